@@ -1,0 +1,26 @@
+"""Scheduled tick: dispatch. Thin: parse the event, call the service, report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from followup.services import dispatch
+from followup.wiring import runtime
+
+logger, tracer, metrics = runtime.observability("dispatch")
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    deps = runtime.deps()
+    report = dispatch.run_tick(deps, runtime.tick_time(event, deps.clock)).as_dict()
+    for name, value in report.items():
+        if isinstance(value, int) and not isinstance(value, bool):
+            metrics.add_metric(name=f"dispatch_{name}", unit=MetricUnit.Count, value=value)
+    logger.info("dispatch tick done", extra={"report": report})
+    return report

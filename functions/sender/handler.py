@@ -1,0 +1,49 @@
+"""SQS → sender: each record is one follow-up id; the batch's sends run concurrently."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import (
+    AsyncBatchProcessor,
+    EventType,
+    async_process_partial_response,
+)
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
+from followup.services.send import send_one
+from followup.wiring import runtime
+
+logger, tracer, metrics = runtime.observability("sender")
+processor = AsyncBatchProcessor(event_type=EventType.SQS)
+# Sends block on the provider (~300 ms); threads let one batch wait on all of them at once.
+executor = ThreadPoolExecutor(max_workers=runtime.config().send_concurrency)
+
+
+class SendRequest(BaseModel):
+    followup_id: str
+
+
+async def record_handler(record: SQSRecord) -> str:
+    """Send one follow-up; an exception marks only this record as failed (retried by SQS)."""
+    request = SendRequest.model_validate_json(record.body)
+    loop = asyncio.get_running_loop()
+    result = await loop.run_in_executor(executor, send_one, runtime.deps(), request.followup_id)
+    metrics.add_metric(name=f"send_{result.value}", unit=MetricUnit.Count, value=1)
+    logger.info("follow-up handled", extra={"followup_id": request.followup_id, "result": result})
+    return result.value
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return async_process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -1,0 +1,1 @@
+"""Follow-up engine: re-engages quiet leads over WhatsApp within send policy."""

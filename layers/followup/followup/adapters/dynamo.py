@@ -1,0 +1,348 @@
+"""The Store port on DynamoDB (pynamodb): conditional writes, sharded sparse indexes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from followup.adapters.tables import (
+    SHARDS,
+    ContactItem,
+    EnrollmentItem,
+    FollowUpItem,
+    MessageItem,
+    RuleItem,
+    StateItem,
+    StatsItem,
+    stamp,
+    unstamp,
+)
+from followup.domain.contact import Contact
+from followup.domain.conversation import Message
+from followup.domain.enrollment import Enrollment, EnrollmentState
+from followup.domain.followup import FollowUp
+from followup.domain.ids import shard_of
+from followup.domain.rule import Rule
+from followup.domain.settings import WorkspaceSettings
+from followup.services.ports import (
+    Change,
+    CommitRejected,
+    ContactChange,
+    Conversion,
+    DayStats,
+    EnrollmentChange,
+    FollowUpChange,
+    NewEnrollment,
+    NewFollowUp,
+    Phase,
+    RuleHead,
+    Versioned,
+    phase_of,
+)
+from followup.services.stats import counters_for
+
+_SETTINGS_KEY = "settings"
+
+
+class DynamoStore:
+    """All durable state. Every write that moves a follow-up also bumps its day's counters."""
+
+    def __init__(self) -> None:
+        meta = ContactItem.Meta
+        self._connection = Connection(
+            region=getattr(meta, "region", None), host=getattr(meta, "host", None)
+        )
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def commit(self, changes: Sequence[Change], at: datetime) -> None:
+        """Apply `changes` in one transaction; CommitRejected names the changes that lost."""
+        ordered: list[Change] = []
+        counters: Counter[tuple[str, str, str]] = Counter()
+        with _translate_cancellation(ordered), TransactWrite(connection=self._connection) as txn:
+            for change in changes:
+                if not isinstance(change, Conversion):
+                    self._put(txn, change)
+                    ordered.append(change)
+            for change in changes:
+                if isinstance(change, Conversion):
+                    txn.update(
+                        _followup_item(change.followup),
+                        actions=[
+                            FollowUpItem.converted.set(1),
+                            FollowUpItem.doc.set(change.followup.model_dump_json()),
+                        ],
+                        condition=FollowUpItem.converted.does_not_exist(),
+                    )
+                    ordered.append(change)
+                for name in counters_for(change):
+                    fu = _followup_of(change)
+                    counters[(fu.rule_id, stamp(at)[:10], name)] += 1
+            for (rule_id, day), names in _group(counters).items():
+                actions = [getattr(StatsItem, name).add(n) for name, n in names.items()]
+                txn.update(StatsItem(rule_id, day), actions=actions)
+
+    def _put(self, txn: TransactWrite, change: Change) -> None:
+        if isinstance(change, NewFollowUp):
+            txn.save(_followup_item(change.followup), condition=FollowUpItem.id.does_not_exist())
+        elif isinstance(change, FollowUpChange):
+            txn.save(
+                _followup_item(change.followup),
+                condition=FollowUpItem.status == change.expected.value,
+            )
+        elif isinstance(change, NewEnrollment):
+            txn.save(
+                _enrollment_item(change.enrollment, 1),
+                condition=EnrollmentItem.id.does_not_exist(),
+            )
+        elif isinstance(change, EnrollmentChange):
+            txn.save(
+                _enrollment_item(change.enrollment, change.revision + 1),
+                condition=EnrollmentItem.revision == change.revision,
+            )
+        elif isinstance(change, ContactChange):
+            txn.save(
+                _contact_item(change.contact, change.revision + 1),
+                condition=ContactItem.id.does_not_exist()
+                if change.revision == 0
+                else ContactItem.revision == change.revision,
+            )
+
+    def add_message(self, message: Message) -> bool:
+        """Record a conversation line once; False when it was already there."""
+        item = MessageItem(
+            message.contact_id, f"{stamp(message.at)}#{message.id}", doc=message.model_dump_json()
+        )
+        try:
+            item.save(condition=MessageItem.sk.does_not_exist())
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    # -- contacts -------------------------------------------------------------------------
+
+    def contact(self, contact_id: str) -> Versioned[Contact] | None:
+        item = _get(ContactItem, contact_id)
+        return _versioned_contact(item) if item else None
+
+    def contact_by_wa_id(self, wa_id: str) -> Versioned[Contact] | None:
+        for item in ContactItem.by_wa_id.query(wa_id, limit=1):
+            # The index is eventually consistent: confirm by key.
+            return self.contact(item.id)
+        return None
+
+    def quiet_contacts(
+        self, stage: str, after: datetime, until: datetime
+    ) -> Iterator[Versioned[Contact]]:
+        """Contacts in `stage` whose silence began in (after, until]."""
+        window = ContactItem.quiet_since.between(stamp(after), stamp(until))
+        lower = stamp(after)
+        for shard in range(SHARDS):
+            for item in ContactItem.quiet.query(f"{stage}#{shard}", window):
+                if item.quiet_since != lower:
+                    yield _versioned_contact(item)
+
+    def recent_messages(self, contact_id: str, limit: int) -> list[Message]:
+        items = MessageItem.query(contact_id, scan_index_forward=False, limit=limit)
+        return [Message.model_validate_json(item.doc) for item in items]
+
+    # -- enrollments ----------------------------------------------------------------------
+
+    def enrollment(self, enrollment_id: str) -> Versioned[Enrollment] | None:
+        item = _get(EnrollmentItem, enrollment_id)
+        return _versioned_enrollment(item) if item else None
+
+    def due_enrollments(self, until: datetime) -> Iterator[Versioned[Enrollment]]:
+        condition = EnrollmentItem.next_due_at <= stamp(until)
+        for shard in range(SHARDS):
+            for item in EnrollmentItem.due.query(f"due#{shard}", condition):
+                yield _versioned_enrollment(item)
+
+    def enrollments_of(self, contact_id: str) -> list[Versioned[Enrollment]]:
+        items = EnrollmentItem.by_contact.query(contact_id)
+        return [_versioned_enrollment(item) for item in items]
+
+    # -- follow-ups -----------------------------------------------------------------------
+
+    def followup(self, followup_id: str) -> FollowUp | None:
+        item = _get(FollowUpItem, followup_id)
+        return FollowUp.model_validate_json(item.doc) if item else None
+
+    def waiting(self, phase: Phase, until: datetime) -> Iterator[FollowUp]:
+        condition = FollowUpItem.wake_at <= stamp(until)
+        for shard in range(SHARDS):
+            for item in FollowUpItem.waiting.query(f"{phase.value}#{shard}", condition):
+                yield FollowUp.model_validate_json(item.doc)
+
+    def followups_of(self, contact_id: str) -> list[FollowUp]:
+        items = FollowUpItem.by_contact.query(contact_id, scan_index_forward=False)
+        return [FollowUp.model_validate_json(item.doc) for item in items]
+
+    # -- rules ----------------------------------------------------------------------------
+
+    def rule_heads(self) -> list[RuleHead]:
+        return [_head(item) for item in RuleItem.heads.query("rule")]
+
+    def rule(self, rule_id: str, version: int) -> Rule | None:
+        item = _get(RuleItem, rule_id, f"v#{version:05d}")
+        return Rule.model_validate_json(item.doc) if item and item.doc else None
+
+    def save_rule(self, rule: Rule) -> Rule:
+        """Store `rule` as the next version and make it current; resets the watermark."""
+        head = _get(RuleItem, rule.id, "head")
+        version = int(head.version) + 1 if head and head.version else 1
+        saved = rule.model_copy(update={"version": version})
+        with TransactWrite(connection=self._connection) as txn:
+            txn.save(
+                RuleItem(rule.id, f"v#{version:05d}", doc=saved.model_dump_json()),
+                condition=RuleItem.sk.does_not_exist(),
+            )
+            txn.save(
+                RuleItem(rule.id, "head", head="rule", version=version, active=int(rule.active))
+            )
+        return saved
+
+    def set_active(self, rule_id: str, active: bool) -> None:
+        RuleItem(rule_id, "head").update(
+            actions=[RuleItem.active.set(int(active))], condition=RuleItem.sk.exists()
+        )
+
+    def advance_watermark(self, rule_id: str, previous: datetime | None, to: datetime) -> bool:
+        """Move the rule's watermark from `previous` to `to`; False if another tick moved it."""
+        condition = (
+            RuleItem.watermark.does_not_exist()
+            if previous is None
+            else RuleItem.watermark == stamp(previous)
+        )
+        try:
+            RuleItem(rule_id, "head").update(
+                actions=[RuleItem.watermark.set(stamp(to))], condition=condition
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    # -- settings and stats ---------------------------------------------------------------
+
+    def settings(self) -> WorkspaceSettings:
+        item = _get(StateItem, _SETTINGS_KEY)
+        return WorkspaceSettings.model_validate_json(item.doc) if item else WorkspaceSettings()
+
+    def save_settings(self, settings: WorkspaceSettings) -> None:
+        StateItem(_SETTINGS_KEY, doc=settings.model_dump_json()).save()
+
+    def stats(self, since: date, until: date) -> list[DayStats]:
+        rule_ids = {head.rule_id for head in self.rule_heads()}
+        found: list[DayStats] = []
+        for rule_id in sorted(rule_ids):
+            between = StatsItem.day.between(since.isoformat(), until.isoformat())
+            for item in StatsItem.query(rule_id, between):
+                counts = {
+                    name: int(value)
+                    for name, value in item.attribute_values.items()
+                    if name not in ("rule_id", "day")
+                }
+                found.append(DayStats(rule_id, date.fromisoformat(item.day), counts))
+        return found
+
+
+def _get(model: type[Any], key: str, range_key: str | None = None) -> Any:
+    try:
+        return model.get(key, range_key, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def _group(counters: Counter[tuple[str, str, str]]) -> dict[tuple[str, str], dict[str, int]]:
+    grouped: dict[tuple[str, str], dict[str, int]] = {}
+    for (rule_id, day, name), count in counters.items():
+        grouped.setdefault((rule_id, day), {})[name] = count
+    return grouped
+
+
+def _followup_of(change: Change) -> FollowUp:
+    assert isinstance(change, NewFollowUp | FollowUpChange | Conversion)
+    return change.followup
+
+
+def _followup_item(followup: FollowUp) -> FollowUpItem:
+    phase = phase_of(followup)
+    waiting = phase is not None and followup.wake_at is not None
+    return FollowUpItem(
+        followup.id,
+        status=followup.status.value,
+        doc=followup.model_dump_json(),
+        contact_id=followup.contact_id,
+        created_at=stamp(followup.created_at),
+        rule_id=followup.rule_id,
+        phase_key=f"{phase.value}#{shard_of(followup.id, SHARDS)}" if waiting and phase else None,
+        wake_at=stamp(followup.wake_at) if waiting and followup.wake_at else None,
+        provider_message_id=followup.provider_message_id,
+        converted=1 if followup.converted_at else None,
+    )
+
+
+def _enrollment_item(enrollment: Enrollment, revision: int) -> EnrollmentItem:
+    due = enrollment.state is EnrollmentState.ACTIVE and enrollment.next_due_at is not None
+    return EnrollmentItem(
+        enrollment.id,
+        revision=revision,
+        doc=enrollment.model_dump_json(),
+        contact_id=enrollment.contact_id,
+        enrolled_at=stamp(enrollment.enrolled_at),
+        due_key=f"due#{shard_of(enrollment.id, SHARDS)}" if due else None,
+        next_due_at=stamp(enrollment.next_due_at) if due and enrollment.next_due_at else None,
+    )
+
+
+def _contact_item(contact: Contact, revision: int) -> ContactItem:
+    reachable = not contact.opted_out
+    return ContactItem(
+        contact.id,
+        revision=revision,
+        doc=contact.model_dump_json(),
+        wa_id=contact.wa_id,
+        quiet_key=f"{contact.stage}#{shard_of(contact.id, SHARDS)}" if reachable else None,
+        quiet_since=stamp(contact.quiet_since) if reachable else None,
+    )
+
+
+def _versioned_contact(item: ContactItem) -> Versioned[Contact]:
+    return Versioned(Contact.model_validate_json(item.doc), int(item.revision))
+
+
+def _versioned_enrollment(item: EnrollmentItem) -> Versioned[Enrollment]:
+    return Versioned(Enrollment.model_validate_json(item.doc), int(item.revision))
+
+
+def _head(item: RuleItem) -> RuleHead:
+    watermark = unstamp(item.watermark) if item.watermark else None
+    return RuleHead(item.rule_id, int(item.version or 1), bool(item.active), watermark)
+
+
+@contextmanager
+def _translate_cancellation(ordered: list[Change]) -> Iterator[None]:
+    """Turn a cancelled transaction into CommitRejected naming the changes that lost."""
+    try:
+        yield
+    except TransactWriteError as exc:
+        codes = [reason.code if reason else None for reason in exc.cancellation_reasons]
+        if not codes or any(code not in (None, "None", "ConditionalCheckFailed") for code in codes):
+            raise
+        failed = [
+            change
+            for change, code in zip(ordered, codes, strict=False)
+            if code == "ConditionalCheckFailed"
+        ]
+        raise CommitRejected(failed) from exc

@@ -1,0 +1,39 @@
+"""The SendQueue port on SQS: follow-up ids in batches of ten."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import boto3
+
+_MAX_BATCH = 10
+
+
+class QueueError(Exception):
+    """SQS refused some messages; the dispatched follow-ups are redriven later."""
+
+
+class SqsQueue:
+    def __init__(self, queue_url: str, client: Any | None = None) -> None:
+        self._url = queue_url
+        self._client = client or boto3.client("sqs")
+
+    def enqueue(self, followup_ids: Iterable[str], delay_seconds: int = 0) -> None:
+        """Put each id on the queue; `delay_seconds` (≤ 900) holds them back."""
+        ids = list(followup_ids)
+        for start in range(0, len(ids), _MAX_BATCH):
+            chunk = ids[start : start + _MAX_BATCH]
+            entries = [
+                {
+                    "Id": str(n),
+                    "MessageBody": json.dumps({"followup_id": fid}),
+                    "DelaySeconds": min(max(delay_seconds, 0), 900),
+                }
+                for n, fid in enumerate(chunk)
+            ]
+            response = self._client.send_message_batch(QueueUrl=self._url, Entries=entries)
+            if response.get("Failed"):
+                codes = sorted({failure["Code"] for failure in response["Failed"]})
+                raise QueueError(f"{len(response['Failed'])} messages refused: {', '.join(codes)}")

@@ -1,0 +1,240 @@
+"""DynamoDB tables and indexes. The CDK app and local setup read these same definitions.
+
+Items keep the domain model as one JSON document (`doc`) plus the top-level attributes
+that keys and indexes need. Index keys that are hot by nature (a phase, a stage) carry
+a shard suffix so writes spread over partitions.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+SHARDS = 4
+"""Shards per hot index key. Fixed for the life of the tables: readers query each one."""
+
+_STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def stamp(moment: datetime) -> str:
+    """A fixed-width UTC timestamp: sorts as text in time order."""
+    return moment.astimezone(UTC).strftime(_STAMP)
+
+
+def unstamp(text: str) -> datetime:
+    return datetime.strptime(text, _STAMP).replace(tzinfo=UTC)
+
+
+class _Index(GlobalSecondaryIndex[Any]):
+    class Meta:
+        projection = AllProjection()
+
+
+class QuietIndex(_Index):
+    """Contacts by (stage#shard, quiet_since): who fell silent when. Opted-out left out."""
+
+    class Meta(_Index.Meta):
+        index_name = "quiet"
+
+    quiet_key = UnicodeAttribute(hash_key=True)
+    quiet_since = UnicodeAttribute(range_key=True)
+
+
+class WaIdIndex(_Index):
+    class Meta(_Index.Meta):
+        index_name = "by_wa_id"
+
+    wa_id = UnicodeAttribute(hash_key=True)
+
+
+class ContactItem(Model):
+    class Meta:
+        table_name = "followup-contacts"
+
+    id = UnicodeAttribute(hash_key=True)
+    revision = NumberAttribute()
+    doc = UnicodeAttribute()
+    wa_id = UnicodeAttribute()
+    quiet_key = UnicodeAttribute(null=True)
+    quiet_since = UnicodeAttribute(null=True)
+    quiet = QuietIndex()
+    by_wa_id = WaIdIndex()
+
+
+class MessageItem(Model):
+    """Conversation lines per contact, sorted by time."""
+
+    class Meta:
+        table_name = "followup-messages"
+
+    contact_id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    doc = UnicodeAttribute()
+
+
+class DueEnrollmentIndex(_Index):
+    """Sparse: only enrollments whose next step waits to be queued."""
+
+    class Meta(_Index.Meta):
+        index_name = "due"
+
+    due_key = UnicodeAttribute(hash_key=True)
+    next_due_at = UnicodeAttribute(range_key=True)
+
+
+class EnrollmentsByContactIndex(_Index):
+    class Meta(_Index.Meta):
+        index_name = "by_contact"
+
+    contact_id = UnicodeAttribute(hash_key=True)
+    enrolled_at = UnicodeAttribute(range_key=True)
+
+
+class EnrollmentItem(Model):
+    class Meta:
+        table_name = "followup-enrollments"
+
+    id = UnicodeAttribute(hash_key=True)
+    revision = NumberAttribute()
+    doc = UnicodeAttribute()
+    contact_id = UnicodeAttribute()
+    enrolled_at = UnicodeAttribute()
+    due_key = UnicodeAttribute(null=True)
+    next_due_at = UnicodeAttribute(null=True)
+    due = DueEnrollmentIndex()
+    by_contact = EnrollmentsByContactIndex()
+
+
+class WaitingIndex(_Index):
+    """Sparse: live follow-ups by (phase#shard, wake_at). Terminal ones drop out."""
+
+    class Meta(_Index.Meta):
+        index_name = "waiting"
+
+    phase_key = UnicodeAttribute(hash_key=True)
+    wake_at = UnicodeAttribute(range_key=True)
+
+
+class FollowUpsByContactIndex(_Index):
+    class Meta(_Index.Meta):
+        index_name = "by_contact"
+
+    contact_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class ProviderIdIndex(_Index):
+    class Meta(_Index.Meta):
+        index_name = "by_provider_id"
+
+    provider_message_id = UnicodeAttribute(hash_key=True)
+
+
+class FollowUpItem(Model):
+    class Meta:
+        table_name = "followup-followups"
+        stream_view_type = "NEW_AND_OLD_IMAGES"
+
+    id = UnicodeAttribute(hash_key=True)
+    status = UnicodeAttribute()
+    doc = UnicodeAttribute()
+    contact_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    rule_id = UnicodeAttribute()
+    phase_key = UnicodeAttribute(null=True)
+    wake_at = UnicodeAttribute(null=True)
+    provider_message_id = UnicodeAttribute(null=True)
+    converted = NumberAttribute(null=True)
+    waiting = WaitingIndex()
+    by_contact = FollowUpsByContactIndex()
+    by_provider_id = ProviderIdIndex()
+
+
+class RuleHeadIndex(_Index):
+    """Sparse: one row per rule (its head), so listing rules never scans versions."""
+
+    class Meta(_Index.Meta):
+        index_name = "heads"
+
+    head = UnicodeAttribute(hash_key=True)
+    rule_id = UnicodeAttribute(range_key=True)
+
+
+class RuleItem(Model):
+    """`sk` is `head` for the rule's head (current version, active, watermark) or `v#NNNNN`."""
+
+    class Meta:
+        table_name = "followup-rules"
+
+    rule_id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    doc = UnicodeAttribute(null=True)
+    head = UnicodeAttribute(null=True)
+    version = NumberAttribute(null=True)
+    active = NumberAttribute(null=True)
+    watermark = UnicodeAttribute(null=True)
+    heads = RuleHeadIndex()
+
+
+class StatsItem(Model):
+    """Counters per rule and UTC day, incremented in the same transaction as the change."""
+
+    class Meta:
+        table_name = "followup-stats"
+
+    rule_id = UnicodeAttribute(hash_key=True)
+    day = UnicodeAttribute(range_key=True)
+    queued = NumberAttribute(null=True)
+    sent = NumberAttribute(null=True)
+    delivered = NumberAttribute(null=True)
+    read = NumberAttribute(null=True)
+    responded = NumberAttribute(null=True)
+    expired = NumberAttribute(null=True)
+    failed = NumberAttribute(null=True)
+    canceled = NumberAttribute(null=True)
+    opted_out = NumberAttribute(null=True)
+    opted_out_before_send = NumberAttribute(null=True)
+    skipped = NumberAttribute(null=True)
+    converted = NumberAttribute(null=True)
+
+
+class StateItem(Model):
+    """Workspace-wide documents such as the settings."""
+
+    class Meta:
+        table_name = "followup-state"
+
+    key = UnicodeAttribute(hash_key=True)
+    doc = UnicodeAttribute()
+
+
+TABLES: dict[str, type[Model]] = {
+    "contacts": ContactItem,
+    "messages": MessageItem,
+    "enrollments": EnrollmentItem,
+    "followups": FollowUpItem,
+    "rules": RuleItem,
+    "stats": StatsItem,
+    "state": StateItem,
+}
+"""Logical name → model. Physical names are `<prefix><logical>`."""
+
+
+def bind(prefix: str, region: str, endpoint: str | None = None) -> None:
+    """Point every model at its physical table; called once per cold start by wiring."""
+    for logical, model in TABLES.items():
+        model.Meta.table_name = f"{prefix}{logical}"
+        model.Meta.region = region
+        model.Meta.host = endpoint
+        model._connection = None
+
+
+def create_tables() -> None:
+    """Create all tables on demand-billing (local runs and tests)."""
+    for model in TABLES.values():
+        if not model.exists():
+            model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)

@@ -1,0 +1,155 @@
+"""360dialog (WhatsApp Cloud API) over httpx: one send, one wamid, typed failures."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from followup.domain.followup import RenderedMessage
+from followup.domain.whatsapp import (
+    OutboundMessage,
+    OutcomeUnknown,
+    ProviderFailure,
+    ProviderRejected,
+    classify,
+)
+
+# Sized for ~20 concurrent sends per Lambda; a few spare connections absorb slow closes.
+_MAX_CONNECTIONS = 24
+_CONNECT_TIMEOUT = 3.0
+
+# Raised before the request left this process: nothing reached 360dialog, a retry is safe.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+class D360Client:
+    """Sends WhatsApp messages through one 360dialog channel (one API key, one number)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        timeout: float = 10.0,
+        client: httpx.Client | None = None,
+    ) -> None:
+        self._url = base_url.rstrip("/") + "/messages"
+        self._headers = {"D360-API-KEY": api_key}
+        self._owns_client = client is None
+        self._client = client or httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=min(timeout, _CONNECT_TIMEOUT)),
+            limits=httpx.Limits(
+                max_connections=_MAX_CONNECTIONS, max_keepalive_connections=_MAX_CONNECTIONS
+            ),
+        )
+
+    def send(self, outbound: OutboundMessage) -> str:
+        """Send one message and return its wamid; raises ProviderRejected or OutcomeUnknown."""
+        try:
+            response = self._client.post(
+                self._url, json=request_body(outbound), headers=self._headers
+            )
+        except _NOT_SENT as exc:
+            raise ProviderRejected(classify(None, None, detail=_describe(exc))) from exc
+        except httpx.TransportError as exc:
+            # Read/write timeouts, dropped connections and anything unforeseen: the provider
+            # may already hold the message, so the caller must not resend blindly.
+            raise OutcomeUnknown(f"no answer from 360dialog: {_describe(exc)}") from exc
+        if response.is_success:
+            return _wamid(response)
+        raise ProviderRejected(_failure(response))
+
+    def close(self) -> None:
+        """Release the connection pool (only when this client created it)."""
+        if self._owns_client:
+            self._client.close()
+
+    def __enter__(self) -> D360Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def request_body(outbound: OutboundMessage) -> dict[str, Any]:
+    """The JSON body 360dialog expects for this message."""
+    return {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": outbound.to,
+        **_content(outbound.message),
+        "biz_opaque_callback_data": outbound.callback_data,
+    }
+
+
+def _content(message: RenderedMessage) -> dict[str, Any]:
+    if message.kind == "text":
+        if not message.text:
+            raise ValueError("a text message needs a body")
+        return {"type": "text", "text": {"body": message.text}}
+    if not message.template_name or not message.language:
+        raise ValueError("a template message needs a name and a language")
+    template: dict[str, Any] = {
+        "name": message.template_name,
+        "language": {"code": message.language},
+    }
+    if message.params:
+        parameters = [{"type": "text", "text": param} for param in message.params]
+        template["components"] = [{"type": "body", "parameters": parameters}]
+    return {"type": "template", "template": template}
+
+
+def _wamid(response: httpx.Response) -> str:
+    try:
+        wamid = response.json()["messages"][0]["id"]
+    except (ValueError, LookupError, TypeError):
+        wamid = None
+    if not isinstance(wamid, str) or not wamid:
+        # Accepted but unreadable: the message may be on its way, yet we hold no wamid.
+        raise OutcomeUnknown(f"HTTP {response.status_code} from 360dialog without a message id")
+    return wamid
+
+
+def _failure(response: httpx.Response) -> ProviderFailure:
+    """Read Meta's Graph error (or the older on-premise `errors` list) and classify it."""
+    error = _error_object(response)
+    code = error.get("code")
+    details = error.get("error_data")
+    detail = details.get("details") if isinstance(details, dict) else error.get("details")
+    title = error.get("title") or error.get("message") or response.reason_phrase
+    return classify(
+        response.status_code,
+        code if isinstance(code, int) else None,
+        title=str(title),
+        detail=str(detail or ""),
+    )
+
+
+def _error_object(response: httpx.Response) -> dict[str, Any]:
+    try:
+        payload = response.json()
+    except ValueError:
+        # Gateways and proxies answer with HTML or plain text.
+        return {"details": response.text[:200].strip()}
+    if not isinstance(payload, dict):
+        return {}
+    error = payload.get("error")
+    if isinstance(error, dict):
+        return error
+    errors = payload.get("errors")
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        return dict(errors[0])
+    return {}
+
+
+def _describe(exc: httpx.HTTPError) -> str:
+    # The key travels in a header, never in the URL, so the message cannot leak it.
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -1,0 +1,86 @@
+"""A person we can reach, with their funnel position and conversation state."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+
+class Score(StrEnum):
+    HOT = "hot"
+    WARM = "warm"
+    COLD = "cold"
+
+
+class Speaker(StrEnum):
+    """Who wrote a message. `system` is automation other than this engine's follow-ups."""
+
+    CONTACT = "contact"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+class Contact(BaseModel):
+    """A lead: identity, funnel stage, score and the state of their conversation.
+
+    `last_activity_at` moves with every message except this engine's own follow-ups,
+    so a follow-up never restarts the silence that caused it.
+    """
+
+    id: str
+    wa_id: str
+    name: str = ""
+    phone: str | None = None
+    email: str | None = None
+    stage: str
+    score: Score = Score.WARM
+    timezone: str | None = None
+    attributes: dict[str, str] = Field(default_factory=dict)
+    tags: list[str] = Field(default_factory=list)
+    created_at: AwareDatetime
+    stage_changed_at: AwareDatetime | None = None
+    opted_out: bool = False
+    opted_out_at: AwareDatetime | None = None
+    last_inbound_at: AwareDatetime | None = None
+    last_outbound_at: AwareDatetime | None = None
+    last_agent_at: AwareDatetime | None = None
+    last_activity_at: AwareDatetime | None = None
+    last_speaker: Speaker | None = None
+    conversation_open: bool = True
+    followups_sent: int = 0
+    recent_sends: list[AwareDatetime] = Field(default_factory=list)
+    pending_followup_id: str | None = None
+    pending_until: AwareDatetime | None = None
+
+    @property
+    def quiet_since(self) -> datetime:
+        """Start of the current silence: the last human message or stage change."""
+        moments = [self.created_at, self.last_activity_at, self.stage_changed_at]
+        return max(moment for moment in moments if moment is not None)
+
+    @property
+    def silence_key(self) -> str:
+        """Names the current silence: a rule fires at most once per silence."""
+        return self.quiet_since.astimezone(UTC).isoformat()
+
+    def replied_since(self, moment: datetime) -> bool:
+        return self.last_inbound_at is not None and self.last_inbound_at > moment
+
+    def zone(self, fallback: ZoneInfo) -> ZoneInfo:
+        """The contact's own time zone, else the workspace's."""
+        return ZoneInfo(self.timezone) if self.timezone else fallback
+
+    def field(self, path: str) -> str | None:
+        """A value for personalisation: `name`, `first_name`, `stage`, `attributes.x`."""
+        if path.startswith("attributes."):
+            return self.attributes.get(path.removeprefix("attributes."))
+        if path == "first_name":
+            return self.name.split()[0] if self.name.strip() else None
+        value = getattr(self, path, None) if path in PERSONAL_FIELDS else None
+        return str(value) if value not in (None, "") else None
+
+
+PERSONAL_FIELDS = ("name", "first_name", "phone", "email", "stage", "wa_id")

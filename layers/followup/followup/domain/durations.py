@@ -1,0 +1,70 @@
+"""Durations as users write them ("3 days", "1 month") and calendar-aware arithmetic."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+from pydantic import BaseModel, ConfigDict, Field
+
+from followup.domain.localtime import to_utc
+
+
+class Unit(StrEnum):
+    MINUTES = "minutes"
+    HOURS = "hours"
+    DAYS = "days"
+    WEEKS = "weeks"
+    MONTHS = "months"
+
+
+_FIXED = {
+    Unit.MINUTES: timedelta(minutes=1),
+    Unit.HOURS: timedelta(hours=1),
+    Unit.DAYS: timedelta(days=1),
+    Unit.WEEKS: timedelta(weeks=1),
+}
+
+
+class Duration(BaseModel):
+    """An amount of a unit. Days, weeks and months follow the local calendar."""
+
+    model_config = ConfigDict(frozen=True)
+
+    amount: int = Field(ge=0, le=100_000)
+    unit: Unit
+
+    @classmethod
+    def of(cls, amount: int, unit: str) -> Duration:
+        return cls(amount=amount, unit=Unit(unit))
+
+    @property
+    def is_calendar(self) -> bool:
+        return self.unit in (Unit.DAYS, Unit.WEEKS, Unit.MONTHS)
+
+    def approx(self) -> timedelta:
+        """A fixed length: exact for minutes to weeks, 30 days per month."""
+        if self.unit is Unit.MONTHS:
+            return timedelta(days=30 * self.amount)
+        return _FIXED[self.unit] * self.amount
+
+    def after(self, start: datetime, tz: ZoneInfo) -> datetime:
+        """The UTC instant this duration after `start`, calendar units in `tz` wall time.
+
+        "2 days" after 09:00 is 09:00 two days later even across a DST change; a month
+        after 31 January is the last day of February. Minutes and hours are elapsed time.
+        """
+        if not self.is_calendar:
+            return (start + self.approx()).astimezone(UTC)
+        local = start.astimezone(tz).replace(tzinfo=None)
+        if self.unit is Unit.MONTHS:
+            local += relativedelta(months=self.amount)
+        else:
+            local += self.approx()
+        return to_utc(local, tz)
+
+    def __str__(self) -> str:
+        unit = self.unit.value[:-1] if self.amount == 1 else self.unit.value
+        return f"{self.amount} {unit}"

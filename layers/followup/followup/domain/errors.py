@@ -1,0 +1,29 @@
+"""Typed domain errors, mapped to responses once at the edge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base for errors a caller can act on."""
+
+
+class NotFound(DomainError):
+    def __init__(self, kind: str, key: str) -> None:
+        super().__init__(f"{kind} {key!r} not found")
+        self.kind, self.key = kind, key
+
+
+class Conflict(DomainError):
+    """A conditional write lost: someone else changed the item first."""
+
+
+class InvalidTransition(DomainError):
+    def __init__(self, followup_id: str, current: Any, target: Any) -> None:
+        super().__init__(f"follow-up {followup_id}: cannot move from {current} to {target}")
+        self.current, self.target = current, target
+
+
+class NoSendWindow(DomainError):
+    """The send window never opens (every day blacked out)."""

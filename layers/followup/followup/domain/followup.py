@@ -1,0 +1,130 @@
+"""A follow-up: one planned send and the status machine it moves through."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from followup.domain.errors import InvalidTransition
+
+
+class Status(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    RESPONDED = "responded"
+    EXPIRED = "expired"
+    FAILED = "failed"
+    CANCELED = "canceled"
+    OPTED_OUT = "opted_out"
+    SKIPPED = "skipped"
+
+    @property
+    def terminal(self) -> bool:
+        return self in TERMINAL
+
+    @property
+    def outbound(self) -> bool:
+        """Sent and not yet answered or expired: it may still be responded to."""
+        return self in (Status.SENT, Status.DELIVERED, Status.READ)
+
+
+TERMINAL = frozenset(
+    {
+        Status.RESPONDED,
+        Status.EXPIRED,
+        Status.FAILED,
+        Status.CANCELED,
+        Status.OPTED_OUT,
+        Status.SKIPPED,
+    }
+)
+
+_AFTER_SEND = frozenset({Status.RESPONDED, Status.EXPIRED, Status.OPTED_OUT})
+_NOT_SENT = frozenset({Status.CANCELED, Status.OPTED_OUT, Status.SKIPPED})
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.QUEUED: frozenset({Status.SENDING}) | _NOT_SENT,
+    Status.SENDING: frozenset({Status.SENT, Status.FAILED, Status.QUEUED}) | _NOT_SENT,
+    Status.SENT: frozenset({Status.DELIVERED, Status.READ, Status.FAILED}) | _AFTER_SEND,
+    Status.DELIVERED: frozenset({Status.READ, Status.FAILED}) | _AFTER_SEND,
+    Status.READ: _AFTER_SEND,
+}
+
+
+class Reason(StrEnum):
+    """Why a follow-up ended without (or after) a send; shown in the queue."""
+
+    WINDOW_CLOSED = "window_closed"
+    HOT = "hot_contact"
+    COLD_CAP = "cold_cap"
+    FREQUENCY_CAP = "frequency_cap"
+    OPTED_OUT = "opted_out"
+    MARKETING_SUPPRESSED = "marketing_suppressed"
+    REPLIED = "replied"
+    EXIT_STAGE = "exit_stage"
+    OUTCOME_UNKNOWN = "outcome_unknown"
+    RETRIES_EXHAUSTED = "retries_exhausted"
+    PROVIDER_ERROR = "provider_error"
+    NO_REPLY = "no_reply"
+    RULE_DELETED = "rule_deleted"
+
+
+class StatusChange(BaseModel):
+    status: Status
+    at: AwareDatetime
+    reason: str | None = None
+
+
+class RenderedMessage(BaseModel):
+    """Exactly what went to the provider."""
+
+    kind: Literal["text", "template"]
+    text: str | None = None
+    template_name: str | None = None
+    language: str | None = None
+    params: list[str] = Field(default_factory=list)
+
+
+class FollowUp(BaseModel):
+    """A queue entry. `silence_key` names the silence that caused it (dedup)."""
+
+    id: str
+    contact_id: str
+    rule_id: str
+    rule_version: int
+    enrollment_id: str | None = None
+    step_index: int = 0
+    repeat_index: int = 0
+    channel: Literal["whatsapp"] = "whatsapp"
+    silence_key: str
+    manual: bool = False
+    status: Status = Status.QUEUED
+    reason: str | None = None
+    error_code: int | None = None
+    error_title: str | None = None
+    attempt: int = 0
+    created_at: AwareDatetime
+    scheduled_at: AwareDatetime
+    wake_at: AwareDatetime | None = Field(
+        default=None, description="when the engine must look at it next (dispatch, expiry...)"
+    )
+    dispatched_at: AwareDatetime | None = None
+    sent_at: AwareDatetime | None = None
+    provider_message_id: str | None = None
+    rendered: RenderedMessage | None = None
+    converted_at: AwareDatetime | None = None
+    history: list[StatusChange] = Field(default_factory=list)
+
+    def moved(self, status: Status, at: datetime, reason: str | None = None) -> FollowUp:
+        """A copy in `status`, with the change recorded; refuses moves the machine forbids."""
+        if status not in TRANSITIONS.get(self.status, frozenset()):
+            raise InvalidTransition(self.id, self.status, status)
+        change = StatusChange(status=status, at=at, reason=reason)
+        return self.model_copy(
+            update={"status": status, "reason": reason, "history": [*self.history, change]}
+        )

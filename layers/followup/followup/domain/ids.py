@@ -1,0 +1,28 @@
+"""Deterministic keys: the same planned send always gets the same id (dedup)."""
+
+from __future__ import annotations
+
+import hashlib
+
+
+def _digest(*parts: object) -> str:
+    joined = "\x1f".join(str(part) for part in parts)
+    return hashlib.sha256(joined.encode()).hexdigest()[:32]
+
+
+def enrollment_id(rule_id: str, contact_id: str, silence_key: str) -> str:
+    """One enrollment per rule, contact and silence, whatever the rule's version."""
+    return "en_" + _digest(rule_id, contact_id, silence_key)
+
+
+def followup_id(enrollment: str, step_index: int, repeat_index: int) -> str:
+    return "fu_" + _digest(enrollment, step_index, repeat_index)
+
+
+def manual_followup_id(rule_id: str, contact_id: str, silence_key: str) -> str:
+    """A manual send is once per rule and silence too: a double click sends once."""
+    return "fu_" + _digest("manual", rule_id, contact_id, silence_key)
+
+
+def shard_of(key: str, shards: int) -> int:
+    return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % shards

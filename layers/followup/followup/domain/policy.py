@@ -1,0 +1,186 @@
+"""Send window: business hours per weekday, blackout days and holidays in local time."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from followup.domain.errors import NoSendWindow
+from followup.domain.localtime import to_utc, utc
+
+# Windows open at least weekly unless holidays pile up; a year and a bit covers any calendar.
+_SEARCH_DAYS = 400
+_HHMM = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+
+class Weekday(StrEnum):
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+    @property
+    def index(self) -> int:  # type: ignore[override]  # shadows str.index on purpose
+        """Monday is 0, as in `date.weekday()`."""
+        return list(Weekday).index(self)
+
+
+class TimeRange(BaseModel):
+    """Wall-clock hours, start inclusive, end exclusive ("24:00" is midnight at day end)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: str
+    end: str
+
+    @field_validator("start", "end")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        if not _HHMM.match(value):
+            raise ValueError(f"{value!r} is not a time of day as HH:MM")
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TimeRange:
+        if self.start_minute >= self.end_minute:
+            raise ValueError(f"start {self.start} must be before end {self.end}")
+        return self
+
+    @property
+    def start_minute(self) -> int:
+        hours, minutes = self.start.split(":")
+        return int(hours) * 60 + int(minutes)
+
+    @property
+    def end_minute(self) -> int:
+        hours, minutes = self.end.split(":")
+        return int(hours) * 60 + int(minutes)
+
+
+def _office_hours() -> dict[Weekday, list[TimeRange]]:
+    workdays = (Weekday.MON, Weekday.TUE, Weekday.WED, Weekday.THU, Weekday.FRI)
+    return {day: [TimeRange(start="08:00", end="17:00")] for day in workdays}
+
+
+class SendWindow(BaseModel):
+    """When sends are allowed, read in the contact's (else the workspace's) time zone."""
+
+    model_config = ConfigDict(frozen=True)
+
+    hours: dict[Weekday, list[TimeRange]] = Field(default_factory=_office_hours)
+    blackout_days: list[Weekday] = Field(default_factory=lambda: [Weekday.SAT, Weekday.SUN])
+    holiday_countries: list[str] = Field(default_factory=list)
+    custom_holidays: list[date] = Field(default_factory=list)
+
+    @field_validator("holiday_countries")
+    @classmethod
+    def _known_countries(cls, codes: list[str]) -> list[str]:
+        supported = _supported_countries()
+        for code in codes:
+            country, dash, subdiv = code.partition("-")
+            if country not in supported:
+                raise ValueError(
+                    f"unknown holiday country {country!r} in {code!r}: "
+                    "use an ISO 3166-1 alpha-2 code such as 'ID', 'BR' or 'PT'"
+                )
+            if dash and subdiv not in supported[country]:
+                raise ValueError(f"unknown subdivision {subdiv!r} of {country} in {code!r}")
+        return codes
+
+    def is_open(self, instant: datetime, tz: ZoneInfo) -> bool:
+        """Whether a send at this aware instant falls inside the window, read in `tz`."""
+        local = utc(instant).astimezone(tz)
+        day = local.date()
+        if not self._sends_on(day):
+            return False
+        minute = local.hour * 60 + local.minute
+        ranges = self.hours.get(_WEEKDAYS[day.weekday()], [])
+        return any(r.start_minute <= minute < r.end_minute for r in ranges)
+
+    def next_opening(self, due: datetime, tz: ZoneInfo) -> datetime:
+        """The earliest instant at or after `due` when the window is open, in UTC."""
+        due = utc(due)
+        if self.is_open(due, tz):
+            return due
+        if not any(self.hours.get(day) for day in Weekday if day not in self.blackout_days):
+            raise NoSendWindow("send window has no hours on any day that is not blacked out")
+        # The window only opens where the wall clock reaches a range start or jumps at an
+        # offset change, so the answer is the earliest open one of those candidates.
+        first_day = due.astimezone(tz).date() - timedelta(days=1)
+        best: datetime | None = None
+        for offset in range(_SEARCH_DAYS + 1):
+            day = first_day + timedelta(days=offset)
+            # A wall time of `day` resolves at most a day (the largest known offset jump)
+            # before its midnight, so no later day can beat `best`.
+            if best is not None and _midnight(day, tz) - timedelta(days=2) > best:
+                return best
+            for candidate in self._candidates(day, tz):
+                earlier = best is None or candidate < best
+                if due <= candidate and earlier and self.is_open(candidate, tz):
+                    best = candidate
+        if best is not None:
+            return best
+        raise NoSendWindow(
+            f"send window does not open within {_SEARCH_DAYS} days after "
+            f"{due.isoformat()} in {tz.key} (blackouts and holidays cover every working day)"
+        )
+
+    def _sends_on(self, day: date) -> bool:
+        if _WEEKDAYS[day.weekday()] in self.blackout_days or day in self.custom_holidays:
+            return False
+        return not any(day in _holidays(code, day.year) for code in self.holiday_countries)
+
+    def _candidates(self, day: date, tz: ZoneInfo) -> Iterator[datetime]:
+        """Range starts on `day` (both occurrences in an overlap) and offset changes."""
+        for time_range in self.hours.get(_WEEKDAYS[day.weekday()], []):
+            hours, minutes = divmod(time_range.start_minute, 60)
+            wall = datetime.combine(day, time(hours, minutes))
+            for fold in (0, 1):
+                yield wall.replace(tzinfo=tz, fold=fold).astimezone(UTC)
+        yield from _transitions(day, tz)
+
+
+_WEEKDAYS = tuple(Weekday)
+
+
+@lru_cache(maxsize=1)
+def _supported_countries() -> dict[str, list[str]]:
+    return holidays.list_supported_countries()
+
+
+@lru_cache(maxsize=1024)
+def _holidays(code: str, year: int) -> frozenset[date]:
+    """Public holidays of a country ("BR") or subdivision ("BR-SP") in one year."""
+    country, _, subdiv = code.partition("-")
+    calendar = holidays.country_holidays(country, subdiv=subdiv or None, years=year)
+    return frozenset(calendar.keys())
+
+
+def _midnight(day: date, tz: ZoneInfo) -> datetime:
+    return to_utc(datetime.combine(day, time()), tz)
+
+
+def _transitions(day: date, tz: ZoneInfo) -> Iterator[datetime]:
+    """The instant, to the second, where the UTC offset changes during `day`, if it does."""
+    start, end = _midnight(day, tz), _midnight(day + timedelta(days=1), tz)
+    after = end.astimezone(tz).utcoffset()
+    if start.astimezone(tz).utcoffset() == after:
+        return
+    low, high = int(start.timestamp()), int(end.timestamp())
+    while high - low > 1:  # invariant: offset at `low` differs from `after`, at `high` equals it
+        mid = (low + high) // 2
+        if datetime.fromtimestamp(mid, tz).utcoffset() == after:
+            high = mid
+        else:
+            low = mid
+    yield datetime.fromtimestamp(high, UTC)

@@ -1,0 +1,170 @@
+"""Rules: a trigger, conditions and ordered steps that say whom to follow up and how."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from followup.domain.contact import Contact, Score, Speaker
+from followup.domain.durations import Duration, Unit
+from followup.domain.policy import SendWindow
+
+
+class LastSpeaker(StrEnum):
+    CONTACT = "contact"
+    AGENT = "agent"
+    SYSTEM = "system"
+    ANY = "any"
+
+
+class IdleTrigger(BaseModel):
+    """Fires once per silence: the contact is in one of `stages` and quiet for `idle`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["idle"] = "idle"
+    stages: list[str] = Field(default_factory=list, description="empty means any stage")
+    idle: Duration
+    last_speaker: LastSpeaker = LastSpeaker.ANY
+    include_closed: bool = False
+    max_idle: Duration | None = Field(
+        default=None, description="ignore silences longer than this (default: the lookback)"
+    )
+
+    @model_validator(mode="after")
+    def _fixed_units(self) -> IdleTrigger:
+        for duration in (self.idle, self.max_idle):
+            if duration is not None and duration.unit is Unit.MONTHS:
+                raise ValueError("idle times are elapsed time: use minutes to weeks")
+        if self.max_idle is not None and self.max_idle.approx() <= self.idle.approx():
+            raise ValueError("max_idle must be longer than idle")
+        return self
+
+    def matches(self, contact: Contact) -> bool:
+        """Stage, speaker and open/closed match (idle time is the caller's window)."""
+        if self.stages and contact.stage not in self.stages:
+            return False
+        if not self.include_closed and not contact.conversation_open:
+            return False
+        if self.last_speaker is LastSpeaker.ANY:
+            return True
+        return contact.last_speaker is Speaker(self.last_speaker.value)
+
+
+class Conditions(BaseModel):
+    """Filters on the contact, all of which must hold."""
+
+    model_config = ConfigDict(frozen=True)
+
+    scores: list[Score] = Field(default_factory=list, description="empty means any score")
+    tags: list[str] = Field(default_factory=list, description="the contact has all of them")
+    attributes: dict[str, str] = Field(default_factory=dict)
+    no_agent_message_within: Duration | None = None
+
+    def hold(self, contact: Contact, now: datetime) -> bool:
+        if self.scores and contact.score not in self.scores:
+            return False
+        if any(tag not in contact.tags for tag in self.tags):
+            return False
+        if any(contact.attributes.get(k) != v for k, v in self.attributes.items()):
+            return False
+        if self.no_agent_message_within is not None and contact.last_agent_at is not None:
+            return now - contact.last_agent_at >= self.no_agent_message_within.approx()
+        return True
+
+
+class TemplateParam(BaseModel):
+    """One body parameter: a contact field (`name`, `attributes.program`) or fixed text."""
+
+    model_config = ConfigDict(frozen=True)
+
+    field: str | None = None
+    text: str | None = None
+    default: str = ""
+
+    @model_validator(mode="after")
+    def _one_source(self) -> TemplateParam:
+        if (self.field is None) == (self.text is None):
+            raise ValueError("a parameter takes either a contact field or a fixed text")
+        return self
+
+
+class TemplateRef(BaseModel):
+    """An approved WhatsApp template."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(min_length=1, max_length=512)
+    language: str = Field(min_length=2, max_length=15)
+    params: list[TemplateParam] = Field(default_factory=list)
+
+
+class Repeat(BaseModel):
+    """Send the step again every `every` until the contact replies, at most `times` more."""
+
+    model_config = ConfigDict(frozen=True)
+
+    every: Duration
+    times: int = Field(ge=1, le=50)
+
+
+class Step(BaseModel):
+    """Wait, then send: free text inside the 24 h window, else the approved template."""
+
+    model_config = ConfigDict(frozen=True)
+
+    wait: Duration
+    channel: Literal["whatsapp"] = "whatsapp"
+    text: str | None = Field(default=None, max_length=4096)
+    template: TemplateRef | None = None
+    repeat: Repeat | None = None
+
+    @model_validator(mode="after")
+    def _has_message(self) -> Step:
+        if not self.text and self.template is None:
+            raise ValueError("a step needs a free text, a template, or both")
+        return self
+
+    def sends(self) -> int:
+        return 1 + (self.repeat.times if self.repeat else 0)
+
+
+class ExitPolicy(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    on_reply: bool = True
+    stages: list[str] = Field(default_factory=list)
+
+
+class Rule(BaseModel):
+    """One version of a follow-up sequence."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    version: int = Field(default=1, ge=1)
+    name: str = Field(min_length=1, max_length=200)
+    active: bool = True
+    trigger: IdleTrigger
+    conditions: Conditions = Field(default_factory=Conditions)
+    steps: list[Step] = Field(min_length=1, max_length=20)
+    exit: ExitPolicy = Field(default_factory=ExitPolicy)
+    max_sends: int | None = Field(default=None, ge=1)
+    send_window: SendWindow | None = Field(
+        default=None, description="overrides the workspace window for this rule"
+    )
+    send_anytime: bool = False
+
+    @property
+    def total_sends(self) -> int:
+        planned = sum(step.sends() for step in self.steps)
+        return min(planned, self.max_sends) if self.max_sends else planned
+
+    def lookback(self, default: timedelta) -> timedelta:
+        """How far past its idle time a silence may be and still enroll."""
+        if self.trigger.max_idle is not None:
+            return self.trigger.max_idle.approx() - self.trigger.idle.approx()
+        return default

@@ -1,0 +1,113 @@
+"""Sending over WhatsApp: the outbound message and what each provider failure means."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from followup.domain.followup import RenderedMessage
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """One send; `callback_data` (the follow-up id) comes back in every status webhook."""
+
+    to: str
+    message: RenderedMessage
+    callback_data: str
+
+
+class Disposition(StrEnum):
+    """What the sender should do after a failed send."""
+
+    RETRY = "retry"
+    RETRY_AFTER_24H = "retry_after_24h"
+    PERMANENT = "permanent"
+    PAUSE = "pause"  # stop sending from this number and alert an operator
+
+
+@dataclass(frozen=True)
+class ProviderFailure:
+    """A classified failure; `reason` is the sentence shown in the queue's error column."""
+
+    disposition: Disposition
+    reason: str
+    code: int | None = None
+    http_status: int | None = None
+    title: str = ""
+
+
+class ProviderRejected(Exception):
+    """The provider refused the send (or it never left): `failure` says what to do next."""
+
+    def __init__(self, failure: ProviderFailure) -> None:
+        super().__init__(failure.reason)
+        self.failure = failure
+
+
+class OutcomeUnknown(Exception):
+    """The request may have reached the provider but no answer came.
+
+    WhatsApp sends carry no idempotency key, so a blind retry can deliver twice.
+    """
+
+
+_WINDOW_CLOSED = "outside the 24-hour window: use an approved template"
+_KNOWN: dict[int, tuple[Disposition, str]] = {
+    131047: (Disposition.PERMANENT, _WINDOW_CLOSED),
+    470: (Disposition.PERMANENT, _WINDOW_CLOSED),
+    131026: (
+        Disposition.PERMANENT,
+        "undeliverable: the number is not on WhatsApp, has blocked us, or runs an old app",
+    ),
+    131049: (
+        Disposition.RETRY_AFTER_24H,
+        "Meta withheld this marketing message: retry no sooner than 24 hours",
+    ),
+    131050: (Disposition.PERMANENT, "the contact stopped marketing messages"),
+    131056: (Disposition.RETRY, "too many messages to this contact too fast: retry later"),
+    130429: (Disposition.RETRY, "the number's throughput limit was exceeded: retry later"),
+    131048: (
+        Disposition.PAUSE,
+        "spam rate limit: the number's quality is low; sending paused, check quality",
+    ),
+    368: (Disposition.PAUSE, "blocked by WhatsApp policy; sending paused, alert an operator"),
+    131031: (Disposition.PAUSE, "the WhatsApp account is locked; sending paused"),
+    131042: (
+        Disposition.PAUSE,
+        "payment problem on the WhatsApp account; sending paused until billing is fixed",
+    ),
+    130472: (Disposition.PERMANENT, "the contact is part of a Meta experiment: not retried"),
+}
+
+
+def classify(
+    http_status: int | None, code: int | None, title: str = "", detail: str = ""
+) -> ProviderFailure:
+    """Turn a provider answer (or its absence) into what the sender should do next."""
+
+    def failure(disposition: Disposition, reason: str) -> ProviderFailure:
+        return ProviderFailure(disposition, reason, code, http_status, title)
+
+    # A known code says more than the HTTP status (131056 comes with a 429, for one).
+    if code is not None and code in _KNOWN:
+        disposition, reason = _KNOWN[code]
+        return failure(disposition, f"WhatsApp error {code}: {reason}")
+    said = _provider_said(title, detail)
+    if http_status is None and code is None:
+        return failure(Disposition.RETRY, f"could not reach 360dialog, nothing was sent{said}")
+    answer = ", ".join(
+        f"{name} {value}"
+        for name, value in (("HTTP", http_status), ("code", code))
+        if value is not None
+    )
+    if http_status == 401:
+        return failure(Disposition.PAUSE, f"the 360dialog API key was refused ({answer})")
+    if http_status is not None and (http_status == 429 or http_status >= 500):
+        return failure(Disposition.RETRY, f"360dialog is busy or failing ({answer}){said}")
+    return failure(Disposition.PERMANENT, f"WhatsApp refused the message ({answer}){said}")
+
+
+def _provider_said(title: str, detail: str) -> str:
+    parts = dict.fromkeys(part.strip() for part in (title, detail) if part.strip())
+    return ": " + " - ".join(parts) if parts else ""

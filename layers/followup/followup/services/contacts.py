@@ -1,0 +1,120 @@
+"""Contacts: create, change with optimistic retries, and move through the funnel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import suppress
+from datetime import datetime
+from uuid import uuid4
+
+from followup.domain.contact import Contact
+from followup.domain.enrollment import EnrollmentState
+from followup.domain.errors import Conflict, NotFound
+from followup.domain.followup import FollowUp, Reason, Status
+from followup.services.deps import Deps
+from followup.services.planning import ended
+from followup.services.ports import (
+    CommitRejected,
+    ContactChange,
+    Conversion,
+    EnrollmentChange,
+    FollowUpChange,
+)
+
+_TRIES = 8
+
+
+def create_contact(
+    deps: Deps, *, wa_id: str, at: datetime, name: str = "", **fields: object
+) -> Contact:
+    """A new contact at the top of the funnel unless `stage` says otherwise."""
+    stage = fields.pop("stage", None) or deps.catalog.settings().stages[0]
+    contact = Contact.model_validate(
+        {
+            "id": uuid4().hex,
+            "wa_id": wa_id,
+            "name": name,
+            "stage": stage,
+            "created_at": at,
+            "stage_changed_at": at,
+            **fields,
+        }
+    )
+    deps.store.commit([ContactChange(contact, 0)], at)
+    return contact
+
+
+def update_contact(
+    deps: Deps, contact_id: str, change: Callable[[Contact], Contact], at: datetime
+) -> Contact:
+    """Read-modify-write with the contact's revision; retried when someone else wrote first."""
+    for _ in range(_TRIES):
+        current = deps.store.contact(contact_id)
+        if current is None:
+            raise NotFound("contact", contact_id)
+        updated = change(current.item)
+        if updated == current.item:
+            return updated
+        try:
+            deps.store.commit([ContactChange(updated, current.revision)], at)
+        except CommitRejected:
+            continue
+        return updated
+    raise Conflict(f"contact {contact_id} kept changing; try again")
+
+
+def change_stage(deps: Deps, contact_id: str, stage: str, at: datetime) -> Contact:
+    """Move a contact to `stage`; a later funnel stage credits the last follow-up sent."""
+    settings = deps.catalog.settings()
+    before = deps.store.contact(contact_id)
+    if before is None:
+        raise NotFound("contact", contact_id)
+    previous = before.item.stage
+    moved = update_contact(
+        deps,
+        contact_id,
+        lambda c: (
+            c if c.stage == stage else c.model_copy(update={"stage": stage, "stage_changed_at": at})
+        ),
+        at,
+    )
+    if previous == stage:
+        return moved
+    followups = deps.store.followups_of(contact_id)
+    if settings.stage_rank(stage) > settings.stage_rank(previous):
+        window = settings.attribution_window.approx()
+        sent = [f for f in followups if f.sent_at and f.sent_at <= at and at - f.sent_at <= window]
+        if sent:
+            last = max(sent, key=lambda f: f.sent_at or at)
+            if last.converted_at is None:
+                credited = last.model_copy(update={"converted_at": at})
+                with suppress(CommitRejected):  # already credited
+                    deps.store.commit([Conversion(credited)], at)
+    _exit_on_stage(deps, contact_id, stage, followups, at)
+    return moved
+
+
+def _exit_on_stage(
+    deps: Deps, contact_id: str, stage: str, followups: list[FollowUp], at: datetime
+) -> None:
+    for followup in followups:
+        if followup.status is not Status.QUEUED:
+            continue
+        rule = deps.catalog.rule(followup.rule_id, followup.rule_version)
+        if rule is not None and stage in rule.exit.stages:
+            canceled = followup.moved(Status.CANCELED, at, Reason.EXIT_STAGE).model_copy(
+                update={"wake_at": None}
+            )
+            try:
+                deps.store.commit([FollowUpChange(canceled, Status.QUEUED)], at)
+            except CommitRejected:
+                continue
+    for enrollment_v in deps.store.enrollments_of(contact_id):
+        enrollment = enrollment_v.item
+        rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
+        if enrollment.state is EnrollmentState.ACTIVE and rule and stage in rule.exit.stages:
+            exited = ended(enrollment, Reason.EXIT_STAGE, EnrollmentState.EXITED)
+            try:
+                deps.store.commit([EnrollmentChange(exited, enrollment_v.revision)], at)
+            except CommitRejected:
+                continue

@@ -1,0 +1,81 @@
+"""What a use case needs, bundled: ports plus the engine's operational timings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from followup.domain.rule import Rule
+from followup.domain.settings import WorkspaceSettings
+from followup.services.ports import Clock, RuleHead, SendQueue, Store, WhatsApp
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Operational horizons (not user policy)."""
+
+    sending_deadline: timedelta = timedelta(minutes=15)
+    """A claimed send still unrecorded after this is marked failed: outcome unknown."""
+    redrive_after: timedelta = timedelta(minutes=30)
+    """A dispatched follow-up nobody claimed in this time is dispatched again."""
+    retry_base: timedelta = timedelta(seconds=30)
+    max_queue_delay: timedelta = timedelta(minutes=15)
+    """Longest delay SQS can hold a message back; longer backoffs wait for a dispatch tick."""
+    cache_ttl: timedelta = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class _Cached:
+    at: datetime
+    heads: list[RuleHead]
+    settings: WorkspaceSettings
+
+
+class Catalog:
+    """Rules and settings read through a cache with a TTL (60 s by default).
+
+    Rule versions never change once written, so they are kept for the container's life;
+    heads (current version, active flag) and settings are re-read after the TTL.
+    """
+
+    def __init__(self, store: Store, clock: Clock, ttl: timedelta) -> None:
+        self._store, self._clock, self._ttl = store, clock, ttl
+        self._cached: _Cached | None = None
+        self._versions: dict[tuple[str, int], Rule] = {}
+
+    def _fresh(self) -> _Cached:
+        now = self._clock.now()
+        if self._cached is None or not timedelta(0) <= now - self._cached.at < self._ttl:
+            self._cached = _Cached(now, self._store.rule_heads(), self._store.settings())
+        return self._cached
+
+    def heads(self) -> list[RuleHead]:
+        return self._fresh().heads
+
+    def settings(self) -> WorkspaceSettings:
+        return self._fresh().settings
+
+    def rule(self, rule_id: str, version: int) -> Rule | None:
+        key = (rule_id, version)
+        if key not in self._versions:
+            found = self._store.rule(rule_id, version)
+            if found is None:
+                return None
+            self._versions[key] = found
+        return self._versions[key]
+
+    def invalidate(self) -> None:
+        self._cached = None
+
+
+@dataclass
+class Deps:
+    store: Store
+    queue: SendQueue
+    whatsapp: WhatsApp
+    clock: Clock
+    timings: Timings = field(default_factory=Timings)
+    catalog: Catalog = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.catalog = Catalog(self.store, self.clock, self.timings.cache_ttl)

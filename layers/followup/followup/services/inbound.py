@@ -1,0 +1,162 @@
+"""Messages in the conversation: a contact's reply resets cadence, an opt-out ends it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import uuid4
+
+from followup.domain.contact import Contact, Speaker
+from followup.domain.conversation import Direction, Message
+from followup.domain.enrollment import EnrollmentState
+from followup.domain.followup import FollowUp, Reason, Status
+from followup.domain.optout import is_opt_out
+from followup.services.contacts import create_contact, update_contact
+from followup.services.deps import Deps
+from followup.services.planning import ended
+from followup.services.ports import CommitRejected, EnrollmentChange, FollowUpChange
+
+
+@dataclass(frozen=True)
+class InboundResult:
+    contact_id: str
+    created: bool
+    opted_out: bool
+    responded: int
+    canceled: int
+
+
+def record_inbound(
+    deps: Deps,
+    wa_id: str,
+    text: str,
+    at: datetime,
+    message_id: str | None = None,
+    name: str = "",
+) -> InboundResult:
+    """The contact wrote: record it, then answer sent follow-ups and cancel queued ones.
+
+    Safe to repeat for the same message: every step is conditional on the current state.
+    """
+    settings = deps.catalog.settings()
+    stop = is_opt_out(text, settings.opt_out_keywords)
+    created = False
+    existing = deps.store.contact_by_wa_id(wa_id)
+    if existing is None:
+        create_contact(deps, wa_id=wa_id, name=name, at=at)
+        created = True
+        existing = deps.store.contact_by_wa_id(wa_id)
+        assert existing is not None
+    contact_id = existing.item.id
+    deps.store.add_message(
+        Message(
+            id=message_id or uuid4().hex,
+            contact_id=contact_id,
+            at=at,
+            direction=Direction.INBOUND,
+            speaker=Speaker.CONTACT,
+            text=text,
+        )
+    )
+
+    def heard(contact: Contact) -> Contact:
+        update: dict[str, object] = {"conversation_open": True}
+        if contact.last_inbound_at is None or at > contact.last_inbound_at:
+            update["last_inbound_at"] = at
+        if contact.last_activity_at is None or at >= contact.last_activity_at:
+            update |= {"last_activity_at": at, "last_speaker": Speaker.CONTACT}
+        if name and not contact.name:
+            update["name"] = name
+        if stop and not contact.opted_out:
+            update |= {"opted_out": True, "opted_out_at": at}
+        return contact.model_copy(update=update)
+
+    update_contact(deps, contact_id, heard, at)
+    responded, canceled = _settle_followups(deps, contact_id, stop, at)
+    _end_enrollments(deps, contact_id, stop, at)
+    return InboundResult(contact_id, created, stop, responded, canceled)
+
+
+def record_outbound(deps: Deps, contact_id: str, speaker: Speaker, text: str, at: datetime) -> None:
+    """A counsellor (agent) or other automation (system) wrote to the contact."""
+    deps.store.add_message(
+        Message(
+            id=uuid4().hex,
+            contact_id=contact_id,
+            at=at,
+            direction=Direction.OUTBOUND,
+            speaker=speaker,
+            text=text,
+        )
+    )
+
+    def spoke(contact: Contact) -> Contact:
+        update: dict[str, object] = {"last_outbound_at": at}
+        if speaker is Speaker.AGENT:
+            update["last_agent_at"] = at
+        if contact.last_activity_at is None or at >= contact.last_activity_at:
+            update |= {"last_activity_at": at, "last_speaker": speaker}
+        return contact.model_copy(update=update)
+
+    update_contact(deps, contact_id, spoke, at)
+
+
+def _settle_followups(deps: Deps, contact_id: str, stop: bool, at: datetime) -> tuple[int, int]:
+    """Sent ones within the attribution window → responded; queued ones → canceled."""
+    attribution = deps.catalog.settings().attribution_window.approx()
+    responded = canceled = 0
+    for followup in deps.store.followups_of(contact_id):
+        target = _settled(deps, followup, stop, at, attribution.total_seconds())
+        if target is None:
+            continue
+        status, reason = target
+        moved = followup.moved(status, at, reason).model_copy(update={"wake_at": None})
+        try:
+            deps.store.commit([FollowUpChange(moved, followup.status)], at)
+        except CommitRejected:
+            continue  # it moved meanwhile (claimed by the sender, or already settled)
+        if followup.status.outbound:
+            responded += 1
+        else:
+            canceled += 1
+    return responded, canceled
+
+
+def _settled(
+    deps: Deps, followup: FollowUp, stop: bool, at: datetime, attribution_seconds: float
+) -> tuple[Status, str] | None:
+    if followup.status is Status.QUEUED:
+        if stop:
+            return Status.OPTED_OUT, Reason.OPTED_OUT
+        rule = deps.catalog.rule(followup.rule_id, followup.rule_version)
+        if rule is None or rule.exit.on_reply:
+            return Status.CANCELED, Reason.REPLIED
+        return None
+    sent_at = followup.sent_at
+    if not followup.status.outbound or sent_at is None or sent_at > at:
+        return None
+    if (at - sent_at).total_seconds() > attribution_seconds:
+        return None
+    return (Status.OPTED_OUT, Reason.OPTED_OUT) if stop else (Status.RESPONDED, "")
+
+
+def _end_enrollments(deps: Deps, contact_id: str, stop: bool, at: datetime) -> None:
+    for enrollment_v in deps.store.enrollments_of(contact_id):
+        enrollment = enrollment_v.item
+        if enrollment.state is not EnrollmentState.ACTIVE:
+            continue
+        rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
+        if not stop and rule is not None and not rule.exit.on_reply:
+            continue
+        reason = Reason.OPTED_OUT if stop else Reason.REPLIED
+        try:
+            deps.store.commit(
+                [
+                    EnrollmentChange(
+                        ended(enrollment, reason, EnrollmentState.EXITED), enrollment_v.revision
+                    )
+                ],
+                at,
+            )
+        except CommitRejected:
+            continue  # a tick advanced it meanwhile; its next step re-checks the reply

@@ -1,0 +1,66 @@
+"""Send now: a counsellor queues one rule's first step for one contact, dispatched at once."""
+
+from __future__ import annotations
+
+from followup.domain.errors import Conflict, NotFound
+from followup.domain.followup import FollowUp, Status, StatusChange
+from followup.domain.ids import manual_followup_id
+from followup.services.deps import Deps
+from followup.services.planning import next_opening, slot_free
+from followup.services.ports import CommitRejected, ContactChange, FollowUpChange, NewFollowUp
+
+
+class OptedOut(Conflict):
+    """The contact opted out: nothing may be sent to them."""
+
+
+def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
+    """Queue rule `rule_id`'s first step for the contact and hand it to the sender now.
+
+    Still inside policy: outside the send window it waits for the next opening. Asking
+    twice in the same silence returns the same follow-up instead of sending twice.
+    """
+    now = deps.clock.now()
+    settings = deps.catalog.settings()
+    head = next((h for h in deps.store.rule_heads() if h.rule_id == rule_id), None)
+    rule = deps.catalog.rule(rule_id, head.version) if head else None
+    if rule is None:
+        raise NotFound("rule", rule_id)
+    contact_v = deps.store.contact(contact_id)
+    if contact_v is None:
+        raise NotFound("contact", contact_id)
+    contact = contact_v.item
+    if contact.opted_out:
+        raise OptedOut(f"contact {contact_id} opted out")
+    fid = manual_followup_id(rule.id, contact.id, contact.silence_key)
+    existing = deps.store.followup(fid)
+    if existing is not None:
+        return existing
+    if not slot_free(deps, contact, fid):
+        raise Conflict(f"contact {contact_id} already has a follow-up waiting to be sent")
+    scheduled = next_opening(now, contact, rule, settings)
+    followup = FollowUp(
+        id=fid,
+        contact_id=contact.id,
+        rule_id=rule.id,
+        rule_version=rule.version,
+        silence_key=contact.silence_key,
+        manual=True,
+        created_at=now,
+        scheduled_at=scheduled,
+        wake_at=scheduled,
+        history=[StatusChange(status=Status.QUEUED, at=now, reason="manual")],
+    )
+    holder = contact.model_copy(update={"pending_followup_id": fid, "pending_until": scheduled})
+    try:
+        deps.store.commit([NewFollowUp(followup), ContactChange(holder, contact_v.revision)], now)
+    except CommitRejected as rejected:
+        raise Conflict(f"contact {contact_id} changed meanwhile; try again") from rejected
+    if scheduled > now:
+        return followup
+    dispatched = followup.model_copy(
+        update={"dispatched_at": now, "wake_at": now + deps.timings.redrive_after}
+    )
+    deps.store.commit([FollowUpChange(dispatched, Status.QUEUED)], now)
+    deps.queue.enqueue([fid])
+    return dispatched

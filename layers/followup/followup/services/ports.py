@@ -1,0 +1,175 @@
+"""The ports services depend on. Adapters implement them; unit tests use in-memory fakes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Generic, Protocol, TypeVar
+
+from followup.domain.contact import Contact
+from followup.domain.conversation import Message
+from followup.domain.enrollment import Enrollment
+from followup.domain.followup import FollowUp, Status
+from followup.domain.rule import Rule
+from followup.domain.settings import WorkspaceSettings
+from followup.domain.whatsapp import OutboundMessage
+
+
+class Phase(StrEnum):
+    """Where a live follow-up waits; each phase is read by time, never scanned."""
+
+    QUEUED = "queued"  # waiting for its scheduled time, then dispatch
+    DISPATCHED = "dispatched"  # on SQS, not yet claimed by the sender
+    SENDING = "sending"  # claimed; if it stays past its deadline the outcome is unknown
+    SENT = "sent"  # waiting for a reply, then expiry
+
+
+def phase_of(followup: FollowUp) -> Phase | None:
+    """The phase a follow-up waits in, or None once it is terminal."""
+    if followup.status is Status.QUEUED:
+        return Phase.DISPATCHED if followup.dispatched_at else Phase.QUEUED
+    if followup.status is Status.SENDING:
+        return Phase.SENDING
+    if followup.status.outbound:
+        return Phase.SENT
+    return None
+
+
+# Changes committed together, atomically (one DynamoDB transaction).
+
+
+@dataclass(frozen=True)
+class NewFollowUp:
+    """Fails with Duplicate when the same planned send already exists."""
+
+    followup: FollowUp
+
+
+@dataclass(frozen=True)
+class FollowUpChange:
+    """Write `followup` if it is still in `expected` status; counts a status change."""
+
+    followup: FollowUp
+    expected: Status
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """Mark a sent follow-up as having converted (once)."""
+
+    followup: FollowUp
+
+
+@dataclass(frozen=True)
+class NewEnrollment:
+    enrollment: Enrollment
+
+
+@dataclass(frozen=True)
+class EnrollmentChange:
+    enrollment: Enrollment
+    revision: int
+
+
+@dataclass(frozen=True)
+class ContactChange:
+    """Write `contact` if nobody changed it since `revision` was read."""
+
+    contact: Contact
+    revision: int
+
+
+Change = (
+    NewFollowUp | FollowUpChange | Conversion | NewEnrollment | EnrollmentChange | ContactChange
+)
+
+
+class CommitRejected(Exception):
+    """A condition failed; nothing was written. `failed` lists the changes that lost."""
+
+    def __init__(self, failed: Sequence[Change]) -> None:
+        super().__init__(", ".join(type(change).__name__ for change in failed) or "rejected")
+        self.failed = list(failed)
+
+    def only(self, *kinds: type) -> bool:
+        """True when every failed change is one of `kinds` (e.g. a duplicate NewFollowUp)."""
+        return bool(self.failed) and all(isinstance(change, kinds) for change in self.failed)
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Versioned(Generic[T]):
+    """An item and the revision it was read at (for optimistic concurrency)."""
+
+    item: T
+    revision: int
+
+
+@dataclass(frozen=True)
+class RuleHead:
+    """A rule's current version, whether it is active, and its enqueue watermark."""
+
+    rule_id: str
+    version: int
+    active: bool
+    watermark: datetime | None
+
+
+@dataclass(frozen=True)
+class DayStats:
+    rule_id: str
+    day: date
+    counts: dict[str, int]
+
+
+class Store(Protocol):
+    """Durable state. `commit` applies changes atomically or raises CommitRejected."""
+
+    def commit(self, changes: Sequence[Change], at: datetime) -> None: ...
+
+    def contact(self, contact_id: str) -> Versioned[Contact] | None: ...
+    def contact_by_wa_id(self, wa_id: str) -> Versioned[Contact] | None: ...
+    def quiet_contacts(
+        self, stage: str, after: datetime, until: datetime
+    ) -> Iterator[Versioned[Contact]]: ...
+    def add_message(self, message: Message) -> bool: ...
+    def recent_messages(self, contact_id: str, limit: int) -> list[Message]: ...
+
+    def enrollment(self, enrollment_id: str) -> Versioned[Enrollment] | None: ...
+    def due_enrollments(self, until: datetime) -> Iterator[Versioned[Enrollment]]: ...
+    def enrollments_of(self, contact_id: str) -> list[Versioned[Enrollment]]: ...
+
+    def followup(self, followup_id: str) -> FollowUp | None: ...
+    def waiting(self, phase: Phase, until: datetime) -> Iterator[FollowUp]: ...
+    def followups_of(self, contact_id: str) -> list[FollowUp]: ...
+
+    def rule_heads(self) -> list[RuleHead]: ...
+    def rule(self, rule_id: str, version: int) -> Rule | None: ...
+    def save_rule(self, rule: Rule) -> Rule: ...
+    def set_active(self, rule_id: str, active: bool) -> None: ...
+    def advance_watermark(self, rule_id: str, previous: datetime | None, to: datetime) -> bool: ...
+
+    def settings(self) -> WorkspaceSettings: ...
+    def save_settings(self, settings: WorkspaceSettings) -> None: ...
+
+    def stats(self, since: date, until: date) -> list[DayStats]: ...
+
+
+class SendQueue(Protocol):
+    """Hands follow-up ids to the sender (SQS in AWS)."""
+
+    def enqueue(self, followup_ids: Iterable[str], delay_seconds: int = 0) -> None: ...
+
+
+class WhatsApp(Protocol):
+    """Sends one message; raises ProviderRejected or OutcomeUnknown."""
+
+    def send(self, outbound: OutboundMessage) -> str: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...

@@ -1,0 +1,285 @@
+"""The sender: claim a dispatched follow-up, re-check everything, send, record the outcome."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from followup.domain.contact import Contact, Speaker
+from followup.domain.conversation import Direction, Message
+from followup.domain.enrollment import Enrollment, EnrollmentState
+from followup.domain.followup import FollowUp, Reason, RenderedMessage, Status
+from followup.domain.gating import gate, trim_recent
+from followup.domain.messaging import compose
+from followup.domain.rule import Rule
+from followup.domain.whatsapp import (
+    Disposition,
+    OutboundMessage,
+    OutcomeUnknown,
+    ProviderFailure,
+    ProviderRejected,
+)
+from followup.services.deps import Deps
+from followup.services.planning import after_send, ended, is_open, next_opening
+from followup.services.ports import (
+    Change,
+    CommitRejected,
+    ContactChange,
+    EnrollmentChange,
+    FollowUpChange,
+)
+
+_COMMIT_TRIES = 5
+_META_RETRY_AFTER = timedelta(hours=24)
+
+
+class SendResult(StrEnum):
+    SENT = "sent"
+    IGNORED = "ignored"  # not queued any more: a duplicate delivery or already handled
+    CANCELED = "canceled"
+    OPTED_OUT = "opted_out"
+    SKIPPED = "skipped"
+    RESCHEDULED = "rescheduled"
+    RETRYING = "retrying"
+    FAILED = "failed"
+
+
+def send_one(deps: Deps, followup_id: str) -> SendResult:
+    """Send one follow-up at most once, whatever duplicate deliveries or crashes do."""
+    now = deps.clock.now()
+    found = deps.store.followup(followup_id)
+    if found is None or found.status is not Status.QUEUED:
+        return SendResult.IGNORED
+    claimed = found.moved(Status.SENDING, now).model_copy(
+        update={"wake_at": now + deps.timings.sending_deadline}
+    )
+    try:
+        deps.store.commit([FollowUpChange(claimed, Status.QUEUED)], now)
+    except CommitRejected:
+        return SendResult.IGNORED  # another sender claimed it, or a reply canceled it
+    # Re-read after claiming: an opt-out landing from now on sees `sending` and cannot be
+    # missed by us, and one that landed before is in this consistent read.
+    contact_v = deps.store.contact(claimed.contact_id)
+    rule = deps.catalog.rule(claimed.rule_id, claimed.rule_version)
+    if contact_v is None or rule is None:
+        return _finish(
+            deps,
+            claimed,
+            Status.CANCELED,
+            Reason.RULE_DELETED if rule is None else "contact_deleted",
+            now,
+        )
+    contact = contact_v.item
+    verdict = _recheck(deps, claimed, contact, rule, now)
+    if verdict is not None:
+        return verdict
+    message = compose(rule.steps[claimed.step_index], contact, now)
+    if message is None:
+        return _finish(deps, claimed, Status.SKIPPED, Reason.WINDOW_CLOSED, now)
+    outbound = OutboundMessage(to=contact.wa_id, message=message, callback_data=claimed.id)
+    try:
+        wamid = deps.whatsapp.send(outbound)
+    except OutcomeUnknown:
+        return _finish(deps, claimed, Status.FAILED, Reason.OUTCOME_UNKNOWN, now)
+    except ProviderRejected as rejected:
+        return _handle_rejection(deps, claimed, contact, rule, rejected.failure, now)
+    _record_sent(deps, claimed, rule, message, wamid, now)
+    deps.store.add_message(
+        Message(
+            id=wamid,
+            contact_id=contact.id,
+            at=now,
+            direction=Direction.OUTBOUND,
+            speaker=Speaker.SYSTEM,
+            text=message.text or f"[template {message.template_name}]",
+            followup_id=claimed.id,
+        )
+    )
+    return SendResult.SENT
+
+
+def _recheck(
+    deps: Deps, claimed: FollowUp, contact: Contact, rule: Rule, now: datetime
+) -> SendResult | None:
+    """Everything that may have changed since the follow-up was queued."""
+    settings = deps.catalog.settings()
+    if contact.opted_out:
+        return _finish(deps, claimed, Status.OPTED_OUT, Reason.OPTED_OUT, now)
+    if settings.paused:
+        return _requeue(deps, claimed, now, now, dispatched=False)
+    silence_began = datetime.fromisoformat(claimed.silence_key)
+    if rule.exit.on_reply and contact.replied_since(silence_began):
+        return _finish(deps, claimed, Status.CANCELED, Reason.REPLIED, now)
+    if contact.stage in rule.exit.stages:
+        return _finish(deps, claimed, Status.CANCELED, Reason.EXIT_STAGE, now)
+    blocked = gate(contact, settings.gating, now, manual=claimed.manual)
+    if blocked is not None:
+        return _finish(deps, claimed, Status.SKIPPED, blocked, now)
+    if not is_open(now, contact, rule, settings):
+        opening = next_opening(now, contact, rule, settings)
+        _requeue(deps, claimed, now, opening, dispatched=False)
+        return SendResult.RESCHEDULED
+    return None
+
+
+def _handle_rejection(
+    deps: Deps,
+    claimed: FollowUp,
+    contact: Contact,
+    rule: Rule,
+    failure: ProviderFailure,
+    now: datetime,
+) -> SendResult:
+    settings = deps.catalog.settings()
+    attempt = claimed.attempt + 1
+    noted = claimed.model_copy(
+        update={"attempt": attempt, "error_code": failure.code, "error_title": failure.title}
+    )
+    retryable = failure.disposition in (Disposition.RETRY, Disposition.RETRY_AFTER_24H)
+    if retryable and attempt < settings.max_attempts:
+        if failure.disposition is Disposition.RETRY_AFTER_24H:
+            when = next_opening(now + _META_RETRY_AFTER, contact, rule, settings)
+            return _requeue(deps, noted, now, when, dispatched=False, reason=failure.reason)
+        delay = backoff(deps.timings.retry_base, claimed.id, attempt)
+        in_queue = delay <= deps.timings.max_queue_delay
+        result = _requeue(deps, noted, now, now + delay, dispatched=in_queue, reason=failure.reason)
+        if in_queue:
+            deps.queue.enqueue([claimed.id], delay_seconds=int(delay.total_seconds()))
+        return result
+    reason = failure.reason
+    if retryable:
+        reason = f"{Reason.RETRIES_EXHAUSTED.value}: {failure.reason}"
+    return _finish(deps, noted, Status.FAILED, reason, now)
+
+
+def backoff(base: timedelta, key: str, attempt: int) -> timedelta:
+    """Exponential backoff with deterministic jitter (50 to 100 %), so retries spread out."""
+    digest = hashlib.sha256(f"{key}:{attempt}".encode()).digest()
+    jitter = 0.5 + digest[0] / 510
+    return base * (1 << (attempt - 1)) * jitter
+
+
+def _requeue(
+    deps: Deps,
+    claimed: FollowUp,
+    now: datetime,
+    when: datetime,
+    *,
+    dispatched: bool,
+    reason: str | None = None,
+) -> SendResult:
+    """Back to queued: on the queue already (short delay) or waiting for a dispatch tick."""
+    back = claimed.moved(Status.QUEUED, now, reason).model_copy(
+        update={
+            "scheduled_at": when,
+            "dispatched_at": now if dispatched else None,
+            "wake_at": when + deps.timings.redrive_after if dispatched else when,
+        }
+    )
+    try:
+        deps.store.commit([FollowUpChange(back, Status.SENDING)], now)
+    except CommitRejected:
+        return SendResult.IGNORED
+    return SendResult.RETRYING if reason else SendResult.RESCHEDULED
+
+
+_RESULTS = {
+    Status.CANCELED: SendResult.CANCELED,
+    Status.OPTED_OUT: SendResult.OPTED_OUT,
+    Status.SKIPPED: SendResult.SKIPPED,
+    Status.FAILED: SendResult.FAILED,
+}
+
+
+def _finish(
+    deps: Deps, claimed: FollowUp, status: Status, reason: str, now: datetime
+) -> SendResult:
+    """End without a send: free the contact's pending slot and end the enrollment."""
+    final = claimed.moved(status, now, reason).model_copy(update={"wake_at": None})
+
+    def contact_update(contact: Contact) -> Contact | None:
+        if contact.pending_followup_id != claimed.id:
+            return None
+        return contact.model_copy(update={"pending_followup_id": None, "pending_until": None})
+
+    _commit_with_fresh_reads(
+        deps,
+        final,
+        now,
+        contact_update,
+        lambda enrollment, _contact: ended(enrollment, reason, EnrollmentState.EXITED),
+    )
+    return _RESULTS[status]
+
+
+def _record_sent(
+    deps: Deps,
+    claimed: FollowUp,
+    rule: Rule,
+    message: RenderedMessage,
+    wamid: str,
+    now: datetime,
+) -> None:
+    settings = deps.catalog.settings()
+    sent = claimed.moved(Status.SENT, now).model_copy(
+        update={
+            "attempt": claimed.attempt + 1,
+            "sent_at": now,
+            "provider_message_id": wamid,
+            "rendered": message,
+            "wake_at": now + settings.expire_after.approx(),
+        }
+    )
+
+    def contact_update(contact: Contact) -> Contact:
+        update: dict[str, object] = {
+            "followups_sent": contact.followups_sent + 1,
+            "recent_sends": trim_recent([*contact.recent_sends, now], settings.gating, now),
+            "last_outbound_at": now,
+        }
+        if contact.pending_followup_id == claimed.id:
+            update |= {"pending_followup_id": None, "pending_until": None}
+        return contact.model_copy(update=update)
+
+    def enrollment_update(enrollment: Enrollment, contact: Contact) -> Enrollment:
+        return after_send(enrollment, rule, now, contact, settings)
+
+    _commit_with_fresh_reads(deps, sent, now, contact_update, enrollment_update)
+
+
+def _commit_with_fresh_reads(
+    deps: Deps,
+    followup: FollowUp,
+    now: datetime,
+    contact_update: Callable[[Contact], Contact | None],
+    enrollment_update: Callable[[Enrollment, Contact], Enrollment],
+) -> None:
+    """Commit the follow-up's move from `sending` with its contact and enrollment.
+
+    Contact and enrollment are re-read on each try: a reply landing meanwhile changes the
+    contact, and its write must not be lost. The follow-up's own condition (still
+    `sending`) never fails here unless the expire tick already gave up on it.
+    """
+    for _ in range(_COMMIT_TRIES):
+        changes: list[Change] = [FollowUpChange(followup, Status.SENDING)]
+        contact_v = deps.store.contact(followup.contact_id)
+        if contact_v is None:
+            deps.store.commit(changes, now)
+            return
+        updated = contact_update(contact_v.item)
+        if updated is not None:
+            changes.append(ContactChange(updated, contact_v.revision))
+        enrollment_id = followup.enrollment_id
+        enrollment_v = deps.store.enrollment(enrollment_id) if enrollment_id else None
+        if enrollment_v is not None and enrollment_v.item.state is EnrollmentState.ACTIVE:
+            moved = enrollment_update(enrollment_v.item, contact_v.item)
+            changes.append(EnrollmentChange(moved, enrollment_v.revision))
+        try:
+            deps.store.commit(changes, now)
+            return
+        except CommitRejected as rejected:
+            if any(isinstance(change, FollowUpChange) for change in rejected.failed):
+                return
+    raise CommitRejected([])

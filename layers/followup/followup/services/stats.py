@@ -1,0 +1,86 @@
+"""Which per-rule counters a change bumps, and the rates read from them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+from followup.domain.followup import Status
+
+if TYPE_CHECKING:
+    from followup.services.ports import Change, DayStats
+
+COUNTERS = (
+    "queued",
+    "sent",
+    "delivered",
+    "read",
+    "responded",
+    "expired",
+    "failed",
+    "canceled",
+    "opted_out",
+    "opted_out_before_send",
+    "skipped",
+    "converted",
+)
+"""`opted_out` counts opt-outs after a send (the rule's opt-out rate); STOP before a send
+cancels the queued entry as `opted_out_before_send`."""
+
+_UNCOUNTED = frozenset({Status.SENDING, Status.QUEUED})
+
+
+def counters_for(change: Change) -> list[str]:
+    """The counters `change` increments (status changes and conversions)."""
+    from followup.services.ports import Conversion, FollowUpChange, NewFollowUp
+
+    if isinstance(change, NewFollowUp):
+        return [change.followup.status.value]
+    if isinstance(change, Conversion):
+        return ["converted"]
+    if not isinstance(change, FollowUpChange):
+        return []
+    status = change.followup.status
+    if status is change.expected or status in _UNCOUNTED:
+        return []
+    if status is Status.OPTED_OUT and not change.expected.outbound:
+        return ["opted_out_before_send"]
+    return [status.value]
+
+
+class RuleStats(BaseModel):
+    """Totals for one rule (or all) over a period, with the rates staff watch."""
+
+    rule_id: str
+    counts: dict[str, int]
+
+    @property
+    def sent(self) -> int:
+        return self.counts.get("sent", 0)
+
+    def rate(self, counter: str) -> float:
+        return self.counts.get(counter, 0) / self.sent if self.sent else 0.0
+
+    @property
+    def response_rate(self) -> float:
+        return self.rate("responded")
+
+    @property
+    def opt_out_rate(self) -> float:
+        return self.rate("opted_out")
+
+
+def totals(days: Iterable[DayStats]) -> dict[str, RuleStats]:
+    """Sum day rows per rule, plus an `all` row."""
+    per_rule: dict[str, dict[str, int]] = {}
+    overall: dict[str, int] = {}
+    for row in days:
+        bucket = per_rule.setdefault(row.rule_id, {})
+        for name, count in row.counts.items():
+            bucket[name] = bucket.get(name, 0) + count
+            overall[name] = overall.get(name, 0) + count
+    result = {rule_id: RuleStats(rule_id=rule_id, counts=c) for rule_id, c in per_rule.items()}
+    result["all"] = RuleStats(rule_id="all", counts=overall)
+    return result

@@ -1,0 +1,87 @@
+"""Builds the dependencies the handlers use, once per container, plus observability."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from pydantic import AwareDatetime, BaseModel
+
+from followup.adapters import tables
+from followup.adapters.dynamo import DynamoStore
+from followup.adapters.sqs import SqsQueue
+from followup.adapters.whatsapp import D360Client
+from followup.services.deps import Deps
+from followup.services.ports import Clock
+from followup.wiring.config import Config
+
+NAMESPACE = "FollowUp"
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class _Installed:
+    deps: Deps | None = None
+
+
+def build(config: Config, clock: Clock | None = None) -> Deps:
+    """Real adapters from configuration: DynamoDB, SQS and 360dialog."""
+    tables.bind(config.table_prefix, config.aws_region, config.aws_endpoint_url)
+    sqs = boto3.client("sqs", region_name=config.aws_region, endpoint_url=config.aws_endpoint_url)
+    return Deps(
+        store=DynamoStore(),
+        queue=SqsQueue(config.send_queue_url, sqs),
+        whatsapp=D360Client(
+            config.d360_base_url,
+            config.d360_api_key.get_secret_value(),
+            timeout=config.d360_timeout_seconds,
+        ),
+        clock=clock or SystemClock(),
+        timings=config.timings(),
+    )
+
+
+@cache
+def config() -> Config:
+    """The environment's configuration, validated once per container."""
+    return Config()
+
+
+@cache
+def _from_environment() -> Deps:
+    return build(config())
+
+
+def deps() -> Deps:
+    """The container's dependencies: built from the environment on first use."""
+    return _Installed.deps or _from_environment()
+
+
+def install(local: Deps | None) -> None:
+    """Run the handlers on given dependencies (the simulator's virtual clock); None resets."""
+    _Installed.deps = local
+
+
+class _Tick(BaseModel):
+    time: AwareDatetime | None = None
+
+
+def tick_time(event: dict[str, Any], clock: Clock) -> datetime:
+    """A scheduled event's own time (so a late retry reads the window it was meant for)."""
+    scheduled = _Tick.model_validate(event).time
+    return scheduled.astimezone(UTC) if scheduled else clock.now()
+
+
+def observability(service: str) -> tuple[Logger, Tracer, Metrics]:
+    """Structured logs, traces and metrics for one function."""
+    return (
+        Logger(service=service),
+        Tracer(service=service),
+        Metrics(namespace=NAMESPACE, service=service),
+    )

@@ -1,0 +1,351 @@
+"""A fake 360dialog server on 127.0.0.1 that speaks the real wire format, for tests and demos."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+from followup.domain.settings import SERVICE_WINDOW
+
+_SEND_PATHS = frozenset({"/messages", "/v1/messages"})
+_TITLES = {
+    100: "Invalid parameter",
+    131026: "Message undeliverable",
+    131047: "Re-engagement message",
+    131049: "This message was not delivered to maintain healthy ecosystem engagement.",
+    131056: "(Business Account, Consumer Account) pair rate limit hit",
+    130429: "Rate limit hit",
+}
+
+
+@dataclass(frozen=True)
+class SandboxRequest:
+    """One request the sandbox received and how it answered (`dropped`: closed unanswered)."""
+
+    received_at: datetime
+    path: str
+    body: dict[str, Any] | None
+    followup_id: str | None
+    status: int
+    wamid: str | None = None
+    error_code: int | None = None
+    dropped: bool = False
+
+
+@dataclass
+class _Injection:
+    status: int
+    code: int | None
+    times: int
+    to: str | None
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    payload: dict[str, Any]
+    wamid: str | None = None
+    error_code: int | None = None
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class WhatsAppSandbox:
+    """Accepts sends like 360dialog, enforces the 24-hour window, and fails on demand."""
+
+    def __init__(
+        self, api_key: str, clock: Callable[[], datetime] = _utc_now, *, port: int = 0
+    ) -> None:
+        self.latency = 0.0  # seconds to wait before answering (after recording the request)
+        self._api_key, self._clock, self._port = api_key, clock, port
+        self._lock = threading.Lock()
+        self._requests: list[SandboxRequest] = []
+        self._inbound: dict[str, datetime] = {}
+        self._injections: list[_Injection] = []
+        self._drops = 0
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        """Where the client should send, e.g. `http://127.0.0.1:49152`."""
+        if self._server is None:
+            raise RuntimeError("the WhatsApp sandbox is not running")
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    def start(self) -> str:
+        """Serve in a daemon thread and return the base URL."""
+        if self._server is None:
+            self._server = _Server(("127.0.0.1", self._port), self)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            )
+            self._thread.start()
+        return self.base_url
+
+    def stop(self) -> None:
+        """Stop serving and free the port."""
+        if self._server is not None and self._thread is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join()
+        self._server, self._thread = None, None
+
+    def __enter__(self) -> WhatsAppSandbox:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def record_inbound(self, wa_id: str, at: datetime) -> None:
+        """The contact wrote to us at `at`: free text to them is allowed for 24 hours."""
+        if at.tzinfo is None:
+            raise ValueError("record_inbound needs a timezone-aware datetime")
+        with self._lock:
+            last = self._inbound.get(wa_id)
+            self._inbound[wa_id] = at if last is None else max(last, at)
+
+    def fail_next(
+        self, *, status: int, code: int | None = None, times: int = 1, to: str | None = None
+    ) -> None:
+        """Answer the next `times` sends (to `to`, or to anyone) with this error."""
+        with self._lock:
+            self._injections.append(_Injection(status, code, times, to))
+
+    def drop_connection_next(self, times: int = 1) -> None:
+        """Process the next sends but close the connection unanswered (a lost response)."""
+        with self._lock:
+            self._drops += times
+
+    @property
+    def requests(self) -> list[SandboxRequest]:
+        """Every request received so far, in order."""
+        with self._lock:
+            return list(self._requests)
+
+    def sent(self) -> list[SandboxRequest]:
+        """The requests that were accepted (including those whose answer was dropped)."""
+        return [request for request in self.requests if request.status == 200]
+
+    def reset(self) -> None:
+        """Forget requests, inbound messages, pending failures and latency."""
+        with self._lock:
+            self._requests.clear()
+            self._inbound.clear()
+            self._injections.clear()
+            self._drops = 0
+            self.latency = 0.0
+
+    def messages(self) -> list[dict[str, Any]]:
+        """The accepted sends as `GET /sandbox/messages` shows them."""
+        return [_summary(request) for request in self.sent()]
+
+    def _receive(self, path: str, api_key: str | None, raw: bytes) -> tuple[_Answer, bool]:
+        received_at = self._clock().astimezone(UTC)
+        body = _parse(raw)
+        answer, dropped = self._decide(body, api_key, received_at)
+        callback = body.get("biz_opaque_callback_data") if body else None
+        with self._lock:
+            self._requests.append(
+                SandboxRequest(
+                    received_at,
+                    path,
+                    body,
+                    callback if isinstance(callback, str) else None,
+                    answer.status,
+                    answer.wamid,
+                    answer.error_code,
+                    dropped,
+                )
+            )
+        return answer, dropped
+
+    def _decide(
+        self, body: dict[str, Any] | None, api_key: str | None, now: datetime
+    ) -> tuple[_Answer, bool]:
+        if api_key != self._api_key:
+            return _error(401, 190, "Invalid API key", "D360-API-KEY is missing or wrong"), False
+        with self._lock:
+            dropped = self._drops > 0
+            if dropped:
+                self._drops -= 1
+            injected = self._take_injection(body)
+        if injected is not None:
+            title = _TITLES.get(injected.code or 0, "Injected sandbox failure")
+            return _error(injected.status, injected.code, title, "injected by fail_next"), dropped
+        if body is None:
+            return _error(400, 100, _TITLES[100], "the body is not a JSON object"), dropped
+        problem = _invalid(body)
+        if problem is not None:
+            return _error(400, 100, _TITLES[100], problem), dropped
+        if body["type"] == "text" and not self._window_open(body["to"], now):
+            detail = "More than 24 hours have passed since the recipient last replied."
+            return _error(400, 131047, _TITLES[131047], detail), dropped
+        wamid = f"wamid.{uuid.uuid4().hex.upper()}"
+        contacts = [{"input": body["to"], "wa_id": body["to"]}]
+        payload = {
+            "messaging_product": "whatsapp",
+            "contacts": contacts,
+            "messages": [{"id": wamid}],
+        }
+        return _Answer(200, payload, wamid=wamid), dropped
+
+    def _take_injection(self, body: dict[str, Any] | None) -> _Injection | None:
+        to = body.get("to") if body else None
+        for injection in self._injections:
+            if injection.to is None or injection.to == to:
+                injection.times -= 1
+                if injection.times <= 0:
+                    self._injections.remove(injection)
+                return injection
+        return None
+
+    def _window_open(self, wa_id: str, now: datetime) -> bool:
+        with self._lock:
+            last = self._inbound.get(wa_id)
+        return last is not None and last <= now and now - last < SERVICE_WINDOW
+
+
+def _parse(raw: bytes) -> dict[str, Any] | None:
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _invalid(body: dict[str, Any]) -> str | None:
+    """What is wrong with a send body, in the words of an error's details; None when valid."""
+    to, kind = body.get("to"), body.get("type")
+    callback = body.get("biz_opaque_callback_data", "")
+    if body.get("messaging_product") != "whatsapp":
+        return "messaging_product must be 'whatsapp'"
+    if body.get("recipient_type", "individual") != "individual":
+        return "recipient_type must be 'individual'"
+    if not (isinstance(to, str) and to.isascii() and to.isdigit()):
+        return "to must be a phone number written as digits"
+    if not isinstance(callback, str) or len(callback) > 512:
+        return "biz_opaque_callback_data must be a string of at most 512 characters"
+    if kind == "text":
+        text = body.get("text")
+        text_body = text.get("body") if isinstance(text, dict) else None
+        if not isinstance(text_body, str) or not text_body.strip() or len(text_body) > 4096:
+            return "text.body must be a non-empty string of at most 4096 characters"
+        return None
+    if kind == "template":
+        return _invalid_template(body.get("template"))
+    return f"type {kind!r} is not supported by the sandbox: use text or template"
+
+
+def _invalid_template(template: Any) -> str | None:
+    if not isinstance(template, dict) or not _text(template.get("name")):
+        return "template.name is required"
+    language = template.get("language")
+    if not isinstance(language, dict) or not _text(language.get("code")):
+        return "template.language.code is required"
+    components = template.get("components", [])
+    if not isinstance(components, list) or not all(isinstance(c, dict) for c in components):
+        return "template.components must be a list of objects"
+    for component in components:
+        for parameter in component.get("parameters", []):
+            if parameter.get("type") == "text" and not _text(parameter.get("text")):
+                return "a text parameter needs a non-empty text"
+    return None
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _error(status: int, code: int | None, title: str, details: str) -> _Answer:
+    error: dict[str, Any] = {
+        "message": f"(#{code}) {title}" if code is not None else title,
+        "type": "OAuthException",
+        "error_data": {"messaging_product": "whatsapp", "details": details},
+        "fbtrace_id": uuid.uuid4().hex[:22],
+    }
+    if code is not None:
+        error["code"] = code
+    return _Answer(status, {"error": error}, error_code=code)
+
+
+def _summary(request: SandboxRequest) -> dict[str, Any]:
+    body = request.body or {}
+    text = body.get("text")
+    return {
+        "received_at": request.received_at.isoformat(),
+        "to": body.get("to"),
+        "type": body.get("type"),
+        "text": text.get("body") if isinstance(text, dict) else None,
+        "template": body.get("template"),
+        "followup_id": request.followup_id,
+        "wamid": request.wamid,
+    }
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 64  # twenty simultaneous sends must not overflow the listen backlog
+
+    def __init__(self, address: tuple[str, int], sandbox: WhatsAppSandbox) -> None:
+        super().__init__(address, _Handler)
+        self.sandbox = sandbox
+
+
+class _Handler(BaseHTTPRequestHandler):
+    # Keep-alive, as 360dialog does, so the client's connection pool is really exercised.
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def do_POST(self) -> None:
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        path = urlsplit(self.path).path
+        if path not in _SEND_PATHS:
+            self._reply(404, {"error": {"message": f"no route for POST {path}"}})
+            return
+        sandbox = self.server.sandbox
+        answer, dropped = sandbox._receive(path, self.headers.get("D360-API-KEY"), raw)
+        if sandbox.latency > 0:
+            time.sleep(sandbox.latency)
+        if dropped:
+            self.close_connection = True  # the provider has the message; the answer is lost
+            return
+        self._reply(answer.status, answer.payload)
+
+    def do_GET(self) -> None:
+        if urlsplit(self.path).path == "/sandbox/messages":
+            self._reply(200, self.server.sandbox.messages())
+        else:
+            self._reply(404, {"error": {"message": f"no route for GET {self.path}"}})
+
+    def _reply(self, status: int, payload: object) -> None:
+        data = json.dumps(payload).encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client gave up first (its timeout was shorter than our latency).
+            self.close_connection = True
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Stay quiet: tests read `WhatsAppSandbox.requests` instead of stderr."""
