@@ -233,8 +233,36 @@ def bind(prefix: str, region: str, endpoint: str | None = None) -> None:
         model._connection = None
 
 
-def create_tables() -> None:
-    """Create all tables on demand-billing (local runs and tests)."""
+def table_spec(model: type[Model]) -> dict[str, Any]:
+    """CreateTable arguments for `model`: keys, attributes, indexes and stream.
+
+    Local runs create tables from this; the CDK app declares them from the same schema.
+    """
+    schema = model._get_schema()
+    spec: dict[str, Any] = {
+        "TableName": model.Meta.table_name,
+        "KeySchema": schema["key_schema"],
+        "AttributeDefinitions": schema["attribute_definitions"],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    if schema["global_secondary_indexes"]:
+        spec["GlobalSecondaryIndexes"] = [
+            {
+                "IndexName": index["index_name"],
+                "KeySchema": index["key_schema"],
+                "Projection": index["projection"],
+            }
+            for index in schema["global_secondary_indexes"]
+        ]
+    stream = getattr(model.Meta, "stream_view_type", None)
+    if stream:
+        spec["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream}
+    return spec
+
+
+def create_tables(client: Any) -> None:
+    """Create every table that does not exist yet (local runs and tests), with one client."""
+    existing = set(client.list_tables()["TableNames"])
     for model in TABLES.values():
-        if not model.exists():
-            model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
+        if model.Meta.table_name not in existing:
+            client.create_table(**table_spec(model))

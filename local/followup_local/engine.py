@@ -1,0 +1,251 @@
+"""The real handlers on one machine: embedded AWS (moto), the WhatsApp sandbox, a clock you
+drive. The simulator and the integration tests run the engine through this."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+
+from followup.adapters import tables
+from followup.services.deps import Deps
+from followup.services.ports import SendQueue
+from followup.wiring import runtime
+from followup.wiring.config import Config
+from followup_local.sandbox import WhatsAppSandbox
+
+REGION = "us-east-1"
+LOCAL_API_KEY = "local-sandbox-key"
+MAX_RECEIVES = 5
+"""Receives before SQS moves a message to the dead-letter queue (as in AWS)."""
+
+_QUIET_ENV = {
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_DEFAULT_REGION": REGION,
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+}
+
+
+class VirtualClock:
+    """Time that moves only when told to."""
+
+    def __init__(self, start: datetime) -> None:
+        self._now = start.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, by: timedelta) -> datetime:
+        self._now += by
+        return self._now
+
+
+@dataclass
+class _Held:
+    due: datetime
+    followup_id: str
+
+
+class VirtualDelayQueue:
+    """Holds delayed messages until the virtual clock reaches them, then hands them to SQS.
+
+    SQS delays run on real time; under a virtual clock they would never line up.
+    """
+
+    def __init__(self, inner: SendQueue, clock: VirtualClock) -> None:
+        self._inner, self._clock = inner, clock
+        self._held: list[_Held] = []
+
+    def enqueue(self, followup_ids: Iterable[str], delay_seconds: int = 0) -> None:
+        if delay_seconds <= 0:
+            self._inner.enqueue(followup_ids)
+            return
+        due = self._clock.now() + timedelta(seconds=delay_seconds)
+        self._held.extend(_Held(due, fid) for fid in followup_ids)
+
+    def release_due(self) -> None:
+        now = self._clock.now()
+        ready = [held.followup_id for held in self._held if held.due <= now]
+        self._held = [held for held in self._held if held.due > now]
+        if ready:
+            self._inner.enqueue(ready)
+
+
+@dataclass
+class LambdaContext:
+    """Enough of Lambda's context object for Powertools."""
+
+    function_name: str
+    memory_limit_in_mb: int = 512
+    aws_request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:{REGION}:000000000000:function:{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 300_000
+
+
+@dataclass
+class LocalEngine:
+    """A running engine: handlers, tables, queues and sandbox, driven tick by tick."""
+
+    clock: VirtualClock
+    sandbox: WhatsAppSandbox
+    deps: Deps
+    delays: VirtualDelayQueue
+    sqs: Any
+    queue_url: str
+    dlq_url: str
+
+    def invoke(self, function: str, event: dict[str, Any]) -> Any:
+        """Call `functions/<function>/handler.py` exactly as Lambda would."""
+        module = importlib.import_module(f"functions.{function}.handler")
+        return module.handler(event, LambdaContext(function_name=function))
+
+    def scheduled(self, function: str) -> Any:
+        return self.invoke(function, scheduled_event(self.clock.now()))
+
+    def tick(self) -> dict[str, Any]:
+        """One scheduler tick: enqueue, dispatch, let the sender drain the queue, expire."""
+        enqueued = self.scheduled("enqueue")
+        dispatched = self.scheduled("dispatch")
+        sent = self.drain()
+        expired = self.scheduled("expire")
+        return {"enqueue": enqueued, "dispatch": dispatched, "sender": sent, "expire": expired}
+
+    def drain(self, max_batches: int = 10_000) -> dict[str, int]:
+        """Feed queued messages to the sender in batches of 10, as the SQS trigger does."""
+        self.delays.release_due()
+        batches = failures = 0
+        while batches < max_batches:
+            received = self.sqs.receive_message(
+                QueueUrl=self.queue_url,
+                MaxNumberOfMessages=10,
+                AttributeNames=["All"],
+                VisibilityTimeout=30,
+            ).get("Messages", [])
+            if not received:
+                break
+            batches += 1
+            try:
+                response = self.invoke("sender", sqs_event(received, self.queue_url))
+            except Exception:
+                response = {
+                    "batchItemFailures": [{"itemIdentifier": m["MessageId"]} for m in received]
+                }
+            failed = {item["itemIdentifier"] for item in response.get("batchItemFailures", [])}
+            failures += len(failed)
+            for message in received:
+                if message["MessageId"] in failed:
+                    # Visible again at once: virtual time has no visibility timeout to wait.
+                    self.sqs.change_message_visibility(
+                        QueueUrl=self.queue_url,
+                        ReceiptHandle=message["ReceiptHandle"],
+                        VisibilityTimeout=0,
+                    )
+                else:
+                    self.sqs.delete_message(
+                        QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"]
+                    )
+        return {"batches": batches, "failures": failures}
+
+    def dead_letters(self) -> list[dict[str, Any]]:
+        messages: list[dict[str, Any]] = self.sqs.receive_message(
+            QueueUrl=self.dlq_url, MaxNumberOfMessages=10
+        ).get("Messages", [])
+        return messages
+
+
+def scheduled_event(at: datetime) -> dict[str, Any]:
+    """An EventBridge scheduled event, as AWS delivers it."""
+    return {
+        "version": "0",
+        "id": uuid.uuid4().hex,
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "000000000000",
+        "time": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": REGION,
+        "resources": [f"arn:aws:events:{REGION}:000000000000:rule/followup-tick"],
+        "detail": {},
+    }
+
+
+def sqs_event(messages: list[dict[str, Any]], queue_url: str) -> dict[str, Any]:
+    """The event Lambda's SQS trigger builds from received messages."""
+    queue_name = queue_url.rsplit("/", 1)[-1]
+    return {
+        "Records": [
+            {
+                "messageId": message["MessageId"],
+                "receiptHandle": message["ReceiptHandle"],
+                "body": message["Body"],
+                "attributes": message.get("Attributes", {}),
+                "messageAttributes": {},
+                "md5OfBody": message["MD5OfBody"],
+                "eventSource": "aws:sqs",
+                "eventSourceARN": f"arn:aws:sqs:{REGION}:000000000000:{queue_name}",
+                "awsRegion": REGION,
+            }
+            for message in messages
+        ]
+    }
+
+
+def create_queues(sqs: Any, prefix: str) -> tuple[str, str]:
+    """The send queue and its dead-letter queue."""
+    dlq_url: str = sqs.create_queue(QueueName=f"{prefix}send-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(MAX_RECEIVES)})
+    queue_url: str = sqs.create_queue(
+        QueueName=f"{prefix}send",
+        Attributes={"VisibilityTimeout": "180", "RedrivePolicy": redrive},
+    )["QueueUrl"]
+    return queue_url, dlq_url
+
+
+@contextmanager
+def local_engine(start: datetime, *, prefix: str = "followup-") -> Iterator[LocalEngine]:
+    """Start moto in-process, create tables and queues, start the sandbox, wire the handlers."""
+    from moto import mock_aws
+
+    for name, value in _QUIET_ENV.items():
+        os.environ.setdefault(name, value)
+    clock = VirtualClock(start)
+    with mock_aws(), WhatsAppSandbox(LOCAL_API_KEY, clock.now) as sandbox:
+        tables.bind(prefix, REGION)
+        tables.create_tables(boto3.client("dynamodb", region_name=REGION))
+        sqs = boto3.client("sqs", region_name=REGION)
+        queue_url, dlq_url = create_queues(sqs, prefix)
+        config = Config.model_validate(
+            {
+                "AWS_REGION": REGION,
+                "FOLLOWUP_TABLE_PREFIX": prefix,
+                "FOLLOWUP_SEND_QUEUE_URL": queue_url,
+                "D360_BASE_URL": sandbox.base_url,
+                "D360_API_KEY": LOCAL_API_KEY,
+            }
+        )
+        deps = runtime.build(config, clock)
+        delays = VirtualDelayQueue(deps.queue, clock)
+        deps.queue = delays
+        runtime.install(deps)
+        try:
+            yield LocalEngine(clock, sandbox, deps, delays, sqs, queue_url, dlq_url)
+        finally:
+            runtime.install(None)

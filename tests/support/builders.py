@@ -1,0 +1,53 @@
+"""Small builders for rules and contacts used across tests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from followup.domain.contact import Contact, Speaker
+from followup.domain.rule import Rule
+from followup.services.contacts import create_contact, update_contact
+from followup.services.deps import Deps
+
+
+def rule(rule_id: str = "apply-remind-24h", **overrides: Any) -> Rule:
+    """A one-step rule: stage `new`, idle 24 h, free text inside the window, else a template."""
+    body: dict[str, Any] = {
+        "id": rule_id,
+        "name": rule_id.replace("-", " "),
+        "trigger": {"stages": ["new"], "idle": {"amount": 24, "unit": "hours"}},
+        "steps": [
+            {
+                "wait": {"amount": 0, "unit": "minutes"},
+                "text": "Hi {first_name|there}, still thinking about applying?",
+                "template": {
+                    "name": "apply_reminder",
+                    "language": "en",
+                    "params": [{"field": "first_name", "default": "there"}],
+                },
+            }
+        ],
+        "exit": {"stages": ["applied", "paid", "enrolled"]},
+    }
+    body.update(overrides)
+    return Rule.model_validate(body)
+
+
+def quiet_contact(deps: Deps, wa_id: str, last_inbound: datetime, **fields: Any) -> Contact:
+    """A contact who last wrote at `last_inbound` and has been quiet since."""
+    fields.setdefault("timezone", "Asia/Jakarta")
+    fields.setdefault("name", "Rudi Hartono")
+    contact = create_contact(deps, wa_id=wa_id, at=last_inbound, **fields)
+    return update_contact(
+        deps,
+        contact.id,
+        lambda c: c.model_copy(
+            update={
+                "last_inbound_at": last_inbound,
+                "last_activity_at": last_inbound,
+                "last_speaker": Speaker.CONTACT,
+            }
+        ),
+        last_inbound,
+    )

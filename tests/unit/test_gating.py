@@ -1,0 +1,185 @@
+"""Who may get a follow-up at all: opt-out, hot/cold score gating and the frequency cap."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from followup.domain.contact import Contact, Score
+from followup.domain.durations import Duration
+from followup.domain.followup import Reason
+from followup.domain.gating import gate, trim_recent
+from followup.domain.settings import FrequencyCap, Gating
+
+NOW = datetime(2026, 3, 6, 10, 0, tzinfo=UTC)
+
+
+def a_contact(**overrides: object) -> Contact:
+    fields: dict[str, object] = {
+        "id": "c-1",
+        "wa_id": "6281200000001",
+        "stage": "new",
+        "created_at": NOW - timedelta(days=30),
+    }
+    fields.update(overrides)
+    return Contact.model_validate(fields)
+
+
+def sends_ago(*hours: float) -> list[datetime]:
+    return [NOW - timedelta(hours=h) for h in hours]
+
+
+periods = st.builds(
+    Duration.of,
+    amount=st.integers(min_value=1, max_value=72),
+    unit=st.sampled_from(["minutes", "hours", "days"]),
+)
+gatings = st.builds(
+    Gating,
+    skip_hot=st.booleans(),
+    cold_max_followups=st.integers(min_value=0, max_value=5),
+    frequency_cap=st.builds(
+        FrequencyCap, max_sends=st.integers(min_value=1, max_value=4), per=periods
+    ),
+)
+past_sends = st.lists(
+    st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=10)).map(lambda ago: NOW - ago),
+    max_size=8,
+)
+
+
+# --- properties -----------------------------------------------------------------------------
+
+
+@settings(deadline=None)
+@given(
+    gating=gatings,
+    score=st.sampled_from(list(Score)),
+    sent=st.integers(min_value=0, max_value=10),
+    recent=past_sends,
+    manual=st.booleans(),
+)
+def test_opted_out_contact_never_passes_not_even_a_manual_send(
+    gating: Gating, score: Score, sent: int, recent: list[datetime], manual: bool
+) -> None:
+    # Given a contact who opted out, whatever their score and history
+    contact = a_contact(opted_out=True, score=score, followups_sent=sent, recent_sends=recent)
+
+    # When gated / Then they are held back as opted out
+    assert gate(contact, gating, NOW, manual=manual) is Reason.OPTED_OUT
+
+
+@settings(deadline=None)
+@given(gating=gatings, manual=st.booleans())
+def test_hot_lead_is_left_to_the_counsellor_unless_the_send_is_manual(
+    gating: Gating, manual: bool
+) -> None:
+    # Given a hot lead with no recent follow-ups
+    contact = a_contact(score=Score.HOT)
+
+    # When gated
+    reason = gate(contact, gating, NOW, manual=manual)
+
+    # Then automation skips them (when configured to), a counsellor's manual send passes
+    assert reason is (Reason.HOT if gating.skip_hot and not manual else None)
+
+
+@settings(deadline=None)
+@given(gating=gatings, sent=st.integers(min_value=0, max_value=10), manual=st.booleans())
+def test_cold_lead_passes_only_while_under_the_cold_follow_up_limit(
+    gating: Gating, sent: int, manual: bool
+) -> None:
+    # Given a cold lead who already got `sent` follow-ups and nothing recent
+    contact = a_contact(score=Score.COLD, followups_sent=sent)
+
+    # When gated / Then they pass only while fewer than cold_max_followups were sent
+    reason = gate(contact, gating, NOW, manual=manual)
+    assert reason is (None if sent < gating.cold_max_followups else Reason.COLD_CAP)
+
+
+@settings(deadline=None)
+@given(
+    gating=gatings,
+    score=st.sampled_from([Score.WARM, Score.COLD]),
+    manual=st.booleans(),
+    data=st.data(),
+)
+def test_frequency_cap_counts_only_sends_inside_the_period(
+    gating: Gating, score: Score, manual: bool, data: st.DataObject
+) -> None:
+    # Given k sends inside the cap's period and any number older than it
+    # (a send exactly one period ago is already outside)
+    per = gating.frequency_cap.per.approx()
+    tick = timedelta(microseconds=1)
+    inside = data.draw(
+        st.lists(st.timedeltas(min_value=timedelta(0), max_value=per - tick), max_size=6)
+    )
+    older = data.draw(st.lists(st.timedeltas(min_value=per, max_value=per * 5), max_size=6))
+    contact = a_contact(
+        score=score, followups_sent=0, recent_sends=[NOW - ago for ago in inside + older]
+    )
+    gating = gating.model_copy(update={"cold_max_followups": 1})
+
+    # When gated
+    reason = gate(contact, gating, NOW, manual=manual)
+
+    # Then the contact passes iff k < max_sends
+    k = len(inside)
+    assert reason is (None if k < gating.frequency_cap.max_sends else Reason.FREQUENCY_CAP)
+
+
+@settings(deadline=None)
+@given(gating=gatings, recent=past_sends, score=st.sampled_from(list(Score)))
+def test_trim_recent_keeps_exactly_the_sends_the_cap_still_counts(
+    gating: Gating, recent: list[datetime], score: Score
+) -> None:
+    # Given a contact's past send times
+    since = NOW - gating.frequency_cap.per.approx()
+
+    # When they are trimmed after a send
+    kept = trim_recent(recent, gating, NOW)
+
+    # Then only (and all) the sends inside the period remain, oldest first
+    assert kept == sorted(sent for sent in recent if sent > since)
+    # ...and gating decides the same on the trimmed list as on the full history
+    full = a_contact(score=score, recent_sends=recent)
+    trimmed = a_contact(score=score, recent_sends=kept)
+    assert gate(full, gating, NOW) is gate(trimmed, gating, NOW)
+
+
+# --- examples with the default settings (hot skipped, 2 cold follow-ups, 2 sends per 24 h) --
+
+
+def test_warm_lead_with_no_history_passes() -> None:
+    assert gate(a_contact(), Gating(), NOW) is None
+
+
+def test_third_follow_up_within_24_hours_is_held_back() -> None:
+    # Given a warm lead who got follow-ups 2 h and 20 h ago
+    contact = a_contact(recent_sends=sends_ago(2, 20))
+
+    # When a third is due now / Then the frequency cap holds it back, manual or not
+    assert gate(contact, Gating(), NOW) is Reason.FREQUENCY_CAP
+    assert gate(contact, Gating(), NOW, manual=True) is Reason.FREQUENCY_CAP
+
+
+def test_send_exactly_24_hours_ago_no_longer_counts_towards_the_cap() -> None:
+    # Given follow-ups 2 h and exactly 24 h ago
+    contact = a_contact(recent_sends=sends_ago(2, 24))
+
+    # When gated / Then the older one has left the period: the contact passes
+    assert gate(contact, Gating(), NOW) is None
+    assert trim_recent(contact.recent_sends, Gating(), NOW) == sends_ago(2)
+
+
+def test_cold_lead_is_held_after_two_follow_ups_even_for_a_manual_send() -> None:
+    contact = a_contact(score=Score.COLD, followups_sent=2)
+    assert gate(contact, Gating(), NOW) is Reason.COLD_CAP
+    assert gate(contact, Gating(), NOW, manual=True) is Reason.COLD_CAP
+
+
+def test_hot_lead_passes_when_the_workspace_does_not_skip_hot_leads() -> None:
+    contact = a_contact(score=Score.HOT)
+    assert gate(contact, Gating(skip_hot=False), NOW) is None
