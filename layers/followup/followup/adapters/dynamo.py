@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
@@ -114,6 +114,12 @@ class DynamoStore:
                 if change.revision == 0
                 else ContactItem.revision == change.revision,
             )
+
+    def import_contacts(self, contacts: Iterable[Contact]) -> None:
+        """Write new contacts in batches (25 per request, retried by pynamodb)."""
+        with ContactItem.batch_write() as batch:
+            for contact in contacts:
+                batch.save(_contact_item(contact, 1))
 
     def add_message(self, message: Message) -> bool:
         """Record a conversation line once; False when it was already there."""

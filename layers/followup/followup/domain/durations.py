@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field
 
-from followup.domain.localtime import to_utc
+from followup.domain.localtime import to_utc, utc
 
 
 class Unit(StrEnum):
@@ -56,8 +56,9 @@ class Duration(BaseModel):
         "2 days" after 09:00 is 09:00 two days later even across a DST change; a month
         after 31 January is the last day of February. Minutes and hours are elapsed time.
         """
-        if not self.is_calendar:
-            return (start + self.approx()).astimezone(UTC)
+        if not self.is_calendar or self.amount == 0:
+            # Elapsed time: add in UTC, since adding to a local time moves the wall clock.
+            return utc(start) + self.approx()
         local = start.astimezone(tz).replace(tzinfo=None)
         if self.unit is Unit.MONTHS:
             local += relativedelta(months=self.amount)

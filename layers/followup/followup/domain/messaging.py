@@ -7,6 +7,7 @@ from datetime import datetime
 
 from followup.domain.contact import Contact
 from followup.domain.followup import RenderedMessage
+from followup.domain.localtime import utc
 from followup.domain.rule import Step, TemplateParam
 from followup.domain.settings import SERVICE_WINDOW
 
@@ -15,8 +16,11 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[A-Za-z0-9_-]+)?)(?:\|([^{}]*))?\}")
 
 def window_open(contact: Contact, at: datetime) -> bool:
     """Free text is allowed only within 24 h of the contact's last inbound message."""
-    last = contact.last_inbound_at
-    return last is not None and last <= at and at - last < SERVICE_WINDOW
+    if contact.last_inbound_at is None:
+        return False
+    # Elapsed time, not wall time: subtracting two times in one DST zone compares clocks.
+    last, moment = utc(contact.last_inbound_at), utc(at)
+    return last <= moment and moment - last < SERVICE_WINDOW
 
 
 def compose(step: Step, contact: Contact, at: datetime) -> RenderedMessage | None:

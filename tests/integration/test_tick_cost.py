@@ -1,0 +1,92 @@
+"""Invariant 7: an enqueue tick reads what became due, not every contact."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import uuid4
+
+import pytest
+
+from followup.adapters.tables import TABLES
+from followup.domain.contact import Contact, Speaker
+from followup_local.engine import LocalEngine, local_engine
+from tests.integration.conftest import TUESDAY_9AM_JAKARTA
+from tests.support.builders import rule
+
+NEWLY_DUE = 10
+"""moto copies every table on each transaction, so keep the due work small here."""
+IDLE = timedelta(hours=24)
+
+
+class ItemsRead:
+    """Counts items DynamoDB reads for us, from each response (as capacity is billed)."""
+
+    def __init__(self) -> None:
+        self.items = 0
+
+    def __call__(self, parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        operation = model.name
+        if operation in ("Query", "Scan"):
+            self.items += int(parsed.get("ScannedCount", parsed.get("Count", 0)))
+        elif operation == "GetItem":
+            self.items += 1
+        elif operation == "BatchGetItem":
+            self.items += sum(len(rows) for rows in parsed.get("Responses", {}).values())
+
+
+def contact(quiet_since: datetime) -> Contact:
+    return Contact(
+        id=uuid4().hex,
+        wa_id=str(6280000000000 + int(uuid4().int % 10**9)),
+        stage="new",
+        timezone="Asia/Jakarta",
+        created_at=quiet_since - timedelta(days=1),
+        stage_changed_at=quiet_since - timedelta(days=1),
+        last_inbound_at=quiet_since,
+        last_activity_at=quiet_since,
+        last_speaker=Speaker.CONTACT,
+    )
+
+
+def items_read_by_one_tick(engine: LocalEngine, population: int) -> int:
+    """Reads of one enqueue tick when `NEWLY_DUE` of `population` contacts crossed 24 h idle."""
+    deps = engine.deps
+    deps.store.save_rule(rule())
+    previous_tick = engine.clock.now()
+    engine.scheduled("enqueue")  # sets the rule's watermark
+    tick = engine.clock.advance(timedelta(hours=1))
+    window_start, window_end = previous_tick - IDLE, tick - IDLE
+    step = (window_end - window_start) / (NEWLY_DUE + 1)
+    due = [contact(window_start + step * (n + 1)) for n in range(NEWLY_DUE)]
+    others = population - NEWLY_DUE
+    # Half went quiet earlier (already handled), half recently (not due yet).
+    earlier = [contact(window_start - timedelta(minutes=5 + n % 5000)) for n in range(others // 2)]
+    recent = [
+        contact(window_end + timedelta(minutes=5 + n % 1000)) for n in range(others - others // 2)
+    ]
+    started = time.perf_counter()
+    deps.store.import_contacts([*due, *earlier, *recent])
+    print(f"\nimported {population} contacts in {time.perf_counter() - started:.1f} s")
+    counter = ItemsRead()
+    for model in TABLES.values():
+        model._get_connection().connection.client.meta.events.register(
+            "after-call.dynamodb", counter
+        )
+    report = engine.scheduled("enqueue")
+    assert report["enrolled"] == NEWLY_DUE
+    return counter.items
+
+
+@pytest.mark.slow
+def test_tick_reads_grow_with_due_contacts_not_with_all_contacts() -> None:
+    with local_engine(TUESDAY_9AM_JAKARTA) as engine:
+        small = items_read_by_one_tick(engine, 2_000)
+    with local_engine(TUESDAY_9AM_JAKARTA) as engine:
+        started = time.perf_counter()
+        large = items_read_by_one_tick(engine, 20_000)
+        print(f"\n20,000-contact run took {time.perf_counter() - started:.1f} s")
+    print(f"\nitems read by one enqueue tick: 2,000 contacts → {small}; 20,000 → {large}")
+    assert large <= small * 1.05
+    assert small < 10 * NEWLY_DUE  # and proportional to the due work
