@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from followup.services import expire
@@ -19,8 +18,5 @@ logger, tracer, metrics = runtime.observability("expire")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     deps = runtime.deps()
     report = expire.run_tick(deps, runtime.tick_time(event, deps.clock)).as_dict()
-    for name, value in report.items():
-        if isinstance(value, int) and not isinstance(value, bool):
-            metrics.add_metric(name=f"expire_{name}", unit=MetricUnit.Count, value=value)
-    logger.info("expire tick done", extra={"report": report})
+    runtime.publish(report, "expire", logger, metrics)
     return report

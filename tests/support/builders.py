@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from followup.domain.contact import Contact, Speaker
@@ -32,6 +32,18 @@ def rule(rule_id: str = "apply-remind-24h", **overrides: Any) -> Rule:
     }
     body.update(overrides)
     return Rule.model_validate(body)
+
+
+def contact_at(now: datetime, **overrides: object) -> Contact:
+    """A contact created 30 days before `now`; `overrides` set any field."""
+    fields: dict[str, object] = {
+        "id": "c-1",
+        "wa_id": "6281200000001",
+        "stage": "new",
+        "created_at": now - timedelta(days=30),
+    }
+    fields.update(overrides)
+    return Contact.model_validate(fields)
 
 
 def quiet_contact(deps: Deps, wa_id: str, last_inbound: datetime, **fields: Any) -> Contact:

@@ -12,19 +12,13 @@ from followup.domain.durations import Duration
 from followup.domain.followup import Reason
 from followup.domain.gating import gate, trim_recent
 from followup.domain.settings import FrequencyCap, Gating
+from tests.support.builders import contact_at
 
 NOW = datetime(2026, 3, 6, 10, 0, tzinfo=UTC)
 
 
 def a_contact(**overrides: object) -> Contact:
-    fields: dict[str, object] = {
-        "id": "c-1",
-        "wa_id": "6281200000001",
-        "stage": "new",
-        "created_at": NOW - timedelta(days=30),
-    }
-    fields.update(overrides)
-    return Contact.model_validate(fields)
+    return contact_at(NOW, **overrides)
 
 
 def sends_ago(*hours: float) -> list[datetime]:

@@ -12,6 +12,7 @@ from followup.domain.contact import Contact
 from followup.domain.durations import Duration
 from followup.domain.messaging import compose, placeholders, render_text, window_open
 from followup.domain.rule import Step, TemplateParam, TemplateRef
+from tests.support.builders import contact_at
 
 NOW = datetime(2026, 3, 6, 10, 0, tzinfo=UTC)
 DAY = timedelta(hours=24)
@@ -19,14 +20,7 @@ TEMPLATE = TemplateRef(name="gentle_nudge", language="id")
 
 
 def a_contact(**overrides: object) -> Contact:
-    fields: dict[str, object] = {
-        "id": "c-1",
-        "wa_id": "6281200000001",
-        "stage": "new",
-        "created_at": NOW - timedelta(days=30),
-    }
-    fields.update(overrides)
-    return Contact.model_validate(fields)
+    return contact_at(NOW, **overrides)
 
 
 def a_step(text: str | None = None, template: TemplateRef | None = None) -> Step:

@@ -19,20 +19,14 @@ from followup.domain.rule import (
     TemplateParam,
     TemplateRef,
 )
+from tests.support.builders import contact_at
 
 NOW = datetime(2026, 3, 6, 10, 0, tzinfo=UTC)
 TWO_DAYS = Duration.of(2, "days")
 
 
 def a_contact(**overrides: object) -> Contact:
-    fields: dict[str, object] = {
-        "id": "c-1",
-        "wa_id": "6281200000001",
-        "stage": "new",
-        "created_at": NOW - timedelta(days=30),
-    }
-    fields.update(overrides)
-    return Contact.model_validate(fields)
+    return contact_at(NOW, **overrides)
 
 
 def a_rule(**overrides: Any) -> Rule:

@@ -8,6 +8,7 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import AwareDatetime, BaseModel
 
 from followup.adapters import tables
@@ -76,6 +77,14 @@ def tick_time(event: dict[str, Any], clock: Clock) -> datetime:
     """A scheduled event's own time (so a late retry reads the window it was meant for)."""
     scheduled = _Tick.model_validate(event).time
     return scheduled.astimezone(UTC) if scheduled else clock.now()
+
+
+def publish(report: dict[str, Any], service: str, logger: Logger, metrics: Metrics) -> None:
+    """Each count in a tick's report becomes a metric; the report is logged whole."""
+    for name, value in report.items():
+        if isinstance(value, int) and not isinstance(value, bool):
+            metrics.add_metric(name=f"{service}_{name}", unit=MetricUnit.Count, value=value)
+    logger.info(f"{service} tick done", extra={"report": report})
 
 
 def observability(service: str) -> tuple[Logger, Tracer, Metrics]:
