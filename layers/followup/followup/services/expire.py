@@ -6,19 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from followup.domain.contact import Contact
-from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import FollowUp, Reason, Status
 from followup.services.deps import Deps
-from followup.services.planning import ended
-from followup.services.ports import (
-    Change,
-    CommitRejected,
-    ContactChange,
-    EnrollmentChange,
-    FollowUpChange,
-    Phase,
-)
+from followup.services.ports import Change, CommitRejected, FollowUpChange, Phase
+from followup.services.settle import end_unsent
 
 
 @dataclass
@@ -53,21 +44,7 @@ def run_tick(deps: Deps, now: datetime) -> ExpireReport:
 
 def _give_up(deps: Deps, followup: FollowUp, now: datetime) -> int:
     """A claim that never recorded an outcome may have been sent: fail it, never resend."""
-    failed = followup.moved(Status.FAILED, now, Reason.OUTCOME_UNKNOWN).model_copy(
-        update={"wake_at": None}
-    )
-    changes: list[Change] = [FollowUpChange(failed, Status.SENDING)]
-    contact_v = deps.store.contact(followup.contact_id)
-    if contact_v is not None and contact_v.item.pending_followup_id == followup.id:
-        freed: Contact = contact_v.item.model_copy(
-            update={"pending_followup_id": None, "pending_until": None}
-        )
-        changes.append(ContactChange(freed, contact_v.revision))
-    enrollment_v = deps.store.enrollment(followup.enrollment_id) if followup.enrollment_id else None
-    if enrollment_v is not None and enrollment_v.item.state is EnrollmentState.ACTIVE:
-        exited = ended(enrollment_v.item, Reason.OUTCOME_UNKNOWN, EnrollmentState.EXITED)
-        changes.append(EnrollmentChange(exited, enrollment_v.revision))
-    return _try(deps, changes, now)
+    return int(end_unsent(deps, followup, Status.FAILED, Reason.OUTCOME_UNKNOWN, now))
 
 
 def _try(deps: Deps, changes: list[Change], now: datetime) -> int:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from followup.domain.contact import Contact, Speaker
 from followup.domain.conversation import Direction, Message
-from followup.domain.enrollment import Enrollment, EnrollmentState
-from followup.domain.followup import FollowUp, Reason, RenderedMessage, Status
-from followup.domain.gating import gate, trim_recent
+from followup.domain.followup import FollowUp, Reason, Status
+from followup.domain.gating import gate
 from followup.domain.messaging import compose
 from followup.domain.rule import Rule
 from followup.domain.whatsapp import (
@@ -22,16 +20,10 @@ from followup.domain.whatsapp import (
     ProviderRejected,
 )
 from followup.services.deps import Deps
-from followup.services.planning import after_send, ended, is_open, next_opening
-from followup.services.ports import (
-    Change,
-    CommitRejected,
-    ContactChange,
-    EnrollmentChange,
-    FollowUpChange,
-)
+from followup.services.planning import is_open, next_opening
+from followup.services.ports import CommitRejected, FollowUpChange
+from followup.services.settle import end_unsent, record_sent
 
-_COMMIT_TRIES = 5
 _META_RETRY_AFTER = timedelta(hours=24)
 
 
@@ -85,7 +77,7 @@ def send_one(deps: Deps, followup_id: str) -> SendResult:
         return _finish(deps, claimed, Status.FAILED, Reason.OUTCOME_UNKNOWN, now)
     except ProviderRejected as rejected:
         return _handle_rejection(deps, claimed, contact, rule, rejected.failure, now)
-    _record_sent(deps, claimed, rule, message, wamid, now)
+    record_sent(deps, claimed, rule, message, wamid, now)
     deps.store.add_message(
         Message(
             id=wamid,
@@ -196,90 +188,7 @@ _RESULTS = {
 def _finish(
     deps: Deps, claimed: FollowUp, status: Status, reason: str, now: datetime
 ) -> SendResult:
-    """End without a send: free the contact's pending slot and end the enrollment."""
-    final = claimed.moved(status, now, reason).model_copy(update={"wake_at": None})
-
-    def contact_update(contact: Contact) -> Contact | None:
-        if contact.pending_followup_id != claimed.id:
-            return None
-        return contact.model_copy(update={"pending_followup_id": None, "pending_until": None})
-
-    _commit_with_fresh_reads(
-        deps,
-        final,
-        now,
-        contact_update,
-        lambda enrollment, _contact: ended(enrollment, reason, EnrollmentState.EXITED),
+    """End without a send."""
+    return (
+        _RESULTS[status] if end_unsent(deps, claimed, status, reason, now) else SendResult.IGNORED
     )
-    return _RESULTS[status]
-
-
-def _record_sent(
-    deps: Deps,
-    claimed: FollowUp,
-    rule: Rule,
-    message: RenderedMessage,
-    wamid: str,
-    now: datetime,
-) -> None:
-    settings = deps.catalog.settings()
-    sent = claimed.moved(Status.SENT, now).model_copy(
-        update={
-            "attempt": claimed.attempt + 1,
-            "sent_at": now,
-            "provider_message_id": wamid,
-            "rendered": message,
-            "wake_at": now + settings.expire_after.approx(),
-        }
-    )
-
-    def contact_update(contact: Contact) -> Contact:
-        update: dict[str, object] = {
-            "followups_sent": contact.followups_sent + 1,
-            "recent_sends": trim_recent([*contact.recent_sends, now], settings.gating, now),
-            "last_outbound_at": now,
-        }
-        if contact.pending_followup_id == claimed.id:
-            update |= {"pending_followup_id": None, "pending_until": None}
-        return contact.model_copy(update=update)
-
-    def enrollment_update(enrollment: Enrollment, contact: Contact) -> Enrollment:
-        return after_send(enrollment, rule, now, contact, settings)
-
-    _commit_with_fresh_reads(deps, sent, now, contact_update, enrollment_update)
-
-
-def _commit_with_fresh_reads(
-    deps: Deps,
-    followup: FollowUp,
-    now: datetime,
-    contact_update: Callable[[Contact], Contact | None],
-    enrollment_update: Callable[[Enrollment, Contact], Enrollment],
-) -> None:
-    """Commit the follow-up's move from `sending` with its contact and enrollment.
-
-    Contact and enrollment are re-read on each try: a reply landing meanwhile changes the
-    contact, and its write must not be lost. The follow-up's own condition (still
-    `sending`) never fails here unless the expire tick already gave up on it.
-    """
-    for _ in range(_COMMIT_TRIES):
-        changes: list[Change] = [FollowUpChange(followup, Status.SENDING)]
-        contact_v = deps.store.contact(followup.contact_id)
-        if contact_v is None:
-            deps.store.commit(changes, now)
-            return
-        updated = contact_update(contact_v.item)
-        if updated is not None:
-            changes.append(ContactChange(updated, contact_v.revision))
-        enrollment_id = followup.enrollment_id
-        enrollment_v = deps.store.enrollment(enrollment_id) if enrollment_id else None
-        if enrollment_v is not None and enrollment_v.item.state is EnrollmentState.ACTIVE:
-            moved = enrollment_update(enrollment_v.item, contact_v.item)
-            changes.append(EnrollmentChange(moved, enrollment_v.revision))
-        try:
-            deps.store.commit(changes, now)
-            return
-        except CommitRejected as rejected:
-            if any(isinstance(change, FollowUpChange) for change in rejected.failed):
-                return
-    raise CommitRejected([])
