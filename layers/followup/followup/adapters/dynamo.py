@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
@@ -55,10 +54,8 @@ class DynamoStore:
     """All durable state. Every write that moves a follow-up also bumps its day's counters."""
 
     def __init__(self) -> None:
-        meta = ContactItem.Meta
-        self._connection = Connection(
-            region=getattr(meta, "region", None), host=getattr(meta, "host", None)
-        )
+        # Transactions span tables; they reuse the client `tables.bind` already built.
+        self._connection = ContactItem._get_connection().connection
 
     # -- writes ---------------------------------------------------------------------------
 

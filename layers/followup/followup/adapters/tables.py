@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import botocore.session
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
@@ -225,12 +226,22 @@ TABLES: dict[str, type[Model]] = {
 
 
 def bind(prefix: str, region: str, endpoint: str | None = None) -> None:
-    """Point every model at its physical table; called once per cold start by wiring."""
+    """Point every model at its physical table; called once per cold start by wiring.
+
+    pynamodb gives each model its own botocore session, and each session loads the
+    DynamoDB service model again (~80 ms apiece, ~0.6 s per cold start for seven tables).
+    The clients are built here, once, from one shared session; botocore clients are
+    thread-safe once built, so the sender's threads can share them.
+    """
+    session = botocore.session.get_session()
     for logical, model in TABLES.items():
         model.Meta.table_name = f"{prefix}{logical}"
         model.Meta.region = region
         model.Meta.host = endpoint
         model._connection = None
+        connection = model._get_connection().connection
+        connection._local.session = session
+        _ = connection.client
 
 
 def table_spec(model: type[Model]) -> dict[str, Any]:
