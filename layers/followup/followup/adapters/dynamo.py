@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
+from pydantic import TypeAdapter
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
@@ -28,6 +29,7 @@ from followup.domain.conversation import Message
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.followup import FollowUp
 from followup.domain.ids import shard_of
+from followup.domain.numbers import NumberHealth
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
 from followup.services.ports import (
@@ -48,6 +50,8 @@ from followup.services.ports import (
 from followup.services.stats import counters_for
 
 _SETTINGS_KEY = "settings"
+_NUMBERS_KEY = "numbers"
+_NUMBERS = TypeAdapter(list[NumberHealth])
 
 
 class DynamoStore:
@@ -143,6 +147,11 @@ class DynamoStore:
             return self.contact(item.id)
         return None
 
+    def contact_by_user_id(self, user_id: str) -> Versioned[Contact] | None:
+        for item in ContactItem.by_user_id.query(user_id, limit=1):
+            return self.contact(item.id)
+        return None
+
     def quiet_contacts(
         self, stage: str, after: datetime, until: datetime
     ) -> Iterator[Versioned[Contact]]:
@@ -185,6 +194,11 @@ class DynamoStore:
         for shard in range(SHARDS):
             for item in FollowUpItem.waiting.query(f"{phase.value}#{shard}", condition):
                 yield FollowUp.model_validate_json(item.doc)
+
+    def followup_by_provider_id(self, wamid: str) -> FollowUp | None:
+        for item in FollowUpItem.by_provider_id.query(wamid, limit=1):
+            return self.followup(item.id)  # confirm by key: the index lags behind writes
+        return None
 
     def followups_of(self, contact_id: str) -> list[FollowUp]:
         items = FollowUpItem.by_contact.query(contact_id, scan_index_forward=False)
@@ -237,6 +251,15 @@ class DynamoStore:
         return True
 
     # -- settings and stats ---------------------------------------------------------------
+
+    def numbers(self) -> list[NumberHealth]:
+        item = _get(StateItem, _NUMBERS_KEY)
+        return _NUMBERS.validate_json(item.doc) if item else []
+
+    def save_number(self, health: NumberHealth) -> None:
+        """Record one number's health (read-modify-write: quality updates are rare)."""
+        others = [n for n in self.numbers() if n.phone_number_id != health.phone_number_id]
+        StateItem(_NUMBERS_KEY, doc=_NUMBERS.dump_json([*others, health]).decode()).save()
 
     def settings(self) -> WorkspaceSettings:
         item = _get(StateItem, _SETTINGS_KEY)
@@ -316,6 +339,7 @@ def _contact_item(contact: Contact, revision: int) -> ContactItem:
         revision=revision,
         doc=contact.model_dump_json(),
         wa_id=contact.wa_id,
+        user_id=contact.user_id,
         quiet_key=f"{contact.stage}#{shard_of(contact.id, SHARDS)}" if reachable else None,
         quiet_since=stamp(contact.quiet_since) if reachable else None,
     )

@@ -52,6 +52,15 @@ class WaIdIndex(_Index):
     wa_id = UnicodeAttribute(hash_key=True)
 
 
+class UserIdIndex(_Index):
+    """Business-scoped user ids, for contacts WhatsApp names without a wa_id."""
+
+    class Meta(_Index.Meta):
+        index_name = "by_user_id"
+
+    user_id = UnicodeAttribute(hash_key=True)
+
+
 class ContactItem(Model):
     class Meta:
         table_name = "followup-contacts"
@@ -59,11 +68,13 @@ class ContactItem(Model):
     id = UnicodeAttribute(hash_key=True)
     revision = NumberAttribute()
     doc = UnicodeAttribute()
-    wa_id = UnicodeAttribute()
+    wa_id = UnicodeAttribute(null=True)
+    user_id = UnicodeAttribute(null=True)
     quiet_key = UnicodeAttribute(null=True)
     quiet_since = UnicodeAttribute(null=True)
     quiet = QuietIndex()
     by_wa_id = WaIdIndex()
+    by_user_id = UserIdIndex()
 
 
 class MessageItem(Model):

@@ -31,7 +31,8 @@ class Contact(BaseModel):
     """
 
     id: str
-    wa_id: str
+    wa_id: str | None = Field(default=None, description="phone-based WhatsApp id; sends go here")
+    user_id: str | None = Field(default=None, description="WhatsApp's business-scoped user id")
     name: str = ""
     phone: str | None = None
     email: str | None = None
@@ -43,6 +44,9 @@ class Contact(BaseModel):
     created_at: AwareDatetime
     stage_changed_at: AwareDatetime | None = None
     opted_out: bool = False
+    marketing_suppressed: bool = Field(
+        default=False, description="the user stopped marketing messages (WhatsApp setting)"
+    )
     opted_out_at: AwareDatetime | None = None
     last_inbound_at: AwareDatetime | None = None
     last_outbound_at: AwareDatetime | None = None

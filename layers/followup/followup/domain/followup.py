@@ -72,6 +72,7 @@ class Reason(StrEnum):
     PROVIDER_ERROR = "provider_error"
     NO_REPLY = "no_reply"
     RULE_DELETED = "rule_deleted"
+    NO_WA_ID = "no_whatsapp_number"
 
 
 class StatusChange(BaseModel):

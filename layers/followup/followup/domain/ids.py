@@ -10,6 +10,12 @@ def _digest(*parts: object) -> str:
     return hashlib.sha256(joined.encode()).hexdigest()[:32]
 
 
+def contact_id(identity_key: str) -> str:
+    """A contact's id from the first WhatsApp identity seen: concurrent first messages from
+    one person collide on it instead of creating two contacts."""
+    return "ct_" + _digest(identity_key)
+
+
 def enrollment_id(rule_id: str, contact_id: str, silence_key: str) -> str:
     """One enrollment per rule, contact and silence, whatever the rule's version."""
     return "en_" + _digest(rule_id, contact_id, silence_key)

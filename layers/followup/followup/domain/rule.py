@@ -99,6 +99,10 @@ class TemplateRef(BaseModel):
 
     name: str = Field(min_length=1, max_length=512)
     language: str = Field(min_length=2, max_length=15)
+    category: Literal["marketing", "utility"] = Field(
+        default="marketing",
+        description="as approved by Meta; users who stop marketing still get utility ones",
+    )
     params: list[TemplateParam] = Field(default_factory=list)
 
 

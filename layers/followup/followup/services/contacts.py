@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime
-from uuid import uuid4
 
 from followup.domain.contact import Contact
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.errors import Conflict, NotFound
 from followup.domain.followup import FollowUp, Reason, Status
+from followup.domain.ids import contact_id
 from followup.services.deps import Deps
 from followup.services.planning import ended
 from followup.services.ports import (
@@ -19,20 +19,34 @@ from followup.services.ports import (
     Conversion,
     EnrollmentChange,
     FollowUpChange,
+    Versioned,
 )
 
 _TRIES = 8
 
 
 def create_contact(
-    deps: Deps, *, wa_id: str, at: datetime, name: str = "", **fields: object
+    deps: Deps,
+    *,
+    at: datetime,
+    wa_id: str | None = None,
+    user_id: str | None = None,
+    name: str = "",
+    **fields: object,
 ) -> Contact:
-    """A new contact at the top of the funnel unless `stage` says otherwise."""
+    """A new contact at the top of the funnel unless `stage` says otherwise.
+
+    Its id comes from its WhatsApp identity, so creating the same person twice (two
+    deliveries racing) returns the one that won.
+    """
+    if not wa_id and not user_id:
+        raise ValueError("a contact needs a wa_id or a user_id")
     stage = fields.pop("stage", None) or deps.catalog.settings().stages[0]
     contact = Contact.model_validate(
         {
-            "id": uuid4().hex,
+            "id": contact_id(f"wa:{wa_id}" if wa_id else f"user:{user_id}"),
             "wa_id": wa_id,
+            "user_id": user_id,
             "name": name,
             "stage": stage,
             "created_at": at,
@@ -40,8 +54,29 @@ def create_contact(
             **fields,
         }
     )
-    deps.store.commit([ContactChange(contact, 0)], at)
+    try:
+        deps.store.commit([ContactChange(contact, 0)], at)
+    except CommitRejected:
+        existing = deps.store.contact(contact.id)
+        if existing is None:
+            raise
+        return existing.item
     return contact
+
+
+def find_contact(deps: Deps, wa_id: str | None, user_id: str | None) -> Versioned[Contact] | None:
+    """By wa_id, else by business-scoped user id; by key first (indexes lag behind writes)."""
+    keys = [f"wa:{wa_id}"] if wa_id else []
+    keys += [f"user:{user_id}"] if user_id else []
+    for key in keys:
+        found = deps.store.contact(contact_id(key))
+        if found is not None:
+            return found
+    if wa_id and (found := deps.store.contact_by_wa_id(wa_id)):
+        return found
+    if user_id and (found := deps.store.contact_by_user_id(user_id)):
+        return found
+    return None
 
 
 def update_contact(

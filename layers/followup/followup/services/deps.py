@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from followup.domain.numbers import NumberHealth
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
 from followup.services.ports import Clock, RuleHead, SendQueue, Store, WhatsApp
@@ -29,6 +30,7 @@ class _Cached:
     at: datetime
     heads: list[RuleHead]
     settings: WorkspaceSettings
+    numbers: list[NumberHealth]
 
 
 class Catalog:
@@ -46,7 +48,9 @@ class Catalog:
     def _fresh(self) -> _Cached:
         now = self._clock.now()
         if self._cached is None or not timedelta(0) <= now - self._cached.at < self._ttl:
-            self._cached = _Cached(now, self._store.rule_heads(), self._store.settings())
+            self._cached = _Cached(
+                now, self._store.rule_heads(), self._store.settings(), self._store.numbers()
+            )
         return self._cached
 
     def heads(self) -> list[RuleHead]:
@@ -54,6 +58,13 @@ class Catalog:
 
     def settings(self) -> WorkspaceSettings:
         return self._fresh().settings
+
+    def sending_paused(self) -> str | None:
+        """Why nothing may be sent now (workspace paused, a number flagged), or None."""
+        if self.settings().paused:
+            return "workspace paused"
+        flagged = [n.phone_number_id for n in self._fresh().numbers if n.paused]
+        return f"number {', '.join(flagged)} paused for quality" if flagged else None
 
     def rule(self, rule_id: str, version: int) -> Rule | None:
         key = (rule_id, version)

@@ -28,7 +28,7 @@ def run_tick(deps: Deps, now: datetime) -> DispatchReport:
     the expire tick sends it back after `redrive_after`; a duplicate queue message is
     harmless because the sender claims each follow-up once.
     """
-    if deps.catalog.settings().paused:
+    if deps.catalog.sending_paused():
         return DispatchReport(paused=True)
     report = DispatchReport()
     batch: list[str] = []

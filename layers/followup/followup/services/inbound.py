@@ -11,7 +11,8 @@ from followup.domain.conversation import Direction, Message
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import FollowUp, Reason, Status
 from followup.domain.optout import is_opt_out
-from followup.services.contacts import create_contact, update_contact
+from followup.domain.webhook_events import Identity
+from followup.services.contacts import create_contact, find_contact, update_contact
 from followup.services.deps import Deps
 from followup.services.planning import ended
 from followup.services.ports import CommitRejected, EnrollmentChange, FollowUpChange
@@ -28,7 +29,7 @@ class InboundResult:
 
 def record_inbound(
     deps: Deps,
-    wa_id: str,
+    sender: str | Identity,
     text: str,
     at: datetime,
     message_id: str | None = None,
@@ -36,18 +37,20 @@ def record_inbound(
 ) -> InboundResult:
     """The contact wrote: record it, then answer sent follow-ups and cancel queued ones.
 
-    Safe to repeat for the same message: every step is conditional on the current state.
+    Safe to repeat for the same message: every effect is conditional on the current state
+    and bounded by the message's own time, so a late duplicate changes nothing.
     """
+    identity = Identity(sender) if isinstance(sender, str) else sender
     settings = deps.catalog.settings()
     stop = is_opt_out(text, settings.opt_out_keywords)
-    created = False
-    existing = deps.store.contact_by_wa_id(wa_id)
+    existing = find_contact(deps, identity.wa_id, identity.user_id)
+    created = existing is None
     if existing is None:
-        create_contact(deps, wa_id=wa_id, name=name, at=at)
-        created = True
-        existing = deps.store.contact_by_wa_id(wa_id)
-        assert existing is not None
-    contact_id = existing.item.id
+        contact_id = create_contact(
+            deps, wa_id=identity.wa_id, user_id=identity.user_id, name=name, at=at
+        ).id
+    else:
+        contact_id = existing.item.id
     deps.store.add_message(
         Message(
             id=message_id or uuid4().hex,
@@ -67,6 +70,10 @@ def record_inbound(
             update |= {"last_activity_at": at, "last_speaker": Speaker.CONTACT}
         if name and not contact.name:
             update["name"] = name
+        if identity.wa_id and not contact.wa_id:
+            update["wa_id"] = identity.wa_id
+        if identity.user_id and not contact.user_id:
+            update["user_id"] = identity.user_id
         if stop and not contact.opted_out:
             update |= {"opted_out": True, "opted_out_at": at}
         return contact.model_copy(update=update)
@@ -126,6 +133,8 @@ def _settled(
     deps: Deps, followup: FollowUp, stop: bool, at: datetime, attribution_seconds: float
 ) -> tuple[Status, str] | None:
     if followup.status is Status.QUEUED:
+        if followup.created_at > at:
+            return None  # planned after this message: a late duplicate must not cancel it
         if stop:
             return Status.OPTED_OUT, Reason.OPTED_OUT
         rule = deps.catalog.rule(followup.rule_id, followup.rule_version)
@@ -143,7 +152,7 @@ def _settled(
 def _end_enrollments(deps: Deps, contact_id: str, stop: bool, at: datetime) -> None:
     for enrollment_v in deps.store.enrollments_of(contact_id):
         enrollment = enrollment_v.item
-        if enrollment.state is not EnrollmentState.ACTIVE:
+        if enrollment.state is not EnrollmentState.ACTIVE or enrollment.enrolled_at > at:
             continue
         rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
         if not stop and rule is not None and not rule.exit.on_reply:

@@ -67,9 +67,15 @@ def send_one(deps: Deps, followup_id: str) -> SendResult:
     verdict = _recheck(deps, claimed, contact, rule, now)
     if verdict is not None:
         return verdict
-    message = compose(rule.steps[claimed.step_index], contact, now)
+    step = rule.steps[claimed.step_index]
+    message = compose(step, contact, now)
     if message is None:
         return _finish(deps, claimed, Status.SKIPPED, Reason.WINDOW_CLOSED, now)
+    marketing = message.kind == "template" and step.template and step.template.category
+    if contact.marketing_suppressed and marketing == "marketing":
+        return _finish(deps, claimed, Status.SKIPPED, Reason.MARKETING_SUPPRESSED, now)
+    if contact.wa_id is None:
+        return _finish(deps, claimed, Status.FAILED, Reason.NO_WA_ID, now)
     outbound = OutboundMessage(to=contact.wa_id, message=message, callback_data=claimed.id)
     try:
         wamid = deps.whatsapp.send(outbound)
@@ -99,7 +105,7 @@ def _recheck(
     settings = deps.catalog.settings()
     if contact.opted_out:
         return _finish(deps, claimed, Status.OPTED_OUT, Reason.OPTED_OUT, now)
-    if settings.paused:
+    if deps.catalog.sending_paused():
         return _requeue(deps, claimed, now, now, dispatched=False)
     silence_began = datetime.fromisoformat(claimed.silence_key)
     if rule.exit.on_reply and contact.replied_since(silence_began):

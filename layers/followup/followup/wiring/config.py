@@ -32,6 +32,22 @@ class Config(BaseSettings):
     redrive_after_minutes: int = Field(
         default=30, ge=1, validation_alias="FOLLOWUP_REDRIVE_AFTER_MINUTES"
     )
+    webhook_secrets: SecretStr = Field(
+        default=SecretStr("local-webhook-secret"),
+        validation_alias="WEBHOOK_SECRET",
+        description="the path secret; several comma-separated ones while rotating",
+    )
+    webhook_header_name: str = Field(default="", validation_alias="WEBHOOK_HEADER_NAME")
+    webhook_header_secret: SecretStr = Field(
+        default=SecretStr(""), validation_alias="WEBHOOK_HEADER_SECRET"
+    )
+    meta_app_secret: SecretStr = Field(default=SecretStr(""), validation_alias="META_APP_SECRET")
+    meta_verify_token: SecretStr = Field(
+        default=SecretStr(""), validation_alias="META_VERIFY_TOKEN"
+    )
+    webhook_max_body_bytes: int = Field(
+        default=256 * 1024, ge=1024, validation_alias="WEBHOOK_MAX_BODY_BYTES"
+    )
     send_concurrency: int = Field(
         default=10, ge=1, le=100, validation_alias="FOLLOWUP_SEND_CONCURRENCY"
     )

@@ -1,0 +1,98 @@
+"""360dialog / WhatsApp webhooks: POST events, GET Meta's verification handshake.
+
+Verify, parse, apply, answer. Bad input gets a 4xx and nothing is written; an internal
+failure gets a 5xx so the provider delivers again: nothing is acknowledged and lost.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from followup.adapters import webhook_security as security
+from followup.adapters.whatsapp_webhook import BadEnvelope, parse
+from followup.services import webhook
+from followup.wiring import runtime
+
+logger, tracer, metrics = runtime.observability("webhook")
+app = APIGatewayHttpResolver()
+PATH = "/webhooks/whatsapp/<secret>"
+
+
+def _plain(status: int, body: str = "") -> Response[str]:
+    return Response(status_code=status, content_type="text/plain", body=body)
+
+
+def _authorised(secret: str) -> bool:
+    config = runtime.config()
+    headers = app.current_event.headers or {}
+    return security.secret_matches(
+        secret, config.webhook_secrets.get_secret_value()
+    ) and security.header_matches(
+        headers, config.webhook_header_name, config.webhook_header_secret.get_secret_value()
+    )
+
+
+def _raw_body() -> bytes:
+    event = app.current_event
+    body = event.body or ""
+    return base64.b64decode(body) if event.is_base64_encoded else body.encode()
+
+
+@app.post(PATH)
+def receive(secret: str) -> Response[str]:
+    config = runtime.config()
+    if not _authorised(secret):
+        return _plain(404)
+    body = _raw_body()
+    if len(body) > config.webhook_max_body_bytes:
+        return _plain(400, "body too large")
+    app_secret = config.meta_app_secret.get_secret_value()
+    signature = app.current_event.headers.get("x-hub-signature-256")
+    if app_secret and not security.signature_valid(body, signature, app_secret):
+        return _plain(401, "invalid signature")
+    deps = runtime.deps()
+    received_at = deps.clock.now()
+    try:
+        events = parse(body, received_at)
+    except BadEnvelope as bad:
+        logger.warning("webhook refused", extra={"reason": str(bad)})
+        return _plain(400, str(bad))
+    try:
+        outcome = webhook.apply(deps, events, received_at)
+    except webhook.NotYetRecorded as early:
+        logger.info("status ahead of its send record", extra={"followup_id": str(early)})
+        return _plain(503, "retry later")
+    for name, count in outcome.items():
+        metrics.add_metric(name=f"webhook_{name}", unit=MetricUnit.Count, value=count)
+    if outcome.get("quality_degraded"):
+        logger.error("sending number quality degraded: dispatch paused", extra=dict(outcome))
+    logger.info("webhook applied", extra={"events": len(events), **outcome})
+    return _plain(200, "ok")
+
+
+@app.get(PATH)
+def verify(secret: str) -> Response[str]:
+    if not _authorised(secret):
+        return _plain(404)
+    params = app.current_event.query_string_parameters or {}
+    token = runtime.config().meta_verify_token.get_secret_value()
+    challenge = security.handshake(params, token)
+    return _plain(403, "verification failed") if challenge is None else _plain(200, challenge)
+
+
+@app.exception_handler(Exception)  # type: ignore[untyped-decorator]  # Powertools leaves it untyped
+def internal_error(error: Exception) -> Response[str]:
+    logger.exception("webhook failed; the provider will deliver again")
+    return _plain(500, "internal error")
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

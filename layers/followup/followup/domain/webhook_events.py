@@ -1,0 +1,95 @@
+"""What WhatsApp tells us, in our words: the provider's envelope is parsed into these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A WhatsApp user: `wa_id` (phone-based) when given, else the business-scoped `user_id`."""
+
+    wa_id: str | None
+    user_id: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.wa_id or f"user:{self.user_id}"
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """The contact wrote. `text` is the body, a button's payload/title, or a `[kind]` marker."""
+
+    message_id: str
+    sender: Identity
+    at: datetime
+    kind: str
+    text: str
+    name: str = ""
+    replying_to: str | None = None
+
+
+class DeliveryState(StrEnum):
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class ProviderError:
+    code: int | None
+    title: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class DeliveryStatus:
+    """What happened to a message we sent, by its wamid (and our callback data)."""
+
+    wamid: str
+    state: DeliveryState
+    at: datetime
+    recipient: str | None = None
+    followup_id: str | None = None
+    errors: tuple[ProviderError, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class MarketingPreference:
+    """The user stopped (or resumed) marketing messages from this business."""
+
+    user: Identity
+    stopped: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class NumberQuality:
+    """The sending number's quality changed (e.g. FLAGGED)."""
+
+    phone_number_id: str
+    display_phone_number: str
+    event: str
+    at: datetime
+
+    @property
+    def degraded(self) -> bool:
+        return self.event.upper() in DEGRADED_QUALITY
+
+
+DEGRADED_QUALITY = frozenset({"FLAGGED", "DOWNGRADE", "RESTRICTED", "RED", "LOW"})
+
+
+@dataclass(frozen=True)
+class Unhandled:
+    """A kind of event the engine does not act on: acknowledged and logged."""
+
+    field: str
+    summary: str
+
+
+WebhookEvent = InboundMessage | DeliveryStatus | MarketingPreference | NumberQuality | Unhandled

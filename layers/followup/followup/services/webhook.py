@@ -1,0 +1,137 @@
+"""What WhatsApp tells us, applied: replies and opt-outs, delivery statuses, marketing
+preferences and number quality. Each effect is conditional, so a repeated delivery changes
+nothing the second time."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from followup.domain.contact import Contact
+from followup.domain.followup import FollowUp, Status
+from followup.domain.numbers import NumberHealth
+from followup.domain.webhook_events import (
+    DeliveryState,
+    DeliveryStatus,
+    Identity,
+    InboundMessage,
+    MarketingPreference,
+    NumberQuality,
+    Unhandled,
+    WebhookEvent,
+)
+from followup.domain.whatsapp import classify
+from followup.services.contacts import find_contact, update_contact
+from followup.services.deps import Deps
+from followup.services.inbound import record_inbound
+from followup.services.ports import CommitRejected, FollowUpChange
+
+STOPPED_MARKETING = 131050
+_RANK = {Status.SENT: 1, Status.DELIVERED: 2, Status.READ: 3}
+
+
+class NotYetRecorded(Exception):
+    """A status arrived before the sender recorded its send: answer 5xx so it comes again."""
+
+
+def apply(deps: Deps, events: list[WebhookEvent], received_at: datetime) -> Counter[str]:
+    """Apply every event of one delivery; returns what happened, for logs and metrics."""
+    outcome: Counter[str] = Counter()
+    for event in events:
+        if isinstance(event, InboundMessage):
+            result = record_inbound(
+                deps, event.sender, event.text, event.at, event.message_id, event.name
+            )
+            outcome["opt_out" if result.opted_out else "inbound"] += 1
+        elif isinstance(event, DeliveryStatus):
+            outcome[f"status_{apply_status(deps, event)}"] += 1
+        elif isinstance(event, MarketingPreference):
+            found = _suppress(deps, event.user, event.stopped, event.at)
+            outcome[
+                "marketing_" + ("stop" if event.stopped else "resume")
+                if found
+                else "preference_unknown_contact"
+            ] += 1
+        elif isinstance(event, NumberQuality):
+            _record_quality(deps, event, received_at)
+            outcome["quality_degraded" if event.degraded else "quality_ok"] += 1
+        elif isinstance(event, Unhandled):
+            outcome["unhandled"] += 1
+    return outcome
+
+
+def apply_status(deps: Deps, status: DeliveryStatus) -> str:
+    """Move the follow-up forward (sent → delivered → read), never back; or fail it."""
+    followup = deps.store.followup_by_provider_id(status.wamid)
+    if followup is None and status.followup_id:
+        followup = deps.store.followup(status.followup_id)
+    if followup is None:
+        return "unknown"
+    if followup.status is Status.SENDING:
+        raise NotYetRecorded(followup.id)
+    if status.state is DeliveryState.FAILED:
+        return _failed(deps, followup, status)
+    target = Status(status.state.value)
+    if not followup.status.outbound or _RANK[target] <= _RANK[followup.status]:
+        return "stale"
+    moved = followup.moved(target, status.at)
+    try:
+        deps.store.commit([FollowUpChange(moved, followup.status)], status.at)
+    except CommitRejected:
+        return "stale"
+    return target.value
+
+
+def _failed(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
+    if not followup.status.outbound:
+        return "stale"
+    error = status.errors[0] if status.errors else None
+    failure = classify(
+        None,
+        error.code if error else None,
+        error.title if error else "",
+        error.detail if error else "",
+    )
+    failed = followup.moved(Status.FAILED, status.at, failure.reason).model_copy(
+        update={"wake_at": None, "error_code": failure.code, "error_title": failure.title}
+    )
+    try:
+        deps.store.commit([FollowUpChange(failed, followup.status)], status.at)
+    except CommitRejected:
+        return "stale"
+    if failure.code == STOPPED_MARKETING:
+        _suppress(deps, Identity(status.recipient), True, status.at, followup.contact_id)
+    return "failed"
+
+
+def _suppress(
+    deps: Deps, user: Identity, stopped: bool, at: datetime, contact_id: str | None = None
+) -> bool:
+    """Stop (or restore) marketing sends to a contact; False when we do not know them."""
+    if contact_id is None:
+        found = find_contact(deps, user.wa_id, user.user_id)
+        if found is None:
+            return False
+        contact_id = found.item.id
+
+    def set_flag(contact: Contact) -> Contact:
+        return contact.model_copy(update={"marketing_suppressed": stopped})
+
+    update_contact(deps, contact_id, set_flag, at)
+    return True
+
+
+def _record_quality(deps: Deps, event: NumberQuality, received_at: datetime) -> None:
+    """A degraded number pauses sending; only an operator resumes it, not a later event."""
+    known = {n.phone_number_id: n for n in deps.store.numbers()}
+    previous = known.get(event.phone_number_id)
+    deps.store.save_number(
+        NumberHealth(
+            phone_number_id=event.phone_number_id,
+            display_phone_number=event.display_phone_number,
+            quality=event.event,
+            updated_at=received_at,
+            paused=event.degraded or (previous is not None and previous.paused),
+        )
+    )
+    deps.catalog.invalidate()
