@@ -95,4 +95,8 @@ def internal_error(error: Exception) -> Response[str]:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    response = app.resolve(event, context)
+    metrics.add_metric(
+        name=f"webhook_http_{response['statusCode']}", unit=MetricUnit.Count, value=1
+    )
+    return response

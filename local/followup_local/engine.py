@@ -109,6 +109,13 @@ class LocalEngine:
     sqs: Any
     queue_url: str
     dlq_url: str
+    config: Config
+
+    def configure(self, **changes: object) -> Config:
+        """Run the handlers with these configuration fields changed (e.g. meta_app_secret)."""
+        self.config = Config.model_validate({**self.config.model_dump(), **changes})
+        runtime.install(self.deps, self.config)
+        return self.config
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         """Call `functions/<function>/handler.py` exactly as Lambda would."""
@@ -244,8 +251,8 @@ def local_engine(start: datetime, *, prefix: str = "followup-") -> Iterator[Loca
         deps = runtime.build(config, clock)
         delays = VirtualDelayQueue(deps.queue, clock)
         deps.queue = delays
-        runtime.install(deps)
+        runtime.install(deps, config)
         try:
-            yield LocalEngine(clock, sandbox, deps, delays, sqs, queue_url, dlq_url)
+            yield LocalEngine(clock, sandbox, deps, delays, sqs, queue_url, dlq_url, config)
         finally:
             runtime.install(None)

@@ -13,7 +13,7 @@ from followup.services.deps import Timings
 class Config(BaseSettings):
     """Every setting has a default that works locally; AWS sets the real ones."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, populate_by_name=True)
 
     aws_region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
     aws_endpoint_url: str | None = Field(default=None, validation_alias="AWS_ENDPOINT_URL")

@@ -29,6 +29,7 @@ class SystemClock:
 
 class _Installed:
     deps: Deps | None = None
+    config: Config | None = None
 
 
 def build(config: Config, clock: Clock | None = None) -> Deps:
@@ -48,9 +49,13 @@ def build(config: Config, clock: Clock | None = None) -> Deps:
     )
 
 
-@cache
 def config() -> Config:
-    """The environment's configuration, validated once per container."""
+    """The configuration: from the environment, validated once per container."""
+    return _Installed.config or _environment_config()
+
+
+@cache
+def _environment_config() -> Config:
     return Config()
 
 
@@ -64,9 +69,9 @@ def deps() -> Deps:
     return _Installed.deps or _from_environment()
 
 
-def install(local: Deps | None) -> None:
-    """Run the handlers on given dependencies (the simulator's virtual clock); None resets."""
-    _Installed.deps = local
+def install(local: Deps | None, local_config: Config | None = None) -> None:
+    """Run the handlers on given dependencies and configuration (local runs); None resets."""
+    _Installed.deps, _Installed.config = local, local_config
 
 
 class _Tick(BaseModel):

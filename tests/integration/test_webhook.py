@@ -1,0 +1,237 @@
+"""The WhatsApp webhook through API Gateway v2 events, on moto."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from followup.adapters.webhook_security import sign
+from followup.domain.followup import FollowUp, Status
+from followup.services.contacts import find_contact
+from followup_local.engine import LocalEngine
+from tests.support.builders import quiet_contact, rule
+from tests.support.webhook import get, payload, post
+
+RUDI = "6281100000501"
+
+
+def sent_followup(engine: LocalEngine) -> FollowUp:
+    """A follow-up sent to Rudi by the real loop."""
+    engine.deps.store.save_rule(rule())
+    lead = quiet_contact(engine.deps, RUDI, engine.clock.now() - timedelta(hours=25))
+    engine.tick()
+    [followup] = engine.deps.store.followups_of(lead.id)
+    assert followup.status is Status.SENT
+    return followup
+
+
+def status_for(followup: FollowUp, name: str) -> dict[str, Any]:
+    document = payload(name)
+    status = document["entry"][0]["changes"][0]["value"]["statuses"][0]
+    status["id"] = followup.provider_message_id
+    status["biz_opaque_callback_data"] = followup.id
+    return document
+
+
+def current(engine: LocalEngine, followup: FollowUp) -> FollowUp:
+    found = engine.deps.store.followup(followup.id)
+    assert found is not None
+    return found
+
+
+def test_a_first_message_creates_the_contact_with_its_profile_name(engine: LocalEngine) -> None:
+    response = post(engine, payload("text.json"))
+    assert response["statusCode"] == 200
+    found = find_contact(engine.deps, RUDI, None)
+    assert found is not None
+    assert found.item.name == "Rudi Hartono"
+    assert found.item.last_inbound_at is not None
+    messages = engine.deps.store.recent_messages(found.item.id, 50)
+    assert [m.text for m in messages] == ["Hi, is the scholarship still open?"]
+
+
+def test_a_reply_marks_the_follow_up_responded(engine: LocalEngine) -> None:
+    followup = sent_followup(engine)
+    assert post(engine, payload("button.json"))["statusCode"] == 200
+    assert current(engine, followup).status is Status.RESPONDED
+
+
+def test_every_kind_of_inbound_message_counts_as_the_contact_writing(engine: LocalEngine) -> None:
+    for name in (
+        "interactive-button.json",
+        "interactive-list.json",
+        "image.json",
+        "location.json",
+        "reaction.json",
+        "unsupported.json",
+    ):
+        assert post(engine, payload(name))["statusCode"] == 200, name
+    found = find_contact(engine.deps, RUDI, None)
+    assert found is not None
+    texts = [m.text for m in engine.deps.store.recent_messages(found.item.id, 50)]
+    assert sorted(texts) == sorted(
+        ["Yes, call me", "Computer Science", "[image]", "[location]", "\U0001f44d", "[unsupported]"]
+    )
+
+
+def test_stop_opts_the_contact_out_and_ends_queued_follow_ups(engine: LocalEngine) -> None:
+    engine.deps.store.save_rule(rule())
+    engine.clock.advance(timedelta(days=4))  # Saturday: the follow-up waits in the queue
+    lead = quiet_contact(engine.deps, RUDI, engine.clock.now() - timedelta(hours=25))
+    engine.tick()
+    [queued] = engine.deps.store.followups_of(lead.id)
+    assert queued.status is Status.QUEUED
+    stop = payload("stop.json")
+    stop["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"] = str(
+        int(engine.clock.now().timestamp())
+    )
+    assert post(engine, stop)["statusCode"] == 200
+    assert current(engine, queued).status is Status.OPTED_OUT
+    contact = engine.deps.store.contact(lead.id)
+    assert contact is not None
+    assert contact.item.opted_out
+
+
+def test_delivery_statuses_move_forward_never_back(engine: LocalEngine) -> None:
+    followup = sent_followup(engine)
+    post(engine, status_for(followup, "status-read.json"))
+    assert current(engine, followup).status is Status.READ
+    # A late "delivered" after "read" changes nothing
+    post(engine, status_for(followup, "status-delivered.json"))
+    post(engine, status_for(followup, "status-sent.json"))
+    assert current(engine, followup).status is Status.READ
+
+
+def test_a_failed_status_ends_the_follow_up_with_a_readable_reason(engine: LocalEngine) -> None:
+    followup = sent_followup(engine)
+    post(engine, status_for(followup, "status-failed-131047.json"))
+    failed = current(engine, followup)
+    assert failed.status is Status.FAILED
+    assert failed.error_code == 131047
+    assert failed.reason is not None
+    assert "24-hour window" in failed.reason
+
+
+def test_131050_suppresses_marketing_for_the_contact(engine: LocalEngine) -> None:
+    followup = sent_followup(engine)
+    post(engine, status_for(followup, "status-failed-131050.json"))
+    contact = engine.deps.store.contact(followup.contact_id)
+    assert contact is not None
+    assert contact.item.marketing_suppressed
+
+
+def test_user_preferences_stop_and_resume_marketing(engine: LocalEngine) -> None:
+    post(engine, payload("text.json"))
+    post(engine, payload("user-preferences-stop.json"))
+    found = find_contact(engine.deps, RUDI, None)
+    assert found is not None
+    assert found.item.marketing_suppressed
+    post(engine, payload("user-preferences-resume.json"))
+    found = find_contact(engine.deps, RUDI, None)
+    assert found is not None
+    assert not found.item.marketing_suppressed
+
+
+def test_a_flagged_number_pauses_dispatch_until_an_operator_resumes(engine: LocalEngine) -> None:
+    assert post(engine, payload("quality-flagged.json"))["statusCode"] == 200
+    [number] = engine.deps.store.numbers()
+    assert number.paused
+    assert number.quality == "FLAGGED"
+    engine.deps.store.save_rule(rule())
+    quiet_contact(engine.deps, RUDI, engine.clock.now() - timedelta(hours=25))
+    engine.tick()
+    assert engine.sandbox.sent() == []
+
+
+def test_a_status_for_an_unknown_message_is_acknowledged(engine: LocalEngine) -> None:
+    response = post(engine, payload("several-entries.json"))
+    assert response["statusCode"] == 200
+    for wa_id in ("6281100000601", "6281100000602"):
+        assert find_contact(engine.deps, wa_id, None) is not None
+
+
+def test_a_contact_without_wa_id_is_keyed_by_user_id_and_stays_one_person(
+    engine: LocalEngine,
+) -> None:
+    post(engine, payload("no-wa-id.json"))
+    later = payload("no-wa-id.json")
+    message = later["entry"][0]["changes"][0]["value"]["messages"][0]
+    message["id"] = "wamid.BSUID0002"
+    message["from"] = "6281100000777"  # WhatsApp now tells us the number as well
+    post(engine, later)
+    by_user = find_contact(engine.deps, None, "ID.1234567890123456")
+    by_phone = find_contact(engine.deps, "6281100000777", None)
+    assert by_user is not None
+    assert by_phone is not None
+    assert by_user.item.id == by_phone.item.id
+    assert by_user.item.name == "Sari"
+
+
+def test_the_same_delivery_twice_changes_nothing_the_second_time(engine: LocalEngine) -> None:
+    followup = sent_followup(engine)
+    reply = payload("button.json")
+    post(engine, reply)
+    first = current(engine, followup)
+    stats_before = engine.deps.store.stats(engine.clock.now().date(), engine.clock.now().date())
+    post(engine, reply)
+    assert current(engine, followup) == first
+    assert (
+        engine.deps.store.stats(engine.clock.now().date(), engine.clock.now().date())
+        == stats_before
+    )
+    found = find_contact(engine.deps, RUDI, None)
+    assert found is not None
+    inbound = [
+        m for m in engine.deps.store.recent_messages(found.item.id, 50) if m.id == "wamid.BTN0001"
+    ]
+    assert len(inbound) == 1
+
+
+def test_an_unknown_secret_is_404_with_nothing_stored(engine: LocalEngine) -> None:
+    response = post(engine, payload("text.json"), secret="guess")
+    assert response["statusCode"] == 404
+    assert response["body"] == ""
+    assert find_contact(engine.deps, RUDI, None) is None
+
+
+def test_a_required_header_secret_is_checked(engine: LocalEngine) -> None:
+    engine.configure(webhook_header_name="X-Webhook-Token", webhook_header_secret="h3ader")
+    assert post(engine, payload("text.json"))["statusCode"] == 404
+    ok = post(engine, payload("text.json"), headers={"X-Webhook-Token": "h3ader"})
+    assert ok["statusCode"] == 200
+
+
+def test_bad_json_wrong_object_and_oversized_bodies_are_400(engine: LocalEngine) -> None:
+    assert post(engine, "{not json")["statusCode"] == 400
+    wrong = payload("text.json") | {"object": "page"}
+    response = post(engine, wrong)
+    assert response["statusCode"] == 400
+    assert "object" in response["body"]
+    huge = payload("text.json")
+    huge["padding"] = "x" * (300 * 1024)
+    assert post(engine, huge)["statusCode"] == 400
+    assert find_contact(engine.deps, RUDI, None) is None
+
+
+def test_meta_signature_is_verified_when_an_app_secret_is_set(engine: LocalEngine) -> None:
+    engine.configure(meta_app_secret="app-s3cret")
+    body = json.dumps(payload("text.json"))
+    good = sign(body.encode(), "app-s3cret")
+    assert post(engine, body, headers={"X-Hub-Signature-256": good})["statusCode"] == 200
+    bad = sign(body.encode(), "someone-else")
+    assert post(engine, body, headers={"X-Hub-Signature-256": bad})["statusCode"] == 401
+    assert post(engine, body)["statusCode"] == 401
+
+
+def test_the_get_handshake_echoes_the_challenge_for_the_right_token(engine: LocalEngine) -> None:
+    engine.configure(meta_verify_token="v3rify")
+    query = {"hub.mode": "subscribe", "hub.verify_token": "v3rify", "hub.challenge": "1158201444"}
+    response = get(engine, query)
+    assert (response["statusCode"], response["body"]) == (200, "1158201444")
+    assert get(engine, query | {"hub.verify_token": "nope"})["statusCode"] == 403
+    assert get(engine, query, secret="guess")["statusCode"] == 404
+
+
+def test_an_unknown_event_kind_is_acknowledged(engine: LocalEngine) -> None:
+    assert post(engine, payload("account-update.json"))["statusCode"] == 200
