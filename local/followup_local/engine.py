@@ -20,6 +20,7 @@ from followup.services.deps import Deps
 from followup.services.ports import SendQueue
 from followup.wiring import runtime
 from followup.wiring.config import Config
+from followup_local import envelopes
 from followup_local.sandbox import WhatsAppSandbox
 
 REGION = "us-east-1"
@@ -168,6 +169,13 @@ class LocalEngine:
                         QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"]
                     )
         return {"batches": batches, "failures": failures}
+
+    def deliver(self, document: dict[str, Any]) -> int:
+        """POST a webhook delivery through the webhook handler; returns the HTTP status."""
+        secret = self.config.webhook_secrets.get_secret_value().split(",")[0]
+        response = self.invoke("webhook", envelopes.http_event(document, secret))
+        status: int = response["statusCode"]
+        return status
 
     def dead_letters(self) -> list[dict[str, Any]]:
         messages: list[dict[str, Any]] = self.sqs.receive_message(

@@ -9,6 +9,7 @@ from typing import Any
 from followup.adapters.webhook_security import sign
 from followup.domain.followup import FollowUp, Status
 from followup.services.contacts import find_contact
+from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from tests.support.builders import quiet_contact, rule
 from tests.support.webhook import get, payload, post
@@ -235,3 +236,18 @@ def test_the_get_handshake_echoes_the_challenge_for_the_right_token(engine: Loca
 
 def test_an_unknown_event_kind_is_acknowledged(engine: LocalEngine) -> None:
     assert post(engine, payload("account-update.json"))["statusCode"] == 200
+
+
+def test_local_deliveries_use_the_same_envelope_and_path(engine: LocalEngine) -> None:
+    followup = sent_followup(engine)
+    assert followup.provider_message_id is not None
+    at = engine.clock.now()
+    assert (
+        engine.deliver(
+            envelopes.status(followup.provider_message_id, "delivered", at, RUDI, followup.id)
+        )
+        == 200
+    )
+    assert current(engine, followup).status is Status.DELIVERED
+    assert engine.deliver(envelopes.text_message(RUDI, "thanks!", at, "wamid.LOCAL0001")) == 200
+    assert current(engine, followup).status is Status.RESPONDED
