@@ -9,6 +9,7 @@ from typing import Any
 from followup.adapters.webhook_security import sign
 from followup.domain.followup import FollowUp, Status
 from followup.services.contacts import find_contact
+from followup.services.webhook import resume_number
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from tests.support.builders import quiet_contact, rule
@@ -143,6 +144,15 @@ def test_a_flagged_number_pauses_dispatch_until_an_operator_resumes(engine: Loca
     quiet_contact(engine.deps, RUDI, engine.clock.now() - timedelta(hours=25))
     engine.tick()
     assert engine.sandbox.sent() == []
+    # A later healthy report does not resume on its own; the operator does
+    healthy = payload("quality-flagged.json")
+    healthy["entry"][0]["changes"][0]["value"]["event"] = "UNFLAGGED"
+    post(engine, healthy)
+    engine.tick()
+    assert engine.sandbox.sent() == []
+    assert resume_number(engine.deps, number.phone_number_id, engine.clock.now())
+    engine.tick()
+    assert len(engine.sandbox.sent()) == 1
 
 
 def test_a_status_for_an_unknown_message_is_acknowledged(engine: LocalEngine) -> None:

@@ -135,3 +135,14 @@ def _record_quality(deps: Deps, event: NumberQuality, received_at: datetime) -> 
         )
     )
     deps.catalog.invalidate()
+
+
+def resume_number(deps: Deps, phone_number_id: str, at: datetime) -> bool:
+    """An operator resumes sending from a number paused for quality; False if unknown."""
+    known = {n.phone_number_id: n for n in deps.store.numbers()}
+    health = known.get(phone_number_id)
+    if health is None:
+        return False
+    deps.store.save_number(health.model_copy(update={"paused": False, "updated_at": at}))
+    deps.catalog.invalidate()
+    return True
