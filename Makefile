@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 
-.PHONY: dev test lint typecheck unit clean
+.PHONY: dev test lint typecheck unit bench clean
 
 $(READY): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ typecheck: $(READY)
 
 unit: $(READY)
 	$(BIN)/pytest -n 2 -q
+
+bench: $(READY)
+	$(BIN)/python -m benchmarks.webhook_latency
+	$(BIN)/python -m benchmarks.send_throughput
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -121,7 +121,12 @@ class LocalEngine:
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         """Call `functions/<function>/handler.py` exactly as Lambda would."""
         module = importlib.import_module(f"functions.{function}.handler")
-        return module.handler(event, LambdaContext(function_name=function))
+        try:
+            return module.handler(event, LambdaContext(function_name=function))
+        finally:
+            # With POWERTOOLS_METRICS_DISABLED, Powertools 3.37 skips the flush but keeps
+            # the values, then prints them all once 100 pile up: drop them here instead.
+            module.metrics.clear_metrics()
 
     def scheduled(self, function: str) -> Any:
         return self.invoke(function, scheduled_event(self.clock.now()))
