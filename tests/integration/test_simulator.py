@@ -1,0 +1,260 @@
+"""`followup simulate` end to end, audited from the files it writes, not from the engine's report.
+
+The checks below read only sends.jsonl, contacts.jsonl, followups.jsonl and settings.json, and
+re-derive every policy from first principles (zoneinfo, the holidays package), so a bug in the
+engine's own policy code cannot hide itself.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import holidays
+import pytest
+
+from followup_local.cli import main
+from followup_local.simulator import SimulationConfig, simulate
+from followup_local.simulator.report import summary, write_audit
+
+# Wednesday to Saturday: Christmas (an Indonesian holiday), a Saturday and the 72-hour expiry
+# fall inside the run; a 90-minute tick puts sends at half past too, off the hour boundaries.
+SMALL = SimulationConfig(
+    contacts=60, days=4, tick_minutes=90, seed=11, start=datetime(2026, 12, 23, tzinfo=UTC)
+)
+TERMINAL = {"responded", "expired", "failed", "canceled", "opted_out", "skipped"}
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+UNITS = {"minutes": 1, "hours": 60, "days": 1440, "weeks": 10080}
+SERVICE_WINDOW = timedelta(hours=24)
+
+
+@dataclass
+class Run:
+    """What a simulation wrote, read back as plain data."""
+
+    report: dict[str, Any]
+    sends: list[dict[str, Any]]
+    contacts: dict[str, dict[str, Any]]  # by WhatsApp id
+    followups: dict[str, dict[str, Any]]  # by id
+    settings: dict[str, Any]
+
+    @property
+    def accepted(self) -> list[dict[str, Any]]:
+        return [send for send in self.sends if send["status"] == 200]
+
+    def rule(self, rule_id: str) -> dict[str, Any]:
+        return next(rule for rule in self.settings["rules"] if rule["id"] == rule_id)
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def load(out: Path, report: dict[str, Any]) -> Run:
+    contacts = {row["wa_id"]: row for row in lines(out / "contacts.jsonl")}
+    followups = {row["id"]: row for row in lines(out / "followups.jsonl")}
+    settings = json.loads((out / "settings.json").read_text())
+    return Run(report, lines(out / "sends.jsonl"), contacts, followups, settings)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    out = tmp_path_factory.mktemp("simulation")
+    outcome = simulate(SMALL)
+    write_audit(outcome, out)
+    return load(out, summary(outcome))
+
+
+# --- the audit ------------------------------------------------------------------------------
+
+
+def window_open(window: dict[str, Any], instant: datetime, zone: str) -> bool:
+    """Re-derived: local weekday hours, blackout days, custom and public holidays."""
+    local = instant.astimezone(ZoneInfo(zone))
+    day = WEEKDAYS[local.weekday()]
+    if day in window["blackout_days"] or local.date().isoformat() in window["custom_holidays"]:
+        return False
+    for code in window["holiday_countries"]:
+        country, _, subdivision = code.partition("-")
+        calendar = holidays.country_holidays(country, subdiv=subdivision or None, years=local.year)
+        if local.date() in calendar:
+            return False
+    minute = local.hour * 60 + local.minute
+
+    def minutes(hhmm: str) -> int:
+        return int(hhmm[:2]) * 60 + int(hhmm[3:])
+
+    hours = window["hours"].get(day, [])
+    return any(minutes(r["start"]) <= minute < minutes(r["end"]) for r in hours)
+
+
+def check_sends_inside_business_hours(run: Run) -> None:
+    for send in run.accepted:
+        rule = run.rule(run.followups[send["followup_id"]]["rule_id"])
+        if rule["send_anytime"]:
+            continue
+        window = rule["send_window"] or run.settings["send_window"]
+        contact = run.contacts[send["body"]["to"]]
+        zone = contact["timezone"] or run.settings["timezone"]
+        assert window_open(window, at(send["received_at"]), zone), (rule["id"], send, zone)
+
+
+def check_free_text_only_inside_24_hours(run: Run) -> None:
+    for send in run.accepted:
+        if send["body"]["type"] != "text":
+            continue
+        sent_at = at(send["received_at"])
+        inbound = [at(t) for t in run.contacts[send["body"]["to"]]["inbound_at"]]
+        before = [moment for moment in inbound if moment <= sent_at]
+        assert before, send
+        assert sent_at - max(before) < SERVICE_WINDOW, (send, max(before))
+
+
+def check_nothing_after_opt_out(run: Run) -> None:
+    for contact in run.contacts.values():
+        if contact["opted_out_at"] is None:
+            assert not contact["opted_out"]
+            continue
+        opted_out_at = at(contact["opted_out_at"])
+        assert opted_out_at in [at(t) for t in contact["inbound_at"]], contact
+        later = [
+            send
+            for send in run.sends
+            if (send["body"] or {}).get("to") == contact["wa_id"]
+            and at(send["received_at"]) >= opted_out_at
+        ]
+        assert later == [], contact
+
+
+def check_no_double_sends(run: Run) -> None:
+    sent_ids = Counter(send["followup_id"] for send in run.accepted)
+    assert None not in sent_ids
+    assert all(count == 1 for count in sent_ids.values()), sent_ids.most_common(3)
+    assert set(sent_ids) <= set(run.followups)
+    planned = Counter(
+        (f["contact_id"], f["rule_id"], f["step_index"], f["repeat_index"], f["silence_key"])
+        for f in run.followups.values()
+    )
+    assert all(count == 1 for count in planned.values()), planned.most_common(3)
+
+
+def check_every_follow_up_ends_or_waits(run: Run) -> None:
+    last_tick = at(run.settings["period"]["last_tick"])
+    expire = run.settings["expire_after"]
+    expire_after = timedelta(minutes=expire["amount"] * UNITS[expire["unit"]])
+    for followup in run.followups.values():
+        status = followup["status"]
+        if status in TERMINAL:
+            continue
+        if status == "queued":
+            assert at(followup["scheduled_at"]) > last_tick, followup
+        else:
+            assert status in ("sent", "delivered", "read"), followup
+            assert at(followup["sent_at"]) > last_tick - expire_after, followup
+
+
+def check_report_matches_sends(run: Run) -> None:
+    per_rule = Counter(run.followups[s["followup_id"]]["rule_id"] for s in run.accepted)
+    for row in run.report["rules"]:
+        assert row["sent"] == per_rule[row["rule_id"]], row
+    assert run.report["total"]["sent"] == len(run.accepted)
+
+
+def check_inactive_rules_never_fire(run: Run) -> None:
+    inactive = {rule["id"] for rule in run.settings["rules"] if not rule["active"]}
+    assert inactive
+    assert not [f for f in run.followups.values() if f["rule_id"] in inactive]
+
+
+AUDIT = (
+    check_sends_inside_business_hours,
+    check_free_text_only_inside_24_hours,
+    check_nothing_after_opt_out,
+    check_no_double_sends,
+    check_every_follow_up_ends_or_waits,
+    check_report_matches_sends,
+    check_inactive_rules_never_fire,
+)
+
+
+# --- the tests ------------------------------------------------------------------------------
+
+
+def test_the_demo_workspace_uses_office_hours_and_indonesian_holidays(run: Run) -> None:
+    window = run.settings["send_window"]
+    weekdays = {day: [{"start": "08:00", "end": "17:00"}] for day in WEEKDAYS[:5]}
+    assert window["hours"] == weekdays
+    assert window["blackout_days"] == ["sat", "sun"]
+    assert window["holiday_countries"] == ["ID"]
+    assert len(run.settings["rules"]) >= 10
+
+
+@pytest.mark.parametrize("check", AUDIT, ids=lambda check: check.__name__)
+def test_the_run_passes_the_audit(run: Run, check: Any) -> None:
+    check(run)
+
+
+def test_the_demo_shows_sends_replies_opt_outs_and_conversions(run: Run) -> None:
+    total = run.report["total"]
+    assert total["sent"] > 0
+    assert total["responded"] > 0
+    assert total["opted_out"] > 0
+    assert total["conversions"] > 0
+    zones = {contact["timezone"] for contact in run.contacts.values()}
+    assert {"Asia/Jakarta", "Asia/Makassar", "America/Sao_Paulo", "Europe/Lisbon"} <= zones
+    # Christmas is a public holiday in Indonesia: only rules that send any time may send.
+    christmas = [s for s in run.accepted if s["received_at"].startswith("2026-12-25")]
+    for send in christmas:
+        assert run.rule(run.followups[send["followup_id"]]["rule_id"])["send_anytime"]
+
+
+def test_the_cli_prints_a_json_report_and_writes_audit_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--contacts", "10", "--days", "1", "--tick", "60", "--seed", "3"]
+    assert main(["simulate", *args, "--json", "--out", str(tmp_path)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert {"rules", "total", "settings", "period"} <= set(report)
+    assert report["period"]["days"] == 1
+    assert all(0.0 <= row["response_rate"] <= 1.0 for row in report["rules"])
+    cli_run = load(tmp_path, report)
+    for check in AUDIT:
+        check(cli_run)
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["--contacts", "0"], "--contacts"),
+        (["--days", "two"], "--days"),
+        (["--tick", "0"], "--tick"),
+        (["--seed", "x"], "--seed"),
+    ],
+)
+def test_invalid_arguments_exit_2_naming_the_flag(
+    args: list[str], flag: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["simulate", *args])
+    assert exited.value.code == 2
+    assert f"argument {flag}" in capsys.readouterr().err
+
+
+def test_an_out_path_that_is_a_file_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("")
+    with pytest.raises(SystemExit) as exited:
+        main(["simulate", "--out", str(taken)])
+    assert exited.value.code == 2
+    assert "argument --out" in capsys.readouterr().err
