@@ -217,6 +217,12 @@ def test_the_demo_shows_sends_replies_opt_outs_and_conversions(run: Run) -> None
         assert run.rule(run.followups[send["followup_id"]]["rule_id"])["send_anytime"]
 
 
+def test_replies_and_delivery_statuses_arrive_through_the_webhook(run: Run) -> None:
+    # The simulated phones answer through the webhook, so statuses land in the history.
+    seen = {change["status"] for f in run.followups.values() for change in f["history"]}
+    assert {"delivered", "read", "responded", "opted_out"} <= seen
+
+
 def test_the_cli_prints_a_json_report_and_writes_audit_files(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

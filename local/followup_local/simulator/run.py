@@ -9,16 +9,20 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from followup.domain.contact import Contact, Speaker
 from followup.domain.rule import Rule
-from followup.services.contacts import change_stage, create_contact, update_contact
-from followup.services.inbound import record_inbound, record_outbound
+from followup.services.contacts import change_stage, create_contact, find_contact, update_contact
+from followup.services.inbound import record_outbound
+from followup_local import envelopes
 from followup_local.engine import LocalEngine, local_engine
+from followup_local.sandbox import SandboxRequest
 from followup_local.simulator.funnel import (
     INACTIVE_RULES,
     START,
     Person,
+    Persona,
     Reaction,
     demo_rules,
     demo_settings,
@@ -110,7 +114,10 @@ class World:
         fresh, self._seen = requests[self._seen :], len(requests)
         for request in sorted(fresh, key=lambda r: (r.received_at, r.body and r.body.get("to"))):
             to = (request.body or {}).get("to")
-            if request.status != 200 or not isinstance(to, str) or self._pending[to]:
+            if request.status != 200 or not isinstance(to, str):
+                continue
+            self._statuses(request, to)
+            if self._pending[to]:
                 continue
             person = self._people[to]
             rng = random.Random(f"{self.seed}|{to}|{request.received_at.isoformat()}")  # noqa: S311
@@ -137,11 +144,32 @@ class World:
             return
         text = hello(person) if reaction.kind == "arrive" else reaction.text
         message_id = f"wamid.sim{person.index}x{len(self.inbound[wa_id])}"
-        result = record_inbound(deps, wa_id, text, at, message_id, name=person.name)
+        known = find_contact(deps, wa_id, None) is not None
+        # Through the webhook, in Meta's envelope: the path production messages take.
+        self._deliver(envelopes.text_message(wa_id, text, at, message_id, person.name))
         self._heard(wa_id, at)
-        if result.created:
-            self.contact_ids[wa_id] = result.contact_id
-            update_contact(deps, result.contact_id, _crm_sync(person), at)
+        if not known:
+            found = find_contact(deps, wa_id, None)
+            assert found is not None
+            self.contact_ids[wa_id] = found.item.id
+            update_contact(deps, found.item.id, _crm_sync(person), at)
+
+    def _deliver(self, document: dict[str, Any]) -> None:
+        status = self.engine.deliver(document)
+        if status != 200:
+            raise RuntimeError(f"the webhook refused a simulated delivery with HTTP {status}")
+
+    def _statuses(self, request: SandboxRequest, to: str) -> None:
+        """The phone reports delivery, and reading for anyone who is not ignoring us."""
+        if request.wamid is None:
+            return
+        delivered_at = request.received_at + timedelta(seconds=3)
+        self._deliver(
+            envelopes.status(request.wamid, "delivered", delivered_at, to, request.followup_id)
+        )
+        if self._people[to].persona is not Persona.SILENT:
+            read_at = request.received_at + timedelta(minutes=2)
+            self._deliver(envelopes.status(request.wamid, "read", read_at, to, request.followup_id))
 
     def _heard(self, wa_id: str, at: datetime) -> None:
         self.inbound[wa_id].append(at)
