@@ -1,0 +1,43 @@
+"""The admin HTTP API: one Lambda, a router per resource, errors in one JSON shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from followup.api import errors, rules, settings
+from followup.domain.errors import DomainError
+from followup.wiring import runtime
+
+logger, tracer, metrics = runtime.observability("api")
+app = APIGatewayHttpResolver(enable_validation=True)
+app.include_router(rules.router)
+app.include_router(settings.router)
+
+
+@app.exception_handler(DomainError)  # type: ignore[untyped-decorator]  # Powertools leaves it untyped
+def domain_error(error: DomainError) -> Response[str]:
+    return errors.from_domain(error)
+
+
+@app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
+def invalid_request(error: RequestValidationError) -> Response[str]:
+    return errors.from_validation(list(error.errors()))
+
+
+@app.not_found
+def no_route(_: NotFoundError) -> Response[str]:
+    return errors.error(404, "not_found", "no such route")
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    response = errors.unreadable_body(event) or app.resolve(event, context)
+    metrics.add_metric(name=f"api_http_{response['statusCode']}", unit="Count", value=1)
+    return response

@@ -1,0 +1,45 @@
+"""Roles from the JWT claims API Gateway's authorizer put in the request context."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from followup.domain.errors import DomainError
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    MARKETING = "marketing"
+    COUNSELOR = "counselor"
+
+
+READERS = frozenset(Role)
+RULE_WRITERS = frozenset({Role.ADMIN, Role.MARKETING})
+SETTINGS_WRITERS = frozenset({Role.ADMIN})
+
+
+class Unauthenticated(DomainError):
+    """No verified identity reached the handler."""
+
+
+class Forbidden(DomainError):
+    """The caller's role may not do this."""
+
+
+def roles(event: dict[str, Any]) -> set[Role]:
+    """`cognito:groups` arrives as a list or, through HTTP APIs, as "[admin marketing]"."""
+    authorizer = event.get("requestContext", {}).get("authorizer") or {}
+    claims = (authorizer.get("jwt") or {}).get("claims")
+    if not claims:
+        raise Unauthenticated("sign in first")
+    groups = claims.get("cognito:groups", [])
+    if isinstance(groups, str):
+        groups = groups.strip("[]").replace(",", " ").split()
+    return {Role(group) for group in groups if group in Role._value2member_map_}
+
+
+def require(event: dict[str, Any], allowed: frozenset[Role]) -> None:
+    if not roles(event) & allowed:
+        names = ", ".join(sorted(role.value for role in allowed))
+        raise Forbidden(f"this needs one of these roles: {names}")

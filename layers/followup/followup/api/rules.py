@@ -1,0 +1,65 @@
+"""/api/rules: list, create, read, edit (a new version), versions, activate, deactivate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from followup.api.auth import READERS, RULE_WRITERS, require
+from followup.domain.rule import Rule
+from followup.services import rules
+from followup.services.rules import Problem
+from followup.wiring import runtime
+
+router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
+
+
+def _saved(rule: Rule, warnings: list[Problem]) -> dict[str, Any]:
+    return {
+        "rule": rule.model_dump(mode="json"),
+        "warnings": [{"field": w.field, "message": w.message} for w in warnings],
+    }
+
+
+@router.get("/api/rules")
+def list_rules() -> dict[str, Any]:
+    require(router.current_event.raw_event, READERS)
+    return {"rules": [r.model_dump(mode="json") for r in rules.listing(runtime.deps())]}
+
+
+@router.post("/api/rules")
+def create_rule(rule: Rule) -> tuple[dict[str, Any], int]:
+    require(router.current_event.raw_event, RULE_WRITERS)
+    return _saved(*rules.create(runtime.deps(), rule)), 201
+
+
+@router.get("/api/rules/<rule_id>")
+def get_rule(rule_id: str) -> dict[str, Any]:
+    require(router.current_event.raw_event, READERS)
+    return rules.current(runtime.deps(), rule_id).model_dump(mode="json")
+
+
+@router.put("/api/rules/<rule_id>")
+def edit_rule(rule_id: str, rule: Rule) -> dict[str, Any]:
+    require(router.current_event.raw_event, RULE_WRITERS)
+    return _saved(*rules.update(runtime.deps(), rule_id, rule))
+
+
+@router.get("/api/rules/<rule_id>/versions")
+def rule_versions(rule_id: str) -> dict[str, Any]:
+    require(router.current_event.raw_event, READERS)
+    found = rules.versions(runtime.deps(), rule_id)
+    return {"versions": [r.model_dump(mode="json") for r in found]}
+
+
+@router.post("/api/rules/<rule_id>/activate")
+def activate(rule_id: str) -> dict[str, Any]:
+    require(router.current_event.raw_event, RULE_WRITERS)
+    return rules.set_active(runtime.deps(), rule_id, True).model_dump(mode="json")
+
+
+@router.post("/api/rules/<rule_id>/deactivate")
+def deactivate(rule_id: str) -> dict[str, Any]:
+    require(router.current_event.raw_event, RULE_WRITERS)
+    return rules.set_active(runtime.deps(), rule_id, False).model_dump(mode="json")

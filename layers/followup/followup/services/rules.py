@@ -1,0 +1,117 @@
+"""Rules as marketing edits them: checked against the workspace, versioned on every save."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from followup.domain.contact import PERSONAL_FIELDS
+from followup.domain.errors import DomainError, NotFound
+from followup.domain.messaging import placeholders
+from followup.domain.rule import Rule
+from followup.domain.settings import WorkspaceSettings
+from followup.services.deps import Deps
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    message: str
+
+
+class InvalidRule(DomainError):
+    """Everything wrong with a rule, listed at once."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
+        self.problems = problems
+
+
+class DuplicateRule(DomainError):
+    pass
+
+
+def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings) a user can fix before the rule runs."""
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    known = set(settings.stages)
+    for n, stage in enumerate(rule.trigger.stages):
+        if stage not in known:
+            errors.append(Problem(f"trigger.stages.{n}", f"unknown stage {stage!r}"))
+    for n, stage in enumerate(rule.exit.stages):
+        if stage not in known:
+            errors.append(Problem(f"exit.stages.{n}", f"unknown stage {stage!r}"))
+    for n, step in enumerate(rule.steps):
+        if step.text:
+            for name in placeholders(step.text):
+                if not _is_field(name):
+                    errors.append(Problem(f"steps.{n}.text", f"{{{name}}} names no contact field"))
+        if step.template:
+            for p, param in enumerate(step.template.params):
+                if param.field is not None and not _is_field(param.field):
+                    errors.append(
+                        Problem(
+                            f"steps.{n}.template.params.{p}.field",
+                            f"{param.field!r} names no contact field",
+                        )
+                    )
+        elif step.text:
+            warnings.append(
+                Problem(
+                    f"steps.{n}",
+                    "free text only: skipped when the contact has not "
+                    "written in the last 24 hours; add an approved template",
+                )
+            )
+    return errors, warnings
+
+
+def _is_field(name: str) -> bool:
+    return name in PERSONAL_FIELDS or (name.startswith("attributes.") and len(name) > 11)
+
+
+def create(deps: Deps, rule: Rule) -> tuple[Rule, list[Problem]]:
+    """Save a new rule (version 1); refuses an id already in use."""
+    if any(head.rule_id == rule.id for head in deps.store.rule_heads()):
+        raise DuplicateRule(f"rule {rule.id!r} already exists")
+    return _save(deps, rule)
+
+
+def update(deps: Deps, rule_id: str, rule: Rule) -> tuple[Rule, list[Problem]]:
+    """Save as the next version: new enrollments use it, running ones keep theirs."""
+    current(deps, rule_id)
+    return _save(deps, rule.model_copy(update={"id": rule_id}))
+
+
+def current(deps: Deps, rule_id: str) -> Rule:
+    head = next((h for h in deps.store.rule_heads() if h.rule_id == rule_id), None)
+    found = deps.store.rule(rule_id, head.version) if head else None
+    if head is None or found is None:
+        raise NotFound("rule", rule_id)
+    return found.model_copy(update={"active": head.active})
+
+
+def versions(deps: Deps, rule_id: str) -> list[Rule]:
+    latest = current(deps, rule_id).version
+    found = (deps.store.rule(rule_id, v) for v in range(1, latest + 1))
+    return [rule for rule in found if rule is not None]
+
+
+def listing(deps: Deps) -> list[Rule]:
+    return [current(deps, head.rule_id) for head in deps.store.rule_heads()]
+
+
+def set_active(deps: Deps, rule_id: str, active: bool) -> Rule:
+    current(deps, rule_id)
+    deps.store.set_active(rule_id, active)
+    deps.catalog.invalidate()
+    return current(deps, rule_id)
+
+
+def _save(deps: Deps, rule: Rule) -> tuple[Rule, list[Problem]]:
+    errors, warnings = review(rule, deps.catalog.settings())
+    if errors:
+        raise InvalidRule(errors)
+    saved = deps.store.save_rule(rule)
+    deps.catalog.invalidate()
+    return saved, warnings

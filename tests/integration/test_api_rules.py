@@ -1,0 +1,105 @@
+"""/api/rules and /api/settings through the handler: validation, versions, roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from followup_local.engine import LocalEngine
+from tests.support.api import call
+from tests.support.builders import rule
+
+
+def body(**overrides: Any) -> dict[str, Any]:
+    return rule(**overrides).model_dump(mode="json")
+
+
+def test_marketing_creates_a_rule_and_reads_it_back(engine: LocalEngine) -> None:
+    status, saved = call(engine, "POST", "/api/rules", body(), role="marketing")
+    assert status == 201
+    assert saved["rule"]["version"] == 1
+    assert saved["warnings"] == []
+    status, listed = call(engine, "GET", "/api/rules", role="counselor")
+    assert status == 200
+    assert [r["id"] for r in listed["rules"]] == ["apply-remind-24h"]
+
+
+def test_every_problem_is_listed_with_its_field(engine: LocalEngine) -> None:
+    bad = body(trigger={"stages": ["prospect"], "idle": {"amount": 24, "unit": "hours"}})
+    bad["steps"][0]["template"]["params"] = [{"field": "favourite_colour"}]
+    status, answer = call(engine, "POST", "/api/rules", bad)
+    assert status == 422
+    fields = {d["field"] for d in answer["error"]["details"]}
+    assert fields == {"trigger.stages.0", "steps.0.template.params.0.field"}
+    negative = body()
+    negative["steps"][0]["wait"]["amount"] = -5
+    status, answer = call(engine, "POST", "/api/rules", negative)
+    assert status == 422
+    assert any("steps" in d["field"] and "amount" in d["field"] for d in answer["error"]["details"])
+    assert call(engine, "GET", "/api/rules")[1]["rules"] == []
+
+
+def test_a_free_text_only_step_saves_with_a_warning(engine: LocalEngine) -> None:
+    text_only = body(steps=[{"wait": {"amount": 0, "unit": "minutes"}, "text": "Hi {name}"}])
+    status, saved = call(engine, "POST", "/api/rules", text_only)
+    assert status == 201
+    assert [w["field"] for w in saved["warnings"]] == ["steps.0"]
+
+
+def test_an_edit_is_a_new_version_and_old_ones_stay_listed(engine: LocalEngine) -> None:
+    call(engine, "POST", "/api/rules", body())
+    edited = body(name="apply reminder, gentler")
+    status, saved = call(engine, "PUT", "/api/rules/apply-remind-24h", edited, role="marketing")
+    assert (status, saved["rule"]["version"]) == (200, 2)
+    status, answer = call(engine, "GET", "/api/rules/apply-remind-24h/versions")
+    assert [v["name"] for v in answer["versions"]] == [
+        "apply remind 24h",
+        "apply reminder, gentler",
+    ]
+
+
+def test_toggling_a_rule(engine: LocalEngine) -> None:
+    call(engine, "POST", "/api/rules", body())
+    status, answer = call(
+        engine, "POST", "/api/rules/apply-remind-24h/deactivate", role="marketing"
+    )
+    assert (status, answer["active"]) == (200, False)
+    status, answer = call(engine, "POST", "/api/rules/apply-remind-24h/activate", role="admin")
+    assert (status, answer["active"]) == (200, True)
+
+
+def test_roles_are_checked_on_every_route(engine: LocalEngine) -> None:
+    assert call(engine, "POST", "/api/rules", body(), role="counselor")[0] == 403
+    assert call(engine, "GET", "/api/rules", role=None)[0] == 401
+    call(engine, "POST", "/api/rules", body())
+    assert call(engine, "PUT", "/api/rules/apply-remind-24h", body(), role="counselor")[0] == 403
+    assert (
+        call(engine, "POST", "/api/rules/apply-remind-24h/deactivate", role="counselor")[0] == 403
+    )
+    status, settings = call(engine, "GET", "/api/settings", role="counselor")
+    assert status == 200
+    assert call(engine, "PUT", "/api/settings", settings, role="marketing")[0] == 403
+
+
+def test_admin_changes_settings_and_bad_values_are_refused(engine: LocalEngine) -> None:
+    _, settings = call(engine, "GET", "/api/settings")
+    settings["paused"] = True
+    assert call(engine, "PUT", "/api/settings", settings)[0] == 200
+    assert call(engine, "GET", "/api/settings")[1]["paused"] is True
+    settings["timezone"] = "Mars/Olympus"
+    status, answer = call(engine, "PUT", "/api/settings", settings)
+    assert status == 422
+    assert answer["error"]["details"][0]["field"] == "timezone"
+    assert call(engine, "GET", "/api/settings")[1]["timezone"] == "Asia/Jakarta"
+
+
+def test_unknown_rules_and_routes_are_404_and_duplicates_409(engine: LocalEngine) -> None:
+    assert call(engine, "GET", "/api/rules/nope")[0] == 404
+    assert call(engine, "GET", "/api/nothing-here")[0] == 404
+    call(engine, "POST", "/api/rules", body())
+    status, answer = call(engine, "POST", "/api/rules", body())
+    assert (status, answer["error"]["code"]) == (409, "conflict")
+
+
+def test_a_body_that_is_not_json_is_400(engine: LocalEngine) -> None:
+    status, answer = call(engine, "POST", "/api/rules", raw="{not json")
+    assert (status, answer["error"]["code"]) == (400, "bad_request")

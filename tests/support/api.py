@@ -1,0 +1,52 @@
+"""Call the admin API handler with API Gateway (HTTP API v2) events carrying JWT claims."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from followup_local.engine import LocalEngine
+
+
+def call(
+    engine: LocalEngine,
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    role: str | None = "admin",
+    raw: str | None = None,
+) -> tuple[int, Any]:
+    """(status, parsed JSON body) for one request, signed in as `role` (None: anonymous)."""
+    context: dict[str, Any] = {
+        "http": {
+            "method": method,
+            "path": path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": "203.0.113.5",
+            "userAgent": "test",
+        },
+        "routeKey": "$default",
+        "stage": "$default",
+        "requestId": "r1",
+    }
+    if role is not None:
+        context["authorizer"] = {
+            "jwt": {
+                "claims": {"sub": f"user-{role}", "cognito:groups": f"[{role}]"},
+                "scopes": None,
+            }
+        }
+    event = {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {"content-type": "application/json"},
+        "requestContext": context,
+        "body": raw if raw is not None else None if body is None else json.dumps(body),
+        "isBase64Encoded": False,
+    }
+    response = engine.invoke("api", event)
+    text = response.get("body") or "null"
+    return response["statusCode"], json.loads(text)
