@@ -8,7 +8,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from followup.api.auth import Forbidden, Unauthenticated
-from followup.domain.errors import Conflict, DomainError, NotFound
+from followup.domain.errors import Conflict, DomainError, InvalidField, NotFound
 from followup.services.rules import DuplicateRule, InvalidRule
 
 _STATUS: list[tuple[type[DomainError], int, str]] = [
@@ -18,6 +18,7 @@ _STATUS: list[tuple[type[DomainError], int, str]] = [
     (DuplicateRule, 409, "conflict"),
     (Conflict, 409, "conflict"),
     (InvalidRule, 422, "invalid"),
+    (InvalidField, 422, "invalid"),
 ]
 
 
@@ -31,11 +32,11 @@ def error(
 def from_domain(exc: DomainError) -> Response[str]:
     for kind, status, code in _STATUS:
         if isinstance(exc, kind):
-            details = (
-                [{"field": p.field, "message": p.message} for p in exc.problems]
-                if isinstance(exc, InvalidRule)
-                else []
-            )
+            details: list[dict[str, Any]] = []
+            if isinstance(exc, InvalidRule):
+                details = [{"field": p.field, "message": p.message} for p in exc.problems]
+            elif isinstance(exc, InvalidField):
+                details = [{"field": exc.field, "message": exc.message}]
             return error(status, code, str(exc), details)
     return error(400, "bad_request", str(exc))
 

@@ -27,3 +27,11 @@ class InvalidTransition(DomainError):
 
 class NoSendWindow(DomainError):
     """The send window never opens (every day blacked out)."""
+
+
+class InvalidField(DomainError):
+    """One field a caller sent is wrong."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field, self.message = field, message

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from datetime import datetime
 
 from followup.domain.contact import Contact
 from followup.domain.enrollment import EnrollmentState
-from followup.domain.errors import Conflict, NotFound
+from followup.domain.errors import Conflict, InvalidField, NotFound
 from followup.domain.followup import FollowUp, Reason, Status
 from followup.domain.ids import contact_id
 from followup.services.deps import Deps
@@ -32,6 +32,7 @@ def create_contact(
     wa_id: str | None = None,
     user_id: str | None = None,
     name: str = "",
+    extra: Mapping[str, object] | None = None,
     **fields: object,
 ) -> Contact:
     """A new contact at the top of the funnel unless `stage` says otherwise.
@@ -41,6 +42,7 @@ def create_contact(
     """
     if not wa_id and not user_id:
         raise ValueError("a contact needs a wa_id or a user_id")
+    fields = {**(extra or {}), **fields}
     stage = fields.pop("stage", None) or deps.catalog.settings().stages[0]
     contact = Contact.model_validate(
         {
@@ -62,6 +64,28 @@ def create_contact(
             raise
         return existing.item
     return contact
+
+
+def upsert(deps: Deps, wa_id: str, fields: dict[str, object]) -> tuple[Contact, bool]:
+    """Create the contact or update the given fields; a stage change counts conversions."""
+    now = deps.clock.now()
+    stage = fields.pop("stage", None)
+    settings = deps.catalog.settings()
+    if stage is not None and stage not in settings.stages:
+        raise InvalidField("stage", f"unknown stage {stage!r}")
+    found = find_contact(deps, wa_id, None)
+    if found is None:
+        name = str(fields.pop("name", ""))
+        return create_contact(deps, at=now, wa_id=wa_id, name=name, stage=stage, extra=fields), True
+    updated = update_contact(
+        deps,
+        found.item.id,
+        lambda c: Contact.model_validate({**c.model_dump(), **fields}),
+        now,
+    )
+    if stage is not None and stage != updated.stage:
+        updated = change_stage(deps, updated.id, str(stage), now)
+    return updated, False
 
 
 def find_contact(deps: Deps, wa_id: str | None, user_id: str | None) -> Versioned[Contact] | None:

@@ -1,0 +1,83 @@
+"""/api/contacts and /api/followups: upsert and read leads, their timeline, send now."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from followup.api.auth import READERS, require
+from followup.domain.contact import Score
+from followup.domain.errors import NotFound
+from followup.services import contacts, manual
+from followup.wiring import runtime
+
+router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
+
+
+class ContactIn(BaseModel):
+    """What a CRM or a counsellor may set. Opt-out, counters and status are the engine's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    wa_id: str = Field(pattern=r"^\d{6,20}$")
+    name: str = Field(default="", max_length=200)
+    stage: str | None = None
+    score: Score | None = None
+    timezone: str | None = None
+    email: str | None = None
+    attributes: dict[str, str] = Field(default_factory=dict)
+    tags: list[str] = Field(default_factory=list)
+
+
+class SendNow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rule_id: str
+
+
+@router.post("/api/contacts")
+def upsert_contact(contact: ContactIn) -> tuple[dict[str, Any], int]:
+    require(router.current_event.raw_event, READERS)
+    saved, created = contacts.upsert(
+        runtime.deps(), contact.wa_id, contact.model_dump(exclude={"wa_id"}, exclude_none=True)
+    )
+    return saved.model_dump(mode="json"), 201 if created else 200
+
+
+@router.get("/api/contacts/<contact_id>")
+def get_contact(contact_id: str) -> dict[str, Any]:
+    require(router.current_event.raw_event, READERS)
+    found = runtime.deps().store.contact(contact_id)
+    if found is None:
+        raise NotFound("contact", contact_id)
+    return found.item.model_dump(mode="json")
+
+
+@router.get("/api/contacts/<contact_id>/timeline")
+def timeline(contact_id: str) -> dict[str, Any]:
+    require(router.current_event.raw_event, READERS)
+    deps = runtime.deps()
+    if deps.store.contact(contact_id) is None:
+        raise NotFound("contact", contact_id)
+    return {
+        "messages": [m.model_dump(mode="json") for m in deps.store.recent_messages(contact_id, 50)],
+        "followups": [f.model_dump(mode="json") for f in deps.store.followups_of(contact_id)],
+    }
+
+
+@router.post("/api/contacts/<contact_id>/followups")
+def send_now(contact_id: str, request: SendNow) -> tuple[dict[str, Any], int]:
+    require(router.current_event.raw_event, READERS)
+    followup = manual.send_now(runtime.deps(), contact_id, request.rule_id)
+    return followup.model_dump(mode="json"), 202
+
+
+@router.get("/api/followups/<followup_id>")
+def get_followup(followup_id: str) -> dict[str, Any]:
+    require(router.current_event.raw_event, READERS)
+    found = runtime.deps().store.followup(followup_id)
+    if found is None:
+        raise NotFound("follow-up", followup_id)
+    return found.model_dump(mode="json")

@@ -1,0 +1,72 @@
+"""/api/contacts and /api/followups through the handler."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from followup_local.engine import LocalEngine
+from tests.support.api import call
+from tests.support.builders import rule
+
+
+def test_a_crm_upserts_a_contact_and_reads_it_back(engine: LocalEngine) -> None:
+    lead = {
+        "wa_id": "6281100000801",
+        "name": "Dewi",
+        "timezone": "Asia/Makassar",
+        "attributes": {"program": "Nursing"},
+    }
+    status, created = call(engine, "POST", "/api/contacts", lead, role="marketing")
+    assert (status, created["stage"]) == (201, "new")
+    status, updated = call(engine, "POST", "/api/contacts", lead | {"stage": "qualified"})
+    assert (status, updated["id"], updated["stage"]) == (200, created["id"], "qualified")
+    status, read = call(engine, "GET", f"/api/contacts/{created['id']}", role="counselor")
+    assert (status, read["attributes"]) == (200, {"program": "Nursing"})
+
+
+def test_fields_the_engine_owns_cannot_be_set(engine: LocalEngine) -> None:
+    status, answer = call(
+        engine, "POST", "/api/contacts", {"wa_id": "6281100000802", "opted_out": True}
+    )
+    assert status == 422
+    assert answer["error"]["details"][0]["field"] == "opted_out"
+    status, answer = call(
+        engine, "POST", "/api/contacts", {"wa_id": "6281100000802", "stage": "alumni"}
+    )
+    assert (status, answer["error"]["details"][0]["field"]) == (422, "stage")
+    assert call(engine, "GET", "/api/contacts/ct_missing")[0] == 404
+
+
+def test_a_counsellor_sends_now_and_sees_it_in_the_timeline(engine: LocalEngine) -> None:
+    engine.deps.store.save_rule(rule())
+    _, contact = call(engine, "POST", "/api/contacts", {"wa_id": "6281100000803", "name": "Eko"})
+    status, followup = call(
+        engine,
+        "POST",
+        f"/api/contacts/{contact['id']}/followups",
+        {"rule_id": "apply-remind-24h"},
+        role="counselor",
+    )
+    assert status == 202
+    engine.drain()
+    assert len(engine.sandbox.sent()) == 1
+    status, read = call(engine, "GET", f"/api/followups/{followup['id']}")
+    assert (status, read["status"]) == (200, "sent")
+    _, timeline = call(engine, "GET", f"/api/contacts/{contact['id']}/timeline")
+    assert [f["id"] for f in timeline["followups"]] == [followup["id"]]
+    assert len(timeline["messages"]) == 1
+
+
+def test_send_now_to_an_opted_out_contact_is_refused(engine: LocalEngine) -> None:
+    engine.deps.store.save_rule(rule())
+    _, contact = call(engine, "POST", "/api/contacts", {"wa_id": "6281100000804"})
+    from followup.services.inbound import record_inbound
+
+    record_inbound(
+        engine.deps, "6281100000804", "BERHENTI", engine.clock.now() - timedelta(minutes=1)
+    )
+    status, answer = call(
+        engine, "POST", f"/api/contacts/{contact['id']}/followups", {"rule_id": "apply-remind-24h"}
+    )
+    assert (status, answer["error"]["code"]) == (409, "conflict")
+    assert engine.sandbox.requests == []
