@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import parse_qsl
 
 from followup_local.engine import LocalEngine
 
@@ -18,6 +19,7 @@ def call(
     raw: str | None = None,
 ) -> tuple[int, Any]:
     """(status, parsed JSON body) for one request, signed in as `role` (None: anonymous)."""
+    path, _, query = path.partition("?")
     context: dict[str, Any] = {
         "http": {
             "method": method,
@@ -41,7 +43,8 @@ def call(
         "version": "2.0",
         "routeKey": "$default",
         "rawPath": path,
-        "rawQueryString": "",
+        "rawQueryString": query,
+        "queryStringParameters": dict(parse_qsl(query)) or None,
         "headers": {"content-type": "application/json"},
         "requestContext": context,
         "body": raw if raw is not None else None if body is None else json.dumps(body),

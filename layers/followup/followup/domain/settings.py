@@ -32,6 +32,13 @@ class Gating(BaseModel):
     frequency_cap: FrequencyCap = Field(default_factory=FrequencyCap)
 
 
+class ReviewThresholds(BaseModel):
+    """Rules past these are flagged for review in the stats."""
+
+    min_response_rate: float = Field(default=0.05, ge=0, le=1)
+    max_opt_out_rate: float = Field(default=0.02, ge=0, le=1)
+
+
 class WorkspaceSettings(BaseModel):
     timezone: str = "Asia/Jakarta"
     stages: list[str] = Field(
@@ -48,6 +55,7 @@ class WorkspaceSettings(BaseModel):
         description="a new rule reaches back this far past its idle time, no further",
     )
     max_attempts: int = Field(default=5, ge=1, le=20)
+    review: ReviewThresholds = Field(default_factory=ReviewThresholds)
     paused: bool = False
 
     @field_validator("timezone")

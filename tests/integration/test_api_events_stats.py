@@ -1,0 +1,92 @@
+"""/api/events and /api/stats through the handler."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from followup_local.engine import LocalEngine
+from tests.support.api import call
+from tests.support.builders import quiet_contact, rule
+
+
+def test_a_stage_change_after_a_follow_up_counts_as_a_conversion(engine: LocalEngine) -> None:
+    # Given a lead who got a follow-up
+    deps = engine.deps
+    deps.store.save_rule(rule())
+    lead = quiet_contact(deps, "6281100000811", engine.clock.now() - timedelta(hours=25))
+    engine.tick()
+    # When the CRM reports that they applied, by wa_id
+    status, moved = call(
+        engine,
+        "POST",
+        "/api/events",
+        {"type": "stage_changed", "contact": lead.wa_id, "stage": "applied"},
+        role="marketing",
+    )
+    assert (status, moved["stage"]) == (200, "applied")
+    # Then the rule's stats show one sent and one conversion, and the rule is flagged
+    status, stats = call(engine, "GET", "/api/stats", role="counselor")
+    assert status == 200
+    row = next(r for r in stats["rules"] if r["rule_id"] == "apply-remind-24h")
+    assert (row["sent"], row["converted"]) == (1, 1)
+    assert row["flags"] == ["low_response"]
+
+
+def test_stats_by_day_and_period_checks(engine: LocalEngine) -> None:
+    today = engine.clock.now().date().isoformat()
+    status, stats = call(engine, "GET", f"/api/stats?from={today}&to={today}")
+    assert (status, stats["from"], stats["to"]) == (200, today, today)
+    status, answer = call(engine, "GET", "/api/stats?from=2026-12-01&to=2026-11-01")
+    assert (status, answer["error"]["details"][0]["field"]) == (422, "from")
+    assert call(engine, "GET", "/api/stats?from=yesterday")[0] == 422
+
+
+def test_events_name_their_problems(engine: LocalEngine) -> None:
+    assert (
+        call(
+            engine,
+            "POST",
+            "/api/events",
+            {"type": "stage_changed", "contact": "nobody", "stage": "paid"},
+        )[0]
+        == 404
+    )
+    quiet_contact(engine.deps, "6281100000812", engine.clock.now())
+    status, answer = call(
+        engine,
+        "POST",
+        "/api/events",
+        {"type": "stage_changed", "contact": "6281100000812", "stage": "alumni"},
+    )
+    assert (status, answer["error"]["details"][0]["field"]) == (422, "stage")
+    assert call(engine, "POST", "/api/events", {"type": "teleported", "contact": "x"})[0] == 422
+    assert (
+        call(
+            engine,
+            "POST",
+            "/api/events",
+            {"type": "stage_changed", "contact": "6281100000812", "stage": "paid"},
+            role="counselor",
+        )[0]
+        == 403
+    )
+
+
+def test_an_agent_message_changes_who_spoke_last(engine: LocalEngine) -> None:
+    lead = quiet_contact(engine.deps, "6281100000813", engine.clock.now() - timedelta(hours=2))
+    status, _ = call(
+        engine,
+        "POST",
+        "/api/events",
+        {
+            "type": "message_sent",
+            "contact": lead.id,
+            "speaker": "agent",
+            "text": "I'll call you at 10",
+        },
+    )
+    assert status == 200
+    found = engine.deps.store.contact(lead.id)
+    assert found is not None
+    assert found.item.last_speaker == "agent"
+    assert found.item.last_agent_at == engine.clock.now()
