@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 
-.PHONY: dev test lint typecheck unit bench clean
+.PHONY: dev test lint typecheck unit bench openapi clean
 
 $(READY): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ unit: $(READY)
 bench: $(READY)
 	$(BIN)/python -m benchmarks.webhook_latency
 	$(BIN)/python -m benchmarks.send_throughput
+
+openapi: $(READY)
+	$(BIN)/python -m followup_local.openapi
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -21,6 +21,18 @@ app.include_router(contacts.router)
 app.include_router(events.router)
 
 
+@app.get("/api/openapi.json")
+def openapi() -> Response[str]:
+    """The API's OpenAPI 3.1 description, generated from the models that validate requests."""
+    return Response(status_code=200, content_type="application/json", body=openapi_document())
+
+
+def openapi_document() -> str:
+    return app.get_openapi_json_schema(
+        title="Follow-up engine admin API", version="1", openapi_version="3.1.0"
+    )
+
+
 @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]  # Powertools leaves it untyped
 def domain_error(error: DomainError) -> Response[str]:
     return errors.from_domain(error)

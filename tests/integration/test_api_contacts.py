@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from followup.services.inbound import record_inbound
 from followup_local.engine import LocalEngine
 from tests.support.api import call
 from tests.support.builders import rule
@@ -60,8 +61,6 @@ def test_a_counsellor_sends_now_and_sees_it_in_the_timeline(engine: LocalEngine)
 def test_send_now_to_an_opted_out_contact_is_refused(engine: LocalEngine) -> None:
     engine.deps.store.save_rule(rule())
     _, contact = call(engine, "POST", "/api/contacts", {"wa_id": "6281100000804"})
-    from followup.services.inbound import record_inbound
-
     record_inbound(
         engine.deps, "6281100000804", "BERHENTI", engine.clock.now() - timedelta(minutes=1)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from followup_local.engine import LocalEngine
+from followup_local.openapi import DOCUMENT, current
 from tests.support.api import call
 from tests.support.builders import rule
 
@@ -103,3 +104,13 @@ def test_unknown_rules_and_routes_are_404_and_duplicates_409(engine: LocalEngine
 def test_a_body_that_is_not_json_is_400(engine: LocalEngine) -> None:
     status, answer = call(engine, "POST", "/api/rules", raw="{not json")
     assert (status, answer["error"]["code"]) == (400, "bad_request")
+
+
+def test_the_openapi_description_is_served_and_the_committed_copy_is_current(
+    engine: LocalEngine,
+) -> None:
+    status, served = call(engine, "GET", "/api/openapi.json", role=None)
+    assert status == 200
+    assert served["openapi"] == "3.1.0"
+    assert "/api/rules/{rule_id}/versions" in served["paths"]
+    assert DOCUMENT.read_text() == current(), "run `make openapi` and commit docs/openapi.json"
