@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from followup.domain.followup import Status
 from followup_local.engine import LocalEngine
 from followup_local.openapi import DOCUMENT, current
 from tests.support.api import call
-from tests.support.builders import rule
+from tests.support.builders import quiet_contact, rule
 
 
 def body(**overrides: Any) -> dict[str, Any]:
@@ -114,3 +116,41 @@ def test_the_openapi_description_is_served_and_the_committed_copy_is_current(
     assert served["openapi"] == "3.1.0"
     assert "/api/rules/{rule_id}/versions" in served["paths"]
     assert DOCUMENT.read_text() == current(), "run `make openapi` and commit docs/openapi.json"
+
+
+def saturday_queue(engine: LocalEngine) -> str:
+    """A follow-up queued for Monday (it is Saturday in Jakarta); returns its contact id."""
+    call(engine, "POST", "/api/rules", body())
+    engine.clock.advance(timedelta(days=4))
+    lead = quiet_contact(engine.deps, "6281100000821", engine.clock.now() - timedelta(hours=25))
+    engine.tick()
+    [followup] = engine.deps.store.followups_of(lead.id)
+    assert followup.status is Status.QUEUED
+    return lead.id
+
+
+def test_deactivating_with_cancel_queued_cancels_what_waits(engine: LocalEngine) -> None:
+    contact_id = saturday_queue(engine)
+    status, answer = call(
+        engine, "POST", "/api/rules/apply-remind-24h/deactivate?cancel_queued=true"
+    )
+    assert (status, answer["active"], answer["canceled"]) == (200, False, 1)
+    [followup] = engine.deps.store.followups_of(contact_id)
+    assert (followup.status, followup.reason) == (Status.CANCELED, "rule_deactivated")
+    engine.clock.advance(timedelta(days=2))
+    engine.tick()
+    assert engine.sandbox.sent() == []
+
+
+def test_deleting_a_rule_hides_it_and_cancels_what_waits(engine: LocalEngine) -> None:
+    contact_id = saturday_queue(engine)
+    assert call(engine, "DELETE", "/api/rules/apply-remind-24h", role="counselor")[0] == 403
+    status, answer = call(engine, "DELETE", "/api/rules/apply-remind-24h")
+    assert (status, answer["canceled"]) == (200, 1)
+    assert call(engine, "GET", "/api/rules")[1]["rules"] == []
+    assert call(engine, "GET", "/api/rules/apply-remind-24h")[0] == 404
+    [followup] = engine.deps.store.followups_of(contact_id)
+    assert (followup.status, followup.reason) == (Status.CANCELED, "rule_deleted")
+    contact = engine.deps.store.contact(contact_id)
+    assert contact is not None
+    assert contact.item.pending_followup_id is None

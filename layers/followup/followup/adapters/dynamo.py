@@ -233,6 +233,13 @@ class DynamoStore:
             actions=[RuleItem.active.set(int(active))], condition=RuleItem.sk.exists()
         )
 
+    def delete_rule(self, rule_id: str) -> None:
+        """Hide the rule from listings and ticks; its versions stay for what is in flight."""
+        RuleItem(rule_id, "head").update(
+            actions=[RuleItem.head.remove(), RuleItem.active.set(0)],
+            condition=RuleItem.sk.exists(),
+        )
+
     def advance_watermark(self, rule_id: str, previous: datetime | None, to: datetime) -> bool:
         """Move the rule's watermark from `previous` to `to`; False if another tick moved it."""
         condition = (

@@ -60,6 +60,13 @@ def activate(rule_id: str) -> dict[str, Any]:
 
 
 @router.post("/api/rules/<rule_id>/deactivate")
-def deactivate(rule_id: str) -> dict[str, Any]:
+def deactivate(rule_id: str, cancel_queued: bool = False) -> dict[str, Any]:
     require(router.current_event.raw_event, RULE_WRITERS)
-    return rules.set_active(runtime.deps(), rule_id, False).model_dump(mode="json")
+    rule, canceled = rules.deactivate(runtime.deps(), rule_id, cancel_queued)
+    return {**rule.model_dump(mode="json"), "canceled": canceled}
+
+
+@router.delete("/api/rules/<rule_id>")
+def delete_rule(rule_id: str) -> dict[str, Any]:
+    require(router.current_event.raw_event, RULE_WRITERS)
+    return {"deleted": rule_id, "canceled": rules.delete(runtime.deps(), rule_id)}

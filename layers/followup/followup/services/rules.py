@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
+from datetime import timedelta
 
 from followup.domain.contact import PERSONAL_FIELDS
+from followup.domain.enrollment import EnrollmentState
 from followup.domain.errors import DomainError, NotFound
+from followup.domain.followup import Reason, Status
 from followup.domain.messaging import placeholders
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
 from followup.services.deps import Deps
+from followup.services.planning import ended
+from followup.services.ports import CommitRejected, EnrollmentChange, Phase
+from followup.services.settle import end_unsent
+
+_EVERYTHING = timedelta(days=3650)
 
 
 @dataclass(frozen=True)
@@ -106,6 +115,37 @@ def set_active(deps: Deps, rule_id: str, active: bool) -> Rule:
     deps.store.set_active(rule_id, active)
     deps.catalog.invalidate()
     return current(deps, rule_id)
+
+
+def deactivate(deps: Deps, rule_id: str, cancel_queued: bool) -> tuple[Rule, int]:
+    """Stop new entries; queued follow-ups still go out unless `cancel_queued`."""
+    rule = set_active(deps, rule_id, False)
+    return rule, cancel_waiting(deps, rule_id) if cancel_queued else 0
+
+
+def delete(deps: Deps, rule_id: str) -> int:
+    """Remove a rule: nothing new, its queued follow-ups and running enrollments end."""
+    current(deps, rule_id)
+    deps.store.delete_rule(rule_id)
+    deps.catalog.invalidate()
+    return cancel_waiting(deps, rule_id, Reason.RULE_DELETED)
+
+
+def cancel_waiting(deps: Deps, rule_id: str, reason: str = "rule_deactivated") -> int:
+    """Cancel the rule's unsent follow-ups and end its enrollments; returns how many."""
+    now = deps.clock.now()
+    horizon = now + _EVERYTHING
+    canceled = 0
+    for phase in (Phase.QUEUED, Phase.DISPATCHED):
+        for followup in deps.store.waiting(phase, horizon):
+            if followup.rule_id == rule_id:
+                canceled += end_unsent(deps, followup, Status.CANCELED, reason, now)
+    for enrollment_v in deps.store.due_enrollments(horizon):
+        if enrollment_v.item.rule_id == rule_id:
+            exited = ended(enrollment_v.item, reason, EnrollmentState.EXITED)
+            with suppress(CommitRejected):
+                deps.store.commit([EnrollmentChange(exited, enrollment_v.revision)], now)
+    return canceled
 
 
 def _save(deps: Deps, rule: Rule) -> tuple[Rule, list[Problem]]:
