@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from followup.services.contacts import find_contact
 from followup.services.inbound import record_inbound
 from followup_local.engine import LocalEngine
 from tests.support.api import call
@@ -69,3 +70,61 @@ def test_send_now_to_an_opted_out_contact_is_refused(engine: LocalEngine) -> Non
     )
     assert (status, answer["error"]["code"]) == (409, "conflict")
     assert engine.sandbox.requests == []
+
+
+CSV = """wa_id,name,stage,score,timezone,tags,attr.program
+6281100000831,Fajar,new,warm,Asia/Jakarta,webinar;scholarship,Nursing
+6281100000832,Gita,paid,hot,Asia/Makassar,,Law
+6281100000833,Hana,alumni,cold,Asia/Jakarta,,Law
+12,Short,new,warm,Asia/Jakarta,,Law
+6281100000834,Indra,new,warm,Mars/Olympus,,Law
+6281100000831,Fajar again,new,warm,Asia/Jakarta,,Nursing
+"""
+
+
+def test_a_csv_import_reports_created_updated_and_rejected_rows(engine: LocalEngine) -> None:
+    call(engine, "POST", "/api/contacts", {"wa_id": "6281100000832", "name": "Gita"})
+    status, report = call(
+        engine, "POST", "/api/contacts/import", raw=CSV, content_type="text/csv", role="marketing"
+    )
+    assert status == 200
+    assert (report["created"], report["updated"]) == (1, 1)
+    rejected = {(r["line"], r["field"]) for r in report["rejected"]}
+    assert rejected == {(4, "stage"), (5, "wa_id"), (6, "timezone"), (7, "wa_id")}
+    fajar = find_contact(engine.deps, "6281100000831", None)
+    assert fajar is not None
+    assert fajar.item.tags == ["webinar", "scholarship"]
+    assert fajar.item.attributes == {"program": "Nursing"}
+    gita = find_contact(engine.deps, "6281100000832", None)
+    assert gita is not None
+    assert (gita.item.stage, gita.item.score) == ("paid", "hot")
+
+
+def test_a_json_lines_import_and_its_refusals(engine: LocalEngine) -> None:
+    lines = "\n".join(
+        [
+            '{"wa_id": "6281100000841", "name": "Joko"}',
+            "not json",
+            '{"wa_id": "6281100000842", "opted_out": true}',
+        ]
+    )
+    status, report = call(
+        engine, "POST", "/api/contacts/import", raw=lines, content_type="application/x-ndjson"
+    )
+    assert (status, report["created"]) == (200, 1)
+    assert [(r["line"], r["field"]) for r in report["rejected"]] == [(2, "row"), (3, "opted_out")]
+    assert (
+        call(
+            engine,
+            "POST",
+            "/api/contacts/import",
+            raw=CSV,
+            content_type="text/csv",
+            role="counselor",
+        )[0]
+        == 403
+    )
+    status, answer = call(
+        engine, "POST", "/api/contacts/import", raw=CSV, content_type="text/plain"
+    )
+    assert (status, answer["error"]["details"][0]["field"]) == (422, "content-type")

@@ -17,6 +17,7 @@ def call(
     *,
     role: str | None = "admin",
     raw: str | None = None,
+    content_type: str = "application/json",
 ) -> tuple[int, Any]:
     """(status, parsed JSON body) for one request, signed in as `role` (None: anonymous)."""
     path, _, query = path.partition("?")
@@ -45,7 +46,7 @@ def call(
         "rawPath": path,
         "rawQueryString": query,
         "queryStringParameters": dict(parse_qsl(query)) or None,
-        "headers": {"content-type": "application/json"},
+        "headers": {"content-type": content_type},
         "requestContext": context,
         "body": raw if raw is not None else None if body is None else json.dumps(body),
         "isBase64Encoded": False,

@@ -5,30 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
-from followup.api.auth import READERS, require
-from followup.domain.contact import Score
-from followup.domain.errors import NotFound
-from followup.services import contacts, manual
+from followup.api.auth import READERS, RULE_WRITERS, require
+from followup.domain.errors import InvalidField, NotFound
+from followup.services import contacts, imports, manual
+from followup.services.imports import ContactRow
 from followup.wiring import runtime
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
-
-
-class ContactIn(BaseModel):
-    """What a CRM or a counsellor may set. Opt-out, counters and status are the engine's."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    wa_id: str = Field(pattern=r"^\d{6,20}$")
-    name: str = Field(default="", max_length=200)
-    stage: str | None = None
-    score: Score | None = None
-    timezone: str | None = None
-    email: str | None = None
-    attributes: dict[str, str] = Field(default_factory=dict)
-    tags: list[str] = Field(default_factory=list)
+_IMPORT_KINDS = {"text/csv": "csv", "application/x-ndjson": "jsonl", "application/jsonl": "jsonl"}
 
 
 class SendNow(BaseModel):
@@ -38,12 +24,24 @@ class SendNow(BaseModel):
 
 
 @router.post("/api/contacts")
-def upsert_contact(contact: ContactIn) -> tuple[dict[str, Any], int]:
+def upsert_contact(contact: ContactRow) -> tuple[dict[str, Any], int]:
     require(router.current_event.raw_event, READERS)
     saved, created = contacts.upsert(
         runtime.deps(), contact.wa_id, contact.model_dump(exclude={"wa_id"}, exclude_none=True)
     )
     return saved.model_dump(mode="json"), 201 if created else 200
+
+
+@router.post("/api/contacts/import")
+def import_contacts() -> dict[str, Any]:
+    """CSV (`text/csv`) or JSON lines (`application/x-ndjson`), up to 10,000 rows."""
+    require(router.current_event.raw_event, RULE_WRITERS)
+    event = router.current_event
+    kind = (event.headers.get("content-type") or "").split(";")[0].strip()
+    if kind not in _IMPORT_KINDS:
+        raise InvalidField("content-type", "send text/csv or application/x-ndjson")
+    report = imports.import_contacts(runtime.deps(), event.decoded_body or "", _IMPORT_KINDS[kind])
+    return {"created": report.created, "updated": report.updated, "rejected": report.rejected}
 
 
 @router.get("/api/contacts/<contact_id>")

@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from followup.api.auth import Forbidden, Unauthenticated
 from followup.domain.errors import Conflict, DomainError, InvalidField, NotFound
+from followup.services.imports import TooManyRows
 from followup.services.rules import DuplicateRule, InvalidRule
 
 _STATUS: list[tuple[type[DomainError], int, str]] = [
@@ -19,6 +20,7 @@ _STATUS: list[tuple[type[DomainError], int, str]] = [
     (Conflict, 409, "conflict"),
     (InvalidRule, 422, "invalid"),
     (InvalidField, 422, "invalid"),
+    (TooManyRows, 413, "too_large"),
 ]
 
 
@@ -53,7 +55,9 @@ def from_validation(errors: list[dict[str, Any]]) -> Response[str]:
 def unreadable_body(event: dict[str, Any]) -> dict[str, Any] | None:
     """The 400 response for a body that is not JSON (the resolver would call it missing)."""
     body = event.get("body")
-    if not body or event.get("isBase64Encoded"):
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    kind = headers.get("content-type", "application/json").split(";")[0].strip()
+    if not body or event.get("isBase64Encoded") or kind != "application/json":
         return None
     try:
         json.loads(body)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 
 class Score(StrEnum):
@@ -76,6 +76,16 @@ class Contact(BaseModel):
     def zone(self, fallback: ZoneInfo) -> ZoneInfo:
         """The contact's own time zone, else the workspace's."""
         return ZoneInfo(self.timezone) if self.timezone else fallback
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
 
     def field(self, path: str) -> str | None:
         """A value for personalisation: `name`, `first_name`, `stage`, `attributes.x`."""
