@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from followup.api import contacts, errors, events, rules, settings
+from followup.api import contacts, errors, events, queue, rules, settings
 from followup.domain.errors import DomainError
 from followup.wiring import runtime
 
@@ -19,6 +19,7 @@ app.include_router(rules.router)
 app.include_router(settings.router)
 app.include_router(contacts.router)
 app.include_router(events.router)
+app.include_router(queue.router)
 
 
 @app.get("/api/openapi.json")

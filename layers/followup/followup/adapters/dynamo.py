@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from followup.adapters import paging
 from followup.adapters.tables import (
     SHARDS,
     ContactItem,
@@ -42,7 +43,9 @@ from followup.services.ports import (
     FollowUpChange,
     NewEnrollment,
     NewFollowUp,
+    Page,
     Phase,
+    QueueQuery,
     RuleHead,
     Versioned,
     phase_of,
@@ -200,6 +203,63 @@ class DynamoStore:
             return self.followup(item.id)  # confirm by key: the index lags behind writes
         return None
 
+    def queue(self, query: QueueQuery, limit: int, cursor: str | None) -> Page[FollowUp]:
+        """Newest first, by day (or by contact), filtered; resumable with `cursor`."""
+        window = FollowUpItem.created_at.between(stamp(query.since), stamp(query.until))
+        index: Any
+        if query.contact_id:
+            index, names = FollowUpItem.by_contact, ("id", "contact_id", "created_at")
+            partitions: list[str] = [query.contact_id]
+        else:
+            index, names = FollowUpItem.by_day, ("id", "created_day", "created_at")
+            partitions = _days_back(query.since.date(), query.until.date())
+
+        def read(partition: str, resume: dict[str, Any] | None) -> Iterator[Any]:
+            return iter(
+                index.query(
+                    partition,
+                    window,
+                    scan_index_forward=False,
+                    last_evaluated_key=resume,
+                    page_size=max(limit, 25),
+                )
+            )
+
+        items, after = paging.collect(
+            partitions,
+            read,
+            lambda item: FollowUp.model_validate_json(item.doc),
+            query.matches,
+            lambda item: _key(item, names),
+            limit,
+            cursor,
+        )
+        return Page(items, after)
+
+    def contacts_in(self, stage: str, limit: int, cursor: str | None) -> Page[Contact]:
+        """A stage's contacts, newest first."""
+
+        def read(partition: str, resume: dict[str, Any] | None) -> Iterator[Any]:
+            return iter(
+                ContactItem.by_stage.query(
+                    partition,
+                    scan_index_forward=False,
+                    last_evaluated_key=resume,
+                    page_size=max(limit, 25),
+                )
+            )
+
+        items, after = paging.collect(
+            [stage],
+            read,
+            lambda item: Contact.model_validate_json(item.doc),
+            lambda _: True,
+            lambda item: _key(item, ("id", "stage", "created_at")),
+            limit,
+            cursor,
+        )
+        return Page(items, after)
+
     def followups_of(self, contact_id: str) -> list[FollowUp]:
         items = FollowUpItem.by_contact.query(contact_id, scan_index_forward=False)
         return [FollowUp.model_validate_json(item.doc) for item in items]
@@ -290,6 +350,15 @@ class DynamoStore:
         return found
 
 
+def _key(item: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """An index position as DynamoDB's ExclusiveStartKey wants it."""
+    return {name: {"S": str(getattr(item, name))} for name in names}
+
+
+def _days_back(first: date, last: date) -> list[str]:
+    return [(last - timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
+
+
 def _get(model: type[Any], key: str, range_key: str | None = None) -> Any:
     try:
         return model.get(key, range_key, consistent_read=True)
@@ -318,6 +387,7 @@ def _followup_item(followup: FollowUp) -> FollowUpItem:
         doc=followup.model_dump_json(),
         contact_id=followup.contact_id,
         created_at=stamp(followup.created_at),
+        created_day=stamp(followup.created_at)[:10],
         rule_id=followup.rule_id,
         phase_key=f"{phase.value}#{shard_of(followup.id, SHARDS)}" if waiting and phase else None,
         wake_at=stamp(followup.wake_at) if waiting and followup.wake_at else None,
@@ -347,6 +417,8 @@ def _contact_item(contact: Contact, revision: int) -> ContactItem:
         doc=contact.model_dump_json(),
         wa_id=contact.wa_id,
         user_id=contact.user_id,
+        stage=contact.stage,
+        created_at=stamp(contact.created_at),
         quiet_key=f"{contact.stage}#{shard_of(contact.id, SHARDS)}" if reachable else None,
         quiet_since=stamp(contact.quiet_since) if reachable else None,
     )

@@ -61,6 +61,16 @@ class UserIdIndex(_Index):
     user_id = UnicodeAttribute(hash_key=True)
 
 
+class StageIndex(_Index):
+    """Contacts by stage, newest first (listing; opted-out ones included)."""
+
+    class Meta(_Index.Meta):
+        index_name = "by_stage"
+
+    stage = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
 class ContactItem(Model):
     class Meta:
         table_name = "followup-contacts"
@@ -73,8 +83,11 @@ class ContactItem(Model):
     quiet_key = UnicodeAttribute(null=True)
     quiet_since = UnicodeAttribute(null=True)
     quiet = QuietIndex()
+    stage = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute(null=True)
     by_wa_id = WaIdIndex()
     by_user_id = UserIdIndex()
+    by_stage = StageIndex()
 
 
 class MessageItem(Model):
@@ -139,6 +152,16 @@ class FollowUpsByContactIndex(_Index):
     created_at = UnicodeAttribute(range_key=True)
 
 
+class FollowUpsByDayIndex(_Index):
+    """Follow-ups by the UTC day they were planned, newest first: the queue view."""
+
+    class Meta(_Index.Meta):
+        index_name = "by_day"
+
+    created_day = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
 class ProviderIdIndex(_Index):
     class Meta(_Index.Meta):
         index_name = "by_provider_id"
@@ -156,6 +179,7 @@ class FollowUpItem(Model):
     doc = UnicodeAttribute()
     contact_id = UnicodeAttribute()
     created_at = UnicodeAttribute()
+    created_day = UnicodeAttribute()
     rule_id = UnicodeAttribute()
     phase_key = UnicodeAttribute(null=True)
     wake_at = UnicodeAttribute(null=True)
@@ -163,6 +187,7 @@ class FollowUpItem(Model):
     converted = NumberAttribute(null=True)
     waiting = WaitingIndex()
     by_contact = FollowUpsByContactIndex()
+    by_day = FollowUpsByDayIndex()
     by_provider_id = ProviderIdIndex()
 
 

@@ -127,6 +127,36 @@ class DayStats:
     counts: dict[str, int]
 
 
+@dataclass(frozen=True)
+class QueueQuery:
+    """Filters for the queue view; `since`/`until` bound the planning (created) time."""
+
+    since: datetime
+    until: datetime
+    status: Status | None = None
+    rule_id: str | None = None
+    contact_id: str | None = None
+    scheduled_from: datetime | None = None
+    scheduled_to: datetime | None = None
+
+    def matches(self, followup: FollowUp) -> bool:
+        if self.status is not None and followup.status is not self.status:
+            return False
+        if self.rule_id is not None and followup.rule_id != self.rule_id:
+            return False
+        if not self.since <= followup.created_at <= self.until:
+            return False
+        if self.scheduled_from is not None and followup.scheduled_at < self.scheduled_from:
+            return False
+        return self.scheduled_to is None or followup.scheduled_at <= self.scheduled_to
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    cursor: str | None
+
+
 class Store(Protocol):
     """Durable state. `commit` applies changes atomically or raises CommitRejected."""
 
@@ -149,6 +179,8 @@ class Store(Protocol):
     def followup(self, followup_id: str) -> FollowUp | None: ...
     def waiting(self, phase: Phase, until: datetime) -> Iterator[FollowUp]: ...
     def followups_of(self, contact_id: str) -> list[FollowUp]: ...
+    def queue(self, query: QueueQuery, limit: int, cursor: str | None) -> Page[FollowUp]: ...
+    def contacts_in(self, stage: str, limit: int, cursor: str | None) -> Page[Contact]: ...
     def followup_by_provider_id(self, wamid: str) -> FollowUp | None: ...
 
     def rule_heads(self) -> list[RuleHead]: ...

@@ -1,0 +1,52 @@
+"""/api/queue and /api/contacts listings: newest first, filtered, cursor-paginated."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from pydantic import AwareDatetime
+
+from followup.api.auth import READERS, require
+from followup.domain.errors import InvalidField
+from followup.domain.followup import Status
+from followup.services.ports import QueueQuery
+from followup.wiring import runtime
+
+router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
+LONGEST = timedelta(days=92)
+Limit = Annotated[int, Query(ge=1, le=200)]
+
+
+@router.get("/api/queue")
+def queue(
+    status: Status | None = None,
+    rule: str | None = None,
+    contact: str | None = None,
+    since: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    until: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+    scheduled_from: AwareDatetime | None = None,
+    scheduled_to: AwareDatetime | None = None,
+    limit: Limit = 50,
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    require(router.current_event.raw_event, READERS)
+    deps = runtime.deps()
+    until = until or deps.clock.now()
+    since = since or until - timedelta(days=7)
+    if since > until:
+        raise InvalidField("from", "must not be after to")
+    if until - since > LONGEST:
+        raise InvalidField("from", "the queue view spans at most 92 days")
+    query = QueueQuery(since, until, status, rule, contact, scheduled_from, scheduled_to)
+    page = deps.store.queue(query, limit, cursor)
+    return {"followups": [f.model_dump(mode="json") for f in page.items], "cursor": page.cursor}
+
+
+@router.get("/api/contacts")
+def contacts(stage: str, limit: Limit = 50, cursor: str | None = None) -> dict[str, Any]:
+    require(router.current_event.raw_event, READERS)
+    page = runtime.deps().store.contacts_in(stage, limit, cursor)
+    return {"contacts": [c.model_dump(mode="json") for c in page.items], "cursor": page.cursor}

@@ -1,0 +1,62 @@
+"""/api/queue and /api/contacts listings: filters and cursor pagination."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from followup.services.inbound import record_inbound
+from followup_local.engine import LocalEngine
+from tests.support.api import call
+from tests.support.builders import quiet_contact, rule
+
+
+def busy_queue(engine: LocalEngine) -> None:
+    """Seven leads get a follow-up; two of them reply."""
+    engine.deps.store.save_rule(rule())
+    leads = [
+        quiet_contact(engine.deps, f"62811000009{n:02d}", engine.clock.now() - timedelta(hours=25))
+        for n in range(7)
+    ]
+    engine.tick()
+    for lead in leads[:2]:
+        record_inbound(engine.deps, lead.wa_id or "", "ok!", engine.clock.now())
+
+
+def test_the_queue_pages_through_everything_newest_first(engine: LocalEngine) -> None:
+    busy_queue(engine)
+    seen: list[str] = []
+    cursor = None
+    for _ in range(5):
+        path = "/api/queue?limit=3" + (f"&cursor={cursor}" if cursor else "")
+        status, page = call(engine, "GET", path, role="counselor")
+        assert status == 200
+        seen += [f["id"] for f in page["followups"]]
+        cursor = page["cursor"]
+        if cursor is None:
+            break
+    assert len(seen) == len(set(seen)) == 7
+
+
+def test_the_queue_filters_by_status_rule_and_contact(engine: LocalEngine) -> None:
+    busy_queue(engine)
+    _, responded = call(engine, "GET", "/api/queue?status=responded")
+    assert len(responded["followups"]) == 2
+    _, by_rule = call(engine, "GET", "/api/queue?rule=apply-remind-24h&status=sent")
+    assert len(by_rule["followups"]) == 5
+    one = responded["followups"][0]["contact_id"]
+    _, by_contact = call(engine, "GET", f"/api/queue?contact={one}")
+    assert [f["contact_id"] for f in by_contact["followups"]] == [one]
+    assert call(engine, "GET", "/api/queue?status=lost")[0] == 422
+    assert call(engine, "GET", "/api/queue?cursor=garbage")[0] == 422
+    assert call(engine, "GET", "/api/queue?from=2026-01-01T00:00:00Z")[0] == 422
+
+
+def test_contacts_are_listed_by_stage_with_a_cursor(engine: LocalEngine) -> None:
+    for n in range(5):
+        quiet_contact(engine.deps, f"62811000009{n:02d}", engine.clock.now() - timedelta(hours=n))
+    _, first = call(engine, "GET", "/api/contacts?stage=new&limit=3")
+    _, rest = call(engine, "GET", f"/api/contacts?stage=new&limit=3&cursor={first['cursor']}")
+    ids = [c["id"] for c in first["contacts"] + rest["contacts"]]
+    assert len(set(ids)) == 5
+    assert rest["cursor"] is None
+    assert call(engine, "GET", "/api/contacts")[0] == 422
