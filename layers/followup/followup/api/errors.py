@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler import Response
 from followup.api.auth import Forbidden, Unauthenticated
 from followup.domain.errors import Conflict, DomainError, InvalidField, NotFound
 from followup.services.imports import TooManyRows
-from followup.services.rules import DuplicateRule, InvalidRule
+from followup.services.rules import DuplicateRule, InvalidRule, MassSend
 
 _STATUS: list[tuple[type[DomainError], int, str]] = [
     (Unauthenticated, 401, "unauthenticated"),
@@ -21,6 +21,7 @@ _STATUS: list[tuple[type[DomainError], int, str]] = [
     (InvalidRule, 422, "invalid"),
     (InvalidField, 422, "invalid"),
     (TooManyRows, 413, "too_large"),
+    (MassSend, 409, "mass_send"),
 ]
 
 

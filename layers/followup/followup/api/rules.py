@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from followup.api.auth import READERS, RULE_WRITERS, require
 from followup.domain.rule import Rule
 from followup.services import rules
+from followup.services.preview import preview
 from followup.services.rules import Problem
 from followup.wiring import runtime
 
@@ -54,9 +55,34 @@ def rule_versions(rule_id: str) -> dict[str, Any]:
 
 
 @router.post("/api/rules/<rule_id>/activate")
-def activate(rule_id: str) -> dict[str, Any]:
+def activate(rule_id: str, confirm: bool = False) -> dict[str, Any]:
     require(router.current_event.raw_event, RULE_WRITERS)
-    return rules.set_active(runtime.deps(), rule_id, True).model_dump(mode="json")
+    return rules.activate(runtime.deps(), rule_id, confirm).model_dump(mode="json")
+
+
+def _preview(rule: Rule) -> dict[str, Any]:
+    found = preview(runtime.deps(), rule)
+    return {
+        "now": found.now_count,
+        "next_hour": found.next_hour,
+        "next_day": found.next_day,
+        "planned": [
+            {"contact_id": p.contact_id, "name": p.name, "send_at": p.send_at.isoformat()}
+            for p in found.planned
+        ],
+    }
+
+
+@router.post("/api/rules/preview")
+def preview_body(rule: Rule) -> dict[str, Any]:
+    require(router.current_event.raw_event, READERS)
+    return _preview(rule)
+
+
+@router.post("/api/rules/<rule_id>/preview")
+def preview_saved(rule_id: str) -> dict[str, Any]:
+    require(router.current_event.raw_event, READERS)
+    return _preview(rules.current(runtime.deps(), rule_id))
 
 
 @router.post("/api/rules/<rule_id>/deactivate")

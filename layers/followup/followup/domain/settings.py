@@ -56,6 +56,11 @@ class WorkspaceSettings(BaseModel):
     )
     max_attempts: int = Field(default=5, ge=1, le=20)
     review: ReviewThresholds = Field(default_factory=ReviewThresholds)
+    mass_send_limit: int = Field(
+        default=200,
+        ge=1,
+        description="activating a rule that would enqueue more at once must be confirmed",
+    )
     paused: bool = False
 
     @field_validator("timezone")

@@ -16,6 +16,7 @@ from followup.domain.settings import WorkspaceSettings
 from followup.services.deps import Deps
 from followup.services.planning import ended
 from followup.services.ports import CommitRejected, EnrollmentChange, Phase
+from followup.services.preview import preview
 from followup.services.settle import end_unsent
 
 _EVERYTHING = timedelta(days=3650)
@@ -115,6 +116,23 @@ def set_active(deps: Deps, rule_id: str, active: bool) -> Rule:
     deps.store.set_active(rule_id, active)
     deps.catalog.invalidate()
     return current(deps, rule_id)
+
+
+class MassSend(DomainError):
+    """Activation would message more contacts at once than the workspace allows unconfirmed."""
+
+
+def activate(deps: Deps, rule_id: str, confirmed: bool) -> Rule:
+    """Switch a rule on, unless it would start a mass send nobody confirmed."""
+    rule = current(deps, rule_id)
+    limit = deps.catalog.settings().mass_send_limit
+    count = preview(deps, rule, sample=0).now_count
+    if count > limit and not confirmed:
+        raise MassSend(
+            f"activating would message {count} contacts at once (limit {limit}); "
+            "mass sends get WhatsApp numbers banned: confirm to go ahead"
+        )
+    return set_active(deps, rule_id, True)
 
 
 def deactivate(deps: Deps, rule_id: str, cancel_queued: bool) -> tuple[Rule, int]:

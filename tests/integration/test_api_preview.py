@@ -1,0 +1,58 @@
+"""Rule preview and the mass-send guard."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from followup_local.engine import LocalEngine
+from tests.support.api import call
+from tests.support.builders import quiet_contact, rule
+
+
+def known_contacts(engine: LocalEngine) -> None:
+    """Tuesday 09:00 Jakarta: 3 leads quiet past 24 h, 1 crossing within the hour,
+    1 within the day, 1 hot (left to the counsellor), 1 in another stage."""
+    now = engine.clock.now()
+    for n, hours in enumerate((30, 26, 25)):
+        quiet_contact(engine.deps, f"6281100001{n:03d}", now - timedelta(hours=hours))
+    quiet_contact(engine.deps, "6281100001100", now - timedelta(hours=23, minutes=30))
+    quiet_contact(engine.deps, "6281100001101", now - timedelta(hours=10))
+    quiet_contact(engine.deps, "6281100001102", now - timedelta(hours=30), score="hot")
+    quiet_contact(engine.deps, "6281100001103", now - timedelta(hours=30), stage="paid")
+
+
+def body(**overrides: Any) -> dict[str, Any]:
+    return rule(**overrides).model_dump(mode="json")
+
+
+def test_preview_names_who_and_when_given_the_send_policy(engine: LocalEngine) -> None:
+    known_contacts(engine)
+    status, answer = call(engine, "POST", "/api/rules/preview", body(), role="counselor")
+    assert status == 200
+    assert (answer["now"], answer["next_hour"], answer["next_day"]) == (3, 1, 2)
+    # Tuesday 09:00 in Jakarta is inside office hours: all three would go now
+    assert {p["send_at"] for p in answer["planned"]} == {engine.clock.now().isoformat()}
+    assert engine.deps.store.followups_of(answer["planned"][0]["contact_id"]) == []
+
+
+def test_preview_after_hours_plans_the_next_opening(engine: LocalEngine) -> None:
+    engine.clock.advance(timedelta(hours=10))  # 19:00 Jakarta
+    quiet_contact(engine.deps, "6281100001200", engine.clock.now() - timedelta(hours=30))
+    _, answer = call(engine, "POST", "/api/rules/preview", body())
+    [planned] = answer["planned"]
+    assert planned["send_at"] == (engine.clock.now() + timedelta(hours=13)).isoformat()
+
+
+def test_activating_a_mass_send_needs_confirmation(engine: LocalEngine) -> None:
+    known_contacts(engine)
+    _, settings = call(engine, "GET", "/api/settings")
+    call(engine, "PUT", "/api/settings", settings | {"mass_send_limit": 2})
+    call(engine, "POST", "/api/rules", body(active=False))
+    status, answer = call(engine, "POST", "/api/rules/apply-remind-24h/activate", role="marketing")
+    assert (status, answer["error"]["code"]) == (409, "mass_send")
+    assert "3 contacts" in answer["error"]["message"]
+    _, saved = call(engine, "POST", "/api/rules/apply-remind-24h/preview")
+    assert saved["now"] == 3
+    status, answer = call(engine, "POST", "/api/rules/apply-remind-24h/activate?confirm=true")
+    assert (status, answer["active"]) == (200, True)
