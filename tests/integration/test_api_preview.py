@@ -56,3 +56,18 @@ def test_activating_a_mass_send_needs_confirmation(engine: LocalEngine) -> None:
     assert saved["now"] == 3
     status, answer = call(engine, "POST", "/api/rules/apply-remind-24h/activate?confirm=true")
     assert (status, answer["active"]) == (200, True)
+
+
+def test_saving_an_active_rule_is_an_activation_too(engine: LocalEngine) -> None:
+    known_contacts(engine)
+    _, settings = call(engine, "GET", "/api/settings")
+    call(engine, "PUT", "/api/settings", settings | {"mass_send_limit": 2})
+    status, answer = call(engine, "POST", "/api/rules", body())
+    assert (status, answer["error"]["code"]) == (409, "mass_send")
+    assert call(engine, "GET", "/api/rules")[1]["rules"] == []
+    assert call(engine, "POST", "/api/rules?confirm=true", body())[0] == 201
+    assert call(engine, "PUT", "/api/rules/apply-remind-24h", body(name="edited"))[0] == 409
+    assert (
+        call(engine, "PUT", "/api/rules/apply-remind-24h?confirm=true", body(name="edited"))[0]
+        == 200
+    )

@@ -30,9 +30,9 @@ def list_rules() -> dict[str, Any]:
 
 
 @router.post("/api/rules")
-def create_rule(rule: Rule) -> tuple[dict[str, Any], int]:
+def create_rule(rule: Rule, confirm: bool = False) -> tuple[dict[str, Any], int]:
     require(router.current_event.raw_event, RULE_WRITERS)
-    return _saved(*rules.create(runtime.deps(), rule)), 201
+    return _saved(*rules.create(runtime.deps(), rule, confirm)), 201
 
 
 @router.get("/api/rules/<rule_id>")
@@ -42,9 +42,9 @@ def get_rule(rule_id: str) -> dict[str, Any]:
 
 
 @router.put("/api/rules/<rule_id>")
-def edit_rule(rule_id: str, rule: Rule) -> dict[str, Any]:
+def edit_rule(rule_id: str, rule: Rule, confirm: bool = False) -> dict[str, Any]:
     require(router.current_event.raw_event, RULE_WRITERS)
-    return _saved(*rules.update(runtime.deps(), rule_id, rule))
+    return _saved(*rules.update(runtime.deps(), rule_id, rule, confirm))
 
 
 @router.get("/api/rules/<rule_id>/versions")

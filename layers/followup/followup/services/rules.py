@@ -80,17 +80,23 @@ def _is_field(name: str) -> bool:
     return name in PERSONAL_FIELDS or (name.startswith("attributes.") and len(name) > 11)
 
 
-def create(deps: Deps, rule: Rule) -> tuple[Rule, list[Problem]]:
+def create(deps: Deps, rule: Rule, confirmed: bool = False) -> tuple[Rule, list[Problem]]:
     """Save a new rule (version 1); refuses an id already in use."""
     if any(head.rule_id == rule.id for head in deps.store.rule_heads()):
         raise DuplicateRule(f"rule {rule.id!r} already exists")
-    return _save(deps, rule)
+    return _save(deps, rule, confirmed)
 
 
-def update(deps: Deps, rule_id: str, rule: Rule) -> tuple[Rule, list[Problem]]:
-    """Save as the next version: new enrollments use it, running ones keep theirs."""
+def update(
+    deps: Deps, rule_id: str, rule: Rule, confirmed: bool = False
+) -> tuple[Rule, list[Problem]]:
+    """Save as the next version: new enrollments use it, running ones keep theirs.
+
+    The new version reads back over the lookback (its watermark restarts), so an active
+    edit passes the mass-send check like an activation.
+    """
     current(deps, rule_id)
-    return _save(deps, rule.model_copy(update={"id": rule_id}))
+    return _save(deps, rule.model_copy(update={"id": rule_id}), confirmed)
 
 
 def current(deps: Deps, rule_id: str) -> Rule:
@@ -124,7 +130,11 @@ class MassSend(DomainError):
 
 def activate(deps: Deps, rule_id: str, confirmed: bool) -> Rule:
     """Switch a rule on, unless it would start a mass send nobody confirmed."""
-    rule = current(deps, rule_id)
+    _check_mass_send(deps, current(deps, rule_id), confirmed)
+    return set_active(deps, rule_id, True)
+
+
+def _check_mass_send(deps: Deps, rule: Rule, confirmed: bool) -> None:
     limit = deps.catalog.settings().mass_send_limit
     count = preview(deps, rule, sample=0).now_count
     if count > limit and not confirmed:
@@ -132,7 +142,6 @@ def activate(deps: Deps, rule_id: str, confirmed: bool) -> Rule:
             f"activating would message {count} contacts at once (limit {limit}); "
             "mass sends get WhatsApp numbers banned: confirm to go ahead"
         )
-    return set_active(deps, rule_id, True)
 
 
 def deactivate(deps: Deps, rule_id: str, cancel_queued: bool) -> tuple[Rule, int]:
@@ -166,10 +175,12 @@ def cancel_waiting(deps: Deps, rule_id: str, reason: str = "rule_deactivated") -
     return canceled
 
 
-def _save(deps: Deps, rule: Rule) -> tuple[Rule, list[Problem]]:
+def _save(deps: Deps, rule: Rule, confirmed: bool) -> tuple[Rule, list[Problem]]:
     errors, warnings = review(rule, deps.catalog.settings())
     if errors:
         raise InvalidRule(errors)
+    if rule.active:
+        _check_mass_send(deps, rule, confirmed)
     saved = deps.store.save_rule(rule)
     deps.catalog.invalidate()
     return saved, warnings
