@@ -7,6 +7,7 @@ from datetime import timedelta
 from followup_local.engine import LocalEngine
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
+from tests.support.events import load
 
 
 def test_a_stage_change_after_a_follow_up_counts_as_a_conversion(engine: LocalEngine) -> None:
@@ -90,3 +91,16 @@ def test_an_agent_message_changes_who_spoke_last(engine: LocalEngine) -> None:
     assert found is not None
     assert found.item.last_speaker == "agent"
     assert found.item.last_agent_at == engine.clock.now()
+
+
+def test_the_same_events_arrive_from_an_eventbridge_bus(engine: LocalEngine) -> None:
+    lead = quiet_contact(engine.deps, "6281100000501", engine.clock.now() - timedelta(hours=2))
+    answer = engine.invoke("bus_events", load("eventbridge-stage-changed.json"))
+    assert answer == {"applied": True, "contact_id": lead.id}
+    found = engine.deps.store.contact(lead.id)
+    assert found is not None
+    assert found.item.stage == "paid"
+    unknown = load("eventbridge-stage-changed.json") | {
+        "detail": {"contact": "nobody", "stage": "paid"}
+    }
+    assert engine.invoke("bus_events", unknown)["applied"] is False

@@ -3,61 +3,25 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from followup.api.auth import READERS, RULE_WRITERS, require
-from followup.domain.contact import Speaker
-from followup.domain.errors import InvalidField, NotFound
-from followup.services.contacts import change_stage, find_contact
-from followup.services.inbound import record_outbound
+from followup.domain.errors import InvalidField
+from followup.services import crm_events
 from followup.services.stats import totals
 from followup.wiring import runtime
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
 
 
-class StageChanged(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    type: Literal["stage_changed"]
-    contact: str = Field(description="the contact's id or wa_id")
-    stage: str
-
-
-class MessageSent(BaseModel):
-    """A counsellor (agent) or another system wrote to the contact outside this engine."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    type: Literal["message_sent"]
-    contact: str
-    speaker: Literal["agent", "system"]
-    text: str = Field(default="", max_length=4096)
-
-
-class Event(RootModel[Annotated[StageChanged | MessageSent, Field(discriminator="type")]]):
-    """One event from another system, told apart by `type`."""
-
-
 @router.post("/api/events")
-def receive_event(body: Event) -> dict[str, Any]:
+def receive_event(body: crm_events.Event) -> dict[str, Any]:
     require(router.current_event.raw_event, RULE_WRITERS)
-    event = body.root
-    deps = runtime.deps()
-    found = deps.store.contact(event.contact) or find_contact(deps, event.contact, None)
-    if found is None:
-        raise NotFound("contact", event.contact)
-    now = deps.clock.now()
-    if isinstance(event, StageChanged):
-        if event.stage not in deps.catalog.settings().stages:
-            raise InvalidField("stage", f"unknown stage {event.stage!r}")
-        return change_stage(deps, found.item.id, event.stage, now).model_dump(mode="json")
-    record_outbound(deps, found.item.id, Speaker(event.speaker), event.text, now)
-    return {"recorded": True}
+    contact = crm_events.apply(runtime.deps(), body.root)
+    return contact.model_dump(mode="json")
 
 
 @router.get("/api/stats")

@@ -1,0 +1,36 @@
+"""EventBridge bus → the same events service as `POST /api/events`.
+
+Other systems put events with `detail-type` `stage_changed` or `message_sent` and the
+event body in `detail`. A bad event is logged and dropped: EventBridge would retry it
+unchanged for a day, and it would never succeed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from followup.domain.errors import InvalidField, NotFound
+from followup.services import crm_events
+from followup.wiring import runtime
+
+logger, tracer, metrics = runtime.observability("bus_events")
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    body = {"type": event.get("detail-type"), **(event.get("detail") or {})}
+    try:
+        parsed = crm_events.Event.model_validate(body).root
+        contact = crm_events.apply(runtime.deps(), parsed)
+    except (ValidationError, NotFound, InvalidField) as refused:
+        logger.warning("event dropped", extra={"reason": str(refused), "id": event.get("id")})
+        metrics.add_metric(name="bus_event_dropped", unit=MetricUnit.Count, value=1)
+        return {"applied": False, "reason": str(refused)}
+    metrics.add_metric(name=f"bus_event_{parsed.type}", unit=MetricUnit.Count, value=1)
+    return {"applied": True, "contact_id": contact.id}
