@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from followup.api.auth import READERS, RULE_WRITERS, require
 from followup.domain.errors import InvalidField
 from followup.services import crm_events
-from followup.services.stats import totals
+from followup.services.stats import flags, totals
 from followup.wiring import runtime
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
@@ -39,18 +39,13 @@ def stats(
     days = deps.store.stats(since, until)
     rows = []
     for rule_id, row in sorted(totals(days).items()):
-        flags = []
-        if row.sent and row.response_rate < settings.review.min_response_rate:
-            flags.append("low_response")
-        if row.sent and row.opt_out_rate > settings.review.max_opt_out_rate:
-            flags.append("high_opt_out")
         rows.append(
             {
                 "rule_id": rule_id,
                 **row.counts,
                 "response_rate": row.response_rate,
                 "opt_out_rate": row.opt_out_rate,
-                "flags": flags,
+                "flags": flags(row, settings.review),
             }
         )
     per_day = [{"rule_id": d.rule_id, "day": d.day.isoformat(), **d.counts} for d in days]

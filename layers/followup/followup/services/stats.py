@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from followup.domain.followup import Status
+from followup.domain.settings import ReviewThresholds
 
 if TYPE_CHECKING:
     from followup.services.ports import Change, DayStats
@@ -70,6 +71,16 @@ class RuleStats(BaseModel):
     @property
     def opt_out_rate(self) -> float:
         return self.rate("opted_out")
+
+
+def flags(row: RuleStats, review: ReviewThresholds) -> list[str]:
+    """Why staff should review a rule: too few replies or too many opt-outs."""
+    found = []
+    if row.sent and row.response_rate < review.min_response_rate:
+        found.append("low_response")
+    if row.sent and row.opt_out_rate > review.max_opt_out_rate:
+        found.append("high_opt_out")
+    return found
 
 
 def totals(days: Iterable[DayStats]) -> dict[str, RuleStats]:

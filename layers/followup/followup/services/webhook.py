@@ -46,12 +46,9 @@ def apply(deps: Deps, events: list[WebhookEvent], received_at: datetime) -> Coun
         elif isinstance(event, DeliveryStatus):
             outcome[f"status_{apply_status(deps, event)}"] += 1
         elif isinstance(event, MarketingPreference):
-            found = _suppress(deps, event.user, event.stopped, event.at)
-            outcome[
-                "marketing_" + ("stop" if event.stopped else "resume")
-                if found
-                else "preference_unknown_contact"
-            ] += 1
+            known = _suppress(deps, event.user, event.stopped, event.at)
+            change = "marketing_stop" if event.stopped else "marketing_resume"
+            outcome[change if known else "preference_unknown_contact"] += 1
         elif isinstance(event, NumberQuality):
             _record_quality(deps, event, received_at)
             outcome["quality_degraded" if event.degraded else "quality_ok"] += 1
