@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import json
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
 
-from followup.api import contacts, errors, events, queue, rules, settings
+from followup.api import contacts, errors, events, openapi, queue, rules, settings
 from followup.domain.errors import DomainError
 from followup.wiring import runtime
 
 logger, tracer, metrics = runtime.observability("api")
+JSON = frozenset({"application/json"})
+MEDIA_TYPES = {"/api/contacts/import": frozenset(contacts.IMPORT_KINDS)}
 app = APIGatewayHttpResolver(enable_validation=True)
 app.include_router(rules.router)
 app.include_router(settings.router)
@@ -22,16 +27,17 @@ app.include_router(events.router)
 app.include_router(queue.router)
 
 
-@app.get("/api/openapi.json")
-def openapi() -> Response[str]:
+@app.get("/api/openapi.json", include_in_schema=False)
+def openapi_json() -> Response[str]:
     """The API's OpenAPI 3.1 description, generated from the models that validate requests."""
     return Response(status_code=200, content_type="application/json", body=openapi_document())
 
 
 def openapi_document() -> str:
-    return app.get_openapi_json_schema(
+    generated = app.get_openapi_json_schema(
         title="Follow-up engine admin API", version="1", openapi_version="3.1.0"
     )
+    return json.dumps(openapi.complete(json.loads(generated)))
 
 
 @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]  # Powertools leaves it untyped
@@ -44,15 +50,45 @@ def invalid_request(error: RequestValidationError) -> Response[str]:
     return errors.from_validation(list(error.errors()))
 
 
+@app.exception_handler(ValidationError)  # type: ignore[untyped-decorator]
+def invalid_model(error: ValidationError) -> Response[str]:
+    """A value the request models let through but a domain model refuses."""
+    return errors.from_validation(error.errors())
+
+
 @app.not_found
 def no_route(_: NotFoundError) -> Response[str]:
+    allowed = routes().methods(app.current_event.path)
+    if allowed and app.current_event.http_method not in allowed:
+        return errors.method_not_allowed(allowed)
     return errors.error(404, "not_found", "no such route")
+
+
+@cache
+def routes() -> openapi.Routes:
+    return openapi.Routes(json.loads(openapi_document()))
+
+
+def unknown_query(event: dict[str, Any]) -> dict[str, Any] | None:
+    """The 422 for query parameters the route does not take, so a typo is not ignored."""
+    names = (event.get("queryStringParameters") or {}).keys()
+    http = event.get("requestContext", {}).get("http", {})
+    unknown = routes().unknown_query(event.get("rawPath", ""), http.get("method", ""), names)
+    if not unknown:
+        return None
+    details = [{"field": f"query.{name}", "message": "unknown query parameter"} for name in unknown]
+    return errors.raw(422, "invalid", "the request has unknown query parameters", details)
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    response = errors.unreadable_body(event) or app.resolve(event, context)
+    accepted = MEDIA_TYPES.get(event.get("rawPath", ""), JSON)
+    response = (
+        errors.unreadable_body(event, accepted)
+        or unknown_query(event)
+        or app.resolve(event, context)
+    )
     metrics.add_metric(name=f"api_http_{response['statusCode']}", unit="Count", value=1)
     return response

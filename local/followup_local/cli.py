@@ -1,9 +1,10 @@
-"""The `followup` command: `followup simulate` runs the demo funnel through the real handlers."""
+"""The `followup` command: run the demo funnel through the real handlers; sign in locally."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -12,9 +13,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from followup.api.auth import Role
 from followup_local.simulator import Outcome, SimulationConfig, simulate
 from followup_local.simulator.funnel import START
 from followup_local.simulator.report import summary, table, write_audit
+from followup_local.tokens import DevTokens
 
 
 def _bounded(low: int, high: int) -> Callable[[str], int]:
@@ -88,6 +91,20 @@ def parser() -> argparse.ArgumentParser:
         help="write sends, contacts, follow-ups and settings here, for audit",
     )
     run.add_argument("--json", action="store_true", help="print only the report, as JSON")
+    token = verbs.add_parser(
+        "dev-token",
+        help="print a local sign-in token (JWT) for a role",
+        description="Print a JWT the local gateway accepts, carrying the role's group the way "
+        "Cognito does. Send it as `Authorization: Bearer TOKEN`; it is valid for 12 hours.",
+    )
+    token.add_argument("--role", choices=[role.value for role in Role], required=True)
+    token.add_argument(
+        "--state-dir",
+        type=Path,
+        default=Path(os.environ.get("FOLLOWUP_STATE_DIR", ".followup")),
+        metavar="DIR",
+        help="where the local signing key lives (default: $FOLLOWUP_STATE_DIR or %(default)s)",
+    )
     return root
 
 
@@ -95,6 +112,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `followup` console script."""
     cli = parser()
     args = cli.parse_args(argv)
+    if args.command == "dev-token":
+        sys.stdout.write(DevTokens.load(args.state_dir).issue(Role(args.role)) + "\n")
+        return 0
+    return _simulate(cli, args)
+
+
+def _simulate(cli: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         cli.error(f"argument --out: {str(args.out)!r} exists and is not a directory")
     config = SimulationConfig(args.contacts, args.days, args.tick, args.seed, args.start)

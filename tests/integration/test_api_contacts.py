@@ -127,4 +127,4 @@ def test_a_json_lines_import_and_its_refusals(engine: LocalEngine) -> None:
     status, answer = call(
         engine, "POST", "/api/contacts/import", raw=CSV, content_type="text/plain"
     )
-    assert (status, answer["error"]["details"][0]["field"]) == (422, "content-type")
+    assert (status, answer["error"]["code"]) == (415, "unsupported_media_type")

@@ -360,6 +360,9 @@ def _days_back(first: date, last: date) -> list[str]:
 
 
 def _get(model: type[Any], key: str, range_key: str | None = None) -> Any:
+    """The item, or None when absent; DynamoDB refuses empty keys, and nothing has one."""
+    if not key or range_key == "":
+        return None
     try:
         return model.get(key, range_key, consistent_read=True)
     except DoesNotExist:

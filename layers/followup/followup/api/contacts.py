@@ -8,13 +8,14 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict
 
 from followup.api.auth import READERS, RULE_WRITERS, require
+from followup.api.openapi import statuses
 from followup.domain.errors import InvalidField, NotFound
 from followup.services import contacts, imports, manual
 from followup.services.imports import ContactRow
 from followup.wiring import runtime
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
-_IMPORT_KINDS = {"text/csv": "csv", "application/x-ndjson": "jsonl", "application/jsonl": "jsonl"}
+IMPORT_KINDS = {"text/csv": "csv", "application/x-ndjson": "jsonl", "application/jsonl": "jsonl"}
 
 
 class SendNow(BaseModel):
@@ -23,7 +24,7 @@ class SendNow(BaseModel):
     rule_id: str
 
 
-@router.post("/api/contacts")
+@router.post("/api/contacts", status_code=201, openapi_extensions=statuses(200, 409))
 def upsert_contact(contact: ContactRow) -> tuple[dict[str, Any], int]:
     require(router.current_event.raw_event, READERS)
     saved, created = contacts.upsert(
@@ -32,15 +33,15 @@ def upsert_contact(contact: ContactRow) -> tuple[dict[str, Any], int]:
     return saved.model_dump(mode="json"), 201 if created else 200
 
 
-@router.post("/api/contacts/import")
+@router.post("/api/contacts/import", openapi_extensions=statuses(413, 415))
 def import_contacts() -> dict[str, Any]:
     """CSV (`text/csv`) or JSON lines (`application/x-ndjson`), up to 10,000 rows."""
     require(router.current_event.raw_event, RULE_WRITERS)
     event = router.current_event
-    kind = (event.headers.get("content-type") or "").split(";")[0].strip()
-    if kind not in _IMPORT_KINDS:
+    kind = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if kind not in IMPORT_KINDS:
         raise InvalidField("content-type", "send text/csv or application/x-ndjson")
-    report = imports.import_contacts(runtime.deps(), event.decoded_body or "", _IMPORT_KINDS[kind])
+    report = imports.import_contacts(runtime.deps(), event.decoded_body or "", IMPORT_KINDS[kind])
     return {"created": report.created, "updated": report.updated, "rejected": report.rejected}
 
 
@@ -65,7 +66,9 @@ def timeline(contact_id: str) -> dict[str, Any]:
     }
 
 
-@router.post("/api/contacts/<contact_id>/followups")
+@router.post(
+    "/api/contacts/<contact_id>/followups", status_code=202, openapi_extensions=statuses(409)
+)
 def send_now(contact_id: str, request: SendNow) -> tuple[dict[str, Any], int]:
     require(router.current_event.raw_event, READERS)
     followup = manual.send_now(runtime.deps(), contact_id, request.rule_id)

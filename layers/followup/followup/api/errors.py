@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
 from followup.api.auth import Forbidden, Unauthenticated
-from followup.domain.errors import Conflict, DomainError, InvalidField, NotFound
+from followup.domain.errors import Conflict, DomainError, InvalidField, NoSendWindow, NotFound
 from followup.services.imports import TooManyRows
 from followup.services.rules import DuplicateRule, InvalidRule, MassSend
 
@@ -20,6 +21,7 @@ _STATUS: list[tuple[type[DomainError], int, str]] = [
     (Conflict, 409, "conflict"),
     (InvalidRule, 422, "invalid"),
     (InvalidField, 422, "invalid"),
+    (NoSendWindow, 422, "invalid"),
     (TooManyRows, 413, "too_large"),
     (MassSend, 409, "mass_send"),
 ]
@@ -44,7 +46,13 @@ def from_domain(exc: DomainError) -> Response[str]:
     return error(400, "bad_request", str(exc))
 
 
-def from_validation(errors: list[dict[str, Any]]) -> Response[str]:
+def method_not_allowed(allowed: list[str]) -> Response[str]:
+    response = error(405, "method_not_allowed", f"this path answers {', '.join(allowed)}")
+    response.headers["Allow"] = ", ".join(allowed)
+    return response
+
+
+def from_validation(errors: Sequence[Mapping[str, Any]]) -> Response[str]:
     """Pydantic's problems, each with its field path and a readable message."""
     details = [
         {"field": ".".join(str(part) for part in e["loc"] if part != "body"), "message": e["msg"]}
@@ -53,21 +61,38 @@ def from_validation(errors: list[dict[str, Any]]) -> Response[str]:
     return error(422, "invalid", "the request has invalid fields", details)
 
 
-def unreadable_body(event: dict[str, Any]) -> dict[str, Any] | None:
-    """The 400 response for a body that is not JSON (the resolver would call it missing)."""
+def unreadable_body(event: dict[str, Any], accepted: frozenset[str]) -> dict[str, Any] | None:
+    """The 415 or 400 for a body the route cannot read, before the resolver tries to.
+
+    `accepted` are the route's media types; a body without a content type is taken
+    as JSON. Left to the resolver, a bad body would read as missing, and some media
+    types (multipart without a boundary) would fail inside it.
+    """
     body = event.get("body")
+    if not body:
+        return None
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-    kind = headers.get("content-type", "application/json").split(";")[0].strip()
-    if not body or event.get("isBase64Encoded") or kind != "application/json":
+    kind = headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    if kind not in accepted:
+        names = ", ".join(sorted(accepted))
+        return raw(415, "unsupported_media_type", f"send the body as {names}, not {kind!r}")
+    if kind != "application/json" or event.get("isBase64Encoded"):
         return None
     try:
         json.loads(body)
     except ValueError:
-        problem = {"code": "bad_request", "message": "the body is not valid JSON", "details": []}
-        return {
-            "statusCode": 400,
-            "headers": {"Content-Type": "application/json"},
-            "body": json.dumps({"error": problem}),
-            "isBase64Encoded": False,
-        }
+        return raw(400, "bad_request", "the body is not valid JSON")
     return None
+
+
+def raw(
+    status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """An error as the Lambda result itself, for answers given before routing."""
+    problem = {"code": code, "message": message, "details": details or []}
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps({"error": problem}),
+        "isBase64Encoded": False,
+    }

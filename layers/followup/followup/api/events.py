@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from followup.api.auth import READERS, RULE_WRITERS, require
+from followup.api.openapi import statuses
 from followup.domain.errors import InvalidField
+from followup.domain.localtime import IsoDate
 from followup.services import crm_events
 from followup.services.stats import flags, totals
 from followup.wiring import runtime
@@ -17,7 +19,7 @@ from followup.wiring import runtime
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
 
 
-@router.post("/api/events")
+@router.post("/api/events", openapi_extensions=statuses(404, 409))
 def receive_event(body: crm_events.Event) -> dict[str, Any]:
     require(router.current_event.raw_event, RULE_WRITERS)
     contact = crm_events.apply(runtime.deps(), body.root)
@@ -26,8 +28,8 @@ def receive_event(body: crm_events.Event) -> dict[str, Any]:
 
 @router.get("/api/stats")
 def stats(
-    since: Annotated[date | None, Query(alias="from")] = None,
-    until: Annotated[date | None, Query(alias="to")] = None,
+    since: Annotated[IsoDate | None, Query(alias="from")] = None,
+    until: Annotated[IsoDate | None, Query(alias="to")] = None,
 ) -> dict[str, Any]:
     require(router.current_event.raw_event, READERS)
     deps = runtime.deps()

@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-from pydantic import AwareDatetime
 
 from followup.api.auth import READERS, require
 from followup.domain.errors import InvalidField
 from followup.domain.followup import Status
+from followup.domain.localtime import IsoTime
 from followup.services.ports import QueueQuery
 from followup.wiring import runtime
 
@@ -25,10 +25,10 @@ def queue(
     status: Status | None = None,
     rule: str | None = None,
     contact: str | None = None,
-    since: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    until: Annotated[AwareDatetime | None, Query(alias="to")] = None,
-    scheduled_from: AwareDatetime | None = None,
-    scheduled_to: AwareDatetime | None = None,
+    since: Annotated[IsoTime | None, Query(alias="from")] = None,
+    until: Annotated[IsoTime | None, Query(alias="to")] = None,
+    scheduled_from: IsoTime | None = None,
+    scheduled_to: IsoTime | None = None,
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> dict[str, Any]:
@@ -46,7 +46,9 @@ def queue(
 
 
 @router.get("/api/contacts")
-def contacts(stage: str, limit: Limit = 50, cursor: str | None = None) -> dict[str, Any]:
+def contacts(
+    stage: Annotated[str, Query(min_length=1)], limit: Limit = 50, cursor: str | None = None
+) -> dict[str, Any]:
     require(router.current_event.raw_event, READERS)
     page = runtime.deps().store.contacts_in(stage, limit, cursor)
     return {"contacts": [c.model_dump(mode="json") for c in page.items], "cursor": page.cursor}

@@ -7,6 +7,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from followup.api.auth import READERS, RULE_WRITERS, require
+from followup.api.openapi import statuses
 from followup.domain.rule import Rule
 from followup.services import rules
 from followup.services.preview import preview
@@ -29,7 +30,7 @@ def list_rules() -> dict[str, Any]:
     return {"rules": [r.model_dump(mode="json") for r in rules.listing(runtime.deps())]}
 
 
-@router.post("/api/rules")
+@router.post("/api/rules", status_code=201, openapi_extensions=statuses(409))
 def create_rule(rule: Rule, confirm: bool = False) -> tuple[dict[str, Any], int]:
     require(router.current_event.raw_event, RULE_WRITERS)
     return _saved(*rules.create(runtime.deps(), rule, confirm)), 201
@@ -41,7 +42,7 @@ def get_rule(rule_id: str) -> dict[str, Any]:
     return rules.current(runtime.deps(), rule_id).model_dump(mode="json")
 
 
-@router.put("/api/rules/<rule_id>")
+@router.put("/api/rules/<rule_id>", openapi_extensions=statuses(409))
 def edit_rule(rule_id: str, rule: Rule, confirm: bool = False) -> dict[str, Any]:
     require(router.current_event.raw_event, RULE_WRITERS)
     return _saved(*rules.update(runtime.deps(), rule_id, rule, confirm))
@@ -54,7 +55,7 @@ def rule_versions(rule_id: str) -> dict[str, Any]:
     return {"versions": [r.model_dump(mode="json") for r in found]}
 
 
-@router.post("/api/rules/<rule_id>/activate")
+@router.post("/api/rules/<rule_id>/activate", openapi_extensions=statuses(409))
 def activate(rule_id: str, confirm: bool = False) -> dict[str, Any]:
     require(router.current_event.raw_event, RULE_WRITERS)
     return rules.activate(runtime.deps(), rule_id, confirm).model_dump(mode="json")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, BaseModel, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, Field
+
+from followup.domain.localtime import ZoneName
 
 
 class Score(StrEnum):
@@ -38,7 +40,7 @@ class Contact(BaseModel):
     email: str | None = None
     stage: str
     score: Score = Score.WARM
-    timezone: str | None = None
+    timezone: ZoneName | None = None
     attributes: dict[str, str] = Field(default_factory=dict)
     tags: list[str] = Field(default_factory=list)
     created_at: AwareDatetime
@@ -76,16 +78,6 @@ class Contact(BaseModel):
     def zone(self, fallback: ZoneInfo) -> ZoneInfo:
         """The contact's own time zone, else the workspace's."""
         return ZoneInfo(self.timezone) if self.timezone else fallback
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError) as exc:
-                raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
 
     def field(self, path: str) -> str | None:
         """A value for personalisation: `name`, `first_name`, `stage`, `attributes.x`."""

@@ -7,7 +7,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from followup.domain.localtime import to_utc, utc
 
@@ -33,7 +33,7 @@ class Duration(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    amount: int = Field(ge=0, le=100_000)
+    amount: StrictInt = Field(ge=0, le=100_000)
     unit: Unit
 
     @classmethod

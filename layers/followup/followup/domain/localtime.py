@@ -2,8 +2,53 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
+
+
+def known_zone(name: str) -> str:
+    """`name` if it is an IANA time zone this runtime knows, else a ValueError saying so."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        raise ValueError(f"unknown time zone {name!r}") from exc
+    return name
+
+
+ZoneName = Annotated[str, AfterValidator(known_zone)]
+"""An IANA time zone name such as `Asia/Jakarta`, checked when a model is validated."""
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
+
+
+def _iso_datetime(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"expected an ISO 8601 time with its offset, got {value!r}")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+"""A calendar date given as YYYY-MM-DD text (lax pydantic would read 0 as 1970-01-01)."""
+
+IsoTime = Annotated[AwareDatetime, BeforeValidator(_iso_datetime)]
+"""An instant given as ISO 8601 text with its offset, not as a number."""
 
 
 def utc(dt: datetime) -> datetime:

@@ -13,7 +13,7 @@ import holidays
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from followup.domain.errors import NoSendWindow
-from followup.domain.localtime import to_utc, utc
+from followup.domain.localtime import IsoDate, to_utc, utc
 
 # Windows open at least weekly unless holidays pile up; a year and a bit covers any calendar.
 _SEARCH_DAYS = 400
@@ -80,7 +80,7 @@ class SendWindow(BaseModel):
     hours: dict[Weekday, list[TimeRange]] = Field(default_factory=_office_hours)
     blackout_days: list[Weekday] = Field(default_factory=lambda: [Weekday.SAT, Weekday.SUN])
     holiday_countries: list[str] = Field(default_factory=list)
-    custom_holidays: list[date] = Field(default_factory=list)
+    custom_holidays: list[IsoDate] = Field(default_factory=list)
 
     @field_validator("holiday_countries")
     @classmethod

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
 from followup.domain.contact import Contact, Score, Speaker
 from followup.domain.durations import Duration, Unit
@@ -29,7 +29,7 @@ class IdleTrigger(BaseModel):
     stages: list[str] = Field(default_factory=list, description="empty means any stage")
     idle: Duration
     last_speaker: LastSpeaker = LastSpeaker.ANY
-    include_closed: bool = False
+    include_closed: StrictBool = False
     max_idle: Duration | None = Field(
         default=None, description="ignore silences longer than this (default: the lookback)"
     )
@@ -112,7 +112,7 @@ class Repeat(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     every: Duration
-    times: int = Field(ge=1, le=50)
+    times: StrictInt = Field(ge=1, le=50)
 
 
 class Step(BaseModel):
@@ -139,7 +139,7 @@ class Step(BaseModel):
 class ExitPolicy(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    on_reply: bool = True
+    on_reply: StrictBool = True
     stages: list[str] = Field(default_factory=list)
 
 
@@ -149,18 +149,18 @@ class Rule(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     id: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")
-    version: int = Field(default=1, ge=1)
+    version: StrictInt = Field(default=1, ge=1)
     name: str = Field(min_length=1, max_length=200)
-    active: bool = True
+    active: StrictBool = True
     trigger: IdleTrigger
     conditions: Conditions = Field(default_factory=Conditions)
     steps: list[Step] = Field(min_length=1, max_length=20)
     exit: ExitPolicy = Field(default_factory=ExitPolicy)
-    max_sends: int | None = Field(default=None, ge=1)
+    max_sends: StrictInt | None = Field(default=None, ge=1)
     send_window: SendWindow | None = Field(
         default=None, description="overrides the workspace window for this rule"
     )
-    send_anytime: bool = False
+    send_anytime: StrictBool = False
 
     @property
     def total_sends(self) -> int:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, StrictBool, StrictFloat, StrictInt
 
 from followup.domain.durations import Duration, Unit
+from followup.domain.localtime import ZoneName
 from followup.domain.policy import SendWindow
 
 DEFAULT_OPT_OUT_KEYWORDS = ("STOP", "BERHENTI", "PARAR", "UNSUBSCRIBE", "CANCEL")
@@ -22,25 +23,25 @@ def _hours(amount: int) -> Duration:
 class FrequencyCap(BaseModel):
     """At most `max_sends` follow-ups to one contact within `per`, across all rules."""
 
-    max_sends: int = Field(default=2, ge=1)
+    max_sends: StrictInt = Field(default=2, ge=1)
     per: Duration = Field(default_factory=lambda: _hours(24))
 
 
 class Gating(BaseModel):
-    skip_hot: bool = Field(default=True, description="hot leads are left to the counsellor")
-    cold_max_followups: int = Field(default=2, ge=0)
+    skip_hot: StrictBool = Field(default=True, description="hot leads are left to the counsellor")
+    cold_max_followups: StrictInt = Field(default=2, ge=0)
     frequency_cap: FrequencyCap = Field(default_factory=FrequencyCap)
 
 
 class ReviewThresholds(BaseModel):
     """Rules past these are flagged for review in the stats."""
 
-    min_response_rate: float = Field(default=0.05, ge=0, le=1)
-    max_opt_out_rate: float = Field(default=0.02, ge=0, le=1)
+    min_response_rate: StrictFloat = Field(default=0.05, ge=0, le=1)
+    max_opt_out_rate: StrictFloat = Field(default=0.02, ge=0, le=1)
 
 
 class WorkspaceSettings(BaseModel):
-    timezone: str = "Asia/Jakarta"
+    timezone: ZoneName = "Asia/Jakarta"
     stages: list[str] = Field(
         default_factory=lambda: ["new", "qualified", "applied", "paid", "enrolled"],
         description="the funnel in order; reaching a later stage counts as a conversion",
@@ -54,23 +55,14 @@ class WorkspaceSettings(BaseModel):
         default_factory=lambda: Duration(amount=7, unit=Unit.DAYS),
         description="a new rule reaches back this far past its idle time, no further",
     )
-    max_attempts: int = Field(default=5, ge=1, le=20)
+    max_attempts: StrictInt = Field(default=5, ge=1, le=20)
     review: ReviewThresholds = Field(default_factory=ReviewThresholds)
-    mass_send_limit: int = Field(
+    mass_send_limit: StrictInt = Field(
         default=200,
         ge=1,
         description="activating a rule that would enqueue more at once must be confirmed",
     )
-    paused: bool = False
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
+    paused: StrictBool = False
 
     @property
     def zone(self) -> ZoneInfo:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from followup.domain.contact import Contact, Score
 from followup.domain.errors import DomainError, InvalidField
 from followup.domain.ids import contact_id
+from followup.domain.localtime import ZoneName
 from followup.services.contacts import upsert
 from followup.services.deps import Deps
 
@@ -29,7 +30,7 @@ class ContactRow(BaseModel):
     name: str = Field(default="", max_length=200)
     stage: str | None = None
     score: Score | None = None
-    timezone: str | None = None
+    timezone: ZoneName | None = None
     email: str | None = None
     attributes: dict[str, str] = Field(default_factory=dict)
     tags: list[str] = Field(default_factory=list)

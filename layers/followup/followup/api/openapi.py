@@ -1,0 +1,120 @@
+"""Complete the generated OpenAPI description with what the resolver cannot know.
+
+Powertools describes each route's request models and its success response. Every
+route also answers with our one error shape (see `errors`), needs a bearer JWT,
+and a few answer with a second status; routes name those extra statuses in an
+`x-statuses` extension that is folded in here and removed.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable
+from http import HTTPStatus
+from typing import Any
+
+from pydantic import BaseModel
+
+STATUSES = "x-statuses"
+_ERROR_REF = {"$ref": "#/components/schemas/Error"}
+_GATEWAY_REF = {"$ref": "#/components/schemas/GatewayMessage"}
+_SECURITY = "jwt"
+
+
+class ErrorDetail(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    details: list[ErrorDetail]
+
+
+class Error(BaseModel):
+    """Every 4xx and 5xx body: {"error": {"code", "message", "details": [{field, message}]}}."""
+
+    error: ErrorInfo
+
+
+class GatewayMessage(BaseModel):
+    """What API Gateway itself answers, e.g. its JWT authorizer's {"message": "Unauthorized"}."""
+
+    message: str
+
+
+def statuses(*codes: int) -> dict[str, Any]:
+    """The `openapi_extensions` for a route that may also answer with these statuses."""
+    return {STATUSES: list(codes)}
+
+
+def complete(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with error responses, bearer-JWT security and extra statuses filled in."""
+    done = copy.deepcopy(document)
+    schemas = done.setdefault("components", {}).setdefault("schemas", {})
+    error_schema = Error.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(error_schema.pop("$defs", {}))
+    schemas["Error"] = error_schema
+    schemas["GatewayMessage"] = GatewayMessage.model_json_schema()
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    done["components"]["securitySchemes"] = {
+        _SECURITY: {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    }
+    for path, operations in done["paths"].items():
+        for operation in operations.values():
+            _complete_operation(path, operation)
+    return done
+
+
+def _complete_operation(path: str, operation: dict[str, Any]) -> None:
+    responses = operation["responses"]
+    success = next(code for code in responses if str(code).startswith("2"))
+    extra = set(operation.pop(STATUSES, []))
+    errors = {401, 403, 405, 422} | {c for c in extra if c >= 400}
+    if "requestBody" in operation:
+        errors |= {400, 415}
+    if "{" in path:
+        errors.add(404)
+    for code in sorted(c for c in extra if c < 400):
+        responses[str(code)] = {**responses[success], "description": HTTPStatus(code).phrase}
+    for code in sorted(errors):
+        schema = {"anyOf": [_ERROR_REF, _GATEWAY_REF]} if code == 401 else _ERROR_REF
+        responses[str(code)] = {
+            "description": HTTPStatus(code).phrase,
+            "content": {"application/json": {"schema": schema}},
+        }
+    operation["security"] = [{_SECURITY: []}]
+
+
+class Routes:
+    """What the description says each path answers: its methods and their query parameters."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        static_first = sorted(document["paths"].items(), key=lambda item: "{" in item[0])
+        self._paths = [
+            (
+                re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", path) + "$"),
+                {
+                    method.upper(): frozenset(
+                        p["name"] for p in operation.get("parameters", []) if p["in"] == "query"
+                    )
+                    for method, operation in operations.items()
+                },
+            )
+            for path, operations in static_first
+        ]
+
+    def _operations(self, path: str) -> dict[str, frozenset[str]]:
+        return next((ops for pattern, ops in self._paths if pattern.match(path)), {})
+
+    def methods(self, path: str) -> list[str]:
+        """The methods a known path answers, or [] when no route has this path."""
+        return sorted(self._operations(path))
+
+    def unknown_query(self, path: str, method: str, names: Iterable[str]) -> list[str]:
+        """Query parameter names this operation does not take (a typo would be ignored)."""
+        known = self._operations(path).get(method.upper())
+        return [] if known is None else sorted(set(names) - known)

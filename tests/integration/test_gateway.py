@@ -1,0 +1,162 @@
+"""The local gateway builds the events API Gateway sends and answers the way it does."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from followup.api.auth import Role
+from followup_local.engine import LocalEngine
+from followup_local.gateway import create_app
+from followup_local.tokens import DevTokens
+from tests.support.builders import rule
+from tests.support.events import load
+from tests.support.webhook import payload
+
+TOKENS = DevTokens("gateway-test-signing-key-of-32-bytes")
+# What a handler may rely on; ids, times and host names differ by nature.
+SHAPE = ("version", "routeKey", "rawPath", "rawQueryString", "pathParameters", "isBase64Encoded")
+CONTEXT = ("routeKey", "stage")
+
+
+class Recorder:
+    """Stands in for the Lambda runtime: keeps each event, answers with a canned result."""
+
+    def __init__(self, result: dict[str, Any] | None = None) -> None:
+        self.events: list[tuple[str, dict[str, Any]]] = []
+        self.result = result or {"statusCode": 200, "body": "{}"}
+
+    def __call__(self, function: str, event: dict[str, Any]) -> dict[str, Any]:
+        self.events.append((function, event))
+        return self.result
+
+
+def client(recorder: Recorder) -> TestClient:
+    return TestClient(create_app(recorder, TOKENS), client=("203.0.113.20", 50000))
+
+
+def bearer(role: Role) -> dict[str, str]:
+    return {"Authorization": f"Bearer {TOKENS.issue(role)}"}
+
+
+def test_a_webhook_post_becomes_the_event_api_gateway_sends() -> None:
+    sample = load("apigw-webhook-post.json")
+    recorder = Recorder()
+    client(recorder).post(
+        sample["rawPath"],
+        content=sample["body"],
+        headers={"content-type": "application/json", "user-agent": "360dialog-webhook/1.0"},
+    )
+    [(function, event)] = recorder.events
+    assert function == "webhook"
+    assert {k: event[k] for k in SHAPE} == {k: sample[k] for k in SHAPE}
+    assert {k: event["requestContext"][k] for k in CONTEXT} == {
+        k: sample["requestContext"][k] for k in CONTEXT
+    }
+    assert event["body"] == sample["body"]
+    assert event["requestContext"]["http"] == {
+        **sample["requestContext"]["http"],
+        "sourceIp": "203.0.113.20",
+    }
+    assert "authorizer" not in event["requestContext"]
+
+
+def test_an_api_call_carries_the_claims_as_the_jwt_authorizer_puts_them() -> None:
+    sample = load("apigw-api-get-queue.json")
+    recorder = Recorder()
+    client(recorder).get("/api/queue?status=queued&limit=20", headers=bearer(Role.MARKETING))
+    [(function, event)] = recorder.events
+    assert function == "api"
+    assert {k: event[k] for k in SHAPE} == {k: sample[k] for k in SHAPE}
+    assert event["queryStringParameters"] == sample["queryStringParameters"]
+    claims = event["requestContext"]["authorizer"]["jwt"]["claims"]
+    expected = sample["requestContext"]["authorizer"]["jwt"]["claims"]
+    assert set(claims) == set(expected)
+    assert claims["cognito:groups"] == expected["cognito:groups"]
+    assert all(isinstance(value, str) for value in claims.values())
+    assert "body" not in event
+
+
+def test_api_calls_without_a_valid_token_get_api_gateways_401_and_reach_no_handler() -> None:
+    recorder = Recorder()
+    gateway = client(recorder)
+    other_key = DevTokens("another-key-another-key-another-key")
+    expired = TOKENS.issue(Role.ADMIN, now=datetime.now(UTC) - timedelta(hours=13))
+    for headers in (
+        {},
+        {"Authorization": "Basic YWRtaW46YWRtaW4="},
+        {"Authorization": f"Bearer {other_key.issue(Role.ADMIN)}"},
+        {"Authorization": f"Bearer {expired}"},
+        {"Authorization": "Bearer not-a-jwt"},
+    ):
+        answer = gateway.get("/api/rules", headers=headers)
+        assert (answer.status_code, answer.json()) == (401, {"message": "Unauthorized"})
+    assert recorder.events == []
+    assert gateway.get("/api/openapi.json").status_code == 200
+
+
+def test_repeated_query_names_are_joined_and_binary_bodies_are_base64() -> None:
+    recorder = Recorder()
+    client(recorder).post(
+        "/api/contacts/import?tag=a&tag=b",
+        content=b"\x00\xffraw",
+        headers={**bearer(Role.ADMIN), "content-type": "application/octet-stream"},
+    )
+    [(_, event)] = recorder.events
+    assert event["queryStringParameters"] == {"tag": "a,b"}
+    assert event["isBase64Encoded"] is True
+    assert base64.b64decode(event["body"]) == b"\x00\xffraw"
+
+
+def test_a_handler_result_becomes_the_response_with_headers_cookies_and_binary_bodies() -> None:
+    recorder = Recorder(
+        {
+            "statusCode": 201,
+            "headers": {"Content-Type": "application/octet-stream", "X-Request": "r1"},
+            "cookies": ["a=1; Path=/", "b=2; Path=/"],
+            "body": base64.b64encode(b"\x01\x02").decode(),
+            "isBase64Encoded": True,
+        }
+    )
+    answer = client(recorder).get("/api/rules", headers=bearer(Role.ADMIN))
+    assert answer.status_code == 201
+    assert answer.content == b"\x01\x02"
+    assert answer.headers["x-request"] == "r1"
+    assert answer.headers.get_list("set-cookie") == ["a=1; Path=/", "b=2; Path=/"]
+
+
+def test_a_crashing_handler_is_a_json_500_and_unknown_paths_a_json_404() -> None:
+    def crash(function: str, event: dict[str, Any]) -> dict[str, Any]:
+        raise RuntimeError("boom")
+
+    gateway = TestClient(create_app(crash, TOKENS))
+    answer = gateway.get("/api/rules", headers=bearer(Role.ADMIN))
+    assert (answer.status_code, answer.json()) == (500, {"message": "Internal Server Error"})
+    answer = gateway.get("/nowhere")
+    assert (answer.status_code, answer.json()) == (404, {"message": "Not Found"})
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"), [(Role.MARKETING, 201), (Role.COUNSELOR, 403), (Role.ADMIN, 201)]
+)
+def test_roles_from_the_token_decide_what_the_real_handler_allows(
+    engine: LocalEngine, role: Role, expected: int
+) -> None:
+    gateway = TestClient(create_app(engine.invoke, TOKENS))
+    body = rule(rule_id=f"by-{role.value}").model_dump(mode="json")
+    answer = gateway.post("/api/rules", json=body, headers=bearer(role))
+    assert answer.status_code == expected, answer.text
+
+
+def test_the_whatsapp_webhook_needs_no_token(engine: LocalEngine) -> None:
+    gateway = TestClient(create_app(engine.invoke, TOKENS))
+    secret = engine.config.webhook_secrets.get_secret_value().split(",")[0]
+    answer = gateway.post(f"/webhooks/whatsapp/{secret}", json=payload("text.json"))
+    assert answer.status_code == 200, answer.text
+    assert gateway.post("/webhooks/whatsapp/wrong", json={}).status_code == 404
+    assert json.loads(gateway.get("/api/openapi.json").text)["openapi"] == "3.1.0"
