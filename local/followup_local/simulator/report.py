@@ -16,8 +16,9 @@ from followup.domain.contact import Contact
 from followup.domain.followup import FollowUp
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
-from followup.services.stats import RuleStats, totals
+from followup.services.stats import RuleStats
 from followup_local.engine import LocalEngine
+from followup_local.gateway import request_event
 from followup_local.sandbox import SandboxRequest
 from followup_local.simulator.funnel import Person, demo_rules
 
@@ -74,11 +75,37 @@ def collect(
         inbound, moves = world.inbound[person.wa_id], world.stage_changes[person.wa_id]
         contacts.append(ContactState(person, found.item, inbound, moves))
         followups.extend(sorted(store.followups_of(found.item.id), key=lambda f: f.created_at))
-    days = store.stats(config.start.date() - timedelta(days=1), end.date() + timedelta(days=1))
+    stats = stats_from_api(engine, config.start - timedelta(days=1), end + timedelta(days=1))
     return Outcome(
-        config, end, last_tick, store.settings(), rules, totals(days), engine.sandbox.requests,
+        config, end, last_tick, store.settings(), rules, stats, engine.sandbox.requests,
         contacts, followups,
     )  # fmt: skip
+
+
+def stats_from_api(engine: LocalEngine, since: datetime, until: datetime) -> dict[str, RuleStats]:
+    """Per-rule totals as staff read them: `GET /api/stats` through the admin API handler."""
+    query = f"from={since.date().isoformat()}&to={until.date().isoformat()}"
+    event = request_event(
+        method="GET",
+        path="/api/stats",
+        query=query,
+        headers={},
+        body=b"",
+        route_key="ANY /api/{proxy+}",
+        path_parameters={"proxy": "stats"},
+        source_ip="127.0.0.1",
+        claims={"sub": "simulator", "cognito:groups": ["admin"]},
+    )
+    response = engine.invoke("api", event)
+    if response["statusCode"] != 200:
+        raise RuntimeError(f"GET /api/stats answered {response['statusCode']}: {response['body']}")
+    return {
+        row["rule_id"]: RuleStats(
+            rule_id=row["rule_id"],
+            counts={k: v for k, v in row.items() if isinstance(v, int) and not isinstance(v, bool)},
+        )
+        for row in json.loads(response["body"])["rules"]
+    }
 
 
 def _iso(moment: datetime | None) -> str | None:
