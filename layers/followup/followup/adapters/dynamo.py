@@ -14,6 +14,7 @@ from pynamodb.transactions import TransactWrite
 
 from followup.adapters import paging
 from followup.adapters.tables import (
+    MESSAGE_RETENTION,
     SHARDS,
     ContactItem,
     EnrollmentItem,
@@ -128,7 +129,10 @@ class DynamoStore:
     def add_message(self, message: Message) -> bool:
         """Record a conversation line once; False when it was already there."""
         item = MessageItem(
-            message.contact_id, f"{stamp(message.at)}#{message.id}", doc=message.model_dump_json()
+            message.contact_id,
+            f"{stamp(message.at)}#{message.id}",
+            doc=message.model_dump_json(),
+            expires_at=message.at + MESSAGE_RETENTION,
         )
         try:
             item.save(condition=MessageItem.sk.does_not_exist())

@@ -7,11 +7,11 @@ a shard suffix so writes spread over partitions.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import botocore.session
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -90,6 +90,15 @@ class ContactItem(Model):
     by_stage = StageIndex()
 
 
+MESSAGE_RETENTION = timedelta(days=400)
+"""Conversation lines are deleted by DynamoDB's TTL this long after they were written.
+
+Nothing in the engine's decisions reads old lines (the contact keeps its own last
+inbound and outbound times); they serve the timeline. TTL deletes within about two
+days of expiry, so a line may show that much longer.
+"""
+
+
 class MessageItem(Model):
     """Conversation lines per contact, sorted by time."""
 
@@ -99,6 +108,7 @@ class MessageItem(Model):
     contact_id = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     doc = UnicodeAttribute()
+    expires_at = TTLAttribute(null=True)
 
 
 class DueEnrollmentIndex(_Index):
@@ -239,6 +249,22 @@ class StatsItem(Model):
     converted = NumberAttribute(null=True)
 
 
+class ConnectionItem(Model):
+    """An open WebSocket connection of the admin app, for the live queue feed.
+
+    API Gateway closes connections after two hours; the TTL removes any whose
+    `$disconnect` never arrived.
+    """
+
+    class Meta:
+        table_name = "followup-connections"
+
+    connection_id = UnicodeAttribute(hash_key=True)
+    user = UnicodeAttribute()
+    connected_at = UnicodeAttribute()
+    expires_at = TTLAttribute()
+
+
 class StateItem(Model):
     """Workspace-wide documents such as the settings."""
 
@@ -257,6 +283,7 @@ TABLES: dict[str, type[Model]] = {
     "rules": RuleItem,
     "stats": StatsItem,
     "state": StateItem,
+    "connections": ConnectionItem,
 }
 """Logical name → model. Physical names are `<prefix><logical>`."""
 
@@ -307,9 +334,20 @@ def table_spec(model: type[Model]) -> dict[str, Any]:
     return spec
 
 
+def ttl_attribute(model: type[Model]) -> str | None:
+    """The attribute DynamoDB's TTL deletes by, if the model has one."""
+    names = [n for n, a in model.get_attributes().items() if isinstance(a, TTLAttribute)]
+    return names[0] if names else None
+
+
 def create_tables(client: Any) -> None:
     """Create every table that does not exist yet (local runs and tests), with one client."""
     existing = set(client.list_tables()["TableNames"])
     for model in TABLES.values():
         if model.Meta.table_name not in existing:
             client.create_table(**table_spec(model))
+            if ttl := ttl_attribute(model):
+                client.update_time_to_live(
+                    TableName=model.Meta.table_name,
+                    TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl},
+                )

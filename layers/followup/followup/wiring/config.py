@@ -1,13 +1,48 @@
-"""Configuration from environment variables, validated once per cold start."""
+"""Configuration from environment variables, validated once per cold start.
+
+In AWS the secrets (360dialog key, webhook secrets, Meta app secret) are not in the
+environment: `FOLLOWUP_SECRETS_NAME` names a Secrets Manager secret holding them as
+JSON under the same names (`D360_API_KEY`, `WEBHOOK_SECRET`, ...), read through
+Powertools parameters (cached) when the configuration is built. Environment variables
+win over the secret, so a local run never needs one.
+"""
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
+from typing import Any
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from followup.services.deps import Timings
+
+SECRETS_NAME = "FOLLOWUP_SECRETS_NAME"
+SECRETS_MAX_AGE_SECONDS = 300
+
+
+class SecretsManagerSource(PydanticBaseSettingsSource):
+    """Settings from the JSON secret named by FOLLOWUP_SECRETS_NAME, if any."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # the whole document is read in __call__
+
+    def __call__(self) -> dict[str, Any]:
+        name = os.environ.get(SECRETS_NAME)
+        if not name:
+            return {}
+        from aws_lambda_powertools.utilities import parameters
+
+        document = parameters.get_secret(name, transform="json", max_age=SECRETS_MAX_AGE_SECONDS)
+        if not isinstance(document, dict):
+            raise ValueError(f"secret {name} must hold a JSON object of settings")
+        return {key: value for key, value in document.items() if value not in (None, "")}
 
 
 class Config(BaseSettings):
@@ -51,6 +86,28 @@ class Config(BaseSettings):
     send_concurrency: int = Field(
         default=10, ge=1, le=100, validation_alias="FOLLOWUP_SEND_CONCURRENCY"
     )
+    cognito_issuer: str = Field(
+        default="",
+        validation_alias="COGNITO_ISSUER",
+        description="the user pool's issuer URL; WebSocket sign-ins are checked against it",
+    )
+    cognito_client_id: str = Field(default="", validation_alias="COGNITO_CLIENT_ID")
+    websocket_callback_url: str = Field(
+        default="",
+        validation_alias="WEBSOCKET_CALLBACK_URL",
+        description="the WebSocket API's management endpoint, for pushing queue changes",
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, SecretsManagerSource(settings_cls)
 
     def timings(self) -> Timings:
         return Timings(

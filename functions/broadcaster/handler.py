@@ -1,0 +1,55 @@
+"""Follow-up table stream → every open admin app (the live queue feed).
+
+Best effort by design: a client that missed a change sees it on its next reload,
+so a failed push is logged, not retried.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from followup.adapters.connections import ConnectionPoster, Connections
+from followup.domain.followup import FollowUp
+from followup.services.broadcast import broadcast
+from followup.wiring import runtime
+
+logger, tracer, metrics = runtime.observability("broadcaster")
+
+
+@cache
+def poster() -> ConnectionPoster:
+    config = runtime.config()
+    return ConnectionPoster(
+        boto3.client(
+            "apigatewaymanagementapi",
+            region_name=config.aws_region,
+            endpoint_url=config.websocket_callback_url,
+        )
+    )
+
+
+def changed_followups(event: dict[str, Any]) -> list[FollowUp]:
+    """The new state of each inserted or modified follow-up in a stream batch, latest last."""
+    latest: dict[str, FollowUp] = {}
+    for record in event.get("Records", []):
+        image = record.get("dynamodb", {}).get("NewImage") or {}
+        doc = image.get("doc", {}).get("S")
+        if record.get("eventName") in ("INSERT", "MODIFY") and doc:
+            followup = FollowUp.model_validate_json(doc)
+            latest[followup.id] = followup
+    return list(latest.values())
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+    deps = runtime.deps()
+    report = broadcast(changed_followups(event), Connections(), poster(), deps.clock.now())
+    metrics.add_metric(name="broadcast_messages", unit="Count", value=report.messages)
+    metrics.add_metric(name="broadcast_gone", unit="Count", value=report.gone)
+    return {"messages": report.messages, "gone": report.gone}

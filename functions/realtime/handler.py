@@ -1,0 +1,57 @@
+"""WebSocket routes of the live queue feed: `$connect`, `$disconnect` and `$default`.
+
+Connections are recorded so the broadcaster can push follow-up changes to them; the
+app sends nothing the server must act on, so `$default` only answers `ping`.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from followup.adapters.connections import ConnectionPoster, Connections
+from followup.wiring import runtime
+
+logger, tracer, metrics = runtime.observability("realtime")
+
+
+@cache
+def poster() -> ConnectionPoster:
+    config = runtime.config()
+    return ConnectionPoster(
+        boto3.client(
+            "apigatewaymanagementapi",
+            region_name=config.aws_region,
+            endpoint_url=config.websocket_callback_url,
+        )
+    )
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    request = event["requestContext"]
+    route, connection_id = request["routeKey"], request["connectionId"]
+    runtime.deps()  # binds the tables
+    if route == "$connect":
+        user = (request.get("authorizer") or {}).get("sub", "")
+        Connections().add(connection_id, user, runtime.deps().clock.now())
+        metrics.add_metric(name="ws_connected", unit="Count", value=1)
+    elif route == "$disconnect":
+        Connections().remove(connection_id)
+    elif _is_ping(event.get("body")):
+        poster().post(connection_id, json.dumps({"type": "pong"}).encode())
+    return {"statusCode": 200}
+
+
+def _is_ping(body: str | None) -> bool:
+    try:
+        message = json.loads(body or "")
+    except ValueError:
+        return False
+    return isinstance(message, dict) and message.get("action") == "ping"

@@ -1,0 +1,43 @@
+"""WebSocket `$connect` authorizer: the same Cognito sign-in as the HTTP API, from `?token=`."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from followup.adapters.cognito import CognitoVerifier, InvalidToken
+from followup.wiring import runtime
+
+logger, tracer, metrics = runtime.observability("ws_authorizer")
+
+
+@cache
+def verifier() -> CognitoVerifier:
+    config = runtime.config()
+    return CognitoVerifier(config.cognito_issuer, config.cognito_client_id)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    token = (event.get("queryStringParameters") or {}).get("token", "")
+    try:
+        claims = verifier().verify(token)
+    except InvalidToken as refused:
+        logger.info("connection refused", extra={"reason": str(refused)})
+        metrics.add_metric(name="ws_refused", unit="Count", value=1)
+        raise PermissionError("Unauthorized") from None  # API Gateway answers 401
+    groups = claims.get("cognito:groups") or []
+    return {
+        "principalId": claims["sub"],
+        "policyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": event["methodArn"]}
+            ],
+        },
+        "context": {"sub": claims["sub"], "groups": " ".join(groups)},
+    }

@@ -1,0 +1,81 @@
+"""The shared Lambda layer, built without Docker and only when its inputs change.
+
+pip fetches manylinux wheels for the Lambda platform (`--platform`, binary only), so
+no container is needed. boto3, botocore and s3transfer are left out: the runtime has
+them, and with them the layer is five times larger. The directory is named after a
+hash of the pinned requirements and the library's sources, so an unchanged layer is
+reused and CDK's asset hash stays the same.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LIBRARY = ROOT / "layers" / "followup" / "followup"
+CONSTRAINTS = ROOT / "constraints.txt"
+PYTHON_VERSION = "3.14"
+PLATFORMS = ("manylinux_2_34_aarch64", "manylinux_2_28_aarch64", "manylinux2014_aarch64")
+"""Lambda's Python 3.14 runtime runs Amazon Linux 2023 (glibc 2.34) on Graviton."""
+REQUIREMENTS = (
+    "aws-lambda-powertools[tracer]",
+    "pynamodb",
+    "httpx",
+    "pydantic",
+    "pydantic-settings",
+    "holidays",
+    "python-dateutil",
+    "tzdata",
+    "pyjwt[crypto]",
+)
+RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256()
+    digest.update(f"{PYTHON_VERSION} {PLATFORMS} {REQUIREMENTS}".encode())
+    digest.update(CONSTRAINTS.read_bytes())
+    for source in sorted(LIBRARY.rglob("*.py")):
+        digest.update(str(source.relative_to(LIBRARY)).encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def build(out: Path = ROOT / "build" / "layer") -> Path:
+    """The layer directory (with `python/` inside), built now if this version is new."""
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # parallel synths wait for one build
+        return _build(out / _fingerprint(), out)
+
+
+def _build(target: Path, out: Path) -> Path:
+    if (target / ".complete").exists():
+        return target
+    shutil.rmtree(target, ignore_errors=True)
+    site = target / "python"
+    subprocess.run(  # noqa: S603  # fixed arguments, no shell
+        [
+            sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+            *(arg for platform in PLATFORMS for arg in ("--platform", platform)),
+            "--only-binary=:all:", "--implementation", "cp",
+            "--python-version", PYTHON_VERSION, "--no-compile", "--target", str(site),
+            "-c", str(CONSTRAINTS), *REQUIREMENTS,
+        ],
+        check=True,
+    )  # fmt: skip
+    for name in RUNTIME_PROVIDED:
+        for path in site.glob(f"{name}*"):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    shutil.rmtree(site / "bin", ignore_errors=True)
+    shutil.copytree(LIBRARY, site / "followup", ignore=shutil.ignore_patterns("__pycache__"))
+    (target / ".complete").touch()
+    for stale in out.iterdir():
+        if stale != target and stale.is_dir():
+            shutil.rmtree(stale)
+    return target

@@ -1,0 +1,94 @@
+"""cdk-nag AwsSolutions findings this design accepts, each scoped to where it applies
+and given the reason a security reviewer needs. Everything else must pass."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import aws_cdk as cdk
+from constructs import IConstruct
+
+from followup.adapters.tables import TABLES, table_spec
+
+if TYPE_CHECKING:
+    from infra.stack import FollowupStack
+
+
+def _accept(scope: IConstruct, rule: str, reason: str) -> None:
+    cdk.Validations.of(scope).acknowledge(cdk.Acknowledgment(id=rule, reason=reason))
+
+
+def _ref(stack: cdk.Stack, construct: IConstruct) -> str:
+    child = construct.node.default_child
+    assert isinstance(child, cdk.CfnElement)
+    return stack.get_logical_id(child)
+
+
+def acknowledge(stack: FollowupStack) -> None:
+    for fn in stack.functions.values():
+        role = fn.role
+        assert role is not None
+        _accept(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "Only xray:PutTraceSegments and xray:PutTelemetryRecords, added by active "
+            "tracing; X-Ray has no resource-level permissions for these actions.",
+        )
+        for logical, table in stack.tables.items():
+            if table_spec(TABLES[logical]).get("GlobalSecondaryIndexes"):
+                _accept(
+                    role,
+                    f"AwsSolutions-IAM5[Resource::<{_ref(stack, table)}.Arn>/index/*]",
+                    "Queries on the global secondary indexes of this one table, which are "
+                    "declared from the code's own index definitions; no other table is covered.",
+                )
+    for name in ("enqueue", "dispatch", "expire"):
+        fn = stack.functions[name]
+        _accept(
+            stack,
+            f"AwsSolutions-IAM5[Resource::<{_ref(stack, fn)}.Arn>:*]",
+            f"The scheduler role may invoke the {name} function and its versions only "
+            "(EventBridge Scheduler's Lambda target grants lambda:InvokeFunction on both).",
+        )
+    for route in stack.public_routes:
+        _accept(
+            route,
+            "AwsSolutions-APIG4",
+            "Deliberately without the JWT authorizer: the WhatsApp webhook is called by "
+            "360dialog, which cannot sign in, and checks a secret path segment (compared in "
+            "constant time, rotatable), an optional secret header and optional Meta "
+            "signatures itself; GET /api/openapi.json is the public API description.",
+        )
+    _accept(
+        stack.secret,
+        "AwsSolutions-SMG4",
+        "The 360dialog and Anthropic keys are issued by those providers and cannot be "
+        "rotated by a Lambda; the webhook secret is rotated by hand without downtime "
+        "(old and new comma-separated, then the old removed), as the README describes.",
+    )
+    api_id = _ref(stack, stack.websocket_api)
+    for name in ("realtime", "broadcaster"):
+        role = stack.functions[name].role
+        assert role is not None
+        _accept(
+            role,
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:"
+            f"<AWS::AccountId>:<{api_id}>/live/*/@connections/*]",
+            "Posting to the open connections of this one WebSocket stage; connection ids "
+            "are made by API Gateway at connect time, so they cannot be listed in advance.",
+        )
+    for route in ("$disconnect-Route", "$default-Route"):
+        _accept(
+            stack.websocket_api.node.find_child(route),
+            "AwsSolutions-APIG4",
+            "WebSocket APIs authorize once, on $connect (the Cognito token is checked by "
+            "the Lambda authorizer); $disconnect and $default only run on connections "
+            "that passed it.",
+        )
+    for queue in (stack.tick_dlq, stack.bus_dlq, stack.stream_dlq):
+        _accept(
+            queue,
+            "AwsSolutions-SQS3",
+            "This queue is itself a dead-letter queue (of the tick schedules, the event "
+            "bus rule, or the follow-up stream's broadcaster).",
+        )

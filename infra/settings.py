@@ -1,0 +1,68 @@
+"""Deployment choices, read from CDK context (`cdk.json` or `-c name=value`) and validated."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+D360_PRODUCTION = "https://waba-v2.360dialog.io"
+
+
+class DeploySettings(BaseModel):
+    """What a team chooses per deployment; every value has a working default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    stage: Literal["dev", "prod"] = Field(
+        default="dev", description="prod keeps data on stack deletion and protects tables"
+    )
+    tick_minutes: int = Field(
+        default=60, ge=1, le=60, description="minutes between enqueue / dispatch / expire ticks"
+    )
+    sends_per_second: int = Field(
+        default=20, ge=1, le=1000, description="the WhatsApp number's throughput limit"
+    )
+    provider_latency_floor_ms: int = Field(
+        default=250,
+        ge=50,
+        le=5000,
+        description="the fastest a 360dialog call answers; bounds sends in flight",
+    )
+    user_pool_id: str | None = Field(
+        default=None, description="reference an existing Cognito user pool instead of creating one"
+    )
+    user_pool_client_id: str | None = Field(
+        default=None, description="with user_pool_id: the app client whose tokens are accepted"
+    )
+    d360_base_url: str = D360_PRODUCTION
+    webhook_header_name: str = Field(
+        default="", description="also require this header (its value is in the secret)"
+    )
+    alarm_email: str | None = Field(default=None, description="where alarms are sent, if set")
+    api_rate_limit: int = Field(default=50, ge=1, description="steady requests per second")
+    api_burst_limit: int = Field(default=100, ge=1)
+
+    @property
+    def production(self) -> bool:
+        return self.stage == "prod"
+
+    @property
+    def prefix(self) -> str:
+        """Physical names start with this: tables are `<prefix><logical name>`."""
+        return f"followup-{self.stage}-"
+
+
+CONTEXT_KEYS = tuple(DeploySettings.model_fields)
+
+
+def from_context(read: Any) -> DeploySettings:
+    """Settings from `read(key)` (a node's try_get_context); a clear error names the key."""
+    given = {key: read(key) for key in CONTEXT_KEYS}
+    try:
+        return DeploySettings.model_validate({k: v for k, v in given.items() if v is not None})
+    except ValidationError as error:
+        problems = "; ".join(
+            f"context {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()
+        )
+        raise ValueError(f"invalid deployment settings: {problems}") from None

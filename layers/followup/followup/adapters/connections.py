@@ -1,0 +1,42 @@
+"""Open WebSocket connections (DynamoDB) and pushing to them (API Gateway management API)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from followup.adapters.tables import ConnectionItem, stamp
+
+LONGEST_CONNECTION = timedelta(hours=2)
+"""API Gateway closes WebSocket connections after two hours."""
+
+
+class Connections:
+    def add(self, connection_id: str, user: str, now: datetime) -> None:
+        ConnectionItem(
+            connection_id,
+            user=user,
+            connected_at=stamp(now),
+            expires_at=now + LONGEST_CONNECTION,
+        ).save()
+
+    def remove(self, connection_id: str) -> None:
+        ConnectionItem(connection_id).delete()
+
+    def live(self, now: datetime) -> list[str]:
+        """Ids of connections not yet expired (TTL deletes lag, so expiry is checked here)."""
+        return [item.connection_id for item in ConnectionItem.scan(ConnectionItem.expires_at > now)]
+
+
+class ConnectionPoster:
+    """Sends a message down one connection; False when the client has gone."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def post(self, connection_id: str, data: bytes) -> bool:
+        try:
+            self._client.post_to_connection(ConnectionId=connection_id, Data=data)
+        except self._client.exceptions.GoneException:
+            return False
+        return True

@@ -1,0 +1,61 @@
+"""Pushes follow-up changes to every open admin app, so the queue view updates live."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from followup.domain.followup import FollowUp
+
+CHUNK = 25
+"""Follow-ups per message: a WebSocket frame from API Gateway holds at most 128 KB."""
+
+
+class ConnectionRegistry(Protocol):
+    def live(self, now: datetime) -> list[str]: ...
+    def remove(self, connection_id: str) -> None: ...
+
+
+class Poster(Protocol):
+    def post(self, connection_id: str, data: bytes) -> bool: ...
+
+
+@dataclass
+class BroadcastReport:
+    messages: int = 0
+    gone: int = 0
+
+
+def broadcast(
+    changed: Sequence[FollowUp],
+    connections: ConnectionRegistry,
+    poster: Poster,
+    now: datetime,
+) -> BroadcastReport:
+    """Send `{"type": "followups", "followups": [...]}` to each live connection.
+
+    A connection the client has left is removed, so it is not tried again.
+    """
+    report = BroadcastReport()
+    if not changed:
+        return report
+    frames = [
+        json.dumps(
+            {
+                "type": "followups",
+                "followups": [f.model_dump(mode="json") for f in changed[i : i + CHUNK]],
+            }
+        ).encode()
+        for i in range(0, len(changed), CHUNK)
+    ]
+    for connection_id in connections.live(now):
+        for frame in frames:
+            if not poster.post(connection_id, frame):
+                connections.remove(connection_id)
+                report.gone += 1
+                break
+            report.messages += 1
+    return report
