@@ -77,9 +77,9 @@ def acknowledge(stack: FollowupStack) -> None:
             "Posting to the open connections of this one WebSocket stage; connection ids "
             "are made by API Gateway at connect time, so they cannot be listed in advance.",
         )
-    for route in ("$disconnect-Route", "$default-Route"):
+    for route_id in ("$disconnect-Route", "$default-Route"):
         _accept(
-            stack.websocket_api.node.find_child(route),
+            stack.websocket_api.node.find_child(route_id),
             "AwsSolutions-APIG4",
             "WebSocket APIs authorize once, on $connect (the Cognito token is checked by "
             "the Lambda authorizer); $disconnect and $default only run on connections "
