@@ -4,12 +4,19 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
+NODE_READY := node_modules/.ready
+export CDK_DISABLE_CLI_TELEMETRY := true
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: dev test lint typecheck unit bench openapi clean
+.PHONY: dev test lint typecheck unit bench openapi synth deploy clean
 
 $(READY): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+$(NODE_READY): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 dev: $(READY)
@@ -24,8 +31,8 @@ lint: $(READY)
 typecheck: $(READY)
 	$(BIN)/mypy
 
-unit: $(READY)
-	$(BIN)/pytest -n 2 -q
+unit: $(READY) $(NODE_READY)
+	$(BIN)/pytest -n 2 --dist loadfile -q
 
 bench: $(READY)
 	$(BIN)/python -m benchmarks.webhook_latency
@@ -34,5 +41,11 @@ bench: $(READY)
 openapi: $(READY)
 	$(BIN)/python -m followup_local.openapi
 
+synth: $(READY) $(NODE_READY)
+	npx cdk synth --no-notices --quiet
+
+deploy: $(READY) $(NODE_READY)
+	npx cdk deploy --no-notices $(CDK_ARGS)
+
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) node_modules build cdk.out .mypy_cache .pytest_cache .ruff_cache .hypothesis

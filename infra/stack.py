@@ -550,6 +550,7 @@ class FollowupStack(Stack):
             (self.send_dlq, "sends"),
             (self.tick_dlq, "ticks"),
             (self.bus_dlq, "events"),
+            (self.stream_dlq, "broadcasts"),
         )
         for queue, what in dead_letters:
             alarm(

@@ -44,8 +44,12 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         metrics.add_metric(name="ws_connected", unit="Count", value=1)
     elif route == "$disconnect":
         Connections().remove(connection_id)
-    elif _is_ping(event.get("body")):
-        poster().post(connection_id, json.dumps({"type": "pong"}).encode())
+        metrics.add_metric(name="ws_disconnected", unit="Count", value=1)
+    else:
+        ping = _is_ping(event.get("body"))
+        if ping:
+            poster().post(connection_id, json.dumps({"type": "pong"}).encode())
+        metrics.add_metric(name="ws_ping" if ping else "ws_ignored", unit="Count", value=1)
     return {"statusCode": 200}
 
 

@@ -30,6 +30,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         logger.info("connection refused", extra={"reason": str(refused)})
         metrics.add_metric(name="ws_refused", unit="Count", value=1)
         raise PermissionError("Unauthorized") from None  # API Gateway answers 401
+    metrics.add_metric(name="ws_authorized", unit="Count", value=1)
     groups = claims.get("cognito:groups") or []
     return {
         "principalId": claims["sub"],

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import boto3
 import pytest
 
+from followup.adapters.tables import MESSAGE_RETENTION, MessageItem
+from followup.domain.contact import Speaker
+from followup.domain.conversation import Direction, Message
 from followup.domain.followup import FollowUp, Status, StatusChange
 from followup.services.ports import CommitRejected, ContactChange, NewFollowUp
 from followup_local.engine import LocalEngine
@@ -67,3 +71,17 @@ def test_a_duplicate_planned_send_is_refused(engine: LocalEngine) -> None:
         deps.store.commit([NewFollowUp(planned(engine, lead.id, "fu_y"))], engine.clock.now())
     assert rejected.value.only(NewFollowUp)
     assert deps.store.stats(day, day)[0].counts == {"queued": 1}
+
+
+def test_conversation_lines_expire_by_ttl_after_the_retention(engine: LocalEngine) -> None:
+    at = engine.clock.now()
+    line = Message(
+        id="wamid.1", contact_id="ct_1", at=at, direction=Direction.INBOUND, speaker=Speaker.CONTACT
+    )
+    assert engine.deps.store.add_message(line)
+    [item] = MessageItem.query("ct_1")
+    assert item.expires_at == at + MESSAGE_RETENTION
+    ttl = boto3.client("dynamodb", region_name=engine.config.aws_region).describe_time_to_live(
+        TableName="followup-messages"
+    )["TimeToLiveDescription"]
+    assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")

@@ -315,7 +315,7 @@ def table_spec(model: type[Model]) -> dict[str, Any]:
     schema = model._get_schema()
     spec: dict[str, Any] = {
         "TableName": model.Meta.table_name,
-        "KeySchema": schema["key_schema"],
+        "KeySchema": _hash_first(schema["key_schema"]),
         "AttributeDefinitions": schema["attribute_definitions"],
         "BillingMode": "PAY_PER_REQUEST",
     }
@@ -323,7 +323,7 @@ def table_spec(model: type[Model]) -> dict[str, Any]:
         spec["GlobalSecondaryIndexes"] = [
             {
                 "IndexName": index["index_name"],
-                "KeySchema": index["key_schema"],
+                "KeySchema": _hash_first(index["key_schema"]),
                 "Projection": index["projection"],
             }
             for index in schema["global_secondary_indexes"]
@@ -332,6 +332,11 @@ def table_spec(model: type[Model]) -> dict[str, Any]:
     if stream:
         spec["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream}
     return spec
+
+
+def _hash_first(keys: list[dict[str, str]]) -> list[dict[str, str]]:
+    """DynamoDB wants the partition key first; pynamodb lists keys in declaration order."""
+    return sorted(keys, key=lambda key: key["KeyType"] != "HASH")
 
 
 def ttl_attribute(model: type[Model]) -> str | None:

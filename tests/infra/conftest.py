@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Template
+
+from infra.app import build
+from infra.stack import FollowupStack
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+
+@dataclass
+class Synth:
+    stack: FollowupStack
+    template: Template
+    outdir: Path
+
+    def resources(self, kind: str) -> dict[str, Any]:
+        found: dict[str, Any] = self.template.find_resources(kind)
+        return found
+
+    @property
+    def file(self) -> Path:
+        return self.outdir / f"{self.stack.stack_name}.template.json"
+
+
+def synth(outdir: Path, **context: Any) -> Synth:
+    """Synthesise the app as `cdk synth` would, cdk-nag included (it raises on findings)."""
+    app = cdk.App(outdir=str(outdir), context=context)
+    stack = build(app)
+    app.synth()
+    return Synth(stack, Template.from_stack(stack), outdir)
+
+
+@pytest.fixture(scope="session")
+def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synth]:
+    yield synth(tmp_path_factory.mktemp("dev"))
+
+
+@pytest.fixture(scope="session")
+def prod(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synth]:
+    yield synth(tmp_path_factory.mktemp("prod"), stage="prod", tick_minutes=5, sends_per_second=80)

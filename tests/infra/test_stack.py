@@ -1,0 +1,311 @@
+"""The CDK app, synthesised offline: what it deploys is what the code expects."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+
+from followup.adapters.tables import TABLES, table_spec, ttl_attribute
+from infra.capacity import send_capacity
+from infra.layer import build as build_layer
+from infra.nag import acknowledge
+from tests.infra.conftest import Synth, synth
+
+ROOT = Path(__file__).resolve().parents[2]
+HANDLERS = {"enqueue", "dispatch", "expire", "sender", "webhook", "api", "bus_events"}
+REALTIME = {"ws_authorizer", "realtime", "broadcaster"}
+
+
+def _table(s: Synth, logical: str) -> dict[str, Any]:
+    [table] = [
+        r["Properties"] | {"DeletionPolicy": r.get("DeletionPolicy")}
+        for r in s.resources("AWS::DynamoDB::GlobalTable").values()
+        if r["Properties"]["TableName"] == f"followup-{s.stack.settings.stage}-{logical}"
+    ]
+    return table
+
+
+def _ref_of(s: Synth, construct: Any) -> str:
+    return s.stack.get_logical_id(construct.node.default_child)
+
+
+def test_tables_keys_and_indexes_are_the_codes_own(dev: Synth) -> None:
+    assert len(dev.resources("AWS::DynamoDB::GlobalTable")) == len(TABLES)
+    for logical, model in TABLES.items():
+        spec, table = table_spec(model), _table(dev, logical)
+        assert table["KeySchema"] == spec["KeySchema"], logical
+        assert sorted(table["AttributeDefinitions"], key=str) == sorted(
+            spec["AttributeDefinitions"], key=str
+        )
+        declared = {
+            i["IndexName"]: (i["KeySchema"], i["Projection"]["ProjectionType"])
+            for i in table.get("GlobalSecondaryIndexes", [])
+        }
+        expected = {
+            i["IndexName"]: (i["KeySchema"], i["Projection"]["ProjectionType"])
+            for i in spec.get("GlobalSecondaryIndexes", [])
+        }
+        assert declared == expected, logical
+        assert table["BillingMode"] == "PAY_PER_REQUEST"
+        [replica] = table["Replicas"]
+        assert replica["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+        ttl = ttl_attribute(model)
+        assert table.get("TimeToLiveSpecification") == (
+            {"AttributeName": ttl, "Enabled": True} if ttl else None
+        )
+    assert _table(dev, "followups")["StreamSpecification"] == {
+        "StreamViewType": "NEW_AND_OLD_IMAGES"
+    }
+    assert {logical for logical in TABLES if ttl_attribute(TABLES[logical])} == {
+        "messages",
+        "connections",
+    }
+
+
+def test_production_tables_are_protected_and_kept(dev: Synth, prod: Synth) -> None:
+    for logical in TABLES:
+        kept = _table(prod, logical)
+        assert kept["Replicas"][0]["DeletionProtectionEnabled"] is True
+        assert kept["DeletionPolicy"] == "Retain"
+        assert _table(dev, logical)["DeletionPolicy"] == "Delete"
+
+
+def test_every_handler_is_an_arm64_python_function_on_the_shared_layer(dev: Synth) -> None:
+    assert set(dev.stack.functions) == HANDLERS | REALTIME
+    layer = _ref_of(dev, dev.stack.layer)
+    for name, fn in dev.stack.functions.items():
+        props = dev.resources("AWS::Lambda::Function")[_ref_of(dev, fn)]["Properties"]
+        assert props["Runtime"] == "python3.14", name
+        assert props["Architectures"] == ["arm64"], name
+        assert props["Layers"] == [{"Ref": layer}], name
+        assert props["TracingConfig"] == {"Mode": "Active"}, name
+        env = props["Environment"]["Variables"]
+        assert env["POWERTOOLS_SERVICE_NAME"] == name
+        assert env["FOLLOWUP_TABLE_PREFIX"] == "followup-dev-"
+        assert "FOLLOWUP_SECRETS_NAME" in env
+
+
+def test_no_secret_is_in_the_template(dev: Synth) -> None:
+    text = dev.file.read_text()
+    for name in ("D360_API_KEY", "WEBHOOK_SECRET", "META_APP_SECRET", "ANTHROPIC_API_KEY"):
+        for fn in dev.resources("AWS::Lambda::Function").values():
+            assert name not in fn["Properties"]["Environment"]["Variables"]
+    [secret] = dev.resources("AWS::SecretsManager::Secret").values()
+    generated = secret["Properties"]["GenerateSecretString"]
+    assert generated["GenerateStringKey"] == "WEBHOOK_SECRET"
+    assert json.loads(generated["SecretStringTemplate"]) == {
+        "D360_API_KEY": "",
+        "ANTHROPIC_API_KEY": "",
+    }
+    assert "SecretString" not in secret["Properties"]
+    assert "local-webhook-secret" not in text
+
+
+def test_ticks_run_on_the_context_rate_with_retries_and_a_dead_letter_queue(
+    dev: Synth, prod: Synth
+) -> None:
+    for s, rate in ((dev, "rate(1 hour)"), (prod, "rate(5 minutes)")):
+        schedules = s.resources("AWS::Scheduler::Schedule").values()
+        targets = {
+            item["Properties"]["Target"]["Arn"]["Fn::GetAtt"][0]: item["Properties"]
+            for item in schedules
+        }
+        assert set(targets) == {
+            _ref_of(s, s.stack.functions[n]) for n in ("enqueue", "dispatch", "expire")
+        }
+        for props in targets.values():
+            assert props["ScheduleExpression"] == rate
+            assert props["Target"]["RetryPolicy"]["MaximumRetryAttempts"] == 2
+            assert props["Target"]["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0] == _ref_of(
+                s, s.stack.tick_dlq
+            )
+            assert json.loads(props["Target"]["Input"])["time"] == "<aws.scheduler.scheduled-time>"
+
+
+def test_the_send_queue_redrives_to_a_dlq_and_outlasts_the_sender(dev: Synth) -> None:
+    queues = dev.resources("AWS::SQS::Queue")
+    queue = queues[_ref_of(dev, dev.stack.send_queue)]["Properties"]
+    sender = dev.resources("AWS::Lambda::Function")[_ref_of(dev, dev.stack.functions["sender"])]
+    assert queue["VisibilityTimeout"] >= 6 * sender["Properties"]["Timeout"]
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == 5
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0] == _ref_of(
+        dev, dev.stack.send_dlq
+    )
+    policies = [p["Properties"] for p in dev.resources("AWS::SQS::QueuePolicy").values()]
+    secured = {q["Ref"] for p in policies for q in p["Queues"]}
+    assert secured == set(queues)
+    for policy in policies:
+        denials = [s for s in policy["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
+        assert [d["Condition"] for d in denials] == [{"Bool": {"aws:SecureTransport": "false"}}]
+
+
+@pytest.mark.parametrize(("limit", "instances"), [(20, 2), (80, 2), (250, 7), (1000, 25)])
+def test_send_concurrency_keeps_the_number_under_its_throughput(limit: int, instances: int) -> None:
+    capacity = send_capacity(limit, 250)
+    assert capacity.instances == instances
+    assert capacity.peak_rate(250) <= limit
+
+
+def test_the_sender_scales_no_further_than_the_number_allows(dev: Synth, prod: Synth) -> None:
+    for s, limit in ((dev, 20), (prod, 80)):
+        [mapping] = [
+            m["Properties"]
+            for m in s.resources("AWS::Lambda::EventSourceMapping").values()
+            if m["Properties"]["FunctionName"]["Ref"] == _ref_of(s, s.stack.functions["sender"])
+        ]
+        capacity = send_capacity(limit, 250)
+        assert mapping["ScalingConfig"] == {"MaximumConcurrency": capacity.instances}
+        assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        assert mapping["BatchSize"] == 10
+        sender = s.resources("AWS::Lambda::Function")[_ref_of(s, s.stack.functions["sender"])]
+        threads = sender["Properties"]["Environment"]["Variables"]["FOLLOWUP_SEND_CONCURRENCY"]
+        assert int(threads) == capacity.threads
+
+
+def test_admin_routes_need_a_jwt_and_only_the_webhook_and_description_are_open(
+    dev: Synth,
+) -> None:
+    routes = {
+        r["Properties"]["RouteKey"]: r["Properties"]
+        for r in dev.resources("AWS::ApiGatewayV2::Route").values()
+    }
+    open_routes = {key for key, props in routes.items() if props["AuthorizationType"] == "NONE"}
+    assert open_routes == {
+        "GET /api/openapi.json",
+        "GET /webhooks/whatsapp/{secret}",
+        "POST /webhooks/whatsapp/{secret}",
+        "$disconnect",
+        "$default",
+    }
+    assert routes["ANY /api/{proxy+}"]["AuthorizationType"] == "JWT"
+    assert routes["$connect"]["AuthorizationType"] == "CUSTOM"
+    authorizers = {
+        a["Properties"]["AuthorizerType"]: a["Properties"]
+        for a in dev.resources("AWS::ApiGatewayV2::Authorizer").values()
+    }
+    assert authorizers["REQUEST"]["IdentitySource"] == ["route.request.querystring.token"]
+    jwt = authorizers["JWT"]["JwtConfiguration"]
+    assert jwt["Audience"] == [{"Ref": _ref_of(dev, dev.stack.user_pool_client)}]
+    groups = {
+        g["Properties"]["GroupName"] for g in dev.resources("AWS::Cognito::UserPoolGroup").values()
+    }
+    assert groups == {"admin", "marketing", "counselor"}
+    stages = dev.resources("AWS::ApiGatewayV2::Stage").values()
+    assert all("AccessLogSettings" in s["Properties"] for s in stages)
+
+
+def test_every_handler_is_wired_to_its_trigger(dev: Synth) -> None:
+    fn = {name: _ref_of(dev, f) for name, f in dev.stack.functions.items()}
+    integrations = json.dumps(
+        [
+            i["Properties"]["IntegrationUri"]
+            for i in dev.resources("AWS::ApiGatewayV2::Integration").values()
+        ]
+    )
+    integrated = {name for name, ref in fn.items() if f'"{ref}"' in integrations}
+    assert integrated == {"api", "webhook", "realtime"}
+    sources = {
+        m["Properties"]["FunctionName"]["Ref"]
+        for m in dev.resources("AWS::Lambda::EventSourceMapping").values()
+    }
+    assert sources == {fn["sender"], fn["broadcaster"]}
+    [rule] = dev.resources("AWS::Events::Rule").values()
+    assert rule["Properties"]["EventPattern"] == {"detail-type": ["stage_changed", "message_sent"]}
+    assert rule["Properties"]["Targets"][0]["Arn"]["Fn::GetAtt"][0] == fn["bus_events"]
+    authorizer_uris = [
+        a["Properties"]["AuthorizerUri"]
+        for a in dev.resources("AWS::ApiGatewayV2::Authorizer").values()
+        if a["Properties"]["AuthorizerType"] == "REQUEST"
+    ]
+    assert fn["ws_authorizer"] in json.dumps(authorizer_uris)
+
+
+def test_alarms_watch_dead_letters_errors_throttles_failures_and_opt_outs(dev: Synth) -> None:
+    alarms = [a["Properties"] for a in dev.resources("AWS::CloudWatch::Alarm").values()]
+    names = {a.get("MetricName") for a in alarms}
+    assert {"ApproximateNumberOfMessagesVisible", "Errors", "Throttles"} <= names
+    assert {"send_failed", "webhook_opt_out"} <= names
+    assert sum(a.get("MetricName") == "Errors" for a in alarms) == len(dev.stack.functions)
+    assert sum(a.get("MetricName") == "ApproximateNumberOfMessagesVisible" for a in alarms) == 4
+    assert all(a["AlarmActions"] for a in alarms)
+    assert dev.resources("AWS::CloudWatch::Dashboard")
+
+
+def test_cdk_nag_passes_and_every_acknowledgement_has_a_reason(dev: Synth) -> None:
+    report = json.loads((dev.outdir / "validation-report.json").read_text())
+    assert report["pluginReports"] == []
+    reasons: list[str] = []
+    original = cdk.Acknowledgment
+
+    def record(**kwargs: Any) -> Any:
+        reasons.append(kwargs["reason"])
+        return original(**kwargs)
+
+    pytest.MonkeyPatch().setattr(cdk, "Acknowledgment", record)
+    try:
+        acknowledge(dev.stack)
+    finally:
+        pytest.MonkeyPatch().setattr(cdk, "Acknowledgment", original)
+    assert reasons
+    assert all(len(reason) > 60 for reason in reasons)
+
+
+def test_the_template_passes_cfn_lint(dev: Synth) -> None:
+    lint = shutil.which("cfn-lint", path=str(Path(os.sys.executable).parent))
+    assert lint is not None
+    result = subprocess.run(
+        [lint, "--non-zero-exit-code", "error", str(dev.file)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_bad_context_is_refused_naming_the_key(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="context tick_minutes"):
+        synth(tmp_path, tick_minutes=0)
+    with pytest.raises(ValueError, match="user_pool_client_id"):
+        synth(tmp_path, user_pool_id="ap-southeast-1_Example")
+
+
+def test_the_layer_has_the_library_without_boto3_and_is_reused(tmp_path: Path) -> None:
+    built = build_layer()
+    site = built / "python"
+    assert (site / "followup" / "wiring" / "runtime.py").exists()
+    assert (site / "pydantic_core").exists() and (site / "jwt").exists()
+    assert not list(site.glob("boto*"))
+    assert not list(site.glob("s3transfer*"))
+    modified = (built / ".complete").stat().st_mtime
+    assert build_layer() == built
+    assert (built / ".complete").stat().st_mtime == modified
+
+
+def test_the_pinned_cdk_cli_synthesises_the_app(tmp_path: Path) -> None:
+    cli = ROOT / "node_modules" / ".bin" / "cdk"
+    assert cli.exists(), "run `make test` (it installs the pinned CDK CLI with npm ci)"
+    env = {
+        **os.environ,
+        "CDK_DISABLE_CLI_TELEMETRY": "true",
+        "CDK_HOME": str(tmp_path / "home"),
+        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+    }
+    result = subprocess.run(
+        [str(cli), "synth", "--no-notices", "--quiet", "-o", str(tmp_path / "out")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    template = json.loads((tmp_path / "out" / "Followup-dev.template.json").read_text())
+    assert "AWS::Scheduler::Schedule" in {r["Type"] for r in template["Resources"].values()}

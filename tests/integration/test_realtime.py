@@ -1,0 +1,170 @@
+"""The live queue feed: WebSocket sign-in, connections, and follow-up changes pushed out."""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+
+import boto3
+import jwt
+import pytest
+from botocore.stub import Stubber
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from followup.adapters.connections import ConnectionPoster, Connections
+from followup_local.engine import LocalEngine
+from functions.broadcaster import handler as broadcaster
+from functions.ws_authorizer import handler as ws_authorizer
+from tests.support.builders import quiet_contact, rule
+from tests.support.events import load
+
+CLIENT_ID = "4example0client0id0000000"
+SIGNING_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+OTHER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+class _Jwks(BaseHTTPRequestHandler):
+    """The user pool's published keys, as Cognito serves them."""
+
+    def do_GET(self) -> None:
+        jwk = jwt.algorithms.RSAAlgorithm.to_jwk(SIGNING_KEY.public_key(), as_dict=True)
+        body = json.dumps({"keys": [{**jwk, "kid": "k1", "alg": "RS256", "use": "sig"}]})
+        self.send_response(200 if self.path == "/pool/.well-known/jwks.json" else 404)
+        self.send_header("content-type", "application/json")
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def issuer(engine: LocalEngine) -> Iterator[str]:
+    server = HTTPServer(("127.0.0.1", 0), _Jwks)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/pool"
+    engine.configure(cognito_issuer=url, cognito_client_id=CLIENT_ID)
+    ws_authorizer.verifier.cache_clear()
+    yield url
+    ws_authorizer.verifier.cache_clear()
+    server.shutdown()
+
+
+def token(issuer: str, key: Any = SIGNING_KEY, **overrides: Any) -> str:
+    claims = {
+        "sub": "5f3c2b1a-0000-4000-8000-000000000001",
+        "cognito:groups": ["marketing"],
+        "iss": issuer,
+        "aud": CLIENT_ID,
+        "token_use": "id",
+        "exp": 2_000_000_000,
+        "iat": 1_700_000_000,
+    } | overrides
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": "k1"})
+
+
+def connect_event(signed: str) -> dict[str, Any]:
+    event = copy.deepcopy(load("apigw-ws-connect-authorizer.json"))
+    event["queryStringParameters"]["token"] = signed
+    return event
+
+
+def test_a_staff_token_opens_the_feed_with_the_users_groups(
+    engine: LocalEngine, issuer: str
+) -> None:
+    answer = engine.invoke("ws_authorizer", connect_event(token(issuer)))
+    assert answer["principalId"] == "5f3c2b1a-0000-4000-8000-000000000001"
+    [statement] = answer["policyDocument"]["Statement"]
+    assert statement == {
+        "Action": "execute-api:Invoke",
+        "Effect": "Allow",
+        "Resource": load("apigw-ws-connect-authorizer.json")["methodArn"],
+    }
+    assert answer["context"]["groups"] == "marketing"
+    access = token(issuer, token_use="access", client_id=CLIENT_ID, aud=None)
+    assert engine.invoke("ws_authorizer", connect_event(access))["principalId"]
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        lambda iss: token(iss, key=OTHER_KEY),
+        lambda iss: token(iss, exp=1_700_000_100),
+        lambda iss: token(iss, aud="someone-elses-client"),
+        lambda iss: token("https://cognito-idp.example/other-pool"),
+        lambda iss: "",
+    ],
+    ids=["wrong-key", "expired", "other-client", "other-pool", "missing"],
+)
+def test_anything_else_is_refused_with_401(engine: LocalEngine, issuer: str, forged: Any) -> None:
+    with pytest.raises(PermissionError, match="Unauthorized"):
+        engine.invoke("ws_authorizer", connect_event(forged(issuer)))
+
+
+def test_connections_are_recorded_and_forgotten(engine: LocalEngine) -> None:
+    event = load("apigw-ws-connect.json")
+    assert engine.invoke("realtime", event) == {"statusCode": 200}
+    now = engine.clock.now()
+    assert Connections().live(now) == ["JKJaXcdPSQ0CFqA="]
+    assert Connections().live(now + timedelta(hours=2, seconds=1)) == []
+    gone = copy.deepcopy(event)
+    gone["requestContext"] |= {"routeKey": "$disconnect", "eventType": "DISCONNECT"}
+    engine.invoke("realtime", gone)
+    assert Connections().live(now) == []
+
+
+def _stream_records(engine: LocalEngine) -> list[dict[str, Any]]:
+    """What DynamoDB Streams delivers for the follow-up table (moto produces the records)."""
+    dynamodb = boto3.client("dynamodb", region_name=engine.config.aws_region)
+    region = engine.config.aws_region
+    # botocore's default streams endpoint is not one moto routes; name the classic one.
+    streams = boto3.client(
+        "dynamodbstreams",
+        region_name=region,
+        endpoint_url=f"https://streams.dynamodb.{region}.amazonaws.com",
+    )
+    arn = dynamodb.describe_table(TableName="followup-followups")["Table"]["LatestStreamArn"]
+    records = []
+    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+        iterator = streams.get_shard_iterator(
+            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        records += streams.get_records(ShardIterator=iterator)["Records"]
+    return records
+
+
+def test_follow_up_changes_reach_open_apps_and_gone_ones_are_dropped(
+    engine: LocalEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given two open admin apps and a tick that queues two follow-ups
+    now = engine.clock.now()
+    Connections().add("open", "u1", now)
+    Connections().add("left", "u2", now)
+    engine.deps.store.save_rule(rule())
+    for wa_id in ("6281100000901", "6281100000902"):
+        quiet_contact(engine.deps, wa_id, now - timedelta(hours=25))
+    engine.tick()
+    records = _stream_records(engine)
+    changed = broadcaster.changed_followups({"Records": records})
+    assert len(changed) == 2
+    assert len(records) > len(changed)  # one push per follow-up, with its latest state
+    # When the broadcaster runs and one app has gone away
+    client = boto3.client(
+        "apigatewaymanagementapi",
+        region_name=engine.config.aws_region,
+        endpoint_url="https://def456.execute-api.ap-southeast-1.amazonaws.com/live",
+    )
+    stub = Stubber(client)
+    stub.add_response("post_to_connection", {})
+    stub.add_client_error("post_to_connection", "GoneException", http_status_code=410)
+    monkeypatch.setattr(broadcaster, "poster", lambda: ConnectionPoster(client))
+    with stub:
+        report = engine.invoke("broadcaster", {"Records": records})
+    # Then one app got the follow-ups and the other is forgotten
+    assert report == {"messages": 1, "gone": 1}
+    assert len(Connections().live(now)) == 1
