@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,10 +39,10 @@ def synth(outdir: Path, **context: Any) -> Synth:
 
 
 @pytest.fixture(scope="session")
-def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synth]:
-    yield synth(tmp_path_factory.mktemp("dev"))
+def dev(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    return synth(tmp_path_factory.mktemp("dev"))
 
 
 @pytest.fixture(scope="session")
-def prod(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synth]:
-    yield synth(tmp_path_factory.mktemp("prod"), stage="prod", tick_minutes=5, sends_per_second=80)
+def prod(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    return synth(tmp_path_factory.mktemp("prod"), stage="prod", tick_minutes=5, sends_per_second=80)

@@ -7,6 +7,7 @@ a shard suffix so writes spread over partitions.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -334,9 +335,9 @@ def table_spec(model: type[Model]) -> dict[str, Any]:
     return spec
 
 
-def _hash_first(keys: list[dict[str, str]]) -> list[dict[str, str]]:
+def _hash_first(keys: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """DynamoDB wants the partition key first; pynamodb lists keys in declaration order."""
-    return sorted(keys, key=lambda key: key["KeyType"] != "HASH")
+    return [dict(key) for key in sorted(keys, key=lambda key: key["KeyType"] != "HASH")]
 
 
 def ttl_attribute(model: type[Model]) -> str | None:
