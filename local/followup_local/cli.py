@@ -10,10 +10,13 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
 
 from followup.api.auth import Role
+from followup_local import connect
 from followup_local.simulator import Outcome, SimulationConfig, simulate
 from followup_local.simulator.funnel import START
 from followup_local.simulator.report import summary, table, write_audit
@@ -105,6 +108,23 @@ def parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="where the local signing key lives (default: $FOLLOWUP_STATE_DIR or %(default)s)",
     )
+    connect = verbs.add_parser(
+        "connect-whatsapp",
+        help="point 360dialog's webhook at the deployed stack, or show where it points",
+        description="Register the deployed webhook URL (with the path secret, and the secret "
+        "header if asked) with 360dialog's /v1/configs/webhook, reading the API URL from the "
+        "stack's outputs and the secrets from its Secrets Manager secret. Secrets are shown "
+        "masked.",
+    )
+    connect.add_argument("--stack", help="the deployed stack, e.g. Followup-prod")
+    connect.add_argument("--api-url", help="the HTTP API URL (instead of --stack)")
+    connect.add_argument("--secret-name", help="the secret's name or ARN (instead of --stack)")
+    connect.add_argument("--region", help="AWS region (default: from the environment)")
+    connect.add_argument(
+        "--header-name",
+        help="also send WEBHOOK_HEADER_SECRET in this header (the stack's webhook_header_name)",
+    )
+    connect.add_argument("--show", action="store_true", help="only show the current configuration")
     return root
 
 
@@ -115,7 +135,51 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "dev-token":
         sys.stdout.write(DevTokens.load(args.state_dir).issue(Role(args.role)) + "\n")
         return 0
+    if args.command == "connect-whatsapp":
+        return _connect(cli, args)
     return _simulate(cli, args)
+
+
+def _connect(cli: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if not args.stack and not (args.api_url and args.secret_name):
+        cli.error("connect-whatsapp needs --stack, or both --api-url and --secret-name")
+    console = Console()
+    try:
+        outputs = connect.stack_outputs(args.stack, args.region) if args.stack else {}
+        api_url = args.api_url or outputs.get("ApiUrl")
+        secret_name = args.secret_name or outputs.get("SecretName")
+        if not api_url or not secret_name:
+            raise connect.ConnectError(f"stack {args.stack!r} has no ApiUrl / SecretName output")
+        secrets = connect.read_secrets(secret_name, args.region)
+        api_key = os.environ.get("D360_API_KEY") or secrets.get("D360_API_KEY", "")
+        webhooks = connect.Webhooks(connect.d360_base_url(), api_key)
+        try:
+            before = webhooks.current()
+            after = None
+            if not args.show:
+                chosen = connect.target(api_url, secrets, args.header_name)
+                webhooks.register(chosen)
+                after = webhooks.current()
+        finally:
+            webhooks.close()
+    except connect.ConnectError as problem:
+        Console(stderr=True).print(f"[red]connect-whatsapp:[/red] {problem}")
+        return 1
+    table = Table(title="360dialog webhook", box=box.SIMPLE)
+    table.add_column("")
+    table.add_column("url", overflow="fold")
+    table.add_column("headers", overflow="fold")
+    table.add_row(
+        "now" if after is None else "before",
+        connect.masked_url(before.get("url")),
+        connect.masked_headers(before.get("headers")),
+    )
+    if after is not None:
+        table.add_row(
+            "after", connect.masked_url(after.get("url")), connect.masked_headers(chosen.headers)
+        )
+    console.print(table)
+    return 0
 
 
 def _simulate(cli: argparse.ArgumentParser, args: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from followup.domain.settings import SERVICE_WINDOW
 
 _SEND_PATHS = frozenset({"/messages", "/v1/messages"})
+_WEBHOOK_CONFIG = "/v1/configs/webhook"
 _TITLES = {
     100: "Invalid parameter",
     131026: "Message undeliverable",
@@ -74,6 +75,7 @@ class WhatsAppSandbox:
         self._inbound: dict[str, datetime] = {}
         self._injections: list[_Injection] = []
         self._drops = 0
+        self.webhook: dict[str, Any] | None = None  # what POST /v1/configs/webhook set
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -156,6 +158,25 @@ class WhatsAppSandbox:
     def messages(self) -> list[dict[str, Any]]:
         """The accepted sends as `GET /sandbox/messages` shows them."""
         return [_summary(request) for request in self.sent()]
+
+    def configure_webhook(self, api_key: str | None, raw: bytes | None) -> _Answer:
+        """`/v1/configs/webhook`: read (raw None) or set where deliveries go, as 360dialog does."""
+        if api_key != self._api_key:
+            return _error(401, 190, "Invalid API key", "D360-API-KEY is missing or wrong")
+        if raw is None:
+            with self._lock:
+                return _Answer(200, self.webhook or {})
+        try:
+            body = json.loads(raw)
+            url, headers = body["url"], body.get("headers") or {}
+        except (ValueError, KeyError, TypeError):
+            return _error(400, 100, "Invalid parameter", "send {url, headers}")
+        problem = webhook_problem(url, headers)
+        if problem:
+            return _error(400, 100, "Invalid parameter", problem)
+        with self._lock:
+            self.webhook = {"url": url, "headers": headers}
+        return _Answer(200, {"url": url})
 
     def _receive(self, path: str, api_key: str | None, raw: bytes) -> tuple[_Answer, bool]:
         received_at = self._clock().astimezone(UTC)
@@ -300,6 +321,18 @@ def _summary(request: SandboxRequest) -> dict[str, Any]:
     }
 
 
+def webhook_problem(url: str, headers: dict[str, str]) -> str | None:
+    """Why 360dialog would refuse this webhook (no `_`, no `:port`, https), or None."""
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        return f"the webhook URL must be https, got {url!r}"
+    if parts.port is not None:
+        return "the webhook URL may not name a port"
+    if "_" in url or any("_" in name for name in headers):
+        return "the webhook URL and header names may not contain '_'"
+    return None
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 64  # twenty simultaneous sends must not overflow the listen backlog
@@ -317,10 +350,14 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         path = urlsplit(self.path).path
+        sandbox = self.server.sandbox
+        if path == _WEBHOOK_CONFIG:
+            answer = sandbox.configure_webhook(self.headers.get("D360-API-KEY"), raw)
+            self._reply(answer.status, answer.payload)
+            return
         if path not in _SEND_PATHS:
             self._reply(404, {"error": {"message": f"no route for POST {path}"}})
             return
-        sandbox = self.server.sandbox
         answer, dropped = sandbox._receive(path, self.headers.get("D360-API-KEY"), raw)
         if sandbox.latency > 0:
             time.sleep(sandbox.latency)
@@ -330,8 +367,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._reply(answer.status, answer.payload)
 
     def do_GET(self) -> None:
-        if urlsplit(self.path).path == "/sandbox/messages":
+        path = urlsplit(self.path).path
+        if path == "/sandbox/messages":
             self._reply(200, self.server.sandbox.messages())
+        elif path == _WEBHOOK_CONFIG:
+            answer = self.server.sandbox.configure_webhook(self.headers.get("D360-API-KEY"), None)
+            self._reply(answer.status, answer.payload)
         else:
             self._reply(404, {"error": {"message": f"no route for GET {self.path}"}})
 

@@ -1,0 +1,104 @@
+"""`followup connect-whatsapp` against a fake 360dialog on 127.0.0.1 and an emulated AWS."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from followup_local.cli import main
+from followup_local.sandbox import WhatsAppSandbox
+
+REGION = "ap-southeast-1"
+API_URL = "https://abc123.execute-api.ap-southeast-1.amazonaws.com"
+OLD, NEW = "oldsecretoldsecretoldsecret", "newsecretnewsecretnewsecret"
+HEADER_VALUE = "headervalueheadervalue"
+
+
+@pytest.fixture
+def deployed(monkeypatch: pytest.MonkeyPatch) -> Iterator[WhatsAppSandbox]:
+    """A deployed stack's outputs and secret, and 360dialog with its key."""
+    monkeypatch.delenv("D360_API_KEY", raising=False)
+    with mock_aws(), WhatsAppSandbox("d360-key") as sandbox:
+        monkeypatch.setenv("D360_BASE_URL", sandbox.base_url)
+        boto3.client("secretsmanager", region_name=REGION).create_secret(
+            Name="followup-prod-secrets",
+            SecretString=json.dumps(
+                {
+                    "D360_API_KEY": "d360-key",
+                    "WEBHOOK_SECRET": f"{OLD},{NEW}",
+                    "WEBHOOK_HEADER_SECRET": HEADER_VALUE,
+                }
+            ),
+        )
+        template = {
+            "Resources": {"Queue": {"Type": "AWS::SQS::Queue"}},
+            "Outputs": {
+                "ApiUrl": {"Value": API_URL},
+                "SecretName": {"Value": "followup-prod-secrets"},
+            },
+        }
+        boto3.client("cloudformation", region_name=REGION).create_stack(
+            StackName="Followup-prod", TemplateBody=json.dumps(template)
+        )
+        yield sandbox
+
+
+def connect(*args: str) -> int:
+    return main(["connect-whatsapp", "--region", REGION, *args])
+
+
+def test_registers_the_newest_secret_and_the_header_and_prints_them_masked(
+    deployed: WhatsAppSandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert connect("--stack", "Followup-prod", "--header-name", "X-Followup-Secret") == 0
+    assert deployed.webhook == {
+        "url": f"{API_URL}/webhooks/whatsapp/{NEW}",
+        "headers": {"X-Followup-Secret": HEADER_VALUE},
+    }
+    printed = capsys.readouterr().out
+    assert "before" in printed
+    assert "after" in printed
+    assert "/webhooks/whatsapp/news…" in printed
+    for secret in (NEW, OLD, HEADER_VALUE, "d360-key"):
+        assert secret not in printed
+
+
+def test_show_changes_nothing(
+    deployed: WhatsAppSandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert connect("--api-url", API_URL, "--secret-name", "followup-prod-secrets", "--show") == 0
+    assert deployed.webhook is None
+    assert "(none)" in capsys.readouterr().out
+
+
+def test_a_wrong_api_key_is_reported_and_nothing_changes(
+    deployed: WhatsAppSandbox, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("D360_API_KEY", "not-the-key")
+    assert connect("--stack", "Followup-prod") == 1
+    assert "360dialog refused the API key (401)" in capsys.readouterr().err
+    assert deployed.webhook is None
+
+
+def test_a_url_360dialog_would_refuse_is_stopped_before_sending(
+    deployed: WhatsAppSandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with_port = "https://api.example.com:8443"
+    assert connect("--api-url", with_port, "--secret-name", "followup-prod-secrets") == 1
+    assert "may not name a port" in capsys.readouterr().err
+    assert deployed.webhook is None
+
+
+def test_an_unknown_stack_and_missing_arguments_are_named(
+    deployed: WhatsAppSandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert connect("--stack", "Nope") == 1
+    assert "cannot read stack 'Nope'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exited:
+        connect("--api-url", API_URL)
+    assert exited.value.code == 2
+    assert "needs --stack, or both --api-url and --secret-name" in capsys.readouterr().err
