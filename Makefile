@@ -20,7 +20,7 @@ $(NODE_READY): package.json package-lock.json
 	touch $@
 
 dev: $(READY)
-	$(BIN)/followup simulate
+	$(BIN)/followup dev
 
 test: lint typecheck unit
 

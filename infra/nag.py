@@ -21,7 +21,7 @@ def _accept(scope: IConstruct, rule: str, reason: str) -> None:
 def _ref(stack: cdk.Stack, construct: IConstruct) -> str:
     child = construct.node.default_child
     assert isinstance(child, cdk.CfnElement)
-    return stack.get_logical_id(child)
+    return str(stack.get_logical_id(child))
 
 
 def acknowledge(stack: FollowupStack) -> None:

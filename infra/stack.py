@@ -87,7 +87,7 @@ class _AccessLogs:
         )
 
 
-class FollowupStack(Stack):
+class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (pyproject)
     """Everything `cdk deploy` creates; names come from the stage (`followup-<stage>-...`)."""
 
     def __init__(self, scope: Construct, id: str, settings: DeploySettings, **kwargs: Any) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +19,7 @@ from rich.table import Table
 
 from followup.api.auth import Role
 from followup_local import connect
+from followup_local.devstack import DevOptions, DevStack
 from followup_local.simulator import Outcome, SimulationConfig, simulate
 from followup_local.simulator.funnel import START
 from followup_local.simulator.report import summary, table, write_audit
@@ -108,6 +111,38 @@ def parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="where the local signing key lives (default: $FOLLOWUP_STATE_DIR or %(default)s)",
     )
+    dev = verbs.add_parser(
+        "dev",
+        help="run the whole product locally: embedded AWS, gateway, live feed, sandbox",
+        description="Run the real handlers against an embedded AWS (moto) behind a local "
+        "gateway, with scheduler ticks, the SQS and stream triggers, the live queue feed and "
+        "the WhatsApp sandbox page. Ctrl-C stops it; data is kept in the state directory.",
+    )
+    dev.add_argument(
+        "--port", type=_bounded(1, 65535), default=8000, help="gateway port (default: %(default)s)"
+    )
+    dev.add_argument(
+        "--tick",
+        type=_bounded(1, 3600),
+        default=60,
+        metavar="SECONDS",
+        help="seconds between enqueue / dispatch / expire ticks (default: %(default)s)",
+    )
+    dev.add_argument(
+        "--contacts",
+        type=_bounded(0, 5000),
+        default=40,
+        help="demo leads seeded on first start (default: %(default)s)",
+    )
+    dev.add_argument("--reset", action="store_true", help="forget saved data; seed again")
+    dev.add_argument("--verbose", action="store_true", help="show the handlers' INFO logs")
+    dev.add_argument(
+        "--state-dir",
+        type=Path,
+        default=Path(os.environ.get("FOLLOWUP_STATE_DIR", ".followup")),
+        metavar="DIR",
+        help="keys, webhook secret and saved data (default: $FOLLOWUP_STATE_DIR or %(default)s)",
+    )
     connect = verbs.add_parser(
         "connect-whatsapp",
         help="point 360dialog's webhook at the deployed stack, or show where it points",
@@ -137,7 +172,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "connect-whatsapp":
         return _connect(cli, args)
+    if args.command == "dev":
+        return _dev(args)
     return _simulate(cli, args)
+
+
+def _dev(args: argparse.Namespace) -> int:
+    options = DevOptions(
+        port=args.port,
+        tick_seconds=args.tick,
+        state_dir=args.state_dir,
+        reset=args.reset,
+        contacts=args.contacts,
+        verbose=args.verbose,
+    )
+    console = Console()
+    stack = DevStack(options)
+    try:
+        stack.start()
+    except RuntimeError as problem:
+        Console(stderr=True).print(f"[red]followup dev:[/red] {problem} (try --port)")
+        return 1
+    table = Table(box=box.SIMPLE, show_header=False, title="follow-up engine, running locally")
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    for name, value in stack.banner():
+        table.add_row(name, value)
+    console.print(table)
+    for role, token in stack.dev_tokens():
+        console.print(f"token ({role}): {token}", soft_wrap=True, highlight=False)
+    console.print("ready · Ctrl-C stops (data is kept; --reset starts over)", highlight=False)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        while not stopping.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    console.print("stopping…")
+    stack.stop()
+    console.print(f"stopped; data saved in {options.state_dir}")
+    return 0
 
 
 def _connect(cli: argparse.ArgumentParser, args: argparse.Namespace) -> int:

@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -27,7 +27,7 @@ from starlette.convertors import StringConvertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, request_response
+from starlette.routing import BaseRoute, Route, request_response
 from starlette.types import Receive, Scope, Send
 
 from followup_local.tokens import DevTokens, InvalidToken, as_authorizer_claims
@@ -122,8 +122,13 @@ def lambda_response(result: dict[str, Any] | str) -> Response:
     return response
 
 
-def create_app(invoke: Invoke, tokens: DevTokens) -> Starlette:
-    """The gateway as an ASGI app; `invoke(function, event)` runs a handler."""
+def create_app(
+    invoke: Invoke, tokens: DevTokens, extra_routes: Sequence[BaseRoute] = ()
+) -> Starlette:
+    """The gateway as an ASGI app; `invoke(function, event)` runs a handler.
+
+    `extra_routes` (the live feed, the sandbox page, the web app) come after the API's.
+    """
 
     async def api(request: Request) -> Response:
         claims = None
@@ -173,6 +178,7 @@ def create_app(invoke: Invoke, tokens: DevTokens) -> Starlette:
         routes=[
             Route("/api/{proxy:anything}", _AnyMethod(api)),
             Route("/webhooks/whatsapp/{secret:segment}", webhook, methods=["GET", "POST"]),
+            *extra_routes,
         ],
         exception_handlers={HTTPException: _gateway_error},
     )

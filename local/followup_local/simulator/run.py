@@ -93,7 +93,7 @@ class World:
                 attributes={"program": person.program},
             )
             update_contact(
-                deps, contact.id, _spoke_last(person.first_message_at), person.first_message_at
+                deps, contact.id, spoke_last(person.first_message_at), person.first_message_at
             )
             self._heard(person.wa_id, person.first_message_at)
             self.contact_ids[person.wa_id] = contact.id
@@ -176,7 +176,7 @@ class World:
         self.engine.sandbox.record_inbound(wa_id, at)
 
 
-def _spoke_last(at: datetime) -> Callable[[Contact], Contact]:
+def spoke_last(at: datetime) -> Callable[[Contact], Contact]:
     update = {"last_inbound_at": at, "last_activity_at": at, "last_speaker": Speaker.CONTACT}
     return lambda contact: contact.model_copy(update=update)
 

@@ -1,0 +1,349 @@
+"""`followup dev`: the whole product on one machine, with the real handlers.
+
+- AWS: a moto server on 127.0.0.1, with the tables (from `adapters/tables.py`, as the
+  CDK app declares them) and the send queue with its dead-letter queue.
+- The gateway on 127.0.0.1 (`--port`): the admin API behind local sign-in tokens, the
+  WhatsApp webhook, the live feed (`/ws`), the sandbox page (`/sandbox`) and the web app.
+- Loops that stand in for AWS's triggers: the scheduler ticks (enqueue, dispatch,
+  expire), the SQS trigger of the sender, and the follow-up stream to the broadcaster.
+- The WhatsApp sandbox answers sends as 360dialog does and reports them delivered
+  through the real webhook; replies typed on the sandbox page go the same way.
+
+State lives in the state directory (`.followup/` by default): the signing key, the
+webhook secret and, on a clean stop, a snapshot of every table, restored at the next
+start. `--reset` starts over with the demo funnel.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import random
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+from werkzeug.serving import make_server
+
+from followup.adapters import tables
+from followup.api.auth import Role
+from followup.domain.rule import Rule
+from followup.services.contacts import create_contact, update_contact
+from followup.wiring import runtime
+from followup_local.engine import LambdaContext, create_queues, sqs_event
+from followup_local.gateway import create_app, serving
+from followup_local.live import LiveFeed
+from followup_local.sandbox import WhatsAppSandbox
+from followup_local.sandbox_page import SandboxPage
+from followup_local.simulator.funnel import INACTIVE_RULES, demo_rules, demo_settings, people
+from followup_local.simulator.run import spoke_last
+from followup_local.tokens import DevTokens
+
+REGION = "us-east-1"
+PREFIX = "followup-"
+SANDBOX_KEY = "local-sandbox-key"
+SNAPSHOT = "tables.json"
+SECRET_FILE = "webhook-secret"  # noqa: S105  # a file name, not a secret
+_log = logging.getLogger(__name__)
+
+
+class SerialMotoServer(ThreadedMotoServer):
+    """moto's server, one request at a time: its backends are not thread-safe, and the
+    handlers here call it from several threads (ticks, sender pool, gateway requests)."""
+
+    def _server_entry(self) -> None:
+        app = DomainDispatcherApplication(create_backend_app)
+        lock = threading.Lock()
+
+        def serial(environ: Any, start_response: Any) -> Any:
+            with lock:
+                return list(app(environ, start_response))
+
+        self._server = make_server(
+            self._ip_address, self._port, serial, True, request_handler=MotoRequestHandler
+        )
+        self._server_ready_event.set()
+        self._server.serve_forever()
+
+
+@dataclass(frozen=True)
+class DevOptions:
+    port: int = 8000
+    tick_seconds: float = 60.0
+    state_dir: Path = Path(".followup")
+    reset: bool = False
+    contacts: int = 40
+    verbose: bool = False
+
+
+@dataclass
+class _Loop:
+    name: str
+    every: float
+    step: Callable[[], object]
+    thread: threading.Thread | None = None
+
+
+@dataclass
+class DevStack:
+    options: DevOptions
+    tokens: DevTokens = field(init=False)
+    webhook_secret: str = field(init=False)
+    base_url: str = ""
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _loops: list[_Loop] = field(default_factory=list)
+
+    # --- start and stop ------------------------------------------------------------------
+
+    def start(self) -> None:
+        state = self.options.state_dir
+        state.mkdir(parents=True, exist_ok=True)
+        if self.options.reset:
+            (state / SNAPSHOT).unlink(missing_ok=True)
+        self.tokens = DevTokens.load(state)
+        self.webhook_secret = os.environ.get("WEBHOOK_SECRET") or self._saved_secret(state)
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request lines
+        self._moto = SerialMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._moto.start()
+        host, port = self._moto.get_host_and_port()
+        self.aws_url = f"http://{host}:{port}"
+        self.sandbox = WhatsAppSandbox(SANDBOX_KEY)
+        self.sandbox.start()
+        self.base_url = f"http://127.0.0.1:{self.options.port}"
+        self._environment()
+        self._aws()
+        restored = self._restore(state)
+        if not restored:
+            self._seed()
+        self.live = LiveFeed(self.invoke, self.tokens)
+        self.page = SandboxPage(self)
+        app = create_app(
+            self.invoke, self.tokens, [*self.live.routes(), *self.page.routes(), *self._routes()]
+        )
+        self._gateway = serving(app, self.options.port)
+        self._gateway.__enter__()
+        self._loops = [
+            _Loop("ticks", self.options.tick_seconds, self.tick),
+            _Loop("sender", 0.2, self._drain_queue),
+            _Loop("stream", 0.5, self._pump_stream),
+            _Loop("delivery", 1.0, self.page.report_deliveries),
+        ]
+        for loop in self._loops:
+            loop.thread = threading.Thread(
+                target=self._run, args=(loop,), name=loop.name, daemon=True
+            )
+            loop.thread.start()
+
+    def stop(self) -> None:
+        """Stop the loops, keep the data, free the ports."""
+        self._stop.set()
+        for loop in self._loops:
+            if loop.thread is not None:
+                loop.thread.join(timeout=10)
+        self._snapshot(self.options.state_dir)
+        self._gateway.__exit__(None, None, None)
+        self.sandbox.stop()
+        self._moto.stop()
+
+    def _run(self, loop: _Loop) -> None:
+        while not self._stop.wait(loop.every):
+            try:
+                loop.step()
+            except Exception:
+                _log.exception("the %s loop failed; it will try again", loop.name)
+
+    # --- wiring --------------------------------------------------------------------------
+
+    def _environment(self) -> None:
+        real_provider = bool(os.environ.get("D360_API_KEY"))
+        values = {
+            "AWS_ENDPOINT_URL": self.aws_url,
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "FOLLOWUP_TABLE_PREFIX": PREFIX,
+            "WEBHOOK_SECRET": self.webhook_secret,
+            "WEBSOCKET_CALLBACK_URL": self.base_url,
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": "INFO" if self.options.verbose else "WARNING",
+        }
+        if not real_provider:
+            values |= {"D360_BASE_URL": self.sandbox.base_url, "D360_API_KEY": SANDBOX_KEY}
+        os.environ.update(values)
+
+    def _aws(self) -> None:
+        tables.bind(PREFIX, REGION, self.aws_url)
+        tables.create_tables(boto3.client("dynamodb"))
+        self.sqs = boto3.client("sqs")
+        self.queue_url, self.dlq_url = create_queues(self.sqs, PREFIX)
+        os.environ["FOLLOWUP_SEND_QUEUE_URL"] = self.queue_url
+        self.streams = boto3.client(
+            "dynamodbstreams", endpoint_url=self.aws_url, region_name=REGION
+        )
+        table = boto3.client("dynamodb").describe_table(TableName=f"{PREFIX}followups")
+        self._stream_arn = table["Table"]["LatestStreamArn"]
+        self._iterators: dict[str, str] = {}
+
+    def invoke(self, function: str, event: dict[str, Any]) -> Any:
+        """Run `functions/<function>/handler.py` as Lambda would."""
+        module = importlib.import_module(f"functions.{function}.handler")
+        try:
+            return module.handler(event, LambdaContext(function_name=function))
+        finally:
+            module.metrics.clear_metrics()
+
+    # --- what AWS would trigger ----------------------------------------------------------
+
+    def tick(self) -> dict[str, Any]:
+        """One scheduler tick: enqueue, dispatch and expire, with the Scheduler's payload."""
+        event = {"source": "followup.tick", "time": datetime.now(UTC).isoformat()}
+        return {name: self.invoke(name, event) for name in ("enqueue", "dispatch", "expire")}
+
+    def _drain_queue(self) -> None:
+        """The sender's SQS trigger: batches of up to 10, failed records left to reappear."""
+        received = self.sqs.receive_message(
+            QueueUrl=self.queue_url,
+            MaxNumberOfMessages=10,
+            WaitTimeSeconds=0,
+            AttributeNames=["All"],
+        ).get("Messages", [])
+        if not received:
+            return
+        failed: set[str] = set()
+        try:
+            answer = self.invoke("sender", sqs_event(received, self.queue_url))
+            failed = {f["itemIdentifier"] for f in (answer or {}).get("batchItemFailures", [])}
+        except Exception:
+            _log.exception("the sender failed the whole batch")
+            return
+        done = [m for m in received if m["MessageId"] not in failed]
+        if done:
+            self.sqs.delete_message_batch(
+                QueueUrl=self.queue_url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)
+                ],
+            )
+
+    def _pump_stream(self) -> None:
+        """The follow-up table's stream, fed to the broadcaster as Lambda's trigger would."""
+        shards = self.streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]
+        records: list[dict[str, Any]] = []
+        for shard in shards["Shards"]:
+            shard_id = shard["ShardId"]
+            if shard_id not in self._iterators:
+                self._iterators[shard_id] = self.streams.get_shard_iterator(
+                    StreamArn=self._stream_arn, ShardId=shard_id, ShardIteratorType="LATEST"
+                )["ShardIterator"]
+            page = self.streams.get_records(ShardIterator=self._iterators[shard_id])
+            records += page["Records"]
+            self._iterators[shard_id] = page["NextShardIterator"]
+        if records and self.live.connections:
+            self.invoke("broadcaster", {"Records": records})
+
+    # --- the demo funnel -----------------------------------------------------------------
+
+    def _seed(self) -> None:
+        """Demo settings and rules, and leads gone quiet in the last days."""
+        deps = runtime.deps()
+        deps.store.save_settings(demo_settings())
+        for body in demo_rules():
+            deps.store.save_rule(Rule.model_validate(body))
+        for rule_id in sorted(INACTIVE_RULES):
+            deps.store.set_active(rule_id, False)
+        deps.catalog.invalidate()
+        now = datetime.now(UTC)
+        for person in people(random.Random(7), self.options.contacts, now, 1):  # noqa: S311
+            if person.arrives:
+                continue
+            contact = create_contact(
+                deps,
+                wa_id=person.wa_id,
+                at=person.created_at,
+                name=person.name,
+                stage=person.stage,
+                score=person.score,
+                timezone=person.timezone,
+                attributes={"program": person.program},
+            )
+            update_contact(
+                deps, contact.id, spoke_last(person.first_message_at), person.first_message_at
+            )
+            self.sandbox.record_inbound(person.wa_id, person.first_message_at)
+
+    def _saved_secret(self, state: Path) -> str:
+        path = state / SECRET_FILE
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(24).replace("_", "x").replace("-", "y"))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    # --- persistence ---------------------------------------------------------------------
+
+    def _snapshot(self, state: Path) -> None:
+        """Every item of every table, in DynamoDB's JSON, so the next start resumes."""
+        client = boto3.client("dynamodb")
+        dump: dict[str, list[dict[str, Any]]] = {}
+        for logical in tables.TABLES:
+            pages = client.get_paginator("scan").paginate(TableName=f"{PREFIX}{logical}")
+            dump[logical] = [item for page in pages for item in page["Items"]]
+        path = state / SNAPSHOT
+        path.write_text(json.dumps(dump))
+        path.chmod(0o600)
+
+    def _restore(self, state: Path) -> bool:
+        path = state / SNAPSHOT
+        if not path.exists():
+            return False
+        client = boto3.client("dynamodb")
+        for logical, items in json.loads(path.read_text()).items():
+            if logical not in tables.TABLES:
+                continue
+            for start in range(0, len(items), 25):
+                batch = [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]
+                client.batch_write_item(RequestItems={f"{PREFIX}{logical}": batch})
+        return True
+
+    # --- controls and the start banner ---------------------------------------------------
+
+    def _routes(self) -> list[BaseRoute]:
+        async def tick_now(_: Request) -> JSONResponse:
+            return JSONResponse(await run_in_threadpool(self.tick))
+
+        return [Route("/dev/tick", tick_now, methods=["POST"])]
+
+    def banner(self) -> list[tuple[str, str]]:
+        return [
+            ("web app", f"{self.base_url}/"),
+            ("admin API", f"{self.base_url}/api  (OpenAPI: {self.base_url}/api/openapi.json)"),
+            ("live feed", f"ws://127.0.0.1:{self.options.port}/ws?token=TOKEN"),
+            ("WhatsApp sandbox", f"{self.base_url}/sandbox"),
+            ("webhook", f"{self.base_url}/webhooks/whatsapp/{self.webhook_secret}"),
+            ("webhook secret", self.webhook_secret),
+            ("embedded AWS", self.aws_url),
+            ("ticks", f"every {self.options.tick_seconds:g} s (POST {self.base_url}/dev/tick)"),
+            ("state", str(self.options.state_dir)),
+        ]
+
+    def dev_tokens(self) -> list[tuple[str, str]]:
+        """A fresh sign-in token per role (also `followup dev-token --role ROLE`)."""
+        return [(role.value, self.tokens.issue(role)) for role in Role]

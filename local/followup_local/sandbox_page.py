@@ -1,0 +1,142 @@
+"""The sandbox page: each demo lead's WhatsApp chat, and a box to answer as them.
+
+What a lead types reaches the engine through the real webhook, in Meta's envelope,
+exactly as 360dialog would post it; each accepted send is reported `delivered` the
+same way. `GET /sandbox/messages` lists what was sent, as JSON.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from pydantic import BaseModel, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from followup.services.contacts import find_contact
+from followup.wiring import runtime
+from followup_local import envelopes
+
+if TYPE_CHECKING:
+    from followup_local.devstack import DevStack
+
+PAGE = Path(__file__).with_name("sandbox.html")
+
+
+class Reply(BaseModel):
+    wa_id: str = Field(pattern=r"^\d{6,20}$")
+    text: str = Field(min_length=1, max_length=4096)
+
+
+class SandboxPage:
+    def __init__(self, stack: DevStack) -> None:
+        self._stack = stack
+        self._lock = threading.Lock()
+        self._replies: list[dict[str, Any]] = []
+        self._reported: set[str] = set()
+
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route("/sandbox", self._page),
+            Route("/sandbox/messages", self._messages),
+            Route("/sandbox/chats", self._chats),
+            Route("/sandbox/reply", self._reply, methods=["POST"]),
+        ]
+
+    async def _page(self, _: Request) -> Response:
+        return HTMLResponse(PAGE.read_text())
+
+    async def _messages(self, _: Request) -> Response:
+        return JSONResponse(self._stack.sandbox.messages())
+
+    async def _chats(self, _: Request) -> Response:
+        return JSONResponse(await run_in_threadpool(self.chats))
+
+    async def _reply(self, request: Request) -> Response:
+        try:
+            reply = Reply.model_validate_json(await request.body())
+        except ValidationError as error:
+            problems = [
+                {"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in error.errors()
+            ]
+            return JSONResponse({"error": {"code": "invalid", "details": problems}}, 422)
+        status = await run_in_threadpool(self.reply, reply.wa_id, reply.text)
+        return JSONResponse({"webhook_status": status}, status_code=200 if status == 200 else 502)
+
+    def chats(self) -> list[dict[str, Any]]:
+        """Per lead written to or writing: name, and the conversation in time order."""
+        lines: dict[str, list[dict[str, Any]]] = {}
+        for sent in self._stack.sandbox.messages():
+            text = sent["text"] or _template_text(sent["template"])
+            lines.setdefault(sent["to"], []).append(
+                {"from": "business", "at": sent["received_at"], "text": text, "kind": sent["type"]}
+            )
+        with self._lock:
+            for reply in self._replies:
+                lines.setdefault(reply["wa_id"], []).append(
+                    {"from": "lead", "at": reply["at"], "text": reply["text"], "kind": "text"}
+                )
+        deps = runtime.deps()
+        chats: list[dict[str, Any]] = []
+        for wa_id, conversation in lines.items():
+            found = find_contact(deps, wa_id, None)
+            name = found.item.name if found else ""
+            chats.append({"wa_id": wa_id, "name": name, "messages": sorted(conversation, key=_at)})
+        return sorted(chats, key=lambda chat: max(_at(m) for m in chat["messages"]), reverse=True)
+
+    def reply(self, wa_id: str, text: str) -> int:
+        """The lead writes: post Meta's envelope to the webhook; the webhook's HTTP status."""
+        now = datetime.now(UTC)
+        found = find_contact(runtime.deps(), wa_id, None)
+        document = envelopes.text_message(
+            wa_id,
+            text,
+            now,
+            f"wamid.sandbox.{secrets.token_hex(8)}",
+            found.item.name if found else "",
+        )
+        self._stack.sandbox.record_inbound(wa_id, now)
+        answer = httpx.post(self._webhook_url, json=document, timeout=30)
+        if answer.status_code == 200:
+            with self._lock:
+                self._replies.append({"wa_id": wa_id, "text": text, "at": now.isoformat()})
+        return answer.status_code
+
+    def report_deliveries(self) -> None:
+        """Each accepted send is `delivered` to the lead's phone, told through the webhook."""
+        for sent in self._stack.sandbox.sent():
+            wamid = sent.wamid
+            if wamid is None or wamid in self._reported or sent.body is None:
+                continue
+            document = envelopes.status(
+                wamid, "delivered", datetime.now(UTC), sent.body.get("to", ""), sent.followup_id
+            )
+            if httpx.post(self._webhook_url, json=document, timeout=30).status_code == 200:
+                self._reported.add(wamid)
+
+    @property
+    def _webhook_url(self) -> str:
+        return f"{self._stack.base_url}/webhooks/whatsapp/{self._stack.webhook_secret}"
+
+
+def _at(line: dict[str, Any]) -> str:
+    return str(datetime.fromisoformat(line["at"]).astimezone(UTC).isoformat())
+
+
+def _template_text(template: dict[str, Any] | None) -> str:
+    if not template:
+        return ""
+    params = [
+        p.get("text", "")
+        for component in template.get("components", [])
+        for p in component.get("parameters", [])
+    ]
+    suffix = f" ({', '.join(params)})" if params else ""
+    return f"[template {template.get('name', '?')}]{suffix}"

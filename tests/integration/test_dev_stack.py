@@ -1,0 +1,158 @@
+"""`followup dev` as a person runs it: a real process, real HTTP and WebSocket, Ctrl-C, restart."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+from websockets.sync.client import connect
+
+from tests.support.builders import rule
+
+FOLLOWUP = Path(sys.executable).parent / "followup"
+T = TypeVar("T")
+
+
+class Running:
+    def __init__(self, state: Path, port: int) -> None:
+        self.url = f"http://127.0.0.1:{port}"
+        self.port = port
+        self.state = state
+        self.output: list[str] = []
+        self.process = subprocess.Popen(
+            [
+                *(str(FOLLOWUP), "dev", "--port", str(port), "--tick", "3600"),
+                *("--contacts", "12", "--state-dir", str(state)),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+        eventually(lambda: "ready" in "".join(self.output) or None, timeout=60)
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.output.append(line)
+
+    def token(self, role: str) -> dict[str, str]:
+        printed = subprocess.run(
+            [str(FOLLOWUP), "dev-token", "--role", role, "--state-dir", str(self.state)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        return {"Authorization": f"Bearer {printed}"}
+
+    def call(self, method: str, path: str, role: str = "admin", **kwargs: Any) -> httpx.Response:
+        return httpx.request(
+            method, f"{self.url}{path}", headers=self.token(role), timeout=30, **kwargs
+        )
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=30)
+
+
+def eventually(check: Callable[[], T | None], timeout: float = 20) -> T:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError("timed out waiting")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[Running]:
+    running = Running(tmp_path / "state", free_port())
+    yield running
+    if running.process.poll() is None:
+        running.process.kill()
+
+
+@pytest.mark.slow
+def test_the_local_stack_runs_the_whole_loop_and_keeps_its_data(stack: Running) -> None:
+    # It starts, prints where everything is, and answers the API with a dev token
+    printed = "".join(stack.output)
+    for shown in ("/sandbox", "/ws?token=", "webhook secret", "token (marketing): ey"):
+        assert shown in printed
+    answer = stack.call("GET", "/api/rules", role="counselor")
+    assert answer.status_code == 200
+    demo = [r["id"] for r in answer.json()["rules"]]
+    assert len(demo) >= 10
+    assert httpx.get(f"{stack.url}/api/rules").status_code == 401
+    # Marketing switches the demo rules off and adds one that sends at any hour
+    for rule_id in demo:
+        assert stack.call("POST", f"/api/rules/{rule_id}/deactivate", "marketing").is_success
+    body = rule(
+        "smoke-any-time",
+        send_anytime=True,
+        trigger={
+            "stages": ["new", "qualified", "applied", "paid"],
+            "idle": {"amount": 1, "unit": "hours"},
+        },
+        exit={"stages": []},
+    ).model_dump(mode="json")
+    assert stack.call("POST", "/api/rules", "marketing", json=body).status_code == 201
+    assert stack.call("PUT", "/api/rules/smoke-any-time", "counselor", json=body).status_code == 403
+    # A browser on the live feed sees the follow-ups the tick queues, without asking
+    token = stack.token("marketing")["Authorization"].split()[1]
+    with connect(f"ws://127.0.0.1:{stack.port}/ws?token={token}", open_timeout=10) as feed:
+        ticked = httpx.post(f"{stack.url}/dev/tick", timeout=60).json()
+        assert ticked["enqueue"]["queued"] > 0
+        frame = json.loads(feed.recv(timeout=20))
+    assert frame["type"] == "followups"
+    assert {f["rule_id"] for f in frame["followups"]} == {"smoke-any-time"}
+    # The sender hands them to the sandbox, which reports them delivered via the webhook
+    sent = eventually(lambda: httpx.get(f"{stack.url}/sandbox/messages").json())
+    first = sent[0]
+
+    def status_of(followup_id: str) -> str:
+        answer = stack.call("GET", f"/api/followups/{followup_id}", "counselor")
+        return str(answer.json()["status"])
+
+    eventually(lambda: status_of(first["followup_id"]) == "delivered")
+    # The lead answers on the sandbox page: the follow-up is marked responded
+    answer = httpx.post(
+        f"{stack.url}/sandbox/reply", json={"wa_id": first["to"], "text": "Yes, tell me more"}
+    )
+    assert answer.status_code == 200
+    eventually(lambda: status_of(first["followup_id"]) == "responded")
+    chats = httpx.get(f"{stack.url}/sandbox/chats").json()
+    chat = next(c for c in chats if c["wa_id"] == first["to"])
+    assert [m["from"] for m in chat["messages"]][-1] == "lead"
+    assert "<form" in httpx.get(f"{stack.url}/sandbox").text
+    # Ctrl-C stops it cleanly; the next start has the same data
+    assert stack.stop() == 0
+    assert "stopped" in "".join(stack.output)
+    again = Running(stack.state, free_port())
+    try:
+        answer = again.call("GET", "/api/rules/smoke-any-time", role="counselor")
+        assert answer.status_code == 200
+        assert status_of_in(again, first["followup_id"]) == "responded"
+    finally:
+        assert again.stop() == 0
+
+
+def status_of_in(running: Running, followup_id: str) -> str:
+    return str(running.call("GET", f"/api/followups/{followup_id}", "counselor").json()["status"])
