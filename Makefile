@@ -5,10 +5,14 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 NODE_READY := node_modules/.ready
+WEB_BUILT := web/dist/index.html
+WEB_SOURCES := $(shell find web/src -type f) web/index.html web/vite.config.ts web/tsconfig.json
+BROWSER_READY := $(VENV)/.chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: dev test lint typecheck unit bench openapi synth deploy clean
+.PHONY: dev test lint typecheck unit bench openapi synth deploy web clean
 
 $(READY): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +23,20 @@ $(NODE_READY): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-dev: $(READY)
+# The browser tests drive Debian's chromium; install it when the machine has none.
+$(BROWSER_READY): $(READY)
+	command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  $(SUDO) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null'
+	touch $@
+
+web/node_modules/.ready: web/package.json web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(WEB_BUILT): web/node_modules/.ready $(WEB_SOURCES)
+	npm run --prefix web build --silent
+
+dev: $(READY) $(WEB_BUILT)
 	$(BIN)/followup dev
 
 test: lint typecheck unit
@@ -31,7 +48,7 @@ lint: $(READY)
 typecheck: $(READY)
 	$(BIN)/mypy
 
-unit: $(READY) $(NODE_READY)
+unit: $(READY) $(NODE_READY) $(WEB_BUILT) $(BROWSER_READY)
 	$(BIN)/pytest -n 2 --dist loadfile -q
 
 bench: $(READY)
@@ -41,6 +58,8 @@ bench: $(READY)
 openapi: $(READY)
 	$(BIN)/python -m followup_local.openapi
 
+web: $(WEB_BUILT)
+
 synth: $(READY) $(NODE_READY)
 	npx cdk synth --no-notices --quiet
 
@@ -48,4 +67,4 @@ deploy: $(READY) $(NODE_READY)
 	npx cdk deploy --no-notices $(CDK_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules build cdk.out .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) node_modules web/node_modules web/dist build cdk.out .mypy_cache .pytest_cache .ruff_cache .hypothesis

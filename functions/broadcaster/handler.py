@@ -52,4 +52,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     report = broadcast(changed_followups(event), Connections(), poster(), deps.clock.now())
     metrics.add_metric(name="broadcast_messages", unit="Count", value=report.messages)
     metrics.add_metric(name="broadcast_gone", unit="Count", value=report.gone)
-    return {"messages": report.messages, "gone": report.gone}
+    metrics.add_metric(name="broadcast_failed", unit="Count", value=report.failed)
+    if report.failed:
+        logger.warning("some connections could not be reached", extra={"failed": report.failed})
+    return {"messages": report.messages, "gone": report.gone, "failed": report.failed}

@@ -38,8 +38,9 @@ from moto.moto_server.werkzeug_app import (
 )
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Route
+from starlette.responses import HTMLResponse, JSONResponse
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 from werkzeug.serving import make_server
 
 from followup.adapters import tables
@@ -61,7 +62,15 @@ PREFIX = "followup-"
 SANDBOX_KEY = "local-sandbox-key"
 SNAPSHOT = "tables.json"
 SECRET_FILE = "webhook-secret"  # noqa: S105  # a file name, not a secret
+WEB = Path(__file__).resolve().parents[2] / "web" / "dist"
 _log = logging.getLogger(__name__)
+
+
+async def _unbuilt(_: Request) -> HTMLResponse:
+    return HTMLResponse(
+        "<p>The web app is not built: run <code>make dev</code> (it builds web/ first).</p>"
+        '<p><a href="/sandbox">WhatsApp sandbox</a> · <a href="/api/openapi.json">API</a></p>'
+    )
 
 
 class SerialMotoServer(ThreadedMotoServer):
@@ -326,10 +335,32 @@ class DevStack:
     # --- controls and the start banner ---------------------------------------------------
 
     def _routes(self) -> list[BaseRoute]:
+        """Local controls, sign-in for the web app, and the web app itself."""
+
         async def tick_now(_: Request) -> JSONResponse:
             return JSONResponse(await run_in_threadpool(self.tick))
 
-        return [Route("/dev/tick", tick_now, methods=["POST"])]
+        async def token(request: Request) -> JSONResponse:
+            role = request.query_params.get("role", "")
+            if role not in Role._value2member_map_:
+                return JSONResponse(
+                    {"message": f"role must be one of {[r.value for r in Role]}"}, 400
+                )
+            return JSONResponse({"token": self.tokens.issue(Role(role))})
+
+        async def config(_: Request) -> JSONResponse:
+            return JSONResponse({"mode": "local"})
+
+        routes: list[BaseRoute] = [
+            Route("/dev/tick", tick_now, methods=["POST"]),
+            Route("/dev/token", token, methods=["POST"]),
+            Route("/config.json", config),
+        ]
+        if (WEB / "index.html").exists():
+            routes.append(Mount("/", StaticFiles(directory=WEB, html=True)))
+        else:
+            routes.append(Route("/", _unbuilt))
+        return routes
 
     def banner(self) -> list[tuple[str, str]]:
         return [

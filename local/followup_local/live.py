@@ -117,7 +117,15 @@ class LiveFeed:
                 {"message": "Gone"}, status_code=410, headers={"x-amzn-errortype": "GoneException"}
             )
         if request.method == "POST":
-            await socket.send_text((await request.body()).decode())
+            try:
+                await socket.send_text((await request.body()).decode())
+            except (RuntimeError, OSError, WebSocketDisconnect):
+                self._sockets.pop(connection_id, None)  # closing under us: gone, as in AWS
+                return JSONResponse(
+                    {"message": "Gone"},
+                    status_code=410,
+                    headers={"x-amzn-errortype": "GoneException"},
+                )
             return Response(status_code=200)
         if request.method == "DELETE":
             await socket.close()

@@ -3,83 +3,15 @@
 from __future__ import annotations
 
 import json
-import signal
-import socket
-import subprocess
-import sys
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
 
 import httpx
 import pytest
 from websockets.sync.client import connect
 
 from tests.support.builders import rule
-
-FOLLOWUP = Path(sys.executable).parent / "followup"
-T = TypeVar("T")
-
-
-class Running:
-    def __init__(self, state: Path, port: int) -> None:
-        self.url = f"http://127.0.0.1:{port}"
-        self.port = port
-        self.state = state
-        self.output: list[str] = []
-        self.process = subprocess.Popen(
-            [
-                *(str(FOLLOWUP), "dev", "--port", str(port), "--tick", "3600"),
-                *("--contacts", "12", "--state-dir", str(state)),
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        threading.Thread(target=self._read, daemon=True).start()
-        eventually(lambda: "ready" in "".join(self.output) or None, timeout=60)
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.output.append(line)
-
-    def token(self, role: str) -> dict[str, str]:
-        printed = subprocess.run(
-            [str(FOLLOWUP), "dev-token", "--role", role, "--state-dir", str(self.state)],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        return {"Authorization": f"Bearer {printed}"}
-
-    def call(self, method: str, path: str, role: str = "admin", **kwargs: Any) -> httpx.Response:
-        return httpx.request(
-            method, f"{self.url}{path}", headers=self.token(role), timeout=30, **kwargs
-        )
-
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGINT)
-        return self.process.wait(timeout=30)
-
-
-def eventually(check: Callable[[], T | None], timeout: float = 20) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from tests.support.devstack import Running, eventually, free_port
 
 
 @pytest.fixture

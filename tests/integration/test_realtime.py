@@ -166,5 +166,5 @@ def test_follow_up_changes_reach_open_apps_and_gone_ones_are_dropped(
     with stub:
         report = engine.invoke("broadcaster", {"Records": records})
     # Then one app got the follow-ups and the other is forgotten
-    assert report == {"messages": 1, "gone": 1}
+    assert report == {"messages": 1, "gone": 1, "failed": 0}
     assert len(Connections().live(now)) == 1

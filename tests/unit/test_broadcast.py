@@ -71,3 +71,16 @@ def test_nothing_changed_sends_nothing() -> None:
     poster = Poster(gone=set())
     assert broadcast([], Registry("a"), poster, NOW).messages == 0
     assert poster.sent == []
+
+
+def test_a_connection_that_errors_is_counted_and_the_others_still_served() -> None:
+    class Flaky(Poster):
+        def post(self, connection_id: str, data: bytes) -> bool:
+            if connection_id == "broken":
+                raise ConnectionError("management API unreachable")
+            return super().post(connection_id, data)
+
+    registry, poster = Registry("broken", "fine"), Flaky(gone=set())
+    report = broadcast([followup(1)], registry, poster, NOW)
+    assert (report.messages, report.failed, report.gone) == (1, 1, 0)
+    assert registry.ids == ["broken", "fine"]

@@ -27,6 +27,7 @@ class Poster(Protocol):
 class BroadcastReport:
     messages: int = 0
     gone: int = 0
+    failed: int = 0
 
 
 def broadcast(
@@ -37,7 +38,9 @@ def broadcast(
 ) -> BroadcastReport:
     """Send `{"type": "followups", "followups": [...]}` to each live connection.
 
-    A connection the client has left is removed, so it is not tried again.
+    A connection the client has left is removed, so it is not tried again. Any other
+    failure to reach one connection is counted and the others are still served: the
+    feed is best effort, and a page reload shows the current state anyway.
     """
     report = BroadcastReport()
     if not changed:
@@ -53,7 +56,12 @@ def broadcast(
     ]
     for connection_id in connections.live(now):
         for frame in frames:
-            if not poster.post(connection_id, frame):
+            try:
+                delivered = poster.post(connection_id, frame)
+            except Exception:  # one bad connection must not starve the rest
+                report.failed += 1
+                break
+            if not delivered:
                 connections.remove(connection_id)
                 report.gone += 1
                 break

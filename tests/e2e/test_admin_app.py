@@ -1,0 +1,133 @@
+"""The admin web app in a real headless Chromium, against `followup dev` in its own process.
+
+On failure each open page is saved as a screenshot under test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.support.devstack import Running, eventually, free_port
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture
+def stack(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Running]:
+    running = Running(tmp_path / "state", free_port(), contacts=8)
+    # Only the rule the test creates may send: switch the demo rules off.
+    for rule in running.call("GET", "/api/rules").json()["rules"]:
+        running.call("POST", f"/api/rules/{rule['id']}/deactivate")
+    yield running
+    if running.process.poll() is None:
+        running.stop()
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        print("".join(running.output)[-8000:])  # the stack's own log, next to the failure
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "make test installs Debian's chromium package"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def pages(browser: Browser, request: pytest.FixtureRequest) -> Iterator[list[Page]]:
+    opened: list[Page] = []
+    yield opened
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        for index, page in enumerate(opened):
+            page.screenshot(
+                path=str(ARTIFACTS / f"{request.node.name}-{index}.png"), full_page=True
+            )
+
+
+def sign_in(browser: Browser, pages: list[Page], url: str, role: str) -> Page:
+    page = browser.new_context().new_page()
+    pages.append(page)
+    page.goto(url)
+    page.get_by_role("button", name=f"Sign in as {role}").click()
+    expect(page.get_by_role("link", name="Queue")).to_be_visible()
+    return page
+
+
+@pytest.mark.slow
+def test_marketing_creates_a_rule_sees_it_send_live_and_the_reply_land(
+    stack: Running, browser: Browser, pages: list[Page]
+) -> None:
+    page = sign_in(browser, pages, stack.url, "marketing")
+    # Create a rule; the API's problems show beside the fields
+    page.get_by_role("link", name="Rules").click()
+    page.get_by_role("button", name="New rule").click()
+    page.get_by_label("Id", exact=True).fill("e2e-any-time")
+    page.get_by_label("Name", exact=True).fill("Any time, one hour quiet")
+    page.get_by_label("Stages (comma-separated)").fill("new, prospect")
+    page.get_by_label("Quiet for (amount)").fill("1")
+    page.get_by_label("Step 1 template name").fill("open_day_invite")
+    page.get_by_label("Send at any time (ignore business hours)").check()
+    page.get_by_label("Active", exact=True).check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator('.problem[data-field="trigger.stages"]')).to_contain_text("prospect")
+    page.get_by_label("Stages (comma-separated)").fill("new, qualified, applied, paid")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_test_id("preview")).to_contain_text(re.compile(r"Would message \d+ now"))
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator('[data-testid="rule-row"][data-id="e2e-any-time"]')).to_be_visible()
+    # The queue fills from the live feed after a tick, without a reload
+    page.get_by_role("link", name="Queue").click()
+    expect(page.get_by_role("status")).to_have_attribute("data-state", "live")
+    httpx.post(f"{stack.url}/dev/tick", timeout=60).raise_for_status()
+    row = page.locator('[data-testid="followup-row"]').filter(has_text="e2e-any-time").first
+    expect(row).to_be_visible(timeout=20_000)
+    followup_id = row.get_attribute("data-id")
+    sent = eventually(
+        lambda: next(
+            (
+                m
+                for m in httpx.get(f"{stack.url}/sandbox/messages").json()
+                if m["followup_id"] == followup_id
+            ),
+            None,
+        )
+    )
+    # The sandbox reports the message delivered; the row follows, live
+    delivered = page.locator(f'[data-testid="followup-row"][data-id="{followup_id}"]')
+    expect(delivered).to_have_attribute("data-status", "delivered", timeout=20_000)
+    # The lead answers on the sandbox page; the queue row becomes `responded`
+    sandbox = browser.new_context().new_page()
+    pages.append(sandbox)
+    sandbox.goto(f"{stack.url}/sandbox")
+    sandbox.locator(f'button[data-wa-id="{sent["to"]}"]').click()
+    sandbox.get_by_label("Reply as the lead").fill("Yes please, tell me more")
+    sandbox.get_by_role("button", name="Send", exact=True).click()
+    expect(sandbox.locator("#conversation .lead")).to_contain_text("tell me more")
+    expect(
+        page.locator(f'[data-testid="followup-row"][data-id="{followup_id}"]')
+    ).to_have_attribute("data-status", "responded", timeout=20_000)
+
+
+@pytest.mark.slow
+def test_a_counsellor_reads_rules_but_cannot_edit_them(
+    stack: Running, browser: Browser, pages: list[Page]
+) -> None:
+    page = sign_in(browser, pages, stack.url, "counselor")
+    page.get_by_role("link", name="Rules").click()
+    expect(page.get_by_test_id("rule-row").first).to_be_visible()
+    expect(page.get_by_role("button", name="New rule")).to_have_count(0)
+    expect(page.get_by_role("button", name="Edit")).to_have_count(0)
+    for toggle in page.get_by_role("checkbox").all():
+        expect(toggle).to_be_disabled()

@@ -1,0 +1,97 @@
+// The admin API: bearer token, one error shape ({error: {code, message, details}}).
+
+export type Role = "admin" | "marketing" | "counselor";
+
+export interface Session {
+  token: string;
+  role: Role;
+  apiUrl: string;
+  wsUrl: string;
+}
+
+export interface Problem {
+  field: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Problem[],
+  ) {
+    super(message);
+  }
+}
+
+export interface FollowUp {
+  id: string;
+  contact_id: string;
+  rule_id: string;
+  status: string;
+  reason: string | null;
+  error_title: string | null;
+  scheduled_at: string;
+  created_at: string;
+  sent_at: string | null;
+  manual: boolean;
+  history: { status: string; at: string; reason?: string | null }[];
+}
+
+export interface Duration {
+  amount: number;
+  unit: string;
+}
+
+export interface Rule {
+  id: string;
+  name: string;
+  version: number;
+  active: boolean;
+  send_anytime: boolean;
+  trigger: { kind: "idle"; stages: string[]; idle: Duration; last_speaker?: string };
+  steps: {
+    wait: Duration;
+    text?: string | null;
+    template?: { name: string; language: string; params?: { field: string; default?: string }[] } | null;
+  }[];
+  exit?: { on_reply: boolean; stages: string[] };
+  [extra: string]: unknown;
+}
+
+export class Api {
+  constructor(private readonly session: Session) {}
+
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.session.apiUrl}${path}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${this.session.token}`,
+        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    const parsed = text ? JSON.parse(text) : null;
+    if (!response.ok) {
+      const error = parsed?.error ?? { code: "http", message: parsed?.message ?? response.statusText, details: [] };
+      throw new ApiError(response.status, error.code, error.message, error.details ?? []);
+    }
+    return parsed as T;
+  }
+
+  get<T>(path: string): Promise<T> {
+    return this.call<T>("GET", path);
+  }
+}
+
+export function problemsByField(error: unknown): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  if (error instanceof ApiError) {
+    for (const { field, message } of error.details) {
+      found.set(field, [...(found.get(field) ?? []), message]);
+    }
+  }
+  return found;
+}

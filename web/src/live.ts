@@ -1,0 +1,45 @@
+// The live queue feed: a WebSocket that reconnects by itself and says when it is down.
+import type { FollowUp } from "./api";
+
+export type FeedState = "connecting" | "live" | "disconnected";
+
+export function openFeed(
+  url: string,
+  token: string,
+  onFollowUps: (changed: FollowUp[]) => void,
+  onState: (state: FeedState) => void,
+): () => void {
+  let socket: WebSocket | null = null;
+  let retry = 0;
+  let timer: number | undefined;
+  let closed = false;
+
+  const connect = () => {
+    onState("connecting");
+    socket = new WebSocket(`${url}?token=${encodeURIComponent(token)}`);
+    socket.onopen = () => {
+      retry = 0;
+      onState("live");
+    };
+    socket.onmessage = (event) => {
+      const message = JSON.parse(event.data as string);
+      if (message.type === "followups") onFollowUps(message.followups as FollowUp[]);
+    };
+    socket.onclose = () => {
+      onState("disconnected");
+      if (closed) return;
+      const wait = Math.min(30_000, 1000 * 2 ** retry++);
+      timer = window.setTimeout(connect, wait);
+    };
+  };
+  connect();
+  const ping = window.setInterval(() => {
+    if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ action: "ping" }));
+  }, 60_000);
+  return () => {
+    closed = true;
+    window.clearTimeout(timer);
+    window.clearInterval(ping);
+    socket?.close();
+  };
+}

@@ -1,0 +1,99 @@
+import { useCallback, useEffect, useState } from "react";
+import type { Api, FollowUp, Rule } from "../api";
+
+interface Contact {
+  id: string;
+  name: string;
+  wa_id: string | null;
+  stage: string;
+  score: string;
+  timezone: string | null;
+  opted_out: boolean;
+}
+
+interface Message {
+  id: string;
+  at: string;
+  direction: string;
+  speaker: string;
+  text: string;
+}
+
+export function ContactPage({ api, contactId }: { api: Api; contactId: string }) {
+  const [contact, setContact] = useState<Contact | null>(null);
+  const [timeline, setTimeline] = useState<{ messages: Message[]; followups: FollowUp[] } | null>(null);
+  const [rules, setRules] = useState<Rule[]>([]);
+  const [chosen, setChosen] = useState("");
+  const [note, setNote] = useState("");
+  const id = encodeURIComponent(contactId);
+
+  const load = useCallback(async () => {
+    setContact(await api.get<Contact>(`/api/contacts/${id}`));
+    setTimeline(await api.get(`/api/contacts/${id}/timeline`));
+  }, [api, id]);
+
+  useEffect(() => {
+    load().catch((error: Error) => setNote(error.message));
+    api.get<{ rules: Rule[] }>("/api/rules").then((found) => setRules(found.rules));
+  }, [api, load]);
+
+  const sendNow = async () => {
+    try {
+      const queued = await api.call<FollowUp>("POST", `/api/contacts/${id}/followups`, { rule_id: chosen });
+      setNote(`Queued ${queued.id}: handed to the sender now.`);
+      await load();
+    } catch (error) {
+      setNote((error as Error).message);
+    }
+  };
+
+  if (!contact || !timeline) return <p className="loading">{note || "Loading…"}</p>;
+  const scheduled = timeline.followups.filter((f) => f.status === "queued");
+  const events = [
+    ...timeline.messages.map((m) => ({ at: m.at, kind: `${m.speaker} · ${m.direction}`, text: m.text })),
+    ...timeline.followups
+      .filter((f) => f.sent_at)
+      .map((f) => ({ at: f.sent_at as string, kind: `follow-up · ${f.rule_id}`, text: f.status })),
+  ].sort((a, b) => b.at.localeCompare(a.at));
+  return (
+    <section>
+      <h2>{contact.name || contact.id}</h2>
+      <p>
+        +{contact.wa_id} · stage {contact.stage} · {contact.score} · {contact.timezone ?? "workspace time zone"}
+        {contact.opted_out && <strong> · opted out</strong>}
+      </p>
+      <div className="toolbar">
+        <select value={chosen} onChange={(e) => setChosen(e.target.value)} aria-label="Rule to send">
+          <option value="">Pick a rule…</option>
+          {rules.map((r) => (
+            <option key={r.id} value={r.id}>
+              {r.name}
+            </option>
+          ))}
+        </select>
+        <button disabled={!chosen} onClick={sendNow}>
+          Send follow-up now
+        </button>
+      </div>
+      {note && <p role="status">{note}</p>}
+      <h3>Scheduled</h3>
+      {scheduled.length === 0 && <p className="empty">Nothing scheduled.</p>}
+      <ul>
+        {scheduled.map((f) => (
+          <li key={f.id}>
+            {f.rule_id}: {new Date(f.scheduled_at).toLocaleString()}
+            {f.manual ? " (sent by hand)" : ` (quiet since ${new Date(f.created_at).toLocaleString()})`}
+          </li>
+        ))}
+      </ul>
+      <h3>Timeline</h3>
+      <ol className="timeline">
+        {events.map((e, i) => (
+          <li key={i}>
+            <time>{new Date(e.at).toLocaleString()}</time> <em>{e.kind}</em> {e.text}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

@@ -1,0 +1,256 @@
+import { useState } from "react";
+import { type Api, ApiError, type Problem, type Rule, problemsByField } from "../api";
+
+const UNITS = ["minutes", "hours", "days", "weeks", "months"];
+
+interface Preview {
+  now: number;
+  next_hour: number;
+  next_day: number;
+  planned: { contact_id: string; name: string; send_at: string }[];
+}
+
+function blank(): Rule {
+  return {
+    id: "",
+    name: "",
+    version: 1,
+    active: false,
+    send_anytime: false,
+    trigger: { kind: "idle", stages: ["new"], idle: { amount: 24, unit: "hours" } },
+    steps: [{ wait: { amount: 0, unit: "minutes" }, text: "", template: { name: "", language: "en", params: [] } }],
+    exit: { on_reply: true, stages: [] },
+  };
+}
+
+function Problems({ at, all }: { at: string; all: Map<string, string[]> }) {
+  const messages = [...all.entries()]
+    .filter(([field]) => field === at || field.startsWith(`${at}.`))
+    .flatMap(([, found]) => found);
+  return messages.length ? (
+    <small className="problem" data-field={at}>
+      {messages.join("; ")}
+    </small>
+  ) : null;
+}
+
+export function RuleEditor({ api, rule, onDone }: { api: Api; rule: Rule | null; onDone: () => void }) {
+  const [draft, setDraft] = useState<Rule>(rule ? structuredClone(rule) : blank());
+  const [problems, setProblems] = useState<Map<string, string[]>>(new Map());
+  const [message, setMessage] = useState("");
+  const [warnings, setWarnings] = useState<Problem[]>([]);
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [massSend, setMassSend] = useState("");
+  const update = (change: (rule: Rule) => void) =>
+    setDraft((current) => {
+      const next = structuredClone(current);
+      change(next);
+      return next;
+    });
+
+  const body = (): Rule => {
+    const copy = structuredClone(draft);
+    copy.steps = copy.steps.map((step) => ({
+      ...step,
+      text: step.text?.trim() ? step.text : null,
+      template: step.template?.name.trim() ? step.template : null,
+    }));
+    return copy;
+  };
+
+  const fail = (error: unknown) => {
+    setProblems(problemsByField(error));
+    setMessage(error instanceof Error ? error.message : String(error));
+  };
+
+  const save = async (confirm = false) => {
+    setMessage("");
+    setProblems(new Map());
+    const suffix = confirm ? "?confirm=true" : "";
+    try {
+      const saved = rule
+        ? await api.call<{ warnings: Problem[] }>("PUT", `/api/rules/${encodeURIComponent(rule.id)}${suffix}`, body())
+        : await api.call<{ warnings: Problem[] }>("POST", `/api/rules${suffix}`, body());
+      setMassSend("");
+      if (saved.warnings.length) {
+        setWarnings(saved.warnings);
+        setMessage("Saved, with warnings.");
+      } else {
+        onDone();
+      }
+    } catch (error) {
+      if (error instanceof ApiError && error.code === "mass_send") setMassSend(error.message);
+      else fail(error);
+    }
+  };
+
+  const runPreview = async () => {
+    try {
+      setPreview(await api.call<Preview>("POST", "/api/rules/preview", body()));
+      setProblems(new Map());
+      setMessage("");
+    } catch (error) {
+      fail(error);
+    }
+  };
+
+  const step = draft.steps;
+  return (
+    <section className="editor">
+      <h2>{rule ? `Edit ${rule.name}` : "New rule"}</h2>
+      {message && <p role="alert">{message}</p>}
+      <div className="fields">
+        <label>
+          Id
+          <input value={draft.id} disabled={!!rule} onChange={(e) => update((r) => (r.id = e.target.value))} />
+          <Problems at="id" all={problems} />
+        </label>
+        <label>
+          Name
+          <input value={draft.name} onChange={(e) => update((r) => (r.name = e.target.value))} />
+          <Problems at="name" all={problems} />
+        </label>
+        <label>
+          Stages (comma-separated)
+          <input
+            value={draft.trigger.stages.join(", ")}
+            onChange={(e) =>
+              update((r) => (r.trigger.stages = e.target.value.split(",").map((s) => s.trim()).filter(Boolean)))
+            }
+          />
+          <Problems at="trigger.stages" all={problems} />
+        </label>
+        <label>
+          Quiet for
+          <span className="pair">
+            <input
+              type="number"
+              aria-label="Quiet for (amount)"
+              value={draft.trigger.idle.amount}
+              onChange={(e) => update((r) => (r.trigger.idle.amount = Number(e.target.value)))}
+            />
+            <select
+              aria-label="Quiet for (unit)"
+              value={draft.trigger.idle.unit}
+              onChange={(e) => update((r) => (r.trigger.idle.unit = e.target.value))}
+            >
+              {UNITS.map((u) => (
+                <option key={u}>{u}</option>
+              ))}
+            </select>
+          </span>
+          <Problems at="trigger.idle" all={problems} />
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={draft.send_anytime}
+            onChange={(e) => update((r) => (r.send_anytime = e.target.checked))}
+          />
+          Send at any time (ignore business hours)
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={draft.active} onChange={(e) => update((r) => (r.active = e.target.checked))} />
+          Active
+        </label>
+      </div>
+      {step.map((s, index) => (
+        <fieldset key={index}>
+          <legend>Step {index + 1}</legend>
+          <Problems at={`steps.${index}`} all={new Map([...problems].filter(([f]) => f === `steps.${index}`))} />
+          {warnings
+            .filter((w) => w.field === `steps.${index}`)
+            .map((w) => (
+              <small key={w.message} className="warning">
+                {w.message}
+              </small>
+            ))}
+          <label>
+            Wait
+            <span className="pair">
+              <input
+                type="number"
+                aria-label={`Step ${index + 1} wait (amount)`}
+                value={s.wait.amount}
+                onChange={(e) => update((r) => (r.steps[index].wait.amount = Number(e.target.value)))}
+              />
+              <select
+                aria-label={`Step ${index + 1} wait (unit)`}
+                value={s.wait.unit}
+                onChange={(e) => update((r) => (r.steps[index].wait.unit = e.target.value))}
+              >
+                {UNITS.map((u) => (
+                  <option key={u}>{u}</option>
+                ))}
+              </select>
+            </span>
+            <Problems at={`steps.${index}.wait`} all={problems} />
+          </label>
+          <label>
+            Free text (inside the 24 h window)
+            <textarea
+              value={s.text ?? ""}
+              onChange={(e) => update((r) => (r.steps[index].text = e.target.value))}
+            />
+            <Problems at={`steps.${index}.text`} all={problems} />
+          </label>
+          <label>
+            Approved template
+            <span className="pair">
+              <input
+                aria-label={`Step ${index + 1} template name`}
+                placeholder="template name"
+                value={s.template?.name ?? ""}
+                onChange={(e) =>
+                  update((r) => {
+                    r.steps[index].template = { ...(r.steps[index].template ?? { language: "en", params: [] }), name: e.target.value };
+                  })
+                }
+              />
+              <input
+                aria-label={`Step ${index + 1} template language`}
+                value={s.template?.language ?? "en"}
+                onChange={(e) =>
+                  update((r) => {
+                    r.steps[index].template = { ...(r.steps[index].template ?? { name: "", params: [] }), language: e.target.value };
+                  })
+                }
+              />
+            </span>
+            <Problems at={`steps.${index}.template`} all={problems} />
+          </label>
+        </fieldset>
+      ))}
+      <div className="toolbar">
+        <button onClick={() => update((r) => r.steps.push(blank().steps[0]))}>Add step</button>
+        <button onClick={runPreview}>Preview</button>
+        <button className="primary" onClick={() => save()}>
+          Save
+        </button>
+        <button onClick={onDone}>{warnings.length ? "Done" : "Cancel"}</button>
+      </div>
+      {massSend && (
+        <div className="confirm" role="alertdialog" aria-label="Confirm mass send">
+          <p>{massSend}</p>
+          <button onClick={() => save(true)}>Save and activate anyway</button>
+          <button onClick={() => setMassSend("")}>Cancel</button>
+        </div>
+      )}
+      {preview && (
+        <div className="preview" data-testid="preview">
+          <p>
+            Would message <strong>{preview.now}</strong> now, {preview.next_hour} more in the next hour and{" "}
+            {preview.next_day} in the next day.
+          </p>
+          <ul>
+            {preview.planned.slice(0, 20).map((p) => (
+              <li key={p.contact_id}>
+                {p.name || p.contact_id}: {new Date(p.send_at).toLocaleString()}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </section>
+  );
+}

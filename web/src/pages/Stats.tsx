@@ -1,0 +1,106 @@
+import { useEffect, useState } from "react";
+import type { Api } from "../api";
+
+interface Row {
+  rule_id: string;
+  sent?: number;
+  responded?: number;
+  opted_out?: number;
+  converted?: number;
+  response_rate: number;
+  opt_out_rate: number;
+  flags: string[];
+}
+
+interface Day {
+  rule_id: string;
+  day: string;
+  sent?: number;
+  responded?: number;
+  opted_out?: number;
+}
+
+const percent = (rate: number) => `${(rate * 100).toFixed(1)} %`;
+
+function Chart({ days }: { days: Day[] }) {
+  const totals = new Map<string, { sent: number; responded: number }>();
+  for (const d of days) {
+    const t = totals.get(d.day) ?? { sent: 0, responded: 0 };
+    t.sent += d.sent ?? 0;
+    t.responded += d.responded ?? 0;
+    totals.set(d.day, t);
+  }
+  const series = [...totals.entries()].sort(([a], [b]) => a.localeCompare(b));
+  if (!series.length) return <p className="empty">Nothing sent in this period.</p>;
+  const top = Math.max(1, ...series.map(([, t]) => t.sent));
+  const width = 40;
+  return (
+    <svg className="chart" viewBox={`0 0 ${series.length * width} 120`} role="img" aria-label="Sent and responded per day">
+      {series.map(([day, t], i) => (
+        <g key={day} transform={`translate(${i * width},0)`}>
+          <rect className="sent" x={6} width={12} y={100 - (t.sent / top) * 90} height={(t.sent / top) * 90}>
+            <title>{`${day}: ${t.sent} sent`}</title>
+          </rect>
+          <rect className="responded" x={20} width={12} y={100 - (t.responded / top) * 90} height={(t.responded / top) * 90}>
+            <title>{`${day}: ${t.responded} responded`}</title>
+          </rect>
+          <text x={width / 2} y={114} textAnchor="middle">
+            {day.slice(5)}
+          </text>
+        </g>
+      ))}
+    </svg>
+  );
+}
+
+export function StatsPage({ api }: { api: Api }) {
+  const [stats, setStats] = useState<{ from: string; to: string; rules: Row[]; days: Day[] } | null>(null);
+  const [problem, setProblem] = useState("");
+  useEffect(() => {
+    api.get<typeof stats>("/api/stats").then(setStats, (error: Error) => setProblem(error.message));
+  }, [api]);
+  if (problem) return <p role="alert">{problem}</p>;
+  if (!stats) return <p className="loading">Loading…</p>;
+  return (
+    <section>
+      <h2>
+        Stats, {stats.from} to {stats.to}
+      </h2>
+      <table>
+        <thead>
+          <tr>
+            <th>Rule</th>
+            <th>Sent</th>
+            <th>Response rate</th>
+            <th>Opt-out rate</th>
+            <th>Conversions</th>
+            <th>Review</th>
+          </tr>
+        </thead>
+        <tbody>
+          {stats.rules.map((row) => (
+            <tr key={row.rule_id} data-testid="stats-row" data-id={row.rule_id}>
+              <td>{row.rule_id === "all" ? <strong>All rules</strong> : row.rule_id}</td>
+              <td>{row.sent ?? 0}</td>
+              <td>{percent(row.response_rate)}</td>
+              <td>{percent(row.opt_out_rate)}</td>
+              <td>{row.converted ?? 0}</td>
+              <td>
+                {row.flags.map((flag) => (
+                  <span key={flag} className="flag">
+                    {flag === "low_response" ? "< 5 % response" : flag === "high_opt_out" ? "> 2 % opt-out" : flag}
+                  </span>
+                ))}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h3>Per day</h3>
+      <Chart days={stats.days} />
+      <p className="legend">
+        <span className="sent">■</span> sent <span className="responded">■</span> responded
+      </p>
+    </section>
+  );
+}
