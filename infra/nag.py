@@ -85,6 +85,7 @@ def acknowledge(stack: FollowupStack) -> None:
             "the Lambda authorizer); $disconnect and $default only run on connections "
             "that passed it.",
         )
+    _web_app(stack)
     for queue in (stack.tick_dlq, stack.bus_dlq, stack.stream_dlq):
         _accept(
             queue,
@@ -92,3 +93,58 @@ def acknowledge(stack: FollowupStack) -> None:
             "This queue is itself a dead-letter queue (of the tick schedules, the event "
             "bus rule, or the follow-up stream's broadcaster).",
         )
+
+
+def _web_app(stack: FollowupStack) -> None:
+    """The web app's distribution, and the CDK-provided function that uploads the build."""
+    distribution = stack.web
+    _accept(
+        distribution,
+        "AwsSolutions-CFR4",
+        "The app is served on CloudFront's default *.cloudfront.net certificate, whose "
+        "minimum TLS version CloudFront does not let a distribution raise; deploying with "
+        "a custom domain and ACM certificate enforces TLSv1.2_2021 (already requested).",
+    )
+    _accept(
+        distribution,
+        "AwsSolutions-CFR1",
+        "No geo restriction: staff sign in from wherever they travel, the files are the "
+        "public build of the app, and every API call needs a Cognito token.",
+    )
+    _accept(
+        distribution,
+        "AwsSolutions-CFR2",
+        "No WAF on the static app: it holds no data and no server logic; the APIs it calls "
+        "are throttled and authorized. Attach a web ACL if the organisation mandates one.",
+    )
+    [uploader] = [
+        child
+        for child in stack.node.children
+        if child.node.id.startswith("Custom::CDKBucketDeployment")
+    ]
+    reasons = {
+        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+        "AWSLambdaBasicExecutionRole]": "The upload function is aws-cdk-lib's own "
+        "BucketDeployment provider; it runs only during deployments and writes only its logs "
+        "with this policy.",
+        "AwsSolutions-L1": "The upload function's runtime is pinned by aws-cdk-lib's "
+        "BucketDeployment provider, not by this app; it runs only during deployments.",
+    }
+    for action in ("s3:GetObject*", "s3:GetBucket*", "s3:List*", "s3:DeleteObject*", "s3:Abort*"):
+        reasons[f"AwsSolutions-IAM5[Action::{action}]"] = (
+            "BucketDeployment copies the built app from the CDK asset bucket into the web "
+            "bucket and prunes old files: object-level actions on those two buckets only."
+        )
+    reasons[
+        "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-"
+        "<AWS::AccountId>-<AWS::Region>/*]"
+    ] = "Reading the uploaded build from the CDK bootstrap asset bucket (content-hashed keys)."
+    reasons[f"AwsSolutions-IAM5[Resource::<{_ref(stack, stack.web_bucket)}.Arn>/*]"] = (
+        "Writing and pruning the app's files in its own bucket; file names change per build."
+    )
+    reasons["AwsSolutions-IAM5[Resource::*]"] = (
+        "cloudfront:CreateInvalidation and GetInvalidation, granted by BucketDeployment to "
+        "refresh index.html and config.json on the app's distribution after an upload."
+    )
+    for rule, reason in reasons.items():
+        _accept(uploader, rule, reason)

@@ -35,6 +35,10 @@ class DeploySettings(BaseModel):
     user_pool_client_id: str | None = Field(
         default=None, description="with user_pool_id: the app client whose tokens are accepted"
     )
+    user_pool_domain: str | None = Field(
+        default=None,
+        description="with user_pool_id: its hosted UI domain, for the web app's sign-in",
+    )
     d360_base_url: str = D360_PRODUCTION
     webhook_header_name: str = Field(
         default="", description="also require this header (its value is in the secret)"

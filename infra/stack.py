@@ -17,6 +17,8 @@ from aws_cdk import aws_apigateway as apigw_v1
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_cognito as cognito
@@ -27,6 +29,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_deployment as s3deploy
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -43,6 +47,7 @@ from infra.settings import DeploySettings
 
 ROOT = Path(__file__).resolve().parents[1]
 FUNCTIONS = ROOT / "functions"
+WEB_DIST = ROOT / "web" / "dist"
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 SENDER_TIMEOUT_SECONDS = 60
 GROUPS = ("admin", "marketing", "counselor")
@@ -119,12 +124,15 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
         self.tables = self._tables()
         self.send_queue, self.send_dlq = self._send_queue()
         self.functions: dict[str, lambda_.Function] = {}
+        self.web_bucket, self.web = self._web_distribution()
+        self.web_url = f"https://{self.web.distribution_domain_name}"
         self.user_pool, self.user_pool_client = self._user_pool()
         self._handlers()
         self._schedules()
         self._event_bus()
         self.http_api = self._http_api()
         self.websocket_api = self._websocket_api()
+        self._web_files()
         self.alarm_topic = self._observability()
 
     # --- data ----------------------------------------------------------------------------
@@ -343,6 +351,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
         if settings.user_pool_id:
             if not settings.user_pool_client_id:
                 raise ValueError("context user_pool_client_id is needed with user_pool_id")
+            self.hosted_ui = None
             pool = cognito.UserPool.from_user_pool_id(self, "UserPool", settings.user_pool_id)
             client = cognito.UserPoolClient.from_user_pool_client_id(
                 self, "UserPoolClient", settings.user_pool_client_id
@@ -376,12 +385,34 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
             "AdminApp",
             auth_flows=cognito.AuthFlow(user_srp=True),
             prevent_user_existence_errors=True,
+            o_auth=cognito.OAuthSettings(
+                flows=cognito.OAuthFlows(implicit_code_grant=True),
+                scopes=[cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL],
+                callback_urls=[f"{self.web_url}/"],
+                logout_urls=[f"{self.web_url}/"],
+            ),
+            id_token_validity=Duration.hours(1),
+        )
+        self.hosted_ui = made.add_domain(
+            "SignIn",
+            cognito_domain=cognito.CognitoDomainOptions(
+                domain_prefix=f"followup-{settings.stage}-{self.account}"
+            ),
         )
         return made, client
 
     def _http_api(self) -> apigw.HttpApi:
         api = apigw.HttpApi(
-            self, "HttpApi", api_name=f"{self.settings.prefix}http", create_default_stage=False
+            self,
+            "HttpApi",
+            api_name=f"{self.settings.prefix}http",
+            create_default_stage=False,
+            cors_preflight=apigw.CorsPreflightOptions(
+                allow_origins=[self.web_url],
+                allow_headers=["authorization", "content-type"],
+                allow_methods=[apigw.CorsHttpMethod.ANY],
+                max_age=Duration.hours(1),
+            ),
         )
         access_logs = logs.LogGroup(
             self,
@@ -522,8 +553,85 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
                 on_failure=sources.SqsDlq(self.stream_dlq),
             )
         )
+        self.websocket_url = stage.url
         CfnOutput(self, "WebSocketUrl", value=stage.url, description="live queue feed")
         return api
+
+    # --- the admin web app ----------------------------------------------------------------
+
+    def _web_distribution(self) -> tuple[s3.Bucket, cloudfront.Distribution]:
+        """A private bucket behind CloudFront (origin access control), logs kept."""
+        self.access_logs = s3.Bucket(
+            self,
+            "AccessLogs",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.OBJECT_WRITER,  # CloudFront writes with ACLs
+            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(90))],
+            removal_policy=self._keep_in_production(),
+        )
+        bucket = s3.Bucket(
+            self,
+            "WebApp",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix="s3/",
+            removal_policy=self._keep_in_production(),
+        )
+        spa = cloudfront.ErrorResponse  # unknown paths are app routes: answer index.html
+        distribution = cloudfront.Distribution(
+            self,
+            "WebDistribution",
+            comment=f"{self.settings.prefix}admin",
+            default_root_object="index.html",
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(bucket),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                response_headers_policy=cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+            ),
+            error_responses=[
+                spa(http_status=403, response_http_status=200, response_page_path="/index.html"),
+                spa(http_status=404, response_http_status=200, response_page_path="/index.html"),
+            ],
+            enable_logging=True,
+            log_bucket=self.access_logs,
+            log_file_prefix="cloudfront/",
+            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+        )
+        return bucket, distribution
+
+    def _web_files(self) -> None:
+        """The built app, plus the `config.json` that tells it where the APIs and sign-in are."""
+        if not (WEB_DIST / "index.html").exists():
+            raise ValueError("the admin web app is not built: run `make web` (make synth does)")
+        config: dict[str, str] = {
+            "mode": "cognito",
+            "apiUrl": self.http_api.api_endpoint,
+            "wsUrl": self.websocket_url,
+            "clientId": self.user_pool_client.user_pool_client_id,
+        }
+        if self.hosted_ui is not None:
+            config["cognitoDomain"] = (
+                f"{self.hosted_ui.domain_name}.auth.{self.region}.amazoncognito.com"
+            )
+        elif self.settings.user_pool_domain:
+            config["cognitoDomain"] = self.settings.user_pool_domain
+        s3deploy.BucketDeployment(
+            self,
+            "WebAppFiles",
+            destination_bucket=self.web_bucket,
+            sources=[
+                s3deploy.Source.asset(str(WEB_DIST)),
+                s3deploy.Source.json_data("config.json", config),
+            ],
+            distribution=self.web,
+            distribution_paths=["/index.html", "/config.json"],
+            memory_limit=256,
+        )
+        CfnOutput(self, "WebAppUrl", value=f"{self.web_url}/", description="the admin web app")
 
     # --- observability -------------------------------------------------------------------
 
