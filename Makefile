@@ -60,10 +60,10 @@ openapi: $(READY)
 
 web: $(WEB_BUILT)
 
-synth: $(READY) $(NODE_READY)
+synth: $(READY) $(NODE_READY) $(WEB_BUILT)
 	npx cdk synth --no-notices --quiet
 
-deploy: $(READY) $(NODE_READY)
+deploy: $(READY) $(NODE_READY) $(WEB_BUILT)
 	npx cdk deploy --no-notices $(CDK_ARGS)
 
 clean:
