@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
+
+import pytest
 
 from followup.domain.followup import FollowUp, Status
 from followup.services.inbound import record_inbound
+from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from tests.support.builders import quiet_contact, rule
 
@@ -254,3 +258,33 @@ def test_a_rule_toggled_off_stops_new_entries_but_queued_ones_go_out(
     assert followups(engine, first.id)[0].status is Status.SENT
     assert followups(engine, second.id) == []
     assert len(engine.sandbox.sent()) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("yes please!", "responded"), ("STOP", "opted_out")]
+)
+def test_a_reply_landing_while_the_send_is_in_flight_answers_it(
+    engine: LocalEngine, monkeypatch: pytest.MonkeyPatch, text: str, expected: str
+) -> None:
+    # Given a lead about to get a follow-up, who writes back while 360dialog is answering
+    deps = engine.deps
+    deps.store.save_rule(rule())
+    lead = quiet_contact(deps, "6281100000099", engine.clock.now() - 25 * HOUR)
+    provider = deps.whatsapp.send
+
+    def send_then_reply(outbound: Any) -> str:
+        wamid = provider(outbound)
+        moment = engine.clock.advance(timedelta(seconds=1))
+        engine.deliver(envelopes.text_message(lead.wa_id or "", text, moment, "wamid.in.1"))
+        return wamid
+
+    monkeypatch.setattr(deps.whatsapp, "send", send_then_reply)
+    # When the tick sends it
+    engine.tick()
+    # Then the reply counts for it, as it would a moment later
+    [followup] = followups(engine, lead.id)
+    assert [h.status.value for h in followup.history][-2:] == ["sent", expected]
+    day = deps.store.stats(engine.clock.now().date(), engine.clock.now().date())
+    counts = next(d.counts for d in day if d.rule_id == "apply-remind-24h")
+    assert counts["sent"] == 1
+    assert counts[expected] == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import hashlib
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -83,7 +85,8 @@ def send_one(deps: Deps, followup_id: str) -> SendResult:
         return _finish(deps, claimed, Status.FAILED, Reason.OUTCOME_UNKNOWN, now)
     except ProviderRejected as rejected:
         return _handle_rejection(deps, claimed, contact, rule, rejected.failure, now)
-    record_sent(deps, claimed, rule, message, wamid, now)
+    if record_sent(deps, claimed, rule, message, wamid, now):
+        _answered_while_sending(deps, claimed, now)
     deps.store.add_message(
         Message(
             id=wamid,
@@ -96,6 +99,29 @@ def send_one(deps: Deps, followup_id: str) -> SendResult:
         )
     )
     return SendResult.SENT
+
+
+def _answered_while_sending(deps: Deps, claimed: FollowUp, now: datetime) -> None:
+    """A reply that landed after the claim, while the provider call was in flight, found
+    this follow-up `sending` and passed it by; it answers this message all the same.
+
+    The re-read after claiming saw no reply, so a reply newer than the claim came while
+    the message was being handed over: settle it as the reply would have (responded, or
+    opted out for a STOP), at the time it is recorded sent.
+    """
+    claimed_at = claimed.history[-1].at
+    found = deps.store.contact(claimed.contact_id)
+    if found is None or not found.item.replied_since(claimed_at):
+        return
+    current = deps.store.followup(claimed.id)
+    if current is None or current.status is not Status.SENT:
+        return
+    status, reason = (
+        (Status.OPTED_OUT, Reason.OPTED_OUT) if found.item.opted_out else (Status.RESPONDED, None)
+    )
+    moved = current.moved(status, now, reason).model_copy(update={"wake_at": None})
+    with contextlib.suppress(CommitRejected):  # a later reply or status got there first
+        deps.store.commit([FollowUpChange(moved, Status.SENT)], now)
 
 
 def _recheck(
