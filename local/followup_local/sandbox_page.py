@@ -2,13 +2,13 @@
 
 What a lead types reaches the engine through the real webhook, in Meta's envelope,
 exactly as 360dialog would post it; each accepted send is reported `delivered` the
-same way. `GET /sandbox/messages` lists what was sent, as JSON.
+same way. The chats are the engine's own conversation lines. `GET /sandbox/messages`
+lists what the sandbox was sent, as JSON.
 """
 
 from __future__ import annotations
 
 import secrets
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +20,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from followup.adapters.tables import MessageItem
+from followup.domain.conversation import Direction, Message
 from followup.services.contacts import find_contact
 from followup.wiring import runtime
 from followup_local import envelopes
@@ -38,8 +40,6 @@ class Reply(BaseModel):
 class SandboxPage:
     def __init__(self, stack: DevStack) -> None:
         self._stack = stack
-        self._lock = threading.Lock()
-        self._replies: list[dict[str, Any]] = []
         self._reported: set[str] = set()
 
     def routes(self) -> list[BaseRoute]:
@@ -71,25 +71,31 @@ class SandboxPage:
         return JSONResponse({"webhook_status": status}, status_code=200 if status == 200 else 502)
 
     def chats(self) -> list[dict[str, Any]]:
-        """Per lead written to or writing: name, and the conversation in time order."""
-        lines: dict[str, list[dict[str, Any]]] = {}
-        for sent in self._stack.sandbox.messages():
-            text = sent["text"] or _template_text(sent["template"])
-            lines.setdefault(sent["to"], []).append(
-                {"from": "business", "at": sent["received_at"], "text": text, "kind": sent["type"]}
-            )
-        with self._lock:
-            for reply in self._replies:
-                lines.setdefault(reply["wa_id"], []).append(
-                    {"from": "lead", "at": reply["at"], "text": reply["text"], "kind": "text"}
-                )
+        """Per lead with a conversation: name, and its lines in time order, newest chat first.
+
+        Read from the engine's own conversation lines, so the page survives a restart and
+        shows what the engine saw, agents' messages included.
+        """
         deps = runtime.deps()
+        lines: dict[str, list[dict[str, Any]]] = {}
+        for item in MessageItem.scan():
+            line = Message.model_validate_json(item.doc)
+            lines.setdefault(line.contact_id, []).append(
+                {
+                    "from": "lead" if line.direction is Direction.INBOUND else "business",
+                    "speaker": line.speaker.value,
+                    "at": line.at.astimezone(UTC).isoformat(),
+                    "text": line.text,
+                }
+            )
         chats: list[dict[str, Any]] = []
-        for wa_id, conversation in lines.items():
-            found = find_contact(deps, wa_id, None)
-            name = found.item.name if found else ""
-            chats.append({"wa_id": wa_id, "name": name, "messages": sorted(conversation, key=_at)})
-        return sorted(chats, key=lambda chat: max(_at(m) for m in chat["messages"]), reverse=True)
+        for contact_id, conversation in lines.items():
+            found = deps.store.contact(contact_id)
+            if found is None or found.item.wa_id is None:
+                continue
+            ordered = sorted(conversation, key=lambda line: str(line["at"]))
+            chats.append({"wa_id": found.item.wa_id, "name": found.item.name, "messages": ordered})
+        return sorted(chats, key=lambda chat: str(chat["messages"][-1]["at"]), reverse=True)
 
     def reply(self, wa_id: str, text: str) -> int:
         """The lead writes: post Meta's envelope to the webhook; the webhook's HTTP status."""
@@ -103,11 +109,7 @@ class SandboxPage:
             found.item.name if found else "",
         )
         self._stack.sandbox.record_inbound(wa_id, now)
-        answer = httpx.post(self._webhook_url, json=document, timeout=30)
-        if answer.status_code == 200:
-            with self._lock:
-                self._replies.append({"wa_id": wa_id, "text": text, "at": now.isoformat()})
-        return answer.status_code
+        return httpx.post(self._webhook_url, json=document, timeout=30).status_code
 
     def report_deliveries(self) -> None:
         """Each accepted send is `delivered` to the lead's phone, told through the webhook."""
@@ -124,19 +126,3 @@ class SandboxPage:
     @property
     def _webhook_url(self) -> str:
         return f"{self._stack.base_url}/webhooks/whatsapp/{self._stack.webhook_secret}"
-
-
-def _at(line: dict[str, Any]) -> str:
-    return str(datetime.fromisoformat(line["at"]).astimezone(UTC).isoformat())
-
-
-def _template_text(template: dict[str, Any] | None) -> str:
-    if not template:
-        return ""
-    params = [
-        p.get("text", "")
-        for component in template.get("components", [])
-        for p in component.get("parameters", [])
-    ]
-    suffix = f" ({', '.join(params)})" if params else ""
-    return f"[template {template.get('name', '?')}]{suffix}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-
 import hashlib
 from datetime import datetime, timedelta
 from enum import StrEnum
