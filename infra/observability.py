@@ -1,0 +1,94 @@
+"""Alarms to an SNS topic and one dashboard: dead letters, errors, failures, opt-outs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+
+from followup.wiring.runtime import NAMESPACE
+
+if TYPE_CHECKING:
+    from infra.stack import FollowupStack
+
+
+def alarms(stack: FollowupStack) -> sns.Topic:
+    topic = sns.Topic(stack, "Alarms", enforce_ssl=True)
+    if stack.settings.alarm_email:
+        topic.add_subscription(subscriptions.EmailSubscription(stack.settings.alarm_email))
+    notify = actions.SnsAction(topic)
+
+    def alarm(name: str, metric: cloudwatch.IMetric, threshold: float, what: str) -> None:
+        made = cloudwatch.Alarm(
+            stack,
+            name,
+            metric=metric,
+            threshold=threshold,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_description=what,
+        )
+        made.add_alarm_action(notify)
+
+    dead_letters = (
+        (stack.send_dlq, "sends"),
+        (stack.tick_dlq, "ticks"),
+        (stack.bus_dlq, "events"),
+        (stack.stream_dlq, "broadcasts"),
+    )
+    for queue, what in dead_letters:
+        alarm(
+            f"{what.title()}DeadLetters",
+            queue.metric_approximate_number_of_messages_visible(period=Duration.minutes(5)),
+            1,
+            f"{what} gave up after retries and wait in a dead-letter queue",
+        )
+    for name, fn in stack.functions.items():
+        title = name.title().replace("_", "")
+        alarm(f"{title}Errors", fn.metric_errors(period=Duration.minutes(5)), 1, f"{name} failed")
+        alarm(
+            f"{title}Throttles",
+            fn.metric_throttles(period=Duration.minutes(5)),
+            1,
+            f"{name} was throttled",
+        )
+    failures = metric("send_failed", "sender")
+    alarm("SendFailures", failures, 10, "10 or more sends failed within 5 minutes")
+    opt_outs = metric("webhook_opt_out", "webhook", period_minutes=60)
+    alarm("OptOutSpike", opt_outs, 20, "20 or more contacts opted out within an hour")
+    dashboard = cloudwatch.Dashboard(
+        stack, "Dashboard", dashboard_name=f"{stack.settings.prefix}engine"
+    )
+    dashboard.add_widgets(
+        cloudwatch.GraphWidget(
+            title="Sends",
+            left=[metric("send_sent", "sender"), failures],
+        ),
+        cloudwatch.GraphWidget(
+            title="Replies and opt-outs",
+            left=[metric("webhook_inbound", "webhook"), opt_outs],
+        ),
+        cloudwatch.GraphWidget(
+            title="Send queue",
+            left=[
+                stack.send_queue.metric_approximate_number_of_messages_visible(),
+                stack.send_dlq.metric_approximate_number_of_messages_visible(),
+            ],
+        ),
+    )
+    return topic
+
+
+def metric(name: str, service: str, period_minutes: int = 5) -> cloudwatch.Metric:
+    return cloudwatch.Metric(
+        namespace=NAMESPACE,
+        metric_name=name,
+        dimensions_map={"service": service},
+        statistic="Sum",
+        period=Duration.minutes(period_minutes),
+    )

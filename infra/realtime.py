@@ -1,0 +1,109 @@
+"""The live queue feed: a WebSocket API signed into with the staff's Cognito token."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from aws_cdk import CfnOutput, Duration
+from aws_cdk import aws_apigatewayv2 as apigw
+from aws_cdk import aws_apigatewayv2_authorizers as authorizers
+from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
+
+if TYPE_CHECKING:
+    from infra.stack import FollowupStack
+
+
+def websocket_api(stack: FollowupStack) -> apigw.WebSocketApi:
+    """The live queue feed: sign in on `$connect`, then follow-up changes are pushed."""
+    issuer = f"https://cognito-idp.{stack.region}.amazonaws.com/{stack.user_pool.user_pool_id}"
+    authorizer_fn = stack.function(
+        "ws_authorizer",
+        timeout_seconds=10,
+        environment={
+            "COGNITO_ISSUER": issuer,
+            "COGNITO_CLIENT_ID": stack.user_pool_client.user_pool_client_id,
+        },
+    )
+    realtime = stack.function("realtime", timeout_seconds=10)
+    routes = integrations.WebSocketLambdaIntegration("Realtime", realtime)
+    api = apigw.WebSocketApi(
+        stack,
+        "WebSocketApi",
+        api_name=f"{stack.settings.prefix}live",
+        connect_route_options=apigw.WebSocketRouteOptions(
+            integration=routes,
+            authorizer=authorizers.WebSocketLambdaAuthorizer(
+                "StaffToken",
+                authorizer_fn,
+                identity_source=["route.request.querystring.token"],
+            ),
+        ),
+        disconnect_route_options=apigw.WebSocketRouteOptions(integration=routes),
+        default_route_options=apigw.WebSocketRouteOptions(integration=routes),
+    )
+    stage = apigw.WebSocketStage(
+        stack,
+        "WebSocketStage",
+        web_socket_api=api,
+        stage_name="live",
+        auto_deploy=True,
+        throttle=apigw.ThrottleSettings(rate_limit=20, burst_limit=40),
+    )
+    ws_logs = logs.LogGroup(
+        stack,
+        "WebSocketAccessLogs",
+        retention=logs.RetentionDays.THREE_MONTHS,
+        removal_policy=stack.keep_in_production(),
+    )
+    cfn_stage = stage.node.default_child
+    assert isinstance(cfn_stage, apigw.CfnStage)
+    cfn_stage.access_log_settings = apigw.CfnStage.AccessLogSettingsProperty(
+        destination_arn=ws_logs.log_group_arn,
+        format=json.dumps(
+            {
+                "requestId": "$context.requestId",
+                "connectionId": "$context.connectionId",
+                "eventType": "$context.eventType",
+                "routeKey": "$context.routeKey",
+                "status": "$context.status",
+                "ip": "$context.identity.sourceIp",
+                "time": "$context.requestTime",
+            }
+        ),
+    )
+    broadcaster = stack.function(
+        "broadcaster",
+        timeout_seconds=60,
+        environment={"WEBSOCKET_CALLBACK_URL": stage.callback_url},
+    )
+    realtime.add_environment("WEBSOCKET_CALLBACK_URL", stage.callback_url)
+    connections = stack.tables["connections"]
+    for fn in (realtime, broadcaster):
+        connections.grant_read_write_data(fn)
+        stage.grant_management_api_access(fn)
+    stack.stream_dlq = sqs.Queue(
+        stack,
+        "StreamDeadLetters",
+        retention_period=Duration.days(14),
+        enforce_ssl=True,
+        encryption=sqs.QueueEncryption.SQS_MANAGED,
+    )
+    broadcaster.add_event_source(
+        sources.DynamoEventSource(
+            stack.tables["followups"],
+            starting_position=lambda_.StartingPosition.LATEST,
+            batch_size=100,
+            max_batching_window=Duration.seconds(1),
+            retry_attempts=2,
+            bisect_batch_on_error=True,
+            on_failure=sources.SqsDlq(stack.stream_dlq),
+        )
+    )
+    stack.websocket_url = stage.url
+    CfnOutput(stack, "WebSocketUrl", value=stage.url, description="live queue feed")
+    return api
