@@ -6,30 +6,16 @@ so a failed push is logged, not retried.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from followup.adapters.connections import ConnectionPoster, Connections
+from followup.adapters.connections import Connections
 from followup.domain.followup import FollowUp
 from followup.services.broadcast import broadcast
 from followup.wiring import runtime
 
 logger, tracer, metrics = runtime.observability("broadcaster")
-
-
-@cache
-def poster() -> ConnectionPoster:
-    config = runtime.config()
-    return ConnectionPoster(
-        boto3.client(
-            "apigatewaymanagementapi",
-            region_name=config.aws_region,
-            endpoint_url=config.websocket_callback_url,
-        )
-    )
 
 
 def changed_followups(event: dict[str, Any]) -> list[FollowUp]:
@@ -49,7 +35,9 @@ def changed_followups(event: dict[str, Any]) -> list[FollowUp]:
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     deps = runtime.deps()
-    report = broadcast(changed_followups(event), Connections(), poster(), deps.clock.now())
+    report = broadcast(
+        changed_followups(event), Connections(), runtime.connection_poster(), deps.clock.now()
+    )
     metrics.add_metric(name="broadcast_messages", unit="Count", value=report.messages)
     metrics.add_metric(name="broadcast_gone", unit="Count", value=report.gone)
     metrics.add_metric(name="broadcast_failed", unit="Count", value=report.failed)

@@ -7,28 +7,14 @@ app sends nothing the server must act on, so `$default` only answers `ping`.
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from followup.adapters.connections import ConnectionPoster, Connections
+from followup.adapters.connections import Connections
 from followup.wiring import runtime
 
 logger, tracer, metrics = runtime.observability("realtime")
-
-
-@cache
-def poster() -> ConnectionPoster:
-    config = runtime.config()
-    return ConnectionPoster(
-        boto3.client(
-            "apigatewaymanagementapi",
-            region_name=config.aws_region,
-            endpoint_url=config.websocket_callback_url,
-        )
-    )
 
 
 @logger.inject_lambda_context
@@ -48,7 +34,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     else:
         ping = _is_ping(event.get("body"))
         if ping:
-            poster().post(connection_id, json.dumps({"type": "pong"}).encode())
+            runtime.connection_poster().post(connection_id, json.dumps({"type": "pong"}).encode())
         metrics.add_metric(name="ws_ping" if ping else "ws_ignored", unit="Count", value=1)
     return {"statusCode": 200}
 

@@ -17,6 +17,7 @@ from botocore.stub import Stubber
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from followup.adapters.connections import ConnectionPoster, Connections
+from followup.wiring import runtime
 from followup_local.engine import LocalEngine
 from functions.broadcaster import handler as broadcaster
 from functions.ws_authorizer import handler as ws_authorizer
@@ -162,7 +163,7 @@ def test_follow_up_changes_reach_open_apps_and_gone_ones_are_dropped(
     stub = Stubber(client)
     stub.add_response("post_to_connection", {})
     stub.add_client_error("post_to_connection", "GoneException", http_status_code=410)
-    monkeypatch.setattr(broadcaster, "poster", lambda: ConnectionPoster(client))
+    monkeypatch.setattr(runtime, "connection_poster", lambda: ConnectionPoster(client))
     with stub:
         report = engine.invoke("broadcaster", {"Records": records})
     # Then one app got the follow-ups and the other is forgotten

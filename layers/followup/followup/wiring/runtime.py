@@ -12,6 +12,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import AwareDatetime, BaseModel
 
 from followup.adapters import tables
+from followup.adapters.connections import ConnectionPoster
 from followup.adapters.dynamo import DynamoStore
 from followup.adapters.sqs import SqsQueue
 from followup.adapters.whatsapp import D360Client
@@ -46,6 +47,19 @@ def build(config: Config, clock: Clock | None = None) -> Deps:
         ),
         clock=clock or SystemClock(),
         timings=config.timings(),
+    )
+
+
+@cache
+def connection_poster() -> ConnectionPoster:
+    """Pushes to WebSocket connections through the stage's management API."""
+    settings = config()
+    return ConnectionPoster(
+        boto3.client(
+            "apigatewaymanagementapi",
+            region_name=settings.aws_region,
+            endpoint_url=settings.websocket_callback_url,
+        )
     )
 
 
