@@ -9,9 +9,9 @@ from typing import Any
 from followup.adapters.webhook_security import sign
 from followup.domain.followup import FollowUp, Status
 from followup.services.contacts import find_contact
-from followup.services.webhook import resume_number
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
+from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
 from tests.support.webhook import get, payload, post
 
@@ -135,7 +135,7 @@ def test_user_preferences_stop_and_resume_marketing(engine: LocalEngine) -> None
     assert not found.item.marketing_suppressed
 
 
-def test_a_flagged_number_pauses_dispatch_until_an_operator_resumes(engine: LocalEngine) -> None:
+def test_a_flagged_number_pauses_dispatch_until_an_admin_resumes_it(engine: LocalEngine) -> None:
     assert post(engine, payload("quality-flagged.json"))["statusCode"] == 200
     [number] = engine.deps.store.numbers()
     assert number.paused
@@ -150,7 +150,13 @@ def test_a_flagged_number_pauses_dispatch_until_an_operator_resumes(engine: Loca
     post(engine, healthy)
     engine.tick()
     assert engine.sandbox.sent() == []
-    assert resume_number(engine.deps, number.phone_number_id, engine.clock.now())
+    status, listed = call(engine, "GET", "/api/numbers", role="counselor")
+    assert (status, listed["numbers"][0]["paused"]) == (200, True)
+    path = f"/api/numbers/{number.phone_number_id}/resume"
+    assert call(engine, "POST", path, role="marketing")[0] == 403
+    assert call(engine, "POST", "/api/numbers/000/resume")[0] == 404
+    status, resumed = call(engine, "POST", path, role="admin")
+    assert (status, resumed["sending_paused"]) == (200, None)
     engine.tick()
     assert len(engine.sandbox.sent()) == 1
 

@@ -1,4 +1,5 @@
-"""/api/settings: everyone reads the workspace policy; only admins change it."""
+"""/api/settings and /api/numbers: everyone reads the policy and the numbers' health; only
+admins change the policy or resume a number paused for quality."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from typing import Any
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from followup.api.auth import READERS, SETTINGS_WRITERS, require
+from followup.domain.errors import NotFound
 from followup.domain.settings import WorkspaceSettings
+from followup.services import webhook
 from followup.wiring import runtime
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
@@ -26,3 +29,21 @@ def write_settings(settings: WorkspaceSettings) -> dict[str, Any]:
     deps.store.save_settings(settings)
     deps.catalog.invalidate()
     return settings.model_dump(mode="json")
+
+
+@router.get("/api/numbers")
+def numbers() -> dict[str, Any]:
+    """The sending numbers' quality; one flagged by WhatsApp pauses all sending."""
+    require(router.current_event.raw_event, READERS)
+    found = runtime.deps().store.numbers()
+    return {"numbers": [n.model_dump(mode="json") for n in found]}
+
+
+@router.post("/api/numbers/<phone_number_id>/resume")
+def resume(phone_number_id: str) -> dict[str, Any]:
+    """An admin resumes sending from a number paused for quality (after fixing the cause)."""
+    require(router.current_event.raw_event, SETTINGS_WRITERS)
+    deps = runtime.deps()
+    if not webhook.resume_number(deps, phone_number_id, deps.clock.now()):
+        raise NotFound("number", phone_number_id)
+    return {"resumed": phone_number_id, "sending_paused": deps.catalog.sending_paused()}
