@@ -9,8 +9,6 @@ and a few answer with a second status; routes name those extra statuses in an
 from __future__ import annotations
 
 import copy
-import re
-from collections.abc import Iterable
 from http import HTTPStatus
 from typing import Any
 
@@ -87,34 +85,3 @@ def _complete_operation(path: str, operation: dict[str, Any]) -> None:
             "content": {"application/json": {"schema": schema}},
         }
     operation["security"] = [{_SECURITY: []}]
-
-
-class Routes:
-    """What the description says each path answers: its methods and their query parameters."""
-
-    def __init__(self, document: dict[str, Any]) -> None:
-        static_first = sorted(document["paths"].items(), key=lambda item: "{" in item[0])
-        self._paths = [
-            (
-                re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", path) + "$"),
-                {
-                    method.upper(): frozenset(
-                        p["name"] for p in operation.get("parameters", []) if p["in"] == "query"
-                    )
-                    for method, operation in operations.items()
-                },
-            )
-            for path, operations in static_first
-        ]
-
-    def _operations(self, path: str) -> dict[str, frozenset[str]]:
-        return next((ops for pattern, ops in self._paths if pattern.match(path)), {})
-
-    def methods(self, path: str) -> list[str]:
-        """The methods a known path answers, or [] when no route has this path."""
-        return sorted(self._operations(path))
-
-    def unknown_query(self, path: str, method: str, names: Iterable[str]) -> list[str]:
-        """Query parameter names this operation does not take (a typo would be ignored)."""
-        known = self._operations(path).get(method.upper())
-        return [] if known is None else sorted(set(names) - known)
