@@ -12,7 +12,6 @@ from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_sqs as sqs
 
 if TYPE_CHECKING:
     from infra.stack import FollowupStack
@@ -86,13 +85,7 @@ def websocket_api(stack: FollowupStack) -> apigw.WebSocketApi:
     for fn in (realtime, broadcaster):
         connections.grant_read_write_data(fn)
         stage.grant_management_api_access(fn)
-    stack.stream_dlq = sqs.Queue(
-        stack,
-        "StreamDeadLetters",
-        retention_period=Duration.days(14),
-        enforce_ssl=True,
-        encryption=sqs.QueueEncryption.SQS_MANAGED,
-    )
+    stack.stream_dlq = stack.dead_letter_queue("StreamDeadLetters")
     broadcaster.add_event_source(
         sources.DynamoEventSource(
             stack.tables["followups"],

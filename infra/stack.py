@@ -139,13 +139,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
     # --- sending -------------------------------------------------------------------------
 
     def _send_queue(self) -> tuple[sqs.Queue, sqs.Queue]:
-        dlq = sqs.Queue(
-            self,
-            "SendDeadLetters",
-            retention_period=Duration.days(14),
-            enforce_ssl=True,
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-        )
+        dlq = self.dead_letter_queue("SendDeadLetters")
         queue = sqs.Queue(
             self,
             "SendQueue",
@@ -156,6 +150,16 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
             dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=5),
         )
         return queue, dlq
+
+    def dead_letter_queue(self, id: str) -> sqs.Queue:
+        """Where failed messages or invocations wait 14 days for someone to look (alarmed)."""
+        return sqs.Queue(
+            self,
+            id,
+            retention_period=Duration.days(14),
+            enforce_ssl=True,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+        )
 
     # --- functions -----------------------------------------------------------------------
 
@@ -251,13 +255,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
 
     def _schedules(self) -> None:
         """EventBridge Scheduler ticks; a failed invocation is retried, then kept in a DLQ."""
-        self.tick_dlq = sqs.Queue(
-            self,
-            "TickDeadLetters",
-            retention_period=Duration.days(14),
-            enforce_ssl=True,
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-        )
+        self.tick_dlq = self.dead_letter_queue("TickDeadLetters")
         rate = scheduler.ScheduleExpression.rate(Duration.minutes(self.settings.tick_minutes))
         for name in TICKS:
             scheduler.Schedule(
@@ -284,13 +282,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
         self.event_bus = events.EventBus(
             self, "EventBus", event_bus_name=f"{self.settings.prefix}events"
         )
-        self.bus_dlq = sqs.Queue(
-            self,
-            "BusDeadLetters",
-            retention_period=Duration.days(14),
-            enforce_ssl=True,
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-        )
+        self.bus_dlq = self.dead_letter_queue("BusDeadLetters")
         events.Rule(
             self,
             "CrmEvents",

@@ -47,6 +47,16 @@ def _day(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
+def _state_dir(command: argparse.ArgumentParser, what: str) -> None:
+    command.add_argument(
+        "--state-dir",
+        type=Path,
+        default=Path(os.environ.get("FOLLOWUP_STATE_DIR", ".followup")),
+        metavar="DIR",
+        help=what,
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser, one subcommand per verb."""
     root = argparse.ArgumentParser(prog="followup", description=__doc__)
@@ -104,12 +114,8 @@ def parser() -> argparse.ArgumentParser:
         "Cognito does. Send it as `Authorization: Bearer TOKEN`; it is valid for 12 hours.",
     )
     token.add_argument("--role", choices=[role.value for role in Role], required=True)
-    token.add_argument(
-        "--state-dir",
-        type=Path,
-        default=Path(os.environ.get("FOLLOWUP_STATE_DIR", ".followup")),
-        metavar="DIR",
-        help="where the local signing key lives (default: $FOLLOWUP_STATE_DIR or %(default)s)",
+    _state_dir(
+        token, "where the local signing key lives (default: $FOLLOWUP_STATE_DIR or %(default)s)"
     )
     dev = verbs.add_parser(
         "dev",
@@ -136,12 +142,8 @@ def parser() -> argparse.ArgumentParser:
     )
     dev.add_argument("--reset", action="store_true", help="forget saved data; seed again")
     dev.add_argument("--verbose", action="store_true", help="show the handlers' INFO logs")
-    dev.add_argument(
-        "--state-dir",
-        type=Path,
-        default=Path(os.environ.get("FOLLOWUP_STATE_DIR", ".followup")),
-        metavar="DIR",
-        help="keys, webhook secret and saved data (default: $FOLLOWUP_STATE_DIR or %(default)s)",
+    _state_dir(
+        dev, "keys, webhook secret and saved data (default: $FOLLOWUP_STATE_DIR or %(default)s)"
     )
     connect = verbs.add_parser(
         "connect-whatsapp",

@@ -46,7 +46,6 @@ from werkzeug.serving import make_server
 from followup.adapters import tables
 from followup.api.auth import Role
 from followup.domain.rule import Rule
-from followup.services.contacts import create_contact, update_contact
 from followup.wiring import runtime
 from followup_local.engine import LambdaContext, create_queues, sqs_event
 from followup_local.gateway import create_app, serving
@@ -54,7 +53,7 @@ from followup_local.live import LiveFeed
 from followup_local.sandbox import WhatsAppSandbox
 from followup_local.sandbox_page import SandboxPage
 from followup_local.simulator.funnel import INACTIVE_RULES, demo_rules, demo_settings, people
-from followup_local.simulator.run import spoke_last
+from followup_local.simulator.run import add_quiet_lead
 from followup_local.tokens import DevTokens
 
 REGION = "us-east-1"
@@ -284,19 +283,7 @@ class DevStack:
         for person in people(random.Random(7), self.options.contacts, now, 1):  # noqa: S311
             if person.arrives:
                 continue
-            contact = create_contact(
-                deps,
-                wa_id=person.wa_id,
-                at=person.created_at,
-                name=person.name,
-                stage=person.stage,
-                score=person.score,
-                timezone=person.timezone,
-                attributes={"program": person.program},
-            )
-            update_contact(
-                deps, contact.id, spoke_last(person.first_message_at), person.first_message_at
-            )
+            add_quiet_lead(deps, person)
             self.sandbox.record_inbound(person.wa_id, person.first_message_at)
 
     def _saved_secret(self, state: Path) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from followup.domain.contact import Contact, Speaker
 from followup.domain.rule import Rule
 from followup.services.contacts import change_stage, create_contact, find_contact, update_contact
+from followup.services.deps import Deps
 from followup.services.inbound import record_outbound
 from followup_local import envelopes
 from followup_local.engine import LocalEngine, local_engine
@@ -82,19 +83,7 @@ class World:
             if person.arrives:
                 self._schedule(Reaction(person.first_message_at, "arrive", person.wa_id))
                 continue
-            contact = create_contact(
-                deps,
-                wa_id=person.wa_id,
-                at=person.created_at,
-                name=person.name,
-                stage=person.stage,
-                score=person.score,
-                timezone=person.timezone,
-                attributes={"program": person.program},
-            )
-            update_contact(
-                deps, contact.id, spoke_last(person.first_message_at), person.first_message_at
-            )
+            contact = add_quiet_lead(deps, person)
             self._heard(person.wa_id, person.first_message_at)
             self.contact_ids[person.wa_id] = contact.id
             if person.agent_at is not None:
@@ -176,7 +165,23 @@ class World:
         self.engine.sandbox.record_inbound(wa_id, at)
 
 
-def spoke_last(at: datetime) -> Callable[[Contact], Contact]:
+def add_quiet_lead(deps: Deps, person: Person) -> Contact:
+    """A lead who wrote first at `person.first_message_at` and has been quiet since."""
+    contact = create_contact(
+        deps,
+        wa_id=person.wa_id,
+        at=person.created_at,
+        name=person.name,
+        stage=person.stage,
+        score=person.score,
+        timezone=person.timezone,
+        attributes={"program": person.program},
+    )
+    at = person.first_message_at
+    return update_contact(deps, contact.id, _spoke_last(at), at)
+
+
+def _spoke_last(at: datetime) -> Callable[[Contact], Contact]:
     update = {"last_inbound_at": at, "last_activity_at": at, "last_speaker": Speaker.CONTACT}
     return lambda contact: contact.model_copy(update=update)
 
