@@ -54,6 +54,7 @@ unit: $(READY) $(NODE_READY) $(WEB_BUILT) $(BROWSER_READY)
 bench: $(READY)
 	$(BIN)/python -m benchmarks.webhook_latency
 	$(BIN)/python -m benchmarks.send_throughput
+	$(BIN)/python -m benchmarks.client_overlap
 
 openapi: $(READY)
 	$(BIN)/python -m followup_local.openapi

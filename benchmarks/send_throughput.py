@@ -1,23 +1,45 @@
 """Sends per second through the sender Lambda when 360dialog takes 300 ms per call.
 
 WhatsApp allows 80 messages/s per number; a serial sender would manage ~3/s. Prints the
-rate for one SQS batch of 10 at a time, as the Lambda trigger delivers them.
+rate for one SQS batch of 10 at a time, as the Lambda trigger delivers them, and the most
+provider calls that were in flight at once.
 Run: `.venv/bin/python -m benchmarks.send_throughput`.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
 from followup.domain.contact import Speaker
 from followup.domain.rule import Rule
+from followup.domain.whatsapp import OutboundMessage
 from followup.services.contacts import create_contact, update_contact
+from followup.services.ports import WhatsApp
 from followup_local.engine import local_engine
 
 START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 LEADS = 100
 LATENCY = 0.3
+
+
+class InFlight:
+    """The real client, counting how many of its calls overlap."""
+
+    def __init__(self, inner: WhatsApp) -> None:
+        self._inner, self._lock = inner, threading.Lock()
+        self.now = self.most = 0
+
+    def send(self, outbound: OutboundMessage) -> str:
+        with self._lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        try:
+            return self._inner.send(outbound)
+        finally:
+            with self._lock:
+                self.now -= 1
 
 
 def main() -> None:
@@ -53,13 +75,16 @@ def main() -> None:
         engine.scheduled("enqueue")
         engine.scheduled("dispatch")
         engine.sandbox.latency = LATENCY
+        counting = InFlight(deps.whatsapp)
+        deps.whatsapp = counting
         started = time.perf_counter()
         engine.drain()
         elapsed = time.perf_counter() - started
     sent = len(engine.sandbox.sent())
     print(
         f"{sent} sends in {elapsed:.1f} s with {LATENCY * 1000:.0f} ms provider latency: "
-        f"{sent / elapsed:.1f} sends/s per sender instance (serial would be {1 / LATENCY:.1f}/s)"
+        f"{sent / elapsed:.1f} sends/s per sender instance (serial would be {1 / LATENCY:.1f}/s), "
+        f"at most {counting.most} calls in flight at once"
     )
 
 

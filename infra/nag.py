@@ -9,6 +9,7 @@ import aws_cdk as cdk
 from constructs import IConstruct
 
 from followup.adapters.tables import TABLES, table_spec
+from infra.grants import NEEDS
 
 if TYPE_CHECKING:
     from infra.stack import FollowupStack
@@ -25,7 +26,7 @@ def _ref(stack: cdk.Stack, construct: IConstruct) -> str:
 
 
 def acknowledge(stack: FollowupStack) -> None:
-    for fn in stack.functions.values():
+    for name, fn in stack.functions.items():
         role = fn.role
         assert role is not None
         _accept(
@@ -34,13 +35,15 @@ def acknowledge(stack: FollowupStack) -> None:
             "Only xray:PutTraceSegments and xray:PutTelemetryRecords, added by active "
             "tracing; X-Ray has no resource-level permissions for these actions.",
         )
-        for logical, table in stack.tables.items():
+        for logical in sorted(NEEDS[name].tables):
+            table = stack.tables[logical]
             if table_spec(TABLES[logical]).get("GlobalSecondaryIndexes"):
                 _accept(
                     role,
                     f"AwsSolutions-IAM5[Resource::<{_ref(stack, table)}.Arn>/index/*]",
-                    "Queries on the global secondary indexes of this one table, which are "
-                    "declared from the code's own index definitions; no other table is covered.",
+                    "Queries on the global secondary indexes of this one table, which this "
+                    "function reads or writes (infra/grants.py); the indexes are declared from "
+                    "the code's own index definitions and no other table is covered.",
                 )
     for name in ("enqueue", "dispatch", "expire"):
         fn = stack.functions[name]
@@ -67,7 +70,7 @@ def acknowledge(stack: FollowupStack) -> None:
         "(old and new comma-separated, then the old removed), as the README describes.",
     )
     api_id = _ref(stack, stack.websocket_api)
-    for name in ("realtime", "broadcaster"):
+    for name in sorted(name for name in stack.functions if NEEDS[name].pushes):
         role = stack.functions[name].role
         assert role is not None
         _accept(

@@ -13,6 +13,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
 
+from infra.grants import NEEDS
+
 if TYPE_CHECKING:
     from infra.stack import FollowupStack
 
@@ -81,10 +83,9 @@ def websocket_api(stack: FollowupStack) -> apigw.WebSocketApi:
         environment={"WEBSOCKET_CALLBACK_URL": stage.callback_url},
     )
     realtime.add_environment("WEBSOCKET_CALLBACK_URL", stage.callback_url)
-    connections = stack.tables["connections"]
-    for fn in (realtime, broadcaster):
-        connections.grant_read_write_data(fn)
-        stage.grant_management_api_access(fn)
+    for name, fn in stack.functions.items():
+        if NEEDS[name].pushes:
+            stage.grant_management_api_access(fn)
     stack.stream_dlq = stack.dead_letter_queue("StreamDeadLetters")
     broadcaster.add_event_source(
         sources.DynamoEventSource(

@@ -34,6 +34,7 @@ from followup.adapters.tables import TABLES, table_spec, ttl_attribute
 from followup.wiring.runtime import NAMESPACE
 from infra import access, layer, observability, realtime, web
 from infra.capacity import send_capacity
+from infra.grants import NEEDS
 from infra.settings import DeploySettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -171,7 +172,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
         memory: int = 512,
         environment: dict[str, str] | None = None,
     ) -> lambda_.Function:
-        """A handler from functions/<name>, on the shared layer, observable, least privilege."""
+        """A handler from functions/<name>, on the shared layer, observable, granted its needs."""
         log_group = logs.LogGroup(
             self,
             f"{name.title().replace('_', '')}Logs",
@@ -202,47 +203,50 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
             logging_format=lambda_.LoggingFormat.JSON,
             environment={
                 "FOLLOWUP_TABLE_PREFIX": self.settings.prefix,
-                "FOLLOWUP_SECRETS_NAME": self.secret.secret_arn,
                 "POWERTOOLS_METRICS_NAMESPACE": NAMESPACE,
                 "POWERTOOLS_SERVICE_NAME": name,
                 **(environment or {}),
             },
         )
-        self.secret.grant_read(made)
+        self._grant(name, made)
         self.functions[name] = made
         return made
+
+    def _grant(self, name: str, fn: lambda_.Function) -> None:
+        """What `grants.NEEDS` lets this function do, and the names it needs to do it."""
+        needs = NEEDS[name]
+        for logical in needs.reads:
+            self.tables[logical].grant_read_data(fn)
+        for logical in needs.writes:
+            self.tables[logical].grant_write_data(fn)
+        if needs.secret:
+            self.secret.grant_read(fn)
+            fn.add_environment("FOLLOWUP_SECRETS_NAME", self.secret.secret_arn)
+        if needs.sends:
+            self.send_queue.grant_send_messages(fn)
+            fn.add_environment("FOLLOWUP_SEND_QUEUE_URL", self.send_queue.queue_url)
 
     def _handlers(self) -> None:
         settings = self.settings
         capacity = send_capacity(settings.sends_per_second, settings.provider_latency_floor_ms)
         self.capacity = capacity
-        provider = {"D360_BASE_URL": settings.d360_base_url}
-        queue_url = {"FOLLOWUP_SEND_QUEUE_URL": self.send_queue.queue_url}
-        enqueue = self.function("enqueue", timeout_seconds=300)
-        dispatch = self.function("dispatch", timeout_seconds=300, environment=queue_url)
-        expire = self.function("expire", timeout_seconds=300, environment=queue_url)
+        for tick in TICKS:
+            self.function(tick, timeout_seconds=300)
         sender = self.function(
             "sender",
             timeout_seconds=SENDER_TIMEOUT_SECONDS,
             environment={
-                **provider,
-                **queue_url,
+                "D360_BASE_URL": settings.d360_base_url,
                 "FOLLOWUP_SEND_CONCURRENCY": str(capacity.threads),
             },
         )
-        webhook = self.function(
+        self.function(
             "webhook",
             timeout_seconds=10,
             environment={"WEBHOOK_HEADER_NAME": settings.webhook_header_name},
         )
-        api = self.function("api", environment=queue_url)
-        bus_events = self.function("bus_events")
-        for logical, table in self.tables.items():
-            if logical != "connections":
-                for fn in (enqueue, dispatch, expire, sender, webhook, api, bus_events):
-                    table.grant_read_write_data(fn)
-        for fn in (dispatch, expire, sender, api):
-            self.send_queue.grant_send_messages(fn)
+        self.function("api")
+        self.function("bus_events")
         sender.add_event_source(
             sources.SqsEventSource(
                 self.send_queue,

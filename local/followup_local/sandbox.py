@@ -62,6 +62,42 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class AnswerGate:
+    """Holds every answer to a send until `count` sends wait at once, or until opened.
+
+    Proves overlap by order, not by speed: a send is answered only after `count` were
+    received, which only concurrent callers can achieve. `patience` is a safety net for
+    a caller that never gets there; a send released by it is counted in `gave_up`.
+    """
+
+    def __init__(self, count: int, patience: float) -> None:
+        self._count, self._patience = count, patience
+        self._condition = threading.Condition()
+        self._waiting = 0
+        self._open = False
+        self.most_waiting = 0
+        self.gave_up = 0
+
+    def hold(self) -> None:
+        with self._condition:
+            self._waiting += 1
+            self.most_waiting = max(self.most_waiting, self._waiting)
+            if self._waiting >= self._count:
+                self._open = True
+                self._condition.notify_all()
+            if not self._condition.wait_for(lambda: self._open, timeout=self._patience):
+                self.gave_up += 1
+                self._open = True  # the proof failed already: answer the rest at once
+                self._condition.notify_all()
+            self._waiting -= 1
+
+    def open(self) -> None:
+        """Answer every held send now, and the following ones at once."""
+        with self._condition:
+            self._open = True
+            self._condition.notify_all()
+
+
 class WhatsAppSandbox:
     """Accepts sends like 360dialog, enforces the 24-hour window, and fails on demand."""
 
@@ -69,6 +105,7 @@ class WhatsAppSandbox:
         self, api_key: str, clock: Callable[[], datetime] = _utc_now, *, port: int = 0
     ) -> None:
         self.latency = 0.0  # seconds to wait before answering (after recording the request)
+        self.gate: AnswerGate | None = None
         self._api_key, self._clock, self._port = api_key, clock, port
         self._lock = threading.Lock()
         self._requests: list[SandboxRequest] = []
@@ -131,6 +168,11 @@ class WhatsAppSandbox:
         with self._lock:
             self._injections.append(_Injection(status, code, times, to))
 
+    def hold_answers(self, until: int, patience: float = 30.0) -> AnswerGate:
+        """Answer no send until `until` of them wait together (see `AnswerGate`)."""
+        self.gate = AnswerGate(until, patience)
+        return self.gate
+
     def drop_connection_next(self, times: int = 1) -> None:
         """Process the next sends but close the connection unanswered (a lost response)."""
         with self._lock:
@@ -147,13 +189,16 @@ class WhatsAppSandbox:
         return [request for request in self.requests if request.status == 200]
 
     def reset(self) -> None:
-        """Forget requests, inbound messages, pending failures and latency."""
+        """Forget requests, inbound messages, pending failures, latency and any held answers."""
         with self._lock:
             self._requests.clear()
             self._inbound.clear()
             self._injections.clear()
             self._drops = 0
             self.latency = 0.0
+        if self.gate is not None:
+            self.gate.open()
+        self.gate = None
 
     def messages(self) -> list[dict[str, Any]]:
         """The accepted sends as `GET /sandbox/messages` shows them."""
@@ -359,6 +404,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(404, {"error": {"message": f"no route for POST {path}"}})
             return
         answer, dropped = sandbox._receive(path, self.headers.get("D360-API-KEY"), raw)
+        if sandbox.gate is not None:
+            sandbox.gate.hold()
         if sandbox.latency > 0:
             time.sleep(sandbox.latency)
         if dropped:

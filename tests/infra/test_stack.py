@@ -89,7 +89,132 @@ def test_every_handler_is_an_arm64_python_function_on_the_shared_layer(dev: Synt
         env = props["Environment"]["Variables"]
         assert env["POWERTOOLS_SERVICE_NAME"] == name
         assert env["FOLLOWUP_TABLE_PREFIX"] == "followup-dev-"
-        assert "FOLLOWUP_SECRETS_NAME" in env
+
+
+READ, WRITE = "read", "write"
+SETTLING = {("contacts", READ), ("enrollments", READ), ("followups", READ)} | {
+    ("contacts", WRITE),
+    ("enrollments", WRITE),
+    ("followups", WRITE),
+}
+CATALOG = {("rules", READ), ("state", READ)}
+TABLE_ACCESS = {
+    "enqueue": SETTLING | CATALOG | {("rules", WRITE), ("stats", WRITE)},
+    "dispatch": CATALOG | {("followups", READ), ("followups", WRITE)},
+    "expire": SETTLING | {("stats", WRITE)},
+    "sender": SETTLING | CATALOG | {("messages", WRITE), ("stats", WRITE)},
+    "webhook": SETTLING | CATALOG | {("messages", WRITE), ("stats", WRITE), ("state", WRITE)},
+    "api": SETTLING
+    | CATALOG
+    | {("rules", WRITE), ("state", WRITE)}
+    | {("messages", READ), ("messages", WRITE), ("stats", READ), ("stats", WRITE)},
+    "bus_events": SETTLING | CATALOG | {("messages", WRITE), ("stats", WRITE)},
+    "realtime": {("connections", WRITE)},
+    "broadcaster": {("connections", READ), ("connections", WRITE)},
+    "ws_authorizer": set(),
+}
+"""Derived by hand from each handler's use cases and the store methods they call."""
+TABLE_ACTIONS = {
+    READ: {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:BatchGetItem"},
+    WRITE: {
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:BatchWriteItem",
+    },
+}
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _statements(s: Synth) -> dict[str, list[dict[str, Any]]]:
+    """Each function's policy statements: every policy attached to its role (it has no other)."""
+    roles = {_ref_of(s, fn.role): name for name, fn in s.stack.functions.items()}
+    found: dict[str, list[dict[str, Any]]] = {name: [] for name in s.stack.functions}
+    for ref in roles:
+        role = s.resources("AWS::IAM::Role")[ref]["Properties"]
+        assert "ManagedPolicyArns" not in role
+        assert "Policies" not in role
+    for policy in s.resources("AWS::IAM::Policy").values():
+        for role in policy["Properties"]["Roles"]:
+            if role["Ref"] in roles:
+                found[roles[role["Ref"]]] += policy["Properties"]["PolicyDocument"]["Statement"]
+    return found
+
+
+def _allowed(statements: list[dict[str, Any]], action: str, resource: str) -> bool:
+    """Whether an Allow statement grants `action` on something referencing `resource`."""
+    return any(
+        statement["Effect"] == "Allow"
+        and action in _listed(statement["Action"])
+        and resource in json.dumps(statement["Resource"])
+        for statement in statements
+    )
+
+
+def _table_access(s: Synth, statements: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """(table, read|write) pairs the statements allow on a table or its indexes."""
+    return {
+        (logical, kind)
+        for logical, table in s.stack.tables.items()
+        for kind, actions in TABLE_ACTIONS.items()
+        if any(_allowed(statements, a, f'["{_ref_of(s, table)}", "Arn"]') for a in actions)
+    }
+
+
+def test_each_function_may_touch_only_the_tables_its_use_cases_touch(dev: Synth) -> None:
+    statements = _statements(dev)
+    access = {name: _table_access(dev, found) for name, found in statements.items()}
+    assert access == TABLE_ACCESS
+    assert ("rules", WRITE) not in access["webhook"]
+    assert not any(table == "connections" for name in HANDLERS for table, _ in access[name])
+    for name, found in statements.items():
+        for statement in found:
+            actions = _listed(statement["Action"])
+            assert statement["Resource"] != "*" or all(a.startswith("xray:") for a in actions)
+            assert not any(a.endswith(":*") for a in actions), (name, actions)
+
+
+def test_queue_secret_stream_and_pushes_are_granted_only_where_used(dev: Synth) -> None:
+    statements = _statements(dev)
+    fn_env = {
+        name: dev.resources("AWS::Lambda::Function")[_ref_of(dev, fn)]["Properties"]["Environment"][
+            "Variables"
+        ]
+        for name, fn in dev.stack.functions.items()
+    }
+    queue = f'"{_ref_of(dev, dev.stack.send_queue)}", "Arn"'
+    secret = f'"{_ref_of(dev, dev.stack.secret)}"'
+    stream = f'"{_ref_of(dev, dev.stack.tables["followups"])}", "StreamArn"'
+    api_id = f'"{_ref_of(dev, dev.stack.websocket_api)}"'
+
+    def holders(action: str, resource: str) -> set[str]:
+        return {name for name, found in statements.items() if _allowed(found, action, resource)}
+
+    senders = holders("sqs:SendMessage", queue)
+    assert senders == {"dispatch", "sender", "api"}  # API: send-now queues at once
+    assert senders == {name for name, env in fn_env.items() if "FOLLOWUP_SEND_QUEUE_URL" in env}
+    assert holders("sqs:ReceiveMessage", queue) == {"sender"}
+    readers = holders("secretsmanager:GetSecretValue", secret)
+    assert readers == {"sender", "webhook"}  # the 360dialog key; the webhook secrets
+    assert readers == {name for name, env in fn_env.items() if "FOLLOWUP_SECRETS_NAME" in env}
+    assert holders("dynamodb:GetRecords", stream) == {"broadcaster"}
+    assert holders("execute-api:ManageConnections", api_id) == {"realtime", "broadcaster"}
+    services = {
+        action.split(":")[0]
+        for found in statements.values()
+        for statement in found
+        for action in _listed(statement["Action"])
+    }
+    assert services == {"logs", "xray", "dynamodb", "sqs", "secretsmanager", "execute-api"}
+    assert {
+        a.split(":")[0] for st in statements["ws_authorizer"] for a in _listed(st["Action"])
+    } == {
+        "logs",
+        "xray",
+    }
 
 
 def test_no_secret_is_in_the_template(dev: Synth) -> None:

@@ -11,7 +11,7 @@ import pytest
 from websockets.sync.client import connect
 
 from tests.support.builders import rule
-from tests.support.devstack import Running, eventually, free_port
+from tests.support.devstack import SAFETY_NET, Running, eventually, free_port
 
 
 @pytest.fixture
@@ -49,10 +49,10 @@ def test_the_local_stack_runs_the_whole_loop_and_keeps_its_data(stack: Running) 
     assert stack.call("PUT", "/api/rules/smoke-any-time", "counselor", json=body).status_code == 403
     # A browser on the live feed sees the follow-ups the tick queues, without asking
     token = stack.token("marketing")["Authorization"].split()[1]
-    with connect(f"ws://127.0.0.1:{stack.port}/ws?token={token}", open_timeout=10) as feed:
-        ticked = httpx.post(f"{stack.url}/dev/tick", timeout=60).json()
+    with connect(f"ws://127.0.0.1:{stack.port}/ws?token={token}", open_timeout=SAFETY_NET) as feed:
+        ticked = httpx.post(f"{stack.url}/dev/tick", timeout=SAFETY_NET).json()
         assert ticked["enqueue"]["queued"] > 0
-        frame = json.loads(feed.recv(timeout=20))
+        frame = json.loads(feed.recv(timeout=SAFETY_NET))
     assert frame["type"] == "followups"
     assert {f["rule_id"] for f in frame["followups"]} == {"smoke-any-time"}
     # The sender hands them to the sandbox, which reports them delivered via the webhook

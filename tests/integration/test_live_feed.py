@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +14,7 @@ from followup.api.auth import Role
 from followup_local.gateway import create_app, serving
 from followup_local.live import LiveFeed
 from followup_local.tokens import DevTokens
+from tests.support.devstack import SAFETY_NET, eventually
 
 TOKENS = DevTokens("live-feed-test-signing-key-32-bytes!")
 
@@ -55,15 +55,11 @@ def test_a_signed_in_browser_is_connected_and_reached_through_the_management_api
         assert (context["routeKey"], context["eventType"]) == ("$connect", "CONNECT")
         assert context["authorizer"]["groups"] == "counselor"
         management.post_to_connection(ConnectionId=context["connectionId"], Data=b'{"hello": 1}')
-        assert browser.recv(timeout=5) == '{"hello": 1}'
+        assert browser.recv(timeout=SAFETY_NET) == '{"hello": 1}'
         browser.send('{"action": "ping"}')
-        deadline = time.monotonic() + 5
-        while len(recorder.events) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        eventually(lambda: len(recorder.events) >= 2, timeout=SAFETY_NET)
         assert recorder.events[1]["body"] == '{"action": "ping"}'
-    deadline = time.monotonic() + 5
-    while recorder.routes()[-1] != "$disconnect" and time.monotonic() < deadline:
-        time.sleep(0.05)
+    eventually(lambda: recorder.routes()[-1] == "$disconnect", timeout=SAFETY_NET)
     assert recorder.routes() == ["$connect", "$default", "$disconnect"]
     with pytest.raises(management.exceptions.GoneException):
         management.post_to_connection(ConnectionId=context["connectionId"], Data=b"late")

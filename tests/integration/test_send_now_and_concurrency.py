@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
 
+from followup.adapters.whatsapp import D360Client
 from followup.domain.errors import Conflict
 from followup.domain.followup import Status
-from followup.domain.whatsapp import OutboundMessage
 from followup.services.manual import OptedOut, send_now
-from followup.services.ports import WhatsApp
-from followup_local.engine import LocalEngine
+from followup_local.engine import LOCAL_API_KEY, LocalEngine
 from tests.support.builders import quiet_contact, rule
 
 
@@ -63,36 +61,24 @@ def test_send_now_refuses_opted_out_contacts_and_a_second_pending_one(engine: Lo
         send_now(deps, lead.id, "other-rule")
 
 
-class InFlight:
-    """Wraps the real 360dialog client to count how many sends overlap."""
-
-    def __init__(self, inner: WhatsApp) -> None:
-        self._inner = inner
-        self._lock = threading.Lock()
-        self.now = self.peak = 0
-
-    def send(self, outbound: OutboundMessage) -> str:
-        with self._lock:
-            self.now += 1
-            self.peak = max(self.peak, self.now)
-        try:
-            return self._inner.send(outbound)
-        finally:
-            with self._lock:
-                self.now -= 1
-
-
 def test_sends_in_one_batch_run_concurrently(engine: LocalEngine) -> None:
-    # Given ten due leads and a provider answering in 300 ms
+    # Given ten due leads and a provider that answers no send before ten wait together
     deps = engine.deps
     deps.store.save_rule(rule())
-    for n in range(10):
+    leads = [
         quiet_contact(deps, f"62811000004{n:02d}", engine.clock.now() - timedelta(hours=25))
-    engine.sandbox.latency = 0.3
-    counting = InFlight(deps.whatsapp)
-    deps.whatsapp = counting
-    # When one tick sends them (one SQS batch of ten)
-    engine.tick()
-    # Then all went out, several at the same time rather than one after another
+        for n in range(10)
+    ]
+    gate = engine.sandbox.hold_answers(until=10)
+    # (a client that waits longer than the gate's patience, so only the gate can give up)
+    with D360Client(engine.sandbox.base_url, LOCAL_API_KEY, timeout=60) as patient:
+        deps.whatsapp = patient
+        # When one tick sends them (one SQS batch of ten)
+        engine.tick()
+    # Then all went out, the ten calls in flight at once rather than one after another
     assert len(engine.sandbox.sent()) == 10
-    assert counting.peak >= 5
+    assert gate.most_waiting == 10
+    assert gate.gave_up == 0
+    assert [[f.status for f in deps.store.followups_of(lead.id)] for lead in leads] == [
+        [Status.SENT]
+    ] * 10

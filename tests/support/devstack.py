@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 import httpx
 
 FOLLOWUP = Path(sys.executable).parent / "followup"
+SAFETY_NET = 60.0
+"""Seconds to wait for something that should happen at once; never a measure of speed."""
 T = TypeVar("T")
 
 
@@ -36,7 +38,7 @@ class Running:
             text=True,
         )
         threading.Thread(target=self._read, daemon=True).start()
-        eventually(lambda: "ready" in "".join(self.output) or None, timeout=60)
+        eventually(lambda: "ready" in "".join(self.output) or None, timeout=2 * SAFETY_NET)
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -54,15 +56,15 @@ class Running:
 
     def call(self, method: str, path: str, role: str = "admin", **kwargs: Any) -> httpx.Response:
         return httpx.request(
-            method, f"{self.url}{path}", headers=self.token(role), timeout=30, **kwargs
+            method, f"{self.url}{path}", headers=self.token(role), timeout=SAFETY_NET, **kwargs
         )
 
     def stop(self) -> int:
         self.process.send_signal(signal.SIGINT)
-        return self.process.wait(timeout=30)
+        return self.process.wait(timeout=SAFETY_NET)
 
 
-def eventually(check: Callable[[], T | None], timeout: float = 20) -> T:
+def eventually(check: Callable[[], T | None], timeout: float = SAFETY_NET) -> T:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = check()

@@ -1,0 +1,82 @@
+"""Who may touch what: each function's tables, queue, secret and WebSocket pushes.
+
+Read from what each handler's use cases call (functions/<name>/handler.py → services →
+the store methods they use → the tables behind them), so a function gets only those
+tables, and writes only where it writes. Plain data: the stack grants from it, the infra
+tests check the template against it and the integration tests check the handlers' own
+calls against it. Triggers grant themselves: the send queue's event source lets the
+sender consume, the follow-up stream's lets the broadcaster read the stream.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CATALOG = frozenset({"rules", "state"})
+"""Rule heads and versions, settings and number health: read through every service's cache."""
+
+SETTLING = frozenset({"contacts", "enrollments", "followups"})
+"""A follow-up moves with its contact's slot and its enrollment, in one transaction."""
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What one function may do; everything else is denied."""
+
+    reads: frozenset[str] = frozenset()
+    writes: frozenset[str] = frozenset()
+    sends: bool = False
+    """Puts follow-up ids on the send queue (and is told its URL)."""
+    secret: bool = False
+    """Reads the provider key or webhook secrets (and is told the secret's name)."""
+    pushes: bool = False
+    """Posts to the admin app's WebSocket connections."""
+
+    @property
+    def tables(self) -> frozenset[str]:
+        return self.reads | self.writes
+
+
+NEEDS: dict[str, Needs] = {
+    # enroll newly quiet contacts, queue due steps, move each rule's watermark
+    "enqueue": Needs(
+        reads=CATALOG | SETTLING,
+        writes=SETTLING | {"rules", "stats"},
+    ),
+    # mark waiting follow-ups dispatched (no counter moves), then queue them
+    "dispatch": Needs(reads=CATALOG | {"followups"}, writes=frozenset({"followups"}), sends=True),
+    # expire, fail stuck sends and redrive; never reads rules or settings
+    "expire": Needs(reads=SETTLING, writes=SETTLING | {"stats"}),
+    # claim, re-check, send through 360dialog, record; retries go back on the queue
+    "sender": Needs(
+        reads=CATALOG | SETTLING,
+        writes=SETTLING | {"messages", "stats"},
+        sends=True,
+        secret=True,
+    ),
+    # replies, opt-outs, statuses, marketing preferences and number quality
+    "webhook": Needs(
+        reads=CATALOG | SETTLING,
+        writes=SETTLING | {"messages", "stats", "state"},
+        secret=True,
+    ),
+    # the admin API: every resource, send-now queues its follow-up at once
+    "api": Needs(
+        reads=CATALOG | SETTLING | {"messages", "stats"},
+        writes=CATALOG | SETTLING | {"messages", "stats"},
+        sends=True,
+    ),
+    # CRM events: stage changes (conversions, exits) and messages sent elsewhere
+    "bus_events": Needs(
+        reads=CATALOG | SETTLING,
+        writes=SETTLING | {"messages", "stats"},
+    ),
+    # `$connect` records a connection, `$disconnect` deletes it, `ping` is answered
+    "realtime": Needs(writes=frozenset({"connections"}), pushes=True),
+    # follow-up changes to every live connection; gone ones are deleted
+    "broadcaster": Needs(
+        reads=frozenset({"connections"}), writes=frozenset({"connections"}), pushes=True
+    ),
+    # checks a Cognito token against the pool's public keys: no AWS access at all
+    "ws_authorizer": Needs(),
+}

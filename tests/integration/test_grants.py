@@ -1,0 +1,257 @@
+"""Every AWS call a handler makes is one its grants allow (`infra/grants.py`).
+
+moto checks no IAM, so a missing grant would only show in AWS. Here each function runs
+its use cases on moto while every botocore call is recorded and must be allowed by the
+function's grants; `tests/infra` checks that the template grants exactly those.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+import boto3
+import botocore.client
+import pytest
+from botocore.stub import Stubber
+
+from followup.adapters.connections import ConnectionPoster, Connections
+from followup.services.deps import Catalog
+from followup.wiring import runtime
+from followup_local import envelopes
+from followup_local.engine import LocalEngine
+from functions.ws_authorizer import handler as ws_authorizer
+from infra.grants import NEEDS
+from tests.support import api
+from tests.support.builders import quiet_contact, rule
+from tests.support.events import load
+
+PREFIX = "followup-"
+READS = {"GetItem", "Query", "Scan", "BatchGetItem"}
+WRITES = {"PutItem", "UpdateItem", "DeleteItem"}
+TRANSACT_WRITES = {"Put": "write", "Update": "write", "Delete": "write", "ConditionCheck": "read"}
+QUEUE = {
+    "SendMessage": "send",
+    "SendMessageBatch": "send",
+    "ReceiveMessage": "consume",
+    "DeleteMessage": "consume",
+    "DeleteMessageBatch": "consume",
+    "ChangeMessageVisibility": "consume",
+}
+TRIGGERED = {"sender": {"consume"}}
+"""The send queue's event source polls with the sender's role."""
+
+
+def _table(name: str) -> str:
+    return name.removeprefix(PREFIX)
+
+
+def _uses(service: str, operation: str, params: dict[str, Any]) -> set[str]:
+    """What one call needs: `read <table>`, `write <table>`, `send`, `push`, ..."""
+    if service == "dynamodb":
+        if operation in READS:
+            return {f"read {_table(params['TableName'])}"}
+        if operation in WRITES:
+            return {f"write {_table(params['TableName'])}"}
+        if operation == "DescribeTable":
+            return {f"describe {_table(params['TableName'])}"}
+        if operation in ("BatchWriteItem", "BatchGetItem"):
+            kind = "write" if operation == "BatchWriteItem" else "read"
+            return {f"{kind} {_table(name)}" for name in params["RequestItems"]}
+        if operation == "TransactWriteItems":
+            return {
+                f"{TRANSACT_WRITES[kind]} {_table(action['TableName'])}"
+                for item in params["TransactItems"]
+                for kind, action in item.items()
+            }
+    if service == "sqs" and operation in QUEUE:
+        return {QUEUE[operation]}
+    if service == "secretsmanager":
+        return {"secret"}
+    if service == "apigatewaymanagementapi":
+        return {"push"}
+    return {f"{service}:{operation}"}  # anything else is granted to nobody
+
+
+def granted(name: str) -> set[str]:
+    needs = NEEDS[name]
+    allowed = {f"read {t}" for t in needs.reads} | {f"write {t}" for t in needs.writes}
+    allowed |= {f"describe {t}" for t in needs.tables}
+    allowed |= {"secret"} if needs.secret else set()
+    allowed |= {"send"} if needs.sends else set()
+    allowed |= {"push"} if needs.pushes else set()
+    return allowed | TRIGGERED.get(name, set())
+
+
+class Recorder:
+    """Every botocore call made while a function runs, as what it needs."""
+
+    def __init__(self) -> None:
+        self.function: str | None = None
+        self.used: dict[str, set[str]] = defaultdict(set)
+        self._lock = threading.Lock()
+
+    def record(self, client: Any, operation: str, params: dict[str, Any]) -> None:
+        if self.function is not None:
+            service = client.meta.service_model.service_name
+            with self._lock:  # the sender's threads call too
+                self.used[self.function] |= _uses(service, operation, params)
+
+    @contextmanager
+    def running(self, engine: LocalEngine, function: str) -> Iterator[None]:
+        """Record what `function` does; it starts cold, as in its own container."""
+        deps = engine.deps
+        deps.catalog = Catalog(deps.store, deps.clock, deps.timings.cache_ttl)
+        self.function = function
+        try:
+            yield
+        finally:
+            self.function = None
+
+    def refused(self) -> dict[str, set[str]]:
+        """What each function did beyond its grants (empty when all is allowed)."""
+        return {name: extra for name, used in self.used.items() if (extra := used - granted(name))}
+
+
+@pytest.fixture
+def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
+    recording = Recorder()
+    call = botocore.client.BaseClient._make_api_call
+
+    def recorded(client: Any, operation: str, params: dict[str, Any]) -> Any:
+        recording.record(client, operation, params)
+        return call(client, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recorded)
+    return recording
+
+
+def test_the_loop_and_the_webhook_stay_within_their_grants(
+    engine: LocalEngine, recorder: Recorder
+) -> None:
+    # Given leads due for a rule, one of whom the provider refuses once
+    deps = engine.deps
+    deps.store.save_rule(rule())
+    now = engine.clock.now()
+    leads = [quiet_contact(deps, f"62811000070{n}", now - timedelta(hours=25)) for n in range(4)]
+    engine.sandbox.fail_next(status=500, to=leads[2].wa_id)
+    # When the ticks, the sender, the webhook and a CRM event run (the last lead never answers)
+    for tick in ("enqueue", "dispatch"):
+        with recorder.running(engine, tick):
+            engine.scheduled(tick)
+    with recorder.running(engine, "sender"):
+        engine.drain()
+    first = engine.sandbox.sent()[0]
+    at = engine.clock.advance(timedelta(minutes=5))
+    deliveries = [
+        envelopes.status(first.wamid or "", "delivered", at, leads[0].wa_id or "", None),
+        envelopes.text_message(leads[0].wa_id or "", "Yes please", at, "wamid.IN1"),
+        envelopes.text_message(leads[1].wa_id or "", "STOP", at, "wamid.IN2"),
+        load("whatsapp/user-preferences-stop.json"),
+        load("whatsapp/quality-flagged.json"),
+    ]
+    with recorder.running(engine, "webhook"):
+        assert [engine.deliver(document) for document in deliveries] == [200] * 5
+    stage_changed = load("eventbridge-stage-changed.json")
+    stage_changed["detail"] = {"contact": leads[0].id, "stage": "paid"}
+    with recorder.running(engine, "bus_events"):
+        assert engine.invoke("bus_events", stage_changed)["applied"]
+    engine.clock.advance(timedelta(days=8))
+    with recorder.running(engine, "expire"):
+        engine.scheduled("expire")
+    # Then every call each made was one it is granted, and each did its work
+    assert recorder.refused() == {}
+    assert {"write followups", "write stats"} <= recorder.used["sender"]
+    assert {"write messages", "write state"} <= recorder.used["webhook"]
+    assert "send" in recorder.used["dispatch"]
+    assert {"read rules", "read state"} <= recorder.used["dispatch"]  # paused or not
+    assert "write stats" in recorder.used["expire"]
+
+
+def test_the_admin_api_stays_within_its_grants(engine: LocalEngine, recorder: Recorder) -> None:
+    deps = engine.deps
+    deps.store.save_rule(rule())
+    lead = quiet_contact(deps, "6281100000801", engine.clock.now() - timedelta(hours=1))
+    other = rule("other-rule").model_dump(mode="json")
+    requests: list[tuple[str, str, Any]] = [
+        ("GET", "/api/rules", None),
+        ("POST", "/api/rules", other),
+        ("POST", "/api/rules/other-rule/deactivate?cancel_queued=true", None),
+        ("DELETE", "/api/rules/other-rule", None),
+        ("GET", "/api/settings", None),
+        ("PUT", "/api/settings", api.call(engine, "GET", "/api/settings")[1]),
+        ("GET", "/api/numbers", None),
+        ("POST", "/api/contacts", {"wa_id": "6281100000802", "stage": "qualified"}),
+        ("POST", f"/api/contacts/{lead.id}/followups", {"rule_id": "apply-remind-24h"}),
+        ("GET", f"/api/contacts/{lead.id}/timeline", None),
+        ("POST", "/api/events", {"type": "message_sent", "contact": lead.id, "speaker": "agent"}),
+        ("POST", "/api/events", {"type": "stage_changed", "contact": lead.id, "stage": "paid"}),
+        ("GET", "/api/queue", None),
+        ("GET", "/api/contacts?stage=new", None),
+        ("GET", "/api/stats", None),
+    ]
+    with recorder.running(engine, "api"):
+        answers = [api.call(engine, method, path, body)[0] for method, path, body in requests]
+        imported, _ = api.call(
+            engine,
+            "POST",
+            "/api/contacts/import",
+            raw="wa_id,name\n6281100000803,Sari\n",
+            content_type="text/csv",
+        )
+    assert all(status < 300 for status in [*answers, imported]), answers
+    assert recorder.refused() == {}
+    assert "send" in recorder.used["api"]  # send-now queues at once
+
+
+def test_the_live_feed_stays_within_its_grants(
+    engine: LocalEngine, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    management = boto3.client(
+        "apigatewaymanagementapi",
+        region_name=engine.config.aws_region,
+        endpoint_url="https://def456.execute-api.ap-southeast-1.amazonaws.com/live",
+    )
+    monkeypatch.setattr(runtime, "connection_poster", lambda: ConnectionPoster(management))
+    connect = load("apigw-ws-connect.json")
+    ping = copy.deepcopy(connect)
+    ping["requestContext"] |= {"routeKey": "$default", "eventType": "MESSAGE"}
+    ping["body"] = '{"action": "ping"}'
+    leave = copy.deepcopy(connect)
+    leave["requestContext"] |= {"routeKey": "$disconnect", "eventType": "DISCONNECT"}
+    Connections().add("gone", "u2", engine.clock.now())
+    deps = engine.deps
+    deps.store.save_rule(rule())
+    lead = quiet_contact(deps, "6281100000901", engine.clock.now() - timedelta(hours=25))
+    engine.scheduled("enqueue")
+    [queued] = deps.store.followups_of(lead.id)
+    image = {"doc": {"S": queued.model_dump_json()}}
+    change = {"eventName": "INSERT", "dynamodb": {"NewImage": image}}
+    refused = load("apigw-ws-connect-authorizer.json")
+    refused["queryStringParameters"]["token"] = ""
+    with Stubber(management) as stub:
+        stub.add_response("post_to_connection", {})
+        stub.add_response("post_to_connection", {})
+        stub.add_client_error("post_to_connection", "GoneException", http_status_code=410)
+        with recorder.running(engine, "realtime"):
+            for event in (connect, ping):
+                assert engine.invoke("realtime", event) == {"statusCode": 200}
+        with recorder.running(engine, "broadcaster"):
+            report = engine.invoke("broadcaster", {"Records": [change]})
+        with recorder.running(engine, "realtime"):
+            engine.invoke("realtime", leave)
+    engine.configure(cognito_issuer="https://cognito-idp.example/pool", cognito_client_id="app")
+    ws_authorizer.verifier.cache_clear()
+    try:
+        with recorder.running(engine, "ws_authorizer"), pytest.raises(PermissionError):
+            engine.invoke("ws_authorizer", refused)
+    finally:
+        ws_authorizer.verifier.cache_clear()
+    assert report["messages"] + report["gone"] == 2
+    assert recorder.refused() == {}
+    assert recorder.used["ws_authorizer"] == set()
