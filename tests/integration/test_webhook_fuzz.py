@@ -120,6 +120,7 @@ HOSTILE: dict[str, Callable[[dict[str, Any]], None]] = {
     "3,000-character message id": lambda v: _message(v).update(id="w" * 3000),
     "3,000-character sender": lambda v: _message(v).update(**{"from": "6" * 3000}),
     "3,000-character user id": lambda v: _message(v).update(user_id="u" * 3000),
+    "250-emoji message id": lambda v: _message(v).update(id="\U0001f600" * 250),
 }
 
 

@@ -21,8 +21,8 @@ from followup.domain.webhook_events import (
     WebhookEvent,
 )
 
-# Meta's ids are short; a longer one is not Meta's and would not fit a table key.
-Id = Annotated[str, Field(max_length=256)]
+# Meta's ids are short printable ASCII; anything else is not Meta's and may not fit a key.
+Id = Annotated[str, Field(max_length=256, pattern=r"^[ -~]*$")]
 # Unix seconds up to 2100: a larger number is not a time Meta sends (milliseconds, garbage).
 LATEST_SECONDS = 4_102_444_800
 
