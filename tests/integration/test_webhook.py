@@ -375,3 +375,34 @@ def test_a_click_to_whatsapp_referral_keeps_its_ad_and_click_ids(engine: LocalEn
     status, timeline = call(engine, "GET", f"/api/contacts/{rudi.id}/timeline")
     assert status == 200
     assert timeline["messages"][0]["referral"]["source_id"] == "120210000000000123"
+
+
+def number_change(old: str, new: str, message_id: str) -> dict[str, Any]:
+    document = payload("system-changed-number.json")
+    message = document["entry"][0]["changes"][0]["value"]["messages"][0]
+    message.update({"from": old, "id": message_id})
+    message["system"]["wa_id"] = new
+    return document
+
+
+def test_a_late_copy_of_an_older_number_change_does_not_undo_a_newer_one(
+    engine: LocalEngine,
+) -> None:
+    post(engine, payload("text.json"))
+    rudi = contact_of(engine, RUDI)
+    first = number_change(RUDI, "6281100000888", "wamid.SYS0101")
+    post(engine, first)
+    post(engine, number_change("6281100000888", "6281100000999", "wamid.SYS0102"))
+    post(engine, first)
+    assert contact_of(engine, RUDI).wa_id == "6281100000999"
+    assert contact_of(engine, "6281100000999").id == rudi.id
+
+
+def test_a_new_number_that_is_already_another_contact_is_not_merged(engine: LocalEngine) -> None:
+    post(engine, payload("text.json"))
+    at = engine.clock.now()
+    post(engine, envelopes.text_message("6281100000999", "hello", at, "wamid.OTHER0001"))
+    other = contact_of(engine, "6281100000999")
+    assert post(engine, payload("system-changed-number.json"))["statusCode"] == 200
+    assert contact_of(engine, RUDI).wa_id == RUDI
+    assert contact_of(engine, "6281100000999").id == other.id
