@@ -406,3 +406,11 @@ def test_a_new_number_that_is_already_another_contact_is_not_merged(engine: Loca
     assert post(engine, payload("system-changed-number.json"))["statusCode"] == 200
     assert contact_of(engine, RUDI).wa_id == RUDI
     assert contact_of(engine, "6281100000999").id == other.id
+
+
+def test_a_stop_from_a_username_sender_opts_them_out(engine: LocalEngine) -> None:
+    stop = payload("username-text.json")
+    message = stop["entry"][0]["changes"][0]["value"]["messages"][0]
+    message["text"]["body"] = "STOP"
+    assert post(engine, stop)["statusCode"] == 200
+    assert contact_of(engine, None, "ID.2233445566778899").opted_out
