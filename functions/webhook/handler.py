@@ -1,12 +1,14 @@
 """360dialog / WhatsApp webhooks: POST events, GET Meta's verification handshake.
 
-Verify, parse, apply, answer. Bad input gets a 4xx and nothing is written; an internal
-failure gets a 5xx so the provider delivers again: nothing is acknowledged and lost.
+Verify, parse, apply, answer. Bad input gets a 4xx and nothing is written; an unreadable
+event beside readable ones is logged in full and skipped; an internal failure gets a 5xx
+so the provider delivers again: nothing is acknowledged and lost.
 """
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
@@ -15,6 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from followup.adapters import webhook_security as security
 from followup.adapters.whatsapp_webhook import BadEnvelope, parse
+from followup.domain.webhook_events import Unreadable
 from followup.services import webhook
 from followup.wiring import runtime
 
@@ -60,8 +63,13 @@ def receive(secret: str) -> Response[str]:
     try:
         events = parse(body, received_at)
     except BadEnvelope as bad:
+        _keep(bad.unreadable)
+        metrics.add_metric(
+            name="webhook_unreadable", unit=MetricUnit.Count, value=len(bad.unreadable)
+        )
         logger.warning("webhook refused", extra={"reason": str(bad)})
         return _plain(400, str(bad))
+    _keep([e for e in events if isinstance(e, Unreadable)])
     try:
         outcome = webhook.apply(deps, events, received_at)
     except webhook.NotYetRecorded as early:
@@ -73,6 +81,15 @@ def receive(secret: str) -> Response[str]:
         logger.error("sending number quality degraded: dispatch paused", extra=dict(outcome))
     logger.info("webhook applied", extra={"events": len(events), **outcome})
     return _plain(200, "ok")
+
+
+def _keep(unreadable: Sequence[Unreadable]) -> None:
+    """Each unreadable event in full, with the reason, for someone to look at later."""
+    for event in unreadable:
+        logger.warning(
+            "webhook event unreadable",
+            extra={"field": event.field, "reason": event.reason, "event": event.raw},
+        )
 
 
 @app.get(PATH)

@@ -6,7 +6,11 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from followup.adapters.webhook_security import sign
+from followup.domain.contact import Contact
+from followup.domain.conversation import Direction
 from followup.domain.followup import FollowUp, Status
 from followup.services.contacts import find_contact
 from followup_local import envelopes
@@ -267,3 +271,146 @@ def test_local_deliveries_use_the_same_envelope_and_path(engine: LocalEngine) ->
     assert current(engine, followup).status is Status.DELIVERED
     assert engine.deliver(envelopes.text_message(RUDI, "thanks!", at, "wamid.LOCAL0001")) == 200
     assert current(engine, followup).status is Status.RESPONDED
+
+
+def contact_of(engine: LocalEngine, wa_id: str | None, user_id: str | None = None) -> Contact:
+    found = find_contact(engine.deps, wa_id, user_id)
+    assert found is not None
+    return found.item
+
+
+def test_a_username_sender_with_an_empty_from_is_heard_by_user_id(engine: LocalEngine) -> None:
+    response = post(engine, payload("username-text.json"))
+    assert response["statusCode"] == 200
+    dewi = contact_of(engine, None, "ID.2233445566778899")
+    assert (dewi.wa_id, dewi.name) == (None, "Dewi")
+    texts = [m.text for m in engine.deps.store.recent_messages(dewi.id, 50)]
+    assert texts == ["Is there a scholarship for night classes?"]
+
+
+def test_a_marketing_stop_whose_user_is_named_only_in_contacts_is_applied(
+    engine: LocalEngine,
+) -> None:
+    post(engine, payload("text.json"))
+    assert post(engine, payload("user-preferences-contact-only.json"))["statusCode"] == 200
+    assert contact_of(engine, RUDI).marketing_suppressed
+
+
+def test_one_unreadable_event_is_skipped_and_everything_readable_applied(
+    engine: LocalEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    post(engine, envelopes.text_message("6281100000502", "hi", engine.clock.now(), "wamid.M1"))
+    response = post(engine, payload("one-unreadable-among-many.json"))
+    assert response["statusCode"] == 200
+    rudi = contact_of(engine, RUDI)
+    texts = sorted(m.text for m in engine.deps.store.recent_messages(rudi.id, 50))
+    assert texts == sorted(["Can I pay in two instalments?", "\u2764\ufe0f"])
+    assert rudi.marketing_suppressed
+    assert contact_of(engine, "6281100000502").marketing_suppressed
+    [kept] = [r for r in caplog.records if r.getMessage() == "webhook event unreadable"]
+    assert "type" in kept.__dict__["reason"]
+    assert json.loads(kept.__dict__["event"])["id"] == "wamid.MIX0002"
+
+
+def test_system_and_non_message_events_do_not_count_as_the_contact_writing(
+    engine: LocalEngine,
+) -> None:
+    followup = sent_followup(engine)
+    before = contact_of(engine, RUDI)
+    for name in (
+        "request-welcome.json",
+        "revoke.json",
+        "edit.json",
+        "reaction-removed.json",
+        "system-changed-user-id.json",
+        "system-changed-number.json",
+    ):
+        assert post(engine, payload(name))["statusCode"] == 200, name
+    assert current(engine, followup).status is Status.SENT
+    after = contact_of(engine, "6281100000999")
+    assert after.id == before.id
+    assert (after.last_inbound_at, after.last_activity_at, after.last_speaker) == (
+        before.last_inbound_at,
+        before.last_activity_at,
+        before.last_speaker,
+    )
+    messages = engine.deps.store.recent_messages(before.id, 50)
+    assert [m for m in messages if m.direction is Direction.INBOUND] == []
+
+
+def test_a_changed_number_or_user_id_stays_the_same_contact(engine: LocalEngine) -> None:
+    post(engine, payload("text.json"))
+    rudi = contact_of(engine, RUDI)
+    post(engine, payload("system-changed-user-id.json"))
+    assert contact_of(engine, None, "ID.2222").id == rudi.id
+    post(engine, payload("system-changed-number.json"))
+    at = engine.clock.now() + timedelta(minutes=5)
+    later = envelopes.text_message("6281100000999", "new number, same me", at, "wamid.NEW0001")
+    assert post(engine, later)["statusCode"] == 200
+    moved = contact_of(engine, "6281100000999")
+    assert (moved.id, moved.wa_id, moved.user_id) == (rudi.id, "6281100000999", "ID.2222")
+    texts = {m.text for m in engine.deps.store.recent_messages(rudi.id, 50)}
+    assert "new number, same me" in texts
+
+
+def test_flow_and_call_permission_replies_keep_what_the_user_answered(engine: LocalEngine) -> None:
+    followup = sent_followup(engine)
+    assert post(engine, payload("flow-reply.json"))["statusCode"] == 200
+    assert current(engine, followup).status is Status.RESPONDED
+    assert post(engine, payload("call-permission-reply.json"))["statusCode"] == 200
+    messages = engine.deps.store.recent_messages(followup.contact_id, 50)
+    texts = {m.id: m.text for m in messages}
+    assert json.loads(texts["wamid.FLOW0001"])["programme"] == "Nursing"
+    assert texts["wamid.CALLPERM0001"] == "[call permission: accept]"
+
+
+def test_a_click_to_whatsapp_referral_keeps_its_ad_and_click_ids(engine: LocalEngine) -> None:
+    assert post(engine, payload("referral.json"))["statusCode"] == 200
+    rudi = contact_of(engine, RUDI)
+    [message] = engine.deps.store.recent_messages(rudi.id, 50)
+    assert message.referral is not None
+    assert message.referral.source_id == "120210000000000123"
+    assert message.referral.ctwa_clid is not None
+    assert message.referral.ctwa_clid.startswith("ARAkLkA8")
+    status, timeline = call(engine, "GET", f"/api/contacts/{rudi.id}/timeline")
+    assert status == 200
+    assert timeline["messages"][0]["referral"]["source_id"] == "120210000000000123"
+
+
+def number_change(old: str, new: str, message_id: str) -> dict[str, Any]:
+    document = payload("system-changed-number.json")
+    message = document["entry"][0]["changes"][0]["value"]["messages"][0]
+    message.update({"from": old, "id": message_id})
+    message["system"]["wa_id"] = new
+    return document
+
+
+def test_a_late_copy_of_an_older_number_change_does_not_undo_a_newer_one(
+    engine: LocalEngine,
+) -> None:
+    post(engine, payload("text.json"))
+    rudi = contact_of(engine, RUDI)
+    first = number_change(RUDI, "6281100000888", "wamid.SYS0101")
+    post(engine, first)
+    post(engine, number_change("6281100000888", "6281100000999", "wamid.SYS0102"))
+    post(engine, first)
+    assert contact_of(engine, RUDI).wa_id == "6281100000999"
+    assert contact_of(engine, "6281100000999").id == rudi.id
+
+
+def test_a_new_number_that_is_already_another_contact_is_not_merged(engine: LocalEngine) -> None:
+    post(engine, payload("text.json"))
+    at = engine.clock.now()
+    post(engine, envelopes.text_message("6281100000999", "hello", at, "wamid.OTHER0001"))
+    other = contact_of(engine, "6281100000999")
+    assert post(engine, payload("system-changed-number.json"))["statusCode"] == 200
+    assert contact_of(engine, RUDI).wa_id == RUDI
+    assert contact_of(engine, "6281100000999").id == other.id
+
+
+def test_a_stop_from_a_username_sender_opts_them_out(engine: LocalEngine) -> None:
+    stop = payload("username-text.json")
+    message = stop["entry"][0]["changes"][0]["value"]["messages"][0]
+    message["text"]["body"] = "STOP"
+    assert post(engine, stop)["statusCode"] == 200
+    assert contact_of(engine, None, "ID.2233445566778899").opted_out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
@@ -95,3 +95,64 @@ def test_mutated_and_random_envelopes_never_5xx_nor_half_write(
 ) -> None:
     engine, client = running
     check(engine, client, body)
+
+
+def text_with(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    """The sample text delivery with one field made hostile."""
+    document = json.loads((EVENTS / "whatsapp" / "text.json").read_text())
+    change(document["entry"][0]["changes"][0]["value"])
+    return document
+
+
+def _message(value: dict[str, Any]) -> dict[str, Any]:
+    message: dict[str, Any] = value["messages"][0]
+    return message
+
+
+HOSTILE: dict[str, Callable[[dict[str, Any]], None]] = {
+    "timestamp 10**20": lambda v: _message(v).update(timestamp=str(10**20)),
+    "timestamp 10**20 as a number": lambda v: _message(v).update(timestamp=10**20),
+    "timestamp in milliseconds": lambda v: _message(v).update(timestamp="1795485600000"),
+    "negative timestamp": lambda v: _message(v).update(timestamp="-5"),
+    "lone surrogate in the text": lambda v: _message(v)["text"].update(body="hi \ud800"),
+    "lone surrogate in the name": lambda v: v["contacts"][0]["profile"].update(name="\udfff"),
+    "lone surrogate in the sender": lambda v: _message(v).update(**{"from": "62811\ud800"}),
+    "3,000-character message id": lambda v: _message(v).update(id="w" * 3000),
+    "3,000-character sender": lambda v: _message(v).update(**{"from": "6" * 3000}),
+    "3,000-character user id": lambda v: _message(v).update(user_id="u" * 3000),
+    "250-emoji message id": lambda v: _message(v).update(id="\U0001f600" * 250),
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_values_are_400_and_write_nothing(
+    running: tuple[LocalEngine, Any], name: str
+) -> None:
+    engine, client = running
+    before = snapshot(client)
+    response = post(engine, json.dumps(text_with(HOSTILE[name])))
+    assert response["statusCode"] == 400, response
+    assert snapshot(client) == before
+
+
+def test_a_status_with_a_3000_character_id_is_400(running: tuple[LocalEngine, Any]) -> None:
+    engine, client = running
+    document = json.loads((EVENTS / "whatsapp" / "status-read.json").read_text())
+    document["entry"][0]["changes"][0]["value"]["statuses"][0]["id"] = "w" * 3000
+    before = snapshot(client)
+    assert post(engine, json.dumps(document))["statusCode"] == 400
+    assert snapshot(client) == before
+
+
+def test_json_nested_1000_deep_is_400(running: tuple[LocalEngine, Any]) -> None:
+    engine, client = running
+    before = snapshot(client)
+    for deep in ("[" * 1000 + "]" * 1000, "[" * 100_000 + "]" * 100_000):
+        assert post(engine, deep)["statusCode"] == 400
+    nested = '{"n": ' * 1000 + '"x"' + "}" * 1000
+    text = (EVENTS / "whatsapp" / "text.json").read_text()
+    document = text.replace('"text": {', f'"text": {{"extra": {nested},', 1)
+    response = post(engine, document)
+    assert response["statusCode"] == 400
+    assert "deep" in response["body"]
+    assert snapshot(client) == before

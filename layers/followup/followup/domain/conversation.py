@@ -14,6 +14,16 @@ class Direction(StrEnum):
     OUTBOUND = "outbound"
 
 
+class Referral(BaseModel):
+    """Where a click-to-WhatsApp conversation began: the ad or post, and Meta's click id."""
+
+    source_type: str | None = None
+    source_id: str | None = None
+    source_url: str | None = None
+    headline: str | None = None
+    ctwa_clid: str | None = None
+
+
 class Message(BaseModel):
     id: str
     contact_id: str
@@ -22,3 +32,4 @@ class Message(BaseModel):
     speaker: Speaker
     text: str = ""
     followup_id: str | None = None
+    referral: Referral | None = None

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from followup.domain.conversation import Referral
+
 
 @dataclass(frozen=True)
 class Identity:
@@ -21,7 +23,10 @@ class Identity:
 
 @dataclass(frozen=True)
 class InboundMessage:
-    """The contact wrote. `text` is the body, a button's payload/title, or a `[kind]` marker."""
+    """The contact wrote, tapped or sent something: this alone counts as a reply.
+
+    `text` is the body, a button's payload/title, a flow's answers, or a `[kind]` marker.
+    """
 
     message_id: str
     sender: Identity
@@ -30,6 +35,16 @@ class InboundMessage:
     text: str
     name: str = ""
     replying_to: str | None = None
+    referral: Referral | None = None
+
+
+@dataclass(frozen=True)
+class IdentityChange:
+    """The user changed their number or user id: `new` names the same person from now on."""
+
+    user: Identity
+    new: Identity
+    at: datetime
 
 
 class DeliveryState(StrEnum):
@@ -92,4 +107,21 @@ class Unhandled:
     summary: str
 
 
-WebhookEvent = InboundMessage | DeliveryStatus | MarketingPreference | NumberQuality | Unhandled
+@dataclass(frozen=True)
+class Unreadable:
+    """One event we could not read: skipped, and kept (`raw`, as JSON) with the reason."""
+
+    field: str
+    reason: str
+    raw: str
+
+
+WebhookEvent = (
+    InboundMessage
+    | IdentityChange
+    | DeliveryStatus
+    | MarketingPreference
+    | NumberQuality
+    | Unhandled
+    | Unreadable
+)

@@ -7,7 +7,7 @@ from datetime import datetime
 from uuid import uuid4
 
 from followup.domain.contact import Contact, Speaker
-from followup.domain.conversation import Direction, Message
+from followup.domain.conversation import Direction, Message, Referral
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import FollowUp, Reason, Status
 from followup.domain.optout import is_opt_out
@@ -34,6 +34,8 @@ def record_inbound(
     at: datetime,
     message_id: str | None = None,
     name: str = "",
+    *,
+    referral: Referral | None = None,
 ) -> InboundResult:
     """The contact wrote: record it, then answer sent follow-ups and cancel queued ones.
 
@@ -59,6 +61,7 @@ def record_inbound(
             direction=Direction.INBOUND,
             speaker=Speaker.CONTACT,
             text=text,
+            referral=referral,
         )
     )
 

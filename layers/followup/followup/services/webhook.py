@@ -1,6 +1,6 @@
-"""What WhatsApp tells us, applied: replies and opt-outs, delivery statuses, marketing
-preferences and number quality. Each effect is conditional, so a repeated delivery changes
-nothing the second time."""
+"""What WhatsApp tells us, applied: replies and opt-outs, a changed number or user id,
+delivery statuses, marketing preferences and number quality. Each effect is conditional,
+so a repeated delivery changes nothing the second time."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ from followup.domain.webhook_events import (
     DeliveryState,
     DeliveryStatus,
     Identity,
+    IdentityChange,
     InboundMessage,
     MarketingPreference,
     NumberQuality,
     Unhandled,
+    Unreadable,
     WebhookEvent,
 )
 from followup.domain.whatsapp import classify
@@ -40,9 +42,17 @@ def apply(deps: Deps, events: list[WebhookEvent], received_at: datetime) -> Coun
     for event in events:
         if isinstance(event, InboundMessage):
             result = record_inbound(
-                deps, event.sender, event.text, event.at, event.message_id, event.name
+                deps,
+                event.sender,
+                event.text,
+                event.at,
+                event.message_id,
+                event.name,
+                referral=event.referral,
             )
             outcome["opt_out" if result.opted_out else "inbound"] += 1
+        elif isinstance(event, IdentityChange):
+            outcome[f"identity_{relink(deps, event)}"] += 1
         elif isinstance(event, DeliveryStatus):
             outcome[f"status_{apply_status(deps, event)}"] += 1
         elif isinstance(event, MarketingPreference):
@@ -54,7 +64,34 @@ def apply(deps: Deps, events: list[WebhookEvent], received_at: datetime) -> Coun
             outcome["quality_degraded" if event.degraded else "quality_ok"] += 1
         elif isinstance(event, Unhandled):
             outcome["unhandled"] += 1
+        elif isinstance(event, Unreadable):
+            outcome["unreadable"] += 1
     return outcome
+
+
+def relink(deps: Deps, change: IdentityChange) -> str:
+    """The same person under a new number or user id: the contact takes the new one.
+
+    Only a contact still under the old number moves, so a late copy of an older change
+    cannot undo a newer one; a new id that already names another contact is left alone.
+    """
+    found = find_contact(deps, change.user.wa_id, change.user.user_id)
+    if found is None:
+        return "unknown_contact"
+    taken = find_contact(deps, change.new.wa_id, change.new.user_id)
+    if taken is not None and taken.item.id != found.item.id:
+        return "conflict"
+
+    def linked(contact: Contact) -> Contact:
+        update: dict[str, object] = {}
+        if change.new.wa_id and contact.wa_id in (None, change.user.wa_id):
+            update["wa_id"] = change.new.wa_id
+        if change.new.user_id:
+            update["user_id"] = change.new.user_id
+        return contact.model_copy(update=update)
+
+    update_contact(deps, found.item.id, linked, change.at)
+    return "linked"
 
 
 def apply_status(deps: Deps, status: DeliveryStatus) -> str:
