@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
+from followup.domain.webhook_events import Identity
 from followup.services.contacts import find_contact
+from followup.services.inbound import record_inbound
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from tests.support.api import call
@@ -54,3 +56,57 @@ def test_a_keyword_the_workspace_adds_opts_out_too(engine: LocalEngine) -> None:
     found = find_contact(engine.deps, LEAD, None)
     assert found is not None
     assert found.item.opted_out
+
+
+def test_a_stop_landing_while_an_import_runs_is_not_overwritten(
+    engine: LocalEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an import that found the lead unknown, and the lead's STOP arriving before
+    # the import writes its new contacts (a 10k-row file takes tens of seconds)
+    store = engine.deps.store
+    write_new = store.import_contacts
+
+    def stop_first(contacts: Any) -> Any:
+        engine.deliver(envelopes.text_message(LEAD, "BERHENTI", engine.clock.now(), "wamid.s"))
+        return write_new(contacts)
+
+    monkeypatch.setattr(store, "import_contacts", stop_first)
+    csv = f"wa_id,name,tags\n{LEAD},Dewi,webinar\n"
+    # When the import finishes
+    status, report = call(engine, "POST", "/api/contacts/import", raw=csv, content_type="text/csv")
+    # Then the lead stays opted out, with the import's fields applied on top
+    assert status == 200
+    assert (report["created"], report["updated"], report["rejected"]) == (0, 1, [])
+    found = find_contact(engine.deps, LEAD, None)
+    assert found is not None
+    assert (found.item.opted_out, found.item.opted_out_at) == (True, engine.clock.now())
+    assert (found.item.name, found.item.tags) == ("Dewi", ["webinar"])
+
+
+@pytest.mark.parametrize("path", ["csv", "jsonl", "upsert"])
+def test_a_lead_known_by_user_id_first_is_one_contact_on_every_path(
+    engine: LocalEngine, path: str
+) -> None:
+    # Given a lead who first wrote under their business-scoped user id and sent STOP,
+    # and whose phone number the engine learnt later
+    deps, at = engine.deps, engine.clock.now() - timedelta(hours=2)
+    record_inbound(deps, Identity(None, "ID.4411"), "STOP", at, "wamid.u1")
+    record_inbound(deps, Identity(LEAD, "ID.4411"), "ok", at + timedelta(hours=1), "wamid.u2")
+    [known] = deps.store.contacts_in("new", 10, None).items
+    assert (known.wa_id, known.opted_out) == (LEAD, True)
+    # When a CRM import or upsert names the lead by phone number
+    if path == "upsert":
+        status, _ = call(engine, "POST", "/api/contacts", {"wa_id": LEAD, "name": "Dewi"})
+        assert status == 200
+    else:
+        body = (
+            f"wa_id,name\n{LEAD},Dewi\n"
+            if path == "csv"
+            else f'{{"wa_id": "{LEAD}", "name": "Dewi"}}'
+        )
+        kind = "text/csv" if path == "csv" else "application/x-ndjson"
+        status, report = call(engine, "POST", "/api/contacts/import", raw=body, content_type=kind)
+        assert (status, report["created"], report["updated"]) == (200, 0, 1)
+    # Then it is still one contact, still opted out, with the new name
+    [only] = deps.store.contacts_in("new", 10, None).items
+    assert (only.id, only.opted_out, only.name) == (known.id, True, "Dewi")
