@@ -24,17 +24,17 @@ BUILT_IN_KEYWORDS = ("STOP", "BERHENTI", "PARAR", "UNSUBSCRIBE", "CANCEL", "Stop
 
 _STOP_SIGNS = frozenset("🛑⛔")
 _VARIATION = "\ufe0f"
-_APOSTROPHES = str.maketrans("", "", "'’`´")
+_APOSTROPHES = str.maketrans({"'": "", "’": "", "`": "", "´": "", "-": " "})
 
 _POLITE = {
     # English
     "please", "pls", "plz", "kindly", "thanks", "thank you", "thx", "ok", "okay", "now",
-    "sorry", "hi", "hello", "just", "already",
+    "sorry", "hi", "hello", "just", "already", "but",
     # Indonesian
     "tolong", "mohon", "ya", "yah", "aja", "saja", "dong", "deh", "sih", "kak", "pak", "bu",
-    "min", "admin", "terima kasih", "makasih", "trims", "sudah", "udah", "oke", "sekarang",
+    "min", "admin", "terima kasih", "makasih", "trims", "sudah", "udah", "oke", "sekarang", "tapi",
     # Portuguese
-    "por favor", "pf", "pfv", "obrigado", "obrigada", "valeu", "ja", "agora", "oi", "ola",
+    "por favor", "pf", "pfv", "obrigado", "obrigada", "valeu", "ja", "agora", "oi", "ola", "mas",
 }  # fmt: skip
 
 _EN_ME = r"(?: (?:me|us))?"
@@ -86,7 +86,8 @@ _REQUEST = re.compile("|".join(f"(?:{phrase})" for phrase in _PHRASES))
 
 
 def normalise(text: str) -> str:
-    """Case, accents, apostrophes, surrounding punctuation/emoji and spacing do not matter."""
+    """Case, accents, apostrophes, hyphens, surrounding punctuation/emoji and spacing do
+    not matter."""
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_APOSTROPHES))
     letters = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     words = letters.split()
