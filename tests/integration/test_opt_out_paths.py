@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from followup.domain.webhook_events import Identity
-from followup.services.contacts import find_contact
+from followup.services.contacts import find_contact, new_contact
 from followup.services.inbound import record_inbound
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
@@ -110,3 +110,21 @@ def test_a_lead_known_by_user_id_first_is_one_contact_on_every_path(
     # Then it is still one contact, still opted out, with the new name
     [only] = deps.store.contacts_in("new", 10, None).items
     assert (only.id, only.opted_out, only.name) == (known.id, True, "Dewi")
+
+
+def test_the_store_writes_new_contacts_only_where_nobody_is_yet(engine: LocalEngine) -> None:
+    # Given two leads who already wrote STOP, among 30 numbers an import thinks are new
+    deps, now = engine.deps, engine.clock.now()
+    numbers = [f"62811000010{n:02d}" for n in range(30)]
+    for taken in (numbers[3], numbers[27]):
+        record_inbound(deps, taken, "STOP", now - timedelta(minutes=5))
+    fresh = [new_contact(deps, at=now, wa_id=number, name="Imported") for number in numbers]
+    # When the store writes them (in several transactions)
+    existing = deps.store.import_contacts(fresh)
+    # Then it names the two it left alone, which are still opted out; the rest are new
+    assert existing == {fresh[3].id, fresh[27].id}
+    for index, contact in enumerate(fresh):
+        stored = deps.store.contact(contact.id)
+        assert stored is not None
+        assert stored.item.opted_out is (index in (3, 27))
+        assert stored.item.name == ("" if index in (3, 27) else "Imported")

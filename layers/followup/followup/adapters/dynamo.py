@@ -56,7 +56,7 @@ from followup.services.stats import counters_for
 _SETTINGS_KEY = "settings"
 _NUMBERS_KEY = "numbers"
 _NUMBERS = TypeAdapter(list[NumberHealth])
-_TRANSACTION_ITEMS = 100
+_TRANSACTION_ITEMS = 25  # a transaction holds 4 MB; a contact may reach ~60 KB
 _IMPORT_TRIES = 5
 
 
@@ -123,7 +123,7 @@ class DynamoStore:
             )
 
     def import_contacts(self, contacts: Iterable[Contact]) -> set[str]:
-        """Write new contacts, 100 per transaction, each only if its id is still free.
+        """Write new contacts, 25 per transaction, each only if its id is still free.
 
         Returns the ids that already existed: those items are left as they are.
         """

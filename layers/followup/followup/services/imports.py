@@ -116,7 +116,9 @@ def _from_csv(record: dict[str, Any]) -> dict[str, Any]:
         if column.startswith("attr."):
             row.setdefault("attributes", {})[column.removeprefix("attr.")] = value
         elif column == "tags":
-            row["tags"] = [tag.strip() for tag in value.split(";") if tag.strip()]
+            tags = [tag.strip() for tag in value.split(";") if tag.strip()]
+            if tags:
+                row["tags"] = tags
         else:
             row[column] = value
     return row
