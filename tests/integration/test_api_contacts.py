@@ -128,3 +128,124 @@ def test_a_json_lines_import_and_its_refusals(engine: LocalEngine) -> None:
         engine, "POST", "/api/contacts/import", raw=CSV, content_type="text/plain"
     )
     assert (status, answer["error"]["code"]) == (415, "unsupported_media_type")
+
+
+def test_a_partial_upsert_changes_only_what_it_names(engine: LocalEngine) -> None:
+    # Given a lead with a name, tags, attributes, email and time zone
+    full = {
+        "wa_id": "6281100000851",
+        "name": "Kirana",
+        "email": "kirana@example.com",
+        "timezone": "Asia/Makassar",
+        "tags": ["webinar"],
+        "attributes": {"program": "Law", "intake": "2027"},
+    }
+    _, created = call(engine, "POST", "/api/contacts", full)
+    # When a CRM sends only the stage, then one attribute
+    call(engine, "POST", "/api/contacts", {"wa_id": full["wa_id"], "stage": "qualified"})
+    status, patched = call(
+        engine, "POST", "/api/contacts", {"wa_id": full["wa_id"], "attributes": {"intake": "2028"}}
+    )
+    # Then everything else is as it was, and attributes merge key by key
+    assert status == 200
+    kept = {k: patched[k] for k in ("name", "email", "timezone", "tags", "stage")}
+    assert kept == {
+        "name": "Kirana",
+        "email": "kirana@example.com",
+        "timezone": "Asia/Makassar",
+        "tags": ["webinar"],
+        "stage": "qualified",
+    }
+    assert patched["attributes"] == {"program": "Law", "intake": "2028"}
+    # And null clears on purpose: a field, all tags, one attribute
+    clear = {"wa_id": full["wa_id"], "email": None, "tags": None, "attributes": {"intake": None}}
+    _, cleared = call(engine, "POST", "/api/contacts", clear)
+    assert (cleared["email"], cleared["tags"], cleared["attributes"]) == (
+        None,
+        [],
+        {"program": "Law"},
+    )
+    assert (cleared["name"], cleared["id"]) == ("Kirana", created["id"])
+    status, answer = call(engine, "POST", "/api/contacts", {"wa_id": full["wa_id"], "stage": None})
+    assert (status, answer["error"]["details"][0]["field"]) == (422, "stage")
+
+
+def test_a_csv_without_a_column_or_with_blank_cells_leaves_those_fields(
+    engine: LocalEngine,
+) -> None:
+    lead = {"wa_id": "6281100000852", "name": "Lala", "tags": ["vip"], "attributes": {"p": "Law"}}
+    call(engine, "POST", "/api/contacts", lead)
+    for csv in ("wa_id,score\n6281100000852,cold\n", "wa_id,name,tags,attr.p\n6281100000852,,,\n"):
+        status, report = call(
+            engine, "POST", "/api/contacts/import", raw=csv, content_type="text/csv"
+        )
+        assert (status, report["updated"], report["rejected"]) == (200, 1, [])
+    found = find_contact(engine.deps, "6281100000852", None)
+    assert found is not None
+    assert (found.item.name, found.item.tags, found.item.attributes) == (
+        "Lala",
+        ["vip"],
+        {"p": "Law"},
+    )
+    assert found.item.score == "cold"
+
+
+def test_a_csv_saved_by_excel_with_a_byte_order_mark_imports(engine: LocalEngine) -> None:
+    csv = "\ufeffwa_id,name\r\n6281100000853,Maya\r\n"
+    status, report = call(engine, "POST", "/api/contacts/import", raw=csv, content_type="text/csv")
+    assert (status, report["created"], report["rejected"]) == (200, 1, [])
+
+
+def test_a_whatsapp_id_is_8_to_15_ascii_digits(engine: LocalEngine) -> None:
+    csv = "\n".join(
+        [
+            "wa_id,name",
+            "٦٢٨١١٠٠٠٠٠٨٥٤,Arabic-Indic digits",
+            "+6281100000854,Plus sign",
+            "62 811 0000 0854,Spaces",
+            "1234567,Seven digits",
+            "1234567890123456,Sixteen digits",
+            "6.28110000085E+12,Excel number",
+            "12345678,Eight digits",
+            "123456789012345,Fifteen digits",
+        ]
+    )
+    status, report = call(engine, "POST", "/api/contacts/import", raw=csv, content_type="text/csv")
+    assert (status, report["created"]) == (200, 2)
+    assert [(r["line"], r["field"]) for r in report["rejected"]] == [
+        (n, "wa_id") for n in range(2, 8)
+    ]
+    assert all("8 to 15 digits" in r["reason"] for r in report["rejected"])
+    status, _ = call(engine, "POST", "/api/contacts", {"wa_id": "٦٢٨١١٠٠٠٠٠٨٥٤"})
+    assert status == 422
+
+
+def test_formula_looking_cells_are_stored_as_the_text_they_are(engine: LocalEngine) -> None:
+    csv = 'wa_id,name,tags,attr.note\n6281100000855,=HYPERLINK("http://x"),@team;+vip,-2+3\n'
+    status, report = call(engine, "POST", "/api/contacts/import", raw=csv, content_type="text/csv")
+    assert (status, report["created"]) == (200, 1)
+    found = find_contact(engine.deps, "6281100000855", None)
+    assert found is not None
+    assert found.item.name == '=HYPERLINK("http://x")'
+    assert (found.item.tags, found.item.attributes) == (["@team", "+vip"], {"note": "-2+3"})
+
+
+def test_a_200_kb_field_is_refused_not_a_server_error(engine: LocalEngine) -> None:
+    huge = "x" * 200_000
+    csv = f"wa_id,name,attr.note\n6281100000856,Nina,{huge}\n6281100000857,Oki,short\n"
+    status, answer = call(engine, "POST", "/api/contacts/import", raw=csv, content_type="text/csv")
+    assert (status, answer["error"]["code"]) == (422, "invalid")
+    assert "line 2" in answer["error"]["message"]
+    assert find_contact(engine.deps, "6281100000857", None) is None
+    lines = f'{{"wa_id": "6281100000856", "attributes": {{"note": "{huge}"}}}}'
+    status, report = call(
+        engine, "POST", "/api/contacts/import", raw=lines, content_type="application/x-ndjson"
+    )
+    assert (status, [(r["line"], r["field"]) for r in report["rejected"]]) == (
+        200,
+        [(1, "attributes.note")],
+    )
+    status, _ = call(
+        engine, "POST", "/api/contacts", {"wa_id": "6281100000856", "attributes": {"note": huge}}
+    )
+    assert status == 422

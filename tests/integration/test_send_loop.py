@@ -288,3 +288,76 @@ def test_a_reply_landing_while_the_send_is_in_flight_answers_it(
     counts = next(d.counts for d in day if d.rule_id == "apply-remind-24h")
     assert counts["sent"] == 1
     assert counts[expected] == 1
+
+
+def test_a_stop_written_before_the_claim_but_heard_during_the_send_ends_it_opted_out(
+    engine: LocalEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a lead about to get a follow-up, whose STOP (written a few seconds before the
+    # sender claimed it, WhatsApp stamps whole seconds) reaches the webhook mid-send
+    deps = engine.deps
+    deps.store.save_rule(rule())
+    lead = quiet_contact(deps, "6281100000098", engine.clock.now() - 25 * HOUR)
+    provider = deps.whatsapp.send
+
+    def send_then_stop(outbound: Any) -> str:
+        wamid = provider(outbound)
+        written = engine.clock.now() - timedelta(seconds=3)
+        engine.deliver(envelopes.text_message(lead.wa_id or "", "STOP", written, "wamid.in.2"))
+        return wamid
+
+    monkeypatch.setattr(deps.whatsapp, "send", send_then_stop)
+    # When the tick sends it, and later the expire tick runs
+    engine.tick()
+    engine.clock.advance(73 * HOUR)
+    engine.tick()
+    # Then the follow-up counts as opted out, not expired, and so do the rule's stats
+    [followup] = followups(engine, lead.id)
+    assert [h.status.value for h in followup.history][-2:] == ["sent", "opted_out"]
+    day = deps.store.stats(followup.created_at.date(), engine.clock.now().date())
+    counts: dict[str, int] = {}
+    for row in day:
+        for name, value in row.counts.items():
+            counts[name] = counts.get(name, 0) + value
+    assert (counts.get("sent"), counts.get("opted_out"), counts.get("expired")) == (1, 1, None)
+
+
+def test_a_stop_heard_mid_send_counts_even_if_the_sender_dies_after_recording(
+    engine: LocalEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a lead whose STOP reaches the webhook while 360dialog is answering, and a
+    # sender that dies right after recording the send, before it could settle it
+    deps = engine.deps
+    deps.store.save_rule(rule())
+    lead = quiet_contact(deps, "6281100000097", engine.clock.now() - 25 * HOUR)
+    provider = deps.whatsapp.send
+
+    def send_then_stop(outbound: Any) -> str:
+        wamid = provider(outbound)
+        engine.deliver(envelopes.text_message(lead.wa_id or "", "STOP", engine.clock.now(), "w"))
+        return wamid
+
+    monkeypatch.setattr(deps.whatsapp, "send", send_then_stop)
+    real_store = deps.store
+
+    class DiesAfterRecording:
+        def __getattr__(self, name: str) -> object:
+            return getattr(real_store, name)
+
+        def commit(self, changes, at):  # type: ignore[no-untyped-def]
+            real_store.commit(changes, at)
+            if any(
+                getattr(c, "followup", None) and c.followup.status is Status.SENT for c in changes
+            ):
+                raise RuntimeError("Lambda ran out of time")
+
+    deps.store = DiesAfterRecording()  # type: ignore[assignment]
+    engine.tick()
+    deps.store = real_store
+    # When the expire tick comes 73 h later
+    engine.clock.advance(73 * HOUR)
+    engine.tick()
+    # Then the follow-up ends opted_out, not expired, and nothing more was sent
+    [followup] = followups(engine, lead.id)
+    assert [h.status.value for h in followup.history][-2:] == ["sent", "opted_out"]
+    assert len(engine.sandbox.requests) == 1

@@ -56,6 +56,8 @@ from followup.services.stats import counters_for
 _SETTINGS_KEY = "settings"
 _NUMBERS_KEY = "numbers"
 _NUMBERS = TypeAdapter(list[NumberHealth])
+_TRANSACTION_ITEMS = 25  # a transaction holds 4 MB; a contact may reach ~60 KB
+_IMPORT_TRIES = 5
 
 
 class DynamoStore:
@@ -120,11 +122,46 @@ class DynamoStore:
                 else ContactItem.revision == change.revision,
             )
 
-    def import_contacts(self, contacts: Iterable[Contact]) -> None:
-        """Write new contacts in batches (25 per request, retried by pynamodb)."""
-        with ContactItem.batch_write() as batch:
-            for contact in contacts:
-                batch.save(_contact_item(contact, 1))
+    def import_contacts(self, contacts: Iterable[Contact]) -> set[str]:
+        """Write new contacts, 25 per transaction, each only if its id is still free.
+
+        Returns the ids that already existed: those items are left as they are.
+        """
+        existing: set[str] = set()
+        batch: list[Contact] = []
+        for contact in contacts:
+            batch.append(contact)
+            if len(batch) == _TRANSACTION_ITEMS:
+                existing |= self._create_all(batch)
+                batch = []
+        return existing | self._create_all(batch) if batch else existing
+
+    def _create_all(self, contacts: list[Contact]) -> set[str]:
+        existing: set[str] = set()
+        pending = contacts
+        for _ in range(_IMPORT_TRIES):
+            try:
+                with TransactWrite(connection=self._connection) as txn:
+                    for contact in pending:
+                        txn.save(
+                            _contact_item(contact, 1), condition=ContactItem.id.does_not_exist()
+                        )
+                return existing
+            except TransactWriteError as exc:
+                codes = [reason.code if reason else None for reason in exc.cancellation_reasons]
+                if not codes:
+                    raise
+                taken = {
+                    c.id
+                    for c, code in zip(pending, codes, strict=False)
+                    if code == "ConditionalCheckFailed"
+                }
+                existing |= taken
+                # The others were cancelled with them (or lost a race): try them again.
+                pending = [contact for contact in pending if contact.id not in taken]
+                if not pending:
+                    return existing
+        raise CommitRejected([ContactChange(contact, 0) for contact in pending])
 
     def add_message(self, message: Message) -> bool:
         """Record a conversation line once; False when it was already there."""

@@ -27,9 +27,7 @@ class SendNow(BaseModel):
 @router.post("/api/contacts", status_code=201, openapi_extensions=statuses(200, 409))
 def upsert_contact(contact: ContactRow) -> tuple[dict[str, Any], int]:
     require(router.current_event.raw_event, READERS)
-    saved, created = contacts.upsert(
-        runtime.deps(), contact.wa_id, contact.model_dump(exclude={"wa_id"}, exclude_none=True)
-    )
+    saved, created = contacts.upsert(runtime.deps(), contact.wa_id, contact.changes())
     return saved.model_dump(mode="json"), 201 if created else 200
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -79,6 +80,26 @@ class Contact(BaseModel):
         """The contact's own time zone, else the workspace's."""
         return ZoneInfo(self.timezone) if self.timezone else fallback
 
+    def patched(self, changes: Mapping[str, object]) -> Contact:
+        """A copy with a caller's `changes` (name, email, time zone, score, tags, attributes).
+
+        A field not named stays as it is; None clears it. Attributes merge key by key, and
+        None for one key removes it. Opt-out, counters and conversation state are the
+        engine's: naming one is refused.
+        """
+        update: dict[str, object] = {}
+        for name, value in changes.items():
+            if name not in PATCHABLE:
+                raise ValueError(f"{name} is not a field a caller may change")
+            if name == "attributes" and isinstance(value, Mapping):
+                merged = {**self.attributes, **value}
+                update[name] = {key: v for key, v in merged.items() if v is not None}
+            elif value is None:
+                update[name] = Contact.model_fields[name].get_default(call_default_factory=True)
+            else:
+                update[name] = value
+        return Contact.model_validate({**self.model_dump(), **update})
+
     def field(self, path: str) -> str | None:
         """A value for personalisation: `name`, `first_name`, `stage`, `attributes.x`."""
         if path.startswith("attributes."):
@@ -89,4 +110,5 @@ class Contact(BaseModel):
         return str(value) if value not in (None, "") else None
 
 
+PATCHABLE = frozenset({"name", "email", "timezone", "score", "tags", "attributes"})
 PERSONAL_FIELDS = ("name", "first_name", "phone", "email", "stage", "wa_id")

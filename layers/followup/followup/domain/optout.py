@@ -1,14 +1,94 @@
-"""Opt-out keywords match the whole normalised message, never a word inside a sentence."""
+"""What counts as an opt-out: a keyword alone, or a short, clear request to stop messaging.
+
+The whole message decides, never a word inside it: after case, accents, punctuation and
+emoji are set aside, and greetings or politeness ("please", "tolong", "por favor",
+"thanks") are trimmed from either end, what remains must be exactly
+
+- a built-in keyword (`BUILT_IN_KEYWORDS`, always on) or one the workspace added, or
+- one of the request phrasings below ("stop sending me messages", "berhenti kirim pesan",
+  "parar de enviar", "don't message me again", "I want to unsubscribe"), or
+- stop signs only (🛑, ⛔).
+
+Anything longer or different stays a normal reply: "please don't stop", "stop by
+tomorrow?", "can't stop thinking about the course", "jangan berhenti", "cancel my booking".
+"""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 
+BUILT_IN_KEYWORDS = ("STOP", "BERHENTI", "PARAR", "UNSUBSCRIBE", "CANCEL", "Stop promotions")
+"""Always opt out, whatever the settings say; Meta's marketing opt-out button sends the last."""
+
+_STOP_SIGNS = frozenset("🛑⛔")
+_VARIATION = "\ufe0f"
+_APOSTROPHES = str.maketrans({"'": "", "’": "", "`": "", "´": "", "-": " "})
+
+_POLITE = {
+    # English
+    "please", "pls", "plz", "kindly", "thanks", "thank you", "thx", "ok", "okay", "now",
+    "sorry", "hi", "hello", "just", "already", "but",
+    # Indonesian
+    "tolong", "mohon", "ya", "yah", "aja", "saja", "dong", "deh", "sih", "kak", "pak", "bu",
+    "min", "admin", "terima kasih", "makasih", "trims", "sudah", "udah", "oke", "sekarang", "tapi",
+    # Portuguese
+    "por favor", "pf", "pfv", "obrigado", "obrigada", "valeu", "ja", "agora", "oi", "ola", "mas",
+}  # fmt: skip
+
+_EN_ME = r"(?: (?:me|us))?"
+_EN_MORE = r"(?: (?:again|anymore|any more|messages|message|texts|more|now|ever))*"
+_ID_MORE = r"(?: (?:saya|aku|gue|lagi|pesan|promo|ke saya|ke nomor ini|ya))*"
+_PT_MORE = r"(?: (?:mais|mensagens|mensagem|nada|para mim|pra mim|promocoes))*"
+
+_PHRASES = (
+    # English
+    r"(?:stop|cancel|unsubscribe|unsub|opt out|optout)"
+    r"(?: me)?(?: from (?:this|these|here|it|all|everything|the list|your list|this list))?",
+    r"stop (?:sending|messaging|texting|contacting|spamming|emailing|bothering|writing to)"
+    + _EN_ME
+    + _EN_MORE,
+    r"stop (?:the |these |your |all |all the )?"
+    r"(?:messages|message|texts|msgs|spam|promotions|notifications|marketing|reminders)",
+    r"(?:dont|do not|never) (?:message|text|contact|spam|email|bother|write to) (?:me|us)"
+    + _EN_MORE,
+    r"(?:dont|do not|never) send (?:me |us )?(?:messages|texts|anything|these|this)"
+    r"(?: (?:again|anymore|any more|ever))*",
+    r"(?:i )?(?:want to|wish to|would like to|d like to|id like to) (?:unsubscribe|opt out)",
+    r"(?:(?:remove|delete) me(?: from)?|take me off)"
+    r"(?: (?:this|the|your) (?:list|mailing list|contacts|database))?",
+    r"no more (?:messages|texts|msgs|spam|promotions)(?: please)?",
+    r"leave me alone",
+    # Indonesian
+    r"(?:berhenti|stop|setop|hentikan|stopkan)"
+    r" (?:kirim|mengirim|kirimi|ngirim|mengirimi|chat|sms|wa|pesan|promo|spam|hubungi|"
+    r"menghubungi|berlangganan)" + _ID_MORE,
+    r"jangan (?:kirim|kirimi|mengirim|ngirim|hubungi|menghubungi|chat|sms|wa|ganggu|spam|"
+    r"telpon|telepon)" + _ID_MORE,
+    r"(?:saya |aku )?(?:mau|ingin|minta|pengen) (?:berhenti|stop|unsubscribe|"
+    r"berhenti berlangganan)",
+    r"(?:saya |aku )?(?:tidak|nggak|gak|ga|enggak) (?:mau|ingin) (?:dihubungi|dikirimi pesan|"
+    r"menerima pesan|terima pesan)(?: lagi)?",
+    r"hapus (?:nomor saya|saya)(?: dari (?:daftar|list))?",
+    # Portuguese
+    r"(?:parar|pare|parem|para) de (?:me )?(?:enviar|mandar|receber|mensagens|contatar|"
+    r"incomodar)" + _PT_MORE,
+    r"(?:parar|pare|parem)(?: (?:as |com as )?(?:mensagens|promocoes))?",
+    r"(?:eu )?nao (?:quero|desejo) (?:mais )?(?:receber|ser contatado|ser contactado|"
+    r"mensagens|contato)" + _PT_MORE,
+    r"nao me (?:envie|mande|enviem|mandem|envia|manda|contate|procure)" + _PT_MORE,
+    r"(?:cancelar|descadastrar|descadastre|sair|remover)"
+    r"(?: (?:inscricao|assinatura|me|minha inscricao|da lista|mensagens))?",
+    r"me (?:tire|tira|remova|remove|descadastre|descadastra) da (?:sua )?lista",
+)
+_REQUEST = re.compile("|".join(f"(?:{phrase})" for phrase in _PHRASES))
+
 
 def normalise(text: str) -> str:
-    """Case, accents, surrounding punctuation/emoji and inner spacing do not matter."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    """Case, accents, apostrophes, hyphens, surrounding punctuation/emoji and spacing do
+    not matter."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_APOSTROPHES))
     letters = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     words = letters.split()
     stripped = [_strip_symbols(word) for word in words]
@@ -24,7 +104,33 @@ def _strip_symbols(word: str) -> str:
     return word[start:end]
 
 
-def is_opt_out(text: str, keywords: Iterable[str]) -> bool:
-    """True when the message is a keyword and nothing else: "Stop!" yes, "don't stop" no."""
+def _trim_polite(message: str) -> str:
+    """Drop greetings and politeness from both ends: "please stop, thanks" → "stop"."""
+    words = message.split()
+    changed = True
+    while changed and words:
+        changed = False
+        for size in (2, 1):
+            if " ".join(words[:size]) in _POLITE and len(words) > size:
+                words, changed = words[size:], True
+                break
+            if " ".join(words[-size:]) in _POLITE and len(words) > size:
+                words, changed = words[:-size], True
+                break
+    return " ".join(words)
+
+
+def is_opt_out(text: str, extra_keywords: Iterable[str] = ()) -> bool:
+    """True for an opt-out request: "Stop!" and "please stop sending me messages" yes,
+    "please don't stop" no. `extra_keywords` add to the built-in ones, never replace them."""
+    signs = "".join(text.split()).replace(_VARIATION, "")
+    if signs and set(signs) <= _STOP_SIGNS:
+        return True
     message = normalise(text)
-    return bool(message) and any(message == normalise(keyword) for keyword in keywords)
+    if not message:
+        return False
+    keywords = {normalise(k) for k in (*BUILT_IN_KEYWORDS, *extra_keywords)} - {""}
+    if message in keywords:
+        return True
+    request = _trim_polite(message)
+    return request in keywords or _REQUEST.fullmatch(request) is not None

@@ -11,7 +11,6 @@ from followup.domain.durations import Duration, Unit
 from followup.domain.localtime import ZoneName
 from followup.domain.policy import SendWindow
 
-DEFAULT_OPT_OUT_KEYWORDS = ("STOP", "BERHENTI", "PARAR", "UNSUBSCRIBE", "CANCEL")
 SERVICE_WINDOW = timedelta(hours=24)
 """WhatsApp's customer-service window: free text only this long after the last inbound."""
 
@@ -48,7 +47,10 @@ class WorkspaceSettings(BaseModel):
     )
     send_window: SendWindow = Field(default_factory=SendWindow)
     gating: Gating = Field(default_factory=Gating)
-    opt_out_keywords: list[str] = Field(default_factory=lambda: list(DEFAULT_OPT_OUT_KEYWORDS))
+    opt_out_keywords: list[str] = Field(
+        default_factory=list,
+        description="added to the built-in opt-out keywords and phrasings, which always apply",
+    )
     expire_after: Duration = Field(default_factory=lambda: _hours(72))
     attribution_window: Duration = Field(default_factory=lambda: _hours(72))
     trigger_lookback: Duration = Field(

@@ -25,7 +25,7 @@ from followup.services.ports import (
 _TRIES = 8
 
 
-def create_contact(
+def new_contact(
     deps: Deps,
     *,
     at: datetime,
@@ -35,16 +35,15 @@ def create_contact(
     extra: Mapping[str, object] | None = None,
     **fields: object,
 ) -> Contact:
-    """A new contact at the top of the funnel unless `stage` says otherwise.
+    """A contact not stored yet, at the top of the funnel unless `stage` says otherwise.
 
-    Its id comes from its WhatsApp identity, so creating the same person twice (two
-    deliveries racing) returns the one that won.
+    Its id comes from its WhatsApp identity, so the same person created twice is one item.
     """
     if not wa_id and not user_id:
         raise ValueError("a contact needs a wa_id or a user_id")
     fields = {**(extra or {}), **fields}
     stage = fields.pop("stage", None) or deps.catalog.settings().stages[0]
-    contact = Contact.model_validate(
+    return Contact.model_validate(
         {
             "id": contact_id(f"wa:{wa_id}" if wa_id else f"user:{user_id}"),
             "wa_id": wa_id,
@@ -56,6 +55,22 @@ def create_contact(
             **fields,
         }
     )
+
+
+def create_contact(
+    deps: Deps,
+    *,
+    at: datetime,
+    wa_id: str | None = None,
+    user_id: str | None = None,
+    name: str = "",
+    extra: Mapping[str, object] | None = None,
+    **fields: object,
+) -> Contact:
+    """Store a new contact (see `new_contact`); two deliveries racing get the one that won."""
+    contact = new_contact(
+        deps, at=at, wa_id=wa_id, user_id=user_id, name=name, extra=extra, **fields
+    )
     try:
         deps.store.commit([ContactChange(contact, 0)], at)
     except CommitRejected:
@@ -66,23 +81,28 @@ def create_contact(
     return contact
 
 
-def upsert(deps: Deps, wa_id: str, fields: dict[str, object]) -> tuple[Contact, bool]:
-    """Create the contact or update the given fields; a stage change counts conversions."""
+def upsert(deps: Deps, wa_id: str, changes: Mapping[str, object]) -> tuple[Contact, bool]:
+    """Create the contact or patch the fields `changes` names (see `Contact.patched`);
+    the contact is found by phone number or by the user id it is known under. A stage
+    change counts conversions."""
     now = deps.clock.now()
-    stage = fields.pop("stage", None)
+    changes = dict(changes)
+    stage = changes.pop("stage", None)
     settings = deps.catalog.settings()
     if stage is not None and stage not in settings.stages:
         raise InvalidField("stage", f"unknown stage {stage!r}")
     found = find_contact(deps, wa_id, None)
     if found is None:
-        name = str(fields.pop("name", ""))
-        return create_contact(deps, at=now, wa_id=wa_id, name=name, stage=stage, extra=fields), True
-    updated = update_contact(
-        deps,
-        found.item.id,
-        lambda c: Contact.model_validate({**c.model_dump(), **fields}),
-        now,
-    )
+        fresh = new_contact(deps, at=now, wa_id=wa_id, stage=stage).patched(changes)
+        try:
+            deps.store.commit([ContactChange(fresh, 0)], now)
+        except CommitRejected:  # created meanwhile (a first message, a parallel import)
+            found = deps.store.contact(fresh.id)
+            if found is None:
+                raise
+        else:
+            return fresh, True
+    updated = update_contact(deps, found.item.id, lambda c: c.patched(changes), now)
     if stage is not None and stage != updated.stage:
         updated = change_stage(deps, updated.id, str(stage), now)
     return updated, False

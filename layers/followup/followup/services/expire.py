@@ -15,12 +15,14 @@ from followup.services.settle import end_unsent
 @dataclass
 class ExpireReport:
     expired: int = 0
+    opted_out: int = 0
     outcome_unknown: int = 0
     redriven: int = 0
 
     def as_dict(self) -> dict[str, object]:
         return {
             "expired": self.expired,
+            "opted_out": self.opted_out,
             "outcome_unknown": self.outcome_unknown,
             "redriven": self.redriven,
         }
@@ -30,16 +32,32 @@ def run_tick(deps: Deps, now: datetime) -> ExpireReport:
     """One expire tick at `now`."""
     report = ExpireReport()
     for followup in deps.store.waiting(Phase.SENT, now):
-        expired = followup.moved(Status.EXPIRED, now, Reason.NO_REPLY).model_copy(
-            update={"wake_at": None}
-        )
-        report.expired += _try(deps, [FollowUpChange(expired, followup.status)], now)
+        status, reason = _unanswered(deps, followup)
+        ended = followup.moved(status, now, reason).model_copy(update={"wake_at": None})
+        done = _try(deps, [FollowUpChange(ended, followup.status)], now)
+        if status is Status.OPTED_OUT:
+            report.opted_out += done
+        else:
+            report.expired += done
     for followup in deps.store.waiting(Phase.SENDING, now):
         report.outcome_unknown += _give_up(deps, followup, now)
     for followup in deps.store.waiting(Phase.DISPATCHED, now):
         again = followup.model_copy(update={"dispatched_at": None, "wake_at": now})
         report.redriven += _try(deps, [FollowUpChange(again, Status.QUEUED)], now)
     return report
+
+
+def _unanswered(deps: Deps, followup: FollowUp) -> tuple[Status, str]:
+    """Expired, unless its contact opted out by the end of its attribution window: a STOP
+    heard while it was being sent (the sender died before settling it) still counts."""
+    contact_v = deps.store.contact(followup.contact_id)
+    if contact_v is None or not contact_v.item.opted_out:
+        return Status.EXPIRED, Reason.NO_REPLY
+    stopped_at, sent_at = contact_v.item.opted_out_at, followup.sent_at
+    attribution = deps.catalog.settings().attribution_window.approx()
+    if stopped_at and sent_at and stopped_at > sent_at + attribution:
+        return Status.EXPIRED, Reason.NO_REPLY
+    return Status.OPTED_OUT, Reason.OPTED_OUT
 
 
 def _give_up(deps: Deps, followup: FollowUp, now: datetime) -> int:

@@ -5,35 +5,67 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from followup.domain.contact import Contact, Score
 from followup.domain.errors import DomainError, InvalidField
-from followup.domain.ids import contact_id
 from followup.domain.localtime import ZoneName
-from followup.services.contacts import upsert
+from followup.services.contacts import find_contact, new_contact, upsert
 from followup.services.deps import Deps
 
 MAX_ROWS = 10_000
+WA_ID = re.compile(r"[0-9]{8,15}")  # ASCII only: `\d` would take Arabic-Indic digits too
+Key = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Text = Annotated[str, StringConstraints(max_length=1000)]
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
 
 class ContactRow(BaseModel):
-    """What a CRM or a counsellor may set. Opt-out, counters and status are the engine's."""
+    """What a CRM or a counsellor may set. Opt-out, counters and status are the engine's.
+
+    A field left out stays as it is; null clears it (see `Contact.patched`).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    wa_id: str = Field(pattern=r"^\d{6,20}$")
-    name: str = Field(default="", max_length=200)
-    stage: str | None = None
+    wa_id: str = Field(description="8 to 15 digits 0-9, country code first")
+    name: str | None = Field(default=None, max_length=200)
+    stage: str | None = Field(default=None, max_length=100)
     score: Score | None = None
     timezone: ZoneName | None = None
-    email: str | None = None
-    attributes: dict[str, str] = Field(default_factory=dict)
-    tags: list[str] = Field(default_factory=list)
+    email: str | None = Field(default=None, max_length=254)
+    attributes: dict[Key, Text | None] | None = Field(default=None, max_length=50)
+    tags: list[Tag] | None = Field(default=None, max_length=50)
+
+    @field_validator("wa_id")
+    @classmethod
+    def _digits_only(cls, value: str) -> str:
+        if not WA_ID.fullmatch(value):
+            raise ValueError("8 to 15 digits 0-9, country code first, without + or spaces")
+        return value
+
+    @field_validator("stage", "score")
+    @classmethod
+    def _not_cleared(cls, value: object) -> object:
+        if value is None:  # runs only for a value given: null, not a field left out
+            raise ValueError("always has a value; leave it out to keep it")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        """The fields this row names (None: clear), for `upsert` and `Contact.patched`."""
+        return {name: getattr(self, name) for name in self.model_fields_set if name != "wa_id"}
 
 
 @dataclass
@@ -49,9 +81,16 @@ class TooManyRows(DomainError):
 
 def rows(text: str, kind: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
     """(line number, row or the reason it cannot be read) from CSV or JSON lines."""
+    text = text.removeprefix("\ufeff")  # Excel's "CSV UTF-8" starts with a byte order mark
     if kind == "csv":
-        for number, record in enumerate(csv.DictReader(io.StringIO(text)), start=2):
-            yield number, _from_csv(record)
+        reader = csv.DictReader(io.StringIO(text))
+        number = 1
+        try:
+            for number, record in enumerate(reader, start=2):
+                yield number, _from_csv(record)
+        except csv.Error as exc:
+            # Past a cell the reader refuses, where the next row starts is a guess.
+            raise InvalidField("body", f"line {number + 1}: {exc}; nothing was imported") from exc
         return
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -65,27 +104,37 @@ def rows(text: str, kind: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
 
 
 def _from_csv(record: dict[str, Any]) -> dict[str, Any]:
-    """Columns: wa_id, name, stage, score, timezone, email, tags (`;`), attr.<name>."""
-    row: dict[str, Any] = {"attributes": {}}
+    """Columns: wa_id, name, stage, score, timezone, email, tags (`;`), attr.<name>.
+
+    Cells are text, stored as written (`=`, `+`, `-`, `@` included); a blank cell, like
+    a missing column, leaves the field as it was.
+    """
+    row: dict[str, Any] = {}
     for column, value in record.items():
         if column is None or value in (None, ""):
             continue
         if column.startswith("attr."):
-            row["attributes"][column.removeprefix("attr.")] = value
+            row.setdefault("attributes", {})[column.removeprefix("attr.")] = value
         elif column == "tags":
-            row["tags"] = [tag.strip() for tag in value.split(";") if tag.strip()]
+            tags = [tag.strip() for tag in value.split(";") if tag.strip()]
+            if tags:
+                row["tags"] = tags
         else:
             row[column] = value
     return row
 
 
 def import_contacts(deps: Deps, text: str, kind: str) -> ImportReport:
-    """Upsert every valid row; each rejected row comes back with its line and reason."""
+    """Upsert every valid row; each rejected row comes back with its line and reason.
+
+    New contacts are written only if they still do not exist: one created meanwhile (a
+    STOP that arrived during the import) is patched instead, never overwritten.
+    """
     report = ImportReport()
     parsed = list(rows(text, kind))
     if len(parsed) > MAX_ROWS:
         raise TooManyRows(f"at most {MAX_ROWS} rows per import, got {len(parsed)}")
-    fresh: list[Contact] = []
+    fresh: dict[str, tuple[ContactRow, Contact]] = {}
     now = deps.clock.now()
     stages = deps.catalog.settings().stages
     seen: dict[str, int] = {}
@@ -99,12 +148,13 @@ def import_contacts(deps: Deps, text: str, kind: str) -> ImportReport:
             seen[row.wa_id] = line
             if row.stage is not None and row.stage not in stages:
                 raise InvalidField("stage", f"unknown stage {row.stage!r}")
-            fields = row.model_dump(exclude={"wa_id"}, exclude_none=True)
-            if deps.store.contact(contact_id(f"wa:{row.wa_id}")) is None:
-                fresh.append(_new(row, fields, stages[0], now))
-                report.created += 1
+            if find_contact(deps, row.wa_id, None) is None:
+                changes = row.changes()
+                stage = changes.pop("stage", None)
+                contact = new_contact(deps, at=now, wa_id=row.wa_id, stage=stage)
+                fresh[contact.id] = (row, contact.patched(changes))
             else:
-                upsert(deps, row.wa_id, fields)
+                upsert(deps, row.wa_id, row.changes())
                 report.updated += 1
         except ValidationError as exc:
             first = exc.errors()[0]
@@ -112,18 +162,9 @@ def import_contacts(deps: Deps, text: str, kind: str) -> ImportReport:
             report.rejected.append({"line": line, "field": where, "reason": first["msg"]})
         except InvalidField as exc:
             report.rejected.append({"line": line, "field": exc.field, "reason": exc.message})
-    deps.store.import_contacts(fresh)
+    existing = deps.store.import_contacts(contact for _, contact in fresh.values())
+    for contact_id in existing:
+        upsert(deps, fresh[contact_id][0].wa_id, fresh[contact_id][0].changes())
+    report.created += len(fresh) - len(existing)
+    report.updated += len(existing)
     return report
-
-
-def _new(row: ContactRow, fields: dict[str, Any], first_stage: str, now: Any) -> Contact:
-    return Contact.model_validate(
-        {
-            **fields,
-            "id": contact_id(f"wa:{row.wa_id}"),
-            "wa_id": row.wa_id,
-            "stage": row.stage or first_stage,
-            "created_at": now,
-            "stage_changed_at": now,
-        }
-    )

@@ -44,7 +44,7 @@ def record_inbound(
     """
     identity = Identity(sender) if isinstance(sender, str) else sender
     settings = deps.catalog.settings()
-    stop = is_opt_out(text, settings.opt_out_keywords)
+    stop = is_opt_out(text, extra_keywords=settings.opt_out_keywords)
     existing = find_contact(deps, identity.wa_id, identity.user_id)
     created = existing is None
     if existing is None:

@@ -85,7 +85,7 @@ def send_one(deps: Deps, followup_id: str) -> SendResult:
     except ProviderRejected as rejected:
         return _handle_rejection(deps, claimed, contact, rule, rejected.failure, now)
     if record_sent(deps, claimed, rule, message, wamid, now):
-        _answered_while_sending(deps, claimed, now)
+        _answered_while_sending(deps, claimed, contact, now)
     deps.store.add_message(
         Message(
             id=wamid,
@@ -100,24 +100,25 @@ def send_one(deps: Deps, followup_id: str) -> SendResult:
     return SendResult.SENT
 
 
-def _answered_while_sending(deps: Deps, claimed: FollowUp, now: datetime) -> None:
-    """A reply that landed after the claim, while the provider call was in flight, found
-    this follow-up `sending` and passed it by; it answers this message all the same.
+def _answered_while_sending(deps: Deps, claimed: FollowUp, seen: Contact, now: datetime) -> None:
+    """A reply heard after the re-read, while the message was being handed over, found this
+    follow-up `sending` and passed it by; it answers this message all the same.
 
-    The re-read after claiming saw no reply, so a reply newer than the claim came while
-    the message was being handed over: settle it as the reply would have (responded, or
-    opted out for a STOP), at the time it is recorded sent.
+    Compared with the contact as the sender saw it, not by the message's own time: WhatsApp
+    stamps whole seconds and a webhook may come late, so a STOP heard mid-send can carry a
+    time before the claim. Settled as the reply would have been (responded, or opted out
+    for a STOP), at the time it is recorded sent.
     """
-    claimed_at = claimed.history[-1].at
     found = deps.store.contact(claimed.contact_id)
-    if found is None or not found.item.replied_since(claimed_at):
+    if found is None:
+        return
+    stopped = found.item.opted_out and not seen.opted_out
+    if not stopped and found.item.last_inbound_at == seen.last_inbound_at:
         return
     current = deps.store.followup(claimed.id)
     if current is None or current.status is not Status.SENT:
         return
-    status, reason = (
-        (Status.OPTED_OUT, Reason.OPTED_OUT) if found.item.opted_out else (Status.RESPONDED, None)
-    )
+    status, reason = (Status.OPTED_OUT, Reason.OPTED_OUT) if stopped else (Status.RESPONDED, None)
     moved = current.moved(status, now, reason).model_copy(update={"wake_at": None})
     with contextlib.suppress(CommitRejected):  # a later reply or status got there first
         deps.store.commit([FollowUpChange(moved, Status.SENT)], now)
