@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel
@@ -14,7 +15,11 @@ class EnrollmentState(StrEnum):
 
 
 class Enrollment(BaseModel):
-    """`next_due_at` is set only while a step waits to be queued."""
+    """`next_due_at` is set only while a step waits to be queued.
+
+    `held_at` is set while its rule is off: the due step waits for the rule to be
+    turned on again instead of being queued.
+    """
 
     id: str
     rule_id: str
@@ -28,3 +33,16 @@ class Enrollment(BaseModel):
     next_due_at: AwareDatetime | None = None
     state: EnrollmentState = EnrollmentState.ACTIVE
     exit_reason: str | None = None
+    held_at: AwareDatetime | None = None
+
+    @property
+    def held(self) -> bool:
+        return self.state is EnrollmentState.ACTIVE and self.held_at is not None
+
+    def hold(self, at: datetime) -> Enrollment:
+        """Held by a rule that is off; keeps its step."""
+        return self.model_copy(update={"held_at": at})
+
+    def resume(self, at: datetime) -> Enrollment:
+        """Its rule is on again: the held step is due from `at`."""
+        return self.model_copy(update={"held_at": None, "next_due_at": at})

@@ -11,6 +11,7 @@ from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.ids import enrollment_id
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
+from followup.services import holds
 from followup.services.deps import Deps
 from followup.services.planning import Outcome, advance, ended
 from followup.services.ports import (
@@ -25,6 +26,8 @@ from followup.services.ports import (
 @dataclass
 class EnqueueReport:
     enrolled: int = 0
+    held: int = 0
+    resumed: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)
 
@@ -34,7 +37,13 @@ class EnqueueReport:
             self.reasons[f"{outcome.value}:{reason}"] += 1
 
     def as_dict(self) -> dict[str, object]:
-        return {"enrolled": self.enrolled, **self.outcomes, "reasons": dict(self.reasons)}
+        return {
+            "enrolled": self.enrolled,
+            "held": self.held,
+            "resumed": self.resumed,
+            **self.outcomes,
+            "reasons": dict(self.reasons),
+        }
 
 
 def run_tick(deps: Deps, now: datetime) -> EnqueueReport:
@@ -42,12 +51,19 @@ def run_tick(deps: Deps, now: datetime) -> EnqueueReport:
     report = EnqueueReport()
     settings = deps.catalog.settings()
     # Heads are read fresh: their watermarks must not come from a cache.
-    for head in deps.store.rule_heads():
+    heads = deps.store.rule_heads()
+    for head in heads:
         rule = deps.catalog.rule(head.rule_id, head.version)
         if head.active and rule is not None:
+            # Catches holds that raced with turning the rule on; normally reads nothing.
+            report.resumed += holds.resume(deps, head.rule_id, now)
             _enroll_newly_quiet(deps, rule, head, settings, now, report)
+    off = {head.rule_id for head in heads if not head.active}
     for enrollment_v in deps.store.due_enrollments(now):
-        _advance(deps, enrollment_v, now, report)
+        if enrollment_v.item.rule_id in off:
+            report.held += holds.hold(deps, enrollment_v, now)
+        else:
+            _advance(deps, enrollment_v, now, report)
     return report
 
 
