@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel
+
+from followup.domain.contact import Contact
+from followup.domain.ids import enrollment_id
+from followup.domain.rule import Rule
 
 
 class EnrollmentState(StrEnum):
@@ -46,3 +51,18 @@ class Enrollment(BaseModel):
     def resume(self, at: datetime) -> Enrollment:
         """Its rule is on again: the held step is due from `at`."""
         return self.model_copy(update={"held_at": None, "next_due_at": at})
+
+
+def enroll(rule: Rule, contact: Contact, zone: ZoneInfo, now: datetime) -> Enrollment:
+    """`contact` in `rule` for its current silence (one id per rule, contact and silence);
+    the first step waits from the moment the silence crossed the rule's idle time."""
+    trigger_at = contact.quiet_since + rule.trigger.idle.approx()
+    return Enrollment(
+        id=enrollment_id(rule.id, contact.id, contact.silence_key),
+        rule_id=rule.id,
+        rule_version=rule.version,
+        contact_id=contact.id,
+        silence_key=contact.silence_key,
+        enrolled_at=now,
+        next_due_at=rule.steps[0].wait.after(trigger_at, zone),
+    )

@@ -7,8 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from followup.domain.enrollment import Enrollment, EnrollmentState
-from followup.domain.ids import enrollment_id
+from followup.domain.enrollment import Enrollment, EnrollmentState, enroll
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
 from followup.services import holds
@@ -91,16 +90,7 @@ def _enroll_newly_quiet(
             contact = contact_v.item
             if not (rule.trigger.matches(contact) and rule.conditions.hold(contact, now)):
                 continue
-            trigger_at = contact.quiet_since + idle
-            enrollment = Enrollment(
-                id=enrollment_id(rule.id, contact.id, contact.silence_key),
-                rule_id=rule.id,
-                rule_version=rule.version,
-                contact_id=contact.id,
-                silence_key=contact.silence_key,
-                enrolled_at=now,
-                next_due_at=rule.steps[0].wait.after(trigger_at, contact.zone(settings.zone)),
-            )
+            enrollment = enroll(rule, contact, contact.zone(settings.zone), now)
             try:
                 deps.store.commit([NewEnrollment(enrollment)], now)
             except CommitRejected:

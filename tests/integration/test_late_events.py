@@ -1,0 +1,50 @@
+"""Invariant 7: a message that reaches the engine after the tick that would have covered its
+silence still triggers its rules, exactly once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from followup.domain.followup import Status
+from followup.domain.ids import contact_id
+from followup_local import envelopes
+from followup_local.engine import LocalEngine
+from tests.support.builders import rule
+
+TICK = timedelta(hours=1)
+WA_ID = "6281100000901"
+
+
+@pytest.mark.parametrize("late_by_ticks", [0, 1, 10])
+def test_a_late_message_still_triggers_a_five_minute_rule_once(
+    engine: LocalEngine, late_by_ticks: int
+) -> None:
+    # Given a rule for leads quiet 5 minutes, and the hourly scheduler running
+    engine.deps.store.save_rule(
+        rule(trigger={"stages": ["new"], "idle": {"amount": 5, "unit": "minutes"}})
+    )
+    engine.tick()
+    written = engine.clock.now() + timedelta(minutes=1)
+    message = envelopes.text_message(WA_ID, "info about the course?", written, "wamid.late.1")
+    engine.sandbox.record_inbound(WA_ID, written)  # WhatsApp's side knows the lead wrote
+    # When a lead's message reaches the webhook `late_by_ticks` ticks after it was written
+    for n in range(late_by_ticks + 24):
+        if n == late_by_ticks:
+            engine.clock.advance(timedelta(minutes=1))
+            assert engine.deliver(message) == 200
+            engine.clock.advance(TICK - timedelta(minutes=1))
+        else:
+            engine.clock.advance(TICK)
+        engine.tick()
+    # And 360dialog delivers it once more, a day later
+    assert engine.deliver(message) == 200
+    engine.clock.advance(TICK)
+    engine.tick()
+    # Then the rule answered that silence exactly once
+    followups = engine.deps.store.followups_of(contact_id(f"wa:{WA_ID}"))
+    assert [(f.rule_id, f.status, f.silence_key) for f in followups] == [
+        ("apply-remind-24h", Status.SENT, written.isoformat())
+    ]
+    assert len(engine.sandbox.sent()) == 1
