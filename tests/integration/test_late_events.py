@@ -11,7 +11,8 @@ from followup.domain.followup import Status
 from followup.domain.ids import contact_id
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
-from tests.support.builders import rule
+from tests.support.api import call
+from tests.support.builders import quiet_contact, rule
 
 TICK = timedelta(hours=1)
 WA_ID = "6281100000901"
@@ -47,4 +48,36 @@ def test_a_late_message_still_triggers_a_five_minute_rule_once(
     assert [(f.rule_id, f.status, f.silence_key) for f in followups] == [
         ("apply-remind-24h", Status.SENT, written.isoformat())
     ]
+    assert len(engine.sandbox.sent()) == 1
+
+
+@pytest.mark.parametrize("late_by_ticks", [0, 1, 10])
+def test_a_crm_stage_change_with_an_earlier_time_triggers_its_rule_once(
+    engine: LocalEngine, late_by_ticks: int
+) -> None:
+    # Given a rule for leads who applied and stayed quiet 30 minutes, on an hourly tick
+    engine.deps.store.save_rule(
+        rule(
+            "pay-remind",
+            trigger={"stages": ["applied"], "idle": {"amount": 30, "unit": "minutes"}},
+            exit={"stages": ["paid"]},
+        )
+    )
+    lead = quiet_contact(engine.deps, WA_ID, engine.clock.now() - timedelta(days=30))
+    engine.tick()
+    changed = engine.clock.now() + timedelta(minutes=1)
+    event = {"type": "stage_changed", "contact": WA_ID, "stage": "applied"}
+    # When the CRM reports the change `late_by_ticks` ticks after it happened, with its time
+    for n in range(late_by_ticks + 24):
+        if n == late_by_ticks:
+            engine.clock.advance(timedelta(minutes=2))
+            status, _ = call(engine, "POST", "/api/events", {**event, "at": changed.isoformat()})
+            assert status == 200
+            engine.clock.advance(TICK - timedelta(minutes=2))
+        else:
+            engine.clock.advance(TICK)
+        engine.tick()
+    # Then the rule followed up that silence once, dated from the change
+    followups = engine.deps.store.followups_of(lead.id)
+    assert [(f.rule_id, f.silence_key) for f in followups] == [("pay-remind", changed.isoformat())]
     assert len(engine.sandbox.sent()) == 1
