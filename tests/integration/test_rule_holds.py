@@ -6,6 +6,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from followup.domain.followup import Status
+from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
@@ -88,3 +89,23 @@ def test_turning_a_rule_off_with_cancel_queued_ends_its_held_sequences(
     assert len(engine.deps.store.followups_of(lead)) == 1
     [enrollment] = engine.deps.store.enrollments_of(lead)
     assert enrollment.item.exit_reason == "rule_deactivated"
+
+
+def test_a_held_lead_who_replies_is_no_longer_held(engine: LocalEngine) -> None:
+    # Given a lead held by a rule that is off
+    lead = two_steps(engine)
+    call(engine, "POST", f"/api/rules/{RULE}/deactivate")
+    engine.clock.advance(timedelta(days=2))
+    engine.tick()
+    assert held(engine) == 1
+    # When the lead writes back
+    contact = engine.deps.store.contact(lead)
+    assert contact is not None
+    moment = engine.clock.now()
+    engine.deliver(envelopes.text_message(contact.item.wa_id or "", "ok", moment, "wamid.h.1"))
+    # Then the sequence ended on the reply and nothing resumes when the rule is on again
+    assert held(engine) == 0
+    call(engine, "POST", f"/api/rules/{RULE}/activate")
+    engine.clock.advance(HOUR)
+    engine.tick()
+    assert len(engine.sandbox.sent()) == 1

@@ -13,7 +13,7 @@ from followup.services.deps import Deps
 from followup.services.inbound import record_outbound
 from followup.services.late import enroll_late
 
-_AT = "when it happened (default: when it arrives); a later event may arrive first"
+_AT = "when it happened in the other system; default and latest: when it arrives"
 
 
 class StageChanged(BaseModel):
