@@ -81,3 +81,17 @@ def test_a_crm_stage_change_with_an_earlier_time_triggers_its_rule_once(
     followups = engine.deps.store.followups_of(lead.id)
     assert [(f.rule_id, f.silence_key) for f in followups] == [("pay-remind", changed.isoformat())]
     assert len(engine.sandbox.sent()) == 1
+
+
+def test_a_late_message_enrolls_nobody_in_a_rule_that_is_off(engine: LocalEngine) -> None:
+    # Given a 5-minute rule, turned off after this container cached it as on
+    engine.deps.store.save_rule(
+        rule(trigger={"stages": ["new"], "idle": {"amount": 5, "unit": "minutes"}})
+    )
+    engine.tick()
+    engine.deps.store.set_active("apply-remind-24h", False)
+    # When a message written an hour ago arrives now
+    written = engine.clock.now() - TICK
+    engine.deliver(envelopes.text_message(WA_ID, "hello?", written, "wamid.late.2"))
+    # Then no sequence starts
+    assert engine.deps.store.enrollments_of(contact_id(f"wa:{WA_ID}")) == []
