@@ -49,6 +49,8 @@ export interface Rule {
   name: string;
   version: number;
   active: boolean;
+  /** Contacts whose sequence waits for the rule to be turned on again. */
+  held?: number;
   send_anytime: boolean;
   trigger: { kind: "idle"; stages: string[]; idle: Duration; last_speaker?: string };
   steps: {

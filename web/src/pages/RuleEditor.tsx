@@ -50,6 +50,7 @@ export function RuleEditor({ api, rule, onDone }: { api: Api; rule: Rule | null;
 
   const body = (): Rule => {
     const copy = structuredClone(draft);
+    delete copy.held; // shown in the list, not part of a rule
     copy.steps = copy.steps.map((step) => ({
       ...step,
       text: step.text?.trim() ? step.text : null,

@@ -78,6 +78,7 @@ export function RulesPage({ api, role }: { api: Api; role: Role }) {
                   aria-label={`Active: ${rule.name}`}
                   onChange={() => toggle(rule)}
                 />
+                {rule.held ? <small title="their sequences resume when the rule is on again"> {rule.held} held</small> : null}
               </td>
               <td>
                 <strong>{rule.name}</strong>

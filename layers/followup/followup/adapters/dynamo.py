@@ -223,6 +223,13 @@ class DynamoStore:
             for item in EnrollmentItem.due.query(f"due#{shard}", condition):
                 yield _versioned_enrollment(item)
 
+    def held_enrollments(self, rule_id: str) -> Iterator[Versioned[Enrollment]]:
+        for item in EnrollmentItem.held.query(rule_id):
+            yield _versioned_enrollment(item)
+
+    def held_count(self, rule_id: str) -> int:
+        return EnrollmentItem.held.count(rule_id)
+
     def enrollments_of(self, contact_id: str) -> list[Versioned[Enrollment]]:
         items = EnrollmentItem.by_contact.query(contact_id)
         return [_versioned_enrollment(item) for item in items]
@@ -441,7 +448,11 @@ def _followup_item(followup: FollowUp) -> FollowUpItem:
 
 
 def _enrollment_item(enrollment: Enrollment, revision: int) -> EnrollmentItem:
-    due = enrollment.state is EnrollmentState.ACTIVE and enrollment.next_due_at is not None
+    due = (
+        enrollment.state is EnrollmentState.ACTIVE
+        and enrollment.next_due_at is not None
+        and not enrollment.held
+    )
     return EnrollmentItem(
         enrollment.id,
         revision=revision,
@@ -450,6 +461,7 @@ def _enrollment_item(enrollment: Enrollment, revision: int) -> EnrollmentItem:
         enrolled_at=stamp(enrollment.enrolled_at),
         due_key=f"due#{shard_of(enrollment.id, SHARDS)}" if due else None,
         next_due_at=stamp(enrollment.next_due_at) if due and enrollment.next_due_at else None,
+        held_key=enrollment.rule_id if enrollment.held else None,
     )
 
 

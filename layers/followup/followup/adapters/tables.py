@@ -130,6 +130,16 @@ class EnrollmentsByContactIndex(_Index):
     enrolled_at = UnicodeAttribute(range_key=True)
 
 
+class HeldEnrollmentIndex(_Index):
+    """Sparse: enrollments held by their rule being off, by rule, so turning it on again
+    re-arms them with one query. Written once per hold at a tick's pace: not sharded."""
+
+    class Meta(_Index.Meta):
+        index_name = "held"
+
+    held_key = UnicodeAttribute(hash_key=True)
+
+
 class EnrollmentItem(Model):
     class Meta:
         table_name = "followup-enrollments"
@@ -141,7 +151,9 @@ class EnrollmentItem(Model):
     enrolled_at = UnicodeAttribute()
     due_key = UnicodeAttribute(null=True)
     next_due_at = UnicodeAttribute(null=True)
+    held_key = UnicodeAttribute(null=True)
     due = DueEnrollmentIndex()
+    held = HeldEnrollmentIndex()
     by_contact = EnrollmentsByContactIndex()
 
 

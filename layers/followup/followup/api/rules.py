@@ -10,6 +10,7 @@ from followup.api.auth import READERS, RULE_WRITERS, require
 from followup.api.openapi import statuses
 from followup.domain.rule import Rule
 from followup.services import rules
+from followup.services.deps import Deps
 from followup.services.preview import preview
 from followup.services.rules import Problem
 from followup.wiring import runtime
@@ -24,10 +25,16 @@ def _saved(rule: Rule, warnings: list[Problem]) -> dict[str, Any]:
     }
 
 
+def _shown(deps: Deps, rule: Rule) -> dict[str, Any]:
+    """A rule as the app shows it, with how many contacts it holds while off."""
+    return {**rule.model_dump(mode="json"), "held": rules.held(deps, rule.id)}
+
+
 @router.get("/api/rules")
 def list_rules() -> dict[str, Any]:
     require(router.current_event.raw_event, READERS)
-    return {"rules": [r.model_dump(mode="json") for r in rules.listing(runtime.deps())]}
+    deps = runtime.deps()
+    return {"rules": [_shown(deps, r) for r in rules.listing(deps)]}
 
 
 @router.post("/api/rules", status_code=201, openapi_extensions=statuses(409))
@@ -39,7 +46,8 @@ def create_rule(rule: Rule, confirm: bool = False) -> tuple[dict[str, Any], int]
 @router.get("/api/rules/<rule_id>")
 def get_rule(rule_id: str) -> dict[str, Any]:
     require(router.current_event.raw_event, READERS)
-    return rules.current(runtime.deps(), rule_id).model_dump(mode="json")
+    deps = runtime.deps()
+    return _shown(deps, rules.current(deps, rule_id))
 
 
 @router.put("/api/rules/<rule_id>", openapi_extensions=statuses(409))

@@ -7,10 +7,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from followup.domain.enrollment import Enrollment, EnrollmentState
-from followup.domain.ids import enrollment_id
+from followup.domain.enrollment import Enrollment, EnrollmentState, enroll
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
+from followup.services import holds
 from followup.services.deps import Deps
 from followup.services.planning import Outcome, advance, ended
 from followup.services.ports import (
@@ -25,6 +25,8 @@ from followup.services.ports import (
 @dataclass
 class EnqueueReport:
     enrolled: int = 0
+    held: int = 0
+    resumed: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)
 
@@ -34,7 +36,13 @@ class EnqueueReport:
             self.reasons[f"{outcome.value}:{reason}"] += 1
 
     def as_dict(self) -> dict[str, object]:
-        return {"enrolled": self.enrolled, **self.outcomes, "reasons": dict(self.reasons)}
+        return {
+            "enrolled": self.enrolled,
+            "held": self.held,
+            "resumed": self.resumed,
+            **self.outcomes,
+            "reasons": dict(self.reasons),
+        }
 
 
 def run_tick(deps: Deps, now: datetime) -> EnqueueReport:
@@ -42,12 +50,19 @@ def run_tick(deps: Deps, now: datetime) -> EnqueueReport:
     report = EnqueueReport()
     settings = deps.catalog.settings()
     # Heads are read fresh: their watermarks must not come from a cache.
-    for head in deps.store.rule_heads():
+    heads = deps.store.rule_heads()
+    for head in heads:
         rule = deps.catalog.rule(head.rule_id, head.version)
         if head.active and rule is not None:
+            # Catches holds that raced with turning the rule on; normally reads nothing.
+            report.resumed += holds.resume(deps, head.rule_id, now)
             _enroll_newly_quiet(deps, rule, head, settings, now, report)
+    off = {head.rule_id for head in heads if not head.active}
     for enrollment_v in deps.store.due_enrollments(now):
-        _advance(deps, enrollment_v, now, report)
+        if enrollment_v.item.rule_id in off:
+            report.held += holds.hold(deps, enrollment_v, now)
+        else:
+            _advance(deps, enrollment_v, now, report)
     return report
 
 
@@ -75,16 +90,7 @@ def _enroll_newly_quiet(
             contact = contact_v.item
             if not (rule.trigger.matches(contact) and rule.conditions.hold(contact, now)):
                 continue
-            trigger_at = contact.quiet_since + idle
-            enrollment = Enrollment(
-                id=enrollment_id(rule.id, contact.id, contact.silence_key),
-                rule_id=rule.id,
-                rule_version=rule.version,
-                contact_id=contact.id,
-                silence_key=contact.silence_key,
-                enrolled_at=now,
-                next_due_at=rule.steps[0].wait.after(trigger_at, contact.zone(settings.zone)),
-            )
+            enrollment = enroll(rule, contact, contact.zone(settings.zone), now)
             try:
                 deps.store.commit([NewEnrollment(enrollment)], now)
             except CommitRejected:

@@ -14,6 +14,7 @@ from followup.domain.optout import is_opt_out
 from followup.domain.webhook_events import Identity
 from followup.services.contacts import create_contact, find_contact, update_contact
 from followup.services.deps import Deps
+from followup.services.late import enroll_late
 from followup.services.planning import ended
 from followup.services.ports import CommitRejected, EnrollmentChange, FollowUpChange
 
@@ -81,9 +82,10 @@ def record_inbound(
             update |= {"opted_out": True, "opted_out_at": at}
         return contact.model_copy(update=update)
 
-    update_contact(deps, contact_id, heard, at)
+    contact = update_contact(deps, contact_id, heard, at)
     responded, canceled = _settle_followups(deps, contact_id, stop, at)
     _end_enrollments(deps, contact_id, stop, at)
+    enroll_late(deps, contact, deps.clock.now())
     return InboundResult(contact_id, created, stop, responded, canceled)
 
 
@@ -108,7 +110,7 @@ def record_outbound(deps: Deps, contact_id: str, speaker: Speaker, text: str, at
             update |= {"last_activity_at": at, "last_speaker": speaker}
         return contact.model_copy(update=update)
 
-    update_contact(deps, contact_id, spoke, at)
+    enroll_late(deps, update_contact(deps, contact_id, spoke, at), deps.clock.now())
 
 
 def _settle_followups(deps: Deps, contact_id: str, stop: bool, at: datetime) -> tuple[int, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import chain
 
 from followup.domain.contact import PERSONAL_FIELDS
 from followup.domain.enrollment import EnrollmentState
@@ -13,6 +14,7 @@ from followup.domain.followup import Reason, Status
 from followup.domain.messaging import placeholders
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
+from followup.services import holds
 from followup.services.deps import Deps
 from followup.services.planning import ended
 from followup.services.ports import CommitRejected, EnrollmentChange, Phase
@@ -129,9 +131,17 @@ class MassSend(DomainError):
 
 
 def activate(deps: Deps, rule_id: str, confirmed: bool) -> Rule:
-    """Switch a rule on, unless it would start a mass send nobody confirmed."""
+    """Switch a rule on, unless it would start a mass send nobody confirmed; the sequences
+    it held resume from their current step."""
     _check_mass_send(deps, current(deps, rule_id), confirmed)
-    return set_active(deps, rule_id, True)
+    rule = set_active(deps, rule_id, True)
+    holds.resume(deps, rule_id, deps.clock.now())
+    return rule
+
+
+def held(deps: Deps, rule_id: str) -> int:
+    """How many contacts the rule holds (their sequences wait for it to be on again)."""
+    return deps.store.held_count(rule_id)
 
 
 def _check_mass_send(deps: Deps, rule: Rule, confirmed: bool) -> None:
@@ -145,7 +155,8 @@ def _check_mass_send(deps: Deps, rule: Rule, confirmed: bool) -> None:
 
 
 def deactivate(deps: Deps, rule_id: str, cancel_queued: bool) -> tuple[Rule, int]:
-    """Stop new entries; queued follow-ups still go out unless `cancel_queued`."""
+    """Stop new entries and hold running sequences at their next step; queued follow-ups
+    still go out unless `cancel_queued`, which also ends the sequences."""
     rule = set_active(deps, rule_id, False)
     return rule, cancel_waiting(deps, rule_id) if cancel_queued else 0
 
@@ -167,11 +178,11 @@ def cancel_waiting(deps: Deps, rule_id: str, reason: str = "rule_deactivated") -
         for followup in deps.store.waiting(phase, horizon):
             if followup.rule_id == rule_id:
                 canceled += end_unsent(deps, followup, Status.CANCELED, reason, now)
-    for enrollment_v in deps.store.due_enrollments(horizon):
-        if enrollment_v.item.rule_id == rule_id:
-            exited = ended(enrollment_v.item, reason, EnrollmentState.EXITED)
-            with suppress(CommitRejected):
-                deps.store.commit([EnrollmentChange(exited, enrollment_v.revision)], now)
+    due = (e for e in deps.store.due_enrollments(horizon) if e.item.rule_id == rule_id)
+    for enrollment_v in chain(due, deps.store.held_enrollments(rule_id)):
+        exited = ended(enrollment_v.item, reason, EnrollmentState.EXITED)
+        with suppress(CommitRejected):
+            deps.store.commit([EnrollmentChange(exited, enrollment_v.revision)], now)
     return canceled
 
 

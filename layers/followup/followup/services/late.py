@@ -1,0 +1,52 @@
+"""Silences the engine learns of late: enrolled when they arrive, not lost behind a tick.
+
+A tick reads each rule's contacts by the start of their silence, between the rule's
+watermarks. A message that arrives after the tick whose window held its silence (a
+webhook 360dialog retried, a 5-minute rule on an hourly tick) lands behind the
+watermark, where no later tick reads. So whoever writes a silence checks, once, the
+rules whose idle time it has already passed and enrolls it there. The enrollment id
+(rule, contact, silence) makes the write path and a tick that also saw the silence
+enroll it once between them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from followup.domain.contact import Contact
+from followup.domain.enrollment import enroll
+from followup.domain.rule import Rule
+from followup.domain.settings import WorkspaceSettings
+from followup.services.deps import Deps
+from followup.services.ports import CommitRejected, NewEnrollment
+
+
+def enroll_late(deps: Deps, contact: Contact, now: datetime) -> int:
+    """Enroll `contact` in every active rule whose idle time its silence has already
+    passed (within the rule's lookback); returns how many enrollments are new."""
+    settings = deps.catalog.settings()
+    cached = (deps.catalog.rule(h.rule_id, h.version) for h in deps.catalog.heads())
+    if contact.opted_out or not any(_passed(r, contact, settings, now) for r in cached if r):
+        return 0
+    enrolled = 0
+    # Heads read fresh: a rule just turned off must not enroll anyone.
+    for head in deps.store.rule_heads():
+        rule = deps.catalog.rule(head.rule_id, head.version)
+        if not head.active or rule is None or not _passed(rule, contact, settings, now):
+            continue
+        if not (rule.trigger.matches(contact) and rule.conditions.hold(contact, now)):
+            continue
+        enrollment = enroll(rule, contact, contact.zone(settings.zone), now)
+        try:
+            deps.store.commit([NewEnrollment(enrollment)], now)
+        except CommitRejected:
+            continue  # a tick, or an earlier delivery, enrolled this silence already
+        enrolled += 1
+    return enrolled
+
+
+def _passed(rule: Rule, contact: Contact, settings: WorkspaceSettings, now: datetime) -> bool:
+    """The silence crossed the rule's idle time before `now`, no longer ago than its
+    lookback (the same bound a rule's first tick reads back to)."""
+    crossed = contact.quiet_since + rule.trigger.idle.approx()
+    return crossed <= now and now - crossed <= rule.lookback(settings.trigger_lookback.approx())
