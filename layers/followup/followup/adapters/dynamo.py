@@ -34,6 +34,7 @@ from followup.domain.ids import shard_of
 from followup.domain.numbers import NumberHealth
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
+from followup.domain.stored import STORED
 from followup.services.ports import (
     Change,
     CommitRejected,
@@ -275,7 +276,7 @@ class DynamoStore:
 
     def rule(self, rule_id: str, version: int) -> Rule | None:
         item = _get(RuleItem, rule_id, f"v#{version:05d}")
-        return Rule.model_validate_json(item.doc) if item and item.doc else None
+        return Rule.model_validate_json(item.doc, context=STORED) if item and item.doc else None
 
     def save_rule(self, rule: Rule) -> Rule:
         """Store `rule` as the next version and make it current; resets the watermark."""
@@ -334,7 +335,9 @@ class DynamoStore:
 
     def settings(self) -> WorkspaceSettings:
         item = _get(StateItem, _SETTINGS_KEY)
-        return WorkspaceSettings.model_validate_json(item.doc) if item else WorkspaceSettings()
+        if item is None:
+            return WorkspaceSettings()
+        return WorkspaceSettings.model_validate_json(item.doc, context=STORED)
 
     def save_settings(self, settings: WorkspaceSettings) -> None:
         StateItem(_SETTINGS_KEY, doc=settings.model_dump_json()).save()

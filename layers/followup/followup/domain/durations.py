@@ -7,9 +7,10 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationInfo, model_validator
 
 from followup.domain.localtime import to_utc, utc
+from followup.domain.stored import new_input
 
 
 class Unit(StrEnum):
@@ -27,6 +28,9 @@ _FIXED = {
     Unit.WEEKS: timedelta(weeks=1),
 }
 
+LONGEST = timedelta(days=731)
+"""Two years: nothing waits, looks back or caps longer (and dates stay far from overflow)."""
+
 
 class Duration(BaseModel):
     """An amount of a unit. Days, weeks and months follow the local calendar."""
@@ -35,6 +39,12 @@ class Duration(BaseModel):
 
     amount: StrictInt = Field(ge=0, le=100_000)
     unit: Unit
+
+    @model_validator(mode="after")
+    def _bounded(self, info: ValidationInfo) -> Duration:
+        if new_input(info) and self.approx() > LONGEST:
+            raise ValueError(f"{self} is longer than two years: use at most 24 months")
+        return self
 
     @classmethod
     def of(cls, amount: int, unit: str) -> Duration:

@@ -42,15 +42,11 @@ class DuplicateRule(DomainError):
 
 def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list[Problem]]:
     """(errors, warnings) a user can fix before the rule runs."""
-    errors: list[Problem] = []
+    errors = [
+        Problem(field, f"unknown stage {stage!r}")
+        for field, stage in _unknown_stages(rule, settings.stages)
+    ]
     warnings: list[Problem] = []
-    known = set(settings.stages)
-    for n, stage in enumerate(rule.trigger.stages):
-        if stage not in known:
-            errors.append(Problem(f"trigger.stages.{n}", f"unknown stage {stage!r}"))
-    for n, stage in enumerate(rule.exit.stages):
-        if stage not in known:
-            errors.append(Problem(f"exit.stages.{n}", f"unknown stage {stage!r}"))
     for n, step in enumerate(rule.steps):
         if step.text:
             for name in placeholders(step.text):
@@ -74,6 +70,32 @@ def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list
                 )
             )
     return errors, warnings
+
+
+def _unknown_stages(rule: Rule, stages: list[str]) -> list[tuple[str, str]]:
+    """(field, stage) for each stage the rule names that the funnel does not have."""
+    named = [("trigger", rule.trigger.stages), ("exit", rule.exit.stages)]
+    return [
+        (f"{part}.stages.{n}", stage)
+        for part, found in named
+        for n, stage in enumerate(found)
+        if stage not in stages
+    ]
+
+
+class StagesInUse(InvalidRule):
+    """New settings would drop stages that current rules name."""
+
+
+def check_settings(deps: Deps, settings: WorkspaceSettings) -> None:
+    """Refuse settings under which a current rule would name a stage the funnel lacks."""
+    problems = [
+        Problem("stages", f"rule {rule.id!r} uses stage {stage!r} ({field})")
+        for rule in listing(deps)
+        for field, stage in _unknown_stages(rule, settings.stages)
+    ]
+    if problems:
+        raise StagesInUse(problems)
 
 
 def _is_field(name: str) -> bool:
