@@ -48,6 +48,7 @@ from followup.services.ports import (
     Page,
     Phase,
     QueueQuery,
+    RuleError,
     RuleHead,
     Versioned,
     phase_of,
@@ -322,6 +323,15 @@ class DynamoStore:
             raise
         return True
 
+    def note_rule_error(self, rule_id: str, error: RuleError | None) -> None:
+        """Show `error` on the rule's head, or clear it (None)."""
+        actions = (
+            [RuleItem.error.set(error.message), RuleItem.error_at.set(stamp(error.at))]
+            if error is not None
+            else [RuleItem.error.remove(), RuleItem.error_at.remove()]
+        )
+        RuleItem(rule_id, "head").update(actions=actions, condition=RuleItem.sk.exists())
+
     # -- settings and stats ---------------------------------------------------------------
 
     def numbers(self) -> list[NumberHealth]:
@@ -444,7 +454,8 @@ def _versioned_enrollment(item: EnrollmentItem) -> Versioned[Enrollment]:
 
 def _head(item: RuleItem) -> RuleHead:
     watermark = unstamp(item.watermark) if item.watermark else None
-    return RuleHead(item.rule_id, int(item.version or 1), bool(item.active), watermark)
+    error = RuleError(unstamp(item.error_at), item.error) if item.error and item.error_at else None
+    return RuleHead(item.rule_id, int(item.version or 1), bool(item.active), watermark, error)
 
 
 @contextmanager

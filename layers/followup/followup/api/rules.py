@@ -10,6 +10,7 @@ from followup.api.auth import READERS, RULE_WRITERS, require
 from followup.api.openapi import statuses
 from followup.domain.rule import Rule
 from followup.services import rules
+from followup.services.ports import RuleError
 from followup.services.preview import preview
 from followup.services.rules import Problem
 from followup.wiring import runtime
@@ -24,10 +25,19 @@ def _saved(rule: Rule, warnings: list[Problem]) -> dict[str, Any]:
     }
 
 
+def _shown(rule: Rule, errors: dict[str, RuleError]) -> dict[str, Any]:
+    """The rule with the last error a tick met in it (None once it ran clean)."""
+    error = errors.get(rule.id)
+    last = {"at": error.at.isoformat(), "message": error.message} if error else None
+    return {**rule.model_dump(mode="json"), "last_error": last}
+
+
 @router.get("/api/rules")
 def list_rules() -> dict[str, Any]:
     require(router.current_event.raw_event, READERS)
-    return {"rules": [r.model_dump(mode="json") for r in rules.listing(runtime.deps())]}
+    deps = runtime.deps()
+    errors = rules.last_errors(deps)
+    return {"rules": [_shown(r, errors) for r in rules.listing(deps)]}
 
 
 @router.post("/api/rules", status_code=201, openapi_extensions=statuses(409))
@@ -39,7 +49,8 @@ def create_rule(rule: Rule, confirm: bool = False) -> tuple[dict[str, Any], int]
 @router.get("/api/rules/<rule_id>")
 def get_rule(rule_id: str) -> dict[str, Any]:
     require(router.current_event.raw_event, READERS)
-    return rules.current(runtime.deps(), rule_id).model_dump(mode="json")
+    deps = runtime.deps()
+    return _shown(rules.current(deps, rule_id), rules.last_errors(deps))
 
 
 @router.put("/api/rules/<rule_id>", openapi_extensions=statuses(409))

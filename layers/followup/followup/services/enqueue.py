@@ -4,10 +4,13 @@ queue the steps of enrollments that became due. Reads grow with due work, not co
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from followup.domain.enrollment import Enrollment, EnrollmentState
+from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.ids import enrollment_id
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
@@ -17,6 +20,7 @@ from followup.services.ports import (
     CommitRejected,
     EnrollmentChange,
     NewEnrollment,
+    RuleError,
     RuleHead,
     Versioned,
 )
@@ -27,6 +31,8 @@ class EnqueueReport:
     enrolled: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)
+    failed_rules: dict[str, str] = field(default_factory=dict)
+    """The last error met per rule id this tick."""
 
     def count(self, outcome: Outcome, reason: str | None) -> None:
         self.outcomes[outcome.value] += 1
@@ -34,7 +40,22 @@ class EnqueueReport:
             self.reasons[f"{outcome.value}:{reason}"] += 1
 
     def as_dict(self) -> dict[str, object]:
-        return {"enrolled": self.enrolled, **self.outcomes, "reasons": dict(self.reasons)}
+        return {
+            "enrolled": self.enrolled,
+            "rule_errors": len(self.failed_rules),
+            **self.outcomes,
+            "reasons": dict(self.reasons),
+            "failed_rules": dict(self.failed_rules),
+        }
+
+
+@contextmanager
+def _isolated(report: EnqueueReport, rule_id: str) -> Iterator[None]:
+    """Bad data in one rule ends that piece of its work, never the tick."""
+    try:
+        yield
+    except RULE_DATA_ERRORS as exc:
+        report.failed_rules[rule_id] = f"{type(exc).__name__}: {exc}"
 
 
 def run_tick(deps: Deps, now: datetime) -> EnqueueReport:
@@ -42,13 +63,27 @@ def run_tick(deps: Deps, now: datetime) -> EnqueueReport:
     report = EnqueueReport()
     settings = deps.catalog.settings()
     # Heads are read fresh: their watermarks must not come from a cache.
-    for head in deps.store.rule_heads():
-        rule = deps.catalog.rule(head.rule_id, head.version)
-        if head.active and rule is not None:
-            _enroll_newly_quiet(deps, rule, head, settings, now, report)
+    heads = deps.store.rule_heads()
+    for head in heads:
+        with _isolated(report, head.rule_id):
+            rule = deps.catalog.rule(head.rule_id, head.version)
+            if head.active and rule is not None:
+                _enroll_newly_quiet(deps, rule, head, settings, now, report)
     for enrollment_v in deps.store.due_enrollments(now):
-        _advance(deps, enrollment_v, now, report)
+        with _isolated(report, enrollment_v.item.rule_id):
+            _advance(deps, enrollment_v, now, report)
+    _show_errors(deps, heads, report, now)
     return report
+
+
+def _show_errors(deps: Deps, heads: list[RuleHead], report: EnqueueReport, now: datetime) -> None:
+    """Each rule shows the error it met this tick; an active rule that ran clean, none."""
+    for head in heads:
+        message = report.failed_rules.get(head.rule_id)
+        if message is not None:
+            deps.store.note_rule_error(head.rule_id, RuleError(now, message))
+        elif head.active and head.last_error is not None:
+            deps.store.note_rule_error(head.rule_id, None)
 
 
 def _enroll_newly_quiet(
@@ -91,7 +126,8 @@ def _enroll_newly_quiet(
                 continue  # enrolled for this silence already (an overlapping tick)
             report.enrolled += 1
             if enrollment.next_due_at is not None and enrollment.next_due_at <= now:
-                _advance(deps, Versioned(enrollment, 1), now, report)
+                with _isolated(report, rule.id):
+                    _advance(deps, Versioned(enrollment, 1), now, report)
     deps.store.advance_watermark(rule.id, head.watermark, now)
 
 

@@ -87,7 +87,8 @@ def import_contacts(deps: Deps, text: str, kind: str) -> ImportReport:
         raise TooManyRows(f"at most {MAX_ROWS} rows per import, got {len(parsed)}")
     fresh: list[Contact] = []
     now = deps.clock.now()
-    stages = deps.catalog.settings().stages
+    settings = deps.catalog.settings()
+    stages = settings.stages
     seen: dict[str, int] = {}
     for line, raw in parsed:
         try:
@@ -101,7 +102,7 @@ def import_contacts(deps: Deps, text: str, kind: str) -> ImportReport:
                 raise InvalidField("stage", f"unknown stage {row.stage!r}")
             fields = row.model_dump(exclude={"wa_id"}, exclude_none=True)
             if deps.store.contact(contact_id(f"wa:{row.wa_id}")) is None:
-                fresh.append(_new(row, fields, stages[0], now))
+                fresh.append(_new(row, fields, settings.entry_stage, now))
                 report.created += 1
             else:
                 upsert(deps, row.wa_id, fields)

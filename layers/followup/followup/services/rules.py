@@ -15,7 +15,7 @@ from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
 from followup.services.deps import Deps
 from followup.services.planning import ended
-from followup.services.ports import CommitRejected, EnrollmentChange, Phase
+from followup.services.ports import CommitRejected, EnrollmentChange, Phase, RuleError
 from followup.services.preview import preview
 from followup.services.settle import end_unsent
 
@@ -137,6 +137,11 @@ def versions(deps: Deps, rule_id: str) -> list[Rule]:
 
 def listing(deps: Deps) -> list[Rule]:
     return [current(deps, head.rule_id) for head in deps.store.rule_heads()]
+
+
+def last_errors(deps: Deps) -> dict[str, RuleError]:
+    """The latest error each rule met in a tick, for rules showing one."""
+    return {h.rule_id: h.last_error for h in deps.store.rule_heads() if h.last_error}
 
 
 def set_active(deps: Deps, rule_id: str, active: bool) -> Rule:
