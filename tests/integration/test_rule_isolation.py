@@ -90,10 +90,18 @@ def test_bad_settings_in_the_store_stop_only_the_rules_that_depend_on_them(
     engine.deps.store.save_rule(
         rule("workspace-bound", trigger={"idle": self_contained["trigger"]["idle"]})
     )
-    # And settings saved before the checks: no stages, a window that never opens, a
-    # lookback of 100000 months
+    # And settings saved before the checks: no stages, a window that never opens, and a
+    # lookback, a frequency cap and an expiry of 100000 months
     good = engine.deps.store.settings().model_dump(mode="json")
-    bad = {**good, "stages": [], "send_window": {"hours": {}}, "trigger_lookback": FOREVER}
+    capped = {**good["gating"], "frequency_cap": {"max_sends": 2, "per": FOREVER}}
+    bad = {
+        **good,
+        "stages": [],
+        "send_window": {"hours": {}},
+        "trigger_lookback": FOREVER,
+        "gating": capped,
+        "expire_after": FOREVER,
+    }
     engine.deps.store.save_settings(WorkspaceSettings.model_validate(bad, context=STORED))
     lead = quiet_contact(engine.deps, "6281100000711", engine.clock.now() - HOURS_25)
 
@@ -111,3 +119,25 @@ def test_bad_settings_in_the_store_stop_only_the_rules_that_depend_on_them(
     engine.clock.advance(timedelta(minutes=5))
     engine.tick()
     assert shown_error(engine, "workspace-bound") is None
+
+
+def test_a_next_step_that_waits_forever_still_records_the_send_and_ends_the_sequence(
+    engine: LocalEngine,
+) -> None:
+    # Given a rule saved before the checks whose second step waits 100000 months
+    steps = rule("forever").model_dump(mode="json")["steps"]
+    steps.append({**steps[0], "wait": FOREVER})
+    engine.deps.store.save_rule(stored_rule("forever", steps=steps))
+    lead = quiet_contact(engine.deps, "6281100000721", engine.clock.now() - HOURS_25)
+
+    # When its first step goes out
+    engine.tick()
+
+    # Then the send is recorded as sent (never left to look like an unknown outcome)
+    [followup] = engine.deps.store.followups_of(lead.id)
+    assert followup.status is Status.SENT
+    assert len(engine.sandbox.sent()) == 1
+    # And the sequence ends, saying why
+    [enrollment] = engine.deps.store.enrollments_of(lead.id)
+    assert enrollment.item.next_due_at is None
+    assert (enrollment.item.exit_reason or "").startswith("rule_error")

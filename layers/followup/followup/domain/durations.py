@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,20 @@ _FIXED = {
 
 LONGEST = timedelta(days=731)
 """Two years: nothing waits, looks back or caps longer (and dates stay far from overflow)."""
+
+
+_FIRST = datetime.min.replace(tzinfo=UTC)
+_LAST = datetime.max.replace(tzinfo=UTC)
+
+
+def shifted(at: datetime, by: timedelta) -> datetime:
+    """`at + by`, held at the first or last instant a datetime holds instead of overflowing.
+
+    Only durations stored before the two-year bound reach that far; they mean "ever".
+    """
+    if by >= timedelta(0):
+        return at + by if by <= _LAST - at else _LAST
+    return at + by if -by <= at - _FIRST else _FIRST
 
 
 class Duration(BaseModel):
