@@ -141,3 +141,27 @@ def test_a_next_step_that_waits_forever_still_records_the_send_and_ends_the_sequ
     [enrollment] = engine.deps.store.enrollments_of(lead.id)
     assert enrollment.item.next_due_at is None
     assert (enrollment.item.exit_reason or "").startswith("rule_error")
+
+
+def test_a_window_that_stopped_opening_after_queuing_fails_the_send_with_a_reason(
+    engine: LocalEngine,
+) -> None:
+    # Given a follow-up queued under good settings
+    engine.deps.store.save_rule(rule())
+    lead = quiet_contact(engine.deps, "6281100000731", engine.clock.now() - HOURS_25)
+    engine.scheduled("enqueue")
+    assert statuses(engine, lead.id) == [Status.QUEUED]
+    # And then settings whose window never opens, written before the checks existed
+    bad = {**engine.deps.store.settings().model_dump(mode="json"), "send_window": {"hours": {}}}
+    engine.deps.store.save_settings(WorkspaceSettings.model_validate(bad, context=STORED))
+    engine.deps.catalog.invalidate()
+
+    # When it is dispatched and the sender takes it
+    engine.scheduled("dispatch")
+    engine.drain()
+
+    # Then it fails at once with the reason, instead of hanging in `sending`
+    [followup] = engine.deps.store.followups_of(lead.id)
+    assert followup.status is Status.FAILED
+    assert (followup.reason or "").startswith("rule_error")
+    assert engine.sandbox.sent() == []
