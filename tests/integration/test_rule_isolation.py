@@ -165,3 +165,28 @@ def test_a_window_that_stopped_opening_after_queuing_fails_the_send_with_a_reaso
     assert followup.status is Status.FAILED
     assert (followup.reason or "").startswith("rule_error")
     assert engine.sandbox.sent() == []
+
+
+def test_a_stored_rule_or_settings_that_cannot_work_are_refused_on_activation_by_field(
+    engine: LocalEngine,
+) -> None:
+    # Given an inactive rule saved before the checks, waiting 100000 months
+    steps = rule("forever").model_dump(mode="json")["steps"]
+    steps[0]["wait"] = FOREVER
+    engine.deps.store.save_rule(stored_rule("forever", steps=steps, active=False))
+
+    # When marketing activates or previews it / Then the field that cannot work is named
+    for path in ("/api/rules/forever/activate", "/api/rules/forever/preview"):
+        status, answer = call(engine, "POST", path, role="marketing")
+        assert status == 422
+        assert [d["field"] for d in answer["error"]["details"]] == ["steps.0.wait"]
+    assert call(engine, "GET", "/api/rules/forever")[1]["active"] is False
+
+    # And with settings saved before the checks, a good rule's activation names the setting
+    engine.deps.store.save_rule(rule("healthy", active=False))
+    bad = {**engine.deps.store.settings().model_dump(mode="json"), "trigger_lookback": FOREVER}
+    engine.deps.store.save_settings(WorkspaceSettings.model_validate(bad, context=STORED))
+    engine.deps.catalog.invalidate()
+    status, answer = call(engine, "POST", "/api/rules/healthy/activate", role="marketing")
+    assert status == 422
+    assert [d["field"] for d in answer["error"]["details"]] == ["settings.trigger_lookback"]

@@ -73,7 +73,9 @@ def activate(rule_id: str, confirm: bool = False) -> dict[str, Any]:
 
 
 def _preview(rule: Rule) -> dict[str, Any]:
-    found = preview(runtime.deps(), rule)
+    deps = runtime.deps()
+    rules.runnable(deps, rule)
+    found = preview(deps, rule)
     return {
         "now": found.now_count,
         "next_hour": found.next_hour,

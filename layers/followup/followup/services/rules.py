@@ -6,6 +6,8 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 
+from pydantic import BaseModel, ValidationError
+
 from followup.domain.contact import PERSONAL_FIELDS
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.errors import DomainError, NotFound
@@ -161,7 +163,32 @@ def activate(deps: Deps, rule_id: str, confirmed: bool) -> Rule:
     return set_active(deps, rule_id, True)
 
 
+def runnable(deps: Deps, rule: Rule) -> None:
+    """Refuse, by field, a rule or settings (stored before today's checks) that cannot work."""
+    settings = deps.catalog.settings()
+    problems = [
+        *_today(rule, ""),
+        *review(rule, settings)[0],
+        *_today(settings, "settings."),
+    ]
+    if problems:
+        raise InvalidRule(problems)
+
+
+def _today(model: BaseModel, prefix: str) -> list[Problem]:
+    """What today's checks refuse in `model`, by field."""
+    try:
+        type(model).model_validate(model.model_dump(mode="json"))
+    except ValidationError as exc:
+        return [
+            Problem(prefix + ".".join(str(part) for part in e["loc"]), e["msg"])
+            for e in exc.errors()
+        ]
+    return []
+
+
 def _check_mass_send(deps: Deps, rule: Rule, confirmed: bool) -> None:
+    runnable(deps, rule)
     limit = deps.catalog.settings().mass_send_limit
     count = preview(deps, rule, sample=0).now_count
     if count > limit and not confirmed:
