@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from followup.adapters import paging
@@ -325,7 +326,7 @@ class DynamoStore:
 
     def note_rule_error(self, rule_id: str, error: RuleError | None) -> None:
         """Show `error` on the rule's head, or clear it (None)."""
-        actions = (
+        actions: list[Action] = (
             [RuleItem.error.set(error.message), RuleItem.error_at.set(stamp(error.at))]
             if error is not None
             else [RuleItem.error.remove(), RuleItem.error_at.remove()]
