@@ -1,4 +1,5 @@
-"""Alarms to an SNS topic and one dashboard: dead letters, errors, failures, opt-outs."""
+"""Alarms to an SNS topic and one dashboard: dead letters, errors, failures, rules skipped
+for bad data, opt-outs."""
 
 from __future__ import annotations
 
@@ -59,6 +60,12 @@ def alarms(stack: FollowupStack) -> sns.Topic:
         )
     failures = metric("send_failed", "sender")
     alarm("SendFailures", failures, 10, "10 or more sends failed within 5 minutes")
+    alarm(
+        "RuleErrors",
+        metric("enqueue_rule_errors", "enqueue"),
+        1,
+        "a rule was skipped in a tick for an error in its data (its last_error says which)",
+    )
     opt_outs = metric("webhook_opt_out", "webhook", period_minutes=60)
     alarm("OptOutSpike", opt_outs, 20, "20 or more contacts opted out within an hour")
     dashboard = cloudwatch.Dashboard(

@@ -17,6 +17,9 @@ logger, tracer, metrics = runtime.observability("enqueue")
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     deps = runtime.deps()
-    report = enqueue.run_tick(deps, runtime.tick_time(event, deps.clock)).as_dict()
+    tick = enqueue.run_tick(deps, runtime.tick_time(event, deps.clock))
+    for rule_id, error in tick.failed_rules.items():
+        logger.error("rule skipped this tick", extra={"rule_id": rule_id, "error": error})
+    report = tick.as_dict()
     runtime.publish(report, "enqueue", logger, metrics)
     return report

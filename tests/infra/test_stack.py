@@ -363,6 +363,14 @@ def test_alarms_watch_dead_letters_errors_throttles_failures_and_opt_outs(dev: S
     assert dev.resources("AWS::CloudWatch::Dashboard")
 
 
+def test_a_rule_failing_in_an_enqueue_tick_raises_an_alarm(dev: Synth) -> None:
+    alarms = [a["Properties"] for a in dev.resources("AWS::CloudWatch::Alarm").values()]
+    [rule_errors] = [a for a in alarms if a.get("MetricName") == "enqueue_rule_errors"]
+    assert rule_errors["Dimensions"] == [{"Name": "service", "Value": "enqueue"}]
+    assert (rule_errors["Threshold"], rule_errors["Statistic"]) == (1, "Sum")
+    assert rule_errors["AlarmActions"]
+
+
 def test_cdk_nag_passes_and_every_acknowledgement_has_a_reason(dev: Synth) -> None:
     report = json.loads((dev.outdir / "validation-report.json").read_text())
     assert all(plugin["conclusion"] == "success" for plugin in report["pluginReports"])

@@ -95,6 +95,64 @@ def test_admin_changes_settings_and_bad_values_are_refused(engine: LocalEngine) 
     assert call(engine, "GET", "/api/settings")[1]["timezone"] == "Asia/Jakarta"
 
 
+TOO_LONG = {"amount": 100_000, "unit": "months"}
+
+
+def fields_of(answer: dict[str, Any]) -> list[str]:
+    return [d["field"] for d in answer["error"]["details"]]
+
+
+def test_a_rule_that_cannot_work_is_refused_naming_the_field(engine: LocalEngine) -> None:
+    forever = body()
+    forever["steps"][0]["wait"] = TOO_LONG
+    never_open = {**body(), "send_window": {"hours": {}}}
+    for bad, field in [(forever, "steps.0.wait"), (never_open, "send_window")]:
+        for path in ("/api/rules", "/api/rules/preview"):
+            status, answer = call(engine, "POST", path, bad, role="marketing")
+            assert (status, fields_of(answer)) == (422, [field])
+    assert call(engine, "GET", "/api/rules")[1]["rules"] == []
+
+
+def test_settings_that_cannot_work_are_refused_naming_the_field(engine: LocalEngine) -> None:
+    _, settings = call(engine, "GET", "/api/settings")
+    capped_forever = {**settings["gating"], "frequency_cap": {"max_sends": 2, "per": TOO_LONG}}
+    for change, field in [
+        ({"send_window": {"hours": {}}}, "send_window"),
+        ({"trigger_lookback": TOO_LONG}, "trigger_lookback"),
+        ({"expire_after": TOO_LONG}, "expire_after"),
+        ({"gating": capped_forever}, "gating.frequency_cap.per"),
+        ({"stages": []}, "stages"),
+    ]:
+        status, answer = call(engine, "PUT", "/api/settings", {**settings, **change})
+        assert (status, fields_of(answer)) == (422, [field])
+    assert call(engine, "GET", "/api/settings")[1] == settings
+
+
+def test_settings_that_drop_a_stage_a_rule_uses_are_refused_naming_the_rule(
+    engine: LocalEngine,
+) -> None:
+    # Given a rule that ends when the contact reaches `applied`
+    call(engine, "POST", "/api/rules", body())
+    _, settings = call(engine, "GET", "/api/settings")
+
+    # When an admin removes `applied` from the funnel
+    renamed = [stage for stage in settings["stages"] if stage != "applied"]
+    status, answer = call(engine, "PUT", "/api/settings", {**settings, "stages": renamed})
+
+    # Then the change is refused, naming the rule and where it uses the stage
+    assert status == 422
+    assert answer["error"]["details"] == [
+        {
+            "field": "stages",
+            "message": "rule 'apply-remind-24h' uses stage 'applied' (exit.stages.0)",
+        }
+    ]
+    assert call(engine, "GET", "/api/settings")[1]["stages"] == settings["stages"]
+    # And adding a stage is fine
+    status, _ = call(engine, "PUT", "/api/settings", {**settings, "stages": [*renamed, "applied"]})
+    assert status == 200
+
+
 def test_unknown_rules_and_routes_are_404_and_duplicates_409(engine: LocalEngine) -> None:
     assert call(engine, "GET", "/api/rules/nope")[0] == 404
     assert call(engine, "GET", "/api/nothing-here")[0] == 404

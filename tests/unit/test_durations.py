@@ -10,7 +10,7 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from followup.domain.durations import Duration
+from followup.domain.durations import Duration, shifted
 from followup.domain.localtime import exists
 
 LISBON = ZoneInfo("Europe/Lisbon")
@@ -154,7 +154,7 @@ def test_a_due_time_in_a_dst_overlap_takes_the_first_occurrence() -> None:
     start=st.datetimes(
         min_value=datetime(2017, 1, 1), max_value=datetime(2026, 1, 1), timezones=st.just(UTC)
     ),
-    amount=st.integers(min_value=0, max_value=60),
+    amount=st.integers(min_value=0, max_value=24),
     unit=st.sampled_from(["days", "weeks", "months"]),
     tz=st.sampled_from([LISBON, SAO_PAULO, JAKARTA, ZoneInfo("America/New_York")]),
 )
@@ -208,3 +208,15 @@ def test_durations_read_as_users_write_them() -> None:
     assert str(Duration.of(1, "days")) == "1 day"
     assert str(Duration.of(3, "hours")) == "3 hours"
     assert Duration.of(2, "months").approx() == timedelta(days=60)
+
+
+def test_shifting_past_the_calendar_holds_at_its_ends_instead_of_overflowing() -> None:
+    # Given a span stored before the two-year bound (100000 months)
+    start = datetime(2026, 3, 6, tzinfo=UTC)
+    forever = timedelta(days=3_000_000)
+
+    # When it is added or taken away / Then the result stays a usable instant
+    assert shifted(start, forever) == datetime.max.replace(tzinfo=UTC)
+    assert shifted(start, -forever) == datetime.min.replace(tzinfo=UTC)
+    assert shifted(start, timedelta(hours=2)) == start + timedelta(hours=2)
+    assert shifted(start, -timedelta(days=1)) == start - timedelta(days=1)

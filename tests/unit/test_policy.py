@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from followup.domain.errors import NoSendWindow
 from followup.domain.policy import SendWindow, TimeRange, Weekday
+from followup.domain.stored import STORED
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 MAKASSAR = ZoneInfo("Asia/Makassar")
@@ -181,10 +182,10 @@ def test_repeated_evening_hour_in_sao_paulo_is_open_on_its_second_pass() -> None
 
 
 def test_window_that_never_opens_raises() -> None:
-    # Given hours only on days that are blacked out
-    window = SendWindow(
-        hours={Weekday.SAT: [TimeRange(start="08:00", end="17:00")]},
-        blackout_days=[Weekday.SAT, Weekday.SUN],
+    # Given a stored window with hours only on days that are blacked out (refused as new input)
+    window = SendWindow.model_validate(
+        {"hours": {"sat": [{"start": "08:00", "end": "17:00"}]}, "blackout_days": ["sat", "sun"]},
+        context=STORED,
     )
 
     # When / Then the next opening is refused with a typed error

@@ -19,6 +19,8 @@ from followup.domain.rule import (
     TemplateParam,
     TemplateRef,
 )
+from followup.domain.settings import WorkspaceSettings
+from followup.domain.stored import STORED
 from tests.support.builders import contact_at
 
 NOW = datetime(2026, 3, 6, 10, 0, tzinfo=UTC)
@@ -130,6 +132,99 @@ def test_rule_ids_must_be_lowercase_slugs(rule_id: str) -> None:
 @pytest.mark.parametrize("rule_id", ["welcome-back", "a", "7-day-nudge", "x" * 64])
 def test_lowercase_slug_rule_ids_are_accepted(rule_id: str) -> None:
     assert a_rule(id=rule_id).id == rule_id
+
+
+# --- what cannot work is refused, naming the field ----------------------------------------
+
+TOO_LONG = {"amount": 100_000, "unit": "months"}
+MONTHS_25 = {"amount": 25, "unit": "months"}
+DAYS_800 = {"amount": 800, "unit": "days"}
+WAIT = {"wait": {"amount": 0, "unit": "hours"}, "text": "Hi"}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"steps": [{**WAIT, "wait": TOO_LONG}]}, ("steps", 0, "wait")),
+        (
+            {"steps": [{**WAIT, "repeat": {"every": MONTHS_25, "times": 1}}]},
+            ("steps", 0, "repeat", "every"),
+        ),
+        ({"trigger": {"idle": {"amount": 105, "unit": "weeks"}}}, ("trigger", "idle")),
+        (
+            {"trigger": {"idle": TWO_DAYS.model_dump(), "max_idle": DAYS_800}},
+            ("trigger", "max_idle"),
+        ),
+        (
+            {"conditions": {"no_agent_message_within": {"amount": 17_545, "unit": "hours"}}},
+            ("conditions", "no_agent_message_within"),
+        ),
+    ],
+)
+def test_durations_beyond_two_years_are_refused_by_field(
+    overrides: dict[str, Any], field: tuple[object, ...]
+) -> None:
+    with pytest.raises(ValidationError, match="two years") as refused:
+        a_rule(**overrides)
+    assert [e["loc"] for e in refused.value.errors()] == [field]
+
+
+@pytest.mark.parametrize(
+    "duration", [Duration.of(24, "months"), Duration.of(104, "weeks"), Duration.of(731, "days")]
+)
+def test_two_years_is_still_accepted(duration: Duration) -> None:
+    assert a_rule(steps=[{**WAIT, "wait": duration.model_dump()}]).steps[0].wait == duration
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        {"hours": {}},
+        {"hours": {"mon": []}},
+        {"hours": {"sat": [{"start": "08:00", "end": "17:00"}]}, "blackout_days": ["sat"]},
+    ],
+)
+def test_a_rule_window_that_never_opens_is_refused(window: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError, match="never opens") as refused:
+        a_rule(send_window=window)
+    assert [e["loc"] for e in refused.value.errors()] == [("send_window",)]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"send_window": {"hours": {}}}, ("send_window",)),
+        ({"trigger_lookback": TOO_LONG}, ("trigger_lookback",)),
+        ({"expire_after": TOO_LONG}, ("expire_after",)),
+        ({"attribution_window": TOO_LONG}, ("attribution_window",)),
+        ({"gating": {"frequency_cap": {"per": TOO_LONG}}}, ("gating", "frequency_cap", "per")),
+        ({"stages": []}, ("stages",)),
+    ],
+)
+def test_settings_that_cannot_work_are_refused_by_field(
+    overrides: dict[str, Any], field: tuple[object, ...]
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        WorkspaceSettings.model_validate(overrides)
+    assert [e["loc"] for e in refused.value.errors()] == [field]
+
+
+def test_what_was_stored_before_these_checks_still_reads_back() -> None:
+    # Given a rule and settings saved before the bounds existed
+    stored_rule = {
+        "id": "old",
+        "name": "Old",
+        "trigger": {"idle": TWO_DAYS.model_dump()},
+        "steps": [{**WAIT, "wait": TOO_LONG}],
+        "send_window": {"hours": {}},
+    }
+    stored_settings = {"stages": [], "send_window": {"hours": {}}, "expire_after": TOO_LONG}
+
+    # When they are read back from the store / Then they load as they were
+    rule = Rule.model_validate(stored_rule, context=STORED)
+    settings = WorkspaceSettings.model_validate(stored_settings, context=STORED)
+    assert (rule.steps[0].wait.amount, rule.send_window and rule.send_window.hours) == (100_000, {})
+    assert (settings.stages, settings.expire_after.amount) == ([], 100_000)
 
 
 # --- IdleTrigger.matches --------------------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from followup.adapters import paging
@@ -34,6 +35,7 @@ from followup.domain.ids import shard_of
 from followup.domain.numbers import NumberHealth
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
+from followup.domain.stored import STORED
 from followup.services.ports import (
     Change,
     CommitRejected,
@@ -47,6 +49,7 @@ from followup.services.ports import (
     Page,
     Phase,
     QueueQuery,
+    RuleError,
     RuleHead,
     Versioned,
     phase_of,
@@ -319,7 +322,7 @@ class DynamoStore:
 
     def rule(self, rule_id: str, version: int) -> Rule | None:
         item = _get(RuleItem, rule_id, f"v#{version:05d}")
-        return Rule.model_validate_json(item.doc) if item and item.doc else None
+        return Rule.model_validate_json(item.doc, context=STORED) if item and item.doc else None
 
     def save_rule(self, rule: Rule) -> Rule:
         """Store `rule` as the next version and make it current; resets the watermark."""
@@ -365,6 +368,15 @@ class DynamoStore:
             raise
         return True
 
+    def note_rule_error(self, rule_id: str, error: RuleError | None) -> None:
+        """Show `error` on the rule's head, or clear it (None)."""
+        actions: list[Action] = (
+            [RuleItem.error.set(error.message), RuleItem.error_at.set(stamp(error.at))]
+            if error is not None
+            else [RuleItem.error.remove(), RuleItem.error_at.remove()]
+        )
+        RuleItem(rule_id, "head").update(actions=actions, condition=RuleItem.sk.exists())
+
     # -- settings and stats ---------------------------------------------------------------
 
     def numbers(self) -> list[NumberHealth]:
@@ -378,7 +390,9 @@ class DynamoStore:
 
     def settings(self) -> WorkspaceSettings:
         item = _get(StateItem, _SETTINGS_KEY)
-        return WorkspaceSettings.model_validate_json(item.doc) if item else WorkspaceSettings()
+        if item is None:
+            return WorkspaceSettings()
+        return WorkspaceSettings.model_validate_json(item.doc, context=STORED)
 
     def save_settings(self, settings: WorkspaceSettings) -> None:
         StateItem(_SETTINGS_KEY, doc=settings.model_dump_json()).save()
@@ -490,7 +504,8 @@ def _versioned_enrollment(item: EnrollmentItem) -> Versioned[Enrollment]:
 
 def _head(item: RuleItem) -> RuleHead:
     watermark = unstamp(item.watermark) if item.watermark else None
-    return RuleHead(item.rule_id, int(item.version or 1), bool(item.active), watermark)
+    error = RuleError(unstamp(item.error_at), item.error) if item.error and item.error_at else None
+    return RuleHead(item.rule_id, int(item.version or 1), bool(item.active), watermark, error)
 
 
 @contextmanager

@@ -225,7 +225,8 @@ class RuleHeadIndex(_Index):
 
 
 class RuleItem(Model):
-    """`sk` is `head` for the rule's head (current version, active, watermark) or `v#NNNNN`."""
+    """`sk` is `head` for the rule's head (current version, active, watermark, last error)
+    or `v#NNNNN`."""
 
     class Meta:
         table_name = "followup-rules"
@@ -237,6 +238,8 @@ class RuleItem(Model):
     version = NumberAttribute(null=True)
     active = NumberAttribute(null=True)
     watermark = UnicodeAttribute(null=True)
+    error = UnicodeAttribute(null=True)
+    error_at = UnicodeAttribute(null=True)
     heads = RuleHeadIndex()
 
 

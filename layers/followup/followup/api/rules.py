@@ -11,6 +11,7 @@ from followup.api.openapi import statuses
 from followup.domain.rule import Rule
 from followup.services import rules
 from followup.services.deps import Deps
+from followup.services.ports import RuleError
 from followup.services.preview import preview
 from followup.services.rules import Problem
 from followup.wiring import runtime
@@ -25,16 +26,20 @@ def _saved(rule: Rule, warnings: list[Problem]) -> dict[str, Any]:
     }
 
 
-def _shown(deps: Deps, rule: Rule) -> dict[str, Any]:
-    """A rule as the app shows it, with how many contacts it holds while off."""
-    return {**rule.model_dump(mode="json"), "held": rules.held(deps, rule.id)}
+def _shown(deps: Deps, rule: Rule, errors: dict[str, RuleError]) -> dict[str, Any]:
+    """A rule as the app shows it: how many contacts it holds while off, and the last error
+    a tick met in it (None once it ran clean)."""
+    error = errors.get(rule.id)
+    last = {"at": error.at.isoformat(), "message": error.message} if error else None
+    return {**rule.model_dump(mode="json"), "held": rules.held(deps, rule.id), "last_error": last}
 
 
 @router.get("/api/rules")
 def list_rules() -> dict[str, Any]:
     require(router.current_event.raw_event, READERS)
     deps = runtime.deps()
-    return {"rules": [_shown(deps, r) for r in rules.listing(deps)]}
+    errors = rules.last_errors(deps)
+    return {"rules": [_shown(deps, r, errors) for r in rules.listing(deps)]}
 
 
 @router.post("/api/rules", status_code=201, openapi_extensions=statuses(409))
@@ -47,7 +52,7 @@ def create_rule(rule: Rule, confirm: bool = False) -> tuple[dict[str, Any], int]
 def get_rule(rule_id: str) -> dict[str, Any]:
     require(router.current_event.raw_event, READERS)
     deps = runtime.deps()
-    return _shown(deps, rules.current(deps, rule_id))
+    return _shown(deps, rules.current(deps, rule_id), rules.last_errors(deps))
 
 
 @router.put("/api/rules/<rule_id>", openapi_extensions=statuses(409))
@@ -70,7 +75,9 @@ def activate(rule_id: str, confirm: bool = False) -> dict[str, Any]:
 
 
 def _preview(rule: Rule) -> dict[str, Any]:
-    found = preview(runtime.deps(), rule)
+    deps = runtime.deps()
+    rules.runnable(deps, rule)
+    found = preview(deps, rule)
     return {
         "now": found.now_count,
         "next_hour": found.next_hour,

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from followup.api.auth import READERS, SETTINGS_WRITERS, require
 from followup.domain.errors import NotFound
 from followup.domain.settings import WorkspaceSettings
-from followup.services import webhook
+from followup.services import rules, webhook
 from followup.wiring import runtime
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
@@ -26,6 +26,7 @@ def read_settings() -> dict[str, Any]:
 def write_settings(settings: WorkspaceSettings) -> dict[str, Any]:
     require(router.current_event.raw_event, SETTINGS_WRITERS)
     deps = runtime.deps()
+    rules.check_settings(deps, settings)
     deps.store.save_settings(settings)
     deps.catalog.invalidate()
     return settings.model_dump(mode="json")

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationInfo, model_validator
 
 from followup.domain.localtime import to_utc, utc
+from followup.domain.stored import new_input
 
 
 class Unit(StrEnum):
@@ -27,6 +28,23 @@ _FIXED = {
     Unit.WEEKS: timedelta(weeks=1),
 }
 
+LONGEST = timedelta(days=731)
+"""Two years: nothing waits, looks back or caps longer (and dates stay far from overflow)."""
+
+
+_FIRST = datetime.min.replace(tzinfo=UTC)
+_LAST = datetime.max.replace(tzinfo=UTC)
+
+
+def shifted(at: datetime, by: timedelta) -> datetime:
+    """`at + by`, held at the first or last instant a datetime holds instead of overflowing.
+
+    Only durations stored before the two-year bound reach that far; they mean "ever".
+    """
+    if by >= timedelta(0):
+        return at + by if by <= _LAST - at else _LAST
+    return at + by if -by <= at - _FIRST else _FIRST
+
 
 class Duration(BaseModel):
     """An amount of a unit. Days, weeks and months follow the local calendar."""
@@ -35,6 +53,12 @@ class Duration(BaseModel):
 
     amount: StrictInt = Field(ge=0, le=100_000)
     unit: Unit
+
+    @model_validator(mode="after")
+    def _bounded(self, info: ValidationInfo) -> Duration:
+        if new_input(info) and self.approx() > LONGEST:
+            raise ValueError(f"{self} is longer than two years: use at most 24 months")
+        return self
 
     @classmethod
     def of(cls, amount: int, unit: str) -> Duration:

@@ -35,3 +35,13 @@ class InvalidField(DomainError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
         self.field, self.message = field, message
+
+
+RULE_DATA_ERRORS: tuple[type[Exception], ...] = (
+    DomainError,
+    ValueError,
+    ArithmeticError,
+    LookupError,
+)
+"""What evaluating one rule's (or the settings') data can raise: a window that never opens,
+a date out of range, a missing step. Stores and networks fail otherwise and stop the tick."""

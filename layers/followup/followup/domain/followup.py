@@ -73,6 +73,7 @@ class Reason(StrEnum):
     NO_REPLY = "no_reply"
     RULE_DELETED = "rule_deleted"
     NO_WA_ID = "no_whatsapp_number"
+    RULE_ERROR = "rule_error"
 
 
 class StatusChange(BaseModel):

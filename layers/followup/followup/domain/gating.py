@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from followup.domain.contact import Contact, Score
+from followup.domain.durations import shifted
 from followup.domain.followup import Reason
 from followup.domain.settings import Gating
 
@@ -21,7 +22,7 @@ def gate(contact: Contact, gating: Gating, at: datetime, *, manual: bool = False
     if contact.score is Score.COLD and contact.followups_sent >= gating.cold_max_followups:
         return Reason.COLD_CAP
     cap = gating.frequency_cap
-    since = at - cap.per.approx()
+    since = shifted(at, -cap.per.approx())
     if sum(1 for sent in contact.recent_sends if since < sent <= at) >= cap.max_sends:
         return Reason.FREQUENCY_CAP
     return None
@@ -29,5 +30,5 @@ def gate(contact: Contact, gating: Gating, at: datetime, *, manual: bool = False
 
 def trim_recent(sends: list[datetime], gating: Gating, at: datetime) -> list[datetime]:
     """Keep only the send times the frequency cap still looks at."""
-    since = at - gating.frequency_cap.per.approx()
+    since = shifted(at, -gating.frequency_cap.per.approx())
     return sorted(sent for sent in sends if sent > since)

@@ -10,10 +10,18 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from followup.domain.errors import NoSendWindow
 from followup.domain.localtime import IsoDate, to_utc, utc
+from followup.domain.stored import new_input
 
 # Windows open at least weekly unless holidays pile up; a year and a bit covers any calendar.
 _SEARCH_DAYS = 400
@@ -97,6 +105,19 @@ class SendWindow(BaseModel):
                 raise ValueError(f"unknown subdivision {subdiv!r} of {country} in {code!r}")
         return codes
 
+    @model_validator(mode="after")
+    def _opens(self, info: ValidationInfo) -> SendWindow:
+        if new_input(info) and not self.has_hours:
+            raise ValueError(
+                "the send window never opens: give hours to a day that is not blacked out"
+            )
+        return self
+
+    @property
+    def has_hours(self) -> bool:
+        """Whether some weekday that is not blacked out has hours."""
+        return any(self.hours.get(day) for day in Weekday if day not in self.blackout_days)
+
     def is_open(self, instant: datetime, tz: ZoneInfo) -> bool:
         """Whether a send at this aware instant falls inside the window, read in `tz`."""
         local = utc(instant).astimezone(tz)
@@ -112,7 +133,7 @@ class SendWindow(BaseModel):
         due = utc(due)
         if self.is_open(due, tz):
             return due
-        if not any(self.hours.get(day) for day in Weekday if day not in self.blackout_days):
+        if not self.has_hours:
             raise NoSendWindow("send window has no hours on any day that is not blacked out")
         # The window only opens where the wall clock reaches a range start or jumps at an
         # offset change, so the answer is the earliest open one of those candidates.

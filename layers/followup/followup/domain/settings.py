@@ -5,12 +5,22 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field, StrictBool, StrictFloat, StrictInt
+from pydantic import (
+    BaseModel,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    ValidationInfo,
+    field_validator,
+)
 
 from followup.domain.durations import Duration, Unit
 from followup.domain.localtime import ZoneName
 from followup.domain.policy import SendWindow
+from followup.domain.stored import new_input
 
+DEFAULT_STAGES = ("new", "qualified", "applied", "paid", "enrolled")
 SERVICE_WINDOW = timedelta(hours=24)
 """WhatsApp's customer-service window: free text only this long after the last inbound."""
 
@@ -42,7 +52,7 @@ class ReviewThresholds(BaseModel):
 class WorkspaceSettings(BaseModel):
     timezone: ZoneName = "Asia/Jakarta"
     stages: list[str] = Field(
-        default_factory=lambda: ["new", "qualified", "applied", "paid", "enrolled"],
+        default_factory=lambda: list(DEFAULT_STAGES),
         description="the funnel in order; reaching a later stage counts as a conversion",
     )
     send_window: SendWindow = Field(default_factory=SendWindow)
@@ -65,6 +75,18 @@ class WorkspaceSettings(BaseModel):
         description="activating a rule that would enqueue more at once must be confirmed",
     )
     paused: StrictBool = False
+
+    @field_validator("stages")
+    @classmethod
+    def _some_stage(cls, stages: list[str], info: ValidationInfo) -> list[str]:
+        if new_input(info) and not stages:
+            raise ValueError("name at least one stage: new contacts start in the first")
+        return stages
+
+    @property
+    def entry_stage(self) -> str:
+        """Where new contacts start: the first stage (the default one if none is named)."""
+        return self.stages[0] if self.stages else DEFAULT_STAGES[0]
 
     @property
     def zone(self) -> ZoneInfo:

@@ -42,7 +42,7 @@ def new_contact(
     if not wa_id and not user_id:
         raise ValueError("a contact needs a wa_id or a user_id")
     fields = {**(extra or {}), **fields}
-    stage = fields.pop("stage", None) or deps.catalog.settings().stages[0]
+    stage = fields.pop("stage", None) or deps.catalog.settings().entry_stage
     return Contact.model_validate(
         {
             "id": contact_id(f"wa:{wa_id}" if wa_id else f"user:{user_id}"),

@@ -4,10 +4,13 @@ queue the steps of enrollments that became due. Reads grow with due work, not co
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from followup.domain.enrollment import Enrollment, EnrollmentState, enroll
+from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
 from followup.services import holds
@@ -17,6 +20,7 @@ from followup.services.ports import (
     CommitRejected,
     EnrollmentChange,
     NewEnrollment,
+    RuleError,
     RuleHead,
     Versioned,
 )
@@ -29,6 +33,8 @@ class EnqueueReport:
     resumed: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)
+    failed_rules: dict[str, str] = field(default_factory=dict)
+    """The last error met per rule id this tick."""
 
     def count(self, outcome: Outcome, reason: str | None) -> None:
         self.outcomes[outcome.value] += 1
@@ -40,9 +46,20 @@ class EnqueueReport:
             "enrolled": self.enrolled,
             "held": self.held,
             "resumed": self.resumed,
+            "rule_errors": len(self.failed_rules),
             **self.outcomes,
             "reasons": dict(self.reasons),
+            "failed_rules": dict(self.failed_rules),
         }
+
+
+@contextmanager
+def _isolated(report: EnqueueReport, rule_id: str) -> Iterator[None]:
+    """Bad data in one rule ends that piece of its work, never the tick."""
+    try:
+        yield
+    except RULE_DATA_ERRORS as exc:
+        report.failed_rules[rule_id] = f"{type(exc).__name__}: {exc}"
 
 
 def run_tick(deps: Deps, now: datetime) -> EnqueueReport:
@@ -52,18 +69,31 @@ def run_tick(deps: Deps, now: datetime) -> EnqueueReport:
     # Heads are read fresh: their watermarks must not come from a cache.
     heads = deps.store.rule_heads()
     for head in heads:
-        rule = deps.catalog.rule(head.rule_id, head.version)
-        if head.active and rule is not None:
-            # Catches holds that raced with turning the rule on; normally reads nothing.
-            report.resumed += holds.resume(deps, head.rule_id, now)
-            _enroll_newly_quiet(deps, rule, head, settings, now, report)
+        with _isolated(report, head.rule_id):
+            rule = deps.catalog.rule(head.rule_id, head.version)
+            if head.active and rule is not None:
+                # Catches holds that raced with turning the rule on; normally reads nothing.
+                report.resumed += holds.resume(deps, head.rule_id, now)
+                _enroll_newly_quiet(deps, rule, head, settings, now, report)
     off = {head.rule_id for head in heads if not head.active}
     for enrollment_v in deps.store.due_enrollments(now):
-        if enrollment_v.item.rule_id in off:
-            report.held += holds.hold(deps, enrollment_v, now)
-        else:
-            _advance(deps, enrollment_v, now, report)
+        with _isolated(report, enrollment_v.item.rule_id):
+            if enrollment_v.item.rule_id in off:
+                report.held += holds.hold(deps, enrollment_v, now)
+            else:
+                _advance(deps, enrollment_v, now, report)
+    _show_errors(deps, heads, report, now)
     return report
+
+
+def _show_errors(deps: Deps, heads: list[RuleHead], report: EnqueueReport, now: datetime) -> None:
+    """Each rule shows the error it met this tick; an active rule that ran clean, none."""
+    for head in heads:
+        message = report.failed_rules.get(head.rule_id)
+        if message is not None:
+            deps.store.note_rule_error(head.rule_id, RuleError(now, message))
+        elif head.active and head.last_error is not None:
+            deps.store.note_rule_error(head.rule_id, None)
 
 
 def _enroll_newly_quiet(
@@ -97,7 +127,8 @@ def _enroll_newly_quiet(
                 continue  # enrolled for this silence already (an overlapping tick)
             report.enrolled += 1
             if enrollment.next_due_at is not None and enrollment.next_due_at <= now:
-                _advance(deps, Versioned(enrollment, 1), now, report)
+                with _isolated(report, rule.id):
+                    _advance(deps, Versioned(enrollment, 1), now, report)
     deps.store.advance_watermark(rule.id, head.watermark, now)
 
 

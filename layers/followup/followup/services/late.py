@@ -15,6 +15,7 @@ from datetime import datetime
 
 from followup.domain.contact import Contact
 from followup.domain.enrollment import enroll
+from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
 from followup.services.deps import Deps
@@ -36,7 +37,10 @@ def enroll_late(deps: Deps, contact: Contact, now: datetime) -> int:
             continue
         if not (rule.trigger.matches(contact) and rule.conditions.hold(contact, now)):
             continue
-        enrollment = enroll(rule, contact, contact.zone(settings.zone), now)
+        try:
+            enrollment = enroll(rule, contact, contact.zone(settings.zone), now)
+        except RULE_DATA_ERRORS:
+            continue  # the rule's own data is broken: the tick reports it on the rule
         try:
             deps.store.commit([NewEnrollment(enrollment)], now)
         except CommitRejected:
@@ -47,6 +51,10 @@ def enroll_late(deps: Deps, contact: Contact, now: datetime) -> int:
 
 def _passed(rule: Rule, contact: Contact, settings: WorkspaceSettings, now: datetime) -> bool:
     """The silence crossed the rule's idle time before `now`, no longer ago than its
-    lookback (the same bound a rule's first tick reads back to)."""
-    crossed = contact.quiet_since + rule.trigger.idle.approx()
-    return crossed <= now and now - crossed <= rule.lookback(settings.trigger_lookback.approx())
+    lookback (the same bound a rule's first tick reads back to). A rule whose data
+    cannot be evaluated has not: one bad rule never fails the message that arrived."""
+    try:
+        crossed = contact.quiet_since + rule.trigger.idle.approx()
+        return crossed <= now and now - crossed <= rule.lookback(settings.trigger_lookback.approx())
+    except RULE_DATA_ERRORS:
+        return False

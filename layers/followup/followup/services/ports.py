@@ -111,13 +111,22 @@ class Versioned(Generic[T]):
 
 
 @dataclass(frozen=True)
+class RuleError:
+    """The latest error a tick met in a rule's data; shown on the rule until it runs clean."""
+
+    at: datetime
+    message: str
+
+
+@dataclass(frozen=True)
 class RuleHead:
-    """A rule's current version, whether it is active, and its enqueue watermark."""
+    """A rule's current version, whether it is active, its enqueue watermark and last error."""
 
     rule_id: str
     version: int
     active: bool
     watermark: datetime | None
+    last_error: RuleError | None = None
 
 
 @dataclass(frozen=True)
@@ -191,6 +200,7 @@ class Store(Protocol):
     def set_active(self, rule_id: str, active: bool) -> None: ...
     def delete_rule(self, rule_id: str) -> None: ...
     def advance_watermark(self, rule_id: str, previous: datetime | None, to: datetime) -> bool: ...
+    def note_rule_error(self, rule_id: str, error: RuleError | None) -> None: ...
 
     def numbers(self) -> list[NumberHealth]: ...
     def save_number(self, health: NumberHealth) -> None: ...

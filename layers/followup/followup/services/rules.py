@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from itertools import chain
 
+from pydantic import BaseModel, ValidationError
+
 from followup.domain.contact import PERSONAL_FIELDS
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.errors import DomainError, NotFound
@@ -17,7 +19,7 @@ from followup.domain.settings import WorkspaceSettings
 from followup.services import holds
 from followup.services.deps import Deps
 from followup.services.planning import ended
-from followup.services.ports import CommitRejected, EnrollmentChange, Phase
+from followup.services.ports import CommitRejected, EnrollmentChange, Phase, RuleError
 from followup.services.preview import preview
 from followup.services.settle import end_unsent
 
@@ -44,15 +46,11 @@ class DuplicateRule(DomainError):
 
 def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list[Problem]]:
     """(errors, warnings) a user can fix before the rule runs."""
-    errors: list[Problem] = []
+    errors = [
+        Problem(field, f"unknown stage {stage!r}")
+        for field, stage in _unknown_stages(rule, settings.stages)
+    ]
     warnings: list[Problem] = []
-    known = set(settings.stages)
-    for n, stage in enumerate(rule.trigger.stages):
-        if stage not in known:
-            errors.append(Problem(f"trigger.stages.{n}", f"unknown stage {stage!r}"))
-    for n, stage in enumerate(rule.exit.stages):
-        if stage not in known:
-            errors.append(Problem(f"exit.stages.{n}", f"unknown stage {stage!r}"))
     for n, step in enumerate(rule.steps):
         if step.text:
             for name in placeholders(step.text):
@@ -76,6 +74,32 @@ def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list
                 )
             )
     return errors, warnings
+
+
+def _unknown_stages(rule: Rule, stages: list[str]) -> list[tuple[str, str]]:
+    """(field, stage) for each stage the rule names that the funnel does not have."""
+    named = [("trigger", rule.trigger.stages), ("exit", rule.exit.stages)]
+    return [
+        (f"{part}.stages.{n}", stage)
+        for part, found in named
+        for n, stage in enumerate(found)
+        if stage not in stages
+    ]
+
+
+class StagesInUse(InvalidRule):
+    """New settings would drop stages that current rules name."""
+
+
+def check_settings(deps: Deps, settings: WorkspaceSettings) -> None:
+    """Refuse settings under which a current rule would name a stage the funnel lacks."""
+    problems = [
+        Problem("stages", f"rule {rule.id!r} uses stage {stage!r} ({field})")
+        for rule in listing(deps)
+        for field, stage in _unknown_stages(rule, settings.stages)
+    ]
+    if problems:
+        raise StagesInUse(problems)
 
 
 def _is_field(name: str) -> bool:
@@ -119,6 +143,11 @@ def listing(deps: Deps) -> list[Rule]:
     return [current(deps, head.rule_id) for head in deps.store.rule_heads()]
 
 
+def last_errors(deps: Deps) -> dict[str, RuleError]:
+    """The latest error each rule met in a tick, for rules showing one."""
+    return {h.rule_id: h.last_error for h in deps.store.rule_heads() if h.last_error}
+
+
 def set_active(deps: Deps, rule_id: str, active: bool) -> Rule:
     current(deps, rule_id)
     deps.store.set_active(rule_id, active)
@@ -144,7 +173,32 @@ def held(deps: Deps, rule_id: str) -> int:
     return deps.store.held_count(rule_id)
 
 
+def runnable(deps: Deps, rule: Rule) -> None:
+    """Refuse, by field, a rule or settings (stored before today's checks) that cannot work."""
+    settings = deps.catalog.settings()
+    problems = [
+        *_today(rule, ""),
+        *review(rule, settings)[0],
+        *_today(settings, "settings."),
+    ]
+    if problems:
+        raise InvalidRule(problems)
+
+
+def _today(model: BaseModel, prefix: str) -> list[Problem]:
+    """What today's checks refuse in `model`, by field."""
+    try:
+        type(model).model_validate(model.model_dump(mode="json"))
+    except ValidationError as exc:
+        return [
+            Problem(prefix + ".".join(str(part) for part in e["loc"]), e["msg"])
+            for e in exc.errors()
+        ]
+    return []
+
+
 def _check_mass_send(deps: Deps, rule: Rule, confirmed: bool) -> None:
+    runnable(deps, rule)
     limit = deps.catalog.settings().mass_send_limit
     count = preview(deps, rule, sample=0).now_count
     if count > limit and not confirmed:

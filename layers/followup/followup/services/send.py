@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from followup.domain.contact import Contact, Speaker
 from followup.domain.conversation import Direction, Message
+from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.followup import FollowUp, Reason, Status
 from followup.domain.gating import gate
 from followup.domain.messaging import compose
@@ -65,7 +66,10 @@ def send_one(deps: Deps, followup_id: str) -> SendResult:
             now,
         )
     contact = contact_v.item
-    verdict = _recheck(deps, claimed, contact, rule, now)
+    try:
+        verdict = _recheck(deps, claimed, contact, rule, now)
+    except RULE_DATA_ERRORS as exc:  # e.g. a stored window that never opens
+        return _finish(deps, claimed, Status.FAILED, f"{Reason.RULE_ERROR.value}: {exc}", now)
     if verdict is not None:
         return verdict
     step = rule.steps[claimed.step_index]

@@ -7,8 +7,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 from followup.domain.contact import Contact
+from followup.domain.durations import shifted
 from followup.domain.enrollment import Enrollment, EnrollmentState
-from followup.domain.followup import FollowUp, RenderedMessage, Status
+from followup.domain.errors import RULE_DATA_ERRORS
+from followup.domain.followup import FollowUp, Reason, RenderedMessage, Status
 from followup.domain.gating import trim_recent
 from followup.domain.rule import Rule
 from followup.services.deps import Deps
@@ -55,7 +57,7 @@ def record_sent(
             "sent_at": now,
             "provider_message_id": wamid,
             "rendered": message,
-            "wake_at": now + settings.expire_after.approx(),
+            "wake_at": shifted(now, settings.expire_after.approx()),
         }
     )
 
@@ -70,7 +72,13 @@ def record_sent(
         return contact.model_copy(update=update)
 
     def next_step(enrollment: Enrollment, contact: Contact) -> Enrollment:
-        return after_send(enrollment, rule, now, contact, settings)
+        try:
+            return after_send(enrollment, rule, now, contact, settings)
+        except RULE_DATA_ERRORS as exc:
+            # The message went out: record it, and end a sequence whose next step cannot be
+            # planned rather than leave the send looking like an unknown outcome.
+            sent = enrollment.model_copy(update={"sends": enrollment.sends + 1})
+            return ended(sent, f"{Reason.RULE_ERROR.value}: {exc}", EnrollmentState.EXITED)
 
     return _commit_with_fresh_reads(deps, sent, Status.SENDING, now, count_send, next_step)
 
