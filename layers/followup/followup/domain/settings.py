@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field, StrictBool, StrictFloat, StrictInt
+from pydantic import BaseModel, Field, StrictBool, StrictFloat, StrictInt, model_validator
 
 from followup.domain.durations import Duration, Unit
 from followup.domain.localtime import ZoneName
@@ -63,6 +63,17 @@ class WorkspaceSettings(BaseModel):
         description="activating a rule that would enqueue more at once must be confirmed",
     )
     paused: StrictBool = False
+    paused_reason: str | None = Field(
+        default=None,
+        description="why sending is paused, when the engine paused it (e.g. a refused API key)",
+    )
+
+    @model_validator(mode="after")
+    def _reason_only_while_paused(self) -> WorkspaceSettings:
+        # Resuming clears the reason, whatever the request carried back.
+        if not self.paused and self.paused_reason is not None:
+            self.paused_reason = None
+        return self
 
     @property
     def zone(self) -> ZoneInfo:

@@ -21,6 +21,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from followup.domain.numbers import DEFAULT_NUMBER
 from followup.services.deps import Timings
 
 SECRETS_NAME = "FOLLOWUP_SECRETS_NAME"
@@ -58,6 +59,12 @@ class Config(BaseSettings):
         default="https://waba-v2.360dialog.io", validation_alias="D360_BASE_URL"
     )
     d360_api_key: SecretStr = Field(default=SecretStr(""), validation_alias="D360_API_KEY")
+    d360_number: str = Field(
+        default=DEFAULT_NUMBER,
+        validation_alias="D360_NUMBER",
+        description="the channel's number as webhooks name it (its display number): "
+        "an error that stops the number pauses it under this name",
+    )
     d360_timeout_seconds: float = Field(
         default=10.0, gt=0, le=60, validation_alias="D360_TIMEOUT_SECONDS"
     )

@@ -47,6 +47,7 @@ def build(config: Config, clock: Clock | None = None) -> Deps:
         ),
         clock=clock or SystemClock(),
         timings=config.timings(),
+        sending_number=config.d360_number,
     )
 
 
