@@ -1,4 +1,4 @@
-"""Alarms to an SNS topic and one dashboard: dead letters, errors, failures, opt-outs."""
+"""Alarms to an SNS topic and one dashboard: dead letters, errors, failures, pauses, opt-outs."""
 
 from __future__ import annotations
 
@@ -59,6 +59,13 @@ def alarms(stack: FollowupStack) -> sns.Topic:
         )
     failures = metric("send_failed", "sender")
     alarm("SendFailures", failures, 10, "10 or more sends failed within 5 minutes")
+    alarm(
+        "SendingPaused",
+        metric("send_paused", "sender"),
+        1,
+        "WhatsApp told the sender to stop (quality, policy block, locked account, billing or "
+        "a refused API key): sending is paused until an admin resumes it",
+    )
     opt_outs = metric("webhook_opt_out", "webhook", period_minutes=60)
     alarm("OptOutSpike", opt_outs, 20, "20 or more contacts opted out within an hour")
     dashboard = cloudwatch.Dashboard(
