@@ -4,21 +4,25 @@ error that means "stop sending from this number" pauses and holds the queue, fai
 from __future__ import annotations
 
 import importlib
+import json
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
+import boto3
 import pytest
+from aws_lambda_powertools.utilities import parameters
 
 from followup.adapters.tables import StateItem
-from followup.adapters.whatsapp import D360Client
 from followup.domain.contact import Contact
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import FollowUp, Status
 from followup.services.deps import Deps
 from followup.wiring import runtime
-from followup_local.engine import LOCAL_API_KEY, LambdaContext, LocalEngine, sqs_event
+from followup.wiring.config import SECRETS_NAME, Config
+from followup_local.engine import LOCAL_API_KEY, REGION, LambdaContext, LocalEngine, sqs_event
 from followup_local.envelopes import BUSINESS_NUMBER
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
@@ -184,14 +188,37 @@ def test_an_error_that_stops_the_number_pauses_it_and_holds_the_queue(
     assert {f.status for f in followups(engine, leads)} == {Status.SENT}
 
 
-def test_a_refused_api_key_pauses_the_workspace_and_fails_nothing(engine: LocalEngine) -> None:
-    # Given five due leads and an API key 360dialog no longer accepts (rotated)
+@pytest.fixture
+def own_secrets_client() -> Iterator[None]:
+    """Powertools keeps one Secrets Manager client, bound to a region, for the process."""
+    parameters.clear_caches()
+    yield
+    parameters.clear_caches()
+
+
+@pytest.mark.usefixtures("own_secrets_client")
+def test_a_refused_api_key_pauses_the_workspace_and_fails_nothing(
+    engine: LocalEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given five due leads, and a container whose key (from the secret) 360dialog refuses
     leads = quiet_leads(engine, 5)
-    engine.deps.whatsapp = D360Client(engine.sandbox.base_url, "rotated-away")
-    # When ticks run
-    engine.tick()
-    engine.clock.advance(HOUR)
-    engine.tick()
+    secrets = boto3.client("secretsmanager", region_name=REGION)
+    name = f"followup/test/{uuid.uuid4().hex}"
+    secrets.create_secret(Name=name, SecretString=json.dumps({"D360_API_KEY": "rotated-away"}))
+    monkeypatch.setenv(SECRETS_NAME, name)
+    config = Config.model_validate(
+        {
+            "FOLLOWUP_SEND_QUEUE_URL": engine.queue_url,
+            "D360_BASE_URL": engine.sandbox.base_url,
+            "D360_NUMBER": NUMBER,
+        }
+    )
+    sender = runtime.build(config, engine.clock)
+    # When ticks run there
+    with container(engine, sender):
+        engine.tick()
+        engine.clock.advance(HOUR)
+        engine.tick()
     # Then the workspace is paused with the reason in the settings, and nothing failed
     status, settings = call(engine, "GET", "/api/settings", role="counselor")
     assert (status, settings["paused"]) == (200, True)
@@ -201,14 +228,19 @@ def test_a_refused_api_key_pauses_the_workspace_and_fails_nothing(engine: LocalE
     assert engine.sandbox.sent() == []
     held = followups(engine, leads)
     assert [f.status for f in held] == [Status.QUEUED] * 5
+    assert all(f.reason and "API key" in f.reason for f in held)
     enrollments = [e.item for lead in leads for e in engine.deps.store.enrollments_of(lead.id)]
     assert [e.state for e in enrollments] == [EnrollmentState.ACTIVE] * 5
-    # When the key is fixed and an admin resumes, each goes out exactly once
-    engine.deps.whatsapp = D360Client(engine.sandbox.base_url, LOCAL_API_KEY)
+    # When the key is fixed in the secret and an admin resumes, each goes out exactly once
+    secrets.put_secret_value(
+        SecretId=name, SecretString=json.dumps({"D360_API_KEY": LOCAL_API_KEY})
+    )
     resume_through_the_api(engine)
     settings = call(engine, "GET", "/api/settings")[1]
     assert (settings["paused"], settings["paused_reason"]) == (False, None)
-    engine.tick()
-    engine.tick()
+    engine.clock.advance(FIVE_SECONDS)  # a resume, too, reaches a warm container this fast
+    with container(engine, sender):
+        engine.tick()
+        engine.tick()
     assert sent_to(engine) == sorted(str(lead.wa_id) for lead in leads)
-    assert len(engine.sandbox.requests) == refused + 5
+    assert {f.status for f in followups(engine, leads)} == {Status.SENT}

@@ -51,6 +51,7 @@ class Config(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True, populate_by_name=True)
 
+    secrets_name: str = Field(default="", validation_alias=SECRETS_NAME)
     aws_region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
     aws_endpoint_url: str | None = Field(default=None, validation_alias="AWS_ENDPOINT_URL")
     table_prefix: str = Field(default="followup-", validation_alias="FOLLOWUP_TABLE_PREFIX")
@@ -115,6 +116,14 @@ class Config(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return init_settings, env_settings, SecretsManagerSource(settings_cls)
+
+    def current_d360_key(self) -> str:
+        """The 360dialog key as configured now, the secret fetched again (after a rotation)."""
+        if self.secrets_name:
+            from aws_lambda_powertools.utilities import parameters
+
+            parameters.get_secret(self.secrets_name, transform="json", force_fetch=True)
+        return Config().d360_api_key.get_secret_value()
 
     def timings(self) -> Timings:
         return Timings(
