@@ -1,5 +1,5 @@
 """Alarms to an SNS topic and one dashboard: dead letters, errors, failures, rules skipped
-for bad data, opt-outs."""
+for bad data, pauses, opt-outs."""
 
 from __future__ import annotations
 
@@ -65,6 +65,13 @@ def alarms(stack: FollowupStack) -> sns.Topic:
         metric("enqueue_rule_errors", "enqueue"),
         1,
         "a rule was skipped in a tick for an error in its data (its last_error says which)",
+    )
+    alarm(
+        "SendingPaused",
+        metric("send_paused", "sender"),
+        1,
+        "WhatsApp told the sender to stop (quality, policy block, locked account, billing or "
+        "a refused API key): sending is paused until an admin resumes it",
     )
     opt_outs = metric("webhook_opt_out", "webhook", period_minutes=60)
     alarm("OptOutSpike", opt_outs, 20, "20 or more contacts opted out within an hour")

@@ -339,6 +339,7 @@ def local_engine(start: datetime, *, prefix: str = "followup-") -> Iterator[Loca
                 "FOLLOWUP_SEND_QUEUE_URL": queue_url,
                 "D360_BASE_URL": sandbox.base_url,
                 "D360_API_KEY": LOCAL_API_KEY,
+                "D360_NUMBER": envelopes.BUSINESS_NUMBER["display_phone_number"],
             }
         )
         deps = runtime.build(config, clock)

@@ -371,6 +371,18 @@ def test_a_rule_failing_in_an_enqueue_tick_raises_an_alarm(dev: Synth) -> None:
     assert rule_errors["AlarmActions"]
 
 
+def test_an_alarm_fires_the_first_time_whatsapp_makes_the_sender_pause(dev: Synth) -> None:
+    alarms = [a["Properties"] for a in dev.resources("AWS::CloudWatch::Alarm").values()]
+    [paused] = [a for a in alarms if a.get("MetricName") == "send_paused"]
+    assert paused["Namespace"] == "FollowUp"
+    assert paused["Dimensions"] == [{"Name": "service", "Value": "sender"}]
+    assert (paused["Threshold"], paused["ComparisonOperator"]) == (
+        1,
+        "GreaterThanOrEqualToThreshold",
+    )
+    assert paused["AlarmActions"]
+
+
 def test_cdk_nag_passes_and_every_acknowledgement_has_a_reason(dev: Synth) -> None:
     report = json.loads((dev.outdir / "validation-report.json").read_text())
     assert all(plugin["conclusion"] == "success" for plugin in report["pluginReports"])

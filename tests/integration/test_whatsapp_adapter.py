@@ -105,10 +105,10 @@ def test_the_sandbox_path_with_v1_works_too(sandbox: WhatsAppSandbox) -> None:
     assert [request.path for request in sandbox.sent()] == ["/v1/messages"]
 
 
-def test_a_wrong_key_pauses_the_number_without_leaking_the_key(sandbox: WhatsAppSandbox) -> None:
+def test_a_wrong_key_pauses_the_workspace_without_leaking_the_key(sandbox: WhatsAppSandbox) -> None:
     with D360Client(sandbox.base_url, "not-the-key") as d360:
         failure = rejection(d360, text()).failure
-    assert failure.disposition is Disposition.PAUSE
+    assert failure.disposition is Disposition.PAUSE_WORKSPACE
     assert failure.http_status == 401
     assert "API key was refused" in failure.reason
     assert "not-the-key" not in failure.reason

@@ -47,11 +47,14 @@ def test_a_known_code_in_a_failed_status_webhook_is_classified_without_http_stat
     assert "approved template" in failure.reason
 
 
-def test_a_refused_api_key_pauses_the_number() -> None:
-    failure = classify(401, 190, title="Invalid API key")
-    assert failure.disposition is PAUSE
+@pytest.mark.parametrize(("http_status", "code"), [(401, 190), (401, None), (403, 190), (400, 0)])
+def test_a_refused_api_key_pauses_the_workspace(http_status: int, code: int | None) -> None:
+    # Given 360dialog refusing our key (a wrong or rotated one)
+    failure = classify(http_status, code, title="Invalid API key")
+    # Then everything stops until the key is fixed: no follow-up is failed for it
+    assert failure.disposition is Disposition.PAUSE_WORKSPACE
     assert "API key was refused" in failure.reason
-    assert "190" in failure.reason
+    assert f"HTTP {http_status}" in failure.reason
 
 
 @pytest.mark.parametrize("http_status", [429, 500, 502, 503, 504])

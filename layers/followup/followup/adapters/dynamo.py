@@ -394,6 +394,21 @@ class DynamoStore:
             return WorkspaceSettings()
         return WorkspaceSettings.model_validate_json(item.doc, context=STORED)
 
+    def sending_state(self) -> tuple[WorkspaceSettings, list[NumberHealth]]:
+        """Settings and numbers in one strongly consistent BatchGetItem (two small items)."""
+        docs = {
+            item.key: item.doc
+            for item in StateItem.batch_get([_SETTINGS_KEY, _NUMBERS_KEY], consistent_read=True)
+        }
+        settings = docs.get(_SETTINGS_KEY)
+        numbers = docs.get(_NUMBERS_KEY)
+        return (
+            WorkspaceSettings.model_validate_json(settings, context=STORED)
+            if settings
+            else WorkspaceSettings(),
+            _NUMBERS.validate_json(numbers) if numbers else [],
+        )
+
     def save_settings(self, settings: WorkspaceSettings) -> None:
         StateItem(_SETTINGS_KEY, doc=settings.model_dump_json()).save()
 

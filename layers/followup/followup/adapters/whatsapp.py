@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
@@ -34,9 +35,13 @@ class D360Client:
         *,
         timeout: float = 10.0,
         client: httpx.Client | None = None,
+        current_key: Callable[[], str] | None = None,
     ) -> None:
         self._url = base_url.rstrip("/") + "/messages"
         self._headers = {"D360-API-KEY": api_key}
+        # Where the key is kept (a secret): asked again when 360dialog refuses ours, so a
+        # key fixed after a rotation is used without waiting for a new container.
+        self._current_key = current_key
         self._owns_client = client is None
         self._client = client or httpx.Client(
             timeout=httpx.Timeout(timeout, connect=min(timeout, _CONNECT_TIMEOUT)),
@@ -47,19 +52,35 @@ class D360Client:
 
     def send(self, outbound: OutboundMessage) -> str:
         """Send one message and return its wamid; raises ProviderRejected or OutcomeUnknown."""
+        headers = self._headers
+        response = self._post(outbound, headers)
+        if response.status_code == httpx.codes.UNAUTHORIZED:
+            fresh = self._fresh_headers(refused=headers)
+            if fresh is not None:
+                response = self._post(outbound, fresh)  # a refused key sent nothing
+        if response.is_success:
+            return _wamid(response)
+        raise ProviderRejected(_failure(response))
+
+    def _fresh_headers(self, refused: dict[str, str]) -> dict[str, str] | None:
+        """Headers with the key kept now, or None when it is the one just refused."""
+        if self._current_key is None:
+            return None
+        key = self._current_key()
+        if not key or key == refused["D360-API-KEY"]:
+            return None
+        self._headers = {"D360-API-KEY": key}
+        return self._headers
+
+    def _post(self, outbound: OutboundMessage, headers: dict[str, str]) -> httpx.Response:
         try:
-            response = self._client.post(
-                self._url, json=request_body(outbound), headers=self._headers
-            )
+            return self._client.post(self._url, json=request_body(outbound), headers=headers)
         except _NOT_SENT as exc:
             raise ProviderRejected(classify(None, None, detail=_describe(exc))) from exc
         except httpx.TransportError as exc:
             # Read/write timeouts, dropped connections and anything unforeseen: the provider
             # may already hold the message, so the caller must not resend blindly.
             raise OutcomeUnknown(f"no answer from 360dialog: {_describe(exc)}") from exc
-        if response.is_success:
-            return _wamid(response)
-        raise ProviderRejected(_failure(response))
 
     def close(self) -> None:
         """Release the connection pool (only when this client created it)."""

@@ -1,5 +1,5 @@
 """/api/settings and /api/numbers: everyone reads the policy and the numbers' health; only
-admins change the policy or resume a number paused for quality."""
+admins change the policy or resume a paused number."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def write_settings(settings: WorkspaceSettings) -> dict[str, Any]:
 
 @router.get("/api/numbers")
 def numbers() -> dict[str, Any]:
-    """The sending numbers' quality; one flagged by WhatsApp pauses all sending."""
+    """The sending numbers' quality; a paused one (flagged, blocked...) pauses all sending."""
     require(router.current_event.raw_event, READERS)
     found = runtime.deps().store.numbers()
     return {"numbers": [n.model_dump(mode="json") for n in found]}
@@ -42,7 +42,7 @@ def numbers() -> dict[str, Any]:
 
 @router.post("/api/numbers/<phone_number_id>/resume")
 def resume(phone_number_id: str) -> dict[str, Any]:
-    """An admin resumes sending from a number paused for quality (after fixing the cause)."""
+    """An admin resumes sending from a paused number (after fixing the cause)."""
     require(router.current_event.raw_event, SETTINGS_WRITERS)
     deps = runtime.deps()
     if not webhook.resume_number(deps, phone_number_id, deps.clock.now()):

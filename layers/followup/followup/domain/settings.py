@@ -13,6 +13,7 @@ from pydantic import (
     StrictInt,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from followup.domain.durations import Duration, Unit
@@ -75,6 +76,17 @@ class WorkspaceSettings(BaseModel):
         description="activating a rule that would enqueue more at once must be confirmed",
     )
     paused: StrictBool = False
+    paused_reason: str | None = Field(
+        default=None,
+        description="why sending is paused, when the engine paused it (e.g. a refused API key)",
+    )
+
+    @model_validator(mode="after")
+    def _reason_only_while_paused(self) -> WorkspaceSettings:
+        # Resuming clears the reason, whatever the request carried back.
+        if not self.paused and self.paused_reason is not None:
+            self.paused_reason = None
+        return self
 
     @field_validator("stages")
     @classmethod

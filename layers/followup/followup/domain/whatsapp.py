@@ -24,6 +24,7 @@ class Disposition(StrEnum):
     RETRY_AFTER_24H = "retry_after_24h"
     PERMANENT = "permanent"
     PAUSE = "pause"  # stop sending from this number and alert an operator
+    PAUSE_WORKSPACE = "pause_workspace"  # our credentials were refused: stop everything
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ class OutcomeUnknown(Exception):
     """
 
 
+_AUTH_CODES = frozenset({0, 190})
+"""Meta's AuthException and invalid access token: the key, not the message, is wrong."""
 _WINDOW_CLOSED = "outside the 24-hour window: use an approved template"
 _KNOWN: dict[int, tuple[Disposition, str]] = {
     131047: (Disposition.PERMANENT, _WINDOW_CLOSED),
@@ -101,8 +104,11 @@ def classify(
         for name, value in (("HTTP", http_status), ("code", code))
         if value is not None
     )
-    if http_status == 401:
-        return failure(Disposition.PAUSE, f"the 360dialog API key was refused ({answer})")
+    if http_status == 401 or code in _AUTH_CODES:
+        return failure(
+            Disposition.PAUSE_WORKSPACE,
+            f"the 360dialog API key was refused ({answer}); sending paused until it is fixed",
+        )
     if http_status is not None and (http_status == 429 or http_status >= 500):
         return failure(Disposition.RETRY, f"360dialog is busy or failing ({answer}){said}")
     return failure(Disposition.PERMANENT, f"WhatsApp refused the message ({answer}){said}")

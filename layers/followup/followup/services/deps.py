@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from followup.domain.numbers import NumberHealth
+from followup.domain.numbers import DEFAULT_NUMBER, sending_paused
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
 from followup.services.ports import Clock, RuleHead, SendQueue, Store, WhatsApp
@@ -23,6 +24,8 @@ class Timings:
     max_queue_delay: timedelta = timedelta(minutes=15)
     """Longest delay SQS can hold a message back; longer backoffs wait for a dispatch tick."""
     cache_ttl: timedelta = timedelta(seconds=60)
+    pause_ttl: timedelta = timedelta(seconds=5)
+    """A pause reaches every warm container within this time."""
 
 
 @dataclass(frozen=True)
@@ -30,28 +33,37 @@ class _Cached:
     at: datetime
     heads: list[RuleHead]
     settings: WorkspaceSettings
-    numbers: list[NumberHealth]
+
+
+@dataclass(frozen=True)
+class _Pause:
+    at: datetime
+    reason: str | None
 
 
 class Catalog:
     """Rules and settings read through a cache with a TTL (60 s by default).
 
     Rule versions never change once written, so they are kept for the container's life;
-    heads (current version, active flag) and settings are re-read after the TTL.
+    heads (current version, active flag) and settings are re-read after the TTL. Whether
+    sending is paused is re-read after a much shorter one (5 s), with one small read.
     """
 
-    def __init__(self, store: Store, clock: Clock, ttl: timedelta) -> None:
-        self._store, self._clock, self._ttl = store, clock, ttl
+    def __init__(self, store: Store, clock: Clock, ttl: timedelta, pause_ttl: timedelta) -> None:
+        self._store, self._clock = store, clock
+        self._ttl, self._pause_ttl = ttl, pause_ttl
         self._cached: _Cached | None = None
+        self._pause: _Pause | None = None
         self._versions: dict[tuple[str, int], Rule] = {}
+        # The sender's threads share one catalog: one of them reads, the others wait for it.
+        self._lock = threading.Lock()
 
     def _fresh(self) -> _Cached:
-        now = self._clock.now()
-        if self._cached is None or not timedelta(0) <= now - self._cached.at < self._ttl:
-            self._cached = _Cached(
-                now, self._store.rule_heads(), self._store.settings(), self._store.numbers()
-            )
-        return self._cached
+        with self._lock:
+            now = self._clock.now()
+            if self._cached is None or not _within(now, self._cached.at, self._ttl):
+                self._cached = _Cached(now, self._store.rule_heads(), self._store.settings())
+            return self._cached
 
     def heads(self) -> list[RuleHead]:
         return self._fresh().heads
@@ -60,11 +72,12 @@ class Catalog:
         return self._fresh().settings
 
     def sending_paused(self) -> str | None:
-        """Why nothing may be sent now (workspace paused, a number flagged), or None."""
-        if self.settings().paused:
-            return "workspace paused"
-        flagged = [n.phone_number_id for n in self._fresh().numbers if n.paused]
-        return f"number {', '.join(flagged)} paused for quality" if flagged else None
+        """Why nothing may be sent now (workspace paused, a number paused), or None."""
+        with self._lock:
+            now = self._clock.now()
+            if self._pause is None or not _within(now, self._pause.at, self._pause_ttl):
+                self._pause = _Pause(now, sending_paused(*self._store.sending_state()))
+            return self._pause.reason
 
     def rule(self, rule_id: str, version: int) -> Rule | None:
         key = (rule_id, version)
@@ -76,7 +89,12 @@ class Catalog:
         return self._versions[key]
 
     def invalidate(self) -> None:
-        self._cached = None
+        with self._lock:
+            self._cached = self._pause = None
+
+
+def _within(now: datetime, at: datetime, ttl: timedelta) -> bool:
+    return timedelta(0) <= now - at < ttl
 
 
 @dataclass
@@ -86,7 +104,11 @@ class Deps:
     whatsapp: WhatsApp
     clock: Clock
     timings: Timings = field(default_factory=Timings)
+    sending_number: str = DEFAULT_NUMBER
+    """The number the WhatsApp channel sends from, as the numbers list names it."""
     catalog: Catalog = field(init=False)
 
     def __post_init__(self) -> None:
-        self.catalog = Catalog(self.store, self.clock, self.timings.cache_ttl)
+        self.catalog = Catalog(
+            self.store, self.clock, self.timings.cache_ttl, self.timings.pause_ttl
+        )

@@ -22,6 +22,7 @@ from followup.domain.whatsapp import (
     ProviderRejected,
 )
 from followup.services.deps import Deps
+from followup.services.pausing import pause_number, pause_workspace
 from followup.services.planning import is_open, next_opening
 from followup.services.ports import CommitRejected, FollowUpChange
 from followup.services.settle import end_unsent, record_sent
@@ -37,6 +38,8 @@ class SendResult(StrEnum):
     SKIPPED = "skipped"
     RESCHEDULED = "rescheduled"
     RETRYING = "retrying"
+    HELD = "held"  # back to queued while sending is paused
+    PAUSED = "paused"  # WhatsApp said to stop: sending paused (alarmed) and this one held
     FAILED = "failed"
 
 
@@ -132,11 +135,12 @@ def _recheck(
     deps: Deps, claimed: FollowUp, contact: Contact, rule: Rule, now: datetime
 ) -> SendResult | None:
     """Everything that may have changed since the follow-up was queued."""
-    settings = deps.catalog.settings()
     if contact.opted_out:
         return _finish(deps, claimed, Status.OPTED_OUT, Reason.OPTED_OUT, now)
-    if deps.catalog.sending_paused():
-        return _requeue(deps, claimed, now, now, dispatched=False)
+    paused = deps.catalog.sending_paused()
+    if paused:
+        return _hold(deps, claimed, now, paused, SendResult.HELD)
+    settings = deps.catalog.settings()
     silence_began = datetime.fromisoformat(claimed.silence_key)
     if rule.exit.on_reply and contact.replied_since(silence_began):
         return _finish(deps, claimed, Status.CANCELED, Reason.REPLIED, now)
@@ -160,6 +164,8 @@ def _handle_rejection(
     failure: ProviderFailure,
     now: datetime,
 ) -> SendResult:
+    if failure.disposition in (Disposition.PAUSE, Disposition.PAUSE_WORKSPACE):
+        return _pause(deps, claimed, failure, now)
     settings = deps.catalog.settings()
     attempt = claimed.attempt + 1
     noted = claimed.model_copy(
@@ -180,6 +186,24 @@ def _handle_rejection(
     if retryable:
         reason = f"{Reason.RETRIES_EXHAUSTED.value}: {failure.reason}"
     return _finish(deps, noted, Status.FAILED, reason, now)
+
+
+def _pause(deps: Deps, claimed: FollowUp, failure: ProviderFailure, now: datetime) -> SendResult:
+    """WhatsApp said to stop sending: pause the number (the workspace, when our key was
+    refused) and hold the follow-up; the attempt does not count against it."""
+    if failure.disposition is Disposition.PAUSE_WORKSPACE:
+        pause_workspace(deps, failure.reason)
+    else:
+        pause_number(deps, deps.sending_number, failure.reason, now)
+    noted = claimed.model_copy(update={"error_code": failure.code, "error_title": failure.title})
+    why = deps.catalog.sending_paused() or failure.reason
+    return _hold(deps, noted, now, why, SendResult.PAUSED)
+
+
+def _hold(deps: Deps, claimed: FollowUp, now: datetime, why: str, result: SendResult) -> SendResult:
+    """Back to queued, off the send queue: dispatch picks it up once sending resumes."""
+    held = _requeue(deps, claimed, now, now, dispatched=False, reason=f"held: {why}")
+    return SendResult.IGNORED if held is SendResult.IGNORED else result
 
 
 def backoff(base: timedelta, key: str, attempt: int) -> timedelta:

@@ -166,17 +166,27 @@ def _record_quality(deps: Deps, event: NumberQuality, received_at: datetime) -> 
             quality=event.event,
             updated_at=received_at,
             paused=event.degraded or (previous is not None and previous.paused),
+            paused_reason=_quality_pause(event, previous),
         )
     )
     deps.catalog.invalidate()
 
 
+def _quality_pause(event: NumberQuality, previous: NumberHealth | None) -> str | None:
+    """Why the number is paused after this event: an earlier pause keeps its reason."""
+    if previous is not None and previous.paused:
+        return previous.paused_reason
+    return f"WhatsApp rated the number's quality {event.event}" if event.degraded else None
+
+
 def resume_number(deps: Deps, phone_number_id: str, at: datetime) -> bool:
-    """An operator resumes sending from a number paused for quality; False if unknown."""
+    """An operator resumes sending from a paused number; False if unknown."""
     known = {n.phone_number_id: n for n in deps.store.numbers()}
     health = known.get(phone_number_id)
     if health is None:
         return False
-    deps.store.save_number(health.model_copy(update={"paused": False, "updated_at": at}))
+    deps.store.save_number(
+        health.model_copy(update={"paused": False, "paused_reason": None, "updated_at": at})
+    )
     deps.catalog.invalidate()
     return True

@@ -21,6 +21,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from followup.domain.numbers import DEFAULT_NUMBER
 from followup.services.deps import Timings
 
 SECRETS_NAME = "FOLLOWUP_SECRETS_NAME"
@@ -50,6 +51,7 @@ class Config(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True, populate_by_name=True)
 
+    secrets_name: str = Field(default="", validation_alias=SECRETS_NAME)
     aws_region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
     aws_endpoint_url: str | None = Field(default=None, validation_alias="AWS_ENDPOINT_URL")
     table_prefix: str = Field(default="followup-", validation_alias="FOLLOWUP_TABLE_PREFIX")
@@ -58,6 +60,12 @@ class Config(BaseSettings):
         default="https://waba-v2.360dialog.io", validation_alias="D360_BASE_URL"
     )
     d360_api_key: SecretStr = Field(default=SecretStr(""), validation_alias="D360_API_KEY")
+    d360_number: str = Field(
+        default=DEFAULT_NUMBER,
+        validation_alias="D360_NUMBER",
+        description="the channel's number as webhooks name it (its display number): "
+        "an error that stops the number pauses it under this name",
+    )
     d360_timeout_seconds: float = Field(
         default=10.0, gt=0, le=60, validation_alias="D360_TIMEOUT_SECONDS"
     )
@@ -108,6 +116,14 @@ class Config(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return init_settings, env_settings, SecretsManagerSource(settings_cls)
+
+    def current_d360_key(self) -> str:
+        """The 360dialog key as configured now, the secret fetched again (after a rotation)."""
+        if self.secrets_name:
+            from aws_lambda_powertools.utilities import parameters
+
+            parameters.get_secret(self.secrets_name, transform="json", force_fetch=True)
+        return Config().d360_api_key.get_secret_value()
 
     def timings(self) -> Timings:
         return Timings(

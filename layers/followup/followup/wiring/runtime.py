@@ -44,9 +44,11 @@ def build(config: Config, clock: Clock | None = None) -> Deps:
             config.d360_base_url,
             config.d360_api_key.get_secret_value(),
             timeout=config.d360_timeout_seconds,
+            current_key=config.current_d360_key if config.secrets_name else None,
         ),
         clock=clock or SystemClock(),
         timings=config.timings(),
+        sending_number=config.d360_number,
     )
 
 

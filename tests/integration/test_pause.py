@@ -1,0 +1,246 @@
+"""Invariant 8: a pause stops sends in every warm container within seconds, and a provider
+error that means "stop sending from this number" pauses and holds the queue, failing nothing."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+import boto3
+import pytest
+from aws_lambda_powertools.utilities import parameters
+
+from followup.adapters.tables import StateItem
+from followup.domain.contact import Contact
+from followup.domain.enrollment import EnrollmentState
+from followup.domain.followup import FollowUp, Status
+from followup.services.deps import Deps
+from followup.wiring import runtime
+from followup.wiring.config import SECRETS_NAME, Config
+from followup_local.engine import LOCAL_API_KEY, REGION, LambdaContext, LocalEngine, sqs_event
+from followup_local.envelopes import BUSINESS_NUMBER
+from tests.support.api import call
+from tests.support.builders import quiet_contact, rule
+from tests.support.webhook import payload, post
+
+HOUR = timedelta(hours=1)
+FIVE_SECONDS = timedelta(seconds=5)
+NUMBER = BUSINESS_NUMBER["display_phone_number"]
+
+
+@contextmanager
+def container(engine: LocalEngine, deps: Deps) -> Iterator[None]:
+    """Run the handlers on `deps`, as another warm Lambda container over the same tables."""
+    runtime.install(deps, engine.config)
+    try:
+        yield
+    finally:
+        runtime.install(engine.deps, engine.config)
+
+
+class StateReads:
+    """Counts the items read from the state table (settings, numbers), as billed."""
+
+    def __init__(self) -> None:
+        self.items = 0
+        client = StateItem._get_connection().connection.client
+        client.meta.events.register("after-call.dynamodb", self)
+
+    def __call__(self, parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        table = StateItem.Meta.table_name
+        if model.name == "GetItem" and parsed.get("Item", {}).get("key"):
+            key = parsed["Item"]["key"]["S"]
+            self.items += key in ("settings", "numbers")
+        elif model.name == "BatchGetItem":
+            self.items += len(parsed.get("Responses", {}).get(table, []))
+
+
+def quiet_leads(engine: LocalEngine, count: int) -> list[Contact]:
+    engine.deps.store.save_rule(rule())
+    since = engine.clock.now() - 25 * HOUR
+    return [quiet_contact(engine.deps, f"62811000009{n:02d}", since) for n in range(count)]
+
+
+def followups(engine: LocalEngine, leads: list[Contact]) -> list[FollowUp]:
+    return [f for lead in leads for f in engine.deps.store.followups_of(lead.id)]
+
+
+def sent_to(engine: LocalEngine) -> list[str]:
+    return sorted(str(request.body["to"]) for request in engine.sandbox.sent() if request.body)
+
+
+def pause_through_the_api(engine: LocalEngine) -> None:
+    status, settings = call(engine, "GET", "/api/settings")
+    assert status == 200
+    assert call(engine, "PUT", "/api/settings", {**settings, "paused": True})[0] == 200
+
+
+def resume_through_the_api(engine: LocalEngine) -> None:
+    settings = call(engine, "GET", "/api/settings")[1]
+    assert call(engine, "PUT", "/api/settings", {**settings, "paused": False})[0] == 200
+
+
+def pause_through_the_webhook(engine: LocalEngine) -> None:
+    assert post(engine, payload("quality-flagged.json"))["statusCode"] == 200
+
+
+def resume_the_number(engine: LocalEngine) -> None:
+    assert call(engine, "POST", f"/api/numbers/{NUMBER}/resume")[0] == 200
+
+
+@pytest.mark.parametrize(
+    ("pause", "resume"),
+    [
+        (pause_through_the_api, resume_through_the_api),
+        (pause_through_the_webhook, resume_the_number),
+    ],
+)
+def test_a_pause_stops_another_warm_container_within_five_seconds(
+    engine: LocalEngine,
+    pause: Callable[[LocalEngine], None],
+    resume: Callable[[LocalEngine], None],
+) -> None:
+    # Given twelve due follow-ups, handed to SQS by a second, warm container
+    leads = quiet_leads(engine, 12)
+    engine.scheduled("enqueue")
+    warm = runtime.build(engine.config, engine.clock)
+    with container(engine, warm):
+        assert engine.scheduled("dispatch")["dispatched"] == 12
+    # When sending is paused through the first container
+    pause(engine)
+    engine.clock.advance(FIVE_SECONDS)
+    # Then five seconds later the warm container sends none of them and dispatches nothing
+    reads = StateReads()
+    with container(engine, warm):
+        engine.drain()
+        assert engine.scheduled("dispatch") == {"dispatched": 0, "paused": True}
+    assert engine.sandbox.requests == []
+    held = followups(engine, leads)
+    assert [f.status for f in held] == [Status.QUEUED] * 12
+    assert all(f.reason and "paused" in f.reason for f in held)
+    # ... and it learnt of the pause with one read for both batches, not one per send
+    assert reads.items <= 2
+    # When sending resumes, each goes out exactly once
+    resume(engine)
+    engine.tick()
+    assert sent_to(engine) == sorted(str(lead.wa_id) for lead in leads)
+    assert {f.status for f in followups(engine, leads)} == {Status.SENT}
+
+
+def send_batch(engine: LocalEngine, size: int) -> dict[str, float]:
+    """Hand one SQS batch to the sender handler; the metrics it recorded, summed by name."""
+    module = importlib.import_module("functions.sender.handler")
+    received = engine.sqs.receive_message(QueueUrl=engine.queue_url, MaxNumberOfMessages=size)
+    messages = received.get("Messages", [])
+    try:
+        module.handler(sqs_event(messages, engine.queue_url), LambdaContext("sender"))
+        return {name: sum(m["Value"]) for name, m in module.metrics.metric_set.items()}
+    finally:
+        module.metrics.clear_metrics()
+        for message in messages:
+            engine.sqs.delete_message(
+                QueueUrl=engine.queue_url, ReceiptHandle=message["ReceiptHandle"]
+            )
+
+
+@pytest.mark.parametrize(
+    ("http_status", "code", "words"),
+    [(400, 131048, "spam"), (403, 368, "policy"), (403, 131031, "locked"), (400, 131042, "pay")],
+)
+def test_an_error_that_stops_the_number_pauses_it_and_holds_the_queue(
+    engine: LocalEngine, http_status: int, code: int, words: str
+) -> None:
+    # Given three due leads, and WhatsApp refusing the number with `code`
+    leads = quiet_leads(engine, 3)
+    engine.scheduled("enqueue")
+    engine.scheduled("dispatch")
+    engine.sandbox.fail_next(status=http_status, code=code)
+    # When the sender meets the error on the first, then takes the others
+    metrics = send_batch(engine, 1)
+    engine.drain()
+    # Then it raises the alarm's metric and pauses the number, with the reason in the API
+    assert metrics.get("send_paused") == 1
+    status, listed = call(engine, "GET", "/api/numbers", role="counselor")
+    [number] = listed["numbers"]
+    assert (status, number["phone_number_id"], number["paused"]) == (200, NUMBER, True)
+    assert str(code) in number["paused_reason"]
+    assert words in number["paused_reason"].lower()
+    # ... fails nothing, ends no sequence, and holds every follow-up with a visible reason
+    held = followups(engine, leads)
+    assert [f.status for f in held] == [Status.QUEUED] * 3
+    assert all(f.reason and "paused" in f.reason for f in held)
+    enrollments = [e.item for lead in leads for e in engine.deps.store.enrollments_of(lead.id)]
+    assert [e.state for e in enrollments] == [EnrollmentState.ACTIVE] * 3
+    # ... and later ticks neither send nor hand anything to SQS
+    engine.clock.advance(HOUR)
+    report = engine.tick()
+    assert report["dispatch"] == {"dispatched": 0, "paused": True}
+    assert len(engine.sandbox.requests) == 1
+    # When an admin resumes the number, each follow-up goes out exactly once
+    resume_the_number(engine)
+    engine.tick()
+    assert sent_to(engine) == sorted(str(lead.wa_id) for lead in leads)
+    assert {f.status for f in followups(engine, leads)} == {Status.SENT}
+
+
+@pytest.fixture
+def own_secrets_client() -> Iterator[None]:
+    """Powertools keeps one Secrets Manager client, bound to a region, for the process."""
+    parameters.clear_caches()
+    yield
+    parameters.clear_caches()
+
+
+@pytest.mark.usefixtures("own_secrets_client")
+def test_a_refused_api_key_pauses_the_workspace_and_fails_nothing(
+    engine: LocalEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given five due leads, and a container whose key (from the secret) 360dialog refuses
+    leads = quiet_leads(engine, 5)
+    secrets = boto3.client("secretsmanager", region_name=REGION)
+    name = f"followup/test/{uuid.uuid4().hex}"
+    secrets.create_secret(Name=name, SecretString=json.dumps({"D360_API_KEY": "rotated-away"}))
+    monkeypatch.setenv(SECRETS_NAME, name)
+    config = Config.model_validate(
+        {
+            "FOLLOWUP_SEND_QUEUE_URL": engine.queue_url,
+            "D360_BASE_URL": engine.sandbox.base_url,
+            "D360_NUMBER": NUMBER,
+        }
+    )
+    sender = runtime.build(config, engine.clock)
+    # When ticks run there
+    with container(engine, sender):
+        engine.tick()
+        engine.clock.advance(HOUR)
+        engine.tick()
+    # Then the workspace is paused with the reason in the settings, and nothing failed
+    status, settings = call(engine, "GET", "/api/settings", role="counselor")
+    assert (status, settings["paused"]) == (200, True)
+    assert "API key" in settings["paused_reason"]
+    refused = len(engine.sandbox.requests)
+    assert refused >= 1
+    assert engine.sandbox.sent() == []
+    held = followups(engine, leads)
+    assert [f.status for f in held] == [Status.QUEUED] * 5
+    assert all(f.reason and "API key" in f.reason for f in held)
+    enrollments = [e.item for lead in leads for e in engine.deps.store.enrollments_of(lead.id)]
+    assert [e.state for e in enrollments] == [EnrollmentState.ACTIVE] * 5
+    # When the key is fixed in the secret and an admin resumes, each goes out exactly once
+    secrets.put_secret_value(
+        SecretId=name, SecretString=json.dumps({"D360_API_KEY": LOCAL_API_KEY})
+    )
+    resume_through_the_api(engine)
+    settings = call(engine, "GET", "/api/settings")[1]
+    assert (settings["paused"], settings["paused_reason"]) == (False, None)
+    engine.clock.advance(FIVE_SECONDS)  # a resume, too, reaches a warm container this fast
+    with container(engine, sender):
+        engine.tick()
+        engine.tick()
+    assert sent_to(engine) == sorted(str(lead.wa_id) for lead in leads)
+    assert {f.status for f in followups(engine, leads)} == {Status.SENT}
