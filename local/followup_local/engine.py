@@ -78,6 +78,10 @@ class VirtualDelayQueue:
         due = self._clock.now() + timedelta(seconds=delay_seconds)
         self._held.extend(_Held(due, fid) for fid in followup_ids)
 
+    def clear(self) -> None:
+        """Forget every held message (a fresh start for the next run)."""
+        self._held.clear()
+
     def release_due(self) -> None:
         now = self._clock.now()
         ready = [held.followup_id for held in self._held if held.due <= now]
