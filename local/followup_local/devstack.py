@@ -16,7 +16,6 @@ start. `--reset` starts over with the demo funnel.
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import os
@@ -47,7 +46,7 @@ from followup.adapters import tables
 from followup.api.auth import Role
 from followup.domain.rule import Rule
 from followup.wiring import runtime
-from followup_local.engine import LambdaContext, create_queues, sqs_event
+from followup_local.engine import Functions, create_queues, sqs_event
 from followup_local.gateway import create_app, serving
 from followup_local.live import LiveFeed
 from followup_local.sandbox import WhatsAppSandbox
@@ -117,6 +116,7 @@ class DevStack:
     base_url: str = ""
     _stop: threading.Event = field(default_factory=threading.Event)
     _loops: list[_Loop] = field(default_factory=list)
+    _functions: Functions = field(default_factory=Functions)
 
     # --- start and stop ------------------------------------------------------------------
 
@@ -212,12 +212,8 @@ class DevStack:
         self._iterators: dict[str, str] = {}
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
-        """Run `functions/<function>/handler.py` as Lambda would."""
-        module = importlib.import_module(f"functions.{function}.handler")
-        try:
-            return module.handler(event, LambdaContext(function_name=function))
-        finally:
-            module.metrics.clear_metrics()
+        """Run `functions/<function>/handler.py` as Lambda would, one request at a time."""
+        return self._functions.invoke(function, event)
 
     # --- what AWS would trigger ----------------------------------------------------------
 
