@@ -88,3 +88,31 @@ def test_the_local_stack_runs_the_whole_loop_and_keeps_its_data(stack: Running) 
 
 def status_of_in(running: Running, followup_id: str) -> str:
     return str(running.call("GET", f"/api/followups/{followup_id}", "counselor").json()["status"])
+
+
+@pytest.mark.slow
+def test_started_in_the_background_it_refuses_other_sites_and_stops_on_ctrl_c(
+    tmp_path: Path,
+) -> None:
+    # A script's `followup dev &` starts with SIGINT ignored; Ctrl-C (SIGINT) stops it all
+    # the same. Its endpoints without sign-in answer this machine only.
+    running = Running(tmp_path / "state", free_port(), contacts=2, background=True)
+    try:
+        token = f"{running.url}/dev/token?role=admin"
+        assert httpx.post(token).status_code == 200
+        elsewhere = [
+            {"Origin": "https://attacker.example"},
+            {"Origin": "null"},
+            {"Host": "rebound.attacker.example"},
+        ]
+        for headers in elsewhere:
+            for path in ("/dev/token?role=admin", "/dev/tick", "/sandbox/reply"):
+                answer = httpx.post(f"{running.url}{path}", headers=headers, json={})
+                assert answer.status_code == 403, (path, headers)
+        assert httpx.get(f"{running.url}/sandbox/chats", headers=elsewhere[2]).status_code == 403
+        local_page = {"Origin": f"http://localhost:{running.port}"}
+        assert httpx.post(token, headers=local_page).status_code == 200
+    finally:
+        code = running.stop()
+    assert code == 0
+    assert "stopped" in "".join(running.output)

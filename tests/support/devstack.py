@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -21,7 +22,18 @@ T = TypeVar("T")
 class Running:
     """`followup dev --tick 3600` on a free port with its own state directory."""
 
-    def __init__(self, state: Path, port: int, contacts: int = 12) -> None:
+    def __init__(
+        self,
+        state: Path,
+        port: int,
+        contacts: int = 12,
+        *,
+        env: dict[str, str] | None = None,
+        background: bool = False,
+        ready: bool = True,
+    ) -> None:
+        """`background`: started as a script's `followup dev &` is, with SIGINT ignored;
+        `ready`: wait until it says so."""
         self.url = f"http://127.0.0.1:{port}"
         self.port = port
         self.state = state
@@ -34,9 +46,12 @@ class Running:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            env={**os.environ, **(env or {})},
+            preexec_fn=_ignore_sigint if background else None,  # noqa: PLW1509  # no threads yet
         )
         threading.Thread(target=self._read, daemon=True).start()
-        eventually(lambda: "ready" in "".join(self.output) or None, timeout=60)
+        if ready:
+            eventually(lambda: "ready" in "".join(self.output) or None, timeout=60)
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -58,8 +73,17 @@ class Running:
         )
 
     def stop(self) -> int:
+        """Ctrl-C, and its exit status; killed if it is still running 30 s later."""
         self.process.send_signal(signal.SIGINT)
-        return self.process.wait(timeout=30)
+        try:
+            return self.process.wait(timeout=30)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def eventually(check: Callable[[], T | None], timeout: float = 20) -> T:
