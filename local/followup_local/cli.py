@@ -204,7 +204,9 @@ def _dev(args: argparse.Namespace) -> int:
     try:
         stack.start()
     except StateError as problem:
-        Console(stderr=True).print(f"[red]followup dev:[/red] {problem}", highlight=False)
+        Console(stderr=True, soft_wrap=True).print(
+            f"[red]followup dev:[/red] {problem}", highlight=False
+        )
         return 1
     except RuntimeError as problem:
         Console(stderr=True).print(f"[red]followup dev:[/red] {problem} (try --port)")

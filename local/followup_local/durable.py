@@ -21,6 +21,7 @@ import io
 import json
 import logging
 import os
+import re
 import secrets
 import threading
 from collections.abc import Iterable, Iterator, Mapping
@@ -39,6 +40,7 @@ _HEADERS = {
     "aws4_request, SignedHeaders=host, Signature=0",
     "Content-Type": "application/x-amz-json-1.0",
 }
+_JOURNAL = re.compile(r"journal-[0-9a-f]+\.jsonl")
 COMPACT_AFTER = 20_000
 """Journal entries after which the tables are snapshotted again, to keep restarts quick."""
 
@@ -190,6 +192,8 @@ def _read_snapshot(path: Path) -> tuple[dict[str, list[dict[str, Any]]], str | N
             tables, journal = document, None  # saved by an earlier version: no journal
         if not isinstance(tables, dict) or not all(isinstance(v, list) for v in tables.values()):
             raise ValueError("no tables in it")
+        if journal is not None and not _JOURNAL.fullmatch(str(journal)):
+            raise ValueError(f"no journal named {journal!r}")
     except (ValueError, KeyError, UnicodeDecodeError) as problem:
         raise StateError(_unreadable(path, problem)) from problem
     return tables, journal
