@@ -168,12 +168,12 @@ class DevStack:
             loop.thread.start()
 
     def stop(self) -> None:
-        """Stop the loops, keep the data, free the ports."""
+        """Stop the loops and the gateway, snapshot the tables, free the ports."""
         self._stop.set()
-        self._gateway.__exit__(None, None, None)
         for loop in self._loops:
             if loop.thread is not None:
                 loop.thread.join(timeout=10)
+        self._gateway.__exit__(None, None, None)
         self._tables.close()
         self.sandbox.stop()
         self._moto.stop()

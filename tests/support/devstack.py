@@ -38,16 +38,18 @@ class Running:
         self.port = port
         self.state = state
         self.output: list[str] = []
+        command = [
+            *(str(FOLLOWUP), "dev", "--port", str(port), "--tick", "3600"),
+            *("--contacts", str(contacts), "--state-dir", str(state)),
+        ]
+        if background:  # what `&` in a non-interactive shell does to SIGINT
+            command = ["sh", "-c", 'trap "" INT; exec "$@"', "sh", *command]
         self.process = subprocess.Popen(
-            [
-                *(str(FOLLOWUP), "dev", "--port", str(port), "--tick", "3600"),
-                *("--contacts", str(contacts), "--state-dir", str(state)),
-            ],
+            command,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
             env={**os.environ, **(env or {})},
-            preexec_fn=_ignore_sigint if background else None,  # noqa: PLW1509  # no threads yet
         )
         threading.Thread(target=self._read, daemon=True).start()
         if ready:
@@ -80,10 +82,6 @@ class Running:
         finally:
             if self.process.poll() is None:
                 self.process.kill()
-
-
-def _ignore_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def eventually(check: Callable[[], T | None], timeout: float = 20) -> T:
