@@ -134,8 +134,12 @@ def test_after_kill_9_nothing_sent_is_sent_again_and_no_acknowledged_webhook_is_
     # With a real provider key it sends for real: here to a fake 360dialog that is slow to
     # answer, so some sends are in flight when the process is killed
     provider = WhatsAppSandbox("provider-key")
-    provider.latency = 0.5
-    env = {"D360_API_KEY": "provider-key", "D360_BASE_URL": provider.start()}
+    provider.latency = 5
+    env = {
+        "D360_API_KEY": "provider-key",
+        "D360_BASE_URL": provider.start(),
+        "FOLLOWUP_SENDING_DEADLINE_MINUTES": "1",
+    }
     state = tmp_path / "state"
     setup = Running(state, free_port(), contacts=40, env=env)
     try:
@@ -144,32 +148,47 @@ def test_after_kill_9_nothing_sent_is_sent_again_and_no_acknowledged_webhook_is_
         assert setup.stop() == 0
     first = Running(state, free_port(), contacts=40, env=env)
     try:
+        admin = first.token("admin")
         assert httpx.post(f"{first.url}/dev/tick", timeout=120).json()["dispatch"]["dispatched"]
         eventually(lambda: len(provider.requests) >= 3 or None)
         leads = []
         for request in provider.requests[:3]:
             assert request.body is not None
-            followup = first.call("GET", f"/api/followups/{request.followup_id}").json()
-            leads.append(followup["contact_id"])
+            path = f"{first.url}/api/followups/{request.followup_id}"
+            leads.append(httpx.get(path, headers=admin, timeout=30).json()["contact_id"])
             stop = {"wa_id": request.body["to"], "text": "STOP"}
             assert httpx.post(f"{first.url}/sandbox/reply", json=stop, timeout=30).is_success
     finally:
         first.process.kill()
     first.process.wait(timeout=30)
-    sent_before = {request.followup_id for request in provider.requests}
-    # The next start sends none of them again, whatever the ticks do
+    provider.latency = 0
+    # The next start has every acknowledged write: each send as claimed, and the STOPs
     again = Running(state, free_port(), contacts=40, env=env)
     try:
-        dispatched = httpx.post(f"{again.url}/dev/tick", timeout=120).json()["dispatch"]
-        eventually(lambda: len(provider.requests) >= len(sent_before) + dispatched["dispatched"])
-        again_sent = [r.followup_id for r in provider.requests[len(sent_before) :]]
-        assert sent_before.isdisjoint(again_sent)
-        # ... for it has every acknowledged write: each send as claimed, and the STOPs
-        for followup_id in sent_before:
-            found = again.call("GET", f"/api/followups/{followup_id}").json()
-            assert found.get("status") not in ("queued", None), found
+        # (it sends nothing before its first tick: all requests so far came from the first)
+        asked_before = len(provider.requests)
+        sent_before = {request.followup_id for request in provider.requests}
+        statuses = {f: again.call("GET", f"/api/followups/{f}").json() for f in sent_before}
+        assert all(found.get("status") not in ("queued", None) for found in statuses.values())
         for lead in leads:
             assert again.call("GET", f"/api/contacts/{lead}").json()["opted_out"] is True
+        in_flight = [f for f, found in statuses.items() if found["status"] == "sending"]
+        assert in_flight
+        # ... and sends none of them again, whatever the ticks do
+        dispatched = httpx.post(f"{again.url}/dev/tick", timeout=120).json()["dispatch"]
+        eventually(lambda: len(provider.requests) >= asked_before + dispatched["dispatched"])
+        again_sent = [r.followup_id for r in provider.requests[asked_before:]]
+        assert sent_before.isdisjoint(again_sent)
+        # A send cut off mid-flight ends outcome_unknown once its deadline has passed
+
+        def settled() -> list[dict[str, object]] | None:
+            httpx.post(f"{again.url}/dev/tick", timeout=120)
+            now = [again.call("GET", f"/api/followups/{f}").json() for f in in_flight]
+            return now if all(found["status"] != "sending" for found in now) else None
+
+        for found in eventually(settled, timeout=180):
+            assert (found["status"], found["reason"]) == ("failed", "outcome_unknown")
+        assert len(provider.requests) == asked_before + dispatched["dispatched"]
     finally:
         assert again.stop() == 0
         provider.stop()
