@@ -174,7 +174,7 @@ class DevStack:
             if loop.thread is not None:
                 loop.thread.join(timeout=10)
         self._gateway.__exit__(None, None, None)
-        self._tables.close()
+        self._tables.snapshot()
         self.sandbox.stop()
         self._moto.stop()
 

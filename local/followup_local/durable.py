@@ -109,13 +109,14 @@ class DurableTables:
                     stale.unlink()
         return restored
 
-    def close(self) -> None:
-        """Snapshot the tables and stop journaling."""
+    def snapshot(self) -> None:
+        """Fold the journal into a new snapshot; later writes go on to a new journal.
+
+        Journaling goes on: a handler still finishing while the stack stops keeps its
+        writes too.
+        """
         with self._lock:
             self._compact()
-            if self._journal is not None:
-                self._journal.close()
-            self._journal = None
 
     @staticmethod
     def forget(state: Path) -> None:
@@ -142,7 +143,12 @@ class DurableTables:
         name = f"journal-{secrets.token_hex(6)}.jsonl"
         document = {"format": _FORMAT, "journal": name, "tables": dump}
         journal = _create(self._state / name)
-        _write_atomically(self._state / SNAPSHOT, json.dumps(document).encode())
+        try:
+            _write_atomically(self._state / SNAPSHOT, json.dumps(document).encode())
+        except OSError:
+            journal.close()  # the last snapshot and its journal stay as they were
+            (self._state / name).unlink()
+            raise
         if self._journal is not None:
             self._journal.close()
             (self._state / self._journal_name).unlink(missing_ok=True)
