@@ -165,3 +165,13 @@ def test_a_damaged_journal_line_before_the_last_is_reported(tmp_path: Path, tabl
     with pytest.raises(StateError, match="line 1"):
         restarted(tmp_path, table, first).tables.open()
     assert journal.read_bytes().startswith(b"not json\n")
+
+
+def test_a_snapshot_saved_before_the_journal_existed_still_loads(
+    tmp_path: Path, table: str
+) -> None:
+    (tmp_path / SNAPSHOT).write_text(json.dumps({"leads": [item("a"), item("b")]}))
+    moto = Moto(tmp_path, table)
+    assert moto.tables.open() is True
+    assert moto.keys() == {"a", "b"}
+    assert json.loads((tmp_path / SNAPSHOT).read_text())["tables"]["leads"] != []
