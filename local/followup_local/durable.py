@@ -93,17 +93,14 @@ class DurableTables:
         """
         with self._lock:
             saved = _read_snapshot(self._state / SNAPSHOT)
-            if saved is None:
-                restored = False
-            else:
+            if saved is not None:
                 tables, journal = saved
                 entries = list(_read_journal(self._state / journal)) if journal else []
                 for name, items in tables.items():
                     self._put_all(name, items)
                 for operation, body in entries:
                     self._replay(operation, body)
-                restored = True
-            self._compact()
+            restored = self._compact()
             for stale in self._state.glob("journal-*.jsonl"):
                 if stale.name != self._journal_name:
                     stale.unlink()
@@ -137,8 +134,9 @@ class DurableTables:
         if self._entries >= COMPACT_AFTER:
             self._compact()
 
-    def _compact(self) -> None:
-        """Write every table to a new snapshot that names a new, empty journal."""
+    def _compact(self) -> bool:
+        """Write every table to a new snapshot that names a new, empty journal; True if
+        any table has items."""
         dump = {name: list(self._scan(table)) for name, table in self._tables.items()}
         name = f"journal-{secrets.token_hex(6)}.jsonl"
         document = {"format": _FORMAT, "journal": name, "tables": dump}
@@ -153,6 +151,7 @@ class DurableTables:
             self._journal.close()
             (self._state / self._journal_name).unlink(missing_ok=True)
         self._journal, self._journal_name, self._entries = journal, name, 0
+        return any(dump.values())
 
     def _scan(self, table: str) -> Iterator[dict[str, Any]]:
         request: dict[str, Any] = {"TableName": table}

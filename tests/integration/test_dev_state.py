@@ -175,3 +175,12 @@ def test_a_snapshot_saved_before_the_journal_existed_still_loads(
     assert moto.tables.open() is True
     assert moto.keys() == {"a", "b"}
     assert json.loads((tmp_path / SNAPSHOT).read_text())["tables"]["leads"] != []
+
+
+def test_a_start_killed_before_anything_was_written_starts_afresh(
+    tmp_path: Path, table: str
+) -> None:
+    first = Moto(tmp_path, table)
+    assert first.tables.open() is False
+    # killed before the demo data was written: the next start seeds it
+    assert restarted(tmp_path, table, first).tables.open() is False
