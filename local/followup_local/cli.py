@@ -20,6 +20,7 @@ from rich.table import Table
 from followup.api.auth import Role
 from followup_local import connect
 from followup_local.devstack import DevOptions, DevStack
+from followup_local.durable import StateError
 from followup_local.simulator import Outcome, SimulationConfig, simulate
 from followup_local.simulator.funnel import START
 from followup_local.simulator.report import summary, table, write_audit
@@ -190,8 +191,23 @@ def _dev(args: argparse.Namespace) -> int:
     )
     console = Console()
     stack = DevStack(options)
+    stopping = threading.Event()
+
+    def request_stop(*_: object) -> None:
+        if stopping.is_set():
+            console.print("still stopping; every change is already on disk", highlight=False)
+        stopping.set()
+
+    # Installed here, not inherited: a script's `followup dev &` starts with SIGINT ignored.
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
     try:
         stack.start()
+    except StateError as problem:
+        Console(stderr=True, soft_wrap=True).print(
+            f"[red]followup dev:[/red] {problem}", highlight=False
+        )
+        return 1
     except RuntimeError as problem:
         Console(stderr=True).print(f"[red]followup dev:[/red] {problem} (try --port)")
         return 1
@@ -204,12 +220,7 @@ def _dev(args: argparse.Namespace) -> int:
     for role, token in stack.dev_tokens():
         console.print(f"token ({role}): {token}", soft_wrap=True, highlight=False)
     console.print("ready · Ctrl-C stops (data is kept; --reset starts over)", highlight=False)
-    stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
-    try:
-        while not stopping.wait(0.5):
-            pass
-    except KeyboardInterrupt:
+    while not stopping.wait(0.5):
         pass
     console.print("stopping…")
     stack.stop()

@@ -10,14 +10,13 @@
   through the real webhook; replies typed on the sandbox page go the same way.
 
 State lives in the state directory (`.followup/` by default): the signing key, the
-webhook secret and, on a clean stop, a snapshot of every table, restored at the next
-start. `--reset` starts over with the demo funnel.
+webhook secret, and the tables: a snapshot plus a journal of every write since, on disk
+before the write is answered (see `durable.py`), so even a kill -9 loses nothing that
+was acknowledged. `--reset` starts over with the demo funnel.
 """
 
 from __future__ import annotations
 
-import importlib
-import json
 import logging
 import os
 import random
@@ -47,7 +46,8 @@ from followup.adapters import tables
 from followup.api.auth import Role
 from followup.domain.rule import Rule
 from followup.wiring import runtime
-from followup_local.engine import LambdaContext, create_queues, sqs_event
+from followup_local.durable import DurableTables, StateError
+from followup_local.engine import Functions, create_queues, sqs_event
 from followup_local.gateway import create_app, serving
 from followup_local.live import LiveFeed
 from followup_local.sandbox import WhatsAppSandbox
@@ -59,8 +59,9 @@ from followup_local.tokens import DevTokens
 REGION = "us-east-1"
 PREFIX = "followup-"
 SANDBOX_KEY = "local-sandbox-key"
-SNAPSHOT = "tables.json"
 SECRET_FILE = "webhook-secret"  # noqa: S105  # a file name, not a secret
+LOOPBACK_ONLY = ("/dev/", "/sandbox", "/@connections")
+"""Endpoints without sign-in: only for requests from this machine to this machine."""
 WEB = Path(__file__).resolve().parents[2] / "web" / "dist"
 _log = logging.getLogger(__name__)
 
@@ -72,20 +73,16 @@ async def _unbuilt(_: Request) -> HTMLResponse:
     )
 
 
-class SerialMotoServer(ThreadedMotoServer):
-    """moto's server, one request at a time: its backends are not thread-safe, and the
-    handlers here call it from several threads (ticks, sender pool, gateway requests)."""
+class _MotoServer(ThreadedMotoServer):
+    """moto's server on 127.0.0.1 with the WSGI app given (its tables, kept on disk)."""
+
+    def __init__(self, app: DurableTables) -> None:
+        super().__init__(ip_address="127.0.0.1", port=0, verbose=False)
+        self._app = app
 
     def _server_entry(self) -> None:
-        app = DomainDispatcherApplication(create_backend_app)
-        lock = threading.Lock()
-
-        def serial(environ: Any, start_response: Any) -> Any:
-            with lock:
-                return list(app(environ, start_response))
-
         self._server = make_server(
-            self._ip_address, self._port, serial, True, request_handler=MotoRequestHandler
+            self._ip_address, self._port, self._app, True, request_handler=MotoRequestHandler
         )
         self._server_ready_event.set()
         self._server.serve_forever()
@@ -117,6 +114,7 @@ class DevStack:
     base_url: str = ""
     _stop: threading.Event = field(default_factory=threading.Event)
     _loops: list[_Loop] = field(default_factory=list)
+    _functions: Functions = field(default_factory=Functions)
 
     # --- start and stop ------------------------------------------------------------------
 
@@ -124,11 +122,13 @@ class DevStack:
         state = self.options.state_dir
         state.mkdir(parents=True, exist_ok=True)
         if self.options.reset:
-            (state / SNAPSHOT).unlink(missing_ok=True)
+            DurableTables.forget(state)
         self.tokens = DevTokens.load(state)
         self.webhook_secret = os.environ.get("WEBHOOK_SECRET") or self._saved_secret(state)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request lines
-        self._moto = SerialMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        names = {logical: f"{PREFIX}{logical}" for logical in tables.TABLES}
+        self._tables = DurableTables(DomainDispatcherApplication(create_backend_app), state, names)
+        self._moto = _MotoServer(self._tables)
         self._moto.start()
         host, port = self._moto.get_host_and_port()
         self.aws_url = f"http://{host}:{port}"
@@ -137,13 +137,21 @@ class DevStack:
         self.base_url = f"http://127.0.0.1:{self.options.port}"
         self._environment()
         self._aws()
-        restored = self._restore(state)
+        try:
+            restored = self._tables.open()
+        except StateError:
+            self._moto.stop()
+            self.sandbox.stop()
+            raise
         if not restored:
             self._seed()
         self.live = LiveFeed(self.invoke, self.tokens)
         self.page = SandboxPage(self)
         app = create_app(
-            self.invoke, self.tokens, [*self.live.routes(), *self.page.routes(), *self._routes()]
+            self.invoke,
+            self.tokens,
+            [*self.live.routes(), *self.page.routes(), *self._routes()],
+            loopback_only=LOOPBACK_ONLY,
         )
         self._gateway = serving(app, self.options.port)
         self._gateway.__enter__()
@@ -160,13 +168,13 @@ class DevStack:
             loop.thread.start()
 
     def stop(self) -> None:
-        """Stop the loops, keep the data, free the ports."""
+        """Stop the loops and the gateway, snapshot the tables, free the ports."""
         self._stop.set()
         for loop in self._loops:
             if loop.thread is not None:
                 loop.thread.join(timeout=10)
-        self._snapshot(self.options.state_dir)
         self._gateway.__exit__(None, None, None)
+        self._tables.snapshot()
         self.sandbox.stop()
         self._moto.stop()
 
@@ -212,12 +220,8 @@ class DevStack:
         self._iterators: dict[str, str] = {}
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
-        """Run `functions/<function>/handler.py` as Lambda would."""
-        module = importlib.import_module(f"functions.{function}.handler")
-        try:
-            return module.handler(event, LambdaContext(function_name=function))
-        finally:
-            module.metrics.clear_metrics()
+        """Run `functions/<function>/handler.py` as Lambda would, one request at a time."""
+        return self._functions.invoke(function, event)
 
     # --- what AWS would trigger ----------------------------------------------------------
 
@@ -292,32 +296,6 @@ class DevStack:
             path.write_text(secrets.token_urlsafe(24).replace("_", "x").replace("-", "y"))
             path.chmod(0o600)
         return path.read_text().strip()
-
-    # --- persistence ---------------------------------------------------------------------
-
-    def _snapshot(self, state: Path) -> None:
-        """Every item of every table, in DynamoDB's JSON, so the next start resumes."""
-        client = boto3.client("dynamodb")
-        dump: dict[str, list[dict[str, Any]]] = {}
-        for logical in tables.TABLES:
-            pages = client.get_paginator("scan").paginate(TableName=f"{PREFIX}{logical}")
-            dump[logical] = [item for page in pages for item in page["Items"]]
-        path = state / SNAPSHOT
-        path.write_text(json.dumps(dump))
-        path.chmod(0o600)
-
-    def _restore(self, state: Path) -> bool:
-        path = state / SNAPSHOT
-        if not path.exists():
-            return False
-        client = boto3.client("dynamodb")
-        for logical, items in json.loads(path.read_text()).items():
-            if logical not in tables.TABLES:
-                continue
-            for start in range(0, len(items), 25):
-                batch = [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]
-                client.batch_write_item(RequestItems={f"{PREFIX}{logical}": batch})
-        return True
 
     # --- controls and the start banner ---------------------------------------------------
 

@@ -106,6 +106,32 @@ class LambdaContext:
         return 300_000
 
 
+class Functions:
+    """The Lambda functions, each run as one warm instance: one request at a time.
+
+    Lambda never hands an instance a second event while it handles one, and handlers rely
+    on it (Powertools' resolvers keep the current event on the resolver object); so calls
+    to the same function wait for each other, calls to different functions do not.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def invoke(self, function: str, event: dict[str, Any]) -> Any:
+        """Call `functions/<function>/handler.py` exactly as Lambda would."""
+        with self._guard:
+            lock = self._locks.setdefault(function, threading.Lock())
+        module = importlib.import_module(f"functions.{function}.handler")
+        with lock:
+            try:
+                return module.handler(event, LambdaContext(function_name=function))
+            finally:
+                # With POWERTOOLS_METRICS_DISABLED, Powertools 3.37 skips the flush but keeps
+                # the values, then prints them all once 100 pile up: drop them here instead.
+                module.metrics.clear_metrics()
+
+
 @dataclass
 class LocalEngine:
     """A running engine: handlers, tables, queues and sandbox, driven tick by tick."""
@@ -118,6 +144,7 @@ class LocalEngine:
     queue_url: str
     dlq_url: str
     config: Config
+    functions: Functions = field(default_factory=Functions)
 
     def configure(self, **changes: object) -> Config:
         """Run the handlers with these configuration fields changed (e.g. meta_app_secret)."""
@@ -127,13 +154,7 @@ class LocalEngine:
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         """Call `functions/<function>/handler.py` exactly as Lambda would."""
-        module = importlib.import_module(f"functions.{function}.handler")
-        try:
-            return module.handler(event, LambdaContext(function_name=function))
-        finally:
-            # With POWERTOOLS_METRICS_DISABLED, Powertools 3.37 skips the flush but keeps
-            # the values, then prints them all once 100 pile up: drop them here instead.
-            module.metrics.clear_metrics()
+        return self.functions.invoke(function, event)
 
     def scheduled(self, function: str) -> Any:
         return self.invoke(function, scheduled_event(self.clock.now()))

@@ -18,17 +18,19 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.convertors import StringConvertor, register_url_convertor
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, request_response
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from followup_local.tokens import DevTokens, InvalidToken, as_authorizer_claims
 
@@ -123,11 +125,15 @@ def lambda_response(result: dict[str, Any] | str) -> Response:
 
 
 def create_app(
-    invoke: Invoke, tokens: DevTokens, extra_routes: Sequence[BaseRoute] = ()
+    invoke: Invoke,
+    tokens: DevTokens,
+    extra_routes: Sequence[BaseRoute] = (),
+    loopback_only: Sequence[str] = (),
 ) -> Starlette:
     """The gateway as an ASGI app; `invoke(function, event)` runs a handler.
 
     `extra_routes` (the live feed, the sandbox page, the web app) come after the API's.
+    Paths under a `loopback_only` prefix answer only requests addressed to this machine.
     """
 
     async def api(request: Request) -> Response:
@@ -181,7 +187,41 @@ def create_app(
             *extra_routes,
         ],
         exception_handlers={HTTPException: _gateway_error},
+        middleware=[Middleware(_LoopbackOnly, prefixes=tuple(loopback_only))],
     )
+
+
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class _LoopbackOnly:
+    """Refuses requests to local-only paths unless Host and Origin are this machine.
+
+    Those endpoints have no sign-in (they hand out tokens, tick, reply as a lead), so a
+    web page elsewhere must not reach them: a cross-site POST carries the page's Origin,
+    and a DNS-rebound name carries its own Host.
+    """
+
+    def __init__(self, app: ASGIApp, prefixes: tuple[str, ...]) -> None:
+        self._app, self._prefixes = app, prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(self._prefixes):
+            headers = Headers(scope=scope)
+            origin = headers.get("origin")
+            local = _is_loopback(f"//{headers.get('host', '')}") and (
+                origin is None or _is_loopback(origin)
+            )
+            if not local:
+                answer = JSONResponse({"message": "Forbidden"}, status_code=403)
+                await answer(scope, receive, send)
+                return
+        await self._app(scope, receive, send)
+
+
+def _is_loopback(url: str) -> bool:
+    """`//127.0.0.1:8000`, `http://localhost`, `//[::1]:8000`: a loopback name, any port."""
+    return urlsplit(url).hostname in _LOOPBACK
 
 
 class _AnyMethod:

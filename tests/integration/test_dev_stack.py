@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import httpx
 import pytest
 from websockets.sync.client import connect
 
+from followup_local.sandbox import WhatsAppSandbox
 from tests.support.builders import rule
 from tests.support.devstack import SAFETY_NET, Running, eventually, free_port
 
@@ -34,18 +36,7 @@ def test_the_local_stack_runs_the_whole_loop_and_keeps_its_data(stack: Running) 
     assert len(demo) >= 10
     assert httpx.get(f"{stack.url}/api/rules").status_code == 401
     # Marketing switches the demo rules off and adds one that sends at any hour
-    for rule_id in demo:
-        assert stack.call("POST", f"/api/rules/{rule_id}/deactivate", "marketing").is_success
-    body = rule(
-        "smoke-any-time",
-        send_anytime=True,
-        trigger={
-            "stages": ["new", "qualified", "applied", "paid"],
-            "idle": {"amount": 1, "unit": "hours"},
-        },
-        exit={"stages": []},
-    ).model_dump(mode="json")
-    assert stack.call("POST", "/api/rules", "marketing", json=body).status_code == 201
+    body = only_any_time_rule(stack)
     assert stack.call("PUT", "/api/rules/smoke-any-time", "counselor", json=body).status_code == 403
     # A browser on the live feed sees the follow-ups the tick queues, without asking
     token = stack.token("marketing")["Authorization"].split()[1]
@@ -86,5 +77,159 @@ def test_the_local_stack_runs_the_whole_loop_and_keeps_its_data(stack: Running) 
         assert again.stop() == 0
 
 
+def only_any_time_rule(running: Running) -> dict[str, object]:
+    """The demo rules switched off, and one that sends at any hour: its body."""
+    for found in running.call("GET", "/api/rules", "marketing").json()["rules"]:
+        deactivate = f"/api/rules/{found['id']}/deactivate"
+        assert running.call("POST", deactivate, "marketing").is_success
+    body = rule(
+        "smoke-any-time",
+        send_anytime=True,
+        trigger={
+            "stages": ["new", "qualified", "applied", "paid"],
+            "idle": {"amount": 1, "unit": "hours"},
+        },
+        exit={"stages": []},
+    ).model_dump(mode="json")
+    assert running.call("POST", "/api/rules", "marketing", json=body).status_code == 201
+    return body
+
+
 def status_of_in(running: Running, followup_id: str) -> str:
     return str(running.call("GET", f"/api/followups/{followup_id}", "counselor").json()["status"])
+
+
+@pytest.mark.slow
+def test_started_in_the_background_it_refuses_other_sites_and_stops_on_ctrl_c(
+    tmp_path: Path,
+) -> None:
+    # A script's `followup dev &` starts with SIGINT ignored; Ctrl-C (SIGINT) stops it all
+    # the same. Its endpoints without sign-in answer this machine only.
+    running = Running(tmp_path / "state", free_port(), contacts=2, background=True)
+    try:
+        token = f"{running.url}/dev/token?role=admin"
+        assert httpx.post(token).status_code == 200
+        elsewhere = [
+            {"Origin": "https://attacker.example"},
+            {"Origin": "null"},
+            {"Host": "rebound.attacker.example"},
+        ]
+        for headers in elsewhere:
+            for path in ("/dev/token?role=admin", "/dev/tick", "/sandbox/reply"):
+                answer = httpx.post(f"{running.url}{path}", headers=headers, json={})
+                assert answer.status_code == 403, (path, headers)
+        assert httpx.get(f"{running.url}/sandbox/chats", headers=elsewhere[2]).status_code == 403
+        local_page = {"Origin": f"http://localhost:{running.port}"}
+        assert httpx.post(token, headers=local_page).status_code == 200
+    finally:
+        code = running.stop()
+    assert code == 0
+    assert "stopped" in "".join(running.output)
+
+
+@pytest.mark.slow
+def test_after_kill_9_nothing_sent_is_sent_again_and_no_acknowledged_webhook_is_lost(
+    tmp_path: Path,
+) -> None:
+    # With a real provider key it sends for real: here to a fake 360dialog that is slow to
+    # answer, so some sends are in flight when the process is killed
+    provider = WhatsAppSandbox("provider-key")
+    provider.latency = 5
+    env = {
+        "D360_API_KEY": "provider-key",
+        "D360_BASE_URL": provider.start(),
+        "FOLLOWUP_SENDING_DEADLINE_MINUTES": "1",
+    }
+    state = tmp_path / "state"
+    setup = Running(state, free_port(), contacts=40, env=env)
+    try:
+        only_any_time_rule(setup)
+    finally:
+        assert setup.stop() == 0
+    first = Running(state, free_port(), contacts=40, env=env)
+    try:
+        admin = first.token("admin")
+        assert httpx.post(f"{first.url}/dev/tick", timeout=120).json()["dispatch"]["dispatched"]
+        eventually(lambda: len(provider.requests) >= 3 or None)
+        leads = []
+        for request in provider.requests[:3]:
+            assert request.body is not None
+            path = f"{first.url}/api/followups/{request.followup_id}"
+            leads.append(httpx.get(path, headers=admin, timeout=30).json()["contact_id"])
+            stop = {"wa_id": request.body["to"], "text": "STOP"}
+            assert httpx.post(f"{first.url}/sandbox/reply", json=stop, timeout=30).is_success
+    finally:
+        first.process.kill()
+    first.process.wait(timeout=30)
+    provider.latency = 0
+    # The next start has every acknowledged write: each send as claimed, and the STOPs
+    again = Running(state, free_port(), contacts=40, env=env)
+    try:
+        # (it sends nothing before its first tick: all requests so far came from the first)
+        asked_before = len(provider.requests)
+        sent_before = {request.followup_id for request in provider.requests}
+        statuses = {f: again.call("GET", f"/api/followups/{f}").json() for f in sent_before}
+        assert all(found.get("status") not in ("queued", None) for found in statuses.values())
+        for lead in leads:
+            assert again.call("GET", f"/api/contacts/{lead}").json()["opted_out"] is True
+        in_flight = [f for f, found in statuses.items() if found["status"] == "sending"]
+        assert in_flight
+        # ... and sends none of them again, whatever the ticks do
+        dispatched = httpx.post(f"{again.url}/dev/tick", timeout=120).json()["dispatch"]
+        eventually(lambda: len(provider.requests) >= asked_before + dispatched["dispatched"])
+        again_sent = [r.followup_id for r in provider.requests[asked_before:]]
+        assert sent_before.isdisjoint(again_sent)
+        # A send cut off mid-flight ends outcome_unknown once its deadline has passed
+
+        def settled() -> list[dict[str, object]] | None:
+            httpx.post(f"{again.url}/dev/tick", timeout=120)
+            now = [again.call("GET", f"/api/followups/{f}").json() for f in in_flight]
+            return now if all(found["status"] != "sending" for found in now) else None
+
+        for found in eventually(settled, timeout=180):
+            assert (found["status"], found["reason"]) == ("failed", "outcome_unknown")
+        assert len(provider.requests) == asked_before + dispatched["dispatched"]
+    finally:
+        assert again.stop() == 0
+        provider.stop()
+
+
+@pytest.mark.slow
+def test_a_second_ctrl_c_keeps_the_data_and_a_damaged_state_file_is_left_alone(
+    tmp_path: Path,
+) -> None:
+    state = tmp_path / "state"
+    first = Running(state, free_port(), contacts=2)
+    try:
+        body = rule("kept-after-two-ctrl-c").model_dump(mode="json")
+        assert first.call("POST", "/api/rules", "marketing", json=body).status_code == 201
+        # Ctrl-C, and Ctrl-C again while it is stopping
+        first.process.send_signal(signal.SIGINT)
+        eventually(lambda: "stopping" in "".join(first.output) or None)
+        first.process.send_signal(signal.SIGINT)
+        assert first.process.wait(timeout=60) == 0
+    finally:
+        if first.process.poll() is None:
+            first.process.kill()
+    again = Running(state, free_port(), contacts=2)
+    try:
+        assert again.call("GET", "/api/rules/kept-after-two-ctrl-c").status_code == 200
+    finally:
+        assert again.stop() == 0
+    # A state file damaged outside (a full disk, an edit): a clear message, nothing replaced
+    saved = state / "tables.json"
+    damaged = saved.read_bytes()[:-40]
+    saved.write_bytes(damaged)
+    broken = Running(state, free_port(), contacts=2, ready=False)
+    try:
+        assert broken.process.wait(timeout=60) == 1
+    finally:
+        if broken.process.poll() is None:
+            broken.process.kill()
+    printed = eventually(
+        lambda: "".join(broken.output) if "--reset" in "".join(broken.output) else None
+    )
+    assert f"the saved tables in {saved} cannot be read" in printed
+    assert "--reset" in printed
+    assert "Traceback" not in printed
+    assert saved.read_bytes() == damaged

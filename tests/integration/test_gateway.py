@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import base64
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from followup.api.auth import Role
 from followup_local.engine import LocalEngine
-from followup_local.gateway import create_app
+from followup_local.gateway import create_app, serving
 from followup_local.tokens import DevTokens
 from tests.support.builders import rule
 from tests.support.events import load
@@ -160,3 +165,54 @@ def test_the_whatsapp_webhook_needs_no_token(engine: LocalEngine) -> None:
     assert answer.status_code == 200, answer.text
     assert gateway.post("/webhooks/whatsapp/wrong", json={}).status_code == 404
     assert json.loads(gateway.get("/api/openapi.json").text)["openapi"] == "3.1.0"
+
+
+def test_concurrent_requests_each_run_with_their_own_event(engine: LocalEngine) -> None:
+    # Lambda runs one request per instance at a time: the resolver's current event is the
+    # caller's own, so a counsellor never borrows an admin's rights from a request in flight
+    settings = engine.deps.store.settings().model_dump(mode="json")
+    with serving(create_app(engine.invoke, TOKENS)) as url, httpx.Client(timeout=60) as http:
+
+        def call(n: int) -> tuple[str, int]:
+            if n % 2:
+                answer = http.get(f"{url}/api/settings", headers=bearer(Role.ADMIN))
+                return "admin", answer.status_code
+            answer = http.put(f"{url}/api/settings", json=settings, headers=bearer(Role.COUNSELOR))
+            return "counselor", answer.status_code
+
+        with ThreadPoolExecutor(max_workers=24) as pool:
+            answers = list(pool.map(call, range(120)))
+    assert sorted(set(answers)) == [("admin", 200), ("counselor", 403)]
+
+
+def test_local_only_paths_answer_only_this_machine_by_host_and_origin() -> None:
+    async def token(_: Request) -> JSONResponse:
+        return JSONResponse({"token": "t"})
+
+    app = create_app(
+        Recorder(), TOKENS, [Route("/dev/token", token, methods=["POST"])], loopback_only=["/dev/"]
+    )
+    gateway = TestClient(app, base_url="http://127.0.0.1:8000")
+    allowed: list[dict[str, str]] = [
+        {},
+        {"Host": "localhost:8000"},
+        {"Host": "[::1]:8000"},
+        {"Origin": "http://127.0.0.1:8000"},
+        {"Origin": "http://localhost:5173"},
+    ]
+    refused: list[dict[str, str]] = [
+        {"Host": "127.0.0.1.attacker.example"},
+        {"Host": "localhost.attacker.example:8000"},
+        {"Host": "192.168.1.20:8000"},
+        {"Origin": "https://attacker.example"},
+        {"Origin": "http://localhost.attacker.example"},
+        {"Origin": "null"},
+    ]
+    for headers in allowed:
+        assert gateway.post("/dev/token", headers=headers).status_code == 200, headers
+    for headers in refused:
+        answer = gateway.post("/dev/token", headers=headers)
+        assert (answer.status_code, answer.json()) == (403, {"message": "Forbidden"}), headers
+    # The API keeps its own sign-in and is reachable by any host, as in AWS
+    api = gateway.get("/api/rules", headers={"Host": "api.example", **bearer(Role.ADMIN)})
+    assert api.status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -23,22 +24,38 @@ T = TypeVar("T")
 class Running:
     """`followup dev --tick 3600` on a free port with its own state directory."""
 
-    def __init__(self, state: Path, port: int, contacts: int = 12) -> None:
+    def __init__(
+        self,
+        state: Path,
+        port: int,
+        contacts: int = 12,
+        *,
+        env: dict[str, str] | None = None,
+        background: bool = False,
+        ready: bool = True,
+    ) -> None:
+        """`background`: started as a script's `followup dev &` is, with SIGINT ignored;
+        `ready`: wait until it says so."""
         self.url = f"http://127.0.0.1:{port}"
         self.port = port
         self.state = state
         self.output: list[str] = []
+        command = [
+            *(str(FOLLOWUP), "dev", "--port", str(port), "--tick", "3600"),
+            *("--contacts", str(contacts), "--state-dir", str(state)),
+        ]
+        if background:  # what `&` in a non-interactive shell does to SIGINT
+            command = ["sh", "-c", 'trap "" INT; exec "$@"', "sh", *command]
         self.process = subprocess.Popen(
-            [
-                *(str(FOLLOWUP), "dev", "--port", str(port), "--tick", "3600"),
-                *("--contacts", str(contacts), "--state-dir", str(state)),
-            ],
+            command,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            env={**os.environ, **(env or {})},
         )
         threading.Thread(target=self._read, daemon=True).start()
-        eventually(lambda: "ready" in "".join(self.output) or None, timeout=2 * SAFETY_NET)
+        if ready:
+            eventually(lambda: "ready" in "".join(self.output) or None, timeout=2 * SAFETY_NET)
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -60,8 +77,13 @@ class Running:
         )
 
     def stop(self) -> int:
+        """Ctrl-C, and its exit status; killed if it is still running after the safety net."""
         self.process.send_signal(signal.SIGINT)
-        return self.process.wait(timeout=SAFETY_NET)
+        try:
+            return self.process.wait(timeout=SAFETY_NET)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
 
 
 def eventually(check: Callable[[], T | None], timeout: float = SAFETY_NET) -> T:
