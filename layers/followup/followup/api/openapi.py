@@ -2,7 +2,8 @@
 
 Powertools describes each route's request models and its success response. Every
 route also answers with our one error shape (see `errors`), needs a bearer JWT,
-and a few answer with a second status; routes name those extra statuses in an
+every write may lose a race (409), every body may be too large (413), and a few
+answer with a second status; routes name those extra statuses in an
 `x-statuses` extension that is folded in here and removed.
 """
 
@@ -62,18 +63,20 @@ def complete(document: dict[str, Any]) -> dict[str, Any]:
         _SECURITY: {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     }
     for path, operations in done["paths"].items():
-        for operation in operations.values():
-            _complete_operation(path, operation)
+        for method, operation in operations.items():
+            _complete_operation(path, method, operation)
     return done
 
 
-def _complete_operation(path: str, operation: dict[str, Any]) -> None:
+def _complete_operation(path: str, method: str, operation: dict[str, Any]) -> None:
     responses = operation["responses"]
     success = next(code for code in responses if str(code).startswith("2"))
     extra = set(operation.pop(STATUSES, []))
     errors = {401, 403, 405, 422} | {c for c in extra if c >= 400}
+    if method != "get":
+        errors.add(409)  # a write that lost a race with another writer
     if "requestBody" in operation:
-        errors |= {400, 415}
+        errors |= {400, 413, 415}
     if "{" in path:
         errors.add(404)
     for code in sorted(c for c in extra if c < 400):

@@ -44,6 +44,7 @@ class WorkspaceSettings(BaseModel):
     timezone: ZoneName = "Asia/Jakarta"
     stages: list[str] = Field(
         default_factory=lambda: ["new", "qualified", "applied", "paid", "enrolled"],
+        min_length=1,
         description="the funnel in order; reaching a later stage counts as a conversion",
     )
     send_window: SendWindow = Field(default_factory=SendWindow)

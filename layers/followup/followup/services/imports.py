@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from followup.domain.contact import Contact, Score
 from followup.domain.errors import DomainError, InvalidField
 from followup.domain.ids import contact_id
+from followup.domain.limits import Attributes, Labels
 from followup.domain.localtime import ZoneName
 from followup.services.contacts import upsert
 from followup.services.deps import Deps
@@ -31,9 +32,9 @@ class ContactRow(BaseModel):
     stage: str | None = None
     score: Score | None = None
     timezone: ZoneName | None = None
-    email: str | None = None
-    attributes: dict[str, str] = Field(default_factory=dict)
-    tags: list[str] = Field(default_factory=list)
+    email: str | None = Field(default=None, max_length=254)
+    attributes: Attributes = Field(default_factory=dict)
+    tags: Labels = Field(default_factory=list)
 
 
 @dataclass
