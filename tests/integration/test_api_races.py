@@ -15,33 +15,24 @@ from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
 
 
-class WriterFirst:
-    """The real store, except that another writer's change lands just before a chosen commit.
+class ReplyFirst:
+    """The real store, except that the contact's reply lands just before the first commit
+    that `when(changes)` picks: a reply racing the request, made deterministic."""
 
-    `before(changes)` returns the write to make first, or None; it runs once.
-    """
-
-    def __init__(self, real: Store, before: Callable[[Sequence[Change]], Callable[[], Any] | None]):
-        self._real, self._before, self.raced = real, before, False
+    def __init__(
+        self, engine: LocalEngine, wa_id: str, when: Callable[[Sequence[Change]], bool]
+    ) -> None:
+        self._engine, self._real, self._wa_id, self._when = engine, engine.deps.store, wa_id, when
+        self.raced = False
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._real, name)
 
     def commit(self, changes: Sequence[Change], at: datetime) -> None:
-        write = None if self.raced else self._before(changes)
-        if write is not None:
+        if not self.raced and self._when(changes):
             self.raced = True
-            write()
+            record_inbound(self._engine.deps, self._wa_id, "jadi daftar", self._engine.clock.now())
         self._real.commit(changes, at)
-
-
-def _reply_before(engine: LocalEngine, wa_id: str, commit: Callable[[Sequence[Change]], bool]):
-    def before(changes: Sequence[Change]) -> Callable[[], Any] | None:
-        if not commit(changes):
-            return None
-        return lambda: record_inbound(engine.deps, wa_id, "jadi daftar", engine.clock.now())
-
-    return before
 
 
 def test_send_now_racing_a_reply_before_it_is_queued_answers_409(engine: LocalEngine) -> None:
@@ -49,11 +40,8 @@ def test_send_now_racing_a_reply_before_it_is_queued_answers_409(engine: LocalEn
     deps = engine.deps
     deps.store.save_rule(rule())
     lead = quiet_contact(deps, "6281100000901", engine.clock.now() - timedelta(hours=2))
-    racing = WriterFirst(
-        deps.store,
-        _reply_before(
-            engine, lead.wa_id or "", lambda cs: any(isinstance(c, NewFollowUp) for c in cs)
-        ),
+    racing = ReplyFirst(
+        engine, lead.wa_id or "", lambda cs: any(isinstance(c, NewFollowUp) for c in cs)
     )
     deps.store = racing  # type: ignore[assignment]
     # When a counsellor presses "send now"
@@ -78,7 +66,7 @@ def test_send_now_racing_a_reply_before_it_is_dispatched_answers_409(engine: Loc
     def dispatching(changes: Sequence[Change]) -> bool:
         return any(getattr(c, "followup", None) and c.followup.dispatched_at for c in changes)
 
-    racing = WriterFirst(deps.store, _reply_before(engine, lead.wa_id or "", dispatching))
+    racing = ReplyFirst(engine, lead.wa_id or "", dispatching)
     deps.store = racing  # type: ignore[assignment]
     # When a counsellor presses "send now"
     status, answer = call(

@@ -2,29 +2,44 @@
 
 Every operation gets generated requests, valid and invalid, as admin: none may get a
 5xx, and every answer must match the documented status codes, content types and
-schemas. `positive_data_acceptance` is left out on purpose: some rules cannot be
-said in a schema (an unknown stage, a 92-day queue window) and answer 422.
+schemas. The stateful phase then chains operations along the links schemathesis
+infers (create a rule, then activate, edit or delete it; create a contact, then send
+it a follow-up), so a request that breaks the workspace for later ones is caught too.
+`positive_data_acceptance` is left out on purpose: some rules cannot be said in a
+schema (an unknown stage, a 92-day queue window) and answer 422.
+
+`make test` runs a small sample, the same one every time; `make fuzz-api` sets
+API_FUZZ_EXAMPLES (examples per operation) and API_FUZZ_SCENARIOS (stateful scenarios)
+for the full run, drawn afresh each time.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from followup.api.auth import Role
+from followup.domain.rule import Rule
 from followup_local.engine import local_engine
 from followup_local.gateway import create_app, serving
 from followup_local.openapi import DOCUMENT
+from followup_local.simulator.funnel import demo_rules, demo_settings
 from followup_local.tokens import DevTokens
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
+from tests.support.builders import quiet_contact
 
 TOKENS = DevTokens("schema-test-signing-key-of-32-bytes")
+EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "40"))
+SCENARIOS = int(os.environ.get("API_FUZZ_SCENARIOS", "15"))
+SAMPLE = "API_FUZZ_EXAMPLES" not in os.environ
 
 
 schema = schemathesis.openapi.from_dict(json.loads(DOCUMENT.read_text()))
@@ -32,22 +47,61 @@ schema = schemathesis.openapi.from_dict(json.loads(DOCUMENT.read_text()))
 
 @pytest.fixture(scope="module")
 def gateway() -> Iterator[str]:
-    """One engine for the module, behind the local gateway on 127.0.0.1."""
+    """One engine for the module, seeded with the demo rules and a few leads, behind the
+    local gateway on 127.0.0.1 (so listings hand real ids to the chained operations)."""
     with (
         local_engine(TUESDAY_9AM_JAKARTA) as engine,
         serving(create_app(engine.invoke, TOKENS)) as base_url,
     ):
+        deps = engine.deps
+        deps.store.save_settings(demo_settings())
+        for body in demo_rules():
+            deps.store.save_rule(Rule.model_validate(body))
+        deps.catalog.invalidate()
+        for n in range(5):
+            quiet_contact(deps, f"62811000070{n}", engine.clock.now() - timedelta(hours=30))
         yield base_url
 
 
+def _admin() -> dict[str, str]:
+    return {"Authorization": f"Bearer {TOKENS.issue(Role.ADMIN)}"}
+
+
 @schema.parametrize()
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=EXAMPLES,
+    derandomize=SAMPLE,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
 def test_every_operation_answers_as_documented_and_never_with_a_5xx(
     case: Any, gateway: str
 ) -> None:
-    token = TOKENS.issue(Role.ADMIN)
     case.call_and_validate(
-        base_url=gateway,
-        headers={"Authorization": f"Bearer {token}"},
-        excluded_checks=[positive_data_acceptance],
+        base_url=gateway, headers=_admin(), excluded_checks=[positive_data_acceptance]
+    )
+
+
+def test_chained_operations_answer_as_documented_and_never_with_a_5xx(gateway: str) -> None:
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]  # built at run time
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"base_url": gateway, "headers": _admin()}
+
+        def validate_response(self, response: Any, case: Any, *_: Any, **kwargs: Any) -> None:
+            case.validate_response(
+                response,
+                excluded_checks=[positive_data_acceptance],
+                transport_kwargs=kwargs or None,
+                recorder=self.recorder,
+            )
+
+    Workflow.run(
+        settings=settings(
+            max_examples=SCENARIOS,
+            derandomize=SAMPLE,
+            stateful_step_count=8,
+            phases=[Phase.generate],
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
     )
