@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from followup.adapters.tables import RuleItem
 from followup.domain.contact import Contact
 from followup.domain.followup import Status
 from followup.services.inbound import record_inbound
@@ -122,3 +123,18 @@ def test_a_rule_change_that_keeps_losing_to_other_writers_answers_409(
     assert busy.writes > 1
     assert (status, answer["error"]["code"]) == (409, "conflict")
     assert "try again" in answer["error"]["message"]
+
+
+def test_an_edit_racing_another_edit_of_the_same_rule_answers_409(engine: LocalEngine) -> None:
+    # Given a rule at version 1, and another edit that has just written version 2 after
+    # this request read the rule's head (the head still says version 1)
+    engine.deps.store.save_rule(rule())
+    other = rule(name="edited elsewhere").model_copy(update={"version": 2})
+    RuleItem(other.id, "v#00002", doc=other.model_dump_json()).save()
+    # When marketing saves its own edit
+    edit = rule(name="edited here").model_dump(mode="json", exclude={"version"})
+    status, answer = call(engine, "PUT", "/api/rules/apply-remind-24h", edit)
+    # Then it is told it lost, and the rule it reads back is not a mix of both
+    assert (status, answer["error"]["code"]) == (409, "conflict")
+    assert "try again" in answer["error"]["message"]
+    assert call(engine, "GET", "/api/rules/apply-remind-24h")[1]["version"] == 1
