@@ -23,6 +23,8 @@ MEDIA_TYPES = {"/api/contacts/import": frozenset(contacts.IMPORT_KINDS)}
 # Far below DynamoDB's 400 KB item and Lambda's 6 MB request; an import stays under the latter.
 BODY_LIMIT = 256 * 2**10
 BODY_LIMITS = {"/api/contacts/import": 5 * 2**20}
+# Ids and filters become DynamoDB keys, which may not pass 2,048 bytes (4 per character).
+VALUE_LIMIT = 256
 app = APIGatewayHttpResolver(enable_validation=True)
 app.include_router(rules.router)
 app.include_router(settings.router)
@@ -99,6 +101,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     response = (
         errors.oversized(event, BODY_LIMITS.get(path, BODY_LIMIT))
         or errors.unreadable_body(event, MEDIA_TYPES.get(path, JSON))
+        or errors.overlong(event, VALUE_LIMIT)
         or unknown_query(event)
         or app.resolve(event, context)
     )

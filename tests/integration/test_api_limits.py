@@ -121,3 +121,29 @@ def test_settings_without_stages_are_refused_so_new_contacts_still_get_one(
     status, answer = call(engine, "PUT", "/api/settings", settings | {"stages": []})
     assert (status, _fields(answer)) == (422, {"stages"})
     assert call(engine, "POST", "/api/contacts", {"wa_id": "6281100000705"})[0] == 201
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "field"),
+    [
+        ("GET", "/api/contacts/{long}", "path"),
+        ("GET", "/api/followups/{long}", "path"),
+        ("POST", "/api/numbers/{long}/resume", "path"),
+        ("GET", "/api/queue?contact={long}", "query.contact"),
+        ("GET", "/api/contacts?stage={long}", "query.stage"),
+    ],
+)
+def test_ids_longer_than_256_characters_are_named_before_any_lookup(
+    engine: LocalEngine, method: str, path: str, field: str
+) -> None:
+    # DynamoDB refuses keys over 2,048 bytes with an error of its own
+    status, answer = call(engine, method, path.format(long="x" * 257))
+    assert (status, _fields(answer)) == (422, {field})
+
+
+def test_an_event_naming_a_contact_longer_than_256_characters_is_refused(
+    engine: LocalEngine,
+) -> None:
+    event = {"type": "stage_changed", "contact": "x" * 257, "stage": "paid"}
+    status, answer = call(engine, "POST", "/api/events", event)
+    assert (status, _fields(answer)) == (422, {"stage_changed.contact"})

@@ -80,6 +80,19 @@ def _readable(size: int) -> str:
     return f"{size // 2**20} MiB" if size % 2**20 == 0 else f"{size // 2**10} KiB"
 
 
+def overlong(event: dict[str, Any], limit: int) -> dict[str, Any] | None:
+    """The 422 for a path segment or query value over `limit` characters, before any lookup."""
+    fields = []
+    if any(len(part) > limit for part in event.get("rawPath", "").split("/")):
+        fields.append("path")
+    queries = (event.get("queryStringParameters") or {}).items()
+    fields += [f"query.{name}" for name, value in queries if len(value) > limit]
+    if not fields:
+        return None
+    details = [{"field": field, "message": f"at most {limit} characters"} for field in fields]
+    return raw(422, "invalid", "the request has values that are too long", details)
+
+
 def unreadable_body(event: dict[str, Any], accepted: frozenset[str]) -> dict[str, Any] | None:
     """The 415 or 400 for a body the route cannot read, before the resolver tries to.
 

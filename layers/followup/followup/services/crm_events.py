@@ -17,7 +17,7 @@ class StageChanged(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["stage_changed"]
-    contact: str = Field(min_length=1, description="the contact's id or wa_id")
+    contact: str = Field(min_length=1, max_length=256, description="the contact's id or wa_id")
     stage: str
 
 
@@ -27,7 +27,7 @@ class MessageSent(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["message_sent"]
-    contact: str = Field(min_length=1, description="the contact's id or wa_id")
+    contact: str = Field(min_length=1, max_length=256, description="the contact's id or wa_id")
     speaker: Literal["agent", "system"]
     text: str = Field(default="", max_length=4096)
 
