@@ -1,6 +1,7 @@
 """Size limits on what users write, so every stored item stays far below DynamoDB's 400 KB.
 
-The largest contact or rule these allow is about 110 KB; README lists them.
+A contact at every limit is under 60 KB; a rule, like any request body, stays under
+the API's 256 KiB. README lists them.
 """
 
 from __future__ import annotations
