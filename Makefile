@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: dev test lint typecheck unit bench openapi synth deploy web clean
+.PHONY: dev test lint typecheck unit fuzz-api bench openapi synth deploy web clean
 
 $(READY): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ typecheck: $(READY)
 
 unit: $(READY) $(NODE_READY) $(WEB_BUILT) $(BROWSER_READY)
 	$(BIN)/pytest -n 2 --dist loadfile -q
+
+# The admin API under schemathesis at full size: 200 examples per operation, 200 chains.
+fuzz-api: $(READY)
+	API_FUZZ_EXAMPLES=200 API_FUZZ_SCENARIOS=200 $(BIN)/pytest -q tests/integration/test_api_schema.py
 
 bench: $(READY)
 	$(BIN)/python -m benchmarks.webhook_latency

@@ -14,11 +14,17 @@ from pydantic import ValidationError
 
 from followup.api import contacts, errors, events, openapi, queue, routing, rules, settings
 from followup.domain.errors import DomainError
+from followup.services.ports import CommitRejected
 from followup.wiring import runtime
 
 logger, tracer, metrics = runtime.observability("api")
 JSON = frozenset({"application/json"})
 MEDIA_TYPES = {"/api/contacts/import": frozenset(contacts.IMPORT_KINDS)}
+# Far below DynamoDB's 400 KB item and Lambda's 6 MB request; an import stays under the latter.
+BODY_LIMIT = 256 * 2**10
+BODY_LIMITS = {"/api/contacts/import": 5 * 2**20}
+# Ids and filters become DynamoDB keys, which may not pass 2,048 bytes (4 per character).
+VALUE_LIMIT = 256
 app = APIGatewayHttpResolver(enable_validation=True)
 app.include_router(rules.router)
 app.include_router(settings.router)
@@ -43,6 +49,12 @@ def openapi_document() -> str:
 @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]  # Powertools leaves it untyped
 def domain_error(error: DomainError) -> Response[str]:
     return errors.from_domain(error)
+
+
+@app.exception_handler(CommitRejected)  # type: ignore[untyped-decorator]
+def lost_race(_: CommitRejected) -> Response[str]:
+    """Another writer changed the same items first, however often this request retried."""
+    return errors.lost_race()
 
 
 @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
@@ -85,9 +97,11 @@ def unknown_query(event: dict[str, Any]) -> dict[str, Any] | None:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    accepted = MEDIA_TYPES.get(event.get("rawPath", ""), JSON)
+    path = event.get("rawPath", "")
     response = (
-        errors.unreadable_body(event, accepted)
+        errors.oversized(event, BODY_LIMITS.get(path, BODY_LIMIT))
+        or errors.unreadable_body(event, MEDIA_TYPES.get(path, JSON))
+        or errors.overlong(event, VALUE_LIMIT)
         or unknown_query(event)
         or app.resolve(event, context)
     )

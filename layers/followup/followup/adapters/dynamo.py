@@ -325,11 +325,14 @@ class DynamoStore:
         return Rule.model_validate_json(item.doc, context=STORED) if item and item.doc else None
 
     def save_rule(self, rule: Rule) -> Rule:
-        """Store `rule` as the next version and make it current; resets the watermark."""
+        """Store `rule` as the next version and make it current; resets the watermark.
+
+        CommitRejected when another save took that version first.
+        """
         head = _get(RuleItem, rule.id, "head")
         version = int(head.version) + 1 if head and head.version else 1
         saved = rule.model_copy(update={"version": version})
-        with TransactWrite(connection=self._connection) as txn:
+        with _translate_cancellation([]), TransactWrite(connection=self._connection) as txn:
             txn.save(
                 RuleItem(rule.id, f"v#{version:05d}", doc=saved.model_dump_json()),
                 condition=RuleItem.sk.does_not_exist(),

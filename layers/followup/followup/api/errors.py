@@ -46,6 +46,10 @@ def from_domain(exc: DomainError) -> Response[str]:
     return error(400, "bad_request", str(exc))
 
 
+def lost_race() -> Response[str]:
+    return error(409, "conflict", "someone else changed the same data at the same time; try again")
+
+
 def method_not_allowed(allowed: list[str]) -> Response[str]:
     response = error(405, "method_not_allowed", f"this path answers {', '.join(allowed)}")
     response.headers["Allow"] = ", ".join(allowed)
@@ -59,6 +63,34 @@ def from_validation(errors: Sequence[Mapping[str, Any]]) -> Response[str]:
         for e in errors
     ]
     return error(422, "invalid", "the request has invalid fields", details)
+
+
+def oversized(event: dict[str, Any], limit: int) -> dict[str, Any] | None:
+    """The 413 for a body over `limit` bytes, before anything reads it."""
+    body = event.get("body") or ""
+    size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
+    if size <= limit:
+        return None
+    return raw(
+        413, "too_large", f"the body is {size:,} bytes; this route takes at most {_readable(limit)}"
+    )
+
+
+def _readable(size: int) -> str:
+    return f"{size // 2**20} MiB" if size % 2**20 == 0 else f"{size // 2**10} KiB"
+
+
+def overlong(event: dict[str, Any], limit: int) -> dict[str, Any] | None:
+    """The 422 for a path segment or query value over `limit` characters, before any lookup."""
+    fields = []
+    if any(len(part) > limit for part in event.get("rawPath", "").split("/")):
+        fields.append("path")
+    queries = (event.get("queryStringParameters") or {}).items()
+    fields += [f"query.{name}" for name, value in queries if len(value) > limit]
+    if not fields:
+        return None
+    details = [{"field": field, "message": f"at most {limit} characters"} for field in fields]
+    return raw(422, "invalid", "the request has values that are too long", details)
 
 
 def unreadable_body(event: dict[str, Any], accepted: frozenset[str]) -> dict[str, Any] | None:

@@ -10,8 +10,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from followup.api.auth import READERS, RULE_WRITERS, require
 from followup.api.openapi import statuses
+from followup.api.params import QueryDate
 from followup.domain.errors import InvalidField
-from followup.domain.localtime import IsoDate
 from followup.services import crm_events
 from followup.services.stats import flags, totals
 from followup.wiring import runtime
@@ -28,8 +28,8 @@ def receive_event(body: crm_events.Event) -> dict[str, Any]:
 
 @router.get("/api/stats")
 def stats(
-    since: Annotated[IsoDate | None, Query(alias="from")] = None,
-    until: Annotated[IsoDate | None, Query(alias="to")] = None,
+    since: Annotated[QueryDate | None, Query(alias="from")] = None,
+    until: Annotated[QueryDate | None, Query(alias="to")] = None,
 ) -> dict[str, Any]:
     require(router.current_event.raw_event, READERS)
     deps = runtime.deps()

@@ -2,7 +2,8 @@
 
 Powertools describes each route's request models and its success response. Every
 route also answers with our one error shape (see `errors`), needs a bearer JWT,
-and a few answer with a second status; routes name those extra statuses in an
+every write may lose a race (409), every body may be too large (413), and a few
+answer with a second status; routes name those extra statuses in an
 `x-statuses` extension that is folded in here and removed.
 """
 
@@ -43,6 +44,40 @@ class GatewayMessage(BaseModel):
     message: str
 
 
+_RULE_OPERATIONS = [
+    ("/api/rules/{rule_id}", "get"),
+    ("/api/rules/{rule_id}", "put"),
+    ("/api/rules/{rule_id}/versions", "get"),
+    ("/api/rules/{rule_id}/activate", "post"),
+    ("/api/rules/{rule_id}/deactivate", "post"),
+    ("/api/rules/{rule_id}/preview", "post"),
+    ("/api/rules/{rule_id}", "delete"),
+]
+_CONTACT_OPERATIONS = [
+    ("/api/contacts/{contact_id}", "get"),
+    ("/api/contacts/{contact_id}/timeline", "get"),
+    ("/api/contacts/{contact_id}/followups", "post"),
+]
+_FOLLOWUP_OPERATIONS = [("/api/followups/{followup_id}", "get")]
+# Where an answer's ids lead: (path, method, status, parameter, where the id is, targets).
+_LINKS = [
+    ("/api/rules", "get", "200", "rule_id", "/rules/0/id", _RULE_OPERATIONS),
+    ("/api/rules", "post", "201", "rule_id", "/rule/id", _RULE_OPERATIONS),
+    ("/api/rules/{rule_id}", "put", "200", "rule_id", "/rule/id", _RULE_OPERATIONS),
+    ("/api/contacts", "get", "200", "contact_id", "/contacts/0/id", _CONTACT_OPERATIONS),
+    ("/api/contacts", "post", "200", "contact_id", "/id", _CONTACT_OPERATIONS),
+    ("/api/contacts", "post", "201", "contact_id", "/id", _CONTACT_OPERATIONS),
+    (
+        "/api/contacts/{contact_id}/followups",
+        "post",
+        "202",
+        "followup_id",
+        "/id",
+        _FOLLOWUP_OPERATIONS,
+    ),
+]
+
+
 def statuses(*codes: int) -> dict[str, Any]:
     """The `openapi_extensions` for a route that may also answer with these statuses."""
     return {STATUSES: list(codes)}
@@ -62,18 +97,34 @@ def complete(document: dict[str, Any]) -> dict[str, Any]:
         _SECURITY: {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     }
     for path, operations in done["paths"].items():
-        for operation in operations.values():
-            _complete_operation(path, operation)
+        for method, operation in operations.items():
+            _complete_operation(path, method, operation)
+    _link(done["paths"])
     return done
 
 
-def _complete_operation(path: str, operation: dict[str, Any]) -> None:
+def _link(paths: dict[str, Any]) -> None:
+    """OpenAPI links from answers to the operations their ids feed (clients, stateful tests)."""
+    for path, method, status, parameter, pointer, targets in _LINKS:
+        links = {}
+        for target_path, target_method in targets:
+            operation_id = paths[target_path][target_method]["operationId"]
+            links[operation_id] = {
+                "operationId": operation_id,
+                "parameters": {f"path.{parameter}": f"$response.body#{pointer}"},
+            }
+        paths[path][method]["responses"][status]["links"] = links
+
+
+def _complete_operation(path: str, method: str, operation: dict[str, Any]) -> None:
     responses = operation["responses"]
     success = next(code for code in responses if str(code).startswith("2"))
     extra = set(operation.pop(STATUSES, []))
     errors = {401, 403, 405, 422} | {c for c in extra if c >= 400}
+    if method != "get":
+        errors.add(409)  # a write that lost a race with another writer
     if "requestBody" in operation:
-        errors |= {400, 415}
+        errors |= {400, 413, 415}
     if "{" in path:
         errors.add(404)
     for code in sorted(c for c in extra if c < 400):

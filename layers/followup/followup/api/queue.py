@@ -9,9 +9,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from followup.api.auth import READERS, require
+from followup.api.params import QueryTime
 from followup.domain.errors import InvalidField
 from followup.domain.followup import Status
-from followup.domain.localtime import IsoTime
 from followup.services.ports import QueueQuery
 from followup.wiring import runtime
 
@@ -25,10 +25,10 @@ def queue(
     status: Status | None = None,
     rule: str | None = None,
     contact: str | None = None,
-    since: Annotated[IsoTime | None, Query(alias="from")] = None,
-    until: Annotated[IsoTime | None, Query(alias="to")] = None,
-    scheduled_from: IsoTime | None = None,
-    scheduled_to: IsoTime | None = None,
+    since: Annotated[QueryTime | None, Query(alias="from")] = None,
+    until: Annotated[QueryTime | None, Query(alias="to")] = None,
+    scheduled_from: QueryTime | None = None,
+    scheduled_to: QueryTime | None = None,
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_
 
 from followup.domain.contact import Contact, Score, Speaker
 from followup.domain.durations import Duration, Unit
+from followup.domain.limits import MAX_ITEMS, Attributes, Labels
 from followup.domain.policy import SendWindow
 
 
@@ -26,7 +27,7 @@ class IdleTrigger(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     kind: Literal["idle"] = "idle"
-    stages: list[str] = Field(default_factory=list, description="empty means any stage")
+    stages: Labels = Field(default_factory=list, description="empty means any stage")
     idle: Duration
     last_speaker: LastSpeaker = LastSpeaker.ANY
     include_closed: StrictBool = False
@@ -60,8 +61,8 @@ class Conditions(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     scores: list[Score] = Field(default_factory=list, description="empty means any score")
-    tags: list[str] = Field(default_factory=list, description="the contact has all of them")
-    attributes: dict[str, str] = Field(default_factory=dict)
+    tags: Labels = Field(default_factory=list, description="the contact has all of them")
+    attributes: Attributes = Field(default_factory=dict)
     no_agent_message_within: Duration | None = None
 
     def hold(self, contact: Contact, now: datetime) -> bool:
@@ -103,7 +104,7 @@ class TemplateRef(BaseModel):
         default="marketing",
         description="as approved by Meta; users who stop marketing still get utility ones",
     )
-    params: list[TemplateParam] = Field(default_factory=list)
+    params: list[TemplateParam] = Field(default_factory=list, max_length=MAX_ITEMS)
 
 
 class Repeat(BaseModel):
@@ -140,7 +141,7 @@ class ExitPolicy(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     on_reply: StrictBool = True
-    stages: list[str] = Field(default_factory=list)
+    stages: Labels = Field(default_factory=list)
 
 
 class Rule(BaseModel):

@@ -20,7 +20,7 @@ class StageChanged(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["stage_changed"]
-    contact: str = Field(min_length=1, description="the contact's id or wa_id")
+    contact: str = Field(min_length=1, max_length=256, description="the contact's id or wa_id")
     stage: str
     at: AwareDatetime | None = Field(default=None, description=_AT)
 
@@ -31,7 +31,7 @@ class MessageSent(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["message_sent"]
-    contact: str = Field(min_length=1, description="the contact's id or wa_id")
+    contact: str = Field(min_length=1, max_length=256, description="the contact's id or wa_id")
     speaker: Literal["agent", "system"]
     text: str = Field(default="", max_length=4096)
     at: AwareDatetime | None = Field(default=None, description=_AT)

@@ -29,7 +29,7 @@ MAX_ROWS = 10_000
 WA_ID = re.compile(r"[0-9]{8,15}")  # ASCII only: `\d` would take Arabic-Indic digits too
 Key = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Text = Annotated[str, StringConstraints(max_length=1000)]
-Tag = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
 class ContactRow(BaseModel):
@@ -42,7 +42,7 @@ class ContactRow(BaseModel):
 
     wa_id: str = Field(description="8 to 15 digits 0-9, country code first")
     name: str | None = Field(default=None, max_length=200)
-    stage: str | None = Field(default=None, max_length=100)
+    stage: str | None = Field(default=None, max_length=64)
     score: Score | None = None
     timezone: ZoneName | None = None
     email: str | None = Field(default=None, max_length=254)

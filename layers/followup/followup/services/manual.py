@@ -61,6 +61,16 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
     dispatched = followup.model_copy(
         update={"dispatched_at": now, "wake_at": now + deps.timings.redrive_after}
     )
-    deps.store.commit([FollowUpChange(dispatched, Status.QUEUED)], now)
+    try:
+        deps.store.commit([FollowUpChange(dispatched, Status.QUEUED)], now)
+    except CommitRejected as rejected:
+        raise Conflict(_overtaken(deps, fid)) from rejected
     deps.queue.enqueue([fid])
     return dispatched
+
+
+def _overtaken(deps: Deps, fid: str) -> str:
+    """Why send-now could not dispatch: a reply, an opt-out or a canceled rule moved it first."""
+    found = deps.store.followup(fid)
+    state = f"{found.status.value} ({found.reason})" if found else "removed"
+    return f"follow-up {fid} was {state} meanwhile; nothing was sent"
