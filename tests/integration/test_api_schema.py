@@ -31,7 +31,6 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 from followup.adapters.tables import TABLES
 from followup.api.auth import Role
 from followup.domain.rule import Rule
-from followup.services.deps import Catalog
 from followup_local.engine import LocalEngine, local_engine
 from followup_local.gateway import create_app, serving
 from followup_local.openapi import DOCUMENT
@@ -68,8 +67,7 @@ def reset(engine: LocalEngine) -> None:
         with model.batch_write() as batch:
             for item in model.scan():
                 batch.delete(item)
-    deps = engine.deps
-    deps.catalog = Catalog(deps.store, deps.clock, deps.timings.cache_ttl)
+    engine.deps.start_cold()
     seed(engine)
 
 

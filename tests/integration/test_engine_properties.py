@@ -92,7 +92,7 @@ def _wipe(engine: LocalEngine) -> None:
                 engine.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
     engine.delays.clear()
     engine.sandbox.reset()
-    engine.deps.catalog.invalidate()
+    engine.deps.start_cold()
 
 
 class EngineMachine(RuleBasedStateMachine):

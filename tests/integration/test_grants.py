@@ -21,7 +21,6 @@ import pytest
 from botocore.stub import Stubber
 
 from followup.adapters.connections import ConnectionPoster, Connections
-from followup.services.deps import Catalog
 from followup.wiring import runtime
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
@@ -106,9 +105,7 @@ class Recorder:
     def running(self, engine: LocalEngine, function: str) -> Iterator[None]:
         """Record what `function` does; it starts cold, as in its own container."""
         deps = engine.deps
-        deps.catalog = Catalog(
-            deps.store, deps.clock, deps.timings.cache_ttl, deps.timings.pause_ttl
-        )
+        deps.start_cold()
         self.function = function
         try:
             yield

@@ -109,6 +109,10 @@ class Deps:
     catalog: Catalog = field(init=False)
 
     def __post_init__(self) -> None:
+        self.start_cold()
+
+    def start_cold(self) -> None:
+        """Forget every cached rule and setting, as a new container would."""
         self.catalog = Catalog(
             self.store, self.clock, self.timings.cache_ttl, self.timings.pause_ttl
         )
