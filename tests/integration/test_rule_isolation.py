@@ -9,6 +9,7 @@ from followup.domain.followup import Status
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
 from followup.domain.stored import STORED
+from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
@@ -190,3 +191,24 @@ def test_a_stored_rule_or_settings_that_cannot_work_are_refused_on_activation_by
     status, answer = call(engine, "POST", "/api/rules/healthy/activate", role="marketing")
     assert status == 422
     assert [d["field"] for d in answer["error"]["details"]] == ["settings.trigger_lookback"]
+
+
+def test_a_late_message_is_enrolled_by_the_healthy_rules_beside_a_broken_one(
+    engine: LocalEngine,
+) -> None:
+    # Given, saved before the checks, a 5-minute rule whose first step waits 100000 months,
+    # beside a healthy 5-minute rule
+    five_minutes = {"stages": ["new"], "idle": {"amount": 5, "unit": "minutes"}}
+    forever = rule("forever").model_dump(mode="json")["steps"]
+    forever[0]["wait"] = FOREVER
+    engine.deps.store.save_rule(stored_rule("forever", trigger=five_minutes, steps=forever))
+    engine.deps.store.save_rule(rule("healthy", trigger=five_minutes))
+    # When a message written an hour ago arrives only now (a retried webhook)
+    written = engine.clock.now() - timedelta(hours=1)
+    late = envelopes.text_message("6281100000711", "still open?", written, "wamid.iso.late")
+    # Then the webhook answers 200 and the healthy rule enrolls the lead at once
+    assert engine.deliver(late) == 200
+    lead = engine.deps.store.contact_by_wa_id("6281100000711")
+    assert lead is not None
+    enrolled = {e.item.rule_id for e in engine.deps.store.enrollments_of(lead.item.id)}
+    assert enrolled == {"healthy"}
