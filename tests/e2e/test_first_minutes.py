@@ -73,6 +73,13 @@ def test_on_a_sunday_night_the_demo_sends_at_once_and_a_reply_lands(
     shoot(sandbox, "sandbox.png")
     row = page.locator(f'[data-testid="followup-row"][data-id="{followup_id}"]')
     expect(row).to_have_attribute("data-status", "responded")
+    # Another lead sends STOP: opted out at once
+    other = next(m for m in messages if m["to"] != sent["to"])
+    stop = {"wa_id": other["to"], "text": "STOP"}
+    assert httpx.post(f"{stack.url}/sandbox/reply", json=stop).status_code == 200
+    stopped = stack.call("GET", f"/api/followups/{other['followup_id']}", "marketing").json()
+    lead = stack.call("GET", f"/api/contacts/{stopped['contact_id']}", "marketing").json()
+    assert lead["opted_out"] is True
     # The stats count what went out and the reply, per rule
     page.get_by_role("link", name="Stats").click()
     everything = page.locator('[data-testid="stats-row"][data-id="all"]')
