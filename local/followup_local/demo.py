@@ -28,7 +28,6 @@ class DemoClock:
     """The stack's clock: now, or a given instant that then runs forward in real time."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        self.set_to = start
         self._offset = start - datetime.now(UTC) if start is not None else timedelta(0)
 
     def now(self) -> datetime:

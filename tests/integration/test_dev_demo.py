@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from followup_local.cli import parser
 from followup_local.demo import DemoClock, seed_demo
 from followup_local.engine import local_engine
 
@@ -34,5 +35,17 @@ def test_the_first_tick_of_the_demo_sends_on_a_sunday_night_and_a_holiday(
 def test_the_demo_clock_starts_at_the_instant_given_and_runs_forward() -> None:
     clock = DemoClock(SUNDAY_9PM_JAKARTA)
     first = clock.now()
-    assert timedelta(0) <= first - SUNDAY_9PM_JAKARTA < timedelta(minutes=1)
+    assert first >= SUNDAY_9PM_JAKARTA
+    assert first.astimezone(JAKARTA).strftime("%a %H") == "Sun 21"
     assert clock.now() >= first
+
+
+def test_a_demo_clock_without_its_utc_offset_is_refused_with_an_example(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        parser().parse_args(["dev", "--clock", "2026-11-29T21:00"])
+    assert stopped.value.code == 2
+    assert "2026-11-29T21:00:00+07:00" in capsys.readouterr().err
+    given = parser().parse_args(["dev", "--clock", "2026-11-29T21:00:00+07:00"]).clock
+    assert given == SUNDAY_9PM_JAKARTA
