@@ -36,8 +36,9 @@ web/node_modules/.ready: web/package.json web/package-lock.json
 $(WEB_BUILT): web/node_modules/.ready $(WEB_SOURCES)
 	npm run --prefix web build --silent
 
+# `make dev PORT=8100 ARGS="--contacts 100"`: flags for `followup dev`.
 dev: $(READY) $(WEB_BUILT)
-	$(BIN)/followup dev
+	$(BIN)/followup dev $(if $(PORT),--port $(PORT)) $(ARGS)
 
 test: lint typecheck unit
 

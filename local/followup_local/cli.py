@@ -48,6 +48,19 @@ def _day(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
+def _instant(text: str) -> datetime:
+    try:
+        found = datetime.fromisoformat(text)
+    except ValueError:
+        found = None
+    if found is None or found.tzinfo is None:
+        raise argparse.ArgumentTypeError(
+            f"expected a date and time with its UTC offset, e.g. 2026-11-29T21:00:00+07:00, "
+            f"got {text!r}"
+        )
+    return found
+
+
 def _state_dir(command: argparse.ArgumentParser, what: str) -> None:
     command.add_argument(
         "--state-dir",
@@ -130,10 +143,18 @@ def parser() -> argparse.ArgumentParser:
     )
     dev.add_argument(
         "--tick",
-        type=_bounded(1, 3600),
+        type=_bounded(0, 3600),
         default=60,
         metavar="SECONDS",
-        help="seconds between enqueue / dispatch / expire ticks (default: %(default)s)",
+        help="seconds between enqueue / dispatch / expire ticks, the first at start; 0: only "
+        "on POST /dev/tick (default: %(default)s)",
+    )
+    dev.add_argument(
+        "--clock",
+        type=_instant,
+        metavar="INSTANT",
+        help="a demo clock: start the stack's time at this instant (ISO 8601 with offset, "
+        "e.g. 2026-11-29T21:00:00+07:00), then run forward in real time; use with --reset",
     )
     dev.add_argument(
         "--contacts",
@@ -188,6 +209,7 @@ def _dev(args: argparse.Namespace) -> int:
         reset=args.reset,
         contacts=args.contacts,
         verbose=args.verbose,
+        clock=args.clock,
     )
     console = Console()
     stack = DevStack(options)
@@ -214,11 +236,9 @@ def _dev(args: argparse.Namespace) -> int:
     table = Table(box=box.SIMPLE, show_header=False, title="follow-up engine, running locally")
     table.add_column(style="bold")
     table.add_column(overflow="fold")
-    for name, value in stack.banner():
+    for name, value in stack.banner(_command()):
         table.add_row(name, value)
     console.print(table)
-    for role, token in stack.dev_tokens():
-        console.print(f"token ({role}): {token}", soft_wrap=True, highlight=False)
     console.print("ready · Ctrl-C stops (data is kept; --reset starts over)", highlight=False)
     while not stopping.wait(0.5):
         pass
@@ -226,6 +246,12 @@ def _dev(args: argparse.Namespace) -> int:
     stack.stop()
     console.print(f"stopped; data saved in {options.state_dir}")
     return 0
+
+
+def _command() -> str:
+    """How this `followup` was called (e.g. `.venv/bin/followup` under make), to reuse it."""
+    called = sys.argv[0] if sys.argv else ""
+    return called if Path(called).name == "followup" else "followup"
 
 
 def _connect(cli: argparse.ArgumentParser, args: argparse.Namespace) -> int:

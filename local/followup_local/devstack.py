@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import logging
 import os
-import random
 import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,16 +43,14 @@ from werkzeug.serving import make_server
 
 from followup.adapters import tables
 from followup.api.auth import Role
-from followup.domain.rule import Rule
 from followup.wiring import runtime
+from followup_local.demo import AROUND_THE_CLOCK, DemoClock, seed_demo
 from followup_local.durable import DurableTables, StateError
 from followup_local.engine import Functions, create_queues, sqs_event
 from followup_local.gateway import create_app, serving
 from followup_local.live import LiveFeed
 from followup_local.sandbox import WhatsAppSandbox
 from followup_local.sandbox_page import SandboxPage
-from followup_local.simulator.funnel import INACTIVE_RULES, demo_rules, demo_settings, people
-from followup_local.simulator.run import add_quiet_lead
 from followup_local.tokens import DevTokens
 
 REGION = "us-east-1"
@@ -92,10 +89,13 @@ class _MotoServer(ThreadedMotoServer):
 class DevOptions:
     port: int = 8000
     tick_seconds: float = 60.0
+    """Seconds between ticks, the first one at start; 0: only on `POST /dev/tick`."""
     state_dir: Path = Path(".followup")
     reset: bool = False
     contacts: int = 40
     verbose: bool = False
+    clock: datetime | None = None
+    """A demo clock: the stack's time starts at this instant and runs forward from there."""
 
 
 @dataclass
@@ -104,6 +104,7 @@ class _Loop:
     every: float
     step: Callable[[], object]
     thread: threading.Thread | None = None
+    at_once: bool = False
 
 
 @dataclass
@@ -112,6 +113,8 @@ class DevStack:
     tokens: DevTokens = field(init=False)
     webhook_secret: str = field(init=False)
     base_url: str = ""
+    clock: DemoClock = field(init=False)
+    _secret_at: str = ""
     _stop: threading.Event = field(default_factory=threading.Event)
     _loops: list[_Loop] = field(default_factory=list)
     _functions: Functions = field(default_factory=Functions)
@@ -124,7 +127,10 @@ class DevStack:
         if self.options.reset:
             DurableTables.forget(state)
         self.tokens = DevTokens.load(state)
-        self.webhook_secret = os.environ.get("WEBHOOK_SECRET") or self._saved_secret(state)
+        self.clock = DemoClock(self.options.clock)
+        given = os.environ.get("WEBHOOK_SECRET")
+        self._secret_at = "$WEBHOOK_SECRET" if given else str(state / SECRET_FILE)
+        self.webhook_secret = given or self._saved_secret(state)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request lines
         names = {logical: f"{PREFIX}{logical}" for logical in tables.TABLES}
         self._tables = DurableTables(DomainDispatcherApplication(create_backend_app), state, names)
@@ -132,7 +138,7 @@ class DevStack:
         self._moto.start()
         host, port = self._moto.get_host_and_port()
         self.aws_url = f"http://{host}:{port}"
-        self.sandbox = WhatsAppSandbox(SANDBOX_KEY)
+        self.sandbox = WhatsAppSandbox(SANDBOX_KEY, self.clock.now)
         self.sandbox.start()
         self.base_url = f"http://127.0.0.1:{self.options.port}"
         self._environment()
@@ -144,7 +150,7 @@ class DevStack:
             self.sandbox.stop()
             raise
         if not restored:
-            self._seed()
+            seed_demo(runtime.deps(), self.sandbox, self.options.contacts, self.clock.now())
         self.live = LiveFeed(self.invoke, self.tokens)
         self.page = SandboxPage(self)
         app = create_app(
@@ -156,11 +162,12 @@ class DevStack:
         self._gateway = serving(app, self.options.port)
         self._gateway.__enter__()
         self._loops = [
-            _Loop("ticks", self.options.tick_seconds, self.tick),
             _Loop("sender", 0.2, self._drain_queue),
             _Loop("stream", 0.5, self._pump_stream),
             _Loop("delivery", 1.0, self.page.report_deliveries),
         ]
+        if self.options.tick_seconds:
+            self._loops.append(_Loop("ticks", self.options.tick_seconds, self.tick, at_once=True))
         for loop in self._loops:
             loop.thread = threading.Thread(
                 target=self._run, args=(loop,), name=loop.name, daemon=True
@@ -177,13 +184,20 @@ class DevStack:
         self._tables.snapshot()
         self.sandbox.stop()
         self._moto.stop()
+        runtime.install(None)
 
     def _run(self, loop: _Loop) -> None:
+        if loop.at_once:
+            self._step(loop)
         while not self._stop.wait(loop.every):
-            try:
-                loop.step()
-            except Exception:
-                _log.exception("the %s loop failed; it will try again", loop.name)
+            self._step(loop)
+
+    @staticmethod
+    def _step(loop: _Loop) -> None:
+        try:
+            loop.step()
+        except Exception:
+            _log.exception("the %s loop failed; it will try again", loop.name)
 
     # --- wiring --------------------------------------------------------------------------
 
@@ -212,6 +226,7 @@ class DevStack:
         self.sqs = boto3.client("sqs")
         self.queue_url, self.dlq_url = create_queues(self.sqs, PREFIX)
         os.environ["FOLLOWUP_SEND_QUEUE_URL"] = self.queue_url
+        runtime.install(runtime.build(runtime.config(), self.clock), runtime.config())
         self.streams = boto3.client(
             "dynamodbstreams", endpoint_url=self.aws_url, region_name=REGION
         )
@@ -227,7 +242,7 @@ class DevStack:
 
     def tick(self) -> dict[str, Any]:
         """One scheduler tick: enqueue, dispatch and expire, with the Scheduler's payload."""
-        event = {"source": "followup.tick", "time": datetime.now(UTC).isoformat()}
+        event = {"source": "followup.tick", "time": self.clock.now().isoformat()}
         return {name: self.invoke(name, event) for name in ("enqueue", "dispatch", "expire")}
 
     def _drain_queue(self) -> None:
@@ -272,24 +287,6 @@ class DevStack:
         if records and self.live.connections:
             self.invoke("broadcaster", {"Records": records})
 
-    # --- the demo funnel -----------------------------------------------------------------
-
-    def _seed(self) -> None:
-        """Demo settings and rules, and leads gone quiet in the last days."""
-        deps = runtime.deps()
-        deps.store.save_settings(demo_settings())
-        for body in demo_rules():
-            deps.store.save_rule(Rule.model_validate(body))
-        for rule_id in sorted(INACTIVE_RULES):
-            deps.store.set_active(rule_id, False)
-        deps.catalog.invalidate()
-        now = datetime.now(UTC)
-        for person in people(random.Random(7), self.options.contacts, now, 1):  # noqa: S311
-            if person.arrives:
-                continue
-            add_quiet_lead(deps, person)
-            self.sandbox.record_inbound(person.wa_id, person.first_message_at)
-
     def _saved_secret(self, state: Path) -> str:
         path = state / SECRET_FILE
         if not path.exists():
@@ -327,19 +324,36 @@ class DevStack:
             routes.append(Route("/", _unbuilt))
         return routes
 
-    def banner(self) -> list[tuple[str, str]]:
+    def banner(self, command: str = "followup") -> list[tuple[str, str]]:
+        """What to open first, then where everything is; no tokens and no secrets."""
+        url = self.base_url
+        state = self.options.state_dir
+        state_flag = "" if state == Path(".followup") else f" --state-dir {state}"
+        rows = [
+            ("open the app", f"{url}/  and sign in as marketing"),
+            ("answer as a lead", f"{url}/sandbox  (reply, or send STOP)"),
+            ("send window", self._window()),
+        ]
+        if self.options.clock is not None:
+            rows.append(("demo clock", f"started at {self.options.clock.isoformat()}, running on"))
+        every = self.options.tick_seconds
+        ticks = f"at start, then every {every:g} s" if every else "only on request"
         return [
-            ("web app", f"{self.base_url}/"),
-            ("admin API", f"{self.base_url}/api  (OpenAPI: {self.base_url}/api/openapi.json)"),
+            *rows,
+            ("ticks", f"{ticks}; POST /dev/tick for one now"),
+            ("admin API", f"{url}/api  (OpenAPI at /api/openapi.json)"),
+            (
+                "API tokens",
+                f"{command} dev-token --role marketing{state_flag}  (or counselor, admin)",
+            ),
             ("live feed", f"ws://127.0.0.1:{self.options.port}/ws?token=TOKEN"),
-            ("WhatsApp sandbox", f"{self.base_url}/sandbox"),
-            ("webhook", f"{self.base_url}/webhooks/whatsapp/{self.webhook_secret}"),
-            ("webhook secret", self.webhook_secret),
+            ("webhook", f"{url}/webhooks/whatsapp/SECRET  (SECRET in {self._secret_at})"),
             ("embedded AWS", self.aws_url),
-            ("ticks", f"every {self.options.tick_seconds:g} s (POST {self.base_url}/dev/tick)"),
-            ("state", str(self.options.state_dir)),
+            ("state", str(state)),
         ]
 
-    def dev_tokens(self) -> list[tuple[str, str]]:
-        """A fresh sign-in token per role (also `followup dev-token --role ROLE`)."""
-        return [(role.value, self.tokens.issue(role)) for role in Role]
+    @staticmethod
+    def _window() -> str:
+        if runtime.deps().catalog.settings().send_window == AROUND_THE_CLOCK:
+            return "open every day, all day (the demo's choice; /api/settings)"
+        return "as the workspace settings say (/api/settings)"

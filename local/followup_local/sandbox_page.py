@@ -9,7 +9,7 @@ lists what the sandbox was sent, as JSON.
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -99,7 +99,7 @@ class SandboxPage:
 
     def reply(self, wa_id: str, text: str) -> int:
         """The lead writes: post Meta's envelope to the webhook; the webhook's HTTP status."""
-        now = datetime.now(UTC)
+        now = self._stack.clock.now()
         found = find_contact(runtime.deps(), wa_id, None)
         document = envelopes.text_message(
             wa_id,
@@ -118,7 +118,11 @@ class SandboxPage:
             if wamid is None or wamid in self._reported or sent.body is None:
                 continue
             document = envelopes.status(
-                wamid, "delivered", datetime.now(UTC), sent.body.get("to", ""), sent.followup_id
+                wamid,
+                "delivered",
+                self._stack.clock.now(),
+                sent.body.get("to", ""),
+                sent.followup_id,
             )
             if httpx.post(self._webhook_url, json=document, timeout=30).status_code == 200:
                 self._reported.add(wamid)

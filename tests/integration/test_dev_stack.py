@@ -26,10 +26,15 @@ def stack(tmp_path: Path) -> Iterator[Running]:
 
 @pytest.mark.slow
 def test_the_local_stack_runs_the_whole_loop_and_keeps_its_data(stack: Running) -> None:
-    # It starts, prints where everything is, and answers the API with a dev token
+    # It starts and says what to open first, and where everything is: tokens and the
+    # webhook secret on request, not in the banner
     printed = "".join(stack.output)
-    for shown in ("/sandbox", "/ws?token=", "webhook secret", "token (marketing): ey"):
+    for shown in ("sign in as marketing", "/sandbox", "/ws?token=", "dev-token --role"):
         assert shown in printed
+    secret = (stack.state / "webhook-secret").read_text().strip()
+    assert secret not in printed
+    assert "eyJ" not in printed
+    assert f"{stack.state}/webhook-secret" in printed.replace("\n", "").replace(" ", "")
     answer = stack.call("GET", "/api/rules", role="counselor")
     assert answer.status_code == 200
     demo = [r["id"] for r in answer.json()["rules"]]

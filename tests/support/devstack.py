@@ -22,7 +22,7 @@ T = TypeVar("T")
 
 
 class Running:
-    """`followup dev --tick 3600` on a free port with its own state directory."""
+    """`followup dev` on a free port with its own state directory, ticking only when asked."""
 
     def __init__(
         self,
@@ -33,16 +33,20 @@ class Running:
         env: dict[str, str] | None = None,
         background: bool = False,
         ready: bool = True,
+        tick: int = 0,
+        clock: str | None = None,
     ) -> None:
         """`background`: started as a script's `followup dev &` is, with SIGINT ignored;
-        `ready`: wait until it says so."""
+        `ready`: wait until it says so; `tick`: seconds between ticks (0: POST /dev/tick);
+        `clock`: the demo clock's start."""
         self.url = f"http://127.0.0.1:{port}"
         self.port = port
         self.state = state
         self.output: list[str] = []
         command = [
-            *(str(FOLLOWUP), "dev", "--port", str(port), "--tick", "3600"),
+            *(str(FOLLOWUP), "dev", "--port", str(port), "--tick", str(tick)),
             *("--contacts", str(contacts), "--state-dir", str(state)),
+            *(("--clock", clock) if clock else ()),
         ]
         if background:  # what `&` in a non-interactive shell does to SIGINT
             command = ["sh", "-c", 'trap "" INT; exec "$@"', "sh", *command]

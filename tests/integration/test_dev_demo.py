@@ -1,0 +1,51 @@
+"""The demo `followup dev` seeds: something goes out at the first tick, whatever the hour."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from followup_local.cli import parser
+from followup_local.demo import DemoClock, seed_demo
+from followup_local.engine import local_engine
+
+JAKARTA = timezone(timedelta(hours=7))
+SUNDAY_9PM_JAKARTA = datetime(2026, 11, 29, 21, 0, tzinfo=JAKARTA)
+NEW_YEARS_DAY_3AM_JAKARTA = datetime(2027, 1, 1, 3, 0, tzinfo=JAKARTA)
+
+
+@pytest.mark.parametrize("start", [SUNDAY_9PM_JAKARTA, NEW_YEARS_DAY_3AM_JAKARTA])
+def test_the_first_tick_of_the_demo_sends_on_a_sunday_night_and_a_holiday(
+    start: datetime,
+) -> None:
+    with local_engine(start) as engine:
+        seed_demo(engine.deps, engine.sandbox, 40, engine.clock.now())
+        report = engine.tick()
+        sent = [r for r in engine.sandbox.sent() if r.body is not None]
+        reasons = Counter(report["enqueue"]["reasons"])
+    # The real policy code lets demo follow-ups out at once...
+    assert len(sent) >= 10
+    assert report["dispatch"]["dispatched"] == len(sent)
+    # ...and score gating, which holds back hot leads, meets at most the demo's one
+    assert reasons["hot_contact"] <= 1
+
+
+def test_the_demo_clock_starts_at_the_instant_given_and_runs_forward() -> None:
+    clock = DemoClock(SUNDAY_9PM_JAKARTA)
+    first = clock.now()
+    assert first >= SUNDAY_9PM_JAKARTA
+    assert first.astimezone(JAKARTA).strftime("%a %H") == "Sun 21"
+    assert clock.now() >= first
+
+
+def test_a_demo_clock_without_its_utc_offset_is_refused_with_an_example(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        parser().parse_args(["dev", "--clock", "2026-11-29T21:00"])
+    assert stopped.value.code == 2
+    assert "2026-11-29T21:00:00+07:00" in capsys.readouterr().err
+    given = parser().parse_args(["dev", "--clock", "2026-11-29T21:00:00+07:00"]).clock
+    assert given == SUNDAY_9PM_JAKARTA
