@@ -23,7 +23,7 @@ from followup_local.devstack import DevOptions, DevStack
 from followup_local.durable import StateError
 from followup_local.simulator import Outcome, SimulationConfig, simulate
 from followup_local.simulator.funnel import START
-from followup_local.simulator.report import summary, table, write_audit
+from followup_local.simulator.report import headline, summary, table, write_audit
 from followup_local.tokens import DevTokens
 
 
@@ -309,12 +309,7 @@ def _simulate(cli: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
         return 0
-    population = report["population"]
-    console.print(
-        f"{population['contacts']} of {population['planned']} leads in the funnel by the end "
-        f"({population['arrived_during_run']} wrote first during the run); "
-        f"{len(outcome.sends)} requests to WhatsApp; {population['opted_out']} opted out."
-    )
+    console.print(headline(report))
     console.print(table(report))
     for path in written:
         console.print(f"wrote {path}")

@@ -7,7 +7,9 @@ engine's own policy code cannot hide itself.
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,10 +19,15 @@ from zoneinfo import ZoneInfo
 
 import holidays
 import pytest
+from rich.console import Console
 
+from followup.domain.rule import Rule
+from followup.domain.settings import ReviewThresholds, WorkspaceSettings
+from followup.services.stats import RuleStats
 from followup_local.cli import main
-from followup_local.simulator import SimulationConfig, simulate
-from followup_local.simulator.report import summary, write_audit
+from followup_local.simulator import Outcome, SimulationConfig, simulate
+from followup_local.simulator.funnel import demo_rules
+from followup_local.simulator.report import summary, table, write_audit
 
 # Wednesday to Saturday: Christmas (an Indonesian holiday), a Saturday and the 72-hour expiry
 # fall inside the run; a 90-minute tick puts sends at half past too, off the hour boundaries.
@@ -264,3 +271,89 @@ def test_an_out_path_that_is_a_file_is_refused(
         main(["simulate", "--out", str(taken)])
     assert exited.value.code == 2
     assert "argument --out" in capsys.readouterr().err
+
+
+def opted_out_after_a_send(run: Run) -> int:
+    """Follow-ups WhatsApp accepted that the contact then answered with an opt-out."""
+    return sum(
+        1
+        for followup in run.followups.values()
+        if followup["status"] == "opted_out"
+        and "sent" in {change["status"] for change in followup["history"]}
+    )
+
+
+def table_row_line(text: str, label: str) -> str:
+    return next(line for line in text.splitlines() if re.search(rf"^\W*{re.escape(label)} ", line))
+
+
+def table_row(text: str, label: str) -> list[str]:
+    return table_row_line(text, label).split()[1:]
+
+
+def test_the_summary_line_and_the_table_say_what_they_count_and_agree(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--contacts", "60", "--days", "4", "--tick", "90", "--seed", "11"]
+    assert main(["simulate", *args, "--start", "2026-12-23", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    words = " ".join(printed.split())
+    cli_run = load(tmp_path, {})
+    contacts = sum(1 for contact in cli_run.contacts.values() if contact["opted_out"])
+    followups = opted_out_after_a_send(cli_run)
+    assert followups > 0
+    assert f"{contacts} contacts opted out" in words
+    assert f"{followups} sent follow-ups answered with an opt-out" in words
+    sent, _, opted_out, *_ = table_row(printed, "total")
+    assert opted_out == str(followups)
+    assert sent == str(len(cli_run.accepted))
+    assert "opted out: sent follow-ups answered with an opt-out" in words
+
+
+def rendered(outcome: Outcome) -> tuple[str, str]:
+    """The table as a colour terminal shows it, and as plain text."""
+    console = Console(record=True, width=200, file=io.StringIO(), color_system="standard")
+    console.print(table(summary(outcome)))
+    return console.export_text(styles=True, clear=False), console.export_text()
+
+
+HIGH, HALF, LOW, QUIET = (body["id"] for body in demo_rules()[:4])
+RULE_COUNTS = {
+    HIGH: {"sent": 100, "responded": 30, "opted_out": 18},
+    HALF: {"sent": 2, "responded": 1, "opted_out": 1},
+    LOW: {"sent": 100, "responded": 30, "opted_out": 1},
+    QUIET: {"sent": 100, "responded": 2},
+}
+
+
+def outcome_with(settings: WorkspaceSettings) -> Outcome:
+    """A finished run whose per-rule totals are `RULE_COUNTS`."""
+    start = datetime(2026, 12, 21, tzinfo=UTC)
+    rules = [Rule.model_validate(body) for body in demo_rules()]
+    stats = {rule_id: RuleStats(rule_id=rule_id, counts=c) for rule_id, c in RULE_COUNTS.items()}
+    return Outcome(SimulationConfig(start=start), start, start, settings, rules, stats, [], [], [])
+
+
+def test_rates_past_the_review_thresholds_stand_out_in_the_table() -> None:
+    styled, plain = rendered(outcome_with(WorkspaceSettings()))
+    # Default thresholds: more than 2 % opt-out or less than 5 % response is marked.
+    assert table_row(plain, HIGH)[-3:] == ["30.0%", "!", "18.0%"]
+    assert table_row(plain, HALF)[-3:] == ["50.0%", "!", "50.0%"]
+    assert table_row(plain, LOW)[-3:] == ["0", "30.0%", "1.0%"]
+    assert table_row(plain, QUIET)[-3:] == ["!", "2.0%", "0.0%"]
+    bold_red = "\x1b[1;31m"
+    assert bold_red in table_row_line(styled, HIGH)
+    assert bold_red in table_row_line(styled, HALF)
+    assert bold_red not in table_row_line(styled, LOW)
+    legend = "! past the review thresholds: opt-out rate above 2.0%, response rate below 5.0%"
+    assert legend in " ".join(plain.split())
+
+
+def test_the_table_marks_rates_against_the_workspace_thresholds() -> None:
+    review = ReviewThresholds(max_opt_out_rate=0.25, min_response_rate=0.01)
+    _, plain = rendered(outcome_with(WorkspaceSettings(review=review)))
+    assert table_row(plain, HIGH)[-3:] == ["0", "30.0%", "18.0%"]
+    assert table_row(plain, HALF)[-3:] == ["50.0%", "!", "50.0%"]
+    assert table_row(plain, QUIET)[-3:] == ["0", "2.0%", "0.0%"]
+    legend = "! past the review thresholds: opt-out rate above 25.0%, response rate below 1.0%"
+    assert legend in " ".join(plain.split())

@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from followup.domain.contact import Contact
 from followup.domain.followup import FollowUp
 from followup.domain.rule import Rule
-from followup.domain.settings import WorkspaceSettings
-from followup.services.stats import RuleStats
+from followup.domain.settings import ReviewThresholds, WorkspaceSettings
+from followup.services.stats import RuleStats, flags
 from followup_local.engine import LocalEngine
 from followup_local.gateway import request_event
 from followup_local.sandbox import SandboxRequest
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 
 _COLUMNS = ("sent", "responded", "opted_out", "expired", "failed", "conversions")
 _HEADERS = ("sent", "responded", "opted\nout", "expired", "failed", "conversions")
+_FLAGGED = "bold red"
+_MARK = "!"
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,13 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat() if moment else None
 
 
-def _row(rule_id: str, name: str, active: bool | None, stats: RuleStats | None) -> dict[str, Any]:
+def _row(
+    rule_id: str,
+    name: str,
+    active: bool | None,
+    stats: RuleStats | None,
+    review: ReviewThresholds,
+) -> dict[str, Any]:
     counts = stats.counts if stats else {}
     row: dict[str, Any] = {"rule_id": rule_id, "name": name, "active": active}
     row |= {
@@ -124,6 +133,7 @@ def _row(rule_id: str, name: str, active: bool | None, stats: RuleStats | None) 
         "conversions": counts.get("converted", 0),
         "response_rate": round(stats.response_rate, 4) if stats else 0.0,
         "opt_out_rate": round(stats.opt_out_rate, 4) if stats else 0.0,
+        "flags": flags(stats, review) if stats else [],
     }
     return row | {"counts": dict(sorted(counts.items()))}
 
@@ -132,7 +142,8 @@ def summary(outcome: Outcome) -> dict[str, Any]:
     """The report as JSON-ready data: period, population, settings, per-rule rows and total."""
     config = outcome.config
     arrived = sum(1 for state in outcome.contacts if state.person.arrives)
-    rows = [_row(r.id, r.name, r.active, outcome.stats.get(r.id)) for r in outcome.rules]
+    review = outcome.settings.review
+    rows = [_row(r.id, r.name, r.active, outcome.stats.get(r.id), review) for r in outcome.rules]
     return {
         "period": {
             "start": _iso(config.start),
@@ -147,19 +158,50 @@ def summary(outcome: Outcome) -> dict[str, Any]:
             "contacts": len(outcome.contacts),
             "arrived_during_run": arrived,
             "opted_out": sum(1 for state in outcome.contacts if state.contact.opted_out),
+            "requests_to_whatsapp": len(outcome.sends),
         },
         "settings": outcome.settings.model_dump(mode="json"),
         "rules": rows,
-        "total": _row("total", "All rules", None, outcome.stats.get("all")),
+        "total": _row("total", "All rules", None, outcome.stats.get("all"), review),
     }
 
 
+def headline(report: dict[str, Any]) -> str:
+    """The totals printed above the table, saying which count contacts and which follow-ups."""
+    population, total = report["population"], report["total"]
+    canceled = total["counts"].get("opted_out_before_send", 0)
+    return (
+        f"{population['contacts']} of {population['planned']} leads in the funnel by the end "
+        f"({population['arrived_during_run']} wrote first during the run); "
+        f"{population['requests_to_whatsapp']} requests to WhatsApp.\n"
+        f"Opt-outs: {population['opted_out']} contacts opted out; "
+        f"{total['opted_out']} sent follow-ups answered with an opt-out (the table's "
+        f'"opted out" column) and {canceled} queued follow-ups canceled by one.'
+    )
+
+
+def _rate(value: float, flag: str, row: dict[str, Any]) -> Text:
+    """A rate as a percentage, bold red and marked when it is past a review threshold."""
+    if flag in row["flags"]:
+        return Text(f"{_MARK} {value:.1%}", style=_FLAGGED)
+    return Text(f"{value:.1%}")
+
+
 def table(report: dict[str, Any]) -> Table:
-    """Per-rule statistics as a rich table, rates as percentages."""
-    period = report["period"]
+    """Per-rule statistics as a rich table, rates as percentages, rates to review marked."""
+    period, review = report["period"], report["settings"]["review"]
     days = f"{period['days']} day{'s' if period['days'] != 1 else ''}"
     title = f"Follow-ups per rule over {days} from {period['start'][:10]}"
-    caption = f"one scheduler tick every {period['tick_minutes']} minutes, seed {period['seed']}"
+    caption = "\n".join(
+        (
+            "counts are follow-ups, conversions are contacts; "
+            "opted out: sent follow-ups answered with an opt-out",
+            f"{_MARK} past the review thresholds: opt-out rate above "
+            f"{review['max_opt_out_rate']:.1%}, response rate below "
+            f"{review['min_response_rate']:.1%}",
+            f"one scheduler tick every {period['tick_minutes']} minutes, seed {period['seed']}",
+        )
+    )
     grid = Table(title=title, caption=caption, box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0))
     grid.add_column("rule", no_wrap=True, min_width=22)
     for header in (*_HEADERS, "response\nrate", "opt-out\nrate"):
@@ -168,7 +210,10 @@ def table(report: dict[str, Any]) -> Table:
     for row in [*report["rules"], report["total"]]:
         label = row["rule_id"] if row["active"] is not False else f"{row['rule_id']} (off)"
         cells = [str(row[column]) for column in _COLUMNS]
-        rates = [f"{row['response_rate']:.1%}", f"{row['opt_out_rate']:.1%}"]
+        rates = [
+            _rate(row["response_rate"], "low_response", row),
+            _rate(row["opt_out_rate"], "high_opt_out", row),
+        ]
         grid.add_row(label, *cells, *rates, end_section=row is report["rules"][-1])
     return grid
 
