@@ -32,6 +32,7 @@ def test_send_now_at_night_answers_with_the_next_opening(engine: LocalEngine) ->
     # Then the answer says it goes at the next opening, Monday 08:00 in the lead's time, and why
     assert status == 202
     assert answer["now"] is False
+    assert answer["waiting_for_window"] is True
     assert answer["send_at"] == MONDAY_8AM_JAKARTA.isoformat()
     assert answer["send_at_local"] == "2026-11-30T08:00:00+07:00"
     assert answer["zone"] == "Asia/Jakarta"

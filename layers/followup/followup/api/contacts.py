@@ -76,7 +76,7 @@ def send_now(contact_id: str, request: SendNow) -> tuple[dict[str, Any], int]:
     followup = manual.send_now(deps, contact_id, request.rule_id)
     goes = manual.when(deps, followup)
     return {
-        **followup.model_dump(mode="json"),
+        **shown(deps, [followup])[0],
         "send_at": goes.send_at.isoformat(),
         "send_at_local": goes.local.isoformat(),
         "zone": goes.zone.key,
