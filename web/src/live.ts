@@ -40,6 +40,13 @@ export function openFeed(
     closed = true;
     window.clearTimeout(timer);
     window.clearInterval(ping);
-    socket?.close();
+    const last = socket;
+    if (!last) return;
+    last.onmessage = null;
+    last.onclose = null;
+    // Closing a socket before it opens makes the browser log a warning quoting its URL,
+    // sign-in token included: let it open, then close it.
+    if (last.readyState === WebSocket.CONNECTING) last.onopen = () => last.close();
+    else last.close();
   };
 }
