@@ -16,7 +16,8 @@ export function openFeed(
 
   const connect = () => {
     onState("connecting");
-    socket = new WebSocket(`${url}?token=${encodeURIComponent(token)}`);
+    // The token rides as a subprotocol: browsers log the URL of a socket that fails.
+    socket = new WebSocket(url, ["followup.live", token]);
     socket.onopen = () => {
       retry = 0;
       onState("live");
