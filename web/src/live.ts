@@ -45,8 +45,7 @@ export function openFeed(
     if (!last) return;
     last.onmessage = null;
     last.onclose = null;
-    // Closing a socket before it opens makes the browser log a warning quoting its URL,
-    // sign-in token included: let it open, then close it.
+    // Closing a socket before it opens makes the browser log a warning: let it open first.
     if (last.readyState === WebSocket.CONNECTING) last.onopen = () => last.close();
     else last.close();
   };
