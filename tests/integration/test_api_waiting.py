@@ -102,3 +102,18 @@ def test_a_contact_is_offered_only_the_rules_that_apply_to_them(engine: LocalEng
     assert status == 200
     assert [r["id"] for r in found["rules"]] == ["new-leads"]
     assert call(engine, "GET", "/api/contacts/nobody/rules")[0] == 404
+
+
+def test_send_now_while_sending_is_paused_says_it_waits_for_the_pause(engine: LocalEngine) -> None:
+    engine.deps.store.save_rule(rule())
+    _, settings = call(engine, "GET", "/api/settings")
+    paused = {**settings, "paused": True, "paused_reason": "template review"}
+    assert call(engine, "PUT", "/api/settings", paused)[0] == 200
+    lead = quiet_contact(engine.deps, "6281100000706", engine.clock.now() - timedelta(hours=1))
+    _, answer = call(
+        engine, "POST", f"/api/contacts/{lead.id}/followups", {"rule_id": "apply-remind-24h"}
+    )
+    assert answer["now"] is False
+    assert answer["why"] == (
+        "sending is paused (workspace paused: template review): it goes once it resumes"
+    )
