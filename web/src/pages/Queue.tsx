@@ -14,6 +14,10 @@ export function QueuePage({ api, session }: { api: Api; session: Session }) {
   const [problem, setProblem] = useState("");
   const [reload, setReload] = useState(0);
   const reloadTimer = useRef<number | undefined>(undefined);
+  const shown = useRef<FollowUp[]>([]);
+  useEffect(() => {
+    shown.current = rows;
+  }, [rows]);
 
   const query = useCallback(
     (after?: string | null) => {
@@ -59,7 +63,10 @@ export function QueuePage({ api, session }: { api: Api; session: Session }) {
             const added = fresh.filter((f) => !current.some((row) => row.id === f.id));
             return [...added.map((f) => byId.get(f.id) ?? f), ...current.map((row) => byId.get(row.id) ?? row)];
           });
-          if (changed.some((f) => f.status === "queued")) reloadSoon();
+          const unknown = (f: FollowUp) =>
+            f.status === "queued" &&
+            !shown.current.some((row) => row.id === f.id && row.scheduled_at === f.scheduled_at);
+          if (changed.some(unknown)) reloadSoon();
         },
         setFeed,
       ),
