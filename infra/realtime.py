@@ -41,7 +41,7 @@ def websocket_api(stack: FollowupStack) -> apigw.WebSocketApi:
             authorizer=authorizers.WebSocketLambdaAuthorizer(
                 "StaffToken",
                 authorizer_fn,
-                identity_source=["route.request.querystring.token"],
+                identity_source=["route.request.header.Sec-WebSocket-Protocol"],
             ),
         ),
         disconnect_route_options=apigw.WebSocketRouteOptions(integration=routes),

@@ -1,4 +1,5 @@
-"""WebSocket `$connect` authorizer: the same Cognito sign-in as the HTTP API, from `?token=`."""
+"""WebSocket `$connect` authorizer: the same Cognito sign-in as the HTTP API, from the token
+the browser offers as a subprotocol next to `followup.live`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from followup.adapters.cognito import CognitoVerifier, InvalidToken
+from followup.api.feed import offered_token
 from followup.wiring import runtime
 
 logger, tracer, metrics = runtime.observability("ws_authorizer")
@@ -23,7 +25,7 @@ def verifier() -> CognitoVerifier:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    token = (event.get("queryStringParameters") or {}).get("token", "")
+    token = offered_token(event.get("headers"))
     try:
         claims = verifier().verify(token)
     except InvalidToken as refused:

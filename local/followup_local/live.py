@@ -1,7 +1,8 @@
 """A local stand-in for the WebSocket API: browsers on `/ws`, the broadcaster on `@connections`.
 
-A browser connects to `/ws?token=<dev token>`. The token is checked as the Lambda
-authorizer checks Cognito's in AWS, then the `realtime` handler gets the same
+A browser connects to `/ws` offering the subprotocols `followup.live` and its dev token
+(command-line clients may use `/ws?token=<dev token>`). The token is checked as the
+Lambda authorizer checks Cognito's in AWS, then the `realtime` handler gets the same
 `$connect`, `$default` and `$disconnect` events API Gateway sends. Handlers push to a
 connection through the management API (`POST /@connections/{id}`), which this serves
 too: an id that is no longer connected gets 410 Gone, as in AWS, so the broadcaster
@@ -22,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from followup.api.feed import offered_token
 from followup_local.gateway import Invoke
 from followup_local.tokens import DevTokens, InvalidToken
 
@@ -30,7 +32,12 @@ STAGE = "live"
 
 
 def socket_event(
-    route: str, connection_id: str, *, body: str | None = None, authorizer: dict[str, Any] | None
+    route: str,
+    connection_id: str,
+    *,
+    body: str | None = None,
+    authorizer: dict[str, Any] | None,
+    headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The event API Gateway (WebSocket API) sends the route's Lambda."""
     now = datetime.now(UTC)
@@ -50,6 +57,8 @@ def socket_event(
     if authorizer is not None:
         context["authorizer"] = authorizer
     event: dict[str, Any] = {"requestContext": context, "isBase64Encoded": False}
+    if headers is not None:
+        event["headers"] = headers
     if body is not None:
         event["body"] = body
     return event
@@ -77,7 +86,8 @@ class LiveFeed:
 
     async def _socket(self, socket: WebSocket) -> None:
         try:
-            claims = self._tokens.verify(socket.query_params.get("token", ""))
+            token = offered_token(socket.headers) or socket.query_params.get("token", "")
+            claims = self._tokens.verify(token)
         except InvalidToken:
             await socket.close(code=1008)  # refused before the handshake completes: HTTP 403
             return
@@ -88,12 +98,15 @@ class LiveFeed:
             "groups": " ".join(groups),
             "principalId": claims["sub"],
         }
-        connect = socket_event("$connect", connection_id, authorizer=authorizer)
+        protocols = socket.headers.get("sec-websocket-protocol")
+        headers = {"Sec-WebSocket-Protocol": protocols} if protocols else {}
+        connect = socket_event("$connect", connection_id, authorizer=authorizer, headers=headers)
         answer = await run_in_threadpool(self._invoke, "realtime", connect)
         if not isinstance(answer, dict) or answer.get("statusCode") != 200:
             await socket.close(code=1011)
             return
-        await socket.accept()
+        chosen = (answer.get("headers") or {}).get("Sec-WebSocket-Protocol")
+        await socket.accept(subprotocol=chosen)
         self._sockets[connection_id] = socket
         self._connected_at[connection_id] = datetime.now(UTC)
         try:

@@ -8,11 +8,13 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Response, expect, sync_playwright
 
 from tests.support.devstack import SAFETY_NET, Running, eventually, free_port
 
@@ -58,8 +60,33 @@ def pages(browser: Browser, request: pytest.FixtureRequest) -> Iterator[list[Pag
             )
 
 
-def sign_in(browser: Browser, pages: list[Page], url: str, role: str) -> Page:
-    page = browser.new_context().new_page()
+class Watched:
+    """What the browser logged and which requests it could not find, on every page."""
+
+    def __init__(self) -> None:
+        self.console: list[str] = []
+        self.missing: list[str] = []
+
+    def watch(self, page: Page) -> Page:
+        page.on("console", lambda message: self._logged(message))
+        page.on("response", lambda response: self._answered(response))
+        return page
+
+    def _logged(self, message: ConsoleMessage) -> None:
+        self.console.append(message.text)
+
+    def _answered(self, response: Response) -> None:
+        if response.status == 404:
+            self.missing.append(response.url)
+
+
+@pytest.fixture
+def watched() -> Watched:
+    return Watched()
+
+
+def sign_in(browser: Browser, pages: list[Page], url: str, role: str, watched: Watched) -> Page:
+    page = watched.watch(browser.new_context().new_page())
     pages.append(page)
     page.goto(url)
     page.get_by_role("button", name=f"Sign in as {role}").click()
@@ -69,9 +96,9 @@ def sign_in(browser: Browser, pages: list[Page], url: str, role: str) -> Page:
 
 @pytest.mark.slow
 def test_marketing_creates_a_rule_sees_it_send_live_and_the_reply_land(
-    stack: Running, browser: Browser, pages: list[Page]
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
 ) -> None:
-    page = sign_in(browser, pages, stack.url, "marketing")
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
     # Create a rule; the API's problems show beside the fields
     page.get_by_role("link", name="Rules").click()
     page.get_by_role("button", name="New rule").click()
@@ -92,6 +119,9 @@ def test_marketing_creates_a_rule_sees_it_send_live_and_the_reply_land(
     # The queue fills from the live feed after a tick, without a reload
     page.get_by_role("link", name="Queue").click()
     expect(page.get_by_role("status")).to_have_attribute("data-state", "live")
+    # (typing a filter reopens the feed at each key, sockets still connecting included)
+    page.get_by_placeholder("rule id").press_sequentially("e2e-any-time")
+    expect(page.get_by_role("status")).to_have_attribute("data-state", "live")
     httpx.post(f"{stack.url}/dev/tick", timeout=SAFETY_NET).raise_for_status()
     row = page.locator('[data-testid="followup-row"]').filter(has_text="e2e-any-time").first
     expect(row).to_be_visible()
@@ -110,9 +140,10 @@ def test_marketing_creates_a_rule_sees_it_send_live_and_the_reply_land(
     delivered = page.locator(f'[data-testid="followup-row"][data-id="{followup_id}"]')
     expect(delivered).to_have_attribute("data-status", "delivered")
     # The lead answers on the sandbox page; the queue row becomes `responded`
-    sandbox = browser.new_context().new_page()
+    sandbox = watched.watch(browser.new_context().new_page())
     pages.append(sandbox)
     sandbox.goto(f"{stack.url}/sandbox")
+    expect(sandbox.get_by_test_id("sandbox-hint")).to_contain_text("reply as them")
     sandbox.locator(f'button[data-wa-id="{sent["to"]}"]').click()
     sandbox.get_by_label("Reply as the lead").fill("Yes please, tell me more")
     sandbox.get_by_role("button", name="Send", exact=True).click()
@@ -120,16 +151,61 @@ def test_marketing_creates_a_rule_sees_it_send_live_and_the_reply_land(
     expect(
         page.locator(f'[data-testid="followup-row"][data-id="{followup_id}"]')
     ).to_have_attribute("data-status", "responded")
+    # The app has an icon the gateway serves; no page asked for something missing
+    icon = page.locator('link[rel="icon"]').get_attribute("href")
+    assert icon is not None
+    served = httpx.get(f"{stack.url}{icon}")
+    assert (served.status_code, served.headers["content-type"]) == (200, "image/svg+xml")
+    assert watched.missing == []
+    # And no line the browser logged showed the sign-in token
+    assert not [line for line in watched.console if "token=" in line or "eyJ" in line]
 
 
 @pytest.mark.slow
-def test_a_counsellor_reads_rules_but_cannot_edit_them(
-    stack: Running, browser: Browser, pages: list[Page]
+def test_a_counsellor_reads_rules_and_sees_why_a_send_now_waits(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
 ) -> None:
-    page = sign_in(browser, pages, stack.url, "counselor")
+    # Given a lead in Jakarta and a rule whose window opens only at 08:00 three days from now
+    opens = datetime.now(ZoneInfo("Asia/Jakarta")) + timedelta(days=3)
+    day = opens.strftime("%a").lower()
+    window = {"hours": {day: [{"start": "08:00", "end": "08:01"}]}, "blackout_days": []}
+    rule = {
+        "id": "e2e-one-morning",
+        "name": "One morning a week",
+        "trigger": {"stages": ["new"], "idle": {"amount": 1, "unit": "hours"}},
+        "steps": [
+            {
+                "wait": {"amount": 0, "unit": "minutes"},
+                "text": "Hi, still there?",
+                "template": {"name": "open_day_invite", "language": "en"},
+            }
+        ],
+        "send_window": window,
+    }
+    assert stack.call("POST", "/api/rules", json=rule).status_code == 201
+    lead = {"wa_id": "6281199990001", "name": "Sari Window", "stage": "new"}
+    created = stack.call("POST", "/api/contacts", json={**lead, "timezone": "Asia/Jakarta"})
+    contact_id = created.json()["id"]
+    page = sign_in(browser, pages, stack.url, "counselor", watched)
     page.get_by_role("link", name="Rules").click()
     expect(page.get_by_test_id("rule-row").first).to_be_visible()
     expect(page.get_by_role("button", name="New rule")).to_have_count(0)
     expect(page.get_by_role("button", name="Edit")).to_have_count(0)
     for toggle in page.get_by_role("checkbox").all():
         expect(toggle).to_be_disabled()
+    # When the counsellor sends the lead a follow-up now, the answer says when it really goes
+    page.goto(f"{stack.url}/#/contacts/{contact_id}")
+    page.get_by_label("Rule to send").select_option(label="One morning a week")
+    page.get_by_role("button", name="Send follow-up now").click()
+    when = f"{opens.strftime('%a')} 08:00"
+    expect(page.get_by_role("status")).to_contain_text(
+        f"Goes {when} in the lead's time (Asia/Jakarta): outside the send window"
+    )
+    expect(page.get_by_text("Waits for the send window")).to_be_visible()
+    # And the queue's banner says what waits, and until when
+    page.get_by_role("link", name="Queue").click()
+    expect(page.get_by_test_id("window-banner")).to_have_text(
+        "1 follow-up is waiting for the send window: "
+        f"it opens {when} in the lead's time (Asia/Jakarta)"
+    )
+    assert watched.missing == []

@@ -315,7 +315,10 @@ def test_admin_routes_need_a_jwt_and_only_the_webhook_and_description_are_open(
         a["Properties"]["AuthorizerType"]: a["Properties"]
         for a in dev.resources("AWS::ApiGatewayV2::Authorizer").values()
     }
-    assert authorizers["REQUEST"]["IdentitySource"] == ["route.request.querystring.token"]
+    # the app offers its token as a subprotocol: browsers log a failed socket's URL
+    assert authorizers["REQUEST"]["IdentitySource"] == [
+        "route.request.header.Sec-WebSocket-Protocol"
+    ]
     jwt = authorizers["JWT"]["JwtConfiguration"]
     assert jwt["Audience"] == [{"Ref": _ref_of(dev, dev.stack.user_pool_client)}]
     groups = {

@@ -232,7 +232,7 @@ def test_the_live_feed_stays_within_its_grants(
     image = {"doc": {"S": queued.model_dump_json()}}
     change = {"eventName": "INSERT", "dynamodb": {"NewImage": image}}
     refused = load("apigw-ws-connect-authorizer.json")
-    refused["queryStringParameters"]["token"] = ""
+    refused["headers"]["Sec-WebSocket-Protocol"] = "followup.live"
     with Stubber(management) as stub:
         stub.add_response("post_to_connection", {})
         stub.add_response("post_to_connection", {})

@@ -9,6 +9,7 @@ import boto3
 import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
+from websockets.typing import Subprotocol
 
 from followup.api.auth import Role
 from followup_local.gateway import create_app, serving
@@ -26,6 +27,9 @@ class Recorder:
     def __call__(self, function: str, event: dict[str, Any]) -> dict[str, Any]:
         assert function == "realtime"
         self.events.append(event)
+        offered = (event.get("headers") or {}).get("Sec-WebSocket-Protocol", "")
+        if offered.startswith("followup.live"):
+            return {"statusCode": 200, "headers": {"Sec-WebSocket-Protocol": "followup.live"}}
         return {"statusCode": 200}
 
     def routes(self) -> list[str]:
@@ -74,3 +78,19 @@ def test_no_or_a_bad_token_is_refused_before_any_handler_runs(
             connect(f"{url}/ws{query}")
         assert refused.value.response.status_code == 403
     assert recorder.events == []
+
+
+def test_a_browser_signs_in_through_the_subprotocol_so_no_url_carries_its_token(
+    feed: tuple[str, Recorder, Any],
+) -> None:
+    # Browsers log a failed socket's URL: the app offers its token as a subprotocol instead
+    url, recorder, _ = feed
+    offered = [Subprotocol("followup.live"), Subprotocol(TOKENS.issue(Role.MARKETING))]
+    with connect(f"{url}/ws", subprotocols=offered) as browser:
+        assert browser.subprotocol == "followup.live"
+        [connected] = recorder.events
+        assert connected["requestContext"]["authorizer"]["groups"] == "marketing"
+    bad = [Subprotocol("followup.live"), Subprotocol("not-a-token")]
+    with pytest.raises(InvalidStatus) as refused:
+        connect(f"{url}/ws", subprotocols=bad)
+    assert refused.value.response.status_code == 403

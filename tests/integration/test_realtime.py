@@ -71,8 +71,25 @@ def token(issuer: str, key: Any = SIGNING_KEY, **overrides: Any) -> str:
 
 def connect_event(signed: str) -> dict[str, Any]:
     event = copy.deepcopy(load("apigw-ws-connect-authorizer.json"))
-    event["queryStringParameters"]["token"] = signed
+    event["headers"]["Sec-WebSocket-Protocol"] = f"followup.live, {signed}"
     return event
+
+
+def test_a_token_in_the_url_is_refused_and_connect_picks_the_apps_subprotocol(
+    engine: LocalEngine, issuer: str
+) -> None:
+    # Browsers log a failed socket's URL, so the token rides as a subprotocol, never in it
+    in_url = connect_event("")
+    in_url["queryStringParameters"] = {"token": token(issuer)}
+    with pytest.raises(PermissionError, match="Unauthorized"):
+        engine.invoke("ws_authorizer", in_url)
+    # and `$connect` picks that subprotocol, as API Gateway needs to finish the handshake
+    connected = load("apigw-ws-connect.json")
+    connected["headers"]["Sec-WebSocket-Protocol"] = f"followup.live, {token(issuer)}"
+    assert engine.invoke("realtime", connected) == {
+        "statusCode": 200,
+        "headers": {"Sec-WebSocket-Protocol": "followup.live"},
+    }
 
 
 def test_a_staff_token_opens_the_feed_with_the_users_groups(

@@ -321,3 +321,30 @@ def test_next_opening_is_the_earliest_open_instant_at_or_after_due(
     while minute < opening:
         assert not window.is_open(minute, tz), f"open earlier at {minute.astimezone(tz)}"
         minute += timedelta(minutes=1)
+
+
+def test_a_window_is_described_in_words_with_like_days_grouped() -> None:
+    assert SendWindow().describe() == "Mon–Fri 08:00–17:00"
+    split = SendWindow(
+        hours={
+            Weekday.MON: [
+                TimeRange(start="09:00", end="12:00"),
+                TimeRange(start="13:00", end="17:00"),
+            ],
+            Weekday.TUE: [
+                TimeRange(start="09:00", end="12:00"),
+                TimeRange(start="13:00", end="17:00"),
+            ],
+            Weekday.THU: [
+                TimeRange(start="09:00", end="12:00"),
+                TimeRange(start="13:00", end="17:00"),
+            ],
+            Weekday.SAT: [TimeRange(start="10:00", end="14:00")],
+        },
+        blackout_days=[Weekday.SUN],
+        holiday_countries=["ID"],
+    )
+    assert split.describe() == (
+        "Mon–Tue 09:00–12:00, 13:00–17:00; Thu 09:00–12:00, 13:00–17:00; Sat 10:00–14:00"
+        " except holidays"
+    )

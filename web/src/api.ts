@@ -37,6 +37,23 @@ export interface FollowUp {
   sent_at: string | null;
   manual: boolean;
   history: { status: string; at: string; reason?: string | null }[];
+  /** The send window moved it: it waits for `opens_at` (UTC), shown in the lead's `zone`.
+   * Absent on follow-ups pushed by the live feed, which does not work it out. */
+  waiting_for_window?: boolean;
+  opens_at?: string;
+  opens_at_local?: string;
+  zone?: string;
+  /** The send window in words, e.g. "Mon–Fri 08:00–17:00". */
+  window?: string;
+}
+
+/** What "send follow-up now" answers: when the message really goes, and why then. */
+export interface SendNowAnswer extends FollowUp {
+  send_at: string;
+  send_at_local: string;
+  zone: string;
+  now: boolean;
+  why: string;
 }
 
 export interface Duration {

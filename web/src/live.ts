@@ -16,7 +16,8 @@ export function openFeed(
 
   const connect = () => {
     onState("connecting");
-    socket = new WebSocket(`${url}?token=${encodeURIComponent(token)}`);
+    // The token rides as a subprotocol: browsers log the URL of a socket that fails.
+    socket = new WebSocket(url, ["followup.live", token]);
     socket.onopen = () => {
       retry = 0;
       onState("live");
@@ -40,6 +41,12 @@ export function openFeed(
     closed = true;
     window.clearTimeout(timer);
     window.clearInterval(ping);
-    socket?.close();
+    const last = socket;
+    if (!last) return;
+    last.onmessage = null;
+    last.onclose = null;
+    // Closing a socket before it opens makes the browser log a warning: let it open first.
+    if (last.readyState === WebSocket.CONNECTING) last.onopen = () => last.close();
+    else last.close();
   };
 }

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
-import type { Api, FollowUp, Rule } from "../api";
+import type { Api, FollowUp, Rule, SendNowAnswer } from "../api";
+import { localWhen, waitWords } from "../waiting";
 
 interface Contact {
   id: string;
@@ -34,13 +35,19 @@ export function ContactPage({ api, contactId }: { api: Api; contactId: string })
 
   useEffect(() => {
     load().catch((error: Error) => setNote(error.message));
-    api.get<{ rules: Rule[] }>("/api/rules").then((found) => setRules(found.rules));
-  }, [api, load]);
+    // Only the rules that apply to this contact: active, their stages and conditions take them.
+    api.get<{ rules: Rule[] }>(`/api/contacts/${id}/rules`).then((found) => setRules(found.rules));
+  }, [api, id, load]);
 
   const sendNow = async () => {
     try {
-      const queued = await api.call<FollowUp>("POST", `/api/contacts/${id}/followups`, { rule_id: chosen });
-      setNote(`Queued ${queued.id}: handed to the sender now.`);
+      const answer = await api.call<SendNowAnswer>("POST", `/api/contacts/${id}/followups`, { rule_id: chosen });
+      const goes = answer.now
+        ? "Sending now"
+        : answer.waiting_for_window
+          ? `Goes ${localWhen(answer.send_at, answer.zone)} in the lead's time (${answer.zone})`
+          : "Not sent now";
+      setNote(`${goes}: ${answer.why}.`);
       await load();
     } catch (error) {
       setNote((error as Error).message);
@@ -64,7 +71,7 @@ export function ContactPage({ api, contactId }: { api: Api; contactId: string })
       </p>
       <div className="toolbar">
         <select value={chosen} onChange={(e) => setChosen(e.target.value)} aria-label="Rule to send">
-          <option value="">Pick a rule…</option>
+          <option value="">{rules.length ? "Pick a rule…" : "No active rule applies to this contact"}</option>
           {rules.map((r) => (
             <option key={r.id} value={r.id}>
               {r.name}
@@ -83,6 +90,7 @@ export function ContactPage({ api, contactId }: { api: Api; contactId: string })
           <li key={f.id}>
             {f.rule_id}: {new Date(f.scheduled_at).toLocaleString()}
             {f.manual ? " (sent by hand)" : ` (quiet since ${new Date(f.created_at).toLocaleString()})`}
+            {waitWords(f) && <small className="why-waiting">{waitWords(f)}</small>}
           </li>
         ))}
       </ul>

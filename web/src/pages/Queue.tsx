@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { Api, FollowUp, Session } from "../api";
 import { type FeedState, openFeed } from "../live";
+import { waitWords, windowBanner } from "../waiting";
 
 const STATUSES = ["", "queued", "sending", "sent", "delivered", "read", "responded", "expired", "failed", "canceled", "opted_out", "skipped"];
 
@@ -11,6 +12,12 @@ export function QueuePage({ api, session }: { api: Api; session: Session }) {
   const [rule, setRule] = useState("");
   const [feed, setFeed] = useState<FeedState>("connecting");
   const [problem, setProblem] = useState("");
+  const [reload, setReload] = useState(0);
+  const reloadTimer = useRef<number | undefined>(undefined);
+  const shown = useRef<FollowUp[]>([]);
+  useEffect(() => {
+    shown.current = rows;
+  }, [rows]);
 
   const query = useCallback(
     (after?: string | null) => {
@@ -32,27 +39,40 @@ export function QueuePage({ api, session }: { api: Api; session: Session }) {
       },
       (error: Error) => setProblem(error.message),
     );
-  }, [query]);
+  }, [query, reload]);
+
+  // The feed does not say whether a queued follow-up waits for the send window: ask the API.
+  const reloadSoon = useCallback(() => {
+    window.clearTimeout(reloadTimer.current);
+    reloadTimer.current = window.setTimeout(() => setReload((n) => n + 1), 1000);
+  }, []);
+  useEffect(() => () => window.clearTimeout(reloadTimer.current), []);
 
   useEffect(
     () =>
       openFeed(
         session.wsUrl,
         session.token,
-        (changed) =>
+        (changed) => {
           setRows((current) => {
             const byId = new Map(current.map((row) => [row.id, row]));
             const fresh = changed.filter(
               (f) => (!status || f.status === status) && (!rule || f.rule_id === rule),
             );
-            for (const f of fresh) byId.set(f.id, f);
+            for (const f of fresh) byId.set(f.id, stillWaiting(f, byId.get(f.id)));
             const added = fresh.filter((f) => !current.some((row) => row.id === f.id));
-            return [...added, ...current.map((row) => byId.get(row.id) ?? row)];
-          }),
+            return [...added.map((f) => byId.get(f.id) ?? f), ...current.map((row) => byId.get(row.id) ?? row)];
+          });
+          const unknown = (f: FollowUp) =>
+            f.status === "queued" &&
+            !shown.current.some((row) => row.id === f.id && row.scheduled_at === f.scheduled_at);
+          if (changed.some(unknown)) reloadSoon();
+        },
         setFeed,
       ),
-    [session, status, rule],
+    [session, status, rule, reloadSoon],
   );
+  const banner = windowBanner(rows);
 
   return (
     <section>
@@ -75,6 +95,11 @@ export function QueuePage({ api, session }: { api: Api; session: Session }) {
         </span>
       </div>
       {problem && <p role="alert">{problem}</p>}
+      {banner && (
+        <p className="waiting-banner" data-testid="window-banner">
+          {banner}
+        </p>
+      )}
       <table>
         <thead>
           <tr>
@@ -92,7 +117,10 @@ export function QueuePage({ api, session }: { api: Api; session: Session }) {
                 <a href={`#/contacts/${encodeURIComponent(f.contact_id)}`}>{f.contact_id}</a>
               </td>
               <td>{f.rule_id}</td>
-              <td>{new Date(f.scheduled_at).toLocaleString()}</td>
+              <td>
+                {new Date(f.scheduled_at).toLocaleString()}
+                {waitWords(f) && <small className="why-waiting">{waitWords(f)}</small>}
+              </td>
               <td>
                 <span className={`status ${f.status}`}>{f.status}</span>
               </td>
@@ -116,4 +144,11 @@ export function QueuePage({ api, session }: { api: Api; session: Session }) {
       )}
     </section>
   );
+}
+
+/** A follow-up from the feed keeps what the API said about its wait while it still waits so. */
+function stillWaiting(fresh: FollowUp, known: FollowUp | undefined): FollowUp {
+  if (!known || fresh.status !== "queued" || fresh.scheduled_at !== known.scheduled_at) return fresh;
+  const { waiting_for_window, opens_at, opens_at_local, zone, window } = known;
+  return { ...fresh, waiting_for_window, opens_at, opens_at_local, zone, window };
 }

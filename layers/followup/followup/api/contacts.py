@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from followup.api.auth import READERS, RULE_WRITERS, require
 from followup.api.openapi import statuses
+from followup.api.waits import shown
 from followup.domain.errors import InvalidField, NotFound
 from followup.services import contacts, imports, manual
 from followup.services.imports import ContactRow
@@ -60,7 +61,7 @@ def timeline(contact_id: str) -> dict[str, Any]:
         raise NotFound("contact", contact_id)
     return {
         "messages": [m.model_dump(mode="json") for m in deps.store.recent_messages(contact_id, 50)],
-        "followups": [f.model_dump(mode="json") for f in deps.store.followups_of(contact_id)],
+        "followups": shown(deps, deps.store.followups_of(contact_id)),
     }
 
 
@@ -68,9 +69,32 @@ def timeline(contact_id: str) -> dict[str, Any]:
     "/api/contacts/<contact_id>/followups", status_code=202, openapi_extensions=statuses(409)
 )
 def send_now(contact_id: str, request: SendNow) -> tuple[dict[str, Any], int]:
+    """The follow-up, and when it really goes: `send_at` (UTC), `send_at_local` and `zone`
+    (the lead's time), `now` (handed to the sender at once) and `why`."""
     require(router.current_event.raw_event, READERS)
-    followup = manual.send_now(runtime.deps(), contact_id, request.rule_id)
-    return followup.model_dump(mode="json"), 202
+    deps = runtime.deps()
+    followup = manual.send_now(deps, contact_id, request.rule_id)
+    goes = manual.when(deps, followup)
+    return {
+        **shown(deps, [followup])[0],
+        "send_at": goes.send_at.isoformat(),
+        "send_at_local": goes.local.isoformat(),
+        "zone": goes.zone.key,
+        "now": goes.now,
+        "why": goes.why,
+    }, 202
+
+
+@router.get("/api/contacts/<contact_id>/rules")
+def applicable_rules(contact_id: str) -> dict[str, Any]:
+    """Active rules whose trigger stages and conditions take this contact: the ones
+    "send follow-up now" offers."""
+    require(router.current_event.raw_event, READERS)
+    deps = runtime.deps()
+    found = deps.store.contact(contact_id)
+    if found is None:
+        raise NotFound("contact", contact_id)
+    return {"rules": [r.model_dump(mode="json") for r in manual.applicable(deps, found.item)]}
 
 
 @router.get("/api/followups/<followup_id>")

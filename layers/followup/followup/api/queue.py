@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from followup.api.auth import READERS, require
 from followup.api.params import QueryTime
+from followup.api.waits import shown
 from followup.domain.errors import InvalidField
 from followup.domain.followup import Status
 from followup.services.ports import QueueQuery
@@ -42,7 +43,7 @@ def queue(
         raise InvalidField("from", "the queue view spans at most 92 days")
     query = QueueQuery(since, until, status, rule, contact, scheduled_from, scheduled_to)
     page = deps.store.queue(query, limit, cursor)
-    return {"followups": [f.model_dump(mode="json") for f in page.items], "cursor": page.cursor}
+    return {"followups": shown(deps, page.items), "cursor": page.cursor}
 
 
 @router.get("/api/contacts")

@@ -118,6 +118,29 @@ class SendWindow(BaseModel):
         """Whether some weekday that is not blacked out has hours."""
         return any(self.hours.get(day) for day in Weekday if day not in self.blackout_days)
 
+    def describe(self) -> str:
+        """The window in words, days with the same hours grouped: "Mon–Fri 08:00–17:00"."""
+        runs: list[tuple[list[Weekday], list[TimeRange]]] = []
+        for day in Weekday:
+            ranges = [] if day in self.blackout_days else self.hours.get(day, [])
+            if not ranges:
+                continue
+            last = runs[-1] if runs else None
+            if last and last[1] == ranges and last[0][-1].index == day.index - 1:
+                last[0].append(day)
+            else:
+                runs.append(([day], ranges))
+        parts = []
+        for days, ranges in runs:
+            named = _DAY_NAMES[days[0].index]
+            if len(days) > 1:
+                named += f"–{_DAY_NAMES[days[-1].index]}"
+            parts.append(f"{named} {', '.join(f'{r.start}–{r.end}' for r in ranges)}")
+        text = "; ".join(parts)
+        if self.holiday_countries or self.custom_holidays:
+            text += " except holidays"
+        return text
+
     def is_open(self, instant: datetime, tz: ZoneInfo) -> bool:
         """Whether a send at this aware instant falls inside the window, read in `tz`."""
         local = utc(instant).astimezone(tz)
@@ -172,6 +195,7 @@ class SendWindow(BaseModel):
 
 
 _WEEKDAYS = tuple(Weekday)
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @lru_cache(maxsize=1)

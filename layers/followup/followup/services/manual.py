@@ -2,16 +2,75 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from followup.domain.contact import Contact
 from followup.domain.errors import Conflict, NotFound
 from followup.domain.followup import FollowUp, Status, StatusChange
 from followup.domain.ids import manual_followup_id
+from followup.domain.rule import Rule
 from followup.services.deps import Deps
 from followup.services.planning import next_opening, slot_free
 from followup.services.ports import CommitRejected, ContactChange, FollowUpChange, NewFollowUp
+from followup.services.waiting import opening
 
 
 class OptedOut(Conflict):
     """The contact opted out: nothing may be sent to them."""
+
+
+@dataclass(frozen=True)
+class When:
+    """When a send-now follow-up really goes, in the lead's time, and why then."""
+
+    send_at: datetime
+    zone: ZoneInfo
+    now: bool
+    why: str
+
+    @property
+    def local(self) -> datetime:
+        return self.send_at.astimezone(self.zone)
+
+
+def applicable(deps: Deps, contact: Contact) -> list[Rule]:
+    """Active rules whose trigger stages and conditions take this contact."""
+    now = deps.clock.now()
+    found = []
+    for head in deps.store.rule_heads():
+        rule = deps.catalog.rule(head.rule_id, head.version) if head.active else None
+        if rule is None:
+            continue
+        stages = rule.trigger.stages
+        if (not stages or contact.stage in stages) and rule.conditions.hold(contact, now):
+            found.append(rule)
+    return found
+
+
+def when(deps: Deps, followup: FollowUp) -> When:
+    """When `followup` (from `send_now`) goes: now, at the send window's next opening,
+    once sending resumes, or it already went."""
+    now = deps.clock.now()
+    settings = deps.catalog.settings()
+    contact_v = deps.store.contact(followup.contact_id)
+    zone = contact_v.item.zone(settings.zone) if contact_v else settings.zone
+    rule = deps.catalog.rule(followup.rule_id, followup.rule_version)
+    if followup.sent_at is not None:
+        return When(followup.sent_at, zone, False, "already sent in this silence")
+    if followup.status is not Status.QUEUED and followup.status is not Status.SENDING:
+        return When(followup.scheduled_at, zone, False, f"not sent: {followup.status.value}")
+    if followup.scheduled_at > now and rule is not None and contact_v is not None:
+        opens = opening(followup.scheduled_at, contact_v.item, rule, settings)
+        why = f"outside the send window ({opens.window} {zone.key}); next opening {opens.when}"
+        return When(followup.scheduled_at, zone, False, why)
+    paused = deps.catalog.sending_paused()
+    if paused:
+        return When(now, zone, False, f"sending is paused ({paused}): it goes once it resumes")
+    if rule is not None and rule.send_anytime:
+        return When(now, zone, True, "the rule sends at any hour: handed to the sender now")
+    return When(now, zone, True, "inside the send window: handed to the sender now")
 
 
 def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
