@@ -73,6 +73,13 @@ def alarms(stack: FollowupStack) -> sns.Topic:
         "WhatsApp told the sender to stop (quality, policy block, locked account, billing or "
         "a refused API key): sending is paused until an admin resumes it",
     )
+    alarm(
+        "SendingPausedByStatus",
+        metric("webhook_status_failed_paused", "webhook"),
+        1,
+        "a status webhook reported a message refused for spam, a policy block, a locked "
+        "account or billing: the number is paused until an admin resumes it",
+    )
     opt_outs = metric("webhook_opt_out", "webhook", period_minutes=60)
     alarm("OptOutSpike", opt_outs, 20, "20 or more contacts opted out within an hour")
     dashboard = cloudwatch.Dashboard(

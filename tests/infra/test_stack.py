@@ -374,11 +374,16 @@ def test_a_rule_failing_in_an_enqueue_tick_raises_an_alarm(dev: Synth) -> None:
     assert rule_errors["AlarmActions"]
 
 
-def test_an_alarm_fires_the_first_time_whatsapp_makes_the_sender_pause(dev: Synth) -> None:
+@pytest.mark.parametrize(
+    ("metric", "service"), [("send_paused", "sender"), ("webhook_status_failed_paused", "webhook")]
+)
+def test_an_alarm_fires_the_first_time_whatsapp_makes_the_engine_pause(
+    dev: Synth, metric: str, service: str
+) -> None:
     alarms = [a["Properties"] for a in dev.resources("AWS::CloudWatch::Alarm").values()]
-    [paused] = [a for a in alarms if a.get("MetricName") == "send_paused"]
+    [paused] = [a for a in alarms if a.get("MetricName") == metric]
     assert paused["Namespace"] == "FollowUp"
-    assert paused["Dimensions"] == [{"Name": "service", "Value": "sender"}]
+    assert paused["Dimensions"] == [{"Name": "service", "Value": service}]
     assert (paused["Threshold"], paused["ComparisonOperator"]) == (
         1,
         "GreaterThanOrEqualToThreshold",

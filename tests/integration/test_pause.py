@@ -244,3 +244,37 @@ def test_a_refused_api_key_pauses_the_workspace_and_fails_nothing(
         engine.tick()
     assert sent_to(engine) == sorted(str(lead.wa_id) for lead in leads)
     assert {f.status for f in followups(engine, leads)} == {Status.SENT}
+
+
+def test_a_failed_status_that_means_stop_sending_pauses_the_number_too(
+    engine: LocalEngine,
+) -> None:
+    # Given two due leads, and the first follow-up accepted by WhatsApp
+    leads = quiet_leads(engine, 2)
+    engine.scheduled("enqueue")
+    engine.scheduled("dispatch")
+    send_batch(engine, 1)
+    [sent] = [f for f in followups(engine, leads) if f.status is Status.SENT]
+    # When WhatsApp reports later, in a status webhook, that it refused it for spam (131048)
+    failed = payload("status-failed-131050.json")
+    [status] = failed["entry"][0]["changes"][0]["value"]["statuses"]
+    status.update(id=sent.provider_message_id, biz_opaque_callback_data=sent.id)
+    status["timestamp"] = str(int(engine.clock.now().timestamp()))
+    status["errors"] = [{"code": 131048, "title": "Spam rate limit hit"}]
+    response = post(engine, failed)
+    # Then that follow-up failed and the number is paused, with the reason in the API
+    assert response["statusCode"] == 200
+    assert engine.deps.store.followup(sent.id).status is Status.FAILED
+    [number] = call(engine, "GET", "/api/numbers")[1]["numbers"]
+    assert number["paused"]
+    assert "131048" in number["paused_reason"]
+    # ... and the other lead's follow-up is held, not sent, until an admin resumes
+    engine.drain()
+    engine.clock.advance(HOUR)
+    engine.tick()
+    first = engine.deps.store.contact(sent.contact_id)
+    assert first is not None
+    assert sent_to(engine) == [first.item.wa_id]
+    resume_the_number(engine)
+    engine.tick()
+    assert sent_to(engine) == sorted(str(lead.wa_id) for lead in leads)

@@ -22,10 +22,11 @@ from followup.domain.webhook_events import (
     Unreadable,
     WebhookEvent,
 )
-from followup.domain.whatsapp import classify
+from followup.domain.whatsapp import Disposition, classify
 from followup.services.contacts import find_contact, update_contact
 from followup.services.deps import Deps
 from followup.services.inbound import record_inbound
+from followup.services.pausing import pause_number
 from followup.services.ports import CommitRejected, FollowUpChange
 
 STOPPED_MARKETING = 131050
@@ -135,6 +136,11 @@ def _failed(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
         return "stale"
     if failure.code == STOPPED_MARKETING:
         _suppress(deps, Identity(status.recipient), True, status.at, followup.contact_id)
+    if failure.disposition is Disposition.PAUSE:
+        # WhatsApp refused it after accepting it (spam limit, policy block, locked account,
+        # billing): what the sender would have paused the number for, it pauses here too.
+        pause_number(deps, deps.sending_number, failure.reason, status.at)
+        return "failed_paused"
     return "failed"
 
 
