@@ -16,12 +16,11 @@ from datetime import UTC, datetime, timedelta
 
 from followup.domain.contact import Score
 from followup.domain.policy import SendWindow, TimeRange, Weekday
-from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
 from followup.services.deps import Deps
 from followup_local.sandbox import WhatsAppSandbox
-from followup_local.simulator.funnel import INACTIVE_RULES, demo_rules, demo_settings, people
-from followup_local.simulator.run import add_quiet_lead
+from followup_local.simulator.funnel import demo_settings, people
+from followup_local.simulator.run import add_quiet_lead, install_workspace
 
 
 class DemoClock:
@@ -47,12 +46,7 @@ def dev_settings() -> WorkspaceSettings:
 
 def seed_demo(deps: Deps, sandbox: WhatsAppSandbox, contacts: int, now: datetime) -> None:
     """Demo settings and rules, and leads gone quiet in the last days (one of them hot)."""
-    deps.store.save_settings(dev_settings())
-    for body in demo_rules():
-        deps.store.save_rule(Rule.model_validate(body))
-    for rule_id in sorted(INACTIVE_RULES):
-        deps.store.set_active(rule_id, False)
-    deps.catalog.invalidate()
+    install_workspace(deps, dev_settings())
     hot = 0
     for person in people(random.Random(7), contacts, now, 1):  # noqa: S311
         if person.arrives:

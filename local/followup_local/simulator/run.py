@@ -13,6 +13,7 @@ from typing import Any
 
 from followup.domain.contact import Contact, Speaker
 from followup.domain.rule import Rule
+from followup.domain.settings import WorkspaceSettings
 from followup.services.contacts import change_stage, create_contact, find_contact, update_contact
 from followup.services.deps import Deps
 from followup.services.inbound import record_outbound
@@ -196,6 +197,16 @@ def _crm_sync(person: Person) -> Callable[[Contact], Contact]:
     return lambda contact: contact.model_copy(update=update)
 
 
+def install_workspace(deps: Deps, settings: WorkspaceSettings) -> None:
+    """The demo's settings and rules (one of them off), as marketing would set them up."""
+    deps.store.save_settings(settings)
+    for body in demo_rules():
+        deps.store.save_rule(Rule.model_validate(body))
+    for rule_id in sorted(INACTIVE_RULES):
+        deps.store.set_active(rule_id, False)
+    deps.catalog.invalidate()
+
+
 def simulate(
     config: SimulationConfig, on_tick: Callable[[int, int], None] | None = None
 ) -> Outcome:
@@ -204,12 +215,7 @@ def simulate(
     crowd = people(rng, config.contacts, config.start, config.days)
     with local_engine(config.start) as engine:
         deps = engine.deps
-        deps.store.save_settings(demo_settings())
-        for body in demo_rules():
-            deps.store.save_rule(Rule.model_validate(body))
-        for rule_id in sorted(INACTIVE_RULES):
-            deps.store.set_active(rule_id, False)
-        deps.catalog.invalidate()
+        install_workspace(deps, demo_settings())
         world = World(engine, crowd, config.seed)
         world.populate()
         step, last_tick = timedelta(minutes=config.tick_minutes), config.start
