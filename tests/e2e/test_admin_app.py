@@ -6,7 +6,6 @@ On failure each open page is saved as a screenshot under test-artifacts/.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -14,8 +13,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Response, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
+from tests.support.browser import Watched, sign_in
 from tests.support.devstack import SAFETY_NET, Running, eventually, free_port
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -33,65 +33,6 @@ def stack(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Running]:
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         print("".join(running.output)[-8000:])  # the stack's own log, next to the failure
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium, "make test installs Debian's chromium package"
-    # Expectations wait for the page; a busy machine must not make a wait a failure.
-    expect.set_options(timeout=SAFETY_NET * 1000)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def pages(browser: Browser, request: pytest.FixtureRequest) -> Iterator[list[Page]]:
-    opened: list[Page] = []
-    yield opened
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        for index, page in enumerate(opened):
-            page.screenshot(
-                path=str(ARTIFACTS / f"{request.node.name}-{index}.png"), full_page=True
-            )
-
-
-class Watched:
-    """What the browser logged and which requests it could not find, on every page."""
-
-    def __init__(self) -> None:
-        self.console: list[str] = []
-        self.missing: list[str] = []
-
-    def watch(self, page: Page) -> Page:
-        page.on("console", lambda message: self._logged(message))
-        page.on("response", lambda response: self._answered(response))
-        return page
-
-    def _logged(self, message: ConsoleMessage) -> None:
-        self.console.append(message.text)
-
-    def _answered(self, response: Response) -> None:
-        if response.status == 404:
-            self.missing.append(response.url)
-
-
-@pytest.fixture
-def watched() -> Watched:
-    return Watched()
-
-
-def sign_in(browser: Browser, pages: list[Page], url: str, role: str, watched: Watched) -> Page:
-    page = watched.watch(browser.new_context().new_page())
-    pages.append(page)
-    page.goto(url)
-    page.get_by_role("button", name=f"Sign in as {role}").click()
-    expect(page.get_by_role("link", name="Queue")).to_be_visible()
-    return page
 
 
 @pytest.mark.slow

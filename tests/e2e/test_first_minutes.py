@@ -15,10 +15,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.test_admin_app import browser, pages, sign_in
+from tests.support.browser import Watched, sign_in
 from tests.support.devstack import Running, free_port
-
-__all__ = ["browser", "pages"]  # fixtures, shared with the admin app's tests
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SUNDAY_9PM_JAKARTA = "2026-11-29T21:00:00+07:00"
@@ -44,13 +42,13 @@ def shoot(page: Page, name: str) -> None:
 
 @pytest.mark.slow
 def test_on_a_sunday_night_the_demo_sends_at_once_and_a_reply_lands(
-    stack: Running, browser: Browser, pages: list[Page]
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
 ) -> None:
     printed = "".join(stack.output)
     assert "demo clock" in printed
     assert "sign in as marketing" in printed
     # The first tick, which the stack runs by itself, sends demo follow-ups: delivered
-    page = sign_in(browser, pages, stack.url, "marketing")
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
     page.set_viewport_size({"width": 1280, "height": 800})
     expect(page.get_by_role("status")).to_have_attribute("data-state", "live")
     delivered = page.locator('[data-testid="followup-row"][data-status="delivered"]').first

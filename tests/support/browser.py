@@ -1,0 +1,34 @@
+"""Signing in to the admin web app in a browser, and watching what its pages log."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Browser, ConsoleMessage, Page, Response, expect
+
+
+class Watched:
+    """What the browser logged and which requests it could not find, on every page."""
+
+    def __init__(self) -> None:
+        self.console: list[str] = []
+        self.missing: list[str] = []
+
+    def watch(self, page: Page) -> Page:
+        page.on("console", lambda message: self._logged(message))
+        page.on("response", lambda response: self._answered(response))
+        return page
+
+    def _logged(self, message: ConsoleMessage) -> None:
+        self.console.append(message.text)
+
+    def _answered(self, response: Response) -> None:
+        if response.status == 404:
+            self.missing.append(response.url)
+
+
+def sign_in(browser: Browser, pages: list[Page], url: str, role: str, watched: Watched) -> Page:
+    page = watched.watch(browser.new_context().new_page())
+    pages.append(page)
+    page.goto(url)
+    page.get_by_role("button", name=f"Sign in as {role}").click()
+    expect(page.get_by_role("link", name="Queue")).to_be_visible()
+    return page
