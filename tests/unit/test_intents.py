@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,10 @@ JAKARTA = ZoneInfo("Asia/Jakarta")
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 NEW_YORK = ZoneInfo("America/New_York")
 FRIDAY_3PM = datetime(2026, 11, 27, 15, 0)
+
+
+def _local(zone: ZoneInfo) -> datetime:
+    return FRIDAY_3PM.replace(tzinfo=zone)
 
 
 def _at(zone: ZoneInfo, text: str) -> Detected:
@@ -99,6 +104,21 @@ def test_a_workspace_opt_out_keyword_yields_no_intent() -> None:
     now = FRIDAY_3PM.replace(tzinfo=JAKARTA)
     detected = classify("sudahi", now, JAKARTA, opt_out_keywords=["sudahi"])
     assert detected == Detected(Intent.OTHER, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("build", "reason"),
+    [
+        (lambda: Detected(Intent.BUSY, 1.2), "outside 0..1"),
+        (lambda: Detected(Intent.CALL_BACK_AT, 0.5, at=FRIDAY_3PM), "in UTC"),
+        (lambda: Detected(Intent.CALL_BACK_AT, 0.5, at=_local(JAKARTA)), "in UTC"),
+    ],
+)
+def test_a_detected_intent_refuses_an_impossible_confidence_or_a_non_utc_time(
+    build: Callable[[], Detected], reason: str
+) -> None:
+    with pytest.raises(ValueError, match=reason):
+        build()
 
 
 # --- call back at -----------------------------------------------------------------------

@@ -16,6 +16,10 @@
 5. `busy`: "lagi sibuk", "agora não dá", "in a meeting", "later";
 6. `question`: a question mark or a message that opens with a question word;
 7. `other`, confidence 0: nothing recognised; the rules never guess.
+
+Confidence says how much a rule's kind of evidence is worth, not a measured probability:
+0.9 for explicit phrases (`done`, `not_interested`), 0.85 for a named time, 0.8 for busy
+words, 0.7 for a question (a question mark is weak evidence), 0 for `other`.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -34,6 +38,8 @@ from followup.domain.replytime import requested_time
 
 
 class Intent(StrEnum):
+    """What a reply means for its follow-ups."""
+
     NOT_INTERESTED = "not_interested"
     BUSY = "busy"
     CALL_BACK_AT = "call_back_at"
@@ -52,6 +58,12 @@ class Detected:
     source: Literal["rules", "ai"] = "rules"
     at: datetime | None = None
     local: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"confidence {self.confidence} is outside 0..1")
+        if self.at is not None and self.at.utcoffset() != timedelta(0):
+            raise ValueError(f"call-back time {self.at.isoformat()} must be in UTC")
 
 
 def _any(*phrases: str) -> re.Pattern[str]:
