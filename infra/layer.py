@@ -31,6 +31,7 @@ REQUIREMENTS = (
     "holidays",
     "python-dateutil",
     "tzdata",
+    "dateparser",
     "pyjwt[crypto]",
 )
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")

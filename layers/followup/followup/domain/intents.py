@@ -1,0 +1,167 @@
+"""What a lead's reply means, by rules: keywords in Indonesian, Portuguese and English.
+
+`classify` reads one inbound text and answers one intent, its confidence and its source
+(`rules`). The first rule that holds wins, in this order:
+
+1. an opt-out (`optout.is_opt_out`, checked before this runs) answers `other` with no
+   confidence: opting out is its own path, never read as "not interested" or anything
+   else that could schedule a follow-up;
+2. `done`: paid, transferred, booked, enrolled ("sudah bayar", "já fiz o pix", "just
+   booked"), unless negated ("belum bayar", "ainda não paguei", "haven't paid") or asked
+   ("sudah bayar belum?", a question);
+3. `not_interested`: "gak tertarik", "não tenho interesse", "no thanks";
+4. `call_back_at`: a day or an hour the lead names ("bsk aja jam 10", "amanhã às 14h",
+   "next Monday morning"), resolved by `replytime.requested_time` in the contact's zone;
+   a question naming a time without asking to be contacted stays a question;
+5. `busy`: "lagi sibuk", "agora não dá", "in a meeting", "later";
+6. `question`: a question mark or a message that opens with a question word;
+7. `other`, confidence 0: nothing recognised; the rules never guess.
+
+Confidence says how much a rule's kind of evidence is worth, not a measured probability:
+0.9 for explicit phrases (`done`, `not_interested`), 0.85 for a named time, 0.8 for busy
+words, 0.7 for a question (a question mark is weak evidence), 0 for `other`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from followup.domain.localtime import to_utc
+from followup.domain.optout import is_opt_out, normalise
+from followup.domain.replytime import requested_time
+
+
+class Intent(StrEnum):
+    """What a reply means for its follow-ups."""
+
+    NOT_INTERESTED = "not_interested"
+    BUSY = "busy"
+    CALL_BACK_AT = "call_back_at"
+    DONE = "done"
+    QUESTION = "question"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Detected:
+    """One reply's intent; `at` (UTC) and `local` (wall clock in the contact's zone, ISO
+    to the minute) only for `call_back_at`."""
+
+    intent: Intent
+    confidence: float
+    source: Literal["rules", "ai"] = "rules"
+    at: datetime | None = None
+    local: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"confidence {self.confidence} is outside 0..1")
+        if self.at is not None and self.at.utcoffset() != timedelta(0):
+            raise ValueError(f"call-back time {self.at.isoformat()} must be in UTC")
+
+
+def _any(*phrases: str) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(phrases) + r")\b")
+
+
+_SUDAH = r"(?:sudah|sdh|udah|udh|dah|uda|barusan|baru)"
+_DONE = _any(
+    _SUDAH + r" (?:saya |aku |sy )?(?:bayar|dibayar|transfer|tf|trf|lunas|daftar|terdaftar|"
+    r"booking|book|join|gabung|checkout|co|beli|order|dp)",
+    r"(?:bukti|sudah|udah) (?:tf|transfer|bayar)",
+    r"(?:ja )?(?:paguei|transferi|comprei|agendei|marquei|matriculei|inscrevi)",
+    r"(?:ja )?(?:me )?(?:inscrevi|matriculei|cadastrei)",
+    r"(?:ja )?(?:fiz|mandei|enviei) (?:o |a )?"
+    r"(?:pix|pagamento|transferencia|inscricao|matricula|compra)",
+    r"(?:pix|pagamento|compra|inscricao|matricula) "
+    r"(?:feito|feita|realizado|realizada|confirmado|confirmada)",
+    r"(?:ta|esta|tudo) pago",
+    r"(?:segue|mandei|enviei) o comprovante",
+    r"(?:already|just|i|ive|i have|we|weve) (?:already |just )?(?:paid|booked|enrolled|registered|"
+    r"signed up|bought|purchased|transferred|sent the payment|made the payment|paid it)",
+    r"paid (?:already|it|in full|today|yesterday)",
+    r"payment (?:done|sent|made|completed|complete|is done)",
+    r"(?:all )?(?:booked|enrolled|registered|signed up)(?: already)?",
+)
+_NEGATORS = frozenset(
+    {"nao", "ainda", "belum", "blm", "blum", "tidak", "gak", "ga", "nggak", "ngga", "enggak"}
+    | {"not", "never", "havent", "hasnt", "didnt", "dont", "yet"}
+)
+_ASKED = re.compile(r"\b(?:belum|blm|or not|ou nao)\b")
+
+_NOT_INTERESTED = _any(
+    r"(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|engga|ndak|kurang|udah gak|sudah tidak|"
+    r"udah ga) (?:tertarik|minat|berminat)",
+    r"(?:gak|ga|gk|nggak|ngga|tidak|engga) (?:dulu|usah|butuh|perlu|jadi)",
+    r"(?:skip|pass) (?:dulu|aja)",
+    r"nao (?:tenho|tenho mais|tenho nenhum) interesse|sem interesse|nao me interessa",
+    r"nao (?:quero|preciso|vou querer)(?: mais)?(?: nao| obrigad[oa]| nada)?$",
+    r"nao obrigad[oa]|nao valeu|to fora|desisti|deixa pra la|nao vai rolar",
+    r"not interested|no longer interested|not really interested|no thanks|no thank you|nah thanks",
+    r"not for me|ill pass|i will pass|ill have to pass|changed my mind|dont need it|no need",
+)
+_NOT_REALLY = re.compile(r"\b(?:bukan|bukannya|nao e que|its not that|not that)\b")
+
+_BUSY = _any(
+    r"sibuk|lagi (?:meeting|rapat|kerja|nyetir|di jalan|dijalan|repot|ada acara|kelas)",
+    r"nanti",
+    r"belum sempat|blm sempet|belum sempet|sebentar|bentar",
+    r"ocupad[oa]|agora nao (?:posso|da|consigo)|to no trabalho|em reuniao|to dirigindo",
+    r"depois (?:eu )?(?:te )?(?:falo|respondo|vejo|retorno|chamo)|mais tarde|sem tempo|correria",
+    r"busy|in a meeting|driving|cant talk|can not talk|later|not now|not right now|bad time",
+    r"get back to you|ttyl|no time|swamped|at work",
+)
+_CONTACT = _any(
+    r"call|ring|phone|text|message|msg|remind|reach|contact|talk|chat|ping|try|what about|"
+    r"how about|works|ok|okay",
+    r"telp|telpon|telepon|tlp|hubungi|kabari|kabarin|wa|japri|ingetin|ingatkan|aja|saja|dong|bisa",
+    r"liga|ligar|chama|fala|falar|conversa|manda|mensagem|retorna|pode ser|lembra|melhor",
+)
+_QUESTION_WORDS = re.compile(
+    r"^(?:berapa|gimana|bagaimana|apakah|apa|kapan|dimana|boleh|bisa|ada|caranya"
+    r"|quanto|qual|quais|como|quando|onde|tem|pode|posso|o que|e o"
+    r"|how|hows|what|whats|when|where|wheres|which|is|are|can|could|do|does|will|would)\b"
+    r"|\b(?:dimana|di mana|berapa|gimana|bagaimana)\b"
+)
+
+
+def classify(
+    text: str, now: datetime, zone: ZoneInfo, *, opt_out_keywords: Iterable[str] = ()
+) -> Detected:
+    """The intent of one inbound `text`, with any requested time resolved in `zone`."""
+    if is_opt_out(text, opt_out_keywords):
+        return Detected(Intent.OTHER, 0.0)
+    message = normalise(text)
+    worded = _QUESTION_WORDS.search(message) is not None
+    asked = worded or "?" in text
+    done = _DONE.search(message)
+    if done and not _negated(message, done.start()) and not _ASKED.search(message, done.end()):
+        return Detected(Intent.DONE, 0.9)
+    refusal = _NOT_INTERESTED.search(message)
+    if refusal and not _NOT_REALLY.search(message[: refusal.start()]):
+        return Detected(Intent.NOT_INTERESTED, 0.9)
+    if not worded or _CONTACT.search(message):
+        local = requested_time(message, now, zone)
+        if local is not None:
+            return Detected(
+                Intent.CALL_BACK_AT,
+                0.85,
+                at=to_utc(local, zone),
+                local=local.isoformat(timespec="minutes"),
+            )
+    if _BUSY.search(message):
+        return Detected(Intent.BUSY, 0.8)
+    if asked:
+        return Detected(Intent.QUESTION, 0.7)
+    return Detected(Intent.OTHER, 0.0)
+
+
+def _negated(message: str, start: int) -> bool:
+    """True when one of the two words before `start` negates what follows."""
+    return any(word in _NEGATORS for word in message[:start].split()[-2:])

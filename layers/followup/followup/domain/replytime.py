@@ -1,0 +1,122 @@
+"""The local date and time a reply asks to be contacted at: "besok jam 10", "amanhã às 14h".
+
+Leads' words for days, hours and parts of the day (Indonesian, Portuguese, English, with
+their usual abbreviations) are rewritten into one plain English phrase ("tomorrow
+10:00", "next monday 09:00", "in 2 hours") that `dateparser` resolves against the
+contact's local "now". Defaults, so every answer is one wall-clock time:
+
+- a day without an hour means 09:00 that day;
+- morning words (pagi, cedo, manhã, morning) mean 09:00, midday 12:00, siang 13:00,
+  afternoon (sore, tarde) 15:00, evening (malam, noite, tonight) 19:00;
+- an hour from 1 to 6 with no am/pm or part of the day is taken in the afternoon
+  ("jam 2" is 14:00): nobody asks to be called at 2 at night;
+- "next week" (minggu depan, semana que vem) means next Monday;
+- a time already past today with no day named, or a weekday named on that same weekday,
+  means the next such time; nothing is ever before "now".
+
+The send window is applied later by the scheduler, not here.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import dateparser  # about 45 ms to import, so not deferred; its language data loads on first use
+
+MORNING_HOUR = 9
+"""The hour a morning word or a bare day stands for."""
+
+_DAYS = {
+    "tomorrow": r"besok|bsk|besuk|bsok|tomorrow|tmr|tmrw|tomorow|2moro|amanha|amnh",
+    "day after tomorrow": r"lusa|day after tomorrow|depois de amanha",
+    "today": r"hari ini|today|hoje|nanti|tonight",
+    "next monday": r"minggu depan|next week|semana que vem|proxima semana",
+    "monday": r"senin|monday|segunda(?: feira)?",
+    "tuesday": r"selasa|tuesday|terca(?: feira)?",
+    "wednesday": r"rabu|wednesday|quarta(?: feira)?",
+    "thursday": r"kamis|thursday|quinta(?: feira)?",
+    "friday": r"jumat|friday|sexta(?: feira)?",
+    "saturday": r"sabtu|saturday|sabado",
+    "sunday": r"hari minggu|ahad|sunday|domingo",
+}
+_DAY = re.compile(
+    r"\b(?:" + "|".join(f"(?P<d{n}>{words})" for n, words in enumerate(_DAYS.values())) + r")\b"
+)
+_DAY_NAMES = tuple(_DAYS)
+
+_PARTS = {
+    MORNING_HOUR: r"pagi|cedo|manha|morning|de manha|da manha|pagi pagi",
+    12: r"noon|midday|lunch|meio dia|almoco|tengah hari",
+    13: r"siang",
+    15: r"sore|tarde|afternoon",
+    19: r"malam|malem|noite|evening|tonight|night",
+}
+_PART = re.compile(
+    r"\b(?:" + "|".join(f"(?P<p{hour}>{words})" for hour, words in _PARTS.items()) + r")\b"
+)
+_HOUR = r"[01]?\d|2[0-3]"
+_CLOCK = re.compile(
+    # "10:30", "10.30", "14h", "14h30", "2pm", "10 horas", or "jam 10" / "at 10" alone
+    rf"\b(?:(?:jam|jm|pukul|pkl|as|a|at|by|around|sekitar|pelas|umas) )?(?P<hour>{_HOUR})"
+    r"(?:[:.](?P<minute>[0-5]\d)|h(?P<hminute>[0-5]\d)?| ?(?P<ampm>am|pm)| horas?)(?!\d)"
+    rf"|\b(?:jam|jm|pukul|pkl|as|at) (?P<bare>{_HOUR})\b"
+)
+_UNIT = r"hours?|hrs?|h|jam|horas?|minutes?|mins?|menit|minutos?"
+_RELATIVE = re.compile(
+    rf"\b(?:in|dalam|daqui a|daqui|em) (?P<n>\d{{1,2}}) ?(?P<unit>{_UNIT})\b"
+    rf"|\b(?P<n2>\d{{1,2}}) ?(?P<unit2>{_UNIT}) (?:lagi|from now)\b"
+)
+_LATE = frozenset({15, 19})
+
+
+def requested_time(message: str, now: datetime, zone: ZoneInfo) -> datetime | None:
+    """The wall-clock time (naive, in `zone`) a normalised `message` names, or None."""
+    local_now = now.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
+    phrase = _english(message)
+    if phrase is None:
+        return None
+    settings = {"RELATIVE_BASE": local_now, "PREFER_DATES_FROM": "future"}
+    parsed: datetime | None = dateparser.parse(phrase, languages=["en"], settings=settings)
+    if parsed is None:
+        return None
+    at = parsed.replace(tzinfo=None, second=0, microsecond=0)
+    while at <= local_now:
+        at += timedelta(days=1)
+    return at
+
+
+def _english(message: str) -> str | None:
+    """The plain English phrase for the first day, hour and part of the day named."""
+    relative = _RELATIVE.search(message)
+    if relative:
+        count = relative["n"] or relative["n2"]
+        unit = relative["unit"] or relative["unit2"]
+        return f"in {int(count)} {'minutes' if unit.startswith('m') else 'hours'}"
+    day = _DAY.search(message)
+    clock = _CLOCK.search(message)
+    part = _PART.search(message)
+    if day is None and clock is None:
+        return None
+    hour, minute = MORNING_HOUR, 0
+    part_hour = next(int(k[1:]) for k, v in part.groupdict().items() if v) if part else None
+    if clock:
+        hour = int(clock["hour"] or clock["bare"])
+        minute = int(clock["minute"] or clock["hminute"] or 0)
+        if clock["ampm"] == "pm" or (part_hour in _LATE or (part_hour == 13 and hour <= 6)):
+            hour = hour + 12 if hour < 12 else hour
+        elif clock["ampm"] == "am" and hour == 12:
+            hour = 0
+        elif clock["ampm"] is None and part_hour is None and 1 <= hour <= 6:
+            hour += 12
+    elif part_hour is not None:
+        hour = part_hour
+    when = _day_name(day) if day else ""
+    if when == "today" and clock is None and part is None:
+        return None  # "nanti" alone is "later", not a time
+    return f"{when} {hour:02d}:{minute:02d}".strip()
+
+
+def _day_name(day: re.Match[str]) -> str:
+    return next(name for n, name in enumerate(_DAY_NAMES) if day[f"d{n}"])

@@ -1,0 +1,182 @@
+"""Replies understood by rules: the intent, its confidence and source, and any requested time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from benchmarks.intents import ZONES, load, predict, score
+from followup.domain.intents import Detected, Intent, classify
+from followup.domain.optout import is_opt_out
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+SAO_PAULO = ZoneInfo("America/Sao_Paulo")
+NEW_YORK = ZoneInfo("America/New_York")
+FRIDAY_3PM = datetime(2026, 11, 27, 15, 0)
+
+
+def _local(zone: ZoneInfo) -> datetime:
+    return FRIDAY_3PM.replace(tzinfo=zone)
+
+
+def _at(zone: ZoneInfo, text: str) -> Detected:
+    return classify(text, FRIDAY_3PM.replace(tzinfo=zone), zone)
+
+
+# --- the evaluation set ---------------------------------------------------------------
+
+
+def test_the_evaluation_set_has_fifty_messages_per_language_each_labelled() -> None:
+    cases = load()
+    for lang in ZONES:
+        assert sum(1 for c in cases if c.lang == lang) >= 50
+    for case in cases:
+        assert (case.local is not None) == (case.intent == Intent.CALL_BACK_AT), case.text
+
+
+def test_the_rules_meet_their_targets_on_the_evaluation_set() -> None:
+    # Given the labelled messages in three languages
+    cases = load()
+    # When the rules classify them all
+    scores = score(cases)
+    # Then "not interested" is almost never said wrongly, and the intents overall score well
+    precision, _ = scores.per_intent[Intent.NOT_INTERESTED]
+    assert precision >= 0.98
+    assert scores.macro_f1 >= 0.8
+
+
+def test_an_opt_out_in_the_evaluation_set_is_never_read_as_an_intent() -> None:
+    for case in load():
+        if is_opt_out(case.text):
+            assert predict(case) == (Intent.OTHER, None), case.text
+
+
+# --- targeted cases ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "intent"),
+    [
+        (JAKARTA, "sudah bayar", Intent.DONE),
+        (JAKARTA, "udh tf kak", Intent.DONE),
+        (SAO_PAULO, "já fiz o pix", Intent.DONE),
+        (NEW_YORK, "just booked!", Intent.DONE),
+        (SAO_PAULO, "não tenho interesse", Intent.NOT_INTERESTED),
+        (JAKARTA, "gak tertarik kak", Intent.NOT_INTERESTED),
+        (NEW_YORK, "no thanks", Intent.NOT_INTERESTED),
+        (JAKARTA, "lagi sibuk", Intent.BUSY),
+        (SAO_PAULO, "agora não dá", Intent.BUSY),
+        (NEW_YORK, "in a meeting", Intent.BUSY),
+        (JAKARTA, "berapa harganya?", Intent.QUESTION),
+        (NEW_YORK, "what time is the class tomorrow?", Intent.QUESTION),
+        (JAKARTA, "ok kak", Intent.OTHER),
+    ],
+)
+def test_obvious_replies_get_their_intent(zone: ZoneInfo, text: str, intent: Intent) -> None:
+    detected = _at(zone, text)
+    assert detected.intent == intent
+    assert detected.source == "rules"
+
+
+@pytest.mark.parametrize(
+    "text", ["belum bayar kak", "ainda não paguei", "haven't paid yet", "sudah bayar belum?"]
+)
+def test_not_yet_paid_or_asking_whether_paid_is_not_done(text: str) -> None:
+    assert _at(JAKARTA, text).intent != Intent.DONE
+
+
+def test_please_dont_stop_is_neither_an_opt_out_nor_not_interested() -> None:
+    assert not is_opt_out("please don't stop")
+    assert _at(NEW_YORK, "please don't stop").intent != Intent.NOT_INTERESTED
+
+
+@pytest.mark.parametrize(
+    "text", ["STOP", "berhenti kirim pesan", "não quero receber mais mensagens", "🛑"]
+)
+def test_an_opt_out_yields_no_intent(text: str) -> None:
+    assert _at(SAO_PAULO, text) == Detected(Intent.OTHER, 0.0)
+
+
+def test_a_workspace_opt_out_keyword_yields_no_intent() -> None:
+    now = FRIDAY_3PM.replace(tzinfo=JAKARTA)
+    detected = classify("sudahi", now, JAKARTA, opt_out_keywords=["sudahi"])
+    assert detected == Detected(Intent.OTHER, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("build", "reason"),
+    [
+        (lambda: Detected(Intent.BUSY, 1.2), "outside 0..1"),
+        (lambda: Detected(Intent.CALL_BACK_AT, 0.5, at=FRIDAY_3PM), "in UTC"),
+        (lambda: Detected(Intent.CALL_BACK_AT, 0.5, at=_local(JAKARTA)), "in UTC"),
+    ],
+)
+def test_a_detected_intent_refuses_an_impossible_confidence_or_a_non_utc_time(
+    build: Callable[[], Detected], reason: str
+) -> None:
+    with pytest.raises(ValueError, match=reason):
+        build()
+
+
+# --- call back at -----------------------------------------------------------------------
+
+
+def test_gpp_bsk_aja_jam_10_is_tomorrow_ten_local_and_in_utc() -> None:
+    detected = _at(JAKARTA, "gpp, bsk aja jam 10")
+    assert detected.intent == Intent.CALL_BACK_AT
+    assert detected.local == "2026-11-28T10:00"
+    assert detected.at == datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
+    assert 0 < detected.confidence <= 1
+
+
+def test_call_me_tomorrow_at_ten_on_friday_afternoon_is_saturday_ten() -> None:
+    # the send window is the scheduler's business: a Saturday asked for is a Saturday given
+    assert _at(JAKARTA, "call me tomorrow at 10").local == "2026-11-28T10:00"
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (SAO_PAULO, "amanhã às 14h", "2026-11-28T14:00"),
+        (SAO_PAULO, "amanhã cedo", "2026-11-28T09:00"),
+        (NEW_YORK, "next Monday morning", "2026-11-30T09:00"),
+        (JAKARTA, "besok pagi aja", "2026-11-28T09:00"),
+        (JAKARTA, "senin jam 2 siang", "2026-11-30T14:00"),
+        (JAKARTA, "2 jam lagi ya", "2026-11-27T17:00"),
+        (SAO_PAULO, "hoje à noite", "2026-11-27T19:00"),
+        (NEW_YORK, "at 4:30pm", "2026-11-27T16:30"),
+    ],
+)
+def test_a_requested_time_is_resolved_in_the_contacts_zone(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    detected = _at(zone, text)
+    assert (detected.intent, detected.local) == (Intent.CALL_BACK_AT, local)
+    assert detected.at == datetime.fromisoformat(local).replace(tzinfo=zone).astimezone(UTC)
+
+
+def test_an_hour_already_past_today_means_tomorrow() -> None:
+    assert _at(JAKARTA, "jam 10 aja").local == "2026-11-28T10:00"
+
+
+def test_a_later_hour_today_stays_today() -> None:
+    assert _at(NEW_YORK, "call me at 5pm").local == "2026-11-27T17:00"
+
+
+def test_later_without_a_time_is_busy_not_a_call_back() -> None:
+    assert _at(JAKARTA, "nanti aja ya").intent == Intent.BUSY
+
+
+def test_money_is_not_a_time() -> None:
+    assert _at(JAKARTA, "harganya 10.000 ya").intent != Intent.CALL_BACK_AT
+
+
+def test_a_requested_time_in_a_dst_gap_moves_forward_not_back() -> None:
+    # Chile springs forward at midnight on 2026-09-06: 00:00 that night is 01:00
+    santiago = ZoneInfo("America/Santiago")
+    now = datetime(2026, 9, 5, 20, 0, tzinfo=santiago)
+    detected = classify("call me in 4 hours", now, santiago)
+    assert detected.at == datetime(2026, 9, 6, 4, 0, tzinfo=UTC)
