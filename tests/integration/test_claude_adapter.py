@@ -35,12 +35,22 @@ def _writer(fake: FakeAnthropic, **kw: object) -> ClaudeWriter:
 
 def _request(instructions: str = "Remind them the intake closes Friday.") -> AiRequest:
     contact = Contact(
-        id="c-1", wa_id="6281234567890", name="Budi Santoso", stage="registered",
-        created_at=NOW, attributes={"program": "MBA"},
+        id="c-1",
+        wa_id="6281234567890",
+        name="Budi Santoso",
+        stage="registered",
+        created_at=NOW,
+        attributes={"program": "MBA"},
     )
     messages = [
-        Message(id="m-1", contact_id="c-1", at=NOW, direction=Direction.INBOUND,
-                speaker=Speaker.CONTACT, text=f"ok, {SECRET_LINE}"),
+        Message(
+            id="m-1",
+            contact_id="c-1",
+            at=NOW,
+            direction=Direction.INBOUND,
+            speaker=Speaker.CONTACT,
+            text=f"ok, {SECRET_LINE}",
+        ),
     ]
     context = context_for(
         contact, messages, language="id", tone="friendly", rule_purpose="registered, not paid"
@@ -54,8 +64,10 @@ def test_a_written_text_comes_with_its_usage_and_cost(fake: FakeAnthropic) -> No
     assert result.text.startswith(LABEL)
     assert result.model == "claude-haiku-5-5"
     usage = result.usage
-    assert usage.input_tokens > 0 and usage.output_tokens > 0
-    assert usage.cache_creation_input_tokens > 0 and usage.cache_read_input_tokens == 0
+    assert usage.input_tokens > 0
+    assert usage.output_tokens > 0
+    assert usage.cache_creation_input_tokens > 0
+    assert usage.cache_read_input_tokens == 0
     expected = (
         usage.input_tokens * 0.10
         + usage.cache_creation_input_tokens * 0.10 * 1.25
@@ -71,12 +83,15 @@ def test_the_stable_prompt_and_instructions_are_sent_for_caching(fake: FakeAnthr
     body = fake.requests[0].body
     assert body is not None
     assert body["system"][0] == {
-        "type": "text", "text": SYSTEM_PROMPT, "cache_control": {"type": "ephemeral"},
+        "type": "text",
+        "text": SYSTEM_PROMPT,
+        "cache_control": {"type": "ephemeral"},
     }
     assert body["system"][1]["cache_control"] == {"type": "ephemeral"}
     assert "Remind them the intake closes Friday." in body["system"][1]["text"]
     assert not {"temperature", "top_p", "top_k"} & body.keys()
-    assert isinstance(first, AiText) and isinstance(second, AiText)
+    assert isinstance(first, AiText)
+    assert isinstance(second, AiText)
     assert second.usage.cache_read_input_tokens == first.usage.cache_creation_input_tokens
     assert second.usage.cache_creation_input_tokens == 0
     assert second.usage.cost_usd < first.usage.cost_usd
@@ -129,7 +144,8 @@ def test_an_answer_after_the_budget_is_not_used(fake: FakeAnthropic) -> None:
     result = _writer(fake, monotonic=lambda: next(ticks)).write(_request())
     assert isinstance(result, AiUnavailable)
     assert result.reason is Unavailable.OVER_BUDGET
-    assert result.usage is not None and result.usage.output_tokens > 0
+    assert result.usage is not None
+    assert result.usage.output_tokens > 0
 
 
 def test_without_a_key_nothing_is_called(fake: FakeAnthropic) -> None:
@@ -140,9 +156,7 @@ def test_without_a_key_nothing_is_called(fake: FakeAnthropic) -> None:
 
 
 def test_a_wrong_key_is_rejected_not_raised(fake: FakeAnthropic) -> None:
-    result = ClaudeWriter("sk-wrong", "claude-haiku-5-5", base_url=fake.base_url).write(
-        _request()
-    )
+    result = ClaudeWriter("sk-wrong", "claude-haiku-5-5", base_url=fake.base_url).write(_request())
     assert isinstance(result, AiUnavailable)
     assert result.reason is Unavailable.REJECTED
 
@@ -176,12 +190,12 @@ def test_message_contents_are_not_logged_at_info(
     fake.fail_next(429)
     _writer(fake).write(_request())
     _writer(fake).write(_request())
-    logged = " ".join(
-        f"{record.getMessage()} {record.__dict__}" for record in caplog.records
-    )
-    assert "AI text answered" in logged and "rate_limited" in logged
+    logged = " ".join(f"{record.getMessage()} {record.__dict__}" for record in caplog.records)
+    assert "AI text answered" in logged
+    assert "rate_limited" in logged
     assert SECRET_LINE not in logged
-    assert "Budi" not in logged and "intake closes" not in logged
+    assert "Budi" not in logged
+    assert "intake closes" not in logged
 
 
 def test_the_configured_model_budget_and_prices_are_used(
@@ -197,7 +211,8 @@ def test_the_configured_model_budget_and_prices_are_used(
     assert isinstance(result, AiUnavailable)  # the fake serves only claude-haiku-5-5
     assert result.reason is Unavailable.REJECTED
     body = fake.requests[0].body
-    assert body is not None and body["model"] == "claude-sonnet-5-5"
+    assert body is not None
+    assert body["model"] == "claude-sonnet-5-5"
     assert KEY not in repr(config)
 
 
@@ -211,4 +226,5 @@ def test_the_default_model_and_pricing_are_haiku_5_5(monkeypatch: pytest.MonkeyP
         Pricing().output_per_million,
     )
     result = writer(config).write(_request())
-    assert isinstance(result, AiUnavailable) and result.reason is Unavailable.NO_API_KEY
+    assert isinstance(result, AiUnavailable)
+    assert result.reason is Unavailable.NO_API_KEY

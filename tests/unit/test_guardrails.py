@@ -129,13 +129,22 @@ def test_forbidden_phrases_are_refused_whatever_the_case_and_spacing() -> None:
     [
         ("Halo Budi, apakah kamu sudah siap untuk kelas yang dimulai hari Jumat?", "id", None),
         ("Halo Budi, apakah kamu sudah siap untuk kelas yang dimulai hari Jumat?", "ms", None),
-        ("Hi Budi, are you ready for the class that starts on Friday with us?", "id",
-         Guardrail.LANGUAGE),
+        (
+            "Hi Budi, are you ready for the class that starts on Friday with us?",
+            "id",
+            Guardrail.LANGUAGE,
+        ),
         ("Olá Budi, você não quer garantir sua vaga para a turma que começa?", "pt", None),
-        ("Hi Budi, are you ready for the class that starts on Friday with us?", "pt",
-         Guardrail.LANGUAGE),
-        ("Olá Budi, você não quer garantir sua vaga para a turma que começa?", "en",
-         Guardrail.LANGUAGE),
+        (
+            "Hi Budi, are you ready for the class that starts on Friday with us?",
+            "pt",
+            Guardrail.LANGUAGE,
+        ),
+        (
+            "Olá Budi, você não quer garantir sua vaga para a turma que começa?",
+            "en",
+            Guardrail.LANGUAGE,
+        ),
         ("Hi Budi, are you ready for the class that starts on Friday with us?", "en", None),
         ("Oke Budi!", "en", None),
         ("Hi Budi, are you ready for the class that starts on Friday with us?", "ja", None),

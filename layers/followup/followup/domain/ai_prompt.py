@@ -38,8 +38,8 @@ _PRIVATE_KEY = re.compile(
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
-_DIGITS = re.compile(r"\d")
-_PHONE_LIKE_DIGITS = 7
+_PHONE_RUN = re.compile(r"\+?\d[\d\s()-]{7,}\d")  # dots excluded: `1.500.000` is an amount
+_PHONE_MIN_DIGITS = 9
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,15 @@ def public_attributes(attributes: Mapping[str, str]) -> dict[str, str]:
         for key, value in sorted(attributes.items())
         if not _PRIVATE_KEY.search(key)
         and not _EMAIL.search(value)
-        and len(_DIGITS.findall(value)) < _PHONE_LIKE_DIGITS
+        and not _phone_like(value)
     }
+
+
+def _phone_like(value: str) -> bool:
+    return any(
+        sum(char.isdigit() for char in run) >= _PHONE_MIN_DIGITS
+        for run in _PHONE_RUN.findall(value)
+    )
 
 
 def context_for(

@@ -9,8 +9,8 @@ only when the same value appears in the step's instructions or the context (`sou
 
 Language: a cheap stop-word count over English, Indonesian/Malay, Portuguese and Spanish
 (no library: langdetect, the lightest detector, spends ~300 ms loading its profiles on
-its first detection, which every cold start would pay). A text is refused only when it clearly reads as another of these
-languages; a short or mixed text passes.
+its first detection, which every cold start would pay). A text is refused only when it
+clearly reads as another of these languages; a short or mixed text passes.
 """
 
 from __future__ import annotations
