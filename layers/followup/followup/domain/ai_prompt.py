@@ -56,9 +56,7 @@ def public_attributes(attributes: Mapping[str, str]) -> dict[str, str]:
     return {
         key: value
         for key, value in sorted(attributes.items())
-        if not _PRIVATE_KEY.search(key)
-        and not _EMAIL.search(value)
-        and not _phone_like(value)
+        if not _PRIVATE_KEY.search(key) and not _EMAIL.search(value) and not _phone_like(value)
     }
 
 
