@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from followup.domain.ai import (
     AiRequest,
@@ -25,12 +25,12 @@ from followup.domain.ai import (
 from followup.domain.ai_prompt import render
 
 if TYPE_CHECKING:
-    from anthropic import Anthropic
-    from anthropic.types import Message
+    from anthropic import Anthropic, APIStatusError
+    from anthropic.types import CacheControlEphemeralParam, Message
 
 log = logging.getLogger(__name__)
 
-_CACHED = {"type": "ephemeral"}
+_CACHED: CacheControlEphemeralParam = {"type": "ephemeral"}
 # Tokens allowed per requested character: generous, so a text is not cut mid-sentence.
 _TOKENS_PER_CHAR = 0.5
 _MIN_TOKENS = 64
@@ -146,5 +146,5 @@ class ClaudeWriter:
         return result
 
 
-def _status(exc: Any) -> str:
+def _status(exc: APIStatusError) -> str:
     return f"HTTP {exc.status_code}"

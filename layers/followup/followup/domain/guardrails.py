@@ -106,18 +106,14 @@ def check(
     """The first guardrail `text` fails, or None when it may be sent."""
     if not text.strip():
         return Refusal(Guardrail.EMPTY, "the text is empty")
-    for check_one in (
-        lambda: _length(text, target, max_chars),
-        lambda: _template_parameter(text) if target is Target.TEMPLATE_PARAMETER else None,
-        lambda: _claims_human(text),
-        lambda: _forbidden(text, forbidden),
-        lambda: _invented(text, source),
-        lambda: _language(text, language),
-    ):
-        refusal = check_one()
-        if refusal is not None:
-            return refusal
-    return None
+    return (
+        _length(text, target, max_chars)
+        or (_template_parameter(text) if target is Target.TEMPLATE_PARAMETER else None)
+        or _claims_human(text)
+        or _forbidden(text, forbidden)
+        or _invented(text, source)
+        or _language(text, language)
+    )
 
 
 def _length(text: str, target: Target, max_chars: int | None) -> Refusal | None:
