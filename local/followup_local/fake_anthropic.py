@@ -2,8 +2,8 @@
 
 It checks each request the way the adapter must send it (model, max_tokens, messages, a
 system prompt whose stable first block carries `cache_control`, no sampling parameters,
-well-formed tools if any) and answers in the real response shape. Texts are labelled
-`[local model] `. Token counts are ESTIMATES (characters / 4, at least 1), not a
+well-formed tools or output schema if any) and answers in the real response shape.
+Texts are labelled `[local model] `. Token counts are ESTIMATES (characters / 4, at least 1), not a
 tokenizer's: good for comparing prompts and costs, not for exact billing.
 
 Prompt caching is simulated: a system prefix that ends at a `cache_control` block is
@@ -232,6 +232,12 @@ def _invalid(body: dict[str, Any]) -> str | None:
         for tool in tools
     ):
         return "tools: each tool needs a name and an input_schema object"
+    output_format = (body.get("output_config") or {}).get("format")
+    if output_format is not None and (
+        output_format.get("type") != "json_schema"
+        or not isinstance(output_format.get("schema"), dict)
+    ):
+        return "output_config.format: needs type json_schema and a schema object"
     return None
 
 

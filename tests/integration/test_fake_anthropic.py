@@ -60,6 +60,7 @@ def test_an_answer_has_the_real_shape_and_estimated_usage(
         ({"messages": [{"role": "assistant", "content": "Hi"}]}, "first message"),
         ({"messages": []}, "at least one message"),
         ({"tools": [{"name": "lookup"}]}, "input_schema"),
+        ({"extra_body": {"output_config": {"format": {"type": "json_schema"}}}}, "schema object"),
     ],
 )
 def test_a_request_the_adapter_must_not_send_is_refused(
