@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from followup.domain.ai_prompt import build_request, context_for
+from followup.domain.contact import Contact
 from followup.domain.guardrails import (
     TEMPLATE_PARAMETER_MAX,
     TEXT_BODY_MAX,
     Guardrail,
     Target,
     check,
+    check_written,
 )
 
 SOURCE = (
@@ -161,3 +166,37 @@ def test_a_refusal_says_which_guardrail_and_why() -> None:
     assert refusal is not None
     assert refusal.guardrail is Guardrail.PHONE
     assert "0899 1111 2222" in refusal.detail
+
+
+def test_an_ai_text_may_use_only_what_its_request_showed_the_model() -> None:
+    contact = Contact(
+        id="c-1",
+        name="Rina",
+        phone="+62 812 5555 4444",
+        stage="registered",
+        created_at=datetime(2026, 11, 20, tzinfo=UTC),
+        attributes={"mobile": "0812 5555 4444", "program": "MBA"},
+    )
+    context = context_for(
+        contact,
+        [],
+        language="id",
+        tone="warm",
+        rule_purpose="not paid",
+        deal_attributes={"fee": "Rp 350.000"},
+    )
+    request = build_request(context, "Ingatkan pembayaran.", max_chars=200)
+
+    def refused(text: str) -> Guardrail | None:
+        refusal = check_written(text, request, target=Target.TEXT, forbidden=["pasti lulus"])
+        return refusal.guardrail if refusal else None
+
+    assert refused("Halo Rina, biaya pendaftaran MBA kamu Rp 350.000 ya, sudah siap?") is None
+    assert refused("Halo Rina, biayanya Rp 300.000 saja untuk kamu hari ini") is Guardrail.PRICE
+    # the contact's own number was kept out of the prompt, so the model cannot have it
+    assert refused("Halo Rina, kami telepon ke 0812 5555 4444 ya") is Guardrail.PHONE
+    assert refused("Hi Rina, your MBA fee is due, are you ready for the class with us?") is (
+        Guardrail.LANGUAGE
+    )
+    assert refused("Halo Rina, kamu pasti lulus!") is Guardrail.FORBIDDEN_PHRASE
+    assert refused("Halo Rina " + "ya " * 80) is Guardrail.LENGTH

@@ -20,6 +20,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from followup.domain.ai import AiRequest
+from followup.domain.ai_prompt import render
+
 TEXT_BODY_MAX = 4096
 TEMPLATE_PARAMETER_MAX = 1024
 _MAX_SPACES = 4
@@ -113,6 +116,21 @@ def check(
         or _forbidden(text, forbidden)
         or _invented(text, source)
         or _language(text, language)
+    )
+
+
+def check_written(
+    text: str, request: AiRequest, *, target: Target, forbidden: Iterable[str] = ()
+) -> Refusal | None:
+    """`check` for an AI text: facts may come only from what its request showed the model."""
+    prompt = render(request)
+    return check(
+        text,
+        target=target,
+        source=f"{prompt.instructions}\n{prompt.context}",
+        language=request.context.language,
+        max_chars=request.max_chars,
+        forbidden=forbidden,
     )
 
 
