@@ -72,6 +72,7 @@ class FakeAnthropic:
         self._requests: list[AnthropicRequest] = []
         self._failures: list[int] = []
         self._replies: list[_Reply] = []
+        self._malformed: list[bytes] = []
         self._cache: set[str] = set()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -121,6 +122,11 @@ class FakeAnthropic:
         with self._lock:
             self._replies.append(_Reply(text, stop_reason))
 
+    def malformed_next(self, data: bytes) -> None:
+        """Answer the next request 200 OK with exactly these bytes (a broken answer)."""
+        with self._lock:
+            self._malformed.append(data)
+
     def forget_cache(self) -> None:
         with self._lock:
             self._cache.clear()
@@ -130,13 +136,14 @@ class FakeAnthropic:
         with self._lock:
             return list(self._requests)
 
-    def answer(self, headers: dict[str, str], raw: bytes) -> tuple[int, dict[str, Any]]:
-        """The status and JSON body for one request, recorded."""
+    def answer(self, headers: dict[str, str], raw: bytes) -> tuple[int, bytes]:
+        """The status and body for one request, recorded."""
         body = _parse(raw)
         status, payload = self._decide(headers, body)
         with self._lock:
             self._requests.append(AnthropicRequest(body, headers, status))
-        return status, payload
+            malformed = self._malformed.pop(0) if status == 200 and self._malformed else None
+        return status, malformed if malformed is not None else json.dumps(payload).encode()
 
     def _decide(
         self, headers: dict[str, str], body: dict[str, Any] | None
@@ -295,7 +302,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if urlsplit(self.path).path != "/v1/messages":
-            self._reply(404, _error(404, f"no route for POST {self.path}")[1])
+            self._reply(404, json.dumps(_error(404, f"no route for {self.path}")[1]).encode())
             return
         headers = {name.lower(): value for name, value in self.headers.items()}
         status, payload = self.server.fake.answer(headers, raw)
@@ -303,8 +310,7 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(self.server.fake.latency)
         self._reply(status, payload)
 
-    def _reply(self, status: int, payload: object) -> None:
-        data = json.dumps(payload).encode()
+    def _reply(self, status: int, data: bytes) -> None:
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

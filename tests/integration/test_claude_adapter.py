@@ -228,3 +228,20 @@ def test_the_default_model_and_pricing_are_haiku_5_5(monkeypatch: pytest.MonkeyP
     result = writer(config).write(_request())
     assert isinstance(result, AiUnavailable)
     assert result.reason is Unavailable.NO_API_KEY
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"not json",
+        b'{"unexpected": true}',
+        b'{"id": "m", "type": "message", "role": "assistant", "model": "claude-haiku-5-5",'
+        b' "content": [{"type": "text", "text": "hi"}], "stop_reason": "end_turn",'
+        b' "stop_sequence": null}',
+    ],
+)
+def test_a_malformed_answer_is_invalid_not_a_crash(fake: FakeAnthropic, data: bytes) -> None:
+    fake.malformed_next(data)
+    result = _writer(fake).write(_request())
+    assert isinstance(result, AiUnavailable)
+    assert result.reason is Unavailable.INVALID_ANSWER

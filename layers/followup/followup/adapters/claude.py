@@ -86,7 +86,8 @@ class ClaudeWriter:
             return self._unavailable(Unavailable.SERVER_ERROR, _status(exc))
         except anthropic.APIStatusError as exc:
             return self._unavailable(Unavailable.REJECTED, _status(exc))
-        except anthropic.AnthropicError as exc:
+        except (anthropic.AnthropicError, ValueError) as exc:
+            # A 200 whose body is not JSON (ValueError) or not a message (validation error).
             return self._unavailable(Unavailable.INVALID_ANSWER, type(exc).__name__)
         return self._result(message, self._monotonic() - started)
 
@@ -100,6 +101,8 @@ class ClaudeWriter:
                 timeout=self._budget,
                 max_retries=self._max_retries,
                 open_telemetry=False,
+                # Refuse an answer that is not a whole message instead of half-reading it.
+                _strict_response_validation=True,
             )
         return self._client
 
