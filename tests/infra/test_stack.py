@@ -431,6 +431,7 @@ def test_the_layer_has_the_library_without_boto3_and_is_reused(tmp_path: Path) -
     assert (site / "followup" / "wiring" / "runtime.py").exists()
     assert (site / "pydantic_core").exists()
     assert (site / "jwt").exists()
+    assert (site / "anthropic").exists()  # imported only where a message is written
     assert not list(site.glob("boto*"))
     assert not list(site.glob("s3transfer*"))
     modified = (built / ".complete").stat().st_mtime
