@@ -20,7 +20,8 @@ class Pricing:
 
     Anthropic bills a cache write at 1.25× and a cache read at 0.1× the input price
     (5-minute cache); `input_tokens` in a response counts only the uncached part.
-    Defaults: Claude Haiku 5.5 ($0.10 in, $0.50 out per million tokens).
+    Defaults: Claude Haiku 5.5 ($0.10 in, $0.50 out per million tokens, for prompts under
+    100k tokens; a follow-up prompt is a few hundred).
     """
 
     input_per_million: float = 0.10
