@@ -61,6 +61,7 @@ bench: $(READY)
 	$(BIN)/python -m benchmarks.send_throughput
 	$(BIN)/python -m benchmarks.client_overlap
 	$(BIN)/python -m benchmarks.intents
+	$(BIN)/python -m benchmarks.ai_cost
 
 openapi: $(READY)
 	$(BIN)/python -m followup_local.openapi

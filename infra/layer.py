@@ -23,6 +23,7 @@ PYTHON_VERSION = "3.14"
 PLATFORMS = ("manylinux_2_34_aarch64", "manylinux_2_28_aarch64", "manylinux2014_aarch64")
 """Lambda's Python 3.14 runtime runs Amazon Linux 2023 (glibc 2.34) on Graviton."""
 REQUIREMENTS = (
+    "anthropic",
     "aws-lambda-powertools[tracer]",
     "pynamodb",
     "httpx",

@@ -438,6 +438,7 @@ def test_the_layer_has_the_library_without_boto3_and_is_reused(tmp_path: Path) -
     assert (site / "jwt").exists()
     assert (site / "dateparser").exists()
     assert list(site.glob("regex/_regex.*aarch64*.so"))
+    assert (site / "anthropic").exists()  # imported only where a message is written
     assert not list(site.glob("boto*"))
     assert not list(site.glob("s3transfer*"))
     modified = (built / ".complete").stat().st_mtime

@@ -58,3 +58,13 @@ def test_without_a_secret_name_the_local_defaults_apply(monkeypatch: pytest.Monk
     monkeypatch.delenv(SECRETS_NAME, raising=False)
     monkeypatch.delenv("WEBHOOK_SECRET", raising=False)
     assert Config().webhook_secrets.get_secret_value() == "local-webhook-secret"
+
+
+def test_the_anthropic_key_comes_from_its_slot_in_the_secret(
+    secrets: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    _store(secrets, {"D360_API_KEY": "d360-key", "ANTHROPIC_API_KEY": "sk-ant-secret"}, monkeypatch)
+    config = Config()
+    assert config.anthropic_api_key.get_secret_value() == "sk-ant-secret"
+    assert "sk-ant-secret" not in repr(config)

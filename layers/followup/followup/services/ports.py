@@ -8,6 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
 
+from followup.domain.ai import AiRequest, AiResult
 from followup.domain.contact import Contact
 from followup.domain.conversation import Message
 from followup.domain.enrollment import Enrollment
@@ -224,6 +225,12 @@ class WhatsApp(Protocol):
     """Sends one message; raises ProviderRejected or OutcomeUnknown."""
 
     def send(self, outbound: OutboundMessage) -> str: ...
+
+
+class Writer(Protocol):
+    """Writes one AI message; never raises for a provider problem (AiUnavailable says why)."""
+
+    def write(self, request: AiRequest) -> AiResult: ...
 
 
 class Clock(Protocol):

@@ -1,7 +1,7 @@
 """Configuration from environment variables, validated once per cold start.
 
-In AWS the secrets (360dialog key, webhook secrets, Meta app secret) are not in the
-environment: `FOLLOWUP_SECRETS_NAME` names a Secrets Manager secret holding them as
+In AWS the secrets (360dialog key, webhook secrets, Meta app secret, Anthropic key) are
+not in the environment: `FOLLOWUP_SECRETS_NAME` names a Secrets Manager secret holding them as
 JSON under the same names (`D360_API_KEY`, `WEBHOOK_SECRET`, ...), read through
 Powertools parameters (cached) when the configuration is built. Environment variables
 win over the secret, so a local run never needs one.
@@ -21,6 +21,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from followup.domain.ai import DEFAULT_MODEL
 from followup.domain.numbers import DEFAULT_NUMBER
 from followup.services.deps import Timings
 
@@ -104,6 +105,26 @@ class Config(BaseSettings):
         default="",
         validation_alias="WEBSOCKET_CALLBACK_URL",
         description="the WebSocket API's management endpoint, for pushing queue changes",
+    )
+    anthropic_api_key: SecretStr = Field(
+        default=SecretStr(""),
+        validation_alias="ANTHROPIC_API_KEY",
+        description="without it AI messages are unavailable and the static content is sent",
+    )
+    anthropic_model: str = Field(default=DEFAULT_MODEL, validation_alias="ANTHROPIC_MODEL")
+    anthropic_base_url: str | None = Field(default=None, validation_alias="ANTHROPIC_BASE_URL")
+    anthropic_timeout_seconds: float = Field(
+        default=3.0,
+        gt=0,
+        le=30,
+        validation_alias="ANTHROPIC_TIMEOUT_SECONDS",
+        description="time budget of one AI call; past it the static content is sent",
+    )
+    anthropic_input_usd_per_million: float = Field(
+        default=0.10, ge=0, validation_alias="ANTHROPIC_INPUT_USD_PER_MILLION"
+    )
+    anthropic_output_usd_per_million: float = Field(
+        default=0.50, ge=0, validation_alias="ANTHROPIC_OUTPUT_USD_PER_MILLION"
     )
 
     @classmethod

@@ -1,0 +1,153 @@
+"""Claude (Anthropic Messages API) behind the Writer port: a text, or why there is none.
+
+The SDK costs about a second to import, so it is imported on the first call, never when
+a handler module loads. Every Anthropic failure becomes `AiUnavailable`; message contents
+are never logged (and the SDK's OpenTelemetry spans are turned off, so none go there).
+No sampling parameters are sent: the SDK's Messages API takes none for these models.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from followup.domain.ai import (
+    AiRequest,
+    AiResult,
+    AiText,
+    AiUnavailable,
+    Pricing,
+    Unavailable,
+    Usage,
+)
+from followup.domain.ai_prompt import render
+
+if TYPE_CHECKING:
+    from anthropic import Anthropic, APIStatusError
+    from anthropic.types import CacheControlEphemeralParam, Message
+
+log = logging.getLogger(__name__)
+
+_CACHED: CacheControlEphemeralParam = {"type": "ephemeral"}
+# Tokens allowed per requested character: generous, so a text is not cut mid-sentence.
+_TOKENS_PER_CHAR = 0.5
+_MIN_TOKENS = 64
+
+
+class ClaudeWriter:
+    """Writes one follow-up per call through the Anthropic SDK, within a time budget."""
+
+    def __init__(
+        self,
+        api_key: str,
+        model: str,
+        *,
+        budget_seconds: float = 3.0,
+        max_retries: int = 0,
+        base_url: str | None = None,
+        pricing: Pricing | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._api_key, self._model, self._base_url = api_key, model, base_url
+        self._budget, self._max_retries = budget_seconds, max_retries
+        self._pricing = pricing or Pricing()
+        self._monotonic = monotonic
+        self._client: Anthropic | None = None
+
+    def write(self, request: AiRequest) -> AiResult:
+        """The text Claude wrote for `request`, or AiUnavailable with the reason."""
+        if not self._api_key:
+            return self._unavailable(Unavailable.NO_API_KEY, "ANTHROPIC_API_KEY is not set")
+        import anthropic
+
+        prompt = render(request)
+        started = self._monotonic()
+        try:
+            message = self._sdk().messages.create(
+                model=self._model,
+                max_tokens=max(_MIN_TOKENS, int(request.max_chars * _TOKENS_PER_CHAR)),
+                system=[
+                    {"type": "text", "text": prompt.system, "cache_control": _CACHED},
+                    {"type": "text", "text": prompt.instructions, "cache_control": _CACHED},
+                ],
+                messages=[{"role": "user", "content": prompt.context}],
+            )
+        except anthropic.APITimeoutError:
+            return self._unavailable(Unavailable.TIMEOUT, f"no answer within {self._budget} s")
+        except anthropic.APIConnectionError as exc:
+            return self._unavailable(Unavailable.CONNECTION, type(exc).__name__)
+        except anthropic.RateLimitError as exc:
+            return self._unavailable(Unavailable.RATE_LIMITED, _status(exc))
+        except anthropic.OverloadedError as exc:
+            return self._unavailable(Unavailable.OVERLOADED, _status(exc))
+        except anthropic.InternalServerError as exc:
+            return self._unavailable(Unavailable.SERVER_ERROR, _status(exc))
+        except anthropic.APIStatusError as exc:
+            return self._unavailable(Unavailable.REJECTED, _status(exc))
+        except (anthropic.AnthropicError, ValueError) as exc:
+            # A 200 whose body is not JSON (ValueError) or not a message (validation error).
+            return self._unavailable(Unavailable.INVALID_ANSWER, type(exc).__name__)
+        return self._result(message, self._monotonic() - started)
+
+    def _sdk(self) -> Anthropic:
+        if self._client is None:
+            from anthropic import Anthropic
+
+            self._client = Anthropic(
+                api_key=self._api_key,
+                base_url=self._base_url,
+                timeout=self._budget,
+                max_retries=self._max_retries,
+                open_telemetry=False,
+                # Refuse an answer that is not a whole message instead of half-reading it.
+                _strict_response_validation=True,
+            )
+        return self._client
+
+    def _result(self, message: Message, elapsed: float) -> AiResult:
+        usage = self._usage(message)
+        log.info(
+            "AI text answered",
+            extra={
+                "model": message.model,
+                "stop_reason": message.stop_reason,
+                "input_tokens": usage.input_tokens,
+                "output_tokens": usage.output_tokens,
+                "cache_read_input_tokens": usage.cache_read_input_tokens,
+                "cache_creation_input_tokens": usage.cache_creation_input_tokens,
+                "cost_usd": usage.cost_usd,
+            },
+        )
+        if elapsed > self._budget:
+            detail = f"answered after {elapsed:.1f} s, budget {self._budget} s"
+            return self._unavailable(Unavailable.OVER_BUDGET, detail, usage)
+        if message.stop_reason != "end_turn":
+            detail = f"stopped with {message.stop_reason}"
+            return self._unavailable(Unavailable.INVALID_ANSWER, detail, usage)
+        text = "".join(block.text for block in message.content if block.type == "text").strip()
+        if not text:
+            return self._unavailable(Unavailable.INVALID_ANSWER, "no text in the answer", usage)
+        return AiText(text, message.model, usage)
+
+    def _usage(self, message: Message) -> Usage:
+        usage = message.usage
+        return Usage.priced(
+            self._pricing,
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cache_creation_input_tokens=usage.cache_creation_input_tokens or 0,
+            cache_read_input_tokens=usage.cache_read_input_tokens or 0,
+        )
+
+    def _unavailable(
+        self, reason: Unavailable, detail: str, usage: Usage | None = None
+    ) -> AiUnavailable:
+        result = AiUnavailable(reason, detail, usage)
+        log.info("AI text unavailable", extra={"reason": reason.value, "detail": detail})
+        return result
+
+
+def _status(exc: APIStatusError) -> str:
+    return f"HTTP {exc.status_code}"

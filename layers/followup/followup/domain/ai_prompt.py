@@ -1,0 +1,148 @@
+"""The prompt for an AI-written follow-up, built from only the fields the model may read.
+
+The context carries the contact's name, stage, score, language, the step's tone and
+purpose, custom and deal attributes, and their own recent lines. Ids, phone numbers,
+e-mail addresses and other contacts' messages never reach it. Older lines are trimmed so
+a follow-up stays cheap: the last `VERBATIM_LINES` in full, a few before them shortened,
+the rest only counted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from followup.domain.ai import AiContext, AiRequest, Line
+from followup.domain.contact import Contact
+from followup.domain.conversation import Message
+
+SYSTEM_PROMPT = (
+    "You write one WhatsApp follow-up message on behalf of a business to a lead who went "
+    "quiet. Rules: write in the contact's language and the requested tone; plain text, "
+    "no markdown; short and personal; use only facts from the instructions and the "
+    "context; never add links, phone numbers, prices or discounts that are not given; "
+    "never claim to be a human: if asked, say you are the business's automated "
+    "assistant. Answer with the message text only."
+)
+
+VERBATIM_LINES = 6
+SHORTENED_LINES = 6
+LINE_MAX_CHARS = 400
+SHORTENED_MAX_CHARS = 60
+
+# Attributes that identify or reach a person are not the model's business.
+_PRIVATE_KEY = re.compile(
+    r"(^|[_\W])(id|ids|phone|mobile|whatsapp|wa|email|e-mail|address|nik|cpf|ktp|passport)"
+    r"($|[_\W])",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+_PHONE_RUN = re.compile(r"\+?\d[\d\s()-]{7,}\d")  # dots excluded: `1.500.000` is an amount
+_PHONE_MIN_DIGITS = 9
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """The three parts sent: `system` and `instructions` are stable (cached), `context` is not."""
+
+    system: str
+    instructions: str
+    context: str
+
+
+def public_attributes(attributes: Mapping[str, str]) -> dict[str, str]:
+    """The attributes without identifiers, phone numbers or e-mail addresses."""
+    return {
+        key: value
+        for key, value in sorted(attributes.items())
+        if not _PRIVATE_KEY.search(key) and not _EMAIL.search(value) and not _phone_like(value)
+    }
+
+
+def _phone_like(value: str) -> bool:
+    return any(
+        sum(char.isdigit() for char in run) >= _PHONE_MIN_DIGITS
+        for run in _PHONE_RUN.findall(value)
+    )
+
+
+def context_for(
+    contact: Contact,
+    messages: Sequence[Message],
+    *,
+    language: str,
+    tone: str,
+    rule_purpose: str,
+    deal_attributes: Mapping[str, str] | None = None,
+) -> AiContext:
+    """The context of one contact: their own lines (oldest first), trimmed, and public fields."""
+    own = sorted(
+        (message for message in messages if message.contact_id == contact.id and message.text),
+        key=lambda message: message.at,
+    )
+    kept = own[-(VERBATIM_LINES + SHORTENED_LINES) :]
+    shortened = len(kept) - min(len(kept), VERBATIM_LINES)
+    lines = tuple(
+        Line(
+            message.speaker,
+            _cut(message.text, SHORTENED_MAX_CHARS if index < shortened else LINE_MAX_CHARS),
+        )
+        for index, message in enumerate(kept)
+    )
+    return AiContext(
+        contact_name=contact.name.strip(),
+        stage=contact.stage,
+        score=contact.score,
+        language=language,
+        tone=tone,
+        rule_purpose=rule_purpose,
+        attributes=public_attributes(contact.attributes),
+        deal_attributes=public_attributes(deal_attributes or {}),
+        lines=lines,
+        earlier_lines=len(own) - len(kept),
+    )
+
+
+def build_request(
+    context: AiContext, instructions: str, *, max_chars: int, extra: str = ""
+) -> AiRequest:
+    """A request with the stable system prompt, the step's instructions (and extra ones)."""
+    joined = "\n".join(part.strip() for part in (instructions, extra) if part.strip())
+    return AiRequest(SYSTEM_PROMPT, joined, context, max_chars)
+
+
+def render(request: AiRequest) -> Prompt:
+    """The text the model reads, from the request's fields and nothing else."""
+    instructions = (
+        f"Instructions for this step:\n{request.instructions}\n"
+        f"Write at most {request.max_chars} characters."
+    )
+    return Prompt(request.system_prompt, instructions, _render_context(request.context))
+
+
+def _render_context(context: AiContext) -> str:
+    parts = [
+        f"Contact: {context.contact_name or 'unknown name'}",
+        f"Stage: {context.stage}; score: {context.score.value}",
+        f"Language: {context.language}; tone: {context.tone}",
+        f"Purpose: {context.rule_purpose}",
+    ]
+    if context.attributes:
+        parts.append("Contact details: " + _pairs(context.attributes))
+    if context.deal_attributes:
+        parts.append("Deal: " + _pairs(context.deal_attributes))
+    if context.lines:
+        earlier = f" ({context.earlier_lines} earlier left out)" if context.earlier_lines else ""
+        parts.append(f"Conversation, oldest first{earlier}:")
+        parts.extend(f"{line.speaker.value}: {line.text}" for line in context.lines)
+    return "\n".join(parts)
+
+
+def _pairs(values: Mapping[str, str]) -> str:
+    return "; ".join(f"{key}={value}" for key, value in values.items())
+
+
+def _cut(text: str, limit: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"

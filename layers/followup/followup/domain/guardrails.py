@@ -1,0 +1,216 @@
+"""Checks an AI-written text passes before anything is sent; a failure names the guardrail.
+
+Limits (WhatsApp Cloud API): a text message body holds at most 4096 characters. A
+template body parameter may hold no newline or tab and no more than four consecutive
+spaces; Meta limits a template's body to 1024 characters, so a parameter is held to that.
+
+Facts the model must not invent: URLs, phone numbers, prices and discounts are allowed
+only when the same value appears in the step's instructions or the context (`source`).
+
+Language: a cheap stop-word count over English, Indonesian/Malay, Portuguese and Spanish
+(no library: langdetect, the lightest detector, spends ~300 ms loading its profiles on
+its first detection, which every cold start would pay). A text is refused only when it
+clearly reads as another of these languages; a short or mixed text passes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from followup.domain.ai import AiRequest
+from followup.domain.ai_prompt import render
+
+TEXT_BODY_MAX = 4096
+TEMPLATE_PARAMETER_MAX = 1024
+_MAX_SPACES = 4
+
+
+class Guardrail(StrEnum):
+    EMPTY = "empty"
+    LENGTH = "length"
+    TEMPLATE_PARAMETER = "template_parameter"
+    LANGUAGE = "language"
+    URL = "url"
+    PHONE = "phone"
+    PRICE = "price"
+    DISCOUNT = "discount"
+    FORBIDDEN_PHRASE = "forbidden_phrase"
+    CLAIMS_HUMAN = "claims_human"
+
+
+class Target(StrEnum):
+    """Where the text goes: a free-form text message or one template body parameter."""
+
+    TEXT = "text"
+    TEMPLATE_PARAMETER = "template_parameter"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    guardrail: Guardrail
+    detail: str
+
+
+_URL = re.compile(
+    r"(?:https?://|www\.)\S+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|id|br|co|me|ly|link"
+    r"|app|info|biz|shop|site|online|my)\b(?:/\S*)?",
+    re.IGNORECASE,
+)
+_PHONE = re.compile(r"(?<![\w.,])\+?\(?\d[\d\s()-]{7,}\d(?![\w])")
+_PHONE_MIN_DIGITS = 9  # shorter runs are years, times and amounts
+_CURRENCY = (
+    r"(?:rp\.?|idr|r\$|brl|usd|us\$|\$|€|eur|£|rm|myr|s\$|sgd|reais?|rupiah|dollars?|euros?)"
+)
+_PRICE = re.compile(
+    rf"{_CURRENCY}\s?\d[\d.,]*(?:\s?(?:k|rb|ribu|jt|juta|mil))?"
+    rf"|\b\d[\d.,]*\s?(?:k|rb|ribu|jt|juta|mil)?\s?{_CURRENCY}(?![a-z])",
+    re.IGNORECASE,
+)
+_PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?%")
+_DISCOUNT_WORDS = re.compile(
+    r"\b(?:discount|diskon|potongan|desconto|descuento|cashback|promo|voucher|cupom|cupón|"
+    r"coupon|kupon|off)\b",
+    re.IGNORECASE,
+)
+_CLAIMS_HUMAN = re.compile(
+    r"\bi\s*(?:am|'m|’m)\s+(?:a\s+)?(?:real\s+|actual\s+)?(?:human|person|people)\b"
+    r"|\bi\s*(?:am|'m|’m)\s+not\s+(?:a\s+|an\s+)?(?:bot|robot|ai|machine)\b"
+    r"|\b(?:saya|aku|sy)\s+(?:adalah\s+|ini\s+)?(?:seorang\s+)?(?:manusia|orang\s+(?:asli|sungguhan))\b"
+    r"|\b(?:saya|aku|sy)\s+bukan\s+(?:bot|robot|mesin|ai)\b"
+    r"|\bsou\s+(?:uma?\s+)?(?:pessoa|humano|humana|ser\s+humano)\b"
+    r"|\bn[ãa]o\s+sou\s+(?:uma?\s+)?(?:rob[ôo]|bot|m[áa]quina|ia)\b"
+    r"|\bsoy\s+(?:una?\s+)?(?:persona|humano|humana|ser\s+humano)\b"
+    r"|\bno\s+soy\s+(?:una?\s+)?(?:robot|bot|m[áa]quina|ia)\b",
+    re.IGNORECASE,
+)
+
+_STOP_WORDS = {
+    "en": {"the", "you", "your", "and", "is", "are", "to", "we", "for", "with", "this", "it"},
+    "id": {"yang", "dan", "anda", "kamu", "kami", "untuk", "dengan", "ini", "itu", "sudah"},
+    "pt": {"você", "voce", "não", "nao", "para", "com", "uma", "que", "seu", "sua", "obrigado"},
+    "es": {"usted", "para", "con", "una", "que", "los", "las", "gracias", "está", "tu", "su"},
+}
+_SAME_LANGUAGE = {"ms": "id", "in": "id"}
+_MIN_HITS = 3
+
+
+def check(
+    text: str,
+    *,
+    target: Target,
+    source: str,
+    language: str | None = None,
+    max_chars: int | None = None,
+    forbidden: Iterable[str] = (),
+) -> Refusal | None:
+    """The first guardrail `text` fails, or None when it may be sent."""
+    if not text.strip():
+        return Refusal(Guardrail.EMPTY, "the text is empty")
+    return (
+        _length(text, target, max_chars)
+        or (_template_parameter(text) if target is Target.TEMPLATE_PARAMETER else None)
+        or _claims_human(text)
+        or _forbidden(text, forbidden)
+        or _invented(text, source)
+        or _language(text, language)
+    )
+
+
+def check_written(
+    text: str, request: AiRequest, *, target: Target, forbidden: Iterable[str] = ()
+) -> Refusal | None:
+    """`check` for an AI text: facts may come only from what its request showed the model."""
+    prompt = render(request)
+    return check(
+        text,
+        target=target,
+        source=f"{prompt.instructions}\n{prompt.context}",
+        language=request.context.language,
+        max_chars=request.max_chars,
+        forbidden=forbidden,
+    )
+
+
+def _length(text: str, target: Target, max_chars: int | None) -> Refusal | None:
+    limit = TEXT_BODY_MAX if target is Target.TEXT else TEMPLATE_PARAMETER_MAX
+    if max_chars is not None:
+        limit = min(limit, max_chars)
+    if len(text) > limit:
+        return Refusal(Guardrail.LENGTH, f"{len(text)} characters, more than {limit}")
+    return None
+
+
+def _template_parameter(text: str) -> Refusal | None:
+    if "\n" in text or "\t" in text:
+        return Refusal(Guardrail.TEMPLATE_PARAMETER, "a parameter may hold no newline or tab")
+    if " " * (_MAX_SPACES + 1) in text:
+        detail = f"a parameter may hold no more than {_MAX_SPACES} consecutive spaces"
+        return Refusal(Guardrail.TEMPLATE_PARAMETER, detail)
+    return None
+
+
+def _claims_human(text: str) -> Refusal | None:
+    found = _CLAIMS_HUMAN.search(text)
+    if found:
+        return Refusal(Guardrail.CLAIMS_HUMAN, f"claims to be a person: {found.group(0)!r}")
+    return None
+
+
+def _forbidden(text: str, phrases: Iterable[str]) -> Refusal | None:
+    flat = _flat(text)
+    for phrase in phrases:
+        if phrase.strip() and _flat(phrase) in flat:
+            return Refusal(Guardrail.FORBIDDEN_PHRASE, f"contains {phrase!r}")
+    return None
+
+
+def _invented(text: str, source: str) -> Refusal | None:
+    """URLs, phone numbers, prices and discounts absent from the instructions and context."""
+    lowered, numbers = _flat(source), _numbers(source)
+    phones = numbers | {_digits(phone) for phone in _PHONE.findall(source)}
+    for url in _URL.findall(text):
+        if _flat(url).rstrip(".,!?)") not in lowered:
+            return Refusal(Guardrail.URL, f"a link not given: {url!r}")
+    for price in _PRICE.findall(text):
+        if not _numbers(price) <= numbers:
+            return Refusal(Guardrail.PRICE, f"a price not given: {price.strip()!r}")
+    for phone in _PHONE.findall(text):
+        if len(_digits(phone)) >= _PHONE_MIN_DIGITS and _digits(phone) not in phones:
+            return Refusal(Guardrail.PHONE, f"a phone number not given: {phone.strip()!r}")
+    for percent in _PERCENT.findall(text):
+        if not _numbers(percent) <= numbers or "%" not in source:
+            return Refusal(Guardrail.DISCOUNT, f"a discount not given: {percent!r}")
+    for word in _DISCOUNT_WORDS.findall(text):
+        if not re.search(rf"\b{re.escape(word.lower())}\b", lowered):
+            return Refusal(Guardrail.DISCOUNT, f"a discount not given: {word!r}")
+    return None
+
+
+def _language(text: str, language: str | None) -> Refusal | None:
+    if not language:
+        return None
+    expected = _SAME_LANGUAGE.get(language.lower()[:2], language.lower()[:2])
+    if expected not in _STOP_WORDS:
+        return None
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    hits = {code: sum(word in stop for word in words) for code, stop in _STOP_WORDS.items()}
+    best = max(hits, key=lambda code: hits[code])
+    if best != expected and hits[best] >= _MIN_HITS and hits[best] > 2 * hits[expected]:
+        return Refusal(Guardrail.LANGUAGE, f"reads as {best}, the contact's language is {expected}")
+    return None
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def _numbers(text: str) -> set[str]:
+    """The numbers in a text, digits only (`Rp 1.500.000` and `1500000` are the same)."""
+    return {_digits(number) for number in re.findall(r"\d+(?:[.,]\d+)*", text)}

@@ -1,0 +1,155 @@
+"""The prompt holds only what the model may read, trimmed so a follow-up stays cheap."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from followup.domain.ai import Pricing, Usage
+from followup.domain.ai_prompt import (
+    SHORTENED_LINES,
+    SYSTEM_PROMPT,
+    VERBATIM_LINES,
+    build_request,
+    context_for,
+    render,
+)
+from followup.domain.contact import Contact, Score, Speaker
+from followup.domain.conversation import Direction, Message
+
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+def _contact() -> Contact:
+    return Contact(
+        id="contact-7f3a",
+        wa_id="6281234567890",
+        user_id="ID.BSUID.99",
+        name="Budi Santoso",
+        phone="+62 812 3456 7890",
+        email="budi@example.com",
+        stage="registered",
+        score=Score.HOT,
+        created_at=NOW,
+        attributes={
+            "program": "MBA",
+            "crm_id": "crm-5521",
+            "nik": "3174012345678901",
+            "guardian phone": "0812 9999 0000",
+            "referrer": "ana@example.com",
+            "intake": "January 2027",
+            "backup": "call 0812 7777 6666 after 5",
+        },
+    )
+
+
+def _message(index: int, contact_id: str = "contact-7f3a", text: str | None = None) -> Message:
+    return Message(
+        id=f"msg-{contact_id}-{index}",
+        contact_id=contact_id,
+        at=NOW - timedelta(minutes=100 - index),
+        direction=Direction.INBOUND if index % 2 else Direction.OUTBOUND,
+        speaker=Speaker.CONTACT if index % 2 else Speaker.AGENT,
+        text=text if text is not None else f"line {index} " + "word " * 30,
+        followup_id="fu-123" if index % 2 == 0 else None,
+    )
+
+
+def _prompt_text(messages: list[Message]) -> str:
+    context = context_for(
+        _contact(),
+        messages,
+        language="id",
+        tone="warm",
+        rule_purpose="registered but not paid",
+        deal_attributes={"amount": "Rp 1.500.000", "deal_id": "D-778", "owner_email": "x@y.z"},
+    )
+    prompt = render(build_request(context, "Remind them to pay.", max_chars=300, extra="Be brief."))
+    return "\n".join((prompt.system, prompt.instructions, prompt.context))
+
+
+def test_no_ids_phone_numbers_emails_or_other_contacts_reach_the_prompt() -> None:
+    other = _message(99, contact_id="contact-other", text="Siti here, call me on 0813 1111 2222")
+    text = _prompt_text([_message(i) for i in range(5)] + [other])
+    for leaked in (
+        "contact-7f3a",
+        "6281234567890",
+        "ID.BSUID.99",
+        "812 3456 7890",
+        "budi@example.com",
+        "crm-5521",
+        "3174012345678901",
+        "0812 9999 0000",
+        "0812 7777 6666",
+        "ana@example.com",
+        "D-778",
+        "x@y.z",
+        "msg-",
+        "fu-123",
+        "Siti",
+        "0813 1111 2222",
+    ):
+        assert leaked not in text, leaked
+
+
+def test_the_prompt_holds_the_fields_a_message_needs() -> None:
+    text = _prompt_text([_message(1, text="Nanti saya bayar ya")])
+    for kept in (
+        SYSTEM_PROMPT,
+        "Remind them to pay.",
+        "Be brief.",
+        "at most 300 characters",
+        "Budi Santoso",
+        "registered",
+        "hot",
+        "Language: id",
+        "tone: warm",
+        "registered but not paid",
+        "program=MBA",
+        "intake=January 2027",
+        "amount=Rp 1.500.000",
+        "contact: Nanti saya bayar ya",
+    ):
+        assert kept in text, kept
+
+
+def test_older_lines_are_shortened_then_only_counted() -> None:
+    messages = [_message(i) for i in range(50)]
+    context = context_for(_contact(), messages, language="id", tone="warm", rule_purpose="not paid")
+    assert len(context.lines) == VERBATIM_LINES + SHORTENED_LINES
+    assert context.earlier_lines == 50 - VERBATIM_LINES - SHORTENED_LINES
+    assert context.lines[-1].text == " ".join(messages[-1].text.split())
+    assert context.lines[0].text.endswith("…")
+    assert len(context.lines[0].text) <= 60
+    assert context.lines[0].text.startswith(f"line {50 - VERBATIM_LINES - SHORTENED_LINES} ")
+    assert "(38 earlier left out)" in _prompt_text(messages)
+
+
+def test_the_stable_parts_do_not_change_with_the_contact() -> None:
+    first = render(
+        build_request(
+            context_for(_contact(), [], language="id", tone="warm", rule_purpose="a"),
+            "Remind.",
+            max_chars=300,
+        )
+    )
+    other = _contact().model_copy(update={"name": "Ana", "stage": "lead"})
+    second = render(
+        build_request(
+            context_for(other, [_message(1)], language="pt", tone="formal", rule_purpose="b"),
+            "Remind.",
+            max_chars=300,
+        )
+    )
+    assert (first.system, first.instructions) == (second.system, second.instructions)
+    assert first.context != second.context
+
+
+def test_cost_uses_the_cache_multipliers_of_the_input_price() -> None:
+    usage = Usage.priced(
+        Pricing(),
+        input_tokens=1_000_000,
+        output_tokens=1_000_000,
+        cache_creation_input_tokens=1_000_000,
+        cache_read_input_tokens=1_000_000,
+    )
+    assert usage.cost_usd == 0.10 + 0.50 + 0.125 + 0.01

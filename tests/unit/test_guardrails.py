@@ -1,0 +1,202 @@
+"""Each guardrail refuses what it should and keeps what it should."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from followup.domain.ai_prompt import build_request, context_for
+from followup.domain.contact import Contact
+from followup.domain.guardrails import (
+    TEMPLATE_PARAMETER_MAX,
+    TEXT_BODY_MAX,
+    Guardrail,
+    Target,
+    check,
+    check_written,
+)
+
+SOURCE = (
+    "Remind Budi that the MBA intake closes on Friday. The fee is Rp 1.500.000 and early "
+    "registrants get a 10% discount. Register at https://example.com/daftar or call "
+    "+62 812-3456-7890."
+)
+
+
+def _failed(
+    text: str, *, target: Target = Target.TEXT, language: str | None = None, **kw: object
+) -> Guardrail | None:
+    refusal = check(text, target=target, source=SOURCE, language=language, **kw)  # type: ignore[arg-type]
+    return refusal.guardrail if refusal else None
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "expected"),
+    [
+        ("x" * TEXT_BODY_MAX, Target.TEXT, None),
+        ("x" * (TEXT_BODY_MAX + 1), Target.TEXT, Guardrail.LENGTH),
+        ("x" * TEMPLATE_PARAMETER_MAX, Target.TEMPLATE_PARAMETER, None),
+        ("x" * (TEMPLATE_PARAMETER_MAX + 1), Target.TEMPLATE_PARAMETER, Guardrail.LENGTH),
+        ("Hi Budi,\nsee you", Target.TEXT, None),
+        ("Hi Budi,\nsee you", Target.TEMPLATE_PARAMETER, Guardrail.TEMPLATE_PARAMETER),
+        ("Hi\tBudi", Target.TEMPLATE_PARAMETER, Guardrail.TEMPLATE_PARAMETER),
+        ("Hi    Budi", Target.TEMPLATE_PARAMETER, None),
+        ("Hi     Budi", Target.TEMPLATE_PARAMETER, Guardrail.TEMPLATE_PARAMETER),
+        ("   ", Target.TEXT, Guardrail.EMPTY),
+    ],
+)
+def test_length_and_template_parameter_shape(
+    text: str, target: Target, expected: Guardrail | None
+) -> None:
+    assert _failed(text, target=target) is expected
+
+
+def test_the_steps_own_limit_is_kept() -> None:
+    assert _failed("x" * 301, max_chars=300) is Guardrail.LENGTH
+    assert _failed("x" * 300, max_chars=300) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Register at https://example.com/daftar today!", None),
+        ("Register at https://example.com/daftar.", None),
+        ("Register at https://evil.example.net/x", Guardrail.URL),
+        ("Visit www.othersite.com now", Guardrail.URL),
+        ("See bit.ly/abc", Guardrail.URL),
+        ("Call us on +62 812-3456-7890", None),
+        ("Call us on 081234567890 or 6281234567890", Guardrail.PHONE),
+        ("WhatsApp (11) 91234-5678", Guardrail.PHONE),
+        ("Classes run 2025 - 2026, 10.00-12.00", None),
+        ("The fee is Rp 1.500.000", None),
+        ("The fee is Rp1500000", None),
+        ("The fee is Rp 1.200.000", Guardrail.PRICE),
+        ("Only R$ 99,90 today", Guardrail.PRICE),
+        ("It costs 50 dollars", Guardrail.PRICE),
+        ("Get a 10% discount if you register by Friday", None),
+        ("Get a 20% discount if you register by Friday", Guardrail.DISCOUNT),
+        ("Use voucher HEMAT", Guardrail.DISCOUNT),
+        ("Ada diskon khusus untuk kamu", Guardrail.DISCOUNT),
+        ("See you at 3 pm on Friday", None),
+    ],
+)
+def test_links_phones_prices_and_discounts_must_come_from_the_source(
+    text: str, expected: Guardrail | None
+) -> None:
+    assert _failed(text) is expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Yes, I am a real person!",
+        "I'm human, don't worry",
+        "I am not a bot",
+        "Tenang, saya manusia kok",
+        "Saya adalah seorang manusia",
+        "aku bukan robot",
+        "Sou uma pessoa de verdade",
+        "Não sou um robô",
+        "Soy una persona",
+    ],
+)
+def test_claiming_to_be_a_person_is_refused(text: str) -> None:
+    assert _failed(text) is Guardrail.CLAIMS_HUMAN
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I am the school's automated assistant.",
+        "Saya asisten otomatis dari sekolah.",
+        "Sou o assistente automático da escola.",
+        "Our team is made of real people who can call you.",
+    ],
+)
+def test_saying_it_is_an_assistant_is_kept(text: str) -> None:
+    assert _failed(text) is None
+
+
+def test_forbidden_phrases_are_refused_whatever_the_case_and_spacing() -> None:
+    forbidden = ["guaranteed  admission", "last chance"]
+    assert _failed("This is your LAST\nchance, Budi", forbidden=forbidden) is (
+        Guardrail.FORBIDDEN_PHRASE
+    )
+    assert _failed("Guaranteed admission for you", forbidden=forbidden) is (
+        Guardrail.FORBIDDEN_PHRASE
+    )
+    assert _failed("A chance to join the last class", forbidden=forbidden) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Halo Budi, apakah kamu sudah siap untuk kelas yang dimulai hari Jumat?", "id", None),
+        ("Halo Budi, apakah kamu sudah siap untuk kelas yang dimulai hari Jumat?", "ms", None),
+        (
+            "Hi Budi, are you ready for the class that starts on Friday with us?",
+            "id",
+            Guardrail.LANGUAGE,
+        ),
+        ("Olá Budi, você não quer garantir sua vaga para a turma que começa?", "pt", None),
+        (
+            "Hi Budi, are you ready for the class that starts on Friday with us?",
+            "pt",
+            Guardrail.LANGUAGE,
+        ),
+        (
+            "Olá Budi, você não quer garantir sua vaga para a turma que começa?",
+            "en",
+            Guardrail.LANGUAGE,
+        ),
+        ("Hi Budi, are you ready for the class that starts on Friday with us?", "en", None),
+        ("Oke Budi!", "en", None),
+        ("Hi Budi, are you ready for the class that starts on Friday with us?", "ja", None),
+    ],
+)
+def test_the_text_is_in_the_contacts_language(
+    text: str, language: str, expected: Guardrail | None
+) -> None:
+    assert _failed(text, language=language) is expected
+
+
+def test_a_refusal_says_which_guardrail_and_why() -> None:
+    refusal = check("Call 0899 1111 2222", target=Target.TEXT, source=SOURCE)
+    assert refusal is not None
+    assert refusal.guardrail is Guardrail.PHONE
+    assert "0899 1111 2222" in refusal.detail
+
+
+def test_an_ai_text_may_use_only_what_its_request_showed_the_model() -> None:
+    contact = Contact(
+        id="c-1",
+        name="Rina",
+        phone="+62 812 5555 4444",
+        stage="registered",
+        created_at=datetime(2026, 11, 20, tzinfo=UTC),
+        attributes={"mobile": "0812 5555 4444", "program": "MBA"},
+    )
+    context = context_for(
+        contact,
+        [],
+        language="id",
+        tone="warm",
+        rule_purpose="not paid",
+        deal_attributes={"fee": "Rp 350.000"},
+    )
+    request = build_request(context, "Ingatkan pembayaran.", max_chars=200)
+
+    def refused(text: str) -> Guardrail | None:
+        refusal = check_written(text, request, target=Target.TEXT, forbidden=["pasti lulus"])
+        return refusal.guardrail if refusal else None
+
+    assert refused("Halo Rina, biaya pendaftaran MBA kamu Rp 350.000 ya, sudah siap?") is None
+    assert refused("Halo Rina, biayanya Rp 300.000 saja untuk kamu hari ini") is Guardrail.PRICE
+    # the contact's own number was kept out of the prompt, so the model cannot have it
+    assert refused("Halo Rina, kami telepon ke 0812 5555 4444 ya") is Guardrail.PHONE
+    assert refused("Hi Rina, your MBA fee is due, are you ready for the class with us?") is (
+        Guardrail.LANGUAGE
+    )
+    assert refused("Halo Rina, kamu pasti lulus!") is Guardrail.FORBIDDEN_PHRASE
+    assert refused("Halo Rina " + "ya " * 80) is Guardrail.LENGTH
