@@ -239,7 +239,7 @@ def _dev(args: argparse.Namespace) -> int:
     for name, value in stack.banner(_command()):
         table.add_row(name, value)
     # A terminal folds long paths; a log or pipe keeps each line whole, for grep.
-    console.print(table, width=None if console.is_terminal else 1000)
+    (console if console.is_terminal else Console(width=1000)).print(table)
     console.print("ready · Ctrl-C stops (data is kept; --reset starts over)", highlight=False)
     while not stopping.wait(0.5):
         pass
