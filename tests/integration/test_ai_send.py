@@ -17,6 +17,7 @@ from followup.domain.rule import Step
 from followup.domain.settings import AiSettings
 from followup_local.engine import LocalEngine
 from followup_local.fake_anthropic import DEFAULT_TEXT, LABEL, FakeAnthropic
+from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
 
 KEY = "sk-ant-local-test"
@@ -231,3 +232,33 @@ def test_an_ai_step_needs_a_place_for_the_text() -> None:
         )
     with pytest.raises(ValidationError, match="instructions"):
         Step.model_validate(ai_step(ai={"instructions": ""}))
+
+
+def test_a_sample_writes_what_the_step_would_say_without_sending(
+    ai: LocalEngine, fake: FakeAnthropic
+) -> None:
+    lead = quiet_contact(ai.deps, "6281100000109", ai.clock.now() - 25 * HOUR)
+    path = "/api/rules/apply-remind-24h/steps/0/sample"
+    status, answer = call(ai, "POST", path, {"contact_id": lead.id}, role="marketing")
+    assert status == 200
+    assert answer["message"]["kind"] == "template"
+    assert answer["message"]["params"] == ["Rudi", AI_TEXT]
+    assert answer["ai"]["used"] is True
+    assert answer["ai"]["cost_usd"] > 0
+    assert len(fake.requests) == 1
+    assert ai.sandbox.sent() == []
+    assert ai.deps.store.followups_of(lead.id) == []
+
+
+def test_a_sample_names_what_it_cannot_find(ai: LocalEngine) -> None:
+    lead = quiet_contact(ai.deps, "6281100000110", ai.clock.now() - 25 * HOUR)
+    known = {"contact_id": lead.id}
+    status, _ = call(ai, "POST", "/api/rules/no-such-rule/steps/0/sample", known)
+    assert status == 404
+    status, _ = call(
+        ai, "POST", "/api/rules/apply-remind-24h/steps/0/sample", {"contact_id": "nobody"}
+    )
+    assert status == 404
+    for step in ("1", "x", "-1"):
+        status, answer = call(ai, "POST", f"/api/rules/apply-remind-24h/steps/{step}/sample", known)
+        assert (status, answer["error"]["details"][0]["field"]) == (422, "step")

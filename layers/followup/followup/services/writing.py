@@ -23,6 +23,7 @@ from followup.domain.contact import Contact
 from followup.domain.conversation import Direction, Message
 from followup.domain.followup import AiWriting, RenderedMessage
 from followup.domain.guardrails import Target, check_written
+from followup.domain.messaging import compose
 from followup.domain.rule import AiMessage, Rule, Step
 from followup.domain.settings import AiSettings
 from followup.services.deps import Deps
@@ -88,6 +89,14 @@ def personalise(
     return Written(
         static, _record(result.usage, fallback_reason=Fallback.GUARDRAIL.value, guardrail=guardrail)
     )
+
+
+def sample(deps: Deps, rule: Rule, step_index: int, contact: Contact) -> Written | None:
+    """What the step would send `contact` now, written but not sent; None when it cannot
+    send (outside the 24 h window without a template)."""
+    step = rule.steps[step_index]
+    static = compose(step, contact, deps.clock.now())
+    return None if static is None else personalise(deps, step, rule, contact, static)
 
 
 def _slot(step: Step, static: RenderedMessage) -> int | None:
