@@ -17,6 +17,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
+from followup.domain.followup import AiWriting
 from followup.services.send import send_one
 from followup.wiring import runtime
 
@@ -34,10 +35,25 @@ async def record_handler(record: SQSRecord) -> str:
     """Send one follow-up; an exception marks only this record as failed (retried by SQS)."""
     request = SendRequest.model_validate_json(record.body)
     loop = asyncio.get_running_loop()
-    result = await loop.run_in_executor(executor, send_one, runtime.deps(), request.followup_id)
-    metrics.add_metric(name=f"send_{result.value}", unit=MetricUnit.Count, value=1)
-    logger.info("follow-up handled", extra={"followup_id": request.followup_id, "result": result})
-    return result.value
+    outcome = await loop.run_in_executor(executor, send_one, runtime.deps(), request.followup_id)
+    metrics.add_metric(name=f"send_{outcome.result.value}", unit=MetricUnit.Count, value=1)
+    if outcome.ai is not None:
+        _count_ai(outcome.ai)
+    logger.info(
+        "follow-up handled",
+        extra={"followup_id": request.followup_id, "result": outcome.result},
+    )
+    return outcome.result.value
+
+
+def _count_ai(ai: AiWriting) -> None:
+    """What AI messages cost, and how often the static content went instead."""
+    metrics.add_metric(name="ai_cost_usd", unit=MetricUnit.NoUnit, value=ai.cost_usd)
+    metrics.add_metric(name="ai_input_tokens", unit=MetricUnit.Count, value=ai.input_tokens)
+    metrics.add_metric(name="ai_output_tokens", unit=MetricUnit.Count, value=ai.output_tokens)
+    metrics.add_metric(name="ai_cached_tokens", unit=MetricUnit.Count, value=ai.cached_tokens)
+    used = "ai_used" if ai.used else "ai_fallback"
+    metrics.add_metric(name=used, unit=MetricUnit.Count, value=1)
 
 
 @logger.inject_lambda_context

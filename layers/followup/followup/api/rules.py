@@ -1,19 +1,23 @@
-"""/api/rules: list, create, read, edit (a new version), versions, activate, deactivate."""
+"""/api/rules: list, create, read, edit (a new version), versions, activate, deactivate,
+preview whom a rule reaches, and sample what one of its steps would say to a contact."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from pydantic import BaseModel, Field
 
 from followup.api.auth import READERS, RULE_WRITERS, require
 from followup.api.openapi import statuses
+from followup.domain.errors import InvalidField, NotFound
 from followup.domain.rule import Rule
 from followup.services import rules
 from followup.services.deps import Deps
 from followup.services.ports import RuleError
 from followup.services.preview import preview
 from followup.services.rules import Problem
+from followup.services.writing import sample
 from followup.wiring import runtime
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
@@ -99,6 +103,31 @@ def preview_body(rule: Rule) -> dict[str, Any]:
 def preview_saved(rule_id: str) -> dict[str, Any]:
     require(router.current_event.raw_event, READERS)
     return _preview(rules.current(runtime.deps(), rule_id))
+
+
+class SampleRequest(BaseModel):
+    contact_id: str = Field(min_length=1, max_length=64)
+
+
+@router.post("/api/rules/<rule_id>/steps/<step>/sample")
+def sample_step(rule_id: str, step: str, request: SampleRequest) -> dict[str, Any]:
+    """What the step would send the contact now, written (by the AI for an AI step) but not
+    sent: `message` is None when it could not send now (no template outside the window)."""
+    require(router.current_event.raw_event, RULE_WRITERS)
+    deps = runtime.deps()
+    rule = rules.current(deps, rule_id)
+    if not step.isdigit() or int(step) >= len(rule.steps):
+        raise InvalidField("step", f"the rule has steps 0 to {len(rule.steps) - 1}")
+    found = deps.store.contact(request.contact_id)
+    if found is None:
+        raise NotFound("contact", request.contact_id)
+    written = sample(deps, rule, int(step), found.item)
+    if written is None:
+        return {"message": None, "ai": None}
+    return {
+        "message": written.message.model_dump(mode="json"),
+        "ai": written.ai.model_dump(mode="json") if written.ai else None,
+    }
 
 
 @router.post("/api/rules/<rule_id>/deactivate")

@@ -92,6 +92,24 @@ class RenderedMessage(BaseModel):
     params: list[str] = Field(default_factory=list)
 
 
+class AiWriting(BaseModel):
+    """What the AI did for a follow-up whose step asks for an AI message.
+
+    `used` is false when the static content went instead; `fallback_reason` says why (the
+    writer's reason such as `rate_limited` or `timeout`, `no_api_key`, `ai_disabled`, or
+    `guardrail`, then `guardrail` names the check the text failed, e.g. `url`, `duplicate`).
+    Tokens and cost count every call made, whether its text was used or not.
+    """
+
+    used: bool
+    fallback_reason: str | None = None
+    guardrail: str | None = None
+    input_tokens: int = Field(default=0, description="input tokens not read from the cache")
+    output_tokens: int = 0
+    cached_tokens: int = Field(default=0, description="input tokens read from the cache")
+    cost_usd: float = 0.0
+
+
 class FollowUp(BaseModel):
     """A queue entry. `silence_key` names the silence that caused it (dedup)."""
 
@@ -119,6 +137,7 @@ class FollowUp(BaseModel):
     sent_at: AwareDatetime | None = None
     provider_message_id: str | None = None
     rendered: RenderedMessage | None = None
+    ai: AiWriting | None = None
     converted_at: AwareDatetime | None = None
     history: list[StatusChange] = Field(default_factory=list)
 

@@ -78,13 +78,20 @@ class Conditions(BaseModel):
 
 
 class TemplateParam(BaseModel):
-    """One body parameter: a contact field (`name`, `attributes.program`) or fixed text."""
+    """One body parameter: a contact field (`name`, `attributes.program`) or fixed text.
+
+    With `ai: true` and a step that asks for an AI message, the model writes this parameter
+    (one line) when the template is sent; the field or text is the fallback.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     field: str | None = None
     text: str | None = None
     default: str = ""
+    ai: StrictBool = Field(
+        default=False, description="the AI writes this parameter when the step has `ai`"
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> TemplateParam:
@@ -106,6 +113,27 @@ class TemplateRef(BaseModel):
     )
     params: list[TemplateParam] = Field(default_factory=list, max_length=MAX_ITEMS)
 
+    @model_validator(mode="after")
+    def _one_ai_param(self) -> TemplateRef:
+        if sum(param.ai for param in self.params) > 1:
+            raise ValueError("at most one parameter may be written by the AI")
+        return self
+
+    @property
+    def ai_param(self) -> int | None:
+        """The index of the parameter the AI writes, if any."""
+        return next((index for index, param in enumerate(self.params) if param.ai), None)
+
+
+class AiMessage(BaseModel):
+    """Ask the AI to write the message: free text inside the 24 h window, else the
+    template's `ai` parameter. The step's static content is sent when it cannot."""
+
+    model_config = ConfigDict(frozen=True)
+
+    instructions: str = Field(min_length=1, max_length=2000, description="what to say")
+    extra: str | None = Field(default=None, max_length=2000, description="rules for special cases")
+
 
 class Repeat(BaseModel):
     """Send the step again every `every` until the contact replies, at most `times` more."""
@@ -126,11 +154,19 @@ class Step(BaseModel):
     text: str | None = Field(default=None, max_length=4096)
     template: TemplateRef | None = None
     repeat: Repeat | None = None
+    ai: AiMessage | None = None
 
     @model_validator(mode="after")
     def _has_message(self) -> Step:
         if not self.text and self.template is None:
             raise ValueError("a step needs a free text, a template, or both")
+        return self
+
+    @model_validator(mode="after")
+    def _ai_has_a_place(self) -> Step:
+        template_param = self.template.ai_param if self.template else None
+        if self.ai is not None and not self.text and template_param is None:
+            raise ValueError("an AI step needs a free text or a template parameter with ai: true")
         return self
 
     def sends(self) -> int:

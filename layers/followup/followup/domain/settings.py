@@ -50,6 +50,17 @@ class ReviewThresholds(BaseModel):
     max_opt_out_rate: StrictFloat = Field(default=0.02, ge=0, le=1)
 
 
+class AiSettings(BaseModel):
+    """AI-written messages: off entirely when `enabled` is false (the static content goes)."""
+
+    enabled: StrictBool = True
+    language: str = Field(default="id", min_length=2, max_length=15)
+    tone: str = Field(default="friendly, brief", max_length=200)
+    forbidden_phrases: list[str] = Field(
+        default_factory=list, description="an AI text containing one is not sent"
+    )
+
+
 class WorkspaceSettings(BaseModel):
     timezone: ZoneName = "Asia/Jakarta"
     stages: list[str] = Field(
@@ -75,6 +86,7 @@ class WorkspaceSettings(BaseModel):
         ge=1,
         description="activating a rule that would enqueue more at once must be confirmed",
     )
+    ai: AiSettings = Field(default_factory=AiSettings)
     paused: StrictBool = False
     paused_reason: str | None = Field(
         default=None,

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from followup.domain.numbers import DEFAULT_NUMBER, sending_paused
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
-from followup.services.ports import Clock, RuleHead, SendQueue, Store, WhatsApp
+from followup.services.ports import Clock, RuleHead, SendQueue, Store, WhatsApp, Writer
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,8 @@ class Deps:
     timings: Timings = field(default_factory=Timings)
     sending_number: str = DEFAULT_NUMBER
     """The number the WhatsApp channel sends from, as the numbers list names it."""
+    writer: Writer | None = None
+    """Writes AI messages; None without an Anthropic API key (the static content goes)."""
     catalog: Catalog = field(init=False)
 
     def __post_init__(self) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from followup.domain.contact import Contact, Speaker
 from followup.domain.conversation import Direction, Message
 from followup.domain.errors import RULE_DATA_ERRORS
-from followup.domain.followup import FollowUp, Reason, Status
+from followup.domain.followup import AiWriting, FollowUp, Reason, RenderedMessage, Status
 from followup.domain.gating import gate
 from followup.domain.messaging import compose
 from followup.domain.rule import Rule
@@ -26,6 +27,7 @@ from followup.services.pausing import pause_number, pause_workspace
 from followup.services.planning import is_open, next_opening
 from followup.services.ports import CommitRejected, FollowUpChange
 from followup.services.settle import end_unsent, record_sent
+from followup.services.writing import personalise
 
 _META_RETRY_AFTER = timedelta(hours=24)
 
@@ -43,48 +45,71 @@ class SendResult(StrEnum):
     FAILED = "failed"
 
 
-def send_one(deps: Deps, followup_id: str) -> SendResult:
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one follow-up, and what its AI message did and cost, if it had one."""
+
+    result: SendResult
+    ai: AiWriting | None = None
+
+
+def send_one(deps: Deps, followup_id: str) -> Outcome:
     """Send one follow-up at most once, whatever duplicate deliveries or crashes do."""
     now = deps.clock.now()
     found = deps.store.followup(followup_id)
     if found is None or found.status is not Status.QUEUED:
-        return SendResult.IGNORED
+        return Outcome(SendResult.IGNORED)
     claimed = found.moved(Status.SENDING, now).model_copy(
         update={"wake_at": now + deps.timings.sending_deadline}
     )
     try:
         deps.store.commit([FollowUpChange(claimed, Status.QUEUED)], now)
     except CommitRejected:
-        return SendResult.IGNORED  # another sender claimed it, or a reply canceled it
+        return Outcome(SendResult.IGNORED)  # another sender claimed it, or a reply canceled it
     # Re-read after claiming: an opt-out landing from now on sees `sending` and cannot be
     # missed by us, and one that landed before is in this consistent read.
     contact_v = deps.store.contact(claimed.contact_id)
     rule = deps.catalog.rule(claimed.rule_id, claimed.rule_version)
     if contact_v is None or rule is None:
-        return _finish(
-            deps,
-            claimed,
-            Status.CANCELED,
-            Reason.RULE_DELETED if rule is None else "contact_deleted",
-            now,
-        )
+        reason = Reason.RULE_DELETED if rule is None else "contact_deleted"
+        return Outcome(_finish(deps, claimed, Status.CANCELED, reason, now))
     contact = contact_v.item
     try:
         verdict = _recheck(deps, claimed, contact, rule, now)
     except RULE_DATA_ERRORS as exc:  # e.g. a stored window that never opens
-        return _finish(deps, claimed, Status.FAILED, f"{Reason.RULE_ERROR.value}: {exc}", now)
+        reason = f"{Reason.RULE_ERROR.value}: {exc}"
+        return Outcome(_finish(deps, claimed, Status.FAILED, reason, now))
     if verdict is not None:
-        return verdict
+        return Outcome(verdict)
     step = rule.steps[claimed.step_index]
-    message = compose(step, contact, now)
-    if message is None:
-        return _finish(deps, claimed, Status.SKIPPED, Reason.WINDOW_CLOSED, now)
-    marketing = message.kind == "template" and step.template and step.template.category
+    static = compose(step, contact, now)
+    if static is None:
+        return Outcome(_finish(deps, claimed, Status.SKIPPED, Reason.WINDOW_CLOSED, now))
+    marketing = static.kind == "template" and step.template and step.template.category
     if contact.marketing_suppressed and marketing == "marketing":
-        return _finish(deps, claimed, Status.SKIPPED, Reason.MARKETING_SUPPRESSED, now)
+        return Outcome(_finish(deps, claimed, Status.SKIPPED, Reason.MARKETING_SUPPRESSED, now))
     if contact.wa_id is None:
-        return _finish(deps, claimed, Status.FAILED, Reason.NO_WA_ID, now)
-    outbound = OutboundMessage(to=contact.wa_id, message=message, callback_data=claimed.id)
+        return Outcome(_finish(deps, claimed, Status.FAILED, Reason.NO_WA_ID, now))
+    # Written after the claim and before the provider: a retry of this follow-up finds it
+    # no longer queued, so whatever text was written goes out at most once.
+    written = personalise(deps, step, rule, contact, static)
+    if written.ai is not None:
+        claimed = claimed.model_copy(update={"ai": written.ai})
+    result = _hand_over(deps, claimed, contact, contact.wa_id, rule, written.message, now)
+    return Outcome(result, written.ai)
+
+
+def _hand_over(
+    deps: Deps,
+    claimed: FollowUp,
+    contact: Contact,
+    wa_id: str,
+    rule: Rule,
+    message: RenderedMessage,
+    now: datetime,
+) -> SendResult:
+    """Give the message to the provider and record what came of it."""
+    outbound = OutboundMessage(to=wa_id, message=message, callback_data=claimed.id)
     try:
         wamid = deps.whatsapp.send(outbound)
     except OutcomeUnknown:

@@ -18,6 +18,7 @@ from followup.adapters.sqs import SqsQueue
 from followup.adapters.whatsapp import D360Client
 from followup.services.deps import Deps
 from followup.services.ports import Clock
+from followup.wiring import ai
 from followup.wiring.config import Config
 
 NAMESPACE = "FollowUp"
@@ -34,7 +35,7 @@ class _Installed:
 
 
 def build(config: Config, clock: Clock | None = None) -> Deps:
-    """Real adapters from configuration: DynamoDB, SQS and 360dialog."""
+    """Real adapters from configuration: DynamoDB, SQS, 360dialog and Claude (with a key)."""
     tables.bind(config.table_prefix, config.aws_region, config.aws_endpoint_url)
     sqs = boto3.client("sqs", region_name=config.aws_region, endpoint_url=config.aws_endpoint_url)
     return Deps(
@@ -49,6 +50,7 @@ def build(config: Config, clock: Clock | None = None) -> Deps:
         clock=clock or SystemClock(),
         timings=config.timings(),
         sending_number=config.d360_number,
+        writer=ai.writer(config) if config.anthropic_api_key.get_secret_value() else None,
     )
 
 

@@ -1,0 +1,175 @@
+"""AI-written messages at send time: the step's instructions and the contact's context go
+to the writer, its text through the guardrails; the static content goes whenever any of
+it fails, and the follow-up records why.
+
+Inside the 24 h window the AI writes the free text (the step's `text` is the fallback);
+outside it, only the template parameter marked `ai: true` (its field or text is the
+fallback). Contact attributes named `deal.<key>` are shown to the model as the deal.
+
+The writer is called after the follow-up is claimed (`sending`) and before the provider:
+a crash in between leaves it `sending` until its deadline marks the outcome unknown, so a
+text, whatever it was, goes out at most once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from followup.domain.ai import AiRequest, AiText, AiUnavailable, Unavailable, Usage
+from followup.domain.ai_prompt import build_request, context_for
+from followup.domain.contact import Contact
+from followup.domain.conversation import Direction, Message
+from followup.domain.followup import AiWriting, RenderedMessage
+from followup.domain.guardrails import Target, check_written
+from followup.domain.messaging import compose
+from followup.domain.rule import AiMessage, Rule, Step
+from followup.domain.settings import AiSettings
+from followup.services.deps import Deps
+
+DEAL_PREFIX = "deal."
+HISTORY = 50
+TEXT_MAX_CHARS = 1000
+PARAMETER_MAX_CHARS = 200
+_ONE_LINE = (
+    "Write a single short line without line breaks: it fills one parameter of an "
+    "approved template, the rest of the template is fixed."
+)
+
+
+class Fallback(StrEnum):
+    """Why the static content went, besides the writer's own reasons (`Unavailable`)."""
+
+    AI_DISABLED = "ai_disabled"
+    GUARDRAIL = "guardrail"
+
+
+DUPLICATE = "duplicate"
+"""The guardrail a text fails when this contact was already sent the very same text."""
+
+
+@dataclass(frozen=True)
+class Written:
+    """The message to send and, for an AI step, what the AI did."""
+
+    message: RenderedMessage
+    ai: AiWriting | None
+
+
+def personalise(
+    deps: Deps, step: Step, rule: Rule, contact: Contact, static: RenderedMessage
+) -> Written:
+    """The AI's version of `static` when the step asks for one and it passes, else `static`."""
+    if step.ai is None:
+        return Written(static, None)
+    slot = _slot(step, static)
+    if static.kind == "template" and slot is None:
+        return Written(static, None)  # outside the window with no parameter for the AI
+    settings = deps.catalog.settings().ai
+    if not settings.enabled:
+        return Written(static, AiWriting(used=False, fallback_reason=Fallback.AI_DISABLED.value))
+    if deps.writer is None:
+        return Written(static, AiWriting(used=False, fallback_reason=Unavailable.NO_API_KEY.value))
+    target = Target.TEXT if slot is None else Target.TEMPLATE_PARAMETER
+    history = deps.store.recent_messages(contact.id, HISTORY)
+    request = _request(step.ai, rule, contact, history, settings, target)
+    result = deps.writer.write(request)
+    if isinstance(result, AiUnavailable):
+        return Written(static, _record(result.usage, fallback_reason=result.reason.value))
+    refusal = check_written(
+        result.text, request, target=target, forbidden=settings.forbidden_phrases
+    )
+    if refusal is not None:
+        guardrail = refusal.guardrail.value
+    elif result.text in _sent_before(deps, contact.id, history):
+        guardrail = DUPLICATE
+    else:
+        return Written(_with(static, slot, result), _record(result.usage))
+    return Written(
+        static, _record(result.usage, fallback_reason=Fallback.GUARDRAIL.value, guardrail=guardrail)
+    )
+
+
+def sample(deps: Deps, rule: Rule, step_index: int, contact: Contact) -> Written | None:
+    """What the step would send `contact` now, written but not sent; None when it cannot
+    send (outside the 24 h window without a template)."""
+    step = rule.steps[step_index]
+    static = compose(step, contact, deps.clock.now())
+    return None if static is None else personalise(deps, step, rule, contact, static)
+
+
+def _slot(step: Step, static: RenderedMessage) -> int | None:
+    """Where the AI text goes: None for the free text, else the template parameter index."""
+    if static.kind == "text" or step.template is None:
+        return None
+    return step.template.ai_param
+
+
+def _request(
+    ai: AiMessage,
+    rule: Rule,
+    contact: Contact,
+    history: Sequence[Message],
+    settings: AiSettings,
+    target: Target,
+) -> AiRequest:
+    """The request for `contact`; `deal.<key>` attributes are shown as the deal's."""
+    own, deal = {}, {}
+    for key, value in contact.attributes.items():
+        if key.startswith(DEAL_PREFIX):
+            deal[key.removeprefix(DEAL_PREFIX)] = value
+        else:
+            own[key] = value
+    context = context_for(
+        contact.model_copy(update={"attributes": own}),
+        history,
+        language=settings.language,
+        tone=settings.tone,
+        rule_purpose=rule.name,
+        deal_attributes=deal,
+    )
+    if target is Target.TEXT:
+        return build_request(
+            context, ai.instructions, max_chars=TEXT_MAX_CHARS, extra=ai.extra or ""
+        )
+    extra = "\n".join(part for part in (ai.extra or "", _ONE_LINE) if part)
+    return build_request(context, ai.instructions, max_chars=PARAMETER_MAX_CHARS, extra=extra)
+
+
+def _sent_before(deps: Deps, contact_id: str, history: Sequence[Message]) -> set[str]:
+    """Every text and template parameter this contact was sent."""
+    texts = {message.text for message in history if message.direction is Direction.OUTBOUND}
+    for followup in deps.store.followups_of(contact_id):
+        if followup.rendered is not None:
+            texts.update(_parts(followup.rendered))
+    return texts
+
+
+def _parts(rendered: RenderedMessage) -> Iterable[str]:
+    if rendered.text:
+        yield rendered.text
+    yield from rendered.params
+
+
+def _with(static: RenderedMessage, slot: int | None, written: AiText) -> RenderedMessage:
+    if slot is None:
+        return static.model_copy(update={"text": written.text})
+    params = list(static.params)
+    params[slot] = written.text
+    return static.model_copy(update={"params": params})
+
+
+def _record(
+    usage: Usage | None, *, fallback_reason: str | None = None, guardrail: str | None = None
+) -> AiWriting:
+    spent = usage or Usage(0, 0, 0, 0, 0.0)
+    return AiWriting(
+        used=fallback_reason is None,
+        fallback_reason=fallback_reason,
+        guardrail=guardrail,
+        input_tokens=spent.input_tokens + spent.cache_creation_input_tokens,
+        output_tokens=spent.output_tokens,
+        cached_tokens=spent.cache_read_input_tokens,
+        cost_usd=spent.cost_usd,
+    )

@@ -1,0 +1,295 @@
+"""AI-written follow-ups through the sender on the local engine, with the real Anthropic SDK
+against the fake Anthropic server: what is sent, what falls back, and what is recorded."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from followup.adapters.claude import ClaudeWriter
+from followup.domain.ai import DEFAULT_MODEL
+from followup.domain.followup import FollowUp, Status
+from followup.domain.rule import Step
+from followup.domain.settings import AiSettings
+from followup_local.engine import LambdaContext, LocalEngine, sqs_event
+from followup_local.fake_anthropic import DEFAULT_TEXT, LABEL, FakeAnthropic
+from tests.support.api import call
+from tests.support.builders import quiet_contact, rule
+
+KEY = "sk-ant-local-test"
+HOUR = timedelta(hours=1)
+STATIC_TEXT = "Hi {first_name|there}, still thinking about applying?"
+STATIC_HIGHLIGHT = "Seats are limited this intake."
+AI_TEXT = LABEL + DEFAULT_TEXT
+
+
+def ai_step(**changes: Any) -> dict[str, Any]:
+    step: dict[str, Any] = {
+        "wait": {"amount": 0, "unit": "minutes"},
+        "text": STATIC_TEXT,
+        "template": {
+            "name": "apply_reminder",
+            "language": "en",
+            "params": [
+                {"field": "first_name", "default": "there"},
+                {"text": STATIC_HIGHLIGHT, "ai": True},
+            ],
+        },
+        "ai": {"instructions": "Ask kindly whether they still want to apply for the MBA."},
+    }
+    step.update(changes)
+    return step
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeAnthropic]:
+    with FakeAnthropic(KEY) as server:
+        yield server
+
+
+@pytest.fixture
+def ai(engine: LocalEngine, fake: FakeAnthropic) -> LocalEngine:
+    """The engine writing with Claude (the fake), in an English-speaking workspace."""
+    engine.deps.writer = ClaudeWriter(KEY, DEFAULT_MODEL, base_url=fake.base_url)
+    settings = engine.deps.store.settings()
+    engine.deps.store.save_settings(settings.model_copy(update={"ai": AiSettings(language="en")}))
+    engine.deps.catalog.invalidate()
+    engine.deps.store.save_rule(rule(steps=[ai_step()]))
+    return engine
+
+
+def only_followup(engine: LocalEngine, contact_id: str) -> FollowUp:
+    [followup] = engine.deps.store.followups_of(contact_id)
+    return followup
+
+
+def sent_bodies(engine: LocalEngine) -> list[dict[str, Any]]:
+    return [request.body for request in engine.sandbox.sent() if request.body is not None]
+
+
+def test_inside_the_window_the_ai_text_is_sent_and_its_cost_recorded(
+    ai: LocalEngine, fake: FakeAnthropic
+) -> None:
+    lead = quiet_contact(ai.deps, "6281100000101", ai.clock.now() - 3 * HOUR)
+    ai.deps.store.save_rule(
+        rule(
+            trigger={"stages": ["new"], "idle": {"amount": 2, "unit": "hours"}},
+            steps=[ai_step()],
+        )
+    )
+    ai.sandbox.record_inbound(lead.wa_id, ai.clock.now() - 3 * HOUR)
+    ai.tick()
+    [body] = sent_bodies(ai)
+    assert body["type"] == "text"
+    assert body["text"]["body"] == AI_TEXT
+    followup = only_followup(ai, lead.id)
+    assert followup.status is Status.SENT
+    assert followup.rendered is not None
+    assert followup.rendered.text == AI_TEXT
+    assert followup.ai is not None
+    assert followup.ai.used
+    assert followup.ai.fallback_reason is None
+    assert followup.ai.input_tokens > 0
+    assert followup.ai.output_tokens > 0
+    assert followup.ai.cost_usd > 0
+    # The model read the step's instructions and the contact's name, never the number
+    [request] = fake.requests
+    assert request.body is not None
+    prompt = str(request.body)
+    assert "still want to apply for the MBA" in prompt
+    assert "Rudi" in prompt
+    assert "6281100000101" not in prompt
+
+
+def test_outside_the_window_the_ai_writes_only_the_template_highlight(ai: LocalEngine) -> None:
+    lead = quiet_contact(ai.deps, "6281100000102", ai.clock.now() - 25 * HOUR)
+    ai.tick()
+    [body] = sent_bodies(ai)
+    assert body["type"] == "template"
+    parameters = [p["text"] for p in body["template"]["components"][0]["parameters"]]
+    assert parameters == ["Rudi", AI_TEXT]
+    followup = only_followup(ai, lead.id)
+    assert followup.ai is not None
+    assert followup.ai.used
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"), [(429, "rate_limited"), (529, "overloaded"), (500, "server_error")]
+)
+def test_an_anthropic_error_sends_the_static_text_and_records_why(
+    ai: LocalEngine, fake: FakeAnthropic, status: int, reason: str
+) -> None:
+    lead = quiet_contact(ai.deps, "6281100000103", ai.clock.now() - 3 * HOUR)
+    ai.deps.store.save_rule(
+        rule(
+            trigger={"stages": ["new"], "idle": {"amount": 2, "unit": "hours"}},
+            steps=[ai_step()],
+        )
+    )
+    ai.sandbox.record_inbound(lead.wa_id, ai.clock.now() - 3 * HOUR)
+    fake.fail_next(status)
+    ai.tick()
+    [body] = sent_bodies(ai)
+    assert body["text"]["body"] == "Hi Rudi, still thinking about applying?"
+    followup = only_followup(ai, lead.id)
+    assert followup.status is Status.SENT
+    assert followup.ai is not None
+    assert not followup.ai.used
+    assert followup.ai.fallback_reason == reason
+
+
+def test_a_slow_answer_sends_the_static_template_parameter(
+    ai: LocalEngine, fake: FakeAnthropic
+) -> None:
+    ai.deps.writer = ClaudeWriter(KEY, DEFAULT_MODEL, base_url=fake.base_url, budget_seconds=0.2)
+    fake.latency = 1.0
+    lead = quiet_contact(ai.deps, "6281100000104", ai.clock.now() - 25 * HOUR)
+    ai.tick()
+    [body] = sent_bodies(ai)
+    parameters = [p["text"] for p in body["template"]["components"][0]["parameters"]]
+    assert parameters == ["Rudi", STATIC_HIGHLIGHT]
+    followup = only_followup(ai, lead.id)
+    assert followup.status is Status.SENT
+    assert followup.ai is not None
+    assert followup.ai.fallback_reason == "timeout"
+
+
+def test_a_text_failing_a_guardrail_is_not_sent(ai: LocalEngine, fake: FakeAnthropic) -> None:
+    fake.reply_next("Apply now at https://cheap-mba.example.com before Friday!")
+    lead = quiet_contact(ai.deps, "6281100000105", ai.clock.now() - 25 * HOUR)
+    ai.tick()
+    [body] = sent_bodies(ai)
+    parameters = [p["text"] for p in body["template"]["components"][0]["parameters"]]
+    assert parameters == ["Rudi", STATIC_HIGHLIGHT]
+    followup = only_followup(ai, lead.id)
+    assert followup.status is Status.SENT
+    assert followup.ai is not None
+    assert followup.ai.fallback_reason == "guardrail"
+    assert followup.ai.guardrail == "url"
+    assert followup.ai.cost_usd > 0  # the tokens were spent all the same
+
+
+def test_with_ai_switched_off_no_request_reaches_anthropic(
+    ai: LocalEngine, fake: FakeAnthropic
+) -> None:
+    settings = ai.deps.store.settings()
+    ai.deps.store.save_settings(settings.model_copy(update={"ai": AiSettings(enabled=False)}))
+    ai.deps.catalog.invalidate()
+    lead = quiet_contact(ai.deps, "6281100000106", ai.clock.now() - 25 * HOUR)
+    ai.tick()
+    [body] = sent_bodies(ai)
+    parameters = [p["text"] for p in body["template"]["components"][0]["parameters"]]
+    assert parameters == ["Rudi", STATIC_HIGHLIGHT]
+    assert fake.requests == []
+    followup = only_followup(ai, lead.id)
+    assert followup.ai is not None
+    assert followup.ai.fallback_reason == "ai_disabled"
+
+
+def test_without_a_writer_the_static_text_goes_for_want_of_a_key(ai: LocalEngine) -> None:
+    ai.deps.writer = None
+    lead = quiet_contact(ai.deps, "6281100000107", ai.clock.now() - 25 * HOUR)
+    ai.tick()
+    followup = only_followup(ai, lead.id)
+    assert followup.status is Status.SENT
+    assert followup.ai is not None
+    assert followup.ai.fallback_reason == "no_api_key"
+
+
+def test_the_same_ai_text_is_never_sent_twice_to_one_contact(ai: LocalEngine) -> None:
+    # Given a two-step rule (a day apart) and the fake writing the same text every time
+    ai.deps.store.save_rule(rule(steps=[ai_step(), ai_step(wait={"amount": 1, "unit": "days"})]))
+    lead = quiet_contact(ai.deps, "6281100000108", ai.clock.now() - 25 * HOUR)
+    ai.tick()
+    for _ in range(30):
+        ai.clock.advance(HOUR)
+        ai.tick()
+    first, second = sorted(ai.deps.store.followups_of(lead.id), key=lambda f: f.step_index)
+    assert first.ai is not None
+    assert first.ai.used
+    assert second.status is Status.SENT
+    assert second.ai is not None
+    assert second.ai.fallback_reason == "guardrail"
+    assert second.ai.guardrail == "duplicate"
+    highlights = [
+        body["template"]["components"][0]["parameters"][1]["text"] for body in sent_bodies(ai)
+    ]
+    assert highlights == [AI_TEXT, STATIC_HIGHLIGHT]
+
+
+def test_an_ai_step_needs_a_place_for_the_text() -> None:
+    with pytest.raises(ValidationError, match="ai: true"):
+        Step.model_validate(
+            {
+                "wait": {"amount": 0, "unit": "minutes"},
+                "template": {"name": "apply_reminder", "language": "en"},
+                "ai": {"instructions": "Say hello."},
+            }
+        )
+    with pytest.raises(ValidationError, match="instructions"):
+        Step.model_validate(ai_step(ai={"instructions": ""}))
+
+
+def test_a_sample_writes_what_the_step_would_say_without_sending(
+    ai: LocalEngine, fake: FakeAnthropic
+) -> None:
+    lead = quiet_contact(ai.deps, "6281100000109", ai.clock.now() - 25 * HOUR)
+    path = "/api/rules/apply-remind-24h/steps/0/sample"
+    status, answer = call(ai, "POST", path, {"contact_id": lead.id}, role="marketing")
+    assert status == 200
+    assert answer["message"]["kind"] == "template"
+    assert answer["message"]["params"] == ["Rudi", AI_TEXT]
+    assert answer["ai"]["used"] is True
+    assert answer["ai"]["cost_usd"] > 0
+    assert len(fake.requests) == 1
+    assert ai.sandbox.sent() == []
+    assert ai.deps.store.followups_of(lead.id) == []
+
+
+def test_a_sample_names_what_it_cannot_find(ai: LocalEngine) -> None:
+    lead = quiet_contact(ai.deps, "6281100000110", ai.clock.now() - 25 * HOUR)
+    known = {"contact_id": lead.id}
+    status, _ = call(ai, "POST", "/api/rules/no-such-rule/steps/0/sample", known)
+    assert status == 404
+    status, _ = call(
+        ai, "POST", "/api/rules/apply-remind-24h/steps/0/sample", {"contact_id": "nobody"}
+    )
+    assert status == 404
+    for step in ("1", "x", "-1"):
+        status, answer = call(ai, "POST", f"/api/rules/apply-remind-24h/steps/{step}/sample", known)
+        assert (status, answer["error"]["details"][0]["field"]) == (422, "step")
+
+
+def sender_metrics(engine: LocalEngine) -> dict[str, float]:
+    """Hand one SQS batch to the sender handler; the metrics it recorded, summed by name."""
+    module = importlib.import_module("functions.sender.handler")
+    received = engine.sqs.receive_message(QueueUrl=engine.queue_url, MaxNumberOfMessages=10)
+    messages = received.get("Messages", [])
+    try:
+        module.handler(sqs_event(messages, engine.queue_url), LambdaContext("sender"))
+        return {name: sum(m["Value"]) for name, m in module.metrics.metric_set.items()}
+    finally:
+        module.metrics.clear_metrics()
+        for message in messages:
+            engine.sqs.delete_message(
+                QueueUrl=engine.queue_url, ReceiptHandle=message["ReceiptHandle"]
+            )
+
+
+def test_the_sender_reports_what_ai_messages_cost(ai: LocalEngine, fake: FakeAnthropic) -> None:
+    quiet_contact(ai.deps, "6281100000111", ai.clock.now() - 25 * HOUR)
+    quiet_contact(ai.deps, "6281100000112", ai.clock.now() - 25 * HOUR)
+    ai.scheduled("enqueue")
+    ai.scheduled("dispatch")
+    fake.fail_next(429)
+    metrics = sender_metrics(ai)
+    assert metrics["send_sent"] == 2
+    assert (metrics["ai_used"], metrics["ai_fallback"]) == (1, 1)
+    assert metrics["ai_cost_usd"] > 0
+    assert metrics["ai_input_tokens"] > 0
+    assert metrics["ai_output_tokens"] > 0
