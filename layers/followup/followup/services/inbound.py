@@ -10,7 +10,10 @@ from followup.domain.contact import Contact, Speaker
 from followup.domain.conversation import Direction, Message, Referral
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import FollowUp, Reason, Status
+from followup.domain.intents import classify
 from followup.domain.optout import is_opt_out
+from followup.domain.replies import Reading, read_reply
+from followup.domain.settings import WorkspaceSettings
 from followup.domain.webhook_events import Identity
 from followup.services.contacts import create_contact, find_contact, update_contact
 from followup.services.deps import Deps
@@ -49,11 +52,13 @@ def record_inbound(
     existing = find_contact(deps, identity.wa_id, identity.user_id)
     created = existing is None
     if existing is None:
-        contact_id = create_contact(
+        known = create_contact(
             deps, wa_id=identity.wa_id, user_id=identity.user_id, name=name, at=at
-        ).id
+        )
     else:
-        contact_id = existing.item.id
+        known = existing.item
+    contact_id = known.id
+    reading = None if stop else _read(text, at, known, settings)
     deps.store.add_message(
         Message(
             id=message_id or uuid4().hex,
@@ -63,6 +68,7 @@ def record_inbound(
             speaker=Speaker.CONTACT,
             text=text,
             referral=referral,
+            intent=reading.record if reading else None,
         )
     )
 
@@ -87,6 +93,15 @@ def record_inbound(
     _end_enrollments(deps, contact_id, stop, at)
     enroll_late(deps, contact, deps.clock.now())
     return InboundResult(contact_id, created, stop, responded, canceled)
+
+
+def _read(text: str, at: datetime, contact: Contact, settings: WorkspaceSettings) -> Reading | None:
+    """The reply's intent, read in the contact's zone as of when it was written."""
+    if not settings.intents.enabled or not text.strip():
+        return None
+    zone = contact.zone(settings.zone)
+    detected = classify(text, at, zone, opt_out_keywords=settings.opt_out_keywords)
+    return read_reply(detected, settings)
 
 
 def record_outbound(deps: Deps, contact_id: str, speaker: Speaker, text: str, at: datetime) -> None:

@@ -1,0 +1,77 @@
+"""Replies understood: each inbound text's intent is recorded and acted on, via the webhook."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from followup_local import envelopes
+from followup_local.engine import LocalEngine
+from tests.support.api import call
+
+LEAD = "6281100000901"
+
+
+def reply(engine: LocalEngine, text: str, message_id: str = "wamid.INTENT1") -> str:
+    """The lead writes `text` now; returns their contact id."""
+    document = envelopes.text_message(LEAD, text, engine.clock.now(), message_id, name="Dewi")
+    assert engine.deliver(document) == 200
+    _, contact = call(engine, "POST", "/api/contacts", {"wa_id": LEAD})
+    return str(contact["id"])
+
+
+def timeline(engine: LocalEngine, contact_id: str) -> dict[str, Any]:
+    status, body = call(engine, "GET", f"/api/contacts/{contact_id}/timeline")
+    assert status == 200
+    return dict(body)
+
+
+def intents(engine: LocalEngine, contact_id: str) -> list[dict[str, Any] | None]:
+    """The intent recorded with each inbound message, oldest first."""
+    messages = timeline(engine, contact_id)["messages"]
+    return [m["intent"] for m in reversed(messages) if m["direction"] == "inbound"]
+
+
+def set_intents(engine: LocalEngine, **changes: object) -> None:
+    _, settings = call(engine, "GET", "/api/settings")
+    settings["intents"] |= changes
+    assert call(engine, "PUT", "/api/settings", settings)[0] == 200
+
+
+def test_a_reply_is_recorded_with_its_intent_and_time_in_the_timeline(
+    engine: LocalEngine,
+) -> None:
+    contact_id = reply(engine, "call me tomorrow at 10")
+    [intent] = intents(engine, contact_id)
+    assert intent is not None
+    assert (intent["intent"], intent["confidence"], intent["source"]) == (
+        "call_back_at",
+        0.85,
+        "rules",
+    )
+    # Tuesday 09:00 in Jakarta: tomorrow at 10 is Wednesday 10:00 WIB, 03:00 UTC.
+    assert intent["local"] == "2026-11-25T10:00"
+    assert intent["at"] == "2026-11-25T03:00:00Z"
+
+
+def test_an_intent_below_the_confidence_threshold_is_only_recorded(engine: LocalEngine) -> None:
+    set_intents(engine, min_confidence=0.95)
+    contact_id = reply(engine, "lagi sibuk")
+    [intent] = intents(engine, contact_id)
+    assert intent is not None
+    assert intent["intent"] == "busy"
+    assert intent["effect"] == "recorded only: confidence 0.80 is below 0.95"
+
+
+def test_an_opt_out_text_is_an_opt_out_never_an_intent(engine: LocalEngine) -> None:
+    contact_id = reply(engine, "BERHENTI")
+    assert intents(engine, contact_id) == [None]
+    _, contact = call(engine, "GET", f"/api/contacts/{contact_id}")
+    assert contact["opted_out"] is True
+
+
+def test_with_intents_turned_off_nothing_is_read(engine: LocalEngine) -> None:
+    set_intents(engine, enabled=False)
+    contact_id = reply(engine, "sudah bayar")
+    engine.clock.advance(timedelta(minutes=1))
+    assert intents(engine, contact_id) == [None]
