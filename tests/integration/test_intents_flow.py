@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from followup.domain.enrollment import Enrollment
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from tests.support.api import call
+from tests.support.builders import quiet_contact, rule
 
 LEAD = "6281100000901"
 
@@ -30,6 +32,26 @@ def intents(engine: LocalEngine, contact_id: str) -> list[dict[str, Any] | None]
     """The intent recorded with each inbound message, oldest first."""
     messages = timeline(engine, contact_id)["messages"]
     return [m["intent"] for m in reversed(messages) if m["direction"] == "inbound"]
+
+
+def enrollments(engine: LocalEngine, contact_id: str) -> list[Enrollment]:
+    return [found.item for found in engine.deps.store.enrollments_of(contact_id)]
+
+
+def nurtured(engine: LocalEngine) -> None:
+    """The lead got the first of two follow-ups of a rule that a plain reply does not end."""
+    template = {"name": "apply_reminder", "language": "en"}
+    steps = [
+        {"wait": {"amount": 0, "unit": "minutes"}, "template": template},
+        {"wait": {"amount": 1, "unit": "hours"}, "template": template},
+    ]
+    engine.deps.store.save_rule(
+        rule("nurture", steps=steps, exit={"on_reply": False, "stages": []})
+    )
+    quiet_contact(engine.deps, LEAD, engine.clock.now() - timedelta(hours=25), name="Dewi")
+    engine.tick()
+    assert len(engine.sandbox.sent()) == 1
+    engine.clock.advance(timedelta(minutes=10))
 
 
 def set_intents(engine: LocalEngine, **changes: object) -> None:
@@ -75,3 +97,46 @@ def test_with_intents_turned_off_nothing_is_read(engine: LocalEngine) -> None:
     contact_id = reply(engine, "sudah bayar")
     engine.clock.advance(timedelta(minutes=1))
     assert intents(engine, contact_id) == [None]
+
+
+def test_not_interested_ends_every_follow_up_and_nothing_more_is_sent(
+    engine: LocalEngine,
+) -> None:
+    nurtured(engine)
+    contact_id = reply(engine, "makasih, gak tertarik")
+    engine.clock.advance(timedelta(hours=2))
+    engine.tick()
+    assert len(engine.sandbox.sent()) == 1
+    [enrollment] = enrollments(engine, contact_id)
+    assert (enrollment.state, enrollment.exit_reason) == ("exited", "not_interested")
+    [intent] = intents(engine, contact_id)
+    assert intent is not None
+    assert intent["effect"] == "ended the follow-ups: not interested"
+    _, contact = call(engine, "GET", f"/api/contacts/{contact_id}")
+    assert contact["marketing_suppressed"] is False
+
+
+def test_not_interested_can_also_stop_marketing(engine: LocalEngine) -> None:
+    set_intents(engine, not_interested_suppresses_marketing=True)
+    contact_id = reply(engine, "no thanks")
+    _, contact = call(engine, "GET", f"/api/contacts/{contact_id}")
+    assert contact["marketing_suppressed"] is True
+    [intent] = intents(engine, contact_id)
+    assert intent is not None
+    assert intent["effect"] == "ended the follow-ups: not interested; marketing suppressed"
+
+
+def test_done_ends_the_follow_ups_and_suggests_a_stage_staff_confirm(engine: LocalEngine) -> None:
+    nurtured(engine)
+    contact_id = reply(engine, "sudah bayar ya kak")
+    engine.clock.advance(timedelta(hours=2))
+    engine.tick()
+    assert len(engine.sandbox.sent()) == 1
+    [enrollment] = enrollments(engine, contact_id)
+    assert (enrollment.state, enrollment.exit_reason) == ("exited", "done")
+    [intent] = intents(engine, contact_id)
+    assert intent is not None
+    assert (intent["intent"], intent["suggested_stage"]) == ("done", "paid")
+    assert intent["effect"] == "ended the follow-ups; suggested stage: paid (confirm)"
+    _, contact = call(engine, "GET", f"/api/contacts/{contact_id}")
+    assert contact["stage"] == "new"

@@ -1,7 +1,12 @@
 """What a reply's intent does: always recorded on the message, acted on when sure enough.
 
-Below `intents.min_confidence` (or for a question, or nothing recognised) the intent is
-only recorded.
+- `not_interested` ends every follow-up of the contact (enrollments exit with reason
+  `not_interested`, queued sends are canceled) and, if `intents.
+  not_interested_suppresses_marketing`, stops marketing templates to them;
+- `done` ends every follow-up the same way (reason `done`) and suggests a stage for staff
+  to confirm: `paid` when the funnel has it, else its last stage; none when the contact is
+  already there or further;
+- below `intents.min_confidence`, a question, or nothing recognised: recorded only.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from followup.domain.intents import Detected, Intent
 from followup.domain.settings import WorkspaceSettings
 
 _NO_ACTION = frozenset({Intent.QUESTION, Intent.OTHER})
+PAID_STAGE = "paid"
+ENDED = "ended the follow-ups"
 
 
 @dataclass(frozen=True)
@@ -20,10 +27,13 @@ class Reading:
     """The record kept with the message, and what the inbound path must do."""
 
     record: MessageIntent
+    ends: str | None = None
+    """End every follow-up of the contact, with this reason."""
+    suppress_marketing: bool = False
 
 
-def read_reply(detected: Detected, settings: WorkspaceSettings) -> Reading:
-    """What `detected` means for this contact's follow-ups under the workspace settings."""
+def read_reply(detected: Detected, settings: WorkspaceSettings, stage: str) -> Reading:
+    """What `detected` means for the follow-ups of a contact now in `stage`."""
     record = MessageIntent(
         intent=detected.intent,
         confidence=detected.confidence,
@@ -37,4 +47,25 @@ def read_reply(detected: Detected, settings: WorkspaceSettings) -> Reading:
     if detected.confidence < threshold:
         effect = f"recorded only: confidence {detected.confidence:.2f} is below {threshold:.2f}"
         return Reading(record.model_copy(update={"effect": effect}))
+    if detected.intent is Intent.NOT_INTERESTED:
+        suppress = settings.intents.not_interested_suppresses_marketing
+        effect = f"{ENDED}: not interested" + ("; marketing suppressed" if suppress else "")
+        return Reading(
+            record.model_copy(update={"effect": effect}), Intent.NOT_INTERESTED, suppress
+        )
+    if detected.intent is Intent.DONE:
+        suggested = suggested_stage(settings, stage)
+        effect = f"{ENDED}; " + (
+            f"suggested stage: {suggested} (confirm)" if suggested else f"already at stage {stage}"
+        )
+        update = {"effect": effect, "suggested_stage": suggested}
+        return Reading(record.model_copy(update=update), Intent.DONE)
     return Reading(record)
+
+
+def suggested_stage(settings: WorkspaceSettings, stage: str) -> str | None:
+    """The stage a lead who says they paid or booked probably reached, unless already past."""
+    if not settings.stages:
+        return None
+    target = PAID_STAGE if PAID_STAGE in settings.stages else settings.stages[-1]
+    return target if settings.stage_rank(stage) < settings.stage_rank(target) else None
