@@ -15,7 +15,8 @@ LEAD = "6281100000901"
 
 
 def reply(engine: LocalEngine, text: str, message_id: str = "wamid.INTENT1") -> str:
-    """The lead writes `text` now; returns their contact id."""
+    """The lead writes `text` now (WhatsApp opens its 24-hour window); returns their id."""
+    engine.sandbox.record_inbound(LEAD, engine.clock.now())
     document = envelopes.text_message(LEAD, text, engine.clock.now(), message_id, name="Dewi")
     assert engine.deliver(document) == 200
     _, contact = call(engine, "POST", "/api/contacts", {"wa_id": LEAD})
@@ -54,6 +55,16 @@ def nurtured(engine: LocalEngine) -> None:
     engine.clock.advance(timedelta(minutes=10))
 
 
+def follow_up_rule(engine: LocalEngine, rule_id: str, *waits: int) -> None:
+    """A rule whose steps (waits in minutes) hold the content of an intent's follow-up."""
+    template = {"name": "apply_reminder", "language": "en"}
+    steps = [
+        {"wait": {"amount": wait, "unit": "minutes"}, "text": "Hi again!", "template": template}
+        for wait in waits
+    ]
+    engine.deps.store.save_rule(rule(rule_id, steps=steps))
+
+
 def set_intents(engine: LocalEngine, **changes: object) -> None:
     _, settings = call(engine, "GET", "/api/settings")
     settings["intents"] |= changes
@@ -74,6 +85,7 @@ def test_a_reply_is_recorded_with_its_intent_and_time_in_the_timeline(
     # Tuesday 09:00 in Jakarta: tomorrow at 10 is Wednesday 10:00 WIB, 03:00 UTC.
     assert intent["local"] == "2026-11-25T10:00"
     assert intent["at"] == "2026-11-25T03:00:00Z"
+    assert intent["effect"] == "no call-back rule set"
 
 
 def test_an_intent_below_the_confidence_threshold_is_only_recorded(engine: LocalEngine) -> None:
@@ -140,3 +152,79 @@ def test_done_ends_the_follow_ups_and_suggests_a_stage_staff_confirm(engine: Loc
     assert intent["effect"] == "ended the follow-ups; suggested stage: paid (confirm)"
     _, contact = call(engine, "GET", f"/api/contacts/{contact_id}")
     assert contact["stage"] == "new"
+
+
+def test_call_me_tomorrow_at_10_on_a_friday_goes_at_the_next_opening(engine: LocalEngine) -> None:
+    follow_up_rule(engine, "call-back", 0)
+    set_intents(engine, call_back_rule="call-back")
+    engine.clock.advance(timedelta(days=3))  # Friday 27 Nov, 09:00 in Jakarta
+    contact_id = reply(engine, "call me tomorrow at 10")
+    [intent] = intents(engine, contact_id)
+    assert intent is not None
+    assert intent["local"] == "2026-11-28T10:00"
+    # Saturday is a blackout day by default: Monday 08:00 WIB is the next opening.
+    assert intent["effect"] == "follow-up call-back at 2026-11-30 08:00 Asia/Jakarta"
+    engine.clock.advance(timedelta(days=2, hours=22, minutes=59))  # Monday 07:59 WIB
+    engine.tick()
+    assert engine.sandbox.sent() == []
+    engine.clock.advance(timedelta(minutes=1))
+    engine.tick()
+    assert len(engine.sandbox.sent()) == 1
+
+
+def test_call_back_on_an_open_saturday_goes_at_the_time_asked(engine: LocalEngine) -> None:
+    _, settings = call(engine, "GET", "/api/settings")
+    settings["send_window"]["hours"]["sat"] = [{"start": "08:00", "end": "17:00"}]
+    settings["send_window"]["blackout_days"] = ["sun"]
+    assert call(engine, "PUT", "/api/settings", settings)[0] == 200
+    follow_up_rule(engine, "call-back", 0)
+    set_intents(engine, call_back_rule="call-back")
+    engine.clock.advance(timedelta(days=3))
+    contact_id = reply(engine, "call me tomorrow at 10")
+    [intent] = intents(engine, contact_id)
+    assert intent is not None
+    assert intent["effect"] == "follow-up call-back at 2026-11-28 10:00 Asia/Jakarta"
+    engine.clock.advance(timedelta(days=1, hours=1))  # Saturday 10:00 WIB
+    engine.tick()
+    assert len(engine.sandbox.sent()) == 1
+
+
+def test_busy_is_followed_up_after_its_cadence_once_per_message(engine: LocalEngine) -> None:
+    follow_up_rule(engine, "busy-nudge", 5, 15)
+    set_intents(engine, busy_rule="busy-nudge")
+    engine.sandbox.record_inbound(LEAD, engine.clock.now())
+    busy = envelopes.text_message(LEAD, "lagi sibuk", engine.clock.now(), "wamid.BUSY1")
+    assert engine.deliver(busy) == 200
+    assert engine.deliver(busy) == 200  # WhatsApp delivers it again
+    _, contact = call(engine, "POST", "/api/contacts", {"wa_id": LEAD})
+    [intent] = intents(engine, contact["id"])
+    assert intent is not None
+    assert intent["effect"] == "follow-up busy-nudge at 2026-11-24 09:05 Asia/Jakarta"
+    engine.clock.advance(timedelta(minutes=4))
+    engine.tick()
+    assert engine.sandbox.sent() == []
+    engine.clock.advance(timedelta(minutes=1))
+    engine.tick()
+    assert len(engine.sandbox.sent()) == 1
+    assert engine.deliver(busy) == 200
+    engine.clock.advance(timedelta(minutes=15))
+    engine.tick()
+    engine.clock.advance(timedelta(hours=1))
+    engine.tick()
+    assert engine.deliver(busy) == 200
+    engine.tick()
+    assert len(engine.sandbox.sent()) == 2
+    assert [e.state for e in enrollments(engine, contact["id"])] == ["completed"]
+
+
+def test_a_reply_resets_the_busy_cadence(engine: LocalEngine) -> None:
+    follow_up_rule(engine, "busy-nudge", 5, 15)
+    set_intents(engine, busy_rule="busy-nudge")
+    contact_id = reply(engine, "lagi sibuk")
+    engine.clock.advance(timedelta(minutes=3))
+    reply(engine, "ok", message_id="wamid.INTENT2")
+    engine.clock.advance(timedelta(minutes=30))
+    engine.tick()
+    assert engine.sandbox.sent() == []
+    [enrollment] = enrollments(engine, contact_id)
+    assert (enrollment.state, enrollment.exit_reason) == ("exited", "replied")

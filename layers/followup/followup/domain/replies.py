@@ -6,6 +6,8 @@
 - `done` ends every follow-up the same way (reason `done`) and suggests a stage for staff
   to confirm: `paid` when the funnel has it, else its last stage; none when the contact is
   already there or further;
+- `call_back_at` and `busy` follow up with the rule `intents.call_back_rule` or
+  `intents.busy_rule` names (see `services.callbacks`); with none named, recorded only;
 - below `intents.min_confidence`, a question, or nothing recognised: recorded only.
 """
 
@@ -30,6 +32,8 @@ class Reading:
     ends: str | None = None
     """End every follow-up of the contact, with this reason."""
     suppress_marketing: bool = False
+    follow_up_rule: str | None = None
+    """Schedule this rule's steps for the contact (a call back, a nudge after busy)."""
 
 
 def read_reply(detected: Detected, settings: WorkspaceSettings, stage: str) -> Reading:
@@ -60,7 +64,12 @@ def read_reply(detected: Detected, settings: WorkspaceSettings, stage: str) -> R
         )
         update = {"effect": effect, "suggested_stage": suggested}
         return Reading(record.model_copy(update=update), Intent.DONE)
-    return Reading(record)
+    calling = detected.intent is Intent.CALL_BACK_AT
+    name = settings.intents.call_back_rule if calling else settings.intents.busy_rule
+    if name is None:
+        effect = f"no {'call-back' if calling else 'busy'} rule set"
+        return Reading(record.model_copy(update={"effect": effect}))
+    return Reading(record, follow_up_rule=name)
 
 
 def suggested_stage(settings: WorkspaceSettings, stage: str) -> str | None:

@@ -60,6 +60,12 @@ class IntentSettings(BaseModel):
     not_interested_suppresses_marketing: StrictBool = Field(
         default=False, description="'not interested' also stops marketing templates"
     )
+    call_back_rule: str | None = Field(
+        default=None, description="the rule whose steps follow up 'call me at ...'; none: record"
+    )
+    busy_rule: str | None = Field(
+        default=None, description="the rule whose steps follow up 'I'm busy'; none: record"
+    )
 
 
 class WorkspaceSettings(BaseModel):

@@ -15,6 +15,7 @@ from followup.domain.optout import is_opt_out
 from followup.domain.replies import Reading, read_reply
 from followup.domain.settings import WorkspaceSettings
 from followup.domain.webhook_events import Identity
+from followup.services.callbacks import plan_follow_up, schedule
 from followup.services.contacts import create_contact, find_contact, update_contact
 from followup.services.deps import Deps
 from followup.services.late import enroll_late
@@ -59,6 +60,9 @@ def record_inbound(
         known = existing.item
     contact_id = known.id
     reading = None if stop else _read(text, at, known, settings)
+    follow_up = None
+    if reading is not None:
+        reading, follow_up = plan_follow_up(deps, reading, known, at, deps.clock.now())
     deps.store.add_message(
         Message(
             id=message_id or uuid4().hex,
@@ -94,6 +98,8 @@ def record_inbound(
     ends = reading.ends if reading else None
     responded, canceled = _settle_followups(deps, contact_id, stop, at, ends)
     _end_enrollments(deps, contact_id, stop, at, ends)
+    if follow_up is not None:
+        schedule(deps, follow_up, deps.clock.now())
     enroll_late(deps, contact, deps.clock.now())
     return InboundResult(contact_id, created, stop, responded, canceled)
 
@@ -191,6 +197,8 @@ def _end_enrollments(
         enrollment = enrollment_v.item
         if enrollment.state is not EnrollmentState.ACTIVE or enrollment.enrolled_at > at:
             continue
+        if datetime.fromisoformat(enrollment.silence_key) >= at and not stop:
+            continue  # a silence this message began (a call back it asked for), not answered
         rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
         if not (stop or ends) and rule is not None and not rule.exit.on_reply:
             continue
