@@ -89,12 +89,17 @@ def test_a_reply_is_recorded_with_its_intent_and_time_in_the_timeline(
 
 
 def test_an_intent_below_the_confidence_threshold_is_only_recorded(engine: LocalEngine) -> None:
-    set_intents(engine, min_confidence=0.95)
+    follow_up_rule(engine, "busy-nudge", 5)
+    set_intents(engine, min_confidence=0.95, busy_rule="busy-nudge")
     contact_id = reply(engine, "lagi sibuk")
     [intent] = intents(engine, contact_id)
     assert intent is not None
     assert intent["intent"] == "busy"
     assert intent["effect"] == "recorded only: confidence 0.80 is below 0.95"
+    engine.clock.advance(timedelta(minutes=10))
+    engine.tick()
+    assert enrollments(engine, contact_id) == []
+    assert engine.sandbox.sent() == []
 
 
 def test_an_opt_out_text_is_an_opt_out_never_an_intent(engine: LocalEngine) -> None:
