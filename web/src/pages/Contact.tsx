@@ -12,12 +12,28 @@ interface Contact {
   opted_out: boolean;
 }
 
+interface MessageIntent {
+  intent: string;
+  confidence: number;
+  local: string | null;
+  effect: string;
+  suggested_stage: string | null;
+}
+
 interface Message {
   id: string;
   at: string;
   direction: string;
   speaker: string;
   text: string;
+  intent: MessageIntent | null;
+}
+
+/** What a reply meant and what the engine did: "call_back_at 0.85 · 2026-11-25T10:00 · …". */
+function intentWords(found: MessageIntent | null): string {
+  if (!found) return "";
+  const parts = [`${found.intent} ${found.confidence.toFixed(2)}`, found.local, found.effect];
+  return parts.filter(Boolean).join(" · ");
 }
 
 export function ContactPage({ api, contactId }: { api: Api; contactId: string }) {
@@ -57,10 +73,15 @@ export function ContactPage({ api, contactId }: { api: Api; contactId: string })
   if (!contact || !timeline) return <p className="loading">{note || "Loading…"}</p>;
   const scheduled = timeline.followups.filter((f) => f.status === "queued");
   const events = [
-    ...timeline.messages.map((m) => ({ at: m.at, kind: `${m.speaker} · ${m.direction}`, text: m.text })),
+    ...timeline.messages.map((m) => ({
+      at: m.at,
+      kind: `${m.speaker} · ${m.direction}`,
+      text: m.text,
+      intent: intentWords(m.intent),
+    })),
     ...timeline.followups
       .filter((f) => f.sent_at)
-      .map((f) => ({ at: f.sent_at as string, kind: `follow-up · ${f.rule_id}`, text: f.status })),
+      .map((f) => ({ at: f.sent_at as string, kind: `follow-up · ${f.rule_id}`, text: f.status, intent: "" })),
   ].sort((a, b) => b.at.localeCompare(a.at));
   return (
     <section>
@@ -99,6 +120,7 @@ export function ContactPage({ api, contactId }: { api: Api; contactId: string })
         {events.map((e, i) => (
           <li key={i}>
             <time>{new Date(e.at).toLocaleString()}</time> <em>{e.kind}</em> {e.text}
+            {e.intent && <small className="intent">{e.intent}</small>}
           </li>
         ))}
       </ol>

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, Field
 
 from followup.domain.contact import Speaker
+from followup.domain.intents import Intent
 
 
 class Direction(StrEnum):
@@ -24,6 +26,23 @@ class Referral(BaseModel):
     ctwa_clid: str | None = None
 
 
+class MessageIntent(BaseModel):
+    """What an inbound text meant and what the engine did about it.
+
+    `at` (UTC) and `local` (the contact's wall clock) only for a named time; `effect` says
+    what was scheduled or ended, or why nothing was; `suggested_stage` awaits staff's
+    confirmation (a stage change through the API), the engine never moves it itself.
+    """
+
+    intent: Intent
+    confidence: float = Field(ge=0, le=1)
+    source: Literal["rules", "ai"] = "rules"
+    at: AwareDatetime | None = None
+    local: str | None = None
+    effect: str = ""
+    suggested_stage: str | None = None
+
+
 class Message(BaseModel):
     id: str
     contact_id: str
@@ -33,3 +52,4 @@ class Message(BaseModel):
     text: str = ""
     followup_id: str | None = None
     referral: Referral | None = None
+    intent: MessageIntent | None = None

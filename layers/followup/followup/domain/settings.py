@@ -61,6 +61,24 @@ class AiSettings(BaseModel):
     )
 
 
+class IntentSettings(BaseModel):
+    """What the engine does with the intent it reads in a reply (see `domain.replies`)."""
+
+    enabled: StrictBool = Field(default=True, description="read the intent of each reply")
+    min_confidence: StrictFloat = Field(
+        default=0.7, ge=0, le=1, description="below this an intent is recorded, not acted on"
+    )
+    not_interested_suppresses_marketing: StrictBool = Field(
+        default=False, description="'not interested' also stops marketing templates"
+    )
+    call_back_rule: str | None = Field(
+        default=None, description="the rule whose steps follow up 'call me at ...'; none: record"
+    )
+    busy_rule: str | None = Field(
+        default=None, description="the rule whose steps follow up 'I'm busy'; none: record"
+    )
+
+
 class WorkspaceSettings(BaseModel):
     timezone: ZoneName = "Asia/Jakarta"
     stages: list[str] = Field(
@@ -81,6 +99,7 @@ class WorkspaceSettings(BaseModel):
     )
     max_attempts: StrictInt = Field(default=5, ge=1, le=20)
     review: ReviewThresholds = Field(default_factory=ReviewThresholds)
+    intents: IntentSettings = Field(default_factory=IntentSettings)
     mass_send_limit: StrictInt = Field(
         default=200,
         ge=1,

@@ -10,8 +10,12 @@ from followup.domain.contact import Contact, Speaker
 from followup.domain.conversation import Direction, Message, Referral
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import FollowUp, Reason, Status
+from followup.domain.intents import classify
 from followup.domain.optout import is_opt_out
+from followup.domain.replies import Reading, read_reply
+from followup.domain.settings import WorkspaceSettings
 from followup.domain.webhook_events import Identity
+from followup.services.callbacks import plan_follow_up, schedule
 from followup.services.contacts import create_contact, find_contact, update_contact
 from followup.services.deps import Deps
 from followup.services.late import enroll_late
@@ -49,11 +53,16 @@ def record_inbound(
     existing = find_contact(deps, identity.wa_id, identity.user_id)
     created = existing is None
     if existing is None:
-        contact_id = create_contact(
+        known = create_contact(
             deps, wa_id=identity.wa_id, user_id=identity.user_id, name=name, at=at
-        ).id
+        )
     else:
-        contact_id = existing.item.id
+        known = existing.item
+    contact_id = known.id
+    reading = None if stop else _read(text, at, known, settings)
+    follow_up = None
+    if reading is not None:
+        reading, follow_up = plan_follow_up(deps, reading, known, at, deps.clock.now())
     deps.store.add_message(
         Message(
             id=message_id or uuid4().hex,
@@ -63,6 +72,7 @@ def record_inbound(
             speaker=Speaker.CONTACT,
             text=text,
             referral=referral,
+            intent=reading.record if reading else None,
         )
     )
 
@@ -80,13 +90,27 @@ def record_inbound(
             update["user_id"] = identity.user_id
         if stop and not contact.opted_out:
             update |= {"opted_out": True, "opted_out_at": at}
+        if reading and reading.suppress_marketing and not contact.marketing_suppressed:
+            update["marketing_suppressed"] = True
         return contact.model_copy(update=update)
 
     contact = update_contact(deps, contact_id, heard, at)
-    responded, canceled = _settle_followups(deps, contact_id, stop, at)
-    _end_enrollments(deps, contact_id, stop, at)
+    ends = reading.ends if reading else None
+    responded, canceled = _settle_followups(deps, contact_id, stop, at, ends)
+    _end_enrollments(deps, contact_id, stop, at, ends)
+    if follow_up is not None:
+        schedule(deps, follow_up, deps.clock.now())
     enroll_late(deps, contact, deps.clock.now())
     return InboundResult(contact_id, created, stop, responded, canceled)
+
+
+def _read(text: str, at: datetime, contact: Contact, settings: WorkspaceSettings) -> Reading | None:
+    """The reply's intent, read in the contact's zone as of when it was written."""
+    if not settings.intents.enabled or not text.strip():
+        return None
+    zone = contact.zone(settings.zone)
+    detected = classify(text, at, zone, opt_out_keywords=settings.opt_out_keywords)
+    return read_reply(detected, settings, contact.stage)
 
 
 def record_outbound(deps: Deps, contact_id: str, speaker: Speaker, text: str, at: datetime) -> None:
@@ -113,12 +137,15 @@ def record_outbound(deps: Deps, contact_id: str, speaker: Speaker, text: str, at
     enroll_late(deps, update_contact(deps, contact_id, spoke, at), deps.clock.now())
 
 
-def _settle_followups(deps: Deps, contact_id: str, stop: bool, at: datetime) -> tuple[int, int]:
-    """Sent ones within the attribution window → responded; queued ones → canceled."""
+def _settle_followups(
+    deps: Deps, contact_id: str, stop: bool, at: datetime, ends: str | None
+) -> tuple[int, int]:
+    """Sent ones within the attribution window → responded; queued ones → canceled (all of
+    them when the reply `ends` the contact's follow-ups)."""
     attribution = deps.catalog.settings().attribution_window.approx()
     responded = canceled = 0
     for followup in deps.store.followups_of(contact_id):
-        target = _settled(deps, followup, stop, at, attribution.total_seconds())
+        target = _settled(deps, followup, stop, at, attribution.total_seconds(), ends)
         if target is None:
             continue
         status, reason = target
@@ -135,13 +162,20 @@ def _settle_followups(deps: Deps, contact_id: str, stop: bool, at: datetime) -> 
 
 
 def _settled(
-    deps: Deps, followup: FollowUp, stop: bool, at: datetime, attribution_seconds: float
+    deps: Deps,
+    followup: FollowUp,
+    stop: bool,
+    at: datetime,
+    attribution_seconds: float,
+    ends: str | None,
 ) -> tuple[Status, str] | None:
     if followup.status is Status.QUEUED:
         if followup.created_at > at:
             return None  # planned after this message: a late duplicate must not cancel it
         if stop:
             return Status.OPTED_OUT, Reason.OPTED_OUT
+        if ends:
+            return Status.CANCELED, ends
         rule = deps.catalog.rule(followup.rule_id, followup.rule_version)
         if rule is None or rule.exit.on_reply:
             return Status.CANCELED, Reason.REPLIED
@@ -154,15 +188,21 @@ def _settled(
     return (Status.OPTED_OUT, Reason.OPTED_OUT) if stop else (Status.RESPONDED, "")
 
 
-def _end_enrollments(deps: Deps, contact_id: str, stop: bool, at: datetime) -> None:
+def _end_enrollments(
+    deps: Deps, contact_id: str, stop: bool, at: datetime, ends: str | None
+) -> None:
+    """A reply ends the enrollments that exit on reply; an opt-out or a reply that `ends`
+    the follow-ups (not interested, done) ends them all."""
     for enrollment_v in deps.store.enrollments_of(contact_id):
         enrollment = enrollment_v.item
         if enrollment.state is not EnrollmentState.ACTIVE or enrollment.enrolled_at > at:
             continue
+        if datetime.fromisoformat(enrollment.silence_key) >= at and not stop:
+            continue  # a silence this message began (a call back it asked for), not answered
         rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
-        if not stop and rule is not None and not rule.exit.on_reply:
+        if not (stop or ends) and rule is not None and not rule.exit.on_reply:
             continue
-        reason = Reason.OPTED_OUT if stop else Reason.REPLIED
+        reason = Reason.OPTED_OUT if stop else ends or Reason.REPLIED
         try:
             deps.store.commit(
                 [

@@ -1,0 +1,80 @@
+"""What a reply's intent does: always recorded on the message, acted on when sure enough.
+
+- `not_interested` ends every follow-up of the contact (enrollments exit with reason
+  `not_interested`, queued sends are canceled) and, if `intents.
+  not_interested_suppresses_marketing`, stops marketing templates to them;
+- `done` ends every follow-up the same way (reason `done`) and suggests a stage for staff
+  to confirm: `paid` when the funnel has it, else its last stage; none when the contact is
+  already there or further;
+- `call_back_at` and `busy` follow up with the rule `intents.call_back_rule` or
+  `intents.busy_rule` names (see `services.callbacks`); with none named, recorded only;
+- below `intents.min_confidence`, a question, or nothing recognised: recorded only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from followup.domain.conversation import MessageIntent
+from followup.domain.intents import Detected, Intent
+from followup.domain.settings import WorkspaceSettings
+
+_NO_ACTION = frozenset({Intent.QUESTION, Intent.OTHER})
+PAID_STAGE = "paid"
+ENDED = "ended the follow-ups"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The record kept with the message, and what the inbound path must do."""
+
+    record: MessageIntent
+    ends: str | None = None
+    """End every follow-up of the contact, with this reason."""
+    suppress_marketing: bool = False
+    follow_up_rule: str | None = None
+    """Schedule this rule's steps for the contact (a call back, a nudge after busy)."""
+
+
+def read_reply(detected: Detected, settings: WorkspaceSettings, stage: str) -> Reading:
+    """What `detected` means for the follow-ups of a contact now in `stage`."""
+    record = MessageIntent(
+        intent=detected.intent,
+        confidence=detected.confidence,
+        source=detected.source,
+        at=detected.at,
+        local=detected.local,
+    )
+    threshold = settings.intents.min_confidence
+    if detected.intent in _NO_ACTION:
+        return Reading(record)
+    if detected.confidence < threshold:
+        effect = f"recorded only: confidence {detected.confidence:.2f} is below {threshold:.2f}"
+        return Reading(record.model_copy(update={"effect": effect}))
+    if detected.intent is Intent.NOT_INTERESTED:
+        suppress = settings.intents.not_interested_suppresses_marketing
+        effect = f"{ENDED}: not interested" + ("; marketing suppressed" if suppress else "")
+        return Reading(
+            record.model_copy(update={"effect": effect}), Intent.NOT_INTERESTED, suppress
+        )
+    if detected.intent is Intent.DONE:
+        suggested = suggested_stage(settings, stage)
+        effect = f"{ENDED}; " + (
+            f"suggested stage: {suggested} (confirm)" if suggested else f"already at stage {stage}"
+        )
+        update = {"effect": effect, "suggested_stage": suggested}
+        return Reading(record.model_copy(update=update), Intent.DONE)
+    calling = detected.intent is Intent.CALL_BACK_AT
+    name = settings.intents.call_back_rule if calling else settings.intents.busy_rule
+    if name is None:
+        effect = f"no {'call-back' if calling else 'busy'} rule set"
+        return Reading(record.model_copy(update={"effect": effect}))
+    return Reading(record, follow_up_rule=name)
+
+
+def suggested_stage(settings: WorkspaceSettings, stage: str) -> str | None:
+    """The stage a lead who says they paid or booked probably reached, unless already past."""
+    if not settings.stages:
+        return None
+    target = PAID_STAGE if PAID_STAGE in settings.stages else settings.stages[-1]
+    return target if settings.stage_rank(stage) < settings.stage_rank(target) else None

@@ -1,0 +1,235 @@
+"""Replies understood: each inbound text's intent is recorded and acted on, via the webhook."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from followup.domain.enrollment import Enrollment
+from followup_local import envelopes
+from followup_local.engine import LocalEngine
+from tests.support.api import call
+from tests.support.builders import quiet_contact, rule
+
+LEAD = "6281100000901"
+
+
+def reply(engine: LocalEngine, text: str, message_id: str = "wamid.INTENT1") -> str:
+    """The lead writes `text` now (WhatsApp opens its 24-hour window); returns their id."""
+    engine.sandbox.record_inbound(LEAD, engine.clock.now())
+    document = envelopes.text_message(LEAD, text, engine.clock.now(), message_id, name="Dewi")
+    assert engine.deliver(document) == 200
+    _, contact = call(engine, "POST", "/api/contacts", {"wa_id": LEAD})
+    return str(contact["id"])
+
+
+def timeline(engine: LocalEngine, contact_id: str) -> dict[str, Any]:
+    status, body = call(engine, "GET", f"/api/contacts/{contact_id}/timeline")
+    assert status == 200
+    return dict(body)
+
+
+def intents(engine: LocalEngine, contact_id: str) -> list[dict[str, Any] | None]:
+    """The intent recorded with each inbound message, oldest first."""
+    messages = timeline(engine, contact_id)["messages"]
+    return [m["intent"] for m in reversed(messages) if m["direction"] == "inbound"]
+
+
+def enrollments(engine: LocalEngine, contact_id: str) -> list[Enrollment]:
+    return [found.item for found in engine.deps.store.enrollments_of(contact_id)]
+
+
+def nurtured(engine: LocalEngine) -> None:
+    """The lead got the first of two follow-ups of a rule that a plain reply does not end."""
+    template = {"name": "apply_reminder", "language": "en"}
+    steps = [
+        {"wait": {"amount": 0, "unit": "minutes"}, "template": template},
+        {"wait": {"amount": 1, "unit": "hours"}, "template": template},
+    ]
+    engine.deps.store.save_rule(
+        rule("nurture", steps=steps, exit={"on_reply": False, "stages": []})
+    )
+    quiet_contact(engine.deps, LEAD, engine.clock.now() - timedelta(hours=25), name="Dewi")
+    engine.tick()
+    assert len(engine.sandbox.sent()) == 1
+    engine.clock.advance(timedelta(minutes=10))
+
+
+def follow_up_rule(engine: LocalEngine, rule_id: str, *waits: int) -> None:
+    """A rule whose steps (waits in minutes) hold the content of an intent's follow-up."""
+    template = {"name": "apply_reminder", "language": "en"}
+    steps = [
+        {"wait": {"amount": wait, "unit": "minutes"}, "text": "Hi again!", "template": template}
+        for wait in waits
+    ]
+    engine.deps.store.save_rule(rule(rule_id, steps=steps))
+
+
+def set_intents(engine: LocalEngine, **changes: object) -> None:
+    _, settings = call(engine, "GET", "/api/settings")
+    settings["intents"] |= changes
+    assert call(engine, "PUT", "/api/settings", settings)[0] == 200
+
+
+def test_a_reply_is_recorded_with_its_intent_and_time_in_the_timeline(
+    engine: LocalEngine,
+) -> None:
+    contact_id = reply(engine, "call me tomorrow at 10")
+    [intent] = intents(engine, contact_id)
+    assert intent is not None
+    assert (intent["intent"], intent["confidence"], intent["source"]) == (
+        "call_back_at",
+        0.85,
+        "rules",
+    )
+    # Tuesday 09:00 in Jakarta: tomorrow at 10 is Wednesday 10:00 WIB, 03:00 UTC.
+    assert intent["local"] == "2026-11-25T10:00"
+    assert intent["at"] == "2026-11-25T03:00:00Z"
+    assert intent["effect"] == "no call-back rule set"
+
+
+def test_an_intent_below_the_confidence_threshold_is_only_recorded(engine: LocalEngine) -> None:
+    follow_up_rule(engine, "busy-nudge", 5)
+    set_intents(engine, min_confidence=0.95, busy_rule="busy-nudge")
+    contact_id = reply(engine, "lagi sibuk")
+    [intent] = intents(engine, contact_id)
+    assert intent is not None
+    assert intent["intent"] == "busy"
+    assert intent["effect"] == "recorded only: confidence 0.80 is below 0.95"
+    engine.clock.advance(timedelta(minutes=10))
+    engine.tick()
+    assert enrollments(engine, contact_id) == []
+    assert engine.sandbox.sent() == []
+
+
+def test_an_opt_out_text_is_an_opt_out_never_an_intent(engine: LocalEngine) -> None:
+    contact_id = reply(engine, "BERHENTI")
+    assert intents(engine, contact_id) == [None]
+    _, contact = call(engine, "GET", f"/api/contacts/{contact_id}")
+    assert contact["opted_out"] is True
+
+
+def test_with_intents_turned_off_nothing_is_read(engine: LocalEngine) -> None:
+    set_intents(engine, enabled=False)
+    contact_id = reply(engine, "sudah bayar")
+    engine.clock.advance(timedelta(minutes=1))
+    assert intents(engine, contact_id) == [None]
+
+
+def test_not_interested_ends_every_follow_up_and_nothing_more_is_sent(
+    engine: LocalEngine,
+) -> None:
+    nurtured(engine)
+    contact_id = reply(engine, "makasih, gak tertarik")
+    engine.clock.advance(timedelta(hours=2))
+    engine.tick()
+    assert len(engine.sandbox.sent()) == 1
+    [enrollment] = enrollments(engine, contact_id)
+    assert (enrollment.state, enrollment.exit_reason) == ("exited", "not_interested")
+    [intent] = intents(engine, contact_id)
+    assert intent is not None
+    assert intent["effect"] == "ended the follow-ups: not interested"
+    _, contact = call(engine, "GET", f"/api/contacts/{contact_id}")
+    assert contact["marketing_suppressed"] is False
+
+
+def test_not_interested_can_also_stop_marketing(engine: LocalEngine) -> None:
+    set_intents(engine, not_interested_suppresses_marketing=True)
+    contact_id = reply(engine, "no thanks")
+    _, contact = call(engine, "GET", f"/api/contacts/{contact_id}")
+    assert contact["marketing_suppressed"] is True
+    [intent] = intents(engine, contact_id)
+    assert intent is not None
+    assert intent["effect"] == "ended the follow-ups: not interested; marketing suppressed"
+
+
+def test_done_ends_the_follow_ups_and_suggests_a_stage_staff_confirm(engine: LocalEngine) -> None:
+    nurtured(engine)
+    contact_id = reply(engine, "sudah bayar ya kak")
+    engine.clock.advance(timedelta(hours=2))
+    engine.tick()
+    assert len(engine.sandbox.sent()) == 1
+    [enrollment] = enrollments(engine, contact_id)
+    assert (enrollment.state, enrollment.exit_reason) == ("exited", "done")
+    [intent] = intents(engine, contact_id)
+    assert intent is not None
+    assert (intent["intent"], intent["suggested_stage"]) == ("done", "paid")
+    assert intent["effect"] == "ended the follow-ups; suggested stage: paid (confirm)"
+    _, contact = call(engine, "GET", f"/api/contacts/{contact_id}")
+    assert contact["stage"] == "new"
+
+
+def test_call_me_tomorrow_at_10_on_a_friday_goes_at_the_next_opening(engine: LocalEngine) -> None:
+    follow_up_rule(engine, "call-back", 0)
+    set_intents(engine, call_back_rule="call-back")
+    engine.clock.advance(timedelta(days=3))  # Friday 27 Nov, 09:00 in Jakarta
+    contact_id = reply(engine, "call me tomorrow at 10")
+    [intent] = intents(engine, contact_id)
+    assert intent is not None
+    assert intent["local"] == "2026-11-28T10:00"
+    # Saturday is a blackout day by default: Monday 08:00 WIB is the next opening.
+    assert intent["effect"] == "follow-up call-back at 2026-11-30 08:00 Asia/Jakarta"
+    engine.clock.advance(timedelta(days=2, hours=22, minutes=59))  # Monday 07:59 WIB
+    engine.tick()
+    assert engine.sandbox.sent() == []
+    engine.clock.advance(timedelta(minutes=1))
+    engine.tick()
+    assert len(engine.sandbox.sent()) == 1
+
+
+def test_call_back_on_an_open_saturday_goes_at_the_time_asked(engine: LocalEngine) -> None:
+    _, settings = call(engine, "GET", "/api/settings")
+    settings["send_window"]["hours"]["sat"] = [{"start": "08:00", "end": "17:00"}]
+    settings["send_window"]["blackout_days"] = ["sun"]
+    assert call(engine, "PUT", "/api/settings", settings)[0] == 200
+    follow_up_rule(engine, "call-back", 0)
+    set_intents(engine, call_back_rule="call-back")
+    engine.clock.advance(timedelta(days=3))
+    contact_id = reply(engine, "call me tomorrow at 10")
+    [intent] = intents(engine, contact_id)
+    assert intent is not None
+    assert intent["effect"] == "follow-up call-back at 2026-11-28 10:00 Asia/Jakarta"
+    engine.clock.advance(timedelta(days=1, hours=1))  # Saturday 10:00 WIB
+    engine.tick()
+    assert len(engine.sandbox.sent()) == 1
+
+
+def test_busy_is_followed_up_after_its_cadence_once_per_message(engine: LocalEngine) -> None:
+    follow_up_rule(engine, "busy-nudge", 5, 15)
+    set_intents(engine, busy_rule="busy-nudge")
+    engine.sandbox.record_inbound(LEAD, engine.clock.now())
+    busy = envelopes.text_message(LEAD, "lagi sibuk", engine.clock.now(), "wamid.BUSY1")
+    assert engine.deliver(busy) == 200
+    assert engine.deliver(busy) == 200  # WhatsApp delivers it again
+    _, contact = call(engine, "POST", "/api/contacts", {"wa_id": LEAD})
+    [intent] = intents(engine, contact["id"])
+    assert intent is not None
+    assert intent["effect"] == "follow-up busy-nudge at 2026-11-24 09:05 Asia/Jakarta"
+    engine.clock.advance(timedelta(minutes=4))
+    engine.tick()
+    assert engine.sandbox.sent() == []
+    engine.clock.advance(timedelta(minutes=1))
+    engine.tick()
+    assert len(engine.sandbox.sent()) == 1
+    assert engine.deliver(busy) == 200
+    engine.clock.advance(timedelta(minutes=15))
+    engine.tick()
+    engine.clock.advance(timedelta(hours=1))
+    engine.tick()
+    assert engine.deliver(busy) == 200
+    engine.tick()
+    assert len(engine.sandbox.sent()) == 2
+    assert [e.state for e in enrollments(engine, contact["id"])] == ["completed"]
+
+
+def test_a_reply_resets_the_busy_cadence(engine: LocalEngine) -> None:
+    follow_up_rule(engine, "busy-nudge", 5, 15)
+    set_intents(engine, busy_rule="busy-nudge")
+    contact_id = reply(engine, "lagi sibuk")
+    engine.clock.advance(timedelta(minutes=3))
+    reply(engine, "ok", message_id="wamid.INTENT2")
+    engine.clock.advance(timedelta(minutes=30))
+    engine.tick()
+    assert engine.sandbox.sent() == []
+    [enrollment] = enrollments(engine, contact_id)
+    assert (enrollment.state, enrollment.exit_reason) == ("exited", "replied")
