@@ -21,9 +21,10 @@ import time
 import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
+
+from followup_local.background import BackgroundServer
 
 LABEL = "[local model] "
 DEFAULT_MODELS = frozenset({"claude-haiku-5-5"})
@@ -60,57 +61,26 @@ class _Reply:
     stop_reason: str
 
 
-class FakeAnthropic:
+class FakeAnthropic(BackgroundServer):
     """Answers `POST /v1/messages` like Anthropic, or fails and stalls on demand."""
+
+    label = "the fake Anthropic server"
 
     def __init__(
         self, api_key: str, *, models: frozenset[str] = DEFAULT_MODELS, port: int = 0
     ) -> None:
         self.latency = 0.0  # seconds to wait before answering
-        self._api_key, self._models, self._port = api_key, models, port
+        super().__init__(port)
+        self._api_key, self._models = api_key, models
         self._lock = threading.Lock()
         self._requests: list[AnthropicRequest] = []
         self._failures: list[int] = []
         self._replies: list[_Reply] = []
         self._malformed: list[bytes] = []
         self._cache: set[str] = set()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
-    @property
-    def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the fake Anthropic server is not running")
-        return f"http://127.0.0.1:{self._server.server_port}"
-
-    def start(self) -> str:
-        """Serve in a daemon thread and return the base URL."""
-        if self._server is None:
-            self._server = _Server(("127.0.0.1", self._port), self)
-            self._thread = threading.Thread(
-                target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-            )
-            self._thread.start()
-        return self.base_url
-
-    def stop(self) -> None:
-        if self._server is not None and self._thread is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join()
-        self._server, self._thread = None, None
-
-    def __enter__(self) -> FakeAnthropic:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
+    def _make_server(self, address: tuple[str, int]) -> ThreadingHTTPServer:
+        return _Server(address, self)
 
     def fail_next(self, status: int, times: int = 1) -> None:
         """Answer the next `times` requests with this HTTP error (429, 500, 529, ...)."""

@@ -10,11 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
 from followup.domain.settings import SERVICE_WINDOW
+from followup_local.background import BackgroundServer
 
 _SEND_PATHS = frozenset({"/messages", "/v1/messages"})
 _WEBHOOK_CONFIG = "/v1/configs/webhook"
@@ -98,60 +98,27 @@ class AnswerGate:
             self._condition.notify_all()
 
 
-class WhatsAppSandbox:
+class WhatsAppSandbox(BackgroundServer):
     """Accepts sends like 360dialog, enforces the 24-hour window, and fails on demand."""
+
+    label = "the WhatsApp sandbox"
 
     def __init__(
         self, api_key: str, clock: Callable[[], datetime] = _utc_now, *, port: int = 0
     ) -> None:
         self.latency = 0.0  # seconds to wait before answering (after recording the request)
         self.gate: AnswerGate | None = None
-        self._api_key, self._clock, self._port = api_key, clock, port
+        super().__init__(port)
+        self._api_key, self._clock = api_key, clock
         self._lock = threading.Lock()
         self._requests: list[SandboxRequest] = []
         self._inbound: dict[str, datetime] = {}
         self._injections: list[_Injection] = []
         self._drops = 0
         self.webhook: dict[str, Any] | None = None  # what POST /v1/configs/webhook set
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
-    @property
-    def base_url(self) -> str:
-        """Where the client should send, e.g. `http://127.0.0.1:49152`."""
-        if self._server is None:
-            raise RuntimeError("the WhatsApp sandbox is not running")
-        return f"http://127.0.0.1:{self._server.server_port}"
-
-    def start(self) -> str:
-        """Serve in a daemon thread and return the base URL."""
-        if self._server is None:
-            self._server = _Server(("127.0.0.1", self._port), self)
-            self._thread = threading.Thread(
-                target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-            )
-            self._thread.start()
-        return self.base_url
-
-    def stop(self) -> None:
-        """Stop serving and free the port."""
-        if self._server is not None and self._thread is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join()
-        self._server, self._thread = None, None
-
-    def __enter__(self) -> WhatsAppSandbox:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
+    def _make_server(self, address: tuple[str, int]) -> ThreadingHTTPServer:
+        return _Server(address, self)
 
     def record_inbound(self, wa_id: str, at: datetime) -> None:
         """The contact wrote to us at `at`: free text to them is allowed for 24 hours."""
