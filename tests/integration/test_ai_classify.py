@@ -1,0 +1,130 @@
+"""Replies read by Claude (the fake server, through the real SDK) on the local engine:
+what the AI reads is used and its cost recorded; an unusable answer leaves the rules'
+reading; opt-outs never reach the AI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from followup.adapters.claude import ClaudeWriter
+from followup.domain.ai import DEFAULT_MODEL
+from followup.domain.ai_classify import TOOL_NAME
+from followup.domain.settings import AiSettings
+from followup_local.engine import LocalEngine
+from followup_local.fake_anthropic import FakeAnthropic
+from tests.integration.test_intents_flow import intents, reply
+
+KEY = "sk-ant-local-test"
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeAnthropic]:
+    with FakeAnthropic(KEY) as server:
+        yield server
+
+
+@pytest.fixture
+def ai(engine: LocalEngine, fake: FakeAnthropic) -> LocalEngine:
+    """The engine reading replies with Claude (the fake)."""
+    engine.deps.classifier = ClaudeWriter(KEY, DEFAULT_MODEL, base_url=fake.base_url)
+    return engine
+
+
+def only_intent(engine: LocalEngine, contact_id: str) -> dict[str, Any]:
+    [record] = intents(engine, contact_id)
+    assert record is not None
+    return record
+
+
+def test_a_valid_tool_answer_is_used_with_its_time_and_cost(
+    ai: LocalEngine, fake: FakeAnthropic
+) -> None:
+    fake.tool_input_next(
+        {"intent": "call_back_at", "confidence": 0.95, "local_time": "2030-01-02T10:00"}
+    )
+    record = only_intent(ai, reply(ai, "hmm maybe after the long weekend, early morning"))
+    assert record["source"] == "ai"
+    assert record["intent"] == "call_back_at"
+    assert record["confidence"] == 0.95
+    assert record["local"] == "2030-01-02T10:00"
+    assert record["ai_fallback"] is None
+    assert record["input_tokens"] > 0
+    assert record["output_tokens"] > 0
+    assert record["cost_usd"] > 0
+    [request] = fake.requests
+    body = request.body
+    assert body is not None
+    assert body["tool_choice"] == {"type": "tool", "name": TOOL_NAME}
+    assert [tool["name"] for tool in body["tools"]] == [TOOL_NAME]
+    assert body["system"][0]["cache_control"] == {"type": "ephemeral"}
+    assert "early morning" in body["messages"][0]["content"]
+
+
+def test_by_default_the_fake_reads_like_the_rules(ai: LocalEngine, fake: FakeAnthropic) -> None:
+    record = only_intent(ai, reply(ai, "not interested, thanks"))
+    assert (record["source"], record["intent"]) == ("ai", "not_interested")
+    assert len(fake.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("tool_input", "reason"),
+    [
+        ({"intent": "maybe", "confidence": 0.9, "local_time": None}, "intent"),
+        ({"intent": "call_back_at", "confidence": 0.9, "local_time": "tomorrow 10"}, "local_time"),
+        ({"intent": "call_back_at", "confidence": 0.9, "local_time": "2030-13-40T25:00"}, "local"),
+        ({"intent": "busy", "confidence": 1.5, "local_time": None}, "confidence"),
+        (None, "no tool call"),
+    ],
+)
+def test_an_invalid_answer_leaves_the_rules_reading(
+    ai: LocalEngine, fake: FakeAnthropic, tool_input: object, reason: str
+) -> None:
+    fake.tool_input_next(tool_input)
+    record = only_intent(ai, reply(ai, "lagi sibuk"))
+    assert (record["source"], record["intent"]) == ("rules", "busy")
+    assert "invalid_answer" in record["ai_fallback"]
+    assert reason in record["ai_fallback"]
+    assert record["cost_usd"] > 0  # the tokens were spent all the same
+
+
+@pytest.mark.parametrize(("status", "reason"), [(429, "rate_limited"), (529, "overloaded")])
+def test_a_busy_provider_leaves_the_rules_reading(
+    ai: LocalEngine, fake: FakeAnthropic, status: int, reason: str
+) -> None:
+    fake.fail_next(status)
+    record = only_intent(ai, reply(ai, "lagi sibuk"))
+    assert (record["source"], record["intent"]) == ("rules", "busy")
+    assert reason in record["ai_fallback"]
+    assert record["cost_usd"] is None
+
+
+def test_a_slow_provider_leaves_the_rules_reading(ai: LocalEngine, fake: FakeAnthropic) -> None:
+    ai.deps.classifier = ClaudeWriter(
+        KEY, DEFAULT_MODEL, base_url=fake.base_url, budget_seconds=0.2
+    )
+    fake.latency = 1.0
+    record = only_intent(ai, reply(ai, "lagi sibuk"))
+    assert (record["source"], record["intent"]) == ("rules", "busy")
+    assert "timeout" in record["ai_fallback"]
+
+
+def test_with_ai_off_no_request_reaches_the_provider(ai: LocalEngine, fake: FakeAnthropic) -> None:
+    settings = ai.deps.store.settings()
+    ai.deps.store.save_settings(settings.model_copy(update={"ai": AiSettings(enabled=False)}))
+    ai.deps.catalog.invalidate()
+    record = only_intent(ai, reply(ai, "lagi sibuk"))
+    assert (record["source"], record["intent"]) == ("rules", "busy")
+    assert record["ai_fallback"] is None
+    assert fake.requests == []
+
+
+def test_an_opt_out_never_reaches_the_ai_and_stays_an_opt_out(
+    ai: LocalEngine, fake: FakeAnthropic
+) -> None:
+    contact_id = reply(ai, "STOP")
+    assert intents(ai, contact_id) == [None]
+    assert ai.deps.store.contact(contact_id).item.opted_out
+    assert fake.requests == []
