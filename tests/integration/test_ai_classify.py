@@ -4,6 +4,7 @@ reading; opt-outs never reach the AI."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,9 +14,10 @@ from followup.adapters.claude import ClaudeWriter
 from followup.domain.ai import DEFAULT_MODEL
 from followup.domain.ai_classify import TOOL_NAME
 from followup.domain.settings import AiSettings
-from followup_local.engine import LocalEngine
+from followup_local import envelopes
+from followup_local.engine import LambdaContext, LocalEngine
 from followup_local.fake_anthropic import FakeAnthropic
-from tests.integration.test_intents_flow import intents, reply
+from tests.integration.test_intents_flow import LEAD, intents, reply
 
 KEY = "sk-ant-local-test"
 
@@ -128,3 +130,30 @@ def test_an_opt_out_never_reaches_the_ai_and_stays_an_opt_out(
     assert intents(ai, contact_id) == [None]
     assert ai.deps.store.contact(contact_id).item.opted_out
     assert fake.requests == []
+
+
+def webhook_metrics(engine: LocalEngine, text: str, message_id: str) -> dict[str, float]:
+    """Deliver the lead's `text` to the webhook handler; the metrics it recorded, by name."""
+    module = importlib.import_module("functions.webhook.handler")
+    engine.sandbox.record_inbound(LEAD, engine.clock.now())
+    document = envelopes.text_message(LEAD, text, engine.clock.now(), message_id, name="Dewi")
+    secret = engine.config.webhook_secrets.get_secret_value().split(",")[0]
+    try:
+        module.handler(envelopes.http_event(document, secret), LambdaContext("webhook"))
+        return {name: sum(m["Value"]) for name, m in module.metrics.metric_set.items()}
+    finally:
+        module.metrics.clear_metrics()
+
+
+def test_the_webhook_reports_ai_readings_and_their_tokens(
+    ai: LocalEngine, fake: FakeAnthropic
+) -> None:
+    used = webhook_metrics(ai, "lagi sibuk", "wamid.AI1")
+    fake.fail_next(529)
+    fallback = webhook_metrics(ai, "lagi sibuk", "wamid.AI2")
+    assert used["webhook_ai_classify_used"] == 1
+    assert used["webhook_ai_classify_input_tokens"] > 0
+    assert used["webhook_ai_classify_output_tokens"] > 0
+    assert "webhook_ai_classify_fallback" not in used
+    assert fallback["webhook_ai_classify_fallback"] == 1
+    assert "webhook_ai_classify_used" not in fallback

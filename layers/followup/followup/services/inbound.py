@@ -34,6 +34,11 @@ class InboundResult:
     opted_out: bool
     responded: int
     canceled: int
+    ai_read: bool | None = None
+    """True when the AI's reading was used, False when the rules' was kept instead of it,
+    None when the AI was not asked."""
+    ai_input_tokens: int = 0
+    ai_output_tokens: int = 0
 
 
 def record_inbound(
@@ -105,7 +110,19 @@ def record_inbound(
     if follow_up is not None:
         schedule(deps, follow_up, deps.clock.now())
     enroll_late(deps, contact, deps.clock.now())
-    return InboundResult(contact_id, created, stop, responded, canceled)
+    record = reading.record if reading else None
+    if record is None or (record.source == "rules" and record.ai_fallback is None):
+        return InboundResult(contact_id, created, stop, responded, canceled)
+    return InboundResult(
+        contact_id,
+        created,
+        stop,
+        responded,
+        canceled,
+        ai_read=record.source == "ai",
+        ai_input_tokens=record.input_tokens or 0,
+        ai_output_tokens=record.output_tokens or 0,
+    )
 
 
 def _read(

@@ -52,6 +52,10 @@ def apply(deps: Deps, events: list[WebhookEvent], received_at: datetime) -> Coun
                 referral=event.referral,
             )
             outcome["opt_out" if result.opted_out else "inbound"] += 1
+            if result.ai_read is not None:
+                outcome["ai_classify_used" if result.ai_read else "ai_classify_fallback"] += 1
+                outcome["ai_classify_input_tokens"] += result.ai_input_tokens
+                outcome["ai_classify_output_tokens"] += result.ai_output_tokens
         elif isinstance(event, IdentityChange):
             outcome[f"identity_{relink(deps, event)}"] += 1
         elif isinstance(event, DeliveryStatus):
