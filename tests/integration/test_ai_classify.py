@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import pytest
 
 from followup.adapters.claude import ClaudeWriter
-from followup.domain.ai import DEFAULT_MODEL
+from followup.domain.ai import DEFAULT_MODEL, AiUnavailable, Unavailable
 from followup.domain.ai_classify import TOOL_NAME
 from followup.domain.settings import AiSettings
 from followup_local import envelopes
@@ -128,7 +130,9 @@ def test_an_opt_out_never_reaches_the_ai_and_stays_an_opt_out(
 ) -> None:
     contact_id = reply(ai, "STOP")
     assert intents(ai, contact_id) == [None]
-    assert ai.deps.store.contact(contact_id).item.opted_out
+    found = ai.deps.store.contact(contact_id)
+    assert found is not None
+    assert found.item.opted_out
     assert fake.requests == []
 
 
@@ -157,3 +161,27 @@ def test_the_webhook_reports_ai_readings_and_their_tokens(
     assert "webhook_ai_classify_fallback" not in used
     assert fallback["webhook_ai_classify_fallback"] == 1
     assert "webhook_ai_classify_used" not in fallback
+
+
+def test_without_a_key_the_classifier_says_so_and_sends_nothing(fake: FakeAnthropic) -> None:
+    result = ClaudeWriter("", DEFAULT_MODEL, base_url=fake.base_url).classify(
+        "lagi sibuk", datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    )
+    assert isinstance(result, AiUnavailable)
+    assert result.reason is Unavailable.NO_API_KEY
+    assert fake.requests == []
+
+
+def test_the_fake_refuses_a_tool_choice_naming_no_tool(fake: FakeAnthropic) -> None:
+    body = {
+        "model": DEFAULT_MODEL,
+        "max_tokens": 50,
+        "system": [{"type": "text", "text": "x", "cache_control": {"type": "ephemeral"}}],
+        "messages": [{"role": "user", "content": "Reply: hi"}],
+        "tools": [{"name": TOOL_NAME, "input_schema": {"type": "object"}}],
+        "tool_choice": {"type": "tool", "name": "other_tool"},
+    }
+    headers = {"x-api-key": KEY, "anthropic-version": "2023-06-01"}
+    response = httpx.post(f"{fake.base_url}/v1/messages", json=body, headers=headers)
+    assert response.status_code == 400
+    assert "tool_choice.name" in response.json()["error"]["message"]
