@@ -158,9 +158,11 @@ def test_the_webhook_reports_ai_readings_and_their_tokens(
     assert used["webhook_ai_classify_used"] == 1
     assert used["webhook_ai_classify_input_tokens"] > 0
     assert used["webhook_ai_classify_output_tokens"] > 0
+    assert used["ai_classify_cost_usd"] > 0
     assert "webhook_ai_classify_fallback" not in used
     assert fallback["webhook_ai_classify_fallback"] == 1
     assert "webhook_ai_classify_used" not in fallback
+    assert "ai_classify_cost_usd" not in fallback  # refused with 529: nothing spent
 
 
 def test_without_a_key_the_classifier_says_so_and_sends_nothing(fake: FakeAnthropic) -> None:

@@ -39,6 +39,7 @@ class InboundResult:
     None when the AI was not asked."""
     ai_input_tokens: int = 0
     ai_output_tokens: int = 0
+    ai_cost_usd: float = 0.0
 
 
 def record_inbound(
@@ -122,6 +123,7 @@ def record_inbound(
         ai_read=record.source == "ai",
         ai_input_tokens=record.input_tokens or 0,
         ai_output_tokens=record.output_tokens or 0,
+        ai_cost_usd=record.cost_usd or 0.0,
     )
 
 
