@@ -71,12 +71,17 @@ def receive(secret: str) -> Response[str]:
         return _plain(400, str(bad))
     _keep([e for e in events if isinstance(e, Unreadable)])
     try:
-        outcome = webhook.apply(deps, events, received_at)
+        applied = webhook.apply(deps, events, received_at)
     except webhook.NotYetRecorded as early:
         logger.info("status ahead of its send record", extra={"followup_id": str(early)})
         return _plain(503, "retry later")
+    outcome = applied.outcome
     for name, count in outcome.items():
         metrics.add_metric(name=f"webhook_{name}", unit=MetricUnit.Count, value=count)
+    if applied.ai_classify_cost_usd:
+        metrics.add_metric(
+            name="ai_classify_cost_usd", unit=MetricUnit.NoUnit, value=applied.ai_classify_cost_usd
+        )
     if outcome.get("quality_degraded"):
         logger.error("sending number quality degraded: dispatch paused", extra=dict(outcome))
     logger.info("webhook applied", extra={"events": len(events), **outcome})

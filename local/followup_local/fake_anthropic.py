@@ -6,6 +6,10 @@ well-formed tools or output schema if any) and answers in the real response shap
 Texts are labelled `[local model] `. Token counts are ESTIMATES (characters / 4, at least 1), not a
 tokenizer's: good for comparing prompts and costs, not for exact billing.
 
+A request that forces a tool (`tool_choice` of type `tool`) is answered with a `tool_use`
+block for that tool: its input is what `tool_input_next` queued, else the rules' reading
+(`domain.intents.classify`, in UTC) of the text after "Reply: " in the last user message.
+
 Prompt caching is simulated: a system prefix that ends at a `cache_control` block is
 written to the cache the first time (`cache_creation_input_tokens`) and read afterwards
 (`cache_read_input_tokens`), so `input_tokens` counts only the uncached rest, as Anthropic
@@ -20,10 +24,13 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
+from followup.domain.intents import classify
 from followup_local.background import BackgroundServer
 
 LABEL = "[local model] "
@@ -77,6 +84,7 @@ class FakeAnthropic(BackgroundServer):
         self._failures: list[int] = []
         self._replies: list[_Reply] = []
         self._malformed: list[bytes] = []
+        self._tool_inputs: list[object] = []
         self._cache: set[str] = set()
 
     def _make_server(self, address: tuple[str, int]) -> ThreadingHTTPServer:
@@ -91,6 +99,11 @@ class FakeAnthropic(BackgroundServer):
         """Answer the next request with exactly this text (no label) and stop reason."""
         with self._lock:
             self._replies.append(_Reply(text, stop_reason))
+
+    def tool_input_next(self, tool_input: object) -> None:
+        """Answer the next tool request with this input (valid or not); None: no tool call."""
+        with self._lock:
+            self._tool_inputs.append(tool_input)
 
     def malformed_next(self, data: bytes) -> None:
         """Answer the next request 200 OK with exactly these bytes (a broken answer)."""
@@ -137,6 +150,9 @@ class FakeAnthropic(BackgroundServer):
         return 200, self._message(body)
 
     def _message(self, body: dict[str, Any]) -> dict[str, Any]:
+        choice = body.get("tool_choice") or {}
+        if choice.get("type") == "tool":
+            return self._tool_message(body, choice["name"])
         with self._lock:
             reply = self._replies.pop(0) if self._replies else None
         if reply is None:
@@ -156,6 +172,35 @@ class FakeAnthropic(BackgroundServer):
             "usage": {
                 "input_tokens": total - written - read,
                 "output_tokens": estimate_tokens(text),
+                "cache_creation_input_tokens": written,
+                "cache_read_input_tokens": read,
+            },
+        }
+
+    def _tool_message(self, body: dict[str, Any], name: str) -> dict[str, Any]:
+        with self._lock:
+            queued = bool(self._tool_inputs)
+            tool_input = self._tool_inputs.pop(0) if queued else None
+        if not queued:
+            tool_input = _rules_reading(_content_text(body["messages"][-1]["content"]))
+        content: list[dict[str, Any]] = []
+        if tool_input is None:
+            content.append({"type": "text", "text": LABEL + "no idea"})
+        else:
+            tool_id = f"toolu_local_{uuid.uuid4().hex[:20]}"
+            content.append({"type": "tool_use", "id": tool_id, "name": name, "input": tool_input})
+        written, read, total = self._cache_tokens(body)
+        return {
+            "id": f"msg_local_{uuid.uuid4().hex[:24]}",
+            "type": "message",
+            "role": "assistant",
+            "model": body["model"],
+            "content": content,
+            "stop_reason": "end_turn" if tool_input is None else "tool_use",
+            "stop_sequence": None,
+            "usage": {
+                "input_tokens": total - written - read,
+                "output_tokens": estimate_tokens(json.dumps(content)),
                 "cache_creation_input_tokens": written,
                 "cache_read_input_tokens": read,
             },
@@ -203,12 +248,9 @@ def _invalid(body: dict[str, Any]) -> str | None:
             return f"messages.{index}.content: must be non-empty"
     if messages[0]["role"] != "user":
         return "messages.0.role: the first message must use the user role"
-    tools = body.get("tools", [])
-    if not isinstance(tools, list) or not all(
-        isinstance(tool, dict) and tool.get("name") and isinstance(tool.get("input_schema"), dict)
-        for tool in tools
-    ):
-        return "tools: each tool needs a name and an input_schema object"
+    problem = _invalid_tools(body)
+    if problem is not None:
+        return problem
     output_format = (body.get("output_config") or {}).get("format")
     if output_format is not None and (
         output_format.get("type") != "json_schema"
@@ -216,6 +258,34 @@ def _invalid(body: dict[str, Any]) -> str | None:
     ):
         return "output_config.format: needs type json_schema and a schema object"
     return None
+
+
+def _invalid_tools(body: dict[str, Any]) -> str | None:
+    tools = body.get("tools", [])
+    if not isinstance(tools, list) or not all(
+        isinstance(tool, dict) and tool.get("name") and isinstance(tool.get("input_schema"), dict)
+        for tool in tools
+    ):
+        return "tools: each tool needs a name and an input_schema object"
+    choice = body.get("tool_choice")
+    if choice is None:
+        return None
+    if not tools:
+        return "tool_choice: needs tools"
+    if choice.get("type") == "tool" and choice.get("name") not in {t["name"] for t in tools}:
+        return f"tool_choice.name: no tool named {choice.get('name')}"
+    return None
+
+
+def _rules_reading(content: str) -> dict[str, Any]:
+    """What the rules read in the text after "Reply: ", as the classification tool's input."""
+    text = content.rpartition("Reply: ")[2]
+    detected = classify(text, datetime.now(UTC), ZoneInfo("UTC"))
+    return {
+        "intent": detected.intent.value,
+        "confidence": detected.confidence,
+        "local_time": detected.local,
+    }
 
 
 def _invalid_system(system: Any) -> str | None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from followup.domain.ai import (
     AiRequest,
@@ -21,6 +22,14 @@ from followup.domain.ai import (
     Pricing,
     Unavailable,
     Usage,
+)
+from followup.domain.ai_classify import (
+    CLASSIFY_PROMPT,
+    TOOL_NAME,
+    TOOL_SCHEMA,
+    AiReading,
+    checked,
+    user_prompt,
 )
 from followup.domain.ai_prompt import render
 
@@ -34,6 +43,7 @@ _CACHED: CacheControlEphemeralParam = {"type": "ephemeral"}
 # Tokens allowed per requested character: generous, so a text is not cut mid-sentence.
 _TOKENS_PER_CHAR = 0.5
 _MIN_TOKENS = 64
+_CLASSIFY_TOKENS = 200  # one small tool call
 
 
 class ClaudeWriter:
@@ -60,20 +70,63 @@ class ClaudeWriter:
         """The text Claude wrote for `request`, or AiUnavailable with the reason."""
         if not self._api_key:
             return self._unavailable(Unavailable.NO_API_KEY, "ANTHROPIC_API_KEY is not set")
-        import anthropic
-
         prompt = render(request)
         started = self._monotonic()
+        message = self._create(
+            max_tokens=max(_MIN_TOKENS, int(request.max_chars * _TOKENS_PER_CHAR)),
+            system=[
+                {"type": "text", "text": prompt.system, "cache_control": _CACHED},
+                {"type": "text", "text": prompt.instructions, "cache_control": _CACHED},
+            ],
+            messages=[{"role": "user", "content": prompt.context}],
+        )
+        if isinstance(message, AiUnavailable):
+            return message
+        return self._result(message, self._monotonic() - started)
+
+    def classify(self, text: str, now_local: datetime) -> AiReading | AiUnavailable:
+        """What Claude reads in one reply (a `classify_reply` tool call, checked), or why not."""
+        if not self._api_key:
+            return self._unavailable(Unavailable.NO_API_KEY, "ANTHROPIC_API_KEY is not set")
+        started = self._monotonic()
+        message = self._create(
+            max_tokens=_CLASSIFY_TOKENS,
+            system=[{"type": "text", "text": CLASSIFY_PROMPT, "cache_control": _CACHED}],
+            messages=[{"role": "user", "content": user_prompt(text, now_local)}],
+            tools=[
+                {
+                    "name": TOOL_NAME,
+                    "description": "Record what the reply means.",
+                    "input_schema": TOOL_SCHEMA,
+                }
+            ],
+            tool_choice={"type": "tool", "name": TOOL_NAME},
+        )
+        if isinstance(message, AiUnavailable):
+            return message
+        usage = self._usage(message)
+        elapsed = self._monotonic() - started
+        if elapsed > self._budget:
+            detail = f"answered after {elapsed:.1f} s, budget {self._budget} s"
+            return self._unavailable(Unavailable.OVER_BUDGET, detail, usage)
+        calls = [b for b in message.content if b.type == "tool_use" and b.name == TOOL_NAME]
+        if not calls:
+            return self._unavailable(Unavailable.INVALID_ANSWER, "no tool call", usage)
+        answer = checked(calls[0].input)
+        if isinstance(answer, str):
+            return self._unavailable(Unavailable.INVALID_ANSWER, answer, usage)
+        log.info(
+            "AI reading answered",
+            extra={"model": message.model, "intent": answer.intent, "cost_usd": usage.cost_usd},
+        )
+        return AiReading(answer, message.model, usage)
+
+    def _create(self, **params: Any) -> Message | AiUnavailable:
+        """One Messages API call; every Anthropic failure becomes AiUnavailable."""
+        import anthropic
+
         try:
-            message = self._sdk().messages.create(
-                model=self._model,
-                max_tokens=max(_MIN_TOKENS, int(request.max_chars * _TOKENS_PER_CHAR)),
-                system=[
-                    {"type": "text", "text": prompt.system, "cache_control": _CACHED},
-                    {"type": "text", "text": prompt.instructions, "cache_control": _CACHED},
-                ],
-                messages=[{"role": "user", "content": prompt.context}],
-            )
+            message: Message = self._sdk().messages.create(model=self._model, **params)
         except anthropic.APITimeoutError:
             return self._unavailable(Unavailable.TIMEOUT, f"no answer within {self._budget} s")
         except anthropic.APIConnectionError as exc:
@@ -89,7 +142,7 @@ class ClaudeWriter:
         except (anthropic.AnthropicError, ValueError) as exc:
             # A 200 whose body is not JSON (ValueError) or not a message (validation error).
             return self._unavailable(Unavailable.INVALID_ANSWER, type(exc).__name__)
-        return self._result(message, self._monotonic() - started)
+        return message
 
     def _sdk(self) -> Anthropic:
         if self._client is None:

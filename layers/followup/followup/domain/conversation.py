@@ -32,6 +32,8 @@ class MessageIntent(BaseModel):
     `at` (UTC) and `local` (the contact's wall clock) only for a named time; `effect` says
     what was scheduled or ended, or why nothing was; `suggested_stage` awaits staff's
     confirmation (a stage change through the API), the engine never moves it itself.
+    With an AI reading, the tokens and cost it took; `ai_fallback` says why the AI's
+    reading was not used (the rules' reading was).
     """
 
     intent: Intent
@@ -41,6 +43,10 @@ class MessageIntent(BaseModel):
     local: str | None = None
     effect: str = ""
     suggested_stage: str | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cost_usd: float | None = None
+    ai_fallback: str | None = None
 
 
 class Message(BaseModel):

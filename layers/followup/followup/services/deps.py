@@ -9,7 +9,15 @@ from datetime import datetime, timedelta
 from followup.domain.numbers import DEFAULT_NUMBER, sending_paused
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
-from followup.services.ports import Clock, RuleHead, SendQueue, Store, WhatsApp, Writer
+from followup.services.ports import (
+    Classifier,
+    Clock,
+    RuleHead,
+    SendQueue,
+    Store,
+    WhatsApp,
+    Writer,
+)
 
 
 @dataclass(frozen=True)
@@ -108,6 +116,8 @@ class Deps:
     """The number the WhatsApp channel sends from, as the numbers list names it."""
     writer: Writer | None = None
     """Writes AI messages; None without an Anthropic API key (the static content goes)."""
+    classifier: Classifier | None = None
+    """Reads replies with AI; None without an Anthropic API key (the rules read them)."""
     catalog: Catalog = field(init=False)
 
     def __post_init__(self) -> None:

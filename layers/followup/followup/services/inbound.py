@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import uuid4
+from zoneinfo import ZoneInfo
 
+from followup.domain.ai import AiUnavailable
+from followup.domain.ai_classify import Classified
 from followup.domain.contact import Contact, Speaker
 from followup.domain.conversation import Direction, Message, Referral
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import FollowUp, Reason, Status
-from followup.domain.intents import classify
+from followup.domain.intents import Detected, Intent, classify
+from followup.domain.localtime import to_utc
 from followup.domain.optout import is_opt_out
 from followup.domain.replies import Reading, read_reply
 from followup.domain.settings import WorkspaceSettings
@@ -30,6 +34,12 @@ class InboundResult:
     opted_out: bool
     responded: int
     canceled: int
+    ai_read: bool | None = None
+    """True when the AI's reading was used, False when the rules' was kept instead of it,
+    None when the AI was not asked."""
+    ai_input_tokens: int = 0
+    ai_output_tokens: int = 0
+    ai_cost_usd: float = 0.0
 
 
 def record_inbound(
@@ -59,7 +69,7 @@ def record_inbound(
     else:
         known = existing.item
     contact_id = known.id
-    reading = None if stop else _read(text, at, known, settings)
+    reading = None if stop else _read(deps, text, at, known, settings)
     follow_up = None
     if reading is not None:
         reading, follow_up = plan_follow_up(deps, reading, known, at, deps.clock.now())
@@ -101,16 +111,57 @@ def record_inbound(
     if follow_up is not None:
         schedule(deps, follow_up, deps.clock.now())
     enroll_late(deps, contact, deps.clock.now())
-    return InboundResult(contact_id, created, stop, responded, canceled)
+    record = reading.record if reading else None
+    if record is None or (record.source == "rules" and record.ai_fallback is None):
+        return InboundResult(contact_id, created, stop, responded, canceled)
+    return InboundResult(
+        contact_id,
+        created,
+        stop,
+        responded,
+        canceled,
+        ai_read=record.source == "ai",
+        ai_input_tokens=record.input_tokens or 0,
+        ai_output_tokens=record.output_tokens or 0,
+        ai_cost_usd=record.cost_usd or 0.0,
+    )
 
 
-def _read(text: str, at: datetime, contact: Contact, settings: WorkspaceSettings) -> Reading | None:
-    """The reply's intent, read in the contact's zone as of when it was written."""
+def _read(
+    deps: Deps, text: str, at: datetime, contact: Contact, settings: WorkspaceSettings
+) -> Reading | None:
+    """The reply's intent, read in the contact's zone as of when it was written: by Claude
+    when a key is set and the workspace's AI is on, else (or when its answer is unusable)
+    by the rules. Opt-outs never get here: they are handled first, by keyword."""
     if not settings.intents.enabled or not text.strip():
         return None
     zone = contact.zone(settings.zone)
     detected = classify(text, at, zone, opt_out_keywords=settings.opt_out_keywords)
-    return read_reply(detected, settings, contact.stage)
+    if deps.classifier is None or not settings.ai.enabled:
+        return read_reply(detected, settings, contact.stage)
+    answer = deps.classifier.classify(text, at.astimezone(zone))
+    usage = answer.usage
+    spent: dict[str, object] = {}
+    if usage is not None:
+        spent = {
+            "input_tokens": usage.input_tokens,
+            "output_tokens": usage.output_tokens,
+            "cost_usd": usage.cost_usd,
+        }
+    if isinstance(answer, AiUnavailable):
+        reading = read_reply(detected, settings, contact.stage)
+        update = spent | {"ai_fallback": str(answer)}
+        return replace(reading, record=reading.record.model_copy(update=update))
+    reading = read_reply(_detected(answer.answer, zone), settings, contact.stage)
+    return replace(reading, record=reading.record.model_copy(update=spent))
+
+
+def _detected(answer: Classified, zone: ZoneInfo) -> Detected:
+    """The AI's reading as the rules would give it; a time only for `call_back_at`."""
+    if answer.intent is not Intent.CALL_BACK_AT or answer.local_time is None:
+        return Detected(answer.intent, answer.confidence, "ai")
+    local = datetime.fromisoformat(answer.local_time)
+    return Detected(answer.intent, answer.confidence, "ai", to_utc(local, zone), answer.local_time)
 
 
 def record_outbound(deps: Deps, contact_id: str, speaker: Speaker, text: str, at: datetime) -> None:

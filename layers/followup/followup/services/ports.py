@@ -8,7 +8,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
 
-from followup.domain.ai import AiRequest, AiResult
+from followup.domain.ai import AiRequest, AiResult, AiUnavailable
+from followup.domain.ai_classify import AiReading
 from followup.domain.contact import Contact
 from followup.domain.conversation import Message
 from followup.domain.enrollment import Enrollment
@@ -231,6 +232,12 @@ class Writer(Protocol):
     """Writes one AI message; never raises for a provider problem (AiUnavailable says why)."""
 
     def write(self, request: AiRequest) -> AiResult: ...
+
+
+class Classifier(Protocol):
+    """Reads one reply with AI; never raises for a provider problem (AiUnavailable says why)."""
+
+    def classify(self, text: str, now_local: datetime) -> AiReading | AiUnavailable: ...
 
 
 class Clock(Protocol):

@@ -5,6 +5,7 @@ so a repeated delivery changes nothing the second time."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 
 from followup.domain.contact import Contact
@@ -37,9 +38,18 @@ class NotYetRecorded(Exception):
     """A status arrived before the sender recorded its send: answer 5xx so it comes again."""
 
 
-def apply(deps: Deps, events: list[WebhookEvent], received_at: datetime) -> Counter[str]:
+@dataclass(frozen=True)
+class Applied:
+    """What one delivery did: events counted by outcome, and what reading replies cost."""
+
+    outcome: Counter[str]
+    ai_classify_cost_usd: float
+
+
+def apply(deps: Deps, events: list[WebhookEvent], received_at: datetime) -> Applied:
     """Apply every event of one delivery; returns what happened, for logs and metrics."""
     outcome: Counter[str] = Counter()
+    cost = 0.0
     for event in events:
         if isinstance(event, InboundMessage):
             result = record_inbound(
@@ -52,6 +62,11 @@ def apply(deps: Deps, events: list[WebhookEvent], received_at: datetime) -> Coun
                 referral=event.referral,
             )
             outcome["opt_out" if result.opted_out else "inbound"] += 1
+            if result.ai_read is not None:
+                outcome["ai_classify_used" if result.ai_read else "ai_classify_fallback"] += 1
+                outcome["ai_classify_input_tokens"] += result.ai_input_tokens
+                outcome["ai_classify_output_tokens"] += result.ai_output_tokens
+                cost += result.ai_cost_usd
         elif isinstance(event, IdentityChange):
             outcome[f"identity_{relink(deps, event)}"] += 1
         elif isinstance(event, DeliveryStatus):
@@ -67,7 +82,7 @@ def apply(deps: Deps, events: list[WebhookEvent], received_at: datetime) -> Coun
             outcome["unhandled"] += 1
         elif isinstance(event, Unreadable):
             outcome["unreadable"] += 1
-    return outcome
+    return Applied(outcome, cost)
 
 
 def relink(deps: Deps, change: IdentityChange) -> str:

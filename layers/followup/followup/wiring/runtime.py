@@ -51,6 +51,7 @@ def build(config: Config, clock: Clock | None = None) -> Deps:
         timings=config.timings(),
         sending_number=config.d360_number,
         writer=ai.writer(config) if config.anthropic_api_key.get_secret_value() else None,
+        classifier=ai.writer(config) if config.anthropic_api_key.get_secret_value() else None,
     )
 
 
