@@ -37,6 +37,8 @@ export interface FollowUp {
   sent_at: string | null;
   manual: boolean;
   history: { status: string; at: string; reason?: string | null }[];
+  /** The AI-written message waiting for approval (reason `awaiting_approval`). */
+  proposed?: { kind: "text" | "template"; text: string | null; params: string[] } | null;
   /** The send window moved it: it waits for `opens_at` (UTC), shown in the lead's `zone`.
    * Absent on follow-ups pushed by the live feed, which does not work it out. */
   waiting_for_window?: boolean;

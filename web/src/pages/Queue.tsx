@@ -124,7 +124,17 @@ export function QueuePage({ api, session }: { api: Api; session: Session }) {
               <td>
                 <span className={`status ${f.status}`}>{f.status}</span>
               </td>
-              <td>{f.error_title ?? f.reason ?? ""}</td>
+              <td>
+                {f.error_title ?? f.reason ?? ""}
+                {f.reason === "awaiting_approval" && f.proposed && (
+                  <Approval
+                    api={api}
+                    followup={f}
+                    canDecide={session.role !== "counselor"}
+                    onDone={(changed) => setRows((current) => current.map((row) => (row.id === changed.id ? changed : row)))}
+                  />
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -151,4 +161,49 @@ function stillWaiting(fresh: FollowUp, known: FollowUp | undefined): FollowUp {
   if (!known || fresh.status !== "queued" || fresh.scheduled_at !== known.scheduled_at) return fresh;
   const { waiting_for_window, opens_at, opens_at_local, zone, window } = known;
   return { ...fresh, waiting_for_window, opens_at, opens_at_local, zone, window };
+}
+
+/** The proposed AI text, with Approve / Edit / Reject for admin and marketing. */
+function Approval({
+  api,
+  followup,
+  canDecide,
+  onDone,
+}: {
+  api: Api;
+  followup: FollowUp;
+  canDecide: boolean;
+  onDone: (changed: FollowUp) => void;
+}) {
+  const proposed = followup.proposed;
+  const [editing, setEditing] = useState<string | null>(null);
+  const [problem, setProblem] = useState("");
+  if (!proposed) return null;
+  const words = proposed.kind === "text" ? (proposed.text ?? "") : proposed.params.join(" · ");
+  const decide = (action: "approve" | "reject", body?: { text?: string }) =>
+    api.call<FollowUp>("POST", `/api/followups/${encodeURIComponent(followup.id)}/${action}`, body).then(onDone, (error: Error) => setProblem(error.message));
+  return (
+    <div className="approval" data-testid="approval">
+      <blockquote data-testid="proposed">{words}</blockquote>
+      {canDecide && editing === null && (
+        <>
+          <button className="primary" onClick={() => decide("approve", {})}>
+            Approve
+          </button>{" "}
+          {proposed.kind === "text" && <button onClick={() => setEditing(proposed.text ?? "")}>Edit</button>}{" "}
+          <button onClick={() => decide("reject")}>Reject</button>
+        </>
+      )}
+      {canDecide && editing !== null && (
+        <>
+          <textarea aria-label="Edited text" value={editing} onChange={(e) => setEditing(e.target.value)} />
+          <button className="primary" onClick={() => decide("approve", { text: editing })}>
+            Approve edited
+          </button>{" "}
+          <button onClick={() => setEditing(null)}>Cancel</button>
+        </>
+      )}
+      {problem && <p role="alert">{problem}</p>}
+    </div>
+  );
 }

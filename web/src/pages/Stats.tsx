@@ -7,6 +7,8 @@ interface Row {
   responded?: number;
   opted_out?: number;
   converted?: number;
+  ai_messages?: number;
+  ai_cost_usd: number;
   response_rate: number;
   opt_out_rate: number;
   flags: string[];
@@ -21,6 +23,7 @@ interface Day {
 }
 
 const percent = (rate: number) => `${(rate * 100).toFixed(1)} %`;
+const dollars = (amount: number) => `$${amount.toFixed(amount && amount < 0.01 ? 4 : 2)}`;
 
 function Chart({ days }: { days: Day[] }) {
   const totals = new Map<string, { sent: number; responded: number }>();
@@ -74,6 +77,7 @@ export function StatsPage({ api }: { api: Api }) {
             <th>Response rate</th>
             <th>Opt-out rate</th>
             <th>Conversions</th>
+            <th title="What the AI cost for the messages it wrote (or tried to write)">AI cost</th>
             <th>Review</th>
           </tr>
         </thead>
@@ -85,6 +89,9 @@ export function StatsPage({ api }: { api: Api }) {
               <td>{percent(row.response_rate)}</td>
               <td>{percent(row.opt_out_rate)}</td>
               <td>{row.converted ?? 0}</td>
+              <td data-testid="ai-cost">
+                {row.ai_messages ? `${dollars(row.ai_cost_usd)} (${row.ai_messages} messages)` : "–"}
+              </td>
               <td>
                 {row.flags.map((flag) => (
                   <span key={flag} className="flag">

@@ -92,9 +92,9 @@ class DynamoStore:
                         condition=FollowUpItem.converted.does_not_exist(),
                     )
                     ordered.append(change)
-                for name in counters_for(change):
+                for name, amount in counters_for(change).items():
                     fu = _followup_of(change)
-                    counters[(fu.rule_id, stamp(at)[:10], name)] += 1
+                    counters[(fu.rule_id, stamp(at)[:10], name)] += amount
             for (rule_id, day), names in _group(counters).items():
                 actions = [getattr(StatsItem, name).add(n) for name, n in names.items()]
                 txn.update(StatsItem(rule_id, day), actions=actions)

@@ -263,6 +263,8 @@ class StatsItem(Model):
     opted_out_before_send = NumberAttribute(null=True)
     skipped = NumberAttribute(null=True)
     converted = NumberAttribute(null=True)
+    ai_messages = NumberAttribute(null=True)
+    ai_cost_micro_usd = NumberAttribute(null=True)
 
 
 class ConnectionItem(Model):

@@ -5,18 +5,28 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from followup.api.auth import READERS, RULE_WRITERS, require
 from followup.api.openapi import statuses
 from followup.api.waits import shown
 from followup.domain.errors import InvalidField, NotFound
-from followup.services import contacts, imports, manual
+from followup.services import approval, contacts, imports, manual
 from followup.services.imports import ContactRow
 from followup.wiring import runtime
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
 IMPORT_KINDS = {"text/csv": "csv", "application/x-ndjson": "jsonl", "application/jsonl": "jsonl"}
+
+
+class Approval(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | None = Field(
+        default=None,
+        max_length=4096,
+        description="the written part as edited by the approver; the proposed text if absent",
+    )
 
 
 class SendNow(BaseModel):
@@ -104,3 +114,17 @@ def get_followup(followup_id: str) -> dict[str, Any]:
     if found is None:
         raise NotFound("follow-up", followup_id)
     return found.model_dump(mode="json")
+
+
+@router.post("/api/followups/<followup_id>/approve", openapi_extensions=statuses(404, 409))
+def approve_followup(followup_id: str, body: Approval) -> dict[str, Any]:
+    """Send the AI text awaiting approval, or `text` in its place (checked like it)."""
+    require(router.current_event.raw_event, RULE_WRITERS)
+    return approval.approve(runtime.deps(), followup_id, body.text).model_dump(mode="json")
+
+
+@router.post("/api/followups/<followup_id>/reject", openapi_extensions=statuses(404, 409))
+def reject_followup(followup_id: str) -> dict[str, Any]:
+    """Cancel a follow-up awaiting approval (`canceled`, reason `rejected`)."""
+    require(router.current_event.raw_event, RULE_WRITERS)
+    return approval.reject(runtime.deps(), followup_id).model_dump(mode="json")

@@ -13,7 +13,7 @@ from followup.api.openapi import statuses
 from followup.api.params import QueryDate
 from followup.domain.errors import InvalidField
 from followup.services import crm_events
-from followup.services.stats import flags, totals
+from followup.services.stats import ai_cost_usd, flags, totals
 from followup.wiring import runtime
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
@@ -47,8 +47,17 @@ def stats(
                 **row.counts,
                 "response_rate": row.response_rate,
                 "opt_out_rate": row.opt_out_rate,
+                "ai_cost_usd": ai_cost_usd(row.counts),
                 "flags": flags(row, settings.review),
             }
         )
-    per_day = [{"rule_id": d.rule_id, "day": d.day.isoformat(), **d.counts} for d in days]
+    per_day = [
+        {
+            "rule_id": d.rule_id,
+            "day": d.day.isoformat(),
+            **d.counts,
+            "ai_cost_usd": ai_cost_usd(d.counts),
+        }
+        for d in days
+    ]
     return {"from": since.isoformat(), "to": until.isoformat(), "rules": rows, "days": per_day}

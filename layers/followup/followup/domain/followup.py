@@ -74,6 +74,9 @@ class Reason(StrEnum):
     RULE_DELETED = "rule_deleted"
     NO_WA_ID = "no_whatsapp_number"
     RULE_ERROR = "rule_error"
+    AWAITING_APPROVAL = "awaiting_approval"
+    APPROVAL_EXPIRED = "approval_expired"
+    REJECTED = "rejected"
 
 
 class StatusChange(BaseModel):
@@ -138,6 +141,10 @@ class FollowUp(BaseModel):
     provider_message_id: str | None = None
     rendered: RenderedMessage | None = None
     ai: AiWriting | None = None
+    proposed: RenderedMessage | None = Field(
+        default=None, description="the written message waiting for a person's approval"
+    )
+    approved_at: AwareDatetime | None = None
     converted_at: AwareDatetime | None = None
     history: list[StatusChange] = Field(default_factory=list)
 

@@ -119,6 +119,15 @@ def check(
     )
 
 
+def check_edited(text: str, target: Target) -> Refusal | None:
+    """What a person's edit of a written text must still pass: WhatsApp's limits."""
+    if not text.strip():
+        return Refusal(Guardrail.EMPTY, "the text is empty")
+    return _length(text, target, None) or (
+        _template_parameter(text) if target is Target.TEMPLATE_PARAMETER else None
+    )
+
+
 def check_written(
     text: str, request: AiRequest, *, target: Target, forbidden: Iterable[str] = ()
 ) -> Refusal | None:

@@ -133,6 +133,9 @@ class AiMessage(BaseModel):
 
     instructions: str = Field(min_length=1, max_length=2000, description="what to say")
     extra: str | None = Field(default=None, max_length=2000, description="rules for special cases")
+    approval: StrictBool = Field(
+        default=False, description="a person approves (or edits) each written text before it goes"
+    )
 
 
 class Repeat(BaseModel):

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from followup.domain.contact import Contact, Speaker
 from followup.domain.conversation import Direction, Message
+from followup.domain.durations import shifted
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.followup import AiWriting, FollowUp, Reason, RenderedMessage, Status
 from followup.domain.gating import gate
@@ -42,6 +43,7 @@ class SendResult(StrEnum):
     RETRYING = "retrying"
     HELD = "held"  # back to queued while sending is paused
     PAUSED = "paused"  # WhatsApp said to stop: sending paused (alarmed) and this one held
+    AWAITING_APPROVAL = "awaiting_approval"  # written, back to queued until a person approves
     FAILED = "failed"
 
 
@@ -90,11 +92,18 @@ def send_one(deps: Deps, followup_id: str) -> Outcome:
         return Outcome(_finish(deps, claimed, Status.SKIPPED, Reason.MARKETING_SUPPRESSED, now))
     if contact.wa_id is None:
         return Outcome(_finish(deps, claimed, Status.FAILED, Reason.NO_WA_ID, now))
+    if claimed.proposed is not None:
+        if claimed.approved_at is None:
+            return Outcome(_finish(deps, claimed, Status.SKIPPED, Reason.APPROVAL_EXPIRED, now))
+        approved = claimed.proposed
+        return Outcome(_hand_over(deps, claimed, contact, contact.wa_id, rule, approved, now))
     # Written after the claim and before the provider: a retry of this follow-up finds it
     # no longer queued, so whatever text was written goes out at most once.
     written = personalise(deps, step, rule, contact, static)
     if written.ai is not None:
         claimed = claimed.model_copy(update={"ai": written.ai})
+    if step.ai is not None and step.ai.approval:
+        return Outcome(_await_approval(deps, claimed, written.message, now), written.ai)
     result = _hand_over(deps, claimed, contact, contact.wa_id, rule, written.message, now)
     return Outcome(result, written.ai)
 
@@ -130,6 +139,22 @@ def _hand_over(
         )
     )
     return SendResult.SENT
+
+
+def _await_approval(
+    deps: Deps, claimed: FollowUp, proposed: RenderedMessage, now: datetime
+) -> SendResult:
+    """Back to queued with the text to approve; unapproved after `expire_after`, the next
+    dispatch finds it still unapproved and ends it `skipped`."""
+    expires = shifted(now, deps.catalog.settings().expire_after.approx())
+    waiting = claimed.moved(Status.QUEUED, now, Reason.AWAITING_APPROVAL).model_copy(
+        update={"proposed": proposed, "dispatched_at": None, "wake_at": expires}
+    )
+    try:
+        deps.store.commit([FollowUpChange(waiting, Status.SENDING)], now)
+    except CommitRejected:
+        return SendResult.IGNORED
+    return SendResult.AWAITING_APPROVAL
 
 
 def _answered_while_sending(deps: Deps, claimed: FollowUp, seen: Contact, now: datetime) -> None:

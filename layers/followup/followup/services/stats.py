@@ -26,29 +26,48 @@ COUNTERS = (
     "opted_out_before_send",
     "skipped",
     "converted",
+    "ai_messages",
+    "ai_cost_micro_usd",
 )
 """`opted_out` counts opt-outs after a send (the rule's opt-out rate); STOP before a send
-cancels the queued entry as `opted_out_before_send`."""
+cancels the queued entry as `opted_out_before_send`. `ai_messages` counts sends for which the
+AI was called (its text used or not) and `ai_cost_micro_usd` what those calls cost, in
+millionths of a dollar so DynamoDB can add them as integers."""
+
+MICRO = 1_000_000
+"""Micro-dollars per dollar."""
+
 
 _UNCOUNTED = frozenset({Status.SENDING, Status.QUEUED})
 
 
-def counters_for(change: Change) -> list[str]:
-    """The counters `change` increments (status changes and conversions)."""
+def counters_for(change: Change) -> dict[str, int]:
+    """The counters `change` increments, and by how much (status changes and conversions)."""
     from followup.services.ports import Conversion, FollowUpChange, NewFollowUp
 
     if isinstance(change, NewFollowUp):
-        return [change.followup.status.value]
+        return {change.followup.status.value: 1}
     if isinstance(change, Conversion):
-        return ["converted"]
+        return {"converted": 1}
     if not isinstance(change, FollowUpChange):
-        return []
+        return {}
     status = change.followup.status
     if status is change.expected or status in _UNCOUNTED:
-        return []
+        return {}
     if status is Status.OPTED_OUT and not change.expected.outbound:
-        return ["opted_out_before_send"]
-    return [status.value]
+        return {"opted_out_before_send": 1}
+    found = {status.value: 1}
+    ai = change.followup.ai
+    spent = ai is not None and (ai.cost_usd or ai.input_tokens or ai.output_tokens)
+    if status is Status.SENT and ai is not None and spent:
+        found["ai_messages"] = 1
+        found["ai_cost_micro_usd"] = round(ai.cost_usd * MICRO)
+    return found
+
+
+def ai_cost_usd(counts: dict[str, int]) -> float:
+    """The AI cost in dollars from the integer counter."""
+    return counts.get("ai_cost_micro_usd", 0) / MICRO
 
 
 class RuleStats(BaseModel):

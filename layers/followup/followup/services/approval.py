@@ -1,0 +1,81 @@
+"""A person approves (possibly edited) or rejects an AI text waiting to be sent."""
+
+from __future__ import annotations
+
+from followup.domain.errors import Conflict, InvalidField, NotFound
+from followup.domain.followup import FollowUp, Reason, RenderedMessage, Status
+from followup.domain.guardrails import Target, check_edited
+from followup.services.deps import Deps
+from followup.services.ports import CommitRejected, FollowUpChange
+
+
+def approve(deps: Deps, followup_id: str, text: str | None = None) -> FollowUp:
+    """Send the proposed message (with `text` in place of the written part) once."""
+    now = deps.clock.now()
+    waiting = _awaiting(deps, followup_id)
+    message = waiting.proposed if text is None else _edited(deps, waiting, text)
+    approved = waiting.model_copy(
+        update={
+            "proposed": message,
+            "approved_at": now,
+            "reason": None,
+            "scheduled_at": now,
+            "dispatched_at": now,
+            "wake_at": now + deps.timings.redrive_after,
+        }
+    )
+    _commit(deps, approved)
+    deps.queue.enqueue([approved.id])
+    return approved
+
+
+def reject(deps: Deps, followup_id: str) -> FollowUp:
+    """Cancel the follow-up; its text is never sent."""
+    now = deps.clock.now()
+    waiting = _awaiting(deps, followup_id)
+    rejected = waiting.moved(Status.CANCELED, now, Reason.REJECTED).model_copy(
+        update={"wake_at": None}
+    )
+    _commit(deps, rejected)
+    return rejected
+
+
+def _awaiting(deps: Deps, followup_id: str) -> FollowUp:
+    found = deps.store.followup(followup_id)
+    if found is None:
+        raise NotFound("follow-up", followup_id)
+    if found.status is not Status.QUEUED or found.proposed is None:
+        raise Conflict(f"follow-up {followup_id} is not awaiting approval ({found.status})")
+    if found.approved_at is not None:
+        raise Conflict(f"follow-up {followup_id} is already approved")
+    return found
+
+
+def _edited(deps: Deps, waiting: FollowUp, text: str) -> RenderedMessage:
+    """The proposed message with the person's text in the written part."""
+    proposed = waiting.proposed
+    assert proposed is not None
+    if proposed.kind == "text":
+        target, slot = Target.TEXT, None
+    else:
+        rule = deps.catalog.rule(waiting.rule_id, waiting.rule_version)
+        template = rule.steps[waiting.step_index].template if rule else None
+        slot = template.ai_param if template else None
+        if slot is None:
+            raise InvalidField("text", "this template has no AI-written parameter to edit")
+        target = Target.TEMPLATE_PARAMETER
+    refusal = check_edited(text, target)
+    if refusal is not None:
+        raise InvalidField("text", f"{refusal.guardrail.value}: {refusal.detail}")
+    if slot is None:
+        return proposed.model_copy(update={"text": text})
+    params = list(proposed.params)
+    params[slot] = text
+    return proposed.model_copy(update={"params": params})
+
+
+def _commit(deps: Deps, changed: FollowUp) -> None:
+    try:
+        deps.store.commit([FollowUpChange(changed, Status.QUEUED)], deps.clock.now())
+    except CommitRejected as lost:
+        raise Conflict(f"follow-up {changed.id} changed meanwhile; reload it") from lost
