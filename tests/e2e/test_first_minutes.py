@@ -58,7 +58,6 @@ def test_on_a_sunday_night_the_demo_sends_at_once_and_a_reply_lands(
     sent = next(m for m in messages if m["followup_id"] == followup_id)
     # The queue shows the hot lead left to the counsellor beside the sends
     expect(page.locator('[data-testid="followup-row"][data-status="skipped"]')).to_have_count(1)
-    expect(page.locator('[data-testid="followup-row"][data-status="sent"]')).to_have_count(0)
     shoot(page, "queue.png")
     # The lead answers on the sandbox page; the queue row becomes `responded`, live
     sandbox = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
