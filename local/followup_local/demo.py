@@ -6,6 +6,9 @@ demo's choice, shown in the start banner and in the settings, not the engine's d
 (office hours on weekdays). The engine applies it as it applies any window; rules with
 hours of their own keep them. Score gating leaves hot leads to the counsellor, so the
 demo keeps one hot lead, to show that skip, and scores the other hot leads warm.
+
+One demo rule, `AI_RULE`, asks the AI to write its message (the template's program
+parameter outside the 24 h window); its static text and that field stay the fallback.
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ from datetime import UTC, datetime, timedelta
 
 from followup.domain.contact import Score
 from followup.domain.policy import SendWindow, TimeRange, Weekday
+from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
 from followup.services.deps import Deps
 from followup_local.sandbox import WhatsAppSandbox
-from followup_local.simulator.funnel import demo_settings, people
+from followup_local.simulator.funnel import demo_rules, demo_settings, people
 from followup_local.simulator.run import add_quiet_lead, install_workspace
 
 
@@ -37,6 +41,8 @@ AROUND_THE_CLOCK = SendWindow(
     hours={day: [TimeRange(start="00:00", end="24:00")] for day in Weekday}, blackout_days=[]
 )
 """The demo workspace's send window: open every day, all day, holidays included."""
+AI_RULE = "apply-remind-24h"
+AI_INSTRUCTIONS = "Ask kindly whether they still want to apply, and offer help with the form."
 
 
 def dev_settings() -> WorkspaceSettings:
@@ -44,9 +50,21 @@ def dev_settings() -> WorkspaceSettings:
     return demo_settings().model_copy(update={"send_window": AROUND_THE_CLOCK})
 
 
+def ai_rule() -> Rule:
+    """`AI_RULE` with an AI message in its step, the template's program parameter written."""
+    [body] = [body for body in demo_rules() if body["id"] == AI_RULE]
+    [step] = body["steps"]
+    first_name, program = step["template"]["params"]
+    template = step["template"] | {"params": [first_name, program | {"ai": True}]}
+    ai = {"instructions": AI_INSTRUCTIONS}
+    return Rule.model_validate(body | {"steps": [step | {"template": template, "ai": ai}]})
+
+
 def seed_demo(deps: Deps, sandbox: WhatsAppSandbox, contacts: int, now: datetime) -> None:
     """Demo settings and rules, and leads gone quiet in the last days (one of them hot)."""
     install_workspace(deps, dev_settings())
+    deps.store.save_rule(ai_rule())
+    deps.catalog.invalidate()
     hot = 0
     for person in people(random.Random(7), contacts, now, 1):  # noqa: S311
         if person.arrives:

@@ -8,6 +8,9 @@
   expire), the SQS trigger of the sender, and the follow-up stream to the broadcaster.
 - The WhatsApp sandbox answers sends as 360dialog does and reports them delivered
   through the real webhook; replies typed on the sandbox page go the same way.
+- Without `ANTHROPIC_API_KEY`, a local model (the fake Anthropic server) writes the AI
+  messages, configured as the real one would be (`ANTHROPIC_BASE_URL` and a key), so the
+  demo shows them; each starts with "[local model]".
 
 State lives in the state directory (`.followup/` by default): the signing key, the
 webhook secret, and the tables: a snapshot plus a journal of every write since, on disk
@@ -47,6 +50,7 @@ from followup.wiring import runtime
 from followup_local.demo import AROUND_THE_CLOCK, DemoClock, seed_demo
 from followup_local.durable import DurableTables, StateError
 from followup_local.engine import Functions, create_queues, sqs_event
+from followup_local.fake_anthropic import FakeAnthropic
 from followup_local.gateway import create_app, serving
 from followup_local.live import LiveFeed
 from followup_local.sandbox import WhatsAppSandbox
@@ -56,6 +60,7 @@ from followup_local.tokens import DevTokens
 REGION = "us-east-1"
 PREFIX = "followup-"
 SANDBOX_KEY = "local-sandbox-key"
+LOCAL_MODEL_KEY = "local-model-key"
 SECRET_FILE = "webhook-secret"  # noqa: S105  # a file name, not a secret
 LOOPBACK_ONLY = ("/dev/", "/sandbox", "/@connections")
 """Endpoints without sign-in: only for requests from this machine to this machine."""
@@ -114,6 +119,8 @@ class DevStack:
     webhook_secret: str = field(init=False)
     base_url: str = ""
     clock: DemoClock = field(init=False)
+    local_model: FakeAnthropic | None = None
+    """The model writing AI messages when no ANTHROPIC_API_KEY is given."""
     _secret_at: str = ""
     _stop: threading.Event = field(default_factory=threading.Event)
     _loops: list[_Loop] = field(default_factory=list)
@@ -140,6 +147,9 @@ class DevStack:
         self.aws_url = f"http://{host}:{port}"
         self.sandbox = WhatsAppSandbox(SANDBOX_KEY, self.clock.now)
         self.sandbox.start()
+        if os.environ.get("ANTHROPIC_API_KEY", "") in ("", LOCAL_MODEL_KEY):
+            self.local_model = FakeAnthropic(LOCAL_MODEL_KEY)
+            self.local_model.start()
         self.base_url = f"http://127.0.0.1:{self.options.port}"
         self._environment()
         self._aws()
@@ -148,6 +158,7 @@ class DevStack:
         except StateError:
             self._moto.stop()
             self.sandbox.stop()
+            self._stop_local_model()
             raise
         if not restored:
             seed_demo(runtime.deps(), self.sandbox, self.options.contacts, self.clock.now())
@@ -183,8 +194,13 @@ class DevStack:
         self._gateway.__exit__(None, None, None)
         self._tables.snapshot()
         self.sandbox.stop()
+        self._stop_local_model()
         self._moto.stop()
         runtime.install(None)
+
+    def _stop_local_model(self) -> None:
+        if self.local_model is not None:
+            self.local_model.stop()
 
     def _run(self, loop: _Loop) -> None:
         if loop.at_once:
@@ -218,6 +234,11 @@ class DevStack:
         }
         if not real_provider:
             values |= {"D360_BASE_URL": self.sandbox.base_url, "D360_API_KEY": SANDBOX_KEY}
+        if self.local_model is not None:
+            values |= {
+                "ANTHROPIC_BASE_URL": self.local_model.base_url,
+                "ANTHROPIC_API_KEY": LOCAL_MODEL_KEY,
+            }
         os.environ.update(values)
 
     def _aws(self) -> None:
@@ -334,6 +355,8 @@ class DevStack:
             ("answer as a lead", f"{url}/sandbox  (reply, or send STOP)"),
             ("send window", self._window()),
         ]
+        if self.local_model is not None:
+            rows.append(("AI messages", "local model (no ANTHROPIC_API_KEY)"))
         if self.options.clock is not None:
             rows.append(("demo clock", f"started at {self.options.clock.isoformat()}, running on"))
         every = self.options.tick_seconds

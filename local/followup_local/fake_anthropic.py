@@ -20,6 +20,7 @@ forgets them after five minutes; the fake caches any marked prefix until `forget
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import uuid
@@ -35,8 +36,15 @@ from followup_local.background import BackgroundServer
 
 LABEL = "[local model] "
 DEFAULT_MODELS = frozenset({"claude-haiku-5-5"})
-# The fake does not write: it answers every request with this one short text.
+# The fake does not write: it answers with one short text in the language the request asks
+# for (English, Indonesian or Portuguese), greeting the contact by first name in the latter two.
 DEFAULT_TEXT = "Hello! Just checking in about your application. Reply here whenever it suits you."
+_GREETINGS = {
+    "id": "Halo {name}, apakah Anda masih ingin ikut? Balas di sini kapan saja, ya.",
+    "pt": "Olá {name}, você ainda tem interesse? Responda aqui quando quiser.",
+}
+_LANGUAGE = re.compile(r"^Language: ([A-Za-z-]+)", re.MULTILINE)
+_CONTACT = re.compile(r"^Contact: (.+)$", re.MULTILINE)
 _SAMPLING = ("temperature", "top_p", "top_k")
 _ERROR_TYPES = {
     400: "invalid_request_error",
@@ -156,7 +164,9 @@ class FakeAnthropic(BackgroundServer):
         with self._lock:
             reply = self._replies.pop(0) if self._replies else None
         if reply is None:
-            reply = _Reply(LABEL + DEFAULT_TEXT, "end_turn")
+            reply = _Reply(
+                LABEL + _written(_content_text(body["messages"][-1]["content"])), "end_turn"
+            )
         text, stop_reason = reply.text, reply.stop_reason
         if estimate_tokens(text) > body["max_tokens"]:
             text, stop_reason = text[: body["max_tokens"] * 4], "max_tokens"
@@ -275,6 +285,19 @@ def _invalid_tools(body: dict[str, Any]) -> str | None:
     if choice.get("type") == "tool" and choice.get("name") not in {t["name"] for t in tools}:
         return f"tool_choice.name: no tool named {choice.get('name')}"
     return None
+
+
+def _written(context: str) -> str:
+    """The default text, in the language the context asks for, to the contact's first name."""
+    language = _LANGUAGE.search(context)
+    greeting = _GREETINGS.get(language.group(1).lower()[:2] if language else "")
+    if greeting is None:
+        return DEFAULT_TEXT
+    contact = _CONTACT.search(context)
+    name = contact.group(1).split()[0] if contact else ""
+    if not name or name == "unknown":
+        return greeting.replace(" {name}", "")
+    return greeting.format(name=name)
 
 
 def _rules_reading(content: str) -> dict[str, Any]:

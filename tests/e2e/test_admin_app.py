@@ -15,6 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from followup_local.demo import AI_INSTRUCTIONS, AI_RULE
 from tests.support.browser import Watched, sign_in
 from tests.support.devstack import SAFETY_NET, Running, eventually, free_port
 
@@ -152,3 +153,33 @@ def test_a_counsellor_reads_rules_and_sees_why_a_send_now_waits(
         f"it opens {when} in the lead's time (Asia/Jakarta)"
     )
     assert watched.missing == []
+
+
+@pytest.mark.slow
+def test_marketing_sets_a_steps_ai_fields_and_samples_it_for_a_contact(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    lead = {"wa_id": "6281199990002", "name": "Sari Sample", "stage": "new"}
+    created = stack.call("POST", "/api/contacts", json={**lead, "timezone": "Asia/Jakarta"})
+    contact_id = created.json()["id"]
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    page.get_by_role("link", name="Rules").click()
+    row = page.locator(f'[data-testid="rule-row"][data-id="{AI_RULE}"]')
+    row.get_by_role("button", name="Edit").click()
+    # The demo's AI rule shows its instructions; a sample is written, not sent
+    expect(page.get_by_label("Step 1 AI instructions")).to_have_value(AI_INSTRUCTIONS)
+    page.get_by_label("Step 1 sample contact id").fill(contact_id)
+    page.get_by_role("button", name="Sample for a contact").click()
+    expect(page.get_by_test_id("sample-0")).to_contain_text("[local model] Halo Sari")
+    assert httpx.get(f"{stack.url}/sandbox/messages").json() == []
+    # Approval and extra rules are saved into the step's `ai`
+    page.get_by_label("Step 1 AI extra rules").fill("If they already applied, thank them.")
+    page.get_by_label("Step 1 AI approval").check()
+    page.get_by_role("button", name="Save").click()
+    expect(row).to_be_visible()
+    ai = stack.call("GET", f"/api/rules/{AI_RULE}").json()["steps"][0]["ai"]
+    assert ai == {
+        "instructions": AI_INSTRUCTIONS,
+        "extra": "If they already applied, thank them.",
+        "approval": True,
+    }

@@ -6,10 +6,14 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from pydantic import SecretStr
 
+from followup.wiring import ai
 from followup_local.cli import parser
 from followup_local.demo import DemoClock, seed_demo
+from followup_local.devstack import LOCAL_MODEL_KEY
 from followup_local.engine import local_engine
+from followup_local.fake_anthropic import LABEL, FakeAnthropic
 
 JAKARTA = timezone(timedelta(hours=7))
 SUNDAY_9PM_JAKARTA = datetime(2026, 11, 29, 21, 0, tzinfo=JAKARTA)
@@ -30,6 +34,32 @@ def test_the_first_tick_of_the_demo_sends_on_a_sunday_night_and_a_holiday(
     assert report["dispatch"]["dispatched"] == len(sent)
     # ...and score gating, which holds back hot leads, meets at most the demo's one
     assert reasons["hot_contact"] <= 1
+
+
+def test_without_a_key_the_demo_writes_with_the_local_model_in_the_workspace_language() -> None:
+    with local_engine(SUNDAY_9PM_JAKARTA) as engine, FakeAnthropic(LOCAL_MODEL_KEY) as fake:
+        local = {
+            "anthropic_api_key": SecretStr(LOCAL_MODEL_KEY),
+            "anthropic_base_url": fake.base_url,
+        }
+        engine.deps.writer = ai.writer(engine.config.model_copy(update=local))
+        seed_demo(engine.deps, engine.sandbox, 40, engine.clock.now())
+        engine.tick()
+        sent = [r.body for r in engine.sandbox.sent() if r.body is not None]
+    written = [
+        param["text"]
+        for body in sent
+        for component in body.get("template", {}).get("components", [])
+        for param in component.get("parameters", [])
+        if param.get("text", "").startswith(LABEL)
+    ] + [
+        body["text"]["body"]
+        for body in sent
+        if body.get("text", {}).get("body", "").startswith(LABEL)
+    ]
+    assert written
+    # Indonesian, the demo workspace's language, to the contact by first name
+    assert all("Anda" in text for text in written)
 
 
 def test_the_demo_clock_starts_at_the_instant_given_and_runs_forward() -> None:

@@ -29,7 +29,13 @@ def test_the_local_stack_runs_the_whole_loop_and_keeps_its_data(stack: Running) 
     # It starts and says what to open first, and where everything is: tokens and the
     # webhook secret on request, not in the banner
     printed = "".join(stack.output)
-    for shown in ("sign in as marketing", "/sandbox", "/ws?token=", "dev-token --role"):
+    for shown in (
+        "sign in as marketing",
+        "/sandbox",
+        "/ws?token=",
+        "dev-token --role",
+        "local model",
+    ):
         assert shown in printed
     secret = (stack.state / "webhook-secret").read_text().strip()
     assert secret not in printed

@@ -63,6 +63,18 @@ export interface Duration {
   unit: string;
 }
 
+export interface StepAi {
+  instructions: string;
+  extra?: string | null;
+  approval?: boolean;
+}
+
+/** What `POST /api/rules/{id}/steps/{n}/sample` answers: the message written, not sent. */
+export interface Sample {
+  message: { kind: "text" | "template"; text?: string | null; template_name?: string | null; params: string[] } | null;
+  ai: { used: boolean; fallback_reason?: string | null; guardrail?: string | null } | null;
+}
+
 export interface Rule {
   id: string;
   name: string;
@@ -75,7 +87,13 @@ export interface Rule {
   steps: {
     wait: Duration;
     text?: string | null;
-    template?: { name: string; language: string; params?: { field: string; default?: string }[] } | null;
+    template?: {
+      name: string;
+      language: string;
+      params?: { field?: string | null; text?: string | null; default?: string; ai?: boolean }[];
+    } | null;
+    /** Ask the AI to write the message; the static text or template stays the fallback. */
+    ai?: StepAi | null;
   }[];
   exit?: { on_reply: boolean; stages: string[] };
   [extra: string]: unknown;

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { type Api, ApiError, type Problem, type Rule, problemsByField } from "../api";
+import { type Api, ApiError, type Problem, type Rule, type Sample, type StepAi, problemsByField } from "../api";
 
 const UNITS = ["minutes", "hours", "days", "weeks", "months"];
 
@@ -21,6 +21,61 @@ function blank(): Rule {
     steps: [{ wait: { amount: 0, unit: "minutes" }, text: "", template: { name: "", language: "en", params: [] } }],
     exit: { on_reply: true, stages: [] },
   };
+}
+
+function sampleText(sample: Sample): string {
+  const message = sample.message;
+  if (message === null) return "Nothing would be sent now (outside the 24 h window without a template).";
+  if (message.kind === "text") return message.text ?? "";
+  return `${message.template_name ?? "template"}: ${message.params.join(" | ")}`;
+}
+
+function SampleStep({ api, ruleId, index }: { api: Api; ruleId: string; index: number }) {
+  const [contactId, setContactId] = useState("");
+  const [sample, setSample] = useState<Sample | null>(null);
+  const [error, setError] = useState("");
+  const run = async () => {
+    setError("");
+    setSample(null);
+    try {
+      setSample(
+        await api.call<Sample>("POST", `/api/rules/${encodeURIComponent(ruleId)}/steps/${index}/sample`, {
+          contact_id: contactId.trim(),
+        }),
+      );
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+    }
+  };
+  const label = `Step ${index + 1}`;
+  return (
+    <div className="sample" data-testid={`sample-${index}`}>
+      <span className="pair">
+        <input
+          aria-label={`${label} sample contact id`}
+          placeholder="contact id"
+          value={contactId}
+          onChange={(e) => setContactId(e.target.value)}
+        />
+        <button disabled={!contactId.trim()} onClick={run}>
+          Sample for a contact
+        </button>
+      </span>
+      {error && <small className="problem">{error}</small>}
+      {sample && (
+        <p className="sample-text">
+          {sampleText(sample)}
+          {sample.ai && !sample.ai.used && (
+            <small className="warning">
+              {" "}
+              Fallback: {sample.ai.fallback_reason ?? "unknown"}
+              {sample.ai.guardrail ? ` (${sample.ai.guardrail})` : ""}
+            </small>
+          )}
+        </p>
+      )}
+    </div>
+  );
 }
 
 function Problems({ at, all }: { at: string; all: Map<string, string[]> }) {
@@ -55,6 +110,7 @@ export function RuleEditor({ api, rule, onDone }: { api: Api; rule: Rule | null;
       ...step,
       text: step.text?.trim() ? step.text : null,
       template: step.template?.name.trim() ? step.template : null,
+      ai: step.ai?.instructions.trim() ? { ...step.ai, extra: step.ai.extra?.trim() ? step.ai.extra : null } : null,
     }));
     return copy;
   };
@@ -94,6 +150,11 @@ export function RuleEditor({ api, rule, onDone }: { api: Api; rule: Rule | null;
       fail(error);
     }
   };
+
+  const setAi = (index: number, change: Partial<StepAi>) =>
+    update((r) => {
+      r.steps[index].ai = { ...(r.steps[index].ai ?? { instructions: "" }), ...change };
+    });
 
   const step = draft.steps;
   return (
@@ -220,6 +281,34 @@ export function RuleEditor({ api, rule, onDone }: { api: Api; rule: Rule | null;
             </span>
             <Problems at={`steps.${index}.template`} all={problems} />
           </label>
+          <label>
+            AI instructions (optional: the AI writes the message, the text or template above is the fallback)
+            <textarea
+              aria-label={`Step ${index + 1} AI instructions`}
+              value={s.ai?.instructions ?? ""}
+              onChange={(e) => setAi(index, { instructions: e.target.value })}
+            />
+            <Problems at={`steps.${index}.ai.instructions`} all={problems} />
+          </label>
+          <label>
+            AI extra rules (special cases)
+            <textarea
+              aria-label={`Step ${index + 1} AI extra rules`}
+              value={s.ai?.extra ?? ""}
+              onChange={(e) => setAi(index, { extra: e.target.value })}
+            />
+            <Problems at={`steps.${index}.ai.extra`} all={problems} />
+          </label>
+          <label className="check">
+            <input
+              type="checkbox"
+              aria-label={`Step ${index + 1} AI approval`}
+              checked={s.ai?.approval ?? false}
+              onChange={(e) => setAi(index, { approval: e.target.checked })}
+            />
+            A person approves each AI text before it is sent
+          </label>
+          {rule && <SampleStep api={api} ruleId={rule.id} index={index} />}
         </fieldset>
       ))}
       <div className="toolbar">
