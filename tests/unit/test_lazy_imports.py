@@ -1,4 +1,5 @@
-"""The Anthropic SDK (about a second to import) loads only where a message is written."""
+"""Heavy libraries load only where they are used: the Anthropic SDK (about a second) where
+a message is written, the date parser where a reply names a time."""
 
 from __future__ import annotations
 
@@ -48,3 +49,29 @@ def test_no_handler_imports_the_anthropic_sdk() -> None:
     )
     assert len(HANDLERS) >= 10
     assert json.loads(done.stdout.splitlines()[-1]) == {"handlers": False, "no_key_write": False}
+
+
+def test_no_handler_loads_the_date_parser_until_a_reply_names_a_time() -> None:
+    probe = (
+        "import importlib, sys\n"
+        "for name in sys.argv[1:]:\n"
+        "    importlib.import_module(name)\n"
+        "print('dateparser' in sys.modules)\n"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            str(ROOT / part) for part in ("layers/followup", "local", "")
+        ),
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *HANDLERS],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=True,
+        timeout=120,
+    )
+    assert done.stdout.splitlines()[-1] == "False"
