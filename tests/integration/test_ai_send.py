@@ -3,7 +3,6 @@ against the fake Anthropic server: what is sent, what falls back, and what is re
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -16,10 +15,11 @@ from followup.domain.ai import DEFAULT_MODEL
 from followup.domain.followup import FollowUp, Status
 from followup.domain.rule import Step
 from followup.domain.settings import AiSettings
-from followup_local.engine import LambdaContext, LocalEngine, sqs_event
+from followup_local.engine import LocalEngine
 from followup_local.fake_anthropic import DEFAULT_TEXT, LABEL, FakeAnthropic
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
+from tests.support.sender import send_batch
 
 KEY = "sk-ant-local-test"
 HOUR = timedelta(hours=1)
@@ -265,29 +265,13 @@ def test_a_sample_names_what_it_cannot_find(ai: LocalEngine) -> None:
         assert (status, answer["error"]["details"][0]["field"]) == (422, "step")
 
 
-def sender_metrics(engine: LocalEngine) -> dict[str, float]:
-    """Hand one SQS batch to the sender handler; the metrics it recorded, summed by name."""
-    module = importlib.import_module("functions.sender.handler")
-    received = engine.sqs.receive_message(QueueUrl=engine.queue_url, MaxNumberOfMessages=10)
-    messages = received.get("Messages", [])
-    try:
-        module.handler(sqs_event(messages, engine.queue_url), LambdaContext("sender"))
-        return {name: sum(m["Value"]) for name, m in module.metrics.metric_set.items()}
-    finally:
-        module.metrics.clear_metrics()
-        for message in messages:
-            engine.sqs.delete_message(
-                QueueUrl=engine.queue_url, ReceiptHandle=message["ReceiptHandle"]
-            )
-
-
 def test_the_sender_reports_what_ai_messages_cost(ai: LocalEngine, fake: FakeAnthropic) -> None:
     quiet_contact(ai.deps, "6281100000111", ai.clock.now() - 25 * HOUR)
     quiet_contact(ai.deps, "6281100000112", ai.clock.now() - 25 * HOUR)
     ai.scheduled("enqueue")
     ai.scheduled("dispatch")
     fake.fail_next(429)
-    metrics = sender_metrics(ai)
+    metrics = send_batch(ai)
     assert metrics["send_sent"] == 2
     assert (metrics["ai_used"], metrics["ai_fallback"]) == (1, 1)
     assert metrics["ai_cost_usd"] > 0

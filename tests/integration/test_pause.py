@@ -3,7 +3,6 @@ error that means "stop sending from this number" pauses and holds the queue, fai
 
 from __future__ import annotations
 
-import importlib
 import json
 import uuid
 from collections.abc import Callable, Iterator
@@ -22,10 +21,11 @@ from followup.domain.followup import FollowUp, Status
 from followup.services.deps import Deps
 from followup.wiring import runtime
 from followup.wiring.config import SECRETS_NAME, Config
-from followup_local.engine import LOCAL_API_KEY, REGION, LambdaContext, LocalEngine, sqs_event
+from followup_local.engine import LOCAL_API_KEY, REGION, LocalEngine
 from followup_local.envelopes import BUSINESS_NUMBER
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
+from tests.support.sender import send_batch
 from tests.support.webhook import payload, post
 
 HOUR = timedelta(hours=1)
@@ -130,22 +130,6 @@ def test_a_pause_stops_another_warm_container_within_five_seconds(
     engine.tick()
     assert sent_to(engine) == sorted(str(lead.wa_id) for lead in leads)
     assert {f.status for f in followups(engine, leads)} == {Status.SENT}
-
-
-def send_batch(engine: LocalEngine, size: int) -> dict[str, float]:
-    """Hand one SQS batch to the sender handler; the metrics it recorded, summed by name."""
-    module = importlib.import_module("functions.sender.handler")
-    received = engine.sqs.receive_message(QueueUrl=engine.queue_url, MaxNumberOfMessages=size)
-    messages = received.get("Messages", [])
-    try:
-        module.handler(sqs_event(messages, engine.queue_url), LambdaContext("sender"))
-        return {name: sum(m["Value"]) for name, m in module.metrics.metric_set.items()}
-    finally:
-        module.metrics.clear_metrics()
-        for message in messages:
-            engine.sqs.delete_message(
-                QueueUrl=engine.queue_url, ReceiptHandle=message["ReceiptHandle"]
-            )
 
 
 @pytest.mark.parametrize(
