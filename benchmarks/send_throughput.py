@@ -45,7 +45,7 @@ class InFlight:
 def main() -> None:
     with local_engine(START) as engine:
         deps = engine.deps
-        deps.store.save_rule(
+        deps.rules.save_rule(
             Rule.model_validate(
                 {
                     "id": "bench",

@@ -63,7 +63,7 @@ def ai_rule() -> Rule:
 def seed_demo(deps: Deps, sandbox: WhatsAppSandbox, contacts: int, now: datetime) -> None:
     """Demo settings and rules, and leads gone quiet in the last days (one of them hot)."""
     install_workspace(deps, dev_settings())
-    deps.store.save_rule(ai_rule())
+    deps.rules.save_rule(ai_rule())
     deps.catalog.invalidate()
     hot = 0
     for person in people(random.Random(7), contacts, now, 1):  # noqa: S311

@@ -90,7 +90,7 @@ class SandboxPage:
             )
         chats: list[dict[str, Any]] = []
         for contact_id, conversation in lines.items():
-            found = deps.store.contact(contact_id)
+            found = deps.contacts.contact(contact_id)
             if found is None or found.item.wa_id is None:
                 continue
             ordered = sorted(conversation, key=lambda line: str(line["at"]))

@@ -28,20 +28,20 @@ def ai(engine: LocalEngine) -> Iterator[tuple[LocalEngine, FakeAnthropic]]:
     """An engine whose rule's AI step waits for approval, writing with the fake Claude."""
     with FakeAnthropic(KEY) as fake:
         engine.deps.writer = ClaudeWriter(KEY, DEFAULT_MODEL, base_url=fake.base_url)
-        settings = engine.deps.store.settings()
-        engine.deps.store.save_settings(
+        settings = engine.deps.rules.settings()
+        engine.deps.rules.save_settings(
             settings.model_copy(update={"ai": AiSettings(language="en")})
         )
         engine.deps.catalog.invalidate()
         step = ai_step(ai={"instructions": "Ask whether they still apply.", "approval": True})
-        engine.deps.store.save_rule(rule(steps=[step]))
+        engine.deps.rules.save_rule(rule(steps=[step]))
         yield engine, fake
 
 
 def waiting(engine: LocalEngine, wa_id: str) -> FollowUp:
     lead = quiet_contact(engine.deps, wa_id, engine.clock.now() - 25 * HOUR)
     engine.tick()
-    [followup] = engine.deps.store.followups_of(lead.id)
+    [followup] = engine.deps.followups.followups_of(lead.id)
     return followup
 
 
@@ -74,7 +74,7 @@ def test_the_written_text_waits_for_approval_then_goes_once(
     engine.tick()
     assert highlights(engine) == [AI_TEXT]
     assert len(fake.requests) == 1
-    sent = engine.deps.store.followup(followup.id)
+    sent = engine.deps.followups.followup(followup.id)
     assert sent is not None
     assert sent.status is Status.SENT
     assert sent.rendered is not None
@@ -125,7 +125,7 @@ def test_an_unapproved_text_is_skipped_after_the_expiry(
     for _ in range(73):  # expire_after defaults to 72 hours
         engine.clock.advance(HOUR)
         engine.tick()
-    ended = engine.deps.store.followup(followup.id)
+    ended = engine.deps.followups.followup(followup.id)
     assert ended is not None
     assert (ended.status, ended.reason) == (Status.SKIPPED, "approval_expired")
     assert highlights(engine) == []

@@ -116,8 +116,8 @@ def test_a_slow_provider_leaves_the_rules_reading(ai: LocalEngine, fake: FakeAnt
 
 
 def test_with_ai_off_no_request_reaches_the_provider(ai: LocalEngine, fake: FakeAnthropic) -> None:
-    settings = ai.deps.store.settings()
-    ai.deps.store.save_settings(settings.model_copy(update={"ai": AiSettings(enabled=False)}))
+    settings = ai.deps.rules.settings()
+    ai.deps.rules.save_settings(settings.model_copy(update={"ai": AiSettings(enabled=False)}))
     ai.deps.catalog.invalidate()
     record = only_intent(ai, reply(ai, "lagi sibuk"))
     assert (record["source"], record["intent"]) == ("rules", "busy")
@@ -130,7 +130,7 @@ def test_an_opt_out_never_reaches_the_ai_and_stays_an_opt_out(
 ) -> None:
     contact_id = reply(ai, "STOP")
     assert intents(ai, contact_id) == [None]
-    found = ai.deps.store.contact(contact_id)
+    found = ai.deps.contacts.contact(contact_id)
     assert found is not None
     assert found.item.opted_out
     assert fake.requests == []

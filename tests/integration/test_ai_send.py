@@ -56,15 +56,15 @@ def fake() -> Iterator[FakeAnthropic]:
 def ai(engine: LocalEngine, fake: FakeAnthropic) -> LocalEngine:
     """The engine writing with Claude (the fake), in an English-speaking workspace."""
     engine.deps.writer = ClaudeWriter(KEY, DEFAULT_MODEL, base_url=fake.base_url)
-    settings = engine.deps.store.settings()
-    engine.deps.store.save_settings(settings.model_copy(update={"ai": AiSettings(language="en")}))
+    settings = engine.deps.rules.settings()
+    engine.deps.rules.save_settings(settings.model_copy(update={"ai": AiSettings(language="en")}))
     engine.deps.catalog.invalidate()
-    engine.deps.store.save_rule(rule(steps=[ai_step()]))
+    engine.deps.rules.save_rule(rule(steps=[ai_step()]))
     return engine
 
 
 def only_followup(engine: LocalEngine, contact_id: str) -> FollowUp:
-    [followup] = engine.deps.store.followups_of(contact_id)
+    [followup] = engine.deps.followups.followups_of(contact_id)
     return followup
 
 
@@ -76,7 +76,7 @@ def test_inside_the_window_the_ai_text_is_sent_and_its_cost_recorded(
     ai: LocalEngine, fake: FakeAnthropic
 ) -> None:
     lead = quiet_contact(ai.deps, "6281100000101", ai.clock.now() - 3 * HOUR)
-    ai.deps.store.save_rule(
+    ai.deps.rules.save_rule(
         rule(
             trigger={"stages": ["new"], "idle": {"amount": 2, "unit": "hours"}},
             steps=[ai_step()],
@@ -125,7 +125,7 @@ def test_an_anthropic_error_sends_the_static_text_and_records_why(
     ai: LocalEngine, fake: FakeAnthropic, status: int, reason: str
 ) -> None:
     lead = quiet_contact(ai.deps, "6281100000103", ai.clock.now() - 3 * HOUR)
-    ai.deps.store.save_rule(
+    ai.deps.rules.save_rule(
         rule(
             trigger={"stages": ["new"], "idle": {"amount": 2, "unit": "hours"}},
             steps=[ai_step()],
@@ -177,8 +177,8 @@ def test_a_text_failing_a_guardrail_is_not_sent(ai: LocalEngine, fake: FakeAnthr
 def test_with_ai_switched_off_no_request_reaches_anthropic(
     ai: LocalEngine, fake: FakeAnthropic
 ) -> None:
-    settings = ai.deps.store.settings()
-    ai.deps.store.save_settings(settings.model_copy(update={"ai": AiSettings(enabled=False)}))
+    settings = ai.deps.rules.settings()
+    ai.deps.rules.save_settings(settings.model_copy(update={"ai": AiSettings(enabled=False)}))
     ai.deps.catalog.invalidate()
     lead = quiet_contact(ai.deps, "6281100000106", ai.clock.now() - 25 * HOUR)
     ai.tick()
@@ -203,13 +203,13 @@ def test_without_a_writer_the_static_text_goes_for_want_of_a_key(ai: LocalEngine
 
 def test_the_same_ai_text_is_never_sent_twice_to_one_contact(ai: LocalEngine) -> None:
     # Given a two-step rule (a day apart) and the fake writing the same text every time
-    ai.deps.store.save_rule(rule(steps=[ai_step(), ai_step(wait={"amount": 1, "unit": "days"})]))
+    ai.deps.rules.save_rule(rule(steps=[ai_step(), ai_step(wait={"amount": 1, "unit": "days"})]))
     lead = quiet_contact(ai.deps, "6281100000108", ai.clock.now() - 25 * HOUR)
     ai.tick()
     for _ in range(30):
         ai.clock.advance(HOUR)
         ai.tick()
-    first, second = sorted(ai.deps.store.followups_of(lead.id), key=lambda f: f.step_index)
+    first, second = sorted(ai.deps.followups.followups_of(lead.id), key=lambda f: f.step_index)
     assert first.ai is not None
     assert first.ai.used
     assert second.status is Status.SENT
@@ -248,7 +248,7 @@ def test_a_sample_writes_what_the_step_would_say_without_sending(
     assert answer["ai"]["cost_usd"] > 0
     assert len(fake.requests) == 1
     assert ai.sandbox.sent() == []
-    assert ai.deps.store.followups_of(lead.id) == []
+    assert ai.deps.followups.followups_of(lead.id) == []
 
 
 def test_a_sample_names_what_it_cannot_find(ai: LocalEngine) -> None:

@@ -23,12 +23,12 @@ HOUR = timedelta(hours=1)
 def ai(engine: LocalEngine) -> Iterator[tuple[LocalEngine, FakeAnthropic]]:
     with FakeAnthropic(KEY) as fake:
         engine.deps.writer = ClaudeWriter(KEY, DEFAULT_MODEL, base_url=fake.base_url)
-        settings = engine.deps.store.settings()
-        engine.deps.store.save_settings(
+        settings = engine.deps.rules.settings()
+        engine.deps.rules.save_settings(
             settings.model_copy(update={"ai": AiSettings(language="en")})
         )
         engine.deps.catalog.invalidate()
-        engine.deps.store.save_rule(rule(steps=[ai_step()]))
+        engine.deps.rules.save_rule(rule(steps=[ai_step()]))
         yield engine, fake
 
 
@@ -42,7 +42,7 @@ def test_stats_sum_the_ai_cost_of_each_rule_fallbacks_included(
     leads = [quiet_contact(engine.deps, wa, since) for wa in numbers]
     fake.reply_next("Apply now at https://cheap-mba.example.com before Friday!")
     engine.tick()
-    records = [f.ai for lead in leads for f in engine.deps.store.followups_of(lead.id)]
+    records = [f.ai for lead in leads for f in engine.deps.followups.followups_of(lead.id)]
     assert sorted(r.used if r else None for r in records) == [False, True, True]
     costs = [r.cost_usd for r in records if r is not None]
     assert all(cost > 0 for cost in costs)

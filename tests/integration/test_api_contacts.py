@@ -40,7 +40,7 @@ def test_fields_the_engine_owns_cannot_be_set(engine: LocalEngine) -> None:
 
 
 def test_a_counsellor_sends_now_and_sees_it_in_the_timeline(engine: LocalEngine) -> None:
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     _, contact = call(engine, "POST", "/api/contacts", {"wa_id": "6281100000803", "name": "Eko"})
     status, followup = call(
         engine,
@@ -60,7 +60,7 @@ def test_a_counsellor_sends_now_and_sees_it_in_the_timeline(engine: LocalEngine)
 
 
 def test_send_now_to_an_opted_out_contact_is_refused(engine: LocalEngine) -> None:
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     _, contact = call(engine, "POST", "/api/contacts", {"wa_id": "6281100000804"})
     record_inbound(
         engine.deps, "6281100000804", "BERHENTI", engine.clock.now() - timedelta(minutes=1)

@@ -13,7 +13,7 @@ from tests.support.events import load
 def test_a_stage_change_after_a_follow_up_counts_as_a_conversion(engine: LocalEngine) -> None:
     # Given a lead who got a follow-up
     deps = engine.deps
-    deps.store.save_rule(rule())
+    deps.rules.save_rule(rule())
     lead = quiet_contact(deps, "6281100000811", engine.clock.now() - timedelta(hours=25))
     engine.tick()
     # When the CRM reports that they applied, by wa_id
@@ -87,7 +87,7 @@ def test_an_agent_message_changes_who_spoke_last(engine: LocalEngine) -> None:
         },
     )
     assert status == 200
-    found = engine.deps.store.contact(lead.id)
+    found = engine.deps.contacts.contact(lead.id)
     assert found is not None
     assert found.item.last_speaker == "agent"
     assert found.item.last_agent_at == engine.clock.now()
@@ -97,7 +97,7 @@ def test_the_same_events_arrive_from_an_eventbridge_bus(engine: LocalEngine) -> 
     lead = quiet_contact(engine.deps, "6281100000501", engine.clock.now() - timedelta(hours=2))
     answer = engine.invoke("bus_events", load("eventbridge-stage-changed.json"))
     assert answer == {"applied": True, "contact_id": lead.id}
-    found = engine.deps.store.contact(lead.id)
+    found = engine.deps.contacts.contact(lead.id)
     assert found is not None
     assert found.item.stage == "paid"
     unknown = load("eventbridge-stage-changed.json") | {

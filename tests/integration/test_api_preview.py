@@ -33,7 +33,7 @@ def test_preview_names_who_and_when_given_the_send_policy(engine: LocalEngine) -
     assert (answer["now"], answer["next_hour"], answer["next_day"]) == (3, 1, 2)
     # Tuesday 09:00 in Jakarta is inside office hours: all three would go now
     assert {p["send_at"] for p in answer["planned"]} == {engine.clock.now().isoformat()}
-    assert engine.deps.store.followups_of(answer["planned"][0]["contact_id"]) == []
+    assert engine.deps.followups.followups_of(answer["planned"][0]["contact_id"]) == []
 
 
 def test_preview_after_hours_plans_the_next_opening(engine: LocalEngine) -> None:

@@ -12,7 +12,7 @@ from tests.support.builders import quiet_contact, rule
 
 def busy_queue(engine: LocalEngine) -> None:
     """Seven leads get a follow-up; two of them reply."""
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     leads = [
         quiet_contact(engine.deps, f"62811000009{n:02d}", engine.clock.now() - timedelta(hours=25))
         for n in range(7)

@@ -9,25 +9,24 @@ from typing import Any
 from followup.adapters.tables import RuleItem
 from followup.domain.contact import Contact
 from followup.domain.followup import Status
+from followup.services.deps import Deps
 from followup.services.inbound import record_inbound
-from followup.services.ports import Change, ContactChange, NewFollowUp, Store, Versioned
+from followup.services.ports import Change, ContactChange, NewFollowUp, Versioned
 from followup_local.engine import LocalEngine
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
 
 
 class ReplyFirst:
-    """The real store, except that the contact's reply lands just before the first commit
+    """Real transactions, except that the contact's reply lands just before the first commit
     that `when(changes)` picks: a reply racing the request, made deterministic."""
 
     def __init__(
         self, engine: LocalEngine, wa_id: str, when: Callable[[Sequence[Change]], bool]
     ) -> None:
-        self._engine, self._real, self._wa_id, self._when = engine, engine.deps.store, wa_id, when
+        self._engine, self._real, self._wa_id = engine, engine.deps.transactions, wa_id
+        self._when = when
         self.raced = False
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real, name)
 
     def commit(self, changes: Sequence[Change], at: datetime) -> None:
         if not self.raced and self._when(changes):
@@ -39,12 +38,12 @@ class ReplyFirst:
 def test_send_now_racing_a_reply_before_it_is_queued_answers_409(engine: LocalEngine) -> None:
     # Given a lead, and a reply that lands between send-now's read and its commit
     deps = engine.deps
-    deps.store.save_rule(rule())
+    deps.rules.save_rule(rule())
     lead = quiet_contact(deps, "6281100000901", engine.clock.now() - timedelta(hours=2))
     racing = ReplyFirst(
         engine, lead.wa_id or "", lambda cs: any(isinstance(c, NewFollowUp) for c in cs)
     )
-    deps.store = racing  # type: ignore[assignment]
+    deps.transactions = racing
     # When a counsellor presses "send now"
     status, answer = call(
         engine, "POST", f"/api/contacts/{lead.id}/followups", {"rule_id": "apply-remind-24h"}
@@ -61,14 +60,14 @@ def test_send_now_racing_a_reply_before_it_is_dispatched_answers_409(engine: Loc
     # Given a lead, and a reply that lands after send-now queued the follow-up but before
     # it handed it to the sender
     deps = engine.deps
-    deps.store.save_rule(rule())
+    deps.rules.save_rule(rule())
     lead = quiet_contact(deps, "6281100000902", engine.clock.now() - timedelta(hours=2))
 
     def dispatching(changes: Sequence[Change]) -> bool:
         return any(getattr(c, "followup", None) and c.followup.dispatched_at for c in changes)
 
     racing = ReplyFirst(engine, lead.wa_id or "", dispatching)
-    deps.store = racing  # type: ignore[assignment]
+    deps.transactions = racing
     # When a counsellor presses "send now"
     status, answer = call(
         engine, "POST", f"/api/contacts/{lead.id}/followups", {"rule_id": "apply-remind-24h"}
@@ -77,17 +76,19 @@ def test_send_now_racing_a_reply_before_it_is_dispatched_answers_409(engine: Loc
     assert racing.raced
     assert (status, answer["error"]["code"]) == (409, "conflict")
     assert "replied" in answer["error"]["message"]
-    [followup] = deps.store.followups_of(lead.id)
+    [followup] = deps.followups.followups_of(lead.id)
     assert followup.status is Status.CANCELED
     engine.drain()
     assert engine.sandbox.sent() == []
 
 
 class BusyContact:
-    """The real store, except that every read of the contact is followed by another write to it."""
+    """The real contacts, except that every read of the contact is followed by another write
+    to it."""
 
-    def __init__(self, real: Store, contact_id: str) -> None:
-        self._real, self._contact_id, self.writes = real, contact_id, 0
+    def __init__(self, deps: Deps, contact_id: str) -> None:
+        self._real, self._transactions = deps.contacts, deps.transactions
+        self._contact_id, self.writes = contact_id, 0
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._real, name)
@@ -96,7 +97,7 @@ class BusyContact:
         found = self._real.contact(contact_id)
         if found is not None and contact_id == self._contact_id:
             renamed = found.item.model_copy(update={"name": f"Busy {self.writes}"})
-            self._real.commit([ContactChange(renamed, found.revision)], renamed.created_at)
+            self._transactions.commit([ContactChange(renamed, found.revision)], renamed.created_at)
             self.writes += 1
         return found
 
@@ -106,15 +107,15 @@ def test_a_rule_change_that_keeps_losing_to_other_writers_answers_409(
 ) -> None:
     # Given a follow-up queued for the morning, whose contact another system keeps editing
     deps = engine.deps
-    deps.store.save_rule(rule())
+    deps.rules.save_rule(rule())
     engine.clock.advance(timedelta(hours=10))  # 19:00 in Jakarta: send-now waits
     lead = quiet_contact(deps, "6281100000903", engine.clock.now() - timedelta(hours=2))
     status, queued = call(
         engine, "POST", f"/api/contacts/{lead.id}/followups", {"rule_id": "apply-remind-24h"}
     )
     assert (status, queued["status"]) == (202, "queued")
-    busy = BusyContact(deps.store, lead.id)
-    deps.store = busy  # type: ignore[assignment]
+    busy = BusyContact(deps, lead.id)
+    deps.contacts = busy  # type: ignore[assignment]
     # When marketing switches the rule off and cancels what is queued
     status, answer = call(
         engine, "POST", "/api/rules/apply-remind-24h/deactivate?cancel_queued=true"
@@ -128,7 +129,7 @@ def test_a_rule_change_that_keeps_losing_to_other_writers_answers_409(
 def test_an_edit_racing_another_edit_of_the_same_rule_answers_409(engine: LocalEngine) -> None:
     # Given a rule at version 1, and another edit that has just written version 2 after
     # this request read the rule's head (the head still says version 1)
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     other = rule(name="edited elsewhere").model_copy(update={"version": 2})
     RuleItem(other.id, "v#00002", doc=other.model_dump_json()).save()
     # When marketing saves its own edit

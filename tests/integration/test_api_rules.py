@@ -182,7 +182,7 @@ def saturday_queue(engine: LocalEngine) -> str:
     engine.clock.advance(timedelta(days=4))
     lead = quiet_contact(engine.deps, "6281100000821", engine.clock.now() - timedelta(hours=25))
     engine.tick()
-    [followup] = engine.deps.store.followups_of(lead.id)
+    [followup] = engine.deps.followups.followups_of(lead.id)
     assert followup.status is Status.QUEUED
     return lead.id
 
@@ -193,7 +193,7 @@ def test_deactivating_with_cancel_queued_cancels_what_waits(engine: LocalEngine)
         engine, "POST", "/api/rules/apply-remind-24h/deactivate?cancel_queued=true"
     )
     assert (status, answer["active"], answer["canceled"]) == (200, False, 1)
-    [followup] = engine.deps.store.followups_of(contact_id)
+    [followup] = engine.deps.followups.followups_of(contact_id)
     assert (followup.status, followup.reason) == (Status.CANCELED, "rule_deactivated")
     engine.clock.advance(timedelta(days=2))
     engine.tick()
@@ -207,8 +207,8 @@ def test_deleting_a_rule_hides_it_and_cancels_what_waits(engine: LocalEngine) ->
     assert (status, answer["canceled"]) == (200, 1)
     assert call(engine, "GET", "/api/rules")[1]["rules"] == []
     assert call(engine, "GET", "/api/rules/apply-remind-24h")[0] == 404
-    [followup] = engine.deps.store.followups_of(contact_id)
+    [followup] = engine.deps.followups.followups_of(contact_id)
     assert (followup.status, followup.reason) == (Status.CANCELED, "rule_deleted")
-    contact = engine.deps.store.contact(contact_id)
+    contact = engine.deps.contacts.contact(contact_id)
     assert contact is not None
     assert contact.item.pending_followup_id is None

@@ -52,9 +52,9 @@ schema = schemathesis.openapi.from_dict(json.loads(DOCUMENT.read_text()))
 def seed(engine: LocalEngine) -> None:
     """The demo settings and rules and a few quiet leads, so listings hand out real ids."""
     deps = engine.deps
-    deps.store.save_settings(demo_settings())
+    deps.rules.save_settings(demo_settings())
     for body in demo_rules():
-        deps.store.save_rule(Rule.model_validate(body))
+        deps.rules.save_rule(Rule.model_validate(body))
     deps.catalog.invalidate()
     for n in range(5):
         quiet_contact(deps, f"62811000070{n}", engine.clock.now() - timedelta(hours=30))

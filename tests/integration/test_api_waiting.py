@@ -18,7 +18,7 @@ def friday_night(engine: LocalEngine) -> None:
 
 def test_send_now_at_night_answers_with_the_next_opening(engine: LocalEngine) -> None:
     # Given a rule that sends in business hours, and a lead, on a Friday at 21:00 in Jakarta
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     friday_night(engine)
     lead = quiet_contact(engine.deps, "6281100000701", engine.clock.now() - timedelta(hours=1))
     # When a counsellor presses "send follow-up now"
@@ -44,7 +44,7 @@ def test_send_now_at_night_answers_with_the_next_opening(engine: LocalEngine) ->
 
 
 def test_send_now_in_business_hours_answers_now(engine: LocalEngine) -> None:
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     lead = quiet_contact(engine.deps, "6281100000702", engine.clock.now() - timedelta(hours=1))
     _, answer = call(
         engine, "POST", f"/api/contacts/{lead.id}/followups", {"rule_id": "apply-remind-24h"}
@@ -56,7 +56,7 @@ def test_send_now_in_business_hours_answers_now(engine: LocalEngine) -> None:
 
 def test_the_queue_and_timeline_say_a_follow_up_waits_for_the_window(engine: LocalEngine) -> None:
     # Given a lead whose follow-up fell due on a Friday night
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     friday_night(engine)
     lead = quiet_contact(engine.deps, "6281100000703", engine.clock.now() - timedelta(hours=25))
     engine.tick()
@@ -78,7 +78,7 @@ def test_the_queue_and_timeline_say_a_follow_up_waits_for_the_window(engine: Loc
 def test_a_follow_up_due_later_in_open_hours_does_not_wait_for_the_window(
     engine: LocalEngine,
 ) -> None:
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     lead = quiet_contact(engine.deps, "6281100000704", engine.clock.now() - timedelta(hours=25))
     engine.tick()
     _, timeline = call(engine, "GET", f"/api/contacts/{lead.id}/timeline")
@@ -87,15 +87,15 @@ def test_a_follow_up_due_later_in_open_hours_does_not_wait_for_the_window(
 
 def test_a_contact_is_offered_only_the_rules_that_apply_to_them(engine: LocalEngine) -> None:
     # Given rules for new leads, for applied ones, for hot leads, and one that is off
-    store = engine.deps.store
-    store.save_rule(rule("new-leads"))
-    store.save_rule(
+    rules = engine.deps.rules
+    rules.save_rule(rule("new-leads"))
+    rules.save_rule(
         rule(
             "applied-leads", trigger={"stages": ["applied"], "idle": {"amount": 1, "unit": "days"}}
         )
     )
-    store.save_rule(rule("hot-only", conditions={"scores": ["hot"]}))
-    store.save_rule(rule("switched-off", active=False))
+    rules.save_rule(rule("hot-only", conditions={"scores": ["hot"]}))
+    rules.save_rule(rule("switched-off", active=False))
     lead = quiet_contact(engine.deps, "6281100000705", engine.clock.now(), score="warm")
     # Then a new, warm lead is offered only the rule for new leads
     status, found = call(engine, "GET", f"/api/contacts/{lead.id}/rules", role="counselor")
@@ -105,7 +105,7 @@ def test_a_contact_is_offered_only_the_rules_that_apply_to_them(engine: LocalEng
 
 
 def test_send_now_while_sending_is_paused_says_it_waits_for_the_pause(engine: LocalEngine) -> None:
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     _, settings = call(engine, "GET", "/api/settings")
     paused = {**settings, "paused": True, "paused_reason": "template review"}
     assert call(engine, "PUT", "/api/settings", paused)[0] == 200

@@ -105,7 +105,7 @@ class EngineMachine(RuleBasedStateMachine):
         self.message_ids = itertools.count()
         _wipe(self.engine)
         for sequence in _rules():
-            self.engine.deps.store.save_rule(sequence)
+            self.engine.deps.rules.save_rule(sequence)
 
     # -- what happens to the engine -------------------------------------------------------
 
@@ -245,9 +245,9 @@ class EngineMachine(RuleBasedStateMachine):
 
     def _followups(self) -> Iterator[FollowUp]:
         for number in NUMBERS:
-            found = self.engine.deps.store.contact_by_wa_id(number)
+            found = self.engine.deps.contacts.contact_by_wa_id(number)
             if found is not None:
-                yield from self.engine.deps.store.followups_of(found.item.id)
+                yield from self.engine.deps.followups.followups_of(found.item.id)
 
     def _next_wake(self, waiting: list[FollowUp]) -> timedelta:
         """How far to jump so that the earliest waiting follow-up can move on."""

@@ -170,7 +170,7 @@ def test_the_whatsapp_webhook_needs_no_token(engine: LocalEngine) -> None:
 def test_concurrent_requests_each_run_with_their_own_event(engine: LocalEngine) -> None:
     # Lambda runs one request per instance at a time: the resolver's current event is the
     # caller's own, so a counsellor never borrows an admin's rights from a request in flight
-    settings = engine.deps.store.settings().model_dump(mode="json")
+    settings = engine.deps.rules.settings().model_dump(mode="json")
     with serving(create_app(engine.invoke, TOKENS)) as url, httpx.Client(timeout=60) as http:
 
         def call(n: int) -> tuple[str, int]:

@@ -135,7 +135,7 @@ def test_the_loop_and_the_webhook_stay_within_their_grants(
 ) -> None:
     # Given leads due for a rule, one of whom the provider refuses once
     deps = engine.deps
-    deps.store.save_rule(rule())
+    deps.rules.save_rule(rule())
     now = engine.clock.now()
     leads = [quiet_contact(deps, f"62811000070{n}", now - timedelta(hours=25)) for n in range(4)]
     engine.sandbox.fail_next(status=500, to=leads[2].wa_id)
@@ -174,7 +174,7 @@ def test_the_loop_and_the_webhook_stay_within_their_grants(
 
 def test_the_admin_api_stays_within_its_grants(engine: LocalEngine, recorder: Recorder) -> None:
     deps = engine.deps
-    deps.store.save_rule(rule())
+    deps.rules.save_rule(rule())
     lead = quiet_contact(deps, "6281100000801", engine.clock.now() - timedelta(hours=1))
     other = rule("other-rule").model_dump(mode="json")
     requests: list[tuple[str, str, Any]] = [
@@ -225,10 +225,10 @@ def test_the_live_feed_stays_within_its_grants(
     leave["requestContext"] |= {"routeKey": "$disconnect", "eventType": "DISCONNECT"}
     Connections().add("gone", "u2", engine.clock.now())
     deps = engine.deps
-    deps.store.save_rule(rule())
+    deps.rules.save_rule(rule())
     lead = quiet_contact(deps, "6281100000901", engine.clock.now() - timedelta(hours=25))
     engine.scheduled("enqueue")
-    [queued] = deps.store.followups_of(lead.id)
+    [queued] = deps.followups.followups_of(lead.id)
     image = {"doc": {"S": queued.model_dump_json()}}
     change = {"eventName": "INSERT", "dynamodb": {"NewImage": image}}
     refused = load("apigw-ws-connect-authorizer.json")

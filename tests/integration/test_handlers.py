@@ -12,14 +12,14 @@ from tests.support.events import load
 
 def test_a_scheduled_tick_uses_the_events_own_time(engine: LocalEngine) -> None:
     # Given a lead quiet for 25 h at the sample event's time (24 Nov 2026 02:00 UTC)
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     lead = quiet_contact(engine.deps, "6281100000101", engine.clock.now() - timedelta(hours=25))
     # When the enqueue handler gets the sample EventBridge event, with the clock elsewhere
     engine.clock.advance(timedelta(days=30))
     report = engine.invoke("enqueue", load("scheduled-tick.json"))
     # Then the tick worked for the event's time: the lead is enrolled and queued
     assert report["enrolled"] == 1
-    [followup] = engine.deps.store.followups_of(lead.id)
+    [followup] = engine.deps.followups.followups_of(lead.id)
     assert followup.created_at.isoformat().startswith("2026-11-24T02:00")
 
 
@@ -36,15 +36,15 @@ def test_a_bad_record_fails_alone_and_the_rest_of_the_batch_is_processed(
 
 def test_dispatch_holds_everything_while_the_workspace_is_paused(engine: LocalEngine) -> None:
     deps = engine.deps
-    deps.store.save_rule(rule())
+    deps.rules.save_rule(rule())
     lead = quiet_contact(deps, "6281100000102", engine.clock.now() - timedelta(hours=25))
-    deps.store.save_settings(deps.catalog.settings().model_copy(update={"paused": True}))
+    deps.rules.save_settings(deps.catalog.settings().model_copy(update={"paused": True}))
     deps.catalog.invalidate()
     engine.tick()
     assert engine.sandbox.sent() == []
-    assert deps.store.followups_of(lead.id)[0].status is Status.QUEUED
+    assert deps.followups.followups_of(lead.id)[0].status is Status.QUEUED
     # When resumed, the queued follow-up goes out: nothing was lost
-    deps.store.save_settings(deps.catalog.settings().model_copy(update={"paused": False}))
+    deps.rules.save_settings(deps.catalog.settings().model_copy(update={"paused": False}))
     deps.catalog.invalidate()
     engine.tick()
-    assert deps.store.followups_of(lead.id)[0].status is Status.SENT
+    assert deps.followups.followups_of(lead.id)[0].status is Status.SENT

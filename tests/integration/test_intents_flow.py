@@ -36,7 +36,7 @@ def intents(engine: LocalEngine, contact_id: str) -> list[dict[str, Any] | None]
 
 
 def enrollments(engine: LocalEngine, contact_id: str) -> list[Enrollment]:
-    return [found.item for found in engine.deps.store.enrollments_of(contact_id)]
+    return [found.item for found in engine.deps.followups.enrollments_of(contact_id)]
 
 
 def nurtured(engine: LocalEngine) -> None:
@@ -46,7 +46,7 @@ def nurtured(engine: LocalEngine) -> None:
         {"wait": {"amount": 0, "unit": "minutes"}, "template": template},
         {"wait": {"amount": 1, "unit": "hours"}, "template": template},
     ]
-    engine.deps.store.save_rule(
+    engine.deps.rules.save_rule(
         rule("nurture", steps=steps, exit={"on_reply": False, "stages": []})
     )
     quiet_contact(engine.deps, LEAD, engine.clock.now() - timedelta(hours=25), name="Dewi")
@@ -62,7 +62,7 @@ def follow_up_rule(engine: LocalEngine, rule_id: str, *waits: int) -> None:
         {"wait": {"amount": wait, "unit": "minutes"}, "text": "Hi again!", "template": template}
         for wait in waits
     ]
-    engine.deps.store.save_rule(rule(rule_id, steps=steps))
+    engine.deps.rules.save_rule(rule(rule_id, steps=steps))
 
 
 def set_intents(engine: LocalEngine, **changes: object) -> None:

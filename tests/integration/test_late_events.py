@@ -23,7 +23,7 @@ def test_a_late_message_still_triggers_a_five_minute_rule_once(
     engine: LocalEngine, late_by_ticks: int
 ) -> None:
     # Given a rule for leads quiet 5 minutes, and the hourly scheduler running
-    engine.deps.store.save_rule(
+    engine.deps.rules.save_rule(
         rule(trigger={"stages": ["new"], "idle": {"amount": 5, "unit": "minutes"}})
     )
     engine.tick()
@@ -44,7 +44,7 @@ def test_a_late_message_still_triggers_a_five_minute_rule_once(
     engine.clock.advance(TICK)
     engine.tick()
     # Then the rule answered that silence exactly once
-    followups = engine.deps.store.followups_of(contact_id(f"wa:{WA_ID}"))
+    followups = engine.deps.followups.followups_of(contact_id(f"wa:{WA_ID}"))
     assert [(f.rule_id, f.status, f.silence_key) for f in followups] == [
         ("apply-remind-24h", Status.SENT, written.isoformat())
     ]
@@ -56,7 +56,7 @@ def test_a_crm_stage_change_with_an_earlier_time_triggers_its_rule_once(
     engine: LocalEngine, late_by_ticks: int
 ) -> None:
     # Given a rule for leads who applied and stayed quiet 30 minutes, on an hourly tick
-    engine.deps.store.save_rule(
+    engine.deps.rules.save_rule(
         rule(
             "pay-remind",
             trigger={"stages": ["applied"], "idle": {"amount": 30, "unit": "minutes"}},
@@ -78,20 +78,20 @@ def test_a_crm_stage_change_with_an_earlier_time_triggers_its_rule_once(
             engine.clock.advance(TICK)
         engine.tick()
     # Then the rule followed up that silence once, dated from the change
-    followups = engine.deps.store.followups_of(lead.id)
+    followups = engine.deps.followups.followups_of(lead.id)
     assert [(f.rule_id, f.silence_key) for f in followups] == [("pay-remind", changed.isoformat())]
     assert len(engine.sandbox.sent()) == 1
 
 
 def test_a_late_message_enrolls_nobody_in_a_rule_that_is_off(engine: LocalEngine) -> None:
     # Given a 5-minute rule, turned off after this container cached it as on
-    engine.deps.store.save_rule(
+    engine.deps.rules.save_rule(
         rule(trigger={"stages": ["new"], "idle": {"amount": 5, "unit": "minutes"}})
     )
     engine.tick()
-    engine.deps.store.set_active("apply-remind-24h", False)
+    engine.deps.rules.set_active("apply-remind-24h", False)
     # When a message written an hour ago arrives now
     written = engine.clock.now() - TICK
     engine.deliver(envelopes.text_message(WA_ID, "hello?", written, "wamid.late.2"))
     # Then no sequence starts
-    assert engine.deps.store.enrollments_of(contact_id(f"wa:{WA_ID}")) == []
+    assert engine.deps.followups.enrollments_of(contact_id(f"wa:{WA_ID}")) == []

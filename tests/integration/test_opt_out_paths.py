@@ -63,14 +63,14 @@ def test_a_stop_landing_while_an_import_runs_is_not_overwritten(
 ) -> None:
     # Given an import that found the lead unknown, and the lead's STOP arriving before
     # the import writes its new contacts (a 10k-row file takes tens of seconds)
-    store = engine.deps.store
-    write_new = store.import_contacts
+    contacts = engine.deps.contacts
+    write_new = contacts.import_contacts
 
     def stop_first(contacts: Any) -> Any:
         engine.deliver(envelopes.text_message(LEAD, "BERHENTI", engine.clock.now(), "wamid.s"))
         return write_new(contacts)
 
-    monkeypatch.setattr(store, "import_contacts", stop_first)
+    monkeypatch.setattr(contacts, "import_contacts", stop_first)
     csv = f"wa_id,name,tags\n{LEAD},Dewi,webinar\n"
     # When the import finishes
     status, report = call(engine, "POST", "/api/contacts/import", raw=csv, content_type="text/csv")
@@ -92,7 +92,7 @@ def test_a_lead_known_by_user_id_first_is_one_contact_on_every_path(
     deps, at = engine.deps, engine.clock.now() - timedelta(hours=2)
     record_inbound(deps, Identity(None, "ID.4411"), "STOP", at, "wamid.u1")
     record_inbound(deps, Identity(LEAD, "ID.4411"), "ok", at + timedelta(hours=1), "wamid.u2")
-    [known] = deps.store.contacts_in("new", 10, None).items
+    [known] = deps.contacts.contacts_in("new", 10, None).items
     assert (known.wa_id, known.opted_out) == (LEAD, True)
     # When a CRM import or upsert names the lead by phone number
     if path == "upsert":
@@ -108,7 +108,7 @@ def test_a_lead_known_by_user_id_first_is_one_contact_on_every_path(
         status, report = call(engine, "POST", "/api/contacts/import", raw=body, content_type=kind)
         assert (status, report["created"], report["updated"]) == (200, 0, 1)
     # Then it is still one contact, still opted out, with the new name
-    [only] = deps.store.contacts_in("new", 10, None).items
+    [only] = deps.contacts.contacts_in("new", 10, None).items
     assert (only.id, only.opted_out, only.name) == (known.id, True, "Dewi")
 
 
@@ -120,11 +120,11 @@ def test_the_store_writes_new_contacts_only_where_nobody_is_yet(engine: LocalEng
         record_inbound(deps, taken, "STOP", now - timedelta(minutes=5))
     fresh = [new_contact(deps, at=now, wa_id=number, name="Imported") for number in numbers]
     # When the store writes them (in several transactions)
-    existing = deps.store.import_contacts(fresh)
+    existing = deps.contacts.import_contacts(fresh)
     # Then it names the two it left alone, which are still opted out; the rest are new
     assert existing == {fresh[3].id, fresh[27].id}
     for index, contact in enumerate(fresh):
-        stored = deps.store.contact(contact.id)
+        stored = deps.contacts.contact(contact.id)
         assert stored is not None
         assert stored.item.opted_out is (index in (3, 27))
         assert stored.item.name == ("" if index in (3, 27) else "Imported")

@@ -61,13 +61,13 @@ class StateReads:
 
 
 def quiet_leads(engine: LocalEngine, count: int) -> list[Contact]:
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     since = engine.clock.now() - 25 * HOUR
     return [quiet_contact(engine.deps, f"62811000009{n:02d}", since) for n in range(count)]
 
 
 def followups(engine: LocalEngine, leads: list[Contact]) -> list[FollowUp]:
-    return [f for lead in leads for f in engine.deps.store.followups_of(lead.id)]
+    return [f for lead in leads for f in engine.deps.followups.followups_of(lead.id)]
 
 
 def sent_to(engine: LocalEngine) -> list[str]:
@@ -158,7 +158,7 @@ def test_an_error_that_stops_the_number_pauses_it_and_holds_the_queue(
     held = followups(engine, leads)
     assert [f.status for f in held] == [Status.QUEUED] * 3
     assert all(f.reason and "paused" in f.reason for f in held)
-    enrollments = [e.item for lead in leads for e in engine.deps.store.enrollments_of(lead.id)]
+    enrollments = [e.item for lead in leads for e in engine.deps.followups.enrollments_of(lead.id)]
     assert [e.state for e in enrollments] == [EnrollmentState.ACTIVE] * 3
     # ... and later ticks neither send nor hand anything to SQS
     engine.clock.advance(HOUR)
@@ -213,7 +213,7 @@ def test_a_refused_api_key_pauses_the_workspace_and_fails_nothing(
     held = followups(engine, leads)
     assert [f.status for f in held] == [Status.QUEUED] * 5
     assert all(f.reason and "API key" in f.reason for f in held)
-    enrollments = [e.item for lead in leads for e in engine.deps.store.enrollments_of(lead.id)]
+    enrollments = [e.item for lead in leads for e in engine.deps.followups.enrollments_of(lead.id)]
     assert [e.state for e in enrollments] == [EnrollmentState.ACTIVE] * 5
     # When the key is fixed in the secret and an admin resumes, each goes out exactly once
     secrets.put_secret_value(
@@ -248,7 +248,7 @@ def test_a_failed_status_that_means_stop_sending_pauses_the_number_too(
     response = post(engine, failed)
     # Then that follow-up failed and the number is paused, with the reason in the API
     assert response["statusCode"] == 200
-    assert engine.deps.store.followup(sent.id).status is Status.FAILED
+    assert engine.deps.followups.followup(sent.id).status is Status.FAILED
     [number] = call(engine, "GET", "/api/numbers")[1]["numbers"]
     assert number["paused"]
     assert "131048" in number["paused_reason"]
@@ -256,7 +256,7 @@ def test_a_failed_status_that_means_stop_sending_pauses_the_number_too(
     engine.drain()
     engine.clock.advance(HOUR)
     engine.tick()
-    first = engine.deps.store.contact(sent.contact_id)
+    first = engine.deps.contacts.contact(sent.contact_id)
     assert first is not None
     assert sent_to(engine) == [first.item.wa_id]
     resume_the_number(engine)

@@ -14,12 +14,12 @@ TEXT_ONLY = [{"wait": {"amount": 0, "unit": "minutes"}, "text": "Hi {name}"}]
 
 
 def only_followup(engine: LocalEngine, contact_id: str) -> FollowUp:
-    [followup] = engine.deps.store.followups_of(contact_id)
+    [followup] = engine.deps.followups.followups_of(contact_id)
     return followup
 
 
 def test_a_free_text_only_step_outside_the_window_is_skipped(engine: LocalEngine) -> None:
-    engine.deps.store.save_rule(rule(steps=TEXT_ONLY))
+    engine.deps.rules.save_rule(rule(steps=TEXT_ONLY))
     lead = quiet_contact(engine.deps, "6281100000201", engine.clock.now() - 25 * HOUR)
     engine.tick()
     followup = only_followup(engine, lead.id)
@@ -31,7 +31,7 @@ def test_due_after_hours_waits_for_the_next_opening_in_the_contacts_zone(
     engine: LocalEngine,
 ) -> None:
     # Given a Lisbon lead due at 02:00 Lisbon time on a Tuesday
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     lead = quiet_contact(
         engine.deps, "351910000001", engine.clock.now() - 25 * HOUR, timezone="Europe/Lisbon"
     )
@@ -48,7 +48,7 @@ def test_due_after_hours_waits_for_the_next_opening_in_the_contacts_zone(
 
 
 def test_hot_leads_are_left_to_the_counsellor(engine: LocalEngine) -> None:
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     lead = quiet_contact(engine.deps, "6281100000202", engine.clock.now() - 25 * HOUR, score="hot")
     engine.tick()
     followup = only_followup(engine, lead.id)
@@ -62,7 +62,7 @@ def test_cold_leads_get_at_most_two_follow_ups(engine: LocalEngine) -> None:
         {"wait": {"amount": n, "unit": "days"}, "template": {"name": f"s{n}", "language": "en"}}
         for n in (0, 1, 1)
     ]
-    engine.deps.store.save_rule(rule(steps=steps))
+    engine.deps.rules.save_rule(rule(steps=steps))
     lead = quiet_contact(engine.deps, "6281100000203", engine.clock.now() - 25 * HOUR, score="cold")
     for _ in range(4 * 24):
         engine.tick()
@@ -70,7 +70,8 @@ def test_cold_leads_get_at_most_two_follow_ups(engine: LocalEngine) -> None:
     # Then two went out and the third was skipped by the cold cap
     assert len(engine.sandbox.sent()) == 2
     statuses = sorted(
-        (f.step_index, f.status.value, f.reason) for f in engine.deps.store.followups_of(lead.id)
+        (f.step_index, f.status.value, f.reason)
+        for f in engine.deps.followups.followups_of(lead.id)
     )
     assert statuses[2] == (2, "skipped", "cold_cap")
 
@@ -78,16 +79,16 @@ def test_cold_leads_get_at_most_two_follow_ups(engine: LocalEngine) -> None:
 def test_one_pending_follow_up_per_contact_across_rules(engine: LocalEngine) -> None:
     # Given two rules that both match the same lead, on a Saturday (nothing can be sent)
     engine.clock.advance(timedelta(days=4))
-    engine.deps.store.save_rule(rule("first-rule"))
-    engine.deps.store.save_rule(rule("second-rule"))
+    engine.deps.rules.save_rule(rule("first-rule"))
+    engine.deps.rules.save_rule(rule("second-rule"))
     lead = quiet_contact(engine.deps, "6281100000204", engine.clock.now() - 25 * HOUR)
     engine.tick()
     # Then only one follow-up waits; the other enrollment is deferred, not queued
-    assert [f.status for f in engine.deps.store.followups_of(lead.id)] == [Status.QUEUED]
+    assert [f.status for f in engine.deps.followups.followups_of(lead.id)] == [Status.QUEUED]
 
 
 def test_a_retryable_provider_error_is_retried_with_backoff_then_sent(engine: LocalEngine) -> None:
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     lead = quiet_contact(engine.deps, "6281100000205", engine.clock.now() - 25 * HOUR)
     engine.sandbox.fail_next(status=429, code=130429)
     engine.tick()
@@ -103,7 +104,7 @@ def test_a_retryable_provider_error_is_retried_with_backoff_then_sent(engine: Lo
 
 
 def test_a_permanent_provider_error_fails_with_a_readable_reason(engine: LocalEngine) -> None:
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     lead = quiet_contact(engine.deps, "6281100000206", engine.clock.now() - 25 * HOUR)
     engine.sandbox.fail_next(status=400, code=131026)
     engine.tick()
@@ -121,7 +122,7 @@ def test_a_permanent_provider_error_fails_with_a_readable_reason(engine: LocalEn
 def test_a_withheld_marketing_message_is_retried_no_sooner_than_24_hours(
     engine: LocalEngine,
 ) -> None:
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     lead = quiet_contact(engine.deps, "6281100000207", engine.clock.now() - 25 * HOUR)
     engine.sandbox.fail_next(status=400, code=131049)
     engine.tick()

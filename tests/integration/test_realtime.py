@@ -163,7 +163,7 @@ def test_follow_up_changes_reach_open_apps_and_gone_ones_are_dropped(
     now = engine.clock.now()
     Connections().add("open", "u1", now)
     Connections().add("left", "u2", now)
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     for wa_id in ("6281100000901", "6281100000902"):
         quiet_contact(engine.deps, wa_id, now - timedelta(hours=25))
     engine.tick()

@@ -20,7 +20,7 @@ def two_steps(engine: LocalEngine) -> str:
     """A two-step rule (the second a day after the first); a lead gets the first step."""
     first = rule().steps[0].model_dump(mode="json")
     second = {**first, "wait": {"amount": 1, "unit": "days"}}
-    engine.deps.store.save_rule(rule(steps=[first, second]))
+    engine.deps.rules.save_rule(rule(steps=[first, second]))
     lead = quiet_contact(engine.deps, "6281100000701", engine.clock.now() - 25 * HOUR)
     engine.tick()
     assert len(engine.sandbox.sent()) == 1
@@ -46,11 +46,11 @@ def test_a_rule_turned_off_holds_later_steps_and_resumes_them_in_the_window(
         engine.tick()
     # Then nothing more is queued, and the rule shows the lead as held
     assert len(engine.sandbox.sent()) == 1
-    assert len(engine.deps.store.followups_of(lead)) == 1
+    assert len(engine.deps.followups.followups_of(lead)) == 1
     assert held(engine) == 1
     # And the held enrollment no longer waits in the due index (ticks do not re-read it)
     far = engine.clock.now() + timedelta(days=3650)
-    assert list(engine.deps.store.due_enrollments(far)) == []
+    assert list(engine.deps.followups.due_enrollments(far)) == []
     # When it is turned on again at 20:00 in Jakarta (outside the send window)
     local = engine.clock.now().astimezone(JAKARTA)
     engine.clock.advance(local.replace(hour=20, minute=0) - local)
@@ -58,14 +58,14 @@ def test_a_rule_turned_off_holds_later_steps_and_resumes_them_in_the_window(
     assert held(engine) == 0
     engine.tick()
     # Then the second step is queued for the next opening of the window, not sent now
-    queued = [f for f in engine.deps.store.followups_of(lead) if f.status is Status.QUEUED]
+    queued = [f for f in engine.deps.followups.followups_of(lead) if f.status is Status.QUEUED]
     assert [(f.step_index, f.scheduled_at.astimezone(JAKARTA).hour) for f in queued] == [(1, 8)]
     assert len(engine.sandbox.sent()) == 1
     # And it goes out when the window opens, once
     for _ in range(14):
         engine.clock.advance(HOUR)
         engine.tick()
-    sent = [f.step_index for f in engine.deps.store.followups_of(lead)]
+    sent = [f.step_index for f in engine.deps.followups.followups_of(lead)]
     assert sorted(sent) == [0, 1]
     assert len(engine.sandbox.sent()) == 2
 
@@ -86,8 +86,8 @@ def test_turning_a_rule_off_with_cancel_queued_ends_its_held_sequences(
     engine.clock.advance(HOUR)
     engine.tick()
     # Then the sequence stays ended
-    assert len(engine.deps.store.followups_of(lead)) == 1
-    [enrollment] = engine.deps.store.enrollments_of(lead)
+    assert len(engine.deps.followups.followups_of(lead)) == 1
+    [enrollment] = engine.deps.followups.enrollments_of(lead)
     assert enrollment.item.exit_reason == "rule_deactivated"
 
 
@@ -99,7 +99,7 @@ def test_a_held_lead_who_replies_is_no_longer_held(engine: LocalEngine) -> None:
     engine.tick()
     assert held(engine) == 1
     # When the lead writes back
-    contact = engine.deps.store.contact(lead)
+    contact = engine.deps.contacts.contact(lead)
     assert contact is not None
     moment = engine.clock.now()
     engine.deliver(envelopes.text_message(contact.item.wa_id or "", "ok", moment, "wamid.h.1"))

@@ -27,7 +27,7 @@ def stored_rule(rule_id: str, **overrides: Any) -> Rule:
 
 
 def statuses(engine: LocalEngine, contact_id: str) -> list[Status]:
-    return [f.status for f in engine.deps.store.followups_of(contact_id)]
+    return [f.status for f in engine.deps.followups.followups_of(contact_id)]
 
 
 def shown_error(engine: LocalEngine, rule_id: str) -> Any:
@@ -43,12 +43,12 @@ def test_a_broken_rule_is_skipped_and_shows_its_error_while_the_others_send(
 ) -> None:
     # Given a healthy rule on `new` and, saved before the checks, two broken rules on
     # `qualified`: one whose window never opens and one that waits 100000 months
-    engine.deps.store.save_rule(rule("healthy"))
+    engine.deps.rules.save_rule(rule("healthy"))
     trigger = {"stages": ["qualified"], "idle": {"amount": 24, "unit": "hours"}}
-    engine.deps.store.save_rule(stored_rule("closed", trigger=trigger, send_window={"hours": {}}))
+    engine.deps.rules.save_rule(stored_rule("closed", trigger=trigger, send_window={"hours": {}}))
     forever = rule("forever").model_dump(mode="json")["steps"]
     forever[0]["wait"] = FOREVER
-    engine.deps.store.save_rule(stored_rule("forever", trigger=trigger, steps=forever))
+    engine.deps.rules.save_rule(stored_rule("forever", trigger=trigger, steps=forever))
     lead = quiet_contact(engine.deps, "6281100000701", engine.clock.now() - HOURS_25)
     stuck = quiet_contact(
         engine.deps, "6281100000702", engine.clock.now() - HOURS_25, stage="qualified"
@@ -87,13 +87,13 @@ def test_bad_settings_in_the_store_stop_only_the_rules_that_depend_on_them(
         },
         "send_anytime": True,
     }
-    engine.deps.store.save_rule(stored_rule("self-contained", **self_contained))
-    engine.deps.store.save_rule(
+    engine.deps.rules.save_rule(stored_rule("self-contained", **self_contained))
+    engine.deps.rules.save_rule(
         rule("workspace-bound", trigger={"idle": self_contained["trigger"]["idle"]})
     )
     # And settings saved before the checks: no stages, a window that never opens, and a
     # lookback, a frequency cap and an expiry of 100000 months
-    good = engine.deps.store.settings().model_dump(mode="json")
+    good = engine.deps.rules.settings().model_dump(mode="json")
     capped = {**good["gating"], "frequency_cap": {"max_sends": 2, "per": FOREVER}}
     bad = {
         **good,
@@ -103,7 +103,7 @@ def test_bad_settings_in_the_store_stop_only_the_rules_that_depend_on_them(
         "gating": capped,
         "expire_after": FOREVER,
     }
-    engine.deps.store.save_settings(WorkspaceSettings.model_validate(bad, context=STORED))
+    engine.deps.rules.save_settings(WorkspaceSettings.model_validate(bad, context=STORED))
     lead = quiet_contact(engine.deps, "6281100000711", engine.clock.now() - HOURS_25)
 
     # When the engine ticks and a new contact writes for the first time
@@ -128,18 +128,18 @@ def test_a_next_step_that_waits_forever_still_records_the_send_and_ends_the_sequ
     # Given a rule saved before the checks whose second step waits 100000 months
     steps = rule("forever").model_dump(mode="json")["steps"]
     steps.append({**steps[0], "wait": FOREVER})
-    engine.deps.store.save_rule(stored_rule("forever", steps=steps))
+    engine.deps.rules.save_rule(stored_rule("forever", steps=steps))
     lead = quiet_contact(engine.deps, "6281100000721", engine.clock.now() - HOURS_25)
 
     # When its first step goes out
     engine.tick()
 
     # Then the send is recorded as sent (never left to look like an unknown outcome)
-    [followup] = engine.deps.store.followups_of(lead.id)
+    [followup] = engine.deps.followups.followups_of(lead.id)
     assert followup.status is Status.SENT
     assert len(engine.sandbox.sent()) == 1
     # And the sequence ends, saying why
-    [enrollment] = engine.deps.store.enrollments_of(lead.id)
+    [enrollment] = engine.deps.followups.enrollments_of(lead.id)
     assert enrollment.item.next_due_at is None
     assert (enrollment.item.exit_reason or "").startswith("rule_error")
 
@@ -148,13 +148,13 @@ def test_a_window_that_stopped_opening_after_queuing_fails_the_send_with_a_reaso
     engine: LocalEngine,
 ) -> None:
     # Given a follow-up queued under good settings
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     lead = quiet_contact(engine.deps, "6281100000731", engine.clock.now() - HOURS_25)
     engine.scheduled("enqueue")
     assert statuses(engine, lead.id) == [Status.QUEUED]
     # And then settings whose window never opens, written before the checks existed
-    bad = {**engine.deps.store.settings().model_dump(mode="json"), "send_window": {"hours": {}}}
-    engine.deps.store.save_settings(WorkspaceSettings.model_validate(bad, context=STORED))
+    bad = {**engine.deps.rules.settings().model_dump(mode="json"), "send_window": {"hours": {}}}
+    engine.deps.rules.save_settings(WorkspaceSettings.model_validate(bad, context=STORED))
     engine.deps.catalog.invalidate()
 
     # When it is dispatched and the sender takes it
@@ -162,7 +162,7 @@ def test_a_window_that_stopped_opening_after_queuing_fails_the_send_with_a_reaso
     engine.drain()
 
     # Then it fails at once with the reason, instead of hanging in `sending`
-    [followup] = engine.deps.store.followups_of(lead.id)
+    [followup] = engine.deps.followups.followups_of(lead.id)
     assert followup.status is Status.FAILED
     assert (followup.reason or "").startswith("rule_error")
     assert engine.sandbox.sent() == []
@@ -174,7 +174,7 @@ def test_a_stored_rule_or_settings_that_cannot_work_are_refused_on_activation_by
     # Given an inactive rule saved before the checks, waiting 100000 months
     steps = rule("forever").model_dump(mode="json")["steps"]
     steps[0]["wait"] = FOREVER
-    engine.deps.store.save_rule(stored_rule("forever", steps=steps, active=False))
+    engine.deps.rules.save_rule(stored_rule("forever", steps=steps, active=False))
 
     # When marketing activates or previews it / Then the field that cannot work is named
     for path in ("/api/rules/forever/activate", "/api/rules/forever/preview"):
@@ -184,9 +184,9 @@ def test_a_stored_rule_or_settings_that_cannot_work_are_refused_on_activation_by
     assert call(engine, "GET", "/api/rules/forever")[1]["active"] is False
 
     # And with settings saved before the checks, a good rule's activation names the setting
-    engine.deps.store.save_rule(rule("healthy", active=False))
-    bad = {**engine.deps.store.settings().model_dump(mode="json"), "trigger_lookback": FOREVER}
-    engine.deps.store.save_settings(WorkspaceSettings.model_validate(bad, context=STORED))
+    engine.deps.rules.save_rule(rule("healthy", active=False))
+    bad = {**engine.deps.rules.settings().model_dump(mode="json"), "trigger_lookback": FOREVER}
+    engine.deps.rules.save_settings(WorkspaceSettings.model_validate(bad, context=STORED))
     engine.deps.catalog.invalidate()
     status, answer = call(engine, "POST", "/api/rules/healthy/activate", role="marketing")
     assert status == 422
@@ -201,14 +201,14 @@ def test_a_late_message_is_enrolled_by_the_healthy_rules_beside_a_broken_one(
     five_minutes = {"stages": ["new"], "idle": {"amount": 5, "unit": "minutes"}}
     forever = rule("forever").model_dump(mode="json")["steps"]
     forever[0]["wait"] = FOREVER
-    engine.deps.store.save_rule(stored_rule("forever", trigger=five_minutes, steps=forever))
-    engine.deps.store.save_rule(rule("healthy", trigger=five_minutes))
+    engine.deps.rules.save_rule(stored_rule("forever", trigger=five_minutes, steps=forever))
+    engine.deps.rules.save_rule(rule("healthy", trigger=five_minutes))
     # When a message written an hour ago arrives only now (a retried webhook)
     written = engine.clock.now() - timedelta(hours=1)
     late = envelopes.text_message("6281100000711", "still open?", written, "wamid.iso.late")
     # Then the webhook answers 200 and the healthy rule enrolls the lead at once
     assert engine.deliver(late) == 200
-    lead = engine.deps.store.contact_by_wa_id("6281100000711")
+    lead = engine.deps.contacts.contact_by_wa_id("6281100000711")
     assert lead is not None
-    enrolled = {e.item.rule_id for e in engine.deps.store.enrollments_of(lead.item.id)}
+    enrolled = {e.item.rule_id for e in engine.deps.followups.enrollments_of(lead.item.id)}
     assert enrolled == {"healthy"}

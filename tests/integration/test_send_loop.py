@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
 from followup.domain.followup import FollowUp, Status
 from followup.services.inbound import record_inbound
+from followup.services.ports import Change
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from tests.support.builders import quiet_contact, rule
@@ -18,13 +20,13 @@ HOUR = timedelta(hours=1)
 
 
 def followups(engine: LocalEngine, contact_id: str) -> list[FollowUp]:
-    return engine.deps.store.followups_of(contact_id)
+    return engine.deps.followups.followups_of(contact_id)
 
 
 def test_a_quiet_lead_gets_one_follow_up_through_the_whole_loop(engine: LocalEngine) -> None:
     # Given a 24 h reminder rule and a lead who wrote 25 h ago (window closed)
     deps = engine.deps
-    deps.store.save_rule(rule())
+    deps.rules.save_rule(rule())
     lead = quiet_contact(deps, "6281100000001", engine.clock.now() - 25 * HOUR)
     # When the scheduler ticks
     engine.tick()
@@ -49,7 +51,7 @@ def test_a_quiet_lead_gets_one_follow_up_through_the_whole_loop(engine: LocalEng
 def test_free_text_goes_inside_the_24_hour_window(engine: LocalEngine) -> None:
     # Given a rule that fires after 2 h of silence and a lead who wrote 3 h ago
     deps = engine.deps
-    deps.store.save_rule(rule(trigger={"stages": ["new"], "idle": {"amount": 2, "unit": "hours"}}))
+    deps.rules.save_rule(rule(trigger={"stages": ["new"], "idle": {"amount": 2, "unit": "hours"}}))
     lead = quiet_contact(deps, "6281100000002", engine.clock.now() - 3 * HOUR)
     engine.sandbox.record_inbound(lead.wa_id, engine.clock.now() - 3 * HOUR)
     engine.tick()
@@ -62,7 +64,7 @@ def test_free_text_goes_inside_the_24_hour_window(engine: LocalEngine) -> None:
 def test_the_same_queue_message_delivered_twice_sends_once(engine: LocalEngine) -> None:
     # Given a follow-up dispatched to SQS
     deps = engine.deps
-    deps.store.save_rule(rule())
+    deps.rules.save_rule(rule())
     lead = quiet_contact(deps, "6281100000003", engine.clock.now() - 25 * HOUR)
     engine.scheduled("enqueue")
     engine.scheduled("dispatch")
@@ -78,7 +80,7 @@ def test_the_same_queue_message_delivered_twice_sends_once(engine: LocalEngine) 
 def test_overlapping_ticks_create_one_follow_up(engine: LocalEngine) -> None:
     # Given a lead due for a rule
     deps = engine.deps
-    deps.store.save_rule(rule())
+    deps.rules.save_rule(rule())
     lead = quiet_contact(deps, "6281100000004", engine.clock.now() - 25 * HOUR)
     # When two enqueue ticks run at the same time (a retried scheduled event)
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -93,7 +95,7 @@ def test_overlapping_ticks_create_one_follow_up(engine: LocalEngine) -> None:
 def test_stop_while_the_message_waits_in_the_queue_prevents_the_send(engine: LocalEngine) -> None:
     # Given a follow-up already on SQS
     deps = engine.deps
-    deps.store.save_rule(rule())
+    deps.rules.save_rule(rule())
     lead = quiet_contact(deps, "6281100000005", engine.clock.now() - 25 * HOUR)
     engine.scheduled("enqueue")
     engine.scheduled("dispatch")
@@ -116,7 +118,7 @@ def test_stop_landing_between_queue_and_send_is_honoured_by_the_sender(
 ) -> None:
     # Given a follow-up on SQS and a contact opted out without the queue being touched
     deps = engine.deps
-    deps.store.save_rule(rule())
+    deps.rules.save_rule(rule())
     lead = quiet_contact(deps, "6281100000006", engine.clock.now() - 25 * HOUR)
     engine.scheduled("enqueue")
     engine.scheduled("dispatch")
@@ -138,7 +140,7 @@ def test_a_reply_marks_sent_responded_and_cancels_queued(engine: LocalEngine) ->
         {"wait": {"amount": 0, "unit": "minutes"}, "template": {"name": "a", "language": "en"}},
         {"wait": {"amount": 1, "unit": "hours"}, "template": {"name": "b", "language": "en"}},
     ]
-    deps.store.save_rule(rule(steps=steps))
+    deps.rules.save_rule(rule(steps=steps))
     lead = quiet_contact(deps, "6281100000007", engine.clock.now() - 25 * HOUR)
     engine.tick()
     engine.clock.advance(HOUR)
@@ -157,7 +159,7 @@ def test_a_reply_marks_sent_responded_and_cancels_queued(engine: LocalEngine) ->
 def test_a_reply_restarts_cadence(engine: LocalEngine) -> None:
     # Given a lead who got a follow-up and replied
     deps = engine.deps
-    deps.store.save_rule(rule())
+    deps.rules.save_rule(rule())
     lead = quiet_contact(deps, "6281100000008", engine.clock.now() - 25 * HOUR)
     engine.tick()
     record_inbound(deps, lead.wa_id, "ok", engine.clock.now())
@@ -174,7 +176,7 @@ def test_a_reply_restarts_cadence(engine: LocalEngine) -> None:
 def test_a_crash_after_the_provider_call_is_never_resent(engine: LocalEngine) -> None:
     # Given the provider accepts the message but the connection drops before the answer
     deps = engine.deps
-    deps.store.save_rule(rule())
+    deps.rules.save_rule(rule())
     lead = quiet_contact(deps, "6281100000009", engine.clock.now() - 25 * HOUR)
     engine.sandbox.drop_connection_next()
     engine.tick()
@@ -193,26 +195,23 @@ def test_a_sender_that_dies_after_sending_leaves_the_entry_to_the_next_tick(
 ) -> None:
     # Given a sender that crashes right after the provider accepted the message
     deps = engine.deps
-    deps.store.save_rule(rule())
+    deps.rules.save_rule(rule())
     lead = quiet_contact(deps, "6281100000010", engine.clock.now() - 25 * HOUR)
     engine.scheduled("enqueue")
     engine.scheduled("dispatch")
-    real_store = deps.store
+    real = deps.transactions
 
     class DiesBeforeRecording:
-        def __getattr__(self, name: str) -> object:
-            return getattr(real_store, name)
-
-        def commit(self, changes, at):  # type: ignore[no-untyped-def]
+        def commit(self, changes: Sequence[Change], at: datetime) -> None:
             if any(
                 getattr(c, "followup", None) and c.followup.status is Status.SENT for c in changes
             ):
                 raise RuntimeError("Lambda ran out of time")
-            return real_store.commit(changes, at)
+            real.commit(changes, at)
 
-    deps.store = DiesBeforeRecording()  # type: ignore[assignment]
+    deps.transactions = DiesBeforeRecording()
     engine.drain()  # the batch item fails; SQS delivers it again; the sender ignores it
-    deps.store = real_store
+    deps.transactions = real
     engine.drain()
     assert len(engine.sandbox.requests) == 1
     assert followups(engine, lead.id)[0].status is Status.SENDING
@@ -227,7 +226,7 @@ def test_a_sender_that_dies_after_sending_leaves_the_entry_to_the_next_tick(
 
 def test_no_reply_in_72_hours_expires(engine: LocalEngine) -> None:
     deps = engine.deps
-    deps.store.save_rule(rule())
+    deps.rules.save_rule(rule())
     lead = quiet_contact(deps, "6281100000011", engine.clock.now() - 25 * HOUR)
     engine.tick()
     engine.clock.advance(timedelta(hours=71))
@@ -243,13 +242,13 @@ def test_a_rule_toggled_off_stops_new_entries_but_queued_ones_go_out(
 ) -> None:
     # Given a lead whose follow-up is queued for Monday (it is Saturday in Jakarta)
     deps = engine.deps
-    deps.store.save_rule(rule())
+    deps.rules.save_rule(rule())
     engine.clock.advance(timedelta(days=4))  # Saturday 09:00 Jakarta
     first = quiet_contact(deps, "6281100000012", engine.clock.now() - 25 * HOUR)
     engine.tick()
     assert followups(engine, first.id)[0].status is Status.QUEUED
     # When marketing toggles the rule off and another lead goes quiet
-    deps.store.set_active("apply-remind-24h", False)
+    deps.rules.set_active("apply-remind-24h", False)
     deps.catalog.invalidate()
     second = quiet_contact(deps, "6281100000013", engine.clock.now() - 25 * HOUR)
     engine.clock.advance(timedelta(days=2))  # Monday 09:00
@@ -268,7 +267,7 @@ def test_a_reply_landing_while_the_send_is_in_flight_answers_it(
 ) -> None:
     # Given a lead about to get a follow-up, who writes back while 360dialog is answering
     deps = engine.deps
-    deps.store.save_rule(rule())
+    deps.rules.save_rule(rule())
     lead = quiet_contact(deps, "6281100000099", engine.clock.now() - 25 * HOUR)
     provider = deps.whatsapp.send
 
@@ -284,7 +283,7 @@ def test_a_reply_landing_while_the_send_is_in_flight_answers_it(
     # Then the reply counts for it, as it would a moment later
     [followup] = followups(engine, lead.id)
     assert [h.status.value for h in followup.history][-2:] == ["sent", expected]
-    day = deps.store.stats(engine.clock.now().date(), engine.clock.now().date())
+    day = deps.stats.stats(engine.clock.now().date(), engine.clock.now().date())
     counts = next(d.counts for d in day if d.rule_id == "apply-remind-24h")
     assert counts["sent"] == 1
     assert counts[expected] == 1
@@ -296,7 +295,7 @@ def test_a_stop_written_before_the_claim_but_heard_during_the_send_ends_it_opted
     # Given a lead about to get a follow-up, whose STOP (written a few seconds before the
     # sender claimed it, WhatsApp stamps whole seconds) reaches the webhook mid-send
     deps = engine.deps
-    deps.store.save_rule(rule())
+    deps.rules.save_rule(rule())
     lead = quiet_contact(deps, "6281100000098", engine.clock.now() - 25 * HOUR)
     provider = deps.whatsapp.send
 
@@ -314,7 +313,7 @@ def test_a_stop_written_before_the_claim_but_heard_during_the_send_ends_it_opted
     # Then the follow-up counts as opted out, not expired, and so do the rule's stats
     [followup] = followups(engine, lead.id)
     assert [h.status.value for h in followup.history][-2:] == ["sent", "opted_out"]
-    day = deps.store.stats(followup.created_at.date(), engine.clock.now().date())
+    day = deps.stats.stats(followup.created_at.date(), engine.clock.now().date())
     counts: dict[str, int] = {}
     for row in day:
         for name, value in row.counts.items():
@@ -328,7 +327,7 @@ def test_a_stop_heard_mid_send_counts_even_if_the_sender_dies_after_recording(
     # Given a lead whose STOP reaches the webhook while 360dialog is answering, and a
     # sender that dies right after recording the send, before it could settle it
     deps = engine.deps
-    deps.store.save_rule(rule())
+    deps.rules.save_rule(rule())
     lead = quiet_contact(deps, "6281100000097", engine.clock.now() - 25 * HOUR)
     provider = deps.whatsapp.send
 
@@ -338,22 +337,19 @@ def test_a_stop_heard_mid_send_counts_even_if_the_sender_dies_after_recording(
         return wamid
 
     monkeypatch.setattr(deps.whatsapp, "send", send_then_stop)
-    real_store = deps.store
+    real = deps.transactions
 
     class DiesAfterRecording:
-        def __getattr__(self, name: str) -> object:
-            return getattr(real_store, name)
-
-        def commit(self, changes, at):  # type: ignore[no-untyped-def]
-            real_store.commit(changes, at)
+        def commit(self, changes: Sequence[Change], at: datetime) -> None:
+            real.commit(changes, at)
             if any(
                 getattr(c, "followup", None) and c.followup.status is Status.SENT for c in changes
             ):
                 raise RuntimeError("Lambda ran out of time")
 
-    deps.store = DiesAfterRecording()  # type: ignore[assignment]
+    deps.transactions = DiesAfterRecording()
     engine.tick()
-    deps.store = real_store
+    deps.transactions = real
     # When the expire tick comes 73 h later
     engine.clock.advance(73 * HOUR)
     engine.tick()

@@ -17,7 +17,7 @@ from tests.support.builders import quiet_contact, rule
 def test_send_now_goes_to_the_sender_at_once(engine: LocalEngine) -> None:
     # Given a lead who wrote an hour ago (no rule would fire yet)
     deps = engine.deps
-    deps.store.save_rule(rule())
+    deps.rules.save_rule(rule())
     lead = quiet_contact(deps, "6281100000301", engine.clock.now() - timedelta(hours=1))
     engine.sandbox.record_inbound(lead.wa_id, engine.clock.now() - timedelta(hours=1))
     # When a counsellor presses "send now"
@@ -37,7 +37,7 @@ def test_send_now_goes_to_the_sender_at_once(engine: LocalEngine) -> None:
 
 def test_send_now_still_respects_business_hours(engine: LocalEngine) -> None:
     deps = engine.deps
-    deps.store.save_rule(rule())
+    deps.rules.save_rule(rule())
     engine.clock.advance(timedelta(hours=10))  # 19:00 in Jakarta
     lead = quiet_contact(deps, "6281100000302", engine.clock.now() - timedelta(hours=1))
     followup = send_now(deps, lead.id, "apply-remind-24h")
@@ -49,8 +49,8 @@ def test_send_now_still_respects_business_hours(engine: LocalEngine) -> None:
 
 def test_send_now_refuses_opted_out_contacts_and_a_second_pending_one(engine: LocalEngine) -> None:
     deps = engine.deps
-    deps.store.save_rule(rule())
-    deps.store.save_rule(rule("other-rule"))
+    deps.rules.save_rule(rule())
+    deps.rules.save_rule(rule("other-rule"))
     stopped = quiet_contact(deps, "6281100000303", engine.clock.now(), opted_out=True)
     with pytest.raises(OptedOut):
         send_now(deps, stopped.id, "apply-remind-24h")
@@ -64,7 +64,7 @@ def test_send_now_refuses_opted_out_contacts_and_a_second_pending_one(engine: Lo
 def test_sends_in_one_batch_run_concurrently(engine: LocalEngine) -> None:
     # Given ten due leads and a provider that answers no send before ten wait together
     deps = engine.deps
-    deps.store.save_rule(rule())
+    deps.rules.save_rule(rule())
     leads = [
         quiet_contact(deps, f"62811000004{n:02d}", engine.clock.now() - timedelta(hours=25))
         for n in range(10)
@@ -79,6 +79,6 @@ def test_sends_in_one_batch_run_concurrently(engine: LocalEngine) -> None:
     assert len(engine.sandbox.sent()) == 10
     assert gate.most_waiting == 10
     assert gate.gave_up == 0
-    assert [[f.status for f in deps.store.followups_of(lead.id)] for lead in leads] == [
+    assert [[f.status for f in deps.followups.followups_of(lead.id)] for lead in leads] == [
         [Status.SENT]
     ] * 10

@@ -53,7 +53,7 @@ def contact(quiet_since: datetime) -> Contact:
 def items_read_by_one_tick(engine: LocalEngine, population: int) -> int:
     """Reads of one enqueue tick when `NEWLY_DUE` of `population` contacts crossed 24 h idle."""
     deps = engine.deps
-    deps.store.save_rule(rule())
+    deps.rules.save_rule(rule())
     previous_tick = engine.clock.now()
     engine.scheduled("enqueue")  # sets the rule's watermark
     tick = engine.clock.advance(timedelta(hours=1))
@@ -67,7 +67,7 @@ def items_read_by_one_tick(engine: LocalEngine, population: int) -> int:
         contact(window_end + timedelta(minutes=5 + n % 1000)) for n in range(others - others // 2)
     ]
     started = time.perf_counter()
-    deps.store.import_contacts([*due, *earlier, *recent])
+    deps.contacts.import_contacts([*due, *earlier, *recent])
     print(f"\nimported {population} contacts in {time.perf_counter() - started:.1f} s")
     counter = ItemsRead()
     for model in TABLES.values():

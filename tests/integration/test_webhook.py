@@ -24,10 +24,10 @@ RUDI = "6281100000501"
 
 def sent_followup(engine: LocalEngine) -> FollowUp:
     """A follow-up sent to Rudi by the real loop."""
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     lead = quiet_contact(engine.deps, RUDI, engine.clock.now() - timedelta(hours=25))
     engine.tick()
-    [followup] = engine.deps.store.followups_of(lead.id)
+    [followup] = engine.deps.followups.followups_of(lead.id)
     assert followup.status is Status.SENT
     return followup
 
@@ -41,7 +41,7 @@ def status_for(followup: FollowUp, name: str) -> dict[str, Any]:
 
 
 def current(engine: LocalEngine, followup: FollowUp) -> FollowUp:
-    found = engine.deps.store.followup(followup.id)
+    found = engine.deps.followups.followup(followup.id)
     assert found is not None
     return found
 
@@ -53,7 +53,7 @@ def test_a_first_message_creates_the_contact_with_its_profile_name(engine: Local
     assert found is not None
     assert found.item.name == "Rudi Hartono"
     assert found.item.last_inbound_at is not None
-    messages = engine.deps.store.recent_messages(found.item.id, 50)
+    messages = engine.deps.contacts.recent_messages(found.item.id, 50)
     assert [m.text for m in messages] == ["Hi, is the scholarship still open?"]
 
 
@@ -75,18 +75,18 @@ def test_every_kind_of_inbound_message_counts_as_the_contact_writing(engine: Loc
         assert post(engine, payload(name))["statusCode"] == 200, name
     found = find_contact(engine.deps, RUDI, None)
     assert found is not None
-    texts = [m.text for m in engine.deps.store.recent_messages(found.item.id, 50)]
+    texts = [m.text for m in engine.deps.contacts.recent_messages(found.item.id, 50)]
     assert sorted(texts) == sorted(
         ["Yes, call me", "Computer Science", "[image]", "[location]", "\U0001f44d", "[unsupported]"]
     )
 
 
 def test_stop_opts_the_contact_out_and_ends_queued_follow_ups(engine: LocalEngine) -> None:
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     engine.clock.advance(timedelta(days=4))  # Saturday: the follow-up waits in the queue
     lead = quiet_contact(engine.deps, RUDI, engine.clock.now() - timedelta(hours=25))
     engine.tick()
-    [queued] = engine.deps.store.followups_of(lead.id)
+    [queued] = engine.deps.followups.followups_of(lead.id)
     assert queued.status is Status.QUEUED
     stop = payload("stop.json")
     stop["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"] = str(
@@ -94,7 +94,7 @@ def test_stop_opts_the_contact_out_and_ends_queued_follow_ups(engine: LocalEngin
     )
     assert post(engine, stop)["statusCode"] == 200
     assert current(engine, queued).status is Status.OPTED_OUT
-    contact = engine.deps.store.contact(lead.id)
+    contact = engine.deps.contacts.contact(lead.id)
     assert contact is not None
     assert contact.item.opted_out
 
@@ -122,7 +122,7 @@ def test_a_failed_status_ends_the_follow_up_with_a_readable_reason(engine: Local
 def test_131050_suppresses_marketing_for_the_contact(engine: LocalEngine) -> None:
     followup = sent_followup(engine)
     post(engine, status_for(followup, "status-failed-131050.json"))
-    contact = engine.deps.store.contact(followup.contact_id)
+    contact = engine.deps.contacts.contact(followup.contact_id)
     assert contact is not None
     assert contact.item.marketing_suppressed
 
@@ -141,10 +141,10 @@ def test_user_preferences_stop_and_resume_marketing(engine: LocalEngine) -> None
 
 def test_a_flagged_number_pauses_dispatch_until_an_admin_resumes_it(engine: LocalEngine) -> None:
     assert post(engine, payload("quality-flagged.json"))["statusCode"] == 200
-    [number] = engine.deps.store.numbers()
+    [number] = engine.deps.rules.numbers()
     assert number.paused
     assert number.quality == "FLAGGED"
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     quiet_contact(engine.deps, RUDI, engine.clock.now() - timedelta(hours=25))
     engine.tick()
     assert engine.sandbox.sent() == []
@@ -194,17 +194,19 @@ def test_the_same_delivery_twice_changes_nothing_the_second_time(engine: LocalEn
     reply = payload("button.json")
     post(engine, reply)
     first = current(engine, followup)
-    stats_before = engine.deps.store.stats(engine.clock.now().date(), engine.clock.now().date())
+    stats_before = engine.deps.stats.stats(engine.clock.now().date(), engine.clock.now().date())
     post(engine, reply)
     assert current(engine, followup) == first
     assert (
-        engine.deps.store.stats(engine.clock.now().date(), engine.clock.now().date())
+        engine.deps.stats.stats(engine.clock.now().date(), engine.clock.now().date())
         == stats_before
     )
     found = find_contact(engine.deps, RUDI, None)
     assert found is not None
     inbound = [
-        m for m in engine.deps.store.recent_messages(found.item.id, 50) if m.id == "wamid.BTN0001"
+        m
+        for m in engine.deps.contacts.recent_messages(found.item.id, 50)
+        if m.id == "wamid.BTN0001"
     ]
     assert len(inbound) == 1
 
@@ -284,7 +286,7 @@ def test_a_username_sender_with_an_empty_from_is_heard_by_user_id(engine: LocalE
     assert response["statusCode"] == 200
     dewi = contact_of(engine, None, "ID.2233445566778899")
     assert (dewi.wa_id, dewi.name) == (None, "Dewi")
-    texts = [m.text for m in engine.deps.store.recent_messages(dewi.id, 50)]
+    texts = [m.text for m in engine.deps.contacts.recent_messages(dewi.id, 50)]
     assert texts == ["Is there a scholarship for night classes?"]
 
 
@@ -303,7 +305,7 @@ def test_one_unreadable_event_is_skipped_and_everything_readable_applied(
     response = post(engine, payload("one-unreadable-among-many.json"))
     assert response["statusCode"] == 200
     rudi = contact_of(engine, RUDI)
-    texts = sorted(m.text for m in engine.deps.store.recent_messages(rudi.id, 50))
+    texts = sorted(m.text for m in engine.deps.contacts.recent_messages(rudi.id, 50))
     assert texts == sorted(["Can I pay in two instalments?", "\u2764\ufe0f"])
     assert rudi.marketing_suppressed
     assert contact_of(engine, "6281100000502").marketing_suppressed
@@ -334,7 +336,7 @@ def test_system_and_non_message_events_do_not_count_as_the_contact_writing(
         before.last_activity_at,
         before.last_speaker,
     )
-    messages = engine.deps.store.recent_messages(before.id, 50)
+    messages = engine.deps.contacts.recent_messages(before.id, 50)
     assert [m for m in messages if m.direction is Direction.INBOUND] == []
 
 
@@ -349,7 +351,7 @@ def test_a_changed_number_or_user_id_stays_the_same_contact(engine: LocalEngine)
     assert post(engine, later)["statusCode"] == 200
     moved = contact_of(engine, "6281100000999")
     assert (moved.id, moved.wa_id, moved.user_id) == (rudi.id, "6281100000999", "ID.2222")
-    texts = {m.text for m in engine.deps.store.recent_messages(rudi.id, 50)}
+    texts = {m.text for m in engine.deps.contacts.recent_messages(rudi.id, 50)}
     assert "new number, same me" in texts
 
 
@@ -358,7 +360,7 @@ def test_flow_and_call_permission_replies_keep_what_the_user_answered(engine: Lo
     assert post(engine, payload("flow-reply.json"))["statusCode"] == 200
     assert current(engine, followup).status is Status.RESPONDED
     assert post(engine, payload("call-permission-reply.json"))["statusCode"] == 200
-    messages = engine.deps.store.recent_messages(followup.contact_id, 50)
+    messages = engine.deps.contacts.recent_messages(followup.contact_id, 50)
     texts = {m.id: m.text for m in messages}
     assert json.loads(texts["wamid.FLOW0001"])["programme"] == "Nursing"
     assert texts["wamid.CALLPERM0001"] == "[call permission: accept]"
@@ -367,7 +369,7 @@ def test_flow_and_call_permission_replies_keep_what_the_user_answered(engine: Lo
 def test_a_click_to_whatsapp_referral_keeps_its_ad_and_click_ids(engine: LocalEngine) -> None:
     assert post(engine, payload("referral.json"))["statusCode"] == 200
     rudi = contact_of(engine, RUDI)
-    [message] = engine.deps.store.recent_messages(rudi.id, 50)
+    [message] = engine.deps.contacts.recent_messages(rudi.id, 50)
     assert message.referral is not None
     assert message.referral.source_id == "120210000000000123"
     assert message.referral.ctwa_clid is not None

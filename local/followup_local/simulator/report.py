@@ -61,26 +61,28 @@ def collect(
     engine: LocalEngine, world: World, config: SimulationConfig, last_tick: datetime
 ) -> Outcome:
     """Read rules, statistics, contacts and follow-ups back from the engine's store."""
-    store, end = engine.deps.store, engine.clock.now()
-    heads = {head.rule_id: head for head in store.rule_heads()}
+    deps, end = engine.deps, engine.clock.now()
+    heads = {head.rule_id: head for head in deps.rules.rule_heads()}
     rules = []
     for body in demo_rules():
         head = heads[body["id"]]
-        rule = store.rule(head.rule_id, head.version)
+        rule = deps.rules.rule(head.rule_id, head.version)
         assert rule is not None
         rules.append(rule.model_copy(update={"active": head.active}))
     contacts, followups = [], []
     for person in world.crowd:
         contact_id = world.contact_ids.get(person.wa_id)
-        found = store.contact(contact_id) if contact_id else None
+        found = deps.contacts.contact(contact_id) if contact_id else None
         if found is None:
             continue  # their first message would have come after the end of the run
         inbound, moves = world.inbound[person.wa_id], world.stage_changes[person.wa_id]
         contacts.append(ContactState(person, found.item, inbound, moves))
-        followups.extend(sorted(store.followups_of(found.item.id), key=lambda f: f.created_at))
+        followups.extend(
+            sorted(deps.followups.followups_of(found.item.id), key=lambda f: f.created_at)
+        )
     stats = stats_from_api(engine, config.start - timedelta(days=1), end + timedelta(days=1))
     return Outcome(
-        config, end, last_tick, store.settings(), rules, stats, engine.sandbox.requests,
+        config, end, last_tick, deps.rules.settings(), rules, stats, engine.sandbox.requests,
         contacts, followups,
     )  # fmt: skip
 

@@ -125,7 +125,7 @@ class World:
         deps, wa_id, at = self.engine.deps, reaction.wa_id, reaction.at
         person = self._people[wa_id]
         if reaction.kind == "advance":
-            contact_v = deps.store.contact(self.contact_ids[wa_id])
+            contact_v = deps.contacts.contact(self.contact_ids[wa_id])
             stages = deps.catalog.settings().stages
             if contact_v is not None and contact_v.item.stage in stages[:-1]:
                 stage = stages[stages.index(contact_v.item.stage) + 1]
@@ -199,11 +199,11 @@ def _crm_sync(person: Person) -> Callable[[Contact], Contact]:
 
 def install_workspace(deps: Deps, settings: WorkspaceSettings) -> None:
     """The demo's settings and rules (one of them off), as marketing would set them up."""
-    deps.store.save_settings(settings)
+    deps.rules.save_settings(settings)
     for body in demo_rules():
-        deps.store.save_rule(Rule.model_validate(body))
+        deps.rules.save_rule(Rule.model_validate(body))
     for rule_id in sorted(INACTIVE_RULES):
-        deps.store.set_active(rule_id, False)
+        deps.rules.set_active(rule_id, False)
     deps.catalog.invalidate()
 
 

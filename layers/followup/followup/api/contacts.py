@@ -57,7 +57,7 @@ def import_contacts() -> dict[str, Any]:
 @router.get("/api/contacts/<contact_id>")
 def get_contact(contact_id: str) -> dict[str, Any]:
     require(router.current_event.raw_event, READERS)
-    found = runtime.deps().store.contact(contact_id)
+    found = runtime.deps().contacts.contact(contact_id)
     if found is None:
         raise NotFound("contact", contact_id)
     return found.item.model_dump(mode="json")
@@ -67,11 +67,13 @@ def get_contact(contact_id: str) -> dict[str, Any]:
 def timeline(contact_id: str) -> dict[str, Any]:
     require(router.current_event.raw_event, READERS)
     deps = runtime.deps()
-    if deps.store.contact(contact_id) is None:
+    if deps.contacts.contact(contact_id) is None:
         raise NotFound("contact", contact_id)
     return {
-        "messages": [m.model_dump(mode="json") for m in deps.store.recent_messages(contact_id, 50)],
-        "followups": shown(deps, deps.store.followups_of(contact_id)),
+        "messages": [
+            m.model_dump(mode="json") for m in deps.contacts.recent_messages(contact_id, 50)
+        ],
+        "followups": shown(deps, deps.followups.followups_of(contact_id)),
     }
 
 
@@ -101,7 +103,7 @@ def applicable_rules(contact_id: str) -> dict[str, Any]:
     "send follow-up now" offers."""
     require(router.current_event.raw_event, READERS)
     deps = runtime.deps()
-    found = deps.store.contact(contact_id)
+    found = deps.contacts.contact(contact_id)
     if found is None:
         raise NotFound("contact", contact_id)
     return {"rules": [r.model_dump(mode="json") for r in manual.applicable(deps, found.item)]}
@@ -110,7 +112,7 @@ def applicable_rules(contact_id: str) -> dict[str, Any]:
 @router.get("/api/followups/<followup_id>")
 def get_followup(followup_id: str) -> dict[str, Any]:
     require(router.current_event.raw_event, READERS)
-    found = runtime.deps().store.followup(followup_id)
+    found = runtime.deps().followups.followup(followup_id)
     if found is None:
         raise NotFound("follow-up", followup_id)
     return found.model_dump(mode="json")

@@ -38,7 +38,7 @@ def stats(
     if since > until:
         raise InvalidField("from", "must not be after to")
     settings = deps.catalog.settings()
-    days = deps.store.stats(since, until)
+    days = deps.stats.stats(since, until)
     rows = []
     for rule_id, row in sorted(totals(days).items()):
         rows.append(

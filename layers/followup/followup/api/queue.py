@@ -42,7 +42,7 @@ def queue(
     if until - since > LONGEST:
         raise InvalidField("from", "the queue view spans at most 92 days")
     query = QueueQuery(since, until, status, rule, contact, scheduled_from, scheduled_to)
-    page = deps.store.queue(query, limit, cursor)
+    page = deps.followups.queue(query, limit, cursor)
     return {"followups": shown(deps, page.items), "cursor": page.cursor}
 
 
@@ -51,5 +51,5 @@ def contacts(
     stage: Annotated[str, Query(min_length=1)], limit: Limit = 50, cursor: str | None = None
 ) -> dict[str, Any]:
     require(router.current_event.raw_event, READERS)
-    page = runtime.deps().store.contacts_in(stage, limit, cursor)
+    page = runtime.deps().contacts.contacts_in(stage, limit, cursor)
     return {"contacts": [c.model_dump(mode="json") for c in page.items], "cursor": page.cursor}

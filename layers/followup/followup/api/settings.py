@@ -19,7 +19,7 @@ router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in P
 @router.get("/api/settings")
 def read_settings() -> dict[str, Any]:
     require(router.current_event.raw_event, READERS)
-    return runtime.deps().store.settings().model_dump(mode="json")
+    return runtime.deps().rules.settings().model_dump(mode="json")
 
 
 @router.put("/api/settings")
@@ -27,7 +27,7 @@ def write_settings(settings: WorkspaceSettings) -> dict[str, Any]:
     require(router.current_event.raw_event, SETTINGS_WRITERS)
     deps = runtime.deps()
     rules.check_settings(deps, settings)
-    deps.store.save_settings(settings)
+    deps.rules.save_settings(settings)
     deps.catalog.invalidate()
     return settings.model_dump(mode="json")
 
@@ -36,7 +36,7 @@ def write_settings(settings: WorkspaceSettings) -> dict[str, Any]:
 def numbers() -> dict[str, Any]:
     """The sending numbers' quality; a paused one (flagged, blocked...) pauses all sending."""
     require(router.current_event.raw_event, READERS)
-    found = runtime.deps().store.numbers()
+    found = runtime.deps().rules.numbers()
     return {"numbers": [n.model_dump(mode="json") for n in found]}
 
 

@@ -41,7 +41,7 @@ def reject(deps: Deps, followup_id: str) -> FollowUp:
 
 
 def _awaiting(deps: Deps, followup_id: str) -> FollowUp:
-    found = deps.store.followup(followup_id)
+    found = deps.followups.followup(followup_id)
     if found is None:
         raise NotFound("follow-up", followup_id)
     if found.status is not Status.QUEUED or found.proposed is None:
@@ -76,6 +76,6 @@ def _edited(deps: Deps, waiting: FollowUp, text: str) -> RenderedMessage:
 
 def _commit(deps: Deps, changed: FollowUp) -> None:
     try:
-        deps.store.commit([FollowUpChange(changed, Status.QUEUED)], deps.clock.now())
+        deps.commit([FollowUpChange(changed, Status.QUEUED)], deps.clock.now())
     except CommitRejected as lost:
         raise Conflict(f"follow-up {changed.id} changed meanwhile; reload it") from lost

@@ -6,21 +6,12 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from followup.domain.followup import FollowUp
+from followup.services.ports import ConnectionRepository, Poster
 
 CHUNK = 25
 """Follow-ups per message: a WebSocket frame from API Gateway holds at most 128 KB."""
-
-
-class ConnectionRegistry(Protocol):
-    def live(self, now: datetime) -> list[str]: ...
-    def remove(self, connection_id: str) -> None: ...
-
-
-class Poster(Protocol):
-    def post(self, connection_id: str, data: bytes) -> bool: ...
 
 
 @dataclass
@@ -32,7 +23,7 @@ class BroadcastReport:
 
 def broadcast(
     changed: Sequence[FollowUp],
-    connections: ConnectionRegistry,
+    connections: ConnectionRepository,
     poster: Poster,
     now: datetime,
 ) -> BroadcastReport:

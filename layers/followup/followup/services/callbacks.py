@@ -61,7 +61,7 @@ def plan_follow_up(
 def schedule(deps: Deps, enrollment: Enrollment, now: datetime) -> bool:
     """Enroll once; False when an earlier delivery of the same message already did."""
     try:
-        deps.store.commit([NewEnrollment(enrollment)], now)
+        deps.commit([NewEnrollment(enrollment)], now)
     except CommitRejected:
         return False
     return True

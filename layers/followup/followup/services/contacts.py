@@ -72,9 +72,9 @@ def create_contact(
         deps, at=at, wa_id=wa_id, user_id=user_id, name=name, extra=extra, **fields
     )
     try:
-        deps.store.commit([ContactChange(contact, 0)], at)
+        deps.commit([ContactChange(contact, 0)], at)
     except CommitRejected:
-        existing = deps.store.contact(contact.id)
+        existing = deps.contacts.contact(contact.id)
         if existing is None:
             raise
         return existing.item
@@ -95,9 +95,9 @@ def upsert(deps: Deps, wa_id: str, changes: Mapping[str, object]) -> tuple[Conta
     if found is None:
         fresh = new_contact(deps, at=now, wa_id=wa_id, stage=stage).patched(changes)
         try:
-            deps.store.commit([ContactChange(fresh, 0)], now)
+            deps.commit([ContactChange(fresh, 0)], now)
         except CommitRejected:  # created meanwhile (a first message, a parallel import)
-            found = deps.store.contact(fresh.id)
+            found = deps.contacts.contact(fresh.id)
             if found is None:
                 raise
         else:
@@ -113,12 +113,12 @@ def find_contact(deps: Deps, wa_id: str | None, user_id: str | None) -> Versione
     keys = [f"wa:{wa_id}"] if wa_id else []
     keys += [f"user:{user_id}"] if user_id else []
     for key in keys:
-        found = deps.store.contact(contact_id(key))
+        found = deps.contacts.contact(contact_id(key))
         if found is not None:
             return found
-    if wa_id and (found := deps.store.contact_by_wa_id(wa_id)):
+    if wa_id and (found := deps.contacts.contact_by_wa_id(wa_id)):
         return found
-    if user_id and (found := deps.store.contact_by_user_id(user_id)):
+    if user_id and (found := deps.contacts.contact_by_user_id(user_id)):
         return found
     return None
 
@@ -128,14 +128,14 @@ def update_contact(
 ) -> Contact:
     """Read-modify-write with the contact's revision; retried when someone else wrote first."""
     for _ in range(_TRIES):
-        current = deps.store.contact(contact_id)
+        current = deps.contacts.contact(contact_id)
         if current is None:
             raise NotFound("contact", contact_id)
         updated = change(current.item)
         if updated == current.item:
             return updated
         try:
-            deps.store.commit([ContactChange(updated, current.revision)], at)
+            deps.commit([ContactChange(updated, current.revision)], at)
         except CommitRejected:
             continue
         return updated
@@ -145,7 +145,7 @@ def update_contact(
 def change_stage(deps: Deps, contact_id: str, stage: str, at: datetime) -> Contact:
     """Move a contact to `stage`; a later funnel stage credits the last follow-up sent."""
     settings = deps.catalog.settings()
-    before = deps.store.contact(contact_id)
+    before = deps.contacts.contact(contact_id)
     if before is None:
         raise NotFound("contact", contact_id)
     previous = before.item.stage
@@ -159,7 +159,7 @@ def change_stage(deps: Deps, contact_id: str, stage: str, at: datetime) -> Conta
     )
     if previous == stage:
         return moved
-    followups = deps.store.followups_of(contact_id)
+    followups = deps.followups.followups_of(contact_id)
     if settings.stage_rank(stage) > settings.stage_rank(previous):
         window = settings.attribution_window.approx()
         sent = [f for f in followups if f.sent_at and f.sent_at <= at and at - f.sent_at <= window]
@@ -168,7 +168,7 @@ def change_stage(deps: Deps, contact_id: str, stage: str, at: datetime) -> Conta
             if last.converted_at is None:
                 credited = last.model_copy(update={"converted_at": at})
                 with suppress(CommitRejected):  # already credited
-                    deps.store.commit([Conversion(credited)], at)
+                    deps.commit([Conversion(credited)], at)
     _exit_on_stage(deps, contact_id, stage, followups, at)
     return moved
 
@@ -185,15 +185,15 @@ def _exit_on_stage(
                 update={"wake_at": None}
             )
             try:
-                deps.store.commit([FollowUpChange(canceled, Status.QUEUED)], at)
+                deps.commit([FollowUpChange(canceled, Status.QUEUED)], at)
             except CommitRejected:
                 continue
-    for enrollment_v in deps.store.enrollments_of(contact_id):
+    for enrollment_v in deps.followups.enrollments_of(contact_id):
         enrollment = enrollment_v.item
         rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
         if enrollment.state is EnrollmentState.ACTIVE and rule and stage in rule.exit.stages:
             exited = ended(enrollment, Reason.EXIT_STAGE, EnrollmentState.EXITED)
             try:
-                deps.store.commit([EnrollmentChange(exited, enrollment_v.revision)], at)
+                deps.commit([EnrollmentChange(exited, enrollment_v.revision)], at)
             except CommitRejected:
                 continue

@@ -43,7 +43,7 @@ class Event(RootModel[Annotated[StageChanged | MessageSent, Field(discriminator=
 
 def apply(deps: Deps, event: StageChanged | MessageSent) -> Contact:
     """Apply one event; the contact is named by id or wa_id."""
-    found = deps.store.contact(event.contact) or find_contact(deps, event.contact, None)
+    found = deps.contacts.contact(event.contact) or find_contact(deps, event.contact, None)
     if found is None:
         raise NotFound("contact", event.contact)
     now = deps.clock.now()
@@ -55,5 +55,5 @@ def apply(deps: Deps, event: StageChanged | MessageSent) -> Contact:
         enroll_late(deps, moved, now)
         return moved
     record_outbound(deps, found.item.id, Speaker(event.speaker), event.text, at)
-    updated = deps.store.contact(found.item.id)
+    updated = deps.contacts.contact(found.item.id)
     return updated.item if updated else found.item

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -10,11 +11,17 @@ from followup.domain.numbers import DEFAULT_NUMBER, sending_paused
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
 from followup.services.ports import (
+    Change,
     Classifier,
     Clock,
+    ContactRepository,
+    FollowUpRepository,
     RuleHead,
+    RuleRepository,
     SendQueue,
+    StatsRepository,
     Store,
+    Transactions,
     WhatsApp,
     Writer,
 )
@@ -57,8 +64,10 @@ class Catalog:
     sending is paused is re-read after a much shorter one (5 s), with one small read.
     """
 
-    def __init__(self, store: Store, clock: Clock, ttl: timedelta, pause_ttl: timedelta) -> None:
-        self._store, self._clock = store, clock
+    def __init__(
+        self, rules: RuleRepository, clock: Clock, ttl: timedelta, pause_ttl: timedelta
+    ) -> None:
+        self._rules, self._clock = rules, clock
         self._ttl, self._pause_ttl = ttl, pause_ttl
         self._cached: _Cached | None = None
         self._pause: _Pause | None = None
@@ -70,7 +79,7 @@ class Catalog:
         with self._lock:
             now = self._clock.now()
             if self._cached is None or not _within(now, self._cached.at, self._ttl):
-                self._cached = _Cached(now, self._store.rule_heads(), self._store.settings())
+                self._cached = _Cached(now, self._rules.rule_heads(), self._rules.settings())
             return self._cached
 
     def heads(self) -> list[RuleHead]:
@@ -84,13 +93,13 @@ class Catalog:
         with self._lock:
             now = self._clock.now()
             if self._pause is None or not _within(now, self._pause.at, self._pause_ttl):
-                self._pause = _Pause(now, sending_paused(*self._store.sending_state()))
+                self._pause = _Pause(now, sending_paused(*self._rules.sending_state()))
             return self._pause.reason
 
     def rule(self, rule_id: str, version: int) -> Rule | None:
         key = (rule_id, version)
         if key not in self._versions:
-            found = self._store.rule(rule_id, version)
+            found = self._rules.rule(rule_id, version)
             if found is None:
                 return None
             self._versions[key] = found
@@ -107,7 +116,17 @@ def _within(now: datetime, at: datetime, ttl: timedelta) -> bool:
 
 @dataclass
 class Deps:
-    store: Store
+    """The repositories, the outside services and the clock a use case works with.
+
+    Each use case reads only the repositories it needs and writes through `commit`, so a
+    test can hand it any implementation of each (DynamoDB, memory, or one that races).
+    """
+
+    contacts: ContactRepository
+    rules: RuleRepository
+    followups: FollowUpRepository
+    stats: StatsRepository
+    transactions: Transactions
     queue: SendQueue
     whatsapp: WhatsApp
     clock: Clock
@@ -120,11 +139,44 @@ class Deps:
     """Reads replies with AI; None without an Anthropic API key (the rules read them)."""
     catalog: Catalog = field(init=False)
 
+    @classmethod
+    def over(
+        cls,
+        store: Store,
+        *,
+        queue: SendQueue,
+        whatsapp: WhatsApp,
+        clock: Clock,
+        timings: Timings | None = None,
+        sending_number: str = DEFAULT_NUMBER,
+        writer: Writer | None = None,
+        classifier: Classifier | None = None,
+    ) -> Deps:
+        """Every repository from one store (as the handlers and the local engine use)."""
+        return cls(
+            contacts=store,
+            rules=store,
+            followups=store,
+            stats=store,
+            transactions=store,
+            queue=queue,
+            whatsapp=whatsapp,
+            clock=clock,
+            timings=timings or Timings(),
+            sending_number=sending_number,
+            writer=writer,
+            classifier=classifier,
+        )
+
     def __post_init__(self) -> None:
         self.start_cold()
+
+    def commit(self, changes: Sequence[Change], at: datetime) -> None:
+        """Apply `changes` atomically; raises CommitRejected naming the changes that lost."""
+        self.transactions.commit(changes, at)
 
     def start_cold(self) -> None:
         """Forget every cached rule and setting, as a new container would."""
         self.catalog = Catalog(
-            self.store, self.clock, self.timings.cache_ttl, self.timings.pause_ttl
+            self.rules, self.clock, self.timings.cache_ttl, self.timings.pause_ttl
         )

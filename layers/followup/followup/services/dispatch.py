@@ -32,12 +32,12 @@ def run_tick(deps: Deps, now: datetime) -> DispatchReport:
         return DispatchReport(paused=True)
     report = DispatchReport()
     batch: list[str] = []
-    for followup in deps.store.waiting(Phase.QUEUED, now):
+    for followup in deps.followups.waiting(Phase.QUEUED, now):
         marked = followup.model_copy(
             update={"dispatched_at": now, "wake_at": now + deps.timings.redrive_after}
         )
         try:
-            deps.store.commit([FollowUpChange(marked, Status.QUEUED)], now)
+            deps.commit([FollowUpChange(marked, Status.QUEUED)], now)
         except CommitRejected:
             continue  # canceled or claimed meanwhile
         batch.append(followup.id)

@@ -67,7 +67,7 @@ def run_tick(deps: Deps, now: datetime) -> EnqueueReport:
     report = EnqueueReport()
     settings = deps.catalog.settings()
     # Heads are read fresh: their watermarks must not come from a cache.
-    heads = deps.store.rule_heads()
+    heads = deps.rules.rule_heads()
     for head in heads:
         with _isolated(report, head.rule_id):
             rule = deps.catalog.rule(head.rule_id, head.version)
@@ -76,7 +76,7 @@ def run_tick(deps: Deps, now: datetime) -> EnqueueReport:
                 report.resumed += holds.resume(deps, head.rule_id, now)
                 _enroll_newly_quiet(deps, rule, head, settings, now, report)
     off = {head.rule_id for head in heads if not head.active}
-    for enrollment_v in deps.store.due_enrollments(now):
+    for enrollment_v in deps.followups.due_enrollments(now):
         with _isolated(report, enrollment_v.item.rule_id):
             if enrollment_v.item.rule_id in off:
                 report.held += holds.hold(deps, enrollment_v, now)
@@ -91,9 +91,9 @@ def _show_errors(deps: Deps, heads: list[RuleHead], report: EnqueueReport, now: 
     for head in heads:
         message = report.failed_rules.get(head.rule_id)
         if message is not None:
-            deps.store.note_rule_error(head.rule_id, RuleError(now, message))
+            deps.rules.note_rule_error(head.rule_id, RuleError(now, message))
         elif head.active and head.last_error is not None:
-            deps.store.note_rule_error(head.rule_id, None)
+            deps.rules.note_rule_error(head.rule_id, None)
 
 
 def _enroll_newly_quiet(
@@ -116,30 +116,30 @@ def _enroll_newly_quiet(
     if after >= until:
         return
     for stage in rule.trigger.stages or settings.stages:
-        for contact_v in deps.store.quiet_contacts(stage, after, until):
+        for contact_v in deps.contacts.quiet_contacts(stage, after, until):
             contact = contact_v.item
             if not (rule.trigger.matches(contact) and rule.conditions.hold(contact, now)):
                 continue
             enrollment = enroll(rule, contact, contact.zone(settings.zone), now)
             try:
-                deps.store.commit([NewEnrollment(enrollment)], now)
+                deps.commit([NewEnrollment(enrollment)], now)
             except CommitRejected:
                 continue  # enrolled for this silence already (an overlapping tick)
             report.enrolled += 1
             if enrollment.next_due_at is not None and enrollment.next_due_at <= now:
                 with _isolated(report, rule.id):
                     _advance(deps, Versioned(enrollment, 1), now, report)
-    deps.store.advance_watermark(rule.id, head.watermark, now)
+    deps.rules.advance_watermark(rule.id, head.watermark, now)
 
 
 def _advance(
     deps: Deps, enrollment_v: Versioned[Enrollment], now: datetime, report: EnqueueReport
 ) -> None:
     enrollment = enrollment_v.item
-    contact_v = deps.store.contact(enrollment.contact_id)
+    contact_v = deps.contacts.contact(enrollment.contact_id)
     if contact_v is None:
         gone = ended(enrollment, "contact_deleted", EnrollmentState.EXITED)
-        deps.store.commit([EnrollmentChange(gone, enrollment_v.revision)], now)
+        deps.commit([EnrollmentChange(gone, enrollment_v.revision)], now)
         return
     rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
     report.count(*advance(deps, enrollment_v, contact_v, rule, now))

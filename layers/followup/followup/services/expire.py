@@ -31,7 +31,7 @@ class ExpireReport:
 def run_tick(deps: Deps, now: datetime) -> ExpireReport:
     """One expire tick at `now`."""
     report = ExpireReport()
-    for followup in deps.store.waiting(Phase.SENT, now):
+    for followup in deps.followups.waiting(Phase.SENT, now):
         status, reason = _unanswered(deps, followup)
         ended = followup.moved(status, now, reason).model_copy(update={"wake_at": None})
         done = _try(deps, [FollowUpChange(ended, followup.status)], now)
@@ -39,9 +39,9 @@ def run_tick(deps: Deps, now: datetime) -> ExpireReport:
             report.opted_out += done
         else:
             report.expired += done
-    for followup in deps.store.waiting(Phase.SENDING, now):
+    for followup in deps.followups.waiting(Phase.SENDING, now):
         report.outcome_unknown += _give_up(deps, followup, now)
-    for followup in deps.store.waiting(Phase.DISPATCHED, now):
+    for followup in deps.followups.waiting(Phase.DISPATCHED, now):
         again = followup.model_copy(update={"dispatched_at": None, "wake_at": now})
         report.redriven += _try(deps, [FollowUpChange(again, Status.QUEUED)], now)
     return report
@@ -50,7 +50,7 @@ def run_tick(deps: Deps, now: datetime) -> ExpireReport:
 def _unanswered(deps: Deps, followup: FollowUp) -> tuple[Status, str]:
     """Expired, unless its contact opted out by the end of its attribution window: a STOP
     heard while it was being sent (the sender died before settling it) still counts."""
-    contact_v = deps.store.contact(followup.contact_id)
+    contact_v = deps.contacts.contact(followup.contact_id)
     if contact_v is None or not contact_v.item.opted_out:
         return Status.EXPIRED, Reason.NO_REPLY
     stopped_at, sent_at = contact_v.item.opted_out_at, followup.sent_at
@@ -68,7 +68,7 @@ def _give_up(deps: Deps, followup: FollowUp, now: datetime) -> int:
 def _try(deps: Deps, changes: list[Change], now: datetime) -> int:
     """1 if committed, 0 if something moved first (the next tick looks again)."""
     try:
-        deps.store.commit(changes, now)
+        deps.commit(changes, now)
     except CommitRejected:
         return 0
     return 1

@@ -17,7 +17,7 @@ def hold(deps: Deps, enrollment_v: Versioned[Enrollment], now: datetime) -> bool
     """Park a due enrollment of a rule that is off; False if it changed meanwhile."""
     held = enrollment_v.item.hold(now)
     try:
-        deps.store.commit([EnrollmentChange(held, enrollment_v.revision)], now)
+        deps.commit([EnrollmentChange(held, enrollment_v.revision)], now)
     except CommitRejected:
         return False
     return True
@@ -27,10 +27,10 @@ def resume(deps: Deps, rule_id: str, now: datetime) -> int:
     """Make the rule's held enrollments due at `now`; the tick then queues each step at
     its next send opening. Returns how many resumed."""
     resumed = 0
-    for enrollment_v in deps.store.held_enrollments(rule_id):
+    for enrollment_v in deps.followups.held_enrollments(rule_id):
         change = EnrollmentChange(enrollment_v.item.resume(now), enrollment_v.revision)
         try:
-            deps.store.commit([change], now)
+            deps.commit([change], now)
         except CommitRejected:
             continue  # a reply or a stage change ended it meanwhile
         resumed += 1

@@ -162,7 +162,7 @@ def import_contacts(deps: Deps, text: str, kind: str) -> ImportReport:
             report.rejected.append({"line": line, "field": where, "reason": first["msg"]})
         except InvalidField as exc:
             report.rejected.append({"line": line, "field": exc.field, "reason": exc.message})
-    existing = deps.store.import_contacts(contact for _, contact in fresh.values())
+    existing = deps.contacts.import_contacts(contact for _, contact in fresh.values())
     for contact_id in existing:
         upsert(deps, fresh[contact_id][0].wa_id, fresh[contact_id][0].changes())
     report.created += len(fresh) - len(existing)

@@ -73,7 +73,7 @@ def record_inbound(
     follow_up = None
     if reading is not None:
         reading, follow_up = plan_follow_up(deps, reading, known, at, deps.clock.now())
-    deps.store.add_message(
+    deps.contacts.add_message(
         Message(
             id=message_id or uuid4().hex,
             contact_id=contact_id,
@@ -166,7 +166,7 @@ def _detected(answer: Classified, zone: ZoneInfo) -> Detected:
 
 def record_outbound(deps: Deps, contact_id: str, speaker: Speaker, text: str, at: datetime) -> None:
     """A counsellor (agent) or other automation (system) wrote to the contact."""
-    deps.store.add_message(
+    deps.contacts.add_message(
         Message(
             id=uuid4().hex,
             contact_id=contact_id,
@@ -195,14 +195,14 @@ def _settle_followups(
     them when the reply `ends` the contact's follow-ups)."""
     attribution = deps.catalog.settings().attribution_window.approx()
     responded = canceled = 0
-    for followup in deps.store.followups_of(contact_id):
+    for followup in deps.followups.followups_of(contact_id):
         target = _settled(deps, followup, stop, at, attribution.total_seconds(), ends)
         if target is None:
             continue
         status, reason = target
         moved = followup.moved(status, at, reason).model_copy(update={"wake_at": None})
         try:
-            deps.store.commit([FollowUpChange(moved, followup.status)], at)
+            deps.commit([FollowUpChange(moved, followup.status)], at)
         except CommitRejected:
             continue  # it moved meanwhile (claimed by the sender, or already settled)
         if followup.status.outbound:
@@ -244,7 +244,7 @@ def _end_enrollments(
 ) -> None:
     """A reply ends the enrollments that exit on reply; an opt-out or a reply that `ends`
     the follow-ups (not interested, done) ends them all."""
-    for enrollment_v in deps.store.enrollments_of(contact_id):
+    for enrollment_v in deps.followups.enrollments_of(contact_id):
         enrollment = enrollment_v.item
         if enrollment.state is not EnrollmentState.ACTIVE or enrollment.enrolled_at > at:
             continue
@@ -255,7 +255,7 @@ def _end_enrollments(
             continue
         reason = Reason.OPTED_OUT if stop else ends or Reason.REPLIED
         try:
-            deps.store.commit(
+            deps.commit(
                 [
                     EnrollmentChange(
                         ended(enrollment, reason, EnrollmentState.EXITED), enrollment_v.revision

@@ -31,7 +31,7 @@ def enroll_late(deps: Deps, contact: Contact, now: datetime) -> int:
         return 0
     enrolled = 0
     # Heads read fresh: a rule just turned off must not enroll anyone.
-    for head in deps.store.rule_heads():
+    for head in deps.rules.rule_heads():
         rule = deps.catalog.rule(head.rule_id, head.version)
         if not head.active or rule is None or not _passed(rule, contact, settings, now):
             continue
@@ -42,7 +42,7 @@ def enroll_late(deps: Deps, contact: Contact, now: datetime) -> int:
         except RULE_DATA_ERRORS:
             continue  # the rule's own data is broken: the tick reports it on the rule
         try:
-            deps.store.commit([NewEnrollment(enrollment)], now)
+            deps.commit([NewEnrollment(enrollment)], now)
         except CommitRejected:
             continue  # a tick, or an earlier delivery, enrolled this silence already
         enrolled += 1

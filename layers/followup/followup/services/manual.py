@@ -39,7 +39,7 @@ def applicable(deps: Deps, contact: Contact) -> list[Rule]:
     """Active rules whose trigger stages and conditions take this contact."""
     now = deps.clock.now()
     found = []
-    for head in deps.store.rule_heads():
+    for head in deps.rules.rule_heads():
         rule = deps.catalog.rule(head.rule_id, head.version) if head.active else None
         if rule is None:
             continue
@@ -54,7 +54,7 @@ def when(deps: Deps, followup: FollowUp) -> When:
     once sending resumes, or it already went."""
     now = deps.clock.now()
     settings = deps.catalog.settings()
-    contact_v = deps.store.contact(followup.contact_id)
+    contact_v = deps.contacts.contact(followup.contact_id)
     zone = contact_v.item.zone(settings.zone) if contact_v else settings.zone
     rule = deps.catalog.rule(followup.rule_id, followup.rule_version)
     if followup.sent_at is not None:
@@ -81,18 +81,18 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
     """
     now = deps.clock.now()
     settings = deps.catalog.settings()
-    head = next((h for h in deps.store.rule_heads() if h.rule_id == rule_id), None)
+    head = next((h for h in deps.rules.rule_heads() if h.rule_id == rule_id), None)
     rule = deps.catalog.rule(rule_id, head.version) if head else None
     if rule is None:
         raise NotFound("rule", rule_id)
-    contact_v = deps.store.contact(contact_id)
+    contact_v = deps.contacts.contact(contact_id)
     if contact_v is None:
         raise NotFound("contact", contact_id)
     contact = contact_v.item
     if contact.opted_out:
         raise OptedOut(f"contact {contact_id} opted out")
     fid = manual_followup_id(rule.id, contact.id, contact.silence_key)
-    existing = deps.store.followup(fid)
+    existing = deps.followups.followup(fid)
     if existing is not None:
         return existing
     if not slot_free(deps, contact, fid):
@@ -112,7 +112,7 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
     )
     holder = contact.model_copy(update={"pending_followup_id": fid, "pending_until": scheduled})
     try:
-        deps.store.commit([NewFollowUp(followup), ContactChange(holder, contact_v.revision)], now)
+        deps.commit([NewFollowUp(followup), ContactChange(holder, contact_v.revision)], now)
     except CommitRejected as rejected:
         raise Conflict(f"contact {contact_id} changed meanwhile; try again") from rejected
     if scheduled > now:
@@ -121,7 +121,7 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
         update={"dispatched_at": now, "wake_at": now + deps.timings.redrive_after}
     )
     try:
-        deps.store.commit([FollowUpChange(dispatched, Status.QUEUED)], now)
+        deps.commit([FollowUpChange(dispatched, Status.QUEUED)], now)
     except CommitRejected as rejected:
         raise Conflict(_overtaken(deps, fid)) from rejected
     deps.queue.enqueue([fid])
@@ -130,6 +130,6 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
 
 def _overtaken(deps: Deps, fid: str) -> str:
     """Why send-now could not dispatch: a reply, an opt-out or a canceled rule moved it first."""
-    found = deps.store.followup(fid)
+    found = deps.followups.followup(fid)
     state = f"{found.status.value} ({found.reason})" if found else "removed"
     return f"follow-up {fid} was {state} meanwhile; nothing was sent"

@@ -11,7 +11,7 @@ from followup.services.deps import Deps
 
 def pause_number(deps: Deps, phone_number_id: str, reason: str, at: datetime) -> None:
     """Stop sending from a number, saying why; a later error keeps the first reason."""
-    known = {n.phone_number_id: n for n in deps.store.numbers()}
+    known = {n.phone_number_id: n for n in deps.rules.numbers()}
     health = known.get(phone_number_id)
     if health is None:
         health = NumberHealth(
@@ -20,7 +20,7 @@ def pause_number(deps: Deps, phone_number_id: str, reason: str, at: datetime) ->
     elif health.paused:
         deps.catalog.invalidate()
         return
-    deps.store.save_number(
+    deps.rules.save_number(
         health.model_copy(update={"paused": True, "paused_reason": reason, "updated_at": at})
     )
     deps.catalog.invalidate()
@@ -28,9 +28,9 @@ def pause_number(deps: Deps, phone_number_id: str, reason: str, at: datetime) ->
 
 def pause_workspace(deps: Deps, reason: str) -> None:
     """Stop all sending, saying why (shown with the settings until an admin resumes)."""
-    settings = deps.store.settings()
+    settings = deps.rules.settings()
     if not settings.paused:
-        deps.store.save_settings(
+        deps.rules.save_settings(
             settings.model_copy(update={"paused": True, "paused_reason": reason})
         )
     deps.catalog.invalidate()

@@ -177,7 +177,7 @@ def slot_free(deps: Deps, contact: Contact, fid: str) -> bool:
     holder = contact.pending_followup_id
     if holder is None or holder == fid:
         return True
-    pending = deps.store.followup(holder)
+    pending = deps.followups.followup(holder)
     return pending is None or pending.status.terminal or pending.status.outbound
 
 
@@ -186,7 +186,7 @@ def _commit(
 ) -> tuple[Outcome, str | None]:
     """Commit; a lost race (a duplicate or a concurrent change) is left for the next tick."""
     try:
-        deps.store.commit(changes, now)
+        deps.commit(changes, now)
     except CommitRejected as rejected:
         return Outcome.LOST_RACE, ",".join(type(change).__name__ for change in rejected.failed)
     return outcome, reason

@@ -37,7 +37,9 @@ def preview(deps: Deps, rule: Rule, sample: int = 100) -> Preview:
     planned: list[Planned] = []
     later: list[datetime] = []
     for stage in rule.trigger.stages or settings.stages:
-        for contact_v in deps.store.quiet_contacts(stage, now - idle - lookback, now + DAY - idle):
+        for contact_v in deps.contacts.quiet_contacts(
+            stage, now - idle - lookback, now + DAY - idle
+        ):
             contact = contact_v.item
             if not (rule.trigger.matches(contact) and rule.conditions.hold(contact, now)):
                 continue

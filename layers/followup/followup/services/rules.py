@@ -108,7 +108,7 @@ def _is_field(name: str) -> bool:
 
 def create(deps: Deps, rule: Rule, confirmed: bool = False) -> tuple[Rule, list[Problem]]:
     """Save a new rule (version 1); refuses an id already in use."""
-    if any(head.rule_id == rule.id for head in deps.store.rule_heads()):
+    if any(head.rule_id == rule.id for head in deps.rules.rule_heads()):
         raise DuplicateRule(f"rule {rule.id!r} already exists")
     return _save(deps, rule, confirmed)
 
@@ -126,8 +126,8 @@ def update(
 
 
 def current(deps: Deps, rule_id: str) -> Rule:
-    head = next((h for h in deps.store.rule_heads() if h.rule_id == rule_id), None)
-    found = deps.store.rule(rule_id, head.version) if head else None
+    head = next((h for h in deps.rules.rule_heads() if h.rule_id == rule_id), None)
+    found = deps.rules.rule(rule_id, head.version) if head else None
     if head is None or found is None:
         raise NotFound("rule", rule_id)
     return found.model_copy(update={"active": head.active})
@@ -135,22 +135,22 @@ def current(deps: Deps, rule_id: str) -> Rule:
 
 def versions(deps: Deps, rule_id: str) -> list[Rule]:
     latest = current(deps, rule_id).version
-    found = (deps.store.rule(rule_id, v) for v in range(1, latest + 1))
+    found = (deps.rules.rule(rule_id, v) for v in range(1, latest + 1))
     return [rule for rule in found if rule is not None]
 
 
 def listing(deps: Deps) -> list[Rule]:
-    return [current(deps, head.rule_id) for head in deps.store.rule_heads()]
+    return [current(deps, head.rule_id) for head in deps.rules.rule_heads()]
 
 
 def last_errors(deps: Deps) -> dict[str, RuleError]:
     """The latest error each rule met in a tick, for rules showing one."""
-    return {h.rule_id: h.last_error for h in deps.store.rule_heads() if h.last_error}
+    return {h.rule_id: h.last_error for h in deps.rules.rule_heads() if h.last_error}
 
 
 def set_active(deps: Deps, rule_id: str, active: bool) -> Rule:
     current(deps, rule_id)
-    deps.store.set_active(rule_id, active)
+    deps.rules.set_active(rule_id, active)
     deps.catalog.invalidate()
     return current(deps, rule_id)
 
@@ -170,7 +170,7 @@ def activate(deps: Deps, rule_id: str, confirmed: bool) -> Rule:
 
 def held(deps: Deps, rule_id: str) -> int:
     """How many contacts the rule holds (their sequences wait for it to be on again)."""
-    return deps.store.held_count(rule_id)
+    return deps.followups.held_count(rule_id)
 
 
 def runnable(deps: Deps, rule: Rule) -> None:
@@ -218,7 +218,7 @@ def deactivate(deps: Deps, rule_id: str, cancel_queued: bool) -> tuple[Rule, int
 def delete(deps: Deps, rule_id: str) -> int:
     """Remove a rule: nothing new, its queued follow-ups and running enrollments end."""
     current(deps, rule_id)
-    deps.store.delete_rule(rule_id)
+    deps.rules.delete_rule(rule_id)
     deps.catalog.invalidate()
     return cancel_waiting(deps, rule_id, Reason.RULE_DELETED)
 
@@ -229,14 +229,14 @@ def cancel_waiting(deps: Deps, rule_id: str, reason: str = "rule_deactivated") -
     horizon = now + _EVERYTHING
     canceled = 0
     for phase in (Phase.QUEUED, Phase.DISPATCHED):
-        for followup in deps.store.waiting(phase, horizon):
+        for followup in deps.followups.waiting(phase, horizon):
             if followup.rule_id == rule_id:
                 canceled += end_unsent(deps, followup, Status.CANCELED, reason, now)
-    due = (e for e in deps.store.due_enrollments(horizon) if e.item.rule_id == rule_id)
-    for enrollment_v in chain(due, deps.store.held_enrollments(rule_id)):
+    due = (e for e in deps.followups.due_enrollments(horizon) if e.item.rule_id == rule_id)
+    for enrollment_v in chain(due, deps.followups.held_enrollments(rule_id)):
         exited = ended(enrollment_v.item, reason, EnrollmentState.EXITED)
         with suppress(CommitRejected):
-            deps.store.commit([EnrollmentChange(exited, enrollment_v.revision)], now)
+            deps.commit([EnrollmentChange(exited, enrollment_v.revision)], now)
     return canceled
 
 
@@ -246,6 +246,6 @@ def _save(deps: Deps, rule: Rule, confirmed: bool) -> tuple[Rule, list[Problem]]
         raise InvalidRule(errors)
     if rule.active:
         _check_mass_send(deps, rule, confirmed)
-    saved = deps.store.save_rule(rule)
+    saved = deps.rules.save_rule(rule)
     deps.catalog.invalidate()
     return saved, warnings

@@ -58,19 +58,19 @@ class Outcome:
 def send_one(deps: Deps, followup_id: str) -> Outcome:
     """Send one follow-up at most once, whatever duplicate deliveries or crashes do."""
     now = deps.clock.now()
-    found = deps.store.followup(followup_id)
+    found = deps.followups.followup(followup_id)
     if found is None or found.status is not Status.QUEUED:
         return Outcome(SendResult.IGNORED)
     claimed = found.moved(Status.SENDING, now).model_copy(
         update={"wake_at": now + deps.timings.sending_deadline}
     )
     try:
-        deps.store.commit([FollowUpChange(claimed, Status.QUEUED)], now)
+        deps.commit([FollowUpChange(claimed, Status.QUEUED)], now)
     except CommitRejected:
         return Outcome(SendResult.IGNORED)  # another sender claimed it, or a reply canceled it
     # Re-read after claiming: an opt-out landing from now on sees `sending` and cannot be
     # missed by us, and one that landed before is in this consistent read.
-    contact_v = deps.store.contact(claimed.contact_id)
+    contact_v = deps.contacts.contact(claimed.contact_id)
     rule = deps.catalog.rule(claimed.rule_id, claimed.rule_version)
     if contact_v is None or rule is None:
         reason = Reason.RULE_DELETED if rule is None else "contact_deleted"
@@ -127,7 +127,7 @@ def _hand_over(
         return _handle_rejection(deps, claimed, contact, rule, rejected.failure, now)
     if record_sent(deps, claimed, rule, message, wamid, now):
         _answered_while_sending(deps, claimed, contact, now)
-    deps.store.add_message(
+    deps.contacts.add_message(
         Message(
             id=wamid,
             contact_id=contact.id,
@@ -151,7 +151,7 @@ def _await_approval(
         update={"proposed": proposed, "dispatched_at": None, "wake_at": expires}
     )
     try:
-        deps.store.commit([FollowUpChange(waiting, Status.SENDING)], now)
+        deps.commit([FollowUpChange(waiting, Status.SENDING)], now)
     except CommitRejected:
         return SendResult.IGNORED
     return SendResult.AWAITING_APPROVAL
@@ -166,19 +166,19 @@ def _answered_while_sending(deps: Deps, claimed: FollowUp, seen: Contact, now: d
     time before the claim. Settled as the reply would have been (responded, or opted out
     for a STOP), at the time it is recorded sent.
     """
-    found = deps.store.contact(claimed.contact_id)
+    found = deps.contacts.contact(claimed.contact_id)
     if found is None:
         return
     stopped = found.item.opted_out and not seen.opted_out
     if not stopped and found.item.last_inbound_at == seen.last_inbound_at:
         return
-    current = deps.store.followup(claimed.id)
+    current = deps.followups.followup(claimed.id)
     if current is None or current.status is not Status.SENT:
         return
     status, reason = (Status.OPTED_OUT, Reason.OPTED_OUT) if stopped else (Status.RESPONDED, None)
     moved = current.moved(status, now, reason).model_copy(update={"wake_at": None})
     with contextlib.suppress(CommitRejected):  # a later reply or status got there first
-        deps.store.commit([FollowUpChange(moved, Status.SENT)], now)
+        deps.commit([FollowUpChange(moved, Status.SENT)], now)
 
 
 def _recheck(
@@ -281,7 +281,7 @@ def _requeue(
         }
     )
     try:
-        deps.store.commit([FollowUpChange(back, Status.SENDING)], now)
+        deps.commit([FollowUpChange(back, Status.SENDING)], now)
     except CommitRejected:
         return SendResult.IGNORED
     return SendResult.RETRYING if reason else SendResult.RESCHEDULED

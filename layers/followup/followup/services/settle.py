@@ -99,18 +99,18 @@ def _commit_with_fresh_reads(
     """
     for _ in range(_COMMIT_TRIES):
         changes: list[Change] = [FollowUpChange(followup, expected)]
-        contact_v = deps.store.contact(followup.contact_id)
+        contact_v = deps.contacts.contact(followup.contact_id)
         if contact_v is not None:
             updated = contact_update(contact_v.item)
             if updated is not None:
                 changes.append(ContactChange(updated, contact_v.revision))
             enrollment_id = followup.enrollment_id
-            enrollment_v = deps.store.enrollment(enrollment_id) if enrollment_id else None
+            enrollment_v = deps.followups.enrollment(enrollment_id) if enrollment_id else None
             if enrollment_v is not None and enrollment_v.item.state is EnrollmentState.ACTIVE:
                 moved = enrollment_update(enrollment_v.item, contact_v.item)
                 changes.append(EnrollmentChange(moved, enrollment_v.revision))
         try:
-            deps.store.commit(changes, now)
+            deps.commit(changes, now)
             return True
         except CommitRejected as rejected:
             if any(isinstance(change, FollowUpChange) for change in rejected.failed):

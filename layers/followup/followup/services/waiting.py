@@ -70,7 +70,7 @@ def window_waits(deps: Deps, followups: list[FollowUp]) -> dict[str, Opening]:
             continue
         rule = deps.catalog.rule(followup.rule_id, followup.rule_version)
         if followup.contact_id not in contacts:
-            versioned = deps.store.contact(followup.contact_id)
+            versioned = deps.contacts.contact(followup.contact_id)
             contacts[followup.contact_id] = versioned.item if versioned else None
         contact = contacts[followup.contact_id]
         if rule is None or contact is None:

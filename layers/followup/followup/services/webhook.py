@@ -112,9 +112,9 @@ def relink(deps: Deps, change: IdentityChange) -> str:
 
 def apply_status(deps: Deps, status: DeliveryStatus) -> str:
     """Move the follow-up forward (sent → delivered → read), never back; or fail it."""
-    followup = deps.store.followup_by_provider_id(status.wamid)
+    followup = deps.followups.followup_by_provider_id(status.wamid)
     if followup is None and status.followup_id:
-        followup = deps.store.followup(status.followup_id)
+        followup = deps.followups.followup(status.followup_id)
     if followup is None:
         return "unknown"
     if followup.status is Status.SENDING:
@@ -126,7 +126,7 @@ def apply_status(deps: Deps, status: DeliveryStatus) -> str:
         return "stale"
     moved = followup.moved(target, status.at)
     try:
-        deps.store.commit([FollowUpChange(moved, followup.status)], status.at)
+        deps.commit([FollowUpChange(moved, followup.status)], status.at)
     except CommitRejected:
         return "stale"
     return target.value
@@ -146,7 +146,7 @@ def _failed(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
         update={"wake_at": None, "error_code": failure.code, "error_title": failure.title}
     )
     try:
-        deps.store.commit([FollowUpChange(failed, followup.status)], status.at)
+        deps.commit([FollowUpChange(failed, followup.status)], status.at)
     except CommitRejected:
         return "stale"
     if failure.code == STOPPED_MARKETING:
@@ -178,9 +178,9 @@ def _suppress(
 
 def _record_quality(deps: Deps, event: NumberQuality, received_at: datetime) -> None:
     """A degraded number pauses sending; only an operator resumes it, not a later event."""
-    known = {n.phone_number_id: n for n in deps.store.numbers()}
+    known = {n.phone_number_id: n for n in deps.rules.numbers()}
     previous = known.get(event.phone_number_id)
-    deps.store.save_number(
+    deps.rules.save_number(
         NumberHealth(
             phone_number_id=event.phone_number_id,
             display_phone_number=event.display_phone_number,
@@ -202,11 +202,11 @@ def _quality_pause(event: NumberQuality, previous: NumberHealth | None) -> str |
 
 def resume_number(deps: Deps, phone_number_id: str, at: datetime) -> bool:
     """An operator resumes sending from a paused number; False if unknown."""
-    known = {n.phone_number_id: n for n in deps.store.numbers()}
+    known = {n.phone_number_id: n for n in deps.rules.numbers()}
     health = known.get(phone_number_id)
     if health is None:
         return False
-    deps.store.save_number(
+    deps.rules.save_number(
         health.model_copy(update={"paused": False, "paused_reason": None, "updated_at": at})
     )
     deps.catalog.invalidate()

@@ -72,7 +72,7 @@ def personalise(
     if deps.writer is None:
         return Written(static, AiWriting(used=False, fallback_reason=Unavailable.NO_API_KEY.value))
     target = Target.TEXT if slot is None else Target.TEMPLATE_PARAMETER
-    history = deps.store.recent_messages(contact.id, HISTORY)
+    history = deps.contacts.recent_messages(contact.id, HISTORY)
     request = _request(step.ai, rule, contact, history, settings, target)
     result = deps.writer.write(request)
     if isinstance(result, AiUnavailable):
@@ -140,7 +140,7 @@ def _request(
 def _sent_before(deps: Deps, contact_id: str, history: Sequence[Message]) -> set[str]:
     """Every text and template parameter this contact was sent."""
     texts = {message.text for message in history if message.direction is Direction.OUTBOUND}
-    for followup in deps.store.followups_of(contact_id):
+    for followup in deps.followups.followups_of(contact_id):
         if followup.rendered is not None:
             texts.update(_parts(followup.rendered))
     return texts

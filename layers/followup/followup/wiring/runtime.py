@@ -38,8 +38,8 @@ def build(config: Config, clock: Clock | None = None) -> Deps:
     """Real adapters from configuration: DynamoDB, SQS, 360dialog and Claude (with a key)."""
     tables.bind(config.table_prefix, config.aws_region, config.aws_endpoint_url)
     sqs = boto3.client("sqs", region_name=config.aws_region, endpoint_url=config.aws_endpoint_url)
-    return Deps(
-        store=DynamoStore(),
+    return Deps.over(
+        DynamoStore(),
         queue=SqsQueue(config.send_queue_url, sqs),
         whatsapp=D360Client(
             config.d360_base_url,
