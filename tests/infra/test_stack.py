@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +30,13 @@ def _table(s: Synth, logical: str) -> dict[str, Any]:
         for r in s.resources("AWS::DynamoDB::GlobalTable").values()
         if r["Properties"]["TableName"] == f"followup-{s.stack.settings.stage}-{logical}"
     ]
-    return table
+    found: dict[str, Any] = table
+    return found
 
 
 def _ref_of(s: Synth, construct: Any) -> str:
-    return s.stack.get_logical_id(construct.node.default_child)
+    logical_id: str = s.stack.get_logical_id(construct.node.default_child)
+    return logical_id
 
 
 def test_tables_keys_and_indexes_are_the_codes_own(dev: Synth) -> None:
@@ -412,7 +415,7 @@ def test_cdk_nag_passes_and_every_acknowledgement_has_a_reason(dev: Synth) -> No
 
 
 def test_the_template_passes_cfn_lint(dev: Synth) -> None:
-    lint = shutil.which("cfn-lint", path=str(Path(os.sys.executable).parent))
+    lint = shutil.which("cfn-lint", path=str(Path(sys.executable).parent))
     assert lint is not None
     result = subprocess.run(
         [lint, "--non-zero-exit-code", "error", str(dev.file)],

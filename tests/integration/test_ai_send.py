@@ -82,7 +82,7 @@ def test_inside_the_window_the_ai_text_is_sent_and_its_cost_recorded(
             steps=[ai_step()],
         )
     )
-    ai.sandbox.record_inbound(lead.wa_id, ai.clock.now() - 3 * HOUR)
+    ai.sandbox.record_inbound(lead.wa_id or "", ai.clock.now() - 3 * HOUR)
     ai.tick()
     [body] = sent_bodies(ai)
     assert body["type"] == "text"
@@ -131,7 +131,7 @@ def test_an_anthropic_error_sends_the_static_text_and_records_why(
             steps=[ai_step()],
         )
     )
-    ai.sandbox.record_inbound(lead.wa_id, ai.clock.now() - 3 * HOUR)
+    ai.sandbox.record_inbound(lead.wa_id or "", ai.clock.now() - 3 * HOUR)
     fake.fail_next(status)
     ai.tick()
     [body] = sent_bodies(ai)

@@ -43,7 +43,8 @@ def test_stats_sum_the_ai_cost_of_each_rule_fallbacks_included(
     fake.reply_next("Apply now at https://cheap-mba.example.com before Friday!")
     engine.tick()
     records = [f.ai for lead in leads for f in engine.deps.followups.followups_of(lead.id)]
-    assert sorted(r.used if r else None for r in records) == [False, True, True]
+    assert sorted(r.used for r in records if r) == [False, True, True]
+    assert None not in records
     costs = [r.cost_usd for r in records if r is not None]
     assert all(cost > 0 for cost in costs)
     # Then the rule's row and its day row show the three messages and their summed cost

@@ -11,7 +11,7 @@ from followup.domain.contact import Contact
 from followup.domain.followup import Status
 from followup.services.deps import Deps
 from followup.services.inbound import record_inbound
-from followup.services.ports import Change, ContactChange, NewFollowUp, Versioned
+from followup.services.ports import Change, ContactChange, FollowUpChange, NewFollowUp, Versioned
 from followup_local.engine import LocalEngine
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
@@ -64,7 +64,7 @@ def test_send_now_racing_a_reply_before_it_is_dispatched_answers_409(engine: Loc
     lead = quiet_contact(deps, "6281100000902", engine.clock.now() - timedelta(hours=2))
 
     def dispatching(changes: Sequence[Change]) -> bool:
-        return any(getattr(c, "followup", None) and c.followup.dispatched_at for c in changes)
+        return any(isinstance(c, FollowUpChange) and c.followup.dispatched_at for c in changes)
 
     racing = ReplyFirst(engine, lead.wa_id or "", dispatching)
     deps.transactions = racing
@@ -115,7 +115,7 @@ def test_a_rule_change_that_keeps_losing_to_other_writers_answers_409(
     )
     assert (status, queued["status"]) == (202, "queued")
     busy = BusyContact(deps, lead.id)
-    deps.contacts = busy  # type: ignore[assignment]
+    deps.contacts = busy
     # When marketing switches the rule off and cancels what is queued
     status, answer = call(
         engine, "POST", "/api/rules/apply-remind-24h/deactivate?cancel_queued=true"

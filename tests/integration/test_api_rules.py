@@ -116,13 +116,14 @@ def test_a_rule_that_cannot_work_is_refused_naming_the_field(engine: LocalEngine
 def test_settings_that_cannot_work_are_refused_naming_the_field(engine: LocalEngine) -> None:
     _, settings = call(engine, "GET", "/api/settings")
     capped_forever = {**settings["gating"], "frequency_cap": {"max_sends": 2, "per": TOO_LONG}}
-    for change, field in [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"send_window": {"hours": {}}}, "send_window"),
         ({"trigger_lookback": TOO_LONG}, "trigger_lookback"),
         ({"expire_after": TOO_LONG}, "expire_after"),
         ({"gating": capped_forever}, "gating.frequency_cap.per"),
         ({"stages": []}, "stages"),
-    ]:
+    ]
+    for change, field in cases:
         status, answer = call(engine, "PUT", "/api/settings", {**settings, **change})
         assert (status, fields_of(answer)) == (422, [field])
     assert call(engine, "GET", "/api/settings")[1] == settings

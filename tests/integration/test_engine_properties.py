@@ -79,7 +79,7 @@ class Ledger:
 
 def _wipe(engine: LocalEngine) -> None:
     """Empty every table and queue so the next example starts from nothing."""
-    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
     for table in dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION].tables.values():

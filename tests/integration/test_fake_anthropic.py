@@ -27,7 +27,8 @@ def _create(client: anthropic.Anthropic, **overrides: Any) -> anthropic.types.Me
         "system": [{"type": "text", "text": "Stable prompt.", "cache_control": CACHED}],
         "messages": [{"role": "user", "content": "Context."}],
     }
-    return client.messages.create(**{**arguments, **overrides})
+    answer: anthropic.types.Message = client.messages.create(**{**arguments, **overrides})
+    return answer
 
 
 def test_an_answer_has_the_real_shape_and_estimated_usage(

@@ -175,9 +175,9 @@ def test_an_error_that_stops_the_number_pauses_it_and_holds_the_queue(
 @pytest.fixture
 def own_secrets_client() -> Iterator[None]:
     """Powertools keeps one Secrets Manager client, bound to a region, for the process."""
-    parameters.clear_caches()
+    parameters.clear_caches()  # type: ignore[no-untyped-call]
     yield
-    parameters.clear_caches()
+    parameters.clear_caches()  # type: ignore[no-untyped-call]
 
 
 @pytest.mark.usefixtures("own_secrets_client")
@@ -248,7 +248,9 @@ def test_a_failed_status_that_means_stop_sending_pauses_the_number_too(
     response = post(engine, failed)
     # Then that follow-up failed and the number is paused, with the reason in the API
     assert response["statusCode"] == 200
-    assert engine.deps.followups.followup(sent.id).status is Status.FAILED
+    failed_now = engine.deps.followups.followup(sent.id)
+    assert failed_now is not None
+    assert failed_now.status is Status.FAILED
     [number] = call(engine, "GET", "/api/numbers")[1]["numbers"]
     assert number["paused"]
     assert "131048" in number["paused_reason"]

@@ -79,7 +79,7 @@ def test_bad_settings_in_the_store_stop_only_the_rules_that_depend_on_them(
     engine: LocalEngine,
 ) -> None:
     # Given a rule with its own window and lookback, and one that relies on the workspace's
-    self_contained = {
+    self_contained: dict[str, Any] = {
         "trigger": {
             "stages": ["new"],
             "idle": {"amount": 24, "unit": "hours"},

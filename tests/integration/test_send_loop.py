@@ -11,7 +11,7 @@ import pytest
 
 from followup.domain.followup import FollowUp, Status
 from followup.services.inbound import record_inbound
-from followup.services.ports import Change
+from followup.services.ports import Change, FollowUpChange
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from tests.support.builders import quiet_contact, rule
@@ -53,7 +53,7 @@ def test_free_text_goes_inside_the_24_hour_window(engine: LocalEngine) -> None:
     deps = engine.deps
     deps.rules.save_rule(rule(trigger={"stages": ["new"], "idle": {"amount": 2, "unit": "hours"}}))
     lead = quiet_contact(deps, "6281100000002", engine.clock.now() - 3 * HOUR)
-    engine.sandbox.record_inbound(lead.wa_id, engine.clock.now() - 3 * HOUR)
+    engine.sandbox.record_inbound(lead.wa_id or "", engine.clock.now() - 3 * HOUR)
     engine.tick()
     [request] = engine.sandbox.sent()
     assert request.body is not None
@@ -100,7 +100,7 @@ def test_stop_while_the_message_waits_in_the_queue_prevents_the_send(engine: Loc
     engine.scheduled("enqueue")
     engine.scheduled("dispatch")
     # When the lead sends STOP before the sender picks it up
-    result = record_inbound(deps, lead.wa_id, "Stop!", engine.clock.now())
+    result = record_inbound(deps, lead.wa_id or "", "Stop!", engine.clock.now())
     assert result.opted_out
     engine.drain()
     # Then nothing was sent and the entry ends opted_out
@@ -148,7 +148,7 @@ def test_a_reply_marks_sent_responded_and_cancels_queued(engine: LocalEngine) ->
     statuses = sorted(f.status.value for f in followups(engine, lead.id))
     assert statuses == ["queued", "sent"]
     # When the lead replies
-    record_inbound(deps, lead.wa_id, "yes, I will apply today", engine.clock.now())
+    record_inbound(deps, lead.wa_id or "", "yes, I will apply today", engine.clock.now())
     # Then the sent one is responded and the queued one canceled, and nothing more goes out
     statuses = sorted(f.status.value for f in followups(engine, lead.id))
     assert statuses == ["canceled", "responded"]
@@ -162,7 +162,7 @@ def test_a_reply_restarts_cadence(engine: LocalEngine) -> None:
     deps.rules.save_rule(rule())
     lead = quiet_contact(deps, "6281100000008", engine.clock.now() - 25 * HOUR)
     engine.tick()
-    record_inbound(deps, lead.wa_id, "ok", engine.clock.now())
+    record_inbound(deps, lead.wa_id or "", "ok", engine.clock.now())
     # When they go quiet again for the rule's idle time (within business hours)
     engine.clock.advance(timedelta(hours=24))
     engine.tick()
@@ -204,7 +204,7 @@ def test_a_sender_that_dies_after_sending_leaves_the_entry_to_the_next_tick(
     class DiesBeforeRecording:
         def commit(self, changes: Sequence[Change], at: datetime) -> None:
             if any(
-                getattr(c, "followup", None) and c.followup.status is Status.SENT for c in changes
+                isinstance(c, FollowUpChange) and c.followup.status is Status.SENT for c in changes
             ):
                 raise RuntimeError("Lambda ran out of time")
             real.commit(changes, at)
@@ -343,7 +343,7 @@ def test_a_stop_heard_mid_send_counts_even_if_the_sender_dies_after_recording(
         def commit(self, changes: Sequence[Change], at: datetime) -> None:
             real.commit(changes, at)
             if any(
-                getattr(c, "followup", None) and c.followup.status is Status.SENT for c in changes
+                isinstance(c, FollowUpChange) and c.followup.status is Status.SENT for c in changes
             ):
                 raise RuntimeError("Lambda ran out of time")
 

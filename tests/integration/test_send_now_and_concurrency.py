@@ -19,7 +19,7 @@ def test_send_now_goes_to_the_sender_at_once(engine: LocalEngine) -> None:
     deps = engine.deps
     deps.rules.save_rule(rule())
     lead = quiet_contact(deps, "6281100000301", engine.clock.now() - timedelta(hours=1))
-    engine.sandbox.record_inbound(lead.wa_id, engine.clock.now() - timedelta(hours=1))
+    engine.sandbox.record_inbound(lead.wa_id or "", engine.clock.now() - timedelta(hours=1))
     # When a counsellor presses "send now"
     followup = send_now(deps, lead.id, "apply-remind-24h")
     # Then it is already on SQS: the sender delivers it without waiting for a tick

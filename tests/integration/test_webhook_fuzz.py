@@ -99,7 +99,7 @@ def test_mutated_and_random_envelopes_never_5xx_nor_half_write(
 
 def text_with(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
     """The sample text delivery with one field made hostile."""
-    document = json.loads((EVENTS / "whatsapp" / "text.json").read_text())
+    document: dict[str, Any] = json.loads((EVENTS / "whatsapp" / "text.json").read_text())
     change(document["entry"][0]["changes"][0]["value"])
     return document
 

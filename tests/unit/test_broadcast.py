@@ -13,7 +13,12 @@ NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
 class Registry:
     def __init__(self, *ids: str) -> None:
-        self.ids = list(ids)
+        self.ids: list[str] = []
+        for connection_id in ids:
+            self.add(connection_id, "staff", NOW)
+
+    def add(self, connection_id: str, user: str, now: datetime) -> None:
+        self.ids.append(connection_id)
 
     def live(self, now: datetime) -> list[str]:
         return list(self.ids)
