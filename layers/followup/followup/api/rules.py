@@ -1,10 +1,12 @@
-"""/api/rules: list, create, read, edit (a new version), versions, activate, deactivate,
+"""/api/rules: list, create, read, edit (a new version, optionally migrating running
+sequences), versions and the diff between them, activate, deactivate,
 preview whom a rule reaches, and sample what one of its steps would say to a contact."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, Field
 
@@ -12,7 +14,7 @@ from followup.api.auth import READERS, RULE_WRITERS, require
 from followup.api.openapi import statuses
 from followup.domain.errors import InvalidField, NotFound
 from followup.domain.rule import Rule
-from followup.services import rules
+from followup.services import rules, versions
 from followup.services.deps import Deps
 from followup.services.ports import RuleError
 from followup.services.preview import preview
@@ -60,9 +62,19 @@ def get_rule(rule_id: str) -> dict[str, Any]:
 
 
 @router.put("/api/rules/<rule_id>", openapi_extensions=statuses(409))
-def edit_rule(rule_id: str, rule: Rule, confirm: bool = False) -> dict[str, Any]:
+def edit_rule(
+    rule_id: str, rule: Rule, confirm: bool = False, migrate: bool = False
+) -> dict[str, Any]:
+    """Save the next version. With `migrate=true`, running sequences move onto it and
+    continue from the same step; otherwise they finish on the version they started."""
     require(router.current_event.raw_event, RULE_WRITERS)
-    return _saved(*rules.update(runtime.deps(), rule_id, rule, confirm))
+    deps = runtime.deps()
+    saved, warnings = rules.update(deps, rule_id, rule, confirm)
+    answer = _saved(saved, warnings)
+    if migrate:
+        moved = versions.migrate(deps, saved)
+        answer["migration"] = {"moved": moved.moved, "kept": moved.kept, "lost": moved.lost}
+    return answer
 
 
 @router.get("/api/rules/<rule_id>/versions")
@@ -70,6 +82,24 @@ def rule_versions(rule_id: str) -> dict[str, Any]:
     require(router.current_event.raw_event, READERS)
     found = rules.versions(runtime.deps(), rule_id)
     return {"versions": [r.model_dump(mode="json") for r in found]}
+
+
+@router.get("/api/rules/<rule_id>/diff")
+def rule_diff(
+    rule_id: str,
+    from_version: Annotated[int | None, Query(alias="from", ge=1)] = None,
+    to_version: Annotated[int | None, Query(alias="to", ge=1)] = None,
+) -> dict[str, Any]:
+    """What changed between two versions (default: the current one and the one before)."""
+    require(router.current_event.raw_event, READERS)
+    found = versions.diff(runtime.deps(), rule_id, from_version, to_version)
+    return {
+        "changes": [
+            {"path": d.path, "kind": d.kind.value, "before": d.before, "after": d.after,
+             "description": d.describe()}
+            for d in found
+        ]
+    }  # fmt: skip
 
 
 @router.post("/api/rules/<rule_id>/activate", openapi_extensions=statuses(409))

@@ -1,0 +1,104 @@
+"""Rule versions side by side, and moving running sequences onto the latest one.
+
+In-flight enrollments finish on the version they started with unless marketing asks, when
+saving, to migrate them: each then continues from the same step of the new version. A
+follow-up already queued for the current step goes as it was written; the steps after it
+come from the new version. A sequence that stands on a step the new version no longer has
+stays on its own version (the new one has nowhere to put it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from itertools import chain
+
+from followup.domain.enrollment import Enrollment, EnrollmentState
+from followup.domain.errors import InvalidField
+from followup.domain.rule import Rule
+from followup.domain.versions import Difference, differences
+from followup.services.deps import Deps
+from followup.services.ports import CommitRejected, EnrollmentChange, Phase, Versioned
+from followup.services.rules import current
+
+_EVERYTHING = timedelta(days=3650)
+_ATTEMPTS = 3
+
+
+def diff(deps: Deps, rule_id: str, old: int | None, new: int | None) -> list[Difference]:
+    """What changed from version `old` (default: the one before `new`) to `new` (default:
+    the current one)."""
+    latest = current(deps, rule_id).version
+    to = latest if new is None else new
+    since = to - 1 if old is None else old
+    return differences(_version(deps, rule_id, since, "from"), _version(deps, rule_id, to, "to"))
+
+
+def _version(deps: Deps, rule_id: str, version: int, name: str) -> Rule:
+    found = deps.rules.rule(rule_id, version) if version >= 1 else None
+    if found is None:
+        raise InvalidField(name, f"rule {rule_id!r} has no version {version}")
+    return found
+
+
+@dataclass
+class Migration:
+    moved: int = 0
+    kept: list[str] = field(default_factory=list)
+    """Enrollments left on their version: the new one has no step where they stand."""
+    lost: list[str] = field(default_factory=list)
+    """Enrollments that kept changing under us (each retried) and stay on their version."""
+
+
+def migrate(deps: Deps, rule: Rule) -> Migration:
+    """Move the rule's running enrollments on older versions onto `rule` (just saved)."""
+    report = Migration()
+    now = deps.clock.now()
+    for enrollment_id in _running(deps, rule.id):
+        for _ in range(_ATTEMPTS):
+            found = deps.followups.enrollment(enrollment_id)
+            if found is None or not _older(found.item, rule):
+                break
+            if found.item.step_index >= len(rule.steps):
+                report.kept.append(enrollment_id)
+                break
+            moved = found.item.model_copy(update={"rule_version": rule.version})
+            try:
+                deps.commit([EnrollmentChange(moved, found.revision)], now)
+            except CommitRejected:
+                continue
+            report.moved += 1
+            break
+        else:
+            report.lost.append(enrollment_id)
+    return report
+
+
+def _older(enrollment: Enrollment, rule: Rule) -> bool:
+    return (
+        enrollment.state is EnrollmentState.ACTIVE
+        and enrollment.rule_id == rule.id
+        and enrollment.rule_version < rule.version
+    )
+
+
+def _running(deps: Deps, rule_id: str) -> Iterator[str]:
+    """Ids of the rule's active enrollments: waiting for a step, held while the rule was
+    off, or waiting on a follow-up on its way out (each once)."""
+    horizon = deps.clock.now() + _EVERYTHING
+    waiting: Iterator[Versioned[Enrollment]] = chain(
+        (e for e in deps.followups.due_enrollments(horizon) if e.item.rule_id == rule_id),
+        deps.followups.held_enrollments(rule_id),
+    )
+    seen: set[str] = set()
+    for enrollment_v in waiting:
+        if enrollment_v.item.id not in seen:
+            seen.add(enrollment_v.item.id)
+            yield enrollment_v.item.id
+    for phase in (Phase.QUEUED, Phase.DISPATCHED, Phase.SENDING):
+        for followup in deps.followups.waiting(phase, horizon):
+            owner = followup.enrollment_id
+            if followup.rule_id == rule_id and owner is not None and owner not in seen:
+                seen.add(owner)
+                yield owner
