@@ -12,7 +12,17 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from followup.api import contacts, errors, events, openapi, queue, routing, rules, settings
+from followup.api import (
+    contacts,
+    errors,
+    events,
+    openapi,
+    queue,
+    recipes,
+    routing,
+    rules,
+    settings,
+)
 from followup.domain.errors import DomainError
 from followup.services.ports import CommitRejected
 from followup.wiring import runtime
@@ -31,6 +41,7 @@ app.include_router(settings.router)
 app.include_router(contacts.router)
 app.include_router(events.router)
 app.include_router(queue.router)
+app.include_router(recipes.router)
 
 
 @app.get("/api/openapi.json", include_in_schema=False)

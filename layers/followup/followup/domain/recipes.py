@@ -1,0 +1,194 @@
+"""Ready-made journeys for the common cases: a user installs one as a rule and edits it.
+
+Each recipe is a rule body written for the default funnel (new, qualified, applied, paid,
+enrolled). Installing it can rename its stages to the workspace's own, and installs it
+switched off, so nobody messages a whole stage before reading what it says. Template names
+are placeholders for the workspace's approved templates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from followup.domain.rule import Rule
+
+
+class Recipe(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    description: str = Field(description="what it does and for whom, in a sentence or two")
+    rule: Rule = Field(description="the rule it installs (switched off)")
+
+    def stages(self) -> list[str]:
+        """Every stage the recipe's rule names, in order of first mention."""
+        named = [*self.rule.trigger.stages, *self.rule.exit.stages]
+        return list(dict.fromkeys(named))
+
+
+def _wait(amount: int, unit: str) -> dict[str, Any]:
+    return {"amount": amount, "unit": unit}
+
+
+def _step(wait: dict[str, Any], template: str, text: str, **extra: Any) -> dict[str, Any]:
+    """Free text inside the 24 h window, else the approved template with the first name."""
+    return {
+        "wait": wait,
+        "text": text,
+        "template": {
+            "name": template,
+            "language": "en",
+            "params": [{"field": "first_name", "default": "there"}],
+        },
+        **extra,
+    }
+
+
+def _recipe(
+    recipe_id: str,
+    name: str,
+    description: str,
+    trigger: dict[str, Any],
+    steps: list[dict[str, Any]],
+    **rule: Any,
+) -> Recipe:
+    body = {"id": recipe_id, "name": name, "active": False, "trigger": trigger, "steps": steps}
+    return Recipe(
+        id=recipe_id,
+        name=name,
+        description=description,
+        rule=Rule.model_validate(body | rule),
+    )
+
+
+_LATER_THAN_NEW = ["qualified", "applied", "paid", "enrolled"]
+
+RECIPES: tuple[Recipe, ...] = (
+    _recipe(
+        "apply-reminder-24h",
+        "Apply reminder after 24 h",
+        "A new lead asked about a programme and went quiet: a day later, invite them to apply.",
+        {"stages": ["new"], "idle": _wait(24, "hours"), "max_idle": _wait(4, "days")},
+        [
+            _step(
+                _wait(0, "minutes"),
+                "apply_reminder",
+                "Hi {first_name|there}, did you get a chance to look at the application? "
+                "I can help you with it today.",
+            )
+        ],
+        exit={"stages": _LATER_THAN_NEW},
+    ),
+    _recipe(
+        "applied-not-paid-day3",
+        "Applied but not paid, day 3",
+        "The lead applied but has not paid three days later: a reminder, then a last call.",
+        {"stages": ["applied"], "idle": _wait(3, "days")},
+        [
+            _step(
+                _wait(0, "minutes"),
+                "payment_reminder",
+                "Hi {first_name|there}, your application is in: the last step is the payment. "
+                "Any questions about it?",
+            ),
+            _step(
+                _wait(2, "days"),
+                "payment_last_call",
+                "Hi {first_name|there}, places are filling up: complete your payment to "
+                "keep yours.",
+            ),
+        ],
+        exit={"stages": ["paid", "enrolled"]},
+    ),
+    _recipe(
+        "qualified-day2",
+        "Qualified, day 2",
+        "A qualified lead has been quiet for two days: invite them to an interview.",
+        {"stages": ["qualified"], "idle": _wait(2, "days")},
+        [
+            _step(
+                _wait(0, "minutes"),
+                "interview_invite",
+                "Hi {first_name|there}, would you like to book a short interview with a "
+                "counsellor this week?",
+            )
+        ],
+        exit={"stages": ["applied", "paid", "enrolled"]},
+    ),
+    _recipe(
+        "lead-nurture",
+        "Lead nurture",
+        "A new lead who is not ready yet: an introduction, a success story, an offer and a "
+        "last call over three weeks, then a quarterly update for a year. A reply ends it.",
+        {"stages": ["new"], "idle": _wait(1, "days")},
+        [
+            _step(
+                _wait(0, "minutes"),
+                "nurture_intro",
+                "Hi {first_name|there}, here is what "
+                "our students say they value most about the programme.",
+            ),
+            _step(
+                _wait(3, "days"),
+                "nurture_case_study",
+                "Hi {first_name|there}, this is how "
+                "one of last year's students found their first job.",
+            ),
+            _step(
+                _wait(4, "days"),
+                "nurture_offer",
+                "Hi {first_name|there}, this month's "
+                "intake comes with an early-registration offer.",
+            ),
+            _step(
+                _wait(7, "days"),
+                "nurture_last_call",
+                "Hi {first_name|there}, the offer ends this week: shall I hold a place for you?",
+            ),
+            _step(
+                _wait(3, "months"),
+                "nurture_quarterly",
+                "Hi {first_name|there}, here is what is new this quarter.",
+                repeat={"every": _wait(3, "months"), "times": 3},
+            ),
+        ],
+        exit={"stages": _LATER_THAN_NEW},
+    ),
+    _recipe(
+        "reactivation-60d",
+        "Reactivation after 60 days",
+        "A lead who has said nothing for 60 days (and no more than 90) gets one friendly check-in.",
+        {"stages": ["new", "qualified"], "idle": _wait(60, "days"), "max_idle": _wait(90, "days")},
+        [
+            _step(
+                _wait(0, "minutes"),
+                "reactivation",
+                "Hi {first_name|there}, it has been a while: are you still thinking about "
+                "studying with us?",
+            )
+        ],
+        exit={"stages": ["applied", "paid", "enrolled"]},
+    ),
+    _recipe(
+        "stopped-replying",
+        "Stopped replying",
+        "A counsellor answered and the lead went quiet: a nudge a day later, another two "
+        "days after that. A reply ends it.",
+        {"idle": _wait(1, "days"), "last_speaker": "agent", "max_idle": _wait(3, "days")},
+        [
+            _step(
+                _wait(0, "minutes"),
+                "checkin_after_agent",
+                "Hi {first_name|there}, did my last message answer your question?",
+                repeat={"every": _wait(2, "days"), "times": 1},
+            )
+        ],
+    ),
+)
+
+
+def recipe(recipe_id: str) -> Recipe | None:
+    return next((found for found in RECIPES if found.id == recipe_id), None)
