@@ -101,6 +101,24 @@ def test_closing_and_reopening_are_idempotent(engine: LocalEngine) -> None:
     assert call(engine, "POST", f"{path}/reopen") == (200, reopened)
 
 
+def test_reopening_lets_a_rule_follow_up_the_silence_it_passed_while_closed(
+    engine: LocalEngine,
+) -> None:
+    # Given a lead quiet for 20 h whose conversation is closed
+    engine.deps.store.save_rule(rule())
+    lead = quiet_contact(engine.deps, "6281100000620", engine.clock.now() - timedelta(hours=20))
+    call(engine, "POST", f"/api/contacts/{lead.id}/conversation/close")
+    # And a tick that passed the rule's idle time while it was closed
+    engine.clock.advance(timedelta(hours=5))
+    engine.tick()
+    assert engine.sandbox.sent() == []
+    # When it is reopened
+    assert call(engine, "POST", f"/api/contacts/{lead.id}/conversation/reopen")[0] == 200
+    # Then the rule follows up the silence on the next tick
+    engine.tick()
+    assert len(engine.sandbox.sent()) == 1
+
+
 def test_an_unknown_contact_is_404(engine: LocalEngine) -> None:
     for action in ("close", "reopen"):
         status, answer = call(engine, "POST", f"/api/contacts/ct_nobody/conversation/{action}")
