@@ -1,4 +1,5 @@
-"""/api/contacts and /api/followups: upsert and read leads, their timeline, send now."""
+"""/api/contacts and /api/followups: upsert and read leads, their timeline, send now,
+close or reopen their conversation."""
 
 from __future__ import annotations
 
