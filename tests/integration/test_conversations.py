@@ -13,6 +13,7 @@ from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import Status
 from followup.domain.rule import Rule
 from followup.services.contacts import update_contact
+from followup.services.conversations import close_conversation, journey
 from followup.services.inbound import record_inbound
 from followup.services.ports import Change, FollowUpChange
 from followup_local.engine import LocalEngine
@@ -117,6 +118,22 @@ def test_reopening_lets_a_rule_follow_up_the_silence_it_passed_while_closed(
     # Then the rule follows up the silence on the next tick
     engine.tick()
     assert len(engine.sandbox.sent()) == 1
+
+
+def test_a_journey_closes_the_conversation_through_the_service(engine: LocalEngine) -> None:
+    # Given a lead with a queued follow-up
+    engine.deps.store.save_rule(rule())
+    lead = queued_lead(engine, "6281100000621")
+    # When a journey's action closes the conversation
+    now = engine.clock.now()
+    closed = close_conversation(engine.deps, lead.id, journey("post-service"), now)
+    # Then it is closed by that journey, and the other rule's follow-up is canceled
+    assert (closed.conversation_open, closed.conversation_changed_by) == (
+        False,
+        "journey:post-service",
+    )
+    [followup] = engine.deps.store.followups_of(lead.id)
+    assert (followup.status, followup.reason) == (Status.CANCELED, "conversation_closed")
 
 
 def test_an_unknown_contact_is_404(engine: LocalEngine) -> None:
