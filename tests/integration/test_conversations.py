@@ -127,7 +127,7 @@ def test_a_journey_closes_the_conversation_through_the_service(engine: LocalEngi
     # When a journey's action closes the conversation
     now = engine.clock.now()
     closed = close_conversation(engine.deps, lead.id, journey("post-service"), now)
-    # Then it is closed by that journey, and the other rule's follow-up is canceled
+    # Then it is closed by that journey, and the queued follow-up is canceled
     assert (closed.conversation_open, closed.conversation_changed_by) == (
         False,
         "journey:post-service",
