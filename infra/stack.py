@@ -31,6 +31,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from followup.adapters.tables import TABLES, table_spec, ttl_attribute
+from followup.services import crm_events
 from followup.wiring.runtime import NAMESPACE
 from infra import access, layer, observability, realtime, web
 from infra.capacity import send_capacity
@@ -282,7 +283,8 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
             )
 
     def _event_bus(self) -> None:
-        """Other systems put `stage_changed` / `message_sent` events on this bus."""
+        """Other systems put `stage_changed` / `message_sent` / `conversation_closed` /
+        `conversation_reopened` events on this bus."""
         self.event_bus = events.EventBus(
             self, "EventBus", event_bus_name=f"{self.settings.prefix}events"
         )
@@ -291,7 +293,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
             self,
             "CrmEvents",
             event_bus=self.event_bus,
-            event_pattern=events.EventPattern(detail_type=["stage_changed", "message_sent"]),
+            event_pattern=events.EventPattern(detail_type=list(crm_events.EVENT_TYPES)),
             targets=[
                 events_targets.LambdaFunction(
                     self.functions["bus_events"],

@@ -1,8 +1,9 @@
 """EventBridge bus → the same events service as `POST /api/events`.
 
-Other systems put events with `detail-type` `stage_changed` or `message_sent` and the
-event body in `detail`. A bad event is logged and dropped: EventBridge would retry it
-unchanged for a day, and it would never succeed.
+Other systems put events with `detail-type` `stage_changed`, `message_sent`,
+`conversation_closed` or `conversation_reopened` and the event body in `detail`. A bad
+event is logged and dropped: EventBridge would retry it unchanged for a day, and it
+would never succeed.
 """
 
 from __future__ import annotations

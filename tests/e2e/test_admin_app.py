@@ -183,3 +183,27 @@ def test_marketing_sets_a_steps_ai_fields_and_samples_it_for_a_contact(
         "extra": "If they already applied, thank them.",
         "approval": True,
     }
+
+
+@pytest.mark.slow
+def test_a_counsellor_closes_and_reopens_a_conversation(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given a lead whose conversation is open
+    lead = {"wa_id": "6281199990003", "name": "Sari Closed", "stage": "new"}
+    contact_id = stack.call("POST", "/api/contacts", json=lead).json()["id"]
+    page = sign_in(browser, pages, stack.url, "counselor", watched)
+    page.goto(f"{stack.url}/#/contacts/{contact_id}")
+    state = page.get_by_test_id("conversation-state")
+    expect(state).to_contain_text("Conversation open")
+    # When the counsellor closes it
+    page.get_by_role("button", name="Close conversation").click()
+    # Then the page says it is closed and by whom, and so does the timeline and the API
+    expect(state).to_contain_text("Conversation closed · closed by counselor@followup.local")
+    expect(page.locator(".timeline")).to_contain_text("closed by counselor@followup.local")
+    assert stack.call("GET", f"/api/contacts/{contact_id}").json()["conversation_open"] is False
+    # And reopening it opens it again
+    page.get_by_role("button", name="Reopen conversation").click()
+    expect(state).to_contain_text("Conversation open · reopened by counselor@followup.local")
+    assert stack.call("GET", f"/api/contacts/{contact_id}").json()["conversation_open"] is True
+    assert watched.missing == []

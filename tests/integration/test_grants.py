@@ -158,8 +158,13 @@ def test_the_loop_and_the_webhook_stay_within_their_grants(
         assert [engine.deliver(document) for document in deliveries] == [200] * 5
     stage_changed = load("eventbridge-stage-changed.json")
     stage_changed["detail"] = {"contact": leads[0].id, "stage": "paid"}
+    closed = load("eventbridge-conversation-closed.json")
+    closed["detail"] = {"contact": leads[2].id}
     with recorder.running(engine, "bus_events"):
         assert engine.invoke("bus_events", stage_changed)["applied"]
+        assert engine.invoke("bus_events", closed)["applied"]
+    # (the close canceled the retry waiting for that lead)
+    assert [f.reason for f in deps.store.followups_of(leads[2].id)] == ["conversation_closed"]
     engine.clock.advance(timedelta(days=8))
     with recorder.running(engine, "expire"):
         engine.scheduled("expire")

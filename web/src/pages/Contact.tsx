@@ -10,6 +10,10 @@ interface Contact {
   score: string;
   timezone: string | null;
   opted_out: boolean;
+  conversation_open: boolean;
+  /** When the conversation was last closed or reopened, and by whom. */
+  conversation_changed_at: string | null;
+  conversation_changed_by: string | null;
 }
 
 interface MessageIntent {
@@ -70,6 +74,19 @@ export function ContactPage({ api, contactId }: { api: Api; contactId: string })
     }
   };
 
+  const setConversation = async (action: "close" | "reopen") => {
+    try {
+      setContact(await api.call<Contact>("POST", `/api/contacts/${id}/conversation/${action}`));
+      setTimeline(await api.get(`/api/contacts/${id}/timeline`));
+      // A closed conversation takes only the rules that send into closed ones.
+      setRules((await api.get<{ rules: Rule[] }>(`/api/contacts/${id}/rules`)).rules);
+      setChosen("");
+      setNote("");
+    } catch (error) {
+      setNote((error as Error).message);
+    }
+  };
+
   if (!contact || !timeline) return <p className="loading">{note || "Loading…"}</p>;
   const scheduled = timeline.followups.filter((f) => f.status === "queued");
   const events = [
@@ -82,6 +99,16 @@ export function ContactPage({ api, contactId }: { api: Api; contactId: string })
     ...timeline.followups
       .filter((f) => f.sent_at)
       .map((f) => ({ at: f.sent_at as string, kind: `follow-up · ${f.rule_id}`, text: f.status, intent: "" })),
+    ...(contact.conversation_changed_at
+      ? [
+          {
+            at: contact.conversation_changed_at,
+            kind: "conversation",
+            text: `${contact.conversation_open ? "reopened" : "closed"} by ${contact.conversation_changed_by}`,
+            intent: "",
+          },
+        ]
+      : []),
   ].sort((a, b) => b.at.localeCompare(a.at));
   return (
     <section>
@@ -89,6 +116,18 @@ export function ContactPage({ api, contactId }: { api: Api; contactId: string })
       <p>
         +{contact.wa_id} · stage {contact.stage} · {contact.score} · {contact.timezone ?? "workspace time zone"}
         {contact.opted_out && <strong> · opted out</strong>}
+      </p>
+      <p data-testid="conversation-state">
+        Conversation {contact.conversation_open ? "open" : <strong>closed</strong>}
+        {contact.conversation_changed_at &&
+          ` · ${contact.conversation_open ? "reopened" : "closed"} by ${contact.conversation_changed_by} ${new Date(
+            contact.conversation_changed_at,
+          ).toLocaleString()}`}{" "}
+        {contact.conversation_open ? (
+          <button onClick={() => setConversation("close")}>Close conversation</button>
+        ) : (
+          <button onClick={() => setConversation("reopen")}>Reopen conversation</button>
+        )}
       </p>
       <div className="toolbar">
         <select value={chosen} onChange={(e) => setChosen(e.target.value)} aria-label="Rule to send">

@@ -39,6 +39,17 @@ def roles(event: dict[str, Any]) -> set[Role]:
     return {Role(group) for group in groups if group in Role._value2member_map_}
 
 
+def caller(event: dict[str, Any]) -> str:
+    """Who made the request, as the timeline shows it: their e-mail, user name or subject."""
+    claims = ((event.get("requestContext", {}).get("authorizer") or {}).get("jwt") or {}).get(
+        "claims"
+    ) or {}
+    for name in ("email", "cognito:username", "username", "sub"):
+        if claims.get(name):
+            return str(claims[name])
+    raise Unauthenticated("sign in first")
+
+
 def require(event: dict[str, Any], allowed: frozenset[Role]) -> None:
     if not roles(event) & allowed:
         names = ", ".join(sorted(role.value for role in allowed))

@@ -1,4 +1,5 @@
-"""/api/contacts and /api/followups: upsert and read leads, their timeline, send now."""
+"""/api/contacts and /api/followups: upsert and read leads, their timeline, send now,
+close or reopen their conversation."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from typing import Any
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from followup.api.auth import READERS, RULE_WRITERS, require
+from followup.api.auth import READERS, RULE_WRITERS, caller, require
 from followup.api.openapi import statuses
 from followup.api.waits import shown
 from followup.domain.errors import InvalidField, NotFound
-from followup.services import approval, contacts, imports, manual
+from followup.services import approval, contacts, conversations, imports, manual
 from followup.services.imports import ContactRow
 from followup.wiring import runtime
 
@@ -75,6 +76,29 @@ def timeline(contact_id: str) -> dict[str, Any]:
         ],
         "followups": shown(deps, deps.followups.followups_of(contact_id)),
     }
+
+
+@router.post("/api/contacts/<contact_id>/conversation/close")
+def close_conversation(contact_id: str) -> dict[str, Any]:
+    """Close the conversation: queued follow-ups end `canceled` and running sequences end
+    (reason `conversation_closed`), except those of rules with `include_closed`. Closing
+    a closed one changes nothing."""
+    event = router.current_event.raw_event
+    require(event, READERS)
+    deps = runtime.deps()
+    closed = conversations.close_conversation(deps, contact_id, caller(event), deps.clock.now())
+    return closed.model_dump(mode="json")
+
+
+@router.post("/api/contacts/<contact_id>/conversation/reopen")
+def reopen_conversation(contact_id: str) -> dict[str, Any]:
+    """Reopen the conversation (a new message from the contact reopens it too). Reopening
+    an open one changes nothing."""
+    event = router.current_event.raw_event
+    require(event, READERS)
+    deps = runtime.deps()
+    opened = conversations.reopen_conversation(deps, contact_id, caller(event), deps.clock.now())
+    return opened.model_dump(mode="json")
 
 
 @router.post(

@@ -1,4 +1,5 @@
-"""/api/events (stage changes and conversation lines from other systems) and /api/stats."""
+"""/api/events (stage changes, conversation lines, closes and reopens from other systems)
+and /api/stats."""
 
 from __future__ import annotations
 

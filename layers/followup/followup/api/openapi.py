@@ -57,6 +57,8 @@ _CONTACT_OPERATIONS = [
     ("/api/contacts/{contact_id}", "get"),
     ("/api/contacts/{contact_id}/timeline", "get"),
     ("/api/contacts/{contact_id}/followups", "post"),
+    ("/api/contacts/{contact_id}/conversation/close", "post"),
+    ("/api/contacts/{contact_id}/conversation/reopen", "post"),
 ]
 _FOLLOWUP_OPERATIONS = [("/api/followups/{followup_id}", "get")]
 # Where an answer's ids lead: (path, method, status, parameter, where the id is, targets).

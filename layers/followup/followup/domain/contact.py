@@ -57,6 +57,14 @@ class Contact(BaseModel):
     last_activity_at: AwareDatetime | None = None
     last_speaker: Speaker | None = None
     conversation_open: bool = True
+    conversation_changed_at: AwareDatetime | None = Field(
+        default=None, description="when the conversation was last closed or reopened"
+    )
+    conversation_changed_by: str | None = Field(
+        default=None,
+        description="who last closed or reopened it: a user's sign-in name, `event` (another"
+        " system), `contact` (a new message reopened it) or `journey:<rule id>`",
+    )
     followups_sent: int = 0
     recent_sends: list[AwareDatetime] = Field(default_factory=list)
     pending_followup_id: str | None = None
@@ -75,6 +83,23 @@ class Contact(BaseModel):
 
     def replied_since(self, moment: datetime) -> bool:
         return self.last_inbound_at is not None and self.last_inbound_at > moment
+
+    def with_conversation(self, open_: bool, at: datetime, by: str) -> Contact:
+        """Closed or reopened at `at` by `by`. The latest moment wins: a change older than
+        the last one, or a close older than the contact's last message, changes nothing;
+        so does closing a closed conversation (it keeps who closed it first)."""
+        if self.conversation_open == open_:
+            return self
+        if self.conversation_changed_at is not None and at < self.conversation_changed_at:
+            return self
+        if not open_ and self.last_inbound_at is not None and at < self.last_inbound_at:
+            return self
+        update = {
+            "conversation_open": open_,
+            "conversation_changed_at": at,
+            "conversation_changed_by": by,
+        }
+        return self.model_copy(update=update)
 
     def zone(self, fallback: ZoneInfo) -> ZoneInfo:
         """The contact's own time zone, else the workspace's."""

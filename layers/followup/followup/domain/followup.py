@@ -77,6 +77,7 @@ class Reason(StrEnum):
     AWAITING_APPROVAL = "awaiting_approval"
     APPROVAL_EXPIRED = "approval_expired"
     REJECTED = "rejected"
+    CONVERSATION_CLOSED = "conversation_closed"
 
 
 class StatusChange(BaseModel):

@@ -207,6 +207,10 @@ class Rule(BaseModel):
         planned = sum(step.sends() for step in self.steps)
         return min(planned, self.max_sends) if self.max_sends else planned
 
+    def closed_to(self, contact: Contact) -> bool:
+        """The contact's conversation is closed and this rule does not send into closed ones."""
+        return not contact.conversation_open and not self.trigger.include_closed
+
     def lookback(self, default: timedelta) -> timedelta:
         """How far past its idle time a silence may be and still enroll."""
         if self.trigger.max_idle is not None:

@@ -1,14 +1,15 @@
-"""Events from other systems (CRM, booking tools), by HTTP or an EventBridge bus."""
+"""Events from other systems (CRM, booking tools, help desks), by HTTP or an EventBridge bus."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 
 from followup.domain.contact import Contact, Speaker
 from followup.domain.errors import InvalidField, NotFound
 from followup.services.contacts import change_stage, find_contact
+from followup.services.conversations import EVENT, close_conversation, reopen_conversation
 from followup.services.deps import Deps
 from followup.services.inbound import record_outbound
 from followup.services.late import enroll_late
@@ -37,11 +38,38 @@ class MessageSent(BaseModel):
     at: AwareDatetime | None = Field(default=None, description=_AT)
 
 
-class Event(RootModel[Annotated[StageChanged | MessageSent, Field(discriminator="type")]]):
+class ConversationClosed(BaseModel):
+    """A help desk closed the conversation (its ticket): see `close_conversation`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["conversation_closed"]
+    contact: str = Field(min_length=1, max_length=256, description="the contact's id or wa_id")
+    at: AwareDatetime | None = Field(default=None, description=_AT)
+
+
+class ConversationReopened(BaseModel):
+    """A help desk reopened the conversation (its ticket)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["conversation_reopened"]
+    contact: str = Field(min_length=1, max_length=256, description="the contact's id or wa_id")
+    at: AwareDatetime | None = Field(default=None, description=_AT)
+
+
+AnyEvent = StageChanged | MessageSent | ConversationClosed | ConversationReopened
+EVENT_TYPES: tuple[str, ...] = tuple(
+    get_args(model.model_fields["type"].annotation)[0] for model in get_args(AnyEvent)
+)
+"""Every event `type`: the `detail-type`s the EventBridge bus routes to this service."""
+
+
+class Event(RootModel[Annotated[AnyEvent, Field(discriminator="type")]]):
     """One event from another system, told apart by `type`."""
 
 
-def apply(deps: Deps, event: StageChanged | MessageSent) -> Contact:
+def apply(deps: Deps, event: AnyEvent) -> Contact:
     """Apply one event; the contact is named by id or wa_id."""
     found = deps.contacts.contact(event.contact) or find_contact(deps, event.contact, None)
     if found is None:
@@ -54,6 +82,10 @@ def apply(deps: Deps, event: StageChanged | MessageSent) -> Contact:
         moved = change_stage(deps, found.item.id, event.stage, at)
         enroll_late(deps, moved, now)
         return moved
+    if isinstance(event, ConversationClosed):
+        return close_conversation(deps, found.item.id, EVENT, at)
+    if isinstance(event, ConversationReopened):
+        return reopen_conversation(deps, found.item.id, EVENT, at)
     record_outbound(deps, found.item.id, Speaker(event.speaker), event.text, at)
     updated = deps.contacts.contact(found.item.id)
     return updated.item if updated else found.item

@@ -21,6 +21,7 @@ from followup.domain.settings import WorkspaceSettings
 from followup.domain.webhook_events import Identity
 from followup.services.callbacks import plan_follow_up, schedule
 from followup.services.contacts import create_contact, find_contact, update_contact
+from followup.services.conversations import CONTACT
 from followup.services.deps import Deps
 from followup.services.late import enroll_late
 from followup.services.planning import ended
@@ -87,7 +88,8 @@ def record_inbound(
     )
 
     def heard(contact: Contact) -> Contact:
-        update: dict[str, object] = {"conversation_open": True}
+        contact = contact.with_conversation(True, at, CONTACT)
+        update: dict[str, object] = {}
         if contact.last_inbound_at is None or at > contact.last_inbound_at:
             update["last_inbound_at"] = at
         if contact.last_activity_at is None or at >= contact.last_activity_at:

@@ -36,7 +36,8 @@ class When:
 
 
 def applicable(deps: Deps, contact: Contact) -> list[Rule]:
-    """Active rules whose trigger stages and conditions take this contact."""
+    """Active rules whose trigger stages and conditions take this contact (and, when its
+    conversation is closed, send into closed ones)."""
     now = deps.clock.now()
     found = []
     for head in deps.rules.rule_heads():
@@ -44,6 +45,8 @@ def applicable(deps: Deps, contact: Contact) -> list[Rule]:
         if rule is None:
             continue
         stages = rule.trigger.stages
+        if rule.closed_to(contact):
+            continue
         if (not stages or contact.stage in stages) and rule.conditions.hold(contact, now):
             found.append(rule)
     return found
@@ -91,6 +94,8 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
     contact = contact_v.item
     if contact.opted_out:
         raise OptedOut(f"contact {contact_id} opted out")
+    if rule.closed_to(contact):
+        raise Conflict(f"the conversation with contact {contact_id} is closed; reopen it first")
     fid = manual_followup_id(rule.id, contact.id, contact.silence_key)
     existing = deps.followups.followup(fid)
     if existing is not None:

@@ -54,6 +54,8 @@ def exit_reason(enrollment: Enrollment, contact: Contact, rule: Rule) -> Reason 
     """Why an enrollment must stop before its next send, if it must."""
     if contact.opted_out:
         return Reason.OPTED_OUT
+    if rule.closed_to(contact):
+        return Reason.CONVERSATION_CLOSED
     silence_began = datetime.fromisoformat(enrollment.silence_key)
     if rule.exit.on_reply and contact.replied_since(silence_began):
         return Reason.REPLIED

@@ -187,6 +187,8 @@ def _recheck(
     """Everything that may have changed since the follow-up was queued."""
     if contact.opted_out:
         return _finish(deps, claimed, Status.OPTED_OUT, Reason.OPTED_OUT, now)
+    if rule.closed_to(contact):
+        return _finish(deps, claimed, Status.CANCELED, Reason.CONVERSATION_CLOSED, now)
     paused = deps.catalog.sending_paused()
     if paused:
         return _hold(deps, claimed, now, paused, SendResult.HELD)

@@ -1,0 +1,83 @@
+"""Closing and reopening a conversation: by a user, another system's event, or a journey.
+
+Closing writes the contact first, with its revision: every later step re-reads it (the
+enqueue tick before it queues a step, the sender after it claims one), so a follow-up the
+sweep below misses (an index that lags, a write racing it) still never goes. The sweep
+then cancels the queued follow-ups and ends the running sequences of every rule that
+does not send into closed conversations. Repeating a close repeats the sweep, so one
+that stopped half-way is finished by the next.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from followup.domain.contact import Contact
+from followup.domain.enrollment import EnrollmentState
+from followup.domain.followup import Reason, Status
+from followup.services.contacts import update_contact
+from followup.services.deps import Deps
+from followup.services.late import enroll_late
+from followup.services.planning import ended
+from followup.services.ports import CommitRejected, EnrollmentChange
+from followup.services.settle import end_unsent
+
+_TRIES = 5
+CONTACT = "contact"
+"""Who reopened a conversation when a new message from the contact did."""
+EVENT = "event"
+"""Who closed or reopened a conversation when another system's event did."""
+
+
+def journey(rule_id: str) -> str:
+    """Who closed or reopened a conversation when a journey's action did."""
+    return f"journey:{rule_id}"
+
+
+def close_conversation(deps: Deps, contact_id: str, by: str, at: datetime) -> Contact:
+    """Close the contact's conversation as of `at` (see `Contact.with_conversation`) and
+    end what may not go into a closed one. Idempotent; NotFound for an unknown contact."""
+    now = deps.clock.now()
+    contact = update_contact(deps, contact_id, lambda c: c.with_conversation(False, at, by), now)
+    if not contact.conversation_open:
+        _end_sequences(deps, contact, now)
+    return contact
+
+
+def reopen_conversation(deps: Deps, contact_id: str, by: str, at: datetime) -> Contact:
+    """Reopen the contact's conversation as of `at`; a rule whose idle time the current
+    silence already passed enrolls it now. Idempotent; NotFound for an unknown contact."""
+    now = deps.clock.now()
+    contact = update_contact(deps, contact_id, lambda c: c.with_conversation(True, at, by), now)
+    if contact.conversation_open:
+        enroll_late(deps, contact, now)
+    return contact
+
+
+def _end_sequences(deps: Deps, contact: Contact, now: datetime) -> None:
+    reason = Reason.CONVERSATION_CLOSED
+    for followup in deps.store.followups_of(contact.id):
+        rule = deps.catalog.rule(followup.rule_id, followup.rule_version)
+        if followup.status is Status.QUEUED and (rule is None or rule.closed_to(contact)):
+            # False when it moved meanwhile: the sender re-reads the contact after claiming.
+            end_unsent(deps, followup, Status.CANCELED, reason, now)
+    for enrollment_v in deps.store.enrollments_of(contact.id):
+        enrollment = enrollment_v.item
+        rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
+        if enrollment.state is EnrollmentState.ACTIVE and (rule is None or rule.closed_to(contact)):
+            _exit(deps, enrollment.id, now)
+
+
+def _exit(deps: Deps, enrollment_id: str, now: datetime) -> None:
+    """End one enrollment, re-read by key on each try; a tick that keeps winning the race
+    ends it itself when it next reads the closed contact."""
+    for _ in range(_TRIES):
+        current = deps.store.enrollment(enrollment_id)
+        if current is None or current.item.state is not EnrollmentState.ACTIVE:
+            return
+        exited = ended(current.item, Reason.CONVERSATION_CLOSED, EnrollmentState.EXITED)
+        try:
+            deps.store.commit([EnrollmentChange(exited, current.revision)], now)
+        except CommitRejected:
+            continue
+        return
