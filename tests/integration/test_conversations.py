@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
 
@@ -35,14 +34,14 @@ def queued_lead(engine: LocalEngine, wa_id: str) -> Contact:
     """A lead quiet for 25 h whose follow-up the enqueue tick queued (not yet sent)."""
     lead = quiet_contact(engine.deps, wa_id, engine.clock.now() - timedelta(hours=25))
     engine.scheduled("enqueue")
-    [queued] = engine.deps.store.followups_of(lead.id)
+    [queued] = engine.deps.followups.followups_of(lead.id)
     assert queued.status is Status.QUEUED
     return lead
 
 
 def test_an_agent_closing_the_conversation_ends_its_sequence(engine: LocalEngine) -> None:
     # Given a lead with a queued follow-up
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     lead = queued_lead(engine, "6281100000601")
     # When a counsellor closes the conversation
     status, closed = call(
@@ -58,7 +57,7 @@ def test_an_agent_closing_the_conversation_ends_its_sequence(engine: LocalEngine
     assert [(f["status"], f["reason"]) for f in queue["followups"]] == [
         ("canceled", "conversation_closed")
     ]
-    [enrollment] = engine.deps.store.enrollments_of(lead.id)
+    [enrollment] = engine.deps.followups.enrollments_of(lead.id)
     assert enrollment.item.state is EnrollmentState.EXITED
     assert enrollment.item.exit_reason == "conversation_closed"
     # And nothing is sent, now or later
@@ -70,19 +69,19 @@ def test_an_agent_closing_the_conversation_ends_its_sequence(engine: LocalEngine
 
 def test_a_rule_that_includes_closed_conversations_keeps_going(engine: LocalEngine) -> None:
     # Given two rules on the same silence, one of which sends into closed conversations
-    engine.deps.store.save_rule(rule())
-    engine.deps.store.save_rule(closed_too_rule())
+    engine.deps.rules.save_rule(rule())
+    engine.deps.rules.save_rule(closed_too_rule())
     lead = quiet_contact(engine.deps, "6281100000602", engine.clock.now() - timedelta(hours=25))
     engine.scheduled("enqueue")
     # When the conversation is closed
     assert call(engine, "POST", f"/api/contacts/{lead.id}/conversation/close")[0] == 200
     # Then only the rule that says so keeps its sequence
-    states = {e.item.rule_id: e.item.state for e in engine.deps.store.enrollments_of(lead.id)}
+    states = {e.item.rule_id: e.item.state for e in engine.deps.followups.enrollments_of(lead.id)}
     assert states == {IDLE_RULE: EnrollmentState.EXITED, CLOSED_TOO: EnrollmentState.ACTIVE}
     engine.tick()
     engine.clock.advance(timedelta(minutes=5))
     engine.tick()
-    sent = [f for f in engine.deps.store.followups_of(lead.id) if f.status is Status.SENT]
+    sent = [f for f in engine.deps.followups.followups_of(lead.id) if f.status is Status.SENT]
     assert [f.rule_id for f in sent] == [CLOSED_TOO]
     assert len(engine.sandbox.sent()) == 1
 
@@ -106,7 +105,7 @@ def test_reopening_lets_a_rule_follow_up_the_silence_it_passed_while_closed(
     engine: LocalEngine,
 ) -> None:
     # Given a lead quiet for 20 h whose conversation is closed
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     lead = quiet_contact(engine.deps, "6281100000620", engine.clock.now() - timedelta(hours=20))
     call(engine, "POST", f"/api/contacts/{lead.id}/conversation/close")
     # And a tick that passed the rule's idle time while it was closed
@@ -122,7 +121,7 @@ def test_reopening_lets_a_rule_follow_up_the_silence_it_passed_while_closed(
 
 def test_a_journey_closes_the_conversation_through_the_service(engine: LocalEngine) -> None:
     # Given a lead with a queued follow-up
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     lead = queued_lead(engine, "6281100000621")
     # When a journey's action closes the conversation
     now = engine.clock.now()
@@ -132,7 +131,7 @@ def test_a_journey_closes_the_conversation_through_the_service(engine: LocalEngi
         False,
         "journey:post-service",
     )
-    [followup] = engine.deps.store.followups_of(lead.id)
+    [followup] = engine.deps.followups.followups_of(lead.id)
     assert (followup.status, followup.reason) == (Status.CANCELED, "conversation_closed")
 
 
@@ -144,7 +143,7 @@ def test_an_unknown_contact_is_404(engine: LocalEngine) -> None:
 
 def test_a_help_desk_closes_and_reopens_by_event(engine: LocalEngine) -> None:
     # Given a lead with a queued follow-up
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     lead = queued_lead(engine, "6281100000604")
     # When the help desk reports the ticket closed, by wa_id
     status, closed = call(
@@ -160,7 +159,7 @@ def test_a_help_desk_closes_and_reopens_by_event(engine: LocalEngine) -> None:
         False,
         "event",
     )
-    [followup] = engine.deps.store.followups_of(lead.id)
+    [followup] = engine.deps.followups.followups_of(lead.id)
     assert (followup.status, followup.reason) == (Status.CANCELED, "conversation_closed")
     # And a reopen event opens it again
     engine.clock.advance(timedelta(minutes=1))
@@ -188,28 +187,28 @@ def test_a_late_close_event_does_not_undo_a_newer_message(engine: LocalEngine) -
 
 def test_a_help_desk_closes_through_the_bus(engine: LocalEngine) -> None:
     # Given a lead with a queued follow-up
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     lead = queued_lead(engine, "6281100000502")
     # When the help desk puts a conversation_closed event on the bus
     answer = engine.invoke("bus_events", load("eventbridge-conversation-closed.json"))
     # Then the conversation is closed and the follow-up canceled
     assert answer == {"applied": True, "contact_id": lead.id}
-    found = engine.deps.store.contact(lead.id)
+    found = engine.deps.contacts.contact(lead.id)
     assert found is not None
     assert found.item.conversation_open is False
-    [followup] = engine.deps.store.followups_of(lead.id)
+    [followup] = engine.deps.followups.followups_of(lead.id)
     assert (followup.status, followup.reason) == (Status.CANCELED, "conversation_closed")
     # And a reopen on the bus opens it again
     reopen = load("eventbridge-conversation-closed.json") | {"detail-type": "conversation_reopened"}
     assert engine.invoke("bus_events", reopen)["applied"] is True
-    found = engine.deps.store.contact(lead.id)
+    found = engine.deps.contacts.contact(lead.id)
     assert found is not None
     assert found.item.conversation_open is True
 
 
 def test_a_new_message_reopens_and_the_idle_rule_fires_again(engine: LocalEngine) -> None:
     # Given a closed conversation
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     lead = queued_lead(engine, "6281100000606")
     call(engine, "POST", f"/api/contacts/{lead.id}/conversation/close")
     # When the lead writes again
@@ -232,22 +231,19 @@ def test_a_late_message_does_not_reopen_a_later_close(engine: LocalEngine) -> No
     written = engine.clock.now() - timedelta(minutes=10)
     record_inbound(engine.deps, lead.wa_id or "", "ok", written, "wamid.late")
     # Then the conversation stays closed
-    found = engine.deps.store.contact(lead.id)
+    found = engine.deps.contacts.contact(lead.id)
     assert found is not None
     assert found.item.conversation_open is False
 
 
 class CloseMeanwhile:
-    """The real store, except that the conversation is closed (through the API) just
+    """Real transactions, except that the conversation is closed (through the API) just
     before or just after the sender's claim: a close racing the send, made deterministic."""
 
     def __init__(self, engine: LocalEngine, contact_id: str, after_claim: bool) -> None:
-        self._engine, self._real = engine, engine.deps.store
+        self._engine, self._real = engine, engine.deps.transactions
         self._contact_id, self._after_claim = contact_id, after_claim
         self.raced = False
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real, name)
 
     def commit(self, changes: Sequence[Change], at: datetime) -> None:
         claim = any(
@@ -268,19 +264,19 @@ class CloseMeanwhile:
 @pytest.mark.parametrize("after_claim", [False, True], ids=["before-claim", "after-claim"])
 def test_a_close_racing_the_sender_stops_the_send(engine: LocalEngine, after_claim: bool) -> None:
     # Given a follow-up queued and handed to the sender
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     lead = queued_lead(engine, f"628110000061{int(after_claim)}")
     engine.scheduled("dispatch")
     racing = CloseMeanwhile(engine, lead.id, after_claim)
-    engine.deps.store = racing  # type: ignore[assignment]
+    engine.deps.transactions = racing
     # When the conversation is closed just before, or just after, the sender claims it
     engine.drain()
     # Then nothing goes out, and the follow-up and its sequence end saying why
     assert racing.raced
     assert engine.sandbox.sent() == []
-    [followup] = engine.deps.store.followups_of(lead.id)
+    [followup] = engine.deps.followups.followups_of(lead.id)
     assert (followup.status, followup.reason) == (Status.CANCELED, "conversation_closed")
-    [enrollment] = engine.deps.store.enrollments_of(lead.id)
+    [enrollment] = engine.deps.followups.enrollments_of(lead.id)
     assert enrollment.item.exit_reason == "conversation_closed"
 
 
@@ -288,7 +284,7 @@ def test_a_tick_ends_a_sequence_whose_conversation_closed_unseen(engine: LocalEn
     # Given a lead enrolled in a two-step rule whose first step went out
     step = rule().steps[0].model_dump()
     later = step | {"wait": {"amount": 1, "unit": "days"}}
-    engine.deps.store.save_rule(rule(steps=[step, later]))
+    engine.deps.rules.save_rule(rule(steps=[step, later]))
     lead = quiet_contact(engine.deps, "6281100000608", engine.clock.now() - timedelta(hours=25))
     engine.tick()
     assert len(engine.sandbox.sent()) == 1
@@ -306,12 +302,12 @@ def test_a_tick_ends_a_sequence_whose_conversation_closed_unseen(engine: LocalEn
     engine.tick()
     # Then it is not sent and the sequence ends because the conversation closed
     assert len(engine.sandbox.sent()) == 1
-    [enrollment] = engine.deps.store.enrollments_of(lead.id)
+    [enrollment] = engine.deps.followups.enrollments_of(lead.id)
     assert enrollment.item.exit_reason == "conversation_closed"
 
 
 def test_send_now_into_a_closed_conversation_is_refused(engine: LocalEngine) -> None:
-    engine.deps.store.save_rule(rule())
+    engine.deps.rules.save_rule(rule())
     lead = quiet_contact(engine.deps, "6281100000609", engine.clock.now() - timedelta(hours=2))
     call(engine, "POST", f"/api/contacts/{lead.id}/conversation/close")
     _, offered = call(engine, "GET", f"/api/contacts/{lead.id}/rules")

@@ -164,7 +164,7 @@ def test_the_loop_and_the_webhook_stay_within_their_grants(
         assert engine.invoke("bus_events", stage_changed)["applied"]
         assert engine.invoke("bus_events", closed)["applied"]
     # (the close canceled the retry waiting for that lead)
-    assert [f.reason for f in deps.store.followups_of(leads[2].id)] == ["conversation_closed"]
+    assert [f.reason for f in deps.followups.followups_of(leads[2].id)] == ["conversation_closed"]
     engine.clock.advance(timedelta(days=8))
     with recorder.running(engine, "expire"):
         engine.scheduled("expire")

@@ -56,12 +56,12 @@ def reopen_conversation(deps: Deps, contact_id: str, by: str, at: datetime) -> C
 
 def _end_sequences(deps: Deps, contact: Contact, now: datetime) -> None:
     reason = Reason.CONVERSATION_CLOSED
-    for followup in deps.store.followups_of(contact.id):
+    for followup in deps.followups.followups_of(contact.id):
         rule = deps.catalog.rule(followup.rule_id, followup.rule_version)
         if followup.status is Status.QUEUED and (rule is None or rule.closed_to(contact)):
             # False when it moved meanwhile: the sender re-reads the contact after claiming.
             end_unsent(deps, followup, Status.CANCELED, reason, now)
-    for enrollment_v in deps.store.enrollments_of(contact.id):
+    for enrollment_v in deps.followups.enrollments_of(contact.id):
         enrollment = enrollment_v.item
         rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
         if enrollment.state is EnrollmentState.ACTIVE and (rule is None or rule.closed_to(contact)):
@@ -72,12 +72,12 @@ def _exit(deps: Deps, enrollment_id: str, now: datetime) -> None:
     """End one enrollment, re-read by key on each try; a tick that keeps winning the race
     ends it itself when it next reads the closed contact."""
     for _ in range(_TRIES):
-        current = deps.store.enrollment(enrollment_id)
+        current = deps.followups.enrollment(enrollment_id)
         if current is None or current.item.state is not EnrollmentState.ACTIVE:
             return
         exited = ended(current.item, Reason.CONVERSATION_CLOSED, EnrollmentState.EXITED)
         try:
-            deps.store.commit([EnrollmentChange(exited, current.revision)], now)
+            deps.commit([EnrollmentChange(exited, current.revision)], now)
         except CommitRejected:
             continue
         return
