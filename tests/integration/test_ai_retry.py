@@ -15,7 +15,7 @@ from followup.domain.followup import FollowUp, Status
 from followup.domain.settings import AiSettings
 from followup_local.engine import LocalEngine
 from followup_local.fake_anthropic import FakeAnthropic
-from tests.integration.test_ai_send import AI_TEXT, KEY, STATIC_HIGHLIGHT, ai_step
+from tests.integration.test_ai_send import AI_TEXT, BUDGET, KEY, STATIC_HIGHLIGHT, ai_step
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
 from tests.support.sender import send_batch
@@ -32,10 +32,9 @@ def fake() -> Iterator[FakeAnthropic]:
 
 @pytest.fixture
 def ai(engine: LocalEngine, fake: FakeAnthropic) -> LocalEngine:
-    """The engine writing the template's highlight with Claude (the fake); a generous time
-    budget, so a busy machine's first call (it imports the SDK) is not over it."""
+    """The engine writing the template's highlight with Claude (the fake)."""
     engine.deps.writer = ClaudeWriter(
-        KEY, DEFAULT_MODEL, base_url=fake.base_url, budget_seconds=60.0
+        KEY, DEFAULT_MODEL, base_url=fake.base_url, budget_seconds=BUDGET
     )
     settings = engine.deps.store.settings()
     engine.deps.store.save_settings(settings.model_copy(update={"ai": AiSettings(language="en")}))

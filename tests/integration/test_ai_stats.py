@@ -15,7 +15,7 @@ from followup.domain.settings import AiSettings
 from followup.services.inbound import record_inbound
 from followup_local.engine import LocalEngine
 from followup_local.fake_anthropic import FakeAnthropic
-from tests.integration.test_ai_send import KEY, ai_step
+from tests.integration.test_ai_send import BUDGET, KEY, ai_step
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
 from tests.support.webhook import payload, post
@@ -26,7 +26,9 @@ HOUR = timedelta(hours=1)
 @pytest.fixture
 def ai(engine: LocalEngine) -> Iterator[tuple[LocalEngine, FakeAnthropic]]:
     with FakeAnthropic(KEY) as fake:
-        engine.deps.writer = ClaudeWriter(KEY, DEFAULT_MODEL, base_url=fake.base_url)
+        engine.deps.writer = ClaudeWriter(
+            KEY, DEFAULT_MODEL, base_url=fake.base_url, budget_seconds=BUDGET
+        )
         settings = engine.deps.store.settings()
         engine.deps.store.save_settings(
             settings.model_copy(update={"ai": AiSettings(language="en")})
