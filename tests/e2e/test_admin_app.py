@@ -207,3 +207,32 @@ def test_a_counsellor_closes_and_reopens_a_conversation(
     expect(state).to_contain_text("Conversation open · reopened by counselor@followup.local")
     assert stack.call("GET", f"/api/contacts/{contact_id}").json()["conversation_open"] is True
     assert watched.missing == []
+
+
+@pytest.mark.slow
+def test_marketing_chooses_the_template_parameter_the_ai_writes(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    page.get_by_role("link", name="Rules").click()
+    row = page.locator(f'[data-testid="rule-row"][data-id="{AI_RULE}"]')
+    row.get_by_role("button", name="Edit").click()
+    first_name = page.get_by_label("Step 1 parameter 1 written by the AI")
+    program = page.get_by_label("Step 1 parameter 2 written by the AI")
+    # The demo's AI writes the program parameter; choosing the first name unmarks it
+    expect(program).to_be_checked()
+    expect(first_name).not_to_be_checked()
+    first_name.check()
+    expect(program).not_to_be_checked()
+    page.get_by_role("button", name="Save").click()
+    expect(row).to_be_visible()
+    # Reopened after a reload, the rule shows the parameter chosen
+    page.reload()
+    page.get_by_role("link", name="Rules").click()
+    row.get_by_role("button", name="Edit").click()
+    expect(first_name).to_be_checked()
+    expect(program).not_to_be_checked()
+    params = stack.call("GET", f"/api/rules/{AI_RULE}").json()["steps"][0]["template"]["params"]
+    assert [param.get("ai", False) for param in params] == [True, False]
+    assert params[0]["field"] == "first_name"
+    assert watched.missing == []

@@ -15,7 +15,7 @@ from followup.domain.followup import FollowUp, Status
 from followup.domain.settings import AiSettings
 from followup_local.engine import LocalEngine
 from followup_local.fake_anthropic import DEFAULT_TEXT, LABEL, FakeAnthropic
-from tests.integration.test_ai_send import KEY, STATIC_HIGHLIGHT, ai_step
+from tests.integration.test_ai_send import BUDGET, KEY, STATIC_HIGHLIGHT, ai_step
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
 
@@ -27,7 +27,9 @@ AI_TEXT = LABEL + DEFAULT_TEXT
 def ai(engine: LocalEngine) -> Iterator[tuple[LocalEngine, FakeAnthropic]]:
     """An engine whose rule's AI step waits for approval, writing with the fake Claude."""
     with FakeAnthropic(KEY) as fake:
-        engine.deps.writer = ClaudeWriter(KEY, DEFAULT_MODEL, base_url=fake.base_url)
+        engine.deps.writer = ClaudeWriter(
+            KEY, DEFAULT_MODEL, base_url=fake.base_url, budget_seconds=BUDGET
+        )
         settings = engine.deps.rules.settings()
         engine.deps.rules.save_settings(
             settings.model_copy(update={"ai": AiSettings(language="en")})

@@ -22,6 +22,9 @@ from tests.support.builders import quiet_contact, rule
 from tests.support.sender import send_batch
 
 KEY = "sk-ant-local-test"
+BUDGET = 60.0
+"""Seconds the writer may take in these tests: the first call imports the SDK, and on a busy
+machine that alone can pass the 3 s default, which would make the text fall back."""
 HOUR = timedelta(hours=1)
 STATIC_TEXT = "Hi {first_name|there}, still thinking about applying?"
 STATIC_HIGHLIGHT = "Seats are limited this intake."
@@ -55,7 +58,9 @@ def fake() -> Iterator[FakeAnthropic]:
 @pytest.fixture
 def ai(engine: LocalEngine, fake: FakeAnthropic) -> LocalEngine:
     """The engine writing with Claude (the fake), in an English-speaking workspace."""
-    engine.deps.writer = ClaudeWriter(KEY, DEFAULT_MODEL, base_url=fake.base_url)
+    engine.deps.writer = ClaudeWriter(
+        KEY, DEFAULT_MODEL, base_url=fake.base_url, budget_seconds=BUDGET
+    )
     settings = engine.deps.rules.settings()
     engine.deps.rules.save_settings(settings.model_copy(update={"ai": AiSettings(language="en")}))
     engine.deps.catalog.invalidate()

@@ -156,6 +156,13 @@ export function RuleEditor({ api, rule, onDone }: { api: Api; rule: Rule | null;
       r.steps[index].ai = { ...(r.steps[index].ai ?? { instructions: "" }), ...change };
     });
 
+  // At most one template parameter is written by the AI: choosing one unmarks the others.
+  const setAiParam = (index: number, chosen: number | null) =>
+    update((r) => {
+      const template = r.steps[index].template;
+      if (template?.params) template.params = template.params.map((p, k) => ({ ...p, ai: k === chosen }));
+    });
+
   const step = draft.steps;
   return (
     <section className="editor">
@@ -281,6 +288,25 @@ export function RuleEditor({ api, rule, onDone }: { api: Api; rule: Rule | null;
             </span>
             <Problems at={`steps.${index}.template`} all={problems} />
           </label>
+          {(s.template?.params ?? []).length > 0 && (
+            <div className="params" role="group" aria-label={`Step ${index + 1} template parameters`}>
+              <small>
+                Outside the 24 h window the AI writes at most one template parameter (when the step has AI
+                instructions); its field or text is the fallback.
+              </small>
+              {(s.template?.params ?? []).map((p, k) => (
+                <label className="check" key={k}>
+                  <input
+                    type="checkbox"
+                    aria-label={`Step ${index + 1} parameter ${k + 1} written by the AI`}
+                    checked={p.ai ?? false}
+                    onChange={(e) => setAiParam(index, e.target.checked ? k : null)}
+                  />
+                  {`{{${k + 1}}}`} {p.field ? `contact field ${p.field}` : `"${p.text ?? ""}"`}
+                </label>
+              ))}
+            </div>
+          )}
           <label>
             AI instructions (optional: the AI writes the message, the text or template above is the fallback)
             <textarea

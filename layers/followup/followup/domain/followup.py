@@ -102,12 +102,18 @@ class AiWriting(BaseModel):
     `used` is false when the static content went instead; `fallback_reason` says why (the
     writer's reason such as `rate_limited` or `timeout`, `no_api_key`, `ai_disabled`, or
     `guardrail`, then `guardrail` names the check the text failed, e.g. `url`, `duplicate`).
-    Tokens and cost count every call made, whether its text was used or not.
+    Tokens and cost add up every call made for the follow-up (a retried send may have needed
+    a second one), whether its text was used or not. `text` keeps a used text, and `target`
+    where it went, so a retried send sends it again instead of paying for another.
     """
 
     used: bool
     fallback_reason: str | None = None
     guardrail: str | None = None
+    text: str | None = Field(default=None, description="the text written, when it was used")
+    target: Literal["text", "template_parameter"] | None = Field(
+        default=None, description="where the text went: the free text or the template parameter"
+    )
     input_tokens: int = Field(default=0, description="input tokens not read from the cache")
     output_tokens: int = 0
     cached_tokens: int = Field(default=0, description="input tokens read from the cache")

@@ -49,7 +49,8 @@ class SendResult(StrEnum):
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one follow-up, and what its AI message did and cost, if it had one."""
+    """What became of one follow-up, and what this attempt's AI writing did and cost (None
+    when it wrote nothing, e.g. a retry that sent the text written before)."""
 
     result: SendResult
     ai: AiWriting | None = None
@@ -97,15 +98,16 @@ def send_one(deps: Deps, followup_id: str) -> Outcome:
             return Outcome(_finish(deps, claimed, Status.SKIPPED, Reason.APPROVAL_EXPIRED, now))
         approved = claimed.proposed
         return Outcome(_hand_over(deps, claimed, contact, contact.wa_id, rule, approved, now))
-    # Written after the claim and before the provider: a retry of this follow-up finds it
-    # no longer queued, so whatever text was written goes out at most once.
-    written = personalise(deps, step, rule, contact, static)
+    # Written after the claim and before the provider: a duplicate delivery finds it no
+    # longer queued, so whatever text was written goes out at most once; a retry after a
+    # provider error sends the text kept on the follow-up rather than paying for another.
+    written = personalise(deps, step, rule, contact, static, claimed.ai)
     if written.ai is not None:
         claimed = claimed.model_copy(update={"ai": written.ai})
     if step.ai is not None and step.ai.approval:
-        return Outcome(_await_approval(deps, claimed, written.message, now), written.ai)
+        return Outcome(_await_approval(deps, claimed, written.message, now), written.attempt)
     result = _hand_over(deps, claimed, contact, contact.wa_id, rule, written.message, now)
-    return Outcome(result, written.ai)
+    return Outcome(result, written.attempt)
 
 
 def _hand_over(

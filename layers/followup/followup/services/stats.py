@@ -30,9 +30,12 @@ COUNTERS = (
     "ai_cost_micro_usd",
 )
 """`opted_out` counts opt-outs after a send (the rule's opt-out rate); STOP before a send
-cancels the queued entry as `opted_out_before_send`. `ai_messages` counts sends for which the
-AI was called (its text used or not) and `ai_cost_micro_usd` what those calls cost, in
-millionths of a dollar so DynamoDB can add them as integers."""
+cancels the queued entry as `opted_out_before_send`. `ai_messages` counts follow-ups for which
+the AI wrote (was called at least once, its text sent, refused by a guardrail, rejected by a
+person or never sent) and `ai_cost_micro_usd` what all their calls cost, in millionths of a
+dollar so DynamoDB can add them as integers. Both are counted once per follow-up, when its
+spend is final: when it is sent, or when it ends without a send (skipped, canceled,
+failed, opted out); never again on the statuses after a send."""
 
 MICRO = 1_000_000
 """Micro-dollars per dollar."""
@@ -54,12 +57,14 @@ def counters_for(change: Change) -> dict[str, int]:
     status = change.followup.status
     if status is change.expected or status in _UNCOUNTED:
         return {}
-    if status is Status.OPTED_OUT and not change.expected.outbound:
-        return {"opted_out_before_send": 1}
+    unsent = not change.expected.outbound
     found = {status.value: 1}
+    if status is Status.OPTED_OUT and unsent:
+        found = {"opted_out_before_send": 1}
     ai = change.followup.ai
     spent = ai is not None and (ai.cost_usd or ai.input_tokens or ai.output_tokens)
-    if status is Status.SENT and ai is not None and spent:
+    # Sent, or ended without a send: the AI spend is final, and no later move recounts it.
+    if ai is not None and spent and (status is Status.SENT or (status.terminal and unsent)):
         found["ai_messages"] = 1
         found["ai_cost_micro_usd"] = round(ai.cost_usd * MICRO)
     return found

@@ -8,7 +8,9 @@ fallback). Contact attributes named `deal.<key>` are shown to the model as the d
 
 The writer is called after the follow-up is claimed (`sending`) and before the provider:
 a crash in between leaves it `sending` until its deadline marks the outcome unknown, so a
-text, whatever it was, goes out at most once.
+text, whatever it was, goes out at most once. A send retried after a provider error
+reuses the text its follow-up kept from the attempt before, without a call; when it has
+none (the static content went), the new call's usage is added to what was spent before.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from followup.domain.ai import AiRequest, AiText, AiUnavailable, Unavailable, Usage
+from followup.domain.ai import AiRequest, AiUnavailable, Unavailable, Usage
 from followup.domain.ai_prompt import build_request, context_for
 from followup.domain.contact import Contact
 from followup.domain.conversation import Direction, Message
@@ -51,16 +53,25 @@ DUPLICATE = "duplicate"
 
 @dataclass(frozen=True)
 class Written:
-    """The message to send and, for an AI step, what the AI did."""
+    """The message to send and, for an AI step, what the AI did for the follow-up (with
+    the usage of earlier attempts added); `attempt` is what this attempt alone did and
+    spent, None when it made no call and reused the text written before."""
 
     message: RenderedMessage
     ai: AiWriting | None
+    attempt: AiWriting | None = None
 
 
 def personalise(
-    deps: Deps, step: Step, rule: Rule, contact: Contact, static: RenderedMessage
+    deps: Deps,
+    step: Step,
+    rule: Rule,
+    contact: Contact,
+    static: RenderedMessage,
+    before: AiWriting | None = None,
 ) -> Written:
-    """The AI's version of `static` when the step asks for one and it passes, else `static`."""
+    """The AI's version of `static` when the step asks for one and it passes, else `static`;
+    `before` is what earlier attempts of the same follow-up did."""
     if step.ai is None:
         return Written(static, None)
     slot = _slot(step, static)
@@ -68,15 +79,19 @@ def personalise(
         return Written(static, None)  # outside the window with no parameter for the AI
     settings = deps.catalog.settings().ai
     if not settings.enabled:
-        return Written(static, AiWriting(used=False, fallback_reason=Fallback.AI_DISABLED.value))
-    if deps.writer is None:
-        return Written(static, AiWriting(used=False, fallback_reason=Unavailable.NO_API_KEY.value))
+        off = AiWriting(used=False, fallback_reason=Fallback.AI_DISABLED.value)
+        return _written(static, off, before)
     target = Target.TEXT if slot is None else Target.TEMPLATE_PARAMETER
+    if before is not None and before.text is not None and before.target == target.value:
+        return Written(_with(static, slot, before.text), before)
+    if deps.writer is None:
+        fallback = AiWriting(used=False, fallback_reason=Unavailable.NO_API_KEY.value)
+        return _written(static, fallback, before)
     history = deps.contacts.recent_messages(contact.id, HISTORY)
     request = _request(step.ai, rule, contact, history, settings, target)
     result = deps.writer.write(request)
     if isinstance(result, AiUnavailable):
-        return Written(static, _record(result.usage, fallback_reason=result.reason.value))
+        return _written(static, _record(result.usage, fallback_reason=result.reason.value), before)
     refusal = check_written(
         result.text, request, target=target, forbidden=settings.forbidden_phrases
     )
@@ -85,10 +100,10 @@ def personalise(
     elif result.text in _sent_before(deps, contact.id, history):
         guardrail = DUPLICATE
     else:
-        return Written(_with(static, slot, result), _record(result.usage))
-    return Written(
-        static, _record(result.usage, fallback_reason=Fallback.GUARDRAIL.value, guardrail=guardrail)
-    )
+        used = _record(result.usage, text=result.text, target=target)
+        return _written(_with(static, slot, result.text), used, before)
+    refused = _record(result.usage, fallback_reason=Fallback.GUARDRAIL.value, guardrail=guardrail)
+    return _written(static, refused, before)
 
 
 def sample(deps: Deps, rule: Rule, step_index: int, contact: Contact) -> Written | None:
@@ -152,22 +167,44 @@ def _parts(rendered: RenderedMessage) -> Iterable[str]:
     yield from rendered.params
 
 
-def _with(static: RenderedMessage, slot: int | None, written: AiText) -> RenderedMessage:
+def _with(static: RenderedMessage, slot: int | None, text: str) -> RenderedMessage:
     if slot is None:
-        return static.model_copy(update={"text": written.text})
+        return static.model_copy(update={"text": text})
     params = list(static.params)
-    params[slot] = written.text
+    params[slot] = text
     return static.model_copy(update={"params": params})
 
 
+def _written(message: RenderedMessage, attempt: AiWriting, before: AiWriting | None) -> Written:
+    """`attempt` for the follow-up with what `before` spent added: usage adds up, never lost."""
+    if before is None:
+        return Written(message, attempt, attempt)
+    total = attempt.model_copy(
+        update={
+            "input_tokens": before.input_tokens + attempt.input_tokens,
+            "output_tokens": before.output_tokens + attempt.output_tokens,
+            "cached_tokens": before.cached_tokens + attempt.cached_tokens,
+            "cost_usd": before.cost_usd + attempt.cost_usd,
+        }
+    )
+    return Written(message, total, attempt)
+
+
 def _record(
-    usage: Usage | None, *, fallback_reason: str | None = None, guardrail: str | None = None
+    usage: Usage | None,
+    *,
+    fallback_reason: str | None = None,
+    guardrail: str | None = None,
+    text: str | None = None,
+    target: Target | None = None,
 ) -> AiWriting:
     spent = usage or Usage(0, 0, 0, 0, 0.0)
     return AiWriting(
         used=fallback_reason is None,
         fallback_reason=fallback_reason,
         guardrail=guardrail,
+        text=text,
+        target=None if target is None else target.value,
         input_tokens=spent.input_tokens + spent.cache_creation_input_tokens,
         output_tokens=spent.output_tokens,
         cached_tokens=spent.cache_read_input_tokens,
