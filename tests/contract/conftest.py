@@ -1,0 +1,42 @@
+"""The contract suite runs every test against each Store: in memory and on DynamoDB (moto)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from pynamodb.exceptions import PynamoDBException
+
+from followup.adapters import tables
+from followup.adapters.connections import Connections
+from followup.adapters.dynamo import DynamoStore
+from followup.adapters.memory import MemoryStore, Refused
+from followup_local.engine import REGION, tune_moto
+
+
+@pytest.fixture(params=["memory", "dynamo"])
+def store(request: pytest.FixtureRequest) -> Iterator[Any]:
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    from moto import mock_aws
+
+    tune_moto()
+    with mock_aws():
+        tables.bind("followup-", REGION)
+        tables.create_tables(boto3.client("dynamodb", region_name=REGION))
+        yield DynamoStore()
+
+
+@pytest.fixture
+def connections(store: Any) -> Any:
+    """The WebSocket connection registry beside `store` (the same object in memory)."""
+    return store if isinstance(store, MemoryStore) else Connections()
+
+
+@pytest.fixture
+def refused(store: Any) -> type[Exception]:
+    """What the store raises for a request DynamoDB refuses outright (not a lost condition)."""
+    return Refused if isinstance(store, MemoryStore) else PynamoDBException
