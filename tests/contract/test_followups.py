@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import timedelta, timezone
 from typing import Any
 
 import pytest
@@ -178,3 +178,18 @@ def test_the_queue_of_one_contact_reads_only_that_contact(store: Any) -> None:
     assert page_ids(store, query, 2) == [["fu_d", "fu_a"], ["fu_c"]]
     recent = QueueQuery(since=T0, until=minutes(10), contact_id="ct_1")
     assert page_ids(store, recent, 5) == [["fu_d", "fu_a"]]
+
+
+def test_a_queue_window_given_in_local_time_finds_every_entry_inside_it(store: Any) -> None:
+    # 24 Nov 00:00 to 23:59 in Jakarta is 23 Nov 17:00 to 24 Nov 16:59 UTC
+    jakarta = timezone(timedelta(hours=7))
+    write(store, followup("fu_eve", at=T0 - timedelta(hours=8)), followup("fu_day", at=T0))
+    since = T0.astimezone(jakarta).replace(hour=0)
+    until = since + timedelta(hours=23, minutes=59)
+    assert page_ids(store, QueueQuery(since=since, until=until), 10) == [["fu_day", "fu_eve"]]
+    # 24 Nov 20:00 in New York is 25 Nov 01:00 UTC
+    new_york = timezone(timedelta(hours=-5))
+    night = T0 + timedelta(hours=23)
+    write(store, followup("fu_night", at=night))
+    evening = QueueQuery(since=T0.astimezone(new_york), until=night.astimezone(new_york))
+    assert page_ids(store, evening, 10) == [["fu_night", "fu_day"]]
