@@ -263,6 +263,21 @@ def test_a_commit_that_names_one_item_twice_is_refused_whole(
     assert store.contact("ct_1") is None
 
 
+def test_an_empty_key_is_refused_wherever_it_would_key_an_item_or_index(
+    store: Any, refused: type[Exception]
+) -> None:
+    with pytest.raises(refused):  # its counters would go to a stats item without a key
+        store.commit([NewFollowUp(followup(rule_id=""))], T0)
+    with pytest.raises(refused):  # a held enrollment is listed under its rule
+        store.commit([NewEnrollment(enrollment("en_held", rule_id="", held_at=T0))], T0)
+    with pytest.raises(refused):
+        store.commit([NewFollowUp(followup(provider_message_id=""))], T0)
+    store.commit([NewEnrollment(enrollment(rule_id=""))], T0)
+    assert store.followup("fu_1") is None
+    assert store.enrollment("en_held") is None
+    assert store.enrollment("en_1") is not None
+
+
 def test_an_empty_commit_writes_nothing(store: Any) -> None:
     store.commit([], T0)
     assert store.stats(T0.date(), T0.date()) == []

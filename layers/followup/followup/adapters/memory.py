@@ -149,6 +149,7 @@ class MemoryStore:
                 counters[(_followup_of(change).rule_id, name)] += amount
         day = stamp(at)[:10]
         groups = {rule_id for rule_id, _ in counters}
+        _nonempty(*groups)  # each names a stats item
         with self._lock:
             _refuse_repeats(ordered, len(groups))
             rows = [self._row(change) for change in ordered]
@@ -587,7 +588,9 @@ def _followup_row(followup: FollowUp) -> _FollowUpRow:
 
 
 def _enrollment_row(enrollment: Enrollment, revision: int) -> _EnrollmentRow:
-    _nonempty(enrollment.id, enrollment.contact_id, enrollment.rule_id)
+    _nonempty(enrollment.id, enrollment.contact_id)
+    if enrollment.held:
+        _nonempty(enrollment.rule_id)
     due = (
         enrollment.state is EnrollmentState.ACTIVE
         and enrollment.next_due_at is not None
