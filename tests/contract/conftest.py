@@ -5,15 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from pynamodb.exceptions import PynamoDBException
 
-from followup.adapters import tables
 from followup.adapters.connections import Connections
-from followup.adapters.dynamo import DynamoStore
 from followup.adapters.memory import MemoryStore, Refused
-from followup_local.engine import REGION, tune_moto
+from tests.contract.stores import dynamo_store
 
 
 @pytest.fixture(params=["memory", "dynamo"])
@@ -21,13 +18,8 @@ def store(request: pytest.FixtureRequest) -> Iterator[Any]:
     if request.param == "memory":
         yield MemoryStore()
         return
-    from moto import mock_aws
-
-    tune_moto()
-    with mock_aws():
-        tables.bind("followup-", REGION)
-        tables.create_tables(boto3.client("dynamodb", region_name=REGION))
-        yield DynamoStore()
+    with dynamo_store() as dynamo:
+        yield dynamo
 
 
 @pytest.fixture
