@@ -10,16 +10,21 @@ from pynamodb.exceptions import PynamoDBException
 
 from followup.adapters.connections import Connections
 from followup.adapters.memory import MemoryStore, Refused
-from tests.contract.stores import dynamo_store
+from tests.contract.stores import dynamo_tables, empty_dynamo_store
+
+
+@pytest.fixture(scope="module")
+def tables_on_moto() -> Iterator[None]:
+    with dynamo_tables():
+        yield
 
 
 @pytest.fixture(params=["memory", "dynamo"])
-def store(request: pytest.FixtureRequest) -> Iterator[Any]:
+def store(request: pytest.FixtureRequest) -> Any:
     if request.param == "memory":
-        yield MemoryStore()
-        return
-    with dynamo_store() as dynamo:
-        yield dynamo
+        return MemoryStore()
+    request.getfixturevalue("tables_on_moto")
+    return empty_dynamo_store()
 
 
 @pytest.fixture
