@@ -267,7 +267,7 @@ def create_queues(sqs: Any, prefix: str) -> tuple[str, str]:
     return queue_url, dlq_url
 
 
-def _tune_moto() -> None:
+def tune_moto() -> None:
     """Make moto atomic per call and its DynamoDB cost proportional to the work (idempotent).
 
     moto 5.2 is not thread-safe: concurrent senders lost counter updates, or crashed copying
@@ -348,7 +348,7 @@ def local_engine(start: datetime, *, prefix: str = "followup-") -> Iterator[Loca
     """Start moto in-process, create tables and queues, start the sandbox, wire the handlers."""
     from moto import mock_aws
 
-    _tune_moto()
+    tune_moto()
     for name, value in _QUIET_ENV.items():
         os.environ.setdefault(name, value)
     clock = VirtualClock(start)

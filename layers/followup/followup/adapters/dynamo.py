@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -263,7 +263,7 @@ class DynamoStore:
             partitions: list[str] = [query.contact_id]
         else:
             index, names = FollowUpItem.by_day, ("id", "created_day", "created_at")
-            partitions = _days_back(query.since.date(), query.until.date())
+            partitions = _days_back(_utc_day(query.since), _utc_day(query.until))
 
         def read(partition: str, resume: dict[str, Any] | None) -> Iterator[Any]:
             return iter(
@@ -433,6 +433,11 @@ class DynamoStore:
 def _key(item: Any, names: tuple[str, ...]) -> dict[str, Any]:
     """An index position as DynamoDB's ExclusiveStartKey wants it."""
     return {name: {"S": str(getattr(item, name))} for name in names}
+
+
+def _utc_day(moment: datetime) -> date:
+    """The day partition a moment falls in: follow-ups are filed by their UTC day."""
+    return moment.astimezone(UTC).date()
 
 
 def _days_back(first: date, last: date) -> list[str]:

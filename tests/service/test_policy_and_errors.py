@@ -1,4 +1,4 @@
-"""Send policy, gating and provider errors, end to end through the handlers."""
+"""Send policy, gating and provider errors, through the services tick by tick."""
 
 from __future__ import annotations
 
@@ -6,19 +6,19 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from followup.domain.followup import FollowUp, Status
-from followup_local.engine import LocalEngine
+from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact, rule
 
 HOUR = timedelta(hours=1)
 TEXT_ONLY = [{"wait": {"amount": 0, "unit": "minutes"}, "text": "Hi {name}"}]
 
 
-def only_followup(engine: LocalEngine, contact_id: str) -> FollowUp:
+def only_followup(engine: MemoryEngine, contact_id: str) -> FollowUp:
     [followup] = engine.deps.followups.followups_of(contact_id)
     return followup
 
 
-def test_a_free_text_only_step_outside_the_window_is_skipped(engine: LocalEngine) -> None:
+def test_a_free_text_only_step_outside_the_window_is_skipped(engine: MemoryEngine) -> None:
     engine.deps.rules.save_rule(rule(steps=TEXT_ONLY))
     lead = quiet_contact(engine.deps, "6281100000201", engine.clock.now() - 25 * HOUR)
     engine.tick()
@@ -28,7 +28,7 @@ def test_a_free_text_only_step_outside_the_window_is_skipped(engine: LocalEngine
 
 
 def test_due_after_hours_waits_for_the_next_opening_in_the_contacts_zone(
-    engine: LocalEngine,
+    engine: MemoryEngine,
 ) -> None:
     # Given a Lisbon lead due at 02:00 Lisbon time on a Tuesday
     engine.deps.rules.save_rule(rule())
@@ -47,7 +47,7 @@ def test_due_after_hours_waits_for_the_next_opening_in_the_contacts_zone(
     assert request.received_at.astimezone(ZoneInfo("Europe/Lisbon")).hour == 8
 
 
-def test_hot_leads_are_left_to_the_counsellor(engine: LocalEngine) -> None:
+def test_hot_leads_are_left_to_the_counsellor(engine: MemoryEngine) -> None:
     engine.deps.rules.save_rule(rule())
     lead = quiet_contact(engine.deps, "6281100000202", engine.clock.now() - 25 * HOUR, score="hot")
     engine.tick()
@@ -56,7 +56,7 @@ def test_hot_leads_are_left_to_the_counsellor(engine: LocalEngine) -> None:
     assert engine.sandbox.requests == []
 
 
-def test_cold_leads_get_at_most_two_follow_ups(engine: LocalEngine) -> None:
+def test_cold_leads_get_at_most_two_follow_ups(engine: MemoryEngine) -> None:
     # Given a three-step rule a day apart and a cold lead
     steps = [
         {"wait": {"amount": n, "unit": "days"}, "template": {"name": f"s{n}", "language": "en"}}
@@ -76,7 +76,7 @@ def test_cold_leads_get_at_most_two_follow_ups(engine: LocalEngine) -> None:
     assert statuses[2] == (2, "skipped", "cold_cap")
 
 
-def test_one_pending_follow_up_per_contact_across_rules(engine: LocalEngine) -> None:
+def test_one_pending_follow_up_per_contact_across_rules(engine: MemoryEngine) -> None:
     # Given two rules that both match the same lead, on a Saturday (nothing can be sent)
     engine.clock.advance(timedelta(days=4))
     engine.deps.rules.save_rule(rule("first-rule"))
@@ -87,7 +87,7 @@ def test_one_pending_follow_up_per_contact_across_rules(engine: LocalEngine) -> 
     assert [f.status for f in engine.deps.followups.followups_of(lead.id)] == [Status.QUEUED]
 
 
-def test_a_retryable_provider_error_is_retried_with_backoff_then_sent(engine: LocalEngine) -> None:
+def test_a_retryable_provider_error_is_retried_with_backoff_then_sent(engine: MemoryEngine) -> None:
     engine.deps.rules.save_rule(rule())
     lead = quiet_contact(engine.deps, "6281100000205", engine.clock.now() - 25 * HOUR)
     engine.sandbox.fail_next(status=429, code=130429)
@@ -103,7 +103,7 @@ def test_a_retryable_provider_error_is_retried_with_backoff_then_sent(engine: Lo
     assert [r.status for r in engine.sandbox.requests] == [429, 200]
 
 
-def test_a_permanent_provider_error_fails_with_a_readable_reason(engine: LocalEngine) -> None:
+def test_a_permanent_provider_error_fails_with_a_readable_reason(engine: MemoryEngine) -> None:
     engine.deps.rules.save_rule(rule())
     lead = quiet_contact(engine.deps, "6281100000206", engine.clock.now() - 25 * HOUR)
     engine.sandbox.fail_next(status=400, code=131026)
@@ -120,7 +120,7 @@ def test_a_permanent_provider_error_fails_with_a_readable_reason(engine: LocalEn
 
 
 def test_a_withheld_marketing_message_is_retried_no_sooner_than_24_hours(
-    engine: LocalEngine,
+    engine: MemoryEngine,
 ) -> None:
     engine.deps.rules.save_rule(rule())
     lead = quiet_contact(engine.deps, "6281100000207", engine.clock.now() - 25 * HOUR)

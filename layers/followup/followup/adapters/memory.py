@@ -1,0 +1,668 @@
+"""The Store port and the connection registry in memory, with DynamoStore's semantics.
+
+Conditional writes; commits that apply whole or raise CommitRejected naming the changes
+that lost; the same revisions and per-day counters; and the order and paging DynamoDB's
+indexes give: sharded indexes are read shard by shard, equal index keys come in table-key
+order (as moto returns them), and cursors have the same shape. Items are kept as JSON
+documents beside the attributes their indexes need, so callers never share state with the
+store, and what goes in is validated on the way out as it is read back from DynamoDB.
+"""
+
+from __future__ import annotations
+
+import calendar
+import threading
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from followup.adapters import paging
+from followup.adapters.tables import SHARDS, stamp, unstamp
+from followup.domain.contact import Contact
+from followup.domain.conversation import Message
+from followup.domain.enrollment import Enrollment, EnrollmentState
+from followup.domain.followup import FollowUp
+from followup.domain.ids import shard_of
+from followup.domain.numbers import NumberHealth
+from followup.domain.rule import Rule
+from followup.domain.settings import WorkspaceSettings
+from followup.domain.stored import STORED
+from followup.services.ports import (
+    Change,
+    CommitRejected,
+    Conversion,
+    DayStats,
+    EnrollmentChange,
+    FollowUpChange,
+    NewEnrollment,
+    NewFollowUp,
+    Page,
+    Phase,
+    QueueQuery,
+    RuleError,
+    RuleHead,
+    Versioned,
+    phase_of,
+)
+from followup.services.stats import COUNTERS, counters_for
+
+_NUMBERS = TypeAdapter(list[NumberHealth])
+_TRANSACTION_ITEMS = 25  # import batches, as DynamoStore writes them
+_TRANSACTION_LIMIT = 100  # DynamoDB refuses larger transactions
+_LONGEST_CONNECTION = timedelta(hours=2)
+
+
+class Refused(Exception):
+    """A request DynamoDB refuses outright rather than losing a condition: an empty key, one
+    item twice in a transaction, too many items, or an update of a rule that does not exist.
+    DynamoStore raises pynamodb's exception in these cases; neither is a CommitRejected."""
+
+
+@dataclass(frozen=True)
+class _ContactRow:
+    revision: int
+    doc: str
+    wa_id: str | None
+    user_id: str | None
+    stage: str
+    created_at: str
+    quiet_key: str | None
+    quiet_since: str | None
+
+
+@dataclass(frozen=True)
+class _EnrollmentRow:
+    revision: int
+    doc: str
+    contact_id: str
+    enrolled_at: str
+    due_key: str | None
+    next_due_at: str | None
+    held_key: str | None
+
+
+@dataclass(frozen=True)
+class _FollowUpRow:
+    """A follow-up item. A Conversion of an id never written creates one with only its doc
+    (DynamoDB's update creates the item): it is then found by key and by no index."""
+
+    doc: str
+    converted: bool
+    status: str | None = None
+    contact_id: str | None = None
+    created_at: str | None = None
+    created_day: str | None = None
+    phase_key: str | None = None
+    wake_at: str | None = None
+    provider_message_id: str | None = None
+
+
+@dataclass(frozen=True)
+class _HeadRow:
+    """A rule's head. `listed` is false once deleted, or when only a watermark made it."""
+
+    listed: bool = False
+    version: int | None = None
+    active: bool = False
+    watermark: str | None = None
+    error: str | None = None
+    error_at: str | None = None
+
+
+@dataclass(frozen=True)
+class _Connection:
+    user: str
+    connected_at: str
+    expires_at: int  # epoch seconds, as DynamoDB's TTL attribute holds it
+
+
+class MemoryStore:
+    """All durable state in dictionaries, behind one lock (the sender runs threads)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._contacts: dict[str, _ContactRow] = {}
+        self._messages: dict[str, dict[str, str]] = {}
+        self._enrollments: dict[str, _EnrollmentRow] = {}
+        self._followups: dict[str, _FollowUpRow] = {}
+        self._heads: dict[str, _HeadRow] = {}
+        self._versions: dict[tuple[str, int], str] = {}
+        self._stats: dict[tuple[str, str], dict[str, int]] = {}
+        self._state: dict[str, str] = {}
+        self._connections: dict[str, _Connection] = {}
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def commit(self, changes: Sequence[Change], at: datetime) -> None:
+        """Apply `changes` together; CommitRejected names the changes that lost."""
+        ordered: list[Change] = [c for c in changes if not isinstance(c, Conversion)]
+        ordered += [c for c in changes if isinstance(c, Conversion)]
+        counters: Counter[tuple[str, str]] = Counter()
+        for change in ordered:
+            for name, amount in counters_for(change).items():
+                if name not in COUNTERS:  # DynamoStore's stats item has no such attribute
+                    raise Refused(f"no counter named {name!r}")
+                counters[(_followup_of(change).rule_id, name)] += amount
+        day = stamp(at)[:10]
+        groups = {rule_id for rule_id, _ in counters}
+        _nonempty(*groups)  # each names a stats item
+        with self._lock:
+            _refuse_repeats(ordered, len(groups))
+            rows = [self._row(change) for change in ordered]
+            failed = [change for change in ordered if not self._holds(change)]
+            if failed:
+                raise CommitRejected(failed)
+            for change, row in zip(ordered, rows, strict=True):
+                self._apply(change, row)
+            for (rule_id, name), amount in counters.items():
+                bucket = self._stats.setdefault((rule_id, day), {})
+                bucket[name] = bucket.get(name, 0) + amount
+
+    def _row(self, change: Change) -> Any:
+        if isinstance(change, NewFollowUp | FollowUpChange):
+            return _followup_row(change.followup)
+        if isinstance(change, Conversion):
+            _nonempty(change.followup.id)
+            existing = self._followups.get(change.followup.id)
+            doc = change.followup.model_dump_json()
+            if existing is None:
+                return _FollowUpRow(doc=doc, converted=True)
+            return replace(existing, doc=doc, converted=True)
+        if isinstance(change, NewEnrollment):
+            return _enrollment_row(change.enrollment, 1)
+        if isinstance(change, EnrollmentChange):
+            return _enrollment_row(change.enrollment, change.revision + 1)
+        return _contact_row(change.contact, change.revision + 1)
+
+    def _holds(self, change: Change) -> bool:
+        """Whether the change's condition holds against what is stored now."""
+        if isinstance(change, NewFollowUp):
+            return change.followup.id not in self._followups
+        if isinstance(change, FollowUpChange):
+            found = self._followups.get(change.followup.id)
+            return found is not None and found.status == change.expected.value
+        if isinstance(change, Conversion):
+            converted = self._followups.get(change.followup.id)
+            return converted is None or not converted.converted
+        if isinstance(change, NewEnrollment):
+            return change.enrollment.id not in self._enrollments
+        if isinstance(change, EnrollmentChange):
+            enrollment = self._enrollments.get(change.enrollment.id)
+            return enrollment is not None and enrollment.revision == change.revision
+        contact = self._contacts.get(change.contact.id)
+        if change.revision == 0:
+            return contact is None
+        return contact is not None and contact.revision == change.revision
+
+    def _apply(self, change: Change, row: Any) -> None:
+        if isinstance(change, NewFollowUp | FollowUpChange | Conversion):
+            self._followups[change.followup.id] = row
+        elif isinstance(change, NewEnrollment | EnrollmentChange):
+            self._enrollments[change.enrollment.id] = row
+        else:
+            self._contacts[change.contact.id] = row
+
+    def import_contacts(self, contacts: Iterable[Contact]) -> set[str]:
+        """Write new contacts, 25 at a time, each only if its id is still free.
+
+        Returns the ids that already existed: those items are left as they are.
+        """
+        existing: set[str] = set()
+        batch: list[Contact] = []
+        for contact in contacts:
+            batch.append(contact)
+            if len(batch) == _TRANSACTION_ITEMS:
+                existing |= self._create_all(batch)
+                batch = []
+        return existing | self._create_all(batch) if batch else existing
+
+    def _create_all(self, contacts: list[Contact]) -> set[str]:
+        rows = [(contact.id, _contact_row(contact, 1)) for contact in contacts]
+        if len({contact_id for contact_id, _ in rows}) < len(rows):
+            raise Refused("a transaction names one contact twice")
+        with self._lock:
+            taken = {contact_id for contact_id, _ in rows if contact_id in self._contacts}
+            self._contacts.update(row for row in rows if row[0] not in taken)
+        return taken
+
+    def add_message(self, message: Message) -> bool:
+        """Record a conversation line once; False when it was already there."""
+        _nonempty(message.contact_id)
+        key = f"{stamp(message.at)}#{message.id}"
+        with self._lock:
+            lines = self._messages.setdefault(message.contact_id, {})
+            if key in lines:
+                return False
+            lines[key] = message.model_dump_json()
+        return True
+
+    # -- contacts -------------------------------------------------------------------------
+
+    def contact(self, contact_id: str) -> Versioned[Contact] | None:
+        with self._lock:
+            row = self._contacts.get(contact_id)
+        return _versioned_contact(row) if row else None
+
+    def contact_by_wa_id(self, wa_id: str) -> Versioned[Contact] | None:
+        _nonempty(wa_id)
+        with self._lock:
+            ids = sorted(cid for cid, row in self._contacts.items() if row.wa_id == wa_id)
+        return self.contact(ids[0]) if ids else None
+
+    def contact_by_user_id(self, user_id: str) -> Versioned[Contact] | None:
+        _nonempty(user_id)
+        with self._lock:
+            ids = sorted(cid for cid, row in self._contacts.items() if row.user_id == user_id)
+        return self.contact(ids[0]) if ids else None
+
+    def quiet_contacts(
+        self, stage: str, after: datetime, until: datetime
+    ) -> Iterator[Versioned[Contact]]:
+        """Contacts in `stage` whose silence began in (after, until]."""
+        lower, upper = stamp(after), stamp(until)
+        for shard in range(SHARDS):
+            key = f"{stage}#{shard}"
+            with self._lock:
+                found = sorted(
+                    (row.quiet_since, cid, row)
+                    for cid, row in self._contacts.items()
+                    if row.quiet_key == key
+                    and row.quiet_since is not None
+                    and lower < row.quiet_since <= upper
+                )
+            for _, _, row in found:
+                yield _versioned_contact(row)
+
+    def recent_messages(self, contact_id: str, limit: int) -> list[Message]:
+        _nonempty(contact_id)
+        with self._lock:
+            lines = sorted(self._messages.get(contact_id, {}).items(), reverse=True)
+        return [Message.model_validate_json(doc) for _, doc in lines[: max(limit, 0)]]
+
+    # -- enrollments ----------------------------------------------------------------------
+
+    def enrollment(self, enrollment_id: str) -> Versioned[Enrollment] | None:
+        with self._lock:
+            row = self._enrollments.get(enrollment_id)
+        return _versioned_enrollment(row) if row else None
+
+    def due_enrollments(self, until: datetime) -> Iterator[Versioned[Enrollment]]:
+        upper = stamp(until)
+        for shard in range(SHARDS):
+            key = f"due#{shard}"
+            with self._lock:
+                found = sorted(
+                    (row.next_due_at, eid, row)
+                    for eid, row in self._enrollments.items()
+                    if row.due_key == key and row.next_due_at and row.next_due_at <= upper
+                )
+            for _, _, row in found:
+                yield _versioned_enrollment(row)
+
+    def held_enrollments(self, rule_id: str) -> Iterator[Versioned[Enrollment]]:
+        _nonempty(rule_id)
+        with self._lock:
+            found = sorted(
+                (eid, row) for eid, row in self._enrollments.items() if row.held_key == rule_id
+            )
+        for _, row in found:
+            yield _versioned_enrollment(row)
+
+    def held_count(self, rule_id: str) -> int:
+        _nonempty(rule_id)
+        with self._lock:
+            return sum(1 for row in self._enrollments.values() if row.held_key == rule_id)
+
+    def enrollments_of(self, contact_id: str) -> list[Versioned[Enrollment]]:
+        _nonempty(contact_id)
+        with self._lock:
+            found = sorted(
+                (row.enrolled_at, eid, row)
+                for eid, row in self._enrollments.items()
+                if row.contact_id == contact_id
+            )
+        return [_versioned_enrollment(row) for _, _, row in found]
+
+    # -- follow-ups -----------------------------------------------------------------------
+
+    def followup(self, followup_id: str) -> FollowUp | None:
+        with self._lock:
+            row = self._followups.get(followup_id)
+        return FollowUp.model_validate_json(row.doc) if row else None
+
+    def waiting(self, phase: Phase, until: datetime) -> Iterator[FollowUp]:
+        upper = stamp(until)
+        for shard in range(SHARDS):
+            key = f"{phase.value}#{shard}"
+            with self._lock:
+                found = sorted(
+                    (row.wake_at, fid, row.doc)
+                    for fid, row in self._followups.items()
+                    if row.phase_key == key and row.wake_at and row.wake_at <= upper
+                )
+            for _, _, doc in found:
+                yield FollowUp.model_validate_json(doc)
+
+    def followup_by_provider_id(self, wamid: str) -> FollowUp | None:
+        _nonempty(wamid)
+        with self._lock:
+            ids = sorted(
+                fid for fid, row in self._followups.items() if row.provider_message_id == wamid
+            )
+        return self.followup(ids[0]) if ids else None
+
+    def queue(self, query: QueueQuery, limit: int, cursor: str | None) -> Page[FollowUp]:
+        """Newest first, by day (or by contact), filtered; resumable with `cursor`."""
+        lower, upper = stamp(query.since), stamp(query.until)
+        if query.contact_id:
+            field, partitions = "contact_id", [query.contact_id]
+        else:
+            field = "created_day"
+            partitions = _days_back(_utc_day(query.since), _utc_day(query.until))
+
+        def read(partition: str, resume: dict[str, Any] | None) -> Iterator[dict[str, str]]:
+            with self._lock:
+                rows = [
+                    {"id": fid, field: partition, "created_at": row.created_at, "doc": row.doc}
+                    for fid, row in self._followups.items()
+                    if getattr(row, field) == partition
+                    and row.created_at is not None
+                    and lower <= row.created_at <= upper
+                ]
+            return _newest_first(rows, resume)
+
+        items, after = paging.collect(
+            partitions,
+            read,
+            lambda row: FollowUp.model_validate_json(row["doc"]),
+            query.matches,
+            lambda row: _key(row, ("id", field, "created_at")),
+            limit,
+            cursor,
+        )
+        return Page(items, after)
+
+    def contacts_in(self, stage: str, limit: int, cursor: str | None) -> Page[Contact]:
+        """A stage's contacts, newest first."""
+        _nonempty(stage)
+
+        def read(partition: str, resume: dict[str, Any] | None) -> Iterator[dict[str, str]]:
+            with self._lock:
+                rows = [
+                    {"id": cid, "stage": partition, "created_at": row.created_at, "doc": row.doc}
+                    for cid, row in self._contacts.items()
+                    if row.stage == partition
+                ]
+            return _newest_first(rows, resume)
+
+        items, after = paging.collect(
+            [stage],
+            read,
+            lambda row: Contact.model_validate_json(row["doc"]),
+            lambda _: True,
+            lambda row: _key(row, ("id", "stage", "created_at")),
+            limit,
+            cursor,
+        )
+        return Page(items, after)
+
+    def followups_of(self, contact_id: str) -> list[FollowUp]:
+        _nonempty(contact_id)
+        with self._lock:
+            found = sorted(
+                (
+                    (row.created_at, fid, row.doc)
+                    for fid, row in self._followups.items()
+                    if row.contact_id == contact_id and row.created_at is not None
+                ),
+                reverse=True,
+            )
+        return [FollowUp.model_validate_json(doc) for _, _, doc in found]
+
+    # -- rules ----------------------------------------------------------------------------
+
+    def rule_heads(self) -> list[RuleHead]:
+        with self._lock:
+            heads = sorted((rid, row) for rid, row in self._heads.items() if row.listed)
+        return [_head(rule_id, row) for rule_id, row in heads]
+
+    def rule(self, rule_id: str, version: int) -> Rule | None:
+        with self._lock:
+            doc = self._versions.get((rule_id, version))
+        return Rule.model_validate_json(doc, context=STORED) if doc else None
+
+    def save_rule(self, rule: Rule) -> Rule:
+        """Store `rule` as the next version and make it current; resets the watermark."""
+        _nonempty(rule.id)
+        with self._lock:
+            head = self._heads.get(rule.id)
+            version = head.version + 1 if head and head.version else 1
+            saved = rule.model_copy(update={"version": version})
+            if (rule.id, version) in self._versions:
+                raise CommitRejected([])
+            self._versions[(rule.id, version)] = saved.model_dump_json()
+            self._heads[rule.id] = _HeadRow(listed=True, version=version, active=rule.active)
+        return saved
+
+    def set_active(self, rule_id: str, active: bool) -> None:
+        self._update_head(rule_id, active=active)
+
+    def delete_rule(self, rule_id: str) -> None:
+        """Hide the rule from listings and ticks; its versions stay for what is in flight."""
+        self._update_head(rule_id, listed=False, active=False)
+
+    def advance_watermark(self, rule_id: str, previous: datetime | None, to: datetime) -> bool:
+        """Move the rule's watermark from `previous` to `to`; False if another tick moved it."""
+        _nonempty(rule_id)
+        expected = stamp(previous) if previous is not None else None
+        with self._lock:
+            head = self._heads.get(rule_id, _HeadRow())
+            if head.watermark != expected:
+                return False
+            self._heads[rule_id] = replace(head, watermark=stamp(to))
+        return True
+
+    def note_rule_error(self, rule_id: str, error: RuleError | None) -> None:
+        """Show `error` on the rule's head, or clear it (None)."""
+        if error is None:
+            self._update_head(rule_id, error=None, error_at=None)
+        else:
+            self._update_head(rule_id, error=error.message, error_at=stamp(error.at))
+
+    def _update_head(self, rule_id: str, **fields: Any) -> None:
+        with self._lock:
+            head = self._heads.get(rule_id) if rule_id else None
+            if head is None:
+                raise Refused(f"rule {rule_id!r} has no head to update")
+            self._heads[rule_id] = replace(head, **fields)
+
+    # -- settings and stats ---------------------------------------------------------------
+
+    def numbers(self) -> list[NumberHealth]:
+        with self._lock:
+            doc = self._state.get("numbers")
+        return _NUMBERS.validate_json(doc) if doc else []
+
+    def save_number(self, health: NumberHealth) -> None:
+        """Record one number's health; it moves to the end of the list."""
+        with self._lock:
+            others = [n for n in self.numbers() if n.phone_number_id != health.phone_number_id]
+            self._state["numbers"] = _NUMBERS.dump_json([*others, health]).decode()
+
+    def settings(self) -> WorkspaceSettings:
+        with self._lock:
+            doc = self._state.get("settings")
+        if doc is None:
+            return WorkspaceSettings()
+        return WorkspaceSettings.model_validate_json(doc, context=STORED)
+
+    def sending_state(self) -> tuple[WorkspaceSettings, list[NumberHealth]]:
+        """Settings and numbers as of one moment."""
+        with self._lock:
+            return self.settings(), self.numbers()
+
+    def save_settings(self, settings: WorkspaceSettings) -> None:
+        doc = settings.model_dump_json()
+        with self._lock:
+            self._state["settings"] = doc
+
+    def stats(self, since: date, until: date) -> list[DayStats]:
+        """Counters of listed rules, by rule then day."""
+        listed = {head.rule_id for head in self.rule_heads()}
+        first, last = since.isoformat(), until.isoformat()
+        with self._lock:
+            rows = sorted(
+                (rule_id, day, dict(counts))
+                for (rule_id, day), counts in self._stats.items()
+                if rule_id in listed and first <= day <= last
+            )
+        return [DayStats(rule_id, date.fromisoformat(day), c) for rule_id, day, c in rows]
+
+    # -- WebSocket connections ------------------------------------------------------------
+
+    def add(self, connection_id: str, user: str, now: datetime) -> None:
+        _nonempty(connection_id)
+        expires = _epoch(now + _LONGEST_CONNECTION)
+        with self._lock:
+            self._connections[connection_id] = _Connection(user, stamp(now), expires)
+
+    def remove(self, connection_id: str) -> None:
+        _nonempty(connection_id)
+        with self._lock:
+            self._connections.pop(connection_id, None)
+
+    def live(self, now: datetime) -> list[str]:
+        """Ids of connections not yet expired, at the TTL's one-second resolution."""
+        moment = _epoch(now)
+        with self._lock:
+            return sorted(cid for cid, c in self._connections.items() if c.expires_at > moment)
+
+
+def _nonempty(*keys: str | None) -> None:
+    """DynamoDB refuses an empty string as any key, in the table or an index."""
+    if any(key == "" for key in keys):
+        raise Refused("an empty string cannot be a key")
+
+
+def _refuse_repeats(changes: Sequence[Change], stats_items: int) -> None:
+    if len(changes) + stats_items > _TRANSACTION_LIMIT:
+        raise Refused(f"a transaction holds at most {_TRANSACTION_LIMIT} items")
+    items = [_item_of(change) for change in changes]
+    if len(set(items)) < len(items):
+        raise Refused("a transaction names one item twice")
+
+
+def _item_of(change: Change) -> tuple[str, str]:
+    if isinstance(change, NewFollowUp | FollowUpChange | Conversion):
+        return "followup", change.followup.id
+    if isinstance(change, NewEnrollment | EnrollmentChange):
+        return "enrollment", change.enrollment.id
+    return "contact", change.contact.id
+
+
+def _followup_of(change: Change) -> FollowUp:
+    assert isinstance(change, NewFollowUp | FollowUpChange | Conversion)
+    return change.followup
+
+
+def _followup_row(followup: FollowUp) -> _FollowUpRow:
+    phase = phase_of(followup)
+    waiting = phase is not None and followup.wake_at is not None
+    created = stamp(followup.created_at)
+    _nonempty(followup.id, followup.contact_id, followup.provider_message_id)
+    return _FollowUpRow(
+        doc=followup.model_dump_json(),
+        converted=followup.converted_at is not None,
+        status=followup.status.value,
+        contact_id=followup.contact_id,
+        created_at=created,
+        created_day=created[:10],
+        phase_key=f"{phase.value}#{shard_of(followup.id, SHARDS)}" if waiting and phase else None,
+        wake_at=stamp(followup.wake_at) if waiting and followup.wake_at else None,
+        provider_message_id=followup.provider_message_id,
+    )
+
+
+def _enrollment_row(enrollment: Enrollment, revision: int) -> _EnrollmentRow:
+    _nonempty(enrollment.id, enrollment.contact_id)
+    if enrollment.held:
+        _nonempty(enrollment.rule_id)
+    due = (
+        enrollment.state is EnrollmentState.ACTIVE
+        and enrollment.next_due_at is not None
+        and not enrollment.held
+    )
+    return _EnrollmentRow(
+        revision=revision,
+        doc=enrollment.model_dump_json(),
+        contact_id=enrollment.contact_id,
+        enrolled_at=stamp(enrollment.enrolled_at),
+        due_key=f"due#{shard_of(enrollment.id, SHARDS)}" if due else None,
+        next_due_at=stamp(enrollment.next_due_at) if due and enrollment.next_due_at else None,
+        held_key=enrollment.rule_id if enrollment.held else None,
+    )
+
+
+def _contact_row(contact: Contact, revision: int) -> _ContactRow:
+    _nonempty(contact.id, contact.wa_id, contact.user_id, contact.stage)
+    reachable = not contact.opted_out
+    return _ContactRow(
+        revision=revision,
+        doc=contact.model_dump_json(),
+        wa_id=contact.wa_id,
+        user_id=contact.user_id,
+        stage=contact.stage,
+        created_at=stamp(contact.created_at),
+        quiet_key=f"{contact.stage}#{shard_of(contact.id, SHARDS)}" if reachable else None,
+        quiet_since=stamp(contact.quiet_since) if reachable else None,
+    )
+
+
+def _versioned_contact(row: _ContactRow) -> Versioned[Contact]:
+    return Versioned(Contact.model_validate_json(row.doc), row.revision)
+
+
+def _versioned_enrollment(row: _EnrollmentRow) -> Versioned[Enrollment]:
+    return Versioned(Enrollment.model_validate_json(row.doc), row.revision)
+
+
+def _head(rule_id: str, row: _HeadRow) -> RuleHead:
+    watermark = unstamp(row.watermark) if row.watermark else None
+    error = RuleError(unstamp(row.error_at), row.error) if row.error and row.error_at else None
+    return RuleHead(rule_id, row.version or 1, row.active, watermark, error)
+
+
+def _newest_first(
+    rows: list[dict[str, str]], resume: dict[str, Any] | None
+) -> Iterator[dict[str, str]]:
+    """Index entries newest first (equal times by id, descending), after `resume`."""
+    ordered = sorted(rows, key=lambda row: (row["created_at"], row["id"]), reverse=True)
+    if resume:  # an empty position starts over, as pynamodb reads it
+        try:
+            start = (resume["created_at"]["S"], resume["id"]["S"])
+        except (KeyError, TypeError) as exc:
+            raise Refused("the cursor names no position in this index") from exc
+        ordered = [row for row in ordered if (row["created_at"], row["id"]) < start]
+    return iter(ordered)
+
+
+def _key(row: dict[str, str], names: tuple[str, ...]) -> dict[str, Any]:
+    """An index position in the shape DynamoStore's cursors carry."""
+    return {name: {"S": row[name]} for name in names}
+
+
+def _utc_day(moment: datetime) -> date:
+    """The day partition a moment falls in: follow-ups are filed by their UTC day."""
+    return moment.astimezone(UTC).date()
+
+
+def _days_back(first: date, last: date) -> list[str]:
+    return [(last - timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
+
+
+def _epoch(moment: datetime) -> int:
+    return calendar.timegm(moment.astimezone(UTC).utctimetuple())

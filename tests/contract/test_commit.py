@@ -1,0 +1,343 @@
+"""Commits: conditional, all or nothing, naming the changes that lost; revisions; counters."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from followup.domain.enrollment import EnrollmentState
+from followup.domain.followup import AiWriting, Status
+from followup.services.ports import (
+    CommitRejected,
+    ContactChange,
+    Conversion,
+    EnrollmentChange,
+    FollowUpChange,
+    NewEnrollment,
+    NewFollowUp,
+)
+from tests.contract.items import T0, contact, enrollment, followup
+from tests.support.builders import rule
+
+
+def counts(store: Any, rule_id: str = "r") -> dict[str, int]:
+    rows = [row for row in store.stats(T0.date(), T0.date()) if row.rule_id == rule_id]
+    return rows[0].counts if rows else {}
+
+
+def test_a_commit_with_one_stale_change_writes_nothing(store: Any) -> None:
+    # Given a contact read at some revision, then changed by someone else
+    store.save_rule(rule("r"))
+    store.commit([ContactChange(contact(), 0)], T0)
+    read = store.contact("ct_1")
+    store.commit([ContactChange(read.item.model_copy(update={"name": "Other"}), 1)], T0)
+    # When a commit pairs a new follow-up with a change based on the stale read
+    holder = read.item.model_copy(update={"pending_followup_id": "fu_x"})
+    with pytest.raises(CommitRejected) as rejected:
+        store.commit([NewFollowUp(followup("fu_x")), ContactChange(holder, read.revision)], T0)
+    # Then only the stale change is named, and neither the follow-up nor its counters exist
+    assert [type(change) for change in rejected.value.failed] == [ContactChange]
+    assert store.followup("fu_x") is None
+    assert store.stats(T0.date(), T0.date()) == []
+    assert store.contact("ct_1").item.name == "Other"
+
+
+def test_a_duplicate_planned_send_is_refused_and_not_counted_again(store: Any) -> None:
+    store.save_rule(rule("r"))
+    store.commit([NewFollowUp(followup("fu_y"))], T0)
+    assert counts(store) == {"queued": 1}
+    with pytest.raises(CommitRejected) as rejected:
+        store.commit([NewFollowUp(followup("fu_y", rule_version=2))], T0)
+    assert rejected.value.only(NewFollowUp)
+    assert rejected.value.failed == [NewFollowUp(followup("fu_y", rule_version=2))]
+    assert store.followup("fu_y") == followup("fu_y")
+    assert counts(store) == {"queued": 1}
+
+
+def test_a_contact_revision_starts_at_one_and_moves_by_one_per_write(store: Any) -> None:
+    store.commit([ContactChange(contact(name="A"), 0)], T0)
+    assert store.contact("ct_1").revision == 1
+    store.commit([ContactChange(contact(name="B"), 1)], T0)
+    store.commit([ContactChange(contact(name="C"), 2)], T0)
+    current = store.contact("ct_1")
+    assert (current.revision, current.item.name) == (3, "C")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        ContactChange(contact(name="again"), 0),  # created twice
+        ContactChange(contact(name="stale"), 1),  # read before the last write
+        ContactChange(contact("ct_missing"), 1),  # never written
+    ],
+    ids=["created-twice", "stale", "missing"],
+)
+def test_a_contact_change_loses_on_a_wrong_revision(store: Any, change: ContactChange) -> None:
+    store.commit([ContactChange(contact(name="first"), 0)], T0)
+    store.commit([ContactChange(contact(name="second"), 1)], T0)
+    with pytest.raises(CommitRejected) as rejected:
+        store.commit([change], T0)
+    assert rejected.value.failed == [change]
+    assert store.contact("ct_1").item.name == "second"
+    assert store.contact("ct_missing") is None
+
+
+def test_a_status_change_needs_the_status_it_was_read_in_and_counts_once(store: Any) -> None:
+    store.save_rule(rule("r"))
+    queued = followup()
+    store.commit([NewFollowUp(queued)], T0)
+    sending = queued.moved(Status.SENDING, T0)
+    with pytest.raises(CommitRejected) as rejected:
+        store.commit([FollowUpChange(sending, Status.SENT)], T0)
+    assert rejected.value.failed == [FollowUpChange(sending, Status.SENT)]
+    store.commit([FollowUpChange(sending, Status.QUEUED)], T0)
+    sent = sending.moved(Status.SENT, T0)
+    store.commit([FollowUpChange(sent, Status.SENDING)], T0)
+    with pytest.raises(CommitRejected):  # a second sender's claim of the same follow-up
+        store.commit([FollowUpChange(sending, Status.QUEUED)], T0)
+    assert store.followup("fu_1") == sent
+    assert counts(store) == {"queued": 1, "sent": 1}
+
+
+def test_a_status_change_of_a_follow_up_never_written_loses(store: Any) -> None:
+    change = FollowUpChange(followup().moved(Status.CANCELED, T0), Status.QUEUED)
+    with pytest.raises(CommitRejected) as rejected:
+        store.commit([change], T0)
+    assert rejected.value.failed == [change]
+    assert store.followup("fu_1") is None
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ([Status.SENDING, Status.QUEUED], {}),  # claim and retry are not counted
+        ([Status.CANCELED], {"canceled": 1}),
+        ([Status.OPTED_OUT], {"opted_out_before_send": 1}),
+        ([Status.SENDING, Status.SENT, Status.OPTED_OUT], {"sent": 1, "opted_out": 1}),
+        (
+            [Status.SENDING, Status.SENT, Status.DELIVERED, Status.READ],
+            {"sent": 1, "delivered": 1, "read": 1},
+        ),
+        ([Status.SENDING, Status.FAILED], {"failed": 1}),
+        ([Status.SENDING, Status.SENT, Status.RESPONDED], {"sent": 1, "responded": 1}),
+        ([Status.SENDING, Status.SENT, Status.EXPIRED], {"sent": 1, "expired": 1}),
+        ([Status.SKIPPED], {"skipped": 1}),
+    ],
+)
+def test_each_status_change_bumps_its_counter(
+    store: Any, path: list[Status], expected: dict[str, int]
+) -> None:
+    store.save_rule(rule("r"))
+    current = followup()
+    store.commit([NewFollowUp(current)], T0)
+    for status in path:
+        moved = current.moved(status, T0)
+        store.commit([FollowUpChange(moved, current.status)], T0)
+        current = moved
+    assert counts(store) == {"queued": 1, **expected}
+    assert store.followup("fu_1") == current
+
+
+def test_a_rewrite_in_the_same_status_counts_nothing(store: Any) -> None:
+    store.save_rule(rule("r"))
+    store.commit([NewFollowUp(followup())], T0)
+    store.commit([FollowUpChange(followup(attempt=1), Status.QUEUED)], T0)
+    assert counts(store) == {"queued": 1}
+    assert store.followup("fu_1").attempt == 1
+
+
+@pytest.mark.parametrize(
+    ("ai", "expected"),
+    [
+        (AiWriting(used=True, input_tokens=900, output_tokens=60, cost_usd=0.0012), 1200),
+        (AiWriting(used=False, fallback_reason="timeout", input_tokens=900), 0),
+    ],
+)
+def test_an_ai_send_counts_the_message_and_its_cost(
+    store: Any, ai: AiWriting, expected: int
+) -> None:
+    store.save_rule(rule("r"))
+    queued = followup()
+    sending = queued.moved(Status.SENDING, T0)
+    store.commit([NewFollowUp(queued)], T0)
+    store.commit([FollowUpChange(sending, Status.QUEUED)], T0)
+    sent = sending.moved(Status.SENT, T0).model_copy(update={"ai": ai})
+    store.commit([FollowUpChange(sent, Status.SENDING)], T0)
+    assert counts(store) == {
+        "queued": 1,
+        "sent": 1,
+        "ai_messages": 1,
+        "ai_cost_micro_usd": expected,
+    }
+
+
+def test_a_new_follow_up_in_a_status_without_a_counter_is_refused(
+    store: Any, refused: type[Exception]
+) -> None:
+    # Only queued and skipped follow-ups are planned; there is no counter for "sending".
+    store.save_rule(rule("r"))
+    with pytest.raises((refused, AttributeError)):
+        store.commit([NewFollowUp(followup(status=Status.SENDING))], T0)
+    assert store.followup("fu_1") is None
+    assert counts(store) == {}
+
+
+def test_a_follow_up_converts_once(store: Any) -> None:
+    store.save_rule(rule("r"))
+    sent = followup(status=Status.SENT, sent_at=T0)
+    store.commit([NewFollowUp(sent)], T0)
+    credited = sent.model_copy(update={"converted_at": T0 + timedelta(hours=1)})
+    store.commit([Conversion(credited)], T0)
+    with pytest.raises(CommitRejected) as rejected:
+        store.commit([Conversion(credited)], T0)
+    assert rejected.value.only(Conversion)
+    assert store.followup("fu_1") == credited
+    assert counts(store) == {"sent": 1, "converted": 1}
+
+
+def test_a_follow_up_written_with_its_conversion_does_not_convert_again(store: Any) -> None:
+    credited = followup(status=Status.SENT, sent_at=T0, converted_at=T0)
+    store.commit([NewFollowUp(credited)], T0)
+    with pytest.raises(CommitRejected):
+        store.commit([Conversion(credited)], T0)
+
+
+def test_an_enrollment_is_created_once_and_changed_by_revision(store: Any) -> None:
+    store.commit([NewEnrollment(enrollment())], T0)
+    with pytest.raises(CommitRejected) as duplicate:
+        store.commit([NewEnrollment(enrollment(step_index=1))], T0)
+    assert duplicate.value.only(NewEnrollment)
+    assert store.enrollment("en_1").revision == 1
+    done = enrollment(state=EnrollmentState.COMPLETED, next_due_at=None)
+    store.commit([EnrollmentChange(done, 1)], T0)
+    with pytest.raises(CommitRejected) as stale:
+        store.commit([EnrollmentChange(enrollment(step_index=2), 1)], T0)
+    assert stale.value.only(EnrollmentChange)
+    with pytest.raises(CommitRejected):
+        store.commit([EnrollmentChange(enrollment("en_never"), 1)], T0)
+    assert store.enrollment("en_1") is not None
+    assert (store.enrollment("en_1").revision, store.enrollment("en_1").item) == (2, done)
+    assert store.enrollment("en_never") is None
+
+
+def test_every_loser_is_named_conversions_last_and_nothing_is_written(store: Any) -> None:
+    store.save_rule(rule("r"))
+    store.commit([ContactChange(contact(), 0), NewEnrollment(enrollment())], T0)
+    converted = followup("fu_c", status=Status.SENT, converted_at=T0)
+    store.commit(
+        [NewFollowUp(converted), NewFollowUp(followup("fu_q")), NewFollowUp(followup("fu_d"))], T0
+    )
+    before = counts(store)
+    changes = [
+        Conversion(converted),
+        ContactChange(contact(name="stale"), 0),
+        NewFollowUp(followup("fu_new")),
+        FollowUpChange(followup("fu_q").moved(Status.CANCELED, T0), Status.SENDING),
+        NewEnrollment(enrollment("en_new")),
+        EnrollmentChange(enrollment(step_index=1), 1),
+        NewFollowUp(followup("fu_d")),
+    ]
+    with pytest.raises(CommitRejected) as rejected:
+        store.commit(changes, T0)
+    assert rejected.value.failed == [changes[1], changes[3], changes[6], changes[0]]
+    assert not rejected.value.only(NewFollowUp)
+    assert store.followup("fu_new") is None
+    assert store.enrollment("en_new") is None
+    assert store.enrollment("en_1").revision == 1
+    assert store.followup("fu_q").status is Status.QUEUED
+    assert counts(store) == before
+
+
+def test_a_commit_that_names_one_item_twice_is_refused_whole(
+    store: Any, refused: type[Exception]
+) -> None:
+    queued = followup()
+    with pytest.raises(refused):
+        store.commit([NewFollowUp(queued), FollowUpChange(queued, Status.QUEUED)], T0)
+    with pytest.raises(refused):
+        store.commit([ContactChange(contact(), 0), ContactChange(contact(), 0)], T0)
+    assert store.followup("fu_1") is None
+    assert store.contact("ct_1") is None
+
+
+def test_an_empty_key_is_refused_wherever_it_would_key_an_item_or_index(
+    store: Any, refused: type[Exception]
+) -> None:
+    with pytest.raises(refused):  # its counters would go to a stats item without a key
+        store.commit([NewFollowUp(followup(rule_id=""))], T0)
+    with pytest.raises(refused):  # a held enrollment is listed under its rule
+        store.commit([NewEnrollment(enrollment("en_held", rule_id="", held_at=T0))], T0)
+    with pytest.raises(refused):
+        store.commit([NewFollowUp(followup(provider_message_id=""))], T0)
+    store.commit([NewEnrollment(enrollment(rule_id=""))], T0)
+    assert store.followup("fu_1") is None
+    assert store.enrollment("en_held") is None
+    assert store.enrollment("en_1") is not None
+
+
+def test_an_empty_commit_writes_nothing(store: Any) -> None:
+    store.commit([], T0)
+    assert store.stats(T0.date(), T0.date()) == []
+
+
+def test_counters_go_to_the_commit_day_and_rule_of_each_follow_up(store: Any) -> None:
+    store.save_rule(rule("a"))
+    store.save_rule(rule("b"))
+    late = T0 + timedelta(hours=22)  # 24 Nov, 00:00 UTC the next day
+    store.commit([NewFollowUp(followup("fu_1", rule_id="a"))], T0)
+    store.commit(
+        [NewFollowUp(followup("fu_2", rule_id="a")), NewFollowUp(followup("fu_3", rule_id="b"))],
+        late,
+    )
+    days = [
+        (row.rule_id, row.day.isoformat(), row.counts)
+        for row in store.stats(T0.date(), late.date())
+    ]
+    assert days == [
+        ("a", "2026-11-24", {"queued": 1}),
+        ("a", "2026-11-25", {"queued": 1}),
+        ("b", "2026-11-25", {"queued": 1}),
+    ]
+    assert [row.rule_id for row in store.stats(late.date(), late.date())] == ["a", "b"]
+
+
+def test_stored_state_is_not_shared_with_callers(store: Any) -> None:
+    written = contact(tags=["vip"], attributes={"city": "Bandung"})
+    store.commit([ContactChange(written, 0)], T0)
+    written.tags.append("changed")
+    read = store.contact("ct_1").item
+    read.attributes["city"] = "Medan"
+    assert store.contact("ct_1").item == contact(tags=["vip"], attributes={"city": "Bandung"})
+    queued = followup()
+    store.commit([NewFollowUp(queued)], T0)
+    queued.history.clear()
+    assert len(store.followup("fu_1").history) == 1
+
+
+def test_concurrent_writers_lose_no_update(store: Any) -> None:
+    store.commit([ContactChange(contact(), 0)], T0)
+    losses: list[int] = []
+
+    def bump(times: int) -> None:
+        for _ in range(times):
+            while True:
+                read = store.contact("ct_1")
+                counted = read.item.followups_sent + 1
+                update = read.item.model_copy(update={"followups_sent": counted})
+                try:
+                    store.commit([ContactChange(update, read.revision)], T0)
+                except CommitRejected:
+                    losses.append(1)
+                    continue
+                break
+
+    workers = [threading.Thread(target=bump, args=(5,)) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    final = store.contact("ct_1")
+    assert (final.item.followups_sent, final.revision) == (20, 21)

@@ -1,0 +1,188 @@
+"""Contacts and conversation lines: keys, identity indexes, silence window, listing, import."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from followup.adapters.tables import SHARDS
+from followup.domain.contact import Speaker
+from followup.domain.conversation import Direction, Message
+from followup.domain.errors import InvalidField
+from followup.domain.ids import shard_of
+from followup.services.ports import ContactChange
+from tests.contract.items import T0, contact
+
+
+def write(store: Any, *contacts: Any) -> None:
+    for each in contacts:
+        store.commit([ContactChange(each, 0)], T0)
+
+
+def line(message_id: str, at_minute: int, contact_id: str = "ct_1") -> Message:
+    return Message(
+        id=message_id,
+        contact_id=contact_id,
+        at=T0 + timedelta(minutes=at_minute),
+        direction=Direction.INBOUND,
+        speaker=Speaker.CONTACT,
+        text=message_id,
+    )
+
+
+def test_a_contact_is_read_by_key_with_its_revision(store: Any) -> None:
+    write(store, contact(name="Rudi"))
+    found = store.contact("ct_1")
+    assert (found.item, found.revision) == (contact(name="Rudi"), 1)
+    assert store.contact("ct_2") is None
+    assert store.contact("") is None
+
+
+def test_a_contact_is_found_by_its_whatsapp_ids_as_they_change(store: Any) -> None:
+    write(store, contact(wa_id="6281100000001", user_id="ID.1"), contact("ct_2", user_id="ID.2"))
+    assert store.contact_by_wa_id("6281100000001").item.id == "ct_1"
+    assert store.contact_by_user_id("ID.1").item.id == "ct_1"
+    assert store.contact_by_user_id("ID.2").item.id == "ct_2"
+    assert store.contact_by_wa_id("6281100000002") is None
+    # When the person moves to a new number, and the user-id-only contact learns its number
+    store.commit([ContactChange(contact(wa_id="6281100000009", user_id="ID.1"), 1)], T0)
+    store.commit([ContactChange(contact("ct_2", wa_id="6281100000001", user_id="ID.2"), 1)], T0)
+    # Then each number names the contact that holds it now, with its current revision
+    moved = store.contact_by_wa_id("6281100000009")
+    assert (moved.item.id, moved.revision) == ("ct_1", 2)
+    assert store.contact_by_wa_id("6281100000001").item.id == "ct_2"
+
+
+def test_an_opted_out_contact_is_still_found_by_number(store: Any) -> None:
+    write(store, contact(wa_id="6281100000001", opted_out=True, opted_out_at=T0))
+    assert store.contact_by_wa_id("6281100000001").item.opted_out
+
+
+def test_empty_identities_are_refused(store: Any, refused: type[Exception]) -> None:
+    with pytest.raises(refused):
+        store.contact_by_wa_id("")
+    with pytest.raises(refused):
+        store.contact_by_user_id("")
+    with pytest.raises(refused):
+        store.commit([ContactChange(contact(wa_id=""), 0)], T0)
+    assert store.contact("ct_1") is None
+
+
+def test_quiet_contacts_are_those_whose_silence_began_inside_the_window(store: Any) -> None:
+    after, until = T0, T0 + timedelta(hours=1)
+    quiet = [
+        contact(
+            f"ct_{n}",
+            created_at=T0 - timedelta(days=30),
+            last_activity_at=T0 + timedelta(minutes=m),
+        )
+        for n, m in enumerate([0, 1, 30, 59, 60, 61, 5, 6, 7, 8])
+    ]
+    write(
+        store,
+        *quiet,
+        contact("ct_other", stage="paid", last_activity_at=T0 + timedelta(minutes=5)),
+        contact("ct_stop", last_activity_at=T0 + timedelta(minutes=5), opted_out=True),
+    )
+    found = [v.item.id for v in store.quiet_contacts("new", after, until)]
+    inside = [c for c in quiet if after < c.quiet_since <= until]
+    # Read shard by shard, each in the order silences began
+    expected = sorted(inside, key=lambda c: (shard_of(c.id, SHARDS), c.quiet_since, c.id))
+    assert found == [c.id for c in expected]
+    assert len(found) == 8
+    assert [v.revision for v in store.quiet_contacts("new", after, until)] == [1] * 8
+    assert list(store.quiet_contacts("paid", until, until + timedelta(hours=1))) == []
+
+
+def test_a_contact_leaves_the_quiet_window_when_it_speaks_or_opts_out(store: Any) -> None:
+    silent = contact(last_activity_at=T0 + timedelta(minutes=10))
+    write(store, silent)
+    window = (T0, T0 + timedelta(hours=1))
+    assert [v.item.id for v in store.quiet_contacts("new", *window)] == ["ct_1"]
+    spoke = silent.model_copy(update={"last_activity_at": T0 + timedelta(hours=2)})
+    store.commit([ContactChange(spoke, 1)], T0)
+    assert list(store.quiet_contacts("new", *window)) == []
+    stopped = silent.model_copy(update={"opted_out": True})
+    store.commit([ContactChange(stopped, 2)], T0)
+    assert list(store.quiet_contacts("new", *window)) == []
+
+
+def test_contacts_of_a_stage_come_newest_first_a_page_at_a_time(store: Any) -> None:
+    made = [
+        contact("ct_a", created_at=T0),
+        contact("ct_b", created_at=T0 + timedelta(minutes=2)),
+        contact("ct_c", created_at=T0 + timedelta(minutes=1)),
+        contact("ct_d", created_at=T0 + timedelta(minutes=1)),
+        contact("ct_e", created_at=T0 - timedelta(days=3), opted_out=True),
+        contact("ct_f", stage="paid", created_at=T0 + timedelta(minutes=9)),
+    ]
+    write(store, *made)
+    pages, cursor = [], None
+    while True:
+        page = store.contacts_in("new", 2, cursor)
+        pages.append([c.id for c in page.items])
+        cursor = page.cursor
+        if cursor is None:
+            break
+    # Equal creation times come in descending id order, as the index returns them
+    assert pages == [["ct_b", "ct_d"], ["ct_c", "ct_a"], ["ct_e"]]
+    assert store.contacts_in("new", 5, None).items[0] == made[1]
+    full = store.contacts_in("new", 5, None)
+    assert (len(full.items), full.cursor is not None) == (5, True)
+    assert store.contacts_in("new", 5, full.cursor).items == []
+    assert store.contacts_in("new", 5, full.cursor).cursor is None
+    assert [c.id for c in store.contacts_in("paid", 5, None).items] == ["ct_f"]
+    assert store.contacts_in("lost", 5, None).items == []
+
+
+def test_a_stage_change_moves_the_contact_between_listings(store: Any) -> None:
+    write(store, contact())
+    store.commit([ContactChange(contact(stage="paid"), 1)], T0)
+    assert store.contacts_in("new", 5, None).items == []
+    assert [c.id for c in store.contacts_in("paid", 5, None).items] == ["ct_1"]
+
+
+def test_a_cursor_that_is_not_one_is_refused(store: Any) -> None:
+    with pytest.raises(InvalidField):
+        store.contacts_in("new", 5, "not-a-cursor")
+
+
+def test_import_writes_new_contacts_and_leaves_existing_ones_alone(store: Any) -> None:
+    write(store, contact("ct_03", name="Kept"), contact("ct_40", name="Kept too"))
+    fresh = [contact(f"ct_{n:02d}", name="Imported") for n in range(60)]
+    existing = store.import_contacts(iter(fresh))
+    assert existing == {"ct_03", "ct_40"}
+    assert store.contact("ct_03").item.name == "Kept"
+    assert store.contact("ct_40").item.name == "Kept too"
+    imported = store.contact("ct_59")
+    assert (imported.item.name, imported.revision) == ("Imported", 1)
+    assert len(store.contacts_in("new", 100, None).items) == 60
+    assert store.import_contacts([]) == set()
+
+
+def test_an_import_naming_one_contact_twice_in_a_batch_is_refused(
+    store: Any, refused: type[Exception]
+) -> None:
+    with pytest.raises(refused):
+        store.import_contacts([contact(), contact(name="again")])
+    assert store.contact("ct_1") is None
+
+
+def test_a_conversation_line_is_recorded_once(store: Any) -> None:
+    assert store.add_message(line("wamid.1", 0))
+    assert not store.add_message(line("wamid.1", 0).model_copy(update={"text": "retried"}))
+    assert store.recent_messages("ct_1", 10) == [line("wamid.1", 0)]
+
+
+def test_recent_messages_are_newest_first_up_to_the_limit(store: Any) -> None:
+    for n, minute in enumerate([5, 1, 9, 3, 7]):
+        store.add_message(line(f"wamid.{n}", minute))
+    store.add_message(line("wamid.x", 8, contact_id="ct_2"))
+    store.add_message(line("wamid.a", 9))  # same moment as wamid.2: ordered by id
+    recent = [m.id for m in store.recent_messages("ct_1", 4)]
+    assert recent == ["wamid.a", "wamid.2", "wamid.4", "wamid.0"]
+    assert len(store.recent_messages("ct_1", 50)) == 6
+    assert store.recent_messages("ct_1", 0) == []
+    assert store.recent_messages("ct_9", 5) == []

@@ -1,0 +1,195 @@
+"""Follow-ups: waiting phases by time, by contact, by provider id, and the queue view."""
+
+from __future__ import annotations
+
+from datetime import timedelta, timezone
+from typing import Any
+
+import pytest
+
+from followup.adapters.tables import SHARDS
+from followup.domain.followup import FollowUp, Status
+from followup.domain.ids import shard_of
+from followup.services.ports import (
+    FollowUpChange,
+    NewFollowUp,
+    Phase,
+    QueueQuery,
+)
+from tests.contract.items import T0, followup
+
+
+def write(store: Any, *followups: FollowUp) -> None:
+    """Store each follow-up as it is; one in `sending` is planned first, then claimed."""
+    for each in followups:
+        if each.status is Status.SENDING:
+            store.commit([NewFollowUp(each.model_copy(update={"status": Status.QUEUED}))], T0)
+            store.commit([FollowUpChange(each, Status.QUEUED)], T0)
+        else:
+            store.commit([NewFollowUp(each)], T0)
+
+
+def minutes(n: int) -> Any:
+    return T0 + timedelta(minutes=n)
+
+
+def test_a_follow_up_is_read_by_key(store: Any) -> None:
+    write(store, followup())
+    assert store.followup("fu_1") == followup()
+    assert store.followup("fu_2") is None
+    assert store.followup("") is None
+
+
+def test_waiting_follow_ups_are_read_by_phase_and_time_shard_by_shard(store: Any) -> None:
+    queued = [
+        followup(f"fu_q{n}", wake_at=minutes(m))
+        for n, m in enumerate([30, 10, 20, 0, 60, 61, 5, 5])
+    ]
+    write(
+        store,
+        *queued,
+        followup("fu_d", wake_at=minutes(1), dispatched_at=T0),
+        followup("fu_s", status=Status.SENDING, wake_at=minutes(2)),
+        followup("fu_sent", status=Status.SENT, wake_at=minutes(3)),
+        followup("fu_dlv", status=Status.DELIVERED, wake_at=minutes(4)),
+        followup("fu_read", status=Status.READ, wake_at=minutes(200)),
+        followup("fu_done", status=Status.RESPONDED, wake_at=minutes(3)),
+        followup("fu_none", wake_at=None),
+    )
+    found = [f.id for f in store.waiting(Phase.QUEUED, minutes(60))]
+    due = [f for f in queued if f.wake_at <= minutes(60)]
+    expected = sorted(due, key=lambda f: (shard_of(f.id, SHARDS), f.wake_at, f.id))
+    assert found == [f.id for f in expected]
+    assert [f.id for f in store.waiting(Phase.DISPATCHED, minutes(60))] == ["fu_d"]
+    assert [f.id for f in store.waiting(Phase.SENDING, minutes(60))] == ["fu_s"]
+    sent = {f.id for f in store.waiting(Phase.SENT, minutes(60))}
+    assert sent == {"fu_sent", "fu_dlv"}
+    assert next(iter(store.waiting(Phase.SENDING, minutes(60)))) == followup(
+        "fu_s", status=Status.SENDING, wake_at=minutes(2)
+    )
+
+
+def test_a_follow_up_moves_between_phases_and_leaves_them_when_it_ends(store: Any) -> None:
+    queued = followup()
+    write(store, queued)
+    sending = queued.moved(Status.SENDING, T0).model_copy(update={"wake_at": minutes(15)})
+    store.commit([FollowUpChange(sending, Status.QUEUED)], T0)
+    assert list(store.waiting(Phase.QUEUED, minutes(60))) == []
+    assert [f.id for f in store.waiting(Phase.SENDING, minutes(60))] == ["fu_1"]
+    assert list(store.waiting(Phase.SENDING, minutes(14))) == []
+    failed = sending.moved(Status.FAILED, T0)
+    store.commit([FollowUpChange(failed, Status.SENDING)], T0)
+    assert all(list(store.waiting(phase, minutes(60))) == [] for phase in Phase)
+
+
+def test_follow_ups_of_a_contact_are_newest_first(store: Any) -> None:
+    write(
+        store,
+        followup("fu_a", at=minutes(0)),
+        followup("fu_b", at=minutes(5)),
+        followup("fu_c", at=minutes(5)),
+        followup("fu_x", at=minutes(3), contact_id="ct_2"),
+    )
+    assert [f.id for f in store.followups_of("ct_1")] == ["fu_c", "fu_b", "fu_a"]
+    assert store.followups_of("ct_9") == []
+
+
+def test_a_follow_up_is_found_by_its_provider_message_id(
+    store: Any, refused: type[Exception]
+) -> None:
+    sending = followup(status=Status.SENDING)
+    write(store, sending)
+    assert store.followup_by_provider_id("wamid.1") is None
+    sent = sending.moved(Status.SENT, T0).model_copy(update={"provider_message_id": "wamid.1"})
+    store.commit([FollowUpChange(sent, Status.SENDING)], T0)
+    assert store.followup_by_provider_id("wamid.1") == sent
+    with pytest.raises(refused):
+        store.followup_by_provider_id("")
+
+
+def page_ids(store: Any, query: QueueQuery, limit: int) -> list[list[str]]:
+    pages, cursor = [], None
+    while True:
+        page = store.queue(query, limit, cursor)
+        pages.append([f.id for f in page.items])
+        cursor = page.cursor
+        if cursor is None:
+            return pages
+
+
+def test_the_queue_is_newest_first_across_days_a_page_at_a_time(store: Any) -> None:
+    write(
+        store,
+        followup("fu_1", at=T0 - timedelta(days=2)),
+        followup("fu_2", at=T0 - timedelta(days=1)),
+        followup("fu_3", at=T0),
+        followup("fu_4", at=T0 + timedelta(hours=1)),
+        followup("fu_5", at=T0 + timedelta(hours=1)),
+        followup("fu_6", at=T0 - timedelta(days=9)),
+    )
+    query = QueueQuery(since=T0 - timedelta(days=3), until=T0 + timedelta(hours=2))
+    assert page_ids(store, query, 2) == [["fu_5", "fu_4"], ["fu_3", "fu_2"], ["fu_1"]]
+    assert page_ids(store, query, 5) == [["fu_5", "fu_4", "fu_3", "fu_2", "fu_1"], []]
+    # The planning window is inclusive at both ends
+    exact = QueueQuery(since=T0 - timedelta(days=1), until=T0)
+    assert page_ids(store, exact, 10) == [["fu_3", "fu_2"]]
+
+
+def test_queue_filters_never_skip_an_entry_between_pages(store: Any) -> None:
+    write(
+        store,
+        *[followup(f"fu_{n}", at=minutes(n), rule_id="a" if n % 3 else "b") for n in range(10)],
+        followup("fu_late", at=minutes(11), rule_id="b", scheduled_at=minutes(200)),
+        followup("fu_other", at=minutes(12), rule_id="b", contact_id="ct_2"),
+    )
+    canceled = followup("fu_6", at=minutes(6), rule_id="b").moved(Status.CANCELED, T0)
+    store.commit([FollowUpChange(canceled, Status.QUEUED)], T0)
+    window = {"since": T0, "until": minutes(30)}
+    by_rule = QueueQuery(**window, rule_id="b")
+    assert page_ids(store, by_rule, 2) == [
+        ["fu_other", "fu_late"],
+        ["fu_9", "fu_6"],
+        ["fu_3", "fu_0"],
+        [],
+    ]
+    queued_b = QueueQuery(**window, rule_id="b", status=Status.QUEUED)
+    assert [i for p in page_ids(store, queued_b, 1) for i in p] == [
+        "fu_other",
+        "fu_late",
+        "fu_9",
+        "fu_3",
+        "fu_0",
+    ]
+    scheduled = QueueQuery(**window, scheduled_from=minutes(100), scheduled_to=minutes(200))
+    assert page_ids(store, scheduled, 3) == [["fu_late"]]
+    soon = QueueQuery(**window, rule_id="b", scheduled_to=minutes(9))
+    assert [i for p in page_ids(store, soon, 1) for i in p] == ["fu_9", "fu_6", "fu_3", "fu_0"]
+
+
+def test_the_queue_of_one_contact_reads_only_that_contact(store: Any) -> None:
+    write(
+        store,
+        followup("fu_a", at=minutes(1)),
+        followup("fu_b", at=minutes(2), contact_id="ct_2"),
+        followup("fu_c", at=T0 - timedelta(days=5)),
+        followup("fu_d", at=minutes(3)),
+    )
+    query = QueueQuery(since=T0 - timedelta(days=7), until=minutes(10), contact_id="ct_1")
+    assert page_ids(store, query, 2) == [["fu_d", "fu_a"], ["fu_c"]]
+    recent = QueueQuery(since=T0, until=minutes(10), contact_id="ct_1")
+    assert page_ids(store, recent, 5) == [["fu_d", "fu_a"]]
+
+
+def test_a_queue_window_given_in_local_time_finds_every_entry_inside_it(store: Any) -> None:
+    # 24 Nov 00:00 to 23:59 in Jakarta is 23 Nov 17:00 to 24 Nov 16:59 UTC
+    jakarta = timezone(timedelta(hours=7))
+    write(store, followup("fu_eve", at=T0 - timedelta(hours=8)), followup("fu_day", at=T0))
+    since = T0.astimezone(jakarta).replace(hour=0)
+    until = since + timedelta(hours=23, minutes=59)
+    assert page_ids(store, QueueQuery(since=since, until=until), 10) == [["fu_day", "fu_eve"]]
+    # 24 Nov 20:00 in New York is 25 Nov 01:00 UTC
+    new_york = timezone(timedelta(hours=-5))
+    night = T0 + timedelta(hours=23)
+    write(store, followup("fu_night", at=night))
+    evening = QueueQuery(since=T0.astimezone(new_york), until=night.astimezone(new_york))
+    assert page_ids(store, evening, 10) == [["fu_night", "fu_day"]]

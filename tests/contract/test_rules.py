@@ -1,0 +1,133 @@
+"""Rules (heads and versions, activity, deletion, watermark, errors), settings, numbers, stats."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from followup.domain.numbers import NumberHealth
+from followup.domain.settings import WorkspaceSettings
+from followup.services.ports import NewFollowUp, RuleError, RuleHead
+from tests.contract.items import T0, followup
+from tests.support.builders import rule
+
+
+def test_each_save_is_the_next_version_and_old_versions_stay(store: Any) -> None:
+    first = store.save_rule(rule("r", name="first"))
+    second = store.save_rule(rule("r", name="second", active=False))
+    assert (first.version, second.version) == (1, 2)
+    assert store.rule("r", 1) == first
+    assert store.rule("r", 2) == second
+    assert store.rule("r", 3) is None
+    assert store.rule("other", 1) is None
+    assert store.rule("", 1) is None
+    assert store.rule_heads() == [RuleHead("r", 2, False, None)]
+
+
+def test_rule_heads_are_listed_by_id(store: Any) -> None:
+    for rule_id in ["b-rule", "a-rule", "c-rule"]:
+        store.save_rule(rule(rule_id))
+    assert [head.rule_id for head in store.rule_heads()] == ["a-rule", "b-rule", "c-rule"]
+    assert all(head.active and head.version == 1 for head in store.rule_heads())
+
+
+def test_a_rule_is_switched_off_and_on(store: Any) -> None:
+    store.save_rule(rule("r"))
+    store.set_active("r", False)
+    assert store.rule_heads() == [RuleHead("r", 1, False, None)]
+    store.set_active("r", True)
+    assert store.rule_heads() == [RuleHead("r", 1, True, None)]
+
+
+def test_updating_a_rule_never_saved_is_refused(store: Any, refused: type[Exception]) -> None:
+    with pytest.raises(refused):
+        store.set_active("nope", True)
+    with pytest.raises(refused):
+        store.note_rule_error("nope", RuleError(T0, "broken"))
+    with pytest.raises(refused):
+        store.delete_rule("nope")
+    assert store.rule_heads() == []
+
+
+def test_a_deleted_rule_is_hidden_but_its_versions_stay(store: Any) -> None:
+    store.save_rule(rule("r"))
+    store.save_rule(rule("keep"))
+    store.commit(
+        [NewFollowUp(followup(rule_id="r")), NewFollowUp(followup("fu_2", rule_id="keep"))], T0
+    )
+    store.delete_rule("r")
+    assert [head.rule_id for head in store.rule_heads()] == ["keep"]
+    assert store.rule("r", 1) is not None
+    assert [row.rule_id for row in store.stats(T0.date(), T0.date())] == ["keep"]
+    # Saved again, it continues its versions and shows its counters again
+    again = store.save_rule(rule("r"))
+    assert again.version == 2
+    assert [head.rule_id for head in store.rule_heads()] == ["keep", "r"]
+    assert [row.rule_id for row in store.stats(T0.date(), T0.date())] == ["keep", "r"]
+
+
+def test_the_watermark_moves_only_from_where_it_was_read(store: Any) -> None:
+    store.save_rule(rule("r"))
+    one, two = T0, T0 + timedelta(minutes=5)
+    assert store.advance_watermark("r", None, one)
+    assert not store.advance_watermark("r", None, two)  # another tick moved it first
+    assert store.advance_watermark("r", one, two)
+    assert not store.advance_watermark("r", one, two + timedelta(minutes=5))
+    assert store.rule_heads()[0].watermark == two
+
+
+def test_a_new_version_resets_the_watermark_and_the_error(store: Any) -> None:
+    store.save_rule(rule("r"))
+    store.advance_watermark("r", None, T0)
+    store.note_rule_error("r", RuleError(T0, "stage gone"))
+    store.save_rule(rule("r"))
+    assert store.rule_heads() == [RuleHead("r", 2, True, None, None)]
+
+
+def test_a_watermark_alone_does_not_make_a_rule(store: Any) -> None:
+    assert store.advance_watermark("ghost", None, T0)
+    assert store.rule_heads() == []
+    assert store.save_rule(rule("ghost")).version == 1
+    assert store.rule_heads() == [RuleHead("ghost", 1, True, None)]
+
+
+def test_a_rule_error_is_shown_until_cleared(store: Any) -> None:
+    store.save_rule(rule("r"))
+    store.advance_watermark("r", None, T0)
+    store.note_rule_error("r", RuleError(T0, "window never opens"))
+    assert store.rule_heads() == [RuleHead("r", 1, True, T0, RuleError(T0, "window never opens"))]
+    store.note_rule_error("r", None)
+    assert store.rule_heads() == [RuleHead("r", 1, True, T0, None)]
+
+
+def test_settings_default_until_saved(store: Any) -> None:
+    assert store.settings() == WorkspaceSettings()
+    changed = WorkspaceSettings(timezone="Asia/Makassar", paused=True, paused_reason="test")
+    store.save_settings(changed)
+    assert store.settings() == changed
+    assert store.sending_state() == (changed, [])
+
+
+def health(number: str, quality: str, paused: bool = False) -> NumberHealth:
+    return NumberHealth(phone_number_id=number, quality=quality, updated_at=T0, paused=paused)
+
+
+def test_a_number_s_health_replaces_its_last_report(store: Any) -> None:
+    assert store.numbers() == []
+    store.save_number(health("n1", "GREEN"))
+    store.save_number(health("n2", "GREEN"))
+    store.save_number(health("n1", "RED", paused=True))
+    assert store.numbers() == [health("n2", "GREEN"), health("n1", "RED", paused=True)]
+    assert store.sending_state() == (WorkspaceSettings(), store.numbers())
+
+
+def test_stats_cover_the_days_asked_for(store: Any) -> None:
+    store.save_rule(rule("r"))
+    for day in range(3):
+        at = T0 + timedelta(days=day)
+        store.commit([NewFollowUp(followup(f"fu_{day}", at=at))], at)
+    later = store.stats(T0.date() + timedelta(days=1), T0.date() + timedelta(days=5))
+    assert [(row.day - T0.date()).days for row in later] == [1, 2]
+    assert store.stats(T0.date() - timedelta(days=3), T0.date() - timedelta(days=1)) == []
