@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StrictBool,
+    StrictInt,
+    Tag,
+    model_validator,
+)
 
 from followup.domain.contact import Contact, Score, Speaker
 from followup.domain.durations import Duration, Unit
-from followup.domain.limits import MAX_ITEMS, Attributes, Labels
+from followup.domain.limits import MAX_ITEMS, Attributes, Label, Labels
 from followup.domain.policy import SendWindow
 
 
@@ -53,6 +63,82 @@ class IdleTrigger(BaseModel):
         if self.last_speaker is LastSpeaker.ANY:
             return True
         return contact.last_speaker is Speaker(self.last_speaker.value)
+
+
+FollowedIntent = Literal["busy", "call_back_at"]
+"""The intents a rule can follow up (the others end follow-ups or do nothing)."""
+
+
+class IntentTrigger(BaseModel):
+    """Fires when a reply's intent is one of `intents` (above the confidence threshold)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["intent"] = "intent"
+    intents: list[FollowedIntent] = Field(min_length=1, max_length=2)
+
+    def fires_on_intent(self, intent: str) -> bool:
+        return intent in self.intents
+
+
+class StageEnteredTrigger(BaseModel):
+    """Fires when a contact enters one of `stages`; the first step waits from the entry."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["stage_entered"] = "stage_entered"
+    stages: Labels = Field(min_length=1)
+
+    def fires_on_stage(self, stage: str) -> bool:
+        return stage in self.stages
+
+
+class EventTrigger(BaseModel):
+    """Fires on a custom event named `name` whose properties equal every `where` value."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["event"] = "event"
+    name: Annotated[Label, Field(min_length=1)]
+    where: Attributes = Field(default_factory=dict, description="property equalities, all hold")
+
+    def fires_on_event(self, name: str, properties: Mapping[str, str]) -> bool:
+        return name == self.name and all(properties.get(k) == v for k, v in self.where.items())
+
+
+TRIGGER_KINDS = ("idle", "intent", "stage_entered", "event")
+
+
+def _kind(trigger: Any) -> Any:
+    """A trigger's kind; a body without one is an idle trigger (as every rule once was)."""
+    if isinstance(trigger, dict):
+        return trigger.get("kind", "idle")
+    return getattr(trigger, "kind", None)
+
+
+Trigger = Annotated[
+    Annotated[IdleTrigger, Tag("idle")]
+    | Annotated[IntentTrigger, Tag("intent")]
+    | Annotated[StageEnteredTrigger, Tag("stage_entered")]
+    | Annotated[EventTrigger, Tag("event")],
+    Discriminator(
+        _kind,
+        custom_error_type="invalid_trigger",
+        custom_error_message="kind is one of " + ", ".join(TRIGGER_KINDS),
+    ),
+]
+"""What starts a rule, told apart by `kind`."""
+
+
+def field_path(loc: Sequence[str | int]) -> str:
+    """A validation error's place as the API names fields (`trigger.intents`): without the
+    trigger kind pydantic puts after `trigger`."""
+    parts = [str(part) for part in loc]
+    for n in range(len(parts) - 1):
+        if parts[n] == "trigger" and parts[n + 1] in TRIGGER_KINDS:
+            del parts[n + 1]
+            break
+    return ".".join(parts)
 
 
 class Conditions(BaseModel):
@@ -192,7 +278,7 @@ class Rule(BaseModel):
     version: StrictInt = Field(default=1, ge=1)
     name: str = Field(min_length=1, max_length=200)
     active: StrictBool = True
-    trigger: IdleTrigger
+    trigger: Trigger
     conditions: Conditions = Field(default_factory=Conditions)
     steps: list[Step] = Field(min_length=1, max_length=20)
     exit: ExitPolicy = Field(default_factory=ExitPolicy)
@@ -207,8 +293,21 @@ class Rule(BaseModel):
         planned = sum(step.sends() for step in self.steps)
         return min(planned, self.max_sends) if self.max_sends else planned
 
+    @property
+    def idle(self) -> IdleTrigger | None:
+        """The trigger when the rule fires on idle (the enqueue tick enrolls), else None."""
+        return self.trigger if isinstance(self.trigger, IdleTrigger) else None
+
+    @property
+    def trigger_stages(self) -> list[str]:
+        """The stages the trigger names (idle and stage_entered triggers only)."""
+        if isinstance(self.trigger, IdleTrigger | StageEnteredTrigger):
+            return list(self.trigger.stages)
+        return []
+
     def lookback(self, default: timedelta) -> timedelta:
         """How far past its idle time a silence may be and still enroll."""
-        if self.trigger.max_idle is not None:
-            return self.trigger.max_idle.approx() - self.trigger.idle.approx()
+        idle = self.idle
+        if idle is not None and idle.max_idle is not None:
+            return idle.max_idle.approx() - idle.idle.approx()
         return default
