@@ -291,7 +291,9 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
             self,
             "CrmEvents",
             event_bus=self.event_bus,
-            event_pattern=events.EventPattern(detail_type=["stage_changed", "message_sent"]),
+            event_pattern=events.EventPattern(
+                detail_type=["stage_changed", "message_sent", "custom"]
+            ),
             targets=[
                 events_targets.LambdaFunction(
                     self.functions["bus_events"],

@@ -345,7 +345,9 @@ def test_every_handler_is_wired_to_its_trigger(dev: Synth) -> None:
     }
     assert sources == {fn["sender"], fn["broadcaster"]}
     [rule] = dev.resources("AWS::Events::Rule").values()
-    assert rule["Properties"]["EventPattern"] == {"detail-type": ["stage_changed", "message_sent"]}
+    assert rule["Properties"]["EventPattern"] == {
+        "detail-type": ["stage_changed", "message_sent", "custom"]
+    }
     assert rule["Properties"]["Targets"][0]["Arn"]["Fn::GetAtt"][0] == fn["bus_events"]
     authorizer_uris = [
         a["Properties"]["AuthorizerUri"]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 
 from followup.domain.contact import Contact, Speaker
 from followup.domain.errors import InvalidField, NotFound
+from followup.domain.limits import Attributes, Label
+from followup.services import triggers
 from followup.services.contacts import change_stage, find_contact
 from followup.services.deps import Deps
 from followup.services.inbound import record_outbound
@@ -37,11 +40,35 @@ class MessageSent(BaseModel):
     at: AwareDatetime | None = Field(default=None, description=_AT)
 
 
-class Event(RootModel[Annotated[StageChanged | MessageSent, Field(discriminator="type")]]):
+class CustomEvent(BaseModel):
+    """Something that happened to the contact in another system (a booking, a payment),
+    by name: rules with an event trigger of that name whose `where` holds on the
+    properties enroll the contact, once per event id."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["custom"]
+    name: Annotated[Label, Field(min_length=1, description="e.g. booking_completed")]
+    contact: str = Field(min_length=1, max_length=256, description="the contact's id or wa_id")
+    properties: Attributes = Field(default_factory=dict, description="text values")
+    id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=256,
+        description="the event's id in the sending system: the same id enrolls once "
+        "(default: its time, so send `id` or `at` to make a resend harmless)",
+    )
+    at: AwareDatetime | None = Field(default=None, description=_AT)
+
+
+AnyEvent = StageChanged | MessageSent | CustomEvent
+
+
+class Event(RootModel[Annotated[AnyEvent, Field(discriminator="type")]]):
     """One event from another system, told apart by `type`."""
 
 
-def apply(deps: Deps, event: StageChanged | MessageSent) -> Contact:
+def apply(deps: Deps, event: AnyEvent) -> Contact:
     """Apply one event; the contact is named by id or wa_id."""
     found = deps.store.contact(event.contact) or find_contact(deps, event.contact, None)
     if found is None:
@@ -54,6 +81,10 @@ def apply(deps: Deps, event: StageChanged | MessageSent) -> Contact:
         moved = change_stage(deps, found.item.id, event.stage, at)
         enroll_late(deps, moved, now)
         return moved
+    if isinstance(event, CustomEvent):
+        occurrence = event.id or at.astimezone(UTC).isoformat()
+        triggers.event_happened(deps, found.item, event.name, event.properties, occurrence, at, now)
+        return found.item
     record_outbound(deps, found.item.id, Speaker(event.speaker), event.text, at)
     updated = deps.store.contact(found.item.id)
     return updated.item if updated else found.item
