@@ -7,14 +7,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from followup.domain.rule import (
-    EventTrigger,
-    IdleTrigger,
-    IntentTrigger,
-    Rule,
-    StageEnteredTrigger,
-    field_path,
-)
+from followup.domain.rule import IdleTrigger, Rule, field_path
+from followup.domain.triggers import EventTrigger, IntentTrigger, StageEnteredTrigger
 
 STEP = {"wait": {"amount": 0, "unit": "hours"}, "text": "Hi"}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -20,8 +20,9 @@ from pydantic import (
 
 from followup.domain.contact import Contact, Score, Speaker
 from followup.domain.durations import Duration, Unit
-from followup.domain.limits import MAX_ITEMS, Attributes, Label, Labels
+from followup.domain.limits import MAX_ITEMS, Attributes, Labels
 from followup.domain.policy import SendWindow
+from followup.domain.triggers import EventTrigger, IntentTrigger, StageEnteredTrigger
 
 
 class LastSpeaker(StrEnum):
@@ -63,47 +64,6 @@ class IdleTrigger(BaseModel):
         if self.last_speaker is LastSpeaker.ANY:
             return True
         return contact.last_speaker is Speaker(self.last_speaker.value)
-
-
-FollowedIntent = Literal["busy", "call_back_at"]
-"""The intents a rule can follow up (the others end follow-ups or do nothing)."""
-
-
-class IntentTrigger(BaseModel):
-    """Fires when a reply's intent is one of `intents` (above the confidence threshold)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    kind: Literal["intent"] = "intent"
-    intents: list[FollowedIntent] = Field(min_length=1, max_length=2)
-
-    def fires_on_intent(self, intent: str) -> bool:
-        return intent in self.intents
-
-
-class StageEnteredTrigger(BaseModel):
-    """Fires when a contact enters one of `stages`; the first step waits from the entry."""
-
-    model_config = ConfigDict(frozen=True)
-
-    kind: Literal["stage_entered"] = "stage_entered"
-    stages: Labels = Field(min_length=1)
-
-    def fires_on_stage(self, stage: str) -> bool:
-        return stage in self.stages
-
-
-class EventTrigger(BaseModel):
-    """Fires on a custom event named `name` whose properties equal every `where` value."""
-
-    model_config = ConfigDict(frozen=True)
-
-    kind: Literal["event"] = "event"
-    name: Annotated[Label, Field(min_length=1)]
-    where: Attributes = Field(default_factory=dict, description="property equalities, all hold")
-
-    def fires_on_event(self, name: str, properties: Mapping[str, str]) -> bool:
-        return name == self.name and all(properties.get(k) == v for k, v in self.where.items())
 
 
 TRIGGER_KINDS = ("idle", "intent", "stage_entered", "event")

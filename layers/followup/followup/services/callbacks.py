@@ -18,7 +18,8 @@ from followup.domain.contact import Contact
 from followup.domain.enrollment import Enrollment
 from followup.domain.intents import Intent
 from followup.domain.replies import Reading
-from followup.domain.rule import IntentTrigger, Rule, Trigger
+from followup.domain.rule import Rule, Trigger
+from followup.domain.triggers import IntentTrigger
 from followup.services import triggers
 from followup.services.deps import Deps
 from followup.services.planning import next_opening

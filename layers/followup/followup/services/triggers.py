@@ -23,7 +23,8 @@ from zoneinfo import ZoneInfo
 from followup.domain.contact import Contact
 from followup.domain.enrollment import Enrollment, enroll_on
 from followup.domain.errors import RULE_DATA_ERRORS
-from followup.domain.rule import EventTrigger, Rule, StageEnteredTrigger, Trigger
+from followup.domain.rule import Rule, Trigger
+from followup.domain.triggers import EventTrigger, StageEnteredTrigger
 from followup.services.deps import Deps
 from followup.services.ports import CommitRejected, NewEnrollment
 
