@@ -1,9 +1,10 @@
 """EventBridge bus → the same events service as `POST /api/events`.
 
 Other systems put events with `detail-type` `stage_changed`, `message_sent`,
-`conversation_closed` or `conversation_reopened` and the event body in `detail`. A bad
-event is logged and dropped: EventBridge would retry it unchanged for a day, and it
-would never succeed.
+`conversation_closed`, `conversation_reopened` or `custom` and the event body in `detail`;
+a custom event without an `id` of its own takes the envelope's, so EventBridge retrying a
+delivery enrolls once. A bad event is logged and dropped: EventBridge would retry it
+unchanged for a day, and it would never succeed.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ logger, tracer, metrics = runtime.observability("bus_events")
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     body = {"type": event.get("detail-type"), **(event.get("detail") or {})}
+    if body["type"] == "custom":
+        body.setdefault("id", event.get("id"))
     try:
         parsed = crm_events.Event.model_validate(body).root
         contact = crm_events.apply(runtime.deps(), parsed)

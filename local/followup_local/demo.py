@@ -9,6 +9,8 @@ demo keeps one hot lead, to show that skip, and scores the other hot leads warm.
 
 One demo rule, `AI_RULE`, asks the AI to write its message (the template's program
 parameter outside the 24 h window); its static text and that field stay the fallback.
+Two more follow up what a reply says: `busy-nudge` ("lagi sibuk": after 5 minutes, then
+15 minutes later) and `call-back` ("besok jam 10": at the time asked), by intent triggers.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from followup.domain.contact import Score
 from followup.domain.policy import SendWindow, TimeRange, Weekday
@@ -60,10 +63,36 @@ def ai_rule() -> Rule:
     return Rule.model_validate(body | {"steps": [step | {"template": template, "ai": ai}]})
 
 
+def intent_rules() -> list[Rule]:
+    """The demo's rules that follow up a busy reply and a call back asked for."""
+    template = {"name": "follow_up_later", "language": "id", "params": [{"field": "first_name"}]}
+
+    def step(minutes: int, text: str) -> dict[str, Any]:
+        return {"wait": {"amount": minutes, "unit": "minutes"}, "text": text, "template": template}
+
+    busy = {
+        "id": "busy-nudge",
+        "name": "Busy nudge",
+        "trigger": {"kind": "intent", "intents": ["busy"]},
+        "steps": [
+            step(5, "Siap {first_name|Kak}, kapan waktu yang pas untuk dihubungi?"),
+            step(15, "Kak {first_name|}, kami tunggu kabarnya ya."),
+        ],
+    }
+    call_back = {
+        "id": "call-back",
+        "name": "Call back as asked",
+        "trigger": {"kind": "intent", "intents": ["call_back_at"]},
+        "steps": [step(0, "Halo {first_name|Kak}, sesuai janji kami hubungi sekarang.")],
+    }
+    return [Rule.model_validate(body) for body in (busy, call_back)]
+
+
 def seed_demo(deps: Deps, sandbox: WhatsAppSandbox, contacts: int, now: datetime) -> None:
     """Demo settings and rules, and leads gone quiet in the last days (one of them hot)."""
     install_workspace(deps, dev_settings())
-    deps.rules.save_rule(ai_rule())
+    for rule in (ai_rule(), *intent_rules()):
+        deps.rules.save_rule(rule)
     deps.catalog.invalidate()
     hot = 0
     for person in people(random.Random(7), contacts, now, 1):  # noqa: S311

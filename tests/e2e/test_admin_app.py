@@ -236,3 +236,43 @@ def test_marketing_chooses_the_template_parameter_the_ai_writes(
     assert [param.get("ai", False) for param in params] == [True, False]
     assert params[0]["field"] == "first_name"
     assert watched.missing == []
+
+
+@pytest.mark.slow
+def test_marketing_edits_an_intent_trigger_and_creates_an_event_rule(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    page.get_by_role("link", name="Rules").click()
+    # The demo's busy rule shows its trigger; editing it keeps the trigger and adds an intent
+    row = page.locator('[data-testid="rule-row"][data-id="busy-nudge"]')
+    expect(row.get_by_test_id("trigger")).to_have_text("reply: busy")
+    row.get_by_role("button", name="Edit").click()
+    expect(page.get_by_label("Trigger", exact=True)).to_have_value("intent")
+    expect(page.get_by_label("Busy", exact=True)).to_be_checked()
+    page.get_by_label("Call me back at a time").check()
+    page.get_by_role("button", name="Save").click()
+    expect(row.get_by_test_id("trigger")).to_have_text("reply: busy, call_back_at")
+    saved = stack.call("GET", "/api/rules/busy-nudge").json()
+    assert saved["trigger"] == {"kind": "intent", "intents": ["busy", "call_back_at"]}
+    assert saved["version"] == 2
+    # A new rule on a custom event, with a property it must carry
+    page.get_by_role("button", name="New rule").click()
+    page.get_by_label("Id", exact=True).fill("e2e-gold-booking")
+    page.get_by_label("Name", exact=True).fill("Gold booking thanks")
+    page.get_by_label("Trigger", exact=True).select_option("event")
+    page.get_by_label("Event name").fill("booking_completed")
+    page.get_by_label("Where (property=value, comma-separated)").fill("plan=gold, city=Bandung")
+    page.get_by_label("Step 1 template name").fill("booking_thanks")
+    page.get_by_role("button", name="Save").click()
+    created = page.locator('[data-testid="rule-row"][data-id="e2e-gold-booking"]')
+    expect(created.get_by_test_id("trigger")).to_have_text(
+        "event booking_completed (plan=gold, city=Bandung)"
+    )
+    trigger = stack.call("GET", "/api/rules/e2e-gold-booking").json()["trigger"]
+    assert trigger == {
+        "kind": "event",
+        "name": "booking_completed",
+        "where": {"plan": "gold", "city": "Bandung"},
+    }
+    assert watched.missing == []

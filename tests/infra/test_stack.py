@@ -354,6 +354,7 @@ def test_every_handler_is_wired_to_its_trigger(dev: Synth) -> None:
             "message_sent",
             "conversation_closed",
             "conversation_reopened",
+            "custom",
         ]
     }
     assert rule["Properties"]["Targets"][0]["Arn"]["Fn::GetAtt"][0] == fn["bus_events"]

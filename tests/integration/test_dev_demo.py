@@ -9,6 +9,7 @@ import pytest
 from pydantic import SecretStr
 
 from followup.wiring import ai
+from followup_local import envelopes
 from followup_local.cli import parser
 from followup_local.demo import DemoClock, seed_demo
 from followup_local.devstack import LOCAL_MODEL_KEY
@@ -60,6 +61,21 @@ def test_without_a_key_the_demo_writes_with_the_local_model_in_the_workspace_lan
     assert written
     # Indonesian, the demo workspace's language, to the contact by first name
     assert all("Anda" in text for text in written)
+
+
+def test_the_demo_follows_up_a_busy_reply_after_five_minutes() -> None:
+    with local_engine(SUNDAY_9PM_JAKARTA) as engine:
+        seed_demo(engine.deps, engine.sandbox, 10, engine.clock.now())
+        engine.tick()
+        before = len(engine.sandbox.sent())
+        lead, now = "6281299990001", engine.clock.now()
+        engine.sandbox.record_inbound(lead, now)
+        assert engine.deliver(envelopes.text_message(lead, "lagi sibuk", now, "wamid.D1")) == 200
+        engine.clock.advance(timedelta(minutes=5))
+        engine.tick()
+        sent = [r.body for r in engine.sandbox.sent()[before:] if r.body is not None]
+    assert [body["to"] for body in sent] == [lead]
+    assert sent[0]["text"]["body"].startswith("Siap")
 
 
 def test_the_demo_clock_starts_at_the_instant_given_and_runs_forward() -> None:

@@ -55,14 +55,15 @@ def nurtured(engine: LocalEngine) -> None:
     engine.clock.advance(timedelta(minutes=10))
 
 
-def follow_up_rule(engine: LocalEngine, rule_id: str, *waits: int) -> None:
-    """A rule whose steps (waits in minutes) hold the content of an intent's follow-up."""
+def follow_up_rule(engine: LocalEngine, rule_id: str, intent: str, *waits: int) -> None:
+    """A rule that follows `intent` up, with steps waiting `waits` minutes each."""
     template = {"name": "apply_reminder", "language": "en"}
     steps = [
         {"wait": {"amount": wait, "unit": "minutes"}, "text": "Hi again!", "template": template}
         for wait in waits
     ]
-    engine.deps.rules.save_rule(rule(rule_id, steps=steps))
+    trigger = {"kind": "intent", "intents": [intent]}
+    engine.deps.rules.save_rule(rule(rule_id, trigger=trigger, steps=steps))
 
 
 def set_intents(engine: LocalEngine, **changes: object) -> None:
@@ -85,12 +86,12 @@ def test_a_reply_is_recorded_with_its_intent_and_time_in_the_timeline(
     # Tuesday 09:00 in Jakarta: tomorrow at 10 is Wednesday 10:00 WIB, 03:00 UTC.
     assert intent["local"] == "2026-11-25T10:00"
     assert intent["at"] == "2026-11-25T03:00:00Z"
-    assert intent["effect"] == "no call-back rule set"
+    assert intent["effect"] == "no active rule follows up call_back_at"
 
 
 def test_an_intent_below_the_confidence_threshold_is_only_recorded(engine: LocalEngine) -> None:
-    follow_up_rule(engine, "busy-nudge", 5)
-    set_intents(engine, min_confidence=0.95, busy_rule="busy-nudge")
+    follow_up_rule(engine, "busy-nudge", "busy", 5)
+    set_intents(engine, min_confidence=0.95)
     contact_id = reply(engine, "lagi sibuk")
     [intent] = intents(engine, contact_id)
     assert intent is not None
@@ -160,8 +161,7 @@ def test_done_ends_the_follow_ups_and_suggests_a_stage_staff_confirm(engine: Loc
 
 
 def test_call_me_tomorrow_at_10_on_a_friday_goes_at_the_next_opening(engine: LocalEngine) -> None:
-    follow_up_rule(engine, "call-back", 0)
-    set_intents(engine, call_back_rule="call-back")
+    follow_up_rule(engine, "call-back", "call_back_at", 0)
     engine.clock.advance(timedelta(days=3))  # Friday 27 Nov, 09:00 in Jakarta
     contact_id = reply(engine, "call me tomorrow at 10")
     [intent] = intents(engine, contact_id)
@@ -182,8 +182,7 @@ def test_call_back_on_an_open_saturday_goes_at_the_time_asked(engine: LocalEngin
     settings["send_window"]["hours"]["sat"] = [{"start": "08:00", "end": "17:00"}]
     settings["send_window"]["blackout_days"] = ["sun"]
     assert call(engine, "PUT", "/api/settings", settings)[0] == 200
-    follow_up_rule(engine, "call-back", 0)
-    set_intents(engine, call_back_rule="call-back")
+    follow_up_rule(engine, "call-back", "call_back_at", 0)
     engine.clock.advance(timedelta(days=3))
     contact_id = reply(engine, "call me tomorrow at 10")
     [intent] = intents(engine, contact_id)
@@ -195,8 +194,7 @@ def test_call_back_on_an_open_saturday_goes_at_the_time_asked(engine: LocalEngin
 
 
 def test_busy_is_followed_up_after_its_cadence_once_per_message(engine: LocalEngine) -> None:
-    follow_up_rule(engine, "busy-nudge", 5, 15)
-    set_intents(engine, busy_rule="busy-nudge")
+    follow_up_rule(engine, "busy-nudge", "busy", 5, 15)
     engine.sandbox.record_inbound(LEAD, engine.clock.now())
     busy = envelopes.text_message(LEAD, "lagi sibuk", engine.clock.now(), "wamid.BUSY1")
     assert engine.deliver(busy) == 200
@@ -223,8 +221,7 @@ def test_busy_is_followed_up_after_its_cadence_once_per_message(engine: LocalEng
 
 
 def test_a_reply_resets_the_busy_cadence(engine: LocalEngine) -> None:
-    follow_up_rule(engine, "busy-nudge", 5, 15)
-    set_intents(engine, busy_rule="busy-nudge")
+    follow_up_rule(engine, "busy-nudge", "busy", 5, 15)
     contact_id = reply(engine, "lagi sibuk")
     engine.clock.advance(timedelta(minutes=3))
     reply(engine, "ok", message_id="wamid.INTENT2")

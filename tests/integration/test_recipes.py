@@ -7,6 +7,7 @@ from datetime import timedelta
 from followup.domain.recipes import RECIPES
 from followup.domain.settings import WorkspaceSettings
 from followup.services.rules import review
+from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from tests.support.api import call
 from tests.support.builders import quiet_contact
@@ -90,3 +91,23 @@ def test_installing_is_refused_clearly_for_bad_requests(engine: LocalEngine) -> 
     assert status == 422
     assert call(engine, "POST", "/api/recipes/qualified-day2/install", role="counselor")[0] == 403
     assert call(engine, "GET", "/api/rules")[1]["rules"] == []
+
+
+def test_the_busy_recipe_follows_up_a_busy_reply_five_minutes_later(engine: LocalEngine) -> None:
+    # Given the busy recipe installed and switched on, and a lead who wrote a minute ago
+    call(engine, "POST", "/api/recipes/busy-follow-up/install")
+    call(engine, "POST", "/api/rules/busy-follow-up/activate")
+    lead = quiet_contact(engine.deps, "6281100000882", engine.clock.now() - timedelta(minutes=1))
+    engine.sandbox.record_inbound(lead.wa_id or "", engine.clock.now() - timedelta(minutes=1))
+    # When the lead says they are busy
+    engine.deliver(
+        envelopes.text_message(lead.wa_id or "", "lagi sibuk kak", engine.clock.now(), "wamid.busy")
+    )
+    engine.tick()
+    assert engine.sandbox.sent() == []
+    # Then five minutes later the first nudge goes, as free text inside the window
+    engine.clock.advance(timedelta(minutes=5))
+    engine.tick()
+    [sent] = engine.sandbox.sent()
+    assert sent.body is not None
+    assert "good time to talk" in sent.body["text"]["body"]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 from followup.domain.intents import Detected, Intent
 from followup.domain.replies import read_reply
 from followup.domain.settings import IntentSettings, WorkspaceSettings
+from followup.domain.stored import STORED
 
 SURE_DONE = Detected(Intent.DONE, 0.9)
 
@@ -28,12 +31,18 @@ def test_done_suggests_nothing_to_a_contact_already_there() -> None:
 
 def test_a_question_is_recorded_and_ends_nothing() -> None:
     reading = read_reply(Detected(Intent.QUESTION, 0.7), WorkspaceSettings(), "new")
-    assert (reading.ends, reading.follow_up_rule, reading.record.effect) == (None, None, "")
+    assert (reading.ends, reading.follow_up, reading.record.effect) == (None, None, "")
 
 
-def test_busy_names_the_busy_rule_only_when_set() -> None:
-    busy = Detected(Intent.BUSY, 0.8)
-    unset = read_reply(busy, WorkspaceSettings(), "new")
-    assert (unset.follow_up_rule, unset.record.effect) == (None, "no busy rule set")
-    settings = WorkspaceSettings(intents=IntentSettings(busy_rule="nudge"))
-    assert read_reply(busy, settings, "new").follow_up_rule == "nudge"
+def test_a_sure_busy_or_call_back_asks_for_a_follow_up_an_unsure_one_does_not() -> None:
+    settings = WorkspaceSettings(intents=IntentSettings(min_confidence=0.8))
+    for intent in (Intent.BUSY, Intent.CALL_BACK_AT):
+        assert read_reply(Detected(intent, 0.8), settings, "new").follow_up is intent
+        assert read_reply(Detected(intent, 0.79), settings, "new").follow_up is None
+
+
+def test_settings_stored_with_the_former_intent_rules_still_load() -> None:
+    stored = {"intents": {"min_confidence": 0.9, "busy_rule": "nudge", "call_back_rule": "cb"}}
+    settings = WorkspaceSettings.model_validate_json(json.dumps(stored), context=STORED)
+    assert settings.intents.min_confidence == 0.9
+    assert "busy_rule" not in settings.model_dump()["intents"]

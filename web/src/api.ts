@@ -75,6 +75,36 @@ export interface Sample {
   ai: { used: boolean; fallback_reason?: string | null; guardrail?: string | null } | null;
 }
 
+/** What starts a rule, told apart by `kind`; fields the editor does not show are kept. */
+export type Trigger =
+  | { kind: "idle"; stages: string[]; idle: Duration; last_speaker?: string; [extra: string]: unknown }
+  | { kind: "intent"; intents: string[] }
+  | { kind: "stage_entered"; stages: string[] }
+  | { kind: "event"; name: string; where?: Record<string, string> };
+
+export const TRIGGER_KINDS: { kind: Trigger["kind"]; label: string }[] = [
+  { kind: "idle", label: "Quiet for a time" },
+  { kind: "intent", label: "A reply's intent" },
+  { kind: "stage_entered", label: "Stage entered" },
+  { kind: "event", label: "Custom event" },
+];
+
+/** One line for the rules list: "new · quiet 24 hours", "reply: busy", ... */
+export function describeTrigger(trigger: Trigger): string {
+  switch (trigger.kind) {
+    case "intent":
+      return `reply: ${trigger.intents.join(", ")}`;
+    case "stage_entered":
+      return `enters ${trigger.stages.join(", ")}`;
+    case "event": {
+      const where = Object.entries(trigger.where ?? {}).map(([k, v]) => `${k}=${v}`);
+      return `event ${trigger.name}${where.length ? ` (${where.join(", ")})` : ""}`;
+    }
+    default:
+      return `${trigger.stages.join(", ") || "any stage"} · quiet ${trigger.idle.amount} ${trigger.idle.unit}`;
+  }
+}
+
 export interface Rule {
   id: string;
   name: string;
@@ -83,7 +113,7 @@ export interface Rule {
   /** Contacts whose sequence waits for the rule to be turned on again. */
   held?: number;
   send_anytime: boolean;
-  trigger: { kind: "idle"; stages: string[]; idle: Duration; last_speaker?: string };
+  trigger: Trigger;
   steps: {
     wait: Duration;
     text?: string | null;

@@ -1,7 +1,164 @@
 import { useState } from "react";
-import { type Api, ApiError, type Problem, type Rule, type Sample, type StepAi, problemsByField } from "../api";
+import {
+  type Api,
+  ApiError,
+  type Problem,
+  type Rule,
+  type Sample,
+  type StepAi,
+  TRIGGER_KINDS,
+  type Trigger,
+  problemsByField,
+} from "../api";
 
 const UNITS = ["minutes", "hours", "days", "weeks", "months"];
+const INTENTS = [
+  { intent: "busy", label: "Busy" },
+  { intent: "call_back_at", label: "Call me back at a time" },
+];
+
+/** A fresh trigger of `kind`, keeping the stages of the one it replaces. */
+function triggerOf(kind: Trigger["kind"], from: Trigger): Trigger {
+  const stages = "stages" in from ? from.stages : [];
+  switch (kind) {
+    case "intent":
+      return { kind, intents: ["busy"] };
+    case "stage_entered":
+      return { kind, stages };
+    case "event":
+      return { kind, name: "", where: {} };
+    default:
+      return { kind: "idle", stages, idle: { amount: 24, unit: "hours" } };
+  }
+}
+
+function parseWhere(text: string): Record<string, string> {
+  const where: Record<string, string> = {};
+  for (const pair of text.split(",")) {
+    const [key, ...value] = pair.split("=");
+    if (key.trim()) where[key.trim()] = value.join("=").trim();
+  }
+  return where;
+}
+
+const stagesOf = (text: string) =>
+  text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+function TriggerFields({
+  trigger,
+  problems,
+  change,
+}: {
+  trigger: Trigger;
+  problems: Map<string, string[]>;
+  change: (trigger: Trigger) => void;
+}) {
+  const [whereText, setWhereText] = useState(
+    trigger.kind === "event"
+      ? Object.entries(trigger.where ?? {})
+          .map(([k, v]) => `${k}=${v}`)
+          .join(", ")
+      : "",
+  );
+  return (
+    <>
+      <label>
+        Trigger
+        <select
+          aria-label="Trigger"
+          value={trigger.kind}
+          onChange={(e) => change(triggerOf(e.target.value as Trigger["kind"], trigger))}
+        >
+          {TRIGGER_KINDS.map((k) => (
+            <option key={k.kind} value={k.kind}>
+              {k.label}
+            </option>
+          ))}
+        </select>
+        <Problems at="trigger" all={new Map([...problems].filter(([f]) => f === "trigger"))} />
+      </label>
+      {(trigger.kind === "idle" || trigger.kind === "stage_entered") && (
+        <label>
+          Stages (comma-separated)
+          <input
+            value={trigger.stages.join(", ")}
+            onChange={(e) => change({ ...trigger, stages: stagesOf(e.target.value) })}
+          />
+          <Problems at="trigger.stages" all={problems} />
+        </label>
+      )}
+      {trigger.kind === "idle" && (
+        <label>
+          Quiet for
+          <span className="pair">
+            <input
+              type="number"
+              aria-label="Quiet for (amount)"
+              value={trigger.idle.amount}
+              onChange={(e) => change({ ...trigger, idle: { ...trigger.idle, amount: Number(e.target.value) } })}
+            />
+            <select
+              aria-label="Quiet for (unit)"
+              value={trigger.idle.unit}
+              onChange={(e) => change({ ...trigger, idle: { ...trigger.idle, unit: e.target.value } })}
+            >
+              {UNITS.map((u) => (
+                <option key={u}>{u}</option>
+              ))}
+            </select>
+          </span>
+          <Problems at="trigger.idle" all={problems} />
+        </label>
+      )}
+      {trigger.kind === "intent" && (
+        <fieldset className="intents">
+          <legend>Replies read as</legend>
+          {INTENTS.map(({ intent, label }) => (
+            <label key={intent} className="check">
+              <input
+                type="checkbox"
+                checked={trigger.intents.includes(intent)}
+                onChange={(e) =>
+                  change({
+                    ...trigger,
+                    intents: e.target.checked
+                      ? [...trigger.intents, intent]
+                      : trigger.intents.filter((i) => i !== intent),
+                  })
+                }
+              />
+              {label}
+            </label>
+          ))}
+          <Problems at="trigger.intents" all={problems} />
+        </fieldset>
+      )}
+      {trigger.kind === "event" && (
+        <>
+          <label>
+            Event name
+            <input value={trigger.name} onChange={(e) => change({ ...trigger, name: e.target.value })} />
+            <Problems at="trigger.name" all={problems} />
+          </label>
+          <label>
+            Where (property=value, comma-separated)
+            <input
+              value={whereText}
+              onChange={(e) => {
+                setWhereText(e.target.value);
+                change({ ...trigger, where: parseWhere(e.target.value) });
+              }}
+            />
+            <Problems at="trigger.where" all={problems} />
+          </label>
+        </>
+      )}
+    </>
+  );
+}
 
 interface Preview {
   now: number;
@@ -179,37 +336,11 @@ export function RuleEditor({ api, rule, onDone }: { api: Api; rule: Rule | null;
           <input value={draft.name} onChange={(e) => update((r) => (r.name = e.target.value))} />
           <Problems at="name" all={problems} />
         </label>
-        <label>
-          Stages (comma-separated)
-          <input
-            value={draft.trigger.stages.join(", ")}
-            onChange={(e) =>
-              update((r) => (r.trigger.stages = e.target.value.split(",").map((s) => s.trim()).filter(Boolean)))
-            }
-          />
-          <Problems at="trigger.stages" all={problems} />
-        </label>
-        <label>
-          Quiet for
-          <span className="pair">
-            <input
-              type="number"
-              aria-label="Quiet for (amount)"
-              value={draft.trigger.idle.amount}
-              onChange={(e) => update((r) => (r.trigger.idle.amount = Number(e.target.value)))}
-            />
-            <select
-              aria-label="Quiet for (unit)"
-              value={draft.trigger.idle.unit}
-              onChange={(e) => update((r) => (r.trigger.idle.unit = e.target.value))}
-            >
-              {UNITS.map((u) => (
-                <option key={u}>{u}</option>
-              ))}
-            </select>
-          </span>
-          <Problems at="trigger.idle" all={problems} />
-        </label>
+        <TriggerFields
+          trigger={draft.trigger}
+          problems={problems}
+          change={(trigger) => update((r) => (r.trigger = trigger))}
+        />
         <label className="check">
           <input
             type="checkbox"

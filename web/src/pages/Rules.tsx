@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
-import { type Api, ApiError, type Role, type Rule } from "../api";
+import { type Api, ApiError, type Role, type Rule, describeTrigger } from "../api";
 import { RuleEditor } from "./RuleEditor";
 
 export function RulesPage({ api, role }: { api: Api; role: Role }) {
@@ -86,7 +86,7 @@ export function RulesPage({ api, role }: { api: Api; role: Role }) {
                 <small>{rule.id}</small>
               </td>
               <td>
-                {rule.trigger.stages.join(", ") || "any stage"} · quiet {rule.trigger.idle.amount} {rule.trigger.idle.unit}
+                <span data-testid="trigger">{describeTrigger(rule.trigger)}</span>
               </td>
               <td>{rule.steps.length}</td>
               <td>v{rule.version}</td>

@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from followup.api.auth import Forbidden, Unauthenticated
 from followup.domain.errors import Conflict, DomainError, InvalidField, NoSendWindow, NotFound
+from followup.domain.rule import field_path
 from followup.services.imports import TooManyRows
 from followup.services.rules import DuplicateRule, InvalidRule, MassSend
 
@@ -59,7 +60,7 @@ def method_not_allowed(allowed: list[str]) -> Response[str]:
 def from_validation(errors: Sequence[Mapping[str, Any]]) -> Response[str]:
     """Pydantic's problems, each with its field path and a readable message."""
     details = [
-        {"field": ".".join(str(part) for part in e["loc"] if part != "body"), "message": e["msg"]}
+        {"field": field_path([part for part in e["loc"] if part != "body"]), "message": e["msg"]}
         for e in errors
     ]
     return error(422, "invalid", "the request has invalid fields", details)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel
 
 from followup.domain.contact import Contact
 from followup.domain.ids import enrollment_id
-from followup.domain.rule import Rule
+from followup.domain.rule import IdleTrigger, Rule
 
 
 class EnrollmentState(StrEnum):
@@ -53,16 +53,34 @@ class Enrollment(BaseModel):
         return self.model_copy(update={"held_at": None, "next_due_at": at})
 
 
-def enroll(rule: Rule, contact: Contact, zone: ZoneInfo, now: datetime) -> Enrollment:
-    """`contact` in `rule` for its current silence (one id per rule, contact and silence);
-    the first step waits from the moment the silence crossed the rule's idle time."""
-    trigger_at = contact.quiet_since + rule.trigger.idle.approx()
+def enroll(
+    rule: Rule, idle: IdleTrigger, contact: Contact, zone: ZoneInfo, now: datetime
+) -> Enrollment:
+    """`contact` in `rule` (which fires on `idle`) for its current silence (one id per
+    rule, contact and silence); the first step waits from the moment the silence crossed
+    the rule's idle time."""
+    trigger_at = contact.quiet_since + idle.idle.approx()
+    first_due = rule.steps[0].wait.after(trigger_at, zone)
+    return enroll_on(rule, contact, contact.silence_key, contact.quiet_since, first_due, now)
+
+
+def enroll_on(
+    rule: Rule,
+    contact: Contact,
+    occurrence: str,
+    began: datetime,
+    first_due: datetime,
+    now: datetime,
+) -> Enrollment:
+    """`contact` in `rule` for one occurrence of its trigger: one id per rule, contact and
+    `occurrence`, so the same occurrence seen twice enrolls once. A reply after `began`
+    ends it when the rule exits on reply."""
     return Enrollment(
-        id=enrollment_id(rule.id, contact.id, contact.silence_key),
+        id=enrollment_id(rule.id, contact.id, occurrence),
         rule_id=rule.id,
         rule_version=rule.version,
         contact_id=contact.id,
-        silence_key=contact.silence_key,
+        silence_key=began.astimezone(UTC).isoformat(),
         enrolled_at=now,
-        next_due_at=rule.steps[0].wait.after(trigger_at, zone),
+        next_due_at=first_due,
     )

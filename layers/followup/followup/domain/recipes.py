@@ -25,7 +25,7 @@ class Recipe(BaseModel):
 
     def stages(self) -> list[str]:
         """Every stage the recipe's rule names, in order of first mention."""
-        named = [*self.rule.trigger.stages, *self.rule.exit.stages]
+        named = [*self.rule.trigger_stages, *self.rule.exit.stages]
         return list(dict.fromkeys(named))
 
 
@@ -184,6 +184,39 @@ RECIPES: tuple[Recipe, ...] = (
                 "checkin_after_agent",
                 "Hi {first_name|there}, did my last message answer your question?",
                 repeat={"every": _wait(2, "days"), "times": 1},
+            )
+        ],
+    ),
+    _recipe(
+        "busy-follow-up",
+        "Busy: follow up after a while",
+        'The lead replied that they are busy ("lagi sibuk", "estou ocupado"): a nudge five '
+        "minutes later, another fifteen minutes after that. A reply ends it.",
+        {"kind": "intent", "intents": ["busy"]},
+        [
+            _step(
+                _wait(5, "minutes"),
+                "busy_follow_up",
+                "No problem, {first_name|there}: when would be a good time to talk?",
+            ),
+            _step(
+                _wait(15, "minutes"),
+                "busy_follow_up_again",
+                "Hi {first_name|there}, just let me know when suits you.",
+            ),
+        ],
+    ),
+    _recipe(
+        "call-back-as-asked",
+        "Call back at the time asked",
+        'The lead asked to be contacted at a given time ("besok jam 10", "amanhã às 14h"): '
+        "one message then, or at the next opening of the send window.",
+        {"kind": "intent", "intents": ["call_back_at"]},
+        [
+            _step(
+                _wait(0, "minutes"),
+                "call_back",
+                "Hi {first_name|there}, as promised, here I am: is now a good time?",
             )
         ],
     ),

@@ -6,8 +6,8 @@
 - `done` ends every follow-up the same way (reason `done`) and suggests a stage for staff
   to confirm: `paid` when the funnel has it, else its last stage; none when the contact is
   already there or further;
-- `call_back_at` and `busy` follow up with the rule `intents.call_back_rule` or
-  `intents.busy_rule` names (see `services.callbacks`); with none named, recorded only;
+- `call_back_at` and `busy` enroll the contact in the active rules whose intent trigger
+  names that intent (see `services.callbacks`); with none, recorded only;
 - below `intents.min_confidence`, a question, or nothing recognised: recorded only.
 """
 
@@ -32,8 +32,9 @@ class Reading:
     ends: str | None = None
     """End every follow-up of the contact, with this reason."""
     suppress_marketing: bool = False
-    follow_up_rule: str | None = None
-    """Schedule this rule's steps for the contact (a call back, a nudge after busy)."""
+    follow_up: Intent | None = None
+    """Enroll the contact in the rules that follow this intent up (a call back, a nudge
+    after busy)."""
 
 
 def read_reply(detected: Detected, settings: WorkspaceSettings, stage: str) -> Reading:
@@ -64,12 +65,7 @@ def read_reply(detected: Detected, settings: WorkspaceSettings, stage: str) -> R
         )
         update = {"effect": effect, "suggested_stage": suggested}
         return Reading(record.model_copy(update=update), Intent.DONE)
-    calling = detected.intent is Intent.CALL_BACK_AT
-    name = settings.intents.call_back_rule if calling else settings.intents.busy_rule
-    if name is None:
-        effect = f"no {'call-back' if calling else 'busy'} rule set"
-        return Reading(record.model_copy(update={"effect": effect}))
-    return Reading(record, follow_up_rule=name)
+    return Reading(record, follow_up=detected.intent)
 
 
 def suggested_stage(settings: WorkspaceSettings, stage: str) -> str | None:

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StrictBool,
+    StrictInt,
+    Tag,
+    model_validator,
+)
 
 from followup.domain.contact import Contact, Score, Speaker
 from followup.domain.durations import Duration, Unit
 from followup.domain.limits import MAX_ITEMS, Attributes, Labels
 from followup.domain.policy import SendWindow
+from followup.domain.triggers import EventTrigger, IntentTrigger, StageEnteredTrigger
 
 
 class LastSpeaker(StrEnum):
@@ -53,6 +64,41 @@ class IdleTrigger(BaseModel):
         if self.last_speaker is LastSpeaker.ANY:
             return True
         return contact.last_speaker is Speaker(self.last_speaker.value)
+
+
+TRIGGER_KINDS = ("idle", "intent", "stage_entered", "event")
+
+
+def _kind(trigger: Any) -> Any:
+    """A trigger's kind; a body without one is an idle trigger (as every rule once was)."""
+    if isinstance(trigger, dict):
+        return trigger.get("kind", "idle")
+    return getattr(trigger, "kind", None)
+
+
+Trigger = Annotated[
+    Annotated[IdleTrigger, Tag("idle")]
+    | Annotated[IntentTrigger, Tag("intent")]
+    | Annotated[StageEnteredTrigger, Tag("stage_entered")]
+    | Annotated[EventTrigger, Tag("event")],
+    Discriminator(
+        _kind,
+        custom_error_type="invalid_trigger",
+        custom_error_message="kind is one of " + ", ".join(TRIGGER_KINDS),
+    ),
+]
+"""What starts a rule, told apart by `kind`."""
+
+
+def field_path(loc: Sequence[str | int]) -> str:
+    """A validation error's place as the API names fields (`trigger.intents`): without the
+    trigger kind pydantic puts after `trigger`."""
+    parts = [str(part) for part in loc]
+    for n in range(len(parts) - 1):
+        if parts[n] == "trigger" and parts[n + 1] in TRIGGER_KINDS:
+            del parts[n + 1]
+            break
+    return ".".join(parts)
 
 
 class Conditions(BaseModel):
@@ -192,7 +238,7 @@ class Rule(BaseModel):
     version: StrictInt = Field(default=1, ge=1)
     name: str = Field(min_length=1, max_length=200)
     active: StrictBool = True
-    trigger: IdleTrigger
+    trigger: Trigger
     conditions: Conditions = Field(default_factory=Conditions)
     steps: list[Step] = Field(min_length=1, max_length=20)
     exit: ExitPolicy = Field(default_factory=ExitPolicy)
@@ -209,10 +255,24 @@ class Rule(BaseModel):
 
     def closed_to(self, contact: Contact) -> bool:
         """The contact's conversation is closed and this rule does not send into closed ones."""
-        return not contact.conversation_open and not self.trigger.include_closed
+        sends_into_closed = self.idle is not None and self.idle.include_closed
+        return not contact.conversation_open and not sends_into_closed
+
+    @property
+    def idle(self) -> IdleTrigger | None:
+        """The trigger when the rule fires on idle (the enqueue tick enrolls), else None."""
+        return self.trigger if isinstance(self.trigger, IdleTrigger) else None
+
+    @property
+    def trigger_stages(self) -> list[str]:
+        """The stages the trigger names (idle and stage_entered triggers only)."""
+        if isinstance(self.trigger, IdleTrigger | StageEnteredTrigger):
+            return list(self.trigger.stages)
+        return []
 
     def lookback(self, default: timedelta) -> timedelta:
         """How far past its idle time a silence may be and still enroll."""
-        if self.trigger.max_idle is not None:
-            return self.trigger.max_idle.approx() - self.trigger.idle.approx()
+        idle = self.idle
+        if idle is not None and idle.max_idle is not None:
+            return idle.max_idle.approx() - idle.idle.approx()
         return default

@@ -62,7 +62,11 @@ class AiSettings(BaseModel):
 
 
 class IntentSettings(BaseModel):
-    """What the engine does with the intent it reads in a reply (see `domain.replies`)."""
+    """What the engine does with the intent it reads in a reply (see `domain.replies`).
+
+    Rules with an intent trigger follow up `busy` and `call_back_at`; settings stored with
+    the former `call_back_rule` and `busy_rule` still load, and those fields are ignored.
+    """
 
     enabled: StrictBool = Field(default=True, description="read the intent of each reply")
     min_confidence: StrictFloat = Field(
@@ -70,12 +74,6 @@ class IntentSettings(BaseModel):
     )
     not_interested_suppresses_marketing: StrictBool = Field(
         default=False, description="'not interested' also stops marketing templates"
-    )
-    call_back_rule: str | None = Field(
-        default=None, description="the rule whose steps follow up 'call me at ...'; none: record"
-    )
-    busy_rule: str | None = Field(
-        default=None, description="the rule whose steps follow up 'I'm busy'; none: record"
     )
 
 

@@ -11,6 +11,7 @@ from followup.domain.enrollment import EnrollmentState
 from followup.domain.errors import Conflict, InvalidField, NotFound
 from followup.domain.followup import FollowUp, Reason, Status
 from followup.domain.ids import contact_id
+from followup.services import triggers
 from followup.services.deps import Deps
 from followup.services.planning import ended
 from followup.services.ports import (
@@ -143,7 +144,9 @@ def update_contact(
 
 
 def change_stage(deps: Deps, contact_id: str, stage: str, at: datetime) -> Contact:
-    """Move a contact to `stage`; a later funnel stage credits the last follow-up sent."""
+    """Move a contact to `stage`; a later funnel stage credits the last follow-up sent, and
+    rules that fire on entering it enroll the contact (once per entry: a resent change with
+    the same time finds the enrollments it made)."""
     settings = deps.catalog.settings()
     before = deps.contacts.contact(contact_id)
     if before is None:
@@ -158,6 +161,8 @@ def change_stage(deps: Deps, contact_id: str, stage: str, at: datetime) -> Conta
         at,
     )
     if previous == stage:
+        if before.item.stage_changed_at == at:
+            triggers.stage_entered(deps, moved, deps.clock.now())
         return moved
     followups = deps.followups.followups_of(contact_id)
     if settings.stage_rank(stage) > settings.stage_rank(previous):
@@ -170,6 +175,7 @@ def change_stage(deps: Deps, contact_id: str, stage: str, at: datetime) -> Conta
                 with suppress(CommitRejected):  # already credited
                     deps.commit([Conversion(credited)], at)
     _exit_on_stage(deps, contact_id, stage, followups, at)
+    triggers.stage_entered(deps, moved, deps.clock.now())
     return moved
 
 

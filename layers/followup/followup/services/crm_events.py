@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Annotated, Literal, get_args
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 
 from followup.domain.contact import Contact, Speaker
 from followup.domain.errors import InvalidField, NotFound
+from followup.domain.limits import Attributes, Label
+from followup.services import triggers
 from followup.services.contacts import change_stage, find_contact
 from followup.services.conversations import EVENT, close_conversation, reopen_conversation
 from followup.services.deps import Deps
@@ -58,7 +61,28 @@ class ConversationReopened(BaseModel):
     at: AwareDatetime | None = Field(default=None, description=_AT)
 
 
-AnyEvent = StageChanged | MessageSent | ConversationClosed | ConversationReopened
+class CustomEvent(BaseModel):
+    """Something that happened to the contact in another system (a booking, a payment),
+    by name: rules with an event trigger of that name whose `where` holds on the
+    properties enroll the contact, once per event id."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["custom"]
+    name: Annotated[Label, Field(min_length=1, description="e.g. booking_completed")]
+    contact: str = Field(min_length=1, max_length=256, description="the contact's id or wa_id")
+    properties: Attributes = Field(default_factory=dict, description="text values")
+    id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=256,
+        description="the event's id in the sending system: the same id enrolls once "
+        "(default: its time, so send `id` or `at` to make a resend harmless)",
+    )
+    at: AwareDatetime | None = Field(default=None, description=_AT)
+
+
+AnyEvent = StageChanged | MessageSent | ConversationClosed | ConversationReopened | CustomEvent
 EVENT_TYPES: tuple[str, ...] = tuple(
     get_args(model.model_fields["type"].annotation)[0] for model in get_args(AnyEvent)
 )
@@ -86,6 +110,10 @@ def apply(deps: Deps, event: AnyEvent) -> Contact:
         return close_conversation(deps, found.item.id, EVENT, at)
     if isinstance(event, ConversationReopened):
         return reopen_conversation(deps, found.item.id, EVENT, at)
+    if isinstance(event, CustomEvent):
+        occurrence = event.id or at.astimezone(UTC).isoformat()
+        triggers.event_happened(deps, found.item, event.name, event.properties, occurrence, at, now)
+        return found.item
     record_outbound(deps, found.item.id, Speaker(event.speaker), event.text, at)
     updated = deps.contacts.contact(found.item.id)
     return updated.item if updated else found.item

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from followup.domain.enrollment import Enrollment, EnrollmentState, enroll
 from followup.domain.errors import RULE_DATA_ERRORS
-from followup.domain.rule import Rule
+from followup.domain.rule import IdleTrigger, Rule
 from followup.domain.settings import WorkspaceSettings
 from followup.services import holds
 from followup.services.deps import Deps
@@ -74,7 +74,8 @@ def run_tick(deps: Deps, now: datetime) -> EnqueueReport:
             if head.active and rule is not None:
                 # Catches holds that raced with turning the rule on; normally reads nothing.
                 report.resumed += holds.resume(deps, head.rule_id, now)
-                _enroll_newly_quiet(deps, rule, head, settings, now, report)
+                if rule.idle is not None:  # other triggers enroll when their occurrence arrives
+                    _enroll_newly_quiet(deps, rule, rule.idle, head, settings, now, report)
     off = {head.rule_id for head in heads if not head.active}
     for enrollment_v in deps.followups.due_enrollments(now):
         with _isolated(report, enrollment_v.item.rule_id):
@@ -99,28 +100,29 @@ def _show_errors(deps: Deps, heads: list[RuleHead], report: EnqueueReport, now: 
 def _enroll_newly_quiet(
     deps: Deps,
     rule: Rule,
+    trigger: IdleTrigger,
     head: RuleHead,
     settings: WorkspaceSettings,
     now: datetime,
     report: EnqueueReport,
 ) -> None:
     """Contacts whose silence crossed the idle time since this rule's last tick."""
-    idle = rule.trigger.idle.approx()
+    idle = trigger.idle.approx()
     until = now - idle
     if head.watermark is not None:
         after = head.watermark - idle
     else:
         after = until - rule.lookback(settings.trigger_lookback.approx())
-    if rule.trigger.max_idle is not None:
-        after = max(after, now - rule.trigger.max_idle.approx())
+    if trigger.max_idle is not None:
+        after = max(after, now - trigger.max_idle.approx())
     if after >= until:
         return
-    for stage in rule.trigger.stages or settings.stages:
+    for stage in trigger.stages or settings.stages:
         for contact_v in deps.contacts.quiet_contacts(stage, after, until):
             contact = contact_v.item
-            if not (rule.trigger.matches(contact) and rule.conditions.hold(contact, now)):
+            if not (trigger.matches(contact) and rule.conditions.hold(contact, now)):
                 continue
-            enrollment = enroll(rule, contact, contact.zone(settings.zone), now)
+            enrollment = enroll(rule, trigger, contact, contact.zone(settings.zone), now)
             try:
                 deps.commit([NewEnrollment(enrollment)], now)
             except CommitRejected:

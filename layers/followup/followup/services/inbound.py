@@ -11,7 +11,7 @@ from followup.domain.ai import AiUnavailable
 from followup.domain.ai_classify import Classified
 from followup.domain.contact import Contact, Speaker
 from followup.domain.conversation import Direction, Message, Referral
-from followup.domain.enrollment import EnrollmentState
+from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.followup import FollowUp, Reason, Status
 from followup.domain.intents import Detected, Intent, classify
 from followup.domain.localtime import to_utc
@@ -71,7 +71,7 @@ def record_inbound(
         known = existing.item
     contact_id = known.id
     reading = None if stop else _read(deps, text, at, known, settings)
-    follow_up = None
+    follow_up: list[Enrollment] = []
     if reading is not None:
         reading, follow_up = plan_follow_up(deps, reading, known, at, deps.clock.now())
     deps.contacts.add_message(
@@ -110,8 +110,7 @@ def record_inbound(
     ends = reading.ends if reading else None
     responded, canceled = _settle_followups(deps, contact_id, stop, at, ends)
     _end_enrollments(deps, contact_id, stop, at, ends)
-    if follow_up is not None:
-        schedule(deps, follow_up, deps.clock.now())
+    schedule(deps, follow_up, deps.clock.now())
     enroll_late(deps, contact, deps.clock.now())
     record = reading.record if reading else None
     if record is None or (record.source == "rules" and record.ai_fallback is None):

@@ -35,10 +35,11 @@ def enroll_late(deps: Deps, contact: Contact, now: datetime) -> int:
         rule = deps.catalog.rule(head.rule_id, head.version)
         if not head.active or rule is None or not _passed(rule, contact, settings, now):
             continue
-        if not (rule.trigger.matches(contact) and rule.conditions.hold(contact, now)):
+        idle = rule.idle
+        if idle is None or not (idle.matches(contact) and rule.conditions.hold(contact, now)):
             continue
         try:
-            enrollment = enroll(rule, contact, contact.zone(settings.zone), now)
+            enrollment = enroll(rule, idle, contact, contact.zone(settings.zone), now)
         except RULE_DATA_ERRORS:
             continue  # the rule's own data is broken: the tick reports it on the rule
         try:
@@ -51,10 +52,13 @@ def enroll_late(deps: Deps, contact: Contact, now: datetime) -> int:
 
 def _passed(rule: Rule, contact: Contact, settings: WorkspaceSettings, now: datetime) -> bool:
     """The silence crossed the rule's idle time before `now`, no longer ago than its
-    lookback (the same bound a rule's first tick reads back to). A rule whose data
-    cannot be evaluated has not: one bad rule never fails the message that arrived."""
+    lookback (the same bound a rule's first tick reads back to). A rule that does not fire
+    on idle, or whose data cannot be evaluated, has not: one bad rule never fails the
+    message that arrived."""
+    if rule.idle is None:
+        return False
     try:
-        crossed = contact.quiet_since + rule.trigger.idle.approx()
+        crossed = contact.quiet_since + rule.idle.idle.approx()
         return crossed <= now and now - crossed <= rule.lookback(settings.trigger_lookback.approx())
     except RULE_DATA_ERRORS:
         return False

@@ -44,7 +44,7 @@ def applicable(deps: Deps, contact: Contact) -> list[Rule]:
         rule = deps.catalog.rule(head.rule_id, head.version) if head.active else None
         if rule is None:
             continue
-        stages = rule.trigger.stages
+        stages = rule.trigger_stages
         if rule.closed_to(contact):
             continue
         if (not stages or contact.stage in stages) and rule.conditions.hold(contact, now):

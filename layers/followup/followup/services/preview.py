@@ -29,19 +29,25 @@ class Preview:
 
 
 def preview(deps: Deps, rule: Rule, sample: int = 100) -> Preview:
-    """Contacts the rule would enroll at once, and how many more join in the next hour/day."""
+    """Contacts the rule would enroll at once, and how many more join in the next hour/day.
+
+    Only an idle trigger enrolls contacts by itself; the others wait for their occurrence
+    (a reply, a stage entered, an event), so their preview is empty."""
     now = deps.clock.now()
     settings = deps.catalog.settings()
-    idle = rule.trigger.idle.approx()
-    lookback = rule.lookback(settings.trigger_lookback.approx())
     planned: list[Planned] = []
     later: list[datetime] = []
-    for stage in rule.trigger.stages or settings.stages:
+    trigger = rule.idle
+    if trigger is None:
+        return Preview(now_count=0, planned=[], next_hour=0, next_day=0)
+    idle = trigger.idle.approx()
+    lookback = rule.lookback(settings.trigger_lookback.approx())
+    for stage in trigger.stages or settings.stages:
         for contact_v in deps.contacts.quiet_contacts(
             stage, now - idle - lookback, now + DAY - idle
         ):
             contact = contact_v.item
-            if not (rule.trigger.matches(contact) and rule.conditions.hold(contact, now)):
+            if not (trigger.matches(contact) and rule.conditions.hold(contact, now)):
                 continue
             if gate(contact, settings.gating, now) is not None:
                 continue

@@ -36,6 +36,7 @@ def install(deps: Deps, recipe_id: str, how: Installation) -> tuple[Rule, list[P
             raise InvalidField(f"stages.{named}", f"the recipe names no stage {named!r}")
     body = found.rule.model_dump(mode="json")
     for part in ("trigger", "exit"):
-        body[part]["stages"] = [how.stages.get(s, s) for s in body[part]["stages"]]
+        if "stages" in body[part]:
+            body[part]["stages"] = [how.stages.get(s, s) for s in body[part]["stages"]]
     body |= {"id": how.id or found.id, "name": how.name or found.name, "active": False}
     return rules.create(deps, Rule.model_validate(body))

@@ -14,7 +14,7 @@ from followup.domain.enrollment import EnrollmentState
 from followup.domain.errors import DomainError, NotFound
 from followup.domain.followup import Reason, Status
 from followup.domain.messaging import placeholders
-from followup.domain.rule import Rule
+from followup.domain.rule import Rule, field_path
 from followup.domain.settings import WorkspaceSettings
 from followup.services import holds
 from followup.services.deps import Deps
@@ -78,7 +78,7 @@ def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list
 
 def _unknown_stages(rule: Rule, stages: list[str]) -> list[tuple[str, str]]:
     """(field, stage) for each stage the rule names that the funnel does not have."""
-    named = [("trigger", rule.trigger.stages), ("exit", rule.exit.stages)]
+    named = [("trigger", rule.trigger_stages), ("exit", rule.exit.stages)]
     return [
         (f"{part}.stages.{n}", stage)
         for part, found in named
@@ -190,10 +190,7 @@ def _today(model: BaseModel, prefix: str) -> list[Problem]:
     try:
         type(model).model_validate(model.model_dump(mode="json"))
     except ValidationError as exc:
-        return [
-            Problem(prefix + ".".join(str(part) for part in e["loc"]), e["msg"])
-            for e in exc.errors()
-        ]
+        return [Problem(prefix + field_path(e["loc"]), e["msg"]) for e in exc.errors()]
     return []
 
 
