@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from followup.domain.contact import Contact
 from followup.domain.errors import Conflict, NotFound
-from followup.domain.followup import FollowUp, Status, StatusChange
+from followup.domain.followup import FollowUp, Status
 from followup.domain.ids import manual_followup_id
 from followup.domain.rule import Rule
 from followup.services.deps import Deps
@@ -98,17 +98,16 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
     if not slot_free(deps, contact, fid):
         raise Conflict(f"contact {contact_id} already has a follow-up waiting to be sent")
     scheduled = next_opening(now, contact, rule, settings)
-    followup = FollowUp(
-        id=fid,
+    followup = FollowUp.planned(
+        followup_id=fid,
         contact_id=contact.id,
         rule_id=rule.id,
         rule_version=rule.version,
         silence_key=contact.silence_key,
-        manual=True,
-        created_at=now,
+        at=now,
         scheduled_at=scheduled,
-        wake_at=scheduled,
-        history=[StatusChange(status=Status.QUEUED, at=now, reason="manual")],
+        manual=True,
+        note="manual",
     )
     holder = contact.model_copy(update={"pending_followup_id": fid, "pending_until": scheduled})
     try:
@@ -117,9 +116,7 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
         raise Conflict(f"contact {contact_id} changed meanwhile; try again") from rejected
     if scheduled > now:
         return followup
-    dispatched = followup.model_copy(
-        update={"dispatched_at": now, "wake_at": now + deps.timings.redrive_after}
-    )
+    dispatched = followup.dispatched(now, deps.timings.redrive_after)
     try:
         deps.store.commit([FollowUpChange(dispatched, Status.QUEUED)], now)
     except CommitRejected as rejected:

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from followup.domain.contact import Contact
 from followup.domain.enrollment import Enrollment, EnrollmentState
-from followup.domain.followup import FollowUp, Reason, Status, StatusChange
+from followup.domain.followup import FollowUp, Reason
 from followup.domain.gating import gate
 from followup.domain.ids import followup_id
 from followup.domain.rule import Rule
@@ -119,7 +119,7 @@ def advance(
     fid = followup_id(enrollment.id, enrollment.step_index, enrollment.repeat_index)
     blocked = gate(contact, settings.gating, now)
     if blocked is not None:
-        skipped = _followup(fid, enrollment, contact, now, now, Status.SKIPPED, blocked)
+        skipped = _followup(fid, enrollment, contact, now, now, blocked)
         exited = ended(enrollment, blocked, EnrollmentState.EXITED)
         changes: list[Change] = [
             NewFollowUp(skipped),
@@ -133,7 +133,7 @@ def advance(
             deps, [EnrollmentChange(deferred, enrollment_v.revision)], now, Outcome.DEFERRED, None
         )
     scheduled = next_opening(max(enrollment.next_due_at or now, now), contact, rule, settings)
-    queued = _followup(fid, enrollment, contact, now, scheduled, Status.QUEUED, None)
+    queued = _followup(fid, enrollment, contact, now, scheduled, None)
     holder = contact.model_copy(update={"pending_followup_id": fid, "pending_until": scheduled})
     waiting = enrollment.model_copy(update={"next_due_at": None})
     changes = [
@@ -150,25 +150,20 @@ def _followup(
     contact: Contact,
     now: datetime,
     scheduled: datetime,
-    status: Status,
-    reason: str | None,
+    skipped: str | None,
 ) -> FollowUp:
-    waits = status is Status.QUEUED
-    return FollowUp(
-        id=fid,
+    return FollowUp.planned(
+        followup_id=fid,
         contact_id=contact.id,
         rule_id=enrollment.rule_id,
         rule_version=enrollment.rule_version,
+        silence_key=enrollment.silence_key,
+        at=now,
+        scheduled_at=scheduled,
         enrollment_id=enrollment.id,
         step_index=enrollment.step_index,
         repeat_index=enrollment.repeat_index,
-        silence_key=enrollment.silence_key,
-        status=status,
-        reason=reason,
-        created_at=now,
-        scheduled_at=scheduled,
-        wake_at=scheduled if waits else None,
-        history=[StatusChange(status=status, at=now, reason=reason)],
+        skipped=skipped,
     )
 
 

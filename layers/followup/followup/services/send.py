@@ -10,7 +10,6 @@ from enum import StrEnum
 
 from followup.domain.contact import Contact, Speaker
 from followup.domain.conversation import Direction, Message
-from followup.domain.durations import shifted
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.followup import AiWriting, FollowUp, Reason, RenderedMessage, Status
 from followup.domain.gating import gate
@@ -61,9 +60,7 @@ def send_one(deps: Deps, followup_id: str) -> Outcome:
     found = deps.store.followup(followup_id)
     if found is None or found.status is not Status.QUEUED:
         return Outcome(SendResult.IGNORED)
-    claimed = found.moved(Status.SENDING, now).model_copy(
-        update={"wake_at": now + deps.timings.sending_deadline}
-    )
+    claimed = found.claimed(now, deps.timings.sending_deadline)
     try:
         deps.store.commit([FollowUpChange(claimed, Status.QUEUED)], now)
     except CommitRejected:
@@ -146,10 +143,8 @@ def _await_approval(
 ) -> SendResult:
     """Back to queued with the text to approve; unapproved after `expire_after`, the next
     dispatch finds it still unapproved and ends it `skipped`."""
-    expires = shifted(now, deps.catalog.settings().expire_after.approx())
-    waiting = claimed.moved(Status.QUEUED, now, Reason.AWAITING_APPROVAL).model_copy(
-        update={"proposed": proposed, "dispatched_at": None, "wake_at": expires}
-    )
+    expire_after = deps.catalog.settings().expire_after.approx()
+    waiting = claimed.awaiting_approval(proposed, now, expire_after)
     try:
         deps.store.commit([FollowUpChange(waiting, Status.SENDING)], now)
     except CommitRejected:
@@ -176,7 +171,7 @@ def _answered_while_sending(deps: Deps, claimed: FollowUp, seen: Contact, now: d
     if current is None or current.status is not Status.SENT:
         return
     status, reason = (Status.OPTED_OUT, Reason.OPTED_OUT) if stopped else (Status.RESPONDED, None)
-    moved = current.moved(status, now, reason).model_copy(update={"wake_at": None})
+    moved = current.ended(status, now, reason)
     with contextlib.suppress(CommitRejected):  # a later reply or status got there first
         deps.store.commit([FollowUpChange(moved, Status.SENT)], now)
 
@@ -273,13 +268,9 @@ def _requeue(
     reason: str | None = None,
 ) -> SendResult:
     """Back to queued: on the queue already (short delay) or waiting for a dispatch tick."""
-    back = claimed.moved(Status.QUEUED, now, reason).model_copy(
-        update={
-            "scheduled_at": when,
-            "dispatched_at": now if dispatched else None,
-            "wake_at": when + deps.timings.redrive_after if dispatched else when,
-        }
-    )
+    back = claimed.requeued(now, when, reason)
+    if dispatched:
+        back = back.dispatched(now, deps.timings.redrive_after, due=when)
     try:
         deps.store.commit([FollowUpChange(back, Status.SENDING)], now)
     except CommitRejected:
