@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel
 
 from followup.domain.contact import Contact
 from followup.domain.ids import enrollment_id
+from followup.domain.journey import first_due
 from followup.domain.rule import Rule
 
 
@@ -56,7 +57,6 @@ class Enrollment(BaseModel):
 def enroll(rule: Rule, contact: Contact, zone: ZoneInfo, now: datetime) -> Enrollment:
     """`contact` in `rule` for its current silence (one id per rule, contact and silence);
     the first step waits from the moment the silence crossed the rule's idle time."""
-    trigger_at = contact.quiet_since + rule.trigger.idle.approx()
     return Enrollment(
         id=enrollment_id(rule.id, contact.id, contact.silence_key),
         rule_id=rule.id,
@@ -64,5 +64,5 @@ def enroll(rule: Rule, contact: Contact, zone: ZoneInfo, now: datetime) -> Enrol
         contact_id=contact.id,
         silence_key=contact.silence_key,
         enrolled_at=now,
-        next_due_at=rule.steps[0].wait.after(trigger_at, zone),
+        next_due_at=first_due(rule, contact, zone),
     )

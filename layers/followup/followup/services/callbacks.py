@@ -16,9 +16,9 @@ from followup.domain.contact import Contact
 from followup.domain.enrollment import Enrollment
 from followup.domain.ids import enrollment_id
 from followup.domain.intents import Intent
+from followup.domain.journey import next_opening
 from followup.domain.replies import Reading
 from followup.services.deps import Deps
-from followup.services.planning import next_opening
 from followup.services.ports import CommitRejected, NewEnrollment
 
 

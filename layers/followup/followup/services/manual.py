@@ -10,9 +10,10 @@ from followup.domain.contact import Contact
 from followup.domain.errors import Conflict, NotFound
 from followup.domain.followup import FollowUp, Status
 from followup.domain.ids import manual_followup_id
+from followup.domain.journey import send_at
 from followup.domain.rule import Rule
 from followup.services.deps import Deps
-from followup.services.planning import next_opening, slot_free
+from followup.services.planning import slot_free
 from followup.services.ports import CommitRejected, ContactChange, FollowUpChange, NewFollowUp
 from followup.services.waiting import opening
 
@@ -97,7 +98,7 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
         return existing
     if not slot_free(deps, contact, fid):
         raise Conflict(f"contact {contact_id} already has a follow-up waiting to be sent")
-    scheduled = next_opening(now, contact, rule, settings)
+    scheduled = send_at(now, now, contact, rule, settings)
     followup = FollowUp.planned(
         followup_id=fid,
         contact_id=contact.id,

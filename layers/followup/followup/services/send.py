@@ -12,7 +12,7 @@ from followup.domain.contact import Contact, Speaker
 from followup.domain.conversation import Direction, Message
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.followup import AiWriting, FollowUp, Reason, RenderedMessage, Status
-from followup.domain.gating import gate
+from followup.domain.journey import must_stop, send_at
 from followup.domain.messaging import compose
 from followup.domain.rule import Rule
 from followup.domain.whatsapp import (
@@ -24,7 +24,6 @@ from followup.domain.whatsapp import (
 )
 from followup.services.deps import Deps
 from followup.services.pausing import pause_number, pause_workspace
-from followup.services.planning import is_open, next_opening
 from followup.services.ports import CommitRejected, FollowUpChange
 from followup.services.settle import end_unsent, record_sent
 from followup.services.writing import personalise
@@ -180,22 +179,19 @@ def _recheck(
     deps: Deps, claimed: FollowUp, contact: Contact, rule: Rule, now: datetime
 ) -> SendResult | None:
     """Everything that may have changed since the follow-up was queued."""
-    if contact.opted_out:
+    settings = deps.catalog.settings()
+    gating = settings.gating
+    stop = must_stop(contact, rule, claimed.silence_key, gating, now, manual=claimed.manual)
+    if stop is not None and stop.reason is Reason.OPTED_OUT:
         return _finish(deps, claimed, Status.OPTED_OUT, Reason.OPTED_OUT, now)
     paused = deps.catalog.sending_paused()
     if paused:
         return _hold(deps, claimed, now, paused, SendResult.HELD)
-    settings = deps.catalog.settings()
-    silence_began = datetime.fromisoformat(claimed.silence_key)
-    if rule.exit.on_reply and contact.replied_since(silence_began):
-        return _finish(deps, claimed, Status.CANCELED, Reason.REPLIED, now)
-    if contact.stage in rule.exit.stages:
-        return _finish(deps, claimed, Status.CANCELED, Reason.EXIT_STAGE, now)
-    blocked = gate(contact, settings.gating, now, manual=claimed.manual)
-    if blocked is not None:
-        return _finish(deps, claimed, Status.SKIPPED, blocked, now)
-    if not is_open(now, contact, rule, settings):
-        opening = next_opening(now, contact, rule, settings)
+    if stop is not None:
+        status = Status.SKIPPED if stop.gated else Status.CANCELED
+        return _finish(deps, claimed, status, stop.reason, now)
+    opening = send_at(now, now, contact, rule, settings)
+    if opening > now:
         _requeue(deps, claimed, now, opening, dispatched=False)
         return SendResult.RESCHEDULED
     return None
@@ -219,7 +215,7 @@ def _handle_rejection(
     retryable = failure.disposition in (Disposition.RETRY, Disposition.RETRY_AFTER_24H)
     if retryable and attempt < settings.max_attempts:
         if failure.disposition is Disposition.RETRY_AFTER_24H:
-            when = next_opening(now + _META_RETRY_AFTER, contact, rule, settings)
+            when = send_at(now + _META_RETRY_AFTER, now, contact, rule, settings)
             return _requeue(deps, noted, now, when, dispatched=False, reason=failure.reason)
         delay = backoff(deps.timings.retry_base, claimed.id, attempt)
         in_queue = delay <= deps.timings.max_queue_delay
