@@ -19,7 +19,7 @@ from followup.services.ports import (
     NewEnrollment,
     NewFollowUp,
 )
-from tests.contract.items import T0, contact, enrollment, followup
+from tests.contract.items import T0, contact, enrollment, followup, moved
 from tests.support.builders import rule
 
 
@@ -89,12 +89,12 @@ def test_a_status_change_needs_the_status_it_was_read_in_and_counts_once(store: 
     store.save_rule(rule("r"))
     queued = followup()
     store.commit([NewFollowUp(queued)], T0)
-    sending = queued.moved(Status.SENDING, T0)
+    sending = moved(queued, Status.SENDING, T0)
     with pytest.raises(CommitRejected) as rejected:
         store.commit([FollowUpChange(sending, Status.SENT)], T0)
     assert rejected.value.failed == [FollowUpChange(sending, Status.SENT)]
     store.commit([FollowUpChange(sending, Status.QUEUED)], T0)
-    sent = sending.moved(Status.SENT, T0)
+    sent = moved(sending, Status.SENT, T0)
     store.commit([FollowUpChange(sent, Status.SENDING)], T0)
     with pytest.raises(CommitRejected):  # a second sender's claim of the same follow-up
         store.commit([FollowUpChange(sending, Status.QUEUED)], T0)
@@ -103,7 +103,7 @@ def test_a_status_change_needs_the_status_it_was_read_in_and_counts_once(store: 
 
 
 def test_a_status_change_of_a_follow_up_never_written_loses(store: Any) -> None:
-    change = FollowUpChange(followup().moved(Status.CANCELED, T0), Status.QUEUED)
+    change = FollowUpChange(moved(followup(), Status.CANCELED, T0), Status.QUEUED)
     with pytest.raises(CommitRejected) as rejected:
         store.commit([change], T0)
     assert rejected.value.failed == [change]
@@ -134,9 +134,9 @@ def test_each_status_change_bumps_its_counter(
     current = followup()
     store.commit([NewFollowUp(current)], T0)
     for status in path:
-        moved = current.moved(status, T0)
-        store.commit([FollowUpChange(moved, current.status)], T0)
-        current = moved
+        changed = moved(current, status, T0)
+        store.commit([FollowUpChange(changed, current.status)], T0)
+        current = changed
     assert counts(store) == {"queued": 1, **expected}
     assert store.followup("fu_1") == current
 
@@ -161,10 +161,10 @@ def test_an_ai_send_counts_the_message_and_its_cost(
 ) -> None:
     store.save_rule(rule("r"))
     queued = followup()
-    sending = queued.moved(Status.SENDING, T0)
+    sending = moved(queued, Status.SENDING, T0)
     store.commit([NewFollowUp(queued)], T0)
     store.commit([FollowUpChange(sending, Status.QUEUED)], T0)
-    sent = sending.moved(Status.SENT, T0).model_copy(update={"ai": ai})
+    sent = moved(sending, Status.SENT, T0).model_copy(update={"ai": ai})
     store.commit([FollowUpChange(sent, Status.SENDING)], T0)
     assert counts(store) == {
         "queued": 1,
@@ -235,7 +235,7 @@ def test_every_loser_is_named_conversions_last_and_nothing_is_written(store: Any
         Conversion(converted),
         ContactChange(contact(name="stale"), 0),
         NewFollowUp(followup("fu_new")),
-        FollowUpChange(followup("fu_q").moved(Status.CANCELED, T0), Status.SENDING),
+        FollowUpChange(moved(followup("fu_q"), Status.CANCELED, T0), Status.SENDING),
         NewEnrollment(enrollment("en_new")),
         EnrollmentChange(enrollment(step_index=1), 1),
         NewFollowUp(followup("fu_d")),

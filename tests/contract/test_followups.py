@@ -16,7 +16,7 @@ from followup.services.ports import (
     Phase,
     QueueQuery,
 )
-from tests.contract.items import T0, followup
+from tests.contract.items import T0, followup, moved
 
 
 def write(store: Any, *followups: FollowUp) -> None:
@@ -72,12 +72,12 @@ def test_waiting_follow_ups_are_read_by_phase_and_time_shard_by_shard(store: Any
 def test_a_follow_up_moves_between_phases_and_leaves_them_when_it_ends(store: Any) -> None:
     queued = followup()
     write(store, queued)
-    sending = queued.moved(Status.SENDING, T0).model_copy(update={"wake_at": minutes(15)})
+    sending = moved(queued, Status.SENDING, T0).model_copy(update={"wake_at": minutes(15)})
     store.commit([FollowUpChange(sending, Status.QUEUED)], T0)
     assert list(store.waiting(Phase.QUEUED, minutes(60))) == []
     assert [f.id for f in store.waiting(Phase.SENDING, minutes(60))] == ["fu_1"]
     assert list(store.waiting(Phase.SENDING, minutes(14))) == []
-    failed = sending.moved(Status.FAILED, T0)
+    failed = moved(sending, Status.FAILED, T0)
     store.commit([FollowUpChange(failed, Status.SENDING)], T0)
     assert all(list(store.waiting(phase, minutes(60))) == [] for phase in Phase)
 
@@ -100,7 +100,7 @@ def test_a_follow_up_is_found_by_its_provider_message_id(
     sending = followup(status=Status.SENDING)
     write(store, sending)
     assert store.followup_by_provider_id("wamid.1") is None
-    sent = sending.moved(Status.SENT, T0).model_copy(update={"provider_message_id": "wamid.1"})
+    sent = moved(sending, Status.SENT, T0).model_copy(update={"provider_message_id": "wamid.1"})
     store.commit([FollowUpChange(sent, Status.SENDING)], T0)
     assert store.followup_by_provider_id("wamid.1") == sent
     with pytest.raises(refused):
@@ -142,7 +142,7 @@ def test_queue_filters_never_skip_an_entry_between_pages(store: Any) -> None:
         followup("fu_late", at=minutes(11), rule_id="b", scheduled_at=minutes(200)),
         followup("fu_other", at=minutes(12), rule_id="b", contact_id="ct_2"),
     )
-    canceled = followup("fu_6", at=minutes(6), rule_id="b").moved(Status.CANCELED, T0)
+    canceled = moved(followup("fu_6", at=minutes(6), rule_id="b"), Status.CANCELED, T0)
     store.commit([FollowUpChange(canceled, Status.QUEUED)], T0)
     window = {"since": T0, "until": minutes(30)}
     by_rule = QueueQuery(**window, rule_id="b")

@@ -71,3 +71,21 @@ def test_saving_an_active_rule_is_an_activation_too(engine: LocalEngine) -> None
         call(engine, "PUT", "/api/rules/apply-remind-24h?confirm=true", body(name="edited"))[0]
         == 200
     )
+
+
+def test_preview_plans_only_the_leads_the_tick_would_message(engine: LocalEngine) -> None:
+    # Given a rule for any stage that exits at `paid`, and two quiet leads, one of them paid
+    any_stage = body(trigger={"stages": [], "idle": {"amount": 24, "unit": "hours"}})
+    now = engine.clock.now()
+    new = quiet_contact(engine.deps, "6281100001300", now - timedelta(hours=30))
+    paid = quiet_contact(engine.deps, "6281100001301", now - timedelta(hours=30), stage="paid")
+
+    # When it is previewed, then switched on for one tick
+    _, answer = call(engine, "POST", "/api/rules/preview", any_stage)
+    call(engine, "POST", "/api/rules?confirm=true", any_stage)
+    engine.tick()
+
+    # Then the preview names the lead who got a message, and not the one the rule exits
+    assert [p["contact_id"] for p in answer["planned"]] == [new.id]
+    assert [f.status for f in engine.deps.followups.followups_of(new.id)] == ["sent"]
+    assert engine.deps.followups.followups_of(paid.id) == []

@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel
 
 from followup.domain.contact import Contact
 from followup.domain.ids import enrollment_id
+from followup.domain.journey import first_due
 from followup.domain.rule import IdleTrigger, Rule
 
 
@@ -59,9 +60,8 @@ def enroll(
     """`contact` in `rule` (which fires on `idle`) for its current silence (one id per
     rule, contact and silence); the first step waits from the moment the silence crossed
     the rule's idle time."""
-    trigger_at = contact.quiet_since + idle.idle.approx()
-    first_due = rule.steps[0].wait.after(trigger_at, zone)
-    return enroll_on(rule, contact, contact.silence_key, contact.quiet_since, first_due, now)
+    due = first_due(rule, idle, contact, zone)
+    return enroll_on(rule, contact, contact.silence_key, contact.quiet_since, due, now)
 
 
 def enroll_on(
@@ -69,7 +69,7 @@ def enroll_on(
     contact: Contact,
     occurrence: str,
     began: datetime,
-    first_due: datetime,
+    due: datetime,
     now: datetime,
 ) -> Enrollment:
     """`contact` in `rule` for one occurrence of its trigger: one id per rule, contact and
@@ -82,5 +82,5 @@ def enroll_on(
         contact_id=contact.id,
         silence_key=began.astimezone(UTC).isoformat(),
         enrolled_at=now,
-        next_due_at=first_due,
+        next_due_at=due,
     )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
+from followup.domain.durations import shifted
 from followup.domain.errors import InvalidTransition
 
 
@@ -155,7 +156,133 @@ class FollowUp(BaseModel):
     converted_at: AwareDatetime | None = None
     history: list[StatusChange] = Field(default_factory=list)
 
-    def moved(self, status: Status, at: datetime, reason: str | None = None) -> FollowUp:
+    @classmethod
+    def planned(
+        cls,
+        *,
+        followup_id: str,
+        contact_id: str,
+        rule_id: str,
+        rule_version: int,
+        silence_key: str,
+        at: datetime,
+        scheduled_at: datetime,
+        enrollment_id: str | None = None,
+        step_index: int = 0,
+        repeat_index: int = 0,
+        manual: bool = False,
+        note: str | None = None,
+        skipped: str | None = None,
+    ) -> FollowUp:
+        """A new follow-up queued for `scheduled_at`, when dispatch wakes it; or, when
+        `skipped` says why, one that ends at once and never wakes."""
+        status = Status.SKIPPED if skipped else Status.QUEUED
+        return cls(
+            id=followup_id,
+            contact_id=contact_id,
+            rule_id=rule_id,
+            rule_version=rule_version,
+            enrollment_id=enrollment_id,
+            step_index=step_index,
+            repeat_index=repeat_index,
+            silence_key=silence_key,
+            manual=manual,
+            status=status,
+            reason=skipped,
+            created_at=at,
+            scheduled_at=scheduled_at,
+            wake_at=None if skipped else scheduled_at,
+            history=[StatusChange(status=status, at=at, reason=skipped or note)],
+        )
+
+    def dispatched(
+        self, at: datetime, redrive_after: timedelta, *, due: datetime | None = None
+    ) -> FollowUp:
+        """Handed to the send queue at `at`, to arrive at `due` (at once by default); still
+        unclaimed `redrive_after` later, the expire tick hands it over again."""
+        self._expect(Status.QUEUED)
+        wake = (due or at) + redrive_after
+        return self.model_copy(update={"dispatched_at": at, "wake_at": wake})
+
+    def redriven(self, at: datetime) -> FollowUp:
+        """Nobody claimed it from the send queue: due for the next dispatch tick."""
+        self._expect(Status.QUEUED)
+        return self.model_copy(update={"dispatched_at": None, "wake_at": at})
+
+    def claimed(self, at: datetime, sending_deadline: timedelta) -> FollowUp:
+        """Taken by a sender; still sending after `sending_deadline`, its outcome is unknown."""
+        claimed = self._moved(Status.SENDING, at)
+        return claimed.model_copy(update={"wake_at": at + sending_deadline})
+
+    def requeued(self, at: datetime, scheduled_at: datetime, reason: str | None = None) -> FollowUp:
+        """Back from the sender to wait for a dispatch tick at `scheduled_at`."""
+        back = self._moved(Status.QUEUED, at, reason)
+        return back.model_copy(
+            update={"scheduled_at": scheduled_at, "dispatched_at": None, "wake_at": scheduled_at}
+        )
+
+    def awaiting_approval(
+        self, proposed: RenderedMessage, at: datetime, expire_after: timedelta
+    ) -> FollowUp:
+        """Back to queued with a written text for a person to approve; the next dispatch
+        after `expire_after` finds it if nobody did."""
+        waiting = self._moved(Status.QUEUED, at, Reason.AWAITING_APPROVAL)
+        return waiting.model_copy(
+            update={
+                "proposed": proposed,
+                "dispatched_at": None,
+                "wake_at": shifted(at, expire_after),
+            }
+        )
+
+    def approved(
+        self, at: datetime, redrive_after: timedelta, edited: RenderedMessage | None = None
+    ) -> FollowUp:
+        """A person approved the proposed message (or `edited` in its place): due now and
+        handed to the send queue."""
+        self._expect(Status.QUEUED)
+        approved = self.model_copy(
+            update={
+                "proposed": edited or self.proposed,
+                "approved_at": at,
+                "reason": None,
+                "scheduled_at": at,
+            }
+        )
+        return approved.dispatched(at, redrive_after)
+
+    def sent(
+        self, at: datetime, wamid: str, message: RenderedMessage, expire_after: timedelta
+    ) -> FollowUp:
+        """The provider took `message`; with no reply by `expire_after` it expires."""
+        sent = self._moved(Status.SENT, at)
+        return sent.model_copy(
+            update={
+                "attempt": self.attempt + 1,
+                "sent_at": at,
+                "provider_message_id": wamid,
+                "rendered": message,
+                "wake_at": shifted(at, expire_after),
+            }
+        )
+
+    def progressed(self, status: Status, at: datetime) -> FollowUp:
+        """Delivered or read: it still waits for a reply until the same expiry."""
+        if status not in (Status.DELIVERED, Status.READ):
+            raise InvalidTransition(self.id, self.status, status)
+        return self._moved(status, at)
+
+    def ended(self, status: Status, at: datetime, reason: str | None = None) -> FollowUp:
+        """In a terminal `status`: nothing wakes it any more."""
+        if not status.terminal:
+            raise InvalidTransition(self.id, self.status, status)
+        return self._moved(status, at, reason).model_copy(update={"wake_at": None})
+
+    def _expect(self, status: Status) -> None:
+        if self.status is not status:
+            raise InvalidTransition(self.id, self.status, status)
+
+    def _moved(self, status: Status, at: datetime, reason: str | None = None) -> FollowUp:
         """A copy in `status`, with the change recorded; refuses moves the machine forbids."""
         if status not in TRANSITIONS.get(self.status, frozenset()):
             raise InvalidTransition(self.id, self.status, status)

@@ -13,17 +13,8 @@ def approve(deps: Deps, followup_id: str, text: str | None = None) -> FollowUp:
     """Send the proposed message (with `text` in place of the written part) once."""
     now = deps.clock.now()
     waiting = _awaiting(deps, followup_id)
-    message = waiting.proposed if text is None else _edited(deps, waiting, text)
-    approved = waiting.model_copy(
-        update={
-            "proposed": message,
-            "approved_at": now,
-            "reason": None,
-            "scheduled_at": now,
-            "dispatched_at": now,
-            "wake_at": now + deps.timings.redrive_after,
-        }
-    )
+    edited = None if text is None else _edited(deps, waiting, text)
+    approved = waiting.approved(now, deps.timings.redrive_after, edited)
     _commit(deps, approved)
     deps.queue.enqueue([approved.id])
     return approved
@@ -33,9 +24,7 @@ def reject(deps: Deps, followup_id: str) -> FollowUp:
     """Cancel the follow-up; its text is never sent."""
     now = deps.clock.now()
     waiting = _awaiting(deps, followup_id)
-    rejected = waiting.moved(Status.CANCELED, now, Reason.REJECTED).model_copy(
-        update={"wake_at": None}
-    )
+    rejected = waiting.ended(Status.CANCELED, now, Reason.REJECTED)
     _commit(deps, rejected)
     return rejected
 

@@ -17,12 +17,12 @@ from zoneinfo import ZoneInfo
 from followup.domain.contact import Contact
 from followup.domain.enrollment import Enrollment
 from followup.domain.intents import Intent
+from followup.domain.journey import next_opening
 from followup.domain.replies import Reading
 from followup.domain.rule import Rule, Trigger
 from followup.domain.triggers import IntentTrigger
 from followup.services import triggers
 from followup.services.deps import Deps
-from followup.services.planning import next_opening
 
 
 def plan_follow_up(

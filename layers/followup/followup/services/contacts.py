@@ -187,9 +187,7 @@ def _exit_on_stage(
             continue
         rule = deps.catalog.rule(followup.rule_id, followup.rule_version)
         if rule is not None and stage in rule.exit.stages:
-            canceled = followup.moved(Status.CANCELED, at, Reason.EXIT_STAGE).model_copy(
-                update={"wake_at": None}
-            )
+            canceled = followup.ended(Status.CANCELED, at, Reason.EXIT_STAGE)
             try:
                 deps.commit([FollowUpChange(canceled, Status.QUEUED)], at)
             except CommitRejected:

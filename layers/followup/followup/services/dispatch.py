@@ -33,9 +33,7 @@ def run_tick(deps: Deps, now: datetime) -> DispatchReport:
     report = DispatchReport()
     batch: list[str] = []
     for followup in deps.followups.waiting(Phase.QUEUED, now):
-        marked = followup.model_copy(
-            update={"dispatched_at": now, "wake_at": now + deps.timings.redrive_after}
-        )
+        marked = followup.dispatched(now, deps.timings.redrive_after)
         try:
             deps.commit([FollowUpChange(marked, Status.QUEUED)], now)
         except CommitRejected:

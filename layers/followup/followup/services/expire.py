@@ -33,7 +33,7 @@ def run_tick(deps: Deps, now: datetime) -> ExpireReport:
     report = ExpireReport()
     for followup in deps.followups.waiting(Phase.SENT, now):
         status, reason = _unanswered(deps, followup)
-        ended = followup.moved(status, now, reason).model_copy(update={"wake_at": None})
+        ended = followup.ended(status, now, reason)
         done = _try(deps, [FollowUpChange(ended, followup.status)], now)
         if status is Status.OPTED_OUT:
             report.opted_out += done
@@ -42,7 +42,7 @@ def run_tick(deps: Deps, now: datetime) -> ExpireReport:
     for followup in deps.followups.waiting(Phase.SENDING, now):
         report.outcome_unknown += _give_up(deps, followup, now)
     for followup in deps.followups.waiting(Phase.DISPATCHED, now):
-        again = followup.model_copy(update={"dispatched_at": None, "wake_at": now})
+        again = followup.redriven(now)
         report.redriven += _try(deps, [FollowUpChange(again, Status.QUEUED)], now)
     return report
 

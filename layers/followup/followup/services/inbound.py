@@ -201,7 +201,7 @@ def _settle_followups(
         if target is None:
             continue
         status, reason = target
-        moved = followup.moved(status, at, reason).model_copy(update={"wake_at": None})
+        moved = followup.ended(status, at, reason)
         try:
             deps.commit([FollowUpChange(moved, followup.status)], at)
         except CommitRejected:

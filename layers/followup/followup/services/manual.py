@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo
 
 from followup.domain.contact import Contact
 from followup.domain.errors import Conflict, NotFound
-from followup.domain.followup import FollowUp, Status, StatusChange
+from followup.domain.followup import FollowUp, Status
 from followup.domain.ids import manual_followup_id
+from followup.domain.journey import send_at
 from followup.domain.rule import Rule
 from followup.services.deps import Deps
-from followup.services.planning import next_opening, slot_free
+from followup.services.planning import slot_free
 from followup.services.ports import CommitRejected, ContactChange, FollowUpChange, NewFollowUp
 from followup.services.waiting import opening
 
@@ -102,18 +103,17 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
         return existing
     if not slot_free(deps, contact, fid):
         raise Conflict(f"contact {contact_id} already has a follow-up waiting to be sent")
-    scheduled = next_opening(now, contact, rule, settings)
-    followup = FollowUp(
-        id=fid,
+    scheduled = send_at(now, now, contact, rule, settings)
+    followup = FollowUp.planned(
+        followup_id=fid,
         contact_id=contact.id,
         rule_id=rule.id,
         rule_version=rule.version,
         silence_key=contact.silence_key,
-        manual=True,
-        created_at=now,
+        at=now,
         scheduled_at=scheduled,
-        wake_at=scheduled,
-        history=[StatusChange(status=Status.QUEUED, at=now, reason="manual")],
+        manual=True,
+        note="manual",
     )
     holder = contact.model_copy(update={"pending_followup_id": fid, "pending_until": scheduled})
     try:
@@ -122,9 +122,7 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
         raise Conflict(f"contact {contact_id} changed meanwhile; try again") from rejected
     if scheduled > now:
         return followup
-    dispatched = followup.model_copy(
-        update={"dispatched_at": now, "wake_at": now + deps.timings.redrive_after}
-    )
+    dispatched = followup.dispatched(now, deps.timings.redrive_after)
     try:
         deps.commit([FollowUpChange(dispatched, Status.QUEUED)], now)
     except CommitRejected as rejected:

@@ -7,9 +7,9 @@ from enum import StrEnum
 
 from followup.domain.contact import Contact
 from followup.domain.enrollment import Enrollment, EnrollmentState
-from followup.domain.followup import FollowUp, Reason, Status, StatusChange
-from followup.domain.gating import gate
+from followup.domain.followup import FollowUp, Reason
 from followup.domain.ids import followup_id
+from followup.domain.journey import must_stop, send_at
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
 from followup.services.deps import Deps
@@ -31,37 +31,6 @@ class Outcome(StrEnum):
     DEFERRED = "deferred"
     EXITED = "exited"
     LOST_RACE = "lost_race"
-
-
-def next_opening(
-    due: datetime, contact: Contact, rule: Rule, settings: WorkspaceSettings
-) -> datetime:
-    """The first moment at or after `due` when this rule may message this contact."""
-    if rule.send_anytime:
-        return due
-    window = rule.send_window or settings.send_window
-    return window.next_opening(due, contact.zone(settings.zone))
-
-
-def is_open(at: datetime, contact: Contact, rule: Rule, settings: WorkspaceSettings) -> bool:
-    if rule.send_anytime:
-        return True
-    window = rule.send_window or settings.send_window
-    return window.is_open(at, contact.zone(settings.zone))
-
-
-def exit_reason(enrollment: Enrollment, contact: Contact, rule: Rule) -> Reason | None:
-    """Why an enrollment must stop before its next send, if it must."""
-    if contact.opted_out:
-        return Reason.OPTED_OUT
-    if rule.closed_to(contact):
-        return Reason.CONVERSATION_CLOSED
-    silence_began = datetime.fromisoformat(enrollment.silence_key)
-    if rule.exit.on_reply and contact.replied_since(silence_began):
-        return Reason.REPLIED
-    if contact.stage in rule.exit.stages:
-        return Reason.EXIT_STAGE
-    return None
 
 
 def ended(enrollment: Enrollment, reason: str, state: EnrollmentState) -> Enrollment:
@@ -112,30 +81,28 @@ def advance(
     """Queue the enrollment's due step at its next send opening, or end or defer it."""
     enrollment, contact = enrollment_v.item, contact_v.item
     settings = deps.catalog.settings()
-    reason = Reason.RULE_DELETED if rule is None else exit_reason(enrollment, contact, rule)
-    if reason is not None or rule is None:
-        exited = ended(enrollment, reason or Reason.RULE_DELETED, EnrollmentState.EXITED)
-        return _commit(
-            deps, [EnrollmentChange(exited, enrollment_v.revision)], now, Outcome.EXITED, reason
-        )
+    if rule is None:
+        return _exit(deps, enrollment_v, Reason.RULE_DELETED, now)
+    stop = must_stop(contact, rule, enrollment.silence_key, settings.gating, now)
+    if stop is not None and not stop.gated:
+        return _exit(deps, enrollment_v, stop.reason, now)
     fid = followup_id(enrollment.id, enrollment.step_index, enrollment.repeat_index)
-    blocked = gate(contact, settings.gating, now)
-    if blocked is not None:
-        skipped = _followup(fid, enrollment, contact, now, now, Status.SKIPPED, blocked)
-        exited = ended(enrollment, blocked, EnrollmentState.EXITED)
+    if stop is not None:
+        skipped = _followup(fid, enrollment, contact, now, now, stop.reason)
+        exited = ended(enrollment, stop.reason, EnrollmentState.EXITED)
         changes: list[Change] = [
             NewFollowUp(skipped),
             EnrollmentChange(exited, enrollment_v.revision),
         ]
-        return _commit(deps, changes, now, Outcome.SKIPPED, blocked)
+        return _commit(deps, changes, now, Outcome.SKIPPED, stop.reason)
     if not slot_free(deps, contact, fid):
         later = max(contact.pending_until or now, now) + _A_MOMENT
         deferred = enrollment.model_copy(update={"next_due_at": later})
         return _commit(
             deps, [EnrollmentChange(deferred, enrollment_v.revision)], now, Outcome.DEFERRED, None
         )
-    scheduled = next_opening(max(enrollment.next_due_at or now, now), contact, rule, settings)
-    queued = _followup(fid, enrollment, contact, now, scheduled, Status.QUEUED, None)
+    scheduled = send_at(enrollment.next_due_at or now, now, contact, rule, settings)
+    queued = _followup(fid, enrollment, contact, now, scheduled, None)
     holder = contact.model_copy(update={"pending_followup_id": fid, "pending_until": scheduled})
     waiting = enrollment.model_copy(update={"next_due_at": None})
     changes = [
@@ -146,31 +113,34 @@ def advance(
     return _commit(deps, changes, now, Outcome.QUEUED, None)
 
 
+def _exit(
+    deps: Deps, enrollment_v: Versioned[Enrollment], reason: Reason, now: datetime
+) -> tuple[Outcome, str | None]:
+    exited = ended(enrollment_v.item, reason, EnrollmentState.EXITED)
+    changes: list[Change] = [EnrollmentChange(exited, enrollment_v.revision)]
+    return _commit(deps, changes, now, Outcome.EXITED, reason)
+
+
 def _followup(
     fid: str,
     enrollment: Enrollment,
     contact: Contact,
     now: datetime,
     scheduled: datetime,
-    status: Status,
-    reason: str | None,
+    skipped: str | None,
 ) -> FollowUp:
-    waits = status is Status.QUEUED
-    return FollowUp(
-        id=fid,
+    return FollowUp.planned(
+        followup_id=fid,
         contact_id=contact.id,
         rule_id=enrollment.rule_id,
         rule_version=enrollment.rule_version,
+        silence_key=enrollment.silence_key,
+        at=now,
+        scheduled_at=scheduled,
         enrollment_id=enrollment.id,
         step_index=enrollment.step_index,
         repeat_index=enrollment.repeat_index,
-        silence_key=enrollment.silence_key,
-        status=status,
-        reason=reason,
-        created_at=now,
-        scheduled_at=scheduled,
-        wake_at=scheduled if waits else None,
-        history=[StatusChange(status=status, at=now, reason=reason)],
+        skipped=skipped,
     )
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from followup.domain.gating import gate
+from followup.domain.journey import first_send, must_stop
 from followup.domain.rule import Rule
 from followup.services.deps import Deps
-from followup.services.planning import next_opening
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 
@@ -49,15 +48,15 @@ def preview(deps: Deps, rule: Rule, sample: int = 100) -> Preview:
             contact = contact_v.item
             if not (trigger.matches(contact) and rule.conditions.hold(contact, now)):
                 continue
-            if gate(contact, settings.gating, now) is not None:
+            if must_stop(contact, rule, contact.silence_key, settings.gating, now) is not None:
                 continue
             trigger_at = contact.quiet_since + idle
             if trigger_at > now:
                 later.append(trigger_at)
                 continue
-            due = rule.steps[0].wait.after(trigger_at, contact.zone(settings.zone))
-            send_at = next_opening(max(due, now), contact, rule, settings)
-            planned.append(Planned(contact.id, contact.name, send_at))
+            planned.append(
+                Planned(contact.id, contact.name, first_send(rule, trigger, contact, settings, now))
+            )
     planned.sort(key=lambda p: p.send_at)
     return Preview(
         now_count=len(planned),

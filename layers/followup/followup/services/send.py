@@ -10,10 +10,9 @@ from enum import StrEnum
 
 from followup.domain.contact import Contact, Speaker
 from followup.domain.conversation import Direction, Message
-from followup.domain.durations import shifted
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.followup import AiWriting, FollowUp, Reason, RenderedMessage, Status
-from followup.domain.gating import gate
+from followup.domain.journey import must_stop, send_at
 from followup.domain.messaging import compose
 from followup.domain.rule import Rule
 from followup.domain.whatsapp import (
@@ -25,7 +24,6 @@ from followup.domain.whatsapp import (
 )
 from followup.services.deps import Deps
 from followup.services.pausing import pause_number, pause_workspace
-from followup.services.planning import is_open, next_opening
 from followup.services.ports import CommitRejected, FollowUpChange
 from followup.services.settle import end_unsent, record_sent
 from followup.services.writing import personalise
@@ -62,9 +60,7 @@ def send_one(deps: Deps, followup_id: str) -> Outcome:
     found = deps.followups.followup(followup_id)
     if found is None or found.status is not Status.QUEUED:
         return Outcome(SendResult.IGNORED)
-    claimed = found.moved(Status.SENDING, now).model_copy(
-        update={"wake_at": now + deps.timings.sending_deadline}
-    )
+    claimed = found.claimed(now, deps.timings.sending_deadline)
     try:
         deps.commit([FollowUpChange(claimed, Status.QUEUED)], now)
     except CommitRejected:
@@ -148,10 +144,8 @@ def _await_approval(
 ) -> SendResult:
     """Back to queued with the text to approve; unapproved after `expire_after`, the next
     dispatch finds it still unapproved and ends it `skipped`."""
-    expires = shifted(now, deps.catalog.settings().expire_after.approx())
-    waiting = claimed.moved(Status.QUEUED, now, Reason.AWAITING_APPROVAL).model_copy(
-        update={"proposed": proposed, "dispatched_at": None, "wake_at": expires}
-    )
+    expire_after = deps.catalog.settings().expire_after.approx()
+    waiting = claimed.awaiting_approval(proposed, now, expire_after)
     try:
         deps.commit([FollowUpChange(waiting, Status.SENDING)], now)
     except CommitRejected:
@@ -178,7 +172,7 @@ def _answered_while_sending(deps: Deps, claimed: FollowUp, seen: Contact, now: d
     if current is None or current.status is not Status.SENT:
         return
     status, reason = (Status.OPTED_OUT, Reason.OPTED_OUT) if stopped else (Status.RESPONDED, None)
-    moved = current.moved(status, now, reason).model_copy(update={"wake_at": None})
+    moved = current.ended(status, now, reason)
     with contextlib.suppress(CommitRejected):  # a later reply or status got there first
         deps.commit([FollowUpChange(moved, Status.SENT)], now)
 
@@ -187,24 +181,21 @@ def _recheck(
     deps: Deps, claimed: FollowUp, contact: Contact, rule: Rule, now: datetime
 ) -> SendResult | None:
     """Everything that may have changed since the follow-up was queued."""
-    if contact.opted_out:
+    settings = deps.catalog.settings()
+    gating = settings.gating
+    stop = must_stop(contact, rule, claimed.silence_key, gating, now, manual=claimed.manual)
+    if stop is not None and stop.reason is Reason.OPTED_OUT:
         return _finish(deps, claimed, Status.OPTED_OUT, Reason.OPTED_OUT, now)
-    if rule.closed_to(contact):
-        return _finish(deps, claimed, Status.CANCELED, Reason.CONVERSATION_CLOSED, now)
+    if stop is not None and stop.reason is Reason.CONVERSATION_CLOSED:
+        return _finish(deps, claimed, Status.CANCELED, stop.reason, now)
     paused = deps.catalog.sending_paused()
     if paused:
         return _hold(deps, claimed, now, paused, SendResult.HELD)
-    settings = deps.catalog.settings()
-    silence_began = datetime.fromisoformat(claimed.silence_key)
-    if rule.exit.on_reply and contact.replied_since(silence_began):
-        return _finish(deps, claimed, Status.CANCELED, Reason.REPLIED, now)
-    if contact.stage in rule.exit.stages:
-        return _finish(deps, claimed, Status.CANCELED, Reason.EXIT_STAGE, now)
-    blocked = gate(contact, settings.gating, now, manual=claimed.manual)
-    if blocked is not None:
-        return _finish(deps, claimed, Status.SKIPPED, blocked, now)
-    if not is_open(now, contact, rule, settings):
-        opening = next_opening(now, contact, rule, settings)
+    if stop is not None:
+        status = Status.SKIPPED if stop.gated else Status.CANCELED
+        return _finish(deps, claimed, status, stop.reason, now)
+    opening = send_at(now, now, contact, rule, settings)
+    if opening > now:
         _requeue(deps, claimed, now, opening, dispatched=False)
         return SendResult.RESCHEDULED
     return None
@@ -228,7 +219,7 @@ def _handle_rejection(
     retryable = failure.disposition in (Disposition.RETRY, Disposition.RETRY_AFTER_24H)
     if retryable and attempt < settings.max_attempts:
         if failure.disposition is Disposition.RETRY_AFTER_24H:
-            when = next_opening(now + _META_RETRY_AFTER, contact, rule, settings)
+            when = send_at(now + _META_RETRY_AFTER, now, contact, rule, settings)
             return _requeue(deps, noted, now, when, dispatched=False, reason=failure.reason)
         delay = backoff(deps.timings.retry_base, claimed.id, attempt)
         in_queue = delay <= deps.timings.max_queue_delay
@@ -277,13 +268,9 @@ def _requeue(
     reason: str | None = None,
 ) -> SendResult:
     """Back to queued: on the queue already (short delay) or waiting for a dispatch tick."""
-    back = claimed.moved(Status.QUEUED, now, reason).model_copy(
-        update={
-            "scheduled_at": when,
-            "dispatched_at": now if dispatched else None,
-            "wake_at": when + deps.timings.redrive_after if dispatched else when,
-        }
-    )
+    back = claimed.requeued(now, when, reason)
+    if dispatched:
+        back = back.dispatched(now, deps.timings.redrive_after, due=when)
     try:
         deps.commit([FollowUpChange(back, Status.SENDING)], now)
     except CommitRejected:

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from followup.domain.contact import Contact
-from followup.domain.durations import shifted
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.followup import FollowUp, Reason, RenderedMessage, Status
@@ -28,7 +27,7 @@ _COMMIT_TRIES = 5
 
 def end_unsent(deps: Deps, followup: FollowUp, status: Status, reason: str, now: datetime) -> bool:
     """End a follow-up that was never (knowingly) sent: free the slot, end the enrollment."""
-    final = followup.moved(status, now, reason).model_copy(update={"wake_at": None})
+    final = followup.ended(status, now, reason)
 
     def free_slot(contact: Contact) -> Contact | None:
         if contact.pending_followup_id != followup.id:
@@ -51,15 +50,7 @@ def record_sent(
 ) -> bool:
     """Sent: the contact's counters and slot, and the enrollment's next step, move with it."""
     settings = deps.catalog.settings()
-    sent = claimed.moved(Status.SENT, now).model_copy(
-        update={
-            "attempt": claimed.attempt + 1,
-            "sent_at": now,
-            "provider_message_id": wamid,
-            "rendered": message,
-            "wake_at": shifted(now, settings.expire_after.approx()),
-        }
-    )
+    sent = claimed.sent(now, wamid, message, settings.expire_after.approx())
 
     def count_send(contact: Contact) -> Contact:
         update: dict[str, object] = {

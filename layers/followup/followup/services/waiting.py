@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 from followup.domain.contact import Contact
 from followup.domain.followup import FollowUp, Status
+from followup.domain.journey import is_open
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
 from followup.services.deps import Deps
-from followup.services.planning import is_open
 
 _JUST_BEFORE = timedelta(seconds=1)
 

@@ -124,7 +124,7 @@ def apply_status(deps: Deps, status: DeliveryStatus) -> str:
     target = Status(status.state.value)
     if not followup.status.outbound or _RANK[target] <= _RANK[followup.status]:
         return "stale"
-    moved = followup.moved(target, status.at)
+    moved = followup.progressed(target, status.at)
     try:
         deps.commit([FollowUpChange(moved, followup.status)], status.at)
     except CommitRejected:
@@ -142,8 +142,8 @@ def _failed(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
         error.title if error else "",
         error.detail if error else "",
     )
-    failed = followup.moved(Status.FAILED, status.at, failure.reason).model_copy(
-        update={"wake_at": None, "error_code": failure.code, "error_title": failure.title}
+    failed = followup.ended(Status.FAILED, status.at, failure.reason).model_copy(
+        update={"error_code": failure.code, "error_title": failure.title}
     )
     try:
         deps.commit([FollowUpChange(failed, followup.status)], status.at)
