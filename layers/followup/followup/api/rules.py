@@ -16,6 +16,7 @@ from followup.domain.errors import InvalidField, NotFound
 from followup.domain.rule import Rule
 from followup.services import rules, versions
 from followup.services.deps import Deps
+from followup.services.dry_run import DryRunRequest, as_json, dry_run
 from followup.services.ports import RuleError
 from followup.services.preview import preview
 from followup.services.rules import Problem
@@ -82,6 +83,16 @@ def rule_versions(rule_id: str) -> dict[str, Any]:
     require(router.current_event.raw_event, READERS)
     found = rules.versions(runtime.deps(), rule_id)
     return {"versions": [r.model_dump(mode="json") for r in found]}
+
+
+@router.post("/api/rules/<rule_id>/dry-run")
+def dry_run_rule(rule_id: str, request: DryRunRequest) -> dict[str, Any]:
+    """Play the rule (its current version, on or off) for a real contact or a test one on a
+    virtual clock, with simulated replies and events, sending nothing: the timeline of
+    what it would send when (in the contact's zone), what it would skip and why."""
+    require(router.current_event.raw_event, READERS)
+    deps = runtime.deps()
+    return as_json(dry_run(deps, rules.current(deps, rule_id), request))
 
 
 @router.get("/api/rules/<rule_id>/diff")

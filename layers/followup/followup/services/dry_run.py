@@ -1,0 +1,356 @@
+"""A journey played for one contact on a virtual clock, sending nothing.
+
+The real services run on an in-memory store holding only the workspace's settings, the
+rule and the contact (a real one, copied with its recent messages, or a test contact given
+inline). Time jumps from one moment that matters to the next (a step falling due, a send
+window opening, a wait ending, a simulated reply or event), so a month plays in a few
+hundred service calls. What the sender would hand to WhatsApp is recorded, not sent.
+
+The result is the timeline a user reads: each send with its local time and content, each
+step passed by and why, each simulated reply and event, and how the journey ended.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Literal, get_args
+from zoneinfo import ZoneInfo
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, model_validator
+
+from followup.adapters.memory import MemoryStore
+from followup.domain.contact import Contact, Score, Speaker
+from followup.domain.durations import Duration
+from followup.domain.enrollment import EnrollmentState
+from followup.domain.errors import NotFound
+from followup.domain.followup import RenderedMessage, Status
+from followup.domain.limits import Attributes, Labels
+from followup.domain.localtime import ZoneName
+from followup.domain.rule import Rule
+from followup.domain.whatsapp import OutboundMessage
+from followup.services import dispatch, enqueue, expire
+from followup.services.contacts import new_contact
+from followup.services.crm_events import AnyEvent, Event, apply
+from followup.services.deps import Deps
+from followup.services.inbound import record_inbound
+from followup.services.ports import ContactChange, Phase
+from followup.services.send import send_one
+
+MAX_MOMENTS = 2_000
+"""Moments played at most: far more than a year of any journey needs."""
+TEST_WA_ID = "19995550100"
+"""The inline test contact's number (a fictional one): nothing is ever sent to it."""
+
+
+class TestContact(BaseModel):
+    """A contact that exists only for the dry run."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(default="Test Contact", max_length=200)
+    stage: str | None = Field(default=None, description="default: the funnel's first stage")
+    score: Score | None = None
+    timezone: ZoneName | None = Field(default=None, description="default: the workspace's")
+    tags: Labels = Field(default_factory=list)
+    attributes: Attributes = Field(default_factory=dict)
+    last_message_at: AwareDatetime | None = Field(
+        default=None, description="when the conversation last moved (default: the start)"
+    )
+    last_speaker: Literal["contact", "agent"] = Field(
+        default="contact", description="who wrote last: the contact, or a counsellor"
+    )
+
+
+class Simulated(BaseModel):
+    """Something the contact or another system does during the run: a reply or an event."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    after: Duration = Field(description="from the start of the run")
+    reply: str | None = Field(default=None, min_length=1, max_length=4096)
+    event: Event | None = Field(
+        default=None, description="as `POST /api/events` takes it; `contact` is ignored"
+    )
+
+    @model_validator(mode="after")
+    def _one_thing(self) -> Simulated:
+        if (self.reply is None) == (self.event is None):
+            raise ValueError("give either a reply or an event")
+        return self
+
+
+class DryRunRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    contact_id: str | None = Field(
+        default=None, min_length=1, max_length=256, description="a real contact (copied)"
+    )
+    contact: TestContact | None = Field(default=None, description="or a test contact")
+    start: AwareDatetime | None = Field(default=None, description="default: now")
+    days: StrictInt = Field(default=30, ge=1, le=400, description="how long to play")
+    simulate: list[Simulated] = Field(default_factory=list, max_length=50)
+
+    @model_validator(mode="after")
+    def _one_contact(self) -> DryRunRequest:
+        if (self.contact_id is None) == (self.contact is None):
+            raise ValueError("give either contact_id or contact")
+        return self
+
+
+Kind = Literal[
+    "reply", "event", "entered", "send", "skipped", "stopped", "replied", "expired", "ended"
+]
+_ORDER: tuple[Kind, ...] = get_args(Kind)
+"""At the same moment: what the contact did, then what the journey did about it."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    kind: Kind
+    local: str = ""
+    step: int | None = None
+    channel: str | None = None
+    message: RenderedMessage | None = None
+    reason: str | None = None
+    detail: str | None = None
+    effect: str | None = None
+    """What a reply made the engine do (a follow-up scheduled, sequences ended)."""
+
+
+@dataclass
+class DryRun:
+    zone: str
+    start: datetime
+    end: datetime
+    entries: list[Entry] = field(default_factory=list)
+    finished: bool = False
+    """The journey ended within the run (completed or exited)."""
+
+
+def as_json(run: DryRun) -> dict[str, object]:
+    """The timeline as the API answers it (fields without a value left out)."""
+    entries = []
+    for entry in run.entries:
+        shown: dict[str, object] = {"at": entry.at.isoformat(), "local": entry.local}
+        shown["kind"] = entry.kind
+        for name in ("step", "channel", "reason", "detail", "effect"):
+            value = getattr(entry, name)
+            if value is not None:
+                shown[name] = value
+        if entry.message is not None:
+            shown["message"] = entry.message.model_dump(mode="json", exclude_none=True)
+        entries.append(shown)
+    return {
+        "zone": run.zone,
+        "start": run.start.isoformat(),
+        "end": run.end.isoformat(),
+        "finished": run.finished,
+        "timeline": entries,
+    }
+
+
+class _Clock:
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+
+class _Recorder:
+    """Takes what the sender would hand to WhatsApp; sends nothing."""
+
+    def __init__(self) -> None:
+        self.sent: list[OutboundMessage] = []
+
+    def send(self, outbound: OutboundMessage) -> str:
+        self.sent.append(outbound)
+        return f"wamid.dry-run.{len(self.sent)}"
+
+
+class _Queue:
+    """The send queue, held on the virtual clock."""
+
+    def __init__(self, clock: _Clock) -> None:
+        self._clock = clock
+        self.held: list[tuple[datetime, str]] = []
+
+    def enqueue(self, followup_ids: Iterable[str], delay_seconds: int = 0) -> None:
+        due = self._clock.now() + timedelta(seconds=max(delay_seconds, 0))
+        self.held.extend((due, fid) for fid in followup_ids)
+
+    def take_due(self) -> list[str]:
+        now = self._clock.now()
+        ready = [fid for due, fid in self.held if due <= now]
+        self.held = [(due, fid) for due, fid in self.held if due > now]
+        return ready
+
+
+def dry_run(deps: Deps, rule: Rule, request: DryRunRequest) -> DryRun:
+    """Play `rule` for the requested contact from `start` for `days`, sending nothing."""
+    start = (request.start or deps.clock.now()).astimezone(UTC)
+    end = start + timedelta(days=request.days)
+    clock = _Clock(start)
+    queue = _Queue(clock)
+    inner = Deps.over(
+        MemoryStore(),
+        queue=queue,
+        whatsapp=_Recorder(),
+        clock=clock,
+        timings=deps.timings,
+        sending_number=deps.sending_number,
+    )
+    settings = deps.catalog.settings()
+    inner.rules.save_settings(settings)
+    inner.rules.save_rule(rule.model_copy(update={"active": True}))
+    contact = _contact(deps, inner, request, start)
+    zone = contact.zone(settings.zone)
+    planned = sorted(
+        ((start + item.after.approx(), n, item) for n, item in enumerate(request.simulate)),
+        key=lambda found: (found[0], found[1]),
+    )
+    run = DryRun(zone=zone.key, start=start, end=end)
+    enrollments_seen: dict[str, EnrollmentState] = {}
+    for _ in range(MAX_MOMENTS):
+        now = clock.now()
+        while planned and planned[0][0] <= now:
+            at, _, item = planned.pop(0)
+            run.entries.append(_simulate(inner, contact, item, at))
+        enqueue.run_tick(inner, now)
+        dispatch.run_tick(inner, now)
+        for followup_id in queue.take_due():
+            send_one(inner, followup_id)
+        expire.run_tick(inner, now)
+        run.entries.extend(_journey(inner, contact.id, enrollments_seen, now))
+        following = _next_moment(inner, contact.id, rule, queue, planned, now, end)
+        if following is None:
+            break
+        clock.at = following
+    run.entries.extend(_followup_entries(inner, contact.id))
+    run.entries.sort(key=lambda entry: (entry.at, _ORDER.index(entry.kind)))
+    run.entries = [_localised(entry, zone) for entry in run.entries if start <= entry.at <= end]
+    run.finished = bool(enrollments_seen) and all(
+        state is not EnrollmentState.ACTIVE for state in enrollments_seen.values()
+    )
+    return run
+
+
+def _contact(deps: Deps, inner: Deps, request: DryRunRequest, start: datetime) -> Contact:
+    if request.contact_id is not None:
+        found = deps.contacts.contact(request.contact_id)
+        if found is None:
+            raise NotFound("contact", request.contact_id)
+        inner.commit([ContactChange(found.item, 0)], start)
+        for message in deps.contacts.recent_messages(found.item.id, 50):
+            inner.contacts.add_message(message)
+        return found.item
+    given = request.contact or TestContact()
+    wrote = given.last_message_at or start
+    fields: dict[str, object] = {
+        "stage": given.stage,
+        "tags": given.tags,
+        "attributes": given.attributes,
+        "last_activity_at": wrote,
+        "last_speaker": Speaker(given.last_speaker),
+        "last_inbound_at" if given.last_speaker == "contact" else "last_agent_at": wrote,
+    }
+    if given.score is not None:
+        fields["score"] = given.score
+    if given.timezone is not None:
+        fields["timezone"] = given.timezone
+    contact = new_contact(inner, at=wrote, wa_id=TEST_WA_ID, name=given.name, extra=fields)
+    inner.commit([ContactChange(contact, 0)], start)
+    return contact
+
+
+def _simulate(inner: Deps, contact: Contact, item: Simulated, at: datetime) -> Entry:
+    if item.reply is not None:
+        record_inbound(inner, contact.wa_id or TEST_WA_ID, item.reply, at)
+        [heard] = inner.contacts.recent_messages(contact.id, 1)
+        read = heard.intent
+        if read is None:
+            return Entry(at, "reply", detail=item.reply)
+        effect = read.effect or None
+        return Entry(at, "reply", detail=item.reply, reason=read.intent.value, effect=effect)
+    assert item.event is not None
+    event: AnyEvent = item.event.root.model_copy(update={"contact": contact.id, "at": at})
+    apply(inner, event)
+    return Entry(at, "event", detail=event.type, reason=getattr(event, "name", None))
+
+
+def _journey(
+    inner: Deps, contact_id: str, seen: dict[str, EnrollmentState], now: datetime
+) -> list[Entry]:
+    found: list[Entry] = []
+    for enrollment_v in inner.followups.enrollments_of(contact_id):
+        enrollment = enrollment_v.item
+        before = seen.get(enrollment.id)
+        seen[enrollment.id] = enrollment.state
+        if before is None:
+            found.append(Entry(enrollment.enrolled_at, "entered"))
+        if enrollment.state is not EnrollmentState.ACTIVE and before is not enrollment.state:
+            reason = enrollment.exit_reason or enrollment.state.value
+            found.append(Entry(now, "ended", reason=reason, detail=enrollment.state.value))
+    return found
+
+
+def _next_moment(
+    inner: Deps,
+    contact_id: str,
+    rule: Rule,
+    queue: _Queue,
+    planned: list[tuple[datetime, int, Simulated]],
+    now: datetime,
+    end: datetime,
+) -> datetime | None:
+    """The first moment after `now` when something may happen, or None after `end`."""
+    candidates = [at for at, _, _ in planned]
+    candidates += [due for due, _ in queue.held]
+    for enrollment_v in inner.followups.due_enrollments(end):
+        if enrollment_v.item.next_due_at is not None:
+            candidates.append(enrollment_v.item.next_due_at)
+    for phase in Phase:
+        candidates += [f.wake_at for f in inner.followups.waiting(phase, end) if f.wake_at]
+    found = inner.contacts.contact(contact_id)
+    if found is not None and rule.idle is not None:
+        candidates.append(found.item.quiet_since + rule.idle.idle.approx())
+    later = [at for at in candidates if now < at <= end]
+    return min(later) if later else None
+
+
+_ENDS: dict[Status, Kind] = {
+    Status.SKIPPED: "skipped",
+    Status.CANCELED: "stopped",
+    Status.OPTED_OUT: "stopped",
+    Status.FAILED: "stopped",
+    Status.RESPONDED: "replied",
+    Status.EXPIRED: "expired",
+}
+
+
+def _followup_entries(inner: Deps, contact_id: str) -> list[Entry]:
+    found: list[Entry] = []
+    for followup in inner.followups.followups_of(contact_id):
+        step = followup.step_index + 1
+        for change in followup.history:
+            kind = "send" if change.status is Status.SENT else _ENDS.get(change.status)
+            if kind is None:
+                continue
+            found.append(
+                Entry(
+                    change.at,
+                    kind,
+                    step=step,
+                    channel=followup.channel,
+                    message=followup.rendered if kind == "send" else None,
+                    reason=change.reason or None,
+                )
+            )
+    return found
+
+
+def _localised(entry: Entry, zone: ZoneInfo) -> Entry:
+    return replace(entry, local=entry.at.astimezone(zone).strftime("%a %Y-%m-%d %H:%M"))

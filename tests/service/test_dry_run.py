@@ -1,0 +1,148 @@
+"""Dry runs: a journey played for one contact on a virtual clock, sending nothing. Each
+recipe plays against the timeline a user expects, from Tuesday 24 Nov 2026, 09:00 in
+Jakarta (default hours: weekdays 08:00-20:00)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from followup.domain.recipes import recipe
+from followup.services.dry_run import DryRun, DryRunRequest, dry_run
+from followup_local.memory_engine import MemoryEngine
+
+HOUR = {"amount": 1, "unit": "hours"}
+
+
+def lines(run: DryRun) -> list[str]:
+    """Each entry as a person reads it: local time, what happened, the step, and why or what."""
+    found = []
+    for entry in run.entries:
+        said = entry.message.template_name or entry.message.text if entry.message else None
+        parts = [entry.local, entry.kind, entry.step, entry.reason, said, entry.detail]
+        found.append(" ".join(str(part) for part in parts if part is not None))
+    return found
+
+
+def play(engine: MemoryEngine, recipe_id: str, days: int = 30, **request: Any) -> DryRun:
+    found = recipe(recipe_id)
+    assert found is not None
+    stage = (found.rule.trigger_stages or ["new"])[0]
+    body = {"contact": {"name": "Dewi", "stage": stage}, "days": days, **request}
+    return dry_run(engine.deps, found.rule, DryRunRequest.model_validate(body))
+
+
+EXPECTED = {
+    "apply-reminder-24h": [
+        "Wed 2026-11-25 09:00 entered",
+        "Wed 2026-11-25 09:00 send 1 apply_reminder",
+        "Wed 2026-11-25 09:00 ended sequence_done completed",
+        "Sat 2026-11-28 09:00 expired 1 no_reply",
+    ],
+    "applied-not-paid-day3": [
+        "Fri 2026-11-27 09:00 entered",
+        "Fri 2026-11-27 09:00 send 1 payment_reminder",
+        "Mon 2026-11-30 08:00 send 2 payment_last_call",
+        "Mon 2026-11-30 08:00 ended sequence_done completed",
+        "Mon 2026-11-30 09:00 expired 1 no_reply",
+        "Thu 2026-12-03 08:00 expired 2 no_reply",
+    ],
+    "qualified-day2": [
+        "Thu 2026-11-26 09:00 entered",
+        "Thu 2026-11-26 09:00 send 1 interview_invite",
+        "Thu 2026-11-26 09:00 ended sequence_done completed",
+        "Sun 2026-11-29 09:00 expired 1 no_reply",
+    ],
+}
+
+
+@pytest.mark.parametrize("recipe_id", sorted(EXPECTED))
+def test_a_recipe_plays_its_expected_timeline(engine: MemoryEngine, recipe_id: str) -> None:
+    run = play(engine, recipe_id)
+    assert lines(run) == EXPECTED[recipe_id]
+    assert run.finished
+    assert engine.sandbox.requests == []
+
+
+def test_lead_nurture_sends_its_four_messages_on_weekdays_then_waits_a_quarter(
+    engine: MemoryEngine,
+) -> None:
+    run = play(engine, "lead-nurture", days=60)
+    sends = [line for line in lines(run) if " send " in line]
+    assert sends == [
+        "Wed 2026-11-25 09:00 send 1 nurture_intro",
+        "Mon 2026-11-30 08:00 send 2 nurture_case_study",
+        "Fri 2026-12-04 08:00 send 3 nurture_offer",
+        "Fri 2026-12-11 08:00 send 4 nurture_last_call",
+    ]
+    assert not run.finished  # the quarterly update is three months away
+
+
+def test_a_reply_ends_the_nurture_and_a_new_silence_starts_it_again(
+    engine: MemoryEngine,
+) -> None:
+    reply = {"after": {"amount": 2, "unit": "days"}, "reply": "boleh info biayanya?"}
+    run = play(engine, "lead-nurture", days=60, simulate=[reply])
+    assert lines(run)[:6] == [
+        "Wed 2026-11-25 09:00 entered",
+        "Wed 2026-11-25 09:00 send 1 nurture_intro",
+        "Thu 2026-11-26 09:00 reply question boleh info biayanya?",
+        "Thu 2026-11-26 09:00 replied 1",
+        "Thu 2026-11-26 09:00 ended replied exited",
+        "Fri 2026-11-27 09:00 entered",
+    ]
+
+
+def test_reactivation_waits_sixty_days_then_the_next_weekday_opening(
+    engine: MemoryEngine,
+) -> None:
+    run = play(engine, "reactivation-60d", days=70)
+    sends = [line for line in lines(run) if " send " in line]
+    assert sends == ["Mon 2027-01-25 08:00 send 1 reactivation"]
+
+
+def test_stopped_replying_nudges_after_the_counsellor_then_again_two_days_later(
+    engine: MemoryEngine,
+) -> None:
+    contact = {"name": "Dewi", "last_speaker": "agent"}
+    run = play(engine, "stopped-replying", contact=contact)
+    sends = [line for line in lines(run) if " send " in line]
+    assert sends == [
+        "Wed 2026-11-25 09:00 send 1 checkin_after_agent",
+        "Fri 2026-11-27 09:00 send 1 checkin_after_agent",
+    ]
+
+
+def test_busy_follows_up_five_then_fifteen_minutes_later(engine: MemoryEngine) -> None:
+    busy = {"after": HOUR, "reply": "lagi sibuk kak"}
+    run = play(engine, "busy-follow-up", simulate=[busy])
+    assert lines(run)[:4] == [
+        "Tue 2026-11-24 10:00 reply busy lagi sibuk kak",
+        "Tue 2026-11-24 10:00 entered",
+        "Tue 2026-11-24 10:05 send 1 No problem, Dewi: when would be a good time to talk?",
+        "Tue 2026-11-24 10:20 send 2 Hi Dewi, just let me know when suits you.",
+    ]
+    [reply] = [entry for entry in run.entries if entry.kind == "reply"]
+    assert reply.effect == "follow-up busy-follow-up at 2026-11-24 10:05 Asia/Jakarta"
+
+
+def test_a_call_back_goes_at_the_time_asked(engine: MemoryEngine) -> None:
+    asked = {"after": HOUR, "reply": "besok jam 10 ya"}
+    run = play(engine, "call-back-as-asked", simulate=[asked])
+    sends = [line for line in lines(run) if " send " in line]
+    assert sends == ["Wed 2026-11-25 10:00 send 1 call_back"]
+
+
+def test_a_stage_event_ends_the_payment_reminders(engine: MemoryEngine) -> None:
+    paid = {"type": "stage_changed", "contact": "ignored", "stage": "paid"}
+    run = play(
+        engine,
+        "applied-not-paid-day3",
+        simulate=[{"after": {"amount": 4, "unit": "days"}, "event": paid}],
+    )
+    assert [line for line in lines(run) if " send " in line] == [
+        "Fri 2026-11-27 09:00 send 1 payment_reminder"
+    ]
+    assert "Sat 2026-11-28 09:00 event stage_changed" in lines(run)
+    assert any(line.endswith("ended exit_stage exited") for line in lines(run))
