@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import ValidationError
@@ -25,6 +26,7 @@ from tests.support.builders import contact_at
 
 NOW = datetime(2026, 3, 6, 10, 0, tzinfo=UTC)
 TWO_DAYS = Duration.of(2, "days")
+JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
 def a_contact(**overrides: object) -> Contact:
@@ -281,13 +283,13 @@ def test_trigger_can_require_who_spoke_last(
 
 
 def test_empty_conditions_hold_for_everyone() -> None:
-    assert Conditions().hold(a_contact(), NOW)
+    assert Conditions().hold(a_contact(), NOW, JAKARTA)
 
 
 def test_score_condition_holds_only_for_listed_scores() -> None:
     conditions = Conditions(scores=[Score.WARM, Score.COLD])
-    assert conditions.hold(a_contact(score=Score.WARM), NOW)
-    assert not conditions.hold(a_contact(score=Score.HOT), NOW)
+    assert conditions.hold(a_contact(score=Score.WARM), NOW, JAKARTA)
+    assert not conditions.hold(a_contact(score=Score.HOT), NOW, JAKARTA)
 
 
 def test_tag_condition_needs_all_tags() -> None:
@@ -295,15 +297,17 @@ def test_tag_condition_needs_all_tags() -> None:
     conditions = Conditions(tags=["webinar", "scholarship"])
 
     # Then a contact with both (and more) qualifies, one with only one does not
-    assert conditions.hold(a_contact(tags=["scholarship", "vip", "webinar"]), NOW)
-    assert not conditions.hold(a_contact(tags=["webinar"]), NOW)
+    assert conditions.hold(a_contact(tags=["scholarship", "vip", "webinar"]), NOW, JAKARTA)
+    assert not conditions.hold(a_contact(tags=["webinar"]), NOW, JAKARTA)
 
 
 def test_attribute_condition_needs_equal_values() -> None:
     conditions = Conditions(attributes={"program": "MBA"})
-    assert conditions.hold(a_contact(attributes={"program": "MBA", "city": "Bandung"}), NOW)
-    assert not conditions.hold(a_contact(attributes={"program": "mba"}), NOW)
-    assert not conditions.hold(a_contact(attributes={}), NOW)
+    assert conditions.hold(
+        a_contact(attributes={"program": "MBA", "city": "Bandung"}), NOW, JAKARTA
+    )
+    assert not conditions.hold(a_contact(attributes={"program": "mba"}), NOW, JAKARTA)
+    assert not conditions.hold(a_contact(attributes={}), NOW, JAKARTA)
 
 
 @pytest.mark.parametrize(
@@ -322,7 +326,7 @@ def test_no_agent_message_within_a_period(agent_wrote_ago: timedelta | None, hol
     last_agent = None if agent_wrote_ago is None else NOW - agent_wrote_ago
 
     # Then the automation stays out of a conversation a person is handling
-    assert conditions.hold(a_contact(last_agent_at=last_agent), NOW) is holds
+    assert conditions.hold(a_contact(last_agent_at=last_agent), NOW, JAKARTA) is holds
 
 
 def test_all_conditions_must_hold_together() -> None:
@@ -332,7 +336,7 @@ def test_all_conditions_must_hold_together() -> None:
         no_agent_message_within=Duration.of(1, "days"),
     )
     good = {"score": Score.WARM, "tags": ["webinar"], "last_agent_at": NOW - timedelta(days=2)}
-    assert conditions.hold(a_contact(**good), NOW)
-    assert not conditions.hold(a_contact(**{**good, "score": Score.COLD}), NOW)
-    assert not conditions.hold(a_contact(**{**good, "tags": []}), NOW)
-    assert not conditions.hold(a_contact(**{**good, "last_agent_at": NOW}), NOW)
+    assert conditions.hold(a_contact(**good), NOW, JAKARTA)
+    assert not conditions.hold(a_contact(**{**good, "score": Score.COLD}), NOW, JAKARTA)
+    assert not conditions.hold(a_contact(**{**good, "tags": []}), NOW, JAKARTA)
+    assert not conditions.hold(a_contact(**{**good, "last_agent_at": NOW}), NOW, JAKARTA)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
+from followup.domain.conditions import Condition, Facts, all_hold
 from followup.domain.contact import Contact, Score, Speaker
 from followup.domain.durations import Duration, Unit
 from followup.domain.limits import MAX_ITEMS, Attributes, Labels
@@ -64,8 +66,17 @@ class Conditions(BaseModel):
     tags: Labels = Field(default_factory=list, description="the contact has all of them")
     attributes: Attributes = Field(default_factory=dict)
     no_agent_message_within: Duration | None = None
+    match: list[Condition] = Field(
+        default_factory=list,
+        max_length=MAX_ITEMS,
+        description="more tests (numbers, dates, negation), all of which must hold",
+    )
 
-    def hold(self, contact: Contact, now: datetime) -> bool:
+    def hold(self, contact: Contact, now: datetime, zone: ZoneInfo) -> bool:
+        """Whether `contact` passes every filter at `now`; dates read in `zone`."""
+        facts = Facts(now=now, zone=contact.zone(zone), since=contact.quiet_since)
+        if not all_hold(self.match, contact, facts):
+            return False
         if self.scores and contact.score not in self.scores:
             return False
         if any(tag not in contact.tags for tag in self.tags):

@@ -118,7 +118,9 @@ def _enroll_newly_quiet(
     for stage in rule.trigger.stages or settings.stages:
         for contact_v in deps.contacts.quiet_contacts(stage, after, until):
             contact = contact_v.item
-            if not (rule.trigger.matches(contact) and rule.conditions.hold(contact, now)):
+            if not (
+                rule.trigger.matches(contact) and rule.conditions.hold(contact, now, settings.zone)
+            ):
                 continue
             enrollment = enroll(rule, contact, contact.zone(settings.zone), now)
             try:

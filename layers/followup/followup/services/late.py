@@ -35,7 +35,9 @@ def enroll_late(deps: Deps, contact: Contact, now: datetime) -> int:
         rule = deps.catalog.rule(head.rule_id, head.version)
         if not head.active or rule is None or not _passed(rule, contact, settings, now):
             continue
-        if not (rule.trigger.matches(contact) and rule.conditions.hold(contact, now)):
+        if not (
+            rule.trigger.matches(contact) and rule.conditions.hold(contact, now, settings.zone)
+        ):
             continue
         try:
             enrollment = enroll(rule, contact, contact.zone(settings.zone), now)

@@ -41,7 +41,9 @@ def preview(deps: Deps, rule: Rule, sample: int = 100) -> Preview:
             stage, now - idle - lookback, now + DAY - idle
         ):
             contact = contact_v.item
-            if not (rule.trigger.matches(contact) and rule.conditions.hold(contact, now)):
+            if not (
+                rule.trigger.matches(contact) and rule.conditions.hold(contact, now, settings.zone)
+            ):
                 continue
             if gate(contact, settings.gating, now) is not None:
                 continue
