@@ -175,7 +175,7 @@ def test_durations_beyond_two_years_are_refused_by_field(
     "duration", [Duration.of(24, "months"), Duration.of(104, "weeks"), Duration.of(731, "days")]
 )
 def test_two_years_is_still_accepted(duration: Duration) -> None:
-    assert a_rule(steps=[{**WAIT, "wait": duration.model_dump()}]).steps[0].wait == duration
+    assert a_rule(steps=[{**WAIT, "wait": duration.model_dump()}]).send_step(0).wait == duration
 
 
 @pytest.mark.parametrize(
@@ -225,7 +225,10 @@ def test_what_was_stored_before_these_checks_still_reads_back() -> None:
     # When they are read back from the store / Then they load as they were
     rule = Rule.model_validate(stored_rule, context=STORED)
     settings = WorkspaceSettings.model_validate(stored_settings, context=STORED)
-    assert (rule.steps[0].wait.amount, rule.send_window and rule.send_window.hours) == (100_000, {})
+    assert (rule.send_step(0).wait.amount, rule.send_window and rule.send_window.hours) == (
+        100_000,
+        {},
+    )
     assert (settings.stages, settings.expire_after.amount) == ([], 100_000)
 
 

@@ -8,9 +8,11 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel
 
+from followup.domain.conditions import Facts
 from followup.domain.contact import Contact
 from followup.domain.ids import enrollment_id
-from followup.domain.rule import Rule
+from followup.domain.journey import DONE, Exit, due_at, next_index
+from followup.domain.rule import Rule, WaitStep
 
 
 class EnrollmentState(StrEnum):
@@ -39,6 +41,7 @@ class Enrollment(BaseModel):
     state: EnrollmentState = EnrollmentState.ACTIVE
     exit_reason: str | None = None
     held_at: AwareDatetime | None = None
+    last_sent_at: AwareDatetime | None = None
 
     @property
     def held(self) -> bool:
@@ -52,17 +55,43 @@ class Enrollment(BaseModel):
         """Its rule is on again: the held step is due from `at`."""
         return self.model_copy(update={"held_at": None, "next_due_at": at})
 
+    def end(self, reason: str, state: EnrollmentState) -> Enrollment:
+        return self.model_copy(update={"state": state, "exit_reason": reason, "next_due_at": None})
+
+    def arrive(
+        self, rule: Rule, index: int, start: datetime, contact: Contact, zone: ZoneInfo
+    ) -> Enrollment:
+        """At step `index` from `start`, due when that step says; past the last step it
+        completes, and a wait that cannot be timed (no such attribute) exits."""
+        if index >= len(rule.steps):
+            return self.end(DONE, EnrollmentState.COMPLETED)
+        due = due_at(rule, index, start, contact, zone)
+        if isinstance(due, Exit):
+            return self.end(due.reason, EnrollmentState.EXITED)
+        update = {"step_index": index, "repeat_index": 0, "next_due_at": due}
+        return self.model_copy(update=update)
+
+    def passed(self, rule: Rule, contact: Contact, zone: ZoneInfo, now: datetime) -> Enrollment:
+        """Past its current step, one that sends nothing (a wait that ended, a branch, an
+        action done): on to where it leads. A wait's successor starts when the wait ended."""
+        since = self.last_sent_at or self.enrolled_at
+        facts = Facts(now=now, zone=zone, since=since)
+        index = next_index(rule, self.step_index, contact, facts)
+        waited = isinstance(rule.steps[self.step_index], WaitStep)
+        start = self.next_due_at if waited and self.next_due_at is not None else now
+        return self.arrive(rule, index, start, contact, zone)
+
 
 def enroll(rule: Rule, contact: Contact, zone: ZoneInfo, now: datetime) -> Enrollment:
     """`contact` in `rule` for its current silence (one id per rule, contact and silence);
     the first step waits from the moment the silence crossed the rule's idle time."""
     trigger_at = contact.quiet_since + rule.trigger.idle.approx()
-    return Enrollment(
+    enrolled = Enrollment(
         id=enrollment_id(rule.id, contact.id, contact.silence_key),
         rule_id=rule.id,
         rule_version=rule.version,
         contact_id=contact.id,
         silence_key=contact.silence_key,
         enrolled_at=now,
-        next_due_at=rule.steps[0].wait.after(trigger_at, zone),
     )
+    return enrolled.arrive(rule, 0, trigger_at, contact, zone)

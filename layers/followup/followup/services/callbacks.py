@@ -16,6 +16,7 @@ from followup.domain.contact import Contact
 from followup.domain.enrollment import Enrollment
 from followup.domain.ids import enrollment_id
 from followup.domain.intents import Intent
+from followup.domain.journey import Exit, due_at
 from followup.domain.replies import Reading
 from followup.services.deps import Deps
 from followup.services.planning import next_opening
@@ -42,7 +43,10 @@ def plan_follow_up(
     if reading.record.intent is Intent.CALL_BACK_AT and asked is not None:
         due = max(asked, now)
     else:
-        due = rule.steps[0].wait.after(at, zone)
+        first = due_at(rule, 0, at, contact, zone)
+        if isinstance(first, Exit):
+            return _with_effect(reading, f"rule {name} cannot start: {first.reason}"), None
+        due = first
     goes = next_opening(due, contact, rule, settings)
     silence = at.astimezone(UTC).isoformat()
     enrollment = Enrollment(

@@ -15,7 +15,7 @@ from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
 from followup.services import holds
 from followup.services.deps import Deps
-from followup.services.planning import Outcome, advance, ended
+from followup.services.planning import Outcome, ended
 from followup.services.ports import (
     CommitRejected,
     EnrollmentChange,
@@ -24,6 +24,7 @@ from followup.services.ports import (
     RuleHead,
     Versioned,
 )
+from followup.services.steps import advance
 
 
 @dataclass

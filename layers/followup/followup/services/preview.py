@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from followup.domain.gating import gate
+from followup.domain.journey import Exit, due_at
 from followup.domain.rule import Rule
 from followup.services.deps import Deps
 from followup.services.planning import next_opening
@@ -15,6 +16,8 @@ HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 
 @dataclass(frozen=True)
 class Planned:
+    """`send_at`: when the first step goes (a journey's first wait ends, or it starts)."""
+
     contact_id: str
     name: str
     send_at: datetime
@@ -51,7 +54,9 @@ def preview(deps: Deps, rule: Rule, sample: int = 100) -> Preview:
             if trigger_at > now:
                 later.append(trigger_at)
                 continue
-            due = rule.steps[0].wait.after(trigger_at, contact.zone(settings.zone))
+            due = due_at(rule, 0, trigger_at, contact, contact.zone(settings.zone))
+            if isinstance(due, Exit):
+                continue  # the journey would end at once (e.g. no such date attribute)
             send_at = next_opening(max(due, now), contact, rule, settings)
             planned.append(Planned(contact.id, contact.name, send_at))
     planned.sort(key=lambda p: p.send_at)
