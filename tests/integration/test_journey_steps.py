@@ -268,3 +268,48 @@ def test_a_rule_stored_before_step_kinds_still_loads_and_runs(engine: LocalEngin
     engine.tick()
     names = [f.rendered.template_name for f in sent_to(engine, lead.id) if f.rendered]
     assert names == ["hello", "again"]
+
+
+def test_preview_and_stats_read_journeys_that_start_without_a_send(engine: LocalEngine) -> None:
+    # Given leads quiet past the idle time, one with a renewal date and one without
+    quiet_since = engine.clock.now() - 25 * HOUR
+    renews = quiet_contact(
+        engine.deps, "6281100000840", quiet_since, attributes={"renewal_date": "2026-12-10"}
+    )
+    quiet_contact(engine.deps, "6281100000841", quiet_since)
+    at_ten = journey("at-ten", {"kind": "wait", "until_time": "10:00"}, template("hello"))
+    renewal = journey(
+        "renewal",
+        {"kind": "wait", "until_attribute": "renewal_date"},
+        {"kind": "action", "do": "add_tag", "tag": "renewing"},
+        template("renewal_day"),
+    )
+    # When marketing previews a journey that first waits until 10:00
+    status, shown = call(engine, "POST", "/api/rules/preview", at_ten, role="marketing")
+    # Then both leads are planned for 10:00 their time
+    assert status == 200
+    assert [
+        local(datetime.fromisoformat(p["send_at"]), "Asia/Jakarta") for p in shown["planned"]
+    ] == [
+        "2026-11-24 10:00",
+        "2026-11-24 10:00",
+    ]
+    # And a journey waiting for a date plans only the lead who has one, at the office's
+    # opening on that day
+    status, shown = call(engine, "POST", "/api/rules/preview", renewal, role="marketing")
+    assert status == 200
+    assert [p["contact_id"] for p in shown["planned"]] == [renews.id]
+    assert local(datetime.fromisoformat(shown["planned"][0]["send_at"]), "Asia/Jakarta") == (
+        "2026-12-10 08:00"
+    )
+    # And once journeys ran their actions, stats still answer, counting only sends
+    create(engine, renewal)
+    engine.tick()
+    engine.clock.advance(datetime(2026, 12, 10, 1, 0, tzinfo=UTC) - engine.clock.now())
+    engine.tick()
+    status, stats = call(engine, "GET", "/api/stats?from=2026-12-09&to=2026-12-10")
+    assert status == 200
+    row = next(r for r in stats["rules"] if r["rule_id"] == "renewal")
+    assert (row["queued"], row["sent"]) == (1, 1)
+    _, contact = call(engine, "GET", f"/api/contacts/{renews.id}")
+    assert contact["tags"] == ["renewing"]
