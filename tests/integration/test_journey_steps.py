@@ -313,3 +313,14 @@ def test_preview_and_stats_read_journeys_that_start_without_a_send(engine: Local
     assert (row["queued"], row["sent"]) == (1, 1)
     _, contact = call(engine, "GET", f"/api/contacts/{renews.id}")
     assert contact["tags"] == ["renewing"]
+
+
+def test_sampling_a_step_that_sends_nothing_is_refused_naming_it(engine: LocalEngine) -> None:
+    create(engine, journey("at-ten", {"kind": "wait", "until_time": "10:00"}, template("hello")))
+    lead = quiet_contact(engine.deps, "6281100000850", engine.clock.now() - 25 * HOUR)
+    path = "/api/rules/at-ten/steps/{}/sample"
+    status, answer = call(engine, "POST", path.format(0), {"contact_id": lead.id})
+    assert (status, [d["field"] for d in answer["error"]["details"]]) == (422, ["step"])
+    assert "wait step" in answer["error"]["details"][0]["message"]
+    status, answer = call(engine, "POST", path.format(1), {"contact_id": lead.id})
+    assert (status, answer["message"]["template_name"]) == (200, "hello")
