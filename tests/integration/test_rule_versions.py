@@ -155,3 +155,23 @@ def test_a_sequence_that_keeps_changing_under_the_migration_is_reported_and_left
     engine.clock.advance(DAY)
     engine.tick()
     assert templates_sent(engine) == ["apply_reminder", "second_v1"]
+
+
+def test_a_sequence_whose_step_changed_kind_in_the_new_version_stays_on_its_own(
+    engine: LocalEngine,
+) -> None:
+    # Given a sequence waiting for its second step, a send
+    lead = first_step_sent(engine)
+    [enrollment] = engine.deps.followups.enrollments_of(lead)
+    # When the new version makes that step a wait, and marketing asks to migrate
+    body = two_steps("second_v2")
+    body["steps"].insert(1, {"kind": "wait", "for": {"amount": 2, "unit": "days"}})
+    status, answer = call(engine, "PUT", f"/api/rules/{RULE}?migrate=true", body)
+    # Then the sequence keeps its version, and its own second step goes as planned
+    assert (status, answer["migration"]) == (
+        200,
+        {"moved": 0, "kept": [enrollment.item.id], "lost": []},
+    )
+    engine.clock.advance(DAY)
+    engine.tick()
+    assert templates_sent(engine) == ["apply_reminder", "second_v1"]

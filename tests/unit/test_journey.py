@@ -115,6 +115,7 @@ def test_a_wait_in_days_follows_the_contacts_calendar() -> None:
 
     due = first_due(days, idle(days), quiet_since(silence), JAKARTA)
 
+    assert isinstance(due, datetime)
     assert due.astimezone(JAKARTA) == datetime(2026, 3, 6, 9, 30, tzinfo=JAKARTA)
 
 
@@ -160,4 +161,5 @@ def test_first_send_plans_the_wait_then_the_window() -> None:
 
     planned = first_send(waits, idle(waits), contact, SETTINGS, friday_noon)
 
+    assert isinstance(planned, datetime)
     assert planned.astimezone(JAKARTA) == datetime(2026, 3, 9, 8, 0, tzinfo=JAKARTA)

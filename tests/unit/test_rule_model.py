@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import ValidationError
@@ -26,6 +27,7 @@ from tests.support.builders import contact_at
 
 NOW = datetime(2026, 3, 6, 10, 0, tzinfo=UTC)
 TWO_DAYS = Duration.of(2, "days")
+JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
 def a_contact(**overrides: object) -> Contact:
@@ -174,7 +176,7 @@ def test_durations_beyond_two_years_are_refused_by_field(
     "duration", [Duration.of(24, "months"), Duration.of(104, "weeks"), Duration.of(731, "days")]
 )
 def test_two_years_is_still_accepted(duration: Duration) -> None:
-    assert a_rule(steps=[{**WAIT, "wait": duration.model_dump()}]).steps[0].wait == duration
+    assert a_rule(steps=[{**WAIT, "wait": duration.model_dump()}]).send_step(0).wait == duration
 
 
 @pytest.mark.parametrize(
@@ -224,7 +226,10 @@ def test_what_was_stored_before_these_checks_still_reads_back() -> None:
     # When they are read back from the store / Then they load as they were
     rule = Rule.model_validate(stored_rule, context=STORED)
     settings = WorkspaceSettings.model_validate(stored_settings, context=STORED)
-    assert (rule.steps[0].wait.amount, rule.send_window and rule.send_window.hours) == (100_000, {})
+    assert (rule.send_step(0).wait.amount, rule.send_window and rule.send_window.hours) == (
+        100_000,
+        {},
+    )
     assert (settings.stages, settings.expire_after.amount) == ([], 100_000)
 
 
@@ -282,13 +287,13 @@ def test_trigger_can_require_who_spoke_last(
 
 
 def test_empty_conditions_hold_for_everyone() -> None:
-    assert Conditions().hold(a_contact(), NOW)
+    assert Conditions().hold(a_contact(), NOW, JAKARTA)
 
 
 def test_score_condition_holds_only_for_listed_scores() -> None:
     conditions = Conditions(scores=[Score.WARM, Score.COLD])
-    assert conditions.hold(a_contact(score=Score.WARM), NOW)
-    assert not conditions.hold(a_contact(score=Score.HOT), NOW)
+    assert conditions.hold(a_contact(score=Score.WARM), NOW, JAKARTA)
+    assert not conditions.hold(a_contact(score=Score.HOT), NOW, JAKARTA)
 
 
 def test_tag_condition_needs_all_tags() -> None:
@@ -296,15 +301,17 @@ def test_tag_condition_needs_all_tags() -> None:
     conditions = Conditions(tags=["webinar", "scholarship"])
 
     # Then a contact with both (and more) qualifies, one with only one does not
-    assert conditions.hold(a_contact(tags=["scholarship", "vip", "webinar"]), NOW)
-    assert not conditions.hold(a_contact(tags=["webinar"]), NOW)
+    assert conditions.hold(a_contact(tags=["scholarship", "vip", "webinar"]), NOW, JAKARTA)
+    assert not conditions.hold(a_contact(tags=["webinar"]), NOW, JAKARTA)
 
 
 def test_attribute_condition_needs_equal_values() -> None:
     conditions = Conditions(attributes={"program": "MBA"})
-    assert conditions.hold(a_contact(attributes={"program": "MBA", "city": "Bandung"}), NOW)
-    assert not conditions.hold(a_contact(attributes={"program": "mba"}), NOW)
-    assert not conditions.hold(a_contact(attributes={}), NOW)
+    assert conditions.hold(
+        a_contact(attributes={"program": "MBA", "city": "Bandung"}), NOW, JAKARTA
+    )
+    assert not conditions.hold(a_contact(attributes={"program": "mba"}), NOW, JAKARTA)
+    assert not conditions.hold(a_contact(attributes={}), NOW, JAKARTA)
 
 
 @pytest.mark.parametrize(
@@ -323,7 +330,7 @@ def test_no_agent_message_within_a_period(agent_wrote_ago: timedelta | None, hol
     last_agent = None if agent_wrote_ago is None else NOW - agent_wrote_ago
 
     # Then the automation stays out of a conversation a person is handling
-    assert conditions.hold(a_contact(last_agent_at=last_agent), NOW) is holds
+    assert conditions.hold(a_contact(last_agent_at=last_agent), NOW, JAKARTA) is holds
 
 
 def test_all_conditions_must_hold_together() -> None:
@@ -333,7 +340,7 @@ def test_all_conditions_must_hold_together() -> None:
         no_agent_message_within=Duration.of(1, "days"),
     )
     good = {"score": Score.WARM, "tags": ["webinar"], "last_agent_at": NOW - timedelta(days=2)}
-    assert conditions.hold(a_contact(**good), NOW)
-    assert not conditions.hold(a_contact(**{**good, "score": Score.COLD}), NOW)
-    assert not conditions.hold(a_contact(**{**good, "tags": []}), NOW)
-    assert not conditions.hold(a_contact(**{**good, "last_agent_at": NOW}), NOW)
+    assert conditions.hold(a_contact(**good), NOW, JAKARTA)
+    assert not conditions.hold(a_contact(**{**good, "score": Score.COLD}), NOW, JAKARTA)
+    assert not conditions.hold(a_contact(**{**good, "tags": []}), NOW, JAKARTA)
+    assert not conditions.hold(a_contact(**{**good, "last_agent_at": NOW}), NOW, JAKARTA)

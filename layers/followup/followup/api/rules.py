@@ -159,6 +159,10 @@ def sample_step(rule_id: str, step: str, request: SampleRequest) -> dict[str, An
     rule = rules.current(deps, rule_id)
     if not step.isdigit() or int(step) >= len(rule.steps):
         raise InvalidField("step", f"the rule has steps 0 to {len(rule.steps) - 1}")
+    if rule.steps[int(step)].kind != "send":
+        raise InvalidField(
+            "step", f"step {step} is a {rule.steps[int(step)].kind} step: it sends nothing"
+        )
     found = deps.contacts.contact(request.contact_id)
     if found is None:
         raise NotFound("contact", request.contact_id)

@@ -90,6 +90,17 @@ class Duration(BaseModel):
             local += self.approx()
         return to_utc(local, tz)
 
+    def before(self, start: datetime, tz: ZoneInfo) -> datetime:
+        """The UTC instant this duration before `start`, with the same calendar rules."""
+        if not self.is_calendar or self.amount == 0:
+            return utc(start) - self.approx()
+        local = start.astimezone(tz).replace(tzinfo=None)
+        if self.unit is Unit.MONTHS:
+            local -= relativedelta(months=self.amount)
+        else:
+            local -= self.approx()
+        return to_utc(local, tz)
+
     def __str__(self) -> str:
         unit = self.unit.value[:-1] if self.amount == 1 else self.unit.value
         return f"{self.amount} {unit}"

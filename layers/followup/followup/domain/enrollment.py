@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel
 
+from followup.domain.conditions import Facts
 from followup.domain.contact import Contact
 from followup.domain.ids import enrollment_id
-from followup.domain.journey import first_due
-from followup.domain.rule import IdleTrigger, Rule
+from followup.domain.journey import DONE, Exit, due_at, next_index
+from followup.domain.rule import IdleTrigger, Rule, WaitStep
 
 
 class EnrollmentState(StrEnum):
@@ -40,6 +41,7 @@ class Enrollment(BaseModel):
     state: EnrollmentState = EnrollmentState.ACTIVE
     exit_reason: str | None = None
     held_at: AwareDatetime | None = None
+    last_sent_at: AwareDatetime | None = None
 
     @property
     def held(self) -> bool:
@@ -53,15 +55,42 @@ class Enrollment(BaseModel):
         """Its rule is on again: the held step is due from `at`."""
         return self.model_copy(update={"held_at": None, "next_due_at": at})
 
+    def end(self, reason: str, state: EnrollmentState) -> Enrollment:
+        return self.model_copy(update={"state": state, "exit_reason": reason, "next_due_at": None})
+
+    def arrive(
+        self, rule: Rule, index: int, start: datetime, contact: Contact, zone: ZoneInfo
+    ) -> Enrollment:
+        """At step `index` from `start`, due when that step says; past the last step it
+        completes, and a wait that cannot be timed (no such attribute) exits."""
+        if index >= len(rule.steps):
+            return self.end(DONE, EnrollmentState.COMPLETED)
+        due = due_at(rule, index, start, contact, zone)
+        if isinstance(due, Exit):
+            return self.end(due.reason, EnrollmentState.EXITED)
+        update = {"step_index": index, "repeat_index": 0, "next_due_at": due}
+        return self.model_copy(update=update)
+
+    def passed(self, rule: Rule, contact: Contact, zone: ZoneInfo, now: datetime) -> Enrollment:
+        """Past its current step, one that sends nothing (a wait that ended, a branch, an
+        action done): on to where it leads. A wait's successor starts when the wait ended."""
+        since = self.last_sent_at or self.enrolled_at
+        facts = Facts(now=now, zone=zone, since=since)
+        index = next_index(rule, self.step_index, contact, facts)
+        waited = isinstance(rule.steps[self.step_index], WaitStep)
+        start = self.next_due_at if waited and self.next_due_at is not None else now
+        return self.arrive(rule, index, start, contact, zone)
+
 
 def enroll(
     rule: Rule, idle: IdleTrigger, contact: Contact, zone: ZoneInfo, now: datetime
 ) -> Enrollment:
     """`contact` in `rule` (which fires on `idle`) for its current silence (one id per
-    rule, contact and silence); the first step waits from the moment the silence crossed
+    rule, contact and silence); the first step counts from the moment the silence crossed
     the rule's idle time."""
-    due = first_due(rule, idle, contact, zone)
-    return enroll_on(rule, contact, contact.silence_key, contact.quiet_since, due, now)
+    trigger_at = contact.quiet_since + idle.idle.approx()
+    silence, began = contact.silence_key, contact.quiet_since
+    return enroll_on(rule, contact, silence, began, trigger_at, now, zone)
 
 
 def enroll_on(
@@ -69,18 +98,19 @@ def enroll_on(
     contact: Contact,
     occurrence: str,
     began: datetime,
-    due: datetime,
+    start: datetime,
     now: datetime,
+    zone: ZoneInfo,
 ) -> Enrollment:
     """`contact` in `rule` for one occurrence of its trigger: one id per rule, contact and
-    `occurrence`, so the same occurrence seen twice enrolls once. A reply after `began`
-    ends it when the rule exits on reply."""
-    return Enrollment(
+    `occurrence`, so the same occurrence seen twice enrolls once. Its first step counts
+    from `start`; a reply after `began` ends it when the rule exits on reply."""
+    enrolled = Enrollment(
         id=enrollment_id(rule.id, contact.id, occurrence),
         rule_id=rule.id,
         rule_version=rule.version,
         contact_id=contact.id,
         silence_key=began.astimezone(UTC).isoformat(),
         enrolled_at=now,
-        next_due_at=due,
     )
+    return enrolled.arrive(rule, 0, start, contact, zone)

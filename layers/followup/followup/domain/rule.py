@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
@@ -15,12 +16,16 @@ from pydantic import (
     StrictBool,
     StrictInt,
     Tag,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
     model_validator,
 )
 
+from followup.domain.conditions import Condition, Facts, all_hold, field_error
 from followup.domain.contact import Contact, Score, Speaker
 from followup.domain.durations import Duration, Unit
-from followup.domain.limits import MAX_ITEMS, Attributes, Labels
+from followup.domain.limits import MAX_ITEMS, Attributes, Label, Labels
 from followup.domain.policy import SendWindow
 from followup.domain.triggers import EventTrigger, IntentTrigger, StageEnteredTrigger
 
@@ -110,8 +115,17 @@ class Conditions(BaseModel):
     tags: Labels = Field(default_factory=list, description="the contact has all of them")
     attributes: Attributes = Field(default_factory=dict)
     no_agent_message_within: Duration | None = None
+    match: list[Condition] = Field(
+        default_factory=list,
+        max_length=MAX_ITEMS,
+        description="more tests (numbers, dates, negation), all of which must hold",
+    )
 
-    def hold(self, contact: Contact, now: datetime) -> bool:
+    def hold(self, contact: Contact, now: datetime, zone: ZoneInfo) -> bool:
+        """Whether `contact` passes every filter at `now`; dates read in `zone`."""
+        facts = Facts(now=now, zone=contact.zone(zone), since=contact.quiet_since)
+        if not all_hold(self.match, contact, facts):
+            return False
         if self.scores and contact.score not in self.scores:
             return False
         if any(tag not in contact.tags for tag in self.tags):
@@ -198,6 +212,7 @@ class Step(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
+    kind: Literal["send"] = "send"
     wait: Duration
     channel: Literal["whatsapp"] = "whatsapp"
     text: str | None = Field(default=None, max_length=4096)
@@ -222,6 +237,126 @@ class Step(BaseModel):
         return 1 + (self.repeat.times if self.repeat else 0)
 
 
+_ALIASED = ConfigDict(
+    frozen=True, validate_by_name=True, validate_by_alias=True, serialize_by_alias=True
+)
+
+
+class WaitStep(BaseModel):
+    """Wait `for` a duration, `until_time` (the next such local time of day), or
+    `until_attribute` (a date or time on the contact, moved by `offset`), in the contact's
+    zone. A moment already past goes on at once; a missing or unreadable attribute, or a
+    date a `before` wait has already passed, ends the journey."""
+
+    model_config = _ALIASED
+
+    kind: Literal["wait"]
+    for_: Duration | None = Field(default=None, alias="for")
+    until_time: str | None = Field(
+        default=None, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM local"
+    )
+    until_attribute: Label | None = None
+    offset: Duration | None = Field(default=None, description="with until_attribute")
+    before: StrictBool = Field(default=False, description="the offset goes before the date")
+
+    @model_validator(mode="after")
+    def _one_target(self) -> WaitStep:
+        named = [self.for_, self.until_time, self.until_attribute]
+        if sum(target is not None for target in named) != 1:
+            raise ValueError("a wait takes exactly one of for, until_time, until_attribute")
+        if self.until_attribute is None and (self.offset is not None or self.before):
+            raise field_error(("offset",), "offset and before go with until_attribute")
+        return self
+
+
+class BranchStep(BaseModel):
+    """Go to step `then` if the condition holds, else to `else` (default: the next step).
+    Without `if`, always to `then`. A target equal to the number of steps ends the journey."""
+
+    model_config = _ALIASED
+
+    kind: Literal["branch"]
+    if_: Condition | None = Field(default=None, alias="if")
+    then: StrictInt
+    else_: StrictInt | None = Field(default=None, alias="else")
+
+
+class AddTag(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["action"]
+    do: Literal["add_tag"]
+    tag: Label = Field(min_length=1)
+
+
+class RemoveTag(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["action"]
+    do: Literal["remove_tag"]
+    tag: Label = Field(min_length=1)
+
+
+class SetStage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["action"]
+    do: Literal["set_stage"]
+    stage: Label = Field(min_length=1)
+
+
+class SetAttribute(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["action"]
+    do: Literal["set_attribute"]
+    attribute: Label = Field(min_length=1)
+    value: str = Field(max_length=1000)
+
+
+class CloseConversation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["action"]
+    do: Literal["close_conversation"]
+
+
+Action = AddTag | RemoveTag | SetStage | SetAttribute | CloseConversation
+_ACTIONS: dict[str, type[BaseModel]] = {
+    "add_tag": AddTag,
+    "remove_tag": RemoveTag,
+    "set_stage": SetStage,
+    "set_attribute": SetAttribute,
+    "close_conversation": CloseConversation,
+}
+_KINDS: dict[str, type[BaseModel]] = {"send": Step, "wait": WaitStep, "branch": BranchStep}
+_STEP_TYPES = (*_KINDS.values(), *_ACTIONS.values())
+
+
+def _by_kind(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+    """Validate a step as the model its `kind` (and an action's `do`) names, so errors
+    name the step's own fields (`steps.2.for`); no kind is a send step (rules stored
+    before there were kinds)."""
+    if isinstance(value, _STEP_TYPES):
+        return value
+    if not isinstance(value, dict):
+        raise ValueError("a step is an object with a kind")
+    kind, do = str(value.get("kind", "send")), str(value.get("do"))
+    if kind == "action":
+        model = _ACTIONS.get(do)
+        if model is None:
+            raise field_error(("do",), f"do is one of {', '.join(_ACTIONS)}", value.get("do"))
+    else:
+        model = _KINDS.get(kind)
+        if model is None:
+            raise field_error(("kind",), "kind is one of send, wait, branch, action", kind)
+    return model.model_validate(value, context=info.context)
+
+
+AnyStep = Annotated[Step | WaitStep | BranchStep | Action, WrapValidator(_by_kind)]
+"""A journey step: send, wait, branch or action, told apart by `kind`."""
+
+
 class ExitPolicy(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -240,7 +375,7 @@ class Rule(BaseModel):
     active: StrictBool = True
     trigger: Trigger
     conditions: Conditions = Field(default_factory=Conditions)
-    steps: list[Step] = Field(min_length=1, max_length=20)
+    steps: list[AnyStep] = Field(min_length=1, max_length=20)
     exit: ExitPolicy = Field(default_factory=ExitPolicy)
     max_sends: StrictInt | None = Field(default=None, ge=1)
     send_window: SendWindow | None = Field(
@@ -248,9 +383,36 @@ class Rule(BaseModel):
     )
     send_anytime: StrictBool = False
 
+    @model_validator(mode="after")
+    def _jumps_forward(self) -> Rule:
+        """Branches jump forward only, so a journey cannot loop, and land on a step or the
+        end (the number of steps)."""
+        last = len(self.steps)
+        for index, step in enumerate(self.steps):
+            if not isinstance(step, BranchStep):
+                continue
+            if step.if_ is None and step.else_ is not None:
+                raise field_error(("steps", index, "else"), "an else needs an if", step.else_)
+            for name, target in (("then", step.then), ("else", step.else_)):
+                if target is not None and not index < target <= last:
+                    raise field_error(
+                        ("steps", index, name),
+                        f"jump forward to a step from {index + 1} to {last} ({last} ends the"
+                        " journey): branches cannot loop",
+                        target,
+                    )
+        return self
+
+    def send_step(self, index: int) -> Step:
+        """The send step at `index`; a ValueError if that step sends nothing."""
+        step = self.steps[index]
+        if not isinstance(step, Step):
+            raise ValueError(f"step {index} is a {step.kind} step: it sends nothing")
+        return step
+
     @property
     def total_sends(self) -> int:
-        planned = sum(step.sends() for step in self.steps)
+        planned = sum(step.sends() for step in self.steps if isinstance(step, Step))
         return min(planned, self.max_sends) if self.max_sends else planned
 
     def closed_to(self, contact: Contact) -> bool:

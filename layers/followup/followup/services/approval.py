@@ -48,7 +48,7 @@ def _edited(deps: Deps, waiting: FollowUp, text: str) -> RenderedMessage:
         target, slot = Target.TEXT, None
     else:
         rule = deps.catalog.rule(waiting.rule_id, waiting.rule_version)
-        template = rule.steps[waiting.step_index].template if rule else None
+        template = rule.send_step(waiting.step_index).template if rule else None
         slot = template.ai_param if template else None
         if slot is None:
             raise InvalidField("text", "this template has no AI-written parameter to edit")

@@ -42,10 +42,12 @@ def plan_follow_up(
         return isinstance(trigger, IntentTrigger) and trigger.fires_on_intent(intent)
 
     def first_due(rule: Rule, zone: ZoneInfo) -> datetime:
+        """A send first: at the time asked for a call back, else after its wait."""
+        first = rule.send_step(0)
         if intent is Intent.CALL_BACK_AT and asked is not None:
             due = max(asked, now)
         else:
-            due = rule.steps[0].wait.after(at, zone)
+            due = first.wait.after(at, zone)
         return next_opening(due, contact, rule, settings)
 
     occurrence = at.astimezone(UTC).isoformat()

@@ -15,7 +15,7 @@ from followup.domain.rule import IdleTrigger, Rule
 from followup.domain.settings import WorkspaceSettings
 from followup.services import holds
 from followup.services.deps import Deps
-from followup.services.planning import Outcome, advance, ended
+from followup.services.planning import Outcome, ended
 from followup.services.ports import (
     CommitRejected,
     EnrollmentChange,
@@ -24,6 +24,7 @@ from followup.services.ports import (
     RuleHead,
     Versioned,
 )
+from followup.services.steps import advance
 
 
 @dataclass
@@ -120,7 +121,7 @@ def _enroll_newly_quiet(
     for stage in trigger.stages or settings.stages:
         for contact_v in deps.contacts.quiet_contacts(stage, after, until):
             contact = contact_v.item
-            if not (trigger.matches(contact) and rule.conditions.hold(contact, now)):
+            if not (trigger.matches(contact) and rule.conditions.hold(contact, now, settings.zone)):
                 continue
             enrollment = enroll(rule, trigger, contact, contact.zone(settings.zone), now)
             try:

@@ -36,7 +36,9 @@ def enroll_late(deps: Deps, contact: Contact, now: datetime) -> int:
         if not head.active or rule is None or not _passed(rule, contact, settings, now):
             continue
         idle = rule.idle
-        if idle is None or not (idle.matches(contact) and rule.conditions.hold(contact, now)):
+        if idle is None or not (
+            idle.matches(contact) and rule.conditions.hold(contact, now, settings.zone)
+        ):
             continue
         try:
             enrollment = enroll(rule, idle, contact, contact.zone(settings.zone), now)

@@ -40,6 +40,7 @@ def applicable(deps: Deps, contact: Contact) -> list[Rule]:
     """Active rules whose trigger stages and conditions take this contact (and, when its
     conversation is closed, send into closed ones)."""
     now = deps.clock.now()
+    zone = deps.catalog.settings().zone
     found = []
     for head in deps.rules.rule_heads():
         rule = deps.catalog.rule(head.rule_id, head.version) if head.active else None
@@ -48,7 +49,7 @@ def applicable(deps: Deps, contact: Contact) -> list[Rule]:
         stages = rule.trigger_stages
         if rule.closed_to(contact):
             continue
-        if (not stages or contact.stage in stages) and rule.conditions.hold(contact, now):
+        if (not stages or contact.stage in stages) and rule.conditions.hold(contact, now, zone):
             found.append(rule)
     return found
 

@@ -31,6 +31,8 @@ class Outcome(StrEnum):
     DEFERRED = "deferred"
     EXITED = "exited"
     LOST_RACE = "lost_race"
+    STEPPED = "stepped"
+    """Went through steps that send nothing (waits that ended, branches, actions)."""
 
 
 def ended(enrollment: Enrollment, reason: str, state: EnrollmentState) -> Enrollment:
@@ -47,11 +49,13 @@ def after_send(
     settings: WorkspaceSettings,
 ) -> Enrollment:
     """The enrollment once its current step went out: the next repeat, next step, or done."""
-    progressed = enrollment.model_copy(update={"sends": enrollment.sends + 1})
+    progressed = enrollment.model_copy(
+        update={"sends": enrollment.sends + 1, "last_sent_at": sent_at}
+    )
     if rule.max_sends is not None and progressed.sends >= rule.max_sends:
         return ended(progressed, "max_sends", EnrollmentState.COMPLETED)
     tz = contact.zone(settings.zone)
-    step = rule.steps[enrollment.step_index]
+    step = rule.send_step(enrollment.step_index)
     if step.repeat and enrollment.repeat_index < step.repeat.times:
         return progressed.model_copy(
             update={
@@ -59,16 +63,7 @@ def after_send(
                 "next_due_at": step.repeat.every.after(sent_at, tz),
             }
         )
-    if enrollment.step_index + 1 < len(rule.steps):
-        following = rule.steps[enrollment.step_index + 1]
-        return progressed.model_copy(
-            update={
-                "step_index": enrollment.step_index + 1,
-                "repeat_index": 0,
-                "next_due_at": following.wait.after(sent_at, tz),
-            }
-        )
-    return ended(progressed, "sequence_done", EnrollmentState.COMPLETED)
+    return progressed.arrive(rule, enrollment.step_index + 1, sent_at, contact, tz)
 
 
 def advance(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from followup.domain.journey import first_send, must_stop
+from followup.domain.journey import Exit, first_send, must_stop
 from followup.domain.rule import Rule
 from followup.services.deps import Deps
 
@@ -14,6 +14,8 @@ HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 
 @dataclass(frozen=True)
 class Planned:
+    """`send_at`: when the first step goes (a journey's first wait ends, or it starts)."""
+
     contact_id: str
     name: str
     send_at: datetime
@@ -46,7 +48,7 @@ def preview(deps: Deps, rule: Rule, sample: int = 100) -> Preview:
             stage, now - idle - lookback, now + DAY - idle
         ):
             contact = contact_v.item
-            if not (trigger.matches(contact) and rule.conditions.hold(contact, now)):
+            if not (trigger.matches(contact) and rule.conditions.hold(contact, now, settings.zone)):
                 continue
             if must_stop(contact, rule, contact.silence_key, settings.gating, now) is not None:
                 continue
@@ -54,9 +56,10 @@ def preview(deps: Deps, rule: Rule, sample: int = 100) -> Preview:
             if trigger_at > now:
                 later.append(trigger_at)
                 continue
-            planned.append(
-                Planned(contact.id, contact.name, first_send(rule, trigger, contact, settings, now))
-            )
+            goes = first_send(rule, trigger, contact, settings, now)
+            if isinstance(goes, Exit):
+                continue  # the journey would end at once (e.g. no such date attribute)
+            planned.append(Planned(contact.id, contact.name, goes))
     planned.sort(key=lambda p: p.send_at)
     return Preview(
         now_count=len(planned),

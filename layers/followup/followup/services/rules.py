@@ -9,12 +9,13 @@ from itertools import chain
 
 from pydantic import BaseModel, ValidationError
 
+from followup.domain.conditions import Condition
 from followup.domain.contact import PERSONAL_FIELDS
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.errors import DomainError, NotFound
 from followup.domain.followup import Reason, Status
 from followup.domain.messaging import placeholders
-from followup.domain.rule import Rule, field_path
+from followup.domain.rule import BranchStep, Rule, SetStage, Step, field_path
 from followup.domain.settings import WorkspaceSettings
 from followup.services import holds
 from followup.services.deps import Deps
@@ -52,6 +53,8 @@ def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list
     ]
     warnings: list[Problem] = []
     for n, step in enumerate(rule.steps):
+        if not isinstance(step, Step):
+            continue
         if step.text:
             for name in placeholders(step.text):
                 if not _is_field(name):
@@ -79,12 +82,23 @@ def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list
 def _unknown_stages(rule: Rule, stages: list[str]) -> list[tuple[str, str]]:
     """(field, stage) for each stage the rule names that the funnel does not have."""
     named = [("trigger", rule.trigger_stages), ("exit", rule.exit.stages)]
-    return [
-        (f"{part}.stages.{n}", stage)
-        for part, found in named
-        for n, stage in enumerate(found)
-        if stage not in stages
+    found = [
+        (f"{part}.stages.{n}", stage) for part, listed in named for n, stage in enumerate(listed)
     ]
+    for n, condition in enumerate(rule.conditions.match):
+        found += _condition_stages(f"conditions.match.{n}", condition)
+    for n, step in enumerate(rule.steps):
+        if isinstance(step, SetStage):
+            found.append((f"steps.{n}.stage", step.stage))
+        elif isinstance(step, BranchStep) and step.if_ is not None:
+            found += _condition_stages(f"steps.{n}.if", step.if_)
+    return [(field, stage) for field, stage in found if stage not in stages]
+
+
+def _condition_stages(path: str, condition: Condition) -> list[tuple[str, str]]:
+    if condition.not_ is not None:
+        return _condition_stages(f"{path}.not", condition.not_)
+    return [(f"{path}.stage.{n}", stage) for n, stage in enumerate(condition.stage or [])]
 
 
 class StagesInUse(InvalidRule):

@@ -80,7 +80,7 @@ def send_one(deps: Deps, followup_id: str) -> Outcome:
         return Outcome(_finish(deps, claimed, Status.FAILED, reason, now))
     if verdict is not None:
         return Outcome(verdict)
-    step = rule.steps[claimed.step_index]
+    step = rule.send_step(claimed.step_index)
     static = compose(step, contact, now)
     if static is None:
         return Outcome(_finish(deps, claimed, Status.SKIPPED, Reason.WINDOW_CLOSED, now))

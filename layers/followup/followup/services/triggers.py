@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from followup.domain.contact import Contact
 from followup.domain.enrollment import Enrollment, enroll_on
 from followup.domain.errors import RULE_DATA_ERRORS
-from followup.domain.rule import Rule, Trigger
+from followup.domain.rule import Rule, Step, Trigger
 from followup.domain.triggers import EventTrigger, StageEnteredTrigger
 from followup.services.deps import Deps
 from followup.services.ports import CommitRejected, NewEnrollment
@@ -42,8 +42,8 @@ def plan(
     first_due: FirstDue | None = None,
 ) -> list[Enrollment]:
     """The enrollments one occurrence asks for, not written yet: one per active rule whose
-    trigger `fires` and whose conditions hold. The first step waits from `began` unless
-    `first_due` says when it is due."""
+    trigger `fires` and whose conditions hold. The first step counts from `began`; when it
+    sends, `first_due` may say when instead (a call back at the time asked)."""
     settings = deps.catalog.settings()
     if contact.opted_out or now - began > settings.trigger_lookback.approx():
         return []
@@ -54,13 +54,18 @@ def plan(
     planned = []
     for head in deps.rules.rule_heads():
         rule = deps.catalog.rule(head.rule_id, head.version) if head.active else None
-        if rule is None or not fires(rule.trigger) or not rule.conditions.hold(contact, now):
+        if rule is None or not fires(rule.trigger):
+            continue
+        if not rule.conditions.hold(contact, now, settings.zone):
             continue
         try:
-            due = first_due(rule, zone) if first_due else rule.steps[0].wait.after(began, zone)
+            enrolled = enroll_on(rule, contact, occurrence, began, began, now, zone)
+            sends_first = isinstance(rule.steps[0], Step) and enrolled.next_due_at is not None
+            if first_due is not None and sends_first:
+                enrolled = enrolled.model_copy(update={"next_due_at": first_due(rule, zone)})
         except RULE_DATA_ERRORS:
             continue  # the rule's own data is broken: the tick reports it on the rule
-        planned.append(enroll_on(rule, contact, occurrence, began, due, now))
+        planned.append(enrolled)
     return planned
 
 

@@ -3,8 +3,9 @@
 In-flight enrollments finish on the version they started with unless marketing asks, when
 saving, to migrate them: each then continues from the same step of the new version. A
 follow-up already queued for the current step goes as it was written; the steps after it
-come from the new version. A sequence that stands on a step the new version no longer has
-stays on its own version (the new one has nowhere to put it).
+come from the new version. A sequence that stands on a step the new version no longer has,
+or has as another kind (a send become a wait), stays on its own version (the new one has
+nowhere to put it).
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def migrate(deps: Deps, rule: Rule) -> Migration:
             found = deps.followups.enrollment(enrollment_id)
             if found is None or not _older(found.item, rule):
                 break
-            if found.item.step_index >= len(rule.steps):
+            if not _same_step(deps, found.item, rule):
                 report.kept.append(enrollment_id)
                 break
             moved = found.item.model_copy(update={"rule_version": rule.version})
@@ -73,6 +74,15 @@ def migrate(deps: Deps, rule: Rule) -> Migration:
         else:
             report.lost.append(enrollment_id)
     return report
+
+
+def _same_step(deps: Deps, enrollment: Enrollment, rule: Rule) -> bool:
+    """The new version has a step of the same kind where the enrollment stands."""
+    index = enrollment.step_index
+    own = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
+    if own is None or index >= len(rule.steps) or index >= len(own.steps):
+        return False
+    return own.steps[index].kind == rule.steps[index].kind
 
 
 def _older(enrollment: Enrollment, rule: Rule) -> bool:

@@ -109,7 +109,7 @@ def personalise(
 def sample(deps: Deps, rule: Rule, step_index: int, contact: Contact) -> Written | None:
     """What the step would send `contact` now, written but not sent; None when it cannot
     send (outside the 24 h window without a template)."""
-    step = rule.steps[step_index]
+    step = rule.send_step(step_index)
     static = compose(step, contact, deps.clock.now())
     return None if static is None else personalise(deps, step, rule, contact, static)
 

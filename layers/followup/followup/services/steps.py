@@ -1,0 +1,119 @@
+"""Running a journey's due steps in the enqueue tick: waits that ended, branches and
+actions go at once, several in a row, up to the send step they lead to, which
+`planning.advance` queues.
+
+An action changes the contact through the same services a user's edit does (each with
+its own conditional write), then the enrollment moves on with its revision. Should that
+move lose a race, the next tick repeats the step: every action is idempotent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from followup.domain.contact import Contact
+from followup.domain.enrollment import Enrollment, EnrollmentState
+from followup.domain.errors import InvalidField
+from followup.domain.journey import must_stop
+from followup.domain.rule import Action, AddTag, RemoveTag, Rule, SetAttribute, SetStage, Step
+from followup.services.contacts import change_stage, update_contact
+from followup.services.conversations import close_conversation, journey
+from followup.services.deps import Deps
+from followup.services.planning import Outcome
+from followup.services.planning import advance as queue_send
+from followup.services.ports import CommitRejected, EnrollmentChange, Versioned
+
+
+def advance(
+    deps: Deps,
+    enrollment_v: Versioned[Enrollment],
+    contact_v: Versioned[Contact],
+    rule: Rule | None,
+    now: datetime,
+) -> tuple[Outcome, str | None]:
+    """Take the enrollment through its due steps that send nothing, then queue the send
+    step they reach if it is due; or end it where the journey ends."""
+    if rule is None:
+        return queue_send(deps, enrollment_v, contact_v, rule, now)
+    stepped = False
+    for _ in range(len(rule.steps)):  # branches jump forward only: this bounds the walk
+        enrollment = enrollment_v.item
+        due = enrollment.next_due_at
+        if due is not None and due > now:
+            return Outcome.STEPPED, None
+        if isinstance(rule.steps[enrollment.step_index], Step):
+            break
+        moved = _step(deps, enrollment_v, contact_v.item, rule, now)
+        if moved is None:
+            return Outcome.LOST_RACE, EnrollmentChange.__name__
+        enrollment_v, stepped = moved, True
+        if moved.item.state is EnrollmentState.EXITED:
+            return Outcome.EXITED, moved.item.exit_reason
+        if moved.item.state is EnrollmentState.COMPLETED:
+            return Outcome.STEPPED, moved.item.exit_reason
+        found = deps.contacts.contact(enrollment.contact_id)
+        if found is None:
+            return Outcome.STEPPED, None
+        contact_v = found
+    if stepped and not isinstance(rule.steps[enrollment_v.item.step_index], Step):
+        return Outcome.STEPPED, None
+    return queue_send(deps, enrollment_v, contact_v, rule, now)
+
+
+def _step(
+    deps: Deps, enrollment_v: Versioned[Enrollment], contact: Contact, rule: Rule, now: datetime
+) -> Versioned[Enrollment] | None:
+    """Do the current step and move the enrollment past it (or end it); None when someone
+    else changed the enrollment first."""
+    enrollment = enrollment_v.item
+    gating = deps.catalog.settings().gating
+    stop = must_stop(contact, rule, enrollment.silence_key, gating, now)
+    reason = stop.reason if stop is not None and not stop.gated else None  # caps gate sends
+    if reason is not None:
+        moved = enrollment.end(reason, EnrollmentState.EXITED)
+    else:
+        step = rule.steps[enrollment.step_index]
+        if isinstance(step, Action):
+            contact = _act(deps, step, contact, rule, now)
+            current = deps.followups.enrollment(enrollment.id)
+            if current is None or current.item.state is not EnrollmentState.ACTIVE:
+                return current  # the action ended it (a closed conversation, an exit stage)
+            enrollment_v = current
+        zone = contact.zone(deps.catalog.settings().zone)
+        moved = enrollment_v.item.passed(rule, contact, zone, now)
+    try:
+        deps.commit([EnrollmentChange(moved, enrollment_v.revision)], now)
+    except CommitRejected:
+        return None
+    return Versioned(moved, enrollment_v.revision + 1)
+
+
+def _act(
+    deps: Deps,
+    step: Action,
+    contact: Contact,
+    rule: Rule,
+    now: datetime,
+) -> Contact:
+    """Apply an action step to the contact, as the API would; returns the contact after."""
+    if isinstance(step, AddTag):
+        tag = step.tag
+        return update_contact(
+            deps,
+            contact.id,
+            lambda c: c if tag in c.tags else c.patched({"tags": [*c.tags, tag]}),
+            now,
+        )
+    if isinstance(step, RemoveTag):
+        tag = step.tag
+        return update_contact(
+            deps, contact.id, lambda c: c.patched({"tags": [t for t in c.tags if t != tag]}), now
+        )
+    if isinstance(step, SetAttribute):
+        change = {"attributes": {step.attribute: step.value}}
+        return update_contact(deps, contact.id, lambda c: c.patched(change), now)
+    if isinstance(step, SetStage):
+        if step.stage not in deps.catalog.settings().stages:
+            raise InvalidField("stage", f"unknown stage {step.stage!r}")
+        return change_stage(deps, contact.id, step.stage, now)
+    return close_conversation(deps, contact.id, journey(rule.id), now)
