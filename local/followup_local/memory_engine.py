@@ -4,8 +4,9 @@ time; handler and adapter tests keep the moto-backed LocalEngine."""
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,7 +14,8 @@ from typing import Any
 
 from followup.adapters.memory import MemoryStore
 from followup.adapters.whatsapp import D360Client
-from followup.services import dispatch, enqueue, expire
+from followup.adapters.whatsapp_webhook import BadEnvelope, parse
+from followup.services import dispatch, enqueue, expire, webhook
 from followup.services.deps import Deps
 from followup.services.send import send_one
 from followup.wiring import runtime
@@ -32,6 +34,12 @@ _log = logging.getLogger(__name__)
 
 BATCH = 10
 """Messages per sender invocation, as the SQS trigger hands them over."""
+
+_TICKS: dict[str, Callable[[Deps, datetime], Any]] = {
+    "enqueue": enqueue.run_tick,
+    "dispatch": dispatch.run_tick,
+    "expire": expire.run_tick,
+}
 
 
 @dataclass
@@ -58,6 +66,11 @@ class MemoryQueue:
             message.receives += 1
         return batch
 
+    def clear(self) -> None:
+        """Forget every message, dead letters included."""
+        self._messages.clear()
+        self.dead.clear()
+
     def settle(self, message: _Message, handled: bool) -> None:
         """Delete a handled message; a failed one waits in place, or goes to the dead letters."""
         if handled or message.receives >= MAX_RECEIVES:
@@ -77,13 +90,18 @@ class MemoryEngine:
     queue: MemoryQueue
     config: Config
 
+    def scheduled(self, function: str) -> dict[str, Any]:
+        """What the `enqueue`, `dispatch` or `expire` handler does on a scheduled event now."""
+        now = runtime.tick_time(scheduled_event(self.clock.now()), self.clock)
+        report: dict[str, Any] = _TICKS[function](self.deps, now).as_dict()
+        return report
+
     def tick(self) -> dict[str, Any]:
         """One scheduler tick: enqueue, dispatch, let the sender drain the queue, expire."""
-        now = runtime.tick_time(scheduled_event(self.clock.now()), self.clock)
-        enqueued = enqueue.run_tick(self.deps, now).as_dict()
-        dispatched = dispatch.run_tick(self.deps, now).as_dict()
+        enqueued = self.scheduled("enqueue")
+        dispatched = self.scheduled("dispatch")
         sent = self.drain()
-        expired = expire.run_tick(self.deps, now).as_dict()
+        expired = self.scheduled("expire")
         return {"enqueue": enqueued, "dispatch": dispatched, "sender": sent, "expire": expired}
 
     def drain(self, max_batches: int = 10_000) -> dict[str, int]:
@@ -106,9 +124,35 @@ class MemoryEngine:
                     self.queue.settle(message, handled=True)
         return {"batches": batches, "failures": failures}
 
+    def deliver(self, document: dict[str, Any]) -> int:
+        """What the webhook handler does with an authentic 360dialog delivery; the HTTP
+        status it would answer (400 unreadable, 503 ahead of its send, 500 failed)."""
+        received_at = self.clock.now()
+        try:
+            events = parse(json.dumps(document).encode(), received_at)
+            webhook.apply(self.deps, events, received_at)
+        except BadEnvelope:
+            return 400
+        except webhook.NotYetRecorded:
+            return 503
+        except Exception:  # the handler answers 500 so that the provider delivers again
+            _log.warning("webhook delivery failed", exc_info=True)
+            return 500
+        return 200
+
     def dead_letters(self) -> list[str]:
         """Ids of follow-ups whose message failed too often."""
         return list(self.queue.dead)
+
+    def reset(self) -> None:
+        """Start from nothing on the same clock: an empty store, queue and sandbox."""
+        store = MemoryStore()
+        deps = self.deps
+        deps.contacts = deps.rules = deps.followups = deps.stats = deps.transactions = store
+        deps.start_cold()
+        self.delays.clear()
+        self.queue.clear()
+        self.sandbox.reset()
 
 
 @contextmanager

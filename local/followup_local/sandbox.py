@@ -357,6 +357,9 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     # Keep-alive, as 360dialog does, so the client's connection pool is really exercised.
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: without this, Nagle holds the body back until
+    # the client's delayed ACK, some 20-40 ms per send.
+    disable_nagle_algorithm = True
     server: _Server
 
     def do_POST(self) -> None:

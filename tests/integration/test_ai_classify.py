@@ -19,7 +19,7 @@ from followup.domain.settings import AiSettings
 from followup_local import envelopes
 from followup_local.engine import LambdaContext, LocalEngine
 from followup_local.fake_anthropic import FakeAnthropic
-from tests.integration.test_intents_flow import LEAD, intents, reply
+from tests.service.test_intents_flow import LEAD, intents, reply
 
 KEY = "sk-ant-local-test"
 

@@ -6,40 +6,43 @@ from datetime import timedelta
 from typing import Any
 
 from followup.domain.enrollment import Enrollment
+from followup.domain.settings import WorkspaceSettings
+from followup.services import rules
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
-from tests.support.api import call
+from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact, rule
 
 LEAD = "6281100000901"
 
 
-def reply(engine: LocalEngine, text: str, message_id: str = "wamid.INTENT1") -> str:
+def reply(engine: LocalEngine | MemoryEngine, text: str, message_id: str = "wamid.INTENT1") -> str:
     """The lead writes `text` now (WhatsApp opens its 24-hour window); returns their id."""
     engine.sandbox.record_inbound(LEAD, engine.clock.now())
     document = envelopes.text_message(LEAD, text, engine.clock.now(), message_id, name="Dewi")
     assert engine.deliver(document) == 200
-    _, contact = call(engine, "POST", "/api/contacts", {"wa_id": LEAD})
-    return str(contact["id"])
+    return str(lead(engine)["id"])
 
 
-def timeline(engine: LocalEngine, contact_id: str) -> dict[str, Any]:
-    status, body = call(engine, "GET", f"/api/contacts/{contact_id}/timeline")
-    assert status == 200
-    return dict(body)
+def lead(engine: LocalEngine | MemoryEngine) -> dict[str, Any]:
+    """The lead, as the contacts API shows them."""
+    found = engine.deps.contacts.contact_by_wa_id(LEAD)
+    assert found is not None
+    return found.item.model_dump(mode="json")
 
 
-def intents(engine: LocalEngine, contact_id: str) -> list[dict[str, Any] | None]:
-    """The intent recorded with each inbound message, oldest first."""
-    messages = timeline(engine, contact_id)["messages"]
-    return [m["intent"] for m in reversed(messages) if m["direction"] == "inbound"]
+def intents(engine: LocalEngine | MemoryEngine, contact_id: str) -> list[dict[str, Any] | None]:
+    """The intent recorded with each inbound message, oldest first (as the timeline shows)."""
+    messages = engine.deps.contacts.recent_messages(contact_id, 50)
+    shown = [m.model_dump(mode="json") for m in reversed(messages)]
+    return [m["intent"] for m in shown if m["direction"] == "inbound"]
 
 
-def enrollments(engine: LocalEngine, contact_id: str) -> list[Enrollment]:
+def enrollments(engine: MemoryEngine, contact_id: str) -> list[Enrollment]:
     return [found.item for found in engine.deps.followups.enrollments_of(contact_id)]
 
 
-def nurtured(engine: LocalEngine) -> None:
+def nurtured(engine: MemoryEngine) -> None:
     """The lead got the first of two follow-ups of a rule that a plain reply does not end."""
     template = {"name": "apply_reminder", "language": "en"}
     steps = [
@@ -55,7 +58,7 @@ def nurtured(engine: LocalEngine) -> None:
     engine.clock.advance(timedelta(minutes=10))
 
 
-def follow_up_rule(engine: LocalEngine, rule_id: str, intent: str, *waits: int) -> None:
+def follow_up_rule(engine: MemoryEngine, rule_id: str, intent: str, *waits: int) -> None:
     """A rule that follows `intent` up, with steps waiting `waits` minutes each."""
     template = {"name": "apply_reminder", "language": "en"}
     steps = [
@@ -66,14 +69,22 @@ def follow_up_rule(engine: LocalEngine, rule_id: str, intent: str, *waits: int) 
     engine.deps.rules.save_rule(rule(rule_id, trigger=trigger, steps=steps))
 
 
-def set_intents(engine: LocalEngine, **changes: object) -> None:
-    _, settings = call(engine, "GET", "/api/settings")
+def save_settings(engine: MemoryEngine, settings: dict[str, Any]) -> None:
+    """What an admin's PUT /api/settings does."""
+    checked = WorkspaceSettings.model_validate(settings)
+    rules.check_settings(engine.deps, checked)
+    engine.deps.rules.save_settings(checked)
+    engine.deps.catalog.invalidate()
+
+
+def set_intents(engine: MemoryEngine, **changes: object) -> None:
+    settings = engine.deps.rules.settings().model_dump(mode="json")
     settings["intents"] |= changes
-    assert call(engine, "PUT", "/api/settings", settings)[0] == 200
+    save_settings(engine, settings)
 
 
 def test_a_reply_is_recorded_with_its_intent_and_time_in_the_timeline(
-    engine: LocalEngine,
+    engine: MemoryEngine,
 ) -> None:
     contact_id = reply(engine, "call me tomorrow at 10")
     [intent] = intents(engine, contact_id)
@@ -89,7 +100,7 @@ def test_a_reply_is_recorded_with_its_intent_and_time_in_the_timeline(
     assert intent["effect"] == "no active rule follows up call_back_at"
 
 
-def test_an_intent_below_the_confidence_threshold_is_only_recorded(engine: LocalEngine) -> None:
+def test_an_intent_below_the_confidence_threshold_is_only_recorded(engine: MemoryEngine) -> None:
     follow_up_rule(engine, "busy-nudge", "busy", 5)
     set_intents(engine, min_confidence=0.95)
     contact_id = reply(engine, "lagi sibuk")
@@ -103,14 +114,14 @@ def test_an_intent_below_the_confidence_threshold_is_only_recorded(engine: Local
     assert engine.sandbox.sent() == []
 
 
-def test_an_opt_out_text_is_an_opt_out_never_an_intent(engine: LocalEngine) -> None:
+def test_an_opt_out_text_is_an_opt_out_never_an_intent(engine: MemoryEngine) -> None:
     contact_id = reply(engine, "BERHENTI")
     assert intents(engine, contact_id) == [None]
-    _, contact = call(engine, "GET", f"/api/contacts/{contact_id}")
+    contact = lead(engine)
     assert contact["opted_out"] is True
 
 
-def test_with_intents_turned_off_nothing_is_read(engine: LocalEngine) -> None:
+def test_with_intents_turned_off_nothing_is_read(engine: MemoryEngine) -> None:
     set_intents(engine, enabled=False)
     contact_id = reply(engine, "sudah bayar")
     engine.clock.advance(timedelta(minutes=1))
@@ -118,7 +129,7 @@ def test_with_intents_turned_off_nothing_is_read(engine: LocalEngine) -> None:
 
 
 def test_not_interested_ends_every_follow_up_and_nothing_more_is_sent(
-    engine: LocalEngine,
+    engine: MemoryEngine,
 ) -> None:
     nurtured(engine)
     contact_id = reply(engine, "makasih, gak tertarik")
@@ -130,21 +141,21 @@ def test_not_interested_ends_every_follow_up_and_nothing_more_is_sent(
     [intent] = intents(engine, contact_id)
     assert intent is not None
     assert intent["effect"] == "ended the follow-ups: not interested"
-    _, contact = call(engine, "GET", f"/api/contacts/{contact_id}")
+    contact = lead(engine)
     assert contact["marketing_suppressed"] is False
 
 
-def test_not_interested_can_also_stop_marketing(engine: LocalEngine) -> None:
+def test_not_interested_can_also_stop_marketing(engine: MemoryEngine) -> None:
     set_intents(engine, not_interested_suppresses_marketing=True)
     contact_id = reply(engine, "no thanks")
-    _, contact = call(engine, "GET", f"/api/contacts/{contact_id}")
+    contact = lead(engine)
     assert contact["marketing_suppressed"] is True
     [intent] = intents(engine, contact_id)
     assert intent is not None
     assert intent["effect"] == "ended the follow-ups: not interested; marketing suppressed"
 
 
-def test_done_ends_the_follow_ups_and_suggests_a_stage_staff_confirm(engine: LocalEngine) -> None:
+def test_done_ends_the_follow_ups_and_suggests_a_stage_staff_confirm(engine: MemoryEngine) -> None:
     nurtured(engine)
     contact_id = reply(engine, "sudah bayar ya kak")
     engine.clock.advance(timedelta(hours=2))
@@ -156,11 +167,11 @@ def test_done_ends_the_follow_ups_and_suggests_a_stage_staff_confirm(engine: Loc
     assert intent is not None
     assert (intent["intent"], intent["suggested_stage"]) == ("done", "paid")
     assert intent["effect"] == "ended the follow-ups; suggested stage: paid (confirm)"
-    _, contact = call(engine, "GET", f"/api/contacts/{contact_id}")
+    contact = lead(engine)
     assert contact["stage"] == "new"
 
 
-def test_call_me_tomorrow_at_10_on_a_friday_goes_at_the_next_opening(engine: LocalEngine) -> None:
+def test_call_me_tomorrow_at_10_on_a_friday_goes_at_the_next_opening(engine: MemoryEngine) -> None:
     follow_up_rule(engine, "call-back", "call_back_at", 0)
     engine.clock.advance(timedelta(days=3))  # Friday 27 Nov, 09:00 in Jakarta
     contact_id = reply(engine, "call me tomorrow at 10")
@@ -177,11 +188,11 @@ def test_call_me_tomorrow_at_10_on_a_friday_goes_at_the_next_opening(engine: Loc
     assert len(engine.sandbox.sent()) == 1
 
 
-def test_call_back_on_an_open_saturday_goes_at_the_time_asked(engine: LocalEngine) -> None:
-    _, settings = call(engine, "GET", "/api/settings")
+def test_call_back_on_an_open_saturday_goes_at_the_time_asked(engine: MemoryEngine) -> None:
+    settings = engine.deps.rules.settings().model_dump(mode="json")
     settings["send_window"]["hours"]["sat"] = [{"start": "08:00", "end": "17:00"}]
     settings["send_window"]["blackout_days"] = ["sun"]
-    assert call(engine, "PUT", "/api/settings", settings)[0] == 200
+    save_settings(engine, settings)
     follow_up_rule(engine, "call-back", "call_back_at", 0)
     engine.clock.advance(timedelta(days=3))
     contact_id = reply(engine, "call me tomorrow at 10")
@@ -193,13 +204,13 @@ def test_call_back_on_an_open_saturday_goes_at_the_time_asked(engine: LocalEngin
     assert len(engine.sandbox.sent()) == 1
 
 
-def test_busy_is_followed_up_after_its_cadence_once_per_message(engine: LocalEngine) -> None:
+def test_busy_is_followed_up_after_its_cadence_once_per_message(engine: MemoryEngine) -> None:
     follow_up_rule(engine, "busy-nudge", "busy", 5, 15)
     engine.sandbox.record_inbound(LEAD, engine.clock.now())
     busy = envelopes.text_message(LEAD, "lagi sibuk", engine.clock.now(), "wamid.BUSY1")
     assert engine.deliver(busy) == 200
     assert engine.deliver(busy) == 200  # WhatsApp delivers it again
-    _, contact = call(engine, "POST", "/api/contacts", {"wa_id": LEAD})
+    contact = lead(engine)
     [intent] = intents(engine, contact["id"])
     assert intent is not None
     assert intent["effect"] == "follow-up busy-nudge at 2026-11-24 09:05 Asia/Jakarta"
@@ -220,7 +231,7 @@ def test_busy_is_followed_up_after_its_cadence_once_per_message(engine: LocalEng
     assert [e.state for e in enrollments(engine, contact["id"])] == ["completed"]
 
 
-def test_a_reply_resets_the_busy_cadence(engine: LocalEngine) -> None:
+def test_a_reply_resets_the_busy_cadence(engine: MemoryEngine) -> None:
     follow_up_rule(engine, "busy-nudge", "busy", 5, 15)
     contact_id = reply(engine, "lagi sibuk")
     engine.clock.advance(timedelta(minutes=3))

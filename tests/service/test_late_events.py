@@ -9,9 +9,9 @@ import pytest
 
 from followup.domain.followup import Status
 from followup.domain.ids import contact_id
+from followup.services import crm_events
 from followup_local import envelopes
-from followup_local.engine import LocalEngine
-from tests.support.api import call
+from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact, rule
 
 TICK = timedelta(hours=1)
@@ -20,7 +20,7 @@ WA_ID = "6281100000901"
 
 @pytest.mark.parametrize("late_by_ticks", [0, 1, 10])
 def test_a_late_message_still_triggers_a_five_minute_rule_once(
-    engine: LocalEngine, late_by_ticks: int
+    engine: MemoryEngine, late_by_ticks: int
 ) -> None:
     # Given a rule for leads quiet 5 minutes, and the hourly scheduler running
     engine.deps.rules.save_rule(
@@ -53,7 +53,7 @@ def test_a_late_message_still_triggers_a_five_minute_rule_once(
 
 @pytest.mark.parametrize("late_by_ticks", [0, 1, 10])
 def test_a_crm_stage_change_with_an_earlier_time_triggers_its_rule_once(
-    engine: LocalEngine, late_by_ticks: int
+    engine: MemoryEngine, late_by_ticks: int
 ) -> None:
     # Given a rule for leads who applied and stayed quiet 30 minutes, on an hourly tick
     engine.deps.rules.save_rule(
@@ -71,8 +71,8 @@ def test_a_crm_stage_change_with_an_earlier_time_triggers_its_rule_once(
     for n in range(late_by_ticks + 24):
         if n == late_by_ticks:
             engine.clock.advance(timedelta(minutes=2))
-            status, _ = call(engine, "POST", "/api/events", {**event, "at": changed.isoformat()})
-            assert status == 200
+            late = crm_events.Event.model_validate({**event, "at": changed.isoformat()})
+            crm_events.apply(engine.deps, late.root)
             engine.clock.advance(TICK - timedelta(minutes=2))
         else:
             engine.clock.advance(TICK)
@@ -83,7 +83,7 @@ def test_a_crm_stage_change_with_an_earlier_time_triggers_its_rule_once(
     assert len(engine.sandbox.sent()) == 1
 
 
-def test_a_late_message_enrolls_nobody_in_a_rule_that_is_off(engine: LocalEngine) -> None:
+def test_a_late_message_enrolls_nobody_in_a_rule_that_is_off(engine: MemoryEngine) -> None:
     # Given a 5-minute rule, turned off after this container cached it as on
     engine.deps.rules.save_rule(
         rule(trigger={"stages": ["new"], "idle": {"amount": 5, "unit": "minutes"}})

@@ -1,6 +1,6 @@
 """The engine's promises under random interleavings of everything that can happen to it.
 
-A Hypothesis state machine drives the real handlers on moto: CSV imports, replies and
+A Hypothesis state machine drives the services in memory: CSV imports, replies and
 STOPs, stage changes from a CRM, ticks, SQS and webhook redeliveries, workspace pauses,
 rule toggles and clock jumps. After every step it checks what a WhatsApp number's owner
 relies on: no send after an opt-out, at most one send per planned follow-up, no send while
@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,11 +29,12 @@ from hypothesis.stateful import (
 )
 
 from followup.domain.durations import Duration, Unit
+from followup.domain.errors import NotFound
 from followup.domain.followup import FollowUp, Status
 from followup.domain.rule import Repeat, Rule
+from followup.services import crm_events, imports, rules
 from followup_local import envelopes
-from followup_local.engine import REGION, LocalEngine, local_engine
-from tests.support.api import call
+from followup_local.memory_engine import MemoryEngine, memory_engine
 from tests.support.builders import rule as rule_body
 
 # Monday 23 Nov 2026, 08:00 in Jakarta: the first examples start inside business hours.
@@ -77,33 +79,15 @@ class Ledger:
     webhooks: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _wipe(engine: LocalEngine) -> None:
-    """Empty every table and queue so the next example starts from nothing."""
-    from moto.core.models import DEFAULT_ACCOUNT_ID
-    from moto.dynamodb.models import dynamodb_backends
-
-    for table in dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION].tables.values():
-        table.items.clear()
-    for url in (engine.queue_url, engine.dlq_url):
-        while messages := engine.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get(
-            "Messages", []
-        ):
-            for message in messages:
-                engine.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    engine.delays.clear()
-    engine.sandbox.reset()
-    engine.deps.start_cold()
-
-
 class EngineMachine(RuleBasedStateMachine):
-    engine: LocalEngine  # set by the test before it runs the machine
+    engine: MemoryEngine  # set by the test before it runs the machine
     seen: Counter[str] = Counter()  # what the runs exercised, summed over all examples
 
     def __init__(self) -> None:
         super().__init__()
         self.ledger = Ledger()
         self.message_ids = itertools.count()
-        _wipe(self.engine)
+        self.engine.reset()
         for sequence in _rules():
             self.engine.deps.rules.save_rule(sequence)
 
@@ -112,11 +96,8 @@ class EngineMachine(RuleBasedStateMachine):
     @rule(numbers=st.sets(st.sampled_from(NUMBERS), min_size=1), stage=st.sampled_from(STAGES))
     def import_contacts(self, numbers: set[str], stage: str) -> None:
         csv = "wa_id,name,stage\n" + "".join(f"{n},Lead {n[-1]},{stage}\n" for n in sorted(numbers))
-        status, answer = call(
-            self.engine, "POST", "/api/contacts/import", raw=csv, content_type="text/csv"
-        )
-        assert status == 200, answer
-        assert not answer["rejected"], answer
+        report = imports.import_contacts(self.engine.deps, csv, "csv")
+        assert not report.rejected, report
 
     @rule(number=st.sampled_from(NUMBERS), text=st.sampled_from(["Hi, is it still open?", "STOP"]))
     def contact_writes(self, number: str, text: str) -> None:
@@ -136,8 +117,8 @@ class EngineMachine(RuleBasedStateMachine):
     @rule(number=st.sampled_from(NUMBERS), stage=st.sampled_from(STAGES))
     def crm_moves_stage(self, number: str, stage: str) -> None:
         body = {"type": "stage_changed", "contact": number, "stage": stage}
-        status, answer = call(self.engine, "POST", "/api/events", body)
-        assert status in (200, 404), answer  # 404: not imported and never wrote yet
+        with suppress(NotFound):  # not imported and never wrote yet
+            crm_events.apply(self.engine.deps, crm_events.Event.model_validate(body).root)
 
     @rule()
     def tick(self) -> None:
@@ -152,10 +133,11 @@ class EngineMachine(RuleBasedStateMachine):
 
     @rule(paused=st.booleans())
     def admin_pauses(self, paused: bool) -> None:
-        status, current = call(self.engine, "GET", "/api/settings")
-        assert status == 200
-        status, answer = call(self.engine, "PUT", "/api/settings", {**current, "paused": paused})
-        assert status == 200, answer
+        deps = self.engine.deps
+        changed = deps.rules.settings().model_copy(update={"paused": paused})
+        rules.check_settings(deps, changed)
+        deps.rules.save_settings(changed)
+        deps.catalog.invalidate()
         position = len(self.engine.sandbox.requests)
         open_pause = self.ledger.paused and self.ledger.paused[-1][1] is None
         if paused and not open_pause:
@@ -165,9 +147,10 @@ class EngineMachine(RuleBasedStateMachine):
 
     @rule(rule_id=st.sampled_from(RULES), active=st.booleans())
     def marketing_toggles(self, rule_id: str, active: bool) -> None:
-        action = "activate?confirm=true" if active else "deactivate"
-        status, answer = call(self.engine, "POST", f"/api/rules/{rule_id}/{action}")
-        assert status == 200, answer
+        if active:
+            rules.activate(self.engine.deps, rule_id, confirmed=True)
+        else:
+            rules.deactivate(self.engine.deps, rule_id, cancel_queued=False)
         periods = self.ledger.rule_off.setdefault(rule_id, [])
         now = self.engine.clock.now()
         if not active and not (periods and periods[-1][1] is None):
@@ -261,12 +244,12 @@ class EngineMachine(RuleBasedStateMachine):
 
 @pytest.mark.slow
 def test_the_engine_keeps_its_promises_under_any_interleaving() -> None:
-    with local_engine(START) as engine:
+    with memory_engine(START) as engine:
         EngineMachine.engine = engine
         run_state_machine_as_test(
             EngineMachine,
             settings=settings(
-                max_examples=300,
+                max_examples=1000,
                 stateful_step_count=12,
                 deadline=None,
                 suppress_health_check=[HealthCheck.too_slow],
@@ -274,6 +257,6 @@ def test_the_engine_keeps_its_promises_under_any_interleaving() -> None:
         )
     # The runs did reach the situations the invariants are about.
     seen = EngineMachine.seen
-    assert seen["runs"] >= 300, seen
-    assert seen["sends"] > 150, seen
-    assert min(seen["stops"], seen["pauses"], seen["rules turned off"]) > 20, seen
+    assert seen["runs"] >= 1000, seen
+    assert seen["sends"] > 500, seen
+    assert min(seen["stops"], seen["pauses"], seen["rules turned off"]) > 70, seen
