@@ -146,3 +146,55 @@ def test_a_stage_event_ends_the_payment_reminders(engine: MemoryEngine) -> None:
     ]
     assert "Sat 2026-11-28 09:00 event stage_changed" in lines(run)
     assert any(line.endswith("ended exit_stage exited") for line in lines(run))
+
+
+@pytest.mark.parametrize(
+    ("rating", "then"),
+    [
+        (
+            "5",
+            [
+                "Wed 2026-11-25 11:00 branch 3 then step 6",
+                "Wed 2026-11-25 11:00 send 6 referral_ask",
+            ],
+        ),
+        (
+            "2",
+            [
+                "Wed 2026-11-25 11:00 branch 3 else step 4",
+                "Wed 2026-11-25 11:00 action 4 add_tag urgent-review",
+                "Wed 2026-11-25 11:00 branch 5 then the end",
+            ],
+        ),
+        (
+            None,
+            [
+                "Wed 2026-11-25 11:00 branch 3 else step 4",
+                "Wed 2026-11-25 11:00 action 4 add_tag urgent-review",
+                "Wed 2026-11-25 11:00 branch 5 then the end",
+            ],
+        ),
+    ],
+    ids=["happy", "unhappy", "no-rating"],
+)
+def test_after_the_service_a_rating_leads_to_a_referral_or_an_urgent_review(
+    engine: MemoryEngine, rating: str | None, then: list[str]
+) -> None:
+    # Given a contact whose survey set a rating (or not), and the service done at 09:00
+    attributes = {"rating": rating} if rating else {}
+    done = {"type": "custom", "name": "service_completed", "contact": "ignored"}
+    run = play(
+        engine,
+        "post-service",
+        contact={"name": "Dewi", "attributes": attributes},
+        simulate=[{"after": {"amount": 0, "unit": "minutes"}, "event": done}],
+    )
+    assert lines(run)[:4] == [
+        "Tue 2026-11-24 09:00 event service_completed custom",
+        "Tue 2026-11-24 09:00 entered",
+        "Tue 2026-11-24 11:00 send 1 Hi Dewi, how did we do? Reply with a rating from 1 to 5.",
+        "Wed 2026-11-25 11:00 waited 2",
+    ]
+    assert lines(run)[4 : 4 + len(then)] == then
+    assert lines(run)[4 + len(then)] == "Wed 2026-11-25 11:00 ended sequence_done completed"
+    assert run.finished

@@ -188,6 +188,38 @@ RECIPES: tuple[Recipe, ...] = (
         ],
     ),
     _recipe(
+        "post-service",
+        "After the service: a rating, then a referral or an urgent review",
+        "Two hours after a `service_completed` event, ask for a rating. A day later, a "
+        "rating of 4 or 5 (the `rating` attribute your survey sets) gets a referral "
+        "request; a lower rating, or none, tags the contact `urgent-review` for a "
+        "counsellor. A reply does not end it.",
+        {"kind": "event", "name": "service_completed"},
+        [
+            _step(
+                _wait(2, "hours"),
+                "rating_ask",
+                "Hi {first_name|there}, how did we do? Reply with a rating from 1 to 5.",
+            ),
+            {"kind": "wait", "for": _wait(1, "days")},
+            {
+                "kind": "branch",
+                "if": {"attribute": "rating", "op": "gte", "value": "4", "type": "number"},
+                "then": 5,
+                "else": 3,
+            },
+            {"kind": "action", "do": "add_tag", "tag": "urgent-review"},
+            {"kind": "branch", "then": 6},  # the end: nothing more for a low rating
+            _step(
+                _wait(0, "minutes"),
+                "referral_ask",
+                "Thank you, {first_name|there}! Do you know someone who would like the "
+                "same? Here is how to refer them.",
+            ),
+        ],
+        exit={"on_reply": False},
+    ),
+    _recipe(
         "busy-follow-up",
         "Busy: follow up after a while",
         'The lead replied that they are busy ("lagi sibuk", "estou ocupado"): a nudge five '

@@ -12,7 +12,7 @@ step passed by and why, each simulated reply and event, and how the journey ende
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal, get_args
@@ -28,14 +28,14 @@ from followup.domain.errors import NotFound
 from followup.domain.followup import RenderedMessage, Status
 from followup.domain.limits import Attributes, Labels
 from followup.domain.localtime import ZoneName
-from followup.domain.rule import Rule
+from followup.domain.rule import BranchStep, Rule, Step, WaitStep
 from followup.domain.whatsapp import OutboundMessage
 from followup.services import dispatch, enqueue, expire
 from followup.services.contacts import new_contact
 from followup.services.crm_events import AnyEvent, Event, apply
 from followup.services.deps import Deps
 from followup.services.inbound import record_inbound
-from followup.services.ports import ContactChange, Phase
+from followup.services.ports import Change, ContactChange, EnrollmentChange, Phase
 from followup.services.send import send_one
 
 MAX_MOMENTS = 2_000
@@ -100,10 +100,26 @@ class DryRunRequest(BaseModel):
 
 
 Kind = Literal[
-    "reply", "event", "entered", "send", "skipped", "stopped", "replied", "expired", "ended"
+    "reply",
+    "event",
+    "entered",
+    "waited",
+    "branch",
+    "action",
+    "send",
+    "skipped",
+    "stopped",
+    "replied",
+    "expired",
+    "ended",
 ]
-_ORDER: tuple[Kind, ...] = get_args(Kind)
-"""At the same moment: what the contact did, then what the journey did about it."""
+_PASSED = ("waited", "branch", "action")
+
+
+def _rank(kind: Kind) -> int:
+    """At the same moment: what the contact did, then what the journey did about it (the
+    steps passed keep the order they were passed in)."""
+    return get_args(Kind).index("waited" if kind in _PASSED else kind)
 
 
 @dataclass(frozen=True)
@@ -171,6 +187,38 @@ class _Recorder:
         return f"wamid.dry-run.{len(self.sent)}"
 
 
+@dataclass(frozen=True)
+class _Hop:
+    at: datetime
+    step: int
+    to: int | None
+    """The step moved to; None when the journey completed there."""
+
+
+class _Watched:
+    """The in-memory store's transactions, noting every step an enrollment moves past
+    (each step that sends nothing moves in its own commit)."""
+
+    def __init__(self, store: MemoryStore, clock: _Clock) -> None:
+        self._store, self._clock = store, clock
+        self.hops: list[_Hop] = []
+
+    def commit(self, changes: Sequence[Change], at: datetime) -> None:
+        moving = [c.enrollment for c in changes if isinstance(c, EnrollmentChange)]
+        before = {e.id: self._store.enrollment(e.id) for e in moving}
+        self._store.commit(changes, at)
+        for enrollment in moving:
+            found = before[enrollment.id]
+            if found is None or found.item.state is not EnrollmentState.ACTIVE:
+                continue
+            step = found.item.step_index
+            if enrollment.state is EnrollmentState.EXITED:
+                continue  # an exit, not a step passed: the timeline's "ended" says why
+            to = enrollment.step_index if enrollment.state is EnrollmentState.ACTIVE else None
+            if to != step:
+                self.hops.append(_Hop(self._clock.now(), step, to))
+
+
 class _Queue:
     """The send queue, held on the virtual clock."""
 
@@ -195,14 +243,17 @@ def dry_run(deps: Deps, rule: Rule, request: DryRunRequest) -> DryRun:
     end = start + timedelta(days=request.days)
     clock = _Clock(start)
     queue = _Queue(clock)
+    store = MemoryStore()
+    watched = _Watched(store, clock)
     inner = Deps.over(
-        MemoryStore(),
+        store,
         queue=queue,
         whatsapp=_Recorder(),
         clock=clock,
         timings=deps.timings,
         sending_number=deps.sending_number,
     )
+    inner.transactions = watched
     settings = deps.catalog.settings()
     inner.rules.save_settings(settings)
     inner.rules.save_rule(rule.model_copy(update={"active": True}))
@@ -230,7 +281,8 @@ def dry_run(deps: Deps, rule: Rule, request: DryRunRequest) -> DryRun:
             break
         clock.at = following
     run.entries.extend(_followup_entries(inner, contact.id))
-    run.entries.sort(key=lambda entry: (entry.at, _ORDER.index(entry.kind)))
+    run.entries.extend(_step_entries(rule, watched.hops))
+    run.entries.sort(key=lambda entry: (entry.at, _rank(entry.kind)))
     run.entries = [_localised(entry, zone) for entry in run.entries if start <= entry.at <= end]
     run.finished = bool(enrollments_seen) and all(
         state is not EnrollmentState.ACTIVE for state in enrollments_seen.values()
@@ -319,6 +371,29 @@ def _next_moment(
         candidates.append(found.item.quiet_since + rule.idle.idle.approx())
     later = [at for at in candidates if now < at <= end]
     return min(later) if later else None
+
+
+def _step_entries(rule: Rule, hops: list[_Hop]) -> list[Entry]:
+    """The steps that send nothing, as they were passed: a wait ending, a branch taken,
+    an action done."""
+    found: list[Entry] = []
+    for hop in hops:
+        step = rule.steps[hop.step]
+        target = len(rule.steps) if hop.to is None else hop.to
+        where = "the end" if target >= len(rule.steps) else f"step {target + 1}"
+        if isinstance(step, WaitStep):
+            found.append(Entry(hop.at, "waited", step=hop.step + 1))
+        elif isinstance(step, BranchStep):
+            taken = "then" if step.if_ is None or target == step.then else "else"
+            found.append(Entry(hop.at, "branch", step=hop.step + 1, reason=taken, detail=where))
+        elif not isinstance(step, Step):
+            found.append(Entry(hop.at, "action", step=hop.step + 1, detail=_described(step)))
+    return found
+
+
+def _described(action: BaseModel) -> str:
+    fields = action.model_dump(mode="json", exclude={"kind"})
+    return " ".join(str(value) for value in fields.values() if value is not None)
 
 
 _ENDS: dict[Status, Kind] = {
