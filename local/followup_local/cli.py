@@ -1,4 +1,5 @@
-"""The `followup` command: run the demo funnel through the real handlers; sign in locally."""
+"""The `followup` command: run the product locally, simulate the demo funnel, play a rule
+for one contact, sign in locally, connect WhatsApp."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from followup.api.auth import Role
-from followup_local import connect
+from followup_local import connect, dry_run_cli
 from followup_local.devstack import DevOptions, DevStack
 from followup_local.durable import StateError
 from followup_local.simulator import Outcome, SimulationConfig, simulate
@@ -184,6 +185,7 @@ def parser() -> argparse.ArgumentParser:
         help="also send WEBHOOK_HEADER_SECRET in this header (the stack's webhook_header_name)",
     )
     connect.add_argument("--show", action="store_true", help="only show the current configuration")
+    dry_run_cli.add_parser(verbs, Path(os.environ.get("FOLLOWUP_STATE_DIR", ".followup")))
     return root
 
 
@@ -198,6 +200,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _connect(cli, args)
     if args.command == "dev":
         return _dev(args)
+    if args.command == "dry-run":
+        return dry_run_cli.run(args)
     return _simulate(cli, args)
 
 

@@ -1,0 +1,66 @@
+"""`followup dry-run` against `followup dev`, as a person types it."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.devstack import FOLLOWUP, Running, free_port
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    running = Running(tmp_path_factory.mktemp("dry-run") / "state", free_port(), contacts=3)
+    yield running
+    running.stop()
+
+
+def dry_run(stack: Running, *arguments: str) -> subprocess.CompletedProcess[str]:
+    command = [str(FOLLOWUP), "dry-run", *arguments, "--url", stack.url]
+    return subprocess.run(
+        [*command, "--state-dir", str(stack.state)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"COLUMNS": "160", "PATH": str(Path(FOLLOWUP).parent)},
+        check=False,
+    )
+
+
+@pytest.mark.slow
+def test_a_busy_reply_is_followed_up_in_the_printed_timeline(stack: Running) -> None:
+    before = stack.call("GET", "/api/queue").json()["followups"]
+    done = dry_run(stack, "busy-nudge", "--name", "Dewi", "--reply", "1h=lagi sibuk kak")
+    assert done.returncode == 0, done.stderr
+    assert "busy-nudge: dry run in Asia/Jakarta" in done.stdout
+    rows = [line for line in done.stdout.splitlines() if " send " in f" {line} "]
+    assert len(rows) == 2  # after five minutes, then fifteen more
+    assert "busy" in done.stdout
+    # Nothing was queued or sent for real
+    assert stack.call("GET", "/api/queue").json()["followups"] == before
+
+
+@pytest.mark.slow
+def test_a_refusal_prints_the_apis_reason_and_fails(stack: Running) -> None:
+    done = dry_run(stack, "no-such-rule")
+    assert done.returncode == 1
+    assert "no-such-rule" in done.stderr
+    done = dry_run(stack, "busy-nudge", "--contact", "ct_nobody")
+    assert done.returncode == 1
+    assert "ct_nobody" in done.stderr
+
+
+def test_a_bad_flag_names_itself() -> None:
+    done = subprocess.run(
+        [str(FOLLOWUP), "dry-run", "busy-nudge", "--reply", "soon=hello"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "--reply" in done.stderr
+    assert "30m, 2h, 3d or 1w" in done.stderr
