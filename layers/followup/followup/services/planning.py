@@ -76,13 +76,20 @@ def after_send(
     sent_at: datetime,
     contact: Contact,
     settings: WorkspaceSettings,
+    channel_index: int = 0,
 ) -> Enrollment:
-    """The enrollment once its current step went out: the next repeat, next step, or done."""
-    progressed = enrollment.model_copy(update={"sends": enrollment.sends + 1})
+    """The enrollment once its current step went out (on the step's `channel_index`-th
+    channel): its next fallback channel, the next repeat, next step, or done."""
+    progressed = enrollment.model_copy(update={"sends": enrollment.sends + 1, "channel_index": 0})
     if rule.max_sends is not None and progressed.sends >= rule.max_sends:
         return ended(progressed, "max_sends", EnrollmentState.COMPLETED)
     tz = contact.zone(settings.zone)
     step = rule.steps[enrollment.step_index]
+    no_reply = step.fallback_when.no_reply_within
+    if no_reply is not None and channel_index + 1 < len(step.chain):
+        return progressed.model_copy(
+            update={"channel_index": channel_index + 1, "next_due_at": no_reply.after(sent_at, tz)}
+        )
     if step.repeat and enrollment.repeat_index < step.repeat.times:
         return progressed.model_copy(
             update={
@@ -118,7 +125,9 @@ def advance(
         return _commit(
             deps, [EnrollmentChange(exited, enrollment_v.revision)], now, Outcome.EXITED, reason
         )
-    fid = followup_id(enrollment.id, enrollment.step_index, enrollment.repeat_index)
+    fid = followup_id(
+        enrollment.id, enrollment.step_index, enrollment.repeat_index, enrollment.channel_index
+    )
     blocked = gate(contact, settings.gating, now)
     if blocked is not None:
         skipped = _followup(fid, enrollment, contact, now, now, Status.SKIPPED, blocked)
@@ -164,6 +173,7 @@ def _followup(
         enrollment_id=enrollment.id,
         step_index=enrollment.step_index,
         repeat_index=enrollment.repeat_index,
+        channel_index=enrollment.channel_index,
         silence_key=enrollment.silence_key,
         status=status,
         reason=reason,

@@ -15,7 +15,7 @@ from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.followup import AiWriting, FollowUp, Reason, RenderedMessage, Status
 from followup.domain.gating import gate
 from followup.domain.messaging import compose
-from followup.domain.rule import Rule
+from followup.domain.rule import Rule, Step
 from followup.domain.whatsapp import (
     Disposition,
     OutboundMessage,
@@ -23,6 +23,7 @@ from followup.domain.whatsapp import (
     ProviderFailure,
     ProviderRejected,
 )
+from followup.services.channels import Picked, pick, send_elsewhere, unreachable
 from followup.services.deps import Deps
 from followup.services.pausing import pause_number, pause_workspace
 from followup.services.planning import is_open, next_opening
@@ -84,6 +85,10 @@ def send_one(deps: Deps, followup_id: str) -> Outcome:
     if verdict is not None:
         return Outcome(verdict)
     step = rule.steps[claimed.step_index]
+    picked = pick(deps, claimed, contact, step, claimed.channel_index)
+    if picked.channel != "whatsapp":
+        return Outcome(_on_channel(deps, picked, contact, rule, step, now))
+    claimed = picked.followup
     static = compose(step, contact, now)
     if static is None:
         return Outcome(_finish(deps, claimed, Status.SKIPPED, Reason.WINDOW_CLOSED, now))
@@ -139,6 +144,18 @@ def _hand_over(
         )
     )
     return SendResult.SENT
+
+
+def _on_channel(
+    deps: Deps, picked: Picked, contact: Contact, rule: Rule, step: Step, now: datetime
+) -> SendResult:
+    """Send by SMS or email, or end the follow-up when no channel of its step can reach
+    the contact."""
+    if picked.channel is None:
+        status, reason = unreachable(picked.followup)
+        return _finish(deps, picked.followup, status, reason, now)
+    ended = send_elsewhere(deps, picked.followup, contact, rule, step, now)
+    return SendResult.IGNORED if ended is None else SendResult(ended.value)
 
 
 def _await_approval(
@@ -237,6 +254,12 @@ def _handle_rejection(
     reason = failure.reason
     if retryable:
         reason = f"{Reason.RETRIES_EXHAUSTED.value}: {failure.reason}"
+    step = rule.steps[claimed.step_index]
+    if step.fallback_when.undeliverable:
+        refused = [*noted.skipped_channels, f"whatsapp: {reason}"]
+        later = pick(deps, noted.model_copy(update={"skipped_channels": refused}), contact, step, 1)
+        if later.channel is not None:
+            return _on_channel(deps, later, contact, rule, step, now)
     return _finish(deps, noted, Status.FAILED, reason, now)
 
 
