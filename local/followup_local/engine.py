@@ -372,6 +372,7 @@ def local_engine(start: datetime, *, prefix: str = "followup-") -> Iterator[Loca
                 "D360_API_KEY": LOCAL_API_KEY,
                 "D360_NUMBER": envelopes.BUSINESS_NUMBER["display_phone_number"],
                 "EMAIL_FROM": EMAIL_FROM,
+                "UNSUBSCRIBE_SECRET": "local-unsubscribe-secret",
             }
         )
         deps = runtime.build(config, clock)

@@ -4,12 +4,16 @@ and per-channel opt-out."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
+
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
 
 from followup.domain.followup import FollowUp, Status
 from followup.services.contacts import update_contact
 from followup.services.inbound import record_inbound
 from followup_local.engine import LocalEngine
+from followup_local.sandbox_page import SandboxPage
 from tests.support.builders import quiet_contact, rule
 
 HOUR = timedelta(hours=1)
@@ -202,3 +206,19 @@ def test_an_email_unsubscribe_stops_email_only(engine: LocalEngine) -> None:
     engine.tick()
     # Then the SMS goes instead of the email
     assert [sent.channel for sent in engine.outbox()] == ["sms"]
+
+
+def test_the_sandbox_page_lists_sms_and_email_in_its_outbox(engine: LocalEngine) -> None:
+    # Given an email step falling back to SMS and a lead with an email address
+    engine.deps.rules.save_rule(channel_rule("email"))
+    quiet_contact(
+        engine.deps, "6281100000111", engine.clock.now() - 25 * HOUR, email="rudi@example.com"
+    )
+    engine.tick()
+    # When the sandbox page asks for its outbox
+    page = Starlette(routes=SandboxPage(cast(Any, engine)).routes())
+    outbox = TestClient(page).get("/sandbox/outbox").json()
+    # Then it lists the email with its subject and recipient
+    assert [(item["channel"], item["to"], item["subject"]) for item in outbox] == [
+        ("email", "rudi@example.com", "Rudi, one step left")
+    ]

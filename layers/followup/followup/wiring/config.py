@@ -118,9 +118,10 @@ class Config(BaseSettings):
         description="where the HTTP API is reached from outside: unsubscribe links point here",
     )
     unsubscribe_secret: SecretStr = Field(
-        default=SecretStr("local-unsubscribe-secret"),
+        default=SecretStr(""),
         validation_alias="UNSUBSCRIBE_SECRET",
-        description="signs the one-click unsubscribe links of emails (HMAC-SHA256)",
+        description="signs the one-click unsubscribe links of emails (HMAC-SHA256); without"
+        " it no email is sent, since none could carry a working link",
     )
     anthropic_api_key: SecretStr = Field(
         default=SecretStr(""),

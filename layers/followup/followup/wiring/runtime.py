@@ -41,6 +41,7 @@ def build(config: Config, clock: Clock | None = None) -> Deps:
     and Claude (with a key)."""
     tables.bind(config.table_prefix, config.aws_region, config.aws_endpoint_url)
     region, endpoint = config.aws_region, config.aws_endpoint_url
+    unsubscribe_signing = config.unsubscribe_secret.get_secret_value()
     sqs = boto3.client("sqs", region_name=region, endpoint_url=endpoint)
     return Deps.over(
         DynamoStore(),
@@ -57,7 +58,7 @@ def build(config: Config, clock: Clock | None = None) -> Deps:
         writer=ai.writer(config) if config.anthropic_api_key.get_secret_value() else None,
         classifier=ai.writer(config) if config.anthropic_api_key.get_secret_value() else None,
         sms=SnsSms(boto3.client("sns", region_name=region, endpoint_url=endpoint)),
-        email=_email(config) if config.email_from else None,
+        email=_email(config) if config.email_from and unsubscribe_signing else None,
     )
 
 
