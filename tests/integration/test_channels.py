@@ -6,13 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, cast
 
+import boto3
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from followup.adapters.email import SesEmail
 from followup.domain.followup import FollowUp, Status
 from followup.services.contacts import update_contact
 from followup.services.inbound import record_inbound
-from followup_local.engine import LocalEngine
+from followup_local.engine import REGION, LocalEngine
 from followup_local.sandbox_page import SandboxPage
 from tests.support.builders import quiet_contact, rule
 
@@ -222,3 +224,32 @@ def test_the_sandbox_page_lists_sms_and_email_in_its_outbox(engine: LocalEngine)
     assert [(item["channel"], item["to"], item["subject"]) for item in outbox] == [
         ("email", "rudi@example.com", "Rudi, one step left")
     ]
+
+
+def test_an_email_ses_refuses_falls_back_to_sms(engine: LocalEngine) -> None:
+    # Given email from an identity SES never verified, with an SMS fallback
+    client = boto3.client("sesv2", region_name=REGION)
+    engine.deps.email = SesEmail("stranger@example.org", "http://localhost", "key", client)
+    engine.deps.rules.save_rule(channel_rule("email", ["sms"]))
+    lead = quiet_contact(
+        engine.deps, "6281100000112", engine.clock.now() - 25 * HOUR, email="rudi@example.com"
+    )
+    engine.tick()
+    # Then SES refused it and the SMS went instead
+    assert [sent.channel for sent in engine.outbox()] == ["sms"]
+    [followup] = followups(engine, lead.id)
+    assert (followup.status, followup.channel) == (Status.SENT, "sms")
+    assert followup.skipped_channels == ["email: ses: MessageRejected"]
+
+
+def test_whatsapp_text_outside_the_24_hour_window_falls_back_to_sms(engine: LocalEngine) -> None:
+    # Given a WhatsApp free text without a template (it cannot go after 24 h) and an SMS fallback
+    step = {"wait": {"amount": 0, "unit": "minutes"}, "fallbacks": ["sms"], "text": SMS_TEXT}
+    engine.deps.rules.save_rule(rule(steps=[step]))
+    lead = quiet_contact(engine.deps, "6281100000113", engine.clock.now() - 25 * HOUR)
+    engine.tick()
+    # Then the SMS goes, and the follow-up says why WhatsApp was passed over
+    assert engine.sandbox.sent() == []
+    assert [sent.channel for sent in engine.outbox()] == ["sms"]
+    [followup] = followups(engine, lead.id)
+    assert followup.skipped_channels == ["whatsapp: window_closed"]

@@ -91,7 +91,8 @@ def send_one(deps: Deps, followup_id: str) -> Outcome:
     claimed = picked.followup
     static = compose(step, contact, now)
     if static is None:
-        return Outcome(_finish(deps, claimed, Status.SKIPPED, Reason.WINDOW_CLOSED, now))
+        fallen = _fall_back(deps, claimed, contact, rule, step, Reason.WINDOW_CLOSED, now)
+        return Outcome(fallen or _finish(deps, claimed, Status.SKIPPED, Reason.WINDOW_CLOSED, now))
     marketing = static.kind == "template" and step.template and step.template.category
     if contact.marketing_suppressed and marketing == "marketing":
         return Outcome(_finish(deps, claimed, Status.SKIPPED, Reason.MARKETING_SUPPRESSED, now))
@@ -156,6 +157,18 @@ def _on_channel(
         return _finish(deps, picked.followup, status, reason, now)
     ended = send_elsewhere(deps, picked.followup, contact, rule, step, now)
     return SendResult.IGNORED if ended is None else SendResult(ended.value)
+
+
+def _fall_back(
+    deps: Deps, claimed: FollowUp, contact: Contact, rule: Rule, step: Step, why: str, now: datetime
+) -> SendResult | None:
+    """WhatsApp cannot deliver it (`why`): the step's next channel, when the step falls back
+    on undeliverable sends and has one that reaches the contact."""
+    if not step.fallback_when.undeliverable:
+        return None
+    refused = [*claimed.skipped_channels, f"whatsapp: {why}"]
+    later = pick(deps, claimed.model_copy(update={"skipped_channels": refused}), contact, step, 1)
+    return None if later.channel is None else _on_channel(deps, later, contact, rule, step, now)
 
 
 def _await_approval(
@@ -254,13 +267,8 @@ def _handle_rejection(
     reason = failure.reason
     if retryable:
         reason = f"{Reason.RETRIES_EXHAUSTED.value}: {failure.reason}"
-    step = rule.steps[claimed.step_index]
-    if step.fallback_when.undeliverable:
-        refused = [*noted.skipped_channels, f"whatsapp: {reason}"]
-        later = pick(deps, noted.model_copy(update={"skipped_channels": refused}), contact, step, 1)
-        if later.channel is not None:
-            return _on_channel(deps, later, contact, rule, step, now)
-    return _finish(deps, noted, Status.FAILED, reason, now)
+    fallen = _fall_back(deps, noted, contact, rule, rule.steps[claimed.step_index], reason, now)
+    return fallen or _finish(deps, noted, Status.FAILED, reason, now)
 
 
 def _pause(deps: Deps, claimed: FollowUp, failure: ProviderFailure, now: datetime) -> SendResult:
