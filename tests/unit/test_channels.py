@@ -74,3 +74,21 @@ def test_only_an_untouched_token_signed_with_the_secret_names_the_contact() -> N
     assert verify("secret", sign("secret", "ct_999").split(".")[0] + "." + signature) is None
     assert verify("secret", encoded) is None
     assert verify("secret", "%%%.***") is None
+
+
+def test_review_checks_email_placeholders_and_warns_only_about_whatsapp_text_alone() -> None:
+    from followup.domain.settings import WorkspaceSettings
+    from followup.services.rules import review
+    from tests.support.builders import rule
+
+    bad_email = {"subject": "{nickname}", "body": "Hi {first_name|there}"}
+    steps = [
+        {"wait": {"amount": 0, "unit": "minutes"}, "channel": "email", "email": bad_email},
+        {"wait": {"amount": 1, "unit": "days"}, "text": "Hi", "fallbacks": ["sms"]},
+        {"wait": {"amount": 1, "unit": "days"}, "text": "Hi"},
+    ]
+    errors, warnings = review(rule(steps=steps), WorkspaceSettings())
+    assert [(e.field, e.message) for e in errors] == [
+        ("steps.0.email.subject", "{nickname} names no contact field")
+    ]
+    assert [w.field for w in warnings] == ["steps.2"]
