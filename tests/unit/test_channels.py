@@ -92,3 +92,12 @@ def test_review_checks_email_placeholders_and_warns_only_about_whatsapp_text_alo
         ("steps.0.email.subject", "{nickname} names no contact field")
     ]
     assert [w.field for w in warnings] == ["steps.2"]
+
+
+def test_patching_a_contact_keeps_a_stored_email_it_does_not_touch() -> None:
+    fields = {"id": "c", "stage": "new", "created_at": NOW, "email": "rudi at example"}
+    old = Contact.model_validate(fields, context=STORED)
+    assert old.patched({"name": "Rudi"}).name == "Rudi"
+    with pytest.raises(ValidationError, match="not an email address"):
+        old.patched({"email": "still wrong"})
+    assert old.patched({"email": "rudi@example.com"}).email == "rudi@example.com"

@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, BaseModel, Field, ValidationInfo, field_vali
 
 from followup.domain.channels import EMAIL_PATTERN, Channel
 from followup.domain.localtime import ZoneName
-from followup.domain.stored import new_input
+from followup.domain.stored import STORED, new_input
 
 
 class Score(StrEnum):
@@ -150,7 +150,9 @@ class Contact(BaseModel):
                 update[name] = Contact.model_fields[name].get_default(call_default_factory=True)
             else:
                 update[name] = value
-        return Contact.model_validate({**self.model_dump(), **update})
+        # What the caller did not change is read back as stored (an older, looser check).
+        context = None if "email" in update else STORED
+        return Contact.model_validate({**self.model_dump(), **update}, context=context)
 
     def field(self, path: str) -> str | None:
         """A value for personalisation: `name`, `first_name`, `stage`, `attributes.x`."""
