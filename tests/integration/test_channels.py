@@ -14,6 +14,7 @@ from followup.adapters.email import SesEmail
 from followup.domain.followup import FollowUp, Status
 from followup.services.contacts import update_contact
 from followup.services.inbound import record_inbound
+from followup_local import envelopes
 from followup_local.engine import REGION, LocalEngine
 from followup_local.sandbox_page import SandboxPage
 from tests.support.builders import quiet_contact, rule
@@ -253,3 +254,48 @@ def test_whatsapp_text_outside_the_24_hour_window_falls_back_to_sms(engine: Loca
     assert [sent.channel for sent in engine.outbox()] == ["sms"]
     [followup] = followups(engine, lead.id)
     assert followup.skipped_channels == ["whatsapp: window_closed"]
+
+
+def failed_status(engine: LocalEngine, followup: FollowUp, wa_id: str) -> int:
+    """WhatsApp reports, after accepting it, that the message could not be delivered."""
+    document = envelopes.status(
+        followup.provider_message_id or "", "failed", engine.clock.now(), wa_id, followup.id
+    )
+    entry = document["entry"][0]["changes"][0]["value"]["statuses"][0]
+    entry["errors"] = [{"code": 131026, "title": "Message undeliverable"}]
+    return engine.deliver(document)
+
+
+def test_a_failed_status_from_whatsapp_sends_the_step_by_sms(engine: LocalEngine) -> None:
+    # Given a WhatsApp step with an SMS fallback, sent and accepted
+    engine.deps.rules.save_rule(channel_rule("whatsapp", ["sms"]))
+    lead = quiet_contact(engine.deps, "6281100000114", engine.clock.now() - 25 * HOUR)
+    engine.tick()
+    [sent] = followups(engine, lead.id)
+    # When WhatsApp reports it failed, and the scheduler ticks
+    assert failed_status(engine, sent, lead.wa_id or "") == 200
+    engine.tick()
+    # Then the SMS goes, once, and the WhatsApp follow-up stays failed
+    assert [item.channel for item in engine.outbox()] == ["sms"]
+    whatsapp, sms = followups(engine, lead.id)
+    assert (whatsapp.status, sms.status, sms.channel) == (Status.FAILED, Status.SENT, "sms")
+    engine.clock.advance(2 * HOUR)
+    engine.tick()
+    assert len(engine.outbox()) == 1
+
+
+def test_a_failed_status_brings_the_no_reply_fallback_forward(engine: LocalEngine) -> None:
+    # Given WhatsApp then SMS after 24 h without a reply, the WhatsApp message accepted
+    day = {"amount": 24, "unit": "hours"}
+    engine.deps.rules.save_rule(channel_rule("whatsapp", ["sms"], no_reply_within=day))
+    lead = quiet_contact(engine.deps, "6281100000115", engine.clock.now() - 25 * HOUR)
+    engine.tick()
+    [sent] = followups(engine, lead.id)
+    # When WhatsApp reports it failed: the SMS goes at the next tick, not a day later
+    assert failed_status(engine, sent, lead.wa_id or "") == 200
+    engine.tick()
+    assert [item.channel for item in engine.outbox()] == ["sms"]
+    # And only once, even after the day passes
+    engine.clock.advance(25 * HOUR)
+    engine.tick()
+    assert len(engine.outbox()) == 1

@@ -28,6 +28,11 @@ def followup_id(enrollment: str, step_index: int, repeat_index: int, channel_ind
     return "fu_" + _digest(enrollment, step_index, repeat_index)
 
 
+def fallback_followup_id(failed_followup_id: str) -> str:
+    """The next channel's send of a follow-up WhatsApp reported failed: at most one."""
+    return "fu_" + _digest("fallback", failed_followup_id)
+
+
 def manual_followup_id(rule_id: str, contact_id: str, silence_key: str) -> str:
     """A manual send is once per rule and silence too: a double click sends once."""
     return "fu_" + _digest("manual", rule_id, contact_id, silence_key)

@@ -14,11 +14,14 @@ from datetime import datetime
 from followup.domain.channels import Channel, ChannelRefused, OutboundEmail, skip_reason
 from followup.domain.contact import Contact, Speaker
 from followup.domain.conversation import Direction, Message
-from followup.domain.followup import FollowUp, Reason, RenderedMessage, Status
+from followup.domain.enrollment import EnrollmentState
+from followup.domain.followup import FollowUp, Reason, RenderedMessage, Status, StatusChange
+from followup.domain.ids import fallback_followup_id
 from followup.domain.messaging import render_text
 from followup.domain.rule import Rule, Step
 from followup.domain.whatsapp import OutcomeUnknown
 from followup.services.deps import Deps
+from followup.services.ports import CommitRejected, EnrollmentChange, NewFollowUp
 from followup.services.settle import end_unsent, record_sent
 
 _OPTED_OUT = "opted_out:"
@@ -98,6 +101,68 @@ def send_elsewhere(
             )
         )
         return Status.SENT
+
+
+def after_failed(deps: Deps, failed: FollowUp, at: datetime) -> bool:
+    """WhatsApp accepted a message, then reported it failed: send its step on the next
+    channel, when the step falls back on undeliverable sends. A fallback planned for no
+    reply is brought forward to now; otherwise a follow-up of its own is queued now. True
+    when one was planned."""
+    rule = deps.catalog.rule(failed.rule_id, failed.rule_version)
+    if rule is None or failed.manual or failed.step_index >= len(rule.steps):
+        return False
+    step = rule.steps[failed.step_index]
+    following = failed.channel_index + 1
+    if not step.fallback_when.undeliverable or following >= len(step.chain):
+        return False
+    if step.fallback_when.no_reply_within is not None:
+        return _bring_forward(deps, failed, following, at)
+    why = f"{failed.channel}: {failed.reason}"
+    fallback = FollowUp(
+        id=fallback_followup_id(failed.id),
+        contact_id=failed.contact_id,
+        rule_id=failed.rule_id,
+        rule_version=failed.rule_version,
+        step_index=failed.step_index,
+        repeat_index=failed.repeat_index,
+        channel=step.chain[following],
+        channel_index=following,
+        skipped_channels=[*failed.skipped_channels, why],
+        silence_key=failed.silence_key,
+        created_at=at,
+        scheduled_at=at,
+        wake_at=at,
+        history=[StatusChange(status=Status.QUEUED, at=at, reason=why)],
+    )
+    try:
+        deps.commit([NewFollowUp(fallback)], at)
+    except CommitRejected:
+        return False  # planned already (the same report delivered twice)
+    return True
+
+
+def _bring_forward(deps: Deps, failed: FollowUp, following: int, at: datetime) -> bool:
+    """The enrollment waits to send this step on the next channel if no reply comes: now."""
+    found = deps.followups.enrollment(failed.enrollment_id) if failed.enrollment_id else None
+    if found is None:
+        return False
+    enrollment = found.item
+    waiting = (
+        enrollment.state is EnrollmentState.ACTIVE
+        and (enrollment.step_index, enrollment.repeat_index)
+        == (failed.step_index, failed.repeat_index)
+        and enrollment.channel_index == following
+        and enrollment.next_due_at is not None
+        and enrollment.next_due_at > at
+    )
+    if not waiting:
+        return False
+    sooner = enrollment.model_copy(update={"next_due_at": at})
+    try:
+        deps.commit([EnrollmentChange(sooner, found.revision)], at)
+    except CommitRejected:
+        return False
+    return True
 
 
 def _deliver(
