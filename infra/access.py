@@ -144,17 +144,27 @@ def http_api(stack: FollowupStack) -> apigw.HttpApi:
         integration=admin,
         authorizer=jwt,
     )
-    stack.public_routes = api.add_routes(
-        path="/api/openapi.json",
-        methods=[apigw.HttpMethod.GET],
-        integration=admin,
-        authorizer=apigw.HttpNoneAuthorizer(),
-    ) + api.add_routes(
-        path="/webhooks/whatsapp/{secret}",
-        methods=[apigw.HttpMethod.GET, apigw.HttpMethod.POST],
-        integration=integrations.HttpLambdaIntegration("Webhook", stack.functions["webhook"]),
-        authorizer=apigw.HttpNoneAuthorizer(),
+    stack.public_routes = (
+        api.add_routes(
+            path="/api/openapi.json",
+            methods=[apigw.HttpMethod.GET],
+            integration=admin,
+            authorizer=apigw.HttpNoneAuthorizer(),
+        )
+        + api.add_routes(
+            path="/u/{token}",
+            methods=[apigw.HttpMethod.GET, apigw.HttpMethod.POST],
+            integration=admin,
+            authorizer=apigw.HttpNoneAuthorizer(),
+        )
+        + api.add_routes(
+            path="/webhooks/whatsapp/{secret}",
+            methods=[apigw.HttpMethod.GET, apigw.HttpMethod.POST],
+            integration=integrations.HttpLambdaIntegration("Webhook", stack.functions["webhook"]),
+            authorizer=apigw.HttpNoneAuthorizer(),
+        )
     )
+    stack.functions["sender"].add_environment("PUBLIC_API_URL", api.api_endpoint)
     CfnOutput(stack, "ApiUrl", value=api.api_endpoint, description="admin API base URL")
     CfnOutput(
         stack,

@@ -31,6 +31,9 @@ class Needs:
     """Reads the provider key or webhook secrets (and is told the secret's name)."""
     pushes: bool = False
     """Posts to the admin app's WebSocket connections."""
+    texts_and_emails: bool = False
+    """Publishes SMS through SNS (checking its opt-out list) and sends email through SES
+    from the configured identity only (and is told it)."""
 
     @property
     def tables(self) -> frozenset[str]:
@@ -47,12 +50,13 @@ NEEDS: dict[str, Needs] = {
     "dispatch": Needs(reads=CATALOG | {"followups"}, writes=frozenset({"followups"}), sends=True),
     # expire, fail stuck sends and redrive; never reads rules or settings
     "expire": Needs(reads=SETTLING, writes=SETTLING | {"stats"}),
-    # claim, re-check, send through 360dialog, record; retries go back on the queue
+    # claim, re-check, send through 360dialog, SNS or SES, record; retries go back on the queue
     "sender": Needs(
         reads=CATALOG | SETTLING,
         writes=SETTLING | {"messages", "stats"},
         sends=True,
         secret=True,
+        texts_and_emails=True,
     ),
     # replies, opt-outs, statuses, marketing preferences and number quality
     "webhook": Needs(
@@ -60,11 +64,13 @@ NEEDS: dict[str, Needs] = {
         writes=SETTLING | {"messages", "stats", "state"},
         secret=True,
     ),
-    # the admin API: every resource, send-now queues its follow-up at once
+    # the admin API: every resource, send-now queues its follow-up at once; the secret
+    # checks the signature of email unsubscribe links
     "api": Needs(
         reads=CATALOG | SETTLING | {"messages", "stats"},
         writes=CATALOG | SETTLING | {"messages", "stats"},
         sends=True,
+        secret=True,
     ),
     # CRM events: stage changes (conversions, exits) and messages sent elsewhere
     "bus_events": Needs(

@@ -29,11 +29,17 @@ def acknowledge(stack: FollowupStack) -> None:
     for name, fn in stack.functions.items():
         role = fn.role
         assert role is not None
+        texts = (
+            " And sns:Publish with sns:CheckIfPhoneNumberIsOptedOut, to send SMS: SNS gives a"
+            " phone number no resource ARN to scope them to."
+            if NEEDS[name].texts_and_emails
+            else ""
+        )
         _accept(
             role,
             "AwsSolutions-IAM5[Resource::*]",
             "Only xray:PutTraceSegments and xray:PutTelemetryRecords, added by active "
-            "tracing; X-Ray has no resource-level permissions for these actions.",
+            "tracing; X-Ray has no resource-level permissions for these actions." + texts,
         )
         for logical in sorted(NEEDS[name].tables):
             table = stack.tables[logical]
@@ -60,7 +66,9 @@ def acknowledge(stack: FollowupStack) -> None:
             "Deliberately without the JWT authorizer: the WhatsApp webhook is called by "
             "360dialog, which cannot sign in, and checks a secret path segment (compared in "
             "constant time, rotatable), an optional secret header and optional Meta "
-            "signatures itself; GET /api/openapi.json is the public API description.",
+            "signatures itself; GET /api/openapi.json is the public API description; "
+            "/u/{token} is the one-click unsubscribe link of emails, whose HMAC-signed token "
+            "is checked by the handler (RFC 8058: mail clients post it without signing in).",
         )
     _accept(
         stack.secret,

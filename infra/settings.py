@@ -44,6 +44,10 @@ class DeploySettings(BaseModel):
         default="", description="also require this header (its value is in the secret)"
     )
     alarm_email: str | None = Field(default=None, description="where alarms are sent, if set")
+    email_from: str | None = Field(
+        default=None,
+        description="the SES verified identity emails come from; without it email steps skip email",
+    )
     api_rate_limit: int = Field(default=50, ge=1, description="steady requests per second")
     api_burst_limit: int = Field(default=100, ge=1)
 

@@ -76,7 +76,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
             "Secrets",
             secret_name=f"{settings.prefix}secrets",
             description="JSON: D360_API_KEY, WEBHOOK_SECRET, WEBHOOK_HEADER_SECRET, "
-            "META_APP_SECRET, META_VERIFY_TOKEN, ANTHROPIC_API_KEY",
+            "META_APP_SECRET, META_VERIFY_TOKEN, ANTHROPIC_API_KEY, UNSUBSCRIBE_SECRET",
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 # Empty slots for the operator to fill; no secret value is in the template.
                 secret_string_template='{"D360_API_KEY": "", "ANTHROPIC_API_KEY": ""}',  # noqa: S106
@@ -226,6 +226,31 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
         if needs.sends:
             self.send_queue.grant_send_messages(fn)
             fn.add_environment("FOLLOWUP_SEND_QUEUE_URL", self.send_queue.queue_url)
+        if needs.texts_and_emails:
+            self._grant_texts_and_emails(fn)
+
+    def _grant_texts_and_emails(self, fn: lambda_.Function) -> None:
+        """SMS to phone numbers (SNS has no resource to scope them to) and email from the
+        one configured identity."""
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"], resources=["*"]
+            )
+        )
+        sender = self.settings.email_from
+        if sender is None:
+            return
+        identities = [sender, sender.rpartition("@")[2]]
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["ses:SendEmail", "ses:SendRawEmail"],
+                resources=[
+                    self.format_arn(service="ses", resource="identity", resource_name=identity)
+                    for identity in identities
+                ],
+            )
+        )
+        fn.add_environment("EMAIL_FROM", sender)
 
     def _handlers(self) -> None:
         settings = self.settings

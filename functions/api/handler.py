@@ -22,6 +22,7 @@ from followup.api import (
     routing,
     rules,
     settings,
+    unsubscribe,
 )
 from followup.domain.errors import DomainError
 from followup.services.ports import CommitRejected
@@ -42,6 +43,7 @@ app.include_router(contacts.router)
 app.include_router(events.router)
 app.include_router(queue.router)
 app.include_router(recipes.router)
+app.include_router(unsubscribe.router)
 
 
 @app.get("/api/openapi.json", include_in_schema=False)
@@ -87,6 +89,10 @@ def no_route(_: NotFoundError) -> Response[str]:
     return errors.error(404, "not_found", "no such route")
 
 
+def _media_types(path: str) -> frozenset[str]:
+    return unsubscribe.FORM if path.startswith("/u/") else MEDIA_TYPES.get(path, JSON)
+
+
 @cache
 def routes() -> routing.Routes:
     # Powertools keeps no public list of its routes; these two are its matching order.
@@ -111,7 +117,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     path = event.get("rawPath", "")
     response = (
         errors.oversized(event, BODY_LIMITS.get(path, BODY_LIMIT))
-        or errors.unreadable_body(event, MEDIA_TYPES.get(path, JSON))
+        or errors.unreadable_body(event, _media_types(path))
         or errors.overlong(event, VALUE_LIMIT)
         or unknown_query(event)
         or app.resolve(event, context)

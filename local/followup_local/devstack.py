@@ -53,6 +53,7 @@ from followup_local.engine import Functions, create_queues, sqs_event
 from followup_local.fake_anthropic import FakeAnthropic
 from followup_local.gateway import create_app, serving
 from followup_local.live import LiveFeed
+from followup_local.outbox import EMAIL_FROM, verify_sender
 from followup_local.sandbox import WhatsAppSandbox
 from followup_local.sandbox_page import SandboxPage
 from followup_local.tokens import DevTokens
@@ -228,6 +229,9 @@ class DevStack:
             "FOLLOWUP_TABLE_PREFIX": PREFIX,
             "WEBHOOK_SECRET": self.webhook_secret,
             "WEBSOCKET_CALLBACK_URL": self.base_url,
+            "EMAIL_FROM": EMAIL_FROM,
+            "PUBLIC_API_URL": self.base_url,
+            "UNSUBSCRIBE_SECRET": f"{self.webhook_secret}:unsubscribe",
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": "INFO" if self.options.verbose else "WARNING",
@@ -247,6 +251,7 @@ class DevStack:
         self.sqs = boto3.client("sqs")
         self.queue_url, self.dlq_url = create_queues(self.sqs, PREFIX)
         os.environ["FOLLOWUP_SEND_QUEUE_URL"] = self.queue_url
+        verify_sender(boto3.client("sesv2"))
         runtime.install(runtime.build(runtime.config(), self.clock), runtime.config())
         self.streams = boto3.client(
             "dynamodbstreams", endpoint_url=self.aws_url, region_name=REGION

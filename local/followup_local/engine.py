@@ -24,6 +24,7 @@ from followup.services.ports import SendQueue
 from followup.wiring import runtime
 from followup.wiring.config import Config
 from followup_local import envelopes
+from followup_local.outbox import EMAIL_FROM, Sent, emails, sms, verify_sender
 from followup_local.sandbox import WhatsAppSandbox
 
 REGION = "us-east-1"
@@ -210,6 +211,10 @@ class LocalEngine:
         status: int = response["statusCode"]
         return status
 
+    def outbox(self) -> list[Sent]:
+        """The SMS, then the emails, the engine sent (as moto's SNS and SES recorded them)."""
+        return sms(REGION) + emails(REGION)
+
     def dead_letters(self) -> list[dict[str, Any]]:
         messages: list[dict[str, Any]] = self.sqs.receive_message(
             QueueUrl=self.dlq_url, MaxNumberOfMessages=10
@@ -357,6 +362,7 @@ def local_engine(start: datetime, *, prefix: str = "followup-") -> Iterator[Loca
         tables.create_tables(boto3.client("dynamodb", region_name=REGION))
         sqs = boto3.client("sqs", region_name=REGION)
         queue_url, dlq_url = create_queues(sqs, prefix)
+        verify_sender(boto3.client("sesv2", region_name=REGION))
         config = Config.model_validate(
             {
                 "AWS_REGION": REGION,
@@ -365,6 +371,8 @@ def local_engine(start: datetime, *, prefix: str = "followup-") -> Iterator[Loca
                 "D360_BASE_URL": sandbox.base_url,
                 "D360_API_KEY": LOCAL_API_KEY,
                 "D360_NUMBER": envelopes.BUSINESS_NUMBER["display_phone_number"],
+                "EMAIL_FROM": EMAIL_FROM,
+                "UNSUBSCRIBE_SECRET": "local-unsubscribe-secret",
             }
         )
         deps = runtime.build(config, clock)

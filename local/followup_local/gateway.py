@@ -1,8 +1,9 @@
 """A local stand-in for the HTTP API: requests in, API Gateway v2 events to the handlers, out.
 
 Routes mirror the deployed API: `ANY /api/{proxy+}` behind the JWT authorizer
-(the OpenAPI description is public) and `/webhooks/whatsapp/{secret}` without it,
-since the webhook checks its own secret. A missing or bad token gets API
+(the OpenAPI description is public), `/webhooks/whatsapp/{secret}` and the email
+unsubscribe link `/u/{token}` without it,
+since the webhook checks its own secret and the link is signed. A missing or bad token gets API
 Gateway's own 401 before any handler runs.
 """
 
@@ -155,6 +156,11 @@ def create_app(
         secret = {"secret": request.path_params["secret"]}
         return await _forward(request, "webhook", route_key, secret, None)
 
+    async def unsubscribe(request: Request) -> Response:
+        route_key = f"{request.method} /u/{{token}}"
+        token = {"token": request.path_params["token"]}
+        return await _forward(request, "api", route_key, token, None)
+
     async def _forward(
         request: Request,
         function: str,
@@ -184,6 +190,7 @@ def create_app(
         routes=[
             Route("/api/{proxy:anything}", _AnyMethod(api)),
             Route("/webhooks/whatsapp/{secret:segment}", webhook, methods=["GET", "POST"]),
+            Route("/u/{token:segment}", unsubscribe, methods=["GET", "POST"]),
             *extra_routes,
         ],
         exception_handlers={HTTPException: _gateway_error},

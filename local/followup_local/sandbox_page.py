@@ -1,4 +1,5 @@
-"""The sandbox page: each demo lead's WhatsApp chat, and a box to answer as them.
+"""The sandbox page: each demo lead's WhatsApp chat, a box to answer as them, and an
+outbox of the SMS and emails the engine sent (as moto's SNS and SES recorded them).
 
 What a lead types reaches the engine through the real webhook, in Meta's envelope,
 exactly as 360dialog would post it; each accepted send is reported `delivered` the
@@ -9,6 +10,7 @@ lists what the sandbox was sent, as JSON.
 from __future__ import annotations
 
 import secrets
+from dataclasses import asdict
 from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +27,8 @@ from followup.domain.conversation import Direction, Message
 from followup.services.contacts import find_contact
 from followup.wiring import runtime
 from followup_local import envelopes
+from followup_local.engine import REGION
+from followup_local.outbox import emails, sms
 
 if TYPE_CHECKING:
     from followup_local.devstack import DevStack
@@ -47,6 +51,7 @@ class SandboxPage:
             Route("/sandbox", self._page),
             Route("/sandbox/messages", self._messages),
             Route("/sandbox/chats", self._chats),
+            Route("/sandbox/outbox", self._outbox),
             Route("/sandbox/reply", self._reply, methods=["POST"]),
         ]
 
@@ -58,6 +63,10 @@ class SandboxPage:
 
     async def _chats(self, _: Request) -> Response:
         return JSONResponse(await run_in_threadpool(self.chats))
+
+    async def _outbox(self, _: Request) -> Response:
+        sent = await run_in_threadpool(lambda: sms(REGION) + emails(REGION))
+        return JSONResponse([asdict(item) for item in sent])
 
     async def _reply(self, request: Request) -> Response:
         try:

@@ -22,6 +22,7 @@ from tests.infra.conftest import Synth, synth
 ROOT = Path(__file__).resolve().parents[2]
 HANDLERS = {"enqueue", "dispatch", "expire", "sender", "webhook", "api", "bus_events"}
 REALTIME = {"ws_authorizer", "realtime", "broadcaster"}
+SMS_ACTIONS = {"sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"}
 
 
 def _table(s: Synth, logical: str) -> dict[str, Any]:
@@ -176,7 +177,9 @@ def test_each_function_may_touch_only_the_tables_its_use_cases_touch(dev: Synth)
     for name, found in statements.items():
         for statement in found:
             actions = _listed(statement["Action"])
-            assert statement["Resource"] != "*" or all(a.startswith("xray:") for a in actions)
+            unscoped = statement["Resource"] == "*"
+            texting = name == "sender" and set(actions) == SMS_ACTIONS  # phone numbers: no ARN
+            assert not unscoped or texting or all(a.startswith("xray:") for a in actions)
             assert not any(a.endswith(":*") for a in actions), (name, actions)
 
 
@@ -201,7 +204,8 @@ def test_queue_secret_stream_and_pushes_are_granted_only_where_used(dev: Synth) 
     assert senders == {name for name, env in fn_env.items() if "FOLLOWUP_SEND_QUEUE_URL" in env}
     assert holders("sqs:ReceiveMessage", queue) == {"sender"}
     readers = holders("secretsmanager:GetSecretValue", secret)
-    assert readers == {"sender", "webhook"}  # the 360dialog key; the webhook secrets
+    # the 360dialog key; the webhook secrets; the API checks email unsubscribe links
+    assert readers == {"sender", "webhook", "api"}
     assert readers == {name for name, env in fn_env.items() if "FOLLOWUP_SECRETS_NAME" in env}
     assert holders("dynamodb:GetRecords", stream) == {"broadcaster"}
     assert holders("execute-api:ManageConnections", api_id) == {"realtime", "broadcaster"}
@@ -211,13 +215,49 @@ def test_queue_secret_stream_and_pushes_are_granted_only_where_used(dev: Synth) 
         for statement in found
         for action in _listed(statement["Action"])
     }
-    assert services == {"logs", "xray", "dynamodb", "sqs", "secretsmanager", "execute-api"}
+    assert services == {"logs", "xray", "dynamodb", "sqs", "secretsmanager", "execute-api", "sns"}
     assert {
         a.split(":")[0] for st in statements["ws_authorizer"] for a in _listed(st["Action"])
     } == {
         "logs",
         "xray",
     }
+
+
+def test_only_the_sender_may_send_sms_and_email_and_only_from_its_identity(
+    tmp_path: Path, dev: Synth
+) -> None:
+    with_email = synth(tmp_path, email_from="admissions@example.edu")
+    for built in (dev, with_email):
+        statements = _statements(built)
+        texters = {
+            name
+            for name, found in statements.items()
+            for statement in found
+            if {"sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"}
+            <= set(_listed(statement["Action"]))
+        }
+        assert texters == {"sender"}
+    # Without a sender identity nobody may send email; with one, the sender from it only
+    assert not any(
+        "ses:" in json.dumps(statement["Action"])
+        for found in _statements(dev).values()
+        for statement in found
+    )
+    mailers = {
+        name: statement["Resource"]
+        for name, found in _statements(with_email).items()
+        for statement in found
+        if "ses:SendEmail" in _listed(statement["Action"])
+    }
+    assert list(mailers) == ["sender"]
+    assert "identity/admissions@example.edu" in json.dumps(mailers["sender"])
+    sender = with_email.resources("AWS::Lambda::Function")[
+        _ref_of(with_email, with_email.stack.functions["sender"])
+    ]
+    variables = sender["Properties"]["Environment"]["Variables"]
+    assert variables["EMAIL_FROM"] == "admissions@example.edu"
+    assert "PUBLIC_API_URL" in variables
 
 
 def test_no_secret_is_in_the_template(dev: Synth) -> None:
@@ -309,6 +349,8 @@ def test_admin_routes_need_a_jwt_and_only_the_webhook_and_description_are_open(
         "GET /api/openapi.json",
         "GET /webhooks/whatsapp/{secret}",
         "POST /webhooks/whatsapp/{secret}",
+        "GET /u/{token}",
+        "POST /u/{token}",
         "$disconnect",
         "$default",
     }

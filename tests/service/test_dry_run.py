@@ -11,6 +11,7 @@ import pytest
 from followup.domain.recipes import recipe
 from followup.services.dry_run import DryRun, DryRunRequest, dry_run
 from followup_local.memory_engine import MemoryEngine
+from tests.support.builders import rule as build_rule
 
 HOUR = {"amount": 1, "unit": "hours"}
 
@@ -198,3 +199,31 @@ def test_after_the_service_a_rating_leads_to_a_referral_or_an_urgent_review(
     assert lines(run)[4 : 4 + len(then)] == then
     assert lines(run)[4 + len(then)] == "Wed 2026-11-25 11:00 ended sequence_done completed"
     assert run.finished
+
+
+def test_a_whatsapp_step_falls_back_to_sms_then_email_without_a_reply(
+    engine: MemoryEngine,
+) -> None:
+    # Given a step on WhatsApp that moves to SMS, then email, after 24 h without a reply
+    step = {
+        "wait": {"amount": 0, "unit": "minutes"},
+        "channel": "whatsapp",
+        "fallbacks": ["sms", "email"],
+        "fallback_when": {"no_reply_within": {"amount": 24, "unit": "hours"}},
+        "text": "Hi {first_name|there}, your place is still open.",
+        "template": {"name": "apply_reminder", "language": "en"},
+        "email": {"subject": "{first_name|Friend}, one step left", "body": "Hi, apply."},
+    }
+    rule = build_rule(steps=[step])
+    contact = {"name": "Dewi", "email": "dewi@example.com"}
+    request = DryRunRequest.model_validate({"contact": contact, "days": 7})
+    # When it plays for a contact who never answers
+    run = dry_run(engine.deps, rule, request)
+    # Then each channel goes a day after the last, in the send window
+    sends = [(entry.local, entry.channel) for entry in run.entries if entry.kind == "send"]
+    assert sends == [
+        ("Wed 2026-11-25 09:00", "whatsapp"),
+        ("Thu 2026-11-26 09:00", "sms"),
+        ("Fri 2026-11-27 09:00", "email"),
+    ]
+    assert engine.sandbox.requests == []

@@ -303,7 +303,7 @@ class DynamoStore:
         items, after = paging.collect(
             [stage],
             read,
-            lambda item: Contact.model_validate_json(item.doc),
+            lambda item: Contact.model_validate_json(item.doc, context=STORED),
             lambda _: True,
             lambda item: _key(item, ("id", "stage", "created_at")),
             limit,
@@ -518,7 +518,7 @@ def _contact_item(contact: Contact, revision: int) -> ContactItem:
 
 
 def _versioned_contact(item: ContactItem) -> Versioned[Contact]:
-    return Versioned(Contact.model_validate_json(item.doc), int(item.revision))
+    return Versioned(Contact.model_validate_json(item.doc, context=STORED), int(item.revision))
 
 
 def _versioned_enrollment(item: EnrollmentItem) -> Versioned[Enrollment]:

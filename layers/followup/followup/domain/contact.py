@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, ValidationInfo, field_validator
 
+from followup.domain.channels import EMAIL_PATTERN, Channel
 from followup.domain.localtime import ZoneName
+from followup.domain.stored import STORED, new_input
 
 
 class Score(StrEnum):
@@ -51,6 +53,11 @@ class Contact(BaseModel):
         default=False, description="the user stopped marketing messages (WhatsApp setting)"
     )
     opted_out_at: AwareDatetime | None = None
+    opted_out_channels: list[Channel] = Field(
+        default_factory=list,
+        description="channels the contact stopped one by one (an email unsubscribe, a WhatsApp"
+        " STOP when it stops WhatsApp only); `opted_out` stops them all",
+    )
     last_inbound_at: AwareDatetime | None = None
     last_outbound_at: AwareDatetime | None = None
     last_agent_at: AwareDatetime | None = None
@@ -69,6 +76,26 @@ class Contact(BaseModel):
     recent_sends: list[AwareDatetime] = Field(default_factory=list)
     pending_followup_id: str | None = None
     pending_until: AwareDatetime | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _an_address(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and new_input(info) and not EMAIL_PATTERN.match(value):
+            raise ValueError("not an email address")
+        return value
+
+    def stopped(self, channel: Channel) -> bool:
+        """The contact may not be messaged on `channel` (SNS keeps SMS opt-outs itself)."""
+        return self.opted_out or channel in self.opted_out_channels
+
+    def address(self, channel: Channel) -> str | None:
+        """Where `channel` reaches the contact: the WhatsApp id, its phone, or the email."""
+        if channel == "email":
+            return self.email
+        if channel == "sms":
+            number = self.phone or self.wa_id
+            return None if number is None else "+" + number.removeprefix("+")
+        return self.wa_id
 
     @property
     def quiet_since(self) -> datetime:
@@ -123,7 +150,9 @@ class Contact(BaseModel):
                 update[name] = Contact.model_fields[name].get_default(call_default_factory=True)
             else:
                 update[name] = value
-        return Contact.model_validate({**self.model_dump(), **update})
+        # What the caller did not change is read back as stored (an older, looser check).
+        context = None if "email" in update else STORED
+        return Contact.model_validate({**self.model_dump(), **update}, context=context)
 
     def field(self, path: str) -> str | None:
         """A value for personalisation: `name`, `first_name`, `stage`, `attributes.x`."""

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, Field
 
 from followup.domain.conditions import Facts
 from followup.domain.contact import Contact
@@ -36,6 +36,9 @@ class Enrollment(BaseModel):
     enrolled_at: AwareDatetime
     step_index: int = 0
     repeat_index: int = 0
+    channel_index: int = Field(
+        default=0, ge=0, description="the step's fallback channel due next (no reply in time)"
+    )
     sends: int = 0
     next_due_at: AwareDatetime | None = None
     state: EnrollmentState = EnrollmentState.ACTIVE

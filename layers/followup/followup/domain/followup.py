@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
+from followup.domain.channels import Channel
 from followup.domain.durations import shifted
 from followup.domain.errors import InvalidTransition
 
@@ -90,8 +91,9 @@ class StatusChange(BaseModel):
 class RenderedMessage(BaseModel):
     """Exactly what went to the provider."""
 
-    kind: Literal["text", "template"]
+    kind: Literal["text", "template", "sms", "email"]
     text: str | None = None
+    subject: str | None = None
     template_name: str | None = None
     language: str | None = None
     params: list[str] = Field(default_factory=list)
@@ -131,7 +133,15 @@ class FollowUp(BaseModel):
     enrollment_id: str | None = None
     step_index: int = 0
     repeat_index: int = 0
-    channel: Literal["whatsapp"] = "whatsapp"
+    channel: Channel = Field(
+        default="whatsapp", description="the channel planned, then the one actually used"
+    )
+    channel_index: int = Field(
+        default=0, ge=0, description="where in the step's channels this send starts"
+    )
+    skipped_channels: list[str] = Field(
+        default_factory=list, description="channels passed over, and why (`no_address:email`)"
+    )
     silence_key: str
     manual: bool = False
     status: Status = Status.QUEUED
@@ -170,6 +180,7 @@ class FollowUp(BaseModel):
         enrollment_id: str | None = None,
         step_index: int = 0,
         repeat_index: int = 0,
+        channel_index: int = 0,
         manual: bool = False,
         note: str | None = None,
         skipped: str | None = None,
@@ -185,6 +196,7 @@ class FollowUp(BaseModel):
             enrollment_id=enrollment_id,
             step_index=step_index,
             repeat_index=repeat_index,
+            channel_index=channel_index,
             silence_key=silence_key,
             manual=manual,
             status=status,

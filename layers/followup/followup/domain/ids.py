@@ -21,8 +21,16 @@ def enrollment_id(rule_id: str, contact_id: str, silence_key: str) -> str:
     return "en_" + _digest(rule_id, contact_id, silence_key)
 
 
-def followup_id(enrollment: str, step_index: int, repeat_index: int) -> str:
+def followup_id(enrollment: str, step_index: int, repeat_index: int, channel_index: int = 0) -> str:
+    """A step's fallback sends (`channel_index` > 0) are planned sends of their own."""
+    if channel_index:
+        return "fu_" + _digest(enrollment, step_index, repeat_index, channel_index)
     return "fu_" + _digest(enrollment, step_index, repeat_index)
+
+
+def fallback_followup_id(failed_followup_id: str) -> str:
+    """The next channel's send of a follow-up WhatsApp reported failed: at most one."""
+    return "fu_" + _digest("fallback", failed_followup_id)
 
 
 def manual_followup_id(rule_id: str, contact_id: str, silence_key: str) -> str:

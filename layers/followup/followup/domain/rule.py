@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from followup.domain.channels import Channel, EmailContent, FallbackWhen
 from followup.domain.conditions import Condition, Facts, all_hold, field_error
 from followup.domain.contact import Contact, Score, Speaker
 from followup.domain.durations import Duration, Unit
@@ -208,23 +209,41 @@ class Repeat(BaseModel):
 
 
 class Step(BaseModel):
-    """Wait, then send: free text inside the 24 h window, else the approved template."""
+    """Wait, then send on `channel`: on WhatsApp free text inside the 24 h window, else the
+    approved template; by SMS the text; by email `email`. `fallbacks` are tried in order
+    when a channel cannot reach the contact or `fallback_when` says so."""
 
     model_config = ConfigDict(frozen=True)
 
     kind: Literal["send"] = "send"
     wait: Duration
-    channel: Literal["whatsapp"] = "whatsapp"
+    channel: Channel = "whatsapp"
+    fallbacks: list[Channel] = Field(default_factory=list, max_length=2)
+    fallback_when: FallbackWhen = Field(default_factory=FallbackWhen)
     text: str | None = Field(default=None, max_length=4096)
     template: TemplateRef | None = None
+    email: EmailContent | None = None
     repeat: Repeat | None = None
     ai: AiMessage | None = None
 
     @model_validator(mode="after")
     def _has_message(self) -> Step:
-        if not self.text and self.template is None:
+        if len(set(self.chain)) != len(self.chain):
+            raise ValueError("a channel appears once in a step's channel and fallbacks")
+        if "whatsapp" in self.fallbacks:
+            raise ValueError("WhatsApp can only be a step's first channel, not a fallback")
+        if "whatsapp" in self.chain and not self.text and self.template is None:
             raise ValueError("a step needs a free text, a template, or both")
+        if "sms" in self.chain and not self.text:
+            raise ValueError("an SMS step needs a free text")
+        if "email" in self.chain and self.email is None:
+            raise ValueError("an email step needs `email` with a subject and a body")
         return self
+
+    @property
+    def chain(self) -> list[Channel]:
+        """The channels in the order they are tried."""
+        return [self.channel, *self.fallbacks]
 
     @model_validator(mode="after")
     def _ai_has_a_place(self) -> Step:

@@ -89,6 +89,10 @@ class WorkspaceSettings(BaseModel):
         default_factory=list,
         description="added to the built-in opt-out keywords and phrasings, which always apply",
     )
+    whatsapp_stop_stops_all: StrictBool = Field(
+        default=True,
+        description="a STOP on WhatsApp stops SMS and email too; off: it stops WhatsApp only",
+    )
     expire_after: Duration = Field(default_factory=lambda: _hours(72))
     attribution_window: Duration = Field(default_factory=lambda: _hours(72))
     trigger_lookback: Duration = Field(

@@ -15,10 +15,12 @@ from followup.services.ports import (
     Classifier,
     Clock,
     ContactRepository,
+    Email,
     FollowUpRepository,
     RuleHead,
     RuleRepository,
     SendQueue,
+    Sms,
     StatsRepository,
     Store,
     Transactions,
@@ -137,6 +139,10 @@ class Deps:
     """Writes AI messages; None without an Anthropic API key (the static content goes)."""
     classifier: Classifier | None = None
     """Reads replies with AI; None without an Anthropic API key (the rules read them)."""
+    sms: Sms | None = None
+    """Sends SMS (SNS); None where SMS is not set up: steps fall back past it."""
+    email: Email | None = None
+    """Sends email (SES); None without a sender identity: steps fall back past it."""
     catalog: Catalog = field(init=False)
 
     @classmethod
@@ -151,6 +157,8 @@ class Deps:
         sending_number: str = DEFAULT_NUMBER,
         writer: Writer | None = None,
         classifier: Classifier | None = None,
+        sms: Sms | None = None,
+        email: Email | None = None,
     ) -> Deps:
         """Every repository from one store (as the handlers and the local engine use)."""
         return cls(
@@ -166,6 +174,8 @@ class Deps:
             sending_number=sending_number,
             writer=writer,
             classifier=classifier,
+            sms=sms,
+            email=email,
         )
 
     def __post_init__(self) -> None:

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from followup.adapters.memory import MemoryStore
+from followup.domain.channels import OutboundEmail
 from followup.domain.contact import Contact, Score, Speaker
 from followup.domain.durations import Duration
 from followup.domain.enrollment import EnrollmentState
@@ -50,6 +51,7 @@ class TestContact(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(default="Test Contact", max_length=200)
+    email: str | None = Field(default=None, max_length=254, description="for email steps")
     stage: str | None = Field(default=None, description="default: the funnel's first stage")
     score: Score | None = None
     timezone: ZoneName | None = Field(default=None, description="default: the workspace's")
@@ -177,14 +179,35 @@ class _Clock:
 
 
 class _Recorder:
-    """Takes what the sender would hand to WhatsApp; sends nothing."""
+    """Takes what the sender would hand to WhatsApp, SMS or email; sends nothing."""
 
     def __init__(self) -> None:
-        self.sent: list[OutboundMessage] = []
+        self.sent = 0
 
     def send(self, outbound: OutboundMessage) -> str:
-        self.sent.append(outbound)
-        return f"wamid.dry-run.{len(self.sent)}"
+        self.sent += 1
+        return f"wamid.dry-run.{self.sent}"
+
+
+class _SmsRecorder:
+    def __init__(self) -> None:
+        self.sent = 0
+
+    def opted_out(self, number: str) -> bool:
+        return False
+
+    def send(self, number: str, text: str) -> str:
+        self.sent += 1
+        return f"sms.dry-run.{self.sent}"
+
+
+class _EmailRecorder:
+    def __init__(self) -> None:
+        self.sent = 0
+
+    def send(self, outbound: OutboundEmail) -> str:
+        self.sent += 1
+        return f"email.dry-run.{self.sent}"
 
 
 @dataclass(frozen=True)
@@ -249,6 +272,8 @@ def dry_run(deps: Deps, rule: Rule, request: DryRunRequest) -> DryRun:
         store,
         queue=queue,
         whatsapp=_Recorder(),
+        sms=_SmsRecorder(),
+        email=_EmailRecorder(),
         clock=clock,
         timings=deps.timings,
         sending_number=deps.sending_number,
@@ -311,6 +336,8 @@ def _contact(deps: Deps, inner: Deps, request: DryRunRequest, start: datetime) -
     }
     if given.score is not None:
         fields["score"] = given.score
+    if given.email is not None:
+        fields["email"] = given.email
     if given.timezone is not None:
         fields["timezone"] = given.timezone
     contact = new_contact(inner, at=wrote, wa_id=TEST_WA_ID, name=given.name, extra=fields)

@@ -61,6 +61,8 @@ def record_inbound(
     identity = Identity(sender) if isinstance(sender, str) else sender
     settings = deps.catalog.settings()
     stop = is_opt_out(text, extra_keywords=settings.opt_out_keywords)
+    # A STOP stops every channel, unless the workspace lets it stop WhatsApp alone.
+    stops_all = stop and settings.whatsapp_stop_stops_all
     existing = find_contact(deps, identity.wa_id, identity.user_id)
     created = existing is None
     if existing is None:
@@ -100,8 +102,10 @@ def record_inbound(
             update["wa_id"] = identity.wa_id
         if identity.user_id and not contact.user_id:
             update["user_id"] = identity.user_id
-        if stop and not contact.opted_out:
+        if stops_all and not contact.opted_out:
             update |= {"opted_out": True, "opted_out_at": at}
+        if stop and "whatsapp" not in contact.opted_out_channels:
+            update["opted_out_channels"] = [*contact.opted_out_channels, "whatsapp"]
         if reading and reading.suppress_marketing and not contact.marketing_suppressed:
             update["marketing_suppressed"] = True
         return contact.model_copy(update=update)

@@ -47,15 +47,22 @@ def after_send(
     sent_at: datetime,
     contact: Contact,
     settings: WorkspaceSettings,
+    channel_index: int = 0,
 ) -> Enrollment:
-    """The enrollment once its current step went out: the next repeat, next step, or done."""
+    """The enrollment once its current step went out (on the step's `channel_index`-th
+    channel): its next fallback channel, the next repeat, next step, or done."""
     progressed = enrollment.model_copy(
-        update={"sends": enrollment.sends + 1, "last_sent_at": sent_at}
+        update={"sends": enrollment.sends + 1, "last_sent_at": sent_at, "channel_index": 0}
     )
     if rule.max_sends is not None and progressed.sends >= rule.max_sends:
         return ended(progressed, "max_sends", EnrollmentState.COMPLETED)
     tz = contact.zone(settings.zone)
     step = rule.send_step(enrollment.step_index)
+    no_reply = step.fallback_when.no_reply_within
+    if no_reply is not None and channel_index + 1 < len(step.chain):
+        return progressed.model_copy(
+            update={"channel_index": channel_index + 1, "next_due_at": no_reply.after(sent_at, tz)}
+        )
     if step.repeat and enrollment.repeat_index < step.repeat.times:
         return progressed.model_copy(
             update={
@@ -81,7 +88,9 @@ def advance(
     stop = must_stop(contact, rule, enrollment.silence_key, settings.gating, now)
     if stop is not None and not stop.gated:
         return _exit(deps, enrollment_v, stop.reason, now)
-    fid = followup_id(enrollment.id, enrollment.step_index, enrollment.repeat_index)
+    fid = followup_id(
+        enrollment.id, enrollment.step_index, enrollment.repeat_index, enrollment.channel_index
+    )
     if stop is not None:
         skipped = _followup(fid, enrollment, contact, now, now, stop.reason)
         exited = ended(enrollment, stop.reason, EnrollmentState.EXITED)
@@ -135,6 +144,7 @@ def _followup(
         enrollment_id=enrollment.id,
         step_index=enrollment.step_index,
         repeat_index=enrollment.repeat_index,
+        channel_index=enrollment.channel_index,
         skipped=skipped,
     )
 

@@ -11,6 +11,7 @@ from typing import Generic, Protocol, TypeVar
 
 from followup.domain.ai import AiRequest, AiResult, AiUnavailable
 from followup.domain.ai_classify import AiReading
+from followup.domain.channels import OutboundEmail
 from followup.domain.contact import Contact
 from followup.domain.conversation import Message
 from followup.domain.enrollment import Enrollment
@@ -258,6 +259,19 @@ class WhatsApp(Protocol):
     """Sends one message; raises ProviderRejected or OutcomeUnknown."""
 
     def send(self, outbound: OutboundMessage) -> str: ...
+
+
+class Sms(Protocol):
+    """Sends one SMS; raises ChannelRefused or OutcomeUnknown."""
+
+    def opted_out(self, number: str) -> bool: ...
+    def send(self, number: str, text: str) -> str: ...
+
+
+class Email(Protocol):
+    """Sends one email with its unsubscribe link; raises ChannelRefused or OutcomeUnknown."""
+
+    def send(self, outbound: OutboundEmail) -> str: ...
 
 
 class Poster(Protocol):

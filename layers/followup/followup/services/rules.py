@@ -55,10 +55,16 @@ def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list
     for n, step in enumerate(rule.steps):
         if not isinstance(step, Step):
             continue
-        if step.text:
-            for name in placeholders(step.text):
+        texts = {f"steps.{n}.text": step.text}
+        if step.email:
+            texts |= {
+                f"steps.{n}.email.subject": step.email.subject,
+                f"steps.{n}.email.body": step.email.body,
+            }
+        for field, text in texts.items():
+            for name in placeholders(text or ""):
                 if not _is_field(name):
-                    errors.append(Problem(f"steps.{n}.text", f"{{{name}}} names no contact field"))
+                    errors.append(Problem(field, f"{{{name}}} names no contact field"))
         if step.template:
             for p, param in enumerate(step.template.params):
                 if param.field is not None and not _is_field(param.field):
@@ -68,7 +74,7 @@ def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list
                             f"{param.field!r} names no contact field",
                         )
                     )
-        elif step.text:
+        elif step.text and step.chain == ["whatsapp"]:
             warnings.append(
                 Problem(
                     f"steps.{n}",

@@ -14,7 +14,7 @@ from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.followup import AiWriting, FollowUp, Reason, RenderedMessage, Status
 from followup.domain.journey import must_stop, send_at
 from followup.domain.messaging import compose
-from followup.domain.rule import Rule
+from followup.domain.rule import Rule, Step
 from followup.domain.whatsapp import (
     Disposition,
     OutboundMessage,
@@ -22,6 +22,7 @@ from followup.domain.whatsapp import (
     ProviderFailure,
     ProviderRejected,
 )
+from followup.services.channels import Picked, pick, send_elsewhere, unreachable
 from followup.services.deps import Deps
 from followup.services.pausing import pause_number, pause_workspace
 from followup.services.ports import CommitRejected, FollowUpChange
@@ -81,9 +82,14 @@ def send_one(deps: Deps, followup_id: str) -> Outcome:
     if verdict is not None:
         return Outcome(verdict)
     step = rule.send_step(claimed.step_index)
+    picked = pick(deps, claimed, contact, step, claimed.channel_index)
+    if picked.channel != "whatsapp":
+        return Outcome(_on_channel(deps, picked, contact, rule, step, now))
+    claimed = picked.followup
     static = compose(step, contact, now)
     if static is None:
-        return Outcome(_finish(deps, claimed, Status.SKIPPED, Reason.WINDOW_CLOSED, now))
+        fallen = _fall_back(deps, claimed, contact, rule, step, Reason.WINDOW_CLOSED, now)
+        return Outcome(fallen or _finish(deps, claimed, Status.SKIPPED, Reason.WINDOW_CLOSED, now))
     marketing = static.kind == "template" and step.template and step.template.category
     if contact.marketing_suppressed and marketing == "marketing":
         return Outcome(_finish(deps, claimed, Status.SKIPPED, Reason.MARKETING_SUPPRESSED, now))
@@ -137,6 +143,30 @@ def _hand_over(
         )
     )
     return SendResult.SENT
+
+
+def _on_channel(
+    deps: Deps, picked: Picked, contact: Contact, rule: Rule, step: Step, now: datetime
+) -> SendResult:
+    """Send by SMS or email, or end the follow-up when no channel of its step can reach
+    the contact."""
+    if picked.channel is None:
+        status, reason = unreachable(picked.followup)
+        return _finish(deps, picked.followup, status, reason, now)
+    ended = send_elsewhere(deps, picked.followup, contact, rule, step, now)
+    return SendResult.IGNORED if ended is None else SendResult(ended.value)
+
+
+def _fall_back(
+    deps: Deps, claimed: FollowUp, contact: Contact, rule: Rule, step: Step, why: str, now: datetime
+) -> SendResult | None:
+    """WhatsApp cannot deliver it (`why`): the step's next channel, when the step falls back
+    on undeliverable sends and has one that reaches the contact."""
+    if not step.fallback_when.undeliverable:
+        return None
+    refused = [*claimed.skipped_channels, f"whatsapp: {why}"]
+    later = pick(deps, claimed.model_copy(update={"skipped_channels": refused}), contact, step, 1)
+    return None if later.channel is None else _on_channel(deps, later, contact, rule, step, now)
 
 
 def _await_approval(
@@ -230,7 +260,8 @@ def _handle_rejection(
     reason = failure.reason
     if retryable:
         reason = f"{Reason.RETRIES_EXHAUSTED.value}: {failure.reason}"
-    return _finish(deps, noted, Status.FAILED, reason, now)
+    fallen = _fall_back(deps, noted, contact, rule, rule.send_step(claimed.step_index), reason, now)
+    return fallen or _finish(deps, noted, Status.FAILED, reason, now)
 
 
 def _pause(deps: Deps, claimed: FollowUp, failure: ProviderFailure, now: datetime) -> SendResult:

@@ -64,7 +64,7 @@ def record_sent(
 
     def next_step(enrollment: Enrollment, contact: Contact) -> Enrollment:
         try:
-            return after_send(enrollment, rule, now, contact, settings)
+            return after_send(enrollment, rule, now, contact, settings, claimed.channel_index)
         except RULE_DATA_ERRORS as exc:
             # The message went out: record it, and end a sequence whose next step cannot be
             # planned rather than leave the send looking like an unknown outcome.

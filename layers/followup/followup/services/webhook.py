@@ -24,6 +24,7 @@ from followup.domain.webhook_events import (
     WebhookEvent,
 )
 from followup.domain.whatsapp import Disposition, classify
+from followup.services.channels import after_failed
 from followup.services.contacts import find_contact, update_contact
 from followup.services.deps import Deps
 from followup.services.inbound import record_inbound
@@ -149,6 +150,7 @@ def _failed(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
         deps.commit([FollowUpChange(failed, followup.status)], status.at)
     except CommitRejected:
         return "stale"
+    after_failed(deps, failed, status.at)
     if failure.code == STOPPED_MARKETING:
         _suppress(deps, Identity(status.recipient), True, status.at, followup.contact_id)
     if failure.disposition is Disposition.PAUSE:

@@ -1,6 +1,7 @@
 """Configuration from environment variables, validated once per cold start.
 
-In AWS the secrets (360dialog key, webhook secrets, Meta app secret, Anthropic key) are
+In AWS the secrets (360dialog key, webhook secrets, Meta app secret, Anthropic key, the
+unsubscribe link secret) are
 not in the environment: `FOLLOWUP_SECRETS_NAME` names a Secrets Manager secret holding them as
 JSON under the same names (`D360_API_KEY`, `WEBHOOK_SECRET`, ...), read through
 Powertools parameters (cached) when the configuration is built. Environment variables
@@ -105,6 +106,22 @@ class Config(BaseSettings):
         default="",
         validation_alias="WEBSOCKET_CALLBACK_URL",
         description="the WebSocket API's management endpoint, for pushing queue changes",
+    )
+    email_from: str = Field(
+        default="",
+        validation_alias="EMAIL_FROM",
+        description="the SES verified identity emails come from; without it email is skipped",
+    )
+    public_api_url: str = Field(
+        default="http://localhost:3000",
+        validation_alias="PUBLIC_API_URL",
+        description="where the HTTP API is reached from outside: unsubscribe links point here",
+    )
+    unsubscribe_secret: SecretStr = Field(
+        default=SecretStr(""),
+        validation_alias="UNSUBSCRIBE_SECRET",
+        description="signs the one-click unsubscribe links of emails (HMAC-SHA256); without"
+        " it no email is sent, since none could carry a working link",
     )
     anthropic_api_key: SecretStr = Field(
         default=SecretStr(""),

@@ -14,6 +14,8 @@ from pydantic import AwareDatetime, BaseModel
 from followup.adapters import tables
 from followup.adapters.connections import ConnectionPoster
 from followup.adapters.dynamo import DynamoStore
+from followup.adapters.email import SesEmail
+from followup.adapters.sms import SnsSms
 from followup.adapters.sqs import SqsQueue
 from followup.adapters.whatsapp import D360Client
 from followup.services.deps import Deps
@@ -35,9 +37,12 @@ class _Installed:
 
 
 def build(config: Config, clock: Clock | None = None) -> Deps:
-    """Real adapters from configuration: DynamoDB, SQS, 360dialog and Claude (with a key)."""
+    """Real adapters from configuration: DynamoDB, SQS, 360dialog, SNS, SES (with a sender)
+    and Claude (with a key)."""
     tables.bind(config.table_prefix, config.aws_region, config.aws_endpoint_url)
-    sqs = boto3.client("sqs", region_name=config.aws_region, endpoint_url=config.aws_endpoint_url)
+    region, endpoint = config.aws_region, config.aws_endpoint_url
+    unsubscribe_signing = config.unsubscribe_secret.get_secret_value()
+    sqs = boto3.client("sqs", region_name=region, endpoint_url=endpoint)
     return Deps.over(
         DynamoStore(),
         queue=SqsQueue(config.send_queue_url, sqs),
@@ -52,7 +57,17 @@ def build(config: Config, clock: Clock | None = None) -> Deps:
         sending_number=config.d360_number,
         writer=ai.writer(config) if config.anthropic_api_key.get_secret_value() else None,
         classifier=ai.writer(config) if config.anthropic_api_key.get_secret_value() else None,
+        sms=SnsSms(boto3.client("sns", region_name=region, endpoint_url=endpoint)),
+        email=_email(config) if config.email_from and unsubscribe_signing else None,
     )
+
+
+def _email(config: Config) -> SesEmail:
+    client = boto3.client(
+        "sesv2", region_name=config.aws_region, endpoint_url=config.aws_endpoint_url
+    )
+    secret = config.unsubscribe_secret.get_secret_value()
+    return SesEmail(config.email_from, config.public_api_url, secret, client)
 
 
 @cache

@@ -1,0 +1,51 @@
+"""Email through Amazon SES v2 from a verified identity, with a one-click unsubscribe."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from typing import Any
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from followup.domain.channels import ChannelRefused, OutboundEmail
+from followup.domain.unsubscribe import sign
+from followup.domain.whatsapp import OutcomeUnknown
+
+
+class SesEmail:
+    """Sends from `sender`; every message carries `List-Unsubscribe` (RFC 8058) pointing at
+    `{unsubscribe_base}/u/{token}`, the token signed with `secret`."""
+
+    def __init__(
+        self,
+        sender: str,
+        unsubscribe_base: str,
+        secret: str,
+        client: Any = None,
+        region: str | None = None,
+    ) -> None:
+        self._sender, self._base, self._secret = sender, unsubscribe_base.rstrip("/"), secret
+        self._client = client or boto3.client("sesv2", region_name=region)
+
+    def send(self, outbound: OutboundEmail) -> str:
+        """The SES message id; raises ChannelRefused or OutcomeUnknown."""
+        link = f"{self._base}/u/{sign(self._secret, outbound.unsubscribe_for)}"
+        message = EmailMessage()
+        message["From"] = self._sender
+        message["To"] = outbound.to
+        message["Subject"] = outbound.subject
+        message["List-Unsubscribe"] = f"<{link}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        message.set_content(f"{outbound.body}\n\nUnsubscribe: {link}\n")
+        try:
+            answer = self._client.send_email(
+                FromEmailAddress=self._sender,
+                Destination={"ToAddresses": [outbound.to]},
+                Content={"Raw": {"Data": message.as_bytes()}},
+            )
+        except ClientError as exc:
+            raise ChannelRefused(f"ses: {exc.response['Error'].get('Code', 'error')}") from exc
+        except BotoCoreError as exc:
+            raise OutcomeUnknown(str(exc)) from exc
+        return str(answer["MessageId"])

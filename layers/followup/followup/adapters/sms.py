@@ -1,0 +1,39 @@
+"""SMS through Amazon SNS: one publish to a phone number, and SNS's own opt-out list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from followup.domain.channels import ChannelRefused
+from followup.domain.whatsapp import OutcomeUnknown
+
+
+class SnsSms:
+    """Sends promotional SMS; numbers in E.164 (`+6281...`)."""
+
+    def __init__(self, client: Any = None, region: str | None = None) -> None:
+        self._client = client or boto3.client("sns", region_name=region)
+
+    def opted_out(self, number: str) -> bool:
+        """The number replied STOP to SNS (or was opted out in the console)."""
+        answer = self._client.check_if_phone_number_is_opted_out(phoneNumber=number)
+        return bool(answer["isOptedOut"])
+
+    def send(self, number: str, text: str) -> str:
+        """The SNS message id; raises ChannelRefused or OutcomeUnknown."""
+        try:
+            answer = self._client.publish(
+                PhoneNumber=number,
+                Message=text,
+                MessageAttributes={
+                    "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Promotional"}
+                },
+            )
+        except ClientError as exc:
+            raise ChannelRefused(f"sns: {exc.response['Error'].get('Code', 'error')}") from exc
+        except BotoCoreError as exc:
+            raise OutcomeUnknown(str(exc)) from exc
+        return str(answer["MessageId"])

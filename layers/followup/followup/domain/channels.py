@@ -1,0 +1,61 @@
+"""Channels a step sends on, the order it falls back in, and who may be reached where."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
+
+from followup.domain.durations import Duration
+
+Channel = Literal["whatsapp", "sms", "email"]
+CHANNELS: tuple[Channel, ...] = ("whatsapp", "sms", "email")
+
+EMAIL_PATTERN = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\".]+$")
+
+
+class EmailContent(BaseModel):
+    """An email's subject and body; both take the `{first_name|there}` placeholders."""
+
+    model_config = ConfigDict(frozen=True)
+
+    subject: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1, max_length=20_000)
+
+
+class FallbackWhen(BaseModel):
+    """When a step moves on to its next channel."""
+
+    model_config = ConfigDict(frozen=True)
+
+    undeliverable: StrictBool = Field(
+        default=True, description="the provider refused the message or reported it failed"
+    )
+    no_reply_within: Duration | None = Field(
+        default=None, description="no reply this long after the send: send on the next channel"
+    )
+
+
+def skip_reason(channel: Channel, address: str | None, stopped: bool) -> str | None:
+    """Why `channel` is passed over for a contact, or None when it may be used."""
+    if address is None:
+        return f"no_address:{channel}"
+    if stopped:
+        return f"opted_out:{channel}"
+    return None
+
+
+class ChannelRefused(Exception):
+    """The SMS or email provider refused the message: it will not be delivered."""
+
+
+class OutboundEmail(BaseModel):
+    """One marketing email; `unsubscribe_for` names the contact its one-click link stops."""
+
+    model_config = ConfigDict(frozen=True)
+
+    to: str
+    subject: str
+    body: str
+    unsubscribe_for: str

@@ -1,0 +1,181 @@
+"""Choosing the channel a follow-up goes out on, and sending by SMS or email.
+
+A step names its channels in order (`Step.chain`). The sender starts at the follow-up's
+`channel_index` and passes over a channel the contact cannot be reached on (no address,
+opted out there, SNS's opt-out list, the channel not set up), recording why; a refusal by
+SMS or email moves on to the next channel when the step falls back on undeliverable ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from followup.domain.channels import Channel, ChannelRefused, OutboundEmail, skip_reason
+from followup.domain.contact import Contact, Speaker
+from followup.domain.conversation import Direction, Message
+from followup.domain.enrollment import EnrollmentState
+from followup.domain.followup import FollowUp, Reason, RenderedMessage, Status, StatusChange
+from followup.domain.ids import fallback_followup_id
+from followup.domain.messaging import render_text
+from followup.domain.rule import Rule, Step
+from followup.domain.whatsapp import OutcomeUnknown
+from followup.services.deps import Deps
+from followup.services.ports import CommitRejected, EnrollmentChange, NewFollowUp
+from followup.services.settle import end_unsent, record_sent
+
+_OPTED_OUT = "opted_out:"
+
+
+@dataclass(frozen=True)
+class Picked:
+    """The follow-up with its channel chosen (and the ones passed over); `channel` is None
+    when no channel from the start on can reach the contact."""
+
+    followup: FollowUp
+    channel: Channel | None
+
+
+def pick(deps: Deps, followup: FollowUp, contact: Contact, step: Step, start: int) -> Picked:
+    """The first channel of the step, from `start` on, that may reach the contact."""
+    skipped = list(followup.skipped_channels)
+    for index, channel in enumerate(step.chain[start:], start=start):
+        reason = _passed_over(deps, contact, channel)
+        if reason is None:
+            update = {"channel": channel, "channel_index": index, "skipped_channels": skipped}
+            return Picked(followup.model_copy(update=update), channel)
+        skipped.append(reason)
+    return Picked(followup.model_copy(update={"skipped_channels": skipped}), None)
+
+
+def unreachable(followup: FollowUp) -> tuple[Status, str]:
+    """How a follow-up that no channel can carry ends: opted out if any channel was
+    stopped, else skipped; the reason lists every channel passed over."""
+    skipped = followup.skipped_channels
+    status = Status.OPTED_OUT if any(s.startswith(_OPTED_OUT) for s in skipped) else Status.SKIPPED
+    return status, "no channel: " + "; ".join(skipped)
+
+
+def _passed_over(deps: Deps, contact: Contact, channel: Channel) -> str | None:
+    address = contact.address(channel)
+    if (channel == "sms" and deps.sms is None) or (channel == "email" and deps.email is None):
+        return f"not_set_up:{channel}"
+    stopped = contact.stopped(channel)
+    if channel == "sms" and address is not None and not stopped and deps.sms is not None:
+        stopped = deps.sms.opted_out(address)
+    return skip_reason(channel, address, stopped)
+
+
+def send_elsewhere(
+    deps: Deps, picked: FollowUp, contact: Contact, rule: Rule, step: Step, now: datetime
+) -> Status | None:
+    """Send by SMS or email, falling back on a refusal as the step says; the status it
+    ended in, or None when another worker settled it first."""
+    current = picked
+    while True:
+        try:
+            message, provider_id = _deliver(deps, current, contact, step)
+        except OutcomeUnknown:
+            ended = end_unsent(deps, current, Status.FAILED, Reason.OUTCOME_UNKNOWN, now)
+            return Status.FAILED if ended else None
+        except ChannelRefused as refused:
+            why = f"{current.channel}: {refused}"
+            skipped = [*current.skipped_channels, why]
+            noted = current.model_copy(update={"skipped_channels": skipped})
+            following = pick(deps, noted, contact, step, current.channel_index + 1)
+            if step.fallback_when.undeliverable and following.channel is not None:
+                current = following.followup
+                continue
+            ended = end_unsent(deps, noted, Status.FAILED, why, now)
+            return Status.FAILED if ended else None
+        record_sent(deps, current, rule, message, provider_id, now)
+        deps.contacts.add_message(
+            Message(
+                id=provider_id,
+                contact_id=contact.id,
+                at=now,
+                direction=Direction.OUTBOUND,
+                speaker=Speaker.SYSTEM,
+                text=message.text or "",
+                followup_id=current.id,
+            )
+        )
+        return Status.SENT
+
+
+def after_failed(deps: Deps, failed: FollowUp, at: datetime) -> bool:
+    """WhatsApp accepted a message, then reported it failed: send its step on the next
+    channel, when the step falls back on undeliverable sends. A fallback planned for no
+    reply is brought forward to now; otherwise a follow-up of its own is queued now. True
+    when one was planned."""
+    rule = deps.catalog.rule(failed.rule_id, failed.rule_version)
+    if rule is None or failed.manual or failed.step_index >= len(rule.steps):
+        return False
+    step = rule.send_step(failed.step_index)
+    following = failed.channel_index + 1
+    if not step.fallback_when.undeliverable or following >= len(step.chain):
+        return False
+    if step.fallback_when.no_reply_within is not None:
+        return _bring_forward(deps, failed, following, at)
+    why = f"{failed.channel}: {failed.reason}"
+    fallback = FollowUp(
+        id=fallback_followup_id(failed.id),
+        contact_id=failed.contact_id,
+        rule_id=failed.rule_id,
+        rule_version=failed.rule_version,
+        step_index=failed.step_index,
+        repeat_index=failed.repeat_index,
+        channel=step.chain[following],
+        channel_index=following,
+        skipped_channels=[*failed.skipped_channels, why],
+        silence_key=failed.silence_key,
+        created_at=at,
+        scheduled_at=at,
+        wake_at=at,
+        history=[StatusChange(status=Status.QUEUED, at=at, reason=why)],
+    )
+    try:
+        deps.commit([NewFollowUp(fallback)], at)
+    except CommitRejected:
+        return False  # planned already (the same report delivered twice)
+    return True
+
+
+def _bring_forward(deps: Deps, failed: FollowUp, following: int, at: datetime) -> bool:
+    """The enrollment waits to send this step on the next channel if no reply comes: now."""
+    found = deps.followups.enrollment(failed.enrollment_id) if failed.enrollment_id else None
+    if found is None:
+        return False
+    enrollment = found.item
+    waiting = (
+        enrollment.state is EnrollmentState.ACTIVE
+        and (enrollment.step_index, enrollment.repeat_index)
+        == (failed.step_index, failed.repeat_index)
+        and enrollment.channel_index == following
+        and enrollment.next_due_at is not None
+        and enrollment.next_due_at > at
+    )
+    if not waiting:
+        return False
+    sooner = enrollment.model_copy(update={"next_due_at": at})
+    try:
+        deps.commit([EnrollmentChange(sooner, found.revision)], at)
+    except CommitRejected:
+        return False
+    return True
+
+
+def _deliver(
+    deps: Deps, followup: FollowUp, contact: Contact, step: Step
+) -> tuple[RenderedMessage, str]:
+    """Hand the step's SMS text or email to its provider (a channel `pick` chose)."""
+    address = contact.address(followup.channel)
+    if followup.channel == "sms" and deps.sms is not None and address and step.text:
+        text = render_text(step.text, contact)
+        return RenderedMessage(kind="sms", text=text), deps.sms.send(address, text)
+    if followup.channel == "email" and deps.email is not None and address and step.email:
+        subject = render_text(step.email.subject, contact)
+        body = render_text(step.email.body, contact)
+        outbound = OutboundEmail(to=address, subject=subject, body=body, unsubscribe_for=contact.id)
+        return RenderedMessage(kind="email", subject=subject, text=body), deps.email.send(outbound)
+    raise ChannelRefused(f"cannot send {followup.channel} from this step")

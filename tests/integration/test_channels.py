@@ -1,0 +1,301 @@
+"""SMS through SNS and email through SES on moto, channel fallback on the virtual clock,
+and per-channel opt-out."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, cast
+
+import boto3
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from followup.adapters.email import SesEmail
+from followup.domain.followup import FollowUp, Status
+from followup.services.contacts import update_contact
+from followup.services.inbound import record_inbound
+from followup_local import envelopes
+from followup_local.engine import REGION, LocalEngine
+from followup_local.sandbox_page import SandboxPage
+from tests.support.builders import quiet_contact, rule
+
+HOUR = timedelta(hours=1)
+SMS_TEXT = "Hi {first_name|there}, your place is still open."
+EMAIL = {"subject": "{first_name|Friend}, one step left", "body": "Hi {first_name|there}, apply."}
+
+
+def channel_rule(channel: str, fallbacks: list[str] | None = None, **when: Any) -> Any:
+    step: dict[str, Any] = {
+        "wait": {"amount": 0, "unit": "minutes"},
+        "channel": channel,
+        "fallbacks": fallbacks or [],
+        "text": SMS_TEXT,
+        "template": {"name": "apply_reminder", "language": "en"},
+        "email": EMAIL,
+    }
+    if when:
+        step["fallback_when"] = when
+    return rule(steps=[step])
+
+
+def followups(engine: LocalEngine, contact_id: str) -> list[FollowUp]:
+    return sorted(engine.deps.followups.followups_of(contact_id), key=lambda f: f.created_at)
+
+
+def test_an_sms_step_publishes_the_text_through_sns(engine: LocalEngine) -> None:
+    # Given an SMS rule and a quiet lead
+    engine.deps.rules.save_rule(channel_rule("sms"))
+    lead = quiet_contact(engine.deps, "6281100000101", engine.clock.now() - 25 * HOUR)
+    # When the scheduler ticks
+    engine.tick()
+    # Then SNS received one SMS with the personalised text, and WhatsApp nothing
+    [sms] = engine.outbox()
+    assert (sms.channel, sms.to) == ("sms", "+6281100000101")
+    assert sms.text == "Hi Rudi, your place is still open."
+    assert engine.sandbox.sent() == []
+    [followup] = followups(engine, lead.id)
+    assert (followup.status, followup.channel) == (Status.SENT, "sms")
+
+
+def test_an_email_step_sends_subject_body_and_one_click_unsubscribe(engine: LocalEngine) -> None:
+    engine.deps.rules.save_rule(channel_rule("email"))
+    lead = quiet_contact(
+        engine.deps, "6281100000102", engine.clock.now() - 25 * HOUR, email="rudi@example.com"
+    )
+    engine.tick()
+    [email] = engine.outbox()
+    assert (email.channel, email.to) == ("email", "rudi@example.com")
+    assert email.subject == "Rudi, one step left"
+    assert email.text.startswith("Hi Rudi, apply.")
+    assert email.headers["List-Unsubscribe"].startswith("<http")
+    assert "/u/" in email.headers["List-Unsubscribe"]
+    assert email.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    [followup] = followups(engine, lead.id)
+    assert (followup.status, followup.channel) == (Status.SENT, "email")
+
+
+def test_whatsapp_refused_falls_back_to_sms_at_once(engine: LocalEngine) -> None:
+    # Given WhatsApp with an SMS fallback, and 360dialog refusing the number as undeliverable
+    engine.deps.rules.save_rule(channel_rule("whatsapp", ["sms"]))
+    lead = quiet_contact(engine.deps, "6281100000103", engine.clock.now() - 25 * HOUR)
+    engine.sandbox.fail_next(status=400, code=131026, to=lead.wa_id)
+    # When the scheduler ticks
+    engine.tick()
+    # Then the SMS went out in the same send, and the follow-up says why WhatsApp was passed
+    [sms] = engine.outbox()
+    assert sms.to == "+6281100000103"
+    [followup] = followups(engine, lead.id)
+    assert (followup.status, followup.channel) == (Status.SENT, "sms")
+    assert followup.skipped_channels[0].startswith("whatsapp: WhatsApp error 131026")
+
+
+def test_no_reply_in_24_hours_moves_from_whatsapp_to_sms_then_email(engine: LocalEngine) -> None:
+    # Given WhatsApp, then SMS, then email, each after 24 h without a reply
+    day = {"amount": 24, "unit": "hours"}
+    rule_ = channel_rule("whatsapp", ["sms", "email"], no_reply_within=day)
+    engine.deps.rules.save_rule(rule_)
+    lead = quiet_contact(
+        engine.deps, "6281100000104", engine.clock.now() - 25 * HOUR, email="rudi@example.com"
+    )
+    # When the scheduler ticks: WhatsApp first, nothing else yet
+    engine.tick()
+    assert len(engine.sandbox.sent()) == 1
+    assert engine.outbox() == []
+    # 23 hours later still nothing new
+    engine.clock.advance(23 * HOUR)
+    engine.tick()
+    assert engine.outbox() == []
+    # At 24 h the SMS
+    engine.clock.advance(HOUR)
+    engine.tick()
+    assert [sent.channel for sent in engine.outbox()] == ["sms"]
+    # And 24 h after the SMS the email
+    engine.clock.advance(24 * HOUR)
+    engine.tick()
+    assert [sent.channel for sent in engine.outbox()] == ["sms", "email"]
+    assert [f.channel for f in followups(engine, lead.id)] == ["whatsapp", "sms", "email"]
+    assert len(engine.sandbox.sent()) == 1
+
+
+def test_a_reply_before_the_24_hours_stops_the_fallback(engine: LocalEngine) -> None:
+    rule_ = channel_rule("whatsapp", ["sms"], no_reply_within={"amount": 24, "unit": "hours"})
+    engine.deps.rules.save_rule(rule_)
+    lead = quiet_contact(engine.deps, "6281100000105", engine.clock.now() - 25 * HOUR)
+    engine.tick()
+    engine.clock.advance(2 * HOUR)
+    record_inbound(engine.deps, lead.wa_id or "", "yes, tell me more", engine.clock.now())
+    engine.clock.advance(30 * HOUR)
+    engine.tick()
+    assert engine.outbox() == []
+
+
+def test_a_contact_without_email_skips_email_with_a_reason(engine: LocalEngine) -> None:
+    # Given an email step falling back to SMS and a lead with no email address
+    engine.deps.rules.save_rule(channel_rule("email", ["sms"]))
+    lead = quiet_contact(engine.deps, "6281100000106", engine.clock.now() - 25 * HOUR)
+    engine.tick()
+    # Then SMS went instead, and the follow-up records why email was passed over
+    assert [sent.channel for sent in engine.outbox()] == ["sms"]
+    [followup] = followups(engine, lead.id)
+    assert followup.channel == "sms"
+    assert followup.skipped_channels == ["no_address:email"]
+
+
+def test_an_email_only_step_for_a_contact_without_email_is_skipped(engine: LocalEngine) -> None:
+    engine.deps.rules.save_rule(channel_rule("email"))
+    lead = quiet_contact(engine.deps, "6281100000107", engine.clock.now() - 25 * HOUR)
+    engine.tick()
+    assert engine.outbox() == []
+    [followup] = followups(engine, lead.id)
+    assert followup.status is Status.SKIPPED
+    assert followup.reason == "no channel: no_address:email"
+
+
+def test_a_number_on_the_sns_opt_out_list_is_not_texted(engine: LocalEngine) -> None:
+    # Given an SMS step falling back to email, and a number SNS lists as opted out
+    # (moto's SNS lists every number ending in 99)
+    engine.deps.rules.save_rule(channel_rule("sms", ["email"]))
+    lead = quiet_contact(
+        engine.deps, "6281100000199", engine.clock.now() - 25 * HOUR, email="rudi@example.com"
+    )
+    engine.tick()
+    assert [sent.channel for sent in engine.outbox()] == ["email"]
+    [followup] = followups(engine, lead.id)
+    assert followup.skipped_channels == ["opted_out:sms"]
+
+
+def test_a_whatsapp_stop_stops_every_channel_by_default(engine: LocalEngine) -> None:
+    # Given a lead who sent STOP on WhatsApp
+    lead = quiet_contact(engine.deps, "6281100000108", engine.clock.now() - 25 * HOUR)
+    record_inbound(engine.deps, lead.wa_id or "", "STOP", engine.clock.now() - 25 * HOUR)
+    # When a WhatsApp-then-SMS rule comes due
+    engine.deps.rules.save_rule(channel_rule("whatsapp", ["sms"]))
+    engine.tick()
+    # Then nothing is sent on any channel
+    assert engine.sandbox.sent() == []
+    assert engine.outbox() == []
+
+
+def test_with_the_setting_off_a_whatsapp_stop_stops_whatsapp_only(engine: LocalEngine) -> None:
+    # Given the workspace lets a WhatsApp STOP stop WhatsApp alone, and a lead who sent it
+    settings = engine.deps.rules.settings().model_copy(update={"whatsapp_stop_stops_all": False})
+    engine.deps.rules.save_settings(settings)
+    engine.deps.start_cold()
+    lead = quiet_contact(engine.deps, "6281100000109", engine.clock.now() - 25 * HOUR)
+    record_inbound(engine.deps, lead.wa_id or "", "STOP", engine.clock.now() - 25 * HOUR)
+    # When a WhatsApp-then-SMS rule comes due
+    engine.deps.rules.save_rule(channel_rule("whatsapp", ["sms"]))
+    engine.tick()
+    # Then WhatsApp is passed over as opted out and the SMS goes
+    assert engine.sandbox.sent() == []
+    assert [sent.channel for sent in engine.outbox()] == ["sms"]
+    [followup] = followups(engine, lead.id)
+    assert followup.skipped_channels == ["opted_out:whatsapp"]
+
+
+def test_an_email_unsubscribe_stops_email_only(engine: LocalEngine) -> None:
+    # Given a lead who unsubscribed from email
+    lead = quiet_contact(
+        engine.deps, "6281100000110", engine.clock.now() - 25 * HOUR, email="rudi@example.com"
+    )
+    update_contact(
+        engine.deps,
+        lead.id,
+        lambda c: c.model_copy(update={"opted_out_channels": ["email"]}),
+        engine.clock.now(),
+    )
+    # When an email-then-SMS rule comes due
+    engine.deps.rules.save_rule(channel_rule("email", ["sms"]))
+    engine.tick()
+    # Then the SMS goes instead of the email
+    assert [sent.channel for sent in engine.outbox()] == ["sms"]
+
+
+def test_the_sandbox_page_lists_sms_and_email_in_its_outbox(engine: LocalEngine) -> None:
+    # Given an email step falling back to SMS and a lead with an email address
+    engine.deps.rules.save_rule(channel_rule("email"))
+    quiet_contact(
+        engine.deps, "6281100000111", engine.clock.now() - 25 * HOUR, email="rudi@example.com"
+    )
+    engine.tick()
+    # When the sandbox page asks for its outbox
+    page = Starlette(routes=SandboxPage(cast(Any, engine)).routes())
+    outbox = TestClient(page).get("/sandbox/outbox").json()
+    # Then it lists the email with its subject and recipient
+    assert [(item["channel"], item["to"], item["subject"]) for item in outbox] == [
+        ("email", "rudi@example.com", "Rudi, one step left")
+    ]
+
+
+def test_an_email_ses_refuses_falls_back_to_sms(engine: LocalEngine) -> None:
+    # Given email from an identity SES never verified, with an SMS fallback
+    client = boto3.client("sesv2", region_name=REGION)
+    engine.deps.email = SesEmail("stranger@example.org", "http://localhost", "key", client)
+    engine.deps.rules.save_rule(channel_rule("email", ["sms"]))
+    lead = quiet_contact(
+        engine.deps, "6281100000112", engine.clock.now() - 25 * HOUR, email="rudi@example.com"
+    )
+    engine.tick()
+    # Then SES refused it and the SMS went instead
+    assert [sent.channel for sent in engine.outbox()] == ["sms"]
+    [followup] = followups(engine, lead.id)
+    assert (followup.status, followup.channel) == (Status.SENT, "sms")
+    assert followup.skipped_channels == ["email: ses: MessageRejected"]
+
+
+def test_whatsapp_text_outside_the_24_hour_window_falls_back_to_sms(engine: LocalEngine) -> None:
+    # Given a WhatsApp free text without a template (it cannot go after 24 h) and an SMS fallback
+    step = {"wait": {"amount": 0, "unit": "minutes"}, "fallbacks": ["sms"], "text": SMS_TEXT}
+    engine.deps.rules.save_rule(rule(steps=[step]))
+    lead = quiet_contact(engine.deps, "6281100000113", engine.clock.now() - 25 * HOUR)
+    engine.tick()
+    # Then the SMS goes, and the follow-up says why WhatsApp was passed over
+    assert engine.sandbox.sent() == []
+    assert [sent.channel for sent in engine.outbox()] == ["sms"]
+    [followup] = followups(engine, lead.id)
+    assert followup.skipped_channels == ["whatsapp: window_closed"]
+
+
+def failed_status(engine: LocalEngine, followup: FollowUp, wa_id: str) -> int:
+    """WhatsApp reports, after accepting it, that the message could not be delivered."""
+    document = envelopes.status(
+        followup.provider_message_id or "", "failed", engine.clock.now(), wa_id, followup.id
+    )
+    entry = document["entry"][0]["changes"][0]["value"]["statuses"][0]
+    entry["errors"] = [{"code": 131026, "title": "Message undeliverable"}]
+    return engine.deliver(document)
+
+
+def test_a_failed_status_from_whatsapp_sends_the_step_by_sms(engine: LocalEngine) -> None:
+    # Given a WhatsApp step with an SMS fallback, sent and accepted
+    engine.deps.rules.save_rule(channel_rule("whatsapp", ["sms"]))
+    lead = quiet_contact(engine.deps, "6281100000114", engine.clock.now() - 25 * HOUR)
+    engine.tick()
+    [sent] = followups(engine, lead.id)
+    # When WhatsApp reports it failed, and the scheduler ticks
+    assert failed_status(engine, sent, lead.wa_id or "") == 200
+    engine.tick()
+    # Then the SMS goes, once, and the WhatsApp follow-up stays failed
+    assert [item.channel for item in engine.outbox()] == ["sms"]
+    whatsapp, sms = followups(engine, lead.id)
+    assert (whatsapp.status, sms.status, sms.channel) == (Status.FAILED, Status.SENT, "sms")
+    engine.clock.advance(2 * HOUR)
+    engine.tick()
+    assert len(engine.outbox()) == 1
+
+
+def test_a_failed_status_brings_the_no_reply_fallback_forward(engine: LocalEngine) -> None:
+    # Given WhatsApp then SMS after 24 h without a reply, the WhatsApp message accepted
+    day = {"amount": 24, "unit": "hours"}
+    engine.deps.rules.save_rule(channel_rule("whatsapp", ["sms"], no_reply_within=day))
+    lead = quiet_contact(engine.deps, "6281100000115", engine.clock.now() - 25 * HOUR)
+    engine.tick()
+    [sent] = followups(engine, lead.id)
+    # When WhatsApp reports it failed: the SMS goes at the next tick, not a day later
+    assert failed_status(engine, sent, lead.wa_id or "") == 200
+    engine.tick()
+    assert [item.channel for item in engine.outbox()] == ["sms"]
+    # And only once, even after the day passes
+    engine.clock.advance(25 * HOUR)
+    engine.tick()
+    assert len(engine.outbox()) == 1

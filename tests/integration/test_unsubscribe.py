@@ -1,0 +1,96 @@
+"""The one-click unsubscribe link every marketing email carries (RFC 8058)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlparse
+
+from followup_local.engine import LocalEngine
+from tests.support.builders import quiet_contact, rule
+
+HOUR = timedelta(hours=1)
+ONE_CLICK = "List-Unsubscribe=One-Click"
+
+
+def email_rule() -> Any:
+    step = {
+        "wait": {"amount": 0, "unit": "minutes"},
+        "channel": "email",
+        "fallbacks": ["sms"],
+        "text": "Hi {first_name|there}",
+        "email": {"subject": "News", "body": "Hi {first_name|there}"},
+    }
+    later = step | {"wait": {"amount": 1, "unit": "days"}}
+    return rule(steps=[step, later])
+
+
+def request(engine: LocalEngine, method: str, path: str, body: str | None) -> tuple[int, str]:
+    """An anonymous request to the public route, as API Gateway hands it to the API."""
+    event = {
+        "version": "2.0",
+        "routeKey": f"{method} /u/{{token}}",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {"content-type": "application/x-www-form-urlencoded"},
+        "requestContext": {
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "1.2.3.4"},
+            "routeKey": f"{method} /u/{{token}}",
+            "stage": "$default",
+            "requestId": "r1",
+        },
+        "pathParameters": {"token": path.rsplit("/", 1)[-1]},
+        "body": body,
+        "isBase64Encoded": False,
+    }
+    response = engine.invoke("api", event)
+    return response["statusCode"], response.get("body") or ""
+
+
+def emailed_link(engine: LocalEngine) -> str:
+    """The path of the unsubscribe link in the first email sent."""
+    [email] = [sent for sent in engine.outbox() if sent.channel == "email"]
+    return urlparse(email.headers["List-Unsubscribe"].strip("<>")).path
+
+
+def send_one_email(engine: LocalEngine, wa_id: str) -> None:
+    engine.deps.rules.save_rule(email_rule())
+    quiet_contact(engine.deps, wa_id, engine.clock.now() - 25 * HOUR, email="rudi@example.com")
+    engine.tick()
+
+
+def test_the_link_in_the_email_unsubscribes_from_email_in_one_click(engine: LocalEngine) -> None:
+    # Given an email sent with its unsubscribe link
+    send_one_email(engine, "6281100000201")
+    path = emailed_link(engine)
+    # When the mail client posts the one-click unsubscribe
+    status, _ = request(engine, "POST", path, ONE_CLICK)
+    assert status == 200
+    # Then the next email-then-SMS step goes by SMS, and no second email
+    engine.clock.advance(25 * HOUR)
+    engine.tick()
+    assert [sent.channel for sent in engine.outbox()] == ["sms", "email"]
+    # And the link keeps answering 200 when the client posts it again
+    assert request(engine, "POST", path, ONE_CLICK)[0] == 200
+
+
+def test_opening_the_link_asks_before_it_unsubscribes(engine: LocalEngine) -> None:
+    send_one_email(engine, "6281100000202")
+    path = emailed_link(engine)
+    status, page = request(engine, "GET", path, None)
+    assert status == 200
+    assert "Unsubscribe" in page
+    [contact] = [c for c in [engine.deps.contacts.contact_by_wa_id("6281100000202")] if c]
+    assert contact.item.opted_out_channels == []
+
+
+def test_a_tampered_or_made_up_token_is_refused_and_changes_nothing(engine: LocalEngine) -> None:
+    send_one_email(engine, "6281100000203")
+    path = emailed_link(engine)
+    tampered = path[:-2] + ("AA" if not path.endswith("AA") else "BB")
+    for bad in (tampered, "/u/not-a-token", "/u/Y3RfeA.c2lnbmF0dXJl"):
+        status, _ = request(engine, "POST", bad, ONE_CLICK)
+        assert 400 <= status < 500
+    found = engine.deps.contacts.contact_by_wa_id("6281100000203")
+    assert found is not None
+    assert found.item.opted_out_channels == []
