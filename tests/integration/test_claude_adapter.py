@@ -148,6 +148,29 @@ def test_an_answer_after_the_budget_is_not_used(fake: FakeAnthropic) -> None:
     assert result.usage.output_tokens > 0
 
 
+def _cold(fake: FakeAnthropic) -> ClaudeWriter:
+    """A writer whose clock shows 5 s pass at each reading while the SDK's client is being
+    made (a busy container loading the package), and none once it exists."""
+    loading = itertools.count(step=5)
+
+    def clock() -> float:
+        return 1000.0 if made._client is not None else float(next(loading))
+
+    made = _writer(fake, monotonic=clock)
+    return made
+
+
+def test_loading_the_sdk_on_a_cold_start_does_not_count_against_the_budget(
+    fake: FakeAnthropic,
+) -> None:
+    # When cold writers write and classify for the first time, and Claude answers at once
+    written = _cold(fake).write(_request())
+    read = _cold(fake).classify("besok jam 10", NOW)
+    # Then both answers are used: the budget is for the API's answer, not the loading
+    assert not isinstance(written, AiUnavailable)
+    assert not isinstance(read, AiUnavailable)
+
+
 def test_without_a_key_nothing_is_called(fake: FakeAnthropic) -> None:
     result = ClaudeWriter("", "claude-haiku-5-5", base_url=fake.base_url).write(_request())
     assert isinstance(result, AiUnavailable)

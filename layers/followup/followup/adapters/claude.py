@@ -71,6 +71,7 @@ class ClaudeWriter:
         if not self._api_key:
             return self._unavailable(Unavailable.NO_API_KEY, "ANTHROPIC_API_KEY is not set")
         prompt = render(request)
+        self._sdk()  # loading the SDK (a second, cold) is not the API's answer time
         started = self._monotonic()
         message = self._create(
             max_tokens=max(_MIN_TOKENS, int(request.max_chars * _TOKENS_PER_CHAR)),
@@ -88,6 +89,7 @@ class ClaudeWriter:
         """What Claude reads in one reply (a `classify_reply` tool call, checked), or why not."""
         if not self._api_key:
             return self._unavailable(Unavailable.NO_API_KEY, "ANTHROPIC_API_KEY is not set")
+        self._sdk()  # loading the SDK (a second, cold) is not the API's answer time
         started = self._monotonic()
         message = self._create(
             max_tokens=_CLASSIFY_TOKENS,
