@@ -107,7 +107,8 @@ def _enroll_newly_quiet(
     now: datetime,
     report: EnqueueReport,
 ) -> None:
-    """Contacts whose silence crossed the idle time since this rule's last tick."""
+    """Contacts whose silence crossed the idle time since this rule's last tick; those its
+    re-entry policy keeps out are counted in the report's reasons."""
     idle = trigger.idle.approx()
     until = now - idle
     if head.watermark is not None:

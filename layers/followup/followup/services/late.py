@@ -25,7 +25,8 @@ from followup.services.ports import CommitRejected, NewEnrollment
 
 def enroll_late(deps: Deps, contact: Contact, now: datetime) -> int:
     """Enroll `contact` in every active rule whose idle time its silence has already
-    passed (within the rule's lookback); returns how many enrollments are new."""
+    passed (within the rule's lookback) and whose re-entry policy lets it in again;
+    returns how many enrollments are new."""
     settings = deps.catalog.settings()
     cached = (deps.catalog.rule(h.rule_id, h.version) for h in deps.catalog.heads())
     if contact.opted_out or not any(_passed(r, contact, settings, now) for r in cached if r):
