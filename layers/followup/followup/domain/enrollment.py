@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ from followup.domain.conditions import Facts
 from followup.domain.contact import Contact
 from followup.domain.ids import enrollment_id
 from followup.domain.journey import DONE, Exit, due_at, next_index
-from followup.domain.rule import IdleTrigger, Rule, WaitStep
+from followup.domain.rule import IdleTrigger, ReentryPolicy, Rule, WaitStep
 
 
 class EnrollmentState(StrEnum):
@@ -117,3 +118,25 @@ def enroll_on(
         enrolled_at=now,
     )
     return enrolled.arrive(rule, 0, start, contact, zone)
+
+
+REENTRY_NEVER = "reentry_never"
+REENTRY_COOLDOWN = "reentry_cooldown"
+
+
+def reentry_refused(candidate: Enrollment, rule: Rule, past: Iterable[Enrollment]) -> str | None:
+    """Why `rule`'s re-entry policy keeps `candidate` out, given the contact's enrollments
+    so far (in any rule), or None. The cool-down counts from the contact's latest start in
+    the rule. The candidate's own occurrence seen again is no re-entry: its write finds it."""
+    reentry = rule.reentry
+    if reentry.policy is ReentryPolicy.ALWAYS:
+        return None
+    starts = [e.enrolled_at for e in past if e.rule_id == rule.id and e.id != candidate.id]
+    if not starts:
+        return None
+    if reentry.policy is ReentryPolicy.NEVER:
+        return REENTRY_NEVER
+    cooling = reentry.cooldown is not None and (
+        candidate.enrolled_at - max(starts) < reentry.cooldown.approx()
+    )
+    return REENTRY_COOLDOWN if cooling else None

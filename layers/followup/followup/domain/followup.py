@@ -69,6 +69,8 @@ class Reason(StrEnum):
     MARKETING_SUPPRESSED = "marketing_suppressed"
     REPLIED = "replied"
     EXIT_STAGE = "exit_stage"
+    EXIT_EVENT = "exit_event"
+    GOAL = "goal"
     OUTCOME_UNKNOWN = "outcome_unknown"
     RETRIES_EXHAUSTED = "retries_exhausted"
     PROVIDER_ERROR = "provider_error"

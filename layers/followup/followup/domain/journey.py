@@ -31,7 +31,7 @@ class Stop:
 
     `gated` when policy passes this one send by (a hot lead, a cap); otherwise the rule's
     exit conditions hold (opted out, a closed conversation the rule does not send into,
-    replied since the silence began, an exit stage).
+    replied since the silence began, an exit stage) or its goal stage was reached.
     """
 
     reason: Reason
@@ -54,10 +54,25 @@ def must_stop(
         return Stop(Reason.CONVERSATION_CLOSED, gated=False)
     if rule.exit.on_reply and contact.replied_since(datetime.fromisoformat(silence_key)):
         return Stop(Reason.REPLIED, gated=False)
-    if contact.stage in rule.exit.stages:
-        return Stop(Reason.EXIT_STAGE, gated=False)
+    reached = stage_ends(rule, contact.stage)
+    if reached is not None:
+        return Stop(reached, gated=False)
     blocked = gate(contact, gating, now, manual=manual)
     return Stop(blocked, gated=True) if blocked is not None else None
+
+
+def stage_ends(rule: Rule, stage: str) -> Reason | None:
+    """Why being in `stage` ends a journey in `rule`: its goal, an exit stage, or not."""
+    if stage in rule.goal.stages:
+        return Reason.GOAL
+    return Reason.EXIT_STAGE if stage in rule.exit.stages else None
+
+
+def event_ends(rule: Rule, name: str) -> Reason | None:
+    """Why the custom event `name` ends a journey in `rule`: its goal, an exit, or not."""
+    if name in rule.goal.events:
+        return Reason.GOAL
+    return Reason.EXIT_EVENT if name in rule.exit.events else None
 
 
 def first_due(rule: Rule, idle: IdleTrigger, contact: Contact, zone: ZoneInfo) -> datetime | Exit:

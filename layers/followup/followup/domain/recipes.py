@@ -25,7 +25,7 @@ class Recipe(BaseModel):
 
     def stages(self) -> list[str]:
         """Every stage the recipe's rule names, in order of first mention."""
-        named = [*self.rule.trigger_stages, *self.rule.exit.stages]
+        named = [*self.rule.trigger_stages, *self.rule.exit.stages, *self.rule.goal.stages]
         return list(dict.fromkeys(named))
 
 

@@ -377,10 +377,55 @@ AnyStep = Annotated[Step | WaitStep | BranchStep | Action, WrapValidator(_by_kin
 
 
 class ExitPolicy(BaseModel):
+    """What ends the journey early: a reply, reaching one of `stages`, one of `events`."""
+
     model_config = ConfigDict(frozen=True)
 
     on_reply: StrictBool = True
     stages: Labels = Field(default_factory=list)
+    events: Labels = Field(
+        default_factory=list, description="custom event names (as `POST /api/events` sends)"
+    )
+
+
+class Goal(BaseModel):
+    """What the journey is for: the contact reaching one of `stages`, or one of `events`
+    happening, ends it as reached (exit reason `goal`, not `exit_stage` or `exit_event`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stages: Labels = Field(default_factory=list)
+    events: Labels = Field(
+        default_factory=list, description="custom event names (as `POST /api/events` sends)"
+    )
+
+
+class ReentryPolicy(StrEnum):
+    ALWAYS = "always"
+    NEVER = "never"
+    COOLDOWN = "cooldown"
+
+
+class Reentry(BaseModel):
+    """Whether a contact who was in this journey may start it again: `always` (each new
+    silence or occurrence), `never`, or `cooldown` (not within `cooldown` of its last start;
+    an occurrence inside it is passed over, not put off)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    policy: ReentryPolicy = ReentryPolicy.ALWAYS
+    cooldown: Duration | None = None
+
+    @model_validator(mode="after")
+    def _cooldown_with_its_policy(self) -> Reentry:
+        cooling = self.policy is ReentryPolicy.COOLDOWN
+        if cooling and self.cooldown is None:
+            raise field_error(("cooldown",), "policy cooldown needs a cooldown duration")
+        if not cooling and self.cooldown is not None:
+            raise field_error(
+                ("cooldown",), "a cooldown goes only with policy cooldown", self.cooldown
+            )
+        return self
 
 
 class Rule(BaseModel):
@@ -396,6 +441,8 @@ class Rule(BaseModel):
     conditions: Conditions = Field(default_factory=Conditions)
     steps: list[AnyStep] = Field(min_length=1, max_length=20)
     exit: ExitPolicy = Field(default_factory=ExitPolicy)
+    goal: Goal = Field(default_factory=Goal)
+    reentry: Reentry = Field(default_factory=Reentry)
     max_sends: StrictInt | None = Field(default=None, ge=1)
     send_window: SendWindow | None = Field(
         default=None, description="overrides the workspace window for this rule"

@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from contextlib import suppress
 from datetime import datetime
 
 from followup.domain.contact import Contact
-from followup.domain.enrollment import EnrollmentState
 from followup.domain.errors import Conflict, InvalidField, NotFound
-from followup.domain.followup import FollowUp, Reason, Status
+from followup.domain.followup import Reason
 from followup.domain.ids import contact_id
-from followup.services import triggers
+from followup.domain.journey import stage_ends
+from followup.domain.rule import Rule
+from followup.services import goals, triggers
 from followup.services.deps import Deps
-from followup.services.planning import ended
 from followup.services.ports import (
     CommitRejected,
     ContactChange,
-    Conversion,
-    EnrollmentChange,
-    FollowUpChange,
     Versioned,
 )
 
@@ -144,9 +140,10 @@ def update_contact(
 
 
 def change_stage(deps: Deps, contact_id: str, stage: str, at: datetime) -> Contact:
-    """Move a contact to `stage`; a later funnel stage credits the last follow-up sent, and
-    rules that fire on entering it enroll the contact (once per entry: a resent change with
-    the same time finds the enrollments it made)."""
+    """Move a contact to `stage`; a later funnel stage credits the last follow-up sent, the
+    journeys whose goal or exit stage it is end, and rules that fire on entering it enroll
+    the contact (once per entry: a resent change with the same time finds the enrollments
+    it made)."""
     settings = deps.catalog.settings()
     before = deps.contacts.contact(contact_id)
     if before is None:
@@ -166,38 +163,11 @@ def change_stage(deps: Deps, contact_id: str, stage: str, at: datetime) -> Conta
         return moved
     followups = deps.followups.followups_of(contact_id)
     if settings.stage_rank(stage) > settings.stage_rank(previous):
-        window = settings.attribution_window.approx()
-        sent = [f for f in followups if f.sent_at and f.sent_at <= at and at - f.sent_at <= window]
-        if sent:
-            last = max(sent, key=lambda f: f.sent_at or at)
-            if last.converted_at is None:
-                credited = last.model_copy(update={"converted_at": at})
-                with suppress(CommitRejected):  # already credited
-                    deps.commit([Conversion(credited)], at)
-    _exit_on_stage(deps, contact_id, stage, followups, at)
+        goals.credit_last_send(deps, followups, at)
+
+    def ends(rule: Rule) -> Reason | None:
+        return stage_ends(rule, stage)
+
+    goals.end_journeys(deps, contact_id, ends, at, followups)
     triggers.stage_entered(deps, moved, deps.clock.now())
     return moved
-
-
-def _exit_on_stage(
-    deps: Deps, contact_id: str, stage: str, followups: list[FollowUp], at: datetime
-) -> None:
-    for followup in followups:
-        if followup.status is not Status.QUEUED:
-            continue
-        rule = deps.catalog.rule(followup.rule_id, followup.rule_version)
-        if rule is not None and stage in rule.exit.stages:
-            canceled = followup.ended(Status.CANCELED, at, Reason.EXIT_STAGE)
-            try:
-                deps.commit([FollowUpChange(canceled, Status.QUEUED)], at)
-            except CommitRejected:
-                continue
-    for enrollment_v in deps.followups.enrollments_of(contact_id):
-        enrollment = enrollment_v.item
-        rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
-        if enrollment.state is EnrollmentState.ACTIVE and rule and stage in rule.exit.stages:
-            exited = ended(enrollment, Reason.EXIT_STAGE, EnrollmentState.EXITED)
-            try:
-                deps.commit([EnrollmentChange(exited, enrollment_v.revision)], at)
-            except CommitRejected:
-                continue

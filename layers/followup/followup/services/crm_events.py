@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 from followup.domain.contact import Contact, Speaker
 from followup.domain.errors import InvalidField, NotFound
 from followup.domain.limits import Attributes, Label
-from followup.services import triggers
+from followup.services import goals, triggers
 from followup.services.contacts import change_stage, find_contact
 from followup.services.conversations import EVENT, close_conversation, reopen_conversation
 from followup.services.deps import Deps
@@ -63,8 +63,9 @@ class ConversationReopened(BaseModel):
 
 class CustomEvent(BaseModel):
     """Something that happened to the contact in another system (a booking, a payment),
-    by name: rules with an event trigger of that name whose `where` holds on the
-    properties enroll the contact, once per event id."""
+    by name: running journeys whose goal or exit names it end, and rules with an event
+    trigger of that name whose `where` holds on the properties enroll the contact, once per
+    event id."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -111,6 +112,7 @@ def apply(deps: Deps, event: AnyEvent) -> Contact:
     if isinstance(event, ConversationReopened):
         return reopen_conversation(deps, found.item.id, EVENT, at)
     if isinstance(event, CustomEvent):
+        goals.event_happened(deps, found.item.id, event.name, at)
         occurrence = event.id or at.astimezone(UTC).isoformat()
         triggers.event_happened(deps, found.item, event.name, event.properties, occurrence, at, now)
         return found.item

@@ -13,7 +13,7 @@ from followup.domain.enrollment import Enrollment, EnrollmentState, enroll
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.rule import IdleTrigger, Rule
 from followup.domain.settings import WorkspaceSettings
-from followup.services import holds
+from followup.services import holds, reentry
 from followup.services.deps import Deps
 from followup.services.planning import Outcome, ended
 from followup.services.ports import (
@@ -107,7 +107,8 @@ def _enroll_newly_quiet(
     now: datetime,
     report: EnqueueReport,
 ) -> None:
-    """Contacts whose silence crossed the idle time since this rule's last tick."""
+    """Contacts whose silence crossed the idle time since this rule's last tick; those its
+    re-entry policy keeps out are counted in the report's reasons."""
     idle = trigger.idle.approx()
     until = now - idle
     if head.watermark is not None:
@@ -124,6 +125,10 @@ def _enroll_newly_quiet(
             if not (trigger.matches(contact) and rule.conditions.hold(contact, now, settings.zone)):
                 continue
             enrollment = enroll(rule, trigger, contact, contact.zone(settings.zone), now)
+            refused = reentry.History(deps, contact.id).refused(rule, enrollment)
+            if refused is not None:
+                report.reasons[f"not_enrolled:{refused}"] += 1
+                continue
             try:
                 deps.commit([NewEnrollment(enrollment)], now)
             except CommitRejected:

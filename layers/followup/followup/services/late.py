@@ -18,18 +18,21 @@ from followup.domain.enrollment import enroll
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
+from followup.services import reentry
 from followup.services.deps import Deps
 from followup.services.ports import CommitRejected, NewEnrollment
 
 
 def enroll_late(deps: Deps, contact: Contact, now: datetime) -> int:
     """Enroll `contact` in every active rule whose idle time its silence has already
-    passed (within the rule's lookback); returns how many enrollments are new."""
+    passed (within the rule's lookback) and whose re-entry policy lets it in again;
+    returns how many enrollments are new."""
     settings = deps.catalog.settings()
     cached = (deps.catalog.rule(h.rule_id, h.version) for h in deps.catalog.heads())
     if contact.opted_out or not any(_passed(r, contact, settings, now) for r in cached if r):
         return 0
     enrolled = 0
+    history = reentry.History(deps, contact.id)
     # Heads read fresh: a rule just turned off must not enroll anyone.
     for head in deps.rules.rule_heads():
         rule = deps.catalog.rule(head.rule_id, head.version)
@@ -44,6 +47,8 @@ def enroll_late(deps: Deps, contact: Contact, now: datetime) -> int:
             enrollment = enroll(rule, idle, contact, contact.zone(settings.zone), now)
         except RULE_DATA_ERRORS:
             continue  # the rule's own data is broken: the tick reports it on the rule
+        if history.refused(rule, enrollment) is not None:
+            continue
         try:
             deps.commit([NewEnrollment(enrollment)], now)
         except CommitRejected:

@@ -87,7 +87,11 @@ def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list
 
 def _unknown_stages(rule: Rule, stages: list[str]) -> list[tuple[str, str]]:
     """(field, stage) for each stage the rule names that the funnel does not have."""
-    named = [("trigger", rule.trigger_stages), ("exit", rule.exit.stages)]
+    named = [
+        ("trigger", rule.trigger_stages),
+        ("exit", rule.exit.stages),
+        ("goal", rule.goal.stages),
+    ]
     found = [
         (f"{part}.stages.{n}", stage) for part, listed in named for n, stage in enumerate(listed)
     ]

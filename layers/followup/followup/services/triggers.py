@@ -25,6 +25,7 @@ from followup.domain.enrollment import Enrollment, enroll_on
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.rule import Rule, Step, Trigger
 from followup.domain.triggers import EventTrigger, StageEnteredTrigger
+from followup.services import reentry
 from followup.services.deps import Deps
 from followup.services.ports import CommitRejected, NewEnrollment
 
@@ -42,7 +43,8 @@ def plan(
     first_due: FirstDue | None = None,
 ) -> list[Enrollment]:
     """The enrollments one occurrence asks for, not written yet: one per active rule whose
-    trigger `fires` and whose conditions hold. The first step counts from `began`; when it
+    trigger `fires`, whose conditions hold and whose re-entry policy lets the contact in
+    again. The first step counts from `began`; when it
     sends, `first_due` may say when instead (a call back at the time asked)."""
     settings = deps.catalog.settings()
     if contact.opted_out or now - began > settings.trigger_lookback.approx():
@@ -51,6 +53,7 @@ def plan(
     if not any(rule is not None and fires(rule.trigger) for rule in cached):
         return []
     zone = contact.zone(settings.zone)
+    history = reentry.History(deps, contact.id)
     planned = []
     for head in deps.rules.rule_heads():
         rule = deps.catalog.rule(head.rule_id, head.version) if head.active else None
@@ -65,7 +68,8 @@ def plan(
                 enrolled = enrolled.model_copy(update={"next_due_at": first_due(rule, zone)})
         except RULE_DATA_ERRORS:
             continue  # the rule's own data is broken: the tick reports it on the rule
-        planned.append(enrolled)
+        if history.refused(rule, enrolled) is None:
+            planned.append(enrolled)
     return planned
 
 

@@ -1,0 +1,96 @@
+"""Goals and exits met outside a journey's own steps: a stage change, a custom event.
+
+The contact's running enrollments in each rule they end stop at once, and the queued
+follow-ups of those rules are canceled with the same reason (`goal`, `exit_stage`,
+`exit_event`), so no tick or sender has to notice first. The tick and the sender still
+re-check stages through `must_stop`, which covers a change this sweep missed. A goal event
+credits the rule's last send as a conversion as a funnel move does (see `credit_last_send`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import suppress
+from datetime import datetime
+
+from followup.domain.enrollment import EnrollmentState
+from followup.domain.errors import Conflict
+from followup.domain.followup import FollowUp, Reason, Status
+from followup.domain.journey import event_ends
+from followup.domain.rule import Rule
+from followup.services.deps import Deps
+from followup.services.planning import ended
+from followup.services.ports import CommitRejected, Conversion, EnrollmentChange
+from followup.services.settle import end_unsent
+
+_TRIES = 5
+
+Ends = Callable[[Rule], Reason | None]
+"""Why something that happened ends a journey in the rule, or None."""
+
+
+def end_journeys(
+    deps: Deps, contact_id: str, ends: Ends, at: datetime, followups: list[FollowUp]
+) -> None:
+    """End the contact's running enrollments, and cancel the queued follow-ups (among
+    `followups`, the contact's), of every rule version for which `ends` gives a reason."""
+    for followup in followups:
+        reason = _reason(deps, followup.rule_id, followup.rule_version, ends)
+        if followup.status is Status.QUEUED and reason is not None:
+            # False when it moved meanwhile: the sender re-checks stages after claiming.
+            end_unsent(deps, followup, Status.CANCELED, reason, at)
+    for enrollment_v in deps.followups.enrollments_of(contact_id):
+        enrollment = enrollment_v.item
+        reason = _reason(deps, enrollment.rule_id, enrollment.rule_version, ends)
+        if enrollment.state is EnrollmentState.ACTIVE and reason is not None:
+            _exit(deps, enrollment.id, reason, at)
+
+
+def event_happened(deps: Deps, contact_id: str, name: str, at: datetime) -> None:
+    """The custom event `name` happened to the contact at `at`: end the journeys it is a
+    goal or an exit of, and credit a goal's last send."""
+
+    def ends(rule: Rule) -> Reason | None:
+        return event_ends(rule, name)
+
+    followups = deps.followups.followups_of(contact_id)
+    end_journeys(deps, contact_id, ends, at, followups)
+    goal = Reason.GOAL
+    credit_last_send(
+        deps, [f for f in followups if _reason(deps, f.rule_id, f.rule_version, ends) is goal], at
+    )
+
+
+def credit_last_send(deps: Deps, followups: list[FollowUp], at: datetime) -> None:
+    """Credit the latest of `followups` sent within the attribution window before `at` as a
+    conversion, unless it already is one (a follow-up converts once)."""
+    window = deps.catalog.settings().attribution_window.approx()
+    sent = [f for f in followups if f.sent_at and f.sent_at <= at and at - f.sent_at <= window]
+    if not sent:
+        return
+    last = max(sent, key=lambda f: f.sent_at or at)
+    if last.converted_at is None:
+        credited = last.model_copy(update={"converted_at": at})
+        with suppress(CommitRejected):  # already credited
+            deps.commit([Conversion(credited)], at)
+
+
+def _reason(deps: Deps, rule_id: str, version: int, ends: Ends) -> Reason | None:
+    rule = deps.catalog.rule(rule_id, version)
+    return ends(rule) if rule is not None else None
+
+
+def _exit(deps: Deps, enrollment_id: str, reason: Reason, at: datetime) -> None:
+    """End one enrollment, re-read by key on each try. Conflict when it keeps changing: the
+    event is then answered with an error and sent again (ending is idempotent)."""
+    for _ in range(_TRIES):
+        current = deps.followups.enrollment(enrollment_id)
+        if current is None or current.item.state is not EnrollmentState.ACTIVE:
+            return
+        exited = ended(current.item, reason, EnrollmentState.EXITED)
+        try:
+            deps.commit([EnrollmentChange(exited, current.revision)], at)
+        except CommitRejected:
+            continue
+        return
+    raise Conflict(f"enrollment {enrollment_id} kept changing; try again")

@@ -1,0 +1,27 @@
+"""The re-entry policy where contacts enroll: a contact's past enrollments, read once and
+only when a rule's policy asks (a rule that lets contacts in again always reads nothing)."""
+
+from __future__ import annotations
+
+from followup.domain.enrollment import Enrollment, reentry_refused
+from followup.domain.rule import ReentryPolicy, Rule
+from followup.services.deps import Deps
+
+
+class History:
+    """One contact's enrollments, read (one query) the first time a rule needs them."""
+
+    def __init__(self, deps: Deps, contact_id: str) -> None:
+        self._deps = deps
+        self._contact_id = contact_id
+        self._past: list[Enrollment] | None = None
+
+    def refused(self, rule: Rule, candidate: Enrollment) -> str | None:
+        """Why `rule`'s re-entry policy keeps `candidate` out (`reentry_never`,
+        `reentry_cooldown`), or None."""
+        if rule.reentry.policy is ReentryPolicy.ALWAYS:
+            return None
+        if self._past is None:
+            found = self._deps.followups.enrollments_of(self._contact_id)
+            self._past = [enrollment.item for enrollment in found]
+        return reentry_refused(candidate, rule, self._past)
