@@ -276,3 +276,39 @@ def test_marketing_edits_an_intent_trigger_and_creates_an_event_rule(
         "where": {"plan": "gold", "city": "Bandung"},
     }
     assert watched.missing == []
+
+
+@pytest.mark.slow
+def test_marketing_keeps_a_journeys_branches_on_save_and_dry_runs_it(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given the post-service recipe installed: a rating, a wait, branches and an action
+    installed = stack.call("POST", "/api/recipes/post-service/install")
+    assert installed.status_code == 201
+    steps = installed.json()["rule"]["steps"]
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    page.get_by_role("link", name="Rules").click()
+    row = page.locator('[data-testid="rule-row"][data-id="post-service"]')
+    row.get_by_role("button", name="Edit").click()
+    # The steps the editor does not edit field by field are shown as they are
+    expect(page.get_by_test_id("step-2")).to_contain_text("Step 3: branch")
+    expect(page.get_by_test_id("step-3")).to_contain_text("urgent-review")
+    # And saving keeps them whole
+    page.get_by_role("button", name="Save").click()
+    expect(row).to_be_visible()
+    saved = stack.call("GET", "/api/rules/post-service").json()
+    assert (saved["version"], saved["steps"]) == (2, steps)
+    # Without its event, a dry run for a test contact says nothing would happen
+    row.get_by_role("button", name="Edit").click()
+    page.get_by_role("button", name="Dry run").click()
+    expect(page.get_by_test_id("dry-run")).to_contain_text("Nothing happens")
+    page.get_by_role("button", name="Cancel").click()
+    # And the demo's reminder, played for a test contact, enters and sends a day later
+    page.locator(f'[data-testid="rule-row"][data-id="{AI_RULE}"]').get_by_role(
+        "button", name="Edit"
+    ).click()
+    page.get_by_role("button", name="Dry run").click()
+    panel = page.get_by_test_id("dry-run")
+    expect(panel).to_contain_text("entered")
+    expect(panel).to_contain_text("send (whatsapp)")
+    assert watched.missing == []

@@ -115,6 +115,8 @@ export interface Rule {
   send_anytime: boolean;
   trigger: Trigger;
   steps: {
+    /** `send` when absent; `wait`, `branch` and `action` steps carry other fields. */
+    kind?: string;
     wait: Duration;
     text?: string | null;
     template?: {
@@ -124,9 +126,28 @@ export interface Rule {
     } | null;
     /** Ask the AI to write the message; the static text or template stays the fallback. */
     ai?: StepAi | null;
+    [field: string]: unknown;
   }[];
   exit?: { on_reply: boolean; stages: string[] };
   [extra: string]: unknown;
+}
+
+export interface DryRunEntry {
+  at: string;
+  local: string;
+  kind: string;
+  step?: number;
+  channel?: string;
+  message?: { kind: string; text?: string; template_name?: string; params?: string[] };
+  reason?: string;
+  detail?: string;
+  effect?: string;
+}
+
+export interface DryRun {
+  zone: string;
+  finished: boolean;
+  timeline: DryRunEntry[];
 }
 
 export class Api {

@@ -2,6 +2,7 @@ import { useState } from "react";
 import {
   type Api,
   ApiError,
+  type DryRun,
   type Problem,
   type Rule,
   type Sample,
@@ -246,6 +247,82 @@ function Problems({ at, all }: { at: string; all: Map<string, string[]> }) {
   ) : null;
 }
 
+/** A send step: the only kind this editor edits field by field. */
+function sends(step: Rule["steps"][number]): boolean {
+  return step.kind === undefined || step.kind === "send";
+}
+
+function DryRunPanel({ api, ruleId }: { api: Api; ruleId: string }) {
+  const [contactId, setContactId] = useState("");
+  const [days, setDays] = useState(14);
+  const [run, setRun] = useState<DryRun | null>(null);
+  const [error, setError] = useState("");
+  const play = async () => {
+    setError("");
+    setRun(null);
+    const who = contactId.trim() ? { contact_id: contactId.trim() } : { contact: {} };
+    try {
+      setRun(await api.call<DryRun>("POST", `/api/rules/${encodeURIComponent(ruleId)}/dry-run`, { ...who, days }));
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+    }
+  };
+  return (
+    <div className="dry-run" data-testid="dry-run">
+      <h3>Dry run</h3>
+      <p className="hint">Plays this rule (as saved) on a virtual clock; nothing is sent or stored.</p>
+      <span className="pair">
+        <input
+          aria-label="Dry run contact id"
+          placeholder="contact id (empty: a test contact)"
+          value={contactId}
+          onChange={(e) => setContactId(e.target.value)}
+        />
+        <input
+          type="number"
+          aria-label="Dry run days"
+          min={1}
+          max={400}
+          value={days}
+          onChange={(e) => setDays(Number(e.target.value))}
+        />
+        <button onClick={play}>Dry run</button>
+      </span>
+      {error && <small className="problem">{error}</small>}
+      {run && run.timeline.length === 0 && (
+        <p>Nothing happens in this run: the rule's trigger does not fire for this contact.</p>
+      )}
+      {run && run.timeline.length > 0 && (
+        <table>
+          <caption>
+            In {run.zone}; {run.finished ? "the journey ends within the run" : "still running at the end"}
+          </caption>
+          <thead>
+            <tr>
+              <th>When</th>
+              <th>What</th>
+              <th>Step</th>
+              <th>Message or detail</th>
+              <th>Why</th>
+            </tr>
+          </thead>
+          <tbody>
+            {run.timeline.map((entry, k) => (
+              <tr key={k}>
+                <td>{entry.local}</td>
+                <td>{entry.channel && entry.kind === "send" ? `send (${entry.channel})` : entry.kind}</td>
+                <td>{entry.step ?? ""}</td>
+                <td>{entry.message?.text ?? entry.message?.template_name ?? entry.detail ?? ""}</td>
+                <td>{[entry.reason, entry.effect].filter(Boolean).join(" · ")}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
 export function RuleEditor({ api, rule, onDone }: { api: Api; rule: Rule | null; onDone: () => void }) {
   const [draft, setDraft] = useState<Rule>(rule ? structuredClone(rule) : blank());
   const [problems, setProblems] = useState<Map<string, string[]>>(new Map());
@@ -263,12 +340,18 @@ export function RuleEditor({ api, rule, onDone }: { api: Api; rule: Rule | null;
   const body = (): Rule => {
     const copy = structuredClone(draft);
     delete copy.held; // shown in the list, not part of a rule
-    copy.steps = copy.steps.map((step) => ({
-      ...step,
-      text: step.text?.trim() ? step.text : null,
-      template: step.template?.name.trim() ? step.template : null,
-      ai: step.ai?.instructions.trim() ? { ...step.ai, extra: step.ai.extra?.trim() ? step.ai.extra : null } : null,
-    }));
+    copy.steps = copy.steps.map((step) =>
+      sends(step)
+        ? {
+            ...step,
+            text: step.text?.trim() ? step.text : null,
+            template: step.template?.name.trim() ? step.template : null,
+            ai: step.ai?.instructions.trim()
+              ? { ...step.ai, extra: step.ai.extra?.trim() ? step.ai.extra : null }
+              : null,
+          }
+        : step,
+    );
     return copy;
   };
 
@@ -354,7 +437,17 @@ export function RuleEditor({ api, rule, onDone }: { api: Api; rule: Rule | null;
           Active
         </label>
       </div>
-      {step.map((s, index) => (
+      {step.map((s, index) =>
+        !sends(s) ? (
+          <fieldset key={index} data-testid={`step-${index}`}>
+            <legend>
+              Step {index + 1}: {s.kind}
+            </legend>
+            <p className="hint">Kept as it is on save; edit this kind of step through the API.</p>
+            <pre>{JSON.stringify(s, null, 2)}</pre>
+            <Problems at={`steps.${index}`} all={problems} />
+          </fieldset>
+        ) : (
         <fieldset key={index}>
           <legend>Step {index + 1}</legend>
           <Problems at={`steps.${index}`} all={new Map([...problems].filter(([f]) => f === `steps.${index}`))} />
@@ -467,7 +560,9 @@ export function RuleEditor({ api, rule, onDone }: { api: Api; rule: Rule | null;
           </label>
           {rule && <SampleStep api={api} ruleId={rule.id} index={index} />}
         </fieldset>
-      ))}
+        ),
+      )}
+      {rule && <DryRunPanel api={api} ruleId={rule.id} />}
       <div className="toolbar">
         <button onClick={() => update((r) => r.steps.push(blank().steps[0]))}>Add step</button>
         <button onClick={runPreview}>Preview</button>
