@@ -9,6 +9,7 @@ import json
 import os
 import threading
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -133,8 +134,28 @@ class Functions:
                 module.metrics.clear_metrics()
 
 
+class Ticking(ABC):
+    """An engine driven tick by tick: each scheduled function, and the sender draining."""
+
+    @abstractmethod
+    def scheduled(self, function: str) -> Any:
+        """Run the scheduled function (enqueue, dispatch, expire) at the clock's time."""
+
+    @abstractmethod
+    def drain(self, max_batches: int = 10_000) -> dict[str, int]:
+        """Let the sender take every message queued for it."""
+
+    def tick(self) -> dict[str, Any]:
+        """One scheduler tick: enqueue, dispatch, let the sender drain the queue, expire."""
+        enqueued = self.scheduled("enqueue")
+        dispatched = self.scheduled("dispatch")
+        sent = self.drain()
+        expired = self.scheduled("expire")
+        return {"enqueue": enqueued, "dispatch": dispatched, "sender": sent, "expire": expired}
+
+
 @dataclass
-class LocalEngine:
+class LocalEngine(Ticking):
     """A running engine: handlers, tables, queues and sandbox, driven tick by tick."""
 
     clock: VirtualClock
@@ -159,14 +180,6 @@ class LocalEngine:
 
     def scheduled(self, function: str) -> Any:
         return self.invoke(function, scheduled_event(self.clock.now()))
-
-    def tick(self) -> dict[str, Any]:
-        """One scheduler tick: enqueue, dispatch, let the sender drain the queue, expire."""
-        enqueued = self.scheduled("enqueue")
-        dispatched = self.scheduled("dispatch")
-        sent = self.drain()
-        expired = self.scheduled("expire")
-        return {"enqueue": enqueued, "dispatch": dispatched, "sender": sent, "expire": expired}
 
     def drain(self, max_batches: int = 10_000) -> dict[str, int]:
         """Feed queued messages to the sender in batches of 10, as the SQS trigger does."""

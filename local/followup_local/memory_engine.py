@@ -24,6 +24,7 @@ from followup_local import envelopes
 from followup_local.engine import (
     LOCAL_API_KEY,
     MAX_RECEIVES,
+    Ticking,
     VirtualClock,
     VirtualDelayQueue,
     scheduled_event,
@@ -80,7 +81,7 @@ class MemoryQueue:
 
 
 @dataclass
-class MemoryEngine:
+class MemoryEngine(Ticking):
     """A running engine on MemoryStore, driven tick by tick like LocalEngine."""
 
     clock: VirtualClock
@@ -95,14 +96,6 @@ class MemoryEngine:
         now = runtime.tick_time(scheduled_event(self.clock.now()), self.clock)
         report: dict[str, Any] = _TICKS[function](self.deps, now).as_dict()
         return report
-
-    def tick(self) -> dict[str, Any]:
-        """One scheduler tick: enqueue, dispatch, let the sender drain the queue, expire."""
-        enqueued = self.scheduled("enqueue")
-        dispatched = self.scheduled("dispatch")
-        sent = self.drain()
-        expired = self.scheduled("expire")
-        return {"enqueue": enqueued, "dispatch": dispatched, "sender": sent, "expire": expired}
 
     def drain(self, max_batches: int = 10_000) -> dict[str, int]:
         """Hand queued follow-ups to the send service in batches of 10, as the sender does."""
