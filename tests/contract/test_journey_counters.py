@@ -154,3 +154,21 @@ def test_a_send_that_fails_after_going_out_counts_as_an_error(store: Any) -> Non
     rule, steps = journey(store)
     assert steps == {(1, 0): {"sent": 1, "failed": 1, "errors": 1}}
     assert rule["errors"] == 1
+
+
+def test_an_enrollment_older_than_the_gauges_counts_its_end_but_moves_no_gauge(
+    store: Any,
+) -> None:
+    # Given an enrollment stored before gauges existed, and one enrolled since
+    store.commit([NewEnrollment(enrollment("en_old", gauged=False))], T0)
+    store.commit([NewEnrollment(enrollment())], T0)
+    # When the older one moves on and ends
+    old = store.enrollment("en_old").item
+    store.commit([EnrollmentChange(old.model_copy(update={"step_index": 1}), 1)], T0)
+    done = {"step_index": 1, "state": EnrollmentState.COMPLETED}
+    store.commit([EnrollmentChange(old.model_copy(update=done), 2)], T0)
+    # Then the gauges still count only the newer one, never below zero
+    rule, steps = journey(store)
+    assert (rule["active"], rule["completed"]) == (1, 1)
+    assert steps[(1, 0)]["active"] == 1
+    assert steps[(1, 1)] == {"entered": 1, "completed": 1}

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, Field
 
 from followup.domain.conditions import Facts
 from followup.domain.contact import Contact
@@ -42,6 +42,11 @@ class Enrollment(BaseModel):
     exit_reason: str | None = None
     held_at: AwareDatetime | None = None
     last_sent_at: AwareDatetime | None = None
+    gauged: bool = Field(
+        default=False,
+        description="counted in its rule's gauges of contacts in it now: enrolled since "
+        "they exist (one enrolled before leaves them untouched)",
+    )
 
     @property
     def held(self) -> bool:
@@ -112,5 +117,6 @@ def enroll_on(
         contact_id=contact.id,
         silence_key=began.astimezone(UTC).isoformat(),
         enrolled_at=now,
+        gauged=True,
     )
     return enrolled.arrive(rule, 0, start, contact, zone)

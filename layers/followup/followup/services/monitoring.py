@@ -144,18 +144,19 @@ def _enrollment_bumps(before: Enrollment | None, after: Enrollment, day: str) ->
     found: Counter[tuple[str, str]] = Counter()
     if before is None:
         found[(day, "entered")] += 1
+    gauged = after.gauged  # an enrollment older than the gauges moves none of them
     if before is None or (before.rule_version, before.step_index) != (version, after.step_index):
         found[(here, "entered")] += 1
         if before is not None:
-            found[(gauge_key(before.rule_version, before.step_index), GAUGE)] -= 1
-            found[(gauge_key(version, after.step_index), GAUGE)] += 1
+            found[(gauge_key(before.rule_version, before.step_index), GAUGE)] -= gauged
+            found[(gauge_key(version, after.step_index), GAUGE)] += gauged
         elif after.state is EnrollmentState.ACTIVE:
-            found[(gauge_key(version, after.step_index), GAUGE)] += 1
-            found[(gauge_key(), GAUGE)] += 1
+            found[(gauge_key(version, after.step_index), GAUGE)] += gauged
+            found[(gauge_key(), GAUGE)] += gauged
     if after.state is not EnrollmentState.ACTIVE:
         if before is not None:
-            found[(gauge_key(version, after.step_index), GAUGE)] -= 1
-            found[(gauge_key(), GAUGE)] -= 1
+            found[(gauge_key(version, after.step_index), GAUGE)] -= gauged
+            found[(gauge_key(), GAUGE)] -= gauged
         names = ["completed"]
         if after.state is EnrollmentState.EXITED:
             kind = exit_kind(after.exit_reason)
