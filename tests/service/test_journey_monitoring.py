@@ -86,3 +86,26 @@ def test_a_two_step_journey_counts_entries_exits_and_each_steps_sends(
     }
     assert (first_step.completed, first_step.exited) == (0, 0)
     assert (second_step.completed, second_step.exited_by) == (2, {"replied": 1})
+
+
+def test_a_journey_edited_midway_shows_the_new_versions_steps_and_the_old_ones_in_use(
+    engine: MemoryEngine,
+) -> None:
+    # Given a lead waiting at the second step of version 1
+    deps = engine.deps
+    deps.rules.save_rule(rule(steps=STEPS))
+    quiet_contact(deps, "6281100000401", engine.clock.now() - 25 * HOUR)
+    engine.tick()
+    # When marketing adds a wait before the first send: version 2
+    wait = {"kind": "wait", "for": {"amount": 2, "unit": "days"}}
+    deps.rules.save_rule(rule(steps=[wait, *STEPS]))
+    # Then the new version's every step shows, and version 1's where its lead is
+    rows = [(s.version, s.index, s.kind, s.active, s.sent) for s in stats(engine).steps]
+    assert rows == [
+        (1, 0, "send", 0, 1),
+        (1, 1, "send", 1, 0),
+        (2, 0, "wait", 0, 0),
+        (2, 1, "send", 0, 0),
+        (2, 2, "send", 0, 0),
+    ]
+    assert (stats(engine).version, stats(engine).active) == (2, 1)
