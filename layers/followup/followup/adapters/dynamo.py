@@ -95,21 +95,28 @@ class DynamoStore:
                         condition=FollowUpItem.converted.does_not_exist(),
                     )
                     ordered.append(change)
-                for bump in bumps(change, day, previous.get(id(change))):
+                replaced = (
+                    previous.get(change.enrollment.id)
+                    if isinstance(change, EnrollmentChange)
+                    else None
+                )
+                for bump in bumps(change, day, replaced):
                     counters[(bump.rule_id, bump.key, bump.name)] += bump.amount
             for (rule_id, key), names in _group(counters).items():
                 actions = [getattr(StatsItem, name).add(n) for name, n in names.items()]
                 txn.update(StatsItem(rule_id, key), actions=actions)
 
-    def _previous(self, changes: Sequence[Change]) -> dict[int, Enrollment]:
-        """The enrollment each EnrollmentChange replaces, by the change's id(), read before
-        the transaction: its condition on the revision makes sure it is still the one."""
-        found: dict[int, Enrollment] = {}
+    def _previous(self, changes: Sequence[Change]) -> dict[str, Enrollment]:
+        """The enrollment each EnrollmentChange replaces, by id, read before the transaction
+        (one item per change: a transaction names each once). Its condition on the revision
+        makes sure it is still the one replaced; read at another revision, the change loses
+        and its counters go nowhere."""
+        found: dict[str, Enrollment] = {}
         for change in changes:
             if isinstance(change, EnrollmentChange):
                 item = _get(EnrollmentItem, change.enrollment.id)
                 if item is not None and int(item.revision) == change.revision:
-                    found[id(change)] = Enrollment.model_validate_json(item.doc)
+                    found[change.enrollment.id] = Enrollment.model_validate_json(item.doc)
         return found
 
     def _put(self, txn: TransactWrite, change: Change) -> None:

@@ -73,6 +73,9 @@ class NewEnrollment:
 
 @dataclass(frozen=True)
 class EnrollmentChange:
+    """Write `enrollment` if still at `revision`; the journey's counters move from where the
+    stored one stood (its step, whether it was active) to where this one stands."""
+
     enrollment: Enrollment
     revision: int
 
