@@ -39,6 +39,7 @@ def enrollment(enrollment_id: str = "en_1", **fields: Any) -> Enrollment:
         "silence_key": at.isoformat(),
         "enrolled_at": at,
         "next_due_at": at,
+        "gauged": True,
     }
     values.update(fields)
     return Enrollment.model_validate(values)

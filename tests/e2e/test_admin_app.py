@@ -312,3 +312,45 @@ def test_marketing_keeps_a_journeys_branches_on_save_and_dry_runs_it(
     expect(panel).to_contain_text("entered")
     expect(panel).to_contain_text("send (whatsapp)")
     assert watched.missing == []
+
+
+@pytest.mark.slow
+def test_marketing_opens_a_journey_in_the_stats_and_reads_each_step(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given a two-step journey whose first step went out to the quiet demo leads
+    template = {"name": "open_day_invite", "language": "en"}
+    rule = {
+        "id": "e2e-two-steps",
+        "name": "Two steps",
+        "trigger": {"stages": ["new", "qualified"], "idle": {"amount": 1, "unit": "hours"}},
+        "steps": [
+            {"wait": {"amount": 0, "unit": "minutes"}, "template": template},
+            {"wait": {"amount": 1, "unit": "days"}, "template": template},
+        ],
+        "send_anytime": True,
+        "active": True,
+    }
+    assert stack.call("POST", "/api/rules", json=rule).status_code == 201
+    httpx.post(f"{stack.url}/dev/tick", timeout=SAFETY_NET).raise_for_status()
+    queue = stack.call("GET", "/api/queue?rule=e2e-two-steps").json()["followups"]
+    sent = len([f for f in queue if f["sent_at"]])
+    assert sent > 0
+    # When marketing opens the journey's row in the Stats tab
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    page.get_by_role("link", name="Stats").click()
+    page.get_by_role("button", name="e2e-two-steps").click()
+    # Then the first step shows its sends, and those leads wait in the second one
+    steps = page.locator('[data-testid="journey-steps"][data-id="e2e-two-steps"]')
+    first = steps.locator('[data-testid="step-row"][data-step="0"]')
+    second = steps.locator('[data-testid="step-row"][data-step="1"]')
+    expect(first.locator('[data-col="sent"]')).to_have_text(str(sent))
+    expect(first.locator('[data-col="active"]')).to_have_text("0")
+    expect(second.locator('[data-col="active"]')).to_have_text(str(sent))
+    expect(second.locator('[data-col="sent"]')).to_have_text("0")
+    total = steps.get_by_test_id("journey-total")
+    expect(total.locator('[data-col="active"]')).to_have_text(str(sent))
+    expect(page.get_by_role("button", name="e2e-two-steps")).to_have_attribute(
+        "aria-expanded", "true"
+    )
+    assert watched.missing == []

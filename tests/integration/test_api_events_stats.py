@@ -104,3 +104,50 @@ def test_the_same_events_arrive_from_an_eventbridge_bus(engine: LocalEngine) -> 
         "detail": {"contact": "nobody", "stage": "paid"}
     }
     assert engine.invoke("bus_events", unknown)["applied"] is False
+
+
+def test_a_journeys_stats_show_each_step_and_who_is_in_it_now(engine: LocalEngine) -> None:
+    # Given a two-step journey whose first step went to a lead, who now waits for the second
+    deps = engine.deps
+    second = {"wait": {"amount": 1, "unit": "days"}, "template": {"name": "b", "language": "en"}}
+    deps.rules.save_rule(rule(steps=[*rule().model_dump(mode="json")["steps"], second]))
+    lead = quiet_contact(deps, "6281100000813", engine.clock.now() - timedelta(hours=25))
+    engine.tick()
+    call(
+        engine,
+        "POST",
+        "/api/events",
+        {"type": "stage_changed", "contact": lead.wa_id, "stage": "applied"},
+    )
+    # When a reader asks for the journey's stats
+    status, stats = call(engine, "GET", "/api/rules/apply-remind-24h/stats", role="counselor")
+    # Then the journey and each step show what happened, and the totals keep their place
+    assert status == 200
+    today = engine.clock.now().date()
+    assert (stats["from"], stats["to"]) == (
+        (today - timedelta(days=6)).isoformat(),
+        today.isoformat(),
+    )
+    assert (stats["rule_id"], stats["version"], stats["entered"], stats["active"]) == (
+        "apply-remind-24h",
+        1,
+        1,
+        0,
+    )
+    assert (stats["exited"], stats["exited_by"]) == (1, {"exit": 1})
+    rows = [
+        (s["index"], s["kind"], s["entered"], s["sent"], s["converted"]) for s in stats["steps"]
+    ]
+    assert rows == [(0, "send", 1, 1, 1), (1, "send", 1, 0, 0)]
+    assert stats["steps"][1]["exited_by"] == {"exit": 1}
+    totals = call(engine, "GET", "/api/stats")[1]
+    assert next(r for r in totals["rules"] if r["rule_id"] == "apply-remind-24h")["entered"] == 1
+
+
+def test_a_journeys_stats_name_their_problems(engine: LocalEngine) -> None:
+    assert call(engine, "GET", "/api/rules/nobody/stats")[0] == 404
+    engine.deps.rules.save_rule(rule())
+    status, answer = call(
+        engine, "GET", "/api/rules/apply-remind-24h/stats?from=2026-12-01&to=2026-11-01"
+    )
+    assert (status, answer["error"]["details"][0]["field"]) == (422, "from")

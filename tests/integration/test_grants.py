@@ -198,6 +198,7 @@ def test_the_admin_api_stays_within_its_grants(engine: LocalEngine, recorder: Re
         ("GET", "/api/queue", None),
         ("GET", "/api/contacts?stage=new", None),
         ("GET", "/api/stats", None),
+        ("GET", "/api/rules/apply-remind-24h/stats", None),
     ]
     with recorder.running(engine, "api"):
         answers = [api.call(engine, method, path, body)[0] for method, path, body in requests]

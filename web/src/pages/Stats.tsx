@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { Fragment, useEffect, useState } from "react";
 import type { Api } from "../api";
 
 interface Row {
@@ -20,6 +20,107 @@ interface Day {
   sent?: number;
   responded?: number;
   opted_out?: number;
+}
+
+interface Counts {
+  active: number;
+  entered: number;
+  completed: number;
+  exited: number;
+  exited_by: Record<string, number>;
+  errors: number;
+  sent: number;
+  delivered: number;
+  read: number;
+  replied: number;
+  converted: number;
+}
+
+interface StepRow extends Counts {
+  version: number;
+  index: number;
+  kind: string;
+}
+
+interface Journey extends Counts {
+  rule_id: string;
+  version: number;
+  steps: StepRow[];
+}
+
+const exits = (by: Record<string, number>) =>
+  Object.entries(by)
+    .map(([kind, count]) => `${kind.replace("_", " ")} ${count}`)
+    .join(", ");
+
+function StepCells({ row }: { row: Counts }) {
+  return (
+    <>
+      <td data-col="active">{row.active}</td>
+      <td data-col="entered">{row.entered}</td>
+      <td data-col="completed">{row.completed}</td>
+      <td data-col="exited" title={exits(row.exited_by)}>
+        {row.exited}
+        {row.exited ? <small> ({exits(row.exited_by)})</small> : null}
+      </td>
+      <td data-col="errors">{row.errors}</td>
+      <td data-col="sent">{row.sent}</td>
+      <td data-col="delivered">{row.delivered}</td>
+      <td data-col="read">{row.read}</td>
+      <td data-col="replied">{row.replied}</td>
+      <td data-col="converted">{row.converted}</td>
+    </>
+  );
+}
+
+/** One journey per step: who is in each step now, and what each did over the period. */
+function Steps({ api, ruleId, from, to }: { api: Api; ruleId: string; from: string; to: string }) {
+  const [journey, setJourney] = useState<Journey | null>(null);
+  const [problem, setProblem] = useState("");
+  useEffect(() => {
+    const query = `from=${from}&to=${to}`;
+    api
+      .get<Journey>(`/api/rules/${encodeURIComponent(ruleId)}/stats?${query}`)
+      .then(setJourney, (error: Error) => setProblem(error.message));
+  }, [api, ruleId, from, to]);
+  if (problem) return <p role="alert">{problem}</p>;
+  if (!journey) return <p className="loading">Loading…</p>;
+  return (
+    <table data-testid="journey-steps" data-id={ruleId}>
+      <thead>
+        <tr>
+          <th>Step</th>
+          <th title="Enrollments in it now">In it now</th>
+          <th>Entered</th>
+          <th>Completed</th>
+          <th>Exited</th>
+          <th>Errors</th>
+          <th>Sent</th>
+          <th>Delivered</th>
+          <th>Read</th>
+          <th>Replied</th>
+          <th>Converted</th>
+        </tr>
+      </thead>
+      <tbody>
+        {journey.steps.map((step) => (
+          <tr key={`${step.version}-${step.index}`} data-testid="step-row" data-step={step.index}>
+            <td>
+              {step.index + 1}. {step.kind}
+              {step.version !== journey.version ? <small> (version {step.version})</small> : null}
+            </td>
+            <StepCells row={step} />
+          </tr>
+        ))}
+        <tr data-testid="journey-total">
+          <td>
+            <strong>Journey</strong>
+          </td>
+          <StepCells row={journey} />
+        </tr>
+      </tbody>
+    </table>
+  );
 }
 
 const percent = (rate: number) => `${(rate * 100).toFixed(1)} %`;
@@ -59,6 +160,7 @@ function Chart({ days }: { days: Day[] }) {
 export function StatsPage({ api }: { api: Api }) {
   const [stats, setStats] = useState<{ from: string; to: string; rules: Row[]; days: Day[] } | null>(null);
   const [problem, setProblem] = useState("");
+  const [open, setOpen] = useState<string | null>(null);
   useEffect(() => {
     api.get<typeof stats>("/api/stats").then(setStats, (error: Error) => setProblem(error.message));
   }, [api]);
@@ -83,23 +185,45 @@ export function StatsPage({ api }: { api: Api }) {
         </thead>
         <tbody>
           {stats.rules.map((row) => (
-            <tr key={row.rule_id} data-testid="stats-row" data-id={row.rule_id}>
-              <td>{row.rule_id === "all" ? <strong>All rules</strong> : row.rule_id}</td>
-              <td>{row.sent ?? 0}</td>
-              <td>{percent(row.response_rate)}</td>
-              <td>{percent(row.opt_out_rate)}</td>
-              <td>{row.converted ?? 0}</td>
-              <td data-testid="ai-cost">
-                {row.ai_messages ? `${dollars(row.ai_cost_usd)} (${row.ai_messages} messages)` : "–"}
-              </td>
-              <td>
-                {row.flags.map((flag) => (
-                  <span key={flag} className="flag">
-                    {flag === "low_response" ? "< 5 % response" : flag === "high_opt_out" ? "> 2 % opt-out" : flag}
-                  </span>
-                ))}
-              </td>
-            </tr>
+            <Fragment key={row.rule_id}>
+              <tr data-testid="stats-row" data-id={row.rule_id}>
+                <td>
+                  {row.rule_id === "all" ? (
+                    <strong>All rules</strong>
+                  ) : (
+                    <button
+                      type="button"
+                      className="link"
+                      aria-expanded={open === row.rule_id}
+                      onClick={() => setOpen(open === row.rule_id ? null : row.rule_id)}
+                    >
+                      {row.rule_id}
+                    </button>
+                  )}
+                </td>
+                <td>{row.sent ?? 0}</td>
+                <td>{percent(row.response_rate)}</td>
+                <td>{percent(row.opt_out_rate)}</td>
+                <td>{row.converted ?? 0}</td>
+                <td data-testid="ai-cost">
+                  {row.ai_messages ? `${dollars(row.ai_cost_usd)} (${row.ai_messages} messages)` : "–"}
+                </td>
+                <td>
+                  {row.flags.map((flag) => (
+                    <span key={flag} className="flag">
+                      {flag === "low_response" ? "< 5 % response" : flag === "high_opt_out" ? "> 2 % opt-out" : flag}
+                    </span>
+                  ))}
+                </td>
+              </tr>
+              {open === row.rule_id ? (
+                <tr>
+                  <td colSpan={7}>
+                    <Steps api={api} ruleId={row.rule_id} from={stats.from} to={stats.to} />
+                  </td>
+                </tr>
+              ) : null}
+            </Fragment>
           ))}
         </tbody>
       </table>

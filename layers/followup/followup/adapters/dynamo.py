@@ -36,6 +36,7 @@ from followup.domain.numbers import NumberHealth
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
 from followup.domain.stored import STORED
+from followup.services.monitoring import LIVE, bumps, parse_step, step_day, step_range
 from followup.services.ports import (
     Change,
     CommitRejected,
@@ -44,6 +45,7 @@ from followup.services.ports import (
     DayStats,
     EnrollmentChange,
     FollowUpChange,
+    JourneyCounters,
     NewEnrollment,
     NewFollowUp,
     Page,
@@ -54,7 +56,6 @@ from followup.services.ports import (
     Versioned,
     phase_of,
 )
-from followup.services.stats import counters_for
 
 _SETTINGS_KEY = "settings"
 _NUMBERS_KEY = "numbers"
@@ -76,6 +77,8 @@ class DynamoStore:
         """Apply `changes` in one transaction; CommitRejected names the changes that lost."""
         ordered: list[Change] = []
         counters: Counter[tuple[str, str, str]] = Counter()
+        previous = self._previous(changes)
+        day = stamp(at)[:10]
         with _translate_cancellation(ordered), TransactWrite(connection=self._connection) as txn:
             for change in changes:
                 if not isinstance(change, Conversion):
@@ -92,12 +95,29 @@ class DynamoStore:
                         condition=FollowUpItem.converted.does_not_exist(),
                     )
                     ordered.append(change)
-                for name, amount in counters_for(change).items():
-                    fu = _followup_of(change)
-                    counters[(fu.rule_id, stamp(at)[:10], name)] += amount
-            for (rule_id, day), names in _group(counters).items():
+                replaced = (
+                    previous.get(change.enrollment.id)
+                    if isinstance(change, EnrollmentChange)
+                    else None
+                )
+                for bump in bumps(change, day, replaced):
+                    counters[(bump.rule_id, bump.key, bump.name)] += bump.amount
+            for (rule_id, key), names in _group(counters).items():
                 actions = [getattr(StatsItem, name).add(n) for name, n in names.items()]
-                txn.update(StatsItem(rule_id, day), actions=actions)
+                txn.update(StatsItem(rule_id, key), actions=actions)
+
+    def _previous(self, changes: Sequence[Change]) -> dict[str, Enrollment]:
+        """The enrollment each EnrollmentChange replaces, by id, read before the transaction
+        (one item per change: a transaction names each once). Its condition on the revision
+        makes sure it is still the one replaced; read at another revision, the change loses
+        and its counters go nowhere."""
+        found: dict[str, Enrollment] = {}
+        for change in changes:
+            if isinstance(change, EnrollmentChange):
+                item = _get(EnrollmentItem, change.enrollment.id)
+                if item is not None and int(item.revision) == change.revision:
+                    found[change.enrollment.id] = Enrollment.model_validate_json(item.doc)
+        return found
 
     def _put(self, txn: TransactWrite, change: Change) -> None:
         if isinstance(change, NewFollowUp):
@@ -421,13 +441,35 @@ class DynamoStore:
         for rule_id in sorted(rule_ids):
             between = StatsItem.day.between(since.isoformat(), until.isoformat())
             for item in StatsItem.query(rule_id, between):
-                counts = {
-                    name: int(value)
-                    for name, value in item.attribute_values.items()
-                    if name not in ("rule_id", "day")
-                }
-                found.append(DayStats(rule_id, date.fromisoformat(item.day), counts))
+                found.append(DayStats(rule_id, date.fromisoformat(item.day), _counts(item)))
         return found
+
+    def journey_stats(self, rule_id: str, since: date, until: date) -> JourneyCounters:
+        """Three key ranges of the rule's partition: its days, its steps' days, its gauges."""
+        days = [
+            DayStats(rule_id, date.fromisoformat(item.day), _counts(item))
+            for item in StatsItem.query(
+                rule_id, StatsItem.day.between(since.isoformat(), until.isoformat())
+            )
+        ]
+        steps = [
+            step_day(item.day, _counts(item))
+            for item in StatsItem.query(rule_id, StatsItem.day.between(*step_range(since, until)))
+        ]
+        gauges = {
+            item.day: int(item.active or 0)
+            for item in StatsItem.query(rule_id, StatsItem.day.startswith(LIVE))
+        }
+        active = gauges.pop(LIVE, 0)
+        return JourneyCounters(days, steps, active, {parse_step(k): n for k, n in gauges.items()})
+
+
+def _counts(item: StatsItem) -> dict[str, int]:
+    return {
+        name: int(value)
+        for name, value in item.attribute_values.items()
+        if name not in ("rule_id", "day")
+    }
 
 
 def _key(item: Any, names: tuple[str, ...]) -> dict[str, Any]:
@@ -456,14 +498,9 @@ def _get(model: type[Any], key: str, range_key: str | None = None) -> Any:
 
 def _group(counters: Counter[tuple[str, str, str]]) -> dict[tuple[str, str], dict[str, int]]:
     grouped: dict[tuple[str, str], dict[str, int]] = {}
-    for (rule_id, day, name), count in counters.items():
-        grouped.setdefault((rule_id, day), {})[name] = count
+    for (rule_id, key, name), count in counters.items():
+        grouped.setdefault((rule_id, key), {})[name] = count
     return grouped
-
-
-def _followup_of(change: Change) -> FollowUp:
-    assert isinstance(change, NewFollowUp | FollowUpChange | Conversion)
-    return change.followup
 
 
 def _followup_item(followup: FollowUp) -> FollowUpItem:

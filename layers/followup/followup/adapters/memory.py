@@ -31,6 +31,15 @@ from followup.domain.numbers import NumberHealth
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
 from followup.domain.stored import STORED
+from followup.services.monitoring import (
+    ENROLLMENT_COUNTERS,
+    GAUGE,
+    LIVE,
+    bumps,
+    parse_step,
+    step_day,
+    step_range,
+)
 from followup.services.ports import (
     Change,
     CommitRejected,
@@ -38,6 +47,7 @@ from followup.services.ports import (
     DayStats,
     EnrollmentChange,
     FollowUpChange,
+    JourneyCounters,
     NewEnrollment,
     NewFollowUp,
     Page,
@@ -48,12 +58,13 @@ from followup.services.ports import (
     Versioned,
     phase_of,
 )
-from followup.services.stats import COUNTERS, counters_for
+from followup.services.stats import COUNTERS
 
 _NUMBERS = TypeAdapter(list[NumberHealth])
 _TRANSACTION_ITEMS = 25  # import batches, as DynamoStore writes them
 _TRANSACTION_LIMIT = 100  # DynamoDB refuses larger transactions
 _LONGEST_CONNECTION = timedelta(hours=2)
+_COUNTERS = frozenset({*COUNTERS, *ENROLLMENT_COUNTERS, GAUGE})
 
 
 class Refused(Exception):
@@ -141,16 +152,16 @@ class MemoryStore:
         """Apply `changes` together; CommitRejected names the changes that lost."""
         ordered: list[Change] = [c for c in changes if not isinstance(c, Conversion)]
         ordered += [c for c in changes if isinstance(c, Conversion)]
-        counters: Counter[tuple[str, str]] = Counter()
-        for change in ordered:
-            for name, amount in counters_for(change).items():
-                if name not in COUNTERS:  # DynamoStore's stats item has no such attribute
-                    raise Refused(f"no counter named {name!r}")
-                counters[(_followup_of(change).rule_id, name)] += amount
         day = stamp(at)[:10]
-        groups = {rule_id for rule_id, _ in counters}
-        _nonempty(*groups)  # each names a stats item
         with self._lock:
+            counters: Counter[tuple[str, str, str]] = Counter()
+            for change in ordered:
+                for bump in bumps(change, day, self._previous(change)):
+                    if bump.name not in _COUNTERS:  # DynamoStore's item has no such attribute
+                        raise Refused(f"no counter named {bump.name!r}")
+                    counters[(bump.rule_id, bump.key, bump.name)] += bump.amount
+            groups = {(rule_id, key) for rule_id, key, _ in counters}
+            _nonempty(*(rule_id for rule_id, _ in groups))  # each names a stats item
             _refuse_repeats(ordered, len(groups))
             rows = [self._row(change) for change in ordered]
             failed = [change for change in ordered if not self._holds(change)]
@@ -158,9 +169,18 @@ class MemoryStore:
                 raise CommitRejected(failed)
             for change, row in zip(ordered, rows, strict=True):
                 self._apply(change, row)
-            for (rule_id, name), amount in counters.items():
-                bucket = self._stats.setdefault((rule_id, day), {})
+            for (rule_id, key, name), amount in counters.items():
+                bucket = self._stats.setdefault((rule_id, key), {})
                 bucket[name] = bucket.get(name, 0) + amount
+
+    def _previous(self, change: Change) -> Enrollment | None:
+        """The enrollment an EnrollmentChange replaces, if stored at the revision it names."""
+        if not isinstance(change, EnrollmentChange):
+            return None
+        row = self._enrollments.get(change.enrollment.id)
+        if row is None or row.revision != change.revision:
+            return None
+        return Enrollment.model_validate_json(row.doc)
 
     def _row(self, change: Change) -> Any:
         if isinstance(change, NewFollowUp | FollowUpChange):
@@ -522,6 +542,23 @@ class MemoryStore:
             )
         return [DayStats(rule_id, date.fromisoformat(day), c) for rule_id, day, c in rows]
 
+    def journey_stats(self, rule_id: str, since: date, until: date) -> JourneyCounters:
+        """The rule's days, its steps' days and its gauges, in key order."""
+        _nonempty(rule_id)
+        first, last = since.isoformat(), until.isoformat()
+        low, high = step_range(since, until)
+        with self._lock:
+            items = sorted((k, dict(c)) for (rid, k), c in self._stats.items() if rid == rule_id)
+        days = [
+            DayStats(rule_id, date.fromisoformat(key), counts)
+            for key, counts in items
+            if first <= key <= last
+        ]
+        steps = [step_day(key, counts) for key, counts in items if low <= key <= high]
+        gauges = {key: counts.get(GAUGE, 0) for key, counts in items if key.startswith(LIVE)}
+        active = gauges.pop(LIVE, 0)
+        return JourneyCounters(days, steps, active, {parse_step(k): n for k, n in gauges.items()})
+
     # -- WebSocket connections ------------------------------------------------------------
 
     def add(self, connection_id: str, user: str, now: datetime) -> None:
@@ -562,11 +599,6 @@ def _item_of(change: Change) -> tuple[str, str]:
     if isinstance(change, NewEnrollment | EnrollmentChange):
         return "enrollment", change.enrollment.id
     return "contact", change.contact.id
-
-
-def _followup_of(change: Change) -> FollowUp:
-    assert isinstance(change, NewFollowUp | FollowUpChange | Conversion)
-    return change.followup
 
 
 def _followup_row(followup: FollowUp) -> _FollowUpRow:

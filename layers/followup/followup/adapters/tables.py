@@ -244,7 +244,10 @@ class RuleItem(Model):
 
 
 class StatsItem(Model):
-    """Counters per rule and UTC day, incremented in the same transaction as the change."""
+    """Counters per rule and UTC day, incremented in the same transaction as the change.
+
+    The same partition holds per-step days and the `active` gauges (services.monitoring).
+    """
 
     class Meta:
         table_name = "followup-stats"
@@ -265,6 +268,19 @@ class StatsItem(Model):
     converted = NumberAttribute(null=True)
     ai_messages = NumberAttribute(null=True)
     ai_cost_micro_usd = NumberAttribute(null=True)
+    entered = NumberAttribute(null=True)
+    completed = NumberAttribute(null=True)
+    exited = NumberAttribute(null=True)
+    exited_goal = NumberAttribute(null=True)
+    exited_exit = NumberAttribute(null=True)
+    exited_replied = NumberAttribute(null=True)
+    exited_opted_out = NumberAttribute(null=True)
+    exited_closed = NumberAttribute(null=True)
+    exited_gated = NumberAttribute(null=True)
+    exited_error = NumberAttribute(null=True)
+    exited_other = NumberAttribute(null=True)
+    errors = NumberAttribute(null=True)
+    active = NumberAttribute(null=True)
 
 
 class ConnectionItem(Model):

@@ -1,9 +1,9 @@
-"""/api/events (stage changes, conversation lines, closes and reopens from other systems)
-and /api/stats."""
+"""/api/events (stage changes, conversation lines, closes and reopens from other systems),
+/api/stats and /api/rules/{id}/stats."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
@@ -14,6 +14,8 @@ from followup.api.openapi import statuses
 from followup.api.params import QueryDate
 from followup.domain.errors import InvalidField
 from followup.services import crm_events
+from followup.services.deps import Deps
+from followup.services.journey_stats import JourneyStats, journey_stats
 from followup.services.stats import ai_cost_usd, flags, totals
 from followup.wiring import runtime
 
@@ -34,10 +36,7 @@ def stats(
 ) -> dict[str, Any]:
     require(router.current_event.raw_event, READERS)
     deps = runtime.deps()
-    until = until or deps.clock.now().date()
-    since = since or until - timedelta(days=6)
-    if since > until:
-        raise InvalidField("from", "must not be after to")
+    since, until = _period(deps, since, until)
     settings = deps.catalog.settings()
     days = deps.stats.stats(since, until)
     rows = []
@@ -62,3 +61,26 @@ def stats(
         for d in days
     ]
     return {"from": since.isoformat(), "to": until.isoformat(), "rules": rows, "days": per_day}
+
+
+@router.get("/api/rules/<rule_id>/stats", openapi_extensions=statuses(404))
+def rule_stats(
+    rule_id: str,
+    since: Annotated[QueryDate | None, Query(alias="from")] = None,
+    until: Annotated[QueryDate | None, Query(alias="to")] = None,
+) -> JourneyStats:
+    """One journey over the period, per step: enrollments entered, completed and exited
+    (by kind), errors, sends and what became of them; `active` is now, not the period."""
+    require(router.current_event.raw_event, READERS)
+    deps = runtime.deps()
+    since, until = _period(deps, since, until)
+    return journey_stats(deps, rule_id, since, until)
+
+
+def _period(deps: Deps, since: date | None, until: date | None) -> tuple[date, date]:
+    """`from` and `to` (UTC days, both included); the last seven days by default."""
+    until = until or deps.clock.now().date()
+    since = since or until - timedelta(days=6)
+    if since > until:
+        raise InvalidField("from", "must not be after to")
+    return since, until

@@ -46,6 +46,11 @@ class Enrollment(BaseModel):
     exit_reason: str | None = None
     held_at: AwareDatetime | None = None
     last_sent_at: AwareDatetime | None = None
+    gauged: bool = Field(
+        default=False,
+        description="counted in its rule's gauges of contacts in it now: enrolled since "
+        "they exist (one enrolled before leaves them untouched)",
+    )
 
     @property
     def held(self) -> bool:
@@ -116,6 +121,7 @@ def enroll_on(
         contact_id=contact.id,
         silence_key=began.astimezone(UTC).isoformat(),
         enrolled_at=now,
+        gauged=True,
     )
     return enrolled.arrive(rule, 0, start, contact, zone)
 

@@ -74,6 +74,9 @@ class NewEnrollment:
 
 @dataclass(frozen=True)
 class EnrollmentChange:
+    """Write `enrollment` if still at `revision`; the journey's counters move from where the
+    stored one stood (its step, whether it was active) to where this one stands."""
+
     enrollment: Enrollment
     revision: int
 
@@ -138,6 +141,27 @@ class DayStats:
     rule_id: str
     day: date
     counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class StepDay:
+    """One day's counters of step `index` of version `version` of a rule."""
+
+    day: date
+    version: int
+    index: int
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class JourneyCounters:
+    """One rule's counters over some days, and how many enrollments are in it now (in all,
+    and per (version, step index))."""
+
+    days: list[DayStats]
+    steps: list[StepDay]
+    active: int
+    active_steps: dict[tuple[int, int], int]
 
 
 @dataclass(frozen=True)
@@ -230,9 +254,10 @@ class FollowUpRepository(Protocol):
 
 
 class StatsRepository(Protocol):
-    """Per-rule daily counters, bumped by `Transactions.commit`."""
+    """Per-rule and per-step daily counters and gauges, bumped by `Transactions.commit`."""
 
     def stats(self, since: date, until: date) -> list[DayStats]: ...
+    def journey_stats(self, rule_id: str, since: date, until: date) -> JourneyCounters: ...
 
 
 class ConnectionRepository(Protocol):

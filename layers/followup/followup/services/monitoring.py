@@ -1,0 +1,167 @@
+"""Per-journey and per-step counters: which stats items a change bumps, and by how much.
+
+A commit bumps, in its own transaction, up to four kinds of item per rule:
+- the rule's day (today's counters, plus enrollments entered, completed and exited);
+- a step's day (`step#<day>#v<version>#s<index>`): the same, for one step of one version;
+- the rule's gauge (`live`) and a step's gauge (`live#v<version>#s<index>`): `active`,
+  the enrollments in it now, +1 when one arrives and -1 when it leaves or ends.
+Gauges are not per day: the sum of every move since the first is the count now.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from followup.domain.enrollment import Enrollment, EnrollmentState
+from followup.domain.followup import Reason, Status
+from followup.services.ports import (
+    Change,
+    Conversion,
+    EnrollmentChange,
+    FollowUpChange,
+    NewEnrollment,
+    NewFollowUp,
+    StepDay,
+)
+from followup.services.stats import counters_for
+
+LIVE = "live"
+STEP = "step#"
+
+EXIT_KINDS = ("goal", "exit", "replied", "opted_out", "closed", "gated", "error", "other")
+"""Why enrollments exited, each counted as `exited_<kind>` beside the total `exited`."""
+
+ENROLLMENT_COUNTERS = (
+    "entered",
+    "completed",
+    "exited",
+    *(f"exited_{kind}" for kind in EXIT_KINDS),
+    "errors",
+)
+"""`errors` counts enrollments an error ended and sends that failed after going out (a
+send that fails before going out ends its enrollment, counted there once)."""
+
+GAUGE = "active"
+
+_KIND_OF: dict[str, str] = {
+    Reason.REPLIED: "replied",
+    Reason.OPTED_OUT: "opted_out",
+    Reason.MARKETING_SUPPRESSED: "opted_out",
+    Reason.EXIT_STAGE: "exit",
+    Reason.CONVERSATION_CLOSED: "closed",
+    Reason.HOT: "gated",
+    Reason.COLD_CAP: "gated",
+    Reason.FREQUENCY_CAP: "gated",
+    Reason.WINDOW_CLOSED: "error",
+    Reason.OUTCOME_UNKNOWN: "error",
+    Reason.RETRIES_EXHAUSTED: "error",
+    Reason.PROVIDER_ERROR: "error",
+    Reason.RULE_ERROR: "error",
+    Reason.NO_WA_ID: "error",
+}
+
+
+@dataclass(frozen=True)
+class Bump:
+    """Add `amount` to counter `name` of the stats item (`rule_id`, `key`)."""
+
+    rule_id: str
+    key: str
+    name: str
+    amount: int
+
+
+def step_key(day: str, version: int, index: int) -> str:
+    return f"{STEP}{day}#v{version:05d}#s{index:03d}"
+
+
+def gauge_key(version: int | None = None, index: int | None = None) -> str:
+    """The rule's gauge, or one step's."""
+    if version is None or index is None:
+        return LIVE
+    return f"{LIVE}#v{version:05d}#s{index:03d}"
+
+
+def step_range(since: date, until: date) -> tuple[str, str]:
+    """The first and last key the step days of `since` to `until` can have."""
+    return f"{STEP}{since.isoformat()}", f"{STEP}{until.isoformat()}#~"
+
+
+def parse_step(key: str) -> tuple[int, int]:
+    """(version, index) from a step item's key, day or gauge."""
+    version, index = key.rsplit("#", 2)[-2:]
+    return int(version[1:]), int(index[1:])
+
+
+def step_day(key: str, counts: dict[str, int]) -> StepDay:
+    """A step day item as the port returns it."""
+    version, index = parse_step(key)
+    return StepDay(date.fromisoformat(key[len(STEP) : len(STEP) + 10]), version, index, counts)
+
+
+def exit_kind(reason: str | None) -> str:
+    """The kind of exit a reason stands for (`rule_error: ...` is an error)."""
+    head = (reason or "").split(":", 1)[0].strip()
+    if head.startswith("goal"):
+        return "goal"
+    if head.startswith("attribute_"):
+        return "error"  # a wait on an attribute the contact lacks or that cannot be read
+    return _KIND_OF.get(head, "other")
+
+
+def bumps(change: Change, day: str, previous: Enrollment | None) -> list[Bump]:
+    """What `change`, committed on `day`, adds to which counters. `previous` is the
+    enrollment an EnrollmentChange replaces, as stored at the revision it names."""
+    if isinstance(change, NewEnrollment):
+        return _enrollment_bumps(None, change.enrollment, day)
+    if isinstance(change, EnrollmentChange):
+        return _enrollment_bumps(previous, change.enrollment, day) if previous else []
+    if not isinstance(change, NewFollowUp | FollowUpChange | Conversion):
+        return []
+    followup = change.followup
+    found = counters_for(change)
+    if (
+        isinstance(change, FollowUpChange)
+        and change.expected.outbound
+        and followup.status is Status.FAILED
+    ):
+        found["errors"] = 1
+    key = step_key(day, followup.rule_version, followup.step_index)
+    return [
+        Bump(followup.rule_id, item, name, amount)
+        for name, amount in found.items()
+        for item in (day, key)
+    ]
+
+
+def _enrollment_bumps(before: Enrollment | None, after: Enrollment, day: str) -> list[Bump]:
+    if before is not None and before.state is not EnrollmentState.ACTIVE:
+        return []  # an ended enrollment counts nowhere any more
+    rule_id, version = after.rule_id, after.rule_version
+    here = step_key(day, version, after.step_index)
+    found: Counter[tuple[str, str]] = Counter()
+    if before is None:
+        found[(day, "entered")] += 1
+    gauged = after.gauged  # an enrollment older than the gauges moves none of them
+    if before is None or (before.rule_version, before.step_index) != (version, after.step_index):
+        found[(here, "entered")] += 1
+        if before is not None:
+            found[(gauge_key(before.rule_version, before.step_index), GAUGE)] -= gauged
+            found[(gauge_key(version, after.step_index), GAUGE)] += gauged
+        elif after.state is EnrollmentState.ACTIVE:
+            found[(gauge_key(version, after.step_index), GAUGE)] += gauged
+            found[(gauge_key(), GAUGE)] += gauged
+    if after.state is not EnrollmentState.ACTIVE:
+        if before is not None:
+            found[(gauge_key(version, after.step_index), GAUGE)] -= gauged
+            found[(gauge_key(), GAUGE)] -= gauged
+        names = ["completed"]
+        if after.state is EnrollmentState.EXITED:
+            kind = exit_kind(after.exit_reason)
+            names = ["exited", f"exited_{kind}", *(["errors"] if kind == "error" else [])]
+        for name in names:
+            found[(day, name)] += 1
+            found[(here, name)] += 1
+    return [Bump(rule_id, key, name, n) for (key, name), n in found.items() if n]
