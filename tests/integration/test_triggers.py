@@ -24,6 +24,8 @@ def test_a_malformed_trigger_is_refused_naming_its_field(engine: LocalEngine) ->
         ({"kind": "stage_entered", "stages": []}, "trigger.stages"),
         ({"kind": "event", "name": "booked", "where": {"plan": 3}}, "trigger.where.plan"),
         ({"kind": "someday"}, "trigger"),
+        ({"kind": "date", "attribute": "renewal_date", "at": "25:00"}, "trigger.at"),
+        ({"kind": "date", "offset": {"amount": 7, "unit": "days"}}, "trigger.attribute"),
     ]:
         bad = body({"kind": "idle", "idle": {"amount": 1, "unit": "hours"}})
         bad["trigger"] = trigger
