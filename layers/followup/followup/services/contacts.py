@@ -11,7 +11,7 @@ from followup.domain.enrollment import EnrollmentState
 from followup.domain.errors import Conflict, InvalidField, NotFound
 from followup.domain.followup import FollowUp, Reason, Status
 from followup.domain.ids import contact_id
-from followup.services import triggers
+from followup.services import date_triggers, triggers
 from followup.services.deps import Deps
 from followup.services.planning import ended
 from followup.services.ports import (
@@ -79,6 +79,7 @@ def create_contact(
         if existing is None:
             raise
         return existing.item
+    date_triggers.reindex(deps, None, contact)
     return contact
 
 
@@ -102,6 +103,7 @@ def upsert(deps: Deps, wa_id: str, changes: Mapping[str, object]) -> tuple[Conta
             if found is None:
                 raise
         else:
+            date_triggers.reindex(deps, None, fresh)
             return fresh, True
     updated = update_contact(deps, found.item.id, lambda c: c.patched(changes), now)
     if stage is not None and stage != updated.stage:
@@ -139,6 +141,7 @@ def update_contact(
             deps.commit([ContactChange(updated, current.revision)], at)
         except CommitRejected:
             continue
+        date_triggers.reindex(deps, current.item, updated)
         return updated
     raise Conflict(f"contact {contact_id} kept changing; try again")
 
