@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from followup.services import rules
+from followup.domain import ids
+from followup.services import rules, triggers
 from followup.services.contacts import upsert
+from followup.services.imports import import_contacts
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import rule
 
@@ -132,3 +134,43 @@ def test_a_reminder_due_while_its_rule_is_off_is_dropped(engine: MemoryEngine) -
     run_until(engine, datetime(2026, 12, 3, tzinfo=UTC))
     assert sends(engine, contact_id) == []
     assert list(engine.deps.contacts.due_dates(datetime(2027, 1, 1, tzinfo=UTC))) == []
+
+
+def test_an_imported_date_is_indexed(engine: MemoryEngine) -> None:
+    renewal_rule(engine)
+    csv = f"wa_id,timezone,attr.renewal_date\n{WA_ID},Asia/Jakarta,2026-12-08\n"
+    assert import_contacts(engine.deps, csv, "csv").created == 1
+    run_until(engine, datetime(2026, 12, 3, tzinfo=UTC))
+    assert sends(engine, ids.contact_id(f"wa:{WA_ID}")) == [
+        ("renewal-reminder", datetime(2026, 12, 1, 9, tzinfo=JAKARTA))
+    ]
+
+
+def test_a_date_a_journey_sets_is_indexed(engine: MemoryEngine) -> None:
+    # Given a journey that records the renewal date when a subscription starts
+    subscribed = rule(
+        "record-renewal",
+        trigger={"kind": "event", "name": "subscribed"},
+        steps=[
+            {
+                "kind": "action",
+                "do": "set_attribute",
+                "attribute": "renewal_date",
+                "value": "2026-12-08",
+            }
+        ],
+        exit={},
+    )
+    rules.create(engine.deps, subscribed)
+    renewal_rule(engine)
+    contact_id = write(engine, timezone="Asia/Jakarta")
+    # When the subscription starts
+    found = engine.deps.contacts.contact(contact_id)
+    assert found is not None
+    now = engine.clock.now()
+    triggers.event_happened(engine.deps, found.item, "subscribed", {}, "ev-1", now, now)
+    run_until(engine, datetime(2026, 12, 3, tzinfo=UTC))
+    # Then the date it set brings the reminder
+    assert sends(engine, contact_id) == [
+        ("renewal-reminder", datetime(2026, 12, 1, 9, tzinfo=JAKARTA))
+    ]
