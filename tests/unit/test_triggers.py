@@ -133,3 +133,10 @@ def test_a_date_trigger_waits_for_no_contact_without_a_readable_date() -> None:
     trigger = a_date_trigger()
     assert trigger.due({}, JAKARTA) is None
     assert trigger.due({"renewal_date": "soon"}, JAKARTA) is None
+
+
+def test_a_date_too_far_off_to_move_reads_as_no_date() -> None:
+    later = a_date_trigger(offset={"amount": 24, "unit": "months"}, at="09:00")
+    earlier = a_date_trigger(offset={"amount": 24, "unit": "months"}, before=True)
+    assert later.due({"renewal_date": "9999-12-31"}, JAKARTA) is None
+    assert earlier.due({"renewal_date": "0001-01-01"}, JAKARTA) is None

@@ -74,13 +74,17 @@ class DateTrigger(BaseModel):
 
     def due(self, attributes: Mapping[str, str], zone: ZoneInfo) -> datetime | None:
         """When it fires for a contact with these attributes, or None when the attribute is
-        missing or reads as no date."""
+        missing, reads as no date, or is too far off to move by the offset."""
         text = attributes.get(self.attribute)
-        moment = parse_moment(text, zone) if text is not None else None
-        if moment is None:
-            return None
-        moved = self.offset.before(moment, zone) if self.before else self.offset.after(moment, zone)
-        if self.at is None:
-            return moved
-        hour, minute = (int(part) for part in self.at.split(":"))
-        return to_utc(datetime.combine(moved.astimezone(zone).date(), time(hour, minute)), zone)
+        try:
+            moment = parse_moment(text, zone) if text is not None else None
+            if moment is None:
+                return None
+            offset = self.offset
+            moved = offset.before(moment, zone) if self.before else offset.after(moment, zone)
+            if self.at is None:
+                return moved
+            hour, minute = (int(part) for part in self.at.split(":"))
+            return to_utc(datetime.combine(moved.astimezone(zone).date(), time(hour, minute)), zone)
+        except (ValueError, OverflowError):
+            return None  # moved past the years a datetime holds: no date to wait for

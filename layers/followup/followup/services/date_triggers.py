@@ -25,7 +25,6 @@ minute) predates a newly saved rule is indexed on its next write.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from followup.domain.contact import Contact
@@ -104,16 +103,16 @@ def fire_due(deps: Deps, heads: list[RuleHead], now: datetime) -> int:
             if due > now:
                 deps.contacts.set_date_due(entry.rule_id, entry.contact_id, due)
                 continue
-            enrolled += _enroll(deps, rule, rule.trigger, contact_v.item, due, now)
+            enrolled += _enroll(deps, rule, contact_v.item, due, now)
         deps.contacts.set_date_due(entry.rule_id, entry.contact_id, None)
     return enrolled
 
 
-def _enroll(
-    deps: Deps, rule: Rule, trigger: Any, contact: Contact, due: datetime, now: datetime
-) -> int:
+def _enroll(deps: Deps, rule: Rule, contact: Contact, due: datetime, now: datetime) -> int:
+    """Enroll `contact` for the date that came round at `due`, once per rule and value."""
     settings = deps.catalog.settings()
-    if now - due > settings.trigger_lookback.approx():
+    trigger = rule.trigger
+    if not isinstance(trigger, DateTrigger) or now - due > settings.trigger_lookback.approx():
         return 0
     if not rule.conditions.hold(contact, now, settings.zone):
         return 0
