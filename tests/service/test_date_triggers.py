@@ -127,13 +127,25 @@ def test_contacts_that_had_the_date_before_the_rule_was_saved_are_reminded(
     ]
 
 
-def test_a_reminder_due_while_its_rule_is_off_is_dropped(engine: MemoryEngine) -> None:
+def test_a_reminder_due_while_its_rule_is_off_is_not_replayed(engine: MemoryEngine) -> None:
+    # Given two customers, renewing on 8 and 22 December, and the reminder turned off
     renewal_rule(engine)
-    contact_id = write(engine, timezone="Asia/Jakarta", attributes={"renewal_date": "2026-12-08"})
+    soon = write(engine, timezone="Asia/Jakarta", attributes={"renewal_date": "2026-12-08"})
+    later, _ = upsert(
+        engine.deps,
+        "6281100000952",
+        {"timezone": "Asia/Jakarta", "attributes": {"renewal_date": "2026-12-22"}},
+    )
     rules.deactivate(engine.deps, "renewal-reminder", cancel_queued=False)
+    # When the first reminder's time passes while it is off, and it is turned on after
     run_until(engine, datetime(2026, 12, 3, tzinfo=UTC))
-    assert sends(engine, contact_id) == []
-    assert list(engine.deps.contacts.due_dates(datetime(2027, 1, 1, tzinfo=UTC))) == []
+    rules.activate(engine.deps, "renewal-reminder", confirmed=False)
+    run_until(engine, datetime(2026, 12, 16, tzinfo=UTC))
+    # Then the missed one is not sent late; the one still to come goes at its time
+    assert sends(engine, soon) == []
+    assert sends(engine, later.id) == [
+        ("renewal-reminder", datetime(2026, 12, 15, 9, tzinfo=JAKARTA))
+    ]
 
 
 def test_an_imported_date_is_indexed(engine: MemoryEngine) -> None:
@@ -173,4 +185,16 @@ def test_a_date_a_journey_sets_is_indexed(engine: MemoryEngine) -> None:
     # Then the date it set brings the reminder
     assert sends(engine, contact_id) == [
         ("renewal-reminder", datetime(2026, 12, 1, 9, tzinfo=JAKARTA))
+    ]
+
+
+def test_a_date_written_after_its_reminder_time_goes_on_the_next_tick(
+    engine: MemoryEngine,
+) -> None:
+    renewal_rule(engine)
+    # A customer renewing in three days: a week before was four days ago (Tuesday 09:00)
+    contact_id = write(engine, timezone="Asia/Jakarta", attributes={"renewal_date": "2026-11-27"})
+    run_until(engine, datetime(2026, 11, 24, 4, tzinfo=UTC))
+    assert sends(engine, contact_id) == [
+        ("renewal-reminder", datetime(2026, 11, 24, 10, tzinfo=JAKARTA))
     ]

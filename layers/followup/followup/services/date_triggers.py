@@ -5,9 +5,9 @@ An index keyed by due time holds one entry per active date rule and contact that
 attribute: "rule R fires for contact C at T". Every contact write keeps it (create,
 upsert, patch, import, a journey's set_attribute): a new or moved date puts the entry at
 its new time, a removed one deletes it. Saving an active date rule, or turning one on,
-indexes the contacts that already have the attribute: a one-off walk of the funnel,
-stage by stage, a page of `BACKFILL_PAGE` contacts per query (reads grow with the
-contacts, once, never in a tick).
+indexes the contacts whose date is still to come: a one-off walk of the funnel, stage by
+stage, a page of `BACKFILL_PAGE` contacts per query (reads grow with the contacts, once,
+never in a tick). Dates that passed before (or while the rule was off) are not replayed.
 
 The enqueue tick reads the entries due by now, and only those. Each is checked against
 the rule's head and the contact read by key: a rule off or deleted, a contact gone, a date
@@ -68,11 +68,13 @@ def reindex(deps: Deps, before: Contact | None, after: Contact) -> None:
 
 
 def backfill(deps: Deps, rule: Rule) -> int:
-    """Index every contact of the funnel for the active date rule `rule`; returns how many
-    have its date."""
+    """Index the contacts of the funnel whose date for the active date rule `rule` is still
+    to come; returns how many. Dates already past are not replayed: saving or turning on a
+    rule never sends its missed reminders all at once."""
     if not rule.active or not isinstance(rule.trigger, DateTrigger):
         return 0
     settings = deps.catalog.settings()
+    now = deps.clock.now()
     indexed = 0
     for stage in settings.stages:
         cursor: str | None = None
@@ -80,7 +82,7 @@ def backfill(deps: Deps, rule: Rule) -> int:
             page = deps.contacts.contacts_in(stage, BACKFILL_PAGE, cursor)
             for contact in page.items:
                 due = due_for(rule, contact, settings.zone)
-                if due is not None:
+                if due is not None and due > now:
                     deps.contacts.set_date_due(rule.id, contact.id, due)
                     indexed += 1
             if page.cursor is None:
