@@ -167,7 +167,7 @@ def set_active(deps: Deps, rule_id: str, active: bool) -> Rule:
     deps.rules.set_active(rule_id, active)
     deps.catalog.invalidate()
     rule = current(deps, rule_id)
-    date_triggers.backfill(deps, rule)  # dates dropped while it was off come back
+    date_triggers.backfill(deps, rule)  # its dates still to come, dropped while it was off
     return rule
 
 
