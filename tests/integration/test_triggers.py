@@ -1,5 +1,6 @@
 """Occurrence triggers on the local engine: a reply's intent, a stage entered, a custom
-event. Each enrolls the contact once per occurrence in the active rules it matches."""
+event, a date that comes round. Each enrolls the contact once per occurrence in the active
+rules it matches."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ def test_a_malformed_trigger_is_refused_naming_its_field(engine: LocalEngine) ->
         ({"kind": "stage_entered", "stages": []}, "trigger.stages"),
         ({"kind": "event", "name": "booked", "where": {"plan": 3}}, "trigger.where.plan"),
         ({"kind": "someday"}, "trigger"),
+        ({"kind": "date", "attribute": "renewal_date", "at": "25:00"}, "trigger.at"),
+        ({"kind": "date", "offset": {"amount": 7, "unit": "days"}}, "trigger.attribute"),
     ]:
         bad = body({"kind": "idle", "idle": {"amount": 1, "unit": "hours"}})
         bad["trigger"] = trigger
@@ -248,3 +251,50 @@ def test_an_occurrence_older_than_the_lookback_enrolls_nobody(engine: LocalEngin
     booked = {"type": "custom", "name": "booking_completed", "properties": {"plan": "gold"}}
     assert event(engine, **booked, contact=LEAD, at=long_ago)[0] == 200
     assert enrolled(engine, contact.id) == []
+
+
+DAY_BEFORE_AT_TEN = {
+    "kind": "date",
+    "attribute": "renewal_date",
+    "offset": {"amount": 1, "unit": "days"},
+    "before": True,
+    "at": "10:00",
+}
+
+
+def customer(engine: LocalEngine, wa_id: str, renewal: str | None) -> str:
+    fields = {"wa_id": wa_id, "timezone": "Asia/Jakarta", "attributes": {"renewal_date": renewal}}
+    status, contact = call(engine, "POST", "/api/contacts", fields)
+    assert status in (200, 201)
+    return str(contact["id"])
+
+
+def test_a_date_trigger_fires_through_the_handlers_when_the_date_comes_round(
+    engine: LocalEngine,
+) -> None:
+    # Given a customer known before the rule (Tuesday 24 Nov, 09:00 in Jakarta)
+    early = customer(engine, "6281100000801", "2026-11-26")
+    # And a reminder the day before the renewal at 10:00, saved through the API
+    status, _ = call(engine, "POST", "/api/rules", body(DAY_BEFORE_AT_TEN, "renewal"))
+    assert status == 201
+    # And two customers written after it: one renewing on the 26th, one whose date is cleared
+    later = customer(engine, "6281100000802", "2026-11-26")
+    cleared = customer(engine, "6281100000803", "2026-11-26")
+    customer(engine, "6281100000803", None)
+    # When the ticks run up to Wednesday 10:00 in Jakarta
+    engine.clock.advance(timedelta(hours=24))
+    engine.tick()
+    assert [enrolled(engine, c) for c in (early, later, cleared)] == [[], [], []]
+    engine.clock.advance(timedelta(hours=1))
+    engine.tick()
+    # Then the two with a date are enrolled and sent to, once
+    assert [enrolled(engine, c) for c in (early, later, cleared)] == [["renewal"], ["renewal"], []]
+    assert len(engine.sandbox.sent()) == 2
+    # And a renewal moved two days later reminds again on the new eve, once
+    customer(engine, "6281100000802", "2026-11-28")
+    engine.clock.advance(timedelta(hours=48))
+    engine.tick()
+    engine.clock.advance(timedelta(hours=1))
+    engine.tick()
+    assert enrolled(engine, later) == ["renewal", "renewal"]
+    assert len(engine.sandbox.sent()) == 3

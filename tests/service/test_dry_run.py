@@ -103,6 +103,29 @@ def test_reactivation_waits_sixty_days_then_the_next_weekday_opening(
     assert sends == ["Mon 2027-01-25 08:00 send 1 reactivation"]
 
 
+def test_the_renewal_reminder_goes_a_week_before_then_on_the_day_at_nine(
+    engine: MemoryEngine,
+) -> None:
+    contact = {"name": "Dewi", "attributes": {"renewal_date": "2026-12-08"}}
+    run = play(engine, "subscription-renewal", contact=contact)
+    assert lines(run) == [
+        "Tue 2026-12-01 09:00 entered",
+        "Tue 2026-12-01 09:00 send 1 renewal_upcoming",
+        "Fri 2026-12-04 09:00 expired 1 no_reply",
+        "Tue 2026-12-08 00:00 waited 2",
+        "Tue 2026-12-08 09:00 waited 3",
+        "Tue 2026-12-08 09:00 send 4 renewal_today",
+        "Tue 2026-12-08 09:00 ended sequence_done completed",
+        "Fri 2026-12-11 09:00 expired 4 no_reply",
+    ]
+    assert run.finished
+
+
+def test_a_renewal_without_a_date_plays_nothing(engine: MemoryEngine) -> None:
+    run = play(engine, "subscription-renewal", days=10)
+    assert lines(run) == []
+
+
 def test_stopped_replying_nudges_after_the_counsellor_then_again_two_days_later(
     engine: MemoryEngine,
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -42,6 +43,7 @@ from followup.services.ports import (
     CommitRejected,
     ContactChange,
     Conversion,
+    DateEntry,
     DayStats,
     EnrollmentChange,
     FollowUpChange,
@@ -229,6 +231,28 @@ class DynamoStore:
             for item in ContactItem.quiet.query(f"{stage}#{shard}", window):
                 if item.quiet_since != lower:
                     yield _versioned_contact(item)
+
+    def set_date_due(self, rule_id: str, contact_id: str, due_at: datetime | None) -> None:
+        """Index (or move) a date-trigger entry; None deletes it."""
+        key = f"date#{rule_id}#{contact_id}"
+        if due_at is None:
+            ContactItem(key).delete()
+            return
+        ContactItem(
+            key,
+            revision=0,
+            doc=json.dumps({"rule_id": rule_id, "contact_id": contact_id}),
+            date_key=f"date#{shard_of(f'{rule_id}#{contact_id}', SHARDS)}",
+            date_due=stamp(due_at),
+        ).save()
+
+    def due_dates(self, until: datetime) -> Iterator[DateEntry]:
+        """Date-trigger entries due by `until`, shard by shard in due order."""
+        condition = ContactItem.date_due <= stamp(until)
+        for shard in range(SHARDS):
+            for item in ContactItem.dates.query(f"date#{shard}", condition):
+                names = json.loads(item.doc)
+                yield DateEntry(names["rule_id"], names["contact_id"], unstamp(item.date_due))
 
     def recent_messages(self, contact_id: str, limit: int) -> list[Message]:
         items = MessageItem.query(contact_id, scan_index_forward=False, limit=limit)

@@ -44,6 +44,7 @@ from followup.services.ports import (
     Change,
     CommitRejected,
     Conversion,
+    DateEntry,
     DayStats,
     EnrollmentChange,
     FollowUpChange,
@@ -145,6 +146,8 @@ class MemoryStore:
         self._stats: dict[tuple[str, str], dict[str, int]] = {}
         self._state: dict[str, str] = {}
         self._connections: dict[str, _Connection] = {}
+        self._dates: dict[tuple[str, str], str] = {}
+        """Date-trigger entries: (rule id, contact id) → due stamp."""
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -296,6 +299,27 @@ class MemoryStore:
                 )
             for _, _, row in found:
                 yield _versioned_contact(row)
+
+    def set_date_due(self, rule_id: str, contact_id: str, due_at: datetime | None) -> None:
+        """Index (or move) a date-trigger entry; None deletes it."""
+        with self._lock:
+            if due_at is None:
+                self._dates.pop((rule_id, contact_id), None)
+            else:
+                self._dates[(rule_id, contact_id)] = stamp(due_at)
+
+    def due_dates(self, until: datetime) -> Iterator[DateEntry]:
+        """Date-trigger entries due by `until`, shard by shard in due order."""
+        upper = stamp(until)
+        for shard in range(SHARDS):
+            with self._lock:
+                found = sorted(
+                    (due, f"date#{rule_id}#{contact_id}", rule_id, contact_id)
+                    for (rule_id, contact_id), due in self._dates.items()
+                    if shard_of(f"{rule_id}#{contact_id}", SHARDS) == shard and due <= upper
+                )
+            for due, _, rule_id, contact_id in found:
+                yield DateEntry(rule_id, contact_id, unstamp(due))
 
     def recent_messages(self, contact_id: str, limit: int) -> list[Message]:
         _nonempty(contact_id)

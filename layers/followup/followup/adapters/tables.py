@@ -72,7 +72,21 @@ class StageIndex(_Index):
     created_at = UnicodeAttribute(range_key=True)
 
 
+class DateDueIndex(_Index):
+    """Sparse: date-trigger entries by (date#shard, due time). Contacts stay out of it."""
+
+    class Meta(_Index.Meta):
+        index_name = "dates"
+
+    date_key = UnicodeAttribute(hash_key=True)
+    date_due = UnicodeAttribute(range_key=True)
+
+
 class ContactItem(Model):
+    """A contact, or (id `date#<rule>#<contact>`) a date-trigger entry of one: when a rule's
+    date trigger comes round for that contact. Entries carry only `date_key`, `date_due`
+    and a `doc` naming the rule and the contact, so no contact index sees them."""
+
     class Meta:
         table_name = "followup-contacts"
 
@@ -89,6 +103,9 @@ class ContactItem(Model):
     by_wa_id = WaIdIndex()
     by_user_id = UserIdIndex()
     by_stage = StageIndex()
+    date_key = UnicodeAttribute(null=True)
+    date_due = UnicodeAttribute(null=True)
+    dates = DateDueIndex()
 
 
 MESSAGE_RETENTION = timedelta(days=400)

@@ -173,6 +173,35 @@ RECIPES: tuple[Recipe, ...] = (
         exit={"stages": ["applied", "paid", "enrolled"]},
     ),
     _recipe(
+        "subscription-renewal",
+        "Subscription renewal reminder",
+        "A customer with a `renewal_date` hears about the renewal 7 days before it, at 09:00 "
+        "in their time zone, then again on the day at 09:00. A reply does not stop the second.",
+        {
+            "kind": "date",
+            "attribute": "renewal_date",
+            "offset": _wait(7, "days"),
+            "before": True,
+            "at": "09:00",
+        },
+        [
+            _step(
+                _wait(0, "minutes"),
+                "renewal_upcoming",
+                "Hi {first_name|there}, your subscription renews on "
+                "{attributes.renewal_date}: nothing to do if your details are up to date.",
+            ),
+            {"kind": "wait", "until_attribute": "renewal_date"},
+            {"kind": "wait", "until_time": "09:00"},
+            _step(
+                _wait(0, "minutes"),
+                "renewal_today",
+                "Hi {first_name|there}, your subscription renews today. Thank you for staying!",
+            ),
+        ],
+        exit={"on_reply": False},
+    ),
+    _recipe(
         "stopped-replying",
         "Stopped replying",
         "A counsellor answered and the lead went quiet: a nudge a day later, another two "

@@ -28,7 +28,12 @@ from followup.domain.contact import Contact, Score, Speaker
 from followup.domain.durations import Duration, Unit
 from followup.domain.limits import MAX_ITEMS, Attributes, Label, Labels
 from followup.domain.policy import SendWindow
-from followup.domain.triggers import EventTrigger, IntentTrigger, StageEnteredTrigger
+from followup.domain.triggers import (
+    DateTrigger,
+    EventTrigger,
+    IntentTrigger,
+    StageEnteredTrigger,
+)
 
 
 class LastSpeaker(StrEnum):
@@ -72,7 +77,7 @@ class IdleTrigger(BaseModel):
         return contact.last_speaker is Speaker(self.last_speaker.value)
 
 
-TRIGGER_KINDS = ("idle", "intent", "stage_entered", "event")
+TRIGGER_KINDS = ("idle", "intent", "stage_entered", "event", "date")
 
 
 def _kind(trigger: Any) -> Any:
@@ -86,7 +91,8 @@ Trigger = Annotated[
     Annotated[IdleTrigger, Tag("idle")]
     | Annotated[IntentTrigger, Tag("intent")]
     | Annotated[StageEnteredTrigger, Tag("stage_entered")]
-    | Annotated[EventTrigger, Tag("event")],
+    | Annotated[EventTrigger, Tag("event")]
+    | Annotated[DateTrigger, Tag("date")],
     Discriminator(
         _kind,
         custom_error_type="invalid_trigger",

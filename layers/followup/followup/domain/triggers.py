@@ -1,14 +1,20 @@
 """Triggers that fire on an occurrence rather than a silence: a reply's intent, a stage
-entered, a custom event. `domain.rule` joins them with the idle trigger into `Trigger`."""
+entered, a custom event, a date on the contact. `domain.rule` joins them with the idle
+trigger into `Trigger`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, time
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from followup.domain.conditions import parse_moment
+from followup.domain.durations import Duration
 from followup.domain.limits import Attributes, Label, Labels
+from followup.domain.localtime import to_utc
 
 FollowedIntent = Literal["busy", "call_back_at"]
 """The intents a rule can follow up (the others end follow-ups or do nothing)."""
@@ -49,3 +55,36 @@ class EventTrigger(BaseModel):
 
     def fires_on_event(self, name: str, properties: Mapping[str, str]) -> bool:
         return name == self.name and all(properties.get(k) == v for k, v in self.where.items())
+
+
+class DateTrigger(BaseModel):
+    """Fires when a date attribute comes round, moved by `offset` (`before` it or after),
+    in the contact's zone: at the local time `at` of that day when given, else at the
+    moment itself (the start of the day for a date without a time)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["date"] = "date"
+    attribute: Annotated[Label, Field(min_length=1)]
+    offset: Duration = Field(default_factory=lambda: Duration.of(0, "days"))
+    before: StrictBool = Field(default=False, description="the offset goes before the date")
+    at: str | None = Field(
+        default=None, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM local"
+    )
+
+    def due(self, attributes: Mapping[str, str], zone: ZoneInfo) -> datetime | None:
+        """When it fires for a contact with these attributes, or None when the attribute is
+        missing, reads as no date, or is too far off to move by the offset."""
+        text = attributes.get(self.attribute)
+        try:
+            moment = parse_moment(text, zone) if text is not None else None
+            if moment is None:
+                return None
+            offset = self.offset
+            moved = offset.before(moment, zone) if self.before else offset.after(moment, zone)
+            if self.at is None:
+                return moved
+            hour, minute = (int(part) for part in self.at.split(":"))
+            return to_utc(datetime.combine(moved.astimezone(zone).date(), time(hour, minute)), zone)
+        except (ValueError, OverflowError):
+            return None  # moved past the years a datetime holds: no date to wait for

@@ -31,7 +31,7 @@ from followup.domain.limits import Attributes, Labels
 from followup.domain.localtime import ZoneName
 from followup.domain.rule import BranchStep, Rule, Step, WaitStep
 from followup.domain.whatsapp import OutboundMessage
-from followup.services import dispatch, enqueue, expire
+from followup.services import date_triggers, dispatch, enqueue, expire
 from followup.services.contacts import new_contact
 from followup.services.crm_events import AnyEvent, Event, apply
 from followup.services.deps import Deps
@@ -283,6 +283,7 @@ def dry_run(deps: Deps, rule: Rule, request: DryRunRequest) -> DryRun:
     inner.rules.save_settings(settings)
     inner.rules.save_rule(rule.model_copy(update={"active": True}))
     contact = _contact(deps, inner, request, start)
+    date_triggers.reindex(inner, None, contact)
     zone = contact.zone(settings.zone)
     planned = sorted(
         ((start + item.after.approx(), n, item) for n, item in enumerate(request.simulate)),
@@ -393,6 +394,7 @@ def _next_moment(
             candidates.append(enrollment_v.item.next_due_at)
     for phase in Phase:
         candidates += [f.wake_at for f in inner.followups.waiting(phase, end) if f.wake_at]
+    candidates += [entry.due_at for entry in inner.contacts.due_dates(end)]
     found = inner.contacts.contact(contact_id)
     if found is not None and rule.idle is not None:
         candidates.append(found.item.quiet_since + rule.idle.idle.approx())

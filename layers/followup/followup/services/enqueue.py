@@ -1,5 +1,6 @@
-"""The enqueue tick: enroll contacts whose silence just crossed a rule's idle time, and
-queue the steps of enrollments that became due. Reads grow with due work, not contacts."""
+"""The enqueue tick: enroll contacts whose silence just crossed a rule's idle time or
+whose date came round, and queue the steps of enrollments that became due. Reads grow
+with due work, not contacts."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from followup.domain.enrollment import Enrollment, EnrollmentState, enroll
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.rule import IdleTrigger, Rule
 from followup.domain.settings import WorkspaceSettings
-from followup.services import holds, reentry
+from followup.services import date_triggers, holds, reentry
 from followup.services.deps import Deps
 from followup.services.planning import Outcome, ended
 from followup.services.ports import (
@@ -77,6 +78,7 @@ def run_tick(deps: Deps, now: datetime) -> EnqueueReport:
                 report.resumed += holds.resume(deps, head.rule_id, now)
                 if rule.idle is not None:  # other triggers enroll when their occurrence arrives
                     _enroll_newly_quiet(deps, rule, rule.idle, head, settings, now, report)
+    report.enrolled += date_triggers.fire_due(deps, heads, now)
     off = {head.rule_id for head in heads if not head.active}
     for enrollment_v in deps.followups.due_enrollments(now):
         with _isolated(report, enrollment_v.item.rule_id):

@@ -189,6 +189,17 @@ class QueueQuery:
 
 
 @dataclass(frozen=True)
+class DateEntry:
+    """Rule `rule_id`'s date trigger comes round for contact `contact_id` at `due_at`.
+
+    A hint kept beside the contact: whoever reads it checks it against the contact."""
+
+    rule_id: str
+    contact_id: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
 class Page(Generic[T]):
     items: list[T]
     cursor: str | None
@@ -213,6 +224,12 @@ class ContactRepository(Protocol):
     ) -> Iterator[Versioned[Contact]]: ...
     def contacts_in(self, stage: str, limit: int, cursor: str | None) -> Page[Contact]: ...
     def import_contacts(self, contacts: Iterable[Contact]) -> set[str]: ...
+    def set_date_due(self, rule_id: str, contact_id: str, due_at: datetime | None) -> None:
+        """Index (or move) when the rule's date trigger comes round for the contact; None
+        removes the entry."""
+        ...
+
+    def due_dates(self, until: datetime) -> Iterator[DateEntry]: ...
     def add_message(self, message: Message) -> bool: ...
     def recent_messages(self, contact_id: str, limit: int) -> list[Message]: ...
 

@@ -17,7 +17,7 @@ from followup.domain.followup import Reason, Status
 from followup.domain.messaging import placeholders
 from followup.domain.rule import BranchStep, Rule, SetStage, Step, field_path
 from followup.domain.settings import WorkspaceSettings
-from followup.services import holds
+from followup.services import date_triggers, holds
 from followup.services.deps import Deps
 from followup.services.planning import ended
 from followup.services.ports import CommitRejected, EnrollmentChange, Phase, RuleError
@@ -176,7 +176,9 @@ def set_active(deps: Deps, rule_id: str, active: bool) -> Rule:
     current(deps, rule_id)
     deps.rules.set_active(rule_id, active)
     deps.catalog.invalidate()
-    return current(deps, rule_id)
+    rule = current(deps, rule_id)
+    date_triggers.backfill(deps, rule)  # its dates still to come, dropped while it was off
+    return rule
 
 
 class MassSend(DomainError):
@@ -269,4 +271,5 @@ def _save(deps: Deps, rule: Rule, confirmed: bool) -> tuple[Rule, list[Problem]]
         _check_mass_send(deps, rule, confirmed)
     saved = deps.rules.save_rule(rule)
     deps.catalog.invalidate()
+    date_triggers.backfill(deps, saved)
     return saved, warnings

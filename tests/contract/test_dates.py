@@ -1,0 +1,56 @@
+"""Date-trigger entries: "rule R fires for contact C at T", read by due time shard by shard."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from followup.adapters.tables import SHARDS
+from followup.domain.ids import shard_of
+from followup.services.ports import ContactChange, DateEntry
+from tests.contract.items import T0, contact
+
+
+def days(n: int) -> Any:
+    return T0 + timedelta(days=n)
+
+
+def test_due_dates_are_read_shard_by_shard_in_due_order(store: Any) -> None:
+    entries = [
+        DateEntry("renewal", f"ct_{n}", days(d)) for n, d in enumerate([9, 3, 60, 61, 0, 7, 7, 30])
+    ]
+    for entry in entries:
+        store.set_date_due(entry.rule_id, entry.contact_id, entry.due_at)
+    found = list(store.due_dates(days(60)))
+    ready = [e for e in entries if e.due_at <= days(60)]
+    expected = sorted(
+        ready,
+        key=lambda e: (shard_of(f"{e.rule_id}#{e.contact_id}", SHARDS), e.due_at, e.contact_id),
+    )
+    assert found == expected
+    assert len(found) == 7
+
+
+def test_a_date_entry_moves_and_goes(store: Any) -> None:
+    store.set_date_due("renewal", "ct_1", days(10))
+    store.set_date_due("renewal", "ct_2", days(10))
+    store.set_date_due("welcome-back", "ct_1", days(1))
+    store.set_date_due("renewal", "ct_1", days(2))
+    assert list(store.due_dates(days(5))) == sorted(
+        [DateEntry("renewal", "ct_1", days(2)), DateEntry("welcome-back", "ct_1", days(1))],
+        key=lambda e: (shard_of(f"{e.rule_id}#{e.contact_id}", SHARDS), e.due_at),
+    )
+    store.set_date_due("renewal", "ct_1", None)
+    store.set_date_due("renewal", "ct_9", None)  # never there: nothing to do
+    assert list(store.due_dates(days(5))) == [DateEntry("welcome-back", "ct_1", days(1))]
+    left = sorted((e.rule_id, e.contact_id) for e in store.due_dates(days(10)))
+    assert left == [("renewal", "ct_2"), ("welcome-back", "ct_1")]
+
+
+def test_date_entries_are_no_contacts(store: Any) -> None:
+    store.commit([ContactChange(contact("ct_1"), 0)], T0)
+    store.set_date_due("renewal", "ct_1", days(1))
+    assert [c.id for c in store.contacts_in("new", 10, None).items] == ["ct_1"]
+    assert [v.item.id for v in store.quiet_contacts("new", days(-1), days(1))] == ["ct_1"]
+    assert store.contact("ct_1").revision == 1
+    assert list(store.due_dates(days(0))) == []

@@ -1,0 +1,65 @@
+"""Invariant 7 for date triggers: a tick reads the dates that came round, not every contact
+with a date."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from uuid import uuid4
+
+from followup.adapters.tables import TABLES
+from followup.domain.contact import Contact
+from followup.services import rules
+from followup_local.engine import local_engine
+from tests.integration.conftest import TUESDAY_9AM_JAKARTA
+from tests.integration.test_tick_cost import ItemsRead
+from tests.support.builders import rule
+
+NEWLY_DUE = 5
+RENEWAL = {
+    "kind": "date",
+    "attribute": "renewal_date",
+    "offset": {"amount": 7, "unit": "days"},
+    "before": True,
+    "at": "09:30",
+}
+
+
+def customer(renewal: str) -> Contact:
+    return Contact(
+        id=uuid4().hex,
+        wa_id=str(6280000000000 + int(uuid4().int % 10**9)),
+        stage="new",
+        timezone="Asia/Jakarta",
+        created_at=TUESDAY_9AM_JAKARTA - timedelta(days=30),
+        stage_changed_at=TUESDAY_9AM_JAKARTA - timedelta(days=30),
+        attributes={"renewal_date": renewal},
+    )
+
+
+def items_read_by_two_ticks(population: int) -> tuple[int, int]:
+    """Items read by a tick with no date due, then by one where `NEWLY_DUE` of `population`
+    customers' reminders came round (the others renew months later)."""
+    with local_engine(TUESDAY_9AM_JAKARTA) as engine:  # 09:00 in Jakarta
+        deps = engine.deps
+        due = [customer("2026-12-01") for _ in range(NEWLY_DUE)]  # reminder today at 09:30
+        later = [customer(f"2027-0{1 + n % 9}-15") for n in range(population - NEWLY_DUE)]
+        deps.contacts.import_contacts([*due, *later])
+        rules.create(deps, rule("renewal-reminder", trigger=RENEWAL, exit={}))  # indexes them
+        counter = ItemsRead()
+        for model in TABLES.values():
+            model._get_connection().connection.client.meta.events.register(
+                "after-call.dynamodb", counter
+            )
+        assert engine.scheduled("enqueue")["enrolled"] == 0
+        quiet = counter.items
+        engine.clock.advance(timedelta(hours=1))
+        assert engine.scheduled("enqueue")["enrolled"] == NEWLY_DUE
+        return quiet, counter.items - quiet
+
+
+def test_date_ticks_read_the_due_dates_not_every_dated_contact() -> None:
+    small = items_read_by_two_ticks(100)
+    large = items_read_by_two_ticks(1_000)
+    print(f"\nitems read (nothing due, {NEWLY_DUE} due): 100 → {small}; 1,000 → {large}")
+    assert large == small
+    assert small[1] < 10 * NEWLY_DUE

@@ -1,0 +1,200 @@
+"""Date triggers on the in-memory store: "7 days before `renewal_date` at 09:00", in the
+contact's zone, once per date; a moved date moves the reminder, a removed one cancels it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from followup.domain import ids
+from followup.services import rules, triggers
+from followup.services.contacts import upsert
+from followup.services.imports import import_contacts
+from followup_local.memory_engine import MemoryEngine
+from tests.support.builders import rule
+
+WA_ID = "6281100000951"
+RENEWAL = {
+    "kind": "date",
+    "attribute": "renewal_date",
+    "offset": {"amount": 7, "unit": "days"},
+    "before": True,
+    "at": "09:00",
+}
+JAKARTA, SAO_PAULO = ZoneInfo("Asia/Jakarta"), ZoneInfo("America/Sao_Paulo")
+
+
+def renewal_rule(engine: MemoryEngine, **fields: Any) -> None:
+    rules.create(engine.deps, rule("renewal-reminder", trigger=RENEWAL, exit={}, **fields))
+
+
+def write(engine: MemoryEngine, **changes: Any) -> str:
+    contact, _ = upsert(engine.deps, WA_ID, {"name": "Sari", **changes})
+    return contact.id
+
+
+def run_until(engine: MemoryEngine, until: datetime) -> None:
+    """Hourly ticks up to `until`."""
+    while engine.clock.now() < until:
+        engine.clock.advance(timedelta(hours=1))
+        engine.tick()
+
+
+def sends(engine: MemoryEngine, contact_id: str) -> list[tuple[str, datetime | None]]:
+    return [
+        (f.rule_id, f.sent_at)
+        for f in reversed(engine.deps.followups.followups_of(contact_id))
+        if f.sent_at is not None
+    ]
+
+
+def test_seven_days_before_the_renewal_at_nine_in_jakarta_fires_once(engine: MemoryEngine) -> None:
+    # Given a renewal reminder, and a Jakarta customer renewing on 8 December
+    renewal_rule(engine)
+    contact_id = write(engine, timezone="Asia/Jakarta", attributes={"renewal_date": "2026-12-08"})
+    # When the hourly ticks run past the reminder, and the contact is written again with the
+    # same date (and a new name) after it went
+    run_until(engine, datetime(2026, 12, 3, tzinfo=UTC))
+    write(engine, name="Sari W.", attributes={"renewal_date": "2026-12-08"})
+    run_until(engine, datetime(2026, 12, 10, tzinfo=UTC))
+    # Then it went once, on 1 December at 09:00 in Jakarta
+    assert sends(engine, contact_id) == [
+        ("renewal-reminder", datetime(2026, 12, 1, 9, tzinfo=JAKARTA))
+    ]
+    assert [e.item.rule_id for e in engine.deps.followups.enrollments_of(contact_id)] == [
+        "renewal-reminder"
+    ]
+
+
+def test_a_moved_date_fires_at_the_new_time_only(engine: MemoryEngine) -> None:
+    renewal_rule(engine)
+    contact_id = write(engine, timezone="Asia/Jakarta", attributes={"renewal_date": "2026-12-08"})
+    run_until(engine, datetime(2026, 11, 26, tzinfo=UTC))
+    # When the renewal moves a week later before the reminder went
+    write(engine, attributes={"renewal_date": "2026-12-15"})
+    run_until(engine, datetime(2026, 12, 10, tzinfo=UTC))
+    # Then the reminder goes a week later, once
+    assert sends(engine, contact_id) == [
+        ("renewal-reminder", datetime(2026, 12, 8, 9, tzinfo=JAKARTA))
+    ]
+    # And a renewal moved again after it went arms it once more
+    write(engine, attributes={"renewal_date": "2027-01-12"})
+    run_until(engine, datetime(2027, 1, 6, tzinfo=UTC))
+    assert [at for _, at in sends(engine, contact_id)] == [
+        datetime(2026, 12, 8, 9, tzinfo=JAKARTA),
+        datetime(2027, 1, 5, 9, tzinfo=JAKARTA),
+    ]
+
+
+def test_a_removed_date_never_fires(engine: MemoryEngine) -> None:
+    renewal_rule(engine)
+    contact_id = write(engine, timezone="Asia/Jakarta", attributes={"renewal_date": "2026-12-08"})
+    assert len(list(engine.deps.contacts.due_dates(datetime(2027, 1, 1, tzinfo=UTC)))) == 1
+    # When the renewal date is cleared
+    write(engine, attributes={"renewal_date": None})
+    run_until(engine, datetime(2026, 12, 10, tzinfo=UTC))
+    # Then nothing went and nothing waits
+    assert sends(engine, contact_id) == []
+    assert engine.deps.followups.enrollments_of(contact_id) == []
+    assert list(engine.deps.contacts.due_dates(datetime(2027, 1, 1, tzinfo=UTC))) == []
+
+
+def test_the_date_is_read_in_sao_paulo_for_a_contact_there(engine: MemoryEngine) -> None:
+    renewal_rule(engine)
+    contact_id = write(
+        engine, timezone="America/Sao_Paulo", attributes={"renewal_date": "2026-12-08"}
+    )
+    run_until(engine, datetime(2026, 12, 3, tzinfo=UTC))
+    assert sends(engine, contact_id) == [
+        ("renewal-reminder", datetime(2026, 12, 1, 9, tzinfo=SAO_PAULO))
+    ]
+
+
+def test_contacts_that_had_the_date_before_the_rule_was_saved_are_reminded(
+    engine: MemoryEngine,
+) -> None:
+    # Given a customer whose renewal date was known before any reminder existed
+    contact_id = write(engine, timezone="Asia/Jakarta", attributes={"renewal_date": "2026-12-08"})
+    # When the reminder is saved switched off, then turned on
+    renewal_rule(engine, active=False)
+    run_until(engine, datetime(2026, 11, 25, tzinfo=UTC))
+    rules.activate(engine.deps, "renewal-reminder", confirmed=False)
+    run_until(engine, datetime(2026, 12, 3, tzinfo=UTC))
+    # Then the reminder goes at its time
+    assert sends(engine, contact_id) == [
+        ("renewal-reminder", datetime(2026, 12, 1, 9, tzinfo=JAKARTA))
+    ]
+
+
+def test_a_reminder_due_while_its_rule_is_off_is_not_replayed(engine: MemoryEngine) -> None:
+    # Given two customers, renewing on 8 and 22 December, and the reminder turned off
+    renewal_rule(engine)
+    soon = write(engine, timezone="Asia/Jakarta", attributes={"renewal_date": "2026-12-08"})
+    later, _ = upsert(
+        engine.deps,
+        "6281100000952",
+        {"timezone": "Asia/Jakarta", "attributes": {"renewal_date": "2026-12-22"}},
+    )
+    rules.deactivate(engine.deps, "renewal-reminder", cancel_queued=False)
+    # When the first reminder's time passes while it is off, and it is turned on after
+    run_until(engine, datetime(2026, 12, 3, tzinfo=UTC))
+    rules.activate(engine.deps, "renewal-reminder", confirmed=False)
+    run_until(engine, datetime(2026, 12, 16, tzinfo=UTC))
+    # Then the missed one is not sent late; the one still to come goes at its time
+    assert sends(engine, soon) == []
+    assert sends(engine, later.id) == [
+        ("renewal-reminder", datetime(2026, 12, 15, 9, tzinfo=JAKARTA))
+    ]
+
+
+def test_an_imported_date_is_indexed(engine: MemoryEngine) -> None:
+    renewal_rule(engine)
+    csv = f"wa_id,timezone,attr.renewal_date\n{WA_ID},Asia/Jakarta,2026-12-08\n"
+    assert import_contacts(engine.deps, csv, "csv").created == 1
+    run_until(engine, datetime(2026, 12, 3, tzinfo=UTC))
+    assert sends(engine, ids.contact_id(f"wa:{WA_ID}")) == [
+        ("renewal-reminder", datetime(2026, 12, 1, 9, tzinfo=JAKARTA))
+    ]
+
+
+def test_a_date_a_journey_sets_is_indexed(engine: MemoryEngine) -> None:
+    # Given a journey that records the renewal date when a subscription starts
+    subscribed = rule(
+        "record-renewal",
+        trigger={"kind": "event", "name": "subscribed"},
+        steps=[
+            {
+                "kind": "action",
+                "do": "set_attribute",
+                "attribute": "renewal_date",
+                "value": "2026-12-08",
+            }
+        ],
+        exit={},
+    )
+    rules.create(engine.deps, subscribed)
+    renewal_rule(engine)
+    contact_id = write(engine, timezone="Asia/Jakarta")
+    # When the subscription starts
+    found = engine.deps.contacts.contact(contact_id)
+    assert found is not None
+    now = engine.clock.now()
+    triggers.event_happened(engine.deps, found.item, "subscribed", {}, "ev-1", now, now)
+    run_until(engine, datetime(2026, 12, 3, tzinfo=UTC))
+    # Then the date it set brings the reminder
+    assert sends(engine, contact_id) == [
+        ("renewal-reminder", datetime(2026, 12, 1, 9, tzinfo=JAKARTA))
+    ]
+
+
+def test_a_date_written_after_its_reminder_time_goes_on_the_next_tick(
+    engine: MemoryEngine,
+) -> None:
+    renewal_rule(engine)
+    # A customer renewing in three days: a week before was four days ago (Tuesday 09:00)
+    contact_id = write(engine, timezone="Asia/Jakarta", attributes={"renewal_date": "2026-11-27"})
+    run_until(engine, datetime(2026, 11, 24, 4, tzinfo=UTC))
+    assert sends(engine, contact_id) == [
+        ("renewal-reminder", datetime(2026, 11, 24, 10, tzinfo=JAKARTA))
+    ]
