@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from followup.adapters import paging
+from followup.adapters.memory_tasks import MemoryTasks
 from followup.adapters.tables import SHARDS, stamp, unstamp
 from followup.domain.contact import Contact
 from followup.domain.conversation import Message
@@ -120,7 +121,7 @@ class _Connection:
     expires_at: int  # epoch seconds, as DynamoDB's TTL attribute holds it
 
 
-class MemoryStore:
+class MemoryStore(MemoryTasks):
     """All durable state in dictionaries, behind one lock (the sender runs threads)."""
 
     def __init__(self) -> None:
@@ -134,6 +135,7 @@ class MemoryStore:
         self._stats: dict[tuple[str, str], dict[str, int]] = {}
         self._state: dict[str, str] = {}
         self._connections: dict[str, _Connection] = {}
+        self._tasks = {}
 
     # -- writes ---------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from followup.services.ports import (
     SendQueue,
     StatsRepository,
     Store,
+    TaskRepository,
     Transactions,
     WhatsApp,
     Writer,
@@ -127,6 +128,7 @@ class Deps:
     followups: FollowUpRepository
     stats: StatsRepository
     transactions: Transactions
+    tasks: TaskRepository
     queue: SendQueue
     whatsapp: WhatsApp
     clock: Clock
@@ -159,6 +161,7 @@ class Deps:
             followups=store,
             stats=store,
             transactions=store,
+            tasks=store,
             queue=queue,
             whatsapp=whatsapp,
             clock=clock,

@@ -18,6 +18,7 @@ from followup.domain.followup import FollowUp, Status
 from followup.domain.numbers import NumberHealth
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
+from followup.domain.task import Task, TaskStatus
 from followup.domain.whatsapp import OutboundMessage
 
 
@@ -164,6 +165,14 @@ class QueueQuery:
 
 
 @dataclass(frozen=True)
+class TaskQuery:
+    """Filters for the task list; None means any."""
+
+    assignee: str | None = None
+    status: TaskStatus | None = None
+
+
+@dataclass(frozen=True)
 class Page(Generic[T]):
     items: list[T]
     cursor: str | None
@@ -228,6 +237,23 @@ class FollowUpRepository(Protocol):
     def queue(self, query: QueueQuery, limit: int, cursor: str | None) -> Page[FollowUp]: ...
 
 
+class TaskRepository(Protocol):
+    """Tasks for counsellors, listed by assignee and status, soonest due first."""
+
+    def add_task(self, task: Task) -> bool:
+        """Write a new task; False (nothing written) when its id exists already."""
+        ...
+
+    def task(self, task_id: str) -> Versioned[Task] | None: ...
+
+    def save_task(self, task: Task, revision: int) -> bool:
+        """Write `task` if nobody changed it since `revision` was read; else False."""
+        ...
+
+    def tasks(self, query: TaskQuery, limit: int, cursor: str | None) -> Page[Task]: ...
+    def tasks_of(self, contact_id: str) -> list[Task]: ...
+
+
 class StatsRepository(Protocol):
     """Per-rule daily counters, bumped by `Transactions.commit`."""
 
@@ -243,7 +269,13 @@ class ConnectionRepository(Protocol):
 
 
 class Store(
-    Transactions, ContactRepository, RuleRepository, FollowUpRepository, StatsRepository, Protocol
+    Transactions,
+    ContactRepository,
+    RuleRepository,
+    FollowUpRepository,
+    StatsRepository,
+    TaskRepository,
+    Protocol,
 ):
     """Every repository over one table set: what an adapter (DynamoDB, memory) provides."""
 
