@@ -38,10 +38,11 @@ class Needs:
 
 
 NEEDS: dict[str, Needs] = {
-    # enroll newly quiet contacts, queue due steps, move each rule's watermark
+    # enroll newly quiet contacts, queue due steps, move each rule's watermark; journey
+    # actions create tasks (a conditional put: no read)
     "enqueue": Needs(
         reads=CATALOG | SETTLING,
-        writes=SETTLING | {"rules", "stats"},
+        writes=SETTLING | {"rules", "stats", "tasks"},
     ),
     # mark waiting follow-ups dispatched (no counter moves), then queue them
     "dispatch": Needs(reads=CATALOG | {"followups"}, writes=frozenset({"followups"}), sends=True),

@@ -102,7 +102,7 @@ SETTLING = {("contacts", READ), ("enrollments", READ), ("followups", READ)} | {
 }
 CATALOG = {("rules", READ), ("state", READ)}
 TABLE_ACCESS = {
-    "enqueue": SETTLING | CATALOG | {("rules", WRITE), ("stats", WRITE)},
+    "enqueue": SETTLING | CATALOG | {("rules", WRITE), ("stats", WRITE), ("tasks", WRITE)},
     "dispatch": CATALOG | {("followups", READ), ("followups", WRITE)},
     "expire": SETTLING | {("stats", WRITE)},
     "sender": SETTLING | CATALOG | {("messages", WRITE), ("stats", WRITE)},

@@ -27,6 +27,7 @@ from followup.domain.contact import Contact, Score, Speaker
 from followup.domain.durations import Duration, Unit
 from followup.domain.limits import MAX_ITEMS, Attributes, Label, Labels
 from followup.domain.policy import SendWindow
+from followup.domain.task import Priority
 from followup.domain.triggers import EventTrigger, IntentTrigger, StageEnteredTrigger
 
 
@@ -321,13 +322,29 @@ class CloseConversation(BaseModel):
     do: Literal["close_conversation"]
 
 
-Action = AddTag | RemoveTag | SetStage | SetAttribute | CloseConversation
+class CreateTask(BaseModel):
+    """A task for a counsellor (an email) or a team, about the contact, due `due` from now."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["action"]
+    do: Literal["create_task"]
+    title: str = Field(min_length=1, max_length=200)
+    assignee: str = Field(
+        min_length=1, max_length=254, description="a counsellor's email or a team"
+    )
+    due: Duration
+    priority: Priority = Priority.NORMAL
+
+
+Action = AddTag | RemoveTag | SetStage | SetAttribute | CloseConversation | CreateTask
 _ACTIONS: dict[str, type[BaseModel]] = {
     "add_tag": AddTag,
     "remove_tag": RemoveTag,
     "set_stage": SetStage,
     "set_attribute": SetAttribute,
     "close_conversation": CloseConversation,
+    "create_task": CreateTask,
 }
 _KINDS: dict[str, type[BaseModel]] = {"send": Step, "wait": WaitStep, "branch": BranchStep}
 _STEP_TYPES = (*_KINDS.values(), *_ACTIONS.values())
