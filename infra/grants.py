@@ -63,8 +63,8 @@ NEEDS: dict[str, Needs] = {
     ),
     # the admin API: every resource, send-now queues its follow-up at once
     "api": Needs(
-        reads=CATALOG | SETTLING | {"messages", "stats"},
-        writes=CATALOG | SETTLING | {"messages", "stats"},
+        reads=CATALOG | SETTLING | {"messages", "stats", "tasks"},
+        writes=CATALOG | SETTLING | {"messages", "stats", "tasks"},
         sends=True,
     ),
     # CRM events: stage changes (conversions, exits) and messages sent elsewhere

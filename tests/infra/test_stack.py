@@ -110,7 +110,8 @@ TABLE_ACCESS = {
     "api": SETTLING
     | CATALOG
     | {("rules", WRITE), ("state", WRITE)}
-    | {("messages", READ), ("messages", WRITE), ("stats", READ), ("stats", WRITE)},
+    | {("messages", READ), ("messages", WRITE), ("stats", READ), ("stats", WRITE)}
+    | {("tasks", READ), ("tasks", WRITE)},
     "bus_events": SETTLING | CATALOG | {("messages", WRITE), ("stats", WRITE)},
     "realtime": {("connections", WRITE)},
     "broadcaster": {("connections", READ), ("connections", WRITE)},
@@ -172,6 +173,12 @@ def test_each_function_may_touch_only_the_tables_its_use_cases_touch(dev: Synth)
     access = {name: _table_access(dev, found) for name, found in statements.items()}
     assert access == TABLE_ACCESS
     assert ("rules", WRITE) not in access["webhook"]
+    # tasks: created by the tick's journey actions (a put, no read), listed and closed in the API
+    assert {name for name, found in access.items() if any(t == "tasks" for t, _ in found)} == {
+        "enqueue",
+        "api",
+    }
+    assert ("tasks", READ) not in access["enqueue"]
     assert not any(table == "connections" for name in HANDLERS for table, _ in access[name])
     for name, found in statements.items():
         for statement in found:
