@@ -149,7 +149,7 @@ class MemoryEngine:
         store = MemoryStore()
         deps = self.deps
         deps.contacts = deps.rules = deps.followups = deps.stats = deps.transactions = store
-        deps.tasks = store
+        deps.tasks = deps.notifications = store
         deps.start_cold()
         self.delays.clear()
         self.queue.clear()

@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from followup.adapters import paging
+from followup.adapters.memory_notifications import MemoryNotifications
 from followup.adapters.memory_tasks import MemoryTasks
 from followup.adapters.tables import SHARDS, stamp, unstamp
 from followup.domain.contact import Contact
@@ -121,7 +122,7 @@ class _Connection:
     expires_at: int  # epoch seconds, as DynamoDB's TTL attribute holds it
 
 
-class MemoryStore(MemoryTasks):
+class MemoryStore(MemoryTasks, MemoryNotifications):
     """All durable state in dictionaries, behind one lock (the sender runs threads)."""
 
     def __init__(self) -> None:
@@ -136,6 +137,7 @@ class MemoryStore(MemoryTasks):
         self._state: dict[str, str] = {}
         self._connections: dict[str, _Connection] = {}
         self._tasks = {}
+        self._notifications = {}
 
     # -- writes ---------------------------------------------------------------------------
 

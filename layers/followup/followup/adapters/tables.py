@@ -341,6 +341,31 @@ class TaskItem(Model):
     by_contact = TasksByContactIndex()
 
 
+class PendingNotificationIndex(_Index):
+    """Sparse: notifications still to be tried, by next attempt. Written at a tick's pace:
+    not sharded."""
+
+    class Meta(_Index.Meta):
+        index_name = "pending"
+
+    pending = UnicodeAttribute(hash_key=True)
+    next_attempt_at = UnicodeAttribute(range_key=True)
+
+
+class NotificationItem(Model):
+    """Outbound notifications of journeys: pending until delivered or given up."""
+
+    class Meta:
+        table_name = "followup-notifications"
+
+    id = UnicodeAttribute(hash_key=True)
+    revision = NumberAttribute()
+    doc = UnicodeAttribute()
+    pending = UnicodeAttribute(null=True)
+    next_attempt_at = UnicodeAttribute(null=True)
+    pending_index = PendingNotificationIndex()
+
+
 TABLES: dict[str, type[Model]] = {
     "contacts": ContactItem,
     "messages": MessageItem,
@@ -351,6 +376,7 @@ TABLES: dict[str, type[Model]] = {
     "state": StateItem,
     "connections": ConnectionItem,
     "tasks": TaskItem,
+    "notifications": NotificationItem,
 }
 """Logical name → model. Physical names are `<prefix><logical>`."""
 

@@ -37,3 +37,8 @@ def shard_of(key: str, shards: int) -> int:
 def task_id(enrollment: str, step_index: int) -> str:
     """One task per enrollment and step: a repeated action creates it once."""
     return "tk_" + _digest(enrollment, step_index)
+
+
+def notification_id(enrollment: str, step_index: int) -> str:
+    """One notification per enrollment and step: a repeated action records it once."""
+    return "nt_" + _digest(enrollment, step_index)

@@ -16,6 +16,8 @@ from followup.services.ports import (
     Clock,
     ContactRepository,
     FollowUpRepository,
+    NotificationRepository,
+    Notifier,
     RuleHead,
     RuleRepository,
     SendQueue,
@@ -129,6 +131,7 @@ class Deps:
     stats: StatsRepository
     transactions: Transactions
     tasks: TaskRepository
+    notifications: NotificationRepository
     queue: SendQueue
     whatsapp: WhatsApp
     clock: Clock
@@ -139,6 +142,8 @@ class Deps:
     """Writes AI messages; None without an Anthropic API key (the static content goes)."""
     classifier: Classifier | None = None
     """Reads replies with AI; None without an Anthropic API key (the rules read them)."""
+    notifier: Notifier | None = None
+    """Delivers journeys' notifications; None where none go out (they stay pending)."""
     catalog: Catalog = field(init=False)
 
     @classmethod
@@ -153,6 +158,7 @@ class Deps:
         sending_number: str = DEFAULT_NUMBER,
         writer: Writer | None = None,
         classifier: Classifier | None = None,
+        notifier: Notifier | None = None,
     ) -> Deps:
         """Every repository from one store (as the handlers and the local engine use)."""
         return cls(
@@ -162,6 +168,7 @@ class Deps:
             stats=store,
             transactions=store,
             tasks=store,
+            notifications=store,
             queue=queue,
             whatsapp=whatsapp,
             clock=clock,
@@ -169,6 +176,7 @@ class Deps:
             sending_number=sending_number,
             writer=writer,
             classifier=classifier,
+            notifier=notifier,
         )
 
     def __post_init__(self) -> None:

@@ -15,6 +15,7 @@ from followup.domain.contact import Contact
 from followup.domain.conversation import Message
 from followup.domain.enrollment import Enrollment
 from followup.domain.followup import FollowUp, Status
+from followup.domain.notification import Notification
 from followup.domain.numbers import NumberHealth
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
@@ -254,6 +255,23 @@ class TaskRepository(Protocol):
     def tasks_of(self, contact_id: str) -> list[Task]: ...
 
 
+class NotificationRepository(Protocol):
+    """Outbound notifications, pending ones read by their next attempt time."""
+
+    def add_notification(self, notification: Notification) -> bool:
+        """Record a new notification; False (nothing written) when its id exists already."""
+        ...
+
+    def save_notification(self, notification: Notification, revision: int) -> bool:
+        """Write it if nobody changed it since `revision` was read; else False."""
+        ...
+
+    def notification(self, notification_id: str) -> Versioned[Notification] | None: ...
+    def pending_notifications(self, until: datetime) -> Iterator[Versioned[Notification]]:
+        """Those whose next attempt is due by `until`, earliest first."""
+        ...
+
+
 class StatsRepository(Protocol):
     """Per-rule daily counters, bumped by `Transactions.commit`."""
 
@@ -275,6 +293,7 @@ class Store(
     FollowUpRepository,
     StatsRepository,
     TaskRepository,
+    NotificationRepository,
     Protocol,
 ):
     """Every repository over one table set: what an adapter (DynamoDB, memory) provides."""
@@ -308,6 +327,16 @@ class Classifier(Protocol):
     """Reads one reply with AI; never raises for a provider problem (AiUnavailable says why)."""
 
     def classify(self, text: str, now_local: datetime) -> AiReading | AiUnavailable: ...
+
+
+class DeliveryFailed(Exception):
+    """A notification did not arrive (an error answer, no answer, a refused event)."""
+
+
+class Notifier(Protocol):
+    """Delivers one notification, signed webhook or bus event; raises DeliveryFailed."""
+
+    def deliver(self, notification: Notification) -> None: ...
 
 
 class Clock(Protocol):
