@@ -31,6 +31,8 @@ class Needs:
     """Reads the provider key or webhook secrets (and is told the secret's name)."""
     pushes: bool = False
     """Posts to the admin app's WebSocket connections."""
+    notifies: bool = False
+    """Puts journeys' events on the event bus (and is told its name)."""
 
     @property
     def tables(self) -> frozenset[str]:
@@ -39,10 +41,13 @@ class Needs:
 
 NEEDS: dict[str, Needs] = {
     # enroll newly quiet contacts, queue due steps, move each rule's watermark; journey
-    # actions create tasks (a conditional put: no read)
+    # actions create tasks (a conditional put: no read) and notifications, which it then
+    # delivers: webhooks signed with the secret's key, events put on the bus
     "enqueue": Needs(
-        reads=CATALOG | SETTLING,
-        writes=SETTLING | {"rules", "stats", "tasks"},
+        reads=CATALOG | SETTLING | {"notifications"},
+        writes=SETTLING | {"rules", "stats", "tasks", "notifications"},
+        secret=True,
+        notifies=True,
     ),
     # mark waiting follow-ups dispatched (no counter moves), then queue them
     "dispatch": Needs(reads=CATALOG | {"followups"}, writes=frozenset({"followups"}), sends=True),

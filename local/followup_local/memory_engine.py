@@ -180,5 +180,6 @@ def memory_engine(start: datetime) -> Iterator[MemoryEngine]:
                 clock=clock,
                 timings=config.timings(),
                 sending_number=config.d360_number,
+                notifier=runtime.notifier(config),
             )
             yield MemoryEngine(clock, sandbox, deps, delays, queue, config)

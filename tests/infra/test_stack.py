@@ -102,7 +102,10 @@ SETTLING = {("contacts", READ), ("enrollments", READ), ("followups", READ)} | {
 }
 CATALOG = {("rules", READ), ("state", READ)}
 TABLE_ACCESS = {
-    "enqueue": SETTLING | CATALOG | {("rules", WRITE), ("stats", WRITE), ("tasks", WRITE)},
+    "enqueue": SETTLING
+    | CATALOG
+    | {("rules", WRITE), ("stats", WRITE), ("tasks", WRITE)}
+    | {("notifications", READ), ("notifications", WRITE)},
     "dispatch": CATALOG | {("followups", READ), ("followups", WRITE)},
     "expire": SETTLING | {("stats", WRITE)},
     "sender": SETTLING | CATALOG | {("messages", WRITE), ("stats", WRITE)},
@@ -208,7 +211,8 @@ def test_queue_secret_stream_and_pushes_are_granted_only_where_used(dev: Synth) 
     assert senders == {name for name, env in fn_env.items() if "FOLLOWUP_SEND_QUEUE_URL" in env}
     assert holders("sqs:ReceiveMessage", queue) == {"sender"}
     readers = holders("secretsmanager:GetSecretValue", secret)
-    assert readers == {"sender", "webhook"}  # the 360dialog key; the webhook secrets
+    # the 360dialog key; the webhook secrets; the key that signs journeys' notifications
+    assert readers == {"sender", "webhook", "enqueue"}
     assert readers == {name for name, env in fn_env.items() if "FOLLOWUP_SECRETS_NAME" in env}
     assert holders("dynamodb:GetRecords", stream) == {"broadcaster"}
     assert holders("execute-api:ManageConnections", api_id) == {"realtime", "broadcaster"}
@@ -218,7 +222,18 @@ def test_queue_secret_stream_and_pushes_are_granted_only_where_used(dev: Synth) 
         for statement in found
         for action in _listed(statement["Action"])
     }
-    assert services == {"logs", "xray", "dynamodb", "sqs", "secretsmanager", "execute-api"}
+    bus = f'"{_ref_of(dev, dev.stack.event_bus)}", "Arn"'
+    assert holders("events:PutEvents", bus) == {"enqueue"}  # journeys' notify actions
+    assert {name for name, env in fn_env.items() if "FOLLOWUP_EVENT_BUS_NAME" in env} == {"enqueue"}
+    assert services == {
+        "logs",
+        "xray",
+        "dynamodb",
+        "sqs",
+        "secretsmanager",
+        "execute-api",
+        "events",
+    }
     assert {
         a.split(":")[0] for st in statements["ws_authorizer"] for a in _listed(st["Action"])
     } == {
@@ -362,7 +377,9 @@ def test_every_handler_is_wired_to_its_trigger(dev: Synth) -> None:
             "conversation_closed",
             "conversation_reopened",
             "custom",
-        ]
+        ],
+        # journeys' own notifications on the bus never come back in as CRM events
+        "source": [{"anything-but": ["followup.journeys"]}],
     }
     assert rule["Properties"]["Targets"][0]["Arn"]["Fn::GetAtt"][0] == fn["bus_events"]
     authorizer_uris = [

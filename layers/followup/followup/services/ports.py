@@ -336,7 +336,7 @@ class DeliveryFailed(Exception):
 class Notifier(Protocol):
     """Delivers one notification, signed webhook or bus event; raises DeliveryFailed."""
 
-    def deliver(self, notification: Notification) -> None: ...
+    def deliver(self, notification: Notification, now: datetime) -> None: ...
 
 
 class Clock(Protocol):

@@ -14,12 +14,14 @@ from datetime import datetime
 from followup.domain.contact import Contact
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.errors import InvalidField
-from followup.domain.ids import task_id
+from followup.domain.ids import notification_id, task_id
 from followup.domain.journey import must_stop
+from followup.domain.notification import Notification
 from followup.domain.rule import (
     Action,
     AddTag,
     CreateTask,
+    Notify,
     RemoveTag,
     Rule,
     SetAttribute,
@@ -122,6 +124,22 @@ def _act(
                 due_at=step.due.after(now, zone),
                 priority=step.priority,
                 created_at=now,
+            )
+        )
+        return contact
+    if isinstance(step, Notify):
+        # Recorded, not sent: the tick's delivery pass (and later ones, retrying) sends it.
+        deps.notifications.add_notification(
+            Notification(
+                id=notification_id(enrollment.id, enrollment.step_index),
+                contact_id=contact.id,
+                rule_id=rule.id,
+                step=enrollment.step_index,
+                created_at=now,
+                webhook=step.webhook,
+                detail_type=step.detail_type if step.bus else None,
+                payload=dict(step.payload),
+                next_attempt_at=now,
             )
         )
         return contact

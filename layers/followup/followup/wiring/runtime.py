@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any
 
 import boto3
+import httpx
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import AwareDatetime, BaseModel
@@ -14,6 +15,7 @@ from pydantic import AwareDatetime, BaseModel
 from followup.adapters import tables
 from followup.adapters.connections import ConnectionPoster
 from followup.adapters.dynamo import DynamoStore
+from followup.adapters.notify import OutboundNotifier
 from followup.adapters.sqs import SqsQueue
 from followup.adapters.whatsapp import D360Client
 from followup.services.deps import Deps
@@ -52,6 +54,23 @@ def build(config: Config, clock: Clock | None = None) -> Deps:
         sending_number=config.d360_number,
         writer=ai.writer(config) if config.anthropic_api_key.get_secret_value() else None,
         classifier=ai.writer(config) if config.anthropic_api_key.get_secret_value() else None,
+        notifier=notifier(config),
+    )
+
+
+def notifier(config: Config) -> OutboundNotifier:
+    """Signed webhooks and bus events, as configured; the bus client is built on first use."""
+
+    def events() -> Any:
+        return boto3.client(
+            "events", region_name=config.aws_region, endpoint_url=config.aws_endpoint_url
+        )
+
+    return OutboundNotifier(
+        httpx.Client(timeout=config.notify_timeout_seconds),
+        config.notify_secret.get_secret_value(),
+        config.event_bus_name,
+        events,
     )
 
 
