@@ -77,7 +77,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
             "Secrets",
             secret_name=f"{settings.prefix}secrets",
             description="JSON: D360_API_KEY, WEBHOOK_SECRET, WEBHOOK_HEADER_SECRET, "
-            "META_APP_SECRET, META_VERIFY_TOKEN, ANTHROPIC_API_KEY",
+            "META_APP_SECRET, META_VERIFY_TOKEN, ANTHROPIC_API_KEY, NOTIFY_SECRET",
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 # Empty slots for the operator to fill; no secret value is in the template.
                 secret_string_template='{"D360_API_KEY": "", "ANTHROPIC_API_KEY": ""}',  # noqa: S106

@@ -23,6 +23,7 @@ from followup.wiring.config import Config
 from followup_local import envelopes
 from followup_local.engine import (
     LOCAL_API_KEY,
+    LOCAL_NOTIFY_SECRET,
     MAX_RECEIVES,
     VirtualClock,
     VirtualDelayQueue,
@@ -165,6 +166,7 @@ def memory_engine(start: datetime) -> Iterator[MemoryEngine]:
             {
                 "D360_BASE_URL": sandbox.base_url,
                 "D360_API_KEY": LOCAL_API_KEY,
+                "NOTIFY_SECRET": LOCAL_NOTIFY_SECRET,
                 "D360_NUMBER": envelopes.BUSINESS_NUMBER["display_phone_number"],
             }
         )

@@ -6,7 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from pydantic import SecretStr
+
 from followup.domain.rule import Rule
+from followup.wiring import runtime
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact
 from tests.support.hooks import hook
@@ -74,3 +77,21 @@ def test_a_webhook_that_never_answers_well_is_given_up_after_its_last_try(
         # Then it was tried 8 times over about two hours, and no more
         assert len(crm.received) == 8
         assert list(engine.deps.notifications.pending_notifications(engine.clock.now())) == []
+
+
+def test_without_a_signing_key_no_webhook_is_sent_and_the_reason_is_kept(
+    engine: MemoryEngine,
+) -> None:
+    engine.deps.notifier = runtime.notifier(
+        engine.config.model_copy(update={"notify_secret": SecretStr("")})
+    )
+    with hook("", failures=0) as crm:
+        engine.deps.rules.save_rule(journey({"kind": "action", "do": "notify", "webhook": crm.url}))
+        lead = quiet_contact(engine.deps, "6281100000953", engine.clock.now() - 25 * HOUR)
+        report = engine.tick()["enqueue"]
+        assert (report["notified"], report["notify_failed"], crm.received) == (0, 1, [])
+    [found] = engine.deps.notifications.pending_notifications(engine.clock.now() + HOUR)
+    assert (found.item.contact_id, found.item.last_error) == (
+        lead.id,
+        "no signing key is configured (NOTIFY_SECRET)",
+    )

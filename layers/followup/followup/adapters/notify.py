@@ -47,6 +47,8 @@ class OutboundNotifier:
             self._put_event(notification.detail_type or "notification", body)
 
     def _post(self, url: str, body: bytes, now: datetime) -> None:
+        if not self._secret:
+            raise DeliveryFailed("no signing key is configured (NOTIFY_SECRET)")
         headers = {
             "Content-Type": "application/json",
             SIGNATURE: sign(self._secret, body),

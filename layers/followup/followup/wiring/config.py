@@ -108,9 +108,10 @@ class Config(BaseSettings):
         description="the WebSocket API's management endpoint, for pushing queue changes",
     )
     notify_secret: SecretStr = Field(
-        default=SecretStr("local-notify-secret"),
+        default=SecretStr(""),
         validation_alias="NOTIFY_SECRET",
-        description="signs outbound webhook notifications (X-Followup-Signature)",
+        description="signs outbound webhook notifications (X-Followup-Signature); without "
+        "it none is sent (they stay pending, retried, then given up)",
     )
     notify_timeout_seconds: float = Field(
         default=5.0, gt=0, le=30, validation_alias="NOTIFY_TIMEOUT_SECONDS"
