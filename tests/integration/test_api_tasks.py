@@ -6,6 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import botocore.client
+import pytest
+
 from followup.domain.rule import Rule
 from followup_local.engine import LocalEngine
 from tests.support.api import call
@@ -166,3 +169,22 @@ def test_every_role_may_read_and_update_tasks_but_only_when_signed_in(
     assert call(engine, "GET", "/api/tasks", role=None)[0] == 401
     assert call(engine, "PATCH", f"/api/tasks/{task_id}", {"status": "done"}, role=None)[0] == 401
     assert call(engine, "GET", "/api/tasks", role="guest")[0] == 403
+
+
+def test_listing_tasks_queries_indexes_and_never_scans(
+    engine: LocalEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    journeys_create_tasks(engine)
+    calls: list[tuple[str, str]] = []
+    real = botocore.client.BaseClient._make_api_call
+
+    def recorded(client: Any, operation: str, params: dict[str, Any]) -> Any:
+        if client.meta.service_model.service_name == "dynamodb":
+            calls.append((operation, params.get("IndexName", "")))
+        return real(client, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recorded)
+    for query in ("assignee=sari@example.com&status=open", "assignee=admissions", "status=done"):
+        listed(engine, query)
+    assert {operation for operation, _ in calls} == {"Query"}
+    assert {index for _, index in calls} == {"by_assignee", "by_status"}

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.expressions.condition import Condition
 
 from followup.adapters.tables import NotificationItem, stamp
 from followup.domain.notification import Notification
@@ -36,9 +37,9 @@ class DynamoNotifications:
             yield _versioned(item)
 
 
-def _put(item: NotificationItem, condition: object) -> bool:
+def _put(item: NotificationItem, condition: Condition) -> bool:
     try:
-        item.save(condition=condition)  # type: ignore[arg-type]  # pynamodb's Condition
+        item.save(condition=condition)
     except PutError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":
             return False
