@@ -95,3 +95,13 @@ def test_without_a_signing_key_no_webhook_is_sent_and_the_reason_is_kept(
         lead.id,
         "no signing key is configured (NOTIFY_SECRET)",
     )
+
+
+def test_a_webhook_address_no_client_can_read_fails_the_notification_not_the_tick(
+    engine: MemoryEngine,
+) -> None:
+    unreadable = {"kind": "action", "do": "notify", "webhook": "https://crm\x01.example.com/"}
+    engine.deps.rules.save_rule(journey(unreadable))
+    quiet_contact(engine.deps, "6281100000954", engine.clock.now() - 25 * HOUR)
+    report = engine.tick()["enqueue"]
+    assert (report["notified"], report["notify_failed"]) == (0, 1)

@@ -56,7 +56,7 @@ class OutboundNotifier:
         }
         try:
             response = self._http.post(url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise DeliveryFailed(f"no answer: {type(exc).__name__}") from exc
         if not response.is_success:
             raise DeliveryFailed(f"answered {response.status_code}")
