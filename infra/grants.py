@@ -34,6 +34,8 @@ class Needs:
     texts_and_emails: bool = False
     """Publishes SMS through SNS (checking its opt-out list) and sends email through SES
     from the configured identity only (and is told it)."""
+    notifies: bool = False
+    """Puts journeys' events on the event bus (and is told its name)."""
 
     @property
     def tables(self) -> frozenset[str]:
@@ -41,10 +43,14 @@ class Needs:
 
 
 NEEDS: dict[str, Needs] = {
-    # enroll newly quiet contacts, queue due steps, move each rule's watermark
+    # enroll newly quiet contacts, queue due steps, move each rule's watermark; journey
+    # actions create tasks (a conditional put: no read) and notifications, which it then
+    # delivers: webhooks signed with the secret's key, events put on the bus
     "enqueue": Needs(
-        reads=CATALOG | SETTLING,
-        writes=SETTLING | {"rules", "stats"},
+        reads=CATALOG | SETTLING | {"notifications"},
+        writes=SETTLING | {"rules", "stats", "tasks", "notifications"},
+        secret=True,
+        notifies=True,
     ),
     # mark waiting follow-ups dispatched (no counter moves), then queue them
     "dispatch": Needs(reads=CATALOG | {"followups"}, writes=frozenset({"followups"}), sends=True),
@@ -67,8 +73,8 @@ NEEDS: dict[str, Needs] = {
     # the admin API: every resource, send-now queues its follow-up at once; the secret
     # checks the signature of email unsubscribe links
     "api": Needs(
-        reads=CATALOG | SETTLING | {"messages", "stats"},
-        writes=CATALOG | SETTLING | {"messages", "stats"},
+        reads=CATALOG | SETTLING | {"messages", "stats", "tasks"},
+        writes=CATALOG | SETTLING | {"messages", "stats", "tasks"},
         sends=True,
         secret=True,
     ),

@@ -30,6 +30,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from followup.adapters import notify
 from followup.adapters.tables import TABLES, table_spec, ttl_attribute
 from followup.services import crm_events
 from followup.wiring.runtime import NAMESPACE
@@ -76,7 +77,8 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
             "Secrets",
             secret_name=f"{settings.prefix}secrets",
             description="JSON: D360_API_KEY, WEBHOOK_SECRET, WEBHOOK_HEADER_SECRET, "
-            "META_APP_SECRET, META_VERIFY_TOKEN, ANTHROPIC_API_KEY, UNSUBSCRIBE_SECRET",
+            "META_APP_SECRET, META_VERIFY_TOKEN, ANTHROPIC_API_KEY, UNSUBSCRIBE_SECRET, "
+            "NOTIFY_SECRET",
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 # Empty slots for the operator to fill; no secret value is in the template.
                 secret_string_template='{"D360_API_KEY": "", "ANTHROPIC_API_KEY": ""}',  # noqa: S106
@@ -318,7 +320,11 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
             self,
             "CrmEvents",
             event_bus=self.event_bus,
-            event_pattern=events.EventPattern(detail_type=list(crm_events.EVENT_TYPES)),
+            # journeys' own notifications never come back in as CRM events
+            event_pattern=events.EventPattern(
+                detail_type=list(crm_events.EVENT_TYPES),
+                source=events.Match.anything_but(notify.SOURCE),
+            ),
             targets=[
                 events_targets.LambdaFunction(
                     self.functions["bus_events"],
@@ -328,4 +334,8 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
                 )
             ],
         )
+        for name, fn in self.functions.items():
+            if NEEDS[name].notifies:
+                self.event_bus.grant_put_events_to(fn)
+                fn.add_environment("FOLLOWUP_EVENT_BUS_NAME", self.event_bus.event_bus_name)
         CfnOutput(self, "EventBusName", value=self.event_bus.event_bus_name)

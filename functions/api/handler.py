@@ -22,6 +22,7 @@ from followup.api import (
     routing,
     rules,
     settings,
+    tasks,
     unsubscribe,
 )
 from followup.domain.errors import DomainError
@@ -44,6 +45,7 @@ app.include_router(events.router)
 app.include_router(queue.router)
 app.include_router(recipes.router)
 app.include_router(unsubscribe.router)
+app.include_router(tasks.router)
 
 
 @app.get("/api/openapi.json", include_in_schema=False)

@@ -49,7 +49,7 @@ from followup.api.auth import Role
 from followup.wiring import runtime
 from followup_local.demo import AROUND_THE_CLOCK, DemoClock, seed_demo
 from followup_local.durable import DurableTables, StateError
-from followup_local.engine import Functions, create_queues, sqs_event
+from followup_local.engine import LOCAL_NOTIFY_SECRET, Functions, create_queues, sqs_event
 from followup_local.fake_anthropic import FakeAnthropic
 from followup_local.gateway import create_app, serving
 from followup_local.live import LiveFeed
@@ -228,6 +228,7 @@ class DevStack:
             "AWS_SECRET_ACCESS_KEY": "local",
             "FOLLOWUP_TABLE_PREFIX": PREFIX,
             "WEBHOOK_SECRET": self.webhook_secret,
+            "NOTIFY_SECRET": os.environ.get("NOTIFY_SECRET") or LOCAL_NOTIFY_SECRET,
             "WEBSOCKET_CALLBACK_URL": self.base_url,
             "EMAIL_FROM": EMAIL_FROM,
             "PUBLIC_API_URL": self.base_url,

@@ -30,6 +30,7 @@ from followup_local.sandbox import WhatsAppSandbox
 
 REGION = "us-east-1"
 LOCAL_API_KEY = "local-sandbox-key"
+LOCAL_NOTIFY_SECRET = "local-notify-secret"  # noqa: S105  # signs notifications of local runs
 MAX_RECEIVES = 5
 """Receives before SQS moves a message to the dead-letter queue (as in AWS)."""
 
@@ -383,6 +384,7 @@ def local_engine(start: datetime, *, prefix: str = "followup-") -> Iterator[Loca
                 "FOLLOWUP_SEND_QUEUE_URL": queue_url,
                 "D360_BASE_URL": sandbox.base_url,
                 "D360_API_KEY": LOCAL_API_KEY,
+                "NOTIFY_SECRET": LOCAL_NOTIFY_SECRET,
                 "D360_NUMBER": envelopes.BUSINESS_NUMBER["display_phone_number"],
                 "EMAIL_FROM": EMAIL_FROM,
                 "UNSUBSCRIBE_SECRET": "local-unsubscribe-secret",

@@ -23,6 +23,7 @@ from followup.wiring.config import Config
 from followup_local import envelopes
 from followup_local.engine import (
     LOCAL_API_KEY,
+    LOCAL_NOTIFY_SECRET,
     MAX_RECEIVES,
     Ticking,
     VirtualClock,
@@ -142,6 +143,7 @@ class MemoryEngine(Ticking):
         store = MemoryStore()
         deps = self.deps
         deps.contacts = deps.rules = deps.followups = deps.stats = deps.transactions = store
+        deps.tasks = deps.notifications = store
         deps.start_cold()
         self.delays.clear()
         self.queue.clear()
@@ -157,6 +159,7 @@ def memory_engine(start: datetime) -> Iterator[MemoryEngine]:
             {
                 "D360_BASE_URL": sandbox.base_url,
                 "D360_API_KEY": LOCAL_API_KEY,
+                "NOTIFY_SECRET": LOCAL_NOTIFY_SECRET,
                 "D360_NUMBER": envelopes.BUSINESS_NUMBER["display_phone_number"],
             }
         )
@@ -172,5 +175,6 @@ def memory_engine(start: datetime) -> Iterator[MemoryEngine]:
                 clock=clock,
                 timings=config.timings(),
                 sending_number=config.d360_number,
+                notifier=runtime.notifier(config),
             )
             yield MemoryEngine(clock, sandbox, deps, delays, queue, config)

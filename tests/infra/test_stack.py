@@ -103,7 +103,10 @@ SETTLING = {("contacts", READ), ("enrollments", READ), ("followups", READ)} | {
 }
 CATALOG = {("rules", READ), ("state", READ)}
 TABLE_ACCESS = {
-    "enqueue": SETTLING | CATALOG | {("rules", WRITE), ("stats", WRITE)},
+    "enqueue": SETTLING
+    | CATALOG
+    | {("rules", WRITE), ("stats", WRITE), ("tasks", WRITE)}
+    | {("notifications", READ), ("notifications", WRITE)},
     "dispatch": CATALOG | {("followups", READ), ("followups", WRITE)},
     "expire": SETTLING | {("stats", WRITE)},
     "sender": SETTLING | CATALOG | {("messages", WRITE), ("stats", WRITE)},
@@ -111,7 +114,8 @@ TABLE_ACCESS = {
     "api": SETTLING
     | CATALOG
     | {("rules", WRITE), ("state", WRITE)}
-    | {("messages", READ), ("messages", WRITE), ("stats", READ), ("stats", WRITE)},
+    | {("messages", READ), ("messages", WRITE), ("stats", READ), ("stats", WRITE)}
+    | {("tasks", READ), ("tasks", WRITE)},
     "bus_events": SETTLING | CATALOG | {("messages", WRITE), ("stats", WRITE)},
     "realtime": {("connections", WRITE)},
     "broadcaster": {("connections", READ), ("connections", WRITE)},
@@ -134,15 +138,21 @@ def _listed(value: Any) -> list[Any]:
 
 
 def _statements(s: Synth) -> dict[str, list[dict[str, Any]]]:
-    """Each function's policy statements: every policy attached to its role (it has no other)."""
+    """Each function's policy statements: every policy attached to its role (it has no other);
+    a role whose inline policy outgrows IAM's size limit gets the rest in a managed policy
+    (the CDK's overflow), attached to it the same way."""
     roles = {_ref_of(s, fn.role): name for name, fn in s.stack.functions.items()}
     found: dict[str, list[dict[str, Any]]] = {name: [] for name in s.stack.functions}
     for ref in roles:
         role = s.resources("AWS::IAM::Role")[ref]["Properties"]
         assert "ManagedPolicyArns" not in role
         assert "Policies" not in role
-    for policy in s.resources("AWS::IAM::Policy").values():
-        for role in policy["Properties"]["Roles"]:
+    policies = [
+        *s.resources("AWS::IAM::Policy").values(),
+        *s.resources("AWS::IAM::ManagedPolicy").values(),
+    ]
+    for policy in policies:
+        for role in policy["Properties"].get("Roles", []):
             if role["Ref"] in roles:
                 found[roles[role["Ref"]]] += policy["Properties"]["PolicyDocument"]["Statement"]
     return found
@@ -173,6 +183,12 @@ def test_each_function_may_touch_only_the_tables_its_use_cases_touch(dev: Synth)
     access = {name: _table_access(dev, found) for name, found in statements.items()}
     assert access == TABLE_ACCESS
     assert ("rules", WRITE) not in access["webhook"]
+    # tasks: created by the tick's journey actions (a put, no read), listed and closed in the API
+    assert {name for name, found in access.items() if any(t == "tasks" for t, _ in found)} == {
+        "enqueue",
+        "api",
+    }
+    assert ("tasks", READ) not in access["enqueue"]
     assert not any(table == "connections" for name in HANDLERS for table, _ in access[name])
     for name, found in statements.items():
         for statement in found:
@@ -204,8 +220,9 @@ def test_queue_secret_stream_and_pushes_are_granted_only_where_used(dev: Synth) 
     assert senders == {name for name, env in fn_env.items() if "FOLLOWUP_SEND_QUEUE_URL" in env}
     assert holders("sqs:ReceiveMessage", queue) == {"sender"}
     readers = holders("secretsmanager:GetSecretValue", secret)
-    # the 360dialog key; the webhook secrets; the API checks email unsubscribe links
-    assert readers == {"sender", "webhook", "api"}
+    # the 360dialog key; the webhook secrets; the API checks email unsubscribe links; the
+    # enqueue tick signs journeys' notifications
+    assert readers == {"sender", "webhook", "api", "enqueue"}
     assert readers == {name for name, env in fn_env.items() if "FOLLOWUP_SECRETS_NAME" in env}
     assert holders("dynamodb:GetRecords", stream) == {"broadcaster"}
     assert holders("execute-api:ManageConnections", api_id) == {"realtime", "broadcaster"}
@@ -215,7 +232,19 @@ def test_queue_secret_stream_and_pushes_are_granted_only_where_used(dev: Synth) 
         for statement in found
         for action in _listed(statement["Action"])
     }
-    assert services == {"logs", "xray", "dynamodb", "sqs", "secretsmanager", "execute-api", "sns"}
+    bus = f'"{_ref_of(dev, dev.stack.event_bus)}", "Arn"'
+    assert holders("events:PutEvents", bus) == {"enqueue"}  # journeys' notify actions
+    assert {name for name, env in fn_env.items() if "FOLLOWUP_EVENT_BUS_NAME" in env} == {"enqueue"}
+    assert services == {
+        "logs",
+        "xray",
+        "dynamodb",
+        "sqs",
+        "secretsmanager",
+        "execute-api",
+        "sns",
+        "events",
+    }
     assert {
         a.split(":")[0] for st in statements["ws_authorizer"] for a in _listed(st["Action"])
     } == {
@@ -397,7 +426,9 @@ def test_every_handler_is_wired_to_its_trigger(dev: Synth) -> None:
             "conversation_closed",
             "conversation_reopened",
             "custom",
-        ]
+        ],
+        # journeys' own notifications on the bus never come back in as CRM events
+        "source": [{"anything-but": ["followup.journeys"]}],
     }
     assert rule["Properties"]["Targets"][0]["Arn"]["Fn::GetAtt"][0] == fn["bus_events"]
     authorizer_uris = [

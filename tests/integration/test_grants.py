@@ -74,6 +74,8 @@ def _uses(service: str, operation: str, params: dict[str, Any]) -> set[str]:
         return {"secret"}
     if service == "apigatewaymanagementapi":
         return {"push"}
+    if service == "events" and operation == "PutEvents":
+        return {"notify"}
     return {f"{service}:{operation}"}  # anything else is granted to nobody
 
 
@@ -84,6 +86,7 @@ def granted(name: str) -> set[str]:
     allowed |= {"secret"} if needs.secret else set()
     allowed |= {"send"} if needs.sends else set()
     allowed |= {"push"} if needs.pushes else set()
+    allowed |= {"notify"} if needs.notifies else set()
     return allowed | TRIGGERED.get(name, set())
 
 
@@ -260,3 +263,57 @@ def test_the_live_feed_stays_within_its_grants(
     assert report["messages"] + report["gone"] == 2
     assert recorder.refused() == {}
     assert recorder.used["ws_authorizer"] == set()
+
+
+def test_tasks_stay_within_the_grants_of_the_tick_that_makes_them_and_the_api(
+    engine: LocalEngine, recorder: Recorder
+) -> None:
+    # Given a journey whose first step creates a task for a counsellor
+    deps = engine.deps
+    task_step = {
+        "kind": "action",
+        "do": "create_task",
+        "title": "Call",
+        "assignee": "sari@example.com",
+        "due": {"amount": 2, "unit": "hours"},
+    }
+    deps.rules.save_rule(rule(steps=[task_step]))
+    lead = quiet_contact(deps, "6281100000811", engine.clock.now() - timedelta(hours=25))
+    # When the enqueue tick creates it and a counsellor lists, reads and closes it
+    with recorder.running(engine, "enqueue"):
+        engine.scheduled("enqueue")
+    [task] = deps.tasks.tasks_of(lead.id)
+    requests: list[tuple[str, str, Any]] = [
+        ("GET", "/api/tasks?assignee=sari@example.com&status=open", None),
+        ("GET", f"/api/tasks/{task.id}", None),
+        ("PATCH", f"/api/tasks/{task.id}", {"status": "done"}),
+        ("GET", f"/api/contacts/{lead.id}/tasks", None),
+    ]
+    with recorder.running(engine, "api"):
+        answers = [
+            api.call(engine, m, path, body, role="counselor")[0] for m, path, body in requests
+        ]
+    # Then each call was one its function is granted
+    assert answers == [200] * 4
+    assert recorder.refused() == {}
+    assert "write tasks" in recorder.used["enqueue"]
+    assert {"read tasks", "write tasks"} <= recorder.used["api"]
+
+
+def test_notifications_stay_within_the_grants_of_the_tick_that_delivers_them(
+    engine: LocalEngine, recorder: Recorder
+) -> None:
+    # Given a journey that puts an event on the workspace's bus
+    bus = boto3.client("events", region_name=engine.config.aws_region)
+    bus.create_event_bus(Name="followup-events")
+    engine.deps.notifier = runtime.notifier(engine.configure(event_bus_name="followup-events"))
+    notify = {"kind": "action", "do": "notify", "bus": True, "detail_type": "lead_unpaid"}
+    engine.deps.rules.save_rule(rule(steps=[notify]))
+    quiet_contact(engine.deps, "6281100000812", engine.clock.now() - timedelta(hours=25))
+    # When the enqueue tick records and delivers it
+    with recorder.running(engine, "enqueue"):
+        report = engine.scheduled("enqueue")
+    # Then it went out, through calls the tick is granted
+    assert report["notified"] == 1
+    assert recorder.refused() == {}
+    assert {"notify", "read notifications", "write notifications"} <= recorder.used["enqueue"]

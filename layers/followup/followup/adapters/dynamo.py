@@ -15,6 +15,8 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from followup.adapters import paging
+from followup.adapters.dynamo_notifications import DynamoNotifications
+from followup.adapters.dynamo_tasks import DynamoTasks
 from followup.adapters.tables import (
     MESSAGE_RETENTION,
     SHARDS,
@@ -66,7 +68,7 @@ _TRANSACTION_ITEMS = 25  # a transaction holds 4 MB; a contact may reach ~60 KB
 _IMPORT_TRIES = 5
 
 
-class DynamoStore:
+class DynamoStore(DynamoTasks, DynamoNotifications):
     """All durable state. Every write that moves a follow-up also bumps its day's counters."""
 
     def __init__(self) -> None:

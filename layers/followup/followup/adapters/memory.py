@@ -21,6 +21,8 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from followup.adapters import paging
+from followup.adapters.memory_notifications import MemoryNotifications
+from followup.adapters.memory_tasks import MemoryTasks
 from followup.adapters.tables import SHARDS, stamp, unstamp
 from followup.domain.contact import Contact
 from followup.domain.conversation import Message
@@ -132,7 +134,7 @@ class _Connection:
     expires_at: int  # epoch seconds, as DynamoDB's TTL attribute holds it
 
 
-class MemoryStore:
+class MemoryStore(MemoryTasks, MemoryNotifications):
     """All durable state in dictionaries, behind one lock (the sender runs threads)."""
 
     def __init__(self) -> None:
@@ -148,6 +150,8 @@ class MemoryStore:
         self._connections: dict[str, _Connection] = {}
         self._dates: dict[tuple[str, str], str] = {}
         """Date-trigger entries: (rule id, contact id) → due stamp."""
+        self._tasks = {}
+        self._notifications = {}
 
     # -- writes ---------------------------------------------------------------------------
 

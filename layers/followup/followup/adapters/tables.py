@@ -326,6 +326,79 @@ class StateItem(Model):
     doc = UnicodeAttribute()
 
 
+class TasksByAssigneeIndex(_Index):
+    """Tasks by (assignee#status, due time): one counsellor's open or done tasks, soonest
+    due first. Tasks are written at a person's pace: not sharded."""
+
+    class Meta(_Index.Meta):
+        index_name = "by_assignee"
+
+    assignee_key = UnicodeAttribute(hash_key=True)
+    due_at = UnicodeAttribute(range_key=True)
+
+
+class TasksByStatusIndex(_Index):
+    """Every open (or done) task, soonest due first."""
+
+    class Meta(_Index.Meta):
+        index_name = "by_status"
+
+    status = UnicodeAttribute(hash_key=True)
+    due_at = UnicodeAttribute(range_key=True)
+
+
+class TasksByContactIndex(_Index):
+    class Meta(_Index.Meta):
+        index_name = "by_contact"
+
+    contact_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class TaskItem(Model):
+    """Tasks for counsellors, made by journey actions."""
+
+    class Meta:
+        table_name = "followup-tasks"
+
+    id = UnicodeAttribute(hash_key=True)
+    revision = NumberAttribute()
+    doc = UnicodeAttribute()
+    assignee_key = UnicodeAttribute()
+    status = UnicodeAttribute()
+    due_at = UnicodeAttribute()
+    contact_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    by_assignee = TasksByAssigneeIndex()
+    by_status = TasksByStatusIndex()
+    by_contact = TasksByContactIndex()
+
+
+class PendingNotificationIndex(_Index):
+    """Sparse: notifications still to be tried, by next attempt. Written at a tick's pace:
+    not sharded."""
+
+    class Meta(_Index.Meta):
+        index_name = "pending"
+
+    pending = UnicodeAttribute(hash_key=True)
+    next_attempt_at = UnicodeAttribute(range_key=True)
+
+
+class NotificationItem(Model):
+    """Outbound notifications of journeys: pending until delivered or given up."""
+
+    class Meta:
+        table_name = "followup-notifications"
+
+    id = UnicodeAttribute(hash_key=True)
+    revision = NumberAttribute()
+    doc = UnicodeAttribute()
+    pending = UnicodeAttribute(null=True)
+    next_attempt_at = UnicodeAttribute(null=True)
+    pending_index = PendingNotificationIndex()
+
+
 TABLES: dict[str, type[Model]] = {
     "contacts": ContactItem,
     "messages": MessageItem,
@@ -335,6 +408,8 @@ TABLES: dict[str, type[Model]] = {
     "stats": StatsItem,
     "state": StateItem,
     "connections": ConnectionItem,
+    "tasks": TaskItem,
+    "notifications": NotificationItem,
 }
 """Logical name → model. Physical names are `<prefix><logical>`."""
 

@@ -40,3 +40,13 @@ def manual_followup_id(rule_id: str, contact_id: str, silence_key: str) -> str:
 
 def shard_of(key: str, shards: int) -> int:
     return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % shards
+
+
+def task_id(enrollment: str, step_index: int) -> str:
+    """One task per enrollment and step: a repeated action creates it once."""
+    return "tk_" + _digest(enrollment, step_index)
+
+
+def notification_id(enrollment: str, step_index: int) -> str:
+    """One notification per enrollment and step: a repeated action records it once."""
+    return "nt_" + _digest(enrollment, step_index)

@@ -28,6 +28,7 @@ from followup.domain.contact import Contact, Score, Speaker
 from followup.domain.durations import Duration, Unit
 from followup.domain.limits import MAX_ITEMS, Attributes, Label, Labels
 from followup.domain.policy import SendWindow
+from followup.domain.task import Priority
 from followup.domain.triggers import (
     DateTrigger,
     EventTrigger,
@@ -346,13 +347,52 @@ class CloseConversation(BaseModel):
     do: Literal["close_conversation"]
 
 
-Action = AddTag | RemoveTag | SetStage | SetAttribute | CloseConversation
+class CreateTask(BaseModel):
+    """A task for a counsellor (an email) or a team, about the contact, due `due` from now."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["action"]
+    do: Literal["create_task"]
+    title: str = Field(min_length=1, max_length=200)
+    assignee: str = Field(
+        min_length=1, max_length=254, description="a counsellor's email or a team"
+    )
+    due: Duration
+    priority: Priority = Priority.NORMAL
+
+
+class Notify(BaseModel):
+    """Tell another system: a signed POST to `webhook`, or an event on the workspace's bus
+    (`bus: true`) with `detail_type`; `payload` travels with it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["action"]
+    do: Literal["notify"]
+    webhook: str | None = Field(default=None, max_length=2000, pattern=r"^https?://\S+$")
+    bus: StrictBool = False
+    detail_type: str | None = Field(default=None, min_length=1, max_length=128)
+    payload: Attributes = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Notify:
+        if (self.webhook is None) == (not self.bus):
+            raise ValueError("a notification goes to a webhook or to the bus (bus: true)")
+        if self.bus and self.detail_type is None:
+            raise field_error(("detail_type",), "an event on the bus needs a detail_type")
+        return self
+
+
+Action = AddTag | RemoveTag | SetStage | SetAttribute | CloseConversation | CreateTask | Notify
 _ACTIONS: dict[str, type[BaseModel]] = {
     "add_tag": AddTag,
     "remove_tag": RemoveTag,
     "set_stage": SetStage,
     "set_attribute": SetAttribute,
     "close_conversation": CloseConversation,
+    "create_task": CreateTask,
+    "notify": Notify,
 }
 _KINDS: dict[str, type[BaseModel]] = {"send": Step, "wait": WaitStep, "branch": BranchStep}
 _STEP_TYPES = (*_KINDS.values(), *_ACTIONS.values())

@@ -17,12 +17,15 @@ from followup.services.ports import (
     ContactRepository,
     Email,
     FollowUpRepository,
+    NotificationRepository,
+    Notifier,
     RuleHead,
     RuleRepository,
     SendQueue,
     Sms,
     StatsRepository,
     Store,
+    TaskRepository,
     Transactions,
     WhatsApp,
     Writer,
@@ -129,6 +132,8 @@ class Deps:
     followups: FollowUpRepository
     stats: StatsRepository
     transactions: Transactions
+    tasks: TaskRepository
+    notifications: NotificationRepository
     queue: SendQueue
     whatsapp: WhatsApp
     clock: Clock
@@ -143,6 +148,8 @@ class Deps:
     """Sends SMS (SNS); None where SMS is not set up: steps fall back past it."""
     email: Email | None = None
     """Sends email (SES); None without a sender identity: steps fall back past it."""
+    notifier: Notifier | None = None
+    """Delivers journeys' notifications; None where none go out (they stay pending)."""
     catalog: Catalog = field(init=False)
 
     @classmethod
@@ -159,6 +166,7 @@ class Deps:
         classifier: Classifier | None = None,
         sms: Sms | None = None,
         email: Email | None = None,
+        notifier: Notifier | None = None,
     ) -> Deps:
         """Every repository from one store (as the handlers and the local engine use)."""
         return cls(
@@ -167,6 +175,8 @@ class Deps:
             followups=store,
             stats=store,
             transactions=store,
+            tasks=store,
+            notifications=store,
             queue=queue,
             whatsapp=whatsapp,
             clock=clock,
@@ -176,6 +186,7 @@ class Deps:
             classifier=classifier,
             sms=sms,
             email=email,
+            notifier=notifier,
         )
 
     def __post_init__(self) -> None:

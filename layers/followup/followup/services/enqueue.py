@@ -14,7 +14,7 @@ from followup.domain.enrollment import Enrollment, EnrollmentState, enroll
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.rule import IdleTrigger, Rule
 from followup.domain.settings import WorkspaceSettings
-from followup.services import date_triggers, holds, reentry
+from followup.services import date_triggers, holds, notifications, reentry
 from followup.services.deps import Deps
 from followup.services.planning import Outcome, ended
 from followup.services.ports import (
@@ -33,6 +33,8 @@ class EnqueueReport:
     enrolled: int = 0
     held: int = 0
     resumed: int = 0
+    notified: int = 0
+    notify_failed: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)
     failed_rules: dict[str, str] = field(default_factory=dict)
@@ -48,6 +50,8 @@ class EnqueueReport:
             "enrolled": self.enrolled,
             "held": self.held,
             "resumed": self.resumed,
+            "notified": self.notified,
+            "notify_failed": self.notify_failed,
             "rule_errors": len(self.failed_rules),
             **self.outcomes,
             "reasons": dict(self.reasons),
@@ -87,6 +91,8 @@ def run_tick(deps: Deps, now: datetime) -> EnqueueReport:
             else:
                 _advance(deps, enrollment_v, now, report)
     _show_errors(deps, heads, report, now)
+    deliveries = notifications.deliver_due(deps, now)
+    report.notified, report.notify_failed = deliveries.delivered, deliveries.failed
     return report
 
 

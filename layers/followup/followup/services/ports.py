@@ -16,9 +16,11 @@ from followup.domain.contact import Contact
 from followup.domain.conversation import Message
 from followup.domain.enrollment import Enrollment
 from followup.domain.followup import FollowUp, Status
+from followup.domain.notification import Notification
 from followup.domain.numbers import NumberHealth
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
+from followup.domain.task import Task, TaskStatus
 from followup.domain.whatsapp import OutboundMessage
 
 
@@ -200,6 +202,14 @@ class DateEntry:
 
 
 @dataclass(frozen=True)
+class TaskQuery:
+    """Filters for the task list; None means any."""
+
+    assignee: str | None = None
+    status: TaskStatus | None = None
+
+
+@dataclass(frozen=True)
 class Page(Generic[T]):
     items: list[T]
     cursor: str | None
@@ -270,6 +280,40 @@ class FollowUpRepository(Protocol):
     def queue(self, query: QueueQuery, limit: int, cursor: str | None) -> Page[FollowUp]: ...
 
 
+class TaskRepository(Protocol):
+    """Tasks for counsellors, listed by assignee and status, soonest due first."""
+
+    def add_task(self, task: Task) -> bool:
+        """Write a new task; False (nothing written) when its id exists already."""
+        ...
+
+    def task(self, task_id: str) -> Versioned[Task] | None: ...
+
+    def save_task(self, task: Task, revision: int) -> bool:
+        """Write `task` if nobody changed it since `revision` was read; else False."""
+        ...
+
+    def tasks(self, query: TaskQuery, limit: int, cursor: str | None) -> Page[Task]: ...
+    def tasks_of(self, contact_id: str) -> list[Task]: ...
+
+
+class NotificationRepository(Protocol):
+    """Outbound notifications, pending ones read by their next attempt time."""
+
+    def add_notification(self, notification: Notification) -> bool:
+        """Record a new notification; False (nothing written) when its id exists already."""
+        ...
+
+    def save_notification(self, notification: Notification, revision: int) -> bool:
+        """Write it if nobody changed it since `revision` was read; else False."""
+        ...
+
+    def notification(self, notification_id: str) -> Versioned[Notification] | None: ...
+    def pending_notifications(self, until: datetime) -> Iterator[Versioned[Notification]]:
+        """Those whose next attempt is due by `until`, earliest first."""
+        ...
+
+
 class StatsRepository(Protocol):
     """Per-rule and per-step daily counters and gauges, bumped by `Transactions.commit`."""
 
@@ -286,7 +330,14 @@ class ConnectionRepository(Protocol):
 
 
 class Store(
-    Transactions, ContactRepository, RuleRepository, FollowUpRepository, StatsRepository, Protocol
+    Transactions,
+    ContactRepository,
+    RuleRepository,
+    FollowUpRepository,
+    StatsRepository,
+    TaskRepository,
+    NotificationRepository,
+    Protocol,
 ):
     """Every repository over one table set: what an adapter (DynamoDB, memory) provides."""
 
@@ -332,6 +383,16 @@ class Classifier(Protocol):
     """Reads one reply with AI; never raises for a provider problem (AiUnavailable says why)."""
 
     def classify(self, text: str, now_local: datetime) -> AiReading | AiUnavailable: ...
+
+
+class DeliveryFailed(Exception):
+    """A notification did not arrive (an error answer, no answer, a refused event)."""
+
+
+class Notifier(Protocol):
+    """Delivers one notification, signed webhook or bus event; raises DeliveryFailed."""
+
+    def deliver(self, notification: Notification, now: datetime) -> None: ...
 
 
 class Clock(Protocol):

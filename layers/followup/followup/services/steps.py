@@ -14,8 +14,21 @@ from datetime import datetime
 from followup.domain.contact import Contact
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.errors import InvalidField
+from followup.domain.ids import notification_id, task_id
 from followup.domain.journey import must_stop
-from followup.domain.rule import Action, AddTag, RemoveTag, Rule, SetAttribute, SetStage, Step
+from followup.domain.notification import Notification
+from followup.domain.rule import (
+    Action,
+    AddTag,
+    CreateTask,
+    Notify,
+    RemoveTag,
+    Rule,
+    SetAttribute,
+    SetStage,
+    Step,
+)
+from followup.domain.task import Task
 from followup.services.contacts import change_stage, update_contact
 from followup.services.conversations import close_conversation, journey
 from followup.services.deps import Deps
@@ -74,7 +87,7 @@ def _step(
     else:
         step = rule.steps[enrollment.step_index]
         if isinstance(step, Action):
-            contact = _act(deps, step, contact, rule, now)
+            contact = _act(deps, step, enrollment, contact, rule, now)
             current = deps.followups.enrollment(enrollment.id)
             if current is None or current.item.state is not EnrollmentState.ACTIVE:
                 return current  # the action ended it (a closed conversation, an exit stage)
@@ -91,11 +104,45 @@ def _step(
 def _act(
     deps: Deps,
     step: Action,
+    enrollment: Enrollment,
     contact: Contact,
     rule: Rule,
     now: datetime,
 ) -> Contact:
     """Apply an action step to the contact, as the API would; returns the contact after."""
+    if isinstance(step, CreateTask):
+        zone = contact.zone(deps.catalog.settings().zone)
+        # The id is the enrollment's step: a repeated step finds its task already written.
+        deps.tasks.add_task(
+            Task(
+                id=task_id(enrollment.id, enrollment.step_index),
+                contact_id=contact.id,
+                rule_id=rule.id,
+                step=enrollment.step_index,
+                title=step.title,
+                assignee=step.assignee,
+                due_at=step.due.after(now, zone),
+                priority=step.priority,
+                created_at=now,
+            )
+        )
+        return contact
+    if isinstance(step, Notify):
+        # Recorded, not sent: the tick's delivery pass (and later ones, retrying) sends it.
+        deps.notifications.add_notification(
+            Notification(
+                id=notification_id(enrollment.id, enrollment.step_index),
+                contact_id=contact.id,
+                rule_id=rule.id,
+                step=enrollment.step_index,
+                created_at=now,
+                webhook=step.webhook,
+                detail_type=step.detail_type if step.bus else None,
+                payload=dict(step.payload),
+                next_attempt_at=now,
+            )
+        )
+        return contact
     if isinstance(step, AddTag):
         tag = step.tag
         return update_contact(

@@ -1,7 +1,7 @@
 """Configuration from environment variables, validated once per cold start.
 
 In AWS the secrets (360dialog key, webhook secrets, Meta app secret, Anthropic key, the
-unsubscribe link secret) are
+unsubscribe link secret, the key that signs outbound notifications) are
 not in the environment: `FOLLOWUP_SECRETS_NAME` names a Secrets Manager secret holding them as
 JSON under the same names (`D360_API_KEY`, `WEBHOOK_SECRET`, ...), read through
 Powertools parameters (cached) when the configuration is built. Environment variables
@@ -122,6 +122,20 @@ class Config(BaseSettings):
         validation_alias="UNSUBSCRIBE_SECRET",
         description="signs the one-click unsubscribe links of emails (HMAC-SHA256); without"
         " it no email is sent, since none could carry a working link",
+    )
+    notify_secret: SecretStr = Field(
+        default=SecretStr(""),
+        validation_alias="NOTIFY_SECRET",
+        description="signs outbound webhook notifications (X-Followup-Signature); without "
+        "it none is sent (they stay pending, retried, then given up)",
+    )
+    notify_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=30, validation_alias="NOTIFY_TIMEOUT_SECONDS"
+    )
+    event_bus_name: str = Field(
+        default="",
+        validation_alias="FOLLOWUP_EVENT_BUS_NAME",
+        description="the bus journeys' `notify` actions put events on",
     )
     anthropic_api_key: SecretStr = Field(
         default=SecretStr(""),

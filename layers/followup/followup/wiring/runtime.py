@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any
 
 import boto3
+import httpx
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import AwareDatetime, BaseModel
@@ -15,6 +16,7 @@ from followup.adapters import tables
 from followup.adapters.connections import ConnectionPoster
 from followup.adapters.dynamo import DynamoStore
 from followup.adapters.email import SesEmail
+from followup.adapters.notify import OutboundNotifier
 from followup.adapters.sms import SnsSms
 from followup.adapters.sqs import SqsQueue
 from followup.adapters.whatsapp import D360Client
@@ -59,6 +61,23 @@ def build(config: Config, clock: Clock | None = None) -> Deps:
         classifier=ai.writer(config) if config.anthropic_api_key.get_secret_value() else None,
         sms=SnsSms(boto3.client("sns", region_name=region, endpoint_url=endpoint)),
         email=_email(config) if config.email_from and unsubscribe_signing else None,
+        notifier=notifier(config),
+    )
+
+
+def notifier(config: Config) -> OutboundNotifier:
+    """Signed webhooks and bus events, as configured; the bus client is built on first use."""
+
+    def events() -> Any:
+        return boto3.client(
+            "events", region_name=config.aws_region, endpoint_url=config.aws_endpoint_url
+        )
+
+    return OutboundNotifier(
+        httpx.Client(timeout=config.notify_timeout_seconds),
+        config.notify_secret.get_secret_value(),
+        config.event_bus_name,
+        events,
     )
 
 

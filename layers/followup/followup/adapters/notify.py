@@ -1,0 +1,78 @@
+"""Journeys' notifications out: a signed webhook over httpx, or an event on the bus."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from followup.domain.notification import Notification
+from followup.services.ports import DeliveryFailed
+
+SOURCE = "followup.journeys"
+SIGNATURE = "X-Followup-Signature"
+TIMESTAMP = "X-Followup-Timestamp"
+
+
+def sign(secret: str, body: bytes) -> str:
+    """The signature header's value: the HMAC-SHA256 of the body, hex, with its scheme."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+class OutboundNotifier:
+    """Posts a webhook notification signed with `secret`, or puts a bus one on `bus_name`
+    through the EventBridge client `events()` builds (on first use: most runs send none)."""
+
+    def __init__(
+        self,
+        http: httpx.Client,
+        secret: str,
+        bus_name: str = "",
+        events: Callable[[], Any] | None = None,
+    ) -> None:
+        self._http, self._secret = http, secret
+        self._bus_name, self._events = bus_name, events
+        self._client: Any = None
+
+    def deliver(self, notification: Notification, now: datetime) -> None:
+        body = json.dumps(notification.body(), separators=(",", ":"), sort_keys=True)
+        if notification.webhook is not None:
+            self._post(notification.webhook, body.encode(), now)
+        else:
+            self._put_event(notification.detail_type or "notification", body)
+
+    def _post(self, url: str, body: bytes, now: datetime) -> None:
+        if not self._secret:
+            raise DeliveryFailed("no signing key is configured (NOTIFY_SECRET)")
+        headers = {
+            "Content-Type": "application/json",
+            SIGNATURE: sign(self._secret, body),
+            TIMESTAMP: str(int(now.timestamp())),
+        }
+        try:
+            response = self._http.post(url, content=body, headers=headers)
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            raise DeliveryFailed(f"no answer: {type(exc).__name__}") from exc
+        if not response.is_success:
+            raise DeliveryFailed(f"answered {response.status_code}")
+
+    def _put_event(self, detail_type: str, detail: str) -> None:
+        if not self._bus_name or self._events is None:
+            raise DeliveryFailed("no event bus is configured")
+        if self._client is None:
+            self._client = self._events()
+        entry = {
+            "Source": SOURCE,
+            "DetailType": detail_type,
+            "Detail": detail,
+            "EventBusName": self._bus_name,
+        }
+        answer = self._client.put_events(Entries=[entry])
+        if answer.get("FailedEntryCount"):
+            failure = answer["Entries"][0]
+            raise DeliveryFailed(f"bus refused it: {failure.get('ErrorCode', 'unknown')}")

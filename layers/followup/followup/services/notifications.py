@@ -1,0 +1,43 @@
+"""Delivering journeys' notifications: each pending one whose attempt is due is claimed,
+sent, and recorded delivered, or left to a later tick after a longer wait."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from followup.services.deps import Deps
+from followup.services.ports import DeliveryFailed
+
+MAX_PER_TICK = 50
+"""A tick tries at most this many (each bounded by the HTTP timeout); the rest wait."""
+
+
+@dataclass
+class DeliveryReport:
+    delivered: int = 0
+    failed: int = 0
+
+
+def deliver_due(deps: Deps, now: datetime) -> DeliveryReport:
+    """Try the notifications due by `now`; without a notifier they stay pending."""
+    report = DeliveryReport()
+    if deps.notifier is None:
+        return report
+    for n, found in enumerate(deps.notifications.pending_notifications(now)):
+        if n == MAX_PER_TICK:
+            break
+        pending, revision = found.item, found.revision
+        # Claimed with the next wait already set: an overlapping tick, or a crash before
+        # the outcome is written, tries it again only after that wait.
+        if not deps.notifications.save_notification(pending.failed("under way", now), revision):
+            continue
+        try:
+            deps.notifier.deliver(pending, now)
+        except DeliveryFailed as exc:
+            deps.notifications.save_notification(pending.failed(str(exc), now), revision + 1)
+            report.failed += 1
+        else:
+            deps.notifications.save_notification(pending.delivered(now), revision + 1)
+            report.delivered += 1
+    return report

@@ -1,0 +1,67 @@
+"""A receiving end for outbound webhooks on 127.0.0.1: checks each request's signature,
+answers 503 to the first `failures` requests, then 200, and keeps what it got."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Received:
+    body: dict[str, Any]
+    signed: bool
+    """The signature header is the HMAC-SHA256 of the body under the shared secret."""
+    timestamp: str | None
+    answered: int
+
+
+@dataclass
+class Hook:
+    url: str
+    secret: str
+    failures: int
+    received: list[Received] = field(default_factory=list)
+
+
+@contextmanager
+def hook(secret: str, failures: int = 0) -> Iterator[Hook]:
+    state = Hook("", secret, failures)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # the name http.server calls
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            expected = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+            signature = self.headers.get("X-Followup-Signature") or ""
+            status = 503 if len(state.received) < state.failures else 200
+            state.received.append(
+                Received(
+                    json.loads(raw),
+                    hmac.compare_digest(signature, expected),
+                    self.headers.get("X-Followup-Timestamp"),
+                    status,
+                )
+            )
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/followup"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
