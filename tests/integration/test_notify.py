@@ -9,24 +9,12 @@ from typing import Any
 
 import boto3
 
-from followup.domain.rule import Rule
 from followup.wiring import runtime
 from followup_local.engine import LocalEngine
-from tests.support.builders import quiet_contact
+from tests.support.builders import journey, quiet_contact
 from tests.support.hooks import hook
 
 HOUR = timedelta(hours=1)
-
-
-def journey(*steps: dict[str, Any]) -> Rule:
-    return Rule.model_validate(
-        {
-            "id": "unpaid",
-            "name": "Unpaid",
-            "trigger": {"stages": ["new"], "idle": {"amount": 24, "unit": "hours"}},
-            "steps": list(steps),
-        }
-    )
 
 
 def bus_to_queue(engine: LocalEngine) -> str:

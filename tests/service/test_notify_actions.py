@@ -4,29 +4,16 @@ recorded in the tick and retried by later ticks with a growing wait until it arr
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from pydantic import SecretStr
 
-from followup.domain.rule import Rule
 from followup.wiring import runtime
 from followup_local.memory_engine import MemoryEngine
-from tests.support.builders import quiet_contact
+from tests.support.builders import journey, quiet_contact
 from tests.support.hooks import hook
 
 HOUR = timedelta(hours=1)
 SECOND = timedelta(seconds=1)
-
-
-def journey(*steps: dict[str, Any]) -> Rule:
-    return Rule.model_validate(
-        {
-            "id": "unpaid",
-            "name": "Unpaid",
-            "trigger": {"stages": ["new"], "idle": {"amount": 24, "unit": "hours"}},
-            "steps": list(steps),
-        }
-    )
 
 
 def test_a_signed_webhook_is_retried_with_backoff_until_it_arrives(engine: MemoryEngine) -> None:

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
-from followup.domain.rule import Rule
 from followup.domain.task import Priority, TaskStatus
 from followup.services.ports import Change, CommitRejected, EnrollmentChange, TaskQuery
 from followup_local.memory_engine import MemoryEngine
-from tests.support.builders import quiet_contact
+from tests.support.builders import journey, quiet_contact
 
 HOUR = timedelta(hours=1)
 CALL_BACK = {
@@ -22,17 +20,6 @@ CALL_BACK = {
     "due": {"amount": 2, "unit": "hours"},
     "priority": "urgent",
 }
-
-
-def journey(*steps: dict[str, Any]) -> Rule:
-    return Rule.model_validate(
-        {
-            "id": "unpaid",
-            "name": "Unpaid",
-            "trigger": {"stages": ["new"], "idle": {"amount": 24, "unit": "hours"}},
-            "steps": list(steps),
-        }
-    )
 
 
 def test_a_task_is_created_for_the_counsellor_and_the_journey_goes_on(

@@ -34,6 +34,18 @@ def rule(rule_id: str = "apply-remind-24h", **overrides: Any) -> Rule:
     return Rule.model_validate(body)
 
 
+def journey(*steps: dict[str, Any]) -> Rule:
+    """A journey of `steps` for contacts quiet for 24 h in stage `new`."""
+    return Rule.model_validate(
+        {
+            "id": "unpaid",
+            "name": "Unpaid",
+            "trigger": {"stages": ["new"], "idle": {"amount": 24, "unit": "hours"}},
+            "steps": list(steps),
+        }
+    )
+
+
 def contact_at(now: datetime, **overrides: object) -> Contact:
     """A contact created 30 days before `now`; `overrides` set any field."""
     fields: dict[str, object] = {
