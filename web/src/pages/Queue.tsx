@@ -33,7 +33,11 @@ export function QueuePage({ api, session }: { api: Api; session: Session }) {
   useEffect(() => {
     query().then(
       (page) => {
-        setRows(page.followups);
+        // A live change may land while the page is on its way: never let the older copy win.
+        setRows((current) => {
+          const seen = new Map(current.map((row) => [row.id, row]));
+          return page.followups.map((row) => newest(seen.get(row.id), row));
+        });
         setCursor(page.cursor);
         setProblem("");
       },
@@ -206,4 +210,9 @@ function Approval({
       {problem && <p role="alert">{problem}</p>}
     </div>
   );
+}
+
+/** The further along of two copies of a follow-up (its status history only grows). */
+function newest(live: FollowUp | undefined, fetched: FollowUp): FollowUp {
+  return live && live.history.length > fetched.history.length ? live : fetched;
 }
