@@ -18,11 +18,8 @@ from followup.domain.followup import Reason, Status
 from followup.services.contacts import update_contact
 from followup.services.deps import Deps
 from followup.services.late import enroll_late
-from followup.services.planning import ended
-from followup.services.ports import CommitRejected, EnrollmentChange
-from followup.services.settle import end_unsent
+from followup.services.settle import end_enrollment, end_unsent
 
-_TRIES = 5
 CONTACT = "contact"
 """Who reopened a conversation when a new message from the contact did."""
 EVENT = "event"
@@ -65,19 +62,6 @@ def _end_sequences(deps: Deps, contact: Contact, now: datetime) -> None:
         enrollment = enrollment_v.item
         rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
         if enrollment.state is EnrollmentState.ACTIVE and (rule is None or rule.closed_to(contact)):
-            _exit(deps, enrollment.id, now)
-
-
-def _exit(deps: Deps, enrollment_id: str, now: datetime) -> None:
-    """End one enrollment, re-read by key on each try; a tick that keeps winning the race
-    ends it itself when it next reads the closed contact."""
-    for _ in range(_TRIES):
-        current = deps.followups.enrollment(enrollment_id)
-        if current is None or current.item.state is not EnrollmentState.ACTIVE:
-            return
-        exited = ended(current.item, Reason.CONVERSATION_CLOSED, EnrollmentState.EXITED)
-        try:
-            deps.commit([EnrollmentChange(exited, current.revision)], now)
-        except CommitRejected:
-            continue
-        return
+            # One that keeps changing under us is ended by the tick that next reads the
+            # closed contact.
+            end_enrollment(deps, enrollment.id, reason, now)

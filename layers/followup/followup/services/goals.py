@@ -19,11 +19,8 @@ from followup.domain.followup import FollowUp, Reason, Status
 from followup.domain.journey import event_ends
 from followup.domain.rule import Rule
 from followup.services.deps import Deps
-from followup.services.planning import ended
-from followup.services.ports import CommitRejected, Conversion, EnrollmentChange
-from followup.services.settle import end_unsent
-
-_TRIES = 5
+from followup.services.ports import CommitRejected, Conversion
+from followup.services.settle import end_enrollment, end_unsent
 
 Ends = Callable[[Rule], Reason | None]
 """Why something that happened ends a journey in the rule, or None."""
@@ -83,14 +80,5 @@ def _reason(deps: Deps, rule_id: str, version: int, ends: Ends) -> Reason | None
 def _exit(deps: Deps, enrollment_id: str, reason: Reason, at: datetime) -> None:
     """End one enrollment, re-read by key on each try. Conflict when it keeps changing: the
     event is then answered with an error and sent again (ending is idempotent)."""
-    for _ in range(_TRIES):
-        current = deps.followups.enrollment(enrollment_id)
-        if current is None or current.item.state is not EnrollmentState.ACTIVE:
-            return
-        exited = ended(current.item, reason, EnrollmentState.EXITED)
-        try:
-            deps.commit([EnrollmentChange(exited, current.revision)], at)
-        except CommitRejected:
-            continue
-        return
-    raise Conflict(f"enrollment {enrollment_id} kept changing; try again")
+    if not end_enrollment(deps, enrollment_id, reason, at):
+        raise Conflict(f"enrollment {enrollment_id} kept changing; try again")

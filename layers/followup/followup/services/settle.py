@@ -40,6 +40,22 @@ def end_unsent(deps: Deps, followup: FollowUp, status: Status, reason: str, now:
     return _commit_with_fresh_reads(deps, final, followup.status, now, free_slot, exit_enrollment)
 
 
+def end_enrollment(deps: Deps, enrollment_id: str, reason: str, at: datetime) -> bool:
+    """Exit one running enrollment, re-read by key on each try; False when it kept changing
+    under us (it stays as it is), True when it is not running any more."""
+    for _ in range(_COMMIT_TRIES):
+        current = deps.followups.enrollment(enrollment_id)
+        if current is None or current.item.state is not EnrollmentState.ACTIVE:
+            return True
+        exited = ended(current.item, reason, EnrollmentState.EXITED)
+        try:
+            deps.commit([EnrollmentChange(exited, current.revision)], at)
+        except CommitRejected:
+            continue
+        return True
+    return False
+
+
 def record_sent(
     deps: Deps,
     claimed: FollowUp,
