@@ -56,12 +56,9 @@ unit: $(READY) $(NODE_READY) $(WEB_BUILT) $(BROWSER_READY)
 fuzz-api: $(READY)
 	API_FUZZ_EXAMPLES=200 API_FUZZ_SCENARIOS=200 $(BIN)/pytest -q tests/integration/test_api_schema.py
 
+# Figures as ratios and counts: a table, bench/results.json. `make bench ARGS=intents` runs one.
 bench: $(READY)
-	$(BIN)/python -m benchmarks.webhook_latency
-	$(BIN)/python -m benchmarks.send_throughput
-	$(BIN)/python -m benchmarks.client_overlap
-	$(BIN)/python -m benchmarks.intents
-	$(BIN)/python -m benchmarks.ai_cost
+	$(BIN)/python -m benchmarks $(ARGS)
 
 openapi: $(READY)
 	$(BIN)/python -m followup_local.openapi

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from benchmarks.figures import Figure, at_most
 from followup.adapters.claude import ClaudeWriter
 from followup.domain.ai import AiContext, AiRequest, AiText, Line
 from followup.domain.ai_prompt import build_request, context_for
@@ -103,7 +104,7 @@ def _untrimmed(request: AiRequest, contact: Contact) -> AiRequest:
     return replace(request, context=context)
 
 
-def _row(label: str, server: FakeAnthropic, writer: ClaudeWriter, request: AiRequest) -> None:
+def _row(label: str, server: FakeAnthropic, writer: ClaudeWriter, request: AiRequest) -> float:
     server.reply_next(REPLY)
     result = writer.write(request)
     if not isinstance(result, AiText):
@@ -115,9 +116,10 @@ def _row(label: str, server: FakeAnthropic, writer: ClaudeWriter, request: AiReq
         f"output {usage.output_tokens:>3}  ${usage.cost_usd:.7f}  "
         f"{usage.cost_usd / TARGET_USD:.2f}× target"
     )
+    return usage.cost_usd
 
 
-def main() -> None:
+def main() -> list[Figure]:
     contact = _contact()
     other = contact.model_copy(update={"id": "c-bench-2", "name": "Dewi Lestari"})
     with FakeAnthropic(KEY) as server:
@@ -129,11 +131,12 @@ def main() -> None:
         _row("first call (cache written)", server, writer, _request(contact))
         _row("next contact (cache read)", server, writer, _request(other))
         server.forget_cache()
-        _row("no cache hit (cache expired)", server, writer, _request(other))
+        no_hit = _row("no cache hit (cache expired)", server, writer, _request(other))
         server.forget_cache()
         _row("all 50 lines verbatim (no trim)", server, writer, _untrimmed(_request(other), other))
     print(f"Target: ${TARGET_USD} per AI-written follow-up. The real API caches only prompts")
     print("above a model-specific minimum length, so trust the 'no cache hit' line.")
+    return [at_most("AI-written follow-up, no cache hit", round(no_hit, 7), "$", TARGET_USD)]
 
 
 if __name__ == "__main__":

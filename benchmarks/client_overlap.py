@@ -11,6 +11,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
+from benchmarks.figures import Figure
 from followup.adapters.whatsapp import D360Client
 from followup.domain.followup import RenderedMessage
 from followup.domain.whatsapp import OutboundMessage
@@ -22,7 +23,7 @@ SENDS = 20
 LATENCY = 0.3
 
 
-def main() -> None:
+def main() -> list[Figure]:
     message = RenderedMessage(kind="text", text="Hi, still keen on the course?")
     sends = [
         OutboundMessage(f"62899{n:08d}", message, callback_data=f"fu-{n}") for n in range(SENDS)
@@ -43,6 +44,11 @@ def main() -> None:
         f"{SENDS} sends from {SENDS} threads on one client in {elapsed:.2f} s with "
         f"{LATENCY * 1000:.0f} ms provider latency: {serial / elapsed:.1f}× serial ({serial:.1f} s)"
     )
+    return [
+        Figure(
+            f"{SENDS} threads on one client, speed-up over serial", round(serial / elapsed, 1), "×"
+        )
+    ]
 
 
 if __name__ == "__main__":

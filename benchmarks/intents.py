@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from benchmarks.figures import Figure, at_least
 from followup.domain.intents import Intent, classify
 
 CASES = Path(__file__).resolve().parents[1] / "tests" / "data" / "intents.jsonl"
@@ -84,11 +85,17 @@ def report(label: str, scores: Scores) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def main() -> list[Figure]:
     cases = load()
     for lang in ZONES:
         print(report(lang, score(c for c in cases if c.lang == lang)))
-    print(report("all", score(cases)))
+    overall = score(cases)
+    print(report("all", overall))
+    precision = overall.per_intent[Intent.NOT_INTERESTED][0]
+    return [
+        at_least("replies understood, macro-F1", round(overall.macro_f1, 2), "", 0.8),
+        at_least("not_interested precision", round(precision, 2), "", 0.98),
+    ]
 
 
 if __name__ == "__main__":

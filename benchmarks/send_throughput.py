@@ -12,6 +12,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
+from benchmarks.figures import Figure
 from followup.domain.contact import Speaker
 from followup.domain.rule import Rule
 from followup.domain.whatsapp import OutboundMessage
@@ -42,7 +43,7 @@ class InFlight:
                 self.now -= 1
 
 
-def main() -> None:
+def main() -> list[Figure]:
     with local_engine(START) as engine:
         deps = engine.deps
         deps.rules.save_rule(
@@ -86,6 +87,7 @@ def main() -> None:
         f"{sent / elapsed:.1f} sends/s per sender instance (serial would be {1 / LATENCY:.1f}/s), "
         f"at most {counting.most} calls in flight at once"
     )
+    return [Figure("sender, sends per second per instance", round(sent / elapsed, 1), "msg/s")]
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import statistics
 import time
 from datetime import UTC, datetime, timedelta
 
+from benchmarks.figures import Figure, at_most
 from followup_local import envelopes
 from followup_local.engine import local_engine
 
@@ -31,14 +32,17 @@ def measure(rounds: int = 200) -> dict[str, list[float]]:
     return timings
 
 
-def main() -> None:
+def main() -> list[Figure]:
+    figures = []
     for kind, samples in measure().items():
         ordered = sorted(samples)
-        p99 = ordered[int(len(ordered) * 0.99) - 1]
+        median, p99 = statistics.median(ordered), ordered[int(len(ordered) * 0.99) - 1]
         print(
-            f"{kind:16} median {statistics.median(ordered) * 1000:6.1f} ms"
+            f"{kind:16} median {median * 1000:6.1f} ms"
             f"   p99 {p99 * 1000:6.1f} ms   ({len(ordered)} deliveries)"
         )
+        figures.append(at_most(f"webhook {kind}, median", round(median * 1000, 1), "ms", 250))
+    return figures
 
 
 if __name__ == "__main__":
