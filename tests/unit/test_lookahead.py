@@ -1,6 +1,10 @@
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from pydantic import ValidationError
+
 from followup.domain.lookahead import horizon, queue_delay
+from followup.wiring.config import Config
 
 NOW = datetime(2026, 3, 6, 9, 0, tzinfo=UTC)
 
@@ -22,3 +26,18 @@ def test_a_follow_up_already_due_goes_at_once() -> None:
 def test_a_delay_stops_at_what_sqs_can_hold() -> None:
     assert queue_delay(NOW + timedelta(seconds=900), NOW) == 900
     assert queue_delay(NOW + timedelta(hours=1), NOW) == 900
+
+
+def test_the_tick_and_margin_come_from_the_configuration() -> None:
+    config = Config.model_validate(
+        {"FOLLOWUP_TICK_MINUTES": "15", "FOLLOWUP_LOOKAHEAD_SECONDS": "30"}
+    )
+    assert config.timings().horizon(NOW) == NOW + timedelta(minutes=15, seconds=30)
+
+
+@pytest.mark.parametrize(
+    "wrong", [{"FOLLOWUP_TICK_MINUTES": "0"}, {"FOLLOWUP_LOOKAHEAD_SECONDS": "901"}]
+)
+def test_a_tick_or_margin_out_of_range_is_refused(wrong: dict[str, str]) -> None:
+    with pytest.raises(ValidationError):
+        Config.model_validate(wrong)
