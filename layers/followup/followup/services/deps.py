@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from followup.domain.lookahead import horizon
+from followup.domain.lookahead import MAX_QUEUE_DELAY, horizon
 from followup.domain.numbers import DEFAULT_NUMBER, sending_paused
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
@@ -42,7 +42,7 @@ class Timings:
     redrive_after: timedelta = timedelta(minutes=30)
     """A dispatched follow-up nobody claimed in this time is dispatched again."""
     retry_base: timedelta = timedelta(seconds=30)
-    max_queue_delay: timedelta = timedelta(minutes=15)
+    max_queue_delay: timedelta = MAX_QUEUE_DELAY
     """Longest delay SQS can hold a message back; longer backoffs wait for a dispatch tick."""
     tick: timedelta = timedelta(hours=1)
     """Time between two ticks: dispatch hands over what falls due before the next one."""
