@@ -206,6 +206,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
             logging_format=lambda_.LoggingFormat.JSON,
             environment={
                 "FOLLOWUP_TABLE_PREFIX": self.settings.prefix,
+                "FOLLOWUP_TICK_MINUTES": str(self.settings.tick_minutes),
                 "POWERTOOLS_METRICS_NAMESPACE": NAMESPACE,
                 "POWERTOOLS_SERVICE_NAME": name,
                 **(environment or {}),

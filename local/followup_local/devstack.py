@@ -21,6 +21,7 @@ was acknowledged. `--reset` starts over with the demo funnel.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import secrets
 import threading
@@ -237,6 +238,8 @@ class DevStack:
             "POWERTOOLS_METRICS_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": "INFO" if self.options.verbose else "WARNING",
         }
+        if self.options.tick_seconds:
+            values["FOLLOWUP_TICK_MINUTES"] = str(max(1, math.ceil(self.options.tick_seconds / 60)))
         if not real_provider:
             values |= {"D360_BASE_URL": self.sandbox.base_url, "D360_API_KEY": SANDBOX_KEY}
         if self.local_model is not None:

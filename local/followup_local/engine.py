@@ -21,7 +21,7 @@ import boto3
 
 from followup.adapters import tables
 from followup.services.deps import Deps
-from followup.services.ports import SendQueue
+from followup.services.ports import Delayed, SendQueue
 from followup.wiring import runtime
 from followup.wiring.config import Config
 from followup_local import envelopes
@@ -75,11 +75,22 @@ class VirtualDelayQueue:
         self._held: list[_Held] = []
 
     def enqueue(self, followup_ids: Iterable[str], delay_seconds: int = 0) -> None:
-        if delay_seconds <= 0:
-            self._inner.enqueue(followup_ids)
-            return
-        due = self._clock.now() + timedelta(seconds=delay_seconds)
-        self._held.extend(_Held(due, fid) for fid in followup_ids)
+        self.enqueue_each(Delayed(fid, delay_seconds) for fid in followup_ids)
+
+    def enqueue_each(self, messages: Iterable[Delayed]) -> None:
+        now, at_once = self._clock.now(), []
+        for message in messages:
+            if message.delay_seconds <= 0:
+                at_once.append(message.followup_id)
+            else:
+                due = now + timedelta(seconds=min(message.delay_seconds, 900))
+                self._held.append(_Held(due, message.followup_id))
+        if at_once:
+            self._inner.enqueue(at_once)
+
+    def next_due(self) -> datetime | None:
+        """When the next held message comes out of its delay, if any is held."""
+        return min((held.due for held in self._held), default=None)
 
     def clear(self) -> None:
         """Forget every held message (a fresh start for the next run)."""
@@ -138,6 +149,9 @@ class Functions:
 class Ticking(ABC):
     """An engine driven tick by tick: each scheduled function, and the sender draining."""
 
+    clock: VirtualClock
+    delays: VirtualDelayQueue
+
     @abstractmethod
     def scheduled(self, function: str) -> Any:
         """Run the scheduled function (enqueue, dispatch, expire) at the clock's time."""
@@ -145,6 +159,16 @@ class Ticking(ABC):
     @abstractmethod
     def drain(self, max_batches: int = 10_000) -> dict[str, int]:
         """Let the sender take every message queued for it."""
+
+    def run_until(self, at: datetime) -> None:
+        """Move the clock to `at`, the sender taking each delayed message the moment its
+        delay ends, as SQS hands them over between ticks."""
+        while (due := self.delays.next_due()) is not None and due <= at:
+            if due > self.clock.now():
+                self.clock.advance(due - self.clock.now())
+            self.drain()
+        if at > self.clock.now():
+            self.clock.advance(at - self.clock.now())
 
     def tick(self) -> dict[str, Any]:
         """One scheduler tick: enqueue, dispatch, let the sender drain the queue, expire."""

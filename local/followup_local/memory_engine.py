@@ -17,6 +17,7 @@ from followup.adapters.whatsapp import D360Client
 from followup.adapters.whatsapp_webhook import BadEnvelope, parse
 from followup.services import dispatch, enqueue, expire, webhook
 from followup.services.deps import Deps
+from followup.services.ports import Delayed
 from followup.services.send import send_one
 from followup.wiring import runtime
 from followup.wiring.config import Config
@@ -60,6 +61,10 @@ class MemoryQueue:
 
     def enqueue(self, followup_ids: Iterable[str], delay_seconds: int = 0) -> None:
         self._messages.extend(_Message(fid) for fid in followup_ids)
+
+    def enqueue_each(self, messages: Iterable[Delayed]) -> None:
+        """Delays are the VirtualDelayQueue's business: here every message is ready."""
+        self.enqueue(message.followup_id for message in messages)
 
     def receive(self) -> list[_Message]:
         """The next batch, counted as received; it stays queued until settled."""

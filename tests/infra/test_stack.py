@@ -93,6 +93,7 @@ def test_every_handler_is_an_arm64_python_function_on_the_shared_layer(dev: Synt
         env = props["Environment"]["Variables"]
         assert env["POWERTOOLS_SERVICE_NAME"] == name
         assert env["FOLLOWUP_TABLE_PREFIX"] == "followup-dev-"
+        assert env["FOLLOWUP_TICK_MINUTES"] == "60"  # dispatch looks one tick ahead
 
 
 READ, WRITE = "read", "write"

@@ -8,6 +8,8 @@ from typing import Any
 
 import boto3
 
+from followup.services.ports import Delayed
+
 _MAX_BATCH = 10
 
 
@@ -22,16 +24,20 @@ class SqsQueue:
 
     def enqueue(self, followup_ids: Iterable[str], delay_seconds: int = 0) -> None:
         """Put each id on the queue; `delay_seconds` (≤ 900) holds them back."""
-        ids = list(followup_ids)
-        for start in range(0, len(ids), _MAX_BATCH):
-            chunk = ids[start : start + _MAX_BATCH]
+        self.enqueue_each(Delayed(fid, delay_seconds) for fid in followup_ids)
+
+    def enqueue_each(self, messages: Iterable[Delayed]) -> None:
+        """Put each id on the queue, held back its own delay (≤ 900 s)."""
+        batch = list(messages)
+        for start in range(0, len(batch), _MAX_BATCH):
+            chunk = batch[start : start + _MAX_BATCH]
             entries = [
                 {
                     "Id": str(n),
-                    "MessageBody": json.dumps({"followup_id": fid}),
-                    "DelaySeconds": min(max(delay_seconds, 0), 900),
+                    "MessageBody": json.dumps({"followup_id": message.followup_id}),
+                    "DelaySeconds": min(max(message.delay_seconds, 0), 900),
                 }
-                for n, fid in enumerate(chunk)
+                for n, message in enumerate(chunk)
             ]
             response = self._client.send_message_batch(QueueUrl=self._url, Entries=entries)
             if response.get("Failed"):

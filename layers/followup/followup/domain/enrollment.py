@@ -13,7 +13,7 @@ from followup.domain.conditions import Facts
 from followup.domain.contact import Contact
 from followup.domain.ids import enrollment_id
 from followup.domain.journey import DONE, Exit, due_at, next_index
-from followup.domain.rule import IdleTrigger, ReentryPolicy, Rule, WaitStep
+from followup.domain.rule import IdleTrigger, ReentryPolicy, Rule
 
 
 class EnrollmentState(StrEnum):
@@ -82,12 +82,13 @@ class Enrollment(BaseModel):
 
     def passed(self, rule: Rule, contact: Contact, zone: ZoneInfo, now: datetime) -> Enrollment:
         """Past its current step, one that sends nothing (a wait that ended, a branch, an
-        action done): on to where it leads. A wait's successor starts when the wait ended."""
+        action done): on to where it leads. Its successor starts when the step was due (a
+        wait when it ended, an action when the send before it went), not at the tick that
+        found it."""
         since = self.last_sent_at or self.enrolled_at
         facts = Facts(now=now, zone=zone, since=since)
         index = next_index(rule, self.step_index, contact, facts)
-        waited = isinstance(rule.steps[self.step_index], WaitStep)
-        start = self.next_due_at if waited and self.next_due_at is not None else now
+        start = self.next_due_at if self.next_due_at is not None else now
         return self.arrive(rule, index, start, contact, zone)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from followup.domain.lookahead import MAX_QUEUE_DELAY, horizon
 from followup.domain.numbers import DEFAULT_NUMBER, sending_paused
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
@@ -41,11 +42,19 @@ class Timings:
     redrive_after: timedelta = timedelta(minutes=30)
     """A dispatched follow-up nobody claimed in this time is dispatched again."""
     retry_base: timedelta = timedelta(seconds=30)
-    max_queue_delay: timedelta = timedelta(minutes=15)
+    max_queue_delay: timedelta = MAX_QUEUE_DELAY
     """Longest delay SQS can hold a message back; longer backoffs wait for a dispatch tick."""
+    tick: timedelta = timedelta(hours=1)
+    """Time between two ticks: dispatch hands over what falls due before the next one."""
+    lookahead_margin: timedelta = timedelta(minutes=2)
+    """How much later than planned the next tick may run: handed over as well."""
     cache_ttl: timedelta = timedelta(seconds=60)
     pause_ttl: timedelta = timedelta(seconds=5)
     """A pause reaches every warm container within this time."""
+
+    def horizon(self, now: datetime) -> datetime:
+        """Send steps and follow-ups due before this are queued and dispatched at `now`."""
+        return horizon(now, self.tick, self.lookahead_margin)
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,15 @@
-"""The dispatch tick: follow-ups whose time has come go to the send queue."""
+"""The dispatch tick: follow-ups due before the next tick go to the send queue, each held
+back by the queue until its due time."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from followup.domain.followup import Status
+from followup.domain.followup import FollowUp, Status
+from followup.domain.lookahead import queue_delay
 from followup.services.deps import Deps
-from followup.services.ports import CommitRejected, FollowUpChange, Phase
+from followup.services.ports import CommitRejected, Delayed, FollowUpChange, Phase
 
 _BATCH = 10
 
@@ -22,28 +24,42 @@ class DispatchReport:
 
 
 def run_tick(deps: Deps, now: datetime) -> DispatchReport:
-    """Mark each due follow-up dispatched, then put it on the queue.
+    """Mark each follow-up due before the next tick (plus a margin) dispatched, then put it
+    on the queue with a delay that ends at its due time.
 
     Marking first means a crash in between leaves it in the dispatched phase, from which
-    the expire tick sends it back after `redrive_after`; a duplicate queue message is
-    harmless because the sender claims each follow-up once.
+    the expire tick sends it back `redrive_after` past its due time; a duplicate queue
+    message is harmless because the sender claims each follow-up once.
     """
     if deps.catalog.sending_paused():
         return DispatchReport(paused=True)
     report = DispatchReport()
-    batch: list[str] = []
-    for followup in deps.followups.waiting(Phase.QUEUED, now):
-        marked = followup.dispatched(now, deps.timings.redrive_after)
+    batch: list[Delayed] = []
+    for followup in deps.followups.waiting(Phase.QUEUED, deps.timings.horizon(now)):
+        due = _due(followup, now)
+        if due is None:
+            continue
+        marked = followup.dispatched(now, deps.timings.redrive_after, due=max(due, now))
         try:
             deps.commit([FollowUpChange(marked, Status.QUEUED)], now)
         except CommitRejected:
             continue  # canceled or claimed meanwhile
-        batch.append(followup.id)
+        batch.append(Delayed(followup.id, queue_delay(due, now)))
         if len(batch) == _BATCH:
-            deps.queue.enqueue(batch)
+            deps.queue.enqueue_each(batch)
             report.dispatched += len(batch)
             batch = []
     if batch:
-        deps.queue.enqueue(batch)
+        deps.queue.enqueue_each(batch)
         report.dispatched += len(batch)
     return report
+
+
+def _due(followup: FollowUp, now: datetime) -> datetime | None:
+    """When it should reach the sender; None for one to leave to a later tick. A text that
+    waits for approval is handed over only once its wait is over (the sender then ends it):
+    never early, since a person may still approve it."""
+    due = followup.wake_at or now
+    if followup.proposed is not None and followup.approved_at is None:
+        return due if due <= now else None
+    return max(due, followup.scheduled_at)

@@ -36,7 +36,7 @@ from followup.services.contacts import new_contact
 from followup.services.crm_events import AnyEvent, Event, apply
 from followup.services.deps import Deps
 from followup.services.inbound import record_inbound
-from followup.services.ports import Change, ContactChange, EnrollmentChange, Phase
+from followup.services.ports import Change, ContactChange, Delayed, EnrollmentChange, Phase
 from followup.services.send import send_one
 
 MAX_MOMENTS = 2_000
@@ -250,8 +250,13 @@ class _Queue:
         self.held: list[tuple[datetime, str]] = []
 
     def enqueue(self, followup_ids: Iterable[str], delay_seconds: int = 0) -> None:
-        due = self._clock.now() + timedelta(seconds=max(delay_seconds, 0))
-        self.held.extend((due, fid) for fid in followup_ids)
+        self.enqueue_each(Delayed(fid, delay_seconds) for fid in followup_ids)
+
+    def enqueue_each(self, messages: Iterable[Delayed]) -> None:
+        now = self._clock.now()
+        self.held.extend(
+            (now + timedelta(seconds=max(m.delay_seconds, 0)), m.followup_id) for m in messages
+        )
 
     def take_due(self) -> list[str]:
         now = self._clock.now()

@@ -84,10 +84,11 @@ def run_tick(deps: Deps, now: datetime) -> EnqueueReport:
                     _enroll_newly_quiet(deps, rule, rule.idle, head, settings, now, report)
     report.enrolled += date_triggers.fire_due(deps, heads, now)
     off = {head.rule_id for head in heads if not head.active}
-    for enrollment_v in deps.followups.due_enrollments(now):
+    for enrollment_v in deps.followups.due_enrollments(deps.timings.horizon(now)):
         with _isolated(report, enrollment_v.item.rule_id):
             if enrollment_v.item.rule_id in off:
-                report.held += holds.hold(deps, enrollment_v, now)
+                if _due_by(enrollment_v.item, now):
+                    report.held += holds.hold(deps, enrollment_v, now)
             else:
                 _advance(deps, enrollment_v, now, report)
     _show_errors(deps, heads, report, now)
@@ -142,10 +143,14 @@ def _enroll_newly_quiet(
             except CommitRejected:
                 continue  # enrolled for this silence already (an overlapping tick)
             report.enrolled += 1
-            if enrollment.next_due_at is not None and enrollment.next_due_at <= now:
+            if _due_by(enrollment, deps.timings.horizon(now)):
                 with _isolated(report, rule.id):
                     _advance(deps, Versioned(enrollment, 1), now, report)
     deps.rules.advance_watermark(rule.id, head.watermark, now)
+
+
+def _due_by(enrollment: Enrollment, at: datetime) -> bool:
+    return enrollment.next_due_at is not None and enrollment.next_due_at <= at
 
 
 def _advance(

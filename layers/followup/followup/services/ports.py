@@ -342,10 +342,19 @@ class Store(
     """Every repository over one table set: what an adapter (DynamoDB, memory) provides."""
 
 
+@dataclass(frozen=True)
+class Delayed:
+    """One follow-up for the send queue, held back `delay_seconds` (0 to 900)."""
+
+    followup_id: str
+    delay_seconds: int
+
+
 class SendQueue(Protocol):
     """Hands follow-up ids to the sender (SQS in AWS)."""
 
     def enqueue(self, followup_ids: Iterable[str], delay_seconds: int = 0) -> None: ...
+    def enqueue_each(self, messages: Iterable[Delayed]) -> None: ...
 
 
 class WhatsApp(Protocol):

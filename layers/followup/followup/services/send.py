@@ -13,6 +13,7 @@ from followup.domain.conversation import Direction, Message
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.followup import AiWriting, FollowUp, Reason, RenderedMessage, Status
 from followup.domain.journey import must_stop, send_at
+from followup.domain.lookahead import queue_delay
 from followup.domain.messaging import compose
 from followup.domain.rule import Rule, Step
 from followup.domain.whatsapp import (
@@ -35,6 +36,7 @@ _META_RETRY_AFTER = timedelta(hours=24)
 class SendResult(StrEnum):
     SENT = "sent"
     IGNORED = "ignored"  # not queued any more: a duplicate delivery or already handled
+    EARLY = "early"  # not yet due: back on the queue, unclaimed, for the time that remains
     CANCELED = "canceled"
     OPTED_OUT = "opted_out"
     SKIPPED = "skipped"
@@ -61,6 +63,8 @@ def send_one(deps: Deps, followup_id: str) -> Outcome:
     found = deps.followups.followup(followup_id)
     if found is None or found.status is not Status.QUEUED:
         return Outcome(SendResult.IGNORED)
+    if found.scheduled_at > now:
+        return Outcome(_not_yet(deps, found, now))
     claimed = found.claimed(now, deps.timings.sending_deadline)
     try:
         deps.commit([FollowUpChange(claimed, Status.QUEUED)], now)
@@ -110,6 +114,17 @@ def send_one(deps: Deps, followup_id: str) -> Outcome:
         return Outcome(_await_approval(deps, claimed, written.message, now), written.attempt)
     result = _hand_over(deps, claimed, contact, contact.wa_id, rule, written.message, now)
     return Outcome(result, written.attempt)
+
+
+def _not_yet(deps: Deps, found: FollowUp, now: datetime) -> SendResult:
+    """Arrived before its time: a hop of a wait longer than the queue holds, or a stale
+    message. One dispatched waits on the queue again for the rest (another hop of at most
+    900 s), still unclaimed; its dispatched phase covers a lost message as before. One
+    back in the queued phase is a stale copy: dispatch hands it over again when it is due."""
+    if found.dispatched_at is None:
+        return SendResult.IGNORED
+    deps.queue.enqueue([found.id], delay_seconds=queue_delay(found.scheduled_at, now))
+    return SendResult.EARLY
 
 
 def _hand_over(
@@ -255,7 +270,7 @@ def _handle_rejection(
         in_queue = delay <= deps.timings.max_queue_delay
         result = _requeue(deps, noted, now, now + delay, dispatched=in_queue, reason=failure.reason)
         if in_queue:
-            deps.queue.enqueue([claimed.id], delay_seconds=int(delay.total_seconds()))
+            deps.queue.enqueue([claimed.id], delay_seconds=queue_delay(now + delay, now))
         return result
     reason = failure.reason
     if retryable:

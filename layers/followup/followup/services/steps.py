@@ -45,16 +45,19 @@ def advance(
     now: datetime,
 ) -> tuple[Outcome, str | None]:
     """Take the enrollment through its due steps that send nothing, then queue the send
-    step they reach if it is due; or end it where the journey ends."""
+    step they reach, for its due time; or end it where the journey ends."""
     if rule is None:
         return queue_send(deps, enrollment_v, contact_v, rule, now)
     stepped = False
     for _ in range(len(rule.steps)):  # branches jump forward only: this bounds the walk
         enrollment = enrollment_v.item
+        sends = isinstance(rule.steps[enrollment.step_index], Step)
+        # A send is queued before it is due, up to the next tick: dispatch holds it back.
+        by = deps.timings.horizon(now) if sends else now
         due = enrollment.next_due_at
-        if due is not None and due > now:
+        if due is not None and due > by:
             return Outcome.STEPPED, None
-        if isinstance(rule.steps[enrollment.step_index], Step):
+        if sends:
             break
         moved = _step(deps, enrollment_v, contact_v.item, rule, now)
         if moved is None:

@@ -77,6 +77,21 @@ class Config(BaseSettings):
     redrive_after_minutes: int = Field(
         default=30, ge=1, validation_alias="FOLLOWUP_REDRIVE_AFTER_MINUTES"
     )
+    tick_minutes: int = Field(
+        default=60,
+        ge=1,
+        le=1440,
+        validation_alias="FOLLOWUP_TICK_MINUTES",
+        description="minutes between scheduler ticks: each dispatch hands the send queue "
+        "what falls due before the next tick, delayed to its due time",
+    )
+    lookahead_seconds: int = Field(
+        default=120,
+        ge=0,
+        le=900,
+        validation_alias="FOLLOWUP_LOOKAHEAD_SECONDS",
+        description="margin past the next tick that dispatch also hands over, for a late tick",
+    )
     webhook_secrets: SecretStr = Field(
         default=SecretStr("local-webhook-secret"),
         validation_alias="WEBHOOK_SECRET",
@@ -181,4 +196,6 @@ class Config(BaseSettings):
         return Timings(
             sending_deadline=timedelta(minutes=self.sending_deadline_minutes),
             redrive_after=timedelta(minutes=self.redrive_after_minutes),
+            tick=timedelta(minutes=self.tick_minutes),
+            lookahead_margin=timedelta(seconds=self.lookahead_seconds),
         )

@@ -1,0 +1,24 @@
+"""Look-ahead dispatch: each tick hands the send queue every follow-up due before the next
+tick (plus a margin), each held back by the queue until its own due time."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+
+MAX_QUEUE_DELAY = timedelta(seconds=900)
+"""The longest SQS holds a message back; a follow-up due later takes more than one hop."""
+
+
+def horizon(now: datetime, tick: timedelta, margin: timedelta) -> datetime:
+    """Due before this, a follow-up goes to the queue now: the next tick may come late."""
+    return now + tick + margin
+
+
+def queue_delay(due: datetime, now: datetime) -> int:
+    """Whole seconds to hold back a message due at `due`: rounded up, so it never arrives
+    early, and at most `MAX_QUEUE_DELAY` (the receiver sends it on again if still early)."""
+    remaining = (due - now).total_seconds()
+    if remaining <= 0:
+        return 0
+    return min(math.ceil(remaining), int(MAX_QUEUE_DELAY.total_seconds()))
