@@ -70,6 +70,7 @@ def test_tables_keys_and_indexes_are_the_codes_own(dev: Synth) -> None:
     assert {logical for logical in TABLES if ttl_attribute(TABLES[logical])} == {
         "messages",
         "connections",
+        "pacing",
     }
 
 
@@ -109,7 +110,9 @@ TABLE_ACCESS = {
     | {("notifications", READ), ("notifications", WRITE)},
     "dispatch": CATALOG | {("followups", READ), ("followups", WRITE)},
     "expire": SETTLING | {("stats", WRITE)},
-    "sender": SETTLING | CATALOG | {("messages", WRITE), ("stats", WRITE)},
+    "sender": SETTLING
+    | CATALOG
+    | {("messages", WRITE), ("stats", WRITE), ("pacing", READ), ("pacing", WRITE)},
     "webhook": SETTLING | CATALOG | {("messages", WRITE), ("stats", WRITE), ("state", WRITE)},
     "api": SETTLING
     | CATALOG
@@ -189,6 +192,10 @@ def test_each_function_may_touch_only_the_tables_its_use_cases_touch(dev: Synth)
         "api",
     }
     assert ("tasks", READ) not in access["enqueue"]
+    # pacing: slot counters and recipient markers, the sender's alone
+    assert {name for name, found in access.items() if any(t == "pacing" for t, _ in found)} == {
+        "sender"
+    }
     assert not any(table == "connections" for name in HANDLERS for table, _ in access[name])
     for name, found in statements.items():
         for statement in found:
