@@ -9,6 +9,9 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+_ROUNDING = 1e-9
+"""Refills add up in floating point: six sixths of a token is a whole one."""
+
 
 def slot_burst(rate: float) -> float:
     """The burst a number tolerates by default here: 100 ms of its rate (at least 2)."""
@@ -39,7 +42,7 @@ class TokenBuckets:
                 bucket = self._buckets[key] = _Bucket(self.burst, at)
             bucket.tokens = min(self.burst, bucket.tokens + max(0.0, at - bucket.at) * self.rate)
             bucket.at = max(bucket.at, at)
-            if bucket.tokens < 1:
+            if bucket.tokens < 1 - _ROUNDING:
                 return False
-            bucket.tokens -= 1
+            bucket.tokens = max(0.0, bucket.tokens - 1)
             return True
