@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from followup.domain.settings import SERVICE_WINDOW
 from followup_local.background import BackgroundServer
-from followup_local.throttle import TokenBuckets, slot_burst
+from followup_local.throttle import TokenBuckets, default_burst
 
 _SEND_PATHS = frozenset({"/messages", "/v1/messages"})
 _WEBHOOK_CONFIG = "/v1/configs/webhook"
@@ -42,6 +42,7 @@ class SandboxRequest:
     wamid: str | None = None
     error_code: int | None = None
     dropped: bool = False
+    tick: float = 0.0  # when it was received, in the seconds the rate limits count
 
 
 @dataclass
@@ -150,10 +151,10 @@ class WhatsAppSandbox(BackgroundServer):
         pair_burst: float = 2.0,
     ) -> None:
         """Refuse sends above `per_second` for the number (429, error 130429; it tolerates
-        bursts of `burst`, 100 ms worth by default), and to one recipient more often than
+        bursts of `burst`, 250 ms worth by default), and to one recipient more often than
         once every `pair_every` seconds beyond `pair_burst` at once (429, error 131056)."""
         with self._lock:
-            self._number_limit = TokenBuckets(per_second, burst or slot_burst(per_second))
+            self._number_limit = TokenBuckets(per_second, burst or default_burst(per_second))
             self._pair_limit = TokenBuckets(1 / pair_every, pair_burst)
 
     def answer_delay(self) -> float:
@@ -219,9 +220,9 @@ class WhatsAppSandbox(BackgroundServer):
         return _Answer(200, {"url": url})
 
     def _receive(self, path: str, api_key: str | None, raw: bytes) -> tuple[_Answer, bool]:
-        received_at = self._clock().astimezone(UTC)
+        received_at, tick = self._clock().astimezone(UTC), self.ticks()
         body = _parse(raw)
-        answer, dropped = self._decide(body, api_key, received_at)
+        answer, dropped = self._decide(body, api_key, received_at, tick)
         callback = body.get("biz_opaque_callback_data") if body else None
         with self._lock:
             self._requests.append(
@@ -234,12 +235,13 @@ class WhatsAppSandbox(BackgroundServer):
                     answer.wamid,
                     answer.error_code,
                     dropped,
+                    tick,
                 )
             )
         return answer, dropped
 
     def _decide(
-        self, body: dict[str, Any] | None, api_key: str | None, now: datetime
+        self, body: dict[str, Any] | None, api_key: str | None, now: datetime, tick: float
     ) -> tuple[_Answer, bool]:
         if api_key != self._api_key:
             return _error(401, 190, "Invalid API key", "D360-API-KEY is missing or wrong"), False
@@ -256,7 +258,7 @@ class WhatsAppSandbox(BackgroundServer):
         problem = _invalid(body)
         if problem is not None:
             return _error(400, 100, _TITLES[100], problem), dropped
-        throttled = self._throttled(body["to"])
+        throttled = self._throttled(body["to"], tick)
         if throttled is not None:
             return _error(429, throttled, _TITLES[throttled], "sandbox rate limit"), dropped
         if body["type"] == "text" and not self._window_open(body["to"], now):
@@ -271,11 +273,10 @@ class WhatsAppSandbox(BackgroundServer):
         }
         return _Answer(200, payload, wamid=wamid), dropped
 
-    def _throttled(self, to: str) -> int | None:
+    def _throttled(self, to: str, at: float) -> int | None:
         """The rate-limit error this send draws (130429, 131056), or None when within limits."""
         with self._lock:
             number, pair = self._number_limit, self._pair_limit
-        at = self.ticks()
         if number is not None and not number.take(self._api_key, at):
             return 130429
         if pair is not None and not pair.take(to, at):

@@ -13,9 +13,10 @@ _ROUNDING = 1e-9
 """Refills add up in floating point: six sixths of a token is a whole one."""
 
 
-def slot_burst(rate: float) -> float:
-    """The burst a number tolerates by default here: 100 ms of its rate (at least 2)."""
-    return max(2.0, rate / 10)
+def default_burst(rate: float) -> float:
+    """The burst a number tolerates by default here: 250 ms of its rate (at least 2), for
+    the network and the machine bunch sends that left evenly spaced."""
+    return max(2.0, rate / 4)
 
 
 @dataclass

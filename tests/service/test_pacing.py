@@ -12,7 +12,7 @@ from followup.adapters.memory_pacing import MemoryPacing
 from followup.domain.pacing import capacity, slot_of
 from followup.services.pacing import BUSY_NUMBER, BUSY_RECIPIENT, Pacer
 from followup_local.engine import VirtualClock
-from followup_local.throttle import TokenBuckets, slot_burst
+from followup_local.throttle import TokenBuckets
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 
 NUMBER = "+6281100000000"
@@ -25,8 +25,9 @@ def pacer(store: MemoryPacing, clock: VirtualClock, rate: int = 80) -> Pacer:
 
 
 def throttled(times: list[datetime], rate: int) -> int:
-    """How many of these sends the sandbox's limit for `rate` would refuse."""
-    bucket = TokenBuckets(rate, slot_burst(rate))
+    """How many of these sends a limit of `rate` a second would refuse, even one that
+    tolerates no more than 100 ms worth at once."""
+    bucket = TokenBuckets(rate, max(2.0, rate / 10))
     return sum(not bucket.take(NUMBER, t.timestamp()) for t in times)
 
 
@@ -39,9 +40,10 @@ def test_containers_sharing_a_number_send_at_its_rate_and_no_faster(rate: int) -
     for n in range(5 * rate):
         assert containers[n % 3].admit(f"62811{n:08d}") is None
         sent.append(clock.now())
-    # Then WhatsApp's limit would refuse none, and the whole took five seconds
+    # Then WhatsApp's limit would refuse none, and the whole took five seconds, within 10 %
+    # (turns booked by one container and not used in time by it lapse)
     assert throttled(sent, rate) == 0
-    assert 4 * SECOND < sent[-1] - sent[0] < 5 * SECOND
+    assert 4 * SECOND < sent[-1] - sent[0] < 5.5 * SECOND
 
 
 def test_slots_share_out_exactly_the_rate_each_second() -> None:

@@ -11,7 +11,9 @@ the provider into a 130429 or 131056.
 from __future__ import annotations
 
 import heapq
+import math
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +22,7 @@ from followup.domain.pacing import (
     MAX_RATE,
     RECIPIENT_GAP,
     SLOT,
+    SLOTS_PER_SECOND,
     capacity,
     granted,
     send_time,
@@ -31,8 +34,12 @@ from followup.services.ports import Clock, Pacing
 MAX_WAIT = timedelta(seconds=1)
 """The longest a send waits in the sender for its turn; a later turn goes back on the queue."""
 BLOCK = 10
-"""Sends booked per counter write, at most. A container books as many as it has sends
-asking for a turn, so a quiet one books singly and lets no booked turn lapse unused."""
+"""Sends booked per counter write, at most. A container books what its last second's
+sends suggest one slot needs (or as many as ask at once, if more): a busy one books in
+blocks, a quiet one singly, and when its sends stop it lets at most one block lapse."""
+_RECENT = timedelta(seconds=1)
+_LATE = SLOT / 2
+"""A booked time passed by more than this is given up rather than used late."""
 _KEPT = timedelta(hours=1)
 """Slot counters are deleted by TTL after this (nobody reads a past slot)."""
 
@@ -71,6 +78,7 @@ class Pacer:
         self._count = threading.Lock()
         self._asking = 0  # sends of this container waiting to book or booking now
         self._times: list[datetime] = []  # booked and not yet used, earliest first (a heap)
+        self._recent: deque[datetime] = deque()  # when this container's last second's sends asked
         self._next = 0  # the earliest slot not known to be full
 
     def admit(self, recipient: str) -> Held | None:
@@ -99,8 +107,11 @@ class Pacer:
         """The earliest send time this container holds, booking a block when it holds none;
         (a time past the wait, False) when every slot up to there is full."""
         with self._lock:
-            while self._times and self._times[0] < now - SLOT:
-                heapq.heappop(self._times)  # lapsed unused: its slot is gone
+            self._recent.append(now)
+            while self._recent[0] < now - _RECENT:
+                self._recent.popleft()
+            while self._times and self._times[0] < now - _LATE:
+                heapq.heappop(self._times)  # lapsed: sent this late, it would bunch with others
             if self._times:
                 return heapq.heappop(self._times), True
             slot = max(slot_of(now), self._next)
@@ -108,7 +119,7 @@ class Pacer:
             while slot <= last:
                 room = capacity(self._rate, slot)
                 if room:
-                    count = min(self._block, room, self._asking)
+                    count = min(self._block, room, self._demand())
                     total = self._store.reserve(
                         f"{self._number}#{slot}", count, slot_start(slot) + _KEPT
                     )
@@ -122,6 +133,12 @@ class Pacer:
                 slot += 1
                 self._next = slot
             return slot_start(slot), False
+
+    def _demand(self) -> int:
+        """How many sends to book at once: one slot's worth of the last second's, at least
+        as many as ask now."""
+        per_slot = math.ceil(len(self._recent) / SLOTS_PER_SECOND)
+        return max(1, self._asking, per_slot)
 
     def _give_back(self, at: datetime, booked: bool) -> None:
         """A booked time this send will not use: another thread of this container may."""
