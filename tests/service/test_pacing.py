@@ -4,6 +4,7 @@ keep to the number's rate, and no recipient gets two messages within 6 seconds."
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from datetime import datetime, timedelta
 
 import pytest
@@ -104,3 +105,31 @@ def test_a_rate_outside_what_whatsapp_allows_is_refused() -> None:
     for rate in (0, 1001):
         with pytest.raises(ValueError, match="1 to 1000"):
             pacer(MemoryPacing(), clock, rate)
+
+
+class CountedPacing(MemoryPacing):
+    """Counts the writes each counter item gets."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: Counter[str] = Counter()
+
+    def reserve(self, key: str, count: int, expires_at: datetime) -> int:
+        self.writes[key] += 1
+        return super().reserve(key, count, expires_at)
+
+
+def test_at_1000_a_second_no_slot_item_nears_dynamodbs_1000_writes_a_second() -> None:
+    # Given 32 containers (the stack's most at 1,000/s) sending 10 at a time each
+    clock, store = VirtualClock(TUESDAY_9AM_JAKARTA), CountedPacing()
+    containers = [pacer(store, clock, 1000) for _ in range(32)]
+    for n in range(5000):
+        assert containers[(n // 10) % 32].admit(f"62811{n:08d}") is None
+    # Then, once they have a second of sends behind them to size their blocks by, no slot's
+    # item got 50 writes: under 1,000 a second even if all landed in its own 100 ms; even
+    # cold, booking one send at a time, none got many more than one per send it holds
+    warm = slot_of(TUESDAY_9AM_JAKARTA + SECOND)
+    per_slot = {int(key.rsplit("#", 1)[1]): writes for key, writes in store.writes.items()}
+    assert max(writes for slot, writes in per_slot.items() if slot >= warm) < 50
+    assert max(per_slot.values()) <= 100 + 32
+    assert sum(store.writes.values()) < 5000 / 2
