@@ -8,10 +8,12 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from followup.adapters.memory_pacing import MemoryPacing
 from followup.domain.pacing import capacity, slot_of
 from followup.services.pacing import BUSY_NUMBER, BUSY_RECIPIENT, Pacer
+from followup.wiring.config import Config
 from followup_local.engine import VirtualClock
 from followup_local.throttle import TokenBuckets
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
@@ -102,7 +104,11 @@ def test_of_two_containers_racing_to_one_recipient_one_sends_and_one_holds() -> 
 
 def test_a_rate_outside_what_whatsapp_allows_is_refused() -> None:
     clock = VirtualClock(TUESDAY_9AM_JAKARTA)
+    assert Config.model_validate({}).sends_per_second == 80
+    assert Config.model_validate({"FOLLOWUP_SENDS_PER_SECOND": "1000"}).sends_per_second == 1000
     for rate in (0, 1001):
+        with pytest.raises(ValidationError, match="FOLLOWUP_SENDS_PER_SECOND"):
+            Config.model_validate({"FOLLOWUP_SENDS_PER_SECOND": rate})
         with pytest.raises(ValueError, match="1 to 1000"):
             pacer(MemoryPacing(), clock, rate)
 
