@@ -2,7 +2,7 @@
 
 Each module prints its details and returns its figures; the table and
 `bench/results.json` gather them. Name modules to run only those:
-`python -m benchmarks webhook_latency send_throughput`.
+`python -m benchmarks webhook_latency send_rate`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from benchmarks.figures import Figure
 
 SUITE = (
     "webhook_latency",
-    "send_throughput",
+    "send_rate",
     "client_overlap",
     "intents",
     "ai_cost",

@@ -1,10 +1,10 @@
-"""How many senders and threads keep a WhatsApp number under its throughput limit.
+"""How many sender instances a WhatsApp number's rate needs.
 
-By Little's law, sends per second = sends in flight / time per send. Calls to
-360dialog take at least `latency floor`, so keeping in flight no more than
-limit × floor caps the rate at the limit whatever the scale-out. The budget is
-split over SQS-triggered sender instances (Lambda needs at least 2) and the
-threads each runs; 429 answers still back off if the floor was optimistic.
+The pacer keeps every sender of a number to its rate together, so capacity only has to
+be enough to reach that rate. By Little's law, sends in flight = rate × time per send,
+and a send (claim, re-checks, 360dialog, record) takes about `send_time_ms`. Each
+instance handles one SQS batch at a time, a thread per message; a quarter more instances
+than that absorbs slow sends. More would only be held back by the pacer and re-queued.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import math
 from dataclasses import dataclass
 
 MIN_INSTANCES = 2  # the smallest maximum concurrency an SQS event source accepts
-MAX_THREADS = 10  # one SQS batch holds at most 10 messages
+THREADS = 10  # one SQS batch holds at most 10 messages
+HEADROOM = 1.25
 
 
 @dataclass(frozen=True)
@@ -25,11 +26,11 @@ class SendCapacity:
     def in_flight(self) -> int:
         return self.instances * self.threads
 
-    def peak_rate(self, latency_floor_ms: int) -> float:
-        return self.in_flight / (latency_floor_ms / 1000)
+    def peak_rate(self, send_time_ms: int) -> float:
+        """The most sends a second these instances manage, unpaced."""
+        return self.in_flight / (send_time_ms / 1000)
 
 
-def send_capacity(sends_per_second: int, latency_floor_ms: int) -> SendCapacity:
-    budget = max(MIN_INSTANCES, math.floor(sends_per_second * latency_floor_ms / 1000))
-    instances = max(MIN_INSTANCES, math.ceil(budget / MAX_THREADS))
-    return SendCapacity(instances=instances, threads=max(1, budget // instances))
+def send_capacity(sends_per_second: int, send_time_ms: int) -> SendCapacity:
+    in_flight = sends_per_second * send_time_ms / 1000 * HEADROOM
+    return SendCapacity(max(MIN_INSTANCES, math.ceil(in_flight / THREADS)), THREADS)

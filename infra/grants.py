@@ -56,10 +56,11 @@ NEEDS: dict[str, Needs] = {
     "dispatch": Needs(reads=CATALOG | {"followups"}, writes=frozenset({"followups"}), sends=True),
     # expire, fail stuck sends and redrive; never reads rules or settings
     "expire": Needs(reads=SETTLING, writes=SETTLING | {"stats"}),
-    # claim, re-check, send through 360dialog, SNS or SES, record; retries go back on the queue
+    # claim, re-check, pace (slot counters and recipient markers), send through 360dialog,
+    # SNS or SES, record; retries and paced sends go back on the queue
     "sender": Needs(
-        reads=CATALOG | SETTLING,
-        writes=SETTLING | {"messages", "stats"},
+        reads=CATALOG | SETTLING | {"pacing"},
+        writes=SETTLING | {"messages", "stats", "pacing"},
         sends=True,
         secret=True,
         texts_and_emails=True,

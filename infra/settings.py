@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from followup.domain.pacing import DEFAULT_RATE, MAX_RATE
+
 D360_PRODUCTION = "https://waba-v2.360dialog.io"
 
 
@@ -21,13 +23,17 @@ class DeploySettings(BaseModel):
         default=60, ge=1, le=60, description="minutes between enqueue / dispatch / expire ticks"
     )
     sends_per_second: int = Field(
-        default=20, ge=1, le=1000, description="the WhatsApp number's throughput limit"
+        default=DEFAULT_RATE,
+        ge=1,
+        le=MAX_RATE,
+        description="the WhatsApp number's throughput limit: every sender together keeps to it",
     )
-    provider_latency_floor_ms: int = Field(
+    send_time_ms: int = Field(
         default=250,
         ge=50,
         le=5000,
-        description="the fastest a 360dialog call answers; bounds sends in flight",
+        description="how long one send takes (360dialog and the engine's reads and writes);"
+        " sizes the senders to reach the rate",
     )
     user_pool_id: str | None = Field(
         default=None, description="reference an existing Cognito user pool instead of creating one"

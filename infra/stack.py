@@ -257,7 +257,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
 
     def _handlers(self) -> None:
         settings = self.settings
-        capacity = send_capacity(settings.sends_per_second, settings.provider_latency_floor_ms)
+        capacity = send_capacity(settings.sends_per_second, settings.send_time_ms)
         self.capacity = capacity
         for tick in TICKS:
             self.function(tick, timeout_seconds=300)
@@ -267,6 +267,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
             environment={
                 "D360_BASE_URL": settings.d360_base_url,
                 "FOLLOWUP_SEND_CONCURRENCY": str(capacity.threads),
+                "FOLLOWUP_SENDS_PER_SECOND": str(settings.sends_per_second),
             },
         )
         self.function(

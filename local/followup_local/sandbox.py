@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
 import uuid
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 
 from followup.domain.settings import SERVICE_WINDOW
 from followup_local.background import BackgroundServer
+from followup_local.throttle import TokenBuckets, default_burst
 
 _SEND_PATHS = frozenset({"/messages", "/v1/messages"})
 _WEBHOOK_CONFIG = "/v1/configs/webhook"
@@ -40,6 +42,7 @@ class SandboxRequest:
     wamid: str | None = None
     error_code: int | None = None
     dropped: bool = False
+    tick: float = 0.0  # when it was received, in the seconds the rate limits count
 
 
 @dataclass
@@ -107,6 +110,10 @@ class WhatsAppSandbox(BackgroundServer):
         self, api_key: str, clock: Callable[[], datetime] = _utc_now, *, port: int = 0
     ) -> None:
         self.latency = 0.0  # seconds to wait before answering (after recording the request)
+        self.jitter = 0.0  # the latency varies evenly by up to this much either way
+        self.ticks: Callable[[], float] = time.monotonic  # seconds, for the rate limits
+        self._number_limit: TokenBuckets | None = None
+        self._pair_limit: TokenBuckets | None = None
         self.gate: AnswerGate | None = None
         super().__init__(port)
         self._api_key, self._clock = api_key, clock
@@ -135,6 +142,27 @@ class WhatsAppSandbox(BackgroundServer):
         with self._lock:
             self._injections.append(_Injection(status, code, times, to))
 
+    def limit_rate(
+        self,
+        per_second: float,
+        *,
+        burst: float | None = None,
+        pair_every: float = 6.0,
+        pair_burst: float = 2.0,
+    ) -> None:
+        """Refuse sends above `per_second` for the number (429, error 130429; it tolerates
+        bursts of `burst`, 250 ms worth by default), and to one recipient more often than
+        once every `pair_every` seconds beyond `pair_burst` at once (429, error 131056)."""
+        with self._lock:
+            self._number_limit = TokenBuckets(per_second, burst or default_burst(per_second))
+            self._pair_limit = TokenBuckets(1 / pair_every, pair_burst)
+
+    def answer_delay(self) -> float:
+        """How long the next answer waits: the latency, give or take the jitter."""
+        if self.jitter <= 0:
+            return self.latency
+        return max(0.0, self.latency + random.uniform(-self.jitter, self.jitter))  # noqa: S311
+
     def hold_answers(self, until: int, patience: float = 30.0) -> AnswerGate:
         """Answer no send until `until` of them wait together (see `AnswerGate`)."""
         self.gate = AnswerGate(until, patience)
@@ -162,7 +190,8 @@ class WhatsAppSandbox(BackgroundServer):
             self._inbound.clear()
             self._injections.clear()
             self._drops = 0
-            self.latency = 0.0
+            self.latency = self.jitter = 0.0
+            self._number_limit = self._pair_limit = None
         if self.gate is not None:
             self.gate.open()
         self.gate = None
@@ -191,9 +220,9 @@ class WhatsAppSandbox(BackgroundServer):
         return _Answer(200, {"url": url})
 
     def _receive(self, path: str, api_key: str | None, raw: bytes) -> tuple[_Answer, bool]:
-        received_at = self._clock().astimezone(UTC)
+        received_at, tick = self._clock().astimezone(UTC), self.ticks()
         body = _parse(raw)
-        answer, dropped = self._decide(body, api_key, received_at)
+        answer, dropped = self._decide(body, api_key, received_at, tick)
         callback = body.get("biz_opaque_callback_data") if body else None
         with self._lock:
             self._requests.append(
@@ -206,12 +235,13 @@ class WhatsAppSandbox(BackgroundServer):
                     answer.wamid,
                     answer.error_code,
                     dropped,
+                    tick,
                 )
             )
         return answer, dropped
 
     def _decide(
-        self, body: dict[str, Any] | None, api_key: str | None, now: datetime
+        self, body: dict[str, Any] | None, api_key: str | None, now: datetime, tick: float
     ) -> tuple[_Answer, bool]:
         if api_key != self._api_key:
             return _error(401, 190, "Invalid API key", "D360-API-KEY is missing or wrong"), False
@@ -228,6 +258,9 @@ class WhatsAppSandbox(BackgroundServer):
         problem = _invalid(body)
         if problem is not None:
             return _error(400, 100, _TITLES[100], problem), dropped
+        throttled = self._throttled(body["to"], tick)
+        if throttled is not None:
+            return _error(429, throttled, _TITLES[throttled], "sandbox rate limit"), dropped
         if body["type"] == "text" and not self._window_open(body["to"], now):
             detail = "More than 24 hours have passed since the recipient last replied."
             return _error(400, 131047, _TITLES[131047], detail), dropped
@@ -239,6 +272,16 @@ class WhatsAppSandbox(BackgroundServer):
             "messages": [{"id": wamid}],
         }
         return _Answer(200, payload, wamid=wamid), dropped
+
+    def _throttled(self, to: str, at: float) -> int | None:
+        """The rate-limit error this send draws (130429, 131056), or None when within limits."""
+        with self._lock:
+            number, pair = self._number_limit, self._pair_limit
+        if number is not None and not number.take(self._api_key, at):
+            return 130429
+        if pair is not None and not pair.take(to, at):
+            return 131056
+        return None
 
     def _take_injection(self, body: dict[str, Any] | None) -> _Injection | None:
         to = body.get("to") if body else None
@@ -376,8 +419,9 @@ class _Handler(BaseHTTPRequestHandler):
         answer, dropped = sandbox._receive(path, self.headers.get("D360-API-KEY"), raw)
         if sandbox.gate is not None:
             sandbox.gate.hold()
-        if sandbox.latency > 0:
-            time.sleep(sandbox.latency)
+        delay = sandbox.answer_delay()
+        if delay > 0:
+            time.sleep(delay)
         if dropped:
             self.close_connection = True  # the provider has the message; the answer is lost
             return

@@ -45,4 +45,6 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> Synth:
 
 @pytest.fixture(scope="session")
 def prod(tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    return synth(tmp_path_factory.mktemp("prod"), stage="prod", tick_minutes=5, sends_per_second=80)
+    return synth(
+        tmp_path_factory.mktemp("prod"), stage="prod", tick_minutes=5, sends_per_second=1000
+    )

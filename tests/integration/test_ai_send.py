@@ -310,7 +310,7 @@ def ai_cost_in_stats(engine: LocalEngine) -> tuple[int, float]:
 def retried_once(engine: LocalEngine, wa_id: str) -> tuple[str, FollowUp]:
     """A lead whose first send WhatsApp refused with a retryable error: queued again."""
     lead = quiet_contact(engine.deps, wa_id, engine.clock.now() - 25 * HOUR)
-    engine.sandbox.fail_next(status=429, code=130429)
+    engine.sandbox.fail_next(status=503)
     engine.tick()
     first = only_followup(engine, lead.id)
     assert (first.status, first.attempt) == (Status.QUEUED, 1)

@@ -21,6 +21,8 @@ import pytest
 from botocore.stub import Stubber
 
 from followup.adapters.connections import ConnectionPoster, Connections
+from followup.adapters.dynamo_pacing import DynamoPacing
+from followup.services.pacing import Pacer
 from followup.wiring import runtime
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
@@ -136,8 +138,14 @@ def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
 def test_the_loop_and_the_webhook_stay_within_their_grants(
     engine: LocalEngine, recorder: Recorder
 ) -> None:
-    # Given leads due for a rule, one of whom the provider refuses once
+    # Given leads due for a rule, one of whom the provider refuses once, sent paced
     deps = engine.deps
+    clock = engine.clock
+
+    def wait(seconds: float) -> None:
+        clock.advance(timedelta(seconds=seconds))
+
+    deps.pacer = Pacer(DynamoPacing(), deps.sending_number, 80, clock, wait)
     deps.rules.save_rule(rule())
     now = engine.clock.now()
     leads = [quiet_contact(deps, f"62811000070{n}", now - timedelta(hours=25)) for n in range(4)]
@@ -173,7 +181,7 @@ def test_the_loop_and_the_webhook_stay_within_their_grants(
         engine.scheduled("expire")
     # Then every call each made was one it is granted, and each did its work
     assert recorder.refused() == {}
-    assert {"write followups", "write stats"} <= recorder.used["sender"]
+    assert {"write followups", "write stats", "write pacing"} <= recorder.used["sender"]
     assert {"write messages", "write state"} <= recorder.used["webhook"]
     assert "send" in recorder.used["dispatch"]
     assert "read state" in recorder.used["dispatch"]  # whether sending is paused

@@ -90,17 +90,17 @@ def test_one_pending_follow_up_per_contact_across_rules(engine: MemoryEngine) ->
 def test_a_retryable_provider_error_is_retried_with_backoff_then_sent(engine: MemoryEngine) -> None:
     engine.deps.rules.save_rule(rule())
     lead = quiet_contact(engine.deps, "6281100000205", engine.clock.now() - 25 * HOUR)
-    engine.sandbox.fail_next(status=429, code=130429)
+    engine.sandbox.fail_next(status=503)
     engine.tick()
     followup = only_followup(engine, lead.id)
     assert followup.status is Status.QUEUED
     assert followup.attempt == 1
-    assert followup.error_code == 130429
+    assert followup.error_title == "Injected sandbox failure"
     # When the backoff has passed, the held message reaches the sender again
     engine.clock.advance(timedelta(minutes=1))
     engine.drain()
     assert only_followup(engine, lead.id).status is Status.SENT
-    assert [r.status for r in engine.sandbox.requests] == [429, 200]
+    assert [r.status for r in engine.sandbox.requests] == [503, 200]
 
 
 def test_a_permanent_provider_error_fails_with_a_readable_reason(engine: MemoryEngine) -> None:

@@ -17,8 +17,8 @@ PERMANENT, PAUSE, RETRY = Disposition.PERMANENT, Disposition.PAUSE, Disposition.
         (400, 131026, PERMANENT, "not on WhatsApp"),
         (400, 131049, Disposition.RETRY_AFTER_24H, "24 hours"),
         (400, 131050, PERMANENT, "stopped marketing"),
-        (429, 131056, RETRY, "this contact"),
-        (429, 130429, RETRY, "throughput"),
+        (429, 131056, Disposition.THROTTLED, "this contact"),
+        (429, 130429, Disposition.THROTTLED, "throughput"),
         (400, 131048, PAUSE, "quality"),
         (403, 368, PAUSE, "policy"),
         (403, 131031, PAUSE, "locked"),
@@ -57,7 +57,13 @@ def test_a_refused_api_key_pauses_the_workspace(http_status: int, code: int | No
     assert f"HTTP {http_status}" in failure.reason
 
 
-@pytest.mark.parametrize("http_status", [429, 500, 502, 503, 504])
+def test_a_rate_limit_without_a_known_code_is_throttling_not_a_failed_attempt() -> None:
+    failure = classify(429, None, title="Too Many Requests")
+    assert failure.disposition is Disposition.THROTTLED
+    assert "HTTP 429" in failure.reason
+
+
+@pytest.mark.parametrize("http_status", [500, 502, 503, 504])
 def test_busy_or_failing_provider_without_a_known_code_is_retried(http_status: int) -> None:
     failure = classify(http_status, None, title="Service Unavailable")
     assert failure.disposition is RETRY

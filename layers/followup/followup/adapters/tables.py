@@ -399,6 +399,20 @@ class NotificationItem(Model):
     pending_index = PendingNotificationIndex()
 
 
+class PacingItem(Model):
+    """What every sender of a number shares to pace it: `<number>#<slot>` counts the sends
+    booked in a 100 ms slot (`n`); `<number>#to#<recipient>` holds when the recipient may
+    next get a message (`next_at`, epoch milliseconds). TTL deletes both."""
+
+    class Meta:
+        table_name = "followup-pacing"
+
+    key = UnicodeAttribute(hash_key=True)
+    n = NumberAttribute(null=True)
+    next_at = NumberAttribute(null=True)
+    expires_at = TTLAttribute()
+
+
 TABLES: dict[str, type[Model]] = {
     "contacts": ContactItem,
     "messages": MessageItem,
@@ -410,6 +424,7 @@ TABLES: dict[str, type[Model]] = {
     "connections": ConnectionItem,
     "tasks": TaskItem,
     "notifications": NotificationItem,
+    "pacing": PacingItem,
 }
 """Logical name → model. Physical names are `<prefix><logical>`."""
 

@@ -21,6 +21,7 @@ class Disposition(StrEnum):
     """What the sender should do after a failed send."""
 
     RETRY = "retry"
+    THROTTLED = "throttled"  # too fast for the number or the recipient: again shortly, uncounted
     RETRY_AFTER_24H = "retry_after_24h"
     PERMANENT = "permanent"
     PAUSE = "pause"  # stop sending from this number and alert an operator
@@ -68,8 +69,8 @@ _KNOWN: dict[int, tuple[Disposition, str]] = {
         "Meta withheld this marketing message: retry no sooner than 24 hours",
     ),
     131050: (Disposition.PERMANENT, "the contact stopped marketing messages"),
-    131056: (Disposition.RETRY, "too many messages to this contact too fast: retry later"),
-    130429: (Disposition.RETRY, "the number's throughput limit was exceeded: retry later"),
+    131056: (Disposition.THROTTLED, "too many messages to this contact too fast: retry later"),
+    130429: (Disposition.THROTTLED, "the number's throughput limit was exceeded: retry later"),
     131048: (
         Disposition.PAUSE,
         "spam rate limit: the number's quality is low; sending paused, check quality",
@@ -109,7 +110,9 @@ def classify(
             Disposition.PAUSE_WORKSPACE,
             f"the 360dialog API key was refused ({answer}); sending paused until it is fixed",
         )
-    if http_status is not None and (http_status == 429 or http_status >= 500):
+    if http_status == 429:
+        return failure(Disposition.THROTTLED, f"360dialog is rate limiting ({answer}){said}")
+    if http_status is not None and http_status >= 500:
         return failure(Disposition.RETRY, f"360dialog is busy or failing ({answer}){said}")
     return failure(Disposition.PERMANENT, f"WhatsApp refused the message ({answer}){said}")
 

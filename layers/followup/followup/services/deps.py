@@ -11,6 +11,7 @@ from followup.domain.lookahead import MAX_QUEUE_DELAY, horizon
 from followup.domain.numbers import DEFAULT_NUMBER, sending_paused
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
+from followup.services.pacing import Pacer
 from followup.services.ports import (
     Change,
     Classifier,
@@ -159,6 +160,8 @@ class Deps:
     """Sends email (SES); None without a sender identity: steps fall back past it."""
     notifier: Notifier | None = None
     """Delivers journeys' notifications; None where none go out (they stay pending)."""
+    pacer: Pacer | None = None
+    """Paces WhatsApp sends to the number's rate and per recipient; None sends unpaced."""
     catalog: Catalog = field(init=False)
 
     @classmethod
@@ -176,6 +179,7 @@ class Deps:
         sms: Sms | None = None,
         email: Email | None = None,
         notifier: Notifier | None = None,
+        pacer: Pacer | None = None,
     ) -> Deps:
         """Every repository from one store (as the handlers and the local engine use)."""
         return cls(
@@ -196,6 +200,7 @@ class Deps:
             sms=sms,
             email=email,
             notifier=notifier,
+            pacer=pacer,
         )
 
     def __post_init__(self) -> None:

@@ -350,6 +350,19 @@ class Delayed:
     delay_seconds: int
 
 
+class Pacing(Protocol):
+    """Counters and markers every sender of a number shares, to pace its sends."""
+
+    def reserve(self, key: str, count: int, expires_at: datetime) -> int:
+        """Add `count` to counter `key` at once for every caller; the counter after it."""
+        ...
+
+    def space(self, key: str, at: datetime, until: datetime) -> datetime | None:
+        """Move marker `key` to `until` if it is unset or not after `at` (None), else leave
+        it and return it: of two callers racing past the same marker, one wins."""
+        ...
+
+
 class SendQueue(Protocol):
     """Hands follow-up ids to the sender (SQS in AWS)."""
 

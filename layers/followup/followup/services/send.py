@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -15,6 +16,7 @@ from followup.domain.followup import AiWriting, FollowUp, Reason, RenderedMessag
 from followup.domain.journey import must_stop, send_at
 from followup.domain.lookahead import queue_delay
 from followup.domain.messaging import compose
+from followup.domain.pacing import RECIPIENT_GAP
 from followup.domain.rule import Rule, Step
 from followup.domain.whatsapp import (
     Disposition,
@@ -31,6 +33,8 @@ from followup.services.settle import end_unsent, record_sent
 from followup.services.writing import personalise
 
 _META_RETRY_AFTER = timedelta(hours=24)
+_THROTTLED_RETRY = timedelta(seconds=4)
+"""After a 130429 (or a bare 429): back on the queue 2 to 4 s later, jittered."""
 
 
 class SendResult(StrEnum):
@@ -42,6 +46,8 @@ class SendResult(StrEnum):
     SKIPPED = "skipped"
     RESCHEDULED = "rescheduled"
     RETRYING = "retrying"
+    PACED = "paced"  # back on the queue for a few seconds: the number or recipient is busy
+    THROTTLED = "throttled"  # WhatsApp said too fast all the same: back on the queue shortly
     HELD = "held"  # back to queued while sending is paused
     PAUSED = "paused"  # WhatsApp said to stop: sending paused (alarmed) and this one held
     AWAITING_APPROVAL = "awaiting_approval"  # written, back to queued until a person approves
@@ -136,7 +142,13 @@ def _hand_over(
     message: RenderedMessage,
     now: datetime,
 ) -> SendResult:
-    """Give the message to the provider and record what came of it."""
+    """Give the message to the provider, at its turn in the number's pace, and record
+    what came of it."""
+    if deps.pacer is not None:
+        held = deps.pacer.admit(wa_id)
+        if held is not None:
+            moved = _back_shortly(deps, claimed, now, held.until, held.reason)
+            return SendResult.PACED if moved else SendResult.IGNORED
     outbound = OutboundMessage(to=wa_id, message=message, callback_data=claimed.id)
     try:
         wamid = deps.whatsapp.send(outbound)
@@ -256,6 +268,8 @@ def _handle_rejection(
 ) -> SendResult:
     if failure.disposition in (Disposition.PAUSE, Disposition.PAUSE_WORKSPACE):
         return _pause(deps, claimed, failure, now)
+    if failure.disposition is Disposition.THROTTLED:
+        return _throttled(deps, claimed, failure, now)
     settings = deps.catalog.settings()
     attempt = claimed.attempt + 1
     noted = claimed.model_copy(
@@ -277,6 +291,34 @@ def _handle_rejection(
         reason = f"{Reason.RETRIES_EXHAUSTED.value}: {failure.reason}"
     fallen = _fall_back(deps, noted, contact, rule, rule.send_step(claimed.step_index), reason, now)
     return fallen or _finish(deps, noted, Status.FAILED, reason, now)
+
+
+def _throttled(
+    deps: Deps, claimed: FollowUp, failure: ProviderFailure, now: datetime
+) -> SendResult:
+    """Too fast for the number (130429) or the recipient (131056): back on the queue for a
+    few seconds, the attempt not counted, since the message itself is fine."""
+    if failure.code == 131056:
+        pause = RECIPIENT_GAP
+    else:
+        pause = backoff(_THROTTLED_RETRY, f"{claimed.id}:{now.isoformat()}", 1)
+    noted = claimed.model_copy(update={"error_code": failure.code, "error_title": failure.title})
+    moved = _back_shortly(deps, noted, now, now + pause, failure.reason)
+    return SendResult.THROTTLED if moved else SendResult.IGNORED
+
+
+def _back_shortly(
+    deps: Deps, claimed: FollowUp, now: datetime, until: datetime, reason: str
+) -> bool:
+    """Back to queued and on the send queue again at `until` (whole seconds, at least one);
+    False when the follow-up changed meanwhile."""
+    seconds = max(1, math.ceil((until - now).total_seconds()))
+    delay = min(timedelta(seconds=seconds), deps.timings.max_queue_delay)
+    moved = _requeue(deps, claimed, now, now + delay, dispatched=True, reason=reason)
+    if moved is SendResult.IGNORED:
+        return False
+    deps.queue.enqueue([claimed.id], delay_seconds=int(delay.total_seconds()))
+    return True
 
 
 def _pause(deps: Deps, claimed: FollowUp, failure: ProviderFailure, now: datetime) -> SendResult:

@@ -24,6 +24,7 @@ from pydantic_settings import (
 
 from followup.domain.ai import DEFAULT_MODEL
 from followup.domain.numbers import DEFAULT_NUMBER
+from followup.domain.pacing import DEFAULT_RATE, MAX_RATE
 from followup.services.deps import Timings
 
 SECRETS_NAME = "FOLLOWUP_SECRETS_NAME"
@@ -109,7 +110,18 @@ class Config(BaseSettings):
         default=256 * 1024, ge=1024, validation_alias="WEBHOOK_MAX_BODY_BYTES"
     )
     send_concurrency: int = Field(
-        default=10, ge=1, le=100, validation_alias="FOLLOWUP_SEND_CONCURRENCY"
+        default=10,
+        ge=1,
+        le=100,
+        validation_alias="FOLLOWUP_SEND_CONCURRENCY",
+        description="sends one sender instance runs at once (threads); the rate is paced",
+    )
+    sends_per_second: int = Field(
+        default=DEFAULT_RATE,
+        ge=1,
+        le=MAX_RATE,
+        validation_alias="FOLLOWUP_SENDS_PER_SECOND",
+        description="the sending number's throughput: every sender together keeps to it",
     )
     cognito_issuer: str = Field(
         default="",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -15,12 +16,14 @@ from pydantic import AwareDatetime, BaseModel
 from followup.adapters import tables
 from followup.adapters.connections import ConnectionPoster
 from followup.adapters.dynamo import DynamoStore
+from followup.adapters.dynamo_pacing import DynamoPacing
 from followup.adapters.email import SesEmail
 from followup.adapters.notify import OutboundNotifier
 from followup.adapters.sms import SnsSms
 from followup.adapters.sqs import SqsQueue
 from followup.adapters.whatsapp import D360Client
 from followup.services.deps import Deps
+from followup.services.pacing import Pacer
 from followup.services.ports import Clock
 from followup.wiring import ai
 from followup.wiring.config import Config
@@ -45,6 +48,7 @@ def build(config: Config, clock: Clock | None = None) -> Deps:
     region, endpoint = config.aws_region, config.aws_endpoint_url
     unsubscribe_signing = config.unsubscribe_secret.get_secret_value()
     sqs = boto3.client("sqs", region_name=region, endpoint_url=endpoint)
+    clock = clock or SystemClock()
     return Deps.over(
         DynamoStore(),
         queue=SqsQueue(config.send_queue_url, sqs),
@@ -54,7 +58,7 @@ def build(config: Config, clock: Clock | None = None) -> Deps:
             timeout=config.d360_timeout_seconds,
             current_key=config.current_d360_key if config.secrets_name else None,
         ),
-        clock=clock or SystemClock(),
+        clock=clock,
         timings=config.timings(),
         sending_number=config.d360_number,
         writer=ai.writer(config) if config.anthropic_api_key.get_secret_value() else None,
@@ -62,6 +66,7 @@ def build(config: Config, clock: Clock | None = None) -> Deps:
         sms=SnsSms(boto3.client("sns", region_name=region, endpoint_url=endpoint)),
         email=_email(config) if config.email_from and unsubscribe_signing else None,
         notifier=notifier(config),
+        pacer=Pacer(DynamoPacing(), config.d360_number, config.sends_per_second, clock, time.sleep),
     )
 
 

@@ -1,0 +1,112 @@
+"""The sender at the number's limit: held back on the queue for a few seconds, never failed
+for going too fast, and rate-limit answers cost a follow-up none of its attempts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from followup.adapters.memory_pacing import MemoryPacing
+from followup.domain.followup import FollowUp, Status
+from followup.domain.pacing import slot_of
+from followup.services.pacing import BUSY_NUMBER, BUSY_RECIPIENT, Pacer
+from followup_local.memory_engine import MemoryEngine
+from tests.support.builders import quiet_contact, rule
+
+HOUR = timedelta(hours=1)
+SECOND = timedelta(seconds=1)
+WA_ID = "6281100000801"
+
+
+def paced(engine: MemoryEngine) -> MemoryPacing:
+    """Pace the engine's sender at 80 a second; waiting moves the virtual clock on."""
+    store = MemoryPacing()
+    clock = engine.clock
+    engine.deps.pacer = Pacer(
+        store,
+        engine.deps.sending_number,
+        80,
+        clock,
+        lambda seconds: clock.advance(timedelta(seconds=seconds)),
+    )
+    return store
+
+
+def only_followup(engine: MemoryEngine, contact_id: str) -> FollowUp:
+    [followup] = engine.deps.followups.followups_of(contact_id)
+    return followup
+
+
+def test_a_recipient_messaged_seconds_ago_is_held_then_sent_after_the_gap(
+    engine: MemoryEngine,
+) -> None:
+    # Given another sender messaged this lead just now
+    store = paced(engine)
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, WA_ID, engine.clock.now() - 25 * HOUR)
+    number = engine.deps.sending_number
+    store.space(f"{number}#to#{WA_ID}", engine.clock.now(), engine.clock.now() + 6 * SECOND)
+    # When its follow-up comes up
+    engine.tick()
+    # Then it waits on the queue, not failed, no attempt spent and nothing sent
+    held = only_followup(engine, lead.id)
+    assert (held.status, held.reason, held.attempt) == (Status.QUEUED, BUSY_RECIPIENT, 0)
+    assert engine.sandbox.requests == []
+    # And goes once the 6 seconds have passed
+    engine.clock.advance(6 * SECOND)
+    engine.drain()
+    assert only_followup(engine, lead.id).status is Status.SENT
+    assert len(engine.sandbox.sent()) == 1
+
+
+def test_a_number_booked_beyond_the_wait_holds_the_send_on_the_queue(
+    engine: MemoryEngine,
+) -> None:
+    # Given other senders booked the number's next three seconds
+    store = paced(engine)
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, WA_ID, engine.clock.now() - 25 * HOUR)
+    now, number = engine.clock.now(), engine.deps.sending_number
+    for slot in range(slot_of(now), slot_of(now + 3 * SECOND)):
+        store.reserve(f"{number}#{slot}", 8, now)
+    engine.tick()
+    held = only_followup(engine, lead.id)
+    assert (held.status, held.reason, held.attempt) == (Status.QUEUED, BUSY_NUMBER, 0)
+    assert engine.sandbox.requests == []
+    engine.clock.advance(3 * SECOND)
+    engine.drain()
+    assert only_followup(engine, lead.id).status is Status.SENT
+
+
+def test_throughput_errors_come_back_in_seconds_without_using_up_attempts(
+    engine: MemoryEngine,
+) -> None:
+    # Given WhatsApp answers 130429 more times than a follow-up has attempts
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, WA_ID, engine.clock.now() - 25 * HOUR)
+    budget = engine.deps.catalog.settings().max_attempts
+    engine.sandbox.fail_next(status=429, code=130429, times=budget + 1)
+    engine.tick()
+    first = only_followup(engine, lead.id)
+    assert (first.status, first.attempt, first.error_code) == (Status.QUEUED, 0, 130429)
+    # When a few seconds pass each time
+    for _ in range(budget + 1):
+        engine.clock.advance(4 * SECOND)
+        engine.drain()
+    # Then it was tried each time and is sent in the end, only that send counted
+    sent = only_followup(engine, lead.id)
+    assert (sent.status, sent.attempt) == (Status.SENT, 1)
+    assert [r.status for r in engine.sandbox.requests] == [429] * (budget + 1) + [200]
+
+
+def test_a_pair_rate_error_waits_out_the_recipients_6_seconds(engine: MemoryEngine) -> None:
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, WA_ID, engine.clock.now() - 25 * HOUR)
+    engine.sandbox.fail_next(status=429, code=131056)
+    engine.tick()
+    engine.clock.advance(5 * SECOND)
+    engine.drain()
+    assert len(engine.sandbox.requests) == 1  # not before the 6 seconds
+    engine.clock.advance(SECOND)
+    engine.drain()
+    assert only_followup(engine, lead.id).status is Status.SENT
+    assert [r.status for r in engine.sandbox.requests] == [429, 200]
