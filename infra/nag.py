@@ -76,10 +76,8 @@ def acknowledge(stack: FollowupStack) -> None:
         _accept(
             route,
             "AwsSolutions-APIG4",
-            "Deliberately without the JWT authorizer: the WhatsApp webhook is called by "
-            "360dialog, which cannot sign in, and checks a secret path segment (compared in "
-            "constant time, rotatable), an optional secret header and optional Meta "
-            "signatures itself; GET /api/openapi.json is the public API description; "
+            "Deliberately without the JWT authorizer: GET /api/openapi.json is the public "
+            "API description; "
             "/u/{token} is the one-click unsubscribe link of emails, whose HMAC-signed token "
             "is checked by the handler (RFC 8058: mail clients post it without signing in).",
         )

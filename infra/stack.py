@@ -95,6 +95,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
         self.tick_machine = ticks.schedule(self)
         self._event_bus()
         self.http_api = access.http_api(self)
+        self.webhook_url = access.webhook(self)
         self.websocket_api = realtime.websocket_api(self)
         web.files(self)
         self.alarm_topic = observability.alarms(self)
@@ -171,6 +172,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
         timeout_seconds: int = 30,
         memory: int = 512,
         environment: dict[str, str] | None = None,
+        reserved: int | None = None,
     ) -> lambda_.Function:
         """A handler from functions/<name>, on the shared layer, observable, granted its needs."""
         log_group = logs.LogGroup(
@@ -198,6 +200,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
             layers=[self.layer],
             timeout=Duration.seconds(timeout_seconds),
             memory_size=memory,
+            reserved_concurrent_executions=reserved,
             tracing=lambda_.Tracing.ACTIVE,
             log_group=log_group,
             logging_format=lambda_.LoggingFormat.JSON,
@@ -269,6 +272,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
             "webhook",
             timeout_seconds=10,
             environment={"WEBHOOK_HEADER_NAME": settings.webhook_header_name},
+            reserved=access.webhook_concurrency(settings.sends_per_second),
         )
         self.function("api")
         self.function("bus_events")

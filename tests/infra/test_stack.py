@@ -457,8 +457,6 @@ def test_admin_routes_need_a_jwt_and_only_the_webhook_and_description_are_open(
     open_routes = {key for key, props in routes.items() if props["AuthorizationType"] == "NONE"}
     assert open_routes == {
         "GET /api/openapi.json",
-        "GET /webhooks/whatsapp/{secret}",
-        "POST /webhooks/whatsapp/{secret}",
         "GET /u/{token}",
         "POST /u/{token}",
         "$disconnect",
@@ -484,6 +482,46 @@ def test_admin_routes_need_a_jwt_and_only_the_webhook_and_description_are_open(
     assert all("AccessLogSettings" in s["Properties"] for s in stages)
 
 
+def test_the_webhook_is_its_functions_url_open_to_360dialog_and_throttled_by_concurrency(
+    dev: Synth, prod: Synth
+) -> None:
+    """No gateway and no per-request charge: the handler checks the secret path (and the
+    header and signature where configured) as before; reserved concurrency caps it."""
+    for s, sends_per_second, reserved in ((dev, 20, 6), (prod, 80, 24)):
+        webhook = _ref_of(s, s.stack.functions["webhook"])
+        [(url_ref, url)] = s.resources("AWS::Lambda::Url").items()
+        assert url["Properties"]["AuthType"] == "NONE"
+        assert s.stack.settings.sends_per_second == sends_per_second
+        fn = s.resources("AWS::Lambda::Function")[webhook]["Properties"]
+        assert fn["ReservedConcurrentExecutions"] == reserved
+        others = [
+            props.get("ReservedConcurrentExecutions")
+            for ref, props in (
+                (ref, r["Properties"]) for ref, r in s.resources("AWS::Lambda::Function").items()
+            )
+            if ref != webhook
+        ]
+        assert not any(others)
+        public = [
+            p["Properties"]
+            for p in s.resources("AWS::Lambda::Permission").values()
+            if p["Properties"]["Principal"] == "*"
+        ]
+        # anyone may call the URL, and invoke the function only through it
+        assert sorted(
+            (p["Action"], p.get("FunctionUrlAuthType"), p.get("InvokedViaFunctionUrl"))
+            for p in public
+        ) == [("lambda:InvokeFunction", None, True), ("lambda:InvokeFunctionUrl", "NONE", None)]
+        assert all(p["FunctionName"] == {"Fn::GetAtt": [webhook, "Arn"]} for p in public)
+        outputs = s.template.find_outputs("*")
+        assert "webhooks/whatsapp/<WEBHOOK_SECRET" in json.dumps(outputs["WebhookUrl"])
+        assert outputs["WebhookBaseUrl"]["Value"] == {"Fn::GetAtt": [url_ref, "FunctionUrl"]}
+        routes = {
+            r["Properties"]["RouteKey"] for r in s.resources("AWS::ApiGatewayV2::Route").values()
+        }
+        assert not any("webhooks" in route for route in routes)
+
+
 def test_every_handler_is_wired_to_its_trigger(dev: Synth) -> None:
     fn = {name: _ref_of(dev, f) for name, f in dev.stack.functions.items()}
     integrations = json.dumps(
@@ -493,7 +531,9 @@ def test_every_handler_is_wired_to_its_trigger(dev: Synth) -> None:
         ]
     )
     integrated = {name for name, ref in fn.items() if f'"{ref}"' in integrations}
-    assert integrated == {"api", "webhook", "realtime"}
+    assert integrated == {"api", "realtime"}
+    [url] = dev.resources("AWS::Lambda::Url").values()
+    assert url["Properties"]["TargetFunctionArn"]["Fn::GetAtt"][0] == fn["webhook"]
     sources = {
         m["Properties"]["FunctionName"]["Ref"]
         for m in dev.resources("AWS::Lambda::EventSourceMapping").values()
