@@ -5,9 +5,10 @@ transaction)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from followup.adapters.tables import TABLES
@@ -19,6 +20,8 @@ _WRITES = ("Put", "Update", "Delete")
 class ItemCounts:
     read: int = 0
     written: int = 0
+    got: Counter[str] = field(default_factory=Counter)
+    """Items read by key (GetItem), per table name."""
 
     def response(self, parsed: dict[str, Any], model: Any, **_: Any) -> None:
         operation = model.name
@@ -33,7 +36,9 @@ class ItemCounts:
 
     def request(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         operation = model.name
-        if operation in ("PutItem", "UpdateItem", "DeleteItem"):
+        if operation == "GetItem":
+            self.got[params["TableName"]] += 1
+        elif operation in ("PutItem", "UpdateItem", "DeleteItem"):
             self.written += 1
         elif operation == "BatchWriteItem":
             self.written += sum(len(rows) for rows in params.get("RequestItems", {}).values())

@@ -77,3 +77,18 @@ def test_tick_reads_grow_with_due_contacts_not_with_all_contacts() -> None:
     print(f"\nitems read by one enqueue tick: 2,000 contacts → {small}; 20,000 → {large}")
     assert large <= small * 1.05
     assert small < 10 * NEWLY_DUE  # and proportional to the due work
+
+
+def test_recording_a_send_reads_its_enrollment_once(engine: LocalEngine) -> None:
+    """The settling commit is handed the enrollment it just read, instead of reading it
+    again to move the journey's counters."""
+    engine.deps.rules.save_rule(rule())
+    quiet_since = engine.clock.now() - IDLE - timedelta(hours=1)
+    leads = [contact(quiet_since - timedelta(minutes=n)) for n in range(5)]
+    engine.deps.contacts.import_contacts(leads)
+    assert engine.scheduled("enqueue")["queued"] == 5
+    assert engine.scheduled("dispatch")["dispatched"] == 5
+    with counting() as counts:
+        engine.drain()
+    assert len(engine.sandbox.sent()) == 5
+    assert counts.got["followup-enrollments"] == 5
