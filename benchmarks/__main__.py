@@ -24,6 +24,7 @@ SUITE = (
     "intents",
     "ai_cost",
     "lateness",
+    "tick_items",
 )
 RESULTS = Path(__file__).resolve().parents[1] / "bench" / "results.json"
 

@@ -56,17 +56,28 @@ def acknowledge(stack: FollowupStack) -> None:
         _accept(
             stack,
             f"AwsSolutions-IAM5[Resource::<{_ref(stack, fn)}.Arn>:*]",
-            f"The scheduler role may invoke the {name} function and its versions only "
-            "(EventBridge Scheduler's Lambda target grants lambda:InvokeFunction on both).",
+            f"The tick workflow's role may invoke the {name} function and its versions "
+            "only (the Step Functions Lambda task grants lambda:InvokeFunction on both).",
         )
+    _accept(
+        stack.tick_machine,
+        "AwsSolutions-IAM5[Resource::*]",
+        "Only the CloudWatch Logs delivery actions (logs:CreateLogDelivery, ListLogDeliveries "
+        "and the like) that Step Functions needs to log to its log group; they have no "
+        "resource-level permissions.",
+    )
+    _accept(
+        stack.tick_machine,
+        "AwsSolutions-SF2",
+        "No X-Ray on the tick workflow: each step is a traced Lambda function, and the "
+        "workflow's own history and logs show every step's input, timing and error.",
+    )
     for route in stack.public_routes:
         _accept(
             route,
             "AwsSolutions-APIG4",
-            "Deliberately without the JWT authorizer: the WhatsApp webhook is called by "
-            "360dialog, which cannot sign in, and checks a secret path segment (compared in "
-            "constant time, rotatable), an optional secret header and optional Meta "
-            "signatures itself; GET /api/openapi.json is the public API description; "
+            "Deliberately without the JWT authorizer: GET /api/openapi.json is the public "
+            "API description; "
             "/u/{token} is the one-click unsubscribe link of emails, whose HMAC-signed token "
             "is checked by the handler (RFC 8058: mail clients post it without signing in).",
         )
@@ -101,8 +112,8 @@ def acknowledge(stack: FollowupStack) -> None:
         _accept(
             queue,
             "AwsSolutions-SQS3",
-            "This queue is itself a dead-letter queue (of the tick schedules, the event "
-            "bus rule, or the follow-up stream's broadcaster).",
+            "This queue is itself a dead-letter queue (of the tick workflow and its "
+            "schedule, the event bus rule, or the follow-up stream's broadcaster).",
         )
 
 

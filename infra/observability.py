@@ -58,6 +58,11 @@ def alarms(stack: FollowupStack) -> sns.Topic:
             1,
             f"{name} was throttled",
         )
+    for title, failed in (
+        ("TickFailed", stack.tick_machine.metric_failed(period=Duration.minutes(5))),
+        ("TickTimedOut", stack.tick_machine.metric_timed_out(period=Duration.minutes(5))),
+    ):
+        alarm(title, failed, 1, "a tick workflow ended without running all its steps")
     failures = metric("send_failed", "sender")
     alarm("SendFailures", failures, 10, "10 or more sends failed within 5 minutes")
     alarm(

@@ -1,9 +1,9 @@
 """The whole product in one stack.
 
 Here: the layer, the secret, the tables, the send queue, the handlers (one helper makes
-each function), the ticks and the event bus. The rest is composed from `access.py`
-(user pool, HTTP API), `realtime.py` (WebSocket API), `web.py` (the admin app) and
-`observability.py` (alarms, dashboard).
+each function) and the event bus. The rest is composed from `ticks.py` (the scheduled
+tick), `access.py` (user pool, HTTP API), `realtime.py` (WebSocket API), `web.py` (the
+admin app) and `observability.py` (alarms, dashboard).
 """
 
 from __future__ import annotations
@@ -24,8 +24,6 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_scheduler as scheduler
-from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
@@ -34,7 +32,7 @@ from followup.adapters import notify
 from followup.adapters.tables import TABLES, table_spec, ttl_attribute
 from followup.services import crm_events
 from followup.wiring.runtime import NAMESPACE
-from infra import access, layer, observability, realtime, web
+from infra import access, layer, observability, realtime, ticks, web
 from infra.capacity import send_capacity
 from infra.grants import NEEDS
 from infra.settings import DeploySettings
@@ -43,7 +41,6 @@ ROOT = Path(__file__).resolve().parents[1]
 FUNCTIONS = ROOT / "functions"
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 SENDER_TIMEOUT_SECONDS = 60
-TICKS = ("enqueue", "dispatch", "expire")
 _KEY_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER}
 
 
@@ -95,9 +92,10 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
         self.web_url = f"https://{self.web.distribution_domain_name}"
         self.user_pool, self.user_pool_client = access.user_pool(self)
         self._handlers()
-        self._schedules()
+        self.tick_machine = ticks.schedule(self)
         self._event_bus()
         self.http_api = access.http_api(self)
+        self.webhook_url = access.webhook(self)
         self.websocket_api = realtime.websocket_api(self)
         web.files(self)
         self.alarm_topic = observability.alarms(self)
@@ -174,6 +172,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
         timeout_seconds: int = 30,
         memory: int = 512,
         environment: dict[str, str] | None = None,
+        reserved: int | None = None,
     ) -> lambda_.Function:
         """A handler from functions/<name>, on the shared layer, observable, granted its needs."""
         log_group = logs.LogGroup(
@@ -201,6 +200,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
             layers=[self.layer],
             timeout=Duration.seconds(timeout_seconds),
             memory_size=memory,
+            reserved_concurrent_executions=reserved,
             tracing=lambda_.Tracing.ACTIVE,
             log_group=log_group,
             logging_format=lambda_.LoggingFormat.JSON,
@@ -259,7 +259,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
         settings = self.settings
         capacity = send_capacity(settings.sends_per_second, settings.send_time_ms)
         self.capacity = capacity
-        for tick in TICKS:
+        for tick in ticks.ORDER:
             self.function(tick, timeout_seconds=300)
         sender = self.function(
             "sender",
@@ -274,6 +274,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
             "webhook",
             timeout_seconds=10,
             environment={"WEBHOOK_HEADER_NAME": settings.webhook_header_name},
+            reserved=access.webhook_concurrency(settings.sends_per_second),
         )
         self.function("api")
         self.function("bus_events")
@@ -286,30 +287,6 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
                 max_concurrency=capacity.instances,
             )
         )
-
-    def _schedules(self) -> None:
-        """EventBridge Scheduler ticks; a failed invocation is retried, then kept in a DLQ."""
-        self.tick_dlq = self.dead_letter_queue("TickDeadLetters")
-        rate = scheduler.ScheduleExpression.rate(Duration.minutes(self.settings.tick_minutes))
-        for name in TICKS:
-            scheduler.Schedule(
-                self,
-                f"{name.title()}Tick",
-                schedule=rate,
-                description=f"runs {name} every {self.settings.tick_minutes} minutes",
-                target=scheduler_targets.LambdaInvoke(
-                    self.functions[name],
-                    input=scheduler.ScheduleTargetInput.from_object(
-                        {
-                            "source": "followup.tick",
-                            "time": scheduler.ContextAttribute.scheduled_time,
-                        }
-                    ),
-                    retry_attempts=2,
-                    max_event_age=Duration.minutes(min(self.settings.tick_minutes, 15) * 2),
-                    dead_letter_queue=self.tick_dlq,
-                ),
-            )
 
     def _event_bus(self) -> None:
         """Other systems put `stage_changed` / `message_sent` / `conversation_closed` /

@@ -172,12 +172,14 @@ def parser() -> argparse.ArgumentParser:
         "connect-whatsapp",
         help="point 360dialog's webhook at the deployed stack, or show where it points",
         description="Register the deployed webhook URL (with the path secret, and the secret "
-        "header if asked) with 360dialog's /v1/configs/webhook, reading the API URL from the "
-        "stack's outputs and the secrets from its Secrets Manager secret. Secrets are shown "
-        "masked.",
+        "header if asked) with 360dialog's /v1/configs/webhook, reading the webhook function's "
+        "URL from the stack's outputs and the secrets from its Secrets Manager secret. Secrets "
+        "are shown masked.",
     )
     connect.add_argument("--stack", help="the deployed stack, e.g. Followup-prod")
-    connect.add_argument("--api-url", help="the HTTP API URL (instead of --stack)")
+    connect.add_argument(
+        "--base-url", help="the stack's WebhookBaseUrl output (instead of --stack)"
+    )
     connect.add_argument("--secret-name", help="the secret's name or ARN (instead of --stack)")
     connect.add_argument("--region", help="AWS region (default: from the environment)")
     connect.add_argument(
@@ -260,15 +262,17 @@ def _command() -> str:
 
 
 def _connect(cli: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    if not args.stack and not (args.api_url and args.secret_name):
-        cli.error("connect-whatsapp needs --stack, or both --api-url and --secret-name")
+    if not args.stack and not (args.base_url and args.secret_name):
+        cli.error("connect-whatsapp needs --stack, or both --base-url and --secret-name")
     console = Console()
     try:
         outputs = connect.stack_outputs(args.stack, args.region) if args.stack else {}
-        api_url = args.api_url or outputs.get("ApiUrl")
+        base_url = args.base_url or outputs.get("WebhookBaseUrl")
         secret_name = args.secret_name or outputs.get("SecretName")
-        if not api_url or not secret_name:
-            raise connect.ConnectError(f"stack {args.stack!r} has no ApiUrl / SecretName output")
+        if not base_url or not secret_name:
+            raise connect.ConnectError(
+                f"stack {args.stack!r} has no WebhookBaseUrl / SecretName output"
+            )
         secrets = connect.read_secrets(secret_name, args.region)
         api_key = os.environ.get("D360_API_KEY") or secrets.get("D360_API_KEY", "")
         webhooks = connect.Webhooks(connect.d360_base_url(), api_key)
@@ -276,7 +280,7 @@ def _connect(cli: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             before = webhooks.current()
             after = None
             if not args.show:
-                chosen = connect.target(api_url, secrets, args.header_name)
+                chosen = connect.target(base_url, secrets, args.header_name)
                 webhooks.register(chosen)
                 after = webhooks.current()
         finally:

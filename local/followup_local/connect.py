@@ -1,8 +1,9 @@
 """`followup connect-whatsapp`: point 360dialog at the deployed webhook, and show where it points.
 
-The URL is the stack's HTTP API plus the webhook secret from the stack's Secrets
-Manager secret; the 360dialog API key comes from the same secret (or `D360_API_KEY`).
-Secrets are never printed: URLs and header values are shown masked.
+The URL is the webhook function's own URL (the stack's `WebhookBaseUrl` output) plus the
+webhook secret from the stack's Secrets Manager secret; the 360dialog API key comes from
+the same secret (or `D360_API_KEY`). Secrets are never printed: URLs and header values are
+shown masked.
 """
 
 from __future__ import annotations
@@ -52,12 +53,12 @@ def read_secrets(name: str, region: str | None) -> dict[str, str]:
     return {k: str(v) for k, v in document.items()}
 
 
-def target(api_url: str, secrets: dict[str, str], header_name: str | None) -> Target:
+def target(base_url: str, secrets: dict[str, str], header_name: str | None) -> Target:
     """The webhook to register: the newest path secret (the last while rotating)."""
     path_secrets = [s for s in secrets.get("WEBHOOK_SECRET", "").split(",") if s.strip()]
     if not path_secrets:
         raise ConnectError("the secret has no WEBHOOK_SECRET")
-    url = f"{api_url.rstrip('/')}/webhooks/whatsapp/{path_secrets[-1].strip()}"
+    url = f"{base_url.rstrip('/')}/webhooks/whatsapp/{path_secrets[-1].strip()}"
     headers = {}
     if header_name:
         value = secrets.get("WEBHOOK_HEADER_SECRET", "")

@@ -57,6 +57,22 @@ def test_an_enrollment_entering_moving_and_completing_moves_the_gauges_with_it(
     )
 
 
+def test_a_change_naming_the_enrollment_it_replaces_counts_as_one_that_does_not(
+    store: Any,
+) -> None:
+    store.commit([NewEnrollment(enrollment())], T0)
+    stored = store.enrollment("en_1")
+    walk_on = enrollment(step_index=1)
+    store.commit([EnrollmentChange(walk_on, stored.revision, stored.item)], T0)
+    ended = walk_on.model_copy(update={"state": EnrollmentState.EXITED, "exit_reason": "x"})
+    with pytest.raises(CommitRejected):  # named at a revision that is gone: loses, counts none
+        store.commit([EnrollmentChange(ended, stored.revision, stored.item)], T0)
+    assert journey(store) == (
+        {"entered": 1, "active": 1},
+        {(1, 0): {"entered": 1, "active": 0}, (1, 1): {"entered": 1, "active": 1}},
+    )
+
+
 @pytest.mark.parametrize(
     ("reason", "kind"),
     [

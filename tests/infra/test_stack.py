@@ -313,25 +313,106 @@ def test_no_secret_is_in_the_template(dev: Synth) -> None:
     assert "local-webhook-secret" not in text
 
 
-def test_ticks_run_on_the_context_rate_with_retries_and_a_dead_letter_queue(
+def _rendered(value: Any) -> str:
+    """A template string (`Fn::Join` of text and references) with each reference written
+    as `<logical id>`."""
+    if isinstance(value, str):
+        return value
+    if "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return str(separator).join(_rendered(part) for part in parts)
+    if "Ref" in value:
+        return f"<{value['Ref']}>"
+    if "Fn::GetAtt" in value:
+        return f"<{value['Fn::GetAtt'][0]}>"
+    return "<>"
+
+
+def _tick_machine(s: Synth) -> tuple[str, dict[str, Any]]:
+    [(ref, machine)] = s.resources("AWS::StepFunctions::StateMachine").items()
+    definition: dict[str, Any] = json.loads(_rendered(machine["Properties"]["DefinitionString"]))
+    return ref, definition
+
+
+def test_one_schedule_starts_each_tick_with_retries_and_a_dead_letter_queue(
     dev: Synth, prod: Synth
 ) -> None:
     for s, rate in ((dev, "rate(1 hour)"), (prod, "rate(5 minutes)")):
-        schedules = s.resources("AWS::Scheduler::Schedule").values()
-        targets = {
-            item["Properties"]["Target"]["Arn"]["Fn::GetAtt"][0]: item["Properties"]
-            for item in schedules
-        }
-        assert set(targets) == {
-            _ref_of(s, s.stack.functions[n]) for n in ("enqueue", "dispatch", "expire")
-        }
-        for props in targets.values():
-            assert props["ScheduleExpression"] == rate
-            assert props["Target"]["RetryPolicy"]["MaximumRetryAttempts"] == 2
-            assert props["Target"]["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0] == _ref_of(
-                s, s.stack.tick_dlq
-            )
-            assert json.loads(props["Target"]["Input"])["time"] == "<aws.scheduler.scheduled-time>"
+        [schedule] = s.resources("AWS::Scheduler::Schedule").values()
+        props = schedule["Properties"]
+        machine, _ = _tick_machine(s)
+        assert props["Target"]["Arn"] == {"Ref": machine}
+        assert props["ScheduleExpression"] == rate
+        assert props["Target"]["RetryPolicy"]["MaximumRetryAttempts"] == 2
+        assert props["Target"]["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0] == _ref_of(
+            s, s.stack.tick_dlq
+        )
+        assert json.loads(props["Target"]["Input"])["time"] == "<aws.scheduler.scheduled-time>"
+
+
+def test_a_tick_runs_enqueue_then_dispatch_then_expire_at_the_scheduled_time(dev: Synth) -> None:
+    """Dispatch reads only after enqueue committed; a step that fails, after its retries,
+    goes to the dead-letter queue and the next step still runs."""
+    _, definition = _tick_machine(dev)
+    states = definition["States"]
+    order, name = [], definition["StartAt"]
+    while name is not None:
+        state = states[name]
+        if state["Type"] == "Task" and "lambda:invoke" in state["Resource"]:
+            order.append(state["Parameters"]["FunctionName"])
+            assert state["Parameters"]["Payload"] == {"source": "followup.tick", "time.$": "$.time"}
+            assert state["Retry"][-1]["ErrorEquals"] == ["States.ALL"]
+            assert state["Retry"][-1]["MaxAttempts"] == 2
+            [catch] = state["Catch"]
+            assert catch["ErrorEquals"] == ["States.ALL"]
+            kept = states[catch["Next"]]
+            assert "sqs:sendMessage" in kept["Resource"]
+            assert f"<{_ref_of(dev, dev.stack.tick_dlq)}>" in json.dumps(kept["Parameters"])
+            assert kept.get("Next") == state.get("Next")
+        name = state.get("Next")
+    assert order == [
+        f"<{_ref_of(dev, dev.stack.functions[tick])}>" for tick in ("enqueue", "dispatch", "expire")
+    ]
+
+
+def test_the_tick_machine_may_invoke_the_three_ticks_and_feed_their_dead_letters_only(
+    dev: Synth,
+) -> None:
+    machine = dev.stack.tick_machine
+    role = _ref_of(dev, machine.role)
+    statements = [
+        statement
+        for policy in dev.resources("AWS::IAM::Policy").values()
+        if {"Ref": role} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    invoked = {
+        ref
+        for statement in statements
+        if "lambda:InvokeFunction" in _listed(statement["Action"])
+        for ref in (_rendered(r) for r in _listed(statement["Resource"]))
+    }
+    ticks = {_ref_of(dev, dev.stack.functions[name]) for name in ("enqueue", "dispatch", "expire")}
+    assert {ref.split(">")[0].strip("<") for ref in invoked} == ticks
+    sent_to = {
+        _rendered(r)
+        for statement in statements
+        if "sqs:SendMessage" in _listed(statement["Action"])
+        for r in _listed(statement["Resource"])
+    }
+    assert sent_to == {f"<{_ref_of(dev, dev.stack.tick_dlq)}>"}
+    [props] = [m["Properties"] for m in dev.resources("AWS::StepFunctions::StateMachine").values()]
+    assert props["StateMachineType"] == "STANDARD"
+    alarms = [a["Properties"] for a in dev.resources("AWS::CloudWatch::Alarm").values()]
+    watched = {
+        a["MetricName"]
+        for a in alarms
+        if a.get("Namespace") == "AWS/States"
+        and a["AlarmActions"]
+        and a["Dimensions"]
+        == [{"Name": "StateMachineArn", "Value": {"Ref": _ref_of(dev, machine)}}]
+    }
+    assert watched == {"ExecutionsFailed", "ExecutionsTimedOut"}
 
 
 def test_the_send_queue_redrives_to_a_dlq_and_outlasts_the_sender(dev: Synth) -> None:
@@ -390,8 +471,6 @@ def test_admin_routes_need_a_jwt_and_only_the_webhook_and_description_are_open(
     open_routes = {key for key, props in routes.items() if props["AuthorizationType"] == "NONE"}
     assert open_routes == {
         "GET /api/openapi.json",
-        "GET /webhooks/whatsapp/{secret}",
-        "POST /webhooks/whatsapp/{secret}",
         "GET /u/{token}",
         "POST /u/{token}",
         "$disconnect",
@@ -417,6 +496,46 @@ def test_admin_routes_need_a_jwt_and_only_the_webhook_and_description_are_open(
     assert all("AccessLogSettings" in s["Properties"] for s in stages)
 
 
+def test_the_webhook_is_its_functions_url_open_to_360dialog_and_throttled_by_concurrency(
+    dev: Synth, prod: Synth
+) -> None:
+    """No gateway and no per-request charge: the handler checks the secret path (and the
+    header and signature where configured) as before; reserved concurrency caps it."""
+    for s, sends_per_second, reserved in ((dev, 80, 24), (prod, 1000, 300)):
+        webhook = _ref_of(s, s.stack.functions["webhook"])
+        [(url_ref, url)] = s.resources("AWS::Lambda::Url").items()
+        assert url["Properties"]["AuthType"] == "NONE"
+        assert s.stack.settings.sends_per_second == sends_per_second
+        fn = s.resources("AWS::Lambda::Function")[webhook]["Properties"]
+        assert fn["ReservedConcurrentExecutions"] == reserved
+        others = [
+            props.get("ReservedConcurrentExecutions")
+            for ref, props in (
+                (ref, r["Properties"]) for ref, r in s.resources("AWS::Lambda::Function").items()
+            )
+            if ref != webhook
+        ]
+        assert not any(others)
+        public = [
+            p["Properties"]
+            for p in s.resources("AWS::Lambda::Permission").values()
+            if p["Properties"]["Principal"] == "*"
+        ]
+        # anyone may call the URL, and invoke the function only through it
+        assert sorted(
+            (p["Action"], p.get("FunctionUrlAuthType"), p.get("InvokedViaFunctionUrl"))
+            for p in public
+        ) == [("lambda:InvokeFunction", None, True), ("lambda:InvokeFunctionUrl", "NONE", None)]
+        assert all(p["FunctionName"] == {"Fn::GetAtt": [webhook, "Arn"]} for p in public)
+        outputs = s.template.find_outputs("*")
+        assert "webhooks/whatsapp/<WEBHOOK_SECRET" in json.dumps(outputs["WebhookUrl"])
+        assert outputs["WebhookBaseUrl"]["Value"] == {"Fn::GetAtt": [url_ref, "FunctionUrl"]}
+        routes = {
+            r["Properties"]["RouteKey"] for r in s.resources("AWS::ApiGatewayV2::Route").values()
+        }
+        assert not any("webhooks" in route for route in routes)
+
+
 def test_every_handler_is_wired_to_its_trigger(dev: Synth) -> None:
     fn = {name: _ref_of(dev, f) for name, f in dev.stack.functions.items()}
     integrations = json.dumps(
@@ -426,7 +545,9 @@ def test_every_handler_is_wired_to_its_trigger(dev: Synth) -> None:
         ]
     )
     integrated = {name for name, ref in fn.items() if f'"{ref}"' in integrations}
-    assert integrated == {"api", "webhook", "realtime"}
+    assert integrated == {"api", "realtime"}
+    [url] = dev.resources("AWS::Lambda::Url").values()
+    assert url["Properties"]["TargetFunctionArn"]["Fn::GetAtt"][0] == fn["webhook"]
     sources = {
         m["Properties"]["FunctionName"]["Ref"]
         for m in dev.resources("AWS::Lambda::EventSourceMapping").values()

@@ -13,7 +13,7 @@ from followup_local.cli import main
 from followup_local.sandbox import WhatsAppSandbox
 
 REGION = "ap-southeast-1"
-API_URL = "https://abc123.execute-api.ap-southeast-1.amazonaws.com"
+WEBHOOK_BASE_URL = "https://a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6.lambda-url.ap-southeast-1.on.aws/"
 OLD, NEW = "oldsecretoldsecretoldsecret", "newsecretnewsecretnewsecret"
 HEADER_VALUE = "headervalueheadervalue"
 
@@ -37,7 +37,8 @@ def deployed(monkeypatch: pytest.MonkeyPatch) -> Iterator[WhatsAppSandbox]:
         template = {
             "Resources": {"Queue": {"Type": "AWS::SQS::Queue"}},
             "Outputs": {
-                "ApiUrl": {"Value": API_URL},
+                "ApiUrl": {"Value": "https://abc123.execute-api.ap-southeast-1.amazonaws.com"},
+                "WebhookBaseUrl": {"Value": WEBHOOK_BASE_URL},
                 "SecretName": {"Value": "followup-prod-secrets"},
             },
         }
@@ -52,11 +53,12 @@ def connect(*args: str) -> int:
 
 
 def test_registers_the_newest_secret_and_the_header_and_prints_them_masked(
-    deployed: WhatsAppSandbox, capsys: pytest.CaptureFixture[str]
+    deployed: WhatsAppSandbox, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("COLUMNS", "160")  # the function URL on one line
     assert connect("--stack", "Followup-prod", "--header-name", "X-Followup-Secret") == 0
     assert deployed.webhook == {
-        "url": f"{API_URL}/webhooks/whatsapp/{NEW}",
+        "url": f"{WEBHOOK_BASE_URL}webhooks/whatsapp/{NEW}",
         "headers": {"X-Followup-Secret": HEADER_VALUE},
     }
     printed = capsys.readouterr().out
@@ -70,7 +72,10 @@ def test_registers_the_newest_secret_and_the_header_and_prints_them_masked(
 def test_show_changes_nothing(
     deployed: WhatsAppSandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert connect("--api-url", API_URL, "--secret-name", "followup-prod-secrets", "--show") == 0
+    assert (
+        connect("--base-url", WEBHOOK_BASE_URL, "--secret-name", "followup-prod-secrets", "--show")
+        == 0
+    )
     assert deployed.webhook is None
     assert "(none)" in capsys.readouterr().out
 
@@ -88,7 +93,7 @@ def test_a_url_360dialog_would_refuse_is_stopped_before_sending(
     deployed: WhatsAppSandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with_port = "https://api.example.com:8443"
-    assert connect("--api-url", with_port, "--secret-name", "followup-prod-secrets") == 1
+    assert connect("--base-url", with_port, "--secret-name", "followup-prod-secrets") == 1
     assert "may not name a port" in capsys.readouterr().err
     assert deployed.webhook is None
 
@@ -99,6 +104,6 @@ def test_an_unknown_stack_and_missing_arguments_are_named(
     assert connect("--stack", "Nope") == 1
     assert "cannot read stack 'Nope'" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exited:
-        connect("--api-url", API_URL)
+        connect("--base-url", WEBHOOK_BASE_URL)
     assert exited.value.code == 2
-    assert "needs --stack, or both --api-url and --secret-name" in capsys.readouterr().err
+    assert "needs --stack, or both --base-url and --secret-name" in capsys.readouterr().err

@@ -6,12 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 from uuid import uuid4
 
-from followup.adapters.tables import TABLES
 from followup.domain.contact import Contact
 from followup.services import rules
 from followup_local.engine import local_engine
+from followup_local.metering import counting
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
-from tests.integration.test_tick_cost import ItemsRead
 from tests.support.builders import rule
 
 NEWLY_DUE = 5
@@ -45,16 +44,12 @@ def items_read_by_two_ticks(population: int) -> tuple[int, int]:
         later = [customer(f"2027-0{1 + n % 9}-15") for n in range(population - NEWLY_DUE)]
         deps.contacts.import_contacts([*due, *later])
         rules.create(deps, rule("renewal-reminder", trigger=RENEWAL, exit={}))  # indexes them
-        counter = ItemsRead()
-        for model in TABLES.values():
-            model._get_connection().connection.client.meta.events.register(
-                "after-call.dynamodb", counter
-            )
-        assert engine.scheduled("enqueue")["enrolled"] == 0
-        quiet = counter.items
-        engine.clock.advance(timedelta(hours=1))
-        assert engine.scheduled("enqueue")["enrolled"] == NEWLY_DUE
-        return quiet, counter.items - quiet
+        with counting() as counts:
+            assert engine.scheduled("enqueue")["enrolled"] == 0
+            quiet = counts.read
+            engine.clock.advance(timedelta(hours=1))
+            assert engine.scheduled("enqueue")["enrolled"] == NEWLY_DUE
+        return quiet, counts.read - quiet
 
 
 def test_date_ticks_read_the_due_dates_not_every_dated_contact() -> None:

@@ -4,36 +4,19 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
-from typing import Any
 from uuid import uuid4
 
 import pytest
 
-from followup.adapters.tables import TABLES
 from followup.domain.contact import Contact, Speaker
 from followup_local.engine import LocalEngine, local_engine
+from followup_local.metering import counting
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 from tests.support.builders import rule
 
 NEWLY_DUE = 10
 """moto copies every table on each transaction, so keep the due work small here."""
 IDLE = timedelta(hours=24)
-
-
-class ItemsRead:
-    """Counts items DynamoDB reads for us, from each response (as capacity is billed)."""
-
-    def __init__(self) -> None:
-        self.items = 0
-
-    def __call__(self, parsed: dict[str, Any], model: Any, **_: Any) -> None:
-        operation = model.name
-        if operation in ("Query", "Scan"):
-            self.items += int(parsed.get("ScannedCount", parsed.get("Count", 0)))
-        elif operation == "GetItem":
-            self.items += 1
-        elif operation == "BatchGetItem":
-            self.items += sum(len(rows) for rows in parsed.get("Responses", {}).values())
 
 
 def contact(quiet_since: datetime) -> Contact:
@@ -50,17 +33,17 @@ def contact(quiet_since: datetime) -> Contact:
     )
 
 
-def items_read_by_one_tick(engine: LocalEngine, population: int) -> int:
-    """Reads of one enqueue tick when `NEWLY_DUE` of `population` contacts crossed 24 h idle."""
+def items_read_by_one_tick(engine: LocalEngine, population: int, newly_due: int = NEWLY_DUE) -> int:
+    """Reads of one enqueue tick when `newly_due` of `population` contacts crossed 24 h idle."""
     deps = engine.deps
     deps.rules.save_rule(rule())
     previous_tick = engine.clock.now()
     engine.scheduled("enqueue")  # sets the rule's watermark
     tick = engine.clock.advance(timedelta(hours=1))
     window_start, window_end = previous_tick - IDLE, tick - IDLE
-    step = (window_end - window_start) / (NEWLY_DUE + 1)
-    due = [contact(window_start + step * (n + 1)) for n in range(NEWLY_DUE)]
-    others = population - NEWLY_DUE
+    step = (window_end - window_start) / (newly_due + 1)
+    due = [contact(window_start + step * (n + 1)) for n in range(newly_due)]
+    others = population - newly_due
     # Half went quiet earlier (already handled), half recently (not due yet).
     earlier = [contact(window_start - timedelta(minutes=5 + n % 5000)) for n in range(others // 2)]
     recent = [
@@ -69,14 +52,18 @@ def items_read_by_one_tick(engine: LocalEngine, population: int) -> int:
     started = time.perf_counter()
     deps.contacts.import_contacts([*due, *earlier, *recent])
     print(f"\nimported {population} contacts in {time.perf_counter() - started:.1f} s")
-    counter = ItemsRead()
-    for model in TABLES.values():
-        model._get_connection().connection.client.meta.events.register(
-            "after-call.dynamodb", counter
-        )
-    report = engine.scheduled("enqueue")
-    assert report["enrolled"] == NEWLY_DUE
-    return counter.items
+    with counting() as counts:
+        report = engine.scheduled("enqueue")
+    assert report["enrolled"] == report["queued"] == newly_due
+    return counts.read
+
+
+def test_a_tick_reads_each_newly_quiet_contact_once(engine: LocalEngine) -> None:
+    """The index hands over whole contacts: enrolling and queueing their first step reads
+    none of them again, nor the enrollment just written."""
+    newly_due = 20
+    read = items_read_by_one_tick(engine, 60, newly_due)
+    assert read <= 1.2 * newly_due + 5  # + the tick's own: settings, rule heads
 
 
 @pytest.mark.slow
@@ -90,3 +77,18 @@ def test_tick_reads_grow_with_due_contacts_not_with_all_contacts() -> None:
     print(f"\nitems read by one enqueue tick: 2,000 contacts → {small}; 20,000 → {large}")
     assert large <= small * 1.05
     assert small < 10 * NEWLY_DUE  # and proportional to the due work
+
+
+def test_recording_a_send_reads_its_enrollment_once(engine: LocalEngine) -> None:
+    """The settling commit is handed the enrollment it just read, instead of reading it
+    again to move the journey's counters."""
+    engine.deps.rules.save_rule(rule())
+    quiet_since = engine.clock.now() - IDLE - timedelta(hours=1)
+    leads = [contact(quiet_since - timedelta(minutes=n)) for n in range(5)]
+    engine.deps.contacts.import_contacts(leads)
+    assert engine.scheduled("enqueue")["queued"] == 5
+    assert engine.scheduled("dispatch")["dispatched"] == 5
+    with counting() as counts:
+        engine.drain()
+    assert len(engine.sandbox.sent()) == 5
+    assert counts.got["followup-enrollments"] == 5

@@ -17,6 +17,7 @@ from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
+from tests.support.events import load
 from tests.support.webhook import get, payload, post
 
 RUDI = "6281100000501"
@@ -61,6 +62,17 @@ def test_a_reply_marks_the_follow_up_responded(engine: LocalEngine) -> None:
     followup = sent_followup(engine)
     assert post(engine, payload("button.json"))["statusCode"] == 200
     assert current(engine, followup).status is Status.RESPONDED
+
+
+def test_a_status_through_the_function_url_updates_the_follow_up(engine: LocalEngine) -> None:
+    """In AWS the webhook is the function's own URL: the same secret path, no gateway."""
+    followup = sent_followup(engine)
+    event = load("lambda-url-webhook-post.json")
+    event["body"] = json.dumps(status_for(followup, "status-delivered.json"))
+    assert engine.invoke("webhook", event)["statusCode"] == 200
+    assert current(engine, followup).status is Status.DELIVERED
+    event["rawPath"] = event["requestContext"]["http"]["path"] = "/webhooks/whatsapp/wrong"
+    assert engine.invoke("webhook", event)["statusCode"] == 404
 
 
 def test_every_kind_of_inbound_message_counts_as_the_contact_writing(engine: LocalEngine) -> None:

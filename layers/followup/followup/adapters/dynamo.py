@@ -117,7 +117,9 @@ class DynamoStore(DynamoTasks, DynamoNotifications):
         and its counters go nowhere."""
         found: dict[str, Enrollment] = {}
         for change in changes:
-            if isinstance(change, EnrollmentChange):
+            if isinstance(change, EnrollmentChange) and change.replaces is not None:
+                found[change.enrollment.id] = change.replaces
+            elif isinstance(change, EnrollmentChange):
                 item = _get(EnrollmentItem, change.enrollment.id)
                 if item is not None and int(item.revision) == change.revision:
                     found[change.enrollment.id] = Enrollment.model_validate_json(item.doc)

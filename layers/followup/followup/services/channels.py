@@ -159,7 +159,7 @@ def _bring_forward(deps: Deps, failed: FollowUp, following: int, at: datetime) -
         return False
     sooner = enrollment.model_copy(update={"next_due_at": at})
     try:
-        deps.commit([EnrollmentChange(sooner, found.revision)], at)
+        deps.commit([EnrollmentChange(sooner, found.revision, enrollment)], at)
     except CommitRejected:
         return False
     return True

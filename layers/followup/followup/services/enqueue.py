@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from followup.domain.contact import Contact
 from followup.domain.enrollment import Enrollment, EnrollmentState, enroll
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.rule import IdleTrigger, Rule
@@ -145,7 +146,7 @@ def _enroll_newly_quiet(
             report.enrolled += 1
             if _due_by(enrollment, deps.timings.horizon(now)):
                 with _isolated(report, rule.id):
-                    _advance(deps, Versioned(enrollment, 1), now, report)
+                    _advance(deps, Versioned(enrollment, 1), now, report, contact_v)
     deps.rules.advance_watermark(rule.id, head.watermark, now)
 
 
@@ -154,13 +155,26 @@ def _due_by(enrollment: Enrollment, at: datetime) -> bool:
 
 
 def _advance(
-    deps: Deps, enrollment_v: Versioned[Enrollment], now: datetime, report: EnqueueReport
+    deps: Deps,
+    enrollment_v: Versioned[Enrollment],
+    now: datetime,
+    report: EnqueueReport,
+    known: Versioned[Contact] | None = None,
 ) -> None:
+    """Queue or take the enrollment's due steps. `known` is its contact as the quiet index
+    just returned it: whatever it plans is written on the condition that the contact is
+    still at that revision (and the sender re-reads it before sending), so a copy the
+    index had not caught up with loses the commit and the contact is read again."""
     enrollment = enrollment_v.item
+    rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
+    if known is not None:
+        outcome, reason = advance(deps, enrollment_v, known, rule, now)
+        if outcome is not Outcome.LOST_RACE:
+            report.count(outcome, reason)
+            return
     contact_v = deps.contacts.contact(enrollment.contact_id)
     if contact_v is None:
         gone = ended(enrollment, "contact_deleted", EnrollmentState.EXITED)
-        deps.commit([EnrollmentChange(gone, enrollment_v.revision)], now)
+        deps.commit([EnrollmentChange(gone, enrollment_v.revision, enrollment)], now)
         return
-    rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
     report.count(*advance(deps, enrollment_v, contact_v, rule, now))

@@ -17,7 +17,7 @@ def hold(deps: Deps, enrollment_v: Versioned[Enrollment], now: datetime) -> bool
     """Park a due enrollment of a rule that is off; False if it changed meanwhile."""
     held = enrollment_v.item.hold(now)
     try:
-        deps.commit([EnrollmentChange(held, enrollment_v.revision)], now)
+        deps.commit([EnrollmentChange(held, enrollment_v.revision, enrollment_v.item)], now)
     except CommitRejected:
         return False
     return True
@@ -28,7 +28,9 @@ def resume(deps: Deps, rule_id: str, now: datetime) -> int:
     its next send opening. Returns how many resumed."""
     resumed = 0
     for enrollment_v in deps.followups.held_enrollments(rule_id):
-        change = EnrollmentChange(enrollment_v.item.resume(now), enrollment_v.revision)
+        change = EnrollmentChange(
+            enrollment_v.item.resume(now), enrollment_v.revision, enrollment_v.item
+        )
         try:
             deps.commit([change], now)
         except CommitRejected:

@@ -263,7 +263,9 @@ def _end_enrollments(
             deps.commit(
                 [
                     EnrollmentChange(
-                        ended(enrollment, reason, EnrollmentState.EXITED), enrollment_v.revision
+                        ended(enrollment, reason, EnrollmentState.EXITED),
+                        enrollment_v.revision,
+                        enrollment,
                     )
                 ],
                 at,

@@ -96,14 +96,18 @@ def advance(
         exited = ended(enrollment, stop.reason, EnrollmentState.EXITED)
         changes: list[Change] = [
             NewFollowUp(skipped),
-            EnrollmentChange(exited, enrollment_v.revision),
+            EnrollmentChange(exited, enrollment_v.revision, enrollment_v.item),
         ]
         return _commit(deps, changes, now, Outcome.SKIPPED, stop.reason)
     if not slot_free(deps, contact, fid):
         later = max(contact.pending_until or now, now) + _A_MOMENT
         deferred = enrollment.model_copy(update={"next_due_at": later})
         return _commit(
-            deps, [EnrollmentChange(deferred, enrollment_v.revision)], now, Outcome.DEFERRED, None
+            deps,
+            [EnrollmentChange(deferred, enrollment_v.revision, enrollment_v.item)],
+            now,
+            Outcome.DEFERRED,
+            None,
         )
     scheduled = send_at(enrollment.next_due_at or now, now, contact, rule, settings)
     queued = _followup(fid, enrollment, contact, now, scheduled, None)
@@ -112,7 +116,7 @@ def advance(
     changes = [
         NewFollowUp(queued),
         ContactChange(holder, contact_v.revision),
-        EnrollmentChange(waiting, enrollment_v.revision),
+        EnrollmentChange(waiting, enrollment_v.revision, enrollment_v.item),
     ]
     return _commit(deps, changes, now, Outcome.QUEUED, None)
 
@@ -121,7 +125,7 @@ def _exit(
     deps: Deps, enrollment_v: Versioned[Enrollment], reason: Reason, now: datetime
 ) -> tuple[Outcome, str | None]:
     exited = ended(enrollment_v.item, reason, EnrollmentState.EXITED)
-    changes: list[Change] = [EnrollmentChange(exited, enrollment_v.revision)]
+    changes: list[Change] = [EnrollmentChange(exited, enrollment_v.revision, enrollment_v.item)]
     return _commit(deps, changes, now, Outcome.EXITED, reason)
 
 

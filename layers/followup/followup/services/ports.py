@@ -81,6 +81,9 @@ class EnrollmentChange:
 
     enrollment: Enrollment
     revision: int
+    replaces: Enrollment | None = None
+    """The enrollment stored at `revision`, when the caller holds it: the store need not
+    read it again (each revision is written once, so any copy at it is that one)."""
 
 
 @dataclass(frozen=True)

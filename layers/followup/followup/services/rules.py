@@ -259,7 +259,7 @@ def cancel_waiting(deps: Deps, rule_id: str, reason: str = "rule_deactivated") -
     for enrollment_v in chain(due, deps.followups.held_enrollments(rule_id)):
         exited = ended(enrollment_v.item, reason, EnrollmentState.EXITED)
         with suppress(CommitRejected):
-            deps.commit([EnrollmentChange(exited, enrollment_v.revision)], now)
+            deps.commit([EnrollmentChange(exited, enrollment_v.revision, enrollment_v.item)], now)
     return canceled
 
 

@@ -49,7 +49,7 @@ def end_enrollment(deps: Deps, enrollment_id: str, reason: str, at: datetime) ->
             return True
         exited = ended(current.item, reason, EnrollmentState.EXITED)
         try:
-            deps.commit([EnrollmentChange(exited, current.revision)], at)
+            deps.commit([EnrollmentChange(exited, current.revision, current.item)], at)
         except CommitRejected:
             continue
         return True
@@ -115,7 +115,7 @@ def _commit_with_fresh_reads(
             enrollment_v = deps.followups.enrollment(enrollment_id) if enrollment_id else None
             if enrollment_v is not None and enrollment_v.item.state is EnrollmentState.ACTIVE:
                 moved = enrollment_update(enrollment_v.item, contact_v.item)
-                changes.append(EnrollmentChange(moved, enrollment_v.revision))
+                changes.append(EnrollmentChange(moved, enrollment_v.revision, enrollment_v.item))
         try:
             deps.commit(changes, now)
             return True

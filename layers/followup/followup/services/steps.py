@@ -98,7 +98,7 @@ def _step(
         zone = contact.zone(deps.catalog.settings().zone)
         moved = enrollment_v.item.passed(rule, contact, zone, now)
     try:
-        deps.commit([EnrollmentChange(moved, enrollment_v.revision)], now)
+        deps.commit([EnrollmentChange(moved, enrollment_v.revision, enrollment_v.item)], now)
     except CommitRejected:
         return None
     return Versioned(moved, enrollment_v.revision + 1)

@@ -66,7 +66,7 @@ def migrate(deps: Deps, rule: Rule) -> Migration:
                 break
             moved = found.item.model_copy(update={"rule_version": rule.version})
             try:
-                deps.commit([EnrollmentChange(moved, found.revision)], now)
+                deps.commit([EnrollmentChange(moved, found.revision, found.item)], now)
             except CommitRejected:
                 continue
             report.moved += 1
