@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from itertools import islice
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -66,6 +67,8 @@ _NUMBERS_KEY = "numbers"
 _NUMBERS = TypeAdapter(list[NumberHealth])
 _TRANSACTION_ITEMS = 25  # a transaction holds 4 MB; a contact may reach ~60 KB
 _IMPORT_TRIES = 5
+_BATCH_GET = 25
+"""Items read by key per BatchGetItem after a keys-only index page (at most 100)."""
 
 
 class DynamoStore(DynamoTasks, DynamoNotifications):
@@ -280,7 +283,7 @@ class DynamoStore(DynamoTasks, DynamoNotifications):
         return EnrollmentItem.held.count(rule_id)
 
     def enrollments_of(self, contact_id: str) -> list[Versioned[Enrollment]]:
-        items = EnrollmentItem.by_contact.query(contact_id)
+        items = _items(EnrollmentItem, EnrollmentItem.by_contact.query(contact_id))
         return [_versioned_enrollment(item) for item in items]
 
     # -- follow-ups -----------------------------------------------------------------------
@@ -290,10 +293,14 @@ class DynamoStore(DynamoTasks, DynamoNotifications):
         return FollowUp.model_validate_json(item.doc) if item else None
 
     def waiting(self, phase: Phase, until: datetime) -> Iterator[FollowUp]:
-        condition = FollowUpItem.wake_at <= stamp(until)
+        """Read by key after the keys-only index: what has moved on since is left out."""
+        last = stamp(until)
         for shard in range(SHARDS):
-            for item in FollowUpItem.waiting.query(f"{phase.value}#{shard}", condition):
-                yield FollowUp.model_validate_json(item.doc)
+            key = f"{phase.value}#{shard}"
+            entries = FollowUpItem.waiting.query(key, FollowUpItem.wake_at <= last)
+            for item in _items(FollowUpItem, entries):
+                if item.phase_key == key and item.wake_at is not None and item.wake_at <= last:
+                    yield FollowUp.model_validate_json(item.doc)
 
     def followup_by_provider_id(self, wamid: str) -> FollowUp | None:
         for item in FollowUpItem.by_provider_id.query(wamid, limit=1):
@@ -312,15 +319,14 @@ class DynamoStore(DynamoTasks, DynamoNotifications):
             partitions = _days_back(_utc_day(query.since), _utc_day(query.until))
 
         def read(partition: str, resume: dict[str, Any] | None) -> Iterator[Any]:
-            return iter(
-                index.query(
-                    partition,
-                    window,
-                    scan_index_forward=False,
-                    last_evaluated_key=resume,
-                    page_size=max(limit, 25),
-                )
+            entries = index.query(
+                partition,
+                window,
+                scan_index_forward=False,
+                last_evaluated_key=resume,
+                page_size=max(limit, 25),
             )
+            return _items(FollowUpItem, entries, consistent=False)
 
         items, after = paging.collect(
             partitions,
@@ -337,14 +343,13 @@ class DynamoStore(DynamoTasks, DynamoNotifications):
         """A stage's contacts, newest first."""
 
         def read(partition: str, resume: dict[str, Any] | None) -> Iterator[Any]:
-            return iter(
-                ContactItem.by_stage.query(
-                    partition,
-                    scan_index_forward=False,
-                    last_evaluated_key=resume,
-                    page_size=max(limit, 25),
-                )
+            entries = ContactItem.by_stage.query(
+                partition,
+                scan_index_forward=False,
+                last_evaluated_key=resume,
+                page_size=max(limit, 25),
             )
+            return _items(ContactItem, entries, consistent=False)
 
         items, after = paging.collect(
             [stage],
@@ -358,8 +363,8 @@ class DynamoStore(DynamoTasks, DynamoNotifications):
         return Page(items, after)
 
     def followups_of(self, contact_id: str) -> list[FollowUp]:
-        items = FollowUpItem.by_contact.query(contact_id, scan_index_forward=False)
-        return [FollowUp.model_validate_json(item.doc) for item in items]
+        entries = FollowUpItem.by_contact.query(contact_id, scan_index_forward=False)
+        return [FollowUp.model_validate_json(item.doc) for item in _items(FollowUpItem, entries)]
 
     # -- rules ----------------------------------------------------------------------------
 
@@ -496,6 +501,18 @@ def _counts(item: StatsItem) -> dict[str, int]:
         for name, value in item.attribute_values.items()
         if name not in ("rule_id", "day")
     }
+
+
+def _items(model: type[Any], entries: Iterable[Any], consistent: bool = True) -> Iterator[Any]:
+    """The items of keys-only index `entries`, in index order, read by key a page at a time
+    (BatchGetItem); an item deleted since the index saw it is left out."""
+    remaining = iter(entries)
+    while page := list(islice(remaining, _BATCH_GET)):
+        ids = list(dict.fromkeys(entry.id for entry in page))
+        found = {item.id: item for item in model.batch_get(ids, consistent_read=consistent)}
+        for entry in page:
+            if entry.id in found:
+                yield found[entry.id]
 
 
 def _key(item: Any, names: tuple[str, ...]) -> dict[str, Any]:
