@@ -242,6 +242,13 @@ class Meter:
         source = op.get("Key") or op["Item"]
         return {name: source[name] for name in self.tables[table_name].keys}
 
+    def item(self, logical: str, key: Mapping[str, Any]) -> dict[str, Any]:
+        """An item as stored now, read without being metered."""
+        [name] = [name for name, table in self.tables.items() if table.logical == logical]
+        found = self._get(name, key)
+        assert found is not None, f"no such item in {logical}: {key}"
+        return found
+
     def _get(self, table_name: str, key: Mapping[str, Any]) -> dict[str, Any] | None:
         item: dict[str, Any] | None = self._peek.get_item(
             TableName=table_name, Key=key, ConsistentRead=True

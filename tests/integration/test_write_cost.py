@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from benchmarks.cost import Bill, Meter, metered_engine
+from benchmarks.cost import KB, Bill, Meter, item_size, metered_engine, units
 from followup.domain.followup import FollowUp, Status
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
@@ -56,3 +56,21 @@ def test_a_delivery_status_writes_no_index_copy_of_the_follow_up(
     writes = writes_of_status(*metered, "delivered")
     indexes = {where: n for where, n in writes.items() if where.startswith("followups/")}
     assert set(indexes) == {"followups/table"}
+
+
+def test_dispatch_writes_each_follow_up_once_without_a_transaction(
+    metered: tuple[LocalEngine, Meter],
+) -> None:
+    engine, meter = metered
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, RUDI, engine.clock.now() - timedelta(hours=25))
+    engine.scheduled("enqueue")
+    [queued] = engine.deps.followups.followups_of(lead.id)
+    assert queued.status is Status.QUEUED
+    meter.on = True
+    assert engine.scheduled("dispatch")["dispatched"] == 1
+    meter.on = False
+    stored = meter.item("followups", {"id": {"S": queued.id}})
+    assert meter.bill.units[("dynamodb write", "followups", "table")] == units(
+        item_size(stored), KB
+    )

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
@@ -81,37 +82,58 @@ class DynamoStore(DynamoTasks, DynamoNotifications):
     # -- writes ---------------------------------------------------------------------------
 
     def commit(self, changes: Sequence[Change], at: datetime) -> None:
-        """Apply `changes` in one transaction; CommitRejected names the changes that lost."""
-        ordered: list[Change] = []
+        """Apply `changes` all or nothing; CommitRejected names the changes that lost.
+
+        One item to write (one change, no counter moved) is one conditional write; more
+        go in one transaction, which DynamoDB bills twice.
+        """
         counters: Counter[tuple[str, str, str]] = Counter()
         previous = self._previous(changes)
         day = stamp(at)[:10]
+        for change in changes:
+            replaced = (
+                previous.get(change.enrollment.id) if isinstance(change, EnrollmentChange) else None
+            )
+            for bump in bumps(change, day, replaced):
+                counters[(bump.rule_id, bump.key, bump.name)] += bump.amount
+        grouped = _group(counters)
+        if len(changes) == 1 and not grouped:
+            self._write_one(changes[0])
+            return
+        ordered: list[Change] = []
         with _translate_cancellation(ordered), TransactWrite(connection=self._connection) as txn:
             for change in changes:
                 if not isinstance(change, Conversion):
-                    self._put(txn, change)
+                    item, condition = _written(change)
+                    txn.save(item, condition=condition)
                     ordered.append(change)
             for change in changes:
                 if isinstance(change, Conversion):
                     txn.update(
                         _followup_item(change.followup),
-                        actions=[
-                            FollowUpItem.converted.set(1),
-                            FollowUpItem.doc.set(change.followup.model_dump_json()),
-                        ],
+                        actions=_converted(change),
                         condition=FollowUpItem.converted.does_not_exist(),
                     )
                     ordered.append(change)
-                replaced = (
-                    previous.get(change.enrollment.id)
-                    if isinstance(change, EnrollmentChange)
-                    else None
-                )
-                for bump in bumps(change, day, replaced):
-                    counters[(bump.rule_id, bump.key, bump.name)] += bump.amount
-            for (rule_id, key), names in _group(counters).items():
+            for (rule_id, key), names in grouped.items():
                 actions = [getattr(StatsItem, name).add(n) for name, n in names.items()]
                 txn.update(StatsItem(rule_id, key), actions=actions)
+
+    def _write_one(self, change: Change) -> None:
+        """`change` alone, with the condition it would carry in a transaction."""
+        try:
+            if isinstance(change, Conversion):
+                _followup_item(change.followup).update(
+                    actions=_converted(change),
+                    condition=FollowUpItem.converted.does_not_exist(),
+                )
+            else:
+                item, condition = _written(change)
+                item.save(condition=condition)
+        except (PutError, UpdateError) as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                raise CommitRejected([change]) from exc
+            raise
 
     def _previous(self, changes: Sequence[Change]) -> dict[str, Enrollment]:
         """The enrollment each EnrollmentChange replaces, by id, read before the transaction
@@ -125,32 +147,6 @@ class DynamoStore(DynamoTasks, DynamoNotifications):
                 if item is not None and int(item.revision) == change.revision:
                     found[change.enrollment.id] = Enrollment.model_validate_json(item.doc)
         return found
-
-    def _put(self, txn: TransactWrite, change: Change) -> None:
-        if isinstance(change, NewFollowUp):
-            txn.save(_followup_item(change.followup), condition=FollowUpItem.id.does_not_exist())
-        elif isinstance(change, FollowUpChange):
-            txn.save(
-                _followup_item(change.followup),
-                condition=FollowUpItem.status == change.expected.value,
-            )
-        elif isinstance(change, NewEnrollment):
-            txn.save(
-                _enrollment_item(change.enrollment, 1),
-                condition=EnrollmentItem.id.does_not_exist(),
-            )
-        elif isinstance(change, EnrollmentChange):
-            txn.save(
-                _enrollment_item(change.enrollment, change.revision + 1),
-                condition=EnrollmentItem.revision == change.revision,
-            )
-        elif isinstance(change, ContactChange):
-            txn.save(
-                _contact_item(change.contact, change.revision + 1),
-                condition=ContactItem.id.does_not_exist()
-                if change.revision == 0
-                else ContactItem.revision == change.revision,
-            )
 
     def import_contacts(self, contacts: Iterable[Contact]) -> set[str]:
         """Write new contacts, 25 per transaction, each only if its id is still free.
@@ -544,6 +540,34 @@ def _group(counters: Counter[tuple[str, str, str]]) -> dict[tuple[str, str], dic
     for (rule_id, key, name), count in counters.items():
         grouped.setdefault((rule_id, key), {})[name] = count
     return grouped
+
+
+def _written(change: Change) -> tuple[Any, Condition]:
+    """The item `change` puts and the condition it puts it on."""
+    if isinstance(change, NewFollowUp):
+        return _followup_item(change.followup), FollowUpItem.id.does_not_exist()
+    if isinstance(change, FollowUpChange):
+        return _followup_item(change.followup), FollowUpItem.status == change.expected.value
+    if isinstance(change, NewEnrollment):
+        return _enrollment_item(change.enrollment, 1), EnrollmentItem.id.does_not_exist()
+    if isinstance(change, EnrollmentChange):
+        item = _enrollment_item(change.enrollment, change.revision + 1)
+        return item, EnrollmentItem.revision == change.revision
+    if isinstance(change, ContactChange):
+        condition = (
+            ContactItem.id.does_not_exist()
+            if change.revision == 0
+            else ContactItem.revision == change.revision
+        )
+        return _contact_item(change.contact, change.revision + 1), condition
+    raise TypeError(f"not a put: {type(change).__name__}")
+
+
+def _converted(change: Conversion) -> list[Action]:
+    return [
+        FollowUpItem.converted.set(1),
+        FollowUpItem.doc.set(change.followup.model_dump_json()),
+    ]
 
 
 def _followup_item(followup: FollowUp) -> FollowUpItem:
