@@ -9,6 +9,7 @@ import pytest
 
 from benchmarks.cost import KB, Bill, Meter, item_size, metered_engine, units
 from followup.domain.followup import FollowUp, Status
+from followup.services.ports import Phase
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from tests.support.builders import quiet_contact, rule
@@ -74,3 +75,14 @@ def test_dispatch_writes_each_follow_up_once_without_a_transaction(
     assert meter.bill.units[("dynamodb write", "followups", "table")] == units(
         item_size(stored), KB
     )
+
+
+def test_a_read_follow_up_is_still_under_one_kilobyte(
+    metered: tuple[LocalEngine, Meter],
+) -> None:
+    engine, meter = metered
+    writes_of_status(engine, meter, "read")
+    [followup] = engine.deps.followups.waiting(Phase.SENT, engine.clock.now() + timedelta(days=9))
+    assert followup.status is Status.READ
+    stored = meter.item("followups", {"id": {"S": followup.id}})
+    assert item_size(stored) < KB

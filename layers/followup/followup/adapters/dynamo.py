@@ -16,7 +16,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from followup.adapters import paging
+from followup.adapters import followup_doc, paging
 from followup.adapters.dynamo_notifications import DynamoNotifications
 from followup.adapters.dynamo_tasks import DynamoTasks
 from followup.adapters.tables import (
@@ -286,7 +286,7 @@ class DynamoStore(DynamoTasks, DynamoNotifications):
 
     def followup(self, followup_id: str) -> FollowUp | None:
         item = _get(FollowUpItem, followup_id)
-        return FollowUp.model_validate_json(item.doc) if item else None
+        return _followup(item) if item else None
 
     def waiting(self, phase: Phase, until: datetime) -> Iterator[FollowUp]:
         """Read by key after the keys-only index: what has moved on since is left out."""
@@ -296,7 +296,7 @@ class DynamoStore(DynamoTasks, DynamoNotifications):
             entries = FollowUpItem.waiting.query(key, FollowUpItem.wake_at <= last)
             for item in _items(FollowUpItem, entries):
                 if item.phase_key == key and item.wake_at is not None and item.wake_at <= last:
-                    yield FollowUp.model_validate_json(item.doc)
+                    yield _followup(item)
 
     def followup_by_provider_id(self, wamid: str) -> FollowUp | None:
         for item in FollowUpItem.by_provider_id.query(wamid, limit=1):
@@ -327,7 +327,7 @@ class DynamoStore(DynamoTasks, DynamoNotifications):
         items, after = paging.collect(
             partitions,
             read,
-            lambda item: FollowUp.model_validate_json(item.doc),
+            _followup,
             query.matches,
             lambda item: _key(item, names),
             limit,
@@ -360,7 +360,7 @@ class DynamoStore(DynamoTasks, DynamoNotifications):
 
     def followups_of(self, contact_id: str) -> list[FollowUp]:
         entries = FollowUpItem.by_contact.query(contact_id, scan_index_forward=False)
-        return [FollowUp.model_validate_json(item.doc) for item in _items(FollowUpItem, entries)]
+        return [_followup(item) for item in _items(FollowUpItem, entries)]
 
     # -- rules ----------------------------------------------------------------------------
 
@@ -566,7 +566,7 @@ def _written(change: Change) -> tuple[Any, Condition]:
 def _converted(change: Conversion) -> list[Action]:
     return [
         FollowUpItem.converted.set(1),
-        FollowUpItem.doc.set(change.followup.model_dump_json()),
+        FollowUpItem.doc.set(followup_doc.dump(change.followup, standalone=True)),
     ]
 
 
@@ -576,7 +576,7 @@ def _followup_item(followup: FollowUp) -> FollowUpItem:
     return FollowUpItem(
         followup.id,
         status=followup.status.value,
-        doc=followup.model_dump_json(),
+        doc=followup_doc.dump(followup),
         contact_id=followup.contact_id,
         created_at=stamp(followup.created_at),
         created_day=stamp(followup.created_at)[:10],
@@ -586,6 +586,10 @@ def _followup_item(followup: FollowUp) -> FollowUpItem:
         provider_message_id=followup.provider_message_id,
         converted=1 if followup.converted_at else None,
     )
+
+
+def _followup(item: FollowUpItem) -> FollowUp:
+    return followup_doc.load(item.doc, item.attribute_values)
 
 
 def _enrollment_item(enrollment: Enrollment, revision: int) -> EnrollmentItem:
