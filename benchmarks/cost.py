@@ -133,6 +133,9 @@ class Bill:
     )
     largest: Counter[str] = field(default_factory=Counter)
     """The largest item written, in bytes, by table."""
+    doubled_by_counters: float = 0.0
+    """Write units of transactions that held one item besides counters: billed twice only
+    because the counters rode along (the second copy)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, kind: str, where: str, detail: str, amount: float) -> None:
@@ -218,8 +221,19 @@ class Meter:
                     self._write(table, "(rejected)", units(size, KB) * factor)
                     continue
                 self._item_written(table, old, self._get(table, key), factor)
+            if operation == "TransactWriteItems" and not failed:
+                self._note_counters_alongside(context.get("metered", []))
         elif not failed:
             self._reads(operation, context.get("params", {}), parsed)
+
+    def _note_counters_alongside(self, written: list[tuple[str, Any, Any]]) -> None:
+        others = [entry for entry in written if self.tables[entry[0]].logical != "stats"]
+        if len(others) == 1 and len(written) > 1:
+            table, key, old = others[0]
+            new = self._get(table, key)
+            size = max(item_size(old) if old else 0, item_size(new) if new else 0)
+            with self.bill.lock:
+                self.bill.doubled_by_counters += units(size, KB)
 
     def _targets(self, operation: str, params: Mapping[str, Any]) -> list[tuple[str, Any]]:
         if operation in _WRITES:
@@ -431,6 +445,42 @@ def lifecycle(count: int) -> Bill:
     return bill
 
 
+def path(bill: Bill, count: int, total: float) -> None:
+    """What the next two steps would save, projected from this run's own meter."""
+    per_million = 1_000_000 / count
+    write = prices.DYNAMODB_WRITE_UNIT * per_million
+    counters = sum(
+        n
+        for (kind, where, _), n in bill.units.items()
+        if (kind, where)
+        == (
+            "dynamodb write",
+            "stats",
+        )
+    )
+    records = bill.units[("dynamodb stream record", "followups", "stream")]
+    batches = records / prices.STREAM_RECORDS_PER_INVOCATION
+    aggregated = batches * 2 * 2  # a (rule, day) and a (rule, step, day) item, transacted
+    invocation = prices.LAMBDA_REQUEST + prices.LAMBDA_GB_SECOND * prices.LAMBDA_MEMORY_GB * (
+        prices.BILLED_MS["broadcaster"] / 1000
+    )
+    streamed = (
+        total
+        - (counters + bill.doubled_by_counters - aggregated) * write
+        + batches * invocation * per_million
+    )
+    api = sum(n for (kind, _, _), n in bill.units.items() if kind == "http api request")
+    function_url = streamed - api * (prices.HTTP_API_REQUEST - prices.FUNCTION_URL_REQUEST) * (
+        per_million
+    )
+    print("path (projected from this run):")
+    print(
+        f"  counters aggregated from the stream, {prices.STREAM_RECORDS_PER_INVOCATION} records"
+        f" a batch: ${streamed:.2f}"
+    )
+    print(f"  and the webhook on a Lambda function URL: ${function_url:.2f}")
+
+
 def cost(bill: Bill) -> dict[tuple[str, str, str], float]:
     return {line: amount * _PRICE[line[0]] for line, amount in bill.units.items()}
 
@@ -462,6 +512,7 @@ def main(count: int = FOLLOWUPS) -> list[Figure]:
     followup_writes = bill.units[("dynamodb write", "followups", "table")]
     print("largest item written: " + ", ".join(f"{k} {v} B" for k, v in bill.largest.items()))
     print(f"total ${total:.2f} per 1M follow-ups")
+    path(bill, count, total)
     return [
         at_most("cost per 1M follow-ups", round(total, 2), "$", 10),
         Figure("DynamoDB write units per follow-up", round(writes / count, 2), "WRU"),
