@@ -25,6 +25,7 @@ SUITE = (
     "ai_cost",
     "lateness",
     "tick_items",
+    "cost",
 )
 RESULTS = Path(__file__).resolve().parents[1] / "bench" / "results.json"
 

@@ -131,7 +131,10 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
                         index_name=index["IndexName"],
                         partition_key=_partition_key(index["KeySchema"], types),
                         sort_key=_sort_key(index["KeySchema"], types),
-                        projection_type=dynamodb.ProjectionType.ALL,
+                        projection_type=dynamodb.ProjectionType(
+                            index["Projection"]["ProjectionType"]
+                        ),
+                        non_key_attributes=index["Projection"].get("NonKeyAttributes"),
                     )
                     for index in spec.get("GlobalSecondaryIndexes", [])
                 ],

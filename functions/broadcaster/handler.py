@@ -10,6 +10,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from followup.adapters import followup_doc
 from followup.adapters.connections import Connections
 from followup.domain.followup import FollowUp
 from followup.services.broadcast import broadcast
@@ -25,7 +26,8 @@ def changed_followups(event: dict[str, Any]) -> list[FollowUp]:
         image = record.get("dynamodb", {}).get("NewImage") or {}
         doc = image.get("doc", {}).get("S")
         if record.get("eventName") in ("INSERT", "MODIFY") and doc:
-            followup = FollowUp.model_validate_json(doc)
+            attributes = {name: value.get("S") for name, value in image.items()}
+            followup = followup_doc.load(doc, attributes)
             latest[followup.id] = followup
     return list(latest.values())
 

@@ -49,11 +49,11 @@ def test_tables_keys_and_indexes_are_the_codes_own(dev: Synth) -> None:
             spec["AttributeDefinitions"], key=str
         )
         declared = {
-            i["IndexName"]: (i["KeySchema"], i["Projection"]["ProjectionType"])
+            i["IndexName"]: (i["KeySchema"], i["Projection"])
             for i in table.get("GlobalSecondaryIndexes", [])
         }
         expected = {
-            i["IndexName"]: (i["KeySchema"], i["Projection"]["ProjectionType"])
+            i["IndexName"]: (i["KeySchema"], i["Projection"])
             for i in spec.get("GlobalSecondaryIndexes", [])
         }
         assert declared == expected, logical

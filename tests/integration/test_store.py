@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import boto3
 
-from followup.adapters.tables import MESSAGE_RETENTION, MessageItem
+from followup.adapters.tables import MESSAGE_RETENTION, FollowUpItem, MessageItem
 from followup.domain.contact import Speaker
 from followup.domain.conversation import Direction, Message
+from followup.domain.followup import Status
+from followup_local import envelopes
 from followup_local.engine import LocalEngine
+from tests.support.builders import quiet_contact, rule
 
 
 def test_conversation_lines_expire_by_ttl_after_the_retention(engine: LocalEngine) -> None:
@@ -22,3 +27,22 @@ def test_conversation_lines_expire_by_ttl_after_the_retention(engine: LocalEngin
         TableName="followup-messages"
     )["TimeToLiveDescription"]
     assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
+
+
+def test_follow_ups_stored_whole_by_earlier_versions_read_the_same(engine: LocalEngine) -> None:
+    """Items written before the compact document (the whole model in `doc`) still read."""
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, "6281100000501", engine.clock.now() - timedelta(hours=25))
+    engine.tick()
+    [sent] = engine.deps.followups.followups_of(lead.id)
+    item = FollowUpItem.get(sent.id)
+    item.doc = sent.model_dump_json()
+    item.save()
+    assert engine.deps.followups.followup(sent.id) == sent
+    assert engine.deps.followups.followups_of(lead.id) == [sent]
+    read = envelopes.status(sent.provider_message_id or "", "read", engine.clock.now(), "", None)
+    assert engine.deliver(read) == 200
+    found = engine.deps.followups.followup(sent.id)
+    assert found is not None
+    assert found.status is Status.READ
+    assert found.model_copy(update={"status": sent.status, "history": sent.history}) == sent

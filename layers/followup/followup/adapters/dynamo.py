@@ -7,14 +7,16 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from itertools import islice
 from typing import Any
 
 from pydantic import TypeAdapter
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from followup.adapters import paging
+from followup.adapters import followup_doc, paging
 from followup.adapters.dynamo_notifications import DynamoNotifications
 from followup.adapters.dynamo_tasks import DynamoTasks
 from followup.adapters.tables import (
@@ -66,6 +68,8 @@ _NUMBERS_KEY = "numbers"
 _NUMBERS = TypeAdapter(list[NumberHealth])
 _TRANSACTION_ITEMS = 25  # a transaction holds 4 MB; a contact may reach ~60 KB
 _IMPORT_TRIES = 5
+_BATCH_GET = 25
+"""Items read by key per BatchGetItem after a keys-only index page (at most 100)."""
 
 
 class DynamoStore(DynamoTasks, DynamoNotifications):
@@ -78,37 +82,58 @@ class DynamoStore(DynamoTasks, DynamoNotifications):
     # -- writes ---------------------------------------------------------------------------
 
     def commit(self, changes: Sequence[Change], at: datetime) -> None:
-        """Apply `changes` in one transaction; CommitRejected names the changes that lost."""
-        ordered: list[Change] = []
+        """Apply `changes` all or nothing; CommitRejected names the changes that lost.
+
+        One item to write (one change, no counter moved) is one conditional write; more
+        go in one transaction, which DynamoDB bills twice.
+        """
         counters: Counter[tuple[str, str, str]] = Counter()
         previous = self._previous(changes)
         day = stamp(at)[:10]
+        for change in changes:
+            replaced = (
+                previous.get(change.enrollment.id) if isinstance(change, EnrollmentChange) else None
+            )
+            for bump in bumps(change, day, replaced):
+                counters[(bump.rule_id, bump.key, bump.name)] += bump.amount
+        grouped = _group(counters)
+        if len(changes) == 1 and not grouped:
+            self._write_one(changes[0])
+            return
+        ordered: list[Change] = []
         with _translate_cancellation(ordered), TransactWrite(connection=self._connection) as txn:
             for change in changes:
                 if not isinstance(change, Conversion):
-                    self._put(txn, change)
+                    item, condition = _written(change)
+                    txn.save(item, condition=condition)
                     ordered.append(change)
             for change in changes:
                 if isinstance(change, Conversion):
                     txn.update(
                         _followup_item(change.followup),
-                        actions=[
-                            FollowUpItem.converted.set(1),
-                            FollowUpItem.doc.set(change.followup.model_dump_json()),
-                        ],
+                        actions=_converted(change),
                         condition=FollowUpItem.converted.does_not_exist(),
                     )
                     ordered.append(change)
-                replaced = (
-                    previous.get(change.enrollment.id)
-                    if isinstance(change, EnrollmentChange)
-                    else None
-                )
-                for bump in bumps(change, day, replaced):
-                    counters[(bump.rule_id, bump.key, bump.name)] += bump.amount
-            for (rule_id, key), names in _group(counters).items():
+            for (rule_id, key), names in grouped.items():
                 actions = [getattr(StatsItem, name).add(n) for name, n in names.items()]
                 txn.update(StatsItem(rule_id, key), actions=actions)
+
+    def _write_one(self, change: Change) -> None:
+        """`change` alone, with the condition it would carry in a transaction."""
+        try:
+            if isinstance(change, Conversion):
+                _followup_item(change.followup).update(
+                    actions=_converted(change),
+                    condition=FollowUpItem.converted.does_not_exist(),
+                )
+            else:
+                item, condition = _written(change)
+                item.save(condition=condition)
+        except (PutError, UpdateError) as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                raise CommitRejected([change]) from exc
+            raise
 
     def _previous(self, changes: Sequence[Change]) -> dict[str, Enrollment]:
         """The enrollment each EnrollmentChange replaces, by id, read before the transaction
@@ -124,32 +149,6 @@ class DynamoStore(DynamoTasks, DynamoNotifications):
                 if item is not None and int(item.revision) == change.revision:
                     found[change.enrollment.id] = Enrollment.model_validate_json(item.doc)
         return found
-
-    def _put(self, txn: TransactWrite, change: Change) -> None:
-        if isinstance(change, NewFollowUp):
-            txn.save(_followup_item(change.followup), condition=FollowUpItem.id.does_not_exist())
-        elif isinstance(change, FollowUpChange):
-            txn.save(
-                _followup_item(change.followup),
-                condition=FollowUpItem.status == change.expected.value,
-            )
-        elif isinstance(change, NewEnrollment):
-            txn.save(
-                _enrollment_item(change.enrollment, 1),
-                condition=EnrollmentItem.id.does_not_exist(),
-            )
-        elif isinstance(change, EnrollmentChange):
-            txn.save(
-                _enrollment_item(change.enrollment, change.revision + 1),
-                condition=EnrollmentItem.revision == change.revision,
-            )
-        elif isinstance(change, ContactChange):
-            txn.save(
-                _contact_item(change.contact, change.revision + 1),
-                condition=ContactItem.id.does_not_exist()
-                if change.revision == 0
-                else ContactItem.revision == change.revision,
-            )
 
     def import_contacts(self, contacts: Iterable[Contact]) -> set[str]:
         """Write new contacts, 25 per transaction, each only if its id is still free.
@@ -282,20 +281,24 @@ class DynamoStore(DynamoTasks, DynamoNotifications):
         return EnrollmentItem.held.count(rule_id)
 
     def enrollments_of(self, contact_id: str) -> list[Versioned[Enrollment]]:
-        items = EnrollmentItem.by_contact.query(contact_id)
+        items = _items(EnrollmentItem, EnrollmentItem.by_contact.query(contact_id))
         return [_versioned_enrollment(item) for item in items]
 
     # -- follow-ups -----------------------------------------------------------------------
 
     def followup(self, followup_id: str) -> FollowUp | None:
         item = _get(FollowUpItem, followup_id)
-        return FollowUp.model_validate_json(item.doc) if item else None
+        return _followup(item) if item else None
 
     def waiting(self, phase: Phase, until: datetime) -> Iterator[FollowUp]:
-        condition = FollowUpItem.wake_at <= stamp(until)
+        """Read by key after the keys-only index: what has moved on since is left out."""
+        last = stamp(until)
         for shard in range(SHARDS):
-            for item in FollowUpItem.waiting.query(f"{phase.value}#{shard}", condition):
-                yield FollowUp.model_validate_json(item.doc)
+            key = f"{phase.value}#{shard}"
+            entries = FollowUpItem.waiting.query(key, FollowUpItem.wake_at <= last)
+            for item in _items(FollowUpItem, entries):
+                if item.phase_key == key and item.wake_at is not None and item.wake_at <= last:
+                    yield _followup(item)
 
     def followup_by_provider_id(self, wamid: str) -> FollowUp | None:
         for item in FollowUpItem.by_provider_id.query(wamid, limit=1):
@@ -314,20 +317,19 @@ class DynamoStore(DynamoTasks, DynamoNotifications):
             partitions = _days_back(_utc_day(query.since), _utc_day(query.until))
 
         def read(partition: str, resume: dict[str, Any] | None) -> Iterator[Any]:
-            return iter(
-                index.query(
-                    partition,
-                    window,
-                    scan_index_forward=False,
-                    last_evaluated_key=resume,
-                    page_size=max(limit, 25),
-                )
+            entries = index.query(
+                partition,
+                window,
+                scan_index_forward=False,
+                last_evaluated_key=resume,
+                page_size=max(limit, 25),
             )
+            return _items(FollowUpItem, entries, consistent=False)
 
         items, after = paging.collect(
             partitions,
             read,
-            lambda item: FollowUp.model_validate_json(item.doc),
+            _followup,
             query.matches,
             lambda item: _key(item, names),
             limit,
@@ -339,14 +341,13 @@ class DynamoStore(DynamoTasks, DynamoNotifications):
         """A stage's contacts, newest first."""
 
         def read(partition: str, resume: dict[str, Any] | None) -> Iterator[Any]:
-            return iter(
-                ContactItem.by_stage.query(
-                    partition,
-                    scan_index_forward=False,
-                    last_evaluated_key=resume,
-                    page_size=max(limit, 25),
-                )
+            entries = ContactItem.by_stage.query(
+                partition,
+                scan_index_forward=False,
+                last_evaluated_key=resume,
+                page_size=max(limit, 25),
             )
+            return _items(ContactItem, entries, consistent=False)
 
         items, after = paging.collect(
             [stage],
@@ -360,8 +361,8 @@ class DynamoStore(DynamoTasks, DynamoNotifications):
         return Page(items, after)
 
     def followups_of(self, contact_id: str) -> list[FollowUp]:
-        items = FollowUpItem.by_contact.query(contact_id, scan_index_forward=False)
-        return [FollowUp.model_validate_json(item.doc) for item in items]
+        entries = FollowUpItem.by_contact.query(contact_id, scan_index_forward=False)
+        return [_followup(item) for item in _items(FollowUpItem, entries)]
 
     # -- rules ----------------------------------------------------------------------------
 
@@ -500,6 +501,18 @@ def _counts(item: StatsItem) -> dict[str, int]:
     }
 
 
+def _items(model: type[Any], entries: Iterable[Any], consistent: bool = True) -> Iterator[Any]:
+    """The items of keys-only index `entries`, in index order, read by key a page at a time
+    (BatchGetItem); an item deleted since the index saw it is left out."""
+    remaining = iter(entries)
+    while page := list(islice(remaining, _BATCH_GET)):
+        ids = list(dict.fromkeys(entry.id for entry in page))
+        found = {item.id: item for item in model.batch_get(ids, consistent_read=consistent)}
+        for entry in page:
+            if entry.id in found:
+                yield found[entry.id]
+
+
 def _key(item: Any, names: tuple[str, ...]) -> dict[str, Any]:
     """An index position as DynamoDB's ExclusiveStartKey wants it."""
     return {name: {"S": str(getattr(item, name))} for name in names}
@@ -531,13 +544,41 @@ def _group(counters: Counter[tuple[str, str, str]]) -> dict[tuple[str, str], dic
     return grouped
 
 
+def _written(change: Change) -> tuple[Any, Condition]:
+    """The item `change` puts and the condition it puts it on."""
+    if isinstance(change, NewFollowUp):
+        return _followup_item(change.followup), FollowUpItem.id.does_not_exist()
+    if isinstance(change, FollowUpChange):
+        return _followup_item(change.followup), FollowUpItem.status == change.expected.value
+    if isinstance(change, NewEnrollment):
+        return _enrollment_item(change.enrollment, 1), EnrollmentItem.id.does_not_exist()
+    if isinstance(change, EnrollmentChange):
+        item = _enrollment_item(change.enrollment, change.revision + 1)
+        return item, EnrollmentItem.revision == change.revision
+    if isinstance(change, ContactChange):
+        condition = (
+            ContactItem.id.does_not_exist()
+            if change.revision == 0
+            else ContactItem.revision == change.revision
+        )
+        return _contact_item(change.contact, change.revision + 1), condition
+    raise TypeError(f"not a put: {type(change).__name__}")
+
+
+def _converted(change: Conversion) -> list[Action]:
+    return [
+        FollowUpItem.converted.set(1),
+        FollowUpItem.doc.set(followup_doc.dump(change.followup, standalone=True)),
+    ]
+
+
 def _followup_item(followup: FollowUp) -> FollowUpItem:
     phase = phase_of(followup)
     waiting = phase is not None and followup.wake_at is not None
     return FollowUpItem(
         followup.id,
         status=followup.status.value,
-        doc=followup.model_dump_json(),
+        doc=followup_doc.dump(followup),
         contact_id=followup.contact_id,
         created_at=stamp(followup.created_at),
         created_day=stamp(followup.created_at)[:10],
@@ -547,6 +588,10 @@ def _followup_item(followup: FollowUp) -> FollowUpItem:
         provider_message_id=followup.provider_message_id,
         converted=1 if followup.converted_at else None,
     )
+
+
+def _followup(item: FollowUpItem) -> FollowUp:
+    return followup_doc.load(item.doc, item.attribute_values)
 
 
 def _enrollment_item(enrollment: Enrollment, revision: int) -> EnrollmentItem:

@@ -3,6 +3,11 @@
 Items keep the domain model as one JSON document (`doc`) plus the top-level attributes
 that keys and indexes need. Index keys that are hot by nature (a phase, a stage) carry
 a shard suffix so writes spread over partitions.
+
+An index copies only what its readers use. Most are keys-only: their readers fetch the
+items by key (BatchGetItem), and a change to an item rewrites such an index only when
+the item enters it, leaves it or moves in it. Where a tick reads every entry and the key
+moves anyway, the index carries the document (INCLUDE `doc`).
 """
 
 from __future__ import annotations
@@ -13,7 +18,12 @@ from typing import Any
 
 import botocore.session
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import (
+    AllProjection,
+    GlobalSecondaryIndex,
+    IncludeProjection,
+    KeysOnlyProjection,
+)
 from pynamodb.models import Model
 
 SHARDS = 4
@@ -36,46 +46,60 @@ class _Index(GlobalSecondaryIndex[Any]):
         projection = AllProjection()
 
 
-class QuietIndex(_Index):
+class _KeysIndex(GlobalSecondaryIndex[Any]):
+    """Keys only: read with a query, then the items by key."""
+
+    class Meta:
+        projection = KeysOnlyProjection()
+
+
+class _DocIndex(GlobalSecondaryIndex[Any]):
+    """The document and its revision: enough to act on an entry without reading the item."""
+
+    class Meta:
+        projection = IncludeProjection(["doc", "revision"])
+
+
+class QuietIndex(_DocIndex):
     """Contacts by (stage#shard, quiet_since): who fell silent when. Opted-out left out."""
 
-    class Meta(_Index.Meta):
+    class Meta(_DocIndex.Meta):
         index_name = "quiet"
 
     quiet_key = UnicodeAttribute(hash_key=True)
     quiet_since = UnicodeAttribute(range_key=True)
 
 
-class WaIdIndex(_Index):
-    class Meta(_Index.Meta):
+class WaIdIndex(_KeysIndex):
+    class Meta(_KeysIndex.Meta):
         index_name = "by_wa_id"
 
     wa_id = UnicodeAttribute(hash_key=True)
 
 
-class UserIdIndex(_Index):
+class UserIdIndex(_KeysIndex):
     """Business-scoped user ids, for contacts WhatsApp names without a wa_id."""
 
-    class Meta(_Index.Meta):
+    class Meta(_KeysIndex.Meta):
         index_name = "by_user_id"
 
     user_id = UnicodeAttribute(hash_key=True)
 
 
-class StageIndex(_Index):
+class StageIndex(_KeysIndex):
     """Contacts by stage, newest first (listing; opted-out ones included)."""
 
-    class Meta(_Index.Meta):
+    class Meta(_KeysIndex.Meta):
         index_name = "by_stage"
 
     stage = UnicodeAttribute(hash_key=True)
     created_at = UnicodeAttribute(range_key=True)
 
 
-class DateDueIndex(_Index):
+class DateDueIndex(_DocIndex):
     """Sparse: date-trigger entries by (date#shard, due time). Contacts stay out of it."""
 
-    class Meta(_Index.Meta):
+    class Meta(_DocIndex.Meta):
         index_name = "dates"
 
     date_key = UnicodeAttribute(hash_key=True)
@@ -129,29 +153,29 @@ class MessageItem(Model):
     expires_at = TTLAttribute(null=True)
 
 
-class DueEnrollmentIndex(_Index):
+class DueEnrollmentIndex(_DocIndex):
     """Sparse: only enrollments whose next step waits to be queued."""
 
-    class Meta(_Index.Meta):
+    class Meta(_DocIndex.Meta):
         index_name = "due"
 
     due_key = UnicodeAttribute(hash_key=True)
     next_due_at = UnicodeAttribute(range_key=True)
 
 
-class EnrollmentsByContactIndex(_Index):
-    class Meta(_Index.Meta):
+class EnrollmentsByContactIndex(_KeysIndex):
+    class Meta(_KeysIndex.Meta):
         index_name = "by_contact"
 
     contact_id = UnicodeAttribute(hash_key=True)
     enrolled_at = UnicodeAttribute(range_key=True)
 
 
-class HeldEnrollmentIndex(_Index):
+class HeldEnrollmentIndex(_DocIndex):
     """Sparse: enrollments held by their rule being off, by rule, so turning it on again
     re-arms them with one query. Written once per hold at a tick's pace: not sharded."""
 
-    class Meta(_Index.Meta):
+    class Meta(_DocIndex.Meta):
         index_name = "held"
 
     held_key = UnicodeAttribute(hash_key=True)
@@ -174,36 +198,36 @@ class EnrollmentItem(Model):
     by_contact = EnrollmentsByContactIndex()
 
 
-class WaitingIndex(_Index):
+class WaitingIndex(_KeysIndex):
     """Sparse: live follow-ups by (phase#shard, wake_at). Terminal ones drop out."""
 
-    class Meta(_Index.Meta):
+    class Meta(_KeysIndex.Meta):
         index_name = "waiting"
 
     phase_key = UnicodeAttribute(hash_key=True)
     wake_at = UnicodeAttribute(range_key=True)
 
 
-class FollowUpsByContactIndex(_Index):
-    class Meta(_Index.Meta):
+class FollowUpsByContactIndex(_KeysIndex):
+    class Meta(_KeysIndex.Meta):
         index_name = "by_contact"
 
     contact_id = UnicodeAttribute(hash_key=True)
     created_at = UnicodeAttribute(range_key=True)
 
 
-class FollowUpsByDayIndex(_Index):
+class FollowUpsByDayIndex(_KeysIndex):
     """Follow-ups by the UTC day they were planned, newest first: the queue view."""
 
-    class Meta(_Index.Meta):
+    class Meta(_KeysIndex.Meta):
         index_name = "by_day"
 
     created_day = UnicodeAttribute(hash_key=True)
     created_at = UnicodeAttribute(range_key=True)
 
 
-class ProviderIdIndex(_Index):
-    class Meta(_Index.Meta):
+class ProviderIdIndex(_KeysIndex):
+    class Meta(_KeysIndex.Meta):
         index_name = "by_provider_id"
 
     provider_message_id = UnicodeAttribute(hash_key=True)

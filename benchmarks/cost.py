@@ -1,0 +1,526 @@
+"""AWS cost per 1M follow-ups, from every metered DynamoDB, SQS, Lambda and API call.
+
+N follow-ups go through a whole lifecycle on the local engine (moto): enqueue → dispatch →
+sent → three status webhooks (sent, delivered, read) → expired. Every DynamoDB request of
+the engine is metered as DynamoDB bills it: each item written rounded up to 1 KB (the
+larger of its old and new image), transactional writes twice, each secondary index the
+item is in written again at its projected size (a key change there is a delete and a put;
+an unchanged projection is no write), reads rounded up to 4 KB per item or per query page.
+SQS is billed per request and 64 KB, the sender's trigger as one receive and one delete
+per batch; Lambda per request and GB-second (assumed durations, benchmarks/prices.py);
+each webhook delivery is one HTTP API request. Prices: benchmarks/prices.py.
+
+The broadcaster is not run locally: its invocations are the follow-up stream's records
+over the batch it is assumed to take (prices.STREAM_RECORDS_PER_INVOCATION).
+
+Run: `.venv/bin/python -m benchmarks cost`. Every figure is per follow-up and does not
+depend on N (the tick's share falls as 1/N; N = 200 keeps the run under a minute).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import boto3
+
+from benchmarks import prices
+from benchmarks.figures import Figure, at_most
+from followup.adapters.sqs import SqsQueue
+from followup.adapters.tables import TABLES, table_spec
+from followup.domain.contact import Contact, Speaker
+from followup.domain.followup import Status
+from followup.domain.rule import Rule
+from followup_local import envelopes
+from followup_local.engine import (
+    REGION,
+    Functions,
+    LocalEngine,
+    VirtualDelayQueue,
+    local_engine,
+)
+
+START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+"""Tuesday 09:00 in Jakarta: inside business hours."""
+FOLLOWUPS = 200
+STATUSES = ("sent", "delivered", "read")
+KB = 1024
+READ_BLOCK = 4 * KB
+_ESM_CALLS = {"ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility"}
+"""What the local engine does in place of the SQS trigger; billed per sender batch instead."""
+_WRITES = {"PutItem", "UpdateItem", "DeleteItem"}
+
+
+def item_size(item: Mapping[str, Any]) -> int:
+    """Bytes DynamoDB counts for an item: each attribute's name and value."""
+    return sum(len(name.encode()) + _value_size(value) for name, value in item.items())
+
+
+def _value_size(value: Mapping[str, Any]) -> int:
+    kind, inner = next(iter(value.items()))
+    if kind == "S":
+        return len(str(inner).encode())
+    if kind == "N":
+        digits = Decimal(inner).normalize().as_tuple().digits
+        return (len(digits) + 1) // 2 + 1
+    if kind == "B":
+        return len(inner)
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "M":
+        return 3 + sum(len(k.encode()) + _value_size(v) + 1 for k, v in inner.items())
+    if kind == "L":
+        return 3 + sum(_value_size(v) + 1 for v in inner)
+    return sum(len(str(member).encode()) for member in inner)  # SS, NS, BS
+
+
+def units(size: int, block: int) -> int:
+    return max(1, math.ceil(size / block))
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    keys: tuple[str, ...]
+    projection: str
+    include: tuple[str, ...]
+
+    def project(self, item: Mapping[str, Any] | None, table_keys: tuple[str, ...]) -> Any:
+        """The index's copy of `item`, or None when the item is not in the index."""
+        if item is None or any(key not in item for key in self.keys):
+            return None
+        if self.projection == "ALL":
+            return dict(item)
+        names = {*table_keys, *self.keys, *self.include}
+        return {name: value for name, value in item.items() if name in names}
+
+
+@dataclass(frozen=True)
+class Table:
+    logical: str
+    keys: tuple[str, ...]
+    indexes: tuple[Index, ...]
+    stream: bool
+
+    @classmethod
+    def of(cls, logical: str, spec: Mapping[str, Any]) -> Table:
+        indexes = tuple(
+            Index(
+                index["IndexName"],
+                tuple(key["AttributeName"] for key in index["KeySchema"]),
+                index["Projection"]["ProjectionType"],
+                tuple(index["Projection"].get("NonKeyAttributes", ())),
+            )
+            for index in spec.get("GlobalSecondaryIndexes", [])
+        )
+        keys = tuple(key["AttributeName"] for key in spec["KeySchema"])
+        return cls(logical, keys, indexes, "StreamSpecification" in spec)
+
+
+@dataclass
+class Bill:
+    """Metered units by line, e.g. ("dynamodb write", "followups", "by_day")."""
+
+    units: defaultdict[tuple[str, str, str], float] = field(
+        default_factory=lambda: defaultdict(float)
+    )
+    largest: Counter[str] = field(default_factory=Counter)
+    """The largest item written, in bytes, by table."""
+    doubled_by_counters: float = 0.0
+    """Write units of transactions that held one item besides counters: billed twice only
+    because the counters rode along (the second copy)."""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, kind: str, where: str, detail: str, amount: float) -> None:
+        with self.lock:
+            self.units[(kind, where, detail)] += amount
+
+
+_PRICE = {
+    "dynamodb write": prices.DYNAMODB_WRITE_UNIT,
+    "dynamodb read": prices.DYNAMODB_READ_UNIT,
+    "dynamodb stream record": prices.DYNAMODB_STREAM_READ,
+    "sqs request": prices.SQS_REQUEST,
+    "lambda request": prices.LAMBDA_REQUEST,
+    "lambda GB-s": prices.LAMBDA_GB_SECOND,
+    "http api request": prices.HTTP_API_REQUEST,
+}
+
+
+class Meter:
+    """botocore hooks that bill each DynamoDB and SQS request while `on`."""
+
+    def __init__(self, bill: Bill) -> None:
+        self.bill = bill
+        self.on = False
+        self.tables: dict[str, Table] = {}
+        self._peek: Any = None
+        self._before: dict[int, list[Any]] = {}
+
+    def bind(self) -> None:
+        """Read table schemas and open an unmetered client to see items before and after."""
+        for logical, model in TABLES.items():
+            spec = table_spec(model)
+            self.tables[spec["TableName"]] = Table.of(logical, spec)
+        self._peek = boto3.Session().client("dynamodb", region_name=REGION)
+
+    def attach(self, events: Any) -> None:
+        """Hook a client's event emitter."""
+        events.register("before-parameter-build.dynamodb", self._before_dynamodb)
+        events.register("after-call.dynamodb", self._after_dynamodb)
+        events.register("before-parameter-build.sqs", self._keep_params)
+        events.register("after-call.sqs", self._after_sqs)
+
+    # -- SQS ------------------------------------------------------------------------------
+
+    def _keep_params(self, params: Mapping[str, Any], context: dict[str, Any], **_: Any) -> None:
+        context["params"] = params
+
+    def _after_sqs(self, model: Any, context: Mapping[str, Any], **_: Any) -> None:
+        if not self.on or model.name in _ESM_CALLS:
+            return
+        params = context.get("params", {})
+        entries = params.get("Entries") or [params]
+        payload = sum(len(str(entry.get("MessageBody", "")).encode()) for entry in entries)
+        self.bill.add("sqs request", "send queue", model.name, units(payload, 64 * KB))
+
+    # -- DynamoDB -------------------------------------------------------------------------
+
+    def _before_dynamodb(
+        self, model: Any, params: Mapping[str, Any], context: dict[str, Any], **_: Any
+    ) -> None:
+        if not self.on:
+            return
+        context["params"] = params
+        targets = self._targets(model.name, params)
+        context["metered"] = [(table, key, self._get(table, key)) for table, key in targets]
+
+    def _after_dynamodb(
+        self,
+        model: Any,
+        parsed: Mapping[str, Any],
+        context: Mapping[str, Any],
+        **_: Any,
+    ) -> None:
+        if not self.on:
+            return
+        operation = model.name
+        failed = "Error" in parsed
+        if operation in _WRITES or operation in ("TransactWriteItems", "BatchWriteItem"):
+            factor = 2 if operation == "TransactWriteItems" else 1
+            for table, key, old in context.get("metered", []):
+                if failed:
+                    size = item_size(old) if old else 0
+                    self._write(table, "(rejected)", units(size, KB) * factor)
+                    continue
+                self._item_written(table, old, self._get(table, key), factor)
+            if operation == "TransactWriteItems" and not failed:
+                self._note_counters_alongside(context.get("metered", []))
+        elif not failed:
+            self._reads(operation, context.get("params", {}), parsed)
+
+    def _note_counters_alongside(self, written: list[tuple[str, Any, Any]]) -> None:
+        others = [entry for entry in written if self.tables[entry[0]].logical != "stats"]
+        if len(others) == 1 and len(written) > 1:
+            table, key, old = others[0]
+            new = self._get(table, key)
+            size = max(item_size(old) if old else 0, item_size(new) if new else 0)
+            with self.bill.lock:
+                self.bill.doubled_by_counters += units(size, KB)
+
+    def _targets(self, operation: str, params: Mapping[str, Any]) -> list[tuple[str, Any]]:
+        if operation in _WRITES:
+            return [(params["TableName"], self._key(params["TableName"], params))]
+        if operation == "TransactWriteItems":
+            found = []
+            for entry in params["TransactItems"]:
+                op = next(iter(entry.values()))
+                found.append((op["TableName"], self._key(op["TableName"], op)))
+            return found
+        if operation == "BatchWriteItem":
+            return [
+                (name, self._key(name, next(iter(request.values()))))
+                for name, requests in params["RequestItems"].items()
+                for request in requests
+            ]
+        return []
+
+    def _key(self, table_name: str, op: Mapping[str, Any]) -> dict[str, Any]:
+        source = op.get("Key") or op["Item"]
+        return {name: source[name] for name in self.tables[table_name].keys}
+
+    def item(self, logical: str, key: Mapping[str, Any]) -> dict[str, Any]:
+        """An item as stored now, read without being metered."""
+        [name] = [name for name, table in self.tables.items() if table.logical == logical]
+        found = self._get(name, key)
+        assert found is not None, f"no such item in {logical}: {key}"
+        return found
+
+    def _get(self, table_name: str, key: Mapping[str, Any]) -> dict[str, Any] | None:
+        item: dict[str, Any] | None = self._peek.get_item(
+            TableName=table_name, Key=key, ConsistentRead=True
+        ).get("Item")
+        return item
+
+    def _write(self, table_name: str, where: str, amount: float) -> None:
+        self.bill.add("dynamodb write", self.tables[table_name].logical, where, amount)
+
+    def _item_written(
+        self, table_name: str, old: dict[str, Any] | None, new: dict[str, Any] | None, factor: int
+    ) -> None:
+        table = self.tables[table_name]
+        size = max(item_size(old) if old else 0, item_size(new) if new else 0)
+        self._write(table_name, "table", units(size, KB) * factor)
+        with self.bill.lock:
+            self.bill.largest[table.logical] = max(self.bill.largest[table.logical], size)
+        if table.stream and old != new:
+            self.bill.add("dynamodb stream record", table.logical, "stream", 1)
+        for index in table.indexes:
+            before, after = index.project(old, table.keys), index.project(new, table.keys)
+            keys_moved = (
+                before is not None
+                and after is not None
+                and any(before[k] != after[k] for k in index.keys)
+            )
+            if before is not None and (after is None or keys_moved):
+                self._write(table_name, index.name, units(item_size(before), KB))
+            if after is not None and (before is None or keys_moved or before != after):
+                self._write(table_name, index.name, units(item_size(after), KB))
+
+    def _reads(self, operation: str, params: Mapping[str, Any], parsed: Mapping[str, Any]) -> None:
+        if operation == "GetItem":
+            item = parsed.get("Item")
+            consistent = bool(params.get("ConsistentRead"))
+            self._read(params["TableName"], "table", [item] if item else [], consistent, False)
+        elif operation in ("Query", "Scan"):
+            where = params.get("IndexName", "table")
+            consistent = bool(params.get("ConsistentRead"))
+            self._read(params["TableName"], where, parsed.get("Items", []), consistent, True)
+        elif operation in ("BatchGetItem", "TransactGetItems"):
+            rows: dict[str, list[Any]] = defaultdict(list)
+            if operation == "BatchGetItem":
+                for name, found in parsed.get("Responses", {}).items():
+                    rows[name] += found
+                for name, request in params["RequestItems"].items():
+                    consistent = bool(request.get("ConsistentRead"))
+                    self._read(name, "table", rows.get(name, []), consistent, False)
+            else:
+                for entry, response in zip(
+                    params["TransactItems"], parsed.get("Responses", []), strict=False
+                ):
+                    name = entry["Get"]["TableName"]
+                    item = response.get("Item")
+                    self._read(name, "table", [item] if item else [], True, False, factor=2)
+
+    def _read(
+        self,
+        table_name: str,
+        where: str,
+        items: list[Any],
+        consistent: bool,
+        paged: bool,
+        factor: int = 1,
+    ) -> None:
+        sizes = [item_size(item) for item in items]
+        if paged:
+            blocks = units(sum(sizes), READ_BLOCK)
+        else:
+            blocks = max(1, sum(units(size, READ_BLOCK) for size in sizes))
+        amount = blocks * factor * (1 if consistent else 0.5)
+        self.bill.add("dynamodb read", self.tables[table_name].logical, where, amount)
+
+
+class MeteredFunctions(Functions):
+    """The engine's Lambda functions, each invocation billed."""
+
+    def __init__(self, bill: Bill, meter: Meter) -> None:
+        super().__init__()
+        self.bill, self.meter = bill, meter
+
+    @staticmethod
+    def bill_invocations(bill: Bill, function: str, count: float) -> None:
+        bill.add("lambda request", function, "invocations", count)
+        seconds = prices.BILLED_MS[function] / 1000 * prices.LAMBDA_MEMORY_GB
+        bill.add("lambda GB-s", function, "duration", seconds * count)
+
+    def invoke(self, function: str, event: dict[str, Any]) -> Any:
+        if self.meter.on:
+            self.bill_invocations(self.bill, function, 1)
+            if function == "webhook":
+                self.bill.add("http api request", "webhook", "requests", 1)
+            if function == "sender":
+                self.bill.add("sqs request", "sender trigger", "receive + delete batch", 2)
+        return super().invoke(function, event)
+
+
+def contact(n: int, quiet_since: datetime) -> Contact:
+    return Contact(
+        id=f"c-{n:06d}",
+        wa_id=f"6281{n:09d}",
+        name=f"Lead {n}",
+        stage="new",
+        timezone="Asia/Jakarta",
+        created_at=quiet_since - timedelta(days=3),
+        stage_changed_at=quiet_since - timedelta(days=3),
+        last_inbound_at=quiet_since,
+        last_activity_at=quiet_since,
+        last_speaker=Speaker.CONTACT,
+    )
+
+
+RULE = Rule.model_validate(
+    {
+        "id": "apply-remind-24h",
+        "name": "apply remind 24h",
+        "trigger": {"stages": ["new"], "idle": {"amount": 24, "unit": "hours"}},
+        "steps": [
+            {
+                "wait": {"amount": 0, "unit": "minutes"},
+                "text": "Hi {first_name|there}, still thinking about applying?",
+                "template": {
+                    "name": "apply_reminder",
+                    "language": "en",
+                    "params": [{"field": "first_name", "default": "there"}],
+                },
+            }
+        ],
+        "exit": {"stages": ["applied", "paid", "enrolled"]},
+    }
+)
+
+
+@contextmanager
+def metered_engine(bill: Bill) -> Iterator[tuple[LocalEngine, Meter]]:
+    meter = Meter(bill)
+    with local_engine(START) as engine:
+        meter.bind()
+        for model in TABLES.values():
+            meter.attach(model._get_connection().connection.client.meta.events)
+        sqs = boto3.client("sqs", region_name=REGION)
+        meter.attach(sqs.meta.events)
+        engine.delays = VirtualDelayQueue(SqsQueue(engine.queue_url, sqs), engine.clock)
+        engine.deps.queue = engine.delays
+        engine.functions = MeteredFunctions(bill, meter)
+        yield engine, meter
+
+
+def lifecycle(count: int) -> Bill:
+    """Meter `count` follow-ups from the enqueue tick to their expiry."""
+    bill = Bill()
+    with metered_engine(bill) as (engine, meter):
+        deps = engine.deps
+        deps.rules.save_rule(RULE)
+        quiet = engine.clock.now() - timedelta(hours=25)
+        deps.contacts.import_contacts(contact(n, quiet) for n in range(count))
+        meter.on = True
+        engine.tick()
+        sent = [
+            followup for n in range(count) for followup in deps.followups.followups_of(f"c-{n:06d}")
+        ]
+        assert len(sent) == count, "not every contact got a follow-up"
+        assert all(f.status is Status.SENT for f in sent), "not all sent"
+        for state in STATUSES:
+            at = engine.clock.advance(timedelta(seconds=20))
+            for followup in sent:
+                assert followup.provider_message_id is not None
+                wa_id = f"62{followup.contact_id[2:].rjust(11, '0')}"
+                delivery = envelopes.status(followup.provider_message_id, state, at, wa_id, None)
+                assert engine.deliver(delivery) == 200
+        engine.clock.advance(timedelta(hours=73))
+        engine.tick()
+        meter.on = False
+        records = bill.units[("dynamodb stream record", "followups", "stream")]
+        MeteredFunctions.bill_invocations(
+            bill, "broadcaster", records / prices.STREAM_RECORDS_PER_INVOCATION
+        )
+        ended = [deps.followups.followup(f.id) for f in sent]
+        assert all(f is not None and f.status is Status.EXPIRED for f in ended), "not expired"
+    return bill
+
+
+def path(bill: Bill, count: int, total: float) -> None:
+    """What the next two steps would save, projected from this run's own meter."""
+    per_million = 1_000_000 / count
+    write = prices.DYNAMODB_WRITE_UNIT * per_million
+    counters = sum(
+        n
+        for (kind, where, _), n in bill.units.items()
+        if (kind, where)
+        == (
+            "dynamodb write",
+            "stats",
+        )
+    )
+    records = bill.units[("dynamodb stream record", "followups", "stream")]
+    batches = records / prices.STREAM_RECORDS_PER_INVOCATION
+    aggregated = batches * 2 * 2  # a (rule, day) and a (rule, step, day) item, transacted
+    invocation = prices.LAMBDA_REQUEST + prices.LAMBDA_GB_SECOND * prices.LAMBDA_MEMORY_GB * (
+        prices.BILLED_MS["broadcaster"] / 1000
+    )
+    streamed = (
+        total
+        - (counters + bill.doubled_by_counters - aggregated) * write
+        + batches * invocation * per_million
+    )
+    api = sum(n for (kind, _, _), n in bill.units.items() if kind == "http api request")
+    function_url = streamed - api * (prices.HTTP_API_REQUEST - prices.FUNCTION_URL_REQUEST) * (
+        per_million
+    )
+    print("path (projected from this run):")
+    print(
+        f"  counters aggregated from the stream, {prices.STREAM_RECORDS_PER_INVOCATION} records"
+        f" a batch: ${streamed:.2f}"
+    )
+    print(f"  and the webhook on a Lambda function URL: ${function_url:.2f}")
+
+
+def cost(bill: Bill) -> dict[tuple[str, str, str], float]:
+    return {line: amount * _PRICE[line[0]] for line, amount in bill.units.items()}
+
+
+def main(count: int = FOLLOWUPS) -> list[Figure]:
+    bill = lifecycle(count)
+    dollars = cost(bill)
+    per_million = 1_000_000 / count
+    print(f"{count} follow-ups, prices as of {prices.AS_OF}; per 1M follow-ups:")
+    print(f"{'service':<24} {'where':<16} {'detail':<24} {'units/fu':>9} {'$ / 1M':>9}")
+    for line in sorted(bill.units, key=lambda line: -dollars[line]):
+        kind, where, detail = line
+        print(
+            f"{kind:<24} {where:<16} {detail:<24} {bill.units[line] / count:>9.2f}"
+            f" {dollars[line] * per_million:>9.2f}"
+        )
+    by_service: defaultdict[str, float] = defaultdict(float)
+    for (kind, _, _), amount in dollars.items():
+        by_service[kind.split()[0]] += amount * per_million
+    ranked = sorted(by_service.items(), key=lambda pair: -pair[1])
+    print("by service: " + ", ".join(f"{k} ${v:.2f}" for k, v in ranked))
+    total = sum(dollars.values()) * per_million
+    writes = sum(n for (kind, _, _), n in bill.units.items() if kind == "dynamodb write")
+    index_writes = sum(
+        n
+        for (kind, _, where), n in bill.units.items()
+        if kind == "dynamodb write" and where not in ("table", "(rejected)")
+    )
+    followup_writes = bill.units[("dynamodb write", "followups", "table")]
+    print("largest item written: " + ", ".join(f"{k} {v} B" for k, v in bill.largest.items()))
+    print(f"total ${total:.2f} per 1M follow-ups")
+    path(bill, count, total)
+    return [
+        at_most("cost per 1M follow-ups", round(total, 2), "$", 10),
+        Figure("DynamoDB write units per follow-up", round(writes / count, 2), "WRU"),
+        Figure("  of which index write units", round(index_writes / count, 2), "WRU"),
+        Figure("  of which follow-up table write units", round(followup_writes / count, 2), "WRU"),
+        at_most("largest follow-up item", round(bill.largest["followups"] / KB, 2), "KB", 1),
+    ]
+
+
+if __name__ == "__main__":
+    main()

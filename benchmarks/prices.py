@@ -1,0 +1,54 @@
+"""AWS list prices the cost benchmark uses, in one place, with the date they are from.
+
+us-east-1, on-demand, ARM Lambdas at the memory the stack gives them (infra/stack.py).
+Check them against the AWS pricing pages before quoting a figure for another region or
+after `AS_OF`; every figure the benchmark prints scales linearly with these.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+AS_OF = date(2024, 11, 1)
+"""DynamoDB on-demand prices were halved on this date; the others were unchanged by then."""
+
+MILLION = 1_000_000
+
+DYNAMODB_WRITE_UNIT = 0.625 / MILLION
+"""One write request unit: up to 1 KB written (a transactional write takes two)."""
+DYNAMODB_READ_UNIT = 0.125 / MILLION
+"""One read request unit: up to 4 KB read strongly consistently (two eventually consistent
+reads; a transactional read takes two units)."""
+DYNAMODB_STREAM_READ = 0.0
+"""GetRecords calls made by a Lambda trigger are free; only other readers pay for them."""
+
+SQS_REQUEST = 0.40 / MILLION
+"""Standard queue; a batch of up to 10 messages is one request per 64 KB of payload."""
+
+LAMBDA_REQUEST = 0.20 / MILLION
+LAMBDA_GB_SECOND = 0.0000133334
+"""ARM (Graviton) price per GB-second."""
+LAMBDA_MEMORY_GB = 512 / 1024
+"""Memory every function of the stack is given."""
+
+HTTP_API_REQUEST = 1.00 / MILLION
+"""API Gateway HTTP API, first 300 million a month, per request of up to 512 KB."""
+FUNCTION_URL_REQUEST = 0.0
+"""A Lambda function URL adds nothing to the function's own request and duration price."""
+
+BILLED_MS = {
+    "webhook": 40,
+    "sender": 400,
+    "broadcaster": 50,
+    "enqueue": 1_000,
+    "dispatch": 1_000,
+    "expire": 1_000,
+}
+"""Assumed billed duration per invocation (ms), not measured: moto's time says nothing of
+DynamoDB's. A sender batch is ten sends, most of it waiting on the provider; a tick is
+billed whole whatever it handles, so its share per follow-up falls with the batch size."""
+
+STREAM_RECORDS_PER_INVOCATION = 10
+"""Follow-up table stream records per broadcaster invocation (batch window 1 s, batch size
+100): about ten changes a second, a busy workspace's pace. Fewer a second means more
+invocations per record."""

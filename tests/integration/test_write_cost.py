@@ -1,0 +1,88 @@
+"""What a follow-up's changes cost in DynamoDB writes, metered as DynamoDB bills them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from benchmarks.cost import KB, Bill, Meter, item_size, metered_engine, units
+from followup.domain.followup import FollowUp, Status
+from followup.services.ports import Phase
+from followup_local import envelopes
+from followup_local.engine import LocalEngine
+from tests.support.builders import quiet_contact, rule
+
+RUDI = "6281100000501"
+
+
+@pytest.fixture
+def metered() -> Iterator[tuple[LocalEngine, Meter]]:
+    with metered_engine(Bill()) as running:
+        yield running
+
+
+def sent_followup(engine: LocalEngine) -> FollowUp:
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, RUDI, engine.clock.now() - timedelta(hours=25))
+    engine.tick()
+    [followup] = engine.deps.followups.followups_of(lead.id)
+    assert followup.status is Status.SENT
+    return followup
+
+
+def writes_of_status(engine: LocalEngine, meter: Meter, state: str) -> dict[str, float]:
+    """Write units by (table, where) of one status webhook for Rudi's follow-up."""
+    followup = sent_followup(engine)
+    assert followup.provider_message_id is not None
+    at = engine.clock.advance(timedelta(seconds=30))
+    delivery = envelopes.status(followup.provider_message_id, state, at, RUDI, None)
+    meter.on = True
+    assert engine.deliver(delivery) == 200
+    meter.on = False
+    found = engine.deps.followups.followup(followup.id)
+    assert found is not None
+    assert found.status.value == state
+    return {
+        f"{where}/{detail}": units
+        for (kind, where, detail), units in meter.bill.units.items()
+        if kind == "dynamodb write"
+    }
+
+
+def test_a_delivery_status_writes_no_index_copy_of_the_follow_up(
+    metered: tuple[LocalEngine, Meter],
+) -> None:
+    writes = writes_of_status(*metered, "delivered")
+    indexes = {where: n for where, n in writes.items() if where.startswith("followups/")}
+    assert set(indexes) == {"followups/table"}
+
+
+def test_dispatch_writes_each_follow_up_once_without_a_transaction(
+    metered: tuple[LocalEngine, Meter],
+) -> None:
+    engine, meter = metered
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, RUDI, engine.clock.now() - timedelta(hours=25))
+    engine.scheduled("enqueue")
+    [queued] = engine.deps.followups.followups_of(lead.id)
+    assert queued.status is Status.QUEUED
+    meter.on = True
+    assert engine.scheduled("dispatch")["dispatched"] == 1
+    meter.on = False
+    stored = meter.item("followups", {"id": {"S": queued.id}})
+    assert meter.bill.units[("dynamodb write", "followups", "table")] == units(
+        item_size(stored), KB
+    )
+
+
+def test_a_read_follow_up_is_still_under_one_kilobyte(
+    metered: tuple[LocalEngine, Meter],
+) -> None:
+    engine, meter = metered
+    writes_of_status(engine, meter, "read")
+    [followup] = engine.deps.followups.waiting(Phase.SENT, engine.clock.now() + timedelta(days=9))
+    assert followup.status is Status.READ
+    stored = meter.item("followups", {"id": {"S": followup.id}})
+    assert item_size(stored) < KB

@@ -1,0 +1,49 @@
+"""The cost benchmark bills writes as DynamoDB does: 1 KB units, indexes by projection."""
+
+from __future__ import annotations
+
+from benchmarks.cost import Bill, Index, Meter, Table
+
+
+def meter() -> Meter:
+    found = Meter(Bill())
+    found.tables["t"] = Table(
+        "t",
+        ("id",),
+        (
+            Index("by_phase", ("phase", "wake"), "KEYS_ONLY", ()),
+            Index("whole", ("day",), "ALL", ()),
+        ),
+        stream=True,
+    )
+    return found
+
+
+def item(phase: str | None, body: str) -> dict[str, dict[str, str]]:
+    found = {"id": {"S": "fu_1"}, "day": {"S": "2026-11-24"}, "body": {"S": body}}
+    if phase:
+        found |= {"phase": {"S": phase}, "wake": {"S": "2026-11-24T02:00"}}
+    return found
+
+
+def writes(bill: Bill) -> dict[str, float]:
+    return {detail: n for (kind, _, detail), n in bill.units.items() if kind == "dynamodb write"}
+
+
+def test_an_unchanged_keys_only_entry_is_not_written_again() -> None:
+    billed = meter()
+    billed._item_written("t", item("sent", "a" * 100), item("sent", "b" * 100), 1)
+    assert writes(billed.bill) == {"table": 1, "whole": 1}
+
+
+def test_a_moved_index_key_is_a_delete_and_a_put() -> None:
+    billed = meter()
+    billed._item_written("t", item("queued", "a"), item("sent", "a"), 1)
+    assert writes(billed.bill) == {"table": 1, "by_phase": 2, "whole": 1}
+
+
+def test_items_round_up_to_one_kilobyte_and_transactions_count_twice() -> None:
+    billed = meter()
+    billed._item_written("t", None, item(None, "x" * 1500), 2)
+    assert writes(billed.bill) == {"table": 4, "whole": 2}
+    assert billed.bill.units[("dynamodb stream record", "t", "stream")] == 1
