@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HANDLERS = {"enqueue", "dispatch", "expire", "sender", "webhook", "api", "bus_events"}
 REALTIME = {"ws_authorizer", "realtime", "broadcaster"}
 SMS_ACTIONS = {"sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"}
+TRACED = {"enqueue", "dispatch", "expire", "sender"}
 
 
 def _table(s: Synth, logical: str) -> dict[str, Any]:
@@ -89,10 +90,29 @@ def test_every_handler_is_an_arm64_python_function_on_the_shared_layer(dev: Synt
         assert props["Runtime"] == "python3.14", name
         assert props["Architectures"] == ["arm64"], name
         assert props["Layers"] == [{"Ref": layer}], name
-        assert props["TracingConfig"] == {"Mode": "Active"}, name
         env = props["Environment"]["Variables"]
         assert env["POWERTOOLS_SERVICE_NAME"] == name
         assert env["FOLLOWUP_TABLE_PREFIX"] == "followup-dev-"
+
+
+def test_only_the_ticks_and_the_sender_are_traced(dev: Synth) -> None:
+    """X-Ray where one invocation calls several services and no one waits on a cold start;
+    the latency-critical functions go without, so they never load the X-Ray SDK."""
+    policies = dev.resources("AWS::IAM::Policy").values()
+    for name, fn in dev.stack.functions.items():
+        props = dev.resources("AWS::Lambda::Function")[_ref_of(dev, fn)]["Properties"]
+        assert props.get("TracingConfig") == ({"Mode": "Active"} if name in TRACED else None), name
+        role = {"Ref": _ref_of(dev, fn.role)}
+        actions = {
+            action
+            for policy in policies
+            if role in policy["Properties"]["Roles"]
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+            for action in _listed(statement["Action"])
+        }
+        assert ("xray:PutTraceSegments" in actions) == (name in TRACED), name
+        handler = (ROOT / "functions" / name / "handler.py").read_text()
+        assert ("runtime.tracer(" in handler) == (name in TRACED), name
 
 
 READ, WRITE = "read", "write"
@@ -245,12 +265,8 @@ def test_queue_secret_stream_and_pushes_are_granted_only_where_used(dev: Synth) 
         "sns",
         "events",
     }
-    assert {
-        a.split(":")[0] for st in statements["ws_authorizer"] for a in _listed(st["Action"])
-    } == {
-        "logs",
-        "xray",
-    }
+    authorizer = statements["ws_authorizer"]
+    assert {a.split(":")[0] for st in authorizer for a in _listed(st["Action"])} == {"logs"}
 
 
 def test_only_the_sender_may_send_sms_and_email_and_only_from_its_identity(
