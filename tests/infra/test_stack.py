@@ -24,6 +24,9 @@ HANDLERS = {"enqueue", "dispatch", "expire", "sender", "webhook", "api", "bus_ev
 REALTIME = {"ws_authorizer", "realtime", "broadcaster"}
 SMS_ACTIONS = {"sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"}
 TRACED = {"enqueue", "dispatch", "expire", "sender"}
+CACHE_TAG = "cpython-314"
+MAGIC_3_14 = (3627).to_bytes(2, "little") + b"\r\n"  # the same for every 3.14.x
+UNCHECKED_HASH = 0b01  # a hash-based .pyc whose source is not re-read (PEP 552)
 
 
 def _table(s: Synth, logical: str) -> dict[str, Any]:
@@ -544,6 +547,26 @@ def test_the_layer_has_the_library_without_boto3_and_is_reused(tmp_path: Path) -
     modified = (built / ".complete").stat().st_mtime
     assert build_layer() == built
     assert (built / ".complete").stat().st_mtime == modified
+
+
+def test_the_layer_ships_bytecode_for_the_runtimes_python(dev: Synth) -> None:
+    """Lambda's /opt is read-only: without .pyc built for its Python, every cold start
+    compiles the whole layer. Hash-based, since the asset zip does not keep file times."""
+    [site] = [path / "python" for path in dev.outdir.glob("asset.*") if (path / "python").is_dir()]
+    sources = [path for path in site.rglob("*.py") if "__pycache__" not in path.parts]
+    missing = [
+        path
+        for path in sources
+        if not (path.parent / "__pycache__" / f"{path.stem}.{CACHE_TAG}.pyc").exists()
+    ]
+    assert len(sources) > 1000
+    assert missing == []
+    for module in ("followup/wiring/runtime.py", "pydantic/main.py", "pynamodb/models.py"):
+        path = site / module
+        header = (path.parent / "__pycache__" / f"{path.stem}.{CACHE_TAG}.pyc").read_bytes()[:8]
+        assert header[:4] == MAGIC_3_14, module
+        assert int.from_bytes(header[4:8], "little") == UNCHECKED_HASH, module
+    assert not [path for path in site.rglob("*.pyc") if CACHE_TAG not in path.name]
 
 
 def test_the_pinned_cdk_cli_synthesises_the_app(tmp_path: Path) -> None:
