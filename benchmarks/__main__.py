@@ -23,6 +23,7 @@ SUITE = (
     "client_overlap",
     "intents",
     "ai_cost",
+    "imports",
 )
 RESULTS = Path(__file__).resolve().parents[1] / "bench" / "results.json"
 
