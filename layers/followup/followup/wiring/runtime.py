@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from followup.adapters.whatsapp import D360Client
 
 NAMESPACE = "FollowUp"
+_CLIENTS = threading.Lock()
 
 
 class SystemClock:
@@ -67,9 +69,10 @@ def build(config: Config, clock: Clock | None = None) -> Deps:
 def _client(service: str, config: Config) -> Any:
     import boto3
 
-    return boto3.client(
-        service, region_name=config.aws_region, endpoint_url=config.aws_endpoint_url
-    )
+    with _CLIENTS:  # boto3's default session may not create clients from two threads at once
+        return boto3.client(
+            service, region_name=config.aws_region, endpoint_url=config.aws_endpoint_url
+        )
 
 
 def _queue(config: Config) -> SqsQueue:
