@@ -11,8 +11,6 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import AwareDatetime, BaseModel
 
-from followup.services.deps import Deps
-from followup.services.ports import Clock
 from followup.wiring.config import Config
 from followup.wiring.lazy import on_first_use
 
@@ -26,6 +24,8 @@ if TYPE_CHECKING:
     from followup.adapters.sms import SnsSms
     from followup.adapters.sqs import SqsQueue
     from followup.adapters.whatsapp import D360Client
+    from followup.services.deps import Deps
+    from followup.services.ports import Clock
 
 NAMESPACE = "FollowUp"
 _CLIENTS = threading.Lock()
@@ -47,6 +47,7 @@ def build(config: Config, clock: Clock | None = None) -> Deps:
     library and client, is built the first time a use case calls it."""
     from followup.adapters import tables
     from followup.adapters.dynamo import DynamoStore
+    from followup.services.deps import Deps
 
     tables.bind(config.table_prefix, config.aws_region, config.aws_endpoint_url)
     has_ai = bool(config.anthropic_api_key.get_secret_value())
