@@ -26,6 +26,7 @@ SUITE = (
     "lateness",
     "tick_items",
     "cost",
+    "imports",
 )
 RESULTS = Path(__file__).resolve().parents[1] / "bench" / "results.json"
 

@@ -5,12 +5,17 @@ no container is needed. boto3, botocore and s3transfer are left out: the runtime
 them, and with them the layer is five times larger. The directory is named after a
 hash of the pinned requirements and the library's sources, so an unchanged layer is
 reused and CDK's asset hash stays the same.
+
+Lambda mounts layers read-only, so a layer without bytecode is compiled again on every
+cold start. `bytecode.mjs` compiles it with the runtime's own Python version (Pyodide,
+from `npm ci`), as hash-based `.pyc` files that do not depend on the zip's file times.
 """
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -36,12 +41,15 @@ REQUIREMENTS = (
     "pyjwt[crypto]",
 )
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
+CACHE_TAG = f"cpython-{PYTHON_VERSION.replace('.', '')}"
+COMPILER = ROOT / "infra" / "bytecode.mjs"
 
 
 def _fingerprint() -> str:
     digest = hashlib.sha256()
     digest.update(f"{PYTHON_VERSION} {PLATFORMS} {REQUIREMENTS}".encode())
     digest.update(CONSTRAINTS.read_bytes())
+    digest.update(COMPILER.read_bytes())
     for source in sorted(LIBRARY.rglob("*.py")):
         digest.update(str(source.relative_to(LIBRARY)).encode())
         digest.update(source.read_bytes())
@@ -76,8 +84,23 @@ def _build(target: Path, out: Path) -> Path:
             shutil.rmtree(path) if path.is_dir() else path.unlink()
     shutil.rmtree(site / "bin", ignore_errors=True)
     shutil.copytree(LIBRARY, site / "followup", ignore=shutil.ignore_patterns("__pycache__"))
+    _compile(site)
     (target / ".complete").touch()
     for stale in out.iterdir():
         if stale != target and stale.is_dir():
             shutil.rmtree(stale)
     return target
+
+
+def _compile(site: Path) -> None:
+    """Bytecode for every module, from the runtime's Python version or not at all."""
+    done = subprocess.run(  # noqa: S603  # fixed arguments, no shell
+        ["node", str(COMPILER), str(site)],  # noqa: S607  # node from PATH, as for the CDK
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    report = json.loads(done.stdout.splitlines()[-1])
+    if report != {"cache_tag": CACHE_TAG, "compiled": True}:
+        raise RuntimeError(f"layer bytecode is not for {CACHE_TAG}: {report}\n{done.stderr}")

@@ -10,6 +10,7 @@ from constructs import IConstruct
 
 from followup.adapters.tables import TABLES, table_spec
 from infra.grants import NEEDS
+from infra.stack import TRACED
 
 if TYPE_CHECKING:
     from infra.stack import FollowupStack
@@ -29,18 +30,19 @@ def acknowledge(stack: FollowupStack) -> None:
     for name, fn in stack.functions.items():
         role = fn.role
         assert role is not None
-        texts = (
-            " And sns:Publish with sns:CheckIfPhoneNumberIsOptedOut, to send SMS: SNS gives a"
-            " phone number no resource ARN to scope them to."
-            if NEEDS[name].texts_and_emails
-            else ""
-        )
-        _accept(
-            role,
-            "AwsSolutions-IAM5[Resource::*]",
-            "Only xray:PutTraceSegments and xray:PutTelemetryRecords, added by active "
-            "tracing; X-Ray has no resource-level permissions for these actions." + texts,
-        )
+        wildcards = []
+        if name in TRACED:
+            wildcards.append(
+                "xray:PutTraceSegments and xray:PutTelemetryRecords, added by active tracing: "
+                "X-Ray has no resource-level permissions for these actions."
+            )
+        if NEEDS[name].texts_and_emails:
+            wildcards.append(
+                "sns:Publish with sns:CheckIfPhoneNumberIsOptedOut, to send SMS: SNS gives a "
+                "phone number no resource ARN to scope them to."
+            )
+        if wildcards:
+            _accept(role, "AwsSolutions-IAM5[Resource::*]", "Only " + " And ".join(wildcards))
         for logical in sorted(NEEDS[name].tables):
             table = stack.tables[logical]
             if table_spec(TABLES[logical]).get("GlobalSecondaryIndexes"):

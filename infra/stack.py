@@ -41,6 +41,12 @@ ROOT = Path(__file__).resolve().parents[1]
 FUNCTIONS = ROOT / "functions"
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 SENDER_TIMEOUT_SECONDS = 60
+TICKS = ("enqueue", "dispatch", "expire")
+TRACED = frozenset({*TICKS, "sender"})
+"""X-Ray where one invocation calls several services (DynamoDB, SQS, 360dialog, SNS, SES,
+Claude) and nobody waits on a cold start. The request-facing functions (webhook, API,
+WebSocket, authorizer, broadcaster, bus events) do without: the SDK would add to each cold
+start, and their logs and metrics already show what they did."""
 _KEY_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER}
 
 
@@ -204,7 +210,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
             timeout=Duration.seconds(timeout_seconds),
             memory_size=memory,
             reserved_concurrent_executions=reserved,
-            tracing=lambda_.Tracing.ACTIVE,
+            tracing=lambda_.Tracing.ACTIVE if name in TRACED else lambda_.Tracing.DISABLED,
             log_group=log_group,
             logging_format=lambda_.LoggingFormat.JSON,
             environment={

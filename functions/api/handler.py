@@ -29,7 +29,7 @@ from followup.domain.errors import DomainError
 from followup.services.ports import CommitRejected
 from followup.wiring import runtime
 
-logger, tracer, metrics = runtime.observability("api")
+logger, metrics = runtime.observability("api")
 JSON = frozenset({"application/json"})
 MEDIA_TYPES = {"/api/contacts/import": frozenset(contacts.IMPORT_KINDS)}
 # Far below DynamoDB's 400 KB item and Lambda's 6 MB request; an import stays under the latter.
@@ -113,7 +113,6 @@ def unknown_query(event: dict[str, Any]) -> dict[str, Any] | None:
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     path = event.get("rawPath", "")

@@ -16,7 +16,7 @@ from followup.domain.followup import FollowUp
 from followup.services.broadcast import broadcast
 from followup.wiring import runtime
 
-logger, tracer, metrics = runtime.observability("broadcaster")
+logger, metrics = runtime.observability("broadcaster")
 
 
 def changed_followups(event: dict[str, Any]) -> list[FollowUp]:
@@ -33,7 +33,6 @@ def changed_followups(event: dict[str, Any]) -> list[FollowUp]:
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     deps = runtime.deps()

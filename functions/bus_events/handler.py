@@ -19,11 +19,10 @@ from followup.domain.errors import InvalidField, NotFound
 from followup.services import crm_events
 from followup.wiring import runtime
 
-logger, tracer, metrics = runtime.observability("bus_events")
+logger, metrics = runtime.observability("bus_events")
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     body = {"type": event.get("detail-type"), **(event.get("detail") or {})}

@@ -9,7 +9,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from followup.services import dispatch
 from followup.wiring import runtime
 
-logger, tracer, metrics = runtime.observability("dispatch")
+logger, metrics = runtime.observability("dispatch")
+tracer = runtime.tracer("dispatch")  # several services per invocation: traces pay here
 
 
 @logger.inject_lambda_context

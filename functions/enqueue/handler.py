@@ -9,7 +9,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from followup.services import enqueue
 from followup.wiring import runtime
 
-logger, tracer, metrics = runtime.observability("enqueue")
+logger, metrics = runtime.observability("enqueue")
+tracer = runtime.tracer("enqueue")  # several services per invocation: traces pay here
 
 
 @logger.inject_lambda_context

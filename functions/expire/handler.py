@@ -9,7 +9,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from followup.services import expire
 from followup.wiring import runtime
 
-logger, tracer, metrics = runtime.observability("expire")
+logger, metrics = runtime.observability("expire")
+tracer = runtime.tracer("expire")  # several services per invocation: traces pay here
 
 
 @logger.inject_lambda_context

@@ -15,11 +15,10 @@ from followup.adapters.connections import Connections
 from followup.api.feed import SUBPROTOCOL, offers_feed
 from followup.wiring import runtime
 
-logger, tracer, metrics = runtime.observability("realtime")
+logger, metrics = runtime.observability("realtime")
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = event["requestContext"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -21,10 +22,16 @@ from followup.domain.followup import AiWriting
 from followup.services.send import send_one
 from followup.wiring import runtime
 
-logger, tracer, metrics = runtime.observability("sender")
+logger, metrics = runtime.observability("sender")
+tracer = runtime.tracer("sender")  # several services per invocation: traces pay here
 processor = AsyncBatchProcessor(event_type=EventType.SQS)
-# Sends block on the provider (~300 ms); threads let one batch wait on all of them at once.
-executor = ThreadPoolExecutor(max_workers=runtime.config().send_concurrency)
+
+
+@cache
+def executor() -> ThreadPoolExecutor:
+    """Sends block on the provider (~300 ms); threads let one batch wait on all of them at once.
+    Built on the first batch: its size is configuration, which may come from a secret."""
+    return ThreadPoolExecutor(max_workers=runtime.config().send_concurrency)
 
 
 class SendRequest(BaseModel):
@@ -35,7 +42,7 @@ async def record_handler(record: SQSRecord) -> str:
     """Send one follow-up; an exception marks only this record as failed (retried by SQS)."""
     request = SendRequest.model_validate_json(record.body)
     loop = asyncio.get_running_loop()
-    outcome = await loop.run_in_executor(executor, send_one, runtime.deps(), request.followup_id)
+    outcome = await loop.run_in_executor(executor(), send_one, runtime.deps(), request.followup_id)
     metrics.add_metric(name=f"send_{outcome.result.value}", unit=MetricUnit.Count, value=1)
     if outcome.ai is not None:
         _count_ai(outcome.ai)

@@ -21,7 +21,7 @@ from followup.domain.webhook_events import Unreadable
 from followup.services import webhook
 from followup.wiring import runtime
 
-logger, tracer, metrics = runtime.observability("webhook")
+logger, metrics = runtime.observability("webhook")
 app = APIGatewayHttpResolver()
 PATH = "/webhooks/whatsapp/<secret>"
 
@@ -114,7 +114,6 @@ def internal_error(error: Exception) -> Response[str]:
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     response = app.resolve(event, context)

@@ -12,7 +12,7 @@ from followup.adapters.cognito import CognitoVerifier, InvalidToken
 from followup.api.feed import offered_token
 from followup.wiring import runtime
 
-logger, tracer, metrics = runtime.observability("ws_authorizer")
+logger, metrics = runtime.observability("ws_authorizer")
 
 
 @cache
@@ -22,7 +22,6 @@ def verifier() -> CognitoVerifier:
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     token = offered_token(event.get("headers"))

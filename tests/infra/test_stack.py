@@ -23,6 +23,10 @@ ROOT = Path(__file__).resolve().parents[2]
 HANDLERS = {"enqueue", "dispatch", "expire", "sender", "webhook", "api", "bus_events"}
 REALTIME = {"ws_authorizer", "realtime", "broadcaster"}
 SMS_ACTIONS = {"sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"}
+TRACED = {"enqueue", "dispatch", "expire", "sender"}
+CACHE_TAG = "cpython-314"
+MAGIC_3_14 = (3627).to_bytes(2, "little") + b"\r\n"  # the same for every 3.14.x
+UNCHECKED_HASH = 0b01  # a hash-based .pyc whose source is not re-read (PEP 552)
 
 
 def _table(s: Synth, logical: str) -> dict[str, Any]:
@@ -90,11 +94,30 @@ def test_every_handler_is_an_arm64_python_function_on_the_shared_layer(dev: Synt
         assert props["Runtime"] == "python3.14", name
         assert props["Architectures"] == ["arm64"], name
         assert props["Layers"] == [{"Ref": layer}], name
-        assert props["TracingConfig"] == {"Mode": "Active"}, name
         env = props["Environment"]["Variables"]
         assert env["POWERTOOLS_SERVICE_NAME"] == name
         assert env["FOLLOWUP_TABLE_PREFIX"] == "followup-dev-"
         assert env["FOLLOWUP_TICK_MINUTES"] == "60"  # dispatch looks one tick ahead
+
+
+def test_only_the_ticks_and_the_sender_are_traced(dev: Synth) -> None:
+    """X-Ray where one invocation calls several services and no one waits on a cold start;
+    the latency-critical functions go without, so they never load the X-Ray SDK."""
+    policies = dev.resources("AWS::IAM::Policy").values()
+    for name, fn in dev.stack.functions.items():
+        props = dev.resources("AWS::Lambda::Function")[_ref_of(dev, fn)]["Properties"]
+        assert props.get("TracingConfig") == ({"Mode": "Active"} if name in TRACED else None), name
+        role = {"Ref": _ref_of(dev, fn.role)}
+        actions = {
+            action
+            for policy in policies
+            if role in policy["Properties"]["Roles"]
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+            for action in _listed(statement["Action"])
+        }
+        assert ("xray:PutTraceSegments" in actions) == (name in TRACED), name
+        handler = (ROOT / "functions" / name / "handler.py").read_text()
+        assert ("runtime.tracer(" in handler) == (name in TRACED), name
 
 
 READ, WRITE = "read", "write"
@@ -253,12 +276,8 @@ def test_queue_secret_stream_and_pushes_are_granted_only_where_used(dev: Synth) 
         "sns",
         "events",
     }
-    assert {
-        a.split(":")[0] for st in statements["ws_authorizer"] for a in _listed(st["Action"])
-    } == {
-        "logs",
-        "xray",
-    }
+    authorizer = statements["ws_authorizer"]
+    assert {a.split(":")[0] for st in authorizer for a in _listed(st["Action"])} == {"logs"}
 
 
 def test_only_the_sender_may_send_sms_and_email_and_only_from_its_identity(
@@ -663,6 +682,26 @@ def test_the_layer_has_the_library_without_boto3_and_is_reused(tmp_path: Path) -
     modified = (built / ".complete").stat().st_mtime
     assert build_layer() == built
     assert (built / ".complete").stat().st_mtime == modified
+
+
+def test_the_layer_ships_bytecode_for_the_runtimes_python(dev: Synth) -> None:
+    """Lambda's /opt is read-only: without .pyc built for its Python, every cold start
+    compiles the whole layer. Hash-based, since the asset zip does not keep file times."""
+    [site] = [path / "python" for path in dev.outdir.glob("asset.*") if (path / "python").is_dir()]
+    sources = [path for path in site.rglob("*.py") if "__pycache__" not in path.parts]
+    missing = [
+        path
+        for path in sources
+        if not (path.parent / "__pycache__" / f"{path.stem}.{CACHE_TAG}.pyc").exists()
+    ]
+    assert len(sources) > 1000
+    assert missing == []
+    for module in ("followup/wiring/runtime.py", "pydantic/main.py", "pynamodb/models.py"):
+        path = site / module
+        header = (path.parent / "__pycache__" / f"{path.stem}.{CACHE_TAG}.pyc").read_bytes()[:8]
+        assert header[:4] == MAGIC_3_14, module
+        assert int.from_bytes(header[4:8], "little") == UNCHECKED_HASH, module
+    assert not [path for path in site.rglob("*.pyc") if CACHE_TAG not in path.name]
 
 
 def test_the_pinned_cdk_cli_synthesises_the_app(tmp_path: Path) -> None:

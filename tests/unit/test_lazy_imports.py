@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 HANDLERS = sorted(
@@ -75,3 +78,101 @@ def test_no_handler_loads_the_date_parser_until_a_reply_names_a_time() -> None:
         timeout=120,
     )
     assert done.stdout.splitlines()[-1] == "False"
+
+
+def _env(**changes: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            str(ROOT / part) for part in ("layers/followup", "local", "")
+        ),
+        "AWS_DEFAULT_REGION": "us-east-1",
+        **changes,
+    }
+
+
+def _loaded(code: str, *args: str, **env: str) -> set[str]:
+    """The modules a fresh interpreter holds after running `code`."""
+    probe = code + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))\n"
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *args],
+        capture_output=True,
+        text=True,
+        env=_env(**env),
+        cwd=ROOT,
+        check=True,
+        timeout=120,
+    )
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+# Clients and libraries only a use case's own calls need: 360dialog and webhooks (httpx),
+# SMS, email, the queue, the AI writer, holiday calendars, and X-Ray where nothing is traced.
+SEND_ADAPTERS = {
+    "httpx",
+    "holidays",
+    "followup.adapters.whatsapp",
+    "followup.adapters.sms",
+    "followup.adapters.email",
+    "followup.adapters.notify",
+    "followup.adapters.claude",
+}
+TRACED = {"enqueue", "dispatch", "expire", "sender"}
+
+
+@pytest.mark.parametrize("handler", HANDLERS)
+def test_a_handler_module_loads_no_adapter_it_does_not_call_at_import(handler: str) -> None:
+    loaded = _loaded("import importlib, sys\nimportlib.import_module(sys.argv[1])", handler)
+    name = handler.split(".")[1]
+    unwanted = SEND_ADAPTERS | {"followup.adapters.sqs"}
+    if name not in TRACED:
+        unwanted |= {"aws_xray_sdk"}
+    if name != "ws_authorizer":
+        unwanted |= {"jwt", "followup.adapters.cognito"}
+    else:  # it checks a token against the configuration, and touches no table
+        unwanted |= {"followup.services.deps", "followup.domain.rule", "pynamodb"}
+    assert handler in loaded
+    assert sorted(loaded & unwanted) == []
+
+
+def test_building_the_dependencies_loads_each_adapter_only_on_its_first_call() -> None:
+    built = (
+        "from followup.wiring import runtime\n"
+        "from followup.wiring.config import Config\n"
+        "deps = runtime.build(Config(ANTHROPIC_API_KEY='k', EMAIL_FROM='a@b.invalid',"
+        " UNSUBSCRIBE_SECRET='s'))\n"
+    )
+    assert sorted(_loaded(built) & (SEND_ADAPTERS | {"followup.adapters.sqs"})) == []
+    used = _loaded(built + "deps.queue.enqueue\ndeps.whatsapp.send\n")
+    assert {"followup.adapters.sqs", "followup.adapters.whatsapp", "httpx"} <= used
+    assert sorted(used & {"followup.adapters.sms", "followup.adapters.email"}) == []
+
+
+def test_the_holiday_calendars_load_only_for_a_window_that_names_a_country() -> None:
+    window = (
+        "from datetime import UTC, datetime\n"
+        "from zoneinfo import ZoneInfo\n"
+        "from followup.domain.policy import SendWindow\n"
+        "window = SendWindow.model_validate({'holiday_countries': %s})\n"
+        "window.next_opening(datetime(2026, 12, 24, 20, tzinfo=UTC), ZoneInfo('Asia/Jakarta'))\n"
+    )
+    assert "holidays" not in _loaded(window % "[]")
+    assert "holidays" in _loaded(window % "['ID']")
+
+
+def test_importing_every_handler_makes_no_network_call() -> None:
+    """With a secret to read and AWS unreachable (a closed port), every import succeeds."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    loaded = _loaded(
+        "import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name)",
+        *HANDLERS,
+        FOLLOWUP_SECRETS_NAME="followup-secrets",
+        AWS_ENDPOINT_URL=closed,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_EC2_METADATA_DISABLED="true",
+        AWS_MAX_ATTEMPTS="1",
+    )
+    assert set(HANDLERS) <= loaded

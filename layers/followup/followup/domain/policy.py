@@ -9,7 +9,6 @@ from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -93,6 +92,8 @@ class SendWindow(BaseModel):
     @field_validator("holiday_countries")
     @classmethod
     def _known_countries(cls, codes: list[str]) -> list[str]:
+        if not codes:  # the calendars (a large library) load only for a window that names one
+            return codes
         supported = _supported_countries()
         for code in codes:
             country, dash, subdiv = code.partition("-")
@@ -200,12 +201,16 @@ _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 @lru_cache(maxsize=1)
 def _supported_countries() -> dict[str, list[str]]:
+    import holidays
+
     return holidays.list_supported_countries()
 
 
 @lru_cache(maxsize=1024)
 def _holidays(code: str, year: int) -> frozenset[date]:
     """Public holidays of a country ("BR") or subdivision ("BR-SP") in one year."""
+    import holidays
+
     country, _, subdiv = code.partition("-")
     calendar = holidays.country_holidays(country, subdiv=subdiv or None, years=year)
     return frozenset(calendar.keys())

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, SecretStr
 from pydantic.fields import FieldInfo
@@ -25,7 +25,9 @@ from pydantic_settings import (
 from followup.domain.ai import DEFAULT_MODEL
 from followup.domain.numbers import DEFAULT_NUMBER
 from followup.domain.pacing import DEFAULT_RATE, MAX_RATE
-from followup.services.deps import Timings
+
+if TYPE_CHECKING:
+    from followup.services.deps import Timings
 
 SECRETS_NAME = "FOLLOWUP_SECRETS_NAME"
 SECRETS_MAX_AGE_SECONDS = 300
@@ -205,6 +207,8 @@ class Config(BaseSettings):
         return Config().d360_api_key.get_secret_value()
 
     def timings(self) -> Timings:
+        from followup.services.deps import Timings
+
         return Timings(
             sending_deadline=timedelta(minutes=self.sending_deadline_minutes),
             redrive_after=timedelta(minutes=self.redrive_after_minutes),

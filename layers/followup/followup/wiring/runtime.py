@@ -2,33 +2,34 @@
 
 from __future__ import annotations
 
-import time
+import threading
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
-import httpx
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import AwareDatetime, BaseModel
 
-from followup.adapters import tables
-from followup.adapters.connections import ConnectionPoster
-from followup.adapters.dynamo import DynamoStore
-from followup.adapters.dynamo_pacing import DynamoPacing
-from followup.adapters.email import SesEmail
-from followup.adapters.notify import OutboundNotifier
-from followup.adapters.sms import SnsSms
-from followup.adapters.sqs import SqsQueue
-from followup.adapters.whatsapp import D360Client
-from followup.services.deps import Deps
-from followup.services.pacing import Pacer
-from followup.services.ports import Clock
-from followup.wiring import ai
 from followup.wiring.config import Config
+from followup.wiring.lazy import on_first_use
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Tracer
+
+    from followup.adapters.claude import ClaudeWriter
+    from followup.adapters.connections import ConnectionPoster
+    from followup.adapters.email import SesEmail
+    from followup.adapters.notify import OutboundNotifier
+    from followup.adapters.sms import SnsSms
+    from followup.adapters.sqs import SqsQueue
+    from followup.adapters.whatsapp import D360Client
+    from followup.services.deps import Deps
+    from followup.services.pacing import Pacer
+    from followup.services.ports import Clock
 
 NAMESPACE = "FollowUp"
+_CLIENTS = threading.Lock()
 
 
 class SystemClock:
@@ -43,60 +44,108 @@ class _Installed:
 
 def build(config: Config, clock: Clock | None = None) -> Deps:
     """Real adapters from configuration: DynamoDB, SQS, 360dialog, SNS, SES (with a sender)
-    and Claude (with a key)."""
+    and Claude (with a key). Only the store is built now; each other adapter, with its
+    library and client, is built the first time a use case calls it."""
+    from followup.adapters import tables
+    from followup.adapters.dynamo import DynamoStore
+    from followup.services.deps import Deps
+
     tables.bind(config.table_prefix, config.aws_region, config.aws_endpoint_url)
-    region, endpoint = config.aws_region, config.aws_endpoint_url
-    unsubscribe_signing = config.unsubscribe_secret.get_secret_value()
-    sqs = boto3.client("sqs", region_name=region, endpoint_url=endpoint)
+    has_ai = bool(config.anthropic_api_key.get_secret_value())
+    has_email = bool(config.email_from and config.unsubscribe_secret.get_secret_value())
     clock = clock or SystemClock()
     return Deps.over(
         DynamoStore(),
-        queue=SqsQueue(config.send_queue_url, sqs),
-        whatsapp=D360Client(
-            config.d360_base_url,
-            config.d360_api_key.get_secret_value(),
-            timeout=config.d360_timeout_seconds,
-            current_key=config.current_d360_key if config.secrets_name else None,
-        ),
+        queue=on_first_use(lambda: _queue(config)),
+        whatsapp=on_first_use(lambda: _whatsapp(config)),
         clock=clock,
         timings=config.timings(),
         sending_number=config.d360_number,
-        writer=ai.writer(config) if config.anthropic_api_key.get_secret_value() else None,
-        classifier=ai.writer(config) if config.anthropic_api_key.get_secret_value() else None,
-        sms=SnsSms(boto3.client("sns", region_name=region, endpoint_url=endpoint)),
-        email=_email(config) if config.email_from and unsubscribe_signing else None,
-        notifier=notifier(config),
-        pacer=Pacer(DynamoPacing(), config.d360_number, config.sends_per_second, clock, time.sleep),
+        writer=on_first_use(lambda: _writer(config)) if has_ai else None,
+        classifier=on_first_use(lambda: _writer(config)) if has_ai else None,
+        sms=on_first_use(lambda: _sms(config)),
+        email=on_first_use(lambda: _email(config)) if has_email else None,
+        notifier=on_first_use(lambda: notifier(config)),
+        pacer=on_first_use(lambda: _pacer(config, clock)),
     )
+
+
+def _client(service: str, config: Config) -> Any:
+    import boto3
+
+    with _CLIENTS:  # boto3's default session may not create clients from two threads at once
+        return boto3.client(
+            service, region_name=config.aws_region, endpoint_url=config.aws_endpoint_url
+        )
+
+
+def _pacer(config: Config, clock: Clock) -> Pacer:
+    """Sends of this number paced by counters every sender shares."""
+    import time
+
+    from followup.adapters.dynamo_pacing import DynamoPacing
+    from followup.services.pacing import Pacer
+
+    return Pacer(DynamoPacing(), config.d360_number, config.sends_per_second, clock, time.sleep)
+
+
+def _queue(config: Config) -> SqsQueue:
+    from followup.adapters.sqs import SqsQueue
+
+    return SqsQueue(config.send_queue_url, _client("sqs", config))
+
+
+def _whatsapp(config: Config) -> D360Client:
+    from followup.adapters.whatsapp import D360Client
+
+    return D360Client(
+        config.d360_base_url,
+        config.d360_api_key.get_secret_value(),
+        timeout=config.d360_timeout_seconds,
+        current_key=config.current_d360_key if config.secrets_name else None,
+    )
+
+
+def _writer(config: Config) -> ClaudeWriter:
+    from followup.wiring import ai
+
+    return ai.writer(config)
+
+
+def _sms(config: Config) -> SnsSms:
+    from followup.adapters.sms import SnsSms
+
+    return SnsSms(_client("sns", config))
 
 
 def notifier(config: Config) -> OutboundNotifier:
     """Signed webhooks and bus events, as configured; the bus client is built on first use."""
+    import httpx
 
-    def events() -> Any:
-        return boto3.client(
-            "events", region_name=config.aws_region, endpoint_url=config.aws_endpoint_url
-        )
+    from followup.adapters.notify import OutboundNotifier
 
     return OutboundNotifier(
         httpx.Client(timeout=config.notify_timeout_seconds),
         config.notify_secret.get_secret_value(),
         config.event_bus_name,
-        events,
+        lambda: _client("events", config),
     )
 
 
 def _email(config: Config) -> SesEmail:
-    client = boto3.client(
-        "sesv2", region_name=config.aws_region, endpoint_url=config.aws_endpoint_url
-    )
+    from followup.adapters.email import SesEmail
+
     secret = config.unsubscribe_secret.get_secret_value()
-    return SesEmail(config.email_from, config.public_api_url, secret, client)
+    return SesEmail(config.email_from, config.public_api_url, secret, _client("sesv2", config))
 
 
 @cache
 def connection_poster() -> ConnectionPoster:
     """Pushes to WebSocket connections through the stage's management API."""
+    import boto3
+
+    from followup.adapters.connections import ConnectionPoster
+
     settings = config()
     return ConnectionPoster(
         boto3.client(
@@ -150,10 +199,13 @@ def publish(report: dict[str, Any], service: str, logger: Logger, metrics: Metri
     logger.info(f"{service} tick done", extra={"report": report})
 
 
-def observability(service: str) -> tuple[Logger, Tracer, Metrics]:
-    """Structured logs, traces and metrics for one function."""
-    return (
-        Logger(service=service),
-        Tracer(service=service),
-        Metrics(namespace=NAMESPACE, service=service),
-    )
+def observability(service: str) -> tuple[Logger, Metrics]:
+    """Structured logs and metrics for one function."""
+    return Logger(service=service), Metrics(namespace=NAMESPACE, service=service)
+
+
+def tracer(service: str) -> Tracer:
+    """X-Ray traces, for the functions that turn tracing on (it loads the X-Ray SDK)."""
+    from aws_lambda_powertools import Tracer
+
+    return Tracer(service=service)
