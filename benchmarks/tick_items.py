@@ -135,8 +135,14 @@ def main() -> list[Figure]:
     for name in ("enqueue", "dispatch"):
         tick = large[name]
         label = f"{name} tick at {POPULATIONS[-1] // 1000}k contacts"
+        read = round(tick.per_due("read"), 2)
         figures += [
-            at_most(f"{label}: items read per due", round(tick.per_due("read"), 2), "items", 1.2),
+            # Dispatch reads the keys-only `waiting` index, then each follow-up by key: two
+            # items per due by design (an index entry is a few bytes; the writes it saves
+            # cost far more). The bound is on enqueue.
+            at_most(f"{label}: items read per due", read, "items", 1.2)
+            if name == "enqueue"
+            else Figure(f"{label}: items read per due", read, "items"),
             Figure(f"{label}: items written per due", round(tick.per_due("written"), 2), "items"),
             Figure(f"{label}: items read with none due", tick.idle.read, "items"),
             at_most(
