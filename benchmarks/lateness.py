@@ -2,8 +2,8 @@
 
 Follow-ups fall due at random seconds (a 24 h silence rule whose step waits 3 h, leads
 quiet since random moments); then the same with no wait, the step due the moment the
-silence crosses the idle time (enrollment does not look ahead, so the tick after that
-moment plans it: those stay up to a tick late). The engine ticks at each rate and the
+silence crosses the idle time (the tick before that moment enrolls the lead ahead and
+plans the step for it). The engine ticks at each rate and the
 send queue runs between ticks, each delayed message reaching the sender the moment its
 delay ends, as SQS hands it over. Lateness is the sender's virtual time minus the due
 time, so it holds on any machine; it measures the design (when a follow-up reaches the

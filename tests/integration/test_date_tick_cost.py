@@ -19,7 +19,7 @@ RENEWAL = {
     "attribute": "renewal_date",
     "offset": {"amount": 7, "unit": "days"},
     "before": True,
-    "at": "09:30",
+    "at": "10:30",
 }
 
 
@@ -36,11 +36,12 @@ def customer(renewal: str) -> Contact:
 
 
 def items_read_by_two_ticks(population: int) -> tuple[int, int]:
-    """Items read by a tick with no date due, then by one where `NEWLY_DUE` of `population`
-    customers' reminders came round (the others renew months later)."""
+    """Items read by a tick with no date due before the next, then by one where `NEWLY_DUE`
+    of `population` customers' reminders come round before the next (the others renew
+    months later)."""
     with local_engine(TUESDAY_9AM_JAKARTA) as engine:  # 09:00 in Jakarta
         deps = engine.deps
-        due = [customer("2026-12-01") for _ in range(NEWLY_DUE)]  # reminder today at 09:30
+        due = [customer("2026-12-01") for _ in range(NEWLY_DUE)]  # reminder today at 10:30
         later = [customer(f"2027-0{1 + n % 9}-15") for n in range(population - NEWLY_DUE)]
         deps.contacts.import_contacts([*due, *later])
         rules.create(deps, rule("renewal-reminder", trigger=RENEWAL, exit={}))  # indexes them

@@ -34,13 +34,15 @@ def contact(quiet_since: datetime) -> Contact:
 
 
 def items_read_by_one_tick(engine: LocalEngine, population: int, newly_due: int = NEWLY_DUE) -> int:
-    """Reads of one enqueue tick when `newly_due` of `population` contacts crossed 24 h idle."""
+    """Reads of one enqueue tick when `newly_due` of `population` contacts cross 24 h idle
+    between the previous tick's horizon and this one's (each tick enrolls ahead)."""
     deps = engine.deps
     deps.rules.save_rule(rule())
     previous_tick = engine.clock.now()
     engine.scheduled("enqueue")  # sets the rule's watermark
     tick = engine.clock.advance(timedelta(hours=1))
-    window_start, window_end = previous_tick - IDLE, tick - IDLE
+    horizon = deps.timings.horizon
+    window_start, window_end = horizon(previous_tick) - IDLE, horizon(tick) - IDLE
     step = (window_end - window_start) / (newly_due + 1)
     due = [contact(window_start + step * (n + 1)) for n in range(newly_due)]
     others = population - newly_due

@@ -61,6 +61,21 @@ def test_a_reply_before_the_silence_began_does_not_exit() -> None:
     assert stop({"last_inbound_at": SILENCE_BEGAN - timedelta(minutes=1)}) is None
 
 
+def test_a_silence_that_ended_before_it_lasted_the_idle_time_never_fired() -> None:
+    # The silence began 2 days ago and the rule waits 24 h: it crossed a day ago.
+    keeps_going = rule(exit={"on_reply": False})
+    spoke = {"last_activity_at": SILENCE_BEGAN + timedelta(hours=23)}
+
+    assert stop(spoke, keeps_going) == Stop(Reason.SILENCE_BROKEN, gated=False)
+    assert stop(spoke, keeps_going, manual=True) is None
+
+
+def test_a_silence_that_ended_after_it_crossed_the_idle_time_fired() -> None:
+    keeps_going = rule(exit={"on_reply": False})
+
+    assert stop({"last_activity_at": NOW - timedelta(hours=1)}, keeps_going) is None
+
+
 def test_an_exit_stage_exits() -> None:
     assert stop({"stage": "paid"}) == Stop(Reason.EXIT_STAGE, gated=False)
 

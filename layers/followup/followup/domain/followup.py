@@ -82,6 +82,8 @@ class Reason(StrEnum):
     APPROVAL_EXPIRED = "approval_expired"
     REJECTED = "rejected"
     CONVERSATION_CLOSED = "conversation_closed"
+    SILENCE_BROKEN = "silence_broken"
+    """The silence ended before it lasted the rule's idle time: its trigger never fired."""
 
 
 class StatusChange(BaseModel):

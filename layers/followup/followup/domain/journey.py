@@ -54,11 +54,24 @@ def must_stop(
         return Stop(Reason.CONVERSATION_CLOSED, gated=False)
     if rule.exit.on_reply and contact.replied_since(datetime.fromisoformat(silence_key)):
         return Stop(Reason.REPLIED, gated=False)
+    if not manual and broke_early(contact, rule, silence_key):
+        return Stop(Reason.SILENCE_BROKEN, gated=False)
     reached = stage_ends(rule, contact.stage)
     if reached is not None:
         return Stop(reached, gated=False)
     blocked = gate(contact, gating, now, manual=manual)
     return Stop(blocked, gated=True) if blocked is not None else None
+
+
+def broke_early(contact: Contact, rule: Rule, silence_key: str) -> bool:
+    """The silence `silence_key` of a rule that fires on idle ended (a message either way,
+    a stage change) before it lasted the idle time. The tick enrolls a contact ahead of
+    that moment, so such a trigger never came true and its steps must not go; a silence
+    that ends later ends nothing here."""
+    if rule.idle is None:
+        return False
+    began = datetime.fromisoformat(silence_key)
+    return began < contact.quiet_since < began + rule.idle.idle.approx()
 
 
 def stage_ends(rule: Rule, stage: str) -> Reason | None:

@@ -11,7 +11,7 @@ from followup.domain.followup import Reason
 from followup.domain.ids import contact_id
 from followup.domain.journey import stage_ends
 from followup.domain.rule import Rule
-from followup.services import date_triggers, goals, triggers
+from followup.services import date_triggers, goals, late, triggers
 from followup.services.deps import Deps
 from followup.services.ports import (
     CommitRejected,
@@ -76,6 +76,7 @@ def create_contact(
             raise
         return existing.item
     date_triggers.reindex(deps, None, contact)
+    late.written(deps, None, contact)
     return contact
 
 
@@ -100,6 +101,7 @@ def upsert(deps: Deps, wa_id: str, changes: Mapping[str, object]) -> tuple[Conta
                 raise
         else:
             date_triggers.reindex(deps, None, fresh)
+            late.written(deps, None, fresh)
             return fresh, True
     updated = update_contact(deps, found.item.id, lambda c: c.patched(changes), now)
     if stage is not None and stage != updated.stage:
@@ -138,6 +140,7 @@ def update_contact(
         except CommitRejected:
             continue
         date_triggers.reindex(deps, current.item, updated)
+        late.written(deps, current.item, updated)
         return updated
     raise Conflict(f"contact {contact_id} kept changing; try again")
 

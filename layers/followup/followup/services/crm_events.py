@@ -15,7 +15,6 @@ from followup.services.contacts import change_stage, find_contact
 from followup.services.conversations import EVENT, close_conversation, reopen_conversation
 from followup.services.deps import Deps
 from followup.services.inbound import record_outbound
-from followup.services.late import enroll_late
 
 _AT = "when it happened in the other system; default and latest: when it arrives"
 
@@ -104,9 +103,7 @@ def apply(deps: Deps, event: AnyEvent) -> Contact:
     if isinstance(event, StageChanged):
         if event.stage not in deps.catalog.settings().stages:
             raise InvalidField("stage", f"unknown stage {event.stage!r}")
-        moved = change_stage(deps, found.item.id, event.stage, at)
-        enroll_late(deps, moved, now)
-        return moved
+        return change_stage(deps, found.item.id, event.stage, at)
     if isinstance(event, ConversationClosed):
         return close_conversation(deps, found.item.id, EVENT, at)
     if isinstance(event, ConversationReopened):

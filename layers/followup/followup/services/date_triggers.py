@@ -9,7 +9,8 @@ indexes the contacts whose date is still to come: a one-off walk of the funnel, 
 stage, a page of `BACKFILL_PAGE` contacts per query (reads grow with the contacts, once,
 never in a tick). Dates that passed before (or while the rule was off) are not replayed.
 
-The enqueue tick reads the entries due by now, and only those. Each is checked against
+The enqueue tick reads the entries due before the next tick, and only those, so a date
+between two ticks goes at its own minute. Each is checked against
 the rule's head and the contact read by key: a rule off or deleted, a contact gone, a date
 removed or unreadable drops the entry; a date moved later moves it. A date that came
 round enrolls the contact once per rule and attribute value (the occurrence), so the same
@@ -92,17 +93,19 @@ def backfill(deps: Deps, rule: Rule) -> int:
 
 
 def fire_due(deps: Deps, heads: list[RuleHead], now: datetime) -> int:
-    """Enroll contacts whose date came round by `now`; returns how many enrolled."""
+    """Enroll contacts whose date comes round before the next tick (the horizon), each
+    with its first step due at the date itself; returns how many enrolled."""
     current = {head.rule_id: head for head in heads if head.active}
     settings = deps.catalog.settings()
+    horizon = deps.timings.horizon(now)
     enrolled = 0
-    for entry in deps.contacts.due_dates(now):
+    for entry in deps.contacts.due_dates(horizon):
         head = current.get(entry.rule_id)
         rule = deps.catalog.rule(head.rule_id, head.version) if head else None
         contact_v = deps.contacts.contact(entry.contact_id) if rule else None
         due = due_for(rule, contact_v.item, settings.zone) if rule and contact_v else None
         if rule is not None and contact_v is not None and due is not None:
-            if due > now:
+            if due > horizon:
                 deps.contacts.set_date_due(entry.rule_id, entry.contact_id, due)
                 continue
             enrolled += _enroll(deps, rule, contact_v.item, due, now)
@@ -116,7 +119,7 @@ def _enroll(deps: Deps, rule: Rule, contact: Contact, due: datetime, now: dateti
     trigger = rule.trigger
     if not isinstance(trigger, DateTrigger) or now - due > settings.trigger_lookback.approx():
         return 0
-    if not rule.conditions.hold(contact, now, settings.zone):
+    if not rule.conditions.hold(contact, due, settings.zone):  # as they stand on the date
         return 0
     value = contact.attributes[trigger.attribute].strip()
     zone = contact.zone(settings.zone)

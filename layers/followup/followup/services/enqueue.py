@@ -77,12 +77,9 @@ def run_tick(deps: Deps, now: datetime) -> EnqueueReport:
     heads = deps.rules.rule_heads()
     for head in heads:
         with _isolated(report, head.rule_id):
-            rule = deps.catalog.rule(head.rule_id, head.version)
-            if head.active and rule is not None:
+            if head.active and deps.catalog.rule(head.rule_id, head.version) is not None:
                 # Catches holds that raced with turning the rule on; normally reads nothing.
                 report.resumed += holds.resume(deps, head.rule_id, now)
-                if rule.idle is not None:  # other triggers enroll when their occurrence arrives
-                    _enroll_newly_quiet(deps, rule, rule.idle, head, settings, now, report)
     report.enrolled += date_triggers.fire_due(deps, heads, now)
     off = {head.rule_id for head in heads if not head.active}
     for enrollment_v in deps.followups.due_enrollments(deps.timings.horizon(now)):
@@ -92,6 +89,14 @@ def run_tick(deps: Deps, now: datetime) -> EnqueueReport:
                     report.held += holds.hold(deps, enrollment_v, now)
             else:
                 _advance(deps, enrollment_v, now, report)
+    # After the steps already due: a contact holds one queued follow-up at a time, and one
+    # planned ahead for the moment its silence crosses must not keep out one due sooner.
+    for head in heads:
+        with _isolated(report, head.rule_id):
+            rule = deps.catalog.rule(head.rule_id, head.version)
+            if head.active and rule is not None and rule.idle is not None:
+                # Other triggers enroll when their occurrence arrives.
+                _enroll_newly_quiet(deps, rule, rule.idle, head, settings, now, report)
     _show_errors(deps, heads, report, now)
     deliveries = notifications.deliver_due(deps, now)
     report.notified, report.notify_failed = deliveries.delivered, deliveries.failed
@@ -117,10 +122,13 @@ def _enroll_newly_quiet(
     now: datetime,
     report: EnqueueReport,
 ) -> None:
-    """Contacts whose silence crossed the idle time since this rule's last tick; those its
-    re-entry policy keeps out are counted in the report's reasons."""
+    """Contacts whose silence crosses the idle time between this rule's last tick and the
+    next one (the horizon), each enrolled now with its first step due at the moment it
+    crosses; those its re-entry policy keeps out are counted in the report's reasons. A
+    silence broken before it crosses sends nothing (`journey.must_stop`)."""
     idle = trigger.idle.approx()
-    until = now - idle
+    horizon = deps.timings.horizon(now)
+    until = horizon - idle
     if head.watermark is not None:
         after = head.watermark - idle
     else:
@@ -132,7 +140,12 @@ def _enroll_newly_quiet(
     for stage in trigger.stages or settings.stages:
         for contact_v in deps.contacts.quiet_contacts(stage, after, until):
             contact = contact_v.item
-            if not (trigger.matches(contact) and rule.conditions.hold(contact, now, settings.zone)):
+            # Conditions as they stand when the silence crosses: a wait like "no agent
+            # message within 25 h" may only come true then.
+            crosses = contact.quiet_since + idle
+            if not (
+                trigger.matches(contact) and rule.conditions.hold(contact, crosses, settings.zone)
+            ):
                 continue
             enrollment = enroll(rule, trigger, contact, contact.zone(settings.zone), now)
             refused = reentry.History(deps, contact.id).refused(rule, enrollment)
@@ -144,10 +157,10 @@ def _enroll_newly_quiet(
             except CommitRejected:
                 continue  # enrolled for this silence already (an overlapping tick)
             report.enrolled += 1
-            if _due_by(enrollment, deps.timings.horizon(now)):
+            if _due_by(enrollment, horizon):
                 with _isolated(report, rule.id):
                     _advance(deps, Versioned(enrollment, 1), now, report, contact_v)
-    deps.rules.advance_watermark(rule.id, head.watermark, now)
+    deps.rules.advance_watermark(rule.id, head.watermark, horizon)
 
 
 def _due_by(enrollment: Enrollment, at: datetime) -> bool:

@@ -22,7 +22,7 @@ from pydantic import (
 from followup.domain.contact import Contact, Score
 from followup.domain.errors import DomainError, InvalidField
 from followup.domain.localtime import ZoneName
-from followup.services import date_triggers
+from followup.services import date_triggers, late
 from followup.services.contacts import find_contact, new_contact, upsert
 from followup.services.deps import Deps
 
@@ -167,6 +167,7 @@ def import_contacts(deps: Deps, text: str, kind: str) -> ImportReport:
     for contact_id, (_, contact) in fresh.items():
         if contact_id not in existing:
             date_triggers.reindex(deps, None, contact)
+            late.written(deps, None, contact)
     for contact_id in existing:
         upsert(deps, fresh[contact_id][0].wa_id, fresh[contact_id][0].changes())
     report.created += len(fresh) - len(existing)

@@ -23,7 +23,6 @@ from followup.services.callbacks import plan_follow_up, schedule
 from followup.services.contacts import create_contact, find_contact, update_contact
 from followup.services.conversations import CONTACT
 from followup.services.deps import Deps
-from followup.services.late import enroll_late
 from followup.services.planning import ended
 from followup.services.ports import CommitRejected, EnrollmentChange, FollowUpChange
 
@@ -110,12 +109,11 @@ def record_inbound(
             update["marketing_suppressed"] = True
         return contact.model_copy(update=update)
 
-    contact = update_contact(deps, contact_id, heard, at)
+    update_contact(deps, contact_id, heard, at)  # a silence it starts enrolls as it is written
     ends = reading.ends if reading else None
     responded, canceled = _settle_followups(deps, contact_id, stop, at, ends)
     _end_enrollments(deps, contact_id, stop, at, ends)
     schedule(deps, follow_up, deps.clock.now())
-    enroll_late(deps, contact, deps.clock.now())
     record = reading.record if reading else None
     if record is None or (record.source == "rules" and record.ai_fallback is None):
         return InboundResult(contact_id, created, stop, responded, canceled)
@@ -190,7 +188,7 @@ def record_outbound(deps: Deps, contact_id: str, speaker: Speaker, text: str, at
             update |= {"last_activity_at": at, "last_speaker": speaker}
         return contact.model_copy(update=update)
 
-    enroll_late(deps, update_contact(deps, contact_id, spoke, at), deps.clock.now())
+    update_contact(deps, contact_id, spoke, at)  # a silence it moves enrolls as it is written
 
 
 def _settle_followups(
