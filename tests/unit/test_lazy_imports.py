@@ -120,11 +120,13 @@ SEND_ADAPTERS = {
 }
 TRACED_WITH_THE_SDK = {"enqueue", "dispatch", "expire"}
 # Modules the services name only in type hints: the reply classifier, the pacer and the
-# dependencies container load when a request uses them, not with a handler.
+# dependencies container load when a request uses them, not with a handler; the in-memory
+# store (and the table models it loads) only when the API runs a dry run.
 HINTED_ONLY = {
     "followup.domain.ai_classify",
     "followup.services.pacing",
     "followup.services.deps",
+    "followup.adapters.memory",
 }
 USES_THE_DEPS_MODULE = {"api", "bus_events"}
 
