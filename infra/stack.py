@@ -44,9 +44,11 @@ SENDER_TIMEOUT_SECONDS = 60
 TICKS = ("enqueue", "dispatch", "expire")
 TRACED = frozenset({*TICKS, "sender"})
 """X-Ray where one invocation calls several services (DynamoDB, SQS, 360dialog, SNS, SES,
-Claude) and nobody waits on a cold start. The request-facing functions (webhook, API,
-WebSocket, authorizer, broadcaster, bus events) do without: the SDK would add to each cold
-start, and their logs and metrics already show what they did."""
+Claude). The ticks, where nobody waits on a cold start, also load the X-Ray SDK for a
+subsegment per call; the sender keeps active tracing alone (one segment per invocation), since
+the SDK's import (about a bare `import boto3` again) delays sends while it scales out. The
+request-facing functions (webhook, API, WebSocket, authorizer, broadcaster, bus events) do
+without: their logs and metrics already show what they did."""
 _KEY_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER}
 
 

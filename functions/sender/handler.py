@@ -23,7 +23,6 @@ from followup.services.send import send_one
 from followup.wiring import runtime
 
 logger, metrics = runtime.observability("sender")
-tracer = runtime.tracer("sender")  # several services per invocation: traces pay here
 processor = AsyncBatchProcessor(event_type=EventType.SQS)
 
 
@@ -64,7 +63,6 @@ def _count_ai(ai: AiWriting) -> None:
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return async_process_partial_response(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from followup.domain.errors import Conflict, InvalidField, NotFound
 from followup.domain.followup import FollowUp, Reason, RenderedMessage, Status
 from followup.domain.guardrails import Target, check_edited
-from followup.services.deps import Deps
 from followup.services.ports import CommitRejected, FollowUpChange
+
+if TYPE_CHECKING:
+    from followup.services.deps import Deps
 
 
 def approve(deps: Deps, followup_id: str, text: str | None = None) -> FollowUp:

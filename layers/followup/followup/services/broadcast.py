@@ -6,9 +6,11 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from followup.domain.followup import FollowUp
-from followup.services.ports import ConnectionRepository, Poster
+if TYPE_CHECKING:
+    from followup.domain.followup import FollowUp
+    from followup.services.ports import ConnectionRepository, Poster
 
 CHUNK = 25
 """Follow-ups per message: a WebSocket frame from API Gateway holds at most 128 KB."""

@@ -12,17 +12,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from followup.domain.contact import Contact
-from followup.domain.enrollment import Enrollment
 from followup.domain.intents import Intent
 from followup.domain.journey import next_opening
-from followup.domain.replies import Reading
-from followup.domain.rule import Rule, Trigger
 from followup.domain.triggers import IntentTrigger
 from followup.services import triggers
-from followup.services.deps import Deps
+
+if TYPE_CHECKING:
+    from followup.domain.contact import Contact
+    from followup.domain.enrollment import Enrollment
+    from followup.domain.replies import Reading
+    from followup.domain.rule import Rule, Trigger
+    from followup.services.deps import Deps
 
 
 def plan_follow_up(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from followup.domain.channels import Channel, ChannelRefused, OutboundEmail, skip_reason
 from followup.domain.contact import Contact, Speaker
@@ -18,11 +19,13 @@ from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import FollowUp, Reason, RenderedMessage, Status, StatusChange
 from followup.domain.ids import fallback_followup_id
 from followup.domain.messaging import render_text
-from followup.domain.rule import Rule, Step
 from followup.domain.whatsapp import OutcomeUnknown
-from followup.services.deps import Deps
 from followup.services.ports import CommitRejected, EnrollmentChange, NewFollowUp
 from followup.services.settle import end_unsent, record_sent
+
+if TYPE_CHECKING:
+    from followup.domain.rule import Rule, Step
+    from followup.services.deps import Deps
 
 _OPTED_OUT = "opted_out:"
 

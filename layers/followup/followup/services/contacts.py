@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from followup.domain.contact import Contact
 from followup.domain.errors import Conflict, InvalidField, NotFound
-from followup.domain.followup import Reason
 from followup.domain.ids import contact_id
 from followup.domain.journey import stage_ends
-from followup.domain.rule import Rule
 from followup.services import date_triggers, goals, late, triggers
-from followup.services.deps import Deps
 from followup.services.ports import (
     CommitRejected,
     ContactChange,
     Versioned,
 )
+
+if TYPE_CHECKING:
+    from followup.domain.followup import Reason
+    from followup.domain.rule import Rule
+    from followup.services.deps import Deps
 
 _TRIES = 8
 

@@ -11,14 +11,17 @@ that stopped half-way is finished by the next.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from followup.domain.contact import Contact
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import Reason, Status
 from followup.services.contacts import update_contact
-from followup.services.deps import Deps
 from followup.services.late import enroll_late
 from followup.services.settle import end_enrollment, end_unsent
+
+if TYPE_CHECKING:
+    from followup.domain.contact import Contact
+    from followup.services.deps import Deps
 
 CONTACT = "contact"
 """Who reopened a conversation when a new message from the contact did."""

@@ -26,16 +26,19 @@ minute) predates a newly saved rule is indexed on its next write.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from followup.domain.contact import Contact
 from followup.domain.enrollment import enroll_on
 from followup.domain.errors import RULE_DATA_ERRORS
-from followup.domain.rule import Rule
 from followup.domain.triggers import DateTrigger
 from followup.services import triggers
-from followup.services.deps import Deps
-from followup.services.ports import RuleHead
+
+if TYPE_CHECKING:
+    from followup.domain.contact import Contact
+    from followup.domain.rule import Rule
+    from followup.services.deps import Deps
+    from followup.services.ports import RuleHead
 
 BACKFILL_PAGE = 100
 

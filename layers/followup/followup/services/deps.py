@@ -6,32 +6,35 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from followup.domain.lookahead import MAX_QUEUE_DELAY, horizon
 from followup.domain.numbers import DEFAULT_NUMBER, sending_paused
-from followup.domain.rule import Rule
-from followup.domain.settings import WorkspaceSettings
-from followup.services.pacing import Pacer
-from followup.services.ports import (
-    Change,
-    Classifier,
-    Clock,
-    ContactRepository,
-    Email,
-    FollowUpRepository,
-    NotificationRepository,
-    Notifier,
-    RuleHead,
-    RuleRepository,
-    SendQueue,
-    Sms,
-    StatsRepository,
-    Store,
-    TaskRepository,
-    Transactions,
-    WhatsApp,
-    Writer,
-)
+
+if TYPE_CHECKING:
+    from followup.domain.rule import Rule
+    from followup.domain.settings import WorkspaceSettings
+    from followup.services.pacing import Pacer
+    from followup.services.ports import (
+        Change,
+        Classifier,
+        Clock,
+        ContactRepository,
+        Email,
+        FollowUpRepository,
+        NotificationRepository,
+        Notifier,
+        RuleHead,
+        RuleRepository,
+        SendQueue,
+        Sms,
+        StatsRepository,
+        Store,
+        TaskRepository,
+        Transactions,
+        WhatsApp,
+        Writer,
+    )
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from followup.domain.followup import FollowUp, Status
 from followup.domain.lookahead import queue_delay
-from followup.services.deps import Deps
 from followup.services.ports import CommitRejected, Delayed, FollowUpChange, Phase
+
+if TYPE_CHECKING:
+    from followup.services.deps import Deps
 
 _BATCH = 10
 

@@ -15,12 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, model_validator
 
-from followup.adapters.memory import MemoryStore
 from followup.domain.channels import OutboundEmail
 from followup.domain.contact import Contact, Score, Speaker
 from followup.domain.durations import Duration
@@ -38,6 +37,9 @@ from followup.services.deps import Deps
 from followup.services.inbound import record_inbound
 from followup.services.ports import Change, ContactChange, Delayed, EnrollmentChange, Phase
 from followup.services.send import send_one
+
+if TYPE_CHECKING:
+    from followup.adapters.memory import MemoryStore
 
 MAX_MOMENTS = 2_000
 """Moments played at most: far more than a year of any journey needs."""
@@ -267,6 +269,8 @@ class _Queue:
 
 def dry_run(deps: Deps, rule: Rule, request: DryRunRequest) -> DryRun:
     """Play `rule` for the requested contact from `start` for `days`, sending nothing."""
+    from followup.adapters.memory import MemoryStore  # loads the table models: only a dry run
+
     start = (request.start or deps.clock.now()).astimezone(UTC)
     end = start + timedelta(days=request.days)
     clock = _Clock(start)

@@ -9,14 +9,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from followup.domain.contact import Contact
 from followup.domain.enrollment import Enrollment, EnrollmentState, enroll
 from followup.domain.errors import RULE_DATA_ERRORS
-from followup.domain.rule import IdleTrigger, Rule
-from followup.domain.settings import WorkspaceSettings
 from followup.services import date_triggers, holds, notifications, reentry
-from followup.services.deps import Deps
 from followup.services.planning import Outcome, ended
 from followup.services.ports import (
     CommitRejected,
@@ -27,6 +24,12 @@ from followup.services.ports import (
     Versioned,
 )
 from followup.services.steps import advance
+
+if TYPE_CHECKING:
+    from followup.domain.contact import Contact
+    from followup.domain.rule import IdleTrigger, Rule
+    from followup.domain.settings import WorkspaceSettings
+    from followup.services.deps import Deps
 
 
 @dataclass

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from followup.domain.followup import FollowUp, Reason, Status
-from followup.services.deps import Deps
 from followup.services.ports import Change, CommitRejected, FollowUpChange, Phase
 from followup.services.settle import end_unsent
+
+if TYPE_CHECKING:
+    from followup.services.deps import Deps
 
 
 @dataclass

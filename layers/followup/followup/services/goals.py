@@ -12,15 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.errors import Conflict
 from followup.domain.followup import FollowUp, Reason, Status
 from followup.domain.journey import event_ends
 from followup.domain.rule import Rule
-from followup.services.deps import Deps
 from followup.services.ports import CommitRejected, Conversion
 from followup.services.settle import end_enrollment, end_unsent
+
+if TYPE_CHECKING:
+    from followup.services.deps import Deps
 
 Ends = Callable[[Rule], Reason | None]
 """Why something that happened ends a journey in the rule, or None."""

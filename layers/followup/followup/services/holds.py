@@ -7,10 +7,13 @@ read it while it waits, and turning the rule on finds its held enrollments by on
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from followup.domain.enrollment import Enrollment
-from followup.services.deps import Deps
 from followup.services.ports import CommitRejected, EnrollmentChange, Versioned
+
+if TYPE_CHECKING:
+    from followup.domain.enrollment import Enrollment
+    from followup.services.deps import Deps
 
 
 def hold(deps: Deps, enrollment_v: Versioned[Enrollment], now: datetime) -> bool:

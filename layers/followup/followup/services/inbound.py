@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 from followup.domain.ai import AiUnavailable
-from followup.domain.ai_classify import Classified
 from followup.domain.contact import Contact, Speaker
 from followup.domain.conversation import Direction, Message, Referral
 from followup.domain.enrollment import Enrollment, EnrollmentState
@@ -17,14 +17,17 @@ from followup.domain.intents import Detected, Intent, classify
 from followup.domain.localtime import to_utc
 from followup.domain.optout import is_opt_out
 from followup.domain.replies import Reading, read_reply
-from followup.domain.settings import WorkspaceSettings
 from followup.domain.webhook_events import Identity
 from followup.services.callbacks import plan_follow_up, schedule
 from followup.services.contacts import create_contact, find_contact, update_contact
 from followup.services.conversations import CONTACT
-from followup.services.deps import Deps
 from followup.services.planning import ended
 from followup.services.ports import CommitRejected, EnrollmentChange, FollowUpChange
+
+if TYPE_CHECKING:
+    from followup.domain.ai_classify import Classified
+    from followup.domain.settings import WorkspaceSettings
+    from followup.services.deps import Deps
 
 
 @dataclass(frozen=True)

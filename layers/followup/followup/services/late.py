@@ -13,15 +13,18 @@ makes the write path and a tick that also saw the silence enroll it once between
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from followup.domain.contact import Contact
 from followup.domain.enrollment import enroll
 from followup.domain.errors import RULE_DATA_ERRORS
-from followup.domain.rule import Rule
-from followup.domain.settings import WorkspaceSettings
 from followup.services import reentry
-from followup.services.deps import Deps
 from followup.services.ports import CommitRejected, NewEnrollment
+
+if TYPE_CHECKING:
+    from followup.domain.contact import Contact
+    from followup.domain.rule import Rule
+    from followup.domain.settings import WorkspaceSettings
+    from followup.services.deps import Deps
 
 
 def written(deps: Deps, before: Contact | None, after: Contact) -> int:

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from followup.domain.contact import Contact
 from followup.domain.errors import Conflict, NotFound
 from followup.domain.followup import FollowUp, Status
 from followup.domain.ids import manual_followup_id
 from followup.domain.journey import send_at
-from followup.domain.rule import Rule
-from followup.services.deps import Deps
 from followup.services.planning import slot_free
 from followup.services.ports import CommitRejected, ContactChange, FollowUpChange, NewFollowUp
 from followup.services.waiting import opening
+
+if TYPE_CHECKING:
+    from followup.domain.contact import Contact
+    from followup.domain.rule import Rule
+    from followup.services.deps import Deps
 
 
 class OptedOut(Conflict):

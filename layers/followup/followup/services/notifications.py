@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from followup.services.deps import Deps
 from followup.services.ports import DeliveryFailed
+
+if TYPE_CHECKING:
+    from followup.services.deps import Deps
 
 MAX_PER_TICK = 50
 """A tick tries at most this many (each bounded by the HTTP timeout); the rest wait."""

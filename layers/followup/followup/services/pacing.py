@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from followup.domain.pacing import (
     MAX_RATE,
@@ -29,7 +30,9 @@ from followup.domain.pacing import (
     slot_of,
     slot_start,
 )
-from followup.services.ports import Clock, Pacing
+
+if TYPE_CHECKING:
+    from followup.services.ports import Clock, Pacing
 
 MAX_WAIT = timedelta(seconds=1)
 """The longest a send waits in the sender for its turn; a later turn goes back on the queue."""

@@ -4,9 +4,12 @@ the whole workspace (our API key refused). Only an admin resumes."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from followup.domain.numbers import NumberHealth
-from followup.services.deps import Deps
+
+if TYPE_CHECKING:
+    from followup.services.deps import Deps
 
 
 def pause_number(deps: Deps, phone_number_id: str, reason: str, at: datetime) -> None:

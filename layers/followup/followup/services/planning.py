@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from followup.domain.contact import Contact
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.followup import FollowUp, Reason
 from followup.domain.ids import followup_id
 from followup.domain.journey import must_stop, send_at
-from followup.domain.rule import Rule
-from followup.domain.settings import WorkspaceSettings
-from followup.services.deps import Deps
 from followup.services.ports import (
     Change,
     CommitRejected,
@@ -21,6 +18,12 @@ from followup.services.ports import (
     NewFollowUp,
     Versioned,
 )
+
+if TYPE_CHECKING:
+    from followup.domain.contact import Contact
+    from followup.domain.rule import Rule
+    from followup.domain.settings import WorkspaceSettings
+    from followup.services.deps import Deps
 
 _A_MOMENT = timedelta(seconds=1)
 

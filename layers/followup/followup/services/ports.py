@@ -7,21 +7,23 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
-from followup.domain.ai import AiRequest, AiResult, AiUnavailable
-from followup.domain.ai_classify import AiReading
-from followup.domain.channels import OutboundEmail
-from followup.domain.contact import Contact
-from followup.domain.conversation import Message
-from followup.domain.enrollment import Enrollment
 from followup.domain.followup import FollowUp, Status
-from followup.domain.notification import Notification
-from followup.domain.numbers import NumberHealth
-from followup.domain.rule import Rule
-from followup.domain.settings import WorkspaceSettings
-from followup.domain.task import Task, TaskStatus
-from followup.domain.whatsapp import OutboundMessage
+
+if TYPE_CHECKING:
+    from followup.domain.ai import AiRequest, AiResult, AiUnavailable
+    from followup.domain.ai_classify import AiReading
+    from followup.domain.channels import OutboundEmail
+    from followup.domain.contact import Contact
+    from followup.domain.conversation import Message
+    from followup.domain.enrollment import Enrollment
+    from followup.domain.notification import Notification
+    from followup.domain.numbers import NumberHealth
+    from followup.domain.rule import Rule
+    from followup.domain.settings import WorkspaceSettings
+    from followup.domain.task import Task, TaskStatus
+    from followup.domain.whatsapp import OutboundMessage
 
 
 class Phase(StrEnum):

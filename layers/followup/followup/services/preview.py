@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from followup.domain.journey import Exit, first_send, must_stop
-from followup.domain.rule import Rule
-from followup.services.deps import Deps
+
+if TYPE_CHECKING:
+    from followup.domain.rule import Rule
+    from followup.services.deps import Deps
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 

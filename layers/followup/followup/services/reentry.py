@@ -3,9 +3,13 @@ only when a rule's policy asks (a rule that lets contacts in again always reads 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from followup.domain.enrollment import Enrollment, reentry_refused
 from followup.domain.rule import ReentryPolicy, Rule
-from followup.services.deps import Deps
+
+if TYPE_CHECKING:
+    from followup.services.deps import Deps
 
 
 class History:

@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from followup.domain.contact import Contact, Speaker
 from followup.domain.conversation import Direction, Message
@@ -17,7 +18,6 @@ from followup.domain.journey import must_stop, send_at
 from followup.domain.lookahead import queue_delay
 from followup.domain.messaging import compose
 from followup.domain.pacing import RECIPIENT_GAP
-from followup.domain.rule import Rule, Step
 from followup.domain.whatsapp import (
     Disposition,
     OutboundMessage,
@@ -26,11 +26,14 @@ from followup.domain.whatsapp import (
     ProviderRejected,
 )
 from followup.services.channels import Picked, pick, send_elsewhere, unreachable
-from followup.services.deps import Deps
 from followup.services.pausing import pause_number, pause_workspace
 from followup.services.ports import CommitRejected, FollowUpChange
 from followup.services.settle import end_unsent, record_sent
 from followup.services.writing import personalise
+
+if TYPE_CHECKING:
+    from followup.domain.rule import Rule, Step
+    from followup.services.deps import Deps
 
 _META_RETRY_AFTER = timedelta(hours=24)
 _THROTTLED_RETRY = timedelta(seconds=4)

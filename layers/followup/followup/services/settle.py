@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from followup.domain.contact import Contact
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.followup import FollowUp, Reason, RenderedMessage, Status
 from followup.domain.gating import trim_recent
-from followup.domain.rule import Rule
-from followup.services.deps import Deps
 from followup.services.planning import after_send, ended
 from followup.services.ports import (
     Change,
@@ -21,6 +19,11 @@ from followup.services.ports import (
     EnrollmentChange,
     FollowUpChange,
 )
+
+if TYPE_CHECKING:
+    from followup.domain.contact import Contact
+    from followup.domain.rule import Rule
+    from followup.services.deps import Deps
 
 _COMMIT_TRIES = 5
 

@@ -10,8 +10,8 @@ move lose a race, the next tick repeats the step: every action is idempotent.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from followup.domain.contact import Contact
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.errors import InvalidField
 from followup.domain.ids import notification_id, task_id
@@ -31,10 +31,13 @@ from followup.domain.rule import (
 from followup.domain.task import Task
 from followup.services.contacts import change_stage, update_contact
 from followup.services.conversations import close_conversation, journey
-from followup.services.deps import Deps
 from followup.services.planning import Outcome
 from followup.services.planning import advance as queue_send
 from followup.services.ports import CommitRejected, EnrollmentChange, Versioned
+
+if TYPE_CHECKING:
+    from followup.domain.contact import Contact
+    from followup.services.deps import Deps
 
 
 def advance(

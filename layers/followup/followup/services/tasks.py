@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from followup.domain.errors import Conflict, NotFound
-from followup.domain.task import Task, TaskPatch
-from followup.services.deps import Deps
+
+if TYPE_CHECKING:
+    from followup.domain.task import Task, TaskPatch
+    from followup.services.deps import Deps
 
 _TRIES = 3
 

@@ -18,16 +18,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from followup.domain.contact import Contact
 from followup.domain.enrollment import Enrollment, enroll_on
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.rule import Rule, Step, Trigger
 from followup.domain.triggers import EventTrigger, StageEnteredTrigger
 from followup.services import reentry
-from followup.services.deps import Deps
 from followup.services.ports import CommitRejected, NewEnrollment
+
+if TYPE_CHECKING:
+    from followup.domain.contact import Contact
+    from followup.services.deps import Deps
 
 Fires = Callable[[Trigger], bool]
 FirstDue = Callable[[Rule, ZoneInfo], datetime]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from followup.domain.contact import Contact
 from followup.domain.errors import NotFound
 from followup.domain.unsubscribe import verify
 from followup.services.contacts import update_contact
-from followup.services.deps import Deps
+
+if TYPE_CHECKING:
+    from followup.domain.contact import Contact
+    from followup.services.deps import Deps
 
 
 def unsubscribe_email(deps: Deps, secret: str, token: str, at: datetime) -> bool:

@@ -14,14 +14,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from itertools import chain
+from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.errors import InvalidField
-from followup.domain.rule import Rule
 from followup.domain.versions import Difference, differences
-from followup.services.deps import Deps
 from followup.services.ports import CommitRejected, EnrollmentChange, Phase, Versioned
 from followup.services.rules import current
+
+if TYPE_CHECKING:
+    from followup.domain.rule import Rule
+    from followup.services.deps import Deps
 
 _EVERYTHING = timedelta(days=3650)
 _ATTEMPTS = 3

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from followup.domain.contact import Contact
 from followup.domain.followup import FollowUp, Status
 from followup.domain.journey import is_open
-from followup.domain.rule import Rule
-from followup.domain.settings import WorkspaceSettings
-from followup.services.deps import Deps
+
+if TYPE_CHECKING:
+    from followup.domain.contact import Contact
+    from followup.domain.rule import Rule
+    from followup.domain.settings import WorkspaceSettings
+    from followup.services.deps import Deps
 
 _JUST_BEFORE = timedelta(seconds=1)
 

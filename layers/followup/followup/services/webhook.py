@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from followup.domain.contact import Contact
 from followup.domain.followup import FollowUp, Status
 from followup.domain.numbers import NumberHealth
 from followup.domain.webhook_events import (
@@ -26,10 +26,13 @@ from followup.domain.webhook_events import (
 from followup.domain.whatsapp import Disposition, classify
 from followup.services.channels import after_failed
 from followup.services.contacts import find_contact, update_contact
-from followup.services.deps import Deps
 from followup.services.inbound import record_inbound
 from followup.services.pausing import pause_number
 from followup.services.ports import CommitRejected, FollowUpChange
+
+if TYPE_CHECKING:
+    from followup.domain.contact import Contact
+    from followup.services.deps import Deps
 
 STOPPED_MARKETING = 131050
 _RANK = {Status.SENT: 1, Status.DELIVERED: 2, Status.READ: 3}

@@ -18,17 +18,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from followup.domain.ai import AiRequest, AiUnavailable, Unavailable, Usage
 from followup.domain.ai_prompt import build_request, context_for
-from followup.domain.contact import Contact
 from followup.domain.conversation import Direction, Message
 from followup.domain.followup import AiWriting, RenderedMessage
 from followup.domain.guardrails import Target, check_written
 from followup.domain.messaging import compose
-from followup.domain.rule import AiMessage, Rule, Step
-from followup.domain.settings import AiSettings
-from followup.services.deps import Deps
+
+if TYPE_CHECKING:
+    from followup.domain.contact import Contact
+    from followup.domain.rule import AiMessage, Rule, Step
+    from followup.domain.settings import AiSettings
+    from followup.services.deps import Deps
 
 DEAL_PREFIX = "deal."
 HISTORY = 50
