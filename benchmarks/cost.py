@@ -8,7 +8,8 @@ item is in written again at its projected size (a key change there is a delete a
 an unchanged projection is no write), reads rounded up to 4 KB per item or per query page.
 SQS is billed per request and 64 KB, the sender's trigger as one receive and one delete
 per batch; Lambda per request and GB-second (assumed durations, benchmarks/prices.py);
-each webhook delivery is one HTTP API request. Prices: benchmarks/prices.py.
+each webhook delivery one request to the webhook's function URL, which adds nothing to the
+function's own price. Prices: benchmarks/prices.py.
 
 The broadcaster is not run locally: its invocations are the follow-up stream's records
 over the batch it is assumed to take (prices.STREAM_RECORDS_PER_INVOCATION).
@@ -150,7 +151,7 @@ _PRICE = {
     "sqs request": prices.SQS_REQUEST,
     "lambda request": prices.LAMBDA_REQUEST,
     "lambda GB-s": prices.LAMBDA_GB_SECOND,
-    "http api request": prices.HTTP_API_REQUEST,
+    "function url request": prices.FUNCTION_URL_REQUEST,
 }
 
 
@@ -350,13 +351,18 @@ class MeteredFunctions(Functions):
         seconds = prices.BILLED_MS[function] / 1000 * prices.LAMBDA_MEMORY_GB
         bill.add("lambda GB-s", function, "duration", seconds * count)
 
+    @classmethod
+    def bill_call(cls, bill: Bill, function: str) -> None:
+        """One invocation of `function` and what its trigger costs besides."""
+        cls.bill_invocations(bill, function, 1)
+        if function == "webhook":
+            bill.add("function url request", "webhook", "requests", 1)
+        if function == "sender":
+            bill.add("sqs request", "sender trigger", "receive + delete batch", 2)
+
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         if self.meter.on:
-            self.bill_invocations(self.bill, function, 1)
-            if function == "webhook":
-                self.bill.add("http api request", "webhook", "requests", 1)
-            if function == "sender":
-                self.bill.add("sqs request", "sender trigger", "receive + delete batch", 2)
+            self.bill_call(self.bill, function)
         return super().invoke(function, event)
 
 
@@ -469,16 +475,11 @@ def path(bill: Bill, count: int, total: float) -> None:
         - (counters + bill.doubled_by_counters - aggregated) * write
         + batches * invocation * per_million
     )
-    api = sum(n for (kind, _, _), n in bill.units.items() if kind == "http api request")
-    function_url = streamed - api * (prices.HTTP_API_REQUEST - prices.FUNCTION_URL_REQUEST) * (
-        per_million
-    )
     print("path (projected from this run):")
     print(
         f"  counters aggregated from the stream, {prices.STREAM_RECORDS_PER_INVOCATION} records"
         f" a batch: ${streamed:.2f}"
     )
-    print(f"  and the webhook on a Lambda function URL: ${function_url:.2f}")
 
 
 def cost(bill: Bill) -> dict[tuple[str, str, str], float]:

@@ -31,8 +31,6 @@ LAMBDA_GB_SECOND = 0.0000133334
 LAMBDA_MEMORY_GB = 512 / 1024
 """Memory every function of the stack is given."""
 
-HTTP_API_REQUEST = 1.00 / MILLION
-"""API Gateway HTTP API, first 300 million a month, per request of up to 512 KB."""
 FUNCTION_URL_REQUEST = 0.0
 """A Lambda function URL adds nothing to the function's own request and duration price."""
 
