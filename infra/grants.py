@@ -5,7 +5,7 @@ the store methods they use → the tables behind them), so a function gets only 
 tables, and writes only where it writes. Plain data: the stack grants from it, the infra
 tests check the template against it and the integration tests check the handlers' own
 calls against it. Triggers grant themselves: the send queue's event source lets the
-sender consume, the follow-up stream's lets the broadcaster read the stream.
+sender consume, the follow-up stream's let the broadcaster and the stats function read it.
 """
 
 from __future__ import annotations
@@ -90,6 +90,8 @@ NEEDS: dict[str, Needs] = {
     "broadcaster": Needs(
         reads=frozenset({"connections"}), writes=frozenset({"connections"}), pushes=True
     ),
+    # follow-up stream → follow-up counters, each batch checkpointed beside them
+    "stats": Needs(reads=frozenset({"stats"}), writes=frozenset({"stats"})),
     # checks a Cognito token against the pool's public keys: no AWS access at all
     "ws_authorizer": Needs(),
 }

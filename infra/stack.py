@@ -41,6 +41,9 @@ ROOT = Path(__file__).resolve().parents[1]
 FUNCTIONS = ROOT / "functions"
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 SENDER_TIMEOUT_SECONDS = 60
+STATS_BATCH = 1_000
+"""Follow-up stream records per stats invocation at most (each batch moves at most 100
+stats items per transaction, services.stats_stream)."""
 _KEY_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER}
 
 
@@ -281,6 +284,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
         )
         self.function("api")
         self.function("bus_events")
+        self._stats_from_stream()
         sender.add_event_source(
             sources.SqsEventSource(
                 self.send_queue,
@@ -288,6 +292,31 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
                 max_batching_window=Duration.seconds(1),
                 report_batch_item_failures=True,
                 max_concurrency=capacity.instances,
+            )
+        )
+
+    def _stats_from_stream(self) -> None:
+        """Follow-up counters from the follow-up stream (services.stats_stream).
+
+        Large batches over a 5 s window: one write per stats item a batch moves, so the
+        fewer batches the fewer writes. A failed batch is retried whole from its first
+        record, which the function's checkpoint is keyed by: so no bisecting and no
+        partial batch reports, either of which would start a retry at another record and
+        count again what was counted. Retried until the records are a day old (the
+        stream's retention); a batch still failing then is named in a dead-letter queue.
+        """
+        self.stats_dlq = self.dead_letter_queue("StatsDeadLetters")
+        self.function("stats", timeout_seconds=60).add_event_source(
+            sources.DynamoEventSource(
+                self.tables["followups"],
+                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                batch_size=STATS_BATCH,
+                max_batching_window=Duration.seconds(5),
+                bisect_batch_on_error=False,
+                report_batch_item_failures=False,
+                retry_attempts=10_000,  # the most allowed: bounded by the record age
+                max_record_age=Duration.days(1),
+                on_failure=sources.SqsDlq(self.stats_dlq),
             )
         )
 

@@ -20,7 +20,7 @@ from infra.nag import acknowledge
 from tests.infra.conftest import Synth, synth
 
 ROOT = Path(__file__).resolve().parents[2]
-HANDLERS = {"enqueue", "dispatch", "expire", "sender", "webhook", "api", "bus_events"}
+HANDLERS = {"enqueue", "dispatch", "expire", "sender", "webhook", "api", "bus_events", "stats"}
 REALTIME = {"ws_authorizer", "realtime", "broadcaster"}
 SMS_ACTIONS = {"sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"}
 
@@ -71,6 +71,7 @@ def test_tables_keys_and_indexes_are_the_codes_own(dev: Synth) -> None:
         "messages",
         "connections",
         "pacing",
+        "stats",  # the stream's checkpoints
     }
 
 
@@ -123,6 +124,7 @@ TABLE_ACCESS = {
     "bus_events": SETTLING | CATALOG | {("messages", WRITE), ("stats", WRITE)},
     "realtime": {("connections", WRITE)},
     "broadcaster": {("connections", READ), ("connections", WRITE)},
+    "stats": {("stats", READ), ("stats", WRITE)},
     "ws_authorizer": set(),
 }
 """Derived by hand from each handler's use cases and the store methods they call."""
@@ -232,7 +234,7 @@ def test_queue_secret_stream_and_pushes_are_granted_only_where_used(dev: Synth) 
     # enqueue tick signs journeys' notifications
     assert readers == {"sender", "webhook", "api", "enqueue"}
     assert readers == {name for name, env in fn_env.items() if "FOLLOWUP_SECRETS_NAME" in env}
-    assert holders("dynamodb:GetRecords", stream) == {"broadcaster"}
+    assert holders("dynamodb:GetRecords", stream) == {"broadcaster", "stats"}
     assert holders("execute-api:ManageConnections", api_id) == {"realtime", "broadcaster"}
     services = {
         action.split(":")[0]
@@ -552,7 +554,7 @@ def test_every_handler_is_wired_to_its_trigger(dev: Synth) -> None:
         m["Properties"]["FunctionName"]["Ref"]
         for m in dev.resources("AWS::Lambda::EventSourceMapping").values()
     }
-    assert sources == {fn["sender"], fn["broadcaster"]}
+    assert sources == {fn["sender"], fn["broadcaster"], fn["stats"]}
     [rule] = dev.resources("AWS::Events::Rule").values()
     assert rule["Properties"]["EventPattern"] == {
         "detail-type": [
@@ -580,7 +582,7 @@ def test_alarms_watch_dead_letters_errors_throttles_failures_and_opt_outs(dev: S
     assert {"ApproximateNumberOfMessagesVisible", "Errors", "Throttles"} <= names
     assert {"send_failed", "webhook_opt_out"} <= names
     assert sum(a.get("MetricName") == "Errors" for a in alarms) == len(dev.stack.functions)
-    assert sum(a.get("MetricName") == "ApproximateNumberOfMessagesVisible" for a in alarms) == 4
+    assert sum(a.get("MetricName") == "ApproximateNumberOfMessagesVisible" for a in alarms) == 5
     assert all(a["AlarmActions"] for a in alarms)
     assert dev.resources("AWS::CloudWatch::Dashboard")
 
@@ -723,3 +725,22 @@ def test_the_web_app_is_private_behind_cloudfront_and_knows_where_the_apis_are(
         if a["Properties"].get("ProtocolType") == "HTTP"
     ]
     assert _ref_of(dev, dev.stack.web) in json.dumps(api["Properties"]["CorsConfiguration"])
+
+
+def test_the_stats_function_takes_the_follow_up_stream_in_whole_batches_retried_whole(
+    dev: Synth,
+) -> None:
+    [mapping] = [
+        m["Properties"]
+        for m in dev.resources("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"]["Ref"] == _ref_of(dev, dev.stack.functions["stats"])
+    ]
+    followups = _ref_of(dev, dev.stack.tables["followups"])
+    assert mapping["EventSourceArn"] == {"Fn::GetAtt": [followups, "StreamArn"]}
+    assert (mapping["BatchSize"], mapping["MaximumBatchingWindowInSeconds"]) == (1000, 5)
+    # a retry starting anywhere but the batch's first record would count records again
+    assert mapping["BisectBatchOnFunctionError"] is False
+    assert "FunctionResponseTypes" not in mapping
+    assert mapping["MaximumRecordAgeInSeconds"] == 86_400
+    assert mapping["StartingPosition"] == "TRIM_HORIZON"
+    assert "OnFailure" in mapping["DestinationConfig"]

@@ -86,3 +86,12 @@ def test_a_read_follow_up_is_still_under_one_kilobyte(
     assert followup.status is Status.READ
     stored = meter.item("followups", {"id": {"S": followup.id}})
     assert item_size(stored) < KB
+
+
+def test_a_delivery_status_writes_the_follow_up_alone_without_a_transaction(
+    metered: tuple[LocalEngine, Meter],
+) -> None:
+    engine, meter = metered
+    engine.pump_each_step = False  # its counters are the stream's to add, later
+    writes = writes_of_status(engine, meter, "delivered")
+    assert writes == {"followups/table": 1}

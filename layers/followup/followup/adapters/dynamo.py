@@ -73,7 +73,8 @@ _BATCH_GET = 25
 
 
 class DynamoStore(DynamoTasks, DynamoNotifications):
-    """All durable state. Every write that moves a follow-up also bumps its day's counters."""
+    """All durable state. Every write that moves an enrollment also bumps its day's counters;
+    a follow-up's copy names its commit day, for the stream to count it (stats_stream)."""
 
     def __init__(self) -> None:
         # Transactions span tables; they reuse the client `tables.bind` already built.
@@ -91,6 +92,9 @@ class DynamoStore(DynamoTasks, DynamoNotifications):
         previous = self._previous(changes)
         day = stamp(at)[:10]
         for change in changes:
+            if isinstance(change, NewFollowUp | FollowUpChange | Conversion):
+                _check_countable(change, day)  # counted later from the follow-up stream
+                continue
             replaced = (
                 previous.get(change.enrollment.id) if isinstance(change, EnrollmentChange) else None
             )
@@ -98,20 +102,20 @@ class DynamoStore(DynamoTasks, DynamoNotifications):
                 counters[(bump.rule_id, bump.key, bump.name)] += bump.amount
         grouped = _group(counters)
         if len(changes) == 1 and not grouped:
-            self._write_one(changes[0])
+            self._write_one(changes[0], day)
             return
         ordered: list[Change] = []
         with _translate_cancellation(ordered), TransactWrite(connection=self._connection) as txn:
             for change in changes:
                 if not isinstance(change, Conversion):
-                    item, condition = _written(change)
+                    item, condition = _written(change, day)
                     txn.save(item, condition=condition)
                     ordered.append(change)
             for change in changes:
                 if isinstance(change, Conversion):
                     txn.update(
-                        _followup_item(change.followup),
-                        actions=_converted(change),
+                        _followup_item(change.followup, day),
+                        actions=_converted(change, day),
                         condition=FollowUpItem.converted.does_not_exist(),
                     )
                     ordered.append(change)
@@ -119,16 +123,16 @@ class DynamoStore(DynamoTasks, DynamoNotifications):
                 actions = [getattr(StatsItem, name).add(n) for name, n in names.items()]
                 txn.update(StatsItem(rule_id, key), actions=actions)
 
-    def _write_one(self, change: Change) -> None:
+    def _write_one(self, change: Change, day: str) -> None:
         """`change` alone, with the condition it would carry in a transaction."""
         try:
             if isinstance(change, Conversion):
-                _followup_item(change.followup).update(
-                    actions=_converted(change),
+                _followup_item(change.followup, day).update(
+                    actions=_converted(change, day),
                     condition=FollowUpItem.converted.does_not_exist(),
                 )
             else:
-                item, condition = _written(change)
+                item, condition = _written(change, day)
                 item.save(condition=condition)
         except (PutError, UpdateError) as exc:
             if exc.cause_response_code == "ConditionalCheckFailedException":
@@ -497,7 +501,7 @@ def _counts(item: StatsItem) -> dict[str, int]:
     return {
         name: int(value)
         for name, value in item.attribute_values.items()
-        if name not in ("rule_id", "day")
+        if name not in ("rule_id", "day", "applied", "expires_at")
     }
 
 
@@ -537,6 +541,16 @@ def _get(model: type[Any], key: str, range_key: str | None = None) -> Any:
         return None
 
 
+def _check_countable(change: Change, day: str) -> None:
+    """Refuse what the stream could not count, as a transaction with its counters would:
+    a batch holding it would fail on every retry."""
+    for bump in bumps(change, day, None):
+        if not hasattr(StatsItem, bump.name):
+            raise AttributeError(f"no counter {bump.name!r} in the stats table")
+        if not bump.rule_id:
+            raise PutError(f"{bump.name} would be counted under an empty rule id")
+
+
 def _group(counters: Counter[tuple[str, str, str]]) -> dict[tuple[str, str], dict[str, int]]:
     grouped: dict[tuple[str, str], dict[str, int]] = {}
     for (rule_id, key, name), count in counters.items():
@@ -544,12 +558,13 @@ def _group(counters: Counter[tuple[str, str, str]]) -> dict[tuple[str, str], dic
     return grouped
 
 
-def _written(change: Change) -> tuple[Any, Condition]:
-    """The item `change` puts and the condition it puts it on."""
+def _written(change: Change, day: str) -> tuple[Any, Condition]:
+    """The item `change` puts, committed on `day`, and the condition it puts it on."""
     if isinstance(change, NewFollowUp):
-        return _followup_item(change.followup), FollowUpItem.id.does_not_exist()
+        return _followup_item(change.followup, day), FollowUpItem.id.does_not_exist()
     if isinstance(change, FollowUpChange):
-        return _followup_item(change.followup), FollowUpItem.status == change.expected.value
+        expected = FollowUpItem.status == change.expected.value
+        return _followup_item(change.followup, day), expected
     if isinstance(change, NewEnrollment):
         return _enrollment_item(change.enrollment, 1), EnrollmentItem.id.does_not_exist()
     if isinstance(change, EnrollmentChange):
@@ -565,14 +580,15 @@ def _written(change: Change) -> tuple[Any, Condition]:
     raise TypeError(f"not a put: {type(change).__name__}")
 
 
-def _converted(change: Conversion) -> list[Action]:
+def _converted(change: Conversion, day: str) -> list[Action]:
     return [
         FollowUpItem.converted.set(1),
         FollowUpItem.doc.set(followup_doc.dump(change.followup, standalone=True)),
+        FollowUpItem.converted_on.set(day),
     ]
 
 
-def _followup_item(followup: FollowUp) -> FollowUpItem:
+def _followup_item(followup: FollowUp, day: str) -> FollowUpItem:
     phase = phase_of(followup)
     waiting = phase is not None and followup.wake_at is not None
     return FollowUpItem(
@@ -587,6 +603,7 @@ def _followup_item(followup: FollowUp) -> FollowUpItem:
         wake_at=stamp(followup.wake_at) if waiting and followup.wake_at else None,
         provider_message_id=followup.provider_message_id,
         converted=1 if followup.converted_at else None,
+        counted_on=day,
     )
 
 

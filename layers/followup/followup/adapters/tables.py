@@ -249,6 +249,10 @@ class FollowUpItem(Model):
     wake_at = UnicodeAttribute(null=True)
     provider_message_id = UnicodeAttribute(null=True)
     converted = NumberAttribute(null=True)
+    counted_on = UnicodeAttribute(null=True)
+    """The UTC day of the commit that put this copy: its counters land on that day."""
+    converted_on = UnicodeAttribute(null=True)
+    """The UTC day of the commit that recorded its conversion (until the next put)."""
     waiting = WaitingIndex()
     by_contact = FollowUpsByContactIndex()
     by_day = FollowUpsByDayIndex()
@@ -285,9 +289,12 @@ class RuleItem(Model):
 
 
 class StatsItem(Model):
-    """Counters per rule and UTC day, incremented in the same transaction as the change.
+    """Counters per rule and UTC day. Enrollment counters move in the same transaction as
+    the change; follow-up counters are added from the follow-up stream (services.stats_stream).
 
     The same partition holds per-step days and the `active` gauges (services.monitoring).
+    Partition `#stream` holds one checkpoint per stream batch applied, keyed by the batch's
+    first sequence number: `applied` is the last record counted, `expires_at` when it goes.
     """
 
     class Meta:
@@ -322,6 +329,8 @@ class StatsItem(Model):
     exited_other = NumberAttribute(null=True)
     errors = NumberAttribute(null=True)
     active = NumberAttribute(null=True)
+    applied = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
 
 
 class ConnectionItem(Model):
