@@ -139,11 +139,19 @@ class Bill:
     doubled_by_counters: float = 0.0
     """Write units of transactions that held one item besides counters: billed twice only
     because the counters rode along (the second copy)."""
+    phase: str = "other"
+    """The step running now: the function invoked (a webhook with the status delivered)."""
+    writes_by_phase: defaultdict[tuple[str, str], float] = field(
+        default_factory=lambda: defaultdict(float)
+    )
+    """DynamoDB write units by (phase, "table/where")."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, kind: str, where: str, detail: str, amount: float) -> None:
         with self.lock:
             self.units[(kind, where, detail)] += amount
+            if kind == "dynamodb write":
+                self.writes_by_phase[(self.phase, f"{where}/{detail}")] += amount
 
 
 _PRICE = {
@@ -365,7 +373,13 @@ class MeteredFunctions(Functions):
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         if self.meter.on:
             self.bill_call(self.bill, function)
-        return super().invoke(function, event)
+        outer = self.bill.phase
+        if function != "webhook":
+            self.bill.phase = function
+        try:
+            return super().invoke(function, event)
+        finally:
+            self.bill.phase = outer
 
 
 def contact(n: int, quiet_since: datetime) -> Contact:
@@ -438,6 +452,7 @@ def lifecycle(count: int) -> Bill:
         assert len(sent) == count, "not every contact got a follow-up"
         assert all(f.status is Status.SENT for f in sent), "not all sent"
         for state in STATUSES:
+            bill.phase = f"webhook {state}"
             at = engine.clock.advance(timedelta(seconds=20))
             for followup in sent:
                 assert followup.provider_message_id is not None
@@ -445,6 +460,7 @@ def lifecycle(count: int) -> Bill:
                 delivery = envelopes.status(followup.provider_message_id, state, at, wa_id, None)
                 assert engine.deliver(delivery) == 200
             engine.pump_stream()
+        bill.phase = "other"
         engine.clock.advance(timedelta(hours=73))
         engine.tick()
         engine.pump_stream()
@@ -456,6 +472,18 @@ def lifecycle(count: int) -> Bill:
         ended = [deps.followups.followup(f.id) for f in sent]
         assert all(f is not None and f.status is Status.EXPIRED for f in ended), "not expired"
     return bill
+
+
+def transitions(bill: Bill, count: int) -> None:
+    """Write units per follow-up by step of its lifecycle, and where each step writes."""
+    steps: defaultdict[str, dict[str, float]] = defaultdict(dict)
+    for (phase, where), amount in bill.writes_by_phase.items():
+        steps[phase][where] = amount / count
+    print("write units per follow-up, by step:")
+    for phase, wheres in sorted(steps.items(), key=lambda pair: -sum(pair[1].values())):
+        ranked = sorted(wheres.items(), key=lambda pair: -pair[1])
+        detail = ", ".join(f"{where} {n:.2f}" for where, n in ranked if n >= 0.005)
+        print(f"  {phase:<18} {sum(wheres.values()):>6.2f}  {detail}")
 
 
 def cost(bill: Bill) -> dict[tuple[str, str, str], float]:
@@ -488,6 +516,7 @@ def main(count: int = FOLLOWUPS) -> list[Figure]:
     )
     followup_writes = bill.units[("dynamodb write", "followups", "table")]
     print("largest item written: " + ", ".join(f"{k} {v} B" for k, v in bill.largest.items()))
+    transitions(bill, count)
     print(
         "write units a transaction doubled only for the counters riding along:"
         f" {bill.doubled_by_counters / count:.2f} per follow-up"
