@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from followup.adapters.followup_stream import DynamoLedger, changes
-from followup.services.stats_stream import Counters, apply, bumps_of
+from followup.services.stats_stream import Counters, StreamRecord, apply, bumps_of
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
+from tests.contract.items import T0, followup
 from tests.support.builders import quiet_contact, rule
 
 KEPT = datetime(2100, 1, 1, tzinfo=UTC)
@@ -122,3 +124,43 @@ def test_a_change_committed_before_midnight_counts_on_its_day_however_late_it_is
     engine.pump_stream()
     rows = engine.deps.stats.stats(committed, committed + timedelta(days=1))
     assert [(row.day, row.counts.get("queued")) for row in rows] == [(committed, 1)]
+
+
+class Counting(DynamoLedger):
+    """The ledger on DynamoDB, counting its transactions."""
+
+    def __init__(self) -> None:
+        super().__init__(KEPT)
+        self.writes: list[str] = []
+
+    def add(self, batch: str, previous: str | None, last: str, counters: Counters) -> bool:
+        written = super().add(batch, previous, last, counters)
+        self.writes += [last] if written else []
+        return written
+
+
+def test_a_batch_moving_more_items_than_a_transaction_holds_is_counted_once_in_parts(
+    engine: LocalEngine,
+) -> None:
+    # 60 rules' follow-ups: a day item and a step item each, 120 in all
+    records = [
+        StreamRecord(str(1000 + n), None, followup(f"fu_{n}", rule_id=f"r{n:02d}"), "2026-11-24")
+        for n in range(60)
+    ]
+    # A first run wrote its first part (49 records, 98 items), then crashed
+    assert apply(records[:49], Counting()) == 49
+    # The retry counts the rest in one part; replayed again, it counts nothing
+    ledger = Counting()
+    assert apply(records, ledger) == 11
+    assert ledger.writes == [records[-1].sequence]
+    assert apply(records, Counting()) == 0
+    # Whole, the batch is two parts
+    again = [replace(record, sequence=str(2000 + n)) for n, record in enumerate(records)]
+    parts = Counting()
+    assert apply(again, parts) == 60
+    assert parts.writes == ["2048", "2059"]
+    day = T0.date()
+    counted = [
+        engine.deps.stats.journey_stats(f"r{n:02d}", day, day).days[0].counts for n in range(60)
+    ]
+    assert counted == [{"queued": 2}] * 60
