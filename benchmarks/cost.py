@@ -11,8 +11,9 @@ per batch; Lambda per request and GB-second (assumed durations, benchmarks/price
 each webhook delivery one request to the webhook's function URL, which adds nothing to the
 function's own price. Prices: benchmarks/prices.py.
 
-The follow-up stream is fed to the stats function after each phase of the lifecycle in
-batches of prices.STREAM_RECORDS_PER_INVOCATION, and its invocations and writes metered;
+The follow-up and enrollment streams are fed to the stats function after each phase of
+the lifecycle in batches of prices.STREAM_RECORDS_PER_INVOCATION, its invocations and
+writes metered;
 reading the stream by a Lambda trigger is free. The broadcaster is not run locally: its
 invocations are the stream's records over the same batch size.
 
@@ -136,9 +137,6 @@ class Bill:
     )
     largest: Counter[str] = field(default_factory=Counter)
     """The largest item written, in bytes, by table."""
-    doubled_by_counters: float = 0.0
-    """Write units of transactions that held one item besides counters: billed twice only
-    because the counters rode along (the second copy)."""
     phase: str = "other"
     """The step running now: the function invoked (a webhook with the status delivered)."""
     writes_by_phase: defaultdict[tuple[str, str], float] = field(
@@ -232,19 +230,8 @@ class Meter:
                     self._write(table, "(rejected)", units(size, KB) * factor)
                     continue
                 self._item_written(table, old, self._get(table, key), factor)
-            if operation == "TransactWriteItems" and not failed:
-                self._note_counters_alongside(context.get("metered", []))
         elif not failed:
             self._reads(operation, context.get("params", {}), parsed)
-
-    def _note_counters_alongside(self, written: list[tuple[str, Any, Any]]) -> None:
-        others = [entry for entry in written if self.tables[entry[0]].logical != "stats"]
-        if len(others) == 1 and len(written) > 1:
-            table, key, old = others[0]
-            new = self._get(table, key)
-            size = max(item_size(old) if old else 0, item_size(new) if new else 0)
-            with self.bill.lock:
-                self.bill.doubled_by_counters += units(size, KB)
 
     def _targets(self, operation: str, params: Mapping[str, Any]) -> list[tuple[str, Any]]:
         if operation in _WRITES:
@@ -442,7 +429,8 @@ def lifecycle(count: int) -> Bill:
         quiet = engine.clock.now() - timedelta(hours=25)
         deps.contacts.import_contacts(contact(n, quiet) for n in range(count))
         engine.pump_each_step = False
-        engine.stream.size = prices.STREAM_RECORDS_PER_INVOCATION
+        for stream in engine.streams.values():
+            stream.size = prices.STREAM_RECORDS_PER_INVOCATION
         meter.on = True
         engine.tick()
         engine.pump_stream()
@@ -517,10 +505,6 @@ def main(count: int = FOLLOWUPS) -> list[Figure]:
     followup_writes = bill.units[("dynamodb write", "followups", "table")]
     print("largest item written: " + ", ".join(f"{k} {v} B" for k, v in bill.largest.items()))
     transitions(bill, count)
-    print(
-        "write units a transaction doubled only for the counters riding along:"
-        f" {bill.doubled_by_counters / count:.2f} per follow-up"
-    )
     print(f"total ${total:.2f} per 1M follow-ups")
     return [
         at_most("cost per 1M follow-ups", round(total, 2), "$", 10),

@@ -296,29 +296,31 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
         )
 
     def _stats_from_stream(self) -> None:
-        """Follow-up counters from the follow-up stream (services.stats_stream).
+        """Counters from the follow-up and enrollment streams (services.stats_stream).
 
         Large batches over a 5 s window: one write per stats item a batch moves, so the
         fewer batches the fewer writes. A failed batch is retried whole from its first
         record, which the function's checkpoint is keyed by: so no bisecting and no
         partial batch reports, either of which would start a retry at another record and
         count again what was counted. Retried until the records are a day old (the
-        stream's retention); a batch still failing then is named in a dead-letter queue.
+        streams' retention); a batch still failing then is named in a dead-letter queue.
         """
         self.stats_dlq = self.dead_letter_queue("StatsDeadLetters")
-        self.function("stats", timeout_seconds=60).add_event_source(
-            sources.DynamoEventSource(
-                self.tables["followups"],
-                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
-                batch_size=STATS_BATCH,
-                max_batching_window=Duration.seconds(5),
-                bisect_batch_on_error=False,
-                report_batch_item_failures=False,
-                retry_attempts=10_000,  # the most allowed: bounded by the record age
-                max_record_age=Duration.days(1),
-                on_failure=sources.SqsDlq(self.stats_dlq),
+        stats = self.function("stats", timeout_seconds=60)
+        for table in ("followups", "enrollments"):
+            stats.add_event_source(
+                sources.DynamoEventSource(
+                    self.tables[table],
+                    starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                    batch_size=STATS_BATCH,
+                    max_batching_window=Duration.seconds(5),
+                    bisect_batch_on_error=False,
+                    report_batch_item_failures=False,
+                    retry_attempts=10_000,  # the most allowed: bounded by the record age
+                    max_record_age=Duration.days(1),
+                    on_failure=sources.SqsDlq(self.stats_dlq),
+                )
             )
-        )
 
     def _event_bus(self) -> None:
         """Other systems put `stage_changed` / `message_sent` / `conversation_closed` /

@@ -1,4 +1,4 @@
-"""Follow-up table stream → follow-up counters in the stats table, exactly once.
+"""Follow-up and enrollment streams → the counters in the stats table, exactly once.
 
 A batch that fails is retried whole by the trigger; what it already counted is skipped.
 """

@@ -5,8 +5,8 @@
 - The gateway on 127.0.0.1 (`--port`): the admin API behind local sign-in tokens, the
   WhatsApp webhook, the live feed (`/ws`), the sandbox page (`/sandbox`) and the web app.
 - Loops that stand in for AWS's triggers: the scheduler ticks (enqueue, dispatch,
-  expire), the SQS trigger of the sender, and the follow-up stream to the stats function
-  and the broadcaster.
+  expire), the SQS trigger of the sender, the follow-up and enrollment streams to the
+  stats function, and the follow-up stream to the broadcaster.
 - The WhatsApp sandbox answers sends as 360dialog does and reports them delivered
   through the real webhook; replies typed on the sandbox page go the same way.
 - Without `ANTHROPIC_API_KEY`, a local model (the fake Anthropic server) writes the AI
@@ -58,7 +58,7 @@ from followup_local.live import LiveFeed
 from followup_local.outbox import EMAIL_FROM, verify_sender
 from followup_local.sandbox import WhatsAppSandbox
 from followup_local.sandbox_page import SandboxPage
-from followup_local.streams import StreamPump, stream_of
+from followup_local.streams import COUNTED, StreamPump, stream_of
 from followup_local.tokens import DevTokens
 
 REGION = "us-east-1"
@@ -259,12 +259,15 @@ class DevStack:
         os.environ["FOLLOWUP_SEND_QUEUE_URL"] = self.queue_url
         verify_sender(boto3.client("sesv2"))
         runtime.install(runtime.build(runtime.config(), self.clock), runtime.config())
-        self.stream = StreamPump(
-            boto3.client("dynamodbstreams", endpoint_url=self.aws_url, region_name=REGION),
-            stream_of(boto3.client("dynamodb"), f"{PREFIX}followups"),
-            start="LATEST",
-        )
-        self.stream.pump(lambda _: None)  # from the newest record on, as a new trigger
+        streams = boto3.client("dynamodbstreams", endpoint_url=self.aws_url, region_name=REGION)
+        self.streams = {
+            table: StreamPump(
+                streams, stream_of(boto3.client("dynamodb"), f"{PREFIX}{table}"), start="LATEST"
+            )
+            for table in COUNTED
+        }
+        for stream in self.streams.values():
+            stream.pump(lambda _: None)  # from the newest record on, as a new trigger
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         """Run `functions/<function>/handler.py` as Lambda would, one request at a time;
@@ -309,15 +312,16 @@ class DevStack:
             )
 
     def _pump_stream(self) -> None:
-        """The follow-up table's stream, fed to the stats function and the broadcaster as
-        their triggers would."""
+        """The follow-up and enrollment streams, fed to the stats function (and the
+        follow-ups' to the broadcaster) as their triggers would."""
 
-        def handle(records: list[dict[str, Any]]) -> None:
+        def followups(records: list[dict[str, Any]]) -> None:
             self.invoke("stats", {"Records": records})
             if self.live.connections:
                 self.invoke("broadcaster", {"Records": records})
 
-        self.stream.pump(handle)
+        self.streams["followups"].pump(followups)
+        self.streams["enrollments"].pump(lambda records: self.invoke("stats", {"Records": records}))
 
     def _saved_secret(self, state: Path) -> str:
         path = state / SECRET_FILE

@@ -27,7 +27,7 @@ from followup.wiring.config import Config
 from followup_local import envelopes
 from followup_local.outbox import EMAIL_FROM, Sent, emails, sms, verify_sender
 from followup_local.sandbox import WhatsAppSandbox
-from followup_local.streams import StreamPump, stream_of, streams_client
+from followup_local.streams import COUNTED, StreamPump, stream_of, streams_client
 
 REGION = "us-east-1"
 LOCAL_API_KEY = "local-sandbox-key"
@@ -192,10 +192,11 @@ class LocalEngine(Ticking):
     queue_url: str
     dlq_url: str
     config: Config
-    stream: StreamPump
+    streams: dict[str, StreamPump]
+    """The follow-up and enrollment tables' streams, by table."""
     functions: Functions = field(default_factory=Functions)
     pump_each_step: bool = True
-    """Feed the follow-up stream to the stats function before and after every other
+    """Feed the streams to the stats function before and after every other
     invocation, so a step's counters are in place when it returns and what was written
     outside any function is counted before the next one reads (seconds later on AWS)."""
 
@@ -217,9 +218,10 @@ class LocalEngine(Ticking):
                 self.pump_stream()
 
     def pump_stream(self) -> int:
-        """The follow-up stream's new records to the stats function, as its trigger would."""
-        return self.stream.pump(
-            lambda records: self.functions.invoke("stats", {"Records": records})
+        """The streams' new records to the stats function, as its triggers would."""
+        return sum(
+            stream.pump(lambda records: self.functions.invoke("stats", {"Records": records}))
+            for stream in self.streams.values()
         )
 
     def scheduled(self, function: str) -> Any:
@@ -418,10 +420,10 @@ def local_engine(start: datetime, *, prefix: str = "followup-") -> Iterator[Loca
         tables.bind(prefix, REGION)
         dynamodb = boto3.client("dynamodb", region_name=REGION)
         tables.create_tables(dynamodb)
-        stream = StreamPump(
-            streams_client(REGION),
-            stream_of(dynamodb, f"{prefix}followups"),
-        )
+        streams = {
+            table: StreamPump(streams_client(REGION), stream_of(dynamodb, f"{prefix}{table}"))
+            for table in COUNTED
+        }
         sqs = boto3.client("sqs", region_name=REGION)
         queue_url, dlq_url = create_queues(sqs, prefix)
         verify_sender(boto3.client("sesv2", region_name=REGION))
@@ -446,6 +448,8 @@ def local_engine(start: datetime, *, prefix: str = "followup-") -> Iterator[Loca
         deps.queue = delays
         runtime.install(deps, config)
         try:
-            yield LocalEngine(clock, sandbox, deps, delays, sqs, queue_url, dlq_url, config, stream)
+            yield LocalEngine(
+                clock, sandbox, deps, delays, sqs, queue_url, dlq_url, config, streams
+            )
         finally:
             runtime.install(None)

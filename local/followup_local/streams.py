@@ -8,6 +8,8 @@ from typing import Any
 
 import boto3
 
+COUNTED = ("followups", "enrollments")
+"""The tables whose streams the stats function counts."""
 BATCH_SIZE = 100
 """Records per batch at most, as the stack's trigger takes them."""
 

@@ -14,26 +14,31 @@ from followup.adapters.followup_stream import DynamoLedger, changes
 from followup.services.ports import DayStats, JourneyCounters
 from followup.services.stats_stream import apply
 from followup_local.engine import REGION, tune_moto
-from followup_local.streams import StreamPump, stream_of, streams_client
+from followup_local.streams import COUNTED, StreamPump, stream_of, streams_client
 
 
 class StreamedStore(DynamoStore):
-    """A DynamoStore whose follow-up counters are added from the stream before each stats
-    read, as the stats function adds them seconds after each write on AWS."""
+    """A DynamoStore whose counters are added from the streams before each stats read, as
+    the stats function adds them seconds after each write on AWS."""
 
     def __init__(self) -> None:
         super().__init__()
         dynamodb = boto3.client("dynamodb", region_name=REGION)
-        self._stream = StreamPump(
-            streams_client(REGION),
-            stream_of(dynamodb, tables.FollowUpItem.Meta.table_name),
-            start="LATEST",
-        )
-        self._stream.pump(lambda _: None)  # from here on
+        self._streams = [
+            StreamPump(
+                streams_client(REGION),
+                stream_of(dynamodb, tables.TABLES[table].Meta.table_name),
+                start="LATEST",
+            )
+            for table in COUNTED
+        ]
+        for stream in self._streams:
+            stream.pump(lambda _: None)  # from here on
 
     def _count(self) -> None:
         ledger = DynamoLedger(datetime(2100, 1, 1, tzinfo=UTC))
-        self._stream.pump(lambda records: apply(changes({"Records": records}), ledger))
+        for stream in self._streams:
+            stream.pump(lambda records: apply(changes({"Records": records}), ledger))
 
     def stats(self, since: date, until: date) -> list[DayStats]:
         self._count()

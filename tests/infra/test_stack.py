@@ -108,20 +108,18 @@ CATALOG = {("rules", READ), ("state", READ)}
 TABLE_ACCESS = {
     "enqueue": SETTLING
     | CATALOG
-    | {("rules", WRITE), ("stats", WRITE), ("tasks", WRITE)}
+    | {("rules", WRITE), ("tasks", WRITE)}
     | {("notifications", READ), ("notifications", WRITE)},
     "dispatch": CATALOG | {("followups", READ), ("followups", WRITE)},
-    "expire": SETTLING | {("stats", WRITE)},
-    "sender": SETTLING
-    | CATALOG
-    | {("messages", WRITE), ("stats", WRITE), ("pacing", READ), ("pacing", WRITE)},
-    "webhook": SETTLING | CATALOG | {("messages", WRITE), ("stats", WRITE), ("state", WRITE)},
+    "expire": SETTLING,
+    "sender": SETTLING | CATALOG | {("messages", WRITE), ("pacing", READ), ("pacing", WRITE)},
+    "webhook": SETTLING | CATALOG | {("messages", WRITE), ("state", WRITE)},
     "api": SETTLING
     | CATALOG
     | {("rules", WRITE), ("state", WRITE)}
-    | {("messages", READ), ("messages", WRITE), ("stats", READ), ("stats", WRITE)}
+    | {("messages", READ), ("messages", WRITE), ("stats", READ)}
     | {("tasks", READ), ("tasks", WRITE)},
-    "bus_events": SETTLING | CATALOG | {("messages", WRITE), ("stats", WRITE)},
+    "bus_events": SETTLING | CATALOG | {("messages", WRITE)},
     "realtime": {("connections", WRITE)},
     "broadcaster": {("connections", READ), ("connections", WRITE)},
     "stats": {("stats", READ), ("stats", WRITE)},
@@ -235,6 +233,8 @@ def test_queue_secret_stream_and_pushes_are_granted_only_where_used(dev: Synth) 
     assert readers == {"sender", "webhook", "api", "enqueue"}
     assert readers == {name for name, env in fn_env.items() if "FOLLOWUP_SECRETS_NAME" in env}
     assert holders("dynamodb:GetRecords", stream) == {"broadcaster", "stats"}
+    enrollments = f'"{_ref_of(dev, dev.stack.tables["enrollments"])}", "StreamArn"'
+    assert holders("dynamodb:GetRecords", enrollments) == {"stats"}
     assert holders("execute-api:ManageConnections", api_id) == {"realtime", "broadcaster"}
     services = {
         action.split(":")[0]
@@ -727,20 +727,23 @@ def test_the_web_app_is_private_behind_cloudfront_and_knows_where_the_apis_are(
     assert _ref_of(dev, dev.stack.web) in json.dumps(api["Properties"]["CorsConfiguration"])
 
 
-def test_the_stats_function_takes_the_follow_up_stream_in_whole_batches_retried_whole(
+def test_the_stats_function_takes_both_streams_in_whole_batches_retried_whole(
     dev: Synth,
 ) -> None:
-    [mapping] = [
+    mappings = [
         m["Properties"]
         for m in dev.resources("AWS::Lambda::EventSourceMapping").values()
         if m["Properties"]["FunctionName"]["Ref"] == _ref_of(dev, dev.stack.functions["stats"])
     ]
-    followups = _ref_of(dev, dev.stack.tables["followups"])
-    assert mapping["EventSourceArn"] == {"Fn::GetAtt": [followups, "StreamArn"]}
-    assert (mapping["BatchSize"], mapping["MaximumBatchingWindowInSeconds"]) == (1000, 5)
-    # a retry starting anywhere but the batch's first record would count records again
-    assert mapping["BisectBatchOnFunctionError"] is False
-    assert "FunctionResponseTypes" not in mapping
-    assert mapping["MaximumRecordAgeInSeconds"] == 86_400
-    assert mapping["StartingPosition"] == "TRIM_HORIZON"
-    assert "OnFailure" in mapping["DestinationConfig"]
+    tables = [_ref_of(dev, dev.stack.tables[name]) for name in ("followups", "enrollments")]
+    assert [m["EventSourceArn"] for m in mappings] == [
+        {"Fn::GetAtt": [table, "StreamArn"]} for table in tables
+    ]
+    for mapping in mappings:
+        assert (mapping["BatchSize"], mapping["MaximumBatchingWindowInSeconds"]) == (1000, 5)
+        # a retry starting anywhere but the batch's first record would count records again
+        assert mapping["BisectBatchOnFunctionError"] is False
+        assert "FunctionResponseTypes" not in mapping
+        assert mapping["MaximumRecordAgeInSeconds"] == 86_400
+        assert mapping["StartingPosition"] == "TRIM_HORIZON"
+        assert "OnFailure" in mapping["DestinationConfig"]

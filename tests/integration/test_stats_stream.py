@@ -31,8 +31,9 @@ def sent_and_delivered(engine: LocalEngine, leads: int = 3) -> list[dict[str, An
     for sent in engine.sandbox.sent():
         wamid, to = sent.wamid or "", (sent.body or {}).get("to", "")
         assert engine.deliver(envelopes.status(wamid, "delivered", at, to, None)) == 200
+    engine.streams["enrollments"].pump(lambda batch: stats_of(engine, batch))
     records: list[dict[str, Any]] = []
-    engine.stream.pump(records.extend)
+    engine.streams["followups"].pump(records.extend)
     return records
 
 

@@ -1,4 +1,4 @@
-"""The follow-up table's stream: its records decoded, and the stats checkpoint on DynamoDB."""
+"""The follow-up and enrollment streams: records decoded, the stats checkpoint on DynamoDB."""
 
 from __future__ import annotations
 
@@ -11,21 +11,33 @@ from pynamodb.transactions import TransactWrite
 
 from followup.adapters import followup_doc
 from followup.adapters.tables import StatsItem
+from followup.domain.enrollment import Enrollment
 from followup.domain.followup import Status
-from followup.services.stats_stream import Counters, StreamRecord
+from followup.services.stats_stream import Counters, EnrollmentRecord, Record, StreamRecord
 
 STREAM = "#stream"
 """The stats partition that holds the checkpoints."""
 
 
-def changes(event: Mapping[str, Any]) -> list[StreamRecord]:
-    """The inserted or modified follow-ups of a stream batch, in stream order."""
-    found = []
+def changes(event: Mapping[str, Any]) -> list[Record]:
+    """The inserted or modified follow-ups or enrollments of a stream batch, in order."""
+    found: list[Record] = []
     for record in event.get("Records", []):
         stream = record.get("dynamodb", {})
         new_image, old_image = stream.get("NewImage") or {}, stream.get("OldImage") or {}
         doc = new_image.get("doc", {}).get("S")
         if record.get("eventName") not in ("INSERT", "MODIFY") or not doc:
+            continue
+        if "enrolled_at" in new_image:  # the enrollments table's
+            old_doc = old_image.get("doc", {}).get("S")
+            found.append(
+                EnrollmentRecord(
+                    stream["SequenceNumber"],
+                    Enrollment.model_validate_json(old_doc) if old_doc else None,
+                    Enrollment.model_validate_json(doc),
+                    _text(new_image, "counted_on"),
+                )
+            )
             continue
         new = followup_doc.load(doc, {name: value.get("S") for name, value in new_image.items()})
         previous = _text(old_image, "status")

@@ -184,6 +184,7 @@ class HeldEnrollmentIndex(_DocIndex):
 class EnrollmentItem(Model):
     class Meta:
         table_name = "followup-enrollments"
+        stream_view_type = "NEW_AND_OLD_IMAGES"
 
     id = UnicodeAttribute(hash_key=True)
     revision = NumberAttribute()
@@ -193,6 +194,8 @@ class EnrollmentItem(Model):
     due_key = UnicodeAttribute(null=True)
     next_due_at = UnicodeAttribute(null=True)
     held_key = UnicodeAttribute(null=True)
+    counted_on = UnicodeAttribute(null=True)
+    """The UTC day of the commit that put this copy: its counters land on that day."""
     due = DueEnrollmentIndex()
     held = HeldEnrollmentIndex()
     by_contact = EnrollmentsByContactIndex()
@@ -289,8 +292,8 @@ class RuleItem(Model):
 
 
 class StatsItem(Model):
-    """Counters per rule and UTC day. Enrollment counters move in the same transaction as
-    the change; follow-up counters are added from the follow-up stream (services.stats_stream).
+    """Counters per rule and UTC day, added from the follow-up and enrollment streams
+    (services.stats_stream).
 
     The same partition holds per-step days and the `active` gauges (services.monitoring).
     Partition `#stream` holds one checkpoint per stream batch applied, keyed by the batch's

@@ -1,14 +1,16 @@
-"""Follow-up counters, added from the follow-up table's stream exactly once.
+"""Counters, added from the follow-up and enrollment tables' streams exactly once.
 
-A commit writes a follow-up with the UTC day it was committed on; each stream record of
-that table (old and new image) stands for the change the commit made, and counts what the
-commit used to count in its own transaction (services.monitoring.bumps), on that day. One
-batch of records becomes one write per stats item it moves.
+A commit writes each follow-up and enrollment with the UTC day it was committed on; each
+stream record (old and new image) stands for the change the commit made, and counts what
+the commit used to count in its own transaction (services.monitoring.bumps), on that day:
+an enrollment's old image is the copy its change replaced. One batch of records becomes
+one write per stats item it moves.
 
 Lambda retries a failed batch from its first record, possibly with more records after it,
-possibly after a write that succeeded: so each batch keeps a checkpoint, keyed by its first
-record's sequence number, holding the last record counted. The counters and the checkpoint
-move in one transaction, on the condition that the checkpoint still holds what was read;
+possibly after a write that succeeded: so each batch keeps a checkpoint, keyed by its table
+and its first record's sequence number, holding the last record counted. The counters and
+the checkpoint move in one transaction, on the condition that the checkpoint still holds
+what was read;
 records at or below it are skipped. Two runs of the same batch race on that condition: the
 loser reads the checkpoint again and finds nothing left to count.
 """
@@ -20,9 +22,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from followup.domain.enrollment import Enrollment
 from followup.domain.followup import FollowUp, Status
 from followup.services.monitoring import Bump, bumps
-from followup.services.ports import Conversion, FollowUpChange, NewFollowUp
+from followup.services.ports import (
+    Conversion,
+    EnrollmentChange,
+    FollowUpChange,
+    NewEnrollment,
+    NewFollowUp,
+)
 
 ITEMS_PER_WRITE = 99
 """Stats items per transaction, beside the checkpoint (DynamoDB takes 100)."""
@@ -48,6 +57,20 @@ class StreamRecord:
     converted_on: str | None = None
 
 
+@dataclass(frozen=True)
+class EnrollmentRecord:
+    """One change of an enrollment item: `old` is the copy it replaced (None for an insert);
+    `day` is the commit's (None in copies older than that field)."""
+
+    sequence: str
+    old: Enrollment | None
+    new: Enrollment
+    day: str | None
+
+
+Record = StreamRecord | EnrollmentRecord
+
+
 class CheckpointMoved(Exception):
     """Another run of the same batch kept moving its checkpoint: try the batch again."""
 
@@ -61,8 +84,15 @@ class Ledger(Protocol):
         False (nothing written) when the checkpoint no longer holds `previous`."""
 
 
-def bumps_of(record: StreamRecord) -> list[Bump]:
+def bumps_of(record: Record) -> list[Bump]:
     """What the commit that made this change counted, on its day."""
+    if isinstance(record, EnrollmentRecord):
+        if record.day is None:
+            return []
+        if record.old is None:
+            return bumps(NewEnrollment(record.new), record.day, None)
+        change = EnrollmentChange(record.new, 0, record.old)
+        return bumps(change, record.day, record.old)
     if record.converted_on is not None:  # an update of the conversion alone
         return bumps(Conversion(record.new), record.converted_on, None)
     if record.day is None:
@@ -72,13 +102,14 @@ def bumps_of(record: StreamRecord) -> list[Bump]:
     return bumps(FollowUpChange(record.new, record.previous), record.day, None)
 
 
-def apply(records: Sequence[StreamRecord], ledger: Ledger) -> int:
+def apply(records: Sequence[Record], ledger: Ledger) -> int:
     """Count one batch of one shard, in stream order; returns the records counted now."""
     counted = [(record.sequence, bumps_of(record)) for record in records]
     counted = [(sequence, found) for sequence, found in counted if found]
     if not counted:
         return 0
-    batch = records[0].sequence
+    kind = "enrollments" if isinstance(records[0], EnrollmentRecord) else "followups"
+    batch = f"{kind}#{records[0].sequence}"
     for _ in range(TRIES):
         done = ledger.applied(batch)
         pending = [entry for entry in counted if done is None or int(entry[0]) > int(done)]
