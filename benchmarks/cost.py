@@ -8,10 +8,14 @@ item is in written again at its projected size (a key change there is a delete a
 an unchanged projection is no write), reads rounded up to 4 KB per item or per query page.
 SQS is billed per request and 64 KB, the sender's trigger as one receive and one delete
 per batch; Lambda per request and GB-second (assumed durations, benchmarks/prices.py);
-each webhook delivery is one HTTP API request. Prices: benchmarks/prices.py.
+each webhook delivery one request to the webhook's function URL, which adds nothing to the
+function's own price. Prices: benchmarks/prices.py.
 
-The broadcaster is not run locally: its invocations are the follow-up stream's records
-over the batch it is assumed to take (prices.STREAM_RECORDS_PER_INVOCATION).
+The follow-up and enrollment streams are fed to the stats function after each phase of
+the lifecycle in batches of prices.STREAM_RECORDS_PER_INVOCATION, its invocations and
+writes metered;
+reading the stream by a Lambda trigger is free. The broadcaster is not run locally: its
+invocations are the stream's records over the same batch size.
 
 Run: `.venv/bin/python -m benchmarks cost`. Every figure is per follow-up and does not
 depend on N (the tick's share falls as 1/N; N = 200 keeps the run under a minute).
@@ -133,14 +137,19 @@ class Bill:
     )
     largest: Counter[str] = field(default_factory=Counter)
     """The largest item written, in bytes, by table."""
-    doubled_by_counters: float = 0.0
-    """Write units of transactions that held one item besides counters: billed twice only
-    because the counters rode along (the second copy)."""
+    phase: str = "other"
+    """The step running now: the function invoked (a webhook with the status delivered)."""
+    writes_by_phase: defaultdict[tuple[str, str], float] = field(
+        default_factory=lambda: defaultdict(float)
+    )
+    """DynamoDB write units by (phase, "table/where")."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, kind: str, where: str, detail: str, amount: float) -> None:
         with self.lock:
             self.units[(kind, where, detail)] += amount
+            if kind == "dynamodb write":
+                self.writes_by_phase[(self.phase, f"{where}/{detail}")] += amount
 
 
 _PRICE = {
@@ -150,7 +159,7 @@ _PRICE = {
     "sqs request": prices.SQS_REQUEST,
     "lambda request": prices.LAMBDA_REQUEST,
     "lambda GB-s": prices.LAMBDA_GB_SECOND,
-    "http api request": prices.HTTP_API_REQUEST,
+    "function url request": prices.FUNCTION_URL_REQUEST,
 }
 
 
@@ -221,19 +230,8 @@ class Meter:
                     self._write(table, "(rejected)", units(size, KB) * factor)
                     continue
                 self._item_written(table, old, self._get(table, key), factor)
-            if operation == "TransactWriteItems" and not failed:
-                self._note_counters_alongside(context.get("metered", []))
         elif not failed:
             self._reads(operation, context.get("params", {}), parsed)
-
-    def _note_counters_alongside(self, written: list[tuple[str, Any, Any]]) -> None:
-        others = [entry for entry in written if self.tables[entry[0]].logical != "stats"]
-        if len(others) == 1 and len(written) > 1:
-            table, key, old = others[0]
-            new = self._get(table, key)
-            size = max(item_size(old) if old else 0, item_size(new) if new else 0)
-            with self.bill.lock:
-                self.bill.doubled_by_counters += units(size, KB)
 
     def _targets(self, operation: str, params: Mapping[str, Any]) -> list[tuple[str, Any]]:
         if operation in _WRITES:
@@ -350,14 +348,25 @@ class MeteredFunctions(Functions):
         seconds = prices.BILLED_MS[function] / 1000 * prices.LAMBDA_MEMORY_GB
         bill.add("lambda GB-s", function, "duration", seconds * count)
 
+    @classmethod
+    def bill_call(cls, bill: Bill, function: str) -> None:
+        """One invocation of `function` and what its trigger costs besides."""
+        cls.bill_invocations(bill, function, 1)
+        if function == "webhook":
+            bill.add("function url request", "webhook", "requests", 1)
+        if function == "sender":
+            bill.add("sqs request", "sender trigger", "receive + delete batch", 2)
+
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         if self.meter.on:
-            self.bill_invocations(self.bill, function, 1)
-            if function == "webhook":
-                self.bill.add("http api request", "webhook", "requests", 1)
-            if function == "sender":
-                self.bill.add("sqs request", "sender trigger", "receive + delete batch", 2)
-        return super().invoke(function, event)
+            self.bill_call(self.bill, function)
+        outer = self.bill.phase
+        if function != "webhook":
+            self.bill.phase = function
+        try:
+            return super().invoke(function, event)
+        finally:
+            self.bill.phase = outer
 
 
 def contact(n: int, quiet_since: datetime) -> Contact:
@@ -419,22 +428,30 @@ def lifecycle(count: int) -> Bill:
         deps.rules.save_rule(RULE)
         quiet = engine.clock.now() - timedelta(hours=25)
         deps.contacts.import_contacts(contact(n, quiet) for n in range(count))
+        engine.pump_each_step = False
+        for stream in engine.streams.values():
+            stream.size = prices.STREAM_RECORDS_PER_INVOCATION
         meter.on = True
         engine.tick()
+        engine.pump_stream()
         sent = [
             followup for n in range(count) for followup in deps.followups.followups_of(f"c-{n:06d}")
         ]
         assert len(sent) == count, "not every contact got a follow-up"
         assert all(f.status is Status.SENT for f in sent), "not all sent"
         for state in STATUSES:
+            bill.phase = f"webhook {state}"
             at = engine.clock.advance(timedelta(seconds=20))
             for followup in sent:
                 assert followup.provider_message_id is not None
                 wa_id = f"62{followup.contact_id[2:].rjust(11, '0')}"
                 delivery = envelopes.status(followup.provider_message_id, state, at, wa_id, None)
                 assert engine.deliver(delivery) == 200
+            engine.pump_stream()
+        bill.phase = "other"
         engine.clock.advance(timedelta(hours=73))
         engine.tick()
+        engine.pump_stream()
         meter.on = False
         records = bill.units[("dynamodb stream record", "followups", "stream")]
         MeteredFunctions.bill_invocations(
@@ -445,40 +462,16 @@ def lifecycle(count: int) -> Bill:
     return bill
 
 
-def path(bill: Bill, count: int, total: float) -> None:
-    """What the next two steps would save, projected from this run's own meter."""
-    per_million = 1_000_000 / count
-    write = prices.DYNAMODB_WRITE_UNIT * per_million
-    counters = sum(
-        n
-        for (kind, where, _), n in bill.units.items()
-        if (kind, where)
-        == (
-            "dynamodb write",
-            "stats",
-        )
-    )
-    records = bill.units[("dynamodb stream record", "followups", "stream")]
-    batches = records / prices.STREAM_RECORDS_PER_INVOCATION
-    aggregated = batches * 2 * 2  # a (rule, day) and a (rule, step, day) item, transacted
-    invocation = prices.LAMBDA_REQUEST + prices.LAMBDA_GB_SECOND * prices.LAMBDA_MEMORY_GB * (
-        prices.BILLED_MS["broadcaster"] / 1000
-    )
-    streamed = (
-        total
-        - (counters + bill.doubled_by_counters - aggregated) * write
-        + batches * invocation * per_million
-    )
-    api = sum(n for (kind, _, _), n in bill.units.items() if kind == "http api request")
-    function_url = streamed - api * (prices.HTTP_API_REQUEST - prices.FUNCTION_URL_REQUEST) * (
-        per_million
-    )
-    print("path (projected from this run):")
-    print(
-        f"  counters aggregated from the stream, {prices.STREAM_RECORDS_PER_INVOCATION} records"
-        f" a batch: ${streamed:.2f}"
-    )
-    print(f"  and the webhook on a Lambda function URL: ${function_url:.2f}")
+def transitions(bill: Bill, count: int) -> None:
+    """Write units per follow-up by step of its lifecycle, and where each step writes."""
+    steps: defaultdict[str, dict[str, float]] = defaultdict(dict)
+    for (phase, where), amount in bill.writes_by_phase.items():
+        steps[phase][where] = amount / count
+    print("write units per follow-up, by step:")
+    for phase, wheres in sorted(steps.items(), key=lambda pair: -sum(pair[1].values())):
+        ranked = sorted(wheres.items(), key=lambda pair: -pair[1])
+        detail = ", ".join(f"{where} {n:.2f}" for where, n in ranked if n >= 0.005)
+        print(f"  {phase:<18} {sum(wheres.values()):>6.2f}  {detail}")
 
 
 def cost(bill: Bill) -> dict[tuple[str, str, str], float]:
@@ -511,8 +504,8 @@ def main(count: int = FOLLOWUPS) -> list[Figure]:
     )
     followup_writes = bill.units[("dynamodb write", "followups", "table")]
     print("largest item written: " + ", ".join(f"{k} {v} B" for k, v in bill.largest.items()))
+    transitions(bill, count)
     print(f"total ${total:.2f} per 1M follow-ups")
-    path(bill, count, total)
     return [
         at_most("cost per 1M follow-ups", round(total, 2), "$", 10),
         Figure("DynamoDB write units per follow-up", round(writes / count, 2), "WRU"),

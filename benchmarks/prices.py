@@ -20,7 +20,8 @@ DYNAMODB_READ_UNIT = 0.125 / MILLION
 """One read request unit: up to 4 KB read strongly consistently (two eventually consistent
 reads; a transactional read takes two units)."""
 DYNAMODB_STREAM_READ = 0.0
-"""GetRecords calls made by a Lambda trigger are free; only other readers pay for them."""
+"""GetRecords calls made by a Lambda trigger (the broadcaster's, the stats function's) are
+free; other readers pay $0.02 per 100,000 (us-east-1, after 2.5 million free a month)."""
 
 SQS_REQUEST = 0.40 / MILLION
 """Standard queue; a batch of up to 10 messages is one request per 64 KB of payload."""
@@ -31,8 +32,6 @@ LAMBDA_GB_SECOND = 0.0000133334
 LAMBDA_MEMORY_GB = 512 / 1024
 """Memory every function of the stack is given."""
 
-HTTP_API_REQUEST = 1.00 / MILLION
-"""API Gateway HTTP API, first 300 million a month, per request of up to 512 KB."""
 FUNCTION_URL_REQUEST = 0.0
 """A Lambda function URL adds nothing to the function's own request and duration price."""
 
@@ -40,6 +39,7 @@ BILLED_MS = {
     "webhook": 40,
     "sender": 400,
     "broadcaster": 50,
+    "stats": 50,
     "enqueue": 1_000,
     "dispatch": 1_000,
     "expire": 1_000,
@@ -51,4 +51,5 @@ billed whole whatever it handles, so its share per follow-up falls with the batc
 STREAM_RECORDS_PER_INVOCATION = 10
 """Follow-up table stream records per broadcaster invocation (batch window 1 s, batch size
 100): about ten changes a second, a busy workspace's pace. Fewer a second means more
-invocations per record."""
+invocations per record. The stats function takes the same stream in batches of this size
+in the benchmark (a lower bound on its batches: its window is longer, infra/stack.py)."""

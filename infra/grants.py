@@ -5,7 +5,7 @@ the store methods they use → the tables behind them), so a function gets only 
 tables, and writes only where it writes. Plain data: the stack grants from it, the infra
 tests check the template against it and the integration tests check the handlers' own
 calls against it. Triggers grant themselves: the send queue's event source lets the
-sender consume, the follow-up stream's lets the broadcaster read the stream.
+sender consume, the follow-up stream's let the broadcaster and the stats function read it.
 """
 
 from __future__ import annotations
@@ -48,19 +48,19 @@ NEEDS: dict[str, Needs] = {
     # delivers: webhooks signed with the secret's key, events put on the bus
     "enqueue": Needs(
         reads=CATALOG | SETTLING | {"notifications"},
-        writes=SETTLING | {"rules", "stats", "tasks", "notifications"},
+        writes=SETTLING | {"rules", "tasks", "notifications"},
         secret=True,
         notifies=True,
     ),
     # mark waiting follow-ups dispatched (no counter moves), then queue them
     "dispatch": Needs(reads=CATALOG | {"followups"}, writes=frozenset({"followups"}), sends=True),
     # expire, fail stuck sends and redrive; never reads rules or settings
-    "expire": Needs(reads=SETTLING, writes=SETTLING | {"stats"}),
+    "expire": Needs(reads=SETTLING, writes=SETTLING),
     # claim, re-check, pace (slot counters and recipient markers), send through 360dialog,
     # SNS or SES, record; retries and paced sends go back on the queue
     "sender": Needs(
         reads=CATALOG | SETTLING | {"pacing"},
-        writes=SETTLING | {"messages", "stats", "pacing"},
+        writes=SETTLING | {"messages", "pacing"},
         sends=True,
         secret=True,
         texts_and_emails=True,
@@ -68,21 +68,21 @@ NEEDS: dict[str, Needs] = {
     # replies, opt-outs, statuses, marketing preferences and number quality
     "webhook": Needs(
         reads=CATALOG | SETTLING,
-        writes=SETTLING | {"messages", "stats", "state"},
+        writes=SETTLING | {"messages", "state"},
         secret=True,
     ),
     # the admin API: every resource, send-now queues its follow-up at once; the secret
     # checks the signature of email unsubscribe links
     "api": Needs(
         reads=CATALOG | SETTLING | {"messages", "stats", "tasks"},
-        writes=CATALOG | SETTLING | {"messages", "stats", "tasks"},
+        writes=CATALOG | SETTLING | {"messages", "tasks"},
         sends=True,
         secret=True,
     ),
     # CRM events: stage changes (conversions, exits) and messages sent elsewhere
     "bus_events": Needs(
         reads=CATALOG | SETTLING,
-        writes=SETTLING | {"messages", "stats"},
+        writes=SETTLING | {"messages"},
     ),
     # `$connect` records a connection, `$disconnect` deletes it, `ping` is answered
     "realtime": Needs(writes=frozenset({"connections"}), pushes=True),
@@ -90,6 +90,9 @@ NEEDS: dict[str, Needs] = {
     "broadcaster": Needs(
         reads=frozenset({"connections"}), writes=frozenset({"connections"}), pushes=True
     ),
+    # the follow-up and enrollment streams → every counter, each batch checkpointed beside
+    # them: the only writer of the stats table
+    "stats": Needs(reads=frozenset({"stats"}), writes=frozenset({"stats"})),
     # checks a Cognito token against the pool's public keys: no AWS access at all
     "ws_authorizer": Needs(),
 }

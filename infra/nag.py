@@ -110,12 +110,13 @@ def acknowledge(stack: FollowupStack) -> None:
             "that passed it.",
         )
     _web_app(stack)
-    for queue in (stack.tick_dlq, stack.bus_dlq, stack.stream_dlq):
+    for queue in (stack.tick_dlq, stack.bus_dlq, stack.stream_dlq, stack.stats_dlq):
         _accept(
             queue,
             "AwsSolutions-SQS3",
             "This queue is itself a dead-letter queue (of the tick workflow and its "
-            "schedule, the event bus rule, or the follow-up stream's broadcaster).",
+            "schedule, the event bus rule, or the follow-up stream's broadcaster and "
+            "stats function).",
         )
 
 

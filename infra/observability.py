@@ -41,6 +41,7 @@ def alarms(stack: FollowupStack) -> sns.Topic:
         (stack.tick_dlq, "ticks"),
         (stack.bus_dlq, "events"),
         (stack.stream_dlq, "broadcasts"),
+        (stack.stats_dlq, "counts"),
     )
     for queue, what in dead_letters:
         alarm(

@@ -49,6 +49,9 @@ subsegment per call; the sender keeps active tracing alone (one segment per invo
 the SDK's import (about a bare `import boto3` again) delays sends while it scales out. The
 request-facing functions (webhook, API, WebSocket, authorizer, broadcaster, bus events) do
 without: their logs and metrics already show what they did."""
+STATS_BATCH = 1_000
+"""Follow-up stream records per stats invocation at most (each batch moves at most 100
+stats items per transaction, services.stats_stream)."""
 _KEY_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER}
 
 
@@ -289,6 +292,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
         )
         self.function("api")
         self.function("bus_events")
+        self._stats_from_stream()
         sender.add_event_source(
             sources.SqsEventSource(
                 self.send_queue,
@@ -298,6 +302,33 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
                 max_concurrency=capacity.instances,
             )
         )
+
+    def _stats_from_stream(self) -> None:
+        """Counters from the follow-up and enrollment streams (services.stats_stream).
+
+        Large batches over a 5 s window: one write per stats item a batch moves, so the
+        fewer batches the fewer writes. A failed batch is retried whole from its first
+        record, which the function's checkpoint is keyed by: so no bisecting and no
+        partial batch reports, either of which would start a retry at another record and
+        count again what was counted. Retried until the records are a day old (the
+        streams' retention); a batch still failing then is named in a dead-letter queue.
+        """
+        self.stats_dlq = self.dead_letter_queue("StatsDeadLetters")
+        stats = self.function("stats", timeout_seconds=60)
+        for table in ("followups", "enrollments"):
+            stats.add_event_source(
+                sources.DynamoEventSource(
+                    self.tables[table],
+                    starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                    batch_size=STATS_BATCH,
+                    max_batching_window=Duration.seconds(5),
+                    bisect_batch_on_error=False,
+                    report_batch_item_failures=False,
+                    retry_attempts=10_000,  # the most allowed: bounded by the record age
+                    max_record_age=Duration.days(1),
+                    on_failure=sources.SqsDlq(self.stats_dlq),
+                )
+            )
 
     def _event_bus(self) -> None:
         """Other systems put `stage_changed` / `message_sent` / `conversation_closed` /

@@ -5,7 +5,8 @@
 - The gateway on 127.0.0.1 (`--port`): the admin API behind local sign-in tokens, the
   WhatsApp webhook, the live feed (`/ws`), the sandbox page (`/sandbox`) and the web app.
 - Loops that stand in for AWS's triggers: the scheduler ticks (enqueue, dispatch,
-  expire), the SQS trigger of the sender, and the follow-up stream to the broadcaster.
+  expire), the SQS trigger of the sender, the follow-up and enrollment streams to the
+  stats function, and the follow-up stream to the broadcaster.
 - The WhatsApp sandbox answers sends as 360dialog does and reports them delivered
   through the real webhook; replies typed on the sandbox page go the same way.
 - Without `ANTHROPIC_API_KEY`, a local model (the fake Anthropic server) writes the AI
@@ -57,6 +58,7 @@ from followup_local.live import LiveFeed
 from followup_local.outbox import EMAIL_FROM, verify_sender
 from followup_local.sandbox import WhatsAppSandbox
 from followup_local.sandbox_page import SandboxPage
+from followup_local.streams import COUNTED, StreamPump, stream_of
 from followup_local.tokens import DevTokens
 
 REGION = "us-east-1"
@@ -257,16 +259,24 @@ class DevStack:
         os.environ["FOLLOWUP_SEND_QUEUE_URL"] = self.queue_url
         verify_sender(boto3.client("sesv2"))
         runtime.install(runtime.build(runtime.config(), self.clock), runtime.config())
-        self.streams = boto3.client(
-            "dynamodbstreams", endpoint_url=self.aws_url, region_name=REGION
-        )
-        table = boto3.client("dynamodb").describe_table(TableName=f"{PREFIX}followups")
-        self._stream_arn = table["Table"]["LatestStreamArn"]
-        self._iterators: dict[str, str] = {}
+        streams = boto3.client("dynamodbstreams", endpoint_url=self.aws_url, region_name=REGION)
+        self.streams = {
+            table: StreamPump(
+                streams, stream_of(boto3.client("dynamodb"), f"{PREFIX}{table}"), start="LATEST"
+            )
+            for table in COUNTED
+        }
+        for stream in self.streams.values():
+            stream.pump(lambda _: None)  # from the newest record on, as a new trigger
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
-        """Run `functions/<function>/handler.py` as Lambda would, one request at a time."""
-        return self._functions.invoke(function, event)
+        """Run `functions/<function>/handler.py` as Lambda would, one request at a time;
+        the stream's new records follow at once, so what a step counted shows when it ends."""
+        try:
+            return self._functions.invoke(function, event)
+        finally:
+            if function not in ("stats", "broadcaster"):
+                self._pump_stream()
 
     # --- what AWS would trigger ----------------------------------------------------------
 
@@ -302,20 +312,16 @@ class DevStack:
             )
 
     def _pump_stream(self) -> None:
-        """The follow-up table's stream, fed to the broadcaster as Lambda's trigger would."""
-        shards = self.streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]
-        records: list[dict[str, Any]] = []
-        for shard in shards["Shards"]:
-            shard_id = shard["ShardId"]
-            if shard_id not in self._iterators:
-                self._iterators[shard_id] = self.streams.get_shard_iterator(
-                    StreamArn=self._stream_arn, ShardId=shard_id, ShardIteratorType="LATEST"
-                )["ShardIterator"]
-            page = self.streams.get_records(ShardIterator=self._iterators[shard_id])
-            records += page["Records"]
-            self._iterators[shard_id] = page["NextShardIterator"]
-        if records and self.live.connections:
-            self.invoke("broadcaster", {"Records": records})
+        """The follow-up and enrollment streams, fed to the stats function (and the
+        follow-ups' to the broadcaster) as their triggers would."""
+
+        def followups(records: list[dict[str, Any]]) -> None:
+            self.invoke("stats", {"Records": records})
+            if self.live.connections:
+                self.invoke("broadcaster", {"Records": records})
+
+        self.streams["followups"].pump(followups)
+        self.streams["enrollments"].pump(lambda records: self.invoke("stats", {"Records": records}))
 
     def _saved_secret(self, state: Path) -> str:
         path = state / SECRET_FILE

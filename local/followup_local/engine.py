@@ -27,6 +27,7 @@ from followup.wiring.config import Config
 from followup_local import envelopes
 from followup_local.outbox import EMAIL_FROM, Sent, emails, sms, verify_sender
 from followup_local.sandbox import WhatsAppSandbox
+from followup_local.streams import COUNTED, StreamPump, stream_of, streams_client
 
 REGION = "us-east-1"
 LOCAL_API_KEY = "local-sandbox-key"
@@ -191,7 +192,13 @@ class LocalEngine(Ticking):
     queue_url: str
     dlq_url: str
     config: Config
+    streams: dict[str, StreamPump]
+    """The follow-up and enrollment tables' streams, by table."""
     functions: Functions = field(default_factory=Functions)
+    pump_each_step: bool = True
+    """Feed the streams to the stats function before and after every other
+    invocation, so a step's counters are in place when it returns and what was written
+    outside any function is counted before the next one reads (seconds later on AWS)."""
 
     def configure(self, **changes: object) -> Config:
         """Run the handlers with these configuration fields changed (e.g. meta_app_secret)."""
@@ -201,7 +208,21 @@ class LocalEngine(Ticking):
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         """Call `functions/<function>/handler.py` exactly as Lambda would."""
-        return self.functions.invoke(function, event)
+        pumped = self.pump_each_step and function != "stats"
+        if pumped:
+            self.pump_stream()  # what was written outside any function, e.g. by a test
+        try:
+            return self.functions.invoke(function, event)
+        finally:
+            if pumped:
+                self.pump_stream()
+
+    def pump_stream(self) -> int:
+        """The streams' new records to the stats function, as its triggers would."""
+        return sum(
+            stream.pump(lambda records: self.functions.invoke("stats", {"Records": records}))
+            for stream in self.streams.values()
+        )
 
     def scheduled(self, function: str) -> Any:
         return self.invoke(function, scheduled_event(self.clock.now()))
@@ -397,7 +418,12 @@ def local_engine(start: datetime, *, prefix: str = "followup-") -> Iterator[Loca
     clock = VirtualClock(start)
     with mock_aws(), WhatsAppSandbox(LOCAL_API_KEY, clock.now) as sandbox:
         tables.bind(prefix, REGION)
-        tables.create_tables(boto3.client("dynamodb", region_name=REGION))
+        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        tables.create_tables(dynamodb)
+        streams = {
+            table: StreamPump(streams_client(REGION), stream_of(dynamodb, f"{prefix}{table}"))
+            for table in COUNTED
+        }
         sqs = boto3.client("sqs", region_name=REGION)
         queue_url, dlq_url = create_queues(sqs, prefix)
         verify_sender(boto3.client("sesv2", region_name=REGION))
@@ -422,6 +448,8 @@ def local_engine(start: datetime, *, prefix: str = "followup-") -> Iterator[Loca
         deps.queue = delays
         runtime.install(deps, config)
         try:
-            yield LocalEngine(clock, sandbox, deps, delays, sqs, queue_url, dlq_url, config)
+            yield LocalEngine(
+                clock, sandbox, deps, delays, sqs, queue_url, dlq_url, config, streams
+            )
         finally:
             runtime.install(None)

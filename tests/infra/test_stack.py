@@ -20,7 +20,7 @@ from infra.nag import acknowledge
 from tests.infra.conftest import Synth, synth
 
 ROOT = Path(__file__).resolve().parents[2]
-HANDLERS = {"enqueue", "dispatch", "expire", "sender", "webhook", "api", "bus_events"}
+HANDLERS = {"enqueue", "dispatch", "expire", "sender", "webhook", "api", "bus_events", "stats"}
 REALTIME = {"ws_authorizer", "realtime", "broadcaster"}
 SMS_ACTIONS = {"sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"}
 TRACED = {"enqueue", "dispatch", "expire", "sender"}
@@ -76,6 +76,7 @@ def test_tables_keys_and_indexes_are_the_codes_own(dev: Synth) -> None:
         "messages",
         "connections",
         "pacing",
+        "stats",  # the stream's checkpoints
     }
 
 
@@ -133,22 +134,21 @@ CATALOG = {("rules", READ), ("state", READ)}
 TABLE_ACCESS = {
     "enqueue": SETTLING
     | CATALOG
-    | {("rules", WRITE), ("stats", WRITE), ("tasks", WRITE)}
+    | {("rules", WRITE), ("tasks", WRITE)}
     | {("notifications", READ), ("notifications", WRITE)},
     "dispatch": CATALOG | {("followups", READ), ("followups", WRITE)},
-    "expire": SETTLING | {("stats", WRITE)},
-    "sender": SETTLING
-    | CATALOG
-    | {("messages", WRITE), ("stats", WRITE), ("pacing", READ), ("pacing", WRITE)},
-    "webhook": SETTLING | CATALOG | {("messages", WRITE), ("stats", WRITE), ("state", WRITE)},
+    "expire": SETTLING,
+    "sender": SETTLING | CATALOG | {("messages", WRITE), ("pacing", READ), ("pacing", WRITE)},
+    "webhook": SETTLING | CATALOG | {("messages", WRITE), ("state", WRITE)},
     "api": SETTLING
     | CATALOG
     | {("rules", WRITE), ("state", WRITE)}
-    | {("messages", READ), ("messages", WRITE), ("stats", READ), ("stats", WRITE)}
+    | {("messages", READ), ("messages", WRITE), ("stats", READ)}
     | {("tasks", READ), ("tasks", WRITE)},
-    "bus_events": SETTLING | CATALOG | {("messages", WRITE), ("stats", WRITE)},
+    "bus_events": SETTLING | CATALOG | {("messages", WRITE)},
     "realtime": {("connections", WRITE)},
     "broadcaster": {("connections", READ), ("connections", WRITE)},
+    "stats": {("stats", READ), ("stats", WRITE)},
     "ws_authorizer": set(),
 }
 """Derived by hand from each handler's use cases and the store methods they call."""
@@ -258,7 +258,9 @@ def test_queue_secret_stream_and_pushes_are_granted_only_where_used(dev: Synth) 
     # enqueue tick signs journeys' notifications
     assert readers == {"sender", "webhook", "api", "enqueue"}
     assert readers == {name for name, env in fn_env.items() if "FOLLOWUP_SECRETS_NAME" in env}
-    assert holders("dynamodb:GetRecords", stream) == {"broadcaster"}
+    assert holders("dynamodb:GetRecords", stream) == {"broadcaster", "stats"}
+    enrollments = f'"{_ref_of(dev, dev.stack.tables["enrollments"])}", "StreamArn"'
+    assert holders("dynamodb:GetRecords", enrollments) == {"stats"}
     assert holders("execute-api:ManageConnections", api_id) == {"realtime", "broadcaster"}
     services = {
         action.split(":")[0]
@@ -574,7 +576,7 @@ def test_every_handler_is_wired_to_its_trigger(dev: Synth) -> None:
         m["Properties"]["FunctionName"]["Ref"]
         for m in dev.resources("AWS::Lambda::EventSourceMapping").values()
     }
-    assert sources == {fn["sender"], fn["broadcaster"]}
+    assert sources == {fn["sender"], fn["broadcaster"], fn["stats"]}
     [rule] = dev.resources("AWS::Events::Rule").values()
     assert rule["Properties"]["EventPattern"] == {
         "detail-type": [
@@ -602,7 +604,7 @@ def test_alarms_watch_dead_letters_errors_throttles_failures_and_opt_outs(dev: S
     assert {"ApproximateNumberOfMessagesVisible", "Errors", "Throttles"} <= names
     assert {"send_failed", "webhook_opt_out"} <= names
     assert sum(a.get("MetricName") == "Errors" for a in alarms) == len(dev.stack.functions)
-    assert sum(a.get("MetricName") == "ApproximateNumberOfMessagesVisible" for a in alarms) == 4
+    assert sum(a.get("MetricName") == "ApproximateNumberOfMessagesVisible" for a in alarms) == 5
     assert all(a["AlarmActions"] for a in alarms)
     assert dev.resources("AWS::CloudWatch::Dashboard")
 
@@ -765,3 +767,25 @@ def test_the_web_app_is_private_behind_cloudfront_and_knows_where_the_apis_are(
         if a["Properties"].get("ProtocolType") == "HTTP"
     ]
     assert _ref_of(dev, dev.stack.web) in json.dumps(api["Properties"]["CorsConfiguration"])
+
+
+def test_the_stats_function_takes_both_streams_in_whole_batches_retried_whole(
+    dev: Synth,
+) -> None:
+    mappings = [
+        m["Properties"]
+        for m in dev.resources("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"]["Ref"] == _ref_of(dev, dev.stack.functions["stats"])
+    ]
+    tables = [_ref_of(dev, dev.stack.tables[name]) for name in ("followups", "enrollments")]
+    assert [m["EventSourceArn"] for m in mappings] == [
+        {"Fn::GetAtt": [table, "StreamArn"]} for table in tables
+    ]
+    for mapping in mappings:
+        assert (mapping["BatchSize"], mapping["MaximumBatchingWindowInSeconds"]) == (1000, 5)
+        # a retry starting anywhere but the batch's first record would count records again
+        assert mapping["BisectBatchOnFunctionError"] is False
+        assert "FunctionResponseTypes" not in mapping
+        assert mapping["MaximumRecordAgeInSeconds"] == 86_400
+        assert mapping["StartingPosition"] == "TRIM_HORIZON"
+        assert "OnFailure" in mapping["DestinationConfig"]

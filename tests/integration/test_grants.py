@@ -44,8 +44,13 @@ QUEUE = {
     "DeleteMessageBatch": "consume",
     "ChangeMessageVisibility": "consume",
 }
-TRIGGERED = {"sender": {"consume"}}
-"""The send queue's event source polls with the sender's role."""
+TRIGGERED = {
+    "sender": {"consume"},
+    "stats": {f"dynamodbstreams:{call}" for call in ("DescribeStream", "GetShardIterator")}
+    | {"dynamodbstreams:GetRecords"},
+}
+"""The send queue's event source polls with the sender's role, the follow-up stream's
+reads with the stats function's."""
 
 
 def _table(name: str) -> str:
@@ -112,10 +117,13 @@ class Recorder:
         deps = engine.deps
         deps.start_cold()
         self.function = function
+        # The stream's records wait for its trigger, recorded as the stats function.
+        pumping, engine.pump_each_step = engine.pump_each_step, False
         try:
             yield
         finally:
             self.function = None
+            engine.pump_each_step = pumping
 
     def refused(self) -> dict[str, set[str]]:
         """What each function did beyond its grants (empty when all is allowed)."""
@@ -179,13 +187,15 @@ def test_the_loop_and_the_webhook_stay_within_their_grants(
     engine.clock.advance(timedelta(days=8))
     with recorder.running(engine, "expire"):
         engine.scheduled("expire")
+    with recorder.running(engine, "stats"):
+        assert engine.pump_stream() > 0
     # Then every call each made was one it is granted, and each did its work
     assert recorder.refused() == {}
-    assert {"write followups", "write stats", "write pacing"} <= recorder.used["sender"]
+    assert {"write followups", "write pacing"} <= recorder.used["sender"]
     assert {"write messages", "write state"} <= recorder.used["webhook"]
     assert "send" in recorder.used["dispatch"]
     assert "read state" in recorder.used["dispatch"]  # whether sending is paused
-    assert "write stats" in recorder.used["expire"]
+    assert {"read stats", "write stats"} <= recorder.used["stats"]  # the only writer there
 
 
 def test_the_admin_api_stays_within_its_grants(engine: LocalEngine, recorder: Recorder) -> None:

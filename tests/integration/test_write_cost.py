@@ -9,9 +9,10 @@ import pytest
 
 from benchmarks.cost import KB, Bill, Meter, item_size, metered_engine, units
 from followup.domain.followup import FollowUp, Status
-from followup.services.ports import Phase
+from followup.services.ports import NewEnrollment, Phase
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
+from tests.contract.items import enrollment
 from tests.support.builders import quiet_contact, rule
 
 RUDI = "6281100000501"
@@ -86,3 +87,26 @@ def test_a_read_follow_up_is_still_under_one_kilobyte(
     assert followup.status is Status.READ
     stored = meter.item("followups", {"id": {"S": followup.id}})
     assert item_size(stored) < KB
+
+
+def test_a_delivery_status_writes_the_follow_up_alone_without_a_transaction(
+    metered: tuple[LocalEngine, Meter],
+) -> None:
+    engine, meter = metered
+    engine.pump_each_step = False  # its counters are the stream's to add, later
+    writes = writes_of_status(engine, meter, "delivered")
+    assert writes == {"followups/table": 1}
+
+
+def test_an_enrollment_entering_alone_is_one_plain_write_its_counters_left_to_the_stream(
+    metered: tuple[LocalEngine, Meter],
+) -> None:
+    engine, meter = metered
+    engine.pump_each_step = False
+    meter.on = True
+    engine.deps.commit([NewEnrollment(enrollment("en_1"))], engine.clock.now())
+    meter.on = False
+    tables = {
+        where: n for (kind, where, detail), n in meter.bill.units.items() if detail == "table"
+    }
+    assert tables == {"enrollments": 1}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from benchmarks.cost import Bill, Index, Meter, Table
+import pytest
+
+from benchmarks import prices
+from benchmarks.cost import Bill, Index, Meter, MeteredFunctions, Table, cost
 
 
 def meter() -> Meter:
@@ -47,3 +50,12 @@ def test_items_round_up_to_one_kilobyte_and_transactions_count_twice() -> None:
     billed._item_written("t", None, item(None, "x" * 1500), 2)
     assert writes(billed.bill) == {"table": 4, "whole": 2}
     assert billed.bill.units[("dynamodb stream record", "t", "stream")] == 1
+
+
+def test_a_webhook_delivery_costs_its_lambda_call_and_nothing_for_its_function_url() -> None:
+    bill = Bill()
+    MeteredFunctions.bill_call(bill, "webhook")
+    lambda_call = prices.LAMBDA_REQUEST + prices.LAMBDA_GB_SECOND * prices.LAMBDA_MEMORY_GB * (
+        prices.BILLED_MS["webhook"] / 1000
+    )
+    assert sum(cost(bill).values()) == pytest.approx(lambda_call)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -73,7 +72,8 @@ _BATCH_GET = 25
 
 
 class DynamoStore(DynamoTasks, DynamoNotifications):
-    """All durable state. Every write that moves a follow-up also bumps its day's counters."""
+    """All durable state. Each follow-up and enrollment copy names the day it was committed
+    on, for the stats function to count it from the stream (services.stats_stream)."""
 
     def __init__(self) -> None:
         # Transactions span tables; they reuse the client `tables.bind` already built.
@@ -84,71 +84,47 @@ class DynamoStore(DynamoTasks, DynamoNotifications):
     def commit(self, changes: Sequence[Change], at: datetime) -> None:
         """Apply `changes` all or nothing; CommitRejected names the changes that lost.
 
-        One item to write (one change, no counter moved) is one conditional write; more
-        go in one transaction, which DynamoDB bills twice.
+        One change is one conditional write; more go in one transaction, which DynamoDB
+        bills twice. Counters are added later from the tables' streams (stats_stream), on
+        the day each written copy names.
         """
-        counters: Counter[tuple[str, str, str]] = Counter()
-        previous = self._previous(changes)
         day = stamp(at)[:10]
         for change in changes:
-            replaced = (
-                previous.get(change.enrollment.id) if isinstance(change, EnrollmentChange) else None
-            )
-            for bump in bumps(change, day, replaced):
-                counters[(bump.rule_id, bump.key, bump.name)] += bump.amount
-        grouped = _group(counters)
-        if len(changes) == 1 and not grouped:
-            self._write_one(changes[0])
+            _check_countable(change, day)
+        if len(changes) == 1:
+            self._write_one(changes[0], day)
             return
         ordered: list[Change] = []
         with _translate_cancellation(ordered), TransactWrite(connection=self._connection) as txn:
             for change in changes:
                 if not isinstance(change, Conversion):
-                    item, condition = _written(change)
+                    item, condition = _written(change, day)
                     txn.save(item, condition=condition)
                     ordered.append(change)
             for change in changes:
                 if isinstance(change, Conversion):
                     txn.update(
-                        _followup_item(change.followup),
-                        actions=_converted(change),
+                        _followup_item(change.followup, day),
+                        actions=_converted(change, day),
                         condition=FollowUpItem.converted.does_not_exist(),
                     )
                     ordered.append(change)
-            for (rule_id, key), names in grouped.items():
-                actions = [getattr(StatsItem, name).add(n) for name, n in names.items()]
-                txn.update(StatsItem(rule_id, key), actions=actions)
 
-    def _write_one(self, change: Change) -> None:
+    def _write_one(self, change: Change, day: str) -> None:
         """`change` alone, with the condition it would carry in a transaction."""
         try:
             if isinstance(change, Conversion):
-                _followup_item(change.followup).update(
-                    actions=_converted(change),
+                _followup_item(change.followup, day).update(
+                    actions=_converted(change, day),
                     condition=FollowUpItem.converted.does_not_exist(),
                 )
             else:
-                item, condition = _written(change)
+                item, condition = _written(change, day)
                 item.save(condition=condition)
         except (PutError, UpdateError) as exc:
             if exc.cause_response_code == "ConditionalCheckFailedException":
                 raise CommitRejected([change]) from exc
             raise
-
-    def _previous(self, changes: Sequence[Change]) -> dict[str, Enrollment]:
-        """The enrollment each EnrollmentChange replaces, by id, read before the transaction
-        (one item per change: a transaction names each once). Its condition on the revision
-        makes sure it is still the one replaced; read at another revision, the change loses
-        and its counters go nowhere."""
-        found: dict[str, Enrollment] = {}
-        for change in changes:
-            if isinstance(change, EnrollmentChange) and change.replaces is not None:
-                found[change.enrollment.id] = change.replaces
-            elif isinstance(change, EnrollmentChange):
-                item = _get(EnrollmentItem, change.enrollment.id)
-                if item is not None and int(item.revision) == change.revision:
-                    found[change.enrollment.id] = Enrollment.model_validate_json(item.doc)
-        return found
 
     def import_contacts(self, contacts: Iterable[Contact]) -> set[str]:
         """Write new contacts, 25 per transaction, each only if its id is still free.
@@ -497,7 +473,7 @@ def _counts(item: StatsItem) -> dict[str, int]:
     return {
         name: int(value)
         for name, value in item.attribute_values.items()
-        if name not in ("rule_id", "day")
+        if name not in ("rule_id", "day", "applied", "expires_at")
     }
 
 
@@ -537,23 +513,27 @@ def _get(model: type[Any], key: str, range_key: str | None = None) -> Any:
         return None
 
 
-def _group(counters: Counter[tuple[str, str, str]]) -> dict[tuple[str, str], dict[str, int]]:
-    grouped: dict[tuple[str, str], dict[str, int]] = {}
-    for (rule_id, key, name), count in counters.items():
-        grouped.setdefault((rule_id, key), {})[name] = count
-    return grouped
+def _check_countable(change: Change, day: str) -> None:
+    """Refuse what the stream could not count, as a transaction with its counters would:
+    a batch holding it would fail on every retry."""
+    for bump in bumps(change, day, None):
+        if not hasattr(StatsItem, bump.name):
+            raise AttributeError(f"no counter {bump.name!r} in the stats table")
+        if not bump.rule_id:
+            raise PutError(f"{bump.name} would be counted under an empty rule id")
 
 
-def _written(change: Change) -> tuple[Any, Condition]:
-    """The item `change` puts and the condition it puts it on."""
+def _written(change: Change, day: str) -> tuple[Any, Condition]:
+    """The item `change` puts, committed on `day`, and the condition it puts it on."""
     if isinstance(change, NewFollowUp):
-        return _followup_item(change.followup), FollowUpItem.id.does_not_exist()
+        return _followup_item(change.followup, day), FollowUpItem.id.does_not_exist()
     if isinstance(change, FollowUpChange):
-        return _followup_item(change.followup), FollowUpItem.status == change.expected.value
+        expected = FollowUpItem.status == change.expected.value
+        return _followup_item(change.followup, day), expected
     if isinstance(change, NewEnrollment):
-        return _enrollment_item(change.enrollment, 1), EnrollmentItem.id.does_not_exist()
+        return _enrollment_item(change.enrollment, 1, day), EnrollmentItem.id.does_not_exist()
     if isinstance(change, EnrollmentChange):
-        item = _enrollment_item(change.enrollment, change.revision + 1)
+        item = _enrollment_item(change.enrollment, change.revision + 1, day)
         return item, EnrollmentItem.revision == change.revision
     if isinstance(change, ContactChange):
         condition = (
@@ -565,14 +545,15 @@ def _written(change: Change) -> tuple[Any, Condition]:
     raise TypeError(f"not a put: {type(change).__name__}")
 
 
-def _converted(change: Conversion) -> list[Action]:
+def _converted(change: Conversion, day: str) -> list[Action]:
     return [
         FollowUpItem.converted.set(1),
         FollowUpItem.doc.set(followup_doc.dump(change.followup, standalone=True)),
+        FollowUpItem.converted_on.set(day),
     ]
 
 
-def _followup_item(followup: FollowUp) -> FollowUpItem:
+def _followup_item(followup: FollowUp, day: str) -> FollowUpItem:
     phase = phase_of(followup)
     waiting = phase is not None and followup.wake_at is not None
     return FollowUpItem(
@@ -587,6 +568,7 @@ def _followup_item(followup: FollowUp) -> FollowUpItem:
         wake_at=stamp(followup.wake_at) if waiting and followup.wake_at else None,
         provider_message_id=followup.provider_message_id,
         converted=1 if followup.converted_at else None,
+        counted_on=day,
     )
 
 
@@ -594,7 +576,7 @@ def _followup(item: FollowUpItem) -> FollowUp:
     return followup_doc.load(item.doc, item.attribute_values)
 
 
-def _enrollment_item(enrollment: Enrollment, revision: int) -> EnrollmentItem:
+def _enrollment_item(enrollment: Enrollment, revision: int, day: str) -> EnrollmentItem:
     due = (
         enrollment.state is EnrollmentState.ACTIVE
         and enrollment.next_due_at is not None
@@ -609,6 +591,7 @@ def _enrollment_item(enrollment: Enrollment, revision: int) -> EnrollmentItem:
         due_key=f"due#{shard_of(enrollment.id, SHARDS)}" if due else None,
         next_due_at=stamp(enrollment.next_due_at) if due and enrollment.next_due_at else None,
         held_key=enrollment.rule_id if enrollment.held else None,
+        counted_on=day,
     )
 
 

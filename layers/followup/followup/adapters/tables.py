@@ -184,6 +184,7 @@ class HeldEnrollmentIndex(_DocIndex):
 class EnrollmentItem(Model):
     class Meta:
         table_name = "followup-enrollments"
+        stream_view_type = "NEW_AND_OLD_IMAGES"
 
     id = UnicodeAttribute(hash_key=True)
     revision = NumberAttribute()
@@ -193,6 +194,8 @@ class EnrollmentItem(Model):
     due_key = UnicodeAttribute(null=True)
     next_due_at = UnicodeAttribute(null=True)
     held_key = UnicodeAttribute(null=True)
+    counted_on = UnicodeAttribute(null=True)
+    """The UTC day of the commit that put this copy: its counters land on that day."""
     due = DueEnrollmentIndex()
     held = HeldEnrollmentIndex()
     by_contact = EnrollmentsByContactIndex()
@@ -249,6 +252,10 @@ class FollowUpItem(Model):
     wake_at = UnicodeAttribute(null=True)
     provider_message_id = UnicodeAttribute(null=True)
     converted = NumberAttribute(null=True)
+    counted_on = UnicodeAttribute(null=True)
+    """The UTC day of the commit that put this copy: its counters land on that day."""
+    converted_on = UnicodeAttribute(null=True)
+    """The UTC day of the commit that recorded its conversion (until the next put)."""
     waiting = WaitingIndex()
     by_contact = FollowUpsByContactIndex()
     by_day = FollowUpsByDayIndex()
@@ -285,9 +292,12 @@ class RuleItem(Model):
 
 
 class StatsItem(Model):
-    """Counters per rule and UTC day, incremented in the same transaction as the change.
+    """Counters per rule and UTC day, added from the follow-up and enrollment streams
+    (services.stats_stream).
 
     The same partition holds per-step days and the `active` gauges (services.monitoring).
+    Partition `#stream` holds one checkpoint per stream batch applied, keyed by the batch's
+    first sequence number: `applied` is the last record counted, `expires_at` when it goes.
     """
 
     class Meta:
@@ -322,6 +332,8 @@ class StatsItem(Model):
     exited_other = NumberAttribute(null=True)
     errors = NumberAttribute(null=True)
     active = NumberAttribute(null=True)
+    applied = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
 
 
 class ConnectionItem(Model):

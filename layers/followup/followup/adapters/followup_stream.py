@@ -1,0 +1,100 @@
+"""The follow-up and enrollment streams: records decoded, the stats checkpoint on DynamoDB."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from followup.adapters import followup_doc
+from followup.adapters.tables import StatsItem
+from followup.domain.enrollment import Enrollment
+from followup.domain.followup import Status
+from followup.services.stats_stream import Counters, EnrollmentRecord, Record, StreamRecord
+
+STREAM = "#stream"
+"""The stats partition that holds the checkpoints."""
+
+
+def changes(event: Mapping[str, Any]) -> list[Record]:
+    """The inserted or modified follow-ups or enrollments of a stream batch, in order."""
+    found: list[Record] = []
+    for record in event.get("Records", []):
+        stream = record.get("dynamodb", {})
+        new_image, old_image = stream.get("NewImage") or {}, stream.get("OldImage") or {}
+        doc = new_image.get("doc", {}).get("S")
+        if record.get("eventName") not in ("INSERT", "MODIFY") or not doc:
+            continue
+        if "enrolled_at" in new_image:  # the enrollments table's
+            old_doc = old_image.get("doc", {}).get("S")
+            found.append(
+                EnrollmentRecord(
+                    stream["SequenceNumber"],
+                    Enrollment.model_validate_json(old_doc) if old_doc else None,
+                    Enrollment.model_validate_json(doc),
+                    _text(new_image, "counted_on"),
+                )
+            )
+            continue
+        new = followup_doc.load(doc, {name: value.get("S") for name, value in new_image.items()})
+        previous = _text(old_image, "status")
+        converted_on = _text(new_image, "converted_on")
+        found.append(
+            StreamRecord(
+                stream["SequenceNumber"],
+                Status(previous) if previous else None,
+                new,
+                _text(new_image, "counted_on"),
+                converted_on if converted_on != _text(old_image, "converted_on") else None,
+            )
+        )
+    return found
+
+
+def _text(image: Mapping[str, Any], name: str) -> str | None:
+    value: str | None = image.get(name, {}).get("S")
+    return value
+
+
+class DynamoLedger:
+    """Checkpoints in the stats table, beside the counters they guard."""
+
+    def __init__(self, expires_at: datetime) -> None:
+        self._expires_at = expires_at
+        self._connection = StatsItem._get_connection().connection
+
+    def applied(self, batch: str) -> str | None:
+        try:
+            item = StatsItem.get(STREAM, batch, consistent_read=True)
+        except DoesNotExist:
+            return None
+        return item.applied
+
+    def add(self, batch: str, previous: str | None, last: str, counters: Counters) -> bool:
+        condition = (
+            StatsItem.applied.does_not_exist()
+            if previous is None
+            else StatsItem.applied == previous
+        )
+        try:
+            with TransactWrite(connection=self._connection) as txn:
+                for (rule_id, key), names in counters.items():
+                    actions = [getattr(StatsItem, name).add(n) for name, n in names.items()]
+                    txn.update(StatsItem(rule_id, key), actions=actions)
+                txn.update(
+                    StatsItem(STREAM, batch),
+                    actions=[
+                        StatsItem.applied.set(last),
+                        StatsItem.expires_at.set(self._expires_at),
+                    ],
+                    condition=condition,
+                )
+        except TransactWriteError as exc:
+            codes = [reason.code if reason else None for reason in exc.cancellation_reasons]
+            if codes and codes[-1] == "ConditionalCheckFailed":
+                return False
+            raise
+        return True
