@@ -74,8 +74,11 @@ def _contact(quiet_since: datetime, n: int) -> Contact:
 
 def _seed(engine: LocalEngine, count: int, last_tick: datetime, numbered_from: int) -> None:
     """`count` more contacts: `DUE` quiet since inside this tick's window, half the rest
-    before it, half after it (not due before the last population's tick), in batches."""
-    window_start, window_end = last_tick - IDLE, engine.clock.now() - IDLE
+    before it, half after it (not due before the last population's tick), in batches. A
+    tick enrolls the silences that cross the idle time up to its horizon (the next tick
+    plus a margin), so the window runs from the last tick's horizon to this one's."""
+    horizon = engine.deps.timings.horizon
+    window_start, window_end = horizon(last_tick) - IDLE, horizon(engine.clock.now()) - IDLE
     step = (window_end - window_start) / (DUE + 1)
     quiet = [window_start + step * (n + 1) for n in range(DUE)]
     others = count - DUE
