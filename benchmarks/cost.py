@@ -41,7 +41,6 @@ from followup.adapters.sqs import SqsQueue
 from followup.adapters.tables import TABLES, table_spec
 from followup.domain.contact import Contact, Speaker
 from followup.domain.followup import Status
-from followup.domain.rule import Rule
 from followup_local import envelopes
 from followup_local.engine import (
     REGION,
@@ -50,6 +49,7 @@ from followup_local.engine import (
     VirtualDelayQueue,
     local_engine,
 )
+from tests.support.builders import rule
 
 START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 """Tuesday 09:00 in Jakarta: inside business hours."""
@@ -384,25 +384,8 @@ def contact(n: int, quiet_since: datetime) -> Contact:
     )
 
 
-RULE = Rule.model_validate(
-    {
-        "id": "apply-remind-24h",
-        "name": "apply remind 24h",
-        "trigger": {"stages": ["new"], "idle": {"amount": 24, "unit": "hours"}},
-        "steps": [
-            {
-                "wait": {"amount": 0, "unit": "minutes"},
-                "text": "Hi {first_name|there}, still thinking about applying?",
-                "template": {
-                    "name": "apply_reminder",
-                    "language": "en",
-                    "params": [{"field": "first_name", "default": "there"}],
-                },
-            }
-        ],
-        "exit": {"stages": ["applied", "paid", "enrolled"]},
-    }
-)
+RULE = rule()
+"""Remind leads quiet for 24 h in stage `new`: free text in the window, else a template."""
 
 
 @contextmanager

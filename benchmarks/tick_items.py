@@ -23,27 +23,16 @@ from benchmarks.figures import Figure, at_most
 from followup.adapters.dynamo import _contact_item  # the item exactly as the store writes it
 from followup.adapters.tables import ContactItem
 from followup.domain.contact import Contact, Speaker
-from followup.domain.rule import Rule
 from followup_local.engine import LocalEngine, local_engine
 from followup_local.metering import ItemCounts, counting
+from tests.support.builders import rule
 
 START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # Tuesday 09:00 in Jakarta
 POPULATIONS = (2_000, 20_000, 100_000)
 DUE = 50
 IDLE = timedelta(hours=24)
-RULE = Rule.model_validate(
-    {
-        "id": "apply-remind-24h",
-        "name": "apply reminder",
-        "trigger": {"stages": ["new"], "idle": {"amount": 24, "unit": "hours"}},
-        "steps": [
-            {
-                "wait": {"amount": 0, "unit": "minutes"},
-                "template": {"name": "apply_reminder", "language": "en"},
-            }
-        ],
-    }
-)
+RULE = rule()
+"""Remind leads quiet for 24 h in stage `new`: free text in the window, else a template."""
 
 
 @dataclass(frozen=True)

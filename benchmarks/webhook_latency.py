@@ -22,26 +22,14 @@ from typing import Any
 from benchmarks.figures import Figure, at_most
 from followup.domain.contact import Contact, Speaker
 from followup.domain.followup import FollowUp
-from followup.domain.rule import Rule
 from followup_local import envelopes
 from followup_local.engine import LocalEngine, local_engine
+from tests.support.builders import rule
 
 START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # Tuesday 09:00 in Jakarta
 LEADS = 120
-RULE = Rule.model_validate(
-    {
-        "id": "apply-remind-24h",
-        "name": "apply reminder",
-        "trigger": {"stages": ["new"], "idle": {"amount": 24, "unit": "hours"}},
-        "steps": [
-            {
-                "wait": {"amount": 0, "unit": "minutes"},
-                "text": "Hi {first_name|there}, still thinking about applying?",
-                "template": {"name": "apply_reminder", "language": "en"},
-            }
-        ],
-    }
-)
+RULE = rule()
+"""Remind leads quiet for 24 h in stage `new`: free text in the window, else a template."""
 
 
 @dataclass
