@@ -39,7 +39,7 @@ from benchmarks import prices
 from benchmarks.figures import Figure, at_most
 from followup.adapters.sqs import SqsQueue
 from followup.adapters.tables import TABLES, table_spec
-from followup.domain.contact import Contact, Speaker
+from followup.domain.contact import Contact
 from followup.domain.followup import Status
 from followup_local import envelopes
 from followup_local.engine import (
@@ -49,7 +49,7 @@ from followup_local.engine import (
     VirtualDelayQueue,
     local_engine,
 )
-from tests.support.builders import rule
+from tests.support.builders import quiet_lead, rule
 
 START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 """Tuesday 09:00 in Jakarta: inside business hours."""
@@ -370,18 +370,7 @@ class MeteredFunctions(Functions):
 
 
 def contact(n: int, quiet_since: datetime) -> Contact:
-    return Contact(
-        id=f"c-{n:06d}",
-        wa_id=f"6281{n:09d}",
-        name=f"Lead {n}",
-        stage="new",
-        timezone="Asia/Jakarta",
-        created_at=quiet_since - timedelta(days=3),
-        stage_changed_at=quiet_since - timedelta(days=3),
-        last_inbound_at=quiet_since,
-        last_activity_at=quiet_since,
-        last_speaker=Speaker.CONTACT,
-    )
+    return quiet_lead(f"c-{n:06d}", f"6281{n:09d}", quiet_since, name=f"Lead {n}")
 
 
 RULE = rule()

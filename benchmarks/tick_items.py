@@ -22,10 +22,10 @@ from uuid import uuid4
 from benchmarks.figures import Figure, at_most
 from followup.adapters.dynamo import _contact_item  # the item exactly as the store writes it
 from followup.adapters.tables import ContactItem
-from followup.domain.contact import Contact, Speaker
+from followup.domain.contact import Contact
 from followup_local.engine import LocalEngine, local_engine
 from followup_local.metering import ItemCounts, counting
-from tests.support.builders import rule
+from tests.support.builders import quiet_lead, rule
 
 START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # Tuesday 09:00 in Jakarta
 POPULATIONS = (2_000, 20_000, 100_000)
@@ -48,17 +48,7 @@ class Tick:
 
 
 def _contact(quiet_since: datetime, n: int) -> Contact:
-    return Contact(
-        id=uuid4().hex,
-        wa_id=str(6281000000000 + n),
-        stage="new",
-        timezone="Asia/Jakarta",
-        created_at=quiet_since - timedelta(days=1),
-        stage_changed_at=quiet_since - timedelta(days=1),
-        last_inbound_at=quiet_since,
-        last_activity_at=quiet_since,
-        last_speaker=Speaker.CONTACT,
-    )
+    return quiet_lead(uuid4().hex, str(6281000000000 + n), quiet_since)
 
 
 def _seed(engine: LocalEngine, count: int, last_tick: datetime, numbered_from: int) -> None:

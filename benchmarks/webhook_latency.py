@@ -20,11 +20,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from benchmarks.figures import Figure, at_most
-from followup.domain.contact import Contact, Speaker
+from followup.domain.contact import Contact
 from followup.domain.followup import FollowUp
 from followup_local import envelopes
 from followup_local.engine import LocalEngine, local_engine
-from tests.support.builders import rule
+from tests.support.builders import quiet_lead, rule
 
 START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # Tuesday 09:00 in Jakarta
 LEADS = 120
@@ -63,19 +63,7 @@ def _wa_id(n: int) -> str:
 def _leads(engine: LocalEngine) -> list[Contact]:
     quiet_since = engine.clock.now() - timedelta(hours=25)
     leads = [
-        Contact(
-            id=f"lead-{n}",
-            wa_id=_wa_id(n),
-            name="Rudi Hartono",
-            stage="new",
-            timezone="Asia/Jakarta",
-            created_at=quiet_since - timedelta(days=1),
-            stage_changed_at=quiet_since - timedelta(days=1),
-            last_inbound_at=quiet_since,
-            last_activity_at=quiet_since,
-            last_speaker=Speaker.CONTACT,
-        )
-        for n in range(LEADS)
+        quiet_lead(f"lead-{n}", _wa_id(n), quiet_since, name="Rudi Hartono") for n in range(LEADS)
     ]
     engine.deps.contacts.import_contacts(leads)
     return leads

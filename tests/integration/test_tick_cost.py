@@ -8,11 +8,11 @@ from uuid import uuid4
 
 import pytest
 
-from followup.domain.contact import Contact, Speaker
+from followup.domain.contact import Contact
 from followup_local.engine import LocalEngine, local_engine
 from followup_local.metering import counting
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
-from tests.support.builders import rule
+from tests.support.builders import quiet_lead, rule
 
 NEWLY_DUE = 10
 """moto copies every table on each transaction, so keep the due work small here."""
@@ -20,17 +20,7 @@ IDLE = timedelta(hours=24)
 
 
 def contact(quiet_since: datetime) -> Contact:
-    return Contact(
-        id=uuid4().hex,
-        wa_id=str(6280000000000 + int(uuid4().int % 10**9)),
-        stage="new",
-        timezone="Asia/Jakarta",
-        created_at=quiet_since - timedelta(days=1),
-        stage_changed_at=quiet_since - timedelta(days=1),
-        last_inbound_at=quiet_since,
-        last_activity_at=quiet_since,
-        last_speaker=Speaker.CONTACT,
-    )
+    return quiet_lead(uuid4().hex, str(6280000000000 + int(uuid4().int % 10**9)), quiet_since)
 
 
 def items_read_by_one_tick(engine: LocalEngine, population: int, newly_due: int = NEWLY_DUE) -> int:

@@ -58,6 +58,23 @@ def contact_at(now: datetime, **overrides: object) -> Contact:
     return Contact.model_validate(fields)
 
 
+def quiet_lead(contact_id: str, wa_id: str, quiet_since: datetime, **fields: Any) -> Contact:
+    """A lead in stage `new` who last wrote at `quiet_since` and has been quiet since: the
+    model alone, for seeding the tables directly."""
+    return Contact(
+        id=contact_id,
+        wa_id=wa_id,
+        stage="new",
+        timezone="Asia/Jakarta",
+        created_at=quiet_since - timedelta(days=1),
+        stage_changed_at=quiet_since - timedelta(days=1),
+        last_inbound_at=quiet_since,
+        last_activity_at=quiet_since,
+        last_speaker=Speaker.CONTACT,
+        **fields,
+    )
+
+
 def quiet_contact(deps: Deps, wa_id: str, last_inbound: datetime, **fields: Any) -> Contact:
     """A contact who last wrote at `last_inbound` and has been quiet since."""
     fields.setdefault("timezone", "Asia/Jakarta")
