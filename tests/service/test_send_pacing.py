@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from followup.adapters.memory_pacing import MemoryPacing
-from followup.domain.followup import FollowUp, Status
+from followup.domain.followup import FollowUp, Reason, Status
 from followup.domain.pacing import slot_of
 from followup.services.pacing import BUSY_NUMBER, BUSY_RECIPIENT, Pacer
+from followup.services.send import THROTTLED_IN_A_ROW
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact, rule
 
@@ -96,6 +97,26 @@ def test_throughput_errors_come_back_in_seconds_without_using_up_attempts(
     sent = only_followup(engine, lead.id)
     assert (sent.status, sent.attempt) == (Status.SENT, 1)
     assert [r.status for r in engine.sandbox.requests] == [429] * (budget + 1) + [200]
+
+
+def test_a_number_throttled_without_end_ends_the_follow_up_after_its_attempts(
+    engine: MemoryEngine,
+) -> None:
+    # Given WhatsApp answers 130429 to every send, however long it waits
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, WA_ID, engine.clock.now() - 25 * HOUR)
+    budget = engine.deps.catalog.settings().max_attempts
+    engine.sandbox.fail_next(status=429, code=130429, times=10_000)
+    # When hours pass, ticks running
+    for minute in range(6 * 60):
+        engine.clock.advance(60 * SECOND)
+        engine.tick() if minute % 15 == 0 else engine.drain()
+    # Then the uncounted quick retries ran out, each later one spent an attempt, and the
+    # follow-up failed once its attempts were spent: the loop ends
+    failed = only_followup(engine, lead.id)
+    assert failed.status is Status.FAILED
+    assert (failed.reason or "").startswith(Reason.RETRIES_EXHAUSTED.value)
+    assert len(engine.sandbox.requests) == THROTTLED_IN_A_ROW + budget
 
 
 def test_a_pair_rate_error_waits_out_the_recipients_6_seconds(engine: MemoryEngine) -> None:

@@ -153,6 +153,9 @@ class FollowUp(BaseModel):
     error_code: int | None = None
     error_title: str | None = None
     attempt: int = 0
+    throttled: int = Field(
+        default=0, description="rate-limit answers met, sent again shortly without an attempt"
+    )
     created_at: AwareDatetime
     scheduled_at: AwareDatetime
     wake_at: AwareDatetime | None = Field(

@@ -37,6 +37,10 @@ if TYPE_CHECKING:
 
 _META_RETRY_AFTER = timedelta(hours=24)
 _THROTTLED_RETRY = timedelta(seconds=4)
+THROTTLED_IN_A_ROW = 30
+"""Rate-limit answers a follow-up may meet without spending an attempt (a few minutes of
+them); past that each one counts, with the retries' backoff, so a number throttled without
+end cannot keep a follow-up coming back forever."""
 """After a 130429 (or a bare 429): back on the queue 2 to 4 s later, jittered."""
 
 
@@ -271,14 +275,18 @@ def _handle_rejection(
 ) -> SendResult:
     if failure.disposition in (Disposition.PAUSE, Disposition.PAUSE_WORKSPACE):
         return _pause(deps, claimed, failure, now)
-    if failure.disposition is Disposition.THROTTLED:
+    if failure.disposition is Disposition.THROTTLED and claimed.throttled < THROTTLED_IN_A_ROW:
         return _throttled(deps, claimed, failure, now)
     settings = deps.catalog.settings()
     attempt = claimed.attempt + 1
     noted = claimed.model_copy(
         update={"attempt": attempt, "error_code": failure.code, "error_title": failure.title}
     )
-    retryable = failure.disposition in (Disposition.RETRY, Disposition.RETRY_AFTER_24H)
+    retryable = failure.disposition in (
+        Disposition.RETRY,
+        Disposition.RETRY_AFTER_24H,
+        Disposition.THROTTLED,
+    )
     if retryable and attempt < settings.max_attempts:
         if failure.disposition is Disposition.RETRY_AFTER_24H:
             when = send_at(now + _META_RETRY_AFTER, now, contact, rule, settings)
@@ -305,7 +313,13 @@ def _throttled(
         pause = RECIPIENT_GAP
     else:
         pause = backoff(_THROTTLED_RETRY, f"{claimed.id}:{now.isoformat()}", 1)
-    noted = claimed.model_copy(update={"error_code": failure.code, "error_title": failure.title})
+    noted = claimed.model_copy(
+        update={
+            "error_code": failure.code,
+            "error_title": failure.title,
+            "throttled": claimed.throttled + 1,
+        }
+    )
     moved = _back_shortly(deps, noted, now, now + pause, failure.reason)
     return SendResult.THROTTLED if moved else SendResult.IGNORED
 
