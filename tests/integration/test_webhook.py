@@ -18,19 +18,10 @@ from followup_local.engine import LocalEngine
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
 from tests.support.events import load
+from tests.support.sender import sent_followup
 from tests.support.webhook import get, payload, post
 
 RUDI = "6281100000501"
-
-
-def sent_followup(engine: LocalEngine) -> FollowUp:
-    """A follow-up sent to Rudi by the real loop."""
-    engine.deps.rules.save_rule(rule())
-    lead = quiet_contact(engine.deps, RUDI, engine.clock.now() - timedelta(hours=25))
-    engine.tick()
-    [followup] = engine.deps.followups.followups_of(lead.id)
-    assert followup.status is Status.SENT
-    return followup
 
 
 def status_for(followup: FollowUp, name: str) -> dict[str, Any]:
@@ -59,14 +50,14 @@ def test_a_first_message_creates_the_contact_with_its_profile_name(engine: Local
 
 
 def test_a_reply_marks_the_follow_up_responded(engine: LocalEngine) -> None:
-    followup = sent_followup(engine)
+    followup = sent_followup(engine, RUDI)
     assert post(engine, payload("button.json"))["statusCode"] == 200
     assert current(engine, followup).status is Status.RESPONDED
 
 
 def test_a_status_through_the_function_url_updates_the_follow_up(engine: LocalEngine) -> None:
     """In AWS the webhook is the function's own URL: the same secret path, no gateway."""
-    followup = sent_followup(engine)
+    followup = sent_followup(engine, RUDI)
     event = load("lambda-url-webhook-post.json")
     event["body"] = json.dumps(status_for(followup, "status-delivered.json"))
     assert engine.invoke("webhook", event)["statusCode"] == 200
@@ -112,7 +103,7 @@ def test_stop_opts_the_contact_out_and_ends_queued_follow_ups(engine: LocalEngin
 
 
 def test_delivery_statuses_move_forward_never_back(engine: LocalEngine) -> None:
-    followup = sent_followup(engine)
+    followup = sent_followup(engine, RUDI)
     post(engine, status_for(followup, "status-read.json"))
     assert current(engine, followup).status is Status.READ
     # A late "delivered" after "read" changes nothing
@@ -122,7 +113,7 @@ def test_delivery_statuses_move_forward_never_back(engine: LocalEngine) -> None:
 
 
 def test_a_failed_status_ends_the_follow_up_with_a_readable_reason(engine: LocalEngine) -> None:
-    followup = sent_followup(engine)
+    followup = sent_followup(engine, RUDI)
     post(engine, status_for(followup, "status-failed-131047.json"))
     failed = current(engine, followup)
     assert failed.status is Status.FAILED
@@ -132,7 +123,7 @@ def test_a_failed_status_ends_the_follow_up_with_a_readable_reason(engine: Local
 
 
 def test_131050_suppresses_marketing_for_the_contact(engine: LocalEngine) -> None:
-    followup = sent_followup(engine)
+    followup = sent_followup(engine, RUDI)
     post(engine, status_for(followup, "status-failed-131050.json"))
     contact = engine.deps.contacts.contact(followup.contact_id)
     assert contact is not None
@@ -202,7 +193,7 @@ def test_a_contact_without_wa_id_is_keyed_by_user_id_and_stays_one_person(
 
 
 def test_the_same_delivery_twice_changes_nothing_the_second_time(engine: LocalEngine) -> None:
-    followup = sent_followup(engine)
+    followup = sent_followup(engine, RUDI)
     reply = payload("button.json")
     post(engine, reply)
     first = current(engine, followup)
@@ -273,7 +264,7 @@ def test_an_unknown_event_kind_is_acknowledged(engine: LocalEngine) -> None:
 
 
 def test_local_deliveries_use_the_same_envelope_and_path(engine: LocalEngine) -> None:
-    followup = sent_followup(engine)
+    followup = sent_followup(engine, RUDI)
     assert followup.provider_message_id is not None
     at = engine.clock.now()
     assert (
@@ -329,7 +320,7 @@ def test_one_unreadable_event_is_skipped_and_everything_readable_applied(
 def test_system_and_non_message_events_do_not_count_as_the_contact_writing(
     engine: LocalEngine,
 ) -> None:
-    followup = sent_followup(engine)
+    followup = sent_followup(engine, RUDI)
     before = contact_of(engine, RUDI)
     for name in (
         "request-welcome.json",
@@ -368,7 +359,7 @@ def test_a_changed_number_or_user_id_stays_the_same_contact(engine: LocalEngine)
 
 
 def test_flow_and_call_permission_replies_keep_what_the_user_answered(engine: LocalEngine) -> None:
-    followup = sent_followup(engine)
+    followup = sent_followup(engine, RUDI)
     assert post(engine, payload("flow-reply.json"))["statusCode"] == 200
     assert current(engine, followup).status is Status.RESPONDED
     assert post(engine, payload("call-permission-reply.json"))["statusCode"] == 200

@@ -8,12 +8,13 @@ from datetime import timedelta
 import pytest
 
 from benchmarks.cost import KB, Bill, Meter, item_size, metered_engine, units
-from followup.domain.followup import FollowUp, Status
+from followup.domain.followup import Status
 from followup.services.ports import NewEnrollment, Phase
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from tests.contract.items import enrollment
 from tests.support.builders import quiet_contact, rule
+from tests.support.sender import sent_followup
 
 RUDI = "6281100000501"
 
@@ -24,18 +25,9 @@ def metered() -> Iterator[tuple[LocalEngine, Meter]]:
         yield running
 
 
-def sent_followup(engine: LocalEngine) -> FollowUp:
-    engine.deps.rules.save_rule(rule())
-    lead = quiet_contact(engine.deps, RUDI, engine.clock.now() - timedelta(hours=25))
-    engine.tick()
-    [followup] = engine.deps.followups.followups_of(lead.id)
-    assert followup.status is Status.SENT
-    return followup
-
-
 def writes_of_status(engine: LocalEngine, meter: Meter, state: str) -> dict[str, float]:
     """Write units by (table, where) of one status webhook for Rudi's follow-up."""
-    followup = sent_followup(engine)
+    followup = sent_followup(engine, RUDI)
     assert followup.provider_message_id is not None
     at = engine.clock.advance(timedelta(seconds=30))
     delivery = envelopes.status(followup.provider_message_id, state, at, RUDI, None)

@@ -1,10 +1,14 @@
-"""Run the sender handler on one SQS batch, as Lambda's SQS trigger would."""
+"""Run the sender handler on one SQS batch, as Lambda's SQS trigger would; or the whole
+loop up to a follow-up sent."""
 
 from __future__ import annotations
 
 import importlib
+from datetime import timedelta
 
+from followup.domain.followup import FollowUp, Status
 from followup_local.engine import LambdaContext, LocalEngine, sqs_event
+from tests.support.builders import quiet_contact, rule
 
 
 def send_batch(engine: LocalEngine, size: int = 10) -> dict[str, float]:
@@ -21,3 +25,13 @@ def send_batch(engine: LocalEngine, size: int = 10) -> dict[str, float]:
             engine.sqs.delete_message(
                 QueueUrl=engine.queue_url, ReceiptHandle=message["ReceiptHandle"]
             )
+
+
+def sent_followup(engine: LocalEngine, wa_id: str) -> FollowUp:
+    """A follow-up sent to `wa_id` by the real loop: a lead quiet for 25 h, one tick."""
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, wa_id, engine.clock.now() - timedelta(hours=25))
+    engine.tick()
+    [followup] = engine.deps.followups.followups_of(lead.id)
+    assert followup.status is Status.SENT
+    return followup
