@@ -17,7 +17,8 @@ prices.STREAM_RECORDS_PER_SECOND: the sends and their statuses come within a min
 expiry days later, so their records are batched apart. Its invocations and writes are
 metered, each billed 50 ms and a little per record (prices); reading the stream by a Lambda
 trigger is free. The broadcaster is not run locally: its invocations are the follow-up
-stream's records over its batch at the same pace (infra.batching.BROADCASTER).
+stream's records over its batch at the same pace (infra.batching.BROADCASTER), each with a
+scan of the connections and a frame pushed to each open admin app (prices.LIVE_CONNECTIONS).
 
 Run: `.venv/bin/python -m benchmarks cost`. Every figure is per follow-up and does not
 depend on N (the tick's share falls as 1/N; N = 200 keeps the run under a minute).
@@ -43,6 +44,7 @@ from followup.adapters.sqs import SqsQueue
 from followup.adapters.tables import TABLES, table_spec
 from followup.domain.contact import Contact
 from followup.domain.followup import Status
+from followup.services.broadcast import CHUNK
 from followup_local import envelopes
 from followup_local.engine import (
     REGION,
@@ -163,6 +165,7 @@ _PRICE = {
     "lambda request": prices.LAMBDA_REQUEST,
     "lambda GB-s": prices.LAMBDA_GB_SECOND,
     "function url request": prices.FUNCTION_URL_REQUEST,
+    "websocket message": prices.WEBSOCKET_MESSAGE,
 }
 
 
@@ -429,12 +432,22 @@ def lifecycle(count: int) -> Bill:
         engine.tick()
         engine.pump_stream()
         meter.on = False
-        records = bill.units[("dynamodb stream record", "followups", "stream")]
-        per_batch = BROADCASTER.records_per_invocation(prices.STREAM_RECORDS_PER_SECOND)
-        MeteredFunctions.bill_invocations(bill, "broadcaster", records / per_batch)
+        bill_broadcaster(bill, bill.units[("dynamodb stream record", "followups", "stream")])
         ended = [deps.followups.followup(f.id) for f in sent]
         assert all(f is not None and f.status is Status.EXPIRED for f in ended), "not expired"
     return bill
+
+
+def bill_broadcaster(bill: Bill, records: float) -> None:
+    """The broadcaster's invocations for `records` follow-up stream records at the assumed
+    pace: each scans the connections (a small table: one eventually consistent read) and
+    pushes its changes, `broadcast.CHUNK` a frame, to each open admin app."""
+    per_batch = BROADCASTER.records_per_invocation(prices.STREAM_RECORDS_PER_SECOND)
+    invocations = records / per_batch
+    MeteredFunctions.bill_invocations(bill, "broadcaster", invocations)
+    bill.add("dynamodb read", "connections", "table", invocations * 0.5)
+    frames = math.ceil(per_batch / CHUNK) * prices.LIVE_CONNECTIONS
+    bill.add("websocket message", "broadcaster", "pushes", invocations * frames)
 
 
 def transitions(bill: Bill, count: int) -> None:

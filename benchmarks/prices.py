@@ -32,6 +32,13 @@ LAMBDA_GB_SECOND = 0.0000133334
 LAMBDA_MEMORY_GB = 512 / 1024
 """Memory every function of the stack is given."""
 
+WEBSOCKET_MESSAGE = 1.00 / MILLION
+"""API Gateway WebSocket API: one message sent to a client, per 32 KB (the first billion a
+month); connection minutes ($0.25 per million) are left out."""
+LIVE_CONNECTIONS = 1
+"""Admin apps open on the live queue while follow-ups change: one. The broadcaster pushes each
+batch to every one of them, so its messages grow with the number of people watching."""
+
 FUNCTION_URL_REQUEST = 0.0
 """A Lambda function URL adds nothing to the function's own request and duration price."""
 

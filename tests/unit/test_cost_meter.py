@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from benchmarks import prices
-from benchmarks.cost import Bill, Index, Meter, MeteredFunctions, Table, cost
+from benchmarks.cost import Bill, Index, Meter, MeteredFunctions, Table, bill_broadcaster, cost
 from infra.batching import BROADCASTER, STATS, StreamBatching
 
 
@@ -80,3 +80,19 @@ def test_a_triggers_batch_is_its_window_of_records_at_the_pace_within_its_size()
     # the cost benchmark's pace, through the stack's own batching
     assert STATS.records_per_invocation(prices.STREAM_RECORDS_PER_SECOND) == 600
     assert BROADCASTER.records_per_invocation(prices.STREAM_RECORDS_PER_SECOND) == 10
+
+
+def test_the_broadcaster_is_billed_its_pushes_and_its_connection_scans_per_invocation() -> None:
+    bill = Bill()
+    bill_broadcaster(bill, records=70)
+    # ten records a second over a 1 s window: seven invocations
+    assert bill.units[("lambda request", "broadcaster", "invocations")] == 7
+    # each scans the connections (one eventually consistent read) and pushes one frame
+    # (ten changes, at most 25 a frame) to each open admin app
+    assert bill.units[("dynamodb read", "connections", "table")] == 7 * 0.5
+    assert bill.units[("websocket message", "broadcaster", "pushes")] == 7 * (
+        prices.LIVE_CONNECTIONS
+    )
+    assert cost(bill)[("websocket message", "broadcaster", "pushes")] == pytest.approx(
+        7 * prices.LIVE_CONNECTIONS * prices.WEBSOCKET_MESSAGE
+    )
