@@ -53,7 +53,10 @@ BILLED_MS = {
 }
 """Assumed billed duration per invocation (ms), not measured: moto's time says nothing of
 DynamoDB's. A sender batch is ten sends, most of it waiting on the provider; a tick is
-billed whole whatever it handles, so its share per follow-up falls with the batch size."""
+billed whole whatever it handles, so its share per follow-up falls with the batch size.
+A status webhook finds the follow-up by its provider id and writes it at most once. Warm
+invocations: a cold start's init is billed too (since August 2025), left out here since at
+a steady pace few invocations start cold."""
 
 STATS_BILLED_MS_PER_RECORD = 0.1
 """What each stream record adds to a stats invocation, beside its 50 ms: decoding a record
