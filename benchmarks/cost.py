@@ -11,11 +11,14 @@ per batch; Lambda per request and GB-second (assumed durations, benchmarks/price
 each webhook delivery one request to the webhook's function URL, which adds nothing to the
 function's own price. Prices: benchmarks/prices.py.
 
-The follow-up and enrollment streams are fed to the stats function after each phase of
-the lifecycle in batches of prices.STREAM_RECORDS_PER_INVOCATION, its invocations and
-writes metered;
-reading the stream by a Lambda trigger is free. The broadcaster is not run locally: its
-invocations are the stream's records over the same batch size.
+The follow-up and enrollment streams are fed to the stats function in the batches its
+trigger makes (infra.batching.STATS, the stack's own batching) at the pace
+prices.STREAM_RECORDS_PER_SECOND: the sends and their statuses come within a minute, the
+expiry days later, so their records are batched apart. Its invocations and writes are
+metered, each billed 50 ms and a little per record (prices); reading the stream by a Lambda
+trigger is free. The broadcaster is not run locally: its invocations are the follow-up
+stream's records over its batch at the same pace (infra.batching.BROADCASTER), each with a
+scan of the connections and a frame pushed to each open admin app (prices.LIVE_CONNECTIONS).
 
 Run: `.venv/bin/python -m benchmarks cost`. Every figure is per follow-up and does not
 depend on N (the tick's share falls as 1/N; N = 200 keeps the run under a minute).
@@ -41,6 +44,7 @@ from followup.adapters.sqs import SqsQueue
 from followup.adapters.tables import TABLES, table_spec
 from followup.domain.contact import Contact
 from followup.domain.followup import Status
+from followup.services.broadcast import CHUNK
 from followup_local import envelopes
 from followup_local.engine import (
     REGION,
@@ -49,6 +53,7 @@ from followup_local.engine import (
     VirtualDelayQueue,
     local_engine,
 )
+from infra.batching import BROADCASTER, STATS
 from tests.support.builders import quiet_lead, rule
 
 START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
@@ -160,6 +165,7 @@ _PRICE = {
     "lambda request": prices.LAMBDA_REQUEST,
     "lambda GB-s": prices.LAMBDA_GB_SECOND,
     "function url request": prices.FUNCTION_URL_REQUEST,
+    "websocket message": prices.WEBSOCKET_MESSAGE,
 }
 
 
@@ -343,15 +349,17 @@ class MeteredFunctions(Functions):
         self.bill, self.meter = bill, meter
 
     @staticmethod
-    def bill_invocations(bill: Bill, function: str, count: float) -> None:
+    def bill_invocations(bill: Bill, function: str, count: float, extra_ms: float = 0) -> None:
+        """`count` invocations, each billed its assumed duration and `extra_ms` more."""
         bill.add("lambda request", function, "invocations", count)
-        seconds = prices.BILLED_MS[function] / 1000 * prices.LAMBDA_MEMORY_GB
+        seconds = (prices.BILLED_MS[function] + extra_ms) / 1000 * prices.LAMBDA_MEMORY_GB
         bill.add("lambda GB-s", function, "duration", seconds * count)
 
     @classmethod
-    def bill_call(cls, bill: Bill, function: str) -> None:
+    def bill_call(cls, bill: Bill, function: str, event: Mapping[str, Any]) -> None:
         """One invocation of `function` and what its trigger costs besides."""
-        cls.bill_invocations(bill, function, 1)
+        records = len(event.get("Records", [])) if function == "stats" else 0
+        cls.bill_invocations(bill, function, 1, records * prices.STATS_BILLED_MS_PER_RECORD)
         if function == "webhook":
             bill.add("function url request", "webhook", "requests", 1)
         if function == "sender":
@@ -359,7 +367,7 @@ class MeteredFunctions(Functions):
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         if self.meter.on:
-            self.bill_call(self.bill, function)
+            self.bill_call(self.bill, function, event)
         outer = self.bill.phase
         if function != "webhook":
             self.bill.phase = function
@@ -402,10 +410,9 @@ def lifecycle(count: int) -> Bill:
         deps.contacts.import_contacts(contact(n, quiet) for n in range(count))
         engine.pump_each_step = False
         for stream in engine.streams.values():
-            stream.size = prices.STREAM_RECORDS_PER_INVOCATION
+            stream.size = STATS.records_per_invocation(prices.STREAM_RECORDS_PER_SECOND)
         meter.on = True
         engine.tick()
-        engine.pump_stream()
         sent = [
             followup for n in range(count) for followup in deps.followups.followups_of(f"c-{n:06d}")
         ]
@@ -419,19 +426,28 @@ def lifecycle(count: int) -> Bill:
                 wa_id = f"62{followup.contact_id[2:].rjust(11, '0')}"
                 delivery = envelopes.status(followup.provider_message_id, state, at, wa_id, None)
                 assert engine.deliver(delivery) == 200
-            engine.pump_stream()
         bill.phase = "other"
+        engine.pump_stream()
         engine.clock.advance(timedelta(hours=73))
         engine.tick()
         engine.pump_stream()
         meter.on = False
-        records = bill.units[("dynamodb stream record", "followups", "stream")]
-        MeteredFunctions.bill_invocations(
-            bill, "broadcaster", records / prices.STREAM_RECORDS_PER_INVOCATION
-        )
+        bill_broadcaster(bill, bill.units[("dynamodb stream record", "followups", "stream")])
         ended = [deps.followups.followup(f.id) for f in sent]
         assert all(f is not None and f.status is Status.EXPIRED for f in ended), "not expired"
     return bill
+
+
+def bill_broadcaster(bill: Bill, records: float) -> None:
+    """The broadcaster's invocations for `records` follow-up stream records at the assumed
+    pace: each scans the connections (a small table: one eventually consistent read) and
+    pushes its changes, `broadcast.CHUNK` a frame, to each open admin app."""
+    per_batch = BROADCASTER.records_per_invocation(prices.STREAM_RECORDS_PER_SECOND)
+    invocations = records / per_batch
+    MeteredFunctions.bill_invocations(bill, "broadcaster", invocations)
+    bill.add("dynamodb read", "connections", "table", invocations * 0.5)
+    frames = math.ceil(per_batch / CHUNK) * prices.LIVE_CONNECTIONS
+    bill.add("websocket message", "broadcaster", "pushes", invocations * frames)
 
 
 def transitions(bill: Bill, count: int) -> None:

@@ -32,6 +32,13 @@ LAMBDA_GB_SECOND = 0.0000133334
 LAMBDA_MEMORY_GB = 512 / 1024
 """Memory every function of the stack is given."""
 
+WEBSOCKET_MESSAGE = 1.00 / MILLION
+"""API Gateway WebSocket API: one message sent to a client, per 32 KB (the first billion a
+month); connection minutes ($0.25 per million) are left out."""
+LIVE_CONNECTIONS = 1
+"""Admin apps open on the live queue while follow-ups change: one. The broadcaster pushes each
+batch to every one of them, so its messages grow with the number of people watching."""
+
 FUNCTION_URL_REQUEST = 0.0
 """A Lambda function URL adds nothing to the function's own request and duration price."""
 
@@ -46,10 +53,20 @@ BILLED_MS = {
 }
 """Assumed billed duration per invocation (ms), not measured: moto's time says nothing of
 DynamoDB's. A sender batch is ten sends, most of it waiting on the provider; a tick is
-billed whole whatever it handles, so its share per follow-up falls with the batch size."""
+billed whole whatever it handles, so its share per follow-up falls with the batch size.
+A status webhook finds the follow-up by its provider id and writes it at most once. Warm
+invocations: a cold start's init is billed too (since August 2025), left out here since at
+a steady pace few invocations start cold."""
 
-STREAM_RECORDS_PER_INVOCATION = 10
-"""Follow-up table stream records per broadcaster invocation (batch window 1 s, batch size
-100): about ten changes a second, a busy workspace's pace. Fewer a second means more
-invocations per record. The stats function takes the same stream in batches of this size
-in the benchmark (a lower bound on its batches: its window is longer, infra/stack.py)."""
+STATS_BILLED_MS_PER_RECORD = 0.1
+"""What each stream record adds to a stats invocation, beside its 50 ms: decoding a record
+and finding its counters takes about 0.03 ms on one core, and 512 MB buys about 0.3 of a
+vCPU (a whole one at 1,769 MB)."""
+
+STREAM_RECORDS_PER_SECOND = 10.0
+"""The pace of changes on each stream's shard: about ten a second, a busy workspace's (a
+follow-up makes about 7 follow-up records and 3 enrollment records in its life). Sends come
+in bursts at up to the number's rate, so batches fill faster while they go out and slower
+in quiet hours. The triggers' batches follow from it and from the stack's batching
+(infra.batching): a quieter workspace has smaller batches, so more invocations and stats
+writes per follow-up."""

@@ -13,6 +13,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
 
+from infra.batching import BROADCASTER
 from infra.grants import NEEDS
 
 if TYPE_CHECKING:
@@ -91,8 +92,8 @@ def websocket_api(stack: FollowupStack) -> apigw.WebSocketApi:
         sources.DynamoEventSource(
             stack.tables["followups"],
             starting_position=lambda_.StartingPosition.LATEST,
-            batch_size=100,
-            max_batching_window=Duration.seconds(1),
+            batch_size=BROADCASTER.size,
+            max_batching_window=Duration.seconds(BROADCASTER.window_seconds),
             retry_attempts=2,
             bisect_batch_on_error=True,
             on_failure=sources.SqsDlq(stack.stream_dlq),

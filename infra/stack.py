@@ -33,6 +33,7 @@ from followup.adapters.tables import TABLES, table_spec, ttl_attribute
 from followup.services import crm_events
 from followup.wiring.runtime import NAMESPACE
 from infra import access, layer, observability, realtime, ticks, web
+from infra.batching import STATS
 from infra.capacity import send_capacity
 from infra.grants import NEEDS
 from infra.settings import DeploySettings
@@ -49,9 +50,6 @@ subsegment per call; the sender keeps active tracing alone (one segment per invo
 the SDK's import (about a bare `import boto3` again) delays sends while it scales out. The
 request-facing functions (webhook, API, WebSocket, authorizer, broadcaster, bus events) do
 without: their logs and metrics already show what they did."""
-STATS_BATCH = 1_000
-"""Follow-up stream records per stats invocation at most (each batch moves at most 100
-stats items per transaction, services.stats_stream)."""
 _KEY_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER}
 
 
@@ -306,9 +304,9 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
     def _stats_from_stream(self) -> None:
         """Counters from the follow-up and enrollment streams (services.stats_stream).
 
-        Large batches over a 5 s window: one write per stats item a batch moves, so the
-        fewer batches the fewer writes. A failed batch is retried whole from its first
-        record, which the function's checkpoint is keyed by: so no bisecting and no
+        Large batches over a minute (infra.batching.STATS): one write per stats item a batch
+        moves, so the fewer batches the fewer writes. A failed batch is retried whole from its
+        first record, which the function's checkpoint is keyed by: so no bisecting and no
         partial batch reports, either of which would start a retry at another record and
         count again what was counted. Retried until the records are a day old (the
         streams' retention); a batch still failing then is named in a dead-letter queue.
@@ -320,8 +318,8 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
                 sources.DynamoEventSource(
                     self.tables[table],
                     starting_position=lambda_.StartingPosition.TRIM_HORIZON,
-                    batch_size=STATS_BATCH,
-                    max_batching_window=Duration.seconds(5),
+                    batch_size=STATS.size,
+                    max_batching_window=Duration.seconds(STATS.window_seconds),
                     bisect_batch_on_error=False,
                     report_batch_item_failures=False,
                     retry_attempts=10_000,  # the most allowed: bounded by the record age

@@ -8,9 +8,11 @@ from typing import Any
 
 import boto3
 
+from infra.batching import STATS
+
 COUNTED = ("followups", "enrollments")
 """The tables whose streams the stats function counts."""
-BATCH_SIZE = 100
+BATCH_SIZE = STATS.size
 """Records per batch at most, as the stack's trigger takes them."""
 
 Handler = Callable[[list[dict[str, Any]]], object]

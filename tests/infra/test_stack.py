@@ -14,6 +14,7 @@ import aws_cdk as cdk
 import pytest
 
 from followup.adapters.tables import TABLES, table_spec, ttl_attribute
+from infra.batching import BROADCASTER, STATS
 from infra.capacity import send_capacity
 from infra.layer import build as build_layer
 from infra.nag import acknowledge
@@ -782,10 +783,25 @@ def test_the_stats_function_takes_both_streams_in_whole_batches_retried_whole(
         {"Fn::GetAtt": [table, "StreamArn"]} for table in tables
     ]
     for mapping in mappings:
-        assert (mapping["BatchSize"], mapping["MaximumBatchingWindowInSeconds"]) == (1000, 5)
+        # the batching the cost benchmark models the function with (infra.batching)
+        assert (mapping["BatchSize"], mapping["MaximumBatchingWindowInSeconds"]) == (1000, 60)
+        assert (STATS.size, STATS.window_seconds) == (1000, 60)
         # a retry starting anywhere but the batch's first record would count records again
         assert mapping["BisectBatchOnFunctionError"] is False
         assert "FunctionResponseTypes" not in mapping
         assert mapping["MaximumRecordAgeInSeconds"] == 86_400
         assert mapping["StartingPosition"] == "TRIM_HORIZON"
         assert "OnFailure" in mapping["DestinationConfig"]
+
+
+def test_the_broadcaster_batches_as_the_cost_benchmark_models_it(dev: Synth) -> None:
+    [mapping] = [
+        m["Properties"]
+        for m in dev.resources("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"]["Ref"]
+        == _ref_of(dev, dev.stack.functions["broadcaster"])
+    ]
+    assert (mapping["BatchSize"], mapping["MaximumBatchingWindowInSeconds"]) == (
+        BROADCASTER.size,
+        BROADCASTER.window_seconds,
+    )

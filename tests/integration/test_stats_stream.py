@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
+from pynamodb.exceptions import TransactWriteError
+
 from followup.adapters.followup_stream import DynamoLedger, changes
+from followup.adapters.tables import StatsItem
+from followup.services.monitoring import step_key
 from followup.services.stats_stream import Counters, StreamRecord, apply, bumps_of
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
@@ -165,3 +170,98 @@ def test_a_batch_moving_more_items_than_a_transaction_holds_is_counted_once_in_p
         engine.deps.stats.journey_stats(f"r{n:02d}", day, day).days[0].counts for n in range(60)
     ]
     assert counted == [{"queued": 2}] * 60
+
+
+class Writes(DynamoLedger):
+    """The ledger on DynamoDB, keeping the stats items each transaction moved."""
+
+    def __init__(self) -> None:
+        super().__init__(KEPT)
+        self.items: list[list[tuple[str, str]]] = []
+
+    def add(self, batch: str, previous: str | None, last: str, counters: Counters) -> bool:
+        written = super().add(batch, previous, last, counters)
+        self.items += [list(counters)] if written else []
+        return written
+
+
+DAY_1, DAY_2 = T0.date(), T0.date() + timedelta(days=1)
+KEYS = ("rule_id", "day")
+
+
+def queued(sequence: int, rule_id: str, day: date) -> StreamRecord:
+    """A follow-up of `rule_id` (step 0 of version 1) queued on `day`."""
+    return StreamRecord(
+        str(sequence), None, followup(f"fu_{sequence}", rule_id=rule_id), day.isoformat()
+    )
+
+
+def queued_by_day(engine: LocalEngine, rule_id: str) -> dict[date, tuple[int, int]]:
+    """Per day: (queued on the rule's day item, queued on its step's day item)."""
+    found = engine.deps.stats.journey_stats(rule_id, DAY_1, DAY_2)
+    steps = {step.day: step.counts.get("queued", 0) for step in found.steps}
+    return {row.day: (row.counts.get("queued", 0), steps.get(row.day, 0)) for row in found.days}
+
+
+def test_a_batch_spanning_two_days_and_two_rules_writes_each_stats_item_once(
+    engine: LocalEngine,
+) -> None:
+    # Given one batch: two rules' follow-ups, queued either side of midnight, interleaved
+    plan = [("ra", DAY_1), ("rb", DAY_1), ("ra", DAY_1), ("ra", DAY_2), ("rb", DAY_2)]
+    plan += [("ra", DAY_2), ("rb", DAY_1), ("ra", DAY_2)]
+    records = [queued(3000 + n, rule_id, day) for n, (rule_id, day) in enumerate(plan)]
+    ledger = Writes()
+    # When it is counted
+    assert apply(records, ledger) == 8
+    # Then one transaction moves each of the 8 items (2 rules x 2 days x rule day and step
+    # day) once, however many records add to it
+    [moved] = ledger.items
+    expected = {
+        (rule_id, key)
+        for rule_id in ("ra", "rb")
+        for day in (DAY_1, DAY_2)
+        for key in (day.isoformat(), step_key(day.isoformat(), 1, 0))
+    }
+    assert sorted(moved) == sorted(expected)
+    # And each record counts on its own rule and day
+    assert queued_by_day(engine, "ra") == {DAY_1: (2, 2), DAY_2: (3, 3)}
+    assert queued_by_day(engine, "rb") == {DAY_1: (2, 2), DAY_2: (1, 1)}
+    # And the batch delivered again writes nothing
+    again = Writes()
+    assert apply(records, again) == 0
+    assert again.items == []
+    assert queued_by_day(engine, "ra") == {DAY_1: (2, 2), DAY_2: (3, 3)}
+
+
+def test_a_batch_that_failed_part_way_counts_each_record_once_when_retried_bigger(
+    engine: LocalEngine,
+) -> None:
+    # Given a batch of 60 rules' follow-ups on two days: 240 stats items, three transactions
+    records = [queued(4000 + n, f"r{n:02d}", DAY_1) for n in range(60)]
+    records += [queued(4060 + n, f"r{n:02d}", DAY_2) for n in range(60)]
+    # And an item of its second part that DynamoDB refuses to add to
+    refused = {"rule_id": {"S": "r10"}, "day": {"S": DAY_2.isoformat()}, "queued": {"S": "x"}}
+    client = StatsItem._get_connection().connection.client
+    client.put_item(TableName=StatsItem.Meta.table_name, Item=refused)
+    # When its first run writes the first part and fails on the second
+    first = Writes()
+    with pytest.raises(TransactWriteError):
+        apply(records, first)
+    assert len(first.items) == 1
+    client.delete_item(TableName=StatsItem.Meta.table_name, Key={k: refused[k] for k in KEYS})
+    # And Lambda retries it from its first record, with records written since after it
+    records += [queued(4120 + n, f"r{n:02d}", DAY_2) for n in range(5)]
+    retry = Writes()
+    # Then the retry counts what the first run did not, each item once per transaction
+    assert apply(records, retry) == 125 - 49
+    for moved in retry.items:
+        assert len(moved) == len(set(moved))
+    # And every rule has each of its follow-ups once, on its day
+    for n in range(60):
+        assert queued_by_day(engine, f"r{n:02d}") == {
+            DAY_1: (1, 1),
+            DAY_2: (2, 2) if n < 5 else (1, 1),
+        }
+    # And delivered once more, the batch counts nothing
+    assert apply(records, Writes()) == 0
+    assert queued_by_day(engine, "r00") == {DAY_1: (1, 1), DAY_2: (2, 2)}

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from benchmarks import prices
-from benchmarks.cost import Bill, Index, Meter, MeteredFunctions, Table, cost
+from benchmarks.cost import Bill, Index, Meter, MeteredFunctions, Table, bill_broadcaster, cost
+from infra.batching import BROADCASTER, STATS, StreamBatching
 
 
 def meter() -> Meter:
@@ -54,8 +55,44 @@ def test_items_round_up_to_one_kilobyte_and_transactions_count_twice() -> None:
 
 def test_a_webhook_delivery_costs_its_lambda_call_and_nothing_for_its_function_url() -> None:
     bill = Bill()
-    MeteredFunctions.bill_call(bill, "webhook")
+    MeteredFunctions.bill_call(bill, "webhook", {"body": "{}"})
     lambda_call = prices.LAMBDA_REQUEST + prices.LAMBDA_GB_SECOND * prices.LAMBDA_MEMORY_GB * (
         prices.BILLED_MS["webhook"] / 1000
     )
     assert sum(cost(bill).values()) == pytest.approx(lambda_call)
+
+
+def test_a_stats_invocation_is_billed_longer_the_more_records_it_counts() -> None:
+    bill = Bill()
+    MeteredFunctions.bill_call(bill, "stats", {"Records": [{}] * 600})
+    seconds = (prices.BILLED_MS["stats"] + 600 * prices.STATS_BILLED_MS_PER_RECORD) / 1000
+    assert bill.units[("lambda request", "stats", "invocations")] == 1
+    assert bill.units[("lambda GB-s", "stats", "duration")] == pytest.approx(
+        seconds * prices.LAMBDA_MEMORY_GB
+    )
+
+
+def test_a_triggers_batch_is_its_window_of_records_at_the_pace_within_its_size() -> None:
+    batching = StreamBatching(size=1_000, window_seconds=60)
+    assert batching.records_per_invocation(10) == 600
+    assert batching.records_per_invocation(50) == 1_000
+    assert batching.records_per_invocation(0.001) == 1
+    # the cost benchmark's pace, through the stack's own batching
+    assert STATS.records_per_invocation(prices.STREAM_RECORDS_PER_SECOND) == 600
+    assert BROADCASTER.records_per_invocation(prices.STREAM_RECORDS_PER_SECOND) == 10
+
+
+def test_the_broadcaster_is_billed_its_pushes_and_its_connection_scans_per_invocation() -> None:
+    bill = Bill()
+    bill_broadcaster(bill, records=70)
+    # ten records a second over a 1 s window: seven invocations
+    assert bill.units[("lambda request", "broadcaster", "invocations")] == 7
+    # each scans the connections (one eventually consistent read) and pushes one frame
+    # (ten changes, at most 25 a frame) to each open admin app
+    assert bill.units[("dynamodb read", "connections", "table")] == 7 * 0.5
+    assert bill.units[("websocket message", "broadcaster", "pushes")] == 7 * (
+        prices.LIVE_CONNECTIONS
+    )
+    assert cost(bill)[("websocket message", "broadcaster", "pushes")] == pytest.approx(
+        7 * prices.LIVE_CONNECTIONS * prices.WEBSOCKET_MESSAGE
+    )
