@@ -83,19 +83,22 @@ def create_contact(
     return contact
 
 
-def upsert(deps: Deps, wa_id: str, changes: Mapping[str, object]) -> tuple[Contact, bool]:
+def upsert(
+    deps: Deps, wa_id: str | None, changes: Mapping[str, object], *, user_id: str | None = None
+) -> tuple[Contact, bool]:
     """Create the contact or patch the fields `changes` names (see `Contact.patched`);
-    the contact is found by phone number or by the user id it is known under. A stage
-    change counts conversions."""
+    the contact is found by phone number or by the business-scoped user id (kept as
+    written, never read as a phone number). A stage change counts conversions."""
     now = deps.clock.now()
     changes = dict(changes)
     stage = changes.pop("stage", None)
     settings = deps.catalog.settings()
     if stage is not None and stage not in settings.stages:
         raise InvalidField("stage", f"unknown stage {stage!r}")
-    found = find_contact(deps, wa_id, None)
+    found = find_contact(deps, wa_id, user_id)
     if found is None:
-        fresh = new_contact(deps, at=now, wa_id=wa_id, stage=stage).patched(changes)
+        fresh = new_contact(deps, at=now, wa_id=wa_id, user_id=user_id, stage=stage)
+        fresh = fresh.patched(changes)
         try:
             deps.commit([ContactChange(fresh, 0)], now)
         except CommitRejected:  # created meanwhile (a first message, a parallel import)
