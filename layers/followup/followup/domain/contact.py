@@ -43,6 +43,10 @@ class Contact(BaseModel):
     id: str
     wa_id: str | None = Field(default=None, description="phone-based WhatsApp id; sends go here")
     user_id: str | None = Field(default=None, description="WhatsApp's business-scoped user id")
+    previous_user_ids: list[str] = Field(
+        default_factory=list,
+        description="business-scoped user ids the person had before; they still find them",
+    )
     name: str = ""
     phone: str | None = None
     email: str | None = None
