@@ -618,7 +618,12 @@ def test_a_rule_failing_in_an_enqueue_tick_raises_an_alarm(dev: Synth) -> None:
 
 
 @pytest.mark.parametrize(
-    ("metric", "service"), [("send_paused", "sender"), ("webhook_status_failed_paused", "webhook")]
+    ("metric", "service"),
+    [
+        ("send_paused", "sender"),
+        ("webhook_status_failed_paused", "webhook"),
+        ("webhook_agent_standby_paused", "webhook"),
+    ],
 )
 def test_an_alarm_fires_the_first_time_whatsapp_makes_the_engine_pause(
     dev: Synth, metric: str, service: str

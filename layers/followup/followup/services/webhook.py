@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from followup.domain.followup import FollowUp, Status
 from followup.domain.numbers import NumberHealth
 from followup.domain.webhook_events import (
+    AgentStandby,
     DeliveryState,
     DeliveryStatus,
     Identity,
@@ -36,6 +37,10 @@ if TYPE_CHECKING:
     from followup.services.deps import Deps
 
 STOPPED_MARKETING = 131050
+AGENT_TOOK_OVER = (
+    "Meta Business Agent took over this number's chats (WhatsApp sends standby webhooks):"
+    " automation is paused; turn the agent off, then resume the number"
+)
 _RANK = {Status.SENT: 1, Status.DELIVERED: 2, Status.READ: 3}
 
 
@@ -83,6 +88,9 @@ def apply(deps: Deps, events: list[WebhookEvent], received_at: datetime) -> Appl
         elif isinstance(event, NumberQuality):
             _record_quality(deps, event, received_at)
             outcome["quality_degraded" if event.degraded else "quality_ok"] += 1
+        elif isinstance(event, AgentStandby):
+            paused = pause_number(deps, event.phone_number_id, AGENT_TOOK_OVER, event.at)
+            outcome["agent_standby_paused" if paused else "agent_standby"] += 1
         elif isinstance(event, Unhandled):
             outcome["unhandled"] += 1
         elif isinstance(event, Unreadable):
