@@ -86,6 +86,20 @@ def alarms(stack: FollowupStack) -> sns.Topic:
         "a status webhook reported a message refused for spam, a policy block, a locked "
         "account or billing: the number is paused until an admin resumes it",
     )
+    alarm(
+        "AgentTookOver",
+        metric("webhook_agent_standby_paused", "webhook"),
+        1,
+        "standby webhooks arrived: Meta Business Agent answers the number's chats, so "
+        "automation is paused until an admin turns the agent off and resumes the number",
+    )
+    alarm(
+        "RuleOptOutSpike",
+        metric("enqueue_opt_out_spikes", "enqueue"),
+        1,
+        "a rule's opt-out rate passed its threshold over the minimum sample of sends (the "
+        "tick log names it); it is switched off if the workspace's review settings say so",
+    )
     opt_outs = metric("webhook_opt_out", "webhook", period_minutes=60)
     alarm("OptOutSpike", opt_outs, 20, "20 or more contacts opted out within an hour")
     dashboard = cloudwatch.Dashboard(

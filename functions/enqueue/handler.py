@@ -19,6 +19,8 @@ tracer = runtime.tracer("enqueue")  # several services per invocation: traces pa
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     deps = runtime.deps()
     tick = enqueue.run_tick(deps, runtime.tick_time(event, deps.clock))
+    for rule_id in tick.opt_out_spiking:
+        logger.error("rule past its opt-out threshold", extra={"rule_id": rule_id})
     for rule_id, error in tick.failed_rules.items():
         logger.error("rule skipped this tick", extra={"rule_id": rule_id, "error": error})
     report = tick.as_dict()

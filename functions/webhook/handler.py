@@ -82,6 +82,8 @@ def receive(secret: str) -> Response[str]:
         metrics.add_metric(
             name="ai_classify_cost_usd", unit=MetricUnit.NoUnit, value=applied.ai_classify_cost_usd
         )
+    if outcome.get("agent_standby_paused"):
+        logger.error("Meta Business Agent took over the number: automation paused")
     if outcome.get("quality_degraded"):
         logger.error("sending number quality degraded: dispatch paused", extra=dict(outcome))
     logger.info("webhook applied", extra={"events": len(events), **outcome})

@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from followup.domain.contact import USER_ID
 from followup.domain.settings import SERVICE_WINDOW
 from followup_local.background import BackgroundServer
 from followup_local.throttle import TokenBuckets, default_burst
@@ -258,14 +259,15 @@ class WhatsAppSandbox(BackgroundServer):
         problem = _invalid(body)
         if problem is not None:
             return _error(400, 100, _TITLES[100], problem), dropped
-        throttled = self._throttled(body["to"], tick)
+        address = _address(body)
+        throttled = self._throttled(address, tick)
         if throttled is not None:
             return _error(429, throttled, _TITLES[throttled], "sandbox rate limit"), dropped
-        if body["type"] == "text" and not self._window_open(body["to"], now):
+        if body["type"] == "text" and not self._window_open(address, now):
             detail = "More than 24 hours have passed since the recipient last replied."
             return _error(400, 131047, _TITLES[131047], detail), dropped
         wamid = f"wamid.{uuid.uuid4().hex.upper()}"
-        contacts = [{"input": body["to"], "wa_id": body["to"]}]
+        contacts = [{"input": address, "user_id" if "recipient" in body else "wa_id": address}]
         payload = {
             "messaging_product": "whatsapp",
             "contacts": contacts,
@@ -284,7 +286,7 @@ class WhatsAppSandbox(BackgroundServer):
         return None
 
     def _take_injection(self, body: dict[str, Any] | None) -> _Injection | None:
-        to = body.get("to") if body else None
+        to = _address(body) if body else None
         for injection in self._injections:
             if injection.to is None or injection.to == to:
                 injection.times -= 1
@@ -309,14 +311,18 @@ def _parse(raw: bytes) -> dict[str, Any] | None:
 
 def _invalid(body: dict[str, Any]) -> str | None:
     """What is wrong with a send body, in the words of an error's details; None when valid."""
-    to, kind = body.get("to"), body.get("type")
+    to, recipient, kind = body.get("to"), body.get("recipient"), body.get("type")
     callback = body.get("biz_opaque_callback_data", "")
     if body.get("messaging_product") != "whatsapp":
         return "messaging_product must be 'whatsapp'"
     if body.get("recipient_type", "individual") != "individual":
         return "recipient_type must be 'individual'"
-    if not (isinstance(to, str) and to.isascii() and to.isdigit()):
+    if (to is None) == (recipient is None):
+        return "address the message with exactly one of to (phone) and recipient (user id)"
+    if to is not None and not (isinstance(to, str) and to.isascii() and to.isdigit()):
         return "to must be a phone number written as digits"
+    if recipient is not None and not (isinstance(recipient, str) and USER_ID.fullmatch(recipient)):
+        return "recipient must be a business-scoped user id such as BR.1502576394655843"
     if not isinstance(callback, str) or len(callback) > 512:
         return "biz_opaque_callback_data must be a string of at most 512 characters"
     if kind == "text":
@@ -346,6 +352,11 @@ def _invalid_template(template: Any) -> str | None:
     return None
 
 
+def _address(body: dict[str, Any]) -> str:
+    """Who a valid send goes to: the phone number, or the business-scoped user id."""
+    return str(body.get("to") or body.get("recipient"))
+
+
 def _text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
@@ -367,7 +378,7 @@ def _summary(request: SandboxRequest) -> dict[str, Any]:
     text = body.get("text")
     return {
         "received_at": request.received_at.isoformat(),
-        "to": body.get("to"),
+        "to": body.get("to") or body.get("recipient"),
         "type": body.get("type"),
         "text": text.get("body") if isinstance(text, dict) else None,
         "template": body.get("template"),

@@ -186,3 +186,25 @@ def test_recent_messages_are_newest_first_up_to_the_limit(store: Any) -> None:
     assert len(store.recent_messages("ct_1", 50)) == 6
     assert store.recent_messages("ct_1", 0) == []
     assert store.recent_messages("ct_9", 5) == []
+
+
+def test_a_linked_user_id_names_its_contact_until_relinked(store: Any) -> None:
+    write(store, contact(user_id="ID.2"))
+    assert store.linked_contact("ID.1") is None
+    store.link_user_id("ID.1", "ct_1")
+    store.link_user_id("ID.1", "ct_1")  # a replayed link changes nothing
+    assert store.linked_contact("ID.1") == "ct_1"
+    store.link_user_id("ID.1", "ct_2")
+    assert store.linked_contact("ID.1") == "ct_2"
+    assert store.contact_by_user_id("ID.1") is None  # a link is not an identity index entry
+    assert [c.id for c in store.contacts_in("new", 10, None).items] == ["ct_1"]
+
+
+def test_a_contact_is_removed_only_at_the_revision_read(store: Any) -> None:
+    write(store, contact(user_id="ID.2"))
+    assert not store.remove_contact("ct_1", 0)
+    assert store.contact("ct_1") is not None
+    assert store.remove_contact("ct_1", 1)
+    assert store.contact("ct_1") is None
+    assert store.contact_by_user_id("ID.2") is None
+    assert not store.remove_contact("ct_1", 1)

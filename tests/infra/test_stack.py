@@ -618,8 +618,21 @@ def test_a_rule_failing_in_an_enqueue_tick_raises_an_alarm(dev: Synth) -> None:
     assert rule_errors["AlarmActions"]
 
 
+def test_a_rule_past_its_opt_out_threshold_raises_an_alarm(dev: Synth) -> None:
+    alarms = [a["Properties"] for a in dev.resources("AWS::CloudWatch::Alarm").values()]
+    [spike] = [a for a in alarms if a.get("MetricName") == "enqueue_opt_out_spikes"]
+    assert spike["Dimensions"] == [{"Name": "service", "Value": "enqueue"}]
+    assert (spike["Threshold"], spike["Statistic"]) == (1, "Sum")
+    assert spike["AlarmActions"]
+
+
 @pytest.mark.parametrize(
-    ("metric", "service"), [("send_paused", "sender"), ("webhook_status_failed_paused", "webhook")]
+    ("metric", "service"),
+    [
+        ("send_paused", "sender"),
+        ("webhook_status_failed_paused", "webhook"),
+        ("webhook_agent_standby_paused", "webhook"),
+    ],
 )
 def test_an_alarm_fires_the_first_time_whatsapp_makes_the_engine_pause(
     dev: Synth, metric: str, service: str

@@ -320,7 +320,7 @@ def rendered(outcome: Outcome) -> tuple[str, str]:
 HIGH, HALF, LOW, QUIET = (body["id"] for body in demo_rules()[:4])
 RULE_COUNTS = {
     HIGH: {"sent": 100, "responded": 30, "opted_out": 18},
-    HALF: {"sent": 2, "responded": 1, "opted_out": 1},
+    HALF: {"sent": 50, "responded": 25, "opted_out": 25},
     LOW: {"sent": 100, "responded": 30, "opted_out": 1},
     QUIET: {"sent": 100, "responded": 2},
 }

@@ -10,7 +10,7 @@ from itertools import islice
 from typing import Any
 
 from pydantic import TypeAdapter
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
@@ -199,6 +199,25 @@ class DynamoStore(DynamoTasks, DynamoNotifications):
         for item in ContactItem.by_user_id.query(user_id, limit=1):
             return self.contact(item.id)
         return None
+
+    def link_user_id(self, user_id: str, contact_id: str) -> None:
+        # Beside the contacts, with no indexed attribute: no contact index sees a link.
+        ContactItem(
+            f"link#{user_id}", revision=0, doc=json.dumps({"contact_id": contact_id})
+        ).save()
+
+    def linked_contact(self, user_id: str) -> str | None:
+        item = _get(ContactItem, f"link#{user_id}")
+        return str(json.loads(item.doc)["contact_id"]) if item else None
+
+    def remove_contact(self, contact_id: str, revision: int) -> bool:
+        try:
+            ContactItem(contact_id).delete(condition=ContactItem.revision == revision)
+        except DeleteError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def quiet_contacts(
         self, stage: str, after: datetime, until: datetime

@@ -140,6 +140,7 @@ class MemoryStore(MemoryTasks, MemoryNotifications):
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._contacts: dict[str, _ContactRow] = {}
+        self._user_links: dict[str, str] = {}
         self._messages: dict[str, dict[str, str]] = {}
         self._enrollments: dict[str, _EnrollmentRow] = {}
         self._followups: dict[str, _FollowUpRow] = {}
@@ -285,6 +286,24 @@ class MemoryStore(MemoryTasks, MemoryNotifications):
         with self._lock:
             ids = sorted(cid for cid, row in self._contacts.items() if row.user_id == user_id)
         return self.contact(ids[0]) if ids else None
+
+    def link_user_id(self, user_id: str, contact_id: str) -> None:
+        _nonempty(user_id, contact_id)
+        with self._lock:
+            self._user_links[user_id] = contact_id
+
+    def linked_contact(self, user_id: str) -> str | None:
+        _nonempty(user_id)
+        with self._lock:
+            return self._user_links.get(user_id)
+
+    def remove_contact(self, contact_id: str, revision: int) -> bool:
+        with self._lock:
+            row = self._contacts.get(contact_id)
+            if row is None or row.revision != revision:
+                return False
+            del self._contacts[contact_id]
+        return True
 
     def quiet_contacts(
         self, stage: str, after: datetime, until: datetime

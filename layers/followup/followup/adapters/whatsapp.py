@@ -100,11 +100,12 @@ class D360Client:
 
 
 def request_body(outbound: OutboundMessage) -> dict[str, Any]:
-    """The JSON body 360dialog expects for this message."""
+    """The JSON body 360dialog expects for this message; a user known only by a BSUID is
+    addressed by `recipient`, never as a phone number."""
     return {
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
-        "to": outbound.to,
+        "recipient" if outbound.to_user_id else "to": outbound.to,
         **_content(outbound.message),
         "biz_opaque_callback_data": outbound.callback_data,
     }

@@ -26,6 +26,7 @@ from followup.adapters.whatsapp_messages import (
     message_event,
 )
 from followup.domain.webhook_events import (
+    AgentStandby,
     DeliveryState,
     DeliveryStatus,
     Identity,
@@ -151,6 +152,13 @@ def _change(raw: Any, received_at: datetime) -> list[WebhookEvent]:
             *_each("messages", value.messages, lambda m: message_event(m, value.contacts)),
             *_each("statuses", value.statuses, _status),
         ]
+    if change.field == "standby":
+        # Meta's agent has the chats; what the contact writes still counts (a STOP too).
+        return [
+            *_each(change.field, [change.value], lambda _: _standby(value, received_at)),
+            *_each("messages", value.messages, lambda m: message_event(m, value.contacts)),
+            *_each("statuses", value.statuses, _status),
+        ]
     if change.field == "user_preferences":
         return _each(
             "user_preferences", value.user_preferences, lambda p: _preference(p, value.contacts)
@@ -232,6 +240,14 @@ def _quality(value: _Value, received_at: datetime) -> WebhookEvent:
         raise BadEvent("phone_number_quality_update without an event")
     number = str(value.metadata.get("phone_number_id") or value.display_phone_number)
     return NumberQuality(number, value.display_phone_number, value.event, received_at)
+
+
+def _standby(value: _Value, received_at: datetime) -> WebhookEvent:
+    number = str(value.metadata.get("phone_number_id") or "")
+    if not number:
+        raise BadEvent("standby without metadata.phone_number_id")
+    shown = str(value.metadata.get("display_phone_number") or "")
+    return AgentStandby(number, shown, received_at)
 
 
 def _unreadable(field: str, reason: str, raw: Any) -> Unreadable:

@@ -39,7 +39,9 @@ class SendNow(BaseModel):
 @router.post("/api/contacts", status_code=201, openapi_extensions=statuses(200, 409))
 def upsert_contact(contact: ContactRow) -> tuple[dict[str, Any], int]:
     require(router.current_event.raw_event, READERS)
-    saved, created = contacts.upsert(runtime.deps(), contact.wa_id, contact.changes())
+    saved, created = contacts.upsert(
+        runtime.deps(), contact.wa_id, contact.changes(), user_id=contact.user_id
+    )
     return saved.model_dump(mode="json"), 201 if created else 200
 
 

@@ -34,10 +34,15 @@ def write_settings(settings: WorkspaceSettings) -> dict[str, Any]:
 
 @router.get("/api/numbers")
 def numbers() -> dict[str, Any]:
-    """The sending numbers' quality; a paused one (flagged, blocked...) pauses all sending."""
+    """The sending numbers' quality; a paused one (flagged, blocked, taken over by Meta
+    Business Agent...) pauses all sending, and `sending_paused` says why."""
     require(router.current_event.raw_event, READERS)
-    found = runtime.deps().rules.numbers()
-    return {"numbers": [n.model_dump(mode="json") for n in found]}
+    deps = runtime.deps()
+    found = deps.rules.numbers()
+    return {
+        "numbers": [n.model_dump(mode="json") for n in found],
+        "sending_paused": deps.catalog.sending_paused(),
+    }
 
 
 @router.post("/api/numbers/<phone_number_id>/resume")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -12,6 +13,10 @@ from pydantic import AwareDatetime, BaseModel, Field, ValidationInfo, field_vali
 from followup.domain.channels import EMAIL_PATTERN, Channel
 from followup.domain.localtime import ZoneName
 from followup.domain.stored import STORED, new_input
+
+# A business-scoped user id: a country prefix, a dot, then up to 128 letters and digits.
+# Kept as written: it is not a phone number, and no phone normalisation may touch it.
+USER_ID = re.compile(r"[A-Z]{2}\.[A-Za-z0-9]{1,128}")
 
 
 class Score(StrEnum):
@@ -38,6 +43,10 @@ class Contact(BaseModel):
     id: str
     wa_id: str | None = Field(default=None, description="phone-based WhatsApp id; sends go here")
     user_id: str | None = Field(default=None, description="WhatsApp's business-scoped user id")
+    previous_user_ids: list[str] = Field(
+        default_factory=list,
+        description="business-scoped user ids the person had before; they still find them",
+    )
     name: str = ""
     phone: str | None = None
     email: str | None = None
@@ -89,13 +98,14 @@ class Contact(BaseModel):
         return self.opted_out or channel in self.opted_out_channels
 
     def address(self, channel: Channel) -> str | None:
-        """Where `channel` reaches the contact: the WhatsApp id, its phone, or the email."""
+        """Where `channel` reaches the contact: the WhatsApp id (else the business-scoped
+        user id, as written), its phone, or the email. A user id is never a phone number."""
         if channel == "email":
             return self.email
         if channel == "sms":
             number = self.phone or self.wa_id
             return None if number is None else "+" + number.removeprefix("+")
-        return self.wa_id
+        return self.wa_id or self.user_id
 
     @property
     def quiet_since(self) -> datetime:

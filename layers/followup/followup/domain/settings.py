@@ -48,6 +48,14 @@ class ReviewThresholds(BaseModel):
 
     min_response_rate: StrictFloat = Field(default=0.05, ge=0, le=1)
     max_opt_out_rate: StrictFloat = Field(default=0.02, ge=0, le=1)
+    min_opt_out_sample: StrictInt = Field(
+        default=50, ge=1, le=1_000_000, description="sends before an opt-out rate is judged"
+    )
+    pause_on_opt_out_spike: StrictBool = Field(
+        default=False,
+        description="switch a rule off when its opt-out rate over the last 7 days passes"
+        " `max_opt_out_rate` (it is flagged, with an alarm, either way)",
+    )
 
 
 class AiSettings(BaseModel):

@@ -100,6 +100,15 @@ DEGRADED_QUALITY = frozenset({"FLAGGED", "DOWNGRADE", "RESTRICTED", "RED", "LOW"
 
 
 @dataclass(frozen=True)
+class AgentStandby:
+    """WhatsApp sent `standby` for the number: Meta Business Agent answers its chats now."""
+
+    phone_number_id: str
+    display_phone_number: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class Unhandled:
     """A kind of event the engine does not act on: acknowledged and logged."""
 
@@ -122,6 +131,7 @@ WebhookEvent = (
     | DeliveryStatus
     | MarketingPreference
     | NumberQuality
+    | AgentStandby
     | Unhandled
     | Unreadable
 )

@@ -15,6 +15,7 @@ class OutboundMessage:
     to: str
     message: RenderedMessage
     callback_data: str
+    to_user_id: bool = False  # `to` is a business-scoped user id, sent as `recipient`
 
 
 class Disposition(StrEnum):

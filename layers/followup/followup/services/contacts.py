@@ -83,19 +83,22 @@ def create_contact(
     return contact
 
 
-def upsert(deps: Deps, wa_id: str, changes: Mapping[str, object]) -> tuple[Contact, bool]:
+def upsert(
+    deps: Deps, wa_id: str | None, changes: Mapping[str, object], *, user_id: str | None = None
+) -> tuple[Contact, bool]:
     """Create the contact or patch the fields `changes` names (see `Contact.patched`);
-    the contact is found by phone number or by the user id it is known under. A stage
-    change counts conversions."""
+    the contact is found by phone number or by the business-scoped user id (kept as
+    written, never read as a phone number). A stage change counts conversions."""
     now = deps.clock.now()
     changes = dict(changes)
     stage = changes.pop("stage", None)
     settings = deps.catalog.settings()
     if stage is not None and stage not in settings.stages:
         raise InvalidField("stage", f"unknown stage {stage!r}")
-    found = find_contact(deps, wa_id, None)
+    found = find_contact(deps, wa_id, user_id)
     if found is None:
-        fresh = new_contact(deps, at=now, wa_id=wa_id, stage=stage).patched(changes)
+        fresh = new_contact(deps, at=now, wa_id=wa_id, user_id=user_id, stage=stage)
+        fresh = fresh.patched(changes)
         try:
             deps.commit([ContactChange(fresh, 0)], now)
         except CommitRejected:  # created meanwhile (a first message, a parallel import)
@@ -113,13 +116,17 @@ def upsert(deps: Deps, wa_id: str, changes: Mapping[str, object]) -> tuple[Conta
 
 
 def find_contact(deps: Deps, wa_id: str | None, user_id: str | None) -> Versioned[Contact] | None:
-    """By wa_id, else by business-scoped user id; by key first (indexes lag behind writes)."""
+    """By wa_id, else by business-scoped user id (one the person has, or had: see
+    `identity.relink`); by key first (indexes lag behind writes)."""
     keys = [f"wa:{wa_id}"] if wa_id else []
     keys += [f"user:{user_id}"] if user_id else []
     for key in keys:
         found = deps.contacts.contact(contact_id(key))
         if found is not None:
             return found
+    linked = deps.contacts.linked_contact(user_id) if user_id else None
+    if linked is not None and (found := deps.contacts.contact(linked)):
+        return found
     if wa_id and (found := deps.contacts.contact_by_wa_id(wa_id)):
         return found
     if user_id and (found := deps.contacts.contact_by_user_id(user_id)):

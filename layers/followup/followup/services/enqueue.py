@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import Enrollment, EnrollmentState, enroll
 from followup.domain.errors import RULE_DATA_ERRORS
-from followup.services import date_triggers, holds, notifications, reentry
+from followup.services import date_triggers, holds, notifications, optout_watch, reentry
 from followup.services.planning import Outcome, ended
 from followup.services.ports import (
     CommitRejected,
@@ -39,6 +39,8 @@ class EnqueueReport:
     resumed: int = 0
     notified: int = 0
     notify_failed: int = 0
+    opt_out_spiking: list[str] = field(default_factory=list)
+    """Rules whose opt-out rate is past the threshold (see `optout_watch`)."""
     outcomes: Counter[str] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)
     failed_rules: dict[str, str] = field(default_factory=dict)
@@ -56,6 +58,8 @@ class EnqueueReport:
             "resumed": self.resumed,
             "notified": self.notified,
             "notify_failed": self.notify_failed,
+            "opt_out_spikes": len(self.opt_out_spiking),
+            "opt_out_spiking": list(self.opt_out_spiking),
             "rule_errors": len(self.failed_rules),
             **self.outcomes,
             "reasons": dict(self.reasons),
@@ -78,6 +82,7 @@ def run_tick(deps: Deps, now: datetime) -> EnqueueReport:
     settings = deps.catalog.settings()
     # Heads are read fresh: their watermarks must not come from a cache.
     heads = deps.rules.rule_heads()
+    report.opt_out_spiking, heads = optout_watch.check(deps, heads, now)
     for head in heads:
         with _isolated(report, head.rule_id):
             if head.active and deps.catalog.rule(head.rule_id, head.version) is not None:
@@ -112,7 +117,7 @@ def _show_errors(deps: Deps, heads: list[RuleHead], report: EnqueueReport, now: 
         message = report.failed_rules.get(head.rule_id)
         if message is not None:
             deps.rules.note_rule_error(head.rule_id, RuleError(now, message))
-        elif head.active and head.last_error is not None:
+        elif head.last_error is not None and head.active and not optout_watch.kept(head):
             deps.rules.note_rule_error(head.rule_id, None)
 
 

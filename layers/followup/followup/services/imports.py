@@ -17,9 +17,10 @@ from pydantic import (
     StringConstraints,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
-from followup.domain.contact import Contact, Score
+from followup.domain.contact import USER_ID, Contact, Score
 from followup.domain.errors import DomainError, InvalidField
 from followup.domain.localtime import ZoneName
 from followup.services import date_triggers, late
@@ -41,7 +42,13 @@ class ContactRow(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    wa_id: str = Field(description="8 to 15 digits 0-9, country code first")
+    wa_id: str | None = Field(default=None, description="8 to 15 digits 0-9, country code first")
+    user_id: str | None = Field(
+        default=None,
+        max_length=131,
+        description="WhatsApp's business-scoped user id (e.g. BR.1502576394655843), for a"
+        " contact without a phone number; kept exactly as written",
+    )
     name: str | None = Field(default=None, max_length=200)
     stage: str | None = Field(default=None, max_length=64)
     score: Score | None = None
@@ -57,6 +64,24 @@ class ContactRow(BaseModel):
             raise ValueError("8 to 15 digits 0-9, country code first, without + or spaces")
         return value
 
+    @field_validator("user_id")
+    @classmethod
+    def _business_scoped(cls, value: str | None) -> str | None:
+        if value is not None and not USER_ID.fullmatch(value):
+            raise ValueError("a country prefix, a dot, letters and digits: BR.1502576394655843")
+        return value
+
+    @model_validator(mode="after")
+    def _reachable(self) -> ContactRow:
+        if self.wa_id is None and self.user_id is None:
+            raise ValueError("give a wa_id or a user_id")
+        return self
+
+    @property
+    def key(self) -> str:
+        """What names the contact in this row: its wa_id, else its user id."""
+        return self.wa_id or f"user:{self.user_id}"
+
     @field_validator("stage", "score")
     @classmethod
     def _not_cleared(cls, value: object) -> object:
@@ -66,7 +91,8 @@ class ContactRow(BaseModel):
 
     def changes(self) -> dict[str, Any]:
         """The fields this row names (None: clear), for `upsert` and `Contact.patched`."""
-        return {name: getattr(self, name) for name in self.model_fields_set if name != "wa_id"}
+        named = self.model_fields_set - {"wa_id", "user_id"}
+        return {name: getattr(self, name) for name in named}
 
 
 @dataclass
@@ -144,18 +170,21 @@ def import_contacts(deps: Deps, text: str, kind: str) -> ImportReport:
             if isinstance(raw, str):
                 raise InvalidField("row", raw)
             row = ContactRow.model_validate(raw)
-            if row.wa_id in seen:
-                raise InvalidField("wa_id", f"already on line {seen[row.wa_id]} of this file")
-            seen[row.wa_id] = line
+            if row.key in seen:
+                field = "wa_id" if row.wa_id else "user_id"
+                raise InvalidField(field, f"already on line {seen[row.key]} of this file")
+            seen[row.key] = line
             if row.stage is not None and row.stage not in stages:
                 raise InvalidField("stage", f"unknown stage {row.stage!r}")
-            if find_contact(deps, row.wa_id, None) is None:
+            if find_contact(deps, row.wa_id, row.user_id) is None:
                 changes = row.changes()
                 stage = changes.pop("stage", None)
-                contact = new_contact(deps, at=now, wa_id=row.wa_id, stage=stage)
+                contact = new_contact(
+                    deps, at=now, wa_id=row.wa_id, user_id=row.user_id, stage=stage
+                )
                 fresh[contact.id] = (row, contact.patched(changes))
             else:
-                upsert(deps, row.wa_id, row.changes())
+                upsert(deps, row.wa_id, row.changes(), user_id=row.user_id)
                 report.updated += 1
         except ValidationError as exc:
             first = exc.errors()[0]
@@ -169,7 +198,8 @@ def import_contacts(deps: Deps, text: str, kind: str) -> ImportReport:
             date_triggers.reindex(deps, None, contact)
             late.written(deps, None, contact)
     for contact_id in existing:
-        upsert(deps, fresh[contact_id][0].wa_id, fresh[contact_id][0].changes())
+        row = fresh[contact_id][0]
+        upsert(deps, row.wa_id, row.changes(), user_id=row.user_id)
     report.created += len(fresh) - len(existing)
     report.updated += len(existing)
     return report

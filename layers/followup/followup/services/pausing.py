@@ -12,8 +12,9 @@ if TYPE_CHECKING:
     from followup.services.deps import Deps
 
 
-def pause_number(deps: Deps, phone_number_id: str, reason: str, at: datetime) -> None:
-    """Stop sending from a number, saying why; a later error keeps the first reason."""
+def pause_number(deps: Deps, phone_number_id: str, reason: str, at: datetime) -> bool:
+    """Stop sending from a number, saying why; a later error keeps the first reason. True
+    when this paused it, False when it was paused already."""
     known = {n.phone_number_id: n for n in deps.rules.numbers()}
     health = known.get(phone_number_id)
     if health is None:
@@ -22,11 +23,12 @@ def pause_number(deps: Deps, phone_number_id: str, reason: str, at: datetime) ->
         )
     elif health.paused:
         deps.catalog.invalidate()
-        return
+        return False
     deps.rules.save_number(
         health.model_copy(update={"paused": True, "paused_reason": reason, "updated_at": at})
     )
     deps.catalog.invalidate()
+    return True
 
 
 def pause_workspace(deps: Deps, reason: str) -> None:

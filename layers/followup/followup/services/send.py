@@ -110,13 +110,14 @@ def send_one(deps: Deps, followup_id: str) -> Outcome:
     marketing = static.kind == "template" and step.template and step.template.category
     if contact.marketing_suppressed and marketing == "marketing":
         return Outcome(_finish(deps, claimed, Status.SKIPPED, Reason.MARKETING_SUPPRESSED, now))
-    if contact.wa_id is None:
+    address = contact.address("whatsapp")
+    if address is None:
         return Outcome(_finish(deps, claimed, Status.FAILED, Reason.NO_WA_ID, now))
     if claimed.proposed is not None:
         if claimed.approved_at is None:
             return Outcome(_finish(deps, claimed, Status.SKIPPED, Reason.APPROVAL_EXPIRED, now))
         approved = claimed.proposed
-        return Outcome(_hand_over(deps, claimed, contact, contact.wa_id, rule, approved, now))
+        return Outcome(_hand_over(deps, claimed, contact, address, rule, approved, now))
     # Written after the claim and before the provider: a duplicate delivery finds it no
     # longer queued, so whatever text was written goes out at most once; a retry after a
     # provider error sends the text kept on the follow-up rather than paying for another.
@@ -125,7 +126,7 @@ def send_one(deps: Deps, followup_id: str) -> Outcome:
         claimed = claimed.model_copy(update={"ai": written.ai})
     if step.ai is not None and step.ai.approval:
         return Outcome(_await_approval(deps, claimed, written.message, now), written.attempt)
-    result = _hand_over(deps, claimed, contact, contact.wa_id, rule, written.message, now)
+    result = _hand_over(deps, claimed, contact, address, rule, written.message, now)
     return Outcome(result, written.attempt)
 
 
@@ -144,19 +145,21 @@ def _hand_over(
     deps: Deps,
     claimed: FollowUp,
     contact: Contact,
-    wa_id: str,
+    address: str,
     rule: Rule,
     message: RenderedMessage,
     now: datetime,
 ) -> SendResult:
-    """Give the message to the provider, at its turn in the number's pace, and record
-    what came of it."""
+    """Give the message to `address` (the contact's wa_id, else its business-scoped user
+    id) at its turn in the number's pace, and record what came of it."""
     if deps.pacer is not None:
-        held = deps.pacer.admit(wa_id)
+        held = deps.pacer.admit(address)
         if held is not None:
             moved = _back_shortly(deps, claimed, now, held.until, held.reason)
             return SendResult.PACED if moved else SendResult.IGNORED
-    outbound = OutboundMessage(to=wa_id, message=message, callback_data=claimed.id)
+    outbound = OutboundMessage(
+        to=address, message=message, callback_data=claimed.id, to_user_id=not contact.wa_id
+    )
     try:
         wamid = deps.whatsapp.send(outbound)
     except OutcomeUnknown:

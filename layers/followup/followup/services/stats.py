@@ -97,12 +97,17 @@ class RuleStats(BaseModel):
         return self.rate("opted_out")
 
 
+def opt_out_spike(row: RuleStats, review: ReviewThresholds) -> bool:
+    """More opt-outs than the threshold allows, over at least the minimum sample of sends."""
+    return row.sent >= review.min_opt_out_sample and row.opt_out_rate > review.max_opt_out_rate
+
+
 def flags(row: RuleStats, review: ReviewThresholds) -> list[str]:
     """Why staff should review a rule: too few replies or too many opt-outs."""
     found = []
     if row.sent and row.response_rate < review.min_response_rate:
         found.append("low_response")
-    if row.sent and row.opt_out_rate > review.max_opt_out_rate:
+    if opt_out_spike(row, review):
         found.append("high_opt_out")
     return found
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from followup.domain.followup import FollowUp, Status
 from followup.domain.numbers import NumberHealth
 from followup.domain.webhook_events import (
+    AgentStandby,
     DeliveryState,
     DeliveryStatus,
     Identity,
@@ -26,6 +27,7 @@ from followup.domain.webhook_events import (
 from followup.domain.whatsapp import Disposition, classify
 from followup.services.channels import after_failed
 from followup.services.contacts import find_contact, update_contact
+from followup.services.identity import relink
 from followup.services.inbound import record_inbound
 from followup.services.pausing import pause_number
 from followup.services.ports import CommitRejected, FollowUpChange
@@ -35,6 +37,10 @@ if TYPE_CHECKING:
     from followup.services.deps import Deps
 
 STOPPED_MARKETING = 131050
+AGENT_TOOK_OVER = (
+    "Meta Business Agent took over this number's chats (WhatsApp sends standby webhooks):"
+    " automation is paused; turn the agent off, then resume the number"
+)
 _RANK = {Status.SENT: 1, Status.DELIVERED: 2, Status.READ: 3}
 
 
@@ -82,36 +88,14 @@ def apply(deps: Deps, events: list[WebhookEvent], received_at: datetime) -> Appl
         elif isinstance(event, NumberQuality):
             _record_quality(deps, event, received_at)
             outcome["quality_degraded" if event.degraded else "quality_ok"] += 1
+        elif isinstance(event, AgentStandby):
+            paused = pause_number(deps, event.phone_number_id, AGENT_TOOK_OVER, event.at)
+            outcome["agent_standby_paused" if paused else "agent_standby"] += 1
         elif isinstance(event, Unhandled):
             outcome["unhandled"] += 1
         elif isinstance(event, Unreadable):
             outcome["unreadable"] += 1
     return Applied(outcome, cost)
-
-
-def relink(deps: Deps, change: IdentityChange) -> str:
-    """The same person under a new number or user id: the contact takes the new one.
-
-    Only a contact still under the old number moves, so a late copy of an older change
-    cannot undo a newer one; a new id that already names another contact is left alone.
-    """
-    found = find_contact(deps, change.user.wa_id, change.user.user_id)
-    if found is None:
-        return "unknown_contact"
-    taken = find_contact(deps, change.new.wa_id, change.new.user_id)
-    if taken is not None and taken.item.id != found.item.id:
-        return "conflict"
-
-    def linked(contact: Contact) -> Contact:
-        update: dict[str, object] = {}
-        if change.new.wa_id and contact.wa_id in (None, change.user.wa_id):
-            update["wa_id"] = change.new.wa_id
-        if change.new.user_id:
-            update["user_id"] = change.new.user_id
-        return contact.model_copy(update=update)
-
-    update_contact(deps, found.item.id, linked, change.at)
-    return "linked"
 
 
 def apply_status(deps: Deps, status: DeliveryStatus) -> str:

@@ -1,0 +1,91 @@
+"""A person's WhatsApp identity changing: a new number, or a new business-scoped user id.
+
+The person stays one contact. Every user id they had keeps finding that contact (a link
+beside it), and a contact made meanwhile from the new id alone (their message came before
+the notice) is folded into theirs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from followup.domain.conversation import Direction
+from followup.domain.ids import contact_id
+from followup.domain.webhook_events import Identity, IdentityChange
+from followup.services.contacts import find_contact, update_contact
+from followup.services.inbound import record_inbound
+
+if TYPE_CHECKING:
+    from followup.domain.contact import Contact
+    from followup.services.deps import Deps
+    from followup.services.ports import Versioned
+
+_TRIES = 3
+_NEWCOMER_LINES = 50
+
+
+def relink(deps: Deps, change: IdentityChange) -> str:
+    """The contact takes the new number or user id; the old user id stays linked to it.
+
+    Only a contact still under the old number moves, and a user id the contact had before
+    is never taken back, so a late copy of an older change cannot undo a newer one. A new
+    id that already names another contact is left alone, unless that contact is only what
+    an early message from the new id made: then it is folded in.
+    """
+    found = find_contact(deps, change.user.wa_id, change.user.user_id)
+    if found is None:
+        return "unknown_contact"
+    taken = find_contact(deps, change.new.wa_id, change.new.user_id)
+    elsewhere = taken is not None and taken.item.id != found.item.id
+    if elsewhere and taken is not None and not _fold(deps, taken, found.item, change):
+        return "conflict"
+    new_id = change.new.user_id
+
+    def linked(contact: Contact) -> Contact:
+        update: dict[str, object] = {}
+        if change.new.wa_id and contact.wa_id in (None, change.user.wa_id):
+            update["wa_id"] = change.new.wa_id
+        if new_id and new_id != contact.user_id and new_id not in contact.previous_user_ids:
+            if contact.user_id:
+                update["previous_user_ids"] = [*contact.previous_user_ids, contact.user_id]
+            update["user_id"] = new_id
+        return contact.model_copy(update=update)
+
+    moved = update_contact(deps, found.item.id, linked, change.at)
+    for user_id in (*moved.previous_user_ids, moved.user_id):
+        # An id the contact is not keyed by is found through its link, which unlike the
+        # index is read by key: a lookup right after the change cannot miss it.
+        keyed = not user_id or contact_id(f"user:{user_id}") == moved.id
+        if user_id and not keyed and deps.contacts.linked_contact(user_id) != moved.id:
+            deps.contacts.link_user_id(user_id, moved.id)
+    return "linked"
+
+
+def _fold(deps: Deps, newcomer: Versioned[Contact], into: Contact, change: IdentityChange) -> bool:
+    """Fold a contact made from the new user id alone into the person's own contact: its
+    messages are heard again as the person's (a reply still answers their follow-ups, a
+    STOP still opts them out), then it is removed. False when it is someone else."""
+    new_id = change.new.user_id
+    fresh = (
+        new_id is not None
+        and newcomer.item.id == contact_id(f"user:{new_id}")
+        and newcomer.item.wa_id in (None, into.wa_id)
+        and not deps.followups.enrollments_of(newcomer.item.id)
+        and not deps.followups.followups_of(newcomer.item.id)
+    )
+    if not fresh or new_id is None:
+        return False
+    deps.contacts.link_user_id(new_id, into.id)
+    person = Identity(into.wa_id, None if into.wa_id else into.user_id)
+    current: Versioned[Contact] | None = newcomer
+    for _ in range(_TRIES):
+        if current is None:
+            return True
+        lines = deps.contacts.recent_messages(current.item.id, _NEWCOMER_LINES)
+        for line in sorted(lines, key=lambda m: m.at):
+            if line.direction is Direction.INBOUND:
+                record_inbound(deps, person, line.text, line.at, line.id, current.item.name)
+        if deps.contacts.remove_contact(current.item.id, current.revision):
+            return True
+        current = deps.contacts.contact(current.item.id)  # it heard another message meanwhile
+    return False

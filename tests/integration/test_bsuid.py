@@ -1,0 +1,177 @@
+"""Contacts WhatsApp knows only by a business-scoped user id (BSUID): sent to with
+`recipient`, and the id kept byte for byte on every path that takes one in."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from followup.domain.followup import Status
+from followup.services.contacts import find_contact
+from followup_local.engine import LOCAL_API_KEY, LocalEngine
+from tests.support.api import call
+from tests.support.builders import rule
+from tests.support.webhook import payload, post
+
+HOUR = timedelta(hours=1)
+# Leading zeros, a dot and letters: what a phone normaliser would strip or reject.
+BSUID = "BR.0015025763946558"
+
+
+def from_user(user_id: str, message_id: str, at: datetime, text: str = "halo") -> dict[str, Any]:
+    """A text from a user WhatsApp names only by their business-scoped id."""
+    document = payload("no-wa-id.json")
+    value = document["entry"][0]["changes"][0]["value"]
+    value["contacts"][0]["user_id"] = user_id
+    message = value["messages"][0]
+    message.update({"user_id": user_id, "id": message_id, "timestamp": str(int(at.timestamp()))})
+    message["text"]["body"] = text
+    return document
+
+
+def test_a_contact_known_only_by_user_id_is_sent_to_with_recipient(engine: LocalEngine) -> None:
+    # Given a rule, and a lead who wrote from a username (no phone number) 25 h ago
+    engine.deps.rules.save_rule(rule())
+    quiet_since = engine.clock.now() - 25 * HOUR
+    assert post(engine, from_user(BSUID, "wamid.BS0001", quiet_since))["statusCode"] == 200
+    # When the loop runs
+    engine.tick()
+    # Then the sandbox got a send addressed by `recipient`, not `to`
+    [sent] = engine.sandbox.sent()
+    assert sent.body is not None
+    assert sent.body["recipient"] == BSUID
+    assert "to" not in sent.body
+    found = find_contact(engine.deps, None, BSUID)
+    assert found is not None
+    [followup] = engine.deps.followups.followups_of(found.item.id)
+    assert followup.status is Status.SENT
+    assert followup.provider_message_id == sent.wamid
+
+
+def test_a_bsuid_stays_byte_identical_through_import_api_webhook_and_send(
+    engine: LocalEngine,
+) -> None:
+    engine.deps.rules.save_rule(rule())
+    imported, posted, heard = "BR.0015025763946558", "ID.0000000000000777", "MX.0090000000000001"
+    lines = f'{{"user_id": "{imported}", "name": "Ana"}}\n'
+    status, report = call(
+        engine, "POST", "/api/contacts/import", raw=lines, content_type="application/x-ndjson"
+    )
+    assert (status, report["created"], report["rejected"]) == (200, 1, [])
+    status, created = call(engine, "POST", "/api/contacts", {"user_id": posted, "name": "Budi"})
+    assert (status, created["user_id"], created["wa_id"]) == (201, posted, None)
+    post(engine, from_user(heard, "wamid.BS0002", engine.clock.now() - 25 * HOUR))
+    engine.tick()
+    stored = {
+        found.item.user_id
+        for user_id in (imported, posted, heard)
+        if (found := find_contact(engine.deps, None, user_id)) is not None
+    }
+    assert stored == {imported, posted, heard}
+    assert heard in {r.body["recipient"] for r in engine.sandbox.sent() if r.body}
+
+
+def test_the_sandbox_refuses_a_send_with_both_or_neither_address(engine: LocalEngine) -> None:
+    url = f"{engine.sandbox.base_url}/v1/messages"
+    body = {"messaging_product": "whatsapp", "type": "text", "text": {"body": "hi"}}
+    headers = {"D360-API-KEY": LOCAL_API_KEY}
+    for address in ({}, {"to": "6281100000501", "recipient": BSUID}, {"recipient": "6281"}):
+        answer = httpx.post(url, json=body | address, headers=headers)
+        assert answer.status_code == 400, address
+        assert answer.json()["error"]["code"] == 100
+
+
+def user_id_change(old: str, new: str, message_id: str, at: datetime) -> dict[str, Any]:
+    """The system notice WhatsApp sends when a user's business-scoped id changes."""
+    document = payload("system-changed-user-id.json")
+    message = document["entry"][0]["changes"][0]["value"]["messages"][0]
+    del message["from"]
+    message.update({"user_id": old, "id": message_id, "timestamp": str(int(at.timestamp()))})
+    message["system"] = {
+        "body": f"User changed from {old} to {new}",
+        "user_id": new,
+        "type": "user_changed_user_id",
+    }
+    return document
+
+
+def contact_ids(engine: LocalEngine, *user_ids: str) -> set[str | None]:
+    return {
+        found.item.id if (found := find_contact(engine.deps, None, u)) else None for u in user_ids
+    }
+
+
+OLD, NEW, NEWER = "BR.1111111111111111", "BR.2222222222222222", "BR.3333333333333333"
+
+
+def test_a_changed_user_id_rekeys_the_contact_and_both_ids_find_it(engine: LocalEngine) -> None:
+    # Given Rudi, known by number and by a user id
+    at = engine.clock.now()
+    first = payload("text.json")
+    first["entry"][0]["changes"][0]["value"]["messages"][0]["user_id"] = OLD
+    post(engine, first)
+    rudi = find_contact(engine.deps, "6281100000501", None)
+    assert rudi is not None
+    assert rudi.item.user_id == OLD
+    # When WhatsApp announces his new user id
+    notice = payload("system-changed-user-id.json")
+    notice["entry"][0]["changes"][0]["value"]["messages"][0]["system"]["user_id"] = NEW
+    assert post(engine, notice)["statusCode"] == 200
+    # Then the contact carries the new id, and the old and the new one both find him alone
+    assert contact_ids(engine, OLD, NEW) == {rudi.item.id}
+    found = find_contact(engine.deps, None, OLD)
+    assert found is not None
+    assert (found.item.user_id, found.item.previous_user_ids) == (NEW, [OLD])
+    # And a message from the new id alone lands on him, not on a new contact
+    post(engine, from_user(NEW, "wamid.BS0101", at + 5 * timedelta(minutes=1)))
+    assert contact_ids(engine, NEW) == {rudi.item.id}
+    texts = [m.text for m in engine.deps.contacts.recent_messages(rudi.item.id, 50)]
+    assert "halo" in texts
+
+
+def test_a_message_from_the_new_id_before_the_notice_makes_no_second_contact(
+    engine: LocalEngine,
+) -> None:
+    # Given a lead known only by a user id, with a follow-up sent to it
+    engine.deps.rules.save_rule(rule())
+    post(engine, from_user(OLD, "wamid.BS0201", engine.clock.now() - 25 * HOUR))
+    engine.tick()
+    lead = find_contact(engine.deps, None, OLD)
+    assert lead is not None
+    [followup] = engine.deps.followups.followups_of(lead.item.id)
+    assert followup.status is Status.SENT
+    # When their reply from a new id arrives before WhatsApp's notice of the change
+    now = engine.clock.now()
+    post(engine, from_user(NEW, "wamid.BS0202", now, text="yes, still interested"))
+    assert len(contact_ids(engine, OLD, NEW)) == 2
+    notice = user_id_change(OLD, NEW, "wamid.SYS0201", now)
+    assert post(engine, notice)["statusCode"] == 200
+    # Then there is one contact, under the new id, and the reply answered the follow-up
+    assert contact_ids(engine, OLD, NEW) == {lead.item.id}
+    assert engine.deps.followups.followups_of(lead.item.id)[0].status is Status.RESPONDED
+    texts = [m.text for m in engine.deps.contacts.recent_messages(lead.item.id, 50)]
+    assert "yes, still interested" in texts
+    # And replaying the notice or the reply changes nothing
+    post(engine, notice)
+    post(engine, from_user(NEW, "wamid.BS0202", now, text="yes, still interested"))
+    assert contact_ids(engine, OLD, NEW) == {lead.item.id}
+    merged = find_contact(engine.deps, None, NEW)
+    assert merged is not None
+    assert (merged.item.user_id, merged.item.previous_user_ids) == (NEW, [OLD])
+
+
+def test_a_late_copy_of_an_older_user_id_change_does_not_undo_a_newer_one(
+    engine: LocalEngine,
+) -> None:
+    now = engine.clock.now()
+    post(engine, from_user(OLD, "wamid.BS0301", now))
+    first = user_id_change(OLD, NEW, "wamid.SYS0301", now)
+    post(engine, first)
+    post(engine, user_id_change(NEW, NEWER, "wamid.SYS0302", now))
+    post(engine, first)
+    found = find_contact(engine.deps, None, OLD)
+    assert found is not None
+    assert (found.item.user_id, found.item.previous_user_ids) == (NEWER, [OLD, NEW])
+    assert len(contact_ids(engine, OLD, NEW, NEWER)) == 1
