@@ -133,3 +133,21 @@ def test_a_lead_enrolled_with_its_first_send_due_is_written_once_never_on_the_du
     # One transaction (billed twice) holds the enrollment, the follow-up and the contact.
     assert writes["enrollments/table"] == 2
     assert "enrollments/due" not in writes
+
+
+def test_dispatch_and_claim_leave_the_waiting_index_alone_only_the_send_moves_it(
+    metered: tuple[LocalEngine, Meter],
+) -> None:
+    engine, meter = metered
+    engine.pump_each_step = False
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, RUDI, engine.clock.now() - timedelta(hours=25))
+    engine.scheduled("enqueue")
+    meter.on = True
+    assert engine.scheduled("dispatch")["dispatched"] == 1
+    engine.drain()
+    meter.on = False
+    [sent] = engine.deps.followups.followups_of(lead.id)
+    assert sent.status is Status.SENT
+    # Off the live entries and onto the sent ones (a delete and a put), nothing else.
+    assert meter.bill.units[("dynamodb write", "followups", "waiting")] == 2
