@@ -155,19 +155,24 @@ def _enroll_newly_quiet(
             if refused is not None:
                 report.reasons[f"not_enrolled:{refused}"] += 1
                 continue
-            if _due_by(enrollment, horizon) and isinstance(rule.steps[enrollment.step_index], Step):
+            sends_first = isinstance(rule.steps[enrollment.step_index], Step)
+            if _due_by(enrollment, horizon) and sends_first:
                 # Its first send is due by the next tick: enrolled in the commit that queues
                 # it (one write of the enrollment, never on the due index).
+                planned: bool | None = None
                 with _isolated(report, rule.id):
-                    if _advance(deps, Versioned(enrollment, 0), now, report, contact_v):
-                        report.enrolled += 1
-                continue
+                    planned = _advance(deps, Versioned(enrollment, 0), now, report, contact_v)
+                if planned is not None:
+                    report.enrolled += int(planned)
+                    continue
+                # The rule's data kept its step from being planned: enrolled alone and due,
+                # for a tick after the rule is fixed.
             try:
                 deps.commit([NewEnrollment(enrollment)], now)
             except CommitRejected:
                 continue  # enrolled for this silence already (an overlapping tick)
             report.enrolled += 1
-            if _due_by(enrollment, horizon):
+            if _due_by(enrollment, horizon) and not sends_first:
                 with _isolated(report, rule.id):
                     _advance(deps, Versioned(enrollment, 1), now, report, contact_v)
     deps.rules.advance_watermark(rule.id, head.watermark, horizon)
