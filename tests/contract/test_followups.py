@@ -42,7 +42,7 @@ def test_a_follow_up_is_read_by_key(store: Any) -> None:
 
 def test_waiting_follow_ups_are_read_by_phase_and_time_shard_by_shard(store: Any) -> None:
     queued = [
-        followup(f"fu_q{n}", wake_at=minutes(m))
+        followup(f"fu_q{n}", scheduled_at=minutes(m), wake_at=minutes(m))
         for n, m in enumerate([30, 10, 20, 0, 60, 61, 5, 5])
     ]
     write(
@@ -80,6 +80,17 @@ def test_a_follow_up_moves_between_phases_and_leaves_them_when_it_ends(store: An
     failed = moved(sending, Status.FAILED, T0)
     store.commit([FollowUpChange(failed, Status.SENDING)], T0)
     assert all(list(store.waiting(phase, minutes(60))) == [] for phase in Phase)
+
+
+def test_a_dispatched_follow_up_is_read_in_its_phase_at_its_new_wake_only(store: Any) -> None:
+    queued = followup()
+    write(store, queued)
+    dispatched = queued.model_copy(update={"dispatched_at": T0, "wake_at": minutes(30)})
+    store.commit([FollowUpChange(dispatched, Status.QUEUED)], T0)
+    assert list(store.waiting(Phase.QUEUED, minutes(60))) == []
+    assert list(store.waiting(Phase.DISPATCHED, minutes(29))) == []
+    assert [f.id for f in store.waiting(Phase.DISPATCHED, minutes(30))] == ["fu_1"]
+    assert list(store.waiting(Phase.SENDING, minutes(60))) == []
 
 
 def test_follow_ups_of_a_contact_are_newest_first(store: Any) -> None:

@@ -13,7 +13,7 @@ from followup.services.ports import NewEnrollment, Phase
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from tests.contract.items import enrollment
-from tests.support.builders import quiet_contact, rule
+from tests.support.builders import quiet_contact, quiet_lead, rule
 from tests.support.sender import sent_followup
 
 RUDI = "6281100000501"
@@ -102,3 +102,52 @@ def test_an_enrollment_entering_alone_is_one_plain_write_its_counters_left_to_th
         where: n for (kind, where, detail), n in meter.bill.units.items() if detail == "table"
     }
     assert tables == {"enrollments": 1}
+
+
+def writes_of_tick(engine: LocalEngine, meter: Meter, tick: str) -> dict[str, float]:
+    """Write units by "table/where" of one scheduled tick."""
+    before = dict(meter.bill.units)
+    meter.on = True
+    engine.scheduled(tick)
+    meter.on = False
+    return {
+        f"{where}/{detail}": n - before.get((kind, where, detail), 0)
+        for (kind, where, detail), n in meter.bill.units.items()
+        if kind == "dynamodb write" and n != before.get((kind, where, detail), 0)
+    }
+
+
+def test_a_lead_enrolled_with_its_first_send_due_is_written_once_never_on_the_due_index(
+    metered: tuple[LocalEngine, Meter],
+) -> None:
+    engine, meter = metered
+    engine.pump_each_step = False
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_lead("c-rudi", RUDI, engine.clock.now() - timedelta(hours=25))
+    engine.deps.contacts.import_contacts([lead])  # found by the tick, as a silence crosses
+    writes = writes_of_tick(engine, meter, "enqueue")
+    [queued] = engine.deps.followups.followups_of(lead.id)
+    assert queued.status is Status.QUEUED
+    [enrolled] = engine.deps.followups.enrollments_of(lead.id)
+    assert enrolled.revision == 1
+    # One transaction (billed twice) holds the enrollment, the follow-up and the contact.
+    assert writes["enrollments/table"] == 2
+    assert "enrollments/due" not in writes
+
+
+def test_dispatch_and_claim_leave_the_waiting_index_alone_only_the_send_moves_it(
+    metered: tuple[LocalEngine, Meter],
+) -> None:
+    engine, meter = metered
+    engine.pump_each_step = False
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, RUDI, engine.clock.now() - timedelta(hours=25))
+    engine.scheduled("enqueue")
+    meter.on = True
+    assert engine.scheduled("dispatch")["dispatched"] == 1
+    engine.drain()
+    meter.on = False
+    [sent] = engine.deps.followups.followups_of(lead.id)
+    assert sent.status is Status.SENT
+    # Off the live entries and onto the sent ones (a delete and a put), nothing else.
+    assert meter.bill.units[("dynamodb write", "followups", "waiting")] == 2

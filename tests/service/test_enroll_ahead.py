@@ -13,11 +13,13 @@ import pytest
 
 from followup.domain.contact import Contact, Speaker
 from followup.domain.followup import FollowUp
+from followup.domain.rule import Rule
+from followup.domain.stored import STORED
 from followup.services import rules
 from followup.services.contacts import change_stage, upsert
 from followup.services.inbound import record_inbound, record_outbound
 from followup_local.memory_engine import MemoryEngine
-from tests.support.builders import quiet_contact, rule
+from tests.support.builders import quiet_contact, quiet_lead, rule
 
 HOUR, MINUTE = timedelta(hours=1), timedelta(minutes=1)
 IDLE = 24 * HOUR
@@ -168,3 +170,25 @@ def test_a_rule_shorter_than_a_tick_answers_a_silence_begun_between_ticks_at_the
     [followup] = sent(engine, lead.contact_id)
     assert followup.sent_at == start + HOUR
     assert len(engine.sandbox.sent()) == 1
+
+
+def test_a_lead_found_by_a_tick_stays_enrolled_when_its_first_step_cannot_be_planned(
+    engine: MemoryEngine,
+) -> None:
+    # Given a rule, stored before today's checks, whose send window never opens, and a
+    # lead the tick finds as its silence crosses
+    body = rule("closed").model_dump(mode="json")
+    body["send_window"] = {"hours": {}}
+    engine.deps.rules.save_rule(Rule.model_validate(body, context=STORED))
+    lead = quiet_lead("c-closed", "6281100000801", engine.clock.now() - IDLE - HOUR)
+    engine.deps.contacts.import_contacts([lead])
+
+    # When the engine ticks
+    report = engine.scheduled("enqueue")
+
+    # Then the rule shows its error, and the lead is enrolled and due, for a tick after
+    # the rule is fixed to plan its step
+    assert set(report["failed_rules"]) == {"closed"}
+    [enrolled] = engine.deps.followups.enrollments_of(lead.id)
+    assert enrolled.item.next_due_at is not None
+    assert engine.deps.followups.followups_of(lead.id) == []

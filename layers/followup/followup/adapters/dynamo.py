@@ -59,7 +59,9 @@ from followup.services.ports import (
     RuleError,
     RuleHead,
     Versioned,
+    lane,
     phase_of,
+    waiting_entry,
 )
 
 _SETTINGS_KEY = "settings"
@@ -286,14 +288,17 @@ class DynamoStore(DynamoTasks, DynamoNotifications):
         return _followup(item) if item else None
 
     def waiting(self, phase: Phase, until: datetime) -> Iterator[FollowUp]:
-        """Read by key after the keys-only index: what has moved on since is left out."""
+        """The phase's lane up to `until`, read by key after the keys-only index; what has
+        moved on since, or waits in another phase of the lane, is left out."""
         last = stamp(until)
         for shard in range(SHARDS):
-            key = f"{phase.value}#{shard}"
+            key = f"{lane(phase)}#{shard}"
             entries = FollowUpItem.waiting.query(key, FollowUpItem.wake_at <= last)
             for item in _items(FollowUpItem, entries):
                 if item.phase_key == key and item.wake_at is not None and item.wake_at <= last:
-                    yield _followup(item)
+                    followup = _followup(item)
+                    if _wakes(followup, phase, until):
+                        yield followup
 
     def followup_by_provider_id(self, wamid: str) -> FollowUp | None:
         for item in FollowUpItem.by_provider_id.query(wamid, limit=1):
@@ -572,9 +577,13 @@ def _converted(change: Conversion, day: str) -> list[Action]:
     ]
 
 
+def _wakes(followup: FollowUp, phase: Phase, until: datetime) -> bool:
+    wake = followup.wake_at
+    return phase_of(followup) is phase and wake is not None and wake <= until
+
+
 def _followup_item(followup: FollowUp, day: str) -> FollowUpItem:
-    phase = phase_of(followup)
-    waiting = phase is not None and followup.wake_at is not None
+    entry = waiting_entry(followup)
     return FollowUpItem(
         followup.id,
         status=followup.status.value,
@@ -583,8 +592,8 @@ def _followup_item(followup: FollowUp, day: str) -> FollowUpItem:
         created_at=stamp(followup.created_at),
         created_day=stamp(followup.created_at)[:10],
         rule_id=followup.rule_id,
-        phase_key=f"{phase.value}#{shard_of(followup.id, SHARDS)}" if waiting and phase else None,
-        wake_at=stamp(followup.wake_at) if waiting and followup.wake_at else None,
+        phase_key=f"{entry[0]}#{shard_of(followup.id, SHARDS)}" if entry else None,
+        wake_at=stamp(entry[1]) if entry else None,
         provider_message_id=followup.provider_message_id,
         converted=1 if followup.converted_at else None,
         counted_on=day,

@@ -59,7 +59,9 @@ from followup.services.ports import (
     RuleError,
     RuleHead,
     Versioned,
+    lane,
     phase_of,
+    waiting_entry,
 )
 from followup.services.stats import COUNTERS
 
@@ -404,7 +406,7 @@ class MemoryStore(MemoryTasks, MemoryNotifications):
     def waiting(self, phase: Phase, until: datetime) -> Iterator[FollowUp]:
         upper = stamp(until)
         for shard in range(SHARDS):
-            key = f"{phase.value}#{shard}"
+            key = f"{lane(phase)}#{shard}"
             with self._lock:
                 found = sorted(
                     (row.wake_at, fid, row.doc)
@@ -412,7 +414,10 @@ class MemoryStore(MemoryTasks, MemoryNotifications):
                     if row.phase_key == key and row.wake_at and row.wake_at <= upper
                 )
             for _, _, doc in found:
-                yield FollowUp.model_validate_json(doc)
+                followup = FollowUp.model_validate_json(doc)
+                wake = followup.wake_at
+                if phase_of(followup) is phase and wake is not None and wake <= until:
+                    yield followup
 
     def followup_by_provider_id(self, wamid: str) -> FollowUp | None:
         _nonempty(wamid)
@@ -649,8 +654,7 @@ def _item_of(change: Change) -> tuple[str, str]:
 
 
 def _followup_row(followup: FollowUp) -> _FollowUpRow:
-    phase = phase_of(followup)
-    waiting = phase is not None and followup.wake_at is not None
+    entry = waiting_entry(followup)
     created = stamp(followup.created_at)
     _nonempty(followup.id, followup.contact_id, followup.provider_message_id)
     return _FollowUpRow(
@@ -660,8 +664,8 @@ def _followup_row(followup: FollowUp) -> _FollowUpRow:
         contact_id=followup.contact_id,
         created_at=created,
         created_day=created[:10],
-        phase_key=f"{phase.value}#{shard_of(followup.id, SHARDS)}" if waiting and phase else None,
-        wake_at=stamp(followup.wake_at) if waiting and followup.wake_at else None,
+        phase_key=f"{entry[0]}#{shard_of(followup.id, SHARDS)}" if entry else None,
+        wake_at=stamp(entry[1]) if entry else None,
         provider_message_id=followup.provider_message_id,
     )
 

@@ -202,7 +202,10 @@ class EnrollmentItem(Model):
 
 
 class WaitingIndex(_KeysIndex):
-    """Sparse: live follow-ups by (phase#shard, wake_at). Terminal ones drop out."""
+    """Sparse: live follow-ups by (lane#shard, time filed), as `ports.waiting_entry` files
+    them: queued, dispatched and sending share the `queued` lane, so dispatch and claim
+    leave the entry in place; sent ones wait in `sent` by their expiry. Terminal ones
+    drop out."""
 
     class Meta(_KeysIndex.Meta):
         index_name = "waiting"

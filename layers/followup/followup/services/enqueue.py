@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import Enrollment, EnrollmentState, enroll
 from followup.domain.errors import RULE_DATA_ERRORS
+from followup.domain.rule import Step
 from followup.services import date_triggers, holds, notifications, optout_watch, reentry
-from followup.services.planning import Outcome, ended
+from followup.services.planning import Outcome, ended, moved
 from followup.services.ports import (
     CommitRejected,
-    EnrollmentChange,
     NewEnrollment,
     RuleError,
     RuleHead,
@@ -160,12 +160,24 @@ def _enroll_newly_quiet(
             if refused is not None:
                 report.reasons[f"not_enrolled:{refused}"] += 1
                 continue
+            sends_first = isinstance(rule.steps[enrollment.step_index], Step)
+            if _due_by(enrollment, horizon) and sends_first:
+                # Its first send is due by the next tick: enrolled in the commit that queues
+                # it (one write of the enrollment, never on the due index).
+                planned: bool | None = None
+                with _isolated(report, rule.id):
+                    planned = _advance(deps, Versioned(enrollment, 0), now, report, contact_v)
+                if planned is not None:
+                    report.enrolled += int(planned)
+                    continue
+                # The rule's data kept its step from being planned: enrolled alone and due,
+                # for a tick after the rule is fixed.
             try:
                 deps.commit([NewEnrollment(enrollment)], now)
             except CommitRejected:
                 continue  # enrolled for this silence already (an overlapping tick)
             report.enrolled += 1
-            if _due_by(enrollment, horizon):
+            if _due_by(enrollment, horizon) and not sends_first:
                 with _isolated(report, rule.id):
                     _advance(deps, Versioned(enrollment, 1), now, report, contact_v)
     deps.rules.advance_watermark(rule.id, head.watermark, horizon)
@@ -181,21 +193,34 @@ def _advance(
     now: datetime,
     report: EnqueueReport,
     known: Versioned[Contact] | None = None,
-) -> None:
+) -> bool:
     """Queue or take the enrollment's due steps. `known` is its contact as the quiet index
     just returned it: whatever it plans is written on the condition that the contact is
     still at that revision (and the sender re-reads it before sending), so a copy the
-    index had not caught up with loses the commit and the contact is read again."""
+    index had not caught up with loses the commit and the contact is read again.
+
+    An enrollment at revision 0 is not stored yet: it is written with its first step, and
+    one already stored (an overlapping tick enrolled this silence) is left alone. False
+    when nothing was written."""
     enrollment = enrollment_v.item
     rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
     if known is not None:
         outcome, reason = advance(deps, enrollment_v, known, rule, now)
         if outcome is not Outcome.LOST_RACE:
             report.count(outcome, reason)
-            return
+            return True
+        if enrollment_v.revision == 0 and NewEnrollment.__name__ in (reason or ""):
+            return False
     contact_v = deps.contacts.contact(enrollment.contact_id)
     if contact_v is None:
         gone = ended(enrollment, "contact_deleted", EnrollmentState.EXITED)
-        deps.commit([EnrollmentChange(gone, enrollment_v.revision, enrollment)], now)
-        return
-    report.count(*advance(deps, enrollment_v, contact_v, rule, now))
+        try:
+            deps.commit([moved(enrollment_v, gone)], now)
+        except CommitRejected:
+            return False
+        return True
+    outcome, reason = advance(deps, enrollment_v, contact_v, rule, now)
+    if enrollment_v.revision == 0 and NewEnrollment.__name__ in (reason or ""):
+        return False
+    report.count(outcome, reason)
+    return outcome is not Outcome.LOST_RACE

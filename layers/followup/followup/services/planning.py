@@ -15,6 +15,7 @@ from followup.services.ports import (
     CommitRejected,
     ContactChange,
     EnrollmentChange,
+    NewEnrollment,
     NewFollowUp,
     Versioned,
 )
@@ -36,6 +37,15 @@ class Outcome(StrEnum):
     LOST_RACE = "lost_race"
     STEPPED = "stepped"
     """Went through steps that send nothing (waits that ended, branches, actions)."""
+
+
+def moved(enrollment_v: Versioned[Enrollment], to: Enrollment) -> Change:
+    """The write that moves the enrollment to `to`: an insert for one not stored yet
+    (revision 0, enrolled in the same commit as its first step), else a change of the
+    revision read."""
+    if enrollment_v.revision == 0:
+        return NewEnrollment(to)
+    return EnrollmentChange(to, enrollment_v.revision, enrollment_v.item)
 
 
 def ended(enrollment: Enrollment, reason: str, state: EnrollmentState) -> Enrollment:
@@ -97,21 +107,12 @@ def advance(
     if stop is not None:
         skipped = _followup(fid, enrollment, contact, now, now, stop.reason)
         exited = ended(enrollment, stop.reason, EnrollmentState.EXITED)
-        changes: list[Change] = [
-            NewFollowUp(skipped),
-            EnrollmentChange(exited, enrollment_v.revision, enrollment_v.item),
-        ]
+        changes: list[Change] = [NewFollowUp(skipped), moved(enrollment_v, exited)]
         return _commit(deps, changes, now, Outcome.SKIPPED, stop.reason)
     if not slot_free(deps, contact, fid):
         later = max(contact.pending_until or now, now) + _A_MOMENT
         deferred = enrollment.model_copy(update={"next_due_at": later})
-        return _commit(
-            deps,
-            [EnrollmentChange(deferred, enrollment_v.revision, enrollment_v.item)],
-            now,
-            Outcome.DEFERRED,
-            None,
-        )
+        return _commit(deps, [moved(enrollment_v, deferred)], now, Outcome.DEFERRED, None)
     scheduled = send_at(enrollment.next_due_at or now, now, contact, rule, settings)
     queued = _followup(fid, enrollment, contact, now, scheduled, None)
     holder = contact.model_copy(update={"pending_followup_id": fid, "pending_until": scheduled})
@@ -119,7 +120,7 @@ def advance(
     changes = [
         NewFollowUp(queued),
         ContactChange(holder, contact_v.revision),
-        EnrollmentChange(waiting, enrollment_v.revision, enrollment_v.item),
+        moved(enrollment_v, waiting),
     ]
     return _commit(deps, changes, now, Outcome.QUEUED, None)
 
@@ -128,8 +129,7 @@ def _exit(
     deps: Deps, enrollment_v: Versioned[Enrollment], reason: Reason, now: datetime
 ) -> tuple[Outcome, str | None]:
     exited = ended(enrollment_v.item, reason, EnrollmentState.EXITED)
-    changes: list[Change] = [EnrollmentChange(exited, enrollment_v.revision, enrollment_v.item)]
-    return _commit(deps, changes, now, Outcome.EXITED, reason)
+    return _commit(deps, [moved(enrollment_v, exited)], now, Outcome.EXITED, reason)
 
 
 def _followup(

@@ -46,6 +46,31 @@ def phase_of(followup: FollowUp) -> Phase | None:
     return None
 
 
+def lane(phase: Phase) -> str:
+    """The entries of the waiting index a phase is read from: queued, dispatched and
+    sending share one, so that dispatch and claim leave a follow-up's entry where it is."""
+    return Phase.SENT.value if phase is Phase.SENT else Phase.QUEUED.value
+
+
+def waiting_entry(followup: FollowUp) -> tuple[str, datetime] | None:
+    """Where a live follow-up waits in the index: its lane and the moment it is filed at,
+    never after its `wake_at`; None once nothing wakes it.
+
+    A sent one is filed at its expiry. Before that, at its scheduled time (its wake, when
+    earlier): dispatch and claim move `wake_at` later (the redrive, the sending deadline)
+    but not this, so they rewrite the item and not the index. Readers take the entries
+    filed by a time and keep those whose phase and `wake_at` match. A text waiting for a
+    person's approval is filed at its wake, the end of that wait, so no tick reads it
+    meanwhile."""
+    phase = phase_of(followup)
+    wake = followup.wake_at
+    if phase is None or wake is None:
+        return None
+    if phase is Phase.SENT or (followup.proposed is not None and followup.approved_at is None):
+        return lane(phase), wake
+    return lane(phase), min(followup.scheduled_at, wake)
+
+
 # Changes committed together, atomically (one DynamoDB transaction).
 
 
