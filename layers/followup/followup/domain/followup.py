@@ -52,8 +52,9 @@ _NOT_SENT = frozenset({Status.CANCELED, Status.OPTED_OUT, Status.SKIPPED})
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.QUEUED: frozenset({Status.SENDING}) | _NOT_SENT,
     Status.SENDING: frozenset({Status.SENT, Status.FAILED, Status.QUEUED}) | _NOT_SENT,
-    Status.SENT: frozenset({Status.DELIVERED, Status.READ, Status.FAILED}) | _AFTER_SEND,
-    Status.DELIVERED: frozenset({Status.READ, Status.FAILED}) | _AFTER_SEND,
+    Status.SENT: frozenset({Status.DELIVERED, Status.READ, Status.FAILED, Status.SKIPPED})
+    | _AFTER_SEND,
+    Status.DELIVERED: frozenset({Status.READ, Status.FAILED, Status.SKIPPED}) | _AFTER_SEND,
     Status.READ: _AFTER_SEND,
 }
 
@@ -155,6 +156,12 @@ class FollowUp(BaseModel):
     attempt: int = 0
     throttled: int = Field(
         default=0, description="rate-limit answers met, sent again shortly without an attempt"
+    )
+    withheld: int = Field(
+        default=0, description="times Meta withheld it (131049), each retried a day or more later"
+    )
+    template_only: bool = Field(
+        default=False, description="WhatsApp said the window is closed: the template goes"
     )
     created_at: AwareDatetime
     scheduled_at: AwareDatetime

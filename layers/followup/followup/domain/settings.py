@@ -100,6 +100,13 @@ class WorkspaceSettings(BaseModel):
         description="a new rule reaches back this far past its idle time, no further",
     )
     max_attempts: StrictInt = Field(default=5, ge=1, le=20)
+    withheld_attempts: StrictInt = Field(
+        default=4,
+        ge=1,
+        le=10,
+        description="tries of a marketing message Meta withholds (131049), a day apart and "
+        "more each time, before it is skipped",
+    )
     review: ReviewThresholds = Field(default_factory=ReviewThresholds)
     intents: IntentSettings = Field(default_factory=IntentSettings)
     mass_send_limit: StrictInt = Field(

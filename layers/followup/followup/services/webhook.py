@@ -28,7 +28,8 @@ from followup.services.channels import after_failed
 from followup.services.contacts import find_contact, update_contact
 from followup.services.inbound import record_inbound
 from followup.services.pausing import pause_number
-from followup.services.ports import CommitRejected, FollowUpChange
+from followup.services.ports import Change, CommitRejected, FollowUpChange, NewFollowUp
+from followup.services.resend import SKIPPING, resend
 
 if TYPE_CHECKING:
     from followup.domain.contact import Contact
@@ -146,13 +147,23 @@ def _failed(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
         error.title if error else "",
         error.detail if error else "",
     )
-    failed = followup.ended(Status.FAILED, status.at, failure.reason).model_copy(
+    again = resend(deps, followup, failure, status.at)
+    skipped = again is None and failure.disposition in SKIPPING
+    ending = Status.SKIPPED if skipped else Status.FAILED
+    failed = followup.ended(ending, status.at, failure.reason).model_copy(
         update={"error_code": failure.code, "error_title": failure.title}
     )
+    changes: list[Change] = [FollowUpChange(failed, followup.status)]
+    if again is not None:
+        changes.append(NewFollowUp(again))
     try:
-        deps.commit([FollowUpChange(failed, followup.status)], status.at)
+        deps.commit(changes, status.at)
     except CommitRejected:
         return "stale"
+    if again is not None:
+        return "failed_sent_again"
+    if skipped:
+        return "skipped"
     after_failed(deps, failed, status.at)
     if failure.code == STOPPED_MARKETING:
         _suppress(deps, Identity(status.recipient), True, status.at, followup.contact_id)
