@@ -43,9 +43,14 @@ def text_message(
 
 
 def status(
-    wamid: str, state: str, at: datetime, recipient: str, followup_id: str | None
+    wamid: str,
+    state: str,
+    at: datetime,
+    recipient: str,
+    followup_id: str | None,
+    pricing: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """What happened to a message we sent: sent, delivered or read."""
+    """What happened to a message we sent: sent, delivered or read (with what it costs)."""
     entry: dict[str, Any] = {
         "id": wamid,
         "status": state,
@@ -54,6 +59,8 @@ def status(
     }
     if followup_id:
         entry["biz_opaque_callback_data"] = followup_id
+    if pricing:
+        entry["pricing"] = {"pricing_model": "PMP", **pricing}
     return _delivery({"statuses": [entry]})
 
 

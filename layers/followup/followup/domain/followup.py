@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, Field
 
 from followup.domain.channels import Channel
+from followup.domain.costs import Pricing
 from followup.domain.durations import shifted
 from followup.domain.errors import InvalidTransition
 
@@ -178,6 +179,9 @@ class FollowUp(BaseModel):
     )
     approved_at: AwareDatetime | None = None
     converted_at: AwareDatetime | None = None
+    pricing: Pricing | None = Field(
+        default=None, description="what WhatsApp's status webhooks said the message costs"
+    )
     history: list[StatusChange] = Field(default_factory=list)
 
     @classmethod

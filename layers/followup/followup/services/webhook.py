@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 STOPPED_MARKETING = 131050
 _RANK = {Status.SENT: 1, Status.DELIVERED: 2, Status.READ: 3}
+_UNBILLED = frozenset({Status.SENT, Status.FAILED, Status.SKIPPED})
 
 
 class NotYetRecorded(Exception):
@@ -128,13 +129,30 @@ def apply_status(deps: Deps, status: DeliveryStatus) -> str:
         return _failed(deps, followup, status)
     target = Status(status.state.value)
     if not followup.status.outbound or _RANK[target] <= _RANK[followup.status]:
-        return "stale"
+        return _priced_late(deps, followup, status)
     moved = followup.progressed(target, status.at)
+    if status.pricing is not None:
+        moved = moved.model_copy(update={"pricing": status.pricing})
     try:
         deps.commit([FollowUpChange(moved, followup.status)], status.at)
     except CommitRejected:
         return "stale"
     return target.value
+
+
+def _priced_late(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
+    """A status that moves nothing may still bring the first price of a message already
+    past `sent` (a reply came before its delivered status). A `sent` status's price is
+    left to the delivered one, which carries it too: billing is per delivered message."""
+    unpriced = followup.pricing is None and status.pricing is not None
+    if not unpriced or followup.sent_at is None or followup.status in _UNBILLED:
+        return "stale"
+    priced = followup.model_copy(update={"pricing": status.pricing})
+    try:
+        deps.commit([FollowUpChange(priced, followup.status)], status.at)
+    except CommitRejected:
+        return "stale"
+    return "priced"
 
 
 def _failed(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
@@ -150,8 +168,9 @@ def _failed(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
     again = resend(deps, followup, failure, status.at)
     skipped = again is None and failure.disposition in SKIPPING
     ending = Status.SKIPPED if skipped else Status.FAILED
+    # Not delivered, so not billed: whatever price an earlier status named is dropped.
     failed = followup.ended(ending, status.at, failure.reason).model_copy(
-        update={"error_code": failure.code, "error_title": failure.title}
+        update={"error_code": failure.code, "error_title": failure.title, "pricing": None}
     )
     changes: list[Change] = [FollowUpChange(failed, followup.status)]
     if again is not None:
