@@ -3,7 +3,7 @@
 The document leaves out what the item already holds as its own attributes (id, contact,
 rule, status, provider message id) and every field at its default, and keeps the status
 history as `[status, at]` pairs (`[status, at, reason]` with a reason) and the pricing as
-`[billable, category, type]`. Documents written whole, as before, read the same.
+`[billable, category, type, market, cost]`. Documents written whole, as before, read the same.
 pydantic only: the broadcaster reads stream images too.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 
 from followup.domain.followup import FollowUp
 
-_PRICING = ("billable", "category", "type")
+_PRICING = ("billable", "category", "type", "market", "cost_usd")
 
 ON_ITEM = ("id", "contact_id", "rule_id", "status", "provider_message_id")
 """Fields the item keeps as top-level attributes, so the document does not repeat them."""

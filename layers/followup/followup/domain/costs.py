@@ -36,6 +36,14 @@ class Pricing(BaseModel):
         max_length=40,
         description="regular, free_customer_service or free_entry_point",
     )
+    market: str | None = Field(default=None, description="the recipient's, on the rate card")
+    cost_usd: float = Field(default=0.0, ge=0, description="at the workspace's rates")
+
+    def costed(self, number: str, at: datetime, card: RateCard) -> Pricing:
+        """This price with the market of `number` and what it costs there."""
+        market = card.market_of(number)
+        cost = message_cost(self, market, at, card)
+        return self.model_copy(update={"market": market, "cost_usd": cost})
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,11 @@ so a repeated delivery changes nothing the second time."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from followup.domain.costs import rate_card
 from followup.domain.followup import FollowUp, Status
 from followup.domain.numbers import NumberHealth
 from followup.domain.webhook_events import (
@@ -117,7 +118,12 @@ def relink(deps: Deps, change: IdentityChange) -> str:
 
 
 def apply_status(deps: Deps, status: DeliveryStatus) -> str:
-    """Move the follow-up forward (sent → delivered → read), never back; or fail it."""
+    """Move the follow-up forward (sent → delivered → read), never back; or fail it. Its
+    price, when the status names one, is kept with what it costs at the workspace's rates."""
+    if status.pricing is not None:
+        card = rate_card().overridden(deps.catalog.settings().message_rates)
+        priced = status.pricing.costed(status.recipient or "", status.at, card)
+        status = replace(status, pricing=priced)
     followup = deps.followups.followup_by_provider_id(status.wamid)
     if followup is None and status.followup_id:
         followup = deps.followups.followup(status.followup_id)
