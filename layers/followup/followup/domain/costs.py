@@ -114,3 +114,14 @@ def message_cost(pricing: Pricing, market: str, at: datetime, card: RateCard) ->
     if service:
         return card.rate(market, "utility") if at >= card.service_billed_from else 0.0
     return card.rate(market, pricing.category) if pricing.billable else 0.0
+
+
+def would_be_priced(kind: str, category: str | None, in_window: bool) -> Pricing:
+    """The price WhatsApp would name for a send not made yet: free text is a service
+    message; a utility template inside the window is free customer service; any other
+    template is billed in its category."""
+    if kind == "text":
+        return Pricing(billable=False, category="service", type="free_customer_service")
+    if category == "utility" and in_window:
+        return Pricing(billable=False, category="utility", type="free_customer_service")
+    return Pricing(billable=True, category=category or "marketing")
