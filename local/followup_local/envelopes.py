@@ -64,6 +64,14 @@ def status(
     return _delivery({"statuses": [entry]})
 
 
+def pricing_for(body: dict[str, Any] | None) -> dict[str, Any]:
+    """The price WhatsApp names for a send like `body`: free text is a free service
+    message; a template is taken for marketing (the send does not say its category)."""
+    if body is not None and body.get("type") == "text":
+        return {"billable": False, "category": "service", "type": "free_customer_service"}
+    return {"billable": True, "category": "marketing", "type": "regular"}
+
+
 def http_event(document: dict[str, Any], secret: str, method: str = "POST") -> dict[str, Any]:
     """The API Gateway (HTTP API v2) event that carries a delivery to the webhook Lambda."""
     path = f"/webhooks/whatsapp/{secret}"
