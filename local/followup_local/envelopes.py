@@ -43,9 +43,14 @@ def text_message(
 
 
 def status(
-    wamid: str, state: str, at: datetime, recipient: str, followup_id: str | None
+    wamid: str,
+    state: str,
+    at: datetime,
+    recipient: str,
+    followup_id: str | None,
+    pricing: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """What happened to a message we sent: sent, delivered or read."""
+    """What happened to a message we sent: sent, delivered or read (with what it costs)."""
     entry: dict[str, Any] = {
         "id": wamid,
         "status": state,
@@ -54,7 +59,17 @@ def status(
     }
     if followup_id:
         entry["biz_opaque_callback_data"] = followup_id
+    if pricing:
+        entry["pricing"] = {"pricing_model": "PMP", **pricing}
     return _delivery({"statuses": [entry]})
+
+
+def pricing_for(body: dict[str, Any] | None) -> dict[str, Any]:
+    """The price WhatsApp names for a send like `body`: free text is a free service
+    message; a template is taken for marketing (the send does not say its category)."""
+    if body is not None and body.get("type") == "text":
+        return {"billable": False, "category": "service", "type": "free_customer_service"}
+    return {"billable": True, "category": "marketing", "type": "regular"}
 
 
 def http_event(document: dict[str, Any], secret: str, method: str = "POST") -> dict[str, Any]:

@@ -27,6 +27,7 @@ _TITLES = {
     131047: "Re-engagement message",
     131049: "This message was not delivered to maintain healthy ecosystem engagement.",
     131056: "(Business Account, Consumer Account) pair rate limit hit",
+    130472: "User's number is part of an experiment",
     130429: "Rate limit hit",
 }
 

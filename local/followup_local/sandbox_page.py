@@ -132,6 +132,7 @@ class SandboxPage:
                 self._stack.clock.now(),
                 sent.body.get("to", ""),
                 sent.followup_id,
+                envelopes.pricing_for(sent.body),
             )
             if httpx.post(self._webhook_url, json=document, timeout=30).status_code == 200:
                 self._reported.add(wamid)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
+from followup.domain.costs import rate_card
 from followup_local.engine import LocalEngine
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
@@ -34,6 +37,12 @@ def test_preview_names_who_and_when_given_the_send_policy(engine: LocalEngine) -
     # Tuesday 09:00 in Jakarta is inside office hours: all three would go now
     assert {p["send_at"] for p in answer["planned"]} == {engine.clock.now().isoformat()}
     assert engine.deps.followups.followups_of(answer["planned"][0]["contact_id"]) == []
+    # And what it would cost: three Indonesian marketing messages
+    rate = rate_card().rate("indonesia", "marketing")
+    assert answer["estimated_cost_usd"] == pytest.approx(3 * rate)
+    assert answer["cost_by_market"] == [
+        {"market": "indonesia", "contacts": 3, "cost_usd": pytest.approx(3 * rate)}
+    ]
 
 
 def test_preview_after_hours_plans_the_next_opening(engine: LocalEngine) -> None:

@@ -357,3 +357,11 @@ def test_the_table_marks_rates_against_the_workspace_thresholds() -> None:
     assert table_row(plain, QUIET)[-3:] == ["0", "2.0%", "0.0%"]
     legend = "! past the review thresholds: opt-out rate above 25.0%, response rate below 1.0%"
     assert legend in " ".join(plain.split())
+
+
+def test_delivered_messages_carry_their_price_by_market(run: Run) -> None:
+    # The simulated phones report each delivery with the price WhatsApp names for it
+    priced = [f["pricing"] for f in run.followups.values() if f.get("pricing")]
+    assert priced
+    assert any(pricing["cost_usd"] > 0 for pricing in priced)
+    assert "indonesia" in {pricing["market"] for pricing in priced}

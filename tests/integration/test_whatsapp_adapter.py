@@ -125,9 +125,9 @@ def test_free_text_after_the_window_closed_is_refused_but_a_template_goes(
     # When we try free text, then the approved template
     failure = rejection(client, text(to=quiet)).failure
     client.send(template("Budi", to=quiet))
-    # Then the text is refused for good with 131047 and only the template went out
+    # Then the text is refused with 131047, template advised, and only the template went out
     assert (failure.disposition, failure.code, failure.http_status) == (
-        Disposition.PERMANENT,
+        Disposition.TEMPLATE_INSTEAD,
         131047,
         400,
     )

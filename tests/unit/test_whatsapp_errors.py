@@ -12,8 +12,8 @@ PERMANENT, PAUSE, RETRY = Disposition.PERMANENT, Disposition.PAUSE, Disposition.
 @pytest.mark.parametrize(
     ("http_status", "code", "disposition", "words"),
     [
-        (400, 131047, PERMANENT, "24-hour window"),
-        (400, 470, PERMANENT, "24-hour window"),
+        (400, 131047, Disposition.TEMPLATE_INSTEAD, "24-hour window"),
+        (400, 470, Disposition.TEMPLATE_INSTEAD, "24-hour window"),
         (400, 131026, PERMANENT, "not on WhatsApp"),
         (400, 131049, Disposition.RETRY_AFTER_24H, "24 hours"),
         (400, 131050, PERMANENT, "stopped marketing"),
@@ -23,7 +23,7 @@ PERMANENT, PAUSE, RETRY = Disposition.PERMANENT, Disposition.PAUSE, Disposition.
         (403, 368, PAUSE, "policy"),
         (403, 131031, PAUSE, "locked"),
         (400, 131042, PAUSE, "billing"),
-        (400, 130472, PERMANENT, "experiment"),
+        (400, 130472, Disposition.SKIP, "experiment"),
     ],
 )
 def test_each_known_code_gets_its_disposition_and_a_readable_reason(
@@ -43,7 +43,7 @@ def test_a_known_code_in_a_failed_status_webhook_is_classified_without_http_stat
     # Given a `failed` status webhook (no HTTP exchange) carrying 131047
     failure = classify(None, 131047)
     # Then the follow-up is not retried with free text
-    assert failure.disposition is PERMANENT
+    assert failure.disposition is Disposition.TEMPLATE_INSTEAD
     assert "approved template" in failure.reason
 
 

@@ -154,8 +154,11 @@ class World:
         if request.wamid is None:
             return
         delivered_at = request.received_at + timedelta(seconds=3)
+        pricing = envelopes.pricing_for(request.body)
         self._deliver(
-            envelopes.status(request.wamid, "delivered", delivered_at, to, request.followup_id)
+            envelopes.status(
+                request.wamid, "delivered", delivered_at, to, request.followup_id, pricing
+            )
         )
         if self._people[to].persona is not Persona.SILENT:
             read_at = request.received_at + timedelta(minutes=2)

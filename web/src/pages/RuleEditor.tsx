@@ -166,6 +166,7 @@ interface Preview {
   next_hour: number;
   next_day: number;
   planned: { contact_id: string; name: string; send_at: string }[];
+  estimated_cost_usd: number;
 }
 
 function blank(): Rule {
@@ -583,6 +584,9 @@ export function RuleEditor({ api, rule, onDone }: { api: Api; rule: Rule | null;
           <p>
             Would message <strong>{preview.now}</strong> now, {preview.next_hour} more in the next hour and{" "}
             {preview.next_day} in the next day.
+          </p>
+          <p data-testid="preview-cost">
+            Their first messages would cost about ${preview.estimated_cost_usd.toFixed(2)} at the rate card.
           </p>
           <ul>
             {preview.planned.slice(0, 20).map((p) => (

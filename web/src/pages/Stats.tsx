@@ -9,6 +9,9 @@ interface Row {
   converted?: number;
   ai_messages?: number;
   ai_cost_usd: number;
+  messaging_cost_usd: number;
+  cost_per_reply: number | null;
+  cost_per_conversion: number | null;
   response_rate: number;
   opt_out_rate: number;
   flags: string[];
@@ -34,6 +37,8 @@ interface Counts {
   read: number;
   replied: number;
   converted: number;
+  cost_usd: number;
+  cost_per_reply: number | null;
 }
 
 interface StepRow extends Counts {
@@ -69,6 +74,8 @@ function StepCells({ row }: { row: Counts }) {
       <td data-col="read">{row.read}</td>
       <td data-col="replied">{row.replied}</td>
       <td data-col="converted">{row.converted}</td>
+      <td data-col="cost">{dollars(row.cost_usd)}</td>
+      <td data-col="cost-per-reply">{perUnit(row.cost_per_reply)}</td>
     </>
   );
 }
@@ -100,6 +107,8 @@ function Steps({ api, ruleId, from, to }: { api: Api; ruleId: string; from: stri
           <th>Read</th>
           <th>Replied</th>
           <th>Converted</th>
+          <th title="Messaging and AI">Cost</th>
+          <th>Cost / reply</th>
         </tr>
       </thead>
       <tbody>
@@ -125,6 +134,7 @@ function Steps({ api, ruleId, from, to }: { api: Api; ruleId: string; from: stri
 
 const percent = (rate: number) => `${(rate * 100).toFixed(1)} %`;
 const dollars = (amount: number) => `$${amount.toFixed(amount && amount < 0.01 ? 4 : 2)}`;
+const perUnit = (amount: number | null) => (amount === null ? "–" : dollars(amount));
 
 function Chart({ days }: { days: Day[] }) {
   const totals = new Map<string, { sent: number; responded: number }>();
@@ -180,6 +190,9 @@ export function StatsPage({ api }: { api: Api }) {
             <th>Opt-out rate</th>
             <th>Conversions</th>
             <th title="What the AI cost for the messages it wrote (or tried to write)">AI cost</th>
+            <th title="What WhatsApp billed for the delivered messages">Messaging cost</th>
+            <th title="Messaging and AI cost per reply">Cost / reply</th>
+            <th title="Messaging and AI cost per conversion">Cost / conversion</th>
             <th>Review</th>
           </tr>
         </thead>
@@ -208,6 +221,9 @@ export function StatsPage({ api }: { api: Api }) {
                 <td data-testid="ai-cost">
                   {row.ai_messages ? `${dollars(row.ai_cost_usd)} (${row.ai_messages} messages)` : "–"}
                 </td>
+                <td data-testid="messaging-cost">{dollars(row.messaging_cost_usd)}</td>
+                <td>{perUnit(row.cost_per_reply)}</td>
+                <td>{perUnit(row.cost_per_conversion)}</td>
                 <td>
                   {row.flags.map((flag) => (
                     <span key={flag} className="flag">
@@ -218,7 +234,7 @@ export function StatsPage({ api }: { api: Api }) {
               </tr>
               {open === row.rule_id ? (
                 <tr>
-                  <td colSpan={7}>
+                  <td colSpan={10}>
                     <Steps api={api} ruleId={row.rule_id} from={stats.from} to={stats.to} />
                   </td>
                 </tr>

@@ -2,8 +2,9 @@
 
 The document leaves out what the item already holds as its own attributes (id, contact,
 rule, status, provider message id) and every field at its default, and keeps the status
-history as `[status, at]` pairs (`[status, at, reason]` with a reason). Documents written
-whole, as before, read the same. pydantic only: the broadcaster reads stream images too.
+history as `[status, at]` pairs (`[status, at, reason]` with a reason) and the pricing as
+`[billable, category, type, market, cost]`. Documents written whole, as before, read the same.
+pydantic only: the broadcaster reads stream images too.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from followup.domain.followup import FollowUp
+
+_PRICING = ("billable", "category", "type", "market", "cost_usd")
 
 ON_ITEM = ("id", "contact_id", "rule_id", "status", "provider_message_id")
 """Fields the item keeps as top-level attributes, so the document does not repeat them."""
@@ -29,6 +32,8 @@ def dump(followup: FollowUp, standalone: bool = False) -> str:
             [entry["status"], entry["at"], *([entry["reason"]] if entry.get("reason") else [])]
             for entry in body["history"]
         ]
+    if followup.pricing is not None:
+        body["pricing"] = [getattr(followup.pricing, name) for name in _PRICING]
     return json.dumps(body, separators=(",", ":"))
 
 
@@ -44,4 +49,6 @@ def load(doc: str, item: Mapping[str, Any]) -> FollowUp:
         else {"status": entry[0], "at": entry[1], "reason": entry[2] if len(entry) > 2 else None}
         for entry in body.get("history", [])
     ]
+    if isinstance(body.get("pricing"), list):
+        body["pricing"] = dict(zip(_PRICING, body["pricing"], strict=False))
     return FollowUp.model_validate(body)

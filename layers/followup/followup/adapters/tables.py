@@ -322,6 +322,7 @@ class StatsItem(Model):
     converted = NumberAttribute(null=True)
     ai_messages = NumberAttribute(null=True)
     ai_cost_micro_usd = NumberAttribute(null=True)
+    messaging_cost_micro_usd = NumberAttribute(null=True)
     entered = NumberAttribute(null=True)
     completed = NumberAttribute(null=True)
     exited = NumberAttribute(null=True)

@@ -25,6 +25,7 @@ from followup.adapters.whatsapp_messages import (
     Timestamped,
     message_event,
 )
+from followup.domain.costs import Pricing
 from followup.domain.webhook_events import (
     AgentStandby,
     DeliveryState,
@@ -65,6 +66,7 @@ class _Status(Timestamped):
     recipient_user_id: Id | None = None
     biz_opaque_callback_data: str | None = Field(default=None, max_length=512)
     errors: list[_Error] = Field(default_factory=list)
+    pricing: dict[str, Any] | None = None
 
 
 class _Preference(Timestamped):
@@ -218,7 +220,18 @@ def _status(raw: Any) -> WebhookEvent:
         recipient=status.recipient_id or status.recipient_user_id,
         followup_id=status.biz_opaque_callback_data,
         errors=errors,
+        pricing=_pricing(status.pricing),
     )
+
+
+def _pricing(raw: dict[str, Any] | None) -> Pricing | None:
+    """The status's price; one we cannot read leaves the status itself readable."""
+    if not raw:
+        return None
+    try:
+        return Pricing.model_validate(raw)
+    except ValidationError:
+        return None
 
 
 def _preference(raw: Any, contacts: list[Contact]) -> WebhookEvent:

@@ -16,7 +16,7 @@ from followup.domain.errors import InvalidField
 from followup.services import crm_events
 from followup.services.deps import Deps
 from followup.services.journey_stats import JourneyStats, journey_stats
-from followup.services.stats import ai_cost_usd, flags, totals
+from followup.services.stats import cost_figures, flags, totals
 from followup.wiring import runtime
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
@@ -47,7 +47,7 @@ def stats(
                 **row.counts,
                 "response_rate": row.response_rate,
                 "opt_out_rate": row.opt_out_rate,
-                "ai_cost_usd": ai_cost_usd(row.counts),
+                **cost_figures(row.counts),
                 "flags": flags(row, settings.review),
             }
         )
@@ -56,7 +56,7 @@ def stats(
             "rule_id": d.rule_id,
             "day": d.day.isoformat(),
             **d.counts,
-            "ai_cost_usd": ai_cost_usd(d.counts),
+            **cost_figures(d.counts),
         }
         for d in days
     ]

@@ -4,6 +4,7 @@ preview whom a rule reaches, and sample what one of its steps would say to a con
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
@@ -131,6 +132,8 @@ def _preview(rule: Rule) -> dict[str, Any]:
             {"contact_id": p.contact_id, "name": p.name, "send_at": p.send_at.isoformat()}
             for p in found.planned
         ],
+        "estimated_cost_usd": found.estimated_cost_usd,
+        "cost_by_market": [asdict(market) for market in found.cost_by_market],
     }
 
 

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, Field
 
 from followup.domain.channels import Channel
+from followup.domain.costs import Pricing
 from followup.domain.durations import shifted
 from followup.domain.errors import InvalidTransition
 
@@ -52,8 +53,9 @@ _NOT_SENT = frozenset({Status.CANCELED, Status.OPTED_OUT, Status.SKIPPED})
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.QUEUED: frozenset({Status.SENDING}) | _NOT_SENT,
     Status.SENDING: frozenset({Status.SENT, Status.FAILED, Status.QUEUED}) | _NOT_SENT,
-    Status.SENT: frozenset({Status.DELIVERED, Status.READ, Status.FAILED}) | _AFTER_SEND,
-    Status.DELIVERED: frozenset({Status.READ, Status.FAILED}) | _AFTER_SEND,
+    Status.SENT: frozenset({Status.DELIVERED, Status.READ, Status.FAILED, Status.SKIPPED})
+    | _AFTER_SEND,
+    Status.DELIVERED: frozenset({Status.READ, Status.FAILED, Status.SKIPPED}) | _AFTER_SEND,
     Status.READ: _AFTER_SEND,
 }
 
@@ -156,6 +158,12 @@ class FollowUp(BaseModel):
     throttled: int = Field(
         default=0, description="rate-limit answers met, sent again shortly without an attempt"
     )
+    withheld: int = Field(
+        default=0, description="times Meta withheld it (131049), each retried a day or more later"
+    )
+    template_only: bool = Field(
+        default=False, description="WhatsApp said the window is closed: the template goes"
+    )
     created_at: AwareDatetime
     scheduled_at: AwareDatetime
     wake_at: AwareDatetime | None = Field(
@@ -171,6 +179,9 @@ class FollowUp(BaseModel):
     )
     approved_at: AwareDatetime | None = None
     converted_at: AwareDatetime | None = None
+    pricing: Pricing | None = Field(
+        default=None, description="what WhatsApp's status webhooks said the message costs"
+    )
     history: list[StatusChange] = Field(default_factory=list)
 
     @classmethod

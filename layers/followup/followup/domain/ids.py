@@ -33,6 +33,11 @@ def fallback_followup_id(failed_followup_id: str) -> str:
     return "fu_" + _digest("fallback", failed_followup_id)
 
 
+def resend_followup_id(failed_followup_id: str) -> str:
+    """The same step sent again after WhatsApp reported a policy error on it: at most one."""
+    return "fu_" + _digest("resend", failed_followup_id)
+
+
 def manual_followup_id(rule_id: str, contact_id: str, silence_key: str) -> str:
     """A manual send is once per rule and silence too: a double click sends once."""
     return "fu_" + _digest("manual", rule_id, contact_id, silence_key)

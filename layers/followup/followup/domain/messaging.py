@@ -23,9 +23,12 @@ def window_open(contact: Contact, at: datetime) -> bool:
     return last <= moment and moment - last < SERVICE_WINDOW
 
 
-def compose(step: Step, contact: Contact, at: datetime) -> RenderedMessage | None:
-    """Free text inside the window, else the template; None when neither may be sent."""
-    if step.text and window_open(contact, at):
+def compose(
+    step: Step, contact: Contact, at: datetime, *, template_only: bool = False
+) -> RenderedMessage | None:
+    """Free text inside the window, else the template; None when neither may be sent.
+    `template_only`: WhatsApp said the window is closed, whatever the contact's record says."""
+    if step.text and not template_only and window_open(contact, at):
         return RenderedMessage(kind="text", text=render_text(step.text, contact))
     if step.template is not None:
         return RenderedMessage(

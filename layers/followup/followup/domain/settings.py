@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from followup.domain.costs import Rates
 from followup.domain.durations import Duration, Unit
 from followup.domain.localtime import ZoneName
 from followup.domain.policy import SendWindow
@@ -108,6 +109,18 @@ class WorkspaceSettings(BaseModel):
         description="a new rule reaches back this far past its idle time, no further",
     )
     max_attempts: StrictInt = Field(default=5, ge=1, le=20)
+    withheld_attempts: StrictInt = Field(
+        default=4,
+        ge=1,
+        le=10,
+        description="tries of a marketing message Meta withholds (131049), a day apart and "
+        "more each time, before it is skipped",
+    )
+    message_rates: Rates = Field(
+        default_factory=dict,
+        description="US dollars per delivered WhatsApp message by market and category, in "
+        'place of the shipped rate card\'s (e.g. {"indonesia": {"marketing": 0.04}})',
+    )
     review: ReviewThresholds = Field(default_factory=ReviewThresholds)
     intents: IntentSettings = Field(default_factory=IntentSettings)
     mass_send_limit: StrictInt = Field(

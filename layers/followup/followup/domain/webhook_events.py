@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from followup.domain.conversation import Referral
+from followup.domain.costs import Pricing
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class DeliveryStatus:
     recipient: str | None = None
     followup_id: str | None = None
     errors: tuple[ProviderError, ...] = field(default_factory=tuple)
+    pricing: Pricing | None = None
 
 
 @dataclass(frozen=True)

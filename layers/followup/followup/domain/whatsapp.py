@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 from followup.domain.followup import RenderedMessage
@@ -23,7 +24,9 @@ class Disposition(StrEnum):
 
     RETRY = "retry"
     THROTTLED = "throttled"  # too fast for the number or the recipient: again shortly, uncounted
-    RETRY_AFTER_24H = "retry_after_24h"
+    RETRY_AFTER_24H = "retry_after_24h"  # withheld by Meta: again a day later, then longer
+    TEMPLATE_INSTEAD = "template_instead"  # the window closed: the step's template, or skip
+    SKIP = "skip"  # Meta chose not to deliver it (not billed): skipped, never retried
     PERMANENT = "permanent"
     PAUSE = "pause"  # stop sending from this number and alert an operator
     PAUSE_WORKSPACE = "pause_workspace"  # our credentials were refused: stop everything
@@ -59,8 +62,8 @@ _AUTH_CODES = frozenset({0, 190})
 """Meta's AuthException and invalid access token: the key, not the message, is wrong."""
 _WINDOW_CLOSED = "outside the 24-hour window: use an approved template"
 _KNOWN: dict[int, tuple[Disposition, str]] = {
-    131047: (Disposition.PERMANENT, _WINDOW_CLOSED),
-    470: (Disposition.PERMANENT, _WINDOW_CLOSED),
+    131047: (Disposition.TEMPLATE_INSTEAD, _WINDOW_CLOSED),
+    470: (Disposition.TEMPLATE_INSTEAD, _WINDOW_CLOSED),
     131026: (
         Disposition.PERMANENT,
         "undeliverable: the number is not on WhatsApp, has blocked us, or runs an old app",
@@ -82,8 +85,18 @@ _KNOWN: dict[int, tuple[Disposition, str]] = {
         Disposition.PAUSE,
         "payment problem on the WhatsApp account; sending paused until billing is fixed",
     ),
-    130472: (Disposition.PERMANENT, "the contact is part of a Meta experiment: not retried"),
+    130472: (Disposition.SKIP, "the contact is part of a Meta experiment: not retried"),
 }
+
+
+WITHHELD_GAP = timedelta(hours=24)
+"""The first wait after Meta withholds a marketing message (131049); each later one is
+longer by as much again (24 h, 48 h, 72 h...)."""
+
+
+def withheld_gap(withheld: int) -> timedelta:
+    """How long to wait after the `withheld`-th 131049 (1 for the first) before trying again."""
+    return WITHHELD_GAP * max(1, withheld)
 
 
 def classify(

@@ -12,6 +12,7 @@ from followup.domain.rule import Action, Rule
 from followup.services import rules
 from followup.services.deps import Deps
 from followup.services.monitoring import EXIT_KINDS
+from followup.services.stats import cost_figures
 
 
 class Counts(BaseModel):
@@ -34,6 +35,11 @@ class Counts(BaseModel):
     replied: int = 0
     converted: int = 0
     failed: int = 0
+    messaging_cost_usd: float = Field(default=0.0, description="what WhatsApp billed, in USD")
+    ai_cost_usd: float = Field(default=0.0, description="what writing and reading cost")
+    cost_usd: float = Field(default=0.0, description="messaging and AI together")
+    cost_per_reply: float | None = Field(default=None, description="None without a reply")
+    cost_per_conversion: float | None = Field(default=None, description="None without a conversion")
 
     @classmethod
     def of(cls, counts: dict[str, int], active: int, **fields: Any) -> Self:
@@ -42,8 +48,9 @@ class Counts(BaseModel):
         names = ("entered", "completed", "exited", "errors", "sent", "delivered", "read")
         named = {name: counts.get(name, 0) for name in (*names, "converted", "failed")}
         replied = counts.get("responded", 0)
+        costs = cost_figures(counts)
         return cls.model_validate(
-            {"active": active, "exited_by": by, "replied": replied, **named, **fields}
+            {"active": active, "exited_by": by, "replied": replied, **named, **costs, **fields}
         )
 
 

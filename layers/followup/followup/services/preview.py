@@ -1,14 +1,20 @@
-"""What a rule would do if switched on now: who it enrolls, when each message would go."""
+"""What a rule would do if switched on now: who it enrolls, when each message would go,
+and what those first messages would cost."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from followup.domain.costs import RateCard, message_cost, rate_card, would_be_priced
 from followup.domain.journey import Exit, first_send, must_stop
+from followup.domain.messaging import compose, window_open
+from followup.domain.rule import Step
 
 if TYPE_CHECKING:
+    from followup.domain.contact import Contact
     from followup.domain.rule import Rule
     from followup.services.deps import Deps
 
@@ -25,11 +31,22 @@ class Planned:
 
 
 @dataclass(frozen=True)
+class MarketCost:
+    """The first messages to one market's contacts, and what they would cost."""
+
+    market: str
+    contacts: int
+    cost_usd: float
+
+
+@dataclass(frozen=True)
 class Preview:
     now_count: int
     planned: list[Planned]
     next_hour: int
     next_day: int
+    estimated_cost_usd: float = 0.0
+    cost_by_market: list[MarketCost] = field(default_factory=list)
 
 
 def preview(deps: Deps, rule: Rule, sample: int = 100) -> Preview:
@@ -41,6 +58,8 @@ def preview(deps: Deps, rule: Rule, sample: int = 100) -> Preview:
     settings = deps.catalog.settings()
     planned: list[Planned] = []
     later: list[datetime] = []
+    card = rate_card().overridden(settings.message_rates)
+    costs: dict[str, list[float]] = defaultdict(list)
     trigger = rule.idle
     if trigger is None:
         return Preview(now_count=0, planned=[], next_hour=0, next_day=0)
@@ -63,10 +82,32 @@ def preview(deps: Deps, rule: Rule, sample: int = 100) -> Preview:
             if isinstance(goes, Exit):
                 continue  # the journey would end at once (e.g. no such date attribute)
             planned.append(Planned(contact.id, contact.name, goes))
+            market = card.market_of(contact.wa_id or "")
+            costs[market].append(_first_cost(rule, contact, goes, market, card))
     planned.sort(key=lambda p: p.send_at)
+    by_market = [
+        MarketCost(market, len(each), sum(each))
+        for market, each in sorted(costs.items(), key=lambda item: -sum(item[1]))
+    ]
     return Preview(
         now_count=len(planned),
         planned=planned[:sample],
         next_hour=sum(1 for at in later if at <= now + HOUR),
         next_day=len(later),
+        estimated_cost_usd=sum(m.cost_usd for m in by_market),
+        cost_by_market=by_market,
     )
+
+
+def _first_cost(rule: Rule, contact: Contact, at: datetime, market: str, card: RateCard) -> float:
+    """What the rule's first WhatsApp message to `contact` at `at` would cost: the free
+    text inside the window, else the template in its category; nothing when it sends none."""
+    step = next((s for s in rule.steps if isinstance(s, Step)), None)
+    if step is None or step.chain[0] != "whatsapp":
+        return 0.0
+    message = compose(step, contact, at)
+    if message is None:
+        return 0.0
+    category = step.template.category if step.template else None
+    expected = would_be_priced(message.kind, category, window_open(contact, at))
+    return message_cost(expected, market, at, card)

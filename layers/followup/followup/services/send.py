@@ -24,6 +24,7 @@ from followup.domain.whatsapp import (
     OutcomeUnknown,
     ProviderFailure,
     ProviderRejected,
+    withheld_gap,
 )
 from followup.services.channels import Picked, pick, send_elsewhere, unreachable
 from followup.services.pausing import pause_number, pause_workspace
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     from followup.domain.rule import Rule, Step
     from followup.services.deps import Deps
 
-_META_RETRY_AFTER = timedelta(hours=24)
 _THROTTLED_RETRY = timedelta(seconds=4)
 THROTTLED_IN_A_ROW = 30
 """Rate-limit answers a follow-up may meet without spending an attempt (a few minutes of
@@ -103,7 +103,7 @@ def send_one(deps: Deps, followup_id: str) -> Outcome:
     if picked.channel != "whatsapp":
         return Outcome(_on_channel(deps, picked, contact, rule, step, now))
     claimed = picked.followup
-    static = compose(step, contact, now)
+    static = compose(step, contact, now, template_only=claimed.template_only)
     if static is None:
         fallen = _fall_back(deps, claimed, contact, rule, step, Reason.WINDOW_CLOSED, now)
         return Outcome(fallen or _finish(deps, claimed, Status.SKIPPED, Reason.WINDOW_CLOSED, now))
@@ -165,7 +165,7 @@ def _hand_over(
     except OutcomeUnknown:
         return _finish(deps, claimed, Status.FAILED, Reason.OUTCOME_UNKNOWN, now)
     except ProviderRejected as rejected:
-        return _handle_rejection(deps, claimed, contact, rule, rejected.failure, now)
+        return _handle_rejection(deps, claimed, contact, rule, outbound, rejected.failure, now)
     if record_sent(deps, claimed, rule, message, wamid, now):
         _answered_while_sending(deps, claimed, contact, now)
     deps.contacts.add_message(
@@ -273,6 +273,7 @@ def _handle_rejection(
     claimed: FollowUp,
     contact: Contact,
     rule: Rule,
+    outbound: OutboundMessage,
     failure: ProviderFailure,
     now: datetime,
 ) -> SendResult:
@@ -280,20 +281,18 @@ def _handle_rejection(
         return _pause(deps, claimed, failure, now)
     if failure.disposition is Disposition.THROTTLED and claimed.throttled < THROTTLED_IN_A_ROW:
         return _throttled(deps, claimed, failure, now)
+    noted = claimed.model_copy(update={"error_code": failure.code, "error_title": failure.title})
+    if failure.disposition is Disposition.SKIP:
+        return _finish(deps, noted, Status.SKIPPED, failure.reason, now)
+    if failure.disposition is Disposition.RETRY_AFTER_24H:
+        return _withheld(deps, noted, contact, rule, failure, now)
+    if failure.disposition is Disposition.TEMPLATE_INSTEAD:
+        return _template_instead(deps, noted, contact, rule, outbound, failure.reason, now)
     settings = deps.catalog.settings()
     attempt = claimed.attempt + 1
-    noted = claimed.model_copy(
-        update={"attempt": attempt, "error_code": failure.code, "error_title": failure.title}
-    )
-    retryable = failure.disposition in (
-        Disposition.RETRY,
-        Disposition.RETRY_AFTER_24H,
-        Disposition.THROTTLED,
-    )
+    noted = noted.model_copy(update={"attempt": attempt})
+    retryable = failure.disposition in (Disposition.RETRY, Disposition.THROTTLED)
     if retryable and attempt < settings.max_attempts:
-        if failure.disposition is Disposition.RETRY_AFTER_24H:
-            when = send_at(now + _META_RETRY_AFTER, now, contact, rule, settings)
-            return _requeue(deps, noted, now, when, dispatched=False, reason=failure.reason)
         delay = backoff(deps.timings.retry_base, claimed.id, attempt)
         in_queue = delay <= deps.timings.max_queue_delay
         result = _requeue(deps, noted, now, now + delay, dispatched=in_queue, reason=failure.reason)
@@ -305,6 +304,48 @@ def _handle_rejection(
         reason = f"{Reason.RETRIES_EXHAUSTED.value}: {failure.reason}"
     fallen = _fall_back(deps, noted, contact, rule, rule.send_step(claimed.step_index), reason, now)
     return fallen or _finish(deps, noted, Status.FAILED, reason, now)
+
+
+def _withheld(
+    deps: Deps,
+    claimed: FollowUp,
+    contact: Contact,
+    rule: Rule,
+    failure: ProviderFailure,
+    now: datetime,
+) -> SendResult:
+    """Meta withheld a marketing message (131049): again no sooner than a day later, and
+    longer after each time, up to the workspace's `withheld_attempts`; then skipped. The
+    attempt is not counted: nothing is wrong with the message."""
+    settings = deps.catalog.settings()
+    withheld = claimed.withheld + 1
+    noted = claimed.model_copy(update={"withheld": withheld})
+    if withheld >= settings.withheld_attempts:
+        reason = f"{failure.reason}; withheld {withheld} times, not tried again"
+        return _finish(deps, noted, Status.SKIPPED, reason, now)
+    when = send_at(now + withheld_gap(withheld), now, contact, rule, settings)
+    return _requeue(deps, noted, now, when, dispatched=False, reason=failure.reason)
+
+
+def _template_instead(
+    deps: Deps,
+    claimed: FollowUp,
+    contact: Contact,
+    rule: Rule,
+    refused: OutboundMessage,
+    why: str,
+    now: datetime,
+) -> SendResult:
+    """WhatsApp found the window closed (131047) after all: the step's template instead,
+    once. A step without one, or a template refused so too, ends the follow-up skipped
+    (or on the step's next channel, when it falls back on undeliverable sends)."""
+    noted = claimed.model_copy(update={"template_only": True})
+    step = rule.send_step(claimed.step_index)
+    template = compose(step, contact, now, template_only=True)
+    if refused.message.kind != "text" or template is None:
+        fallen = _fall_back(deps, noted, contact, rule, step, why, now)
+        return fallen or _finish(deps, noted, Status.SKIPPED, why, now)
+    return _hand_over(deps, noted, contact, refused.to, rule, template, now)
 
 
 def _throttled(

@@ -28,6 +28,7 @@ COUNTERS = (
     "converted",
     "ai_messages",
     "ai_cost_micro_usd",
+    "messaging_cost_micro_usd",
 )
 """`opted_out` counts opt-outs after a send (the rule's opt-out rate); STOP before a send
 cancels the queued entry as `opted_out_before_send`. `ai_messages` counts follow-ups for which
@@ -35,13 +36,17 @@ the AI wrote (was called at least once, its text sent, refused by a guardrail, r
 person or never sent) and `ai_cost_micro_usd` what all their calls cost, in millionths of a
 dollar so DynamoDB can add them as integers. Both are counted once per follow-up, when its
 spend is final: when it is sent, or when it ends without a send (skipped, canceled,
-failed, opted out); never again on the statuses after a send."""
+failed, opted out); never again on the statuses after a send. `messaging_cost_micro_usd`
+is what WhatsApp bills for the messages, counted once per follow-up when it leaves `sent`
+for delivered, read or an answer, priced (a status that names the price came first); one
+that failed or was skipped after the send was not delivered, so not billed."""
 
 MICRO = 1_000_000
 """Micro-dollars per dollar."""
 
 
 _UNCOUNTED = frozenset({Status.SENDING, Status.QUEUED})
+_UNBILLED = frozenset({Status.FAILED, Status.SKIPPED})
 
 
 def counters_for(change: Change) -> dict[str, int]:
@@ -67,12 +72,32 @@ def counters_for(change: Change) -> dict[str, int]:
     if ai is not None and spent and (status is Status.SENT or (status.terminal and unsent)):
         found["ai_messages"] = 1
         found["ai_cost_micro_usd"] = round(ai.cost_usd * MICRO)
+    pricing = change.followup.pricing
+    billed = change.expected is Status.SENT and status not in _UNBILLED
+    if billed and pricing is not None and pricing.cost_usd:
+        found["messaging_cost_micro_usd"] = round(pricing.cost_usd * MICRO)
     return found
 
 
 def ai_cost_usd(counts: dict[str, int]) -> float:
     """The AI cost in dollars from the integer counter."""
     return counts.get("ai_cost_micro_usd", 0) / MICRO
+
+
+def cost_figures(counts: dict[str, int]) -> dict[str, float | None]:
+    """Messaging and AI cost in dollars, their sum, and that sum per reply and per
+    conversion (None with none of them)."""
+    messaging = counts.get("messaging_cost_micro_usd", 0) / MICRO
+    ai = ai_cost_usd(counts)
+    total = messaging + ai
+    replies, conversions = counts.get("responded", 0), counts.get("converted", 0)
+    return {
+        "messaging_cost_usd": messaging,
+        "ai_cost_usd": ai,
+        "cost_usd": total,
+        "cost_per_reply": total / replies if replies else None,
+        "cost_per_conversion": total / conversions if conversions else None,
+    }
 
 
 class RuleStats(BaseModel):

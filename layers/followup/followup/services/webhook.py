@@ -5,10 +5,11 @@ so a repeated delivery changes nothing the second time."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from followup.domain.costs import rate_card
 from followup.domain.followup import FollowUp, Status
 from followup.domain.numbers import NumberHealth
 from followup.domain.webhook_events import (
@@ -30,7 +31,8 @@ from followup.services.contacts import find_contact, update_contact
 from followup.services.identity import relink
 from followup.services.inbound import record_inbound
 from followup.services.pausing import pause_number
-from followup.services.ports import CommitRejected, FollowUpChange
+from followup.services.ports import Change, CommitRejected, FollowUpChange, NewFollowUp
+from followup.services.resend import SKIPPING, resend
 
 if TYPE_CHECKING:
     from followup.domain.contact import Contact
@@ -42,6 +44,7 @@ AGENT_TOOK_OVER = (
     " automation is paused; turn the agent off, then resume the number"
 )
 _RANK = {Status.SENT: 1, Status.DELIVERED: 2, Status.READ: 3}
+_UNBILLED = frozenset({Status.SENT, Status.FAILED, Status.SKIPPED})
 
 
 class NotYetRecorded(Exception):
@@ -99,7 +102,12 @@ def apply(deps: Deps, events: list[WebhookEvent], received_at: datetime) -> Appl
 
 
 def apply_status(deps: Deps, status: DeliveryStatus) -> str:
-    """Move the follow-up forward (sent → delivered → read), never back; or fail it."""
+    """Move the follow-up forward (sent → delivered → read), never back; or fail it. Its
+    price, when the status names one, is kept with what it costs at the workspace's rates."""
+    if status.pricing is not None:
+        card = rate_card().overridden(deps.catalog.settings().message_rates)
+        priced = status.pricing.costed(status.recipient or "", status.at, card)
+        status = replace(status, pricing=priced)
     followup = deps.followups.followup_by_provider_id(status.wamid)
     if followup is None and status.followup_id:
         followup = deps.followups.followup(status.followup_id)
@@ -111,13 +119,30 @@ def apply_status(deps: Deps, status: DeliveryStatus) -> str:
         return _failed(deps, followup, status)
     target = Status(status.state.value)
     if not followup.status.outbound or _RANK[target] <= _RANK[followup.status]:
-        return "stale"
+        return _priced_late(deps, followup, status)
     moved = followup.progressed(target, status.at)
+    if status.pricing is not None:
+        moved = moved.model_copy(update={"pricing": status.pricing})
     try:
         deps.commit([FollowUpChange(moved, followup.status)], status.at)
     except CommitRejected:
         return "stale"
     return target.value
+
+
+def _priced_late(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
+    """A status that moves nothing may still bring the first price of a message already
+    past `sent` (a reply came before its delivered status). A `sent` status's price is
+    left to the delivered one, which carries it too: billing is per delivered message."""
+    unpriced = followup.pricing is None and status.pricing is not None
+    if not unpriced or followup.sent_at is None or followup.status in _UNBILLED:
+        return "stale"
+    priced = followup.model_copy(update={"pricing": status.pricing})
+    try:
+        deps.commit([FollowUpChange(priced, followup.status)], status.at)
+    except CommitRejected:
+        return "stale"
+    return "priced"
 
 
 def _failed(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
@@ -130,13 +155,24 @@ def _failed(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
         error.title if error else "",
         error.detail if error else "",
     )
-    failed = followup.ended(Status.FAILED, status.at, failure.reason).model_copy(
-        update={"error_code": failure.code, "error_title": failure.title}
+    again = resend(deps, followup, failure, status.at)
+    skipped = again is None and failure.disposition in SKIPPING
+    ending = Status.SKIPPED if skipped else Status.FAILED
+    # Not delivered, so not billed: whatever price an earlier status named is dropped.
+    failed = followup.ended(ending, status.at, failure.reason).model_copy(
+        update={"error_code": failure.code, "error_title": failure.title, "pricing": None}
     )
+    changes: list[Change] = [FollowUpChange(failed, followup.status)]
+    if again is not None:
+        changes.append(NewFollowUp(again))
     try:
-        deps.commit([FollowUpChange(failed, followup.status)], status.at)
+        deps.commit(changes, status.at)
     except CommitRejected:
         return "stale"
+    if again is not None:
+        return "failed_sent_again"
+    if skipped:
+        return "skipped"
     after_failed(deps, failed, status.at)
     if failure.code == STOPPED_MARKETING:
         _suppress(deps, Identity(status.recipient), True, status.at, followup.contact_id)

@@ -1,0 +1,127 @@
+"""What a WhatsApp send costs: the `pricing` each status webhook carries, and the rate card
+(rates.toml) that turns it into dollars by the recipient's market."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from functools import cache
+from importlib import resources
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+
+RateCategory = Literal["marketing", "utility", "authentication", "authentication-international"]
+MarketName = Annotated[str, StringConstraints(min_length=1, max_length=60)]
+Rates = dict[MarketName, dict[RateCategory, Annotated[float, Field(ge=0, le=10)]]]
+"""Market → category → US dollars per delivered message (workspace overrides)."""
+
+_BASE: dict[str, str] = {"authentication-international": "authentication"}
+"""A category a market may not price, and the one it is billed as there."""
+OTHER = "other"
+
+
+class Pricing(BaseModel):
+    """WhatsApp's word on a message's price (a status webhook's `pricing`)."""
+
+    billable: bool
+    category: str = Field(
+        max_length=40,
+        description="marketing, utility, authentication, authentication-international, "
+        "service or referral_conversion",
+    )
+    type: str = Field(
+        default="regular",
+        max_length=40,
+        description="regular, free_customer_service or free_entry_point",
+    )
+    market: str | None = Field(default=None, description="the recipient's, on the rate card")
+    cost_usd: float = Field(default=0.0, ge=0, description="at the workspace's rates")
+
+    def costed(self, number: str, at: datetime, card: RateCard) -> Pricing:
+        """This price with the market of `number` and what it costs there."""
+        market = card.market_of(number)
+        cost = message_cost(self, market, at, card)
+        return self.model_copy(update={"market": market, "cost_usd": cost})
+
+
+@dataclass(frozen=True)
+class RateCard:
+    """Rates by market and category, with the card's date and source."""
+
+    effective: date
+    source: str
+    currency: str
+    service_billed_from: datetime
+    markets: dict[str, dict[str, float]]
+    calling_codes: dict[str, str] = field(default_factory=dict)
+
+    def market_of(self, number: str) -> str:
+        """The market of a phone number: its longest listed calling code's, else `other`."""
+        digits = number.lstrip("+")
+        if not digits.isdigit():  # a business-scoped user id names no country
+            return OTHER
+        for length in range(min(4, len(digits)), 0, -1):
+            market = self.calling_codes.get(digits[:length])
+            if market is not None:
+                return market
+        return OTHER
+
+    def rate(self, market: str, category: str) -> float:
+        """Dollars per delivered message; an unknown market is priced as `other`."""
+        rates = self.markets.get(market) or self.markets[OTHER]
+        found = rates.get(category)
+        if found is None and category in _BASE:
+            found = rates.get(_BASE[category])
+        return found or 0.0
+
+    def overridden(self, rates: Rates) -> RateCard:
+        """This card with the workspace's own rates in place of the card's."""
+        markets = {name: dict(values) for name, values in self.markets.items()}
+        for market, values in rates.items():
+            own = markets.setdefault(market, {})
+            for category, rate in values.items():
+                own[category] = rate
+        return replace(self, markets=markets)
+
+
+@cache
+def rate_card() -> RateCard:
+    """The rate card shipped with the engine (rates.toml beside this module)."""
+    text = resources.files("followup.domain").joinpath("rates.toml").read_text()
+    raw = tomllib.loads(text)
+    billed_from: date = raw["service_billed_from"]
+    return RateCard(
+        effective=raw["effective"],
+        source=raw["source"],
+        currency=raw["currency"],
+        service_billed_from=datetime(
+            billed_from.year, billed_from.month, billed_from.day, tzinfo=UTC
+        ),
+        markets=raw["markets"],
+        calling_codes=raw["calling_codes"],
+    )
+
+
+def message_cost(pricing: Pricing, market: str, at: datetime, card: RateCard) -> float:
+    """What one delivered message cost, from the price WhatsApp named: free entry points
+    cost nothing; service messages inside the window cost the utility rate from the card's
+    `service_billed_from` on, nothing before; anything else not billable costs nothing."""
+    if pricing.type == "free_entry_point":
+        return 0.0
+    service = pricing.category == "service" or pricing.type == "free_customer_service"
+    if service:
+        return card.rate(market, "utility") if at >= card.service_billed_from else 0.0
+    return card.rate(market, pricing.category) if pricing.billable else 0.0
+
+
+def would_be_priced(kind: str, category: str | None, in_window: bool) -> Pricing:
+    """The price WhatsApp would name for a send not made yet: free text is a service
+    message; a utility template inside the window is free customer service; any other
+    template is billed in its category."""
+    if kind == "text":
+        return Pricing(billable=False, category="service", type="free_customer_service")
+    if category == "utility" and in_window:
+        return Pricing(billable=False, category="utility", type="free_customer_service")
+    return Pricing(billable=True, category=category or "marketing")

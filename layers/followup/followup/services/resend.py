@@ -1,0 +1,75 @@
+"""A send WhatsApp accepted, then reported failed for policy (131047, 131049): sent again.
+
+131047 (the window closed): the step's template, at once, when the text went and the step
+has one. 131049 (Meta withheld a marketing message): the same step a day or more later,
+longer each time, up to the workspace's `withheld_attempts`. The new follow-up's id comes
+from the failed one's, so a report delivered twice plans it once; one already sent as the
+template, or withheld as often as allowed, plans nothing, so no report can loop.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from followup.domain.followup import FollowUp, Status, StatusChange
+from followup.domain.ids import resend_followup_id
+from followup.domain.journey import send_at
+from followup.domain.whatsapp import Disposition, ProviderFailure, withheld_gap
+
+if TYPE_CHECKING:
+    from followup.services.deps import Deps
+
+SKIPPING = frozenset({Disposition.SKIP, Disposition.TEMPLATE_INSTEAD, Disposition.RETRY_AFTER_24H})
+"""Policy errors that end a follow-up `skipped` when nothing is sent in its place."""
+
+
+def resend(deps: Deps, failed: FollowUp, failure: ProviderFailure, at: datetime) -> FollowUp | None:
+    """The follow-up that sends `failed`'s step again, or None when policy says not to."""
+    rule = deps.catalog.rule(failed.rule_id, failed.rule_version)
+    if rule is None or failed.channel != "whatsapp" or failed.step_index >= len(rule.steps):
+        return None
+    step = rule.send_step(failed.step_index)
+    if failure.disposition is Disposition.TEMPLATE_INSTEAD:
+        was_text = failed.rendered is not None and failed.rendered.kind == "text"
+        if not was_text or step.template is None:
+            return None
+        return _again(failed, at, at, failure.reason, template_only=True)
+    if failure.disposition is not Disposition.RETRY_AFTER_24H:
+        return None
+    settings = deps.catalog.settings()
+    withheld = failed.withheld + 1
+    contact = deps.contacts.contact(failed.contact_id)
+    if withheld >= settings.withheld_attempts or contact is None:
+        return None
+    when = send_at(at + withheld_gap(withheld), at, contact.item, rule, settings)
+    return _again(failed, at, when, failure.reason, withheld=withheld)
+
+
+def _again(
+    failed: FollowUp,
+    at: datetime,
+    when: datetime,
+    why: str,
+    *,
+    template_only: bool = False,
+    withheld: int = 0,
+) -> FollowUp:
+    return FollowUp(
+        id=resend_followup_id(failed.id),
+        contact_id=failed.contact_id,
+        rule_id=failed.rule_id,
+        rule_version=failed.rule_version,
+        step_index=failed.step_index,
+        repeat_index=failed.repeat_index,
+        channel_index=failed.channel_index,
+        skipped_channels=failed.skipped_channels,
+        silence_key=failed.silence_key,
+        manual=failed.manual,
+        withheld=withheld or failed.withheld,
+        template_only=template_only or failed.template_only,
+        created_at=at,
+        scheduled_at=when,
+        wake_at=when,
+        history=[StatusChange(status=Status.QUEUED, at=at, reason=why)],
+    )

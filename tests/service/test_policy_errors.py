@@ -1,0 +1,144 @@
+"""WhatsApp errors that are policy, not glitches: 131049, 130472 and 131047 answered at send."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+from followup.domain.followup import FollowUp, Status
+from followup.domain.settings import WorkspaceSettings
+from followup_local.memory_engine import MemoryEngine
+from tests.support.builders import quiet_contact, rule
+
+HOUR = timedelta(hours=1)
+LEAD = "6281100000301"
+TEXT_ONLY = [{"wait": {"amount": 0, "unit": "minutes"}, "text": "Hi {name}"}]
+SOON = {"stages": ["new"], "idle": {"amount": 1, "unit": "hours"}}
+
+
+def only_followup(engine: MemoryEngine, contact_id: str) -> FollowUp:
+    [followup] = engine.deps.followups.followups_of(contact_id)
+    return followup
+
+
+def allow_withheld_attempts(engine: MemoryEngine, attempts: int) -> None:
+    settings = engine.deps.rules.settings().model_dump(mode="json")
+    settings["withheld_attempts"] = attempts
+    engine.deps.rules.save_settings(WorkspaceSettings.model_validate(settings))
+    engine.deps.catalog.invalidate()
+
+
+def test_a_withheld_marketing_message_is_retried_with_growing_gaps_then_skipped(
+    engine: MemoryEngine,
+) -> None:
+    # Given three attempts allowed, and Meta withholding every one of them
+    allow_withheld_attempts(engine, 3)
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, LEAD, engine.clock.now() - 25 * HOUR)
+    engine.sandbox.fail_next(status=400, code=131049, times=5)
+    # When the engine runs hour by hour for a week
+    for _ in range(7 * 24):
+        engine.tick()
+        engine.clock.advance(HOUR)
+    # Then it tried three times, the second gap longer than the first, both at least a day
+    requests = engine.sandbox.requests
+    assert [r.error_code for r in requests] == [131049, 131049, 131049]
+    first, second = (
+        later.received_at - earlier.received_at for earlier, later in itertools.pairwise(requests)
+    )
+    assert first >= 24 * HOUR
+    assert second >= 48 * HOUR
+    # And the follow-up ended skipped, saying why
+    followup = only_followup(engine, lead.id)
+    assert followup.status is Status.SKIPPED
+    assert followup.reason is not None
+    assert "131049" in followup.reason
+
+
+def test_a_withheld_message_is_never_retried_early_by_redeliveries_or_restarts(
+    engine: MemoryEngine,
+) -> None:
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, LEAD, engine.clock.now() - 25 * HOUR)
+    engine.sandbox.fail_next(status=400, code=131049, times=2)
+    engine.tick()
+    for _ in range(30):  # the first retry, a day or so later
+        engine.clock.advance(HOUR)
+        engine.tick()
+    [first, second] = engine.sandbox.requests
+    followup = only_followup(engine, lead.id)
+    assert followup.status is Status.QUEUED
+    # When, hour by hour for the next 47 hours, its message arrives again, the engine
+    # restarts and ticks run
+    while engine.clock.now() < second.received_at + 47 * HOUR:
+        engine.clock.advance(HOUR)
+        engine.queue.enqueue([followup.id])
+        engine.deps.start_cold()
+        engine.tick()
+    # Then nothing went out before the second gap (48 h) had passed
+    assert len(engine.sandbox.requests) == 2
+    for _ in range(3):
+        engine.clock.advance(HOUR)
+        engine.tick()
+    third = engine.sandbox.requests[2]
+    assert (third.status, first.error_code) == (200, 131049)
+    assert third.received_at - second.received_at >= 48 * HOUR
+
+
+def test_a_meta_experiment_skips_the_follow_up_for_good(engine: MemoryEngine) -> None:
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, LEAD, engine.clock.now() - 25 * HOUR)
+    engine.sandbox.fail_next(status=400, code=130472)
+    engine.tick()
+    followup = only_followup(engine, lead.id)
+    assert followup.status is Status.SKIPPED
+    assert followup.reason is not None
+    assert "130472" in followup.reason
+    for _ in range(3 * 24):
+        engine.clock.advance(HOUR)
+        engine.tick()
+    assert len(engine.sandbox.requests) == 1
+
+
+def test_text_refused_for_a_closed_window_goes_as_the_template_instead(
+    engine: MemoryEngine,
+) -> None:
+    # Given a lead we think wrote two hours ago, but whose window WhatsApp says is closed
+    engine.deps.rules.save_rule(rule(trigger=SOON))
+    lead = quiet_contact(engine.deps, LEAD, engine.clock.now() - 2 * HOUR)
+    engine.tick()
+    # Then the text was refused with 131047 and the step's template went out instead
+    assert [(r.body or {}).get("type") for r in engine.sandbox.requests] == ["text", "template"]
+    assert [r.error_code for r in engine.sandbox.requests] == [131047, None]
+    followup = only_followup(engine, lead.id)
+    assert followup.status is Status.SENT
+    assert followup.rendered is not None
+    assert followup.rendered.kind == "template"
+
+
+def test_131047_twice_does_not_loop(engine: MemoryEngine) -> None:
+    engine.deps.rules.save_rule(rule(trigger=SOON))
+    lead = quiet_contact(engine.deps, LEAD, engine.clock.now() - 2 * HOUR)
+    engine.sandbox.fail_next(status=400, code=131047, times=5)
+    for _ in range(48):
+        engine.tick()
+        engine.clock.advance(HOUR)
+    # The text once, the template once, then the follow-up ends skipped
+    assert [(r.body or {}).get("type") for r in engine.sandbox.requests] == ["text", "template"]
+    followup = only_followup(engine, lead.id)
+    assert followup.status is Status.SKIPPED
+    assert followup.reason is not None
+    assert "131047" in followup.reason
+
+
+def test_131047_on_a_step_without_template_skips_the_follow_up(engine: MemoryEngine) -> None:
+    engine.deps.rules.save_rule(rule(trigger=SOON, steps=TEXT_ONLY))
+    lead = quiet_contact(engine.deps, LEAD, engine.clock.now() - 2 * HOUR)
+    engine.tick()
+    engine.clock.advance(HOUR)
+    engine.tick()
+    assert len(engine.sandbox.requests) == 1
+    followup = only_followup(engine, lead.id)
+    assert followup.status is Status.SKIPPED
+    assert followup.reason is not None
+    assert "131047" in followup.reason

@@ -1,0 +1,51 @@
+"""What activating a rule would cost: who it messages now, priced by market and category."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from followup.domain.costs import rate_card
+from followup.services.preview import preview
+from followup_local.memory_engine import MemoryEngine
+from tests.support.builders import quiet_contact, rule
+
+HOUR = timedelta(hours=1)
+SOON = {"stages": ["new"], "idle": {"amount": 1, "unit": "hours"}}
+
+
+def test_a_marketing_template_to_quiet_leads_costs_each_markets_marketing_rate(
+    engine: MemoryEngine,
+) -> None:
+    # Given two Indonesian leads and a Brazilian one, quiet past the window
+    now = engine.clock.now()
+    for number in ("6281100000601", "6281100000602", "5511987650601"):
+        quiet_contact(engine.deps, number, now - 30 * HOUR)
+    # When the rule that sends them a marketing template is previewed
+    found = preview(engine.deps, rule())
+    # Then its cost is two Indonesian and one Brazilian marketing messages
+    card = rate_card()
+    indonesia, brazil = card.rate("indonesia", "marketing"), card.rate("brazil", "marketing")
+    assert found.now_count == 3
+    assert found.estimated_cost_usd == pytest.approx(2 * indonesia + brazil)
+    by_market = {m.market: (m.contacts, round(m.cost_usd, 6)) for m in found.cost_by_market}
+    assert by_market == {"indonesia": (2, round(2 * indonesia, 6)), "brazil": (1, brazil)}
+
+
+def test_free_text_inside_the_window_costs_the_utility_rate_since_october_2026(
+    engine: MemoryEngine,
+) -> None:
+    quiet_contact(engine.deps, "6281100000611", engine.clock.now() - 2 * HOUR)
+    found = preview(engine.deps, rule(trigger=SOON))
+    assert found.now_count == 1
+    assert found.estimated_cost_usd == pytest.approx(rate_card().rate("indonesia", "utility"))
+
+
+def test_workspace_rates_price_the_preview(engine: MemoryEngine) -> None:
+    quiet_contact(engine.deps, "6281100000621", engine.clock.now() - 30 * HOUR)
+    settings = engine.deps.rules.settings()
+    rates = {"indonesia": {"marketing": 0.25}}
+    engine.deps.rules.save_settings(settings.model_copy(update={"message_rates": rates}))
+    engine.deps.catalog.invalidate()
+    assert preview(engine.deps, rule()).estimated_cost_usd == pytest.approx(0.25)

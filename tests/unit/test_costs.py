@@ -1,0 +1,97 @@
+"""What a send costs: the rate card, its markets, and the price WhatsApp named."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from pydantic import ValidationError
+
+from followup.domain.costs import Pricing, message_cost, rate_card
+from followup.domain.settings import WorkspaceSettings
+
+NOVEMBER_2026 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+SEPTEMBER_2026 = datetime(2026, 9, 30, 12, 0, tzinfo=UTC)
+
+
+def priced(category: str, billable: bool = True, kind: str = "regular") -> Pricing:
+    return Pricing(billable=billable, category=category, type=kind)
+
+
+def test_the_card_names_its_date_and_source() -> None:
+    card = rate_card()
+    assert card.effective == date(2025, 7, 1)
+    assert "Meta" in card.source
+    assert card.currency == "USD"
+
+
+@pytest.mark.parametrize(
+    ("number", "market"),
+    [
+        ("6281100000301", "indonesia"),
+        ("5511987654321", "brazil"),
+        ("14155550100", "north_america"),
+        ("12425550100", "rest_of_latin_america"),
+        ("351910000001", "rest_of_western_europe"),
+        ("4915123456789", "other"),
+        ("BR.1502576394655843", "other"),
+    ],
+)
+def test_a_number_falls_in_the_market_of_its_longest_calling_code(number: str, market: str) -> None:
+    assert rate_card().market_of(number) == market
+
+
+def test_a_billable_message_costs_its_markets_rate_for_its_category() -> None:
+    card = rate_card()
+    marketing = message_cost(priced("marketing"), "brazil", NOVEMBER_2026, card)
+    utility = message_cost(priced("utility"), "brazil", NOVEMBER_2026, card)
+    assert marketing == card.rate("brazil", "marketing") > 0
+    assert 8 < marketing / utility < 10  # marketing costs about 9x utility in Brazil
+
+
+def test_free_messages_cost_nothing() -> None:
+    card = rate_card()
+    assert message_cost(priced("marketing", billable=False), "indonesia", NOVEMBER_2026, card) == 0
+    entry = priced("referral_conversion", billable=False, kind="free_entry_point")
+    assert message_cost(entry, "indonesia", NOVEMBER_2026, card) == 0
+
+
+def test_service_messages_inside_the_window_cost_the_utility_rate_since_october_2026() -> None:
+    card = rate_card()
+    service = priced("service", billable=False, kind="free_customer_service")
+    assert message_cost(service, "indonesia", SEPTEMBER_2026, card) == 0
+    assert message_cost(service, "indonesia", NOVEMBER_2026, card) == card.rate(
+        "indonesia", "utility"
+    )
+
+
+def test_a_market_without_the_category_falls_back_on_its_base_category() -> None:
+    card = rate_card()
+    international = priced("authentication-international")
+    assert message_cost(international, "brazil", NOVEMBER_2026, card) == card.rate(
+        "brazil", "authentication"
+    )
+
+
+def test_workspace_rates_override_the_card() -> None:
+    settings = WorkspaceSettings.model_validate(
+        {"message_rates": {"indonesia": {"marketing": 0.05}}}
+    )
+    card = rate_card().overridden(settings.message_rates)
+    assert message_cost(priced("marketing"), "indonesia", NOVEMBER_2026, card) == 0.05
+    assert card.rate("indonesia", "utility") == rate_card().rate("indonesia", "utility")
+
+
+@pytest.mark.parametrize(
+    "rates",
+    [
+        {"indonesia": {"marketing": -0.01}},
+        {"indonesia": {"promotions": 0.01}},
+        {"": {"utility": 1}},
+    ],
+)
+def test_an_override_must_name_a_category_and_a_rate_of_zero_or_more(
+    rates: dict[str, dict[str, float]],
+) -> None:
+    with pytest.raises(ValidationError):
+        WorkspaceSettings.model_validate({"message_rates": rates})
