@@ -107,8 +107,8 @@ def _loaded(code: str, *args: str, **env: str) -> set[str]:
 
 
 # Clients and libraries only a use case's own calls need: 360dialog and webhooks (httpx),
-# SMS, email, the queue, the AI writer, holiday calendars, and the X-Ray SDK outside the ticks
-# (the sender is traced by Lambda's active tracing alone: the SDK would slow its cold starts).
+# SMS, email, the queue, the AI writer, holiday calendars. No handler loads the X-Ray SDK:
+# the traced functions rely on Lambda's active tracing, the SDK would double their cold start.
 SEND_ADAPTERS = {
     "httpx",
     "holidays",
@@ -118,7 +118,6 @@ SEND_ADAPTERS = {
     "followup.adapters.notify",
     "followup.adapters.claude",
 }
-TRACED_WITH_THE_SDK = {"enqueue", "dispatch", "expire"}
 # Modules the services name only in type hints: the reply classifier, the pacer and the
 # dependencies container load when a request uses them, not with a handler; the in-memory
 # store (and the table models it loads) only when the API runs a dry run.
@@ -135,11 +134,9 @@ USES_THE_DEPS_MODULE = {"api", "bus_events"}
 def test_a_handler_module_loads_no_adapter_it_does_not_call_at_import(handler: str) -> None:
     loaded = _loaded("import importlib, sys\nimportlib.import_module(sys.argv[1])", handler)
     name = handler.split(".")[1]
-    unwanted = SEND_ADAPTERS | {"followup.adapters.sqs"} | HINTED_ONLY
+    unwanted = SEND_ADAPTERS | {"followup.adapters.sqs", "aws_xray_sdk"} | HINTED_ONLY
     if name in USES_THE_DEPS_MODULE:
         unwanted -= {"followup.services.deps"}
-    if name not in TRACED_WITH_THE_SDK:
-        unwanted |= {"aws_xray_sdk"}
     if name != "ws_authorizer":
         unwanted |= {"jwt", "followup.adapters.cognito"}
     else:  # it checks a token against the configuration, and touches no table

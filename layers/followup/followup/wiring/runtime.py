@@ -15,8 +15,6 @@ from followup.wiring.config import Config
 from followup.wiring.lazy import on_first_use
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools import Tracer
-
     from followup.adapters.claude import ClaudeWriter
     from followup.adapters.connections import ConnectionPoster
     from followup.adapters.email import SesEmail
@@ -202,10 +200,3 @@ def publish(report: dict[str, Any], service: str, logger: Logger, metrics: Metri
 def observability(service: str) -> tuple[Logger, Metrics]:
     """Structured logs and metrics for one function."""
     return Logger(service=service), Metrics(namespace=NAMESPACE, service=service)
-
-
-def tracer(service: str) -> Tracer:
-    """X-Ray traces, for the functions that turn tracing on (it loads the X-Ray SDK)."""
-    from aws_lambda_powertools import Tracer
-
-    return Tracer(service=service)
