@@ -128,19 +128,22 @@ HINTED_ONLY = {
     "followup.adapters.memory",
 }
 USES_THE_DEPS_MODULE = {"api", "bus_events"}
+# The table models and pynamodb (botocore's session with them, about a bare `import boto3`)
+# load with the store when a request first builds the dependencies, in every handler alike.
+STORE = {"pynamodb", "followup.adapters.tables", "followup.adapters.dynamo"}
 
 
 @pytest.mark.parametrize("handler", HANDLERS)
 def test_a_handler_module_loads_no_adapter_it_does_not_call_at_import(handler: str) -> None:
     loaded = _loaded("import importlib, sys\nimportlib.import_module(sys.argv[1])", handler)
     name = handler.split(".")[1]
-    unwanted = SEND_ADAPTERS | {"followup.adapters.sqs", "aws_xray_sdk"} | HINTED_ONLY
+    unwanted = SEND_ADAPTERS | {"followup.adapters.sqs", "aws_xray_sdk"} | HINTED_ONLY | STORE
     if name in USES_THE_DEPS_MODULE:
         unwanted -= {"followup.services.deps"}
     if name != "ws_authorizer":
         unwanted |= {"jwt", "followup.adapters.cognito"}
     else:  # it checks a token against the configuration, and touches no table
-        unwanted |= {"followup.services.deps", "followup.domain.rule", "pynamodb"}
+        unwanted |= {"followup.services.deps", "followup.domain.rule"}
     assert handler in loaded
     assert sorted(loaded & unwanted) == []
 

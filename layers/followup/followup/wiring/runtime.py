@@ -16,7 +16,7 @@ from followup.wiring.lazy import on_first_use
 
 if TYPE_CHECKING:
     from followup.adapters.claude import ClaudeWriter
-    from followup.adapters.connections import ConnectionPoster
+    from followup.adapters.connections import ConnectionPoster, Connections
     from followup.adapters.email import SesEmail
     from followup.adapters.notify import OutboundNotifier
     from followup.adapters.sms import SnsSms
@@ -135,6 +135,14 @@ def _email(config: Config) -> SesEmail:
 
     secret = config.unsubscribe_secret.get_secret_value()
     return SesEmail(config.email_from, config.public_api_url, secret, _client("sesv2", config))
+
+
+@cache
+def connections() -> Connections:
+    """The open WebSocket connections; their table's model loads on first use, as the store's."""
+    from followup.adapters.connections import Connections
+
+    return Connections()
 
 
 @cache
