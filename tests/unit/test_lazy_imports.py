@@ -131,13 +131,22 @@ USES_THE_DEPS_MODULE = {"api", "bus_events"}
 # The table models and pynamodb (botocore's session with them, about a bare `import boto3`)
 # load with the store when a request first builds the dependencies, in every handler alike.
 STORE = {"pynamodb", "followup.adapters.tables", "followup.adapters.dynamo"}
+# The configuration (pydantic-settings, with the asyncio it loads) is read when a request
+# first asks for it (`runtime.config()` or `runtime.deps()`), with the store.
+CONFIGURATION = {"pydantic_settings", "followup.wiring.config"}
 
 
 @pytest.mark.parametrize("handler", HANDLERS)
 def test_a_handler_module_loads_no_adapter_it_does_not_call_at_import(handler: str) -> None:
     loaded = _loaded("import importlib, sys\nimportlib.import_module(sys.argv[1])", handler)
     name = handler.split(".")[1]
-    unwanted = SEND_ADAPTERS | {"followup.adapters.sqs", "aws_xray_sdk"} | HINTED_ONLY | STORE
+    unwanted = (
+        SEND_ADAPTERS
+        | {"followup.adapters.sqs", "aws_xray_sdk"}
+        | HINTED_ONLY
+        | STORE
+        | CONFIGURATION
+    )
     if name in USES_THE_DEPS_MODULE:
         unwanted -= {"followup.services.deps"}
     if name != "ws_authorizer":

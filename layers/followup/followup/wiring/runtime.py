@@ -11,7 +11,6 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import AwareDatetime, BaseModel
 
-from followup.wiring.config import Config
 from followup.wiring.lazy import on_first_use
 
 if TYPE_CHECKING:
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
     from followup.services.deps import Deps
     from followup.services.pacing import Pacer
     from followup.services.ports import Clock
+    from followup.wiring.config import Config
 
 NAMESPACE = "FollowUp"
 _CLIENTS = threading.Lock()
@@ -169,6 +169,9 @@ def config() -> Config:
 
 @cache
 def _environment_config() -> Config:
+    """Read on first use: pydantic-settings loads with it, not with the handler."""
+    from followup.wiring.config import Config
+
     return Config()
 
 
