@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -155,6 +156,51 @@ def test_a_handler_module_loads_no_adapter_it_does_not_call_at_import(handler: s
         unwanted |= {"followup.services.deps", "followup.domain.rule"}
     assert handler in loaded
     assert sorted(loaded & unwanted) == []
+
+
+BUILT_MODELS = """
+import importlib, json, sys
+importlib.import_module(sys.argv[1])
+from pydantic import BaseModel
+own = [
+    (name, model)
+    for name, module in list(sys.modules.items())
+    if name.startswith(("followup.", "functions."))
+    for model in vars(module).values()
+    if isinstance(model, type) and issubclass(model, BaseModel) and model.__module__ == name
+]
+print(json.dumps({
+    "models": len(own),
+    "built": sorted(f"{name}.{m.__qualname__}" for name, m in own if m.__pydantic_complete__),
+    "parser": "aws_lambda_powertools.utilities.parser" in sys.modules,
+}))
+"""
+
+
+@pytest.mark.parametrize("handler", HANDLERS)
+def test_a_handler_module_builds_no_model_schema_at_import(handler: str) -> None:
+    """Our pydantic models defer their validators to first use (`defer_build`), so a handler
+    pays for the models its requests validate, not for every model its modules name. Powertools'
+    own event models (its parser) stay unloaded too: its batch module loads them all when
+    pydantic came first."""
+    found = _loaded_json(BUILT_MODELS, handler)
+    assert found["models"] >= 1
+    assert found["built"] == []
+    assert found["parser"] is False
+
+
+def _loaded_json(code: str, *args: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        cwd=ROOT,
+        check=True,
+        timeout=120,
+    )
+    found: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    return found
 
 
 def test_building_the_dependencies_loads_each_adapter_only_on_its_first_call() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from followup.domain.rule import Action, Rule
 from followup.services import rules
@@ -16,6 +16,8 @@ from followup.services.monitoring import EXIT_KINDS
 
 class Counts(BaseModel):
     """Enrollments (`active` now; the others over the period) and sends over the period."""
+
+    model_config = ConfigDict(defer_build=True)
 
     active: int = Field(default=0, description="enrollments in it now")
     entered: int = 0

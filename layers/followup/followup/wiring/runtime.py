@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from followup.wiring.lazy import on_first_use
 
@@ -191,6 +191,8 @@ def install(local: Deps | None, local_config: Config | None = None) -> None:
 
 
 class _Tick(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     time: AwareDatetime | None = None
 
 
