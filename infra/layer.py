@@ -29,7 +29,7 @@ PLATFORMS = ("manylinux_2_34_aarch64", "manylinux_2_28_aarch64", "manylinux2014_
 """Lambda's Python 3.14 runtime runs Amazon Linux 2023 (glibc 2.34) on Graviton."""
 REQUIREMENTS = (
     "anthropic",
-    "aws-lambda-powertools[tracer]",
+    "aws-lambda-powertools",
     "pynamodb",
     "httpx",
     "pydantic",

@@ -45,11 +45,12 @@ SENDER_TIMEOUT_SECONDS = 60
 TICKS = ("enqueue", "dispatch", "expire")
 TRACED = frozenset({*TICKS, "sender"})
 """X-Ray where one invocation calls several services (DynamoDB, SQS, 360dialog, SNS, SES,
-Claude). The ticks, where nobody waits on a cold start, also load the X-Ray SDK for a
-subsegment per call; the sender keeps active tracing alone (one segment per invocation), since
-the SDK's import (about a bare `import boto3` again) delays sends while it scales out. The
-request-facing functions (webhook, API, WebSocket, authorizer, broadcaster, bus events) do
-without: their logs and metrics already show what they did."""
+Claude), by Lambda's active tracing alone: one segment per invocation, with its cold start.
+No function loads the X-Ray SDK for subsegments: its import (about a bare `import boto3`
+again) would double a tick's cold start, and at hourly ticks nearly every tick starts cold;
+the tick reports' counts are metrics already. The request-facing functions (webhook, API,
+WebSocket, authorizer, broadcaster, bus events) do without: their logs and metrics already
+show what they did."""
 _KEY_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER}
 
 

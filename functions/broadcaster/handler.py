@@ -11,7 +11,6 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from followup.adapters import followup_doc
-from followup.adapters.connections import Connections
 from followup.domain.followup import FollowUp
 from followup.services.broadcast import broadcast
 from followup.wiring import runtime
@@ -37,7 +36,10 @@ def changed_followups(event: dict[str, Any]) -> list[FollowUp]:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     deps = runtime.deps()
     report = broadcast(
-        changed_followups(event), Connections(), runtime.connection_poster(), deps.clock.now()
+        changed_followups(event),
+        runtime.connections(),
+        runtime.connection_poster(),
+        deps.clock.now(),
     )
     metrics.add_metric(name="broadcast_messages", unit="Count", value=report.messages)
     metrics.add_metric(name="broadcast_gone", unit="Count", value=report.gone)

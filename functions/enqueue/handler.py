@@ -10,11 +10,9 @@ from followup.services import enqueue
 from followup.wiring import runtime
 
 logger, metrics = runtime.observability("enqueue")
-tracer = runtime.tracer("enqueue")  # several services per invocation: traces pay here
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     deps = runtime.deps()

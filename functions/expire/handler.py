@@ -10,11 +10,9 @@ from followup.services import expire
 from followup.wiring import runtime
 
 logger, metrics = runtime.observability("expire")
-tracer = runtime.tracer("expire")  # several services per invocation: traces pay here
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     deps = runtime.deps()

@@ -11,7 +11,6 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from followup.adapters.connections import Connections
 from followup.api.feed import SUBPROTOCOL, offers_feed
 from followup.wiring import runtime
 
@@ -26,12 +25,12 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     runtime.deps()  # binds the tables
     if route == "$connect":
         user = (request.get("authorizer") or {}).get("sub", "")
-        Connections().add(connection_id, user, runtime.deps().clock.now())
+        runtime.connections().add(connection_id, user, runtime.deps().clock.now())
         metrics.add_metric(name="ws_connected", unit="Count", value=1)
         if offers_feed(event.get("headers")):  # API Gateway's handshake answers with it
             return {"statusCode": 200, "headers": {"Sec-WebSocket-Protocol": SUBPROTOCOL}}
     elif route == "$disconnect":
-        Connections().remove(connection_id)
+        runtime.connections().remove(connection_id)
         metrics.add_metric(name="ws_disconnected", unit="Count", value=1)
     else:
         ping = _is_ping(event.get("body"))

@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from followup.domain.followup import AiWriting
 from followup.services.send import send_one
@@ -34,6 +34,8 @@ def executor() -> ThreadPoolExecutor:
 
 
 class SendRequest(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     followup_id: str
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from followup.domain.recipes import RECIPES
+from followup.domain.recipes import all_recipes
 from followup.domain.settings import WorkspaceSettings
 from followup.services.rules import review
 from followup_local import envelopes
@@ -14,7 +14,7 @@ from tests.support.builders import quiet_contact
 
 
 def test_every_recipe_is_a_rule_without_problems_in_the_default_funnel() -> None:
-    for found in RECIPES:
+    for found in all_recipes():
         errors, warnings = review(found.rule, WorkspaceSettings())
         assert (found.id, errors, warnings) == (found.id, [], [])
         assert not found.rule.active

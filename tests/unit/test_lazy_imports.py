@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -107,8 +108,8 @@ def _loaded(code: str, *args: str, **env: str) -> set[str]:
 
 
 # Clients and libraries only a use case's own calls need: 360dialog and webhooks (httpx),
-# SMS, email, the queue, the AI writer, holiday calendars, and the X-Ray SDK outside the ticks
-# (the sender is traced by Lambda's active tracing alone: the SDK would slow its cold starts).
+# SMS, email, the queue, the AI writer, holiday calendars. No handler loads the X-Ray SDK:
+# the traced functions rely on Lambda's active tracing, the SDK would double their cold start.
 SEND_ADAPTERS = {
     "httpx",
     "holidays",
@@ -118,7 +119,6 @@ SEND_ADAPTERS = {
     "followup.adapters.notify",
     "followup.adapters.claude",
 }
-TRACED_WITH_THE_SDK = {"enqueue", "dispatch", "expire"}
 # Modules the services name only in type hints: the reply classifier, the pacer and the
 # dependencies container load when a request uses them, not with a handler; the in-memory
 # store (and the table models it loads) only when the API runs a dry run.
@@ -129,23 +129,78 @@ HINTED_ONLY = {
     "followup.adapters.memory",
 }
 USES_THE_DEPS_MODULE = {"api", "bus_events"}
+# The table models and pynamodb (botocore's session with them, about a bare `import boto3`)
+# load with the store when a request first builds the dependencies, in every handler alike.
+STORE = {"pynamodb", "followup.adapters.tables", "followup.adapters.dynamo"}
+# The configuration (pydantic-settings, with the asyncio it loads) is read when a request
+# first asks for it (`runtime.config()` or `runtime.deps()`), with the store.
+CONFIGURATION = {"pydantic_settings", "followup.wiring.config"}
 
 
 @pytest.mark.parametrize("handler", HANDLERS)
 def test_a_handler_module_loads_no_adapter_it_does_not_call_at_import(handler: str) -> None:
     loaded = _loaded("import importlib, sys\nimportlib.import_module(sys.argv[1])", handler)
     name = handler.split(".")[1]
-    unwanted = SEND_ADAPTERS | {"followup.adapters.sqs"} | HINTED_ONLY
+    unwanted = (
+        SEND_ADAPTERS
+        | {"followup.adapters.sqs", "aws_xray_sdk"}
+        | HINTED_ONLY
+        | STORE
+        | CONFIGURATION
+    )
     if name in USES_THE_DEPS_MODULE:
         unwanted -= {"followup.services.deps"}
-    if name not in TRACED_WITH_THE_SDK:
-        unwanted |= {"aws_xray_sdk"}
     if name != "ws_authorizer":
         unwanted |= {"jwt", "followup.adapters.cognito"}
     else:  # it checks a token against the configuration, and touches no table
-        unwanted |= {"followup.services.deps", "followup.domain.rule", "pynamodb"}
+        unwanted |= {"followup.services.deps", "followup.domain.rule"}
     assert handler in loaded
     assert sorted(loaded & unwanted) == []
+
+
+BUILT_MODELS = """
+import importlib, json, sys
+importlib.import_module(sys.argv[1])
+from pydantic import BaseModel
+own = [
+    (name, model)
+    for name, module in list(sys.modules.items())
+    if name.startswith(("followup.", "functions."))
+    for model in vars(module).values()
+    if isinstance(model, type) and issubclass(model, BaseModel) and model.__module__ == name
+]
+print(json.dumps({
+    "models": len(own),
+    "built": sorted(f"{name}.{m.__qualname__}" for name, m in own if m.__pydantic_complete__),
+    "parser": "aws_lambda_powertools.utilities.parser" in sys.modules,
+}))
+"""
+
+
+@pytest.mark.parametrize("handler", HANDLERS)
+def test_a_handler_module_builds_no_model_schema_at_import(handler: str) -> None:
+    """Our pydantic models defer their validators to first use (`defer_build`), so a handler
+    pays for the models its requests validate, not for every model its modules name. Powertools'
+    own event models (its parser) stay unloaded too: its batch module loads them all when
+    pydantic came first."""
+    found = _loaded_json(BUILT_MODELS, handler)
+    assert found["models"] >= 1
+    assert found["built"] == []
+    assert found["parser"] is False
+
+
+def _loaded_json(code: str, *args: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        cwd=ROOT,
+        check=True,
+        timeout=120,
+    )
+    found: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    return found
 
 
 def test_building_the_dependencies_loads_each_adapter_only_on_its_first_call() -> None:

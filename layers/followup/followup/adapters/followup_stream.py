@@ -6,11 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.transactions import TransactWrite
-
 from followup.adapters import followup_doc
-from followup.adapters.tables import StatsItem
 from followup.domain.enrollment import Enrollment
 from followup.domain.followup import Status
 from followup.services.stats_stream import Counters, EnrollmentRecord, Record, StreamRecord
@@ -60,13 +56,20 @@ def _text(image: Mapping[str, Any], name: str) -> str | None:
 
 
 class DynamoLedger:
-    """Checkpoints in the stats table, beside the counters they guard."""
+    """Checkpoints in the stats table, beside the counters they guard. Its methods load
+    pynamodb and the table's model: decoding a batch needs neither."""
 
     def __init__(self, expires_at: datetime) -> None:
+        from followup.adapters.tables import StatsItem
+
         self._expires_at = expires_at
         self._connection = StatsItem._get_connection().connection
 
     def applied(self, batch: str) -> str | None:
+        from pynamodb.exceptions import DoesNotExist
+
+        from followup.adapters.tables import StatsItem
+
         try:
             item = StatsItem.get(STREAM, batch, consistent_read=True)
         except DoesNotExist:
@@ -74,6 +77,11 @@ class DynamoLedger:
         return item.applied
 
     def add(self, batch: str, previous: str | None, last: str, counters: Counters) -> bool:
+        from pynamodb.exceptions import TransactWriteError
+        from pynamodb.transactions import TransactWrite
+
+        from followup.adapters.tables import StatsItem
+
         condition = (
             StatsItem.applied.does_not_exist()
             if previous is None

@@ -21,7 +21,7 @@ IMPORT_KINDS = {"text/csv": "csv", "application/x-ndjson": "jsonl", "application
 
 
 class Approval(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     text: str | None = Field(
         default=None,
@@ -31,7 +31,7 @@ class Approval(BaseModel):
 
 
 class SendNow(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     rule_id: str
 

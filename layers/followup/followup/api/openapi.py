@@ -13,7 +13,7 @@ import copy
 from http import HTTPStatus
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 STATUSES = "x-statuses"
 _ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -22,11 +22,15 @@ _SECURITY = "jwt"
 
 
 class ErrorDetail(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     field: str
     message: str
 
 
 class ErrorInfo(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     code: str
     message: str
     details: list[ErrorDetail]
@@ -35,11 +39,15 @@ class ErrorInfo(BaseModel):
 class Error(BaseModel):
     """Every 4xx and 5xx body: {"error": {"code", "message", "details": [{field, message}]}}."""
 
+    model_config = ConfigDict(defer_build=True)
+
     error: ErrorInfo
 
 
 class GatewayMessage(BaseModel):
     """What API Gateway itself answers, e.g. its JWT authorizer's {"message": "Unauthorized"}."""
+
+    model_config = ConfigDict(defer_build=True)
 
     message: str
 

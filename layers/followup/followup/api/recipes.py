@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from followup.api.auth import READERS, RULE_WRITERS, require
 from followup.api.openapi import statuses
-from followup.domain.recipes import RECIPES
+from followup.domain.recipes import all_recipes
 from followup.services import recipes
 from followup.services.recipes import Installation
 from followup.wiring import runtime
@@ -21,7 +21,7 @@ def list_recipes() -> dict[str, Any]:
     require(router.current_event.raw_event, READERS)
     return {
         "recipes": [
-            {**found.model_dump(mode="json"), "stages": found.stages()} for found in RECIPES
+            {**found.model_dump(mode="json"), "stages": found.stages()} for found in all_recipes()
         ]
     }
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from followup.api.auth import READERS, RULE_WRITERS, require
 from followup.api.openapi import statuses
@@ -150,6 +150,8 @@ def preview_saved(rule_id: str) -> dict[str, Any]:
 
 
 class SampleRequest(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     contact_id: str = Field(min_length=1, max_length=64)
 
 

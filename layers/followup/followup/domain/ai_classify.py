@@ -51,7 +51,7 @@ TOOL_SCHEMA: dict[str, Any] = {
 class Classified(BaseModel):
     """The tool input, checked: the model's reading of one reply."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     intent: Intent
     confidence: float = Field(ge=0, le=1)

@@ -18,7 +18,7 @@ EMAIL_PATTERN = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\".]+$")
 class EmailContent(BaseModel):
     """An email's subject and body; both take the `{first_name|there}` placeholders."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     subject: str = Field(min_length=1, max_length=200)
     body: str = Field(min_length=1, max_length=20_000)
@@ -27,7 +27,7 @@ class EmailContent(BaseModel):
 class FallbackWhen(BaseModel):
     """When a step moves on to its next channel."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     undeliverable: StrictBool = Field(
         default=True, description="the provider refused the message or reported it failed"
@@ -53,7 +53,7 @@ class ChannelRefused(Exception):
 class OutboundEmail(BaseModel):
     """One marketing email; `unsubscribe_for` names the contact its one-click link stops."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     to: str
     subject: str

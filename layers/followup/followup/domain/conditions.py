@@ -61,7 +61,11 @@ class Condition(BaseModel):
     `{"not": {...}}`."""
 
     model_config = ConfigDict(
-        frozen=True, validate_by_name=True, validate_by_alias=True, serialize_by_alias=True
+        frozen=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+        defer_build=True,
     )
 
     replied: StrictBool | None = Field(

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, BaseModel, Field, ValidationInfo, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from followup.domain.channels import EMAIL_PATTERN, Channel
 from followup.domain.localtime import ZoneName
@@ -39,6 +39,8 @@ class Contact(BaseModel):
     `last_activity_at` moves with every message except this engine's own follow-ups,
     so a follow-up never restarts the silence that caused it.
     """
+
+    model_config = ConfigDict(defer_build=True)
 
     id: str
     wa_id: str | None = Field(default=None, description="phone-based WhatsApp id; sends go here")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from followup.domain.contact import Speaker
 from followup.domain.intents import Intent
@@ -18,6 +18,8 @@ class Direction(StrEnum):
 
 class Referral(BaseModel):
     """Where a click-to-WhatsApp conversation began: the ad or post, and Meta's click id."""
+
+    model_config = ConfigDict(defer_build=True)
 
     source_type: str | None = None
     source_id: str | None = None
@@ -36,6 +38,8 @@ class MessageIntent(BaseModel):
     reading was not used (the rules' reading was).
     """
 
+    model_config = ConfigDict(defer_build=True)
+
     intent: Intent
     confidence: float = Field(ge=0, le=1)
     source: Literal["rules", "ai"] = "rules"
@@ -50,6 +54,8 @@ class MessageIntent(BaseModel):
 
 
 class Message(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     contact_id: str
     at: AwareDatetime

@@ -49,7 +49,7 @@ def shifted(at: datetime, by: timedelta) -> datetime:
 class Duration(BaseModel):
     """An amount of a unit. Days, weeks and months follow the local calendar."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     amount: StrictInt = Field(ge=0, le=100_000)
     unit: Unit

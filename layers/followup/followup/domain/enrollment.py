@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from followup.domain.conditions import Facts
 from followup.domain.contact import Contact
@@ -28,6 +28,8 @@ class Enrollment(BaseModel):
     `held_at` is set while its rule is off: the due step waits for the rule to be
     turned on again instead of being queued.
     """
+
+    model_config = ConfigDict(defer_build=True)
 
     id: str
     rule_id: str

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from followup.domain.channels import Channel
 from followup.domain.costs import Pricing
@@ -89,6 +89,8 @@ class Reason(StrEnum):
 
 
 class StatusChange(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     status: Status
     at: AwareDatetime
     reason: str | None = None
@@ -96,6 +98,8 @@ class StatusChange(BaseModel):
 
 class RenderedMessage(BaseModel):
     """Exactly what went to the provider."""
+
+    model_config = ConfigDict(defer_build=True)
 
     kind: Literal["text", "template", "sms", "email"]
     text: str | None = None
@@ -116,6 +120,8 @@ class AiWriting(BaseModel):
     where it went, so a retried send sends it again instead of paying for another.
     """
 
+    model_config = ConfigDict(defer_build=True)
+
     used: bool
     fallback_reason: str | None = None
     guardrail: str | None = None
@@ -131,6 +137,8 @@ class AiWriting(BaseModel):
 
 class FollowUp(BaseModel):
     """A queue entry. `silence_key` names the silence that caused it (dedup)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     id: str
     contact_id: str

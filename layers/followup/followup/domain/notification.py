@@ -15,7 +15,7 @@ MAX_ATTEMPTS = 8
 class Notification(BaseModel):
     """One delivery: to `webhook`, or to the bus as `detail_type`, of `payload`."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     id: str
     contact_id: str

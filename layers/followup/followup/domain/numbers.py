@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from followup.domain.settings import WorkspaceSettings
 
@@ -13,6 +13,8 @@ DEFAULT_NUMBER = "360dialog"
 class NumberHealth(BaseModel):
     """A degraded quality (e.g. FLAGGED) or an error that stops the number pauses sending
     until an operator resumes it; `paused_reason` says which."""
+
+    model_config = ConfigDict(defer_build=True)
 
     phone_number_id: str
     display_phone_number: str = ""

@@ -45,7 +45,7 @@ class Weekday(StrEnum):
 class TimeRange(BaseModel):
     """Wall-clock hours, start inclusive, end exclusive ("24:00" is midnight at day end)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     start: str
     end: str
@@ -82,7 +82,7 @@ def _office_hours() -> dict[Weekday, list[TimeRange]]:
 class SendWindow(BaseModel):
     """When sends are allowed, read in the contact's (else the workspace's) time zone."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     hours: dict[Weekday, list[TimeRange]] = Field(default_factory=_office_hours)
     blackout_days: list[Weekday] = Field(default_factory=lambda: [Weekday.SAT, Weekday.SUN])

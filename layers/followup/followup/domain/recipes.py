@@ -8,6 +8,7 @@ are placeholders for the workspace's approved templates.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -16,7 +17,7 @@ from followup.domain.rule import Rule
 
 
 class Recipe(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     id: str
     name: str
@@ -66,223 +67,233 @@ def _recipe(
 
 _LATER_THAN_NEW = ["qualified", "applied", "paid", "enrolled"]
 
-RECIPES: tuple[Recipe, ...] = (
-    _recipe(
-        "apply-reminder-24h",
-        "Apply reminder after 24 h",
-        "A new lead asked about a programme and went quiet: a day later, invite them to apply.",
-        {"stages": ["new"], "idle": _wait(24, "hours"), "max_idle": _wait(4, "days")},
-        [
-            _step(
-                _wait(0, "minutes"),
-                "apply_reminder",
-                "Hi {first_name|there}, did you get a chance to look at the application? "
-                "I can help you with it today.",
-            )
-        ],
-        exit={"stages": _LATER_THAN_NEW},
-    ),
-    _recipe(
-        "applied-not-paid-day3",
-        "Applied but not paid, day 3",
-        "The lead applied but has not paid three days later: a reminder, then a last call.",
-        {"stages": ["applied"], "idle": _wait(3, "days")},
-        [
-            _step(
-                _wait(0, "minutes"),
-                "payment_reminder",
-                "Hi {first_name|there}, your application is in: the last step is the payment. "
-                "Any questions about it?",
-            ),
-            _step(
-                _wait(2, "days"),
-                "payment_last_call",
-                "Hi {first_name|there}, places are filling up: complete your payment to "
-                "keep yours.",
-            ),
-        ],
-        exit={"stages": ["paid", "enrolled"]},
-    ),
-    _recipe(
-        "qualified-day2",
-        "Qualified, day 2",
-        "A qualified lead has been quiet for two days: invite them to an interview.",
-        {"stages": ["qualified"], "idle": _wait(2, "days")},
-        [
-            _step(
-                _wait(0, "minutes"),
-                "interview_invite",
-                "Hi {first_name|there}, would you like to book a short interview with a "
-                "counsellor this week?",
-            )
-        ],
-        exit={"stages": ["applied", "paid", "enrolled"]},
-    ),
-    _recipe(
-        "lead-nurture",
-        "Lead nurture",
-        "A new lead who is not ready yet: an introduction, a success story, an offer and a "
-        "last call over three weeks, then a quarterly update for a year. A reply ends it.",
-        {"stages": ["new"], "idle": _wait(1, "days")},
-        [
-            _step(
-                _wait(0, "minutes"),
-                "nurture_intro",
-                "Hi {first_name|there}, here is what "
-                "our students say they value most about the programme.",
-            ),
-            _step(
-                _wait(3, "days"),
-                "nurture_case_study",
-                "Hi {first_name|there}, this is how "
-                "one of last year's students found their first job.",
-            ),
-            _step(
-                _wait(4, "days"),
-                "nurture_offer",
-                "Hi {first_name|there}, this month's "
-                "intake comes with an early-registration offer.",
-            ),
-            _step(
-                _wait(7, "days"),
-                "nurture_last_call",
-                "Hi {first_name|there}, the offer ends this week: shall I hold a place for you?",
-            ),
-            _step(
-                _wait(3, "months"),
-                "nurture_quarterly",
-                "Hi {first_name|there}, here is what is new this quarter.",
-                repeat={"every": _wait(3, "months"), "times": 3},
-            ),
-        ],
-        exit={"stages": _LATER_THAN_NEW},
-    ),
-    _recipe(
-        "reactivation-60d",
-        "Reactivation after 60 days",
-        "A lead who has said nothing for 60 days (and no more than 90) gets one friendly check-in.",
-        {"stages": ["new", "qualified"], "idle": _wait(60, "days"), "max_idle": _wait(90, "days")},
-        [
-            _step(
-                _wait(0, "minutes"),
-                "reactivation",
-                "Hi {first_name|there}, it has been a while: are you still thinking about "
-                "studying with us?",
-            )
-        ],
-        exit={"stages": ["applied", "paid", "enrolled"]},
-    ),
-    _recipe(
-        "subscription-renewal",
-        "Subscription renewal reminder",
-        "A customer with a `renewal_date` hears about the renewal 7 days before it, at 09:00 "
-        "in their time zone, then again on the day at 09:00. A reply does not stop the second.",
-        {
-            "kind": "date",
-            "attribute": "renewal_date",
-            "offset": _wait(7, "days"),
-            "before": True,
-            "at": "09:00",
-        },
-        [
-            _step(
-                _wait(0, "minutes"),
-                "renewal_upcoming",
-                "Hi {first_name|there}, your subscription renews on "
-                "{attributes.renewal_date}: nothing to do if your details are up to date.",
-            ),
-            {"kind": "wait", "until_attribute": "renewal_date"},
-            {"kind": "wait", "until_time": "09:00"},
-            _step(
-                _wait(0, "minutes"),
-                "renewal_today",
-                "Hi {first_name|there}, your subscription renews today. Thank you for staying!",
-            ),
-        ],
-        exit={"on_reply": False},
-    ),
-    _recipe(
-        "stopped-replying",
-        "Stopped replying",
-        "A counsellor answered and the lead went quiet: a nudge a day later, another two "
-        "days after that. A reply ends it.",
-        {"idle": _wait(1, "days"), "last_speaker": "agent", "max_idle": _wait(3, "days")},
-        [
-            _step(
-                _wait(0, "minutes"),
-                "checkin_after_agent",
-                "Hi {first_name|there}, did my last message answer your question?",
-                repeat={"every": _wait(2, "days"), "times": 1},
-            )
-        ],
-    ),
-    _recipe(
-        "post-service",
-        "After the service: a rating, then a referral or an urgent review",
-        "Two hours after a `service_completed` event, ask for a rating. A day later, a "
-        "rating of 4 or 5 (the `rating` attribute your survey sets) gets a referral "
-        "request; a lower rating, or none, tags the contact `urgent-review` for a "
-        "counsellor. A reply does not end it.",
-        {"kind": "event", "name": "service_completed"},
-        [
-            _step(
-                _wait(2, "hours"),
-                "rating_ask",
-                "Hi {first_name|there}, how did we do? Reply with a rating from 1 to 5.",
-            ),
-            {"kind": "wait", "for": _wait(1, "days")},
+
+@cache
+def all_recipes() -> tuple[Recipe, ...]:
+    """Every recipe, validated when first asked for, not when a handler loads this module."""
+    return (
+        _recipe(
+            "apply-reminder-24h",
+            "Apply reminder after 24 h",
+            "A new lead asked about a programme and went quiet: a day later, invite them to apply.",
+            {"stages": ["new"], "idle": _wait(24, "hours"), "max_idle": _wait(4, "days")},
+            [
+                _step(
+                    _wait(0, "minutes"),
+                    "apply_reminder",
+                    "Hi {first_name|there}, did you get a chance to look at the application? "
+                    "I can help you with it today.",
+                )
+            ],
+            exit={"stages": _LATER_THAN_NEW},
+        ),
+        _recipe(
+            "applied-not-paid-day3",
+            "Applied but not paid, day 3",
+            "The lead applied but has not paid three days later: a reminder, then a last call.",
+            {"stages": ["applied"], "idle": _wait(3, "days")},
+            [
+                _step(
+                    _wait(0, "minutes"),
+                    "payment_reminder",
+                    "Hi {first_name|there}, your application is in: the last step is the payment. "
+                    "Any questions about it?",
+                ),
+                _step(
+                    _wait(2, "days"),
+                    "payment_last_call",
+                    "Hi {first_name|there}, places are filling up: complete your payment to "
+                    "keep yours.",
+                ),
+            ],
+            exit={"stages": ["paid", "enrolled"]},
+        ),
+        _recipe(
+            "qualified-day2",
+            "Qualified, day 2",
+            "A qualified lead has been quiet for two days: invite them to an interview.",
+            {"stages": ["qualified"], "idle": _wait(2, "days")},
+            [
+                _step(
+                    _wait(0, "minutes"),
+                    "interview_invite",
+                    "Hi {first_name|there}, would you like to book a short interview with a "
+                    "counsellor this week?",
+                )
+            ],
+            exit={"stages": ["applied", "paid", "enrolled"]},
+        ),
+        _recipe(
+            "lead-nurture",
+            "Lead nurture",
+            "A new lead who is not ready yet: an introduction, a success story, an offer and a "
+            "last call over three weeks, then a quarterly update for a year. A reply ends it.",
+            {"stages": ["new"], "idle": _wait(1, "days")},
+            [
+                _step(
+                    _wait(0, "minutes"),
+                    "nurture_intro",
+                    "Hi {first_name|there}, here is what "
+                    "our students say they value most about the programme.",
+                ),
+                _step(
+                    _wait(3, "days"),
+                    "nurture_case_study",
+                    "Hi {first_name|there}, this is how "
+                    "one of last year's students found their first job.",
+                ),
+                _step(
+                    _wait(4, "days"),
+                    "nurture_offer",
+                    "Hi {first_name|there}, this month's "
+                    "intake comes with an early-registration offer.",
+                ),
+                _step(
+                    _wait(7, "days"),
+                    "nurture_last_call",
+                    "Hi {first_name|there}, the offer ends this week: "
+                    "shall I hold a place for you?",
+                ),
+                _step(
+                    _wait(3, "months"),
+                    "nurture_quarterly",
+                    "Hi {first_name|there}, here is what is new this quarter.",
+                    repeat={"every": _wait(3, "months"), "times": 3},
+                ),
+            ],
+            exit={"stages": _LATER_THAN_NEW},
+        ),
+        _recipe(
+            "reactivation-60d",
+            "Reactivation after 60 days",
+            "A lead who has said nothing for 60 days (and no more than 90) "
+            "gets one friendly check-in.",
             {
-                "kind": "branch",
-                "if": {"attribute": "rating", "op": "gte", "value": "4", "type": "number"},
-                "then": 5,
-                "else": 3,
+                "stages": ["new", "qualified"],
+                "idle": _wait(60, "days"),
+                "max_idle": _wait(90, "days"),
             },
-            {"kind": "action", "do": "add_tag", "tag": "urgent-review"},
-            {"kind": "branch", "then": 6},  # the end: nothing more for a low rating
-            _step(
-                _wait(0, "minutes"),
-                "referral_ask",
-                "Thank you, {first_name|there}! Do you know someone who would like the "
-                "same? Here is how to refer them.",
-            ),
-        ],
-        exit={"on_reply": False},
-    ),
-    _recipe(
-        "busy-follow-up",
-        "Busy: follow up after a while",
-        'The lead replied that they are busy ("lagi sibuk", "estou ocupado"): a nudge five '
-        "minutes later, another fifteen minutes after that. A reply ends it.",
-        {"kind": "intent", "intents": ["busy"]},
-        [
-            _step(
-                _wait(5, "minutes"),
-                "busy_follow_up",
-                "No problem, {first_name|there}: when would be a good time to talk?",
-            ),
-            _step(
-                _wait(15, "minutes"),
-                "busy_follow_up_again",
-                "Hi {first_name|there}, just let me know when suits you.",
-            ),
-        ],
-    ),
-    _recipe(
-        "call-back-as-asked",
-        "Call back at the time asked",
-        'The lead asked to be contacted at a given time ("besok jam 10", "amanhã às 14h"): '
-        "one message then, or at the next opening of the send window.",
-        {"kind": "intent", "intents": ["call_back_at"]},
-        [
-            _step(
-                _wait(0, "minutes"),
-                "call_back",
-                "Hi {first_name|there}, as promised, here I am: is now a good time?",
-            )
-        ],
-    ),
-)
+            [
+                _step(
+                    _wait(0, "minutes"),
+                    "reactivation",
+                    "Hi {first_name|there}, it has been a while: are you still thinking about "
+                    "studying with us?",
+                )
+            ],
+            exit={"stages": ["applied", "paid", "enrolled"]},
+        ),
+        _recipe(
+            "subscription-renewal",
+            "Subscription renewal reminder",
+            "A customer with a `renewal_date` hears about the renewal 7 days before it, at 09:00 "
+            "in their time zone, then again on the day at 09:00. A reply does not stop the second.",
+            {
+                "kind": "date",
+                "attribute": "renewal_date",
+                "offset": _wait(7, "days"),
+                "before": True,
+                "at": "09:00",
+            },
+            [
+                _step(
+                    _wait(0, "minutes"),
+                    "renewal_upcoming",
+                    "Hi {first_name|there}, your subscription renews on "
+                    "{attributes.renewal_date}: nothing to do if your details are up to date.",
+                ),
+                {"kind": "wait", "until_attribute": "renewal_date"},
+                {"kind": "wait", "until_time": "09:00"},
+                _step(
+                    _wait(0, "minutes"),
+                    "renewal_today",
+                    "Hi {first_name|there}, your subscription renews today. Thank you for staying!",
+                ),
+            ],
+            exit={"on_reply": False},
+        ),
+        _recipe(
+            "stopped-replying",
+            "Stopped replying",
+            "A counsellor answered and the lead went quiet: a nudge a day later, another two "
+            "days after that. A reply ends it.",
+            {"idle": _wait(1, "days"), "last_speaker": "agent", "max_idle": _wait(3, "days")},
+            [
+                _step(
+                    _wait(0, "minutes"),
+                    "checkin_after_agent",
+                    "Hi {first_name|there}, did my last message answer your question?",
+                    repeat={"every": _wait(2, "days"), "times": 1},
+                )
+            ],
+        ),
+        _recipe(
+            "post-service",
+            "After the service: a rating, then a referral or an urgent review",
+            "Two hours after a `service_completed` event, ask for a rating. A day later, a "
+            "rating of 4 or 5 (the `rating` attribute your survey sets) gets a referral "
+            "request; a lower rating, or none, tags the contact `urgent-review` for a "
+            "counsellor. A reply does not end it.",
+            {"kind": "event", "name": "service_completed"},
+            [
+                _step(
+                    _wait(2, "hours"),
+                    "rating_ask",
+                    "Hi {first_name|there}, how did we do? Reply with a rating from 1 to 5.",
+                ),
+                {"kind": "wait", "for": _wait(1, "days")},
+                {
+                    "kind": "branch",
+                    "if": {"attribute": "rating", "op": "gte", "value": "4", "type": "number"},
+                    "then": 5,
+                    "else": 3,
+                },
+                {"kind": "action", "do": "add_tag", "tag": "urgent-review"},
+                {"kind": "branch", "then": 6},  # the end: nothing more for a low rating
+                _step(
+                    _wait(0, "minutes"),
+                    "referral_ask",
+                    "Thank you, {first_name|there}! Do you know someone who would like the "
+                    "same? Here is how to refer them.",
+                ),
+            ],
+            exit={"on_reply": False},
+        ),
+        _recipe(
+            "busy-follow-up",
+            "Busy: follow up after a while",
+            'The lead replied that they are busy ("lagi sibuk", "estou ocupado"): a nudge five '
+            "minutes later, another fifteen minutes after that. A reply ends it.",
+            {"kind": "intent", "intents": ["busy"]},
+            [
+                _step(
+                    _wait(5, "minutes"),
+                    "busy_follow_up",
+                    "No problem, {first_name|there}: when would be a good time to talk?",
+                ),
+                _step(
+                    _wait(15, "minutes"),
+                    "busy_follow_up_again",
+                    "Hi {first_name|there}, just let me know when suits you.",
+                ),
+            ],
+        ),
+        _recipe(
+            "call-back-as-asked",
+            "Call back at the time asked",
+            'The lead asked to be contacted at a given time ("besok jam 10", "amanhã às 14h"): '
+            "one message then, or at the next opening of the send window.",
+            {"kind": "intent", "intents": ["call_back_at"]},
+            [
+                _step(
+                    _wait(0, "minutes"),
+                    "call_back",
+                    "Hi {first_name|there}, as promised, here I am: is now a good time?",
+                )
+            ],
+        ),
+    )
 
 
 def recipe(recipe_id: str) -> Recipe | None:
-    return next((found for found in RECIPES if found.id == recipe_id), None)
+    return next((found for found in all_recipes() if found.id == recipe_id), None)

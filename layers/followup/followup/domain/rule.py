@@ -47,7 +47,7 @@ class LastSpeaker(StrEnum):
 class IdleTrigger(BaseModel):
     """Fires once per silence: the contact is in one of `stages` and quiet for `idle`."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     kind: Literal["idle"] = "idle"
     stages: Labels = Field(default_factory=list, description="empty means any stage")
@@ -117,7 +117,7 @@ def field_path(loc: Sequence[str | int]) -> str:
 class Conditions(BaseModel):
     """Filters on the contact, all of which must hold."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     scores: list[Score] = Field(default_factory=list, description="empty means any score")
     tags: Labels = Field(default_factory=list, description="the contact has all of them")
@@ -152,7 +152,7 @@ class TemplateParam(BaseModel):
     (one line) when the template is sent; the field or text is the fallback.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     field: str | None = None
     text: str | None = None
@@ -171,7 +171,7 @@ class TemplateParam(BaseModel):
 class TemplateRef(BaseModel):
     """An approved WhatsApp template."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str = Field(min_length=1, max_length=512)
     language: str = Field(min_length=2, max_length=15)
@@ -197,7 +197,7 @@ class AiMessage(BaseModel):
     """Ask the AI to write the message: free text inside the 24 h window, else the
     template's `ai` parameter. The step's static content is sent when it cannot."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     instructions: str = Field(min_length=1, max_length=2000, description="what to say")
     extra: str | None = Field(default=None, max_length=2000, description="rules for special cases")
@@ -209,7 +209,7 @@ class AiMessage(BaseModel):
 class Repeat(BaseModel):
     """Send the step again every `every` until the contact replies, at most `times` more."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     every: Duration
     times: StrictInt = Field(ge=1, le=50)
@@ -220,7 +220,7 @@ class Step(BaseModel):
     approved template; by SMS the text; by email `email`. `fallbacks` are tried in order
     when a channel cannot reach the contact or `fallback_when` says so."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     kind: Literal["send"] = "send"
     wait: Duration
@@ -264,7 +264,11 @@ class Step(BaseModel):
 
 
 _ALIASED = ConfigDict(
-    frozen=True, validate_by_name=True, validate_by_alias=True, serialize_by_alias=True
+    frozen=True,
+    validate_by_name=True,
+    validate_by_alias=True,
+    serialize_by_alias=True,
+    defer_build=True,
 )
 
 
@@ -308,7 +312,7 @@ class BranchStep(BaseModel):
 
 
 class AddTag(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     kind: Literal["action"]
     do: Literal["add_tag"]
@@ -316,7 +320,7 @@ class AddTag(BaseModel):
 
 
 class RemoveTag(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     kind: Literal["action"]
     do: Literal["remove_tag"]
@@ -324,7 +328,7 @@ class RemoveTag(BaseModel):
 
 
 class SetStage(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     kind: Literal["action"]
     do: Literal["set_stage"]
@@ -332,7 +336,7 @@ class SetStage(BaseModel):
 
 
 class SetAttribute(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     kind: Literal["action"]
     do: Literal["set_attribute"]
@@ -341,7 +345,7 @@ class SetAttribute(BaseModel):
 
 
 class CloseConversation(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     kind: Literal["action"]
     do: Literal["close_conversation"]
@@ -350,7 +354,7 @@ class CloseConversation(BaseModel):
 class CreateTask(BaseModel):
     """A task for a counsellor (an email) or a team, about the contact, due `due` from now."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     kind: Literal["action"]
     do: Literal["create_task"]
@@ -366,7 +370,7 @@ class Notify(BaseModel):
     """Tell another system: a signed POST to `webhook`, or an event on the workspace's bus
     (`bus: true`) with `detail_type`; `payload` travels with it."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     kind: Literal["action"]
     do: Literal["notify"]
@@ -425,7 +429,7 @@ AnyStep = Annotated[Step | WaitStep | BranchStep | Action, WrapValidator(_by_kin
 class ExitPolicy(BaseModel):
     """What ends the journey early: a reply, reaching one of `stages`, one of `events`."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     on_reply: StrictBool = True
     stages: Labels = Field(default_factory=list)
@@ -438,7 +442,7 @@ class Goal(BaseModel):
     """What the journey is for: the contact reaching one of `stages`, or one of `events`
     happening, ends it as reached (exit reason `goal`, not `exit_stage` or `exit_event`)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     stages: Labels = Field(default_factory=list)
     events: Labels = Field(
@@ -457,7 +461,7 @@ class Reentry(BaseModel):
     silence or occurrence), `never`, or `cooldown` (not within `cooldown` of its last start;
     an occurrence inside it is passed over, not put off)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     policy: ReentryPolicy = ReentryPolicy.ALWAYS
     cooldown: Duration | None = None
@@ -477,7 +481,7 @@ class Reentry(BaseModel):
 class Rule(BaseModel):
     """One version of a follow-up sequence."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     id: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")
     version: StrictInt = Field(default=1, ge=1)

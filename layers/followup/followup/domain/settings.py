@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
+    ConfigDict,
     Field,
     StrictBool,
     StrictFloat,
@@ -34,11 +35,15 @@ def _hours(amount: int) -> Duration:
 class FrequencyCap(BaseModel):
     """At most `max_sends` follow-ups to one contact within `per`, across all rules."""
 
+    model_config = ConfigDict(defer_build=True)
+
     max_sends: StrictInt = Field(default=2, ge=1)
     per: Duration = Field(default_factory=lambda: _hours(24))
 
 
 class Gating(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     skip_hot: StrictBool = Field(default=True, description="hot leads are left to the counsellor")
     cold_max_followups: StrictInt = Field(default=2, ge=0)
     frequency_cap: FrequencyCap = Field(default_factory=FrequencyCap)
@@ -46,6 +51,8 @@ class Gating(BaseModel):
 
 class ReviewThresholds(BaseModel):
     """Rules past these are flagged for review in the stats."""
+
+    model_config = ConfigDict(defer_build=True)
 
     min_response_rate: StrictFloat = Field(default=0.05, ge=0, le=1)
     max_opt_out_rate: StrictFloat = Field(default=0.02, ge=0, le=1)
@@ -62,6 +69,8 @@ class ReviewThresholds(BaseModel):
 class AiSettings(BaseModel):
     """AI-written messages: off entirely when `enabled` is false (the static content goes)."""
 
+    model_config = ConfigDict(defer_build=True)
+
     enabled: StrictBool = True
     language: str = Field(default="id", min_length=2, max_length=15)
     tone: str = Field(default="friendly, brief", max_length=200)
@@ -77,6 +86,8 @@ class IntentSettings(BaseModel):
     the former `call_back_rule` and `busy_rule` still load, and those fields are ignored.
     """
 
+    model_config = ConfigDict(defer_build=True)
+
     enabled: StrictBool = Field(default=True, description="read the intent of each reply")
     min_confidence: StrictFloat = Field(
         default=0.7, ge=0, le=1, description="below this an intent is recorded, not acted on"
@@ -87,6 +98,8 @@ class IntentSettings(BaseModel):
 
 
 class WorkspaceSettings(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     timezone: ZoneName = "Asia/Jakarta"
     stages: list[str] = Field(
         default_factory=lambda: list(DEFAULT_STAGES),

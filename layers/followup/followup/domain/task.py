@@ -25,7 +25,7 @@ Assignee = str
 class Task(BaseModel):
     """Something a person should do about a contact, by `due_at`."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     id: str
     contact_id: str
@@ -43,7 +43,7 @@ class Task(BaseModel):
 class TaskPatch(BaseModel):
     """What a person may change on a task; fields left out stay as they are."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     status: TaskStatus | None = None
     assignee: Assignee | None = Field(default=None, min_length=1, max_length=254)

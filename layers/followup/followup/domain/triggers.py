@@ -23,7 +23,7 @@ FollowedIntent = Literal["busy", "call_back_at"]
 class IntentTrigger(BaseModel):
     """Fires when a reply's intent is one of `intents` (above the confidence threshold)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     kind: Literal["intent"] = "intent"
     intents: list[FollowedIntent] = Field(min_length=1, max_length=2)
@@ -35,7 +35,7 @@ class IntentTrigger(BaseModel):
 class StageEnteredTrigger(BaseModel):
     """Fires when a contact enters one of `stages`; the first step waits from the entry."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     kind: Literal["stage_entered"] = "stage_entered"
     stages: Labels = Field(min_length=1)
@@ -47,7 +47,7 @@ class StageEnteredTrigger(BaseModel):
 class EventTrigger(BaseModel):
     """Fires on a custom event named `name` whose properties equal every `where` value."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     kind: Literal["event"] = "event"
     name: Annotated[Label, Field(min_length=1)]
@@ -62,7 +62,7 @@ class DateTrigger(BaseModel):
     in the contact's zone: at the local time `at` of that day when given, else at the
     moment itself (the start of the day for a date without a time)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     kind: Literal["date"] = "date"
     attribute: Annotated[Label, Field(min_length=1)]

@@ -20,7 +20,7 @@ _AT = "when it happened in the other system; default and latest: when it arrives
 
 
 class StageChanged(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     type: Literal["stage_changed"]
     contact: str = Field(min_length=1, max_length=256, description="the contact's id or wa_id")
@@ -31,7 +31,7 @@ class StageChanged(BaseModel):
 class MessageSent(BaseModel):
     """A counsellor (agent) or another system wrote to the contact outside this engine."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     type: Literal["message_sent"]
     contact: str = Field(min_length=1, max_length=256, description="the contact's id or wa_id")
@@ -43,7 +43,7 @@ class MessageSent(BaseModel):
 class ConversationClosed(BaseModel):
     """A help desk closed the conversation (its ticket): see `close_conversation`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     type: Literal["conversation_closed"]
     contact: str = Field(min_length=1, max_length=256, description="the contact's id or wa_id")
@@ -53,7 +53,7 @@ class ConversationClosed(BaseModel):
 class ConversationReopened(BaseModel):
     """A help desk reopened the conversation (its ticket)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     type: Literal["conversation_reopened"]
     contact: str = Field(min_length=1, max_length=256, description="the contact's id or wa_id")
@@ -66,7 +66,7 @@ class CustomEvent(BaseModel):
     trigger of that name whose `where` holds on the properties enroll the contact, once per
     event id."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     type: Literal["custom"]
     name: Annotated[Label, Field(min_length=1, description="e.g. booking_completed")]
@@ -89,8 +89,12 @@ EVENT_TYPES: tuple[str, ...] = tuple(
 """Every event `type`: the `detail-type`s the EventBridge bus routes to this service."""
 
 
-class Event(RootModel[Annotated[AnyEvent, Field(discriminator="type")]]):
+class Event(RootModel):  # type: ignore[type-arg]  # typed by `root`: RootModel[...] would build now
     """One event from another system, told apart by `type`."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    root: Annotated[AnyEvent, Field(discriminator="type")]
 
 
 def apply(deps: Deps, event: AnyEvent) -> Contact:

@@ -50,7 +50,7 @@ TEST_WA_ID = "19995550100"
 class TestContact(BaseModel):
     """A contact that exists only for the dry run."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     name: str = Field(default="Test Contact", max_length=200)
     email: str | None = Field(default=None, max_length=254, description="for email steps")
@@ -70,7 +70,7 @@ class TestContact(BaseModel):
 class Simulated(BaseModel):
     """Something the contact or another system does during the run: a reply or an event."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     after: Duration = Field(description="from the start of the run")
     reply: str | None = Field(default=None, min_length=1, max_length=4096)
@@ -86,7 +86,7 @@ class Simulated(BaseModel):
 
 
 class DryRunRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     contact_id: str | None = Field(
         default=None, min_length=1, max_length=256, description="a real contact (copied)"

@@ -40,7 +40,7 @@ class ContactRow(BaseModel):
     A field left out stays as it is; null clears it (see `Contact.patched`).
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     wa_id: str | None = Field(default=None, description="8 to 15 digits 0-9, country code first")
     user_id: str | None = Field(

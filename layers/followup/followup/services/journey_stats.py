@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from followup.domain.rule import Action, Rule
 from followup.services import rules
@@ -17,6 +17,8 @@ from followup.services.stats import cost_figures
 
 class Counts(BaseModel):
     """Enrollments (`active` now; the others over the period) and sends over the period."""
+
+    model_config = ConfigDict(defer_build=True)
 
     active: int = Field(default=0, description="enrollments in it now")
     entered: int = 0

@@ -16,7 +16,7 @@ class Installation(BaseModel):
     """How to install a recipe: the rule's id and name, and the workspace's name for each
     stage the recipe names (stages not listed keep their names)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     id: str | None = Field(default=None, description="default: the recipe's id")
     name: str | None = Field(default=None, description="default: the recipe's name")

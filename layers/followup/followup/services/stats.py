@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from followup.domain.followup import Status
 from followup.domain.settings import ReviewThresholds
@@ -102,6 +102,8 @@ def cost_figures(counts: dict[str, int]) -> dict[str, float | None]:
 
 class RuleStats(BaseModel):
     """Totals for one rule (or all) over a period, with the rates staff watch."""
+
+    model_config = ConfigDict(defer_build=True)
 
     rule_id: str
     counts: dict[str, int]

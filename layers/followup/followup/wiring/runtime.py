@@ -9,16 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from followup.wiring.config import Config
 from followup.wiring.lazy import on_first_use
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools import Tracer
-
     from followup.adapters.claude import ClaudeWriter
-    from followup.adapters.connections import ConnectionPoster
+    from followup.adapters.connections import ConnectionPoster, Connections
     from followup.adapters.email import SesEmail
     from followup.adapters.notify import OutboundNotifier
     from followup.adapters.sms import SnsSms
@@ -27,6 +24,7 @@ if TYPE_CHECKING:
     from followup.services.deps import Deps
     from followup.services.pacing import Pacer
     from followup.services.ports import Clock
+    from followup.wiring.config import Config
 
 NAMESPACE = "FollowUp"
 _CLIENTS = threading.Lock()
@@ -140,6 +138,14 @@ def _email(config: Config) -> SesEmail:
 
 
 @cache
+def connections() -> Connections:
+    """The open WebSocket connections; their table's model loads on first use, as the store's."""
+    from followup.adapters.connections import Connections
+
+    return Connections()
+
+
+@cache
 def connection_poster() -> ConnectionPoster:
     """Pushes to WebSocket connections through the stage's management API."""
     import boto3
@@ -163,6 +169,9 @@ def config() -> Config:
 
 @cache
 def _environment_config() -> Config:
+    """Read on first use: pydantic-settings loads with it, not with the handler."""
+    from followup.wiring.config import Config
+
     return Config()
 
 
@@ -182,6 +191,8 @@ def install(local: Deps | None, local_config: Config | None = None) -> None:
 
 
 class _Tick(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     time: AwareDatetime | None = None
 
 
@@ -202,10 +213,3 @@ def publish(report: dict[str, Any], service: str, logger: Logger, metrics: Metri
 def observability(service: str) -> tuple[Logger, Metrics]:
     """Structured logs and metrics for one function."""
     return Logger(service=service), Metrics(namespace=NAMESPACE, service=service)
-
-
-def tracer(service: str) -> Tracer:
-    """X-Ray traces, for the functions that turn tracing on (it loads the X-Ray SDK)."""
-    from aws_lambda_powertools import Tracer
-
-    return Tracer(service=service)
