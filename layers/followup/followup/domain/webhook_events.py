@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from followup.domain.conversation import Referral
+from followup.domain.templates import TemplateEvent
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ WebhookEvent = (
     | DeliveryStatus
     | MarketingPreference
     | NumberQuality
+    | TemplateEvent
     | Unhandled
     | Unreadable
 )

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
         StatsRepository,
         Store,
         TaskRepository,
+        TemplateRepository,
+        TemplateSource,
         Transactions,
         WhatsApp,
         Writer,
@@ -53,6 +55,9 @@ class Timings:
     lookahead_margin: timedelta = timedelta(minutes=2)
     """How much later than planned the next tick may run: handed over as well."""
     cache_ttl: timedelta = timedelta(seconds=60)
+    template_wait: timedelta = timedelta(hours=72)
+    """How long a follow-up holds for its template to be approved again before it ends
+    skipped."""
     pause_ttl: timedelta = timedelta(seconds=5)
     """A pause reaches every warm container within this time."""
 
@@ -147,6 +152,7 @@ class Deps:
     transactions: Transactions
     tasks: TaskRepository
     notifications: NotificationRepository
+    templates: TemplateRepository
     queue: SendQueue
     whatsapp: WhatsApp
     clock: Clock
@@ -165,6 +171,8 @@ class Deps:
     """Delivers journeys' notifications; None where none go out (they stay pending)."""
     pacer: Pacer | None = None
     """Paces WhatsApp sends to the number's rate and per recipient; None sends unpaced."""
+    template_source: TemplateSource | None = None
+    """Lists the account's templates (360dialog); None where no sync can run."""
     catalog: Catalog = field(init=False)
 
     @classmethod
@@ -183,6 +191,7 @@ class Deps:
         email: Email | None = None,
         notifier: Notifier | None = None,
         pacer: Pacer | None = None,
+        template_source: TemplateSource | None = None,
     ) -> Deps:
         """Every repository from one store (as the handlers and the local engine use)."""
         return cls(
@@ -193,6 +202,7 @@ class Deps:
             transactions=store,
             tasks=store,
             notifications=store,
+            templates=store,
             queue=queue,
             whatsapp=whatsapp,
             clock=clock,
@@ -204,6 +214,7 @@ class Deps:
             email=email,
             notifier=notifier,
             pacer=pacer,
+            template_source=template_source,
         )
 
     def __post_init__(self) -> None:

@@ -11,6 +11,11 @@ from typing import TYPE_CHECKING
 
 from followup.domain.followup import FollowUp, Status
 from followup.domain.numbers import NumberHealth
+from followup.domain.templates import (
+    TemplateCategoryChange,
+    TemplateQualityChange,
+    TemplateStatusChange,
+)
 from followup.domain.webhook_events import (
     DeliveryState,
     DeliveryStatus,
@@ -29,6 +34,7 @@ from followup.services.contacts import find_contact, update_contact
 from followup.services.inbound import record_inbound
 from followup.services.pausing import pause_number
 from followup.services.ports import CommitRejected, FollowUpChange
+from followup.services.templates import apply_event
 
 if TYPE_CHECKING:
     from followup.domain.contact import Contact
@@ -82,6 +88,10 @@ def apply(deps: Deps, events: list[WebhookEvent], received_at: datetime) -> Appl
         elif isinstance(event, NumberQuality):
             _record_quality(deps, event, received_at)
             outcome["quality_degraded" if event.degraded else "quality_ok"] += 1
+        elif isinstance(
+            event, TemplateStatusChange | TemplateQualityChange | TemplateCategoryChange
+        ):
+            outcome[apply_event(deps, event)] += 1
         elif isinstance(event, Unhandled):
             outcome["unhandled"] += 1
         elif isinstance(event, Unreadable):

@@ -1,0 +1,104 @@
+"""The sandbox's template catalogue: served as 360dialog lists it, changed as Meta would
+change it, each change answered with the webhook Meta would send about it."""
+
+from __future__ import annotations
+
+import threading
+import zlib
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from followup_local import envelopes
+
+
+class SandboxTemplates:
+    """Templates by (name, language), in 360dialog's `waba_templates[]` shape."""
+
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._templates: dict[tuple[str, str], dict[str, Any]] = {}
+        self._failures: list[tuple[int, int | None]] = []
+
+    def fail_next(self, *, status: int, code: int | None = None) -> None:
+        """Answer the next listing with this error (sends are not affected)."""
+        with self._lock:
+            self._failures.append((status, code))
+
+    def take_failure(self) -> tuple[int, int | None] | None:
+        with self._lock:
+            return self._failures.pop(0) if self._failures else None
+
+    def add(
+        self,
+        name: str,
+        language: str,
+        body: str,
+        *,
+        category: str = "MARKETING",
+        status: str = "approved",
+        quality: str = "UNKNOWN",
+    ) -> None:
+        """Put a template in the catalogue (replacing one of the same name and language)."""
+        entry = {
+            "id": str(zlib.crc32(f"{name}/{language}".encode())),
+            "name": name,
+            "language": language,
+            "category": category.upper(),
+            "status": status.lower(),
+            "quality_score": {"score": quality.upper()},
+            "rejected_reason": "NONE",
+            "components": [{"type": "BODY", "text": body}],
+        }
+        with self._lock:
+            self._templates[(name, language)] = entry
+
+    def listing(self, limit: int, offset: int) -> dict[str, Any]:
+        """One page of `GET /v1/configs/templates`."""
+        with self._lock:
+            entries = list(self._templates.values())
+        page = entries[offset : offset + limit]
+        return {
+            "count": len(page),
+            "filters": {},
+            "limit": limit,
+            "offset": offset,
+            "sort": ["id"],
+            "total": len(entries),
+            "waba_templates": page,
+        }
+
+    def change(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Apply `{name, language, status | quality | category [, reason, disable_date,
+        impending]}` and return the webhook delivery that announces it."""
+        name, language = str(request["name"]), str(request["language"])
+        now = self._clock()
+        with self._lock:
+            entry = self._templates[(name, language)]
+            if "status" in request:
+                status = str(request["status"]).upper()
+                entry["status"] = status.lower()
+                disable = request.get("disable_date")
+                disable_date = datetime.fromisoformat(disable) if disable else None
+                reason = str(request.get("reason") or "NONE")
+                return envelopes.template_status(name, language, status, now, reason, disable_date)
+            if "quality" in request:
+                previous = entry["quality_score"]["score"]
+                entry["quality_score"] = {"score": str(request["quality"]).upper()}
+                return envelopes.template_quality(
+                    name, language, previous, entry["quality_score"]["score"], now
+                )
+            previous = entry["category"]
+            new = str(request["category"]).upper()
+            impending = bool(request.get("impending"))
+            if not impending:
+                entry["category"] = new
+            return envelopes.template_category(
+                name, language, previous, new, now, impending=impending
+            )
+
+    def clear(self) -> None:
+        with self._lock:
+            self._templates.clear()
+            self._failures.clear()
