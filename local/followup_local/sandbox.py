@@ -19,7 +19,8 @@ from followup_local.background import BackgroundServer
 from followup_local.sandbox_templates import SandboxTemplates
 from followup_local.throttle import TokenBuckets, default_burst
 
-_SEND_PATHS = frozenset({"/messages", "/v1/messages"})
+_MARKETING = "/marketing_messages"
+_SEND_PATHS = frozenset({"/messages", "/v1/messages", _MARKETING})
 _WEBHOOK_CONFIG = "/v1/configs/webhook"
 _TEMPLATES = "/v1/configs/templates"
 _TEMPLATE_CHANGE = "/sandbox/templates"
@@ -27,6 +28,7 @@ _TITLES = {
     100: "Invalid parameter",
     131026: "Message undeliverable",
     131047: "Re-engagement message",
+    131055: "Method not allowed: accept the Marketing Messages API terms first",
     131049: "This message was not delivered to maintain healthy ecosystem engagement.",
     131056: "(Business Account, Consumer Account) pair rate limit hit",
     130429: "Rate limit hit",
@@ -259,6 +261,11 @@ class WhatsAppSandbox(BackgroundServer):
         received_at, tick = self._clock().astimezone(UTC), self.ticks()
         body = _parse(raw)
         answer, dropped = self._decide(body, api_key, received_at, tick)
+        if path == _MARKETING and answer.status == 200:
+            refused = self.templates.refuse_marketing(body)
+            if refused is not None:
+                code, detail = refused
+                answer, dropped = _error(400, code, _TITLES[code], detail), False
         callback = body.get("biz_opaque_callback_data") if body else None
         with self._lock:
             self._requests.append(

@@ -20,6 +20,8 @@ class SandboxTemplates:
         self._lock = threading.Lock()
         self._templates: dict[tuple[str, str], dict[str, Any]] = {}
         self._failures: list[tuple[int, int | None]] = []
+        self.marketing_terms_accepted = True
+        """False: `/marketing_messages` answers 131055, as before the business accepts."""
 
     def fail_next(self, *, status: int, code: int | None = None) -> None:
         """Answer the next listing with this error (sends are not affected)."""
@@ -98,7 +100,21 @@ class SandboxTemplates:
                 name, language, previous, new, now, impending=impending
             )
 
+    def refuse_marketing(self, body: dict[str, Any] | None) -> tuple[int, str] | None:
+        """Why `/marketing_messages` refuses this send (131055, or 100 for anything but a
+        marketing template in the catalogue), or None."""
+        if not self.marketing_terms_accepted:
+            return 131055, "the business has not accepted the Marketing Messages API terms"
+        template = (body or {}).get("template") or {}
+        key = (str(template.get("name")), str((template.get("language") or {}).get("code")))
+        with self._lock:
+            entry = self._templates.get(key)
+        if entry is None or entry["category"] != "MARKETING":
+            return 100, "only marketing templates go through /marketing_messages"
+        return None
+
     def clear(self) -> None:
         with self._lock:
             self._templates.clear()
             self._failures.clear()
+        self.marketing_terms_accepted = True

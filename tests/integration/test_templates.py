@@ -9,6 +9,7 @@ from typing import Any
 
 from followup_local.engine import LocalEngine
 from tests.support.api import call
+from tests.support.builders import quiet_contact, rule
 
 BODY = "Halo {{1}}, pendaftaran {{2}} ditutup minggu ini."
 
@@ -166,3 +167,26 @@ def _outcome(engine: LocalEngine, **change: Any) -> dict[str, int]:
     now = engine.clock.now()
     applied = webhook.apply(engine.deps, parse(json.dumps(answer).encode(), now), now)
     return dict(applied.outcome)
+
+
+def test_the_api_says_when_marketing_templates_fall_back_to_messages(
+    engine: LocalEngine,
+) -> None:
+    # Given a synced marketing template, a rule and a quiet lead, and a business that has
+    # not accepted the Marketing Messages API's terms
+    engine.sandbox.templates.add("apply_reminder", "en", "Hi {{1}}, still applying?")
+    call(engine, "POST", "/api/templates/sync")
+    assert call(engine, "POST", "/api/rules", rule().model_dump(mode="json"))[0] == 201
+    quiet_contact(engine.deps, "6281100000701", engine.clock.now() - timedelta(hours=30))
+    engine.sandbox.templates.marketing_terms_accepted = False
+    assert _catalogue(engine)["marketing_api_refused"] is None
+
+    # When the tick sends its follow-up
+    engine.tick()
+
+    # Then it went out through /messages and the API says why
+    assert [(r.path, r.status) for r in engine.sandbox.requests] == [
+        ("/marketing_messages", 400),
+        ("/messages", 200),
+    ]
+    assert "131055" in _catalogue(engine)["marketing_api_refused"]

@@ -42,6 +42,7 @@ class D360Client:
     ) -> None:
         self._base = base_url.rstrip("/")
         self._url = self._base + "/messages"
+        self._marketing_url = self._base + "/marketing_messages"
         self._headers = {"D360-API-KEY": api_key}
         # Where the key is kept (a secret): asked again when 360dialog refuses ours, so a
         # key fixed after a rotation is used without waiting for a new container.
@@ -111,7 +112,8 @@ class D360Client:
 
     def _post(self, outbound: OutboundMessage, headers: dict[str, str]) -> httpx.Response:
         try:
-            return self._client.post(self._url, json=request_body(outbound), headers=headers)
+            url = self._marketing_url if outbound.marketing else self._url
+            return self._client.post(url, json=request_body(outbound), headers=headers)
         except _NOT_SENT as exc:
             raise ProviderRejected(classify(None, None, detail=_describe(exc))) from exc
         except httpx.TransportError as exc:

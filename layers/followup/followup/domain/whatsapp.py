@@ -15,6 +15,8 @@ class OutboundMessage:
     to: str
     message: RenderedMessage
     callback_data: str
+    marketing: bool = False
+    """Goes to the Marketing Messages API (`/marketing_messages`) rather than `/messages`."""
 
 
 class Disposition(StrEnum):

@@ -29,7 +29,7 @@ from followup.services.channels import Picked, pick, send_elsewhere, unreachable
 from followup.services.pausing import pause_number, pause_workspace
 from followup.services.ports import CommitRejected, FollowUpChange
 from followup.services.settle import end_unsent, record_sent
-from followup.services.templates import gate, with_body
+from followup.services.templates import gate, routed, send_routed, with_body
 from followup.services.writing import personalise
 
 if TYPE_CHECKING:
@@ -182,9 +182,9 @@ def _hand_over(
             moved = _back_shortly(deps, claimed, now, held.until, held.reason)
             return SendResult.PACED if moved else SendResult.IGNORED
     message = with_body(deps, message)
-    outbound = OutboundMessage(to=wa_id, message=message, callback_data=claimed.id)
+    outbound = routed(deps, OutboundMessage(to=wa_id, message=message, callback_data=claimed.id))
     try:
-        wamid = deps.whatsapp.send(outbound)
+        wamid = send_routed(deps, outbound, now)
     except OutcomeUnknown:
         return _finish(deps, claimed, Status.FAILED, Reason.OUTCOME_UNKNOWN, now)
     except ProviderRejected as rejected:

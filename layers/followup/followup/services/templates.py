@@ -3,13 +3,14 @@ demand) and changed by Meta's template webhooks as they arrive."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from followup.domain.templates import TemplateCatalogue, TemplateEvent, changed
-from followup.domain.whatsapp import OutcomeUnknown, ProviderRejected
+from followup.domain.whatsapp import OutboundMessage, OutcomeUnknown, ProviderRejected
 
 if TYPE_CHECKING:
     from followup.domain.followup import RenderedMessage, StatusChange
@@ -17,6 +18,10 @@ if TYPE_CHECKING:
     from followup.domain.templates import Template
     from followup.services.deps import Deps
 
+log = logging.getLogger(__name__)
+
+MARKETING_TERMS = 131055
+"""The business has not accepted the Marketing Messages API's terms."""
 SYNC_EVERY = timedelta(hours=1)
 """The scheduled sync's period; webhooks keep the catalogue current in between."""
 _TRIES = 5
@@ -159,6 +164,43 @@ def with_body(deps: Deps, message: RenderedMessage) -> RenderedMessage:
     if template is None or not template.body:
         return message
     return message.model_copy(update={"body": template.render(message.params)})
+
+
+def routed(deps: Deps, outbound: OutboundMessage) -> OutboundMessage:
+    """Marketing templates (by the catalogue's category) go to the Marketing Messages API,
+    unless the business has not accepted its terms; everything else to `/messages`."""
+    message = outbound.message
+    if message.kind != "template" or not message.template_name or not message.language:
+        return outbound
+    known = catalogue(deps)
+    template = known.find(message.template_name, message.language)
+    marketing = template is not None and template.marketing
+    return replace(outbound, marketing=marketing and known.marketing_api_refused is None)
+
+
+def send_routed(deps: Deps, outbound: OutboundMessage, now: datetime) -> str:
+    """Send; when the Marketing Messages API refuses us for its terms (131055), note it
+    on the catalogue (logged once) and send the same message through `/messages` now:
+    a refused send sent nothing."""
+    try:
+        return deps.whatsapp.send(outbound)
+    except ProviderRejected as rejected:
+        if not outbound.marketing or rejected.failure.code != MARKETING_TERMS:
+            raise
+        reason = rejected.failure.reason
+    why = f"the Marketing Messages API refused us (131055, terms not accepted): {reason}"
+    first: list[bool] = []
+
+    def refused(current: TemplateCatalogue) -> TemplateCatalogue:
+        first[:] = [current.marketing_api_refused is None]
+        return (
+            current if not first[0] else current.model_copy(update={"marketing_api_refused": why})
+        )
+
+    _change(deps, refused)
+    if first[0]:
+        log.warning("marketing templates fall back to /messages", extra={"reason": why})
+    return deps.whatsapp.send(replace(outbound, marketing=False))
 
 
 def _to_us(decided: Gate, recipient: str) -> Gate:
