@@ -147,3 +147,33 @@ def test_the_queue_and_timeline_show_the_rendered_body(engine: MemoryEngine) -> 
     assert sent_one.rendered.body == body
     [line] = engine.deps.contacts.recent_messages(sent_one.contact_id, 10)
     assert line.text == body
+
+
+class _CountingTemplates:
+    """The store's template catalogue, counting how often it is read."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.reads = inner, 0
+
+    def templates(self) -> Any:
+        self.reads += 1
+        return self.inner.templates()
+
+    def save_templates(self, catalogue: Any, revision: int) -> bool:
+        saved: bool = self.inner.save_templates(catalogue, revision)
+        return saved
+
+
+def test_sends_read_the_catalogue_once_per_cache_period(engine: MemoryEngine) -> None:
+    # Given a synced catalogue, read through a counter from a cold start
+    _catalogue(engine, "approved")
+    counting = _CountingTemplates(engine.deps.templates)
+    engine.deps.templates = counting
+    engine.deps.start_cold()
+
+    # When five follow-ups go out within the cache's period
+    for n in range(5):
+        assert _queued(engine, f"62811000008{n:02}").status is Status.SENT
+
+    # Then the catalogue was read once for all of them (gate, body and route)
+    assert counting.reads == 1

@@ -14,6 +14,7 @@ from followup.domain.numbers import DEFAULT_NUMBER, sending_paused
 if TYPE_CHECKING:
     from followup.domain.rule import Rule
     from followup.domain.settings import WorkspaceSettings
+    from followup.domain.templates import TemplateCatalogue
     from followup.services.pacing import Pacer
     from followup.services.ports import (
         Change,
@@ -74,6 +75,12 @@ class _Cached:
 
 
 @dataclass(frozen=True)
+class _Templates:
+    at: datetime
+    catalogue: TemplateCatalogue
+
+
+@dataclass(frozen=True)
 class _Pause:
     at: datetime
     reason: str | None
@@ -88,9 +95,15 @@ class Catalog:
     """
 
     def __init__(
-        self, rules: RuleRepository, clock: Clock, ttl: timedelta, pause_ttl: timedelta
+        self,
+        rules: RuleRepository,
+        clock: Clock,
+        ttl: timedelta,
+        pause_ttl: timedelta,
+        templates: TemplateRepository,
     ) -> None:
-        self._rules, self._clock = rules, clock
+        self._rules, self._clock, self._template_store = rules, clock, templates
+        self._templates: _Templates | None = None
         self._ttl, self._pause_ttl = ttl, pause_ttl
         self._cached: _Cached | None = None
         self._pause: _Pause | None = None
@@ -119,6 +132,14 @@ class Catalog:
                 self._pause = _Pause(now, sending_paused(*self._rules.sending_state()))
             return self._pause.reason
 
+    def templates(self) -> TemplateCatalogue:
+        """The template catalogue, re-read after the TTL (what each send checks)."""
+        with self._lock:
+            now = self._clock.now()
+            if self._templates is None or not _within(now, self._templates.at, self._ttl):
+                self._templates = _Templates(now, self._template_store.templates().item)
+            return self._templates.catalogue
+
     def rule(self, rule_id: str, version: int) -> Rule | None:
         key = (rule_id, version)
         if key not in self._versions:
@@ -130,7 +151,7 @@ class Catalog:
 
     def invalidate(self) -> None:
         with self._lock:
-            self._cached = self._pause = None
+            self._cached = self._pause = self._templates = None
 
 
 def _within(now: datetime, at: datetime, ttl: timedelta) -> bool:
@@ -227,5 +248,5 @@ class Deps:
     def start_cold(self) -> None:
         """Forget every cached rule and setting, as a new container would."""
         self.catalog = Catalog(
-            self.rules, self.clock, self.timings.cache_ttl, self.timings.pause_ttl
+            self.rules, self.clock, self.timings.cache_ttl, self.timings.pause_ttl, self.templates
         )

@@ -103,7 +103,10 @@ def _change(
     for _ in range(_TRIES):
         current = deps.templates.templates()
         updated = change(current.item)
-        if updated == current.item or deps.templates.save_templates(updated, current.revision):
+        if updated == current.item:
+            return updated
+        if deps.templates.save_templates(updated, current.revision):
+            deps.catalog.invalidate()
             return updated
     raise CatalogueBusy
 
@@ -137,7 +140,7 @@ def gate(
 ) -> Gate:
     """Check a template message against the catalogue before it goes out. Before the
     first sync nothing is held or skipped, and the rule's category stands."""
-    known = catalogue(deps)
+    known = deps.catalog.templates()
     template = known.find(ref.name, ref.language)
     marketing = template.marketing if template is not None else ref.category == "marketing"
     if not known.known:
@@ -160,7 +163,7 @@ def with_body(deps: Deps, message: RenderedMessage) -> RenderedMessage:
     """A template message with the body the contact reads, when the catalogue has it."""
     if message.kind != "template" or not message.template_name or not message.language:
         return message
-    template = catalogue(deps).find(message.template_name, message.language)
+    template = deps.catalog.templates().find(message.template_name, message.language)
     if template is None or not template.body:
         return message
     return message.model_copy(update={"body": template.render(message.params)})
@@ -172,7 +175,7 @@ def routed(deps: Deps, outbound: OutboundMessage) -> OutboundMessage:
     message = outbound.message
     if message.kind != "template" or not message.template_name or not message.language:
         return outbound
-    known = catalogue(deps)
+    known = deps.catalog.templates()
     template = known.find(message.template_name, message.language)
     marketing = template is not None and template.marketing
     return replace(outbound, marketing=marketing and known.marketing_api_refused is None)
