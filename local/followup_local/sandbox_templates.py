@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import threading
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
+from followup.domain.rule import Rule, TemplateRef
 from followup_local import envelopes
 
 
@@ -55,6 +56,23 @@ class SandboxTemplates:
         }
         with self._lock:
             self._templates[(name, language)] = entry
+
+    def approve_all(self, rules: Iterable[Rule]) -> None:
+        """An approved template for each one the rules' steps name, with as many
+        placeholders as the step has parameters (what `followup dev` starts with)."""
+        for rule in rules:
+            for step in rule.steps:
+                ref = getattr(step, "template", None)
+                if not isinstance(ref, TemplateRef):
+                    continue
+                words = ref.name.replace("_", " ").capitalize()
+                slots = ", ".join(f"{{{{{n}}}}}" for n in range(1, len(ref.params) + 1))
+                self.add(
+                    ref.name,
+                    ref.language,
+                    f"{words}: {slots}" if slots else words,
+                    category=ref.category,
+                )
 
     def listing(self, limit: int, offset: int) -> dict[str, Any]:
         """One page of `GET /v1/configs/templates`."""
