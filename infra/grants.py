@@ -48,7 +48,7 @@ NEEDS: dict[str, Needs] = {
     # delivers: webhooks signed with the secret's key, events put on the bus
     "enqueue": Needs(
         reads=CATALOG | SETTLING | {"notifications"},
-        writes=SETTLING | {"rules", "tasks", "notifications"},
+        writes=SETTLING | {"rules", "state", "tasks", "notifications"},
         secret=True,
         notifies=True,
     ),

@@ -100,6 +100,19 @@ def alarms(stack: FollowupStack) -> sns.Topic:
         "a rule's opt-out rate passed its threshold over the minimum sample of sends (the "
         "tick log names it); it is switched off if the workspace's review settings say so",
     )
+    alarm(
+        "TemplateAtRisk",
+        metric("webhook_template_at_risk", "webhook"),
+        1,
+        "Meta flagged a template or rated it RED: it may be paused, then disabled (see "
+        "/api/templates)",
+    )
+    alarm(
+        "TemplatesAtRiskAfterSync",
+        metric("enqueue_templates_at_risk", "enqueue"),
+        1,
+        "the template sync found templates FLAGGED or rated RED (see /api/templates)",
+    )
     opt_outs = metric("webhook_opt_out", "webhook", period_minutes=60)
     alarm("OptOutSpike", opt_outs, 20, "20 or more contacts opted out within an hour")
     dashboard = cloudwatch.Dashboard(

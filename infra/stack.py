@@ -272,8 +272,12 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
         settings = self.settings
         capacity = send_capacity(settings.sends_per_second, settings.send_time_ms)
         self.capacity = capacity
+        provider = {"D360_BASE_URL": settings.d360_base_url}
         for tick in ticks.ORDER:
-            self.function(tick, timeout_seconds=300)
+            # the enqueue tick syncs the template catalogue from 360dialog
+            self.function(
+                tick, timeout_seconds=300, environment=provider if tick == "enqueue" else None
+            )
         sender = self.function(
             "sender",
             timeout_seconds=SENDER_TIMEOUT_SECONDS,
@@ -289,7 +293,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
             environment={"WEBHOOK_HEADER_NAME": settings.webhook_header_name},
             reserved=access.webhook_concurrency(settings.sends_per_second),
         )
-        self.function("api")
+        self.function("api", environment=provider)  # syncs the template catalogue on demand
         self.function("bus_events")
         self._stats_from_stream()
         sender.add_event_source(

@@ -23,6 +23,7 @@ from followup.api import (
     rules,
     settings,
     tasks,
+    templates,
     unsubscribe,
 )
 from followup.domain.errors import DomainError
@@ -46,6 +47,7 @@ app.include_router(queue.router)
 app.include_router(recipes.router)
 app.include_router(unsubscribe.router)
 app.include_router(tasks.router)
+app.include_router(templates.router)
 
 
 @app.get("/api/openapi.json", include_in_schema=False)

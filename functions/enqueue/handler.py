@@ -1,4 +1,5 @@
-"""Scheduled tick: enqueue. Thin: parse the event, call the service, report."""
+"""Scheduled tick: sync the template catalogue when due, then enqueue. Thin: parse the
+event, call the services, report."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from followup.services import enqueue
+from followup.services import enqueue, templates
 from followup.wiring import runtime
 
 logger, metrics = runtime.observability("enqueue")
@@ -16,11 +17,15 @@ logger, metrics = runtime.observability("enqueue")
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     deps = runtime.deps()
-    tick = enqueue.run_tick(deps, runtime.tick_time(event, deps.clock))
+    now = runtime.tick_time(event, deps.clock)
+    synced = templates.scheduled_sync(deps, now)
+    if synced.get("templates_sync_failed"):
+        logger.warning("template catalogue not synced: 360dialog did not give it")
+    tick = enqueue.run_tick(deps, now)
     for rule_id in tick.opt_out_spiking:
         logger.error("rule past its opt-out threshold", extra={"rule_id": rule_id})
     for rule_id, error in tick.failed_rules.items():
         logger.error("rule skipped this tick", extra={"rule_id": rule_id, "error": error})
-    report = tick.as_dict()
+    report = tick.as_dict() | synced
     runtime.publish(report, "enqueue", logger, metrics)
     return report

@@ -94,6 +94,10 @@ def seed_demo(deps: Deps, sandbox: WhatsAppSandbox, contacts: int, now: datetime
     for rule in (ai_rule(), *intent_rules()):
         deps.rules.save_rule(rule)
     deps.catalog.invalidate()
+    heads = deps.rules.rule_heads()
+    sandbox.templates.approve_all(
+        saved for head in heads if (saved := deps.rules.rule(head.rule_id, head.version))
+    )
     hot = 0
     for person in people(random.Random(7), contacts, now, 1):  # noqa: S311
         if person.arrives:

@@ -7,6 +7,7 @@ run exercises the same webhook path as production.
 from __future__ import annotations
 
 import json
+import zlib
 from datetime import datetime
 from typing import Any
 
@@ -97,3 +98,66 @@ def http_event(document: dict[str, Any], secret: str, method: str = "POST") -> d
         "body": json.dumps(document),
         "isBase64Encoded": False,
     }
+
+
+def _template_change(field: str, name: str, language: str, **value: Any) -> dict[str, Any]:
+    """A template webhook: its value names the template, not a number or a contact."""
+    template = {
+        "message_template_id": zlib.crc32(f"{name}/{language}".encode()),
+        "message_template_name": name,
+        "message_template_language": language,
+    }
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": WABA_ID,
+                "time": value.pop("time"),
+                "changes": [{"field": field, "value": template | value}],
+            }
+        ],
+    }
+
+
+def template_status(
+    name: str,
+    language: str,
+    event: str,
+    at: datetime,
+    reason: str = "NONE",
+    disable_date: datetime | None = None,
+) -> dict[str, Any]:
+    """Meta approved, rejected, paused, disabled or flagged a template."""
+    value: dict[str, Any] = {"event": event, "reason": reason, "time": int(at.timestamp())}
+    if disable_date is not None:
+        value["disable_info"] = {"disable_date": int(disable_date.timestamp())}
+    return _template_change("message_template_status_update", name, language, **value)
+
+
+def template_quality(
+    name: str, language: str, previous: str, new: str, at: datetime
+) -> dict[str, Any]:
+    """Meta rated a template's quality again (GREEN, YELLOW, RED, UNKNOWN)."""
+    return _template_change(
+        "message_template_quality_update",
+        name,
+        language,
+        previous_quality_score=previous,
+        new_quality_score=new,
+        time=int(at.timestamp()),
+    )
+
+
+def template_category(
+    name: str, language: str, previous: str, new: str, at: datetime, *, impending: bool = False
+) -> dict[str, Any]:
+    """Meta moves (`impending`) or moved a template to another category."""
+    moved = {"correct_category": new} if impending else {"new_category": new}
+    return _template_change(
+        "template_category_update",
+        name,
+        language,
+        previous_category=previous,
+        time=int(at.timestamp()),
+        **moved,
+    )

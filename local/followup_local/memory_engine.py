@@ -148,7 +148,7 @@ class MemoryEngine(Ticking):
         store = MemoryStore()
         deps = self.deps
         deps.contacts = deps.rules = deps.followups = deps.stats = deps.transactions = store
-        deps.tasks = deps.notifications = store
+        deps.tasks = deps.notifications = deps.templates = store
         deps.start_cold()
         self.delays.clear()
         self.queue.clear()
@@ -181,5 +181,6 @@ def memory_engine(start: datetime) -> Iterator[MemoryEngine]:
                 timings=config.timings(),
                 sending_number=config.d360_number,
                 notifier=runtime.notifier(config),
+                template_source=whatsapp,
             )
             yield MemoryEngine(clock, sandbox, deps, delays, queue, config)

@@ -12,19 +12,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from followup.domain.contact import USER_ID
 from followup.domain.settings import SERVICE_WINDOW
 from followup_local.background import BackgroundServer
+from followup_local.sandbox_templates import SandboxTemplates
 from followup_local.throttle import TokenBuckets, default_burst
 
-_SEND_PATHS = frozenset({"/messages", "/v1/messages"})
+_MARKETING = "/marketing_messages"
+_SEND_PATHS = frozenset({"/messages", "/v1/messages", _MARKETING})
 _WEBHOOK_CONFIG = "/v1/configs/webhook"
+_TEMPLATES = "/v1/configs/templates"
+_TEMPLATE_CHANGE = "/sandbox/templates"
 _TITLES = {
     100: "Invalid parameter",
     131026: "Message undeliverable",
     131047: "Re-engagement message",
+    131055: "Method not allowed: accept the Marketing Messages API terms first",
     131049: "This message was not delivered to maintain healthy ecosystem engagement.",
     131056: "(Business Account, Consumer Account) pair rate limit hit",
     130472: "User's number is part of an experiment",
@@ -125,6 +130,9 @@ class WhatsAppSandbox(BackgroundServer):
         self._injections: list[_Injection] = []
         self._drops = 0
         self.webhook: dict[str, Any] | None = None  # what POST /v1/configs/webhook set
+        self.templates = SandboxTemplates(clock)
+        """The catalogue `GET /v1/configs/templates` serves; `POST /sandbox/templates`
+        changes a template and answers with the webhook delivery that says so."""
 
     def _make_server(self, address: tuple[str, int]) -> ThreadingHTTPServer:
         return _Server(address, self)
@@ -194,6 +202,7 @@ class WhatsAppSandbox(BackgroundServer):
             self._drops = 0
             self.latency = self.jitter = 0.0
             self._number_limit = self._pair_limit = None
+        self.templates.clear()
         if self.gate is not None:
             self.gate.open()
         self.gate = None
@@ -221,10 +230,44 @@ class WhatsAppSandbox(BackgroundServer):
             self.webhook = {"url": url, "headers": headers}
         return _Answer(200, {"url": url})
 
+    def list_templates(self, api_key: str | None, query: str) -> _Answer:
+        """`GET /v1/configs/templates?limit=&offset=`, as 360dialog pages it; a failure
+        `templates.fail_next` set answers it instead."""
+        if api_key != self._api_key:
+            return _error(401, 190, "Invalid API key", "D360-API-KEY is missing or wrong")
+        refused = self.templates.take_failure()
+        if refused is not None:
+            status, code = refused
+            return _error(status, code, "Injected sandbox failure", "injected by fail_next")
+        params = parse_qs(query)
+        try:
+            limit = int(params.get("limit", ["1000"])[0])
+            offset = int(params.get("offset", ["0"])[0])
+        except ValueError:
+            return _error(400, 100, _TITLES[100], "limit and offset are numbers")
+        return _Answer(200, self.templates.listing(limit, offset))
+
+    def change_template(self, raw: bytes) -> _Answer:
+        """Change a template's status, quality or category; answers with the webhook."""
+        body = _parse(raw)
+        if body is None or not isinstance(body.get("name"), str):
+            return _error(400, 100, _TITLES[100], "send {name, language, status|quality|category}")
+        try:
+            return _Answer(200, self.templates.change(body))
+        except KeyError:
+            return _error(404, 132001, "Template name does not exist in the translation", "")
+        except ValueError as exc:
+            return _error(400, 100, _TITLES[100], str(exc))
+
     def _receive(self, path: str, api_key: str | None, raw: bytes) -> tuple[_Answer, bool]:
         received_at, tick = self._clock().astimezone(UTC), self.ticks()
         body = _parse(raw)
         answer, dropped = self._decide(body, api_key, received_at, tick)
+        if path == _MARKETING and answer.status == 200:
+            refused = self.templates.refuse_marketing(body)
+            if refused is not None:
+                code, detail = refused
+                answer, dropped = _error(400, code, _TITLES[code], detail), False
         callback = body.get("biz_opaque_callback_data") if body else None
         with self._lock:
             self._requests.append(
@@ -425,6 +468,10 @@ class _Handler(BaseHTTPRequestHandler):
             answer = sandbox.configure_webhook(self.headers.get("D360-API-KEY"), raw)
             self._reply(answer.status, answer.payload)
             return
+        if path == _TEMPLATE_CHANGE:
+            answer = sandbox.change_template(raw)
+            self._reply(answer.status, answer.payload)
+            return
         if path not in _SEND_PATHS:
             self._reply(404, {"error": {"message": f"no route for POST {path}"}})
             return
@@ -445,6 +492,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(200, self.server.sandbox.messages())
         elif path == _WEBHOOK_CONFIG:
             answer = self.server.sandbox.configure_webhook(self.headers.get("D360-API-KEY"), None)
+            self._reply(answer.status, answer.payload)
+        elif path == _TEMPLATES:
+            query = urlsplit(self.path).query
+            answer = self.server.sandbox.list_templates(self.headers.get("D360-API-KEY"), query)
             self._reply(answer.status, answer.payload)
         else:
             self._reply(404, {"error": {"message": f"no route for GET {self.path}"}})

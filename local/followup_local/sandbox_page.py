@@ -9,6 +9,7 @@ lists what the sandbox was sent, as JSON.
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import asdict
 from datetime import UTC
@@ -53,6 +54,7 @@ class SandboxPage:
             Route("/sandbox/chats", self._chats),
             Route("/sandbox/outbox", self._outbox),
             Route("/sandbox/reply", self._reply, methods=["POST"]),
+            Route("/sandbox/templates", self._template, methods=["POST"]),
         ]
 
     async def _page(self, _: Request) -> Response:
@@ -77,6 +79,20 @@ class SandboxPage:
             ]
             return JSONResponse({"error": {"code": "invalid", "details": problems}}, 422)
         status = await run_in_threadpool(self.reply, reply.wa_id, reply.text)
+        return JSONResponse({"webhook_status": status}, status_code=200 if status == 200 else 502)
+
+    async def _template(self, request: Request) -> Response:
+        """Change a template as Meta would (`{name, language, status | quality | category}`)
+        and tell the engine through the webhook."""
+        try:
+            change = json.loads(await request.body())
+            document = self._stack.sandbox.templates.change(change)
+        except (ValueError, KeyError, TypeError) as error:
+            problem = [{"field": "body", "message": f"not a known template change: {error}"}]
+            return JSONResponse({"error": {"code": "invalid", "details": problem}}, 422)
+        status = await run_in_threadpool(
+            lambda: httpx.post(self._webhook_url, json=document, timeout=30).status_code
+        )
         return JSONResponse({"webhook_status": status}, status_code=200 if status == 200 else 502)
 
     def chats(self) -> list[dict[str, Any]]:

@@ -649,6 +649,30 @@ def test_an_alarm_fires_the_first_time_whatsapp_makes_the_engine_pause(
     assert paused["AlarmActions"]
 
 
+def test_the_functions_that_sync_templates_know_360dialog_s_address(dev: Synth) -> None:
+    functions = dev.resources("AWS::Lambda::Function")
+    told = {
+        name
+        for name, fn in dev.stack.functions.items()
+        if "D360_BASE_URL" in functions[_ref_of(dev, fn)]["Properties"]["Environment"]["Variables"]
+    }
+    assert told == {"sender", "enqueue", "api"}
+
+
+@pytest.mark.parametrize(
+    ("metric", "service"),
+    [("webhook_template_at_risk", "webhook"), ("enqueue_templates_at_risk", "enqueue")],
+)
+def test_a_template_flagged_or_rated_red_raises_an_alarm(
+    dev: Synth, metric: str, service: str
+) -> None:
+    alarms = [a["Properties"] for a in dev.resources("AWS::CloudWatch::Alarm").values()]
+    [at_risk] = [a for a in alarms if a.get("MetricName") == metric]
+    assert at_risk["Dimensions"] == [{"Name": "service", "Value": service}]
+    assert (at_risk["Threshold"], at_risk["Statistic"]) == (1, "Sum")
+    assert at_risk["AlarmActions"]
+
+
 def test_cdk_nag_passes_and_every_acknowledgement_has_a_reason(dev: Synth) -> None:
     report = json.loads((dev.outdir / "validation-report.json").read_text())
     assert all(plugin["conclusion"] == "success" for plugin in report["pluginReports"])

@@ -15,6 +15,7 @@ from followup_local.demo import DemoClock, seed_demo
 from followup_local.devstack import LOCAL_MODEL_KEY
 from followup_local.engine import local_engine
 from followup_local.fake_anthropic import LABEL, FakeAnthropic
+from tests.support.api import call
 
 JAKARTA = timezone(timedelta(hours=7))
 SUNDAY_9PM_JAKARTA = datetime(2026, 11, 29, 21, 0, tzinfo=JAKARTA)
@@ -95,3 +96,15 @@ def test_a_demo_clock_without_its_utc_offset_is_refused_with_an_example(
     assert "2026-11-29T21:00:00+07:00" in capsys.readouterr().err
     given = parser().parse_args(["dev", "--clock", "2026-11-29T21:00:00+07:00"]).clock
     assert given == SUNDAY_9PM_JAKARTA
+
+
+def test_the_demo_s_templates_are_in_the_sandbox_catalogue_and_synced_at_the_first_tick() -> None:
+    with local_engine(SUNDAY_9PM_JAKARTA) as engine:
+        seed_demo(engine.deps, engine.sandbox, 10, engine.clock.now())
+        report = engine.tick()
+        listed = call(engine, "GET", "/api/templates")[1]["templates"]
+        sent = [r.body for r in engine.sandbox.sent() if r.body is not None]
+    assert report["enqueue"]["templates"] == len(listed) > 0
+    assert {t["status"] for t in listed} == {"APPROVED"}
+    names = {t["name"] for t in listed}
+    assert {body["template"]["name"] for body in sent if "template" in body} <= names

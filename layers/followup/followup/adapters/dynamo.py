@@ -18,6 +18,7 @@ from pynamodb.transactions import TransactWrite
 from followup.adapters import followup_doc, paging
 from followup.adapters.dynamo_notifications import DynamoNotifications
 from followup.adapters.dynamo_tasks import DynamoTasks
+from followup.adapters.dynamo_templates import DynamoTemplates
 from followup.adapters.tables import (
     MESSAGE_RETENTION,
     SHARDS,
@@ -73,7 +74,7 @@ _BATCH_GET = 25
 """Items read by key per BatchGetItem after a keys-only index page (at most 100)."""
 
 
-class DynamoStore(DynamoTasks, DynamoNotifications):
+class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
     """All durable state. Each follow-up and enrollment copy names the day it was committed
     on, for the stats function to count it from the stream (services.stats_stream)."""
 

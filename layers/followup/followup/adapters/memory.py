@@ -23,6 +23,7 @@ from pydantic import TypeAdapter
 from followup.adapters import paging
 from followup.adapters.memory_notifications import MemoryNotifications
 from followup.adapters.memory_tasks import MemoryTasks
+from followup.adapters.memory_templates import MemoryTemplates
 from followup.adapters.tables import SHARDS, stamp, unstamp
 from followup.domain.contact import Contact
 from followup.domain.conversation import Message
@@ -136,7 +137,7 @@ class _Connection:
     expires_at: int  # epoch seconds, as DynamoDB's TTL attribute holds it
 
 
-class MemoryStore(MemoryTasks, MemoryNotifications):
+class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
     """All durable state in dictionaries, behind one lock (the sender runs threads)."""
 
     def __init__(self) -> None:
@@ -155,6 +156,7 @@ class MemoryStore(MemoryTasks, MemoryNotifications):
         """Date-trigger entries: (rule id, contact id) → due stamp."""
         self._tasks = {}
         self._notifications = {}
+        self._templates = None
 
     # -- writes ---------------------------------------------------------------------------
 

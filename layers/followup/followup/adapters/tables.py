@@ -364,6 +364,8 @@ class StateItem(Model):
 
     key = UnicodeAttribute(hash_key=True)
     doc = UnicodeAttribute()
+    revision = NumberAttribute(null=True)
+    """Kept by documents changed with optimistic concurrency (the template catalogue)."""
 
 
 class TasksByAssigneeIndex(_Index):

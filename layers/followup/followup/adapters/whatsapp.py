@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 
 import httpx
 
+from followup.adapters.d360_templates import PAGE, templates_of
 from followup.domain.followup import RenderedMessage
+from followup.domain.templates import Template
 from followup.domain.whatsapp import (
     OutboundMessage,
     OutcomeUnknown,
@@ -37,7 +40,9 @@ class D360Client:
         client: httpx.Client | None = None,
         current_key: Callable[[], str] | None = None,
     ) -> None:
-        self._url = base_url.rstrip("/") + "/messages"
+        self._base = base_url.rstrip("/")
+        self._url = self._base + "/messages"
+        self._marketing_url = self._base + "/marketing_messages"
         self._headers = {"D360-API-KEY": api_key}
         # Where the key is kept (a secret): asked again when 360dialog refuses ours, so a
         # key fixed after a rotation is used without waiting for a new container.
@@ -62,6 +67,39 @@ class D360Client:
             return _wamid(response)
         raise ProviderRejected(_failure(response))
 
+    def fetch_templates(self, at: datetime) -> list[Template]:
+        """Every template of the account, page by page; raises ProviderRejected or
+        OutcomeUnknown like a send (a read is safe to repeat)."""
+        found: list[Template] = []
+        offset = 0
+        while True:
+            response = self._get_templates(offset)
+            if not response.is_success:
+                raise ProviderRejected(_failure(response))
+            try:
+                payload = response.json()
+            except ValueError as exc:
+                raise OutcomeUnknown("the template list is not JSON") from exc
+            page = templates_of(payload, at)
+            found.extend(page)
+            entries = payload.get("waba_templates") if isinstance(payload, dict) else None
+            if not isinstance(entries, list) or len(entries) < PAGE:
+                return found
+            offset += PAGE
+
+    def _get_templates(self, offset: int) -> httpx.Response:
+        url = self._base + "/v1/configs/templates"
+        params = {"limit": PAGE, "offset": offset}
+        try:
+            response = self._client.get(url, params=params, headers=self._headers)
+            if response.status_code == httpx.codes.UNAUTHORIZED:
+                fresh = self._fresh_headers(refused=self._headers)
+                if fresh is not None:
+                    response = self._client.get(url, params=params, headers=fresh)
+        except httpx.TransportError as exc:
+            raise OutcomeUnknown(f"no answer from 360dialog: {_describe(exc)}") from exc
+        return response
+
     def _fresh_headers(self, refused: dict[str, str]) -> dict[str, str] | None:
         """Headers with the key kept now, or None when it is the one just refused."""
         if self._current_key is None:
@@ -74,7 +112,8 @@ class D360Client:
 
     def _post(self, outbound: OutboundMessage, headers: dict[str, str]) -> httpx.Response:
         try:
-            return self._client.post(self._url, json=request_body(outbound), headers=headers)
+            url = self._marketing_url if outbound.marketing else self._url
+            return self._client.post(url, json=request_body(outbound), headers=headers)
         except _NOT_SENT as exc:
             raise ProviderRejected(classify(None, None, detail=_describe(exc))) from exc
         except httpx.TransportError as exc:

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
+from followup.adapters import template_events
 from followup.adapters.whatsapp_messages import (
     BadEvent,
     Contact,
@@ -167,6 +168,12 @@ def _change(raw: Any, received_at: datetime) -> list[WebhookEvent]:
         )
     if change.field == "phone_number_quality_update":
         return _each(change.field, [change.value], lambda _: _quality(value, received_at))
+    if change.field in template_events.FIELDS:
+        return _each(
+            change.field,
+            [change.value],
+            lambda raw: template_events.template_event(change.field, raw, received_at),
+        )
     return [Unhandled(_safe(change.field), f"{_safe(change.field)} event")]
 
 

@@ -10,7 +10,7 @@ from functools import cache
 from importlib import resources
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 RateCategory = Literal["marketing", "utility", "authentication", "authentication-international"]
 MarketName = Annotated[str, StringConstraints(min_length=1, max_length=60)]
@@ -24,6 +24,8 @@ OTHER = "other"
 
 class Pricing(BaseModel):
     """WhatsApp's word on a message's price (a status webhook's `pricing`)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     billable: bool
     category: str = Field(

@@ -107,6 +107,9 @@ class RenderedMessage(BaseModel):
     template_name: str | None = None
     language: str | None = None
     params: list[str] = Field(default_factory=list)
+    body: str | None = Field(
+        default=None, description="a template's body with its parameters, as the contact reads it"
+    )
 
 
 class AiWriting(BaseModel):

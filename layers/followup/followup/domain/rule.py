@@ -180,6 +180,13 @@ class TemplateRef(BaseModel):
         description="as approved by Meta; users who stop marketing still get utility ones",
     )
     params: list[TemplateParam] = Field(default_factory=list, max_length=MAX_ITEMS)
+    sibling: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=512,
+        description="another template, same language and parameters, sent while this one "
+        "is paused, disabled, rejected, pending or unknown",
+    )
 
     @model_validator(mode="after")
     def _one_ai_param(self) -> TemplateRef:

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from followup.domain.conversation import Referral
 from followup.domain.costs import Pricing
+from followup.domain.templates import TemplateEvent
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,7 @@ WebhookEvent = (
     | MarketingPreference
     | NumberQuality
     | AgentStandby
+    | TemplateEvent
     | Unhandled
     | Unreadable
 )

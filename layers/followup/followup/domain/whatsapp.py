@@ -17,6 +17,8 @@ class OutboundMessage:
     message: RenderedMessage
     callback_data: str
     to_user_id: bool = False  # `to` is a business-scoped user id, sent as `recipient`
+    marketing: bool = False
+    """Goes to the Marketing Messages API (`/marketing_messages`) rather than `/messages`."""
 
 
 class Disposition(StrEnum):

@@ -14,6 +14,7 @@ from followup.domain.numbers import DEFAULT_NUMBER, sending_paused
 if TYPE_CHECKING:
     from followup.domain.rule import Rule
     from followup.domain.settings import WorkspaceSettings
+    from followup.domain.templates import TemplateCatalogue
     from followup.services.pacing import Pacer
     from followup.services.ports import (
         Change,
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
         StatsRepository,
         Store,
         TaskRepository,
+        TemplateRepository,
+        TemplateSource,
         Transactions,
         WhatsApp,
         Writer,
@@ -53,6 +56,9 @@ class Timings:
     lookahead_margin: timedelta = timedelta(minutes=2)
     """How much later than planned the next tick may run: handed over as well."""
     cache_ttl: timedelta = timedelta(seconds=60)
+    template_wait: timedelta = timedelta(hours=72)
+    """How long a follow-up holds for its template to be approved again before it ends
+    skipped."""
     pause_ttl: timedelta = timedelta(seconds=5)
     """A pause reaches every warm container within this time."""
 
@@ -66,6 +72,12 @@ class _Cached:
     at: datetime
     heads: list[RuleHead]
     settings: WorkspaceSettings
+
+
+@dataclass(frozen=True)
+class _Templates:
+    at: datetime
+    catalogue: TemplateCatalogue
 
 
 @dataclass(frozen=True)
@@ -83,9 +95,15 @@ class Catalog:
     """
 
     def __init__(
-        self, rules: RuleRepository, clock: Clock, ttl: timedelta, pause_ttl: timedelta
+        self,
+        rules: RuleRepository,
+        clock: Clock,
+        ttl: timedelta,
+        pause_ttl: timedelta,
+        templates: TemplateRepository,
     ) -> None:
-        self._rules, self._clock = rules, clock
+        self._rules, self._clock, self._template_store = rules, clock, templates
+        self._templates: _Templates | None = None
         self._ttl, self._pause_ttl = ttl, pause_ttl
         self._cached: _Cached | None = None
         self._pause: _Pause | None = None
@@ -114,6 +132,14 @@ class Catalog:
                 self._pause = _Pause(now, sending_paused(*self._rules.sending_state()))
             return self._pause.reason
 
+    def templates(self) -> TemplateCatalogue:
+        """The template catalogue, re-read after the TTL (what each send checks)."""
+        with self._lock:
+            now = self._clock.now()
+            if self._templates is None or not _within(now, self._templates.at, self._ttl):
+                self._templates = _Templates(now, self._template_store.templates().item)
+            return self._templates.catalogue
+
     def rule(self, rule_id: str, version: int) -> Rule | None:
         key = (rule_id, version)
         if key not in self._versions:
@@ -125,7 +151,7 @@ class Catalog:
 
     def invalidate(self) -> None:
         with self._lock:
-            self._cached = self._pause = None
+            self._cached = self._pause = self._templates = None
 
 
 def _within(now: datetime, at: datetime, ttl: timedelta) -> bool:
@@ -147,6 +173,7 @@ class Deps:
     transactions: Transactions
     tasks: TaskRepository
     notifications: NotificationRepository
+    templates: TemplateRepository
     queue: SendQueue
     whatsapp: WhatsApp
     clock: Clock
@@ -165,6 +192,8 @@ class Deps:
     """Delivers journeys' notifications; None where none go out (they stay pending)."""
     pacer: Pacer | None = None
     """Paces WhatsApp sends to the number's rate and per recipient; None sends unpaced."""
+    template_source: TemplateSource | None = None
+    """Lists the account's templates (360dialog); None where no sync can run."""
     catalog: Catalog = field(init=False)
 
     @classmethod
@@ -183,6 +212,7 @@ class Deps:
         email: Email | None = None,
         notifier: Notifier | None = None,
         pacer: Pacer | None = None,
+        template_source: TemplateSource | None = None,
     ) -> Deps:
         """Every repository from one store (as the handlers and the local engine use)."""
         return cls(
@@ -193,6 +223,7 @@ class Deps:
             transactions=store,
             tasks=store,
             notifications=store,
+            templates=store,
             queue=queue,
             whatsapp=whatsapp,
             clock=clock,
@@ -204,6 +235,7 @@ class Deps:
             email=email,
             notifier=notifier,
             pacer=pacer,
+            template_source=template_source,
         )
 
     def __post_init__(self) -> None:
@@ -216,5 +248,5 @@ class Deps:
     def start_cold(self) -> None:
         """Forget every cached rule and setting, as a new container would."""
         self.catalog = Catalog(
-            self.rules, self.clock, self.timings.cache_ttl, self.timings.pause_ttl
+            self.rules, self.clock, self.timings.cache_ttl, self.timings.pause_ttl, self.templates
         )

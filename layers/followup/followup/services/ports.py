@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from followup.domain.rule import Rule
     from followup.domain.settings import WorkspaceSettings
     from followup.domain.task import Task, TaskStatus
+    from followup.domain.templates import Template, TemplateCatalogue
     from followup.domain.whatsapp import OutboundMessage
 
 
@@ -356,6 +357,15 @@ class NotificationRepository(Protocol):
         ...
 
 
+class TemplateRepository(Protocol):
+    """The workspace's template catalogue, one document changed by optimistic concurrency."""
+
+    def templates(self) -> Versioned[TemplateCatalogue]: ...
+    def save_templates(self, catalogue: TemplateCatalogue, revision: int) -> bool:
+        """Write it if nobody changed it since `revision` was read; else False."""
+        ...
+
+
 class StatsRepository(Protocol):
     """Per-rule and per-step daily counters and gauges, bumped by `Transactions.commit`."""
 
@@ -379,6 +389,7 @@ class Store(
     StatsRepository,
     TaskRepository,
     NotificationRepository,
+    TemplateRepository,
     Protocol,
 ):
     """Every repository over one table set: what an adapter (DynamoDB, memory) provides."""
@@ -416,6 +427,14 @@ class WhatsApp(Protocol):
     """Sends one message; raises ProviderRejected or OutcomeUnknown."""
 
     def send(self, outbound: OutboundMessage) -> str: ...
+
+
+class TemplateSource(Protocol):
+    """Lists the templates of the WhatsApp account (360dialog's catalogue)."""
+
+    def fetch_templates(self, at: datetime) -> list[Template]:
+        """Every template; `at` stamps them. Raises ProviderRejected or OutcomeUnknown."""
+        ...
 
 
 class Sms(Protocol):

@@ -17,6 +17,7 @@ from followup.domain.followup import Reason, Status
 from followup.domain.messaging import placeholders
 from followup.domain.rule import BranchStep, Rule, SetStage, Step, field_path
 from followup.domain.settings import WorkspaceSettings
+from followup.domain.templates import rule_problems
 from followup.services import date_triggers, holds
 from followup.services.deps import Deps
 from followup.services.planning import ended
@@ -265,6 +266,8 @@ def cancel_waiting(deps: Deps, rule_id: str, reason: str = "rule_deactivated") -
 
 def _save(deps: Deps, rule: Rule, confirmed: bool) -> tuple[Rule, list[Problem]]:
     errors, warnings = review(rule, deps.catalog.settings())
+    catalogue = deps.templates.templates().item
+    errors += [Problem(field, message) for field, message in rule_problems(rule, catalogue)]
     if errors:
         raise InvalidRule(errors)
     if rule.active:

@@ -30,6 +30,7 @@ from followup.services.channels import Picked, pick, send_elsewhere, unreachable
 from followup.services.pausing import pause_number, pause_workspace
 from followup.services.ports import CommitRejected, FollowUpChange
 from followup.services.settle import end_unsent, record_sent
+from followup.services.templates import gate, routed, send_routed, with_body
 from followup.services.writing import personalise
 
 if TYPE_CHECKING:
@@ -107,8 +108,11 @@ def send_one(deps: Deps, followup_id: str) -> Outcome:
     if static is None:
         fallen = _fall_back(deps, claimed, contact, rule, step, Reason.WINDOW_CLOSED, now)
         return Outcome(fallen or _finish(deps, claimed, Status.SKIPPED, Reason.WINDOW_CLOSED, now))
-    marketing = static.kind == "template" and step.template and step.template.category
-    if contact.marketing_suppressed and marketing == "marketing":
+    gated = _template_gate(deps, claimed, contact, step, static, now)
+    if isinstance(gated, SendResult):
+        return Outcome(gated)
+    static, marketing = gated
+    if contact.marketing_suppressed and marketing:
         return Outcome(_finish(deps, claimed, Status.SKIPPED, Reason.MARKETING_SUPPRESSED, now))
     address = contact.address("whatsapp")
     if address is None:
@@ -128,6 +132,27 @@ def send_one(deps: Deps, followup_id: str) -> Outcome:
         return Outcome(_await_approval(deps, claimed, written.message, now), written.attempt)
     result = _hand_over(deps, claimed, contact, address, rule, written.message, now)
     return Outcome(result, written.attempt)
+
+
+def _template_gate(
+    deps: Deps,
+    claimed: FollowUp,
+    contact: Contact,
+    step: Step,
+    static: RenderedMessage,
+    now: datetime,
+) -> tuple[RenderedMessage, bool] | SendResult:
+    """The template message to send and whether it is marketing (its category from the
+    catalogue); or, when the catalogue says it cannot go, the follow-up held or skipped."""
+    if static.kind != "template" or step.template is None:
+        return static, False
+    decided = gate(deps, static, step.template, contact.wa_id or "", claimed.history, now)
+    if decided.skipped:
+        return _finish(deps, claimed, Status.SKIPPED, decided.skipped, now)
+    if decided.waiting:
+        held = _requeue(deps, claimed, now, now, dispatched=False, reason=decided.waiting)
+        return SendResult.IGNORED if held is SendResult.IGNORED else SendResult.HELD
+    return decided.message, decided.marketing
 
 
 def _not_yet(deps: Deps, found: FollowUp, now: datetime) -> SendResult:
@@ -157,11 +182,15 @@ def _hand_over(
         if held is not None:
             moved = _back_shortly(deps, claimed, now, held.until, held.reason)
             return SendResult.PACED if moved else SendResult.IGNORED
-    outbound = OutboundMessage(
-        to=address, message=message, callback_data=claimed.id, to_user_id=not contact.wa_id
+    message = with_body(deps, message)
+    outbound = routed(
+        deps,
+        OutboundMessage(
+            to=address, message=message, callback_data=claimed.id, to_user_id=not contact.wa_id
+        ),
     )
     try:
-        wamid = deps.whatsapp.send(outbound)
+        wamid = send_routed(deps, outbound, now)
     except OutcomeUnknown:
         return _finish(deps, claimed, Status.FAILED, Reason.OUTCOME_UNKNOWN, now)
     except ProviderRejected as rejected:
@@ -175,7 +204,7 @@ def _hand_over(
             at=now,
             direction=Direction.OUTBOUND,
             speaker=Speaker.SYSTEM,
-            text=message.text or f"[template {message.template_name}]",
+            text=message.text or message.body or f"[template {message.template_name}]",
             followup_id=claimed.id,
         )
     )

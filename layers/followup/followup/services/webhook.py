@@ -12,6 +12,11 @@ from typing import TYPE_CHECKING
 from followup.domain.costs import rate_card
 from followup.domain.followup import FollowUp, Status
 from followup.domain.numbers import NumberHealth
+from followup.domain.templates import (
+    TemplateCategoryChange,
+    TemplateQualityChange,
+    TemplateStatusChange,
+)
 from followup.domain.webhook_events import (
     AgentStandby,
     DeliveryState,
@@ -33,6 +38,7 @@ from followup.services.inbound import record_inbound
 from followup.services.pausing import pause_number
 from followup.services.ports import Change, CommitRejected, FollowUpChange, NewFollowUp
 from followup.services.resend import SKIPPING, resend
+from followup.services.templates import apply_event
 
 if TYPE_CHECKING:
     from followup.domain.contact import Contact
@@ -94,6 +100,10 @@ def apply(deps: Deps, events: list[WebhookEvent], received_at: datetime) -> Appl
         elif isinstance(event, AgentStandby):
             paused = pause_number(deps, event.phone_number_id, AGENT_TOOK_OVER, event.at)
             outcome["agent_standby_paused" if paused else "agent_standby"] += 1
+        elif isinstance(
+            event, TemplateStatusChange | TemplateQualityChange | TemplateCategoryChange
+        ):
+            outcome[apply_event(deps, event)] += 1
         elif isinstance(event, Unhandled):
             outcome["unhandled"] += 1
         elif isinstance(event, Unreadable):

@@ -88,6 +88,14 @@ class Config(BaseSettings):
         description="minutes between scheduler ticks: each dispatch hands the send queue "
         "what falls due before the next tick, delayed to its due time",
     )
+    template_wait_hours: int = Field(
+        default=72,
+        ge=1,
+        le=24 * 30,
+        validation_alias="FOLLOWUP_TEMPLATE_WAIT_HOURS",
+        description="hours a follow-up holds while its template is paused, disabled, "
+        "rejected, pending or unknown, before it ends skipped",
+    )
     lookahead_seconds: int = Field(
         default=120,
         ge=0,
@@ -214,4 +222,5 @@ class Config(BaseSettings):
             redrive_after=timedelta(minutes=self.redrive_after_minutes),
             tick=timedelta(minutes=self.tick_minutes),
             lookahead_margin=timedelta(seconds=self.lookahead_seconds),
+            template_wait=timedelta(hours=self.template_wait_hours),
         )

@@ -65,6 +65,7 @@ def build(config: Config, clock: Clock | None = None) -> Deps:
         email=on_first_use(lambda: _email(config)) if has_email else None,
         notifier=on_first_use(lambda: notifier(config)),
         pacer=on_first_use(lambda: _pacer(config, clock)),
+        template_source=on_first_use(lambda: _whatsapp(config)),
     )
 
 

@@ -1,0 +1,33 @@
+"""The template catalogue on DynamoDB: one document in the state table, kept by revision."""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import DoesNotExist, PutError
+
+from followup.adapters.tables import StateItem
+from followup.domain.templates import TemplateCatalogue
+from followup.services.ports import Versioned
+
+TEMPLATES_KEY = "templates"
+
+
+class DynamoTemplates:
+    def templates(self) -> Versioned[TemplateCatalogue]:
+        try:
+            item = StateItem.get(TEMPLATES_KEY, consistent_read=True)
+        except DoesNotExist:
+            return Versioned(TemplateCatalogue(), 0)
+        return Versioned(TemplateCatalogue.model_validate_json(item.doc), int(item.revision or 0))
+
+    def save_templates(self, catalogue: TemplateCatalogue, revision: int) -> bool:
+        condition = (
+            StateItem.key.does_not_exist() if revision == 0 else StateItem.revision == revision
+        )
+        item = StateItem(TEMPLATES_KEY, doc=catalogue.model_dump_json(), revision=revision + 1)
+        try:
+            item.save(condition=condition)
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True

@@ -1,0 +1,213 @@
+"""The template catalogue kept current: synced from 360dialog (on a schedule and on
+demand) and changed by Meta's template webhooks as they arrive."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from followup.domain.templates import TemplateCatalogue, TemplateEvent, changed
+from followup.domain.whatsapp import OutboundMessage, OutcomeUnknown, ProviderRejected
+
+if TYPE_CHECKING:
+    from followup.domain.followup import RenderedMessage, StatusChange
+    from followup.domain.rule import TemplateRef
+    from followup.domain.templates import Template
+    from followup.services.deps import Deps
+
+log = logging.getLogger(__name__)
+
+MARKETING_TERMS = 131055
+"""The business has not accepted the Marketing Messages API's terms."""
+SYNC_EVERY = timedelta(hours=1)
+"""The scheduled sync's period; webhooks keep the catalogue current in between."""
+_TRIES = 5
+
+
+class NoTemplateSource(Exception):
+    """No 360dialog client is configured: the catalogue cannot be synced."""
+
+
+class CatalogueBusy(Exception):
+    """Others kept changing the catalogue while this change was being written."""
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    templates: int
+    at_risk: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {"templates": self.templates, "templates_at_risk": self.at_risk}
+
+
+def catalogue(deps: Deps) -> TemplateCatalogue:
+    return deps.templates.templates().item
+
+
+def sync(deps: Deps, now: datetime) -> SyncReport:
+    """Replace the catalogue with 360dialog's list; raises ProviderRejected or
+    OutcomeUnknown when 360dialog does not give it."""
+    if deps.template_source is None:
+        raise NoTemplateSource
+    fetched = deps.template_source.fetch_templates(now)
+    saved = _change(deps, lambda current: current.synced(fetched, now))
+    return SyncReport(len(saved.templates), sum(t.at_risk for t in saved.templates))
+
+
+def sync_if_due(deps: Deps, now: datetime, every: timedelta = SYNC_EVERY) -> SyncReport | None:
+    """Sync when the last sync is `every` old or more (or none ran); None when not due."""
+    last = catalogue(deps).synced_at
+    if deps.template_source is None or (last is not None and now - last < every):
+        return None
+    return sync(deps, now)
+
+
+def scheduled_sync(deps: Deps, now: datetime) -> dict[str, int]:
+    """The tick's sync when due: its counts, or `templates_sync_failed` when 360dialog did
+    not give the list (the next tick tries again; the catalogue stays as it was)."""
+    try:
+        report = sync_if_due(deps, now)
+    except (ProviderRejected, OutcomeUnknown):
+        return {"templates_sync_failed": 1}
+    return report.as_dict() if report is not None else {}
+
+
+def apply_event(deps: Deps, event: TemplateEvent) -> str:
+    """Change the template the event names: `template_at_risk` when it is now FLAGGED or
+    RED (alarmed), `template_unknown` when the catalogue does not hold it (the next sync
+    brings it), else `template_changed`."""
+    found: list[Template] = []
+
+    def apply(current: TemplateCatalogue) -> TemplateCatalogue:
+        found.clear()
+        template = current.find(event.name, event.language)
+        if template is None:
+            return current
+        found.append(changed(template, event))
+        return current.put(found[0])
+
+    _change(deps, apply)
+    if not found:
+        return "template_unknown"
+    return "template_at_risk" if found[0].at_risk else "template_changed"
+
+
+def _change(
+    deps: Deps, change: Callable[[TemplateCatalogue], TemplateCatalogue]
+) -> TemplateCatalogue:
+    """Read, change and write the catalogue, again from the top when another writer won."""
+    for _ in range(_TRIES):
+        current = deps.templates.templates()
+        updated = change(current.item)
+        if updated == current.item:
+            return updated
+        if deps.templates.save_templates(updated, current.revision):
+            deps.catalog.invalidate()
+            return updated
+    raise CatalogueBusy
+
+
+WAITING_TEMPLATE = "waiting_template"
+"""The reason a follow-up holds while its template cannot be sent."""
+TEMPLATE_UNUSABLE = "template_unusable"
+"""The reason it ends skipped when the template stayed unusable too long."""
+MARKETING_TO_US = "marketing_to_us_number"
+"""Meta refuses marketing templates to +1 numbers: such follow-ups end skipped."""
+
+
+@dataclass(frozen=True)
+class Gate:
+    """What the catalogue says of a template message: send `message` (perhaps the step's
+    sibling template), hold it (`waiting` says why), or end it skipped (`skipped`)."""
+
+    message: RenderedMessage
+    marketing: bool
+    waiting: str | None = None
+    skipped: str | None = None
+
+
+def gate(
+    deps: Deps,
+    message: RenderedMessage,
+    ref: TemplateRef,
+    recipient: str,
+    history: list[StatusChange],
+    now: datetime,
+) -> Gate:
+    """Check a template message against the catalogue before it goes out. Before the
+    first sync nothing is held or skipped, and the rule's category stands."""
+    known = deps.catalog.templates()
+    template = known.find(ref.name, ref.language)
+    marketing = template.marketing if template is not None else ref.category == "marketing"
+    if not known.known:
+        return Gate(message, marketing)
+    if template is not None and template.sendable:
+        return _to_us(Gate(message, marketing), recipient)
+    sibling = known.find(ref.sibling, ref.language) if ref.sibling else None
+    if sibling is not None and sibling.sendable:
+        switched = message.model_copy(update={"template_name": sibling.name})
+        return _to_us(Gate(switched, sibling.marketing), recipient)
+    status = template.status if template is not None else "unknown"
+    why = f"template {ref.name!r} ({ref.language}) is {status.lower()}"
+    since = next((c.at for c in history if (c.reason or "").startswith(WAITING_TEMPLATE)), now)
+    if now - since >= deps.timings.template_wait:
+        return Gate(message, marketing, skipped=f"{TEMPLATE_UNUSABLE}: {why}")
+    return Gate(message, marketing, waiting=f"{WAITING_TEMPLATE}: {why}")
+
+
+def with_body(deps: Deps, message: RenderedMessage) -> RenderedMessage:
+    """A template message with the body the contact reads, when the catalogue has it."""
+    if message.kind != "template" or not message.template_name or not message.language:
+        return message
+    template = deps.catalog.templates().find(message.template_name, message.language)
+    if template is None or not template.body:
+        return message
+    return message.model_copy(update={"body": template.render(message.params)})
+
+
+def routed(deps: Deps, outbound: OutboundMessage) -> OutboundMessage:
+    """Marketing templates (by the catalogue's category) go to the Marketing Messages API,
+    unless the business has not accepted its terms; everything else to `/messages`."""
+    message = outbound.message
+    if message.kind != "template" or not message.template_name or not message.language:
+        return outbound
+    known = deps.catalog.templates()
+    template = known.find(message.template_name, message.language)
+    marketing = template is not None and template.marketing
+    return replace(outbound, marketing=marketing and known.marketing_api_refused is None)
+
+
+def send_routed(deps: Deps, outbound: OutboundMessage, now: datetime) -> str:
+    """Send; when the Marketing Messages API refuses us for its terms (131055), note it
+    on the catalogue (logged once) and send the same message through `/messages` now:
+    a refused send sent nothing."""
+    try:
+        return deps.whatsapp.send(outbound)
+    except ProviderRejected as rejected:
+        if not outbound.marketing or rejected.failure.code != MARKETING_TERMS:
+            raise
+        reason = rejected.failure.reason
+    why = f"the Marketing Messages API refused us (131055, terms not accepted): {reason}"
+    first: list[bool] = []
+
+    def refused(current: TemplateCatalogue) -> TemplateCatalogue:
+        first[:] = [current.marketing_api_refused is None]
+        return (
+            current if not first[0] else current.model_copy(update={"marketing_api_refused": why})
+        )
+
+    _change(deps, refused)
+    if first[0]:
+        log.warning("marketing templates fall back to /messages", extra={"reason": why})
+    return deps.whatsapp.send(replace(outbound, marketing=False))
+
+
+def _to_us(decided: Gate, recipient: str) -> Gate:
+    if decided.marketing and recipient.lstrip("+").startswith("1"):
+        why = f"{MARKETING_TO_US}: Meta refuses marketing templates to +1 numbers"
+        return Gate(decided.message, decided.marketing, skipped=why)
+    return decided

@@ -1,0 +1,179 @@
+"""Send-time gating by the synced catalogue: a follow-up whose template cannot be sent
+holds with the reason, goes out once the template is approved again, falls back to the
+step's sibling template, and ends skipped when it waits too long; marketing templates are
+never sent to +1 numbers."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from followup.adapters.whatsapp_webhook import parse
+from followup.domain.followup import FollowUp, Status
+from followup.services import templates, webhook
+from followup.services.manual import send_now
+from followup_local.memory_engine import MemoryEngine
+from tests.support.builders import quiet_contact, rule
+
+BODY = "Hi {{1}}, still thinking about applying?"
+
+
+def _rule(sibling: str | None = None) -> Any:
+    built = rule()
+    step = built.steps[0]
+    ref = step.template.model_copy(update={"sibling": sibling})  # type: ignore[union-attr]
+    return built.model_copy(update={"steps": [step.model_copy(update={"template": ref})]})
+
+
+def _catalogue(engine: MemoryEngine, status: str, *, sibling: bool = False) -> None:
+    engine.sandbox.templates.add("apply_reminder", "en", BODY, status=status)
+    if sibling:
+        engine.sandbox.templates.add("apply_reminder_v2", "en", BODY)
+    templates.sync(engine.deps, engine.clock.now())
+
+
+def _queued(engine: MemoryEngine, wa_id: str = "6281100000401", **rule_args: Any) -> FollowUp:
+    deps = engine.deps
+    deps.rules.save_rule(_rule(**rule_args))
+    lead = quiet_contact(deps, wa_id, engine.clock.now() - timedelta(hours=30))
+    followup = send_now(deps, lead.id, "apply-remind-24h")
+    engine.drain()
+    found = deps.followups.followup(followup.id)
+    assert found is not None
+    return found
+
+
+def _approve(engine: MemoryEngine) -> None:
+    change = {"name": "apply_reminder", "language": "en", "status": "APPROVED"}
+    document = engine.sandbox.templates.change(change)
+    now = engine.clock.now()
+    webhook.apply(engine.deps, parse(json.dumps(document).encode(), now), now)
+
+
+def test_a_paused_template_holds_the_follow_up_until_approved_again(
+    engine: MemoryEngine,
+) -> None:
+    # Given the step's template is paused
+    _catalogue(engine, "paused")
+
+    # When its follow-up is due
+    held = _queued(engine)
+
+    # Then nothing is sent and it waits, saying why
+    assert engine.sandbox.sent() == []
+    assert held.status is Status.QUEUED
+    assert held.reason == "waiting_template: template 'apply_reminder' (en) is paused"
+
+    # And once Meta approves the template again, the next tick sends it
+    _approve(engine)
+    engine.clock.advance(timedelta(minutes=5))
+    engine.tick()
+    [sent] = engine.sandbox.sent()
+    assert sent.followup_id == held.id
+    assert sent.body is not None
+    assert sent.body["template"]["name"] == "apply_reminder"
+
+
+def test_each_unusable_status_and_an_unknown_template_hold(engine: MemoryEngine) -> None:
+    engine.sandbox.templates.add("other", "en", BODY)
+    for n, status in enumerate(("disabled", "rejected", "pending")):
+        engine.sandbox.templates.add("apply_reminder", "en", BODY, status=status)
+        templates.sync(engine.deps, engine.clock.now())
+        held = _queued(engine, f"62811000005{n:02}")
+        assert held.reason == f"waiting_template: template 'apply_reminder' (en) is {status}"
+        engine.reset()
+    engine.sandbox.templates.add("other", "en", BODY)
+    templates.sync(engine.deps, engine.clock.now())
+    held = _queued(engine, "6281100000510")
+    assert held.reason == "waiting_template: template 'apply_reminder' (en) is unknown"
+    assert engine.sandbox.sent() == []
+
+
+def test_the_sibling_template_goes_out_while_the_step_s_own_is_paused(
+    engine: MemoryEngine,
+) -> None:
+    _catalogue(engine, "paused", sibling=True)
+    sent_one = _queued(engine, sibling="apply_reminder_v2")
+    assert sent_one.status is Status.SENT
+    [sent] = engine.sandbox.sent()
+    assert sent.body is not None
+    assert sent.body["template"]["name"] == "apply_reminder_v2"
+
+
+def test_a_follow_up_held_past_the_configured_wait_ends_skipped(engine: MemoryEngine) -> None:
+    _catalogue(engine, "disabled")
+    held = _queued(engine)
+    engine.clock.advance(engine.deps.timings.template_wait + timedelta(minutes=1))
+    engine.tick()
+    ended = engine.deps.followups.followup(held.id)
+    assert ended is not None
+    assert ended.status is Status.SKIPPED
+    assert ended.reason == "template_unusable: template 'apply_reminder' (en) is disabled"
+    assert engine.sandbox.sent() == []
+
+
+def test_a_marketing_template_to_a_us_number_ends_skipped(engine: MemoryEngine) -> None:
+    _catalogue(engine, "approved")
+    skipped = _queued(engine, "14155550123")
+    assert skipped.status is Status.SKIPPED
+    assert skipped.reason is not None
+    assert skipped.reason.startswith("marketing_to_us_number")
+    assert engine.sandbox.sent() == []
+
+
+def test_before_the_first_sync_templates_go_out_unchecked(engine: MemoryEngine) -> None:
+    sent_one = _queued(engine)
+    assert sent_one.status is Status.SENT
+
+
+def test_an_account_without_templates_checks_nothing(engine: MemoryEngine) -> None:
+    templates.sync(engine.deps, engine.clock.now())
+    sent_one = _queued(engine)
+    assert sent_one.status is Status.SENT
+
+
+def test_the_queue_and_timeline_show_the_rendered_body(engine: MemoryEngine) -> None:
+    # Given a synced template with a body
+    _catalogue(engine, "approved")
+
+    # When its follow-up goes out
+    sent_one = _queued(engine)
+
+    # Then the follow-up and the conversation carry the body with its parameter filled in
+    assert sent_one.rendered is not None
+    [name] = sent_one.rendered.params
+    body = f"Hi {name}, still thinking about applying?"
+    assert sent_one.rendered.body == body
+    [line] = engine.deps.contacts.recent_messages(sent_one.contact_id, 10)
+    assert line.text == body
+
+
+class _CountingTemplates:
+    """The store's template catalogue, counting how often it is read."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.reads = inner, 0
+
+    def templates(self) -> Any:
+        self.reads += 1
+        return self.inner.templates()
+
+    def save_templates(self, catalogue: Any, revision: int) -> bool:
+        saved: bool = self.inner.save_templates(catalogue, revision)
+        return saved
+
+
+def test_sends_read_the_catalogue_once_per_cache_period(engine: MemoryEngine) -> None:
+    # Given a synced catalogue, read through a counter from a cold start
+    _catalogue(engine, "approved")
+    counting = _CountingTemplates(engine.deps.templates)
+    engine.deps.templates = counting
+    engine.deps.start_cold()
+
+    # When five follow-ups go out within the cache's period
+    for n in range(5):
+        assert _queued(engine, f"62811000008{n:02}").status is Status.SENT
+
+    # Then the catalogue was read once for all of them (gate, body and route)
+    assert counting.reads == 1
