@@ -45,9 +45,10 @@ class Needs:
 NEEDS: dict[str, Needs] = {
     # enroll newly quiet contacts, queue due steps, move each rule's watermark; journey
     # actions create tasks (a conditional put: no read) and notifications, which it then
-    # delivers: webhooks signed with the secret's key, events put on the bus
+    # delivers: webhooks signed with the secret's key, events put on the bus; a week of
+    # stats tells it which rules spike in opt-outs
     "enqueue": Needs(
-        reads=CATALOG | SETTLING | {"notifications"},
+        reads=CATALOG | SETTLING | {"notifications", "stats"},
         writes=SETTLING | {"rules", "state", "tasks", "notifications"},
         secret=True,
         notifies=True,

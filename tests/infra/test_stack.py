@@ -136,7 +136,7 @@ CATALOG = {("rules", READ), ("state", READ)}
 TABLE_ACCESS = {
     "enqueue": SETTLING
     | CATALOG
-    | {("rules", WRITE), ("tasks", WRITE)}
+    | {("rules", WRITE), ("state", WRITE), ("tasks", WRITE), ("stats", READ)}
     | {("notifications", READ), ("notifications", WRITE)},
     "dispatch": CATALOG | {("followups", READ), ("followups", WRITE)},
     "expire": SETTLING,
