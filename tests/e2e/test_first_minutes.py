@@ -8,6 +8,7 @@ docs/screenshots/, so they stay current.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,6 +59,8 @@ def test_on_a_sunday_night_the_demo_sends_at_once_and_a_reply_lands(
     sent = next(m for m in messages if m["followup_id"] == followup_id)
     # The queue shows the hot lead left to the counsellor beside the sends
     expect(page.locator('[data-testid="followup-row"][data-status="skipped"]')).to_have_count(1)
+    # (the screenshot waits for the rows' names: until they come a row shows the contact's id)
+    expect(page.get_by_role("link", name=re.compile(r"^ct_"))).to_have_count(0)
     shoot(page, "queue.png")
     # The lead answers on the sandbox page; the queue row becomes `responded`, live
     sandbox = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()

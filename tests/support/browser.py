@@ -10,15 +10,19 @@ class Watched:
 
     def __init__(self) -> None:
         self.console: list[str] = []
+        self.errors: list[str] = []
         self.missing: list[str] = []
 
     def watch(self, page: Page) -> Page:
         page.on("console", lambda message: self._logged(message))
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
         page.on("response", lambda response: self._answered(response))
         return page
 
     def _logged(self, message: ConsoleMessage) -> None:
         self.console.append(message.text)
+        if message.type == "error":
+            self.errors.append(message.text)
 
     def _answered(self, response: Response) -> None:
         if response.status == 404:

@@ -1,28 +1,143 @@
-import { useEffect, useMemo, useState } from "react";
+import { AppShell, Burger, Button, Group, NativeSelect, NavLink, Stack, Text, Title } from "@mantine/core";
+import { useDisclosure } from "@mantine/hooks";
+import { useQueryClient } from "@tanstack/react-query";
+import { Suspense, lazy, useEffect, useMemo, useState } from "react";
+import { HashRouter, Link, Navigate, Route, Routes, useMatch } from "react-router";
 import { Api, type Role, type Session } from "./api";
 import { loadConfig, savedSession, signInLocally, signInWithCognito, signOut } from "./auth";
+import type { MessageId } from "./i18n/en";
+import { LOCALES, type LocaleCode, useLocale, useT } from "./i18n/locale";
 import { ContactPage } from "./pages/Contact";
+import { ContactsPage } from "./pages/Contacts";
 import { QueuePage } from "./pages/Queue";
+import { RuleEditorPage } from "./pages/RuleEditor";
 import { RulesPage } from "./pages/Rules";
-import { StatsPage } from "./pages/Stats";
+import { Empty, ErrorState, Loading } from "./problems";
+import { SessionContext } from "./session";
+
+// The charts are the heaviest part: loaded when the Stats page first opens.
+const StatsPage = lazy(() => import("./pages/Stats").then((module) => ({ default: module.StatsPage })));
 
 type Config = Awaited<ReturnType<typeof loadConfig>>;
+const ROLES: Role[] = ["marketing", "counselor", "admin"];
 
-function useHash(): string {
-  const [hash, setHash] = useState(window.location.hash || "#/queue");
-  useEffect(() => {
-    const update = () => setHash(window.location.hash || "#/queue");
-    window.addEventListener("hashchange", update);
-    return () => window.removeEventListener("hashchange", update);
-  }, []);
-  return hash;
+function LanguagePicker() {
+  const t = useT();
+  const { locale, choose } = useLocale();
+  return (
+    <NativeSelect
+      label={t("app.language")}
+      size="xs"
+      value={locale}
+      onChange={(e) => choose(e.currentTarget.value as LocaleCode)}
+      data={LOCALES.map((l) => ({ value: l.code, label: l.label }))}
+    />
+  );
+}
+
+function SignIn({ config, onSession }: { config: Config; onSession: (session: Session) => void }) {
+  const t = useT();
+  const [problem, setProblem] = useState<unknown>(null);
+  const pick = (role: Role) => signInLocally(config, role).then(onSession, setProblem);
+  return (
+    <Stack component="main" maw={360} mx="auto" p="lg">
+      <Title order={1}>{t("app.name")}</Title>
+      {config.mode === "cognito" ? (
+        <Button onClick={() => signInWithCognito(config)}>{t("app.signIn")}</Button>
+      ) : (
+        <>
+          <Text>{t("app.signInLocal")}</Text>
+          {ROLES.map((role) => (
+            <Button key={role} variant="default" onClick={() => pick(role)}>
+              {t("app.signInAs", { role: t(`role.${role}`) })}
+            </Button>
+          ))}
+        </>
+      )}
+      {problem !== null && <ErrorState error={problem} />}
+      <LanguagePicker />
+    </Stack>
+  );
+}
+
+function Tab({ to, label, onGo }: { to: string; label: MessageId; onGo: () => void }) {
+  const t = useT();
+  const here = useMatch({ path: to, end: false });
+  return (
+    <NavLink
+      component={Link}
+      to={to}
+      label={t(label)}
+      active={!!here}
+      variant="filled"
+      aria-current={here ? "page" : undefined}
+      onClick={onGo}
+    />
+  );
+}
+
+function Shell({ config, session, onSignOut }: { config: Config; session: Session; onSignOut: () => void }) {
+  const t = useT();
+  const [opened, { toggle, close }] = useDisclosure(false);
+  return (
+    <AppShell
+      header={{ height: 52 }}
+      navbar={{ width: 220, breakpoint: "sm", collapsed: { mobile: !opened } }}
+      padding="md"
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={t("app.menu")} />
+            <Title order={1} size="h4">
+              {t("app.name")}
+            </Title>
+          </Group>
+          <Text size="sm" c="dimmed">
+            {t(`role.${session.role}`)}
+          </Text>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="sm" aria-label={t("nav.main")}>
+        <AppShell.Section grow>
+          <Tab to="/queue" label="nav.queue" onGo={close} />
+          <Tab to="/rules" label="nav.rules" onGo={close} />
+          <Tab to="/stats" label="nav.stats" onGo={close} />
+          <Tab to="/contacts" label="nav.contacts" onGo={close} />
+          {config.mode === "local" && <NavLink href="/sandbox" label={t("nav.sandbox")} />}
+        </AppShell.Section>
+        <AppShell.Section>
+          <Stack gap="xs">
+            <LanguagePicker />
+            <Button variant="default" size="xs" onClick={onSignOut}>
+              {t("app.signOut")}
+            </Button>
+          </Stack>
+        </AppShell.Section>
+      </AppShell.Navbar>
+      <AppShell.Main>
+        <Suspense fallback={<Loading />}>
+        <Routes>
+          <Route path="/" element={<Navigate to="/queue" replace />} />
+          <Route path="/queue" element={<QueuePage />} />
+          <Route path="/rules" element={<RulesPage />} />
+          <Route path="/rules/new" element={<RuleEditorPage />} />
+          <Route path="/rules/:ruleId" element={<RuleEditorPage />} />
+          <Route path="/stats" element={<StatsPage />} />
+          <Route path="/contacts" element={<ContactsPage />} />
+          <Route path="/contacts/:contactId" element={<ContactPage />} />
+          <Route path="*" element={<Empty>{t("app.notFound")}</Empty>} />
+        </Routes>
+        </Suspense>
+      </AppShell.Main>
+    </AppShell>
+  );
 }
 
 export function App() {
   const [config, setConfig] = useState<Config | null>(null);
   const [session, setSession] = useState<Session | null>(null);
-  const [problem, setProblem] = useState("");
-  const hash = useHash();
+  const queries = useQueryClient();
 
   useEffect(() => {
     loadConfig().then((loaded) => {
@@ -33,65 +148,21 @@ export function App() {
 
   const api = useMemo(() => (session ? new Api(session) : null), [session]);
 
-  if (!config) return <p className="loading">Loading…</p>;
-  if (!session || !api) {
-    const pick = (role: Role) =>
-      signInLocally(config, role).then(setSession, (error: Error) => setProblem(error.message));
-    return (
-      <main className="sign-in">
-        <h1>Follow-ups</h1>
-        {config.mode === "cognito" ? (
-          <button onClick={() => signInWithCognito(config)}>Sign in</button>
-        ) : (
-          <>
-            <p>Local sign-in: pick a role.</p>
-            {(["marketing", "counselor", "admin"] as Role[]).map((role) => (
-              <button key={role} onClick={() => pick(role)}>
-                Sign in as {role}
-              </button>
-            ))}
-          </>
-        )}
-        {problem && <p role="alert">{problem}</p>}
-      </main>
-    );
-  }
-
-  const [, page, id] = hash.split("/");
-  const tab = (name: string, label: string) => (
-    <a href={`#/${name}`} aria-current={page === name ? "page" : undefined}>
-      {label}
-    </a>
-  );
+  if (!config) return <Loading />;
+  if (!session || !api) return <SignIn config={config} onSession={setSession} />;
   return (
-    <>
-      <header className="top">
-        <strong>Follow-ups</strong>
-        <nav>
-          {tab("queue", "Queue")}
-          {tab("rules", "Rules")}
-          {tab("stats", "Stats")}
-        </nav>
-        <span className="who">
-          {session.role}{" "}
-          <button
-            onClick={() => {
-              signOut();
-              setSession(null);
-            }}
-          >
-            Sign out
-          </button>
-        </span>
-      </header>
-      <main>
-        {page === "rules" && <RulesPage api={api} role={session.role} />}
-        {page === "stats" && <StatsPage api={api} />}
-        {page === "contacts" && id && <ContactPage api={api} contactId={decodeURIComponent(id)} />}
-        {(page === "queue" || !["rules", "stats", "contacts"].includes(page)) && (
-          <QueuePage api={api} session={session} />
-        )}
-      </main>
-    </>
+    <SessionContext.Provider value={{ session, api }}>
+      <HashRouter>
+        <Shell
+          config={config}
+          session={session}
+          onSignOut={() => {
+            signOut();
+            queries.clear();
+            setSession(null);
+          }}
+        />
+      </HashRouter>
+    </SessionContext.Provider>
   );
 }

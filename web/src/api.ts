@@ -89,22 +89,6 @@ export const TRIGGER_KINDS: { kind: Trigger["kind"]; label: string }[] = [
   { kind: "event", label: "Custom event" },
 ];
 
-/** One line for the rules list: "new · quiet 24 hours", "reply: busy", ... */
-export function describeTrigger(trigger: Trigger): string {
-  switch (trigger.kind) {
-    case "intent":
-      return `reply: ${trigger.intents.join(", ")}`;
-    case "stage_entered":
-      return `enters ${trigger.stages.join(", ")}`;
-    case "event": {
-      const where = Object.entries(trigger.where ?? {}).map(([k, v]) => `${k}=${v}`);
-      return `event ${trigger.name}${where.length ? ` (${where.join(", ")})` : ""}`;
-    }
-    default:
-      return `${trigger.stages.join(", ") || "any stage"} · quiet ${trigger.idle.amount} ${trigger.idle.unit}`;
-  }
-}
-
 export interface Rule {
   id: string;
   name: string;
@@ -130,6 +114,20 @@ export interface Rule {
   }[];
   exit?: { on_reply: boolean; stages: string[] };
   [extra: string]: unknown;
+}
+
+export interface Contact {
+  id: string;
+  name: string;
+  wa_id: string | null;
+  stage: string;
+  score: string;
+  timezone: string | null;
+  opted_out: boolean;
+  conversation_open: boolean;
+  /** When the conversation was last closed or reopened, and by whom. */
+  conversation_changed_at: string | null;
+  conversation_changed_by: string | null;
 }
 
 export interface DryRunEntry {

@@ -1,10 +1,24 @@
+import "@mantine/core/styles.css";
+import "@mantine/charts/styles.css";
+import "./styles.css";
+import { MantineProvider, createTheme } from "@mantine/core";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
-import "./styles.css";
+import { LocaleProvider } from "./i18n/locale";
+
+const theme = createTheme({ primaryColor: "indigo", primaryShade: 8 });
+const queries = new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } } });
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <App />
+    <MantineProvider theme={theme}>
+      <QueryClientProvider client={queries}>
+        <LocaleProvider>
+          <App />
+        </LocaleProvider>
+      </QueryClientProvider>
+    </MantineProvider>
   </StrictMode>,
 );

@@ -1,45 +1,75 @@
 // Why a follow-up waits, in words: the send window's opening, read in the lead's time.
 import type { FollowUp } from "./api";
+import { useFormat } from "./format";
+import type { MessageId } from "./i18n/en";
+import { useT } from "./i18n/locale";
 
-/** "Mon 08:00": an instant on the wall clock of `zone`. */
-export function localWhen(iso: string, zone: string): string {
-  const parts = new Intl.DateTimeFormat("en-GB", {
-    timeZone: zone,
-    weekday: "short",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-  }).formatToParts(new Date(iso));
-  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
-  return `${part("weekday")} ${part("hour")}:${part("minute")}`;
+/** The reason a follow-up ended or waits, as the reader's language says it. */
+export function useReasonWords(): (reason: string | null) => string {
+  const t = useT();
+  return (reason) => {
+    if (!reason) return "";
+    if (reason.startsWith("held: ")) return t("reason.held", { why: reason.slice("held: ".length) });
+    const key = `reason.${reason}` as MessageId;
+    return REASONS.has(key) ? t(key) : t("reason.other", { code: reason });
+  };
 }
 
-/** Why a queued follow-up is not on its way yet, or "" when nothing holds it. */
-export function waitWords(f: FollowUp): string {
-  if (f.status !== "queued") return "";
-  if (f.waiting_for_window && f.opens_at && f.zone) {
-    return `Waits for the send window: it opens ${localWhen(f.opens_at, f.zone)} in the lead's time (${f.zone})`;
-  }
-  if (f.reason?.startsWith("held: ")) return `Held: ${f.reason.slice("held: ".length)}; it goes once sending resumes`;
-  return "";
+const REASONS_LIST: MessageId[] = [
+  "reason.window_closed",
+  "reason.hot_contact",
+  "reason.cold_cap",
+  "reason.frequency_cap",
+  "reason.opted_out",
+  "reason.marketing_suppressed",
+  "reason.replied",
+  "reason.exit_stage",
+  "reason.exit_event",
+  "reason.goal",
+  "reason.outcome_unknown",
+  "reason.retries_exhausted",
+  "reason.provider_error",
+  "reason.no_reply",
+  "reason.rule_deleted",
+  "reason.no_whatsapp_number",
+  "reason.rule_error",
+  "reason.awaiting_approval",
+  "reason.approval_expired",
+  "reason.rejected",
+  "reason.conversation_closed",
+  "reason.silence_broken",
+];
+const REASONS = new Set<MessageId>(REASONS_LIST);
+
+/** Why a queued follow-up waits for its send window, or "" when nothing holds it so. */
+export function useWaitWords(): (f: FollowUp) => string {
+  const t = useT();
+  const format = useFormat();
+  return (f) => {
+    if (f.status !== "queued" || !f.waiting_for_window || !f.opens_at || !f.zone) return "";
+    return t("queue.waitsForWindow", { when: format.when(f.opens_at, f.zone), zone: f.zone });
+  };
 }
 
 /** The queue's banner: how many wait for the send window and when it first opens, or "". */
-export function windowBanner(rows: FollowUp[]): string {
-  const waiting = rows.filter((f) => f.status === "queued" && f.waiting_for_window && f.opens_at && f.zone);
-  if (waiting.length === 0) return "";
-  const first = new Map<string, string>();
-  for (const f of waiting) {
-    const zone = f.zone as string;
-    const seen = first.get(zone);
-    if (!seen || (f.opens_at as string) < seen) first.set(zone, f.opens_at as string);
-  }
-  const count = waiting.length === 1 ? "1 follow-up is" : `${waiting.length} follow-ups are`;
-  const whose = waiting.length === 1 ? "the lead's" : "the leads'";
-  const zones = [...first.entries()].sort((a, b) => a[1].localeCompare(b[1]));
-  const opens =
-    zones.length === 1
-      ? `${localWhen(zones[0][1], zones[0][0])} in ${whose} time (${zones[0][0]})`
-      : `${zones.map(([zone, at]) => `${localWhen(at, zone)} (${zone})`).join(", ")} in ${whose} time`;
-  return `${count} waiting for the send window: it opens ${opens}`;
+export function useWindowBanner(): (rows: FollowUp[]) => string {
+  const t = useT();
+  const format = useFormat();
+  return (rows) => {
+    const waiting = rows.filter((f) => f.status === "queued" && f.waiting_for_window && f.opens_at && f.zone);
+    if (waiting.length === 0) return "";
+    const first = new Map<string, string>();
+    for (const f of waiting) {
+      const zone = f.zone as string;
+      const seen = first.get(zone);
+      if (!seen || (f.opens_at as string) < seen) first.set(zone, f.opens_at as string);
+    }
+    const zones = [...first.entries()].sort((a, b) => a[1].localeCompare(b[1]));
+    if (zones.length === 1) {
+      const [zone, at] = zones[0];
+      return t("queue.bannerOne", { count: waiting.length, when: format.when(at, zone), zone });
+    }
+    const list = zones.map(([zone, at]) => t("queue.bannerItem", { when: format.when(at, zone), zone })).join(", ");
+    return t("queue.bannerMany", { count: waiting.length, list });
+  };
 }

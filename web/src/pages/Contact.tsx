@@ -1,20 +1,13 @@
-import { useCallback, useEffect, useState } from "react";
-import type { Api, FollowUp, Rule, SendNowAnswer } from "../api";
-import { localWhen, waitWords } from "../waiting";
-
-interface Contact {
-  id: string;
-  name: string;
-  wa_id: string | null;
-  stage: string;
-  score: string;
-  timezone: string | null;
-  opted_out: boolean;
-  conversation_open: boolean;
-  /** When the conversation was last closed or reopened, and by whom. */
-  conversation_changed_at: string | null;
-  conversation_changed_by: string | null;
-}
+import { Button, Group, NativeSelect, Stack, Text, Title } from "@mantine/core";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useParams } from "react-router";
+import type { Contact, FollowUp, Rule, SendNowAnswer } from "../api";
+import { useFormat } from "../format";
+import { useT } from "../i18n/locale";
+import { Empty, ErrorState, Loading, useProblemWords } from "../problems";
+import { useRules, useSession, useWorkspaceZone } from "../session";
+import { useWaitWords } from "../waiting";
 
 interface MessageIntent {
   intent: string;
@@ -33,136 +26,166 @@ interface Message {
   intent: MessageIntent | null;
 }
 
-/** What a reply meant and what the engine did: "call_back_at 0.85 · 2026-11-25T10:00 · …". */
-function intentWords(found: MessageIntent | null): string {
-  if (!found) return "";
-  const parts = [`${found.intent} ${found.confidence.toFixed(2)}`, found.local, found.effect];
-  return parts.filter(Boolean).join(" · ");
-}
-
-export function ContactPage({ api, contactId }: { api: Api; contactId: string }) {
-  const [contact, setContact] = useState<Contact | null>(null);
-  const [timeline, setTimeline] = useState<{ messages: Message[]; followups: FollowUp[] } | null>(null);
-  const [rules, setRules] = useState<Rule[]>([]);
+export function ContactPage() {
+  const { api } = useSession();
+  const t = useT();
+  const format = useFormat();
+  const words = useProblemWords();
+  const waitWords = useWaitWords();
+  const workspaceZone = useWorkspaceZone();
+  const queries = useQueryClient();
+  const allRules = useRules();
+  const contactId = useParams().contactId ?? "";
+  const id = encodeURIComponent(contactId);
   const [chosen, setChosen] = useState("");
   const [note, setNote] = useState("");
-  const id = encodeURIComponent(contactId);
-
-  const load = useCallback(async () => {
-    setContact(await api.get<Contact>(`/api/contacts/${id}`));
-    setTimeline(await api.get(`/api/contacts/${id}/timeline`));
-  }, [api, id]);
-
-  useEffect(() => {
-    load().catch((error: Error) => setNote(error.message));
-    // Only the rules that apply to this contact: active, their stages and conditions take them.
-    api.get<{ rules: Rule[] }>(`/api/contacts/${id}/rules`).then((found) => setRules(found.rules));
-  }, [api, id, load]);
+  const contact = useQuery({ queryKey: ["contact", contactId], queryFn: () => api.get<Contact>(`/api/contacts/${id}`) });
+  const timeline = useQuery({
+    queryKey: ["timeline", contactId],
+    queryFn: () => api.get<{ messages: Message[]; followups: FollowUp[] }>(`/api/contacts/${id}/timeline`),
+  });
+  // Only the rules that apply to this contact: active, their stages and conditions take them.
+  const rules = useQuery({
+    queryKey: ["contact-rules", contactId],
+    queryFn: () => api.get<{ rules: Rule[] }>(`/api/contacts/${id}/rules`).then((found) => found.rules),
+  });
+  const refresh = () =>
+    Promise.all(
+      [["contact", contactId], ["timeline", contactId], ["contact-rules", contactId]].map((queryKey) =>
+        queries.invalidateQueries({ queryKey }),
+      ),
+    );
 
   const sendNow = async () => {
     try {
       const answer = await api.call<SendNowAnswer>("POST", `/api/contacts/${id}/followups`, { rule_id: chosen });
-      const goes = answer.now
-        ? "Sending now"
-        : answer.waiting_for_window
-          ? `Goes ${localWhen(answer.send_at, answer.zone)} in the lead's time (${answer.zone})`
-          : "Not sent now";
-      setNote(`${goes}: ${answer.why}.`);
-      await load();
+      setNote(
+        answer.now
+          ? t("contact.sendingNow", { why: answer.why })
+          : answer.waiting_for_window
+            ? t("contact.goes", { when: format.when(answer.send_at, answer.zone), zone: answer.zone, why: answer.why })
+            : t("contact.notNow", { why: answer.why }),
+      );
+      await refresh();
     } catch (error) {
-      setNote((error as Error).message);
+      setNote(words(error));
     }
   };
 
   const setConversation = async (action: "close" | "reopen") => {
     try {
-      setContact(await api.call<Contact>("POST", `/api/contacts/${id}/conversation/${action}`));
-      setTimeline(await api.get(`/api/contacts/${id}/timeline`));
+      queries.setQueryData(["contact", contactId], await api.call<Contact>("POST", `/api/contacts/${id}/conversation/${action}`));
       // A closed conversation takes only the rules that send into closed ones.
-      setRules((await api.get<{ rules: Rule[] }>(`/api/contacts/${id}/rules`)).rules);
+      await refresh();
       setChosen("");
       setNote("");
     } catch (error) {
-      setNote((error as Error).message);
+      setNote(words(error));
     }
   };
 
-  if (!contact || !timeline) return <p className="loading">{note || "Loading…"}</p>;
-  const scheduled = timeline.followups.filter((f) => f.status === "queued");
+  const failed = contact.error ?? timeline.error;
+  if (failed) return <ErrorState error={failed} retry={refresh} />;
+  if (!contact.data || !timeline.data) return <Loading />;
+  const lead = contact.data;
+  const zone = lead.timezone ?? workspaceZone ?? "UTC";
+  const inZone = (iso: string) => t("time.inZone", { time: format.dateTime(iso, zone), zone });
+  const ruleName = (ruleId: string) => allRules.data?.find((r) => r.id === ruleId)?.name ?? ruleId;
+  const scheduled = timeline.data.followups.filter((f) => f.status === "queued");
+  const changedWord = lead.conversation_open ? t("contact.reopened") : t("contact.closedWord");
   const events = [
-    ...timeline.messages.map((m) => ({
+    ...timeline.data.messages.map((m) => ({
       at: m.at,
-      kind: `${m.speaker} · ${m.direction}`,
+      kind: t("contact.message", { speaker: m.speaker, direction: m.direction }),
       text: m.text,
-      intent: intentWords(m.intent),
+      intent: m.intent
+        ? [t("contact.intent", { intent: m.intent.intent, confidence: m.intent.confidence }), m.intent.local, m.intent.effect]
+            .filter(Boolean)
+            .join(" · ")
+        : "",
     })),
-    ...timeline.followups
+    ...timeline.data.followups
       .filter((f) => f.sent_at)
-      .map((f) => ({ at: f.sent_at as string, kind: `follow-up · ${f.rule_id}`, text: f.status, intent: "" })),
-    ...(contact.conversation_changed_at
+      .map((f) => ({
+        at: f.sent_at as string,
+        kind: t("contact.followupEvent", { rule: ruleName(f.rule_id) }),
+        text: f.status,
+        intent: "",
+      })),
+    ...(lead.conversation_changed_at
       ? [
           {
-            at: contact.conversation_changed_at,
-            kind: "conversation",
-            text: `${contact.conversation_open ? "reopened" : "closed"} by ${contact.conversation_changed_by}`,
+            at: lead.conversation_changed_at,
+            kind: t("contact.conversationEvent"),
+            text: t("contact.changed", { state: changedWord, who: lead.conversation_changed_by, at: "" }).trim(),
             intent: "",
           },
         ]
       : []),
   ].sort((a, b) => b.at.localeCompare(a.at));
+  const ruleOptions = rules.data ?? [];
   return (
-    <section>
-      <h2>{contact.name || contact.id}</h2>
-      <p>
-        +{contact.wa_id} · stage {contact.stage} · {contact.score} · {contact.timezone ?? "workspace time zone"}
-        {contact.opted_out && <strong> · opted out</strong>}
-      </p>
-      <p data-testid="conversation-state">
-        Conversation {contact.conversation_open ? "open" : <strong>closed</strong>}
-        {contact.conversation_changed_at &&
-          ` · ${contact.conversation_open ? "reopened" : "closed"} by ${contact.conversation_changed_by} ${new Date(
-            contact.conversation_changed_at,
-          ).toLocaleString()}`}{" "}
-        {contact.conversation_open ? (
-          <button onClick={() => setConversation("close")}>Close conversation</button>
-        ) : (
-          <button onClick={() => setConversation("reopen")}>Reopen conversation</button>
-        )}
-      </p>
-      <div className="toolbar">
-        <select value={chosen} onChange={(e) => setChosen(e.target.value)} aria-label="Rule to send">
-          <option value="">{rules.length ? "Pick a rule…" : "No active rule applies to this contact"}</option>
-          {rules.map((r) => (
-            <option key={r.id} value={r.id}>
-              {r.name}
-            </option>
-          ))}
-        </select>
-        <button disabled={!chosen} onClick={sendNow}>
-          Send follow-up now
-        </button>
-      </div>
-      {note && <p role="status">{note}</p>}
-      <h3>Scheduled</h3>
-      {scheduled.length === 0 && <p className="empty">Nothing scheduled.</p>}
+    <Stack gap="sm">
+      <Title order={2}>{lead.name || lead.id}</Title>
+      <Text>
+        {t("contact.summary", {
+          number: lead.wa_id ? `+${lead.wa_id}` : "–",
+          stage: lead.stage,
+          score: lead.score,
+          zone: lead.timezone ?? workspaceZone ?? t("time.workspaceZone"),
+        })}
+        {lead.opted_out && <strong> · {t("contact.optedOut")}</strong>}
+      </Text>
+      <Group gap="sm" data-testid="conversation-state">
+        <Text>
+          {lead.conversation_open ? t("contact.open") : <strong>{t("contact.closed")}</strong>}
+          {lead.conversation_changed_at &&
+            ` · ${t("contact.changed", {
+              state: changedWord,
+              who: lead.conversation_changed_by,
+              at: inZone(lead.conversation_changed_at),
+            })}`}
+        </Text>
+        <Button size="xs" variant="default" onClick={() => setConversation(lead.conversation_open ? "close" : "reopen")}>
+          {lead.conversation_open ? t("contact.close") : t("contact.reopen")}
+        </Button>
+      </Group>
+      <Group align="end" gap="sm">
+        <NativeSelect
+          label={t("contact.ruleToSend")}
+          value={chosen}
+          onChange={(e) => setChosen(e.currentTarget.value)}
+          data={[
+            { value: "", label: ruleOptions.length ? t("contact.pickRule") : t("contact.noRule") },
+            ...ruleOptions.map((r) => ({ value: r.id, label: r.name })),
+          ]}
+        />
+        <Button disabled={!chosen} onClick={sendNow}>
+          {t("contact.sendNow")}
+        </Button>
+      </Group>
+      {note && <Text role="status">{note}</Text>}
+      <Title order={3}>{t("contact.scheduled")}</Title>
+      {scheduled.length === 0 && <Empty>{t("contact.nothingScheduled")}</Empty>}
       <ul>
         {scheduled.map((f) => (
           <li key={f.id}>
-            {f.rule_id}: {new Date(f.scheduled_at).toLocaleString()}
-            {f.manual ? " (sent by hand)" : ` (quiet since ${new Date(f.created_at).toLocaleString()})`}
+            {t("contact.scheduledItem", { rule: ruleName(f.rule_id), at: inZone(f.scheduled_at) })}{" "}
+            {f.manual ? t("contact.byHand") : t("contact.quietSince", { at: inZone(f.created_at) })}
             {waitWords(f) && <small className="why-waiting">{waitWords(f)}</small>}
           </li>
         ))}
       </ul>
-      <h3>Timeline</h3>
+      <Title order={3}>{t("contact.timeline")}</Title>
+      {events.length === 0 && <Empty>{t("contact.timelineEmpty")}</Empty>}
       <ol className="timeline">
         {events.map((e, i) => (
           <li key={i}>
-            <time>{new Date(e.at).toLocaleString()}</time> <em>{e.kind}</em> {e.text}
+            <time dateTime={e.at}>{inZone(e.at)}</time> <em>{e.kind}</em> {e.text}
             {e.intent && <small className="intent">{e.intent}</small>}
           </li>
         ))}
       </ol>
-    </section>
+    </Stack>
   );
 }

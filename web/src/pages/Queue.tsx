@@ -1,55 +1,107 @@
-import { useCallback, useEffect, useRef, useState } from "react";
-import type { Api, FollowUp, Session } from "../api";
+import { Badge, Button, Group, NativeSelect, Stack, Table, Text, TextInput, Textarea, Title } from "@mantine/core";
+import { type InfiniteData, useInfiniteQuery, useQueries, useQueryClient } from "@tanstack/react-query";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { Link, useSearchParams } from "react-router";
+import type { Contact, FollowUp } from "../api";
+import { useFormat } from "../format";
+import type { MessageId } from "../i18n/en";
+import { useT } from "../i18n/locale";
 import { type FeedState, openFeed } from "../live";
-import { waitWords, windowBanner } from "../waiting";
+import { Empty, ErrorState, Loading, useProblemWords } from "../problems";
+import { useRules, useSession, useWorkspaceZone } from "../session";
+import { useReasonWords, useWaitWords, useWindowBanner } from "../waiting";
 
-const STATUSES = ["", "queued", "sending", "sent", "delivered", "read", "responded", "expired", "failed", "canceled", "opted_out", "skipped"];
+export const STATUSES = [
+  "queued",
+  "sending",
+  "sent",
+  "delivered",
+  "read",
+  "responded",
+  "expired",
+  "failed",
+  "canceled",
+  "opted_out",
+  "skipped",
+] as const;
+// Dark shades only: badge text stays readable (WCAG AA) on white.
+const COLOURS: Record<string, string> = {
+  queued: "gray.7",
+  sending: "blue.8",
+  sent: "blue.8",
+  delivered: "teal.9",
+  read: "teal.9",
+  responded: "green.9",
+  expired: "gray.7",
+  failed: "red.9",
+  canceled: "gray.7",
+  opted_out: "grape.9",
+  skipped: "indigo.9",
+};
 
-export function QueuePage({ api, session }: { api: Api; session: Session }) {
-  const [rows, setRows] = useState<FollowUp[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [status, setStatus] = useState("");
-  const [rule, setRule] = useState("");
+interface QueuePage {
+  followups: FollowUp[];
+  cursor: string | null;
+}
+type Pages = InfiniteData<QueuePage, string | null>;
+const rowsOf = (data: InfiniteData<QueuePage, unknown> | undefined) => data?.pages.flatMap((p) => p.followups) ?? [];
+
+export function useStatusWords(): (status: string) => string {
+  const t = useT();
+  return (status) => ((STATUSES as readonly string[]).includes(status) ? t(`status.${status}` as MessageId) : status);
+}
+
+export function QueuePage() {
+  const { api, session } = useSession();
+  const t = useT();
+  const format = useFormat();
+  const statusWords = useStatusWords();
+  const reasonWords = useReasonWords();
+  const waitWords = useWaitWords();
+  const windowBanner = useWindowBanner();
+  const workspaceZone = useWorkspaceZone();
+  const rules = useRules();
+  const queries = useQueryClient();
+  const [params, setParams] = useSearchParams();
+  const status = params.get("status") ?? "";
+  const rule = params.get("rule") ?? "";
+  const search = params.get("q") ?? "";
+  const sort = params.get("sort") === "oldest" ? "oldest" : "newest";
   const [feed, setFeed] = useState<FeedState>("connecting");
-  const [problem, setProblem] = useState("");
-  const [reload, setReload] = useState(0);
-  const reloadTimer = useRef<number | undefined>(undefined);
-  const shown = useRef<FollowUp[]>([]);
-  useEffect(() => {
-    shown.current = rows;
-  }, [rows]);
-
-  const query = useCallback(
-    (after?: string | null) => {
-      const params = new URLSearchParams({ limit: "50" });
-      if (status) params.set("status", status);
-      if (rule) params.set("rule", rule);
-      if (after) params.set("cursor", after);
-      return api.get<{ followups: FollowUp[]; cursor: string | null }>(`/api/queue?${params}`);
-    },
-    [api, status, rule],
-  );
-
-  useEffect(() => {
-    query().then(
-      (page) => {
-        // A live change may land while the page is on its way: never let the older copy win.
-        setRows((current) => {
-          const seen = new Map(current.map((row) => [row.id, row]));
-          return page.followups.map((row) => newest(seen.get(row.id), row));
-        });
-        setCursor(page.cursor);
-        setProblem("");
+  const key = useMemo(() => ["queue", status, rule], [status, rule]);
+  const setParam = (name: string, value: string) =>
+    setParams(
+      (current) => {
+        const next = new URLSearchParams(current);
+        if (value) next.set(name, value);
+        else next.delete(name);
+        return next;
       },
-      (error: Error) => setProblem(error.message),
+      { replace: true },
     );
-  }, [query, reload]);
+
+  const pages = useInfiniteQuery({
+    queryKey: key,
+    initialPageParam: null as string | null,
+    queryFn: async ({ pageParam }) => {
+      const query = new URLSearchParams({ limit: "50" });
+      if (status) query.set("status", status);
+      if (rule) query.set("rule", rule);
+      if (pageParam) query.set("cursor", pageParam);
+      const page = await api.get<QueuePage>(`/api/queue?${query}`);
+      // A live change may land while the page is on its way: never let the older copy win.
+      const seen = new Map(rowsOf(queries.getQueryData<Pages>(key)).map((row) => [row.id, row]));
+      return { ...page, followups: page.followups.map((row) => newest(seen.get(row.id), row)) };
+    },
+    getNextPageParam: (last) => last.cursor,
+  });
 
   // The feed does not say whether a queued follow-up waits for the send window: ask the API.
+  const reloadTimer = useRef<number | undefined>(undefined);
   const reloadSoon = useCallback(() => {
     window.clearTimeout(reloadTimer.current);
-    reloadTimer.current = window.setTimeout(() => setReload((n) => n + 1), 1000);
-  }, []);
+    reloadTimer.current = window.setTimeout(() => queries.invalidateQueries({ queryKey: key }), 1000);
+  }, [queries, key]);
   useEffect(() => () => window.clearTimeout(reloadTimer.current), []);
 
   useEffect(
@@ -58,105 +110,178 @@ export function QueuePage({ api, session }: { api: Api; session: Session }) {
         session.wsUrl,
         session.token,
         (changed) => {
-          setRows((current) => {
+          const shown = rowsOf(queries.getQueryData<Pages>(key));
+          queries.setQueryData<Pages>(key, (data) => {
+            if (!data) return data;
+            const current = rowsOf(data);
             const byId = new Map(current.map((row) => [row.id, row]));
-            const fresh = changed.filter(
-              (f) => (!status || f.status === status) && (!rule || f.rule_id === rule),
-            );
+            const fresh = changed.filter((f) => (!status || f.status === status) && (!rule || f.rule_id === rule));
             for (const f of fresh) byId.set(f.id, stillWaiting(f, byId.get(f.id)));
-            const added = fresh.filter((f) => !current.some((row) => row.id === f.id));
-            return [...added.map((f) => byId.get(f.id) ?? f), ...current.map((row) => byId.get(row.id) ?? row)];
+            const added = fresh.filter((f) => !current.some((row) => row.id === f.id)).map((f) => byId.get(f.id) ?? f);
+            return {
+              ...data,
+              pages: data.pages.map((page, index) => ({
+                ...page,
+                followups: [...(index === 0 ? added : []), ...page.followups.map((row) => byId.get(row.id) ?? row)],
+              })),
+            };
           });
           const unknown = (f: FollowUp) =>
-            f.status === "queued" &&
-            !shown.current.some((row) => row.id === f.id && row.scheduled_at === f.scheduled_at);
+            f.status === "queued" && !shown.some((row) => row.id === f.id && row.scheduled_at === f.scheduled_at);
           if (changed.some(unknown)) reloadSoon();
         },
         setFeed,
       ),
-    [session, status, rule, reloadSoon],
+    [session, status, rule, key, queries, reloadSoon],
   );
+
+  const rows = rowsOf(pages.data);
+  const contactIds = [...new Set(rows.map((f) => f.contact_id))];
+  const contactQueries = useQueries({
+    queries: contactIds.map((id) => ({
+      queryKey: ["contact", id],
+      queryFn: () => api.get<Contact>(`/api/contacts/${encodeURIComponent(id)}`),
+      staleTime: 60_000,
+    })),
+  });
+  const contacts = new Map(contactQueries.flatMap((q) => (q.data ? [[q.data.id, q.data] as const] : [])));
+  const ruleNames = new Map((rules.data ?? []).map((r) => [r.id, r.name]));
+  const needle = search.trim().toLowerCase();
+  const shown = rows
+    .filter((f) => {
+      if (!needle) return true;
+      const c = contacts.get(f.contact_id);
+      return [c?.name, c?.wa_id, f.contact_id].some((v) => v?.toLowerCase().includes(needle));
+    })
+    .sort((a, b) => (sort === "oldest" ? 1 : -1) * a.scheduled_at.localeCompare(b.scheduled_at));
+  const counts = STATUSES.map((s) => [s, rows.filter((f) => f.status === s).length] as const).filter(([, n]) => n);
   const banner = windowBanner(rows);
+  const ruleOptions = [...(rules.data ?? []).map((r) => ({ value: r.id, label: r.name }))];
+  if (rule && !ruleNames.has(rule)) ruleOptions.push({ value: rule, label: rule });
 
   return (
-    <section>
-      <div className="toolbar">
-        <label>
-          Status{" "}
-          <select value={status} onChange={(e) => setStatus(e.target.value)} aria-label="Status">
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s || "any"}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Rule <input value={rule} onChange={(e) => setRule(e.target.value.trim())} placeholder="rule id" />
-        </label>
-        <span className={`feed ${feed}`} role="status" data-state={feed}>
-          {feed === "live" ? "● Live" : feed === "connecting" ? "Connecting…" : "Disconnected — reconnecting"}
-        </span>
-      </div>
-      {problem && <p role="alert">{problem}</p>}
-      {banner && (
-        <p className="waiting-banner" data-testid="window-banner">
-          {banner}
-        </p>
-      )}
-      <table>
-        <thead>
-          <tr>
-            <th>Contact</th>
-            <th>Rule</th>
-            <th>Scheduled</th>
-            <th>Status</th>
-            <th>Error</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((f) => (
-            <tr key={f.id} data-testid="followup-row" data-id={f.id} data-status={f.status}>
-              <td>
-                <a href={`#/contacts/${encodeURIComponent(f.contact_id)}`}>{f.contact_id}</a>
-              </td>
-              <td>{f.rule_id}</td>
-              <td>
-                {new Date(f.scheduled_at).toLocaleString()}
-                {waitWords(f) && <small className="why-waiting">{waitWords(f)}</small>}
-              </td>
-              <td>
-                <span className={`status ${f.status}`}>{f.status}</span>
-              </td>
-              <td>
-                {f.error_title ?? f.reason ?? ""}
-                {f.reason === "awaiting_approval" && f.proposed && (
-                  <Approval
-                    api={api}
-                    followup={f}
-                    canDecide={session.role !== "counselor"}
-                    onDone={(changed) => setRows((current) => current.map((row) => (row.id === changed.id ? changed : row)))}
-                  />
-                )}
-              </td>
-            </tr>
+    <Stack gap="sm">
+      <Group justify="space-between" wrap="wrap">
+        <Title order={2}>{t("queue.title")}</Title>
+        <Text span size="sm" role="status" data-state={feed} className={`feed ${feed}`}>
+          {feed === "live" ? t("queue.live") : feed === "connecting" ? t("queue.connecting") : t("queue.disconnected")}
+        </Text>
+      </Group>
+      <Group align="end" gap="sm" wrap="wrap" className="filters">
+        <TextInput
+          type="search"
+          label={t("queue.search")}
+          value={search}
+          onChange={(e) => setParam("q", e.currentTarget.value)}
+        />
+        <NativeSelect
+          label={t("queue.status")}
+          value={status}
+          onChange={(e) => setParam("status", e.currentTarget.value)}
+          data={[{ value: "", label: t("status.any") }, ...STATUSES.map((s) => ({ value: s, label: statusWords(s) }))]}
+        />
+        <NativeSelect
+          label={t("queue.rule")}
+          value={rule}
+          onChange={(e) => setParam("rule", e.currentTarget.value)}
+          data={[{ value: "", label: t("queue.anyRule") }, ...ruleOptions]}
+        />
+        <NativeSelect
+          label={t("queue.sort")}
+          value={sort}
+          onChange={(e) => setParam("sort", e.currentTarget.value === "newest" ? "" : e.currentTarget.value)}
+          data={[
+            { value: "newest", label: t("queue.sortNewest") },
+            { value: "oldest", label: t("queue.sortOldest") },
+          ]}
+        />
+      </Group>
+      {counts.length > 0 && (
+        <Group gap="xs" role="list" aria-label={t("queue.counts")} data-testid="status-counts">
+          {counts.map(([s, n]) => (
+            <Badge key={s} role="listitem" color={COLOURS[s]} variant="outline" data-status={s}>
+              {t("queue.count", { status: statusWords(s), count: n })}
+            </Badge>
           ))}
-        </tbody>
-      </table>
-      {rows.length === 0 && <p className="empty">No follow-ups in the last 7 days.</p>}
-      {cursor && (
-        <button
-          onClick={() =>
-            query(cursor).then((page) => {
-              setRows((current) => [...current, ...page.followups]);
-              setCursor(page.cursor);
-            })
-          }
-        >
-          Load more
-        </button>
+        </Group>
       )}
-    </section>
+      {banner && (
+        <Text className="waiting-banner" data-testid="window-banner">
+          {banner}
+        </Text>
+      )}
+      {pages.isPending && <Loading />}
+      {pages.isError && <ErrorState error={pages.error} retry={() => pages.refetch()} />}
+      {shown.length > 0 && (
+        <Table className="responsive" verticalSpacing="xs">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t("queue.contact")}</Table.Th>
+              <Table.Th>{t("queue.rule")}</Table.Th>
+              <Table.Th>{t("queue.scheduled")}</Table.Th>
+              <Table.Th>{t("queue.status")}</Table.Th>
+              <Table.Th>{t("queue.why")}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {shown.map((f) => {
+              const contact = contacts.get(f.contact_id);
+              const zone = contact?.timezone ?? f.zone ?? workspaceZone ?? "UTC";
+              const waits = waitWords(f);
+              const why = f.error_title ?? reasonWords(f.reason);
+              return (
+                <Table.Tr key={f.id} data-testid="followup-row" data-id={f.id} data-status={f.status}>
+                  <Table.Td data-label={t("queue.contact")}>
+                    <Link to={`/contacts/${encodeURIComponent(f.contact_id)}`}>{contact?.name || f.contact_id}</Link>
+                    {contact?.wa_id && (
+                      <Text size="xs" c="dimmed">
+                        +{contact.wa_id}
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td data-label={t("queue.rule")}>
+                    {ruleNames.get(f.rule_id) ?? f.rule_id}
+                    <Text size="xs" c="dimmed">
+                      {f.rule_id}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td data-label={t("queue.scheduled")}>
+                    {t("time.inZone", { time: format.dateTime(f.scheduled_at, zone), zone })}
+                    {waits && (
+                      <Text size="xs" className="why-waiting">
+                        {waits}
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td data-label={t("queue.status")}>
+                    <Badge color={COLOURS[f.status]} variant="outline">
+                      {statusWords(f.status)}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td data-label={t("queue.why")}>
+                    {why}
+                    {f.reason === "awaiting_approval" && f.proposed && (
+                      <Approval
+                        followup={f}
+                        canDecide={session.role !== "counselor"}
+                        onDone={() => queries.invalidateQueries({ queryKey: key })}
+                      />
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              );
+            })}
+          </Table.Tbody>
+        </Table>
+      )}
+      {pages.isSuccess && rows.length === 0 && <Empty>{t("queue.empty")}</Empty>}
+      {pages.isSuccess && rows.length > 0 && shown.length === 0 && <Empty>{t("queue.noMatch")}</Empty>}
+      {pages.hasNextPage && (
+        <Button variant="default" loading={pages.isFetchingNextPage} onClick={() => pages.fetchNextPage()}>
+          {t("queue.loadMore")}
+        </Button>
+      )}
+    </Stack>
   );
 }
 
@@ -169,46 +294,63 @@ function stillWaiting(fresh: FollowUp, known: FollowUp | undefined): FollowUp {
 
 /** The proposed AI text, with Approve / Edit / Reject for admin and marketing. */
 function Approval({
-  api,
   followup,
   canDecide,
   onDone,
 }: {
-  api: Api;
   followup: FollowUp;
   canDecide: boolean;
-  onDone: (changed: FollowUp) => void;
+  onDone: () => void;
 }) {
+  const { api } = useSession();
+  const t = useT();
+  const words = useProblemWords();
   const proposed = followup.proposed;
   const [editing, setEditing] = useState<string | null>(null);
   const [problem, setProblem] = useState("");
   if (!proposed) return null;
-  const words = proposed.kind === "text" ? (proposed.text ?? "") : proposed.params.join(" · ");
+  const text = proposed.kind === "text" ? (proposed.text ?? "") : proposed.params.join(" · ");
   const decide = (action: "approve" | "reject", body?: { text?: string }) =>
-    api.call<FollowUp>("POST", `/api/followups/${encodeURIComponent(followup.id)}/${action}`, body).then(onDone, (error: Error) => setProblem(error.message));
+    api
+      .call<FollowUp>("POST", `/api/followups/${encodeURIComponent(followup.id)}/${action}`, body)
+      .then(onDone, (error: unknown) => setProblem(words(error)));
   return (
-    <div className="approval" data-testid="approval">
-      <blockquote data-testid="proposed">{words}</blockquote>
+    <Stack gap={4} className="approval" data-testid="approval">
+      <blockquote data-testid="proposed">{text}</blockquote>
       {canDecide && editing === null && (
-        <>
-          <button className="primary" onClick={() => decide("approve", {})}>
-            Approve
-          </button>{" "}
-          {proposed.kind === "text" && <button onClick={() => setEditing(proposed.text ?? "")}>Edit</button>}{" "}
-          <button onClick={() => decide("reject")}>Reject</button>
-        </>
+        <Group gap="xs">
+          <Button size="xs" onClick={() => decide("approve", {})}>
+            {t("approval.approve")}
+          </Button>
+          {proposed.kind === "text" && (
+            <Button size="xs" variant="default" onClick={() => setEditing(proposed.text ?? "")}>
+              {t("approval.edit")}
+            </Button>
+          )}
+          <Button size="xs" variant="default" onClick={() => decide("reject")}>
+            {t("approval.reject")}
+          </Button>
+        </Group>
       )}
       {canDecide && editing !== null && (
         <>
-          <textarea aria-label="Edited text" value={editing} onChange={(e) => setEditing(e.target.value)} />
-          <button className="primary" onClick={() => decide("approve", { text: editing })}>
-            Approve edited
-          </button>{" "}
-          <button onClick={() => setEditing(null)}>Cancel</button>
+          <Textarea label={t("approval.edited")} value={editing} onChange={(e) => setEditing(e.currentTarget.value)} />
+          <Group gap="xs">
+            <Button size="xs" onClick={() => decide("approve", { text: editing })}>
+              {t("approval.approveEdited")}
+            </Button>
+            <Button size="xs" variant="default" onClick={() => setEditing(null)}>
+              {t("approval.cancel")}
+            </Button>
+          </Group>
         </>
       )}
-      {problem && <p role="alert">{problem}</p>}
-    </div>
+      {problem && (
+        <Text size="sm" c="red" role="alert">
+          {problem}
+        </Text>
+      )}
+    </Stack>
   );
 }
 

@@ -1,4 +1,7 @@
+import { Button, Group } from "@mantine/core";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { useNavigate, useParams } from "react-router";
 import {
   type Api,
   ApiError,
@@ -11,6 +14,9 @@ import {
   type Trigger,
   problemsByField,
 } from "../api";
+import { useT } from "../i18n/locale";
+import { ErrorState, Loading } from "../problems";
+import { useSession } from "../session";
 
 const UNITS = ["minutes", "hours", "days", "weeks", "months"];
 const INTENTS = [
@@ -598,5 +604,55 @@ export function RuleEditor({ api, rule, onDone }: { api: Api; rule: Rule | null;
         </div>
       )}
     </section>
+  );
+}
+
+/** `/rules/new` and `/rules/:ruleId`: the editor on a fresh copy of the saved rule. */
+export function RuleEditorPage() {
+  const { api } = useSession();
+  const t = useT();
+  const { ruleId } = useParams();
+  const navigate = useNavigate();
+  const queries = useQueryClient();
+  const rule = useQuery({
+    queryKey: ["rule", ruleId],
+    queryFn: () => api.get<Rule>(`/api/rules/${encodeURIComponent(ruleId ?? "")}`),
+    enabled: ruleId !== undefined,
+  });
+  const done = () => {
+    queries.invalidateQueries({ queryKey: ["rules"] });
+    queries.invalidateQueries({ queryKey: ["rule"] });
+    navigate("/rules");
+  };
+  const back = (
+    <Group>
+      <Button variant="subtle" size="xs" onClick={() => navigate("/rules")}>
+        {t("rules.back")}
+      </Button>
+    </Group>
+  );
+  if (ruleId === undefined) {
+    return (
+      <>
+        {back}
+        <RuleEditor api={api} rule={null} onDone={done} />
+      </>
+    );
+  }
+  if (rule.isError) {
+    return (
+      <>
+        {back}
+        <ErrorState error={rule.error} retry={() => rule.refetch()} />
+      </>
+    );
+  }
+  // Edit only what the server holds now, never a copy the cache kept from earlier.
+  if (!rule.data || !rule.isFetchedAfterMount || rule.isFetching) return <Loading />;
+  return (
+    <>
+      {back}
+      <RuleEditor key={`${rule.data.id}-${rule.data.version}`} api={api} rule={rule.data} onDone={done} />
+    </>
   );
 }

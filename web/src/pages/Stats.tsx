@@ -1,5 +1,12 @@
-import { Fragment, useEffect, useState } from "react";
-import type { Api } from "../api";
+import { BarChart } from "@mantine/charts";
+import { Badge, Group, Stack, Table, Text, Title, UnstyledButton } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { Fragment, useState } from "react";
+import { useFormat } from "../format";
+import type { MessageId } from "../i18n/en";
+import { useT } from "../i18n/locale";
+import { Empty, ErrorState, Loading } from "../problems";
+import { useRules, useSession } from "../session";
 
 interface Row {
   rule_id: string;
@@ -53,201 +60,223 @@ interface Journey extends Counts {
   steps: StepRow[];
 }
 
+const COLUMNS: { col: keyof Counts; label: MessageId }[] = [
+  { col: "active", label: "stats.inNow" },
+  { col: "entered", label: "stats.entered" },
+  { col: "completed", label: "stats.completed" },
+  { col: "exited", label: "stats.exited" },
+  { col: "errors", label: "stats.errors" },
+  { col: "sent", label: "stats.sent" },
+  { col: "delivered", label: "stats.delivered" },
+  { col: "read", label: "stats.read" },
+  { col: "replied", label: "stats.replied" },
+  { col: "converted", label: "stats.converted" },
+];
+
+/** A cost in dollars, or a dash where nothing was replied or converted to divide by. */
+function useCost() {
+  const format = useFormat();
+  return (amount: number | null) => (amount === null ? "–" : format.dollars(amount));
+}
+
 const exits = (by: Record<string, number>) =>
   Object.entries(by)
     .map(([kind, count]) => `${kind.replace("_", " ")} ${count}`)
     .join(", ");
 
 function StepCells({ row }: { row: Counts }) {
+  const t = useT();
+  const format = useFormat();
+  const cost = useCost();
   return (
     <>
-      <td data-col="active">{row.active}</td>
-      <td data-col="entered">{row.entered}</td>
-      <td data-col="completed">{row.completed}</td>
-      <td data-col="exited" title={exits(row.exited_by)}>
-        {row.exited}
-        {row.exited ? <small> ({exits(row.exited_by)})</small> : null}
-      </td>
-      <td data-col="errors">{row.errors}</td>
-      <td data-col="sent">{row.sent}</td>
-      <td data-col="delivered">{row.delivered}</td>
-      <td data-col="read">{row.read}</td>
-      <td data-col="replied">{row.replied}</td>
-      <td data-col="converted">{row.converted}</td>
-      <td data-col="cost">{dollars(row.cost_usd)}</td>
-      <td data-col="cost-per-reply">{perUnit(row.cost_per_reply)}</td>
+      {COLUMNS.map(({ col, label }) => (
+        <Table.Td key={col} data-col={col} data-label={t(label)}>
+          {format.number(row[col] as number)}
+          {col === "exited" && row.exited ? <small> ({exits(row.exited_by)})</small> : null}
+        </Table.Td>
+      ))}
+      <Table.Td data-col="cost" data-label={t("stats.cost")}>
+        {cost(row.cost_usd)}
+      </Table.Td>
+      <Table.Td data-col="cost-per-reply" data-label={t("stats.costPerReply")}>
+        {cost(row.cost_per_reply)}
+      </Table.Td>
     </>
   );
 }
 
 /** One journey per step: who is in each step now, and what each did over the period. */
-function Steps({ api, ruleId, from, to }: { api: Api; ruleId: string; from: string; to: string }) {
-  const [journey, setJourney] = useState<Journey | null>(null);
-  const [problem, setProblem] = useState("");
-  useEffect(() => {
-    const query = `from=${from}&to=${to}`;
-    api
-      .get<Journey>(`/api/rules/${encodeURIComponent(ruleId)}/stats?${query}`)
-      .then(setJourney, (error: Error) => setProblem(error.message));
-  }, [api, ruleId, from, to]);
-  if (problem) return <p role="alert">{problem}</p>;
-  if (!journey) return <p className="loading">Loading…</p>;
+function Steps({ ruleId, from, to }: { ruleId: string; from: string; to: string }) {
+  const { api } = useSession();
+  const t = useT();
+  const journey = useQuery({
+    queryKey: ["rule-stats", ruleId, from, to],
+    queryFn: () => api.get<Journey>(`/api/rules/${encodeURIComponent(ruleId)}/stats?from=${from}&to=${to}`),
+  });
+  if (journey.isError) return <ErrorState error={journey.error} retry={() => journey.refetch()} />;
+  if (!journey.data) return <Loading />;
+  const { data } = journey;
   return (
-    <table data-testid="journey-steps" data-id={ruleId}>
-      <thead>
-        <tr>
-          <th>Step</th>
-          <th title="Enrollments in it now">In it now</th>
-          <th>Entered</th>
-          <th>Completed</th>
-          <th>Exited</th>
-          <th>Errors</th>
-          <th>Sent</th>
-          <th>Delivered</th>
-          <th>Read</th>
-          <th>Replied</th>
-          <th>Converted</th>
-          <th title="Messaging and AI">Cost</th>
-          <th>Cost / reply</th>
-        </tr>
-      </thead>
-      <tbody>
-        {journey.steps.map((step) => (
-          <tr key={`${step.version}-${step.index}`} data-testid="step-row" data-step={step.index}>
-            <td>
-              {step.index + 1}. {step.kind}
-              {step.version !== journey.version ? <small> (version {step.version})</small> : null}
-            </td>
+    <Table className="responsive" data-testid="journey-steps" data-id={ruleId}>
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>{t("stats.step")}</Table.Th>
+          {COLUMNS.map(({ col, label }) => (
+            <Table.Th key={col} title={col === "active" ? t("stats.inNowHint") : undefined}>
+              {t(label)}
+            </Table.Th>
+          ))}
+          <Table.Th title={t("stats.costHint")}>{t("stats.cost")}</Table.Th>
+          <Table.Th>{t("stats.costPerReply")}</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {data.steps.map((step) => (
+          <Table.Tr key={`${step.version}-${step.index}`} data-testid="step-row" data-step={step.index}>
+            <Table.Td data-label={t("stats.step")}>
+              {t("stats.stepName", { index: step.index + 1, kind: step.kind })}
+              {step.version !== data.version ? <small> {t("stats.olderVersion", { version: step.version })}</small> : null}
+            </Table.Td>
             <StepCells row={step} />
-          </tr>
+          </Table.Tr>
         ))}
-        <tr data-testid="journey-total">
-          <td>
-            <strong>Journey</strong>
-          </td>
-          <StepCells row={journey} />
-        </tr>
-      </tbody>
-    </table>
+        <Table.Tr data-testid="journey-total">
+          <Table.Td data-label={t("stats.step")}>
+            <strong>{t("stats.journey")}</strong>
+          </Table.Td>
+          <StepCells row={data} />
+        </Table.Tr>
+      </Table.Tbody>
+    </Table>
   );
 }
 
-const percent = (rate: number) => `${(rate * 100).toFixed(1)} %`;
-const dollars = (amount: number) => `$${amount.toFixed(amount && amount < 0.01 ? 4 : 2)}`;
-const perUnit = (amount: number | null) => (amount === null ? "–" : dollars(amount));
-
-function Chart({ days }: { days: Day[] }) {
+function PerDay({ days }: { days: Day[] }) {
+  const t = useT();
+  const format = useFormat();
   const totals = new Map<string, { sent: number; responded: number }>();
   for (const d of days) {
-    const t = totals.get(d.day) ?? { sent: 0, responded: 0 };
-    t.sent += d.sent ?? 0;
-    t.responded += d.responded ?? 0;
-    totals.set(d.day, t);
+    const total = totals.get(d.day) ?? { sent: 0, responded: 0 };
+    total.sent += d.sent ?? 0;
+    total.responded += d.responded ?? 0;
+    totals.set(d.day, total);
   }
   const series = [...totals.entries()].sort(([a], [b]) => a.localeCompare(b));
-  if (!series.length) return <p className="empty">Nothing sent in this period.</p>;
-  const top = Math.max(1, ...series.map(([, t]) => t.sent));
-  const width = 40;
+  if (!series.length) return <Empty>{t("stats.nothingSent")}</Empty>;
   return (
-    <svg className="chart" viewBox={`0 0 ${series.length * width} 120`} role="img" aria-label="Sent and responded per day">
-      {series.map(([day, t], i) => (
-        <g key={day} transform={`translate(${i * width},0)`}>
-          <rect className="sent" x={6} width={12} y={100 - (t.sent / top) * 90} height={(t.sent / top) * 90}>
-            <title>{`${day}: ${t.sent} sent`}</title>
-          </rect>
-          <rect className="responded" x={20} width={12} y={100 - (t.responded / top) * 90} height={(t.responded / top) * 90}>
-            <title>{`${day}: ${t.responded} responded`}</title>
-          </rect>
-          <text x={width / 2} y={114} textAnchor="middle">
-            {day.slice(5)}
-          </text>
-        </g>
-      ))}
-    </svg>
+    <div role="img" aria-label={t("stats.chartLabel")}>
+      <BarChart
+        h={260}
+        data={series.map(([day, total]) => ({ day: format.shortDay(day), ...total }))}
+        dataKey="day"
+        withLegend
+        valueFormatter={format.number}
+        series={[
+          { name: "sent", label: t("stats.sent"), color: "teal.8" },
+          { name: "responded", label: t("stats.responded"), color: "indigo.7" },
+        ]}
+      />
+    </div>
   );
 }
 
-export function StatsPage({ api }: { api: Api }) {
-  const [stats, setStats] = useState<{ from: string; to: string; rules: Row[]; days: Day[] } | null>(null);
-  const [problem, setProblem] = useState("");
+export function StatsPage() {
+  const { api } = useSession();
+  const t = useT();
+  const format = useFormat();
+  const cost = useCost();
+  const rules = useRules();
   const [open, setOpen] = useState<string | null>(null);
-  useEffect(() => {
-    api.get<typeof stats>("/api/stats").then(setStats, (error: Error) => setProblem(error.message));
-  }, [api]);
-  if (problem) return <p role="alert">{problem}</p>;
-  if (!stats) return <p className="loading">Loading…</p>;
+  const stats = useQuery({
+    queryKey: ["stats"],
+    queryFn: () => api.get<{ from: string; to: string; rules: Row[]; days: Day[] }>("/api/stats"),
+  });
+  if (stats.isError) return <ErrorState error={stats.error} retry={() => stats.refetch()} />;
+  if (!stats.data) return <Loading />;
+  const { data } = stats;
+  const names = new Map((rules.data ?? []).map((r) => [r.id, r.name]));
+  const flagWords = (flag: string) =>
+    flag === "low_response" || flag === "high_opt_out" ? t(`stats.flag.${flag}`) : t("stats.flag.other", { flag });
   return (
-    <section>
-      <h2>
-        Stats, {stats.from} to {stats.to}
-      </h2>
-      <table>
-        <thead>
-          <tr>
-            <th>Rule</th>
-            <th>Sent</th>
-            <th>Response rate</th>
-            <th>Opt-out rate</th>
-            <th>Conversions</th>
-            <th title="What the AI cost for the messages it wrote (or tried to write)">AI cost</th>
-            <th title="What WhatsApp billed for the delivered messages">Messaging cost</th>
-            <th title="Messaging and AI cost per reply">Cost / reply</th>
-            <th title="Messaging and AI cost per conversion">Cost / conversion</th>
-            <th>Review</th>
-          </tr>
-        </thead>
-        <tbody>
-          {stats.rules.map((row) => (
+    <Stack gap="sm">
+      <Title order={2}>{t("stats.title", { from: format.day(data.from), to: format.day(data.to) })}</Title>
+      <Table className="responsive">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t("stats.rule")}</Table.Th>
+            <Table.Th>{t("stats.sent")}</Table.Th>
+            <Table.Th>{t("stats.responseRate")}</Table.Th>
+            <Table.Th>{t("stats.optOutRate")}</Table.Th>
+            <Table.Th>{t("stats.conversions")}</Table.Th>
+            <Table.Th title={t("stats.aiCostHint")}>{t("stats.aiCost")}</Table.Th>
+            <Table.Th title={t("stats.messagingCostHint")}>{t("stats.messagingCost")}</Table.Th>
+            <Table.Th title={t("stats.costHint")}>{t("stats.costPerReply")}</Table.Th>
+            <Table.Th title={t("stats.costHint")}>{t("stats.costPerConversion")}</Table.Th>
+            <Table.Th>{t("stats.review")}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {data.rules.map((row) => (
             <Fragment key={row.rule_id}>
-              <tr data-testid="stats-row" data-id={row.rule_id}>
-                <td>
+              <Table.Tr data-testid="stats-row" data-id={row.rule_id}>
+                <Table.Td data-label={t("stats.rule")}>
                   {row.rule_id === "all" ? (
-                    <strong>All rules</strong>
+                    <strong>{t("stats.allRules")}</strong>
                   ) : (
-                    <button
-                      type="button"
+                    <UnstyledButton
                       className="link"
                       aria-expanded={open === row.rule_id}
                       onClick={() => setOpen(open === row.rule_id ? null : row.rule_id)}
                     >
-                      {row.rule_id}
-                    </button>
+                      {names.get(row.rule_id) ?? row.rule_id}
+                      <Text span size="xs" c="dimmed" display="block">
+                        {row.rule_id}
+                      </Text>
+                    </UnstyledButton>
                   )}
-                </td>
-                <td>{row.sent ?? 0}</td>
-                <td>{percent(row.response_rate)}</td>
-                <td>{percent(row.opt_out_rate)}</td>
-                <td>{row.converted ?? 0}</td>
-                <td data-testid="ai-cost">
-                  {row.ai_messages ? `${dollars(row.ai_cost_usd)} (${row.ai_messages} messages)` : "–"}
-                </td>
-                <td data-testid="messaging-cost">{dollars(row.messaging_cost_usd)}</td>
-                <td>{perUnit(row.cost_per_reply)}</td>
-                <td>{perUnit(row.cost_per_conversion)}</td>
-                <td>
-                  {row.flags.map((flag) => (
-                    <span key={flag} className="flag">
-                      {flag === "low_response" ? "< 5 % response" : flag === "high_opt_out" ? "> 2 % opt-out" : flag}
-                    </span>
-                  ))}
-                </td>
-              </tr>
+                </Table.Td>
+                <Table.Td data-label={t("stats.sent")}>{format.number(row.sent ?? 0)}</Table.Td>
+                <Table.Td data-label={t("stats.responseRate")}>
+                  {format.percent(row.response_rate)} ({format.number(row.responded ?? 0)})
+                </Table.Td>
+                <Table.Td data-label={t("stats.optOutRate")}>
+                  {format.percent(row.opt_out_rate)} ({format.number(row.opted_out ?? 0)})
+                </Table.Td>
+                <Table.Td data-label={t("stats.conversions")}>{format.number(row.converted ?? 0)}</Table.Td>
+                <Table.Td data-label={t("stats.aiCost")} data-testid="ai-cost">
+                  {row.ai_messages
+                    ? t("stats.aiCostValue", { cost: format.dollars(row.ai_cost_usd), count: row.ai_messages })
+                    : "–"}
+                </Table.Td>
+                <Table.Td data-label={t("stats.messagingCost")} data-testid="messaging-cost">
+                  {cost(row.messaging_cost_usd)}
+                </Table.Td>
+                <Table.Td data-label={t("stats.costPerReply")}>{cost(row.cost_per_reply)}</Table.Td>
+                <Table.Td data-label={t("stats.costPerConversion")}>{cost(row.cost_per_conversion)}</Table.Td>
+                <Table.Td data-label={t("stats.review")}>
+                  <Group gap={4}>
+                    {row.flags.map((flag) => (
+                      <Badge key={flag} color="red.9" variant="outline" className="flag">
+                        {flagWords(flag)}
+                      </Badge>
+                    ))}
+                  </Group>
+                </Table.Td>
+              </Table.Tr>
               {open === row.rule_id ? (
-                <tr>
-                  <td colSpan={10}>
-                    <Steps api={api} ruleId={row.rule_id} from={stats.from} to={stats.to} />
-                  </td>
-                </tr>
+                <Table.Tr>
+                  <Table.Td colSpan={10}>
+                    <Steps ruleId={row.rule_id} from={data.from} to={data.to} />
+                  </Table.Td>
+                </Table.Tr>
               ) : null}
             </Fragment>
           ))}
-        </tbody>
-      </table>
-      <h3>Per day</h3>
-      <Chart days={stats.days} />
-      <p className="legend">
-        <span className="sent">■</span> sent <span className="responded">■</span> responded
-      </p>
-    </section>
+        </Table.Tbody>
+      </Table>
+      <Title order={3}>{t("stats.perDay")}</Title>
+      <PerDay days={data.days} />
+    </Stack>
   );
 }

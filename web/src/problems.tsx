@@ -1,0 +1,54 @@
+// Errors in plain words, with a retry; never a bare "Failed to fetch".
+import { Alert, Button, Center, Loader, Text } from "@mantine/core";
+import { ApiError } from "./api";
+import { useT } from "./i18n/locale";
+
+export function useProblemWords(): (error: unknown) => string {
+  const t = useT();
+  return (error) => {
+    if (error instanceof ApiError) {
+      if (error.status === 401) return t("error.signedOut");
+      if (error.status === 403) return t("error.forbidden");
+      if (error.status === 404) return t("error.notFound");
+      if (error.status >= 500) return t("error.server", { status: error.status });
+      return error.message;
+    }
+    if (error instanceof TypeError) return t("error.network");
+    return t("error.server", { status: "?" });
+  };
+}
+
+export function ErrorState({ error, retry }: { error: unknown; retry?: () => void }) {
+  const t = useT();
+  const words = useProblemWords();
+  return (
+    <Alert color="red" variant="light" role="alert" my="sm">
+      <Text size="sm">{words(error)}</Text>
+      {retry && (
+        <Button size="xs" variant="white" color="red" mt="xs" onClick={retry}>
+          {t("error.retry")}
+        </Button>
+      )}
+    </Alert>
+  );
+}
+
+export function Loading() {
+  const t = useT();
+  return (
+    <Center py="lg">
+      <Loader size="sm" aria-hidden />
+      <Text ml="sm" c="dimmed">
+        {t("app.loading")}
+      </Text>
+    </Center>
+  );
+}
+
+export function Empty({ children }: { children: string }) {
+  return (
+    <Text c="dimmed" py="md" className="empty">
+      {children}
+    </Text>
+  );
+}
