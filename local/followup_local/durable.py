@@ -30,6 +30,8 @@ from typing import IO, Any
 
 from werkzeug.test import Client
 
+from followup_local.moto_tuning import tune_moto
+
 _log = logging.getLogger(__name__)
 SNAPSHOT = "tables.json"
 _FORMAT = 2
@@ -56,6 +58,7 @@ class DurableTables:
     """
 
     def __init__(self, app: Any, state: Path, tables: Mapping[str, str]) -> None:
+        tune_moto()
         self._app, self._state, self._tables = app, state, dict(tables)
         self._local = Client(app)
         self._lock = threading.Lock()

@@ -3,7 +3,6 @@ drive. The simulator and the integration tests run the engine through this."""
 
 from __future__ import annotations
 
-import copy
 import importlib
 import json
 import os
@@ -14,7 +13,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 import boto3
@@ -25,6 +23,7 @@ from followup.services.ports import Delayed, SendQueue
 from followup.wiring import runtime
 from followup.wiring.config import Config
 from followup_local import envelopes
+from followup_local.moto_tuning import tune_moto
 from followup_local.outbox import EMAIL_FROM, Sent, emails, sms, verify_sender
 from followup_local.sandbox import WhatsAppSandbox
 from followup_local.streams import COUNTED, StreamPump, stream_of, streams_client
@@ -329,82 +328,6 @@ def create_queues(sqs: Any, prefix: str) -> tuple[str, str]:
         Attributes={"VisibilityTimeout": "180", "RedrivePolicy": redrive},
     )["QueueUrl"]
     return queue_url, dlq_url
-
-
-def tune_moto() -> None:
-    """Make moto atomic per call and its DynamoDB cost proportional to the work (idempotent).
-
-    moto 5.2 is not thread-safe: concurrent senders lost counter updates, or crashed copying
-    a table another thread was writing; here each call runs alone, as each AWS call is atomic.
-    It also deep-copies every table a transaction touches (to roll back) and sorts a whole
-    table with slow comparisons on every query, so long simulations grew quadratic in time
-    and to gigabytes of memory: a transaction saves only the items it writes, a sort reads
-    each key once.
-    """
-    from moto.core.botocore_stubber import BotocoreStubber
-    from moto.dynamodb import models
-    from moto.dynamodb.models.table import Table
-
-    backend: Any = models.DynamoDBBackend
-    if getattr(backend, "tuned", False):
-        return
-    original = backend.transact_write_items
-
-    class KeepTables:
-        @staticmethod
-        def deepcopy(value: Any, memo: Any = None) -> Any:
-            return value if isinstance(value, Table) else copy.deepcopy(value, memo)
-
-    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
-        saved, shards = [], {}
-        for entry in transact_items:
-            op = next(iter(entry.values()))
-            table = self.get_table(op["TableName"])
-            names = [name for name in (table.hash_key_attr, table.range_key_attr) if name]
-            hash_key, range_key = self.get_keys_value(
-                table, op.get("Key") or {name: op["Item"][name] for name in names}
-            )
-            item = copy.deepcopy(table.get_item(hash_key, range_key))
-            saved.append((table, hash_key, range_key, item))
-            if table.stream_shard is not None:
-                shards[table.name] = (table.stream_shard, len(table.stream_shard.items))
-        try:
-            original(self, transact_items)
-        except Exception:
-            for table, hash_key, range_key, item in reversed(saved):
-                bucket = table.items if range_key is None else table.items[hash_key]
-                slot = hash_key if range_key is None else range_key
-                if item is None:
-                    bucket.pop(slot, None)
-                else:
-                    bucket[slot] = item
-            for shard, size in shards.values():
-                del shard.items[size:]
-            raise
-
-    def all_items(self: Any) -> list[Any]:
-        groups = self.items.values()
-        rows = [r for g in groups for r in (g.values() if self.range_key_attr else [g])]
-        return sorted(rows, key=lambda r: (_cast(r.hash_key), _cast(r.range_key)))
-
-    serial, process = threading.RLock(), BotocoreStubber.process_request
-
-    def process_request(self: Any, request: Any) -> Any:
-        with serial:
-            return process(self, request)
-
-    setattr(BotocoreStubber, "process_request", process_request)  # noqa: B010
-    setattr(models, "copy", KeepTables)  # noqa: B010  # its rollback snapshot keeps the table
-    backend.transact_write_items = transact_write_items
-    setattr(Table, "all_items", all_items)  # noqa: B010
-    backend.tuned = True
-
-
-def _cast(key: Any) -> Any:
-    """A key's value as moto compares it (`cast_value`), without its slow type checks."""
-    if key is None:
-        return None
-    return Decimal(key.value) if key.type == "N" else key.value
 
 
 @contextmanager

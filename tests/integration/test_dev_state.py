@@ -184,3 +184,47 @@ def test_a_start_killed_before_anything_was_written_starts_afresh(
     assert first.tables.open() is False
     # killed before the demo data was written: the next start seeds it
     assert restarted(tmp_path, table, first).tables.open() is False
+
+
+def test_a_failed_transaction_leaves_the_stream_its_readers_hold(
+    tmp_path: Path, table: str
+) -> None:
+    # the dev stack's pump reads a table's stream with one iterator for as long as it runs:
+    # a transaction lost to its condition must not leave it reading a stream nobody writes
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+    moto = Moto(tmp_path, table)
+    streamed = f"{table}-streamed"
+    moto.call(
+        "CreateTable",
+        TableName=streamed,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+    )
+    arn = moto.call("DescribeTable", TableName=streamed)[1]["Table"]["LatestStreamArn"]
+    streams = dynamodbstreams_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
+    shard = streams.describe_stream(arn)["Shards"][0]["ShardId"]
+    reader = streams.get_shard_iterator(arn, shard, "LATEST").arn
+    status, _ = moto.call(
+        "TransactWriteItems",
+        TransactItems=[
+            {"Put": {"TableName": streamed, "Item": item("lost")}},
+            {
+                "Put": {
+                    "TableName": streamed,
+                    "Item": item("never"),
+                    "ConditionExpression": "attribute_exists(pk)",
+                }
+            },
+        ],
+    )
+    assert status == 400
+    assert moto.call("PutItem", TableName=streamed, Item=item("after"))[0] == 200
+
+    records = streams.get_records(reader, 100)["Records"]
+    assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in records] == ["after"]
+    moto.call("DeleteTable", TableName=streamed)
+    moto.drop()

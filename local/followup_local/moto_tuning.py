@@ -1,0 +1,87 @@
+"""moto as the local engine and the dev stack run it: atomic per call, with DynamoDB costs
+proportional to the work, and transactions that roll back in place."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from decimal import Decimal
+from typing import Any
+
+
+def tune_moto() -> None:
+    """Make moto atomic per call and its DynamoDB cost proportional to the work (idempotent).
+
+    moto 5.2 is not thread-safe: concurrent senders lost counter updates, or crashed copying
+    a table another thread was writing; here each call runs alone, as each AWS call is atomic.
+    It also deep-copies every table a transaction touches (to roll back) and sorts a whole
+    table with slow comparisons on every query, so long simulations grew quadratic in time
+    and to gigabytes of memory: a transaction saves only the items it writes, a sort reads
+    each key once. A failed transaction rolls back in place: moto's own rollback swaps in
+    its copy of each table, stream included, so a stream reader holding the old one (the
+    dev stack's pump, feeding stats and the live queue) would never see a record again.
+    """
+    from moto.core.botocore_stubber import BotocoreStubber
+    from moto.dynamodb import models
+    from moto.dynamodb.models.table import Table
+
+    backend: Any = models.DynamoDBBackend
+    if getattr(backend, "tuned", False):
+        return
+    original = backend.transact_write_items
+
+    class KeepTables:
+        @staticmethod
+        def deepcopy(value: Any, memo: Any = None) -> Any:
+            return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        saved, shards = [], {}
+        for entry in transact_items:
+            op = next(iter(entry.values()))
+            table = self.get_table(op["TableName"])
+            names = [name for name in (table.hash_key_attr, table.range_key_attr) if name]
+            hash_key, range_key = self.get_keys_value(
+                table, op.get("Key") or {name: op["Item"][name] for name in names}
+            )
+            item = copy.deepcopy(table.get_item(hash_key, range_key))
+            saved.append((table, hash_key, range_key, item))
+            if table.stream_shard is not None:
+                shards[table.name] = (table.stream_shard, len(table.stream_shard.items))
+        try:
+            original(self, transact_items)
+        except Exception:
+            for table, hash_key, range_key, item in reversed(saved):
+                bucket = table.items if range_key is None else table.items[hash_key]
+                slot = hash_key if range_key is None else range_key
+                if item is None:
+                    bucket.pop(slot, None)
+                else:
+                    bucket[slot] = item
+            for shard, size in shards.values():
+                del shard.items[size:]
+            raise
+
+    def all_items(self: Any) -> list[Any]:
+        groups = self.items.values()
+        rows = [r for g in groups for r in (g.values() if self.range_key_attr else [g])]
+        return sorted(rows, key=lambda r: (_cast(r.hash_key), _cast(r.range_key)))
+
+    serial, process = threading.RLock(), BotocoreStubber.process_request
+
+    def process_request(self: Any, request: Any) -> Any:
+        with serial:
+            return process(self, request)
+
+    setattr(BotocoreStubber, "process_request", process_request)  # noqa: B010
+    setattr(models, "copy", KeepTables)  # noqa: B010  # its rollback snapshot keeps the table
+    backend.transact_write_items = transact_write_items
+    setattr(Table, "all_items", all_items)  # noqa: B010
+    backend.tuned = True
+
+
+def _cast(key: Any) -> Any:
+    """A key's value as moto compares it (`cast_value`), without its slow type checks."""
+    if key is None:
+        return None
+    return Decimal(key.value) if key.type == "N" else key.value
