@@ -11,7 +11,8 @@ from typing import Any
 
 from followup.adapters.whatsapp_webhook import parse
 from followup.domain.followup import FollowUp, Status
-from followup.services import templates, webhook
+from followup.services import rules, templates, webhook
+from followup.services.inbound import record_inbound
 from followup.services.manual import send_now
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact, rule
@@ -296,3 +297,31 @@ def test_a_sync_that_finds_the_template_approved_releases_it(engine: MemoryEngin
     engine.clock.advance(timedelta(minutes=5))
     engine.tick()
     assert [s.followup_id for s in engine.sandbox.sent()] == [held.id]
+
+
+def test_a_reply_cancels_a_follow_up_held_for_its_template(engine: MemoryEngine) -> None:
+    # Given a follow-up held for its paused template
+    _catalogue(engine, "paused")
+    held = _queued(engine)
+
+    # When the lead writes before the template is approved
+    engine.clock.advance(timedelta(minutes=5))
+    record_inbound(engine.deps, "6281100000401", "still deciding", engine.clock.now())
+
+    # Then it ends canceled and an approval later sends nothing
+    ended = _reread(engine, held)
+    assert (ended.status, ended.reason) == (Status.CANCELED, "replied")
+    _approve(engine)
+    engine.tick()
+    assert engine.sandbox.sent() == []
+
+
+def test_deleting_the_rule_cancels_a_follow_up_held_for_its_template(
+    engine: MemoryEngine,
+) -> None:
+    _catalogue(engine, "paused")
+    held = _queued(engine)
+
+    assert rules.delete(engine.deps, held.rule_id) == 1
+
+    assert _reread(engine, held).status is Status.CANCELED
