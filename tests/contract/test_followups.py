@@ -93,6 +93,34 @@ def test_a_dispatched_follow_up_is_read_in_its_phase_at_its_new_wake_only(store:
     assert list(store.waiting(Phase.SENDING, minutes(60))) == []
 
 
+def test_a_follow_up_held_for_its_template_is_read_in_its_own_lane_at_its_wait_s_end(
+    store: Any,
+) -> None:
+    # Given a claimed follow-up held for its template until minute 90
+    queued = followup()
+    write(store, queued)
+    sending = moved(queued, Status.SENDING, T0).model_copy(update={"wake_at": minutes(15)})
+    store.commit([FollowUpChange(sending, Status.QUEUED)], T0)
+    reason = "waiting_template: template 'apply_reminder' (en) is paused"
+    held = sending.held_for_template(minutes(1), reason, minutes(90), ["apply_reminder:en"])
+    store.commit([FollowUpChange(held, Status.SENDING)], T0)
+
+    # Then it is stored whole, and no dispatch or sending read meets it
+    assert store.followup("fu_1") == held
+    assert (held.status, held.reason) == (Status.WAITING_TEMPLATE, reason)
+    for phase in (Phase.QUEUED, Phase.DISPATCHED, Phase.SENDING, Phase.SENT):
+        assert list(store.waiting(phase, minutes(200))) == []
+    # And its own lane gives it from the end of its wait on
+    assert list(store.waiting(Phase.WAITING_TEMPLATE, minutes(89))) == []
+    assert list(store.waiting(Phase.WAITING_TEMPLATE, minutes(90))) == [held]
+
+    # When it is released, it leaves that lane for the queued one, due now
+    released = held.released(minutes(5), "template_approved")
+    store.commit([FollowUpChange(released, Status.WAITING_TEMPLATE)], T0)
+    assert list(store.waiting(Phase.WAITING_TEMPLATE, minutes(200))) == []
+    assert list(store.waiting(Phase.QUEUED, minutes(5))) == [released]
+
+
 def test_follow_ups_of_a_contact_are_newest_first(store: Any) -> None:
     write(
         store,

@@ -11,7 +11,8 @@ from typing import Any
 
 from followup.adapters.whatsapp_webhook import parse
 from followup.domain.followup import FollowUp, Status
-from followup.services import templates, webhook
+from followup.services import rules, templates, webhook
+from followup.services.inbound import record_inbound
 from followup.services.manual import send_now
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact, rule
@@ -44,11 +45,24 @@ def _queued(engine: MemoryEngine, wa_id: str = "6281100000401", **rule_args: Any
     return found
 
 
-def _approve(engine: MemoryEngine) -> None:
-    change = {"name": "apply_reminder", "language": "en", "status": "APPROVED"}
+def _status(
+    engine: MemoryEngine, status: str, name: str = "apply_reminder", language: str = "en"
+) -> None:
+    """The sandbox changes the template's status and Meta's webhook announces it."""
+    change = {"name": name, "language": language, "status": status}
     document = engine.sandbox.templates.change(change)
     now = engine.clock.now()
     webhook.apply(engine.deps, parse(json.dumps(document).encode(), now), now)
+
+
+def _approve(engine: MemoryEngine, name: str = "apply_reminder", language: str = "en") -> None:
+    _status(engine, "APPROVED", name, language)
+
+
+def _reread(engine: MemoryEngine, followup: FollowUp) -> FollowUp:
+    found = engine.deps.followups.followup(followup.id)
+    assert found is not None
+    return found
 
 
 def test_a_paused_template_holds_the_follow_up_until_approved_again(
@@ -60,13 +74,18 @@ def test_a_paused_template_holds_the_follow_up_until_approved_again(
     # When its follow-up is due
     held = _queued(engine)
 
-    # Then nothing is sent and it waits, saying why
+    # Then nothing is sent and it waits as waiting_template, saying why
     assert engine.sandbox.sent() == []
-    assert held.status is Status.QUEUED
+    assert held.status is Status.WAITING_TEMPLATE
     assert held.reason == "waiting_template: template 'apply_reminder' (en) is paused"
 
-    # And once Meta approves the template again, the next tick sends it
+    # And once Meta approves the template again, it is queued and due at once
     _approve(engine)
+    released = _reread(engine, held)
+    assert (released.status, released.reason) == (Status.QUEUED, "template_approved")
+    assert released.wake_at == engine.clock.now()
+
+    # And the next tick sends it
     engine.clock.advance(timedelta(minutes=5))
     engine.tick()
     [sent] = engine.sandbox.sent()
@@ -177,3 +196,132 @@ def test_sends_read_the_catalogue_once_per_cache_period(engine: MemoryEngine) ->
 
     # Then the catalogue was read once for all of them (gate, body and route)
     assert counting.reads == 1
+
+
+def test_a_held_follow_up_is_not_read_again_by_every_tick(engine: MemoryEngine) -> None:
+    # Given a follow-up held for its paused template
+    _catalogue(engine, "paused")
+    held = _queued(engine)
+
+    # When hours of ticks pass without an approval
+    for _ in range(3):
+        engine.clock.advance(timedelta(hours=1))
+        engine.tick()
+
+    # Then no tick handed it to the sender again: it is as it was held
+    assert _reread(engine, held) == held
+    assert held.wake_at == held.history[-1].at + engine.deps.timings.template_wait
+    assert engine.sandbox.sent() == []
+
+
+def test_an_approval_heard_twice_sends_once(engine: MemoryEngine) -> None:
+    _catalogue(engine, "paused")
+    held = _queued(engine)
+
+    _approve(engine)
+    _approve(engine)
+    engine.clock.advance(timedelta(minutes=5))
+    engine.tick()
+    _approve(engine)
+    engine.tick()
+
+    [sent] = engine.sandbox.sent()
+    assert sent.followup_id == held.id
+    reasons = [c.reason for c in _reread(engine, held).history]
+    assert reasons.count("template_approved") == 1
+
+
+def test_approving_another_language_of_the_template_releases_nothing(
+    engine: MemoryEngine,
+) -> None:
+    # Given the English template paused, and its Portuguese twin paused too
+    engine.sandbox.templates.add("apply_reminder", "pt_BR", BODY, status="paused")
+    _catalogue(engine, "paused")
+    held = _queued(engine)
+
+    # When Meta approves the Portuguese one
+    _approve(engine, language="pt_BR")
+    engine.clock.advance(timedelta(minutes=5))
+    engine.tick()
+
+    # Then the English follow-up still waits
+    assert _reread(engine, held) == held
+    assert engine.sandbox.sent() == []
+
+
+def test_paused_again_before_the_tick_keeps_it_held(engine: MemoryEngine) -> None:
+    _catalogue(engine, "paused")
+    held = _queued(engine)
+
+    _approve(engine)
+    _status(engine, "PAUSED")
+    engine.clock.advance(timedelta(minutes=5))
+    engine.tick()
+
+    again = _reread(engine, held)
+    assert again.status is Status.WAITING_TEMPLATE
+    assert again.reason == "waiting_template: template 'apply_reminder' (en) is paused"
+    assert again.wake_at == held.wake_at  # the wait still counts from the first hold
+    assert engine.sandbox.sent() == []
+
+
+def test_a_sibling_approved_while_it_waits_releases_it_and_goes_instead(
+    engine: MemoryEngine,
+) -> None:
+    # Given the step's template and its sibling both paused
+    engine.sandbox.templates.add("apply_reminder_v2", "en", BODY, status="paused")
+    _catalogue(engine, "paused")
+    held = _queued(engine, sibling="apply_reminder_v2")
+    assert held.status is Status.WAITING_TEMPLATE
+
+    # When the sibling is approved
+    _approve(engine, name="apply_reminder_v2")
+    engine.clock.advance(timedelta(minutes=5))
+    engine.tick()
+
+    # Then the sibling goes out
+    [sent] = engine.sandbox.sent()
+    assert sent.body is not None
+    assert sent.body["template"]["name"] == "apply_reminder_v2"
+
+
+def test_a_sync_that_finds_the_template_approved_releases_it(engine: MemoryEngine) -> None:
+    _catalogue(engine, "paused")
+    held = _queued(engine)
+
+    engine.sandbox.templates.add("apply_reminder", "en", BODY)
+    report = templates.sync(engine.deps, engine.clock.now())
+
+    assert report.as_dict()["followups_released"] == 1
+    assert _reread(engine, held).status is Status.QUEUED
+    engine.clock.advance(timedelta(minutes=5))
+    engine.tick()
+    assert [s.followup_id for s in engine.sandbox.sent()] == [held.id]
+
+
+def test_a_reply_cancels_a_follow_up_held_for_its_template(engine: MemoryEngine) -> None:
+    # Given a follow-up held for its paused template
+    _catalogue(engine, "paused")
+    held = _queued(engine)
+
+    # When the lead writes before the template is approved
+    engine.clock.advance(timedelta(minutes=5))
+    record_inbound(engine.deps, "6281100000401", "still deciding", engine.clock.now())
+
+    # Then it ends canceled and an approval later sends nothing
+    ended = _reread(engine, held)
+    assert (ended.status, ended.reason) == (Status.CANCELED, "replied")
+    _approve(engine)
+    engine.tick()
+    assert engine.sandbox.sent() == []
+
+
+def test_deleting_the_rule_cancels_a_follow_up_held_for_its_template(
+    engine: MemoryEngine,
+) -> None:
+    _catalogue(engine, "paused")
+    held = _queued(engine)
+
+    assert rules.delete(engine.deps, held.rule_id) == 1
+
+    assert _reread(engine, held).status is Status.CANCELED

@@ -13,7 +13,7 @@ import pytest
 
 from followup.domain.errors import InvalidTransition
 from followup.domain.followup import FollowUp, Reason, RenderedMessage, Status
-from followup.services.ports import Phase, phase_of
+from followup.services.ports import Phase, phase_of, waiting_entry
 
 NOW = datetime(2026, 3, 6, 10, 0, tzinfo=UTC)
 LATER = NOW + timedelta(hours=3)
@@ -170,6 +170,75 @@ def test_approved_is_due_now_and_on_the_send_queue() -> None:
     assert waiting.approved(LATER, REDRIVE).proposed == TEXT
 
 
+HELD = "waiting_template: template 'apply_reminder' (en) is paused"
+KEYS = ["apply_reminder:en", "apply_reminder_v2:en"]
+
+
+def held() -> FollowUp:
+    return sending().held_for_template(NOW, HELD, NOW + EXPIRE, KEYS)
+
+
+def test_held_for_its_template_waits_in_its_own_phase_until_its_wait_ends() -> None:
+    followup = held()
+
+    assert (followup.status, phase_of(followup), followup.reason) == (
+        Status.WAITING_TEMPLATE,
+        Phase.WAITING_TEMPLATE,
+        HELD,
+    )
+    assert (followup.dispatched_at, followup.wake_at, followup.waiting_for) == (
+        None,
+        NOW + EXPIRE,
+        KEYS,
+    )
+    assert followup.history[-1].status is Status.WAITING_TEMPLATE
+    assert waiting_entry(followup) == ("template", NOW + EXPIRE)
+    assert followup.status.unsent
+    assert not followup.status.terminal
+
+
+def test_released_is_queued_and_due_for_the_next_dispatch_tick() -> None:
+    followup = held().released(LATER, "template approved")
+
+    assert (followup.status, phase_of(followup), followup.reason) == (
+        Status.QUEUED,
+        Phase.QUEUED,
+        "template approved",
+    )
+    assert (followup.wake_at, followup.waiting_for) == (LATER, [])
+    assert waiting_entry(followup) == ("queued", NOW)
+
+
+@pytest.mark.parametrize(
+    "move",
+    [
+        lambda f: f.dispatched(NOW, REDRIVE),
+        lambda f: f.claimed(NOW, DEADLINE),
+        lambda f: f.progressed(Status.DELIVERED, NOW),
+    ],
+    ids=["dispatched", "claimed", "progressed"],
+)
+def test_a_held_follow_up_moves_only_by_release_or_end(
+    move: Callable[[FollowUp], FollowUp],
+) -> None:
+    with pytest.raises(InvalidTransition):
+        move(held())
+
+
+def test_a_released_follow_up_cannot_be_released_again() -> None:
+    released = held().released(NOW, "approved")
+
+    with pytest.raises(InvalidTransition):
+        released.released(LATER, "approved again")
+
+
+def test_only_a_claimed_follow_up_can_be_held_for_its_template() -> None:
+    with pytest.raises(InvalidTransition):
+        queued().held_for_template(NOW, HELD, NOW + EXPIRE, KEYS)
+    with pytest.raises(InvalidTransition):
+        sent().held_for_template(NOW, HELD, NOW + EXPIRE, KEYS)
+
+
 def test_sent_waits_for_a_reply_until_it_expires() -> None:
     followup = sent()
 
@@ -199,6 +268,9 @@ def test_delivered_and_read_keep_the_expiry_of_the_send() -> None:
         (queued, Status.OPTED_OUT),
         (sending, Status.FAILED),
         (sending, Status.SKIPPED),
+        (held, Status.SKIPPED),
+        (held, Status.CANCELED),
+        (held, Status.OPTED_OUT),
         (sent, Status.RESPONDED),
         (sent, Status.EXPIRED),
     ],

@@ -10,6 +10,9 @@ export function useReasonWords(): (reason: string | null) => string {
   return (reason) => {
     if (!reason) return "";
     if (reason.startsWith("held: ")) return t("reason.held", { why: reason.slice("held: ".length) });
+    for (const prefix of ["waiting_template", "template_unusable"] as const) {
+      if (reason.startsWith(`${prefix}: `)) return t(`reason.${prefix}`, { why: reason.slice(prefix.length + 2) });
+    }
     const key = `reason.${reason}` as MessageId;
     return REASONS.has(key) ? t(key) : t("reason.other", { code: reason });
   };
@@ -38,6 +41,8 @@ const REASONS_LIST: MessageId[] = [
   "reason.rejected",
   "reason.conversation_closed",
   "reason.silence_broken",
+  "reason.template_approved",
+  "reason.template_wait_over",
 ];
 const REASONS = new Set<MessageId>(REASONS_LIST);
 

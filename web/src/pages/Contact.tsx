@@ -7,7 +7,7 @@ import { useFormat } from "../format";
 import { useT } from "../i18n/locale";
 import { Empty, ErrorState, Loading, useProblemWords } from "../problems";
 import { useRules, useSession, useWorkspaceZone } from "../session";
-import { useWaitWords } from "../waiting";
+import { useReasonWords, useWaitWords } from "../waiting";
 
 interface MessageIntent {
   intent: string;
@@ -32,6 +32,7 @@ export function ContactPage() {
   const format = useFormat();
   const words = useProblemWords();
   const waitWords = useWaitWords();
+  const reasonWords = useReasonWords();
   const workspaceZone = useWorkspaceZone();
   const queries = useQueryClient();
   const allRules = useRules();
@@ -91,7 +92,7 @@ export function ContactPage() {
   const zone = lead.timezone ?? workspaceZone ?? "UTC";
   const inZone = (iso: string) => t("time.inZone", { time: format.dateTime(iso, zone), zone });
   const ruleName = (ruleId: string) => allRules.data?.find((r) => r.id === ruleId)?.name ?? ruleId;
-  const scheduled = timeline.data.followups.filter((f) => f.status === "queued");
+  const scheduled = timeline.data.followups.filter((f) => f.status === "queued" || f.status === "waiting_template");
   const changedWord = lead.conversation_open ? t("contact.reopened") : t("contact.closedWord");
   const events = [
     ...timeline.data.messages.map((m) => ({
@@ -173,6 +174,7 @@ export function ContactPage() {
             {t("contact.scheduledItem", { rule: ruleName(f.rule_id), at: inZone(f.scheduled_at) })}{" "}
             {f.manual ? t("contact.byHand") : t("contact.quietSince", { at: inZone(f.created_at) })}
             {waitWords(f) && <small className="why-waiting">{waitWords(f)}</small>}
+            {f.status === "waiting_template" && <small className="why-waiting">{reasonWords(f.reason)}</small>}
           </li>
         ))}
       </ul>

@@ -13,6 +13,7 @@ import { useReasonWords, useWaitWords, useWindowBanner } from "../waiting";
 
 export const STATUSES = [
   "queued",
+  "waiting_template",
   "sending",
   "sent",
   "delivered",
@@ -27,6 +28,7 @@ export const STATUSES = [
 // Dark shades only: badge text stays readable (WCAG AA) on white.
 const COLOURS: Record<string, string> = {
   queued: "gray.7",
+  waiting_template: "orange.9",
   sending: "blue.8",
   sent: "blue.8",
   delivered: "teal.9",

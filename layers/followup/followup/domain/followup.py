@@ -16,6 +16,8 @@ from followup.domain.errors import InvalidTransition
 
 class Status(StrEnum):
     QUEUED = "queued"
+    WAITING_TEMPLATE = "waiting_template"
+    """Held: its template cannot be sent; its approval (or its wait's end) releases it."""
     SENDING = "sending"
     SENT = "sent"
     DELIVERED = "delivered"
@@ -36,6 +38,11 @@ class Status(StrEnum):
         """Sent and not yet answered or expired: it may still be responded to."""
         return self in (Status.SENT, Status.DELIVERED, Status.READ)
 
+    @property
+    def unsent(self) -> bool:
+        """Not sent yet and still to go: a reply, a STOP or an exit cancels it."""
+        return self in (Status.QUEUED, Status.WAITING_TEMPLATE)
+
 
 TERMINAL = frozenset(
     {
@@ -52,7 +59,9 @@ _AFTER_SEND = frozenset({Status.RESPONDED, Status.EXPIRED, Status.OPTED_OUT})
 _NOT_SENT = frozenset({Status.CANCELED, Status.OPTED_OUT, Status.SKIPPED})
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.QUEUED: frozenset({Status.SENDING}) | _NOT_SENT,
-    Status.SENDING: frozenset({Status.SENT, Status.FAILED, Status.QUEUED}) | _NOT_SENT,
+    Status.WAITING_TEMPLATE: frozenset({Status.QUEUED}) | _NOT_SENT,
+    Status.SENDING: frozenset({Status.SENT, Status.FAILED, Status.QUEUED, Status.WAITING_TEMPLATE})
+    | _NOT_SENT,
     Status.SENT: frozenset({Status.DELIVERED, Status.READ, Status.FAILED, Status.SKIPPED})
     | _AFTER_SEND,
     Status.DELIVERED: frozenset({Status.READ, Status.FAILED, Status.SKIPPED}) | _AFTER_SEND,
@@ -193,6 +202,11 @@ class FollowUp(BaseModel):
     pricing: Pricing | None = Field(
         default=None, description="what WhatsApp's status webhooks said the message costs"
     )
+    waiting_for: list[str] = Field(
+        default_factory=list,
+        description="while `waiting_template`: the templates (`name:language`, the step's "
+        "own then its sibling) whose approval releases it",
+    )
     history: list[StatusChange] = Field(default_factory=list)
 
     @classmethod
@@ -261,6 +275,22 @@ class FollowUp(BaseModel):
         return back.model_copy(
             update={"scheduled_at": scheduled_at, "dispatched_at": None, "wake_at": scheduled_at}
         )
+
+    def held_for_template(
+        self, at: datetime, reason: str, until: datetime, templates: list[str]
+    ) -> FollowUp:
+        """Back from the sender to wait for one of `templates` to be approved; at `until`
+        (the end of its wait) dispatch hands it to the sender again, which ends it."""
+        held = self._moved(Status.WAITING_TEMPLATE, at, reason)
+        return held.model_copy(
+            update={"dispatched_at": None, "wake_at": until, "waiting_for": templates}
+        )
+
+    def released(self, at: datetime, reason: str) -> FollowUp:
+        """Its template may go again (approved, or its wait is over): queued and due now,
+        for the sender to check the template once more."""
+        back = self._moved(Status.QUEUED, at, reason)
+        return back.model_copy(update={"dispatched_at": None, "wake_at": at, "waiting_for": []})
 
     def awaiting_approval(
         self, proposed: RenderedMessage, at: datetime, expire_after: timedelta

@@ -58,7 +58,7 @@ def _end_sequences(deps: Deps, contact: Contact, now: datetime) -> None:
     reason = Reason.CONVERSATION_CLOSED
     for followup in deps.followups.followups_of(contact.id):
         rule = deps.catalog.rule(followup.rule_id, followup.rule_version)
-        if followup.status is Status.QUEUED and (rule is None or rule.closed_to(contact)):
+        if followup.status.unsent and (rule is None or rule.closed_to(contact)):
             # False when it moved meanwhile: the sender re-reads the contact after claiming.
             end_unsent(deps, followup, Status.CANCELED, reason, now)
     for enrollment_v in deps.followups.enrollments_of(contact.id):

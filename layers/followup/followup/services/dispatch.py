@@ -3,6 +3,7 @@ back by the queue until its due time."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 from followup.domain.followup import FollowUp, Status
 from followup.domain.lookahead import queue_delay
 from followup.services.ports import CommitRejected, Delayed, FollowUpChange, Phase
+from followup.services.templates import TEMPLATE_WAIT_OVER
 
 if TYPE_CHECKING:
     from followup.services.deps import Deps
@@ -38,13 +40,10 @@ def run_tick(deps: Deps, now: datetime) -> DispatchReport:
         return DispatchReport(paused=True)
     report = DispatchReport()
     batch: list[Delayed] = []
-    for followup in deps.followups.waiting(Phase.QUEUED, deps.timings.horizon(now)):
-        due = _due(followup, now)
-        if due is None:
-            continue
+    for followup, was, due in _due(deps, now):
         marked = followup.dispatched(now, deps.timings.redrive_after, due=max(due, now))
         try:
-            deps.commit([FollowUpChange(marked, Status.QUEUED)], now)
+            deps.commit([FollowUpChange(marked, was)], now)
         except CommitRejected:
             continue  # canceled or claimed meanwhile
         batch.append(Delayed(followup.id, queue_delay(due, now)))
@@ -58,7 +57,19 @@ def run_tick(deps: Deps, now: datetime) -> DispatchReport:
     return report
 
 
-def _due(followup: FollowUp, now: datetime) -> datetime | None:
+def _due(deps: Deps, now: datetime) -> Iterator[tuple[FollowUp, Status, datetime]]:
+    """Each follow-up to hand over, the status it was read in, and when it is due: those
+    queued and due before the horizon, and those held for their template whose wait is
+    over (queued again, for the sender to send them or end them)."""
+    for held in deps.followups.waiting(Phase.WAITING_TEMPLATE, now):
+        yield held.released(now, TEMPLATE_WAIT_OVER), Status.WAITING_TEMPLATE, now
+    for followup in deps.followups.waiting(Phase.QUEUED, deps.timings.horizon(now)):
+        due = _due_time(followup, now)
+        if due is not None:
+            yield followup, Status.QUEUED, due
+
+
+def _due_time(followup: FollowUp, now: datetime) -> datetime | None:
     """When it should reach the sender; None for one to leave to a later tick. A text that
     waits for approval is handed over only once its wait is over (the sender then ends it):
     never early, since a person may still approve it."""

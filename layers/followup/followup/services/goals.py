@@ -36,7 +36,7 @@ def end_journeys(
     `followups`, the contact's), of every rule version for which `ends` gives a reason."""
     for followup in followups:
         reason = _reason(deps, followup.rule_id, followup.rule_version, ends)
-        if followup.status is Status.QUEUED and reason is not None:
+        if followup.status.unsent and reason is not None:
             # False when it moved meanwhile: the sender re-checks stages after claiming.
             end_unsent(deps, followup, Status.CANCELED, reason, at)
     for enrollment_v in deps.followups.enrollments_of(contact_id):

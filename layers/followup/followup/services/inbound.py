@@ -226,7 +226,7 @@ def _settled(
     attribution_seconds: float,
     ends: str | None,
 ) -> tuple[Status, str] | None:
-    if followup.status is Status.QUEUED:
+    if followup.status.unsent:
         if followup.created_at > at:
             return None  # planned after this message: a late duplicate must not cancel it
         if stop:

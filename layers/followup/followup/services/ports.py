@@ -34,12 +34,15 @@ class Phase(StrEnum):
     DISPATCHED = "dispatched"  # on SQS, not yet claimed by the sender
     SENDING = "sending"  # claimed; if it stays past its deadline the outcome is unknown
     SENT = "sent"  # waiting for a reply, then expiry
+    WAITING_TEMPLATE = "template"  # held until its template is approved or its wait ends
 
 
 def phase_of(followup: FollowUp) -> Phase | None:
     """The phase a follow-up waits in, or None once it is terminal."""
     if followup.status is Status.QUEUED:
         return Phase.DISPATCHED if followup.dispatched_at else Phase.QUEUED
+    if followup.status is Status.WAITING_TEMPLATE:
+        return Phase.WAITING_TEMPLATE
     if followup.status is Status.SENDING:
         return Phase.SENDING
     if followup.status.outbound:
@@ -49,8 +52,11 @@ def phase_of(followup: FollowUp) -> Phase | None:
 
 def lane(phase: Phase) -> str:
     """The entries of the waiting index a phase is read from: queued, dispatched and
-    sending share one, so that dispatch and claim leave a follow-up's entry where it is."""
-    return Phase.SENT.value if phase is Phase.SENT else Phase.QUEUED.value
+    sending share one, so that dispatch and claim leave a follow-up's entry where it is;
+    one held for its template has a lane of its own, read whole when a template is approved."""
+    if phase in (Phase.SENT, Phase.WAITING_TEMPLATE):
+        return phase.value
+    return Phase.QUEUED.value
 
 
 def waiting_entry(followup: FollowUp) -> tuple[str, datetime] | None:
@@ -61,13 +67,15 @@ def waiting_entry(followup: FollowUp) -> tuple[str, datetime] | None:
     earlier): dispatch and claim move `wake_at` later (the redrive, the sending deadline)
     but not this, so they rewrite the item and not the index. Readers take the entries
     filed by a time and keep those whose phase and `wake_at` match. A text waiting for a
-    person's approval is filed at its wake, the end of that wait, so no tick reads it
-    meanwhile."""
+    person's approval, or one held for its template, is filed at its wake, the end of
+    that wait, so no tick reads it meanwhile."""
     phase = phase_of(followup)
     wake = followup.wake_at
     if phase is None or wake is None:
         return None
-    if phase is Phase.SENT or (followup.proposed is not None and followup.approved_at is None):
+    if phase in (Phase.SENT, Phase.WAITING_TEMPLATE) or (
+        followup.proposed is not None and followup.approved_at is None
+    ):
         return lane(phase), wake
     return lane(phase), min(followup.scheduled_at, wake)
 

@@ -252,7 +252,7 @@ def cancel_waiting(deps: Deps, rule_id: str, reason: str = "rule_deactivated") -
     now = deps.clock.now()
     horizon = now + _EVERYTHING
     canceled = 0
-    for phase in (Phase.QUEUED, Phase.DISPATCHED):
+    for phase in (Phase.QUEUED, Phase.DISPATCHED, Phase.WAITING_TEMPLATE):
         for followup in deps.followups.waiting(phase, horizon):
             if followup.rule_id == rule_id:
                 canceled += end_unsent(deps, followup, Status.CANCELED, reason, now)

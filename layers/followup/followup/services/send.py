@@ -56,7 +56,7 @@ class SendResult(StrEnum):
     RETRYING = "retrying"
     PACED = "paced"  # back on the queue for a few seconds: the number or recipient is busy
     THROTTLED = "throttled"  # WhatsApp said too fast all the same: back on the queue shortly
-    HELD = "held"  # back to queued while sending is paused
+    HELD = "held"  # back to queued while sending is paused, or waiting for its template
     PAUSED = "paused"  # WhatsApp said to stop: sending paused (alarmed) and this one held
     AWAITING_APPROVAL = "awaiting_approval"  # written, back to queued until a person approves
     FAILED = "failed"
@@ -150,8 +150,13 @@ def _template_gate(
     if decided.skipped:
         return _finish(deps, claimed, Status.SKIPPED, decided.skipped, now)
     if decided.waiting:
-        held = _requeue(deps, claimed, now, now, dispatched=False, reason=decided.waiting)
-        return SendResult.IGNORED if held is SendResult.IGNORED else SendResult.HELD
+        why = decided.waiting
+        held = claimed.held_for_template(now, why.reason, why.until, why.templates)
+        try:
+            deps.commit([FollowUpChange(held, Status.SENDING)], now)
+        except CommitRejected:
+            return SendResult.IGNORED
+        return SendResult.HELD
     return decided.message, decided.marketing
 
 

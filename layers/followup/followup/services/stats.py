@@ -45,7 +45,7 @@ MICRO = 1_000_000
 """Micro-dollars per dollar."""
 
 
-_UNCOUNTED = frozenset({Status.SENDING, Status.QUEUED})
+_UNCOUNTED = frozenset({Status.SENDING, Status.QUEUED, Status.WAITING_TEMPLATE})
 _UNBILLED = frozenset({Status.FAILED, Status.SKIPPED})
 
 

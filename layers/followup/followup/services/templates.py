@@ -9,8 +9,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from followup.domain.followup import Status
 from followup.domain.templates import TemplateCatalogue, TemplateEvent, changed
 from followup.domain.whatsapp import OutboundMessage, OutcomeUnknown, ProviderRejected
+from followup.services.ports import CommitRejected, FollowUpChange, Phase
 
 if TYPE_CHECKING:
     from followup.domain.followup import RenderedMessage, StatusChange
@@ -25,6 +27,9 @@ MARKETING_TERMS = 131055
 SYNC_EVERY = timedelta(hours=1)
 """The scheduled sync's period; webhooks keep the catalogue current in between."""
 _TRIES = 5
+HELD_AT_MOST = timedelta(days=31)
+"""Longer than the longest template wait the configuration allows (720 h): every follow-up
+held for its template is filed in its lane before now plus this."""
 
 
 class NoTemplateSource(Exception):
@@ -39,9 +44,11 @@ class CatalogueBusy(Exception):
 class SyncReport:
     templates: int
     at_risk: int
+    released: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        return {"templates": self.templates, "templates_at_risk": self.at_risk}
+        found = {"templates": self.templates, "templates_at_risk": self.at_risk}
+        return found | ({"followups_released": self.released} if self.released else {})
 
 
 def catalogue(deps: Deps) -> TemplateCatalogue:
@@ -54,8 +61,9 @@ def sync(deps: Deps, now: datetime) -> SyncReport:
     if deps.template_source is None:
         raise NoTemplateSource
     fetched = deps.template_source.fetch_templates(now)
-    saved = _change(deps, lambda current: current.synced(fetched, now))
-    return SyncReport(len(saved.templates), sum(t.at_risk for t in saved.templates))
+    before, saved = _change(deps, lambda current: current.synced(fetched, now))
+    released = release_waiting(deps, approved(before, saved), now)
+    return SyncReport(len(saved.templates), sum(t.at_risk for t in saved.templates), released)
 
 
 def sync_if_due(deps: Deps, now: datetime, every: timedelta = SYNC_EVERY) -> SyncReport | None:
@@ -79,7 +87,8 @@ def scheduled_sync(deps: Deps, now: datetime) -> dict[str, int]:
 def apply_event(deps: Deps, event: TemplateEvent) -> str:
     """Change the template the event names: `template_at_risk` when it is now FLAGGED or
     RED (alarmed), `template_unknown` when the catalogue does not hold it (the next sync
-    brings it), else `template_changed`."""
+    brings it), else `template_changed`. One approved again releases the follow-ups held
+    for it."""
     found: list[Template] = []
 
     def apply(current: TemplateCatalogue) -> TemplateCatalogue:
@@ -90,33 +99,84 @@ def apply_event(deps: Deps, event: TemplateEvent) -> str:
         found.append(changed(template, event))
         return current.put(found[0])
 
-    _change(deps, apply)
+    before, after = _change(deps, apply)
     if not found:
         return "template_unknown"
+    release_waiting(deps, approved(before, after), deps.clock.now())
     return "template_at_risk" if found[0].at_risk else "template_changed"
 
 
 def _change(
     deps: Deps, change: Callable[[TemplateCatalogue], TemplateCatalogue]
-) -> TemplateCatalogue:
-    """Read, change and write the catalogue, again from the top when another writer won."""
+) -> tuple[TemplateCatalogue, TemplateCatalogue]:
+    """Read, change and write the catalogue, again from the top when another writer won;
+    the catalogue as it was read and as it was written."""
     for _ in range(_TRIES):
         current = deps.templates.templates()
         updated = change(current.item)
         if updated == current.item:
-            return updated
+            return current.item, updated
         if deps.templates.save_templates(updated, current.revision):
             deps.catalog.invalidate()
-            return updated
+            return current.item, updated
     raise CatalogueBusy
+
+
+def waiting_key(name: str, language: str) -> str:
+    """How a held follow-up names a template it waits for."""
+    return f"{name}:{language}"
+
+
+def approved(before: TemplateCatalogue, after: TemplateCatalogue) -> set[str]:
+    """The templates (`name:language`) that may be sent now and could not be before."""
+    could = {waiting_key(*t.key) for t in before.templates if t.sendable}
+    return {waiting_key(*t.key) for t in after.templates if t.sendable} - could
+
+
+def release_waiting(deps: Deps, templates: set[str], now: datetime) -> int:
+    """Make the follow-ups held for one of `templates` due now: the next dispatch tick
+    hands them to the sender, which checks their template once more. Returns how many."""
+    if not templates:
+        return 0
+    released = 0
+    for held in deps.followups.waiting(Phase.WAITING_TEMPLATE, now + HELD_AT_MOST):
+        if templates.isdisjoint(held.waiting_for):
+            continue
+        try:
+            deps.commit(
+                [FollowUpChange(held.released(now, TEMPLATE_APPROVED), Status.WAITING_TEMPLATE)],
+                now,
+            )
+        except CommitRejected:
+            continue  # ended or released meanwhile
+        released += 1
+    if released:
+        log.info(
+            "follow-ups released", extra={"released": released, "templates": sorted(templates)}
+        )
+    return released
 
 
 WAITING_TEMPLATE = "waiting_template"
 """The reason a follow-up holds while its template cannot be sent."""
+TEMPLATE_APPROVED = "template_approved"
+"""The reason a held follow-up is queued again: a template it waits for was approved."""
+TEMPLATE_WAIT_OVER = "template_wait_over"
+"""The reason a held follow-up goes back to the sender at the end of its wait."""
 TEMPLATE_UNUSABLE = "template_unusable"
 """The reason it ends skipped when the template stayed unusable too long."""
 MARKETING_TO_US = "marketing_to_us_number"
 """Meta refuses marketing templates to +1 numbers: such follow-ups end skipped."""
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Why a follow-up holds, until when at most, and the templates (`name:language`)
+    whose approval releases it."""
+
+    reason: str
+    until: datetime
+    templates: list[str]
 
 
 @dataclass(frozen=True)
@@ -126,7 +186,7 @@ class Gate:
 
     message: RenderedMessage
     marketing: bool
-    waiting: str | None = None
+    waiting: Waiting | None = None
     skipped: str | None = None
 
 
@@ -153,10 +213,21 @@ def gate(
         return _to_us(Gate(switched, sibling.marketing), recipient)
     status = template.status if template is not None else "unknown"
     why = f"template {ref.name!r} ({ref.language}) is {status.lower()}"
-    since = next((c.at for c in history if (c.reason or "").startswith(WAITING_TEMPLATE)), now)
+    since = next((c.at for c in history if _held(c)), now)
     if now - since >= deps.timings.template_wait:
         return Gate(message, marketing, skipped=f"{TEMPLATE_UNUSABLE}: {why}")
-    return Gate(message, marketing, waiting=f"{WAITING_TEMPLATE}: {why}")
+    names = [ref.name, *([ref.sibling] if ref.sibling else [])]
+    keys = [waiting_key(name, ref.language) for name in names]
+    held = Waiting(f"{WAITING_TEMPLATE}: {why}", since + deps.timings.template_wait, keys)
+    return Gate(message, marketing, waiting=held)
+
+
+def _held(change: StatusChange) -> bool:
+    """A change that held the follow-up for its template (before the status of its own,
+    such follow-ups were held as queued with the reason)."""
+    return change.status is Status.WAITING_TEMPLATE or (change.reason or "").startswith(
+        WAITING_TEMPLATE
+    )
 
 
 def with_body(deps: Deps, message: RenderedMessage) -> RenderedMessage:

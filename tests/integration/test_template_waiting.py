@@ -1,0 +1,99 @@
+"""A follow-up held for its template, through the handlers on moto: the sender holds it as
+`waiting_template`, the queue API shows it with its reason, the webhook's approval makes it
+due for the next dispatch, and the dispatch tick ends one whose wait ran out."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from followup.domain.followup import FollowUp, Status
+from followup_local.engine import LocalEngine
+from tests.support.api import call
+from tests.support.builders import quiet_contact, rule
+
+BODY = "Hi {{1}}, still thinking about applying?"
+REASON = "waiting_template: template 'apply_reminder' (en) is paused"
+
+
+def _held(engine: LocalEngine) -> FollowUp:
+    """The rule's template paused in the synced catalogue; a lead due for it; one tick."""
+    engine.sandbox.templates.add("apply_reminder", "en", BODY, status="paused")
+    assert call(engine, "POST", "/api/templates/sync")[0] == 200
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, "6281100000701", engine.clock.now() - timedelta(hours=25))
+    engine.tick()
+    [followup] = engine.deps.followups.followups_of(lead.id)
+    return followup
+
+
+def _queue(engine: LocalEngine, query: str = "") -> list[dict[str, Any]]:
+    status, shown = call(engine, "GET", f"/api/queue{query}")
+    assert status == 200
+    rows: list[dict[str, Any]] = shown["followups"]
+    return rows
+
+
+def _counts(engine: LocalEngine, *names: str) -> list[int]:
+    """The rule's counters in the stats API."""
+    status, stats = call(engine, "GET", "/api/stats")
+    assert status == 200
+    [overall] = [r for r in stats["rules"] if r["rule_id"] == "all"]
+    return [overall.get(name, 0) for name in names]
+
+
+def _approve(engine: LocalEngine) -> None:
+    change = {"name": "apply_reminder", "language": "en", "status": "APPROVED"}
+    assert engine.deliver(engine.sandbox.templates.change(change)) == 200
+
+
+def test_the_queue_shows_it_held_and_the_webhook_s_approval_sends_it_at_the_next_tick(
+    engine: LocalEngine,
+) -> None:
+    # Given a follow-up whose template is paused when it is due
+    held = _held(engine)
+
+    # Then it waits as waiting_template, with its reason, in the queue and its filter
+    assert (held.status, held.reason) == (Status.WAITING_TEMPLATE, REASON)
+    [row] = _queue(engine)
+    assert (row["status"], row["reason"]) == ("waiting_template", REASON)
+    assert [r["id"] for r in _queue(engine, "?status=waiting_template")] == [held.id]
+    assert _queue(engine, "?status=queued") == []
+    # And stats count it neither sent nor failed
+    assert _counts(engine, "sent", "failed", "skipped") == [0, 0, 0]
+    assert engine.sandbox.sent() == []
+
+    # When Meta's webhook says the template is approved again
+    _approve(engine)
+
+    # Then the webhook made it due (it cannot reach the send queue), and the next tick sends it
+    released = engine.deps.followups.followup(held.id)
+    assert released is not None
+    assert (released.status, released.reason) == (Status.QUEUED, "template_approved")
+    engine.clock.advance(timedelta(minutes=1))
+    engine.tick()
+    assert [s.followup_id for s in engine.sandbox.sent()] == [held.id]
+
+
+def test_a_follow_up_held_past_its_wait_ends_skipped_at_the_dispatch_tick(
+    engine: LocalEngine,
+) -> None:
+    # Given a follow-up held for its paused template
+    held = _held(engine)
+
+    # When ticks run until its wait is over
+    engine.clock.advance(engine.deps.timings.template_wait - timedelta(minutes=1))
+    engine.tick()
+    assert engine.deps.followups.followup(held.id) == held
+    engine.clock.advance(timedelta(minutes=2))
+    engine.tick()
+
+    # Then it ends skipped, saying why, and nothing was sent
+    ended = engine.deps.followups.followup(held.id)
+    assert ended is not None
+    assert (ended.status, ended.reason) == (
+        Status.SKIPPED,
+        "template_unusable: template 'apply_reminder' (en) is paused",
+    )
+    assert engine.sandbox.sent() == []
+    assert _counts(engine, "sent", "skipped") == [0, 1]
