@@ -17,6 +17,7 @@ from followup.domain.followup import AiWriting, FollowUp, Reason, RenderedMessag
 from followup.domain.journey import must_stop, send_at
 from followup.domain.lookahead import queue_delay
 from followup.domain.messaging import compose
+from followup.domain.messaging_limit import DEFERRED
 from followup.domain.pacing import RECIPIENT_GAP
 from followup.domain.whatsapp import (
     Disposition,
@@ -27,6 +28,7 @@ from followup.domain.whatsapp import (
     withheld_gap,
 )
 from followup.services.channels import Picked, pick, send_elsewhere, unreachable
+from followup.services.messaging_limit import defer_until
 from followup.services.pausing import pause_number, pause_workspace
 from followup.services.ports import CommitRejected, FollowUpChange
 from followup.services.settle import end_unsent, record_sent
@@ -59,6 +61,7 @@ class SendResult(StrEnum):
     HELD = "held"  # back to queued while sending is paused
     PAUSED = "paused"  # WhatsApp said to stop: sending paused (alarmed) and this one held
     AWAITING_APPROVAL = "awaiting_approval"  # written, back to queued until a person approves
+    DEFERRED = "deferred"  # back to queued until the portfolio's messaging limit has room
     FAILED = "failed"
 
 
@@ -176,7 +179,12 @@ def _hand_over(
     now: datetime,
 ) -> SendResult:
     """Give the message to `address` (the contact's wa_id, else its business-scoped user
-    id) at its turn in the number's pace, and record what came of it."""
+    id) at its turn in the number's pace, and record what came of it; or defer it to the
+    portfolio's next window when it would pass the messaging limit."""
+    until = defer_until(deps, contact, address, now)
+    if until is not None:
+        deferred = _requeue(deps, claimed, now, until, dispatched=False, reason=DEFERRED)
+        return SendResult.IGNORED if deferred is SendResult.IGNORED else SendResult.DEFERRED
     if deps.pacer is not None:
         held = deps.pacer.admit(address)
         if held is not None:

@@ -1,0 +1,79 @@
+"""The business portfolio's messaging limit: unique users reached outside the service
+window over a moving 24 h, shared by every number of the portfolio.
+
+The count is kept in hourly buckets. A bucket counts while any of its hour lies in the
+last 24 h, so the moving window is over-counted by less than an hour, never under-counted:
+a send is refused rather than pushed over the limit. A user reached once is marked with
+the time; a marker younger than 24 h means the user costs nothing again.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+REACH_WINDOW = timedelta(hours=24)
+BUCKET = timedelta(hours=1)
+DEFERRED = "deferred: messaging limit"
+"""The reason a follow-up waits in the queue for the next window."""
+
+Tier = Literal[250, 2000, 10000, 100000]
+TIERS: tuple[Tier, ...] = (250, 2000, 10000, 100000)
+
+
+class MessagingLimit(BaseModel):
+    """The portfolio's tier and the share of it the engine leaves unused."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    portfolio: str = Field(
+        default="default",
+        min_length=1,
+        max_length=64,
+        description="the business portfolio; its numbers share one count",
+    )
+    tier: Tier | None = Field(
+        default=250,
+        description="unique users reached outside the window per moving 24 h; null: unlimited",
+    )
+    headroom: float = Field(
+        default=0.1, ge=0.1, le=0.9, description="share of the tier left unused (at least 10 %)"
+    )
+
+    def allowance(self) -> int | None:
+        """Users the engine may reach in 24 h; None without a limit."""
+        if self.tier is None:
+            return None
+        return math.floor(self.tier * (1 - self.headroom) + 1e-9)
+
+
+def bucket_of(at: datetime) -> int:
+    """The hourly bucket `at` falls in."""
+    return math.floor(at.timestamp() / BUCKET.total_seconds())
+
+
+def bucket_start(bucket: int) -> datetime:
+    return datetime.fromtimestamp(bucket * BUCKET.total_seconds(), tz=UTC)
+
+
+def counted(now: datetime) -> list[int]:
+    """The buckets that count at `now`: every one with part of its hour in the last 24 h,
+    oldest first, the current one last."""
+    return list(range(bucket_of(now - REACH_WINDOW), bucket_of(now) + 1))
+
+
+def still_reached(marked_at: datetime | None, now: datetime) -> bool:
+    """Whether a user reached at `marked_at` is still within the moving 24 h."""
+    return marked_at is not None and now - marked_at < REACH_WINDOW
+
+
+def released_at(counts: dict[int, int], now: datetime) -> datetime:
+    """When the oldest counted bucket with users in it stops counting: the earliest time a
+    deferred send may find room again (an hour on when none has any)."""
+    used = [bucket for bucket, count in counts.items() if count > 0]
+    if not used:
+        return now + BUCKET
+    return bucket_start(min(used)) + BUCKET + REACH_WINDOW
