@@ -24,6 +24,27 @@ Tier = Literal[250, 2000, 10000, 100000]
 TIERS: tuple[Tier, ...] = (250, 2000, 10000, 100000)
 
 
+_NAMED: dict[str, Tier | None] = {
+    "TIER_250": 250,
+    "TIER_2K": 2000,
+    "TIER_10K": 10000,
+    "TIER_100K": 100000,
+    "TIER_UNLIMITED": None,
+}
+
+
+def tier_named(value: object) -> Tier | None:
+    """The tier WhatsApp names (`TIER_2K`, `TIER_UNLIMITED`, or a count such as 2000);
+    raises ValueError for anything else."""
+    if isinstance(value, str) and value.upper() in _NAMED:
+        return _NAMED[value.upper()]
+    count = int(value) if isinstance(value, int | str) and str(value).isdigit() else None
+    for tier in TIERS:
+        if count == tier:
+            return tier
+    raise ValueError(f"not a messaging limit tier: {str(value)[:40]!r}")
+
+
 class MessagingLimit(BaseModel):
     """The portfolio's tier and the share of it the engine leaves unused."""
 

@@ -26,6 +26,7 @@ from followup.domain.messaging_limit import (
 
 if TYPE_CHECKING:
     from followup.domain.contact import Contact
+    from followup.domain.webhook_events import MessagingTier
     from followup.services.deps import Deps
     from followup.services.ports import Pacing
 
@@ -64,3 +65,16 @@ def defer_until(deps: Deps, contact: Contact, address: str, now: datetime) -> da
     if deps.reach is None or window_open(contact, now):
         return None
     return admit(deps.reach, deps.catalog.settings().messaging_limit, address, now)
+
+
+def set_tier(deps: Deps, event: MessagingTier) -> str:
+    """Take the tier WhatsApp announced into the workspace settings; a raise gives room to
+    the next send at once. Names the outcome for the webhook's report."""
+    settings = deps.rules.settings()
+    limit = settings.messaging_limit
+    if limit.tier == event.tier:
+        return "messaging_tier_unchanged"
+    changed = limit.model_copy(update={"tier": event.tier})
+    deps.rules.save_settings(settings.model_copy(update={"messaging_limit": changed}))
+    deps.catalog.invalidate()
+    return "messaging_tier_changed"
