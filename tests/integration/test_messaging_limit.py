@@ -12,6 +12,7 @@ from followup.domain.messaging_limit import DEFERRED
 from followup.services.manual import send_now
 from followup.services.messaging_limit import admit
 from followup_local.engine import LocalEngine
+from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
 from tests.support.webhook import payload, post
 
@@ -91,3 +92,23 @@ def test_two_senders_racing_for_the_last_place_never_pass_the_limit(
     assert sorted(answer is None for answer in answers.values()) == [False, False, False, True]
     # And the count stands at the allowance: nobody new gets in afterwards
     assert admit(DynamoPacing(), limit, "6281100001999", now) is not None
+
+
+def test_the_numbers_list_shows_the_portfolios_use_of_its_limit(engine: LocalEngine) -> None:
+    # Given a portfolio that reached 39 users outside their window, then two more
+    engine.deps.rules.save_rule(rule())
+    _others_reached(engine, 39)
+    assert _send(engine, "6281100001514") is Status.SENT
+    assert _send(engine, "6281100001515") is Status.SENT
+
+    # When anyone signed in lists the numbers
+    status, listed = call(engine, "GET", "/api/numbers", role="counselor")
+
+    # Then the use of the limit is shown against the tier and its allowance
+    assert status == 200
+    assert listed["messaging_limit"] == {
+        "portfolio": "default",
+        "tier": 250,
+        "allowance": ALLOWANCE,
+        "reached": 41,
+    }

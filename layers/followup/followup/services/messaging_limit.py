@@ -67,6 +67,22 @@ def defer_until(deps: Deps, contact: Contact, address: str, now: datetime) -> da
     return admit(deps.reach, deps.catalog.settings().messaging_limit, address, now)
 
 
+def usage(deps: Deps, now: datetime) -> dict[str, object]:
+    """The portfolio's tier, the allowance the engine keeps to, and the users reached
+    outside their window in the last 24 h (counted by the hour, so up to an hour more)."""
+    limit = deps.catalog.settings().messaging_limit
+    reached = 0
+    if deps.reach is not None:
+        prefix = f"portfolio#{limit.portfolio}"
+        reached = sum(deps.reach.counts([f"{prefix}#{b}" for b in counted(now)]).values())
+    return {
+        "portfolio": limit.portfolio,
+        "tier": limit.tier,
+        "allowance": limit.allowance(),
+        "reached": reached,
+    }
+
+
 def set_tier(deps: Deps, event: MessagingTier) -> str:
     """Take the tier WhatsApp announced into the workspace settings; a raise gives room to
     the next send at once. Names the outcome for the webhook's report."""
