@@ -4,10 +4,19 @@ window, replies inside a window go as ever, and a user reached already costs not
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from followup.domain.followup import FollowUp, Status
-from followup.domain.messaging_limit import BUCKET, DEFERRED, REACH_WINDOW, bucket_of, bucket_start
+from followup.domain.messaging_limit import (
+    BUCKET,
+    DEFERRED,
+    REACH_WINDOW,
+    WARMING_UP,
+    WarmUp,
+    bucket_of,
+    bucket_start,
+)
 from followup.services.manual import send_now
 from followup.services.messaging_limit import admit
 from followup_local.memory_engine import MemoryEngine
@@ -135,3 +144,47 @@ def test_a_user_counts_again_once_the_24_hours_have_passed(engine: MemoryEngine)
     assert found is not None
     assert found.status is Status.SENT
     assert _sent_to(engine) == ["6281100001507"] * 3
+
+
+def _warming(engine: MemoryEngine, schedule: list[int]) -> None:
+    """The sending number is new: its warm-up starts today with `schedule`."""
+    deps = engine.deps
+    settings = deps.rules.settings()
+    today = engine.clock.now().astimezone(settings.zone).date()
+    limit = settings.messaging_limit.model_copy(
+        update={"warm_up": WarmUp(started_on=today, schedule=schedule)}
+    )
+    deps.rules.save_settings(settings.model_copy(update={"messaging_limit": limit}))
+    deps.catalog.invalidate()
+
+
+def test_a_new_number_sends_no_more_than_the_days_warm_up_cap(engine: MemoryEngine) -> None:
+    # Given a new number allowed 2 business-initiated sends today and 3 tomorrow
+    _rules(engine)
+    _warming(engine, [2, 3])
+
+    # When four quiet leads are followed up today
+    today = [_send(engine, f"62811000016{n:02d}") for n in range(4)]
+
+    # Then two go out and the others wait for tomorrow, midnight in the number's zone
+    assert [f.status for f in today] == [Status.SENT, Status.SENT, Status.QUEUED, Status.QUEUED]
+    assert {f.reason for f in today[2:]} == {WARMING_UP}
+    midnight = datetime(2026, 11, 25, tzinfo=ZoneInfo("Asia/Jakarta"))
+    assert {f.scheduled_at for f in today[2:]} == {midnight}
+
+    # And a reply inside an open window is not capped
+    lead = quiet_contact(engine.deps, "6281100001699", engine.clock.now() - timedelta(hours=1))
+    reply = send_now(engine.deps, lead.id, "apply-remind-24h")
+    engine.drain()
+    found = engine.deps.followups.followup(reply.id)
+    assert found is not None
+    assert found.status is Status.SENT
+
+    # When tomorrow's sends open (09:00, the send window), the two deferred and one new go
+    engine.clock.advance(timedelta(days=1))
+    engine.scheduled("dispatch")
+    engine.drain()
+    tomorrow = _send(engine, "6281100001604")
+    assert tomorrow.status is Status.SENT
+    assert _send(engine, "6281100001605").reason == WARMING_UP
+    assert len(_sent_to(engine)) == 2 + 1 + 3

@@ -10,8 +10,9 @@ the time; a marker younger than 24 h means the user costs nothing again.
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
-from typing import Literal
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,6 +20,8 @@ REACH_WINDOW = timedelta(hours=24)
 BUCKET = timedelta(hours=1)
 DEFERRED = "deferred: messaging limit"
 """The reason a follow-up waits in the queue for the next window."""
+WARMING_UP = "deferred: warm-up cap"
+"""The reason a follow-up waits for the next day of a new number's warm-up."""
 
 Tier = Literal[250, 2000, 10000, 100000]
 TIERS: tuple[Tier, ...] = (250, 2000, 10000, 100000)
@@ -45,6 +48,30 @@ def tier_named(value: object) -> Tier | None:
     raise ValueError(f"not a messaging limit tier: {str(value)[:40]!r}")
 
 
+class WarmUp(BaseModel):
+    """A new number's daily cap on business-initiated sends, rising day by day from
+    `started_on` (the number's first day) until the schedule runs out."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    started_on: date | None = Field(
+        default=None, description="the new number's first day of sending; null: no warm-up"
+    )
+    schedule: list[Annotated[int, Field(ge=1)]] = Field(
+        default_factory=lambda: [50, 100, 250, 500, 1000],
+        min_length=1,
+        max_length=60,
+        description="sends allowed on each day from started_on; none past the last day",
+    )
+
+    def cap(self, day: date) -> int | None:
+        """Sends allowed on `day`; None once the warm-up is over (or never began)."""
+        if self.started_on is None:
+            return None
+        index = max(0, (day - self.started_on).days)
+        return self.schedule[index] if index < len(self.schedule) else None
+
+
 class MessagingLimit(BaseModel):
     """The portfolio's tier and the share of it the engine leaves unused."""
 
@@ -63,6 +90,7 @@ class MessagingLimit(BaseModel):
     headroom: float = Field(
         default=0.1, ge=0.1, le=0.9, description="share of the tier left unused (at least 10 %)"
     )
+    warm_up: WarmUp = Field(default_factory=lambda: WarmUp())
 
     def allowance(self) -> int | None:
         """Users the engine may reach in 24 h; None without a limit."""
@@ -98,3 +126,9 @@ def released_at(counts: dict[int, int], now: datetime) -> datetime:
     if not used:
         return now + BUCKET
     return bucket_start(min(used)) + BUCKET + REACH_WINDOW
+
+
+def next_day(now: datetime, zone: ZoneInfo) -> datetime:
+    """Midnight after `now` in `zone`: when a day's cap starts again."""
+    today = now.astimezone(zone).date()
+    return datetime.combine(today + timedelta(days=1), time(0), zone)

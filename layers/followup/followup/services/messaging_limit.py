@@ -1,5 +1,6 @@
-"""The portfolio's messaging limit at send time: count a user reached outside their
-window once per moving 24 h, and defer a send that would pass the limit's allowance.
+"""The portfolio's messaging limit and a new number's warm-up at send time: count a user
+reached outside their window once per moving 24 h, and defer a send that would pass the
+limit's allowance or the warming number's cap for the day (`warmup#<number>#<day>`).
 
 Counters and markers live in the pacing table (TTL deletes them): `portfolio#<p>#<hour>`
 counts the users first reached in that hour, `portfolio#<p>#to#<user>` holds when the user
@@ -10,21 +11,27 @@ past the allowance takes its place back, so the count never passes it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from followup.domain.messaging import window_open
 from followup.domain.messaging_limit import (
     BUCKET,
+    DEFERRED,
     REACH_WINDOW,
+    WARMING_UP,
     MessagingLimit,
     bucket_start,
     counted,
+    next_day,
     released_at,
     still_reached,
 )
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from followup.domain.contact import Contact
     from followup.domain.webhook_events import MessagingTier
     from followup.services.deps import Deps
@@ -59,12 +66,52 @@ def admit(store: Pacing, limit: MessagingLimit, user: str, now: datetime) -> dat
     return None
 
 
-def defer_until(deps: Deps, contact: Contact, address: str, now: datetime) -> datetime | None:
-    """When a WhatsApp send to `address` must wait for the portfolio's next window; None
-    when it may go now (inside the contact's window it never counts)."""
+@dataclass(frozen=True)
+class Deferral:
+    """Not now: the send waits in the queue until `until`, `reason` shown."""
+
+    until: datetime
+    reason: str
+
+
+def defer_until(deps: Deps, contact: Contact, address: str, now: datetime) -> Deferral | None:
+    """When a WhatsApp send to `address` must wait: for the next day of the number's
+    warm-up, or for the portfolio's next window; None when it may go now (inside the
+    contact's window it never counts)."""
     if deps.reach is None or window_open(contact, now):
         return None
-    return admit(deps.reach, deps.catalog.settings().messaging_limit, address, now)
+    settings = deps.catalog.settings()
+    limit = settings.messaging_limit
+    day = _warm_up_day(deps.reach, limit, deps.sending_number, settings.zone, now)
+    if isinstance(day, datetime):
+        return Deferral(day, WARMING_UP)
+    until = admit(deps.reach, limit, address, now)
+    if until is None:
+        return None
+    if day is not None:
+        # not sent today after all: the place is free again
+        deps.reach.reserve(day, -1, next_day(now, settings.zone) + timedelta(days=1))
+    return Deferral(until, DEFERRED)
+
+
+def _warm_up_day(
+    store: Pacing, limit: MessagingLimit, number: str, zone: ZoneInfo, now: datetime
+) -> str | datetime | None:
+    """Take a place in the warming number's cap for today: its counter's key; or the next
+    day, when today's cap is spent; None once the number is warm."""
+    today = now.astimezone(zone).date()
+    cap = limit.warm_up.cap(today)
+    if cap is None:
+        return None
+    key = f"warmup#{number}#{today.isoformat()}"
+    tomorrow = next_day(now, zone)
+    if store.counts([key])[key] >= cap:
+        return tomorrow
+    expires = tomorrow + timedelta(days=1)
+    if store.reserve(key, 1, expires) > cap:  # another sender took the last place first
+        store.reserve(key, -1, expires)
+        return tomorrow
+    return key
 
 
 def usage(deps: Deps, now: datetime) -> dict[str, object]:

@@ -17,7 +17,6 @@ from followup.domain.followup import AiWriting, FollowUp, Reason, RenderedMessag
 from followup.domain.journey import must_stop, send_at
 from followup.domain.lookahead import queue_delay
 from followup.domain.messaging import compose
-from followup.domain.messaging_limit import DEFERRED
 from followup.domain.pacing import RECIPIENT_GAP
 from followup.domain.whatsapp import (
     Disposition,
@@ -180,10 +179,11 @@ def _hand_over(
 ) -> SendResult:
     """Give the message to `address` (the contact's wa_id, else its business-scoped user
     id) at its turn in the number's pace, and record what came of it; or defer it to the
-    portfolio's next window when it would pass the messaging limit."""
-    until = defer_until(deps, contact, address, now)
-    if until is not None:
-        deferred = _requeue(deps, claimed, now, until, dispatched=False, reason=DEFERRED)
+    portfolio's next window (or the warming number's next day) when it would pass the
+    messaging limit (or the day's warm-up cap)."""
+    later = defer_until(deps, contact, address, now)
+    if later is not None:
+        deferred = _requeue(deps, claimed, now, later.until, dispatched=False, reason=later.reason)
         return SendResult.IGNORED if deferred is SendResult.IGNORED else SendResult.DEFERRED
     if deps.pacer is not None:
         held = deps.pacer.admit(address)
