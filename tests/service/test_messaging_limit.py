@@ -78,6 +78,12 @@ def test_past_the_allowance_a_business_initiated_send_waits_for_the_next_window(
     assert second.scheduled_at == bucket_start(bucket_of(now)) + BUCKET + REACH_WINDOW
     assert _sent_to(engine) == ["6281100001501"]
 
+    # And one deferred ten minutes later goes ten minutes after it: oldest first
+    engine.clock.advance(timedelta(minutes=10))
+    third = _send(engine, "6281100001508")
+    assert third.reason == DEFERRED
+    assert third.scheduled_at == second.scheduled_at + timedelta(minutes=10)
+
 
 def test_a_reply_inside_the_window_is_never_deferred_nor_counted(engine: MemoryEngine) -> None:
     # Given a portfolio at its allowance
@@ -134,7 +140,7 @@ def test_a_user_counts_again_once_the_24_hours_have_passed(engine: MemoryEngine)
     late = _send(engine, "6281100001507", "visit-remind")
     assert late.status is Status.QUEUED
     assert late.reason == DEFERRED
-    assert late.scheduled_at == reached_at + BUCKET + REACH_WINDOW
+    assert late.scheduled_at == reached_at + BUCKET + REACH_WINDOW + timedelta(minutes=1)
 
     # Then once that hour has left the window, the deferred follow-up goes out
     engine.clock.advance(late.scheduled_at - engine.clock.now())

@@ -32,8 +32,10 @@ def test_headroom_below_ten_percent_is_refused() -> None:
 def test_the_counted_hours_cover_the_whole_last_24_hours() -> None:
     hours = counted(AT)
     assert len(hours) == 25  # the hour 24 h ago, partly inside, through the current one
-    # users first reached between 11:00 and 12:00 yesterday count until 12:00 today
-    assert released_at({hours[0]: 0, hours[1]: 3}, AT) == datetime(2026, 11, 24, 12, tzinfo=UTC)
+    # users first reached between 11:00 and 12:00 yesterday count until 12:00 today; a
+    # send deferred at half past waits until half past, behind those deferred before it
+    assert released_at({hours[0]: 0, hours[1]: 3}, AT) == datetime(2026, 11, 24, 12, 30, tzinfo=UTC)
+    assert released_at({hours[1]: 3}, AT - timedelta(minutes=1)) < released_at({hours[1]: 3}, AT)
 
 
 @pytest.mark.parametrize(

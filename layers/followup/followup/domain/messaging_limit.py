@@ -120,12 +120,13 @@ def still_reached(marked_at: datetime | None, now: datetime) -> bool:
 
 
 def released_at(counts: dict[int, int], now: datetime) -> datetime:
-    """When the oldest counted bucket with users in it stops counting: the earliest time a
-    deferred send may find room again (an hour on when none has any)."""
+    """When a send deferred now may go: once the oldest counted hour with users in it
+    stops counting (an hour on when none has any), at the minute of the hour it was
+    deferred in, so that sends deferred earlier go first."""
     used = [bucket for bucket, count in counts.items() if count > 0]
-    if not used:
-        return now + BUCKET
-    return bucket_start(min(used)) + BUCKET + REACH_WINDOW
+    current = bucket_of(now)
+    freed = bucket_start(min(used)) + BUCKET + REACH_WINDOW if used else bucket_start(current + 1)
+    return freed + (now - bucket_start(current))
 
 
 def next_day(now: datetime, zone: ZoneInfo) -> datetime:
