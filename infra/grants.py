@@ -73,9 +73,10 @@ NEEDS: dict[str, Needs] = {
         secret=True,
     ),
     # the admin API: every resource, send-now queues its follow-up at once; the secret
-    # checks the signature of email unsubscribe links
+    # checks the signature of email unsubscribe links; the numbers list reads the
+    # messaging limit's counters
     "api": Needs(
-        reads=CATALOG | SETTLING | {"messages", "stats", "tasks"},
+        reads=CATALOG | SETTLING | {"messages", "stats", "tasks", "pacing"},
         writes=CATALOG | SETTLING | {"messages", "tasks"},
         sends=True,
         secret=True,

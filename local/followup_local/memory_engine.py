@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from followup.adapters.memory import MemoryStore
+from followup.adapters.memory_pacing import MemoryPacing
 from followup.adapters.whatsapp import D360Client
 from followup.adapters.whatsapp_webhook import BadEnvelope, parse
 from followup.services import dispatch, enqueue, expire, webhook
@@ -149,6 +150,7 @@ class MemoryEngine(Ticking):
         deps = self.deps
         deps.contacts = deps.rules = deps.followups = deps.stats = deps.transactions = store
         deps.tasks = deps.notifications = deps.templates = store
+        deps.reach = MemoryPacing()
         deps.start_cold()
         self.delays.clear()
         self.queue.clear()
@@ -181,6 +183,7 @@ def memory_engine(start: datetime) -> Iterator[MemoryEngine]:
                 timings=config.timings(),
                 sending_number=config.d360_number,
                 notifier=runtime.notifier(config),
+                reach=MemoryPacing(),
                 template_source=whatsapp,
             )
             yield MemoryEngine(clock, sandbox, deps, delays, queue, config)

@@ -72,3 +72,20 @@ def test_of_senders_racing_to_one_recipient_exactly_one_passes(pacing: Any) -> N
     answers = race(8, lambda n: pacing.space(key, T0, T0 + GAP))
     assert answers.count(None) == 1
     assert [answer for answer in answers if answer is not None] == [T0 + GAP] * 7
+
+
+def test_counters_read_as_they_stand_and_a_negative_count_gives_back(pacing: Any) -> None:
+    # Given a counter added to twice, one taken back
+    pacing.reserve("portfolio#p#10", 3, LATER)
+    pacing.reserve("portfolio#p#10", -1, LATER)
+    # Then it reads 2, and one never added to reads 0
+    assert pacing.counts(["portfolio#p#10", "portfolio#p#11"]) == {
+        "portfolio#p#10": 2,
+        "portfolio#p#11": 0,
+    }
+
+
+def test_a_marker_reads_as_set_and_unset_as_none(pacing: Any) -> None:
+    assert pacing.marker("portfolio#p#to#62811") is None
+    pacing.space("portfolio#p#to#62811", T0, LATER)
+    assert pacing.marker("portfolio#p#to#62811") == LATER

@@ -9,6 +9,7 @@ and recipient, moved by a conditional write; TTL deletes both once they no longe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
@@ -44,11 +45,16 @@ class DynamoPacing:
         except UpdateError as exc:
             if exc.cause_response_code != "ConditionalCheckFailedException":
                 raise
-            return self._marker(key) or until
+            return self.marker(key) or until
         return None
 
-    def _marker(self, key: str) -> datetime | None:
-        """The marker that won, read again (only after losing to it, which is rare)."""
+    def counts(self, keys: Sequence[str]) -> dict[str, int]:
+        found = dict.fromkeys(keys, 0)
+        for item in PacingItem.batch_get(list(found), consistent_read=True):
+            found[item.key] = int(item.n or 0)
+        return found
+
+    def marker(self, key: str) -> datetime | None:
         try:
             item = PacingItem.get(key, consistent_read=True)
         except DoesNotExist:

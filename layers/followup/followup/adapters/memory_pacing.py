@@ -1,9 +1,11 @@
 """The pacing counters and markers in memory, with DynamoPacing's semantics: each call
-atomic, counters only grow, a marker moves only forward past the time asked about."""
+atomic, a counter moves by what is added (a negative count gives back), a marker moves
+only forward past the time asked about."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from datetime import datetime
 
 
@@ -28,3 +30,11 @@ class MemoryPacing:
                 return marker
             self._markers[key] = until
             return None
+
+    def counts(self, keys: Sequence[str]) -> dict[str, int]:
+        with self._lock:
+            return {key: self._counters.get(key, 0) for key in keys}
+
+    def marker(self, key: str) -> datetime | None:
+        with self._lock:
+            return self._markers.get(key)

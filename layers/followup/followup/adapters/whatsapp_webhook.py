@@ -27,12 +27,14 @@ from followup.adapters.whatsapp_messages import (
     message_event,
 )
 from followup.domain.costs import Pricing
+from followup.domain.messaging_limit import tier_named
 from followup.domain.webhook_events import (
     AgentStandby,
     DeliveryState,
     DeliveryStatus,
     Identity,
     MarketingPreference,
+    MessagingTier,
     NumberQuality,
     ProviderError,
     Unhandled,
@@ -168,6 +170,8 @@ def _change(raw: Any, received_at: datetime) -> list[WebhookEvent]:
         )
     if change.field == "phone_number_quality_update":
         return _each(change.field, [change.value], lambda _: _quality(value, received_at))
+    if change.field == "business_capability_update":
+        return _each(change.field, [change.value], lambda raw: _tier(raw, received_at))
     if change.field in template_events.FIELDS:
         return _each(
             change.field,
@@ -260,6 +264,17 @@ def _quality(value: _Value, received_at: datetime) -> WebhookEvent:
         raise BadEvent("phone_number_quality_update without an event")
     number = str(value.metadata.get("phone_number_id") or value.display_phone_number)
     return NumberQuality(number, value.display_phone_number, value.event, received_at)
+
+
+_TIER_FIELDS = ("max_daily_conversations_per_business", "max_daily_conversation_per_phone")
+"""Where the limit is named: per portfolio since October 2025, per number before."""
+
+
+def _tier(raw: dict[str, Any], received_at: datetime) -> WebhookEvent:
+    named = next((raw[name] for name in _TIER_FIELDS if name in raw), None)
+    if named is None:
+        raise BadEvent("business_capability_update without a messaging limit")
+    return MessagingTier(tier_named(named), received_at)
 
 
 def _standby(value: _Value, received_at: datetime) -> WebhookEvent:

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from followup.api.auth import READERS, SETTINGS_WRITERS, require
 from followup.domain.errors import NotFound
 from followup.domain.settings import WorkspaceSettings
-from followup.services import rules, webhook
+from followup.services import messaging_limit, rules, webhook
 from followup.wiring import runtime
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
@@ -35,13 +35,15 @@ def write_settings(settings: WorkspaceSettings) -> dict[str, Any]:
 @router.get("/api/numbers")
 def numbers() -> dict[str, Any]:
     """The sending numbers' quality; a paused one (flagged, blocked, taken over by Meta
-    Business Agent...) pauses all sending, and `sending_paused` says why."""
+    Business Agent...) pauses all sending, and `sending_paused` says why; and the
+    portfolio's use of its messaging limit."""
     require(router.current_event.raw_event, READERS)
     deps = runtime.deps()
     found = deps.rules.numbers()
     return {
         "numbers": [n.model_dump(mode="json") for n in found],
         "sending_paused": deps.catalog.sending_paused(),
+        "messaging_limit": messaging_limit.usage(deps, deps.clock.now()),
     }
 
 

@@ -20,6 +20,7 @@ from pydantic import (
 from followup.domain.costs import Rates
 from followup.domain.durations import Duration, Unit
 from followup.domain.localtime import ZoneName
+from followup.domain.messaging_limit import MessagingLimit
 from followup.domain.policy import SendWindow
 from followup.domain.stored import new_input
 
@@ -142,6 +143,7 @@ class WorkspaceSettings(BaseModel):
         description="activating a rule that would enqueue more at once must be confirmed",
     )
     ai: AiSettings = Field(default_factory=AiSettings)
+    messaging_limit: MessagingLimit = Field(default_factory=MessagingLimit)
     paused: StrictBool = False
     paused_reason: str | None = Field(
         default=None,

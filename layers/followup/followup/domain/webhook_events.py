@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from followup.domain.conversation import Referral
 from followup.domain.costs import Pricing
+from followup.domain.messaging_limit import Tier
 from followup.domain.templates import TemplateEvent
 
 
@@ -103,6 +104,15 @@ DEGRADED_QUALITY = frozenset({"FLAGGED", "DOWNGRADE", "RESTRICTED", "RED", "LOW"
 
 
 @dataclass(frozen=True)
+class MessagingTier:
+    """WhatsApp set the portfolio's messaging limit (`business_capability_update`): users
+    reached outside their window per moving 24 h; None for unlimited."""
+
+    tier: Tier | None
+    at: datetime
+
+
+@dataclass(frozen=True)
 class AgentStandby:
     """WhatsApp sent `standby` for the number: Meta Business Agent answers its chats now."""
 
@@ -134,6 +144,7 @@ WebhookEvent = (
     | DeliveryStatus
     | MarketingPreference
     | NumberQuality
+    | MessagingTier
     | AgentStandby
     | TemplateEvent
     | Unhandled

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         FollowUpRepository,
         NotificationRepository,
         Notifier,
+        Pacing,
         RuleHead,
         RuleRepository,
         SendQueue,
@@ -192,6 +193,9 @@ class Deps:
     """Delivers journeys' notifications; None where none go out (they stay pending)."""
     pacer: Pacer | None = None
     """Paces WhatsApp sends to the number's rate and per recipient; None sends unpaced."""
+    reach: Pacing | None = None
+    """Counts the users the portfolio reaches outside their window (its messaging limit);
+    None leaves the limit unchecked."""
     template_source: TemplateSource | None = None
     """Lists the account's templates (360dialog); None where no sync can run."""
     catalog: Catalog = field(init=False)
@@ -212,6 +216,7 @@ class Deps:
         email: Email | None = None,
         notifier: Notifier | None = None,
         pacer: Pacer | None = None,
+        reach: Pacing | None = None,
         template_source: TemplateSource | None = None,
     ) -> Deps:
         """Every repository from one store (as the handlers and the local engine use)."""
@@ -235,6 +240,7 @@ class Deps:
             email=email,
             notifier=notifier,
             pacer=pacer,
+            reach=reach,
             template_source=template_source,
         )
 

@@ -423,6 +423,14 @@ class Pacing(Protocol):
         it and return it: of two callers racing past the same marker, one wins."""
         ...
 
+    def counts(self, keys: Sequence[str]) -> dict[str, int]:
+        """Counters `keys` as they stand (0 for one never added to), read consistently."""
+        ...
+
+    def marker(self, key: str) -> datetime | None:
+        """Marker `key` as it stands, read consistently; None when unset."""
+        ...
+
 
 class SendQueue(Protocol):
     """Hands follow-up ids to the sender (SQS in AWS)."""

@@ -27,6 +27,7 @@ from followup.domain.whatsapp import (
     withheld_gap,
 )
 from followup.services.channels import Picked, pick, send_elsewhere, unreachable
+from followup.services.messaging_limit import defer_until
 from followup.services.pausing import pause_number, pause_workspace
 from followup.services.ports import CommitRejected, FollowUpChange
 from followup.services.settle import end_unsent, record_sent
@@ -59,6 +60,7 @@ class SendResult(StrEnum):
     HELD = "held"  # back to queued while sending is paused, or waiting for its template
     PAUSED = "paused"  # WhatsApp said to stop: sending paused (alarmed) and this one held
     AWAITING_APPROVAL = "awaiting_approval"  # written, back to queued until a person approves
+    DEFERRED = "deferred"  # back to queued until the portfolio's messaging limit has room
     FAILED = "failed"
 
 
@@ -181,7 +183,13 @@ def _hand_over(
     now: datetime,
 ) -> SendResult:
     """Give the message to `address` (the contact's wa_id, else its business-scoped user
-    id) at its turn in the number's pace, and record what came of it."""
+    id) at its turn in the number's pace, and record what came of it; or defer it to the
+    portfolio's next window (or the warming number's next day) when it would pass the
+    messaging limit (or the day's warm-up cap)."""
+    later = defer_until(deps, contact, address, now)
+    if later is not None:
+        deferred = _requeue(deps, claimed, now, later.until, dispatched=False, reason=later.reason)
+        return SendResult.IGNORED if deferred is SendResult.IGNORED else SendResult.DEFERRED
     if deps.pacer is not None:
         held = deps.pacer.admit(address)
         if held is not None:

@@ -25,6 +25,7 @@ from followup.domain.webhook_events import (
     IdentityChange,
     InboundMessage,
     MarketingPreference,
+    MessagingTier,
     NumberQuality,
     Unhandled,
     Unreadable,
@@ -35,6 +36,7 @@ from followup.services.channels import after_failed
 from followup.services.contacts import find_contact, update_contact
 from followup.services.identity import relink
 from followup.services.inbound import record_inbound
+from followup.services.messaging_limit import set_tier
 from followup.services.pausing import pause_number
 from followup.services.ports import Change, CommitRejected, FollowUpChange, NewFollowUp
 from followup.services.resend import SKIPPING, resend
@@ -97,6 +99,8 @@ def apply(deps: Deps, events: list[WebhookEvent], received_at: datetime) -> Appl
         elif isinstance(event, NumberQuality):
             _record_quality(deps, event, received_at)
             outcome["quality_degraded" if event.degraded else "quality_ok"] += 1
+        elif isinstance(event, MessagingTier):
+            outcome[set_tier(deps, event)] += 1
         elif isinstance(event, AgentStandby):
             paused = pause_number(deps, event.phone_number_id, AGENT_TOOK_OVER, event.at)
             outcome["agent_standby_paused" if paused else "agent_standby"] += 1

@@ -16,6 +16,7 @@ from followup.wiring.lazy import on_first_use
 if TYPE_CHECKING:
     from followup.adapters.claude import ClaudeWriter
     from followup.adapters.connections import ConnectionPoster, Connections
+    from followup.adapters.dynamo_pacing import DynamoPacing
     from followup.adapters.email import SesEmail
     from followup.adapters.notify import OutboundNotifier
     from followup.adapters.sms import SnsSms
@@ -65,6 +66,7 @@ def build(config: Config, clock: Clock | None = None) -> Deps:
         email=on_first_use(lambda: _email(config)) if has_email else None,
         notifier=on_first_use(lambda: notifier(config)),
         pacer=on_first_use(lambda: _pacer(config, clock)),
+        reach=on_first_use(_reach),
         template_source=on_first_use(lambda: _whatsapp(config)),
     )
 
@@ -86,6 +88,13 @@ def _pacer(config: Config, clock: Clock) -> Pacer:
     from followup.services.pacing import Pacer
 
     return Pacer(DynamoPacing(), config.d360_number, config.sends_per_second, clock, time.sleep)
+
+
+def _reach() -> DynamoPacing:
+    """The portfolio's messaging-limit counters, beside the pacing counters."""
+    from followup.adapters.dynamo_pacing import DynamoPacing
+
+    return DynamoPacing()
 
 
 def _queue(config: Config) -> SqsQueue:

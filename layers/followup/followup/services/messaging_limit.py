@@ -1,0 +1,143 @@
+"""The portfolio's messaging limit and a new number's warm-up at send time: count a user
+reached outside their window once per moving 24 h, and defer a send that would pass the
+limit's allowance or the warming number's cap for the day (`warmup#<number>#<day>`).
+
+Counters and markers live in the pacing table (TTL deletes them): `portfolio#<p>#<hour>`
+counts the users first reached in that hour, `portfolio#<p>#to#<user>` holds when the user
+was last counted. A user already counted costs two reads and no write; a new one two
+writes. Two senders racing for the last place both add, and the one that finds the total
+past the allowance takes its place back, so the count never passes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from followup.domain.messaging import window_open
+from followup.domain.messaging_limit import (
+    BUCKET,
+    DEFERRED,
+    REACH_WINDOW,
+    WARMING_UP,
+    MessagingLimit,
+    bucket_start,
+    counted,
+    next_day,
+    released_at,
+    still_reached,
+)
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from followup.domain.contact import Contact
+    from followup.domain.webhook_events import MessagingTier
+    from followup.services.deps import Deps
+    from followup.services.ports import Pacing
+
+
+def admit(store: Pacing, limit: MessagingLimit, user: str, now: datetime) -> datetime | None:
+    """Count `user` as reached outside their window now and return None; or, past the
+    allowance, return when the next window opens (and count nothing)."""
+    allowance = limit.allowance()
+    if allowance is None:
+        return None
+    prefix = f"portfolio#{limit.portfolio}"
+    marker = f"{prefix}#to#{user}"
+    if still_reached(store.marker(marker), now):
+        return None
+    buckets = counted(now)
+    keys = {bucket: f"{prefix}#{bucket}" for bucket in buckets}
+    found = store.counts(list(keys.values()))
+    counts = {bucket: found[key] for bucket, key in keys.items()}
+    current = buckets[-1]
+    past = sum(counts.values()) - counts[current]
+    if past + counts[current] >= allowance:
+        return released_at(counts, now)
+    expires = bucket_start(current) + BUCKET + REACH_WINDOW
+    total = store.reserve(keys[current], 1, expires)
+    if past + total > allowance:  # another sender took the last place first
+        store.reserve(keys[current], -1, expires)
+        return released_at({**counts, current: total - 1}, now)
+    if store.space(marker, now - REACH_WINDOW, now) is not None:
+        store.reserve(keys[current], -1, expires)  # another sender counted this user
+    return None
+
+
+@dataclass(frozen=True)
+class Deferral:
+    """Not now: the send waits in the queue until `until`, `reason` shown."""
+
+    until: datetime
+    reason: str
+
+
+def defer_until(deps: Deps, contact: Contact, address: str, now: datetime) -> Deferral | None:
+    """When a WhatsApp send to `address` must wait: for the next day of the number's
+    warm-up, or for the portfolio's next window; None when it may go now (inside the
+    contact's window it never counts)."""
+    if deps.reach is None or window_open(contact, now):
+        return None
+    settings = deps.catalog.settings()
+    limit = settings.messaging_limit
+    day = _warm_up_day(deps.reach, limit, deps.sending_number, settings.zone, now)
+    if isinstance(day, datetime):
+        return Deferral(day, WARMING_UP)
+    until = admit(deps.reach, limit, address, now)
+    if until is None:
+        return None
+    if day is not None:
+        # not sent today after all: the place is free again
+        deps.reach.reserve(day, -1, next_day(now, settings.zone) + timedelta(days=1))
+    return Deferral(until, DEFERRED)
+
+
+def _warm_up_day(
+    store: Pacing, limit: MessagingLimit, number: str, zone: ZoneInfo, now: datetime
+) -> str | datetime | None:
+    """Take a place in the warming number's cap for today: its counter's key; or the next
+    day, when today's cap is spent; None once the number is warm."""
+    today = now.astimezone(zone).date()
+    cap = limit.warm_up.cap(today)
+    if cap is None:
+        return None
+    key = f"warmup#{number}#{today.isoformat()}"
+    tomorrow = next_day(now, zone)
+    if store.counts([key])[key] >= cap:
+        return tomorrow
+    expires = tomorrow + timedelta(days=1)
+    if store.reserve(key, 1, expires) > cap:  # another sender took the last place first
+        store.reserve(key, -1, expires)
+        return tomorrow
+    return key
+
+
+def usage(deps: Deps, now: datetime) -> dict[str, object]:
+    """The portfolio's tier, the allowance the engine keeps to, and the users reached
+    outside their window in the last 24 h (counted by the hour, so up to an hour more)."""
+    limit = deps.catalog.settings().messaging_limit
+    reached = 0
+    if deps.reach is not None:
+        prefix = f"portfolio#{limit.portfolio}"
+        reached = sum(deps.reach.counts([f"{prefix}#{b}" for b in counted(now)]).values())
+    return {
+        "portfolio": limit.portfolio,
+        "tier": limit.tier,
+        "allowance": limit.allowance(),
+        "reached": reached,
+    }
+
+
+def set_tier(deps: Deps, event: MessagingTier) -> str:
+    """Take the tier WhatsApp announced into the workspace settings; a raise gives room to
+    the next send at once. Names the outcome for the webhook's report."""
+    settings = deps.rules.settings()
+    limit = settings.messaging_limit
+    if limit.tier == event.tier:
+        return "messaging_tier_unchanged"
+    changed = limit.model_copy(update={"tier": event.tier})
+    deps.rules.save_settings(settings.model_copy(update={"messaging_limit": changed}))
+    deps.catalog.invalidate()
+    return "messaging_tier_changed"

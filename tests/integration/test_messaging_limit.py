@@ -1,0 +1,114 @@
+"""The portfolio's messaging limit on DynamoDB: the tier announced by WhatsApp's
+`business_capability_update` webhook, and senders racing for the last place."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from followup.adapters.dynamo_pacing import DynamoPacing
+from followup.domain.followup import Status
+from followup.domain.messaging_limit import DEFERRED
+from followup.services.manual import send_now
+from followup.services.messaging_limit import admit
+from followup_local.engine import LocalEngine
+from tests.support.api import call
+from tests.support.builders import quiet_contact, rule
+from tests.support.webhook import payload, post
+
+ALLOWANCE = 225
+"""The first tier (250 users) less its 10 % headroom."""
+
+
+def _others_reached(engine: LocalEngine, count: int) -> None:
+    limit = engine.deps.catalog.settings().messaging_limit
+    for n in range(count):
+        assert admit(DynamoPacing(), limit, f"other-{n}", engine.clock.now()) is None
+
+
+def _send(engine: LocalEngine, wa_id: str) -> Status:
+    deps = engine.deps
+    lead = quiet_contact(deps, wa_id, engine.clock.now() - timedelta(hours=30))
+    followup = send_now(deps, lead.id, "apply-remind-24h")
+    engine.drain()
+    found = deps.followups.followup(followup.id)
+    assert found is not None
+    if found.status is Status.QUEUED:
+        assert found.reason == DEFERRED
+    return found.status
+
+
+def test_a_raised_tier_from_the_webhook_gives_room_to_the_next_sends(
+    engine: LocalEngine,
+) -> None:
+    # Given a portfolio at its first tier's allowance, a follow-up deferred
+    engine.deps.rules.save_rule(rule())
+    _others_reached(engine, ALLOWANCE)
+    assert _send(engine, "6281100001511") is Status.QUEUED
+
+    # When WhatsApp announces the 2,000 tier
+    assert post(engine, payload("business-capability-update.json"))["statusCode"] == 200
+
+    # Then the settings say so and the next quiet lead is followed up at once
+    assert engine.deps.rules.settings().messaging_limit.tier == 2000
+    engine.deps.start_cold()
+    assert _send(engine, "6281100001512") is Status.SENT
+
+
+def test_an_unlimited_tier_lifts_the_limit(engine: LocalEngine) -> None:
+    engine.deps.rules.save_rule(rule())
+    _others_reached(engine, ALLOWANCE)
+    document = payload("business-capability-update.json")
+    value = document["entry"][0]["changes"][0]["value"]
+    value["max_daily_conversations_per_business"] = "TIER_UNLIMITED"
+    assert post(engine, document)["statusCode"] == 200
+    engine.deps.start_cold()
+    assert engine.deps.rules.settings().messaging_limit.tier is None
+    assert _send(engine, "6281100001513") is Status.SENT
+
+
+def test_two_senders_racing_for_the_last_place_never_pass_the_limit(
+    engine: LocalEngine,
+) -> None:
+    # Given a portfolio one user short of its allowance
+    _others_reached(engine, ALLOWANCE - 1)
+    limit = engine.deps.catalog.settings().messaging_limit
+    now = engine.clock.now()
+    start = threading.Barrier(4)
+    answers: dict[str, object] = {}
+
+    # When four senders, each with its own user, ask for it at once
+    def ask(user: str) -> None:
+        start.wait()
+        answers[user] = admit(DynamoPacing(), limit, user, now)
+
+    threads = [threading.Thread(target=ask, args=(f"6281100001{n:03d}",)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # Then exactly one is let through, the others are deferred
+    assert sorted(answer is None for answer in answers.values()) == [False, False, False, True]
+    # And the count stands at the allowance: nobody new gets in afterwards
+    assert admit(DynamoPacing(), limit, "6281100001999", now) is not None
+
+
+def test_the_numbers_list_shows_the_portfolios_use_of_its_limit(engine: LocalEngine) -> None:
+    # Given a portfolio that reached 39 users outside their window, then two more
+    engine.deps.rules.save_rule(rule())
+    _others_reached(engine, 39)
+    assert _send(engine, "6281100001514") is Status.SENT
+    assert _send(engine, "6281100001515") is Status.SENT
+
+    # When anyone signed in lists the numbers
+    status, listed = call(engine, "GET", "/api/numbers", role="counselor")
+
+    # Then the use of the limit is shown against the tier and its allowance
+    assert status == 200
+    assert listed["messaging_limit"] == {
+        "portfolio": "default",
+        "tier": 250,
+        "allowance": ALLOWANCE,
+        "reached": 41,
+    }

@@ -1,0 +1,196 @@
+"""The portfolio's messaging limit: unique users reached outside their window over a
+moving 24 h, with 10 % headroom; past it business-initiated sends wait for the next
+window, replies inside a window go as ever, and a user reached already costs nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from followup.domain.followup import FollowUp, Status
+from followup.domain.messaging_limit import (
+    BUCKET,
+    DEFERRED,
+    REACH_WINDOW,
+    WARMING_UP,
+    WarmUp,
+    bucket_of,
+    bucket_start,
+)
+from followup.services.manual import send_now
+from followup.services.messaging_limit import admit
+from followup_local.memory_engine import MemoryEngine
+from tests.support.builders import quiet_contact, rule
+
+ALLOWANCE = 225
+"""The first tier (250 users) less its 10 % headroom."""
+
+
+def _others_reached(engine: MemoryEngine, count: int) -> None:
+    """Users reached by the portfolio's other numbers: counted in the same store."""
+    deps = engine.deps
+    assert deps.reach is not None
+    limit = deps.catalog.settings().messaging_limit
+    for n in range(count):
+        assert admit(deps.reach, limit, f"other-{n}", engine.clock.now()) is None
+
+
+def _send(engine: MemoryEngine, wa_id: str, rule_id: str = "apply-remind-24h") -> FollowUp:
+    deps = engine.deps
+    found = deps.contacts.contact_by_wa_id(wa_id)
+    if found is None:
+        contact_id = quiet_contact(deps, wa_id, engine.clock.now() - timedelta(hours=30)).id
+    else:
+        contact_id = found.item.id
+    followup = send_now(deps, contact_id, rule_id)
+    engine.drain()
+    sent = deps.followups.followup(followup.id)
+    assert sent is not None
+    return sent
+
+
+def _sent_to(engine: MemoryEngine) -> list[str]:
+    return [r.body["to"] for r in engine.sandbox.sent() if r.body]
+
+
+def _rules(engine: MemoryEngine, *ids: str) -> None:
+    for rule_id in ids or ("apply-remind-24h",):
+        engine.deps.rules.save_rule(rule(rule_id))
+
+
+def test_past_the_allowance_a_business_initiated_send_waits_for_the_next_window(
+    engine: MemoryEngine,
+) -> None:
+    # Given a portfolio whose numbers reached all but one of its allowance
+    _rules(engine)
+    _others_reached(engine, ALLOWANCE - 1)
+    now = engine.clock.now()
+
+    # When two quiet leads are followed up
+    first = _send(engine, "6281100001501")
+    second = _send(engine, "6281100001502")
+
+    # Then the first goes out and the second waits, deferred, for the window in which the
+    # users reached now stop counting
+    assert first.status is Status.SENT
+    assert second.status is Status.QUEUED
+    assert second.reason == DEFERRED
+    assert second.scheduled_at == bucket_start(bucket_of(now)) + BUCKET + REACH_WINDOW
+    assert _sent_to(engine) == ["6281100001501"]
+
+    # And one deferred ten minutes later goes ten minutes after it: oldest first
+    engine.clock.advance(timedelta(minutes=10))
+    third = _send(engine, "6281100001508")
+    assert third.reason == DEFERRED
+    assert third.scheduled_at == second.scheduled_at + timedelta(minutes=10)
+
+
+def test_a_reply_inside_the_window_is_never_deferred_nor_counted(engine: MemoryEngine) -> None:
+    # Given a portfolio at its allowance
+    _rules(engine)
+    _others_reached(engine, ALLOWANCE)
+    # And a lead who wrote an hour ago (their window is open)
+    deps = engine.deps
+    wa_id = "6281100001503"
+    lead = quiet_contact(deps, wa_id, engine.clock.now() - timedelta(hours=1))
+    engine.sandbox.record_inbound(wa_id, engine.clock.now() - timedelta(hours=1))
+
+    # When the lead is followed up
+    followup = send_now(deps, lead.id, "apply-remind-24h")
+    engine.drain()
+
+    # Then the reply goes out as free text, and the count is where it was
+    found = deps.followups.followup(followup.id)
+    assert found is not None
+    assert found.status is Status.SENT
+    assert _sent_to(engine) == [wa_id]
+    assert _send(engine, "6281100001504").reason == DEFERRED
+
+
+def test_a_user_reached_already_does_not_count_again(engine: MemoryEngine) -> None:
+    # Given a portfolio one user short of its allowance
+    _rules(engine, "apply-remind-24h", "pay-remind")
+    _others_reached(engine, ALLOWANCE - 1)
+
+    # When a lead gets a follow-up, then another one from a second rule
+    assert _send(engine, "6281100001505").status is Status.SENT
+    again = _send(engine, "6281100001505", "pay-remind")
+
+    # Then the second goes out too (the user was reached already), and the allowance is
+    # spent all the same for anyone new
+    assert again.status is Status.SENT
+    assert _send(engine, "6281100001506").reason == DEFERRED
+    assert _sent_to(engine) == ["6281100001505", "6281100001505"]
+
+
+def test_a_user_counts_again_once_the_24_hours_have_passed(engine: MemoryEngine) -> None:
+    # Given a lead reached at the top of the hour, with the portfolio's allowance full
+    _rules(engine, "apply-remind-24h", "pay-remind", "visit-remind")
+    engine.clock.advance(timedelta(hours=1))
+    assert _send(engine, "6281100001507").status is Status.SENT
+    _others_reached(engine, ALLOWANCE - 1)
+    reached_at = engine.clock.now()
+
+    # When followed up again 23:59 later, the lead is still reached: it goes out
+    engine.clock.advance(REACH_WINDOW - timedelta(minutes=1))
+    assert _send(engine, "6281100001507", "pay-remind").status is Status.SENT
+
+    # And 24:01 later the lead counts as new, while the users of that hour still count
+    engine.clock.advance(timedelta(minutes=2))
+    late = _send(engine, "6281100001507", "visit-remind")
+    assert late.status is Status.QUEUED
+    assert late.reason == DEFERRED
+    assert late.scheduled_at == reached_at + BUCKET + REACH_WINDOW + timedelta(minutes=1)
+
+    # Then once that hour has left the window, the deferred follow-up goes out
+    engine.clock.advance(late.scheduled_at - engine.clock.now())
+    engine.scheduled("dispatch")
+    engine.drain()
+    found = engine.deps.followups.followup(late.id)
+    assert found is not None
+    assert found.status is Status.SENT
+    assert _sent_to(engine) == ["6281100001507"] * 3
+
+
+def _warming(engine: MemoryEngine, schedule: list[int]) -> None:
+    """The sending number is new: its warm-up starts today with `schedule`."""
+    deps = engine.deps
+    settings = deps.rules.settings()
+    today = engine.clock.now().astimezone(settings.zone).date()
+    limit = settings.messaging_limit.model_copy(
+        update={"warm_up": WarmUp(started_on=today, schedule=schedule)}
+    )
+    deps.rules.save_settings(settings.model_copy(update={"messaging_limit": limit}))
+    deps.catalog.invalidate()
+
+
+def test_a_new_number_sends_no_more_than_the_days_warm_up_cap(engine: MemoryEngine) -> None:
+    # Given a new number allowed 2 business-initiated sends today and 3 tomorrow
+    _rules(engine)
+    _warming(engine, [2, 3])
+
+    # When four quiet leads are followed up today
+    today = [_send(engine, f"62811000016{n:02d}") for n in range(4)]
+
+    # Then two go out and the others wait for tomorrow, midnight in the number's zone
+    assert [f.status for f in today] == [Status.SENT, Status.SENT, Status.QUEUED, Status.QUEUED]
+    assert {f.reason for f in today[2:]} == {WARMING_UP}
+    midnight = datetime(2026, 11, 25, tzinfo=ZoneInfo("Asia/Jakarta"))
+    assert {f.scheduled_at for f in today[2:]} == {midnight}
+
+    # And a reply inside an open window is not capped
+    lead = quiet_contact(engine.deps, "6281100001699", engine.clock.now() - timedelta(hours=1))
+    reply = send_now(engine.deps, lead.id, "apply-remind-24h")
+    engine.drain()
+    found = engine.deps.followups.followup(reply.id)
+    assert found is not None
+    assert found.status is Status.SENT
+
+    # When tomorrow's sends open (09:00, the send window), the two deferred and one new go
+    engine.clock.advance(timedelta(days=1))
+    engine.scheduled("dispatch")
+    engine.drain()
+    tomorrow = _send(engine, "6281100001604")
+    assert tomorrow.status is Status.SENT
+    assert _send(engine, "6281100001605").reason == WARMING_UP
+    assert len(_sent_to(engine)) == 2 + 1 + 3
