@@ -208,3 +208,10 @@ def test_a_contact_is_removed_only_at_the_revision_read(store: Any) -> None:
     assert store.contact("ct_1") is None
     assert store.contact_by_user_id("ID.2") is None
     assert not store.remove_contact("ct_1", 1)
+
+
+def test_contacts_are_read_many_at_once_by_key(store: Any) -> None:
+    write(store, contact("ct_1", name="Rudi"), contact("ct_2", name="Sari"))
+    found = store.contacts_by_ids(["ct_2", "ct_1", "ct_9", "ct_1", ""])
+    assert {cid: c.name for cid, c in found.items()} == {"ct_1": "Rudi", "ct_2": "Sari"}
+    assert store.contacts_by_ids([]) == {}

@@ -60,3 +60,41 @@ def test_contacts_are_listed_by_stage_with_a_cursor(engine: LocalEngine) -> None
     assert len(set(ids)) == 5
     assert rest["cursor"] is None
     assert call(engine, "GET", "/api/contacts")[0] == 422
+
+
+def test_queue_rows_carry_the_contacts_name_number_and_zone(engine: LocalEngine) -> None:
+    busy_queue(engine)
+    _, page = call(engine, "GET", "/api/queue?limit=10")
+    row = page["followups"][0]
+    lead = engine.deps.contacts.contact(row["contact_id"])
+    assert lead is not None
+    assert row["contact_name"] == lead.item.name
+    assert row["contact_number"] == lead.item.wa_id
+    assert row["zone"] == lead.item.zone(engine.deps.catalog.settings().zone).key
+
+
+def test_bulk_cancel_reports_each_id(engine: LocalEngine) -> None:
+    busy_queue(engine)
+    _, sent = call(engine, "GET", "/api/queue?status=sent&limit=1")
+    engine.deps.rules.save_rule(rule("second"))
+    quiet_contact(engine.deps, "6281100000950", engine.clock.now() - timedelta(hours=25))
+    engine.scheduled("enqueue")
+    _, page = call(engine, "GET", "/api/queue?status=queued")
+    queued = [f["id"] for f in page["followups"]]
+    assert len(queued) >= 1
+    ids = [queued[0], sent["followups"][0]["id"], "fu_missing"]
+    status, body = call(engine, "POST", "/api/queue/cancel", {"ids": ids}, role="admin")
+    assert status == 200
+    assert body["results"] == [
+        {"id": ids[0], "result": "cancelled"},
+        {"id": ids[1], "result": "already_sent"},
+        {"id": "fu_missing", "result": "not_found"},
+    ]
+    _, again = call(engine, "POST", "/api/queue/cancel", {"ids": ids[:1]}, role="admin")
+    assert again["results"] == [{"id": ids[0], "result": "already_ended"}]
+    found = engine.deps.followups.followup(ids[0])
+    assert found is not None
+    assert found.status == "canceled"
+    status, invalid = call(engine, "POST", "/api/queue/cancel", {"ids": []}, role="admin")
+    assert status == 422
+    assert invalid["error"]["details"][0]["field"] == "ids"

@@ -192,6 +192,11 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         item = _get(ContactItem, contact_id)
         return _versioned_contact(item) if item else None
 
+    def contacts_by_ids(self, contact_ids: Iterable[str]) -> dict[str, Contact]:
+        wanted = [ContactItem(cid) for cid in dict.fromkeys(contact_ids) if cid]
+        items = _items(ContactItem, iter(wanted), consistent=False)
+        return {item.id: _versioned_contact(item).item for item in items}
+
     def contact_by_wa_id(self, wa_id: str) -> Versioned[Contact] | None:
         for item in ContactItem.by_wa_id.query(wa_id, limit=1):
             # The index is eventually consistent: confirm by key.

@@ -279,6 +279,14 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
             row = self._contacts.get(contact_id)
         return _versioned_contact(row) if row else None
 
+    def contacts_by_ids(self, contact_ids: Iterable[str]) -> dict[str, Contact]:
+        found: dict[str, Contact] = {}
+        for contact_id in contact_ids:
+            versioned = self.contact(contact_id) if contact_id else None
+            if versioned is not None:
+                found[contact_id] = versioned.item
+        return found
+
     def contact_by_wa_id(self, wa_id: str) -> Versioned[Contact] | None:
         _nonempty(wa_id)
         with self._lock:

@@ -7,12 +7,14 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from pydantic import BaseModel, ConfigDict, Field
 
-from followup.api.auth import READERS, require
+from followup.api.auth import READERS, RULE_WRITERS, require
 from followup.api.params import QueryTime
 from followup.api.waits import shown
 from followup.domain.errors import InvalidField
 from followup.domain.followup import Status
+from followup.services.bulk_cancel import cancel_queued
 from followup.services.ports import QueueQuery
 from followup.wiring import runtime
 
@@ -44,6 +46,23 @@ def queue(
     query = QueueQuery(since, until, status, rule, contact, scheduled_from, scheduled_to)
     page = deps.followups.queue(query, limit, cursor)
     return {"followups": shown(deps, page.items), "cursor": page.cursor}
+
+
+class CancelMany(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        min_length=1, max_length=100, description="follow-up ids to cancel, at most 100"
+    )
+
+
+@router.post("/api/queue/cancel")
+def cancel_many(body: CancelMany) -> dict[str, Any]:
+    """Cancel queued follow-ups; each id answers `cancelled`, `already_sent` (the sender
+    took it), `already_ended` (canceled, failed or skipped before) or `not_found`."""
+    require(router.current_event.raw_event, RULE_WRITERS)
+    outcomes = cancel_queued(runtime.deps(), list(dict.fromkeys(body.ids)))
+    return {"results": [{"id": fid, "result": outcome.value} for fid, outcome in outcomes]}
 
 
 @router.get("/api/contacts")
