@@ -98,3 +98,13 @@ def test_bulk_cancel_reports_each_id(engine: LocalEngine) -> None:
     status, invalid = call(engine, "POST", "/api/queue/cancel", {"ids": []}, role="admin")
     assert status == 422
     assert invalid["error"]["details"][0]["field"] == "ids"
+
+
+def test_the_queue_counts_each_status_over_the_period(engine: LocalEngine) -> None:
+    busy_queue(engine)
+    _, page = call(engine, "GET", "/api/queue?limit=1")
+    assert page["counts"]["queued"] == 7
+    assert page["counts"]["sent"] == 7
+    assert page["counts"]["responded"] == 2
+    _, other = call(engine, "GET", "/api/queue?limit=1&rule=another")
+    assert other["counts"]["sent"] == 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
@@ -35,6 +35,9 @@ def queue(
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> dict[str, Any]:
+    """A page of follow-ups planned in the period, newest first, each with its lead's name,
+    number and zone; `counts` are how many follow-ups reached each status on the period's
+    (UTC) days, summed from the daily counters (of `rule` alone when given)."""
     require(router.current_event.raw_event, READERS)
     deps = runtime.deps()
     until = until or deps.clock.now()
@@ -45,7 +48,12 @@ def queue(
         raise InvalidField("from", "the queue view spans at most 92 days")
     query = QueueQuery(since, until, status, rule, contact, scheduled_from, scheduled_to)
     page = deps.followups.queue(query, limit, cursor)
-    return {"followups": shown(deps, page.items), "cursor": page.cursor}
+    counts = dict.fromkeys((s.value for s in Status if s is not Status.SENDING), 0)
+    for day in deps.stats.stats(since.astimezone(UTC).date(), until.astimezone(UTC).date()):
+        if rule is None or day.rule_id == rule:
+            for name in counts:
+                counts[name] += day.counts.get(name, 0)
+    return {"followups": shown(deps, page.items), "cursor": page.cursor, "counts": counts}
 
 
 class CancelMany(BaseModel):
