@@ -43,9 +43,11 @@ from followup.domain.settings import WorkspaceSettings
 from followup.domain.stored import STORED
 from followup.services.monitoring import LIVE, bumps, parse_step, step_day, step_range
 from followup.services.ports import (
+    SEARCH_BUDGET,
     Change,
     CommitRejected,
     ContactChange,
+    ContactQuery,
     Conversion,
     DateEntry,
     DayStats,
@@ -363,6 +365,43 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
             lambda item: _key(item, ("id", "stage", "created_at")),
             limit,
             cursor,
+        )
+        return Page(items, after)
+
+    def find_contacts(
+        self, query: ContactQuery, limit: int, cursor: str | None, budget: int = SEARCH_BUDGET
+    ) -> Page[Contact]:
+        """By the stage index when a stage is given, else by a scan (contacts only)."""
+        size = min(max(limit, 25), budget)
+        names: tuple[str, ...]
+        if query.stage:
+            names = ("id", "stage", "created_at")
+
+            def read(partition: str, resume: dict[str, Any] | None) -> Iterator[Any]:
+                entries = ContactItem.by_stage.query(
+                    partition,
+                    scan_index_forward=query.oldest_first,
+                    last_evaluated_key=resume,
+                    page_size=size,
+                )
+                return _items(ContactItem, entries, consistent=False)
+
+        else:
+            names = ("id",)
+
+            def read(partition: str, resume: dict[str, Any] | None) -> Iterator[Any]:
+                entries = ContactItem.scan(last_evaluated_key=resume or None, page_size=size)
+                return (item for item in entries if item.stage is not None)
+
+        items, after = paging.collect(
+            [query.stage or "*"],
+            read,
+            lambda item: Contact.model_validate_json(item.doc, context=STORED),
+            query.matches,
+            lambda item: _key(item, names),
+            limit,
+            cursor,
+            budget,
         )
         return Page(items, after)
 

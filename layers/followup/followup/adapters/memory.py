@@ -44,8 +44,10 @@ from followup.services.monitoring import (
     step_range,
 )
 from followup.services.ports import (
+    SEARCH_BUDGET,
     Change,
     CommitRejected,
+    ContactQuery,
     Conversion,
     DateEntry,
     DayStats,
@@ -492,6 +494,38 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         )
         return Page(items, after)
 
+    def find_contacts(
+        self, query: ContactQuery, limit: int, cursor: str | None, budget: int = SEARCH_BUDGET
+    ) -> Page[Contact]:
+        """By stage in creation order when a stage is given, else every contact by id."""
+        names = ("id", "stage", "created_at") if query.stage else ("id",)
+
+        def read(partition: str, resume: dict[str, Any] | None) -> Iterator[dict[str, str]]:
+            with self._lock:
+                rows = [
+                    {"id": cid, "stage": row.stage, "created_at": row.created_at, "doc": row.doc}
+                    for cid, row in self._contacts.items()
+                    if not query.stage or row.stage == partition
+                ]
+            if not query.stage:
+                after = resume["id"]["S"] if resume else ""
+                return iter(sorted((r for r in rows if r["id"] > after), key=lambda r: r["id"]))
+            if query.oldest_first:
+                return _oldest_first(rows, resume)
+            return _newest_first(rows, resume)
+
+        items, after = paging.collect(
+            [query.stage or "*"],
+            read,
+            lambda row: Contact.model_validate_json(row["doc"]),
+            query.matches,
+            lambda row: _key(row, names),
+            limit,
+            cursor,
+            budget,
+        )
+        return Page(items, after)
+
     def followups_of(self, contact_id: str) -> list[FollowUp]:
         _nonempty(contact_id)
         with self._lock:
@@ -740,6 +774,20 @@ def _newest_first(
         except (KeyError, TypeError) as exc:
             raise Refused("the cursor names no position in this index") from exc
         ordered = [row for row in ordered if (row["created_at"], row["id"]) < start]
+    return iter(ordered)
+
+
+def _oldest_first(
+    rows: list[dict[str, str]], resume: dict[str, Any] | None
+) -> Iterator[dict[str, str]]:
+    """Index entries oldest first (equal times by id), after `resume`."""
+    ordered = sorted(rows, key=lambda row: (row["created_at"], row["id"]))
+    if resume:
+        try:
+            start = (resume["created_at"]["S"], resume["id"]["S"])
+        except (KeyError, TypeError) as exc:
+            raise Refused("the cursor names no position in this index") from exc
+        ordered = [row for row in ordered if (row["created_at"], row["id"]) > start]
     return iter(ordered)
 
 

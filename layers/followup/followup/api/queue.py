@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
@@ -12,10 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from followup.api.auth import READERS, RULE_WRITERS, require
 from followup.api.params import QueryTime
 from followup.api.waits import shown
+from followup.domain.contact import Score
 from followup.domain.errors import InvalidField
 from followup.domain.followup import Status
 from followup.services.bulk_cancel import cancel_queued
-from followup.services.ports import QueueQuery
+from followup.services.ports import ContactQuery, QueueQuery
 from followup.wiring import runtime
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
@@ -74,9 +75,23 @@ def cancel_many(body: CancelMany) -> dict[str, Any]:
 
 
 @router.get("/api/contacts")
-def contacts(
-    stage: Annotated[str, Query(min_length=1)], limit: Limit = 50, cursor: str | None = None
+def contacts(  # one parameter per filter of the query string
+    stage: Annotated[str | None, Query(min_length=1)] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    min_score: Score | None = None,
+    tag: Annotated[str | None, Query(min_length=1)] = None,
+    opted_out: bool | None = None,
+    sort: Literal["newest", "oldest"] = "newest",
+    limit: Limit = 50,
+    cursor: str | None = None,
 ) -> dict[str, Any]:
+    """Contacts that match, a page at a time. With a `stage` they come in creation order
+    (`sort`); without one the list is a scan in no set order. A page examines at most 1,000
+    contacts, so a narrow search may answer a short (even empty) page with a cursor: read
+    on until the cursor is null."""
     require(router.current_event.raw_event, READERS)
-    page = runtime.deps().contacts.contacts_in(stage, limit, cursor)
+    if sort == "oldest" and stage is None:
+        raise InvalidField("sort", "sorting by creation needs a stage")
+    query = ContactQuery(stage, q, min_score, tag, opted_out, oldest_first=sort == "oldest")
+    page = runtime.deps().contacts.find_contacts(query, limit, cursor)
     return {"contacts": [c.model_dump(mode="json") for c in page.items], "cursor": page.cursor}

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
+from followup.domain.contact import Score
 from followup.domain.followup import FollowUp, Status
 
 if TYPE_CHECKING:
@@ -197,6 +198,10 @@ class JourneyCounters:
     active_steps: dict[tuple[int, int], int]
 
 
+SEARCH_BUDGET = 1000
+"""How many contacts one page of the contact list examines at most."""
+
+
 @dataclass(frozen=True)
 class QueueQuery:
     """Filters for the queue view; `since`/`until` bound the planning (created) time."""
@@ -219,6 +224,43 @@ class QueueQuery:
         if self.scheduled_from is not None and followup.scheduled_at < self.scheduled_from:
             return False
         return self.scheduled_to is None or followup.scheduled_at <= self.scheduled_to
+
+
+_SCORE_RANK = {Score.COLD: 0, Score.WARM: 1, Score.HOT: 2}
+
+
+@dataclass(frozen=True)
+class ContactQuery:
+    """Filters for the contact list; None means any. `text` is found in the name (any case)
+    or, by its digits, in the WhatsApp number or phone. With a `stage` the list is in
+    creation order (newest first unless `oldest_first`); without one it is a scan, in no
+    particular order."""
+
+    stage: str | None = None
+    text: str | None = None
+    min_score: Score | None = None
+    tag: str | None = None
+    opted_out: bool | None = None
+    oldest_first: bool = False
+
+    def matches(self, contact: Contact) -> bool:
+        if self.stage is not None and contact.stage != self.stage:
+            return False
+        if self.min_score is not None and _SCORE_RANK[contact.score] < _SCORE_RANK[self.min_score]:
+            return False
+        if self.tag is not None and self.tag not in contact.tags:
+            return False
+        if self.opted_out is not None and contact.opted_out is not self.opted_out:
+            return False
+        return self.text is None or _mentions(contact, self.text)
+
+
+def _mentions(contact: Contact, text: str) -> bool:
+    if text.casefold() in contact.name.casefold():
+        return True
+    digits = "".join(ch for ch in text if ch.isdigit())
+    numbers = (contact.wa_id or "", "".join(ch for ch in contact.phone or "" if ch.isdigit()))
+    return bool(digits) and any(digits in number for number in numbers)
 
 
 @dataclass(frozen=True)
@@ -280,6 +322,13 @@ class ContactRepository(Protocol):
         self, stage: str, after: datetime, until: datetime
     ) -> Iterator[Versioned[Contact]]: ...
     def contacts_in(self, stage: str, limit: int, cursor: str | None) -> Page[Contact]: ...
+    def find_contacts(
+        self, query: ContactQuery, limit: int, cursor: str | None, budget: int = SEARCH_BUDGET
+    ) -> Page[Contact]:
+        """Up to `limit` contacts that match, examining at most `budget` of them: a page
+        may come back short (even empty) with a cursor to read on."""
+        ...
+
     def import_contacts(self, contacts: Iterable[Contact]) -> set[str]: ...
     def set_date_due(self, rule_id: str, contact_id: str, due_at: datetime | None) -> None:
         """Index (or move) when the rule's date trigger comes round for the contact; None
