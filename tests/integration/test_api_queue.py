@@ -122,3 +122,16 @@ def test_contacts_are_searched_filtered_and_sorted(engine: LocalEngine) -> None:
     assert status == 422
     assert invalid["error"]["details"][0]["field"] == "sort"
     assert call(engine, "GET", "/api/contacts?min_score=lukewarm")[0] == 422
+
+
+def test_invalid_fields_carry_a_machine_code_beside_the_message(engine: LocalEngine) -> None:
+    _, empty = call(engine, "POST", "/api/queue/cancel", {"ids": []}, role="admin")
+    assert [(d["field"], d["code"]) for d in empty["error"]["details"]] == [("ids", "too_short")]
+    _, backwards = call(
+        engine, "GET", "/api/queue?from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z"
+    )
+    assert backwards["error"]["details"] == [
+        {"field": "from", "message": "must not be after to", "code": "from_after_to"}
+    ]
+    _, unsorted = call(engine, "GET", "/api/contacts?sort=oldest")
+    assert unsorted["error"]["details"][0]["code"] == "sort_needs_stage"

@@ -44,9 +44,9 @@ def queue(
     until = until or deps.clock.now()
     since = since or until - timedelta(days=7)
     if since > until:
-        raise InvalidField("from", "must not be after to")
+        raise InvalidField("from", "must not be after to", "from_after_to")
     if until - since > LONGEST:
-        raise InvalidField("from", "the queue view spans at most 92 days")
+        raise InvalidField("from", "the queue view spans at most 92 days", "period_too_long")
     query = QueueQuery(since, until, status, rule, contact, scheduled_from, scheduled_to)
     page = deps.followups.queue(query, limit, cursor)
     counts = dict.fromkeys((s.value for s in Status if s is not Status.SENDING), 0)
@@ -91,7 +91,7 @@ def contacts(  # one parameter per filter of the query string
     on until the cursor is null."""
     require(router.current_event.raw_event, READERS)
     if sort == "oldest" and stage is None:
-        raise InvalidField("sort", "sorting by creation needs a stage")
+        raise InvalidField("sort", "sorting by creation needs a stage", "sort_needs_stage")
     query = ContactQuery(stage, q, min_score, tag, opted_out, oldest_first=sort == "oldest")
     page = runtime.deps().contacts.find_contacts(query, limit, cursor)
     return {"contacts": [c.model_dump(mode="json") for c in page.items], "cursor": page.cursor}
