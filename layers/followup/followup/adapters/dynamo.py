@@ -32,6 +32,7 @@ from followup.adapters.tables import (
     stamp,
     unstamp,
 )
+from followup.domain.audit import AuditEntry
 from followup.domain.contact import Contact
 from followup.domain.conversation import Message
 from followup.domain.enrollment import Enrollment, EnrollmentState
@@ -43,6 +44,7 @@ from followup.domain.settings import WorkspaceSettings
 from followup.domain.stored import STORED
 from followup.services.monitoring import LIVE, bumps, parse_step, step_day, step_range
 from followup.services.ports import (
+    AUDIT_PARTITION,
     SEARCH_BUDGET,
     Change,
     CommitRejected,
@@ -410,6 +412,34 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         return [_followup(item) for item in _items(FollowUpItem, entries)]
 
     # -- rules ----------------------------------------------------------------------------
+
+    def add_audit(self, entry: AuditEntry) -> None:
+        sk = f"{stamp(entry.at)}#{entry.id}"
+        RuleItem(AUDIT_PARTITION, sk, doc=entry.model_dump_json()).save()
+
+    def audit_log(self, limit: int, cursor: str | None) -> Page[AuditEntry]:
+        """Newest first, resumable with `cursor`."""
+
+        def read(partition: str, resume: dict[str, Any] | None) -> Iterator[Any]:
+            return iter(
+                RuleItem.query(
+                    partition,
+                    scan_index_forward=False,
+                    last_evaluated_key=resume,
+                    page_size=max(limit, 25),
+                )
+            )
+
+        items, after = paging.collect(
+            [AUDIT_PARTITION],
+            read,
+            lambda item: AuditEntry.model_validate_json(item.doc),
+            lambda _: True,
+            lambda item: _key(item, ("rule_id", "sk")),
+            limit,
+            cursor,
+        )
+        return Page(items, after)
 
     def rule_heads(self) -> list[RuleHead]:
         return [_head(item) for item in RuleItem.heads.query("rule")]

@@ -25,6 +25,7 @@ from followup.adapters.memory_notifications import MemoryNotifications
 from followup.adapters.memory_tasks import MemoryTasks
 from followup.adapters.memory_templates import MemoryTemplates
 from followup.adapters.tables import SHARDS, stamp, unstamp
+from followup.domain.audit import AuditEntry
 from followup.domain.contact import Contact
 from followup.domain.conversation import Message
 from followup.domain.enrollment import Enrollment, EnrollmentState
@@ -44,6 +45,7 @@ from followup.services.monitoring import (
     step_range,
 )
 from followup.services.ports import (
+    AUDIT_PARTITION,
     SEARCH_BUDGET,
     Change,
     CommitRejected,
@@ -153,6 +155,7 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         self._versions: dict[tuple[str, int], str] = {}
         self._stats: dict[tuple[str, str], dict[str, int]] = {}
         self._state: dict[str, str] = {}
+        self._audit: dict[str, str] = {}
         self._connections: dict[str, _Connection] = {}
         self._dates: dict[tuple[str, str], str] = {}
         """Date-trigger entries: (rule id, contact id) → due stamp."""
@@ -620,6 +623,34 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         """Settings and numbers as of one moment."""
         with self._lock:
             return self.settings(), self.numbers()
+
+    def add_audit(self, entry: AuditEntry) -> None:
+        with self._lock:
+            self._audit[f"{stamp(entry.at)}#{entry.id}"] = entry.model_dump_json()
+
+    def audit_log(self, limit: int, cursor: str | None) -> Page[AuditEntry]:
+        """Newest first, resumable with `cursor`."""
+
+        def read(partition: str, resume: dict[str, Any] | None) -> Iterator[dict[str, str]]:
+            after = resume["sk"]["S"] if resume else None
+            with self._lock:
+                rows = [
+                    {"rule_id": partition, "sk": sk, "doc": doc}
+                    for sk, doc in sorted(self._audit.items(), reverse=True)
+                    if after is None or sk < after
+                ]
+            return iter(rows)
+
+        items, after = paging.collect(
+            [AUDIT_PARTITION],
+            read,
+            lambda row: AuditEntry.model_validate_json(row["doc"]),
+            lambda _: True,
+            lambda row: _key(row, ("rule_id", "sk")),
+            limit,
+            cursor,
+        )
+        return Page(items, after)
 
     def save_settings(self, settings: WorkspaceSettings) -> None:
         doc = settings.model_dump_json()

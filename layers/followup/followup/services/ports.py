@@ -15,6 +15,7 @@ from followup.domain.followup import FollowUp, Status
 if TYPE_CHECKING:
     from followup.domain.ai import AiRequest, AiResult, AiUnavailable
     from followup.domain.ai_classify import AiReading
+    from followup.domain.audit import AuditEntry
     from followup.domain.channels import OutboundEmail
     from followup.domain.contact import Contact
     from followup.domain.conversation import Message
@@ -198,6 +199,9 @@ class JourneyCounters:
     active_steps: dict[tuple[int, int], int]
 
 
+AUDIT_PARTITION = "#audit"
+"""Where the audit log lives beside the rules: no rule id starts with `#`."""
+
 SEARCH_BUDGET = 1000
 """How many contacts one page of the contact list examines at most."""
 
@@ -357,6 +361,11 @@ class RuleRepository(Protocol):
     def save_number(self, health: NumberHealth) -> None: ...
     def sending_state(self) -> tuple[WorkspaceSettings, list[NumberHealth]]:
         """The settings and the numbers in one consistent read (what a pause check needs)."""
+        ...
+
+    def add_audit(self, entry: AuditEntry) -> None: ...
+    def audit_log(self, limit: int, cursor: str | None) -> Page[AuditEntry]:
+        """Audit entries newest first, resumable with `cursor`."""
         ...
 
 
