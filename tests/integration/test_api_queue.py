@@ -135,3 +135,18 @@ def test_invalid_fields_carry_a_machine_code_beside_the_message(engine: LocalEng
     ]
     _, unsorted = call(engine, "GET", "/api/contacts?sort=oldest")
     assert unsorted["error"]["details"][0]["code"] == "sort_needs_stage"
+
+
+def test_the_queue_is_searched_by_the_leads_name_or_number(engine: LocalEngine) -> None:
+    busy_queue(engine)
+    quiet_contact(engine.deps, "6281100000990", engine.clock.now(), name="Siti Aminah")
+    lead = quiet_contact(
+        engine.deps, "6281100000991", engine.clock.now() - timedelta(hours=25), name="Siti Nur"
+    )
+    engine.tick()
+    _, by_name = call(engine, "GET", "/api/queue?q=siti")
+    assert [f["contact_name"] for f in by_name["followups"]] == ["Siti Nur"]
+    _, by_number = call(engine, "GET", "/api/queue?q=%2B62%20811-0000-0991")
+    assert [f["contact_id"] for f in by_number["followups"]] == [lead.id]
+    _, nobody = call(engine, "GET", "/api/queue?q=zzz")
+    assert nobody["followups"] == []

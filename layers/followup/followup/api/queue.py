@@ -16,12 +16,15 @@ from followup.domain.contact import Score
 from followup.domain.errors import InvalidField
 from followup.domain.followup import Status
 from followup.services.bulk_cancel import cancel_queued
+from followup.services.deps import Deps
 from followup.services.ports import ContactQuery, QueueQuery
 from followup.wiring import runtime
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
 LONGEST = timedelta(days=92)
 Limit = Annotated[int, Query(ge=1, le=200)]
+MIN_NUMBER = 8
+SEARCHED_LEADS = 50
 
 
 @router.get("/api/queue")
@@ -29,6 +32,7 @@ def queue(
     status: Status | None = None,
     rule: str | None = None,
     contact: str | None = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     since: Annotated[QueryTime | None, Query(alias="from")] = None,
     until: Annotated[QueryTime | None, Query(alias="to")] = None,
     scheduled_from: QueryTime | None = None,
@@ -37,8 +41,10 @@ def queue(
     cursor: str | None = None,
 ) -> dict[str, Any]:
     """A page of follow-ups planned in the period, newest first, each with its lead's name,
-    number and zone; `counts` are how many follow-ups reached each status on the period's
-    (UTC) days, summed from the daily counters (of `rule` alone when given)."""
+    number and zone; `q` keeps the follow-ups of the leads whose name or number holds it
+    (among the first 1,000 contacts a search reads, at most 50 leads); `counts` are how
+    many follow-ups reached each status on the period's (UTC) days, summed from the daily
+    counters (of `rule` alone when given)."""
     require(router.current_event.raw_event, READERS)
     deps = runtime.deps()
     until = until or deps.clock.now()
@@ -47,7 +53,8 @@ def queue(
         raise InvalidField("from", "must not be after to", "from_after_to")
     if until - since > LONGEST:
         raise InvalidField("from", "the queue view spans at most 92 days", "period_too_long")
-    query = QueueQuery(since, until, status, rule, contact, scheduled_from, scheduled_to)
+    searched = None if q is None else _searched(deps, q)
+    query = QueueQuery(since, until, status, rule, contact, scheduled_from, scheduled_to, searched)
     page = deps.followups.queue(query, limit, cursor)
     counts = dict.fromkeys((s.value for s in Status if s is not Status.SENDING), 0)
     for day in deps.stats.stats(since.astimezone(UTC).date(), until.astimezone(UTC).date()):
@@ -55,6 +62,18 @@ def queue(
             for name in counts:
                 counts[name] += day.counts.get(name, 0)
     return {"followups": shown(deps, page.items), "cursor": page.cursor, "counts": counts}
+
+
+def _searched(deps: Deps, text: str) -> frozenset[str]:
+    """The ids of the leads `text` names: by number exactly when it is one, else a bounded
+    contact search."""
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) >= MIN_NUMBER and not any(ch.isalpha() for ch in text):
+        exact = deps.contacts.contact_by_wa_id(digits)
+        if exact is not None:
+            return frozenset({exact.item.id})
+    page = deps.contacts.find_contacts(ContactQuery(text=text), SEARCHED_LEADS, None)
+    return frozenset(c.id for c in page.items)
 
 
 class CancelMany(BaseModel):

@@ -217,9 +217,13 @@ class QueueQuery:
     contact_id: str | None = None
     scheduled_from: datetime | None = None
     scheduled_to: datetime | None = None
+    contact_ids: frozenset[str] | None = None
+    """Only these contacts' follow-ups (a search's matches), read by day and filtered."""
 
     def matches(self, followup: FollowUp) -> bool:
         if self.status is not None and followup.status is not self.status:
+            return False
+        if self.contact_ids is not None and followup.contact_id not in self.contact_ids:
             return False
         if self.rule_id is not None and followup.rule_id != self.rule_id:
             return False
