@@ -110,7 +110,14 @@ def unknown_query(event: dict[str, Any]) -> dict[str, Any] | None:
     unknown = routes().unknown_query(event.get("rawPath", ""), http.get("method", ""), names)
     if not unknown:
         return None
-    details = [{"field": f"query.{name}", "message": "unknown query parameter"} for name in unknown]
+    details = [
+        {
+            "field": f"query.{name}",
+            "message": "unknown query parameter",
+            "code": "unknown_parameter",
+        }
+        for name in unknown
+    ]
     return errors.raw(422, "invalid", "the request has unknown query parameters", details)
 
 

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from followup.adapters.tables import SHARDS
-from followup.domain.contact import Speaker
+from followup.domain.contact import Score, Speaker
 from followup.domain.conversation import Direction, Message
 from followup.domain.errors import InvalidField
 from followup.domain.ids import shard_of
-from followup.services.ports import ContactChange
+from followup.services.ports import ContactChange, ContactQuery
 from tests.contract.items import T0, contact
 
 
@@ -208,3 +208,61 @@ def test_a_contact_is_removed_only_at_the_revision_read(store: Any) -> None:
     assert store.contact("ct_1") is None
     assert store.contact_by_user_id("ID.2") is None
     assert not store.remove_contact("ct_1", 1)
+
+
+def test_contacts_are_read_many_at_once_by_key(store: Any) -> None:
+    write(store, contact("ct_1", name="Rudi"), contact("ct_2", name="Sari"))
+    found = store.contacts_by_ids(["ct_2", "ct_1", "ct_9", "ct_1", ""])
+    assert {cid: c.name for cid, c in found.items()} == {"ct_1": "Rudi", "ct_2": "Sari"}
+    assert store.contacts_by_ids([]) == {}
+
+
+def everything(store: Any, query: Any, limit: int = 2) -> list[str]:
+    seen: list[str] = []
+    cursor = None
+    for _ in range(20):
+        page = store.find_contacts(query, limit, cursor)
+        seen += [c.id for c in page.items]
+        cursor = page.cursor
+        if cursor is None:
+            return seen
+    raise AssertionError("the cursor never ran out")
+
+
+def test_contacts_are_found_by_text_score_tag_and_opt_out_with_or_without_a_stage(
+    store: Any,
+) -> None:
+    write(
+        store,
+        contact("ct_1", name="Rudi Hartono", wa_id="6281100000001", score="hot", tags=["vip"]),
+        contact(
+            "ct_2",
+            name="Sari",
+            wa_id="6281100000002",
+            score="cold",
+            opted_out=True,
+            created_at=T0 + timedelta(minutes=30),
+        ),
+        contact("ct_3", name="rudy", wa_id="6281100000003", stage="applied", tags=["vip"]),
+        contact("ct_4", name="Budi", wa_id="5511900000004", created_at=T0 + timedelta(hours=1)),
+    )
+    assert sorted(everything(store, ContactQuery(text="rud"))) == ["ct_1", "ct_3"]
+    assert everything(store, ContactQuery(text="+55 119")) == ["ct_4"]
+    assert everything(store, ContactQuery(stage="new")) == ["ct_4", "ct_2", "ct_1"]
+    assert everything(store, ContactQuery(stage="new", oldest_first=True)) == [
+        "ct_1",
+        "ct_2",
+        "ct_4",
+    ]
+    assert sorted(everything(store, ContactQuery(min_score=Score.WARM))) == ["ct_1", "ct_3", "ct_4"]
+    assert everything(store, ContactQuery(stage="new", tag="vip")) == ["ct_1"]
+    assert everything(store, ContactQuery(opted_out=True)) == ["ct_2"]
+    assert everything(store, ContactQuery(stage="lost")) == []
+
+
+def test_a_contact_search_reads_a_bounded_number_of_contacts_per_page(store: Any) -> None:
+    write(store, *[contact(f"ct_{n:02d}", name="Ana" if n == 11 else "Budi") for n in range(12)])
+    page = store.find_contacts(ContactQuery(text="ana"), 5, None, budget=4)
+    assert page.items == []
+    assert page.cursor is not None
+    assert everything(store, ContactQuery(text="ana"), 5) == ["ct_11"]

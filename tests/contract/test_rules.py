@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from followup.domain.audit import AuditEntry
 from followup.domain.numbers import NumberHealth
 from followup.domain.settings import WorkspaceSettings
 from followup.services.ports import NewFollowUp, RuleError, RuleHead
@@ -131,3 +132,25 @@ def test_stats_cover_the_days_asked_for(store: Any) -> None:
     later = store.stats(T0.date() + timedelta(days=1), T0.date() + timedelta(days=5))
     assert [(row.day - T0.date()).days for row in later] == [1, 2]
     assert store.stats(T0.date() - timedelta(days=3), T0.date() - timedelta(days=1)) == []
+
+
+def test_audit_entries_are_listed_newest_first_a_page_at_a_time(store: Any) -> None:
+    for n in range(5):
+        store.add_audit(
+            AuditEntry(
+                id=f"au_{n}",
+                at=T0 + timedelta(minutes=n),
+                actor="ana@example.com",
+                action="rule.updated",
+                target=f"r{n}",
+                before="version 1",
+                after="version 2",
+            )
+        )
+    first = store.audit_log(3, None)
+    rest = store.audit_log(3, first.cursor)
+    assert [e.id for e in first.items] == ["au_4", "au_3", "au_2"]
+    assert [e.id for e in rest.items] == ["au_1", "au_0"]
+    assert rest.cursor is None
+    assert rest.items[-1].target == "r0"
+    assert store.rule_heads() == []

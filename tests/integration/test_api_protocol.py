@@ -33,7 +33,7 @@ def test_an_unknown_query_parameter_is_named_instead_of_ignored(engine: LocalEng
     status, answer = call(engine, "GET", "/api/queue?stauts=queued")
     assert status == 422
     assert answer["error"]["details"] == [
-        {"field": "query.stauts", "message": "unknown query parameter"}
+        {"field": "query.stauts", "message": "unknown query parameter", "code": "unknown_parameter"}
     ]
 
 

@@ -59,4 +59,94 @@ def test_contacts_are_listed_by_stage_with_a_cursor(engine: LocalEngine) -> None
     ids = [c["id"] for c in first["contacts"] + rest["contacts"]]
     assert len(set(ids)) == 5
     assert rest["cursor"] is None
-    assert call(engine, "GET", "/api/contacts")[0] == 422
+
+
+def test_queue_rows_carry_the_contacts_name_number_and_zone(engine: LocalEngine) -> None:
+    busy_queue(engine)
+    _, page = call(engine, "GET", "/api/queue?limit=10")
+    row = page["followups"][0]
+    lead = engine.deps.contacts.contact(row["contact_id"])
+    assert lead is not None
+    assert row["contact_name"] == lead.item.name
+    assert row["contact_number"] == lead.item.wa_id
+    assert row["zone"] == lead.item.zone(engine.deps.catalog.settings().zone).key
+
+
+def test_bulk_cancel_reports_each_id(engine: LocalEngine) -> None:
+    busy_queue(engine)
+    _, sent = call(engine, "GET", "/api/queue?status=sent&limit=1")
+    engine.deps.rules.save_rule(rule("second"))
+    quiet_contact(engine.deps, "6281100000950", engine.clock.now() - timedelta(hours=25))
+    engine.scheduled("enqueue")
+    _, page = call(engine, "GET", "/api/queue?status=queued")
+    queued = [f["id"] for f in page["followups"]]
+    assert len(queued) >= 1
+    ids = [queued[0], sent["followups"][0]["id"], "fu_missing"]
+    status, body = call(engine, "POST", "/api/queue/cancel", {"ids": ids}, role="admin")
+    assert status == 200
+    assert body["results"] == [
+        {"id": ids[0], "result": "cancelled"},
+        {"id": ids[1], "result": "already_sent"},
+        {"id": "fu_missing", "result": "not_found"},
+    ]
+    _, again = call(engine, "POST", "/api/queue/cancel", {"ids": ids[:1]}, role="admin")
+    assert again["results"] == [{"id": ids[0], "result": "already_ended"}]
+    found = engine.deps.followups.followup(ids[0])
+    assert found is not None
+    assert found.status == "canceled"
+    status, invalid = call(engine, "POST", "/api/queue/cancel", {"ids": []}, role="admin")
+    assert status == 422
+    assert invalid["error"]["details"][0]["field"] == "ids"
+
+
+def test_the_queue_counts_each_status_over_the_period(engine: LocalEngine) -> None:
+    busy_queue(engine)
+    _, page = call(engine, "GET", "/api/queue?limit=1")
+    assert page["counts"]["queued"] == 7
+    assert page["counts"]["sent"] == 7
+    assert page["counts"]["responded"] == 2
+    _, other = call(engine, "GET", "/api/queue?limit=1&rule=another")
+    assert other["counts"]["sent"] == 0
+
+
+def test_contacts_are_searched_filtered_and_sorted(engine: LocalEngine) -> None:
+    for n in range(4):
+        quiet_contact(engine.deps, f"62811000009{n:02d}", engine.clock.now() - timedelta(hours=n))
+    _, by_number = call(engine, "GET", "/api/contacts?q=%2B62%20811000009%2002")
+    assert [c["wa_id"] for c in by_number["contacts"]] == ["6281100000902"]
+    _, oldest = call(engine, "GET", "/api/contacts?stage=new&sort=oldest&limit=2")
+    assert [c["wa_id"] for c in oldest["contacts"]] == ["6281100000903", "6281100000902"]
+    _, none = call(engine, "GET", "/api/contacts?opted_out=true&min_score=hot&tag=vip")
+    assert none == {"contacts": [], "cursor": None}
+    status, invalid = call(engine, "GET", "/api/contacts?sort=oldest")
+    assert status == 422
+    assert invalid["error"]["details"][0]["field"] == "sort"
+    assert call(engine, "GET", "/api/contacts?min_score=lukewarm")[0] == 422
+
+
+def test_invalid_fields_carry_a_machine_code_beside_the_message(engine: LocalEngine) -> None:
+    _, empty = call(engine, "POST", "/api/queue/cancel", {"ids": []}, role="admin")
+    assert [(d["field"], d["code"]) for d in empty["error"]["details"]] == [("ids", "too_short")]
+    _, backwards = call(
+        engine, "GET", "/api/queue?from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z"
+    )
+    assert backwards["error"]["details"] == [
+        {"field": "from", "message": "must not be after to", "code": "from_after_to"}
+    ]
+    _, unsorted = call(engine, "GET", "/api/contacts?sort=oldest")
+    assert unsorted["error"]["details"][0]["code"] == "sort_needs_stage"
+
+
+def test_the_queue_is_searched_by_the_leads_name_or_number(engine: LocalEngine) -> None:
+    busy_queue(engine)
+    quiet_contact(engine.deps, "6281100000990", engine.clock.now(), name="Siti Aminah")
+    lead = quiet_contact(
+        engine.deps, "6281100000991", engine.clock.now() - timedelta(hours=25), name="Siti Nur"
+    )
+    engine.tick()
+    _, by_name = call(engine, "GET", "/api/queue?q=siti")
+    assert [f["contact_name"] for f in by_name["followups"]] == ["Siti Nur"]
+    _, by_number = call(engine, "GET", "/api/queue?q=%2B62%20811-0000-0991")
+    assert [f["contact_id"] for f in by_number["followups"]] == [lead.id]
+    _, nobody = call(engine, "GET", "/api/queue?q=zzz")
+    assert nobody["followups"] == []

@@ -146,6 +146,7 @@ def test_settings_that_drop_a_stage_a_rule_uses_are_refused_naming_the_rule(
         {
             "field": "stages",
             "message": "rule 'apply-remind-24h' uses stage 'applied' (exit.stages.0)",
+            "code": "invalid_rule",
         }
     ]
     assert call(engine, "GET", "/api/settings")[1]["stages"] == settings["stages"]

@@ -39,6 +39,7 @@ def test_send_now_at_night_answers_with_the_next_opening(engine: LocalEngine) ->
     assert answer["why"] == (
         "outside the send window (Mon–Fri 08:00–17:00 Asia/Jakarta); next opening Mon 08:00"
     )
+    assert answer["why_code"] == "window_closed"
     engine.drain()
     assert engine.sandbox.sent() == []
 
@@ -52,6 +53,7 @@ def test_send_now_in_business_hours_answers_now(engine: LocalEngine) -> None:
     assert answer["now"] is True
     assert answer["send_at"] == engine.clock.now().isoformat()
     assert answer["why"] == "inside the send window: handed to the sender now"
+    assert answer["why_code"] == "window_open"
 
 
 def test_the_queue_and_timeline_say_a_follow_up_waits_for_the_window(engine: LocalEngine) -> None:
@@ -117,3 +119,4 @@ def test_send_now_while_sending_is_paused_says_it_waits_for_the_pause(engine: Lo
     assert answer["why"] == (
         "sending is paused (workspace paused: template review): it goes once it resumes"
     )
+    assert answer["why_code"] == "paused"

@@ -125,6 +125,9 @@ def test_a_pause_stops_another_warm_container_within_five_seconds(
     assert all(f.reason and "paused" in f.reason for f in held)
     # ... and it learnt of the pause with one read for both batches, not one per send
     assert reads.items <= 2
+    # ... and the queue gives the app a code for that reason beside its English text
+    _, page = call(engine, "GET", "/api/queue?status=queued")
+    assert {row["reason_code"] for row in page["followups"]} == {"held"}
     # When sending resumes, each goes out exactly once
     resume(engine)
     engine.tick()

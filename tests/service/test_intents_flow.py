@@ -98,6 +98,7 @@ def test_a_reply_is_recorded_with_its_intent_and_time_in_the_timeline(
     assert intent["local"] == "2026-11-25T10:00"
     assert intent["at"] == "2026-11-25T03:00:00Z"
     assert intent["effect"] == "no active rule follows up call_back_at"
+    assert intent["effect_code"] == "no_rule"
 
 
 def test_an_intent_below_the_confidence_threshold_is_only_recorded(engine: MemoryEngine) -> None:
@@ -108,6 +109,7 @@ def test_an_intent_below_the_confidence_threshold_is_only_recorded(engine: Memor
     assert intent is not None
     assert intent["intent"] == "busy"
     assert intent["effect"] == "recorded only: confidence 0.80 is below 0.95"
+    assert intent["effect_code"] == "low_confidence"
     engine.clock.advance(timedelta(minutes=10))
     engine.tick()
     assert enrollments(engine, contact_id) == []
@@ -141,6 +143,7 @@ def test_not_interested_ends_every_follow_up_and_nothing_more_is_sent(
     [intent] = intents(engine, contact_id)
     assert intent is not None
     assert intent["effect"] == "ended the follow-ups: not interested"
+    assert intent["effect_code"] == "ended_not_interested"
     contact = lead(engine)
     assert contact["marketing_suppressed"] is False
 
@@ -153,6 +156,7 @@ def test_not_interested_can_also_stop_marketing(engine: MemoryEngine) -> None:
     [intent] = intents(engine, contact_id)
     assert intent is not None
     assert intent["effect"] == "ended the follow-ups: not interested; marketing suppressed"
+    assert intent["effect_code"] == "ended_not_interested_suppressed"
 
 
 def test_done_ends_the_follow_ups_and_suggests_a_stage_staff_confirm(engine: MemoryEngine) -> None:
@@ -167,6 +171,7 @@ def test_done_ends_the_follow_ups_and_suggests_a_stage_staff_confirm(engine: Mem
     assert intent is not None
     assert (intent["intent"], intent["suggested_stage"]) == ("done", "paid")
     assert intent["effect"] == "ended the follow-ups; suggested stage: paid (confirm)"
+    assert intent["effect_code"] == "ended_done_suggested_stage"
     contact = lead(engine)
     assert contact["stage"] == "new"
 
@@ -180,6 +185,7 @@ def test_call_me_tomorrow_at_10_on_a_friday_goes_at_the_next_opening(engine: Mem
     assert intent["local"] == "2026-11-28T10:00"
     # Saturday is a blackout day by default: Monday 08:00 WIB is the next opening.
     assert intent["effect"] == "follow-up call-back at 2026-11-30 08:00 Asia/Jakarta"
+    assert intent["effect_code"] == "follow_up_scheduled"
     engine.clock.advance(timedelta(days=2, hours=22, minutes=59))  # Monday 07:59 WIB
     engine.tick()
     assert engine.sandbox.sent() == []

@@ -32,6 +32,7 @@ from followup.adapters.tables import (
     stamp,
     unstamp,
 )
+from followup.domain.audit import AuditEntry
 from followup.domain.contact import Contact
 from followup.domain.conversation import Message
 from followup.domain.enrollment import Enrollment, EnrollmentState
@@ -43,9 +44,12 @@ from followup.domain.settings import WorkspaceSettings
 from followup.domain.stored import STORED
 from followup.services.monitoring import LIVE, bumps, parse_step, step_day, step_range
 from followup.services.ports import (
+    AUDIT_PARTITION,
+    SEARCH_BUDGET,
     Change,
     CommitRejected,
     ContactChange,
+    ContactQuery,
     Conversion,
     DateEntry,
     DayStats,
@@ -191,6 +195,11 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
     def contact(self, contact_id: str) -> Versioned[Contact] | None:
         item = _get(ContactItem, contact_id)
         return _versioned_contact(item) if item else None
+
+    def contacts_by_ids(self, contact_ids: Iterable[str]) -> dict[str, Contact]:
+        wanted = [ContactItem(cid) for cid in dict.fromkeys(contact_ids) if cid]
+        items = _items(ContactItem, iter(wanted), consistent=False)
+        return {item.id: _versioned_contact(item).item for item in items}
 
     def contact_by_wa_id(self, wa_id: str) -> Versioned[Contact] | None:
         for item in ContactItem.by_wa_id.query(wa_id, limit=1):
@@ -361,11 +370,76 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         )
         return Page(items, after)
 
+    def find_contacts(
+        self, query: ContactQuery, limit: int, cursor: str | None, budget: int = SEARCH_BUDGET
+    ) -> Page[Contact]:
+        """By the stage index when a stage is given, else by a scan (contacts only)."""
+        size = min(max(limit, 25), budget)
+        names: tuple[str, ...]
+        if query.stage:
+            names = ("id", "stage", "created_at")
+
+            def read(partition: str, resume: dict[str, Any] | None) -> Iterator[Any]:
+                entries = ContactItem.by_stage.query(
+                    partition,
+                    scan_index_forward=query.oldest_first,
+                    last_evaluated_key=resume,
+                    page_size=size,
+                )
+                return _items(ContactItem, entries, consistent=False)
+
+        else:
+            names = ("id",)
+
+            def read(partition: str, resume: dict[str, Any] | None) -> Iterator[Any]:
+                entries = ContactItem.scan(last_evaluated_key=resume or None, page_size=size)
+                return (item for item in entries if item.stage is not None)
+
+        items, after = paging.collect(
+            [query.stage or "*"],
+            read,
+            lambda item: Contact.model_validate_json(item.doc, context=STORED),
+            query.matches,
+            lambda item: _key(item, names),
+            limit,
+            cursor,
+            budget,
+        )
+        return Page(items, after)
+
     def followups_of(self, contact_id: str) -> list[FollowUp]:
         entries = FollowUpItem.by_contact.query(contact_id, scan_index_forward=False)
         return [_followup(item) for item in _items(FollowUpItem, entries)]
 
     # -- rules ----------------------------------------------------------------------------
+
+    def add_audit(self, entry: AuditEntry) -> None:
+        sk = f"{stamp(entry.at)}#{entry.id}"
+        RuleItem(AUDIT_PARTITION, sk, doc=entry.model_dump_json()).save()
+
+    def audit_log(self, limit: int, cursor: str | None) -> Page[AuditEntry]:
+        """Newest first, resumable with `cursor`."""
+
+        def read(partition: str, resume: dict[str, Any] | None) -> Iterator[Any]:
+            return iter(
+                RuleItem.query(
+                    partition,
+                    scan_index_forward=False,
+                    last_evaluated_key=resume,
+                    page_size=max(limit, 25),
+                )
+            )
+
+        items, after = paging.collect(
+            [AUDIT_PARTITION],
+            read,
+            lambda item: AuditEntry.model_validate_json(item.doc),
+            lambda _: True,
+            lambda item: _key(item, ("rule_id", "sk")),
+            limit,
+            cursor,
+        )
+        return Page(items, after)
 
     def rule_heads(self) -> list[RuleHead]:
         return [_head(item) for item in RuleItem.heads.query("rule")]

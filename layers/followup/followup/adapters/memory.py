@@ -25,6 +25,7 @@ from followup.adapters.memory_notifications import MemoryNotifications
 from followup.adapters.memory_tasks import MemoryTasks
 from followup.adapters.memory_templates import MemoryTemplates
 from followup.adapters.tables import SHARDS, stamp, unstamp
+from followup.domain.audit import AuditEntry
 from followup.domain.contact import Contact
 from followup.domain.conversation import Message
 from followup.domain.enrollment import Enrollment, EnrollmentState
@@ -44,8 +45,11 @@ from followup.services.monitoring import (
     step_range,
 )
 from followup.services.ports import (
+    AUDIT_PARTITION,
+    SEARCH_BUDGET,
     Change,
     CommitRejected,
+    ContactQuery,
     Conversion,
     DateEntry,
     DayStats,
@@ -151,6 +155,7 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         self._versions: dict[tuple[str, int], str] = {}
         self._stats: dict[tuple[str, str], dict[str, int]] = {}
         self._state: dict[str, str] = {}
+        self._audit: dict[str, str] = {}
         self._connections: dict[str, _Connection] = {}
         self._dates: dict[tuple[str, str], str] = {}
         """Date-trigger entries: (rule id, contact id) → due stamp."""
@@ -278,6 +283,14 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         with self._lock:
             row = self._contacts.get(contact_id)
         return _versioned_contact(row) if row else None
+
+    def contacts_by_ids(self, contact_ids: Iterable[str]) -> dict[str, Contact]:
+        found: dict[str, Contact] = {}
+        for contact_id in contact_ids:
+            versioned = self.contact(contact_id) if contact_id else None
+            if versioned is not None:
+                found[contact_id] = versioned.item
+        return found
 
     def contact_by_wa_id(self, wa_id: str) -> Versioned[Contact] | None:
         _nonempty(wa_id)
@@ -484,6 +497,38 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         )
         return Page(items, after)
 
+    def find_contacts(
+        self, query: ContactQuery, limit: int, cursor: str | None, budget: int = SEARCH_BUDGET
+    ) -> Page[Contact]:
+        """By stage in creation order when a stage is given, else every contact by id."""
+        names = ("id", "stage", "created_at") if query.stage else ("id",)
+
+        def read(partition: str, resume: dict[str, Any] | None) -> Iterator[dict[str, str]]:
+            with self._lock:
+                rows = [
+                    {"id": cid, "stage": row.stage, "created_at": row.created_at, "doc": row.doc}
+                    for cid, row in self._contacts.items()
+                    if not query.stage or row.stage == partition
+                ]
+            if not query.stage:
+                after = resume["id"]["S"] if resume else ""
+                return iter(sorted((r for r in rows if r["id"] > after), key=lambda r: r["id"]))
+            if query.oldest_first:
+                return _oldest_first(rows, resume)
+            return _newest_first(rows, resume)
+
+        items, after = paging.collect(
+            [query.stage or "*"],
+            read,
+            lambda row: Contact.model_validate_json(row["doc"]),
+            query.matches,
+            lambda row: _key(row, names),
+            limit,
+            cursor,
+            budget,
+        )
+        return Page(items, after)
+
     def followups_of(self, contact_id: str) -> list[FollowUp]:
         _nonempty(contact_id)
         with self._lock:
@@ -578,6 +623,34 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         """Settings and numbers as of one moment."""
         with self._lock:
             return self.settings(), self.numbers()
+
+    def add_audit(self, entry: AuditEntry) -> None:
+        with self._lock:
+            self._audit[f"{stamp(entry.at)}#{entry.id}"] = entry.model_dump_json()
+
+    def audit_log(self, limit: int, cursor: str | None) -> Page[AuditEntry]:
+        """Newest first, resumable with `cursor`."""
+
+        def read(partition: str, resume: dict[str, Any] | None) -> Iterator[dict[str, str]]:
+            after = resume["sk"]["S"] if resume else None
+            with self._lock:
+                rows = [
+                    {"rule_id": partition, "sk": sk, "doc": doc}
+                    for sk, doc in sorted(self._audit.items(), reverse=True)
+                    if after is None or sk < after
+                ]
+            return iter(rows)
+
+        items, after = paging.collect(
+            [AUDIT_PARTITION],
+            read,
+            lambda row: AuditEntry.model_validate_json(row["doc"]),
+            lambda _: True,
+            lambda row: _key(row, ("rule_id", "sk")),
+            limit,
+            cursor,
+        )
+        return Page(items, after)
 
     def save_settings(self, settings: WorkspaceSettings) -> None:
         doc = settings.model_dump_json()
@@ -732,6 +805,20 @@ def _newest_first(
         except (KeyError, TypeError) as exc:
             raise Refused("the cursor names no position in this index") from exc
         ordered = [row for row in ordered if (row["created_at"], row["id"]) < start]
+    return iter(ordered)
+
+
+def _oldest_first(
+    rows: list[dict[str, str]], resume: dict[str, Any] | None
+) -> Iterator[dict[str, str]]:
+    """Index entries oldest first (equal times by id), after `resume`."""
+    ordered = sorted(rows, key=lambda row: (row["created_at"], row["id"]))
+    if resume:
+        try:
+            start = (resume["created_at"]["S"], resume["id"]["S"])
+        except (KeyError, TypeError) as exc:
+            raise Refused("the cursor names no position in this index") from exc
+        ordered = [row for row in ordered if (row["created_at"], row["id"]) > start]
     return iter(ordered)
 
 

@@ -40,10 +40,15 @@ def collect(
     key_of: Callable[[Any], dict[str, Any]],
     limit: int,
     cursor: str | None,
+    budget: int | None = None,
 ) -> tuple[list[T], str | None]:
-    """Up to `limit` kept items across `partitions` in order, and the cursor after them."""
+    """Up to `limit` kept items across `partitions` in order, and the cursor after them.
+
+    With a `budget`, at most that many items are examined: the page may then come back
+    short (even empty) with a cursor after the last one examined."""
     start_partition, start_key = decode(cursor) if cursor else (None, None)
     found: list[T] = []
+    examined = 0
     started = start_partition is None
     for partition in partitions:
         if not started:
@@ -55,8 +60,11 @@ def collect(
             resume = None
         for item in query(partition, resume):
             converted = convert(item)
+            examined += 1
             if keep(converted):
                 found.append(converted)
                 if len(found) == limit:
                     return found, encode(partition, key_of(item))
+            if examined == budget:
+                return found, encode(partition, key_of(item))
     return found, None

@@ -108,7 +108,8 @@ def reopen_conversation(contact_id: str) -> dict[str, Any]:
 )
 def send_now(contact_id: str, request: SendNow) -> tuple[dict[str, Any], int]:
     """The follow-up, and when it really goes: `send_at` (UTC), `send_at_local` and `zone`
-    (the lead's time), `now` (handed to the sender at once) and `why`."""
+    (the lead's time), `now` (handed to the sender at once), `why` and `why_code` (`why` as
+    a stable code for translation)."""
     require(router.current_event.raw_event, READERS)
     deps = runtime.deps()
     followup = manual.send_now(deps, contact_id, request.rule_id)
@@ -120,6 +121,7 @@ def send_now(contact_id: str, request: SendNow) -> tuple[dict[str, Any], int]:
         "zone": goes.zone.key,
         "now": goes.now,
         "why": goes.why,
+        "why_code": goes.why_code,
     }, 202
 
 

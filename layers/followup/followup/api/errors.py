@@ -40,9 +40,12 @@ def from_domain(exc: DomainError) -> Response[str]:
         if isinstance(exc, kind):
             details: list[dict[str, Any]] = []
             if isinstance(exc, InvalidRule):
-                details = [{"field": p.field, "message": p.message} for p in exc.problems]
+                details = [
+                    {"field": p.field, "message": p.message, "code": "invalid_rule"}
+                    for p in exc.problems
+                ]
             elif isinstance(exc, InvalidField):
-                details = [{"field": exc.field, "message": exc.message}]
+                details = [{"field": exc.field, "message": exc.message, "code": exc.code}]
             return error(status, code, str(exc), details)
     return error(400, "bad_request", str(exc))
 
@@ -58,9 +61,14 @@ def method_not_allowed(allowed: list[str]) -> Response[str]:
 
 
 def from_validation(errors: Sequence[Mapping[str, Any]]) -> Response[str]:
-    """Pydantic's problems, each with its field path and a readable message."""
+    """Pydantic's problems, each with its field path, a readable message and pydantic's
+    stable error type as `code` (`missing`, `too_short`, `string_pattern_mismatch`...)."""
     details = [
-        {"field": field_path([part for part in e["loc"] if part != "body"]), "message": e["msg"]}
+        {
+            "field": field_path([part for part in e["loc"] if part != "body"]),
+            "message": e["msg"],
+            "code": e["type"],
+        }
         for e in errors
     ]
     return error(422, "invalid", "the request has invalid fields", details)
@@ -90,7 +98,10 @@ def overlong(event: dict[str, Any], limit: int) -> dict[str, Any] | None:
     fields += [f"query.{name}" for name, value in queries if len(value) > limit]
     if not fields:
         return None
-    details = [{"field": field, "message": f"at most {limit} characters"} for field in fields]
+    details = [
+        {"field": field, "message": f"at most {limit} characters", "code": "too_long"}
+        for field in fields
+    ]
     return raw(422, "invalid", "the request has values that are too long", details)
 
 

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Annotated, Any
+from datetime import UTC, timedelta
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from pydantic import BaseModel, ConfigDict, Field
 
-from followup.api.auth import READERS, require
+from followup.api.auth import READERS, RULE_WRITERS, require
 from followup.api.params import QueryTime
 from followup.api.waits import shown
+from followup.domain.contact import Score
 from followup.domain.errors import InvalidField
 from followup.domain.followup import Status
-from followup.services.ports import QueueQuery
+from followup.services.bulk_cancel import cancel_queued
+from followup.services.deps import Deps
+from followup.services.ports import ContactQuery, QueueQuery
 from followup.wiring import runtime
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
 LONGEST = timedelta(days=92)
 Limit = Annotated[int, Query(ge=1, le=200)]
+MIN_NUMBER = 8
+SEARCHED_LEADS = 50
 
 
 @router.get("/api/queue")
@@ -26,6 +32,7 @@ def queue(
     status: Status | None = None,
     rule: str | None = None,
     contact: str | None = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     since: Annotated[QueryTime | None, Query(alias="from")] = None,
     until: Annotated[QueryTime | None, Query(alias="to")] = None,
     scheduled_from: QueryTime | None = None,
@@ -33,23 +40,77 @@ def queue(
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> dict[str, Any]:
+    """A page of follow-ups planned in the period, newest first, each with its lead's name,
+    number and zone; `q` keeps the follow-ups of the leads whose name or number holds it
+    (among the first 1,000 contacts a search reads, at most 50 leads); `counts` are how
+    many follow-ups reached each status on the period's (UTC) days, summed from the daily
+    counters (of `rule` alone when given)."""
     require(router.current_event.raw_event, READERS)
     deps = runtime.deps()
     until = until or deps.clock.now()
     since = since or until - timedelta(days=7)
     if since > until:
-        raise InvalidField("from", "must not be after to")
+        raise InvalidField("from", "must not be after to", "from_after_to")
     if until - since > LONGEST:
-        raise InvalidField("from", "the queue view spans at most 92 days")
-    query = QueueQuery(since, until, status, rule, contact, scheduled_from, scheduled_to)
+        raise InvalidField("from", "the queue view spans at most 92 days", "period_too_long")
+    searched = None if q is None else _searched(deps, q)
+    query = QueueQuery(since, until, status, rule, contact, scheduled_from, scheduled_to, searched)
     page = deps.followups.queue(query, limit, cursor)
-    return {"followups": shown(deps, page.items), "cursor": page.cursor}
+    counts = dict.fromkeys((s.value for s in Status if s is not Status.SENDING), 0)
+    for day in deps.stats.stats(since.astimezone(UTC).date(), until.astimezone(UTC).date()):
+        if rule is None or day.rule_id == rule:
+            for name in counts:
+                counts[name] += day.counts.get(name, 0)
+    return {"followups": shown(deps, page.items), "cursor": page.cursor, "counts": counts}
+
+
+def _searched(deps: Deps, text: str) -> frozenset[str]:
+    """The ids of the leads `text` names: by number exactly when it is one, else a bounded
+    contact search."""
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) >= MIN_NUMBER and not any(ch.isalpha() for ch in text):
+        exact = deps.contacts.contact_by_wa_id(digits)
+        if exact is not None:
+            return frozenset({exact.item.id})
+    page = deps.contacts.find_contacts(ContactQuery(text=text), SEARCHED_LEADS, None)
+    return frozenset(c.id for c in page.items)
+
+
+class CancelMany(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        min_length=1, max_length=100, description="follow-up ids to cancel, at most 100"
+    )
+
+
+@router.post("/api/queue/cancel")
+def cancel_many(body: CancelMany) -> dict[str, Any]:
+    """Cancel queued follow-ups; each id answers `cancelled`, `already_sent` (the sender
+    took it), `already_ended` (canceled, failed or skipped before) or `not_found`."""
+    require(router.current_event.raw_event, RULE_WRITERS)
+    outcomes = cancel_queued(runtime.deps(), list(dict.fromkeys(body.ids)))
+    return {"results": [{"id": fid, "result": outcome.value} for fid, outcome in outcomes]}
 
 
 @router.get("/api/contacts")
-def contacts(
-    stage: Annotated[str, Query(min_length=1)], limit: Limit = 50, cursor: str | None = None
+def contacts(  # one parameter per filter of the query string
+    stage: Annotated[str | None, Query(min_length=1)] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    min_score: Score | None = None,
+    tag: Annotated[str | None, Query(min_length=1)] = None,
+    opted_out: bool | None = None,
+    sort: Literal["newest", "oldest"] = "newest",
+    limit: Limit = 50,
+    cursor: str | None = None,
 ) -> dict[str, Any]:
+    """Contacts that match, a page at a time. With a `stage` they come in creation order
+    (`sort`); without one the list is a scan in no set order. A page examines at most 1,000
+    contacts, so a narrow search may answer a short (even empty) page with a cursor: read
+    on until the cursor is null."""
     require(router.current_event.raw_event, READERS)
-    page = runtime.deps().contacts.contacts_in(stage, limit, cursor)
+    if sort == "oldest" and stage is None:
+        raise InvalidField("sort", "sorting by creation needs a stage", "sort_needs_stage")
+    query = ContactQuery(stage, q, min_score, tag, opted_out, oldest_first=sort == "oldest")
+    page = runtime.deps().contacts.find_contacts(query, limit, cursor)
     return {"contacts": [c.model_dump(mode="json") for c in page.items], "cursor": page.cursor}

@@ -11,11 +11,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from followup.api.auth import READERS, RULE_WRITERS, require
+from followup.api.auth import READERS, RULE_WRITERS, caller, require
 from followup.api.openapi import statuses
 from followup.domain.errors import InvalidField, NotFound
 from followup.domain.rule import Rule
-from followup.services import rules, versions
+from followup.services import audit, rules, versions
 from followup.services.deps import Deps
 from followup.services.dry_run import DryRunRequest, as_json, dry_run
 from followup.services.ports import RuleError
@@ -52,8 +52,12 @@ def list_rules() -> dict[str, Any]:
 
 @router.post("/api/rules", status_code=201, openapi_extensions=statuses(409))
 def create_rule(rule: Rule, confirm: bool = False) -> tuple[dict[str, Any], int]:
-    require(router.current_event.raw_event, RULE_WRITERS)
-    return _saved(*rules.create(runtime.deps(), rule, confirm)), 201
+    event = router.current_event.raw_event
+    require(event, RULE_WRITERS)
+    deps = runtime.deps()
+    saved, warnings = rules.create(deps, rule, confirm)
+    audit.record(deps, caller(event), "rule.created", saved.id, None, f"version {saved.version}")
+    return _saved(saved, warnings), 201
 
 
 @router.get("/api/rules/<rule_id>")
@@ -69,9 +73,12 @@ def edit_rule(
 ) -> dict[str, Any]:
     """Save the next version. With `migrate=true`, running sequences move onto it and
     continue from the same step; otherwise they finish on the version they started."""
-    require(router.current_event.raw_event, RULE_WRITERS)
+    event = router.current_event.raw_event
+    require(event, RULE_WRITERS)
     deps = runtime.deps()
     saved, warnings = rules.update(deps, rule_id, rule, confirm)
+    before, after = f"version {saved.version - 1}", f"version {saved.version}"
+    audit.record(deps, caller(event), "rule.updated", rule_id, before, after)
     answer = _saved(saved, warnings)
     if migrate:
         moved = versions.migrate(deps, saved)
@@ -116,8 +123,12 @@ def rule_diff(
 
 @router.post("/api/rules/<rule_id>/activate", openapi_extensions=statuses(409))
 def activate(rule_id: str, confirm: bool = False) -> dict[str, Any]:
-    require(router.current_event.raw_event, RULE_WRITERS)
-    return rules.activate(runtime.deps(), rule_id, confirm).model_dump(mode="json")
+    event = router.current_event.raw_event
+    require(event, RULE_WRITERS)
+    deps = runtime.deps()
+    activated = rules.activate(deps, rule_id, confirm)
+    audit.record(deps, caller(event), "rule.activated", rule_id, "inactive", "active")
+    return activated.model_dump(mode="json")
 
 
 def _preview(rule: Rule) -> dict[str, Any]:
@@ -182,12 +193,20 @@ def sample_step(rule_id: str, step: str, request: SampleRequest) -> dict[str, An
 
 @router.post("/api/rules/<rule_id>/deactivate")
 def deactivate(rule_id: str, cancel_queued: bool = False) -> dict[str, Any]:
-    require(router.current_event.raw_event, RULE_WRITERS)
-    rule, canceled = rules.deactivate(runtime.deps(), rule_id, cancel_queued)
+    event = router.current_event.raw_event
+    require(event, RULE_WRITERS)
+    deps = runtime.deps()
+    rule, canceled = rules.deactivate(deps, rule_id, cancel_queued)
+    after = f"inactive; {canceled} queued canceled" if cancel_queued else "inactive"
+    audit.record(deps, caller(event), "rule.deactivated", rule_id, "active", after)
     return {**rule.model_dump(mode="json"), "canceled": canceled}
 
 
 @router.delete("/api/rules/<rule_id>")
 def delete_rule(rule_id: str) -> dict[str, Any]:
-    require(router.current_event.raw_event, RULE_WRITERS)
-    return {"deleted": rule_id, "canceled": rules.delete(runtime.deps(), rule_id)}
+    event = router.current_event.raw_event
+    require(event, RULE_WRITERS)
+    deps = runtime.deps()
+    canceled = rules.delete(deps, rule_id)
+    audit.record(deps, caller(event), "rule.deleted", rule_id, None, f"{canceled} queued canceled")
+    return {"deleted": rule_id, "canceled": canceled}

@@ -3,14 +3,16 @@ admins change the policy or resume a paused number."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from followup.api.auth import READERS, SETTINGS_WRITERS, require
+from followup.api.auth import READERS, SETTINGS_WRITERS, caller, require
 from followup.domain.errors import NotFound
 from followup.domain.settings import WorkspaceSettings
-from followup.services import messaging_limit, rules, webhook
+from followup.services import audit, messaging_limit, rules, webhook
+from followup.services.audit import settings_change
 from followup.wiring import runtime
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
@@ -24,10 +26,15 @@ def read_settings() -> dict[str, Any]:
 
 @router.put("/api/settings")
 def write_settings(settings: WorkspaceSettings) -> dict[str, Any]:
-    require(router.current_event.raw_event, SETTINGS_WRITERS)
+    event = router.current_event.raw_event
+    require(event, SETTINGS_WRITERS)
     deps = runtime.deps()
     rules.check_settings(deps, settings)
+    before = deps.rules.settings()
     deps.rules.save_settings(settings)
+    audit.record(
+        deps, caller(event), "settings.updated", "settings", *settings_change(before, settings)
+    )
     deps.catalog.invalidate()
     return settings.model_dump(mode="json")
 
@@ -50,8 +57,20 @@ def numbers() -> dict[str, Any]:
 @router.post("/api/numbers/<phone_number_id>/resume")
 def resume(phone_number_id: str) -> dict[str, Any]:
     """An admin resumes sending from a paused number (after fixing the cause)."""
-    require(router.current_event.raw_event, SETTINGS_WRITERS)
+    event = router.current_event.raw_event
+    require(event, SETTINGS_WRITERS)
     deps = runtime.deps()
     if not webhook.resume_number(deps, phone_number_id, deps.clock.now()):
         raise NotFound("number", phone_number_id)
+    audit.record(deps, caller(event), "number.resumed", phone_number_id, "paused", "resumed")
     return {"resumed": phone_number_id, "sending_paused": deps.catalog.sending_paused()}
+
+
+@router.get("/api/audit")
+def audit_log(
+    limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: str | None = None
+) -> dict[str, Any]:
+    """Who changed rules, settings and numbers, and when: newest first, `cursor` for more."""
+    require(router.current_event.raw_event, SETTINGS_WRITERS)
+    page = runtime.deps().rules.audit_log(limit, cursor)
+    return {"entries": [e.model_dump(mode="json") for e in page.items], "cursor": page.cursor}

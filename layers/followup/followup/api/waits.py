@@ -2,20 +2,48 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from followup.domain.followup import FollowUp
+from followup.domain.followup import FollowUp, Reason
 from followup.services.deps import Deps
 from followup.services.waiting import window_waits
 
+_CODED = re.compile(r"[a-z_]+")
+_REASONS = frozenset(Reason)
+
+
+def reason_code(followup: FollowUp) -> str | None:
+    """`reason` as a stable code for translation: the reason itself when it is one of
+    `Reason`, the leading code of "held: ..." or "waiting_template: ...", else
+    `provider_error` beside a provider's error code, else `other`."""
+    reason = followup.reason
+    if reason is None:
+        return None
+    if reason in _REASONS:
+        return reason
+    prefix = reason.partition(":")[0]
+    if prefix != reason and _CODED.fullmatch(prefix):
+        return prefix
+    return "provider_error" if followup.error_code is not None else "other"
+
 
 def shown(deps: Deps, followups: list[FollowUp]) -> list[dict[str, Any]]:
-    """`waiting_for_window`, and when it is true `opens_at` (UTC), `opens_at_local` and
-    `zone` (the lead's time) and `window` (the send window in words)."""
+    """Each with its lead's `contact_name`, `contact_number` and `zone` (read in one batch),
+    `reason_code`,
+    `waiting_for_window`, and when it is true `opens_at` (UTC), `opens_at_local` (the
+    lead's time) and `window` (the send window in words)."""
     waits = window_waits(deps, followups)
+    contacts = deps.contacts.contacts_by_ids(f.contact_id for f in followups)
+    workspace_zone = deps.catalog.settings().zone
     rows: list[dict[str, Any]] = []
     for followup in followups:
         row = followup.model_dump(mode="json")
+        lead = contacts.get(followup.contact_id)
+        row["contact_name"] = lead.name if lead else None
+        row["contact_number"] = (lead.wa_id or lead.phone) if lead else None
+        row["zone"] = lead.zone(workspace_zone).key if lead else None
+        row["reason_code"] = reason_code(followup)
         wait = waits.get(followup.id)
         row["waiting_for_window"] = wait is not None
         if wait is not None:

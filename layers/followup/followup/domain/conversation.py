@@ -46,6 +46,12 @@ class MessageIntent(BaseModel):
     at: AwareDatetime | None = None
     local: str | None = None
     effect: str = ""
+    effect_code: str | None = Field(
+        default=None,
+        description="`effect` as a stable code: low_confidence, ended_not_interested,"
+        " ended_not_interested_suppressed, ended_done_suggested_stage,"
+        " ended_done_already_at_stage, opted_out, no_rule, follow_up_scheduled",
+    )
     suggested_stage: str | None = None
     input_tokens: int | None = None
     output_tokens: int | None = None

@@ -30,11 +30,11 @@ class NoSendWindow(DomainError):
 
 
 class InvalidField(DomainError):
-    """One field a caller sent is wrong."""
+    """One field a caller sent is wrong; `code` names the problem for translation."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, code: str = "invalid_value") -> None:
         super().__init__(f"{field}: {message}")
-        self.field, self.message = field, message
+        self.field, self.message, self.code = field, message, code
 
 
 RULE_DATA_ERRORS: tuple[type[Exception], ...] = (

@@ -92,6 +92,7 @@ class Reason(StrEnum):
     AWAITING_APPROVAL = "awaiting_approval"
     APPROVAL_EXPIRED = "approval_expired"
     REJECTED = "rejected"
+    CANCELED_BY_STAFF = "canceled_by_staff"
     CONVERSATION_CLOSED = "conversation_closed"
     SILENCE_BROKEN = "silence_broken"
     """The silence ended before it lasted the rule's idle time: its trigger never fired."""

@@ -51,19 +51,25 @@ def read_reply(detected: Detected, settings: WorkspaceSettings, stage: str) -> R
         return Reading(record)
     if detected.confidence < threshold:
         effect = f"recorded only: confidence {detected.confidence:.2f} is below {threshold:.2f}"
-        return Reading(record.model_copy(update={"effect": effect}))
+        return Reading(
+            record.model_copy(update={"effect": effect, "effect_code": "low_confidence"})
+        )
     if detected.intent is Intent.NOT_INTERESTED:
         suppress = settings.intents.not_interested_suppresses_marketing
         effect = f"{ENDED}: not interested" + ("; marketing suppressed" if suppress else "")
+        code = "ended_not_interested" + ("_suppressed" if suppress else "")
         return Reading(
-            record.model_copy(update={"effect": effect}), Intent.NOT_INTERESTED, suppress
+            record.model_copy(update={"effect": effect, "effect_code": code}),
+            Intent.NOT_INTERESTED,
+            suppress,
         )
     if detected.intent is Intent.DONE:
         suggested = suggested_stage(settings, stage)
         effect = f"{ENDED}; " + (
             f"suggested stage: {suggested} (confirm)" if suggested else f"already at stage {stage}"
         )
-        update = {"effect": effect, "suggested_stage": suggested}
+        code = "ended_done_" + ("suggested_stage" if suggested else "already_at_stage")
+        update = {"effect": effect, "effect_code": code, "suggested_stage": suggested}
         return Reading(record.model_copy(update=update), Intent.DONE)
     return Reading(record, follow_up=detected.intent)
 

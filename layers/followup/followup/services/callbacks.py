@@ -37,7 +37,7 @@ def plan_follow_up(
     if intent is None:
         return reading, []
     if contact.opted_out:
-        return _with_effect(reading, "opted out: nothing scheduled"), []
+        return _with_effect(reading, "opted out: nothing scheduled", "opted_out"), []
     settings = deps.catalog.settings()
     asked = reading.record.at
 
@@ -56,12 +56,12 @@ def plan_follow_up(
     occurrence = at.astimezone(UTC).isoformat()
     planned = triggers.plan(deps, contact, fires, occurrence, at, now, first_due)
     if not planned:
-        return _with_effect(reading, f"no active rule follows up {intent.value}"), []
+        return _with_effect(reading, f"no active rule follows up {intent.value}", "no_rule"), []
     zone = contact.zone(settings.zone)
     effects = [
         f"follow-up {e.rule_id} at {_local(e.next_due_at or now, zone)} {zone.key}" for e in planned
     ]
-    return _with_effect(reading, "; ".join(effects)), planned
+    return _with_effect(reading, "; ".join(effects), "follow_up_scheduled"), planned
 
 
 def schedule(deps: Deps, planned: list[Enrollment], now: datetime) -> int:
@@ -73,5 +73,6 @@ def _local(at: datetime, zone: ZoneInfo) -> str:
     return at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
-def _with_effect(reading: Reading, effect: str) -> Reading:
-    return replace(reading, record=reading.record.model_copy(update={"effect": effect}))
+def _with_effect(reading: Reading, effect: str, code: str) -> Reading:
+    update = {"effect": effect, "effect_code": code}
+    return replace(reading, record=reading.record.model_copy(update=update))

@@ -33,6 +33,9 @@ class When:
     zone: ZoneInfo
     now: bool
     why: str
+    why_code: str
+    """`why` as a stable code: already_sent, not_sent, window_closed, paused, send_anytime,
+    window_open."""
 
     @property
     def local(self) -> datetime:
@@ -66,19 +69,25 @@ def when(deps: Deps, followup: FollowUp) -> When:
     zone = contact_v.item.zone(settings.zone) if contact_v else settings.zone
     rule = deps.catalog.rule(followup.rule_id, followup.rule_version)
     if followup.sent_at is not None:
-        return When(followup.sent_at, zone, False, "already sent in this silence")
+        return When(followup.sent_at, zone, False, "already sent in this silence", "already_sent")
     if followup.status is not Status.QUEUED and followup.status is not Status.SENDING:
-        return When(followup.scheduled_at, zone, False, f"not sent: {followup.status.value}")
+        return When(
+            followup.scheduled_at, zone, False, f"not sent: {followup.status.value}", "not_sent"
+        )
     if followup.scheduled_at > now and rule is not None and contact_v is not None:
         opens = opening(followup.scheduled_at, contact_v.item, rule, settings)
         why = f"outside the send window ({opens.window} {zone.key}); next opening {opens.when}"
-        return When(followup.scheduled_at, zone, False, why)
+        return When(followup.scheduled_at, zone, False, why, "window_closed")
     paused = deps.catalog.sending_paused()
     if paused:
-        return When(now, zone, False, f"sending is paused ({paused}): it goes once it resumes")
+        return When(
+            now, zone, False, f"sending is paused ({paused}): it goes once it resumes", "paused"
+        )
     if rule is not None and rule.send_anytime:
-        return When(now, zone, True, "the rule sends at any hour: handed to the sender now")
-    return When(now, zone, True, "inside the send window: handed to the sender now")
+        return When(
+            now, zone, True, "the rule sends at any hour: handed to the sender now", "send_anytime"
+        )
+    return When(now, zone, True, "inside the send window: handed to the sender now", "window_open")
 
 
 def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:

@@ -9,11 +9,13 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
+from followup.domain.contact import Score
 from followup.domain.followup import FollowUp, Status
 
 if TYPE_CHECKING:
     from followup.domain.ai import AiRequest, AiResult, AiUnavailable
     from followup.domain.ai_classify import AiReading
+    from followup.domain.audit import AuditEntry
     from followup.domain.channels import OutboundEmail
     from followup.domain.contact import Contact
     from followup.domain.conversation import Message
@@ -205,6 +207,13 @@ class JourneyCounters:
     active_steps: dict[tuple[int, int], int]
 
 
+AUDIT_PARTITION = "#audit"
+"""Where the audit log lives beside the rules: no rule id starts with `#`."""
+
+SEARCH_BUDGET = 1000
+"""How many contacts one page of the contact list examines at most."""
+
+
 @dataclass(frozen=True)
 class QueueQuery:
     """Filters for the queue view; `since`/`until` bound the planning (created) time."""
@@ -216,9 +225,13 @@ class QueueQuery:
     contact_id: str | None = None
     scheduled_from: datetime | None = None
     scheduled_to: datetime | None = None
+    contact_ids: frozenset[str] | None = None
+    """Only these contacts' follow-ups (a search's matches), read by day and filtered."""
 
     def matches(self, followup: FollowUp) -> bool:
         if self.status is not None and followup.status is not self.status:
+            return False
+        if self.contact_ids is not None and followup.contact_id not in self.contact_ids:
             return False
         if self.rule_id is not None and followup.rule_id != self.rule_id:
             return False
@@ -227,6 +240,43 @@ class QueueQuery:
         if self.scheduled_from is not None and followup.scheduled_at < self.scheduled_from:
             return False
         return self.scheduled_to is None or followup.scheduled_at <= self.scheduled_to
+
+
+_SCORE_RANK = {Score.COLD: 0, Score.WARM: 1, Score.HOT: 2}
+
+
+@dataclass(frozen=True)
+class ContactQuery:
+    """Filters for the contact list; None means any. `text` is found in the name (any case)
+    or, by its digits, in the WhatsApp number or phone. With a `stage` the list is in
+    creation order (newest first unless `oldest_first`); without one it is a scan, in no
+    particular order."""
+
+    stage: str | None = None
+    text: str | None = None
+    min_score: Score | None = None
+    tag: str | None = None
+    opted_out: bool | None = None
+    oldest_first: bool = False
+
+    def matches(self, contact: Contact) -> bool:
+        if self.stage is not None and contact.stage != self.stage:
+            return False
+        if self.min_score is not None and _SCORE_RANK[contact.score] < _SCORE_RANK[self.min_score]:
+            return False
+        if self.tag is not None and self.tag not in contact.tags:
+            return False
+        if self.opted_out is not None and contact.opted_out is not self.opted_out:
+            return False
+        return self.text is None or _mentions(contact, self.text)
+
+
+def _mentions(contact: Contact, text: str) -> bool:
+    if text.casefold() in contact.name.casefold():
+        return True
+    digits = "".join(ch for ch in text if ch.isdigit())
+    numbers = (contact.wa_id or "", "".join(ch for ch in contact.phone or "" if ch.isdigit()))
+    return bool(digits) and any(digits in number for number in numbers)
 
 
 @dataclass(frozen=True)
@@ -266,6 +316,10 @@ class ContactRepository(Protocol):
     """Contacts and their conversations."""
 
     def contact(self, contact_id: str) -> Versioned[Contact] | None: ...
+    def contacts_by_ids(self, contact_ids: Iterable[str]) -> dict[str, Contact]:
+        """Id -> contact for those of `contact_ids` that exist, read a batch at a time."""
+        ...
+
     def contact_by_wa_id(self, wa_id: str) -> Versioned[Contact] | None: ...
     def contact_by_user_id(self, user_id: str) -> Versioned[Contact] | None: ...
     def link_user_id(self, user_id: str, contact_id: str) -> None:
@@ -284,6 +338,13 @@ class ContactRepository(Protocol):
         self, stage: str, after: datetime, until: datetime
     ) -> Iterator[Versioned[Contact]]: ...
     def contacts_in(self, stage: str, limit: int, cursor: str | None) -> Page[Contact]: ...
+    def find_contacts(
+        self, query: ContactQuery, limit: int, cursor: str | None, budget: int = SEARCH_BUDGET
+    ) -> Page[Contact]:
+        """Up to `limit` contacts that match, examining at most `budget` of them: a page
+        may come back short (even empty) with a cursor to read on."""
+        ...
+
     def import_contacts(self, contacts: Iterable[Contact]) -> set[str]: ...
     def set_date_due(self, rule_id: str, contact_id: str, due_at: datetime | None) -> None:
         """Index (or move) when the rule's date trigger comes round for the contact; None
@@ -312,6 +373,11 @@ class RuleRepository(Protocol):
     def save_number(self, health: NumberHealth) -> None: ...
     def sending_state(self) -> tuple[WorkspaceSettings, list[NumberHealth]]:
         """The settings and the numbers in one consistent read (what a pause check needs)."""
+        ...
+
+    def add_audit(self, entry: AuditEntry) -> None: ...
+    def audit_log(self, limit: int, cursor: str | None) -> Page[AuditEntry]:
+        """Audit entries newest first, resumable with `cursor`."""
         ...
 
 

@@ -1,0 +1,53 @@
+"""The audit log kept by the API: each change to rules, settings or numbers, with who made it."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import TYPE_CHECKING
+
+from followup.domain.audit import AuditEntry
+
+if TYPE_CHECKING:
+    from followup.domain.settings import WorkspaceSettings
+    from followup.services.deps import Deps
+
+_SUMMARY = 500
+
+
+def record(
+    deps: Deps,
+    actor: str,
+    action: str,
+    target: str,
+    before: str | None = None,
+    after: str | None = None,
+) -> AuditEntry:
+    """Keep one entry, now; its id orders entries made at the same moment as they came."""
+    entry = AuditEntry(
+        id=f"au_{time.time_ns():020d}{uuid.uuid4().hex[:8]}",
+        at=deps.clock.now(),
+        actor=actor,
+        action=action,
+        target=target,
+        before=_cut(before),
+        after=_cut(after),
+    )
+    deps.rules.add_audit(entry)
+    return entry
+
+
+def settings_change(before: WorkspaceSettings, after: WorkspaceSettings) -> tuple[str, str]:
+    """The settings that changed, as "name: value" before and after."""
+    old, new = before.model_dump(mode="json"), after.model_dump(mode="json")
+    changed = [name for name in new if old.get(name) != new[name]]
+    return (
+        "; ".join(f"{name}: {old.get(name)}" for name in changed),
+        "; ".join(f"{name}: {new[name]}" for name in changed),
+    )
+
+
+def _cut(summary: str | None) -> str | None:
+    if summary is None or len(summary) <= _SUMMARY:
+        return summary
+    return summary[: _SUMMARY - 1] + "…"
