@@ -357,7 +357,9 @@ function PolicyForm({
                     <Table.Td data-label={t("settings.from")}>
                       {open && (
                         <TextInput
-                          type="time"
+                          placeholder="HH:MM"
+                          maxLength={5}
+                          inputMode="numeric"
                           aria-label={t("settings.opensAt", { day: dayName })}
                           value={ranges[0].start}
                           onChange={(e) => setRange("start", e.currentTarget.value)}
@@ -369,7 +371,9 @@ function PolicyForm({
                     <Table.Td data-label={t("settings.until")}>
                       {open && (
                         <TextInput
-                          type="time"
+                          placeholder="HH:MM"
+                          maxLength={5}
+                          inputMode="numeric"
                           aria-label={t("settings.closesAt", { day: dayName })}
                           value={ranges[0].end}
                           onChange={(e) => setRange("end", e.currentTarget.value)}
