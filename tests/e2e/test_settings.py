@@ -116,6 +116,16 @@ def test_the_apis_objection_shows_beside_its_field_and_others_only_read(
     expect(problem).to_contain_text("The server says:")
     expect(problem).to_contain_text("Mars/Olympus")
     assert stack.call("GET", "/api/settings").json()["timezone"] != "Mars/Olympus"
+    # A week with no open day: the preview and then the API say the window never opens
+    zone.fill("Asia/Jakarta")
+    for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"):
+        page.get_by_label(f"Open on {day}").uncheck()
+    expect(page.get_by_test_id("openings")).to_contain_text("the window never opens")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_test_id("settings-hours").locator(".problem")).to_contain_text(
+        "The server says: Value error, the send window never opens"
+    )
+    expect(zone).not_to_have_attribute("aria-invalid", "true")
     # The browser logs the refused request; nothing else went wrong
     assert [e for e in watched.errors if "status of 422" not in e] == []
     # A counsellor reads the same page but cannot change it

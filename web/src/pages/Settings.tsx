@@ -14,6 +14,8 @@ import { useSession } from "../session";
 const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 type Weekday = (typeof WEEKDAYS)[number];
 const UNITS = ["minutes", "hours", "days", "weeks"] as const;
+/** The fields this page edits; the API's problems with them show beside them. */
+const SHOWN = ["timezone", "send_window", "opt_out_keywords", "gating", "max_attempts", "withheld_attempts", "mass_send_limit", "review"];
 
 interface TimeRange {
   start: string;
@@ -274,6 +276,13 @@ function PolicyForm({
   const countriesField = field("send_window.holiday_countries");
   const holidaysField = field("send_window.custom_holidays");
   const hoursField = field("send_window");
+  const byField = problemsByField(save.error);
+  // The window's own objection (it never opens) and any about its hours as a whole.
+  const windowProblems = [...(byField.get("send_window") ?? []), ...(byField.get("send_window.hours") ?? [])];
+  // Problems of fields this page does not show go with the save button.
+  const elsewhere = [...byField.entries()]
+    .filter(([path]) => !SHOWN.some((shown) => path === shown || path.startsWith(`${shown}.`)))
+    .map(([path, found]) => `${path}: ${found.join(" ")}`);
   const number = (path: string, label: string, value: number, set: (s: Settings, v: number) => void, step = 1) => {
     const f = field(path);
     return (
@@ -386,9 +395,7 @@ function PolicyForm({
               })}
             </Table.Tbody>
           </Table>
-          {problemsOf("send_window").length > 0 && !WEEKDAYS.some((d) => problemsOf(`send_window.hours.${d}`).length) && (
-            <Problems id={hoursField.id} messages={hoursField.found} />
-          )}
+          <Problems id={hoursField.id} messages={windowProblems} />
           <Stack gap={4} data-testid="openings" aria-live="polite">
             <Text fw={600}>{t("settings.nextOpenings", { zone: draft.timezone })}</Text>
             {openings === null && <Text c="dimmed">{t("settings.noZone")}</Text>}
@@ -591,6 +598,11 @@ function PolicyForm({
               {save.error instanceof ApiError && save.error.code === "invalid"
                 ? t("settings.invalid")
                 : words(save.error)}
+              {elsewhere.map((problem) => (
+                <Text key={problem} size="sm">
+                  {t("settings.serverSays", { message: problem })}
+                </Text>
+              ))}
             </Alert>
           )}
           {save.isSuccess && !save.isError && (
