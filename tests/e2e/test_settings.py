@@ -11,6 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.test_app_pages import serious_problems
 from tests.support.browser import Watched, sign_in
 from tests.support.devstack import SAFETY_NET, Running, free_port
 
@@ -60,6 +61,10 @@ def test_an_admin_changes_hours_adds_a_keyword_and_sees_them_kept(
     expect(page.get_by_test_id("keywords").get_by_role("button")).to_have_count(0)
     expect(openings.filter(has_text="Mon")).to_have_count(5)
     expect(openings.last).to_contain_text("06:30–17:00")
+    # The admin's form passes axe and fits a 390 px phone too
+    assert serious_problems(page) == []
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
     assert watched.errors == []
 
 
@@ -96,6 +101,10 @@ def test_an_admin_pauses_and_resumes_sending_and_resumes_a_number(
     expect(page.get_by_test_id("numbers-paused")).to_have_count(0)
     [number] = stack.call("GET", "/api/numbers").json()["numbers"]
     assert number["paused"] is False
+    # The templates come from WhatsApp on "Sync now", each with its status
+    page.get_by_role("button", name="Sync now").click()
+    expect(page.get_by_test_id("settings-templates")).to_contain_text("Last synced")
+    expect(page.get_by_test_id("template-row").first).to_contain_text("APPROVED")
     assert watched.errors == []
 
 
