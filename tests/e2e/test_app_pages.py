@@ -59,6 +59,15 @@ def pages_of(contact_id: str) -> list[tuple[str, str, dict[str, str]]]:
             f"contacts/{contact_id}",
             {"en": "Close conversation", "id": "Tutup percakapan", "pt-BR": "Encerrar conversa"},
         ),
+        (
+            "settings",
+            "settings",
+            {
+                "en": "Settings and health",
+                "id": "Pengaturan dan kesehatan",
+                "pt-BR": "Configurações e saúde",
+            },
+        ),
     ]
 
 
@@ -71,6 +80,7 @@ def ready(page: Page, name: str) -> Locator:
         "stats": page.locator('[data-testid="stats-row"][data-id="all"]'),
         "contacts": page.get_by_test_id("contact-row").first,
         "contact": page.get_by_test_id("conversation-state"),
+        "settings": page.get_by_test_id("opening").first,
     }[name]
 
 

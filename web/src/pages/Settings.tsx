@@ -1,0 +1,760 @@
+// Settings and health: business hours, holidays, opt-out keywords, caps and gating, the
+// pause switch, the sending numbers and the template catalogue. Admins change them;
+// everyone else reads them.
+import { Alert, Badge, Button, Checkbox, Group, NativeSelect, NumberInput, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { type UseMutationResult, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useIntl } from "react-intl";
+import { type ReactNode, useEffect, useState } from "react";
+import { ApiError, problemsByField } from "../api";
+import { useFormat } from "../format";
+import { useT } from "../i18n/locale";
+import { Empty, ErrorState, Loading, useProblemWords } from "../problems";
+import { useSession } from "../session";
+
+const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+type Weekday = (typeof WEEKDAYS)[number];
+const UNITS = ["minutes", "hours", "days", "weeks"] as const;
+/** The fields this page edits; the API's problems with them show beside them. */
+const SHOWN = ["timezone", "send_window", "opt_out_keywords", "gating", "max_attempts", "withheld_attempts", "mass_send_limit", "review"];
+
+interface TimeRange {
+  start: string;
+  end: string;
+}
+
+interface Settings {
+  timezone: string;
+  send_window: {
+    hours: Partial<Record<Weekday, TimeRange[]>>;
+    blackout_days: Weekday[];
+    holiday_countries: string[];
+    custom_holidays: string[];
+  };
+  gating: {
+    skip_hot: boolean;
+    cold_max_followups: number;
+    frequency_cap: { max_sends: number; per: { amount: number; unit: string } };
+  };
+  opt_out_keywords: string[];
+  max_attempts: number;
+  withheld_attempts: number;
+  mass_send_limit: number;
+  review: {
+    min_response_rate: number;
+    max_opt_out_rate: number;
+    min_opt_out_sample: number;
+    pause_on_opt_out_spike: boolean;
+  };
+  paused: boolean;
+  paused_reason: string | null;
+  [other: string]: unknown;
+}
+
+interface NumberHealth {
+  phone_number_id: string;
+  display_phone_number: string;
+  quality: string;
+  updated_at: string;
+  paused: boolean;
+  paused_reason: string | null;
+}
+
+interface Template {
+  name: string;
+  language: string;
+  category: string;
+  status: string;
+  quality: string;
+  reason: string | null;
+}
+
+interface Catalogue {
+  templates: Template[];
+  synced_at: string | null;
+  marketing_api_refused: string | null;
+}
+
+/** One opening of the send window: a day (ISO, in the zone) and its hours. */
+interface Opening {
+  day: string;
+  start: string;
+  end: string;
+  now: boolean;
+}
+
+/** Today's date and minute on the wall clock of `zone`; throws on an unknown zone. */
+function wallClock(zone: string, at: Date): { day: string; minute: number } {
+  const parts = new Intl.DateTimeFormat("en-CA", {
+    timeZone: zone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(at);
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
+  return {
+    day: `${part("year")}-${part("month")}-${part("day")}`,
+    minute: Number(part("hour")) * 60 + Number(part("minute")),
+  };
+}
+
+function minutes(hhmm: string): number {
+  const [hours, mins] = hhmm.split(":").map(Number);
+  return hours * 60 + mins;
+}
+
+/** The next `count` openings of the window from `at`, read in `zone` (custom holidays
+ * skipped; country calendars are the server's and not applied here). */
+export function nextOpenings(window: Settings["send_window"], zone: string, at: Date, count = 5): Opening[] {
+  const { day: today, minute } = wallClock(zone, at);
+  const found: Opening[] = [];
+  const start = new Date(`${today}T00:00:00Z`);
+  for (let offset = 0; offset < 400 && found.length < count; offset++) {
+    const date = new Date(start.getTime() + offset * 86_400_000);
+    const iso = date.toISOString().slice(0, 10);
+    const weekday = WEEKDAYS[(date.getUTCDay() + 6) % 7];
+    if (window.blackout_days.includes(weekday) || window.custom_holidays.includes(iso)) continue;
+    const ranges = [...(window.hours[weekday] ?? [])].sort((a, b) => minutes(a.start) - minutes(b.start));
+    for (const range of ranges) {
+      if (offset === 0 && minutes(range.end) <= minute) continue;
+      const now = offset === 0 && minutes(range.start) <= minute;
+      found.push({ day: iso, start: range.start, end: range.end, now });
+      if (found.length === count) break;
+    }
+  }
+  return found;
+}
+
+/** The API's problems for one field (or anything under it), shown beside it. */
+function useFieldProblems(error: unknown) {
+  const byField = problemsByField(error);
+  return (path: string) =>
+    [...byField.entries()].filter(([field]) => field === path || field.startsWith(`${path}.`)).flatMap(([, found]) => found);
+}
+
+function Section({ title, children, testId }: { title: string; children: ReactNode; testId: string }) {
+  return (
+    <Stack component="section" gap="xs" data-testid={testId} className="settings-section">
+      <Title order={3}>{title}</Title>
+      {children}
+    </Stack>
+  );
+}
+
+function Problems({ id, messages }: { id: string; messages: string[] }) {
+  const t = useT();
+  if (!messages.length) return null;
+  return (
+    <Text id={id} size="sm" className="problem">
+      {messages.map((message) => t("settings.serverSays", { message })).join(" ")}
+    </Text>
+  );
+}
+
+export function SettingsPage() {
+  const { api, session } = useSession();
+  const t = useT();
+  const queries = useQueryClient();
+  const admin = session.role === "admin";
+  const settings = useQuery({ queryKey: ["settings", "full"], queryFn: () => api.get<Settings>("/api/settings") });
+  const [draft, setDraft] = useState<Settings | null>(null);
+  useEffect(() => {
+    if (settings.data) setDraft(structuredClone(settings.data));
+  }, [settings.data]);
+
+  const saved = (found: Settings) => {
+    queries.setQueryData(["settings", "full"], found);
+    queries.invalidateQueries({ queryKey: ["settings"] });
+  };
+  const save = useMutation({
+    mutationFn: (next: Settings) => api.call<Settings>("PUT", "/api/settings", next),
+    onSuccess: saved,
+  });
+  const pause = useMutation({
+    mutationFn: (paused: boolean) =>
+      api.call<Settings>("PUT", "/api/settings", { ...settings.data, paused, paused_reason: null }),
+    onSuccess: saved,
+  });
+
+  return (
+    <Stack gap="lg" className="settings">
+      <Title order={2}>{t("settings.title")}</Title>
+      {!admin && <Text c="dimmed">{t("settings.readOnly")}</Text>}
+      {settings.isPending && <Loading />}
+      {settings.isError && <ErrorState error={settings.error} retry={() => settings.refetch()} />}
+      {settings.data && draft && (
+        <>
+          <PauseSwitch settings={settings.data} admin={admin} pause={pause} />
+          <PolicyForm draft={draft} setDraft={setDraft} admin={admin} save={save} />
+        </>
+      )}
+      <Numbers admin={admin} />
+      <Templates canSync={session.role !== "counselor"} />
+    </Stack>
+  );
+}
+
+function PauseSwitch({
+  settings,
+  admin,
+  pause,
+}: {
+  settings: Settings;
+  admin: boolean;
+  pause: UseMutationResult<Settings, Error, boolean>;
+}) {
+  const t = useT();
+  return (
+    <Section title={t("settings.sending")} testId="settings-pause">
+      <Text data-testid="sending-state" className={settings.paused ? "warning" : undefined}>
+        {settings.paused
+          ? t("settings.pausedNow", { reason: settings.paused_reason ?? t("settings.pausedByAdmin") })
+          : t("settings.sendingNow")}
+      </Text>
+      {admin && (
+        <Group>
+          <Button
+            color={settings.paused ? "green.9" : "red.9"}
+            loading={pause.isPending}
+            onClick={() => pause.mutate(!settings.paused)}
+          >
+            {settings.paused ? t("settings.resume") : t("settings.pauseAll")}
+          </Button>
+        </Group>
+      )}
+      {pause.isError && <ErrorState error={pause.error} />}
+    </Section>
+  );
+}
+
+function PolicyForm({
+  draft,
+  setDraft,
+  admin,
+  save,
+}: {
+  draft: Settings;
+  setDraft: (next: Settings) => void;
+  admin: boolean;
+  save: UseMutationResult<Settings, Error, Settings>;
+}) {
+  const t = useT();
+  const format = useFormat();
+  const intl = useIntl();
+  const weekdayDate = (isoDay: string) =>
+    intl.formatDate(`${isoDay}T12:00:00Z`, { timeZone: "UTC", weekday: "short", day: "numeric", month: "short" });
+  const words = useProblemWords();
+  const problemsOf = useFieldProblems(save.error);
+  const [keyword, setKeyword] = useState("");
+  const [holiday, setHoliday] = useState("");
+  const [now] = useState(() => new Date());
+  const change = (edit: (next: Settings) => void) => {
+    const next = structuredClone(draft);
+    edit(next);
+    setDraft(next);
+  };
+  /** aria-invalid, aria-describedby and the problem text of one field. */
+  const field = (path: string) => {
+    const found = problemsOf(path);
+    const id = `problem-${path.replaceAll(".", "-")}`;
+    return {
+      props: found.length ? { "aria-invalid": true, "aria-describedby": id, error: found.map((m) => t("settings.serverSays", { message: m })).join(" ") } : {},
+      found,
+      id,
+    };
+  };
+  const window = draft.send_window;
+  let openings: Opening[] | null = null;
+  try {
+    openings = nextOpenings(window, draft.timezone, now);
+  } catch {
+    openings = null;
+  }
+  const zoneField = field("timezone");
+  const countriesField = field("send_window.holiday_countries");
+  const holidaysField = field("send_window.custom_holidays");
+  const hoursField = field("send_window");
+  const byField = problemsByField(save.error);
+  // The window's own objection (it never opens) and any about its hours as a whole.
+  const windowProblems = [...(byField.get("send_window") ?? []), ...(byField.get("send_window.hours") ?? [])];
+  // Problems of fields this page does not show go with the save button.
+  const elsewhere = [...byField.entries()]
+    .filter(([path]) => !SHOWN.some((shown) => path === shown || path.startsWith(`${shown}.`)))
+    .map(([path, found]) => `${path}: ${found.join(" ")}`);
+  const number = (path: string, label: string, value: number, set: (s: Settings, v: number) => void, step = 1) => {
+    const f = field(path);
+    return (
+      <NumberInput
+        label={label}
+        value={value}
+        step={step}
+        decimalScale={step < 1 ? 3 : 0}
+        onChange={(v) => change((s) => set(s, typeof v === "number" ? v : Number(v)))}
+        {...f.props}
+        errorProps={{ id: f.id }}
+      />
+    );
+  };
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        save.mutate(draft);
+      }}
+    >
+      <fieldset disabled={!admin} className="settings-fields">
+        <legend className="visually-hidden">{t("settings.title")}</legend>
+        <Section title={t("settings.hours")} testId="settings-hours">
+          <TextInput
+            label={t("settings.zone")}
+            description={t("settings.zoneHint")}
+            value={draft.timezone}
+            onChange={(e) => {
+              const value = e.currentTarget.value;
+              change((s) => {
+                s.timezone = value;
+              });
+            }}
+            maw={320}
+            {...zoneField.props}
+            errorProps={{ id: zoneField.id }}
+          />
+          <Table className="responsive" verticalSpacing="xs">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t("settings.day")}</Table.Th>
+                <Table.Th>{t("settings.open")}</Table.Th>
+                <Table.Th>{t("settings.from")}</Table.Th>
+                <Table.Th>{t("settings.until")}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {WEEKDAYS.map((day) => {
+                const ranges = window.hours[day] ?? [];
+                const open = ranges.length > 0 && !window.blackout_days.includes(day);
+                const dayName = t(`settings.weekday.${day}`);
+                const dayField = field(`send_window.hours.${day}`);
+                const setRange = (key: keyof TimeRange, value: string) =>
+                  change((s) => {
+                    const first = s.send_window.hours[day]?.[0] ?? { start: "08:00", end: "17:00" };
+                    s.send_window.hours[day] = [{ ...first, [key]: value }, ...(s.send_window.hours[day]?.slice(1) ?? [])];
+                  });
+                return (
+                  <Table.Tr key={day} data-testid="hours-row" data-day={day}>
+                    <Table.Td data-label={t("settings.day")}>{dayName}</Table.Td>
+                    <Table.Td data-label={t("settings.open")}>
+                      <Checkbox
+                        label={t("settings.openOn", { day: dayName })}
+                        checked={open}
+                        onChange={(e) => {
+                          const checked = e.currentTarget.checked;
+                          change((s) => {
+                            const w = s.send_window;
+                            if (checked) {
+                              w.blackout_days = w.blackout_days.filter((d) => d !== day);
+                              if (!w.hours[day]?.length) w.hours[day] = [{ start: "08:00", end: "17:00" }];
+                            } else {
+                              delete w.hours[day];
+                              if (!w.blackout_days.includes(day)) w.blackout_days.push(day);
+                            }
+                          });
+                        }}
+                      />
+                    </Table.Td>
+                    <Table.Td data-label={t("settings.from")}>
+                      {open && (
+                        <TextInput
+                          placeholder="HH:MM"
+                          maxLength={5}
+                          inputMode="numeric"
+                          aria-label={t("settings.opensAt", { day: dayName })}
+                          value={ranges[0].start}
+                          onChange={(e) => setRange("start", e.currentTarget.value)}
+                          {...dayField.props}
+                          errorProps={{ id: dayField.id }}
+                        />
+                      )}
+                    </Table.Td>
+                    <Table.Td data-label={t("settings.until")}>
+                      {open && (
+                        <TextInput
+                          placeholder="HH:MM"
+                          maxLength={5}
+                          inputMode="numeric"
+                          aria-label={t("settings.closesAt", { day: dayName })}
+                          value={ranges[0].end}
+                          onChange={(e) => setRange("end", e.currentTarget.value)}
+                          {...(dayField.found.length ? { "aria-invalid": true, "aria-describedby": dayField.id } : {})}
+                        />
+                      )}
+                    </Table.Td>
+                  </Table.Tr>
+                );
+              })}
+            </Table.Tbody>
+          </Table>
+          <Problems id={hoursField.id} messages={windowProblems} />
+          <Stack gap={4} data-testid="openings" aria-live="polite">
+            <Text fw={600}>{t("settings.nextOpenings", { zone: draft.timezone })}</Text>
+            {openings === null && <Text c="dimmed">{t("settings.noZone")}</Text>}
+            {openings?.length === 0 && <Text c="dimmed">{t("settings.neverOpens")}</Text>}
+            {!!openings?.length && (
+              <ol className="openings">
+                {openings.map((o) => (
+                  <li key={`${o.day}-${o.start}`} data-testid="opening">
+                    {t(o.now ? "settings.openNow" : "settings.opening", {
+                      day: weekdayDate(o.day),
+                      start: o.start,
+                      end: o.end,
+                    })}
+                  </li>
+                ))}
+              </ol>
+            )}
+            <Text size="sm" c="dimmed">
+              {t("settings.openingsNote")}
+            </Text>
+          </Stack>
+        </Section>
+
+        <Section title={t("settings.holidays")} testId="settings-holidays">
+          <TextInput
+            label={t("settings.countries")}
+            description={t("settings.countriesHint")}
+            value={window.holiday_countries.join(", ")}
+            maw={420}
+            onChange={(e) => {
+              const codes = e.currentTarget.value
+                .split(",")
+                .map((c) => c.trim().toUpperCase())
+                .filter(Boolean);
+              change((s) => {
+                s.send_window.holiday_countries = codes;
+              });
+            }}
+            {...countriesField.props}
+            errorProps={{ id: countriesField.id }}
+          />
+          <Group align="end" gap="xs">
+            <TextInput
+              type="date"
+              label={t("settings.customDate")}
+              value={holiday}
+              onChange={(e) => setHoliday(e.currentTarget.value)}
+              {...holidaysField.props}
+              errorProps={{ id: holidaysField.id }}
+            />
+            <Button
+              variant="default"
+              disabled={!holiday || window.custom_holidays.includes(holiday)}
+              onClick={() => {
+                change((s) => {
+                  s.send_window.custom_holidays = [...s.send_window.custom_holidays, holiday].sort();
+                });
+                setHoliday("");
+              }}
+            >
+              {t("settings.addDate")}
+            </Button>
+          </Group>
+          {window.custom_holidays.length === 0 ? (
+            <Empty>{t("settings.noCustomDates")}</Empty>
+          ) : (
+            <ul className="chips" data-testid="custom-holidays">
+              {window.custom_holidays.map((day) => (
+                <li key={day}>
+                  {format.day(day)}{" "}
+                  {admin && (
+                    <Button
+                      size="compact-xs"
+                      variant="subtle"
+                      aria-label={t("settings.removeDate", { day: format.day(day) })}
+                      onClick={() =>
+                        change((s) => {
+                          s.send_window.custom_holidays = s.send_window.custom_holidays.filter((d) => d !== day);
+                        })
+                      }
+                    >
+                      ×
+                    </Button>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )}
+        </Section>
+
+        <Section title={t("settings.optOut")} testId="settings-optout">
+          <Text size="sm" c="dimmed">
+            {t("settings.optOutHint")}
+          </Text>
+          {draft.opt_out_keywords.length === 0 ? (
+            <Empty>{t("settings.noKeywords")}</Empty>
+          ) : (
+            <ul className="chips" data-testid="keywords">
+              {draft.opt_out_keywords.map((word) => (
+                <li key={word}>
+                  <Badge variant="light" tt="none">
+                    {word}
+                  </Badge>
+                </li>
+              ))}
+            </ul>
+          )}
+          {admin && (
+            <Group align="end" gap="xs">
+              <TextInput
+                label={t("settings.newKeyword")}
+                value={keyword}
+                onChange={(e) => setKeyword(e.currentTarget.value)}
+                {...field("opt_out_keywords").props}
+                errorProps={{ id: field("opt_out_keywords").id }}
+              />
+              <Button
+                variant="default"
+                disabled={!keyword.trim() || draft.opt_out_keywords.includes(keyword.trim())}
+                onClick={() => {
+                  change((s) => {
+                    s.opt_out_keywords = [...s.opt_out_keywords, keyword.trim()];
+                  });
+                  setKeyword("");
+                }}
+              >
+                {t("settings.addKeyword")}
+              </Button>
+            </Group>
+          )}
+        </Section>
+
+        <Section title={t("settings.caps")} testId="settings-caps">
+          <div className="settings-grid">
+            <Checkbox
+              label={t("settings.skipHot")}
+              checked={draft.gating.skip_hot}
+              onChange={(e) => {
+                const checked = e.currentTarget.checked;
+                change((s) => {
+                  s.gating.skip_hot = checked;
+                });
+              }}
+            />
+            {number("gating.cold_max_followups", t("settings.coldMax"), draft.gating.cold_max_followups, (s, v) => {
+              s.gating.cold_max_followups = v;
+            })}
+            {number("gating.frequency_cap.max_sends", t("settings.capSends"), draft.gating.frequency_cap.max_sends, (s, v) => {
+              s.gating.frequency_cap.max_sends = v;
+            })}
+            {number("gating.frequency_cap.per", t("settings.capPer"), draft.gating.frequency_cap.per.amount, (s, v) => {
+              s.gating.frequency_cap.per.amount = v;
+            })}
+            <NativeSelect
+              label={t("settings.capUnit")}
+              value={draft.gating.frequency_cap.per.unit}
+              data={UNITS.map((unit) => ({ value: unit, label: t(`settings.unit.${unit}`) }))}
+              onChange={(e) => {
+                const unit = e.currentTarget.value;
+                change((s) => {
+                  s.gating.frequency_cap.per.unit = unit;
+                });
+              }}
+            />
+            {number("max_attempts", t("settings.maxAttempts"), draft.max_attempts, (s, v) => {
+              s.max_attempts = v;
+            })}
+            {number("withheld_attempts", t("settings.withheldAttempts"), draft.withheld_attempts, (s, v) => {
+              s.withheld_attempts = v;
+            })}
+            {number("mass_send_limit", t("settings.massSend"), draft.mass_send_limit, (s, v) => {
+              s.mass_send_limit = v;
+            })}
+            {number("review.min_response_rate", t("settings.minResponse"), draft.review.min_response_rate, (s, v) => {
+              s.review.min_response_rate = v;
+            }, 0.01)}
+            {number("review.max_opt_out_rate", t("settings.maxOptOut"), draft.review.max_opt_out_rate, (s, v) => {
+              s.review.max_opt_out_rate = v;
+            }, 0.01)}
+            {number("review.min_opt_out_sample", t("settings.minSample"), draft.review.min_opt_out_sample, (s, v) => {
+              s.review.min_opt_out_sample = v;
+            })}
+            <Checkbox
+              label={t("settings.pauseOnSpike")}
+              checked={draft.review.pause_on_opt_out_spike}
+              onChange={(e) => {
+                const checked = e.currentTarget.checked;
+                change((s) => {
+                  s.review.pause_on_opt_out_spike = checked;
+                });
+              }}
+            />
+          </div>
+        </Section>
+      </fieldset>
+      {admin && (
+        <Stack gap="xs" mt="md">
+          {save.isError && (
+            <Alert color="red" variant="light" role="alert">
+              {save.error instanceof ApiError && save.error.code === "invalid"
+                ? t("settings.invalid")
+                : words(save.error)}
+              {elsewhere.map((problem) => (
+                <Text key={problem} size="sm">
+                  {t("settings.serverSays", { message: problem })}
+                </Text>
+              ))}
+            </Alert>
+          )}
+          {save.isSuccess && !save.isError && (
+            <Text role="status" data-testid="settings-saved">
+              {t("settings.saved")}
+            </Text>
+          )}
+          <Group>
+            <Button type="submit" loading={save.isPending}>
+              {t("settings.save")}
+            </Button>
+          </Group>
+        </Stack>
+      )}
+    </form>
+  );
+}
+
+function Numbers({ admin }: { admin: boolean }) {
+  const { api } = useSession();
+  const t = useT();
+  const format = useFormat();
+  const queries = useQueryClient();
+  const numbers = useQuery({
+    queryKey: ["numbers"],
+    queryFn: () => api.get<{ numbers: NumberHealth[]; sending_paused: string | null }>("/api/numbers"),
+  });
+  const resume = useMutation({
+    mutationFn: (id: string) => api.call("POST", `/api/numbers/${encodeURIComponent(id)}/resume`),
+    onSuccess: () => queries.invalidateQueries({ queryKey: ["numbers"] }),
+  });
+  return (
+    <Section title={t("settings.numbers")} testId="settings-numbers">
+      {numbers.isPending && <Loading />}
+      {numbers.isError && <ErrorState error={numbers.error} retry={() => numbers.refetch()} />}
+      {numbers.data?.sending_paused && (
+        <Text className="warning" data-testid="numbers-paused">
+          {t("settings.numbersPaused", { why: numbers.data.sending_paused })}
+        </Text>
+      )}
+      {numbers.data?.numbers.length === 0 && <Empty>{t("settings.noNumbers")}</Empty>}
+      {!!numbers.data?.numbers.length && (
+        <Table className="responsive" verticalSpacing="xs">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t("settings.number")}</Table.Th>
+              <Table.Th>{t("settings.quality")}</Table.Th>
+              <Table.Th>{t("settings.status")}</Table.Th>
+              <Table.Th>{t("settings.pausedReason")}</Table.Th>
+              <Table.Th>{t("settings.updated")}</Table.Th>
+              <Table.Th>{t("settings.action")}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {numbers.data.numbers.map((n) => (
+              <Table.Tr key={n.phone_number_id} data-testid="number-row" data-paused={n.paused}>
+                <Table.Td data-label={t("settings.number")}>
+                  {n.display_phone_number ? `+${n.display_phone_number}` : n.phone_number_id}
+                </Table.Td>
+                <Table.Td data-label={t("settings.quality")}>{n.quality}</Table.Td>
+                <Table.Td data-label={t("settings.status")}>
+                  <Badge color={n.paused ? "red.9" : "green.9"} variant="outline">
+                    {n.paused ? t("settings.numberPaused") : t("settings.numberActive")}
+                  </Badge>
+                </Table.Td>
+                <Table.Td data-label={t("settings.pausedReason")}>{n.paused_reason ?? ""}</Table.Td>
+                <Table.Td data-label={t("settings.updated")}>{format.dateTime(n.updated_at, "UTC")} (UTC)</Table.Td>
+                <Table.Td data-label={t("settings.action")}>
+                  {admin && n.paused && (
+                    <Button
+                      size="xs"
+                      loading={resume.isPending && resume.variables === n.phone_number_id}
+                      onClick={() => resume.mutate(n.phone_number_id)}
+                    >
+                      {t("settings.resumeNumber")}
+                    </Button>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      {resume.isError && <ErrorState error={resume.error} />}
+      <Text size="sm" c="dimmed">
+        {t("settings.pacingNote")}
+      </Text>
+    </Section>
+  );
+}
+
+function Templates({ canSync }: { canSync: boolean }) {
+  const { api } = useSession();
+  const t = useT();
+  const format = useFormat();
+  const queries = useQueryClient();
+  const catalogue = useQuery({ queryKey: ["templates"], queryFn: () => api.get<Catalogue>("/api/templates") });
+  const sync = useMutation({
+    mutationFn: () => api.call<Catalogue>("POST", "/api/templates/sync"),
+    onSuccess: (found) => queries.setQueryData(["templates"], found),
+  });
+  const data = catalogue.data;
+  return (
+    <Section title={t("settings.templates")} testId="settings-templates">
+      {data && (
+        <Text size="sm" c="dimmed">
+          {data.synced_at ? t("settings.syncedAt", { at: format.dateTime(data.synced_at, "UTC") }) : t("settings.neverSynced")}
+        </Text>
+      )}
+      {canSync && (
+        <Group>
+          <Button variant="default" loading={sync.isPending} onClick={() => sync.mutate()}>
+            {t("settings.syncNow")}
+          </Button>
+        </Group>
+      )}
+      {sync.isError && <ErrorState error={sync.error} />}
+      {data?.marketing_api_refused && (
+        <Alert color="yellow" variant="light" data-testid="marketing-fallback">
+          {t("settings.marketingFallback", { why: data.marketing_api_refused })}
+        </Alert>
+      )}
+      {catalogue.isPending && <Loading />}
+      {catalogue.isError && <ErrorState error={catalogue.error} retry={() => catalogue.refetch()} />}
+      {data?.templates.length === 0 && <Empty>{t("settings.noTemplates")}</Empty>}
+      {!!data?.templates.length && (
+        <Table className="responsive" verticalSpacing="xs">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t("settings.templateName")}</Table.Th>
+              <Table.Th>{t("settings.templateLanguage")}</Table.Th>
+              <Table.Th>{t("settings.category")}</Table.Th>
+              <Table.Th>{t("settings.status")}</Table.Th>
+              <Table.Th>{t("settings.quality")}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {data.templates.map((tpl) => (
+              <Table.Tr key={`${tpl.name}-${tpl.language}`} data-testid="template-row">
+                <Table.Td data-label={t("settings.templateName")}>{tpl.name}</Table.Td>
+                <Table.Td data-label={t("settings.templateLanguage")}>{tpl.language}</Table.Td>
+                <Table.Td data-label={t("settings.category")}>{tpl.category}</Table.Td>
+                <Table.Td data-label={t("settings.status")}>
+                  {tpl.status}
+                  {tpl.reason ? ` (${tpl.reason})` : ""}
+                </Table.Td>
+                <Table.Td data-label={t("settings.quality")}>{tpl.quality}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </Section>
+  );
+}
