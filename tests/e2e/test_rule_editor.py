@@ -168,6 +168,14 @@ def test_a_problem_shows_beside_its_field_in_plain_words(
     expect(identifier).to_have_attribute("aria-invalid", "false")
     stages.fill("new")
     page.get_by_role("button", name="Salvar").click()
+    # The template takes two parameters the step does not give: said in words, fixed in one go
+    expect(page.get_by_test_id("params-problem-0")).to_have_text(
+        "O modelo recebe 2 parâmetros; este passo dá 0."
+    )
+    page.get_by_role("button", name="Dar ao passo 1 os 2 parâmetros do modelo").click()
+    page.get_by_label("Parâmetro 1 do passo 1", exact=True).fill("Sari")
+    page.get_by_label("Parâmetro 2 do passo 1", exact=True).fill("Sabtu")
+    page.get_by_role("button", name="Salvar").click()
     expect(page.locator('[data-testid="rule-row"][data-id="com-problemas"]')).to_be_visible()
 
 

@@ -99,7 +99,7 @@ function StepCard({
         )}
         {warnings.map((w) => (
           <Text key={w.message} size="sm" c="orange.9">
-            {t("editor.warning.freeTextOnly")}
+            {t(/free text only/.test(w.message) ? "editor.warning.freeTextOnly" : "editor.warning.other")}
           </Text>
         ))}
         {kind === "send" && <SendStep {...props} catalogue={catalogue} />}
@@ -239,6 +239,9 @@ export function RuleEditor({
           <Text size="sm">
             {t("editor.draft.kept", { at: intl.formatDate(kept.at, { dateStyle: "medium", timeStyle: "short" }) })}
           </Text>
+          {rule && kept.base !== rule.version && (
+            <Text size="sm">{t("editor.draft.older", { base: kept.base, version: rule.version })}</Text>
+          )}
           <Button size="xs" variant="default" mt="xs" onClick={discard}>
             {t("editor.draft.discard")}
           </Button>

@@ -1,6 +1,6 @@
 // A send step: wait, channel, free text, a template from the synced catalogue with its
 // parameters, and what the AI writes.
-import { Badge, Blockquote, Checkbox, Group, NativeSelect, Stack, Text, TextInput, Textarea } from "@mantine/core";
+import { Badge, Blockquote, Button, Checkbox, Group, NativeSelect, Stack, Text, TextInput, Textarea } from "@mantine/core";
 import type { StepAi } from "../../api";
 import { useT } from "../../i18n/locale";
 import { DurationInput } from "./fields";
@@ -17,7 +17,8 @@ export interface CatalogueTemplate {
   reason?: string | null;
 }
 
-const STATUS_COLOR: Record<string, string> = { APPROVED: "green", PENDING: "yellow", REJECTED: "red", PAUSED: "orange" };
+// Dark shades: an outlined badge's word keeps 4.5:1 contrast on white.
+const STATUS_COLOR: Record<string, string> = { APPROVED: "#1e6b30", PENDING: "#7a4a00", REJECTED: "#a61e1e", PAUSED: "#8a3c00" };
 
 function resized(params: TemplateParam[], count: number): TemplateParam[] {
   const kept = params.slice(0, count);
@@ -155,7 +156,7 @@ export function SendStep({
           {chosen && (
             <div data-testid={`template-${index}`}>
               <Group gap="xs">
-                <Badge color={STATUS_COLOR[chosen.status] ?? "gray"} variant="light">
+                <Badge color={STATUS_COLOR[chosen.status] ?? "#495057"} variant="outline">
                   {t(statusKey(chosen.status))}
                 </Badge>
                 <Text size="sm">{t("editor.template.category", { category: chosen.category.toLowerCase() })}</Text>
@@ -202,12 +203,19 @@ export function SendStep({
                   />
                 </Group>
               ))}
-              {at("template.params") && (
-                <Text size="sm" c="red.9">
-                  {at("template.params")}
-                </Text>
-              )}
             </Stack>
+          )}
+          {at("template.params") && (
+            <Text size="sm" c="red.9" data-testid={`params-problem-${index}`}>
+              {at("template.params")}
+            </Text>
+          )}
+          {chosen && chosen.placeholders !== params.length && (
+            <Group gap="xs">
+              <Button size="xs" variant="default" onClick={() => setTemplate(chosen.name, chosen.language)}>
+                {t("editor.template.fitParams", { n, count: chosen.placeholders })}
+              </Button>
+            </Group>
           )}
         </Stack>
       )}
