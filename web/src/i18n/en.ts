@@ -317,6 +317,7 @@ export const en = {
   "editor.preview.planned": "{name}: {at}",
   "editor.sample.contact": "Step {n, number} sample contact id",
   "editor.sample.run": "Sample for a contact",
+  "editor.sample.saveFirst": "Save to try a sample of this step: samples read the saved rule.",
   "editor.sample.nothing": "Nothing would be sent now (outside the 24-hour window without a template).",
   "editor.sample.template": "Template {name}: {params}",
   "editor.sample.fallback": "The AI was not used ({why}): the fallback goes.",

@@ -319,6 +319,7 @@ export const id: Catalogue = {
   "editor.preview.planned": "{name}: {at}",
   "editor.sample.contact": "Id kontak contoh langkah {n, number}",
   "editor.sample.run": "Contoh untuk satu kontak",
+  "editor.sample.saveFirst": "Simpan dulu untuk mencoba contoh langkah ini: contoh membaca aturan yang tersimpan.",
   "editor.sample.nothing": "Tidak ada yang dikirim sekarang (di luar jendela 24 jam tanpa templat).",
   "editor.sample.template": "Templat {name}: {params}",
   "editor.sample.fallback": "AI tidak dipakai ({why}): cadangan yang dikirim.",

@@ -319,6 +319,7 @@ export const ptBR: Catalogue = {
   "editor.preview.planned": "{name}: {at}",
   "editor.sample.contact": "Id do contato de exemplo do passo {n, number}",
   "editor.sample.run": "Exemplo para um contato",
+  "editor.sample.saveFirst": "Salve para testar um exemplo deste passo: os exemplos leem a regra salva.",
   "editor.sample.nothing": "Nada seria enviado agora (fora da janela de 24 horas, sem modelo).",
   "editor.sample.template": "Modelo {name}: {params}",
   "editor.sample.fallback": "A IA não foi usada ({why}): vai a alternativa.",

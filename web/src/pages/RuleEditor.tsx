@@ -30,6 +30,7 @@ const SHOWN_AT_FIELD: Record<Kind, RegExp> = {
 function StepCard({
   api,
   ruleId,
+  saved,
   step,
   index,
   count,
@@ -44,6 +45,8 @@ function StepCard({
 }: {
   api: Api;
   ruleId: string | null;
+  /** The step is as saved: a sample (which reads the saved rule) describes it. */
+  saved: boolean;
   step: Step;
   index: number;
   count: number;
@@ -106,7 +109,7 @@ function StepCard({
         {kind === "wait" && <WaitStep {...props} />}
         {kind === "branch" && <BranchStep {...props} />}
         {kind === "action" && <ActionStep {...props} />}
-        {ruleId && kind === "send" && <SampleStep api={api} ruleId={ruleId} index={index} />}
+        {ruleId && kind === "send" && (saved ? <SampleStep api={api} ruleId={ruleId} index={index} /> : <Text size="sm" c="dimmed">{t("editor.sample.saveFirst")}</Text>)}
       </Stack>
     </Paper>
   );
@@ -318,6 +321,7 @@ export function RuleEditor({
           key={`${layout}-${index}`}
           api={api}
           ruleId={ruleId}
+          saved={kept === null}
           step={step}
           index={index}
           count={steps.length}
