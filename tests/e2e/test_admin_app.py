@@ -52,7 +52,9 @@ def test_marketing_creates_a_rule_sees_it_send_live_and_the_reply_land(
     page.get_by_label("Send at any time (ignore business hours)").check()
     page.get_by_label("Active", exact=True).check()
     page.get_by_role("button", name="Save").click()
-    expect(page.locator('.problem[data-field="trigger.stages"]')).to_contain_text("prospect")
+    stages = page.get_by_label("Stages (comma-separated)")
+    expect(stages).to_have_attribute("aria-invalid", "true")
+    expect(stages).to_have_accessible_description(re.compile("prospect"))
     page.get_by_label("Stages (comma-separated)").fill("new, qualified, applied, paid")
     page.get_by_role("button", name="Preview").click()
     expect(page.get_by_test_id("preview")).to_contain_text(re.compile(r"Would message \d+ now"))
@@ -290,9 +292,9 @@ def test_marketing_keeps_a_journeys_branches_on_save_and_dry_runs_it(
     page.get_by_role("link", name="Rules").click()
     row = page.locator('[data-testid="rule-row"][data-id="post-service"]')
     row.get_by_role("button", name="Edit").click()
-    # The steps the editor does not edit field by field are shown as they are
-    expect(page.get_by_test_id("step-2")).to_contain_text("Step 3: branch")
-    expect(page.get_by_test_id("step-3")).to_contain_text("urgent-review")
+    # Every kind of step shows in its own fields
+    expect(page.get_by_test_id("step-2")).to_contain_text("Step 3: Branch")
+    expect(page.get_by_label("Step 4 tag")).to_have_value("urgent-review")
     # And saving keeps them whole
     page.get_by_role("button", name="Save").click()
     expect(row).to_be_visible()

@@ -82,13 +82,6 @@ export type Trigger =
   | { kind: "stage_entered"; stages: string[] }
   | { kind: "event"; name: string; where?: Record<string, string> };
 
-export const TRIGGER_KINDS: { kind: Trigger["kind"]; label: string }[] = [
-  { kind: "idle", label: "Quiet for a time" },
-  { kind: "intent", label: "A reply's intent" },
-  { kind: "stage_entered", label: "Stage entered" },
-  { kind: "event", label: "Custom event" },
-];
-
 export interface Rule {
   id: string;
   name: string;
@@ -172,14 +165,4 @@ export class Api {
   get<T>(path: string): Promise<T> {
     return this.call<T>("GET", path);
   }
-}
-
-export function problemsByField(error: unknown): Map<string, string[]> {
-  const found = new Map<string, string[]>();
-  if (error instanceof ApiError) {
-    for (const { field, message } of error.details) {
-      found.set(field, [...(found.get(field) ?? []), message]);
-    }
-  }
-  return found;
 }

@@ -1,0 +1,177 @@
+// Try before activating: a sample message for a contact, the preview of who would be
+// messaged (and its cost), and the dry-run timeline on a virtual clock.
+import { Alert, Button, Group, List, NumberInput, Paper, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { useState } from "react";
+import { useIntl } from "react-intl";
+import type { Api, DryRun, Sample } from "../../api";
+import { useT } from "../../i18n/locale";
+import { ErrorState } from "../../problems";
+
+export interface Preview {
+  now: number;
+  next_hour: number;
+  next_day: number;
+  planned: { contact_id: string; name: string; send_at: string }[];
+  estimated_cost_usd: number;
+}
+
+export function SampleStep({ api, ruleId, index }: { api: Api; ruleId: string; index: number }) {
+  const t = useT();
+  const [contactId, setContactId] = useState("");
+  const [sample, setSample] = useState<Sample | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const run = async () => {
+    setError(null);
+    setSample(null);
+    try {
+      const path = `/api/rules/${encodeURIComponent(ruleId)}/steps/${index}/sample`;
+      setSample(await api.call<Sample>("POST", path, { contact_id: contactId.trim() }));
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+  const message = sample?.message;
+  return (
+    <Stack gap="xs" data-testid={`sample-${index}`}>
+      <Group gap="xs" align="flex-end" wrap="wrap">
+        <TextInput
+          label={t("editor.sample.contact", { n: index + 1 })}
+          value={contactId}
+          onChange={(e) => setContactId(e.currentTarget.value)}
+        />
+        <Button variant="default" disabled={!contactId.trim()} onClick={run}>
+          {t("editor.sample.run")}
+        </Button>
+      </Group>
+      {error !== null && <ErrorState error={error} />}
+      {sample && (
+        <Text size="sm">
+          {message == null
+            ? t("editor.sample.nothing")
+            : message.kind === "text"
+              ? (message.text ?? "")
+              : t("editor.sample.template", { name: message.template_name ?? "", params: message.params.join(" | ") })}
+          {sample.ai && !sample.ai.used && (
+            <Text span size="sm" c="orange.9">
+              {" "}
+              {t("editor.sample.fallback", { why: sample.ai.fallback_reason ?? "?" })}
+            </Text>
+          )}
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
+export function PreviewPanel({ preview }: { preview: Preview }) {
+  const t = useT();
+  const intl = useIntl();
+  return (
+    <Paper withBorder p="md" data-testid="preview">
+      <Title order={3} size="h4">
+        {t("editor.preview.title")}
+      </Title>
+      <Text>{t("editor.preview.counts", { now: preview.now, hour: preview.next_hour, day: preview.next_day })}</Text>
+      <Text data-testid="preview-cost">
+        {t("editor.preview.cost", {
+          cost: intl.formatNumber(preview.estimated_cost_usd, { style: "currency", currency: "USD" }),
+        })}
+      </Text>
+      <List size="sm">
+        {preview.planned.slice(0, 20).map((p) => (
+          <List.Item key={p.contact_id}>
+            {t("editor.preview.planned", {
+              name: p.name || p.contact_id,
+              at: intl.formatDate(p.send_at, { dateStyle: "medium", timeStyle: "short" }),
+            })}
+          </List.Item>
+        ))}
+      </List>
+    </Paper>
+  );
+}
+
+export function DryRunPanel({ api, ruleId }: { api: Api; ruleId: string }) {
+  const t = useT();
+  const [contactId, setContactId] = useState("");
+  const [days, setDays] = useState(14);
+  const [run, setRun] = useState<DryRun | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const play = async () => {
+    setError(null);
+    setRun(null);
+    const who = contactId.trim() ? { contact_id: contactId.trim() } : { contact: {} };
+    try {
+      setRun(await api.call<DryRun>("POST", `/api/rules/${encodeURIComponent(ruleId)}/dry-run`, { ...who, days }));
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+  return (
+    <Paper withBorder p="md" data-testid="dry-run">
+      <Title order={3} size="h4">
+        {t("editor.dryRun.title")}
+      </Title>
+      <Text size="sm" c="dimmed">
+        {t("editor.dryRun.hint")}
+      </Text>
+      <Group gap="xs" align="flex-end" wrap="wrap">
+        <TextInput
+          label={t("editor.dryRun.contact")}
+          value={contactId}
+          onChange={(e) => setContactId(e.currentTarget.value)}
+        />
+        <NumberInput
+          label={t("editor.dryRun.days")}
+          min={1}
+          max={400}
+          value={days}
+          onChange={(value) => setDays(Number(value) || 1)}
+          w="8rem"
+        />
+        <Button variant="default" onClick={play}>
+          {t("editor.dryRun.run")}
+        </Button>
+      </Group>
+      {error !== null && <ErrorState error={error} />}
+      {run && run.timeline.length === 0 && (
+        <Alert variant="light" mt="sm">
+          {t("editor.dryRun.nothing")}
+        </Alert>
+      )}
+      {run && run.timeline.length > 0 && (
+        <Table className="responsive" mt="sm">
+          <Table.Caption>
+            {t(run.finished ? "editor.dryRun.finished" : "editor.dryRun.running", { zone: run.zone })}
+          </Table.Caption>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t("editor.dryRun.when")}</Table.Th>
+              <Table.Th>{t("editor.dryRun.what")}</Table.Th>
+              <Table.Th>{t("editor.dryRun.step")}</Table.Th>
+              <Table.Th>{t("editor.dryRun.message")}</Table.Th>
+              <Table.Th>{t("editor.dryRun.why")}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {run.timeline.map((entry, k) => (
+              <Table.Tr key={k}>
+                <Table.Td data-label={t("editor.dryRun.when")}>{entry.local}</Table.Td>
+                <Table.Td data-label={t("editor.dryRun.what")}>
+                  {entry.channel && entry.kind === "send"
+                    ? t("editor.dryRun.sendOn", { channel: entry.channel })
+                    : entry.kind}
+                </Table.Td>
+                <Table.Td data-label={t("editor.dryRun.step")}>{entry.step ?? ""}</Table.Td>
+                <Table.Td data-label={t("editor.dryRun.message")}>
+                  {entry.message?.text ?? entry.message?.template_name ?? entry.detail ?? ""}
+                </Table.Td>
+                <Table.Td data-label={t("editor.dryRun.why")}>{[entry.reason, entry.effect].filter(Boolean).join(" · ")}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </Paper>
+  );
+}
