@@ -43,7 +43,8 @@ from followup.domain.whatsapp import OutboundMessage, ProviderRejected
 from followup.services.contacts import create_contact, update_contact
 from followup.services.pacing import Pacer
 from followup.wiring.runtime import SystemClock
-from followup_local.engine import LOCAL_API_KEY, REGION, local_engine, tune_moto
+from followup_local.engine import LOCAL_API_KEY, REGION, local_engine
+from followup_local.moto_tuning import tune_moto
 from followup_local.sandbox import SandboxRequest, WhatsAppSandbox
 
 LIMIT = 80

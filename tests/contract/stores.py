@@ -13,7 +13,8 @@ from followup.adapters.dynamo import DynamoStore
 from followup.adapters.followup_stream import DynamoLedger, changes
 from followup.services.ports import DayStats, JourneyCounters
 from followup.services.stats_stream import apply
-from followup_local.engine import REGION, tune_moto
+from followup_local.engine import REGION
+from followup_local.moto_tuning import tune_moto
 from followup_local.streams import COUNTED, StreamPump, stream_of, streams_client
 
 

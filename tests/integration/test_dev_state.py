@@ -191,7 +191,7 @@ def test_a_failed_transaction_leaves_the_stream_its_readers_hold(
 ) -> None:
     # the dev stack's pump reads a table's stream with one iterator for as long as it runs:
     # a transaction lost to its condition must not leave it reading a stream nobody writes
-    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.dynamodbstreams.models import dynamodbstreams_backends
 
     moto = Moto(tmp_path, table)

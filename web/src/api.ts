@@ -166,3 +166,14 @@ export class Api {
     return this.call<T>("GET", path);
   }
 }
+
+/** The API's objections to a request, by the field each names. */
+export function problemsByField(error: unknown): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  if (error instanceof ApiError) {
+    for (const { field, message } of error.details) {
+      found.set(field, [...(found.get(field) ?? []), message]);
+    }
+  }
+  return found;
+}
