@@ -10,7 +10,7 @@ from itertools import islice
 from typing import Any
 
 from pydantic import TypeAdapter
-from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
@@ -29,6 +29,7 @@ from followup.adapters.tables import (
     RuleItem,
     StateItem,
     StatsItem,
+    held,
     stamp,
     unstamp,
 )
@@ -182,13 +183,7 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
             doc=message.model_dump_json(),
             expires_at=message.at + MESSAGE_RETENTION,
         )
-        try:
-            item.save(condition=MessageItem.sk.does_not_exist())
-        except PutError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return held(lambda: item.save(condition=MessageItem.sk.does_not_exist()))
 
     # -- contacts -------------------------------------------------------------------------
 
@@ -223,13 +218,9 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         return str(json.loads(item.doc)["contact_id"]) if item else None
 
     def remove_contact(self, contact_id: str, revision: int) -> bool:
-        try:
-            ContactItem(contact_id).delete(condition=ContactItem.revision == revision)
-        except DeleteError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return held(
+            lambda: ContactItem(contact_id).delete(condition=ContactItem.revision == revision)
+        )
 
     def quiet_contacts(
         self, stage: str, after: datetime, until: datetime
@@ -485,15 +476,11 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
             if previous is None
             else RuleItem.watermark == stamp(previous)
         )
-        try:
-            RuleItem(rule_id, "head").update(
+        return held(
+            lambda: RuleItem(rule_id, "head").update(
                 actions=[RuleItem.watermark.set(stamp(to))], condition=condition
             )
-        except UpdateError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        )
 
     def note_rule_error(self, rule_id: str, error: RuleError | None) -> None:
         """Show `error` on the rule's head, or clear it (None)."""

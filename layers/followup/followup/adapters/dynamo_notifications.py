@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
 
-from followup.adapters.tables import NotificationItem, stamp
+from followup.adapters.tables import NotificationItem, held, stamp
 from followup.domain.notification import Notification
 from followup.services.ports import Versioned
 
@@ -38,13 +38,7 @@ class DynamoNotifications:
 
 
 def _put(item: NotificationItem, condition: Condition) -> bool:
-    try:
-        item.save(condition=condition)
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return held(lambda: item.save(condition=condition))
 
 
 def _versioned(item: NotificationItem) -> Versioned[Notification]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.exceptions import DoesNotExist
 
 from followup.adapters import paging
-from followup.adapters.tables import TaskItem, stamp
+from followup.adapters.tables import TaskItem, held, stamp
 from followup.domain.task import Task, TaskStatus
 from followup.services.ports import Page, TaskQuery, Versioned
 
@@ -19,13 +19,7 @@ class DynamoTasks:
     """Tasks in their own table, indexed by (assignee, status), status and contact."""
 
     def add_task(self, task: Task) -> bool:
-        try:
-            _item(task, 1).save(condition=TaskItem.id.does_not_exist())
-        except PutError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return held(lambda: _item(task, 1).save(condition=TaskItem.id.does_not_exist()))
 
     def task(self, task_id: str) -> Versioned[Task] | None:
         if not task_id:
@@ -37,13 +31,7 @@ class DynamoTasks:
         return Versioned(Task.model_validate_json(item.doc), int(item.revision))
 
     def save_task(self, task: Task, revision: int) -> bool:
-        try:
-            _item(task, revision + 1).save(condition=TaskItem.revision == revision)
-        except PutError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return held(lambda: _item(task, revision + 1).save(condition=TaskItem.revision == revision))
 
     def tasks(self, query: TaskQuery, limit: int, cursor: str | None) -> Page[Task]:
         """Soonest due first: open ones before done ones when no status is asked for."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.exceptions import DoesNotExist
 
-from followup.adapters.tables import StateItem
+from followup.adapters.tables import StateItem, held
 from followup.domain.templates import TemplateCatalogue
 from followup.services.ports import Versioned
 
@@ -24,10 +24,4 @@ class DynamoTemplates:
             StateItem.key.does_not_exist() if revision == 0 else StateItem.revision == revision
         )
         item = StateItem(TEMPLATES_KEY, doc=catalogue.model_dump_json(), revision=revision + 1)
-        try:
-            item.save(condition=condition)
-        except PutError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return held(lambda: item.save(condition=condition))

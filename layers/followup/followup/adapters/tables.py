@@ -12,12 +12,13 @@ moves anyway, the index carries the document (INCLUDE `doc`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import botocore.session
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
 from pynamodb.indexes import (
     AllProjection,
     GlobalSecondaryIndex,
@@ -39,6 +40,17 @@ def stamp(moment: datetime) -> str:
 
 def unstamp(text: str) -> datetime:
     return datetime.strptime(text, _STAMP).replace(tzinfo=UTC)
+
+
+def held(write: Callable[[], object]) -> bool:
+    """Run one conditional write: True if it was made, False if its condition failed."""
+    try:
+        write()
+    except (PutError, UpdateError, DeleteError) as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 class _Index(GlobalSecondaryIndex[Any]):
