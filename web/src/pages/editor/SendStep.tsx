@@ -47,7 +47,9 @@ export function SendStep({
   const template = step.template ?? null;
   const params = template?.params ?? [];
   const chosen = template && catalogue.find((c) => c.name === template.name && c.language === template.language);
-  const setTemplate = (name: string, language: string) =>
+  // Picking a template (or the fix button) sizes its parameters; typing a name keeps them,
+  // so a mismatch is said beside the field instead of being papered over.
+  const setTemplate = (name: string, language: string, fit = true) =>
     change((s) => {
       const found = catalogue.find((c) => c.name === name && c.language === language);
       const kept = s.template?.params ?? [];
@@ -56,7 +58,7 @@ export function SendStep({
         name,
         language,
         ...(found ? { category: found.category.toLowerCase() === "utility" ? "utility" : "marketing" } : {}),
-        params: found ? resized(kept, found.placeholders) : kept,
+        params: found && fit ? resized(kept, found.placeholders) : kept,
       };
     });
   const setParam = (k: number, edit: (param: TemplateParam) => TemplateParam) =>
@@ -142,13 +144,13 @@ export function SendStep({
             <TextInput
               label={t("editor.template.name", { n })}
               value={template?.name ?? ""}
-              onChange={(e) => setTemplate(e.currentTarget.value, template?.language ?? "en")}
+              onChange={(e) => setTemplate(e.currentTarget.value, template?.language ?? "en", false)}
               error={at("template") ?? at("template.name")}
             />
             <TextInput
               label={t("editor.template.language", { n })}
               value={template?.language ?? "en"}
-              onChange={(e) => setTemplate(template?.name ?? "", e.currentTarget.value)}
+              onChange={(e) => setTemplate(template?.name ?? "", e.currentTarget.value, false)}
               error={at("template.language")}
               w="8rem"
             />
