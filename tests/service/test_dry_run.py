@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from followup.domain.recipes import recipe
+from followup.services import templates
 from followup.services.dry_run import DryRun, DryRunRequest, dry_run
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import rule as build_rule
@@ -250,3 +251,31 @@ def test_a_whatsapp_step_falls_back_to_sms_then_email_without_a_reply(
         ("Fri 2026-11-27 09:00", "email"),
     ]
     assert engine.sandbox.requests == []
+
+
+def test_a_dry_run_holds_a_paused_template_as_the_sender_would(engine: MemoryEngine) -> None:
+    # Given the workspace's catalogue, synced from 360dialog, has the step's template paused
+    engine.sandbox.templates.add(
+        "apply_reminder", "en", "Hi {{1}}, still thinking about applying?", status="paused"
+    )
+    templates.sync(engine.deps, engine.clock.now())
+    # When the rule plays for a day
+    run = play(engine, "apply-reminder-24h", days=1)
+    # Then nothing is sent: the step waits for its template, saying why
+    assert [entry.kind for entry in run.entries if entry.kind == "send"] == []
+    assert any(
+        "template 'apply_reminder' (en) is paused" in (entry.reason or "") for entry in run.entries
+    ), lines(run)
+
+
+def test_a_dry_run_shows_the_approved_template_rendered(engine: MemoryEngine) -> None:
+    # Given the step's template is approved in the synced catalogue
+    engine.sandbox.templates.add("apply_reminder", "en", "Hi {{1}}, still thinking about it?")
+    templates.sync(engine.deps, engine.clock.now())
+    # When the rule plays
+    run = play(engine, "apply-reminder-24h", days=1)
+    # Then the send shows the body the lead would read
+    sent = [entry.message for entry in run.entries if entry.kind == "send"]
+    assert [message.body if message else None for message in sent] == [
+        "Hi Dewi, still thinking about it?"
+    ], lines(run)

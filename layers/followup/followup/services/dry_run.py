@@ -1,10 +1,11 @@
 """A journey played for one contact on a virtual clock, sending nothing.
 
-The real services run on an in-memory store holding only the workspace's settings, the
-rule and the contact (a real one, copied with its recent messages, or a test contact given
-inline). Time jumps from one moment that matters to the next (a step falling due, a send
-window opening, a wait ending, a simulated reply or event), so a month plays in a few
-hundred service calls. What the sender would hand to WhatsApp is recorded, not sent.
+The real services run on an in-memory store holding only the workspace's settings and
+template catalogue, the rule and the contact (a real one, copied with its recent messages,
+or a test contact given inline). Time jumps from one moment that matters to the next (a
+step falling due, a send window opening, a wait ending, a simulated reply or event), so a
+month plays in a few hundred service calls. What the sender would hand to WhatsApp is
+recorded, not sent.
 
 The result is the timeline a user reads: each send with its local time and content, each
 step passed by and why, each simulated reply and event, and how the journey ended.
@@ -43,8 +44,9 @@ if TYPE_CHECKING:
 
 MAX_MOMENTS = 2_000
 """Moments played at most: far more than a year of any journey needs."""
-TEST_WA_ID = "19995550100"
-"""The inline test contact's number (a fictional one): nothing is ever sent to it."""
+TEST_WA_ID = "447700900100"
+"""The inline test contact's number, in Ofcom's range kept for drama: nothing is ever sent
+to it, and it is not a +1 number, to which Meta refuses marketing templates."""
 
 
 class TestContact(BaseModel):
@@ -111,6 +113,7 @@ Kind = Literal[
     "branch",
     "action",
     "send",
+    "held",
     "skipped",
     "stopped",
     "replied",
@@ -290,6 +293,7 @@ def dry_run(deps: Deps, rule: Rule, request: DryRunRequest) -> DryRun:
     inner.transactions = watched
     settings = deps.catalog.settings()
     inner.rules.save_settings(settings)
+    inner.templates.save_templates(deps.catalog.templates(), 0)
     inner.rules.save_rule(rule.model_copy(update={"active": True}))
     contact = _contact(deps, inner, request, start)
     date_triggers.reindex(inner, None, contact)
@@ -434,7 +438,8 @@ def _described(action: BaseModel) -> str:
     return " ".join(str(value) for value in fields.values() if value is not None)
 
 
-_ENDS: dict[Status, Kind] = {
+_SHOWN: dict[Status, Kind] = {
+    Status.WAITING_TEMPLATE: "held",
     Status.SKIPPED: "skipped",
     Status.CANCELED: "stopped",
     Status.OPTED_OUT: "stopped",
@@ -449,7 +454,7 @@ def _followup_entries(inner: Deps, contact_id: str) -> list[Entry]:
     for followup in inner.followups.followups_of(contact_id):
         step = followup.step_index + 1
         for change in followup.history:
-            kind = "send" if change.status is Status.SENT else _ENDS.get(change.status)
+            kind = "send" if change.status is Status.SENT else _SHOWN.get(change.status)
             if kind is None:
                 continue
             found.append(
