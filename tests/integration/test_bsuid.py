@@ -8,9 +8,12 @@ from typing import Any
 
 import httpx
 
+from followup.adapters.claude import ClaudeWriter
+from followup.domain.ai import DEFAULT_MODEL
 from followup.domain.followup import Status
 from followup.services.contacts import find_contact
 from followup_local.engine import LOCAL_API_KEY, LocalEngine
+from followup_local.fake_anthropic import FakeAnthropic
 from tests.support.api import call
 from tests.support.builders import rule
 from tests.support.webhook import payload, post
@@ -18,6 +21,7 @@ from tests.support.webhook import payload, post
 HOUR = timedelta(hours=1)
 # Leading zeros, a dot and letters: what a phone normaliser would strip or reject.
 BSUID = "BR.0015025763946558"
+CLAUDE_KEY = "sk-ant-local-test"
 
 
 def from_user(user_id: str, message_id: str, at: datetime, text: str = "halo") -> dict[str, Any]:
@@ -175,3 +179,24 @@ def test_a_late_copy_of_an_older_user_id_change_does_not_undo_a_newer_one(
     assert found is not None
     assert (found.item.user_id, found.item.previous_user_ids) == (NEWER, [OLD, NEW])
     assert len(contact_ids(engine, OLD, NEW, NEWER)) == 1
+
+
+def test_folding_a_newcomer_does_not_ask_claude_again(engine: LocalEngine) -> None:
+    # Given replies are read by Claude, and a reply from a new id came before the notice
+    with FakeAnthropic(CLAUDE_KEY) as claude:
+        engine.deps.classifier = ClaudeWriter(CLAUDE_KEY, DEFAULT_MODEL, base_url=claude.base_url)
+        now = engine.clock.now()
+        post(engine, from_user(OLD, "wamid.BS0401", now - 25 * HOUR, text="halo"))
+        post(engine, from_user(NEW, "wamid.BS0402", now, text="not interested, thanks"))
+        asked = len(claude.requests)
+        # When WhatsApp's notice folds the newcomer into the person's contact
+        post(engine, user_id_change(OLD, NEW, "wamid.SYS0401", now))
+        # Then the reply keeps the reading it had, and nobody paid to read it twice
+        assert len(claude.requests) == asked
+    found = find_contact(engine.deps, None, NEW)
+    assert found is not None
+    [heard] = [
+        m for m in engine.deps.contacts.recent_messages(found.item.id, 50) if m.id == "wamid.BS0402"
+    ]
+    assert heard.intent is not None
+    assert (heard.intent.source, heard.intent.intent) == ("ai", "not_interested")

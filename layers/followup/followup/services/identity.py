@@ -63,8 +63,9 @@ def relink(deps: Deps, change: IdentityChange) -> str:
 
 def _fold(deps: Deps, newcomer: Versioned[Contact], into: Contact, change: IdentityChange) -> bool:
     """Fold a contact made from the new user id alone into the person's own contact: its
-    messages are heard again as the person's (a reply still answers their follow-ups, a
-    STOP still opts them out), then it is removed. False when it is someone else."""
+    messages are heard again as the person's, with the reading they already had (a reply
+    still answers their follow-ups, a STOP still opts them out), then it is removed. False
+    when it is someone else."""
     new_id = change.new.user_id
     fresh = (
         new_id is not None
@@ -84,7 +85,15 @@ def _fold(deps: Deps, newcomer: Versioned[Contact], into: Contact, change: Ident
         lines = deps.contacts.recent_messages(current.item.id, _NEWCOMER_LINES)
         for line in sorted(lines, key=lambda m: m.at):
             if line.direction is Direction.INBOUND:
-                record_inbound(deps, person, line.text, line.at, line.id, current.item.name)
+                record_inbound(
+                    deps,
+                    person,
+                    line.text,
+                    line.at,
+                    line.id,
+                    current.item.name,
+                    read_before=line.intent,
+                )
         if deps.contacts.remove_contact(current.item.id, current.revision):
             return True
         current = deps.contacts.contact(current.item.id)  # it heard another message meanwhile

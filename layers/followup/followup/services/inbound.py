@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from followup.domain.ai import AiUnavailable
 from followup.domain.contact import Contact, Speaker
-from followup.domain.conversation import Direction, Message, Referral
+from followup.domain.conversation import Direction, Message, MessageIntent, Referral
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.followup import FollowUp, Reason, Status
 from followup.domain.intents import Detected, Intent, classify
@@ -54,11 +54,14 @@ def record_inbound(
     name: str = "",
     *,
     referral: Referral | None = None,
+    read_before: MessageIntent | None = None,
 ) -> InboundResult:
     """The contact wrote: record it, then answer sent follow-ups and cancel queued ones.
 
     Safe to repeat for the same message: every effect is conditional on the current state
     and bounded by the message's own time, so a late duplicate changes nothing.
+    `read_before` is the reading the message got when it was first heard (by a contact
+    since folded into this one): its intent is acted on again without asking the AI twice.
     """
     identity = Identity(sender) if isinstance(sender, str) else sender
     settings = deps.catalog.settings()
@@ -74,7 +77,7 @@ def record_inbound(
     else:
         known = existing.item
     contact_id = known.id
-    reading = None if stop else _read(deps, text, at, known, settings)
+    reading = None if stop else _read(deps, text, at, known, settings, read_before)
     follow_up: list[Enrollment] = []
     if reading is not None:
         reading, follow_up = plan_follow_up(deps, reading, known, at, deps.clock.now())
@@ -134,13 +137,21 @@ def record_inbound(
 
 
 def _read(
-    deps: Deps, text: str, at: datetime, contact: Contact, settings: WorkspaceSettings
+    deps: Deps,
+    text: str,
+    at: datetime,
+    contact: Contact,
+    settings: WorkspaceSettings,
+    before: MessageIntent | None = None,
 ) -> Reading | None:
     """The reply's intent, read in the contact's zone as of when it was written: by Claude
     when a key is set and the workspace's AI is on, else (or when its answer is unusable)
     by the rules. Opt-outs never get here: they are handled first, by keyword."""
     if not settings.intents.enabled or not text.strip():
         return None
+    if before is not None:
+        again = Detected(before.intent, before.confidence, before.source, before.at, before.local)
+        return read_reply(again, settings, contact.stage)
     zone = contact.zone(settings.zone)
     detected = classify(text, at, zone, opt_out_keywords=settings.opt_out_keywords)
     if deps.classifier is None or not settings.ai.enabled:
