@@ -70,7 +70,13 @@ export function BulkCancel({
           </Button>
         </Group>
       )}
-      <Modal opened={asking} onClose={() => setAsking(false)} title={t("cancel.confirmTitle", { count })} centered>
+      <Modal
+        opened={asking}
+        onClose={() => setAsking(false)}
+        title={t("cancel.confirmTitle", { count })}
+        closeButtonProps={{ "aria-label": t("cancel.keep") }}
+        centered
+      >
         <Stack gap="sm">
           <Text size="sm">{t("cancel.confirmBody")}</Text>
           <Group justify="flex-end" gap="xs">
