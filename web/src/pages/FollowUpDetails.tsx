@@ -8,7 +8,7 @@ import { useFormat } from "../format";
 import { useT } from "../i18n/locale";
 import { ErrorState, Loading } from "../problems";
 import { useRules, useSession, useWorkspaceZone } from "../session";
-import { useReasonWords } from "../waiting";
+import { readableCode, useReasonWords } from "../waiting";
 import { COLOURS, useStatusWords } from "./Queue";
 
 /** One follow-up's details beside the queue; its URL (`?open=<id>`) opens it again. */
@@ -151,7 +151,7 @@ function Message({ f }: { f: FollowUp }) {
       )}
       {ai?.used && <Text size="xs">{t("details.aiWrote")}</Text>}
       {ai && !ai.used && (
-        <Text size="xs">{t("details.aiFallback", { why: ai.guardrail ?? ai.fallback_reason ?? "" })}</Text>
+        <Text size="xs">{t("details.aiFallback", { why: readableCode(ai.guardrail ?? ai.fallback_reason ?? "") })}</Text>
       )}
     </Stack>
   );
