@@ -7,6 +7,7 @@ import { Api, type Role, type Session } from "./api";
 import { loadConfig, savedSession, signInLocally, signInWithCognito, signOut } from "./auth";
 import type { MessageId } from "./i18n/en";
 import { LOCALES, type LocaleCode, useLocale, useT } from "./i18n/locale";
+import { AuditPage } from "./pages/Audit";
 import { ContactPage } from "./pages/Contact";
 import { ContactsPage } from "./pages/Contacts";
 import { QueuePage } from "./pages/Queue";
@@ -106,6 +107,7 @@ function Shell({ config, session, onSignOut }: { config: Config; session: Sessio
           <Tab to="/stats" label="nav.stats" onGo={close} />
           <Tab to="/contacts" label="nav.contacts" onGo={close} />
           <Tab to="/settings" label="settings.nav" onGo={close} />
+          {session.role === "admin" && <Tab to="/audit" label="nav.audit" onGo={close} />}
           {config.mode === "local" && <NavLink href="/sandbox" label={t("nav.sandbox")} />}
         </AppShell.Section>
         <AppShell.Section>
@@ -129,6 +131,7 @@ function Shell({ config, session, onSignOut }: { config: Config; session: Sessio
           <Route path="/contacts" element={<ContactsPage />} />
           <Route path="/contacts/:contactId" element={<ContactPage />} />
           <Route path="/settings" element={<SettingsPage />} />
+          <Route path="/audit" element={<AuditPage />} />
           <Route path="*" element={<Empty>{t("app.notFound")}</Empty>} />
         </Routes>
         </Suspense>

@@ -12,6 +12,8 @@ export interface Session {
 export interface Problem {
   field: string;
   message: string;
+  /** A stable code for the problem (`from_after_to`, `too_long`...). */
+  code?: string;
 }
 
 export class ApiError extends Error {
@@ -25,20 +27,45 @@ export class ApiError extends Error {
   }
 }
 
+/** What went (or is to go) to the lead: a text, an email, or a template with its parameters. */
+export interface Rendered {
+  kind: "text" | "template" | "sms" | "email";
+  text?: string | null;
+  subject?: string | null;
+  template_name?: string | null;
+  language?: string | null;
+  params: string[];
+  /** A template's body with its parameters, as the lead reads it (when the catalogue has it). */
+  body?: string | null;
+}
+
 export interface FollowUp {
   id: string;
   contact_id: string;
   rule_id: string;
+  rule_version?: number;
+  step_index?: number;
+  channel?: string;
   status: string;
   reason: string | null;
+  /** `reason` as a stable code for translation (absent on rows pushed by the live feed). */
+  reason_code?: string | null;
+  error_code?: number | null;
   error_title: string | null;
+  attempt?: number;
+  /** The lead's name and number, read with the row (absent on rows pushed by the live feed). */
+  contact_name?: string | null;
+  contact_number?: string | null;
+  rendered?: Rendered | null;
+  ai?: { used: boolean; fallback_reason?: string | null; guardrail?: string | null; cost_usd?: number } | null;
+  pricing?: { billable: boolean; category: string; cost_usd: number } | null;
   scheduled_at: string;
   created_at: string;
   sent_at: string | null;
   manual: boolean;
   history: { status: string; at: string; reason?: string | null }[];
   /** The AI-written message waiting for approval (reason `awaiting_approval`). */
-  proposed?: { kind: "text" | "template"; text: string | null; params: string[] } | null;
+  proposed?: (Rendered & { kind: "text" | "template"; text: string | null }) | null;
   /** The send window moved it: it waits for `opens_at` (UTC), shown in the lead's `zone`.
    * Absent on follow-ups pushed by the live feed, which does not work it out. */
   waiting_for_window?: boolean;
@@ -56,6 +83,23 @@ export interface SendNowAnswer extends FollowUp {
   zone: string;
   now: boolean;
   why: string;
+}
+
+/** What `POST /api/queue/cancel` answers for each id. */
+export interface CancelResult {
+  id: string;
+  result: "cancelled" | "already_sent" | "already_ended" | "not_found" | string;
+}
+
+/** One change kept by the audit log: `action` is a code such as `rule.updated`. */
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  before: string | null;
+  after: string | null;
 }
 
 export interface Duration {

@@ -1,7 +1,11 @@
 // Errors in plain words, with a retry; never a bare "Failed to fetch".
 import { Alert, Button, Center, Loader, Text } from "@mantine/core";
 import { ApiError } from "./api";
+import type { MessageId } from "./i18n/en";
 import { useT } from "./i18n/locale";
+
+/** The API's problem codes this app says in its own words; others show the API's message. */
+const KNOWN = new Set(["from_after_to", "period_too_long"]);
 
 export function useProblemWords(): (error: unknown) => string {
   const t = useT();
@@ -11,7 +15,11 @@ export function useProblemWords(): (error: unknown) => string {
       if (error.status === 403) return t("error.forbidden");
       if (error.status === 404) return t("error.notFound");
       if (error.status >= 500) return t("error.server", { status: error.status });
-      return error.message;
+      if (error.details.length === 0) return error.message;
+      const said = error.details.map((d) =>
+        d.code && KNOWN.has(d.code) ? t(`problem.${d.code}` as MessageId) : `${d.field}: ${d.message}`,
+      );
+      return t("error.invalid", { problems: said.join("; ") });
     }
     if (error instanceof TypeError) return t("error.network");
     return t("error.server", { status: "?" });

@@ -4,20 +4,27 @@ import { useFormat } from "./format";
 import type { MessageId } from "./i18n/en";
 import { useT } from "./i18n/locale";
 
-/** The reason a follow-up ended or waits, as the reader's language says it. */
-export function useReasonWords(): (reason: string | null) => string {
+/** The reason a follow-up ended or waits, as the reader's language says it: by the API's
+ * `reason_code` when it gave one, else read from the reason itself. */
+export function useReasonWords(): (reason: string | null, code?: string | null) => string {
   const t = useT();
-  return (reason) => {
+  return (reason, code) => {
     if (!reason) return "";
-    if (reason.startsWith("held: ")) return t("reason.held", { why: reason.slice("held: ".length) });
-    for (const prefix of ["waiting_template", "template_unusable"] as const) {
-      if (reason.startsWith(`${prefix}: `)) return t(`reason.${prefix}`, { why: reason.slice(prefix.length + 2) });
-    }
-    const key = `reason.${reason}` as MessageId;
-    return REASONS.has(key) ? t(key) : t("reason.other", { code: reason });
+    const tail = reason.includes(": ") ? reason.slice(reason.indexOf(": ") + 2) : reason;
+    const coded = code ?? (PREFIXED.some((p) => reason.startsWith(`${p}: `)) ? reason.split(":")[0] : reason);
+    if (coded === "held") return t("reason.held", { why: tail });
+    if (coded === "waiting_template" || coded === "template_unusable") return t(`reason.${coded}`, { why: tail });
+    const key = `reason.${coded}` as MessageId;
+    return REASONS.has(key) ? t(key) : t("reason.other", { code: readableCode(coded) });
   };
 }
 
+/** An unknown code as words: "quiet_hours" reads "quiet hours"; a sentence stays as it is. */
+export function readableCode(code: string): string {
+  return /^[a-z0-9_.]+$/.test(code) ? code.replace(/[_.]+/g, " ").trim() : code;
+}
+
+const PREFIXED = ["held", "waiting_template", "template_unusable"];
 const REASONS_LIST: MessageId[] = [
   "reason.window_closed",
   "reason.hot_contact",
@@ -39,6 +46,8 @@ const REASONS_LIST: MessageId[] = [
   "reason.awaiting_approval",
   "reason.approval_expired",
   "reason.rejected",
+  "reason.canceled_by_staff",
+  "reason.manual",
   "reason.conversation_closed",
   "reason.silence_broken",
   "reason.template_approved",

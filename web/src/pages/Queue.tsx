@@ -1,8 +1,11 @@
-import { Badge, Button, Group, NativeSelect, Stack, Table, Text, TextInput, Textarea, Title } from "@mantine/core";
-import { type InfiniteData, useInfiniteQuery, useQueries, useQueryClient } from "@tanstack/react-query";
+import { Badge, Button, Checkbox, Group, NativeSelect, Stack, Table, Text, TextInput, Textarea, Title } from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
+import { type InfiniteData, useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router";
-import type { Contact, FollowUp } from "../api";
+import type { FollowUp } from "../api";
+import { apiTime, dayEnd, dayStart, days } from "../days";
+import { useErrorWords } from "../explain";
 import { useFormat } from "../format";
 import type { MessageId } from "../i18n/en";
 import { useT } from "../i18n/locale";
@@ -10,6 +13,8 @@ import { type FeedState, openFeed } from "../live";
 import { Empty, ErrorState, Loading, useProblemWords } from "../problems";
 import { useRules, useSession, useWorkspaceZone } from "../session";
 import { useReasonWords, useWaitWords, useWindowBanner } from "../waiting";
+import { BulkCancel, MAX_CANCEL, UNSENT } from "./BulkCancel";
+import { FollowUpDrawer } from "./FollowUpDetails";
 
 export const STATUSES = [
   "queued",
@@ -26,7 +31,7 @@ export const STATUSES = [
   "skipped",
 ] as const;
 // Dark shades only: badge text stays readable (WCAG AA) on white.
-const COLOURS: Record<string, string> = {
+export const COLOURS: Record<string, string> = {
   queued: "gray.7",
   waiting_template: "orange.9",
   sending: "blue.8",
@@ -53,12 +58,41 @@ export function useStatusWords(): (status: string) => string {
   return (status) => ((STATUSES as readonly string[]).includes(status) ? t(`status.${status}` as MessageId) : status);
 }
 
+/** The longest send-time range the queue asks for: its planning period reaches a month further back. */
+const LONGEST_RANGE_DAYS = 60;
+const PLANNED_BEFORE_DAYS = 31;
+const API_SPAN_DAYS = 91;
+
+/** The query for a send-time range (days in `zone`), or a problem the reader can fix first. */
+function sendRange(
+  sendFrom: string,
+  sendTo: string,
+  zone: string,
+): { query: Record<string, string> } | { problem: "backwards" | "tooLong" } {
+  if (!sendFrom && !sendTo) return { query: {} };
+  const start = sendFrom ? dayStart(sendFrom, zone) : null;
+  const end = sendTo ? dayEnd(sendTo, zone) : null;
+  if (start && end && start > end) return { problem: "backwards" };
+  if (start && end && end.getTime() - start.getTime() > days(LONGEST_RANGE_DAYS)) return { problem: "tooLong" };
+  // Follow-ups are planned before they are sent: the planning period starts a month earlier.
+  // Without an end: up to the end of tomorrow, a bound that holds all day (a query key).
+  const tomorrow = new Date(Date.now() + days(1)).toISOString().slice(0, 10);
+  const to = end ?? new Date(Math.max(dayEnd(tomorrow, zone).getTime(), (start as Date).getTime() + days(1)));
+  const first = (start ?? new Date(to.getTime() - days(1))).getTime() - days(PLANNED_BEFORE_DAYS);
+  const from = new Date(Math.max(first, to.getTime() - days(API_SPAN_DAYS)));
+  const query: Record<string, string> = { from: apiTime(from), to: apiTime(to) };
+  if (start) query.scheduled_from = apiTime(start);
+  if (end) query.scheduled_to = apiTime(end);
+  return { query };
+}
+
 export function QueuePage() {
   const { api, session } = useSession();
   const t = useT();
   const format = useFormat();
   const statusWords = useStatusWords();
   const reasonWords = useReasonWords();
+  const errorWords = useErrorWords();
   const waitWords = useWaitWords();
   const windowBanner = useWindowBanner();
   const workspaceZone = useWorkspaceZone();
@@ -68,9 +102,20 @@ export function QueuePage() {
   const status = params.get("status") ?? "";
   const rule = params.get("rule") ?? "";
   const search = params.get("q") ?? "";
+  const sendFrom = params.get("sendFrom") ?? "";
+  const sendTo = params.get("sendTo") ?? "";
+  const opened = params.get("open");
   const sort = params.get("sort") === "oldest" ? "oldest" : "newest";
+  const [needle] = useDebouncedValue(search.trim(), 300);
   const [feed, setFeed] = useState<FeedState>("connecting");
-  const key = useMemo(() => ["queue", status, rule], [status, rule]);
+  const canCancel = session.role !== "counselor";
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const range = !sendFrom && !sendTo ? { query: {} } : workspaceZone ? sendRange(sendFrom, sendTo, workspaceZone) : null;
+  const rangeQuery = range && "query" in range ? range.query : null;
+  const rangeProblem = range && "problem" in range ? range.problem : null;
+  const rangeKey = rangeQuery ? new URLSearchParams(rangeQuery).toString() : null;
+  const key = useMemo(() => ["queue", status, rule, needle, rangeKey], [status, rule, needle, rangeKey]);
+  const filtered = needle !== "" || !!sendFrom || !!sendTo;
   const setParam = (name: string, value: string) =>
     setParams(
       (current) => {
@@ -79,16 +124,18 @@ export function QueuePage() {
         else next.delete(name);
         return next;
       },
-      { replace: true },
+      { replace: name !== "open" },
     );
 
   const pages = useInfiniteQuery({
     queryKey: key,
     initialPageParam: null as string | null,
+    enabled: rangeQuery !== null,
     queryFn: async ({ pageParam }) => {
-      const query = new URLSearchParams({ limit: "50" });
+      const query = new URLSearchParams({ limit: "50", ...rangeQuery });
       if (status) query.set("status", status);
       if (rule) query.set("rule", rule);
+      if (needle) query.set("q", needle);
       if (pageParam) query.set("cursor", pageParam);
       const page = await api.get<QueuePage>(`/api/queue?${query}`);
       // A live change may land while the page is on its way: never let the older copy win.
@@ -98,7 +145,8 @@ export function QueuePage() {
     getNextPageParam: (last) => last.cursor,
   });
 
-  // The feed does not say whether a queued follow-up waits for the send window: ask the API.
+  // The feed does not say whether a queued follow-up waits for the send window, nor who its
+  // lead is: ask the API.
   const reloadTimer = useRef<number | undefined>(undefined);
   const reloadSoon = useCallback(() => {
     window.clearTimeout(reloadTimer.current);
@@ -119,7 +167,10 @@ export function QueuePage() {
             const byId = new Map(current.map((row) => [row.id, row]));
             const fresh = changed.filter((f) => (!status || f.status === status) && (!rule || f.rule_id === rule));
             for (const f of fresh) byId.set(f.id, stillWaiting(f, byId.get(f.id)));
-            const added = fresh.filter((f) => !current.some((row) => row.id === f.id)).map((f) => byId.get(f.id) ?? f);
+            // A search or a send-time range decides which new rows belong: the API does.
+            const added = filtered
+              ? []
+              : fresh.filter((f) => !current.some((row) => row.id === f.id)).map((f) => byId.get(f.id) ?? f);
             return {
               ...data,
               pages: data.pages.map((page, index) => ({
@@ -129,37 +180,32 @@ export function QueuePage() {
             };
           });
           const unknown = (f: FollowUp) =>
-            f.status === "queued" && !shown.some((row) => row.id === f.id && row.scheduled_at === f.scheduled_at);
+            !shown.some((row) => row.id === f.id && (f.status !== "queued" || row.scheduled_at === f.scheduled_at));
           if (changed.some(unknown)) reloadSoon();
         },
         setFeed,
       ),
-    [session, status, rule, key, queries, reloadSoon],
+    [session, status, rule, key, queries, reloadSoon, filtered],
   );
 
   const rows = rowsOf(pages.data);
-  const contactIds = [...new Set(rows.map((f) => f.contact_id))];
-  const contactQueries = useQueries({
-    queries: contactIds.map((id) => ({
-      queryKey: ["contact", id],
-      queryFn: () => api.get<Contact>(`/api/contacts/${encodeURIComponent(id)}`),
-      staleTime: 60_000,
-    })),
-  });
-  const contacts = new Map(contactQueries.flatMap((q) => (q.data ? [[q.data.id, q.data] as const] : [])));
   const ruleNames = new Map((rules.data ?? []).map((r) => [r.id, r.name]));
-  const needle = search.trim().toLowerCase();
-  const shown = rows
-    .filter((f) => {
-      if (!needle) return true;
-      const c = contacts.get(f.contact_id);
-      return [c?.name, c?.wa_id, f.contact_id].some((v) => v?.toLowerCase().includes(needle));
-    })
-    .sort((a, b) => (sort === "oldest" ? 1 : -1) * a.scheduled_at.localeCompare(b.scheduled_at));
+  const shown = [...rows].sort((a, b) => (sort === "oldest" ? 1 : -1) * a.scheduled_at.localeCompare(b.scheduled_at));
   const counts = STATUSES.map((s) => [s, rows.filter((f) => f.status === s).length] as const).filter(([, n]) => n);
   const banner = windowBanner(rows);
   const ruleOptions = [...(rules.data ?? []).map((r) => ({ value: r.id, label: r.name }))];
   if (rule && !ruleNames.has(rule)) ruleOptions.push({ value: rule, label: rule });
+  const selectable = (f: FollowUp) => canCancel && (UNSENT.has(f.status) || selected.has(f.id));
+  const shownSelectable = shown.filter(selectable);
+  const allSelected = shownSelectable.length > 0 && shownSelectable.every((f) => selected.has(f.id));
+  const toggle = (id: string) =>
+    setSelected((current) => {
+      const next = new Set(current);
+      if (next.has(id)) next.delete(id);
+      else if (next.size < MAX_CANCEL) next.add(id);
+      return next;
+    });
+  const rangeWords = rangeProblem === "backwards" ? t("queue.rangeBackwards") : rangeProblem ? t("queue.rangeTooLong", { days: LONGEST_RANGE_DAYS }) : "";
 
   return (
     <Stack gap="sm">
@@ -169,10 +215,11 @@ export function QueuePage() {
           {feed === "live" ? t("queue.live") : feed === "connecting" ? t("queue.connecting") : t("queue.disconnected")}
         </Text>
       </Group>
-      <Group align="end" gap="sm" wrap="wrap" className="filters">
+      <Group align="start" gap="sm" wrap="wrap" className="filters">
         <TextInput
           type="search"
           label={t("queue.search")}
+          maxLength={100}
           value={search}
           onChange={(e) => setParam("q", e.currentTarget.value)}
         />
@@ -188,6 +235,22 @@ export function QueuePage() {
           onChange={(e) => setParam("rule", e.currentTarget.value)}
           data={[{ value: "", label: t("queue.anyRule") }, ...ruleOptions]}
         />
+        <TextInput
+          type="date"
+          label={t("queue.sendFrom")}
+          value={sendFrom}
+          onChange={(e) => setParam("sendFrom", e.currentTarget.value)}
+          error={rangeProblem ? true : undefined}
+          aria-describedby={rangeProblem ? "range-problem" : undefined}
+        />
+        <TextInput
+          type="date"
+          label={t("queue.sendTo")}
+          value={sendTo}
+          onChange={(e) => setParam("sendTo", e.currentTarget.value)}
+          error={rangeProblem ? true : undefined}
+          aria-describedby={rangeProblem ? "range-problem" : undefined}
+        />
         <NativeSelect
           label={t("queue.sort")}
           value={sort}
@@ -198,6 +261,16 @@ export function QueuePage() {
           ]}
         />
       </Group>
+      {rangeWords && (
+        <Text id="range-problem" className="problem" role="alert" data-testid="range-problem">
+          {rangeWords}
+        </Text>
+      )}
+      {(sendFrom || sendTo) && workspaceZone && !rangeProblem && (
+        <Text size="sm" c="dimmed">
+          {t("queue.rangeZone", { zone: workspaceZone })}
+        </Text>
+      )}
       {counts.length > 0 && (
         <Group gap="xs" role="list" aria-label={t("queue.counts")} data-testid="status-counts">
           {counts.map(([s, n]) => (
@@ -212,12 +285,30 @@ export function QueuePage() {
           {banner}
         </Text>
       )}
-      {pages.isPending && <Loading />}
+      {canCancel && <BulkCancel selected={selected} rows={rows} onDone={() => {
+        setSelected(new Set());
+        queries.invalidateQueries({ queryKey: ["queue"] });
+      }} />}
+      {pages.isLoading && <Loading />}
       {pages.isError && <ErrorState error={pages.error} retry={() => pages.refetch()} />}
       {shown.length > 0 && (
         <Table className="responsive" verticalSpacing="xs">
           <Table.Thead>
             <Table.Tr>
+              {canCancel && (
+                <Table.Th>
+                  <Checkbox
+                    aria-label={t("queue.selectAll")}
+                    checked={allSelected}
+                    disabled={shownSelectable.length === 0}
+                    onChange={() =>
+                      setSelected(
+                        allSelected ? new Set() : new Set(shownSelectable.slice(0, MAX_CANCEL).map((f) => f.id)),
+                      )
+                    }
+                  />
+                </Table.Th>
+              )}
               <Table.Th>{t("queue.contact")}</Table.Th>
               <Table.Th>{t("queue.rule")}</Table.Th>
               <Table.Th>{t("queue.scheduled")}</Table.Th>
@@ -227,17 +318,28 @@ export function QueuePage() {
           </Table.Thead>
           <Table.Tbody>
             {shown.map((f) => {
-              const contact = contacts.get(f.contact_id);
-              const zone = contact?.timezone ?? f.zone ?? workspaceZone ?? "UTC";
+              const zone = f.zone ?? workspaceZone ?? "UTC";
               const waits = waitWords(f);
-              const why = f.error_title ?? reasonWords(f.reason);
+              const why = errorWords(f) || reasonWords(f.reason, f.reason_code);
+              const name = f.contact_name || f.contact_id;
               return (
                 <Table.Tr key={f.id} data-testid="followup-row" data-id={f.id} data-status={f.status}>
+                  {canCancel && (
+                    <Table.Td>
+                      {selectable(f) && (
+                        <Checkbox
+                          aria-label={t("queue.select", { name })}
+                          checked={selected.has(f.id)}
+                          onChange={() => toggle(f.id)}
+                        />
+                      )}
+                    </Table.Td>
+                  )}
                   <Table.Td data-label={t("queue.contact")}>
-                    <Link to={`/contacts/${encodeURIComponent(f.contact_id)}`}>{contact?.name || f.contact_id}</Link>
-                    {contact?.wa_id && (
+                    <Link to={`/contacts/${encodeURIComponent(f.contact_id)}`}>{name}</Link>
+                    {f.contact_number && (
                       <Text size="xs" c="dimmed">
-                        +{contact.wa_id}
+                        +{f.contact_number}
                       </Text>
                     )}
                   </Table.Td>
@@ -259,6 +361,16 @@ export function QueuePage() {
                     <Badge color={COLOURS[f.status]} variant="outline">
                       {statusWords(f.status)}
                     </Badge>
+                    <Button
+                      size="compact-xs"
+                      variant="subtle"
+                      display="block"
+                      mt={4}
+                      aria-label={t("queue.detailsOf", { name })}
+                      onClick={() => setParam("open", f.id)}
+                    >
+                      {t("queue.details")}
+                    </Button>
                   </Table.Td>
                   <Table.Td data-label={t("queue.why")}>
                     {why}
@@ -276,22 +388,30 @@ export function QueuePage() {
           </Table.Tbody>
         </Table>
       )}
-      {pages.isSuccess && rows.length === 0 && <Empty>{t("queue.empty")}</Empty>}
-      {pages.isSuccess && rows.length > 0 && shown.length === 0 && <Empty>{t("queue.noMatch")}</Empty>}
+      {pages.isSuccess && rows.length === 0 && <Empty>{filtered || status || rule ? t("queue.noMatch") : t("queue.empty")}</Empty>}
       {pages.hasNextPage && (
         <Button variant="default" loading={pages.isFetchingNextPage} onClick={() => pages.fetchNextPage()}>
           {t("queue.loadMore")}
         </Button>
       )}
+      <FollowUpDrawer id={opened} onClose={() => setParam("open", "")} />
     </Stack>
   );
 }
 
-/** A follow-up from the feed keeps what the API said about its wait while it still waits so. */
+/** A follow-up from the feed keeps its lead as the API named them, and what the API said
+ * about its wait while it still waits so; its reason code holds while its reason does. */
 function stillWaiting(fresh: FollowUp, known: FollowUp | undefined): FollowUp {
-  if (!known || fresh.status !== "queued" || fresh.scheduled_at !== known.scheduled_at) return fresh;
-  const { waiting_for_window, opens_at, opens_at_local, zone, window } = known;
-  return { ...fresh, waiting_for_window, opens_at, opens_at_local, zone, window };
+  if (!known) return fresh;
+  const lead = {
+    contact_name: known.contact_name,
+    contact_number: known.contact_number,
+    zone: known.zone,
+    reason_code: fresh.reason === known.reason ? known.reason_code : undefined,
+  };
+  if (fresh.status !== "queued" || fresh.scheduled_at !== known.scheduled_at) return { ...fresh, ...lead };
+  const { waiting_for_window, opens_at, opens_at_local, window } = known;
+  return { ...fresh, ...lead, waiting_for_window, opens_at, opens_at_local, window };
 }
 
 /** The proposed AI text, with Approve / Edit / Reject for admin and marketing. */

@@ -139,11 +139,14 @@ def applicable_rules(contact_id: str) -> dict[str, Any]:
 
 @router.get("/api/followups/<followup_id>")
 def get_followup(followup_id: str) -> dict[str, Any]:
+    """The follow-up as a queue row shows it: with its lead's name, number and zone,
+    `reason_code`, and whether it waits for the send window."""
     require(router.current_event.raw_event, READERS)
-    found = runtime.deps().followups.followup(followup_id)
+    deps = runtime.deps()
+    found = deps.followups.followup(followup_id)
     if found is None:
         raise NotFound("follow-up", followup_id)
-    return found.model_dump(mode="json")
+    return shown(deps, [found])[0]
 
 
 @router.post("/api/followups/<followup_id>/approve", openapi_extensions=statuses(404, 409))

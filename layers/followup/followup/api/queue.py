@@ -41,7 +41,8 @@ def queue(
     cursor: str | None = None,
 ) -> dict[str, Any]:
     """A page of follow-ups planned in the period, newest first, each with its lead's name,
-    number and zone; `q` keeps the follow-ups of the leads whose name or number holds it
+    number and zone; `scheduled_from` and `scheduled_to` keep those whose send time falls
+    between them; `q` keeps the follow-ups of the leads whose name or number holds it
     (among the first 1,000 contacts a search reads, at most 50 leads); `counts` are how
     many follow-ups reached each status on the period's (UTC) days, summed from the daily
     counters (of `rule` alone when given)."""
@@ -53,6 +54,8 @@ def queue(
         raise InvalidField("from", "must not be after to", "from_after_to")
     if until - since > LONGEST:
         raise InvalidField("from", "the queue view spans at most 92 days", "period_too_long")
+    if scheduled_from and scheduled_to and scheduled_from > scheduled_to:
+        raise InvalidField("scheduled_from", "must not be after scheduled_to", "from_after_to")
     searched = None if q is None else _searched(deps, q)
     query = QueueQuery(since, until, status, rule, contact, scheduled_from, scheduled_to, searched)
     page = deps.followups.queue(query, limit, cursor)

@@ -1,0 +1,260 @@
+"""The queue beyond its list: a follow-up's details, bulk cancel, a send-time range with
+sorting, and the audit log, each read in Bahasa Indonesia or Português (Brasil), passing axe
+and fitting a 390 px phone."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, Request, expect
+
+from tests.e2e.test_app_pages import choose_language, serious_problems
+from tests.support.browser import Watched, sign_in
+from tests.support.devstack import SAFETY_NET, Running, eventually, free_port
+
+FAILED = Path(__file__).resolve().parents[2] / "events" / "whatsapp" / "status-failed-131050.json"
+FRIDAY = "2026-12-04T14:00:00+00:00"
+"""Friday 21:00 in Jakarta, the workspace's zone: the send window is closed in most zones."""
+LEADS = [
+    # name, zone: each waits for its own next opening, all on Saturday 5 Dec in Jakarta
+    ("Dewi Antre", "Asia/Jakarta"),  # 03:00 UTC, 10:00 in Jakarta
+    ("Lucas Fila", "America/Los_Angeles"),  # 18:00 UTC on Friday, 01:00 in Jakarta
+    ("Aroha Kiwi", "Pacific/Auckland"),  # 21:00 UTC on Friday, 04:00 in Jakarta
+    ("Kenji Tokyo", "Asia/Tokyo"),  # 01:00 UTC, 08:00 in Jakarta
+]
+EARLIEST_FIRST = ["Lucas Fila", "Aroha Kiwi", "Kenji Tokyo", "Dewi Antre"]
+SATURDAY = ("2026-12-04T17:00:00Z", "2026-12-05T17:00:00Z")
+"""Saturday 5 December in Jakarta, in UTC."""
+
+
+class Api:
+    """The stack's API with one admin token."""
+
+    def __init__(self, stack: Running) -> None:
+        self.url = stack.url
+        self.headers = stack.token("admin")
+
+    def __call__(self, method: str, path: str, **kwargs: Any) -> Any:
+        answer = httpx.request(
+            method, f"{self.url}{path}", headers=self.headers, timeout=SAFETY_NET, **kwargs
+        )
+        answer.raise_for_status()
+        return answer.json()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, Api]]:
+    """The demo after one tick on a Friday evening, and four leads in four zones sent the
+    open-day invitation by hand: each waits for its own next opening."""
+    state = tmp_path_factory.mktemp("queue") / "state"
+    running = Running(state, free_port(), contacts=8, clock=FRIDAY)
+    api = Api(running)
+    httpx.post(f"{running.url}/dev/tick", timeout=SAFETY_NET).raise_for_status()
+    for n, (name, zone) in enumerate(LEADS):
+        lead = {"wa_id": f"6281177700{n:02d}", "name": name, "stage": "new", "timezone": zone}
+        created = api("POST", "/api/contacts", json={**lead, "score": "warm"})
+        api("POST", f"/api/contacts/{created['id']}/followups", json={"rule_id": "open-day-invite"})
+    yield running, api
+    running.stop()
+
+
+def fits_a_phone(page: Page) -> bool:
+    """At 390 px, once the page has laid itself out again, nothing scrolls sideways."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_function("document.documentElement.scrollWidth <= innerWidth")
+    fits: bool = page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    return fits
+
+
+def delivered(api: Api) -> dict[str, Any]:
+    """A delivered follow-up that the sandbox priced."""
+
+    def found() -> dict[str, Any] | None:
+        rows = api("GET", "/api/queue?status=delivered&limit=50")["followups"]
+        return next((f for f in rows if f.get("pricing")), None)
+
+    return eventually(found)
+
+
+def fail(stack: Running, followup: dict[str, Any]) -> None:
+    """WhatsApp reports that the lead stopped marketing messages (131050)."""
+    event = json.loads(FAILED.read_text())
+    status = event["entry"][0]["changes"][0]["value"]["statuses"][0]
+    sent = datetime.fromisoformat(followup["sent_at"])
+    status.update(
+        id=followup["provider_message_id"],
+        timestamp=str(int(sent.timestamp()) + 60),
+        recipient_id=followup["contact_number"],
+        biz_opaque_callback_data=followup["id"],
+    )
+    secret = (stack.state / "webhook-secret").read_text().strip()
+    httpx.post(
+        f"{stack.url}/webhooks/whatsapp/{secret}", json=event, timeout=SAFETY_NET
+    ).raise_for_status()
+
+
+@pytest.mark.slow
+def test_a_row_opens_its_details_with_history_message_cost_and_the_error_explained(
+    stack: tuple[Running, Api], browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    running, api = stack
+    priced = delivered(api)
+    page = sign_in(browser, pages, running.url, "admin", watched)
+    choose_language(page, "id")
+    # The queue asks once for its rows, which name their leads: no request per contact
+    asked: list[str] = []
+
+    def note(request: Request) -> None:
+        if "/api/" in request.url:
+            asked.append(request.url.split("/api/")[1])
+
+    page.on("request", note)
+    page.reload()
+    rows = page.get_by_test_id("followup-row")
+    expect(rows.filter(has_text="Dewi Antre")).to_have_count(1)
+    page.wait_for_load_state("networkidle")
+    assert len([p for p in asked if p.startswith("queue")]) == 1
+    assert [p for p in asked if p.startswith("contacts/")] == []
+    # The row of a delivered follow-up opens its details, in its own URL
+    row = page.locator(f'[data-testid="followup-row"][data-id="{priced["id"]}"]')
+    row.get_by_role("button", name=re.compile("^Detail tindak lanjut untuk")).click()
+    details = page.get_by_test_id("followup-details")
+    expect(details).to_be_visible()
+    assert f"open={priced['id']}" in page.url
+    page.reload()
+    expect(details).to_have_attribute("data-status", "delivered")
+    expect(page.get_by_role("dialog")).to_contain_text("Riwayat status")
+    history = page.get_by_test_id("details-history").get_by_role("listitem")
+    expect(history.first).to_contain_text("Dalam antrean")
+    expect(history.last).to_contain_text("Sampai")
+    body = priced["rendered"]["body"]
+    expect(page.get_by_test_id("details-message")).to_contain_text(body)
+    expect(page.get_by_test_id("details-cost")).to_contain_text("0,04")
+    assert serious_problems(page) == []
+    assert fits_a_phone(page)
+    # WhatsApp reports it failed: its details say why in plain words
+    fail(running, priced)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.reload()
+    expect(details).to_have_attribute("data-status", "failed")
+    expect(page.get_by_test_id("details-error")).to_contain_text(
+        "Prospek telah mematikan pesan pemasaran dari kita."
+    )
+    # Closing the details takes the reader back to the queue
+    page.get_by_role("button", name="Tutup detail").click()
+    expect(details).to_have_count(0)
+    assert "open=" not in page.url
+    assert watched.errors == []
+
+
+@pytest.mark.slow
+def test_a_send_time_range_keeps_its_days_and_sorts_by_send_time(
+    stack: tuple[Running, Api], browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    running, api = stack
+    everything = api("GET", "/api/queue?limit=200")["followups"]
+    saturday = [f for f in everything if SATURDAY[0] <= f["scheduled_at"] < SATURDAY[1]]
+    assert len(saturday) < len(everything)
+    page = sign_in(browser, pages, running.url, "marketing", watched)
+    choose_language(page, "id")
+    rows = page.get_by_test_id("followup-row")
+    expect(rows).to_have_count(len(everything))
+    # Saturday 5 December in Jakarta holds the four invitations, not the demo's Friday sends
+    page.get_by_label("Waktu kirim dari (hari)").fill("2026-12-05")
+    page.get_by_label("Waktu kirim sampai (hari)").fill("2026-12-05")
+    expect(rows).to_have_count(len(saturday))
+    assert "sendFrom=2026-12-05" in page.url
+    # Sorted by send time, earliest first, then latest first
+    ours = rows.filter(has_text=re.compile("|".join(EARLIEST_FIRST))).get_by_role("link")
+    page.get_by_label("Waktu kirim", exact=True).select_option("oldest")
+    expect(ours).to_have_text(EARLIEST_FIRST)
+    page.get_by_label("Waktu kirim", exact=True).select_option("newest")
+    expect(ours).to_have_text(EARLIEST_FIRST[::-1])
+    expect(page.get_by_role("main")).to_contain_text("zona waktu workspace (Asia/Jakarta)")
+    assert serious_problems(page) == []
+    assert fits_a_phone(page)
+    # A range that ends before it starts is said beside its fields, without asking the API
+    refused: list[str] = []
+    page.on("response", lambda r: refused.append(r.url) if r.status >= 400 else None)
+    page.get_by_label("Waktu kirim dari (hari)").fill("2026-12-06")
+    problem = page.get_by_test_id("range-problem")
+    expect(problem).to_contain_text("Hari pertama setelah hari terakhir")
+    expect(page.get_by_label("Waktu kirim dari (hari)")).to_have_attribute("aria-invalid", "true")
+    expect(rows).to_have_count(0)
+    assert serious_problems(page) == []
+    assert refused == []
+    assert watched.errors == []
+
+
+@pytest.mark.slow
+def test_bulk_cancel_asks_first_then_says_what_was_cancelled_and_what_was_not(
+    stack: tuple[Running, Api], browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    running, api = stack
+    page = sign_in(browser, pages, running.url, "admin", watched)
+    choose_language(page, "pt-BR")
+    page.goto(f"{running.url}/#/queue?status=queued")
+    rows = page.get_by_test_id("followup-row")
+    expect(rows.filter(has_text="Kenji Tokyo")).to_have_count(1)
+    page.get_by_label("Selecionar o follow-up para Lucas Fila").check()
+    page.get_by_label("Selecionar o follow-up para Kenji Tokyo").check()
+    expect(page.get_by_test_id("bulk-bar")).to_contain_text("2 follow-ups selecionados")
+    # Meanwhile someone else cancels Kenji's
+    kenji = rows.filter(has_text="Kenji Tokyo").get_attribute("data-id")
+    api("POST", "/api/queue/cancel", json={"ids": [kenji]})
+    page.get_by_role("button", name="Cancelar selecionados").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Eles não serão enviados")
+    assert serious_problems(page) == []
+    dialog.get_by_role("button", name="Cancelar 2 follow-ups").click()
+    outcome = page.get_by_test_id("cancel-outcome")
+    expect(outcome).to_contain_text("1 follow-up cancelado.")
+    expect(outcome).to_contain_text("1 não pôde ser cancelado:")
+    expect(page.get_by_test_id("cancel-refused")).to_have_text(
+        ["Kenji Tokyo: já tinha terminado (cancelado, com falha ou ignorado)"]
+    )
+    expect(rows.filter(has_text="Lucas Fila")).to_have_count(0)
+    lucas = api("GET", "/api/queue?status=canceled&limit=50")["followups"]
+    assert {f["contact_name"] for f in lucas} >= {"Lucas Fila", "Kenji Tokyo"}
+    assert serious_problems(page) == []
+    assert fits_a_phone(page)
+    assert watched.errors == []
+
+
+@pytest.mark.slow
+def test_an_admin_reads_who_changed_what_and_when_a_page_at_a_time(
+    stack: tuple[Running, Api], browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    running, api = stack
+    # 52 changes: more than one page of the log
+    for _ in range(26):
+        api("POST", "/api/rules/busy-nudge/deactivate")
+        api("POST", "/api/rules/busy-nudge/activate")
+    settings = api("GET", "/api/settings")
+    api("PUT", "/api/settings", json={**settings, "opt_out_keywords": ["chega"]})
+    page = sign_in(browser, pages, running.url, "admin", watched)
+    choose_language(page, "pt-BR")
+    page.get_by_role("link", name="Registro de auditoria").click()
+    rows = page.get_by_test_id("audit-row")
+    expect(rows).to_have_count(50)
+    expect(rows.first).to_contain_text("Configurações alteradas")
+    expect(rows.first).to_contain_text("chega")
+    expect(rows.nth(1)).to_contain_text("Regra ativada")
+    expect(rows.nth(2)).to_contain_text("Regra desativada")
+    expect(rows.first).to_contain_text(re.compile(r"\d{1,2} de \w+\.? de 2026"))
+    page.get_by_role("button", name="Mostrar alterações mais antigas").click()
+    expect(rows).to_have_count(53)
+    assert serious_problems(page) == []
+    assert fits_a_phone(page)
+    # Only admins are shown the way to it
+    reader = sign_in(browser, pages, running.url, "marketing", Watched())
+    expect(reader.get_by_role("link", name="Rules")).to_be_visible()
+    expect(reader.get_by_role("link", name="Audit log")).to_have_count(0)
+    assert watched.errors == []

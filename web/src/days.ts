@@ -1,0 +1,39 @@
+// Calendar days read on the wall clock of a time zone, as the API's instants.
+
+const DAY = 86_400_000;
+
+/** How far `zone`'s wall clock is ahead of UTC at `at`, in milliseconds. */
+function offset(at: Date, zone: string): number {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone: zone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  }).formatToParts(at);
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const wall = Date.UTC(part("year"), part("month") - 1, part("day"), part("hour"), part("minute"), part("second"));
+  return wall - Math.floor(at.getTime() / 1000) * 1000;
+}
+
+/** The instant `isoDay` (YYYY-MM-DD) starts in `zone`. */
+export function dayStart(isoDay: string, zone: string): Date {
+  const midnight = new Date(`${isoDay}T00:00:00Z`);
+  return new Date(midnight.getTime() - offset(midnight, zone));
+}
+
+/** The last second of `isoDay` in `zone`. */
+export function dayEnd(isoDay: string, zone: string): Date {
+  const next = new Date(new Date(`${isoDay}T00:00:00Z`).getTime() + DAY).toISOString().slice(0, 10);
+  return new Date(dayStart(next, zone).getTime() - 1000);
+}
+
+/** An instant as the API reads it: UTC, to the second. */
+export function apiTime(at: Date): string {
+  return at.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+export const days = (n: number) => n * DAY;

@@ -1,0 +1,50 @@
+// The API's codes in the reader's words: WhatsApp's error codes, bulk-cancel outcomes and
+// audit actions, each with a readable fallback for a code this app does not know yet.
+import type { AuditEntry, CancelResult, FollowUp } from "./api";
+import type { MessageId } from "./i18n/en";
+import { useT } from "./i18n/locale";
+import { readableCode } from "./waiting";
+
+const PROVIDER_ERRORS = new Set([
+  131047, 470, 131026, 131049, 131050, 131056, 130429, 131048, 368, 131031, 131042, 130472,
+]);
+
+/** What went wrong with a send, in plain words, or "" when nothing did. */
+export function useErrorWords(): (f: FollowUp) => string {
+  const t = useT();
+  return (f) => {
+    if (f.error_code == null) return "";
+    if (PROVIDER_ERRORS.has(f.error_code)) return t(`providerError.${f.error_code}` as MessageId);
+    return t("providerError.other", { code: f.error_code, title: f.error_title ?? "" });
+  };
+}
+
+const CANCEL_RESULTS = new Set(["cancelled", "already_sent", "already_ended", "not_found"]);
+
+/** One id's bulk-cancel outcome in words. */
+export function useCancelWords(): (result: CancelResult["result"]) => string {
+  const t = useT();
+  return (result) =>
+    CANCEL_RESULTS.has(result)
+      ? t(`cancel.result.${result}` as MessageId)
+      : t("cancel.result.other", { code: readableCode(result) });
+}
+
+const AUDIT_ACTIONS = new Set([
+  "rule.created",
+  "rule.updated",
+  "rule.activated",
+  "rule.deactivated",
+  "rule.deleted",
+  "settings.updated",
+  "number.resumed",
+]);
+
+/** What an audit entry did, e.g. "Rule updated", in the reader's language. */
+export function useAuditWords(): (entry: AuditEntry) => string {
+  const t = useT();
+  return (entry) =>
+    AUDIT_ACTIONS.has(entry.action)
+      ? t(`audit.action.${entry.action}` as MessageId)
+      : t("audit.action.other", { code: readableCode(entry.action) });
+}
