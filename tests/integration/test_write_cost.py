@@ -13,6 +13,7 @@ from followup.services.ports import NewEnrollment, Phase
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from tests.contract.items import enrollment
+from tests.support.api import call
 from tests.support.builders import quiet_contact, quiet_lead, rule
 from tests.support.sender import sent_followup
 
@@ -199,3 +200,24 @@ def test_statuses_of_a_message_sent_without_an_echoed_id_apply_once_each_in_orde
     found = engine.deps.followups.followup(followup.id)
     assert found is not None
     assert found.status is Status.READ
+
+
+def test_a_send_writes_no_conversation_line_yet_the_timeline_shows_it_with_its_text(
+    metered: tuple[LocalEngine, Meter],
+) -> None:
+    engine, meter = metered
+    meter.on = True
+    followup = sent_followup(engine, RUDI)
+    meter.on = False
+    assert ("dynamodb write", "messages", "table") not in meter.bill.units
+    assert followup.rendered is not None
+    status, timeline = call(engine, "GET", f"/api/contacts/{followup.contact_id}/timeline")
+    assert status == 200
+    [line] = timeline["messages"]
+    assert (line["direction"], line["followup_id"], line["id"]) == (
+        "outbound",
+        followup.id,
+        followup.provider_message_id,
+    )
+    # A template with no body synced from the catalogue is named, as it always was.
+    assert line["text"] == f"[template {followup.rendered.template_name}]"
