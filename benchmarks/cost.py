@@ -423,8 +423,10 @@ def lifecycle(count: int) -> Bill:
             at = engine.clock.advance(timedelta(seconds=20))
             for followup in sent:
                 assert followup.provider_message_id is not None
-                wa_id = f"62{followup.contact_id[2:].rjust(11, '0')}"
-                delivery = envelopes.status(followup.provider_message_id, state, at, wa_id, None)
+                wa_id = f"6281{int(followup.contact_id[2:]):09d}"
+                delivery = envelopes.status(
+                    followup.provider_message_id, state, at, wa_id, followup.id
+                )
                 assert engine.deliver(delivery) == 200
         bill.phase = "other"
         engine.pump_stream()

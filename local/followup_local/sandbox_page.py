@@ -23,9 +23,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from followup.adapters.tables import MessageItem
+from followup.adapters.tables import FollowUpItem, MessageItem
 from followup.domain.conversation import Direction, Message
 from followup.services.contacts import find_contact
+from followup.services.timeline import sent_line
 from followup.wiring import runtime
 from followup_local import envelopes
 from followup_local.engine import REGION
@@ -98,13 +99,22 @@ class SandboxPage:
     def chats(self) -> list[dict[str, Any]]:
         """Per lead with a conversation: name, and its lines in time order, newest chat first.
 
-        Read from the engine's own conversation lines, so the page survives a restart and
-        shows what the engine saw, agents' messages included.
+        Read from the engine's own conversation lines (stored, or built from the sent
+        follow-ups), so the page survives a restart and shows what the engine saw, agents'
+        messages included.
         """
         deps = runtime.deps()
+        stored = [Message.model_validate_json(item.doc) for item in MessageItem.scan()]
+        told = {line.followup_id for line in stored if line.followup_id}
+        contact_ids = {item.contact_id for item in FollowUpItem.scan()}
+        built = (
+            sent_line(followup)
+            for contact_id in sorted(contact_ids)
+            for followup in deps.followups.followups_of(contact_id)
+            if followup.id not in told
+        )
         lines: dict[str, list[dict[str, Any]]] = {}
-        for item in MessageItem.scan():
-            line = Message.model_validate_json(item.doc)
+        for line in [*stored, *(line for line in built if line is not None)]:
             lines.setdefault(line.contact_id, []).append(
                 {
                     "from": "lead" if line.direction is Direction.INBOUND else "business",

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import timedelta, timezone
 from typing import Any
 
-import pytest
-
 from followup.adapters.tables import SHARDS
 from followup.domain.followup import FollowUp, Status
 from followup.domain.ids import shard_of
@@ -131,19 +129,6 @@ def test_follow_ups_of_a_contact_are_newest_first(store: Any) -> None:
     )
     assert [f.id for f in store.followups_of("ct_1")] == ["fu_c", "fu_b", "fu_a"]
     assert store.followups_of("ct_9") == []
-
-
-def test_a_follow_up_is_found_by_its_provider_message_id(
-    store: Any, refused: type[Exception]
-) -> None:
-    sending = followup(status=Status.SENDING)
-    write(store, sending)
-    assert store.followup_by_provider_id("wamid.1") is None
-    sent = moved(sending, Status.SENT, T0).model_copy(update={"provider_message_id": "wamid.1"})
-    store.commit([FollowUpChange(sent, Status.SENDING)], T0)
-    assert store.followup_by_provider_id("wamid.1") == sent
-    with pytest.raises(refused):
-        store.followup_by_provider_id("")
 
 
 def page_ids(store: Any, query: QueueQuery, limit: int) -> list[list[str]]:

@@ -175,7 +175,6 @@ def reads(store: Any) -> dict[str, Any]:
         by_wa, by_user = store.contact_by_wa_id(f"62811{n}"), store.contact_by_user_id(f"ID.{n}")
         seen[f"wa {n}"] = (by_wa.item.id, by_wa.revision) if by_wa else None
         seen[f"user {n}"] = (by_user.item.id, by_user.revision) if by_user else None
-        seen[f"wamid {n}"] = store.followup_by_provider_id(f"wamid.{n}")
     for n in range(8):
         seen[f"followup {n}"] = store.followup(f"fu_{n}")
     for n in range(6):

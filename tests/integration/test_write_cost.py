@@ -13,6 +13,7 @@ from followup.services.ports import NewEnrollment, Phase
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from tests.contract.items import enrollment
+from tests.support.api import call
 from tests.support.builders import quiet_contact, quiet_lead, rule
 from tests.support.sender import sent_followup
 
@@ -25,12 +26,16 @@ def metered() -> Iterator[tuple[LocalEngine, Meter]]:
         yield running
 
 
-def writes_of_status(engine: LocalEngine, meter: Meter, state: str) -> dict[str, float]:
-    """Write units by (table, where) of one status webhook for Rudi's follow-up."""
+def writes_of_status(
+    engine: LocalEngine, meter: Meter, state: str, *, echoed: bool = True
+) -> dict[str, float]:
+    """Write units by (table, where) of one status webhook for Rudi's follow-up, its id
+    echoed back as WhatsApp does (or not, as for a message sent before the sender set it)."""
     followup = sent_followup(engine, RUDI)
     assert followup.provider_message_id is not None
     at = engine.clock.advance(timedelta(seconds=30))
-    delivery = envelopes.status(followup.provider_message_id, state, at, RUDI, None)
+    echo = followup.id if echoed else None
+    delivery = envelopes.status(followup.provider_message_id, state, at, RUDI, echo)
     meter.on = True
     assert engine.deliver(delivery) == 200
     meter.on = False
@@ -151,3 +156,68 @@ def test_dispatch_and_claim_leave_the_waiting_index_alone_only_the_send_moves_it
     assert sent.status is Status.SENT
     # Off the live entries and onto the sent ones (a delete and a put), nothing else.
     assert meter.bill.units[("dynamodb write", "followups", "waiting")] == 2
+
+
+def test_a_send_files_no_index_entry_by_provider_message_id(
+    metered: tuple[LocalEngine, Meter],
+) -> None:
+    engine, meter = metered
+    meter.on = True
+    sent_followup(engine, RUDI)
+    meter.on = False
+    indexes = {detail for (kind, where, detail) in meter.bill.units if where == "followups"}
+    assert "by_provider_id" not in indexes
+    assert {"table", "waiting"} <= indexes
+
+
+def test_a_status_finds_its_follow_up_by_the_echoed_id_reading_no_index(
+    metered: tuple[LocalEngine, Meter],
+) -> None:
+    engine, meter = metered
+    engine.pump_each_step = False
+    writes_of_status(engine, meter, "delivered")
+    reads = {
+        f"{where}/{detail}" for (kind, where, detail) in meter.bill.units if kind == "dynamodb read"
+    }
+    assert "followups/table" in reads
+    assert not {r for r in reads if r.startswith("followups/") and r != "followups/table"}
+
+
+def test_statuses_of_a_message_sent_without_an_echoed_id_apply_once_each_in_order(
+    metered: tuple[LocalEngine, Meter],
+) -> None:
+    engine, meter = metered
+    writes_of_status(engine, meter, "delivered", echoed=False)
+    [followup] = engine.deps.followups.waiting(Phase.SENT, engine.clock.now() + timedelta(days=9))
+    assert followup.status is Status.DELIVERED
+    assert followup.provider_message_id is not None
+    at = engine.clock.advance(timedelta(seconds=30))
+    again = envelopes.status(followup.provider_message_id, "delivered", at, RUDI, None)
+    read = envelopes.status(followup.provider_message_id, "read", at, RUDI, None)
+    assert engine.deliver(again) == 200
+    assert engine.deps.followups.followup(followup.id) == followup
+    assert engine.deliver(read) == 200
+    found = engine.deps.followups.followup(followup.id)
+    assert found is not None
+    assert found.status is Status.READ
+
+
+def test_a_send_writes_no_conversation_line_yet_the_timeline_shows_it_with_its_text(
+    metered: tuple[LocalEngine, Meter],
+) -> None:
+    engine, meter = metered
+    meter.on = True
+    followup = sent_followup(engine, RUDI)
+    meter.on = False
+    assert ("dynamodb write", "messages", "table") not in meter.bill.units
+    assert followup.rendered is not None
+    status, timeline = call(engine, "GET", f"/api/contacts/{followup.contact_id}/timeline")
+    assert status == 200
+    [line] = timeline["messages"]
+    assert (line["direction"], line["followup_id"], line["id"]) == (
+        "outbound",
+        followup.id,
+        followup.provider_message_id,
+    )
+    # A template with no body synced from the catalogue is named, as it always was.
+    assert line["text"] == f"[template {followup.rendered.template_name}]"

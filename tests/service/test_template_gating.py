@@ -14,6 +14,7 @@ from followup.domain.followup import FollowUp, Status
 from followup.services import rules, templates, webhook
 from followup.services.inbound import record_inbound
 from followup.services.manual import send_now
+from followup.services.timeline import conversation
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact, rule
 
@@ -164,7 +165,7 @@ def test_the_queue_and_timeline_show_the_rendered_body(engine: MemoryEngine) -> 
     [name] = sent_one.rendered.params
     body = f"Hi {name}, still thinking about applying?"
     assert sent_one.rendered.body == body
-    [line] = engine.deps.contacts.recent_messages(sent_one.contact_id, 10)
+    [line] = conversation(engine.deps, sent_one.contact_id, 10)
     assert line.text == body
 
 

@@ -301,11 +301,6 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
                     if _wakes(followup, phase, until):
                         yield followup
 
-    def followup_by_provider_id(self, wamid: str) -> FollowUp | None:
-        for item in FollowUpItem.by_provider_id.query(wamid, limit=1):
-            return self.followup(item.id)  # confirm by key: the index lags behind writes
-        return None
-
     def queue(self, query: QueueQuery, limit: int, cursor: str | None) -> Page[FollowUp]:
         """Newest first, by day (or by contact), filtered; resumable with `cursor`."""
         window = FollowUpItem.created_at.between(stamp(query.since), stamp(query.until))

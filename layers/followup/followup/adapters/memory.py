@@ -119,7 +119,6 @@ class _FollowUpRow:
     created_day: str | None = None
     phase_key: str | None = None
     wake_at: str | None = None
-    provider_message_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -434,14 +433,6 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
                 if phase_of(followup) is phase and wake is not None and wake <= until:
                     yield followup
 
-    def followup_by_provider_id(self, wamid: str) -> FollowUp | None:
-        _nonempty(wamid)
-        with self._lock:
-            ids = sorted(
-                fid for fid, row in self._followups.items() if row.provider_message_id == wamid
-            )
-        return self.followup(ids[0]) if ids else None
-
     def queue(self, query: QueueQuery, limit: int, cursor: str | None) -> Page[FollowUp]:
         """Newest first, by day (or by contact), filtered; resumable with `cursor`."""
         lower, upper = stamp(query.since), stamp(query.until)
@@ -731,7 +722,7 @@ def _item_of(change: Change) -> tuple[str, str]:
 def _followup_row(followup: FollowUp) -> _FollowUpRow:
     entry = waiting_entry(followup)
     created = stamp(followup.created_at)
-    _nonempty(followup.id, followup.contact_id, followup.provider_message_id)
+    _nonempty(followup.id, followup.contact_id)
     return _FollowUpRow(
         doc=followup.model_dump_json(),
         converted=followup.converted_at is not None,
@@ -741,7 +732,6 @@ def _followup_row(followup: FollowUp) -> _FollowUpRow:
         created_day=created[:10],
         phase_key=f"{entry[0]}#{shard_of(followup.id, SHARDS)}" if entry else None,
         wake_at=stamp(entry[1]) if entry else None,
-        provider_message_id=followup.provider_message_id,
     )
 
 

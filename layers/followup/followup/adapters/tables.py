@@ -244,13 +244,6 @@ class FollowUpsByDayIndex(_KeysIndex):
     created_at = UnicodeAttribute(range_key=True)
 
 
-class ProviderIdIndex(_KeysIndex):
-    class Meta(_KeysIndex.Meta):
-        index_name = "by_provider_id"
-
-    provider_message_id = UnicodeAttribute(hash_key=True)
-
-
 class FollowUpItem(Model):
     class Meta:
         table_name = "followup-followups"
@@ -274,7 +267,6 @@ class FollowUpItem(Model):
     waiting = WaitingIndex()
     by_contact = FollowUpsByContactIndex()
     by_day = FollowUpsByDayIndex()
-    by_provider_id = ProviderIdIndex()
 
 
 class RuleHeadIndex(_Index):

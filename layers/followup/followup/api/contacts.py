@@ -14,6 +14,7 @@ from followup.api.waits import shown
 from followup.domain.errors import InvalidField, NotFound
 from followup.services import approval, contacts, conversations, imports, manual
 from followup.services.imports import ContactRow
+from followup.services.timeline import conversation
 from followup.wiring import runtime
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
@@ -72,11 +73,12 @@ def timeline(contact_id: str) -> dict[str, Any]:
     deps = runtime.deps()
     if deps.contacts.contact(contact_id) is None:
         raise NotFound("contact", contact_id)
+    followups = deps.followups.followups_of(contact_id)
     return {
         "messages": [
-            m.model_dump(mode="json") for m in deps.contacts.recent_messages(contact_id, 50)
+            m.model_dump(mode="json") for m in conversation(deps, contact_id, 50, followups)
         ],
-        "followups": shown(deps, deps.followups.followups_of(contact_id)),
+        "followups": shown(deps, followups),
     }
 
 

@@ -13,8 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from followup.domain.channels import Channel, ChannelRefused, OutboundEmail, skip_reason
-from followup.domain.contact import Contact, Speaker
-from followup.domain.conversation import Direction, Message
+from followup.domain.contact import Contact
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import FollowUp, Reason, RenderedMessage, Status, StatusChange
 from followup.domain.ids import fallback_followup_id
@@ -22,6 +21,7 @@ from followup.domain.messaging import render_text
 from followup.domain.whatsapp import OutcomeUnknown
 from followup.services.ports import CommitRejected, EnrollmentChange, NewFollowUp
 from followup.services.settle import end_unsent, record_sent
+from followup.services.timeline import outbound_line
 
 if TYPE_CHECKING:
     from followup.domain.rule import Rule, Step
@@ -91,18 +91,10 @@ def send_elsewhere(
                 continue
             ended = end_unsent(deps, noted, Status.FAILED, why, now)
             return Status.FAILED if ended else None
-        record_sent(deps, current, rule, message, provider_id, now)
-        deps.contacts.add_message(
-            Message(
-                id=provider_id,
-                contact_id=contact.id,
-                at=now,
-                direction=Direction.OUTBOUND,
-                speaker=Speaker.SYSTEM,
-                text=message.text or "",
-                followup_id=current.id,
-            )
-        )
+        if not record_sent(deps, current, rule, message, provider_id, now):
+            # Settled meanwhile by another worker: the follow-up does not carry this send.
+            line = outbound_line(current.id, contact.id, provider_id, now, message)
+            deps.contacts.add_message(line)
         return Status.SENT
 
 

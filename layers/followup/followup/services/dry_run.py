@@ -38,6 +38,7 @@ from followup.services.deps import Deps
 from followup.services.inbound import record_inbound
 from followup.services.ports import Change, ContactChange, Delayed, EnrollmentChange, Phase
 from followup.services.send import send_one
+from followup.services.timeline import conversation
 
 if TYPE_CHECKING:
     from followup.adapters.memory import MemoryStore
@@ -335,7 +336,7 @@ def _contact(deps: Deps, inner: Deps, request: DryRunRequest, start: datetime) -
         if found is None:
             raise NotFound("contact", request.contact_id)
         inner.commit([ContactChange(found.item, 0)], start)
-        for message in deps.contacts.recent_messages(found.item.id, 50):
+        for message in conversation(deps, found.item.id, 50):
             inner.contacts.add_message(message)
         return found.item
     given = request.contact or TestContact()

@@ -10,8 +10,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from followup.domain.contact import Contact, Speaker
-from followup.domain.conversation import Direction, Message
+from followup.domain.contact import Contact
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.followup import AiWriting, FollowUp, Reason, RenderedMessage, Status
 from followup.domain.journey import must_stop, send_at
@@ -32,6 +31,7 @@ from followup.services.pausing import pause_number, pause_workspace
 from followup.services.ports import CommitRejected, FollowUpChange
 from followup.services.settle import end_unsent, record_sent
 from followup.services.templates import gate, routed, send_routed, with_body
+from followup.services.timeline import outbound_line
 from followup.services.writing import personalise
 
 if TYPE_CHECKING:
@@ -210,17 +210,8 @@ def _hand_over(
         return _handle_rejection(deps, claimed, contact, rule, outbound, rejected.failure, now)
     if record_sent(deps, claimed, rule, message, wamid, now):
         _answered_while_sending(deps, claimed, contact, now)
-    deps.contacts.add_message(
-        Message(
-            id=wamid,
-            contact_id=contact.id,
-            at=now,
-            direction=Direction.OUTBOUND,
-            speaker=Speaker.SYSTEM,
-            text=message.text or message.body or f"[template {message.template_name}]",
-            followup_id=claimed.id,
-        )
-    )
+    else:  # settled meanwhile by another worker, the follow-up does not carry this send
+        deps.contacts.add_message(outbound_line(claimed.id, contact.id, wamid, now, message))
     return SendResult.SENT
 
 

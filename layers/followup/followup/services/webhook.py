@@ -122,9 +122,7 @@ def apply_status(deps: Deps, status: DeliveryStatus) -> str:
         card = rate_card().overridden(deps.catalog.settings().message_rates)
         priced = status.pricing.costed(status.recipient or "", status.at, card)
         status = replace(status, pricing=priced)
-    followup = deps.followups.followup_by_provider_id(status.wamid)
-    if followup is None and status.followup_id:
-        followup = deps.followups.followup(status.followup_id)
+    followup = _followup_of(deps, status)
     if followup is None:
         return "unknown"
     if followup.status is Status.SENDING:
@@ -142,6 +140,24 @@ def apply_status(deps: Deps, status: DeliveryStatus) -> str:
     except CommitRejected:
         return "stale"
     return target.value
+
+
+def _followup_of(deps: Deps, status: DeliveryStatus) -> FollowUp | None:
+    """The follow-up the status is about: by the id the sender gave WhatsApp to echo back,
+    read by key. A message sent before the sender gave one (or by another tool on the
+    number) echoes nothing: its recipient's follow-ups are searched for its wamid."""
+    if status.followup_id:
+        found = deps.followups.followup(status.followup_id)
+        recorded = found.provider_message_id if found else None
+        return found if found and recorded in (None, status.wamid) else None
+    if not status.recipient:
+        return None
+    # The recipient is a wa_id or, from 2026, a business-scoped user id: try it as both.
+    contact = find_contact(deps, status.recipient, status.recipient)
+    if contact is None:
+        return None
+    sent = deps.followups.followups_of(contact.item.id)
+    return next((f for f in sent if f.provider_message_id == status.wamid), None)
 
 
 def _priced_late(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:

@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING
 from followup.domain.ai import AiRequest, AiUnavailable, Unavailable, Usage
 from followup.domain.ai_prompt import build_request, context_for
 from followup.domain.conversation import Direction, Message
-from followup.domain.followup import AiWriting, RenderedMessage
+from followup.domain.followup import AiWriting, FollowUp, RenderedMessage
 from followup.domain.guardrails import Target, check_written
 from followup.domain.messaging import compose
+from followup.services.timeline import conversation
 
 if TYPE_CHECKING:
     from followup.domain.contact import Contact
@@ -90,7 +91,8 @@ def personalise(
     if deps.writer is None:
         fallback = AiWriting(used=False, fallback_reason=Unavailable.NO_API_KEY.value)
         return _written(static, fallback, before)
-    history = deps.contacts.recent_messages(contact.id, HISTORY)
+    followups = deps.followups.followups_of(contact.id)
+    history = conversation(deps, contact.id, HISTORY, followups)
     request = _request(step.ai, rule, contact, history, settings, target)
     result = deps.writer.write(request)
     if isinstance(result, AiUnavailable):
@@ -100,7 +102,7 @@ def personalise(
     )
     if refusal is not None:
         guardrail = refusal.guardrail.value
-    elif result.text in _sent_before(deps, contact.id, history):
+    elif result.text in _sent_before(followups, history):
         guardrail = DUPLICATE
     else:
         used = _record(result.usage, text=result.text, target=target)
@@ -155,10 +157,10 @@ def _request(
     return build_request(context, ai.instructions, max_chars=PARAMETER_MAX_CHARS, extra=extra)
 
 
-def _sent_before(deps: Deps, contact_id: str, history: Sequence[Message]) -> set[str]:
+def _sent_before(followups: Sequence[FollowUp], history: Sequence[Message]) -> set[str]:
     """Every text and template parameter this contact was sent."""
     texts = {message.text for message in history if message.direction is Direction.OUTBOUND}
-    for followup in deps.followups.followups_of(contact_id):
+    for followup in followups:
         if followup.rendered is not None:
             texts.update(_parts(followup.rendered))
     return texts
