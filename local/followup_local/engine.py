@@ -331,8 +331,11 @@ def create_queues(sqs: Any, prefix: str) -> tuple[str, str]:
 
 
 @contextmanager
-def local_engine(start: datetime, *, prefix: str = "followup-") -> Iterator[LocalEngine]:
-    """Start moto in-process, create tables and queues, start the sandbox, wire the handlers."""
+def local_engine(
+    start: datetime, *, prefix: str = "followup-", settings: dict[str, Any] | None = None
+) -> Iterator[LocalEngine]:
+    """Start moto in-process, create tables and queues, start the sandbox, wire the handlers;
+    `settings` adds to the configuration (e.g. `D360_NUMBERS`, whose keys the sandbox takes)."""
     from moto import mock_aws
 
     tune_moto()
@@ -362,6 +365,7 @@ def local_engine(start: datetime, *, prefix: str = "followup-") -> Iterator[Loca
                 "D360_PHONE_NUMBER_ID": envelopes.BUSINESS_NUMBER["phone_number_id"],
                 "EMAIL_FROM": EMAIL_FROM,
                 "UNSUBSCRIBE_SECRET": "local-unsubscribe-secret",
+                **(settings or {}),
             }
         )
         for number in config.sending_numbers():
