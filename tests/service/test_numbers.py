@@ -15,6 +15,7 @@ from followup.adapters.memory_pacing import MemoryPacing
 from followup.domain.followup import FollowUp, Status
 from followup.domain.numbers import OTHER_NUMBER
 from followup.domain.pacing import slot_of
+from followup.services.contacts import change_stage
 from followup.services.pacing import BUSY_NUMBER, Pacer
 from followup.services.preview import preview
 from followup.services.webhook import resume_number
@@ -215,3 +216,24 @@ def test_a_rule_kept_to_one_number_leaves_contacts_of_another_alone_and_says_why
     report = engine.tick()
     assert report["enqueue"]["reasons"][f"not_enrolled:{OTHER_NUMBER}"] == 1
     assert keys_sent_to(engine) == {"6281100000961": OTHER_KEY}
+
+
+def test_a_rule_kept_to_one_number_enrolls_on_a_stage_change_only_that_numbers_contacts(
+    two_numbers: MemoryEngine,
+) -> None:
+    engine = two_numbers
+    # Given a rule that greets contacts entering `applied`, from the second number only
+    entered = {"kind": "stage_entered", "stages": ["applied"]}
+    greet = rule("applied-welcome", trigger=entered, exit={"stages": ["paid"]}, numbers=[OTHER])
+    engine.deps.rules.save_rule(greet)
+    now = engine.clock.now()
+    on_first = quiet_contact(engine.deps, "6281100000970", now - HOUR, phone_number_id=FIRST)
+    on_other = quiet_contact(engine.deps, "6281100000971", now - HOUR, phone_number_id=OTHER)
+    # When both enter the stage
+    for contact in (on_first, on_other):
+        change_stage(engine.deps, contact.id, "applied", now)
+    # Then only the second number's contact is enrolled, and sent to from that number
+    assert engine.deps.followups.enrollments_of(on_first.id) == []
+    assert len(engine.deps.followups.enrollments_of(on_other.id)) == 1
+    engine.tick()
+    assert keys_sent_to(engine) == {"6281100000971": OTHER_KEY}
