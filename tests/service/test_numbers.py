@@ -20,7 +20,7 @@ from followup.services.pacing import BUSY_NUMBER, Pacer
 from followup.services.preview import preview
 from followup.services.webhook import resume_number
 from followup_local.engine import LOCAL_API_KEY
-from followup_local.envelopes import BUSINESS_NUMBER, SECOND_NUMBER, text_message
+from followup_local.envelopes import BUSINESS_NUMBER, SECOND_NUMBER, status, text_message
 from followup_local.memory_engine import MemoryEngine, memory_engine
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 from tests.support.builders import quiet_contact, rule
@@ -237,3 +237,27 @@ def test_a_rule_kept_to_one_number_enrolls_on_a_stage_change_only_that_numbers_c
     assert len(engine.deps.followups.enrollments_of(on_other.id)) == 1
     engine.tick()
     assert keys_sent_to(engine) == {"6281100000971": OTHER_KEY}
+
+
+def test_a_failed_status_that_stops_a_number_pauses_the_number_it_names(
+    two_numbers: MemoryEngine,
+) -> None:
+    engine = two_numbers
+    # Given a follow-up sent from the second number
+    engine.deps.rules.save_rule(rule(numbers=[OTHER]))
+    lead = quiet_contact(engine.deps, "6281100000980", engine.clock.now() - 25 * HOUR)
+    engine.tick()
+    sent = only_followup(engine, lead.id)
+    assert (sent.status, keys_sent_to(engine)) == (Status.SENT, {"6281100000980": OTHER_KEY})
+    # When WhatsApp reports it failed for spam (131048), in a delivery for that number
+    failed = status(
+        str(sent.provider_message_id), "failed", engine.clock.now(), "6281100000980", sent.id
+    )
+    value = failed["entry"][0]["changes"][0]["value"]
+    value["metadata"] = SECOND_NUMBER
+    value["statuses"][0]["errors"] = [{"code": 131048, "title": "Spam rate limit hit"}]
+    assert engine.deliver(failed) == 200
+    # Then that number alone is paused
+    [health] = engine.deps.rules.numbers()
+    assert (health.phone_number_id, health.paused) == (OTHER, True)
+    assert engine.deps.catalog.sending_paused(FIRST) is None
