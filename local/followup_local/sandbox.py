@@ -125,7 +125,7 @@ class WhatsAppSandbox(BackgroundServer):
         self.gate: AnswerGate | None = None
         super().__init__(port)
         self._clock = clock
-        self._keys = {api_key}  # one per sending number (channel)
+        self._keys = frozenset({api_key})  # one per sending number (channel)
         self._lock = threading.Lock()
         self._requests: list[SandboxRequest] = []
         self._inbound: dict[str, datetime] = {}
@@ -142,11 +142,10 @@ class WhatsAppSandbox(BackgroundServer):
     def accept(self, api_key: str) -> None:
         """Take sends with this key too: another sending number's channel."""
         with self._lock:
-            self._keys.add(api_key)
+            self._keys = self._keys | {api_key}  # replaced whole: read without the lock
 
     def _known(self, api_key: str | None) -> bool:
-        with self._lock:
-            return api_key in self._keys
+        return api_key in self._keys
 
     def record_inbound(self, wa_id: str, at: datetime) -> None:
         """The contact wrote to us at `at`: free text to them is allowed for 24 hours."""
