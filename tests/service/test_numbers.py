@@ -261,3 +261,25 @@ def test_a_failed_status_that_stops_a_number_pauses_the_number_it_names(
     [health] = engine.deps.rules.numbers()
     assert (health.phone_number_id, health.paused) == (OTHER, True)
     assert engine.deps.catalog.sending_paused(FIRST) is None
+
+
+def test_a_refused_key_pauses_only_its_number_when_each_number_has_its_own(
+    two_numbers: MemoryEngine,
+) -> None:
+    engine = two_numbers
+    # Given a due lead on each number, and 360dialog refusing the second number's key
+    engine.deps.rules.save_rule(rule())
+    quiet = engine.clock.now() - 25 * HOUR
+    on_first = quiet_contact(engine.deps, "6281100000990", quiet, phone_number_id=FIRST)
+    on_other = quiet_contact(engine.deps, "6281100000991", quiet, phone_number_id=OTHER)
+    engine.sandbox.fail_next(status=401, code=190, to="6281100000991")
+    # When the tick runs
+    engine.tick()
+    # Then the second number is paused, not the workspace, and the first number sends
+    assert engine.deps.rules.settings().paused is False
+    [health] = engine.deps.rules.numbers()
+    assert (health.phone_number_id, health.paused) == (OTHER, True)
+    assert health.paused_reason is not None
+    assert "API key" in health.paused_reason
+    assert only_followup(engine, on_other.id).status is Status.QUEUED
+    assert only_followup(engine, on_first.id).status is Status.SENT

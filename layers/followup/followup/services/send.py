@@ -437,8 +437,9 @@ def _pause(
     deps: Deps, claimed: FollowUp, number: str, failure: ProviderFailure, now: datetime
 ) -> SendResult:
     """WhatsApp said to stop sending: pause the number it went from (the workspace, when
-    our key was refused) and hold the follow-up; the attempt does not count against it."""
-    if failure.disposition is Disposition.PAUSE_WORKSPACE:
+    the key of its only number was refused: with several, each has its own key) and hold
+    the follow-up; the attempt does not count against it."""
+    if failure.disposition is Disposition.PAUSE_WORKSPACE and len(deps.numbers.ids) == 1:
         pause_workspace(deps, failure.reason)
     else:
         pause_number(deps, number, failure.reason, now)
