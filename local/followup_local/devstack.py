@@ -21,6 +21,7 @@ was acknowledged. `--reset` starts over with the demo funnel.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import os
@@ -52,6 +53,7 @@ from followup.wiring import runtime
 from followup_local.demo import AROUND_THE_CLOCK, DemoClock, seed_demo
 from followup_local.durable import DurableTables, StateError
 from followup_local.engine import LOCAL_NOTIFY_SECRET, Functions, create_queues, sqs_event
+from followup_local.envelopes import BUSINESS_NUMBER
 from followup_local.fake_anthropic import FakeAnthropic
 from followup_local.gateway import create_app, serving
 from followup_local.live import LiveFeed
@@ -243,7 +245,15 @@ class DevStack:
         if self.options.tick_seconds:
             values["FOLLOWUP_TICK_MINUTES"] = str(max(1, math.ceil(self.options.tick_seconds / 60)))
         if not real_provider:
-            values |= {"D360_BASE_URL": self.sandbox.base_url, "D360_API_KEY": SANDBOX_KEY}
+            values |= {
+                "D360_BASE_URL": self.sandbox.base_url,
+                "D360_API_KEY": SANDBOX_KEY,
+                "D360_NUMBER": BUSINESS_NUMBER["display_phone_number"],
+                "D360_PHONE_NUMBER_ID": BUSINESS_NUMBER["phone_number_id"],
+            }
+            # Several numbers (D360_NUMBERS) can be tried on the sandbox: it takes their keys.
+            for number in json.loads(os.environ.get("D360_NUMBERS") or "[]"):
+                self.sandbox.accept(str(number.get("api_key", "")))
         if self.local_model is not None:
             values |= {
                 "ANTHROPIC_BASE_URL": self.local_model.base_url,

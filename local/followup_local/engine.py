@@ -331,8 +331,11 @@ def create_queues(sqs: Any, prefix: str) -> tuple[str, str]:
 
 
 @contextmanager
-def local_engine(start: datetime, *, prefix: str = "followup-") -> Iterator[LocalEngine]:
-    """Start moto in-process, create tables and queues, start the sandbox, wire the handlers."""
+def local_engine(
+    start: datetime, *, prefix: str = "followup-", settings: dict[str, Any] | None = None
+) -> Iterator[LocalEngine]:
+    """Start moto in-process, create tables and queues, start the sandbox, wire the handlers;
+    `settings` adds to the configuration (e.g. `D360_NUMBERS`, whose keys the sandbox takes)."""
     from moto import mock_aws
 
     tune_moto()
@@ -359,10 +362,14 @@ def local_engine(start: datetime, *, prefix: str = "followup-") -> Iterator[Loca
                 "D360_API_KEY": LOCAL_API_KEY,
                 "NOTIFY_SECRET": LOCAL_NOTIFY_SECRET,
                 "D360_NUMBER": envelopes.BUSINESS_NUMBER["display_phone_number"],
+                "D360_PHONE_NUMBER_ID": envelopes.BUSINESS_NUMBER["phone_number_id"],
                 "EMAIL_FROM": EMAIL_FROM,
                 "UNSUBSCRIBE_SECRET": "local-unsubscribe-secret",
+                **(settings or {}),
             }
         )
+        for number in config.sending_numbers():
+            sandbox.accept(number.api_key.get_secret_value())
         deps = runtime.build(config, clock)
         # Pacing waits in real time, which a virtual clock never sees pass: tests that pace
         # install a pacer that moves the virtual clock instead.

@@ -12,11 +12,15 @@ from datetime import datetime
 from typing import Any
 
 BUSINESS_NUMBER = {"display_phone_number": "6281234567890", "phone_number_id": "109876543210987"}
+SECOND_NUMBER = {"display_phone_number": "6281234567891", "phone_number_id": "109876543210988"}
+"""A second sending number of the same business, for workspaces with several."""
 WABA_ID = "102290129340398"
 
 
-def _delivery(value: dict[str, Any], field: str = "messages") -> dict[str, Any]:
-    value = {"messaging_product": "whatsapp", "metadata": BUSINESS_NUMBER, **value}
+def _delivery(
+    value: dict[str, Any], field: str = "messages", number: dict[str, str] = BUSINESS_NUMBER
+) -> dict[str, Any]:
+    value = {"messaging_product": "whatsapp", "metadata": number, **value}
     return {
         "object": "whatsapp_business_account",
         "entry": [{"id": WABA_ID, "changes": [{"field": field, "value": value}]}],
@@ -24,9 +28,14 @@ def _delivery(value: dict[str, Any], field: str = "messages") -> dict[str, Any]:
 
 
 def text_message(
-    wa_id: str, text: str, at: datetime, message_id: str, name: str = ""
+    wa_id: str,
+    text: str,
+    at: datetime,
+    message_id: str,
+    name: str = "",
+    number: dict[str, str] = BUSINESS_NUMBER,
 ) -> dict[str, Any]:
-    """The contact wrote `text`."""
+    """The contact wrote `text` to the business `number`."""
     return _delivery(
         {
             "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
@@ -39,7 +48,8 @@ def text_message(
                     "text": {"body": text},
                 }
             ],
-        }
+        },
+        number=number,
     )
 
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from followup.adapters.memory import MemoryStore
 from followup.adapters.memory_pacing import MemoryPacing
-from followup.adapters.whatsapp import D360Client
 from followup.adapters.whatsapp_webhook import BadEnvelope, parse
 from followup.services import dispatch, enqueue, expire, webhook
 from followup.services.deps import Deps
@@ -158,8 +157,12 @@ class MemoryEngine(Ticking):
 
 
 @contextmanager
-def memory_engine(start: datetime) -> Iterator[MemoryEngine]:
-    """Start the sandbox and wire the services on MemoryStore with a clock at `start`."""
+def memory_engine(
+    start: datetime, settings: dict[str, Any] | None = None
+) -> Iterator[MemoryEngine]:
+    """Start the sandbox and wire the services on MemoryStore with a clock at `start`;
+    `settings` adds to the configuration (e.g. `D360_NUMBERS` for several numbers, whose
+    keys the sandbox then takes too)."""
     clock = VirtualClock(start)
     with WhatsAppSandbox(LOCAL_API_KEY, clock.now) as sandbox:
         config = Config.model_validate(
@@ -168,20 +171,22 @@ def memory_engine(start: datetime) -> Iterator[MemoryEngine]:
                 "D360_API_KEY": LOCAL_API_KEY,
                 "NOTIFY_SECRET": LOCAL_NOTIFY_SECRET,
                 "D360_NUMBER": envelopes.BUSINESS_NUMBER["display_phone_number"],
+                "D360_PHONE_NUMBER_ID": envelopes.BUSINESS_NUMBER["phone_number_id"],
+                **(settings or {}),
             }
         )
+        for number in config.sending_numbers():
+            sandbox.accept(number.api_key.get_secret_value())
         queue = MemoryQueue()
         delays = VirtualDelayQueue(queue, clock)
-        with D360Client(
-            sandbox.base_url, LOCAL_API_KEY, timeout=config.d360_timeout_seconds
-        ) as whatsapp:
+        with runtime.channels(config) as whatsapp:
             deps = Deps.over(
                 MemoryStore(),
                 queue=delays,
                 whatsapp=whatsapp,
                 clock=clock,
                 timings=config.timings(),
-                sending_number=config.d360_number,
+                numbers=config.numbers(),
                 notifier=runtime.notifier(config),
                 reach=MemoryPacing(),
                 template_source=whatsapp,

@@ -50,6 +50,7 @@ class SandboxRequest:
     error_code: int | None = None
     dropped: bool = False
     tick: float = 0.0  # when it was received, in the seconds the rate limits count
+    api_key: str | None = None  # the channel's key it came with: which number sent it
 
 
 @dataclass
@@ -123,7 +124,8 @@ class WhatsAppSandbox(BackgroundServer):
         self._pair_limit: TokenBuckets | None = None
         self.gate: AnswerGate | None = None
         super().__init__(port)
-        self._api_key, self._clock = api_key, clock
+        self._clock = clock
+        self._keys = frozenset({api_key})  # one per sending number (channel)
         self._lock = threading.Lock()
         self._requests: list[SandboxRequest] = []
         self._inbound: dict[str, datetime] = {}
@@ -136,6 +138,14 @@ class WhatsAppSandbox(BackgroundServer):
 
     def _make_server(self, address: tuple[str, int]) -> ThreadingHTTPServer:
         return _Server(address, self)
+
+    def accept(self, api_key: str) -> None:
+        """Take sends with this key too: another sending number's channel."""
+        with self._lock:
+            self._keys = self._keys | {api_key}  # replaced whole: read without the lock
+
+    def _known(self, api_key: str | None) -> bool:
+        return api_key in self._keys
 
     def record_inbound(self, wa_id: str, at: datetime) -> None:
         """The contact wrote to us at `at`: free text to them is allowed for 24 hours."""
@@ -213,7 +223,7 @@ class WhatsAppSandbox(BackgroundServer):
 
     def configure_webhook(self, api_key: str | None, raw: bytes | None) -> _Answer:
         """`/v1/configs/webhook`: read (raw None) or set where deliveries go, as 360dialog does."""
-        if api_key != self._api_key:
+        if not self._known(api_key):
             return _error(401, 190, "Invalid API key", "D360-API-KEY is missing or wrong")
         if raw is None:
             with self._lock:
@@ -233,7 +243,7 @@ class WhatsAppSandbox(BackgroundServer):
     def list_templates(self, api_key: str | None, query: str) -> _Answer:
         """`GET /v1/configs/templates?limit=&offset=`, as 360dialog pages it; a failure
         `templates.fail_next` set answers it instead."""
-        if api_key != self._api_key:
+        if not self._known(api_key):
             return _error(401, 190, "Invalid API key", "D360-API-KEY is missing or wrong")
         refused = self.templates.take_failure()
         if refused is not None:
@@ -281,6 +291,7 @@ class WhatsAppSandbox(BackgroundServer):
                     answer.error_code,
                     dropped,
                     tick,
+                    api_key,
                 )
             )
         return answer, dropped
@@ -288,7 +299,7 @@ class WhatsAppSandbox(BackgroundServer):
     def _decide(
         self, body: dict[str, Any] | None, api_key: str | None, now: datetime, tick: float
     ) -> tuple[_Answer, bool]:
-        if api_key != self._api_key:
+        if not self._known(api_key):
             return _error(401, 190, "Invalid API key", "D360-API-KEY is missing or wrong"), False
         with self._lock:
             dropped = self._drops > 0
@@ -304,7 +315,7 @@ class WhatsAppSandbox(BackgroundServer):
         if problem is not None:
             return _error(400, 100, _TITLES[100], problem), dropped
         address = _address(body)
-        throttled = self._throttled(address, tick)
+        throttled = self._throttled(api_key or "", address, tick)
         if throttled is not None:
             return _error(429, throttled, _TITLES[throttled], "sandbox rate limit"), dropped
         if body["type"] == "text" and not self._window_open(address, now):
@@ -319,13 +330,14 @@ class WhatsAppSandbox(BackgroundServer):
         }
         return _Answer(200, payload, wamid=wamid), dropped
 
-    def _throttled(self, to: str, at: float) -> int | None:
-        """The rate-limit error this send draws (130429, 131056), or None when within limits."""
+    def _throttled(self, channel: str, to: str, at: float) -> int | None:
+        """The rate-limit error this send draws (130429, 131056), or None when within limits:
+        each number (channel key) has its own throughput, each pair its own pace."""
         with self._lock:
             number, pair = self._number_limit, self._pair_limit
-        if number is not None and not number.take(self._api_key, at):
+        if number is not None and not number.take(channel, at):
             return 130429
-        if pair is not None and not pair.take(to, at):
+        if pair is not None and not pair.take(f"{channel}#{to}", at):
             return 131056
         return None
 

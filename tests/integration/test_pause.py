@@ -30,7 +30,7 @@ from tests.support.webhook import payload, post
 
 HOUR = timedelta(hours=1)
 FIVE_SECONDS = timedelta(seconds=5)
-NUMBER = BUSINESS_NUMBER["display_phone_number"]
+NUMBER = BUSINESS_NUMBER["phone_number_id"]
 
 
 @contextmanager
@@ -197,7 +197,8 @@ def test_a_refused_api_key_pauses_the_workspace_and_fails_nothing(
         {
             "FOLLOWUP_SEND_QUEUE_URL": engine.queue_url,
             "D360_BASE_URL": engine.sandbox.base_url,
-            "D360_NUMBER": NUMBER,
+            "D360_NUMBER": BUSINESS_NUMBER["display_phone_number"],
+            "D360_PHONE_NUMBER_ID": NUMBER,
         }
     )
     sender = runtime.build(config, engine.clock)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -127,6 +127,39 @@ class D360Client:
             self._client.close()
 
     def __enter__(self) -> D360Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class D360Numbers:
+    """Sends each message through its number's own 360dialog channel (its own key); the
+    default number's channel lists the account's templates."""
+
+    def __init__(self, default: str, channels: Mapping[str, D360Client]) -> None:
+        if default not in channels:
+            raise ValueError(f"no channel for the default number {default!r}")
+        self._default, self._channels = default, dict(channels)
+
+    def send(self, outbound: OutboundMessage) -> str:
+        """Send from `outbound.number` (the default number when None or unknown)."""
+        channel = self._channels.get(outbound.number or self._default)
+        return (channel or self._channels[self._default]).send(outbound)
+
+    def fetch_templates(self, at: datetime) -> list[Template]:
+        return self._channels[self._default].fetch_templates(at)
+
+    def close(self) -> None:
+        for channel in self._channels.values():
+            channel.close()
+
+    def __enter__(self) -> D360Numbers:
         return self
 
     def __exit__(

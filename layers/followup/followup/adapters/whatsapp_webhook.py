@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import fields, is_dataclass
+from dataclasses import fields, is_dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +33,7 @@ from followup.domain.webhook_events import (
     DeliveryState,
     DeliveryStatus,
     Identity,
+    InboundMessage,
     MarketingPreference,
     MessagingTier,
     NumberQuality,
@@ -153,16 +154,12 @@ def _change(raw: Any, received_at: datetime) -> list[WebhookEvent]:
         field = raw.get("field") if isinstance(raw, dict) else None
         return [_unreadable(str(field or "change"), _where(exc), raw)]
     if change.field == "messages":
-        return [
-            *_each("messages", value.messages, lambda m: message_event(m, value.contacts)),
-            *_each("statuses", value.statuses, _status),
-        ]
+        return _conversation(value)
     if change.field == "standby":
         # Meta's agent has the chats; what the contact writes still counts (a STOP too).
         return [
             *_each(change.field, [change.value], lambda _: _standby(value, received_at)),
-            *_each("messages", value.messages, lambda m: message_event(m, value.contacts)),
-            *_each("statuses", value.statuses, _status),
+            *_conversation(value),
         ]
     if change.field == "user_preferences":
         return _each(
@@ -179,6 +176,21 @@ def _change(raw: Any, received_at: datetime) -> list[WebhookEvent]:
             lambda raw: template_events.template_event(change.field, raw, received_at),
         )
     return [Unhandled(_safe(change.field), f"{_safe(change.field)} event")]
+
+
+def _conversation(value: _Value) -> list[WebhookEvent]:
+    """Messages and statuses, each marked with the business number of the delivery."""
+    number = str(value.metadata.get("phone_number_id") or "") or None
+    return [
+        *_each("messages", value.messages, lambda m: _on(message_event(m, value.contacts), number)),
+        *_each("statuses", value.statuses, lambda s: _on(_status(s), number)),
+    ]
+
+
+def _on(event: WebhookEvent, number: str | None) -> WebhookEvent:
+    if number is not None and isinstance(event, InboundMessage | DeliveryStatus):
+        return replace(event, phone_number_id=number)
+    return event
 
 
 def _each(field: str, items: list[Any], read: Callable[[Any], WebhookEvent]) -> list[WebhookEvent]:

@@ -145,6 +145,7 @@ def _preview(rule: Rule) -> dict[str, Any]:
         ],
         "estimated_cost_usd": found.estimated_cost_usd,
         "cost_by_market": [asdict(market) for market in found.cost_by_market],
+        "skipped": found.skipped,
     }
 
 

@@ -3,6 +3,7 @@ admins change the policy or resume a paused number."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
@@ -12,6 +13,7 @@ from followup.api.auth import READERS, SETTINGS_WRITERS, caller, require
 from followup.domain.errors import NotFound
 from followup.domain.settings import WorkspaceSettings
 from followup.services import audit, messaging_limit, rules, webhook
+from followup.services import numbers as sending_numbers
 from followup.services.audit import settings_change
 from followup.wiring import runtime
 
@@ -41,17 +43,24 @@ def write_settings(settings: WorkspaceSettings) -> dict[str, Any]:
 
 @router.get("/api/numbers")
 def numbers() -> dict[str, Any]:
-    """The sending numbers' quality; a paused one (flagged, blocked, taken over by Meta
-    Business Agent...) pauses all sending, and `sending_paused` says why; and the
-    portfolio's use of its messaging limit."""
+    """Every sending number with its quality, status (a paused one says why: flagged,
+    blocked, taken over by Meta Business Agent...), pace and messaging-limit use (the
+    portfolio's, shared by its numbers). A paused number stops only its own sends;
+    `sending_paused` says why nothing at all goes (the workspace or every number paused)."""
     require(router.current_event.raw_event, READERS)
     deps = runtime.deps()
-    found = deps.rules.numbers()
+    now = deps.clock.now()
     return {
-        "numbers": [n.model_dump(mode="json") for n in found],
+        "numbers": [_number(n) for n in sending_numbers.listing(deps, now)],
         "sending_paused": deps.catalog.sending_paused(),
-        "messaging_limit": messaging_limit.usage(deps, deps.clock.now()),
+        "messaging_limit": messaging_limit.usage(deps, now),
     }
+
+
+def _number(status: sending_numbers.NumberStatus) -> dict[str, Any]:
+    shown = asdict(status)
+    shown["updated_at"] = status.updated_at.isoformat() if status.updated_at else None
+    return shown
 
 
 @router.post("/api/numbers/<phone_number_id>/resume")

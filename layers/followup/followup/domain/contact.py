@@ -49,6 +49,11 @@ class Contact(BaseModel):
         default_factory=list,
         description="business-scoped user ids the person had before; they still find them",
     )
+    phone_number_id: str | None = Field(
+        default=None,
+        description="the business number the contact talks to (its last message's "
+        "metadata.phone_number_id): WhatsApp sends to them go from it",
+    )
     name: str = ""
     phone: str | None = None
     email: str | None = None

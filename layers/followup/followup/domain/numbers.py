@@ -1,9 +1,20 @@
-"""The health of a sending number, as WhatsApp reports it, and why sending is paused."""
+"""The workspace's sending numbers, their health as WhatsApp reports it, and why sending
+from one of them is paused.
+
+Every number is known by its `phone_number_id` (what webhooks carry in
+`metadata.phone_number_id`); a pause, a pacing lane and a contact's tie all use it. A
+report that names a number some other way (by its display number, or an id from before
+the number was configured) is resolved to the configured number it stands for.
+"""
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from collections.abc import Iterable
+from dataclasses import dataclass
 
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from followup.domain.pacing import DEFAULT_RATE, MAX_RATE
 from followup.domain.settings import WorkspaceSettings
 
 DEFAULT_NUMBER = "360dialog"
@@ -12,7 +23,7 @@ DEFAULT_NUMBER = "360dialog"
 
 class NumberHealth(BaseModel):
     """A degraded quality (e.g. FLAGGED) or an error that stops the number pauses sending
-    until an operator resumes it; `paused_reason` says which."""
+    from it until an operator resumes it; `paused_reason` says which."""
 
     model_config = ConfigDict(defer_build=True)
 
@@ -24,15 +35,120 @@ class NumberHealth(BaseModel):
     paused_reason: str | None = None
 
 
-def sending_paused(settings: WorkspaceSettings, numbers: list[NumberHealth]) -> str | None:
-    """Why nothing may be sent now (workspace paused, a number paused), or None."""
+class SendingNumber(BaseModel):
+    """A configured sending number (its API key stays in the configuration)."""
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    phone_number_id: str = Field(min_length=1, max_length=64)
+    display_phone_number: str = Field(default="", max_length=32)
+    sends_per_second: int = Field(default=DEFAULT_RATE, ge=1, le=MAX_RATE)
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """The configured sending numbers; the first is the default."""
+
+    configured: tuple[SendingNumber, ...]
+
+    def __post_init__(self) -> None:
+        if not self.configured:
+            raise ValueError("a workspace has at least one sending number")
+        ids = [n.phone_number_id for n in self.configured]
+        if len(set(ids)) != len(ids):
+            raise ValueError("each sending number's phone_number_id must be unique")
+
+    @classmethod
+    def single(cls, phone_number_id: str = DEFAULT_NUMBER, rate: int = DEFAULT_RATE) -> Numbers:
+        return cls((SendingNumber(phone_number_id=phone_number_id, sends_per_second=rate),))
+
+    @property
+    def default(self) -> str:
+        return self.configured[0].phone_number_id
+
+    @property
+    def ids(self) -> list[str]:
+        return [n.phone_number_id for n in self.configured]
+
+    def resolve(self, named: str | None, display: str = "") -> str | None:
+        """The configured number a report names (by id, else by display number); with a
+        single number configured, every report is about it. None for an unknown number."""
+        for number in self.configured:
+            if named == number.phone_number_id:
+                return number.phone_number_id
+        for number in self.configured:
+            shown = number.display_phone_number
+            if shown and shown in (named, display):
+                return number.phone_number_id
+        return self.default if len(self.configured) == 1 else None
+
+    def sender(self, tied_to: str | None, allowed: Iterable[str] = ()) -> str:
+        """The number a contact is sent from: the one it talks to (when configured), else
+        the first the rule allows, else the default."""
+        tied = self.resolve(tied_to) if tied_to else None
+        if tied is not None:
+            return tied
+        return next(iter(allowed), self.default)
+
+    def refusal(self, tied_to: str | None, allowed: list[str]) -> str | None:
+        """Why a rule limited to `allowed` numbers must leave a contact tied to another
+        number alone, or None when it may send to them."""
+        if not allowed or not tied_to:
+            return None
+        number = self.sender(tied_to, allowed)
+        if number in allowed:
+            return None
+        return f"{OTHER_NUMBER}: the contact talks to {number}; the rule sends from " + ", ".join(
+            allowed
+        )
+
+    def named(self, named: str, display: str = "") -> str:
+        """The configured number a report names, or (an unknown number) the name itself."""
+        return self.resolve(named, display) or named
+
+    def health(self, number: str, reports: list[NumberHealth]) -> list[NumberHealth]:
+        """The health reports about `number`."""
+        return [
+            r for r in reports if self.named(r.phone_number_id, r.display_phone_number) == number
+        ]
+
+
+OTHER_NUMBER = "other_number"
+"""The reason a rule limited to some numbers skips a contact who talks to another one."""
+
+
+def workspace_paused(settings: WorkspaceSettings) -> str | None:
+    """Why nothing at all may be sent now (the workspace is paused), or None."""
     if settings.paused:
         return f"workspace paused: {settings.paused_reason or 'by an admin'}"
-    paused = [n for n in numbers if n.paused]
+    return None
+
+
+def number_paused(number: str, reports: list[NumberHealth]) -> str | None:
+    """Why `number` may not send now (given the reports about it), or None."""
+    paused = [n for n in reports if n.paused]
     return (
         "; ".join(
-            f"number {n.phone_number_id} paused: {n.paused_reason or 'quality ' + n.quality}"
-            for n in paused
+            f"number {number} paused: {n.paused_reason or 'quality ' + n.quality}" for n in paused
         )
         or None
     )
+
+
+def sending_paused(
+    settings: WorkspaceSettings,
+    reports: list[NumberHealth],
+    numbers: Numbers,
+    number: str | None = None,
+) -> str | None:
+    """Why `number` may not send now (None: why no number at all may): the workspace is
+    paused, or that number is (every number is)."""
+    stopped = workspace_paused(settings)
+    if stopped is not None:
+        return stopped
+    if number is not None:
+        return number_paused(number, numbers.health(number, reports))
+    reasons = [number_paused(n, numbers.health(n, reports)) for n in numbers.ids]
+    if all(reasons):
+        return "; ".join(r for r in reasons if r)
+    return None

@@ -505,6 +505,12 @@ class Rule(BaseModel):
         default=None, description="overrides the workspace window for this rule"
     )
     send_anytime: StrictBool = False
+    numbers: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=list,
+        max_length=20,
+        description="the sending numbers (phone_number_id) this rule sends from; empty: any. "
+        "Contacts who talk to another number are left alone; new contacts get the first",
+    )
 
     @model_validator(mode="after")
     def _jumps_forward(self) -> Rule:

@@ -39,6 +39,8 @@ class InboundMessage:
     name: str = ""
     replying_to: str | None = None
     referral: Referral | None = None
+    phone_number_id: str | None = None
+    """The business number written to (the delivery's `metadata.phone_number_id`)."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class DeliveryStatus:
     followup_id: str | None = None
     errors: tuple[ProviderError, ...] = field(default_factory=tuple)
     pricing: Pricing | None = None
+    phone_number_id: str | None = None
+    """The business number it was sent from (the delivery's `metadata.phone_number_id`)."""
 
 
 @dataclass(frozen=True)

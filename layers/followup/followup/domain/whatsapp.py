@@ -19,6 +19,8 @@ class OutboundMessage:
     to_user_id: bool = False  # `to` is a business-scoped user id, sent as `recipient`
     marketing: bool = False
     """Goes to the Marketing Messages API (`/marketing_messages`) rather than `/messages`."""
+    number: str | None = None
+    """The phone_number_id it goes from (that number's key); None: the default number."""
 
 
 class Disposition(StrEnum):

@@ -124,6 +124,8 @@ def _enroll(deps: Deps, rule: Rule, contact: Contact, due: datetime, now: dateti
         return 0
     if not rule.conditions.hold(contact, due, settings.zone):  # as they stand on the date
         return 0
+    if deps.numbers.refusal(contact.phone_number_id, rule.numbers) is not None:
+        return 0  # the contact talks to a number the rule does not send from
     value = contact.attributes[trigger.attribute].strip()
     zone = contact.zone(settings.zone)
     try:

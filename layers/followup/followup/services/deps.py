@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from followup.domain.lookahead import MAX_QUEUE_DELAY, horizon
-from followup.domain.numbers import DEFAULT_NUMBER, sending_paused
+from followup.domain.numbers import NumberHealth, Numbers, sending_paused
 
 if TYPE_CHECKING:
     from followup.domain.rule import Rule
@@ -84,7 +84,8 @@ class _Templates:
 @dataclass(frozen=True)
 class _Pause:
     at: datetime
-    reason: str | None
+    settings: WorkspaceSettings
+    reports: list[NumberHealth]
 
 
 class Catalog:
@@ -102,8 +103,10 @@ class Catalog:
         ttl: timedelta,
         pause_ttl: timedelta,
         templates: TemplateRepository,
+        numbers: Numbers,
     ) -> None:
         self._rules, self._clock, self._template_store = rules, clock, templates
+        self._numbers = numbers
         self._templates: _Templates | None = None
         self._ttl, self._pause_ttl = ttl, pause_ttl
         self._cached: _Cached | None = None
@@ -125,13 +128,15 @@ class Catalog:
     def settings(self) -> WorkspaceSettings:
         return self._fresh().settings
 
-    def sending_paused(self) -> str | None:
-        """Why nothing may be sent now (workspace paused, a number paused), or None."""
+    def sending_paused(self, number: str | None = None) -> str | None:
+        """Why `number` may not send now (the workspace or that number is paused); without
+        a number, why none may (the workspace or every number is paused); or None."""
         with self._lock:
             now = self._clock.now()
             if self._pause is None or not _within(now, self._pause.at, self._pause_ttl):
-                self._pause = _Pause(now, sending_paused(*self._rules.sending_state()))
-            return self._pause.reason
+                self._pause = _Pause(now, *self._rules.sending_state())
+            pause = self._pause
+        return sending_paused(pause.settings, pause.reports, self._numbers, number)
 
     def templates(self) -> TemplateCatalogue:
         """The template catalogue, re-read after the TTL (what each send checks)."""
@@ -179,8 +184,8 @@ class Deps:
     whatsapp: WhatsApp
     clock: Clock
     timings: Timings = field(default_factory=Timings)
-    sending_number: str = DEFAULT_NUMBER
-    """The number the WhatsApp channel sends from, as the numbers list names it."""
+    numbers: Numbers = field(default_factory=Numbers.single)
+    """The configured sending numbers (the first is the default), by phone_number_id."""
     writer: Writer | None = None
     """Writes AI messages; None without an Anthropic API key (the static content goes)."""
     classifier: Classifier | None = None
@@ -209,7 +214,7 @@ class Deps:
         whatsapp: WhatsApp,
         clock: Clock,
         timings: Timings | None = None,
-        sending_number: str = DEFAULT_NUMBER,
+        numbers: Numbers | None = None,
         writer: Writer | None = None,
         classifier: Classifier | None = None,
         sms: Sms | None = None,
@@ -233,7 +238,7 @@ class Deps:
             whatsapp=whatsapp,
             clock=clock,
             timings=timings or Timings(),
-            sending_number=sending_number,
+            numbers=numbers or Numbers.single(),
             writer=writer,
             classifier=classifier,
             sms=sms,
@@ -247,6 +252,11 @@ class Deps:
     def __post_init__(self) -> None:
         self.start_cold()
 
+    @property
+    def sending_number(self) -> str:
+        """The default sending number (contacts tied to no number are sent from it)."""
+        return self.numbers.default
+
     def commit(self, changes: Sequence[Change], at: datetime) -> None:
         """Apply `changes` atomically; raises CommitRejected naming the changes that lost."""
         self.transactions.commit(changes, at)
@@ -254,5 +264,10 @@ class Deps:
     def start_cold(self) -> None:
         """Forget every cached rule and setting, as a new container would."""
         self.catalog = Catalog(
-            self.rules, self.clock, self.timings.cache_ttl, self.timings.pause_ttl, self.templates
+            self.rules,
+            self.clock,
+            self.timings.cache_ttl,
+            self.timings.pause_ttl,
+            self.templates,
+            self.numbers,
         )

@@ -289,7 +289,7 @@ def dry_run(deps: Deps, rule: Rule, request: DryRunRequest) -> DryRun:
         email=_EmailRecorder(),
         clock=clock,
         timings=deps.timings,
-        sending_number=deps.sending_number,
+        numbers=deps.numbers,
     )
     inner.transactions = watched
     settings = deps.catalog.settings()

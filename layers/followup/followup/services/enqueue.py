@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import Enrollment, EnrollmentState, enroll
 from followup.domain.errors import RULE_DATA_ERRORS
+from followup.domain.numbers import OTHER_NUMBER
 from followup.domain.rule import Step
 from followup.services import date_triggers, holds, notifications, optout_watch, reentry
 from followup.services.planning import Outcome, ended, moved
@@ -154,6 +155,9 @@ def _enroll_newly_quiet(
             if not (
                 trigger.matches(contact) and rule.conditions.hold(contact, crosses, settings.zone)
             ):
+                continue
+            if deps.numbers.refusal(contact.phone_number_id, rule.numbers) is not None:
+                report.reasons[f"not_enrolled:{OTHER_NUMBER}"] += 1
                 continue
             enrollment = enroll(rule, trigger, contact, contact.zone(settings.zone), now)
             refused = reentry.History(deps, contact.id).refused(rule, enrollment)

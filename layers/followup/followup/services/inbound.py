@@ -55,13 +55,16 @@ def record_inbound(
     *,
     referral: Referral | None = None,
     read_before: MessageIntent | None = None,
+    number: str | None = None,
 ) -> InboundResult:
     """The contact wrote: record it, then answer sent follow-ups and cancel queued ones.
 
-    Safe to repeat for the same message: every effect is conditional on the current state
-    and bounded by the message's own time, so a late duplicate changes nothing.
-    `read_before` is the reading the message got when it was first heard (by a contact
-    since folded into this one): its intent is acted on again without asking the AI twice.
+    `number` is the business number written to: the contact is tied to the number of
+    their latest message. Safe to repeat for the same message: every effect is
+    conditional on the current state and bounded by the message's own time, so a late
+    duplicate changes nothing. `read_before` is the reading the message got when it was
+    first heard (by a contact since folded into this one): its intent is acted on again
+    without asking the AI twice.
     """
     identity = Identity(sender) if isinstance(sender, str) else sender
     settings = deps.catalog.settings()
@@ -99,6 +102,8 @@ def record_inbound(
         update: dict[str, object] = {}
         if contact.last_inbound_at is None or at > contact.last_inbound_at:
             update["last_inbound_at"] = at
+        if number and (contact.last_inbound_at is None or at >= contact.last_inbound_at):
+            update["phone_number_id"] = number
         if contact.last_activity_at is None or at >= contact.last_activity_at:
             update |= {"last_activity_at": at, "last_speaker": Speaker.CONTACT}
         if name and not contact.name:

@@ -61,6 +61,8 @@ def enroll_late(deps: Deps, contact: Contact, now: datetime) -> int:
         crosses = contact.quiet_since + idle.idle.approx()
         if not (idle.matches(contact) and rule.conditions.hold(contact, crosses, settings.zone)):
             continue
+        if deps.numbers.refusal(contact.phone_number_id, rule.numbers) is not None:
+            continue  # the contact talks to a number the rule does not send from
         try:
             enrollment = enroll(rule, idle, contact, contact.zone(settings.zone), now)
         except RULE_DATA_ERRORS:

@@ -78,7 +78,10 @@ def when(deps: Deps, followup: FollowUp) -> When:
         opens = opening(followup.scheduled_at, contact_v.item, rule, settings)
         why = f"outside the send window ({opens.window} {zone.key}); next opening {opens.when}"
         return When(followup.scheduled_at, zone, False, why, "window_closed")
-    paused = deps.catalog.sending_paused()
+    number = None
+    if rule is not None and contact_v is not None:
+        number = deps.numbers.sender(contact_v.item.phone_number_id, rule.numbers)
+    paused = deps.catalog.sending_paused(number)
     if paused:
         return When(
             now, zone, False, f"sending is paused ({paused}): it goes once it resumes", "paused"

@@ -14,7 +14,7 @@ import heapq
 import math
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -59,7 +59,8 @@ class Held:
 
 
 class Pacer:
-    """Books send times for one number at `rate` a second, shared with every other sender."""
+    """Books send times for each sending number at its own rate, shared with every other
+    sender: one lane per number, so a busy number never holds another one's sends."""
 
     def __init__(
         self,
@@ -69,8 +70,37 @@ class Pacer:
         clock: Clock,
         sleep: Callable[[float], object],
         *,
+        others: Mapping[str, int] | None = None,
         max_wait: timedelta = MAX_WAIT,
         block: int = BLOCK,
+    ) -> None:
+        """Paces `number` at `rate` a second, and each of `others` at its rate; a number
+        not named goes in `number`'s lane."""
+        self._default = number
+        self._lanes = {
+            name: _Lane(store, name, each, clock, sleep, max_wait, block)
+            for name, each in {number: rate, **(others or {})}.items()
+        }
+
+    def admit(self, recipient: str, number: str | None = None) -> Held | None:
+        """Wait for this send's turn in its number's lane and return None; or say until
+        when to hold it."""
+        lane = self._lanes.get(number or self._default) or self._lanes[self._default]
+        return lane.admit(recipient)
+
+
+class _Lane:
+    """One number's pace in this container."""
+
+    def __init__(
+        self,
+        store: Pacing,
+        number: str,
+        rate: int,
+        clock: Clock,
+        sleep: Callable[[float], object],
+        max_wait: timedelta,
+        block: int,
     ) -> None:
         if not 1 <= rate <= MAX_RATE:
             raise ValueError(f"a number sends 1 to {MAX_RATE} messages a second, not {rate}")

@@ -1,5 +1,5 @@
-"""Pausing sends when WhatsApp says to stop: the number (its quality, a block, billing) or
-the whole workspace (our API key refused). Only an admin resumes."""
+"""Pausing sends when WhatsApp says to stop: one number (its quality, a block, billing,
+Meta's agent) or the whole workspace (our API key refused). Only an admin resumes."""
 
 from __future__ import annotations
 
@@ -12,18 +12,24 @@ if TYPE_CHECKING:
     from followup.services.deps import Deps
 
 
-def pause_number(deps: Deps, phone_number_id: str, reason: str, at: datetime) -> bool:
-    """Stop sending from a number, saying why; a later error keeps the first reason. True
-    when this paused it, False when it was paused already."""
+def pause_number(
+    deps: Deps, phone_number_id: str, reason: str, at: datetime, display: str = ""
+) -> bool:
+    """Stop sending from a number (named by its phone_number_id, or as a report names it),
+    saying why; the other numbers go on. A later error keeps the first reason. True when
+    this paused it, False when it was paused already."""
+    number = deps.numbers.named(phone_number_id, display)
     known = {n.phone_number_id: n for n in deps.rules.numbers()}
-    health = known.get(phone_number_id)
-    if health is None:
-        health = NumberHealth(
-            phone_number_id=phone_number_id, quality="UNKNOWN", updated_at=at, paused=True
-        )
-    elif health.paused:
+    if any(n.paused for n in deps.numbers.health(number, list(known.values()))):
         deps.catalog.invalidate()
         return False
+    health = known.get(number) or NumberHealth(
+        phone_number_id=number,
+        display_phone_number=display,
+        quality="UNKNOWN",
+        updated_at=at,
+        paused=True,
+    )
     deps.rules.save_number(
         health.model_copy(update={"paused": True, "paused_reason": reason, "updated_at": at})
     )

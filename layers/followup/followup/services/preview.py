@@ -3,7 +3,7 @@ and what those first messages would cost."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from followup.domain.costs import RateCard, message_cost, rate_card, would_be_priced
 from followup.domain.journey import Exit, first_send, must_stop
 from followup.domain.messaging import compose, window_open
+from followup.domain.numbers import OTHER_NUMBER
 from followup.domain.rule import Step
 
 if TYPE_CHECKING:
@@ -47,6 +48,9 @@ class Preview:
     next_day: int
     estimated_cost_usd: float = 0.0
     cost_by_market: list[MarketCost] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    """Contacts the trigger found that the rule leaves alone, by why (`other_number`: they
+    talk to a number the rule does not send from)."""
 
 
 def preview(deps: Deps, rule: Rule, sample: int = 100) -> Preview:
@@ -60,6 +64,7 @@ def preview(deps: Deps, rule: Rule, sample: int = 100) -> Preview:
     later: list[datetime] = []
     card = rate_card().overridden(settings.message_rates)
     costs: dict[str, list[float]] = defaultdict(list)
+    skipped: Counter[str] = Counter()
     trigger = rule.idle
     if trigger is None:
         return Preview(now_count=0, planned=[], next_hour=0, next_day=0)
@@ -73,6 +78,9 @@ def preview(deps: Deps, rule: Rule, sample: int = 100) -> Preview:
             if not (trigger.matches(contact) and rule.conditions.hold(contact, now, settings.zone)):
                 continue
             if must_stop(contact, rule, contact.silence_key, settings.gating, now) is not None:
+                continue
+            if deps.numbers.refusal(contact.phone_number_id, rule.numbers) is not None:
+                skipped[OTHER_NUMBER] += 1
                 continue
             trigger_at = contact.quiet_since + idle
             if trigger_at > now:
@@ -96,6 +104,7 @@ def preview(deps: Deps, rule: Rule, sample: int = 100) -> Preview:
         next_day=len(later),
         estimated_cost_usd=sum(m.cost_usd for m in by_market),
         cost_by_market=by_market,
+        skipped=dict(skipped),
     )
 
 

@@ -268,6 +268,11 @@ def _save(deps: Deps, rule: Rule, confirmed: bool) -> tuple[Rule, list[Problem]]
     errors, warnings = review(rule, deps.catalog.settings())
     catalogue = deps.templates.templates().item
     errors += [Problem(field, message) for field, message in rule_problems(rule, catalogue)]
+    errors += [
+        Problem(f"numbers.{index}", f"{name!r} is no configured sending number")
+        for index, name in enumerate(rule.numbers)
+        if name not in deps.numbers.ids
+    ]
     if errors:
         raise InvalidRule(errors)
     if rule.active:

@@ -183,15 +183,17 @@ def _hand_over(
     now: datetime,
 ) -> SendResult:
     """Give the message to `address` (the contact's wa_id, else its business-scoped user
-    id) at its turn in the number's pace, and record what came of it; or defer it to the
+    id) from the contact's number (its key) at its turn in that number's pace, and record
+    what came of it; or defer it to the
     portfolio's next window (or the warming number's next day) when it would pass the
     messaging limit (or the day's warm-up cap)."""
     later = defer_until(deps, contact, address, now)
     if later is not None:
         deferred = _requeue(deps, claimed, now, later.until, dispatched=False, reason=later.reason)
         return SendResult.IGNORED if deferred is SendResult.IGNORED else SendResult.DEFERRED
+    number = deps.numbers.sender(contact.phone_number_id, rule.numbers)
     if deps.pacer is not None:
-        held = deps.pacer.admit(address)
+        held = deps.pacer.admit(address, number)
         if held is not None:
             moved = _back_shortly(deps, claimed, now, held.until, held.reason)
             return SendResult.PACED if moved else SendResult.IGNORED
@@ -199,7 +201,11 @@ def _hand_over(
     outbound = routed(
         deps,
         OutboundMessage(
-            to=address, message=message, callback_data=claimed.id, to_user_id=not contact.wa_id
+            to=address,
+            message=message,
+            callback_data=claimed.id,
+            to_user_id=not contact.wa_id,
+            number=number,
         ),
     )
     try:
@@ -288,7 +294,10 @@ def _recheck(
         return _finish(deps, claimed, Status.OPTED_OUT, Reason.OPTED_OUT, now)
     if stop is not None and stop.reason is Reason.CONVERSATION_CLOSED:
         return _finish(deps, claimed, Status.CANCELED, stop.reason, now)
-    paused = deps.catalog.sending_paused()
+    other = deps.numbers.refusal(contact.phone_number_id, rule.numbers)
+    if other is not None:
+        return _finish(deps, claimed, Status.SKIPPED, other, now)
+    paused = deps.catalog.sending_paused(deps.numbers.sender(contact.phone_number_id, rule.numbers))
     if paused:
         return _hold(deps, claimed, now, paused, SendResult.HELD)
     if stop is not None:
@@ -311,7 +320,7 @@ def _handle_rejection(
     now: datetime,
 ) -> SendResult:
     if failure.disposition in (Disposition.PAUSE, Disposition.PAUSE_WORKSPACE):
-        return _pause(deps, claimed, failure, now)
+        return _pause(deps, claimed, outbound.number or deps.sending_number, failure, now)
     if failure.disposition is Disposition.THROTTLED and claimed.throttled < THROTTLED_IN_A_ROW:
         return _throttled(deps, claimed, failure, now)
     noted = claimed.model_copy(update={"error_code": failure.code, "error_title": failure.title})
@@ -415,15 +424,18 @@ def _back_shortly(
     return True
 
 
-def _pause(deps: Deps, claimed: FollowUp, failure: ProviderFailure, now: datetime) -> SendResult:
-    """WhatsApp said to stop sending: pause the number (the workspace, when our key was
-    refused) and hold the follow-up; the attempt does not count against it."""
-    if failure.disposition is Disposition.PAUSE_WORKSPACE:
+def _pause(
+    deps: Deps, claimed: FollowUp, number: str, failure: ProviderFailure, now: datetime
+) -> SendResult:
+    """WhatsApp said to stop sending: pause the number it went from (the workspace, when
+    the key of its only number was refused: with several, each has its own key) and hold
+    the follow-up; the attempt does not count against it."""
+    if failure.disposition is Disposition.PAUSE_WORKSPACE and len(deps.numbers.ids) == 1:
         pause_workspace(deps, failure.reason)
     else:
-        pause_number(deps, deps.sending_number, failure.reason, now)
+        pause_number(deps, number, failure.reason, now)
     noted = claimed.model_copy(update={"error_code": failure.code, "error_title": failure.title})
-    why = deps.catalog.sending_paused() or failure.reason
+    why = deps.catalog.sending_paused(number) or failure.reason
     return _hold(deps, noted, now, why, SendResult.PAUSED)
 
 

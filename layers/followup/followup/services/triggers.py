@@ -46,8 +46,8 @@ def plan(
     first_due: FirstDue | None = None,
 ) -> list[Enrollment]:
     """The enrollments one occurrence asks for, not written yet: one per active rule whose
-    trigger `fires`, whose conditions hold and whose re-entry policy lets the contact in
-    again. The first step counts from `began`; when it
+    trigger `fires`, whose conditions hold, that sends from the contact's number and whose
+    re-entry policy lets the contact in again. The first step counts from `began`; when it
     sends, `first_due` may say when instead (a call back at the time asked)."""
     settings = deps.catalog.settings()
     if contact.opted_out or now - began > settings.trigger_lookback.approx():
@@ -64,6 +64,8 @@ def plan(
             continue
         if not rule.conditions.hold(contact, now, settings.zone):
             continue
+        if deps.numbers.refusal(contact.phone_number_id, rule.numbers) is not None:
+            continue  # the contact talks to a number the rule does not send from
         try:
             enrolled = enroll_on(rule, contact, occurrence, began, began, now, zone)
             sends_first = isinstance(rule.steps[0], Step) and enrolled.next_due_at is not None

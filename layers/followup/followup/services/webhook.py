@@ -81,6 +81,7 @@ def apply(deps: Deps, events: list[WebhookEvent], received_at: datetime) -> Appl
                 event.message_id,
                 event.name,
                 referral=event.referral,
+                number=event.phone_number_id,
             )
             outcome["opt_out" if result.opted_out else "inbound"] += 1
             if result.ai_read is not None:
@@ -102,7 +103,9 @@ def apply(deps: Deps, events: list[WebhookEvent], received_at: datetime) -> Appl
         elif isinstance(event, MessagingTier):
             outcome[set_tier(deps, event)] += 1
         elif isinstance(event, AgentStandby):
-            paused = pause_number(deps, event.phone_number_id, AGENT_TOOK_OVER, event.at)
+            paused = pause_number(
+                deps, event.phone_number_id, AGENT_TOOK_OVER, event.at, event.display_phone_number
+            )
             outcome["agent_standby_paused" if paused else "agent_standby"] += 1
         elif isinstance(
             event, TemplateStatusChange | TemplateQualityChange | TemplateCategoryChange
@@ -209,7 +212,7 @@ def _failed(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
     if failure.disposition is Disposition.PAUSE:
         # WhatsApp refused it after accepting it (spam limit, policy block, locked account,
         # billing): what the sender would have paused the number for, it pauses here too.
-        pause_number(deps, deps.sending_number, failure.reason, status.at)
+        pause_number(deps, _sent_from(deps, status, followup), failure.reason, status.at)
         return "failed_paused"
     return "failed"
 
@@ -231,13 +234,23 @@ def _suppress(
     return True
 
 
+def _sent_from(deps: Deps, status: DeliveryStatus, followup: FollowUp) -> str:
+    """The number a message went from: as the status names it, else the contact's."""
+    if status.phone_number_id:
+        return status.phone_number_id
+    found = deps.contacts.contact(followup.contact_id)
+    return deps.numbers.sender(found.item.phone_number_id if found else None)
+
+
 def _record_quality(deps: Deps, event: NumberQuality, received_at: datetime) -> None:
-    """A degraded number pauses sending; only an operator resumes it, not a later event."""
+    """A degraded number pauses sending from it; only an operator resumes it, not a later
+    event. Kept under the configured number's phone_number_id, however the event names it."""
+    number = deps.numbers.named(event.phone_number_id, event.display_phone_number)
     known = {n.phone_number_id: n for n in deps.rules.numbers()}
-    previous = known.get(event.phone_number_id)
+    previous = known.get(number)
     deps.rules.save_number(
         NumberHealth(
-            phone_number_id=event.phone_number_id,
+            phone_number_id=number,
             display_phone_number=event.display_phone_number,
             quality=event.event,
             updated_at=received_at,
@@ -256,13 +269,15 @@ def _quality_pause(event: NumberQuality, previous: NumberHealth | None) -> str |
 
 
 def resume_number(deps: Deps, phone_number_id: str, at: datetime) -> bool:
-    """An operator resumes sending from a paused number; False if unknown."""
-    known = {n.phone_number_id: n for n in deps.rules.numbers()}
-    health = known.get(phone_number_id)
-    if health is None:
+    """An operator resumes sending from a paused number (every report about it); False
+    when it is neither configured nor reported on."""
+    reports = deps.rules.numbers()
+    named = {r.phone_number_id for r in reports}
+    if phone_number_id not in deps.numbers.ids and phone_number_id not in named:
         return False
-    deps.rules.save_number(
-        health.model_copy(update={"paused": False, "paused_reason": None, "updated_at": at})
-    )
+    for health in deps.numbers.health(deps.numbers.named(phone_number_id), reports):
+        deps.rules.save_number(
+            health.model_copy(update={"paused": False, "paused_reason": None, "updated_at": at})
+        )
     deps.catalog.invalidate()
     return True

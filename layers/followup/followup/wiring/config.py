@@ -3,18 +3,19 @@
 In AWS the secrets (360dialog key, webhook secrets, Meta app secret, Anthropic key, the
 unsubscribe link secret, the key that signs outbound notifications) are
 not in the environment: `FOLLOWUP_SECRETS_NAME` names a Secrets Manager secret holding them as
-JSON under the same names (`D360_API_KEY`, `WEBHOOK_SECRET`, ...), read through
+JSON under the same names (`D360_API_KEY` or `D360_NUMBERS`, `WEBHOOK_SECRET`, ...), read through
 Powertools parameters (cached) when the configuration is built. Environment variables
 win over the secret, so a local run never needs one.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -23,7 +24,7 @@ from pydantic_settings import (
 )
 
 from followup.domain.ai import DEFAULT_MODEL
-from followup.domain.numbers import DEFAULT_NUMBER
+from followup.domain.numbers import DEFAULT_NUMBER, Numbers, SendingNumber
 from followup.domain.pacing import DEFAULT_RATE, MAX_RATE
 
 if TYPE_CHECKING:
@@ -51,6 +52,25 @@ class SecretsManagerSource(PydanticBaseSettingsSource):
         return {key: value for key, value in document.items() if value not in (None, "")}
 
 
+class NumberSetting(BaseModel):
+    """One sending number of `D360_NUMBERS`: its 360dialog channel's key and its pace."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    phone_number_id: str = Field(min_length=1, max_length=64)
+    display_phone_number: str = Field(default="", max_length=32)
+    api_key: SecretStr
+    sends_per_second: int = Field(default=DEFAULT_RATE, ge=1, le=MAX_RATE)
+
+    def number(self) -> SendingNumber:
+        """The number as the services know it (without its key)."""
+        return SendingNumber(
+            phone_number_id=self.phone_number_id,
+            display_phone_number=self.display_phone_number,
+            sends_per_second=self.sends_per_second,
+        )
+
+
 class Config(BaseSettings):
     """Every setting has a default that works locally; AWS sets the real ones."""
 
@@ -68,8 +88,21 @@ class Config(BaseSettings):
     d360_number: str = Field(
         default=DEFAULT_NUMBER,
         validation_alias="D360_NUMBER",
-        description="the channel's number as webhooks name it (its display number): "
-        "an error that stops the number pauses it under this name",
+        description="the single number's display number, as quality webhooks name it",
+    )
+    d360_phone_number_id: str = Field(
+        default="",
+        validation_alias="D360_PHONE_NUMBER_ID",
+        description="the single number's phone_number_id (as webhooks carry it in "
+        "metadata.phone_number_id); without it the number goes by D360_NUMBER",
+    )
+    d360_numbers: tuple[NumberSetting, ...] = Field(
+        default=(),
+        validation_alias="D360_NUMBERS",
+        description="several sending numbers, as a JSON list of {phone_number_id, "
+        "display_phone_number, api_key, sends_per_second}; the first is the default. When "
+        "set, it replaces D360_API_KEY, D360_NUMBER, D360_PHONE_NUMBER_ID and "
+        "FOLLOWUP_SENDS_PER_SECOND",
     )
     d360_timeout_seconds: float = Field(
         default=10.0, gt=0, le=60, validation_alias="D360_TIMEOUT_SECONDS"
@@ -195,6 +228,12 @@ class Config(BaseSettings):
         default=0.50, ge=0, validation_alias="ANTHROPIC_OUTPUT_USD_PER_MILLION"
     )
 
+    @field_validator("d360_numbers", mode="before")
+    @classmethod
+    def _decoded(cls, value: Any) -> Any:
+        """The secret may hold the list itself or its JSON text."""
+        return json.loads(value) if isinstance(value, str) else value
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -206,13 +245,35 @@ class Config(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return init_settings, env_settings, SecretsManagerSource(settings_cls)
 
-    def current_d360_key(self) -> str:
-        """The 360dialog key as configured now, the secret fetched again (after a rotation)."""
+    def sending_numbers(self) -> tuple[NumberSetting, ...]:
+        """`D360_NUMBERS`, else the one number of `D360_API_KEY` and `D360_NUMBER`."""
+        if self.d360_numbers:
+            return self.d360_numbers
+        shown = "" if self.d360_number == DEFAULT_NUMBER else self.d360_number
+        single = NumberSetting(
+            phone_number_id=self.d360_phone_number_id or self.d360_number,
+            display_phone_number=shown,
+            api_key=self.d360_api_key,
+            sends_per_second=self.sends_per_second,
+        )
+        return (single,)
+
+    def numbers(self) -> Numbers:
+        """The sending numbers as the services know them (no keys)."""
+        return Numbers(tuple(setting.number() for setting in self.sending_numbers()))
+
+    def current_d360_key(self, phone_number_id: str) -> str:
+        """A number's 360dialog key as configured now, the secret fetched again (after a
+        rotation); empty when the number is no longer configured."""
         if self.secrets_name:
             from aws_lambda_powertools.utilities import parameters
 
             parameters.get_secret(self.secrets_name, transform="json", force_fetch=True)
-        return Config().d360_api_key.get_secret_value()
+        fresh = Config().sending_numbers()
+        found = {setting.phone_number_id: setting for setting in fresh}
+        # A single number may be named otherwise than before (no D360_PHONE_NUMBER_ID then).
+        setting = found.get(phone_number_id) or (fresh[0] if len(fresh) == 1 else None)
+        return setting.api_key.get_secret_value() if setting else ""
 
     def timings(self) -> Timings:
         from followup.services.deps import Timings

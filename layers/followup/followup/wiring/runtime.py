@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from followup.adapters.notify import OutboundNotifier
     from followup.adapters.sms import SnsSms
     from followup.adapters.sqs import SqsQueue
-    from followup.adapters.whatsapp import D360Client
+    from followup.adapters.whatsapp import D360Numbers
     from followup.services.deps import Deps
     from followup.services.pacing import Pacer
     from followup.services.ports import Clock
@@ -59,7 +60,7 @@ def build(config: Config, clock: Clock | None = None) -> Deps:
         whatsapp=on_first_use(lambda: _whatsapp(config)),
         clock=clock,
         timings=config.timings(),
-        sending_number=config.d360_number,
+        numbers=config.numbers(),
         writer=on_first_use(lambda: _writer(config)) if has_ai else None,
         classifier=on_first_use(lambda: _writer(config)) if has_ai else None,
         sms=on_first_use(lambda: _sms(config)),
@@ -81,13 +82,21 @@ def _client(service: str, config: Config) -> Any:
 
 
 def _pacer(config: Config, clock: Clock) -> Pacer:
-    """Sends of this number paced by counters every sender shares."""
+    """Each number's sends paced at its rate by counters every sender shares."""
     import time
 
     from followup.adapters.dynamo_pacing import DynamoPacing
     from followup.services.pacing import Pacer
 
-    return Pacer(DynamoPacing(), config.d360_number, config.sends_per_second, clock, time.sleep)
+    first, *others = config.numbers().configured
+    return Pacer(
+        DynamoPacing(),
+        first.phone_number_id,
+        first.sends_per_second,
+        clock,
+        time.sleep,
+        others={n.phone_number_id: n.sends_per_second for n in others},
+    )
 
 
 def _reach() -> DynamoPacing:
@@ -103,15 +112,32 @@ def _queue(config: Config) -> SqsQueue:
     return SqsQueue(config.send_queue_url, _client("sqs", config))
 
 
-def _whatsapp(config: Config) -> D360Client:
-    from followup.adapters.whatsapp import D360Client
+def _whatsapp(config: Config) -> D360Numbers:
+    return channels(config)
 
-    return D360Client(
-        config.d360_base_url,
-        config.d360_api_key.get_secret_value(),
-        timeout=config.d360_timeout_seconds,
-        current_key=config.current_d360_key if config.secrets_name else None,
-    )
+
+def channels(config: Config) -> D360Numbers:
+    """A 360dialog channel per sending number, each with its own key (asked again from
+    the secret after a refusal, so a rotated key is used without a new container)."""
+    from followup.adapters.whatsapp import D360Client, D360Numbers
+
+    settings = config.sending_numbers()
+    built = {
+        each.phone_number_id: D360Client(
+            config.d360_base_url,
+            each.api_key.get_secret_value(),
+            timeout=config.d360_timeout_seconds,
+            current_key=_current_key(config, each.phone_number_id),
+        )
+        for each in settings
+    }
+    return D360Numbers(settings[0].phone_number_id, built)
+
+
+def _current_key(config: Config, phone_number_id: str) -> Callable[[], str] | None:
+    if not config.secrets_name:
+        return None
+    return lambda: config.current_d360_key(phone_number_id)
 
 
 def _writer(config: Config) -> ClaudeWriter:

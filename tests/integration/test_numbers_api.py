@@ -1,0 +1,79 @@
+"""The sending numbers through the handlers: the API lists each with its quality, status,
+pace and the portfolio's messaging-limit use; a rule names only configured numbers; and
+a number is kept under its phone_number_id however WhatsApp or the sender name it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from followup_local.engine import LOCAL_API_KEY, LocalEngine, local_engine
+from followup_local.envelopes import BUSINESS_NUMBER, SECOND_NUMBER
+from tests.integration.conftest import TUESDAY_9AM_JAKARTA
+from tests.support.api import call
+from tests.support.builders import quiet_contact, rule
+from tests.support.webhook import payload, post
+
+FIRST, OTHER = BUSINESS_NUMBER["phone_number_id"], SECOND_NUMBER["phone_number_id"]
+NUMBERS = [
+    {**BUSINESS_NUMBER, "api_key": LOCAL_API_KEY, "sends_per_second": 80},
+    {**SECOND_NUMBER, "api_key": "second-number-key", "sends_per_second": 20},
+]
+
+
+@pytest.fixture
+def two_numbers() -> Iterator[LocalEngine]:
+    settings = {"D360_NUMBERS": json.dumps(NUMBERS)}
+    with local_engine(TUESDAY_9AM_JAKARTA, settings=settings) as running:
+        yield running
+
+
+def test_the_api_lists_every_number_with_quality_status_pace_and_the_shared_limit(
+    two_numbers: LocalEngine,
+) -> None:
+    engine = two_numbers
+    # When Meta's agent takes over the first number
+    assert post(engine, payload("standby.json"))["statusCode"] == 200
+    # Then the API lists both numbers, the first paused with its reason, the other active
+    status, listed = call(engine, "GET", "/api/numbers", role="counselor")
+    assert status == 200
+    shown = {
+        n["phone_number_id"]: (n["status"], n["sends_per_second"], n["default"])
+        for n in listed["numbers"]
+    }
+    assert shown == {FIRST: ("paused", 80, True), OTHER: ("active", 20, False)}
+    first, other = listed["numbers"]
+    assert "Meta Business Agent" in first["paused_reason"]
+    assert other["paused_reason"] is None
+    # And each shows the portfolio's one messaging limit; nothing stops all sending
+    assert first["messaging_limit"] == other["messaging_limit"] == listed["messaging_limit"]
+    assert listed["sending_paused"] is None
+
+
+def test_a_rule_may_name_only_configured_numbers(two_numbers: LocalEngine) -> None:
+    engine = two_numbers
+    unknown = rule(numbers=[OTHER, "123"]).model_dump(mode="json")
+    status, answer = call(engine, "POST", "/api/rules", unknown, role="marketing")
+    assert status == 422
+    assert [d["field"] for d in answer["error"]["details"]] == ["numbers.1"]
+    assert "123" in answer["error"]["details"][0]["message"]
+    known = rule(numbers=[OTHER]).model_dump(mode="json")
+    status, saved = call(engine, "POST", "/api/rules", known, role="marketing")
+    assert (status, saved["rule"]["numbers"]) == (201, [OTHER])
+
+
+def test_a_send_error_and_a_webhook_about_one_number_list_it_once(engine: LocalEngine) -> None:
+    # Given a due lead and WhatsApp refusing the number for spam
+    engine.deps.rules.save_rule(rule())
+    quiet_contact(engine.deps, "6281100000970", engine.clock.now() - timedelta(hours=25))
+    engine.sandbox.fail_next(status=400, code=131048)
+    engine.tick()
+    # When WhatsApp then reports on the same number by its phone_number_id
+    assert post(engine, payload("standby.json"))["statusCode"] == 200
+    # Then the API lists the one number, once, by its phone_number_id
+    status, listed = call(engine, "GET", "/api/numbers", role="counselor")
+    assert status == 200
+    assert [(n["phone_number_id"], n["paused"]) for n in listed["numbers"]] == [(FIRST, True)]

@@ -1,0 +1,76 @@
+"""Several sending numbers in the configuration (the secret or the environment), each with
+its own key and pace; without them, the single number of D360_API_KEY as before."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from followup.wiring.config import SECRETS_NAME, Config
+
+NUMBERS: list[dict[str, object]] = [
+    {"phone_number_id": "111", "display_phone_number": "6281", "api_key": "key-one"},
+    {"phone_number_id": "222", "api_key": "key-two", "sends_per_second": 20},
+]
+SETTINGS = ("D360_API_KEY", "D360_NUMBER", "D360_NUMBERS", "D360_PHONE_NUMBER_ID")
+
+
+@pytest.fixture
+def clean(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in (*SETTINGS, SECRETS_NAME, "FOLLOWUP_SENDS_PER_SECOND"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+@pytest.fixture
+def secrets(clean: pytest.MonkeyPatch) -> Iterator[object]:
+    clean.setenv("AWS_DEFAULT_REGION", "ap-southeast-1")
+    with mock_aws():
+        yield boto3.client("secretsmanager", region_name="ap-southeast-1")
+
+
+def test_several_numbers_come_from_the_secret_each_with_its_key_never_shown(
+    secrets: object, clean: pytest.MonkeyPatch
+) -> None:
+    name = f"followup/test/{uuid.uuid4().hex}"
+    secrets.create_secret(Name=name, SecretString=json.dumps({"D360_NUMBERS": NUMBERS}))  # type: ignore[attr-defined]
+    clean.setenv(SECRETS_NAME, name)
+    config = Config()
+    numbers = config.numbers()
+    assert (numbers.ids, numbers.default) == (["111", "222"], "111")
+    assert [n.sends_per_second for n in numbers.configured] == [80, 20]
+    keys = {n.phone_number_id: n.api_key.get_secret_value() for n in config.sending_numbers()}
+    assert keys == {"111": "key-one", "222": "key-two"}
+    assert "key-one" not in repr(config)
+    assert "key-two" not in repr(config)
+    # When the second number's key is rotated in the secret, that number's key is read anew
+    rotated = [NUMBERS[0], NUMBERS[1] | {"api_key": "key-three"}]
+    secrets.put_secret_value(SecretId=name, SecretString=json.dumps({"D360_NUMBERS": rotated}))  # type: ignore[attr-defined]
+    assert config.current_d360_key("222") == "key-three"
+    assert config.current_d360_key("333") == ""
+
+
+def test_several_numbers_come_from_the_environment_as_json(clean: pytest.MonkeyPatch) -> None:
+    clean.setenv("D360_NUMBERS", json.dumps(NUMBERS))
+    assert Config().numbers().ids == ["111", "222"]
+
+
+def test_a_single_number_configuration_still_gives_one_default_number(
+    clean: pytest.MonkeyPatch,
+) -> None:
+    clean.setenv("D360_API_KEY", "only-key")
+    clean.setenv("D360_NUMBER", "6281234567890")
+    clean.setenv("FOLLOWUP_SENDS_PER_SECOND", "40")
+    [single] = Config().sending_numbers()
+    assert (single.phone_number_id, single.display_phone_number) == ("6281234567890",) * 2
+    assert (single.api_key.get_secret_value(), single.sends_per_second) == ("only-key", 40)
+    clean.setenv("D360_PHONE_NUMBER_ID", "109876543210987")
+    assert Config().numbers().ids == ["109876543210987"]
+    clean.delenv("D360_NUMBER")
+    clean.delenv("D360_PHONE_NUMBER_ID")
+    assert Config().numbers().ids == ["360dialog"]
