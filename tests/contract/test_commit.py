@@ -270,8 +270,6 @@ def test_an_empty_key_is_refused_wherever_it_would_key_an_item_or_index(
         store.commit([NewFollowUp(followup(rule_id=""))], T0)
     with pytest.raises(refused):  # a held enrollment is listed under its rule
         store.commit([NewEnrollment(enrollment("en_held", rule_id="", held_at=T0))], T0)
-    with pytest.raises(refused):
-        store.commit([NewFollowUp(followup(provider_message_id=""))], T0)
     with pytest.raises(refused):  # it counts as entered on its rule's stats items
         store.commit([NewEnrollment(enrollment(rule_id=""))], T0)
     assert store.followup("fu_1") is None
