@@ -13,6 +13,7 @@ import { QueuePage } from "./pages/Queue";
 import { RuleEditorPage } from "./pages/RuleEditor";
 import { RulesPage } from "./pages/Rules";
 import { SettingsPage } from "./pages/Settings";
+import { TasksPage } from "./pages/Tasks";
 import { Empty, ErrorState, Loading } from "./problems";
 import { SessionContext } from "./session";
 
@@ -105,6 +106,7 @@ function Shell({ config, session, onSignOut }: { config: Config; session: Sessio
           <Tab to="/rules" label="nav.rules" onGo={close} />
           <Tab to="/stats" label="nav.stats" onGo={close} />
           <Tab to="/contacts" label="nav.contacts" onGo={close} />
+          <Tab to="/tasks" label="nav.tasks" onGo={close} />
           <Tab to="/settings" label="settings.nav" onGo={close} />
           {config.mode === "local" && <NavLink href="/sandbox" label={t("nav.sandbox")} />}
         </AppShell.Section>
@@ -128,6 +130,7 @@ function Shell({ config, session, onSignOut }: { config: Config; session: Sessio
           <Route path="/stats" element={<StatsPage />} />
           <Route path="/contacts" element={<ContactsPage />} />
           <Route path="/contacts/:contactId" element={<ContactPage />} />
+          <Route path="/tasks" element={<TasksPage />} />
           <Route path="/settings" element={<SettingsPage />} />
           <Route path="*" element={<Empty>{t("app.notFound")}</Empty>} />
         </Routes>
