@@ -21,15 +21,16 @@ def send(text: str, days: int) -> dict[str, Any]:
     return {"wait": {"amount": days, "unit": "days"}, "text": text, "template": template}
 
 
-def lead_in_a_journey(engine: LocalEngine, wa_id: str) -> str:
-    """A Jakarta lead quiet for an hour, in a three-step journey whose first send went."""
+def lead_in_a_journey(engine: LocalEngine, wa_id: str, *steps: dict[str, Any]) -> str:
+    """A Jakarta lead quiet for an hour, in a journey (by default three sends a day or two
+    apart) whose first send went."""
     engine.deps.rules.save_rule(
         Rule.model_validate(
             {
                 "id": "unpaid",
                 "name": "Unpaid",
                 "trigger": {"stages": ["new"], "idle": {"amount": 1, "unit": "hours"}},
-                "steps": [send("one", 0), send("two", 1), send("three", 2)],
+                "steps": list(steps) or [send("one", 0), send("two", 1), send("three", 2)],
             }
         )
     )
@@ -157,6 +158,19 @@ def test_upcoming_lists_the_later_steps_in_the_leads_time(engine: LocalEngine) -
         ("Asia/Jakarta", "2026-11-27T09:00:00+07:00"),
     ]
     assert call(engine, "GET", "/api/contacts/ct_missing/upcoming")[0] == 404
+
+
+def test_upcoming_waits_for_a_time_of_day_and_stops_at_a_branch(engine: LocalEngine) -> None:
+    until_afternoon = {"kind": "wait", "until_time": "14:00"}
+    branch = {"kind": "branch", "if": {"replied": True}, "then": 5}
+    steps = [send("one", 0), send("two", 1), until_afternoon, branch, send("three", 0)]
+    lead = lead_in_a_journey(engine, "6281100000907", *steps)
+    _, answer = call(engine, "GET", f"/api/contacts/{lead}/upcoming")
+    assert [(s["step"], s["kind"], s["does"], s["local"]) for s in answer["steps"]] == [
+        (2, "send", "whatsapp", "2026-11-25T09:00:00+07:00"),
+        (3, "wait", "until", "2026-11-25T14:00:00+07:00"),
+        (4, "branch", "branch", "2026-11-25T14:00:00+07:00"),
+    ]
 
 
 def test_a_null_whatsapp_id_beside_a_user_id_is_no_server_error(engine: LocalEngine) -> None:

@@ -1,9 +1,10 @@
 """What is scheduled next for a contact: the later steps of each journey it is in, with
 when they fall due and, for a send, when the send window lets it go, in the lead's time.
 
-Each step's due time adds the waits written in the rule to the moment the journey's
-current step falls due (or its queued send goes). A branch, or a wait for a time of day or
-a date, makes what follows depend on the contact, so the list of a journey stops there.
+Each step falls due as the engine works it out (`due_at`), from the moment the step before
+it falls due (or the journey's queued send goes). A branch makes what follows depend on
+what the contact does, so the list of a journey stops there, as it does at a wait for a
+date the contact lacks (the journey would end).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.errors import RULE_DATA_ERRORS
-from followup.domain.journey import send_at
+from followup.domain.journey import Exit, due_at, send_at
 from followup.domain.rule import BranchStep, Step, WaitStep
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ SHOWN_STEPS = 5
 @dataclass(frozen=True)
 class Upcoming:
     """One step to come: `due` by the rule's waits, `at` when it happens (a send at the
-    send window's next opening). None when it depends on what the contact does."""
+    send window's next opening). None when the journey would end there instead."""
 
     rule_id: str
     rule_name: str
@@ -75,7 +76,7 @@ def upcoming(deps: Deps, contact: Contact) -> list[Upcoming]:
         rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
         if enrollment.state is not EnrollmentState.ACTIVE or rule is None:
             continue
-        for due in _steps(rule, enrollment, queued.get(rule.id), zone):
+        for due in _steps(rule, enrollment, queued.get(rule.id), contact, zone):
             at = due.due
             if at is not None and due.kind == "send":
                 try:
@@ -88,7 +89,11 @@ def upcoming(deps: Deps, contact: Contact) -> list[Upcoming]:
 
 
 def _steps(
-    rule: Rule, enrollment: Enrollment, queued_at: datetime | None, zone: ZoneInfo
+    rule: Rule,
+    enrollment: Enrollment,
+    queued_at: datetime | None,
+    contact: Contact,
+    zone: ZoneInfo,
 ) -> list[Upcoming]:
     if enrollment.next_due_at is not None:
         index, at = enrollment.step_index, enrollment.next_due_at
@@ -102,7 +107,11 @@ def _steps(
     for number in range(index, min(len(rule.steps), index + SHOWN_STEPS)):
         step = rule.steps[number]
         if when is not None and not (waited and number == index):
-            when = _after(step, when)
+            try:
+                found = due_at(rule, number, when, contact, zone)
+            except RULE_DATA_ERRORS:
+                found = None  # the rule's own data is broken: the tick reports it on the rule
+            when = None if isinstance(found, Exit) else found
         kind, does = _described(step)
         shown.append(
             Upcoming(rule.id, rule.name, number, kind, does, when, when, zone, enrollment.held)
@@ -110,15 +119,6 @@ def _steps(
         if isinstance(step, BranchStep) or when is None:
             break
     return shown
-
-
-def _after(step: AnyStep, at: datetime) -> datetime | None:
-    """When `step` falls due if the one before it fell due at `at`; None if unknowable."""
-    if isinstance(step, Step):
-        return at + step.wait.approx()
-    if isinstance(step, WaitStep):
-        return at + step.for_.approx() if step.for_ is not None else None
-    return at
 
 
 def _described(step: AnyStep) -> tuple[str, str]:
