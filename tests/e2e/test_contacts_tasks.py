@@ -99,7 +99,8 @@ def test_a_contact_search_finds_a_lead_and_the_filters_narrow_the_list(
     page.goto(f"{stack.url}/#/contacts")
     rows = page.get_by_test_id("contact-row")
     expect(rows.first).to_be_visible()
-    assert rows.count() > 3
+    everyone = rows.count()
+    assert everyone > 3
     problems = checked(page, "contacts-en.png")
     # A search by part of a name finds that lead alone, and the URL keeps it
     page.get_by_label("Search", exact=True).fill("pencarian")
@@ -123,9 +124,20 @@ def test_a_contact_search_finds_a_lead_and_the_filters_narrow_the_list(
     page.get_by_label("Stage", exact=True).select_option("applied")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Tono Tugas")
-    # Opted-out leads only: none of ours; sorted by name, the list is in order
+    # Within a stage the API sorts by date added, oldest first on request
+    page.get_by_label("Stage", exact=True).select_option("new")
+    page.get_by_label("Sort by").select_option("oldest")
+    expect(page.get_by_role("columnheader", name=re.compile("^Added"))).to_have_attribute(
+        "aria-sort", "ascending"
+    )
+    expect(rows.filter(has_text="Budi Label")).to_have_count(1)
+    ids = [row.get_attribute("data-id") for row in rows.all()]
+    assert ids.index(leads["sari"]) < ids.index(leads["budi"])
+    assert "sort=oldest" in page.url
+    # Sorted by name, the whole list is in order
     page.get_by_label("Stage", exact=True).select_option("")
     page.get_by_label("Sort by").select_option("name")
+    expect(rows).to_have_count(everyone)
     names = [n.strip() for n in rows.locator("a").all_inner_texts()]
     assert names == sorted(names, key=str.casefold)
     expect(page.get_by_role("columnheader", name=re.compile("^Name"))).to_have_attribute(

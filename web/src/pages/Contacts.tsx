@@ -9,7 +9,8 @@ import { useT } from "../i18n/locale";
 import { Empty, ErrorState, Loading } from "../problems";
 import { useSession, useWorkspaceZone } from "../session";
 
-type Sort = "newest" | "oldest" | "name" | "score";
+/** `any`: without a stage the API reads contacts in no set order. */
+type Sort = "any" | "newest" | "oldest" | "name" | "score";
 const SCORE_RANK: Record<string, number> = { hot: 0, warm: 1, cold: 2 };
 /** Filters the API takes, by their query-string names. */
 const FILTERS = ["q", "stage", "min_score", "tag", "opted_out"] as const;
@@ -58,8 +59,9 @@ export function ContactsPage() {
   const [params, setParams] = useSearchParams();
   const [text, setText] = useState(params.get("q") ?? "");
   const [tag, setTag] = useState(params.get("tag") ?? "");
-  const sort = (params.get("sort") ?? "newest") as Sort;
   const stage = params.get("stage") ?? "";
+  const asked = (params.get("sort") ?? "newest") as Sort;
+  const sort: Sort = !stage && (asked === "newest" || asked === "oldest") ? "any" : asked;
   const query = new URLSearchParams();
   for (const name of FILTERS) if (params.get(name)) query.set(name, params.get(name) as string);
   if (sort === "oldest" && stage) query.set("sort", "oldest");
@@ -71,7 +73,9 @@ export function ContactsPage() {
       if (value) next.set(name, value);
       else next.delete(name);
     }
-    if (next.get("sort") === "oldest" && !next.get("stage")) next.delete("sort");
+    if (["oldest", "any"].includes(next.get("sort") ?? "")) {
+      if (!next.get("stage")) next.delete("sort");
+    }
     setParams(next, { replace: true });
   };
   const search = (e: FormEvent) => {
@@ -89,9 +93,13 @@ export function ContactsPage() {
     getNextPageParam: (last) => last.cursor ?? undefined,
   });
   const rows = sorted(contacts.data?.pages.flatMap((p) => p.contacts) ?? [], sort, format.locale);
-  const sortOptions: { value: Sort; label: MessageId; disabled?: boolean }[] = [
-    { value: "newest", label: "contacts.sort.newest" },
-    { value: "oldest", label: "contacts.sort.oldest", disabled: !stage },
+  const sortOptions: { value: Sort; label: MessageId }[] = [
+    ...(stage
+      ? ([
+          { value: "newest", label: "contacts.sort.newest" },
+          { value: "oldest", label: "contacts.sort.oldest" },
+        ] as const)
+      : ([{ value: "any", label: "contacts.sort.any" }] as const)),
     { value: "name", label: "contacts.sort.name" },
     { value: "score", label: "contacts.sort.score" },
   ];
@@ -145,7 +153,7 @@ export function ContactsPage() {
           label={t("contacts.sort")}
           value={sort}
           onChange={(e) => set({ sort: e.currentTarget.value })}
-          data={sortOptions.map((o) => ({ value: o.value, label: t(o.label), disabled: o.disabled }))}
+          data={sortOptions.map((o) => ({ value: o.value, label: t(o.label) }))}
         />
       </Group>
       {(sort === "name" || sort === "score") && (
@@ -165,12 +173,11 @@ export function ContactsPage() {
               <Table.Th>{t("contacts.stage")}</Table.Th>
               <SortHeader label={t("contacts.score")} sort={sort} own={["score"]} onSort={(s) => set({ sort: s })} />
               <Table.Th>{t("contacts.tags")}</Table.Th>
-              <SortHeader
-                label={t("contacts.added")}
-                sort={sort}
-                own={stage ? ["newest", "oldest"] : ["newest"]}
-                onSort={(s) => set({ sort: s })}
-              />
+              {stage ? (
+                <SortHeader label={t("contacts.added")} sort={sort} own={["newest", "oldest"]} onSort={(s) => set({ sort: s })} />
+              ) : (
+                <Table.Th>{t("contacts.added")}</Table.Th>
+              )}
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
