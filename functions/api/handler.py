@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from followup.api import (
+    contact_care,
     contacts,
     errors,
     events,
@@ -42,6 +43,7 @@ app = APIGatewayHttpResolver(enable_validation=True)
 app.include_router(rules.router)
 app.include_router(settings.router)
 app.include_router(contacts.router)
+app.include_router(contact_care.router)
 app.include_router(events.router)
 app.include_router(queue.router)
 app.include_router(recipes.router)

@@ -14,6 +14,7 @@ import { QueuePage } from "./pages/Queue";
 import { RuleEditorPage } from "./pages/RuleEditor";
 import { RulesPage } from "./pages/Rules";
 import { SettingsPage } from "./pages/Settings";
+import { TasksPage } from "./pages/Tasks";
 import { Empty, ErrorState, Loading } from "./problems";
 import { SessionContext } from "./session";
 
@@ -106,6 +107,7 @@ function Shell({ config, session, onSignOut }: { config: Config; session: Sessio
           <Tab to="/rules" label="nav.rules" onGo={close} />
           <Tab to="/stats" label="nav.stats" onGo={close} />
           <Tab to="/contacts" label="nav.contacts" onGo={close} />
+          <Tab to="/tasks" label="nav.tasks" onGo={close} />
           <Tab to="/settings" label="settings.nav" onGo={close} />
           {session.role === "admin" && <Tab to="/audit" label="nav.audit" onGo={close} />}
           {config.mode === "local" && <NavLink href="/sandbox" label={t("nav.sandbox")} />}
@@ -130,6 +132,7 @@ function Shell({ config, session, onSignOut }: { config: Config; session: Sessio
           <Route path="/stats" element={<StatsPage />} />
           <Route path="/contacts" element={<ContactsPage />} />
           <Route path="/contacts/:contactId" element={<ContactPage />} />
+          <Route path="/tasks" element={<TasksPage />} />
           <Route path="/settings" element={<SettingsPage />} />
           <Route path="/audit" element={<AuditPage />} />
           <Route path="*" element={<Empty>{t("app.notFound")}</Empty>} />

@@ -83,6 +83,35 @@ export interface SendNowAnswer extends FollowUp {
   zone: string;
   now: boolean;
   why: string;
+  why_code: string;
+}
+
+/** A journey's step still to come for a contact; `at` null when it waits on the contact. */
+export interface UpcomingStep {
+  rule_id: string;
+  rule_name: string;
+  step: number;
+  kind: string;
+  does: string;
+  due: string | null;
+  at: string | null;
+  local: string | null;
+  zone: string;
+  held: boolean;
+}
+
+export interface Task {
+  id: string;
+  contact_id: string;
+  rule_id: string;
+  step: number;
+  title: string;
+  assignee: string;
+  due_at: string;
+  priority: "normal" | "urgent";
+  status: "open" | "done";
+  created_at: string;
+  done_at: string | null;
 }
 
 /** What `POST /api/queue/cancel` answers for each id. */
@@ -157,10 +186,17 @@ export interface Contact {
   id: string;
   name: string;
   wa_id: string | null;
+  email?: string | null;
   stage: string;
   score: string;
   timezone: string | null;
+  attributes: Record<string, string>;
+  tags: string[];
+  created_at: string;
   opted_out: boolean;
+  opted_out_at?: string | null;
+  /** `contact` (their own STOP), a user who set do-not-contact, or null (an older opt-out). */
+  opted_out_by?: string | null;
   conversation_open: boolean;
   /** When the conversation was last closed or reopened, and by whom. */
   conversation_changed_at: string | null;

@@ -25,9 +25,19 @@ function defaults(config: Config): { apiUrl: string; wsUrl: string } {
   };
 }
 
+function claimsOf(token: string): Record<string, unknown> {
+  return JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
+}
+
+/** Who is signed in, as tasks name their assignee: the e-mail, else the user name. */
+export function whoAmI(session: Session): string {
+  const claims = claimsOf(session.token);
+  return String(claims.email ?? claims["cognito:username"] ?? claims.username ?? claims.sub ?? "");
+}
+
 function roleOf(token: string): Role {
-  const claims = JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
-  const groups: string[] = claims["cognito:groups"] ?? [];
+  const claims = claimsOf(token);
+  const groups = (claims["cognito:groups"] ?? []) as string[];
   return (["admin", "marketing", "counselor"] as Role[]).find((r) => groups.includes(r)) ?? "counselor";
 }
 

@@ -1,13 +1,17 @@
-import { Button, Group, NativeSelect, Stack, Text, Title } from "@mantine/core";
+import { Alert, Button, Group, NativeSelect, Stack, Text, Title } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useParams } from "react-router";
-import type { Contact, FollowUp, Rule, SendNowAnswer } from "../api";
+import type { Contact, FollowUp, Rule, SendNowAnswer, Task, UpcomingStep } from "../api";
 import { useFormat } from "../format";
 import { useT } from "../i18n/locale";
 import { Empty, ErrorState, Loading, useProblemWords } from "../problems";
 import { useRules, useSession, useWorkspaceZone } from "../session";
 import { useReasonWords, useWaitWords } from "../waiting";
+import { ContactEdit } from "./ContactEdit";
+import { TaskList } from "./Tasks";
+
+const SEND_NOW_WHY = new Set(["already_sent", "not_sent", "window_closed", "paused", "send_anytime", "window_open"]);
 
 interface MessageIntent {
   intent: string;
@@ -27,7 +31,7 @@ interface Message {
 }
 
 export function ContactPage() {
-  const { api } = useSession();
+  const { api, session } = useSession();
   const t = useT();
   const format = useFormat();
   const words = useProblemWords();
@@ -50,9 +54,23 @@ export function ContactPage() {
     queryKey: ["contact-rules", contactId],
     queryFn: () => api.get<{ rules: Rule[] }>(`/api/contacts/${id}/rules`).then((found) => found.rules),
   });
+  const upcoming = useQuery({
+    queryKey: ["upcoming", contactId],
+    queryFn: () => api.get<{ steps: UpcomingStep[] }>(`/api/contacts/${id}/upcoming`).then((found) => found.steps),
+  });
+  const tasks = useQuery({
+    queryKey: ["contact-tasks", contactId],
+    queryFn: () => api.get<{ tasks: Task[] }>(`/api/contacts/${id}/tasks`).then((found) => found.tasks),
+  });
   const refresh = () =>
     Promise.all(
-      [["contact", contactId], ["timeline", contactId], ["contact-rules", contactId]].map((queryKey) =>
+      [
+        ["contact", contactId],
+        ["timeline", contactId],
+        ["contact-rules", contactId],
+        ["upcoming", contactId],
+        ["contact-tasks", contactId],
+      ].map((queryKey) =>
         queries.invalidateQueries({ queryKey }),
       ),
     );
@@ -60,12 +78,17 @@ export function ContactPage() {
   const sendNow = async () => {
     try {
       const answer = await api.call<SendNowAnswer>("POST", `/api/contacts/${id}/followups`, { rule_id: chosen });
+      const why = SEND_NOW_WHY.has(answer.why_code)
+        ? t(`contact.why.${answer.why_code}` as "contact.why.window_open", {
+            when: t("time.inZone", { time: format.dateTime(answer.send_at, answer.zone), zone: answer.zone }),
+          })
+        : answer.why;
       setNote(
         answer.now
-          ? t("contact.sendingNow", { why: answer.why })
-          : answer.waiting_for_window
-            ? t("contact.goes", { when: format.when(answer.send_at, answer.zone), zone: answer.zone, why: answer.why })
-            : t("contact.notNow", { why: answer.why }),
+          ? t("contact.sendingNow", { why })
+          : answer.why_code === "window_closed"
+            ? t("contact.goes", { when: format.when(answer.send_at, answer.zone), zone: answer.zone, why })
+            : t("contact.notNow", { why }),
       );
       await refresh();
     } catch (error) {
@@ -80,6 +103,17 @@ export function ContactPage() {
       await refresh();
       setChosen("");
       setNote("");
+    } catch (error) {
+      setNote(words(error));
+    }
+  };
+
+  const stopContacting = async (stop: boolean) => {
+    try {
+      const saved = await api.call<Contact>(stop ? "POST" : "DELETE", `/api/contacts/${id}/do-not-contact`);
+      queries.setQueryData(["contact", contactId], saved);
+      setNote(stop ? t("contact.dnc.set") : t("contact.dnc.lifted"));
+      await refresh();
     } catch (error) {
       setNote(words(error));
     }
@@ -113,6 +147,12 @@ export function ContactPage() {
         text: f.status,
         intent: "",
       })),
+    ...(tasks.data ?? []).flatMap((task) => [
+      { at: task.created_at, kind: t("contact.taskEvent"), text: t("contact.taskCreated", { title: task.title, who: task.assignee }), intent: "" },
+      ...(task.done_at
+        ? [{ at: task.done_at, kind: t("contact.taskEvent"), text: t("contact.taskDone", { title: task.title }), intent: "" }]
+        : []),
+    ]),
     ...(lead.conversation_changed_at
       ? [
           {
@@ -125,6 +165,15 @@ export function ContactPage() {
       : []),
   ].sort((a, b) => b.at.localeCompare(a.at));
   const ruleOptions = rules.data ?? [];
+  const stoppedByStaff = lead.opted_out && !!lead.opted_out_by && lead.opted_out_by !== "contact";
+  const stepWords = (step: UpcomingStep) =>
+    step.kind === "send"
+      ? t("contact.upcoming.send", { channel: step.does })
+      : step.kind === "action"
+        ? t("contact.upcoming.action", { action: step.does })
+        : step.kind === "wait"
+          ? t("contact.upcoming.wait")
+          : t("contact.upcoming.branch");
   return (
     <Stack gap="sm">
       <Title order={2}>{lead.name || lead.id}</Title>
@@ -135,8 +184,35 @@ export function ContactPage() {
           score: lead.score,
           zone: lead.timezone ?? workspaceZone ?? t("time.workspaceZone"),
         })}
-        {lead.opted_out && <strong> · {t("contact.optedOut")}</strong>}
+        {lead.opted_out && <strong> · {stoppedByStaff ? t("contact.dnc.short") : t("contact.optedOut")}</strong>}
       </Text>
+      <Group gap="sm" data-testid="do-not-contact">
+        {!lead.opted_out && (
+          <>
+            <Text size="sm">{t("contact.dnc.explain")}</Text>
+            <Button size="xs" color="red.9" variant="outline" onClick={() => stopContacting(true)}>
+              {t("contact.dnc.button")}
+            </Button>
+          </>
+        )}
+        {stoppedByStaff && (
+          <Alert color="red" variant="light" p="xs">
+            <Text size="sm">
+              {t("contact.dnc.by", {
+                who: lead.opted_out_by,
+                at: lead.opted_out_at ? inZone(lead.opted_out_at) : "",
+              })}{" "}
+              {session.role === "admin" ? "" : t("contact.dnc.adminOnly")}
+            </Text>
+            {session.role === "admin" && (
+              <Button size="xs" mt="xs" variant="default" onClick={() => stopContacting(false)}>
+                {t("contact.dnc.lift")}
+              </Button>
+            )}
+          </Alert>
+        )}
+        {lead.opted_out && !stoppedByStaff && <Text size="sm">{t("contact.dnc.ownStop")}</Text>}
+      </Group>
       <Group gap="sm" data-testid="conversation-state">
         <Text>
           {lead.conversation_open ? t("contact.open") : <strong>{t("contact.closed")}</strong>}
@@ -161,7 +237,7 @@ export function ContactPage() {
             ...ruleOptions.map((r) => ({ value: r.id, label: r.name })),
           ]}
         />
-        <Button disabled={!chosen} onClick={sendNow}>
+        <Button disabled={!chosen || lead.opted_out} onClick={sendNow}>
           {t("contact.sendNow")}
         </Button>
       </Group>
@@ -178,6 +254,31 @@ export function ContactPage() {
           </li>
         ))}
       </ul>
+      <Title order={3}>{t("contact.upcoming")}</Title>
+      {upcoming.isError && <ErrorState error={upcoming.error} retry={() => upcoming.refetch()} />}
+      {upcoming.data?.length === 0 && <Empty>{t("contact.upcoming.none")}</Empty>}
+      {!!upcoming.data?.length && (
+        <ul data-testid="upcoming">
+          {upcoming.data.map((step) => (
+            <li key={`${step.rule_id}-${step.step}`}>
+              {t("contact.upcoming.item", { rule: step.rule_name, step: step.step, what: stepWords(step) })}{" "}
+              {step.at ? inZone(step.at) : t("contact.upcoming.depends")}
+              {step.at && step.due && step.at !== step.due && (
+                <small className="why-waiting">{t("contact.upcoming.moved", { due: inZone(step.due) })}</small>
+              )}
+              {step.held && <small className="why-waiting">{t("contact.upcoming.held")}</small>}
+            </li>
+          ))}
+        </ul>
+      )}
+      <Title order={3}>{t("contact.tasks")}</Title>
+      {tasks.isError && <ErrorState error={tasks.error} retry={() => tasks.refetch()} />}
+      {tasks.data?.length === 0 && <Empty>{t("contact.noTasks")}</Empty>}
+      {!!tasks.data?.length && <TaskList tasks={tasks.data} zone={zone} showContact={false} onChanged={refresh} />}
+      <ContactEdit key={lead.id} contact={lead} onSaved={(saved) => {
+        queries.setQueryData(["contact", contactId], saved);
+        queries.invalidateQueries({ queryKey: ["contacts"] });
+      }} />
       <Title order={3}>{t("contact.timeline")}</Title>
       {events.length === 0 && <Empty>{t("contact.timelineEmpty")}</Empty>}
       <ol className="timeline">

@@ -69,6 +69,11 @@ class Contact(BaseModel):
         default=False, description="the user stopped marketing messages (WhatsApp setting)"
     )
     opted_out_at: AwareDatetime | None = None
+    opted_out_by: str | None = Field(
+        default=None,
+        description="who stopped all messages: `contact` (their own STOP) or the user who set"
+        " do-not-contact; only the latter can be undone, by an admin",
+    )
     opted_out_channels: list[Channel] = Field(
         default_factory=list,
         description="channels the contact stopped one by one (an email unsubscribe, a WhatsApp"

@@ -59,8 +59,8 @@ class ContactRow(BaseModel):
 
     @field_validator("wa_id")
     @classmethod
-    def _digits_only(cls, value: str) -> str:
-        if not WA_ID.fullmatch(value):
+    def _digits_only(cls, value: str | None) -> str | None:
+        if value is not None and not WA_ID.fullmatch(value):
             raise ValueError("8 to 15 digits 0-9, country code first, without + or spaces")
         return value
 

@@ -114,6 +114,8 @@ def record_inbound(
             update["user_id"] = identity.user_id
         if stops_all and not contact.opted_out:
             update |= {"opted_out": True, "opted_out_at": at}
+        if stops_all and contact.opted_out_by != CONTACT:
+            update["opted_out_by"] = CONTACT  # their own word: no one else may undo it
         if stop and "whatsapp" not in contact.opted_out_channels:
             update["opted_out_channels"] = [*contact.opted_out_channels, "whatsapp"]
         if reading and reading.suppress_marketing and not contact.marketing_suppressed:

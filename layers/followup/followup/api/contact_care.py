@@ -1,0 +1,111 @@
+"""/api/contacts/<id> edits: attributes and tags, do-not-contact, and what comes next."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from followup.api.auth import READERS, SETTINGS_WRITERS, caller, require
+from followup.api.openapi import statuses
+from followup.domain.contact import Score
+from followup.domain.errors import NotFound
+from followup.domain.localtime import ZoneName
+from followup.services import audit, do_not_contact
+from followup.services.contact_edits import Edit, edit_contact, summary
+from followup.services.imports import Key, Tag, Text
+from followup.services.upcoming import upcoming
+from followup.wiring import runtime
+
+router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
+
+
+class ContactEdit(BaseModel):
+    """Fields left out stay as they are. `attributes` merge key by key (null removes one);
+    tags are added and removed one by one, so edits made meanwhile are kept."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=254, description="null clears it")
+    timezone: ZoneName | None = Field(default=None, description="null: the workspace's")
+    score: Score | None = None
+    stage: str | None = Field(default=None, min_length=1, max_length=64)
+    attributes: dict[Key, Text | None] | None = Field(default=None, max_length=50)
+    add_tags: list[Tag] = Field(default_factory=list, max_length=50)
+    remove_tags: list[Tag] = Field(default_factory=list, max_length=50)
+
+    @field_validator("name", "score", "stage")
+    @classmethod
+    def _not_cleared(cls, value: object) -> object:
+        if value is None:  # runs only for a value given: null, not a field left out
+            raise ValueError("always has a value; leave it out to keep it")
+        return value
+
+    def edit(self) -> Edit:
+        named = self.model_fields_set & {"name", "email", "timezone", "score", "attributes"}
+        return Edit(
+            {name: getattr(self, name) for name in named},
+            self.add_tags,
+            self.remove_tags,
+            self.stage,
+        )
+
+
+@router.patch("/api/contacts/<contact_id>", openapi_extensions=statuses(404, 409))
+def edit(contact_id: str, body: ContactEdit) -> dict[str, Any]:
+    """Change a contact's attributes, tags, name, email, zone, score or stage; kept in the
+    audit log (`contact.updated`)."""
+    event = router.current_event.raw_event
+    require(event, READERS)
+    deps = runtime.deps()
+    before, after = edit_contact(deps, contact_id, body.edit())
+    was, now = summary(before, after)
+    if was or now:
+        audit.record(deps, caller(event), "contact.updated", contact_id, was, now)
+    return after.model_dump(mode="json")
+
+
+@router.post("/api/contacts/<contact_id>/do-not-contact", openapi_extensions=statuses(404))
+def stop_contacting(contact_id: str) -> dict[str, Any]:
+    """Stop every follow-up to the contact: queued ones end `canceled` and running journeys
+    end (reason `canceled_by_staff`); audited as `contact.do_not_contact`."""
+    event = router.current_event.raw_event
+    require(event, READERS)
+    deps = runtime.deps()
+    who = caller(event)
+    before = deps.contacts.contact(contact_id)
+    stopped = do_not_contact.stop_contacting(deps, contact_id, who, deps.clock.now())
+    if before is not None and not before.item.opted_out:
+        audit.record(deps, who, "contact.do_not_contact", contact_id, "allowed", "do not contact")
+    return stopped.model_dump(mode="json")
+
+
+@router.delete("/api/contacts/<contact_id>/do-not-contact", openapi_extensions=statuses(404, 409))
+def allow_contacting(contact_id: str) -> dict[str, Any]:
+    """Admins only: lift a do-not-contact staff set (409 when the contact opted out
+    themselves); audited as `contact.contact_allowed`."""
+    event = router.current_event.raw_event
+    require(event, SETTINGS_WRITERS)
+    deps = runtime.deps()
+    before = deps.contacts.contact(contact_id)
+    allowed = do_not_contact.allow_contacting(deps, contact_id, deps.clock.now())
+    if before is not None and before.item.opted_out:
+        audit.record(
+            deps, caller(event), "contact.contact_allowed", contact_id, "do not contact", "allowed"
+        )
+    return allowed.model_dump(mode="json")
+
+
+@router.get("/api/contacts/<contact_id>/upcoming")
+def next_steps(contact_id: str) -> dict[str, Any]:
+    """The later steps of the journeys the contact is in, soonest first: `at` (UTC, the
+    earliest: the send window may move a send), `local` and `zone` (the lead's time);
+    `at` is null for a step that waits on the contact (after a branch or a dated wait)."""
+    require(router.current_event.raw_event, READERS)
+    deps = runtime.deps()
+    found = deps.contacts.contact(contact_id)
+    if found is None:
+        raise NotFound("contact", contact_id)
+    return {"steps": [u.as_json() for u in upcoming(deps, found.item)]}

@@ -1,0 +1,79 @@
+"""A person edits a contact: fields by name, attributes key by key, tags added or removed.
+
+Each change is applied to the contact as stored at that moment (retried on a concurrent
+write), so what someone else wrote meanwhile, and every field not named, is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from followup.domain.errors import InvalidField, NotFound
+from followup.domain.limits import MAX_ITEMS
+from followup.services.contacts import change_stage, update_contact
+
+if TYPE_CHECKING:
+    from followup.domain.contact import Contact
+    from followup.services.deps import Deps
+
+SHOWN = ("name", "email", "timezone", "score", "stage", "tags", "attributes")
+"""The fields an edit may touch, in the order the audit log names them."""
+
+
+@dataclass(frozen=True)
+class Edit:
+    """`fields` as `Contact.patched` takes them (attributes merge; None clears);
+    `add_tags` and `remove_tags` change the tags one by one; `stage` moves the contact."""
+
+    fields: Mapping[str, object] = field(default_factory=dict)
+    add_tags: Sequence[str] = ()
+    remove_tags: Sequence[str] = ()
+    stage: str | None = None
+
+
+def edit_contact(deps: Deps, contact_id: str, edit: Edit) -> tuple[Contact, Contact]:
+    """The contact before and after `edit`; NotFound, or InvalidField naming the field."""
+    now = deps.clock.now()
+    settings = deps.catalog.settings()
+    if edit.stage is not None and edit.stage not in settings.stages:
+        raise InvalidField("stage", f"unknown stage {edit.stage!r}", "unknown_stage")
+    before = deps.contacts.contact(contact_id)
+    if before is None:
+        raise NotFound("contact", contact_id)
+
+    def changed(contact: Contact) -> Contact:
+        patched = contact.patched(edit.fields)
+        removed = set(edit.remove_tags)
+        tags = [t for t in patched.tags if t not in removed]
+        tags += [t for t in dict.fromkeys(edit.add_tags) if t not in tags]
+        if len(tags) > MAX_ITEMS:
+            raise InvalidField("add_tags", f"a contact has at most {MAX_ITEMS} tags", "too_long")
+        if len(patched.attributes) > MAX_ITEMS:
+            raise InvalidField(
+                "attributes", f"a contact has at most {MAX_ITEMS} attributes", "too_long"
+            )
+        return patched if tags == patched.tags else patched.model_copy(update={"tags": tags})
+
+    after = update_contact(deps, contact_id, changed, now)
+    if edit.stage is not None and edit.stage != after.stage:
+        after = change_stage(deps, contact_id, edit.stage, now)
+    return before.item, after
+
+
+def summary(before: Contact, after: Contact) -> tuple[str, str]:
+    """What changed, as "name: value" before and after (attributes key by key)."""
+    old: dict[str, object] = {}
+    new: dict[str, object] = {}
+    for name in SHOWN:
+        if name == "attributes":
+            for key in sorted(before.attributes.keys() | after.attributes.keys()):
+                if before.attributes.get(key) != after.attributes.get(key):
+                    old[f"attributes.{key}"] = before.attributes.get(key)
+                    new[f"attributes.{key}"] = after.attributes.get(key)
+        elif getattr(before, name) != getattr(after, name):
+            old[name], new[name] = getattr(before, name), getattr(after, name)
+    return "; ".join(f"{k}: {v}" for k, v in old.items()), "; ".join(
+        f"{k}: {v}" for k, v in new.items()
+    )

@@ -1,0 +1,132 @@
+"""What is scheduled next for a contact: the later steps of each journey it is in, with
+when they fall due and, for a send, when the send window lets it go, in the lead's time.
+
+Each step falls due as the engine works it out (`due_at`), from the moment the step before
+it falls due (or the journey's queued send goes). A branch makes what follows depend on
+what the contact does, so the list of a journey stops there, as it does at a wait for a
+date the contact lacks (the journey would end).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from followup.domain.enrollment import EnrollmentState
+from followup.domain.errors import RULE_DATA_ERRORS
+from followup.domain.journey import Exit, due_at, send_at
+from followup.domain.rule import BranchStep, Step, WaitStep
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from followup.domain.contact import Contact
+    from followup.domain.enrollment import Enrollment
+    from followup.domain.rule import AnyStep, Rule
+    from followup.services.deps import Deps
+
+SHOWN_STEPS = 5
+"""Later steps listed per journey at most."""
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    """One step to come: `due` by the rule's waits, `at` when it happens (a send at the
+    send window's next opening). None when the journey would end there instead."""
+
+    rule_id: str
+    rule_name: str
+    step: int
+    kind: str
+    does: str
+    due: datetime | None
+    at: datetime | None
+    zone: ZoneInfo
+    held: bool
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "rule_id": self.rule_id,
+            "rule_name": self.rule_name,
+            "step": self.step + 1,
+            "kind": self.kind,
+            "does": self.does,
+            "due": self.due.isoformat() if self.due else None,
+            "at": self.at.isoformat() if self.at else None,
+            "local": self.at.astimezone(self.zone).isoformat() if self.at else None,
+            "zone": self.zone.key,
+            "held": self.held,
+        }
+
+
+def upcoming(deps: Deps, contact: Contact) -> list[Upcoming]:
+    """The next steps of every journey the contact is running, soonest first."""
+    settings = deps.catalog.settings()
+    now = deps.clock.now()
+    zone = contact.zone(settings.zone)
+    queued = {
+        f.rule_id: f.scheduled_at
+        for f in deps.followups.followups_of(contact.id)
+        if f.status.unsent
+    }
+    found: list[Upcoming] = []
+    for enrollment_v in deps.followups.enrollments_of(contact.id):
+        enrollment = enrollment_v.item
+        rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
+        if enrollment.state is not EnrollmentState.ACTIVE or rule is None:
+            continue
+        for due in _steps(rule, enrollment, queued.get(rule.id), contact, zone):
+            at = due.due
+            if at is not None and due.kind == "send":
+                try:
+                    at = send_at(at, now, contact, rule, settings)
+                except RULE_DATA_ERRORS:
+                    at = None  # a window that never opens: the tick reports it on the rule
+            found.append(replace(due, at=at))
+    last = datetime.max.replace(tzinfo=zone)
+    return sorted(found, key=lambda u: (u.at or last, u.rule_name, u.step))
+
+
+def _steps(
+    rule: Rule,
+    enrollment: Enrollment,
+    queued_at: datetime | None,
+    contact: Contact,
+    zone: ZoneInfo,
+) -> list[Upcoming]:
+    if enrollment.next_due_at is not None:
+        index, at = enrollment.step_index, enrollment.next_due_at
+        waited = True  # the due time already holds this step's wait
+    elif queued_at is not None:
+        index, at, waited = enrollment.step_index + 1, queued_at, False
+    else:
+        return []
+    shown: list[Upcoming] = []
+    when: datetime | None = at
+    for number in range(index, min(len(rule.steps), index + SHOWN_STEPS)):
+        step = rule.steps[number]
+        if when is not None and not (waited and number == index):
+            try:
+                found = due_at(rule, number, when, contact, zone)
+            except RULE_DATA_ERRORS:
+                found = None  # the rule's own data is broken: the tick reports it on the rule
+            when = None if isinstance(found, Exit) else found
+        kind, does = _described(step)
+        shown.append(
+            Upcoming(rule.id, rule.name, number, kind, does, when, when, zone, enrollment.held)
+        )
+        if isinstance(step, BranchStep) or when is None:
+            break
+    return shown
+
+
+def _described(step: AnyStep) -> tuple[str, str]:
+    """(kind, what it does): the channel of a send, the action's name, how a wait ends."""
+    if isinstance(step, Step):
+        return "send", step.channel
+    if isinstance(step, WaitStep):
+        return "wait", "for" if step.for_ is not None else "until"
+    if isinstance(step, BranchStep):
+        return "branch", "branch"
+    return "action", step.do

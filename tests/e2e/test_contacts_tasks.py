@@ -1,0 +1,269 @@
+"""Contacts and tasks in the admin app: a search with filters, editing a lead's tags and
+attributes, do-not-contact and lifting it, and a counsellor completing a task from a
+journey. Each page has no serious or critical axe-core finding and, on a 390 px phone,
+never scrolls sideways.
+
+Screenshots go to test-artifacts/contacts/.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.test_app_pages import choose_language, serious_problems
+from tests.support.browser import Watched, sign_in
+from tests.support.devstack import SAFETY_NET, Running, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-artifacts" / "contacts"
+COUNSELLOR = "counselor@followup.local"
+TASK = "Call about the application"
+
+
+def lead(stack: Running, wa_id: str, name: str, **fields: object) -> str:
+    body = {"wa_id": wa_id, "name": name, "timezone": "Asia/Jakarta", **fields}
+    created = stack.call("POST", "/api/contacts", json=body)
+    assert created.status_code in (200, 201), created.text
+    contact_id: str = created.json()["id"]
+    return contact_id
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, dict[str, str]]]:
+    """The demo, three leads of our own, and a journey that gives the counsellor a call task
+    when a lead reaches `applied`; one lead has."""
+    running = Running(tmp_path_factory.mktemp("contacts") / "state", free_port(), contacts=6)
+    journey = {
+        "id": "applied-call",
+        "name": "Applied: call",
+        "active": True,
+        "trigger": {"kind": "stage_entered", "stages": ["applied"]},
+        "steps": [
+            {
+                "kind": "action",
+                "do": "create_task",
+                "title": TASK,
+                "assignee": COUNSELLOR,
+                "due": {"amount": 2, "unit": "hours"},
+            }
+        ],
+    }
+    created = running.call("POST", "/api/rules", json=journey, role="marketing")
+    assert created.status_code == 201, created.text
+    leads = {
+        "sari": lead(running, "6281199990101", "Sari Pencarian", tags=["webinar"]),
+        "budi": lead(running, "6281199990102", "Budi Label", attributes={"program": "Nursing"}),
+        "tono": lead(running, "6281199990103", "Tono Tugas"),
+    }
+    lead(running, "6281199990103", "Tono Tugas", stage="applied")
+    httpx.post(f"{running.url}/dev/tick", timeout=SAFETY_NET).raise_for_status()
+    yield running, leads
+    running.stop()
+
+
+def checked(page: Page, shot: str) -> list[str]:
+    """axe-core's serious and critical findings, with a screenshot of the page."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / shot), full_page=True)
+    return [f"{shot}: {problem}" for problem in serious_problems(page)]
+
+
+def on_a_phone(browser: Browser, pages: list[Page], url: str, role: str, watched: Watched) -> Page:
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = watched.watch(phone.new_page())
+    pages.append(page)
+    page.goto(url)
+    page.get_by_role("button", name=f"Sign in as {role}").click()
+    expect(page.get_by_role("button", name="Menu")).to_be_visible()
+    return page
+
+
+def sideways(page: Page) -> int:
+    """How many pixels the page is wider than the window (0: no sideways scroll)."""
+    scroll, width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+    return max(0, int(scroll) - int(width))
+
+
+@pytest.mark.slow
+def test_a_contact_search_finds_a_lead_and_the_filters_narrow_the_list(
+    site: tuple[Running, dict[str, str]], browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    stack, leads = site
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    page.goto(f"{stack.url}/#/contacts")
+    rows = page.get_by_test_id("contact-row")
+    expect(rows.first).to_be_visible()
+    everyone = rows.count()
+    assert everyone > 3
+    problems = checked(page, "contacts-en.png")
+    # A search by part of a name finds that lead alone, and the URL keeps it
+    page.get_by_label("Search", exact=True).fill("pencarian")
+    page.get_by_role("button", name="Find").click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_have_attribute("data-id", leads["sari"])
+    assert "q=pencarian" in page.url
+    # By the digits of a number too
+    page.get_by_label("Search", exact=True).fill("99990102")
+    page.get_by_role("button", name="Find").click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_have_attribute("data-id", leads["budi"])
+    # A tag and a stage narrow the whole list
+    page.get_by_label("Search", exact=True).fill("")
+    page.get_by_label("Tag", exact=True).fill("webinar")
+    page.get_by_role("button", name="Find").click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Sari Pencarian")
+    page.get_by_label("Tag", exact=True).fill("")
+    page.get_by_role("button", name="Find").click()
+    page.get_by_label("Stage", exact=True).select_option("applied")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Tono Tugas")
+    # Within a stage the API sorts by date added, oldest first on request
+    page.get_by_label("Stage", exact=True).select_option("new")
+    page.get_by_label("Sort by").select_option("oldest")
+    expect(page.get_by_role("columnheader", name=re.compile("^Added"))).to_have_attribute(
+        "aria-sort", "ascending"
+    )
+    expect(rows.filter(has_text="Budi Label")).to_have_count(1)
+    ids = [row.get_attribute("data-id") for row in rows.all()]
+    assert ids.index(leads["sari"]) < ids.index(leads["budi"])
+    assert "sort=oldest" in page.url
+    # Sorted by name, the whole list is in order
+    page.get_by_label("Stage", exact=True).select_option("")
+    page.get_by_label("Sort by").select_option("name")
+    expect(rows).to_have_count(everyone)
+    names = [n.strip() for n in rows.locator("a").all_inner_texts()]
+    assert names == sorted(names, key=str.casefold)
+    expect(page.get_by_role("columnheader", name=re.compile("^Name"))).to_have_attribute(
+        "aria-sort", "ascending"
+    )
+    assert problems == []
+    assert watched.errors == []
+
+
+@pytest.mark.slow
+def test_tags_and_attributes_are_edited_in_portuguese(
+    site: tuple[Running, dict[str, str]], browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    stack, leads = site
+    page = sign_in(browser, pages, stack.url, "counselor", watched)
+    choose_language(page, "pt-BR")
+    page.goto(f"{stack.url}/#/contacts/{leads['budi']}")
+    edit = page.get_by_test_id("contact-edit")
+    expect(edit).to_contain_text("Detalhes")
+    problems = checked(page, "contact-pt-BR.png")
+    # A tag added, an attribute changed and a new one added, saved together
+    tags = edit.get_by_label("Etiquetas")
+    tags.fill("bolsa")
+    tags.press("Enter")
+    edit.get_by_label("program", exact=True).fill("Law")
+    edit.get_by_label("Nome do novo atributo").fill("intake")
+    edit.get_by_label("Seu valor").fill("2027")
+    edit.get_by_role("button", name="Salvar detalhes").click()
+    expect(edit.get_by_role("status")).to_have_text("Detalhes salvos.")
+    # A value too long is refused beside its field
+    edit.get_by_label("intake", exact=True).evaluate(
+        "(input) => input.removeAttribute('maxlength')"
+    )
+    edit.get_by_label("intake", exact=True).fill("x" * 1001)
+    edit.get_by_role("button", name="Salvar detalhes").click()
+    expect(edit.get_by_label("intake", exact=True)).to_have_attribute("aria-invalid", "true")
+    # What was saved is what the API keeps
+    stored = stack.call("GET", f"/api/contacts/{leads['budi']}").json()
+    assert stored["attributes"] == {"program": "Law", "intake": "2027"}
+    assert stored["tags"] == ["bolsa"]
+    page.reload()
+    expect(page.get_by_test_id("contact-edit").get_by_label("program", exact=True)).to_have_value(
+        "Law"
+    )
+    assert problems == []
+    assert [e for e in watched.errors if "status of 422" not in e] == []
+
+
+@pytest.mark.slow
+def test_do_not_contact_is_set_by_a_counsellor_and_lifted_by_an_admin_in_indonesian(
+    site: tuple[Running, dict[str, str]], browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    stack, leads = site
+    page = sign_in(browser, pages, stack.url, "counselor", watched)
+    choose_language(page, "id")
+    page.goto(f"{stack.url}/#/contacts/{leads['sari']}")
+    control = page.get_by_test_id("do-not-contact")
+    control.get_by_role("button", name="Jangan hubungi").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Jangan-hubungi aktif: tidak ada lagi pesan ke kontak ini."
+    )
+    expect(control).to_contain_text("Hanya admin yang dapat mencabutnya.")
+    expect(control.get_by_role("button")).to_have_count(0)
+    problems = checked(page, "contact-dnc-id.png")
+    assert stack.call("GET", f"/api/contacts/{leads['sari']}").json()["opted_out"] is True
+    # An admin lifts it
+    admin = sign_in(browser, pages, stack.url, "admin", watched)
+    admin.goto(f"{stack.url}/#/contacts/{leads['sari']}")
+    admin.get_by_role("button", name="Allow contact again").click()
+    expect(admin.get_by_role("status")).to_have_text(re.compile("Contact allowed again"))
+    expect(admin.get_by_test_id("do-not-contact").get_by_role("button")).to_have_text(
+        "Do not contact"
+    )
+    assert stack.call("GET", f"/api/contacts/{leads['sari']}").json()["opted_out"] is False
+    assert problems == []
+    assert watched.errors == []
+
+
+@pytest.mark.slow
+def test_a_counsellor_completes_a_task_from_a_journey(
+    site: tuple[Running, dict[str, str]], browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    stack, leads = site
+    page = sign_in(browser, pages, stack.url, "counselor", watched)
+    page.get_by_role("link", name="My tasks").click()
+    mine = page.get_by_test_id("task-row")
+    expect(mine).to_have_count(1)
+    expect(mine.first).to_contain_text(TASK)
+    expect(mine.first).to_contain_text("Applied: call, step 1")
+    problems = checked(page, "tasks-en.png")
+    # The contact page shows the task too, and the timeline says it was created
+    page.goto(f"{stack.url}/#/contacts/{leads['tono']}")
+    expect(page.get_by_test_id("task-row")).to_contain_text(TASK)
+    expect(page.locator(".timeline")).to_contain_text(f"{TASK} (for {COUNSELLOR})")
+    problems += checked(page, "contact-task-en.png")
+    # Done from "My tasks": it leaves the open list and shows among the done ones
+    page.goto(f"{stack.url}/#/tasks")
+    page.get_by_role("button", name=f"Mark “{TASK}” done").click()
+    expect(page.get_by_text("No open task: nothing to do right now.")).to_be_visible()
+    page.get_by_label("Show").select_option("done")
+    expect(mine).to_have_count(1)
+    expect(mine.first).to_have_attribute("data-status", "done")
+    [task] = stack.call("GET", f"/api/contacts/{leads['tono']}/tasks").json()["tasks"]
+    assert (task["status"], task["done_at"] is not None) == ("done", True)
+    assert problems == []
+    assert watched.errors == []
+
+
+@pytest.mark.slow
+def test_contacts_a_contact_and_tasks_fit_a_390_px_phone(
+    site: tuple[Running, dict[str, str]], browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    stack, leads = site
+    page = on_a_phone(browser, pages, stack.url, "counselor", watched)
+    wide: dict[str, int] = {}
+    problems: list[str] = []
+    for name, path, ready in (
+        ("contacts", "contacts", page.get_by_test_id("contact-row").first),
+        ("contact", f"contacts/{leads['tono']}", page.get_by_test_id("contact-edit")),
+        ("tasks", "tasks", page.get_by_role("heading", name="My tasks")),
+    ):
+        page.goto(f"{stack.url}/#/{path}")
+        expect(ready).to_be_visible()
+        problems += checked(page, f"{name}-390.png")
+        if sideways(page):
+            wide[name] = sideways(page)
+    assert wide == {}
+    assert problems == []
+    assert watched.errors == []
