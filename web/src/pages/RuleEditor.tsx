@@ -4,9 +4,9 @@
 // a dry run before it goes live; its versions compared and restored; recipes to start from.
 import { Alert, Button, Checkbox, Group, NativeSelect, Paper, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useIntl } from "react-intl";
-import { useNavigate, useParams } from "react-router";
+import { useLocation, useNavigate, useParams } from "react-router";
 import { type Api, ApiError, type Problem, type Rule } from "../api";
 import { useT } from "../i18n/locale";
 import { ErrorState, Loading } from "../problems";
@@ -18,7 +18,7 @@ import { type Draft, dropDraft, keepDraft, loadDraft } from "./editor/draft";
 import { History } from "./editor/History";
 import { KINDS, type Kind, type Step, blankRule, inserted, kindOf, moved, newStep, removed, toBody } from "./editor/model";
 import { type Problems, problemsAt, useProblemReader } from "./editor/problems";
-import { Recipes } from "./editor/Recipes";
+import { type Arrival, Recipes } from "./editor/Recipes";
 import { type CatalogueTemplate, SendStep } from "./editor/SendStep";
 import { DryRunPanel, type Preview, PreviewPanel, SampleStep } from "./editor/Trying";
 import { TriggerFields } from "./editor/TriggerFields";
@@ -107,7 +107,7 @@ function StepCard({
           </Text>
         )}
         {warnings.map((w) => (
-          <Text key={w.message} size="sm" c="orange.9">
+          <Text key={w.message} size="sm" c="#8a3c00">
             {t(/free text only/.test(w.message) ? "editor.warning.freeTextOnly" : "editor.warning.other")}
           </Text>
         ))}
@@ -125,11 +125,14 @@ export function RuleEditor({
   api,
   rule,
   restored,
+  arrival = null,
   onDone,
 }: {
   api: Api;
   rule: Rule | null;
   restored: Draft | null;
+  /** A recipe opened here because it could not be installed as it is. */
+  arrival?: Arrival | null;
   onDone: () => void;
 }) {
   const t = useT();
@@ -265,6 +268,12 @@ export function RuleEditor({
     }
   };
 
+  // A recipe that arrived with problems shows them beside its fields at once.
+  useEffect(() => {
+    if (arrival) fail(new ApiError(422, "invalid", "", arrival.problems));
+    // Once, when the recipe arrives: later edits and saves report their own problems.
+  }, [arrival]);
+
   const elsewhere = [...problems.entries()]
     .filter(([field]) => !/^(id|name|trigger|exit|goal|conditions\.(scores|tags)|steps\.\d+)(\.|$)/.test(field))
     .flatMap(([, found]) => found);
@@ -292,6 +301,11 @@ export function RuleEditor({
               {words}
             </Text>
           ))}
+        </Alert>
+      )}
+      {arrival && (
+        <Alert variant="light" color="blue" role="status" data-testid="arrival">
+          {t("recipes.landed", { name: arrival.recipe })}
         </Alert>
       )}
       {restoredFrom !== null && (
@@ -440,6 +454,7 @@ export function RuleEditorPage() {
   const t = useT();
   const { ruleId } = useParams();
   const navigate = useNavigate();
+  const location = useLocation();
   const queries = useQueryClient();
   const rule = useQuery({
     queryKey: ["rule", ruleId],
@@ -462,8 +477,15 @@ export function RuleEditorPage() {
     return (
       <>
         {back}
-        <Recipes api={api} />
-        <RuleEditor api={api} rule={null} restored={loadDraft(null)} onDone={done} />
+        <Recipes key={`recipes-${location.key}`} api={api} />
+        <RuleEditor
+          key={location.key}
+          api={api}
+          rule={null}
+          restored={loadDraft(null)}
+          arrival={(location.state as Arrival | null) ?? null}
+          onDone={done}
+        />
       </>
     );
   }

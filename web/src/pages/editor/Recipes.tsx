@@ -1,14 +1,23 @@
 // Start from a ready-made journey: pick a recipe, read what it does (and see it drawn), then
-// install it switched off and carry on in the builder.
+// install it switched off and carry on in the builder. A recipe the workspace cannot take as
+// it is (its placeholder templates differ from the synced catalogue) opens in the builder as
+// an unsaved draft, with what to change marked beside its fields.
 import { Button, Group, NativeSelect, Paper, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useNavigate } from "react-router";
-import type { Api, Rule } from "../../api";
+import { type Api, ApiError, type Problem, type Rule } from "../../api";
 import { useT } from "../../i18n/locale";
 import { ErrorState, Loading } from "../../problems";
 import { Canvas } from "./Canvas";
+import { keepDraft } from "./draft";
 import { known } from "./words";
+
+/** What the builder is told when it opens a recipe that could not be installed as it is. */
+export interface Arrival {
+  recipe: string;
+  problems: Problem[];
+}
 
 interface Recipe {
   id: string;
@@ -27,6 +36,7 @@ export function Recipes({ api }: { api: Api }) {
   const [id, setId] = useState("");
   const [name, setName] = useState("");
   const [failure, setFailure] = useState<unknown>(null);
+  const [taken, setTaken] = useState<string | null>(null);
   const chosen = recipes.data?.recipes.find((r) => r.id === chosenId);
   const nameOf = (r: Recipe) => known(`recipe.${r.id}.name`, t, r.name);
   const choose = (recipeId: string) => {
@@ -39,13 +49,26 @@ export function Recipes({ api }: { api: Api }) {
   const install = async () => {
     if (!chosen) return;
     setFailure(null);
+    setTaken(null);
+    const body = { id: id.trim() || chosen.id, name: name.trim() || nameOf(chosen) };
     try {
-      const body = { id: id.trim() || chosen.id, name: name.trim() || chosen.name };
+      // An id in use is said before asking the server, which would only refuse it.
+      const rules = await api.get<{ rules: Rule[] }>("/api/rules");
+      if (rules.rules.some((r) => r.id === body.id)) {
+        setTaken(body.id);
+        return;
+      }
       await api.call("POST", `/api/recipes/${encodeURIComponent(chosen.id)}/install`, body);
       await queries.invalidateQueries({ queryKey: ["rules"] });
       navigate(`/rules/${encodeURIComponent(body.id)}`);
     } catch (error) {
-      setFailure(error);
+      if (error instanceof ApiError && error.status === 422 && error.details.length) {
+        const rule = { ...structuredClone(chosen.rule), ...body, active: false };
+        keepDraft(null, rule, 0);
+        const arrival: Arrival = { recipe: nameOf(chosen), problems: error.details };
+        navigate("/rules/new", { state: arrival });
+      } else if (error instanceof ApiError && error.status === 409) setTaken(body.id);
+      else setFailure(error);
     }
   };
   return (
@@ -75,6 +98,11 @@ export function Recipes({ api }: { api: Api }) {
                 <TextInput label={t("recipes.id")} value={id} onChange={(e) => setId(e.currentTarget.value)} />
                 <TextInput label={t("recipes.name")} value={name} onChange={(e) => setName(e.currentTarget.value)} />
               </Group>
+              {taken !== null && (
+                <Text size="sm" c="red.9" role="alert">
+                  {t("recipes.taken", { id: taken })}
+                </Text>
+              )}
               {failure !== null && <ErrorState error={failure} />}
               <Group>
                 <Button onClick={install}>{t("recipes.install")}</Button>

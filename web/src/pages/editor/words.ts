@@ -30,7 +30,8 @@ export const isDuration = (value: unknown): value is Duration =>
   typeof value === "object" && value !== null && "amount" in value && "unit" in value && Object.keys(value).length === 2;
 
 export function duration(value: Duration, t: T): string {
-  return t("canvas.duration", { amount: value.amount, unit: known(`editor.unit.${value.unit}`, t, value.unit) });
+  const key = `canvas.unit.${value.unit}`;
+  return key in en ? t(key as MessageId, { amount: value.amount }) : `${value.amount} ${value.unit}`;
 }
 
 const list = (items: string[] | undefined) => (items ?? []).join(", ");
