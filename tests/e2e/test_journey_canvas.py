@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,8 @@ from playwright.sync_api import Browser, Page, expect
 from tests.e2e.test_app_pages import choose_language, serious_problems
 from tests.support.browser import Watched, sign_in
 from tests.support.devstack import Running, free_port
+
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "pages"
 
 
 @pytest.fixture(scope="module")
@@ -26,11 +29,17 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     running.stop()
 
 
-def on_a_phone(page: Page, path: str) -> list[str]:
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def on_a_phone(page: Page, path: str, name: str) -> list[str]:
     """The page at 390 px: no sideways scroll, axe's serious findings (empty when none)."""
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(path)
     expect(page.get_by_test_id("canvas").first).to_be_visible()
+    shot(page, f"{name}-390")
     scroll, width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
     assert scroll <= width
     return [f"390 px: {problem}" for problem in serious_problems(page)]
@@ -86,6 +95,7 @@ def test_a_branching_journey_is_built_and_switched_on_through_the_map(
     expect(canvas.get_by_role("button", name=re.compile("^Step 3: Action"))).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.get_by_label("Step 3 kind")).to_be_focused()
+    shot(page, "journey-canvas")
     problems = serious_problems(page)
     # Switched on from the map, then saved
     canvas.get_by_label("Active", exact=True).check()
@@ -102,7 +112,7 @@ def test_a_branching_journey_is_built_and_switched_on_through_the_map(
     assert saved["steps"][0]["fallbacks"] == ["sms"]
     assert saved["steps"][1]["if"]["replied"] is True
     assert (saved["steps"][1]["then"], saved["steps"][1]["else"]) == (3, None)
-    problems += on_a_phone(page, f"{stack.url}/#/rules/map-journey")
+    problems += on_a_phone(page, f"{stack.url}/#/rules/map-journey", "journey-canvas")
     box = page.locator(".canvas-box")
     assert box.evaluate("(box) => getComputedStyle(box).overflowY") == "auto"
     assert problems == []
@@ -141,6 +151,8 @@ def test_two_versions_compare_in_words_and_the_older_one_comes_back(
     history.get_by_label("Bandingkan versi").select_option("2")
     expect(history).to_contain_text("Tidak ada perbedaan")
     history.get_by_label("Bandingkan versi").select_option("1")
+    expect(diff).to_contain_text("Sapa v2")
+    shot(page, "journey-history-id")
     problems = serious_problems(page)
     # Version 1 comes back into the builder and is saved as version 3
     history.get_by_role("button", name="Pulihkan versi 1").click()
@@ -156,7 +168,7 @@ def test_two_versions_compare_in_words_and_the_older_one_comes_back(
         "Sapa v1",
         1,
     )
-    problems += on_a_phone(page, f"{stack.url}/#/rules/history-nudge")
+    problems += on_a_phone(page, f"{stack.url}/#/rules/history-nudge", "journey-history-id")
     assert problems == []
     assert watched.errors == []
 
@@ -174,6 +186,7 @@ def test_a_recipe_is_read_then_installed_from_the_builder(
     expect(chosen).to_contain_text("convide-o para uma entrevista")
     expect(chosen.get_by_test_id("canvas")).to_contain_text("Modelo interview_invite")
     expect(chosen.get_by_test_id("canvas")).to_contain_text("Em silêncio por 2 dias em qualified")
+    shot(page, "journey-recipe-pt-BR")
     problems = serious_problems(page)
     # The demo already runs this recipe under its own id: said in words
     recipes.get_by_role("button", name="Instalar como rascunho").click()
@@ -198,7 +211,7 @@ def test_a_recipe_is_read_then_installed_from_the_builder(
     installed = stack.call("GET", "/api/rules/entrevista-dia-2").json()
     assert (installed["active"], installed["name"]) == (False, "Qualificado, dia 2")
     assert installed["steps"][0]["template"]["name"] == "interview_invite"
-    problems += on_a_phone(page, f"{stack.url}/#/rules/new")
+    problems += on_a_phone(page, f"{stack.url}/#/rules/new", "journey-recipe-pt-BR")
     assert problems == []
     # The browser logs the API's one refusal, the recipe's problems; nothing else went wrong
     assert [error for error in watched.errors if "status of 422" not in error] == []

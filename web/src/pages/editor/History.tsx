@@ -85,6 +85,7 @@ export function History({ api, rule, restore }: { api: Api; rule: Rule; restore:
   const versions = useQuery({
     queryKey: ["rule-versions", rule.id, rule.version],
     queryFn: () => api.get<{ versions: Rule[] }>(`/api/rules/${id}/versions`),
+    enabled: rule.version > 1,
   });
   const [from, setFrom] = useState(Math.max(rule.version - 1, 1));
   const [to, setTo] = useState(rule.version);
@@ -106,7 +107,7 @@ export function History({ api, rule, restore }: { api: Api; rule: Rule; restore:
         {t("history.title")}
       </Title>
       {versions.isError && <ErrorState error={versions.error} retry={() => versions.refetch()} />}
-      {versions.isPending && <Loading />}
+      {versions.isLoading && <Loading />}
       {rule.version === 1 && <Text size="sm">{t("history.onlyOne")}</Text>}
       {versions.data && rule.version > 1 && (
         <Stack gap="sm" mt="xs">
@@ -118,7 +119,7 @@ export function History({ api, rule, restore }: { api: Api; rule: Rule; restore:
             {t("history.between", { from, to })}
           </Text>
           {diff.isError && <ErrorState error={diff.error} retry={() => diff.refetch()} />}
-          {diff.isPending && <Loading />}
+          {diff.isLoading && <Loading />}
           {diff.data && <ChangeList changes={diff.data.changes} total={newer?.steps.length ?? 0} />}
           <Group gap="xs" wrap="wrap">
             {[older, newer]
