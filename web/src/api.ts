@@ -178,7 +178,10 @@ export interface Rule {
     ai?: StepAi | null;
     [field: string]: unknown;
   }[];
-  exit?: { on_reply: boolean; stages: string[] };
+  exit?: { on_reply: boolean; stages: string[]; events?: string[] };
+  /** Filters on the contact; fields the editor does not show are kept. */
+  conditions?: { scores?: string[]; tags?: string[]; [more: string]: unknown };
+  goal?: { stages: string[]; events?: string[] };
   [extra: string]: unknown;
 }
 

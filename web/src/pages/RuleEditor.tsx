@@ -1,27 +1,33 @@
-// The journey builder: a rule's trigger and its steps (send, wait, branch, action), added,
-// duplicated, moved and removed; a draft kept in the browser; the API's problems beside the
-// fields they concern; a preview and a dry run before it goes live.
+// The journey builder: the journey drawn as a map beside its fields; a rule's trigger, who it
+// is for and its steps (send, wait, branch, action), added, duplicated, moved and removed; a
+// draft kept in the browser; the API's problems beside the fields they concern; a preview and
+// a dry run before it goes live; its versions compared and restored; recipes to start from.
 import { Alert, Button, Checkbox, Group, NativeSelect, Paper, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useIntl } from "react-intl";
-import { useNavigate, useParams } from "react-router";
+import { useLocation, useNavigate, useParams } from "react-router";
 import { type Api, ApiError, type Problem, type Rule } from "../api";
 import { useT } from "../i18n/locale";
 import { ErrorState, Loading } from "../problems";
 import { useSession } from "../session";
+import { Canvas } from "./editor/Canvas";
 import { ListInput } from "./editor/fields";
 import { ActionStep, BranchStep, WaitStep } from "./editor/FlowSteps";
 import { type Draft, dropDraft, keepDraft, loadDraft } from "./editor/draft";
+import { History } from "./editor/History";
 import { KINDS, type Kind, type Step, blankRule, inserted, kindOf, moved, newStep, removed, toBody } from "./editor/model";
 import { type Problems, problemsAt, useProblemReader } from "./editor/problems";
+import { type Arrival, Recipes } from "./editor/Recipes";
 import { type CatalogueTemplate, SendStep } from "./editor/SendStep";
 import { DryRunPanel, type Preview, PreviewPanel, SampleStep } from "./editor/Trying";
 import { TriggerFields } from "./editor/TriggerFields";
+import { WhoFields } from "./editor/WhoFields";
+import type { Conditions } from "./editor/words";
 
 /** Where, inside a step of each kind, a field shows its own problems; the card shows the rest. */
 const SHOWN_AT_FIELD: Record<Kind, RegExp> = {
-  send: /^(wait(\..*)?|channel|text|email\.(subject|body)|template(\.name|\.language|\.params(\..*)?)?|ai(\.instructions|\.extra)?)$/,
+  send: /^(wait(\..*)?|channel|fallbacks(\..*)?|text|email\.(subject|body)|template(\.name|\.language|\.params(\..*)?)?|ai(\.instructions|\.extra)?)$/,
   wait: /^(kind|for(\..*)?|until_time|until_attribute|offset(\..*)?)$/,
   branch: /^(if(\..*)?|then|else)$/,
   action: /^(do|tag|stage|attribute|value|title|assignee|due(\..*)?|webhook)$/,
@@ -68,7 +74,7 @@ function StepCard({
     .flatMap(([, found]) => found);
   const props = { step, index, count, path, problems, change };
   return (
-    <Paper withBorder p="md" data-testid={`step-${index}`} component="section" aria-label={t("editor.stepTitle", { n, kind: t(`editor.kind.${kind}`) })}>
+    <Paper withBorder p="md" data-testid={`step-${index}`} data-part={path} component="section" aria-label={t("editor.stepTitle", { n, kind: t(`editor.kind.${kind}`) })}>
       <Group justify="space-between" align="flex-start" wrap="wrap" mb="sm">
         <Title order={3} size="h4">
           {t("editor.stepTitle", { n, kind: t(`editor.kind.${kind}`) })}
@@ -101,7 +107,7 @@ function StepCard({
           </Text>
         )}
         {warnings.map((w) => (
-          <Text key={w.message} size="sm" c="orange.9">
+          <Text key={w.message} size="sm" c="#8a3c00">
             {t(/free text only/.test(w.message) ? "editor.warning.freeTextOnly" : "editor.warning.other")}
           </Text>
         ))}
@@ -119,11 +125,14 @@ export function RuleEditor({
   api,
   rule,
   restored,
+  arrival = null,
   onDone,
 }: {
   api: Api;
   rule: Rule | null;
   restored: Draft | null;
+  /** A recipe opened here because it could not be installed as it is. */
+  arrival?: Arrival | null;
   onDone: () => void;
 }) {
   const t = useT();
@@ -140,6 +149,7 @@ export function RuleEditor({
   const [massSend, setMassSend] = useState(false);
   const [generation, setGeneration] = useState(0);
   const [layout, setLayout] = useState(0);
+  const [restoredFrom, setRestored] = useState<number | null>(null);
   const templates = useQuery({
     queryKey: ["templates"],
     queryFn: () => api.get<{ templates: CatalogueTemplate[] }>("/api/templates"),
@@ -173,12 +183,37 @@ export function RuleEditor({
     });
   };
 
+  // A node of the map takes the builder to its element: into view, its first field focused.
+  const open = (part: string) => {
+    const box = document.querySelector<HTMLElement>(`[data-part="${part}"]`);
+    if (!box) return;
+    box.scrollIntoView({ block: "center" });
+    const field = box.matches("input, select, textarea")
+      ? box
+      : box.querySelector<HTMLElement>("input:not(:disabled), select:not(:disabled), textarea:not(:disabled)");
+    (field ?? box).focus({ preventScroll: true });
+  };
+
+  // An older version comes back as a draft: saving it makes it the next version.
+  const restore = (old: Rule) => {
+    update((r) => {
+      const keep = { id: r.id, version: r.version, active: r.active };
+      for (const field of Object.keys(r)) delete r[field];
+      Object.assign(r, structuredClone(old), keep);
+    });
+    setRestored(old.version);
+    setProblems(new Map());
+    setGeneration((g) => g + 1);
+    window.scrollTo({ top: 0 });
+  };
+
   const discard = () => {
     dropDraft(ruleId);
     const fresh = rule ? structuredClone(rule) : blankRule();
     current.current = fresh;
     setDraft(fresh);
     setKept(null);
+    setRestored(null);
     setProblems(new Map());
     setFailure(null);
     setGeneration((g) => g + 1);
@@ -192,6 +227,8 @@ export function RuleEditor({
     if (top === "name") return t("editor.name");
     if (top === "trigger") return t("editor.trigger");
     if (top === "exit") return t("editor.exit");
+    if (top === "goal") return t("canvas.goal");
+    if (top === "conditions") return t("canvas.who");
     return field;
   };
 
@@ -231,8 +268,14 @@ export function RuleEditor({
     }
   };
 
+  // A recipe that arrived with problems shows them beside its fields at once.
+  useEffect(() => {
+    if (arrival) fail(new ApiError(422, "invalid", "", arrival.problems));
+    // Once, when the recipe arrives: later edits and saves report their own problems.
+  }, [arrival]);
+
   const elsewhere = [...problems.entries()]
-    .filter(([field]) => !/^(id|name|trigger|steps\.\d+)(\.|$)/.test(field))
+    .filter(([field]) => !/^(id|name|trigger|exit|goal|conditions\.(scores|tags)|steps\.\d+)(\.|$)/.test(field))
     .flatMap(([, found]) => found);
   return (
     <Stack component="section" className="editor" gap="md" key={generation}>
@@ -260,123 +303,147 @@ export function RuleEditor({
           ))}
         </Alert>
       )}
+      {arrival && (
+        <Alert variant="light" color="blue" role="status" data-testid="arrival">
+          {t("recipes.landed", { name: arrival.recipe })}
+        </Alert>
+      )}
+      {restoredFrom !== null && (
+        <Alert variant="light" color="blue" role="status" data-testid="restored">
+          {t("history.restored", { version: restoredFrom })}
+        </Alert>
+      )}
       {failure !== null && <ErrorState error={failure} />}
       {warnings.length > 0 && (
         <Alert color="yellow" variant="light" role="status">
           {t("editor.savedWithWarnings")}
         </Alert>
       )}
-      <div className="fields">
-        <TextInput
-          label={t("editor.id")}
-          description={rule ? undefined : t("editor.idHint")}
-          value={draft.id}
-          disabled={!!rule}
-          onChange={(e) => {
-            const id = e.currentTarget.value;
-            update((r) => (r.id = id));
-          }}
-          error={problemsAt(problems, "id")}
-        />
-        <TextInput
-          label={t("editor.name")}
-          value={draft.name}
-          onChange={(e) => {
-            const name = e.currentTarget.value;
-            update((r) => (r.name = name));
-          }}
-          error={problemsAt(problems, "name")}
-        />
-      </div>
-      <TriggerFields trigger={draft.trigger} problems={problems} change={(trigger) => update((r) => (r.trigger = trigger))} />
-      <Checkbox
-        label={t("editor.sendAnytime")}
-        checked={draft.send_anytime}
-        onChange={(e) => {
-          const on = e.currentTarget.checked;
-          update((r) => (r.send_anytime = on));
-        }}
-      />
-      <Group gap="md" align="flex-end" wrap="wrap">
-        <Checkbox
-          label={t("editor.exitOnReply")}
-          checked={draft.exit?.on_reply ?? true}
-          onChange={(e) => {
-            const on = e.currentTarget.checked;
-            update((r) => (r.exit = { ...(r.exit ?? { stages: [] }), on_reply: on }));
-          }}
-        />
-        <ListInput
-          label={t("editor.exitStages")}
-          value={draft.exit?.stages ?? []}
-          change={(stages) => update((r) => (r.exit = { ...(r.exit ?? { on_reply: true }), stages }))}
-          error={problemsAt(problems, "exit", true)}
-        />
-      </Group>
-      <Title order={2} size="h3">
-        {t("editor.steps")}
-      </Title>
-      {steps.map((step, index) => (
-        <StepCard
-          key={`${layout}-${index}`}
-          api={api}
-          ruleId={ruleId}
-          saved={kept === null}
-          step={step}
-          index={index}
-          count={steps.length}
-          problems={problems}
-          warnings={warnings.filter((w) => w.field === `steps.${index}`)}
-          catalogue={catalogue}
-          change={(edit) => update((r) => edit((r.steps as Step[])[index]))}
-          replace={(kind) => {
-            update((r) => ((r.steps as Step[])[index] = newStep(kind, steps.length)));
-            setLayout((l) => l + 1);
-          }}
-          move={(to) => moveStep(index, to)}
-          duplicate={() => setSteps(inserted(steps, index + 1, structuredClone(step)))}
-          remove={() => setSteps(removed(steps, index))}
-        />
-      ))}
-      <Group gap="xs" wrap="wrap" role="group" aria-label={t("editor.addStep")}>
-        {KINDS.map((kind) => (
-          <Button key={kind} variant="light" size="sm" onClick={() => setSteps(inserted(steps, steps.length, newStep(kind, steps.length + 1)))}>
-            {t(`editor.add.${kind}`)}
-          </Button>
-        ))}
-      </Group>
-      <Checkbox
-        label={t("editor.active")}
-        checked={draft.active}
-        onChange={(e) => {
-          const on = e.currentTarget.checked;
-          update((r) => (r.active = on));
-        }}
-      />
-      <Group gap="sm" wrap="wrap">
-        <Button variant="default" onClick={runPreview}>
-          {t("editor.preview")}
-        </Button>
-        <Button onClick={() => save()}>{t("editor.save")}</Button>
-        <Button variant="subtle" onClick={onDone}>
-          {warnings.length ? t("editor.done") : t("editor.cancel")}
-        </Button>
-      </Group>
-      {massSend && (
-        <Alert color="yellow" role="alertdialog" aria-label={t("rules.confirm")}>
-          <Text size="sm">{t("editor.massSend")}</Text>
-          <Group gap="xs" mt="xs">
-            <Button size="xs" onClick={() => save(true)}>
-              {t("editor.massSendConfirm")}
+      <div className="builder">
+        <Canvas rule={draft} open={open} active={{ on: draft.active, change: (on) => update((r) => (r.active = on)) }} />
+        <Stack gap="md">
+          <div className="fields">
+            <TextInput
+              label={t("editor.id")}
+              description={rule ? undefined : t("editor.idHint")}
+              value={draft.id}
+              disabled={!!rule}
+              onChange={(e) => {
+                const id = e.currentTarget.value;
+                update((r) => (r.id = id));
+              }}
+              error={problemsAt(problems, "id")}
+            />
+            <TextInput
+              label={t("editor.name")}
+              value={draft.name}
+              onChange={(e) => {
+                const name = e.currentTarget.value;
+                update((r) => (r.name = name));
+              }}
+              error={problemsAt(problems, "name")}
+            />
+          </div>
+          <div data-part="trigger">
+            <TriggerFields trigger={draft.trigger} problems={problems} change={(trigger) => update((r) => (r.trigger = trigger))} />
+          </div>
+          <WhoFields
+            conditions={(draft.conditions ?? {}) as Conditions}
+            problems={problems}
+            change={(conditions) => update((r) => (r.conditions = conditions))}
+          />
+          <Checkbox
+            label={t("editor.sendAnytime")}
+            checked={draft.send_anytime}
+            onChange={(e) => {
+              const on = e.currentTarget.checked;
+              update((r) => (r.send_anytime = on));
+            }}
+          />
+          <Group gap="md" align="flex-end" wrap="wrap" data-part="exit">
+            <Checkbox
+              label={t("editor.exitOnReply")}
+              checked={draft.exit?.on_reply ?? true}
+              onChange={(e) => {
+                const on = e.currentTarget.checked;
+                update((r) => (r.exit = { ...(r.exit ?? { stages: [] }), on_reply: on }));
+              }}
+            />
+            <ListInput
+              label={t("editor.exitStages")}
+              value={draft.exit?.stages ?? []}
+              change={(stages) => update((r) => (r.exit = { ...(r.exit ?? { on_reply: true }), stages }))}
+              error={problemsAt(problems, "exit", true)}
+            />
+          </Group>
+          <div data-part="goal">
+            <ListInput
+              label={t("editor.goalStages")}
+              description={t("editor.goalHint")}
+              value={draft.goal?.stages ?? []}
+              change={(stages) => update((r) => (r.goal = { ...(r.goal ?? {}), stages }))}
+              error={problemsAt(problems, "goal", true)}
+            />
+          </div>
+          <Title order={2} size="h3">
+            {t("editor.steps")}
+          </Title>
+          {steps.map((step, index) => (
+            <StepCard
+              key={`${layout}-${index}`}
+              api={api}
+              ruleId={ruleId}
+              saved={kept === null}
+              step={step}
+              index={index}
+              count={steps.length}
+              problems={problems}
+              warnings={warnings.filter((w) => w.field === `steps.${index}`)}
+              catalogue={catalogue}
+              change={(edit) => update((r) => edit((r.steps as Step[])[index]))}
+              replace={(kind) => {
+                update((r) => ((r.steps as Step[])[index] = newStep(kind, steps.length)));
+                setLayout((l) => l + 1);
+              }}
+              move={(to) => moveStep(index, to)}
+              duplicate={() => setSteps(inserted(steps, index + 1, structuredClone(step)))}
+              remove={() => setSteps(removed(steps, index))}
+            />
+          ))}
+          <Group gap="xs" wrap="wrap" role="group" aria-label={t("editor.addStep")}>
+            {KINDS.map((kind) => (
+              <Button key={kind} variant="light" size="sm" onClick={() => setSteps(inserted(steps, steps.length, newStep(kind, steps.length + 1)))}>
+                {t(`editor.add.${kind}`)}
+              </Button>
+            ))}
+          </Group>
+          <Group gap="sm" wrap="wrap">
+            <Button variant="default" onClick={runPreview}>
+              {t("editor.preview")}
             </Button>
-            <Button size="xs" variant="default" onClick={() => setMassSend(false)}>
-              {t("editor.cancel")}
+            <Button onClick={() => save()}>{t("editor.save")}</Button>
+            <Button variant="subtle" onClick={onDone}>
+              {warnings.length ? t("editor.done") : t("editor.cancel")}
             </Button>
           </Group>
-        </Alert>
-      )}
+          {massSend && (
+            <Alert color="yellow" role="alertdialog" aria-label={t("rules.confirm")}>
+              <Text size="sm">{t("editor.massSend")}</Text>
+              <Group gap="xs" mt="xs">
+                <Button size="xs" onClick={() => save(true)}>
+                  {t("editor.massSendConfirm")}
+                </Button>
+                <Button size="xs" variant="default" onClick={() => setMassSend(false)}>
+                  {t("editor.cancel")}
+                </Button>
+              </Group>
+            </Alert>
+          )}
+        </Stack>
+      </div>
       {preview && <PreviewPanel preview={preview} />}
       {rule && <DryRunPanel api={api} ruleId={rule.id} />}
+      {rule && <History api={api} rule={rule} restore={restore} />}
     </Stack>
   );
 }
@@ -387,6 +454,7 @@ export function RuleEditorPage() {
   const t = useT();
   const { ruleId } = useParams();
   const navigate = useNavigate();
+  const location = useLocation();
   const queries = useQueryClient();
   const rule = useQuery({
     queryKey: ["rule", ruleId],
@@ -409,7 +477,15 @@ export function RuleEditorPage() {
     return (
       <>
         {back}
-        <RuleEditor api={api} rule={null} restored={loadDraft(null)} onDone={done} />
+        <Recipes key={`recipes-${location.key}`} api={api} />
+        <RuleEditor
+          key={location.key}
+          api={api}
+          rule={null}
+          restored={loadDraft(null)}
+          arrival={(location.state as Arrival | null) ?? null}
+          onDone={done}
+        />
       </>
     );
   }

@@ -202,6 +202,7 @@ export function BranchStep({ step, index, count, path, problems, change }: Props
       )}
       <NativeSelect
         label={t("editor.branch.then", { n })}
+        data-part={`${path}.then`}
         value={String(step.then ?? index + 1)}
         onChange={(e) => change((s) => (s.then = Number(e.currentTarget.value)))}
         data={targets}
@@ -210,6 +211,7 @@ export function BranchStep({ step, index, count, path, problems, change }: Props
       {step.if != null && (
         <NativeSelect
           label={t("editor.branch.else", { n })}
+          data-part={`${path}.else`}
           value={step.else == null ? "" : String(step.else)}
           onChange={(e) => change((s) => (s.else = e.currentTarget.value === "" ? null : Number(e.currentTarget.value)))}
           data={[{ value: "", label: t("editor.branch.next") }, ...targets]}

@@ -75,21 +75,50 @@ export function SendStep({
       s.ai = { ...(s.ai ?? { instructions: "" }), ...edit };
     });
   const channel = step.channel ?? "whatsapp";
+  const fallbacks = (step.fallbacks as string[] | undefined) ?? [];
   return (
     <Stack gap="sm">
-      <DurationInput
-        label={t("editor.send.wait", { n })}
-        value={step.wait ?? { amount: 0, unit: "minutes" }}
-        change={(wait) => change((s) => (s.wait = wait))}
-        error={at("wait", true)}
-      />
-      <NativeSelect
-        label={t("editor.send.channel", { n })}
-        value={channel}
-        onChange={(e) => change((s) => (s.channel = e.currentTarget.value))}
-        data={CHANNELS.map((c) => ({ value: c, label: t(`editor.channel.${c}`) }))}
-        error={at("channel")}
-      />
+      <div data-part={`${path}.wait`}>
+        <DurationInput
+          label={t("editor.send.wait", { n })}
+          value={step.wait ?? { amount: 0, unit: "minutes" }}
+          change={(wait) => change((s) => (s.wait = wait))}
+          error={at("wait", true)}
+        />
+      </div>
+      <Stack gap="xs" data-part={`${path}.channel`}>
+        <NativeSelect
+          label={t("editor.send.channel", { n })}
+          value={channel}
+          onChange={(e) => {
+            const next = e.currentTarget.value;
+            change((s) => {
+              s.channel = next;
+              s.fallbacks = fallbacks.filter((c) => c !== next);
+            });
+          }}
+          data={CHANNELS.map((c) => ({ value: c, label: t(`editor.channel.${c}`) }))}
+          error={at("channel")}
+        />
+        <Group gap="md" role="group" aria-label={t("editor.send.fallbacks", { n })}>
+          {FALLBACKS.filter((c) => c !== channel).map((c) => (
+            <Checkbox
+              key={c}
+              label={t("editor.send.fallback", { n, channel: t(`editor.channel.${c}`) })}
+              checked={fallbacks.includes(c)}
+              onChange={(e) => {
+                const on = e.currentTarget.checked;
+                change((s) => (s.fallbacks = FALLBACKS.filter((k) => (k === c ? on : fallbacks.includes(k)))));
+              }}
+            />
+          ))}
+        </Group>
+        {at("fallbacks", true) && (
+          <Text size="sm" c="red.9">
+            {at("fallbacks", true)}
+          </Text>
+        )}
+      </Stack>
       <Textarea
         label={t("editor.send.text", { n })}
         description={t("editor.send.textHint")}
@@ -246,6 +275,9 @@ export function SendStep({
     </Stack>
   );
 }
+
+/** Channels a message falls back to, in the order they are tried (WhatsApp only ever goes first). */
+const FALLBACKS = ["sms", "email"] as const;
 
 const STATUSES = ["APPROVED", "PENDING", "REJECTED", "PAUSED", "DISABLED"] as const;
 

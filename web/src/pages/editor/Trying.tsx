@@ -52,7 +52,7 @@ export function SampleStep({ api, ruleId, index }: { api: Api; ruleId: string; i
               ? (message.text ?? "")
               : t("editor.sample.template", { name: message.template_name ?? "", params: message.params.join(" | ") })}
           {sample.ai && !sample.ai.used && (
-            <Text span size="sm" c="orange.9">
+            <Text span size="sm" c="#8a3c00">
               {" "}
               {t("editor.sample.fallback", { why: sample.ai.fallback_reason ?? "?" })}
             </Text>
