@@ -301,6 +301,11 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
                     if _wakes(followup, phase, until):
                         yield followup
 
+    def unsent_count(self) -> int:
+        lanes = {lane(Phase.QUEUED), lane(Phase.WAITING_TEMPLATE)}
+        keys = (f"{name}#{shard}" for name in sorted(lanes) for shard in range(SHARDS))
+        return sum(FollowUpItem.waiting.count(key) for key in keys)
+
     def followup_by_provider_id(self, wamid: str) -> FollowUp | None:
         for item in FollowUpItem.by_provider_id.query(wamid, limit=1):
             return self.followup(item.id)  # confirm by key: the index lags behind writes

@@ -434,6 +434,12 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
                 if phase_of(followup) is phase and wake is not None and wake <= until:
                     yield followup
 
+    def unsent_count(self) -> int:
+        lanes = {lane(Phase.QUEUED), lane(Phase.WAITING_TEMPLATE)}
+        with self._lock:
+            keys = [row.phase_key for row in self._followups.values() if row.phase_key]
+        return sum(1 for key in keys if key.split("#", 1)[0] in lanes)
+
     def followup_by_provider_id(self, wamid: str) -> FollowUp | None:
         _nonempty(wamid)
         with self._lock:
