@@ -7,6 +7,7 @@ when empty."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -17,7 +18,7 @@ from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.e2e.test_app_pages import choose_language, serious_problems
 from tests.support.browser import Watched, sign_in
-from tests.support.devstack import SAFETY_NET, Running, free_port
+from tests.support.devstack import SAFETY_NET, Running, eventually, free_port
 
 STANDBY = Path(__file__).resolve().parents[2] / "events" / "whatsapp" / "standby.json"
 
@@ -27,8 +28,26 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     """The demo after one tick: its rules sent to the quiet leads."""
     running = Running(tmp_path_factory.mktemp("stats") / "state", free_port(), contacts=8)
     httpx.post(f"{running.url}/dev/tick", timeout=SAFETY_NET).raise_for_status()
+    settled(running)
     yield running
     running.stop()
+
+
+def settled(running: Running) -> None:
+    """Wait until the sender took what the tick handed it: the queue and the sends stay
+    the same over two reads a second apart, so the page and the API read the same."""
+    last: list[object] = []
+
+    def same() -> bool:
+        stats = running.call("GET", "/api/stats").json()
+        now = [stats["queue_now"], stats["sends"]]
+        if now == last:
+            return True
+        last[:] = now
+        time.sleep(1)
+        return False
+
+    eventually(same)
 
 
 @pytest.fixture(scope="module")

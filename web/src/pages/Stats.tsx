@@ -61,12 +61,17 @@ function useRange() {
   const [params, setParams] = useSearchParams();
   const from = params.get("from") ?? "";
   const to = params.get("to") ?? "";
-  const set = (name: "from" | "to", value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true });
-  };
+  // From the latest params, not this render's: two quick edits must both stay.
+  const set = (name: "from" | "to", value: string) =>
+    setParams(
+      (latest) => {
+        const next = new URLSearchParams(latest);
+        if (value) next.set(name, value);
+        else next.delete(name);
+        return next;
+      },
+      { replace: true },
+    );
   let problem: "stats.rangeOrder" | "stats.rangeTooLong" | "stats.rangeIncomplete" | null = null;
   if ((from && !DAY.test(from)) || (to && !DAY.test(to)) || (!from !== !to)) problem = "stats.rangeIncomplete";
   else if (from && to && from > to) problem = "stats.rangeOrder";
