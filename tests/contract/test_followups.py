@@ -119,6 +119,30 @@ def test_a_follow_up_held_for_its_template_is_read_in_its_own_lane_at_its_wait_s
     assert list(store.waiting(Phase.QUEUED, minutes(5))) == [released]
 
 
+def test_unsent_count_is_every_follow_up_not_yet_out_whenever_it_is_due(store: Any) -> None:
+    # Given follow-ups queued (soon and much later), dispatched, claimed, held and sent
+    queued = followup()
+    write(
+        store,
+        queued,
+        followup("fu_late", wake_at=minutes(60 * 24 * 300)),
+        followup("fu_d", wake_at=minutes(1), dispatched_at=T0),
+        followup("fu_s", status=Status.SENDING, wake_at=minutes(2)),
+        followup("fu_sent", status=Status.SENT, wake_at=minutes(3)),
+        followup("fu_done", status=Status.RESPONDED, wake_at=minutes(3)),
+    )
+    reason = "waiting_template: template 'apply_reminder' (en) is paused"
+    held = followup("fu_h", status=Status.SENDING, wake_at=minutes(15))
+    write(store, held)
+    waiting = held.held_for_template(minutes(1), reason, minutes(90), ["apply_reminder:en"])
+    store.commit([FollowUpChange(waiting, Status.SENDING)], T0)
+    # Then all but the sent and the answered are counted
+    assert store.unsent_count() == 5
+    # And one that fails leaves the count
+    store.commit([FollowUpChange(moved(queued, Status.FAILED, T0), Status.QUEUED)], T0)
+    assert store.unsent_count() == 4
+
+
 def test_follow_ups_of_a_contact_are_newest_first(store: Any) -> None:
     write(
         store,

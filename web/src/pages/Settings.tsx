@@ -1,7 +1,21 @@
 // Settings and health: business hours, holidays, opt-out keywords, caps and gating, the
 // pause switch, the sending numbers and the template catalogue. Admins change them;
 // everyone else reads them.
-import { Alert, Badge, Button, Checkbox, Group, NativeSelect, NumberInput, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import {
+  Alert,
+  Badge,
+  Button,
+  Checkbox,
+  Group,
+  NativeSelect,
+  NumberInput,
+  Progress,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
 import { type UseMutationResult, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useIntl } from "react-intl";
 import { type ReactNode, useEffect, useState } from "react";
@@ -57,6 +71,55 @@ interface NumberHealth {
   updated_at: string;
   paused: boolean;
   paused_reason: string | null;
+}
+
+/** The portfolio's messaging limit, shared by every number in it. */
+interface MessagingLimitUse {
+  portfolio: string;
+  tier: number | null;
+  allowance: number | null;
+  reached: number;
+}
+
+/** One number's use of the limit, and how the engine paces its new conversations. */
+function LimitUse({ use }: { use: MessagingLimitUse }) {
+  const t = useT();
+  const format = useFormat();
+  if (use.allowance === null || use.tier === null) return <Text size="sm">{t("settings.limitNone")}</Text>;
+  const share = use.allowance ? Math.min(1, use.reached / use.allowance) : 1;
+  const left = Math.max(0, use.allowance - use.reached);
+  const words = t("settings.limitUse", {
+    reached: format.number(use.reached),
+    allowance: format.number(use.allowance),
+    tier: format.number(use.tier),
+  });
+  return (
+    <Stack gap={4}>
+      <Progress value={Math.round(share * 100)} color={left ? "teal.8" : "red.9"} aria-label={words} data-testid="limit-bar" />
+      <Text size="sm" data-testid="limit-use">
+        {words}
+      </Text>
+      <Text size="xs" c="dimmed">
+        {t("settings.limitShared", { portfolio: use.portfolio })}
+      </Text>
+    </Stack>
+  );
+}
+
+function Pacing({ use, paused }: { use: MessagingLimitUse; paused: boolean }) {
+  const t = useT();
+  const format = useFormat();
+  let words = t("settings.pacingOpen");
+  if (paused) words = t("settings.pacingPaused");
+  else if (use.allowance !== null) {
+    const left = Math.max(0, use.allowance - use.reached);
+    words = left ? t("settings.pacingLeft", { left: format.number(left) }) : t("settings.pacingDeferring");
+  }
+  return (
+    <Text size="sm" data-testid="pacing">
+      {words}
+    </Text>
+  );
 }
 
 interface Template {
@@ -628,7 +691,10 @@ function Numbers({ admin }: { admin: boolean }) {
   const queries = useQueryClient();
   const numbers = useQuery({
     queryKey: ["numbers"],
-    queryFn: () => api.get<{ numbers: NumberHealth[]; sending_paused: string | null }>("/api/numbers"),
+    queryFn: () =>
+      api.get<{ numbers: NumberHealth[]; sending_paused: string | null; messaging_limit: MessagingLimitUse }>(
+        "/api/numbers",
+      ),
   });
   const resume = useMutation({
     mutationFn: (id: string) => api.call("POST", `/api/numbers/${encodeURIComponent(id)}/resume`),
@@ -643,7 +709,18 @@ function Numbers({ admin }: { admin: boolean }) {
           {t("settings.numbersPaused", { why: numbers.data.sending_paused })}
         </Text>
       )}
-      {numbers.data?.numbers.length === 0 && <Empty>{t("settings.noNumbers")}</Empty>}
+      {numbers.data?.numbers.length === 0 && (
+        <>
+          <Empty>{t("settings.noNumbers")}</Empty>
+          <Stack gap={4} maw="32rem" data-testid="portfolio-limit">
+            <Text size="sm" fw={600}>
+              {t("settings.limit")}
+            </Text>
+            <LimitUse use={numbers.data.messaging_limit} />
+            <Pacing use={numbers.data.messaging_limit} paused={false} />
+          </Stack>
+        </>
+      )}
       {!!numbers.data?.numbers.length && (
         <Table className="responsive" verticalSpacing="xs">
           <Table.Thead>
@@ -652,6 +729,8 @@ function Numbers({ admin }: { admin: boolean }) {
               <Table.Th>{t("settings.quality")}</Table.Th>
               <Table.Th>{t("settings.status")}</Table.Th>
               <Table.Th>{t("settings.pausedReason")}</Table.Th>
+              <Table.Th>{t("settings.limit")}</Table.Th>
+              <Table.Th>{t("settings.pacing")}</Table.Th>
               <Table.Th>{t("settings.updated")}</Table.Th>
               <Table.Th>{t("settings.action")}</Table.Th>
             </Table.Tr>
@@ -664,11 +743,17 @@ function Numbers({ admin }: { admin: boolean }) {
                 </Table.Td>
                 <Table.Td data-label={t("settings.quality")}>{n.quality}</Table.Td>
                 <Table.Td data-label={t("settings.status")}>
-                  <Badge color={n.paused ? "red.9" : "green.9"} variant="outline">
+                  <Badge color={n.paused ? "red.9" : "teal.9"} variant="outline">
                     {n.paused ? t("settings.numberPaused") : t("settings.numberActive")}
                   </Badge>
                 </Table.Td>
                 <Table.Td data-label={t("settings.pausedReason")}>{n.paused_reason ?? ""}</Table.Td>
+                <Table.Td data-label={t("settings.limit")}>
+                  <LimitUse use={numbers.data.messaging_limit} />
+                </Table.Td>
+                <Table.Td data-label={t("settings.pacing")}>
+                  <Pacing use={numbers.data.messaging_limit} paused={n.paused} />
+                </Table.Td>
                 <Table.Td data-label={t("settings.updated")}>{format.dateTime(n.updated_at, "UTC")} (UTC)</Table.Td>
                 <Table.Td data-label={t("settings.action")}>
                   {admin && n.paused && (
@@ -687,9 +772,6 @@ function Numbers({ admin }: { admin: boolean }) {
         </Table>
       )}
       {resume.isError && <ErrorState error={resume.error} />}
-      <Text size="sm" c="dimmed">
-        {t("settings.pacingNote")}
-      </Text>
     </Section>
   );
 }

@@ -1,27 +1,32 @@
 import { BarChart } from "@mantine/charts";
-import { Badge, Group, Stack, Table, Text, Title, UnstyledButton } from "@mantine/core";
+import { Badge, Button, Group, Paper, SimpleGrid, Stack, Table, Text, TextInput, Title, UnstyledButton } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { Fragment, useState } from "react";
+import { useState } from "react";
+import { useSearchParams } from "react-router";
 import { useFormat } from "../format";
-import type { MessageId } from "../i18n/en";
 import { useT } from "../i18n/locale";
 import { Empty, ErrorState, Loading } from "../problems";
-import { useRules, useSession } from "../session";
+import { useSession } from "../session";
+import { download, toCsv } from "./stats/csv";
+import { JourneyStats } from "./stats/Journey";
 
 interface Row {
   rule_id: string;
-  sent?: number;
-  responded?: number;
-  opted_out?: number;
-  converted?: number;
+  name: string | null;
+  sent: number;
+  responded: number;
+  opted_out: number;
+  converted: number;
   ai_messages?: number;
   ai_cost_usd: number;
   messaging_cost_usd: number;
+  cost_usd: number;
   cost_per_reply: number | null;
   cost_per_conversion: number | null;
   response_rate: number;
   opt_out_rate: number;
   flags: string[];
+  sample_too_small: boolean;
 }
 
 interface Day {
@@ -29,126 +34,66 @@ interface Day {
   day: string;
   sent?: number;
   responded?: number;
-  opted_out?: number;
 }
 
-interface Counts {
-  active: number;
-  entered: number;
-  completed: number;
-  exited: number;
-  exited_by: Record<string, number>;
-  errors: number;
-  sent: number;
-  delivered: number;
-  read: number;
-  replied: number;
-  converted: number;
-  cost_usd: number;
-  cost_per_reply: number | null;
+interface Review {
+  min_response_rate: number;
+  max_opt_out_rate: number;
+  min_response_sample: number;
+  min_opt_out_sample: number;
 }
 
-interface StepRow extends Counts {
-  version: number;
-  index: number;
-  kind: string;
+interface Stats {
+  from: string;
+  to: string;
+  queue_now: number;
+  sends: { sent: number; failed: number; success_rate: number | null };
+  review: Review;
+  rules: Row[];
+  days: Day[];
 }
 
-interface Journey extends Counts {
-  rule_id: string;
-  version: number;
-  steps: StepRow[];
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const LONGEST_DAYS = 366;
+
+/** The range asked for in the URL, and what is wrong with it (checked before the API is asked). */
+function useRange() {
+  const [params, setParams] = useSearchParams();
+  const from = params.get("from") ?? "";
+  const to = params.get("to") ?? "";
+  // From the latest params, not this render's: two quick edits must both stay.
+  const set = (name: "from" | "to", value: string) =>
+    setParams(
+      (latest) => {
+        const next = new URLSearchParams(latest);
+        if (value) next.set(name, value);
+        else next.delete(name);
+        return next;
+      },
+      { replace: true },
+    );
+  let problem: "stats.rangeOrder" | "stats.rangeTooLong" | "stats.rangeIncomplete" | null = null;
+  if ((from && !DAY.test(from)) || (to && !DAY.test(to)) || (!from !== !to)) problem = "stats.rangeIncomplete";
+  else if (from && to && from > to) problem = "stats.rangeOrder";
+  else if (from && to && (Date.parse(to) - Date.parse(from)) / 86_400_000 >= LONGEST_DAYS) problem = "stats.rangeTooLong";
+  return { from, to, set, problem };
 }
 
-const COLUMNS: { col: keyof Counts; label: MessageId }[] = [
-  { col: "active", label: "stats.inNow" },
-  { col: "entered", label: "stats.entered" },
-  { col: "completed", label: "stats.completed" },
-  { col: "exited", label: "stats.exited" },
-  { col: "errors", label: "stats.errors" },
-  { col: "sent", label: "stats.sent" },
-  { col: "delivered", label: "stats.delivered" },
-  { col: "read", label: "stats.read" },
-  { col: "replied", label: "stats.replied" },
-  { col: "converted", label: "stats.converted" },
-];
-
-/** A cost in dollars, or a dash where nothing was replied or converted to divide by. */
-function useCost() {
-  const format = useFormat();
-  return (amount: number | null) => (amount === null ? "–" : format.dollars(amount));
-}
-
-const exits = (by: Record<string, number>) =>
-  Object.entries(by)
-    .map(([kind, count]) => `${kind.replace("_", " ")} ${count}`)
-    .join(", ");
-
-function StepCells({ row }: { row: Counts }) {
-  const t = useT();
-  const format = useFormat();
-  const cost = useCost();
+function Kpi({ label, value, detail, testId }: { label: string; value: string; detail?: string; testId: string }) {
   return (
-    <>
-      {COLUMNS.map(({ col, label }) => (
-        <Table.Td key={col} data-col={col} data-label={t(label)}>
-          {format.number(row[col] as number)}
-          {col === "exited" && row.exited ? <small> ({exits(row.exited_by)})</small> : null}
-        </Table.Td>
-      ))}
-      <Table.Td data-col="cost" data-label={t("stats.cost")}>
-        {cost(row.cost_usd)}
-      </Table.Td>
-      <Table.Td data-col="cost-per-reply" data-label={t("stats.costPerReply")}>
-        {cost(row.cost_per_reply)}
-      </Table.Td>
-    </>
-  );
-}
-
-/** One journey per step: who is in each step now, and what each did over the period. */
-function Steps({ ruleId, from, to }: { ruleId: string; from: string; to: string }) {
-  const { api } = useSession();
-  const t = useT();
-  const journey = useQuery({
-    queryKey: ["rule-stats", ruleId, from, to],
-    queryFn: () => api.get<Journey>(`/api/rules/${encodeURIComponent(ruleId)}/stats?from=${from}&to=${to}`),
-  });
-  if (journey.isError) return <ErrorState error={journey.error} retry={() => journey.refetch()} />;
-  if (!journey.data) return <Loading />;
-  const { data } = journey;
-  return (
-    <Table className="responsive" data-testid="journey-steps" data-id={ruleId}>
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th>{t("stats.step")}</Table.Th>
-          {COLUMNS.map(({ col, label }) => (
-            <Table.Th key={col} title={col === "active" ? t("stats.inNowHint") : undefined}>
-              {t(label)}
-            </Table.Th>
-          ))}
-          <Table.Th title={t("stats.costHint")}>{t("stats.cost")}</Table.Th>
-          <Table.Th>{t("stats.costPerReply")}</Table.Th>
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {data.steps.map((step) => (
-          <Table.Tr key={`${step.version}-${step.index}`} data-testid="step-row" data-step={step.index}>
-            <Table.Td data-label={t("stats.step")}>
-              {t("stats.stepName", { index: step.index + 1, kind: step.kind })}
-              {step.version !== data.version ? <small> {t("stats.olderVersion", { version: step.version })}</small> : null}
-            </Table.Td>
-            <StepCells row={step} />
-          </Table.Tr>
-        ))}
-        <Table.Tr data-testid="journey-total">
-          <Table.Td data-label={t("stats.step")}>
-            <strong>{t("stats.journey")}</strong>
-          </Table.Td>
-          <StepCells row={data} />
-        </Table.Tr>
-      </Table.Tbody>
-    </Table>
+    <Paper withBorder p="sm" data-testid={testId}>
+      <Text size="sm" c="dimmed">
+        {label}
+      </Text>
+      <Text fw={700} fz="xl" className="kpi-value">
+        {value}
+      </Text>
+      {detail && (
+        <Text size="xs" c="dimmed">
+          {detail}
+        </Text>
+      )}
+    </Paper>
   );
 }
 
@@ -170,6 +115,8 @@ function PerDay({ days }: { days: Day[] }) {
         h={260}
         data={series.map(([day, total]) => ({ day: format.shortDay(day), ...total }))}
         dataKey="day"
+        xAxisLabel={t("stats.day")}
+        yAxisLabel={t("stats.count")}
         withLegend
         valueFormatter={format.number}
         series={[
@@ -185,98 +132,185 @@ export function StatsPage() {
   const { api } = useSession();
   const t = useT();
   const format = useFormat();
-  const cost = useCost();
-  const rules = useRules();
+  const range = useRange();
   const [open, setOpen] = useState<string | null>(null);
+  const asked = range.from && range.to && !range.problem ? `?from=${range.from}&to=${range.to}` : "";
   const stats = useQuery({
-    queryKey: ["stats"],
-    queryFn: () => api.get<{ from: string; to: string; rules: Row[]; days: Day[] }>("/api/stats"),
+    queryKey: ["stats", asked],
+    queryFn: () => api.get<Stats>(`/api/stats${asked}`),
   });
-  if (stats.isError) return <ErrorState error={stats.error} retry={() => stats.refetch()} />;
-  if (!stats.data) return <Loading />;
-  const { data } = stats;
-  const names = new Map((rules.data ?? []).map((r) => [r.id, r.name]));
-  const flagWords = (flag: string) =>
-    flag === "low_response" || flag === "high_opt_out" ? t(`stats.flag.${flag}`) : t("stats.flag.other", { flag });
+  const data = stats.data;
+  const cost = (amount: number | null) => (amount === null ? "–" : format.dollars(amount));
+  const ruleName = (row: Row) => (row.rule_id === "all" ? t("stats.allRules") : (row.name ?? row.rule_id));
+  const flagWords = (flag: string) => {
+    if (flag === "low_response") return t("stats.flag.low_response", { rate: format.percent(data?.review.min_response_rate ?? 0) });
+    if (flag === "high_opt_out") return t("stats.flag.high_opt_out", { rate: format.percent(data?.review.max_opt_out_rate ?? 0) });
+    return t("stats.flag.other", { flag });
+  };
+  const minSample = data ? Math.min(data.review.min_response_sample, data.review.min_opt_out_sample) : 0;
+  const exportCsv = (shown: Stats) => {
+    const header = [
+      t("stats.rule"),
+      t("stats.sent"),
+      t("stats.responded"),
+      t("stats.responseRate"),
+      t("stats.optedOut"),
+      t("stats.optOutRate"),
+      t("stats.conversions"),
+      t("stats.aiCost"),
+      t("stats.messagingCost"),
+      t("stats.costPerReply"),
+      t("stats.costPerConversion"),
+      t("stats.review"),
+    ];
+    const rows = shown.rules.map((row) => [
+      ruleName(row),
+      row.sent,
+      row.responded,
+      row.response_rate,
+      row.opted_out,
+      row.opt_out_rate,
+      row.converted,
+      row.ai_cost_usd,
+      row.messaging_cost_usd,
+      row.cost_per_reply,
+      row.cost_per_conversion,
+      row.sample_too_small ? t("stats.tooFew", { sent: row.sent, min: minSample }) : row.flags.map(flagWords).join("; "),
+    ]);
+    download(`stats-${shown.from}-${shown.to}.csv`, toCsv(header, rows));
+  };
+  const openRow = data?.rules.find((row) => row.rule_id === open);
+  const everything = data?.rules.find((row) => row.rule_id === "all");
   return (
     <Stack gap="sm">
-      <Title order={2}>{t("stats.title", { from: format.day(data.from), to: format.day(data.to) })}</Title>
-      <Table className="responsive">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{t("stats.rule")}</Table.Th>
-            <Table.Th>{t("stats.sent")}</Table.Th>
-            <Table.Th>{t("stats.responseRate")}</Table.Th>
-            <Table.Th>{t("stats.optOutRate")}</Table.Th>
-            <Table.Th>{t("stats.conversions")}</Table.Th>
-            <Table.Th title={t("stats.aiCostHint")}>{t("stats.aiCost")}</Table.Th>
-            <Table.Th title={t("stats.messagingCostHint")}>{t("stats.messagingCost")}</Table.Th>
-            <Table.Th title={t("stats.costHint")}>{t("stats.costPerReply")}</Table.Th>
-            <Table.Th title={t("stats.costHint")}>{t("stats.costPerConversion")}</Table.Th>
-            <Table.Th>{t("stats.review")}</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {data.rules.map((row) => (
-            <Fragment key={row.rule_id}>
-              <Table.Tr data-testid="stats-row" data-id={row.rule_id}>
-                <Table.Td data-label={t("stats.rule")}>
-                  {row.rule_id === "all" ? (
-                    <strong>{t("stats.allRules")}</strong>
-                  ) : (
-                    <UnstyledButton
-                      className="link"
-                      aria-expanded={open === row.rule_id}
-                      onClick={() => setOpen(open === row.rule_id ? null : row.rule_id)}
-                    >
-                      {names.get(row.rule_id) ?? row.rule_id}
-                      <Text span size="xs" c="dimmed" display="block">
-                        {row.rule_id}
-                      </Text>
-                    </UnstyledButton>
-                  )}
-                </Table.Td>
-                <Table.Td data-label={t("stats.sent")}>{format.number(row.sent ?? 0)}</Table.Td>
-                <Table.Td data-label={t("stats.responseRate")}>
-                  {format.percent(row.response_rate)} ({format.number(row.responded ?? 0)})
-                </Table.Td>
-                <Table.Td data-label={t("stats.optOutRate")}>
-                  {format.percent(row.opt_out_rate)} ({format.number(row.opted_out ?? 0)})
-                </Table.Td>
-                <Table.Td data-label={t("stats.conversions")}>{format.number(row.converted ?? 0)}</Table.Td>
-                <Table.Td data-label={t("stats.aiCost")} data-testid="ai-cost">
-                  {row.ai_messages
-                    ? t("stats.aiCostValue", { cost: format.dollars(row.ai_cost_usd), count: row.ai_messages })
-                    : "–"}
-                </Table.Td>
-                <Table.Td data-label={t("stats.messagingCost")} data-testid="messaging-cost">
-                  {cost(row.messaging_cost_usd)}
-                </Table.Td>
-                <Table.Td data-label={t("stats.costPerReply")}>{cost(row.cost_per_reply)}</Table.Td>
-                <Table.Td data-label={t("stats.costPerConversion")}>{cost(row.cost_per_conversion)}</Table.Td>
-                <Table.Td data-label={t("stats.review")}>
-                  <Group gap={4}>
-                    {row.flags.map((flag) => (
-                      <Badge key={flag} color="red.9" variant="outline" className="flag">
-                        {flagWords(flag)}
-                      </Badge>
-                    ))}
-                  </Group>
-                </Table.Td>
+      <Title order={2}>
+        {data ? t("stats.title", { from: format.day(data.from), to: format.day(data.to) }) : t("nav.stats")}
+      </Title>
+      <Group align="flex-end" className="filters" data-testid="stats-range">
+        <TextInput
+          type="date"
+          label={t("stats.from")}
+          value={range.from}
+          onChange={(e) => range.set("from", e.currentTarget.value)}
+          error={range.problem === "stats.rangeIncomplete" && !range.from ? t(range.problem) : undefined}
+        />
+        <TextInput
+          type="date"
+          label={t("stats.to")}
+          value={range.to}
+          onChange={(e) => range.set("to", e.currentTarget.value)}
+          error={range.problem && (range.problem !== "stats.rangeIncomplete" || !range.to) ? t(range.problem) : undefined}
+        />
+        {data && (
+          <Button variant="default" onClick={() => exportCsv(data)}>
+            {t("stats.csv")}
+          </Button>
+        )}
+      </Group>
+      {stats.isError && <ErrorState error={stats.error} retry={() => stats.refetch()} />}
+      {stats.isPending && <Loading />}
+      {data && everything && (
+        <>
+          <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="sm">
+            <Kpi testId="kpi-queue" label={t("stats.queueNow")} value={format.number(data.queue_now)} detail={t("stats.queueNowHint")} />
+            <Kpi
+              testId="kpi-success"
+              label={t("stats.successRate")}
+              value={data.sends.success_rate === null ? "–" : format.percent(data.sends.success_rate)}
+              detail={t("stats.successDetail", { sent: data.sends.sent, failed: data.sends.failed })}
+            />
+            <Kpi
+              testId="kpi-replies"
+              label={t("stats.responseRate")}
+              value={format.percent(everything.response_rate)}
+              detail={t("stats.repliesDetail", { replied: everything.responded, sent: everything.sent })}
+            />
+            <Kpi testId="kpi-cost" label={t("stats.costPerReply")} value={cost(everything.cost_per_reply)} detail={t("stats.costTotal", { cost: format.dollars(everything.cost_usd) })} />
+          </SimpleGrid>
+          <Text size="sm" c="dimmed">
+            {t("stats.sampleNote", { response: data.review.min_response_sample, optOut: data.review.min_opt_out_sample })}
+          </Text>
+          <Table className="responsive">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t("stats.rule")}</Table.Th>
+                <Table.Th>{t("stats.sent")}</Table.Th>
+                <Table.Th>{t("stats.responseRate")}</Table.Th>
+                <Table.Th>{t("stats.optOutRate")}</Table.Th>
+                <Table.Th>{t("stats.conversions")}</Table.Th>
+                <Table.Th title={t("stats.aiCostHint")}>{t("stats.aiCost")}</Table.Th>
+                <Table.Th title={t("stats.messagingCostHint")}>{t("stats.messagingCost")}</Table.Th>
+                <Table.Th title={t("stats.costHint")}>{t("stats.costPerReply")}</Table.Th>
+                <Table.Th title={t("stats.costHint")}>{t("stats.costPerConversion")}</Table.Th>
+                <Table.Th>{t("stats.review")}</Table.Th>
               </Table.Tr>
-              {open === row.rule_id ? (
-                <Table.Tr>
-                  <Table.Td colSpan={10}>
-                    <Steps ruleId={row.rule_id} from={data.from} to={data.to} />
+            </Table.Thead>
+            <Table.Tbody>
+              {data.rules.map((row) => (
+                <Table.Tr key={row.rule_id} data-testid="stats-row" data-id={row.rule_id}>
+                  <Table.Td data-label={t("stats.rule")}>
+                    {row.rule_id === "all" ? (
+                      <strong>{t("stats.allRules")}</strong>
+                    ) : (
+                      <UnstyledButton
+                        className="link"
+                        aria-expanded={open === row.rule_id}
+                        aria-controls="journey-detail"
+                        onClick={() => setOpen(open === row.rule_id ? null : row.rule_id)}
+                      >
+                        {ruleName(row)}
+                        <Text span size="xs" c="dimmed" display="block">
+                          {row.rule_id}
+                        </Text>
+                      </UnstyledButton>
+                    )}
+                  </Table.Td>
+                  <Table.Td data-label={t("stats.sent")} data-col="sent">
+                    {format.number(row.sent)}
+                  </Table.Td>
+                  <Table.Td data-label={t("stats.responseRate")} data-col="responded">
+                    {format.percent(row.response_rate)} ({format.number(row.responded)})
+                  </Table.Td>
+                  <Table.Td data-label={t("stats.optOutRate")} data-col="opted_out">
+                    {format.percent(row.opt_out_rate)} ({format.number(row.opted_out)})
+                  </Table.Td>
+                  <Table.Td data-label={t("stats.conversions")}>{format.number(row.converted)}</Table.Td>
+                  <Table.Td data-label={t("stats.aiCost")} data-testid="ai-cost">
+                    {row.ai_messages
+                      ? t("stats.aiCostValue", { cost: format.dollars(row.ai_cost_usd), count: row.ai_messages })
+                      : "–"}
+                  </Table.Td>
+                  <Table.Td data-label={t("stats.messagingCost")} data-testid="messaging-cost">
+                    {cost(row.messaging_cost_usd)}
+                  </Table.Td>
+                  <Table.Td data-label={t("stats.costPerReply")}>{cost(row.cost_per_reply)}</Table.Td>
+                  <Table.Td data-label={t("stats.costPerConversion")}>{cost(row.cost_per_conversion)}</Table.Td>
+                  <Table.Td data-label={t("stats.review")} data-col="review">
+                    {row.sample_too_small ? (
+                      <Text size="sm" c="dimmed" data-testid="too-few">
+                        {t("stats.tooFew", { sent: row.sent, min: minSample })}
+                      </Text>
+                    ) : (
+                      <Group gap={4}>
+                        {row.flags.map((flag) => (
+                          <Badge key={flag} color="red.9" variant="outline" className="flag">
+                            {flagWords(flag)}
+                          </Badge>
+                        ))}
+                      </Group>
+                    )}
                   </Table.Td>
                 </Table.Tr>
-              ) : null}
-            </Fragment>
-          ))}
-        </Table.Tbody>
-      </Table>
-      <Title order={3}>{t("stats.perDay")}</Title>
-      <PerDay days={data.days} />
+              ))}
+            </Table.Tbody>
+          </Table>
+          <div id="journey-detail">
+            {openRow && <JourneyStats ruleId={openRow.rule_id} name={ruleName(openRow)} from={data.from} to={data.to} />}
+          </div>
+          <Title order={3}>{t("stats.perDay")}</Title>
+          <PerDay days={data.days} />
+        </>
+      )}
     </Stack>
   );
 }

@@ -301,6 +301,11 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
                     if _wakes(followup, phase, until):
                         yield followup
 
+    def unsent_count(self) -> int:
+        lanes = {lane(Phase.QUEUED), lane(Phase.WAITING_TEMPLATE)}
+        keys = (f"{name}#{shard}" for name in sorted(lanes) for shard in range(SHARDS))
+        return sum(FollowUpItem.waiting.count(key) for key in keys)
+
     def queue(self, query: QueueQuery, limit: int, cursor: str | None) -> Page[FollowUp]:
         """Newest first, by day (or by contact), filtered; resumable with `cursor`."""
         window = FollowUpItem.created_at.between(stamp(query.since), stamp(query.until))

@@ -433,6 +433,12 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
                 if phase_of(followup) is phase and wake is not None and wake <= until:
                     yield followup
 
+    def unsent_count(self) -> int:
+        lanes = {lane(Phase.QUEUED), lane(Phase.WAITING_TEMPLATE)}
+        with self._lock:
+            keys = [row.phase_key for row in self._followups.values() if row.phase_key]
+        return sum(1 for key in keys if key.split("#", 1)[0] in lanes)
+
     def queue(self, query: QueueQuery, limit: int, cursor: str | None) -> Page[FollowUp]:
         """Newest first, by day (or by contact), filtered; resumable with `cursor`."""
         lower, upper = stamp(query.since), stamp(query.until)

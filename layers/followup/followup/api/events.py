@@ -13,13 +13,21 @@ from followup.api.auth import READERS, RULE_WRITERS, require
 from followup.api.openapi import statuses
 from followup.api.params import QueryDate
 from followup.domain.errors import InvalidField
-from followup.services import crm_events
+from followup.services import crm_events, rules
 from followup.services.deps import Deps
 from followup.services.journey_stats import JourneyStats, journey_stats
-from followup.services.stats import cost_figures, flags, totals
+from followup.services.stats import (
+    RuleStats,
+    cost_figures,
+    flags,
+    success_rate,
+    too_few_to_judge,
+    totals,
+)
 from followup.wiring import runtime
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
+LONGEST = timedelta(days=366)
 
 
 @router.post("/api/events", openapi_extensions=statuses(404, 409))
@@ -29,26 +37,36 @@ def receive_event(body: crm_events.Event) -> dict[str, Any]:
     return contact.model_dump(mode="json")
 
 
-@router.get("/api/stats")
+@router.get("/api/stats", openapi_extensions=statuses(422))
 def stats(
     since: Annotated[QueryDate | None, Query(alias="from")] = None,
     until: Annotated[QueryDate | None, Query(alias="to")] = None,
 ) -> dict[str, Any]:
+    """Every rule by name over the period (UTC days, at most 366), with counts, rates, costs
+    and review flags (judged from `review`'s minimum samples on); `queue_now` is the
+    follow-ups not yet out now, `sends` the period's sent and failed and their success rate."""
     require(router.current_event.raw_event, READERS)
     deps = runtime.deps()
     since, until = _period(deps, since, until)
-    settings = deps.catalog.settings()
+    review = deps.catalog.settings().review
     days = deps.stats.stats(since, until)
+    found = totals(days)
+    names = {rule.id: rule.name for rule in rules.listing(deps)}
+    for rule_id in names.keys() - found.keys():
+        found[rule_id] = RuleStats(rule_id=rule_id, counts={})
     rows = []
-    for rule_id, row in sorted(totals(days).items()):
+    for rule_id, row in sorted(found.items()):
         rows.append(
             {
                 "rule_id": rule_id,
+                "name": names.get(rule_id),
+                **dict.fromkeys(("sent", "responded", "opted_out", "converted"), 0),
                 **row.counts,
                 "response_rate": row.response_rate,
                 "opt_out_rate": row.opt_out_rate,
                 **cost_figures(row.counts),
-                "flags": flags(row, settings.review),
+                "flags": flags(row, review),
+                "sample_too_small": too_few_to_judge(row, review),
             }
         )
     per_day = [
@@ -60,7 +78,20 @@ def stats(
         }
         for d in days
     ]
-    return {"from": since.isoformat(), "to": until.isoformat(), "rules": rows, "days": per_day}
+    overall = found["all"].counts
+    return {
+        "from": since.isoformat(),
+        "to": until.isoformat(),
+        "queue_now": deps.followups.unsent_count(),
+        "sends": {
+            "sent": overall.get("sent", 0),
+            "failed": overall.get("failed", 0),
+            "success_rate": success_rate(overall),
+        },
+        "review": review.model_dump(mode="json"),
+        "rules": rows,
+        "days": per_day,
+    }
 
 
 @router.get("/api/rules/<rule_id>/stats", openapi_extensions=statuses(404))
@@ -82,5 +113,7 @@ def _period(deps: Deps, since: date | None, until: date | None) -> tuple[date, d
     until = until or deps.clock.now().date()
     since = since or until - timedelta(days=6)
     if since > until:
-        raise InvalidField("from", "must not be after to")
+        raise InvalidField("from", "must not be after to", "from_after_to")
+    if until - since >= LONGEST:
+        raise InvalidField("from", "the stats span at most 366 days", "period_too_long")
     return since, until

@@ -60,6 +60,9 @@ class ReviewThresholds(BaseModel):
     min_opt_out_sample: StrictInt = Field(
         default=50, ge=1, le=1_000_000, description="sends before an opt-out rate is judged"
     )
+    min_response_sample: StrictInt = Field(
+        default=20, ge=1, le=1_000_000, description="sends before a response rate is judged"
+    )
     pause_on_opt_out_spike: StrictBool = Field(
         default=False,
         description="switch a rule off when its opt-out rate over the last 7 days passes"

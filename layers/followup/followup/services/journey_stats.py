@@ -36,6 +36,7 @@ class Counts(BaseModel):
     read: int = 0
     replied: int = 0
     converted: int = 0
+    opted_out: int = Field(default=0, description="sends answered with an opt-out")
     failed: int = 0
     messaging_cost_usd: float = Field(default=0.0, description="what WhatsApp billed, in USD")
     ai_cost_usd: float = Field(default=0.0, description="what writing and reading cost")
@@ -48,7 +49,7 @@ class Counts(BaseModel):
         """From stored counters (`responded` is shown as `replied`) and a gauge."""
         by = {kind: counts[f"exited_{kind}"] for kind in EXIT_KINDS if counts.get(f"exited_{kind}")}
         names = ("entered", "completed", "exited", "errors", "sent", "delivered", "read")
-        named = {name: counts.get(name, 0) for name in (*names, "converted", "failed")}
+        named = {name: counts.get(name, 0) for name in (*names, "converted", "opted_out", "failed")}
         replied = counts.get("responded", 0)
         costs = cost_figures(counts)
         return cls.model_validate(

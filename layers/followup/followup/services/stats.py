@@ -129,14 +129,27 @@ def opt_out_spike(row: RuleStats, review: ReviewThresholds) -> bool:
     return row.sent >= review.min_opt_out_sample and row.opt_out_rate > review.max_opt_out_rate
 
 
+def too_few_to_judge(row: RuleStats, review: ReviewThresholds) -> bool:
+    """Sent to some, but to fewer than either rate needs before it is judged."""
+    return 0 < row.sent < min(review.min_response_sample, review.min_opt_out_sample)
+
+
 def flags(row: RuleStats, review: ReviewThresholds) -> list[str]:
-    """Why staff should review a rule: too few replies or too many opt-outs."""
+    """Why staff should review a rule: too few replies or too many opt-outs, each judged
+    only from its minimum sample of sends on."""
     found = []
-    if row.sent and row.response_rate < review.min_response_rate:
+    judged = row.sent >= review.min_response_sample
+    if judged and row.response_rate < review.min_response_rate:
         found.append("low_response")
     if opt_out_spike(row, review):
         found.append("high_opt_out")
     return found
+
+
+def success_rate(counts: dict[str, int]) -> float | None:
+    """Of the follow-ups that went out or failed, the share that went out; None with neither."""
+    sent, failed = counts.get("sent", 0), counts.get("failed", 0)
+    return sent / (sent + failed) if sent + failed else None
 
 
 def totals(days: Iterable[DayStats]) -> dict[str, RuleStats]:
