@@ -161,13 +161,19 @@ def test_a_failed_load_says_so_and_try_again_brings_the_stats(
 def test_each_number_shows_its_messaging_limit_use_and_pacing(
     stack: Running, browser: Browser, pages: list[Page], watched: Watched
 ) -> None:
-    # Before any number reported, the portfolio's use shows on its own
+    # Before WhatsApp reported on it, the configured number shows its pace and the limit
     page = sign_in(browser, pages, stack.url, "admin", watched)
     page.goto(f"{stack.url}/#/settings")
-    limit = stack.call("GET", "/api/numbers").json()["messaging_limit"]
+    listed = stack.call("GET", "/api/numbers").json()
+    limit = listed["messaging_limit"]
     allowance = limit["allowance"]
     use = re.compile(rf"^(\d+) of {allowance} new leads in 24 h \(tier {limit['tier']}\)$")
-    expect(page.get_by_test_id("portfolio-limit").get_by_test_id("limit-use")).to_have_text(use)
+    row = page.get_by_test_id("number-row").first
+    expect(row.get_by_test_id("limit-use")).to_have_text(use)
+    expect(row.get_by_test_id("number-default")).to_have_text("Default number")
+    expect(row).to_contain_text("No report from WhatsApp yet")
+    rate = listed["numbers"][0]["sends_per_second"]
+    expect(row.get_by_test_id("pace")).to_have_text(f"{rate} messages a second at most")
     # Given a number that reported (a takeover by Meta's agent, then resumed)
     secret = (stack.state / "webhook-secret").read_text().strip()
     httpx.post(
@@ -177,8 +183,8 @@ def test_each_number_shows_its_messaging_limit_use_and_pacing(
         timeout=SAFETY_NET,
     ).raise_for_status()
     page.reload()
-    row = page.get_by_test_id("number-row").first
     expect(row.get_by_test_id("pacing")).to_have_text("Paused: nothing goes from this number")
+    expect(page.get_by_test_id("number-row")).to_have_count(1)  # the report names it: listed once
     row.get_by_role("button", name="Resume number").click()
     # Then its row shows the limit's use against the allowance, and how it paces
     expect(row.get_by_test_id("limit-use")).to_have_text(use)

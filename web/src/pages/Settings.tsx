@@ -57,6 +57,7 @@ interface Settings {
     min_response_rate: number;
     max_opt_out_rate: number;
     min_opt_out_sample: number;
+    min_response_sample: number;
     pause_on_opt_out_spike: boolean;
   };
   paused: boolean;
@@ -68,9 +69,14 @@ interface NumberHealth {
   phone_number_id: string;
   display_phone_number: string;
   quality: string;
-  updated_at: string;
+  /** When WhatsApp last reported on it: null before its first report. */
+  updated_at: string | null;
   paused: boolean;
   paused_reason: string | null;
+  /** Its pace; null for a number reported on that the configuration does not name. */
+  sends_per_second: number | null;
+  default: boolean;
+  configured: boolean;
 }
 
 /** The portfolio's messaging limit, shared by every number in it. */
@@ -106,7 +112,7 @@ function LimitUse({ use }: { use: MessagingLimitUse }) {
   );
 }
 
-function Pacing({ use, paused }: { use: MessagingLimitUse; paused: boolean }) {
+function Pacing({ use, paused, rate }: { use: MessagingLimitUse; paused: boolean; rate?: number | null }) {
   const t = useT();
   const format = useFormat();
   let words = t("settings.pacingOpen");
@@ -116,9 +122,16 @@ function Pacing({ use, paused }: { use: MessagingLimitUse; paused: boolean }) {
     words = left ? t("settings.pacingLeft", { left: format.number(left) }) : t("settings.pacingDeferring");
   }
   return (
-    <Text size="sm" data-testid="pacing">
-      {words}
-    </Text>
+    <Stack gap={0}>
+      {rate != null && (
+        <Text size="sm" data-testid="pace">
+          {t("settings.pace", { rate: format.number(rate) })}
+        </Text>
+      )}
+      <Text size="sm" data-testid="pacing">
+        {words}
+      </Text>
+    </Stack>
   );
 }
 
@@ -641,6 +654,9 @@ function PolicyForm({
             {number("review.min_opt_out_sample", t("settings.minSample"), draft.review.min_opt_out_sample, (s, v) => {
               s.review.min_opt_out_sample = v;
             })}
+            {number("review.min_response_sample", t("settings.minResponseSample"), draft.review.min_response_sample, (s, v) => {
+              s.review.min_response_sample = v;
+            })}
             <Checkbox
               label={t("settings.pauseOnSpike")}
               checked={draft.review.pause_on_opt_out_spike}
@@ -739,7 +755,17 @@ function Numbers({ admin }: { admin: boolean }) {
             {numbers.data.numbers.map((n) => (
               <Table.Tr key={n.phone_number_id} data-testid="number-row" data-paused={n.paused}>
                 <Table.Td data-label={t("settings.number")}>
-                  {n.display_phone_number ? `+${n.display_phone_number}` : n.phone_number_id}
+                  <Text size="sm">{n.display_phone_number ? `+${n.display_phone_number}` : n.phone_number_id}</Text>
+                  {n.default && n.configured && (
+                    <Text size="xs" c="dimmed" data-testid="number-default">
+                      {t("settings.numberDefault")}
+                    </Text>
+                  )}
+                  {!n.configured && (
+                    <Text size="xs" className="warning" data-testid="number-unconfigured">
+                      {t("settings.numberUnconfigured")}
+                    </Text>
+                  )}
                 </Table.Td>
                 <Table.Td data-label={t("settings.quality")}>{n.quality}</Table.Td>
                 <Table.Td data-label={t("settings.status")}>
@@ -752,9 +778,11 @@ function Numbers({ admin }: { admin: boolean }) {
                   <LimitUse use={numbers.data.messaging_limit} />
                 </Table.Td>
                 <Table.Td data-label={t("settings.pacing")}>
-                  <Pacing use={numbers.data.messaging_limit} paused={n.paused} />
+                  <Pacing use={numbers.data.messaging_limit} paused={n.paused} rate={n.sends_per_second} />
                 </Table.Td>
-                <Table.Td data-label={t("settings.updated")}>{format.dateTime(n.updated_at, "UTC")} (UTC)</Table.Td>
+                <Table.Td data-label={t("settings.updated")}>
+                  {n.updated_at ? `${format.dateTime(n.updated_at, "UTC")} (UTC)` : t("settings.noReportYet")}
+                </Table.Td>
                 <Table.Td data-label={t("settings.action")}>
                   {admin && n.paused && (
                     <Button
