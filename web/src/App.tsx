@@ -7,19 +7,22 @@ import { Api, type Role, type Session } from "./api";
 import { loadConfig, savedSession, signInLocally, signInWithCognito, signOut } from "./auth";
 import type { MessageId } from "./i18n/en";
 import { LOCALES, type LocaleCode, useLocale, useT } from "./i18n/locale";
-import { AuditPage } from "./pages/Audit";
-import { ContactPage } from "./pages/Contact";
-import { ContactsPage } from "./pages/Contacts";
 import { QueuePage } from "./pages/Queue";
-import { RuleEditorPage } from "./pages/RuleEditor";
-import { RulesPage } from "./pages/Rules";
-import { SettingsPage } from "./pages/Settings";
-import { TasksPage } from "./pages/Tasks";
 import { Empty, ErrorState, Loading } from "./problems";
 import { SessionContext } from "./session";
 
-// The charts are the heaviest part: loaded when the Stats page first opens.
+// The queue opens first; every other page (the charts of Stats, the journey builder) is
+// loaded the first time it is opened.
+const AuditPage = lazy(() => import("./pages/Audit").then((module) => ({ default: module.AuditPage })));
+const ContactPage = lazy(() => import("./pages/Contact").then((module) => ({ default: module.ContactPage })));
+const ContactsPage = lazy(() => import("./pages/Contacts").then((module) => ({ default: module.ContactsPage })));
+const RuleEditorPage = lazy(() =>
+  import("./pages/RuleEditor").then((module) => ({ default: module.RuleEditorPage })),
+);
+const RulesPage = lazy(() => import("./pages/Rules").then((module) => ({ default: module.RulesPage })));
+const SettingsPage = lazy(() => import("./pages/Settings").then((module) => ({ default: module.SettingsPage })));
 const StatsPage = lazy(() => import("./pages/Stats").then((module) => ({ default: module.StatsPage })));
+const TasksPage = lazy(() => import("./pages/Tasks").then((module) => ({ default: module.TasksPage })));
 
 type Config = Awaited<ReturnType<typeof loadConfig>>;
 const ROLES: Role[] = ["marketing", "counselor", "admin"];
