@@ -267,7 +267,7 @@ ROUTE_MODULES = {
 }
 
 
-@pytest.mark.parametrize("handler", ["functions.webhook.handler"])
+@pytest.mark.parametrize("handler", ["functions.webhook.handler", "functions.api.handler"])
 def test_the_http_handlers_load_no_resolver_nor_route_module_at_import(handler: str) -> None:
     loaded = _loaded("import importlib, sys\nimportlib.import_module(sys.argv[1])", handler)
     assert handler in loaded
