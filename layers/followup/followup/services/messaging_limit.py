@@ -66,6 +66,9 @@ def admit(store: Pacing, limit: MessagingLimit, user: str, now: datetime) -> dat
     return None
 
 
+_TRIES = 5
+
+
 @dataclass(frozen=True)
 class Deferral:
     """Not now: the send waits in the queue until `until`, `reason` shown."""
@@ -130,14 +133,22 @@ def usage(deps: Deps, now: datetime) -> dict[str, object]:
     }
 
 
+class SettingsBusy(Exception):
+    """Others kept saving the settings while the tier was being written."""
+
+
 def set_tier(deps: Deps, event: MessagingTier) -> str:
-    """Take the tier WhatsApp announced into the workspace settings; a raise gives room to
-    the next send at once. Names the outcome for the webhook's report."""
-    settings = deps.rules.settings()
-    limit = settings.messaging_limit
-    if limit.tier == event.tier:
-        return "messaging_tier_unchanged"
-    changed = limit.model_copy(update={"tier": event.tier})
-    deps.rules.save_settings(settings.model_copy(update={"messaging_limit": changed}))
-    deps.catalog.invalidate()
-    return "messaging_tier_changed"
+    """Take the tier WhatsApp announced into the workspace settings, written from the
+    revision read (an admin's save made meanwhile is read again and kept); a raise gives
+    room to the next send at once. Names the outcome for the webhook's report."""
+    for _ in range(_TRIES):
+        read = deps.rules.versioned_settings()
+        limit = read.item.messaging_limit
+        if limit.tier == event.tier:
+            return "messaging_tier_unchanged"
+        changed = limit.model_copy(update={"tier": event.tier})
+        settings = read.item.model_copy(update={"messaging_limit": changed})
+        if deps.rules.save_settings_from(settings, read.revision):
+            deps.catalog.invalidate()
+            return "messaging_tier_changed"
+    raise SettingsBusy
