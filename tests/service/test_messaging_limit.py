@@ -30,12 +30,12 @@ ALLOWANCE = 225
 """The first tier (250 users) less its 10 % headroom."""
 
 
-def _others_reached(engine: MemoryEngine, count: int) -> None:
+def _others_reached(engine: MemoryEngine, count: int, first: int = 0) -> None:
     """Users reached by the portfolio's other numbers: counted in the same store."""
     deps = engine.deps
     assert deps.reach is not None
     limit = deps.catalog.settings().messaging_limit
-    for n in range(count):
+    for n in range(first, first + count):
         assert admit(deps.reach, limit, f"other-{n}", engine.clock.now()) is None
 
 
@@ -239,3 +239,35 @@ def test_a_tier_from_the_webhook_keeps_an_admins_save_made_meanwhile(
     assert racing.raced
     saved = engine.deps.rules.settings()
     assert (saved.timezone, saved.messaging_limit.tier) == ("Asia/Makassar", 2000)
+
+
+def test_a_raised_tier_releases_the_deferred_oldest_first_within_the_new_allowance(
+    engine: MemoryEngine,
+) -> None:
+    # Given a portfolio at its allowance, and three follow-ups deferred ten minutes apart
+    _rules(engine)
+    _others_reached(engine, ALLOWANCE)
+    deferred = []
+    for n in range(3):
+        deferred.append(_send(engine, f"628110000170{n}"))
+        engine.clock.advance(timedelta(minutes=10))
+    assert {f.reason for f in deferred} == {DEFERRED}
+
+    # When WhatsApp raises the tier to 2,000 (an allowance of 1,800), and other numbers of
+    # the portfolio reach all of it but two users before the next dispatch tick
+    assert engine.deliver(payload("business-capability-update.json")) == 200
+    engine.deps.catalog.invalidate()
+    _others_reached(engine, 1800 - ALLOWANCE - 2, first=ALLOWANCE)
+    report = engine.scheduled("dispatch")
+    engine.drain()
+
+    # Then the two deferred first go out at once, and the third keeps waiting for its window
+    found = [engine.deps.followups.followup(f.id) for f in deferred]
+    assert [f.status if f else None for f in found] == [Status.SENT, Status.SENT, Status.QUEUED]
+    assert report["released"] == 2
+    assert _sent_to(engine) == ["6281100001700", "6281100001701"]
+    assert found[2] is not None
+    assert (found[2].reason, found[2].scheduled_at) == (DEFERRED, deferred[2].scheduled_at)
+
+    # And the next tick releases nothing more: the raise was used up
+    assert engine.scheduled("dispatch")["released"] == 0
