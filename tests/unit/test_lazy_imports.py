@@ -128,7 +128,7 @@ HINTED_ONLY = {
     "followup.services.deps",
     "followup.adapters.memory",
 }
-USES_THE_DEPS_MODULE = {"api", "bus_events"}
+USES_THE_DEPS_MODULE = {"bus_events"}
 # The table models and pynamodb (botocore's session with them, about a bare `import boto3`)
 # load with the store when a request first builds the dependencies, in every handler alike.
 STORE = {"pynamodb", "followup.adapters.tables", "followup.adapters.dynamo"}
