@@ -7,57 +7,47 @@ so the provider delivers again: nothing is acknowledged and lost.
 
 from __future__ import annotations
 
-import base64
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from followup.adapters import webhook_security as security
+from followup.adapters.http_event import HttpRequest, answer
 from followup.adapters.whatsapp_webhook import BadEnvelope, parse
 from followup.domain.webhook_events import Unreadable
 from followup.services import webhook
 from followup.wiring import runtime
 
 logger, metrics = runtime.observability("webhook")
-app = APIGatewayHttpResolver()
-PATH = "/webhooks/whatsapp/<secret>"
+PATH = re.compile(r"/webhooks/whatsapp/(?P<secret>[^/]+)")
+Answer = dict[str, Any]
 
 
-def _plain(status: int, body: str = "") -> Response[str]:
-    return Response(status_code=status, content_type="text/plain", body=body)
-
-
-def _authorised(secret: str) -> bool:
+def _authorised(request: HttpRequest, secret: str) -> bool:
     config = runtime.config()
-    headers = app.current_event.headers or {}
     return security.secret_matches(
         secret, config.webhook_secrets.get_secret_value()
     ) and security.header_matches(
-        headers, config.webhook_header_name, config.webhook_header_secret.get_secret_value()
+        request.headers,
+        config.webhook_header_name,
+        config.webhook_header_secret.get_secret_value(),
     )
 
 
-def _raw_body() -> bytes:
-    event = app.current_event
-    body = event.body or ""
-    return base64.b64decode(body) if event.is_base64_encoded else body.encode()
-
-
-@app.post(PATH)
-def receive(secret: str) -> Response[str]:
+def receive(request: HttpRequest, secret: str) -> Answer:
     config = runtime.config()
-    if not _authorised(secret):
-        return _plain(404)
-    body = _raw_body()
+    if not _authorised(request, secret):
+        return answer(404)
+    body = request.raw_body()
     if len(body) > config.webhook_max_body_bytes:
-        return _plain(400, "body too large")
+        return answer(400, "body too large")
     app_secret = config.meta_app_secret.get_secret_value()
-    signature = app.current_event.headers.get("x-hub-signature-256")
+    signature = request.headers.get("x-hub-signature-256")
     if app_secret and not security.signature_valid(body, signature, app_secret):
-        return _plain(401, "invalid signature")
+        return answer(401, "invalid signature")
     deps = runtime.deps()
     received_at = deps.clock.now()
     try:
@@ -68,13 +58,13 @@ def receive(secret: str) -> Response[str]:
             name="webhook_unreadable", unit=MetricUnit.Count, value=len(bad.unreadable)
         )
         logger.warning("webhook refused", extra={"reason": str(bad)})
-        return _plain(400, str(bad))
+        return answer(400, str(bad))
     _keep([e for e in events if isinstance(e, Unreadable)])
     try:
         applied = webhook.apply(deps, events, received_at)
     except webhook.NotYetRecorded as early:
         logger.info("status ahead of its send record", extra={"followup_id": str(early)})
-        return _plain(503, "retry later")
+        return answer(503, "retry later")
     outcome = applied.outcome
     for name, count in outcome.items():
         metrics.add_metric(name=f"webhook_{name}", unit=MetricUnit.Count, value=count)
@@ -87,7 +77,7 @@ def receive(secret: str) -> Response[str]:
     if outcome.get("quality_degraded"):
         logger.error("sending number quality degraded: dispatch paused", extra=dict(outcome))
     logger.info("webhook applied", extra={"events": len(events), **outcome})
-    return _plain(200, "ok")
+    return answer(200, "ok")
 
 
 def _keep(unreadable: Sequence[Unreadable]) -> None:
@@ -99,26 +89,35 @@ def _keep(unreadable: Sequence[Unreadable]) -> None:
         )
 
 
-@app.get(PATH)
-def verify(secret: str) -> Response[str]:
-    if not _authorised(secret):
-        return _plain(404)
-    params = app.current_event.query_string_parameters or {}
+def verify(request: HttpRequest, secret: str) -> Answer:
+    if not _authorised(request, secret):
+        return answer(404)
     token = runtime.config().meta_verify_token.get_secret_value()
-    challenge = security.handshake(params, token)
-    return _plain(403, "verification failed") if challenge is None else _plain(200, challenge)
+    challenge = security.handshake(request.query, token)
+    return answer(403, "verification failed") if challenge is None else answer(200, challenge)
 
 
-@app.exception_handler(Exception)  # type: ignore[untyped-decorator]  # Powertools leaves it untyped
-def internal_error(error: Exception) -> Response[str]:
-    logger.exception("webhook failed; the provider will deliver again")
-    return _plain(500, "internal error")
+ROUTES: dict[str, Callable[[HttpRequest, str], Answer]] = {"POST": receive, "GET": verify}
+
+
+def _route(request: HttpRequest) -> Answer:
+    path = PATH.fullmatch(request.path)
+    if path is None:
+        return answer(404, "no such route")
+    route = ROUTES.get(request.method)
+    if route is None:
+        return answer(405, "method not allowed", Allow=", ".join(sorted(ROUTES)))
+    return route(request, path["secret"])
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    response = app.resolve(event, context)
+    try:
+        response = _route(HttpRequest.of(event))
+    except Exception:  # answered 5xx, so the provider delivers again: nothing is lost
+        logger.exception("webhook failed; the provider will deliver again")
+        response = answer(500, "internal error")
     metrics.add_metric(
         name=f"webhook_http_{response['statusCode']}", unit=MetricUnit.Count, value=1
     )

@@ -11,7 +11,7 @@ DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 
 def current() -> str:
     """The description generated from the handler's routes and models, pretty-printed."""
-    from functions.api.handler import openapi_document
+    from followup.api.resolver import openapi_document
 
     return json.dumps(json.loads(openapi_document()), indent=2, sort_keys=True) + "\n"
 

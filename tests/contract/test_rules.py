@@ -111,6 +111,26 @@ def test_settings_default_until_saved(store: Any) -> None:
     assert store.sending_state() == (changed, [])
 
 
+def test_settings_are_saved_from_the_revision_read_or_not_at_all(store: Any) -> None:
+    # Before any save: the defaults at revision 0, which a first save must start from
+    found = store.versioned_settings()
+    assert (found.item, found.revision) == (WorkspaceSettings(), 0)
+    first = WorkspaceSettings(timezone="Asia/Makassar")
+    assert store.save_settings_from(first, 0) is True
+    assert store.save_settings_from(first, 0) is False
+    assert store.versioned_settings().revision == 1
+
+    # An admin's save moves the revision on whatever it was: a writer holding the older
+    # revision no longer saves over it
+    admin = WorkspaceSettings(timezone="Asia/Jayapura")
+    store.save_settings(admin)
+    assert store.save_settings_from(first, 1) is False
+    found = store.versioned_settings()
+    assert (found.item, found.revision) == (admin, 2)
+    assert store.save_settings_from(first, 2) is True
+    assert store.settings() == first
+
+
 def health(number: str, quality: str, paused: bool = False) -> NumberHealth:
     return NumberHealth(phone_number_id=number, quality=quality, updated_at=T0, paused=paused)
 

@@ -112,3 +112,22 @@ def test_the_numbers_list_shows_the_portfolios_use_of_its_limit(engine: LocalEng
         "allowance": ALLOWANCE,
         "reached": 41,
     }
+
+
+def test_a_tier_raised_in_the_settings_sends_the_deferred_at_the_next_dispatch_tick(
+    engine: LocalEngine,
+) -> None:
+    # Given a portfolio at its allowance, a follow-up deferred for a day
+    engine.deps.rules.save_rule(rule())
+    _others_reached(engine, ALLOWANCE)
+    assert _send(engine, "6281100001516") is Status.QUEUED
+
+    # When an admin raises the tier to 2,000 in the settings
+    _, settings = call(engine, "GET", "/api/settings", role="admin")
+    settings["messaging_limit"]["tier"] = 2000
+    assert call(engine, "PUT", "/api/settings", settings, role="admin")[0] == 200
+
+    # Then the next dispatch tick hands it to the sender, and it goes out
+    assert engine.scheduled("dispatch")["released"] == 1
+    engine.drain()
+    assert [r.body["to"] for r in engine.sandbox.sent() if r.body] == ["6281100001516"]

@@ -118,7 +118,7 @@ def test_a_pause_stops_another_warm_container_within_five_seconds(
     reads = StateReads()
     with container(engine, warm):
         engine.drain()
-        assert engine.scheduled("dispatch") == {"dispatched": 0, "paused": True}
+        assert engine.scheduled("dispatch") == {"dispatched": 0, "paused": True, "released": 0}
     assert engine.sandbox.requests == []
     held = followups(engine, leads)
     assert [f.status for f in held] == [Status.QUEUED] * 12
@@ -166,7 +166,7 @@ def test_an_error_that_stops_the_number_pauses_it_and_holds_the_queue(
     # ... and later ticks neither send nor hand anything to SQS
     engine.clock.advance(HOUR)
     report = engine.tick()
-    assert report["dispatch"] == {"dispatched": 0, "paused": True}
+    assert report["dispatch"] == {"dispatched": 0, "paused": True, "released": 0}
     assert len(engine.sandbox.requests) == 1
     # When an admin resumes the number, each follow-up goes out exactly once
     resume_the_number(engine)

@@ -66,6 +66,22 @@ def test_a_status_through_the_function_url_updates_the_follow_up(engine: LocalEn
     assert engine.invoke("webhook", event)["statusCode"] == 404
 
 
+def test_another_path_or_method_on_the_function_url_is_a_4xx_not_a_failure(
+    engine: LocalEngine,
+) -> None:
+    """The function URL takes any path and method: the wrong ones are the caller's mistake,
+    answered 404 or 405 (with the methods it takes), never a 500 that asks for a retry."""
+    event = load("lambda-url-webhook-post.json")
+    event["body"] = json.dumps(payload("text.json"))
+    event["requestContext"]["http"]["method"] = "PUT"
+    refused = engine.invoke("webhook", event)
+    assert (refused["statusCode"], refused["headers"]["Allow"]) == (405, "GET, POST")
+    event["requestContext"]["http"]["method"] = "POST"
+    event["rawPath"] = event["requestContext"]["http"]["path"] = "/webhooks/whatsapp/a/b"
+    assert engine.invoke("webhook", event)["statusCode"] == 404
+    assert find_contact(engine.deps, RUDI, None) is None
+
+
 def test_every_kind_of_inbound_message_counts_as_the_contact_writing(engine: LocalEngine) -> None:
     for name in (
         "interactive-button.json",

@@ -5,6 +5,7 @@ window, replies inside a window go as ever, and a user reached already costs not
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from followup.domain.followup import FollowUp, Status
@@ -17,21 +18,24 @@ from followup.domain.messaging_limit import (
     bucket_of,
     bucket_start,
 )
+from followup.domain.settings import WorkspaceSettings
 from followup.services.manual import send_now
 from followup.services.messaging_limit import admit
+from followup.services.ports import RuleRepository
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact, rule
+from tests.support.webhook import payload
 
 ALLOWANCE = 225
 """The first tier (250 users) less its 10 % headroom."""
 
 
-def _others_reached(engine: MemoryEngine, count: int) -> None:
+def _others_reached(engine: MemoryEngine, count: int, first: int = 0) -> None:
     """Users reached by the portfolio's other numbers: counted in the same store."""
     deps = engine.deps
     assert deps.reach is not None
     limit = deps.catalog.settings().messaging_limit
-    for n in range(count):
+    for n in range(first, first + count):
         assert admit(deps.reach, limit, f"other-{n}", engine.clock.now()) is None
 
 
@@ -194,3 +198,76 @@ def test_a_new_number_sends_no_more_than_the_days_warm_up_cap(engine: MemoryEngi
     assert tomorrow.status is Status.SENT
     assert _send(engine, "6281100001605").reason == WARMING_UP
     assert len(_sent_to(engine)) == 2 + 1 + 3
+
+
+class AdminSavesFirst:
+    """The real rules repository, except that an admin's save of the settings lands just
+    before the first settings write made through it: a race made deterministic."""
+
+    def __init__(self, real: RuleRepository, admin: dict[str, object]) -> None:
+        self._real, self._admin = real, admin
+        self.raced = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def _race(self) -> None:
+        if not self.raced:
+            self.raced = True
+            self._real.save_settings(self._real.settings().model_copy(update=self._admin))
+
+    def save_settings(self, settings: WorkspaceSettings) -> None:
+        self._race()
+        self._real.save_settings(settings)
+
+    def save_settings_from(self, settings: WorkspaceSettings, revision: int) -> bool:
+        self._race()
+        return self._real.save_settings_from(settings, revision)
+
+
+def test_a_tier_from_the_webhook_keeps_an_admins_save_made_meanwhile(
+    engine: MemoryEngine,
+) -> None:
+    # Given an admin who saves a new time zone while the tier update is being applied
+    racing = AdminSavesFirst(engine.deps.rules, {"timezone": "Asia/Makassar"})
+    engine.deps.rules = cast(RuleRepository, racing)
+
+    # When WhatsApp announces the 2,000 tier
+    assert engine.deliver(payload("business-capability-update.json")) == 200
+
+    # Then both changes stand: the tier update read the settings again and kept the admin's
+    assert racing.raced
+    saved = engine.deps.rules.settings()
+    assert (saved.timezone, saved.messaging_limit.tier) == ("Asia/Makassar", 2000)
+
+
+def test_a_raised_tier_releases_the_deferred_oldest_first_within_the_new_allowance(
+    engine: MemoryEngine,
+) -> None:
+    # Given a portfolio at its allowance, and three follow-ups deferred ten minutes apart
+    _rules(engine)
+    _others_reached(engine, ALLOWANCE)
+    deferred = []
+    for n in range(3):
+        deferred.append(_send(engine, f"628110000170{n}"))
+        engine.clock.advance(timedelta(minutes=10))
+    assert {f.reason for f in deferred} == {DEFERRED}
+
+    # When WhatsApp raises the tier to 2,000 (an allowance of 1,800), and other numbers of
+    # the portfolio reach all of it but two users before the next dispatch tick
+    assert engine.deliver(payload("business-capability-update.json")) == 200
+    engine.deps.catalog.invalidate()
+    _others_reached(engine, 1800 - ALLOWANCE - 2, first=ALLOWANCE)
+    report = engine.scheduled("dispatch")
+    engine.drain()
+
+    # Then the two deferred first go out at once, and the third keeps waiting for its window
+    found = [engine.deps.followups.followup(f.id) for f in deferred]
+    assert [f.status if f else None for f in found] == [Status.SENT, Status.SENT, Status.QUEUED]
+    assert report["released"] == 2
+    assert _sent_to(engine) == ["6281100001700", "6281100001701"]
+    assert found[2] is not None
+    assert (found[2].reason, found[2].scheduled_at) == (DEFERRED, deferred[2].scheduled_at)
+
+    # And the next tick releases nothing more: the raise was used up
+    assert engine.scheduled("dispatch")["released"] == 0

@@ -3,6 +3,8 @@ of sends, is flagged with an alarm, and switched off when the workspace says so.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from followup.domain.followup import Status
@@ -16,12 +18,14 @@ from tests.support.builders import rule
 RULE = "apply-remind-24h"
 
 
-def counted(engine: MemoryEngine, sent: int, opted_out: int, rule_id: str = RULE) -> None:
+def counted(
+    engine: MemoryEngine, sent: int, opted_out: int, rule_id: str = RULE, batch: str = ""
+) -> None:
     """`sent` sends of the rule today, and `opted_out` opt-outs after them."""
     now = engine.clock.now()
     for index in range(sent + opted_out):
         status = Status.SENT if index < sent else Status.OPTED_OUT
-        item = followup(f"fu_{rule_id}_{index}", rule_id=rule_id, status=status, at=now)
+        item = followup(f"fu_{rule_id}_{batch}{index}", rule_id=rule_id, status=status, at=now)
         engine.deps.commit([NewFollowUp(item)], now)
 
 
@@ -69,6 +73,32 @@ def test_a_spike_is_flagged_with_an_alarm_but_not_paused_when_the_setting_is_off
     assert (report["opt_out_spikes"], report["opt_out_spiking"]) == (1, [RULE])
     assert head(engine).active
     assert "high_opt_out" in flagged(engine)
+
+
+def test_a_spike_left_on_raises_its_alarm_once_and_a_later_spike_again(
+    engine: MemoryEngine,
+) -> None:
+    # Given a rule past its opt-out threshold, with the automatic pause off
+    engine.deps.rules.save_rule(rule())
+    counted(engine, 50, 2)
+    assert engine.scheduled("enqueue")["opt_out_spikes"] == 1
+
+    # When the next ticks run on the same spike
+    for _ in range(3):
+        engine.clock.advance(timedelta(minutes=5))
+        report = engine.scheduled("enqueue")
+        # Then the alarm is not raised again, and the rule runs on, noted as flagged
+        assert (report["opt_out_spikes"], report["opt_out_spiking"]) == (0, [])
+    flagged_rule = head(engine)
+    assert flagged_rule.active
+    assert flagged_rule.last_error is not None
+    assert flagged_rule.last_error.message.startswith("opt-out spike: 4.0% of 50 sends")
+
+    # And a spike on a later day raises it once more
+    engine.clock.advance(timedelta(days=1))
+    counted(engine, 50, 2, batch="later")
+    assert engine.scheduled("enqueue")["opt_out_spiking"] == [RULE]
+    assert engine.scheduled("enqueue")["opt_out_spikes"] == 0
 
 
 def test_a_spike_switches_the_rule_off_when_the_setting_says_so(engine: MemoryEngine) -> None:

@@ -128,7 +128,7 @@ HINTED_ONLY = {
     "followup.services.deps",
     "followup.adapters.memory",
 }
-USES_THE_DEPS_MODULE = {"api", "bus_events"}
+USES_THE_DEPS_MODULE = {"bus_events"}
 # The table models and pynamodb (botocore's session with them, about a bare `import boto3`)
 # load with the store when a request first builds the dependencies, in every handler alike.
 STORE = {"pynamodb", "followup.adapters.tables", "followup.adapters.dynamo"}
@@ -244,3 +244,32 @@ def test_importing_every_handler_makes_no_network_call() -> None:
         AWS_MAX_ATTEMPTS="1",
     )
     assert set(HANDLERS) <= loaded
+
+
+# Powertools' event handler package loads every resolver it has with its first import: the
+# webhook answers its two routes without it, the API loads it with its first request, and
+# then only the route modules under that request's path.
+EVENT_HANDLER = "aws_lambda_powertools.event_handler"
+ROUTE_MODULES = {
+    f"followup.api.{name}"
+    for name in (
+        "resolver",
+        "contacts",
+        "events",
+        "queue",
+        "recipes",
+        "rules",
+        "settings",
+        "tasks",
+        "templates",
+        "unsubscribe",
+    )
+}
+
+
+@pytest.mark.parametrize("handler", ["functions.webhook.handler", "functions.api.handler"])
+def test_the_http_handlers_load_no_resolver_nor_route_module_at_import(handler: str) -> None:
+    loaded = _loaded("import importlib, sys\nimportlib.import_module(sys.argv[1])", handler)
+    assert handler in loaded
+    assert EVENT_HANDLER not in loaded
+    assert sorted(loaded & ROUTE_MODULES) == []

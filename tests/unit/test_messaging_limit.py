@@ -8,7 +8,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from followup.adapters.whatsapp_webhook import parse
-from followup.domain.messaging_limit import MessagingLimit, counted, released_at, tier_named
+from followup.domain.messaging_limit import (
+    MessagingLimit,
+    counted,
+    raised,
+    released_at,
+    tier_named,
+)
 from followup.domain.webhook_events import MessagingTier, Unreadable
 from tests.support.webhook import payload
 
@@ -61,3 +67,15 @@ def test_an_unknown_tier_is_unreadable_and_changes_nothing(named: object) -> Non
     events = parse(json.dumps(document).encode(), AT + timedelta(seconds=1))
     assert isinstance(events[0], Unreadable)
     assert events[1] == MessagingTier(250, AT + timedelta(seconds=1))
+
+
+def test_only_a_higher_allowance_counts_as_a_raise() -> None:
+    def limit(tier: int | None, headroom: float = 0.1) -> MessagingLimit:
+        return MessagingLimit.model_validate({"tier": tier, "headroom": headroom})
+
+    assert raised(limit(250), limit(2000))
+    assert raised(limit(2000), limit(None))
+    assert raised(limit(250, headroom=0.5), limit(250))
+    assert not raised(limit(2000), limit(250))
+    assert not raised(limit(250), limit(250))
+    assert not raised(limit(None), limit(100000))

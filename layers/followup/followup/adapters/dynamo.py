@@ -524,7 +524,23 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         )
 
     def save_settings(self, settings: WorkspaceSettings) -> None:
-        StateItem(_SETTINGS_KEY, doc=settings.model_dump_json()).save()
+        doc = settings.model_dump_json()
+        StateItem(_SETTINGS_KEY).update(actions=[StateItem.doc.set(doc), StateItem.revision.add(1)])
+
+    def versioned_settings(self) -> Versioned[WorkspaceSettings]:
+        item = _get(StateItem, _SETTINGS_KEY)
+        if item is None:
+            return Versioned(WorkspaceSettings(), 0)
+        settings = WorkspaceSettings.model_validate_json(item.doc, context=STORED)
+        return Versioned(settings, int(item.revision or 0))
+
+    def save_settings_from(self, settings: WorkspaceSettings, revision: int) -> bool:
+        doc = settings.model_dump_json()
+        unchanged = (
+            StateItem.key.does_not_exist() if revision == 0 else StateItem.revision == revision
+        )
+        item = StateItem(_SETTINGS_KEY, doc=doc, revision=revision + 1)
+        return held(lambda: item.save(condition=unchanged))
 
     def stats(self, since: date, until: date) -> list[DayStats]:
         rule_ids = {head.rule_id for head in self.rule_heads()}

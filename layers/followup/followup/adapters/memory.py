@@ -154,6 +154,7 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         self._versions: dict[tuple[str, int], str] = {}
         self._stats: dict[tuple[str, str], dict[str, int]] = {}
         self._state: dict[str, str] = {}
+        self._settings_revision = 0
         self._audit: dict[str, str] = {}
         self._connections: dict[str, _Connection] = {}
         self._dates: dict[tuple[str, str], str] = {}
@@ -653,6 +654,20 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         doc = settings.model_dump_json()
         with self._lock:
             self._state["settings"] = doc
+            self._settings_revision += 1
+
+    def versioned_settings(self) -> Versioned[WorkspaceSettings]:
+        with self._lock:
+            return Versioned(self.settings(), self._settings_revision)
+
+    def save_settings_from(self, settings: WorkspaceSettings, revision: int) -> bool:
+        doc = settings.model_dump_json()
+        with self._lock:
+            if self._settings_revision != revision:
+                return False
+            self._state["settings"] = doc
+            self._settings_revision += 1
+            return True
 
     def stats(self, since: date, until: date) -> list[DayStats]:
         """Counters of listed rules, by rule then day."""

@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from followup.api.auth import READERS, RULE_WRITERS, caller, require
+from followup.api.edge import IMPORT_KINDS
 from followup.api.openapi import statuses
 from followup.api.waits import shown
 from followup.domain.errors import InvalidField, NotFound
@@ -18,7 +19,6 @@ from followup.services.timeline import conversation
 from followup.wiring import runtime
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
-IMPORT_KINDS = {"text/csv": "csv", "application/x-ndjson": "jsonl", "application/jsonl": "jsonl"}
 
 
 class Approval(BaseModel):

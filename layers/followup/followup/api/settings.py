@@ -34,6 +34,9 @@ def write_settings(settings: WorkspaceSettings) -> dict[str, Any]:
     rules.check_settings(deps, settings)
     before = deps.rules.settings()
     deps.rules.save_settings(settings)
+    messaging_limit.note_raise(
+        deps, before.messaging_limit, settings.messaging_limit, deps.clock.now()
+    )
     audit.record(
         deps, caller(event), "settings.updated", "settings", *settings_change(before, settings)
     )

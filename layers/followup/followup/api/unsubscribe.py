@@ -12,8 +12,6 @@ from followup.services.unsubscribe import unsubscribe_email, valid
 from followup.wiring import runtime
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
-FORM = frozenset({"application/x-www-form-urlencoded", "text/plain", "application/json"})
-"""What mail clients post to a one-click link (`List-Unsubscribe=One-Click`, form-encoded)."""
 
 _REFUSED = "This unsubscribe link is not valid.\n"
 

@@ -277,6 +277,11 @@ class FollowUp(BaseModel):
             update={"scheduled_at": scheduled_at, "dispatched_at": None, "wake_at": scheduled_at}
         )
 
+    def brought_forward(self, at: datetime) -> FollowUp:
+        """Deferred, and free to go sooner (the messaging limit was raised): due at `at`."""
+        self._expect(Status.QUEUED)
+        return self.model_copy(update={"scheduled_at": at, "wake_at": at, "reason": None})
+
     def held_for_template(
         self, at: datetime, reason: str, until: datetime, templates: list[str]
     ) -> FollowUp:

@@ -99,6 +99,16 @@ class MessagingLimit(BaseModel):
         return math.floor(self.tier * (1 - self.headroom) + 1e-9)
 
 
+def raised(before: MessagingLimit, after: MessagingLimit) -> bool:
+    """Whether `after` lets the engine reach more users than `before` did."""
+    was, now = before.allowance(), after.allowance()
+    return was is not None and (now is None or now > was)
+
+
+LONGEST_DEFERRAL = REACH_WINDOW + 2 * BUCKET
+"""No send is deferred for longer (`released_at`): the range a raised tier looks through."""
+
+
 def bucket_of(at: datetime) -> int:
     """The hourly bucket `at` falls in."""
     return math.floor(at.timestamp() / BUCKET.total_seconds())

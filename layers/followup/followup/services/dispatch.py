@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from followup.domain.followup import FollowUp, Status
 from followup.domain.lookahead import queue_delay
+from followup.services.messaging_limit import release_deferred
 from followup.services.ports import CommitRejected, Delayed, FollowUpChange, Phase
 from followup.services.templates import TEMPLATE_WAIT_OVER
 
@@ -23,9 +24,11 @@ _BATCH = 10
 class DispatchReport:
     dispatched: int = 0
     paused: bool = False
+    released: int = 0
+    """Follow-ups the messaging limit deferred, brought forward after a raise of it."""
 
     def as_dict(self) -> dict[str, object]:
-        return {"dispatched": self.dispatched, "paused": self.paused}
+        return {"dispatched": self.dispatched, "paused": self.paused, "released": self.released}
 
 
 def run_tick(deps: Deps, now: datetime) -> DispatchReport:
@@ -38,7 +41,7 @@ def run_tick(deps: Deps, now: datetime) -> DispatchReport:
     """
     if deps.catalog.sending_paused():
         return DispatchReport(paused=True)
-    report = DispatchReport()
+    report = DispatchReport(released=release_deferred(deps, now))
     batch: list[Delayed] = []
     for followup, was, due in _due(deps, now):
         marked = followup.dispatched(now, deps.timings.redrive_after, due=max(due, now))

@@ -15,19 +15,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from followup.domain.followup import Status
 from followup.domain.messaging import window_open
 from followup.domain.messaging_limit import (
     BUCKET,
     DEFERRED,
+    LONGEST_DEFERRAL,
     REACH_WINDOW,
     WARMING_UP,
     MessagingLimit,
     bucket_start,
     counted,
     next_day,
+    raised,
     released_at,
     still_reached,
 )
+from followup.services.ports import CommitRejected, FollowUpChange, Phase
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -64,6 +68,9 @@ def admit(store: Pacing, limit: MessagingLimit, user: str, now: datetime) -> dat
     if store.space(marker, now - REACH_WINDOW, now) is not None:
         store.reserve(keys[current], -1, expires)  # another sender counted this user
     return None
+
+
+_TRIES = 5
 
 
 @dataclass(frozen=True)
@@ -114,30 +121,86 @@ def _warm_up_day(
     return key
 
 
+def _reached(store: Pacing, limit: MessagingLimit, now: datetime) -> int:
+    """Users reached outside their window in the last 24 h (by the hour: up to an hour more)."""
+    prefix = f"portfolio#{limit.portfolio}"
+    return sum(store.counts([f"{prefix}#{b}" for b in counted(now)]).values())
+
+
 def usage(deps: Deps, now: datetime) -> dict[str, object]:
     """The portfolio's tier, the allowance the engine keeps to, and the users reached
     outside their window in the last 24 h (counted by the hour, so up to an hour more)."""
     limit = deps.catalog.settings().messaging_limit
-    reached = 0
-    if deps.reach is not None:
-        prefix = f"portfolio#{limit.portfolio}"
-        reached = sum(deps.reach.counts([f"{prefix}#{b}" for b in counted(now)]).values())
     return {
         "portfolio": limit.portfolio,
         "tier": limit.tier,
         "allowance": limit.allowance(),
-        "reached": reached,
+        "reached": 0 if deps.reach is None else _reached(deps.reach, limit, now),
     }
 
 
+def _raise_key(portfolio: str) -> str:
+    return f"portfolio#{portfolio}#raised"
+
+
+def note_raise(deps: Deps, before: MessagingLimit, after: MessagingLimit, now: datetime) -> None:
+    """When `after` allows more than `before`, the next dispatch tick brings forward what
+    the limit deferred (`release_deferred`)."""
+    if deps.reach is not None and raised(before, after):
+        deps.reach.reserve(_raise_key(after.portfolio), 1, now + LONGEST_DEFERRAL)
+
+
+def release_deferred(deps: Deps, now: datetime) -> int:
+    """After a raise of the limit: the follow-ups it deferred, oldest first and as many as
+    the new allowance has room for, due now; the rest keep their time. How many went.
+
+    One read a tick while nothing was raised; after a raise, the queued lane up to the
+    longest deferral is read once."""
+    if deps.reach is None:
+        return 0
+    key = _raise_key(deps.catalog.settings().messaging_limit.portfolio)
+    raises = deps.reach.counts([key])[key]
+    if raises <= 0:
+        return 0
+    limit = deps.rules.settings().messaging_limit  # read again: the cache may predate the raise
+    allowance = limit.allowance()
+    room = None if allowance is None else max(0, allowance - _reached(deps.reach, limit, now))
+    deferred = sorted(
+        (
+            f
+            for f in deps.followups.waiting(Phase.QUEUED, now + LONGEST_DEFERRAL)
+            if f.reason == DEFERRED
+        ),
+        key=lambda f: (f.scheduled_at, f.created_at, f.id),
+    )
+    released = 0
+    for followup in deferred[:room]:
+        try:
+            deps.commit([FollowUpChange(followup.brought_forward(now), Status.QUEUED)], now)
+        except CommitRejected:
+            continue  # canceled or answered meanwhile
+        released += 1
+    deps.reach.reserve(key, -raises, now + LONGEST_DEFERRAL)
+    return released
+
+
+class SettingsBusy(Exception):
+    """Others kept saving the settings while the tier was being written."""
+
+
 def set_tier(deps: Deps, event: MessagingTier) -> str:
-    """Take the tier WhatsApp announced into the workspace settings; a raise gives room to
-    the next send at once. Names the outcome for the webhook's report."""
-    settings = deps.rules.settings()
-    limit = settings.messaging_limit
-    if limit.tier == event.tier:
-        return "messaging_tier_unchanged"
-    changed = limit.model_copy(update={"tier": event.tier})
-    deps.rules.save_settings(settings.model_copy(update={"messaging_limit": changed}))
-    deps.catalog.invalidate()
-    return "messaging_tier_changed"
+    """Take the tier WhatsApp announced into the workspace settings, written from the
+    revision read (an admin's save made meanwhile is read again and kept); a raise gives
+    room to the next send at once. Names the outcome for the webhook's report."""
+    for _ in range(_TRIES):
+        read = deps.rules.versioned_settings()
+        limit = read.item.messaging_limit
+        if limit.tier == event.tier:
+            return "messaging_tier_unchanged"
+        changed = limit.model_copy(update={"tier": event.tier})
+        settings = read.item.model_copy(update={"messaging_limit": changed})
+        if deps.rules.save_settings_from(settings, read.revision):
+            deps.catalog.invalidate()
+            note_raise(deps, limit, changed, event.at)
+            return "messaging_tier_changed"
+    raise SettingsBusy

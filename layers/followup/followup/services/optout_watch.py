@@ -1,5 +1,5 @@
 """Opt-out spikes: a rule whose contacts opt out too often after its sends is flagged with
-an alarm at each tick, and switched off when the workspace says so.
+an alarm once per spike, and switched off when the workspace says so.
 
 Checked at the enqueue tick, before it enrolls anyone: the counters are kept by the stats
 stream in batches, so the check reads one range of day rows for all rules once per tick
@@ -23,15 +23,16 @@ if TYPE_CHECKING:
 WINDOW = timedelta(days=7)
 """The sends judged: the last seven days, as the stats show by default."""
 PAUSED = "opt-out spike"
-"""How the note on a rule the check switched off begins."""
+"""How the note on a rule the check flagged (and switched off, when it did) begins."""
 
 
 def check(deps: Deps, heads: list[RuleHead], now: datetime) -> tuple[list[str], list[RuleHead]]:
-    """The active rules whose opt-out rate is past the threshold, and the heads as they
-    stand after switching those off (when the workspace says so).
+    """The active rules whose opt-out rate has just gone past the threshold, and the heads
+    as they stand after noting each on its rule and switching it off (when the workspace
+    says so).
 
-    A rule switched on again after such a pause is judged on the days after the pause, so
-    the spike that paused it does not pause it again at once.
+    A flagged rule is judged on the days after its note, so one spike raises the alarm
+    once, and a rule switched on again is not paused again at once for the same spike.
     """
     review = deps.catalog.settings().review
     today = now.date()
@@ -46,13 +47,14 @@ def check(deps: Deps, heads: list[RuleHead], now: datetime) -> tuple[list[str], 
             result.append(head)
             continue
         spiking.append(head.rule_id)
-        if review.pause_on_opt_out_spike:
-            rate = f"{row.opt_out_rate:.1%} of {row.sent} sends"
-            note = RuleError(now, f"{PAUSED}: {rate} opted out; switched off automatically")
+        rate = f"{row.opt_out_rate:.1%} of {row.sent} sends"
+        pause = review.pause_on_opt_out_spike
+        done = "switched off automatically" if pause else "left on (automatic pause is off)"
+        note = RuleError(now, f"{PAUSED}: {rate} opted out; {done}")
+        if pause:
             deps.rules.set_active(head.rule_id, False)
-            deps.rules.note_rule_error(head.rule_id, note)
-            head = replace(head, active=False, last_error=note)
-        result.append(head)
+        deps.rules.note_rule_error(head.rule_id, note)
+        result.append(replace(head, active=head.active and not pause, last_error=note))
     if spiking and review.pause_on_opt_out_spike:
         deps.catalog.invalidate()
     return spiking, result

@@ -1,0 +1,81 @@
+"""What the admin API answers before routing, from the event alone: a body too large or
+unreadable for its path, a value too long to be a key. Loads no resolver, so a request
+refused here costs the function no more than its handler's own imports."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+IMPORT_KINDS = {"text/csv": "csv", "application/x-ndjson": "jsonl", "application/jsonl": "jsonl"}
+"""What a contact import reads, by media type."""
+FORM = frozenset({"application/x-www-form-urlencoded", "text/plain", "application/json"})
+"""What mail clients post to a one-click unsubscribe link (`List-Unsubscribe=One-Click`)."""
+
+
+def oversized(event: dict[str, Any], limit: int) -> dict[str, Any] | None:
+    """The 413 for a body over `limit` bytes, before anything reads it."""
+    body = event.get("body") or ""
+    size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
+    if size <= limit:
+        return None
+    return raw(
+        413, "too_large", f"the body is {size:,} bytes; this route takes at most {_readable(limit)}"
+    )
+
+
+def _readable(size: int) -> str:
+    return f"{size // 2**20} MiB" if size % 2**20 == 0 else f"{size // 2**10} KiB"
+
+
+def overlong(event: dict[str, Any], limit: int) -> dict[str, Any] | None:
+    """The 422 for a path segment or query value over `limit` characters, before any lookup."""
+    fields = []
+    if any(len(part) > limit for part in event.get("rawPath", "").split("/")):
+        fields.append("path")
+    queries = (event.get("queryStringParameters") or {}).items()
+    fields += [f"query.{name}" for name, value in queries if len(value) > limit]
+    if not fields:
+        return None
+    details = [
+        {"field": field, "message": f"at most {limit} characters", "code": "too_long"}
+        for field in fields
+    ]
+    return raw(422, "invalid", "the request has values that are too long", details)
+
+
+def unreadable_body(event: dict[str, Any], accepted: frozenset[str]) -> dict[str, Any] | None:
+    """The 415 or 400 for a body the route cannot read, before the resolver tries to.
+
+    `accepted` are the route's media types; a body without a content type is taken
+    as JSON. Left to the resolver, a bad body would read as missing, and some media
+    types (multipart without a boundary) would fail inside it.
+    """
+    body = event.get("body")
+    if not body:
+        return None
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    kind = headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    if kind not in accepted:
+        names = ", ".join(sorted(accepted))
+        return raw(415, "unsupported_media_type", f"send the body as {names}, not {kind!r}")
+    if kind != "application/json" or event.get("isBase64Encoded"):
+        return None
+    try:
+        json.loads(body)
+    except ValueError:
+        return raw(400, "bad_request", "the body is not valid JSON")
+    return None
+
+
+def raw(
+    status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """An error as the Lambda result itself, for answers given before routing."""
+    problem = {"code": code, "message": message, "details": details or []}
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps({"error": problem}),
+        "isBase64Encoded": False,
+    }
