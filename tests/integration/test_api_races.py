@@ -7,11 +7,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from followup.adapters.tables import RuleItem
-from followup.domain.contact import Contact
+from followup.domain.enrollment import Enrollment
 from followup.domain.followup import Status
 from followup.services.deps import Deps
 from followup.services.inbound import record_inbound
-from followup.services.ports import Change, ContactChange, FollowUpChange, NewFollowUp, Versioned
+from followup.services.ports import (
+    Change,
+    EnrollmentChange,
+    FollowUpChange,
+    NewFollowUp,
+    Versioned,
+)
 from followup_local.engine import LocalEngine
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
@@ -82,22 +88,22 @@ def test_send_now_racing_a_reply_before_it_is_dispatched_answers_409(engine: Loc
     assert engine.sandbox.sent() == []
 
 
-class BusyContact:
-    """The real contacts, except that every read of the contact is followed by another write
-    to it."""
+class BusyEnrollment:
+    """The real follow-up repository, except that every read of the enrollment is followed
+    by another write to it."""
 
-    def __init__(self, deps: Deps, contact_id: str) -> None:
-        self._real, self._transactions = deps.contacts, deps.transactions
-        self._contact_id, self.writes = contact_id, 0
+    def __init__(self, deps: Deps, enrollment_id: str) -> None:
+        self._real, self._transactions = deps.followups, deps.transactions
+        self._enrollment_id, self.writes = enrollment_id, 0
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._real, name)
 
-    def contact(self, contact_id: str) -> Versioned[Contact] | None:
-        found = self._real.contact(contact_id)
-        if found is not None and contact_id == self._contact_id:
-            renamed = found.item.model_copy(update={"name": f"Busy {self.writes}"})
-            self._transactions.commit([ContactChange(renamed, found.revision)], renamed.created_at)
+    def enrollment(self, enrollment_id: str) -> Versioned[Enrollment] | None:
+        found = self._real.enrollment(enrollment_id)
+        if found is not None and enrollment_id == self._enrollment_id:
+            again = EnrollmentChange(found.item, found.revision, found.item)
+            self._transactions.commit([again], found.item.enrolled_at)
             self.writes += 1
         return found
 
@@ -105,17 +111,17 @@ class BusyContact:
 def test_a_rule_change_that_keeps_losing_to_other_writers_answers_409(
     engine: LocalEngine,
 ) -> None:
-    # Given a follow-up queued for the morning, whose contact another system keeps editing
+    # Given a follow-up queued for the morning, whose enrollment another writer keeps moving
     deps = engine.deps
     deps.rules.save_rule(rule())
-    engine.clock.advance(timedelta(hours=10))  # 19:00 in Jakarta: send-now waits
-    lead = quiet_contact(deps, "6281100000903", engine.clock.now() - timedelta(hours=2))
-    status, queued = call(
-        engine, "POST", f"/api/contacts/{lead.id}/followups", {"rule_id": "apply-remind-24h"}
-    )
-    assert (status, queued["status"]) == (202, "queued")
-    busy = BusyContact(deps, lead.id)
-    deps.contacts = busy
+    engine.clock.advance(timedelta(hours=10))  # 19:00 in Jakarta: the send waits
+    lead = quiet_contact(deps, "6281100000903", engine.clock.now() - timedelta(hours=25))
+    engine.scheduled("enqueue")
+    [queued] = deps.followups.followups_of(lead.id)
+    assert queued.status is Status.QUEUED
+    assert queued.enrollment_id is not None
+    busy = BusyEnrollment(deps, queued.enrollment_id)
+    deps.followups = busy
     # When marketing switches the rule off and cancels what is queued
     status, answer = call(
         engine, "POST", "/api/rules/apply-remind-24h/deactivate?cancel_queued=true"

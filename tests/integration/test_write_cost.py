@@ -221,3 +221,29 @@ def test_a_send_writes_no_conversation_line_yet_the_timeline_shows_it_with_its_t
     )
     # A template with no body synced from the catalogue is named, as it always was.
     assert line["text"] == f"[template {followup.rendered.template_name}]"
+
+
+def test_queueing_a_follow_up_rewrites_neither_the_contact_nor_its_quiet_entry(
+    metered: tuple[LocalEngine, Meter],
+) -> None:
+    engine, meter = metered
+    engine.pump_each_step = False
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_lead("c-rudi", RUDI, engine.clock.now() - timedelta(hours=25))
+    engine.deps.contacts.import_contacts([lead])
+    before = engine.deps.contacts.contact(lead.id)
+    assert before is not None
+    writes = writes_of_tick(engine, meter, "enqueue")
+    [queued] = engine.deps.followups.followups_of(lead.id)
+    assert queued.status is Status.QUEUED
+    assert engine.deps.contacts.contact(lead.id) == before
+    # The contact's one pending follow-up is claimed by a small item beside it, in the
+    # transaction that queues the follow-up (one unit, billed twice), off every index.
+    assert "contacts/quiet" not in writes
+    assert writes["contacts/table"] == 2
+    slot = meter.item("contacts", {"id": {"S": f"slot#{lead.id}"}})
+    assert item_size(slot) < 100
+    enqueue_units = {
+        where: n for where, n in writes.items() if not where.startswith(("rules/", "state/"))
+    }
+    assert sum(enqueue_units.values()) == 10

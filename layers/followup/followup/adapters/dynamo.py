@@ -64,6 +64,8 @@ from followup.services.ports import (
     QueueQuery,
     RuleError,
     RuleHead,
+    Slot,
+    SlotChange,
     Versioned,
     lane,
     phase_of,
@@ -190,6 +192,16 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
     def contact(self, contact_id: str) -> Versioned[Contact] | None:
         item = _get(ContactItem, contact_id)
         return _versioned_contact(item) if item else None
+
+    def slot(self, contact_id: str) -> Versioned[Slot] | None:
+        # Eventually consistent: a stale copy only makes the conditional write taking the
+        # slot fail, and the enrollment try again at the next tick.
+        try:
+            item = ContactItem.get(_slot_key(contact_id), consistent_read=False)
+        except DoesNotExist:
+            return None
+        holder, _, until = item.doc.partition(" ")
+        return Versioned(Slot(contact_id, holder, unstamp(until)), int(item.revision))
 
     def contacts_by_ids(self, contact_ids: Iterable[str]) -> dict[str, Contact]:
         wanted = [ContactItem(cid) for cid in dict.fromkeys(contact_ids) if cid]
@@ -644,6 +656,16 @@ def _written(change: Change, day: str) -> tuple[Any, Condition]:
             else ContactItem.revision == change.revision
         )
         return _contact_item(change.contact, change.revision + 1), condition
+    if isinstance(change, SlotChange):
+        slot = change.slot
+        taken = ContactItem(
+            _slot_key(slot.contact_id),
+            revision=change.revision + 1,
+            doc=f"{slot.holder} {stamp(slot.until)}",
+        )
+        if change.revision == 0:
+            return taken, ContactItem.id.does_not_exist()
+        return taken, ContactItem.revision == change.revision
     raise TypeError(f"not a put: {type(change).__name__}")
 
 
@@ -714,6 +736,11 @@ def _contact_item(contact: Contact, revision: int) -> ContactItem:
         quiet_key=f"{contact.stage}#{shard_of(contact.id, SHARDS)}" if reachable else None,
         quiet_since=stamp(contact.quiet_since) if reachable else None,
     )
+
+
+def _slot_key(contact_id: str) -> str:
+    """A contact's pending slot sits beside it, out of every contact index (no stage)."""
+    return f"slot#{contact_id}"
 
 
 def _versioned_contact(item: ContactItem) -> Versioned[Contact]:

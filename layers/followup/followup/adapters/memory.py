@@ -63,6 +63,8 @@ from followup.services.ports import (
     QueueQuery,
     RuleError,
     RuleHead,
+    Slot,
+    SlotChange,
     Versioned,
     lane,
     phase_of,
@@ -157,6 +159,7 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         self._settings_revision = 0
         self._audit: dict[str, str] = {}
         self._connections: dict[str, _Connection] = {}
+        self._slots: dict[str, tuple[Slot, int]] = {}
         self._dates: dict[tuple[str, str], str] = {}
         """Date-trigger entries: (rule id, contact id) → due stamp."""
         self._tasks = {}
@@ -213,6 +216,9 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
             return _enrollment_row(change.enrollment, 1)
         if isinstance(change, EnrollmentChange):
             return _enrollment_row(change.enrollment, change.revision + 1)
+        if isinstance(change, SlotChange):
+            _nonempty(change.slot.contact_id)
+            return change.slot, change.revision + 1
         return _contact_row(change.contact, change.revision + 1)
 
     def _holds(self, change: Change) -> bool:
@@ -230,6 +236,9 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         if isinstance(change, EnrollmentChange):
             enrollment = self._enrollments.get(change.enrollment.id)
             return enrollment is not None and enrollment.revision == change.revision
+        if isinstance(change, SlotChange):
+            taken = self._slots.get(change.slot.contact_id)
+            return (taken[1] if taken else 0) == change.revision
         contact = self._contacts.get(change.contact.id)
         if change.revision == 0:
             return contact is None
@@ -240,6 +249,8 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
             self._followups[change.followup.id] = row
         elif isinstance(change, NewEnrollment | EnrollmentChange):
             self._enrollments[change.enrollment.id] = row
+        elif isinstance(change, SlotChange):
+            self._slots[change.slot.contact_id] = row
         else:
             self._contacts[change.contact.id] = row
 
@@ -283,6 +294,11 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         with self._lock:
             row = self._contacts.get(contact_id)
         return _versioned_contact(row) if row else None
+
+    def slot(self, contact_id: str) -> Versioned[Slot] | None:
+        with self._lock:
+            taken = self._slots.get(contact_id)
+        return Versioned(*taken) if taken else None
 
     def contacts_by_ids(self, contact_ids: Iterable[str]) -> dict[str, Contact]:
         found: dict[str, Contact] = {}
@@ -737,6 +753,8 @@ def _item_of(change: Change) -> tuple[str, str]:
         return "followup", change.followup.id
     if isinstance(change, NewEnrollment | EnrollmentChange):
         return "enrollment", change.enrollment.id
+    if isinstance(change, SlotChange):
+        return "slot", change.slot.contact_id
     return "contact", change.contact.id
 
 

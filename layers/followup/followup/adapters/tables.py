@@ -121,7 +121,8 @@ class DateDueIndex(_DocIndex):
 class ContactItem(Model):
     """A contact, or (id `date#<rule>#<contact>`) a date-trigger entry of one: when a rule's
     date trigger comes round for that contact. Entries carry only `date_key`, `date_due`
-    and a `doc` naming the rule and the contact, so no contact index sees them."""
+    and a `doc` naming the rule and the contact, so no contact index sees them. Or (id
+    `slot#<contact>`) the contact's pending slot: `doc` and `revision` only."""
 
     class Meta:
         table_name = "followup-contacts"

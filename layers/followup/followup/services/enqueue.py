@@ -199,9 +199,11 @@ def _advance(
     known: Versioned[Contact] | None = None,
 ) -> bool:
     """Queue or take the enrollment's due steps. `known` is its contact as the quiet index
-    just returned it: whatever it plans is written on the condition that the contact is
-    still at that revision (and the sender re-reads it before sending), so a copy the
-    index had not caught up with loses the commit and the contact is read again.
+    just returned it, planned from without reading the contact again: the queued send is
+    written on the condition that the enrollment and the contact's pending slot are as
+    read, and the sender re-reads the contact before sending (opt-out, reply, exits,
+    gating), so a copy the index had not caught up with sends nothing it should not. A
+    lost commit reads the contact, and its slot, again.
 
     An enrollment at revision 0 is not stored yet: it is written with its first step, and
     one already stored (an overlapping tick enrolled this silence) is left alone. False
@@ -209,7 +211,7 @@ def _advance(
     enrollment = enrollment_v.item
     rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
     if known is not None:
-        outcome, reason = advance(deps, enrollment_v, known, rule, now)
+        outcome, reason = advance(deps, enrollment_v, known, rule, now, guess_slot=True)
         if outcome is not Outcome.LOST_RACE:
             report.count(outcome, reason)
             return True

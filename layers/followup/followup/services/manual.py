@@ -11,8 +11,15 @@ from followup.domain.errors import Conflict, NotFound
 from followup.domain.followup import FollowUp, Status
 from followup.domain.ids import manual_followup_id
 from followup.domain.journey import send_at
-from followup.services.planning import slot_free
-from followup.services.ports import CommitRejected, ContactChange, FollowUpChange, NewFollowUp
+from followup.services.planning import claim_slot
+from followup.services.ports import (
+    CommitRejected,
+    ContactChange,
+    FollowUpChange,
+    NewFollowUp,
+    Slot,
+    SlotChange,
+)
 from followup.services.waiting import opening
 
 if TYPE_CHECKING:
@@ -117,7 +124,8 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
     existing = deps.followups.followup(fid)
     if existing is not None:
         return existing
-    if not slot_free(deps, contact, fid):
+    busy_until, slot_revision = claim_slot(deps, contact, fid, now)
+    if busy_until is not None:
         raise Conflict(f"contact {contact_id} already has a follow-up waiting to be sent")
     scheduled = send_at(now, now, contact, rule, settings)
     followup = FollowUp.planned(
@@ -131,9 +139,12 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
         manual=True,
         note="manual",
     )
-    holder = contact.model_copy(update={"pending_followup_id": fid, "pending_until": scheduled})
+    slot = SlotChange(Slot(contact.id, fid, scheduled), slot_revision)
+    # The contact is written back unchanged so that a reply or an opt-out landing since it
+    # was read refuses the request, rather than queue a send the sender would drop.
+    unchanged = ContactChange(contact, contact_v.revision)
     try:
-        deps.commit([NewFollowUp(followup), ContactChange(holder, contact_v.revision)], now)
+        deps.commit([NewFollowUp(followup), slot, unchanged], now)
     except CommitRejected as rejected:
         raise Conflict(f"contact {contact_id} changed meanwhile; try again") from rejected
     if scheduled > now:

@@ -13,10 +13,11 @@ from followup.domain.journey import must_stop, send_at
 from followup.services.ports import (
     Change,
     CommitRejected,
-    ContactChange,
     EnrollmentChange,
     NewEnrollment,
     NewFollowUp,
+    Slot,
+    SlotChange,
     Versioned,
 )
 
@@ -92,8 +93,11 @@ def advance(
     contact_v: Versioned[Contact],
     rule: Rule | None,
     now: datetime,
+    *,
+    guess_slot: bool = False,
 ) -> tuple[Outcome, str | None]:
-    """Queue the enrollment's due step at its next send opening, or end or defer it."""
+    """Queue the enrollment's due step at its next send opening, or end or defer it
+    (`guess_slot`: see `claim_slot`)."""
     enrollment, contact = enrollment_v.item, contact_v.item
     settings = deps.catalog.settings()
     if rule is None:
@@ -109,17 +113,16 @@ def advance(
         exited = ended(enrollment, stop.reason, EnrollmentState.EXITED)
         changes: list[Change] = [NewFollowUp(skipped), moved(enrollment_v, exited)]
         return _commit(deps, changes, now, Outcome.SKIPPED, stop.reason)
-    if not slot_free(deps, contact, fid):
-        later = max(contact.pending_until or now, now) + _A_MOMENT
-        deferred = enrollment.model_copy(update={"next_due_at": later})
+    busy_until, slot_revision = claim_slot(deps, contact, fid, now, guess=guess_slot)
+    if busy_until is not None:
+        deferred = enrollment.model_copy(update={"next_due_at": max(busy_until, now) + _A_MOMENT})
         return _commit(deps, [moved(enrollment_v, deferred)], now, Outcome.DEFERRED, None)
     scheduled = send_at(enrollment.next_due_at or now, now, contact, rule, settings)
     queued = _followup(fid, enrollment, contact, now, scheduled, None)
-    holder = contact.model_copy(update={"pending_followup_id": fid, "pending_until": scheduled})
     waiting = enrollment.model_copy(update={"next_due_at": None})
     changes = [
         NewFollowUp(queued),
-        ContactChange(holder, contact_v.revision),
+        SlotChange(Slot(contact.id, fid, scheduled), slot_revision),
         moved(enrollment_v, waiting),
     ]
     return _commit(deps, changes, now, Outcome.QUEUED, None)
@@ -156,13 +159,39 @@ def _followup(
     )
 
 
-def slot_free(deps: Deps, contact: Contact, fid: str) -> bool:
-    """At most one pending follow-up per contact; a slot its holder no longer needs is free."""
-    holder = contact.pending_followup_id
+def claim_slot(
+    deps: Deps, contact: Contact, fid: str, now: datetime, *, guess: bool = False
+) -> tuple[datetime | None, int]:
+    """At most one pending follow-up per contact. While another follow-up needs the
+    contact's slot: when that one is scheduled, and 0. Else None and the slot's revision,
+    for a SlotChange that fails if anyone takes it meanwhile.
+
+    A slot its holder no longer needs (sent, ended, never written), or held by `fid`
+    itself, is free, so nothing has to give it back. A contact written before the slot
+    moved off it may still name its holder itself (`pending_followup_id`): that one is
+    judged the same way.
+
+    With `guess`, a contact never sent a follow-up is taken to have no slot, unread (a
+    tick then reads no item beyond the contacts the index hands over). A wrong guess (its
+    earlier follow-ups all ended unsent) only loses the commit, which writes the slot on
+    the condition that there is none: the caller plans again without guessing."""
+    if _needs_slot(deps, contact.pending_followup_id, fid):
+        return contact.pending_until or now, 0
+    if guess and contact.followups_sent == 0 and contact.pending_followup_id is None:
+        return None, 0
+    taken = deps.contacts.slot(contact.id)
+    if taken is None:
+        return None, 0
+    if _needs_slot(deps, taken.item.holder, fid):
+        return taken.item.until, 0
+    return None, taken.revision
+
+
+def _needs_slot(deps: Deps, holder: str | None, fid: str) -> bool:
     if holder is None or holder == fid:
-        return True
+        return False
     pending = deps.followups.followup(holder)
-    return pending is None or pending.status.terminal or pending.status.outbound
+    return pending is not None and not (pending.status.terminal or pending.status.outbound)
 
 
 def _commit(

@@ -132,8 +132,34 @@ class ContactChange:
     revision: int
 
 
+@dataclass(frozen=True)
+class Slot:
+    """A contact's one pending follow-up: the follow-up holding it, scheduled at `until`.
+    Kept apart from the contact, so taking it rewrites neither the contact nor its index
+    entries; a holder that is sent, ended or missing no longer needs it."""
+
+    contact_id: str
+    holder: str
+    until: datetime
+
+
+@dataclass(frozen=True)
+class SlotChange:
+    """Give the contact's slot to `slot.holder` if nobody took it since `revision` was read
+    (0: never taken)."""
+
+    slot: Slot
+    revision: int
+
+
 Change = (
-    NewFollowUp | FollowUpChange | Conversion | NewEnrollment | EnrollmentChange | ContactChange
+    NewFollowUp
+    | FollowUpChange
+    | Conversion
+    | NewEnrollment
+    | EnrollmentChange
+    | ContactChange
+    | SlotChange
 )
 
 
@@ -316,6 +342,10 @@ class ContactRepository(Protocol):
     """Contacts and their conversations."""
 
     def contact(self, contact_id: str) -> Versioned[Contact] | None: ...
+    def slot(self, contact_id: str) -> Versioned[Slot] | None:
+        """The contact's pending slot as last taken (by any holder, live or not), if ever."""
+        ...
+
     def contacts_by_ids(self, contact_ids: Iterable[str]) -> dict[str, Contact]:
         """Id -> contact for those of `contact_ids` that exist, read a batch at a time."""
         ...

@@ -46,9 +46,12 @@ def advance(
     contact_v: Versioned[Contact],
     rule: Rule | None,
     now: datetime,
+    *,
+    guess_slot: bool = False,
 ) -> tuple[Outcome, str | None]:
     """Take the enrollment through its due steps that send nothing, then queue the send
-    step they reach, for its due time; or end it where the journey ends."""
+    step they reach, for its due time; or end it where the journey ends (`guess_slot`:
+    see `planning.claim_slot`)."""
     if rule is None:
         return queue_send(deps, enrollment_v, contact_v, rule, now)
     stepped = False
@@ -76,7 +79,7 @@ def advance(
         contact_v = found
     if stepped and not isinstance(rule.steps[enrollment_v.item.step_index], Step):
         return Outcome.STEPPED, None
-    return queue_send(deps, enrollment_v, contact_v, rule, now)
+    return queue_send(deps, enrollment_v, contact_v, rule, now, guess_slot=guess_slot)
 
 
 def _step(

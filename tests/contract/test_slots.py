@@ -1,0 +1,64 @@
+"""A contact's pending slot: taken with a conditional write beside the contact, once per
+revision read, without touching the contact."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from followup.services.ports import (
+    CommitRejected,
+    ContactChange,
+    ContactQuery,
+    NewFollowUp,
+    Slot,
+    SlotChange,
+    Versioned,
+)
+from tests.contract.items import T0, contact, followup
+from tests.support.builders import rule
+
+
+def test_a_slot_never_taken_is_absent_and_taken_at_revision_zero(store: Any) -> None:
+    store.save_rule(rule("r"))
+    store.commit([ContactChange(contact(), 0)], T0)
+    assert store.slot("ct_1") is None
+    taken = Slot("ct_1", "fu_a", T0 + timedelta(hours=2))
+    store.commit([NewFollowUp(followup("fu_a")), SlotChange(taken, 0)], T0)
+    assert store.slot("ct_1") == Versioned(taken, 1)
+    # The contact itself is not rewritten, and is still read as itself
+    assert store.contact("ct_1") == Versioned(contact(), 1)
+
+
+def test_two_holders_taking_the_slot_from_one_read_leave_one_follow_up(store: Any) -> None:
+    # Given two follow-ups of one contact, both planned from the same read of its slot
+    store.save_rule(rule("r"))
+    store.commit([NewFollowUp(followup("fu_old")), SlotChange(Slot("ct_1", "fu_old", T0), 0)], T0)
+    read = store.slot("ct_1")
+    first = SlotChange(Slot("ct_1", "fu_a", T0), read.revision)
+    second = SlotChange(Slot("ct_1", "fu_b", T0), read.revision)
+    store.commit([NewFollowUp(followup("fu_a")), first], T0)
+    # When the second commits, Then its slot change loses and its follow-up is not written
+    with pytest.raises(CommitRejected) as rejected:
+        store.commit([NewFollowUp(followup("fu_b")), second], T0)
+    assert rejected.value.only(SlotChange)
+    assert store.followup("fu_b") is None
+    assert store.slot("ct_1") == Versioned(Slot("ct_1", "fu_a", T0), 2)
+
+
+def test_a_first_taking_loses_to_another_first_taking(store: Any) -> None:
+    store.save_rule(rule("r"))
+    store.commit([SlotChange(Slot("ct_1", "fu_a", T0), 0)], T0)
+    with pytest.raises(CommitRejected) as rejected:
+        store.commit([SlotChange(Slot("ct_1", "fu_b", T0), 0)], T0)
+    assert rejected.value.only(SlotChange)
+    assert store.slot("ct_1") == Versioned(Slot("ct_1", "fu_a", T0), 1)
+
+
+def test_slots_stay_out_of_contact_listings(store: Any) -> None:
+    store.commit([ContactChange(contact(), 0)], T0)
+    store.commit([SlotChange(Slot("ct_1", "fu_a", T0), 0)], T0)
+    page = store.find_contacts(ContactQuery(), 50, None)
+    assert [found.id for found in page.items] == ["ct_1"]
