@@ -62,6 +62,13 @@ class NumberSetting(BaseModel):
     api_key: SecretStr
     sends_per_second: int = Field(default=DEFAULT_RATE, ge=1, le=MAX_RATE)
 
+    @field_validator("api_key")
+    @classmethod
+    def _keyed(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("api_key is empty: each number needs its 360dialog key")
+        return value
+
     def number(self) -> SendingNumber:
         """The number as the services know it (without its key)."""
         return SendingNumber(
@@ -233,6 +240,17 @@ class Config(BaseSettings):
     def _decoded(cls, value: Any) -> Any:
         """The secret may hold the list itself or its JSON text."""
         return json.loads(value) if isinstance(value, str) else value
+
+    @field_validator("d360_numbers")
+    @classmethod
+    def _distinct(cls, value: tuple[NumberSetting, ...]) -> tuple[NumberSetting, ...]:
+        """Each number once: a repeated one would send with either key and pace."""
+        seen: set[str] = set()
+        for setting in value:
+            if setting.phone_number_id in seen:
+                raise ValueError(f"phone_number_id {setting.phone_number_id} is given twice")
+            seen.add(setting.phone_number_id)
+        return value
 
     @classmethod
     def settings_customise_sources(
