@@ -5,8 +5,8 @@ some numbers."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from datetime import timedelta
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from followup.domain.numbers import OTHER_NUMBER
 from followup.domain.pacing import slot_of
 from followup.services.contacts import change_stage
 from followup.services.pacing import BUSY_NUMBER, Pacer
+from followup.services.ports import Change, Transactions
 from followup.services.preview import preview
 from followup.services.webhook import resume_number
 from followup_local.engine import LOCAL_API_KEY
@@ -25,7 +26,7 @@ from followup_local.memory_engine import MemoryEngine, memory_engine
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 from tests.support.builders import quiet_contact, rule
 
-HOUR, SECOND = timedelta(hours=1), timedelta(seconds=1)
+HOUR, MINUTE, SECOND = timedelta(hours=1), timedelta(minutes=1), timedelta(seconds=1)
 FIRST, OTHER = BUSINESS_NUMBER["phone_number_id"], SECOND_NUMBER["phone_number_id"]
 OTHER_KEY = "second-number-key"
 NUMBERS = [
@@ -283,3 +284,47 @@ def test_a_refused_key_pauses_only_its_number_when_each_number_has_its_own(
     assert "API key" in health.paused_reason
     assert only_followup(engine, on_other.id).status is Status.QUEUED
     assert only_followup(engine, on_first.id).status is Status.SENT
+
+
+class CountedWrites:
+    """The store's commits, counted on their way through (each is one transaction)."""
+
+    def __init__(self, store: Transactions) -> None:
+        self.store, self.commits = store, 0
+
+    def commit(self, changes: Sequence[Change], at: datetime) -> None:
+        self.commits += 1
+        self.store.commit(changes, at)
+
+
+def test_a_paused_numbers_held_follow_ups_cost_nothing_per_tick_and_go_once_it_resumes(
+    two_numbers: MemoryEngine,
+) -> None:
+    engine = two_numbers
+    # Given a due lead on each number, the first number flagged, and a tick that held its lead
+    engine.deps.rules.save_rule(rule())
+    quiet = engine.clock.now() - 25 * HOUR
+    on_first = quiet_contact(engine.deps, "6281100000961", quiet, phone_number_id=FIRST)
+    quiet_contact(engine.deps, "6281100000962", quiet, phone_number_id=OTHER)
+    assert engine.deliver(flagged(BUSINESS_NUMBER)) == 200
+    engine.tick()
+    assert only_followup(engine, on_first.id).status is Status.QUEUED
+    # When dispatch ticks again and again while the number stays paused
+    writes = CountedWrites(engine.deps.transactions)
+    engine.deps.transactions = writes
+    dispatched = []
+    for _ in range(3):
+        engine.clock.advance(MINUTE)
+        dispatched.append(engine.scheduled("dispatch")["dispatched"])
+        engine.drain()
+    # Then the held lead is neither written nor queued again
+    assert (writes.commits, dispatched) == (0, [0, 0, 0])
+    held = only_followup(engine, on_first.id)
+    assert held.status is Status.QUEUED
+    assert held.reason is not None
+    assert f"number {FIRST} paused" in held.reason
+    # When an operator resumes the number, its lead goes out at once, with no tick
+    assert resume_number(engine.deps, FIRST, engine.clock.now())
+    engine.drain()
+    assert only_followup(engine, on_first.id).status is Status.SENT
+    assert keys_sent_to(engine)["6281100000961"] == LOCAL_API_KEY

@@ -65,6 +65,7 @@ from followup.services.ports import (
     RuleError,
     RuleHead,
     Versioned,
+    held_lane,
     lane,
     phase_of,
     waiting_entry,
@@ -299,6 +300,17 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
                 if item.phase_key == key and item.wake_at is not None and item.wake_at <= last:
                     followup = _followup(item)
                     if _wakes(followup, phase, until):
+                        yield followup
+
+    def held_for(self, number: str) -> Iterator[FollowUp]:
+        """The number's held lane, read by key after the keys-only index; what has moved on
+        since is left out."""
+        for shard in range(SHARDS):
+            key = f"{held_lane(number)}#{shard}"
+            for item in _items(FollowUpItem, FollowUpItem.waiting.query(key)):
+                if item.phase_key == key:
+                    followup = _followup(item)
+                    if phase_of(followup) is Phase.HELD and followup.held_by == number:
                         yield followup
 
     def queue(self, query: QueueQuery, limit: int, cursor: str | None) -> Page[FollowUp]:

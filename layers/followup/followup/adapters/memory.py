@@ -64,6 +64,7 @@ from followup.services.ports import (
     RuleError,
     RuleHead,
     Versioned,
+    held_lane,
     lane,
     phase_of,
     waiting_entry,
@@ -431,6 +432,20 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
                 followup = FollowUp.model_validate_json(doc)
                 wake = followup.wake_at
                 if phase_of(followup) is phase and wake is not None and wake <= until:
+                    yield followup
+
+    def held_for(self, number: str) -> Iterator[FollowUp]:
+        for shard in range(SHARDS):
+            key = f"{held_lane(number)}#{shard}"
+            with self._lock:
+                found = sorted(
+                    (row.wake_at or "", fid, row.doc)
+                    for fid, row in self._followups.items()
+                    if row.phase_key == key
+                )
+            for _, _, doc in found:
+                followup = FollowUp.model_validate_json(doc)
+                if phase_of(followup) is Phase.HELD and followup.held_by == number:
                     yield followup
 
     def queue(self, query: QueueQuery, limit: int, cursor: str | None) -> Page[FollowUp]:
