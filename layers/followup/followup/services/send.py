@@ -187,11 +187,11 @@ def _hand_over(
     what came of it; or defer it to the
     portfolio's next window (or the warming number's next day) when it would pass the
     messaging limit (or the day's warm-up cap)."""
-    later = defer_until(deps, contact, address, now)
+    number = deps.numbers.sender(contact.phone_number_id, rule.numbers)
+    later = defer_until(deps, contact, address, number, now)
     if later is not None:
         deferred = _requeue(deps, claimed, now, later.until, dispatched=False, reason=later.reason)
         return SendResult.IGNORED if deferred is SendResult.IGNORED else SendResult.DEFERRED
-    number = deps.numbers.sender(contact.phone_number_id, rule.numbers)
     if deps.pacer is not None:
         held = deps.pacer.admit(address, number)
         if held is not None:

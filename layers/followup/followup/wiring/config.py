@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
@@ -61,6 +61,11 @@ class NumberSetting(BaseModel):
     display_phone_number: str = Field(default="", max_length=32)
     api_key: SecretStr
     sends_per_second: int = Field(default=DEFAULT_RATE, ge=1, le=MAX_RATE)
+    warm_up_started_on: date | None = Field(
+        default=None,
+        description="a new number's first day: it keeps to the workspace's warm-up schedule "
+        "from then (without it the default number goes by the warm-up setting)",
+    )
 
     @field_validator("api_key")
     @classmethod
@@ -75,6 +80,7 @@ class NumberSetting(BaseModel):
             phone_number_id=self.phone_number_id,
             display_phone_number=self.display_phone_number,
             sends_per_second=self.sends_per_second,
+            warm_up_started_on=self.warm_up_started_on,
         )
 
 
