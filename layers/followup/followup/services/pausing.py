@@ -1,5 +1,6 @@
 """Pausing sends when WhatsApp says to stop: one number (its quality, a block, billing,
-Meta's agent) or the whole workspace (our API key refused). Only an admin resumes."""
+Meta's agent) or the whole workspace (our API key refused). Only an admin resumes; a
+resumed number's held follow-ups are released to the send queue at once."""
 
 from __future__ import annotations
 

@@ -67,13 +67,6 @@ class NumberSetting(BaseModel):
         "from then (without it the default number goes by the warm-up setting)",
     )
 
-    @field_validator("api_key")
-    @classmethod
-    def _keyed(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().strip():
-            raise ValueError("api_key is empty: each number needs its 360dialog key")
-        return value
-
     def number(self) -> SendingNumber:
         """The number as the services know it (without its key)."""
         return SendingNumber(
@@ -250,9 +243,12 @@ class Config(BaseSettings):
     @field_validator("d360_numbers")
     @classmethod
     def _distinct(cls, value: tuple[NumberSetting, ...]) -> tuple[NumberSetting, ...]:
-        """Each number once: a repeated one would send with either key and pace."""
+        """Each number once, each with its key: a repeated one would send with either key
+        and pace, one without a key could send nothing."""
         seen: set[str] = set()
         for setting in value:
+            if not setting.api_key.get_secret_value().strip():
+                raise ValueError(f"the api_key of {setting.phone_number_id} is empty")
             if setting.phone_number_id in seen:
                 raise ValueError(f"phone_number_id {setting.phone_number_id} is given twice")
             seen.add(setting.phone_number_id)
