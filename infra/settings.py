@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import json
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from followup.domain.pacing import DEFAULT_RATE, MAX_RATE
 
@@ -26,7 +27,14 @@ class DeploySettings(BaseModel):
         default=DEFAULT_RATE,
         ge=1,
         le=MAX_RATE,
-        description="the WhatsApp number's throughput limit: every sender together keeps to it",
+        description="the WhatsApp number's throughput limit: every sender together keeps to it"
+        " (one number; see number_rates for several)",
+    )
+    number_rates: tuple[Annotated[int, Field(ge=1, le=MAX_RATE)], ...] = Field(
+        default=(),
+        max_length=50,
+        description="with several numbers (D360_NUMBERS): each one's sends_per_second, as in"
+        " the secret; the senders and the webhook are sized for their sum",
     )
     send_time_ms: int = Field(
         default=250,
@@ -56,6 +64,17 @@ class DeploySettings(BaseModel):
     )
     api_rate_limit: int = Field(default=50, ge=1, description="steady requests per second")
     api_burst_limit: int = Field(default=100, ge=1)
+
+    @field_validator("number_rates", mode="before")
+    @classmethod
+    def _listed(cls, value: Any) -> Any:
+        """`-c number_rates=[80,20]` arrives as text; cdk.json gives the list itself."""
+        return json.loads(value) if isinstance(value, str) else value
+
+    @property
+    def total_rate(self) -> int:
+        """Sends a second of every number together: what the senders must reach."""
+        return sum(self.number_rates) or self.sends_per_second
 
     @property
     def production(self) -> bool:

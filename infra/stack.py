@@ -270,7 +270,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
 
     def _handlers(self) -> None:
         settings = self.settings
-        capacity = send_capacity(settings.sends_per_second, settings.send_time_ms)
+        capacity = send_capacity(settings.total_rate, settings.send_time_ms)
         self.capacity = capacity
         provider = {"D360_BASE_URL": settings.d360_base_url}
         for tick in ticks.ORDER:
@@ -291,7 +291,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
             "webhook",
             timeout_seconds=10,
             environment={"WEBHOOK_HEADER_NAME": settings.webhook_header_name},
-            reserved=access.webhook_concurrency(settings.sends_per_second),
+            reserved=access.webhook_concurrency(settings.total_rate),
         )
         self.function("api", environment=provider)  # syncs the template catalogue on demand
         self.function("bus_events")

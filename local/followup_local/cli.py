@@ -172,7 +172,8 @@ def parser() -> argparse.ArgumentParser:
         "connect-whatsapp",
         help="point 360dialog's webhook at the deployed stack, or show where it points",
         description="Register the deployed webhook URL (with the path secret, and the secret "
-        "header if asked) with 360dialog's /v1/configs/webhook, reading the webhook function's "
+        "header if asked) with 360dialog's /v1/configs/webhook, with each sending number's key "
+        "(D360_NUMBERS, else D360_API_KEY), reading the webhook function's "
         "URL from the stack's outputs and the secrets from its Secrets Manager secret. Secrets "
         "are shown masked.",
     )
@@ -274,35 +275,50 @@ def _connect(cli: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                 f"stack {args.stack!r} has no WebhookBaseUrl / SecretName output"
             )
         secrets = connect.read_secrets(secret_name, args.region)
-        api_key = os.environ.get("D360_API_KEY") or secrets.get("D360_API_KEY", "")
-        webhooks = connect.Webhooks(connect.d360_base_url(), api_key)
-        try:
-            before = webhooks.current()
-            after = None
-            if not args.show:
-                chosen = connect.target(base_url, secrets, args.header_name)
-                webhooks.register(chosen)
-                after = webhooks.current()
-        finally:
-            webhooks.close()
+        numbers = connect.number_keys(secrets)
+        chosen = None if args.show else connect.target(base_url, secrets, args.header_name)
     except connect.ConnectError as problem:
         Console(stderr=True).print(f"[red]connect-whatsapp:[/red] {problem}")
         return 1
-    table = Table(title="360dialog webhook", box=box.SIMPLE)
+    done = [connect.connect_number(connect.d360_base_url(), each, chosen) for each in numbers]
+    console.print(_connected_table(done, chosen))
+    for failed in (c for c in done if c.problem):
+        Console(stderr=True).print(
+            f"[red]connect-whatsapp:[/red] number {failed.number}: {failed.problem}",
+            highlight=False,
+        )
+    return 1 if any(c.problem for c in done) else 0
+
+
+def _connected_table(done: list[connect.Connected], chosen: connect.Target | None) -> Table:
+    """Each number's webhook before (or now) and after, and what was done for it."""
+    table = Table(title="360dialog webhook, by number", box=box.SIMPLE)
+    table.add_column("number")
     table.add_column("")
     table.add_column("url", overflow="fold")
     table.add_column("headers", overflow="fold")
-    table.add_row(
-        "now" if after is None else "before",
-        connect.masked_url(before.get("url")),
-        connect.masked_headers(before.get("headers")),
-    )
-    if after is not None:
+    table.add_column("done", overflow="fold")
+    for each in done:
+        if each.problem:
+            outcome = f"failed: {each.problem}"
+        else:
+            outcome = "shown" if chosen is None else "registered"
         table.add_row(
-            "after", connect.masked_url(after.get("url")), connect.masked_headers(chosen.headers)
+            each.number,
+            "now" if chosen is None else "before",
+            connect.masked_url(each.before.get("url")),
+            connect.masked_headers(each.before.get("headers")),
+            outcome,
         )
-    console.print(table)
-    return 0
+        if each.after is not None and chosen is not None:
+            table.add_row(
+                "",
+                "after",
+                connect.masked_url(each.after.get("url")),
+                connect.masked_headers(chosen.headers),
+                "",
+            )
+    return table
 
 
 def _simulate(cli: argparse.ArgumentParser, args: argparse.Namespace) -> int:

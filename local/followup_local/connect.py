@@ -1,9 +1,10 @@
 """`followup connect-whatsapp`: point 360dialog at the deployed webhook, and show where it points.
 
 The URL is the webhook function's own URL (the stack's `WebhookBaseUrl` output) plus the
-webhook secret from the stack's Secrets Manager secret; the 360dialog API key comes from
-the same secret (or `D360_API_KEY`). Secrets are never printed: URLs and header values are
-shown masked.
+webhook secret from the stack's Secrets Manager secret. 360dialog keeps a webhook per
+number, set with that number's API key: each key of `D360_NUMBERS` (else the one
+`D360_API_KEY`), from the environment or the same secret. Secrets are never printed: URLs
+and header values are shown masked.
 """
 
 from __future__ import annotations
@@ -50,7 +51,62 @@ def read_secrets(name: str, region: str | None) -> dict[str, str]:
     document = json.loads(raw["SecretString"])
     if not isinstance(document, dict):
         raise ConnectError(f"secret {name!r} must hold a JSON object")
-    return {k: str(v) for k, v in document.items()}
+    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in document.items()}
+
+
+@dataclass(frozen=True)
+class NumberKey:
+    """A sending number and the 360dialog key its webhook is set with."""
+
+    number: str
+    api_key: str
+
+
+def number_keys(secrets: dict[str, str]) -> list[NumberKey]:
+    """Each number's key, as the engine reads them: `D360_NUMBERS` (the environment's, else
+    the secret's), else the one `D360_API_KEY`."""
+    listed = os.environ.get("D360_NUMBERS") or secrets.get("D360_NUMBERS", "")
+    if listed:
+        try:
+            numbers = json.loads(listed)
+            return [NumberKey(str(n["phone_number_id"]), str(n["api_key"])) for n in numbers]
+        except (ValueError, KeyError, TypeError):
+            raise ConnectError(
+                "D360_NUMBERS must be a JSON list of {phone_number_id, api_key, ...}"
+            ) from None
+    single = os.environ.get("D360_API_KEY") or secrets.get("D360_API_KEY", "")
+    number = secrets.get("D360_PHONE_NUMBER_ID") or secrets.get("D360_NUMBER") or "default"
+    return [NumberKey(number, single)]
+
+
+@dataclass(frozen=True)
+class Connected:
+    """What was done for one number: its webhook before and after (None: only shown), or
+    why it could not be done."""
+
+    number: str
+    before: dict[str, Any]
+    after: dict[str, Any] | None = None
+    problem: str | None = None
+
+
+def connect_number(base_url: str, each: NumberKey, chosen: Target | None) -> Connected:
+    """Show one number's webhook, and set it to `chosen` unless that is None."""
+    try:
+        webhooks = Webhooks(base_url, each.api_key)
+    except ConnectError as problem:
+        return Connected(each.number, {}, problem=str(problem))
+    before: dict[str, Any] = {}
+    try:
+        before = webhooks.current()
+        if chosen is None:
+            return Connected(each.number, before)
+        webhooks.register(chosen)
+        return Connected(each.number, before, webhooks.current())
+    except ConnectError as problem:
+        return Connected(each.number, before, problem=str(problem))
+    finally:
+        webhooks.close()
 
 
 def target(base_url: str, secrets: dict[str, str], header_name: str | None) -> Target:

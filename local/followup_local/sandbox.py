@@ -131,7 +131,8 @@ class WhatsAppSandbox(BackgroundServer):
         self._inbound: dict[str, datetime] = {}
         self._injections: list[_Injection] = []
         self._drops = 0
-        self.webhook: dict[str, Any] | None = None  # what POST /v1/configs/webhook set
+        self.webhooks: dict[str, dict[str, Any]] = {}
+        """What POST /v1/configs/webhook set, by API key: each number has its own."""
         self.templates = SandboxTemplates(clock)
         """The catalogue `GET /v1/configs/templates` serves; `POST /sandbox/templates`
         changes a template and answers with the webhook delivery that says so."""
@@ -227,7 +228,7 @@ class WhatsAppSandbox(BackgroundServer):
             return _error(401, 190, "Invalid API key", "D360-API-KEY is missing or wrong")
         if raw is None:
             with self._lock:
-                return _Answer(200, self.webhook or {})
+                return _Answer(200, self.webhooks.get(str(api_key), {}))
         try:
             body = json.loads(raw)
             url, headers = body["url"], body.get("headers") or {}
@@ -237,7 +238,7 @@ class WhatsAppSandbox(BackgroundServer):
         if problem:
             return _error(400, 100, "Invalid parameter", problem)
         with self._lock:
-            self.webhook = {"url": url, "headers": headers}
+            self.webhooks[str(api_key)] = {"url": url, "headers": headers}
         return _Answer(200, {"url": url})
 
     def list_templates(self, api_key: str | None, query: str) -> _Answer:

@@ -241,3 +241,25 @@ def test_a_queue_window_given_in_local_time_finds_every_entry_inside_it(store: A
     write(store, followup("fu_night", at=night))
     evening = QueueQuery(since=T0.astimezone(new_york), until=night.astimezone(new_york))
     assert page_ids(store, evening, 10) == [["fu_night", "fu_day"]]
+
+
+def test_follow_ups_held_for_a_paused_number_are_read_by_that_number_only(store: Any) -> None:
+    # Given two follow-ups held for one number, one for another, and one queued
+    write(store, *(followup(f"fu_h{n}") for n in range(4)))
+    for n, number in enumerate(["111", "111", "222"]):
+        claimed = moved(followup(f"fu_h{n}"), Status.SENDING, T0)
+        store.commit([FollowUpChange(claimed, Status.QUEUED)], T0)
+        held = claimed.held_for_number(minutes(n), number, f"held: number {number} paused")
+        store.commit([FollowUpChange(held, Status.SENDING)], T0)
+    # Then each number's lane holds its own, and no tick's phase reads them
+    assert sorted(f.id for f in store.held_for("111")) == ["fu_h0", "fu_h1"]
+    assert [(f.id, f.held_by) for f in store.held_for("222")] == [("fu_h2", "222")]
+    assert list(store.held_for("333")) == []
+    assert [f.id for f in store.waiting(Phase.QUEUED, minutes(60))] == ["fu_h3"]
+    # When one is released, it leaves the lane for the dispatched phase
+    [first, _] = sorted(store.held_for("111"), key=lambda f: f.id)
+    store.commit(
+        [FollowUpChange(first.unheld(minutes(5), timedelta(minutes=30)), Status.QUEUED)], T0
+    )
+    assert [f.id for f in store.held_for("111")] == ["fu_h1"]
+    assert [f.id for f in store.waiting(Phase.DISPATCHED, minutes(60))] == ["fu_h0"]

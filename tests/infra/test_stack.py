@@ -14,6 +14,7 @@ import aws_cdk as cdk
 import pytest
 
 from followup.adapters.tables import TABLES, table_spec, ttl_attribute
+from infra.access import webhook_concurrency
 from infra.batching import BROADCASTER, STATS
 from infra.capacity import send_capacity
 from infra.layer import build as build_layer
@@ -484,6 +485,23 @@ def test_the_sender_is_told_the_numbers_rate_and_scales_to_reach_it(
         variables = sender["Properties"]["Environment"]["Variables"]
         assert int(variables["FOLLOWUP_SEND_CONCURRENCY"]) == capacity.threads
         assert int(variables["FOLLOWUP_SENDS_PER_SECOND"]) == limit
+
+
+def test_with_several_numbers_the_senders_and_webhook_are_sized_for_their_rates_together(
+    tmp_path: Path,
+) -> None:
+    # Given three numbers whose rates add up to 1,000 a second (as `-c number_rates=...`)
+    s = synth(tmp_path, number_rates="[250, 250, 500]")
+    # Then the senders can reach the sum, each number paced to its own rate
+    [mapping] = [
+        m["Properties"]
+        for m in s.resources("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"]["Ref"] == _ref_of(s, s.stack.functions["sender"])
+    ]
+    assert mapping["ScalingConfig"] == {"MaximumConcurrency": send_capacity(1000, 250).instances}
+    # And the webhook takes the statuses of all their sends
+    webhook = s.resources("AWS::Lambda::Function")[_ref_of(s, s.stack.functions["webhook"])]
+    assert webhook["Properties"]["ReservedConcurrentExecutions"] == webhook_concurrency(1000)
 
 
 def test_admin_routes_need_a_jwt_and_only_the_webhook_and_description_are_open(

@@ -57,7 +57,7 @@ def test_registers_the_newest_secret_and_the_header_and_prints_them_masked(
 ) -> None:
     monkeypatch.setenv("COLUMNS", "160")  # the function URL on one line
     assert connect("--stack", "Followup-prod", "--header-name", "X-Followup-Secret") == 0
-    assert deployed.webhook == {
+    assert deployed.webhooks["d360-key"] == {
         "url": f"{WEBHOOK_BASE_URL}webhooks/whatsapp/{NEW}",
         "headers": {"X-Followup-Secret": HEADER_VALUE},
     }
@@ -76,7 +76,7 @@ def test_show_changes_nothing(
         connect("--base-url", WEBHOOK_BASE_URL, "--secret-name", "followup-prod-secrets", "--show")
         == 0
     )
-    assert deployed.webhook is None
+    assert deployed.webhooks == {}
     assert "(none)" in capsys.readouterr().out
 
 
@@ -86,7 +86,7 @@ def test_a_wrong_api_key_is_reported_and_nothing_changes(
     monkeypatch.setenv("D360_API_KEY", "not-the-key")
     assert connect("--stack", "Followup-prod") == 1
     assert "360dialog refused the API key (401)" in capsys.readouterr().err
-    assert deployed.webhook is None
+    assert deployed.webhooks == {}
 
 
 def test_a_url_360dialog_would_refuse_is_stopped_before_sending(
@@ -95,7 +95,7 @@ def test_a_url_360dialog_would_refuse_is_stopped_before_sending(
     with_port = "https://api.example.com:8443"
     assert connect("--base-url", with_port, "--secret-name", "followup-prod-secrets") == 1
     assert "may not name a port" in capsys.readouterr().err
-    assert deployed.webhook is None
+    assert deployed.webhooks == {}
 
 
 def test_an_unknown_stack_and_missing_arguments_are_named(
@@ -107,3 +107,38 @@ def test_an_unknown_stack_and_missing_arguments_are_named(
         connect("--base-url", WEBHOOK_BASE_URL)
     assert exited.value.code == 2
     assert "needs --stack, or both --base-url and --secret-name" in capsys.readouterr().err
+
+
+def test_with_several_numbers_each_numbers_key_registers_the_webhook_and_says_how_it_went(
+    deployed: WhatsAppSandbox, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a secret with three numbers, of which 360dialog knows the first two keys
+    monkeypatch.setenv("COLUMNS", "200")
+    numbers = [
+        {"phone_number_id": "1110001", "api_key": "key-one"},
+        {"phone_number_id": "2220002", "api_key": "key-two"},
+        {"phone_number_id": "3330003", "api_key": "key-gone"},
+    ]
+    for key in ("key-one", "key-two"):
+        deployed.accept(key)
+    boto3.client("secretsmanager", region_name=REGION).put_secret_value(
+        SecretId="followup-prod-secrets",
+        SecretString=json.dumps({"D360_NUMBERS": numbers, "WEBHOOK_SECRET": NEW}),
+    )
+    # When the webhook is connected
+    assert connect("--stack", "Followup-prod") == 1
+    # Then it is registered with each known number's key
+    url = f"{WEBHOOK_BASE_URL}webhooks/whatsapp/{NEW}"
+    assert deployed.webhooks == {
+        "key-one": {"url": url, "headers": {}},
+        "key-two": {"url": url, "headers": {}},
+    }
+    # And the table says, number by number, what was done; the refused key is named
+    captured = capsys.readouterr()
+    rows = {line.split()[0]: line for line in captured.out.splitlines() if "000" in line}
+    assert "registered" in rows["1110001"]
+    assert "registered" in rows["2220002"]
+    assert "refused the API key" in rows["3330003"]
+    assert "number 3330003: 360dialog refused the API key (401)" in captured.err
+    for secret in (NEW, "key-one", "key-two", "key-gone"):
+        assert secret not in captured.out + captured.err

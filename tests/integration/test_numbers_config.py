@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import boto3
 import pytest
 from moto import mock_aws
+from pydantic import ValidationError
 
 from followup.wiring.config import SECRETS_NAME, Config
 
@@ -74,3 +75,23 @@ def test_a_single_number_configuration_still_gives_one_default_number(
     clean.delenv("D360_NUMBER")
     clean.delenv("D360_PHONE_NUMBER_ID")
     assert Config().numbers().ids == ["360dialog"]
+
+
+@pytest.mark.parametrize(
+    ("numbers", "words"),
+    [
+        ([NUMBERS[0], NUMBERS[1] | {"phone_number_id": "111"}], "111 is given twice"),
+        ([NUMBERS[0], NUMBERS[1] | {"api_key": ""}], "api_key"),
+        ([NUMBERS[0], NUMBERS[1] | {"api_key": "  "}], "api_key"),
+    ],
+)
+def test_repeated_numbers_or_an_empty_key_are_refused_when_the_configuration_is_read(
+    clean: pytest.MonkeyPatch, numbers: list[dict[str, object]], words: str
+) -> None:
+    # Given D360_NUMBERS naming one number twice, or one number without its key
+    clean.setenv("D360_NUMBERS", json.dumps(numbers))
+    # When the configuration is read (once per cold start), it is refused, naming the field
+    with pytest.raises(ValidationError) as refused:
+        Config()
+    assert "D360_NUMBERS" in str(refused.value)
+    assert words in str(refused.value)

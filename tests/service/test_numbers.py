@@ -5,18 +5,21 @@ some numbers."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from datetime import timedelta
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from followup.adapters.memory_pacing import MemoryPacing
 from followup.domain.followup import FollowUp, Status
+from followup.domain.messaging_limit import WARMING_UP, WarmUp
 from followup.domain.numbers import OTHER_NUMBER
 from followup.domain.pacing import slot_of
 from followup.services.contacts import change_stage
 from followup.services.pacing import BUSY_NUMBER, Pacer
+from followup.services.ports import Change, Transactions
 from followup.services.preview import preview
 from followup.services.webhook import resume_number
 from followup_local.engine import LOCAL_API_KEY
@@ -25,7 +28,7 @@ from followup_local.memory_engine import MemoryEngine, memory_engine
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 from tests.support.builders import quiet_contact, rule
 
-HOUR, SECOND = timedelta(hours=1), timedelta(seconds=1)
+HOUR, MINUTE, SECOND = timedelta(hours=1), timedelta(minutes=1), timedelta(seconds=1)
 FIRST, OTHER = BUSINESS_NUMBER["phone_number_id"], SECOND_NUMBER["phone_number_id"]
 OTHER_KEY = "second-number-key"
 NUMBERS = [
@@ -283,3 +286,94 @@ def test_a_refused_key_pauses_only_its_number_when_each_number_has_its_own(
     assert "API key" in health.paused_reason
     assert only_followup(engine, on_other.id).status is Status.QUEUED
     assert only_followup(engine, on_first.id).status is Status.SENT
+
+
+class CountedWrites:
+    """The store's commits, counted on their way through (each is one transaction)."""
+
+    def __init__(self, store: Transactions) -> None:
+        self.store, self.commits = store, 0
+
+    def commit(self, changes: Sequence[Change], at: datetime) -> None:
+        self.commits += 1
+        self.store.commit(changes, at)
+
+
+def test_a_paused_numbers_held_follow_ups_cost_nothing_per_tick_and_go_once_it_resumes(
+    two_numbers: MemoryEngine,
+) -> None:
+    engine = two_numbers
+    # Given a due lead on each number, the first number flagged, and a tick that held its lead
+    engine.deps.rules.save_rule(rule())
+    quiet = engine.clock.now() - 25 * HOUR
+    on_first = quiet_contact(engine.deps, "6281100000961", quiet, phone_number_id=FIRST)
+    quiet_contact(engine.deps, "6281100000962", quiet, phone_number_id=OTHER)
+    assert engine.deliver(flagged(BUSINESS_NUMBER)) == 200
+    engine.tick()
+    assert only_followup(engine, on_first.id).status is Status.QUEUED
+    # When dispatch ticks again and again while the number stays paused
+    writes = CountedWrites(engine.deps.transactions)
+    engine.deps.transactions = writes
+    dispatched = []
+    for _ in range(3):
+        engine.clock.advance(MINUTE)
+        dispatched.append(engine.scheduled("dispatch")["dispatched"])
+        engine.drain()
+    # Then the held lead is neither written nor queued again
+    assert (writes.commits, dispatched) == (0, [0, 0, 0])
+    held = only_followup(engine, on_first.id)
+    assert held.status is Status.QUEUED
+    assert held.reason is not None
+    assert f"number {FIRST} paused" in held.reason
+    # When an operator resumes the number, its lead goes out at once, with no tick
+    assert resume_number(engine.deps, FIRST, engine.clock.now())
+    engine.drain()
+    assert only_followup(engine, on_first.id).status is Status.SENT
+    assert keys_sent_to(engine)["6281100000961"] == LOCAL_API_KEY
+
+
+def test_each_number_warms_up_on_its_own_daily_cap_the_default_from_the_workspace_setting() -> None:
+    today = TUESDAY_9AM_JAKARTA.astimezone(ZoneInfo("Asia/Jakarta")).date()
+    # Given a second number new today by its own start date, and the workspace's warm-up
+    # (the setting from before several numbers) starting today too: one send a day each
+    numbers = [NUMBERS[0], NUMBERS[1] | {"warm_up_started_on": today.isoformat()}]
+    with memory_engine(TUESDAY_9AM_JAKARTA, {"D360_NUMBERS": json.dumps(numbers)}) as engine:
+        settings = engine.deps.rules.settings()
+        limit = settings.messaging_limit.model_copy(
+            update={"warm_up": WarmUp(started_on=today, schedule=[1, 5])}
+        )
+        engine.deps.rules.save_settings(settings.model_copy(update={"messaging_limit": limit}))
+        engine.deps.rules.save_rule(rule())
+        quiet = engine.clock.now() - 25 * HOUR
+        leads = [
+            quiet_contact(engine.deps, f"62811000009{n}0", quiet, phone_number_id=number)
+            for n, number in enumerate([FIRST, FIRST, OTHER, OTHER])
+        ]
+        # When the tick runs
+        engine.tick()
+        # Then each number sends its one for the day, and each one's second lead waits
+        assert sorted(str(key) for key in keys_sent_to(engine).values()) == sorted(
+            [LOCAL_API_KEY, OTHER_KEY]
+        )
+        waiting = [f for f in (only_followup(engine, c.id) for c in leads) if f.reason]
+        assert [(f.status, f.reason) for f in waiting] == [(Status.QUEUED, WARMING_UP)] * 2
+
+
+def test_a_number_without_a_start_date_of_its_own_is_not_held_to_the_default_numbers_warm_up(
+    two_numbers: MemoryEngine,
+) -> None:
+    engine = two_numbers
+    # Given the default number warming up at one send today, the other number long warm
+    settings = engine.deps.rules.settings()
+    today = engine.clock.now().astimezone(settings.zone).date()
+    limit = settings.messaging_limit.model_copy(
+        update={"warm_up": WarmUp(started_on=today, schedule=[1])}
+    )
+    engine.deps.rules.save_settings(settings.model_copy(update={"messaging_limit": limit}))
+    engine.deps.rules.save_rule(rule())
+    quiet = engine.clock.now() - 25 * HOUR
+    for n in range(3):
+        quiet_contact(engine.deps, f"6281100000980{n}", quiet, phone_number_id=OTHER)
+    # When the tick runs, all three of the other number's leads go
+    engine.tick()
+    assert list(keys_sent_to(engine).values()) == [OTHER_KEY] * 3

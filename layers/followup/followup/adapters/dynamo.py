@@ -67,6 +67,7 @@ from followup.services.ports import (
     Slot,
     SlotChange,
     Versioned,
+    held_lane,
     lane,
     phase_of,
     waiting_entry,
@@ -317,6 +318,17 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         lanes = {lane(Phase.QUEUED), lane(Phase.WAITING_TEMPLATE)}
         keys = (f"{name}#{shard}" for name in sorted(lanes) for shard in range(SHARDS))
         return sum(FollowUpItem.waiting.count(key) for key in keys)
+
+    def held_for(self, number: str) -> Iterator[FollowUp]:
+        """The number's held lane, read by key after the keys-only index; what has moved on
+        since is left out."""
+        for shard in range(SHARDS):
+            key = f"{held_lane(number)}#{shard}"
+            for item in _items(FollowUpItem, FollowUpItem.waiting.query(key)):
+                if item.phase_key == key:
+                    followup = _followup(item)
+                    if phase_of(followup) is Phase.HELD and followup.held_by == number:
+                        yield followup
 
     def queue(self, query: QueueQuery, limit: int, cursor: str | None) -> Page[FollowUp]:
         """Newest first, by day (or by contact), filtered; resumable with `cursor`."""

@@ -66,6 +66,7 @@ from followup.services.ports import (
     Slot,
     SlotChange,
     Versioned,
+    held_lane,
     lane,
     phase_of,
     waiting_entry,
@@ -455,6 +456,20 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         with self._lock:
             keys = [row.phase_key for row in self._followups.values() if row.phase_key]
         return sum(1 for key in keys if key.split("#", 1)[0] in lanes)
+
+    def held_for(self, number: str) -> Iterator[FollowUp]:
+        for shard in range(SHARDS):
+            key = f"{held_lane(number)}#{shard}"
+            with self._lock:
+                found = sorted(
+                    (row.wake_at or "", fid, row.doc)
+                    for fid, row in self._followups.items()
+                    if row.phase_key == key
+                )
+            for _, _, doc in found:
+                followup = FollowUp.model_validate_json(doc)
+                if phase_of(followup) is Phase.HELD and followup.held_by == number:
+                    yield followup
 
     def queue(self, query: QueueQuery, limit: int, cursor: str | None) -> Page[FollowUp]:
         """Newest first, by day (or by contact), filtered; resumable with `cursor`."""

@@ -208,6 +208,10 @@ class FollowUp(BaseModel):
         description="while `waiting_template`: the templates (`name:language`, the step's "
         "own then its sibling) whose approval releases it",
     )
+    held_by: str | None = Field(
+        default=None,
+        description="while queued: the paused number it waits for; resuming it releases it",
+    )
     history: list[StatusChange] = Field(default_factory=list)
 
     @classmethod
@@ -281,6 +285,18 @@ class FollowUp(BaseModel):
         """Deferred, and free to go sooner (the messaging limit was raised): due at `at`."""
         self._expect(Status.QUEUED)
         return self.model_copy(update={"scheduled_at": at, "wake_at": at, "reason": None})
+
+    def held_for_number(self, at: datetime, number: str, reason: str) -> FollowUp:
+        """Back from the sender to wait, queued, until `number` is resumed: no tick reads it
+        meanwhile."""
+        back = self.requeued(at, at, reason)
+        return back.model_copy(update={"held_by": number})
+
+    def unheld(self, at: datetime, redrive_after: timedelta) -> FollowUp:
+        """Its number is sending again: due now and handed to the send queue."""
+        self._expect(Status.QUEUED)
+        free = self.model_copy(update={"held_by": None, "scheduled_at": at, "reason": None})
+        return free.dispatched(at, redrive_after)
 
     def held_for_template(
         self, at: datetime, reason: str, until: datetime, templates: list[str]

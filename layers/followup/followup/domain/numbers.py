@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from followup.domain.messaging_limit import WarmUp
 from followup.domain.pacing import DEFAULT_RATE, MAX_RATE
 from followup.domain.settings import WorkspaceSettings
 
@@ -43,6 +45,9 @@ class SendingNumber(BaseModel):
     phone_number_id: str = Field(min_length=1, max_length=64)
     display_phone_number: str = Field(default="", max_length=32)
     sends_per_second: int = Field(default=DEFAULT_RATE, ge=1, le=MAX_RATE)
+    warm_up_started_on: date | None = Field(
+        default=None, description="the number's first day of sending, when it is new"
+    )
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,17 @@ class Numbers:
     def named(self, named: str, display: str = "") -> str:
         """The configured number a report names, or (an unknown number) the name itself."""
         return self.resolve(named, display) or named
+
+    def warm_up(self, number: str, workspace: WarmUp) -> WarmUp:
+        """The warm-up `number` keeps to: the workspace's schedule from the number's own
+        first day; the default number without one goes by the workspace's `started_on`,
+        any other is warm."""
+        own = next(
+            (n.warm_up_started_on for n in self.configured if n.phone_number_id == number), None
+        )
+        if own is None and number != self.default:
+            return workspace.model_copy(update={"started_on": None})
+        return workspace.model_copy(update={"started_on": own or workspace.started_on})
 
     def health(self, number: str, reports: list[NumberHealth]) -> list[NumberHealth]:
         """The health reports about `number`."""

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from followup.domain.lookahead import MAX_QUEUE_DELAY, horizon
-from followup.domain.numbers import NumberHealth, Numbers, sending_paused
+from followup.domain.numbers import NumberHealth, Numbers, sending_paused, workspace_paused
 
 if TYPE_CHECKING:
     from followup.domain.rule import Rule
@@ -137,6 +137,15 @@ class Catalog:
                 self._pause = _Pause(now, *self._rules.sending_state())
             pause = self._pause
         return sending_paused(pause.settings, pause.reports, self._numbers, number)
+
+    def workspace_paused(self) -> str | None:
+        """Why nothing at all may be sent now (the workspace is paused), or None."""
+        with self._lock:
+            now = self._clock.now()
+            if self._pause is None or not _within(now, self._pause.at, self._pause_ttl):
+                self._pause = _Pause(now, *self._rules.sending_state())
+            pause = self._pause
+        return workspace_paused(pause.settings)
 
     def templates(self) -> TemplateCatalogue:
         """The template catalogue, re-read after the TTL (what each send checks)."""

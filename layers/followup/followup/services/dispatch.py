@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from followup.domain.followup import FollowUp, Status
 from followup.domain.lookahead import queue_delay
 from followup.services.messaging_limit import release_deferred
+from followup.services.pausing import release
 from followup.services.ports import CommitRejected, Delayed, FollowUpChange, Phase
 from followup.services.templates import TEMPLATE_WAIT_OVER
 
@@ -42,6 +43,11 @@ def run_tick(deps: Deps, now: datetime) -> DispatchReport:
     if deps.catalog.sending_paused():
         return DispatchReport(paused=True)
     report = DispatchReport(released=release_deferred(deps, now))
+    for number in deps.numbers.ids:
+        # Held while their number was paused: resuming released them, save those a sender
+        # held just then; the lane of a number still paused is not read at all.
+        if deps.catalog.sending_paused(number) is None:
+            report.dispatched += release(deps, number, now)
     batch: list[Delayed] = []
     for followup, was, due in _due(deps, now):
         marked = followup.dispatched(now, deps.timings.redrive_after, due=max(due, now))

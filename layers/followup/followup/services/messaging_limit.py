@@ -1,6 +1,7 @@
 """The portfolio's messaging limit and a new number's warm-up at send time: count a user
-reached outside their window once per moving 24 h, and defer a send that would pass the
-limit's allowance or the warming number's cap for the day (`warmup#<number>#<day>`).
+reached outside their window once per moving 24 h (for every number of the portfolio
+together), and defer a send that would pass the limit's allowance or its own number's
+warm-up cap for the day (`warmup#<number>#<day>`).
 
 Counters and markers live in the pacing table (TTL deletes them): `portfolio#<p>#<hour>`
 counts the users first reached in that hour, `portfolio#<p>#to#<user>` holds when the user
@@ -24,6 +25,7 @@ from followup.domain.messaging_limit import (
     REACH_WINDOW,
     WARMING_UP,
     MessagingLimit,
+    WarmUp,
     bucket_start,
     counted,
     next_day,
@@ -81,15 +83,18 @@ class Deferral:
     reason: str
 
 
-def defer_until(deps: Deps, contact: Contact, address: str, now: datetime) -> Deferral | None:
-    """When a WhatsApp send to `address` must wait: for the next day of the number's
-    warm-up, or for the portfolio's next window; None when it may go now (inside the
-    contact's window it never counts)."""
+def defer_until(
+    deps: Deps, contact: Contact, address: str, number: str, now: datetime
+) -> Deferral | None:
+    """When a WhatsApp send to `address` from `number` must wait: for the next day of that
+    number's warm-up, or for the portfolio's next window (shared by all its numbers); None
+    when it may go now (inside the contact's window it never counts)."""
     if deps.reach is None or window_open(contact, now):
         return None
     settings = deps.catalog.settings()
     limit = settings.messaging_limit
-    day = _warm_up_day(deps.reach, limit, deps.sending_number, settings.zone, now)
+    warm_up = deps.numbers.warm_up(number, limit.warm_up)
+    day = _warm_up_day(deps.reach, warm_up, number, settings.zone, now)
     if isinstance(day, datetime):
         return Deferral(day, WARMING_UP)
     until = admit(deps.reach, limit, address, now)
@@ -102,12 +107,12 @@ def defer_until(deps: Deps, contact: Contact, address: str, now: datetime) -> De
 
 
 def _warm_up_day(
-    store: Pacing, limit: MessagingLimit, number: str, zone: ZoneInfo, now: datetime
+    store: Pacing, warm_up: WarmUp, number: str, zone: ZoneInfo, now: datetime
 ) -> str | datetime | None:
     """Take a place in the warming number's cap for today: its counter's key; or the next
     day, when today's cap is spent; None once the number is warm."""
     today = now.astimezone(zone).date()
-    cap = limit.warm_up.cap(today)
+    cap = warm_up.cap(today)
     if cap is None:
         return None
     key = f"warmup#{number}#{today.isoformat()}"

@@ -1,12 +1,18 @@
 """Pausing sends when WhatsApp says to stop: one number (its quality, a block, billing,
-Meta's agent) or the whole workspace (our API key refused). Only an admin resumes."""
+Meta's agent) or the whole workspace (our API key refused). Only an admin resumes; a
+resumed number's held follow-ups are released to the send queue at once."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from followup.domain.followup import Status
 from followup.domain.numbers import NumberHealth
+from followup.services.ports import CommitRejected, Delayed, FollowUpChange
+
+_BATCH = 10
+"""Messages per SendMessageBatch."""
 
 if TYPE_CHECKING:
     from followup.services.deps import Deps
@@ -45,3 +51,22 @@ def pause_workspace(deps: Deps, reason: str) -> None:
             settings.model_copy(update={"paused": True, "paused_reason": reason})
         )
     deps.catalog.invalidate()
+
+
+def release(deps: Deps, number: str, now: datetime) -> int:
+    """Hand the follow-ups held for `number` (paused until now) to the send queue at once,
+    one write and one message each; returns how many."""
+    released, batch = 0, []
+    for held in deps.followups.held_for(number):
+        free = held.unheld(now, deps.timings.redrive_after)
+        try:
+            deps.commit([FollowUpChange(free, Status.QUEUED)], now)
+        except CommitRejected:
+            continue  # canceled or released meanwhile
+        batch.append(Delayed(held.id, 0))
+        if len(batch) == _BATCH:
+            deps.queue.enqueue_each(batch)
+            released, batch = released + len(batch), []
+    if batch:
+        deps.queue.enqueue_each(batch)
+    return released + len(batch)

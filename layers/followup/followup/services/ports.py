@@ -37,10 +37,13 @@ class Phase(StrEnum):
     SENDING = "sending"  # claimed; if it stays past its deadline the outcome is unknown
     SENT = "sent"  # waiting for a reply, then expiry
     WAITING_TEMPLATE = "template"  # held until its template is approved or its wait ends
+    HELD = "held"  # queued, held until its paused number is resumed (a lane per number)
 
 
 def phase_of(followup: FollowUp) -> Phase | None:
     """The phase a follow-up waits in, or None once it is terminal."""
+    if followup.status is Status.QUEUED and followup.held_by is not None:
+        return Phase.HELD
     if followup.status is Status.QUEUED:
         return Phase.DISPATCHED if followup.dispatched_at else Phase.QUEUED
     if followup.status is Status.WAITING_TEMPLATE:
@@ -61,6 +64,11 @@ def lane(phase: Phase) -> str:
     return Phase.QUEUED.value
 
 
+def held_lane(number: str) -> str:
+    """The lane of the follow-ups held until `number` is resumed: read only then."""
+    return f"{Phase.HELD.value}:{number}"
+
+
 def waiting_entry(followup: FollowUp) -> tuple[str, datetime] | None:
     """Where a live follow-up waits in the index: its lane and the moment it is filed at,
     never after its `wake_at`; None once nothing wakes it.
@@ -75,6 +83,8 @@ def waiting_entry(followup: FollowUp) -> tuple[str, datetime] | None:
     wake = followup.wake_at
     if phase is None or wake is None:
         return None
+    if phase is Phase.HELD and followup.held_by is not None:
+        return held_lane(followup.held_by), wake
     if phase in (Phase.SENT, Phase.WAITING_TEMPLATE) or (
         followup.proposed is not None and followup.approved_at is None
     ):
@@ -439,6 +449,7 @@ class FollowUpRepository(Protocol):
         counted from the waiting index; it may lag a moment behind the writes."""
         ...
 
+    def held_for(self, number: str) -> Iterator[FollowUp]: ...
     def followups_of(self, contact_id: str) -> list[FollowUp]: ...
     def queue(self, query: QueueQuery, limit: int, cursor: str | None) -> Page[FollowUp]: ...
 

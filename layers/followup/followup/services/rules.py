@@ -252,10 +252,17 @@ def cancel_waiting(deps: Deps, rule_id: str, reason: str = "rule_deactivated") -
     now = deps.clock.now()
     horizon = now + _EVERYTHING
     canceled = 0
-    for phase in (Phase.QUEUED, Phase.DISPATCHED, Phase.WAITING_TEMPLATE):
-        for followup in deps.followups.waiting(phase, horizon):
-            if followup.rule_id == rule_id:
-                canceled += end_unsent(deps, followup, Status.CANCELED, reason, now)
+    held = (f for number in deps.numbers.ids for f in deps.followups.held_for(number))
+    unsent = chain(
+        *(
+            deps.followups.waiting(phase, horizon)
+            for phase in (Phase.QUEUED, Phase.DISPATCHED, Phase.WAITING_TEMPLATE)
+        ),
+        held,
+    )
+    for followup in unsent:
+        if followup.rule_id == rule_id:
+            canceled += end_unsent(deps, followup, Status.CANCELED, reason, now)
     due = (e for e in deps.followups.due_enrollments(horizon) if e.item.rule_id == rule_id)
     for enrollment_v in chain(due, deps.followups.held_enrollments(rule_id)):
         exited = ended(enrollment_v.item, reason, EnrollmentState.EXITED)

@@ -187,11 +187,11 @@ def _hand_over(
     what came of it; or defer it to the
     portfolio's next window (or the warming number's next day) when it would pass the
     messaging limit (or the day's warm-up cap)."""
-    later = defer_until(deps, contact, address, now)
+    number = deps.numbers.sender(contact.phone_number_id, rule.numbers)
+    later = defer_until(deps, contact, address, number, now)
     if later is not None:
         deferred = _requeue(deps, claimed, now, later.until, dispatched=False, reason=later.reason)
         return SendResult.IGNORED if deferred is SendResult.IGNORED else SendResult.DEFERRED
-    number = deps.numbers.sender(contact.phone_number_id, rule.numbers)
     if deps.pacer is not None:
         held = deps.pacer.admit(address, number)
         if held is not None:
@@ -297,9 +297,10 @@ def _recheck(
     other = deps.numbers.refusal(contact.phone_number_id, rule.numbers)
     if other is not None:
         return _finish(deps, claimed, Status.SKIPPED, other, now)
-    paused = deps.catalog.sending_paused(deps.numbers.sender(contact.phone_number_id, rule.numbers))
+    number = deps.numbers.sender(contact.phone_number_id, rule.numbers)
+    paused = deps.catalog.sending_paused(number)
     if paused:
-        return _hold(deps, claimed, now, paused, SendResult.HELD)
+        return _hold(deps, claimed, now, paused, SendResult.HELD, number)
     if stop is not None:
         status = Status.SKIPPED if stop.gated else Status.CANCELED
         return _finish(deps, claimed, status, stop.reason, now)
@@ -436,13 +437,25 @@ def _pause(
         pause_number(deps, number, failure.reason, now)
     noted = claimed.model_copy(update={"error_code": failure.code, "error_title": failure.title})
     why = deps.catalog.sending_paused(number) or failure.reason
-    return _hold(deps, noted, now, why, SendResult.PAUSED)
+    return _hold(deps, noted, now, why, SendResult.PAUSED, number)
 
 
-def _hold(deps: Deps, claimed: FollowUp, now: datetime, why: str, result: SendResult) -> SendResult:
-    """Back to queued, off the send queue: dispatch picks it up once sending resumes."""
-    held = _requeue(deps, claimed, now, now, dispatched=False, reason=f"held: {why}")
-    return SendResult.IGNORED if held is SendResult.IGNORED else result
+def _hold(
+    deps: Deps, claimed: FollowUp, now: datetime, why: str, result: SendResult, number: str
+) -> SendResult:
+    """Back to queued, off the send queue: while the workspace is paused, for dispatch to
+    pick up once it resumes; while only `number` is, held apart until it is resumed, so
+    that no tick reads or writes it meanwhile."""
+    reason = f"held: {why}"
+    if deps.catalog.workspace_paused():
+        held = _requeue(deps, claimed, now, now, dispatched=False, reason=reason)
+        return SendResult.IGNORED if held is SendResult.IGNORED else result
+    apart = claimed.held_for_number(now, number, reason)
+    try:
+        deps.commit([FollowUpChange(apart, Status.SENDING)], now)
+    except CommitRejected:
+        return SendResult.IGNORED
+    return result
 
 
 def backoff(base: timedelta, key: str, attempt: int) -> timedelta:

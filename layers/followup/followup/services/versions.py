@@ -109,9 +109,10 @@ def _running(deps: Deps, rule_id: str) -> Iterator[str]:
         if enrollment_v.item.id not in seen:
             seen.add(enrollment_v.item.id)
             yield enrollment_v.item.id
-    for phase in (Phase.QUEUED, Phase.DISPATCHED, Phase.SENDING):
-        for followup in deps.followups.waiting(phase, horizon):
-            owner = followup.enrollment_id
-            if followup.rule_id == rule_id and owner is not None and owner not in seen:
-                seen.add(owner)
-                yield owner
+    held = (f for number in deps.numbers.ids for f in deps.followups.held_for(number))
+    phases = (Phase.QUEUED, Phase.DISPATCHED, Phase.SENDING)
+    for followup in chain(*(deps.followups.waiting(phase, horizon) for phase in phases), held):
+        owner = followup.enrollment_id
+        if followup.rule_id == rule_id and owner is not None and owner not in seen:
+            seen.add(owner)
+            yield owner

@@ -37,7 +37,7 @@ from followup.services.contacts import find_contact, update_contact
 from followup.services.identity import relink
 from followup.services.inbound import record_inbound
 from followup.services.messaging_limit import set_tier
-from followup.services.pausing import pause_number
+from followup.services.pausing import pause_number, release
 from followup.services.ports import Change, CommitRejected, FollowUpChange, NewFollowUp
 from followup.services.resend import SKIPPING, resend
 from followup.services.templates import apply_event
@@ -280,4 +280,7 @@ def resume_number(deps: Deps, phone_number_id: str, at: datetime) -> bool:
             health.model_copy(update={"paused": False, "paused_reason": None, "updated_at": at})
         )
     deps.catalog.invalidate()
+    number = deps.numbers.named(phone_number_id)
+    if deps.catalog.sending_paused(number) is None:
+        release(deps, number, at)  # its held follow-ups go now, not at the next tick
     return True

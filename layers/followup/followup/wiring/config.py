@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
@@ -61,6 +61,11 @@ class NumberSetting(BaseModel):
     display_phone_number: str = Field(default="", max_length=32)
     api_key: SecretStr
     sends_per_second: int = Field(default=DEFAULT_RATE, ge=1, le=MAX_RATE)
+    warm_up_started_on: date | None = Field(
+        default=None,
+        description="a new number's first day: it keeps to the workspace's warm-up schedule "
+        "from then (without it the default number goes by the warm-up setting)",
+    )
 
     def number(self) -> SendingNumber:
         """The number as the services know it (without its key)."""
@@ -68,6 +73,7 @@ class NumberSetting(BaseModel):
             phone_number_id=self.phone_number_id,
             display_phone_number=self.display_phone_number,
             sends_per_second=self.sends_per_second,
+            warm_up_started_on=self.warm_up_started_on,
         )
 
 
@@ -233,6 +239,20 @@ class Config(BaseSettings):
     def _decoded(cls, value: Any) -> Any:
         """The secret may hold the list itself or its JSON text."""
         return json.loads(value) if isinstance(value, str) else value
+
+    @field_validator("d360_numbers")
+    @classmethod
+    def _distinct(cls, value: tuple[NumberSetting, ...]) -> tuple[NumberSetting, ...]:
+        """Each number once, each with its key: a repeated one would send with either key
+        and pace, one without a key could send nothing."""
+        seen: set[str] = set()
+        for setting in value:
+            if not setting.api_key.get_secret_value().strip():
+                raise ValueError(f"the api_key of {setting.phone_number_id} is empty")
+            if setting.phone_number_id in seen:
+                raise ValueError(f"phone_number_id {setting.phone_number_id} is given twice")
+            seen.add(setting.phone_number_id)
+        return value
 
     @classmethod
     def settings_customise_sources(
