@@ -53,8 +53,14 @@ NEEDS: dict[str, Needs] = {
         secret=True,
         notifies=True,
     ),
-    # mark waiting follow-ups dispatched (no counter moves), then queue them
-    "dispatch": Needs(reads=CATALOG | {"followups"}, writes=frozenset({"followups"}), sends=True),
+    # mark waiting follow-ups dispatched (no counter moves), then queue them; a raised
+    # messaging limit (its mark beside the counters, taken once read) brings deferred ones
+    # forward
+    "dispatch": Needs(
+        reads=CATALOG | {"followups", "pacing"},
+        writes=frozenset({"followups", "pacing"}),
+        sends=True,
+    ),
     # expire, fail stuck sends and redrive; never reads rules or settings
     "expire": Needs(reads=SETTLING, writes=SETTLING),
     # claim, re-check, pace (slot counters and recipient markers), send through 360dialog,
@@ -66,18 +72,19 @@ NEEDS: dict[str, Needs] = {
         secret=True,
         texts_and_emails=True,
     ),
-    # replies, opt-outs, statuses, marketing preferences and number quality
+    # replies, opt-outs, statuses, marketing preferences and number quality; a raised
+    # messaging tier is marked beside the limit's counters
     "webhook": Needs(
         reads=CATALOG | SETTLING,
-        writes=SETTLING | {"messages", "state"},
+        writes=SETTLING | {"messages", "state", "pacing"},
         secret=True,
     ),
     # the admin API: every resource, send-now queues its follow-up at once; the secret
     # checks the signature of email unsubscribe links; the numbers list reads the
-    # messaging limit's counters
+    # messaging limit's counters, and a tier raised in the settings is marked beside them
     "api": Needs(
         reads=CATALOG | SETTLING | {"messages", "stats", "tasks", "pacing"},
-        writes=CATALOG | SETTLING | {"messages", "tasks"},
+        writes=CATALOG | SETTLING | {"messages", "tasks", "pacing"},
         sends=True,
         secret=True,
     ),

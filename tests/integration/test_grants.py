@@ -235,6 +235,32 @@ def test_the_admin_api_stays_within_its_grants(engine: LocalEngine, recorder: Re
     assert "send" in recorder.used["api"]  # send-now queues at once
 
 
+def test_a_raised_messaging_limit_stays_within_the_grants(
+    engine: LocalEngine, recorder: Recorder
+) -> None:
+    # Given an admin raises the tier, a dispatch tick follows, then WhatsApp raises it again
+    settings = api.call(engine, "GET", "/api/settings")[1]
+    settings["messaging_limit"]["tier"] = 2000
+    capability = load("whatsapp/business-capability-update.json")
+    capability["entry"][0]["changes"][0]["value"]["max_daily_conversations_per_business"] = (
+        "TIER_10K"
+    )
+    with recorder.running(engine, "api"):
+        assert api.call(engine, "PUT", "/api/settings", settings)[0] == 200
+    with recorder.running(engine, "dispatch"):
+        engine.scheduled("dispatch")
+    with recorder.running(engine, "webhook"):
+        assert engine.deliver(capability) == 200
+    engine.deps.start_cold()
+    with recorder.running(engine, "dispatch"):
+        engine.scheduled("dispatch")
+    # Then each marked the raise, and dispatch took it, within their grants
+    assert engine.deps.rules.settings().messaging_limit.tier == 10_000
+    assert recorder.refused() == {}
+    for name in ("api", "webhook", "dispatch"):
+        assert "write pacing" in recorder.used[name], name
+
+
 def test_the_live_feed_stays_within_its_grants(
     engine: LocalEngine, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
