@@ -136,7 +136,8 @@ def test_a_row_opens_its_details_with_history_message_cost_and_the_error_explain
     expect(history.last).to_contain_text("Sampai")
     body = priced["rendered"]["body"]
     expect(page.get_by_test_id("details-message")).to_contain_text(body)
-    expect(page.get_by_test_id("details-cost")).to_contain_text("0,04")
+    cost = f"{priced['pricing']['cost_usd']:.2f}".replace(".", ",")  # as Indonesian writes it
+    expect(page.get_by_test_id("details-cost")).to_contain_text(f"pesan US${cost}")
     assert serious_problems(page) == []
     assert fits_a_phone(page)
     # WhatsApp reports it failed: its details say why in plain words

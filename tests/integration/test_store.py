@@ -40,7 +40,8 @@ def test_follow_ups_stored_whole_by_earlier_versions_read_the_same(engine: Local
     item.save()
     assert engine.deps.followups.followup(sent.id) == sent
     assert engine.deps.followups.followups_of(lead.id) == [sent]
-    read = envelopes.status(sent.provider_message_id or "", "read", engine.clock.now(), "", None)
+    wamid, now = sent.provider_message_id or "", engine.clock.now()
+    read = envelopes.status(wamid, "read", now, lead.wa_id or "", sent.id)
     assert engine.deliver(read) == 200
     found = engine.deps.followups.followup(sent.id)
     assert found is not None
