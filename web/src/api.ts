@@ -212,7 +212,7 @@ export interface DryRunEntry {
   kind: string;
   step?: number;
   channel?: string;
-  message?: { kind: string; text?: string; template_name?: string; params?: string[] };
+  message?: { kind: string; text?: string; template_name?: string; params?: string[]; body?: string };
   reason?: string;
   detail?: string;
   effect?: string;

@@ -38,6 +38,9 @@ const AUDIT_ACTIONS = new Set([
   "rule.deleted",
   "settings.updated",
   "number.resumed",
+  "contact.updated",
+  "contact.do_not_contact",
+  "contact.contact_allowed",
 ]);
 
 /** What an audit entry did, e.g. "Rule updated", in the reader's language. */

@@ -128,6 +128,11 @@ function PerDay({ days }: { days: Day[] }) {
   );
 }
 
+/** The row of every rule together first, then each rule as the API orders them. */
+function totalsFirst<T extends { rule_id: string }>(rows: T[]): T[] {
+  return [...rows.filter((row) => row.rule_id === "all"), ...rows.filter((row) => row.rule_id !== "all")];
+}
+
 export function StatsPage() {
   const { api } = useSession();
   const t = useT();
@@ -163,7 +168,7 @@ export function StatsPage() {
       t("stats.costPerConversion"),
       t("stats.review"),
     ];
-    const rows = shown.rules.map((row) => [
+    const rows = totalsFirst(shown.rules).map((row) => [
       ruleName(row),
       row.sent,
       row.responded,
@@ -246,7 +251,7 @@ export function StatsPage() {
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {data.rules.map((row) => (
+              {totalsFirst(data.rules).map((row) => (
                 <Table.Tr key={row.rule_id} data-testid="stats-row" data-id={row.rule_id}>
                   <Table.Td data-label={t("stats.rule")}>
                     {row.rule_id === "all" ? (

@@ -4,8 +4,26 @@ import { Alert, Button, Group, List, NumberInput, Paper, Stack, Table, Text, Tex
 import { useState } from "react";
 import { useIntl } from "react-intl";
 import type { Api, DryRun, Sample } from "../../api";
+import type { MessageId } from "../../i18n/en";
 import { useT } from "../../i18n/locale";
 import { ErrorState } from "../../problems";
+import { readableCode } from "../../waiting";
+
+const DRY_RUN_KINDS = new Set([
+  "reply",
+  "event",
+  "entered",
+  "waited",
+  "branch",
+  "action",
+  "send",
+  "held",
+  "skipped",
+  "stopped",
+  "replied",
+  "expired",
+  "ended",
+]);
 
 export interface Preview {
   now: number;
@@ -93,6 +111,8 @@ export function PreviewPanel({ preview }: { preview: Preview }) {
 
 export function DryRunPanel({ api, ruleId }: { api: Api; ruleId: string }) {
   const t = useT();
+  const kindWords = (kind: string) =>
+    DRY_RUN_KINDS.has(kind) ? t(`editor.dryRun.kind.${kind}` as MessageId) : readableCode(kind);
   const [contactId, setContactId] = useState("");
   const [days, setDays] = useState(14);
   const [run, setRun] = useState<DryRun | null>(null);
@@ -160,11 +180,11 @@ export function DryRunPanel({ api, ruleId }: { api: Api; ruleId: string }) {
                 <Table.Td data-label={t("editor.dryRun.what")}>
                   {entry.channel && entry.kind === "send"
                     ? t("editor.dryRun.sendOn", { channel: entry.channel })
-                    : entry.kind}
+                    : kindWords(entry.kind)}
                 </Table.Td>
                 <Table.Td data-label={t("editor.dryRun.step")}>{entry.step ?? ""}</Table.Td>
                 <Table.Td data-label={t("editor.dryRun.message")}>
-                  {entry.message?.text ?? entry.message?.template_name ?? entry.detail ?? ""}
+                  {entry.message?.body ?? entry.message?.text ?? entry.message?.template_name ?? entry.detail ?? ""}
                 </Table.Td>
                 <Table.Td data-label={t("editor.dryRun.why")}>{[entry.reason, entry.effect].filter(Boolean).join(" · ")}</Table.Td>
               </Table.Tr>
