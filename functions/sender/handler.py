@@ -1,11 +1,14 @@
-"""SQS → sender: each record is one follow-up id; the batch's sends run concurrently."""
+"""SQS → sender: each record is one follow-up id; the batch's sends run concurrently.
+
+The send path (the services and the domain models under them) loads with the first
+record, not at import, so a cold start reaches its first batch sooner."""
 
 from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import (
@@ -18,9 +21,10 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
 
-from followup.domain.followup import AiWriting
-from followup.services.send import send_one
 from followup.wiring import runtime
+
+if TYPE_CHECKING:
+    from followup.domain.followup import AiWriting
 
 logger, metrics = runtime.observability("sender")
 processor = AsyncBatchProcessor(event_type=EventType.SQS)
@@ -41,6 +45,8 @@ class SendRequest(BaseModel):
 
 async def record_handler(record: SQSRecord) -> str:
     """Send one follow-up; an exception marks only this record as failed (retried by SQS)."""
+    from followup.services.send import send_one  # the first record loads it
+
     request = SendRequest.model_validate_json(record.body)
     loop = asyncio.get_running_loop()
     outcome = await loop.run_in_executor(executor(), send_one, runtime.deps(), request.followup_id)

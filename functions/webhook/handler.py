@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from followup.adapters import webhook_security as security
 from followup.adapters.http_event import HttpRequest, answer
-from followup.adapters.whatsapp_webhook import BadEnvelope, parse
-from followup.domain.webhook_events import Unreadable
-from followup.services import webhook
 from followup.wiring import runtime
+
+if TYPE_CHECKING:
+    from followup.domain.webhook_events import Unreadable
 
 logger, metrics = runtime.observability("webhook")
 PATH = re.compile(r"/webhooks/whatsapp/(?P<secret>[^/]+)")
@@ -48,6 +48,11 @@ def receive(request: HttpRequest, secret: str) -> Answer:
     signature = request.headers.get("x-hub-signature-256")
     if app_secret and not security.signature_valid(body, signature, app_secret):
         return answer(401, "invalid signature")
+    # The parser and the use cases load with the first authentic delivery, not at import.
+    from followup.adapters.whatsapp_webhook import BadEnvelope, parse
+    from followup.domain.webhook_events import Unreadable
+    from followup.services import webhook
+
     deps = runtime.deps()
     received_at = deps.clock.now()
     try:

@@ -255,6 +255,7 @@ ROUTE_MODULES = {
     for name in (
         "resolver",
         "contacts",
+        "contact_care",
         "events",
         "queue",
         "recipes",
@@ -273,3 +274,21 @@ def test_the_http_handlers_load_no_resolver_nor_route_module_at_import(handler: 
     assert handler in loaded
     assert EVENT_HANDLER not in loaded
     assert sorted(loaded & ROUTE_MODULES) == []
+
+
+@pytest.mark.parametrize(
+    ("handler", "later"),
+    [
+        ("functions.sender.handler", {"followup.services.send", "followup.domain.followup"}),
+        (
+            "functions.webhook.handler",
+            {"followup.services.webhook", "followup.adapters.whatsapp_webhook"},
+        ),
+    ],
+)
+def test_the_sender_and_the_webhook_load_their_use_cases_with_their_first_event(
+    handler: str, later: set[str]
+) -> None:
+    loaded = _loaded("import importlib, sys\nimportlib.import_module(sys.argv[1])", handler)
+    assert handler in loaded
+    assert sorted(loaded & later) == []
