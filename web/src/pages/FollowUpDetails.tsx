@@ -1,6 +1,7 @@
 import { Anchor, Badge, Drawer, Stack, Text, Title } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
 import { useQuery } from "@tanstack/react-query";
+import type { ReactNode } from "react";
 import { Link } from "react-router";
 import type { FollowUp, Rendered } from "../api";
 import { useErrorWords } from "../explain";
@@ -42,25 +43,28 @@ function Details({ id }: { id: string }) {
   return (
     <Stack gap="md" data-testid="followup-details" data-status={f.status}>
       <Summary f={f} />
-      <section aria-labelledby="details-message">
-        <Title order={3} size="h5" id="details-message">
-          {t("details.message")}
-        </Title>
+      <Part id="details-message" title={t("details.message")}>
         <Message f={f} />
-      </section>
-      <section aria-labelledby="details-cost">
-        <Title order={3} size="h5" id="details-cost">
-          {t("details.cost")}
-        </Title>
+      </Part>
+      <Part id="details-cost" title={t("details.cost")}>
         <Cost f={f} />
-      </section>
-      <section aria-labelledby="details-history">
-        <Title order={3} size="h5" id="details-history">
-          {t("details.history")}
-        </Title>
+      </Part>
+      <Part id="details-history" title={t("details.history")}>
         <History f={f} />
-      </section>
+      </Part>
     </Stack>
+  );
+}
+
+/** One titled part of the details, named by its title for assistive technology. */
+function Part({ id, title, children }: { id: string; title: string; children: ReactNode }) {
+  return (
+    <section aria-labelledby={id}>
+      <Title order={3} size="h5" id={id}>
+        {title}
+      </Title>
+      {children}
+    </section>
   );
 }
 
