@@ -560,8 +560,9 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
 
     def save_settings_from(self, settings: WorkspaceSettings, revision: int) -> bool:
         doc = settings.model_dump_json()
+        # Revision 0: never saved, or saved before saves counted revisions.
         unchanged = (
-            StateItem.key.does_not_exist() if revision == 0 else StateItem.revision == revision
+            StateItem.revision.does_not_exist() if revision == 0 else StateItem.revision == revision
         )
         item = StateItem(_SETTINGS_KEY, doc=doc, revision=revision + 1)
         return held(lambda: item.save(condition=unchanged))

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 from followup.domain.followup import Status
 from followup.domain.numbers import NumberHealth
+from followup.domain.settings import WorkspaceSettings
+from followup.services import settings as workspace
 from followup.services.ports import CommitRejected, Delayed, FollowUpChange
 
 _BATCH = 10
@@ -44,12 +46,15 @@ def pause_number(
 
 
 def pause_workspace(deps: Deps, reason: str) -> None:
-    """Stop all sending, saying why (shown with the settings until an admin resumes)."""
-    settings = deps.rules.settings()
-    if not settings.paused:
-        deps.rules.save_settings(
-            settings.model_copy(update={"paused": True, "paused_reason": reason})
-        )
+    """Stop all sending, saying why (shown with the settings until an admin resumes). An
+    admin's save made meanwhile is read again and kept."""
+
+    def paused(settings: WorkspaceSettings) -> WorkspaceSettings | None:
+        if settings.paused:
+            return None
+        return settings.model_copy(update={"paused": True, "paused_reason": reason})
+
+    workspace.change(deps, paused)
     deps.catalog.invalidate()
 
 
