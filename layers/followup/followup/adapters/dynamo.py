@@ -231,9 +231,13 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         return str(json.loads(item.doc)["contact_id"]) if item else None
 
     def remove_contact(self, contact_id: str, revision: int) -> bool:
-        return held(
-            lambda: ContactItem(contact_id).delete(condition=ContactItem.revision == revision)
-        )
+        try:
+            with _translate_cancellation([]), TransactWrite(connection=self._connection) as txn:
+                txn.delete(ContactItem(contact_id), condition=ContactItem.revision == revision)
+                txn.delete(ContactItem(_slot_key(contact_id)))
+        except CommitRejected:
+            return False
+        return True
 
     def quiet_contacts(
         self, stage: str, after: datetime, until: datetime

@@ -337,6 +337,7 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
             if row is None or row.revision != revision:
                 return False
             del self._contacts[contact_id]
+            self._slots.pop(contact_id, None)
         return True
 
     def quiet_contacts(

@@ -371,7 +371,8 @@ class ContactRepository(Protocol):
         ...
 
     def remove_contact(self, contact_id: str, revision: int) -> bool:
-        """Delete a contact folded into another, if still at `revision`; else False."""
+        """Delete a contact folded into another, and its pending slot with it, if still at
+        `revision`; else False."""
         ...
 
     def quiet_contacts(
