@@ -138,6 +138,17 @@ class Catalog:
             pause = self._pause
         return sending_paused(pause.settings, pause.reports, self._numbers, number)
 
+    def removed_paused(self) -> list[str]:
+        """Numbers WhatsApp's reports left paused that are not configured (removed from the
+        configuration since, or never in it): nothing will resume them."""
+        with self._lock:
+            now = self._clock.now()
+            if self._pause is None or not _within(now, self._pause.at, self._pause_ttl):
+                self._pause = _Pause(now, *self._rules.sending_state())
+            pause = self._pause
+        configured = set(self._numbers.ids)
+        return sorted({r.phone_number_id for r in pause.reports if r.paused} - configured)
+
     def workspace_paused(self) -> str | None:
         """Why nothing at all may be sent now (the workspace is paused), or None."""
         with self._lock:
