@@ -318,8 +318,8 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
                     if _wakes(followup, phase, until):
                         yield followup
 
-    def unsent_count(self) -> int:
-        lanes = {lane(Phase.QUEUED), lane(Phase.WAITING_TEMPLATE)}
+    def unsent_count(self, held_by: Iterable[str]) -> int:
+        lanes = {lane(Phase.QUEUED), lane(Phase.WAITING_TEMPLATE)} | set(map(held_lane, held_by))
         keys = (f"{name}#{shard}" for name in sorted(lanes) for shard in range(SHARDS))
         return sum(FollowUpItem.waiting.count(key) for key in keys)
 

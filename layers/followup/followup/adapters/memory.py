@@ -452,8 +452,8 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
                 if phase_of(followup) is phase and wake is not None and wake <= until:
                     yield followup
 
-    def unsent_count(self) -> int:
-        lanes = {lane(Phase.QUEUED), lane(Phase.WAITING_TEMPLATE)}
+    def unsent_count(self, held_by: Iterable[str]) -> int:
+        lanes = {lane(Phase.QUEUED), lane(Phase.WAITING_TEMPLATE)} | set(map(held_lane, held_by))
         with self._lock:
             keys = [row.phase_key for row in self._followups.values() if row.phase_key]
         return sum(1 for key in keys if key.split("#", 1)[0] in lanes)

@@ -445,9 +445,10 @@ class FollowUpRepository(Protocol):
 
     def followup(self, followup_id: str) -> FollowUp | None: ...
     def waiting(self, phase: Phase, until: datetime) -> Iterator[FollowUp]: ...
-    def unsent_count(self) -> int:
-        """Follow-ups not yet out (queued, dispatched, claimed or held for a template),
-        counted from the waiting index; it may lag a moment behind the writes."""
+    def unsent_count(self, held_by: Iterable[str]) -> int:
+        """Follow-ups not yet out (queued, dispatched, claimed, held for a template, or held
+        for one of the numbers `held_by`), counted from the waiting index; it may lag a
+        moment behind the writes."""
         ...
 
     def held_for(self, number: str) -> Iterator[FollowUp]: ...
