@@ -5,9 +5,11 @@ silently overwrite each other's change."""
 from __future__ import annotations
 
 from followup.adapters.tables import StateItem
+from followup.domain.numbers import NumberHealth
 from followup.domain.settings import WorkspaceSettings
-from followup.services.pausing import pause_workspace
+from followup.services.pausing import pause_number, pause_workspace
 from followup_local.engine import LocalEngine
+from tests.integration.conftest import TUESDAY_9AM_JAKARTA as T0
 from tests.support.api import call
 
 
@@ -74,3 +76,18 @@ def test_settings_saved_before_revisions_were_kept_can_be_changed(engine: LocalE
     assert status == 200
     assert (saved["timezone"], saved["paused"], saved["max_attempts"]) == ("Asia/Makassar", True, 9)
     assert saved["revision"] == 2
+
+
+def test_numbers_reported_on_before_revisions_were_kept_can_be_paused(
+    engine: LocalEngine,
+) -> None:
+    # Given a number's report stored by an earlier release, with no revision on the item
+    good = NumberHealth(
+        phone_number_id="109876543210987", quality="GREEN", updated_at=T0, paused=False
+    )
+    StateItem("numbers", doc=f"[{good.model_dump_json()}]").save()
+    # When a send error pauses it
+    assert pause_number(engine.deps, "109876543210987", "spam (131048)", T0)
+    # Then it is paused, saying why
+    [paused] = engine.deps.rules.numbers()
+    assert (paused.quality, paused.paused, paused.paused_reason) == ("GREEN", True, "spam (131048)")

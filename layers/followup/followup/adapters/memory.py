@@ -158,6 +158,7 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         self._stats: dict[tuple[str, str], dict[str, int]] = {}
         self._state: dict[str, str] = {}
         self._settings_revision = 0
+        self._numbers_revision = 0
         self._audit: dict[str, str] = {}
         self._connections: dict[str, _Connection] = {}
         self._slots: dict[str, tuple[Slot, int]] = {}
@@ -636,11 +637,18 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
             doc = self._state.get("numbers")
         return _NUMBERS.validate_json(doc) if doc else []
 
-    def save_number(self, health: NumberHealth) -> None:
-        """Record one number's health; it moves to the end of the list."""
+    def versioned_numbers(self) -> Versioned[list[NumberHealth]]:
         with self._lock:
-            others = [n for n in self.numbers() if n.phone_number_id != health.phone_number_id]
-            self._state["numbers"] = _NUMBERS.dump_json([*others, health]).decode()
+            return Versioned(self.numbers(), self._numbers_revision)
+
+    def save_numbers_from(self, reports: list[NumberHealth], revision: int) -> bool:
+        doc = _NUMBERS.dump_json(reports).decode()
+        with self._lock:
+            if self._numbers_revision != revision:
+                return False
+            self._state["numbers"] = doc
+            self._numbers_revision += 1
+            return True
 
     def settings(self) -> WorkspaceSettings:
         with self._lock:

@@ -1,6 +1,7 @@
-"""Writing the workspace settings from the revision read, so no save is lost: an admin's
-save names the revision its page showed and is refused when someone saved meanwhile; the
-engine's own changes (a pause, a tier WhatsApp announced) read again and retry."""
+"""Writing the workspace settings and the numbers' health from the revision read, so no
+save is lost: an admin's save names the revision its page showed and is refused when
+someone saved meanwhile; the engine's own changes (a pause, a tier WhatsApp announced, a
+quality report) read again and retry."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from followup.domain.errors import Conflict
+from followup.domain.numbers import NumberHealth
 from followup.domain.settings import WorkspaceSettings
 from followup.services.ports import Versioned
 
@@ -29,7 +31,8 @@ class StaleSettings(Conflict):
 
 
 class SettingsBusy(Exception):
-    """Others kept saving the settings while this change was being written."""
+    """Others kept saving the settings (or the numbers' health) while this change was
+    being written."""
 
 
 def replace(
@@ -62,3 +65,26 @@ def change(
             deps.catalog.invalidate()
             return read
     raise SettingsBusy
+
+
+def change_numbers(
+    deps: Deps, edit: Callable[[list[NumberHealth]], list[NumberHealth] | None]
+) -> list[NumberHealth] | None:
+    """Apply `edit` to the numbers' health reports as saved now, again on a fresh read when
+    another report landed meanwhile; `edit` answers None when there is nothing to change.
+    The reports the edit was made from, or None when nothing changed."""
+    for _ in range(_TRIES):
+        read = deps.rules.versioned_numbers()
+        changed = edit(read.item)
+        if changed is None:
+            return None
+        if deps.rules.save_numbers_from(changed, read.revision):
+            deps.catalog.invalidate()
+            return read.item
+    raise SettingsBusy
+
+
+def with_report(reports: list[NumberHealth], health: NumberHealth) -> list[NumberHealth]:
+    """`reports` with `health` in place of the number's last one, at the end."""
+    others = [r for r in reports if r.phone_number_id != health.phone_number_id]
+    return [*others, health]
