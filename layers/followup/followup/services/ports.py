@@ -410,7 +410,7 @@ class RuleRepository(Protocol):
 
     def settings(self) -> WorkspaceSettings: ...
     def save_settings(self, settings: WorkspaceSettings) -> None:
-        """Replace the settings whatever they hold now (an admin's save); the revision moves."""
+        """Replace the settings whatever they hold now (seeding a store); the revision moves."""
         ...
 
     def versioned_settings(self) -> Versioned[WorkspaceSettings]:
