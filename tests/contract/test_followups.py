@@ -137,10 +137,10 @@ def test_unsent_count_is_every_follow_up_not_yet_out_whenever_it_is_due(store: A
     waiting = held.held_for_template(minutes(1), reason, minutes(90), ["apply_reminder:en"])
     store.commit([FollowUpChange(waiting, Status.SENDING)], T0)
     # Then all but the sent and the answered are counted
-    assert store.unsent_count() == 5
+    assert store.unsent_count([]) == 5
     # And one that fails leaves the count
     store.commit([FollowUpChange(moved(queued, Status.FAILED, T0), Status.QUEUED)], T0)
-    assert store.unsent_count() == 4
+    assert store.unsent_count([]) == 4
 
 
 def test_follow_ups_of_a_contact_are_newest_first(store: Any) -> None:
@@ -263,3 +263,17 @@ def test_follow_ups_held_for_a_paused_number_are_read_by_that_number_only(store:
     )
     assert [f.id for f in store.held_for("111")] == ["fu_h1"]
     assert [f.id for f in store.waiting(Phase.DISPATCHED, minutes(60))] == ["fu_h0"]
+
+
+def test_unsent_count_takes_in_the_follow_ups_held_for_the_numbers_named(store: Any) -> None:
+    # Given one follow-up queued and three held: two for one paused number, one for another
+    write(store, *(followup(f"fu_h{n}") for n in range(4)))
+    for n, number in enumerate(["111", "111", "222"]):
+        claimed = moved(followup(f"fu_h{n}"), Status.SENDING, T0)
+        store.commit([FollowUpChange(claimed, Status.QUEUED)], T0)
+        held = claimed.held_for_number(minutes(n), number, f"held: number {number} paused")
+        store.commit([FollowUpChange(held, Status.SENDING)], T0)
+    # Then the count takes in those held for the numbers it is given, and only those
+    assert store.unsent_count(["111", "222"]) == 4
+    assert store.unsent_count(["111"]) == 3
+    assert store.unsent_count([]) == 1

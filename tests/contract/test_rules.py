@@ -10,7 +10,7 @@ import pytest
 from followup.domain.audit import AuditEntry
 from followup.domain.numbers import NumberHealth
 from followup.domain.settings import WorkspaceSettings
-from followup.services.ports import NewFollowUp, RuleError, RuleHead
+from followup.services.ports import NewFollowUp, RuleError, RuleHead, Versioned
 from tests.contract.items import T0, followup
 from tests.support.builders import rule
 
@@ -135,12 +135,15 @@ def health(number: str, quality: str, paused: bool = False) -> NumberHealth:
     return NumberHealth(phone_number_id=number, quality=quality, updated_at=T0, paused=paused)
 
 
-def test_a_number_s_health_replaces_its_last_report(store: Any) -> None:
+def test_the_numbers_health_is_saved_only_from_the_revision_read(store: Any) -> None:
     assert store.numbers() == []
-    store.save_number(health("n1", "GREEN"))
-    store.save_number(health("n2", "GREEN"))
-    store.save_number(health("n1", "RED", paused=True))
-    assert store.numbers() == [health("n2", "GREEN"), health("n1", "RED", paused=True)]
+    assert store.versioned_numbers() == Versioned([], 0)
+    assert store.save_numbers_from([health("n1", "GREEN")], 0) is True
+    # A report saved from a stale read is refused, and the one saved first stays
+    assert store.save_numbers_from([health("n2", "GREEN")], 0) is False
+    assert store.save_numbers_from([health("n1", "RED", paused=True)], 1) is True
+    assert store.versioned_numbers() == Versioned([health("n1", "RED", paused=True)], 2)
+    assert store.numbers() == [health("n1", "RED", paused=True)]
     assert store.sending_state() == (WorkspaceSettings(), store.numbers())
 
 

@@ -62,3 +62,17 @@ def test_slots_stay_out_of_contact_listings(store: Any) -> None:
     store.commit([SlotChange(Slot("ct_1", "fu_a", T0), 0)], T0)
     page = store.find_contacts(ContactQuery(), 50, None)
     assert [found.id for found in page.items] == ["ct_1"]
+
+
+def test_removing_a_contact_removes_its_slot_and_a_refused_removal_keeps_it(store: Any) -> None:
+    # Given a contact whose slot a follow-up took
+    store.save_rule(rule("r"))
+    store.commit([ContactChange(contact(), 0)], T0)
+    store.commit([SlotChange(Slot("ct_1", "fu_a", T0), 0)], T0)
+    # When it is removed at a revision someone moved past, Then the slot stays with it
+    assert not store.remove_contact("ct_1", 0)
+    assert store.slot("ct_1") == Versioned(Slot("ct_1", "fu_a", T0), 1)
+    # When it is removed at the revision read, Then its slot goes with it
+    assert store.remove_contact("ct_1", 1)
+    assert store.contact("ct_1") is None
+    assert store.slot("ct_1") is None

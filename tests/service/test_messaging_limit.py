@@ -5,7 +5,7 @@ window, replies inside a window go as ever, and a user reached already costs not
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from followup.domain.followup import FollowUp, Status
@@ -18,12 +18,12 @@ from followup.domain.messaging_limit import (
     bucket_of,
     bucket_start,
 )
-from followup.domain.settings import WorkspaceSettings
 from followup.services.manual import send_now
 from followup.services.messaging_limit import admit
 from followup.services.ports import RuleRepository
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact, rule
+from tests.support.races import AdminSavesFirst
 from tests.support.webhook import payload
 
 ALLOWANCE = 225
@@ -198,31 +198,6 @@ def test_a_new_number_sends_no_more_than_the_days_warm_up_cap(engine: MemoryEngi
     assert tomorrow.status is Status.SENT
     assert _send(engine, "6281100001605").reason == WARMING_UP
     assert len(_sent_to(engine)) == 2 + 1 + 3
-
-
-class AdminSavesFirst:
-    """The real rules repository, except that an admin's save of the settings lands just
-    before the first settings write made through it: a race made deterministic."""
-
-    def __init__(self, real: RuleRepository, admin: dict[str, object]) -> None:
-        self._real, self._admin = real, admin
-        self.raced = False
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real, name)
-
-    def _race(self) -> None:
-        if not self.raced:
-            self.raced = True
-            self._real.save_settings(self._real.settings().model_copy(update=self._admin))
-
-    def save_settings(self, settings: WorkspaceSettings) -> None:
-        self._race()
-        self._real.save_settings(settings)
-
-    def save_settings_from(self, settings: WorkspaceSettings, revision: int) -> bool:
-        self._race()
-        return self._real.save_settings_from(settings, revision)
 
 
 def test_a_tier_from_the_webhook_keeps_an_admins_save_made_meanwhile(

@@ -74,3 +74,16 @@ def test_numbers_must_be_unique_and_at_least_one() -> None:
         Numbers((SendingNumber(phone_number_id="1"), SendingNumber(phone_number_id="1")))
     with pytest.raises(ValueError, match="at least one"):
         Numbers(())
+
+
+def test_a_rule_s_number_no_longer_configured_is_passed_over_or_refused() -> None:
+    # A removed number among the rule's: the first configured one sends instead
+    assert TWO.sender(None, ["333", "222"]) == "222"
+    assert TWO.sender("333", ["333", "222"]) == "222"
+    assert TWO.refusal("333", ["333", "222"]) is None
+    # Only removed numbers: the rule leaves the contact alone, saying why
+    for tied_to in (None, "333", "111"):
+        refused = TWO.refusal(tied_to, ["333"])
+        assert refused is not None
+        assert refused.startswith("other_number:")
+        assert "333, no longer configured" in refused

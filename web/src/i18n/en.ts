@@ -844,6 +844,8 @@ export const en = {
   "settings.save": "Save settings",
   "settings.saved": "Settings saved.",
   "settings.invalid": "Some settings were not saved: see the marked fields.",
+  "settings.stale": "Someone else saved the settings after you opened this page, so your change was not saved. Load the latest settings, then make your change again.",
+  "settings.loadLatest": "Load the latest settings",
   "settings.serverSays": "The server says: {message}.",
   "settings.numbers": "Sending numbers",
   "settings.number": "Number",

@@ -846,6 +846,8 @@ export const id: Catalogue = {
   "settings.save": "Simpan pengaturan",
   "settings.saved": "Pengaturan disimpan.",
   "settings.invalid": "Beberapa pengaturan tidak disimpan: lihat kolom yang ditandai.",
+  "settings.stale": "Orang lain menyimpan pengaturan setelah Anda membuka halaman ini, jadi perubahan Anda tidak disimpan. Muat pengaturan terbaru, lalu ulangi perubahan Anda.",
+  "settings.loadLatest": "Muat pengaturan terbaru",
   "settings.serverSays": "Server mengatakan: {message}.",
   "settings.numbers": "Nomor pengirim",
   "settings.number": "Nomor",

@@ -846,6 +846,8 @@ export const ptBR: Catalogue = {
   "settings.save": "Salvar configurações",
   "settings.saved": "Configurações salvas.",
   "settings.invalid": "Algumas configurações não foram salvas: veja os campos marcados.",
+  "settings.stale": "Outra pessoa salvou as configurações depois que você abriu esta página, então sua alteração não foi salva. Carregue as configurações mais recentes e faça sua alteração de novo.",
+  "settings.loadLatest": "Carregar as configurações mais recentes",
   "settings.serverSays": "O servidor diz: {message}.",
   "settings.numbers": "Números de envio",
   "settings.number": "Número",

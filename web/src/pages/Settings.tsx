@@ -62,6 +62,8 @@ interface Settings {
   };
   paused: boolean;
   paused_reason: string | null;
+  /** Sent back with a save: the API refuses it (409) when someone saved the settings since. */
+  revision: number;
   [other: string]: unknown;
 }
 
@@ -253,6 +255,12 @@ export function SettingsPage() {
       api.call<Settings>("PUT", "/api/settings", { ...settings.data, paused, paused_reason: null }),
     onSuccess: saved,
   });
+  // After a refused stale save: the settings as saved now, replacing the draft.
+  const reload = () => {
+    save.reset();
+    pause.reset();
+    settings.refetch();
+  };
 
   return (
     <Stack gap="lg" className="settings">
@@ -262,8 +270,8 @@ export function SettingsPage() {
       {settings.isError && <ErrorState error={settings.error} retry={() => settings.refetch()} />}
       {settings.data && draft && (
         <>
-          <PauseSwitch settings={settings.data} admin={admin} pause={pause} />
-          <PolicyForm draft={draft} setDraft={setDraft} admin={admin} save={save} />
+          <PauseSwitch settings={settings.data} admin={admin} pause={pause} reload={reload} />
+          <PolicyForm draft={draft} setDraft={setDraft} admin={admin} save={save} reload={reload} />
         </>
       )}
       <Numbers admin={admin} />
@@ -272,14 +280,33 @@ export function SettingsPage() {
   );
 }
 
+/** A save the API refused because someone else saved the settings after this page read them. */
+function isStale(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 409;
+}
+
+function Stale({ reload }: { reload: () => void }) {
+  const t = useT();
+  return (
+    <Alert color="red" variant="light" role="alert" data-testid="settings-stale">
+      <Text size="sm">{t("settings.stale")}</Text>
+      <Button size="xs" variant="white" color="red" mt="xs" onClick={reload}>
+        {t("settings.loadLatest")}
+      </Button>
+    </Alert>
+  );
+}
+
 function PauseSwitch({
   settings,
   admin,
   pause,
+  reload,
 }: {
   settings: Settings;
   admin: boolean;
   pause: UseMutationResult<Settings, Error, boolean>;
+  reload: () => void;
 }) {
   const t = useT();
   return (
@@ -300,7 +327,7 @@ function PauseSwitch({
           </Button>
         </Group>
       )}
-      {pause.isError && <ErrorState error={pause.error} />}
+      {pause.isError && (isStale(pause.error) ? <Stale reload={reload} /> : <ErrorState error={pause.error} />)}
     </Section>
   );
 }
@@ -310,11 +337,13 @@ function PolicyForm({
   setDraft,
   admin,
   save,
+  reload,
 }: {
   draft: Settings;
   setDraft: (next: Settings) => void;
   admin: boolean;
   save: UseMutationResult<Settings, Error, Settings>;
+  reload: () => void;
 }) {
   const t = useT();
   const format = useFormat();
@@ -672,7 +701,8 @@ function PolicyForm({
       </fieldset>
       {admin && (
         <Stack gap="xs" mt="md">
-          {save.isError && (
+          {save.isError && isStale(save.error) && <Stale reload={reload} />}
+          {save.isError && !isStale(save.error) && (
             <Alert color="red" variant="light" role="alert">
               {save.error instanceof ApiError && save.error.code === "invalid"
                 ? t("settings.invalid")

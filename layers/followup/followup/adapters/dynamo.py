@@ -231,9 +231,13 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         return str(json.loads(item.doc)["contact_id"]) if item else None
 
     def remove_contact(self, contact_id: str, revision: int) -> bool:
-        return held(
-            lambda: ContactItem(contact_id).delete(condition=ContactItem.revision == revision)
-        )
+        try:
+            with _translate_cancellation([]), TransactWrite(connection=self._connection) as txn:
+                txn.delete(ContactItem(contact_id), condition=ContactItem.revision == revision)
+                txn.delete(ContactItem(_slot_key(contact_id)))
+        except CommitRejected:
+            return False
+        return True
 
     def quiet_contacts(
         self, stage: str, after: datetime, until: datetime
@@ -314,8 +318,8 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
                     if _wakes(followup, phase, until):
                         yield followup
 
-    def unsent_count(self) -> int:
-        lanes = {lane(Phase.QUEUED), lane(Phase.WAITING_TEMPLATE)}
+    def unsent_count(self, held_by: Iterable[str]) -> int:
+        lanes = {lane(Phase.QUEUED), lane(Phase.WAITING_TEMPLATE)} | set(map(held_lane, held_by))
         keys = (f"{name}#{shard}" for name in sorted(lanes) for shard in range(SHARDS))
         return sum(FollowUpItem.waiting.count(key) for key in keys)
 
@@ -521,10 +525,15 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         item = _get(StateItem, _NUMBERS_KEY)
         return _NUMBERS.validate_json(item.doc) if item else []
 
-    def save_number(self, health: NumberHealth) -> None:
-        """Record one number's health (read-modify-write: quality updates are rare)."""
-        others = [n for n in self.numbers() if n.phone_number_id != health.phone_number_id]
-        StateItem(_NUMBERS_KEY, doc=_NUMBERS.dump_json([*others, health]).decode()).save()
+    def versioned_numbers(self) -> Versioned[list[NumberHealth]]:
+        item = _get(StateItem, _NUMBERS_KEY)
+        if item is None:
+            return Versioned([], 0)
+        return Versioned(_NUMBERS.validate_json(item.doc), int(item.revision or 0))
+
+    def save_numbers_from(self, reports: list[NumberHealth], revision: int) -> bool:
+        doc = _NUMBERS.dump_json(reports).decode()
+        return _save_state(_NUMBERS_KEY, doc, revision)
 
     def settings(self) -> WorkspaceSettings:
         item = _get(StateItem, _SETTINGS_KEY)
@@ -559,12 +568,7 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         return Versioned(settings, int(item.revision or 0))
 
     def save_settings_from(self, settings: WorkspaceSettings, revision: int) -> bool:
-        doc = settings.model_dump_json()
-        unchanged = (
-            StateItem.key.does_not_exist() if revision == 0 else StateItem.revision == revision
-        )
-        item = StateItem(_SETTINGS_KEY, doc=doc, revision=revision + 1)
-        return held(lambda: item.save(condition=unchanged))
+        return _save_state(_SETTINGS_KEY, settings.model_dump_json(), revision)
 
     def stats(self, since: date, until: date) -> list[DayStats]:
         rule_ids = {head.rule_id for head in self.rule_heads()}
@@ -627,6 +631,16 @@ def _utc_day(moment: datetime) -> date:
 
 def _days_back(first: date, last: date) -> list[str]:
     return [(last - timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
+
+
+def _save_state(key: str, doc: str, revision: int) -> bool:
+    """Replace a state document if it is still at `revision`; revision 0: never saved, or
+    saved before saves counted revisions."""
+    unchanged = (
+        StateItem.revision.does_not_exist() if revision == 0 else StateItem.revision == revision
+    )
+    item = StateItem(key, doc=doc, revision=revision + 1)
+    return held(lambda: item.save(condition=unchanged))
 
 
 def _get(model: type[Any], key: str, range_key: str | None = None) -> Any:

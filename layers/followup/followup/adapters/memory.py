@@ -158,6 +158,7 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         self._stats: dict[tuple[str, str], dict[str, int]] = {}
         self._state: dict[str, str] = {}
         self._settings_revision = 0
+        self._numbers_revision = 0
         self._audit: dict[str, str] = {}
         self._connections: dict[str, _Connection] = {}
         self._slots: dict[str, tuple[Slot, int]] = {}
@@ -337,6 +338,7 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
             if row is None or row.revision != revision:
                 return False
             del self._contacts[contact_id]
+            self._slots.pop(contact_id, None)
         return True
 
     def quiet_contacts(
@@ -451,8 +453,8 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
                 if phase_of(followup) is phase and wake is not None and wake <= until:
                     yield followup
 
-    def unsent_count(self) -> int:
-        lanes = {lane(Phase.QUEUED), lane(Phase.WAITING_TEMPLATE)}
+    def unsent_count(self, held_by: Iterable[str]) -> int:
+        lanes = {lane(Phase.QUEUED), lane(Phase.WAITING_TEMPLATE)} | set(map(held_lane, held_by))
         with self._lock:
             keys = [row.phase_key for row in self._followups.values() if row.phase_key]
         return sum(1 for key in keys if key.split("#", 1)[0] in lanes)
@@ -635,11 +637,18 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
             doc = self._state.get("numbers")
         return _NUMBERS.validate_json(doc) if doc else []
 
-    def save_number(self, health: NumberHealth) -> None:
-        """Record one number's health; it moves to the end of the list."""
+    def versioned_numbers(self) -> Versioned[list[NumberHealth]]:
         with self._lock:
-            others = [n for n in self.numbers() if n.phone_number_id != health.phone_number_id]
-            self._state["numbers"] = _NUMBERS.dump_json([*others, health]).decode()
+            return Versioned(self.numbers(), self._numbers_revision)
+
+    def save_numbers_from(self, reports: list[NumberHealth], revision: int) -> bool:
+        doc = _NUMBERS.dump_json(reports).decode()
+        with self._lock:
+            if self._numbers_revision != revision:
+                return False
+            self._state["numbers"] = doc
+            self._numbers_revision += 1
+            return True
 
     def settings(self) -> WorkspaceSettings:
         with self._lock:

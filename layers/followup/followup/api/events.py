@@ -82,7 +82,9 @@ def stats(
     return {
         "from": since.isoformat(),
         "to": until.isoformat(),
-        "queue_now": deps.followups.unsent_count(),
+        "queue_now": deps.followups.unsent_count(
+            [*deps.numbers.ids, *deps.catalog.removed_paused()]
+        ),
         "sends": {
             "sent": overall.get("sent", 0),
             "failed": overall.get("failed", 0),

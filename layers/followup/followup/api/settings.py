@@ -8,40 +8,60 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from pydantic import Field, StrictInt
 
 from followup.api.auth import READERS, SETTINGS_WRITERS, caller, require
+from followup.api.openapi import statuses
 from followup.domain.errors import NotFound
 from followup.domain.settings import WorkspaceSettings
 from followup.services import audit, messaging_limit, rules, webhook
 from followup.services import numbers as sending_numbers
+from followup.services import settings as workspace
 from followup.services.audit import settings_change
 from followup.wiring import runtime
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
 
 
+class SettingsWrite(WorkspaceSettings):
+    """The settings to save, with the revision they were read at."""
+
+    revision: StrictInt | None = Field(
+        default=None,
+        ge=0,
+        description="the `revision` GET /api/settings answered: the save is refused with "
+        "409 when someone saved the settings since; without it, the save replaces whatever "
+        "is saved",
+    )
+
+
 @router.get("/api/settings")
 def read_settings() -> dict[str, Any]:
+    """The policy with its `revision`, to send back with a change."""
     require(router.current_event.raw_event, READERS)
-    return runtime.deps().rules.settings().model_dump(mode="json")
+    read = runtime.deps().rules.versioned_settings()
+    return _shown(read.item, read.revision)
 
 
-@router.put("/api/settings")
-def write_settings(settings: WorkspaceSettings) -> dict[str, Any]:
+@router.put("/api/settings", openapi_extensions=statuses(409))
+def write_settings(body: SettingsWrite) -> dict[str, Any]:
     event = router.current_event.raw_event
     require(event, SETTINGS_WRITERS)
     deps = runtime.deps()
+    settings = WorkspaceSettings.model_validate(body.model_dump(exclude={"revision"}))
     rules.check_settings(deps, settings)
-    before = deps.rules.settings()
-    deps.rules.save_settings(settings)
+    before, revision = workspace.replace(deps, settings, body.revision)
     messaging_limit.note_raise(
         deps, before.messaging_limit, settings.messaging_limit, deps.clock.now()
     )
     audit.record(
         deps, caller(event), "settings.updated", "settings", *settings_change(before, settings)
     )
-    deps.catalog.invalidate()
-    return settings.model_dump(mode="json")
+    return _shown(settings, revision)
+
+
+def _shown(settings: WorkspaceSettings, revision: int) -> dict[str, Any]:
+    return {**settings.model_dump(mode="json"), "revision": revision}
 
 
 @router.get("/api/numbers")

@@ -89,16 +89,26 @@ class Numbers:
 
     def sender(self, tied_to: str | None, allowed: Iterable[str] = ()) -> str:
         """The number a contact is sent from: the one it talks to (when configured), else
-        the first the rule allows, else the default."""
+        the first configured one the rule allows, else the default."""
         tied = self.resolve(tied_to) if tied_to else None
         if tied is not None:
             return tied
-        return next(iter(allowed), self.default)
+        ids = self.ids
+        return next((n for n in allowed if n in ids), self.default)
 
     def refusal(self, tied_to: str | None, allowed: list[str]) -> str | None:
-        """Why a rule limited to `allowed` numbers must leave a contact tied to another
-        number alone, or None when it may send to them."""
-        if not allowed or not tied_to:
+        """Why a rule limited to `allowed` numbers must leave a contact alone (tied to
+        another number, or none of the rule's numbers configured any more), or None when
+        it may send to them."""
+        if not allowed:
+            return None
+        if not set(allowed) & set(self.ids):
+            return (
+                f"{OTHER_NUMBER}: the rule sends from "
+                + ", ".join(allowed)
+                + ", no longer configured"
+            )
+        if not tied_to:
             return None
         number = self.sender(tied_to, allowed)
         if number in allowed:

@@ -128,23 +128,30 @@ class Catalog:
     def settings(self) -> WorkspaceSettings:
         return self._fresh().settings
 
+    def _pause_state(self) -> _Pause:
+        """The settings and the numbers' reports, re-read after the pause TTL."""
+        with self._lock:
+            now = self._clock.now()
+            if self._pause is None or not _within(now, self._pause.at, self._pause_ttl):
+                self._pause = _Pause(now, *self._rules.sending_state())
+            return self._pause
+
     def sending_paused(self, number: str | None = None) -> str | None:
         """Why `number` may not send now (the workspace or that number is paused); without
         a number, why none may (the workspace or every number is paused); or None."""
-        with self._lock:
-            now = self._clock.now()
-            if self._pause is None or not _within(now, self._pause.at, self._pause_ttl):
-                self._pause = _Pause(now, *self._rules.sending_state())
-            pause = self._pause
+        pause = self._pause_state()
         return sending_paused(pause.settings, pause.reports, self._numbers, number)
+
+    def removed_paused(self) -> list[str]:
+        """Numbers WhatsApp's reports left paused that are not configured (removed from the
+        configuration since, or never in it): no sender will use them again."""
+        pause = self._pause_state()
+        configured = set(self._numbers.ids)
+        return sorted({r.phone_number_id for r in pause.reports if r.paused} - configured)
 
     def workspace_paused(self) -> str | None:
         """Why nothing at all may be sent now (the workspace is paused), or None."""
-        with self._lock:
-            now = self._clock.now()
-            if self._pause is None or not _within(now, self._pause.at, self._pause_ttl):
-                self._pause = _Pause(now, *self._rules.sending_state())
-            pause = self._pause
+        pause = self._pause_state()
         return workspace_paused(pause.settings)
 
     def templates(self) -> TemplateCatalogue:

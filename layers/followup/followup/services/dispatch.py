@@ -48,6 +48,10 @@ def run_tick(deps: Deps, now: datetime) -> DispatchReport:
         # held just then; the lane of a number still paused is not read at all.
         if deps.catalog.sending_paused(number) is None:
             report.dispatched += release(deps, number, now)
+    for number in deps.catalog.removed_paused():
+        # Held by a number no longer configured: the sender sends them from the number the
+        # contact may use now, or ends them saying why.
+        report.dispatched += release(deps, number, now)
     batch: list[Delayed] = []
     for followup, was, due in _due(deps, now):
         marked = followup.dispatched(now, deps.timings.redrive_after, due=max(due, now))

@@ -33,12 +33,14 @@ from followup.domain.messaging_limit import (
     released_at,
     still_reached,
 )
+from followup.services import settings as workspace
 from followup.services.ports import CommitRejected, FollowUpChange, Phase
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
     from followup.domain.contact import Contact
+    from followup.domain.settings import WorkspaceSettings
     from followup.domain.webhook_events import MessagingTier
     from followup.services.deps import Deps
     from followup.services.ports import Pacing
@@ -70,9 +72,6 @@ def admit(store: Pacing, limit: MessagingLimit, user: str, now: datetime) -> dat
     if store.space(marker, now - REACH_WINDOW, now) is not None:
         store.reserve(keys[current], -1, expires)  # another sender counted this user
     return None
-
-
-_TRIES = 5
 
 
 @dataclass(frozen=True)
@@ -189,23 +188,21 @@ def release_deferred(deps: Deps, now: datetime) -> int:
     return released
 
 
-class SettingsBusy(Exception):
-    """Others kept saving the settings while the tier was being written."""
-
-
 def set_tier(deps: Deps, event: MessagingTier) -> str:
     """Take the tier WhatsApp announced into the workspace settings, written from the
     revision read (an admin's save made meanwhile is read again and kept); a raise gives
     room to the next send at once. Names the outcome for the webhook's report."""
-    for _ in range(_TRIES):
-        read = deps.rules.versioned_settings()
-        limit = read.item.messaging_limit
+
+    def tiered(settings: WorkspaceSettings) -> WorkspaceSettings | None:
+        limit = settings.messaging_limit
         if limit.tier == event.tier:
-            return "messaging_tier_unchanged"
+            return None
         changed = limit.model_copy(update={"tier": event.tier})
-        settings = read.item.model_copy(update={"messaging_limit": changed})
-        if deps.rules.save_settings_from(settings, read.revision):
-            deps.catalog.invalidate()
-            note_raise(deps, limit, changed, event.at)
-            return "messaging_tier_changed"
-    raise SettingsBusy
+        return settings.model_copy(update={"messaging_limit": changed})
+
+    before = workspace.change(deps, tiered)
+    if before is None:
+        return "messaging_tier_unchanged"
+    limit = before.item.messaging_limit
+    note_raise(deps, limit, limit.model_copy(update={"tier": event.tier}), event.at)
+    return "messaging_tier_changed"

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 from followup.domain.followup import Status
 from followup.domain.numbers import NumberHealth
+from followup.domain.settings import WorkspaceSettings
+from followup.services import settings as workspace
 from followup.services.ports import CommitRejected, Delayed, FollowUpChange
 
 _BATCH = 10
@@ -23,33 +25,39 @@ def pause_number(
 ) -> bool:
     """Stop sending from a number (named by its phone_number_id, or as a report names it),
     saying why; the other numbers go on. A later error keeps the first reason. True when
-    this paused it, False when it was paused already."""
+    this paused it, False when it was paused already. A report saved meanwhile is read
+    again and kept."""
     number = deps.numbers.named(phone_number_id, display)
-    known = {n.phone_number_id: n for n in deps.rules.numbers()}
-    if any(n.paused for n in deps.numbers.health(number, list(known.values()))):
-        deps.catalog.invalidate()
-        return False
-    health = known.get(number) or NumberHealth(
-        phone_number_id=number,
-        display_phone_number=display,
-        quality="UNKNOWN",
-        updated_at=at,
-        paused=True,
-    )
-    deps.rules.save_number(
-        health.model_copy(update={"paused": True, "paused_reason": reason, "updated_at": at})
-    )
+
+    def paused(reports: list[NumberHealth]) -> list[NumberHealth] | None:
+        if any(n.paused for n in deps.numbers.health(number, reports)):
+            return None
+        known = next((n for n in reports if n.phone_number_id == number), None)
+        health = known or NumberHealth(
+            phone_number_id=number,
+            display_phone_number=display,
+            quality="UNKNOWN",
+            updated_at=at,
+            paused=True,
+        )
+        update = {"paused": True, "paused_reason": reason, "updated_at": at}
+        return workspace.with_report(reports, health.model_copy(update=update))
+
+    changed = workspace.change_numbers(deps, paused) is not None
     deps.catalog.invalidate()
-    return True
+    return changed
 
 
 def pause_workspace(deps: Deps, reason: str) -> None:
-    """Stop all sending, saying why (shown with the settings until an admin resumes)."""
-    settings = deps.rules.settings()
-    if not settings.paused:
-        deps.rules.save_settings(
-            settings.model_copy(update={"paused": True, "paused_reason": reason})
-        )
+    """Stop all sending, saying why (shown with the settings until an admin resumes). An
+    admin's save made meanwhile is read again and kept."""
+
+    def paused(settings: WorkspaceSettings) -> WorkspaceSettings | None:
+        if settings.paused:
+            return None
+        return settings.model_copy(update={"paused": True, "paused_reason": reason})
+
+    workspace.change(deps, paused)
     deps.catalog.invalidate()
 
 

@@ -371,7 +371,8 @@ class ContactRepository(Protocol):
         ...
 
     def remove_contact(self, contact_id: str, revision: int) -> bool:
-        """Delete a contact folded into another, if still at `revision`; else False."""
+        """Delete a contact folded into another, and its pending slot with it, if still at
+        `revision`; else False."""
         ...
 
     def quiet_contacts(
@@ -409,7 +410,7 @@ class RuleRepository(Protocol):
 
     def settings(self) -> WorkspaceSettings: ...
     def save_settings(self, settings: WorkspaceSettings) -> None:
-        """Replace the settings whatever they hold now (an admin's save); the revision moves."""
+        """Replace the settings whatever they hold now (seeding a store); the revision moves."""
         ...
 
     def versioned_settings(self) -> Versioned[WorkspaceSettings]:
@@ -422,7 +423,16 @@ class RuleRepository(Protocol):
         ...
 
     def numbers(self) -> list[NumberHealth]: ...
-    def save_number(self, health: NumberHealth) -> None: ...
+    def versioned_numbers(self) -> Versioned[list[NumberHealth]]:
+        """The numbers' health reports with their revision (0 before the first save), read
+        consistently."""
+        ...
+
+    def save_numbers_from(self, reports: list[NumberHealth], revision: int) -> bool:
+        """Replace the reports only if they are still at `revision`: False when someone
+        saved them meanwhile (the caller reads them again and retries)."""
+        ...
+
     def sending_state(self) -> tuple[WorkspaceSettings, list[NumberHealth]]:
         """The settings and the numbers in one consistent read (what a pause check needs)."""
         ...
@@ -444,9 +454,10 @@ class FollowUpRepository(Protocol):
 
     def followup(self, followup_id: str) -> FollowUp | None: ...
     def waiting(self, phase: Phase, until: datetime) -> Iterator[FollowUp]: ...
-    def unsent_count(self) -> int:
-        """Follow-ups not yet out (queued, dispatched, claimed or held for a template),
-        counted from the waiting index; it may lag a moment behind the writes."""
+    def unsent_count(self, held_by: Iterable[str]) -> int:
+        """Follow-ups not yet out (queued, dispatched, claimed, held for a template, or held
+        for one of the numbers `held_by`), counted from the waiting index; it may lag a
+        moment behind the writes."""
         ...
 
     def held_for(self, number: str) -> Iterator[FollowUp]: ...

@@ -32,6 +32,7 @@ from followup.domain.webhook_events import (
     WebhookEvent,
 )
 from followup.domain.whatsapp import Disposition, classify
+from followup.services import settings as workspace
 from followup.services.channels import after_failed
 from followup.services.contacts import find_contact, update_contact
 from followup.services.identity import relink
@@ -246,10 +247,10 @@ def _record_quality(deps: Deps, event: NumberQuality, received_at: datetime) -> 
     """A degraded number pauses sending from it; only an operator resumes it, not a later
     event. Kept under the configured number's phone_number_id, however the event names it."""
     number = deps.numbers.named(event.phone_number_id, event.display_phone_number)
-    known = {n.phone_number_id: n for n in deps.rules.numbers()}
-    previous = known.get(number)
-    deps.rules.save_number(
-        NumberHealth(
+
+    def reported(reports: list[NumberHealth]) -> list[NumberHealth]:
+        previous = next((n for n in reports if n.phone_number_id == number), None)
+        health = NumberHealth(
             phone_number_id=number,
             display_phone_number=event.display_phone_number,
             quality=event.event,
@@ -257,8 +258,9 @@ def _record_quality(deps: Deps, event: NumberQuality, received_at: datetime) -> 
             paused=event.degraded or (previous is not None and previous.paused),
             paused_reason=_quality_pause(event, previous),
         )
-    )
-    deps.catalog.invalidate()
+        return workspace.with_report(reports, health)
+
+    workspace.change_numbers(deps, reported)
 
 
 def _quality_pause(event: NumberQuality, previous: NumberHealth | None) -> str | None:
@@ -271,16 +273,23 @@ def _quality_pause(event: NumberQuality, previous: NumberHealth | None) -> str |
 def resume_number(deps: Deps, phone_number_id: str, at: datetime) -> bool:
     """An operator resumes sending from a paused number (every report about it); False
     when it is neither configured nor reported on."""
-    reports = deps.rules.numbers()
-    named = {r.phone_number_id for r in reports}
-    if phone_number_id not in deps.numbers.ids and phone_number_id not in named:
-        return False
-    for health in deps.numbers.health(deps.numbers.named(phone_number_id), reports):
-        deps.rules.save_number(
-            health.model_copy(update={"paused": False, "paused_reason": None, "updated_at": at})
-        )
-    deps.catalog.invalidate()
     number = deps.numbers.named(phone_number_id)
+    if phone_number_id not in deps.numbers.ids and phone_number_id not in {
+        r.phone_number_id for r in deps.rules.numbers()
+    }:
+        return False
+
+    def resumed(reports: list[NumberHealth]) -> list[NumberHealth] | None:
+        about = deps.numbers.health(number, reports)
+        if not about:
+            return None
+        update = {"paused": False, "paused_reason": None, "updated_at": at}
+        for health in about:
+            reports = workspace.with_report(reports, health.model_copy(update=update))
+        return reports
+
+    workspace.change_numbers(deps, resumed)
+    deps.catalog.invalidate()
     if deps.catalog.sending_paused(number) is None:
         release(deps, number, at)  # its held follow-ups go now, not at the next tick
     return True

@@ -1,0 +1,90 @@
+"""Writing the workspace settings and the numbers' health from the revision read, so no
+save is lost: an admin's save names the revision its page showed and is refused when
+someone saved meanwhile; the engine's own changes (a pause, a tier WhatsApp announced, a
+quality report) read again and retry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from followup.domain.errors import Conflict
+from followup.domain.numbers import NumberHealth
+from followup.domain.settings import WorkspaceSettings
+from followup.services.ports import Versioned
+
+if TYPE_CHECKING:
+    from followup.services.deps import Deps
+
+_TRIES = 5
+
+
+class StaleSettings(Conflict):
+    """The settings were saved by someone else after the revision the caller read."""
+
+    def __init__(self, read: int, stored: int) -> None:
+        super().__init__(
+            f"the settings changed since you read them (revision {read}, now {stored}): "
+            "read them again and make your change on what is saved now"
+        )
+        self.read, self.stored = read, stored
+
+
+class SettingsBusy(Exception):
+    """Others kept saving the settings (or the numbers' health) while this change was
+    being written."""
+
+
+def replace(
+    deps: Deps, settings: WorkspaceSettings, revision: int | None
+) -> tuple[WorkspaceSettings, int]:
+    """Save `settings` if they are still at `revision` (StaleSettings if not); without a
+    revision, over whatever is saved. The settings replaced and the new revision."""
+    for _ in range(_TRIES):
+        read = deps.rules.versioned_settings()
+        if revision is not None and read.revision != revision:
+            raise StaleSettings(revision, read.revision)
+        if deps.rules.save_settings_from(settings, read.revision):
+            deps.catalog.invalidate()
+            return read.item, read.revision + 1
+    raise SettingsBusy
+
+
+def change(
+    deps: Deps, edit: Callable[[WorkspaceSettings], WorkspaceSettings | None]
+) -> Versioned[WorkspaceSettings] | None:
+    """Apply `edit` to the settings as saved now, again on a fresh read when someone saved
+    meanwhile; `edit` answers None when there is nothing to change. The settings the edit
+    was made from, or None when nothing changed."""
+    for _ in range(_TRIES):
+        read = deps.rules.versioned_settings()
+        changed = edit(read.item)
+        if changed is None:
+            return None
+        if deps.rules.save_settings_from(changed, read.revision):
+            deps.catalog.invalidate()
+            return read
+    raise SettingsBusy
+
+
+def change_numbers(
+    deps: Deps, edit: Callable[[list[NumberHealth]], list[NumberHealth] | None]
+) -> list[NumberHealth] | None:
+    """Apply `edit` to the numbers' health reports as saved now, again on a fresh read when
+    another report landed meanwhile; `edit` answers None when there is nothing to change.
+    The reports the edit was made from, or None when nothing changed."""
+    for _ in range(_TRIES):
+        read = deps.rules.versioned_numbers()
+        changed = edit(read.item)
+        if changed is None:
+            return None
+        if deps.rules.save_numbers_from(changed, read.revision):
+            deps.catalog.invalidate()
+            return read.item
+    raise SettingsBusy
+
+
+def with_report(reports: list[NumberHealth], health: NumberHealth) -> list[NumberHealth]:
+    """`reports` with `health` in place of the number's last one, at the end."""
+    others = [r for r in reports if r.phone_number_id != health.phone_number_id]
+    return [*others, health]

@@ -1,0 +1,33 @@
+"""Races made deterministic: a repository that lets another writer land first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from followup.domain.settings import WorkspaceSettings
+from followup.services.ports import RuleRepository
+
+
+class AdminSavesFirst:
+    """The real rules repository, except that an admin's save of the settings lands just
+    before the first settings write made through it: a race made deterministic."""
+
+    def __init__(self, real: RuleRepository, admin: dict[str, object]) -> None:
+        self._real, self._admin = real, admin
+        self.raced = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def _race(self) -> None:
+        if not self.raced:
+            self.raced = True
+            self._real.save_settings(self._real.settings().model_copy(update=self._admin))
+
+    def save_settings(self, settings: WorkspaceSettings) -> None:
+        self._race()
+        self._real.save_settings(settings)
+
+    def save_settings_from(self, settings: WorkspaceSettings, revision: int) -> bool:
+        self._race()
+        return self._real.save_settings_from(settings, revision)
