@@ -91,7 +91,7 @@ def send_elsewhere(
                 continue
             ended = end_unsent(deps, noted, Status.FAILED, why, now)
             return Status.FAILED if ended else None
-        if not record_sent(deps, current, rule, message, provider_id, now):
+        if not record_sent(deps, current, message, provider_id, now):
             # Settled meanwhile by another worker: the follow-up does not carry this send.
             line = outbound_line(current.id, contact.id, provider_id, now, message)
             deps.contacts.add_message(line)
