@@ -296,6 +296,9 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
         self.function("api", environment=provider)  # syncs the template catalogue on demand
         self.function("bus_events")
         self._stats_from_stream()
+        # A send's bookkeeping is the stats function's: a deploy updates it before the
+        # sender, so no send goes out whose stream record an older stats function skips.
+        sender.node.add_dependency(self.functions["stats"])
         sender.add_event_source(
             sources.SqsEventSource(
                 self.send_queue,

@@ -858,6 +858,13 @@ def test_the_stats_function_takes_both_streams_in_whole_batches_retried_whole(
         assert "OnFailure" in mapping["DestinationConfig"]
 
 
+def test_a_deploy_updates_the_stats_function_before_the_sender(dev: Synth) -> None:
+    # the sender's sends are settled by the stats function from the stream: an older one
+    # would skip their records
+    sender = dev.resources("AWS::Lambda::Function")[_ref_of(dev, dev.stack.functions["sender"])]
+    assert _ref_of(dev, dev.stack.functions["stats"]) in sender["DependsOn"]
+
+
 def test_the_broadcaster_batches_as_the_cost_benchmark_models_it(dev: Synth) -> None:
     [mapping] = [
         m["Properties"]
