@@ -15,7 +15,8 @@ The follow-up and enrollment streams are fed to the stats function in the batche
 trigger makes (infra.batching.STATS, the stack's own batching) at the pace
 prices.STREAM_RECORDS_PER_SECOND: the sends and their statuses come within a minute, the
 expiry days later, so their records are batched apart. Its invocations and writes are
-metered, each billed 50 ms and a little per record (prices); reading the stream by a Lambda
+metered, each billed 50 ms, a little per record and more per send, whose contact and
+enrollment it moves on (services.sent_stream; prices); reading the stream by a Lambda
 trigger is free. The broadcaster is not run locally: its invocations are the follow-up
 stream's records over its batch at the same pace (infra.batching.BROADCASTER), each with a
 scan of the connections and a frame pushed to each open admin app (prices.LIVE_CONNECTIONS).
@@ -40,10 +41,12 @@ import boto3
 
 from benchmarks import prices
 from benchmarks.figures import Figure, at_most
+from followup.adapters.followup_stream import changes
 from followup.adapters.sqs import SqsQueue
 from followup.adapters.tables import TABLES, table_spec
 from followup.domain.contact import Contact
 from followup.domain.followup import Status
+from followup.services import sent_stream
 from followup.services.broadcast import CHUNK
 from followup_local import envelopes
 from followup_local.engine import (
@@ -358,8 +361,12 @@ class MeteredFunctions(Functions):
     @classmethod
     def bill_call(cls, bill: Bill, function: str, event: Mapping[str, Any]) -> None:
         """One invocation of `function` and what its trigger costs besides."""
-        records = len(event.get("Records", [])) if function == "stats" else 0
-        cls.bill_invocations(bill, function, 1, records * prices.STATS_BILLED_MS_PER_RECORD)
+        extra_ms = 0.0
+        if function == "stats":
+            sends = sent_stream.sends(changes(event))
+            extra_ms = len(event.get("Records", [])) * prices.STATS_BILLED_MS_PER_RECORD
+            extra_ms += len(sends) * prices.STATS_BILLED_MS_PER_SEND
+        cls.bill_invocations(bill, function, 1, extra_ms)
         if function == "webhook":
             bill.add("function url request", "webhook", "requests", 1)
         if function == "sender":

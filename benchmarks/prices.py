@@ -63,6 +63,11 @@ STATS_BILLED_MS_PER_RECORD = 0.1
 and finding its counters takes about 0.03 ms on one core, and 512 MB buys about 0.3 of a
 vCPU (a whole one at 1,769 MB)."""
 
+STATS_BILLED_MS_PER_SEND = 20.0
+"""What each send adds to a stats invocation: its bookkeeping reads its contact and its
+enrollment and writes each back (services.sent_stream), four DynamoDB calls of about 5 ms,
+the function waiting on each."""
+
 STREAM_RECORDS_PER_SECOND = 10.0
 """The pace of changes on each stream's shard: about ten a second, a busy workspace's (a
 follow-up makes about 7 follow-up records and 3 enrollment records in its life). Sends come

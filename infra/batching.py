@@ -29,7 +29,13 @@ a second a 60 s window makes batches of 600, where 5 s made 50 (twelve times the
 invocations). The counters only feed the Stats page and the stats API (per rule and day),
 which then lag the queue by a minute at most; the live queue comes from the broadcaster.
 1,000 is the most a GetRecords call returns, and a batch of follow-up records with both
-images stays well under Lambda's 6 MB payload."""
+images stays well under Lambda's 6 MB payload.
+
+The same batches carry each send's bookkeeping (services.sent_stream): a contact counts its
+send, and an enrollment moves to its next step, up to a minute after the send (plus the
+run). The enqueue tick after that plans the step; a step due within a tick of its send,
+sent in the minute before a tick, is planned at the next tick instead (at one-minute ticks,
+most such steps go a tick later; at hourly ticks, about one in sixty)."""
 
 BROADCASTER = StreamBatching(size=100, window_seconds=1)
 """The broadcaster, on the follow-up stream: the live queue, a second behind at most."""

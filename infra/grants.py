@@ -99,9 +99,13 @@ NEEDS: dict[str, Needs] = {
     "broadcaster": Needs(
         reads=frozenset({"connections"}), writes=frozenset({"connections"}), pushes=True
     ),
-    # the follow-up and enrollment streams → every counter, each batch checkpointed beside
-    # them: the only writer of the stats table
-    "stats": Needs(reads=frozenset({"stats"}), writes=frozenset({"stats"})),
+    # the follow-up and enrollment streams → each send counted on its contact and its
+    # enrollment moved on (services.sent_stream), then every counter, each batch
+    # checkpointed beside them: the only writer of the stats table
+    "stats": Needs(
+        reads=CATALOG | {"contacts", "enrollments", "stats"},
+        writes=frozenset({"contacts", "enrollments", "stats"}),
+    ),
     # checks a Cognito token against the pool's public keys: no AWS access at all
     "ws_authorizer": Needs(),
 }

@@ -296,6 +296,9 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
         self.function("api", environment=provider)  # syncs the template catalogue on demand
         self.function("bus_events")
         self._stats_from_stream()
+        # A send's bookkeeping is the stats function's: a deploy updates it before the
+        # sender, so no send goes out whose stream record an older stats function skips.
+        sender.node.add_dependency(self.functions["stats"])
         sender.add_event_source(
             sources.SqsEventSource(
                 self.send_queue,
@@ -307,7 +310,13 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
         )
 
     def _stats_from_stream(self) -> None:
-        """Counters from the follow-up and enrollment streams (services.stats_stream).
+        """Each send's bookkeeping (services.sent_stream), then the counters
+        (services.stats_stream), from the follow-up and enrollment streams.
+
+        One function for both: a stream shard serves two readers at most before DynamoDB
+        throttles them, and the follow-up stream has two (this and the broadcaster). The
+        bookkeeping reads and writes a contact and an enrollment per send, so a batch of
+        sends may take a minute or more: 300 s, as a tick.
 
         Large batches over a minute (infra.batching.STATS): one write per stats item a batch
         moves, so the fewer batches the fewer writes. A failed batch is retried whole from its
@@ -317,7 +326,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
         streams' retention); a batch still failing then is named in a dead-letter queue.
         """
         self.stats_dlq = self.dead_letter_queue("StatsDeadLetters")
-        stats = self.function("stats", timeout_seconds=60)
+        stats = self.function("stats", timeout_seconds=300)
         for table in ("followups", "enrollments"):
             stats.add_event_source(
                 sources.DynamoEventSource(

@@ -1,6 +1,8 @@
-"""Follow-up and enrollment streams → the counters in the stats table, exactly once.
+"""Follow-up and enrollment streams → each send's bookkeeping on its contact and enrollment,
+then the counters in the stats table, exactly once.
 
-A batch that fails is retried whole by the trigger; what it already counted is skipped.
+A batch that fails is retried whole by the trigger; what it already applied or counted is
+skipped.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from followup.adapters.followup_stream import DynamoLedger, changes
+from followup.services import sent_stream
 from followup.services.stats_stream import apply
 from followup.wiring import runtime
 
@@ -24,6 +27,9 @@ CHECKPOINT_KEPT = timedelta(days=2)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     deps = runtime.deps()
-    counted = apply(changes(event), DynamoLedger(deps.clock.now() + CHECKPOINT_KEPT))
+    records = changes(event)
+    settled = sent_stream.apply(deps, sent_stream.sends(records))
+    counted = apply(records, DynamoLedger(deps.clock.now() + CHECKPOINT_KEPT))
+    metrics.add_metric(name="sends_settled", unit="Count", value=settled)
     metrics.add_metric(name="stats_records_counted", unit="Count", value=counted)
-    return {"counted": counted}
+    return {"settled": settled, "counted": counted}

@@ -1,12 +1,16 @@
 """The engine's services on the in-memory store: the LocalEngine's clock, sandbox and
 ticks, without moto or the Lambda handlers. Service tests run on this in a fraction of the
-time; handler and adapter tests keep the moto-backed LocalEngine."""
+time; handler and adapter tests keep the moto-backed LocalEngine.
+
+As on AWS, a send's bookkeeping (its contact and enrollment) follows from the follow-up
+stream: here each step's sends are applied once the step returns, as the LocalEngine
+feeds the stream to the stats function after each invocation."""
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,9 +19,10 @@ from typing import Any
 from followup.adapters.memory import MemoryStore
 from followup.adapters.memory_pacing import MemoryPacing
 from followup.adapters.whatsapp_webhook import BadEnvelope, parse
-from followup.services import dispatch, enqueue, expire, webhook
+from followup.domain.followup import FollowUp, Status
+from followup.services import dispatch, enqueue, expire, sent_stream, webhook
 from followup.services.deps import Deps
-from followup.services.ports import Delayed
+from followup.services.ports import Change, Delayed, FollowUpChange
 from followup.services.send import send_one
 from followup.wiring import runtime
 from followup.wiring.config import Config
@@ -43,6 +48,30 @@ _TICKS: dict[str, Callable[[Deps, datetime], Any]] = {
     "dispatch": dispatch.run_tick,
     "expire": expire.run_tick,
 }
+
+
+class SendStream:
+    """The store's commits, each send among them (a follow-up from `sending` to `sent`)
+    kept for its bookkeeping, as the follow-up table's stream holds it on AWS."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+        self._sends: list[FollowUp] = []
+
+    def commit(self, changes: Sequence[Change], at: datetime) -> None:
+        self.store.commit(changes, at)
+        self._sends += [
+            change.followup
+            for change in changes
+            if isinstance(change, FollowUpChange)
+            and change.expected is Status.SENDING
+            and change.followup.status is Status.SENT
+        ]
+
+    def take(self) -> list[FollowUp]:
+        """The sends committed since the last take, oldest first."""
+        taken, self._sends = self._sends, []
+        return taken
 
 
 @dataclass
@@ -96,22 +125,32 @@ class MemoryEngine(Ticking):
     delays: VirtualDelayQueue
     queue: MemoryQueue
     config: Config
+    stream: SendStream
 
     def scheduled(self, function: str) -> dict[str, Any]:
         """What the `enqueue`, `dispatch` or `expire` handler does on a scheduled event now."""
+        self.pump_stream()
         now = runtime.tick_time(scheduled_event(self.clock.now()), self.clock)
         report: dict[str, Any] = _TICKS[function](self.deps, now).as_dict()
+        self.pump_stream()
         return report
+
+    def pump_stream(self) -> int:
+        """Each send committed since the last pump to its bookkeeping (the stats function's
+        part on AWS); returns how many moved a contact or an enrollment."""
+        return sent_stream.apply(self.deps, self.stream.take())
 
     def drain(self, max_batches: int = 10_000) -> dict[str, int]:
         """Hand queued follow-ups to the send service in batches of 10, as the sender does."""
         self.delays.release_due()
+        self.pump_stream()
         batches = failures = 0
         while batches < max_batches:
             received = self.queue.receive()
             if not received:
                 break
             batches += 1
+            self.pump_stream()
             for message in received:
                 try:
                     send_one(self.deps, message.followup_id)
@@ -121,12 +160,14 @@ class MemoryEngine(Ticking):
                     self.queue.settle(message, handled=False)
                 else:
                     self.queue.settle(message, handled=True)
+            self.pump_stream()
         return {"batches": batches, "failures": failures}
 
     def deliver(self, document: dict[str, Any]) -> int:
         """What the webhook handler does with an authentic 360dialog delivery; the HTTP
         status it would answer (400 unreadable, 503 ahead of its send, 500 failed)."""
         received_at = self.clock.now()
+        self.pump_stream()
         try:
             events = parse(json.dumps(document).encode(), received_at)
             webhook.apply(self.deps, events, received_at)
@@ -147,7 +188,9 @@ class MemoryEngine(Ticking):
         """Start from nothing on the same clock: an empty store, queue and sandbox."""
         store = MemoryStore()
         deps = self.deps
-        deps.contacts = deps.rules = deps.followups = deps.stats = deps.transactions = store
+        self.stream = SendStream(store)
+        deps.contacts = deps.rules = deps.followups = deps.stats = store
+        deps.transactions = self.stream
         deps.tasks = deps.notifications = deps.templates = store
         deps.reach = MemoryPacing()
         deps.start_cold()
@@ -179,9 +222,11 @@ def memory_engine(
             sandbox.accept(number.api_key.get_secret_value())
         queue = MemoryQueue()
         delays = VirtualDelayQueue(queue, clock)
+        store = MemoryStore()
+        stream = SendStream(store)
         with runtime.channels(config) as whatsapp:
             deps = Deps.over(
-                MemoryStore(),
+                store,
                 queue=delays,
                 whatsapp=whatsapp,
                 clock=clock,
@@ -191,4 +236,5 @@ def memory_engine(
                 reach=MemoryPacing(),
                 template_source=whatsapp,
             )
-            yield MemoryEngine(clock, sandbox, deps, delays, queue, config)
+            deps.transactions = stream
+            yield MemoryEngine(clock, sandbox, deps, delays, queue, config, stream)

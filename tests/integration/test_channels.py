@@ -284,6 +284,28 @@ def test_a_failed_status_from_whatsapp_sends_the_step_by_sms(engine: LocalEngine
     assert len(engine.outbox()) == 1
 
 
+def test_a_failed_status_ahead_of_the_sends_stream_record_still_brings_the_fallback_forward(
+    engine: LocalEngine,
+) -> None:
+    # Given WhatsApp then SMS after 24 h without a reply, the WhatsApp message accepted,
+    # the follow-up stream's record of the send not applied yet
+    day = {"amount": 24, "unit": "hours"}
+    engine.deps.rules.save_rule(channel_rule("whatsapp", ["sms"], no_reply_within=day))
+    lead = quiet_contact(engine.deps, "6281100000116", engine.clock.now() - 25 * HOUR)
+    engine.pump_each_step = False
+    engine.tick()
+    [sent] = followups(engine, lead.id)
+    # When WhatsApp reports it failed before the record is applied
+    assert failed_status(engine, sent, lead.wa_id or "") == 200
+    engine.pump_each_step = True
+    engine.tick()
+    # Then the SMS goes at the next tick all the same, and only once
+    assert [item.channel for item in engine.outbox()] == ["sms"]
+    engine.clock.advance(25 * HOUR)
+    engine.tick()
+    assert len(engine.outbox()) == 1
+
+
 def test_a_failed_status_brings_the_no_reply_fallback_forward(engine: LocalEngine) -> None:
     # Given WhatsApp then SMS after 24 h without a reply, the WhatsApp message accepted
     day = {"amount": 24, "unit": "hours"}

@@ -196,6 +196,8 @@ def test_the_loop_and_the_webhook_stay_within_their_grants(
     assert "send" in recorder.used["dispatch"]
     assert "read state" in recorder.used["dispatch"]  # whether sending is paused
     assert {"read stats", "write stats"} <= recorder.used["stats"]  # the only writer there
+    # ...and each send's bookkeeping on its contact and enrollment (services.sent_stream)
+    assert {"write contacts", "write enrollments"} <= recorder.used["stats"]
 
 
 def test_the_admin_api_stays_within_its_grants(engine: LocalEngine, recorder: Recorder) -> None:

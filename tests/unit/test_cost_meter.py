@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 import pytest
 
 from benchmarks import prices
 from benchmarks.cost import Bill, Index, Meter, MeteredFunctions, Table, bill_broadcaster, cost
+from followup.adapters import followup_doc
+from followup.domain.followup import RenderedMessage, Status
 from infra.batching import BROADCASTER, STATS, StreamBatching
+from tests.contract.items import T0, followup
 
 
 def meter() -> Meter:
@@ -67,6 +73,33 @@ def test_a_stats_invocation_is_billed_longer_the_more_records_it_counts() -> Non
     MeteredFunctions.bill_call(bill, "stats", {"Records": [{}] * 600})
     seconds = (prices.BILLED_MS["stats"] + 600 * prices.STATS_BILLED_MS_PER_RECORD) / 1000
     assert bill.units[("lambda request", "stats", "invocations")] == 1
+    assert bill.units[("lambda GB-s", "stats", "duration")] == pytest.approx(
+        seconds * prices.LAMBDA_MEMORY_GB
+    )
+
+
+def test_each_send_in_a_stats_batch_adds_its_bookkeeping_to_the_invocation() -> None:
+    # Given a batch of one follow-up sent and one only queued
+    queued = followup("fu_1", status=Status.QUEUED)
+    sending = followup("fu_2", status=Status.SENDING)
+    message = RenderedMessage(kind="text", text="Hi")
+    sent = sending.sent(T0, "wamid.1", message, timedelta(hours=72))
+
+    def record(new: Any, old: Status | None) -> dict[str, Any]:
+        image = {"doc": {"S": followup_doc.dump(new, standalone=True)}}
+        change: dict[str, Any] = {"SequenceNumber": "1", "NewImage": image}
+        if old is not None:
+            change["OldImage"] = {"status": {"S": old.value}}
+        return {"eventName": "MODIFY" if old else "INSERT", "dynamodb": change}
+
+    bill = Bill()
+    # When the stats function takes it
+    MeteredFunctions.bill_call(
+        bill, "stats", {"Records": [record(queued, None), record(sent, Status.SENDING)]}
+    )
+    # Then it is billed its two records and the one send's bookkeeping
+    extra = 2 * prices.STATS_BILLED_MS_PER_RECORD + prices.STATS_BILLED_MS_PER_SEND
+    seconds = (prices.BILLED_MS["stats"] + extra) / 1000
     assert bill.units[("lambda GB-s", "stats", "duration")] == pytest.approx(
         seconds * prices.LAMBDA_MEMORY_GB
     )

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from followup.domain.contact import Contact, Score
 from followup.domain.durations import Duration
 from followup.domain.followup import Reason
-from followup.domain.gating import gate, trim_recent
+from followup.domain.gating import SENDS_KEPT, counted_send, gate, trim_recent
 from followup.domain.settings import FrequencyCap, Gating
 from tests.support.builders import contact_at
 
@@ -130,12 +130,12 @@ def test_trim_recent_keeps_exactly_the_sends_the_cap_still_counts(
     gating: Gating, recent: list[datetime], score: Score
 ) -> None:
     # Given a contact's past send times
-    since = NOW - gating.frequency_cap.per.approx()
+    since = NOW - max(gating.frequency_cap.per.approx(), SENDS_KEPT)
 
     # When they are trimmed after a send
     kept = trim_recent(recent, gating, NOW)
 
-    # Then only (and all) the sends inside the period remain, oldest first
+    # Then only (and all) the sends inside the period, or the last two days, remain
     assert kept == sorted(sent for sent in recent if sent > since)
     # ...and gating decides the same on the trimmed list as on the full history
     full = a_contact(score=score, recent_sends=recent)
@@ -165,7 +165,26 @@ def test_send_exactly_24_hours_ago_no_longer_counts_towards_the_cap() -> None:
 
     # When gated / Then the older one has left the period: the contact passes
     assert gate(contact, Gating(), NOW) is None
-    assert trim_recent(contact.recent_sends, Gating(), NOW) == sends_ago(2)
+    # ...though its time is kept past the stream's day, so its record is not counted twice
+    assert trim_recent(contact.recent_sends, Gating(), NOW) == sends_ago(24, 2)
+    assert counted_send(contact, "fu-1", NOW - timedelta(hours=24), Gating(), NOW) is None
+
+
+def test_sends_counted_out_of_order_are_each_counted_once_and_the_latest_stays_last() -> None:
+    # Given a contact sent two follow-ups, the later one's record arriving first
+    earlier, later = sends_ago(3, 1)
+    contact = counted_send(a_contact(), "fu-2", later, Gating(), NOW)
+    assert contact is not None
+
+    # When the earlier one's record arrives, then both again
+    both = counted_send(contact, "fu-1", earlier, Gating(), NOW)
+    assert both is not None
+
+    # Then both are counted once, and the last outbound moment is the later send
+    assert (both.followups_sent, both.recent_sends) == (2, [earlier, later])
+    assert both.last_outbound_at == later
+    assert counted_send(both, "fu-1", earlier, Gating(), NOW) is None
+    assert counted_send(both, "fu-2", later, Gating(), NOW) is None
 
 
 def test_cold_lead_is_held_after_two_follow_ups_even_for_a_manual_send() -> None:

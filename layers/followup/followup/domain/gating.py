@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from followup.domain.contact import Contact, Score
 from followup.domain.durations import shifted
@@ -28,7 +28,32 @@ def gate(contact: Contact, gating: Gating, at: datetime, *, manual: bool = False
     return None
 
 
+SENDS_KEPT = timedelta(days=2)
+"""A contact keeps each send time this long at least, past the follow-up stream's day of
+retention: a send's record delivered again finds its time and is not counted twice."""
+
+
 def trim_recent(sends: list[datetime], gating: Gating, at: datetime) -> list[datetime]:
-    """Keep only the send times the frequency cap still looks at."""
-    since = shifted(at, -gating.frequency_cap.per.approx())
+    """Keep only the send times the frequency cap still looks at, and those of the last
+    `SENDS_KEPT`."""
+    since = min(shifted(at, -gating.frequency_cap.per.approx()), at - SENDS_KEPT)
     return sorted(sent for sent in sends if sent > since)
+
+
+def counted_send(
+    contact: Contact, followup_id: str, sent_at: datetime, gating: Gating, now: datetime
+) -> Contact | None:
+    """The contact once it counts the follow-up `followup_id` sent at `sent_at`, or None
+    when it counts it already (it holds that send time). Its last outbound moment only
+    moves forward, so sends counted out of order leave the latest."""
+    if sent_at in contact.recent_sends:
+        return None
+    last = contact.last_outbound_at
+    update: dict[str, object] = {
+        "followups_sent": contact.followups_sent + 1,
+        "recent_sends": trim_recent([*contact.recent_sends, sent_at], gating, now),
+        "last_outbound_at": sent_at if last is None or sent_at > last else last,
+    }
+    if contact.pending_followup_id == followup_id:  # the slot as older releases kept it
+        update |= {"pending_followup_id": None, "pending_until": None}
+    return contact.model_copy(update=update)

@@ -19,6 +19,7 @@ from followup.domain.followup import FollowUp, Reason, RenderedMessage, Status, 
 from followup.domain.ids import fallback_followup_id
 from followup.domain.messaging import render_text
 from followup.domain.whatsapp import OutcomeUnknown
+from followup.services import sent_stream
 from followup.services.ports import CommitRejected, EnrollmentChange, NewFollowUp
 from followup.services.settle import end_unsent, record_sent
 from followup.services.timeline import outbound_line
@@ -91,7 +92,7 @@ def send_elsewhere(
                 continue
             ended = end_unsent(deps, noted, Status.FAILED, why, now)
             return Status.FAILED if ended else None
-        if not record_sent(deps, current, rule, message, provider_id, now):
+        if not record_sent(deps, current, message, provider_id, now):
             # Settled meanwhile by another worker: the follow-up does not carry this send.
             line = outbound_line(current.id, contact.id, provider_id, now, message)
             deps.contacts.add_message(line)
@@ -137,7 +138,11 @@ def after_failed(deps: Deps, failed: FollowUp, at: datetime) -> bool:
 
 
 def _bring_forward(deps: Deps, failed: FollowUp, following: int, at: datetime) -> bool:
-    """The enrollment waits to send this step on the next channel if no reply comes: now."""
+    """The enrollment waits to send this step on the next channel if no reply comes: now.
+
+    A report that comes before the follow-up stream moved the enrollment past the send
+    applies that move first (sent_stream.record; the stream's record then finds it done)."""
+    sent_stream.record(deps, failed)
     found = deps.followups.enrollment(failed.enrollment_id) if failed.enrollment_id else None
     if found is None:
         return False

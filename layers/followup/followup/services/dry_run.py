@@ -31,7 +31,7 @@ from followup.domain.limits import Attributes, Labels
 from followup.domain.localtime import ZoneName
 from followup.domain.rule import BranchStep, Rule, Step, WaitStep
 from followup.domain.whatsapp import OutboundMessage
-from followup.services import date_triggers, dispatch, enqueue, expire
+from followup.services import date_triggers, dispatch, enqueue, expire, sent_stream
 from followup.services.contacts import new_contact
 from followup.services.crm_events import AnyEvent, Event, apply
 from followup.services.deps import Deps
@@ -224,6 +224,14 @@ class _Hop:
     """The step moved to; None when the journey completed there."""
 
 
+def _bookkeeping(deps: Deps, followup_id: str) -> None:
+    """A send's contact and enrollment moves, as the follow-up stream brings them on AWS
+    (applying them again changes nothing)."""
+    found = deps.followups.followup(followup_id)
+    if found is not None and found.sent_at is not None:
+        sent_stream.record(deps, found)
+
+
 class _Watched:
     """The in-memory store's transactions, noting every step an enrollment moves past
     (each step that sends nothing moves in its own commit)."""
@@ -314,6 +322,7 @@ def dry_run(deps: Deps, rule: Rule, request: DryRunRequest) -> DryRun:
         dispatch.run_tick(inner, now)
         for followup_id in queue.take_due():
             send_one(inner, followup_id)
+            _bookkeeping(inner, followup_id)
         expire.run_tick(inner, now)
         run.entries.extend(_journey(inner, contact.id, enrollments_seen, now))
         following = _next_moment(inner, contact.id, rule, queue, planned, now, end)

@@ -126,7 +126,10 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
         return existing
     busy_until, slot_revision = claim_slot(deps, contact, fid, now)
     if busy_until is not None:
-        raise Conflict(f"contact {contact_id} already has a follow-up waiting to be sent")
+        raise Conflict(
+            f"contact {contact_id} already has a follow-up waiting to be sent, or one sent"
+            " moments ago that is still being counted; try again in a minute"
+        )
     scheduled = send_at(now, now, contact, rule, settings)
     followup = FollowUp.planned(
         followup_id=fid,

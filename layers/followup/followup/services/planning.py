@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from followup.services.deps import Deps
 
 _A_MOMENT = timedelta(seconds=1)
+COUNTED_WITHIN = timedelta(minutes=15)
+"""How long a sent follow-up keeps its contact's slot while the contact does not count it
+yet: the follow-up stream applies it within a minute or so; past this it is taken to be
+stuck, and the contact is not held up for it any longer."""
 
 
 class Outcome(StrEnum):
@@ -174,24 +178,38 @@ def claim_slot(
     With `guess`, a contact never sent a follow-up is taken to have no slot, unread (a
     tick then reads no item beyond the contacts the index hands over). A wrong guess (its
     earlier follow-ups all ended unsent) only loses the commit, which writes the slot on
-    the condition that there is none: the caller plans again without guessing."""
-    if _needs_slot(deps, contact.pending_followup_id, fid):
+    the condition that there is none: the caller plans again without guessing.
+
+    A holder sent but not yet counted on the contact (its bookkeeping follows from the
+    follow-up stream, services.sent_stream) still holds the slot, for `COUNTED_WITHIN` at
+    most: the next follow-up is planned against a contact that counts every send before
+    it, so the frequency and cold caps see them all."""
+    if _needs_slot(deps, contact, contact.pending_followup_id, fid, now):
         return contact.pending_until or now, 0
     if guess and contact.followups_sent == 0 and contact.pending_followup_id is None:
         return None, 0
     taken = deps.contacts.slot(contact.id)
     if taken is None:
         return None, 0
-    if _needs_slot(deps, taken.item.holder, fid):
+    if _needs_slot(deps, contact, taken.item.holder, fid, now):
         return taken.item.until, 0
     return None, taken.revision
 
 
-def _needs_slot(deps: Deps, holder: str | None, fid: str) -> bool:
+def _needs_slot(deps: Deps, contact: Contact, holder: str | None, fid: str, now: datetime) -> bool:
     if holder is None or holder == fid:
         return False
     pending = deps.followups.followup(holder)
-    return pending is not None and not (pending.status.terminal or pending.status.outbound)
+    if pending is None:
+        return False
+    if not (pending.status.terminal or pending.status.outbound):
+        return True
+    sent_at = pending.sent_at
+    return (
+        sent_at is not None
+        and sent_at not in contact.recent_sends
+        and now - sent_at < COUNTED_WITHIN
+    )
 
 
 def _commit(

@@ -214,7 +214,7 @@ def _hand_over(
         return _finish(deps, claimed, Status.FAILED, Reason.OUTCOME_UNKNOWN, now)
     except ProviderRejected as rejected:
         return _handle_rejection(deps, claimed, contact, rule, outbound, rejected.failure, now)
-    if record_sent(deps, claimed, rule, message, wamid, now):
+    if record_sent(deps, claimed, message, wamid, now):
         _answered_while_sending(deps, claimed, contact, now)
     else:  # settled meanwhile by another worker, the follow-up does not carry this send
         deps.contacts.add_message(outbound_line(claimed.id, contact.id, wamid, now, message))

@@ -1,5 +1,6 @@
-"""Settling a follow-up that left `queued`: its contact's pending slot and its enrollment
-move in the same transaction as its status."""
+"""Settling a follow-up that left `queued`. One that ends unsent frees its contact's pending
+slot and ends its enrollment in the same transaction as its status; a sent one is written
+alone, its contact and enrollment following from the follow-up stream."""
 
 from __future__ import annotations
 
@@ -8,10 +9,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import Enrollment, EnrollmentState
-from followup.domain.errors import RULE_DATA_ERRORS
-from followup.domain.followup import FollowUp, Reason, RenderedMessage, Status
-from followup.domain.gating import trim_recent
-from followup.services.planning import after_send, ended
+from followup.domain.followup import FollowUp, RenderedMessage, Status
+from followup.services.planning import ended
 from followup.services.ports import (
     Change,
     CommitRejected,
@@ -22,7 +21,6 @@ from followup.services.ports import (
 
 if TYPE_CHECKING:
     from followup.domain.contact import Contact
-    from followup.domain.rule import Rule
     from followup.services.deps import Deps
 
 _COMMIT_TRIES = 5
@@ -62,35 +60,21 @@ def end_enrollment(deps: Deps, enrollment_id: str, reason: str, at: datetime) ->
 def record_sent(
     deps: Deps,
     claimed: FollowUp,
-    rule: Rule,
     message: RenderedMessage,
     wamid: str,
     now: datetime,
 ) -> bool:
-    """Sent: the contact's counters and slot, and the enrollment's next step, move with it."""
+    """Sent: one conditional write of the follow-up, False when another worker settled it
+    meanwhile. Its contact counts the send and its enrollment moves on from the follow-up
+    stream (services.sent_stream): in one transaction with them, each item was billed
+    twice."""
     settings = deps.catalog.settings()
     sent = claimed.sent(now, wamid, message, settings.expire_after.approx())
-
-    def count_send(contact: Contact) -> Contact:
-        update: dict[str, object] = {
-            "followups_sent": contact.followups_sent + 1,
-            "recent_sends": trim_recent([*contact.recent_sends, now], settings.gating, now),
-            "last_outbound_at": now,
-        }
-        if contact.pending_followup_id == claimed.id:
-            update |= {"pending_followup_id": None, "pending_until": None}
-        return contact.model_copy(update=update)
-
-    def next_step(enrollment: Enrollment, contact: Contact) -> Enrollment:
-        try:
-            return after_send(enrollment, rule, now, contact, settings, claimed.channel_index)
-        except RULE_DATA_ERRORS as exc:
-            # The message went out: record it, and end a sequence whose next step cannot be
-            # planned rather than leave the send looking like an unknown outcome.
-            sent = enrollment.model_copy(update={"sends": enrollment.sends + 1})
-            return ended(sent, f"{Reason.RULE_ERROR.value}: {exc}", EnrollmentState.EXITED)
-
-    return _commit_with_fresh_reads(deps, sent, Status.SENDING, now, count_send, next_step)
+    try:
+        deps.commit([FollowUpChange(sent, Status.SENDING)], now)
+    except CommitRejected:
+        return False
+    return True
 
 
 def _commit_with_fresh_reads(

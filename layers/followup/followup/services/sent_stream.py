@@ -1,0 +1,127 @@
+"""A send's bookkeeping, applied from the follow-up stream: its contact counts it and its
+enrollment moves on to the next step.
+
+The sender writes the sent follow-up alone, one conditional write (in one transaction
+with the contact and the enrollment, each item was billed twice). Each record of a
+follow-up moving from `sending` to `sent` is applied here once in effect, however often
+it comes and in whatever order records of different follow-ups come:
+- the contact counts a send whose time it does not hold yet (`gating.counted_send`); it
+  keeps send times past the stream's day of retention;
+- the enrollment moves on only while it waits for this very follow-up: active, at the
+  step, repeat and channel the follow-up's id names, and sent nothing since. Once moved
+  on, or ended by a reply or an opt-out meanwhile, it is left as it is.
+Each is a conditional write on the revision read, read again and tried again when a
+reply, an opt-out or a tick changed the item meanwhile, so what they wrote is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from followup.domain.enrollment import Enrollment, EnrollmentState
+from followup.domain.errors import RULE_DATA_ERRORS
+from followup.domain.followup import FollowUp, Reason, Status
+from followup.domain.gating import counted_send
+from followup.domain.ids import followup_id
+from followup.services.planning import after_send, ended
+from followup.services.ports import CommitRejected, ContactChange, EnrollmentChange
+from followup.services.stats_stream import Record, StreamRecord
+
+if TYPE_CHECKING:
+    from followup.domain.contact import Contact
+    from followup.services.deps import Deps
+
+TRIES = 5
+
+
+def sends(records: Iterable[Record]) -> list[FollowUp]:
+    """The follow-ups a batch of stream records shows sent (from `sending` to `sent`)."""
+    return [
+        record.new
+        for record in records
+        if isinstance(record, StreamRecord)
+        and record.previous is Status.SENDING
+        and record.new.status is Status.SENT
+    ]
+
+
+def apply(deps: Deps, sent: Iterable[FollowUp]) -> int:
+    """Apply each send's bookkeeping; returns how many moved a contact or an enrollment
+    now (the others had been applied before)."""
+    return sum(record(deps, followup) for followup in sent)
+
+
+def record(deps: Deps, sent: FollowUp) -> bool:
+    """Count `sent` on its contact and move its enrollment on; False when both were done."""
+    sent_at = sent.sent_at
+    if sent_at is None:
+        return False
+    counted, contact = _count(deps, sent, sent_at)
+    if contact is None:
+        return counted
+    return _move_on(deps, sent, sent_at, contact) or counted
+
+
+def waits_for(enrollment: Enrollment, sent: FollowUp, sent_at: datetime) -> bool:
+    """Whether `enrollment` still waits for `sent` to go out: its next move is this one."""
+    at = followup_id(
+        enrollment.id, enrollment.step_index, enrollment.repeat_index, enrollment.channel_index
+    )
+    return (
+        enrollment.state is EnrollmentState.ACTIVE
+        and at == sent.id
+        and (enrollment.last_sent_at is None or enrollment.last_sent_at < sent_at)
+    )
+
+
+def _count(deps: Deps, sent: FollowUp, sent_at: datetime) -> tuple[bool, Contact | None]:
+    """Whether the contact counted the send now, and the contact as it stands after."""
+    gating = deps.catalog.settings().gating
+    for _ in range(TRIES):
+        found = deps.contacts.contact(sent.contact_id)
+        if found is None:
+            return False, None
+        counted = counted_send(found.item, sent.id, sent_at, gating, deps.clock.now())
+        if counted is None:
+            return False, found.item
+        try:
+            deps.commit([ContactChange(counted, found.revision)], sent_at)
+        except CommitRejected:
+            continue  # a reply or an opt-out landed meanwhile: count on top of it
+        return True, counted
+    raise CommitRejected([])
+
+
+def _move_on(deps: Deps, sent: FollowUp, sent_at: datetime, contact: Contact) -> bool:
+    if sent.enrollment_id is None:
+        return False
+    for _ in range(TRIES):
+        found = deps.followups.enrollment(sent.enrollment_id)
+        if found is None or not waits_for(found.item, sent, sent_at):
+            return False
+        moved = _next(deps, found.item, sent, sent_at, contact)
+        try:
+            deps.commit([EnrollmentChange(moved, found.revision, found.item)], sent_at)
+        except CommitRejected:
+            continue  # a reply ended it or a tick moved it: look again
+        return True
+    raise CommitRejected([])
+
+
+def _next(
+    deps: Deps, enrollment: Enrollment, sent: FollowUp, sent_at: datetime, contact: Contact
+) -> Enrollment:
+    """The enrollment past this send: its next step, or ended when none can be planned."""
+    rule = deps.catalog.rule(sent.rule_id, sent.rule_version)
+    went = enrollment.model_copy(update={"sends": enrollment.sends + 1, "last_sent_at": sent_at})
+    if rule is None:
+        return ended(went, Reason.RULE_DELETED, EnrollmentState.EXITED)
+    settings = deps.catalog.settings()
+    try:
+        return after_send(enrollment, rule, sent_at, contact, settings, sent.channel_index)
+    except RULE_DATA_ERRORS as exc:
+        # The message went out: record it, and end a sequence whose next step cannot be
+        # planned rather than leave it waiting for nothing.
+        return ended(went, f"{Reason.RULE_ERROR.value}: {exc}", EnrollmentState.EXITED)
