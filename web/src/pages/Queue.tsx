@@ -60,6 +60,10 @@ export function useStatusWords(): (status: string) => string {
   return (status) => ((STATUSES as readonly string[]).includes(status) ? t(`status.${status}` as MessageId) : status);
 }
 
+/** When the counts are asked for again after a status change: the stats function counts it
+ * within a minute (locally within a second). */
+const RECOUNT_AFTER_MS = [2_000, 65_000];
+
 /** The longest send-time range the queue asks for; one missing end reaches this far from the other. */
 const LONGEST_RANGE_DAYS = 60;
 
@@ -158,12 +162,13 @@ export function QueuePage() {
       return (await api.get<QueuePage>(`/api/queue?${query}`)).counts;
     },
   });
-  const countsTimer = useRef<number | undefined>(undefined);
+  // Asked again soon, and once more after the stats function's longest batching window.
+  const countsTimers = useRef<number[]>([]);
   const reloadCountsSoon = useCallback(() => {
-    window.clearTimeout(countsTimer.current);
-    countsTimer.current = window.setTimeout(() => setRecount((n) => n + 1), 2000);
+    countsTimers.current.forEach((timer) => window.clearTimeout(timer));
+    countsTimers.current = RECOUNT_AFTER_MS.map((ms) => window.setTimeout(() => setRecount((n) => n + 1), ms));
   }, []);
-  useEffect(() => () => window.clearTimeout(countsTimer.current), []);
+  useEffect(() => () => countsTimers.current.forEach((timer) => window.clearTimeout(timer)), []);
 
   // The feed does not say whether a queued follow-up waits for the send window, nor who its
   // lead is: ask the API.

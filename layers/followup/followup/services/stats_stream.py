@@ -3,8 +3,10 @@
 A commit writes each follow-up and enrollment with the UTC day it was committed on; each
 stream record (old and new image) stands for the change the commit made, and counts what
 the commit used to count in its own transaction (services.monitoring.bumps), on that day:
-an enrollment's old image is the copy its change replaced. One batch of records becomes
-one write per stats item it moves.
+an enrollment's old image is the copy its change replaced. A follow-up's record also
+moves the status gauges (services.monitoring.status_gauges) from the send day and status of
+its old image to those of its new one. One batch of records becomes one write per stats
+item it moves.
 
 Lambda retries a failed batch from its first record, possibly with more records after it,
 possibly after a write that succeeded: so each batch keeps a checkpoint, keyed by its table
