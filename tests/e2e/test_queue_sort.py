@@ -103,5 +103,10 @@ def test_sorting_by_send_time_reorders_every_follow_up_and_the_counts_are_of_all
     api("POST", "/api/queue/cancel", json={"ids": queued})
     expected.update({"canceled": 2, "queued": -2})
     assert eventually(lambda: shown_counts(badges) == +expected or None)
+    # A day in the workspace's zone (Jakarta) is two part days in UTC: the counts say so
+    page.get_by_label("Send time from (day)").fill("2026-12-05")
+    page.get_by_label("Send time to (day)").fill("2026-12-05")
+    cover = page.get_by_test_id("counts-cover")
+    expect(cover).to_have_text("Counts cover whole days in UTC, 4 Dec 2026 to 5 Dec 2026.")
     assert serious_problems(page) == []
     assert watched.errors == []
