@@ -138,7 +138,7 @@ class Table:
 
 @dataclass
 class Bill:
-    """Metered units by line, e.g. ("dynamodb write", "followups", "by_day")."""
+    """Metered units by line, e.g. ("dynamodb write", "followups", "by_send_day")."""
 
     units: defaultdict[tuple[str, str, str], float] = field(
         default_factory=lambda: defaultdict(float)

@@ -18,6 +18,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from followup.adapters import send_days
+from followup.adapters.tables import bind
 from followup.api.auth import Role
 from followup_local import connect, dry_run_cli
 from followup_local.devstack import DevOptions, DevStack
@@ -188,6 +190,17 @@ def parser() -> argparse.ArgumentParser:
         help="also send WEBHOOK_HEADER_SECRET in this header (the stack's webhook_header_name)",
     )
     connect.add_argument("--show", action="store_true", help="only show the current configuration")
+    backfill = verbs.add_parser(
+        "backfill-send-days",
+        help="after upgrading to the send-time queue: file older follow-ups by send day",
+        description="Give each follow-up stored before the queue's send-time index its send "
+        "day and time, so the queue lists it and its status counts include it. Scans the "
+        "follow-ups table once; safe to run again (it skips those that have one).",
+    )
+    backfill.add_argument(
+        "--table-prefix", required=True, help="the stack's table prefix, e.g. followup-prod-"
+    )
+    backfill.add_argument("--region", required=True, help="the stack's AWS region")
     dry_run_cli.add_parser(verbs, Path(os.environ.get("FOLLOWUP_STATE_DIR", ".followup")))
     return root
 
@@ -205,6 +218,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dev(args)
     if args.command == "dry-run":
         return dry_run_cli.run(args)
+    if args.command == "backfill-send-days":
+        bind(args.table_prefix, args.region)
+        sys.stdout.write(f"{send_days.backfill()} follow-ups given their send day\n")
+        return 0
     return _simulate(cli, args)
 
 

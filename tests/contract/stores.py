@@ -45,6 +45,10 @@ class StreamedStore(DynamoStore):
         self._count()
         return super().stats(since, until)
 
+    def statuses_now(self, since: date, until: date, rule_id: str | None) -> dict[str, int]:
+        self._count()
+        return super().statuses_now(since, until, rule_id)
+
     def journey_stats(self, rule_id: str, since: date, until: date) -> JourneyCounters:
         self._count()
         return super().journey_stats(rule_id, since, until)

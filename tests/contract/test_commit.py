@@ -340,3 +340,47 @@ def test_concurrent_writers_lose_no_update(store: Any) -> None:
         worker.join()
     final = store.contact("ct_1")
     assert (final.item.followups_sent, final.revision) == (20, 21)
+
+
+def test_status_counts_follow_each_follow_up_to_its_send_day_and_status_now(store: Any) -> None:
+    # Given two rules' follow-ups to be sent today and one planned for tomorrow
+    store.save_rule(rule("a"))
+    store.save_rule(rule("b"))
+    today, tomorrow = T0.date(), T0.date() + timedelta(days=1)
+    later = followup("fu_2", rule_id="a", scheduled_at=T0 + timedelta(days=1))
+    store.commit(
+        [
+            NewFollowUp(followup("fu_1", rule_id="a")),
+            NewFollowUp(later),
+            NewFollowUp(followup("fu_3", rule_id="b")),
+        ],
+        T0,
+    )
+    assert store.statuses_now(today, today, None) == {"queued": 2}
+    # When one goes out and is delivered, and another is skipped
+    current = followup("fu_1", rule_id="a")
+    for status in (Status.SENDING, Status.SENT, Status.DELIVERED):
+        changed = moved(current, status)
+        store.commit([FollowUpChange(changed, current.status)], T0)
+        current = changed
+    skipped = moved(followup("fu_3", rule_id="b"), Status.SKIPPED)
+    store.commit([FollowUpChange(skipped, Status.QUEUED)], T0)
+    # Then each counts once, in the status it has now, on its send day, per rule on request
+    assert store.statuses_now(today, today, None) == {"delivered": 1, "skipped": 1}
+    assert store.statuses_now(today, today, "a") == {"delivered": 1}
+    assert store.statuses_now(tomorrow, tomorrow, None) == {"queued": 1}
+    assert store.statuses_now(today, tomorrow, "b") == {"skipped": 1}
+    # And a change that lost moves nothing
+    with pytest.raises(CommitRejected):
+        store.commit([FollowUpChange(moved(current, Status.READ), Status.SENT)], T0)
+    assert store.statuses_now(today, tomorrow, None) == {
+        "delivered": 1,
+        "skipped": 1,
+        "queued": 1,
+    }
+    # And one put off to today leaves tomorrow, which then counts no change of its own
+    today_after_all = later.model_copy(update={"scheduled_at": T0 + timedelta(hours=1)})
+    store.commit([FollowUpChange(today_after_all, Status.QUEUED)], T0)
+    assert store.statuses_now(today, today, None) == {"delivered": 1, "skipped": 1, "queued": 1}
+    assert store.statuses_now(tomorrow, tomorrow, None) == {}
+    assert store.stats(tomorrow, tomorrow) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta, timezone
 from typing import Any
 
@@ -187,7 +188,7 @@ def test_queue_filters_never_skip_an_entry_between_pages(store: Any) -> None:
     write(
         store,
         *[followup(f"fu_{n}", at=minutes(n), rule_id="a" if n % 3 else "b") for n in range(10)],
-        followup("fu_late", at=minutes(11), rule_id="b", scheduled_at=minutes(200)),
+        followup("fu_late", at=minutes(11), rule_id="b", scheduled_at=minutes(20)),
         followup("fu_other", at=minutes(12), rule_id="b", contact_id="ct_2"),
     )
     canceled = moved(followup("fu_6", at=minutes(6), rule_id="b"), Status.CANCELED, T0)
@@ -195,23 +196,51 @@ def test_queue_filters_never_skip_an_entry_between_pages(store: Any) -> None:
     window = {"since": T0, "until": minutes(30)}
     by_rule = QueueQuery(**window, rule_id="b")
     assert page_ids(store, by_rule, 2) == [
-        ["fu_other", "fu_late"],
+        ["fu_late", "fu_other"],
         ["fu_9", "fu_6"],
         ["fu_3", "fu_0"],
         [],
     ]
     queued_b = QueueQuery(**window, rule_id="b", status=Status.QUEUED)
     assert [i for p in page_ids(store, queued_b, 1) for i in p] == [
-        "fu_other",
         "fu_late",
+        "fu_other",
         "fu_9",
         "fu_3",
         "fu_0",
     ]
-    scheduled = QueueQuery(**window, scheduled_from=minutes(100), scheduled_to=minutes(200))
-    assert page_ids(store, scheduled, 3) == [["fu_late"]]
-    soon = QueueQuery(**window, rule_id="b", scheduled_to=minutes(9))
+    soon = QueueQuery(since=T0, until=minutes(9), rule_id="b")
     assert [i for p in page_ids(store, soon, 1) for i in p] == ["fu_9", "fu_6", "fu_3", "fu_0"]
+
+
+def test_the_queue_comes_by_send_time_either_way_across_days_and_pages(store: Any) -> None:
+    # Given follow-ups planned in one order and to be sent in another, over three days
+    day = timedelta(days=1)
+    write(
+        store,
+        followup("fu_a", at=T0, scheduled_at=T0 + 2 * day),
+        followup("fu_b", at=minutes(1), scheduled_at=T0),
+        followup("fu_c", at=minutes(2), scheduled_at=T0 + day + timedelta(hours=3)),
+        followup("fu_d", at=minutes(3), scheduled_at=minutes(30)),
+        followup("fu_e", at=minutes(4), scheduled_at=T0 + day),
+        followup("fu_out", at=minutes(5), scheduled_at=T0 + 4 * day),
+    )
+    # Then every page follows the send time, latest first by default
+    latest = QueueQuery(since=T0, until=T0 + 3 * day)
+    assert page_ids(store, latest, 2) == [["fu_a", "fu_c"], ["fu_e", "fu_d"], ["fu_b"]]
+    # And earliest first on request, over the same follow-ups
+    earliest = replace(latest, earliest_first=True)
+    assert page_ids(store, earliest, 2) == [["fu_b", "fu_d"], ["fu_e", "fu_c"], ["fu_a"]]
+    # And a rescheduled one moves to its new place
+    moved_on = followup("fu_a", at=T0, scheduled_at=minutes(10), attempt=1)
+    store.commit([FollowUpChange(moved_on, Status.QUEUED)], T0)
+    assert [i for p in page_ids(store, earliest, 3) for i in p] == [
+        "fu_b",
+        "fu_a",
+        "fu_d",
+        "fu_e",
+        "fu_c",
+    ]
 
 
 def test_the_queue_of_one_contact_reads_only_that_contact(store: Any) -> None:
@@ -226,6 +255,9 @@ def test_the_queue_of_one_contact_reads_only_that_contact(store: Any) -> None:
     assert page_ids(store, query, 2) == [["fu_d", "fu_a"], ["fu_c"]]
     recent = QueueQuery(since=T0, until=minutes(10), contact_id="ct_1")
     assert page_ids(store, recent, 5) == [["fu_d", "fu_a"]]
+    earliest = QueueQuery(since=T0 - timedelta(days=7), until=minutes(10), contact_id="ct_1")
+    earliest = replace(earliest, earliest_first=True)
+    assert page_ids(store, earliest, 2) == [["fu_c", "fu_a"], ["fu_d"]]
 
 
 def test_a_queue_window_given_in_local_time_finds_every_entry_inside_it(store: Any) -> None:

@@ -164,6 +164,9 @@ def reads(store: Any) -> dict[str, Any]:
     seen: dict[str, Any] = {"heads": store.rule_heads()}
     day = T0.date()
     seen["stats"] = store.stats(day - timedelta(days=5), day + timedelta(days=5))
+    seen["statuses now"] = store.statuses_now(
+        day - timedelta(days=5), day + timedelta(days=5), None
+    )
     for n in range(5):
         found = store.contact(f"ct_{n}")
         seen[f"contact {n}"] = (found.item, found.revision) if found else None
@@ -196,6 +199,7 @@ def reads(store: Any) -> dict[str, Any]:
     for query in (
         QueueQuery(*week),
         QueueQuery(*week, status=Status.QUEUED, rule_id="a"),
+        QueueQuery(*week, earliest_first=True),
         QueueQuery(*around, contact_id="ct_1"),
     ):
         seen[repr(query)] = pages(lambda cursor, q=query: store.queue(q, 2, cursor))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from followup.domain.followup import FollowUp
 from followup.services.inbound import record_inbound
+from followup.services.ports import NewFollowUp
 from followup_local.engine import LocalEngine
+from tests.contract.items import followup
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
 
@@ -99,14 +102,68 @@ def test_bulk_cancel_reports_each_id(engine: LocalEngine) -> None:
     assert invalid["error"]["details"][0]["field"] == "ids"
 
 
-def test_the_queue_counts_each_status_over_the_period(engine: LocalEngine) -> None:
+def test_the_queue_counts_each_follow_up_once_by_its_status_now(engine: LocalEngine) -> None:
+    # Given seven follow-ups sent, two of them answered, and one queued for next week
     busy_queue(engine)
+    engine.deps.rules.save_rule(rule("later"))
+    start = engine.clock.now()
+    later = start + timedelta(days=8)
+    engine.deps.commit([NewFollowUp(planned("fu_next", start, later, "later"))], start)
+    # When the queue is read, one row at a time
     _, page = call(engine, "GET", "/api/queue?limit=1")
-    assert page["counts"]["queued"] == 7
-    assert page["counts"]["sent"] == 7
-    assert page["counts"]["responded"] == 2
+    # Then the counts are of every follow-up of the period in its status now, not of the rows
+    assert {k: n for k, n in page["counts"].items() if n} == {"sent": 5, "responded": 2}
     _, other = call(engine, "GET", "/api/queue?limit=1&rule=another")
-    assert other["counts"]["sent"] == 0
+    assert set(other["counts"].values()) == {0}
+    # And a period reaching next week counts the one queued for then, for its rule alone
+    path = f"/api/queue?rule=later&to={later.date().isoformat()}T23:59:59Z"
+    _, next_week = call(engine, "GET", path)
+    assert {k: n for k, n in next_week["counts"].items() if n} == {"queued": 1}
+
+
+def planned(
+    followup_id: str, at: datetime, send_at: datetime, rule_id: str = "apply-remind-24h"
+) -> FollowUp:
+    """A follow-up of `ct_1` planned `at`, to be sent at `send_at`."""
+    return followup(followup_id, rule_id=rule_id, at=send_at, created_at=at)
+
+
+def test_the_queue_sorts_every_follow_up_of_the_period_by_send_time(engine: LocalEngine) -> None:
+    # Given follow-ups planned in one order, to be sent over the next days in another
+    engine.deps.rules.save_rule(rule())
+    start = engine.clock.now()
+    offsets = [5, 1, 72, 0, 48, 6, 24]
+    engine.deps.commit(
+        [
+            NewFollowUp(planned(f"fu_{n}", start, start + timedelta(hours=h)))
+            for n, h in enumerate(offsets)
+        ],
+        start,
+    )
+    by_time = [f"fu_{n}" for n, _ in sorted(enumerate(offsets), key=lambda pair: pair[1])]
+    # When the queue is read three rows at a time, earliest first, then latest first
+    earliest = read_all(engine, "/api/queue?limit=3&sort=earliest")
+    latest = read_all(engine, "/api/queue?limit=3")
+    # Then the pages follow the send time over every follow-up of the period
+    assert earliest == [by_time[:3], by_time[3:6], by_time[6:]]
+    assert [row for page in latest for row in page] == by_time[::-1]
+    # And one contact's follow-ups come the same way
+    mine = read_all(engine, "/api/queue?contact=ct_1&limit=4&sort=earliest")
+    assert mine == [by_time[:4], by_time[4:]]
+    assert call(engine, "GET", "/api/queue?sort=newest")[0] == 422
+
+
+def read_all(engine: LocalEngine, path: str) -> list[list[str]]:
+    """The ids of each page, following the cursor to the end."""
+    pages: list[list[str]] = []
+    cursor = None
+    while True:
+        status, page = call(engine, "GET", path + (f"&cursor={cursor}" if cursor else ""))
+        assert status == 200
+        pages.append([row["id"] for row in page["followups"]])
+        cursor = page["cursor"]
+        if cursor is None:
+            return [ids for ids in pages if ids]
 
 
 def test_contacts_are_searched_filtered_and_sorted(engine: LocalEngine) -> None:

@@ -24,6 +24,9 @@ ENROLLMENTS = {"entered": 3}
 """Counted with the enrollments they move, in their commits. Their completion (a one-step
 rule) follows from the follow-up stream: the stats function moves them on as it takes the
 sends, and counts that from the enrollment stream in a later batch."""
+COUNTED = 12
+"""Three follow-ups planned, claimed, sent and delivered: the claims move only the status
+gauges."""
 
 
 def sent_and_delivered(engine: LocalEngine, leads: int = 3) -> list[dict[str, Any]]:
@@ -49,6 +52,11 @@ def day_counts(engine: LocalEngine) -> dict[str, int]:
     return row.counts
 
 
+def statuses_now(engine: LocalEngine) -> dict[str, int]:
+    today = engine.clock.now().date()
+    return engine.deps.stats.statuses_now(today, today, None)
+
+
 def stats_of(engine: LocalEngine, records: list[dict[str, Any]]) -> Any:
     return engine.invoke("stats", {"Records": records})
 
@@ -56,8 +64,9 @@ def stats_of(engine: LocalEngine, records: list[dict[str, Any]]) -> Any:
 def test_each_status_change_is_counted_on_its_day_from_the_stream(engine: LocalEngine) -> None:
     records = sent_and_delivered(engine)
     assert day_counts(engine) == ENROLLMENTS
-    assert stats_of(engine, records) == {"settled": 3, "counted": 9}
+    assert stats_of(engine, records) == {"settled": 3, "counted": COUNTED}
     assert day_counts(engine) == {**ENROLLMENTS, "queued": 3, "sent": 3, "delivered": 3}
+    assert statuses_now(engine) == {"delivered": 3}
     engine.streams["enrollments"].pump(lambda batch: stats_of(engine, batch))
     assert day_counts(engine)["completed"] == 3
 
@@ -68,6 +77,7 @@ def test_a_batch_delivered_again_after_it_was_counted_counts_nothing(engine: Loc
     # Lambda retries a batch whose invocation wrote, then crashed or timed out
     assert stats_of(engine, records) == {"settled": 0, "counted": 0}
     assert day_counts(engine) == {**ENROLLMENTS, "queued": 3, "sent": 3, "delivered": 3}
+    assert statuses_now(engine) == {"delivered": 3}
 
 
 def test_a_retry_with_more_records_counts_only_the_new_ones(engine: LocalEngine) -> None:
@@ -75,8 +85,9 @@ def test_a_retry_with_more_records_counts_only_the_new_ones(engine: LocalEngine)
     first = records[: len(records) // 2]
     assert stats_of(engine, first)["counted"] == counted_in(first) > 0
     # The retry starts at the same record and runs on past where the first run stopped
-    assert stats_of(engine, records)["counted"] == 9 - counted_in(first)
+    assert stats_of(engine, records)["counted"] == COUNTED - counted_in(first)
     assert day_counts(engine) == {**ENROLLMENTS, "queued": 3, "sent": 3, "delivered": 3}
+    assert statuses_now(engine) == {"delivered": 3}
 
 
 def counted_in(records: list[dict[str, Any]]) -> int:
@@ -116,9 +127,10 @@ def test_two_runs_of_the_same_batch_at_once_count_it_once(engine: LocalEngine) -
         run.start()
     for run in runs:
         run.join()
-    assert sorted(counted) == [0, 9]
+    assert sorted(counted) == [0, COUNTED]
     assert sum(ledger.refused for ledger in ledgers) == 1
     assert day_counts(engine) == {**ENROLLMENTS, "queued": 3, "sent": 3, "delivered": 3}
+    assert statuses_now(engine) == {"delivered": 3}
 
 
 def test_a_change_committed_before_midnight_counts_on_its_day_however_late_it_is_read(

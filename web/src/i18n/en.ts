@@ -78,6 +78,7 @@ export const en = {
   "queue.sortOldest": "Earliest first",
   "queue.counts": "Follow-ups per status",
   "queue.count": "{status}: {count, number}",
+  "queue.countsCover": "Counts cover whole days in UTC, {first} to {last}.",
   "queue.live": "● Live",
   "queue.connecting": "Connecting…",
   "queue.disconnected": "Disconnected — reconnecting",

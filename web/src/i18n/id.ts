@@ -80,6 +80,7 @@ export const id: Catalogue = {
   "queue.sortOldest": "Terlama dulu",
   "queue.counts": "Tindak lanjut per status",
   "queue.count": "{status}: {count, number}",
+  "queue.countsCover": "Jumlah mencakup hari penuh dalam UTC, {first} sampai {last}.",
   "queue.live": "● Langsung",
   "queue.connecting": "Menghubungkan…",
   "queue.disconnected": "Terputus — menghubungkan ulang",

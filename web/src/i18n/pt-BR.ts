@@ -80,6 +80,7 @@ export const ptBR: Catalogue = {
   "queue.sortOldest": "Mais antigos primeiro",
   "queue.counts": "Follow-ups por status",
   "queue.count": "{status}: {count, number}",
+  "queue.countsCover": "As contagens cobrem dias inteiros em UTC, de {first} a {last}.",
   "queue.live": "● Ao vivo",
   "queue.connecting": "Conectando…",
   "queue.disconnected": "Desconectado — reconectando",

@@ -1,6 +1,6 @@
 import { Badge, Button, Checkbox, Group, NativeSelect, Stack, Table, Text, TextInput, Textarea, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import { type InfiniteData, useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
+import { type InfiniteData, useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import type { FollowUp } from "../api";
@@ -49,6 +49,8 @@ export const COLOURS: Record<string, string> = {
 interface QueuePage {
   followups: FollowUp[];
   cursor: string | null;
+  /** Every follow-up of the period's UTC days (of the chosen rule) by its status now. */
+  counts: Record<string, number>;
 }
 type Pages = InfiniteData<QueuePage, string | null>;
 const rowsOf = (data: InfiniteData<QueuePage, unknown> | undefined) => data?.pages.flatMap((p) => p.followups) ?? [];
@@ -58,10 +60,12 @@ export function useStatusWords(): (status: string) => string {
   return (status) => ((STATUSES as readonly string[]).includes(status) ? t(`status.${status}` as MessageId) : status);
 }
 
-/** The longest send-time range the queue asks for: its planning period reaches a month further back. */
+/** When the counts are asked for again after a status change: the stats function counts it
+ * within a minute (locally within a second). */
+const RECOUNT_AFTER_MS = [2_000, 65_000];
+
+/** The longest send-time range the queue asks for; one missing end reaches this far from the other. */
 const LONGEST_RANGE_DAYS = 60;
-const PLANNED_BEFORE_DAYS = 31;
-const API_SPAN_DAYS = 91;
 
 /** The query for a send-time range (days in `zone`), or a problem the reader can fix first. */
 function sendRange(
@@ -74,16 +78,16 @@ function sendRange(
   const end = sendTo ? dayEnd(sendTo, zone) : null;
   if (start && end && start > end) return { problem: "backwards" };
   if (start && end && end.getTime() - start.getTime() > days(LONGEST_RANGE_DAYS)) return { problem: "tooLong" };
-  // Follow-ups are planned before they are sent: the planning period starts a month earlier.
-  // Without an end: up to the end of tomorrow, a bound that holds all day (a query key).
-  const tomorrow = new Date(Date.now() + days(1)).toISOString().slice(0, 10);
-  const to = end ?? new Date(Math.max(dayEnd(tomorrow, zone).getTime(), (start as Date).getTime() + days(1)));
-  const first = (start ?? new Date(to.getTime() - days(1))).getTime() - days(PLANNED_BEFORE_DAYS);
-  const from = new Date(Math.max(first, to.getTime() - days(API_SPAN_DAYS)));
-  const query: Record<string, string> = { from: apiTime(from), to: apiTime(to) };
-  if (start) query.scheduled_from = apiTime(start);
-  if (end) query.scheduled_to = apiTime(end);
-  return { query };
+  const from = start ?? new Date((end as Date).getTime() - days(LONGEST_RANGE_DAYS));
+  const to = end ?? new Date(from.getTime() + days(LONGEST_RANGE_DAYS));
+  return { query: { from: apiTime(from), to: apiTime(to) } };
+}
+
+/** The UTC days the counts cover when a range does not start and end on them, else null. */
+function countedDays(query: Record<string, string>): { first: string; last: string } | null {
+  if (!query.from || !query.to) return null;
+  if (query.from.endsWith("T00:00:00Z") && query.to.endsWith("T23:59:59Z")) return null;
+  return { first: query.from.slice(0, 10), last: query.to.slice(0, 10) };
 }
 
 export function QueuePage() {
@@ -114,7 +118,7 @@ export function QueuePage() {
   const rangeQuery = range && "query" in range ? range.query : null;
   const rangeProblem = range && "problem" in range ? range.problem : null;
   const rangeKey = rangeQuery ? new URLSearchParams(rangeQuery).toString() : null;
-  const key = useMemo(() => ["queue", status, rule, needle, rangeKey], [status, rule, needle, rangeKey]);
+  const key = useMemo(() => ["queue", status, rule, needle, rangeKey, sort], [status, rule, needle, rangeKey, sort]);
   const filtered = needle !== "" || !!sendFrom || !!sendTo;
   const setParam = (name: string, value: string) =>
     setParams(
@@ -133,6 +137,7 @@ export function QueuePage() {
     enabled: rangeQuery !== null,
     queryFn: async ({ pageParam }) => {
       const query = new URLSearchParams({ limit: "50", ...rangeQuery });
+      if (sort === "oldest") query.set("sort", "earliest");
       if (status) query.set("status", status);
       if (rule) query.set("rule", rule);
       if (needle) query.set("q", needle);
@@ -144,6 +149,26 @@ export function QueuePage() {
     },
     getNextPageParam: (last) => last.cursor,
   });
+
+  // The counts of the whole period come with the rows; a status change moves them, so the
+  // feed asks for them again (apart from the rows, which it updates in place).
+  const [recount, setRecount] = useState(0);
+  const counts = useQuery({
+    queryKey: ["queue-counts", rule, rangeKey, recount],
+    enabled: recount > 0 && rangeQuery !== null,
+    queryFn: async () => {
+      const query = new URLSearchParams({ limit: "1", ...rangeQuery });
+      if (rule) query.set("rule", rule);
+      return (await api.get<QueuePage>(`/api/queue?${query}`)).counts;
+    },
+  });
+  // Asked again soon, and once more after the stats function's longest batching window.
+  const countsTimers = useRef<number[]>([]);
+  const reloadCountsSoon = useCallback(() => {
+    countsTimers.current.forEach((timer) => window.clearTimeout(timer));
+    countsTimers.current = RECOUNT_AFTER_MS.map((ms) => window.setTimeout(() => setRecount((n) => n + 1), ms));
+  }, []);
+  useEffect(() => () => countsTimers.current.forEach((timer) => window.clearTimeout(timer)), []);
 
   // The feed does not say whether a queued follow-up waits for the send window, nor who its
   // lead is: ask the API.
@@ -167,36 +192,37 @@ export function QueuePage() {
             const byId = new Map(current.map((row) => [row.id, row]));
             const fresh = changed.filter((f) => (!status || f.status === status) && (!rule || f.rule_id === rule));
             for (const f of fresh) byId.set(f.id, stillWaiting(f, byId.get(f.id)));
-            // A search or a send-time range decides which new rows belong: the API does.
-            const added = filtered
-              ? []
-              : fresh.filter((f) => !current.some((row) => row.id === f.id)).map((f) => byId.get(f.id) ?? f);
             return {
               ...data,
-              pages: data.pages.map((page, index) => ({
+              pages: data.pages.map((page) => ({
                 ...page,
-                followups: [...(index === 0 ? added : []), ...page.followups.map((row) => byId.get(row.id) ?? row)],
+                followups: page.followups.map((row) => byId.get(row.id) ?? row),
               })),
             };
           });
+          // Where a new or rescheduled row goes, and how the counts move, the API says: it
+          // sorts every follow-up of the period, not the rows loaded here.
           const unknown = (f: FollowUp) =>
             !shown.some((row) => row.id === f.id && (f.status !== "queued" || row.scheduled_at === f.scheduled_at));
           if (changed.some(unknown)) reloadSoon();
+          else reloadCountsSoon();
         },
         setFeed,
       ),
-    [session, status, rule, key, queries, reloadSoon, filtered],
+    [session, status, rule, key, queries, reloadSoon, reloadCountsSoon],
   );
 
   const rows = rowsOf(pages.data);
   const ruleNames = new Map((rules.data ?? []).map((r) => [r.id, r.name]));
-  const shown = [...rows].sort((a, b) => (sort === "oldest" ? 1 : -1) * a.scheduled_at.localeCompare(b.scheduled_at));
-  const counts = STATUSES.map((s) => [s, rows.filter((f) => f.status === s).length] as const).filter(([, n]) => n);
+  const recounted = counts.data && counts.dataUpdatedAt > pages.dataUpdatedAt;
+  const counted = (recounted ? counts.data : pages.data?.pages[0]?.counts) ?? {};
+  const countList = STATUSES.map((s) => [s, counted[s] ?? 0] as const).filter(([, n]) => n);
+  const countsCover = rangeQuery ? countedDays(rangeQuery) : null;
   const banner = windowBanner(rows);
   const ruleOptions = [...(rules.data ?? []).map((r) => ({ value: r.id, label: r.name }))];
   if (rule && !ruleNames.has(rule)) ruleOptions.push({ value: rule, label: rule });
   const selectable = (f: FollowUp) => canCancel && (UNSENT.has(f.status) || selected.has(f.id));
-  const shownSelectable = shown.filter(selectable);
+  const shownSelectable = rows.filter(selectable);
   const allSelected = shownSelectable.length > 0 && shownSelectable.every((f) => selected.has(f.id));
   const toggle = (id: string) =>
     setSelected((current) => {
@@ -271,14 +297,19 @@ export function QueuePage() {
           {t("queue.rangeZone", { zone: workspaceZone })}
         </Text>
       )}
-      {counts.length > 0 && (
+      {countList.length > 0 && (
         <Group gap="xs" role="list" aria-label={t("queue.counts")} data-testid="status-counts">
-          {counts.map(([s, n]) => (
+          {countList.map(([s, n]) => (
             <Badge key={s} role="listitem" color={COLOURS[s]} variant="outline" data-status={s}>
               {t("queue.count", { status: statusWords(s), count: n })}
             </Badge>
           ))}
         </Group>
+      )}
+      {countList.length > 0 && countsCover && (
+        <Text size="xs" c="dimmed" data-testid="counts-cover">
+          {t("queue.countsCover", { first: format.day(countsCover.first), last: format.day(countsCover.last) })}
+        </Text>
       )}
       {banner && (
         <Text className="waiting-banner" data-testid="window-banner">
@@ -291,7 +322,7 @@ export function QueuePage() {
       }} />}
       {pages.isLoading && <Loading />}
       {pages.isError && <ErrorState error={pages.error} retry={() => pages.refetch()} />}
-      {shown.length > 0 && (
+      {rows.length > 0 && (
         <Table className="responsive" verticalSpacing="xs">
           <Table.Thead>
             <Table.Tr>
@@ -317,7 +348,7 @@ export function QueuePage() {
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {shown.map((f) => {
+            {rows.map((f) => {
               const zone = f.zone ?? workspaceZone ?? "UTC";
               const waits = waitWords(f);
               const why = errorWords(f) || reasonWords(f.reason, f.reason_code);

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -43,7 +44,15 @@ from followup.domain.numbers import NumberHealth
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
 from followup.domain.stored import STORED
-from followup.services.monitoring import LIVE, bumps, parse_step, step_day, step_range
+from followup.services.monitoring import (
+    LIVE,
+    NOW,
+    STATUS_GAUGES,
+    bumps,
+    parse_step,
+    step_day,
+    step_range,
+)
 from followup.services.ports import (
     AUDIT_PARTITION,
     SEARCH_BUDGET,
@@ -335,32 +344,31 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
                         yield followup
 
     def queue(self, query: QueueQuery, limit: int, cursor: str | None) -> Page[FollowUp]:
-        """Newest first, by day (or by contact), filtered; resumable with `cursor`."""
-        window = FollowUpItem.created_at.between(stamp(query.since), stamp(query.until))
-        index: Any
+        """By send time (latest first unless `earliest_first`), filtered, resumable with
+        `cursor`: by send day, or the contact's follow-ups sorted when one is named."""
         if query.contact_id:
-            index, names = FollowUpItem.by_contact, ("id", "contact_id", "created_at")
-            partitions: list[str] = [query.contact_id]
-        else:
-            index, names = FollowUpItem.by_day, ("id", "created_day", "created_at")
-            partitions = _days_back(_utc_day(query.since), _utc_day(query.until))
+            entries = FollowUpItem.by_contact.query(query.contact_id)
+            found = [_followup(item) for item in _items(FollowUpItem, entries, consistent=False)]
+            return paging.sorted_page(found, query, limit, cursor)
+        window = FollowUpItem.send_at.between(stamp(query.since), stamp(query.until))
+        days = _days_back(_utc_day(query.since), _utc_day(query.until))
 
         def read(partition: str, resume: dict[str, Any] | None) -> Iterator[Any]:
-            entries = index.query(
+            entries = FollowUpItem.by_send_day.query(
                 partition,
                 window,
-                scan_index_forward=False,
+                scan_index_forward=query.earliest_first,
                 last_evaluated_key=resume,
                 page_size=max(limit, 25),
             )
             return _items(FollowUpItem, entries, consistent=False)
 
         items, after = paging.collect(
-            partitions,
+            days[::-1] if query.earliest_first else days,
             read,
             _followup,
             query.matches,
-            lambda item: _key(item, names),
+            lambda item: _key(item, ("id", "send_day", "send_at")),
             limit,
             cursor,
         )
@@ -576,8 +584,19 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         for rule_id in sorted(rule_ids):
             between = StatsItem.day.between(since.isoformat(), until.isoformat())
             for item in StatsItem.query(rule_id, between):
-                found.append(DayStats(rule_id, date.fromisoformat(item.day), _counts(item)))
+                counts = _counts(item)
+                if counts:  # a day that only holds status gauges counted no change
+                    found.append(DayStats(rule_id, date.fromisoformat(item.day), counts))
         return found
+
+    def statuses_now(self, since: date, until: date, rule_id: str | None) -> dict[str, int]:
+        rule_ids = [rule_id] if rule_id else sorted({h.rule_id for h in self.rule_heads()})
+        found: Counter[str] = Counter()
+        between = StatsItem.day.between(since.isoformat(), until.isoformat())
+        for each in rule_ids:
+            for item in StatsItem.query(each, between, attributes_to_get=list(STATUS_GAUGES)):
+                found.update(_now(item))
+        return {status: n for status, n in found.items() if n}
 
     def journey_stats(self, rule_id: str, since: date, until: date) -> JourneyCounters:
         """Three key ranges of the rule's partition: its days, its steps' days, its gauges."""
@@ -586,6 +605,7 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
             for item in StatsItem.query(
                 rule_id, StatsItem.day.between(since.isoformat(), until.isoformat())
             )
+            if _counts(item)
         ]
         steps = [
             step_day(item.day, _counts(item))
@@ -603,8 +623,14 @@ def _counts(item: StatsItem) -> dict[str, int]:
     return {
         name: int(value)
         for name, value in item.attribute_values.items()
-        if name not in ("rule_id", "day", "applied", "expires_at")
+        if name not in ("rule_id", "day", "applied", "expires_at") and name not in STATUS_GAUGES
     }
+
+
+def _now(item: StatsItem) -> dict[str, int]:
+    """The day's status gauges, by status, those at zero left out."""
+    values = item.attribute_values
+    return {name[len(NOW) :]: int(values[name]) for name in STATUS_GAUGES if values.get(name)}
 
 
 def _items(model: type[Any], entries: Iterable[Any], consistent: bool = True) -> Iterator[Any]:
@@ -716,7 +742,8 @@ def _followup_item(followup: FollowUp, day: str) -> FollowUpItem:
         doc=followup_doc.dump(followup),
         contact_id=followup.contact_id,
         created_at=stamp(followup.created_at),
-        created_day=stamp(followup.created_at)[:10],
+        send_day=stamp(followup.scheduled_at)[:10],
+        send_at=stamp(followup.scheduled_at),
         rule_id=followup.rule_id,
         phase_key=f"{entry[0]}#{shard_of(followup.id, SHARDS)}" if entry else None,
         wake_at=stamp(entry[1]) if entry else None,

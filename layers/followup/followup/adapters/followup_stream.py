@@ -45,9 +45,17 @@ def changes(event: Mapping[str, Any]) -> list[Record]:
                 new,
                 _text(new_image, "counted_on"),
                 converted_on if converted_on != _text(old_image, "converted_on") else None,
+                _placed(new_image),
+                _placed(old_image),
             )
         )
     return found
+
+
+def _placed(image: Mapping[str, Any]) -> tuple[str, Status] | None:
+    """The item's (send day, status) as the status gauges count it; None before them."""
+    day, status = _text(image, "send_day"), _text(image, "status")
+    return (day, Status(status)) if day and status else None
 
 
 def _text(image: Mapping[str, Any], name: str) -> str | None:

@@ -29,7 +29,7 @@ from followup.domain.audit import AuditEntry
 from followup.domain.contact import Contact
 from followup.domain.conversation import Message
 from followup.domain.enrollment import Enrollment, EnrollmentState
-from followup.domain.followup import FollowUp
+from followup.domain.followup import FollowUp, Status
 from followup.domain.ids import shard_of
 from followup.domain.numbers import NumberHealth
 from followup.domain.rule import Rule
@@ -39,8 +39,12 @@ from followup.services.monitoring import (
     ENROLLMENT_COUNTERS,
     GAUGE,
     LIVE,
+    NOW,
+    STATUS_GAUGES,
+    Bump,
     bumps,
     parse_step,
+    status_gauges,
     step_day,
     step_range,
 )
@@ -77,7 +81,7 @@ _NUMBERS = TypeAdapter(list[NumberHealth])
 _TRANSACTION_ITEMS = 25  # import batches, as DynamoStore writes them
 _TRANSACTION_LIMIT = 100  # DynamoDB refuses larger transactions
 _LONGEST_CONNECTION = timedelta(hours=2)
-_COUNTERS = frozenset({*COUNTERS, *ENROLLMENT_COUNTERS, GAUGE})
+_COUNTERS = frozenset({*COUNTERS, *ENROLLMENT_COUNTERS, GAUGE, *STATUS_GAUGES})
 
 
 class Refused(Exception):
@@ -119,7 +123,8 @@ class _FollowUpRow:
     status: str | None = None
     contact_id: str | None = None
     created_at: str | None = None
-    created_day: str | None = None
+    send_day: str | None = None
+    send_at: str | None = None
     phase_key: str | None = None
     wake_at: str | None = None
 
@@ -178,7 +183,7 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         with self._lock:
             counters: Counter[tuple[str, str, str]] = Counter()
             for change in ordered:
-                for bump in bumps(change, day, self._previous(change)):
+                for bump in bumps(change, day, self._previous(change)) + self._placed(change):
                     if bump.name not in _COUNTERS:  # DynamoStore's item has no such attribute
                         raise Refused(f"no counter named {bump.name!r}")
                     counters[(bump.rule_id, bump.key, bump.name)] += bump.amount
@@ -194,6 +199,17 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
             for (rule_id, key, name), amount in counters.items():
                 bucket = self._stats.setdefault((rule_id, key), {})
                 bucket[name] = bucket.get(name, 0) + amount
+
+    def _placed(self, change: Change) -> list[Bump]:
+        """How a follow-up's change moves the status gauges: from the copy stored now."""
+        if not isinstance(change, NewFollowUp | FollowUpChange):
+            return []
+        stored = self._followups.get(change.followup.id)
+        before = None
+        if stored is not None and stored.send_day and stored.status:
+            before = (stored.send_day, Status(stored.status))
+        after = (stamp(change.followup.scheduled_at)[:10], change.followup.status)
+        return status_gauges(change.followup.rule_id, before, after)
 
     def _previous(self, change: Change) -> Enrollment | None:
         """The enrollment an EnrollmentChange replaces, if stored at the revision it names."""
@@ -474,31 +490,38 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
                     yield followup
 
     def queue(self, query: QueueQuery, limit: int, cursor: str | None) -> Page[FollowUp]:
-        """Newest first, by day (or by contact), filtered; resumable with `cursor`."""
-        lower, upper = stamp(query.since), stamp(query.until)
+        """By send time (latest first unless `earliest_first`), filtered, resumable with
+        `cursor`: by send day, or the contact's follow-ups sorted when one is named."""
         if query.contact_id:
-            field, partitions = "contact_id", [query.contact_id]
-        else:
-            field = "created_day"
-            partitions = _days_back(_utc_day(query.since), _utc_day(query.until))
+            with self._lock:
+                docs = [
+                    row.doc
+                    for row in self._followups.values()
+                    if row.contact_id == query.contact_id and row.created_at is not None
+                ]
+            found = [FollowUp.model_validate_json(doc) for doc in docs]
+            return paging.sorted_page(found, query, limit, cursor)
+        lower, upper = stamp(query.since), stamp(query.until)
+        days = _days_back(_utc_day(query.since), _utc_day(query.until))
+        ordered = _oldest_first if query.earliest_first else _newest_first
 
         def read(partition: str, resume: dict[str, Any] | None) -> Iterator[dict[str, str]]:
             with self._lock:
                 rows = [
-                    {"id": fid, field: partition, "created_at": row.created_at, "doc": row.doc}
+                    {"id": fid, "send_day": partition, "send_at": row.send_at, "doc": row.doc}
                     for fid, row in self._followups.items()
-                    if getattr(row, field) == partition
-                    and row.created_at is not None
-                    and lower <= row.created_at <= upper
+                    if row.send_day == partition
+                    and row.send_at is not None
+                    and lower <= row.send_at <= upper
                 ]
-            return _newest_first(rows, resume)
+            return ordered(rows, resume, "send_at")
 
         items, after = paging.collect(
-            partitions,
+            days[::-1] if query.earliest_first else days,
             read,
             lambda row: FollowUp.model_validate_json(row["doc"]),
             query.matches,
-            lambda row: _key(row, ("id", field, "created_at")),
+            lambda row: _key(row, ("id", "send_day", "send_at")),
             limit,
             cursor,
         )
@@ -719,7 +742,21 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
                 for (rule_id, day), counts in self._stats.items()
                 if rule_id in listed and first <= day <= last
             )
-        return [DayStats(rule_id, date.fromisoformat(day), c) for rule_id, day, c in rows]
+        return [
+            DayStats(rule_id, date.fromisoformat(day), _counts(c))
+            for rule_id, day, c in rows
+            if _counts(c)
+        ]
+
+    def statuses_now(self, since: date, until: date, rule_id: str | None) -> dict[str, int]:
+        listed = {rule_id} if rule_id else {head.rule_id for head in self.rule_heads()}
+        first, last = since.isoformat(), until.isoformat()
+        found: Counter[str] = Counter()
+        with self._lock:
+            for (each, day), counters in self._stats.items():
+                if each in listed and first <= day <= last:
+                    found.update(_now(counters))
+        return {status: n for status, n in found.items() if n}
 
     def journey_stats(self, rule_id: str, since: date, until: date) -> JourneyCounters:
         """The rule's days, its steps' days and its gauges, in key order."""
@@ -729,9 +766,9 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         with self._lock:
             items = sorted((k, dict(c)) for (rid, k), c in self._stats.items() if rid == rule_id)
         days = [
-            DayStats(rule_id, date.fromisoformat(key), counts)
+            DayStats(rule_id, date.fromisoformat(key), _counts(counts))
             for key, counts in items
-            if first <= key <= last
+            if first <= key <= last and _counts(counts)
         ]
         steps = [step_day(key, counts) for key, counts in items if low <= key <= high]
         gauges = {key: counts.get(GAUGE, 0) for key, counts in items if key.startswith(LIVE)}
@@ -782,6 +819,16 @@ def _item_of(change: Change) -> tuple[str, str]:
     return "contact", change.contact.id
 
 
+def _counts(counters: dict[str, int]) -> dict[str, int]:
+    """A day's counters, without its status gauges."""
+    return {name: n for name, n in counters.items() if name not in STATUS_GAUGES}
+
+
+def _now(counters: dict[str, int]) -> dict[str, int]:
+    """A day's status gauges, by status, those at zero left out."""
+    return {name[len(NOW) :]: counters[name] for name in STATUS_GAUGES if counters.get(name)}
+
+
 def _followup_row(followup: FollowUp) -> _FollowUpRow:
     entry = waiting_entry(followup)
     created = stamp(followup.created_at)
@@ -792,7 +839,8 @@ def _followup_row(followup: FollowUp) -> _FollowUpRow:
         status=followup.status.value,
         contact_id=followup.contact_id,
         created_at=created,
-        created_day=created[:10],
+        send_day=stamp(followup.scheduled_at)[:10],
+        send_at=stamp(followup.scheduled_at),
         phase_key=f"{entry[0]}#{shard_of(followup.id, SHARDS)}" if entry else None,
         wake_at=stamp(entry[1]) if entry else None,
     )
@@ -848,30 +896,30 @@ def _head(rule_id: str, row: _HeadRow) -> RuleHead:
 
 
 def _newest_first(
-    rows: list[dict[str, str]], resume: dict[str, Any] | None
+    rows: list[dict[str, str]], resume: dict[str, Any] | None, field: str = "created_at"
 ) -> Iterator[dict[str, str]]:
-    """Index entries newest first (equal times by id, descending), after `resume`."""
-    ordered = sorted(rows, key=lambda row: (row["created_at"], row["id"]), reverse=True)
+    """Index entries newest first by `field` (equal times by id, descending), after `resume`."""
+    ordered = sorted(rows, key=lambda row: (row[field], row["id"]), reverse=True)
     if resume:  # an empty position starts over, as pynamodb reads it
         try:
-            start = (resume["created_at"]["S"], resume["id"]["S"])
+            start = (resume[field]["S"], resume["id"]["S"])
         except (KeyError, TypeError) as exc:
             raise Refused("the cursor names no position in this index") from exc
-        ordered = [row for row in ordered if (row["created_at"], row["id"]) < start]
+        ordered = [row for row in ordered if (row[field], row["id"]) < start]
     return iter(ordered)
 
 
 def _oldest_first(
-    rows: list[dict[str, str]], resume: dict[str, Any] | None
+    rows: list[dict[str, str]], resume: dict[str, Any] | None, field: str = "created_at"
 ) -> Iterator[dict[str, str]]:
-    """Index entries oldest first (equal times by id), after `resume`."""
-    ordered = sorted(rows, key=lambda row: (row["created_at"], row["id"]))
+    """Index entries oldest first by `field` (equal times by id), after `resume`."""
+    ordered = sorted(rows, key=lambda row: (row[field], row["id"]))
     if resume:
         try:
-            start = (resume["created_at"]["S"], resume["id"]["S"])
+            start = (resume[field]["S"], resume["id"]["S"])
         except (KeyError, TypeError) as exc:
             raise Refused("the cursor names no position in this index") from exc
-        ordered = [row for row in ordered if (row["created_at"], row["id"]) > start]
+        ordered = [row for row in ordered if (row[field], row["id"]) > start]
     return iter(ordered)
 
 

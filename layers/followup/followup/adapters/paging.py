@@ -1,4 +1,4 @@
-"""Cursor pagination over DynamoDB index queries, newest first.
+"""Cursor pagination over DynamoDB index queries, and over one contact's follow-ups.
 
 A cursor is opaque to callers: the partition being read and the key of the last item
 returned, base64-encoded. Resuming from the last *returned* item (not the page end) means
@@ -12,7 +12,10 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
+from followup.adapters.tables import stamp
 from followup.domain.errors import InvalidField
+from followup.domain.followup import FollowUp
+from followup.services.ports import Page, QueueQuery
 
 
 def encode(partition: str, key: dict[str, Any]) -> str:
@@ -68,3 +71,38 @@ def collect(
             if examined == budget:
                 return found, encode(partition, key_of(item))
     return found, None
+
+
+ONE_CONTACT = "contact"
+"""The cursor's partition for a page of one contact's follow-ups, sorted in memory."""
+
+
+def sorted_page(
+    followups: list[FollowUp], query: QueueQuery, limit: int, cursor: str | None
+) -> Page[FollowUp]:
+    """The page of `followups` (all of one contact's) that `query` keeps, by send time as it
+    asks, after the cursor's position."""
+    kept = sorted(
+        (f for f in followups if query.matches(f)),
+        key=lambda f: (stamp(f.scheduled_at), f.id),
+        reverse=not query.earliest_first,
+    )
+    if cursor:
+        partition, key = decode(cursor)
+        try:
+            if partition != ONE_CONTACT:
+                raise KeyError(partition)
+            start = (key["send_at"]["S"], key["id"]["S"])
+        except (KeyError, TypeError) as exc:
+            raise InvalidField("cursor", "not a cursor this API gave out") from exc
+        kept = [f for f in kept if _beyond((stamp(f.scheduled_at), f.id), start, query)]
+    if len(kept) <= limit:
+        return Page(kept, None)
+    last = kept[limit - 1]
+    position = {"send_at": {"S": stamp(last.scheduled_at)}, "id": {"S": last.id}}
+    return Page(kept[:limit], encode(ONE_CONTACT, position))
+
+
+def _beyond(position: tuple[str, str], start: tuple[str, str], query: QueueQuery) -> bool:
+    """Whether `position` comes after `start` in the query's order."""
+    return position > start if query.earliest_first else position < start

@@ -235,14 +235,15 @@ class FollowUpsByContactIndex(_KeysIndex):
     created_at = UnicodeAttribute(range_key=True)
 
 
-class FollowUpsByDayIndex(_KeysIndex):
-    """Follow-ups by the UTC day they were planned, newest first: the queue view."""
+class FollowUpsBySendDayIndex(_KeysIndex):
+    """Follow-ups by the UTC day and time they are (or were) to be sent: the queue view, in
+    send-time order either way. A follow-up moves in it only when it is rescheduled."""
 
     class Meta(_KeysIndex.Meta):
-        index_name = "by_day"
+        index_name = "by_send_day"
 
-    created_day = UnicodeAttribute(hash_key=True)
-    created_at = UnicodeAttribute(range_key=True)
+    send_day = UnicodeAttribute(hash_key=True)
+    send_at = UnicodeAttribute(range_key=True)
 
 
 class FollowUpItem(Model):
@@ -255,7 +256,9 @@ class FollowUpItem(Model):
     doc = UnicodeAttribute()
     contact_id = UnicodeAttribute()
     created_at = UnicodeAttribute()
-    created_day = UnicodeAttribute()
+    send_day = UnicodeAttribute(null=True)
+    """Null on items written before the send-time index, until the backfill."""
+    send_at = UnicodeAttribute(null=True)
     rule_id = UnicodeAttribute()
     phase_key = UnicodeAttribute(null=True)
     wake_at = UnicodeAttribute(null=True)
@@ -267,7 +270,7 @@ class FollowUpItem(Model):
     """The UTC day of the commit that recorded its conversion (until the next put)."""
     waiting = WaitingIndex()
     by_contact = FollowUpsByContactIndex()
-    by_day = FollowUpsByDayIndex()
+    by_send_day = FollowUpsBySendDayIndex()
 
 
 class RuleHeadIndex(_Index):
@@ -304,6 +307,8 @@ class StatsItem(Model):
     (services.stats_stream).
 
     The same partition holds per-step days and the `active` gauges (services.monitoring).
+    A day's `now_<status>` gauges count the follow-ups whose send time falls on that day
+    by their current status (+1 to the new status, -1 to the old one on each change).
     Partition `#stream` holds one checkpoint per stream batch applied, keyed by the batch's
     first sequence number: `applied` is the last record counted, `expires_at` when it goes.
     """
@@ -341,6 +346,18 @@ class StatsItem(Model):
     exited_other = NumberAttribute(null=True)
     errors = NumberAttribute(null=True)
     active = NumberAttribute(null=True)
+    now_queued = NumberAttribute(null=True)
+    now_waiting_template = NumberAttribute(null=True)
+    now_sending = NumberAttribute(null=True)
+    now_sent = NumberAttribute(null=True)
+    now_delivered = NumberAttribute(null=True)
+    now_read = NumberAttribute(null=True)
+    now_responded = NumberAttribute(null=True)
+    now_expired = NumberAttribute(null=True)
+    now_failed = NumberAttribute(null=True)
+    now_canceled = NumberAttribute(null=True)
+    now_opted_out = NumberAttribute(null=True)
+    now_skipped = NumberAttribute(null=True)
     applied = UnicodeAttribute(null=True)
     expires_at = TTLAttribute(null=True)
 

@@ -1,8 +1,8 @@
-"""/api/queue and /api/contacts listings: newest first, filtered, cursor-paginated."""
+"""/api/queue and /api/contacts listings: sorted, filtered, cursor-paginated."""
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
@@ -22,6 +22,8 @@ from followup.wiring import runtime
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
 LONGEST = timedelta(days=92)
+DAY = timedelta(days=1)
+WEEK = timedelta(days=7)
 Limit = Annotated[int, Query(ge=1, le=200)]
 MIN_NUMBER = 8
 SEARCHED_LEADS = 50
@@ -35,35 +37,31 @@ def queue(
     q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     since: Annotated[QueryTime | None, Query(alias="from")] = None,
     until: Annotated[QueryTime | None, Query(alias="to")] = None,
-    scheduled_from: QueryTime | None = None,
-    scheduled_to: QueryTime | None = None,
+    sort: Literal["latest", "earliest"] = "latest",
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> dict[str, Any]:
-    """A page of follow-ups planned in the period, newest first, each with its lead's name,
-    number and zone; `scheduled_from` and `scheduled_to` keep those whose send time falls
-    between them; `q` keeps the follow-ups of the leads whose name or number holds it
-    (among the first 1,000 contacts a search reads, at most 50 leads); `counts` are how
-    many follow-ups reached each status on the period's (UTC) days, summed from the daily
-    counters (of `rule` alone when given)."""
+    """A page of the follow-ups whose send time falls in the period, by send time (`sort`:
+    latest or earliest first, over the whole period, page after page), each with its lead's
+    name, number and zone. The period defaults to the whole UTC days from a week before
+    today to a week after. `q` keeps the follow-ups of the leads whose name or number holds
+    it (among the first 1,000 contacts a search reads, at most 50 leads). `counts` are the
+    follow-ups of the period's UTC days (of `rule` alone when given) by their status now,
+    whatever the other filters."""
     require(router.current_event.raw_event, READERS)
     deps = runtime.deps()
-    until = until or deps.clock.now()
-    since = since or until - timedelta(days=7)
+    today = deps.clock.now().astimezone(UTC).date()
+    until = until or datetime.combine(today + WEEK + DAY, time(), UTC) - timedelta(microseconds=1)
+    since = since or datetime.combine(until.astimezone(UTC).date() - 2 * WEEK, time(), UTC)
     if since > until:
         raise InvalidField("from", "must not be after to", "from_after_to")
     if until - since > LONGEST:
         raise InvalidField("from", "the queue view spans at most 92 days", "period_too_long")
-    if scheduled_from and scheduled_to and scheduled_from > scheduled_to:
-        raise InvalidField("scheduled_from", "must not be after scheduled_to", "from_after_to")
     searched = None if q is None else _searched(deps, q)
-    query = QueueQuery(since, until, status, rule, contact, scheduled_from, scheduled_to, searched)
+    query = QueueQuery(since, until, status, rule, contact, searched, sort == "earliest")
     page = deps.followups.queue(query, limit, cursor)
-    counts = dict.fromkeys((s.value for s in Status if s is not Status.SENDING), 0)
-    for day in deps.stats.stats(since.astimezone(UTC).date(), until.astimezone(UTC).date()):
-        if rule is None or day.rule_id == rule:
-            for name in counts:
-                counts[name] += day.counts.get(name, 0)
+    days = since.astimezone(UTC).date(), until.astimezone(UTC).date()
+    counts = dict.fromkeys((s.value for s in Status), 0) | deps.stats.statuses_now(*days, rule)
     return {"followups": shown(deps, page.items), "cursor": page.cursor, "counts": counts}
 
 

@@ -6,6 +6,9 @@ A commit bumps, in its own transaction, up to four kinds of item per rule:
 - the rule's gauge (`live`) and a step's gauge (`live#v<version>#s<index>`): `active`,
   the enrollments in it now, +1 when one arrives and -1 when it leaves or ends.
 Gauges are not per day: the sum of every move since the first is the count now.
+
+A follow-up also moves the `now_<status>` gauges of the rule's day it is to be sent on
+(`status_gauges`): the follow-ups of that day by their status now.
 """
 
 from __future__ import annotations
@@ -44,6 +47,9 @@ ENROLLMENT_COUNTERS = (
 send that fails before going out ends its enrollment, counted there once)."""
 
 GAUGE = "active"
+NOW = "now_"
+STATUS_GAUGES = tuple(f"{NOW}{status.value}" for status in Status)
+"""`now_<status>`: follow-ups to be sent on the item's day that have that status now."""
 
 _KIND_OF: dict[str, str] = {
     Reason.REPLIED: "replied",
@@ -165,3 +171,18 @@ def _enrollment_bumps(before: Enrollment | None, after: Enrollment, day: str) ->
             found[(day, name)] += 1
             found[(here, name)] += 1
     return [Bump(rule_id, key, name, n) for (key, name), n in found.items() if n]
+
+
+def status_gauges(
+    rule_id: str, before: tuple[str, Status] | None, after: tuple[str, Status] | None
+) -> list[Bump]:
+    """A follow-up's move between (send day, status) places: -1 where it was counted, +1
+    where it is now. None for a copy outside the gauges (older than them, or none)."""
+    found: list[Bump] = []
+    if before == after:
+        return found
+    if after is not None:
+        found.append(Bump(rule_id, after[0], f"{NOW}{after[1].value}", 1))
+    if before is not None:
+        found.append(Bump(rule_id, before[0], f"{NOW}{before[1].value}", -1))
+    return found

@@ -252,17 +252,17 @@ SEARCH_BUDGET = 1000
 
 @dataclass(frozen=True)
 class QueueQuery:
-    """Filters for the queue view; `since`/`until` bound the planning (created) time."""
+    """Filters for the queue view; `since`/`until` bound the send (scheduled) time, and the
+    entries come by send time, latest first unless `earliest_first`."""
 
     since: datetime
     until: datetime
     status: Status | None = None
     rule_id: str | None = None
     contact_id: str | None = None
-    scheduled_from: datetime | None = None
-    scheduled_to: datetime | None = None
     contact_ids: frozenset[str] | None = None
     """Only these contacts' follow-ups (a search's matches), read by day and filtered."""
+    earliest_first: bool = False
 
     def matches(self, followup: FollowUp) -> bool:
         if self.status is not None and followup.status is not self.status:
@@ -271,11 +271,9 @@ class QueueQuery:
             return False
         if self.rule_id is not None and followup.rule_id != self.rule_id:
             return False
-        if not self.since <= followup.created_at <= self.until:
+        if self.contact_id is not None and followup.contact_id != self.contact_id:
             return False
-        if self.scheduled_from is not None and followup.scheduled_at < self.scheduled_from:
-            return False
-        return self.scheduled_to is None or followup.scheduled_at <= self.scheduled_to
+        return self.since <= followup.scheduled_at <= self.until
 
 
 _SCORE_RANK = {Score.COLD: 0, Score.WARM: 1, Score.HOT: 2}
@@ -512,6 +510,11 @@ class StatsRepository(Protocol):
     """Per-rule and per-step daily counters and gauges, bumped by `Transactions.commit`."""
 
     def stats(self, since: date, until: date) -> list[DayStats]: ...
+    def statuses_now(self, since: date, until: date, rule_id: str | None) -> dict[str, int]:
+        """The follow-ups (of listed rules, or of `rule_id`) to be sent on the UTC days
+        `since` to `until`, by their status now; statuses with none left out."""
+        ...
+
     def journey_stats(self, rule_id: str, since: date, until: date) -> JourneyCounters: ...
 
 

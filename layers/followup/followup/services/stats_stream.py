@@ -3,8 +3,10 @@
 A commit writes each follow-up and enrollment with the UTC day it was committed on; each
 stream record (old and new image) stands for the change the commit made, and counts what
 the commit used to count in its own transaction (services.monitoring.bumps), on that day:
-an enrollment's old image is the copy its change replaced. One batch of records becomes
-one write per stats item it moves.
+an enrollment's old image is the copy its change replaced. A follow-up's record also
+moves the status gauges (services.monitoring.status_gauges) from the send day and status of
+its old image to those of its new one. One batch of records becomes one write per stats
+item it moves.
 
 Lambda retries a failed batch from its first record, possibly with more records after it,
 possibly after a write that succeeded: so each batch keeps a checkpoint, keyed by its table
@@ -24,7 +26,7 @@ from typing import Protocol
 
 from followup.domain.enrollment import Enrollment
 from followup.domain.followup import FollowUp, Status
-from followup.services.monitoring import Bump, bumps
+from followup.services.monitoring import Bump, bumps, status_gauges
 from followup.services.ports import (
     Conversion,
     EnrollmentChange,
@@ -48,6 +50,8 @@ class StreamRecord:
     `previous` is the status the item had (None for an insert); `day` the UTC day of the
     commit that put this copy, `converted_on` that of a conversion this change records
     (None when the change is not one); both None in copies older than these fields.
+    `placed` and `placed_before` are the (UTC send day, status) of the new and the old item
+    as the status gauges count them; None for an item written before them (never counted).
     """
 
     sequence: str
@@ -55,6 +59,8 @@ class StreamRecord:
     new: FollowUp
     day: str | None
     converted_on: str | None = None
+    placed: tuple[str, Status] | None = None
+    placed_before: tuple[str, Status] | None = None
 
 
 @dataclass(frozen=True)
@@ -93,13 +99,14 @@ def bumps_of(record: Record) -> list[Bump]:
             return bumps(NewEnrollment(record.new), record.day, None)
         change = EnrollmentChange(record.new, 0, record.old)
         return bumps(change, record.day, record.old)
+    gauges = status_gauges(record.new.rule_id, record.placed_before, record.placed)
     if record.converted_on is not None:  # an update of the conversion alone
-        return bumps(Conversion(record.new), record.converted_on, None)
+        return bumps(Conversion(record.new), record.converted_on, None) + gauges
     if record.day is None:
-        return []
+        return gauges
     if record.previous is None:
-        return bumps(NewFollowUp(record.new), record.day, None)
-    return bumps(FollowUpChange(record.new, record.previous), record.day, None)
+        return bumps(NewFollowUp(record.new), record.day, None) + gauges
+    return bumps(FollowUpChange(record.new, record.previous), record.day, None) + gauges
 
 
 def apply(records: Sequence[Record], ledger: Ledger) -> int:
