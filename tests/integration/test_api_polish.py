@@ -23,3 +23,43 @@ def test_tasks_come_with_their_leads_name_and_number(engine: LocalEngine) -> Non
         "Rudi Hartono",
         "6281100001100",
     )
+
+
+def test_settings_are_checked_without_saving_and_the_problems_come_in_a_200(
+    engine: LocalEngine,
+) -> None:
+    _, settings = call(engine, "GET", "/api/settings")
+    closed = {day: [] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    bad = {
+        **settings,
+        "timezone": "Mars/Olympus",
+        "send_window": {**settings["send_window"], "hours": closed},
+    }
+    # When the admin checks settings with an unknown zone and a window that never opens
+    status, answer = call(engine, "POST", "/api/settings/check", bad)
+    # Then the answer is a 200 naming both fields, as the save would have refused them
+    assert status == 200
+    assert [(p["field"], p["code"]) for p in answer["problems"]] == [
+        ("timezone", "value_error"),
+        ("send_window", "value_error"),
+    ]
+    assert "Mars/Olympus" in answer["problems"][0]["message"]
+    # And with a known zone, the window is the one problem left
+    status, answer = call(
+        engine, "POST", "/api/settings/check", {**bad, "timezone": "Asia/Jakarta"}
+    )
+    assert status == 200
+    assert [p["field"] for p in answer["problems"]] == ["send_window"]
+    assert "never opens" in answer["problems"][0]["message"]
+    # And settings the save takes have no problems; nothing was saved by checking
+    assert call(engine, "POST", "/api/settings/check", settings) == (200, {"problems": []})
+    assert call(engine, "GET", "/api/settings")[1] == settings
+    # And a funnel without a stage a rule names is refused by field too
+    assert call(engine, "POST", "/api/recipes/apply-reminder-24h/install")[0] == 201
+    funnel = {**settings, "stages": ["new", "applied", "paid", "enrolled"]}
+    status, answer = call(engine, "POST", "/api/settings/check", funnel)
+    assert (status, [p["field"] for p in answer["problems"]]) == (200, ["stages"])
+    assert "'qualified'" in answer["problems"][0]["message"]
+    # The check is an admin's, like the save, and the save still refuses bad input
+    assert call(engine, "POST", "/api/settings/check", settings, role="marketing")[0] == 403
+    assert call(engine, "PUT", "/api/settings", bad)[0] == 422

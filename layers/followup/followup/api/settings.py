@@ -8,13 +8,16 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from pydantic import ValidationError
 
 from followup.api.auth import READERS, SETTINGS_WRITERS, caller, require
+from followup.api.errors import rule_details, validation_details
 from followup.domain.errors import NotFound
 from followup.domain.settings import WorkspaceSettings
 from followup.services import audit, messaging_limit, rules, webhook
 from followup.services import numbers as sending_numbers
 from followup.services.audit import settings_change
+from followup.services.rules import InvalidRule
 from followup.wiring import runtime
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
@@ -42,6 +45,24 @@ def write_settings(settings: WorkspaceSettings) -> dict[str, Any]:
     )
     deps.catalog.invalidate()
     return settings.model_dump(mode="json")
+
+
+@router.post("/api/settings/check")
+def check_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """What saving these settings would refuse, without saving them: `problems` in the
+    shape of a refused save's `details` (field, message, code), empty when `PUT
+    /api/settings` would take them. The app checks before it saves, so a typo is said
+    beside its field rather than as a failed request."""
+    require(router.current_event.raw_event, SETTINGS_WRITERS)
+    try:
+        checked = WorkspaceSettings.model_validate(settings)
+    except ValidationError as exc:
+        return {"problems": validation_details(exc.errors())}
+    try:
+        rules.check_settings(runtime.deps(), checked)
+    except InvalidRule as exc:
+        return {"problems": rule_details(exc)}
+    return {"problems": []}
 
 
 @router.get("/api/numbers")
