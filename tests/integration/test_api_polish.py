@@ -3,6 +3,8 @@ number, who saved each version of a rule and when, and settings checked without 
 
 from __future__ import annotations
 
+from typing import Any
+
 from followup_local.engine import LocalEngine
 from tests.integration.test_api_tasks import journeys_create_tasks, listed
 from tests.support.api import call
@@ -29,7 +31,8 @@ def test_settings_are_checked_without_saving_and_the_problems_come_in_a_200(
     engine: LocalEngine,
 ) -> None:
     _, settings = call(engine, "GET", "/api/settings")
-    closed = {day: [] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    week = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    closed: dict[str, list[Any]] = {day: [] for day in week}
     bad = {
         **settings,
         "timezone": "Mars/Olympus",
