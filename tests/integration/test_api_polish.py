@@ -66,3 +66,71 @@ def test_settings_are_checked_without_saving_and_the_problems_come_in_a_200(
     # The check is an admin's, like the save, and the save still refuses bad input
     assert call(engine, "POST", "/api/settings/check", settings, role="marketing")[0] == 403
     assert call(engine, "PUT", "/api/settings", bad)[0] == 422
+
+
+def _workspace_with_templates(engine: LocalEngine) -> None:
+    """A synced catalogue: the interview invite takes two parameters (the workspace's own
+    rule fills them), the apply reminder is approved in Indonesian only, the nurture intro
+    waits for Meta's approval."""
+    engine.sandbox.templates.add("interview_invite", "en", "Hi {{1}}, an interview for {{2}}?")
+    engine.sandbox.templates.add("apply_reminder", "id", "Halo {{1}}, sudah daftar?")
+    engine.sandbox.templates.add("nurture_intro", "en", "Hi {{1}}", status="pending")
+    assert call(engine, "POST", "/api/templates/sync")[0] == 200
+    params = [{"field": "first_name"}, {"field": "attributes.program", "default": "it"}]
+    own = {
+        "id": "our-interviews",
+        "name": "Our interviews",
+        "trigger": {"stages": ["qualified"], "idle": {"amount": 3, "unit": "days"}},
+        "steps": [
+            {
+                "wait": {"amount": 0, "unit": "minutes"},
+                "template": {"name": "interview_invite", "language": "en", "params": params},
+            }
+        ],
+    }
+    assert call(engine, "POST", "/api/rules", own)[0] == 201
+
+
+def test_a_recipe_picks_the_approved_template_of_the_synced_catalogue(
+    engine: LocalEngine,
+) -> None:
+    _workspace_with_templates(engine)
+    # When marketing checks the interview recipe under its own id
+    how = {"id": "interviews-day2", "name": "Interviews"}
+    status, checked = call(engine, "POST", "/api/recipes/qualified-day2/check", how)
+    # Then it takes the approved template as the workspace fills it, with nothing to fix
+    assert (status, checked["problems"], checked["missing"]) == (200, [], [])
+    template = checked["rule"]["steps"][0]["template"]
+    assert (template["name"], template["language"]) == ("interview_invite", "en")
+    assert [p["field"] for p in template["params"]] == ["first_name", "attributes.program"]
+    assert (checked["rule"]["id"], checked["rule"]["active"]) == ("interviews-day2", False)
+    # And installing it saves that rule, switched off
+    status, installed = call(engine, "POST", "/api/recipes/qualified-day2/install", how)
+    assert status == 201
+    assert installed["rule"]["steps"][0]["template"] == template
+    # And a recipe whose template is approved in another language takes that language
+    status, checked = call(engine, "POST", "/api/recipes/apply-reminder-24h/check")
+    assert (status, checked["problems"]) == (200, [])
+    assert checked["rule"]["steps"][0]["template"]["language"] == "id"
+
+
+def test_a_recipe_without_its_template_says_which_one_is_missing(engine: LocalEngine) -> None:
+    _workspace_with_templates(engine)
+    # When marketing checks the nurture recipe, whose templates are not approved
+    status, checked = call(engine, "POST", "/api/recipes/lead-nurture/check")
+    # Then the answer is a 200 naming each missing template with its step and parameters
+    assert status == 200
+    assert checked["missing"][:2] == [
+        {"step": 0, "name": "nurture_intro", "language": "en", "params": 1, "status": "PENDING"},
+        {"step": 1, "name": "nurture_case_study", "language": "en", "params": 1, "status": None},
+    ]
+    # (the pending one exists, so only the absent one refuses the install)
+    assert [p["field"] for p in checked["problems"]][:1] == ["steps.1.template"]
+    # And nothing was saved; installing it as it is is still refused
+    assert call(engine, "GET", "/api/rules/lead-nurture")[0] == 404
+    assert call(engine, "POST", "/api/recipes/lead-nurture/install")[0] == 422
+    # And a recipe's unknown stage is a problem in the answer too
+    status, checked = call(
+        engine, "POST", "/api/recipes/qualified-day2/check", {"stages": {"prospect": "new"}}
+    )
+    assert (status, [p["field"] for p in checked["problems"]]) == (200, ["stages.prospect"])

@@ -271,7 +271,8 @@ def cancel_waiting(deps: Deps, rule_id: str, reason: str = "rule_deactivated") -
     return canceled
 
 
-def _save(deps: Deps, rule: Rule, confirmed: bool) -> tuple[Rule, list[Problem]]:
+def problems(deps: Deps, rule: Rule) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings) saving `rule` would meet: errors refuse it, warnings go with it."""
     errors, warnings = review(rule, deps.catalog.settings())
     catalogue = deps.templates.templates().item
     errors += [Problem(field, message) for field, message in rule_problems(rule, catalogue)]
@@ -280,6 +281,11 @@ def _save(deps: Deps, rule: Rule, confirmed: bool) -> tuple[Rule, list[Problem]]
         for index, name in enumerate(rule.numbers)
         if name not in deps.numbers.ids
     ]
+    return errors, warnings
+
+
+def _save(deps: Deps, rule: Rule, confirmed: bool) -> tuple[Rule, list[Problem]]:
+    errors, warnings = problems(deps, rule)
     if errors:
         raise InvalidRule(errors)
     if rule.active:
