@@ -3,6 +3,7 @@ number, who saved each version of a rule and when, and settings checked without 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from followup_local.engine import LocalEngine
@@ -134,3 +135,35 @@ def test_a_recipe_without_its_template_says_which_one_is_missing(engine: LocalEn
         engine, "POST", "/api/recipes/qualified-day2/check", {"stages": {"prospect": "new"}}
     )
     assert (status, [p["field"] for p in checked["problems"]]) == (200, ["stages.prospect"])
+
+
+def test_each_version_says_who_saved_it_and_when(engine: LocalEngine) -> None:
+    body = {
+        "id": "nudge",
+        "name": "Nudge v1",
+        "active": False,
+        "trigger": {"stages": ["new"], "idle": {"amount": 1, "unit": "days"}},
+        "steps": [{"wait": {"amount": 0, "unit": "minutes"}, "text": "Hi {first_name|there}"}],
+    }
+    # Given marketing creates a rule, and an admin saves it again an hour later
+    first_at = engine.clock.now()
+    assert call(engine, "POST", "/api/rules", body, role="marketing")[0] == 201
+    engine.clock.advance(timedelta(hours=1))
+    assert call(engine, "PUT", "/api/rules/nudge", {**body, "name": "Nudge v2"})[0] == 200
+    # When anyone reads its versions
+    status, answer = call(engine, "GET", "/api/rules/nudge/versions", role="counselor")
+    # Then each says who saved it and when
+    assert status == 200
+    assert [(v["version"], v["saved_by"], v["saved_at"]) for v in answer["versions"]] == [
+        (1, "user-marketing", first_at.isoformat()),
+        (2, "user-admin", (first_at + timedelta(hours=1)).isoformat()),
+    ]
+    # And a recipe installed through the API is its installer's version 1, in the audit too
+    assert call(engine, "POST", "/api/recipes/busy-follow-up/install", role="marketing")[0] == 201
+    _, answer = call(engine, "GET", "/api/rules/busy-follow-up/versions")
+    assert answer["versions"][0]["saved_by"] == "user-marketing"
+    _, log = call(engine, "GET", "/api/audit")
+    assert (log["entries"][0]["action"], log["entries"][0]["target"]) == (
+        "rule.created",
+        "busy-follow-up",
+    )

@@ -8,12 +8,12 @@ from typing import Any
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import ValidationError
 
-from followup.api.auth import READERS, RULE_WRITERS, require
+from followup.api.auth import READERS, RULE_WRITERS, caller, require
 from followup.api.errors import validation_details
 from followup.api.openapi import statuses
 from followup.domain.errors import InvalidField
 from followup.domain.recipes import all_recipes
-from followup.services import recipes
+from followup.services import audit, recipes
 from followup.services.recipes import Installation
 from followup.wiring import runtime
 
@@ -33,8 +33,11 @@ def list_recipes() -> dict[str, Any]:
 @router.post("/api/recipes/<recipe_id>/install", status_code=201, openapi_extensions=statuses(409))
 def install_recipe(recipe_id: str, how: Installation | None = None) -> tuple[dict[str, Any], int]:
     """Install the recipe as a new rule, switched off: read it, edit it, then activate it."""
-    require(router.current_event.raw_event, RULE_WRITERS)
-    rule, warnings = recipes.install(runtime.deps(), recipe_id, how or Installation())
+    event = router.current_event.raw_event
+    require(event, RULE_WRITERS)
+    deps = runtime.deps()
+    rule, warnings = recipes.install(deps, recipe_id, how or Installation(), caller(event))
+    audit.record(deps, caller(event), "rule.created", rule.id, None, f"version {rule.version}")
     answer = {
         "rule": rule.model_dump(mode="json"),
         "warnings": [{"field": w.field, "message": w.message} for w in warnings],

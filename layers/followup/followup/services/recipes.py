@@ -37,12 +37,14 @@ class Checked:
     missing: list[MissingTemplate]
 
 
-def install(deps: Deps, recipe_id: str, how: Installation) -> tuple[Rule, list[Problem]]:
+def install(
+    deps: Deps, recipe_id: str, how: Installation, by: str | None = None
+) -> tuple[Rule, list[Problem]]:
     """Save the recipe's rule as a new rule, switched off, with the catalogue's approved
     templates; refused when the id is taken, a stage is not in the workspace's funnel
     (rename it with `stages`) or a template is not in the synced catalogue."""
     rule, _ = _fitted(deps, recipe_id, how)
-    return rules.create(deps, rule)
+    return rules.create(deps, rule, by=by)
 
 
 def check(deps: Deps, recipe_id: str, how: Installation) -> Checked:
