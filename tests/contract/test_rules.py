@@ -10,7 +10,7 @@ import pytest
 from followup.domain.audit import AuditEntry
 from followup.domain.numbers import NumberHealth
 from followup.domain.settings import WorkspaceSettings
-from followup.services.ports import NewFollowUp, RuleError, RuleHead, Versioned
+from followup.services.ports import Authorship, NewFollowUp, RuleError, RuleHead, Versioned
 from tests.contract.items import T0, followup
 from tests.support.builders import rule
 
@@ -25,6 +25,21 @@ def test_each_save_is_the_next_version_and_old_versions_stay(store: Any) -> None
     assert store.rule("other", 1) is None
     assert store.rule("", 1) is None
     assert store.rule_heads() == [RuleHead("r", 2, False, None)]
+
+
+def test_each_version_keeps_who_saved_it_and_when(store: Any) -> None:
+    later = T0 + timedelta(hours=1)
+    store.save_rule(rule("r", name="first"), Authorship("ana@example.com", T0))
+    store.save_rule(rule("r", name="second"))
+    store.save_rule(rule("r", name="third"), Authorship("budi@example.com", later))
+    store.save_rule(rule("r-2"), Authorship("someone@example.com", T0))
+    assert store.authorship("r") == {
+        1: Authorship("ana@example.com", T0),
+        3: Authorship("budi@example.com", later),
+    }
+    assert store.rule("r", 3).name == "third"
+    assert store.authorship("nope") == {}
+    assert store.authorship("") == {}
 
 
 def test_rule_heads_are_listed_by_id(store: Any) -> None:

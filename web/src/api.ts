@@ -112,6 +112,9 @@ export interface Task {
   status: "open" | "done";
   created_at: string;
   done_at: string | null;
+  /** The lead's name and number, read with the task (null once the lead is gone). */
+  contact_name?: string | null;
+  contact_number?: string | null;
 }
 
 /** What `POST /api/queue/cancel` answers for each id. */

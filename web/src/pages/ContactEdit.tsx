@@ -5,6 +5,8 @@ import { useT } from "../i18n/locale";
 import { useProblemWords } from "../problems";
 import { useSession } from "../session";
 
+const MAX_VALUE = 1000;
+
 /** Score, tags and attributes, edited together and saved as one change (tags one by one,
  * attributes key by key, so what others changed meanwhile is kept). */
 export function ContactEdit({ contact, onSaved }: { contact: Contact; onSaved: (saved: Contact) => void }) {
@@ -32,6 +34,13 @@ export function ContactEdit({ contact, onSaved }: { contact: Contact; onSaved: (
     };
     if (Object.keys(attributes).length) body.attributes = attributes;
     if (score !== contact.score) body.score = score;
+    // The API keeps values up to 1000 characters: a longer one is said here, not sent.
+    const tooLong = Object.entries(attributes).filter(([, value]) => (value ?? "").length > MAX_VALUE);
+    if (tooLong.length) {
+      setProblems(new Map(tooLong.map(([key]) => [`attributes.${key}`, [t("contact.tooLong", { max: MAX_VALUE })]])));
+      setNote(t("contact.notSaved"));
+      return;
+    }
     try {
       const saved = await api.call<Contact>("PATCH", `/api/contacts/${encodeURIComponent(contact.id)}`, body);
       setProblems(new Map());
@@ -89,7 +98,7 @@ export function ContactEdit({ contact, onSaved }: { contact: Contact; onSaved: (
               setValues((current) => ({ ...current, [key]: next }));
             }}
             error={problem(`attributes.${key}`)}
-            maxLength={1000}
+            maxLength={MAX_VALUE}
             w={320}
             maw="70vw"
           />
@@ -119,7 +128,7 @@ export function ContactEdit({ contact, onSaved }: { contact: Contact; onSaved: (
           label={t("contact.newValue")}
           value={newValue}
           onChange={(e) => setNewValue(e.currentTarget.value)}
-          maxLength={1000}
+          maxLength={MAX_VALUE}
           w={240}
           maw="100%"
         />

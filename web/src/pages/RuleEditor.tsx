@@ -270,7 +270,7 @@ export function RuleEditor({
 
   // A recipe that arrived with problems shows them beside its fields at once.
   useEffect(() => {
-    if (arrival) fail(new ApiError(422, "invalid", "", arrival.problems));
+    if (arrival?.problems.length) fail(new ApiError(422, "invalid", "", arrival.problems));
     // Once, when the recipe arrives: later edits and saves report their own problems.
   }, [arrival]);
 
@@ -306,6 +306,17 @@ export function RuleEditor({
       {arrival && (
         <Alert variant="light" color="blue" role="status" data-testid="arrival">
           {t("recipes.landed", { name: arrival.recipe })}
+          {(arrival.missing ?? []).map((m) => (
+            <Text size="sm" key={m.step} data-testid="missing-template">
+              {t(m.status ? "recipes.notApproved" : "recipes.missing", {
+                step: m.step + 1,
+                name: m.name,
+                language: m.language,
+                params: m.params,
+                status: m.status ?? "",
+              })}
+            </Text>
+          ))}
         </Alert>
       )}
       {restoredFrom !== null && (

@@ -19,7 +19,7 @@ import {
 import { type UseMutationResult, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useIntl } from "react-intl";
 import { type ReactNode, useEffect, useState } from "react";
-import { ApiError, problemsByField } from "../api";
+import { ApiError, type Problem, problemsByField } from "../api";
 import { useFormat } from "../format";
 import { useT } from "../i18n/locale";
 import { Empty, ErrorState, Loading, useProblemWords } from "../problems";
@@ -247,7 +247,13 @@ export function SettingsPage() {
     queries.invalidateQueries({ queryKey: ["settings"] });
   };
   const save = useMutation({
-    mutationFn: (next: Settings) => api.call<Settings>("PUT", "/api/settings", next),
+    // The API checks first and answers its objections in a 200: a typo is said beside its
+    // field, not logged by the browser as a refused request.
+    mutationFn: async (next: Settings) => {
+      const { problems } = await api.call<{ problems: Problem[] }>("POST", "/api/settings/check", next);
+      if (problems.length) throw new ApiError(422, "invalid", "", problems);
+      return api.call<Settings>("PUT", "/api/settings", next);
+    },
     onSuccess: saved,
   });
   const pause = useMutation({

@@ -69,7 +69,14 @@ export function TaskList({ tasks, zone, onChanged, showContact }: {
               </Table.Td>
               {showContact && (
                 <Table.Td data-label={t("tasks.contact")}>
-                  <Link to={`/contacts/${encodeURIComponent(task.contact_id)}`}>{task.contact_id}</Link>
+                  <Link to={`/contacts/${encodeURIComponent(task.contact_id)}`} data-testid="task-contact">
+                    {task.contact_name || task.contact_id}
+                  </Link>
+                  {task.contact_number && (
+                    <Text size="xs" c="dimmed" data-testid="task-number">
+                      +{task.contact_number}
+                    </Text>
+                  )}
                 </Table.Td>
               )}
               <Table.Td data-label={t("tasks.due")}>

@@ -56,6 +56,7 @@ from followup.services.monitoring import (
 from followup.services.ports import (
     AUDIT_PARTITION,
     SEARCH_BUDGET,
+    Authorship,
     Change,
     CommitRejected,
     ContactChange,
@@ -475,23 +476,37 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         item = _get(RuleItem, rule_id, f"v#{version:05d}")
         return Rule.model_validate_json(item.doc, context=STORED) if item and item.doc else None
 
-    def save_rule(self, rule: Rule) -> Rule:
+    def save_rule(self, rule: Rule, saved: Authorship | None = None) -> Rule:
         """Store `rule` as the next version and make it current; resets the watermark.
 
         CommitRejected when another save took that version first.
         """
         head = _get(RuleItem, rule.id, "head")
         version = int(head.version) + 1 if head and head.version else 1
-        saved = rule.model_copy(update={"version": version})
+        stored = rule.model_copy(update={"version": version})
+        item = RuleItem(rule.id, f"v#{version:05d}", doc=stored.model_dump_json())
+        if saved is not None:
+            item.saved_by, item.saved_at = saved.by, stamp(saved.at)
         with _translate_cancellation([]), TransactWrite(connection=self._connection) as txn:
-            txn.save(
-                RuleItem(rule.id, f"v#{version:05d}", doc=saved.model_dump_json()),
-                condition=RuleItem.sk.does_not_exist(),
-            )
+            txn.save(item, condition=RuleItem.sk.does_not_exist())
             txn.save(
                 RuleItem(rule.id, "head", head="rule", version=version, active=int(rule.active))
             )
-        return saved
+        return stored
+
+    def authorship(self, rule_id: str) -> dict[int, Authorship]:
+        if not rule_id:
+            return {}
+        items = RuleItem.query(
+            rule_id,
+            RuleItem.sk.startswith("v#"),
+            attributes_to_get=["sk", "saved_by", "saved_at"],
+        )
+        return {
+            int(item.sk[2:]): Authorship(item.saved_by, unstamp(item.saved_at))
+            for item in items
+            if item.saved_by and item.saved_at
+        }
 
     def set_active(self, rule_id: str, active: bool) -> None:
         RuleItem(rule_id, "head").update(

@@ -51,6 +51,7 @@ from followup.services.monitoring import (
 from followup.services.ports import (
     AUDIT_PARTITION,
     SEARCH_BUDGET,
+    Authorship,
     Change,
     CommitRejected,
     ContactQuery,
@@ -160,6 +161,8 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         self._followups: dict[str, _FollowUpRow] = {}
         self._heads: dict[str, _HeadRow] = {}
         self._versions: dict[tuple[str, int], str] = {}
+        self._authors: dict[tuple[str, int], tuple[str, str]] = {}
+        """Who saved each (rule id, version) and when (stamped)."""
         self._stats: dict[tuple[str, str], dict[str, int]] = {}
         self._state: dict[str, str] = {}
         self._settings_revision = 0
@@ -608,18 +611,28 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
             doc = self._versions.get((rule_id, version))
         return Rule.model_validate_json(doc, context=STORED) if doc else None
 
-    def save_rule(self, rule: Rule) -> Rule:
+    def save_rule(self, rule: Rule, saved: Authorship | None = None) -> Rule:
         """Store `rule` as the next version and make it current; resets the watermark."""
         _nonempty(rule.id)
         with self._lock:
             head = self._heads.get(rule.id)
             version = head.version + 1 if head and head.version else 1
-            saved = rule.model_copy(update={"version": version})
+            stored = rule.model_copy(update={"version": version})
             if (rule.id, version) in self._versions:
                 raise CommitRejected([])
-            self._versions[(rule.id, version)] = saved.model_dump_json()
+            self._versions[(rule.id, version)] = stored.model_dump_json()
+            if saved is not None:
+                self._authors[(rule.id, version)] = (saved.by, stamp(saved.at))
             self._heads[rule.id] = _HeadRow(listed=True, version=version, active=rule.active)
-        return saved
+        return stored
+
+    def authorship(self, rule_id: str) -> dict[int, Authorship]:
+        with self._lock:
+            return {
+                version: Authorship(by, unstamp(at))
+                for (owner, version), (by, at) in sorted(self._authors.items())
+                if owner == rule_id
+            }
 
     def set_active(self, rule_id: str, active: bool) -> None:
         self._update_head(rule_id, active=active)

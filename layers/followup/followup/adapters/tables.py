@@ -285,7 +285,7 @@ class RuleHeadIndex(_Index):
 
 class RuleItem(Model):
     """`sk` is `head` for the rule's head (current version, active, watermark, last error)
-    or `v#NNNNN`."""
+    or `v#NNNNN` for a version (its document, who saved it and when)."""
 
     class Meta:
         table_name = "followup-rules"
@@ -299,6 +299,8 @@ class RuleItem(Model):
     watermark = UnicodeAttribute(null=True)
     error = UnicodeAttribute(null=True)
     error_at = UnicodeAttribute(null=True)
+    saved_by = UnicodeAttribute(null=True)
+    saved_at = UnicodeAttribute(null=True)
     heads = RuleHeadIndex()
 
 

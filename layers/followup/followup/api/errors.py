@@ -40,10 +40,7 @@ def from_domain(exc: DomainError) -> Response[str]:
         if isinstance(exc, kind):
             details: list[dict[str, Any]] = []
             if isinstance(exc, InvalidRule):
-                details = [
-                    {"field": p.field, "message": p.message, "code": "invalid_rule"}
-                    for p in exc.problems
-                ]
+                details = rule_details(exc)
             elif isinstance(exc, InvalidField):
                 details = [{"field": exc.field, "message": exc.message, "code": exc.code}]
             return error(status, code, str(exc), details)
@@ -60,10 +57,15 @@ def method_not_allowed(allowed: list[str]) -> Response[str]:
     return response
 
 
-def from_validation(errors: Sequence[Mapping[str, Any]]) -> Response[str]:
+def rule_details(exc: InvalidRule) -> list[dict[str, Any]]:
+    """A rule's (or the settings') problems, each with its field path."""
+    return [{"field": p.field, "message": p.message, "code": "invalid_rule"} for p in exc.problems]
+
+
+def validation_details(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Pydantic's problems, each with its field path, a readable message and pydantic's
     stable error type as `code` (`missing`, `too_short`, `string_pattern_mismatch`...)."""
-    details = [
+    return [
         {
             "field": field_path([part for part in e["loc"] if part != "body"]),
             "message": e["msg"],
@@ -71,4 +73,8 @@ def from_validation(errors: Sequence[Mapping[str, Any]]) -> Response[str]:
         }
         for e in errors
     ]
+
+
+def from_validation(errors: Sequence[Mapping[str, Any]]) -> Response[str]:
+    details = validation_details(errors)
     return error(422, "invalid", "the request has invalid fields", details)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from pydantic import ValidationError
 
-from followup.api.auth import READERS, RULE_WRITERS, require
+from followup.api.auth import READERS, RULE_WRITERS, caller, require
+from followup.api.errors import validation_details
 from followup.api.openapi import statuses
+from followup.domain.errors import InvalidField
 from followup.domain.recipes import all_recipes
-from followup.services import recipes
+from followup.services import audit, recipes
 from followup.services.recipes import Installation
 from followup.wiring import runtime
 
@@ -29,10 +33,39 @@ def list_recipes() -> dict[str, Any]:
 @router.post("/api/recipes/<recipe_id>/install", status_code=201, openapi_extensions=statuses(409))
 def install_recipe(recipe_id: str, how: Installation | None = None) -> tuple[dict[str, Any], int]:
     """Install the recipe as a new rule, switched off: read it, edit it, then activate it."""
-    require(router.current_event.raw_event, RULE_WRITERS)
-    rule, warnings = recipes.install(runtime.deps(), recipe_id, how or Installation())
+    event = router.current_event.raw_event
+    require(event, RULE_WRITERS)
+    deps = runtime.deps()
+    rule, warnings = recipes.install(deps, recipe_id, how or Installation(), caller(event))
+    audit.record(deps, caller(event), "rule.created", rule.id, None, f"version {rule.version}")
     answer = {
         "rule": rule.model_dump(mode="json"),
         "warnings": [{"field": w.field, "message": w.message} for w in warnings],
     }
     return answer, 201
+
+
+@router.post("/api/recipes/<recipe_id>/check")
+def check_recipe(recipe_id: str, how: Installation | None = None) -> dict[str, Any]:
+    """What installing the recipe would save, saving nothing: `rule` (with the synced
+    catalogue's approved templates picked), `problems` that would refuse the install (the
+    shape of a refused install's `details`) and `missing`: each template no approved copy
+    of which is in the catalogue, with its step, language and parameter count. The app
+    checks before it installs, so a recipe to finish opens as a draft without a refused
+    request. `rule` is null when the request itself is wrong (a stage the recipe lacks)."""
+    require(router.current_event.raw_event, RULE_WRITERS)
+    try:
+        checked = recipes.check(runtime.deps(), recipe_id, how or Installation())
+    except ValidationError as exc:
+        return {"rule": None, "problems": validation_details(exc.errors()), "missing": []}
+    except InvalidField as exc:
+        problem = {"field": exc.field, "message": exc.message, "code": exc.code}
+        return {"rule": None, "problems": [problem], "missing": []}
+    return {
+        "rule": checked.rule.model_dump(mode="json"),
+        "problems": [
+            {"field": p.field, "message": p.message, "code": "invalid_rule"}
+            for p in checked.problems
+        ],
+        "missing": [asdict(m) for m in checked.missing],
+    }

@@ -55,7 +55,7 @@ def create_rule(rule: Rule, confirm: bool = False) -> tuple[dict[str, Any], int]
     event = router.current_event.raw_event
     require(event, RULE_WRITERS)
     deps = runtime.deps()
-    saved, warnings = rules.create(deps, rule, confirm)
+    saved, warnings = rules.create(deps, rule, confirm, caller(event))
     audit.record(deps, caller(event), "rule.created", saved.id, None, f"version {saved.version}")
     return _saved(saved, warnings), 201
 
@@ -76,7 +76,7 @@ def edit_rule(
     event = router.current_event.raw_event
     require(event, RULE_WRITERS)
     deps = runtime.deps()
-    saved, warnings = rules.update(deps, rule_id, rule, confirm)
+    saved, warnings = rules.update(deps, rule_id, rule, confirm, caller(event))
     before, after = f"version {saved.version - 1}", f"version {saved.version}"
     audit.record(deps, caller(event), "rule.updated", rule_id, before, after)
     answer = _saved(saved, warnings)
@@ -88,9 +88,22 @@ def edit_rule(
 
 @router.get("/api/rules/<rule_id>/versions")
 def rule_versions(rule_id: str) -> dict[str, Any]:
+    """Every version, oldest first, each with `saved_by` (who saved it) and `saved_at`
+    (when, UTC); both null for a version saved outside the API (the demo's seed)."""
     require(router.current_event.raw_event, READERS)
-    found = rules.versions(runtime.deps(), rule_id)
-    return {"versions": [r.model_dump(mode="json") for r in found]}
+    deps = runtime.deps()
+    found = rules.versions(deps, rule_id)
+    saved = deps.rules.authorship(rule_id)
+    return {
+        "versions": [
+            r.model_dump(mode="json")
+            | {
+                "saved_by": saved[r.version].by if r.version in saved else None,
+                "saved_at": saved[r.version].at.isoformat() if r.version in saved else None,
+            }
+            for r in found
+        ]
+    }
 
 
 @router.post("/api/rules/<rule_id>/dry-run")

@@ -8,9 +8,10 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-from pydantic import Field, StrictInt
+from pydantic import Field, StrictInt, ValidationError
 
 from followup.api.auth import READERS, SETTINGS_WRITERS, caller, require
+from followup.api.errors import rule_details, validation_details
 from followup.api.openapi import statuses
 from followup.domain.errors import NotFound
 from followup.domain.settings import WorkspaceSettings
@@ -18,6 +19,7 @@ from followup.services import audit, messaging_limit, rules, webhook
 from followup.services import numbers as sending_numbers
 from followup.services import settings as workspace
 from followup.services.audit import settings_change
+from followup.services.rules import InvalidRule
 from followup.wiring import runtime
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
@@ -62,6 +64,25 @@ def write_settings(body: SettingsWrite) -> dict[str, Any]:
 
 def _shown(settings: WorkspaceSettings, revision: int) -> dict[str, Any]:
     return {**settings.model_dump(mode="json"), "revision": revision}
+
+
+@router.post("/api/settings/check")
+def check_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """What saving these settings would refuse, without saving them: `problems` in the
+    shape of a refused save's `details` (field, message, code), empty when `PUT
+    /api/settings` would take them. The app checks before it saves, so a typo is said
+    beside its field rather than as a failed request."""
+    require(router.current_event.raw_event, SETTINGS_WRITERS)
+    try:
+        written = SettingsWrite.model_validate(settings)
+    except ValidationError as exc:
+        return {"problems": validation_details(exc.errors())}
+    try:
+        checked = WorkspaceSettings.model_validate(written.model_dump(exclude={"revision"}))
+        rules.check_settings(runtime.deps(), checked)
+    except InvalidRule as exc:
+        return {"problems": rule_details(exc)}
+    return {"problems": []}
 
 
 @router.get("/api/numbers")

@@ -10,13 +10,31 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from followup.api.auth import READERS, require
 from followup.domain.errors import NotFound
-from followup.domain.task import TaskPatch, TaskStatus
+from followup.domain.task import Task, TaskPatch, TaskStatus
 from followup.services import tasks
+from followup.services.deps import Deps
 from followup.services.ports import TaskQuery
 from followup.wiring import runtime
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
 Limit = Annotated[int, Query(ge=1, le=200)]
+
+
+def _shown(deps: Deps, found: list[Task]) -> list[dict[str, Any]]:
+    """Each task with its lead's `contact_name` and `contact_number`, read in one batch
+    (None for a lead no longer there)."""
+    contacts = deps.contacts.contacts_by_ids(t.contact_id for t in found)
+    rows = []
+    for task in found:
+        lead = contacts.get(task.contact_id)
+        rows.append(
+            task.model_dump(mode="json")
+            | {
+                "contact_name": lead.name if lead else None,
+                "contact_number": (lead.wa_id or lead.phone) if lead else None,
+            }
+        )
+    return rows
 
 
 @router.get("/api/tasks")
@@ -26,19 +44,22 @@ def list_tasks(
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> dict[str, Any]:
-    """Open tasks before done ones, each soonest due first; filtered by assignee, status."""
+    """Open tasks before done ones, each soonest due first; filtered by assignee, status;
+    each with its lead's name and number."""
     require(router.current_event.raw_event, READERS)
-    page = runtime.deps().tasks.tasks(TaskQuery(assignee, status), limit, cursor)
-    return {"tasks": [t.model_dump(mode="json") for t in page.items], "cursor": page.cursor}
+    deps = runtime.deps()
+    page = deps.tasks.tasks(TaskQuery(assignee, status), limit, cursor)
+    return {"tasks": _shown(deps, page.items), "cursor": page.cursor}
 
 
 @router.get("/api/tasks/<task_id>")
 def get_task(task_id: str) -> dict[str, Any]:
     require(router.current_event.raw_event, READERS)
-    found = runtime.deps().tasks.task(task_id)
+    deps = runtime.deps()
+    found = deps.tasks.task(task_id)
     if found is None:
         raise NotFound("task", task_id)
-    return found.item.model_dump(mode="json")
+    return _shown(deps, [found.item])[0]
 
 
 @router.patch("/api/tasks/<task_id>")

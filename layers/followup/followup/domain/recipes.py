@@ -3,17 +3,21 @@
 Each recipe is a rule body written for the default funnel (new, qualified, applied, paid,
 enrolled). Installing it can rename its stages to the workspace's own, and installs it
 switched off, so nobody messages a whole stage before reading what it says. Template names
-are placeholders for the workspace's approved templates.
+are placeholders for the workspace's approved templates: once the catalogue is synced,
+installing one picks the approved template of that name (see `fit_templates`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from followup.domain.rule import Rule
+from followup.domain.rule import Rule, Step, TemplateParam, TemplateRef
+from followup.domain.templates import Template, TemplateCatalogue
 
 
 class Recipe(BaseModel):
@@ -297,3 +301,82 @@ def all_recipes() -> tuple[Recipe, ...]:
 
 def recipe(recipe_id: str) -> Recipe | None:
     return next((found for found in all_recipes() if found.id == recipe_id), None)
+
+
+@dataclass(frozen=True)
+class MissingTemplate:
+    """A template a recipe's step needs that the synced catalogue has no approved copy of:
+    its name and language, how many parameters the step gives, and the status of the copy
+    the catalogue holds in that language (None when it holds none)."""
+
+    step: int
+    name: str
+    language: str
+    params: int
+    status: str | None
+
+
+def fit_templates(
+    rule: Rule, catalogue: TemplateCatalogue, workspace: Iterable[Rule]
+) -> tuple[Rule, list[MissingTemplate]]:
+    """The recipe's rule with each placeholder template replaced by the approved one of the
+    same name in the synced catalogue: in the recipe's language, else in another; with the
+    step's parameters when it takes as many, else with those a `workspace` rule already
+    fills it with. A step left without one is listed as missing. Before the first sync
+    nothing is known, and nothing changes."""
+    if not catalogue.known:
+        return rule, []
+    fills = _fills(workspace)
+    steps: list[Any] = []
+    missing: list[MissingTemplate] = []
+    for n, step in enumerate(rule.steps):
+        ref = step.template if isinstance(step, Step) else None
+        if ref is None:
+            steps.append(step)
+            continue
+        picked = _pick(ref, catalogue, fills)
+        if picked is None:
+            held = catalogue.find(ref.name, ref.language)
+            missing.append(
+                MissingTemplate(
+                    n, ref.name, ref.language, len(ref.params), held.status if held else None
+                )
+            )
+        steps.append(step.model_copy(update={"template": picked or ref}))
+    return rule.model_copy(update={"steps": steps}), missing
+
+
+def _fills(workspace: Iterable[Rule]) -> dict[tuple[str, str], list[TemplateParam]]:
+    """How the workspace's rules fill each template they send (the first rule's way)."""
+    found: dict[tuple[str, str], list[TemplateParam]] = {}
+    for rule in workspace:
+        for step in rule.steps:
+            if isinstance(step, Step) and step.template is not None:
+                found.setdefault((step.template.name, step.template.language), step.template.params)
+    return found
+
+
+def _pick(
+    ref: TemplateRef,
+    catalogue: TemplateCatalogue,
+    fills: dict[tuple[str, str], list[TemplateParam]],
+) -> TemplateRef | None:
+    approved = [t for t in catalogue.templates if t.name == ref.name and t.status == "APPROVED"]
+    approved.sort(key=lambda t: (t.language != ref.language, t.language))
+    for template in approved:
+        params = _params(ref, template, fills)
+        if params is not None:
+            update: dict[str, Any] = {"language": template.language, "params": params}
+            if template.category in ("marketing", "utility"):
+                update["category"] = template.category
+            return ref.model_copy(update=update)
+    return None
+
+
+def _params(
+    ref: TemplateRef, template: Template, fills: dict[tuple[str, str], list[TemplateParam]]
+) -> list[TemplateParam] | None:
+    if template.placeholders == len(ref.params):
+        return ref.params
+    known = fills.get(template.key)
+    return known if known is not None and len(known) == template.placeholders else None

@@ -205,6 +205,14 @@ class RuleError:
 
 
 @dataclass(frozen=True)
+class Authorship:
+    """Who saved one version of a rule (the caller's name) and when."""
+
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class RuleHead:
     """A rule's current version, whether it is active, its enqueue watermark and last error."""
 
@@ -400,7 +408,15 @@ class RuleRepository(Protocol):
 
     def rule_heads(self) -> list[RuleHead]: ...
     def rule(self, rule_id: str, version: int) -> Rule | None: ...
-    def save_rule(self, rule: Rule) -> Rule: ...
+    def save_rule(self, rule: Rule, saved: Authorship | None = None) -> Rule:
+        """Store `rule` as its next version, with who saved it and when when told."""
+        ...
+
+    def authorship(self, rule_id: str) -> dict[int, Authorship]:
+        """Who saved each version of the rule and when, by version, in one read (versions
+        saved without saying are left out)."""
+        ...
+
     def set_active(self, rule_id: str, active: bool) -> None: ...
     def delete_rule(self, rule_id: str) -> None: ...
     def advance_watermark(self, rule_id: str, previous: datetime | None, to: datetime) -> bool: ...

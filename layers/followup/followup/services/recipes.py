@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from followup.domain.errors import InvalidField, NotFound
-from followup.domain.recipes import recipe
+from followup.domain.recipes import MissingTemplate, fit_templates, recipe
 from followup.domain.rule import Rule
 from followup.services import rules
 from followup.services.deps import Deps
@@ -25,9 +27,33 @@ class Installation(BaseModel):
     )
 
 
-def install(deps: Deps, recipe_id: str, how: Installation) -> tuple[Rule, list[Problem]]:
-    """Save the recipe's rule as a new rule, switched off; refused when the id is taken or
-    a stage is not in the workspace's funnel (rename it with `stages`)."""
+@dataclass(frozen=True)
+class Checked:
+    """The rule installing a recipe would save, what would refuse it, and the templates
+    the synced catalogue has no approved copy of."""
+
+    rule: Rule
+    problems: list[Problem]
+    missing: list[MissingTemplate]
+
+
+def install(
+    deps: Deps, recipe_id: str, how: Installation, by: str | None = None
+) -> tuple[Rule, list[Problem]]:
+    """Save the recipe's rule as a new rule, switched off, with the catalogue's approved
+    templates; refused when the id is taken, a stage is not in the workspace's funnel
+    (rename it with `stages`) or a template is not in the synced catalogue."""
+    rule, _ = _fitted(deps, recipe_id, how)
+    return rules.create(deps, rule, by=by)
+
+
+def check(deps: Deps, recipe_id: str, how: Installation) -> Checked:
+    """What `install` would save and what would refuse it, saving nothing."""
+    rule, missing = _fitted(deps, recipe_id, how)
+    return Checked(rule, rules.problems(deps, rule)[0], missing)
+
+
+def _fitted(deps: Deps, recipe_id: str, how: Installation) -> tuple[Rule, list[MissingTemplate]]:
     found = recipe(recipe_id)
     if found is None:
         raise NotFound("recipe", recipe_id)
@@ -39,4 +65,5 @@ def install(deps: Deps, recipe_id: str, how: Installation) -> tuple[Rule, list[P
         if "stages" in body[part]:
             body[part]["stages"] = [how.stages.get(s, s) for s in body[part]["stages"]]
     body |= {"id": how.id or found.id, "name": how.name or found.name, "active": False}
-    return rules.create(deps, Rule.model_validate(body))
+    rule = Rule.model_validate(body)
+    return fit_templates(rule, deps.templates.templates().item, rules.listing(deps))

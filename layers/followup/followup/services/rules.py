@@ -21,7 +21,7 @@ from followup.domain.templates import rule_problems
 from followup.services import date_triggers, holds
 from followup.services.deps import Deps
 from followup.services.planning import ended
-from followup.services.ports import CommitRejected, EnrollmentChange, Phase, RuleError
+from followup.services.ports import Authorship, CommitRejected, EnrollmentChange, Phase, RuleError
 from followup.services.preview import preview
 from followup.services.settle import end_unsent
 
@@ -131,15 +131,17 @@ def _is_field(name: str) -> bool:
     return name in PERSONAL_FIELDS or (name.startswith("attributes.") and len(name) > 11)
 
 
-def create(deps: Deps, rule: Rule, confirmed: bool = False) -> tuple[Rule, list[Problem]]:
-    """Save a new rule (version 1); refuses an id already in use."""
+def create(
+    deps: Deps, rule: Rule, confirmed: bool = False, by: str | None = None
+) -> tuple[Rule, list[Problem]]:
+    """Save a new rule (version 1), noting `by` as who saved it; refuses an id in use."""
     if any(head.rule_id == rule.id for head in deps.rules.rule_heads()):
         raise DuplicateRule(f"rule {rule.id!r} already exists")
-    return _save(deps, rule, confirmed)
+    return _save(deps, rule, confirmed, by)
 
 
 def update(
-    deps: Deps, rule_id: str, rule: Rule, confirmed: bool = False
+    deps: Deps, rule_id: str, rule: Rule, confirmed: bool = False, by: str | None = None
 ) -> tuple[Rule, list[Problem]]:
     """Save as the next version: new enrollments use it, running ones keep theirs.
 
@@ -147,7 +149,7 @@ def update(
     edit passes the mass-send check like an activation.
     """
     current(deps, rule_id)
-    return _save(deps, rule.model_copy(update={"id": rule_id}), confirmed)
+    return _save(deps, rule.model_copy(update={"id": rule_id}), confirmed, by)
 
 
 def current(deps: Deps, rule_id: str) -> Rule:
@@ -271,7 +273,8 @@ def cancel_waiting(deps: Deps, rule_id: str, reason: str = "rule_deactivated") -
     return canceled
 
 
-def _save(deps: Deps, rule: Rule, confirmed: bool) -> tuple[Rule, list[Problem]]:
+def problems(deps: Deps, rule: Rule) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings) saving `rule` would meet: errors refuse it, warnings go with it."""
     errors, warnings = review(rule, deps.catalog.settings())
     catalogue = deps.templates.templates().item
     errors += [Problem(field, message) for field, message in rule_problems(rule, catalogue)]
@@ -280,11 +283,16 @@ def _save(deps: Deps, rule: Rule, confirmed: bool) -> tuple[Rule, list[Problem]]
         for index, name in enumerate(rule.numbers)
         if name not in deps.numbers.ids
     ]
+    return errors, warnings
+
+
+def _save(deps: Deps, rule: Rule, confirmed: bool, by: str | None) -> tuple[Rule, list[Problem]]:
+    errors, warnings = problems(deps, rule)
     if errors:
         raise InvalidRule(errors)
     if rule.active:
         _check_mass_send(deps, rule, confirmed)
-    saved = deps.rules.save_rule(rule)
+    saved = deps.rules.save_rule(rule, Authorship(by, deps.clock.now()) if by else None)
     deps.catalog.invalidate()
     date_triggers.backfill(deps, saved)
     return saved, warnings

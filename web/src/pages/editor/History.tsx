@@ -1,12 +1,15 @@
-// A rule's versions: any two compared in plain words (not field paths and JSON), and an older
-// one brought back into the builder to be saved as the next version.
+// A rule's versions: who saved each and when, any two compared in plain words (not field
+// paths and JSON), and an older one brought back into the builder to be saved as the next
+// version.
 import { Button, Group, List, NativeSelect, Paper, Stack, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useIntl } from "react-intl";
 import type { Api, Rule } from "../../api";
+import { useFormat } from "../../format";
 import { useT } from "../../i18n/locale";
 import { ErrorState, Loading } from "../../problems";
+import { useWorkspaceZone } from "../../session";
 import type { Step } from "./model";
 import { isDuration, duration, known, stepWords, targetWords, triggerWords } from "./words";
 
@@ -18,6 +21,10 @@ export interface Change {
 }
 
 type T = ReturnType<typeof useT>;
+
+/** One version as the API lists it: the rule, who saved it and when (null when the API
+ * did not record it: a version seeded outside it). */
+type Version = Rule & { saved_by: string | null; saved_at: string | null };
 
 /** What a field path names: a step's field, or a part of the rule. */
 function place(path: string, t: T): string {
@@ -82,10 +89,11 @@ export function ChangeList({ changes, total }: { changes: Change[]; total: numbe
 export function History({ api, rule, restore }: { api: Api; rule: Rule; restore: (version: Rule) => void }) {
   const t = useT();
   const id = encodeURIComponent(rule.id);
+  const format = useFormat();
+  const zone = useWorkspaceZone() ?? "UTC";
   const versions = useQuery({
     queryKey: ["rule-versions", rule.id, rule.version],
-    queryFn: () => api.get<{ versions: Rule[] }>(`/api/rules/${id}/versions`),
-    enabled: rule.version > 1,
+    queryFn: () => api.get<{ versions: Version[] }>(`/api/rules/${id}/versions`),
   });
   const [from, setFrom] = useState(Math.max(rule.version - 1, 1));
   const [to, setTo] = useState(rule.version);
@@ -109,6 +117,21 @@ export function History({ api, rule, restore }: { api: Api; rule: Rule; restore:
       {versions.isError && <ErrorState error={versions.error} retry={() => versions.refetch()} />}
       {versions.isLoading && <Loading />}
       {rule.version === 1 && <Text size="sm">{t("history.onlyOne")}</Text>}
+      {all.length > 0 && (
+        <List size="sm" spacing={2} mt="xs" aria-label={t("history.saves")} data-testid="versions">
+          {all.map((v) => (
+            <List.Item key={v.version} data-testid="version-saved">
+              {v.saved_by && v.saved_at
+                ? t("history.saved", {
+                    version: v.version,
+                    who: v.saved_by,
+                    when: t("time.inZone", { time: format.dateTime(v.saved_at, zone), zone }),
+                  })
+                : t("history.savedUnknown", { version: v.version })}
+            </List.Item>
+          ))}
+        </List>
+      )}
       {versions.data && rule.version > 1 && (
         <Stack gap="sm" mt="xs">
           <Group gap="sm" align="flex-end" wrap="wrap">
@@ -123,10 +146,10 @@ export function History({ api, rule, restore }: { api: Api; rule: Rule; restore:
           {diff.data && <ChangeList changes={diff.data.changes} total={newer?.steps.length ?? 0} />}
           <Group gap="xs" wrap="wrap">
             {[older, newer]
-              .filter((v): v is Rule => v !== undefined && v.version !== rule.version)
+              .filter((v): v is Version => v !== undefined && v.version !== rule.version)
               .filter((v, k, kept) => kept.findIndex((w) => w.version === v.version) === k)
               .map((v) => (
-                <Button key={v.version} size="xs" variant="default" onClick={() => restore(v)}>
+                <Button key={v.version} size="xs" variant="default" onClick={() => restore(asRule(v))}>
                   {t("history.restore", { version: v.version })}
                 </Button>
               ))}
@@ -135,4 +158,10 @@ export function History({ api, rule, restore }: { api: Api; rule: Rule; restore:
       )}
     </Paper>
   );
+}
+
+/** The rule of a version, without who saved it and when (the builder saves a rule). */
+function asRule(version: Version): Rule {
+  const { saved_by: _by, saved_at: _at, ...rule } = version;
+  return rule;
 }

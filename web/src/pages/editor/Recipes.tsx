@@ -1,7 +1,9 @@
 // Start from a ready-made journey: pick a recipe, read what it does (and see it drawn), then
-// install it switched off and carry on in the builder. A recipe the workspace cannot take as
-// it is (its placeholder templates differ from the synced catalogue) opens in the builder as
-// an unsaved draft, with what to change marked beside its fields.
+// install it switched off and carry on in the builder. The API first says what installing
+// would save (the synced catalogue's approved templates picked for the recipe's placeholders)
+// and what stands in the way; a recipe the workspace cannot take as it is (a template with
+// no approved copy) opens in the builder as an unsaved draft, saying which template is
+// missing and marking what to change beside its fields, without a refused request.
 import { Button, Group, NativeSelect, Paper, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
@@ -17,6 +19,24 @@ import { known } from "./words";
 export interface Arrival {
   recipe: string;
   problems: Problem[];
+  missing: MissingTemplate[];
+}
+
+/** A template a recipe's step needs that the synced catalogue has no approved copy of. */
+export interface MissingTemplate {
+  step: number;
+  name: string;
+  language: string;
+  params: number;
+  /** The status of the copy the catalogue holds in that language; null when it holds none. */
+  status: string | null;
+}
+
+/** What installing a recipe would save and what stands in the way; nothing saved. */
+interface Checked {
+  rule: Rule | null;
+  problems: Problem[];
+  missing: MissingTemplate[];
 }
 
 interface Recipe {
@@ -58,16 +78,23 @@ export function Recipes({ api }: { api: Api }) {
         setTaken(body.id);
         return;
       }
-      await api.call("POST", `/api/recipes/${encodeURIComponent(chosen.id)}/install`, body);
+      const path = `/api/recipes/${encodeURIComponent(chosen.id)}`;
+      const checked = await api.call<Checked>("POST", `${path}/check`, body);
+      if (checked.rule && (checked.problems.length || checked.missing.length)) {
+        keepDraft(null, checked.rule, 0);
+        const arrival: Arrival = { recipe: nameOf(chosen), problems: checked.problems, missing: checked.missing };
+        navigate("/rules/new", { state: arrival });
+        return;
+      }
+      if (checked.problems.length) {
+        setFailure(new ApiError(422, "invalid", "", checked.problems));
+        return;
+      }
+      await api.call("POST", `${path}/install`, body);
       await queries.invalidateQueries({ queryKey: ["rules"] });
       navigate(`/rules/${encodeURIComponent(body.id)}`);
     } catch (error) {
-      if (error instanceof ApiError && error.status === 422 && error.details.length) {
-        const rule = { ...structuredClone(chosen.rule), ...body, active: false };
-        keepDraft(null, rule, 0);
-        const arrival: Arrival = { recipe: nameOf(chosen), problems: error.details };
-        navigate("/rules/new", { state: arrival });
-      } else if (error instanceof ApiError && error.status === 409) setTaken(body.id);
+      if (error instanceof ApiError && error.status === 409) setTaken(body.id);
       else setFailure(error);
     }
   };
