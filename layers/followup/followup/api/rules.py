@@ -146,6 +146,7 @@ def _preview(rule: Rule) -> dict[str, Any]:
         "estimated_cost_usd": found.estimated_cost_usd,
         "cost_by_market": [asdict(market) for market in found.cost_by_market],
         "skipped": found.skipped,
+        "excluded": [asdict(excluded) for excluded in found.excluded],
     }
 
 
