@@ -7,7 +7,7 @@ import type { Api, DryRun, Sample } from "../../api";
 import type { MessageId } from "../../i18n/en";
 import { useT } from "../../i18n/locale";
 import { ErrorState } from "../../problems";
-import { readableCode } from "../../waiting";
+import { readableCode, useReasonWords } from "../../waiting";
 
 const DRY_RUN_KINDS = new Set([
   "reply",
@@ -31,6 +31,10 @@ export interface Preview {
   next_day: number;
   planned: { contact_id: string; name: string; send_at: string }[];
   estimated_cost_usd: number;
+  /** How many leads the trigger found are left out, by the code of why. */
+  skipped?: Record<string, number>;
+  /** Some of them (the first 20), each with the code of why. */
+  excluded?: { contact_id: string; name: string; reason: string }[];
 }
 
 export function SampleStep({ api, ruleId, index }: { api: Api; ruleId: string; index: number }) {
@@ -105,7 +109,41 @@ export function PreviewPanel({ preview }: { preview: Preview }) {
           </List.Item>
         ))}
       </List>
+      <Excluded preview={preview} />
     </Paper>
+  );
+}
+
+/** Who the preview leaves out, counted by why, and some of them by name, in words. */
+function Excluded({ preview }: { preview: Preview }) {
+  const t = useT();
+  const words = useReasonWords();
+  const counts = Object.entries(preview.skipped ?? {}).sort((a, b) => b[1] - a[1]);
+  const total = counts.reduce((sum, [, count]) => sum + count, 0);
+  if (total === 0) return null;
+  return (
+    <Stack gap="xs" mt="sm" data-testid="preview-excluded">
+      <Title order={4} size="h5">
+        {t("editor.preview.excludedTitle", { count: total })}
+      </Title>
+      <List size="sm">
+        {counts.map(([code, count]) => (
+          <List.Item key={code}>{t("editor.preview.excludedCount", { reason: words(code, code), count })}</List.Item>
+        ))}
+      </List>
+      {(preview.excluded ?? []).length > 0 && (
+        <>
+          <Text size="sm">{t("editor.preview.excludedSample")}</Text>
+          <List size="sm" data-testid="preview-excluded-sample">
+            {(preview.excluded ?? []).map((e) => (
+              <List.Item key={e.contact_id}>
+                {t("editor.preview.excludedItem", { name: e.name || e.contact_id, reason: words(e.reason, e.reason) })}
+              </List.Item>
+            ))}
+          </List>
+        </>
+      )}
+    </Stack>
   );
 }
 
