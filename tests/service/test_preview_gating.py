@@ -23,7 +23,7 @@ from followup_local.engine import LOCAL_API_KEY
 from followup_local.envelopes import BUSINESS_NUMBER, SECOND_NUMBER, text_message
 from followup_local.memory_engine import MemoryEngine, memory_engine
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
-from tests.support.builders import quiet_contact, rule
+from tests.support.builders import journey, quiet_contact, rule
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 FIRST, OTHER = BUSINESS_NUMBER["phone_number_id"], SECOND_NUMBER["phone_number_id"]
@@ -143,3 +143,18 @@ def test_the_preview_promises_exactly_whom_the_tick_sends_to(two_numbers: Memory
     sent = {str((request.body or {}).get("to")) for request in engine.sandbox.sent()}
     wa_ids = {cid: engine.deps.contacts.contact(cid) for cid in promised_now}
     assert sent == {c.item.wa_id for c in wa_ids.values() if c is not None}
+
+
+def test_a_journey_that_would_end_at_once_is_named_with_why(engine: MemoryEngine) -> None:
+    # Given a journey that first waits for a renewal date, and a lead without one
+    quiet_contact(engine.deps, "6281100001101", engine.clock.now() - 30 * HOUR, name="Dewi")
+    renewal = journey(
+        {"kind": "wait", "until_attribute": "renewal_at"},
+        {"wait": {"amount": 0, "unit": "minutes"}, "text": "Time to renew?"},
+    )
+    # When it is previewed
+    seen = preview(engine.deps, renewal)
+    # Then nobody is promised, and the lead is left out because the date is missing
+    assert seen.now_count == 0
+    assert seen.skipped == {"attribute_missing": 1}
+    assert [(e.name, e.reason) for e in seen.excluded] == [("Dewi", "attribute_missing")]
