@@ -16,6 +16,7 @@ from followup.domain.enrollment import EnrollmentState, enroll
 from followup.domain.followup import FollowUp
 from followup.domain.rule import Rule
 from followup.services.contacts import find_contact, update_contact
+from followup.services.messaging_limit import admit
 from followup.services.pausing import pause_number
 from followup.services.ports import NewEnrollment, NewFollowUp, Slot, SlotChange
 from followup.services.preview import preview
@@ -158,3 +159,31 @@ def test_a_journey_that_would_end_at_once_is_named_with_why(engine: MemoryEngine
     assert seen.now_count == 0
     assert seen.skipped == {"attribute_missing": 1}
     assert [(e.name, e.reason) for e in seen.excluded] == [("Dewi", "attribute_missing")]
+
+
+def test_past_the_messaging_limit_the_preview_puts_off_what_the_sender_defers(
+    engine: MemoryEngine,
+) -> None:
+    # Given a portfolio with room for one more user reached outside their window
+    deps, now = engine.deps, engine.clock.now()
+    assert deps.reach is not None
+    limit = deps.catalog.settings().messaging_limit
+    allowance = limit.allowance()
+    assert allowance is not None
+    for n in range(allowance - 1):
+        assert admit(deps.reach, limit, f"other-{n}", now) is None
+    # And three leads quiet for 30 h (their window closed: a template each)
+    for n in range(3):
+        quiet_contact(deps, f"628110000120{n}", now - 30 * HOUR, name=f"lead-{n}")
+    reminder = rule()
+    deps.rules.save_rule(reminder)
+    # When the rule is previewed
+    seen = preview(deps, reminder)
+    # Then one goes now and two wait for the limit to free up
+    going = [p for p in seen.planned if p.send_at <= now]
+    waiting = [p for p in seen.planned if p.waits_for == "messaging_limit"]
+    assert (len(going), len(waiting)) == (1, 2)
+    assert all(p.send_at > now for p in waiting)
+    # When the tick runs, exactly as many were sent as it promised now
+    engine.tick()
+    assert len(engine.sandbox.sent()) == len(going)

@@ -431,6 +431,8 @@ export const en = {
   "editor.preview.counts": "Would message {now, number} now, {hour, number} more in the next hour and {day, number} in the next day.",
   "editor.preview.cost": "Their first messages would cost about {cost} at the rate card.",
   "editor.preview.planned": "{name}: {at}",
+  "editor.preview.waitsPending": "after another rule's follow-up still waiting to go",
+  "editor.preview.waitsLimit": "put off by the messaging limit until it has room",
   "editor.preview.excludedTitle": "Left out: {count, plural, one {# lead} other {# leads}}",
   "editor.preview.excludedCount": "{reason}: {count, number}",
   "editor.preview.excludedItem": "{name}: {reason}",

@@ -433,6 +433,8 @@ export const id: Catalogue = {
   "editor.preview.counts": "Akan mengirim ke {now, number} sekarang, {hour, number} lagi dalam satu jam ke depan dan {day, number} dalam sehari ke depan.",
   "editor.preview.cost": "Pesan pertama mereka akan berbiaya sekitar {cost} menurut tarif.",
   "editor.preview.planned": "{name}: {at}",
+  "editor.preview.waitsPending": "setelah tindak lanjut aturan lain yang masih menunggu dikirim",
+  "editor.preview.waitsLimit": "ditunda oleh batas pesan sampai ada kuota lagi",
   "editor.preview.excludedTitle": "Tidak dikirimi: {count, number} prospek",
   "editor.preview.excludedCount": "{reason}: {count, number}",
   "editor.preview.excludedItem": "{name}: {reason}",

@@ -433,6 +433,8 @@ export const ptBR: Catalogue = {
   "editor.preview.counts": "Enviaria para {now, number} agora, mais {hour, number} na próxima hora e {day, number} no próximo dia.",
   "editor.preview.cost": "As primeiras mensagens custariam cerca de {cost} pela tabela de preços.",
   "editor.preview.planned": "{name}: {at}",
+  "editor.preview.waitsPending": "depois do acompanhamento de outra regra que ainda aguarda envio",
+  "editor.preview.waitsLimit": "adiado pelo limite de mensagens até haver espaço",
   "editor.preview.excludedTitle": "Deixados de fora: {count, plural, one {# lead} other {# leads}}",
   "editor.preview.excludedCount": "{reason}: {count, number}",
   "editor.preview.excludedItem": "{name}: {reason}",

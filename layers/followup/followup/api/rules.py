@@ -140,7 +140,12 @@ def _preview(rule: Rule) -> dict[str, Any]:
         "next_hour": found.next_hour,
         "next_day": found.next_day,
         "planned": [
-            {"contact_id": p.contact_id, "name": p.name, "send_at": p.send_at.isoformat()}
+            {
+                "contact_id": p.contact_id,
+                "name": p.name,
+                "send_at": p.send_at.isoformat(),
+                "waits_for": p.waits_for,
+            }
             for p in found.planned
         ],
         "estimated_cost_usd": found.estimated_cost_usd,

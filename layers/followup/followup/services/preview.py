@@ -4,7 +4,7 @@ and what those first messages would cost."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -15,7 +15,7 @@ from followup.domain.ids import followup_id
 from followup.domain.journey import Exit, first_send, must_stop, send_at
 from followup.domain.messaging import compose, window_open
 from followup.domain.rule import Step
-from followup.services import reentry
+from followup.services import messaging_limit, reentry
 from followup.services.channels import pick
 from followup.services.planning import claim_slot
 from followup.services.templates import gate
@@ -30,6 +30,8 @@ HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 _A_MOMENT = timedelta(seconds=1)
 NUMBER_PAUSED = "number_paused"
 """The number it would go from is paused: the sender holds it until someone resumes it."""
+PENDING = "pending_followup"
+LIMIT = "messaging_limit"
 NO_CHANNEL = "no_channel"
 """No channel of the step reaches the contact (no WhatsApp number, phone or email)."""
 
@@ -41,6 +43,9 @@ class Planned:
     contact_id: str
     name: str
     send_at: datetime
+    waits_for: str | None = None
+    """What puts the send off: another rule's pending follow-up (`pending_followup`), or
+    the portfolio's messaging limit (`deferred_messaging_limit`)."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,7 @@ def preview(deps: Deps, rule: Rule, sample: int = 100, excluded_sample: int = 20
     card = rate_card().overridden(settings.message_rates)
     costs: dict[str, list[float]] = defaultdict(list)
     skipped: Counter[str] = Counter()
+    limited: set[str] = set()
     trigger = rule.idle
     if trigger is None:
         return Preview(now_count=0, planned=[], next_hour=0, next_day=0)
@@ -114,10 +120,13 @@ def preview(deps: Deps, rule: Rule, sample: int = 100, excluded_sample: int = 20
             if crosses > now:
                 later.append(crosses)
                 continue
-            planned.append(Planned(contact.id, contact.name, goes))
+            at, waits_for = goes
+            planned.append(Planned(contact.id, contact.name, at, waits_for))
+            if _limited(rule, contact, at):
+                limited.add(contact.id)
             market = card.market_of(contact.wa_id or "")
-            costs[market].append(_first_cost(rule, contact, goes, market, card))
-    planned.sort(key=lambda p: p.send_at)
+            costs[market].append(_first_cost(rule, contact, at, market, card))
+    planned = _within_limit(deps, sorted(planned, key=lambda p: p.send_at), limited, now)
     by_market = [
         MarketCost(market, len(each), sum(each))
         for market, each in sorted(costs.items(), key=lambda item: -sum(item[1]))
@@ -136,11 +145,11 @@ def preview(deps: Deps, rule: Rule, sample: int = 100, excluded_sample: int = 20
 
 def _goes(
     deps: Deps, rule: Rule, trigger: IdleTrigger, contact: Contact, now: datetime
-) -> datetime | str:
-    """When the rule's first message would go to `contact`, or the code of why it would
-    not: the questions enqueue asks (number, re-entry, `must_stop`, the journey, the one
-    pending follow-up), then those the sender asks at that time (channel, window,
-    template, paused number)."""
+) -> tuple[datetime, str | None] | str:
+    """When the rule's first message would go to `contact` (and what puts it off), or the
+    code of why it would not: the questions enqueue asks (number, re-entry, `must_stop`,
+    the journey, the one pending follow-up), then those the sender asks at that time
+    (channel, window, template, paused number)."""
     settings = deps.catalog.settings()
     other = deps.numbers.refusal(contact.phone_number_id, rule.numbers)
     if other is not None:
@@ -157,14 +166,41 @@ def _goes(
         return _code(goes.reason)
     fid = followup_id(enrollment.id, enrollment.step_index, enrollment.repeat_index)
     busy_until, _ = claim_slot(deps, contact, fid, now)
+    waits_for = None
     if busy_until is not None:
         after = max(busy_until, now) + _A_MOMENT
-        goes = send_at(max(goes, after), now, contact, rule, settings)
+        goes, waits_for = send_at(max(goes, after), now, contact, rule, settings), PENDING
     step = next((s for s in rule.steps if isinstance(s, Step)), None)
     if step is None:
-        return goes
+        return goes, waits_for
     why = _sender_refusal(deps, rule, step, contact, enrollment, fid, goes)
-    return goes if why is None else why
+    return (goes, waits_for) if why is None else why
+
+
+def _limited(rule: Rule, contact: Contact, at: datetime) -> bool:
+    """Whether the first message, a WhatsApp one outside the contact's window, counts
+    against the portfolio's messaging limit (`messaging_limit.defer_until`)."""
+    step = next((s for s in rule.steps if isinstance(s, Step)), None)
+    return step is not None and step.chain[0] == "whatsapp" and not window_open(contact, at)
+
+
+def _within_limit(
+    deps: Deps, planned: list[Planned], limited: set[str], now: datetime
+) -> list[Planned]:
+    """`planned` (in send order) with the sends due now past the messaging limit's room
+    put off to when it frees up, as the sender defers them."""
+    found = messaging_limit.room(deps, now)
+    if found is None:
+        return planned
+    left, freed = found
+    kept: list[Planned] = []
+    for plan in planned:
+        if plan.contact_id in limited and plan.send_at <= now:
+            if left <= 0:
+                plan = replace(plan, send_at=max(plan.send_at, freed), waits_for=LIMIT)
+            left -= 1
+        kept.append(plan)
+    return sorted(kept, key=lambda p: p.send_at)
 
 
 def _sender_refusal(

@@ -29,7 +29,8 @@ export interface Preview {
   now: number;
   next_hour: number;
   next_day: number;
-  planned: { contact_id: string; name: string; send_at: string }[];
+  /** `waits_for`: what puts the send off (another rule's pending follow-up, the messaging limit). */
+  planned: { contact_id: string; name: string; send_at: string; waits_for?: string | null }[];
   estimated_cost_usd: number;
   /** How many leads the trigger found are left out, by the code of why. */
   skipped?: Record<string, number>;
@@ -106,6 +107,8 @@ export function PreviewPanel({ preview }: { preview: Preview }) {
               name: p.name || p.contact_id,
               at: intl.formatDate(p.send_at, { dateStyle: "medium", timeStyle: "short" }),
             })}
+            {p.waits_for === "pending_followup" && ` (${t("editor.preview.waitsPending")})`}
+            {p.waits_for === "messaging_limit" && ` (${t("editor.preview.waitsLimit")})`}
           </List.Item>
         ))}
       </List>
