@@ -138,6 +138,7 @@ def test_the_preview_promises_exactly_whom_the_tick_sends_to(two_numbers: Memory
     assert when["busy"] > now + 3 * HOUR  # after the other rule's, due in 3 h
     promised_now = {p.contact_id for p in seen.planned if p.send_at <= now}
     assert promised_now == {ids["ready-1"], ids["ready-2"]}
+    assert (seen.now_count, seen.due_now) == (3, 2)
     # When the (active) rule's tick runs
     engine.tick()
     # Then exactly the contacts it promised were sent to
@@ -186,4 +187,4 @@ def test_past_the_messaging_limit_the_preview_puts_off_what_the_sender_defers(
     assert all(p.send_at > now for p in waiting)
     # When the tick runs, exactly as many were sent as it promised now
     engine.tick()
-    assert len(engine.sandbox.sent()) == len(going)
+    assert len(engine.sandbox.sent()) == len(going) == seen.due_now

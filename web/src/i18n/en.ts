@@ -429,6 +429,7 @@ export const en = {
   "editor.massSendConfirm": "Save and activate anyway",
   "editor.preview.title": "Who would be messaged",
   "editor.preview.counts": "Would message {now, number} now, {hour, number} more in the next hour and {day, number} in the next day.",
+  "editor.preview.dueNow": "{due, number} of them at once; {later, number} later (when the send window opens, after another rule's follow-up, or once the messaging limit has room).",
   "editor.preview.cost": "Their first messages would cost about {cost} at the rate card.",
   "editor.preview.planned": "{name}: {at}",
   "editor.preview.waitsPending": "after another rule's follow-up still waiting to go",

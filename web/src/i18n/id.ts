@@ -431,6 +431,7 @@ export const id: Catalogue = {
   "editor.massSendConfirm": "Tetap simpan dan aktifkan",
   "editor.preview.title": "Siapa yang akan dikirimi pesan",
   "editor.preview.counts": "Akan mengirim ke {now, number} sekarang, {hour, number} lagi dalam satu jam ke depan dan {day, number} dalam sehari ke depan.",
+  "editor.preview.dueNow": "{due, number} di antaranya langsung; {later, number} nanti (saat jendela kirim dibuka, setelah tindak lanjut aturan lain, atau saat batas pesan punya kuota lagi).",
   "editor.preview.cost": "Pesan pertama mereka akan berbiaya sekitar {cost} menurut tarif.",
   "editor.preview.planned": "{name}: {at}",
   "editor.preview.waitsPending": "setelah tindak lanjut aturan lain yang masih menunggu dikirim",

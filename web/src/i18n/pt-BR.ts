@@ -431,6 +431,7 @@ export const ptBR: Catalogue = {
   "editor.massSendConfirm": "Salvar e ativar mesmo assim",
   "editor.preview.title": "Quem receberia mensagem",
   "editor.preview.counts": "Enviaria para {now, number} agora, mais {hour, number} na próxima hora e {day, number} no próximo dia.",
+  "editor.preview.dueNow": "{due, number} deles na hora; {later, number} depois (quando a janela de envio abrir, após o acompanhamento de outra regra ou quando o limite de mensagens tiver espaço).",
   "editor.preview.cost": "As primeiras mensagens custariam cerca de {cost} pela tabela de preços.",
   "editor.preview.planned": "{name}: {at}",
   "editor.preview.waitsPending": "depois do acompanhamento de outra regra que ainda aguarda envio",

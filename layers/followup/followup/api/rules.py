@@ -137,6 +137,7 @@ def _preview(rule: Rule) -> dict[str, Any]:
     found = preview(deps, rule)
     return {
         "now": found.now_count,
+        "due_now": found.due_now,
         "next_hour": found.next_hour,
         "next_day": found.next_day,
         "planned": [

@@ -79,6 +79,9 @@ class Preview:
     (`other_number`, `reentry_never`, `opted_out`, `hot_contact`, `window_closed`, ...)."""
     excluded: list[Excluded] = field(default_factory=list)
     """The first of them (a sample), each with its code."""
+    due_now: int = 0
+    """Of `now_count`, those whose message would go at once (the others wait for the send
+    window, another rule's pending follow-up or the messaging limit)."""
 
 
 def preview(deps: Deps, rule: Rule, sample: int = 100, excluded_sample: int = 20) -> Preview:
@@ -140,6 +143,7 @@ def preview(deps: Deps, rule: Rule, sample: int = 100, excluded_sample: int = 20
         cost_by_market=by_market,
         skipped=dict(skipped),
         excluded=excluded,
+        due_now=sum(1 for p in planned if p.send_at <= now),
     )
 
 

@@ -27,6 +27,8 @@ const DRY_RUN_KINDS = new Set([
 
 export interface Preview {
   now: number;
+  /** Of `now`, those whose message would go at once. */
+  due_now?: number;
   next_hour: number;
   next_day: number;
   /** `waits_for`: what puts the send off (another rule's pending follow-up, the messaging limit). */
@@ -95,6 +97,11 @@ export function PreviewPanel({ preview }: { preview: Preview }) {
         {t("editor.preview.title")}
       </Title>
       <Text>{t("editor.preview.counts", { now: preview.now, hour: preview.next_hour, day: preview.next_day })}</Text>
+      {preview.due_now !== undefined && preview.due_now < preview.now && (
+        <Text data-testid="preview-due-now">
+          {t("editor.preview.dueNow", { due: preview.due_now, later: preview.now - preview.due_now })}
+        </Text>
+      )}
       <Text data-testid="preview-cost">
         {t("editor.preview.cost", {
           cost: intl.formatNumber(preview.estimated_cost_usd, { style: "currency", currency: "USD" }),
