@@ -45,7 +45,7 @@ class Planned:
     send_at: datetime
     waits_for: str | None = None
     """What puts the send off: another rule's pending follow-up (`pending_followup`), or
-    the portfolio's messaging limit (`deferred_messaging_limit`)."""
+    the portfolio's messaging limit (`messaging_limit`)."""
 
 
 @dataclass(frozen=True)
