@@ -24,8 +24,12 @@ RULE = {
         }
     ],
 }
-HOT_LEAD = {"en": "Hot lead: left to the counsellor", "id": "Prospek panas: diserahkan ke konselor"}
-PREVIEW_BUTTON = {"en": "Preview", "id": "Pratinjau"}
+HOT_LEAD = {
+    "en": "Hot lead: left to the counsellor",
+    "id": "Prospek panas: diserahkan ke konselor",
+    "pt-BR": "Lead quente: deixado para o consultor",
+}
+PREVIEW_BUTTON = {"en": "Preview", "id": "Pratinjau", "pt-BR": "Pré-visualizar"}
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +58,7 @@ def test_the_preview_lists_who_is_left_out_and_why_in_words(
 ) -> None:
     page = sign_in(browser, pages, stack.url, "marketing", watched)
     problems: list[str] = []
-    for locale in ("en", "id"):
+    for locale in ("en", "id", "pt-BR"):
         choose_language(page, locale)
         # When the rule is previewed
         preview(page, stack.url, locale)
