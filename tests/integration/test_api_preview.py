@@ -98,3 +98,18 @@ def test_preview_plans_only_the_leads_the_tick_would_message(engine: LocalEngine
     assert [p["contact_id"] for p in answer["planned"]] == [new.id]
     assert [f.status for f in engine.deps.followups.followups_of(new.id)] == ["sent"]
     assert engine.deps.followups.followups_of(paid.id) == []
+
+
+def test_preview_says_who_is_left_out_and_why(engine: LocalEngine) -> None:
+    # Given two quiet leads, one of them hot
+    now = engine.clock.now()
+    quiet_contact(engine.deps, "6281100001300", now - timedelta(hours=30), name="Sari")
+    hot = quiet_contact(
+        engine.deps, "6281100001301", now - timedelta(hours=30), name="Hana", score="hot"
+    )
+    # When the rule is previewed over the API
+    _, answer = call(engine, "POST", "/api/rules/preview", body(), role="counselor")
+    # Then the hot lead is not promised, and is named with why
+    assert [p["name"] for p in answer["planned"]] == ["Sari"]
+    assert answer["skipped"] == {"hot_contact": 1}
+    assert answer["excluded"] == [{"contact_id": hot.id, "name": "Hana", "reason": "hot_contact"}]

@@ -52,6 +52,14 @@ const REASONS_LIST: MessageId[] = [
   "reason.silence_broken",
   "reason.template_approved",
   "reason.template_wait_over",
+  "reason.other_number",
+  "reason.reentry_never",
+  "reason.reentry_cooldown",
+  "reason.number_paused",
+  "reason.no_channel",
+  "reason.attribute_missing",
+  "reason.attribute_invalid",
+  "reason.attribute_passed",
 ];
 const REASONS = new Set<MessageId>(REASONS_LIST);
 

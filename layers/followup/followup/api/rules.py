@@ -150,15 +150,22 @@ def _preview(rule: Rule) -> dict[str, Any]:
     found = preview(deps, rule)
     return {
         "now": found.now_count,
+        "due_now": found.due_now,
         "next_hour": found.next_hour,
         "next_day": found.next_day,
         "planned": [
-            {"contact_id": p.contact_id, "name": p.name, "send_at": p.send_at.isoformat()}
+            {
+                "contact_id": p.contact_id,
+                "name": p.name,
+                "send_at": p.send_at.isoformat(),
+                "waits_for": p.waits_for,
+            }
             for p in found.planned
         ],
         "estimated_cost_usd": found.estimated_cost_usd,
         "cost_by_market": [asdict(market) for market in found.cost_by_market],
         "skipped": found.skipped,
+        "excluded": [asdict(excluded) for excluded in found.excluded],
     }
 
 

@@ -74,6 +74,23 @@ def admit(store: Pacing, limit: MessagingLimit, user: str, now: datetime) -> dat
     return None
 
 
+def room(deps: Deps, now: datetime) -> tuple[int, datetime] | None:
+    """How many more users the portfolio may reach outside their window now, and when a
+    send past them would go: what `admit` would answer, read only (for a preview, which
+    counts users reached already as new ones); None without a limit."""
+    if deps.reach is None:
+        return None
+    limit = deps.catalog.settings().messaging_limit
+    allowance = limit.allowance()
+    if allowance is None:
+        return None
+    prefix = f"portfolio#{limit.portfolio}"
+    keys = {bucket: f"{prefix}#{bucket}" for bucket in counted(now)}
+    found = deps.reach.counts(list(keys.values()))
+    counts = {bucket: found[key] for bucket, key in keys.items()}
+    return max(0, allowance - sum(counts.values())), released_at(counts, now)
+
+
 @dataclass(frozen=True)
 class Deferral:
     """Not now: the send waits in the queue until `until`, `reason` shown."""

@@ -7,7 +7,7 @@ import type { Api, DryRun, Sample } from "../../api";
 import type { MessageId } from "../../i18n/en";
 import { useT } from "../../i18n/locale";
 import { ErrorState } from "../../problems";
-import { readableCode } from "../../waiting";
+import { readableCode, useReasonWords } from "../../waiting";
 
 const DRY_RUN_KINDS = new Set([
   "reply",
@@ -27,10 +27,17 @@ const DRY_RUN_KINDS = new Set([
 
 export interface Preview {
   now: number;
+  /** Of `now`, those whose message would go at once. */
+  due_now?: number;
   next_hour: number;
   next_day: number;
-  planned: { contact_id: string; name: string; send_at: string }[];
+  /** `waits_for`: what puts the send off (another rule's pending follow-up, the messaging limit). */
+  planned: { contact_id: string; name: string; send_at: string; waits_for?: string | null }[];
   estimated_cost_usd: number;
+  /** How many leads the trigger found are left out, by the code of why. */
+  skipped?: Record<string, number>;
+  /** Some of them (the first 20), each with the code of why. */
+  excluded?: { contact_id: string; name: string; reason: string }[];
 }
 
 export function SampleStep({ api, ruleId, index }: { api: Api; ruleId: string; index: number }) {
@@ -90,6 +97,11 @@ export function PreviewPanel({ preview }: { preview: Preview }) {
         {t("editor.preview.title")}
       </Title>
       <Text>{t("editor.preview.counts", { now: preview.now, hour: preview.next_hour, day: preview.next_day })}</Text>
+      {preview.due_now !== undefined && preview.due_now < preview.now && (
+        <Text data-testid="preview-due-now">
+          {t("editor.preview.dueNow", { due: preview.due_now, later: preview.now - preview.due_now })}
+        </Text>
+      )}
       <Text data-testid="preview-cost">
         {t("editor.preview.cost", {
           cost: intl.formatNumber(preview.estimated_cost_usd, { style: "currency", currency: "USD" }),
@@ -102,10 +114,46 @@ export function PreviewPanel({ preview }: { preview: Preview }) {
               name: p.name || p.contact_id,
               at: intl.formatDate(p.send_at, { dateStyle: "medium", timeStyle: "short" }),
             })}
+            {p.waits_for === "pending_followup" && ` (${t("editor.preview.waitsPending")})`}
+            {p.waits_for === "messaging_limit" && ` (${t("editor.preview.waitsLimit")})`}
           </List.Item>
         ))}
       </List>
+      <Excluded preview={preview} />
     </Paper>
+  );
+}
+
+/** Who the preview leaves out, counted by why, and some of them by name, in words. */
+function Excluded({ preview }: { preview: Preview }) {
+  const t = useT();
+  const words = useReasonWords();
+  const counts = Object.entries(preview.skipped ?? {}).sort((a, b) => b[1] - a[1]);
+  const total = counts.reduce((sum, [, count]) => sum + count, 0);
+  if (total === 0) return null;
+  return (
+    <Stack gap="xs" mt="sm" data-testid="preview-excluded">
+      <Title order={4} size="h5">
+        {t("editor.preview.excludedTitle", { count: total })}
+      </Title>
+      <List size="sm">
+        {counts.map(([code, count]) => (
+          <List.Item key={code}>{t("editor.preview.excludedCount", { reason: words(code, code), count })}</List.Item>
+        ))}
+      </List>
+      {(preview.excluded ?? []).length > 0 && (
+        <>
+          <Text size="sm">{t("editor.preview.excludedSample")}</Text>
+          <List size="sm" data-testid="preview-excluded-sample">
+            {(preview.excluded ?? []).map((e) => (
+              <List.Item key={e.contact_id}>
+                {t("editor.preview.excludedItem", { name: e.name || e.contact_id, reason: words(e.reason, e.reason) })}
+              </List.Item>
+            ))}
+          </List>
+        </>
+      )}
+    </Stack>
   );
 }
 

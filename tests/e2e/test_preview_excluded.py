@@ -1,0 +1,81 @@
+"""The journey builder's preview in a real headless Chromium against `followup dev`: the
+leads a rule would leave out are listed by name with why, in the reader's language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.test_app_pages import choose_language, serious_problems
+from tests.support.browser import Watched, sign_in
+from tests.support.devstack import Running, free_port
+
+RULE = {
+    "id": "e2e-preview",
+    "name": "Preview nudge",
+    "active": False,
+    "trigger": {"stages": ["new"], "idle": {"amount": 1, "unit": "hours"}},
+    "steps": [
+        {
+            "wait": {"amount": 0, "unit": "minutes"},
+            "text": "Hi {first_name|there}, still thinking about applying?",
+        }
+    ],
+}
+HOT_LEAD = {
+    "en": "Hot lead: left to the counsellor",
+    "id": "Prospek panas: diserahkan ke konselor",
+    "pt-BR": "Lead quente: deixado para o consultor",
+}
+PREVIEW_BUTTON = {"en": "Preview", "id": "Pratinjau", "pt-BR": "Pré-visualizar"}
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    """The demo with its rules off, a rule to preview and a hot lead it would find."""
+    running = Running(tmp_path_factory.mktemp("preview") / "state", free_port(), contacts=4)
+    for rule in running.call("GET", "/api/rules").json()["rules"]:
+        running.call("POST", f"/api/rules/{rule['id']}/deactivate")
+    assert running.call("POST", "/api/rules", json=RULE).status_code == 201
+    lead = {"wa_id": "6281199997001", "name": "Hana Hot", "stage": "new", "score": "hot"}
+    created = running.call("POST", "/api/contacts", json={**lead, "timezone": "Asia/Jakarta"})
+    assert created.status_code in (200, 201)
+    yield running
+    running.stop()
+
+
+def preview(page: Page, url: str, locale: str) -> None:
+    """Open the rule in the builder and ask for its preview."""
+    page.goto(f"{url}/#/rules/{RULE['id']}")
+    expect(page.locator(".editor")).to_be_visible()
+    page.locator(".editor").get_by_role("button", name=PREVIEW_BUTTON[locale]).click()
+
+
+def test_the_preview_lists_who_is_left_out_and_why_in_words(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    problems: list[str] = []
+    for locale in ("en", "id", "pt-BR"):
+        choose_language(page, locale)
+        # When the rule is previewed
+        preview(page, stack.url, locale)
+        # Then the hot lead is listed as left out, by name, with why in words
+        left_out = page.get_by_test_id("preview-excluded")
+        expect(left_out).to_be_visible()
+        expect(page.get_by_test_id("preview-excluded-sample")).to_contain_text(
+            f"Hana Hot: {HOT_LEAD[locale]}"
+        )
+        expect(left_out).not_to_contain_text("hot_contact")
+        problems += [f"{locale}: {problem}" for problem in serious_problems(page)]
+    # And on a phone the list fits the page
+    choose_language(page, "en")
+    page.set_viewport_size({"width": 390, "height": 844})
+    preview(page, stack.url, "en")
+    expect(page.get_by_test_id("preview-excluded")).to_contain_text("Hot lead")
+    scroll, width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+    assert scroll <= width
+    assert problems == []
+    assert watched.errors == []

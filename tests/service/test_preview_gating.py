@@ -1,0 +1,190 @@
+"""The preview applies the gating sending applies: whom it says a rule messages now is
+whom the tick then sends to, and everyone else is listed with the reason why not."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from followup.domain.contact import Score, Speaker
+from followup.domain.enrollment import EnrollmentState, enroll
+from followup.domain.followup import FollowUp
+from followup.domain.rule import Rule
+from followup.services.contacts import find_contact, update_contact
+from followup.services.messaging_limit import admit
+from followup.services.pausing import pause_number
+from followup.services.ports import NewEnrollment, NewFollowUp, Slot, SlotChange
+from followup.services.preview import preview
+from followup_local.engine import LOCAL_API_KEY
+from followup_local.envelopes import BUSINESS_NUMBER, SECOND_NUMBER, text_message
+from followup_local.memory_engine import MemoryEngine, memory_engine
+from tests.integration.conftest import TUESDAY_9AM_JAKARTA
+from tests.support.builders import journey, quiet_contact, rule
+
+HOUR, DAY = timedelta(hours=1), timedelta(days=1)
+FIRST, OTHER = BUSINESS_NUMBER["phone_number_id"], SECOND_NUMBER["phone_number_id"]
+NUMBERS = [
+    {**BUSINESS_NUMBER, "api_key": LOCAL_API_KEY},
+    {**SECOND_NUMBER, "api_key": "second-number-key"},
+]
+
+
+@pytest.fixture
+def two_numbers() -> Iterator[MemoryEngine]:
+    with memory_engine(TUESDAY_9AM_JAKARTA, {"D360_NUMBERS": json.dumps(NUMBERS)}) as running:
+        yield running
+
+
+def free_text_once() -> Rule:
+    """Quiet for an hour in `new`: one free text (no template), never twice per contact."""
+    return rule(
+        "nudge-once",
+        trigger={"stages": ["new"], "idle": {"amount": 1, "unit": "hours"}},
+        steps=[{"wait": {"amount": 0, "unit": "minutes"}, "text": "Still there?"}],
+        reentry={"policy": "never"},
+    )
+
+
+def seed_every_kind(engine: MemoryEngine, nudge: Rule) -> dict[str, str]:
+    """A contact of each kind the rule reaches or leaves alone, by kind: their ids. All but
+    one write in now; two hours later, the preview and the tick."""
+    deps, wrote = engine.deps, engine.clock.now()
+    ids: dict[str, str] = {}
+
+    def lead(kind: str, wa_id: str, number: dict[str, str] = BUSINESS_NUMBER, **fields: Any) -> str:
+        engine.deliver(text_message(wa_id, "hello", wrote, f"wamid.{kind}", kind, number))
+        engine.sandbox.record_inbound(wa_id, wrote)
+        found = find_contact(deps, wa_id, None)
+        assert found is not None
+        ids[kind] = found.item.id
+        update_contact(deps, ids[kind], lambda c: c.model_copy(update=fields), wrote)
+        return ids[kind]
+
+    lead("ready-1", "6281100001001")
+    lead("ready-2", "6281100001002")
+    lead("cold", "6281100001003", score=Score.COLD, followups_sent=2)
+    lead("hot", "6281100001004", score=Score.HOT)
+    # Wrote 30 h ago and never since, but an agent's note 2 h ago: its window is closed
+    closed = quiet_contact(deps, "6281100001005", wrote - 28 * HOUR, name="window-closed")
+    ids["window-closed"] = closed.id
+    update_contact(
+        deps,
+        closed.id,
+        lambda c: c.model_copy(update={"last_activity_at": wrote, "last_speaker": Speaker.AGENT}),
+        wrote,
+    )
+    # Was in this journey (and finished it) for an earlier silence
+    again = lead("been-before", "6281100001006")
+    earlier = deps.contacts.contact(again)
+    assert earlier is not None
+    assert nudge.idle is not None
+    ten_days_ago = wrote - 10 * DAY
+    moments = ("created_at", "stage_changed_at", "last_activity_at")
+    before = earlier.item.model_copy(update=dict.fromkeys(moments, ten_days_ago))
+    jakarta = ZoneInfo("Asia/Jakarta")
+    past = enroll(nudge, nudge.idle, before, jakarta, ten_days_ago + DAY)
+    done = past.model_copy(update={"state": EnrollmentState.COMPLETED, "next_due_at": None})
+    deps.commit([NewEnrollment(done)], ten_days_ago + DAY)
+    # Holds a follow-up of another rule, due in five hours
+    busy = lead("busy", "6281100001007")
+    due = wrote + 5 * HOUR
+    pending = FollowUp.planned(
+        followup_id="fu_other_rule",
+        contact_id=busy,
+        rule_id="another-rule",
+        rule_version=1,
+        silence_key=wrote.isoformat(),
+        at=wrote,
+        scheduled_at=due,
+    )
+    deps.commit([NewFollowUp(pending), SlotChange(Slot(busy, pending.id, due), 0)], wrote)
+    # Writes to the number WhatsApp paused
+    lead("paused-number", "6281100001008", SECOND_NUMBER)
+    pause_number(deps, OTHER, "quality rated low", wrote)
+    engine.clock.advance(2 * HOUR)
+    return ids
+
+
+def test_the_preview_promises_exactly_whom_the_tick_sends_to(two_numbers: MemoryEngine) -> None:
+    engine = two_numbers
+    nudge = free_text_once()
+    ids = seed_every_kind(engine, nudge)
+    engine.deps.rules.save_rule(nudge)
+    now = engine.clock.now()
+    # When the rule is previewed
+    seen = preview(engine.deps, nudge)
+    # Then each contact left alone is counted and listed with why
+    assert seen.skipped == {
+        "cold_cap": 1,
+        "hot_contact": 1,
+        "window_closed": 1,
+        "reentry_never": 1,
+        "number_paused": 1,
+    }
+    assert {(e.name, e.reason) for e in seen.excluded} == {
+        ("cold", "cold_cap"),
+        ("hot", "hot_contact"),
+        ("window-closed", "window_closed"),
+        ("been-before", "reentry_never"),
+        ("paused-number", "number_paused"),
+    }
+    # And the contact holding another rule's follow-up waits for it to go first
+    when = {p.name: p.send_at for p in seen.planned}
+    assert when["busy"] > now + 3 * HOUR  # after the other rule's, due in 3 h
+    promised_now = {p.contact_id for p in seen.planned if p.send_at <= now}
+    assert promised_now == {ids["ready-1"], ids["ready-2"]}
+    assert (seen.now_count, seen.due_now) == (3, 2)
+    # When the (active) rule's tick runs
+    engine.tick()
+    # Then exactly the contacts it promised were sent to
+    sent = {str((request.body or {}).get("to")) for request in engine.sandbox.sent()}
+    wa_ids = {cid: engine.deps.contacts.contact(cid) for cid in promised_now}
+    assert sent == {c.item.wa_id for c in wa_ids.values() if c is not None}
+
+
+def test_a_journey_that_would_end_at_once_is_named_with_why(engine: MemoryEngine) -> None:
+    # Given a journey that first waits for a renewal date, and a lead without one
+    quiet_contact(engine.deps, "6281100001101", engine.clock.now() - 30 * HOUR, name="Dewi")
+    renewal = journey(
+        {"kind": "wait", "until_attribute": "renewal_at"},
+        {"wait": {"amount": 0, "unit": "minutes"}, "text": "Time to renew?"},
+    )
+    # When it is previewed
+    seen = preview(engine.deps, renewal)
+    # Then nobody is promised, and the lead is left out because the date is missing
+    assert seen.now_count == 0
+    assert seen.skipped == {"attribute_missing": 1}
+    assert [(e.name, e.reason) for e in seen.excluded] == [("Dewi", "attribute_missing")]
+
+
+def test_past_the_messaging_limit_the_preview_puts_off_what_the_sender_defers(
+    engine: MemoryEngine,
+) -> None:
+    # Given a portfolio with room for one more user reached outside their window
+    deps, now = engine.deps, engine.clock.now()
+    assert deps.reach is not None
+    limit = deps.catalog.settings().messaging_limit
+    allowance = limit.allowance()
+    assert allowance is not None
+    for n in range(allowance - 1):
+        assert admit(deps.reach, limit, f"other-{n}", now) is None
+    # And three leads quiet for 30 h (their window closed: a template each)
+    for n in range(3):
+        quiet_contact(deps, f"628110000120{n}", now - 30 * HOUR, name=f"lead-{n}")
+    reminder = rule()
+    deps.rules.save_rule(reminder)
+    # When the rule is previewed
+    seen = preview(deps, reminder)
+    # Then one goes now and two wait for the limit to free up
+    going = [p for p in seen.planned if p.send_at <= now]
+    waiting = [p for p in seen.planned if p.waits_for == "messaging_limit"]
+    assert (len(going), len(waiting)) == (1, 2)
+    assert all(p.send_at > now for p in waiting)
+    # When the tick runs, exactly as many were sent as it promised now
+    engine.tick()
+    assert len(engine.sandbox.sent()) == len(going) == seen.due_now
