@@ -53,12 +53,13 @@ NEEDS: dict[str, Needs] = {
         secret=True,
         notifies=True,
     ),
-    # mark waiting follow-ups dispatched (no counter moves), then queue them; a raised
-    # messaging limit (its mark beside the counters, taken once read) brings deferred ones
-    # forward
+    # queue waiting follow-ups without writing them, then record the tick's mark beside
+    # the rules; releasing held ones (a template's wait over, a resumed number) writes
+    # them; a raised messaging limit (its mark beside the counters, taken once read) brings
+    # deferred ones forward
     "dispatch": Needs(
         reads=CATALOG | {"followups", "pacing"},
-        writes=frozenset({"followups", "pacing"}),
+        writes=frozenset({"followups", "pacing", "rules"}),
         sends=True,
     ),
     # expire, fail stuck sends and redrive; never reads rules or settings

@@ -48,6 +48,7 @@ _TICKS: dict[str, Callable[[Deps, datetime], Any]] = {
 @dataclass
 class _Message:
     followup_id: str
+    due: datetime | None = None
     receives: int = 0
 
 
@@ -64,7 +65,7 @@ class MemoryQueue:
 
     def enqueue_each(self, messages: Iterable[Delayed]) -> None:
         """Delays are the VirtualDelayQueue's business: here every message is ready."""
-        self.enqueue(message.followup_id for message in messages)
+        self._messages.extend(_Message(message.followup_id, message.due) for message in messages)
 
     def receive(self) -> list[_Message]:
         """The next batch, counted as received; it stays queued until settled."""
@@ -114,7 +115,7 @@ class MemoryEngine(Ticking):
             batches += 1
             for message in received:
                 try:
-                    send_one(self.deps, message.followup_id)
+                    send_one(self.deps, message.followup_id, message.due)
                 except Exception:  # the record fails and is received again, as on SQS
                     _log.warning("send of %s failed", message.followup_id, exc_info=True)
                     failures += 1

@@ -46,6 +46,7 @@ from followup.domain.stored import STORED
 from followup.services.monitoring import LIVE, bumps, parse_step, step_day, step_range
 from followup.services.ports import (
     AUDIT_PARTITION,
+    DISPATCH_PARTITION,
     SEARCH_BUDGET,
     Change,
     CommitRejected,
@@ -54,6 +55,7 @@ from followup.services.ports import (
     Conversion,
     DateEntry,
     DayStats,
+    DispatchMark,
     EnrollmentChange,
     FollowUpChange,
     JourneyCounters,
@@ -421,6 +423,24 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
             budget,
         )
         return Page(items, after)
+
+    def dispatch_mark(self) -> DispatchMark | None:
+        item = _get(RuleItem, DISPATCH_PARTITION, lane(Phase.QUEUED))
+        if item is None or not item.watermark or not item.horizon:
+            return None
+        return DispatchMark(unstamp(item.watermark), unstamp(item.horizon))
+
+    def advance_dispatch_mark(self, mark: DispatchMark) -> bool:
+        """Record `mark`, unless a tick later than it recorded its own; False then."""
+        at = stamp(mark.at)
+        item = RuleItem(
+            DISPATCH_PARTITION, lane(Phase.QUEUED), watermark=at, horizon=stamp(mark.horizon)
+        )
+        return held(
+            lambda: item.save(
+                condition=RuleItem.watermark.does_not_exist() | (RuleItem.watermark < at)
+            )
+        )
 
     def followups_of(self, contact_id: str) -> list[FollowUp]:
         entries = FollowUpItem.by_contact.query(contact_id, scan_index_forward=False)

@@ -53,6 +53,7 @@ from followup.services.ports import (
     Conversion,
     DateEntry,
     DayStats,
+    DispatchMark,
     EnrollmentChange,
     FollowUpChange,
     JourneyCounters,
@@ -162,6 +163,7 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         self._connections: dict[str, _Connection] = {}
         self._slots: dict[str, tuple[Slot, int]] = {}
         self._dates: dict[tuple[str, str], str] = {}
+        self._dispatch_mark: DispatchMark | None = None
         """Date-trigger entries: (rule id, contact id) → due stamp."""
         self._tasks = {}
         self._notifications = {}
@@ -470,6 +472,19 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
                 followup = FollowUp.model_validate_json(doc)
                 if phase_of(followup) is Phase.HELD and followup.held_by == number:
                     yield followup
+
+    def dispatch_mark(self) -> DispatchMark | None:
+        with self._lock:
+            return self._dispatch_mark
+
+    def advance_dispatch_mark(self, mark: DispatchMark) -> bool:
+        """Record `mark`, unless a tick later than it recorded its own; False then."""
+        at = stamp(mark.at)
+        with self._lock:
+            if self._dispatch_mark is not None and stamp(self._dispatch_mark.at) >= at:
+                return False
+            self._dispatch_mark = DispatchMark(unstamp(at), unstamp(stamp(mark.horizon)))
+        return True
 
     def queue(self, query: QueueQuery, limit: int, cursor: str | None) -> Page[FollowUp]:
         """Newest first, by day (or by contact), filtered; resumable with `cursor`."""

@@ -34,7 +34,7 @@ class SqsQueue:
             entries = [
                 {
                     "Id": str(n),
-                    "MessageBody": json.dumps({"followup_id": message.followup_id}),
+                    "MessageBody": json.dumps(_body(message)),
                     "DelaySeconds": min(max(message.delay_seconds, 0), 900),
                 }
                 for n, message in enumerate(chunk)
@@ -43,3 +43,11 @@ class SqsQueue:
             if response.get("Failed"):
                 codes = sorted({failure["Code"] for failure in response["Failed"]})
                 raise QueueError(f"{len(response['Failed'])} messages refused: {', '.join(codes)}")
+
+
+def _body(message: Delayed) -> dict[str, str]:
+    """The follow-up's id, and the scheduled time it is handed over for when one is named."""
+    body = {"followup_id": message.followup_id}
+    if message.due is not None:
+        body["due"] = message.due.isoformat()
+    return body

@@ -282,7 +282,8 @@ class RuleHeadIndex(_Index):
 
 class RuleItem(Model):
     """`sk` is `head` for the rule's head (current version, active, watermark, last error)
-    or `v#NNNNN`."""
+    or `v#NNNNN`. Beside the rules, the `#audit` partition holds the audit log and
+    `#dispatch` the dispatch tick's mark (its time as `watermark`, and its `horizon`)."""
 
     class Meta:
         table_name = "followup-rules"
@@ -294,6 +295,7 @@ class RuleItem(Model):
     version = NumberAttribute(null=True)
     active = NumberAttribute(null=True)
     watermark = UnicodeAttribute(null=True)
+    horizon = UnicodeAttribute(null=True)
     error = UnicodeAttribute(null=True)
     error_at = UnicodeAttribute(null=True)
     heads = RuleHeadIndex()

@@ -1,5 +1,5 @@
 """The dispatch tick: follow-ups due before the next tick go to the send queue, each held
-back by the queue until its due time."""
+back by the queue until its due time, without a write per follow-up."""
 
 from __future__ import annotations
 
@@ -9,10 +9,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from followup.domain.followup import FollowUp, Status
-from followup.domain.lookahead import queue_delay
+from followup.domain.lookahead import queue_delay, redrive_passed
 from followup.services.messaging_limit import release_deferred
 from followup.services.pausing import release
-from followup.services.ports import CommitRejected, Delayed, FollowUpChange, Phase
+from followup.services.ports import (
+    CommitRejected,
+    Delayed,
+    DispatchMark,
+    FollowUpChange,
+    Phase,
+)
 from followup.services.templates import TEMPLATE_WAIT_OVER
 
 if TYPE_CHECKING:
@@ -33,12 +39,15 @@ class DispatchReport:
 
 
 def run_tick(deps: Deps, now: datetime) -> DispatchReport:
-    """Mark each follow-up due before the next tick (plus a margin) dispatched, then put it
-    on the queue with a delay that ends at its due time.
+    """Put on the queue each follow-up due before the next tick (plus a margin) that no
+    earlier tick handed over, held back until its due time; then record this tick's mark.
 
-    Marking first means a crash in between leaves it in the dispatched phase, from which
-    the expire tick sends it back `redrive_after` past its due time; a duplicate queue
-    message is harmless because the sender claims each follow-up once.
+    Nothing is written per follow-up: the mark (this tick's time and horizon) tells the
+    next tick what went. A follow-up goes when the last tick could not have handed it over
+    (due after that tick's horizon, or put in the queue at or after that tick's time), and
+    again each `redrive_after` past its due time while nobody claims it (its message was
+    lost). A crash before the mark is recorded hands the same ones over again at the next
+    tick: the sender claims each follow-up once, so a copy sends nothing.
     """
     if deps.catalog.sending_paused():
         return DispatchReport(paused=True)
@@ -48,14 +57,11 @@ def run_tick(deps: Deps, now: datetime) -> DispatchReport:
         # held just then; the lane of a number still paused is not read at all.
         if deps.catalog.sending_paused(number) is None:
             report.dispatched += release(deps, number, now)
+    horizon = deps.timings.horizon(now)
+    last = deps.followups.dispatch_mark()
     batch: list[Delayed] = []
-    for followup, was, due in _due(deps, now):
-        marked = followup.dispatched(now, deps.timings.redrive_after, due=max(due, now))
-        try:
-            deps.commit([FollowUpChange(marked, was)], now)
-        except CommitRejected:
-            continue  # canceled or claimed meanwhile
-        batch.append(Delayed(followup.id, queue_delay(due, now)))
+    for followup, due in _due(deps, now, horizon, last):
+        batch.append(Delayed(followup.id, queue_delay(due, now), followup.scheduled_at))
         if len(batch) == _BATCH:
             deps.queue.enqueue_each(batch)
             report.dispatched += len(batch)
@@ -63,19 +69,47 @@ def run_tick(deps: Deps, now: datetime) -> DispatchReport:
     if batch:
         deps.queue.enqueue_each(batch)
         report.dispatched += len(batch)
+    deps.followups.advance_dispatch_mark(DispatchMark(now, horizon))
     return report
 
 
-def _due(deps: Deps, now: datetime) -> Iterator[tuple[FollowUp, Status, datetime]]:
-    """Each follow-up to hand over, the status it was read in, and when it is due: those
-    queued and due before the horizon, and those held for their template whose wait is
-    over (queued again, for the sender to send them or end them)."""
+def _due(
+    deps: Deps, now: datetime, horizon: datetime, last: DispatchMark | None
+) -> Iterator[tuple[FollowUp, datetime]]:
+    """Each follow-up to hand over and when it is due: those held for their template
+    whose wait is over (queued again, for the sender to send them or end them), and those
+    queued and due before the horizon that the last tick did not hand over, or whose
+    redrive time came since."""
+    handed: set[str] = set()
     for held in deps.followups.waiting(Phase.WAITING_TEMPLATE, now):
-        yield held.released(now, TEMPLATE_WAIT_OVER), Status.WAITING_TEMPLATE, now
-    for followup in deps.followups.waiting(Phase.QUEUED, deps.timings.horizon(now)):
+        released = held.released(now, TEMPLATE_WAIT_OVER)
+        try:
+            deps.commit([FollowUpChange(released, Status.WAITING_TEMPLATE)], now)
+        except CommitRejected:
+            continue  # canceled or released meanwhile
+        handed.add(released.id)
+        yield released, now
+    every = deps.timings.redrive_after
+    for followup in deps.followups.waiting(Phase.QUEUED, horizon):
         due = _due_time(followup, now)
-        if due is not None:
-            yield followup, Status.QUEUED, due
+        if due is None or followup.id in handed:
+            continue
+        if last is None or _unseen(followup, last, now) or redrive_passed(due, last.at, now, every):
+            yield followup, due
+
+
+def _unseen(followup: FollowUp, last: DispatchMark, now: datetime) -> bool:
+    """The last tick could not have handed it over: planned by a later enqueue tick (or by
+    this tick run again at the last one's time), put in the queue otherwise at or after
+    that tick's time (at the same instant may be after its read), or not due by its
+    horizon. Enqueue runs before dispatch at each tick's time, so what it planned at the
+    last tick's time was there to read."""
+    if followup.created_at > last.at or followup.created_at == last.at == now:
+        return True
+    if followup.queued_at is not None and followup.queued_at >= last.at:
+        return True
+    then = _due_time(followup, last.at)
+    return then is None or then > last.horizon
 
 
 def _due_time(followup: FollowUp, now: datetime) -> datetime | None:

@@ -33,7 +33,7 @@ class Phase(StrEnum):
     """Where a live follow-up waits; each phase is read by time, never scanned."""
 
     QUEUED = "queued"  # waiting for its scheduled time, then dispatch
-    DISPATCHED = "dispatched"  # on SQS, not yet claimed by the sender
+    DISPATCHED = "dispatched"  # put on SQS by a write (send now, a release, a retry), unclaimed
     SENDING = "sending"  # claimed; if it stays past its deadline the outcome is unknown
     SENT = "sent"  # waiting for a reply, then expiry
     WAITING_TEMPLATE = "template"  # held until its template is approved or its wait ends
@@ -246,6 +246,19 @@ class JourneyCounters:
 AUDIT_PARTITION = "#audit"
 """Where the audit log lives beside the rules: no rule id starts with `#`."""
 
+DISPATCH_PARTITION = "#dispatch"
+"""Where the dispatch tick's mark lives beside the rules, one item per lane it reads."""
+
+
+@dataclass(frozen=True)
+class DispatchMark:
+    """The last dispatch tick that handed the queue over: its time, and the horizon it
+    handed over follow-ups due up to."""
+
+    at: datetime
+    horizon: datetime
+
+
 SEARCH_BUDGET = 1000
 """How many contacts one page of the contact list examines at most."""
 
@@ -450,6 +463,14 @@ class FollowUpRepository(Protocol):
         ...
 
     def held_for(self, number: str) -> Iterator[FollowUp]: ...
+    def dispatch_mark(self) -> DispatchMark | None:
+        """The last dispatch tick that handed the queue over, if any did."""
+        ...
+
+    def advance_dispatch_mark(self, mark: DispatchMark) -> bool:
+        """Record `mark`, unless a tick later than it recorded its own; False then."""
+        ...
+
     def followups_of(self, contact_id: str) -> list[FollowUp]: ...
     def queue(self, query: QueueQuery, limit: int, cursor: str | None) -> Page[FollowUp]: ...
 
@@ -528,10 +549,14 @@ class Store(
 
 @dataclass(frozen=True)
 class Delayed:
-    """One follow-up for the send queue, held back `delay_seconds` (0 to 900)."""
+    """One follow-up for the send queue, held back `delay_seconds` (0 to 900). `due` is
+    the scheduled time it is handed over for, when one is named: a message that arrives
+    before that time is a hop of a longer wait while the follow-up is still scheduled
+    then, and a stale copy once it is not."""
 
     followup_id: str
     delay_seconds: int
+    due: datetime | None = None
 
 
 class Pacing(Protocol):
