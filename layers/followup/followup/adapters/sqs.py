@@ -1,4 +1,5 @@
-"""The SendQueue port on SQS: follow-up ids in batches of ten."""
+"""The SendQueue port on SQS: follow-up ids (each with the due time it was handed over
+for, when named) in batches of ten."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ _MAX_BATCH = 10
 
 
 class QueueError(Exception):
-    """SQS refused some messages; the dispatched follow-ups are redriven later."""
+    """SQS refused some messages: a dispatch tick then records no mark, so the next one
+    hands them over again; a follow-up marked dispatched is redriven later."""
 
 
 class SqsQueue:

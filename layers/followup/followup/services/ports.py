@@ -74,11 +74,11 @@ def waiting_entry(followup: FollowUp) -> tuple[str, datetime] | None:
     never after its `wake_at`; None once nothing wakes it.
 
     A sent one is filed at its expiry. Before that, at its scheduled time (its wake, when
-    earlier): dispatch and claim move `wake_at` later (the redrive, the sending deadline)
-    but not this, so they rewrite the item and not the index. Readers take the entries
-    filed by a time and keep those whose phase and `wake_at` match. A text waiting for a
-    person's approval, or one held for its template, is filed at its wake, the end of
-    that wait, so no tick reads it meanwhile."""
+    earlier): a hand-over by a write and the claim move `wake_at` later (the redrive, the
+    sending deadline) but not this, so they rewrite the item and not the index. Readers
+    take the entries filed by a time and keep those whose phase and `wake_at` match. A
+    text waiting for a person's approval, or one held for its template, is filed at its
+    wake, the end of that wait, so no tick reads it meanwhile."""
     phase = phase_of(followup)
     wake = followup.wake_at
     if phase is None or wake is None:
