@@ -191,3 +191,23 @@ def test_one_planned_by_a_tick_and_handed_over_by_it_goes_once(engine: MemoryEng
     [followup] = engine.deps.followups.followups_of(lead.id)
     assert followup.status is Status.SENT
     assert len(engine.sandbox.sent()) == 1
+
+
+def test_a_tick_run_again_at_its_time_hands_over_what_its_enqueue_planned_then(
+    engine: MemoryEngine,
+) -> None:
+    # Given a tick that ran (enqueue, then dispatch) with nothing due
+    start = engine.clock.now()
+    steps = [{"wait": {"amount": 45, "unit": "minutes"}, "template": TEMPLATE}]
+    engine.deps.rules.save_rule(rule(steps=steps))
+    engine.scheduled("enqueue")
+    assert dispatch_at(engine, start) == 0
+    # When a lead turns up quiet and the same tick runs again, at the same time
+    lead = quiet_contact(engine.deps, "6281100000308", start - 24 * HOUR - 47 * SECOND)
+    engine.scheduled("enqueue")
+    # Then its dispatch hands over what that enqueue planned, and it is sent once
+    assert dispatch_at(engine, start) == 1
+    engine.run_until(start + HOUR)
+    [followup] = engine.deps.followups.followups_of(lead.id)
+    assert followup.status is Status.SENT
+    assert len(engine.sandbox.sent()) == 1
