@@ -43,7 +43,8 @@ class Needs:
 
 
 NEEDS: dict[str, Needs] = {
-    # enroll newly quiet contacts, queue due steps, move each rule's watermark; journey
+    # enroll newly quiet contacts, queue due steps, move each rule's watermark and count
+    # what the tick planned for dispatch beside dispatch's mark (in the rules table); journey
     # actions create tasks (a conditional put: no read) and notifications, which it then
     # delivers: webhooks signed with the secret's key, events put on the bus; a week of
     # stats tells it which rules spike in opt-outs

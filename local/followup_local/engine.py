@@ -57,6 +57,10 @@ class VirtualClock:
         self._now += by
         return self._now
 
+    def sleep(self, seconds: float) -> None:
+        """Waiting, as the services do it: the time passes at once."""
+        self._now += timedelta(seconds=seconds)
+
 
 @dataclass
 class _Held:
@@ -374,6 +378,7 @@ def local_engine(
         # Pacing waits in real time, which a virtual clock never sees pass: tests that pace
         # install a pacer that moves the virtual clock instead.
         deps.pacer = None
+        deps.sleep = clock.sleep
         delays = VirtualDelayQueue(deps.queue, clock)
         deps.queue = delays
         runtime.install(deps, config)

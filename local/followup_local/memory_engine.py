@@ -192,4 +192,5 @@ def memory_engine(
                 reach=MemoryPacing(),
                 template_source=whatsapp,
             )
+            deps.sleep = clock.sleep
             yield MemoryEngine(clock, sandbox, deps, delays, queue, config)

@@ -31,3 +31,25 @@ def test_the_mark_reads_back_the_same_moments_whatever_zone_wrote_it(store: Any)
     store.advance_dispatch_mark(DispatchMark(zoned, zoned + HOUR))
     found = store.dispatch_mark()
     assert found == DispatchMark(T0, T0 + HOUR)
+
+
+def test_the_mark_keeps_how_many_plans_its_tick_missed(store: Any) -> None:
+    store.advance_dispatch_mark(DispatchMark(T0, T0 + HOUR, missed=2))
+    assert store.dispatch_mark() == DispatchMark(T0, T0 + HOUR, missed=2)
+    later = T0 + timedelta(minutes=1)
+    store.advance_dispatch_mark(DispatchMark(later, later + HOUR))
+    assert store.dispatch_mark() == DispatchMark(later, later + HOUR)
+
+
+def test_plans_are_counted_per_tick_a_retry_adding_to_its_first_run(store: Any) -> None:
+    later = T0 + timedelta(minutes=1)
+    assert store.planned(T0) == 0
+    store.count_planned(T0, 2)
+    store.count_planned(T0, 3)
+    assert store.planned(T0) == 5
+    assert store.planned(later) == 0
+    # the next tick's count starts afresh, and an earlier tick's no longer counts
+    store.count_planned(later, 1)
+    store.count_planned(T0, 4)
+    assert store.planned(later) == 1
+    assert store.planned(T0) == 0

@@ -14,6 +14,7 @@ from followup.domain.followup import FollowUp, Status
 from followup.services.ports import DispatchMark
 from followup_local.engine import LocalEngine
 from tests.support.builders import quiet_contact, rule
+from tests.support.lagging import lagging
 
 HOUR, MINUTE, SECOND = timedelta(hours=1), timedelta(minutes=1), timedelta(seconds=1)
 TEMPLATE = {"name": "apply_reminder", "language": "en"}
@@ -140,3 +141,30 @@ def test_a_stale_copy_is_dropped_by_the_sender_without_sending(engine: LocalEngi
     engine.run_until(followup.scheduled_at + MINUTE)
     assert len(engine.sandbox.sent()) == 1
     assert current(engine, followup).sent_at == followup.scheduled_at
+
+
+@pytest.mark.parametrize(
+    ("lag", "at_its_tick"), [(timedelta(milliseconds=800), 2), (30 * SECOND, 1)]
+)
+def test_plans_the_index_shows_late_go_at_their_tick_or_the_next_one(
+    engine: LocalEngine, lag: timedelta, at_its_tick: int
+) -> None:
+    # Given an index that shows the last follow-up written only `lag` after its write
+    start = engine.clock.now()
+    lagging(engine.deps, lag, behind=1)
+    steps = [{"wait": {"amount": 45, "unit": "minutes"}, "template": TEMPLATE}]
+    engine.deps.rules.save_rule(rule(steps=steps))
+    for n in (15, 16):
+        quiet_contact(engine.deps, f"62811000003{n}", start - 24 * HOUR - 47 * SECOND)
+    engine.scheduled("enqueue")
+    # When the dispatch tick reads the lane just after its enqueue planned two
+    handed = dispatch_at(engine, start)
+    # Then it hands both over: at its own tick once the index caught up within its
+    # re-reads, else the next tick hands over again all it planned (a copy included)
+    assert handed == at_its_tick
+    assert dispatch_at(engine, start + MINUTE) == (0 if at_its_tick == 2 else 2)
+    assert dispatch_at(engine, start + 2 * MINUTE) == 0
+    # And both are sent once before the hour is out, long before a redrive would come
+    engine.run_until(start + HOUR)
+    engine.drain()
+    assert len(engine.sandbox.sent()) == 2

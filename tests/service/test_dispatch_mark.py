@@ -14,6 +14,7 @@ from followup.services.ports import DispatchMark
 from followup.services.send import SendResult, send_one
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact, rule
+from tests.support.lagging import lagging
 
 HOUR, MINUTE, SECOND = timedelta(hours=1), timedelta(minutes=1), timedelta(seconds=1)
 TEMPLATE = {"name": "apply_reminder", "language": "en"}
@@ -211,3 +212,76 @@ def test_a_tick_run_again_at_its_time_hands_over_what_its_enqueue_planned_then(
     [followup] = engine.deps.followups.followups_of(lead.id)
     assert followup.status is Status.SENT
     assert len(engine.sandbox.sent()) == 1
+
+
+def two_planned_now(engine: MemoryEngine) -> list[FollowUp]:
+    """Two follow-ups the enqueue tick plans now, due in 44 min 13 s and 44 min 14 s."""
+    start = engine.clock.now()
+    steps = [{"wait": {"amount": 45, "unit": "minutes"}, "template": TEMPLATE}]
+    engine.deps.rules.save_rule(rule(steps=steps))
+    leads = [
+        quiet_contact(engine.deps, f"62811000003{n}", start - 24 * HOUR - (47 - n) * SECOND)
+        for n in (20, 21)
+    ]
+    engine.scheduled("enqueue")
+    return [only for lead in leads for only in engine.deps.followups.followups_of(lead.id)]
+
+
+def sent_once_when_due(engine: MemoryEngine, followups: list[FollowUp]) -> None:
+    """Each is sent once, within the second it is due (a queue delay is whole seconds
+    from the moment it is handed over)."""
+    engine.run_until(max(f.scheduled_at for f in followups) + MINUTE)
+    assert len(engine.sandbox.sent()) == len(followups)
+    for followup in followups:
+        sent_at = current(engine, followup).sent_at
+        assert sent_at is not None
+        assert timedelta(0) <= sent_at - followup.scheduled_at < SECOND
+
+
+def test_a_plan_the_index_shows_a_moment_late_goes_at_its_own_tick(
+    engine: MemoryEngine,
+) -> None:
+    # Given an index that shows the last follow-up written only 0.8 s after its write
+    start = engine.clock.now()
+    lagging(engine.deps, timedelta(milliseconds=800), behind=1)
+    followups = two_planned_now(engine)
+    # When the dispatch tick reads the lane just after its enqueue planned two
+    # Then it reads again until both are there, and hands both over at that tick
+    assert dispatch_at(engine, start) == 2
+    assert engine.deps.followups.dispatch_mark() == DispatchMark(start, start + HOUR + 2 * MINUTE)
+    # And no later tick hands them over again; each is sent once, at its due second
+    assert [dispatch_at(engine, start + n * MINUTE) for n in (1, 2, 3)] == [0, 0, 0]
+    sent_once_when_due(engine, followups)
+
+
+def test_a_plan_the_index_never_showed_that_tick_goes_at_the_next_one(
+    engine: MemoryEngine,
+) -> None:
+    # Given an index that shows the last follow-up written only 30 s after its write
+    start = engine.clock.now()
+    lagging(engine.deps, 30 * SECOND, behind=1)
+    followups = two_planned_now(engine)
+    # When the dispatch tick reads the lane, again and again, and never sees it
+    assert dispatch_at(engine, start) == 1
+    # Then the next tick hands over what was planned then (the one seen again, a copy),
+    # not half an hour after it is due
+    assert dispatch_at(engine, start + MINUTE) == 2
+    assert [dispatch_at(engine, start + n * MINUTE) for n in (2, 3)] == [0, 0]
+    # And each is sent once, at its due second
+    sent_once_when_due(engine, followups)
+
+
+def test_with_the_index_up_to_date_no_tick_waits_or_hands_over_twice(
+    engine: MemoryEngine,
+) -> None:
+    # Given two follow-ups the enqueue tick planned, all in the index at once
+    start = engine.clock.now()
+    followups = two_planned_now(engine)
+    # When the dispatch tick and the next ones run
+    assert dispatch_at(engine, start) == 2
+    # Then it read the lane once, without waiting, and missed nothing
+    assert engine.clock.now() == start
+    assert engine.deps.followups.dispatch_mark() == DispatchMark(start, start + HOUR + 2 * MINUTE)
+    # And no later tick hands them over again
+    assert [dispatch_at(engine, start + n * MINUTE) for n in (1, 2, 3)] == [0, 0, 0]
+    sent_once_when_due(engine, followups)

@@ -163,8 +163,10 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         self._connections: dict[str, _Connection] = {}
         self._slots: dict[str, tuple[Slot, int]] = {}
         self._dates: dict[tuple[str, str], str] = {}
-        self._dispatch_mark: DispatchMark | None = None
         """Date-trigger entries: (rule id, contact id) → due stamp."""
+        self._dispatch_mark: DispatchMark | None = None
+        self._planned: tuple[str, int] | None = None
+        """The last enqueue tick that planned for dispatch: its stamp and its count."""
         self._tasks = {}
         self._notifications = {}
         self._templates = None
@@ -483,8 +485,23 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         with self._lock:
             if self._dispatch_mark is not None and stamp(self._dispatch_mark.at) >= at:
                 return False
-            self._dispatch_mark = DispatchMark(unstamp(at), unstamp(stamp(mark.horizon)))
+            self._dispatch_mark = DispatchMark(
+                unstamp(at), unstamp(stamp(mark.horizon)), mark.missed
+            )
         return True
+
+    def count_planned(self, at: datetime, count: int) -> None:
+        when = stamp(at)
+        with self._lock:
+            if self._planned is None or self._planned[0] < when:
+                self._planned = (when, count)
+            elif self._planned[0] == when:
+                self._planned = (when, self._planned[1] + count)
+
+    def planned(self, at: datetime) -> int:
+        with self._lock:
+            found = self._planned
+        return found[1] if found is not None and found[0] == stamp(at) else 0
 
     def queue(self, query: QueueQuery, limit: int, cursor: str | None) -> Page[FollowUp]:
         """Newest first, by day (or by contact), filtered; resumable with `cursor`."""

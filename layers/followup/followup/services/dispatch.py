@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from followup.domain.followup import FollowUp, Status
@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from followup.services.deps import Deps
 
 _BATCH = 10
+_PAUSES = (0.5, 1.0, 1.5)
+"""Seconds to wait before each read of the queued lane again while some of this tick's
+plans are not in it yet (the index usually catches up within a second)."""
 
 
 @dataclass
@@ -48,6 +51,12 @@ def run_tick(deps: Deps, now: datetime) -> DispatchReport:
     again each `redrive_after` past its due time while nobody claims it (its message was
     lost). A crash before the mark is recorded hands the same ones over again at the next
     tick: the sender claims each follow-up once, so a copy sends nothing.
+
+    The queued lane is an index that may lag a moment behind the writes: when fewer of the
+    follow-ups planned at this tick's time are read than its enqueue counted, the lane is
+    read again after a short pause (a few times, handing over those that turned up); any
+    still missing are left in the mark, and the next tick hands over everything planned
+    at this tick's time again.
     """
     if deps.catalog.sending_paused():
         return DispatchReport(paused=True)
@@ -59,52 +68,90 @@ def run_tick(deps: Deps, now: datetime) -> DispatchReport:
             report.dispatched += release(deps, number, now)
     horizon = deps.timings.horizon(now)
     last = deps.followups.dispatch_mark()
-    batch: list[Delayed] = []
-    for followup, due in _due(deps, now, horizon, last):
-        batch.append(Delayed(followup.id, queue_delay(due, now), followup.scheduled_at))
-        if len(batch) == _BATCH:
-            deps.queue.enqueue_each(batch)
-            report.dispatched += len(batch)
-            batch = []
-    if batch:
-        deps.queue.enqueue_each(batch)
-        report.dispatched += len(batch)
-    deps.followups.advance_dispatch_mark(DispatchMark(now, horizon))
+    planned = deps.followups.planned(now)
+    handing = _Handing(deps, now)
+    for released in _template_wait_over(deps, now):
+        handing.add(released, now)
+    missed = 0
+    for pause in (0.0, *_PAUSES):
+        if pause:
+            handing.flush()  # what was read goes now, not after the pause
+            deps.sleep(pause)
+        seen = 0
+        for followup in deps.followups.waiting(Phase.QUEUED, horizon):
+            if followup.created_at == now:
+                seen += 1
+            due = _due_time(followup, now)
+            if due is not None and _goes(followup, due, now, last, deps.timings.redrive_after):
+                handing.add(followup, due)
+        missed = max(planned - seen, 0)
+        if not missed:
+            break
+    handing.flush()
+    report.dispatched += handing.count
+    deps.followups.advance_dispatch_mark(DispatchMark(now, horizon, missed))
     return report
 
 
-def _due(
-    deps: Deps, now: datetime, horizon: datetime, last: DispatchMark | None
-) -> Iterator[tuple[FollowUp, datetime]]:
-    """Each follow-up to hand over and when it is due: those held for their template
-    whose wait is over (queued again, for the sender to send them or end them), and those
-    queued and due before the horizon that the last tick did not hand over, or whose
-    redrive time came since."""
-    handed: set[str] = set()
+class _Handing:
+    """The follow-ups handed to the queue this tick, each once, in batches of ten, each
+    held back for the time left from when it is handed over (later than the tick's time
+    after a pause)."""
+
+    def __init__(self, deps: Deps, now: datetime) -> None:
+        self._queue, self._clock, self._now = deps.queue, deps.clock, now
+        self._handed: set[str] = set()
+        self._batch: list[Delayed] = []
+        self.count = 0
+        """How many went this tick."""
+
+    def add(self, followup: FollowUp, due: datetime) -> None:
+        if followup.id in self._handed:
+            return
+        self._handed.add(followup.id)
+        delay = queue_delay(due, max(self._now, self._clock.now()))
+        self._batch.append(Delayed(followup.id, delay, followup.scheduled_at))
+        if len(self._batch) == _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Put what is left on the queue."""
+        if self._batch:
+            self._queue.enqueue_each(self._batch)
+            self.count += len(self._batch)
+            self._batch = []
+
+
+def _template_wait_over(deps: Deps, now: datetime) -> Iterator[FollowUp]:
+    """Those held for their template whose wait is over, queued again for the sender to
+    send them or end them."""
     for held in deps.followups.waiting(Phase.WAITING_TEMPLATE, now):
         released = held.released(now, TEMPLATE_WAIT_OVER)
         try:
             deps.commit([FollowUpChange(released, Status.WAITING_TEMPLATE)], now)
         except CommitRejected:
             continue  # canceled or released meanwhile
-        handed.add(released.id)
-        yield released, now
-    every = deps.timings.redrive_after
-    for followup in deps.followups.waiting(Phase.QUEUED, horizon):
-        due = _due_time(followup, now)
-        if due is None or followup.id in handed:
-            continue
-        if last is None or _unseen(followup, last, now) or redrive_passed(due, last.at, now, every):
-            yield followup, due
+        yield released
+
+
+def _goes(
+    followup: FollowUp, due: datetime, now: datetime, last: DispatchMark | None, every: timedelta
+) -> bool:
+    """A queued follow-up due before the horizon goes unless the last tick handed it over
+    and its redrive time has not come since."""
+    return last is None or _unseen(followup, last, now) or redrive_passed(due, last.at, now, every)
 
 
 def _unseen(followup: FollowUp, last: DispatchMark, now: datetime) -> bool:
     """The last tick could not have handed it over: planned by a later enqueue tick (or by
-    this tick run again at the last one's time), put in the queue otherwise at or after
-    that tick's time (at the same instant may be after its read), or not due by its
-    horizon. Enqueue runs before dispatch at each tick's time, so what it planned at the
-    last tick's time was there to read."""
-    if followup.created_at > last.at or followup.created_at == last.at == now:
+    this tick run again at the last one's time, or at the last one's time when that tick
+    missed some of its plans), put in the queue otherwise at or after that tick's time
+    (at the same instant may be after its read), or not due by its horizon. Enqueue runs
+    before dispatch at each tick's time, so what it planned at the last tick's time was
+    there to read once the index caught up, which that tick checked."""
+    if followup.created_at > last.at:
+        return True
+    if followup.created_at == last.at and (last.at == now or last.missed):
         return True
     if followup.queued_at is not None and followup.queued_at >= last.at:
         return True

@@ -247,16 +247,26 @@ AUDIT_PARTITION = "#audit"
 """Where the audit log lives beside the rules: no rule id starts with `#`."""
 
 DISPATCH_PARTITION = "#dispatch"
-"""Where the dispatch tick's mark lives beside the rules, one item per lane it reads."""
+"""Where the dispatch tick's mark lives beside the rules, one item per lane it reads, and
+beside it the count of what the last enqueue tick planned for it."""
 
 
 @dataclass(frozen=True)
 class DispatchMark:
-    """The last dispatch tick that handed the queue over: its time, and the horizon it
-    handed over follow-ups due up to."""
+    """The last dispatch tick that handed the queue over: its time, the horizon it handed
+    over follow-ups due up to, and how many of those its enqueue planned at that time it
+    never got to read (the index had not caught up): the next tick hands those over."""
 
     at: datetime
     horizon: datetime
+    missed: int = 0
+
+
+def read_by_dispatch(followup: FollowUp, horizon: datetime) -> bool:
+    """Whether a dispatch tick with this `horizon` reads it from the queued lane: queued,
+    not handed over by a write, held by no number, waking by then."""
+    wake = followup.wake_at
+    return phase_of(followup) is Phase.QUEUED and wake is not None and wake <= horizon
 
 
 SEARCH_BUDGET = 1000
@@ -469,6 +479,15 @@ class FollowUpRepository(Protocol):
 
     def advance_dispatch_mark(self, mark: DispatchMark) -> bool:
         """Record `mark`, unless a tick later than it recorded its own; False then."""
+        ...
+
+    def count_planned(self, at: datetime, count: int) -> None:
+        """Add `count` follow-ups planned at `at` for dispatch to read (a retried tick
+        adds to its first run's count); a later tick's count starts afresh."""
+        ...
+
+    def planned(self, at: datetime) -> int:
+        """How many follow-ups the enqueue tick at `at` counted for dispatch (0 if none)."""
         ...
 
     def followups_of(self, contact_id: str) -> list[FollowUp]: ...
