@@ -43,7 +43,8 @@ class Needs:
 
 
 NEEDS: dict[str, Needs] = {
-    # enroll newly quiet contacts, queue due steps, move each rule's watermark; journey
+    # enroll newly quiet contacts, queue due steps, move each rule's watermark and count
+    # what the tick planned for dispatch beside dispatch's mark (in the rules table); journey
     # actions create tasks (a conditional put: no read) and notifications, which it then
     # delivers: webhooks signed with the secret's key, events put on the bus; a week of
     # stats tells it which rules spike in opt-outs
@@ -53,12 +54,13 @@ NEEDS: dict[str, Needs] = {
         secret=True,
         notifies=True,
     ),
-    # mark waiting follow-ups dispatched (no counter moves), then queue them; a raised
-    # messaging limit (its mark beside the counters, taken once read) brings deferred ones
-    # forward
+    # queue waiting follow-ups without writing them, then record the tick's mark beside
+    # the rules; releasing held ones (a template's wait over, a resumed number) writes
+    # them; a raised messaging limit (its mark beside the counters, taken once read) brings
+    # deferred ones forward
     "dispatch": Needs(
         reads=CATALOG | {"followups", "pacing"},
-        writes=frozenset({"followups", "pacing"}),
+        writes=frozenset({"followups", "pacing", "rules"}),
         sends=True,
     ),
     # expire, fail stuck sends and redrive; never reads rules or settings

@@ -1,4 +1,5 @@
-"""SQS → sender: each record is one follow-up id; the batch's sends run concurrently.
+"""SQS → sender: each record is one follow-up id (with the scheduled time it was handed
+over for, when dispatch put it there); the batch's sends run concurrently.
 
 The send path (the services and the domain models under them) loads with the first
 record, not at import, so a cold start reaches its first batch sooner."""
@@ -19,7 +20,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from followup.wiring import runtime
 
@@ -41,6 +42,8 @@ class SendRequest(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     followup_id: str
+    due: AwareDatetime | None = None
+    """The scheduled time the message was handed over for, when it names one."""
 
 
 async def record_handler(record: SQSRecord) -> str:
@@ -49,7 +52,9 @@ async def record_handler(record: SQSRecord) -> str:
 
     request = SendRequest.model_validate_json(record.body)
     loop = asyncio.get_running_loop()
-    outcome = await loop.run_in_executor(executor(), send_one, runtime.deps(), request.followup_id)
+    outcome = await loop.run_in_executor(
+        executor(), send_one, runtime.deps(), request.followup_id, request.due
+    )
     metrics.add_metric(name=f"send_{outcome.result.value}", unit=MetricUnit.Count, value=1)
     if outcome.ai is not None:
         _count_ai(outcome.ai)

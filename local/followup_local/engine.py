@@ -11,7 +11,7 @@ import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -57,11 +57,15 @@ class VirtualClock:
         self._now += by
         return self._now
 
+    def sleep(self, seconds: float) -> None:
+        """Waiting, as the services do it: the time passes at once."""
+        self._now += timedelta(seconds=seconds)
+
 
 @dataclass
 class _Held:
     due: datetime
-    followup_id: str
+    message: Delayed
 
 
 class VirtualDelayQueue:
@@ -81,12 +85,12 @@ class VirtualDelayQueue:
         now, at_once = self._clock.now(), []
         for message in messages:
             if message.delay_seconds <= 0:
-                at_once.append(message.followup_id)
+                at_once.append(message)
             else:
                 due = now + timedelta(seconds=min(message.delay_seconds, 900))
-                self._held.append(_Held(due, message.followup_id))
+                self._held.append(_Held(due, replace(message, delay_seconds=0)))
         if at_once:
-            self._inner.enqueue(at_once)
+            self._inner.enqueue_each(at_once)
 
     def next_due(self) -> datetime | None:
         """When the next held message comes out of its delay, if any is held."""
@@ -98,10 +102,10 @@ class VirtualDelayQueue:
 
     def release_due(self) -> None:
         now = self._clock.now()
-        ready = [held.followup_id for held in self._held if held.due <= now]
+        ready = [held.message for held in self._held if held.due <= now]
         self._held = [held for held in self._held if held.due > now]
         if ready:
-            self._inner.enqueue(ready)
+            self._inner.enqueue_each(ready)
 
 
 @dataclass
@@ -374,6 +378,7 @@ def local_engine(
         # Pacing waits in real time, which a virtual clock never sees pass: tests that pace
         # install a pacer that moves the virtual clock instead.
         deps.pacer = None
+        deps.sleep = clock.sleep
         delays = VirtualDelayQueue(deps.queue, clock)
         deps.queue = delays
         runtime.install(deps, config)

@@ -77,6 +77,7 @@ class SendStream:
 @dataclass
 class _Message:
     followup_id: str
+    due: datetime | None = None
     receives: int = 0
 
 
@@ -93,7 +94,7 @@ class MemoryQueue:
 
     def enqueue_each(self, messages: Iterable[Delayed]) -> None:
         """Delays are the VirtualDelayQueue's business: here every message is ready."""
-        self.enqueue(message.followup_id for message in messages)
+        self._messages.extend(_Message(message.followup_id, message.due) for message in messages)
 
     def receive(self) -> list[_Message]:
         """The next batch, counted as received; it stays queued until settled."""
@@ -153,7 +154,7 @@ class MemoryEngine(Ticking):
             self.pump_stream()
             for message in received:
                 try:
-                    send_one(self.deps, message.followup_id)
+                    send_one(self.deps, message.followup_id, message.due)
                 except Exception:  # the record fails and is received again, as on SQS
                     _log.warning("send of %s failed", message.followup_id, exc_info=True)
                     failures += 1
@@ -237,4 +238,5 @@ def memory_engine(
                 template_source=whatsapp,
             )
             deps.transactions = stream
+            deps.sleep = clock.sleep
             yield MemoryEngine(clock, sandbox, deps, delays, queue, config, stream)

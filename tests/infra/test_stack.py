@@ -140,7 +140,8 @@ TABLE_ACCESS = {
     | {("rules", WRITE), ("state", WRITE), ("tasks", WRITE), ("stats", READ)}
     | {("notifications", READ), ("notifications", WRITE)},
     "dispatch": CATALOG
-    | {("followups", READ), ("followups", WRITE), ("pacing", READ), ("pacing", WRITE)},
+    | {("followups", READ), ("followups", WRITE), ("pacing", READ), ("pacing", WRITE)}
+    | {("rules", WRITE)},
     "expire": SETTLING,
     "sender": SETTLING | CATALOG | {("messages", WRITE), ("pacing", READ), ("pacing", WRITE)},
     "webhook": SETTLING | CATALOG | {("messages", WRITE), ("state", WRITE), ("pacing", WRITE)},

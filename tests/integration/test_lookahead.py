@@ -1,6 +1,6 @@
 """Look-ahead dispatch through the real handlers on moto: follow-ups handed to SQS before
-they are due, each held back to its own second; a message that arrives early is sent on,
-never claimed, never sent early or twice."""
+they are due, each held back to its own second; a message that arrives early is sent on
+(or dropped, when it names no time or another), never claimed, never sent early or twice."""
 
 from __future__ import annotations
 
@@ -28,9 +28,11 @@ def only(engine: LocalEngine, contact_id: str) -> FollowUp:
     return followup
 
 
-def deliver(engine: LocalEngine, followup_id: str) -> None:
-    """A message for `followup_id` on SQS now, as a duplicate or stray delivery would be."""
-    body = json.dumps({"followup_id": followup_id})
+def deliver(engine: LocalEngine, followup_id: str, due: datetime | None = None) -> None:
+    """A message for `followup_id` on SQS now, as a duplicate or stray delivery would be,
+    naming the time it was handed over for (or none)."""
+    named = {"due": due.isoformat()} if due is not None else {}
+    body = json.dumps({"followup_id": followup_id, **named})
     engine.sqs.send_message(QueueUrl=engine.queue_url, MessageBody=body)
 
 
@@ -59,15 +61,15 @@ def test_an_early_and_duplicated_message_is_sent_once_at_its_due_time(
     due = start + timedelta(minutes=44, seconds=13)
     engine.tick()
     assert only(engine, lead.id).scheduled_at == due
-    # When SQS delivers it twice right now, long before it is due
+    # When SQS delivers copies right now, long before it is due: two that name no time,
+    # and a duplicate of its own message
     deliver(engine, only(engine, lead.id).id)
     deliver(engine, only(engine, lead.id).id)
+    deliver(engine, only(engine, lead.id).id, due)
     engine.drain()
     # Then the sender claims nothing and sends nothing: it stays queued, on its way
     assert engine.sandbox.sent() == []
-    waiting = only(engine, lead.id)
-    assert waiting.status is Status.QUEUED
-    assert waiting.dispatched_at == start
+    assert only(engine, lead.id).status is Status.QUEUED
     # And nothing goes out a second before it is due, through every hop of the wait
     engine.run_until(due - SECOND)
     assert engine.sandbox.sent() == []
@@ -83,23 +85,25 @@ def test_an_early_and_duplicated_message_is_sent_once_at_its_due_time(
 def test_a_lost_message_is_redriven_from_its_due_time_not_from_dispatch(
     engine: LocalEngine,
 ) -> None:
-    # Given a follow-up due in 44 min 13 s, handed to SQS at this tick
+    # Given a follow-up planned at this tick, due in 44 min 13 s, and handed to SQS by a
+    # dispatch tick a minute later
     start = engine.clock.now()
     engine.deps.rules.save_rule(rule(steps=waits(45)))
     lead = quiet_contact(engine.deps, "6281100000202", start - 24 * HOUR - 47 * SECOND)
     due = start + timedelta(minutes=44, seconds=13)
-    engine.tick()
+    engine.scheduled("enqueue")
+    engine.clock.advance(MINUTE)
+    assert engine.scheduled("dispatch")["dispatched"] == 1
     # When its message is lost
     engine.delays.clear()
-    # Then the expire tick leaves it alone while it may still be on its way
+    # Then dispatch leaves it alone while it may still be on its way
     engine.clock.advance(31 * MINUTE)
-    assert engine.scheduled("expire")["redriven"] == 0
-    assert only(engine, lead.id).dispatched_at == start
-    # And redrives it once `redrive_after` has passed since it was due, so it is sent
+    assert engine.scheduled("dispatch")["dispatched"] == 0
+    # And hands it over again once `redrive_after` has passed since it was due, so it is sent
     engine.clock.advance(due + 31 * MINUTE - engine.clock.now())
-    assert engine.scheduled("expire")["redriven"] == 1
     engine.tick()
     assert only(engine, lead.id).status is Status.SENT
+    assert len(engine.sandbox.sent()) == 1
 
 
 def test_a_follow_up_due_just_before_the_window_closes_goes_that_day() -> None:

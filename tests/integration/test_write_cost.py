@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from benchmarks.cost import KB, Bill, Meter, item_size, metered_engine, units
+from benchmarks.cost import KB, Bill, Meter, item_size, metered_engine
 from followup.domain.followup import Status
 from followup.services.ports import NewEnrollment, Phase
 from followup_local import envelopes
@@ -57,22 +57,26 @@ def test_a_delivery_status_writes_no_index_copy_of_the_follow_up(
     assert set(indexes) == {"followups/table"}
 
 
-def test_dispatch_writes_each_follow_up_once_without_a_transaction(
+def test_dispatch_writes_no_follow_up_only_its_mark_once_a_tick(
     metered: tuple[LocalEngine, Meter],
 ) -> None:
     engine, meter = metered
     engine.deps.rules.save_rule(rule())
-    lead = quiet_contact(engine.deps, RUDI, engine.clock.now() - timedelta(hours=25))
+    leads = [
+        quiet_contact(engine.deps, f"62811000005{n:02d}", engine.clock.now() - timedelta(hours=25))
+        for n in range(10, 13)
+    ]
     engine.scheduled("enqueue")
-    [queued] = engine.deps.followups.followups_of(lead.id)
-    assert queued.status is Status.QUEUED
-    meter.on = True
-    assert engine.scheduled("dispatch")["dispatched"] == 1
-    meter.on = False
-    stored = meter.item("followups", {"id": {"S": queued.id}})
-    assert meter.bill.units[("dynamodb write", "followups", "table")] == units(
-        item_size(stored), KB
+    assert all(
+        queued.status is Status.QUEUED
+        for lead in leads
+        for queued in engine.deps.followups.followups_of(lead.id)
     )
+    meter.on = True
+    assert engine.scheduled("dispatch")["dispatched"] == 3
+    meter.on = False
+    writes = {key: n for key, n in meter.bill.units.items() if key[0] == "dynamodb write"}
+    assert writes == {("dynamodb write", "rules", "table"): 1}
 
 
 def test_a_read_follow_up_is_still_under_one_kilobyte(

@@ -55,6 +55,7 @@ from followup.services.monitoring import (
 )
 from followup.services.ports import (
     AUDIT_PARTITION,
+    DISPATCH_PARTITION,
     SEARCH_BUDGET,
     Authorship,
     Change,
@@ -64,6 +65,7 @@ from followup.services.ports import (
     Conversion,
     DateEntry,
     DayStats,
+    DispatchMark,
     EnrollmentChange,
     FollowUpChange,
     JourneyCounters,
@@ -85,6 +87,7 @@ from followup.services.ports import (
 
 _SETTINGS_KEY = "settings"
 _NUMBERS_KEY = "numbers"
+_PLANNED = "planned"  # beside the dispatch mark: what the last enqueue tick planned for it
 _NUMBERS = TypeAdapter(list[NumberHealth])
 _TRANSACTION_ITEMS = 25  # a transaction holds 4 MB; a contact may reach ~60 KB
 _IMPORT_TRIES = 5
@@ -434,6 +437,52 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
             budget,
         )
         return Page(items, after)
+
+    def dispatch_mark(self) -> DispatchMark | None:
+        item = _get(RuleItem, DISPATCH_PARTITION, lane(Phase.QUEUED))
+        if item is None or not item.watermark or not item.horizon:
+            return None
+        return DispatchMark(unstamp(item.watermark), unstamp(item.horizon), int(item.missed or 0))
+
+    def advance_dispatch_mark(self, mark: DispatchMark) -> bool:
+        """Record `mark`, unless a tick later than it recorded its own; False then."""
+        at = stamp(mark.at)
+        item = RuleItem(
+            DISPATCH_PARTITION,
+            lane(Phase.QUEUED),
+            watermark=at,
+            horizon=stamp(mark.horizon),
+            missed=mark.missed or None,
+        )
+        return held(
+            lambda: item.save(
+                condition=RuleItem.watermark.does_not_exist() | (RuleItem.watermark < at)
+            )
+        )
+
+    def count_planned(self, at: datetime, count: int) -> None:
+        """One write: the tick's first count replaces an earlier tick's, a retried tick's
+        is added to it (atomically), an earlier tick's is dropped."""
+        when = stamp(at)
+        item = RuleItem(DISPATCH_PARTITION, _PLANNED)
+        first: list[Action] = [RuleItem.watermark.set(when), RuleItem.planned.set(count)]
+        if not held(
+            lambda: item.update(
+                actions=first,
+                condition=RuleItem.watermark.does_not_exist() | (RuleItem.watermark < when),
+            )
+        ):
+            held(
+                lambda: item.update(
+                    actions=[RuleItem.planned.add(count)], condition=RuleItem.watermark == when
+                )
+            )
+
+    def planned(self, at: datetime) -> int:
+        item = _get(RuleItem, DISPATCH_PARTITION, _PLANNED)
+        if item is None or item.watermark != stamp(at):
+            return 0
+        return int(item.planned or 0)
 
     def followups_of(self, contact_id: str) -> list[FollowUp]:
         entries = FollowUpItem.by_contact.query(contact_id, scan_index_forward=False)

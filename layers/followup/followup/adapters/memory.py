@@ -58,6 +58,7 @@ from followup.services.ports import (
     Conversion,
     DateEntry,
     DayStats,
+    DispatchMark,
     EnrollmentChange,
     FollowUpChange,
     JourneyCounters,
@@ -172,6 +173,9 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         self._slots: dict[str, tuple[Slot, int]] = {}
         self._dates: dict[tuple[str, str], str] = {}
         """Date-trigger entries: (rule id, contact id) → due stamp."""
+        self._dispatch_mark: DispatchMark | None = None
+        self._planned: tuple[str, int] | None = None
+        """The last enqueue tick that planned for dispatch: its stamp and its count."""
         self._tasks = {}
         self._notifications = {}
         self._templates = None
@@ -491,6 +495,34 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
                 followup = FollowUp.model_validate_json(doc)
                 if phase_of(followup) is Phase.HELD and followup.held_by == number:
                     yield followup
+
+    def dispatch_mark(self) -> DispatchMark | None:
+        with self._lock:
+            return self._dispatch_mark
+
+    def advance_dispatch_mark(self, mark: DispatchMark) -> bool:
+        """Record `mark`, unless a tick later than it recorded its own; False then."""
+        at = stamp(mark.at)
+        with self._lock:
+            if self._dispatch_mark is not None and stamp(self._dispatch_mark.at) >= at:
+                return False
+            self._dispatch_mark = DispatchMark(
+                unstamp(at), unstamp(stamp(mark.horizon)), mark.missed
+            )
+        return True
+
+    def count_planned(self, at: datetime, count: int) -> None:
+        when = stamp(at)
+        with self._lock:
+            if self._planned is None or self._planned[0] < when:
+                self._planned = (when, count)
+            elif self._planned[0] == when:
+                self._planned = (when, self._planned[1] + count)
+
+    def planned(self, at: datetime) -> int:
+        with self._lock:
+            found = self._planned
+        return found[1] if found is not None and found[0] == stamp(at) else 0
 
     def queue(self, query: QueueQuery, limit: int, cursor: str | None) -> Page[FollowUp]:
         """By send time (latest first unless `earliest_first`), filtered, resumable with

@@ -1,4 +1,5 @@
-"""The SendQueue port on SQS: follow-up ids in batches of ten."""
+"""The SendQueue port on SQS: follow-up ids (each with the due time it was handed over
+for, when named) in batches of ten."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ _MAX_BATCH = 10
 
 
 class QueueError(Exception):
-    """SQS refused some messages; the dispatched follow-ups are redriven later."""
+    """SQS refused some messages: a dispatch tick then records no mark, so the next one
+    hands them over again; a follow-up marked dispatched is redriven later."""
 
 
 class SqsQueue:
@@ -34,7 +36,7 @@ class SqsQueue:
             entries = [
                 {
                     "Id": str(n),
-                    "MessageBody": json.dumps({"followup_id": message.followup_id}),
+                    "MessageBody": json.dumps(_body(message)),
                     "DelaySeconds": min(max(message.delay_seconds, 0), 900),
                 }
                 for n, message in enumerate(chunk)
@@ -43,3 +45,11 @@ class SqsQueue:
             if response.get("Failed"):
                 codes = sorted({failure["Code"] for failure in response["Failed"]})
                 raise QueueError(f"{len(response['Failed'])} messages refused: {', '.join(codes)}")
+
+
+def _body(message: Delayed) -> dict[str, str]:
+    """The follow-up's id, and the scheduled time it is handed over for when one is named."""
+    body = {"followup_id": message.followup_id}
+    if message.due is not None:
+        body["due"] = message.due.isoformat()
+    return body

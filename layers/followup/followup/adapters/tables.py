@@ -285,7 +285,10 @@ class RuleHeadIndex(_Index):
 
 class RuleItem(Model):
     """`sk` is `head` for the rule's head (current version, active, watermark, last error)
-    or `v#NNNNN` for a version (its document, who saved it and when)."""
+    or `v#NNNNN` for a version (its document, who saved it and when). Beside the rules, the
+    `#audit` partition holds the audit log and `#dispatch` the dispatch tick's mark (its
+    time as `watermark`, its `horizon`, and the follow-ups it `missed`) and, as `planned`,
+    the count of follow-ups the enqueue tick at `watermark` planned for it."""
 
     class Meta:
         table_name = "followup-rules"
@@ -297,6 +300,9 @@ class RuleItem(Model):
     version = NumberAttribute(null=True)
     active = NumberAttribute(null=True)
     watermark = UnicodeAttribute(null=True)
+    horizon = UnicodeAttribute(null=True)
+    missed = NumberAttribute(null=True)
+    planned = NumberAttribute(null=True)
     error = UnicodeAttribute(null=True)
     error_at = UnicodeAttribute(null=True)
     saved_by = UnicodeAttribute(null=True)

@@ -191,6 +191,12 @@ class FollowUp(BaseModel):
         default=None, description="when the engine must look at it next (dispatch, expiry...)"
     )
     dispatched_at: AwareDatetime | None = None
+    queued_at: AwareDatetime | None = Field(
+        default=None,
+        description="when it was last put in the queue other than by the enqueue tick "
+        "(put back, brought forward, planned by a delivery status): a dispatch tick at "
+        "that time or before has not handed it over",
+    )
     sent_at: AwareDatetime | None = None
     provider_message_id: str | None = None
     rendered: RenderedMessage | None = None
@@ -267,24 +273,31 @@ class FollowUp(BaseModel):
     def redriven(self, at: datetime) -> FollowUp:
         """Nobody claimed it from the send queue: due for the next dispatch tick."""
         self._expect(Status.QUEUED)
-        return self.model_copy(update={"dispatched_at": None, "wake_at": at})
+        return self.model_copy(update={"dispatched_at": None, "wake_at": at, "queued_at": at})
 
     def claimed(self, at: datetime, sending_deadline: timedelta) -> FollowUp:
         """Taken by a sender; still sending after `sending_deadline`, its outcome is unknown."""
         claimed = self._moved(Status.SENDING, at)
-        return claimed.model_copy(update={"wake_at": at + sending_deadline})
+        return claimed.model_copy(update={"wake_at": at + sending_deadline, "queued_at": None})
 
     def requeued(self, at: datetime, scheduled_at: datetime, reason: str | None = None) -> FollowUp:
         """Back from the sender to wait for a dispatch tick at `scheduled_at`."""
         back = self._moved(Status.QUEUED, at, reason)
         return back.model_copy(
-            update={"scheduled_at": scheduled_at, "dispatched_at": None, "wake_at": scheduled_at}
+            update={
+                "scheduled_at": scheduled_at,
+                "dispatched_at": None,
+                "wake_at": scheduled_at,
+                "queued_at": at,
+            }
         )
 
     def brought_forward(self, at: datetime) -> FollowUp:
         """Deferred, and free to go sooner (the messaging limit was raised): due at `at`."""
         self._expect(Status.QUEUED)
-        return self.model_copy(update={"scheduled_at": at, "wake_at": at, "reason": None})
+        return self.model_copy(
+            update={"scheduled_at": at, "wake_at": at, "reason": None, "queued_at": at}
+        )
 
     def held_for_number(self, at: datetime, number: str, reason: str) -> FollowUp:
         """Back from the sender to wait, queued, until `number` is resumed: no tick reads it
@@ -312,7 +325,9 @@ class FollowUp(BaseModel):
         """Its template may go again (approved, or its wait is over): queued and due now,
         for the sender to check the template once more."""
         back = self._moved(Status.QUEUED, at, reason)
-        return back.model_copy(update={"dispatched_at": None, "wake_at": at, "waiting_for": []})
+        return back.model_copy(
+            update={"dispatched_at": None, "wake_at": at, "waiting_for": [], "queued_at": at}
+        )
 
     def awaiting_approval(
         self, proposed: RenderedMessage, at: datetime, expire_after: timedelta
@@ -325,6 +340,7 @@ class FollowUp(BaseModel):
                 "proposed": proposed,
                 "dispatched_at": None,
                 "wake_at": shifted(at, expire_after),
+                "queued_at": at,
             }
         )
 

@@ -22,3 +22,13 @@ def queue_delay(due: datetime, now: datetime) -> int:
     if remaining <= 0:
         return 0
     return min(math.ceil(remaining), int(MAX_QUEUE_DELAY.total_seconds()))
+
+
+def redrive_passed(due: datetime, since: datetime, now: datetime, every: timedelta) -> bool:
+    """Whether a moment `due` + k × `every` (k ≥ 1) fell after `since` and by `now`: a
+    message handed over for `due` and still unclaimed then was lost or is stuck, so another
+    goes, once per `every` until one is claimed."""
+    if now - due < every:
+        return False
+    then = (since - due) // every if since >= due else 0
+    return (now - due) // every > then

@@ -128,6 +128,7 @@ def after_failed(deps: Deps, failed: FollowUp, at: datetime) -> bool:
         created_at=at,
         scheduled_at=at,
         wake_at=at,
+        queued_at=at,
         history=[StatusChange(status=Status.QUEUED, at=at, reason=why)],
     )
     try:

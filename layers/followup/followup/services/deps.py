@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -219,6 +220,9 @@ class Deps:
     None leaves the limit unchecked."""
     template_source: TemplateSource | None = None
     """Lists the account's templates (360dialog); None where no sync can run."""
+    sleep: Callable[[float], object] = time.sleep
+    """Waits this many seconds (dispatch, for an index to catch up); a virtual clock's
+    own under test."""
     catalog: Catalog = field(init=False)
 
     @classmethod

@@ -1,24 +1,33 @@
 """The dispatch tick: follow-ups due before the next tick go to the send queue, each held
-back by the queue until its due time."""
+back by the queue until its due time, without a write per follow-up."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from followup.domain.followup import FollowUp, Status
-from followup.domain.lookahead import queue_delay
+from followup.domain.lookahead import queue_delay, redrive_passed
 from followup.services.messaging_limit import release_deferred
 from followup.services.pausing import release
-from followup.services.ports import CommitRejected, Delayed, FollowUpChange, Phase
+from followup.services.ports import (
+    CommitRejected,
+    Delayed,
+    DispatchMark,
+    FollowUpChange,
+    Phase,
+)
 from followup.services.templates import TEMPLATE_WAIT_OVER
 
 if TYPE_CHECKING:
     from followup.services.deps import Deps
 
 _BATCH = 10
+_PAUSES = (0.5, 1.0, 1.5)
+"""Seconds to wait before each read of the queued lane again while some of this tick's
+plans are not in it yet (the index usually catches up within a second)."""
 
 
 @dataclass
@@ -33,12 +42,21 @@ class DispatchReport:
 
 
 def run_tick(deps: Deps, now: datetime) -> DispatchReport:
-    """Mark each follow-up due before the next tick (plus a margin) dispatched, then put it
-    on the queue with a delay that ends at its due time.
+    """Put on the queue each follow-up due before the next tick (plus a margin) that no
+    earlier tick handed over, held back until its due time; then record this tick's mark.
 
-    Marking first means a crash in between leaves it in the dispatched phase, from which
-    the expire tick sends it back `redrive_after` past its due time; a duplicate queue
-    message is harmless because the sender claims each follow-up once.
+    Nothing is written per follow-up: the mark (this tick's time and horizon) tells the
+    next tick what went. A follow-up goes when the last tick could not have handed it over
+    (due after that tick's horizon, or put in the queue at or after that tick's time), and
+    again each `redrive_after` past its due time while nobody claims it (its message was
+    lost). A crash before the mark is recorded hands the same ones over again at the next
+    tick: the sender claims each follow-up once, so a copy sends nothing.
+
+    The queued lane is an index that may lag a moment behind the writes: when fewer of the
+    follow-ups planned at this tick's time are read than its enqueue counted, the lane is
+    read again after a short pause (a few times, handing over those that turned up); any
+    still missing are left in the mark, and the next tick hands over everything planned
+    at this tick's time again.
     """
     if deps.catalog.sending_paused():
         return DispatchReport(paused=True)
@@ -52,34 +70,97 @@ def run_tick(deps: Deps, now: datetime) -> DispatchReport:
         # Held by a number no longer configured: the sender sends them from the number the
         # contact may use now, or ends them saying why.
         report.dispatched += release(deps, number, now)
-    batch: list[Delayed] = []
-    for followup, was, due in _due(deps, now):
-        marked = followup.dispatched(now, deps.timings.redrive_after, due=max(due, now))
-        try:
-            deps.commit([FollowUpChange(marked, was)], now)
-        except CommitRejected:
-            continue  # canceled or claimed meanwhile
-        batch.append(Delayed(followup.id, queue_delay(due, now)))
-        if len(batch) == _BATCH:
-            deps.queue.enqueue_each(batch)
-            report.dispatched += len(batch)
-            batch = []
-    if batch:
-        deps.queue.enqueue_each(batch)
-        report.dispatched += len(batch)
+    horizon = deps.timings.horizon(now)
+    last = deps.followups.dispatch_mark()
+    planned = deps.followups.planned(now)
+    handing = _Handing(deps, now)
+    for released in _template_wait_over(deps, now):
+        handing.add(released, now)
+    missed = 0
+    for pause in (0.0, *_PAUSES):
+        if pause:
+            handing.flush()  # what was read goes now, not after the pause
+            deps.sleep(pause)
+        seen = 0
+        for followup in deps.followups.waiting(Phase.QUEUED, horizon):
+            if followup.created_at == now:
+                seen += 1
+            due = _due_time(followup, now)
+            if due is not None and _goes(followup, due, now, last, deps.timings.redrive_after):
+                handing.add(followup, due)
+        missed = max(planned - seen, 0)
+        if not missed:
+            break
+    handing.flush()
+    report.dispatched += handing.count
+    deps.followups.advance_dispatch_mark(DispatchMark(now, horizon, missed))
     return report
 
 
-def _due(deps: Deps, now: datetime) -> Iterator[tuple[FollowUp, Status, datetime]]:
-    """Each follow-up to hand over, the status it was read in, and when it is due: those
-    queued and due before the horizon, and those held for their template whose wait is
-    over (queued again, for the sender to send them or end them)."""
+class _Handing:
+    """The follow-ups handed to the queue this tick, each once, in batches of ten, each
+    held back for the time left from when it is handed over (later than the tick's time
+    after a pause)."""
+
+    def __init__(self, deps: Deps, now: datetime) -> None:
+        self._queue, self._clock, self._now = deps.queue, deps.clock, now
+        self._handed: set[str] = set()
+        self._batch: list[Delayed] = []
+        self.count = 0
+        """How many went this tick."""
+
+    def add(self, followup: FollowUp, due: datetime) -> None:
+        if followup.id in self._handed:
+            return
+        self._handed.add(followup.id)
+        delay = queue_delay(due, max(self._now, self._clock.now()))
+        self._batch.append(Delayed(followup.id, delay, followup.scheduled_at))
+        if len(self._batch) == _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Put what is left on the queue."""
+        if self._batch:
+            self._queue.enqueue_each(self._batch)
+            self.count += len(self._batch)
+            self._batch = []
+
+
+def _template_wait_over(deps: Deps, now: datetime) -> Iterator[FollowUp]:
+    """Those held for their template whose wait is over, queued again for the sender to
+    send them or end them."""
     for held in deps.followups.waiting(Phase.WAITING_TEMPLATE, now):
-        yield held.released(now, TEMPLATE_WAIT_OVER), Status.WAITING_TEMPLATE, now
-    for followup in deps.followups.waiting(Phase.QUEUED, deps.timings.horizon(now)):
-        due = _due_time(followup, now)
-        if due is not None:
-            yield followup, Status.QUEUED, due
+        released = held.released(now, TEMPLATE_WAIT_OVER)
+        try:
+            deps.commit([FollowUpChange(released, Status.WAITING_TEMPLATE)], now)
+        except CommitRejected:
+            continue  # canceled or released meanwhile
+        yield released
+
+
+def _goes(
+    followup: FollowUp, due: datetime, now: datetime, last: DispatchMark | None, every: timedelta
+) -> bool:
+    """A queued follow-up due before the horizon goes unless the last tick handed it over
+    and its redrive time has not come since."""
+    return last is None or _unseen(followup, last, now) or redrive_passed(due, last.at, now, every)
+
+
+def _unseen(followup: FollowUp, last: DispatchMark, now: datetime) -> bool:
+    """The last tick could not have handed it over: planned by a later enqueue tick (or by
+    this tick run again at the last one's time, or at the last one's time when that tick
+    missed some of its plans), put in the queue otherwise at or after that tick's time
+    (at the same instant may be after its read), or not due by its horizon. Enqueue runs
+    before dispatch at each tick's time, so what it planned at the last tick's time was
+    there to read once the index caught up, which that tick checked."""
+    if followup.created_at > last.at:
+        return True
+    if followup.created_at == last.at and (last.at == now or last.missed):
+        return True
+    if followup.queued_at is not None and followup.queued_at >= last.at:
+        return True
+    then = _due_time(followup, last.at)
+    return then is None or then > last.horizon
 
 
 def _due_time(followup: FollowUp, now: datetime) -> datetime | None:

@@ -261,21 +261,19 @@ class _Queue:
 
     def __init__(self, clock: _Clock) -> None:
         self._clock = clock
-        self.held: list[tuple[datetime, str]] = []
+        self.held: list[tuple[datetime, Delayed]] = []
 
     def enqueue(self, followup_ids: Iterable[str], delay_seconds: int = 0) -> None:
         self.enqueue_each(Delayed(fid, delay_seconds) for fid in followup_ids)
 
     def enqueue_each(self, messages: Iterable[Delayed]) -> None:
         now = self._clock.now()
-        self.held.extend(
-            (now + timedelta(seconds=max(m.delay_seconds, 0)), m.followup_id) for m in messages
-        )
+        self.held.extend((now + timedelta(seconds=max(m.delay_seconds, 0)), m) for m in messages)
 
-    def take_due(self) -> list[str]:
+    def take_due(self) -> list[Delayed]:
         now = self._clock.now()
-        ready = [fid for due, fid in self.held if due <= now]
-        self.held = [(due, fid) for due, fid in self.held if due > now]
+        ready = [message for due, message in self.held if due <= now]
+        self.held = [(due, message) for due, message in self.held if due > now]
         return ready
 
 
@@ -320,9 +318,9 @@ def dry_run(deps: Deps, rule: Rule, request: DryRunRequest) -> DryRun:
             run.entries.append(_simulate(inner, contact, item, at))
         enqueue.run_tick(inner, now)
         dispatch.run_tick(inner, now)
-        for followup_id in queue.take_due():
-            send_one(inner, followup_id)
-            _bookkeeping(inner, followup_id)
+        for message in queue.take_due():
+            send_one(inner, message.followup_id, message.due)
+            _bookkeeping(inner, message.followup_id)
         expire.run_tick(inner, now)
         run.entries.extend(_journey(inner, contact.id, enrollments_seen, now))
         following = _next_moment(inner, contact.id, rule, queue, planned, now, end)

@@ -5,7 +5,7 @@ with due work, not contacts."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,11 +18,15 @@ from followup.domain.rule import Step
 from followup.services import date_triggers, holds, notifications, optout_watch, reentry
 from followup.services.planning import Outcome, ended, moved
 from followup.services.ports import (
+    Change,
     CommitRejected,
     NewEnrollment,
+    NewFollowUp,
     RuleError,
     RuleHead,
+    Transactions,
     Versioned,
+    read_by_dispatch,
 )
 from followup.services.steps import advance
 
@@ -77,8 +81,48 @@ def _isolated(report: EnqueueReport, rule_id: str) -> Iterator[None]:
         report.failed_rules[rule_id] = f"{type(exc).__name__}: {exc}"
 
 
+class _Planning:
+    """The store's transactions during one enqueue tick, counting the follow-ups it plans
+    that the dispatch tick at the same time reads (queued, due by its horizon)."""
+
+    def __init__(self, inner: Transactions, at: datetime, horizon: datetime) -> None:
+        self.inner, self._at, self._horizon = inner, at, horizon
+        self.planned = 0
+
+    def commit(self, changes: Sequence[Change], at: datetime) -> None:
+        self.inner.commit(changes, at)
+        self.planned += sum(
+            1
+            for change in changes
+            if isinstance(change, NewFollowUp)
+            and change.followup.created_at == self._at
+            and read_by_dispatch(change.followup, self._horizon)
+        )
+
+
+@contextmanager
+def _counting_plans(deps: Deps, now: datetime) -> Iterator[None]:
+    """Count what the tick plans for dispatch, and record it in one write (even when the
+    tick fails part way: a retry adds what it plans beside it)."""
+    planning = _Planning(deps.transactions, now, deps.timings.horizon(now))
+    deps.transactions = planning
+    try:
+        yield
+    finally:
+        deps.transactions = planning.inner
+        if planning.planned:
+            deps.followups.count_planned(now, planning.planned)
+
+
 def run_tick(deps: Deps, now: datetime) -> EnqueueReport:
-    """One enqueue tick at `now`."""
+    """One enqueue tick at `now`. It counts the follow-ups it plans for the dispatch tick
+    at the same time, which reads them from an index that may lag behind (see
+    `dispatch.run_tick`)."""
+    with _counting_plans(deps, now):
+        return _run(deps, now)
+
+
+def _run(deps: Deps, now: datetime) -> EnqueueReport:
     report = EnqueueReport()
     settings = deps.catalog.settings()
     # Heads are read fresh: their watermarks must not come from a cache.

@@ -33,7 +33,7 @@ class Phase(StrEnum):
     """Where a live follow-up waits; each phase is read by time, never scanned."""
 
     QUEUED = "queued"  # waiting for its scheduled time, then dispatch
-    DISPATCHED = "dispatched"  # on SQS, not yet claimed by the sender
+    DISPATCHED = "dispatched"  # put on SQS by a write (send now, a release, a retry), unclaimed
     SENDING = "sending"  # claimed; if it stays past its deadline the outcome is unknown
     SENT = "sent"  # waiting for a reply, then expiry
     WAITING_TEMPLATE = "template"  # held until its template is approved or its wait ends
@@ -74,11 +74,11 @@ def waiting_entry(followup: FollowUp) -> tuple[str, datetime] | None:
     never after its `wake_at`; None once nothing wakes it.
 
     A sent one is filed at its expiry. Before that, at its scheduled time (its wake, when
-    earlier): dispatch and claim move `wake_at` later (the redrive, the sending deadline)
-    but not this, so they rewrite the item and not the index. Readers take the entries
-    filed by a time and keep those whose phase and `wake_at` match. A text waiting for a
-    person's approval, or one held for its template, is filed at its wake, the end of
-    that wait, so no tick reads it meanwhile."""
+    earlier): a hand-over by a write and the claim move `wake_at` later (the redrive, the
+    sending deadline) but not this, so they rewrite the item and not the index. Readers
+    take the entries filed by a time and keep those whose phase and `wake_at` match. A
+    text waiting for a person's approval, or one held for its template, is filed at its
+    wake, the end of that wait, so no tick reads it meanwhile."""
     phase = phase_of(followup)
     wake = followup.wake_at
     if phase is None or wake is None:
@@ -253,6 +253,29 @@ class JourneyCounters:
 
 AUDIT_PARTITION = "#audit"
 """Where the audit log lives beside the rules: no rule id starts with `#`."""
+
+DISPATCH_PARTITION = "#dispatch"
+"""Where the dispatch tick's mark lives beside the rules, one item per lane it reads, and
+beside it the count of what the last enqueue tick planned for it."""
+
+
+@dataclass(frozen=True)
+class DispatchMark:
+    """The last dispatch tick that handed the queue over: its time, the horizon it handed
+    over follow-ups due up to, and how many of those its enqueue planned at that time it
+    never got to read (the index had not caught up): the next tick hands those over."""
+
+    at: datetime
+    horizon: datetime
+    missed: int = 0
+
+
+def read_by_dispatch(followup: FollowUp, horizon: datetime) -> bool:
+    """Whether a dispatch tick with this `horizon` reads it from the queued lane: queued,
+    not handed over by a write, held by no number, waking by then."""
+    wake = followup.wake_at
+    return phase_of(followup) is Phase.QUEUED and wake is not None and wake <= horizon
+
 
 SEARCH_BUDGET = 1000
 """How many contacts one page of the contact list examines at most."""
@@ -475,6 +498,23 @@ class FollowUpRepository(Protocol):
         ...
 
     def held_for(self, number: str) -> Iterator[FollowUp]: ...
+    def dispatch_mark(self) -> DispatchMark | None:
+        """The last dispatch tick that handed the queue over, if any did."""
+        ...
+
+    def advance_dispatch_mark(self, mark: DispatchMark) -> bool:
+        """Record `mark`, unless a tick later than it recorded its own; False then."""
+        ...
+
+    def count_planned(self, at: datetime, count: int) -> None:
+        """Add `count` follow-ups planned at `at` for dispatch to read (a retried tick
+        adds to its first run's count); a later tick's count starts afresh."""
+        ...
+
+    def planned(self, at: datetime) -> int:
+        """How many follow-ups the enqueue tick at `at` counted for dispatch (0 if none)."""
+        ...
+
     def followups_of(self, contact_id: str) -> list[FollowUp]: ...
     def queue(self, query: QueueQuery, limit: int, cursor: str | None) -> Page[FollowUp]: ...
 
@@ -558,10 +598,14 @@ class Store(
 
 @dataclass(frozen=True)
 class Delayed:
-    """One follow-up for the send queue, held back `delay_seconds` (0 to 900)."""
+    """One follow-up for the send queue, held back `delay_seconds` (0 to 900). `due` is
+    the scheduled time it is handed over for, when one is named: a message that arrives
+    before that time is a hop of a longer wait while the follow-up is still scheduled
+    then, and a stale copy once it is not."""
 
     followup_id: str
     delay_seconds: int
+    due: datetime | None = None
 
 
 class Pacing(Protocol):

@@ -71,5 +71,6 @@ def _again(
         created_at=at,
         scheduled_at=when,
         wake_at=when,
+        queued_at=at,
         history=[StatusChange(status=Status.QUEUED, at=at, reason=why)],
     )

@@ -28,7 +28,7 @@ from followup.domain.whatsapp import (
 from followup.services.channels import Picked, pick, send_elsewhere, unreachable
 from followup.services.messaging_limit import defer_until
 from followup.services.pausing import pause_number, pause_workspace
-from followup.services.ports import CommitRejected, FollowUpChange
+from followup.services.ports import CommitRejected, Delayed, FollowUpChange
 from followup.services.settle import end_unsent, record_sent
 from followup.services.templates import gate, routed, send_routed, with_body
 from followup.services.timeline import outbound_line
@@ -73,14 +73,15 @@ class Outcome:
     ai: AiWriting | None = None
 
 
-def send_one(deps: Deps, followup_id: str) -> Outcome:
-    """Send one follow-up at most once, whatever duplicate deliveries or crashes do."""
+def send_one(deps: Deps, followup_id: str, due: datetime | None = None) -> Outcome:
+    """Send one follow-up at most once, whatever duplicate deliveries or crashes do. `due`
+    is the scheduled time its message was handed over for, when the message names one."""
     now = deps.clock.now()
     found = deps.followups.followup(followup_id)
     if found is None or found.status is not Status.QUEUED:
         return Outcome(SendResult.IGNORED)
     if found.scheduled_at > now:
-        return Outcome(_not_yet(deps, found, now))
+        return Outcome(_not_yet(deps, found, due, now))
     claimed = found.claimed(now, deps.timings.sending_deadline)
     try:
         deps.commit([FollowUpChange(claimed, Status.QUEUED)], now)
@@ -162,14 +163,16 @@ def _template_gate(
     return decided.message, decided.marketing
 
 
-def _not_yet(deps: Deps, found: FollowUp, now: datetime) -> SendResult:
+def _not_yet(deps: Deps, found: FollowUp, due: datetime | None, now: datetime) -> SendResult:
     """Arrived before its time: a hop of a wait longer than the queue holds, or a stale
-    message. One dispatched waits on the queue again for the rest (another hop of at most
-    900 s), still unclaimed; its dispatched phase covers a lost message as before. One
-    back in the queued phase is a stale copy: dispatch hands it over again when it is due."""
-    if found.dispatched_at is None:
+    copy. A message handed over for the time the follow-up is still scheduled at (or any,
+    for one a write marked dispatched) waits on the queue again for the rest (another hop
+    of at most 900 s), still unclaimed. Any other is a stale copy, dropped: the follow-up
+    moved since, and goes with the message handed over for its new time."""
+    if found.dispatched_at is None and due != found.scheduled_at:
         return SendResult.IGNORED
-    deps.queue.enqueue([found.id], delay_seconds=queue_delay(found.scheduled_at, now))
+    later = Delayed(found.id, queue_delay(found.scheduled_at, now), found.scheduled_at)
+    deps.queue.enqueue_each([later])
     return SendResult.EARLY
 
 

@@ -1,0 +1,170 @@
+"""Dispatch without a write per follow-up, through the real handlers on moto: the tick's
+mark in the rules table tells the next tick what went; SQS messages name the time they
+were handed over for, so the sender tells a hop of a long wait from a stale copy."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from followup.domain.followup import FollowUp, Status
+from followup.services.ports import DispatchMark
+from followup_local.engine import LocalEngine
+from tests.support.builders import quiet_contact, rule
+from tests.support.lagging import lagging
+
+HOUR, MINUTE, SECOND = timedelta(hours=1), timedelta(minutes=1), timedelta(seconds=1)
+TEMPLATE = {"name": "apply_reminder", "language": "en"}
+
+
+def planned(engine: LocalEngine, wa_id: str) -> FollowUp:
+    """A follow-up the enqueue tick planned now, due in 44 min 13 s (in this hour's
+    look-ahead), a minute before the dispatch tick reads the queue."""
+    start = engine.clock.now()
+    steps = [{"wait": {"amount": 45, "unit": "minutes"}, "template": TEMPLATE}]
+    engine.deps.rules.save_rule(rule(steps=steps))
+    lead = quiet_contact(engine.deps, wa_id, start - 24 * HOUR - 47 * SECOND)
+    engine.scheduled("enqueue")
+    engine.clock.advance(MINUTE)
+    [followup] = engine.deps.followups.followups_of(lead.id)
+    assert followup.scheduled_at == start + timedelta(minutes=44, seconds=13)
+    return followup
+
+
+def dispatch_at(engine: LocalEngine, at: datetime) -> int:
+    engine.clock.advance(at - engine.clock.now())
+    dispatched: int = engine.scheduled("dispatch")["dispatched"]
+    return dispatched
+
+
+def current(engine: LocalEngine, followup: FollowUp) -> FollowUp:
+    found = engine.deps.followups.followup(followup.id)
+    assert found is not None
+    return found
+
+
+def deliver(engine: LocalEngine, followup_id: str, due: datetime) -> None:
+    """A message for `followup_id` on SQS now, naming the time it was handed over for."""
+    body = json.dumps({"followup_id": followup_id, "due": due.isoformat()})
+    engine.sqs.send_message(QueueUrl=engine.queue_url, MessageBody=body)
+
+
+def test_the_next_ticks_do_not_queue_again_what_was_handed_over(engine: LocalEngine) -> None:
+    # Given a follow-up handed over by a dispatch tick, untouched by it
+    followup = planned(engine, "6281100000311")
+    first = engine.clock.now()
+    assert dispatch_at(engine, first) == 1
+    assert current(engine, followup) == followup
+    assert engine.deps.followups.dispatch_mark() == DispatchMark(first, first + HOUR + 2 * MINUTE)
+    # When ticks run every minute while its message waits out its delay
+    later = [dispatch_at(engine, first + n * MINUTE) for n in range(1, 4)]
+    # Then none of them queues it again, and it goes out once at its due second
+    assert later == [0, 0, 0]
+    engine.run_until(followup.scheduled_at + MINUTE)
+    assert len(engine.sandbox.sent()) == 1
+    assert current(engine, followup).sent_at == followup.scheduled_at
+
+
+class _DiesBeforeTheMark:
+    """The follow-up store of a dispatch that crashes after SQS took its messages and
+    before its mark is recorded."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def advance_dispatch_mark(self, mark: DispatchMark) -> bool:
+        raise RuntimeError("Lambda ran out of time")
+
+
+def test_a_crash_between_queueing_and_the_mark_queues_again_and_sends_once(
+    engine: LocalEngine,
+) -> None:
+    # Given a dispatch tick that dies after SQS took its message, before its mark
+    followup = planned(engine, "6281100000312")
+    real = engine.deps.followups
+    engine.deps.followups = _DiesBeforeTheMark(real)
+    with pytest.raises(RuntimeError):
+        engine.scheduled("dispatch")
+    engine.deps.followups = real
+    assert engine.deps.followups.dispatch_mark() is None
+    # When the next tick runs, it queues the follow-up again
+    assert dispatch_at(engine, engine.clock.now() + MINUTE) == 1
+    # Then both messages arrive at its due second; the sender claims it once
+    engine.run_until(followup.scheduled_at + HOUR)
+    engine.drain()
+    assert len(engine.sandbox.sent()) == 1
+    sent = current(engine, followup)
+    assert sent.status is Status.SENT
+    assert sent.sent_at == followup.scheduled_at
+
+
+def test_a_message_lost_in_sqs_is_queued_again_after_its_redrive_time(
+    engine: LocalEngine,
+) -> None:
+    # Given a follow-up handed over, whose message SQS then loses
+    followup = planned(engine, "6281100000313")
+    assert dispatch_at(engine, engine.clock.now()) == 1
+    engine.delays.clear()
+    due, redrive = followup.scheduled_at, engine.deps.timings.redrive_after
+    # When ticks run while it may still be on its way, nothing is queued again
+    assert dispatch_at(engine, due) == 0
+    assert dispatch_at(engine, due + redrive - SECOND) == 0
+    # Then the first tick past its redrive time queues it again, and it is sent once
+    assert dispatch_at(engine, due + redrive) == 1
+    engine.drain()
+    assert len(engine.sandbox.sent()) == 1
+    assert current(engine, followup).status is Status.SENT
+
+
+def test_a_stale_copy_is_dropped_by_the_sender_without_sending(engine: LocalEngine) -> None:
+    # Given a follow-up handed over, its own message forgotten for the test
+    followup = planned(engine, "6281100000314")
+    assert dispatch_at(engine, engine.clock.now()) == 1
+    engine.delays.clear()
+    # When a copy handed over for a time it is no longer scheduled at arrives early
+    deliver(engine, followup.id, followup.scheduled_at - 5 * MINUTE)
+    engine.drain()
+    # Then the sender drops it: nothing sent, nothing claimed, nothing put back on SQS
+    assert engine.sandbox.sent() == []
+    assert current(engine, followup).status is Status.QUEUED
+    assert engine.delays.next_due() is None
+    # While a copy for its time waits on SQS again and goes out once at its due second
+    deliver(engine, followup.id, followup.scheduled_at)
+    engine.drain()
+    assert engine.delays.next_due() == engine.clock.now() + 900 * SECOND
+    engine.run_until(followup.scheduled_at + MINUTE)
+    assert len(engine.sandbox.sent()) == 1
+    assert current(engine, followup).sent_at == followup.scheduled_at
+
+
+@pytest.mark.parametrize(
+    ("lag", "at_its_tick"), [(timedelta(milliseconds=800), 2), (30 * SECOND, 1)]
+)
+def test_plans_the_index_shows_late_go_at_their_tick_or_the_next_one(
+    engine: LocalEngine, lag: timedelta, at_its_tick: int
+) -> None:
+    # Given an index that shows the last follow-up written only `lag` after its write
+    start = engine.clock.now()
+    lagging(engine.deps, lag, behind=1)
+    steps = [{"wait": {"amount": 45, "unit": "minutes"}, "template": TEMPLATE}]
+    engine.deps.rules.save_rule(rule(steps=steps))
+    for n in (15, 16):
+        quiet_contact(engine.deps, f"62811000003{n}", start - 24 * HOUR - 47 * SECOND)
+    engine.scheduled("enqueue")
+    # When the dispatch tick reads the lane just after its enqueue planned two
+    handed = dispatch_at(engine, start)
+    # Then it hands both over: at its own tick once the index caught up within its
+    # re-reads, else the next tick hands over again all it planned (a copy included)
+    assert handed == at_its_tick
+    assert dispatch_at(engine, start + MINUTE) == (0 if at_its_tick == 2 else 2)
+    assert dispatch_at(engine, start + 2 * MINUTE) == 0
+    # And both are sent once before the hour is out, long before a redrive would come
+    engine.run_until(start + HOUR)
+    engine.drain()
+    assert len(engine.sandbox.sent()) == 2

@@ -1,0 +1,287 @@
+"""Dispatch without a write per follow-up: each tick records one mark (its time and
+horizon), and the next tick hands over only what that tick could not, or what nobody
+claimed by its redrive time. The sender's claim stays the guard against a second send."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from followup.domain.followup import FollowUp, Status
+from followup.services.ports import DispatchMark
+from followup.services.send import SendResult, send_one
+from followup_local.memory_engine import MemoryEngine
+from tests.support.builders import quiet_contact, rule
+from tests.support.lagging import lagging
+
+HOUR, MINUTE, SECOND = timedelta(hours=1), timedelta(minutes=1), timedelta(seconds=1)
+TEMPLATE = {"name": "apply_reminder", "language": "en"}
+
+
+def planned(engine: MemoryEngine, wa_id: str) -> FollowUp:
+    """A follow-up the enqueue tick planned now, due in 44 min 13 s (in this hour's
+    look-ahead), a minute before the dispatch tick reads the queue."""
+    start = engine.clock.now()
+    steps = [{"wait": {"amount": 45, "unit": "minutes"}, "template": TEMPLATE}]
+    engine.deps.rules.save_rule(rule(steps=steps))
+    lead = quiet_contact(engine.deps, wa_id, start - 24 * HOUR - 47 * SECOND)
+    engine.scheduled("enqueue")
+    engine.clock.advance(MINUTE)
+    [followup] = engine.deps.followups.followups_of(lead.id)
+    assert followup.scheduled_at == start + timedelta(minutes=44, seconds=13)
+    return followup
+
+
+def dispatch_at(engine: MemoryEngine, at: datetime) -> int:
+    engine.clock.advance(at - engine.clock.now())
+    dispatched: int = engine.scheduled("dispatch")["dispatched"]
+    return dispatched
+
+
+def current(engine: MemoryEngine, followup: FollowUp) -> FollowUp:
+    found = engine.deps.followups.followup(followup.id)
+    assert found is not None
+    return found
+
+
+def test_dispatch_hands_a_follow_up_over_without_writing_it(engine: MemoryEngine) -> None:
+    followup = planned(engine, "6281100000301")
+    # When the dispatch tick hands it to the queue
+    assert dispatch_at(engine, engine.clock.now()) == 1
+    # Then the follow-up is as it was: only the tick's mark moved
+    assert current(engine, followup) == followup
+    now = engine.clock.now()
+    assert engine.deps.followups.dispatch_mark() == DispatchMark(now, now + HOUR + 2 * MINUTE)
+
+
+def test_later_ticks_hand_over_nothing_again_while_the_sender_is_behind(
+    engine: MemoryEngine,
+) -> None:
+    # Given a follow-up handed over, its message not yet taken (a backlog)
+    followup = planned(engine, "6281100000302")
+    first = engine.clock.now()
+    assert dispatch_at(engine, first) == 1
+    # When ticks run every minute while it waits
+    later = [dispatch_at(engine, first + n * MINUTE) for n in range(1, 6)]
+    # Then none of them queues it again
+    assert later == [0, 0, 0, 0, 0]
+    # And it goes out once, at its due second
+    engine.run_until(followup.scheduled_at + MINUTE)
+    assert len(engine.sandbox.sent()) == 1
+    assert current(engine, followup).sent_at == followup.scheduled_at
+
+
+class _DiesBeforeTheMark:
+    """The follow-up store of a dispatch that crashes after SQS took its messages and
+    before its mark is recorded."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def advance_dispatch_mark(self, mark: DispatchMark) -> bool:
+        raise RuntimeError("Lambda ran out of time")
+
+
+def test_a_crash_before_the_mark_hands_them_over_again_and_one_is_sent(
+    engine: MemoryEngine,
+) -> None:
+    # Given a dispatch tick that dies after queueing, before recording its mark
+    followup = planned(engine, "6281100000303")
+    real = engine.deps.followups
+    engine.deps.followups = _DiesBeforeTheMark(real)
+    with pytest.raises(RuntimeError):
+        engine.scheduled("dispatch")
+    engine.deps.followups = real
+    assert engine.deps.followups.dispatch_mark() is None
+    # When the next tick runs
+    assert dispatch_at(engine, engine.clock.now() + MINUTE) == 1
+    # Then both copies arrive at its due second and the sender claims and sends once
+    engine.run_until(followup.scheduled_at + HOUR)
+    assert len(engine.sandbox.sent()) == 1
+    assert current(engine, followup).status is Status.SENT
+    assert current(engine, followup).sent_at == followup.scheduled_at
+
+
+def test_a_message_lost_in_the_queue_goes_again_after_its_redrive_time(
+    engine: MemoryEngine,
+) -> None:
+    # Given a follow-up handed over, whose message the queue then loses
+    followup = planned(engine, "6281100000304")
+    assert dispatch_at(engine, engine.clock.now()) == 1
+    engine.delays.clear()
+    due, redrive = followup.scheduled_at, engine.deps.timings.redrive_after
+    # When ticks run while it may still be on its way: nothing is queued again
+    assert dispatch_at(engine, due) == 0
+    assert dispatch_at(engine, due + redrive - SECOND) == 0
+    # Then the first tick past its redrive time hands it over again, and it is sent once
+    assert dispatch_at(engine, due + redrive) == 1
+    engine.drain()
+    assert len(engine.sandbox.sent()) == 1
+    assert current(engine, followup).status is Status.SENT
+    # And once claimed, no later tick hands it over
+    assert dispatch_at(engine, due + 3 * redrive) == 0
+
+
+def test_a_copy_for_a_time_it_is_no_longer_scheduled_at_is_dropped(
+    engine: MemoryEngine,
+) -> None:
+    # Given a follow-up handed over, due in 44 min 13 s
+    followup = planned(engine, "6281100000305")
+    assert dispatch_at(engine, engine.clock.now()) == 1
+    engine.delays.clear()
+    # When a copy arrives now, naming a time it is no longer scheduled at (or none)
+    stale = followup.scheduled_at - 5 * MINUTE
+    # Then the sender drops it: nothing sent, nothing put back on the queue
+    assert send_one(engine.deps, followup.id, stale).result is SendResult.IGNORED
+    assert send_one(engine.deps, followup.id).result is SendResult.IGNORED
+    assert engine.delays.next_due() is None
+    # While a copy for its time waits on the queue again for the rest of its wait
+    hop = send_one(engine.deps, followup.id, followup.scheduled_at)
+    assert hop.result is SendResult.EARLY
+    assert engine.delays.next_due() == engine.clock.now() + 900 * SECOND
+    assert current(engine, followup).status is Status.QUEUED
+    engine.run_until(followup.scheduled_at + MINUTE)
+    assert len(engine.sandbox.sent()) == 1
+    assert current(engine, followup).sent_at == followup.scheduled_at
+
+
+def pause(engine: MemoryEngine, paused: bool) -> None:
+    settings = engine.deps.rules.settings()
+    engine.deps.rules.save_settings(settings.model_copy(update={"paused": paused}))
+    engine.deps.catalog.invalidate()
+
+
+def test_one_put_back_at_a_ticks_own_time_goes_at_the_next_tick(engine: MemoryEngine) -> None:
+    # Given a follow-up handed over, and a tick at its due second
+    followup = planned(engine, "6281100000306")
+    assert dispatch_at(engine, engine.clock.now()) == 1
+    assert dispatch_at(engine, followup.scheduled_at) == 0
+    # When sending is paused and its message arrives that same second, after the tick:
+    # the sender puts it back in the queue, held while sending is paused
+    pause(engine, True)
+    engine.drain()
+    assert current(engine, followup).status is Status.QUEUED
+    assert engine.sandbox.sent() == []
+    # Then once sending resumes, the next tick hands it over and it is sent
+    pause(engine, False)
+    assert dispatch_at(engine, engine.clock.now() + MINUTE) == 1
+    engine.drain()
+    assert len(engine.sandbox.sent()) == 1
+    assert current(engine, followup).status is Status.SENT
+
+
+def test_one_planned_by_a_tick_and_handed_over_by_it_goes_once(engine: MemoryEngine) -> None:
+    # Given a follow-up planned and handed over by the same tick (enqueue, then dispatch),
+    # its message not yet taken (a backlog)
+    start = engine.clock.now()
+    steps = [{"wait": {"amount": 45, "unit": "minutes"}, "template": TEMPLATE}]
+    engine.deps.rules.save_rule(rule(steps=steps))
+    lead = quiet_contact(engine.deps, "6281100000307", start - 24 * HOUR - 47 * SECOND)
+    engine.scheduled("enqueue")
+    assert dispatch_at(engine, start) == 1
+    # When ticks run every minute while it waits
+    later = [dispatch_at(engine, start + n * MINUTE) for n in range(1, 6)]
+    # Then none of them queues it again, and it is sent once
+    assert later == [0, 0, 0, 0, 0]
+    engine.run_until(start + HOUR)
+    [followup] = engine.deps.followups.followups_of(lead.id)
+    assert followup.status is Status.SENT
+    assert len(engine.sandbox.sent()) == 1
+
+
+def test_a_tick_run_again_at_its_time_hands_over_what_its_enqueue_planned_then(
+    engine: MemoryEngine,
+) -> None:
+    # Given a tick that ran (enqueue, then dispatch) with nothing due
+    start = engine.clock.now()
+    steps = [{"wait": {"amount": 45, "unit": "minutes"}, "template": TEMPLATE}]
+    engine.deps.rules.save_rule(rule(steps=steps))
+    engine.scheduled("enqueue")
+    assert dispatch_at(engine, start) == 0
+    # When a lead turns up quiet and the same tick runs again, at the same time
+    lead = quiet_contact(engine.deps, "6281100000308", start - 24 * HOUR - 47 * SECOND)
+    engine.scheduled("enqueue")
+    # Then its dispatch hands over what that enqueue planned, and it is sent once
+    assert dispatch_at(engine, start) == 1
+    engine.run_until(start + HOUR)
+    [followup] = engine.deps.followups.followups_of(lead.id)
+    assert followup.status is Status.SENT
+    assert len(engine.sandbox.sent()) == 1
+
+
+def two_planned_now(engine: MemoryEngine) -> list[FollowUp]:
+    """Two follow-ups the enqueue tick plans now, due in 44 min 13 s and 44 min 14 s."""
+    start = engine.clock.now()
+    steps = [{"wait": {"amount": 45, "unit": "minutes"}, "template": TEMPLATE}]
+    engine.deps.rules.save_rule(rule(steps=steps))
+    leads = [
+        quiet_contact(engine.deps, f"62811000003{n}", start - 24 * HOUR - (47 - n) * SECOND)
+        for n in (20, 21)
+    ]
+    engine.scheduled("enqueue")
+    return [only for lead in leads for only in engine.deps.followups.followups_of(lead.id)]
+
+
+def sent_once_when_due(engine: MemoryEngine, followups: list[FollowUp]) -> None:
+    """Each is sent once, within the second it is due (a queue delay is whole seconds
+    from the moment it is handed over)."""
+    engine.run_until(max(f.scheduled_at for f in followups) + MINUTE)
+    assert len(engine.sandbox.sent()) == len(followups)
+    for followup in followups:
+        sent_at = current(engine, followup).sent_at
+        assert sent_at is not None
+        assert timedelta(0) <= sent_at - followup.scheduled_at < SECOND
+
+
+def test_a_plan_the_index_shows_a_moment_late_goes_at_its_own_tick(
+    engine: MemoryEngine,
+) -> None:
+    # Given an index that shows the last follow-up written only 0.8 s after its write
+    start = engine.clock.now()
+    lagging(engine.deps, timedelta(milliseconds=800), behind=1)
+    followups = two_planned_now(engine)
+    # When the dispatch tick reads the lane just after its enqueue planned two
+    # Then it reads again until both are there, and hands both over at that tick
+    assert dispatch_at(engine, start) == 2
+    assert engine.deps.followups.dispatch_mark() == DispatchMark(start, start + HOUR + 2 * MINUTE)
+    # And no later tick hands them over again; each is sent once, at its due second
+    assert [dispatch_at(engine, start + n * MINUTE) for n in (1, 2, 3)] == [0, 0, 0]
+    sent_once_when_due(engine, followups)
+
+
+def test_a_plan_the_index_never_showed_that_tick_goes_at_the_next_one(
+    engine: MemoryEngine,
+) -> None:
+    # Given an index that shows the last follow-up written only 30 s after its write
+    start = engine.clock.now()
+    lagging(engine.deps, 30 * SECOND, behind=1)
+    followups = two_planned_now(engine)
+    # When the dispatch tick reads the lane, again and again, and never sees it
+    assert dispatch_at(engine, start) == 1
+    # Then the next tick hands over what was planned then (the one seen again, a copy),
+    # not half an hour after it is due
+    assert dispatch_at(engine, start + MINUTE) == 2
+    assert [dispatch_at(engine, start + n * MINUTE) for n in (2, 3)] == [0, 0]
+    # And each is sent once, at its due second
+    sent_once_when_due(engine, followups)
+
+
+def test_with_the_index_up_to_date_no_tick_waits_or_hands_over_twice(
+    engine: MemoryEngine,
+) -> None:
+    # Given two follow-ups the enqueue tick planned, all in the index at once
+    start = engine.clock.now()
+    followups = two_planned_now(engine)
+    # When the dispatch tick and the next ones run
+    assert dispatch_at(engine, start) == 2
+    # Then it read the lane once, without waiting, and missed nothing
+    assert engine.clock.now() == start
+    assert engine.deps.followups.dispatch_mark() == DispatchMark(start, start + HOUR + 2 * MINUTE)
+    # And no later tick hands them over again
+    assert [dispatch_at(engine, start + n * MINUTE) for n in (1, 2, 3)] == [0, 0, 0]
+    sent_once_when_due(engine, followups)
