@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -373,7 +374,17 @@ def test_marketing_opens_a_journey_in_the_stats_and_reads_each_step(
     }
     assert fresh.call("POST", "/api/rules", json=rule).status_code == 201
     httpx.post(f"{fresh.url}/dev/tick", timeout=SAFETY_NET).raise_for_status()
-    queue = fresh.call("GET", "/api/queue?rule=e2e-two-steps").json()["followups"]
+
+    def first_step_gone() -> list[dict[str, Any]] | None:
+        """The queue once the sender has taken every first step the tick handed it."""
+        queue: list[dict[str, Any]] = fresh.call("GET", "/api/queue?rule=e2e-two-steps").json()[
+            "followups"
+        ]
+        first = [f for f in queue if f["step_index"] == 0]
+        waiting = [f for f in first if f["status"] in ("queued", "sending")]
+        return queue if first and not waiting else None
+
+    queue = eventually(first_step_gone)
     sent = len([f for f in queue if f["sent_at"]])
     assert sent > 0
     # When marketing opens the journey's row in the Stats tab
