@@ -1,5 +1,6 @@
-"""Fixtures of the browser tests: Debian's Chromium, the pages a test opened (saved as
-screenshots under test-artifacts/ when it fails) and what those pages logged."""
+"""Fixtures of the browser tests: Debian's Chromium (one per module), the pages a test
+opened (saved as screenshots under test-artifacts/ when it fails, then closed with their
+contexts) and what those pages logged."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from tests.support.devstack import SAFETY_NET
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     assert chromium, "make test installs Debian's chromium package"
@@ -39,6 +40,8 @@ def pages(browser: Browser, request: pytest.FixtureRequest) -> Iterator[list[Pag
             page.screenshot(
                 path=str(ARTIFACTS / f"{request.node.name}-{index}.png"), full_page=True
             )
+    for context in dict.fromkeys(page.context for page in opened):
+        context.close()
 
 
 @pytest.fixture

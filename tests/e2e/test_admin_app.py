@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -22,25 +23,61 @@ from tests.support.devstack import SAFETY_NET, Running, eventually, free_port
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-@pytest.fixture
-def stack(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Running]:
-    running = Running(tmp_path / "state", free_port(), contacts=8)
-    # Only the rule the test creates may send: switch the demo rules off.
+def started(state: Path) -> Running:
+    running = Running(state, free_port(), contacts=8)
+    # Only the rules a test creates may send: switch the demo rules off.
     for rule in running.call("GET", "/api/rules").json()["rules"]:
         running.call("POST", f"/api/rules/{rule['id']}/deactivate")
-    yield running
-    if running.process.poll() is None:
-        running.stop()
+    return running
+
+
+def log_on_failure(running: Running, request: pytest.FixtureRequest) -> None:
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         print("".join(running.output)[-8000:])  # the stack's own log, next to the failure
 
 
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    """One stack for the tests that never tick. Each creates the rules and contacts it acts
+    on under ids of its own, so none reads what another one left."""
+    running = started(tmp_path_factory.mktemp("admin") / "state")
+    yield running
+    if running.process.poll() is None:
+        running.stop()
+
+
+@pytest.fixture
+def stack(shared: Running, request: pytest.FixtureRequest) -> Iterator[Running]:
+    yield shared
+    log_on_failure(shared, request)
+
+
+@pytest.fixture
+def fresh(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Running]:
+    """A stack of its own, for a test that ticks: the first tick syncs the template
+    catalogue, which from then on holds every rule saved to the templates it lists."""
+    running = started(tmp_path / "state")
+    yield running
+    if running.process.poll() is None:
+        running.stop()
+    log_on_failure(running, request)
+
+
+def copy_of_the_ai_rule(stack: Running, rule_id: str) -> str:
+    """The demo's AI rule, as the stack holds it, saved again as `rule_id` for one test to
+    edit on its own."""
+    body = stack.call("GET", f"/api/rules/{AI_RULE}").json()
+    copy = {**body, "id": rule_id, "name": f"{body['name']} ({rule_id})"}
+    assert stack.call("POST", "/api/rules", json=copy).status_code == 201
+    return rule_id
+
+
 @pytest.mark.slow
 def test_marketing_creates_a_rule_sees_it_send_live_and_the_reply_land(
-    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+    fresh: Running, browser: Browser, pages: list[Page], watched: Watched
 ) -> None:
-    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    page = sign_in(browser, pages, fresh.url, "marketing", watched)
     # Create a rule; the API's problems show beside the fields
     page.get_by_role("link", name="Rules").click()
     page.get_by_role("button", name="New rule").click()
@@ -66,7 +103,7 @@ def test_marketing_creates_a_rule_sees_it_send_live_and_the_reply_land(
     # (choosing a filter reopens the feed; the new rule is offered at once)
     page.get_by_label("Rule", exact=True).select_option("e2e-any-time")
     expect(page.get_by_role("status")).to_have_attribute("data-state", "live")
-    httpx.post(f"{stack.url}/dev/tick", timeout=SAFETY_NET).raise_for_status()
+    httpx.post(f"{fresh.url}/dev/tick", timeout=SAFETY_NET).raise_for_status()
     # (the demo keeps one hot lead, whose follow-up is skipped at once: take one that goes)
     rows = page.locator('[data-testid="followup-row"]').filter(has_text="e2e-any-time")
     row = rows.filter(has_not_text="skipped").first
@@ -76,7 +113,7 @@ def test_marketing_creates_a_rule_sees_it_send_live_and_the_reply_land(
         lambda: next(
             (
                 m
-                for m in httpx.get(f"{stack.url}/sandbox/messages").json()
+                for m in httpx.get(f"{fresh.url}/sandbox/messages").json()
                 if m["followup_id"] == followup_id
             ),
             None,
@@ -88,7 +125,7 @@ def test_marketing_creates_a_rule_sees_it_send_live_and_the_reply_land(
     # The lead answers on the sandbox page; the queue row becomes `responded`
     sandbox = watched.watch(browser.new_context().new_page())
     pages.append(sandbox)
-    sandbox.goto(f"{stack.url}/sandbox")
+    sandbox.goto(f"{fresh.url}/sandbox")
     expect(sandbox.get_by_test_id("sandbox-hint")).to_contain_text("reply as them")
     sandbox.locator(f'button[data-wa-id="{sent["to"]}"]').click()
     sandbox.get_by_label("Reply as the lead").fill("Yes please, tell me more")
@@ -100,7 +137,7 @@ def test_marketing_creates_a_rule_sees_it_send_live_and_the_reply_land(
     # The app has an icon the gateway serves; no page asked for something missing
     icon = page.locator('link[rel="icon"]').get_attribute("href")
     assert icon is not None
-    served = httpx.get(f"{stack.url}{icon}")
+    served = httpx.get(f"{fresh.url}{icon}")
     assert (served.status_code, served.headers["content-type"]) == (200, "image/svg+xml")
     assert watched.missing == []
     # And no line the browser logged showed the sign-in token
@@ -164,9 +201,10 @@ def test_marketing_sets_a_steps_ai_fields_and_samples_it_for_a_contact(
     lead = {"wa_id": "6281199990002", "name": "Sari Sample", "stage": "new"}
     created = stack.call("POST", "/api/contacts", json={**lead, "timezone": "Asia/Jakarta"})
     contact_id = created.json()["id"]
+    rule_id = copy_of_the_ai_rule(stack, "e2e-ai-sample")
     page = sign_in(browser, pages, stack.url, "marketing", watched)
     page.get_by_role("link", name="Rules").click()
-    row = page.locator(f'[data-testid="rule-row"][data-id="{AI_RULE}"]')
+    row = page.locator(f'[data-testid="rule-row"][data-id="{rule_id}"]')
     row.get_by_role("button", name="Edit").click()
     # The demo's AI rule shows its instructions; a sample is written, not sent
     expect(page.get_by_label("Step 1 AI instructions")).to_have_value(AI_INSTRUCTIONS)
@@ -179,7 +217,7 @@ def test_marketing_sets_a_steps_ai_fields_and_samples_it_for_a_contact(
     page.get_by_label("Step 1 AI approval").check()
     page.get_by_role("button", name="Save").click()
     expect(row).to_be_visible()
-    ai = stack.call("GET", f"/api/rules/{AI_RULE}").json()["steps"][0]["ai"]
+    ai = stack.call("GET", f"/api/rules/{rule_id}").json()["steps"][0]["ai"]
     assert ai == {
         "instructions": AI_INSTRUCTIONS,
         "extra": "If they already applied, thank them.",
@@ -215,9 +253,10 @@ def test_a_counsellor_closes_and_reopens_a_conversation(
 def test_marketing_chooses_the_template_parameter_the_ai_writes(
     stack: Running, browser: Browser, pages: list[Page], watched: Watched
 ) -> None:
+    rule_id = copy_of_the_ai_rule(stack, "e2e-ai-param")
     page = sign_in(browser, pages, stack.url, "marketing", watched)
     page.get_by_role("link", name="Rules").click()
-    row = page.locator(f'[data-testid="rule-row"][data-id="{AI_RULE}"]')
+    row = page.locator(f'[data-testid="rule-row"][data-id="{rule_id}"]')
     row.get_by_role("button", name="Edit").click()
     first_name = page.get_by_label("Step 1 parameter 1 written by the AI")
     program = page.get_by_label("Step 1 parameter 2 written by the AI")
@@ -234,7 +273,7 @@ def test_marketing_chooses_the_template_parameter_the_ai_writes(
     row.get_by_role("button", name="Edit").click()
     expect(first_name).to_be_checked()
     expect(program).not_to_be_checked()
-    params = stack.call("GET", f"/api/rules/{AI_RULE}").json()["steps"][0]["template"]["params"]
+    params = stack.call("GET", f"/api/rules/{rule_id}").json()["steps"][0]["template"]["params"]
     assert [param.get("ai", False) for param in params] == [True, False]
     assert params[0]["field"] == "first_name"
     assert watched.missing == []
@@ -318,7 +357,7 @@ def test_marketing_keeps_a_journeys_branches_on_save_and_dry_runs_it(
 
 @pytest.mark.slow
 def test_marketing_opens_a_journey_in_the_stats_and_reads_each_step(
-    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+    fresh: Running, browser: Browser, pages: list[Page], watched: Watched
 ) -> None:
     # Given a two-step journey whose first step went out to the quiet demo leads
     template = {"name": "open_day_invite", "language": "en"}
@@ -333,13 +372,23 @@ def test_marketing_opens_a_journey_in_the_stats_and_reads_each_step(
         "send_anytime": True,
         "active": True,
     }
-    assert stack.call("POST", "/api/rules", json=rule).status_code == 201
-    httpx.post(f"{stack.url}/dev/tick", timeout=SAFETY_NET).raise_for_status()
-    queue = stack.call("GET", "/api/queue?rule=e2e-two-steps").json()["followups"]
+    assert fresh.call("POST", "/api/rules", json=rule).status_code == 201
+    httpx.post(f"{fresh.url}/dev/tick", timeout=SAFETY_NET).raise_for_status()
+
+    def first_step_gone() -> list[dict[str, Any]] | None:
+        """The queue once the sender has taken every first step the tick handed it."""
+        queue: list[dict[str, Any]] = fresh.call("GET", "/api/queue?rule=e2e-two-steps").json()[
+            "followups"
+        ]
+        first = [f for f in queue if f["step_index"] == 0]
+        waiting = [f for f in first if f["status"] in ("queued", "sending")]
+        return queue if first and not waiting else None
+
+    queue = eventually(first_step_gone)
     sent = len([f for f in queue if f["sent_at"]])
     assert sent > 0
     # When marketing opens the journey's row in the Stats tab
-    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    page = sign_in(browser, pages, fresh.url, "marketing", watched)
     page.get_by_role("link", name="Stats").click()
     page.get_by_role("button", name="e2e-two-steps").click()
     # Then the first step shows its sends, and those leads wait in the second one

@@ -294,7 +294,8 @@ def table_row(text: str, label: str) -> list[str]:
 def test_the_summary_line_and_the_table_say_what_they_count_and_agree(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = ["--contacts", "60", "--days", "4", "--tick", "90", "--seed", "11"]
+    # (a smaller run than the audited one: a few opt-outs after a send are all it needs)
+    args = ["--contacts", "40", "--days", "4", "--tick", "240", "--seed", "11"]
     assert main(["simulate", *args, "--start", "2026-12-23", "--out", str(tmp_path)]) == 0
     printed = capsys.readouterr().out
     words = " ".join(printed.split())

@@ -43,6 +43,7 @@ class Running:
         self.port = port
         self.state = state
         self.output: list[str] = []
+        self._tokens: dict[str, dict[str, str]] = {}
         command = [
             *(str(FOLLOWUP), "dev", "--port", str(port), "--tick", str(tick)),
             *("--contacts", str(contacts), "--state-dir", str(state)),
@@ -67,13 +68,17 @@ class Running:
             self.output.append(line)
 
     def token(self, role: str) -> dict[str, str]:
-        printed = subprocess.run(
-            [str(FOLLOWUP), "dev-token", "--role", role, "--state-dir", str(self.state)],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        return {"Authorization": f"Bearer {printed}"}
+        """The role's header, from `followup dev-token` the first time it is asked for: kept
+        (it is valid for 12 hours), as a person keeps a token, not a process per request."""
+        if role not in self._tokens:
+            printed = subprocess.run(
+                [str(FOLLOWUP), "dev-token", "--role", role, "--state-dir", str(self.state)],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+            self._tokens[role] = {"Authorization": f"Bearer {printed}"}
+        return dict(self._tokens[role])
 
     def call(self, method: str, path: str, role: str = "admin", **kwargs: Any) -> httpx.Response:
         return httpx.request(
