@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.test_app_pages import choose_language, serious_problems
 from tests.support.browser import Watched, sign_in
-from tests.support.devstack import SAFETY_NET, Running, free_port
+from tests.support.devstack import SAFETY_NET, Running, call_task_journey, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "contacts"
@@ -39,21 +39,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, di
     """The demo, three leads of our own, and a journey that gives the counsellor a call task
     when a lead reaches `applied`; one lead has."""
     running = Running(tmp_path_factory.mktemp("contacts") / "state", free_port(), contacts=6)
-    journey = {
-        "id": "applied-call",
-        "name": "Applied: call",
-        "active": True,
-        "trigger": {"kind": "stage_entered", "stages": ["applied"]},
-        "steps": [
-            {
-                "kind": "action",
-                "do": "create_task",
-                "title": TASK,
-                "assignee": COUNSELLOR,
-                "due": {"amount": 2, "unit": "hours"},
-            }
-        ],
-    }
+    journey = call_task_journey(TASK, COUNSELLOR)
     created = running.call("POST", "/api/rules", json=journey, role="marketing")
     assert created.status_code == 201, created.text
     leads = {

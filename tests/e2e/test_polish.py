@@ -20,7 +20,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.test_app_pages import choose_language, serious_problems
 from tests.support.browser import Watched, sign_in
-from tests.support.devstack import SAFETY_NET, Running, free_port
+from tests.support.devstack import SAFETY_NET, Running, call_task_journey, free_port
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "polish"
 COUNSELLOR = "counselor@followup.local"
@@ -33,21 +33,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     call task when a lead reaches `applied`, and one lead who has."""
     running = Running(tmp_path_factory.mktemp("polish") / "state", free_port(), contacts=6)
     assert running.call("POST", "/api/templates/sync").status_code == 200
-    journey = {
-        "id": "applied-call",
-        "name": "Applied: call",
-        "active": True,
-        "trigger": {"kind": "stage_entered", "stages": ["applied"]},
-        "steps": [
-            {
-                "kind": "action",
-                "do": "create_task",
-                "title": TASK,
-                "assignee": COUNSELLOR,
-                "due": {"amount": 2, "unit": "hours"},
-            }
-        ],
-    }
+    journey = call_task_journey(TASK, COUNSELLOR)
     created = running.call("POST", "/api/rules", json=journey, role="marketing")
     assert created.status_code == 201, created.text
     lead = {"wa_id": "6281199990203", "name": "Tono Tugas", "timezone": "Asia/Jakarta"}

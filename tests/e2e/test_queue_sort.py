@@ -7,13 +7,12 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.e2e.test_app_pages import serious_problems
 from tests.support.browser import Watched, sign_in
-from tests.support.devstack import SAFETY_NET, Running, eventually, free_port
+from tests.support.devstack import AdminApi, Running, eventually, free_port
 
 FRIDAY = "2026-12-04T14:00:00+00:00"
 """Friday 14:00 UTC: open in London, evening in Asia; each lead waits for its own opening."""
@@ -26,28 +25,13 @@ PAGE = 50
 """Rows the queue loads at a time."""
 
 
-class Api:
-    """The stack's API with one admin token."""
-
-    def __init__(self, stack: Running) -> None:
-        self.url = stack.url
-        self.headers = stack.token("admin")
-
-    def __call__(self, method: str, path: str, **kwargs: Any) -> Any:
-        answer = httpx.request(
-            method, f"{self.url}{path}", headers=self.headers, timeout=SAFETY_NET, **kwargs
-        )
-        answer.raise_for_status()
-        return answer.json()
-
-
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, Api]]:
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, AdminApi]]:
     """More follow-ups than a page, planned in an order unlike their send times: the one to
     go first and the one to go last are planned before all the others."""
     state = tmp_path_factory.mktemp("sort") / "state"
     running = Running(state, free_port(), contacts=2, clock=FRIDAY)
-    api = Api(running)
+    api = AdminApi(running)
     leads = [(EARLIEST, "Europe/London"), (LATEST, "Asia/Kolkata")]
     leads += [(f"Lead {n:02d}", MIDDLE[n % len(MIDDLE)]) for n in range(PAGE + 2)]
     for n, (name, zone) in enumerate(leads):
@@ -58,7 +42,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, A
     running.stop()
 
 
-def every_follow_up(api: Api) -> list[dict[str, Any]]:
+def every_follow_up(api: AdminApi) -> list[dict[str, Any]]:
     first = api("GET", "/api/queue?limit=200")
     assert first["cursor"] is None
     rows: list[dict[str, Any]] = first["followups"]
@@ -75,7 +59,7 @@ def shown_counts(badges: Locator) -> dict[str, int]:
 
 @pytest.mark.slow
 def test_sorting_by_send_time_reorders_every_follow_up_and_the_counts_are_of_all_of_them(
-    stack: tuple[Running, Api], browser: Browser, pages: list[Page], watched: Watched
+    stack: tuple[Running, AdminApi], browser: Browser, pages: list[Page], watched: Watched
 ) -> None:
     running, api = stack
     everything = every_follow_up(api)

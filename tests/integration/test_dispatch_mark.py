@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
 
@@ -14,6 +13,7 @@ from followup.domain.followup import FollowUp, Status
 from followup.services.ports import DispatchMark
 from followup_local.engine import LocalEngine
 from tests.support.builders import quiet_contact, rule
+from tests.support.crashes import DiesBeforeTheMark
 from tests.support.lagging import lagging
 
 HOUR, MINUTE, SECOND = timedelta(hours=1), timedelta(minutes=1), timedelta(seconds=1)
@@ -68,27 +68,13 @@ def test_the_next_ticks_do_not_queue_again_what_was_handed_over(engine: LocalEng
     assert current(engine, followup).sent_at == followup.scheduled_at
 
 
-class _DiesBeforeTheMark:
-    """The follow-up store of a dispatch that crashes after SQS took its messages and
-    before its mark is recorded."""
-
-    def __init__(self, real: Any) -> None:
-        self._real = real
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real, name)
-
-    def advance_dispatch_mark(self, mark: DispatchMark) -> bool:
-        raise RuntimeError("Lambda ran out of time")
-
-
 def test_a_crash_between_queueing_and_the_mark_queues_again_and_sends_once(
     engine: LocalEngine,
 ) -> None:
     # Given a dispatch tick that dies after SQS took its message, before its mark
     followup = planned(engine, "6281100000312")
     real = engine.deps.followups
-    engine.deps.followups = _DiesBeforeTheMark(real)
+    engine.deps.followups = DiesBeforeTheMark(real)
     with pytest.raises(RuntimeError):
         engine.scheduled("dispatch")
     engine.deps.followups = real

@@ -5,7 +5,6 @@ claimed by its redrive time. The sender's claim stays the guard against a second
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
 
@@ -14,6 +13,7 @@ from followup.services.ports import DispatchMark
 from followup.services.send import SendResult, send_one
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact, rule
+from tests.support.crashes import DiesBeforeTheMark
 from tests.support.lagging import lagging
 
 HOUR, MINUTE, SECOND = timedelta(hours=1), timedelta(minutes=1), timedelta(seconds=1)
@@ -73,27 +73,13 @@ def test_later_ticks_hand_over_nothing_again_while_the_sender_is_behind(
     assert current(engine, followup).sent_at == followup.scheduled_at
 
 
-class _DiesBeforeTheMark:
-    """The follow-up store of a dispatch that crashes after SQS took its messages and
-    before its mark is recorded."""
-
-    def __init__(self, real: Any) -> None:
-        self._real = real
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real, name)
-
-    def advance_dispatch_mark(self, mark: DispatchMark) -> bool:
-        raise RuntimeError("Lambda ran out of time")
-
-
 def test_a_crash_before_the_mark_hands_them_over_again_and_one_is_sent(
     engine: MemoryEngine,
 ) -> None:
     # Given a dispatch tick that dies after queueing, before recording its mark
     followup = planned(engine, "6281100000303")
     real = engine.deps.followups
-    engine.deps.followups = _DiesBeforeTheMark(real)
+    engine.deps.followups = DiesBeforeTheMark(real)
     with pytest.raises(RuntimeError):
         engine.scheduled("dispatch")
     engine.deps.followups = real

@@ -95,6 +95,42 @@ class Running:
                 self.process.kill()
 
 
+class AdminApi:
+    """A running stack's API with one admin token: each call answers its JSON, and fails
+    the test on a refused request."""
+
+    def __init__(self, stack: Running) -> None:
+        self.url = stack.url
+        self.headers = stack.token("admin")
+
+    def __call__(self, method: str, path: str, **kwargs: Any) -> Any:
+        answer = httpx.request(
+            method, f"{self.url}{path}", headers=self.headers, timeout=SAFETY_NET, **kwargs
+        )
+        answer.raise_for_status()
+        return answer.json()
+
+
+def call_task_journey(title: str, assignee: str) -> dict[str, Any]:
+    """A journey that gives `assignee` a call task, due in two hours, when a lead reaches
+    `applied`."""
+    return {
+        "id": "applied-call",
+        "name": "Applied: call",
+        "active": True,
+        "trigger": {"kind": "stage_entered", "stages": ["applied"]},
+        "steps": [
+            {
+                "kind": "action",
+                "do": "create_task",
+                "title": title,
+                "assignee": assignee,
+                "due": {"amount": 2, "unit": "hours"},
+            }
+        ],
+    }
+
+
 def eventually(check: Callable[[], T | None], timeout: float = SAFETY_NET) -> T:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

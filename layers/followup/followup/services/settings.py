@@ -6,7 +6,7 @@ quality report) read again and retry."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from followup.domain.errors import Conflict
 from followup.domain.numbers import NumberHealth
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from followup.services.deps import Deps
 
 _TRIES = 5
+_T = TypeVar("_T")
 
 
 class StaleSettings(Conflict):
@@ -56,15 +57,7 @@ def change(
     """Apply `edit` to the settings as saved now, again on a fresh read when someone saved
     meanwhile; `edit` answers None when there is nothing to change. The settings the edit
     was made from, or None when nothing changed."""
-    for _ in range(_TRIES):
-        read = deps.rules.versioned_settings()
-        changed = edit(read.item)
-        if changed is None:
-            return None
-        if deps.rules.save_settings_from(changed, read.revision):
-            deps.catalog.invalidate()
-            return read
-    raise SettingsBusy
+    return _edited(deps, deps.rules.versioned_settings, deps.rules.save_settings_from, edit)
 
 
 def change_numbers(
@@ -73,14 +66,26 @@ def change_numbers(
     """Apply `edit` to the numbers' health reports as saved now, again on a fresh read when
     another report landed meanwhile; `edit` answers None when there is nothing to change.
     The reports the edit was made from, or None when nothing changed."""
+    read = _edited(deps, deps.rules.versioned_numbers, deps.rules.save_numbers_from, edit)
+    return None if read is None else read.item
+
+
+def _edited(
+    deps: Deps,
+    read_now: Callable[[], Versioned[_T]],
+    save_from: Callable[[_T, int], bool],
+    edit: Callable[[_T], _T | None],
+) -> Versioned[_T] | None:
+    """`edit` applied to what `read_now` reads and saved from its revision, read again while
+    someone else saved first; the copy it was made from, or None when nothing changed."""
     for _ in range(_TRIES):
-        read = deps.rules.versioned_numbers()
+        read = read_now()
         changed = edit(read.item)
         if changed is None:
             return None
-        if deps.rules.save_numbers_from(changed, read.revision):
+        if save_from(changed, read.revision):
             deps.catalog.invalidate()
-            return read.item
+            return read
     raise SettingsBusy
 
 
