@@ -84,8 +84,21 @@ def ready(page: Page, name: str) -> Locator:
     }[name]
 
 
+SETTLED = """async () => {
+    await new Promise((frame) => requestAnimationFrame(() => requestAnimationFrame(frame)));
+    const ending = document.getAnimations().filter(
+        (a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity
+    );
+    await Promise.all(ending.map((a) => a.finished.catch(() => null)));
+}"""
+"""Waits two frames, for transitions to start, then for every running one that ends (a
+spinner's never does)."""
+
+
 def serious_problems(page: Page) -> list[str]:
-    """axe-core's serious and critical findings on the page as it is now."""
+    """axe-core's serious and critical findings on the page once its transitions end (a
+    dialog fading in reads as faint text until it is in)."""
+    page.evaluate(SETTLED)
     page.add_script_tag(path=str(AXE))
     found: list[str] = page.evaluate(
         """async () => (await axe.run(document)).violations
