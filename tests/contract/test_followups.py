@@ -275,14 +275,20 @@ def test_a_queue_window_given_in_local_time_finds_every_entry_inside_it(store: A
     assert page_ids(store, evening, 10) == [["fu_night", "fu_day"]]
 
 
-def test_follow_ups_held_for_a_paused_number_are_read_by_that_number_only(store: Any) -> None:
-    # Given two follow-ups held for one number, one for another, and one queued
+def held_three_of_four(store: Any) -> None:
+    """Four follow-ups, `fu_h0` to `fu_h3`: the first two held for number 111, the third
+    for 222, the last queued."""
     write(store, *(followup(f"fu_h{n}") for n in range(4)))
     for n, number in enumerate(["111", "111", "222"]):
         claimed = moved(followup(f"fu_h{n}"), Status.SENDING, T0)
         store.commit([FollowUpChange(claimed, Status.QUEUED)], T0)
         held = claimed.held_for_number(minutes(n), number, f"held: number {number} paused")
         store.commit([FollowUpChange(held, Status.SENDING)], T0)
+
+
+def test_follow_ups_held_for_a_paused_number_are_read_by_that_number_only(store: Any) -> None:
+    # Given two follow-ups held for one number, one for another, and one queued
+    held_three_of_four(store)
     # Then each number's lane holds its own, and no tick's phase reads them
     assert sorted(f.id for f in store.held_for("111")) == ["fu_h0", "fu_h1"]
     assert [(f.id, f.held_by) for f in store.held_for("222")] == [("fu_h2", "222")]
@@ -299,12 +305,7 @@ def test_follow_ups_held_for_a_paused_number_are_read_by_that_number_only(store:
 
 def test_unsent_count_takes_in_the_follow_ups_held_for_the_numbers_named(store: Any) -> None:
     # Given one follow-up queued and three held: two for one paused number, one for another
-    write(store, *(followup(f"fu_h{n}") for n in range(4)))
-    for n, number in enumerate(["111", "111", "222"]):
-        claimed = moved(followup(f"fu_h{n}"), Status.SENDING, T0)
-        store.commit([FollowUpChange(claimed, Status.QUEUED)], T0)
-        held = claimed.held_for_number(minutes(n), number, f"held: number {number} paused")
-        store.commit([FollowUpChange(held, Status.SENDING)], T0)
+    held_three_of_four(store)
     # Then the count takes in those held for the numbers it is given, and only those
     assert store.unsent_count(["111", "222"]) == 4
     assert store.unsent_count(["111"]) == 3

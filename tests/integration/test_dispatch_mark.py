@@ -9,41 +9,21 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from followup.domain.followup import FollowUp, Status
+from followup.domain.followup import Status
 from followup.services.ports import DispatchMark
 from followup_local.engine import LocalEngine
 from tests.support.builders import quiet_contact, rule
-from tests.support.crashes import DiesBeforeTheMark
+from tests.support.dispatching import (
+    HOUR,
+    MINUTE,
+    SECOND,
+    TEMPLATE,
+    DiesBeforeTheMark,
+    current,
+    dispatch_at,
+    planned,
+)
 from tests.support.lagging import lagging
-
-HOUR, MINUTE, SECOND = timedelta(hours=1), timedelta(minutes=1), timedelta(seconds=1)
-TEMPLATE = {"name": "apply_reminder", "language": "en"}
-
-
-def planned(engine: LocalEngine, wa_id: str) -> FollowUp:
-    """A follow-up the enqueue tick planned now, due in 44 min 13 s (in this hour's
-    look-ahead), a minute before the dispatch tick reads the queue."""
-    start = engine.clock.now()
-    steps = [{"wait": {"amount": 45, "unit": "minutes"}, "template": TEMPLATE}]
-    engine.deps.rules.save_rule(rule(steps=steps))
-    lead = quiet_contact(engine.deps, wa_id, start - 24 * HOUR - 47 * SECOND)
-    engine.scheduled("enqueue")
-    engine.clock.advance(MINUTE)
-    [followup] = engine.deps.followups.followups_of(lead.id)
-    assert followup.scheduled_at == start + timedelta(minutes=44, seconds=13)
-    return followup
-
-
-def dispatch_at(engine: LocalEngine, at: datetime) -> int:
-    engine.clock.advance(at - engine.clock.now())
-    dispatched: int = engine.scheduled("dispatch")["dispatched"]
-    return dispatched
-
-
-def current(engine: LocalEngine, followup: FollowUp) -> FollowUp:
-    found = engine.deps.followups.followup(followup.id)
-    assert found is not None
-    return found
 
 
 def deliver(engine: LocalEngine, followup_id: str, due: datetime) -> None:
