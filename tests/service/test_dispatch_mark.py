@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from followup.domain.followup import FollowUp, Status
-from followup.services.ports import DispatchMark, NewFollowUp
+from followup.services.ports import DispatchMark
 from followup.services.send import SendResult, send_one
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact, rule
@@ -251,24 +251,3 @@ def test_with_the_index_up_to_date_no_tick_waits_or_hands_over_twice(
     # And no later tick hands them over again
     assert [dispatch_at(engine, start + n * MINUTE) for n in (1, 2, 3)] == [0, 0, 0]
     sent_once_when_due(engine, followups)
-
-
-def test_one_another_path_queued_just_before_a_tick_the_index_missed_goes_at_the_next(
-    engine: MemoryEngine,
-) -> None:
-    # Given a follow-up handed over, then an index that shows a write only 30 s after it
-    followup = planned(engine, "6281100000330")
-    assert dispatch_at(engine, engine.clock.now()) == 1
-    lagging(engine.deps, 30 * SECOND, behind=1)
-    tick = engine.clock.now() + MINUTE
-    # When another path (a channel's fallback) queues a follow-up a second before the tick
-    engine.clock.advance(tick - SECOND - engine.clock.now())
-    written = engine.clock.now()
-    fallback = followup.model_copy(
-        update={"id": f"{followup.id}-sms", "created_at": written, "queued_at": written}
-    )
-    engine.deps.commit([NewFollowUp(fallback)], written)
-    # Then the tick does not see it, and the next one hands it over, not half an hour late
-    assert dispatch_at(engine, tick) == 0
-    assert dispatch_at(engine, tick + MINUTE) == 1
-    assert [dispatch_at(engine, tick + n * MINUTE) for n in (2, 3)] == [0, 0]

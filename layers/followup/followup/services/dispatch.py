@@ -26,11 +26,6 @@ if TYPE_CHECKING:
 
 _BATCH = 10
 _PAUSES = (0.5, 1.0, 1.5)
-INDEX_LAG = timedelta(seconds=10)
-"""How far behind its writes the queued lane (an index) is taken to be, at most: written
-this shortly before a tick read it, a follow-up other than that tick's own plans may be
-missing from the read, so the next tick hands it over again (the claim makes a copy
-harmless)."""
 """Seconds to wait before each read of the queued lane again while some of this tick's
 plans are not in it yet (the index usually catches up within a second)."""
 
@@ -157,17 +152,12 @@ def _unseen(followup: FollowUp, last: DispatchMark, now: datetime) -> bool:
     missed some of its plans), put in the queue otherwise at or after that tick's time
     (at the same instant may be after its read), or not due by its horizon. Enqueue runs
     before dispatch at each tick's time, so what it planned at the last tick's time was
-    there to read once the index caught up, which that tick checked. Another path's
-    follow-up (a fallback, a send-now that waits for the window) written in the moments
-    just before that tick may not have been in the index yet when it read: it goes again."""
-    settling = last.at - INDEX_LAG
+    there to read once the index caught up, which that tick checked."""
     if followup.created_at > last.at:
         return True
     if followup.created_at == last.at and (last.at == now or last.missed):
         return True
-    if settling < followup.created_at < last.at:
-        return True
-    if followup.queued_at is not None and followup.queued_at > settling:
+    if followup.queued_at is not None and followup.queued_at >= last.at:
         return True
     then = _due_time(followup, last.at)
     return then is None or then > last.horizon
