@@ -17,7 +17,14 @@ from playwright.sync_api import Browser, Page, Request, expect
 
 from tests.e2e.test_app_pages import choose_language, serious_problems
 from tests.support.browser import Watched, sign_in
-from tests.support.devstack import SAFETY_NET, AdminApi, Running, eventually, free_port
+from tests.support.devstack import (
+    SAFETY_NET,
+    AdminApi,
+    Running,
+    eventually,
+    free_port,
+    queued_by_hand,
+)
 
 FAILED = Path(__file__).resolve().parents[2] / "events" / "whatsapp" / "status-failed-131050.json"
 FRIDAY = "2026-12-04T14:00:00+00:00"
@@ -43,9 +50,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, A
     api = AdminApi(running)
     httpx.post(f"{running.url}/dev/tick", timeout=SAFETY_NET).raise_for_status()
     for n, (name, zone) in enumerate(LEADS):
-        lead = {"wa_id": f"6281177700{n:02d}", "name": name, "stage": "new", "timezone": zone}
-        created = api("POST", "/api/contacts", json={**lead, "score": "warm"})
-        api("POST", f"/api/contacts/{created['id']}/followups", json={"rule_id": "open-day-invite"})
+        queued_by_hand(api, f"6281177700{n:02d}", name, zone)
     yield running, api
     running.stop()
 

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.e2e.test_app_pages import serious_problems
 from tests.support.browser import Watched, sign_in
-from tests.support.devstack import AdminApi, Running, eventually, free_port
+from tests.support.devstack import AdminApi, Running, eventually, free_port, queued_by_hand
 
 FRIDAY = "2026-12-04T14:00:00+00:00"
 """Friday 14:00 UTC: open in London, evening in Asia; each lead waits for its own opening."""
@@ -35,9 +35,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, A
     leads = [(EARLIEST, "Europe/London"), (LATEST, "Asia/Kolkata")]
     leads += [(f"Lead {n:02d}", MIDDLE[n % len(MIDDLE)]) for n in range(PAGE + 2)]
     for n, (name, zone) in enumerate(leads):
-        lead = {"wa_id": f"6281188800{n:02d}", "name": name, "stage": "new", "timezone": zone}
-        created = api("POST", "/api/contacts", json={**lead, "score": "warm"})
-        api("POST", f"/api/contacts/{created['id']}/followups", json={"rule_id": "open-day-invite"})
+        queued_by_hand(api, f"6281188800{n:02d}", name, zone)
     yield running, api
     running.stop()
 

@@ -111,6 +111,13 @@ class AdminApi:
         return answer.json()
 
 
+def queued_by_hand(api: AdminApi, wa_id: str, name: str, zone: str) -> None:
+    """A warm new lead in `zone`, sent the demo's open-day invitation by hand."""
+    lead = {"wa_id": wa_id, "name": name, "stage": "new", "timezone": zone, "score": "warm"}
+    created = api("POST", "/api/contacts", json=lead)
+    api("POST", f"/api/contacts/{created['id']}/followups", json={"rule_id": "open-day-invite"})
+
+
 def call_task_journey(title: str, assignee: str) -> dict[str, Any]:
     """A journey that gives `assignee` a call task, due in two hours, when a lead reaches
     `applied`."""
