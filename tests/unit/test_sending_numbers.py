@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from followup.domain.numbers import (
+    DEFAULT_NUMBER,
     NumberHealth,
     Numbers,
     SendingNumber,
@@ -48,6 +49,19 @@ def test_a_report_names_a_number_by_id_or_display_number() -> None:
 def test_with_one_number_every_report_is_about_it() -> None:
     single = Numbers.single("6281234567890")
     assert single.resolve("109876543210987") == "6281234567890"
+
+
+def test_with_one_number_a_stored_report_of_another_number_is_not_about_it() -> None:
+    one = Numbers((SendingNumber(phone_number_id="111"),))
+    removed, own = paused("222", "6282"), paused("111")
+    by_display, unnamed = paused("6289", "6289"), paused(DEFAULT_NUMBER)
+    reports = [removed, own, by_display, unnamed]
+    # A report kept under another number's id is about that number (removed since)
+    assert one.health("222", reports) == [removed]
+    # The number's own reports, and those naming no number of their own, are about it
+    assert one.health("111", reports) == [own, by_display, unnamed]
+    # With several numbers, a report naming none of them is about none
+    assert TWO.health("111", [by_display, unnamed]) == []
 
 
 def test_a_contact_goes_from_its_number_else_the_rules_first_else_the_default() -> None:

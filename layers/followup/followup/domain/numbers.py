@@ -4,7 +4,9 @@ from one of them is paused.
 Every number is known by its `phone_number_id` (what webhooks carry in
 `metadata.phone_number_id`); a pause, a pacing lane and a contact's tie all use it. A
 report that names a number some other way (by its display number, or an id from before
-the number was configured) is resolved to the configured number it stands for.
+the number was configured) is resolved to the configured number it stands for. A report
+kept under the id of a number removed from the configuration since is about that number
+alone, even when a single number is left.
 """
 
 from __future__ import annotations
@@ -76,8 +78,15 @@ class Numbers:
         return [n.phone_number_id for n in self.configured]
 
     def resolve(self, named: str | None, display: str = "") -> str | None:
-        """The configured number a report names (by id, else by display number); with a
-        single number configured, every report is about it. None for an unknown number."""
+        """The configured number an arriving report names (by id, else by display number);
+        with a single number configured, every such report is about it. None for an unknown
+        number."""
+        return self._matching(named, display) or (
+            self.default if len(self.configured) == 1 else None
+        )
+
+    def _matching(self, named: str | None, display: str) -> str | None:
+        """The configured number named by its id, else by its display number, or None."""
         for number in self.configured:
             if named == number.phone_number_id:
                 return number.phone_number_id
@@ -85,7 +94,7 @@ class Numbers:
             shown = number.display_phone_number
             if shown and shown in (named, display):
                 return number.phone_number_id
-        return self.default if len(self.configured) == 1 else None
+        return None
 
     def sender(self, tied_to: str | None, allowed: Iterable[str] = ()) -> str:
         """The number a contact is sent from: the one it talks to (when configured), else
@@ -132,11 +141,19 @@ class Numbers:
             return workspace.model_copy(update={"started_on": None})
         return workspace.model_copy(update={"started_on": own or workspace.started_on})
 
+    def about(self, report: NumberHealth) -> str:
+        """The number a stored report is about: the configured number it names; with a
+        single number configured, that one too when the report names no number of its own
+        (WhatsApp named it by its display number only, or the configuration did not name
+        it); else the name it was stored under, a number not configured (any more)."""
+        named = report.phone_number_id
+        unnamed = named in ("", DEFAULT_NUMBER, report.display_phone_number)
+        single = self.default if len(self.configured) == 1 and unnamed else None
+        return self._matching(named, report.display_phone_number) or single or named
+
     def health(self, number: str, reports: list[NumberHealth]) -> list[NumberHealth]:
-        """The health reports about `number`."""
-        return [
-            r for r in reports if self.named(r.phone_number_id, r.display_phone_number) == number
-        ]
+        """The stored health reports about `number`."""
+        return [r for r in reports if self.about(r) == number]
 
 
 OTHER_NUMBER = "other_number"

@@ -52,7 +52,7 @@ def listing(deps: Deps, now: datetime) -> list[NumberStatus]:
         )
     known = {n.phone_number_id for n in deps.numbers.configured}
     for report in reports:
-        if deps.numbers.named(report.phone_number_id, report.display_phone_number) not in known:
+        if deps.numbers.about(report) not in known:
             found.append(
                 _status(
                     report.phone_number_id,

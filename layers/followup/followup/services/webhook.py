@@ -273,11 +273,10 @@ def _quality_pause(event: NumberQuality, previous: NumberHealth | None) -> str |
 def resume_number(deps: Deps, phone_number_id: str, at: datetime) -> bool:
     """An operator resumes sending from a paused number (every report about it); False
     when it is neither configured nor reported on."""
-    number = deps.numbers.named(phone_number_id)
-    if phone_number_id not in deps.numbers.ids and phone_number_id not in {
-        r.phone_number_id for r in deps.rules.numbers()
-    }:
+    stored = next((r for r in deps.rules.numbers() if r.phone_number_id == phone_number_id), None)
+    if phone_number_id not in deps.numbers.ids and stored is None:
         return False
+    number = deps.numbers.about(stored) if stored else deps.numbers.named(phone_number_id)
 
     def resumed(reports: list[NumberHealth]) -> list[NumberHealth] | None:
         about = deps.numbers.health(number, reports)
