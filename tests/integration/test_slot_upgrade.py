@@ -15,7 +15,7 @@ from followup.adapters.dynamo import DynamoStore
 from followup.adapters.tables import ContactItem
 from followup.domain.contact import Contact
 from followup.domain.followup import Status
-from followup.services.ports import Change, NewFollowUp, Slot, SlotChange, Versioned
+from followup.services.ports import Change, ContactChange, NewFollowUp, Slot, SlotChange, Versioned
 from followup.services.settle import end_unsent
 from followup_local.cli import main
 from followup_local.engine import REGION, LocalEngine
@@ -190,3 +190,18 @@ def counts(printed: str) -> dict[str, int]:
     """The summary table's rows: label -> count."""
     rows = (line.strip().rsplit(" ", 1) for line in printed.splitlines())
     return {label.strip(): int(n) for label, n in (r for r in rows if len(r) == 2) if n.isdigit()}
+
+
+def test_a_contact_stored_with_the_old_fields_loads_without_them(engine: LocalEngine) -> None:
+    # Given a contact whose stored document still names its pending follow-up
+    lead = quiet_contact(engine.deps, "6281100000711", engine.clock.now() - timedelta(hours=25))
+    before = contact(engine, lead.id)
+    until = engine.clock.now().isoformat()
+    written_by_old_release(lead.id, pending_followup_id="fu_old", pending_until=until)
+    # When it is read, Then it is the contact it was, and written again it drops them
+    assert contact(engine, lead.id) == Versioned(before.item, before.revision + 1)
+    listed = engine.deps.contacts.contacts_by_ids([lead.id])
+    assert listed == {lead.id: before.item}
+    tag = ContactChange(before.item.model_copy(update={"tags": ["vip"]}), before.revision + 1)
+    engine.deps.commit([tag], engine.clock.now())
+    assert "pending_followup_id" not in stored(lead.id)

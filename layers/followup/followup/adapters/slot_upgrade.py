@@ -83,10 +83,9 @@ def move(store: Transactions, contact_id: str, at: datetime) -> Moved:
         slot = _named(item, at) if item is not None else None
         if item is None or slot is None:
             return Moved.SETTLED
+        # Read as this release reads it (the old fields ignored), written without them.
         contact = Contact.model_validate_json(item.doc, context=STORED)
-        unnamed = ContactChange(
-            contact.model_copy(update={_HOLDER: None, _UNTIL: None}), int(item.revision)
-        )
+        unnamed = ContactChange(contact, int(item.revision))
         try:
             store.commit([SlotChange(slot, 0), unnamed], at)
             return Moved.GIVEN
