@@ -186,6 +186,18 @@ def test_the_command_prints_what_it_did(
     assert counts(again)["contacts naming their pending follow-up"] == 0
 
 
+def test_on_a_terminal_the_command_shows_its_progress_then_what_it_did(
+    engine: LocalEngine, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lead = named_by_old_release(engine, "6281100000712", "fu_a", engine.clock.now())
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert main(["migrate-slots", "--table-prefix", "followup-", "--region", REGION]) == 0
+    printed = capsys.readouterr().out
+    assert "reading the contacts table" in printed
+    assert "given a slot" in printed
+    assert engine.deps.contacts.slot(lead) is not None
+
+
 def counts(printed: str) -> dict[str, int]:
     """The summary table's rows: label -> count."""
     rows = (line.strip().rsplit(" ", 1) for line in printed.splitlines())
