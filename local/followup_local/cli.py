@@ -18,7 +18,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from followup.adapters import send_days
+from followup.adapters import send_days, slot_upgrade
+from followup.adapters.dynamo import DynamoStore
 from followup.adapters.tables import bind
 from followup.api.auth import Role
 from followup_local import connect, dry_run_cli
@@ -201,6 +202,18 @@ def parser() -> argparse.ArgumentParser:
         "--table-prefix", required=True, help="the stack's table prefix, e.g. followup-prod-"
     )
     backfill.add_argument("--region", required=True, help="the stack's AWS region")
+    slots = verbs.add_parser(
+        "migrate-slots",
+        help="before upgrading past contacts that name their pending follow-up: give each its slot",
+        description="Give each contact that still names its pending follow-up on itself a "
+        "slot item holding it, and drop the name from the contact. Scans the contacts table "
+        "once; safe while the engine runs (a slot taken since is kept, a contact changed "
+        "meanwhile is read again) and safe to run again (it skips contacts already moved).",
+    )
+    slots.add_argument(
+        "--table-prefix", required=True, help="the stack's table prefix, e.g. followup-prod-"
+    )
+    slots.add_argument("--region", required=True, help="the stack's AWS region")
     dry_run_cli.add_parser(verbs, Path(os.environ.get("FOLLOWUP_STATE_DIR", ".followup")))
     return root
 
@@ -222,6 +235,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         bind(args.table_prefix, args.region)
         sys.stdout.write(f"{send_days.backfill()} follow-ups given their send day\n")
         return 0
+    if args.command == "migrate-slots":
+        bind(args.table_prefix, args.region)
+        return _migrate_slots()
     return _simulate(cli, args)
 
 
@@ -336,6 +352,36 @@ def _connected_table(done: list[connect.Connected], chosen: connect.Target | Non
                 "",
             )
     return table
+
+
+def _migrate_slots() -> int:
+    """Move pending follow-ups onto slots, with a progress bar on a terminal; print what
+    was done. 1 when some contact kept changing and is left for another run."""
+    console = Console()
+    if console.is_terminal:
+        columns = (
+            TextColumn("[bold]reading the contacts table"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("items (approx.)"),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, console=console, transient=True) as progress:
+            task = progress.add_task("read", total=slot_upgrade.approximate_items())
+            tally = slot_upgrade.migrate(
+                DynamoStore(), datetime.now(UTC), lambda n: progress.update(task, completed=n)
+            )
+    else:
+        tally = slot_upgrade.migrate(DynamoStore(), datetime.now(UTC))
+    table = Table(title="pending follow-ups moved onto slots", box=box.SIMPLE, show_header=False)
+    table.add_column()
+    table.add_column(justify="right")
+    table.add_row("contacts table items read", str(tally.read))
+    table.add_row("contacts naming their pending follow-up", str(tally.moved.total()))
+    for moved in slot_upgrade.Moved:
+        table.add_row(moved.value, str(tally.moved[moved]))
+    console.print(table)
+    return 1 if tally.moved[slot_upgrade.Moved.LEFT] else 0
 
 
 def _simulate(cli: argparse.ArgumentParser, args: argparse.Namespace) -> int:

@@ -35,7 +35,7 @@ def test_a_commit_with_one_stale_change_writes_nothing(store: Any) -> None:
     read = store.contact("ct_1")
     store.commit([ContactChange(read.item.model_copy(update={"name": "Other"}), 1)], T0)
     # When a commit pairs a new follow-up with a change based on the stale read
-    holder = read.item.model_copy(update={"pending_followup_id": "fu_x"})
+    holder = read.item.model_copy(update={"tags": ["vip"]})
     with pytest.raises(CommitRejected) as rejected:
         store.commit([NewFollowUp(followup("fu_x")), ContactChange(holder, read.revision)], T0)
     # Then only the stale change is named, and neither the follow-up nor its counters exist

@@ -1,5 +1,5 @@
 """One pending follow-up per contact, held by a slot item beside the contact: concurrent
-enqueues, the paths that end its holder, and contacts that still name their holder."""
+enqueues and the paths that end its holder."""
 
 from __future__ import annotations
 
@@ -11,9 +11,8 @@ from followup.domain.enrollment import Enrollment
 from followup.domain.followup import Status
 from followup.services.deps import Deps
 from followup.services.planning import Outcome, advance
-from followup.services.ports import ContactChange, NewFollowUp, Slot, Versioned
+from followup.services.ports import Slot, Versioned
 from followup_local.engine import LocalEngine
-from tests.contract.items import followup
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
 
@@ -105,30 +104,6 @@ def test_a_sent_holder_leaves_the_slot_to_the_next_rule(engine: LocalEngine) -> 
     engine.tick()
     assert sorted(s.value for s in statuses(engine, lead.id).values()) == ["sent", "sent"]
     assert len(engine.sandbox.sent()) == 2
-
-
-def test_a_contact_that_still_names_a_waiting_holder_gets_no_second_follow_up(
-    engine: LocalEngine,
-) -> None:
-    # Given a follow-up waiting for Monday, queued by a release that kept the slot on the
-    # contact itself (no slot item)
-    deps = engine.deps
-    engine.clock.advance(SATURDAY)
-    lead = quiet_contact(deps, "6281100000604", engine.clock.now() - timedelta(hours=25))
-    monday = engine.clock.now() + timedelta(days=2)
-    held = followup("fu_before", contact_id=lead.id, at=engine.clock.now(), scheduled_at=monday)
-    stored = deps.contacts.contact(lead.id)
-    assert stored is not None
-    named = stored.item.model_copy(update={"pending_followup_id": held.id, "pending_until": monday})
-    deps.commit([NewFollowUp(held), ContactChange(named, stored.revision)], engine.clock.now())
-    # When a rule's silence crosses for that contact
-    deps.rules.save_rule(rule("first-rule"))
-    engine.tick()
-    # Then nothing more is queued: its enrollment waits for the slot
-    assert [f.id for f in deps.followups.followups_of(lead.id)] == [held.id]
-    [waiting] = deps.followups.enrollments_of(lead.id)
-    assert waiting.item.next_due_at is not None
-    assert waiting.item.next_due_at > monday
 
 
 def test_a_lead_never_sent_to_whose_slot_was_taken_before_is_still_queued(

@@ -167,24 +167,24 @@ def test_send_exactly_24_hours_ago_no_longer_counts_towards_the_cap() -> None:
     assert gate(contact, Gating(), NOW) is None
     # ...though its time is kept past the stream's day, so its record is not counted twice
     assert trim_recent(contact.recent_sends, Gating(), NOW) == sends_ago(24, 2)
-    assert counted_send(contact, "fu-1", NOW - timedelta(hours=24), Gating(), NOW) is None
+    assert counted_send(contact, NOW - timedelta(hours=24), Gating(), NOW) is None
 
 
 def test_sends_counted_out_of_order_are_each_counted_once_and_the_latest_stays_last() -> None:
     # Given a contact sent two follow-ups, the later one's record arriving first
     earlier, later = sends_ago(3, 1)
-    contact = counted_send(a_contact(), "fu-2", later, Gating(), NOW)
+    contact = counted_send(a_contact(), later, Gating(), NOW)
     assert contact is not None
 
     # When the earlier one's record arrives, then both again
-    both = counted_send(contact, "fu-1", earlier, Gating(), NOW)
+    both = counted_send(contact, earlier, Gating(), NOW)
     assert both is not None
 
     # Then both are counted once, and the last outbound moment is the later send
     assert (both.followups_sent, both.recent_sends) == (2, [earlier, later])
     assert both.last_outbound_at == later
-    assert counted_send(both, "fu-1", earlier, Gating(), NOW) is None
-    assert counted_send(both, "fu-2", later, Gating(), NOW) is None
+    assert counted_send(both, earlier, Gating(), NOW) is None
+    assert counted_send(both, later, Gating(), NOW) is None
 
 
 def test_cold_lead_is_held_after_two_follow_ups_even_for_a_manual_send() -> None:

@@ -95,10 +95,6 @@ class Contact(BaseModel):
     )
     followups_sent: int = 0
     recent_sends: list[AwareDatetime] = Field(default_factory=list)
-    # The pending slot as releases before the slot item kept it: still read by
-    # planning.claim_slot, and cleared as the follow-up it names settles.
-    pending_followup_id: str | None = None
-    pending_until: AwareDatetime | None = None
 
     @field_validator("email")
     @classmethod

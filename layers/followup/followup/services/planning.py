@@ -171,9 +171,7 @@ def claim_slot(
     for a SlotChange that fails if anyone takes it meanwhile.
 
     A slot its holder no longer needs (sent, ended, never written), or held by `fid`
-    itself, is free, so nothing has to give it back. A contact written before the slot
-    moved off it may still name its holder itself (`pending_followup_id`): that one is
-    judged the same way.
+    itself, is free, so nothing has to give it back.
 
     With `guess`, a contact never sent a follow-up is taken to have no slot, unread (a
     tick then reads no item beyond the contacts the index hands over). A wrong guess (its
@@ -184,9 +182,7 @@ def claim_slot(
     follow-up stream, services.sent_stream) still holds the slot, for `COUNTED_WITHIN` at
     most: the next follow-up is planned against a contact that counts every send before
     it, so the frequency and cold caps see them all."""
-    if _needs_slot(deps, contact, contact.pending_followup_id, fid, now):
-        return contact.pending_until or now, 0
-    if guess and contact.followups_sent == 0 and contact.pending_followup_id is None:
+    if guess and contact.followups_sent == 0:
         return None, 0
     taken = deps.contacts.slot(contact.id)
     if taken is None:
@@ -196,8 +192,8 @@ def claim_slot(
     return None, taken.revision
 
 
-def _needs_slot(deps: Deps, contact: Contact, holder: str | None, fid: str, now: datetime) -> bool:
-    if holder is None or holder == fid:
+def _needs_slot(deps: Deps, contact: Contact, holder: str, fid: str, now: datetime) -> bool:
+    if holder == fid:
         return False
     pending = deps.followups.followup(holder)
     if pending is None:

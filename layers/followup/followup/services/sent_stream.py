@@ -83,7 +83,7 @@ def _count(deps: Deps, sent: FollowUp, sent_at: datetime) -> tuple[bool, Contact
         found = deps.contacts.contact(sent.contact_id)
         if found is None:
             return False, None
-        counted = counted_send(found.item, sent.id, sent_at, gating, deps.clock.now())
+        counted = counted_send(found.item, sent_at, gating, deps.clock.now())
         if counted is None:
             return False, found.item
         try:

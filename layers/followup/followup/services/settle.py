@@ -1,6 +1,7 @@
-"""Settling a follow-up that left `queued`. One that ends unsent frees its contact's pending
-slot and ends its enrollment in the same transaction as its status; a sent one is written
-alone, its contact and enrollment following from the follow-up stream."""
+"""Settling a follow-up that left `queued`. One that ends unsent ends its enrollment in the
+same transaction as its status (its contact's slot needs no freeing: a holder that ended
+holds it no more); a sent one is written alone, its contact and enrollment following from
+the follow-up stream."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from followup.services.planning import ended
 from followup.services.ports import (
     Change,
     CommitRejected,
-    ContactChange,
     EnrollmentChange,
     FollowUpChange,
 )
@@ -27,18 +27,13 @@ _COMMIT_TRIES = 5
 
 
 def end_unsent(deps: Deps, followup: FollowUp, status: Status, reason: str, now: datetime) -> bool:
-    """End a follow-up that was never (knowingly) sent: free the slot, end the enrollment."""
+    """End a follow-up that was never (knowingly) sent, and its enrollment."""
     final = followup.ended(status, now, reason)
-
-    def free_slot(contact: Contact) -> Contact | None:
-        if contact.pending_followup_id != followup.id:
-            return None
-        return contact.model_copy(update={"pending_followup_id": None, "pending_until": None})
 
     def exit_enrollment(enrollment: Enrollment, _contact: Contact) -> Enrollment:
         return ended(enrollment, reason, EnrollmentState.EXITED)
 
-    return _commit_with_fresh_reads(deps, final, followup.status, now, free_slot, exit_enrollment)
+    return _commit_with_fresh_reads(deps, final, followup.status, now, exit_enrollment)
 
 
 def end_enrollment(deps: Deps, enrollment_id: str, reason: str, at: datetime) -> bool:
@@ -82,22 +77,17 @@ def _commit_with_fresh_reads(
     followup: FollowUp,
     expected: Status,
     now: datetime,
-    contact_update: Callable[[Contact], Contact | None],
     enrollment_update: Callable[[Enrollment, Contact], Enrollment],
 ) -> bool:
-    """Commit the follow-up's move from `expected` with its contact and enrollment.
+    """Commit the follow-up's move from `expected` with its enrollment's.
 
-    Contact and enrollment are re-read on each try: a reply landing meanwhile changes the
-    contact, and its write must not be lost. False when the follow-up itself had already
-    moved (another worker settled it).
+    Contact and enrollment are re-read on each try. False when the follow-up itself had
+    already moved (another worker settled it).
     """
     for _ in range(_COMMIT_TRIES):
         changes: list[Change] = [FollowUpChange(followup, expected)]
         contact_v = deps.contacts.contact(followup.contact_id)
         if contact_v is not None:
-            updated = contact_update(contact_v.item)
-            if updated is not None:
-                changes.append(ContactChange(updated, contact_v.revision))
             enrollment_id = followup.enrollment_id
             enrollment_v = deps.followups.enrollment(enrollment_id) if enrollment_id else None
             if enrollment_v is not None and enrollment_v.item.state is EnrollmentState.ACTIVE:
