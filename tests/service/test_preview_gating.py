@@ -264,3 +264,34 @@ def test_past_the_messaging_limit_the_preview_puts_off_what_the_sender_defers(
     # When the tick runs, exactly as many were sent as it promised now
     engine.tick()
     assert len(engine.sandbox.sent()) == len(going) == seen.due_now
+
+
+def test_past_a_warming_numbers_cap_the_preview_spreads_the_sends_over_its_days(
+    engine: MemoryEngine,
+) -> None:
+    # Given a number in its first day of warm-up, allowed one business-initiated send a day
+    deps, now = engine.deps, engine.clock.now()
+    settings = deps.rules.settings()
+    warm_up = WarmUp(started_on=now.astimezone(JAKARTA).date(), schedule=[1, 1, 1])
+    limit = settings.messaging_limit.model_copy(update={"warm_up": warm_up})
+    deps.rules.save_settings(settings.model_copy(update={"messaging_limit": limit}))
+    deps.catalog.invalidate()
+    # And three leads quiet for 30 h (their window closed: a template each)
+    for n in range(3):
+        quiet_contact(deps, f"628110000130{n}", now - 30 * HOUR, name=f"lead-{n}")
+    reminder = rule()
+    deps.rules.save_rule(reminder)
+    # When the rule is previewed
+    seen = preview(deps, reminder)
+    # Then one goes now and the others at the send window's opening on the next two days
+    wednesday, thursday = (datetime(2026, 11, day, 8, 0, tzinfo=JAKARTA) for day in (25, 26))
+    assert [(p.send_at, p.waits_for) for p in seen.planned] == [
+        (now, None),
+        (wednesday, "warm_up"),
+        (thursday, "warm_up"),
+    ]
+    # When the tick runs then, and at each of those openings, one more is sent each time
+    for moment, count in ((now, 1), (wednesday, 2), (thursday, 3)):
+        engine.clock.advance(moment - engine.clock.now())
+        engine.tick()
+        assert len(engine.sandbox.sent()) == count, moment
