@@ -1,9 +1,12 @@
 """The journey builder's preview in a real headless Chromium against `followup dev`: the
-leads a rule would leave out are listed by name with why, in the reader's language."""
+leads a rule would leave out are listed by name with why, and those a new number's
+warm-up puts off say so, in the reader's language."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -29,6 +32,23 @@ HOT_LEAD = {
     "id": "Prospek panas: diserahkan ke konselor",
     "pt-BR": "Lead quente: deixado para o consultor",
 }
+WARM_RULE = {
+    "id": "e2e-warm-up",
+    "name": "Interview invite",
+    "active": False,
+    "trigger": {"stages": ["qualified"], "idle": {"amount": 0, "unit": "minutes"}},
+    "steps": [
+        {
+            "wait": {"amount": 0, "unit": "minutes"},
+            "template": {"name": "interview_invite", "language": "en", "params": []},
+        }
+    ],
+}
+WARMING_UP = {
+    "en": "put off to a later day",
+    "id": "ditunda ke hari lain",
+    "pt-BR": "adiado para outro dia",
+}
 PREVIEW_BUTTON = {"en": "Preview", "id": "Pratinjau", "pt-BR": "Pré-visualizar"}
 
 
@@ -46,9 +66,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     running.stop()
 
 
-def preview(page: Page, url: str, locale: str) -> None:
+def preview(page: Page, url: str, locale: str, rule_id: str = str(RULE["id"])) -> None:
     """Open the rule in the builder and ask for its preview."""
-    page.goto(f"{url}/#/rules/{RULE['id']}")
+    page.goto(f"{url}/#/rules/{rule_id}")
     expect(page.locator(".editor")).to_be_visible()
     page.locator(".editor").get_by_role("button", name=PREVIEW_BUTTON[locale]).click()
 
@@ -78,4 +98,28 @@ def test_the_preview_lists_who_is_left_out_and_why_in_words(
     scroll, width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
     assert scroll <= width
     assert problems == []
+    assert watched.errors == []
+
+
+def test_the_preview_says_in_words_which_sends_a_new_numbers_warm_up_puts_off(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given a number warming up today, allowed one business-initiated send, and a template
+    # rule for two leads who never wrote (their window is closed)
+    settings = stack.call("GET", "/api/settings").json()
+    today = datetime.now(ZoneInfo(settings["timezone"])).date().isoformat()
+    settings["messaging_limit"]["warm_up"] = {"started_on": today, "schedule": [1]}
+    assert stack.call("PUT", "/api/settings", json=settings).status_code == 200
+    assert stack.call("POST", "/api/rules", json=WARM_RULE).status_code == 201
+    for n in range(2):
+        lead = {"wa_id": f"628119999710{n}", "name": f"Qualified {n}", "stage": "qualified"}
+        assert stack.call("POST", "/api/contacts", json=lead).status_code in (200, 201)
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    for locale in ("en", "id", "pt-BR"):
+        choose_language(page, locale)
+        # When the rule is previewed
+        preview(page, stack.url, locale, str(WARM_RULE["id"]))
+        # Then a send past the day's cap says in words that it waits for a later day
+        expect(page.get_by_test_id("preview")).to_contain_text(WARMING_UP[locale])
+        expect(page.get_by_test_id("preview")).not_to_contain_text("warm_up")
     assert watched.errors == []

@@ -3,9 +3,10 @@ whom the tick then sends to, and everyone else is listed with the reason why not
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,8 +15,10 @@ import pytest
 from followup.domain.contact import Score, Speaker
 from followup.domain.enrollment import EnrollmentState, enroll
 from followup.domain.followup import FollowUp
+from followup.domain.messaging_limit import WarmUp
 from followup.domain.rule import Rule
 from followup.services.contacts import find_contact, update_contact
+from followup.services.manual import send_now
 from followup.services.messaging_limit import admit
 from followup.services.pausing import pause_number
 from followup.services.ports import NewEnrollment, NewFollowUp, Slot, SlotChange
@@ -27,15 +30,20 @@ from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 from tests.support.builders import journey, quiet_contact, rule
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
+JAKARTA, LISBON = ZoneInfo("Asia/Jakarta"), ZoneInfo("Europe/Lisbon")
+NEW_NUMBER = {"display_phone_number": "6281234567892", "phone_number_id": "109876543210989"}
 FIRST, OTHER = BUSINESS_NUMBER["phone_number_id"], SECOND_NUMBER["phone_number_id"]
+NEW = NEW_NUMBER["phone_number_id"]
+FIRST_DAY = TUESDAY_9AM_JAKARTA.astimezone(JAKARTA).date()
 NUMBERS = [
     {**BUSINESS_NUMBER, "api_key": LOCAL_API_KEY},
     {**SECOND_NUMBER, "api_key": "second-number-key"},
+    {**NEW_NUMBER, "api_key": "new-number-key", "warm_up_started_on": FIRST_DAY.isoformat()},
 ]
 
 
 @pytest.fixture
-def two_numbers() -> Iterator[MemoryEngine]:
+def three_numbers() -> Iterator[MemoryEngine]:
     with memory_engine(TUESDAY_9AM_JAKARTA, {"D360_NUMBERS": json.dumps(NUMBERS)}) as running:
         yield running
 
@@ -110,15 +118,66 @@ def seed_every_kind(engine: MemoryEngine, nudge: Rule) -> dict[str, str]:
     return ids
 
 
-def test_the_preview_promises_exactly_whom_the_tick_sends_to(two_numbers: MemoryEngine) -> None:
-    engine = two_numbers
+def warming_number_audience(engine: MemoryEngine) -> Rule:
+    """A reminder sent from the new number, whose warm-up allows three business-initiated
+    sends today (five tomorrow): one went by hand this morning. Four leads quiet for 30 h
+    (their window closed) wait for it: two in Jakarta, due now, and two in Lisbon, where
+    the send window opens at 15:00 Jakarta time, still today in the workspace's day."""
+    deps, now = engine.deps, engine.clock.now()
+    settings = deps.rules.settings()
+    limit = settings.messaging_limit.model_copy(update={"warm_up": WarmUp(schedule=[3, 5])})
+    deps.rules.save_settings(settings.model_copy(update={"messaging_limit": limit}))
+    deps.catalog.invalidate()
+    reminder = rule(
+        "warm-reminder",
+        trigger={"stages": ["qualified"], "idle": {"amount": 24, "unit": "hours"}},
+        numbers=[NEW],
+    )
+    deps.rules.save_rule(reminder)
+    by_hand = quiet_contact(deps, "6281100001010", now - 30 * HOUR, stage="lost")
+    send_now(deps, by_hand.id, reminder.id)
+    engine.drain()
+    assert len(engine.sandbox.sent()) == 1
+    for n, zone in enumerate(["Asia/Jakarta", "Asia/Jakarta", "Europe/Lisbon", "Europe/Lisbon"]):
+        wa_id, name = f"628110000102{n}", f"{zone}-{n}"
+        quiet_contact(deps, wa_id, now - 30 * HOUR, name=name, timezone=zone, stage="qualified")
+    return reminder
+
+
+def stored(engine: MemoryEngine) -> dict[str, object]:
+    """Everything the engine keeps (tables, counters and markers), copied."""
+    kept: dict[str, object] = {}
+    for name, part in (("store", engine.deps.followups), ("reach", engine.deps.reach)):
+        for key, value in vars(part).items():
+            if "lock" not in key:
+                kept[f"{name}.{key}"] = copy.deepcopy(value)
+    return kept
+
+
+def sent_to(engine: MemoryEngine) -> set[str]:
+    return {str((request.body or {}).get("to")) for request in engine.sandbox.sent()}
+
+
+def wa_ids(engine: MemoryEngine, contact_ids: set[str]) -> set[str]:
+    found = [engine.deps.contacts.contact(contact_id) for contact_id in contact_ids]
+    return {str(c.item.wa_id) for c in found if c is not None}
+
+
+def test_the_preview_promises_exactly_whom_the_tick_sends_to(three_numbers: MemoryEngine) -> None:
+    engine = three_numbers
     nudge = free_text_once()
     ids = seed_every_kind(engine, nudge)
+    reminder = warming_number_audience(engine)
     engine.deps.rules.save_rule(nudge)
     now = engine.clock.now()
-    # When the rule is previewed
+    before = stored(engine)
+    by_hand = sent_to(engine)
+    # When the rules are previewed
     seen = preview(engine.deps, nudge)
-    # Then each contact left alone is counted and listed with why
+    warm = preview(engine.deps, reminder)
+    # Then the previews wrote nothing
+    assert stored(engine) == before
+    # And each contact left alone is counted and listed with why
     assert seen.skipped == {
         "cold_cap": 1,
         "hot_contact": 1,
@@ -139,12 +198,29 @@ def test_the_preview_promises_exactly_whom_the_tick_sends_to(two_numbers: Memory
     promised_now = {p.contact_id for p in seen.planned if p.send_at <= now}
     assert promised_now == {ids["ready-1"], ids["ready-2"]}
     assert (seen.now_count, seen.due_now) == (3, 2)
-    # When the (active) rule's tick runs
+    # And past what is left of the new number's cap today, the reminder waits for the
+    # number's next day: the Lisbon leads, at its first opening in their time
+    lisbon_tomorrow = datetime(2026, 11, 25, 8, 0, tzinfo=LISBON)
+    assert sorted((p.name, p.send_at, p.waits_for) for p in warm.planned) == [
+        ("Asia/Jakarta-0", now, None),
+        ("Asia/Jakarta-1", now, None),
+        ("Europe/Lisbon-2", lisbon_tomorrow, "warm_up"),
+        ("Europe/Lisbon-3", lisbon_tomorrow, "warm_up"),
+    ]
+    assert (warm.now_count, warm.due_now) == (4, 2)
+    promised_now |= {p.contact_id for p in warm.planned if p.send_at <= now}
+    # When the (active) rules' tick runs
     engine.tick()
-    # Then exactly the contacts it promised were sent to
-    sent = {str((request.body or {}).get("to")) for request in engine.sandbox.sent()}
-    wa_ids = {cid: engine.deps.contacts.contact(cid) for cid in promised_now}
-    assert sent == {c.item.wa_id for c in wa_ids.values() if c is not None}
+    # Then exactly the contacts they promised now were sent to
+    assert sent_to(engine) - by_hand == wa_ids(engine, promised_now)
+    # And the new number's reminders go when promised: none when Lisbon's window opens
+    # today, the rest at its first opening tomorrow
+    audience = wa_ids(engine, {p.contact_id for p in warm.planned})
+    for moment in (datetime(2026, 11, 24, 8, 0, tzinfo=LISBON), lisbon_tomorrow):
+        engine.clock.advance(moment - engine.clock.now())
+        engine.tick()
+        promised = {p.contact_id for p in warm.planned if p.send_at <= moment}
+        assert sent_to(engine) & audience == wa_ids(engine, promised), moment
 
 
 def test_a_journey_that_would_end_at_once_is_named_with_why(engine: MemoryEngine) -> None:
@@ -188,3 +264,34 @@ def test_past_the_messaging_limit_the_preview_puts_off_what_the_sender_defers(
     # When the tick runs, exactly as many were sent as it promised now
     engine.tick()
     assert len(engine.sandbox.sent()) == len(going) == seen.due_now
+
+
+def test_past_a_warming_numbers_cap_the_preview_spreads_the_sends_over_its_days(
+    engine: MemoryEngine,
+) -> None:
+    # Given a number in its first day of warm-up, allowed one business-initiated send a day
+    deps, now = engine.deps, engine.clock.now()
+    settings = deps.rules.settings()
+    warm_up = WarmUp(started_on=now.astimezone(JAKARTA).date(), schedule=[1, 1, 1])
+    limit = settings.messaging_limit.model_copy(update={"warm_up": warm_up})
+    deps.rules.save_settings(settings.model_copy(update={"messaging_limit": limit}))
+    deps.catalog.invalidate()
+    # And three leads quiet for 30 h (their window closed: a template each)
+    for n in range(3):
+        quiet_contact(deps, f"628110000130{n}", now - 30 * HOUR, name=f"lead-{n}")
+    reminder = rule()
+    deps.rules.save_rule(reminder)
+    # When the rule is previewed
+    seen = preview(deps, reminder)
+    # Then one goes now and the others at the send window's opening on the next two days
+    wednesday, thursday = (datetime(2026, 11, day, 8, 0, tzinfo=JAKARTA) for day in (25, 26))
+    assert [(p.send_at, p.waits_for) for p in seen.planned] == [
+        (now, None),
+        (wednesday, "warm_up"),
+        (thursday, "warm_up"),
+    ]
+    # When the tick runs then, and at each of those openings, one more is sent each time
+    for moment, count in ((now, 1), (wednesday, 2), (thursday, 3)):
+        engine.clock.advance(moment - engine.clock.now())
+        engine.tick()
+        assert len(engine.sandbox.sent()) == count, moment

@@ -13,7 +13,7 @@ past the allowance takes its place back, so the count never passes it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from followup.domain.followup import Status
@@ -131,7 +131,7 @@ def _warm_up_day(
     cap = warm_up.cap(today)
     if cap is None:
         return None
-    key = f"warmup#{number}#{today.isoformat()}"
+    key = _warm_up_key(number, today)
     tomorrow = next_day(now, zone)
     if store.counts([key])[key] >= cap:
         return tomorrow
@@ -140,6 +140,24 @@ def _warm_up_day(
         store.reserve(key, -1, expires)
         return tomorrow
     return key
+
+
+def _warm_up_key(number: str, day: date) -> str:
+    return f"warmup#{number}#{day.isoformat()}"
+
+
+def warm_up_left(deps: Deps, number: str, day: date) -> int | None:
+    """How many more business-initiated sends `number`'s warm-up allows on `day` (in the
+    workspace's zone): what `_warm_up_day` would find, read only (for a preview); None
+    once the number is warm, or without a pacing store."""
+    if deps.reach is None:
+        return None
+    warm_up = deps.numbers.warm_up(number, deps.catalog.settings().messaging_limit.warm_up)
+    cap = warm_up.cap(day)
+    if cap is None:
+        return None
+    key = _warm_up_key(number, day)
+    return max(0, cap - deps.reach.counts([key])[key])
 
 
 def _reached(store: Pacing, limit: MessagingLimit, now: datetime) -> int:

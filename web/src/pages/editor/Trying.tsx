@@ -31,7 +31,8 @@ export interface Preview {
   due_now?: number;
   next_hour: number;
   next_day: number;
-  /** `waits_for`: what puts the send off (another rule's pending follow-up, the messaging limit). */
+  /** `waits_for`: what puts the send off (another rule's pending follow-up, the messaging limit,
+   * a new number's warm-up cap). */
   planned: { contact_id: string; name: string; send_at: string; waits_for?: string | null }[];
   estimated_cost_usd: number;
   /** How many leads the trigger found are left out, by the code of why. */
@@ -116,6 +117,7 @@ export function PreviewPanel({ preview }: { preview: Preview }) {
             })}
             {p.waits_for === "pending_followup" && ` (${t("editor.preview.waitsPending")})`}
             {p.waits_for === "messaging_limit" && ` (${t("editor.preview.waitsLimit")})`}
+            {p.waits_for === "warm_up" && ` (${t("editor.preview.waitsWarmUp")})`}
           </List.Item>
         ))}
       </List>

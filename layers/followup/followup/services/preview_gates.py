@@ -1,0 +1,118 @@
+"""The questions a preview asks about one contact, read only: those enqueue asks before
+it writes a follow-up, and those the sender asks before it calls the provider."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from followup.domain.enrollment import enroll
+from followup.domain.followup import FollowUp, Reason
+from followup.domain.ids import followup_id
+from followup.domain.journey import Exit, first_send, must_stop, send_at
+from followup.domain.messaging import compose
+from followup.domain.rule import Step
+from followup.services import reentry
+from followup.services.channels import pick
+from followup.services.planning import claim_slot
+from followup.services.templates import gate
+
+if TYPE_CHECKING:
+    from followup.domain.contact import Contact
+    from followup.domain.enrollment import Enrollment
+    from followup.domain.rule import IdleTrigger, Rule
+    from followup.services.deps import Deps
+
+_A_MOMENT = timedelta(seconds=1)
+NUMBER_PAUSED = "number_paused"
+"""The number it would go from is paused: the sender holds it until someone resumes it."""
+PENDING = "pending_followup"
+NO_CHANNEL = "no_channel"
+"""No channel of the step reaches the contact (no WhatsApp number, phone or email)."""
+
+
+def first_step(rule: Rule) -> Step | None:
+    """The rule's first step that sends, if any."""
+    return next((s for s in rule.steps if isinstance(s, Step)), None)
+
+
+def goes(
+    deps: Deps, rule: Rule, trigger: IdleTrigger, contact: Contact, now: datetime
+) -> tuple[datetime, str | None] | str:
+    """When the rule's first message would go to `contact` (and what puts it off), or the
+    code of why it would not: the questions enqueue asks (number, re-entry, `must_stop`,
+    the journey, the one pending follow-up), then those the sender asks at that time
+    (channel, window, template, paused number)."""
+    settings = deps.catalog.settings()
+    other = deps.numbers.refusal(contact.phone_number_id, rule.numbers)
+    if other is not None:
+        return code(other)
+    enrollment = enroll(rule, trigger, contact, contact.zone(settings.zone), now)
+    refused = reentry.History(deps, contact.id).refused(rule, enrollment)
+    if refused is not None:
+        return refused
+    stop = must_stop(contact, rule, enrollment.silence_key, settings.gating, now)
+    if stop is not None:
+        return stop.reason.value
+    at = first_send(rule, trigger, contact, settings, now)
+    if isinstance(at, Exit):
+        return code(at.reason)
+    fid = followup_id(enrollment.id, enrollment.step_index, enrollment.repeat_index)
+    busy_until, _ = claim_slot(deps, contact, fid, now)
+    waits_for = None
+    if busy_until is not None:
+        after = max(busy_until, now) + _A_MOMENT
+        at, waits_for = send_at(max(at, after), now, contact, rule, settings), PENDING
+    step = first_step(rule)
+    if step is None:
+        return at, waits_for
+    why = _sender_refusal(deps, rule, step, contact, enrollment, fid, at)
+    return (at, waits_for) if why is None else why
+
+
+def _sender_refusal(
+    deps: Deps,
+    rule: Rule,
+    step: Step,
+    contact: Contact,
+    enrollment: Enrollment,
+    fid: str,
+    at: datetime,
+) -> str | None:
+    """Why the sender would not send the step at `at` (the checks of `send.send_one` that
+    need no provider): no channel reaches the contact, the WhatsApp window is closed with
+    no template, the template is unusable, or its number is paused."""
+    if deps.catalog.sending_paused(deps.numbers.sender(contact.phone_number_id, rule.numbers)):
+        return NUMBER_PAUSED
+    followup = FollowUp.planned(
+        followup_id=fid,
+        contact_id=contact.id,
+        rule_id=rule.id,
+        rule_version=rule.version,
+        silence_key=enrollment.silence_key,
+        at=at,
+        scheduled_at=at,
+    )
+    picked = pick(deps, followup, contact, step, 0)
+    if picked.channel is None:
+        return NO_CHANNEL
+    if picked.channel != "whatsapp":
+        return None
+    message = compose(step, contact, at)
+    if message is None:
+        if step.fallback_when.undeliverable and pick(deps, followup, contact, step, 1).channel:
+            return None
+        return Reason.WINDOW_CLOSED.value
+    if message.kind == "template" and step.template is not None:
+        decided = gate(deps, message, step.template, contact.wa_id or "", [], at)
+        why = decided.skipped or (decided.waiting.reason if decided.waiting else None)
+        if why:
+            return code(why)
+        if contact.marketing_suppressed and decided.marketing:
+            return Reason.MARKETING_SUPPRESSED.value
+    return None
+
+
+def code(reason: str) -> str:
+    """A reason's code, without the detail after it (`attribute_missing:renewal_at`)."""
+    return reason.split(":", 1)[0].strip()
