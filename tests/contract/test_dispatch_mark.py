@@ -53,3 +53,18 @@ def test_plans_are_counted_per_tick_a_retry_adding_to_its_first_run(store: Any) 
     store.count_planned(T0, 4)
     assert store.planned(later) == 1
     assert store.planned(T0) == 0
+
+
+def test_the_mark_keeps_when_its_read_began_and_what_it_found_put_back_just_before(
+    store: Any,
+) -> None:
+    zoned = T0.astimezone(timezone(timedelta(hours=7)))
+    read_at = zoned + timedelta(seconds=2)
+    seen = frozenset({"fu_put_back", "fu_fallback"})
+    store.advance_dispatch_mark(DispatchMark(zoned, zoned + HOUR, read_at=read_at, seen=seen))
+    found = DispatchMark(T0, T0 + HOUR, read_at=T0 + timedelta(seconds=2), seen=seen)
+    assert store.dispatch_mark() == found
+    # a later tick that found none of them keeps none
+    later = T0 + timedelta(minutes=1)
+    store.advance_dispatch_mark(DispatchMark(later, later + HOUR, read_at=later))
+    assert store.dispatch_mark() == DispatchMark(later, later + HOUR, read_at=later)

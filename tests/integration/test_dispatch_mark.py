@@ -21,6 +21,7 @@ from tests.support.dispatching import (
     DiesBeforeTheMark,
     current,
     dispatch_at,
+    fallback_written,
     planned,
 )
 from tests.support.lagging import lagging
@@ -38,7 +39,8 @@ def test_the_next_ticks_do_not_queue_again_what_was_handed_over(engine: LocalEng
     first = engine.clock.now()
     assert dispatch_at(engine, first) == 1
     assert current(engine, followup) == followup
-    assert engine.deps.followups.dispatch_mark() == DispatchMark(first, first + HOUR + 2 * MINUTE)
+    mark = DispatchMark(first, first + HOUR + 2 * MINUTE, read_at=first)
+    assert engine.deps.followups.dispatch_mark() == mark
     # When ticks run every minute while its message waits out its delay
     later = [dispatch_at(engine, first + n * MINUTE) for n in range(1, 4)]
     # Then none of them queues it again, and it goes out once at its due second
@@ -134,3 +136,48 @@ def test_plans_the_index_shows_late_go_at_their_tick_or_the_next_one(
     engine.run_until(start + HOUR)
     engine.drain()
     assert len(engine.sandbox.sent()) == 2
+
+
+def pause(engine: LocalEngine, paused: bool) -> None:
+    settings = engine.deps.rules.settings()
+    engine.deps.rules.save_settings(settings.model_copy(update={"paused": paused}))
+    engine.deps.catalog.invalidate()
+
+
+def test_one_put_back_just_before_a_tick_the_index_hid_goes_at_the_next_tick(
+    engine: LocalEngine,
+) -> None:
+    # Given a follow-up handed over, then an index that shows a write only 30 s after it
+    followup = planned(engine, "6281100000317")
+    assert dispatch_at(engine, engine.clock.now()) == 1
+    lagging(engine.deps, 30 * SECOND, behind=1)
+    due = followup.scheduled_at
+    # When sending is paused as its message arrives at its due second: the sender puts it
+    # back in the queue, a second before a tick
+    pause(engine, True)
+    engine.clock.advance(due - engine.clock.now())
+    engine.drain()
+    assert current(engine, followup).queued_at == due
+    pause(engine, False)
+    # Then that tick does not see it, and the next one hands it over, not half an hour late
+    assert dispatch_at(engine, due + SECOND) == 0
+    assert dispatch_at(engine, due + SECOND + MINUTE) == 1
+    assert [dispatch_at(engine, due + SECOND + n * MINUTE) for n in (2, 3)] == [0, 0]
+    engine.drain()
+    assert len(engine.sandbox.sent()) == 1
+    assert current(engine, followup).status is Status.SENT
+
+
+def test_ticks_seconds_apart_hand_nothing_over_twice(engine: LocalEngine) -> None:
+    # Given a follow-up planned and handed over by a tick (enqueue, then dispatch)
+    followup = planned(engine, "6281100000318")
+    first = engine.clock.now()
+    assert dispatch_at(engine, first) == 1
+    # When another path queues a follow-up two seconds later, and ticks run by hand
+    # three seconds apart (closer together than the index may lag)
+    engine.clock.advance(2 * SECOND)
+    fallback_written(engine, followup)
+    handed = [dispatch_at(engine, first + n * 3 * SECOND) for n in range(1, 6)]
+    # Then the first of them hands the fallback over, and none hands anything over again
+    assert handed == [1, 0, 0, 0, 0]
+    assert dispatch_at(engine, first + MINUTE) == 0

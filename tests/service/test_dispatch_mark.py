@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 
 from followup.domain.followup import FollowUp, Status
-from followup.services.ports import DispatchMark
+from followup.services.dispatch import SEEN_KEPT
+from followup.services.ports import DispatchMark, NewFollowUp
 from followup.services.send import SendResult, send_one
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact, rule
@@ -21,6 +22,7 @@ from tests.support.dispatching import (
     DiesBeforeTheMark,
     current,
     dispatch_at,
+    fallback_written,
     planned,
 )
 from tests.support.lagging import lagging
@@ -33,7 +35,8 @@ def test_dispatch_hands_a_follow_up_over_without_writing_it(engine: MemoryEngine
     # Then the follow-up is as it was: only the tick's mark moved
     assert current(engine, followup) == followup
     now = engine.clock.now()
-    assert engine.deps.followups.dispatch_mark() == DispatchMark(now, now + HOUR + 2 * MINUTE)
+    mark = DispatchMark(now, now + HOUR + 2 * MINUTE, read_at=now)
+    assert engine.deps.followups.dispatch_mark() == mark
 
 
 def test_later_ticks_hand_over_nothing_again_while_the_sender_is_behind(
@@ -214,7 +217,9 @@ def test_a_plan_the_index_shows_a_moment_late_goes_at_its_own_tick(
     # When the dispatch tick reads the lane just after its enqueue planned two
     # Then it reads again until both are there, and hands both over at that tick
     assert dispatch_at(engine, start) == 2
-    assert engine.deps.followups.dispatch_mark() == DispatchMark(start, start + HOUR + 2 * MINUTE)
+    read_at = start + timedelta(milliseconds=1500)
+    mark = DispatchMark(start, start + HOUR + 2 * MINUTE, read_at=read_at)
+    assert engine.deps.followups.dispatch_mark() == mark
     # And no later tick hands them over again; each is sent once, at its due second
     assert [dispatch_at(engine, start + n * MINUTE) for n in (1, 2, 3)] == [0, 0, 0]
     sent_once_when_due(engine, followups)
@@ -247,7 +252,89 @@ def test_with_the_index_up_to_date_no_tick_waits_or_hands_over_twice(
     assert dispatch_at(engine, start) == 2
     # Then it read the lane once, without waiting, and missed nothing
     assert engine.clock.now() == start
-    assert engine.deps.followups.dispatch_mark() == DispatchMark(start, start + HOUR + 2 * MINUTE)
+    mark = DispatchMark(start, start + HOUR + 2 * MINUTE, read_at=start)
+    assert engine.deps.followups.dispatch_mark() == mark
     # And no later tick hands them over again
     assert [dispatch_at(engine, start + n * MINUTE) for n in (1, 2, 3)] == [0, 0, 0]
     sent_once_when_due(engine, followups)
+
+
+def test_a_fallback_queued_just_before_a_tick_the_index_hid_goes_at_the_next_tick(
+    engine: MemoryEngine,
+) -> None:
+    # Given a follow-up handed over, then an index that shows a write only 30 s after it
+    followup = planned(engine, "6281100000330")
+    assert dispatch_at(engine, engine.clock.now()) == 1
+    lagging(engine.deps, 30 * SECOND, behind=1)
+    tick = engine.clock.now() + MINUTE
+    # When another path (a channel's fallback) queues a follow-up a second before the tick
+    engine.clock.advance(tick - SECOND - engine.clock.now())
+    fallback_written(engine, followup)
+    # Then the tick does not see it, and the next one hands it over, not half an hour late
+    assert dispatch_at(engine, tick) == 0
+    assert dispatch_at(engine, tick + MINUTE) == 1
+    assert [dispatch_at(engine, tick + n * MINUTE) for n in (2, 3)] == [0, 0]
+
+
+def test_one_put_back_just_before_a_tick_the_index_hid_goes_at_the_next_tick(
+    engine: MemoryEngine,
+) -> None:
+    # Given a follow-up handed over, then an index that shows a write only 30 s after it
+    followup = planned(engine, "6281100000331")
+    assert dispatch_at(engine, engine.clock.now()) == 1
+    lagging(engine.deps, 30 * SECOND, behind=1)
+    due = followup.scheduled_at
+    # When sending is paused as its message arrives at its due second: the sender puts it
+    # back in the queue, a second before a tick
+    pause(engine, True)
+    engine.clock.advance(due - engine.clock.now())
+    engine.drain()
+    assert current(engine, followup).queued_at == due
+    pause(engine, False)
+    # Then that tick does not see it, and the next one hands it over, not half an hour late
+    assert dispatch_at(engine, due + SECOND) == 0
+    assert dispatch_at(engine, due + SECOND + MINUTE) == 1
+    assert [dispatch_at(engine, due + SECOND + n * MINUTE) for n in (2, 3)] == [0, 0]
+    engine.drain()
+    assert len(engine.sandbox.sent()) == 1
+    assert current(engine, followup).status is Status.SENT
+
+
+def test_ticks_seconds_apart_hand_nothing_over_twice(engine: MemoryEngine) -> None:
+    # Given two follow-ups planned and handed over by a tick (enqueue, then dispatch)
+    start = engine.clock.now()
+    followups = two_planned_now(engine)
+    assert dispatch_at(engine, start) == 2
+    # When another path queues a follow-up two seconds later, and ticks run by hand
+    # three seconds apart (closer together than the index may lag)
+    engine.clock.advance(2 * SECOND)
+    fallback_written(engine, followups[0])
+    handed = [dispatch_at(engine, start + n * 3 * SECOND) for n in range(1, 6)]
+    # Then the first of them hands the fallback over, and none hands anything over again
+    assert handed == [1, 0, 0, 0, 0]
+    assert dispatch_at(engine, start + MINUTE) == 0
+
+
+def test_past_the_ids_a_mark_keeps_the_rest_of_a_burst_goes_again_once(
+    engine: MemoryEngine,
+) -> None:
+    # Given a follow-up handed over, then more follow-ups than a mark keeps the ids of put
+    # in the queue by another path two seconds before a tick
+    followup = planned(engine, "6281100000332")
+    assert dispatch_at(engine, engine.clock.now()) == 1
+    tick = engine.clock.now() + MINUTE
+    engine.clock.advance(tick - 2 * SECOND - engine.clock.now())
+    at = engine.clock.now()
+    burst = [
+        followup.model_copy(
+            update={"id": f"{followup.id}-{n}", "created_at": at, "wake_at": at, "queued_at": at}
+        )
+        for n in range(SEEN_KEPT + 1)
+    ]
+    for one in burst:
+        engine.deps.commit([NewFollowUp(one)], at)
+    # When the tick hands them all over, and the next ticks run
+    assert dispatch_at(engine, tick) == len(burst)
+    # Then the one the mark had no room for is handed over once more (a copy the claim
+    # makes harmless), and nothing after that
+    assert [dispatch_at(engine, tick + n * MINUTE) for n in (1, 2)] == [1, 0]

@@ -1,5 +1,6 @@
 """Driving the dispatch tick in tests, on either engine: a follow-up planned ahead of it,
-the tick at a given time, and a store that dies before the tick records its mark."""
+one another path queues, the tick at a given time, and a store that dies before the tick
+records its mark."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from followup.domain.followup import FollowUp
-from followup.services.ports import DispatchMark
+from followup.services.ports import DispatchMark, NewFollowUp
 from followup_local.engine import LocalEngine
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact, rule
@@ -37,6 +38,22 @@ def dispatch_at(engine: Engine, at: datetime) -> int:
     engine.clock.advance(at - engine.clock.now())
     dispatched: int = engine.scheduled("dispatch")["dispatched"]
     return dispatched
+
+
+def fallback_written(engine: Engine, of: FollowUp) -> FollowUp:
+    """What a channel's fallback writes now: a follow-up of its own, queued and due now."""
+    at = engine.clock.now()
+    fallback = of.model_copy(
+        update={
+            "id": f"{of.id}-fallback",
+            "created_at": at,
+            "scheduled_at": at,
+            "wake_at": at,
+            "queued_at": at,
+        }
+    )
+    engine.deps.commit([NewFollowUp(fallback)], at)
+    return fallback
 
 
 def current(engine: Engine, followup: FollowUp) -> FollowUp:

@@ -1,5 +1,6 @@
 """A store whose waiting index lags behind its writes, as a DynamoDB global secondary
-index may: what a tick just wrote is not yet there when the next step reads the lane."""
+index may: what a tick just wrote, or another path just put back in the queue, is not yet
+there when the next step reads the lane."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from followup.domain.followup import FollowUp
-from followup.services.ports import Change, Clock, NewFollowUp, Phase
+from followup.services.ports import Change, Clock, FollowUpChange, NewFollowUp, Phase
 
 
 class LaggingIndex:
     """The store (in memory or on DynamoDB) with its waiting index behind: the last
-    `behind` follow-ups written turn up in `waiting` only `lag` after their write."""
+    `behind` follow-ups written (new or changed) turn up in `waiting` only `lag` after
+    their write."""
 
     def __init__(self, store: Any, clock: Clock, lag: timedelta, behind: int) -> None:
         self._store, self._clock, self._lag, self._behind = store, clock, lag, behind
@@ -26,7 +28,8 @@ class LaggingIndex:
     def commit(self, changes: Sequence[Change], at: datetime) -> None:
         self._store.commit(changes, at)
         shown = self._clock.now() + self._lag
-        self._written += [(c.followup.id, shown) for c in changes if isinstance(c, NewFollowUp)]
+        written = (c for c in changes if isinstance(c, NewFollowUp | FollowUpChange))
+        self._written += [(c.followup.id, shown) for c in written]
 
     def waiting(self, phase: Phase, until: datetime) -> Iterator[FollowUp]:
         now = self._clock.now()

@@ -442,7 +442,13 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         item = _get(RuleItem, DISPATCH_PARTITION, lane(Phase.QUEUED))
         if item is None or not item.watermark or not item.horizon:
             return None
-        return DispatchMark(unstamp(item.watermark), unstamp(item.horizon), int(item.missed or 0))
+        return DispatchMark(
+            unstamp(item.watermark),
+            unstamp(item.horizon),
+            int(item.missed or 0),
+            unstamp(item.read_at) if item.read_at else None,
+            frozenset(item.seen or ()),
+        )
 
     def advance_dispatch_mark(self, mark: DispatchMark) -> bool:
         """Record `mark`, unless a tick later than it recorded its own; False then."""
@@ -453,6 +459,8 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
             watermark=at,
             horizon=stamp(mark.horizon),
             missed=mark.missed or None,
+            read_at=stamp(mark.read_at) if mark.read_at else None,
+            seen=set(mark.seen) or None,
         )
         return held(
             lambda: item.save(

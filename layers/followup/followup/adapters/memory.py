@@ -506,8 +506,9 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         with self._lock:
             if self._dispatch_mark is not None and stamp(self._dispatch_mark.at) >= at:
                 return False
+            read_at = unstamp(stamp(mark.read_at)) if mark.read_at else None
             self._dispatch_mark = DispatchMark(
-                unstamp(at), unstamp(stamp(mark.horizon)), mark.missed
+                unstamp(at), unstamp(stamp(mark.horizon)), mark.missed, read_at, mark.seen
             )
         return True
 

@@ -17,7 +17,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import botocore.session
-from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.attributes import (
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+)
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 from pynamodb.indexes import (
     AllProjection,
@@ -287,8 +292,10 @@ class RuleItem(Model):
     """`sk` is `head` for the rule's head (current version, active, watermark, last error)
     or `v#NNNNN` for a version (its document, who saved it and when). Beside the rules, the
     `#audit` partition holds the audit log and `#dispatch` the dispatch tick's mark (its
-    time as `watermark`, its `horizon`, and the follow-ups it `missed`) and, as `planned`,
-    the count of follow-ups the enqueue tick at `watermark` planned for it."""
+    time as `watermark`, its `horizon`, the follow-ups it `missed`, when its last read
+    began as `read_at`, and the ids of those it found put in the queue just before as
+    `seen`) and, as `planned`, the count of follow-ups the enqueue tick at `watermark`
+    planned for it."""
 
     class Meta:
         table_name = "followup-rules"
@@ -303,6 +310,8 @@ class RuleItem(Model):
     horizon = UnicodeAttribute(null=True)
     missed = NumberAttribute(null=True)
     planned = NumberAttribute(null=True)
+    read_at = UnicodeAttribute(null=True)
+    seen = UnicodeSetAttribute(null=True)
     error = UnicodeAttribute(null=True)
     error_at = UnicodeAttribute(null=True)
     saved_by = UnicodeAttribute(null=True)

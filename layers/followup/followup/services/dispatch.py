@@ -28,6 +28,12 @@ _BATCH = 10
 _PAUSES = (0.5, 1.0, 1.5)
 """Seconds to wait before each read of the queued lane again while some of this tick's
 plans are not in it yet (the index usually catches up within a second)."""
+INDEX_LAG = timedelta(seconds=10)
+"""How far behind the writes the queued lane (an index) may be, at most: a follow-up put in
+the queue this shortly before a read of the lane may be missing from it."""
+SEEN_KEPT = 1000
+"""At most this many of those a read found put in the queue just before it go in the mark
+(the next tick hands over any others again: a copy, which the claim makes harmless)."""
 
 
 @dataclass
@@ -45,18 +51,22 @@ def run_tick(deps: Deps, now: datetime) -> DispatchReport:
     """Put on the queue each follow-up due before the next tick (plus a margin) that no
     earlier tick handed over, held back until its due time; then record this tick's mark.
 
-    Nothing is written per follow-up: the mark (this tick's time and horizon) tells the
-    next tick what went. A follow-up goes when the last tick could not have handed it over
-    (due after that tick's horizon, or put in the queue at or after that tick's time), and
-    again each `redrive_after` past its due time while nobody claims it (its message was
-    lost). A crash before the mark is recorded hands the same ones over again at the next
+    Nothing is written per follow-up: the mark (this tick's time, horizon and read) tells
+    the next tick what went. A follow-up goes when the last tick could not have handed it
+    over (due after that tick's horizon, or put in the queue at or after that tick's time),
+    and again each `redrive_after` past its due time while nobody claims it (its message
+    was lost). A crash before the mark is recorded hands the same ones over again at the next
     tick: the sender claims each follow-up once, so a copy sends nothing.
 
     The queued lane is an index that may lag a moment behind the writes: when fewer of the
     follow-ups planned at this tick's time are read than its enqueue counted, the lane is
     read again after a short pause (a few times, handing over those that turned up); any
     still missing are left in the mark, and the next tick hands over everything planned
-    at this tick's time again.
+    at this tick's time again. Another path may put one in the queue just before the tick
+    (a channel's fallback, a send-now waiting for the window, one put back by the sender or
+    released from a hold): written within `INDEX_LAG` before the last read began, it may
+    be missing from it. The mark keeps when that read began and which of those it found,
+    so the next tick hands over the others, and nothing it handed over already.
     """
     if deps.catalog.sending_paused():
         return DispatchReport(paused=True)
@@ -77,23 +87,30 @@ def run_tick(deps: Deps, now: datetime) -> DispatchReport:
     for released in _template_wait_over(deps, now):
         handing.add(released, now)
     missed = 0
+    lately: dict[str, datetime] = {}  # read, and put in the queue just before this tick
     for pause in (0.0, *_PAUSES):
         if pause:
             handing.flush()  # what was read goes now, not after the pause
             deps.sleep(pause)
-        seen = 0
+        read_at = max(now, deps.clock.now())
+        plans_read = 0
         for followup in deps.followups.waiting(Phase.QUEUED, horizon):
             if followup.created_at == now:
-                seen += 1
+                plans_read += 1
+            if now - INDEX_LAG < _entered(followup) < now:
+                lately[followup.id] = _entered(followup)
             due = _due_time(followup, now)
             if due is not None and _goes(followup, due, now, last, deps.timings.redrive_after):
                 handing.add(followup, due)
-        missed = max(planned - seen, 0)
+        missed = max(planned - plans_read, 0)
         if not missed:
             break
     handing.flush()
     report.dispatched += handing.count
-    deps.followups.advance_dispatch_mark(DispatchMark(now, horizon, missed))
+    settled = read_at - INDEX_LAG
+    found = [followup_id for followup_id, entered in lately.items() if entered > settled]
+    mark = DispatchMark(now, horizon, missed, read_at, frozenset(found[:SEEN_KEPT]))
+    deps.followups.advance_dispatch_mark(mark)
     return report
 
 
@@ -150,17 +167,26 @@ def _unseen(followup: FollowUp, last: DispatchMark, now: datetime) -> bool:
     """The last tick could not have handed it over: planned by a later enqueue tick (or by
     this tick run again at the last one's time, or at the last one's time when that tick
     missed some of its plans), put in the queue otherwise at or after that tick's time
-    (at the same instant may be after its read), or not due by its horizon. Enqueue runs
-    before dispatch at each tick's time, so what it planned at the last tick's time was
-    there to read once the index caught up, which that tick checked."""
+    (at the same instant may be after its read), put in the queue so shortly before its
+    read that the index may not have shown it and not found by it, or not due by its
+    horizon. Enqueue runs before dispatch at each tick's time, so what it planned at the
+    last tick's time was there to read once the index caught up, which that tick checked."""
     if followup.created_at > last.at:
         return True
     if followup.created_at == last.at and (last.at == now or last.missed):
         return True
     if followup.queued_at is not None and followup.queued_at >= last.at:
         return True
+    settled = (last.read_at or last.at) - INDEX_LAG
+    if settled < _entered(followup) < last.at and followup.id not in last.seen:
+        return True
     then = _due_time(followup, last.at)
     return then is None or then > last.horizon
+
+
+def _entered(followup: FollowUp) -> datetime:
+    """When it was last put in the queue: planned, or put back since."""
+    return followup.queued_at or followup.created_at
 
 
 def _due_time(followup: FollowUp, now: datetime) -> datetime | None:

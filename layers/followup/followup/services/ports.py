@@ -263,11 +263,18 @@ beside it the count of what the last enqueue tick planned for it."""
 class DispatchMark:
     """The last dispatch tick that handed the queue over: its time, the horizon it handed
     over follow-ups due up to, and how many of those its enqueue planned at that time it
-    never got to read (the index had not caught up): the next tick hands those over."""
+    never got to read (the index had not caught up): the next tick hands those over.
+
+    `read_at` is when its last read of the queued lane began (None in a mark recorded
+    before ticks kept it: taken as `at`), and `seen` the follow-ups that read found among
+    those put in the queue in the moments before it, when the index may not have shown
+    them yet: the next tick hands over the others put in the queue then."""
 
     at: datetime
     horizon: datetime
     missed: int = 0
+    read_at: datetime | None = None
+    seen: frozenset[str] = frozenset()
 
 
 def read_by_dispatch(followup: FollowUp, horizon: datetime) -> bool:
