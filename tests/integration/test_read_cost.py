@@ -1,0 +1,67 @@
+"""What a follow-up's steps cost in DynamoDB reads, metered as DynamoDB bills them: a
+strongly consistent read of an item is one unit, an eventually consistent one half."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from benchmarks.cost import Bill, Meter, metered_engine
+from followup.domain.followup import Status
+from followup_local.engine import LocalEngine
+from tests.support.builders import quiet_contact, rule
+
+LEADS = 3
+
+
+@pytest.fixture
+def metered() -> Iterator[tuple[LocalEngine, Meter]]:
+    with metered_engine(Bill()) as running:
+        yield running
+
+
+def reads_of(meter: Meter, step: Callable[[], Any]) -> dict[str, float]:
+    """Read units by "table/where" while `step` runs."""
+    before = dict(meter.bill.units)
+    meter.on = True
+    step()
+    meter.on = False
+    return {
+        f"{where}/{detail}": n - before.get((kind, where, detail), 0)
+        for (kind, where, detail), n in meter.bill.units.items()
+        if kind == "dynamodb read" and n != before.get((kind, where, detail), 0)
+    }
+
+
+def sent_unrecorded(engine: LocalEngine) -> list[str]:
+    """Leads whose follow-up the sender sent, the stream's records not yet applied."""
+    engine.pump_each_step = False
+    engine.deps.rules.save_rule(rule())
+    quiet = engine.clock.now() - timedelta(hours=25)
+    leads = [quiet_contact(engine.deps, f"628110000061{n}", quiet).id for n in range(LEADS)]
+    engine.scheduled("enqueue")
+    engine.scheduled("dispatch")
+    engine.drain()
+    for lead in leads:
+        [sent] = engine.deps.followups.followups_of(lead)
+        assert sent.status is Status.SENT
+    return leads
+
+
+def test_a_send_is_recorded_on_its_contact_and_journey_at_half_a_read_each(
+    metered: tuple[LocalEngine, Meter],
+) -> None:
+    """The stream's bookkeeping reads the contact and the enrollment eventually consistently:
+    a copy a moment old only makes its conditional write refuse, and it reads again."""
+    engine, meter = metered
+    leads = sent_unrecorded(engine)
+    reads = reads_of(meter, engine.pump_stream)
+    for lead in leads:
+        contact = engine.deps.contacts.contact(lead)
+        assert contact is not None
+        assert contact.item.followups_sent == 1
+    assert reads["contacts/table"] == LEADS * 0.5
+    assert reads["enrollments/table"] == LEADS * 0.5
