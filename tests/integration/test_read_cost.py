@@ -65,3 +65,17 @@ def test_a_send_is_recorded_on_its_contact_and_journey_at_half_a_read_each(
         assert contact.item.followups_sent == 1
     assert reads["contacts/table"] == LEADS * 0.5
     assert reads["enrollments/table"] == LEADS * 0.5
+
+
+def test_expiry_reads_each_contact_at_half_a_read(metered: tuple[LocalEngine, Meter]) -> None:
+    """Expiry reads the contact only to tell an opt-out from silence: a STOP too recent for
+    an eventually consistent read settles the follow-up itself (services.inbound)."""
+    engine, meter = metered
+    leads = sent_unrecorded(engine)
+    engine.pump_stream()
+    engine.clock.advance(timedelta(hours=73))
+    reads = reads_of(meter, lambda: engine.scheduled("expire"))
+    for lead in leads:
+        [expired] = engine.deps.followups.followups_of(lead)
+        assert expired.status is Status.EXPIRED
+    assert reads["contacts/table"] == LEADS * 0.5
