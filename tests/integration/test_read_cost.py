@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.cost import Bill, Meter, metered_engine
+from benchmarks.cost import Bill, Meter, lifecycle, metered_engine
 from followup.domain.followup import Status
 from followup_local.engine import LocalEngine
 from tests.support.builders import quiet_contact, rule
@@ -79,3 +79,21 @@ def test_expiry_reads_each_contact_at_half_a_read(metered: tuple[LocalEngine, Me
         [expired] = engine.deps.followups.followups_of(lead)
         assert expired.status is Status.EXPIRED
     assert reads["contacts/table"] == LEADS * 0.5
+
+
+def test_each_step_of_a_lifecycle_reads_its_follow_up_contact_and_journey_at_most_once() -> None:
+    """Read units per follow-up from the cost benchmark's lifecycle, by step: what the run
+    itself reads to drive and check the engine is not billed."""
+    count = 4
+    bill = lifecycle(count)
+    reads = {key: n / count for key, n in bill.reads_by_phase.items()}
+    assert "other" not in {phase for phase, _ in reads}
+    assert reads[("dispatch", "followups/table")] == 1  # after the keys-only waiting index
+    assert reads[("sender", "followups/table")] == 1  # the claim's revision
+    assert reads[("sender", "contacts/table")] == 2  # re-checked after the claim and the send
+    assert reads[("stats", "contacts/table")] == 0.5
+    assert reads[("stats", "enrollments/table")] == 0.5
+    for state in ("sent", "delivered", "read"):
+        assert reads[(f"webhook {state}", "followups/table")] == 1
+    assert reads[("expire", "followups/table")] == 1
+    assert reads[("expire", "contacts/table")] == 0.5
