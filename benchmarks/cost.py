@@ -5,7 +5,8 @@ sent → three status webhooks (sent, delivered, read) → expired. Every Dynamo
 the engine is metered as DynamoDB bills it: each item written rounded up to 1 KB (the
 larger of its old and new image), transactional writes twice, each secondary index the
 item is in written again at its projected size (a key change there is a delete and a put;
-an unchanged projection is no write), reads rounded up to 4 KB per item or per query page.
+an unchanged projection is no write), reads rounded up to 4 KB per item (each key of a batch
+read, found or not) or per query page.
 SQS is billed per request and 64 KB, the sender's trigger as one receive and one delete
 per batch; Lambda per request and GB-second (assumed durations, benchmarks/prices.py);
 each webhook delivery one request to the webhook's function URL, which adds nothing to the
@@ -321,9 +322,12 @@ class Meter:
             if operation == "BatchGetItem":
                 for name, found in parsed.get("Responses", {}).items():
                     rows[name] += found
+                unprocessed = parsed.get("UnprocessedKeys", {})
                 for name, request in params["RequestItems"].items():
                     consistent = bool(request.get("ConsistentRead"))
-                    self._read(name, "table", rows.get(name, []), consistent, False)
+                    found = rows.get(name, [])
+                    asked = len(request["Keys"]) - len(unprocessed.get(name, {}).get("Keys", []))
+                    self._read(name, "table", found, consistent, False, missing=asked - len(found))
             else:
                 for entry, response in zip(
                     params["TransactItems"], parsed.get("Responses", []), strict=False
@@ -340,12 +344,15 @@ class Meter:
         consistent: bool,
         paged: bool,
         factor: int = 1,
+        missing: int = 0,
     ) -> None:
+        """Bill `items` read, and `missing` keys of a batch that found nothing: each key of a
+        BatchGetItem is read as one GetItem, which costs a read even for no item."""
         sizes = [item_size(item) for item in items]
         if paged:
             blocks = units(sum(sizes), READ_BLOCK)
         else:
-            blocks = max(1, sum(units(size, READ_BLOCK) for size in sizes))
+            blocks = max(1, sum(units(size, READ_BLOCK) for size in sizes) + missing)
         amount = blocks * factor * (1 if consistent else 0.5)
         self.bill.add("dynamodb read", self.tables[table_name].logical, where, amount)
 
