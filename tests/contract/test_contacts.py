@@ -36,6 +36,7 @@ def test_a_contact_is_read_by_key_with_its_revision(store: Any) -> None:
     write(store, contact(name="Rudi"))
     found = store.contact("ct_1")
     assert (found.item, found.revision) == (contact(name="Rudi"), 1)
+    assert store.contact("ct_1", consistent=False) == found  # at half the price
     assert store.contact("ct_2") is None
     assert store.contact("") is None
 

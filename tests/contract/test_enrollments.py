@@ -22,6 +22,7 @@ def test_an_enrollment_is_read_by_key_with_its_revision(store: Any) -> None:
     store.commit([NewEnrollment(enrollment())], T0)
     found = store.enrollment("en_1")
     assert (found.item, found.revision) == (enrollment(), 1)
+    assert store.enrollment("en_1", consistent=False) == found  # at half the price
     assert store.enrollment("en_2") is None
     assert store.enrollment("") is None
 

@@ -99,8 +99,10 @@ class BusyEnrollment:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._real, name)
 
-    def enrollment(self, enrollment_id: str) -> Versioned[Enrollment] | None:
-        found = self._real.enrollment(enrollment_id)
+    def enrollment(
+        self, enrollment_id: str, *, consistent: bool = True
+    ) -> Versioned[Enrollment] | None:
+        found = self._real.enrollment(enrollment_id, consistent=consistent)
         if found is not None and enrollment_id == self._enrollment_id:
             again = EnrollmentChange(found.item, found.revision, found.item)
             self._transactions.commit([again], found.item.enrolled_at)

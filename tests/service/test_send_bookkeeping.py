@@ -20,6 +20,7 @@ from followup.services.send import send_one
 from followup_local import envelopes
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact
+from tests.support.stale import stale_reads
 
 HOUR = timedelta(hours=1)
 WA_ID = "6281100000971"
@@ -200,3 +201,29 @@ def test_send_now_right_after_a_send_asks_to_try_again_once_it_is_counted(
     queued = send_now(deps, lead.id, "by-hand")
     # Then the second request queues it
     assert queued.status is Status.QUEUED
+
+
+def test_stale_reads_of_contact_and_journey_still_count_the_send_once_and_move_it_on(
+    engine: MemoryEngine,
+) -> None:
+    # Given a lead just sent the first of two steps, and eventually consistent reads that
+    # do not see the lead nor the journey yet, nor anything written after
+    engine.deps.rules.save_rule(two_steps())
+    lead = quiet_contact(engine.deps, WA_ID, engine.clock.now() - 25 * HOUR)
+    sent = sent_by_the_sender_alone(engine, lead.id)
+    assert sent.enrollment_id is not None
+    stale = stale_reads(engine.deps)
+    stale.copies.update({lead.id: None, sent.enrollment_id: None})
+    # When the stream's record is applied, and delivered again
+    assert engine.pump_stream() == 1
+    assert sent_stream.apply(engine.deps, [sent]) == 0
+    # Then the stale copies were read, yet the contact counts the send once and the
+    # journey's next step is due two hours after it
+    assert stale.served == 4
+    contact = engine.deps.contacts.contact(lead.id)
+    assert contact is not None
+    assert (contact.item.followups_sent, contact.item.recent_sends) == (1, [sent.sent_at])
+    moved, _ = enrollment(engine, lead.id)
+    assert sent.sent_at is not None
+    assert (moved.step_index, moved.sends) == (1, 1)
+    assert moved.next_due_at == sent.sent_at + 2 * HOUR

@@ -129,3 +129,22 @@ def test_the_broadcaster_is_billed_its_pushes_and_its_connection_scans_per_invoc
     assert cost(bill)[("websocket message", "broadcaster", "pushes")] == pytest.approx(
         7 * prices.LIVE_CONNECTIONS * prices.WEBSOCKET_MESSAGE
     )
+
+
+def reads(bill: Bill) -> float:
+    return sum(n for (kind, _, _), n in bill.units.items() if kind == "dynamodb read")
+
+
+def test_a_batch_get_bills_every_key_asked_for_found_or_not() -> None:
+    """DynamoDB reads each key of a BatchGetItem as one GetItem: a missing item still costs
+    a read, 1 unit strongly consistent, half eventually."""
+    billed = meter()
+    asked = {"Keys": [{"id": {"S": f"fu_{n}"}} for n in range(25)], "ConsistentRead": True}
+    found = {"Responses": {"t": [item("sent", "a" * 100)]}}
+    billed._reads("BatchGetItem", {"RequestItems": {"t": asked}}, found)
+    assert reads(billed.bill) == 25
+    eventually = meter()
+    eventually._reads(
+        "BatchGetItem", {"RequestItems": {"t": {**asked, "ConsistentRead": False}}}, found
+    )
+    assert reads(eventually.bill) == 12.5

@@ -203,8 +203,8 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
 
     # -- contacts -------------------------------------------------------------------------
 
-    def contact(self, contact_id: str) -> Versioned[Contact] | None:
-        item = _get(ContactItem, contact_id)
+    def contact(self, contact_id: str, *, consistent: bool = True) -> Versioned[Contact] | None:
+        item = _get(ContactItem, contact_id, consistent=consistent)
         return _versioned_contact(item) if item else None
 
     def slot(self, contact_id: str) -> Versioned[Slot] | None:
@@ -291,8 +291,10 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
 
     # -- enrollments ----------------------------------------------------------------------
 
-    def enrollment(self, enrollment_id: str) -> Versioned[Enrollment] | None:
-        item = _get(EnrollmentItem, enrollment_id)
+    def enrollment(
+        self, enrollment_id: str, *, consistent: bool = True
+    ) -> Versioned[Enrollment] | None:
+        item = _get(EnrollmentItem, enrollment_id, consistent=consistent)
         return _versioned_enrollment(item) if item else None
 
     def due_enrollments(self, until: datetime) -> Iterator[Versioned[Enrollment]]:
@@ -741,12 +743,14 @@ def _save_state(key: str, doc: str, revision: int) -> bool:
     return held(lambda: item.save(condition=unchanged))
 
 
-def _get(model: type[Any], key: str, range_key: str | None = None) -> Any:
+def _get(
+    model: type[Any], key: str, range_key: str | None = None, *, consistent: bool = True
+) -> Any:
     """The item, or None when absent; DynamoDB refuses empty keys, and nothing has one."""
     if not key or range_key == "":
         return None
     try:
-        return model.get(key, range_key, consistent_read=True)
+        return model.get(key, range_key, consistent_read=consistent)
     except DoesNotExist:
         return None
 

@@ -315,7 +315,7 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
 
     # -- contacts -------------------------------------------------------------------------
 
-    def contact(self, contact_id: str) -> Versioned[Contact] | None:
+    def contact(self, contact_id: str, *, consistent: bool = True) -> Versioned[Contact] | None:
         with self._lock:
             row = self._contacts.get(contact_id)
         return _versioned_contact(row) if row else None
@@ -411,7 +411,9 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
 
     # -- enrollments ----------------------------------------------------------------------
 
-    def enrollment(self, enrollment_id: str) -> Versioned[Enrollment] | None:
+    def enrollment(
+        self, enrollment_id: str, *, consistent: bool = True
+    ) -> Versioned[Enrollment] | None:
         with self._lock:
             row = self._enrollments.get(enrollment_id)
         return _versioned_enrollment(row) if row else None

@@ -52,8 +52,12 @@ def run_tick(deps: Deps, now: datetime) -> ExpireReport:
 
 def _unanswered(deps: Deps, followup: FollowUp) -> tuple[Status, str]:
     """Expired, unless its contact opted out by the end of its attribution window: a STOP
-    heard while it was being sent (the sender died before settling it) still counts."""
-    contact_v = deps.contacts.contact(followup.contact_id)
+    heard while it was being sent (the sender died before settling it) still counts.
+
+    Read eventually consistently (half the price): a STOP too recent for that read to see
+    settled the follow-up itself when it came within the window (services.inbound), so the
+    write below is refused, and one after the window expires it all the same."""
+    contact_v = deps.contacts.contact(followup.contact_id, consistent=False)
     if contact_v is None or not contact_v.item.opted_out:
         return Status.EXPIRED, Reason.NO_REPLY
     stopped_at, sent_at = contact_v.item.opted_out_at, followup.sent_at

@@ -387,7 +387,11 @@ class Transactions(Protocol):
 class ContactRepository(Protocol):
     """Contacts and their conversations."""
 
-    def contact(self, contact_id: str) -> Versioned[Contact] | None: ...
+    def contact(self, contact_id: str, *, consistent: bool = True) -> Versioned[Contact] | None:
+        """The contact with its revision. `consistent=False` reads at half the price and may
+        miss the last second's writes: for a decision a conditional write re-checks."""
+        ...
+
     def slot(self, contact_id: str) -> Versioned[Slot] | None:
         """The contact's pending slot as last taken (by any holder, live or not), if ever."""
         ...
@@ -490,7 +494,12 @@ class RuleRepository(Protocol):
 class FollowUpRepository(Protocol):
     """Enrollments and the follow-ups they plan, read by the indexes the ticks walk."""
 
-    def enrollment(self, enrollment_id: str) -> Versioned[Enrollment] | None: ...
+    def enrollment(
+        self, enrollment_id: str, *, consistent: bool = True
+    ) -> Versioned[Enrollment] | None:
+        """The enrollment with its revision; `consistent=False` as for a contact."""
+        ...
+
     def due_enrollments(self, until: datetime) -> Iterator[Versioned[Enrollment]]: ...
     def held_enrollments(self, rule_id: str) -> Iterator[Versioned[Enrollment]]: ...
     def held_count(self, rule_id: str) -> int: ...

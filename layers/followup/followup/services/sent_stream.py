@@ -11,7 +11,10 @@ it comes and in whatever order records of different follow-ups come:
   step, repeat and channel the follow-up's id names, and sent nothing since. Once moved
   on, or ended by a reply or an opt-out meanwhile, it is left as it is.
 Each is a conditional write on the revision read, read again and tried again when a
-reply, an opt-out or a tick changed the item meanwhile, so what they wrote is kept.
+reply, an opt-out or a tick changed the item meanwhile, so what they wrote is kept. The
+first read of each is eventually consistent (half the price): both items were last written
+well before the send as a rule, and a copy a moment old only makes the write refuse. Every
+later read is consistent, and so is the one that confirms there is nothing to do.
 """
 
 from __future__ import annotations
@@ -79,11 +82,18 @@ def waits_for(enrollment: Enrollment, sent: FollowUp, sent_at: datetime) -> bool
 def _count(deps: Deps, sent: FollowUp, sent_at: datetime) -> tuple[bool, Contact | None]:
     """Whether the contact counted the send now, and the contact as it stands after."""
     gating = deps.catalog.settings().gating
+    consistent = False
     for _ in range(TRIES):
-        found = deps.contacts.contact(sent.contact_id)
+        found = deps.contacts.contact(sent.contact_id, consistent=consistent)
+        counted = None
+        if found is not None:
+            counted = counted_send(found.item, sent_at, gating, deps.clock.now())
+        if counted is None and not consistent:
+            consistent = True  # nothing to count, says a copy that may be old: make sure
+            continue
+        consistent = True
         if found is None:
             return False, None
-        counted = counted_send(found.item, sent_at, gating, deps.clock.now())
         if counted is None:
             return False, found.item
         try:
@@ -97,9 +107,15 @@ def _count(deps: Deps, sent: FollowUp, sent_at: datetime) -> tuple[bool, Contact
 def _move_on(deps: Deps, sent: FollowUp, sent_at: datetime, contact: Contact) -> bool:
     if sent.enrollment_id is None:
         return False
+    consistent = False
     for _ in range(TRIES):
-        found = deps.followups.enrollment(sent.enrollment_id)
-        if found is None or not waits_for(found.item, sent, sent_at):
+        found = deps.followups.enrollment(sent.enrollment_id, consistent=consistent)
+        waiting = found is not None and waits_for(found.item, sent, sent_at)
+        if not waiting and not consistent:
+            consistent = True  # not waiting, says a copy that may be old: make sure
+            continue
+        consistent = True
+        if found is None or not waiting:
             return False
         moved = _next(deps, found.item, sent, sent_at, contact)
         try:
