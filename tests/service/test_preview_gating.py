@@ -171,8 +171,8 @@ def test_past_the_messaging_limit_the_preview_puts_off_what_the_sender_defers(
     limit = deps.catalog.settings().messaging_limit
     allowance = limit.allowance()
     assert allowance is not None
-    for n in range(allowance - 1):
-        assert admit(deps.reach, limit, f"other-{n}", now) is None
+    for _ in range(allowance - 1):
+        assert admit(deps.reach, limit, now) is None
     # And three leads quiet for 30 h (their window closed: a template each)
     for n in range(3):
         quiet_contact(deps, f"628110000120{n}", now - 30 * HOUR, name=f"lead-{n}")

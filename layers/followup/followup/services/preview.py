@@ -14,6 +14,7 @@ from followup.domain.followup import FollowUp, Reason
 from followup.domain.ids import followup_id
 from followup.domain.journey import Exit, first_send, must_stop, send_at
 from followup.domain.messaging import compose, window_open
+from followup.domain.messaging_limit import still_reached
 from followup.domain.rule import Step
 from followup.services import messaging_limit, reentry
 from followup.services.channels import pick
@@ -182,10 +183,16 @@ def _goes(
 
 
 def _limited(rule: Rule, contact: Contact, at: datetime) -> bool:
-    """Whether the first message, a WhatsApp one outside the contact's window, counts
-    against the portfolio's messaging limit (`messaging_limit.defer_until`)."""
+    """Whether the first message, a WhatsApp one outside the contact's window to a user not
+    reached in the last 24 h, counts against the portfolio's messaging limit
+    (`messaging_limit.cleared`)."""
     step = next((s for s in rule.steps if isinstance(s, Step)), None)
-    return step is not None and step.chain[0] == "whatsapp" and not window_open(contact, at)
+    return (
+        step is not None
+        and step.chain[0] == "whatsapp"
+        and not window_open(contact, at)
+        and not still_reached(contact.reached_at, at)
+    )
 
 
 def _within_limit(
