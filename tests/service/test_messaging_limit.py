@@ -374,3 +374,18 @@ def test_a_text_whatsapp_finds_outside_the_window_counts_as_its_template_does(
     assert (found.status, found.reason, found.template_only) == (Status.QUEUED, DEFERRED, True)
     assert [r.body["type"] for r in engine.sandbox.requests if r.body] == ["text"]
     assert _reached(engine) == ALLOWANCE
+
+
+def test_a_lead_on_a_new_whatsapp_number_counts_as_a_new_user(engine: MemoryEngine) -> None:
+    # Given a lead followed up outside their window, counted once
+    _rules(engine, "apply-remind-24h", "pay-remind")
+    assert _send(engine, "6281100000501").status is Status.SENT
+
+    # When WhatsApp says they changed their number, and another rule follows them up there
+    engine.clock.advance(timedelta(hours=1))
+    assert engine.deliver(payload("system-changed-number.json")) == 200
+    assert _send(engine, "6281100000999", "pay-remind").status is Status.SENT
+
+    # Then the new address counts as a user of its own, as WhatsApp may count it
+    assert _sent_to(engine) == ["6281100000501", "6281100000999"]
+    assert _reached(engine) == 2

@@ -16,6 +16,7 @@ from followup.domain.enrollment import EnrollmentState, enroll
 from followup.domain.followup import FollowUp
 from followup.domain.rule import Rule
 from followup.services.contacts import find_contact, update_contact
+from followup.services.manual import send_now
 from followup.services.messaging_limit import admit
 from followup.services.pausing import pause_number
 from followup.services.ports import NewEnrollment, NewFollowUp, Slot, SlotChange
@@ -188,3 +189,33 @@ def test_past_the_messaging_limit_the_preview_puts_off_what_the_sender_defers(
     # When the tick runs, exactly as many were sent as it promised now
     engine.tick()
     assert len(engine.sandbox.sent()) == len(going) == seen.due_now
+
+
+def test_the_preview_sends_a_lead_reached_today_past_a_full_messaging_limit(
+    engine: MemoryEngine,
+) -> None:
+    # Given a portfolio one user short of its allowance, and two leads quiet for 30 h
+    deps, now = engine.deps, engine.clock.now()
+    assert deps.reach is not None
+    limit = deps.catalog.settings().messaging_limit
+    allowance = limit.allowance()
+    assert allowance is not None
+    for _ in range(allowance - 1):
+        assert admit(deps.reach, limit, now) is None
+    reached = quiet_contact(deps, "6281100001210", now - 30 * HOUR, name="reached")
+    quiet_contact(deps, "6281100001211", now - 30 * HOUR, name="new")
+    # And the first reached by another rule: the allowance is full
+    paid = {"stages": ["paid"], "idle": {"amount": 24, "unit": "hours"}}
+    deps.rules.save_rule(rule("pay-remind", trigger=paid))
+    send_now(deps, reached.id, "pay-remind")
+    engine.drain()
+    reminder = rule()
+    deps.rules.save_rule(reminder)
+    # When the rule is previewed
+    seen = preview(deps, reminder)
+    # Then the lead reached today goes now (it costs nothing), the new one waits
+    assert [(p.name, p.waits_for) for p in seen.planned if p.send_at <= now] == [("reached", None)]
+    assert [p.name for p in seen.planned if p.waits_for == "messaging_limit"] == ["new"]
+    # And the tick sends to exactly those it promised now
+    engine.tick()
+    assert [r.body["to"] for r in engine.sandbox.sent() if r.body] == ["6281100001210"] * 2
