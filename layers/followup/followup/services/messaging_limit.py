@@ -12,13 +12,14 @@ copies the mark onto the contact). A user reached already costs no read and no w
 the table; a new one reads the day's counters and adds one.
 
 Until the stream applies a send (a minute or so) the contact does not know of it, and its
-pending slot keeps journeys and send-now off it (`planning.claim_slot`). Whatever else
-escapes the contact counts the user once more: a resend or fallback a failed status plans
-at once, a contact made again, a new WhatsApp address (`identity.relink`), a user counted
-within the day by an earlier release (which kept a marker per user in the pacing table).
-Counting a user twice only leaves part of the allowance unused: the count never passes
-it. Two senders racing for the last place both add, and the one that finds the total past
-the allowance takes its place back.
+pending slot keeps journeys and send-now off it (`planning.claim_slot`); fallbacks never
+go by WhatsApp, and the template a 131047 sends again follows a text that did not count.
+What the contact misses counts the user once more: a send counted that then failed, a
+stream later than the slot waits for, a new WhatsApp address (`identity.relink`), a user
+counted within the day by an earlier release (which kept a marker per user in the pacing
+table). Counting a user twice only leaves part of the allowance unused: the count never
+passes it. Two senders racing for the last place both add, and the one that finds the
+total past the allowance takes its place back.
 """
 
 from __future__ import annotations
