@@ -28,7 +28,7 @@ from followup_local.envelopes import BUSINESS_NUMBER, SECOND_NUMBER
 from followup_local.memory_engine import MemoryEngine, memory_engine
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 from tests.service.test_send_pacing import paced
-from tests.support.builders import quiet_contact, rule
+from tests.support.builders import journey, quiet_contact, rule
 from tests.support.races import AdminSavesFirst
 from tests.support.webhook import payload
 
@@ -389,3 +389,31 @@ def test_a_lead_on_a_new_whatsapp_number_counts_as_a_new_user(engine: MemoryEngi
     # Then the new address counts as a user of its own, as WhatsApp may count it
     assert _sent_to(engine) == ["6281100000501", "6281100000999"]
     assert _reached(engine) == 2
+
+
+def test_a_journeys_next_step_the_same_day_counts_nothing_and_the_next_day_counts_again(
+    engine: MemoryEngine,
+) -> None:
+    # Given a journey of three templates: now, two hours after, then a day after that
+    steps = [
+        {"wait": {"amount": h, "unit": "hours"}, "template": {"name": f"t{n}", "language": "en"}}
+        for n, h in enumerate([0, 2, 24])
+    ]
+    engine.deps.rules.save_rule(journey(*steps))
+    quiet_contact(engine.deps, "6281100001529", engine.clock.now() - timedelta(hours=30))
+
+    # When the tick sends the first, and the second two hours later
+    engine.tick()
+    engine.clock.advance(timedelta(hours=2))
+    engine.tick()
+
+    # Then both went out, the lead counted once
+    assert _sent_to(engine) == ["6281100001529"] * 2
+    assert _reached(engine) == 1
+
+    # And the third, a day after the second, counts the lead again (the first send's hour
+    # has left the window: without a new count the lead would not count at all)
+    engine.clock.advance(timedelta(hours=24))
+    engine.tick()
+    assert _sent_to(engine) == ["6281100001529"] * 3
+    assert _reached(engine) == 1
