@@ -83,9 +83,3 @@ def test_counters_read_as_they_stand_and_a_negative_count_gives_back(pacing: Any
         "portfolio#p#10": 2,
         "portfolio#p#11": 0,
     }
-
-
-def test_a_marker_reads_as_set_and_unset_as_none(pacing: Any) -> None:
-    assert pacing.marker("portfolio#p#to#62811") is None
-    pacing.space("portfolio#p#to#62811", T0, LATER)
-    assert pacing.marker("portfolio#p#to#62811") == LATER

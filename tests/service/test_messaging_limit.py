@@ -4,6 +4,7 @@ window, replies inside a window go as ever, and a user reached already costs not
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
@@ -18,11 +19,16 @@ from followup.domain.messaging_limit import (
     bucket_of,
     bucket_start,
 )
+from followup.domain.pacing import RECIPIENT_GAP
 from followup.services.manual import send_now
-from followup.services.messaging_limit import admit
+from followup.services.messaging_limit import admit, usage
 from followup.services.ports import RuleRepository
-from followup_local.memory_engine import MemoryEngine
-from tests.support.builders import quiet_contact, rule
+from followup_local.engine import LOCAL_API_KEY
+from followup_local.envelopes import BUSINESS_NUMBER, SECOND_NUMBER
+from followup_local.memory_engine import MemoryEngine, memory_engine
+from tests.integration.conftest import TUESDAY_9AM_JAKARTA
+from tests.service.test_send_pacing import paced
+from tests.support.builders import journey, quiet_contact, rule
 from tests.support.races import AdminSavesFirst
 from tests.support.webhook import payload
 
@@ -30,13 +36,13 @@ ALLOWANCE = 225
 """The first tier (250 users) less its 10 % headroom."""
 
 
-def _others_reached(engine: MemoryEngine, count: int, first: int = 0) -> None:
+def _others_reached(engine: MemoryEngine, count: int) -> None:
     """Users reached by the portfolio's other numbers: counted in the same store."""
     deps = engine.deps
     assert deps.reach is not None
     limit = deps.catalog.settings().messaging_limit
-    for n in range(first, first + count):
-        assert admit(deps.reach, limit, f"other-{n}", engine.clock.now()) is None
+    for _ in range(count):
+        assert admit(deps.reach, limit, engine.clock.now()) is None
 
 
 def _send(engine: MemoryEngine, wa_id: str, rule_id: str = "apply-remind-24h") -> FollowUp:
@@ -184,6 +190,7 @@ def test_a_new_number_sends_no_more_than_the_days_warm_up_cap(engine: MemoryEngi
 
     # And a reply inside an open window is not capped
     lead = quiet_contact(engine.deps, "6281100001699", engine.clock.now() - timedelta(hours=1))
+    engine.sandbox.record_inbound("6281100001699", engine.clock.now() - timedelta(hours=1))
     reply = send_now(engine.deps, lead.id, "apply-remind-24h")
     engine.drain()
     found = engine.deps.followups.followup(reply.id)
@@ -232,7 +239,7 @@ def test_a_raised_tier_releases_the_deferred_oldest_first_within_the_new_allowan
     # the portfolio reach all of it but two users before the next dispatch tick
     assert engine.deliver(payload("business-capability-update.json")) == 200
     engine.deps.catalog.invalidate()
-    _others_reached(engine, 1800 - ALLOWANCE - 2, first=ALLOWANCE)
+    _others_reached(engine, 1800 - ALLOWANCE - 2)
     report = engine.scheduled("dispatch")
     engine.drain()
 
@@ -246,3 +253,167 @@ def test_a_raised_tier_releases_the_deferred_oldest_first_within_the_new_allowan
 
     # And the next tick releases nothing more: the raise was used up
     assert engine.scheduled("dispatch")["released"] == 0
+
+
+def _reached(engine: MemoryEngine) -> object:
+    """Users the portfolio counts as reached outside their window in the last 24 h."""
+    return usage(engine.deps, engine.clock.now())["reached"]
+
+
+def test_a_lead_reached_twice_in_a_day_counts_once_as_their_contact_records(
+    engine: MemoryEngine,
+) -> None:
+    # Given a lead followed up outside their window, the send counted on their contact
+    _rules(engine, "apply-remind-24h", "pay-remind")
+    first = _send(engine, "6281100001521")
+    assert first.status is Status.SENT
+    reached = engine.deps.contacts.contact(first.contact_id)
+    assert reached is not None
+    assert reached.item.reached_at == first.sent_at
+
+    # When another rule follows them up three hours later
+    engine.clock.advance(timedelta(hours=3))
+    again = _send(engine, "6281100001521", "pay-remind")
+
+    # Then it goes out, and the lead still counts once, from the first send
+    assert again.status is Status.SENT
+    assert _reached(engine) == 1
+    after = engine.deps.contacts.contact(first.contact_id)
+    assert after is not None
+    assert after.item.reached_at == first.sent_at
+
+
+def test_a_send_tried_again_after_a_throttle_or_a_busy_recipient_counts_its_user_once(
+    engine: MemoryEngine,
+) -> None:
+    # Given WhatsApp answers "too fast" twice to the first lead, and another sender has
+    # just messaged the second
+    _rules(engine)
+    engine.sandbox.fail_next(status=429, code=130429, times=2, to="6281100001522")
+    paced(engine).space(
+        f"{engine.deps.sending_number}#to#6281100001523",
+        engine.clock.now(),
+        engine.clock.now() + RECIPIENT_GAP,
+    )
+
+    # When both are followed up, and tried again until they go
+    sent = [_send(engine, "6281100001522"), _send(engine, "6281100001523")]
+    for _ in range(3):
+        engine.clock.advance(RECIPIENT_GAP)
+        engine.drain()
+
+    # Then both went out, each counted once however often it was tried
+    found = [engine.deps.followups.followup(f.id) for f in sent]
+    assert [f.status if f else None for f in found] == [Status.SENT, Status.SENT]
+    assert len(engine.sandbox.requests) == 3 + 1
+    assert _reached(engine) == 2
+
+
+def test_a_lead_counted_twice_spends_the_allowance_sooner_but_never_passes_it(
+    engine: MemoryEngine,
+) -> None:
+    # Given a portfolio one user short of its allowance, and among those counted a lead
+    # whose contact does not record it (counted by an earlier release's marker)
+    _rules(engine, "apply-remind-24h", "pay-remind")
+    _others_reached(engine, ALLOWANCE - 1)
+
+    # When the lead is followed up: counted once more, the allowance is full
+    assert _send(engine, "6281100001524").status is Status.SENT
+    assert _reached(engine) == ALLOWANCE
+
+    # Then another follow-up to them still goes (their contact records the reach), anyone
+    # new waits, and the count stands at the allowance
+    assert _send(engine, "6281100001524", "pay-remind").status is Status.SENT
+    assert _send(engine, "6281100001525").reason == DEFERRED
+    assert _reached(engine) == ALLOWANCE
+
+
+FIRST, OTHER = BUSINESS_NUMBER["phone_number_id"], SECOND_NUMBER["phone_number_id"]
+OTHER_KEY = "second-number-key"
+
+
+def test_the_numbers_of_a_portfolio_count_a_lead_once_and_every_lead_together() -> None:
+    numbers = [
+        {**BUSINESS_NUMBER, "api_key": LOCAL_API_KEY},
+        {**SECOND_NUMBER, "api_key": OTHER_KEY},
+    ]
+    with memory_engine(TUESDAY_9AM_JAKARTA, {"D360_NUMBERS": json.dumps(numbers)}) as engine:
+        # Given a rule sending from each number, and a lead tied to neither
+        engine.deps.rules.save_rule(rule("from-first", numbers=[FIRST]))
+        engine.deps.rules.save_rule(rule("from-other", numbers=[OTHER]))
+
+        # When the first number follows the lead up, and the other an hour later
+        assert _send(engine, "6281100001526", "from-first").status is Status.SENT
+        engine.clock.advance(timedelta(hours=1))
+        assert _send(engine, "6281100001526", "from-other").status is Status.SENT
+        # And the other number follows up a lead of its own
+        assert _send(engine, "6281100001527", "from-other").status is Status.SENT
+
+        # Then each went with its number's key, and the portfolio counts two users
+        keys = [(r.body or {}).get("to") and r.api_key for r in engine.sandbox.sent()]
+        assert keys == [LOCAL_API_KEY, OTHER_KEY, OTHER_KEY]
+        assert _reached(engine) == 2
+
+
+def test_a_text_whatsapp_finds_outside_the_window_counts_as_its_template_does(
+    engine: MemoryEngine,
+) -> None:
+    # Given a portfolio at its allowance, and a lead who wrote an hour ago by our record,
+    # whose window WhatsApp finds closed all the same
+    _rules(engine)
+    _others_reached(engine, ALLOWANCE)
+    lead = quiet_contact(engine.deps, "6281100001528", engine.clock.now() - timedelta(hours=1))
+
+    # When the lead is followed up: the text is refused (131047), the template comes next
+    followup = send_now(engine.deps, lead.id, "apply-remind-24h")
+    engine.drain()
+
+    # Then the template waits for the next window like any business-initiated send
+    found = engine.deps.followups.followup(followup.id)
+    assert found is not None
+    assert (found.status, found.reason, found.template_only) == (Status.QUEUED, DEFERRED, True)
+    assert [r.body["type"] for r in engine.sandbox.requests if r.body] == ["text"]
+    assert _reached(engine) == ALLOWANCE
+
+
+def test_a_lead_on_a_new_whatsapp_number_counts_as_a_new_user(engine: MemoryEngine) -> None:
+    # Given a lead followed up outside their window, counted once
+    _rules(engine, "apply-remind-24h", "pay-remind")
+    assert _send(engine, "6281100000501").status is Status.SENT
+
+    # When WhatsApp says they changed their number, and another rule follows them up there
+    engine.clock.advance(timedelta(hours=1))
+    assert engine.deliver(payload("system-changed-number.json")) == 200
+    assert _send(engine, "6281100000999", "pay-remind").status is Status.SENT
+
+    # Then the new address counts as a user of its own, as WhatsApp may count it
+    assert _sent_to(engine) == ["6281100000501", "6281100000999"]
+    assert _reached(engine) == 2
+
+
+def test_a_journeys_next_step_the_same_day_counts_nothing_and_the_next_day_counts_again(
+    engine: MemoryEngine,
+) -> None:
+    # Given a journey of three templates: now, two hours after, then a day after that
+    steps = [
+        {"wait": {"amount": h, "unit": "hours"}, "template": {"name": f"t{n}", "language": "en"}}
+        for n, h in enumerate([0, 2, 24])
+    ]
+    engine.deps.rules.save_rule(journey(*steps))
+    quiet_contact(engine.deps, "6281100001529", engine.clock.now() - timedelta(hours=30))
+
+    # When the tick sends the first, and the second two hours later
+    engine.tick()
+    engine.clock.advance(timedelta(hours=2))
+    engine.tick()
+
+    # Then both went out, the lead counted once
+    assert _sent_to(engine) == ["6281100001529"] * 2
+    assert _reached(engine) == 1
+
+    # And the third, a day after the second, counts the lead again (the first send's hour
+    # has left the window: without a new count the lead would not count at all)
+    engine.clock.advance(timedelta(hours=24))
+    engine.tick()
+    assert _sent_to(engine) == ["6281100001529"] * 3
+    assert _reached(engine) == 1

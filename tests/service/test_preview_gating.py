@@ -247,8 +247,8 @@ def test_past_the_messaging_limit_the_preview_puts_off_what_the_sender_defers(
     limit = deps.catalog.settings().messaging_limit
     allowance = limit.allowance()
     assert allowance is not None
-    for n in range(allowance - 1):
-        assert admit(deps.reach, limit, f"other-{n}", now) is None
+    for _ in range(allowance - 1):
+        assert admit(deps.reach, limit, now) is None
     # And three leads quiet for 30 h (their window closed: a template each)
     for n in range(3):
         quiet_contact(deps, f"628110000120{n}", now - 30 * HOUR, name=f"lead-{n}")
@@ -295,3 +295,33 @@ def test_past_a_warming_numbers_cap_the_preview_spreads_the_sends_over_its_days(
         engine.clock.advance(moment - engine.clock.now())
         engine.tick()
         assert len(engine.sandbox.sent()) == count, moment
+
+
+def test_the_preview_sends_a_lead_reached_today_past_a_full_messaging_limit(
+    engine: MemoryEngine,
+) -> None:
+    # Given a portfolio one user short of its allowance, and two leads quiet for 30 h
+    deps, now = engine.deps, engine.clock.now()
+    assert deps.reach is not None
+    limit = deps.catalog.settings().messaging_limit
+    allowance = limit.allowance()
+    assert allowance is not None
+    for _ in range(allowance - 1):
+        assert admit(deps.reach, limit, now) is None
+    reached = quiet_contact(deps, "6281100001210", now - 30 * HOUR, name="reached")
+    quiet_contact(deps, "6281100001211", now - 30 * HOUR, name="new")
+    # And the first reached by another rule: the allowance is full
+    paid = {"stages": ["paid"], "idle": {"amount": 24, "unit": "hours"}}
+    deps.rules.save_rule(rule("pay-remind", trigger=paid))
+    send_now(deps, reached.id, "pay-remind")
+    engine.drain()
+    reminder = rule()
+    deps.rules.save_rule(reminder)
+    # When the rule is previewed
+    seen = preview(deps, reminder)
+    # Then the lead reached today goes now (it costs nothing), the new one waits
+    assert [(p.name, p.waits_for) for p in seen.planned if p.send_at <= now] == [("reached", None)]
+    assert [p.name for p in seen.planned if p.waits_for == "messaging_limit"] == ["new"]
+    # And the tick sends to exactly those it promised now
+    engine.tick()
+    assert [r.body["to"] for r in engine.sandbox.sent() if r.body] == ["6281100001210"] * 2

@@ -187,6 +187,24 @@ def test_sends_counted_out_of_order_are_each_counted_once_and_the_latest_stays_l
     assert counted_send(both, later, Gating(), NOW) is None
 
 
+def test_the_reach_a_send_counted_is_recorded_once_and_only_moves_forward() -> None:
+    # Given two sends the sender counted toward the messaging limit, then one it did not
+    # (inside the window), their records arriving out of order
+    first, second, third = sends_ago(5, 3, 1)
+    contact = counted_send(a_contact(), second, Gating(), NOW, second)
+    assert contact is not None
+
+    # When the earlier and the uncounted ones arrive, then the later one again
+    both = counted_send(contact, first, Gating(), NOW, first)
+    assert both is not None
+    all_three = counted_send(both, third, Gating(), NOW)
+    assert all_three is not None
+
+    # Then the contact records the latest counted reach, and a record replayed is a no-op
+    assert all_three.reached_at == second
+    assert counted_send(all_three, second, Gating(), NOW, second) is None
+
+
 def test_cold_lead_is_held_after_two_follow_ups_even_for_a_manual_send() -> None:
     contact = a_contact(score=Score.COLD, followups_sent=2)
     assert gate(contact, Gating(), NOW) is Reason.COLD_CAP

@@ -45,7 +45,7 @@ class DynamoPacing:
         except UpdateError as exc:
             if exc.cause_response_code != "ConditionalCheckFailedException":
                 raise
-            return self.marker(key) or until
+            return self._marker(key) or until
         return None
 
     def counts(self, keys: Sequence[str]) -> dict[str, int]:
@@ -54,7 +54,7 @@ class DynamoPacing:
             found[item.key] = int(item.n or 0)
         return found
 
-    def marker(self, key: str) -> datetime | None:
+    def _marker(self, key: str) -> datetime | None:
         try:
             item = PacingItem.get(key, consistent_read=True)
         except DoesNotExist:

@@ -34,7 +34,3 @@ class MemoryPacing:
     def counts(self, keys: Sequence[str]) -> dict[str, int]:
         with self._lock:
             return {key: self._counters.get(key, 0) for key in keys}
-
-    def marker(self, key: str) -> datetime | None:
-        with self._lock:
-            return self._markers.get(key)

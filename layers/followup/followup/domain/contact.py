@@ -95,6 +95,11 @@ class Contact(BaseModel):
     )
     followups_sent: int = 0
     recent_sends: list[AwareDatetime] = Field(default_factory=list)
+    reached_at: AwareDatetime | None = Field(
+        default=None,
+        description="when a send to the contact last counted toward the portfolio's messaging"
+        " limit (from the follow-up stream, as the sender marked the send)",
+    )
 
     @field_validator("email")
     @classmethod

@@ -198,6 +198,11 @@ class FollowUp(BaseModel):
         "that time or before has not handed it over",
     )
     sent_at: AwareDatetime | None = None
+    reached_at: AwareDatetime | None = Field(
+        default=None,
+        description="when the sender counted its user toward the portfolio's messaging limit"
+        " (its contact records it from the sent follow-up)",
+    )
     provider_message_id: str | None = None
     rendered: RenderedMessage | None = None
     ai: AiWriting | None = None

@@ -41,18 +41,24 @@ def trim_recent(sends: list[datetime], gating: Gating, at: datetime) -> list[dat
 
 
 def counted_send(
-    contact: Contact, sent_at: datetime, gating: Gating, now: datetime
+    contact: Contact,
+    sent_at: datetime,
+    gating: Gating,
+    now: datetime,
+    reached_at: datetime | None = None,
 ) -> Contact | None:
-    """The contact once it counts a follow-up sent at `sent_at`, or None when it counts it
-    already (it holds that send time). Its last outbound moment only moves forward, so
-    sends counted out of order leave the latest."""
+    """The contact once it counts a follow-up sent at `sent_at` (which the sender counted
+    toward the messaging limit at `reached_at`, if it did), or None when it counts it
+    already (it holds that send time). Its last outbound and last reached moments
+    only move forward, so sends counted out of order leave the latest."""
     if sent_at in contact.recent_sends:
         return None
     last = contact.last_outbound_at
-    return contact.model_copy(
-        update={
-            "followups_sent": contact.followups_sent + 1,
-            "recent_sends": trim_recent([*contact.recent_sends, sent_at], gating, now),
-            "last_outbound_at": sent_at if last is None or sent_at > last else last,
-        }
-    )
+    update: dict[str, object] = {
+        "followups_sent": contact.followups_sent + 1,
+        "recent_sends": trim_recent([*contact.recent_sends, sent_at], gating, now),
+        "last_outbound_at": sent_at if last is None or sent_at > last else last,
+    }
+    if reached_at is not None and (contact.reached_at is None or reached_at > contact.reached_at):
+        update["reached_at"] = reached_at
+    return contact.model_copy(update=update)

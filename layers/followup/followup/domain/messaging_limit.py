@@ -3,8 +3,9 @@ window over a moving 24 h, shared by every number of the portfolio.
 
 The count is kept in hourly buckets. A bucket counts while any of its hour lies in the
 last 24 h, so the moving window is over-counted by less than an hour, never under-counted:
-a send is refused rather than pushed over the limit. A user reached once is marked with
-the time; a marker younger than 24 h means the user costs nothing again.
+a send is refused rather than pushed over the limit. A user reached once is recorded with
+the time (on the follow-up sent, then on its contact); until 24 h later the user costs
+nothing again.
 """
 
 from __future__ import annotations

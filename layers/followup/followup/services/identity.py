@@ -49,7 +49,11 @@ def relink(deps: Deps, change: IdentityChange) -> str:
             if contact.user_id:
                 update["previous_user_ids"] = [*contact.previous_user_ids, contact.user_id]
             update["user_id"] = new_id
-        return contact.model_copy(update=update)
+        moved = contact.model_copy(update=update)
+        if moved.address("whatsapp") != contact.address("whatsapp"):
+            # sends go to a new address: counted toward the messaging limit as a new user
+            return moved.model_copy(update={"reached_at": None})
+        return moved
 
     moved = update_contact(deps, found.item.id, linked, change.at)
     for user_id in (*moved.previous_user_ids, moved.user_id):

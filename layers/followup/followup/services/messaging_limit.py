@@ -3,11 +3,23 @@ reached outside their window once per moving 24 h (for every number of the portf
 together), and defer a send that would pass the limit's allowance or its own number's
 warm-up cap for the day (`warmup#<number>#<day>`).
 
-Counters and markers live in the pacing table (TTL deletes them): `portfolio#<p>#<hour>`
-counts the users first reached in that hour, `portfolio#<p>#to#<user>` holds when the user
-was last counted. A user already counted costs two reads and no write; a new one two
-writes. Two senders racing for the last place both add, and the one that finds the total
-past the allowance takes its place back, so the count never passes it.
+The count lives in the pacing table (TTL deletes it): `portfolio#<p>#<hour>` counts the
+users first reached in that hour. Whether a user was reached in the last 24 h comes from
+what the sender reads anyway: the follow-up (an earlier try of it counted them, before a
+throttle or a busy recipient put it back) and its contact, which records when a send to it
+last counted (`reached_at`: the sender marks the sent follow-up, the follow-up stream
+copies the mark onto the contact). A user reached already costs no read and no write of
+the table; a new one reads the day's counters and adds one.
+
+Until the stream applies a send (a minute or so) the contact does not know of it, and its
+pending slot keeps journeys and send-now off it (`planning.claim_slot`); fallbacks never
+go by WhatsApp, and the template a 131047 sends again follows a text that did not count.
+What the contact misses counts the user once more: a send counted that then failed, a
+stream later than the slot waits for, a new WhatsApp address (`identity.relink`), a user
+counted within the day by an earlier release (which kept a marker per user in the pacing
+table). Counting a user twice only leaves part of the allowance unused: the count never
+passes it. Two senders racing for the last place both add, and the one that finds the
+total past the allowance takes its place back.
 """
 
 from __future__ import annotations
@@ -40,22 +52,21 @@ if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
     from followup.domain.contact import Contact
+    from followup.domain.followup import FollowUp
     from followup.domain.settings import WorkspaceSettings
     from followup.domain.webhook_events import MessagingTier
     from followup.services.deps import Deps
     from followup.services.ports import Pacing
 
 
-def admit(store: Pacing, limit: MessagingLimit, user: str, now: datetime) -> datetime | None:
-    """Count `user` as reached outside their window now and return None; or, past the
-    allowance, return when the next window opens (and count nothing)."""
+def admit(store: Pacing, limit: MessagingLimit, now: datetime) -> datetime | None:
+    """Count one user newly reached outside their window now and return None; or, past the
+    allowance, return when the next window opens (and count nothing). None, counting
+    nothing, without a limit."""
     allowance = limit.allowance()
     if allowance is None:
         return None
     prefix = f"portfolio#{limit.portfolio}"
-    marker = f"{prefix}#to#{user}"
-    if still_reached(store.marker(marker), now):
-        return None
     buckets = counted(now)
     keys = {bucket: f"{prefix}#{bucket}" for bucket in buckets}
     found = store.counts(list(keys.values()))
@@ -69,15 +80,13 @@ def admit(store: Pacing, limit: MessagingLimit, user: str, now: datetime) -> dat
     if past + total > allowance:  # another sender took the last place first
         store.reserve(keys[current], -1, expires)
         return released_at({**counts, current: total - 1}, now)
-    if store.space(marker, now - REACH_WINDOW, now) is not None:
-        store.reserve(keys[current], -1, expires)  # another sender counted this user
     return None
 
 
 def room(deps: Deps, now: datetime) -> tuple[int, datetime] | None:
     """How many more users the portfolio may reach outside their window now, and when a
-    send past them would go: what `admit` would answer, read only (for a preview, which
-    counts users reached already as new ones); None without a limit."""
+    send past them would go: what `admit` would answer, read only (for a preview); None
+    without a limit."""
     if deps.reach is None:
         return None
     limit = deps.catalog.settings().messaging_limit
@@ -99,23 +108,28 @@ class Deferral:
     reason: str
 
 
-def defer_until(
-    deps: Deps, contact: Contact, address: str, number: str, now: datetime
-) -> Deferral | None:
-    """When a WhatsApp send to `address` from `number` must wait: for the next day of that
-    number's warm-up, or for the portfolio's next window (shared by all its numbers); None
-    when it may go now (inside the contact's window it never counts)."""
-    if deps.reach is None or window_open(contact, now):
-        return None
+def cleared(
+    deps: Deps, contact: Contact, followup: FollowUp, number: str, now: datetime
+) -> FollowUp | Deferral:
+    """`followup` as it may go from `number` now (marked `reached_at` when it counts its
+    user toward the portfolio's limit now); or when it must wait: for the next day of that
+    number's warm-up, or for the portfolio's next window (shared by all its numbers).
+    Inside the contact's window a send never counts, unless WhatsApp said the window is
+    closed (`template_only`)."""
+    if deps.reach is None or (window_open(contact, now) and not followup.template_only):
+        return followup
     settings = deps.catalog.settings()
     limit = settings.messaging_limit
     warm_up = deps.numbers.warm_up(number, limit.warm_up)
     day = _warm_up_day(deps.reach, warm_up, number, settings.zone, now)
     if isinstance(day, datetime):
         return Deferral(day, WARMING_UP)
-    until = admit(deps.reach, limit, address, now)
+    reached = still_reached(contact.reached_at, now) or still_reached(followup.reached_at, now)
+    if reached or limit.allowance() is None:
+        return followup
+    until = admit(deps.reach, limit, now)
     if until is None:
-        return None
+        return followup.model_copy(update={"reached_at": now})
     if day is not None:
         # not sent today after all: the place is free again
         deps.reach.reserve(day, -1, next_day(now, settings.zone) + timedelta(days=1))

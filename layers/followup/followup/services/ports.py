@@ -640,10 +640,6 @@ class Pacing(Protocol):
         """Counters `keys` as they stand (0 for one never added to), read consistently."""
         ...
 
-    def marker(self, key: str) -> datetime | None:
-        """Marker `key` as it stands, read consistently; None when unset."""
-        ...
-
 
 class SendQueue(Protocol):
     """Hands follow-up ids to the sender (SQS in AWS)."""

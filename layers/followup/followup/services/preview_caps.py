@@ -1,7 +1,8 @@
 """The caps a preview's sends share, applied read only and in send order as the sender
 meets them: a new number's warm-up cap for the day (`warm_up`) and the portfolio's
 messaging limit (`messaging_limit`). Each counts only a WhatsApp message outside the
-contact's window (`messaging_limit.defer_until`)."""
+contact's window (`messaging_limit.cleared`); the messaging limit, only a user not
+reached in the last 24 h."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from followup.domain.journey import send_at
 from followup.domain.messaging import window_open
-from followup.domain.messaging_limit import next_day
+from followup.domain.messaging_limit import next_day, still_reached
 from followup.services import messaging_limit
 from followup.services.preview_gates import first_step
 
@@ -86,7 +87,7 @@ def within_caps(
             later = send_at(next_day(at, zone), now, contact, rule, settings)
             heapq.heappush(queue, (later, n, replace(plan, send_at=later, waits_for=WARM_UP)))
             continue
-        if room is not None and at <= now:
+        if room is not None and at <= now and not still_reached(contact.reached_at, at):
             reached += 1
             left, freed = room
             if reached > left:

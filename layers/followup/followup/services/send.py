@@ -26,7 +26,7 @@ from followup.domain.whatsapp import (
     withheld_gap,
 )
 from followup.services.channels import Picked, pick, send_elsewhere, unreachable
-from followup.services.messaging_limit import defer_until
+from followup.services.messaging_limit import Deferral, cleared
 from followup.services.pausing import pause_number, pause_workspace
 from followup.services.ports import CommitRejected, Delayed, FollowUpChange
 from followup.services.settle import end_unsent, record_sent
@@ -191,10 +191,13 @@ def _hand_over(
     portfolio's next window (or the warming number's next day) when it would pass the
     messaging limit (or the day's warm-up cap)."""
     number = deps.numbers.sender(contact.phone_number_id, rule.numbers)
-    later = defer_until(deps, contact, address, number, now)
-    if later is not None:
-        deferred = _requeue(deps, claimed, now, later.until, dispatched=False, reason=later.reason)
+    going = cleared(deps, contact, claimed, number, now)
+    if isinstance(going, Deferral):
+        deferred = _requeue(deps, claimed, now, going.until, dispatched=False, reason=going.reason)
         return SendResult.IGNORED if deferred is SendResult.IGNORED else SendResult.DEFERRED
+    # From here on every write of the follow-up keeps whether its user was counted now: a
+    # try after a busy number or a throttle does not count them again.
+    claimed = going
     if deps.pacer is not None:
         held = deps.pacer.admit(address, number)
         if held is not None:

@@ -6,7 +6,8 @@ with the contact and the enrollment, each item was billed twice). Each record of
 follow-up moving from `sending` to `sent` is applied here once in effect, however often
 it comes and in whatever order records of different follow-ups come:
 - the contact counts a send whose time it does not hold yet (`gating.counted_send`); it
-  keeps send times past the stream's day of retention;
+  keeps send times past the stream's day of retention, and when the sender counted the
+  send's user toward the messaging limit (services.messaging_limit);
 - the enrollment moves on only while it waits for this very follow-up: active, at the
   step, repeat and channel the follow-up's id names, and sent nothing since. Once moved
   on, or ended by a reply or an opt-out meanwhile, it is left as it is.
@@ -87,7 +88,7 @@ def _count(deps: Deps, sent: FollowUp, sent_at: datetime) -> tuple[bool, Contact
         found = deps.contacts.contact(sent.contact_id, consistent=consistent)
         counted = None
         if found is not None:
-            counted = counted_send(found.item, sent_at, gating, deps.clock.now())
+            counted = counted_send(found.item, sent_at, gating, deps.clock.now(), sent.reached_at)
         if counted is None and not consistent:
             consistent = True  # nothing to count, says a copy that may be old: make sure
             continue
