@@ -1,6 +1,7 @@
 """The journey builder's preview in a real headless Chromium against `followup dev`: the
-leads a rule would leave out are listed by name with why, and those a new number's
-warm-up puts off say so, in the reader's language."""
+leads a rule would leave out are listed by name with why (a hot lead, one a counsellor
+sent the message by hand), and those a new number's warm-up puts off say so, in the
+reader's language."""
 
 from __future__ import annotations
 
@@ -48,6 +49,13 @@ WARMING_UP = {
     "en": "put off to a later day",
     "id": "ditunda ke hari lain",
     "pt-BR": "adiado para outro dia",
+}
+BY_HAND_RULE = {**WARM_RULE, "id": "e2e-by-hand", "name": "Nudge by hand"}
+BY_HAND_RULE["trigger"] = {"stages": ["new"], "idle": {"amount": 1, "unit": "hours"}}
+SENT_BY_HAND = {
+    "en": "A counsellor already sent or queued this message by hand",
+    "id": "Konselor sudah mengirim atau menjadwalkan pesan ini secara manual",
+    "pt-BR": "Um consultor já enviou ou agendou esta mensagem manualmente",
 }
 PREVIEW_BUTTON = {"en": "Preview", "id": "Pratinjau", "pt-BR": "Pré-visualizar"}
 
@@ -122,4 +130,31 @@ def test_the_preview_says_in_words_which_sends_a_new_numbers_warm_up_puts_off(
         # Then a send past the day's cap says in words that it waits for a later day
         expect(page.get_by_test_id("preview")).to_contain_text(WARMING_UP[locale])
         expect(page.get_by_test_id("preview")).not_to_contain_text("warm_up")
+    assert watched.errors == []
+
+
+def test_the_preview_leaves_out_a_lead_sent_the_message_by_hand_in_words(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given a lead a counsellor sent the rule's message by hand
+    assert stack.call("POST", "/api/rules", json=BY_HAND_RULE).status_code == 201
+    lead = {"wa_id": "6281199997201", "name": "Budi Manual", "stage": "new"}
+    created = stack.call("POST", "/api/contacts", json=lead)
+    assert created.status_code in (200, 201)
+    sent = stack.call(
+        "POST",
+        f"/api/contacts/{created.json()['id']}/followups",
+        json={"rule_id": BY_HAND_RULE["id"]},
+    )
+    assert sent.status_code == 202
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    for locale in ("en", "id", "pt-BR"):
+        choose_language(page, locale)
+        # When the rule is previewed
+        preview(page, stack.url, locale, str(BY_HAND_RULE["id"]))
+        # Then that lead is listed as left out, with why in words
+        expect(page.get_by_test_id("preview-excluded-sample")).to_contain_text(
+            f"Budi Manual: {SENT_BY_HAND[locale]}"
+        )
+        expect(page.get_by_test_id("preview-excluded")).not_to_contain_text("sent_by_hand")
     assert watched.errors == []

@@ -325,3 +325,86 @@ def test_the_preview_sends_a_lead_reached_today_past_a_full_messaging_limit(
     # And the tick sends to exactly those it promised now
     engine.tick()
     assert [r.body["to"] for r in engine.sandbox.sent() if r.body] == ["6281100001210"] * 2
+
+
+def test_a_lead_sent_by_hand_or_waiting_on_another_rule_is_promised_as_the_ticks_send(
+    engine: MemoryEngine,
+) -> None:
+    # Given a rule nudging leads quiet for an hour, and another rule of the workspace
+    deps, now = engine.deps, engine.clock.now()
+    nudge = rule(
+        "nudge",
+        trigger={"stages": ["new"], "idle": {"amount": 1, "unit": "hours"}},
+        steps=[{"wait": {"amount": 0, "unit": "minutes"}, "text": "Still there?"}],
+    )
+    other = rule(
+        "other",
+        trigger={"stages": ["lost"], "idle": {"amount": 1, "unit": "hours"}},
+        steps=[{"wait": {"amount": 0, "unit": "minutes"}, "text": "Other news"}],
+    )
+    deps.rules.save_rule(nudge)
+    deps.rules.save_rule(other)
+    # And four leads quiet for 8 h (inside their window: free text)
+    wa_id = {
+        name: f"628110000140{n}"
+        for n, name in enumerate(("ready", "by-hand", "busy-14:00", "busy-14:30"))
+    }
+    leads = {}
+    for name, number in wa_id.items():
+        leads[name] = quiet_contact(deps, number, now - 8 * HOUR, name=name)
+        engine.sandbox.record_inbound(number, now - 8 * HOUR)
+    # And a counsellor sent one of them the nudge by hand, in this silence
+    send_now(deps, leads["by-hand"].id, nudge.id)
+    engine.drain()
+    # And two hold the other rule's follow-up, due at 14:00 and 14:30 in Jakarta
+    for name, due in (("busy-14:00", now + 5 * HOUR), ("busy-14:30", now + 5.5 * HOUR)):
+        held = leads[name]
+        pending = FollowUp.planned(
+            followup_id=f"fu_other_{name}",
+            contact_id=held.id,
+            rule_id=other.id,
+            rule_version=other.version,
+            silence_key=held.silence_key,
+            at=now,
+            scheduled_at=due,
+        )
+        deps.commit([NewFollowUp(pending), SlotChange(Slot(held.id, pending.id, due), 0)], now)
+    before = stored(engine)
+    # When the rule is previewed
+    seen = preview(deps, nudge)
+    # Then it wrote nothing
+    assert stored(engine) == before
+    # And the lead sent the nudge by hand is left out, with why
+    assert seen.skipped == {"sent_by_hand": 1}
+    assert [(e.name, e.reason) for e in seen.excluded] == [("by-hand", "sent_by_hand")]
+    # And the busy leads go at the first tick after the other rule's follow-up: the slot
+    # frees once that one is sent, and only a tick plans the next send
+    at_15 = datetime(2026, 11, 24, 15, 0, tzinfo=JAKARTA)
+    assert sorted((p.name, p.send_at, p.waits_for) for p in seen.planned) == [
+        ("busy-14:00", at_15, "pending_followup"),
+        ("busy-14:30", at_15, "pending_followup"),
+        ("ready", now, None),
+    ]
+    # When the ticks run every hour, the sender taking each message when its delay ends
+    for hours in range(8):
+        moment = now + hours * HOUR
+        engine.run_until(moment)
+        engine.tick()
+        # Then by each tick, exactly those promised by then got the nudge, each once
+        sent = [
+            str((r.body or {}).get("to"))
+            for r in engine.sandbox.sent()
+            if (r.body or {}).get("text", {}).get("body") == "Still there?"
+        ]
+        promised = [wa_id[p.name] for p in seen.planned if p.send_at <= moment]
+        assert sorted(sent) == sorted([wa_id["by-hand"], *promised]), moment
+    # And the other rule's follow-ups went first, each when due
+    others = [
+        r
+        for r in engine.sandbox.sent()
+        if (r.body or {}).get("text", {}).get("body") != "Still there?"
+    ]
+    assert sorted(str((r.body or {}).get("to")) for r in others) == [
+        wa_id["busy-14:00"],
+        wa_id["busy-14:30"],
+    ]

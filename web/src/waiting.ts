@@ -57,6 +57,7 @@ const REASONS_LIST: MessageId[] = [
   "reason.reentry_cooldown",
   "reason.number_paused",
   "reason.no_channel",
+  "reason.sent_by_hand",
   "reason.attribute_missing",
   "reason.attribute_invalid",
   "reason.attribute_passed",

@@ -67,6 +67,7 @@ export const en = {
   "reason.reentry_cooldown": "Went through this journey too recently: its cool-down holds",
   "reason.number_paused": "Sending from the lead's number is paused until someone resumes it",
   "reason.no_channel": "No channel of the step can reach the lead",
+  "reason.sent_by_hand": "A counsellor already sent or queued this message by hand since the lead went quiet",
   "reason.attribute_missing": "The journey would end at once: the date it waits for is missing",
   "reason.attribute_invalid": "The journey would end at once: the date it waits for is not a date",
   "reason.attribute_passed": "The journey would end at once: the date it waits for has passed",

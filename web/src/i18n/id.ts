@@ -69,6 +69,7 @@ export const id: Catalogue = {
   "reason.reentry_cooldown": "Menjalani perjalanan ini terlalu baru: masa jedanya masih berlaku",
   "reason.number_paused": "Pengiriman dari nomor prospek dijeda sampai ada yang melanjutkannya",
   "reason.no_channel": "Tidak ada saluran langkah ini yang dapat menjangkau prospek",
+  "reason.sent_by_hand": "Konselor sudah mengirim atau menjadwalkan pesan ini secara manual sejak prospek diam",
   "reason.attribute_missing": "Perjalanan akan langsung berakhir: tanggal yang ditunggu tidak ada",
   "reason.attribute_invalid": "Perjalanan akan langsung berakhir: tanggal yang ditunggu bukan tanggal yang valid",
   "reason.attribute_passed": "Perjalanan akan langsung berakhir: tanggal yang ditunggu sudah lewat",

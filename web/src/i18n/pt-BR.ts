@@ -69,6 +69,7 @@ export const ptBR: Catalogue = {
   "reason.reentry_cooldown": "Passou por esta jornada há pouco tempo: o intervalo de espera ainda vale",
   "reason.number_paused": "O envio pelo número do lead está pausado até alguém retomá-lo",
   "reason.no_channel": "Nenhum canal da etapa alcança o lead",
+  "reason.sent_by_hand": "Um consultor já enviou ou agendou esta mensagem manualmente desde que o lead ficou em silêncio",
   "reason.attribute_missing": "A jornada terminaria na hora: falta a data que ela aguarda",
   "reason.attribute_invalid": "A jornada terminaria na hora: a data que ela aguarda não é uma data válida",
   "reason.attribute_passed": "A jornada terminaria na hora: a data que ela aguarda já passou",

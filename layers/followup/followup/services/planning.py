@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.followup import FollowUp, Reason
-from followup.domain.ids import followup_id
+from followup.domain.ids import followup_id, manual_followup_id
 from followup.domain.journey import must_stop, send_at
 from followup.services.ports import (
     Change,
@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from followup.services.deps import Deps
 
 _A_MOMENT = timedelta(seconds=1)
+SENT_BY_HAND = "sent_by_hand"
+"""A counsellor sent the rule's first step by hand (send-now) in this silence: the rule
+does not send it again."""
 COUNTED_WITHIN = timedelta(minutes=15)
 """How long a sent follow-up keeps its contact's slot while the contact does not count it
 yet: the follow-up stream applies it within a minute or so; past this it is taken to be
@@ -117,6 +120,10 @@ def advance(
         exited = ended(enrollment, stop.reason, EnrollmentState.EXITED)
         changes: list[Change] = [NewFollowUp(skipped), moved(enrollment_v, exited)]
         return _commit(deps, changes, now, Outcome.SKIPPED, stop.reason)
+    by_hand = sent_by_hand(deps, enrollment, contact)
+    if by_hand is not None:
+        went = after_send(enrollment, rule, by_hand, contact, settings)
+        return _commit(deps, [moved(enrollment_v, went)], now, Outcome.SKIPPED, SENT_BY_HAND)
     busy_until, slot_revision = claim_slot(deps, contact, fid, now, guess=guess_slot)
     if busy_until is not None:
         deferred = enrollment.model_copy(update={"next_due_at": max(busy_until, now) + _A_MOMENT})
@@ -130,6 +137,21 @@ def advance(
         moved(enrollment_v, waiting),
     ]
     return _commit(deps, changes, now, Outcome.QUEUED, None)
+
+
+def sent_by_hand(deps: Deps, enrollment: Enrollment, contact: Contact) -> datetime | None:
+    """When a counsellor sent the enrollment's due step by hand in its silence (send-now
+    sends a rule's first step), or None. Read only when the contact counts a send since
+    the silence began: one still pending, or sent and not counted yet, holds the contact's
+    slot, so the step waits for it and asks again."""
+    if (enrollment.step_index, enrollment.repeat_index, enrollment.channel_index) != (0, 0, 0):
+        return None
+    last = contact.last_outbound_at
+    if last is None or last <= datetime.fromisoformat(enrollment.silence_key):
+        return None
+    fid = manual_followup_id(enrollment.rule_id, contact.id, enrollment.silence_key)
+    found = deps.followups.followup(fid)
+    return found.sent_at if found is not None else None
 
 
 def _exit(

@@ -29,9 +29,10 @@ class Planned:
     name: str
     send_at: datetime
     waits_for: str | None = None
-    """What puts the send off: another rule's pending follow-up (`pending_followup`), the
-    portfolio's messaging limit (`messaging_limit`), or the warm-up cap of the new number
-    it goes from (`warm_up`: today's is spent, it goes on a later day)."""
+    """What puts the send off: another rule's pending follow-up (`pending_followup`: it goes
+    at the first tick after that one), the portfolio's messaging limit (`messaging_limit`),
+    or the warm-up cap of the new number it goes from (`warm_up`: today's is spent, it goes
+    on a later day)."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ class Preview:
     cost_by_market: list[MarketCost] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
     """Contacts the trigger found that the rule leaves alone, counted by the code of why
-    (`other_number`, `reentry_never`, `opted_out`, `hot_contact`, `window_closed`, ...)."""
+    (`other_number`, `reentry_never`, `opted_out`, `hot_contact`, `window_closed`,
+    `sent_by_hand`, ...)."""
     excluded: list[Excluded] = field(default_factory=list)
     """The first of them (a sample), each with its code."""
     due_now: int = 0

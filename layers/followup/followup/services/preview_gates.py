@@ -3,18 +3,18 @@ it writes a follow-up, and those the sender asks before it calls the provider.""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import enroll
 from followup.domain.followup import FollowUp, Reason
-from followup.domain.ids import followup_id
+from followup.domain.ids import followup_id, manual_followup_id
 from followup.domain.journey import Exit, first_send, must_stop, send_at
 from followup.domain.messaging import compose
 from followup.domain.rule import Step
 from followup.services import reentry
 from followup.services.channels import pick
-from followup.services.planning import claim_slot
+from followup.services.planning import SENT_BY_HAND, claim_slot
 from followup.services.templates import gate
 
 if TYPE_CHECKING:
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from followup.domain.rule import IdleTrigger, Rule
     from followup.services.deps import Deps
 
-_A_MOMENT = timedelta(seconds=1)
 NUMBER_PAUSED = "number_paused"
 """The number it would go from is paused: the sender holds it until someone resumes it."""
 PENDING = "pending_followup"
@@ -54,6 +53,8 @@ def goes(
     stop = must_stop(contact, rule, enrollment.silence_key, settings.gating, now)
     if stop is not None:
         return stop.reason.value
+    if _by_hand(deps, rule, contact, enrollment):
+        return SENT_BY_HAND
     at = first_send(rule, trigger, contact, settings, now)
     if isinstance(at, Exit):
         return code(at.reason)
@@ -61,13 +62,34 @@ def goes(
     busy_until, _ = claim_slot(deps, contact, fid, now)
     waits_for = None
     if busy_until is not None:
-        after = max(busy_until, now) + _A_MOMENT
+        after = _next_tick(deps, max(busy_until, now), now)
         at, waits_for = send_at(max(at, after), now, contact, rule, settings), PENDING
     step = first_step(rule)
     if step is None:
         return at, waits_for
     why = _sender_refusal(deps, rule, step, contact, enrollment, fid, at)
     return (at, waits_for) if why is None else why
+
+
+def _next_tick(deps: Deps, after: datetime, now: datetime) -> datetime:
+    """The first tick after `after`, ticks `deps.timings.tick` apart from the last dispatch
+    tick (else from now). A contact's slot frees once its holder is sent (and counted),
+    and only an enqueue tick plans the send waiting for it: the tick at the holder's due
+    time runs before the holder goes, so the send waits for the tick after."""
+    mark = deps.followups.dispatch_mark()
+    anchor = mark.at if mark is not None else now
+    tick = deps.timings.tick
+    return anchor + ((after - anchor) // tick + 1) * tick
+
+
+def _by_hand(deps: Deps, rule: Rule, contact: Contact, enrollment: Enrollment) -> bool:
+    """Whether a counsellor sent the rule's first step by hand in this silence, or queued
+    it to go: the tick then sends it no more (`planning.sent_by_hand`)."""
+    if not isinstance(rule.steps[0], Step):
+        return False
+    fid = manual_followup_id(rule.id, contact.id, enrollment.silence_key)
+    found = deps.followups.followup(fid)
+    return found is not None and (found.sent_at is not None or not found.status.terminal)
 
 
 def _sender_refusal(
