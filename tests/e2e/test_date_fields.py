@@ -202,5 +202,9 @@ def test_a_custom_holiday_typed_day_first_is_saved_and_shown_back(
     page.reload()
     expect(page.get_by_test_id("custom-holidays")).to_contain_text("24 Des 2026")
     assert serious_problems(page) == []
+    # And on a 390 px phone the field's calendar opens without the page scrolling sideways
     assert fits_a_phone(page)
+    page.get_by_label("Tanggal khusus", exact=True).focus()
+    expect(page.locator("[data-dates-dropdown]")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
     assert watched.errors == []
