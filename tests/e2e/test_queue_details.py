@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Request, expect
 
 from tests.e2e.test_app_pages import choose_language, serious_problems
-from tests.support.browser import Watched, sign_in
+from tests.support.browser import Watched, sign_in, type_day
 from tests.support.devstack import (
     SAFETY_NET,
     AdminApi,
@@ -160,8 +160,8 @@ def test_a_send_time_range_keeps_its_days_and_sorts_by_send_time(
     rows = page.get_by_test_id("followup-row")
     expect(rows).to_have_count(len(everything))
     # Saturday 5 December in Jakarta holds the four invitations, not the demo's Friday sends
-    page.get_by_label("Waktu kirim dari (hari)").fill("2026-12-05")
-    page.get_by_label("Waktu kirim sampai (hari)").fill("2026-12-05")
+    type_day(page.get_by_label("Waktu kirim dari (hari)", exact=True), "05/12/2026")
+    type_day(page.get_by_label("Waktu kirim sampai (hari)", exact=True), "05/12/2026")
     expect(rows).to_have_count(len(saturday))
     assert "sendFrom=2026-12-05" in page.url
     # Sorted by send time, earliest first, then latest first
@@ -176,10 +176,12 @@ def test_a_send_time_range_keeps_its_days_and_sorts_by_send_time(
     # A range that ends before it starts is said beside its fields, without asking the API
     refused: list[str] = []
     page.on("response", lambda r: refused.append(r.url) if r.status >= 400 else None)
-    page.get_by_label("Waktu kirim dari (hari)").fill("2026-12-06")
+    type_day(page.get_by_label("Waktu kirim dari (hari)", exact=True), "06/12/2026")
     problem = page.get_by_test_id("range-problem")
     expect(problem).to_contain_text("Hari pertama setelah hari terakhir")
-    expect(page.get_by_label("Waktu kirim dari (hari)")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Waktu kirim dari (hari)", exact=True)).to_have_attribute(
+        "aria-invalid", "true"
+    )
     expect(rows).to_have_count(0)
     assert serious_problems(page) == []
     assert refused == []

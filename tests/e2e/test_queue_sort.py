@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.e2e.test_app_pages import serious_problems
-from tests.support.browser import Watched, sign_in
+from tests.support.browser import Watched, sign_in, type_day
 from tests.support.devstack import AdminApi, Running, eventually, free_port, queued_by_hand
 
 FRIDAY = "2026-12-04T14:00:00+00:00"
@@ -86,8 +86,8 @@ def test_sorting_by_send_time_reorders_every_follow_up_and_the_counts_are_of_all
     expected.update({"canceled": 2, "queued": -2})
     assert eventually(lambda: shown_counts(badges) == +expected or None)
     # A day in the workspace's zone (Jakarta) is two part days in UTC: the counts say so
-    page.get_by_label("Send time from (day)").fill("2026-12-05")
-    page.get_by_label("Send time to (day)").fill("2026-12-05")
+    type_day(page.get_by_label("Send time from (day)", exact=True), "05/12/2026")
+    type_day(page.get_by_label("Send time to (day)", exact=True), "05/12/2026")
     cover = page.get_by_test_id("counts-cover")
     expect(cover).to_have_text("Counts cover whole days in UTC, 4 Dec 2026 to 5 Dec 2026.")
     assert serious_problems(page) == []

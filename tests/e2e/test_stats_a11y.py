@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.e2e.test_app_pages import choose_language, serious_problems
-from tests.support.browser import Watched, sign_in
+from tests.support.browser import Watched, sign_in, type_day
 from tests.support.devstack import SAFETY_NET, Running, eventually, free_port
 
 STANDBY = Path(__file__).resolve().parents[2] / "events" / "whatsapp" / "standby.json"
@@ -95,12 +95,12 @@ def test_stats_in_indonesian_read_a_range_a_journeys_funnel_and_export_a_csv(
     # When the range ends before it starts, the field says so and nothing is asked
     today = date.fromisoformat(stats["to"])
     start, end = page.get_by_label("Dari", exact=True), page.get_by_label("Hingga", exact=True)
-    start.fill(today.isoformat())
-    end.fill((today - timedelta(days=1)).isoformat())
+    type_day(start, f"{today:%d/%m/%Y}")
+    type_day(end, f"{today - timedelta(days=1):%d/%m/%Y}")
     expect(end).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_text("Tanggal akhir harus sama atau setelah tanggal mulai.")).to_be_visible()
     # When it is today alone, the page reads today's stats
-    end.fill(today.isoformat())
+    type_day(end, f"{today:%d/%m/%Y}")
     expect(end).not_to_have_attribute("aria-invalid", "true")
     expect(page).to_have_url(re.compile(f"from={today}&to={today}"))
     expect(row.locator('[data-col="sent"]')).to_have_text(str(busiest["sent"]))

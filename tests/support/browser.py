@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Browser, ConsoleMessage, Page, Response, expect
+from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, Response, expect
 
 
 class Watched:
@@ -36,3 +36,12 @@ def sign_in(browser: Browser, pages: list[Page], url: str, role: str, watched: W
     page.get_by_role("button", name=f"Sign in as {role}").click()
     expect(page.get_by_role("link", name="Queue")).to_be_visible()
     return page
+
+
+def type_day(field: Locator, typed: str) -> None:
+    """Type a day into a date field as a keyboard user does, over what it held, then close
+    its calendar."""
+    field.focus()
+    field.press("ControlOrMeta+a")
+    field.press_sequentially(typed)
+    field.press("Escape")

@@ -1,14 +1,19 @@
 // The language the app speaks: English, Bahasa Indonesia or Português (Brasil), kept across visits.
+import { type DayOfWeek, DatesProvider } from "@mantine/dates";
+import enGB from "dayjs/locale/en-gb";
+import idDates from "dayjs/locale/id";
+import ptBRDates from "dayjs/locale/pt-br";
 import { type ReactNode, createContext, useContext, useEffect, useState } from "react";
 import { IntlProvider, useIntl } from "react-intl";
 import { type Catalogue, type MessageId, en } from "./en";
 import { id } from "./id";
 import { ptBR } from "./pt-BR";
 
+/** `dates`: the calendar's language, first weekday and day order (`formats.L`, day first in all three). */
 export const LOCALES = [
-  { code: "en", label: "English", format: "en-GB", messages: en as Catalogue },
-  { code: "id", label: "Bahasa Indonesia", format: "id-ID", messages: id },
-  { code: "pt-BR", label: "Português (Brasil)", format: "pt-BR", messages: ptBR },
+  { code: "en", label: "English", format: "en-GB", messages: en as Catalogue, dates: enGB },
+  { code: "id", label: "Bahasa Indonesia", format: "id-ID", messages: id, dates: idDates },
+  { code: "pt-BR", label: "Português (Brasil)", format: "pt-BR", messages: ptBR, dates: ptBRDates },
 ] as const;
 
 export type LocaleCode = (typeof LOCALES)[number]["code"];
@@ -24,10 +29,8 @@ function saved(): LocaleCode {
   return "en";
 }
 
-const Choice = createContext<{ locale: LocaleCode; choose: (code: LocaleCode) => void }>({
-  locale: "en",
-  choose: () => undefined,
-});
+type Choosing = { locale: LocaleCode; dates: ILocale; choose: (code: LocaleCode) => void };
+const Choice = createContext<Choosing>({ locale: "en", dates: enGB, choose: () => undefined });
 
 export function LocaleProvider({ children }: { children: ReactNode }) {
   const [locale, setLocale] = useState<LocaleCode>(saved);
@@ -40,9 +43,13 @@ export function LocaleProvider({ children }: { children: ReactNode }) {
     setLocale(code);
   };
   return (
-    <Choice.Provider value={{ locale, choose }}>
+    <Choice.Provider value={{ locale, dates: chosen.dates, choose }}>
       <IntlProvider locale={chosen.format} messages={chosen.messages} defaultLocale="en-GB">
-        {children}
+        <DatesProvider
+          settings={{ locale: chosen.dates.name, firstDayOfWeek: (chosen.dates.weekStart ?? 0) as DayOfWeek }}
+        >
+          {children}
+        </DatesProvider>
       </IntlProvider>
     </Choice.Provider>
   );

@@ -4,6 +4,7 @@ import { type InfiniteData, useInfiniteQuery, useQuery, useQueryClient } from "@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import type { FollowUp } from "../api";
+import { DayField } from "../DayField";
 import { apiTime, dayEnd, dayStart, days } from "../days";
 import { useErrorWords } from "../explain";
 import { useFormat } from "../format";
@@ -261,19 +262,17 @@ export function QueuePage() {
           onChange={(e) => setParam("rule", e.currentTarget.value)}
           data={[{ value: "", label: t("queue.anyRule") }, ...ruleOptions]}
         />
-        <TextInput
-          type="date"
+        <DayField
           label={t("queue.sendFrom")}
           value={sendFrom}
-          onChange={(e) => setParam("sendFrom", e.currentTarget.value)}
+          onChange={(day) => setParam("sendFrom", day)}
           error={rangeProblem ? true : undefined}
           aria-describedby={rangeProblem ? "range-problem" : undefined}
         />
-        <TextInput
-          type="date"
+        <DayField
           label={t("queue.sendTo")}
           value={sendTo}
-          onChange={(e) => setParam("sendTo", e.currentTarget.value)}
+          onChange={(day) => setParam("sendTo", day)}
           error={rangeProblem ? true : undefined}
           aria-describedby={rangeProblem ? "range-problem" : undefined}
         />

@@ -20,6 +20,7 @@ import { type UseMutationResult, useMutation, useQuery, useQueryClient } from "@
 import { useIntl } from "react-intl";
 import { type ReactNode, useEffect, useState } from "react";
 import { ApiError, type Problem, problemsByField } from "../api";
+import { DayField } from "../DayField";
 import { useFormat } from "../format";
 import { useT } from "../i18n/locale";
 import { Empty, ErrorState, Loading, useProblemWords } from "../problems";
@@ -549,11 +550,10 @@ function PolicyForm({
             errorProps={{ id: countriesField.id }}
           />
           <Group align="end" gap="xs">
-            <TextInput
-              type="date"
+            <DayField
               label={t("settings.customDate")}
               value={holiday}
-              onChange={(e) => setHoliday(e.currentTarget.value)}
+              onChange={setHoliday}
               {...holidaysField.props}
               errorProps={{ id: holidaysField.id }}
             />

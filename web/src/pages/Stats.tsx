@@ -1,8 +1,9 @@
 import { BarChart } from "@mantine/charts";
-import { Badge, Button, Group, Paper, SimpleGrid, Stack, Table, Text, TextInput, Title, UnstyledButton } from "@mantine/core";
+import { Badge, Button, Group, Paper, SimpleGrid, Stack, Table, Text, Title, UnstyledButton } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useSearchParams } from "react-router";
+import { DayField } from "../DayField";
 import { useFormat } from "../format";
 import { useT } from "../i18n/locale";
 import { Empty, ErrorState, Loading } from "../problems";
@@ -192,18 +193,16 @@ export function StatsPage() {
         {data ? t("stats.title", { from: format.day(data.from), to: format.day(data.to) }) : t("nav.stats")}
       </Title>
       <Group align="flex-end" className="filters" data-testid="stats-range">
-        <TextInput
-          type="date"
+        <DayField
           label={t("stats.from")}
           value={range.from}
-          onChange={(e) => range.set("from", e.currentTarget.value)}
+          onChange={(day) => range.set("from", day)}
           error={range.problem === "stats.rangeIncomplete" && !range.from ? t(range.problem) : undefined}
         />
-        <TextInput
-          type="date"
+        <DayField
           label={t("stats.to")}
           value={range.to}
-          onChange={(e) => range.set("to", e.currentTarget.value)}
+          onChange={(day) => range.set("to", day)}
           error={range.problem && (range.problem !== "stats.rangeIncomplete" || !range.to) ? t(range.problem) : undefined}
         />
         {data && (
