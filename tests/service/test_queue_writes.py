@@ -13,6 +13,7 @@ from followup.domain.contact import Contact
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.followup import FollowUp, Reason, Status
 from followup.domain.ids import followup_id
+from followup.services import holds
 from followup.services.planning import Outcome, advance
 from followup.services.settle import end_enrollment
 from followup_local.memory_engine import MemoryEngine
@@ -124,6 +125,32 @@ def test_a_journey_that_ends_between_the_follow_up_and_the_enrollment_write_send
         engine.tick()
     assert engine.sandbox.sent() == []
     assert the_enrollment(engine, rudi).exit_reason == Reason.EXIT_EVENT
+
+
+def test_a_journey_held_between_the_follow_up_and_the_enrollment_write_keeps_it(
+    engine: MemoryEngine,
+) -> None:
+    # Given a lead whose first step is due
+    rudi = lead(engine, "due")
+
+    def hold() -> None:
+        [enrollment] = engine.deps.followups.enrollments_of(rudi.id)
+        assert holds.hold(engine.deps, enrollment, engine.clock.now())
+
+    # When a tick of a rule turned off holds the journey just after the follow-up is
+    # written (the rule is on again by the next tick)
+    Interrupted(engine.deps, after=2, meanwhile=hold)
+    report = engine.scheduled("enqueue")
+    # Then the tick lost the race but the follow-up stays queued: the journey runs on
+    assert report[Outcome.LOST_RACE.value] == 1
+    assert the_followup(engine, rudi).status is Status.QUEUED
+    # And it goes out once, the journey done after it
+    for _ in range(3):
+        engine.clock.advance(5 * MINUTE)
+        engine.tick()
+    assert the_followup(engine, rudi).status is Status.SENT
+    assert len(engine.sandbox.sent()) == 1
+    assert the_enrollment(engine, rudi).state is EnrollmentState.COMPLETED
 
 
 def test_a_tick_that_dies_before_ending_the_follow_up_of_an_ended_journey_sends_nothing(
