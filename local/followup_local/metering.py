@@ -22,6 +22,9 @@ class ItemCounts:
     written: int = 0
     got: Counter[str] = field(default_factory=Counter)
     """Items read by key (GetItem), per table name."""
+    requests: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """Write requests by operation and table name (a transaction's under each table it
+    writes to)."""
 
     def response(self, parsed: dict[str, Any], model: Any, **_: Any) -> None:
         operation = model.name
@@ -40,12 +43,20 @@ class ItemCounts:
             self.got[params["TableName"]] += 1
         elif operation in ("PutItem", "UpdateItem", "DeleteItem"):
             self.written += 1
+            self.requests[(operation, params["TableName"])] += 1
         elif operation == "BatchWriteItem":
             self.written += sum(len(rows) for rows in params.get("RequestItems", {}).values())
+            for table in params.get("RequestItems", {}):
+                self.requests[(operation, table)] += 1
         elif operation == "TransactWriteItems":
-            self.written += sum(
-                1 for item in params.get("TransactItems", []) if set(item) & set(_WRITES)
-            )
+            written = [
+                next(iter(entry.values()))["TableName"]
+                for entry in params.get("TransactItems", [])
+                if set(entry) & set(_WRITES)
+            ]
+            self.written += len(written)
+            for table in dict.fromkeys(written):
+                self.requests[(operation, table)] += 1
 
 
 @contextmanager

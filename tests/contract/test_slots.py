@@ -32,6 +32,17 @@ def test_a_slot_never_taken_is_absent_and_taken_at_revision_zero(store: Any) -> 
     assert store.contact("ct_1") == Versioned(contact(), 1)
 
 
+def test_a_slot_taken_ahead_of_its_holder_keeps_when_it_was_taken(store: Any) -> None:
+    # Given a slot taken before its holder is written (a queued step's first write)
+    ahead = Slot("ct_1", "fu_a", T0 + timedelta(hours=2), taken_at=T0)
+    store.commit([SlotChange(ahead, 0)], T0)
+    # Then it is read back with the time it was taken, and taken again from there
+    assert store.slot("ct_1") == Versioned(ahead, 1)
+    written = Slot("ct_1", "fu_a", T0 + timedelta(hours=2))
+    store.commit([SlotChange(written, 1)], T0)
+    assert store.slot("ct_1") == Versioned(written, 2)
+
+
 def test_two_holders_taking_the_slot_from_one_read_leave_one_follow_up(store: Any) -> None:
     # Given two follow-ups of one contact, both planned from the same read of its slot
     store.save_rule(rule("r"))

@@ -139,8 +139,8 @@ def test_a_lead_enrolled_with_its_first_send_due_is_written_once_never_on_the_du
     assert queued.status is Status.QUEUED
     [enrolled] = engine.deps.followups.enrollments_of(lead.id)
     assert enrolled.revision == 1
-    # One transaction (billed twice) holds the enrollment, the follow-up and the contact.
-    assert writes["enrollments/table"] == 2
+    # Written alone (a plain conditional write) after the contact's slot and the follow-up.
+    assert writes["enrollments/table"] == 1
     assert "enrollments/due" not in writes
 
 
@@ -241,13 +241,13 @@ def test_queueing_a_follow_up_rewrites_neither_the_contact_nor_its_quiet_entry(
     [queued] = engine.deps.followups.followups_of(lead.id)
     assert queued.status is Status.QUEUED
     assert engine.deps.contacts.contact(lead.id) == before
-    # The contact's one pending follow-up is claimed by a small item beside it, in the
-    # transaction that queues the follow-up (one unit, billed twice), off every index.
+    # The contact's one pending follow-up is claimed by a small item beside it, written
+    # alone before the follow-up (one unit), off every index.
     assert "contacts/quiet" not in writes
-    assert writes["contacts/table"] == 2
+    assert writes["contacts/table"] == 1
     slot = meter.item("contacts", {"id": {"S": f"slot#{lead.id}"}})
     assert item_size(slot) < 100
     enqueue_units = {
         where: n for where, n in writes.items() if not where.startswith(("rules/", "state/"))
     }
-    assert sum(enqueue_units.values()) == 10
+    assert sum(enqueue_units.values()) == 7

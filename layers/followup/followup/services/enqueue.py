@@ -250,8 +250,9 @@ def _advance(
     lost commit reads the contact, and its slot, again.
 
     An enrollment at revision 0 is not stored yet: it is written with its first step, and
-    one already stored (an overlapping tick enrolled this silence) is left alone. False
-    when nothing was written."""
+    one already stored (an overlapping tick enrolled this silence) is left alone: a lost
+    commit reads it first, so the step is not written again for it. False when nothing
+    was written."""
     enrollment = enrollment_v.item
     rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
     if known is not None:
@@ -259,7 +260,10 @@ def _advance(
         if outcome is not Outcome.LOST_RACE:
             report.count(outcome, reason)
             return True
-        if enrollment_v.revision == 0 and NewEnrollment.__name__ in (reason or ""):
+        if enrollment_v.revision == 0 and (
+            NewEnrollment.__name__ in (reason or "")
+            or deps.followups.enrollment(enrollment.id) is not None
+        ):
             return False
     contact_v = deps.contacts.contact(enrollment.contact_id)
     if contact_v is None:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import Enrollment, EnrollmentState
-from followup.domain.followup import FollowUp, Reason
+from followup.domain.followup import FollowUp, Reason, Status
 from followup.domain.ids import followup_id, manual_followup_id
 from followup.domain.journey import must_stop, send_at
 from followup.services.ports import (
     Change,
     CommitRejected,
     EnrollmentChange,
+    FollowUpChange,
     NewEnrollment,
     NewFollowUp,
     Slot,
@@ -35,6 +37,10 @@ COUNTED_WITHIN = timedelta(minutes=15)
 """How long a sent follow-up keeps its contact's slot while the contact does not count it
 yet: the follow-up stream applies it within a minute or so; past this it is taken to be
 stuck, and the contact is not held up for it any longer."""
+CLAIM_LEASE = timedelta(minutes=15)
+"""How long a slot taken for a follow-up not written yet stays taken: the planner that took
+it writes the follow-up next, within the same invocation (no Lambda runs longer than
+15 minutes); past this it died first, and the slot is free."""
 
 
 class Outcome(StrEnum):
@@ -130,13 +136,85 @@ def advance(
         return _commit(deps, [moved(enrollment_v, deferred)], now, Outcome.DEFERRED, None)
     scheduled = send_at(enrollment.next_due_at or now, now, contact, rule, settings)
     queued = _followup(fid, enrollment, contact, now, scheduled, None)
-    waiting = enrollment.model_copy(update={"next_due_at": None})
-    changes = [
-        NewFollowUp(queued),
-        SlotChange(Slot(contact.id, fid, scheduled), slot_revision),
-        moved(enrollment_v, waiting),
-    ]
-    return _commit(deps, changes, now, Outcome.QUEUED, None)
+    # Taken at the clock's time, not the tick's (a retried tick runs hours after it).
+    slot = SlotChange(Slot(contact.id, fid, scheduled, deps.clock.now()), slot_revision)
+    return _queue(deps, enrollment_v, slot, queued, now)
+
+
+def _queue(
+    deps: Deps,
+    enrollment_v: Versioned[Enrollment],
+    slot: SlotChange,
+    queued: FollowUp,
+    now: datetime,
+) -> tuple[Outcome, str | None]:
+    """Queue `queued` in three conditional writes, each alone (one transaction of the
+    three was billed twice), in the order that keeps the promises whatever dies or races
+    between them:
+
+    1. The contact's slot, on the revision read; lost: someone took it, nothing written.
+       A slot naming a follow-up not written is taken for `CLAIM_LEASE` (this planner
+       writes it next), then free: a planner that died here holds up nobody for longer,
+       and its own step, planned again, takes the slot back (`claim_slot`).
+    2. The follow-up, if its id is free. The id is the step's own, so one already there
+       is this step planned before, by a tick that died before step 3 or a concurrent
+       one: still unsent, it is taken as written; else (sent, ended) this lost the race.
+    3. The enrollment, moved on to wait for it, on the revision read (inserted, for one
+       enrolled with its first step). Lost: a reply, an exit, an admin or a concurrent
+       tick changed it first. If that ended the journey, the follow-up is ended with the
+       journey's reason; if the journey runs on, it keeps the follow-up (a concurrent
+       tick moved it on already, its next tick takes it as in 2., or it is held and the
+       follow-up still goes out).
+    A process that dies after 3. lost, before ending the follow-up, leaves it queued for
+    a journey that ended: the sender re-reads the enrollment and ends it unsent then
+    (services.send). Until then it holds the slot, as a queued follow-up does."""
+    try:
+        deps.commit([slot], now)
+    except CommitRejected:
+        return Outcome.LOST_RACE, SlotChange.__name__
+    written = _written(deps, queued, now)
+    if written is None:
+        return Outcome.LOST_RACE, NewFollowUp.__name__
+    waiting = moved(enrollment_v, enrollment_v.item.model_copy(update={"next_due_at": None}))
+    try:
+        deps.commit([waiting], now)
+    except CommitRejected:
+        _end_if_journey_ended(deps, written, now)
+        return Outcome.LOST_RACE, type(waiting).__name__
+    return Outcome.QUEUED, None
+
+
+def _written(deps: Deps, queued: FollowUp, now: datetime) -> FollowUp | None:
+    """`queued` as stored: written now, or earlier and still unsent; None when the step's
+    follow-up was sent or ended meanwhile."""
+    try:
+        deps.commit([NewFollowUp(queued)], now)
+    except CommitRejected:
+        stored = deps.followups.followup(queued.id)
+        return stored if stored is not None and stored.status.unsent else None
+    return queued
+
+
+def _end_if_journey_ended(deps: Deps, followup: FollowUp, now: datetime) -> None:
+    """End `followup` unsent, with the reason its enrollment ended for, if it did; unless
+    it moved on meanwhile (the sender took it, and re-reads the enrollment)."""
+    reason = journey_ended(deps, followup)
+    if reason is None:
+        return
+    canceled = followup.ended(Status.CANCELED, now, reason)
+    with suppress(CommitRejected):
+        deps.commit([FollowUpChange(canceled, followup.status)], now)
+
+
+def journey_ended(deps: Deps, followup: FollowUp) -> str | None:
+    """Why the journey `followup` was planned for ended, read consistently; None while it
+    runs (or for a follow-up of no journey)."""
+    if followup.enrollment_id is None:
+        return None
+    found = deps.followups.enrollment(followup.enrollment_id)
+    if found is None or found.item.state is EnrollmentState.ACTIVE:
+        return None
+    return found.item.exit_reason or found.item.state.value
 
 
 def sent_by_hand(deps: Deps, enrollment: Enrollment, contact: Contact) -> datetime | None:
@@ -193,7 +271,8 @@ def claim_slot(
     for a SlotChange that fails if anyone takes it meanwhile.
 
     A slot its holder no longer needs (sent, ended, never written), or held by `fid`
-    itself, is free, so nothing has to give it back.
+    itself, is free, so nothing has to give it back; one taken ahead of writing its
+    holder is held for `CLAIM_LEASE` meanwhile (see `_queue`).
 
     With `guess`, a contact never sent a follow-up is taken to have no slot, unread (a
     tick then reads no item beyond the contacts the index hands over). A wrong guess (its
@@ -209,17 +288,19 @@ def claim_slot(
     taken = deps.contacts.slot(contact.id)
     if taken is None:
         return None, 0
-    if _needs_slot(deps, contact, taken.item.holder, fid, now):
+    if _needs_slot(deps, contact, taken.item.holder, fid, now, taken.item.taken_at):
         return taken.item.until, 0
     return None, taken.revision
 
 
-def _needs_slot(deps: Deps, contact: Contact, holder: str, fid: str, now: datetime) -> bool:
+def _needs_slot(
+    deps: Deps, contact: Contact, holder: str, fid: str, now: datetime, taken_at: datetime | None
+) -> bool:
     if holder == fid:
         return False
     pending = deps.followups.followup(holder)
     if pending is None:
-        return False
+        return taken_at is not None and deps.clock.now() - taken_at < CLAIM_LEASE
     if not (pending.status.terminal or pending.status.outbound):
         return True
     sent_at = pending.sent_at

@@ -92,7 +92,8 @@ def waiting_entry(followup: FollowUp) -> tuple[str, datetime] | None:
     return lane(phase), min(followup.scheduled_at, wake)
 
 
-# Changes committed together, atomically (one DynamoDB transaction).
+# Changes, committed alone (one conditional write) or several together, atomically (one
+# DynamoDB transaction, billed twice).
 
 
 @dataclass(frozen=True)
@@ -146,11 +147,15 @@ class ContactChange:
 class Slot:
     """A contact's one pending follow-up: the follow-up holding it, scheduled at `until`.
     Kept apart from the contact, so taking it rewrites neither the contact nor its index
-    entries; a holder that is sent, ended or missing no longer needs it."""
+    entries; a holder that is sent, ended or missing no longer needs it (one missing only
+    once the lease of a slot taken ahead of its holder has run out: planning.CLAIM_LEASE)."""
 
     contact_id: str
     holder: str
     until: datetime
+    taken_at: datetime | None = None
+    """When (by the clock) it was taken ahead of writing its holder; None when written
+    with it."""
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from followup.domain.whatsapp import (
 from followup.services.channels import Picked, pick, send_elsewhere, unreachable
 from followup.services.messaging_limit import Deferral, cleared
 from followup.services.pausing import pause_number, pause_workspace
+from followup.services.planning import journey_ended
 from followup.services.ports import CommitRejected, Delayed, FollowUpChange
 from followup.services.settle import end_unsent, record_sent
 from followup.services.templates import gate, routed, send_routed, with_body
@@ -310,6 +311,11 @@ def _recheck(
     if stop is not None:
         status = Status.SKIPPED if stop.gated else Status.CANCELED
         return _finish(deps, claimed, status, stop.reason, now)
+    # An exit event or an admin may end the journey and miss this follow-up (the tick
+    # that queued it wrote it first, and died before ending it: planning._queue).
+    journey_over = journey_ended(deps, claimed)
+    if journey_over is not None:
+        return _finish(deps, claimed, Status.CANCELED, journey_over, now)
     opening = send_at(now, now, contact, rule, settings)
     if opening > now:
         _requeue(deps, claimed, now, opening, dispatched=False)
