@@ -20,7 +20,8 @@ allowance, 90,000 a day, is spent in 90 s at that pace). `room` and `usage` read
 once, consistently.
 
 An earlier release counted in hourly items, `portfolio#<p>#<hour>`. The first new user the
-item counts carries those of the last day into it, once (`Pacing.carry`), and until then
+item counts carries those of the last day into it, once (`Pacing.carry`: senders racing
+to it each read the 25 hourly items, one of them adds them), and until then
 `room` and `usage` add them: an upgrade never lets the count pass the allowance. (A user
 the earlier release counts after the carry, in a send it still had in flight as the
 upgrade went out, is not seen.)
