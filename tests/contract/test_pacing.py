@@ -1,5 +1,5 @@
-"""Pacing counters and recipient markers: atomic for every sender of a number, in memory
-and on DynamoDB alike."""
+"""Pacing counters, tallies and recipient markers: atomic for every sender, in memory and
+on DynamoDB alike."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 
 from followup.adapters.dynamo_pacing import DynamoPacing
 from followup.adapters.memory_pacing import MemoryPacing
+from followup.services.ports import Tally
 from tests.contract.items import T0
 from tests.contract.stores import empty_dynamo_store
 
@@ -83,3 +84,39 @@ def test_counters_read_as_they_stand_and_a_negative_count_gives_back(pacing: Any
         "portfolio#p#10": 2,
         "portfolio#p#11": 0,
     }
+
+
+def test_a_tally_adds_drops_and_answers_the_item_after_it(pacing: Any) -> None:
+    # Given a tally of two hours, written twice
+    assert pacing.tally("reached#p", {"10": 2}, [], LATER) == Tally({"10": 2}, carried=False)
+    after = pacing.tally("reached#p", {"11": 1, "10": -1}, ["9"], LATER)
+    assert after == Tally({"10": 1, "11": 1}, carried=False)
+
+    # When one hour is dropped and another added
+    after = pacing.tally("reached#p", {"12": 1}, ["10", "8"], LATER)
+
+    # Then the item holds what is left, read back as it stands; one never written is empty
+    assert after == Tally({"11": 1, "12": 1}, carried=False)
+    assert pacing.tallied("reached#p") == after
+    assert pacing.tallied("reached#q") == Tally({}, carried=False)
+
+
+def test_racing_tallies_each_see_their_own_total(pacing: Any) -> None:
+    # Given twelve senders adding one to the same hour at once
+    answers = race(12, lambda _: pacing.tally("reached#p", {"10": 1}, ["9"], LATER))
+    # Then each was answered a different total: the one past a limit knows it
+    assert sorted(answer.counts["10"] for answer in answers) == list(range(1, 13))
+
+
+def test_counts_are_carried_into_a_tally_once_whoever_races_to_carry_them(pacing: Any) -> None:
+    # Given a tally not carried yet
+    pacing.tally("reached#p", {"10": 1}, [], LATER)
+
+    # When four callers carry the counts they read at once
+    answers = race(4, lambda _: pacing.carry("reached#p", {"9": 5, "10": 2}, LATER))
+
+    # Then the counts were added once, and every caller is answered the tally carried
+    carried = Tally({"9": 5, "10": 3}, carried=True)
+    assert answers == [carried] * 4
+    assert pacing.tallied("reached#p") == carried
+    assert pacing.tally("reached#p", {"10": 1}, [], LATER).carried

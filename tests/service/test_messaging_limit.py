@@ -5,6 +5,7 @@ window, replies inside a window go as ever, and a user reached already costs not
 from __future__ import annotations
 
 import json
+import threading
 from datetime import datetime, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
@@ -93,6 +94,33 @@ def test_past_the_allowance_a_business_initiated_send_waits_for_the_next_window(
     third = _send(engine, "6281100001508")
     assert third.reason == DEFERRED
     assert third.scheduled_at == second.scheduled_at + timedelta(minutes=10)
+
+
+def test_of_two_senders_racing_for_the_last_place_exactly_one_takes_it(
+    engine: MemoryEngine,
+) -> None:
+    # Given a portfolio one user short of its allowance
+    _others_reached(engine, ALLOWANCE - 1)
+    deps = engine.deps
+    assert deps.reach is not None
+    reach, limit, now = deps.reach, deps.catalog.settings().messaging_limit, engine.clock.now()
+    start = threading.Barrier(2)
+    answers: list[datetime | None] = []
+
+    # When two senders, each with a user of its own, ask for a place at once
+    def ask() -> None:
+        start.wait()
+        answers.append(admit(reach, limit, now))
+
+    threads = [threading.Thread(target=ask) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # Then one is let through and the other deferred; the count stands at the allowance
+    assert sorted(answer is None for answer in answers) == [False, True]
+    assert _reached(engine) == ALLOWANCE
 
 
 def test_a_reply_inside_the_window_is_never_deferred_nor_counted(engine: MemoryEngine) -> None:

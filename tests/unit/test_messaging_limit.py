@@ -11,6 +11,8 @@ from followup.adapters.whatsapp_webhook import parse
 from followup.domain.messaging_limit import (
     MessagingLimit,
     counted,
+    forgotten,
+    kept_from,
     raised,
     released_at,
     tier_named,
@@ -42,6 +44,12 @@ def test_the_counted_hours_cover_the_whole_last_24_hours() -> None:
     # send deferred at half past waits until half past, behind those deferred before it
     assert released_at({hours[0]: 0, hours[1]: 3}, AT) == datetime(2026, 11, 24, 12, 30, tzinfo=UTC)
     assert released_at({hours[1]: 3}, AT - timedelta(minutes=1)) < released_at({hours[1]: 3}, AT)
+
+
+def test_a_count_keeps_one_hour_more_than_counts_and_forgets_the_day_before_it() -> None:
+    first = counted(AT)[0]
+    assert kept_from(AT) == first - 1
+    assert forgotten(AT) == list(range(first - 25, first - 1))
 
 
 @pytest.mark.parametrize(

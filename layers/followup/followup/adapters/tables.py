@@ -18,6 +18,7 @@ from typing import Any
 
 import botocore.session
 from pynamodb.attributes import (
+    BooleanAttribute,
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
@@ -483,7 +484,9 @@ class NotificationItem(Model):
 class PacingItem(Model):
     """What every sender of a number shares to pace it: `<number>#<slot>` counts the sends
     booked in a 100 ms slot (`n`); `<number>#to#<recipient>` holds when the recipient may
-    next get a message (`next_at`, epoch milliseconds). TTL deletes both."""
+    next get a message (`next_at`, epoch milliseconds). A tally (`reached#<portfolio>`)
+    holds named counts, each in an attribute of its own (`c_<name>`), and whether counts
+    kept elsewhere were carried into it (`carried`). TTL deletes them all."""
 
     class Meta:
         table_name = "followup-pacing"
@@ -491,6 +494,7 @@ class PacingItem(Model):
     key = UnicodeAttribute(hash_key=True)
     n = NumberAttribute(null=True)
     next_at = NumberAttribute(null=True)
+    carried = BooleanAttribute(null=True)
     expires_at = TTLAttribute()
 
 

@@ -3,7 +3,8 @@ window over a moving 24 h, shared by every number of the portfolio.
 
 The count is kept in hourly buckets. A bucket counts while any of its hour lies in the
 last 24 h, so the moving window is over-counted by less than an hour, never under-counted:
-a send is refused rather than pushed over the limit. A user reached once is recorded with
+a send is refused rather than pushed over the limit; it is kept an hour longer, and then
+dropped. A user reached once is recorded with
 the time (on the follow-up sent, then on its contact); until 24 h later the user costs
 nothing again.
 """
@@ -123,6 +124,23 @@ def counted(now: datetime) -> list[int]:
     """The buckets that count at `now`: every one with part of its hour in the last 24 h,
     oldest first, the current one last."""
     return list(range(bucket_of(now - REACH_WINDOW), bucket_of(now) + 1))
+
+
+KEPT = timedelta(days=30)
+"""How long a portfolio's count outlives its last new user (then TTL deletes it)."""
+
+
+def kept_from(now: datetime) -> int:
+    """The oldest hour a count keeps at `now`: the first that counts, and one before it for
+    a sender whose clock runs a little behind."""
+    return bucket_of(now - REACH_WINDOW) - 1
+
+
+def forgotten(now: datetime) -> list[int]:
+    """The hours a count drops as it counts a user at `now`: the day before those it keeps
+    (older ones, left by a quieter day, are found as it answers)."""
+    first = kept_from(now)
+    return list(range(first - round(REACH_WINDOW / BUCKET), first))
 
 
 def still_reached(marked_at: datetime | None, now: datetime) -> bool:

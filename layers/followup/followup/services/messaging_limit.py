@@ -3,13 +3,34 @@ reached outside their window once per moving 24 h (for every number of the portf
 together), and defer a send that would pass the limit's allowance or its own number's
 warm-up cap for the day (`warmup#<number>#<day>`).
 
-The count lives in the pacing table (TTL deletes it): `portfolio#<p>#<hour>` counts the
-users first reached in that hour. Whether a user was reached in the last 24 h comes from
-what the sender reads anyway: the follow-up (an earlier try of it counted them, before a
-throttle or a busy recipient put it back) and its contact, which records when a send to it
-last counted (`reached_at`: the sender marks the sent follow-up, the follow-up stream
-copies the mark onto the contact). A user reached already costs no read and no write of
-the table; a new one reads the day's counters and adds one.
+The count is one item of the pacing table, `reached#<p>`, holding the users first reached
+in each hour of the last day (the hours that count, and one before them). A new user is
+one UpdateItem: add 1 to the current hour, drop the day's hours before those kept, answer
+the item after it (ReturnValues ALL_NEW: no read); the item's own hours decide. Past the
+allowance a second update takes the place back; so two senders racing for the last place
+both add, and the one that finds the total past the allowance takes its place back: the
+count never passes the allowance. Hours older still (left by a quiet day) are dropped by a
+second update when they show. The item holds at most 26 hours of counts and stays far
+under 1 KB (one write unit, 64-character portfolio and top tier included); TTL deletes it
+a month after its last new user. Every new user of the portfolio writes this one item, and
+only because that is one write unit does a portfolio reaching 1,000 new users a second
+(one number at its fastest pace) stay within the 1,000 write units a second DynamoDB
+gives one item; faster still, writes are throttled and retried (and the top tier's
+allowance, 90,000 a day, is spent in 90 s at that pace). `room` and `usage` read the item
+once, consistently.
+
+An earlier release counted in hourly items, `portfolio#<p>#<hour>`. The first new user the
+item counts carries those of the last day into it, once (`Pacing.carry`: senders racing
+to it each read the 25 hourly items, one of them adds them), and until then
+`room` and `usage` add them: an upgrade never lets the count pass the allowance. (A user
+the earlier release counts after the carry, in a send it still had in flight as the
+upgrade went out, is not seen.)
+
+Whether a user was reached in the last 24 h comes from what the sender reads anyway: the
+follow-up (an earlier try of it counted them, before a throttle or a busy recipient put it
+back) and its contact, which records when a send to it last counted (`reached_at`: the
+sender marks the sent follow-up, the follow-up stream copies the mark onto the contact). A
+user reached already costs no read and no write of the table.
 
 Until the stream applies a send (a minute or so) the contact does not know of it, and its
 pending slot keeps journeys and send-now off it (`planning.claim_slot`); fallbacks never
@@ -18,8 +39,7 @@ What the contact misses counts the user once more: a send counted that then fail
 stream later than the slot waits for, a new WhatsApp address (`identity.relink`), a user
 counted within the day by an earlier release (which kept a marker per user in the pacing
 table). Counting a user twice only leaves part of the allowance unused: the count never
-passes it. Two senders racing for the last place both add, and the one that finds the
-total past the allowance takes its place back.
+passes it.
 """
 
 from __future__ import annotations
@@ -31,15 +51,16 @@ from typing import TYPE_CHECKING
 from followup.domain.followup import Status
 from followup.domain.messaging import window_open
 from followup.domain.messaging_limit import (
-    BUCKET,
     DEFERRED,
+    KEPT,
     LONGEST_DEFERRAL,
-    REACH_WINDOW,
     WARMING_UP,
     MessagingLimit,
     WarmUp,
-    bucket_start,
+    bucket_of,
     counted,
+    forgotten,
+    kept_from,
     next_day,
     raised,
     released_at,
@@ -56,7 +77,7 @@ if TYPE_CHECKING:
     from followup.domain.settings import WorkspaceSettings
     from followup.domain.webhook_events import MessagingTier
     from followup.services.deps import Deps
-    from followup.services.ports import Pacing
+    from followup.services.ports import Pacing, Tally
 
 
 def admit(store: Pacing, limit: MessagingLimit, now: datetime) -> datetime | None:
@@ -66,20 +87,19 @@ def admit(store: Pacing, limit: MessagingLimit, now: datetime) -> datetime | Non
     allowance = limit.allowance()
     if allowance is None:
         return None
-    prefix = f"portfolio#{limit.portfolio}"
-    buckets = counted(now)
-    keys = {bucket: f"{prefix}#{bucket}" for bucket in buckets}
-    found = store.counts(list(keys.values()))
-    counts = {bucket: found[key] for bucket, key in keys.items()}
-    current = buckets[-1]
-    past = sum(counts.values()) - counts[current]
-    if past + counts[current] >= allowance:
-        return released_at(counts, now)
-    expires = bucket_start(current) + BUCKET + REACH_WINDOW
-    total = store.reserve(keys[current], 1, expires)
-    if past + total > allowance:  # another sender took the last place first
-        store.reserve(keys[current], -1, expires)
-        return released_at({**counts, current: total - 1}, now)
+    key = _count_key(limit.portfolio)
+    current, expires = bucket_of(now), now + KEPT
+    forget = [str(hour) for hour in forgotten(now)]
+    tally = store.tally(key, {str(current): 1}, forget, expires)
+    if not tally.carried:
+        tally = store.carry(key, _hourly(store, limit.portfolio, now), expires)
+    counts = _counted(tally, now)
+    past = sum(counts.values()) > allowance  # the last place was taken, maybe by a racer
+    stale = [name for name in tally.counts if int(name) < kept_from(now)]
+    if past or stale:
+        store.tally(key, {str(current): -1} if past else {}, stale, expires)
+    if past:
+        return released_at({**counts, current: counts[current] - 1}, now)
     return None
 
 
@@ -93,11 +113,34 @@ def room(deps: Deps, now: datetime) -> tuple[int, datetime] | None:
     allowance = limit.allowance()
     if allowance is None:
         return None
-    prefix = f"portfolio#{limit.portfolio}"
-    keys = {bucket: f"{prefix}#{bucket}" for bucket in counted(now)}
-    found = deps.reach.counts(list(keys.values()))
-    counts = {bucket: found[key] for bucket, key in keys.items()}
+    counts = _counts(deps.reach, limit.portfolio, now)
     return max(0, allowance - sum(counts.values())), released_at(counts, now)
+
+
+def _count_key(portfolio: str) -> str:
+    return f"reached#{portfolio}"
+
+
+def _counted(tally: Tally, now: datetime) -> dict[int, int]:
+    """The users a tally counts in each hour that counts at `now`."""
+    return {hour: tally.counts.get(str(hour), 0) for hour in counted(now)}
+
+
+def _hourly(store: Pacing, portfolio: str, now: datetime) -> dict[str, int]:
+    """The users the earlier release's hourly items count at `now`, by hour."""
+    keys = {str(hour): f"portfolio#{portfolio}#{hour}" for hour in counted(now)}
+    found = store.counts(list(keys.values()))
+    return {hour: found[key] for hour, key in keys.items() if found[key]}
+
+
+def _counts(store: Pacing, portfolio: str, now: datetime) -> dict[int, int]:
+    """The users the portfolio counts in each hour that counts at `now`, read only."""
+    tally = store.tallied(_count_key(portfolio))
+    counts = _counted(tally, now)
+    if not tally.carried:
+        for hour, users in _hourly(store, portfolio, now).items():
+            counts[int(hour)] += users
+    return counts
 
 
 @dataclass(frozen=True)
@@ -176,8 +219,7 @@ def warm_up_left(deps: Deps, number: str, day: date) -> int | None:
 
 def _reached(store: Pacing, limit: MessagingLimit, now: datetime) -> int:
     """Users reached outside their window in the last 24 h (by the hour: up to an hour more)."""
-    prefix = f"portfolio#{limit.portfolio}"
-    return sum(store.counts([f"{prefix}#{b}" for b in counted(now)]).values())
+    return sum(_counts(store, limit.portfolio, now).values())
 
 
 def usage(deps: Deps, now: datetime) -> dict[str, object]:

@@ -3,7 +3,7 @@ commit, and the outside services. Adapters implement them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -629,6 +629,15 @@ class Delayed:
     due: datetime | None = None
 
 
+@dataclass(frozen=True)
+class Tally:
+    """The named counts one item holds, and whether counts kept elsewhere were carried
+    into it (`Pacing.carry`)."""
+
+    counts: dict[str, int]
+    carried: bool
+
+
 class Pacing(Protocol):
     """Counters and markers every sender of a number shares, to pace its sends."""
 
@@ -643,6 +652,22 @@ class Pacing(Protocol):
 
     def counts(self, keys: Sequence[str]) -> dict[str, int]:
         """Counters `keys` as they stand (0 for one never added to), read consistently."""
+        ...
+
+    def tally(
+        self, key: str, changes: Mapping[str, int], drop: Collection[str], expires_at: datetime
+    ) -> Tally:
+        """At once for every caller: add each of `changes` to its count in item `key` and
+        remove the counts named in `drop` (neither naming the same count); the item after."""
+        ...
+
+    def carry(self, key: str, changes: Mapping[str, int], expires_at: datetime) -> Tally:
+        """Add `changes` to item `key` and mark it carried, unless it is already: once
+        however many callers race to; the item after it, carried."""
+        ...
+
+    def tallied(self, key: str) -> Tally:
+        """Item `key` as it stands, read consistently (empty, not carried: never written)."""
         ...
 
 
