@@ -4,7 +4,6 @@ a number is kept under its phone_number_id however WhatsApp or the sender name i
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -15,18 +14,19 @@ from followup_local.envelopes import BUSINESS_NUMBER, SECOND_NUMBER
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
+from tests.support.numbers import SECOND_KEY, configured
 from tests.support.webhook import payload, post
 
 FIRST, OTHER = BUSINESS_NUMBER["phone_number_id"], SECOND_NUMBER["phone_number_id"]
 NUMBERS = [
     {**BUSINESS_NUMBER, "api_key": LOCAL_API_KEY, "sends_per_second": 80},
-    {**SECOND_NUMBER, "api_key": "second-number-key", "sends_per_second": 20},
+    {**SECOND_NUMBER, "api_key": SECOND_KEY, "sends_per_second": 20},
 ]
 
 
 @pytest.fixture
 def two_numbers() -> Iterator[LocalEngine]:
-    settings = {"D360_NUMBERS": json.dumps(NUMBERS)}
+    settings = configured(NUMBERS)
     with local_engine(TUESDAY_9AM_JAKARTA, settings=settings) as running:
         yield running
 

@@ -5,29 +5,25 @@ admin clears the removed one's pause without touching the number left."""
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Iterator
 
 import pytest
 
 from followup.domain.numbers import Numbers
-from followup_local.engine import LOCAL_API_KEY, LocalEngine, local_engine
+from followup_local.engine import LocalEngine, local_engine
 from followup_local.envelopes import BUSINESS_NUMBER, SECOND_NUMBER
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 from tests.support.api import call
+from tests.support.numbers import TWO_NUMBERS, configured
 from tests.support.webhook import payload, post
 
 LEFT, GONE = BUSINESS_NUMBER["phone_number_id"], SECOND_NUMBER["phone_number_id"]
-NUMBERS = [
-    {**BUSINESS_NUMBER, "api_key": LOCAL_API_KEY},
-    {**SECOND_NUMBER, "api_key": "second-number-key"},
-]
 
 
 @pytest.fixture
 def second_flagged_then_removed() -> Iterator[LocalEngine]:
     """Two numbers, WhatsApp flags the second, then a deploy lists the first only."""
-    settings = {"D360_NUMBERS": json.dumps(NUMBERS)}
+    settings = configured(TWO_NUMBERS)
     with local_engine(TUESDAY_9AM_JAKARTA, settings=settings) as engine:
         flagged = copy.deepcopy(payload("quality-flagged.json"))
         value = flagged["entry"][0]["changes"][0]["value"]

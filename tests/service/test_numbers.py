@@ -4,7 +4,6 @@ some numbers."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,10 +26,11 @@ from followup_local.envelopes import BUSINESS_NUMBER, SECOND_NUMBER, status, tex
 from followup_local.memory_engine import MemoryEngine, memory_engine
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 from tests.support.builders import quiet_contact, rule
+from tests.support.numbers import SECOND_KEY, configured
 
 HOUR, MINUTE, SECOND = timedelta(hours=1), timedelta(minutes=1), timedelta(seconds=1)
 FIRST, OTHER = BUSINESS_NUMBER["phone_number_id"], SECOND_NUMBER["phone_number_id"]
-OTHER_KEY = "second-number-key"
+OTHER_KEY = SECOND_KEY
 NUMBERS = [
     {**BUSINESS_NUMBER, "api_key": LOCAL_API_KEY, "sends_per_second": 80},
     {**SECOND_NUMBER, "api_key": OTHER_KEY, "sends_per_second": 20},
@@ -39,7 +39,7 @@ NUMBERS = [
 
 @pytest.fixture
 def two_numbers() -> Iterator[MemoryEngine]:
-    with memory_engine(TUESDAY_9AM_JAKARTA, {"D360_NUMBERS": json.dumps(NUMBERS)}) as running:
+    with memory_engine(TUESDAY_9AM_JAKARTA, configured(NUMBERS)) as running:
         yield running
 
 
@@ -337,7 +337,7 @@ def test_each_number_warms_up_on_its_own_daily_cap_the_default_from_the_workspac
     # Given a second number new today by its own start date, and the workspace's warm-up
     # (the setting from before several numbers) starting today too: one send a day each
     numbers = [NUMBERS[0], NUMBERS[1] | {"warm_up_started_on": today.isoformat()}]
-    with memory_engine(TUESDAY_9AM_JAKARTA, {"D360_NUMBERS": json.dumps(numbers)}) as engine:
+    with memory_engine(TUESDAY_9AM_JAKARTA, configured(numbers)) as engine:
         settings = engine.deps.rules.settings()
         limit = settings.messaging_limit.model_copy(
             update={"warm_up": WarmUp(started_on=today, schedule=[1, 5])}

@@ -4,7 +4,6 @@ whom the tick then sends to, and everyone else is listed with the reason why not
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,11 +22,11 @@ from followup.services.messaging_limit import admit
 from followup.services.pausing import pause_number
 from followup.services.ports import NewEnrollment, NewFollowUp, Slot, SlotChange
 from followup.services.preview import preview
-from followup_local.engine import LOCAL_API_KEY
 from followup_local.envelopes import BUSINESS_NUMBER, SECOND_NUMBER, text_message
 from followup_local.memory_engine import MemoryEngine, memory_engine
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 from tests.support.builders import journey, quiet_contact, rule
+from tests.support.numbers import TWO_NUMBERS, configured
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 JAKARTA, LISBON = ZoneInfo("Asia/Jakarta"), ZoneInfo("Europe/Lisbon")
@@ -36,15 +35,14 @@ FIRST, OTHER = BUSINESS_NUMBER["phone_number_id"], SECOND_NUMBER["phone_number_i
 NEW = NEW_NUMBER["phone_number_id"]
 FIRST_DAY = TUESDAY_9AM_JAKARTA.astimezone(JAKARTA).date()
 NUMBERS = [
-    {**BUSINESS_NUMBER, "api_key": LOCAL_API_KEY},
-    {**SECOND_NUMBER, "api_key": "second-number-key"},
+    *TWO_NUMBERS,
     {**NEW_NUMBER, "api_key": "new-number-key", "warm_up_started_on": FIRST_DAY.isoformat()},
 ]
 
 
 @pytest.fixture
 def three_numbers() -> Iterator[MemoryEngine]:
-    with memory_engine(TUESDAY_9AM_JAKARTA, {"D360_NUMBERS": json.dumps(NUMBERS)}) as running:
+    with memory_engine(TUESDAY_9AM_JAKARTA, configured(NUMBERS)) as running:
         yield running
 
 

@@ -4,7 +4,6 @@ end with the reason when the rule sends only from the removed number."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -12,27 +11,26 @@ from typing import Any
 import pytest
 
 from followup.domain.followup import FollowUp, Status
-from followup.domain.numbers import OTHER_NUMBER, Numbers
+from followup.domain.numbers import OTHER_NUMBER
 from followup.services.pausing import pause_number
 from followup_local.engine import LOCAL_API_KEY
-from followup_local.envelopes import BUSINESS_NUMBER, SECOND_NUMBER
 from followup_local.memory_engine import MemoryEngine, memory_engine
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 from tests.support.builders import quiet_contact, rule
+from tests.support.numbers import TWO_NUMBERS, configured, keep_first, sent_with
 
 HOUR = timedelta(hours=1)
 THIRD = {"display_phone_number": "6281234567892", "phone_number_id": "109876543210989"}
 GONE = THIRD["phone_number_id"]
 NUMBERS = [
-    {**BUSINESS_NUMBER, "api_key": LOCAL_API_KEY},
-    {**SECOND_NUMBER, "api_key": "second-number-key"},
+    *TWO_NUMBERS,
     {**THIRD, "api_key": "third-number-key"},
 ]
 
 
 @pytest.fixture
 def three_numbers() -> Iterator[MemoryEngine]:
-    with memory_engine(TUESDAY_9AM_JAKARTA, {"D360_NUMBERS": json.dumps(NUMBERS)}) as running:
+    with memory_engine(TUESDAY_9AM_JAKARTA, configured(NUMBERS)) as running:
         yield running
 
 
@@ -48,23 +46,13 @@ def held_on_the_third_number(engine: MemoryEngine, **rule_fields: Any) -> Follow
     return held
 
 
-def without_the_third_number(engine: MemoryEngine) -> None:
-    """A new deploy: D360_NUMBERS lists the first two numbers only."""
-    engine.deps.numbers = Numbers(engine.deps.numbers.configured[:2])
-    engine.deps.start_cold()
-
-
-def sent_with(engine: MemoryEngine) -> dict[str, str | None]:
-    return {str((r.body or {}).get("to")): r.api_key for r in engine.sandbox.sent()}
-
-
 def test_a_follow_up_held_for_a_removed_number_goes_from_the_default_at_the_next_tick(
     three_numbers: MemoryEngine,
 ) -> None:
     engine = three_numbers
     # Given a follow-up held while the third number was paused, and that number removed
     held = held_on_the_third_number(engine)
-    without_the_third_number(engine)
+    keep_first(engine, 2)
     # When the next dispatch tick runs
     engine.clock.advance(HOUR)
     engine.tick()
@@ -82,7 +70,7 @@ def test_a_follow_up_held_for_a_removed_number_its_rule_keeps_to_ends_saying_why
     # Given a rule that sends only from the third number, one of its follow-ups held while
     # that number was paused, and the number removed
     held = held_on_the_third_number(engine, numbers=[GONE])
-    without_the_third_number(engine)
+    keep_first(engine, 2)
     # When the next dispatch tick runs
     engine.clock.advance(HOUR)
     engine.tick()

@@ -4,7 +4,6 @@ follow-ups the removed number held too), and its own reports still pause it."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -12,24 +11,20 @@ from typing import Any
 import pytest
 
 from followup.domain.followup import Status
-from followup.domain.numbers import Numbers
 from followup_local.engine import LOCAL_API_KEY
 from followup_local.envelopes import BUSINESS_NUMBER, SECOND_NUMBER
 from followup_local.memory_engine import MemoryEngine, memory_engine
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 from tests.support.builders import quiet_contact, rule
+from tests.support.numbers import TWO_NUMBERS, configured, keep_first, sent_with
 
 HOUR = timedelta(hours=1)
 LEFT, GONE = BUSINESS_NUMBER["phone_number_id"], SECOND_NUMBER["phone_number_id"]
-NUMBERS = [
-    {**BUSINESS_NUMBER, "api_key": LOCAL_API_KEY},
-    {**SECOND_NUMBER, "api_key": "second-number-key"},
-]
 
 
 @pytest.fixture
 def two_numbers() -> Iterator[MemoryEngine]:
-    with memory_engine(TUESDAY_9AM_JAKARTA, {"D360_NUMBERS": json.dumps(NUMBERS)}) as running:
+    with memory_engine(TUESDAY_9AM_JAKARTA, configured(TWO_NUMBERS)) as running:
         yield running
 
 
@@ -40,23 +35,13 @@ def flagged(number: dict[str, str]) -> dict[str, Any]:
     return {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [change]}]}
 
 
-def only_the_first_number(engine: MemoryEngine) -> None:
-    """A new deploy: D360_NUMBERS lists the first number only."""
-    engine.deps.numbers = Numbers(engine.deps.numbers.configured[:1])
-    engine.deps.start_cold()
-
-
-def sent_with(engine: MemoryEngine) -> dict[str, str | None]:
-    return {str((r.body or {}).get("to")): r.api_key for r in engine.sandbox.sent()}
-
-
 def test_a_removed_numbers_paused_report_does_not_hold_the_one_number_left(
     two_numbers: MemoryEngine,
 ) -> None:
     engine = two_numbers
     # Given WhatsApp flagged the second number, and that number then removed
     assert engine.deliver(flagged(SECOND_NUMBER)) == 200
-    only_the_first_number(engine)
+    keep_first(engine, 1)
     assert engine.deps.catalog.removed_paused() == [GONE]
     # When a lead of the number left is due and the tick runs
     engine.deps.rules.save_rule(rule())
@@ -84,7 +69,7 @@ def test_a_follow_up_the_removed_number_held_goes_from_the_one_number_left(
     [held] = engine.deps.followups.followups_of(lead.id)
     assert (held.status, held.held_by) == (Status.QUEUED, GONE)
     # When the second number is removed and the next tick runs
-    only_the_first_number(engine)
+    keep_first(engine, 1)
     engine.clock.advance(HOUR)
     engine.tick()
     # Then the follow-up is sent from the number left, not held again
@@ -100,7 +85,7 @@ def test_the_number_left_is_still_paused_by_its_own_report_and_only_for_it(
     engine = two_numbers
     # Given the removed second number's paused report, and WhatsApp flagging the number left
     assert engine.deliver(flagged(SECOND_NUMBER)) == 200
-    only_the_first_number(engine)
+    keep_first(engine, 1)
     assert engine.deliver(flagged(BUSINESS_NUMBER)) == 200
     # When a lead of the number left is due and the tick runs
     engine.deps.rules.save_rule(rule())

@@ -1,0 +1,35 @@
+"""A workspace sending from more than one WhatsApp number, as `D360_NUMBERS` configures it,
+and a deploy that removes some of them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from followup.domain.numbers import Numbers
+from followup_local.engine import LOCAL_API_KEY
+from followup_local.envelopes import BUSINESS_NUMBER, SECOND_NUMBER
+from followup_local.memory_engine import MemoryEngine
+
+SECOND_KEY = "second-number-key"
+TWO_NUMBERS: list[dict[str, Any]] = [
+    {**BUSINESS_NUMBER, "api_key": LOCAL_API_KEY},
+    {**SECOND_NUMBER, "api_key": SECOND_KEY},
+]
+
+
+def configured(numbers: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """The engine's settings for sending from `numbers`."""
+    return {"D360_NUMBERS": json.dumps(list(numbers))}
+
+
+def keep_first(engine: MemoryEngine, count: int) -> None:
+    """A new deploy: D360_NUMBERS lists only the first `count` numbers it listed."""
+    engine.deps.numbers = Numbers(engine.deps.numbers.configured[:count])
+    engine.deps.start_cold()
+
+
+def sent_with(engine: MemoryEngine) -> dict[str, str | None]:
+    """The API key each recipient was sent with."""
+    return {str((r.body or {}).get("to")): r.api_key for r in engine.sandbox.sent()}
