@@ -236,10 +236,8 @@ def test_a_journey_that_would_end_at_once_is_named_with_why(engine: MemoryEngine
     assert [(e.name, e.reason) for e in seen.excluded] == [("Dewi", "attribute_missing")]
 
 
-def test_past_the_messaging_limit_the_preview_puts_off_what_the_sender_defers(
-    engine: MemoryEngine,
-) -> None:
-    # Given a portfolio with room for one more user reached outside their window
+def leave_room_for_one(engine: MemoryEngine) -> None:
+    """Users reached outside their window until the portfolio has room for one more."""
     deps, now = engine.deps, engine.clock.now()
     assert deps.reach is not None
     limit = deps.catalog.settings().messaging_limit
@@ -247,6 +245,14 @@ def test_past_the_messaging_limit_the_preview_puts_off_what_the_sender_defers(
     assert allowance is not None
     for _ in range(allowance - 1):
         assert admit(deps.reach, limit, now) is None
+
+
+def test_past_the_messaging_limit_the_preview_puts_off_what_the_sender_defers(
+    engine: MemoryEngine,
+) -> None:
+    # Given a portfolio with room for one more user reached outside their window
+    deps, now = engine.deps, engine.clock.now()
+    leave_room_for_one(engine)
     # And three leads quiet for 30 h (their window closed: a template each)
     for n in range(3):
         quiet_contact(deps, f"628110000120{n}", now - 30 * HOUR, name=f"lead-{n}")
@@ -300,12 +306,7 @@ def test_the_preview_sends_a_lead_reached_today_past_a_full_messaging_limit(
 ) -> None:
     # Given a portfolio one user short of its allowance, and two leads quiet for 30 h
     deps, now = engine.deps, engine.clock.now()
-    assert deps.reach is not None
-    limit = deps.catalog.settings().messaging_limit
-    allowance = limit.allowance()
-    assert allowance is not None
-    for _ in range(allowance - 1):
-        assert admit(deps.reach, limit, now) is None
+    leave_room_for_one(engine)
     reached = quiet_contact(deps, "6281100001210", now - 30 * HOUR, name="reached")
     quiet_contact(deps, "6281100001211", now - 30 * HOUR, name="new")
     # And the first reached by another rule: the allowance is full
