@@ -5,8 +5,11 @@ engine here and on moto in tests/integration."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
+
+import pytest
 
 from followup.domain.contact import Contact
 from followup.domain.durations import Duration, Unit
@@ -203,3 +206,72 @@ def test_one_sent_seconds_after_its_send_time_expires_at_its_own_expiry_as_do_th
     assert expire_at(engine, at + 30 * SECOND + EXPIRE_AFTER)["expired"] == 1
     assert status_of(engine, slow) is Status.EXPIRED
     assert expire_at(engine, at + 30 * SECOND + EXPIRE_AFTER + HOUR)["expired"] == 0
+
+
+class CutShort:
+    """The contacts, failing the tick at the `after`-th eventually consistent read (a
+    crash, the function's time limit), once."""
+
+    def __init__(self, engine: MemoryEngine, after: int) -> None:
+        self._contacts, self._left = engine.deps.contacts, after
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._contacts, name)
+
+    def contact(self, contact_id: str, *, consistent: bool = True) -> Versioned[Contact] | None:
+        if not consistent:
+            self._left -= 1
+            if self._left == 0:
+                raise RuntimeError("the tick was cut short")
+        return self._contacts.contact(contact_id, consistent=consistent)
+
+
+class Counted:
+    """The follow-ups, counting those read by send time."""
+
+    def __init__(self, engine: MemoryEngine) -> None:
+        self._followups, self.read = engine.deps.followups, 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._followups, name)
+
+    def sent_between(self, after: datetime, until: datetime) -> Iterator[FollowUp]:
+        for each in self._followups.sent_between(after, until):
+            self.read += 1
+            yield each
+
+
+def test_a_tick_cut_short_leaves_the_next_little_to_read_again(engine: MemoryEngine) -> None:
+    # Given 1,500 follow-ups sent a second apart, 72 h ago
+    at = engine.clock.now()
+    for n in range(1500):
+        sent_at = at + n * SECOND
+        engine.deps.commit(
+            [
+                NewFollowUp(
+                    followup(
+                        f"fu_{n:04d}",
+                        status=Status.SENT,
+                        scheduled_at=sent_at,
+                        sent_at=sent_at,
+                        wake_at=sent_at + EXPIRE_AFTER,
+                    )
+                )
+            ],
+            at,
+        )
+    engine.clock.advance(EXPIRE_AFTER + 1500 * SECOND)
+    # When the expire tick dies at its 1,200th follow-up
+    contacts = engine.deps.contacts
+    engine.deps.contacts = CutShort(engine, 1200)
+    with pytest.raises(RuntimeError):
+        engine.scheduled("expire")
+    engine.deps.contacts = contacts
+    # Then the next tick reads again only from its last record of the mark, and expires
+    # the rest
+    counted = Counted(engine)
+    engine.deps.followups = counted
+    assert engine.scheduled("expire")["expired"] == 301
+    assert counted.read == 501
+    statuses = {f.status for f in engine.deps.followups.followups_of("ct_1")}
+    assert statuses == {Status.EXPIRED}

@@ -492,12 +492,12 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         return ExpireMark(unstamp(item.watermark), unstamp(item.horizon))
 
     def advance_expire_mark(self, mark: ExpireMark) -> bool:
-        """One small write, on the condition that no tick as late or later wrote first."""
+        """One small write, on the condition that no later tick wrote first."""
         at = stamp(mark.at)
         item = RuleItem(EXPIRE_PARTITION, _MARK, watermark=at, horizon=stamp(mark.through))
         return held(
             lambda: item.save(
-                condition=RuleItem.watermark.does_not_exist() | (RuleItem.watermark < at)
+                condition=RuleItem.watermark.does_not_exist() | (RuleItem.watermark <= at)
             )
         )
 

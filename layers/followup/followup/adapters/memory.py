@@ -534,7 +534,7 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
     def advance_expire_mark(self, mark: ExpireMark) -> bool:
         at = stamp(mark.at)
         with self._lock:
-            if self._expire_mark is not None and stamp(self._expire_mark.at) >= at:
+            if self._expire_mark is not None and stamp(self._expire_mark.at) > at:
                 return False
             self._expire_mark = ExpireMark(unstamp(at), unstamp(stamp(mark.through)))
         return True

@@ -32,6 +32,9 @@ FIRST_READ_BACK = timedelta(days=1)
 the follow-ups sent on time before the upgrade that expire about then, should a write
 (a late status) have taken them out of the `sent` lane."""
 
+CHECKPOINT = 1000
+"""Follow-ups read by send time between two records of the mark within one tick."""
+
 _JUST_BEFORE = timedelta(microseconds=1)
 
 
@@ -69,6 +72,8 @@ def _expire_sent_on_time(deps: Deps, now: datetime, report: ExpireReport) -> Non
     """Expire the follow-ups sent on time by `expire_after` ago, read by send time from the
     mark on, and move the mark to the first one left unsettled (not due yet, or a write
     came first): the next tick reads again from there, the rest of the window only once.
+    The mark is also recorded every `CHECKPOINT` follow-ups read, so a tick cut short (a
+    crash, the function's time limit) leaves the next one little to read again.
 
     A shorter `expire_after` widens the next window (those sent long enough ago under the
     new setting expire); a longer one reads nothing until the window passes the mark."""
@@ -76,15 +81,22 @@ def _expire_sent_on_time(deps: Deps, now: datetime, report: ExpireReport) -> Non
     until = now - expire_after
     mark = deps.followups.expire_mark()
     after = mark.through if mark else until - FIRST_READ_BACK
-    through = until
-    for followup in deps.followups.sent_between(after, until):
+    stop: datetime | None = None
+    for read, followup in enumerate(deps.followups.sent_between(after, until), 1):
+        if read % CHECKPOINT == 0:
+            _advance(deps, ExpireMark(now, stop or followup.scheduled_at - _JUST_BEFORE), after)
         sent_at = followup.sent_at
         if sent_at is None or not followup.status.outbound or not sent_on_time(followup):
             continue
         if sent_at + expire_after > now or not _expire(deps, followup, now, report):
-            through = min(through, followup.scheduled_at - _JUST_BEFORE)
-    if mark is None or through > after:
-        deps.followups.advance_expire_mark(ExpireMark(now, max(through, after)))
+            stop = stop or followup.scheduled_at - _JUST_BEFORE
+    _advance(deps, ExpireMark(now, stop or until), after if mark else None)
+
+
+def _advance(deps: Deps, mark: ExpireMark, after: datetime | None) -> None:
+    """Record `mark` if it moves past `after` (always, with None)."""
+    if after is None or mark.through > after:
+        deps.followups.advance_expire_mark(mark)
 
 
 def _expire(deps: Deps, followup: FollowUp, now: datetime, report: ExpireReport) -> bool:

@@ -564,7 +564,8 @@ class FollowUpRepository(Protocol):
         ...
 
     def advance_expire_mark(self, mark: ExpireMark) -> bool:
-        """Record `mark`, unless a tick as late or later recorded its own; False then."""
+        """Record `mark`, unless a later tick recorded its own (the same tick may record
+        its progress again); False then."""
         ...
 
     def count_planned(self, at: datetime, count: int) -> None:
