@@ -168,6 +168,31 @@ def test_dispatch_and_claim_leave_the_waiting_index_alone_only_the_send_takes_it
     assert meter.bill.units[("dynamodb write", "followups", "waiting")] == 1
 
 
+def test_a_send_held_two_hours_by_a_pause_files_its_expiry_a_delete_and_a_put(
+    metered: tuple[LocalEngine, Meter],
+) -> None:
+    engine, meter = metered
+    settings = engine.deps.rules.settings()
+    engine.deps.rules.save_settings(settings.model_copy(update={"paused": True}))
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, RUDI, engine.clock.now() - timedelta(hours=25))
+    engine.tick()
+    engine.clock.advance(timedelta(hours=2))
+    engine.deps.rules.save_settings(settings)
+    engine.pump_each_step = False
+    engine.scheduled("dispatch")
+    meter.on = True
+    engine.drain()
+    meter.on = False
+    [sent] = engine.deps.followups.followups_of(lead.id)
+    assert sent.status is Status.SENT
+    assert sent.sent_at is not None
+    assert sent.sent_at - sent.scheduled_at >= timedelta(hours=2)
+    # Off the live entries and onto its expiry in the sent lane: sent two hours late, its
+    # send time does not tell when it expires.
+    assert meter.bill.units[("dynamodb write", "followups", "waiting")] == 2
+
+
 def test_an_expiry_writes_the_follow_up_alone_and_the_expire_mark_once_a_tick(
     metered: tuple[LocalEngine, Meter],
 ) -> None:
