@@ -39,6 +39,9 @@ from tests.service.test_expire_by_send_time import (
 from tests.service.test_expire_by_send_time import (
     test_one_sent_seconds_after_its_send_time_expires_at_its_own_expiry_as_do_the_next as test_one_sent_seconds_after_its_send_time_expires_at_its_own_expiry_as_do_the_next,  # noqa: E501
 )
+from tests.service.test_expire_by_send_time import (
+    test_with_expire_after_under_a_minute_one_sent_seconds_late_still_expires as test_with_expire_after_under_a_minute_one_sent_seconds_late_still_expires,  # noqa: E501
+)
 
 
 def sent_before_the_upgrade(engine: LocalEngine) -> FollowUp:

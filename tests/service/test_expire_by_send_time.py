@@ -14,7 +14,7 @@ import pytest
 from followup.domain.contact import Contact
 from followup.domain.durations import Duration, Unit
 from followup.domain.followup import FollowUp, Status
-from followup.services.ports import NewFollowUp, Versioned
+from followup.services.ports import FollowUpChange, NewFollowUp, Versioned
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from followup_local.memory_engine import MemoryEngine
@@ -275,3 +275,24 @@ def test_a_tick_cut_short_leaves_the_next_little_to_read_again(engine: MemoryEng
     assert counted.read == 501
     statuses = {f.status for f in engine.deps.followups.followups_of("ct_1")}
     assert statuses == {Status.EXPIRED}
+
+
+def test_with_expire_after_under_a_minute_one_sent_seconds_late_still_expires(
+    engine: Engine,
+) -> None:
+    # Given expire_after of zero minutes, and a follow-up due now, not sent yet
+    settings = engine.deps.rules.settings()
+    zero = Duration(amount=0, unit=Unit.MINUTES)
+    engine.deps.rules.save_settings(settings.model_copy(update={"expire_after": zero}))
+    at = engine.clock.now()
+    queued = followup("fu_slow", scheduled_at=at, wake_at=at)
+    engine.deps.commit([NewFollowUp(queued)], at)
+    # When an expire tick passes its send time before it goes, 30 s late
+    assert expire_at(engine, at + 10 * SECOND)["expired"] == 0
+    sent = queued.model_copy(
+        update={"status": Status.SENT, "sent_at": at + 30 * SECOND, "wake_at": at + 30 * SECOND}
+    )
+    engine.deps.commit([FollowUpChange(sent, Status.QUEUED)], at + 30 * SECOND)
+    # Then the next tick expires it all the same
+    assert expire_at(engine, at + 40 * SECOND)["expired"] == 1
+    assert status_of(engine, sent) is Status.EXPIRED

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from followup.domain.followup import FollowUp, Reason, Status
 from followup.services.ports import (
+    ON_TIME,
     Change,
     CommitRejected,
     ExpireMark,
@@ -85,12 +86,23 @@ def _expire_sent_on_time(deps: Deps, now: datetime, report: ExpireReport) -> Non
     for read, followup in enumerate(deps.followups.sent_between(after, until), 1):
         if read % CHECKPOINT == 0:
             _advance(deps, ExpireMark(now, stop or followup.scheduled_at - _JUST_BEFORE), after)
+        if _may_go_on_time(followup, now):
+            stop = stop or followup.scheduled_at - _JUST_BEFORE
+            continue
         sent_at = followup.sent_at
         if sent_at is None or not followup.status.outbound or not sent_on_time(followup):
             continue
         if sent_at + expire_after > now or not _expire(deps, followup, now, report):
             stop = stop or followup.scheduled_at - _JUST_BEFORE
     _advance(deps, ExpireMark(now, stop or until), after if mark else None)
+
+
+def _may_go_on_time(followup: FollowUp, now: datetime) -> bool:
+    """Not sent yet, and may still be sent on time: the mark stops before it (only with an
+    `expire_after` shorter than `ON_TIME`)."""
+    status = followup.status
+    unsent = not status.terminal and not status.outbound
+    return unsent and now < followup.scheduled_at + ON_TIME
 
 
 def _advance(deps: Deps, mark: ExpireMark, after: datetime | None) -> None:
