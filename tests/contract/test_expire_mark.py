@@ -23,6 +23,7 @@ def test_follow_ups_are_read_by_send_time_after_one_moment_up_to_another_across_
     assert found == ["fu_b", "fu_c"]
     assert [f.id for f in store.sent_between(T0 - HOUR, T0 + 3 * DAY)] == list(times)
     assert list(store.sent_between(T0 + 3 * DAY, T0 + 4 * DAY)) == []
+    assert list(store.sent_between(T0 + 2 * HOUR, T0 + HOUR)) == []
 
 
 def test_a_follow_up_read_by_send_time_is_read_as_it_is_now_whatever_its_status(

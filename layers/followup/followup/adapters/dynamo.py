@@ -478,6 +478,8 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
     def sent_between(self, after: datetime, until: datetime) -> Iterator[FollowUp]:
         """The send-time index's day partitions from `after` to `until`, oldest first, each
         entry read once by key (eventually consistent, as the queue view reads it)."""
+        if until <= after:
+            return
         window = FollowUpItem.send_at.between(stamp(after), stamp(until))
         for day in _days_back(_utc_day(after), _utc_day(until))[::-1]:
             entries = FollowUpItem.by_send_day.query(day, window)
