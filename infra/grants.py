@@ -63,8 +63,9 @@ NEEDS: dict[str, Needs] = {
         writes=frozenset({"followups", "pacing", "rules"}),
         sends=True,
     ),
-    # expire, fail stuck sends and redrive; never reads rules or settings
-    "expire": Needs(reads=SETTLING, writes=SETTLING),
+    # expire, fail stuck sends and redrive; `expire_after` from the settings, and the
+    # tick's mark of how far it read by send time beside the rules
+    "expire": Needs(reads=CATALOG | SETTLING, writes=SETTLING | {"rules"}),
     # claim, re-check, pace (slot counters and recipient markers), send through 360dialog,
     # SNS or SES, record; retries and paced sends go back on the queue
     "sender": Needs(

@@ -142,7 +142,7 @@ TABLE_ACCESS = {
     "dispatch": CATALOG
     | {("followups", READ), ("followups", WRITE), ("pacing", READ), ("pacing", WRITE)}
     | {("rules", WRITE)},
-    "expire": SETTLING,
+    "expire": SETTLING | CATALOG | {("rules", WRITE)},
     "sender": SETTLING | CATALOG | {("messages", WRITE), ("pacing", READ), ("pacing", WRITE)},
     "webhook": SETTLING | CATALOG | {("messages", WRITE), ("state", WRITE), ("pacing", WRITE)},
     "api": SETTLING

@@ -95,5 +95,5 @@ def test_each_step_of_a_lifecycle_reads_its_follow_up_contact_and_journey_at_mos
     assert reads[("stats", "enrollments/table")] == 0.5
     for state in ("sent", "delivered", "read"):
         assert reads[(f"webhook {state}", "followups/table")] == 1
-    assert reads[("expire", "followups/table")] == 1
+    assert reads[("expire", "followups/table")] == 0.5  # by send time, eventually consistent
     assert reads[("expire", "contacts/table")] == 0.5

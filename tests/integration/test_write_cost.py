@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks.cost import KB, Bill, Meter, item_size, metered_engine
 from followup.domain.followup import Status
-from followup.services.ports import NewEnrollment, Phase
+from followup.services.ports import NewEnrollment
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from tests.contract.items import enrollment
@@ -49,6 +49,12 @@ def writes_of_status(
     }
 
 
+def rudi_id(engine: LocalEngine) -> str:
+    found = engine.deps.contacts.contact_by_wa_id(RUDI)
+    assert found is not None
+    return found.item.id
+
+
 def test_a_delivery_status_writes_no_index_copy_of_the_follow_up(
     metered: tuple[LocalEngine, Meter],
 ) -> None:
@@ -84,7 +90,7 @@ def test_a_read_follow_up_is_still_under_one_kilobyte(
 ) -> None:
     engine, meter = metered
     writes_of_status(engine, meter, "read")
-    [followup] = engine.deps.followups.waiting(Phase.SENT, engine.clock.now() + timedelta(days=9))
+    [followup] = engine.deps.followups.followups_of(rudi_id(engine))
     assert followup.status is Status.READ
     stored = meter.item("followups", {"id": {"S": followup.id}})
     assert item_size(stored) < KB
@@ -144,7 +150,7 @@ def test_a_lead_enrolled_with_its_first_send_due_is_written_once_never_on_the_du
     assert "enrollments/due" not in writes
 
 
-def test_dispatch_and_claim_leave_the_waiting_index_alone_only_the_send_moves_it(
+def test_dispatch_and_claim_leave_the_waiting_index_alone_only_the_send_takes_it_out(
     metered: tuple[LocalEngine, Meter],
 ) -> None:
     engine, meter = metered
@@ -158,8 +164,48 @@ def test_dispatch_and_claim_leave_the_waiting_index_alone_only_the_send_moves_it
     meter.on = False
     [sent] = engine.deps.followups.followups_of(lead.id)
     assert sent.status is Status.SENT
-    # Off the live entries and onto the sent ones (a delete and a put), nothing else.
+    # Off the live entries (a delete), onto no other: expiry finds it by its send time.
+    assert meter.bill.units[("dynamodb write", "followups", "waiting")] == 1
+
+
+def test_a_send_held_two_hours_by_a_pause_files_its_expiry_a_delete_and_a_put(
+    metered: tuple[LocalEngine, Meter],
+) -> None:
+    engine, meter = metered
+    settings = engine.deps.rules.settings()
+    engine.deps.rules.save_settings(settings.model_copy(update={"paused": True}))
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, RUDI, engine.clock.now() - timedelta(hours=25))
+    engine.tick()
+    engine.clock.advance(timedelta(hours=2))
+    engine.deps.rules.save_settings(settings)
+    engine.pump_each_step = False
+    engine.scheduled("dispatch")
+    meter.on = True
+    engine.drain()
+    meter.on = False
+    [sent] = engine.deps.followups.followups_of(lead.id)
+    assert sent.status is Status.SENT
+    assert sent.sent_at is not None
+    assert sent.sent_at - sent.scheduled_at >= timedelta(hours=2)
+    # Off the live entries and onto its expiry in the sent lane: sent two hours late, its
+    # send time does not tell when it expires.
     assert meter.bill.units[("dynamodb write", "followups", "waiting")] == 2
+
+
+def test_an_expiry_writes_the_follow_up_alone_and_the_expire_mark_once_a_tick(
+    metered: tuple[LocalEngine, Meter],
+) -> None:
+    engine, meter = metered
+    followup = sent_followup(engine, RUDI)
+    assert followup.sent_at is not None
+    engine.clock.advance(followup.sent_at + timedelta(hours=72) - engine.clock.now())
+    engine.pump_each_step = False
+    writes = writes_of_tick(engine, meter, "expire")
+    [expired] = engine.deps.followups.followups_of(followup.contact_id)
+    assert expired.status is Status.EXPIRED
+    # The follow-up (one unit), no index entry to take out, and the tick's mark.
+    assert writes == {"followups/table": 1, "rules/table": 1}
 
 
 def test_a_send_files_no_index_entry_by_provider_message_id(
@@ -192,7 +238,7 @@ def test_statuses_of_a_message_sent_without_an_echoed_id_apply_once_each_in_orde
 ) -> None:
     engine, meter = metered
     writes_of_status(engine, meter, "delivered", echoed=False)
-    [followup] = engine.deps.followups.waiting(Phase.SENT, engine.clock.now() + timedelta(days=9))
+    [followup] = engine.deps.followups.followups_of(rudi_id(engine))
     assert followup.status is Status.DELIVERED
     assert followup.provider_message_id is not None
     at = engine.clock.advance(timedelta(seconds=30))

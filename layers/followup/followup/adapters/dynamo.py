@@ -56,6 +56,7 @@ from followup.services.monitoring import (
 from followup.services.ports import (
     AUDIT_PARTITION,
     DISPATCH_PARTITION,
+    EXPIRE_PARTITION,
     SEARCH_BUDGET,
     Authorship,
     Change,
@@ -67,6 +68,7 @@ from followup.services.ports import (
     DayStats,
     DispatchMark,
     EnrollmentChange,
+    ExpireMark,
     FollowUpChange,
     JourneyCounters,
     NewEnrollment,
@@ -88,6 +90,7 @@ from followup.services.ports import (
 _SETTINGS_KEY = "settings"
 _NUMBERS_KEY = "numbers"
 _PLANNED = "planned"  # beside the dispatch mark: what the last enqueue tick planned for it
+_MARK = "mark"  # the expire tick's mark, alone in its partition
 _NUMBERS = TypeAdapter(list[NumberHealth])
 _TRANSACTION_ITEMS = 25  # a transaction holds 4 MB; a contact may reach ~60 KB
 _IMPORT_TRIES = 5
@@ -469,6 +472,34 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         return held(
             lambda: item.save(
                 condition=RuleItem.watermark.does_not_exist() | (RuleItem.watermark < at)
+            )
+        )
+
+    def sent_between(self, after: datetime, until: datetime) -> Iterator[FollowUp]:
+        """The send-time index's day partitions from `after` to `until`, oldest first, each
+        entry read once by key (eventually consistent, as the queue view reads it)."""
+        if until <= after:
+            return
+        window = FollowUpItem.send_at.between(stamp(after), stamp(until))
+        for day in _days_back(_utc_day(after), _utc_day(until))[::-1]:
+            entries = FollowUpItem.by_send_day.query(day, window)
+            for item in _items(FollowUpItem, entries, consistent=False):
+                if item.send_at is not None and stamp(after) < item.send_at <= stamp(until):
+                    yield _followup(item)
+
+    def expire_mark(self) -> ExpireMark | None:
+        item = _get(RuleItem, EXPIRE_PARTITION, _MARK)
+        if item is None or not item.watermark or not item.horizon:
+            return None
+        return ExpireMark(unstamp(item.watermark), unstamp(item.horizon))
+
+    def advance_expire_mark(self, mark: ExpireMark) -> bool:
+        """One small write, on the condition that no later tick wrote first."""
+        at = stamp(mark.at)
+        item = RuleItem(EXPIRE_PARTITION, _MARK, watermark=at, horizon=stamp(mark.through))
+        return held(
+            lambda: item.save(
+                condition=RuleItem.watermark.does_not_exist() | (RuleItem.watermark <= at)
             )
         )
 

@@ -60,6 +60,7 @@ from followup.services.ports import (
     DayStats,
     DispatchMark,
     EnrollmentChange,
+    ExpireMark,
     FollowUpChange,
     JourneyCounters,
     NewEnrollment,
@@ -174,6 +175,7 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         self._dates: dict[tuple[str, str], str] = {}
         """Date-trigger entries: (rule id, contact id) → due stamp."""
         self._dispatch_mark: DispatchMark | None = None
+        self._expire_mark: ExpireMark | None = None
         self._planned: tuple[str, int] | None = None
         """The last enqueue tick that planned for dispatch: its stamp and its count."""
         self._tasks = {}
@@ -512,6 +514,29 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
             self._dispatch_mark = DispatchMark(
                 unstamp(at), unstamp(stamp(mark.horizon)), mark.missed, read_at, mark.seen
             )
+        return True
+
+    def sent_between(self, after: datetime, until: datetime) -> Iterator[FollowUp]:
+        lower, upper = stamp(after), stamp(until)
+        with self._lock:
+            found = sorted(
+                (row.send_day, row.send_at, fid, row.doc)
+                for fid, row in self._followups.items()
+                if row.send_day and row.send_at and lower < row.send_at <= upper
+            )
+        for *_, doc in found:
+            yield FollowUp.model_validate_json(doc)
+
+    def expire_mark(self) -> ExpireMark | None:
+        with self._lock:
+            return self._expire_mark
+
+    def advance_expire_mark(self, mark: ExpireMark) -> bool:
+        at = stamp(mark.at)
+        with self._lock:
+            if self._expire_mark is not None and stamp(self._expire_mark.at) > at:
+                return False
+            self._expire_mark = ExpireMark(unstamp(at), unstamp(stamp(mark.through)))
         return True
 
     def count_planned(self, at: datetime, count: int) -> None:

@@ -36,7 +36,14 @@ from followup.services.contacts import new_contact
 from followup.services.crm_events import AnyEvent, Event, apply
 from followup.services.deps import Deps
 from followup.services.inbound import record_inbound
-from followup.services.ports import Change, ContactChange, Delayed, EnrollmentChange, Phase
+from followup.services.ports import (
+    Change,
+    ContactChange,
+    Delayed,
+    EnrollmentChange,
+    Phase,
+    sent_on_time,
+)
 from followup.services.send import send_one
 from followup.services.timeline import conversation
 
@@ -415,6 +422,12 @@ def _next_moment(
             candidates.append(enrollment_v.item.next_due_at)
     for phase in Phase:
         candidates += [f.wake_at for f in inner.followups.waiting(phase, end) if f.wake_at]
+    expire_after = inner.catalog.settings().expire_after.approx()
+    candidates += [
+        max(f.sent_at, f.scheduled_at) + expire_after
+        for f in inner.followups.followups_of(contact_id)
+        if f.sent_at is not None and f.status.outbound and sent_on_time(f)
+    ]
     candidates += [entry.due_at for entry in inner.contacts.due_dates(end)]
     found = inner.contacts.contact(contact_id)
     if found is not None and rule.idle is not None:

@@ -1,18 +1,42 @@
 """The expire tick: no reply in time → expired; a send stuck mid-flight → failed, never resent;
-a dispatched follow-up nobody claimed → dispatched again."""
+a dispatched follow-up nobody claimed → dispatched again.
+
+A follow-up sent on time (`ports.sent_on_time`) is found by its send time: the tick reads
+the send-time index from its mark, where the last tick stopped, up to `expire_after` ago,
+and moves the mark on. One sent off time, and one sent before the mark existed, waits in
+the `sent` lane at its expiry (`ports.waiting_entry`): the tick reads that lane too, one
+query per shard, nothing when it is empty."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from followup.domain.followup import FollowUp, Reason, Status
-from followup.services.ports import Change, CommitRejected, FollowUpChange, Phase
+from followup.services.ports import (
+    ON_TIME,
+    Change,
+    CommitRejected,
+    ExpireMark,
+    FollowUpChange,
+    Phase,
+    sent_on_time,
+)
 from followup.services.settle import end_unsent
 
 if TYPE_CHECKING:
     from followup.services.deps import Deps
+
+FIRST_READ_BACK = timedelta(days=1)
+"""How much further back than its window the first tick reads, with no mark yet: it meets
+the follow-ups sent on time before the upgrade that expire about then, should a write
+(a late status) have taken them out of the `sent` lane."""
+
+CHECKPOINT = 1000
+"""Follow-ups read by send time between two records of the mark within one tick."""
+
+_JUST_BEFORE = timedelta(microseconds=1)
 
 
 @dataclass
@@ -34,20 +58,69 @@ class ExpireReport:
 def run_tick(deps: Deps, now: datetime) -> ExpireReport:
     """One expire tick at `now`."""
     report = ExpireReport()
+    _expire_sent_on_time(deps, now, report)
     for followup in deps.followups.waiting(Phase.SENT, now):
-        status, reason = _unanswered(deps, followup)
-        ended = followup.ended(status, now, reason)
-        done = _try(deps, [FollowUpChange(ended, followup.status)], now)
-        if status is Status.OPTED_OUT:
-            report.opted_out += done
-        else:
-            report.expired += done
+        _expire(deps, followup, now, report)
     for followup in deps.followups.waiting(Phase.SENDING, now):
         report.outcome_unknown += _give_up(deps, followup, now)
     for followup in deps.followups.waiting(Phase.DISPATCHED, now):
         again = followup.redriven(now)
         report.redriven += _try(deps, [FollowUpChange(again, Status.QUEUED)], now)
     return report
+
+
+def _expire_sent_on_time(deps: Deps, now: datetime, report: ExpireReport) -> None:
+    """Expire the follow-ups sent on time by `expire_after` ago, read by send time from the
+    mark on, and move the mark to the first one left unsettled (not due yet, or a write
+    came first): the next tick reads again from there, the rest of the window only once.
+    The mark is also recorded every `CHECKPOINT` follow-ups read, so a tick cut short (a
+    crash, the function's time limit) leaves the next one little to read again.
+
+    A shorter `expire_after` widens the next window (those sent long enough ago under the
+    new setting expire); a longer one reads nothing until the window passes the mark."""
+    expire_after = deps.catalog.settings().expire_after.approx()
+    until = now - expire_after
+    mark = deps.followups.expire_mark()
+    after = mark.through if mark else until - FIRST_READ_BACK
+    stop: datetime | None = None
+    for read, followup in enumerate(deps.followups.sent_between(after, until), 1):
+        if read % CHECKPOINT == 0:
+            _advance(deps, ExpireMark(now, stop or followup.scheduled_at - _JUST_BEFORE), after)
+        if _may_go_on_time(followup, now):
+            stop = stop or followup.scheduled_at - _JUST_BEFORE
+            continue
+        sent_at = followup.sent_at
+        if sent_at is None or not followup.status.outbound or not sent_on_time(followup):
+            continue
+        if sent_at + expire_after > now or not _expire(deps, followup, now, report):
+            stop = stop or followup.scheduled_at - _JUST_BEFORE
+    _advance(deps, ExpireMark(now, stop or until), after if mark else None)
+
+
+def _may_go_on_time(followup: FollowUp, now: datetime) -> bool:
+    """Not sent yet, and may still be sent on time: the mark stops before it (only with an
+    `expire_after` shorter than `ON_TIME`)."""
+    status = followup.status
+    unsent = not status.terminal and not status.outbound
+    return unsent and now < followup.scheduled_at + ON_TIME
+
+
+def _advance(deps: Deps, mark: ExpireMark, after: datetime | None) -> None:
+    """Record `mark` if it moves past `after` (always, with None)."""
+    if after is None or mark.through > after:
+        deps.followups.advance_expire_mark(mark)
+
+
+def _expire(deps: Deps, followup: FollowUp, now: datetime, report: ExpireReport) -> bool:
+    """Expired (or opted out) now; False if something moved first."""
+    status, reason = _unanswered(deps, followup)
+    ended = followup.ended(status, now, reason)
+    done = _try(deps, [FollowUpChange(ended, followup.status)], now)
+    if status is Status.OPTED_OUT:
+        report.opted_out += done
+    else:
+        report.expired += done
+    return bool(done)
 
 
 def _unanswered(deps: Deps, followup: FollowUp) -> tuple[Status, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
@@ -69,19 +69,33 @@ def held_lane(number: str) -> str:
     return f"{Phase.HELD.value}:{number}"
 
 
+ON_TIME = timedelta(minutes=1)
+"""How far from its send time (`scheduled_at`) a follow-up may be sent and still be found
+by the expire tick through the send-time index rather than a lane of its own."""
+
+
+def sent_on_time(followup: FollowUp) -> bool:
+    """Whether it was sent within `ON_TIME` of its send time: its entry in the send-time
+    index then tells when it expires, give or take that."""
+    sent = followup.sent_at
+    return sent is not None and abs(sent - followup.scheduled_at) <= ON_TIME
+
+
 def waiting_entry(followup: FollowUp) -> tuple[str, datetime] | None:
     """Where a live follow-up waits in the index: its lane and the moment it is filed at,
     never after its `wake_at`; None once nothing wakes it.
 
-    A sent one is filed at its expiry. Before that, at its scheduled time (its wake, when
-    earlier): a hand-over by a write and the claim move `wake_at` later (the redrive, the
-    sending deadline) but not this, so they rewrite the item and not the index. Readers
+    One sent on time leaves the index (the expire tick reads it by its send time); one
+    sent off time (held by a pause, deferred, sent early) is filed at its expiry. Before
+    that, at its scheduled time (its wake, when earlier): a hand-over by a write and the
+    claim move `wake_at` later (the redrive, the sending deadline) but not this, so they
+    rewrite the item and not the index. Readers
     take the entries filed by a time and keep those whose phase and `wake_at` match. A
     text waiting for a person's approval, or one held for its template, is filed at its
     wake, the end of that wait, so no tick reads it meanwhile."""
     phase = phase_of(followup)
     wake = followup.wake_at
-    if phase is None or wake is None:
+    if phase is None or wake is None or (phase is Phase.SENT and sent_on_time(followup)):
         return None
     if phase is Phase.HELD and followup.held_by is not None:
         return held_lane(followup.held_by), wake
@@ -280,6 +294,19 @@ class DispatchMark:
     missed: int = 0
     read_at: datetime | None = None
     seen: frozenset[str] = frozenset()
+
+
+EXPIRE_PARTITION = "#expire"
+"""Where the expire tick's mark lives beside the rules."""
+
+
+@dataclass(frozen=True)
+class ExpireMark:
+    """The last expire tick that read the send-time index: its time, and the send time it
+    settled every follow-up sent on time up to (`through`)."""
+
+    at: datetime
+    through: datetime
 
 
 def read_by_dispatch(followup: FollowUp, horizon: datetime) -> bool:
@@ -525,6 +552,20 @@ class FollowUpRepository(Protocol):
 
     def advance_dispatch_mark(self, mark: DispatchMark) -> bool:
         """Record `mark`, unless a tick later than it recorded its own; False then."""
+        ...
+
+    def sent_between(self, after: datetime, until: datetime) -> Iterator[FollowUp]:
+        """The follow-ups whose send time is after `after` and by `until`, whatever their
+        status, in send-time order: read from the send-time index, eventually consistent."""
+        ...
+
+    def expire_mark(self) -> ExpireMark | None:
+        """The last expire tick that read the send-time index, if any did."""
+        ...
+
+    def advance_expire_mark(self, mark: ExpireMark) -> bool:
+        """Record `mark`, unless a later tick recorded its own (the same tick may record
+        its progress again); False then."""
         ...
 
     def count_planned(self, at: datetime, count: int) -> None:
