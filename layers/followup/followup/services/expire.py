@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from followup.domain.durations import LONGEST
 from followup.domain.followup import FollowUp, Reason, Status
 from followup.services.ports import (
     ON_TIME,
@@ -77,8 +78,12 @@ def _expire_sent_on_time(deps: Deps, now: datetime, report: ExpireReport) -> Non
     crash, the function's time limit) leaves the next one little to read again.
 
     A shorter `expire_after` widens the next window (those sent long enough ago under the
-    new setting expire); a longer one reads nothing until the window passes the mark."""
+    new setting expire); a longer one reads nothing until the window passes the mark. One
+    longer than any duration may now be (stored before durations were bounded) means never:
+    nothing is read and the mark stays where it is."""
     expire_after = deps.catalog.settings().expire_after.approx()
+    if expire_after > LONGEST:
+        return
     until = now - expire_after
     mark = deps.followups.expire_mark()
     after = mark.through if mark else until - FIRST_READ_BACK
