@@ -207,3 +207,32 @@ def test_the_queue_finds_a_lead_by_name_and_filters_by_status(
     expect(rows.first).to_have_attribute("data-status", "skipped")
     assert "status=skipped" in page.url
     assert watched.errors == []
+
+
+@pytest.mark.slow
+def test_two_queue_filters_changed_at_once_both_stay_in_the_url(
+    site: tuple[Running, str], browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    stack, _ = site
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    page.goto(f"{stack.url}/#/queue?q=Budi")
+    search = page.get_by_label("Search by name or number")
+    expect(search).to_have_value("Budi")
+    # When the search is cleared and a status picked before the page has drawn again (a
+    # busy browser: the router draws a new URL as a transition, after the next input)
+    page.evaluate(
+        """([search, status]) => {
+            for (const [field, value] of [[search, ""], [status, "skipped"]]) {
+                const own = Object.getPrototypeOf(field);
+                Object.getOwnPropertyDescriptor(own, "value").set.call(field, value);
+                const kind = field.tagName === "SELECT" ? "change" : "input";
+                field.dispatchEvent(new Event(kind, { bubbles: true }));
+            }
+        }""",
+        [search.element_handle(), page.get_by_label("Status", exact=True).element_handle()],
+    )
+    # Then both changes are kept: the status filter, and no search
+    expect(page).to_have_url(re.compile(r"status=skipped"))
+    expect(search).to_have_value("")
+    assert "q=" not in page.url
+    assert watched.errors == []

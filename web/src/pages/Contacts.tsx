@@ -1,13 +1,14 @@
 import { Badge, Button, Group, NativeSelect, Stack, Table, Text, TextInput, Title, UnstyledButton } from "@mantine/core";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { Link, useSearchParams } from "react-router";
+import { Link } from "react-router";
 import type { Contact } from "../api";
 import { useFormat } from "../format";
 import type { MessageId } from "../i18n/en";
 import { useT } from "../i18n/locale";
 import { Empty, ErrorState, Loading } from "../problems";
 import { useSession, useWorkspaceZone } from "../session";
+import { useUrlParams } from "../urlParams";
 
 /** `any`: without a stage the API reads contacts in no set order. */
 type Sort = "any" | "newest" | "oldest" | "name" | "score";
@@ -56,7 +57,7 @@ export function ContactsPage() {
   const format = useFormat();
   const zone = useWorkspaceZone() ?? "UTC";
   const stages = useStages();
-  const [params, setParams] = useSearchParams();
+  const [params, setParams] = useUrlParams();
   const [text, setText] = useState(params.get("q") ?? "");
   const [tag, setTag] = useState(params.get("tag") ?? "");
   const stage = params.get("stage") ?? "";
@@ -67,17 +68,19 @@ export function ContactsPage() {
   if (sort === "oldest" && stage) query.set("sort", "oldest");
   query.set("limit", "50");
 
-  const set = (changes: Record<string, string>) => {
-    const next = new URLSearchParams(params);
-    for (const [name, value] of Object.entries(changes)) {
-      if (value) next.set(name, value);
-      else next.delete(name);
-    }
-    if (["oldest", "any"].includes(next.get("sort") ?? "")) {
-      if (!next.get("stage")) next.delete("sort");
-    }
-    setParams(next, { replace: true });
-  };
+  const set = (changes: Record<string, string>) =>
+    setParams(
+      (next) => {
+        for (const [name, value] of Object.entries(changes)) {
+          if (value) next.set(name, value);
+          else next.delete(name);
+        }
+        if (["oldest", "any"].includes(next.get("sort") ?? "")) {
+          if (!next.get("stage")) next.delete("sort");
+        }
+      },
+      { replace: true },
+    );
   const search = (e: FormEvent) => {
     e.preventDefault();
     set({ q: text.trim(), tag: tag.trim() });

@@ -2,7 +2,7 @@ import { Badge, Button, Checkbox, Group, NativeSelect, Stack, Table, Text, TextI
 import { useDebouncedValue } from "@mantine/hooks";
 import { type InfiniteData, useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { Link, useSearchParams } from "react-router";
+import { Link } from "react-router";
 import type { FollowUp } from "../api";
 import { DayField } from "../DayField";
 import { apiTime, dayEnd, dayStart, days } from "../days";
@@ -13,6 +13,7 @@ import { useT } from "../i18n/locale";
 import { type FeedState, openFeed } from "../live";
 import { Empty, ErrorState, Loading, useProblemWords } from "../problems";
 import { useRules, useSession, useWorkspaceZone } from "../session";
+import { useUrlParams } from "../urlParams";
 import { useReasonWords, useWaitWords, useWindowBanner } from "../waiting";
 import { BulkCancel, MAX_CANCEL, UNSENT } from "./BulkCancel";
 import { FollowUpDrawer } from "./FollowUpDetails";
@@ -103,7 +104,7 @@ export function QueuePage() {
   const workspaceZone = useWorkspaceZone();
   const rules = useRules();
   const queries = useQueryClient();
-  const [params, setParams] = useSearchParams();
+  const [params, setParams] = useUrlParams();
   const status = params.get("status") ?? "";
   const rule = params.get("rule") ?? "";
   const search = params.get("q") ?? "";
@@ -123,11 +124,9 @@ export function QueuePage() {
   const filtered = needle !== "" || !!sendFrom || !!sendTo;
   const setParam = (name: string, value: string) =>
     setParams(
-      (current) => {
-        const next = new URLSearchParams(current);
+      (next) => {
         if (value) next.set(name, value);
         else next.delete(name);
-        return next;
       },
       { replace: name !== "open" },
     );

@@ -2,12 +2,12 @@ import { BarChart } from "@mantine/charts";
 import { Badge, Button, Group, Paper, SimpleGrid, Stack, Table, Text, Title, UnstyledButton } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { useSearchParams } from "react-router";
 import { DayField } from "../DayField";
 import { useFormat } from "../format";
 import { useT } from "../i18n/locale";
 import { Empty, ErrorState, Loading } from "../problems";
 import { useSession } from "../session";
+import { useUrlParams } from "../urlParams";
 import { download, toCsv } from "./stats/csv";
 import { JourneyStats } from "./stats/Journey";
 
@@ -59,17 +59,14 @@ const LONGEST_DAYS = 366;
 
 /** The range asked for in the URL, and what is wrong with it (checked before the API is asked). */
 function useRange() {
-  const [params, setParams] = useSearchParams();
+  const [params, setParams] = useUrlParams();
   const from = params.get("from") ?? "";
   const to = params.get("to") ?? "";
-  // From the latest params, not this render's: two quick edits must both stay.
   const set = (name: "from" | "to", value: string) =>
     setParams(
-      (latest) => {
-        const next = new URLSearchParams(latest);
+      (next) => {
         if (value) next.set(name, value);
         else next.delete(name);
-        return next;
       },
       { replace: true },
     );
