@@ -89,11 +89,13 @@ def english_browser(page: Page) -> None:
 
 
 def ranges_asked(asked: list[Request]) -> list[dict[str, str]]:
-    """The from/to of each queue request the page made, as the API read them."""
+    """The from/to of each request the page made for the queue's rows, as the API read them
+    (not its requests for the counts alone, which a live change sends at any moment)."""
     found = []
     for request in asked:
         query = parse_qs(urlsplit(request.url).query)
-        if urlsplit(request.url).path == "/api/queue" and "from" in query:
+        rows = query.get("limit") != ["1"]
+        if urlsplit(request.url).path == "/api/queue" and "from" in query and rows:
             found.append({"from": query["from"][0], "to": query["to"][0]})
     return found
 
