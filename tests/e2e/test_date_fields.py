@@ -6,6 +6,7 @@ shown back."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
@@ -88,16 +89,21 @@ def english_browser(page: Page) -> None:
     assert page.evaluate("navigator.language").startswith("en")
 
 
+def rows_range(request: Request) -> dict[str, str] | None:
+    """The from/to of a request for the queue's rows, as the API reads them (None for any
+    other request, such as one for the counts alone, which a live change sends at any
+    moment)."""
+    query = parse_qs(urlsplit(request.url).query)
+    if urlsplit(request.url).path != "/api/queue" or "from" not in query:
+        return None
+    if query.get("limit") == ["1"]:
+        return None
+    return {"from": query["from"][0], "to": query["to"][0]}
+
+
 def ranges_asked(asked: list[Request]) -> list[dict[str, str]]:
-    """The from/to of each request the page made for the queue's rows, as the API read them
-    (not its requests for the counts alone, which a live change sends at any moment)."""
-    found = []
-    for request in asked:
-        query = parse_qs(urlsplit(request.url).query)
-        rows = query.get("limit") != ["1"]
-        if urlsplit(request.url).path == "/api/queue" and "from" in query and rows:
-            found.append({"from": query["from"][0], "to": query["to"][0]})
-    return found
+    """The from/to of each request the page made for the queue's rows."""
+    return [found for found in map(rows_range, asked) if found is not None]
 
 
 @pytest.mark.slow
@@ -138,9 +144,13 @@ def test_the_queue_s_days_read_day_first_in_the_chosen_language_and_filter_as_be
     start.press("Tab")
     expect(calendar).to_have_count(0)
     end = page.get_by_label(words.send_to, exact=True)
-    type_day(end, words.typed)
-    expect(rows).to_have_count(len(expected))
-    assert sorted(rows.evaluate_all("(rows) => rows.map((r) => r.dataset.id)")) == expected
+    with page.expect_request(lambda request: rows_range(request) == SATURDAY):
+        type_day(end, words.typed)
+    page.wait_for_function(
+        """(ids) => JSON.stringify([...document.querySelectorAll('[data-testid="followup-row"]')]
+            .map((row) => row.dataset.id).sort()) === ids""",
+        arg=json.dumps(expected, separators=(",", ":")),
+    )
     assert ranges_asked(asked)[-1] == SATURDAY
     assert "sendFrom=2026-12-05" in page.url
     assert "sendTo=2026-12-05" in page.url
