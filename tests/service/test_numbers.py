@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,7 +25,7 @@ from followup_local.envelopes import BUSINESS_NUMBER, SECOND_NUMBER, status, tex
 from followup_local.memory_engine import MemoryEngine, memory_engine
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 from tests.support.builders import quiet_contact, rule
-from tests.support.numbers import SECOND_KEY, configured
+from tests.support.numbers import SECOND_KEY, configured, flagged, sent_with
 
 HOUR, MINUTE, SECOND = timedelta(hours=1), timedelta(minutes=1), timedelta(seconds=1)
 FIRST, OTHER = BUSINESS_NUMBER["phone_number_id"], SECOND_NUMBER["phone_number_id"]
@@ -48,22 +47,6 @@ def only_followup(engine: MemoryEngine, contact_id: str) -> FollowUp:
     return followup
 
 
-def keys_sent_to(engine: MemoryEngine) -> dict[str, str | None]:
-    """The key (so the number) each accepted send came with, by recipient."""
-    found: dict[str, str | None] = {}
-    for request in engine.sandbox.sent():
-        body: dict[str, Any] = request.body or {}
-        found[str(body.get("to"))] = request.api_key
-    return found
-
-
-def flagged(number: dict[str, str]) -> dict[str, Any]:
-    """WhatsApp flags a number (the quality event names it by its display number)."""
-    value = {"display_phone_number": number["display_phone_number"], "event": "FLAGGED"}
-    change = {"field": "phone_number_quality_update", "value": value}
-    return {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [change]}]}
-
-
 def test_two_numbers_with_separate_pause_one_paused_the_other_keeps_sending(
     two_numbers: MemoryEngine,
 ) -> None:
@@ -77,7 +60,7 @@ def test_two_numbers_with_separate_pause_one_paused_the_other_keeps_sending(
     # When the tick runs
     engine.tick()
     # Then the other number's lead is sent, with the other number's key
-    assert keys_sent_to(engine) == {"6281100000902": OTHER_KEY}
+    assert sent_with(engine) == {"6281100000902": OTHER_KEY}
     assert only_followup(engine, on_other.id).status is Status.SENT
     # And the first number's lead is held, saying which number is paused
     held = only_followup(engine, on_first.id)
@@ -88,7 +71,7 @@ def test_two_numbers_with_separate_pause_one_paused_the_other_keeps_sending(
     assert resume_number(engine.deps, FIRST, engine.clock.now())
     engine.clock.advance(10 * SECOND)
     engine.tick()
-    assert keys_sent_to(engine) == {"6281100000902": OTHER_KEY, "6281100000901": LOCAL_API_KEY}
+    assert sent_with(engine) == {"6281100000902": OTHER_KEY, "6281100000901": LOCAL_API_KEY}
 
 
 def test_a_send_error_that_stops_a_number_pauses_that_number_only(
@@ -141,7 +124,7 @@ def test_two_numbers_with_separate_pacing_a_busy_number_holds_only_its_own_sends
     # When the tick runs
     engine.tick()
     # Then the other number's send goes at once, booked in its own lane
-    assert keys_sent_to(engine) == {"6281100000931": OTHER_KEY}
+    assert sent_with(engine) == {"6281100000931": OTHER_KEY}
     assert only_followup(engine, on_other.id).status is Status.SENT
     assert (
         sum(store.counts([f"{OTHER}#{s}" for s in range(slot_of(now), slot_of(now) + 20)]).values())
@@ -153,7 +136,7 @@ def test_two_numbers_with_separate_pacing_a_busy_number_holds_only_its_own_sends
     clock.advance(3 * SECOND)
     engine.drain()
     assert only_followup(engine, on_first.id).status is Status.SENT
-    assert keys_sent_to(engine)["6281100000930"] == LOCAL_API_KEY
+    assert sent_with(engine)["6281100000930"] == LOCAL_API_KEY
 
 
 def test_a_contact_is_tied_to_the_number_they_write_to_and_sent_from_it(
@@ -177,7 +160,7 @@ def test_a_contact_is_tied_to_the_number_they_write_to_and_sent_from_it(
     engine.clock.advance(25 * HOUR)
     engine.tick()
     # Then the follow-up goes from that number, with its key
-    assert keys_sent_to(engine) == {"6281100000940": OTHER_KEY}
+    assert sent_with(engine) == {"6281100000940": OTHER_KEY}
 
 
 def test_a_contact_tied_to_no_number_goes_from_the_rules_first_number(
@@ -189,7 +172,7 @@ def test_a_contact_tied_to_no_number_goes_from_the_rules_first_number(
     quiet_contact(engine.deps, "6281100000950", engine.clock.now() - 25 * HOUR)
     # When the tick runs, it goes from the rule's number
     engine.tick()
-    assert keys_sent_to(engine) == {"6281100000950": OTHER_KEY}
+    assert sent_with(engine) == {"6281100000950": OTHER_KEY}
 
 
 def test_a_contact_tied_to_no_number_and_no_rule_number_goes_from_the_default(
@@ -199,7 +182,7 @@ def test_a_contact_tied_to_no_number_and_no_rule_number_goes_from_the_default(
     engine.deps.rules.save_rule(rule())
     quiet_contact(engine.deps, "6281100000955", engine.clock.now() - 25 * HOUR)
     engine.tick()
-    assert keys_sent_to(engine) == {"6281100000955": LOCAL_API_KEY}
+    assert sent_with(engine) == {"6281100000955": LOCAL_API_KEY}
 
 
 def test_a_rule_kept_to_one_number_leaves_contacts_of_another_alone_and_says_why(
@@ -218,7 +201,7 @@ def test_a_rule_kept_to_one_number_leaves_contacts_of_another_alone_and_says_why
     # When the tick runs, only the second number's lead is enrolled and sent
     report = engine.tick()
     assert report["enqueue"]["reasons"][f"not_enrolled:{OTHER_NUMBER}"] == 1
-    assert keys_sent_to(engine) == {"6281100000961": OTHER_KEY}
+    assert sent_with(engine) == {"6281100000961": OTHER_KEY}
 
 
 def test_a_rule_kept_to_one_number_enrolls_on_a_stage_change_only_that_numbers_contacts(
@@ -239,7 +222,7 @@ def test_a_rule_kept_to_one_number_enrolls_on_a_stage_change_only_that_numbers_c
     assert engine.deps.followups.enrollments_of(on_first.id) == []
     assert len(engine.deps.followups.enrollments_of(on_other.id)) == 1
     engine.tick()
-    assert keys_sent_to(engine) == {"6281100000971": OTHER_KEY}
+    assert sent_with(engine) == {"6281100000971": OTHER_KEY}
 
 
 def test_a_failed_status_that_stops_a_number_pauses_the_number_it_names(
@@ -251,7 +234,7 @@ def test_a_failed_status_that_stops_a_number_pauses_the_number_it_names(
     lead = quiet_contact(engine.deps, "6281100000980", engine.clock.now() - 25 * HOUR)
     engine.tick()
     sent = only_followup(engine, lead.id)
-    assert (sent.status, keys_sent_to(engine)) == (Status.SENT, {"6281100000980": OTHER_KEY})
+    assert (sent.status, sent_with(engine)) == (Status.SENT, {"6281100000980": OTHER_KEY})
     # When WhatsApp reports it failed for spam (131048), in a delivery for that number
     failed = status(
         str(sent.provider_message_id), "failed", engine.clock.now(), "6281100000980", sent.id
@@ -329,7 +312,7 @@ def test_a_paused_numbers_held_follow_ups_cost_nothing_per_tick_and_go_once_it_r
     assert resume_number(engine.deps, FIRST, engine.clock.now())
     engine.drain()
     assert only_followup(engine, on_first.id).status is Status.SENT
-    assert keys_sent_to(engine)["6281100000961"] == LOCAL_API_KEY
+    assert sent_with(engine)["6281100000961"] == LOCAL_API_KEY
 
 
 def test_each_number_warms_up_on_its_own_daily_cap_the_default_from_the_workspace_setting() -> None:
@@ -352,7 +335,7 @@ def test_each_number_warms_up_on_its_own_daily_cap_the_default_from_the_workspac
         # When the tick runs
         engine.tick()
         # Then each number sends its one for the day, and each one's second lead waits
-        assert sorted(str(key) for key in keys_sent_to(engine).values()) == sorted(
+        assert sorted(str(key) for key in sent_with(engine).values()) == sorted(
             [LOCAL_API_KEY, OTHER_KEY]
         )
         waiting = [f for f in (only_followup(engine, c.id) for c in leads) if f.reason]
@@ -376,4 +359,4 @@ def test_a_number_without_a_start_date_of_its_own_is_not_held_to_the_default_num
         quiet_contact(engine.deps, f"6281100000980{n}", quiet, phone_number_id=OTHER)
     # When the tick runs, all three of the other number's leads go
     engine.tick()
-    assert list(keys_sent_to(engine).values()) == [OTHER_KEY] * 3
+    assert list(sent_with(engine).values()) == [OTHER_KEY] * 3

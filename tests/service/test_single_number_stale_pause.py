@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
@@ -16,7 +15,7 @@ from followup_local.envelopes import BUSINESS_NUMBER, SECOND_NUMBER
 from followup_local.memory_engine import MemoryEngine, memory_engine
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 from tests.support.builders import quiet_contact, rule
-from tests.support.numbers import TWO_NUMBERS, configured, keep_first, sent_with
+from tests.support.numbers import TWO_NUMBERS, configured, flagged, keep_first, sent_with
 
 HOUR = timedelta(hours=1)
 LEFT, GONE = BUSINESS_NUMBER["phone_number_id"], SECOND_NUMBER["phone_number_id"]
@@ -26,13 +25,6 @@ LEFT, GONE = BUSINESS_NUMBER["phone_number_id"], SECOND_NUMBER["phone_number_id"
 def two_numbers() -> Iterator[MemoryEngine]:
     with memory_engine(TUESDAY_9AM_JAKARTA, configured(TWO_NUMBERS)) as running:
         yield running
-
-
-def flagged(number: dict[str, str]) -> dict[str, Any]:
-    """WhatsApp flags a number (the quality event names it by its display number)."""
-    value = {"display_phone_number": number["display_phone_number"], "event": "FLAGGED"}
-    change = {"field": "phone_number_quality_update", "value": value}
-    return {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [change]}]}
 
 
 def test_a_removed_numbers_paused_report_does_not_hold_the_one_number_left(

@@ -33,3 +33,10 @@ def keep_first(engine: MemoryEngine, count: int) -> None:
 def sent_with(engine: MemoryEngine) -> dict[str, str | None]:
     """The API key each recipient was sent with."""
     return {str((r.body or {}).get("to")): r.api_key for r in engine.sandbox.sent()}
+
+
+def flagged(number: Mapping[str, str]) -> dict[str, Any]:
+    """WhatsApp flags a number (the quality event names it by its display number)."""
+    value = {"display_phone_number": number["display_phone_number"], "event": "FLAGGED"}
+    change = {"field": "phone_number_quality_update", "value": value}
+    return {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [change]}]}
