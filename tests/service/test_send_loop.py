@@ -245,3 +245,26 @@ def test_a_stop_heard_mid_send_counts_even_if_the_sender_dies_after_recording(
     [followup] = followups(engine, lead.id)
     assert [h.status.value for h in followup.history][-2:] == ["sent", "opted_out"]
     assert len(engine.sandbox.requests) == 1
+
+
+def test_a_reply_stamped_in_the_second_of_the_send_answers_it(engine: MemoryEngine) -> None:
+    # Given a follow-up sent half a second into a second, on a two-step rule whose second
+    # step is queued the same moment
+    deps = engine.deps
+    steps = [
+        {"wait": {"amount": 0, "unit": "minutes"}, "template": {"name": "a", "language": "en"}},
+        {"wait": {"amount": 0, "unit": "minutes"}, "template": {"name": "b", "language": "en"}},
+    ]
+    deps.rules.save_rule(rule(steps=steps))
+    lead = quiet_contact(deps, "6281100000096", engine.clock.now() - 25 * HOUR)
+    engine.clock.advance(timedelta(milliseconds=500))
+    engine.tick()
+    engine.scheduled("enqueue")
+    assert sorted(f.status.value for f in followups(engine, lead.id)) == ["queued", "sent"]
+    # When the lead answers within that second (WhatsApp stamps it to the whole second,
+    # so the stamp reads earlier than the send)
+    moment = engine.clock.advance(timedelta(milliseconds=300))
+    engine.deliver(envelopes.text_message(lead.wa_id or "", "yes please", moment, "wamid.in.3"))
+    # Then it answers the send and cancels the step planned in that second
+    statuses = sorted(f.status.value for f in followups(engine, lead.id))
+    assert statuses == ["canceled", "responded"]

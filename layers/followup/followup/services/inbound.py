@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from uuid import uuid4
 from zoneinfo import ZoneInfo
@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from followup.domain.ai_classify import Classified
     from followup.domain.settings import WorkspaceSettings
     from followup.services.deps import Deps
+
+STAMPED_TO = timedelta(seconds=1)
+"""WhatsApp stamps a message to the whole second: what we did within that second (a send,
+a plan, an enrollment) may have come before the message, and is answered by it."""
 
 
 @dataclass(frozen=True)
@@ -245,7 +249,7 @@ def _settled(
     ends: str | None,
 ) -> tuple[Status, str] | None:
     if followup.status.unsent:
-        if followup.created_at > at:
+        if followup.created_at >= at + STAMPED_TO:
             return None  # planned after this message: a late duplicate must not cancel it
         if stop:
             return Status.OPTED_OUT, Reason.OPTED_OUT
@@ -256,7 +260,7 @@ def _settled(
             return Status.CANCELED, Reason.REPLIED
         return None
     sent_at = followup.sent_at
-    if not followup.status.outbound or sent_at is None or sent_at > at:
+    if not followup.status.outbound or sent_at is None or sent_at >= at + STAMPED_TO:
         return None
     if (at - sent_at).total_seconds() > attribution_seconds:
         return None
@@ -270,7 +274,10 @@ def _end_enrollments(
     the follow-ups (not interested, done) ends them all."""
     for enrollment_v in deps.followups.enrollments_of(contact_id):
         enrollment = enrollment_v.item
-        if enrollment.state is not EnrollmentState.ACTIVE or enrollment.enrolled_at > at:
+        if (
+            enrollment.state is not EnrollmentState.ACTIVE
+            or enrollment.enrolled_at >= at + STAMPED_TO
+        ):
             continue
         if datetime.fromisoformat(enrollment.silence_key) >= at and not stop:
             continue  # a silence this message began (a call back it asked for), not answered
