@@ -66,19 +66,21 @@ NEEDS: dict[str, Needs] = {
     # expire, fail stuck sends and redrive; `expire_after` from the settings, and the
     # tick's mark of how far it read by send time beside the rules
     "expire": Needs(reads=CATALOG | SETTLING, writes=SETTLING | {"rules"}),
-    # claim, re-check, pace (slot counters and recipient markers), send through 360dialog,
-    # SNS or SES, record; retries and paced sends go back on the queue
+    # claim, re-check, pace (slot counters and recipient markers), have Claude write from
+    # the conversation so far, send through 360dialog, SNS or SES, record; retries and
+    # paced sends go back on the queue
     "sender": Needs(
-        reads=CATALOG | SETTLING | {"pacing"},
+        reads=CATALOG | SETTLING | {"messages", "pacing"},
         writes=SETTLING | {"messages", "pacing"},
         sends=True,
         secret=True,
         texts_and_emails=True,
     ),
     # replies, opt-outs, statuses, marketing preferences and number quality; a raised
-    # messaging tier is marked beside the limit's counters
+    # messaging tier is marked beside the limit's counters; a changed user id folds the
+    # messages of a contact made meanwhile into the lead
     "webhook": Needs(
-        reads=CATALOG | SETTLING,
+        reads=CATALOG | SETTLING | {"messages"},
         writes=SETTLING | {"messages", "state", "pacing"},
         secret=True,
     ),

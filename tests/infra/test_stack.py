@@ -143,8 +143,12 @@ TABLE_ACCESS = {
     | {("followups", READ), ("followups", WRITE), ("pacing", READ), ("pacing", WRITE)}
     | {("rules", WRITE)},
     "expire": SETTLING | CATALOG | {("rules", WRITE)},
-    "sender": SETTLING | CATALOG | {("messages", WRITE), ("pacing", READ), ("pacing", WRITE)},
-    "webhook": SETTLING | CATALOG | {("messages", WRITE), ("state", WRITE), ("pacing", WRITE)},
+    "sender": SETTLING
+    | CATALOG
+    | {("messages", READ), ("messages", WRITE), ("pacing", READ), ("pacing", WRITE)},
+    "webhook": SETTLING
+    | CATALOG
+    | {("messages", READ), ("messages", WRITE), ("state", WRITE), ("pacing", WRITE)},
     "api": SETTLING
     | CATALOG
     | {("rules", WRITE), ("state", WRITE)}

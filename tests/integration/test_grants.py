@@ -8,6 +8,7 @@ function's grants; `tests/infra` checks that the template grants exactly those.
 from __future__ import annotations
 
 import copy
+import json
 import threading
 from collections import defaultdict
 from collections.abc import Iterator
@@ -20,17 +21,24 @@ import botocore.client
 import pytest
 from botocore.stub import Stubber
 
+from followup.adapters.claude import ClaudeWriter
 from followup.adapters.connections import ConnectionPoster, Connections
 from followup.adapters.dynamo_pacing import DynamoPacing
+from followup.domain.ai import DEFAULT_MODEL
+from followup.domain.settings import AiSettings
 from followup.services.pacing import Pacer
 from followup.wiring import runtime
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
+from followup_local.fake_anthropic import LABEL, FakeAnthropic
 from functions.ws_authorizer import handler as ws_authorizer
 from infra.grants import NEEDS
+from tests.integration.test_ai_send import ai_step
+from tests.integration.test_bsuid import NEW, OLD, from_user, user_id_change
 from tests.support import api
 from tests.support.builders import quiet_contact, rule
 from tests.support.events import load
+from tests.support.webhook import post
 
 PREFIX = "followup-"
 READS = {"GetItem", "Query", "Scan"}
@@ -198,6 +206,41 @@ def test_the_loop_and_the_webhook_stay_within_their_grants(
     assert {"read stats", "write stats"} <= recorder.used["stats"]  # the only writer there
     # ...and each send's bookkeeping on its contact and enrollment (services.sent_stream)
     assert {"write contacts", "write enrollments"} <= recorder.used["stats"]
+
+
+def test_an_ai_written_step_and_a_folded_newcomer_stay_within_their_grants(
+    engine: LocalEngine, recorder: Recorder
+) -> None:
+    # Given a step Claude writes from the conversation so far, and a lead it is due for
+    deps = engine.deps
+    settings = deps.rules.settings()
+    deps.rules.save_settings(settings.model_copy(update={"ai": AiSettings(language="en")}))
+    deps.rules.save_rule(rule(steps=[ai_step()]))
+    quiet_contact(deps, "6281100000821", engine.clock.now() - timedelta(hours=25))
+    with FakeAnthropic("sk-ant-local-test") as fake:
+        deps.writer = ClaudeWriter(
+            "sk-ant-local-test", DEFAULT_MODEL, base_url=fake.base_url, budget_seconds=60.0
+        )
+        # When the ticks queue it and the sender has Claude write it
+        for tick in ("enqueue", "dispatch"):
+            with recorder.running(engine, tick):
+                engine.scheduled(tick)
+        with recorder.running(engine, "sender"):
+            engine.drain()
+    [sent] = engine.sandbox.sent()
+    assert sent.body is not None
+    assert LABEL in json.dumps(sent.body)
+    # ...and a lead known by a user id writes from a new one before WhatsApp's notice of
+    # the change, which folds the newcomer's messages into the lead
+    post(engine, from_user(OLD, "wamid.GR01", engine.clock.now()))
+    post(engine, from_user(NEW, "wamid.GR02", engine.clock.now(), text="still interested"))
+    with recorder.running(engine, "webhook"):
+        notice = user_id_change(OLD, NEW, "wamid.GRSYS", engine.clock.now())
+        assert post(engine, notice)["statusCode"] == 200
+    # Then the sender read the conversation, the webhook the newcomer's, as granted
+    assert recorder.refused() == {}
+    assert "read messages" in recorder.used["sender"]
+    assert "read messages" in recorder.used["webhook"]
 
 
 def test_the_admin_api_stays_within_its_grants(engine: LocalEngine, recorder: Recorder) -> None:
