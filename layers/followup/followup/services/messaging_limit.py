@@ -1,7 +1,11 @@
 """The portfolio's messaging limit and a new number's warm-up at send time: count a user
 reached outside their window once per moving 24 h (for every number of the portfolio
 together), and defer a send that would pass the limit's allowance or its own number's
-warm-up cap for the day (`warmup#<number>#<day>`).
+warm-up cap for the day (`warmup#<number>#<day>`). A follow-up keeps the place it took
+(`warm_up_place`), so however often its send is tried that day (a server error, a
+throttle, a busy number or recipient, a paused number, a lost or redelivered queue
+message) it holds one place. A place whose send then did not go out is not given back:
+WhatsApp may have seen the attempt, and a lost place only leaves part of the cap unused.
 
 The count is one item of the pacing table, `reached#<p>`, holding the users first reached
 in each hour of the last day (the hours that count, and one before them). A new user is
