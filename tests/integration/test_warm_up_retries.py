@@ -74,7 +74,9 @@ def test_a_batch_redelivered_after_the_sender_died_takes_no_second_warm_up_place
     assert warm_up_left(engine.deps, engine.deps.sending_number, today) == 1
 
     # And a second lead goes out today, a third waits for tomorrow
-    second, third = _queued(engine, LEADS[1]), _queued(engine, LEADS[2])
+    second = _queued(engine, LEADS[1])
     engine.drain()
     assert _now(engine, second).status is Status.SENT
+    third = _queued(engine, LEADS[2])
+    engine.drain()
     assert _now(engine, third).reason == WARMING_UP
