@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from followup.domain.followup import FollowUp, Status
-from followup.domain.messaging_limit import WARMING_UP, WarmUp
+from followup.domain.messaging_limit import DEFERRED, WARMING_UP, WarmUp
 from followup.domain.pacing import RECIPIENT_GAP
 from followup.services.manual import send_now
-from followup.services.messaging_limit import warm_up_left
+from followup.services.messaging_limit import admit, warm_up_left
 from followup.services.webhook import resume_number
 from followup_local.memory_engine import MemoryEngine
 from tests.service.test_send_pacing import paced
@@ -203,3 +203,23 @@ def test_a_try_on_a_later_day_takes_a_place_in_that_days_cap(engine: MemoryEngin
     # Then both went out, each taking a place of tomorrow's cap, which is now spent
     assert [_now(engine, f).status for f in (first, waiting)] == [Status.SENT, Status.SENT]
     assert _left(engine, today + timedelta(days=1)) == 0
+
+
+def test_a_send_the_messaging_limit_defers_gives_back_the_place_it_took(
+    engine: MemoryEngine,
+) -> None:
+    # Given a new number allowed 2 sends today, in a portfolio that reached its allowance
+    today = _warming(engine, [2])
+    deps = engine.deps
+    assert deps.reach is not None
+    limit = deps.catalog.settings().messaging_limit
+    while admit(deps.reach, limit, engine.clock.now()) is None:
+        pass
+
+    # When a quiet lead is followed up
+    deferred = _follow_up(engine, LEADS[0])
+
+    # Then it waits for the portfolio's next window, and today's cap is untouched
+    assert deferred.reason == DEFERRED
+    assert deferred.warm_up_place is None
+    assert _left(engine, today) == 2
