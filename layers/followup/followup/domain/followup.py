@@ -203,6 +203,11 @@ class FollowUp(BaseModel):
         description="when the sender counted its user toward the portfolio's messaging limit"
         " (its contact records it from the sent follow-up)",
     )
+    warm_up_place: str | None = Field(
+        default=None,
+        description="the warming number and day (`<number>#<day>`) whose cap holds a place"
+        " for it: another try from that number that day takes no other",
+    )
     provider_message_id: str | None = None
     rendered: RenderedMessage | None = None
     ai: AiWriting | None = None

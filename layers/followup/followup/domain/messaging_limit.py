@@ -162,3 +162,9 @@ def next_day(now: datetime, zone: ZoneInfo) -> datetime:
     """Midnight after `now` in `zone`: when a day's cap starts again."""
     today = now.astimezone(zone).date()
     return datetime.combine(today + timedelta(days=1), time(0), zone)
+
+
+def warm_up_place(number: str, day: date) -> str:
+    """Names a place in `number`'s warm-up cap on `day`, as a follow-up holding one keeps
+    it (`FollowUp.warm_up_place`)."""
+    return f"{number}#{day.isoformat()}"

@@ -1,7 +1,11 @@
 """The portfolio's messaging limit and a new number's warm-up at send time: count a user
 reached outside their window once per moving 24 h (for every number of the portfolio
 together), and defer a send that would pass the limit's allowance or its own number's
-warm-up cap for the day (`warmup#<number>#<day>`).
+warm-up cap for the day (`warmup#<number>#<day>`). A follow-up keeps the place it took
+(`warm_up_place`), so however often its send is tried that day (a server error, a
+throttle, a busy number or recipient, a paused number, a lost or redelivered queue
+message) it holds one place. A place whose send then did not go out is not given back:
+WhatsApp may have seen the attempt, and a lost place only leaves part of the cap unused.
 
 The count is one item of the pacing table, `reached#<p>`, holding the users first reached
 in each hour of the last day (the hours that count, and one before them). A new user is
@@ -65,6 +69,7 @@ from followup.domain.messaging_limit import (
     raised,
     released_at,
     still_reached,
+    warm_up_place,
 )
 from followup.services import settings as workspace
 from followup.services.ports import CommitRejected, FollowUpChange, Phase
@@ -154,41 +159,50 @@ class Deferral:
 def cleared(
     deps: Deps, contact: Contact, followup: FollowUp, number: str, now: datetime
 ) -> FollowUp | Deferral:
-    """`followup` as it may go from `number` now (marked `reached_at` when it counts its
-    user toward the portfolio's limit now); or when it must wait: for the next day of that
-    number's warm-up, or for the portfolio's next window (shared by all its numbers).
-    Inside the contact's window a send never counts, unless WhatsApp said the window is
-    closed (`template_only`)."""
+    """`followup` as it may go from `number` now (marked with the place it holds in the
+    number's warm-up cap for today, and `reached_at` when it counts its user toward the
+    portfolio's limit now); or when it must wait: for the next day of that number's
+    warm-up, or for the portfolio's next window (shared by all its numbers). Inside the
+    contact's window a send never counts, unless WhatsApp said the window is closed
+    (`template_only`)."""
     if deps.reach is None or (window_open(contact, now) and not followup.template_only):
         return followup
     settings = deps.catalog.settings()
     limit = settings.messaging_limit
     warm_up = deps.numbers.warm_up(number, limit.warm_up)
-    day = _warm_up_day(deps.reach, warm_up, number, settings.zone, now)
-    if isinstance(day, datetime):
-        return Deferral(day, WARMING_UP)
+    place = _warm_up_place(deps.reach, warm_up, followup, number, settings.zone, now)
+    if isinstance(place, datetime):
+        return Deferral(place, WARMING_UP)
+    held = followup.warm_up_place
+    if place is not None:
+        followup = followup.model_copy(update={"warm_up_place": place})
     reached = still_reached(contact.reached_at, now) or still_reached(followup.reached_at, now)
     if reached or limit.allowance() is None:
         return followup
     until = admit(deps.reach, limit, now)
     if until is None:
         return followup.model_copy(update={"reached_at": now})
-    if day is not None:
-        # not sent today after all: the place is free again
-        deps.reach.reserve(day, -1, next_day(now, settings.zone) + timedelta(days=1))
+    if place is not None and place != held:
+        # not sent today after all: the place taken now is free again
+        expires = next_day(now, settings.zone) + timedelta(days=1)
+        deps.reach.reserve(_warm_up_key(place), -1, expires)
     return Deferral(until, DEFERRED)
 
 
-def _warm_up_day(
-    store: Pacing, warm_up: WarmUp, number: str, zone: ZoneInfo, now: datetime
+def _warm_up_place(
+    store: Pacing, warm_up: WarmUp, followup: FollowUp, number: str, zone: ZoneInfo, now: datetime
 ) -> str | datetime | None:
-    """Take a place in the warming number's cap for today: its counter's key; or the next
-    day, when today's cap is spent; None once the number is warm."""
+    """The place `followup` holds in the warming number's cap for today: the one an earlier
+    try took today (a retry takes no other), else one taken now; or the next day, when
+    today's cap is spent; None once the number is warm."""
     today = now.astimezone(zone).date()
     cap = warm_up.cap(today)
     if cap is None:
         return None
-    key = _warm_up_key(number, today)
+    place = warm_up_place(number, today)
+    if followup.warm_up_place == place:
+        return place
+    key = _warm_up_key(place)
     tomorrow = next_day(now, zone)
     if store.counts([key])[key] >= cap:
         return tomorrow
@@ -196,11 +210,11 @@ def _warm_up_day(
     if store.reserve(key, 1, expires) > cap:  # another sender took the last place first
         store.reserve(key, -1, expires)
         return tomorrow
-    return key
+    return place
 
 
-def _warm_up_key(number: str, day: date) -> str:
-    return f"warmup#{number}#{day.isoformat()}"
+def _warm_up_key(place: str) -> str:
+    return f"warmup#{place}"
 
 
 def warm_up_left(deps: Deps, number: str, day: date) -> int | None:
@@ -213,7 +227,7 @@ def warm_up_left(deps: Deps, number: str, day: date) -> int | None:
     cap = warm_up.cap(day)
     if cap is None:
         return None
-    key = _warm_up_key(number, day)
+    key = _warm_up_key(warm_up_place(number, day))
     return max(0, cap - deps.reach.counts([key])[key])
 
 
