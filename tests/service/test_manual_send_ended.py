@@ -11,9 +11,14 @@ from datetime import timedelta
 
 import pytest
 
+from followup.adapters.claude import ClaudeWriter
+from followup.domain.ai import DEFAULT_MODEL
 from followup.domain.contact import Contact
+from followup.domain.durations import Duration
 from followup.domain.followup import Status
 from followup.domain.rule import Rule
+from followup.domain.settings import AiSettings
+from followup.services.approval import approve
 from followup.services.bulk_cancel import cancel_queued
 from followup.services.contacts import update_contact
 from followup.services.manual import send_now
@@ -21,10 +26,12 @@ from followup.services.pausing import pause_number
 from followup.services.preview import preview
 from followup.services.webhook import resume_number
 from followup_local.envelopes import text_message
+from followup_local.fake_anthropic import FakeAnthropic
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact, rule
 
 HOUR, MINUTE = timedelta(hours=1), timedelta(minutes=1)
+KEY = "sk-ant-local-test"
 WA_ID = "6281100002001"
 NUDGE = "Still there?"
 
@@ -120,8 +127,10 @@ def skipped_by_the_frequency_cap(engine: MemoryEngine, lead: Contact) -> str:
 
 @dataclass(frozen=True)
 class Way:
-    """One way a manual send ends: how, the status it ends in, and what the preview then
-    says of the lead (`None`: messaged now) and how many nudges the lead ends up with."""
+    """One way a manual send ends: how, the status it ends in, what the preview then says
+    of the lead (None: messaged now; `later`: in a new silence, within the day; `gone`: not
+    listed, as an opted-out lead is not; else the code it is left out with), and how many
+    nudges the lead ends up with (the rule's and any the provider took by hand)."""
 
     end: Callable[[MemoryEngine, Contact], str]
     status: Status
@@ -166,6 +175,7 @@ def test_a_manual_send_that_ended_unsent_leaves_the_rule_its_step_unless_it_stop
     else:
         assert seen.planned == []
         assert [(e.name, e.reason) for e in seen.excluded] == [("lead", way.preview)]
+    # And the ticks, every hour until 14:00, nudge the lead that many times in all
     for hours in range(1, 6):
         engine.run_until(start + hours * HOUR)
         engine.tick()
@@ -241,3 +251,57 @@ def test_after_a_manual_send_of_unknown_outcome_the_journey_goes_on_from_it(
         ((r.body or {}).get("text", {}).get("body"), r.received_at) for r in engine.sandbox.sent()
     ]
     assert sent == [(NUDGE, start), ("Last call", start + 2 * HOUR)]
+
+
+def test_a_manual_send_whose_approval_expired_leaves_the_rule_its_step(
+    engine: MemoryEngine,
+) -> None:
+    # Given AI texts a person approves, unapproved ones ending after 2 h; and a rule nudging
+    # leads quiet for an hour with such a text
+    deps, start = engine.deps, engine.clock.now()
+    with FakeAnthropic(KEY) as fake:
+        deps.writer = ClaudeWriter(KEY, DEFAULT_MODEL, base_url=fake.base_url, budget_seconds=60)
+        settings = deps.rules.settings().model_copy(
+            update={
+                "ai": AiSettings(language="en"),
+                "expire_after": Duration(amount=2, unit="hours"),
+            }
+        )
+        deps.rules.save_settings(settings)
+        deps.catalog.invalidate()
+        step = {
+            "wait": {"amount": 0, "unit": "minutes"},
+            "text": NUDGE,
+            "ai": {"instructions": "Ask whether they still apply.", "approval": True},
+        }
+        nudge = rule(
+            "nudge",
+            trigger={"stages": ["new"], "idle": {"amount": 1, "unit": "hours"}},
+            steps=[step],
+        )
+        deps.rules.save_rule(nudge)
+        lead = quiet_contact(deps, WA_ID, start - 30 * MINUTE, name="lead")
+        engine.sandbox.record_inbound(WA_ID, start - 30 * MINUTE)
+        # And a counsellor's send of it by hand at 9:00, its text never approved
+        manual_id = send_now(deps, lead.id, "nudge").id
+        engine.drain()
+        # When the ticks run at 10:00 and 11:00
+        for hours in (1, 2):
+            engine.run_until(start + hours * HOUR)
+            engine.tick()
+        # Then the send by hand ended unsent, its approval expired
+        manual = deps.followups.followup(manual_id)
+        assert manual is not None
+        assert (manual.status, manual.reason) == (Status.SKIPPED, "approval_expired")
+        # And the preview now says the rule messages the lead
+        seen = preview(deps, nudge)
+        assert [p.name for p in seen.planned if p.send_at <= engine.clock.now()] == ["lead"]
+        # And the next tick queues the rule's own step, for a person to approve
+        engine.run_until(start + 3 * HOUR)
+        engine.tick()
+        [own] = [f for f in deps.followups.followups_of(lead.id) if f.id != manual_id]
+        assert (own.status, own.reason, own.manual) == (Status.QUEUED, "awaiting_approval", False)
+        # And approved, it is the one message the lead gets
+        approve(deps, own.id)
+        engine.drain()
+        assert [str((r.body or {}).get("to")) for r in engine.sandbox.sent()] == [WA_ID]
