@@ -93,6 +93,11 @@ class Contact(BaseModel):
         description="who last closed or reopened it: a user's sign-in name, `event` (another"
         " system), `contact` (a new message reopened it) or `journey:<rule id>`",
     )
+    manual_at: AwareDatetime | None = Field(
+        default=None,
+        description="when a counsellor last queued a send to the contact by hand (send-now):"
+        " in that silence, a rule's first step looks for it before it goes",
+    )
     followups_sent: int = 0
     recent_sends: list[AwareDatetime] = Field(default_factory=list)
     reached_at: AwareDatetime | None = Field(

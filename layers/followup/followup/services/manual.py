@@ -143,11 +143,12 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
         note="manual",
     )
     slot = SlotChange(Slot(contact.id, fid, scheduled), slot_revision)
-    # The contact is written back unchanged so that a reply or an opt-out landing since it
-    # was read refuses the request, rather than queue a send the sender would drop.
-    unchanged = ContactChange(contact, contact_v.revision)
+    # The contact is written back on the revision read so that a reply or an opt-out
+    # landing since refuses the request, rather than queue a send the sender would drop. It
+    # notes the send by hand: a rule's tick then finds it, even one whose outcome is unknown.
+    marked = ContactChange(contact.model_copy(update={"manual_at": now}), contact_v.revision)
     try:
-        deps.commit([NewFollowUp(followup), slot, unchanged], now)
+        deps.commit([NewFollowUp(followup), slot, marked], now)
     except CommitRejected as rejected:
         raise Conflict(f"contact {contact_id} changed meanwhile; try again") from rejected
     if scheduled > now:

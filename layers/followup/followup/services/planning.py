@@ -218,18 +218,34 @@ def journey_ended(deps: Deps, followup: FollowUp) -> str | None:
 
 
 def sent_by_hand(deps: Deps, enrollment: Enrollment, contact: Contact) -> datetime | None:
-    """When a counsellor sent the enrollment's due step by hand in its silence (send-now
-    sends a rule's first step), or None. Read only when the contact counts a send since
-    the silence began: one still pending, or sent and not counted yet, holds the contact's
-    slot, so the step waits for it and asks again."""
+    """When a counsellor's send of the enrollment's due step by hand in its silence went,
+    or may have (send-now sends a rule's first step); None if there is none, or it ended
+    without going. Read only when the contact notes a send by hand in the silence (or counts
+    a send since it began: one noted before contacts noted them). One still pending, or
+    sent and not counted yet, holds the contact's slot, so the step waits for it and asks
+    again."""
     if (enrollment.step_index, enrollment.repeat_index, enrollment.channel_index) != (0, 0, 0):
         return None
-    last = contact.last_outbound_at
-    if last is None or last <= datetime.fromisoformat(enrollment.silence_key):
+    began = datetime.fromisoformat(enrollment.silence_key)
+    noted, counted = contact.manual_at, contact.last_outbound_at
+    if (noted is None or noted < began) and (counted is None or counted <= began):
         return None
     fid = manual_followup_id(enrollment.rule_id, contact.id, enrollment.silence_key)
     found = deps.followups.followup(fid)
-    return found.sent_at if found is not None else None
+    return went_by_hand(found) if found is not None else None
+
+
+def went_by_hand(manual: FollowUp) -> datetime | None:
+    """When the manual send `manual` went to the lead, or may have: sent (whatever came of
+    it), or claimed with an outcome never known (the provider may have taken it, and a
+    send is never repeated blindly). None while it is still to go, and once it ended
+    without going (canceled, opted out, skipped, failed before the provider took it)."""
+    if manual.sent_at is not None:
+        return manual.sent_at
+    if manual.status is not Status.FAILED or manual.reason != Reason.OUTCOME_UNKNOWN:
+        return None
+    claims = [change.at for change in manual.history if change.status is Status.SENDING]
+    return claims[-1] if claims else manual.history[-1].at
 
 
 def _exit(

@@ -14,7 +14,7 @@ from followup.domain.messaging import compose
 from followup.domain.rule import Step
 from followup.services import reentry
 from followup.services.channels import pick
-from followup.services.planning import SENT_BY_HAND, claim_slot
+from followup.services.planning import SENT_BY_HAND, claim_slot, went_by_hand
 from followup.services.templates import gate
 
 if TYPE_CHECKING:
@@ -83,13 +83,17 @@ def _next_tick(deps: Deps, after: datetime, now: datetime) -> datetime:
 
 
 def _by_hand(deps: Deps, rule: Rule, contact: Contact, enrollment: Enrollment) -> bool:
-    """Whether a counsellor sent the rule's first step by hand in this silence, or queued
-    it to go: the tick then sends it no more (`planning.sent_by_hand`)."""
+    """Whether a counsellor sent the rule's first step by hand in this silence (or may
+    have: its outcome is unknown), or queued it and it is still to go: the tick then sends
+    it no more (`planning.sent_by_hand`). One that ended without going leaves it to the
+    rule."""
     if not isinstance(rule.steps[0], Step):
         return False
     fid = manual_followup_id(rule.id, contact.id, enrollment.silence_key)
     found = deps.followups.followup(fid)
-    return found is not None and (found.sent_at is not None or not found.status.terminal)
+    if found is None:
+        return False
+    return not found.status.terminal or went_by_hand(found) is not None
 
 
 def _sender_refusal(
