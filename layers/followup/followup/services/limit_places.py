@@ -89,15 +89,16 @@ class Taken:
 
 def take(
     store: Pacing,
-    limit: MessagingLimit,
+    portfolio: str,
     allowance: int,
     now: datetime,
     count: int,
     unused: tuple[int, int] | None = None,
 ) -> Taken:
-    """Take `count` places in the current hour, giving back in the same update `unused`
-    (hour, places) of an earlier block; the places past the allowance go back at once."""
-    key = count_key(limit.portfolio)
+    """Take `count` places in the portfolio's current hour, giving back in the same update
+    `unused` (hour, places) of an earlier block; the places past the allowance go back at
+    once."""
+    key = count_key(portfolio)
     current, expires = bucket_of(now), now + KEPT
     changes = {current: count}
     if unused is not None and unused[0] >= bucket_of(now - REACH_WINDOW):
@@ -105,7 +106,7 @@ def take(
     forget = [str(hour) for hour in forgotten(now)]
     tally = store.tally(key, {str(hour): n for hour, n in changes.items()}, forget, expires)
     if not tally.carried:
-        tally = store.carry(key, hourly(store, limit.portfolio, now), expires)
+        tally = store.carry(key, hourly(store, portfolio, now), expires)
     counts = counted_by_hour(tally, now)
     got = max(0, min(count, allowance - (sum(counts.values()) - count)))
     stale = [name for name in tally.counts if int(name) < kept_from(now)]
@@ -143,6 +144,9 @@ class _Spent:
     allowance: int
     hour: int
     opens: datetime
+
+    def covers(self, key: str, allowance: int, hour: int) -> bool:
+        return (self.key, self.allowance, self.hour) == (key, allowance, hour)
 
 
 class Places:
@@ -195,11 +199,7 @@ class Places:
                 block.left -= 1
                 return None
             spent = self._spent
-            if spent is not None and (spent.key, spent.allowance, spent.hour) == (
-                key,
-                allowance,
-                hour,
-            ):
+            if spent is not None and spent.covers(key, allowance, hour):
                 return spent.opens + into_hour
             self._block = None
             unused = None
@@ -208,7 +208,7 @@ class Places:
             elif block is not None:
                 block.give_back(now)
             count = min(BLOCK, 1 + self._asks) if self._open else 1
-            taken = take(store, limit, allowance, now, count, unused)
+            taken = take(store, limit.portfolio, allowance, now, count, unused)
             if taken.got < count and self._open:
                 self._spent = _Spent(key, allowance, hour, taken.opens - into_hour)
             if not taken.got:

@@ -85,7 +85,7 @@ def admit(store: Pacing, limit: MessagingLimit, now: datetime) -> datetime | Non
     allowance = limit.allowance()
     if allowance is None:
         return None
-    taken = take(store, limit, allowance, now, 1)
+    taken = take(store, limit.portfolio, allowance, now, 1)
     return None if taken.got else taken.opens
 
 
