@@ -153,23 +153,24 @@ def test_places_a_batch_did_not_use_come_back_when_it_ends(engine: MemoryEngine)
 def test_at_the_edge_a_batch_sends_what_fits_and_defers_the_rest_to_the_next_window(
     engine: MemoryEngine,
 ) -> None:
-    # Given a portfolio with room for three more users, at the top of the hour
+    # Given a portfolio with room for three more users, reached at the top of the hour
     engine.deps.rules.save_rule(rule())
     _others_reached(engine, ALLOWANCE - 3)
     store = _counted_store(engine)
-    now = engine.clock.now()
+    now = engine.clock.advance(timedelta(minutes=10))
     queued = _queued(engine, 10)
 
     # When a batch of ten quiet leads is sent
     engine.drain()
 
     # Then three went and seven wait, deferred to the window in which this hour's users
-    # stop counting, as one by one they would have; the count stands at the allowance
+    # stop counting, at the minute they were deferred in, as one by one they would have;
+    # the count stands at the allowance
     settled = _settled(engine, queued)
     assert [f.status for f in settled].count(Status.SENT) == 3
     deferred = [f for f in settled if f.status is Status.QUEUED]
     assert {f.reason for f in deferred} == {DEFERRED}
-    opens = bucket_start(bucket_of(now)) + BUCKET + REACH_WINDOW
+    opens = bucket_start(bucket_of(now)) + BUCKET + REACH_WINDOW + timedelta(minutes=10)
     assert {f.scheduled_at for f in deferred} == {opens}
     assert len(deferred) == 7
     assert _reached(engine) == ALLOWANCE
