@@ -78,6 +78,9 @@ def _count_ai(ai: AiWriting) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return async_process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+    # The batch's sends share blocks of places in the messaging limit; what they leave
+    # goes back as the batch ends.
+    with runtime.deps().places.batch(len(event.get("Records", []))):
+        return async_process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )

@@ -152,15 +152,16 @@ class MemoryEngine(Ticking):
                 break
             batches += 1
             self.pump_stream()
-            for message in received:
-                try:
-                    send_one(self.deps, message.followup_id, message.due)
-                except Exception:  # the record fails and is received again, as on SQS
-                    _log.warning("send of %s failed", message.followup_id, exc_info=True)
-                    failures += 1
-                    self.queue.settle(message, handled=False)
-                else:
-                    self.queue.settle(message, handled=True)
+            with self.deps.places.batch(len(received)):
+                for message in received:
+                    try:
+                        send_one(self.deps, message.followup_id, message.due)
+                    except Exception:  # the record fails and is received again, as on SQS
+                        _log.warning("send of %s failed", message.followup_id, exc_info=True)
+                        failures += 1
+                        self.queue.settle(message, handled=False)
+                    else:
+                        self.queue.settle(message, handled=True)
             self.pump_stream()
         return {"batches": batches, "failures": failures}
 

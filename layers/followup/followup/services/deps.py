@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from followup.domain.lookahead import MAX_QUEUE_DELAY, horizon
 from followup.domain.numbers import NumberHealth, Numbers, sending_paused, workspace_paused
+from followup.services.limit_places import Places
 
 if TYPE_CHECKING:
     from followup.domain.rule import Rule
@@ -224,6 +225,9 @@ class Deps:
     """Waits this many seconds (dispatch, for an index to catch up); a virtual clock's
     own under test."""
     catalog: Catalog = field(init=False)
+    places: Places = field(init=False)
+    """This process's places in the portfolio's messaging limit, taken in blocks by the
+    sends of a batch (`Places.batch`)."""
 
     @classmethod
     def over(
@@ -282,7 +286,9 @@ class Deps:
         self.transactions.commit(changes, at)
 
     def start_cold(self) -> None:
-        """Forget every cached rule and setting, as a new container would."""
+        """Forget every cached rule and setting and every place held in the messaging
+        limit, as a new container would."""
+        self.places = Places(self.clock)
         self.catalog = Catalog(
             self.rules,
             self.clock,

@@ -8,20 +8,22 @@ message) it holds one place. A place whose send then did not go out is not given
 WhatsApp may have seen the attempt, and a lost place only leaves part of the cap unused.
 
 The count is one item of the pacing table, `reached#<p>`, holding the users first reached
-in each hour of the last day (the hours that count, and one before them). A new user is
-one UpdateItem: add 1 to the current hour, drop the day's hours before those kept, answer
-the item after it (ReturnValues ALL_NEW: no read); the item's own hours decide. Past the
-allowance a second update takes the place back; so two senders racing for the last place
-both add, and the one that finds the total past the allowance takes its place back: the
-count never passes the allowance. Hours older still (left by a quiet day) are dropped by a
-second update when they show. The item holds at most 26 hours of counts and stays far
-under 1 KB (one write unit, 64-character portfolio and top tier included); TTL deletes it
-a month after its last new user. Every new user of the portfolio writes this one item, and
-only because that is one write unit does a portfolio reaching 1,000 new users a second
-(one number at its fastest pace) stay within the 1,000 write units a second DynamoDB
-gives one item; faster still, writes are throttled and retried (and the top tier's
-allowance, 90,000 a day, is spent in 90 s at that pace). `room` and `usage` read the item
-once, consistently.
+in each hour of the last day (the hours that count, and one before them). Places in it are
+taken by UpdateItem: add to the current hour, drop the day's hours before those kept,
+answer the item after it (ReturnValues ALL_NEW: no read); the item's own hours decide.
+Past the allowance a second update takes the places back; so of senders racing for the
+last places, the ones that find the total past the allowance take theirs back: the count
+never passes the allowance. Hours older still (left by a quiet day) are dropped by a
+second update when they show. A sender's batch takes its places in blocks, one update for
+several new users, and gives back what it did not use as it ends (`limit_places`, which
+weighs what that costs); a single send outside a batch takes one. The item holds at most
+26 hours of counts and stays far under 1 KB (one write unit, 64-character portfolio and
+top tier included); TTL deletes it a month after its last new user. Taken in blocks of up
+to ten, a portfolio reaching 1,000 new users a second (one number at its fastest pace)
+updates it 100 to 200 times a second (a block and its give-back for each batch of ten),
+under the 1,000 writes a second DynamoDB gives one item (the top tier's allowance, 90,000
+a day, is spent in 90 s at that pace). `room` and `usage` read the item once,
+consistently, places held by a running batch included.
 
 An earlier release counted in hourly items, `portfolio#<p>#<hour>`. The first new user the
 item counts carries those of the last day into it, once (`Pacing.carry`: senders racing
@@ -56,15 +58,10 @@ from followup.domain.followup import Status
 from followup.domain.messaging import window_open
 from followup.domain.messaging_limit import (
     DEFERRED,
-    KEPT,
     LONGEST_DEFERRAL,
     WARMING_UP,
     MessagingLimit,
     WarmUp,
-    bucket_of,
-    counted,
-    forgotten,
-    kept_from,
     next_day,
     raised,
     released_at,
@@ -72,6 +69,7 @@ from followup.domain.messaging_limit import (
     warm_up_place,
 )
 from followup.services import settings as workspace
+from followup.services.limit_places import count_key, counted_by_hour, hourly, take
 from followup.services.ports import CommitRejected, FollowUpChange, Phase
 
 if TYPE_CHECKING:
@@ -82,7 +80,7 @@ if TYPE_CHECKING:
     from followup.domain.settings import WorkspaceSettings
     from followup.domain.webhook_events import MessagingTier
     from followup.services.deps import Deps
-    from followup.services.ports import Pacing, Tally
+    from followup.services.ports import Pacing
 
 
 def admit(store: Pacing, limit: MessagingLimit, now: datetime) -> datetime | None:
@@ -92,20 +90,8 @@ def admit(store: Pacing, limit: MessagingLimit, now: datetime) -> datetime | Non
     allowance = limit.allowance()
     if allowance is None:
         return None
-    key = _count_key(limit.portfolio)
-    current, expires = bucket_of(now), now + KEPT
-    forget = [str(hour) for hour in forgotten(now)]
-    tally = store.tally(key, {str(current): 1}, forget, expires)
-    if not tally.carried:
-        tally = store.carry(key, _hourly(store, limit.portfolio, now), expires)
-    counts = _counted(tally, now)
-    past = sum(counts.values()) > allowance  # the last place was taken, maybe by a racer
-    stale = [name for name in tally.counts if int(name) < kept_from(now)]
-    if past or stale:
-        store.tally(key, {str(current): -1} if past else {}, stale, expires)
-    if past:
-        return released_at({**counts, current: counts[current] - 1}, now)
-    return None
+    taken = take(store, limit.portfolio, allowance, now, 1)
+    return None if taken.got else taken.opens
 
 
 def room(deps: Deps, now: datetime) -> tuple[int, datetime] | None:
@@ -122,28 +108,12 @@ def room(deps: Deps, now: datetime) -> tuple[int, datetime] | None:
     return max(0, allowance - sum(counts.values())), released_at(counts, now)
 
 
-def _count_key(portfolio: str) -> str:
-    return f"reached#{portfolio}"
-
-
-def _counted(tally: Tally, now: datetime) -> dict[int, int]:
-    """The users a tally counts in each hour that counts at `now`."""
-    return {hour: tally.counts.get(str(hour), 0) for hour in counted(now)}
-
-
-def _hourly(store: Pacing, portfolio: str, now: datetime) -> dict[str, int]:
-    """The users the earlier release's hourly items count at `now`, by hour."""
-    keys = {str(hour): f"portfolio#{portfolio}#{hour}" for hour in counted(now)}
-    found = store.counts(list(keys.values()))
-    return {hour: found[key] for hour, key in keys.items() if found[key]}
-
-
 def _counts(store: Pacing, portfolio: str, now: datetime) -> dict[int, int]:
     """The users the portfolio counts in each hour that counts at `now`, read only."""
-    tally = store.tallied(_count_key(portfolio))
-    counts = _counted(tally, now)
+    tally = store.tallied(count_key(portfolio))
+    counts = counted_by_hour(tally, now)
     if not tally.carried:
-        for hour, users in _hourly(store, portfolio, now).items():
+        for hour, users in hourly(store, portfolio, now).items():
             counts[int(hour)] += users
     return counts
 
@@ -179,7 +149,7 @@ def cleared(
     reached = still_reached(contact.reached_at, now) or still_reached(followup.reached_at, now)
     if reached or limit.allowance() is None:
         return followup
-    until = admit(deps.reach, limit, now)
+    until = deps.places.take(deps.reach, limit, now)
     if until is None:
         return followup.model_copy(update={"reached_at": now})
     if place is not None and place != held:
