@@ -1,7 +1,13 @@
 """Per-journey and per-step counters: which stats items a change bumps, and by how much.
 
-A commit bumps, in its own transaction, up to four kinds of item per rule:
-- the rule's day (today's counters, plus enrollments entered, completed and exited);
+A commit writes no counter: it stamps each follow-up and enrollment copy with its UTC day,
+and the stats function adds what the change bumps from the tables' streams, on that day,
+a batch of records at a time (services.stats_stream). The commit only refuses a change
+whose counters the stats table could not hold (a batch holding it would fail on every
+retry); the in-memory store (adapters.memory) adds them as it commits. A change bumps
+up to four kinds of item per rule:
+- the rule's day (the counters of the commit's day, plus enrollments entered, completed
+  and exited);
 - a step's day (`step#<day>#v<version>#s<index>`): the same, for one step of one version;
 - the rule's gauge (`live`) and a step's gauge (`live#v<version>#s<index>`): `active`,
   the enrollments in it now, +1 when one arrives and -1 when it leaves or ends.
