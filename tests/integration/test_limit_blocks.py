@@ -15,9 +15,10 @@ from followup.adapters.tables import PacingItem
 from followup.domain.followup import Status
 from followup.services.limit_places import Places
 from followup.services.manual import send_now
-from followup.services.messaging_limit import admit, usage
+from followup.services.messaging_limit import usage
 from followup_local.engine import LocalEngine
 from tests.support.builders import quiet_contact, rule
+from tests.support.limits import admit
 
 ALLOWANCE = 225
 """The first tier (250 users) less its 10 % headroom."""

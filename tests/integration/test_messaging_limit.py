@@ -25,10 +25,11 @@ from followup.domain.messaging_limit import (
     counted,
 )
 from followup.services.manual import send_now
-from followup.services.messaging_limit import admit, room, usage
+from followup.services.messaging_limit import room, usage
 from followup_local.engine import REGION, LocalEngine
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
+from tests.support.limits import admit
 from tests.support.webhook import payload, post
 
 ALLOWANCE = 225

@@ -19,10 +19,11 @@ from followup.domain.messaging_limit import (
 )
 from followup.services.limit_places import Places
 from followup.services.manual import send_now
-from followup.services.messaging_limit import admit, room, usage
+from followup.services.messaging_limit import room, usage
 from followup.services.ports import Pacing, Tally
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact, rule
+from tests.support.limits import admit
 
 ALLOWANCE = 225
 """The first tier (250 users) less its 10 % headroom."""

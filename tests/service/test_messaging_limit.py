@@ -22,7 +22,7 @@ from followup.domain.messaging_limit import (
 )
 from followup.domain.pacing import RECIPIENT_GAP
 from followup.services.manual import send_now
-from followup.services.messaging_limit import admit, usage
+from followup.services.messaging_limit import usage
 from followup.services.ports import RuleRepository
 from followup_local.engine import LOCAL_API_KEY
 from followup_local.envelopes import BUSINESS_NUMBER, SECOND_NUMBER
@@ -30,6 +30,7 @@ from followup_local.memory_engine import MemoryEngine, memory_engine
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 from tests.service.test_send_pacing import paced
 from tests.support.builders import journey, quiet_contact, rule
+from tests.support.limits import admit
 from tests.support.races import AdminSavesFirst
 from tests.support.webhook import payload
 

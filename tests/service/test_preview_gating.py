@@ -18,7 +18,6 @@ from followup.domain.messaging_limit import WarmUp
 from followup.domain.rule import Rule
 from followup.services.contacts import find_contact, update_contact
 from followup.services.manual import send_now
-from followup.services.messaging_limit import admit
 from followup.services.pausing import pause_number
 from followup.services.ports import NewEnrollment, NewFollowUp, Slot, SlotChange
 from followup.services.preview import preview
@@ -26,6 +25,7 @@ from followup_local.envelopes import BUSINESS_NUMBER, SECOND_NUMBER, text_messag
 from followup_local.memory_engine import MemoryEngine, memory_engine
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 from tests.support.builders import journey, quiet_contact, rule
+from tests.support.limits import admit
 from tests.support.numbers import TWO_NUMBERS, configured
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)

@@ -11,11 +11,12 @@ from followup.domain.followup import FollowUp, Status
 from followup.domain.messaging_limit import DEFERRED, WARMING_UP, WarmUp
 from followup.domain.pacing import RECIPIENT_GAP
 from followup.services.manual import send_now
-from followup.services.messaging_limit import admit, warm_up_left
+from followup.services.messaging_limit import warm_up_left
 from followup.services.webhook import resume_number
 from followup_local.memory_engine import MemoryEngine
 from tests.service.test_send_pacing import paced
 from tests.support.builders import quiet_contact, rule
+from tests.support.limits import admit
 
 MINUTE = timedelta(minutes=1)
 LEADS = [f"62811000017{n:02d}" for n in range(10)]

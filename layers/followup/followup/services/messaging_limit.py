@@ -69,7 +69,7 @@ from followup.domain.messaging_limit import (
     warm_up_place,
 )
 from followup.services import settings as workspace
-from followup.services.limit_places import count_key, counted_by_hour, hourly, take
+from followup.services.limit_places import count_key, counted_by_hour, hourly
 from followup.services.ports import CommitRejected, FollowUpChange, Phase
 
 if TYPE_CHECKING:
@@ -83,20 +83,9 @@ if TYPE_CHECKING:
     from followup.services.ports import Pacing
 
 
-def admit(store: Pacing, limit: MessagingLimit, now: datetime) -> datetime | None:
-    """Count one user newly reached outside their window now and return None; or, past the
-    allowance, return when the next window opens (and count nothing). None, counting
-    nothing, without a limit."""
-    allowance = limit.allowance()
-    if allowance is None:
-        return None
-    taken = take(store, limit.portfolio, allowance, now, 1)
-    return None if taken.got else taken.opens
-
-
 def room(deps: Deps, now: datetime) -> tuple[int, datetime] | None:
     """How many more users the portfolio may reach outside their window now, and when a
-    send past them would go: what `admit` would answer, read only (for a preview); None
+    send past them would go: what taking a place would answer, read only (for a preview); None
     without a limit."""
     if deps.reach is None:
         return None
