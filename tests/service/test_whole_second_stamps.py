@@ -1,0 +1,92 @@
+"""WhatsApp stamps what it reports to the whole second, our own times carry microseconds:
+a lead's message heard after something of ours in the same second answers it, though its
+stamp reads earlier."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from followup.domain.contact import Contact, Speaker
+from followup.domain.enrollment import EnrollmentState
+from followup.services.contacts import change_stage
+from followup.services.conversations import close_conversation
+from followup.services.inbound import record_outbound
+from followup_local import envelopes
+from followup_local.memory_engine import MemoryEngine
+from tests.support.builders import quiet_contact, rule
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+HALF_A_SECOND = timedelta(milliseconds=500)
+LATER_IN_THAT_SECOND = timedelta(milliseconds=300)
+
+
+def contact(engine: MemoryEngine, contact_id: str) -> Contact:
+    found = engine.deps.contacts.contact(contact_id)
+    assert found is not None
+    return found.item
+
+
+def auto_reply(engine: MemoryEngine, lead: Contact, message_id: str) -> None:
+    """The lead's away message, written within the second of what we just did."""
+    moment = engine.clock.advance(LATER_IN_THAT_SECOND)
+    text = "Thanks for your message, I'm away and will reply soon"
+    engine.deliver(envelopes.text_message(lead.wa_id or "", text, moment, message_id))
+
+
+def test_a_lead_answering_an_agent_in_the_same_second_is_not_nudged_for_silence(
+    engine: MemoryEngine,
+) -> None:
+    # Given a "stopped replying" rule (the agent spoke last, a day of silence) and a lead
+    # a counsellor writes to half a second into a second
+    trigger = {"stages": ["new"], "idle": {"amount": 1, "unit": "days"}, "last_speaker": "agent"}
+    engine.deps.rules.save_rule(rule("stopped-replying", trigger=trigger))
+    lead = quiet_contact(engine.deps, "6281100000501", engine.clock.now() - 3 * DAY)
+    agent_at = engine.clock.advance(HALF_A_SECOND)
+    record_outbound(engine.deps, lead.id, Speaker.AGENT, "Here is the fee schedule", agent_at)
+    # When the lead's auto-reply comes within that second
+    auto_reply(engine, lead, "wamid.in.501")
+    # Then the lead spoke last, and a day later nobody nudges them for not replying
+    assert contact(engine, lead.id).last_speaker is Speaker.CONTACT
+    engine.clock.advance(DAY + HOUR)
+    engine.tick()
+    assert engine.sandbox.sent() == []
+
+
+def test_a_lead_writing_in_the_second_a_counsellor_closed_the_chat_reopens_it(
+    engine: MemoryEngine,
+) -> None:
+    # Given a conversation a counsellor closes half a second into a second
+    lead = quiet_contact(engine.deps, "6281100000502", engine.clock.now() - HOUR)
+    closed_at = engine.clock.advance(HALF_A_SECOND)
+    assert not close_conversation(engine.deps, lead.id, "dewi", closed_at).conversation_open
+    # When the lead writes within that second
+    auto_reply(engine, lead, "wamid.in.502")
+    # Then their message reopened it
+    reopened = contact(engine, lead.id)
+    assert (reopened.conversation_open, reopened.conversation_changed_by) == (True, "contact")
+
+
+def test_a_reply_in_the_second_a_stage_journey_began_ends_the_journey(
+    engine: MemoryEngine,
+) -> None:
+    # Given a two-step journey for contacts entering `applied`, whose first step goes as
+    # the lead enters the stage half a second into a second
+    steps = [
+        {"wait": {"amount": 0, "unit": "minutes"}, "template": {"name": "a", "language": "en"}},
+        {"wait": {"amount": 1, "unit": "days"}, "template": {"name": "b", "language": "en"}},
+    ]
+    entered = {"kind": "stage_entered", "stages": ["applied"]}
+    engine.deps.rules.save_rule(rule("applied-welcome", trigger=entered, steps=steps, exit={}))
+    lead = quiet_contact(engine.deps, "6281100000503", engine.clock.now() - HOUR)
+    change_stage(engine.deps, lead.id, "applied", engine.clock.advance(HALF_A_SECOND))
+    engine.tick()
+    assert len(engine.sandbox.sent()) == 1
+    # When the lead's auto-reply comes within that second
+    auto_reply(engine, lead, "wamid.in.503")
+    # Then the journey ended on the reply, and its second step never goes
+    [enrollment] = engine.deps.followups.enrollments_of(lead.id)
+    assert enrollment.item.state is EnrollmentState.EXITED
+    engine.clock.advance(DAY + HOUR)
+    engine.tick()
+    assert len(engine.sandbox.sent()) == 1
