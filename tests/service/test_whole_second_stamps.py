@@ -21,6 +21,14 @@ HALF_A_SECOND = timedelta(milliseconds=500)
 LATER_IN_THAT_SECOND = timedelta(milliseconds=300)
 
 
+def send(name: str) -> dict[str, object]:
+    return {"wait": {"amount": 0, "unit": "minutes"}, "template": {"name": name, "language": "en"}}
+
+
+def templates(engine: MemoryEngine) -> list[str]:
+    return [r.body["template"]["name"] for r in engine.sandbox.sent() if r.body]
+
+
 def contact(engine: MemoryEngine, contact_id: str) -> Contact:
     found = engine.deps.contacts.contact(contact_id)
     assert found is not None
@@ -90,3 +98,25 @@ def test_a_reply_in_the_second_a_stage_journey_began_ends_the_journey(
     engine.clock.advance(DAY + HOUR)
     engine.tick()
     assert len(engine.sandbox.sent()) == 1
+
+
+def test_a_reply_in_the_second_of_a_send_takes_the_replied_branch(engine: MemoryEngine) -> None:
+    # Given a journey for leads quiet two days that sends, waits a day, and nudges only
+    # those who did not reply (a reply does not end it)
+    trigger = {"stages": ["new"], "idle": {"amount": 2, "unit": "days"}}
+    no_reply = {"kind": "branch", "if": {"replied": True}, "then": 4, "else": 3}
+    wait = {"kind": "wait", "for": {"amount": 1, "unit": "days"}}
+    steps = [send("first"), wait, no_reply, send("nudge")]
+    engine.deps.rules.save_rule(
+        rule("nudge-unanswered", trigger=trigger, steps=steps, exit={"on_reply": False})
+    )
+    lead = quiet_contact(engine.deps, "6281100000504", engine.clock.now() - 3 * DAY)
+    engine.clock.advance(HALF_A_SECOND)
+    engine.tick()
+    assert templates(engine) == ["first"]
+    # When the lead's auto-reply comes within the second of the send
+    auto_reply(engine, lead, "wamid.in.504")
+    # Then a day later the branch sees the reply: no nudge
+    engine.clock.advance(DAY + HOUR)
+    engine.tick()
+    assert templates(engine) == ["first"]

@@ -15,7 +15,13 @@ def may_follow(stamped: datetime, ours: datetime) -> bool:
     """Something WhatsApp stamped at `stamped` may have come after `ours`, one of our own
     times: `ours` is not a whole second or more after the stamp. Within that second the
     order is unknown, and a reply there (an away message) answers what we did."""
-    return ours < stamped + STAMPED_TO
+    return stamped > stamps_after(ours)
+
+
+def stamps_after(ours: datetime) -> datetime:
+    """What a stamp must be later than to be of something that may have come after `ours`:
+    the moment a second before it (see `may_follow`)."""
+    return ours - STAMPED_TO
 
 
 def heard_after(stamped: datetime, ours: list[datetime | None]) -> datetime:
