@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from followup.domain.contact import Contact, Speaker
 from followup.domain.enrollment import EnrollmentState
+from followup.services import crm_events
 from followup.services.contacts import change_stage
 from followup.services.conversations import close_conversation
 from followup.services.inbound import record_outbound
@@ -75,19 +78,25 @@ def test_a_lead_writing_in_the_second_a_counsellor_closed_the_chat_reopens_it(
     assert (reopened.conversation_open, reopened.conversation_changed_by) == (True, "contact")
 
 
-def test_a_reply_in_the_second_a_stage_journey_began_ends_the_journey(
-    engine: MemoryEngine,
+@pytest.mark.parametrize("begun_by", ["stage_entered", "event"])
+def test_a_reply_in_the_second_a_journey_began_ends_the_journey(
+    engine: MemoryEngine, begun_by: str
 ) -> None:
-    # Given a two-step journey for contacts entering `applied`, whose first step goes as
-    # the lead enters the stage half a second into a second
-    steps = [
-        {"wait": {"amount": 0, "unit": "minutes"}, "template": {"name": "a", "language": "en"}},
-        {"wait": {"amount": 1, "unit": "days"}, "template": {"name": "b", "language": "en"}},
-    ]
-    entered = {"kind": "stage_entered", "stages": ["applied"]}
-    engine.deps.rules.save_rule(rule("applied-welcome", trigger=entered, steps=steps, exit={}))
+    # Given a two-step journey for contacts entering `applied` (or booking a visit), whose
+    # first step goes as the lead does so, half a second into a second
+    steps = [send("a"), {**send("b"), "wait": {"amount": 1, "unit": "days"}}]
+    triggers = {
+        "stage_entered": {"kind": "stage_entered", "stages": ["applied"]},
+        "event": {"kind": "event", "name": "visit_booked"},
+    }
+    engine.deps.rules.save_rule(rule("welcome", trigger=triggers[begun_by], steps=steps, exit={}))
     lead = quiet_contact(engine.deps, "6281100000503", engine.clock.now() - HOUR)
-    change_stage(engine.deps, lead.id, "applied", engine.clock.advance(HALF_A_SECOND))
+    moment = engine.clock.advance(HALF_A_SECOND)
+    if begun_by == "stage_entered":
+        change_stage(engine.deps, lead.id, "applied", moment)
+    else:
+        booked = {"type": "custom", "name": "visit_booked", "contact": lead.wa_id, "id": "v-1"}
+        crm_events.apply(engine.deps, crm_events.Event.model_validate(booked).root)
     engine.tick()
     assert len(engine.sandbox.sent()) == 1
     # When the lead's auto-reply comes within that second

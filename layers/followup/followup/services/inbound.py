@@ -98,10 +98,7 @@ def record_inbound(
         )
     )
 
-    placed = at
-
     def heard(contact: Contact) -> Contact:
-        nonlocal placed
         new = contact.last_inbound_at is None or at > contact.last_inbound_at
         # Heard after what we recorded in its second, it answers that; a repeat stays put.
         placed = contact.heard_at(at) if new else at
@@ -132,7 +129,7 @@ def record_inbound(
     update_contact(deps, contact_id, heard, at)  # a silence it starts enrolls as it is written
     ends = reading.ends if reading else None
     responded, canceled = _settle_followups(deps, contact_id, stop, at, ends)
-    _end_enrollments(deps, contact_id, stop, at, placed, ends)
+    _end_enrollments(deps, contact_id, stop, at, ends)
     schedule(deps, follow_up, deps.clock.now())
     record = reading.record if reading else None
     if record is None or (record.source == "rules" and record.ai_fallback is None):
@@ -271,11 +268,10 @@ def _settled(
 
 
 def _end_enrollments(
-    deps: Deps, contact_id: str, stop: bool, at: datetime, placed: datetime, ends: str | None
+    deps: Deps, contact_id: str, stop: bool, at: datetime, ends: str | None
 ) -> None:
     """A reply ends the enrollments that exit on reply; an opt-out or a reply that `ends`
-    the follow-ups (not interested, done) ends them all. `placed` is where the reply
-    stamped `at` falls among our own times (`Contact.heard_at`)."""
+    the follow-ups (not interested, done) ends them all."""
     for enrollment_v in deps.followups.enrollments_of(contact_id):
         enrollment = enrollment_v.item
         if enrollment.state is not EnrollmentState.ACTIVE or not may_follow(
@@ -283,7 +279,7 @@ def _end_enrollments(
         ):
             continue
         began = datetime.fromisoformat(enrollment.silence_key)
-        if (began == at or began >= placed) and not stop:
+        if (began == at or not may_follow(at, began)) and not stop:
             continue  # a silence this message began (a call back it asked for), not answered
         rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
         if not (stop or ends) and rule is not None and not rule.exit.on_reply:
