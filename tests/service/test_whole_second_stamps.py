@@ -13,7 +13,6 @@ from followup.domain.enrollment import EnrollmentState
 from followup.services import crm_events
 from followup.services.contacts import change_stage
 from followup.services.conversations import close_conversation
-from followup.services.inbound import record_outbound
 from followup_local import envelopes
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact, rule
@@ -38,6 +37,12 @@ def contact(engine: MemoryEngine, contact_id: str) -> Contact:
     return found.item
 
 
+def agent_writes(engine: MemoryEngine, lead: Contact, text: str) -> None:
+    """A counsellor's message, recorded through the events API as it is sent."""
+    sent = {"type": "message_sent", "contact": lead.id, "speaker": "agent", "text": text}
+    crm_events.apply(engine.deps, crm_events.Event.model_validate(sent).root)
+
+
 def auto_reply(engine: MemoryEngine, lead: Contact, message_id: str) -> None:
     """The lead's away message, written within the second of what we just did."""
     moment = engine.clock.advance(LATER_IN_THAT_SECOND)
@@ -53,8 +58,8 @@ def test_a_lead_answering_an_agent_in_the_same_second_is_not_nudged_for_silence(
     trigger = {"stages": ["new"], "idle": {"amount": 1, "unit": "days"}, "last_speaker": "agent"}
     engine.deps.rules.save_rule(rule("stopped-replying", trigger=trigger))
     lead = quiet_contact(engine.deps, "6281100000501", engine.clock.now() - 3 * DAY)
-    agent_at = engine.clock.advance(HALF_A_SECOND)
-    record_outbound(engine.deps, lead.id, Speaker.AGENT, "Here is the fee schedule", agent_at)
+    engine.clock.advance(HALF_A_SECOND)
+    agent_writes(engine, lead, "Here is the fee schedule")
     # When the lead's auto-reply comes within that second
     auto_reply(engine, lead, "wamid.in.501")
     # Then the lead spoke last, and a day later nobody nudges them for not replying
@@ -62,6 +67,23 @@ def test_a_lead_answering_an_agent_in_the_same_second_is_not_nudged_for_silence(
     engine.clock.advance(DAY + HOUR)
     engine.tick()
     assert engine.sandbox.sent() == []
+
+
+def test_an_agent_answering_in_the_second_of_the_leads_message_stays_the_last_speaker(
+    engine: MemoryEngine,
+) -> None:
+    # Given a lead whose message the webhook heard a fifth of a second into a second
+    lead = quiet_contact(engine.deps, "6281100000505", engine.clock.now() - 3 * DAY)
+    moment = engine.clock.advance(timedelta(milliseconds=200))
+    question = envelopes.text_message(lead.wa_id or "", "how much is it?", moment, "wamid.in.505")
+    engine.deliver(question)
+    # When a counsellor answers within that second, and 360dialog delivers the lead's
+    # message once more
+    engine.clock.advance(LATER_IN_THAT_SECOND)
+    agent_writes(engine, lead, "Rp 2.5 million per semester")
+    engine.deliver(question)
+    # Then the counsellor, heard last, spoke last
+    assert contact(engine, lead.id).last_speaker is Speaker.AGENT
 
 
 def test_a_lead_writing_in_the_second_a_counsellor_closed_the_chat_reopens_it(
