@@ -280,7 +280,9 @@ def _end_enrollments(
             continue
         began = datetime.fromisoformat(enrollment.silence_key)
         if (began == at or not may_follow(at, began)) and not stop:
-            continue  # a silence this message began (a call back it asked for), not answered
+            # A silence this message began (a call back it asked for), or one that began a
+            # second or more after its stamp: not answered. One begun in its second is.
+            continue
         rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
         if not (stop or ends) and rule is not None and not rule.exit.on_reply:
             continue
