@@ -12,6 +12,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo
 
 from followup.domain.channels import EMAIL_PATTERN, Channel
 from followup.domain.localtime import ZoneName
+from followup.domain.stamps import heard_after
 from followup.domain.stored import STORED, new_input
 
 # A business-scoped user id: a country prefix, a dot, then up to 128 letters and digits.
@@ -140,6 +141,15 @@ class Contact(BaseModel):
 
     def replied_since(self, moment: datetime) -> bool:
         return self.last_inbound_at is not None and self.last_inbound_at > moment
+
+    def heard_at(self, stamped: datetime) -> datetime:
+        """Where a message of the contact's that WhatsApp stamped `stamped`, heard now, falls
+        in the conversation: just after what we recorded within its second (an agent's
+        message, a stage change, a close), which it may answer; else at its stamp."""
+        ours = [self.stage_changed_at, self.conversation_changed_at]
+        if self.last_speaker is not Speaker.CONTACT:
+            ours.append(self.last_activity_at)
+        return heard_after(stamped, ours)
 
     def with_conversation(self, open_: bool, at: datetime, by: str) -> Contact:
         """Closed or reopened at `at` by `by`. The latest moment wins: a change older than

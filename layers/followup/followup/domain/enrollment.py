@@ -14,6 +14,7 @@ from followup.domain.contact import Contact
 from followup.domain.ids import enrollment_id
 from followup.domain.journey import DONE, Exit, due_at, next_index
 from followup.domain.rule import IdleTrigger, ReentryPolicy, Rule
+from followup.domain.stamps import stamps_after
 
 
 class EnrollmentState(StrEnum):
@@ -87,7 +88,9 @@ class Enrollment(BaseModel):
         action done): on to where it leads. Its successor starts when the step was due (a
         wait when it ended, an action when the send before it went), not at the tick that
         found it."""
-        since = self.last_sent_at or self.enrolled_at
+        # A reply WhatsApp stamped in the second of the last send may answer it.
+        sent = self.last_sent_at
+        since = self.enrolled_at if sent is None else stamps_after(sent)
         facts = Facts(now=now, zone=zone, since=since)
         index = next_index(rule, self.step_index, contact, facts)
         start = self.next_due_at if self.next_due_at is not None else now

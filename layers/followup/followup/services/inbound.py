@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import uuid4
 from zoneinfo import ZoneInfo
@@ -17,6 +17,7 @@ from followup.domain.intents import Detected, Intent, classify
 from followup.domain.localtime import to_utc
 from followup.domain.optout import is_opt_out
 from followup.domain.replies import Reading, read_reply
+from followup.domain.stamps import may_follow
 from followup.domain.webhook_events import Identity
 from followup.services.callbacks import plan_follow_up, schedule
 from followup.services.contacts import create_contact, find_contact, update_contact
@@ -28,10 +29,6 @@ if TYPE_CHECKING:
     from followup.domain.ai_classify import Classified
     from followup.domain.settings import WorkspaceSettings
     from followup.services.deps import Deps
-
-STAMPED_TO = timedelta(seconds=1)
-"""WhatsApp stamps a message to the whole second: what we did within that second (a send,
-a plan, an enrollment) may have come before the message, and is answered by it."""
 
 
 @dataclass(frozen=True)
@@ -102,14 +99,17 @@ def record_inbound(
     )
 
     def heard(contact: Contact) -> Contact:
-        contact = contact.with_conversation(True, at, CONTACT)
+        new = contact.last_inbound_at is None or at > contact.last_inbound_at
+        # Heard after what we recorded in its second, it answers that; a repeat stays put.
+        placed = contact.heard_at(at) if new else at
+        contact = contact.with_conversation(True, placed, CONTACT)
         update: dict[str, object] = {}
-        if contact.last_inbound_at is None or at > contact.last_inbound_at:
+        if new:
             update["last_inbound_at"] = at
         if number and (contact.last_inbound_at is None or at >= contact.last_inbound_at):
             update["phone_number_id"] = number
-        if contact.last_activity_at is None or at >= contact.last_activity_at:
-            update |= {"last_activity_at": at, "last_speaker": Speaker.CONTACT}
+        if contact.last_activity_at is None or placed >= contact.last_activity_at:
+            update |= {"last_activity_at": placed, "last_speaker": Speaker.CONTACT}
         if name and not contact.name:
             update["name"] = name
         if identity.wa_id and not contact.wa_id:
@@ -249,7 +249,7 @@ def _settled(
     ends: str | None,
 ) -> tuple[Status, str] | None:
     if followup.status.unsent:
-        if followup.created_at >= at + STAMPED_TO:
+        if not may_follow(at, followup.created_at):
             return None  # planned after this message: a late duplicate must not cancel it
         if stop:
             return Status.OPTED_OUT, Reason.OPTED_OUT
@@ -260,7 +260,7 @@ def _settled(
             return Status.CANCELED, Reason.REPLIED
         return None
     sent_at = followup.sent_at
-    if not followup.status.outbound or sent_at is None or sent_at >= at + STAMPED_TO:
+    if not followup.status.outbound or sent_at is None or not may_follow(at, sent_at):
         return None
     if (at - sent_at).total_seconds() > attribution_seconds:
         return None
@@ -274,13 +274,15 @@ def _end_enrollments(
     the follow-ups (not interested, done) ends them all."""
     for enrollment_v in deps.followups.enrollments_of(contact_id):
         enrollment = enrollment_v.item
-        if (
-            enrollment.state is not EnrollmentState.ACTIVE
-            or enrollment.enrolled_at >= at + STAMPED_TO
+        if enrollment.state is not EnrollmentState.ACTIVE or not may_follow(
+            at, enrollment.enrolled_at
         ):
             continue
-        if datetime.fromisoformat(enrollment.silence_key) >= at and not stop:
-            continue  # a silence this message began (a call back it asked for), not answered
+        began = datetime.fromisoformat(enrollment.silence_key)
+        if (began == at or not may_follow(at, began)) and not stop:
+            # A silence this message began (a call back it asked for), or one that began a
+            # second or more after its stamp: not answered. One begun in its second is.
+            continue
         rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
         if not (stop or ends) and rule is not None and not rule.exit.on_reply:
             continue
