@@ -151,3 +151,25 @@ def test_a_reply_in_the_second_of_a_send_takes_the_replied_branch(engine: Memory
     engine.clock.advance(DAY + HOUR)
     engine.tick()
     assert templates(engine) == ["first"]
+
+
+def test_the_silence_a_lead_begins_in_the_second_of_an_agent_message_is_followed_up(
+    engine: MemoryEngine,
+) -> None:
+    # Given a rule for leads who wrote last and then went quiet for five minutes (shorter
+    # than a tick: the write enrolls the silence; left on a reply) and a counsellor writing
+    # to a lead half a second into a second
+    idle = {"amount": 5, "unit": "minutes"}
+    trigger = {"stages": ["new"], "idle": idle, "last_speaker": "contact"}
+    engine.deps.rules.save_rule(rule("lead-went-quiet", trigger=trigger))
+    lead = quiet_contact(engine.deps, "6281100000507", engine.clock.now() - 3 * DAY)
+    engine.tick()  # the rule has read ahead to the next tick
+    assert len(engine.sandbox.sent()) == 1
+    engine.clock.advance(HALF_A_SECOND)
+    agent_writes(engine, lead, "Here is the fee schedule")
+    # When the lead's auto-reply comes within that second, and nothing more for an hour
+    auto_reply(engine, lead, "wamid.in.507")
+    engine.clock.advance(HOUR)
+    engine.tick()
+    # Then the silence the reply began is followed up: the reply did not end its own journey
+    assert len(engine.sandbox.sent()) == 2

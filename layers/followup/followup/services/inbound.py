@@ -98,7 +98,11 @@ def record_inbound(
         )
     )
 
+    placed = at
+    """Where the message falls in the conversation, as the contact written records it."""
+
     def heard(contact: Contact) -> Contact:
+        nonlocal placed
         new = contact.last_inbound_at is None or at > contact.last_inbound_at
         # Heard after what we recorded in its second, it answers that; a repeat stays put.
         placed = contact.heard_at(at) if new else at
@@ -129,7 +133,7 @@ def record_inbound(
     update_contact(deps, contact_id, heard, at)  # a silence it starts enrolls as it is written
     ends = reading.ends if reading else None
     responded, canceled = _settle_followups(deps, contact_id, stop, at, ends)
-    _end_enrollments(deps, contact_id, stop, at, ends)
+    _end_enrollments(deps, contact_id, stop, at, placed, ends)
     schedule(deps, follow_up, deps.clock.now())
     record = reading.record if reading else None
     if record is None or (record.source == "rules" and record.ai_fallback is None):
@@ -268,10 +272,11 @@ def _settled(
 
 
 def _end_enrollments(
-    deps: Deps, contact_id: str, stop: bool, at: datetime, ends: str | None
+    deps: Deps, contact_id: str, stop: bool, at: datetime, placed: datetime, ends: str | None
 ) -> None:
-    """A reply ends the enrollments that exit on reply; an opt-out or a reply that `ends`
-    the follow-ups (not interested, done) ends them all."""
+    """A reply stamped `at`, which the contact places at `placed` in the conversation, ends
+    the enrollments that exit on reply; an opt-out or a reply that `ends` the follow-ups
+    (not interested, done) ends them all."""
     for enrollment_v in deps.followups.enrollments_of(contact_id):
         enrollment = enrollment_v.item
         if enrollment.state is not EnrollmentState.ACTIVE or not may_follow(
@@ -279,9 +284,10 @@ def _end_enrollments(
         ):
             continue
         began = datetime.fromisoformat(enrollment.silence_key)
-        if (began == at or not may_follow(at, began)) and not stop:
-            # A silence this message began (a call back it asked for), or one that began a
-            # second or more after its stamp: not answered. One begun in its second is.
+        if (began in (at, placed) or not may_follow(at, began)) and not stop:
+            # A silence this message began (a call back it asked for, or the contact's own
+            # silence, which starts where the message is placed), or one begun a second or
+            # more after its stamp: not answered. Another begun in its second is.
             continue
         rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
         if not (stop or ends) and rule is not None and not rule.exit.on_reply:
