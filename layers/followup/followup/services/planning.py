@@ -219,11 +219,19 @@ def journey_ended(deps: Deps, followup: FollowUp) -> str | None:
 
 def sent_by_hand(deps: Deps, enrollment: Enrollment, contact: Contact) -> datetime | None:
     """When a counsellor's send of the enrollment's due step by hand in its silence went,
-    or may have (send-now sends a rule's first step); None if there is none, or it ended
-    without going. Read only when the contact notes a send by hand in the silence (or counts
-    a send since it began: one noted before contacts noted them). One still pending, or
-    sent and not counted yet, holds the contact's slot, so the step waits for it and asks
-    again."""
+    or may have (`manual_send`); None if there is none, it ended without going, or it is
+    still to go. One still to go, or sent and not counted yet, holds the contact's slot, so
+    the step waits for it and asks again."""
+    found = manual_send(deps, enrollment, contact)
+    return went_by_hand(found) if found is not None else None
+
+
+def manual_send(deps: Deps, enrollment: Enrollment, contact: Contact) -> FollowUp | None:
+    """A counsellor's send of the enrollment's due step by hand in its silence (send-now
+    sends a rule's first step) that keeps the rule from sending it: sent, of unknown
+    outcome, or still to go (queued or in flight); None if there is none, or it ended
+    without going. Read only when the contact notes a send by hand in the silence (or
+    counts a send since it began: one noted before contacts noted them)."""
     if (enrollment.step_index, enrollment.repeat_index, enrollment.channel_index) != (0, 0, 0):
         return None
     began = datetime.fromisoformat(enrollment.silence_key)
@@ -232,7 +240,9 @@ def sent_by_hand(deps: Deps, enrollment: Enrollment, contact: Contact) -> dateti
         return None
     fid = manual_followup_id(enrollment.rule_id, contact.id, enrollment.silence_key)
     found = deps.followups.followup(fid)
-    return went_by_hand(found) if found is not None else None
+    if found is None or (found.status.terminal and went_by_hand(found) is None):
+        return None
+    return found
 
 
 def went_by_hand(manual: FollowUp) -> datetime | None:

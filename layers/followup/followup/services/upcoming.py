@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.errors import RULE_DATA_ERRORS
-from followup.domain.journey import Exit, due_at, send_at
+from followup.domain.journey import Exit, due_at, must_stop, send_at
 from followup.domain.rule import BranchStep, Step, WaitStep
+from followup.services.planning import after_send, manual_send, went_by_hand
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -44,6 +45,7 @@ class Upcoming:
     at: datetime | None
     zone: ZoneInfo
     held: bool
+    by_hand: bool = False
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -57,35 +59,69 @@ class Upcoming:
             "local": self.at.astimezone(self.zone).isoformat() if self.at else None,
             "zone": self.zone.key,
             "held": self.held,
+            "by_hand": self.by_hand,
         }
 
 
 def upcoming(deps: Deps, contact: Contact) -> list[Upcoming]:
     """The next steps of every journey the contact is running, soonest first."""
-    settings = deps.catalog.settings()
     now = deps.clock.now()
-    zone = contact.zone(settings.zone)
+    zone = contact.zone(deps.catalog.settings().zone)
     queued = {
         f.rule_id: f.scheduled_at
         for f in deps.followups.followups_of(contact.id)
-        if f.status.unsent
+        if f.status.unsent and not f.manual
     }
     found: list[Upcoming] = []
     for enrollment_v in deps.followups.enrollments_of(contact.id):
         enrollment = enrollment_v.item
         rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
-        if enrollment.state is not EnrollmentState.ACTIVE or rule is None:
-            continue
-        for due in _steps(rule, enrollment, queued.get(rule.id), contact, zone):
-            at = due.due
-            if at is not None and due.kind == "send":
-                try:
-                    at = send_at(at, now, contact, rule, settings)
-                except RULE_DATA_ERRORS:
-                    at = None  # a window that never opens: the tick reports it on the rule
-            found.append(replace(due, at=at))
+        if enrollment.state is EnrollmentState.ACTIVE and rule is not None:
+            found += _journey(deps, rule, enrollment, queued.get(rule.id), contact, now)
     last = datetime.max.replace(tzinfo=zone)
     return sorted(found, key=lambda u: (u.at or last, u.rule_name, u.step))
+
+
+def _journey(
+    deps: Deps,
+    rule: Rule,
+    enrollment: Enrollment,
+    queued_at: datetime | None,
+    contact: Contact,
+    now: datetime,
+) -> list[Upcoming]:
+    """The journey's next steps as the tick takes them: none where it ends the journey
+    (`must_stop`: an opt-out, a reply, an exit stage), none from the next send on where
+    gating skips it (score, frequency cap), and its due step sent by hand (or going) shown
+    so, the journey timed on from that send (`planning.manual_send`, `after_send`)."""
+    settings = deps.catalog.settings()
+    zone = contact.zone(settings.zone)
+    asked = max(enrollment.next_due_at or queued_at or now, now)
+    stop = must_stop(contact, rule, enrollment.silence_key, settings.gating, asked)
+    if stop is not None and not stop.gated:
+        return []
+    shown: list[Upcoming] = []
+    step = rule.steps[enrollment.step_index]
+    manual = None
+    if stop is None and enrollment.next_due_at is not None and isinstance(step, Step):
+        manual = manual_send(deps, enrollment, contact)
+    if manual is not None:
+        went = went_by_hand(manual) or max(manual.scheduled_at, now)
+        kind, does = _described(step)
+        index, held = enrollment.step_index, enrollment.held
+        shown.append(Upcoming(rule.id, rule.name, index, kind, does, went, went, zone, held, True))
+        enrollment = after_send(enrollment, rule, went, contact, settings)
+        if enrollment.state is not EnrollmentState.ACTIVE:
+            return shown
+    for due in _steps(rule, enrollment, queued_at, contact, zone, gated=stop is not None):
+        at = due.due
+        if at is not None and due.kind == "send":
+            try:
+                at = send_at(at, now, contact, rule, settings)
+            except RULE_DATA_ERRORS:
+                at = None  # a window that never opens: the tick reports it on the rule
+        shown.append(replace(due, at=at))
+    return shown
 
 
 def _steps(
@@ -94,6 +130,8 @@ def _steps(
     queued_at: datetime | None,
     contact: Contact,
     zone: ZoneInfo,
+    *,
+    gated: bool,
 ) -> list[Upcoming]:
     if enrollment.next_due_at is not None:
         index, at = enrollment.step_index, enrollment.next_due_at
@@ -106,6 +144,8 @@ def _steps(
     when: datetime | None = at
     for number in range(index, min(len(rule.steps), index + SHOWN_STEPS)):
         step = rule.steps[number]
+        if gated and isinstance(step, Step):
+            break  # gating skips the send, and the journey ends there
         if when is not None and not (waited and number == index):
             try:
                 found = due_at(rule, number, when, contact, zone)
