@@ -98,6 +98,8 @@ export interface UpcomingStep {
   local: string | null;
   zone: string;
   held: boolean;
+  /** A rule's first step a counsellor sent by hand (or is sending); `at` is when. */
+  by_hand: boolean;
 }
 
 export interface Task {

@@ -785,6 +785,7 @@ export const en = {
   "contact.upcoming.branch": "a branch on what the contact did",
   "contact.upcoming.depends": "when depends on what the contact does",
   "contact.upcoming.moved": "Due {due}; the send window moves it to the time shown.",
+  "contact.upcoming.byHand": "sent by hand, {at}; the rule will not send it again.",
   "contact.upcoming.held": "Held: its rule is off; it goes on when the rule is turned on again.",
   "contact.tasks": "Tasks",
   "contact.noTasks": "No task for this contact.",

@@ -787,6 +787,7 @@ export const id: Catalogue = {
   "contact.upcoming.branch": "cabang menurut tindakan kontak",
   "contact.upcoming.depends": "waktunya tergantung pada tindakan kontak",
   "contact.upcoming.moved": "Jatuh tempo {due}; jam kirim menggesernya ke waktu yang ditampilkan.",
+  "contact.upcoming.byHand": "dikirim manual, {at}; aturan tidak akan mengirimnya lagi.",
   "contact.upcoming.held": "Ditahan: aturannya nonaktif; berlanjut saat aturan diaktifkan lagi.",
   "contact.tasks": "Tugas",
   "contact.noTasks": "Tidak ada tugas untuk kontak ini.",

@@ -787,6 +787,7 @@ export const ptBR: Catalogue = {
   "contact.upcoming.branch": "um desvio conforme o que o contato fez",
   "contact.upcoming.depends": "quando depende do que o contato fizer",
   "contact.upcoming.moved": "Previsto para {due}; o horário de envio o move para a hora mostrada.",
+  "contact.upcoming.byHand": "enviado manualmente, {at}; a regra não vai enviá-lo de novo.",
   "contact.upcoming.held": "Retido: a regra está desligada; continua quando ela for ligada de novo.",
   "contact.tasks": "Tarefas",
   "contact.noTasks": "Nenhuma tarefa para este contato.",
