@@ -177,3 +177,72 @@ def test_no_step_is_promised_that_score_gating_will_skip(engine: MemoryEngine) -
     assert promised(engine, lead) == []
     ticks(engine, start, range(2, 7))
     assert [text for text, _ in sent(engine)] == [NUDGE]
+
+
+def sent_before(engine: MemoryEngine, lead: Contact, at: datetime) -> None:
+    """The lead counts one more follow-up, sent at `at`, besides the rule's nudge."""
+    update_contact(
+        engine.deps,
+        lead.id,
+        lambda c: c.model_copy(
+            update={"recent_sends": sorted([*c.recent_sends, at]), "followups_sent": 2}
+        ),
+        engine.clock.now(),
+    )
+
+
+def test_no_step_is_promised_that_the_frequency_cap_will_skip(engine: MemoryEngine) -> None:
+    # Given a journey under way (the nudge at 10:00), and another follow-up at 9:30: two
+    # in the day, the cap, when the last call falls due at 12:00
+    start, lead = journey_under_way(engine)
+    engine.run_until(start + 70 * MINUTE)
+    sent_before(engine, lead, start + 30 * MINUTE)
+    # Then the page promises no last call, and the ticks send none
+    assert promised(engine, lead) == []
+    ticks(engine, start, range(2, 7))
+    assert [text for text, _ in sent(engine)] == [NUDGE]
+
+
+def test_a_step_is_promised_when_the_frequency_cap_frees_by_its_due_time(
+    engine: MemoryEngine,
+) -> None:
+    # Given a journey under way (the nudge at 10:00), and another follow-up yesterday at
+    # 11:00: the cap is reached now, but frees before the last call falls due at 12:00
+    start, lead = journey_under_way(engine)
+    engine.run_until(start + 70 * MINUTE)
+    sent_before(engine, lead, start - 22 * HOUR)
+    # Then the page promises the last call at 12:00, and the ticks send it then
+    assert promised(engine, lead) == [(2, False, start + 3 * HOUR)]
+    ticks(engine, start, range(2, 7))
+    assert sent(engine) == [(NUDGE, start + HOUR), (LAST_CALL, start + 3 * HOUR)]
+
+
+def test_a_step_is_not_promised_before_another_rules_pending_follow_up(
+    engine: MemoryEngine,
+) -> None:
+    # Given a journey under way (the nudge at 10:00, the last call due at 12:00), a cap
+    # of three follow-ups a day, and another rule's offer a counsellor sent by hand at
+    # 10:10, which its rule's own send window holds until 14:00
+    start, lead = journey_under_way(engine)
+    settings = engine.deps.rules.settings()
+    cap = settings.gating.frequency_cap.model_copy(update={"max_sends": 3})
+    gating = settings.gating.model_copy(update={"frequency_cap": cap})
+    engine.deps.rules.save_settings(settings.model_copy(update={"gating": gating}))
+    engine.deps.catalog.invalidate()
+    afternoon = {"hours": {"tue": [{"start": "14:00", "end": "17:00"}]}}
+    trigger = {"stages": ["lost"], "idle": {"amount": 1, "unit": "hours"}}
+    offer = [{"wait": {"amount": 0, "unit": "minutes"}, "text": "Offer"}]
+    engine.deps.rules.save_rule(rule("offer", trigger=trigger, steps=offer, send_window=afternoon))
+    engine.run_until(start + 70 * MINUTE)
+    held = send_now(engine.deps, lead.id, "offer")
+    assert held.scheduled_at == start + 5 * HOUR
+    # When the page is asked, the last call is promised only after the offer goes
+    [(step, by_hand, at)] = promised(engine, lead)
+    assert (step, by_hand) == (2, False)
+    assert at is not None
+    assert at > start + 5 * HOUR
+    # And the ticks send the offer, then the last call no earlier than promised
+    ticks(engine, start, range(2, 9))
+    [nudge, (offered, offered_at), (last, last_at)] = sent(engine)
+    assert (nudge[0], offered, offered_at, last) == (NUDGE, "Offer", start + 5 * HOUR, LAST_CALL)
+    assert last_at >= at

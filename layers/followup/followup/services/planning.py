@@ -132,13 +132,19 @@ def advance(
         return _commit(deps, [moved(enrollment_v, went)], now, Outcome.SKIPPED, SENT_BY_HAND)
     busy_until, slot_revision = claim_slot(deps, contact, fid, now, guess=guess_slot)
     if busy_until is not None:
-        deferred = enrollment.model_copy(update={"next_due_at": max(busy_until, now) + _A_MOMENT})
-        return _commit(deps, [moved(enrollment_v, deferred)], now, Outcome.DEFERRED, None)
+        waits = deferred(enrollment, busy_until, now)
+        return _commit(deps, [moved(enrollment_v, waits)], now, Outcome.DEFERRED, None)
     scheduled = send_at(enrollment.next_due_at or now, now, contact, rule, settings)
     queued = _followup(fid, enrollment, contact, now, scheduled, None)
     # Taken at the clock's time, not the tick's (a retried tick runs hours after it).
     slot = SlotChange(Slot(contact.id, fid, scheduled, deps.clock.now()), slot_revision)
     return _queue(deps, enrollment_v, slot, queued, now)
+
+
+def deferred(enrollment: Enrollment, busy_until: datetime, now: datetime) -> Enrollment:
+    """The enrollment put off while the contact's slot is busy: due a moment after the
+    follow-up holding it is (or now, if that is past), when the tick asks again."""
+    return enrollment.model_copy(update={"next_due_at": max(busy_until, now) + _A_MOMENT})
 
 
 def _queue(

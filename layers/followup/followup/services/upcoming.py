@@ -15,9 +15,16 @@ from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.errors import RULE_DATA_ERRORS
+from followup.domain.ids import followup_id
 from followup.domain.journey import Exit, due_at, must_stop, send_at
 from followup.domain.rule import BranchStep, Step, WaitStep
-from followup.services.planning import after_send, manual_send, went_by_hand
+from followup.services.planning import (
+    after_send,
+    claim_slot,
+    deferred,
+    manual_send,
+    went_by_hand,
+)
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -92,8 +99,9 @@ def _journey(
 ) -> list[Upcoming]:
     """The journey's next steps as the tick takes them: none where it ends the journey
     (`must_stop`: an opt-out, a reply, an exit stage), none from the next send on where
-    gating skips it (score, frequency cap), and its due step sent by hand (or going) shown
-    so, the journey timed on from that send (`planning.manual_send`, `after_send`)."""
+    gating skips it (score, frequency cap), its due step sent by hand (or going) shown so,
+    the journey timed on from that send (`planning.manual_send`, `after_send`), and its
+    due send put off while another follow-up of the contact holds the slot."""
     settings = deps.catalog.settings()
     zone = contact.zone(settings.zone)
     asked = max(enrollment.next_due_at or queued_at or now, now)
@@ -105,6 +113,8 @@ def _journey(
     manual = None
     if stop is None and enrollment.next_due_at is not None and isinstance(step, Step):
         manual = manual_send(deps, enrollment, contact)
+        if manual is None:
+            enrollment = _after_pending(deps, enrollment, contact, now)
     if manual is not None:
         went = went_by_hand(manual) or max(manual.scheduled_at, now)
         kind, does = _described(step)
@@ -122,6 +132,21 @@ def _journey(
                 at = None  # a window that never opens: the tick reports it on the rule
         shown.append(replace(due, at=at))
     return shown
+
+
+def _after_pending(
+    deps: Deps, enrollment: Enrollment, contact: Contact, now: datetime
+) -> Enrollment:
+    """The enrollment as the tick defers its due send while another follow-up of the
+    contact, due no sooner, holds the contact's slot (`planning.claim_slot`)."""
+    due = enrollment.next_due_at
+    fid = followup_id(
+        enrollment.id, enrollment.step_index, enrollment.repeat_index, enrollment.channel_index
+    )
+    busy_until, _ = claim_slot(deps, contact, fid, now)
+    if due is None or busy_until is None or busy_until < due:
+        return enrollment
+    return deferred(enrollment, busy_until, now)
 
 
 def _steps(
