@@ -1,6 +1,7 @@
 """The contact page's upcoming steps in a real headless Chromium against `followup dev`: a
 journey's first step a counsellor sent by hand is shown as sent by hand, in the reader's
-language, not as a step the rule will send."""
+language, not as a step the rule will send; and while sending is paused, each send says
+it is held."""
 
 from __future__ import annotations
 
@@ -34,6 +35,11 @@ BY_HAND = {
     "pt-BR": "; a regra não vai enviá-lo de novo.",
 }
 SENT_BY_HAND = {"en": "sent by hand", "id": "dikirim manual", "pt-BR": "enviado manualmente"}
+PAUSED = {
+    "en": "sending is paused for the number it goes from",
+    "id": "pengiriman dari nomor pengirimnya dijeda",
+    "pt-BR": "o envio pelo número que o envia está pausado",
+}
 
 
 @pytest.fixture(scope="module")
@@ -88,4 +94,25 @@ def test_a_step_sent_by_hand_is_shown_so_in_the_contacts_upcoming_steps(
     scroll, width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
     assert scroll <= width
     assert problems == []
+    assert watched.errors == []
+
+
+def test_while_sending_is_paused_each_upcoming_send_says_it_is_held(
+    stack: tuple[Running, str], browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given an admin paused sending
+    running, contact_id = stack
+    settings = running.call("GET", "/api/settings").json()
+    assert running.call("PUT", "/api/settings", json={**settings, "paused": True}).is_success
+    page = sign_in(browser, pages, running.url, "counselor", watched)
+    for locale in ("en", "id", "pt-BR"):
+        choose_language(page, locale)
+        # When the contact's page is opened
+        page.goto(f"{running.url}/#/contacts/{contact_id}")
+        # Then both sends to come say they are held until sending resumes
+        steps = page.get_by_test_id("upcoming").locator("li")
+        expect(steps).to_have_count(2)
+        for step in (steps.first, steps.nth(1)):
+            expect(step).to_contain_text(PAUSED[locale])
+    assert serious_problems(page) == []
     assert watched.errors == []

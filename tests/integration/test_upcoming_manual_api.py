@@ -1,6 +1,6 @@
 """Over the API, on the tables: the contact's upcoming steps show a rule's first step sent
 by hand as such (`by_hand`), and time the journey's next step from that send, as the ticks
-then send it."""
+then send it; sends a paused number holds say so (`paused`)."""
 
 from __future__ import annotations
 
@@ -42,17 +42,21 @@ def test_upcoming_shows_a_step_sent_by_hand_and_times_the_next_from_it(
     engine.tick()
     # When the contact page asks what comes next
     status, answer = call(engine, "GET", f"/api/contacts/{lead.id}/upcoming", role="counselor")
-    # Then the nudge is shown going by hand, and only the last call as the rule's to come
+    # Then the nudge is shown going by hand, and only the last call as the rule's to come,
+    # both held by the paused number
     assert status == 200, answer
-    assert [(s["step"], s["by_hand"]) for s in answer["steps"]] == [(1, True), (2, False)]
+    assert [(s["step"], s["by_hand"], s["paused"]) for s in answer["steps"]] == [
+        (1, True, True),
+        (2, False, True),
+    ]
     # And once the number resumes at 10:30 and the nudge goes, the last call is due 2 h on
     engine.run_until(start + 90 * MINUTE)
     assert resume_number(engine.deps, number, engine.clock.now())
     engine.drain()
     _, answer = call(engine, "GET", f"/api/contacts/{lead.id}/upcoming")
-    assert [(s["step"], s["by_hand"], s["local"]) for s in answer["steps"]] == [
-        (1, True, "2026-11-24T10:30:00+07:00"),
-        (2, False, "2026-11-24T12:30:00+07:00"),
+    assert [(s["step"], s["by_hand"], s["paused"], s["local"]) for s in answer["steps"]] == [
+        (1, True, False, "2026-11-24T10:30:00+07:00"),
+        (2, False, False, "2026-11-24T12:30:00+07:00"),
     ]
     # And the ticks send the last call then, and no second nudge
     for hours in range(2, 6):

@@ -246,3 +246,23 @@ def test_a_step_is_not_promised_before_another_rules_pending_follow_up(
     [nudge, (offered, offered_at), (last, last_at)] = sent(engine)
     assert (nudge[0], offered, offered_at, last) == (NUDGE, "Offer", start + 5 * HOUR, LAST_CALL)
     assert last_at >= at
+
+
+def test_a_step_held_by_a_paused_number_is_promised_as_held(engine: MemoryEngine) -> None:
+    # Given a journey under way (the last call due at 12:00), and its number paused at 10:10
+    start, lead = journey_under_way(engine)
+    engine.run_until(start + 70 * MINUTE)
+    number = engine.deps.numbers.sender(lead.phone_number_id, [])
+    pause_number(engine.deps, number, "quality rated low", engine.clock.now())
+    # When the page is asked, the last call is shown held by the paused number
+    found = engine.deps.contacts.contact(lead.id)
+    assert found is not None
+    assert [(u.step + 1, u.paused) for u in upcoming(engine.deps, found.item)] == [(2, True)]
+    # And the ticks send nothing while it is paused
+    ticks(engine, start, range(2, 6))
+    assert [text for text, _ in sent(engine)] == [NUDGE]
+    # And once it resumes (at 14:30) the last call goes, with the tick after
+    engine.run_until(start + 330 * MINUTE)
+    resume(engine, lead)
+    ticks(engine, start, range(6, 8))
+    assert sent(engine)[1:] == [(LAST_CALL, start + 6 * HOUR)]

@@ -787,6 +787,7 @@ export const en = {
   "contact.upcoming.moved": "Due {due}; the send window moves it to the time shown.",
   "contact.upcoming.byHand": "sent by hand, {at}; the rule will not send it again.",
   "contact.upcoming.held": "Held: its rule is off; it goes on when the rule is turned on again.",
+  "contact.upcoming.paused": "Held: sending is paused for the number it goes from; it goes once sending resumes.",
   "contact.tasks": "Tasks",
   "contact.noTasks": "No task for this contact.",
   "contact.taskEvent": "task",

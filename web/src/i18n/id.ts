@@ -789,6 +789,7 @@ export const id: Catalogue = {
   "contact.upcoming.moved": "Jatuh tempo {due}; jam kirim menggesernya ke waktu yang ditampilkan.",
   "contact.upcoming.byHand": "dikirim manual, {at}; aturan tidak akan mengirimnya lagi.",
   "contact.upcoming.held": "Ditahan: aturannya nonaktif; berlanjut saat aturan diaktifkan lagi.",
+  "contact.upcoming.paused": "Ditahan: pengiriman dari nomor pengirimnya dijeda; terkirim setelah pengiriman dilanjutkan.",
   "contact.tasks": "Tugas",
   "contact.noTasks": "Tidak ada tugas untuk kontak ini.",
   "contact.taskEvent": "tugas",

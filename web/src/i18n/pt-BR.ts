@@ -789,6 +789,7 @@ export const ptBR: Catalogue = {
   "contact.upcoming.moved": "Previsto para {due}; o horário de envio o move para a hora mostrada.",
   "contact.upcoming.byHand": "enviado manualmente, {at}; a regra não vai enviá-lo de novo.",
   "contact.upcoming.held": "Retido: a regra está desligada; continua quando ela for ligada de novo.",
+  "contact.upcoming.paused": "Retido: o envio pelo número que o envia está pausado; sai quando o envio for retomado.",
   "contact.tasks": "Tarefas",
   "contact.noTasks": "Nenhuma tarefa para este contato.",
   "contact.taskEvent": "tarefa",

@@ -271,6 +271,7 @@ export function ContactPage() {
                 <small className="why-waiting">{t("contact.upcoming.moved", { due: inZone(step.due) })}</small>
               )}
               {step.held && <small className="why-waiting">{t("contact.upcoming.held")}</small>}
+              {step.paused && <small className="why-waiting">{t("contact.upcoming.paused")}</small>}
             </li>
           ))}
         </ul>

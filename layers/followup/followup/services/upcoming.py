@@ -41,7 +41,9 @@ SHOWN_STEPS = 5
 @dataclass(frozen=True)
 class Upcoming:
     """One step to come: `due` by the rule's waits, `at` when it happens (a send at the
-    send window's next opening). None when the journey would end there instead."""
+    send window's next opening). None when the journey would end there instead. `held`:
+    its rule is off; `by_hand`: a counsellor sent it by hand (or is sending it), `at` when;
+    `paused`: a send the paused number it goes from holds until it resumes."""
 
     rule_id: str
     rule_name: str
@@ -53,6 +55,7 @@ class Upcoming:
     zone: ZoneInfo
     held: bool
     by_hand: bool = False
+    paused: bool = False
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -67,6 +70,7 @@ class Upcoming:
             "zone": self.zone.key,
             "held": self.held,
             "by_hand": self.by_hand,
+            "paused": self.paused,
         }
 
 
@@ -100,8 +104,9 @@ def _journey(
     """The journey's next steps as the tick takes them: none where it ends the journey
     (`must_stop`: an opt-out, a reply, an exit stage), none from the next send on where
     gating skips it (score, frequency cap), its due step sent by hand (or going) shown so,
-    the journey timed on from that send (`planning.manual_send`, `after_send`), and its
-    due send put off while another follow-up of the contact holds the slot."""
+    the journey timed on from that send (`planning.manual_send`, `after_send`), its due
+    send put off while another follow-up of the contact holds the slot, and its sends
+    marked held while the number they go from is paused (the sender holds them)."""
     settings = deps.catalog.settings()
     zone = contact.zone(settings.zone)
     asked = max(enrollment.next_due_at or queued_at or now, now)
@@ -115,11 +120,15 @@ def _journey(
         manual = manual_send(deps, enrollment, contact)
         if manual is None:
             enrollment = _after_pending(deps, enrollment, contact, now)
+    number = deps.numbers.sender(contact.phone_number_id, rule.numbers)
+    paused = deps.catalog.sending_paused(number) is not None
     if manual is not None:
-        went = went_by_hand(manual) or max(manual.scheduled_at, now)
+        gone = went_by_hand(manual)
+        went = gone or max(manual.scheduled_at, now)
         kind, does = _described(step)
         index, held = enrollment.step_index, enrollment.held
-        shown.append(Upcoming(rule.id, rule.name, index, kind, does, went, went, zone, held, True))
+        by_hand = Upcoming(rule.id, rule.name, index, kind, does, went, went, zone, held, True)
+        shown.append(replace(by_hand, paused=paused and gone is None))
         enrollment = after_send(enrollment, rule, went, contact, settings)
         if enrollment.state is not EnrollmentState.ACTIVE:
             return shown
@@ -130,7 +139,7 @@ def _journey(
                 at = send_at(at, now, contact, rule, settings)
             except RULE_DATA_ERRORS:
                 at = None  # a window that never opens: the tick reports it on the rule
-        shown.append(replace(due, at=at))
+        shown.append(replace(due, at=at, paused=paused and due.kind == "send"))
     return shown
 
 
