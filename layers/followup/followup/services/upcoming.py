@@ -4,7 +4,9 @@ when they fall due and, for a send, when the send window lets it go, in the lead
 Each step falls due as the engine works it out (`due_at`), from the moment the step before
 it falls due (or the journey's queued send goes). A branch makes what follows depend on
 what the contact does, so the list of a journey stops there, as it does at a wait for a
-date the contact lacks (the journey would end).
+date the contact lacks (the journey would end). The list asks what the enqueue tick asks,
+with the same checks: a journey the tick would end promises nothing, and a first step a
+counsellor sent by hand is shown so, the journey going on from that send.
 """
 
 from __future__ import annotations
