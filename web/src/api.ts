@@ -98,6 +98,10 @@ export interface UpcomingStep {
   local: string | null;
   zone: string;
   held: boolean;
+  /** A rule's first step a counsellor sent by hand (or is sending); `at` is when. */
+  by_hand: boolean;
+  /** A send the paused number it goes from holds until sending resumes. */
+  paused: boolean;
 }
 
 export interface Task {

@@ -262,11 +262,16 @@ export function ContactPage() {
           {upcoming.data.map((step) => (
             <li key={`${step.rule_id}-${step.step}`}>
               {t("contact.upcoming.item", { rule: step.rule_name, step: step.step, what: stepWords(step) })}{" "}
-              {step.at ? inZone(step.at) : t("contact.upcoming.depends")}
+              {step.by_hand && step.at
+                ? t("contact.upcoming.byHand", { at: inZone(step.at) })
+                : step.at
+                  ? inZone(step.at)
+                  : t("contact.upcoming.depends")}
               {step.at && step.due && step.at !== step.due && (
                 <small className="why-waiting">{t("contact.upcoming.moved", { due: inZone(step.due) })}</small>
               )}
               {step.held && <small className="why-waiting">{t("contact.upcoming.held")}</small>}
+              {step.paused && <small className="why-waiting">{t("contact.upcoming.paused")}</small>}
             </li>
           ))}
         </ul>

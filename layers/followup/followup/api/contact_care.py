@@ -102,7 +102,10 @@ def allow_contacting(contact_id: str) -> dict[str, Any]:
 def next_steps(contact_id: str) -> dict[str, Any]:
     """The later steps of the journeys the contact is in, soonest first: `at` (UTC, the
     earliest: the send window may move a send), `local` and `zone` (the lead's time);
-    `at` is null for a step that waits on the contact (after a branch or a dated wait)."""
+    `at` is null for a step that waits on the contact (after a branch or a dated wait);
+    `by_hand` marks a rule's first step a counsellor sent by hand (or is sending), with
+    when it went (or goes): the rule does not send it again; `paused` marks a send held
+    while the number it goes from is paused."""
     require(router.current_event.raw_event, READERS)
     deps = runtime.deps()
     found = deps.contacts.contact(contact_id)

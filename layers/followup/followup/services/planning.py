@@ -132,13 +132,19 @@ def advance(
         return _commit(deps, [moved(enrollment_v, went)], now, Outcome.SKIPPED, SENT_BY_HAND)
     busy_until, slot_revision = claim_slot(deps, contact, fid, now, guess=guess_slot)
     if busy_until is not None:
-        deferred = enrollment.model_copy(update={"next_due_at": max(busy_until, now) + _A_MOMENT})
-        return _commit(deps, [moved(enrollment_v, deferred)], now, Outcome.DEFERRED, None)
+        waits = deferred(enrollment, busy_until, now)
+        return _commit(deps, [moved(enrollment_v, waits)], now, Outcome.DEFERRED, None)
     scheduled = send_at(enrollment.next_due_at or now, now, contact, rule, settings)
     queued = _followup(fid, enrollment, contact, now, scheduled, None)
     # Taken at the clock's time, not the tick's (a retried tick runs hours after it).
     slot = SlotChange(Slot(contact.id, fid, scheduled, deps.clock.now()), slot_revision)
     return _queue(deps, enrollment_v, slot, queued, now)
+
+
+def deferred(enrollment: Enrollment, busy_until: datetime, now: datetime) -> Enrollment:
+    """The enrollment put off while the contact's slot is busy: due a moment after the
+    follow-up holding it is (or now, if that is past), when the tick asks again."""
+    return enrollment.model_copy(update={"next_due_at": max(busy_until, now) + _A_MOMENT})
 
 
 def _queue(
@@ -219,11 +225,19 @@ def journey_ended(deps: Deps, followup: FollowUp) -> str | None:
 
 def sent_by_hand(deps: Deps, enrollment: Enrollment, contact: Contact) -> datetime | None:
     """When a counsellor's send of the enrollment's due step by hand in its silence went,
-    or may have (send-now sends a rule's first step); None if there is none, or it ended
-    without going. Read only when the contact notes a send by hand in the silence (or counts
-    a send since it began: one noted before contacts noted them). One still pending, or
-    sent and not counted yet, holds the contact's slot, so the step waits for it and asks
-    again."""
+    or may have (`manual_send`); None if there is none, it ended without going, or it is
+    still to go. One still to go, or sent and not counted yet, holds the contact's slot, so
+    the step waits for it and asks again."""
+    found = manual_send(deps, enrollment, contact)
+    return went_by_hand(found) if found is not None else None
+
+
+def manual_send(deps: Deps, enrollment: Enrollment, contact: Contact) -> FollowUp | None:
+    """A counsellor's send of the enrollment's due step by hand in its silence (send-now
+    sends a rule's first step) that keeps the rule from sending it: sent, of unknown
+    outcome, or still to go (queued or in flight); None if there is none, or it ended
+    without going. Read only when the contact notes a send by hand in the silence (or
+    counts a send since it began: one noted before contacts noted them)."""
     if (enrollment.step_index, enrollment.repeat_index, enrollment.channel_index) != (0, 0, 0):
         return None
     began = datetime.fromisoformat(enrollment.silence_key)
@@ -232,7 +246,9 @@ def sent_by_hand(deps: Deps, enrollment: Enrollment, contact: Contact) -> dateti
         return None
     fid = manual_followup_id(enrollment.rule_id, contact.id, enrollment.silence_key)
     found = deps.followups.followup(fid)
-    return went_by_hand(found) if found is not None else None
+    if found is None or (found.status.terminal and went_by_hand(found) is None):
+        return None
+    return found
 
 
 def went_by_hand(manual: FollowUp) -> datetime | None:

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import enroll
 from followup.domain.followup import FollowUp, Reason
-from followup.domain.ids import followup_id, manual_followup_id
+from followup.domain.ids import followup_id
 from followup.domain.journey import Exit, first_send, must_stop, send_at
 from followup.domain.messaging import compose
 from followup.domain.rule import Step
 from followup.services import reentry
 from followup.services.channels import pick
-from followup.services.planning import SENT_BY_HAND, claim_slot, went_by_hand
+from followup.services.planning import SENT_BY_HAND, claim_slot, manual_send
 from followup.services.templates import gate
 
 if TYPE_CHECKING:
@@ -85,15 +85,9 @@ def _next_tick(deps: Deps, after: datetime, now: datetime) -> datetime:
 def _by_hand(deps: Deps, rule: Rule, contact: Contact, enrollment: Enrollment) -> bool:
     """Whether a counsellor sent the rule's first step by hand in this silence (or may
     have: its outcome is unknown), or queued it and it is still to go: the tick then sends
-    it no more (`planning.sent_by_hand`). One that ended without going leaves it to the
+    it no more (`planning.manual_send`). One that ended without going leaves it to the
     rule."""
-    if not isinstance(rule.steps[0], Step):
-        return False
-    fid = manual_followup_id(rule.id, contact.id, enrollment.silence_key)
-    found = deps.followups.followup(fid)
-    if found is None:
-        return False
-    return not found.status.terminal or went_by_hand(found) is not None
+    return isinstance(rule.steps[0], Step) and manual_send(deps, enrollment, contact) is not None
 
 
 def _sender_refusal(

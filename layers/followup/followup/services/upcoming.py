@@ -4,7 +4,9 @@ when they fall due and, for a send, when the send window lets it go, in the lead
 Each step falls due as the engine works it out (`due_at`), from the moment the step before
 it falls due (or the journey's queued send goes). A branch makes what follows depend on
 what the contact does, so the list of a journey stops there, as it does at a wait for a
-date the contact lacks (the journey would end).
+date the contact lacks (the journey would end). The list asks what the enqueue tick asks,
+with the same checks: a journey the tick would end promises nothing, and a first step a
+counsellor sent by hand is shown so, the journey going on from that send.
 """
 
 from __future__ import annotations
@@ -15,8 +17,16 @@ from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.errors import RULE_DATA_ERRORS
-from followup.domain.journey import Exit, due_at, send_at
+from followup.domain.ids import followup_id
+from followup.domain.journey import Exit, due_at, must_stop, send_at
 from followup.domain.rule import BranchStep, Step, WaitStep
+from followup.services.planning import (
+    after_send,
+    claim_slot,
+    deferred,
+    manual_send,
+    went_by_hand,
+)
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -33,7 +43,9 @@ SHOWN_STEPS = 5
 @dataclass(frozen=True)
 class Upcoming:
     """One step to come: `due` by the rule's waits, `at` when it happens (a send at the
-    send window's next opening). None when the journey would end there instead."""
+    send window's next opening). None when the journey would end there instead. `held`:
+    its rule is off; `by_hand`: a counsellor sent it by hand (or is sending it), `at` when;
+    `paused`: a send the paused number it goes from holds until it resumes."""
 
     rule_id: str
     rule_name: str
@@ -44,6 +56,8 @@ class Upcoming:
     at: datetime | None
     zone: ZoneInfo
     held: bool
+    by_hand: bool = False
+    paused: bool = False
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -57,35 +71,93 @@ class Upcoming:
             "local": self.at.astimezone(self.zone).isoformat() if self.at else None,
             "zone": self.zone.key,
             "held": self.held,
+            "by_hand": self.by_hand,
+            "paused": self.paused,
         }
 
 
 def upcoming(deps: Deps, contact: Contact) -> list[Upcoming]:
     """The next steps of every journey the contact is running, soonest first."""
-    settings = deps.catalog.settings()
     now = deps.clock.now()
-    zone = contact.zone(settings.zone)
+    zone = contact.zone(deps.catalog.settings().zone)
     queued = {
         f.rule_id: f.scheduled_at
         for f in deps.followups.followups_of(contact.id)
-        if f.status.unsent
+        if f.status.unsent and not f.manual
     }
     found: list[Upcoming] = []
     for enrollment_v in deps.followups.enrollments_of(contact.id):
         enrollment = enrollment_v.item
         rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
-        if enrollment.state is not EnrollmentState.ACTIVE or rule is None:
-            continue
-        for due in _steps(rule, enrollment, queued.get(rule.id), contact, zone):
-            at = due.due
-            if at is not None and due.kind == "send":
-                try:
-                    at = send_at(at, now, contact, rule, settings)
-                except RULE_DATA_ERRORS:
-                    at = None  # a window that never opens: the tick reports it on the rule
-            found.append(replace(due, at=at))
+        if enrollment.state is EnrollmentState.ACTIVE and rule is not None:
+            found += _journey(deps, rule, enrollment, queued.get(rule.id), contact, now)
     last = datetime.max.replace(tzinfo=zone)
     return sorted(found, key=lambda u: (u.at or last, u.rule_name, u.step))
+
+
+def _journey(
+    deps: Deps,
+    rule: Rule,
+    enrollment: Enrollment,
+    queued_at: datetime | None,
+    contact: Contact,
+    now: datetime,
+) -> list[Upcoming]:
+    """The journey's next steps as the tick takes them: none where it ends the journey
+    (`must_stop`: an opt-out, a reply, an exit stage), none from the next send on where
+    gating skips it (score, frequency cap), its due step sent by hand (or going) shown so,
+    the journey timed on from that send (`planning.manual_send`, `after_send`), its due
+    send put off while another follow-up of the contact holds the slot, and its sends
+    marked held while the number they go from is paused (the sender holds them)."""
+    settings = deps.catalog.settings()
+    zone = contact.zone(settings.zone)
+    asked = max(enrollment.next_due_at or queued_at or now, now)
+    stop = must_stop(contact, rule, enrollment.silence_key, settings.gating, asked)
+    if stop is not None and not stop.gated:
+        return []
+    shown: list[Upcoming] = []
+    step = rule.steps[enrollment.step_index]
+    manual = None
+    if stop is None and enrollment.next_due_at is not None and isinstance(step, Step):
+        manual = manual_send(deps, enrollment, contact)
+        if manual is None:
+            enrollment = _after_pending(deps, enrollment, contact, now)
+    number = deps.numbers.sender(contact.phone_number_id, rule.numbers)
+    paused = deps.catalog.sending_paused(number) is not None
+    if manual is not None:
+        gone = went_by_hand(manual)
+        went = gone or max(manual.scheduled_at, now)
+        kind, does = _described(step)
+        index, held = enrollment.step_index, enrollment.held
+        by_hand = Upcoming(rule.id, rule.name, index, kind, does, went, went, zone, held, True)
+        shown.append(replace(by_hand, paused=paused and gone is None))
+        enrollment = after_send(enrollment, rule, went, contact, settings)
+        if enrollment.state is not EnrollmentState.ACTIVE:
+            return shown
+    for due in _steps(rule, enrollment, queued_at, contact, zone, gated=stop is not None):
+        at = due.due
+        if at is not None and due.kind == "send":
+            try:
+                at = send_at(at, now, contact, rule, settings)
+            except RULE_DATA_ERRORS:
+                at = None  # a window that never opens: the tick reports it on the rule
+        shown.append(replace(due, at=at, paused=paused and due.kind == "send"))
+    return shown
+
+
+def _after_pending(
+    deps: Deps, enrollment: Enrollment, contact: Contact, now: datetime
+) -> Enrollment:
+    """The enrollment as the tick defers its due send while another follow-up of the
+    contact, due no sooner, holds the contact's slot (`planning.claim_slot`)."""
+    due = enrollment.next_due_at
+    fid = followup_id(
+        enrollment.id, enrollment.step_index, enrollment.repeat_index, enrollment.channel_index
+    )
+    busy_until, _ = claim_slot(deps, contact, fid, now)
+    if due is None or busy_until is None or busy_until < due:
+        return enrollment
+    return deferred(enrollment, busy_until, now)
 
 
 def _steps(
@@ -94,6 +166,8 @@ def _steps(
     queued_at: datetime | None,
     contact: Contact,
     zone: ZoneInfo,
+    *,
+    gated: bool,
 ) -> list[Upcoming]:
     if enrollment.next_due_at is not None:
         index, at = enrollment.step_index, enrollment.next_due_at
@@ -106,6 +180,8 @@ def _steps(
     when: datetime | None = at
     for number in range(index, min(len(rule.steps), index + SHOWN_STEPS)):
         step = rule.steps[number]
+        if gated and isinstance(step, Step):
+            break  # gating skips the send, and the journey ends there
         if when is not None and not (waited and number == index):
             try:
                 found = due_at(rule, number, when, contact, zone)

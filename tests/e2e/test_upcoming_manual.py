@@ -1,0 +1,118 @@
+"""The contact page's upcoming steps in a real headless Chromium against `followup dev`: a
+journey's first step a counsellor sent by hand is shown as sent by hand, in the reader's
+language, not as a step the rule will send; and while sending is paused, each send says
+it is held."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.test_app_pages import choose_language, serious_problems
+from tests.support.browser import Watched, sign_in
+from tests.support.devstack import Running, free_port
+
+TUESDAY_8PM_JAKARTA = "2026-11-24T20:00:00+07:00"
+"""Past the rule's send window: a send by hand waits, queued, for 08:00 on Wednesday."""
+OFFICE_HOURS = [{"start": "08:00", "end": "17:00"}]
+RULE = {
+    "id": "e2e-upcoming-by-hand",
+    "name": "Nudge and last call",
+    "active": True,
+    "send_window": {"hours": dict.fromkeys(("mon", "tue", "wed", "thu", "fri"), OFFICE_HOURS)},
+    "trigger": {"stages": ["new"], "idle": {"amount": 0, "unit": "minutes"}},
+    "steps": [
+        {"wait": {"amount": 0, "unit": "minutes"}, "text": "Still there?"},
+        {"wait": {"amount": 2, "unit": "hours"}, "text": "Last call"},
+    ],
+}
+BY_HAND = {
+    "en": "; the rule will not send it again.",
+    "id": "; aturan tidak akan mengirimnya lagi.",
+    "pt-BR": "; a regra não vai enviá-lo de novo.",
+}
+SENT_BY_HAND = {"en": "sent by hand", "id": "dikirim manual", "pt-BR": "enviado manualmente"}
+PAUSED = {
+    "en": "sending is paused for the number it goes from",
+    "id": "pengiriman dari nomor pengirimnya dijeda",
+    "pt-BR": "o envio pelo número que o envia está pausado",
+}
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, str]]:
+    """The demo with its rules off, a two-step journey, and a lead who wrote and was sent
+    its first step by hand after hours; the tick then enrolled the lead."""
+    state = tmp_path_factory.mktemp("upcoming") / "state"
+    running = Running(state, free_port(), contacts=2, clock=TUESDAY_8PM_JAKARTA)
+    for rule in running.call("GET", "/api/rules").json()["rules"]:
+        running.call("POST", f"/api/rules/{rule['id']}/deactivate")
+    assert running.call("POST", "/api/rules", json=RULE).status_code == 201
+    lead = {"wa_id": "6281199997301", "name": "Sari Manual", "stage": "new"}
+    created = running.call("POST", "/api/contacts", json={**lead, "timezone": "Asia/Jakarta"})
+    assert created.status_code in (200, 201)
+    contact_id = created.json()["id"]
+    wrote = {"wa_id": lead["wa_id"], "text": "Is there a scholarship?"}
+    assert httpx.post(f"{running.url}/sandbox/reply", json=wrote).status_code == 200
+    sent = running.call(
+        "POST", f"/api/contacts/{contact_id}/followups", json={"rule_id": RULE["id"]}
+    )
+    assert sent.status_code == 202
+    running.call("POST", "/dev/tick").raise_for_status()
+    upcoming = running.call("GET", f"/api/contacts/{contact_id}/upcoming").json()["steps"]
+    assert [(s["step"], s["by_hand"]) for s in upcoming] == [(1, True), (2, False)]
+    yield running, contact_id
+    running.stop()
+
+
+def test_a_step_sent_by_hand_is_shown_so_in_the_contacts_upcoming_steps(
+    stack: tuple[Running, str], browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    running, contact_id = stack
+    page = sign_in(browser, pages, running.url, "counselor", watched)
+    problems: list[str] = []
+    for locale in ("en", "id", "pt-BR"):
+        choose_language(page, locale)
+        # When the contact's page is opened
+        page.goto(f"{running.url}/#/contacts/{contact_id}")
+        upcoming = page.get_by_test_id("upcoming")
+        # Then the first step says it was sent by hand, and only the last call is to come
+        steps = upcoming.locator("li")
+        expect(steps).to_have_count(2)
+        expect(steps.first).to_contain_text(SENT_BY_HAND[locale])
+        expect(steps.first).to_contain_text(BY_HAND[locale])
+        expect(steps.nth(1)).not_to_contain_text(SENT_BY_HAND[locale])
+        problems += [f"{locale}: {problem}" for problem in serious_problems(page)]
+    # And on a phone the list fits the page
+    choose_language(page, "en")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{running.url}/#/contacts/{contact_id}")
+    expect(page.get_by_test_id("upcoming")).to_contain_text(BY_HAND["en"])
+    scroll, width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+    assert scroll <= width
+    assert problems == []
+    assert watched.errors == []
+
+
+def test_while_sending_is_paused_each_upcoming_send_says_it_is_held(
+    stack: tuple[Running, str], browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given an admin paused sending
+    running, contact_id = stack
+    settings = running.call("GET", "/api/settings").json()
+    assert running.call("PUT", "/api/settings", json={**settings, "paused": True}).is_success
+    page = sign_in(browser, pages, running.url, "counselor", watched)
+    for locale in ("en", "id", "pt-BR"):
+        choose_language(page, locale)
+        # When the contact's page is opened
+        page.goto(f"{running.url}/#/contacts/{contact_id}")
+        # Then both sends to come say they are held until sending resumes
+        steps = page.get_by_test_id("upcoming").locator("li")
+        expect(steps).to_have_count(2)
+        for step in (steps.first, steps.nth(1)):
+            expect(step).to_contain_text(PAUSED[locale])
+    assert serious_problems(page) == []
+    assert watched.errors == []
