@@ -4,30 +4,17 @@ second place of the day's cap."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from followup.domain.followup import FollowUp, Status
-from followup.domain.messaging_limit import WARMING_UP, WarmUp
+from followup.domain.messaging_limit import WARMING_UP
 from followup.services.manual import send_now
 from followup.services.messaging_limit import warm_up_left
 from followup_local.engine import LocalEngine, sqs_event
 from tests.support.builders import quiet_contact, rule
+from tests.support.limits import warming
 
 LEADS = ["6281100001801", "6281100001802", "6281100001803"]
-
-
-def _warming(engine: LocalEngine, schedule: list[int]) -> date:
-    """The sending number is new: its warm-up starts today with `schedule`; today."""
-    deps = engine.deps
-    deps.rules.save_rule(rule())
-    settings = deps.rules.settings()
-    today = engine.clock.now().astimezone(settings.zone).date()
-    limit = settings.messaging_limit.model_copy(
-        update={"warm_up": WarmUp(started_on=today, schedule=schedule)}
-    )
-    deps.rules.save_settings(settings.model_copy(update={"messaging_limit": limit}))
-    deps.catalog.invalidate()
-    return today
 
 
 def _queued(engine: LocalEngine, wa_id: str) -> FollowUp:
@@ -47,7 +34,8 @@ def test_a_batch_redelivered_after_the_sender_died_takes_no_second_warm_up_place
 ) -> None:
     # Given a new number allowed 2 sends today, and WhatsApp answering "too fast" to the
     # first lead's first send
-    today = _warming(engine, [2])
+    engine.deps.rules.save_rule(rule())
+    today = warming(engine.deps, [2])
     engine.sandbox.fail_next(status=429, code=130429, to=LEADS[0])
     first = _queued(engine, LEADS[0])
 

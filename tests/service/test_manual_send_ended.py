@@ -22,13 +22,12 @@ from followup.services.approval import approve
 from followup.services.bulk_cancel import cancel_queued
 from followup.services.contacts import update_contact
 from followup.services.manual import send_now
-from followup.services.pausing import pause_number
 from followup.services.preview import preview
-from followup.services.webhook import resume_number
 from followup_local.envelopes import text_message
 from followup_local.fake_anthropic import FakeAnthropic
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact, rule
+from tests.support.by_hand import held_by_hand, resume
 
 HOUR, MINUTE = timedelta(hours=1), timedelta(minutes=1)
 KEY = "sk-ant-local-test"
@@ -54,23 +53,8 @@ def nudges(engine: MemoryEngine) -> list[str]:
     ]
 
 
-def held(engine: MemoryEngine, lead: Contact, rule_id: str = "nudge") -> str:
-    """Send now while the number is paused: the send waits, queued, for it to resume."""
-    number = engine.deps.numbers.sender(lead.phone_number_id, [])
-    pause_number(engine.deps, number, "quality rated low", engine.clock.now())
-    manual = send_now(engine.deps, lead.id, rule_id)
-    engine.drain()
-    return manual.id
-
-
-def resume(engine: MemoryEngine, lead: Contact) -> None:
-    number = engine.deps.numbers.sender(lead.phone_number_id, [])
-    assert resume_number(engine.deps, number, engine.clock.now())
-    engine.drain()
-
-
 def canceled_by_staff(engine: MemoryEngine, lead: Contact) -> str:
-    manual = held(engine, lead)
+    manual = held_by_hand(engine, lead)
     engine.clock.advance(5 * MINUTE)
     cancel_queued(engine.deps, [manual])
     resume(engine, lead)
@@ -78,7 +62,7 @@ def canceled_by_staff(engine: MemoryEngine, lead: Contact) -> str:
 
 
 def canceled_by_a_reply(engine: MemoryEngine, lead: Contact) -> str:
-    manual = held(engine, lead)
+    manual = held_by_hand(engine, lead)
     engine.clock.advance(5 * MINUTE)
     engine.deliver(text_message(WA_ID, "later", engine.clock.now(), "wamid.reply"))
     engine.sandbox.record_inbound(WA_ID, engine.clock.now())
@@ -87,7 +71,7 @@ def canceled_by_a_reply(engine: MemoryEngine, lead: Contact) -> str:
 
 
 def opted_out(engine: MemoryEngine, lead: Contact) -> str:
-    manual = held(engine, lead)
+    manual = held_by_hand(engine, lead)
     engine.clock.advance(5 * MINUTE)
     engine.deliver(text_message(WA_ID, "STOP", engine.clock.now(), "wamid.stop"))
     resume(engine, lead)
@@ -192,7 +176,7 @@ def test_a_manual_send_still_held_keeps_the_rule_from_sending_a_copy(
     lead = quiet_contact(deps, WA_ID, start - 30 * MINUTE, name="lead")
     engine.sandbox.record_inbound(WA_ID, start - 30 * MINUTE)
     # And a counsellor's send of the rule's step held by a paused number
-    manual_id = held(engine, lead)
+    manual_id = held_by_hand(engine, lead)
     # When the preview is asked after the rule's trigger came true, the send still held
     engine.run_until(start + HOUR)
     seen = preview(deps, nudge)
@@ -236,7 +220,7 @@ def test_after_a_manual_send_of_unknown_outcome_the_journey_goes_on_from_it(
     # And then their offer by hand, held by a paused number and canceled: the lead's
     # latest follow-up is that one, and nothing was counted as sent to them
     engine.clock.advance(10 * MINUTE)
-    offer = held(engine, lead, "offer")
+    offer = held_by_hand(engine, lead, "offer")
     cancel_queued(deps, [offer])
     resume(engine, lead)
     # When the ticks run every hour until 14:00

@@ -16,7 +16,6 @@ from followup.domain.messaging_limit import (
     DEFERRED,
     REACH_WINDOW,
     WARMING_UP,
-    WarmUp,
     bucket_of,
     bucket_start,
 )
@@ -30,7 +29,7 @@ from followup_local.memory_engine import MemoryEngine, memory_engine
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 from tests.service.test_send_pacing import paced
 from tests.support.builders import journey, quiet_contact, rule
-from tests.support.limits import admit
+from tests.support.limits import admit, warming
 from tests.support.races import AdminSavesFirst
 from tests.support.webhook import payload
 
@@ -191,22 +190,10 @@ def test_a_user_counts_again_once_the_24_hours_have_passed(engine: MemoryEngine)
     assert _sent_to(engine) == ["6281100001507"] * 3
 
 
-def _warming(engine: MemoryEngine, schedule: list[int]) -> None:
-    """The sending number is new: its warm-up starts today with `schedule`."""
-    deps = engine.deps
-    settings = deps.rules.settings()
-    today = engine.clock.now().astimezone(settings.zone).date()
-    limit = settings.messaging_limit.model_copy(
-        update={"warm_up": WarmUp(started_on=today, schedule=schedule)}
-    )
-    deps.rules.save_settings(settings.model_copy(update={"messaging_limit": limit}))
-    deps.catalog.invalidate()
-
-
 def test_a_new_number_sends_no_more_than_the_days_warm_up_cap(engine: MemoryEngine) -> None:
     # Given a new number allowed 2 business-initiated sends today and 3 tomorrow
     _rules(engine)
-    _warming(engine, [2, 3])
+    warming(engine.deps, [2, 3])
 
     # When four quiet leads are followed up today
     today = [_send(engine, f"62811000016{n:02d}") for n in range(4)]

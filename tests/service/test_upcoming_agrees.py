@@ -15,10 +15,10 @@ from followup.services.contacts import update_contact
 from followup.services.manual import send_now
 from followup.services.pausing import pause_number
 from followup.services.upcoming import upcoming
-from followup.services.webhook import resume_number
 from followup_local.envelopes import text_message
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact, rule
+from tests.support.by_hand import held_by_hand, resume
 
 HOUR, MINUTE = timedelta(hours=1), timedelta(minutes=1)
 WA_ID = "6281100002101"
@@ -65,21 +65,6 @@ def lead_in_the_journey(engine: MemoryEngine) -> tuple[datetime, Contact]:
     lead = quiet_contact(engine.deps, WA_ID, start - 30 * MINUTE, name="lead")
     engine.sandbox.record_inbound(WA_ID, start - 30 * MINUTE)
     return start, lead
-
-
-def held_by_hand(engine: MemoryEngine, lead: Contact) -> str:
-    """The nudge sent by hand at 9:00 while the number is paused: it waits, queued."""
-    number = engine.deps.numbers.sender(lead.phone_number_id, [])
-    pause_number(engine.deps, number, "quality rated low", engine.clock.now())
-    manual = send_now(engine.deps, lead.id, "nudge")
-    engine.drain()
-    return manual.id
-
-
-def resume(engine: MemoryEngine, lead: Contact) -> None:
-    number = engine.deps.numbers.sender(lead.phone_number_id, [])
-    assert resume_number(engine.deps, number, engine.clock.now())
-    engine.drain()
 
 
 def test_a_step_going_by_hand_is_shown_so_and_not_promised_again(engine: MemoryEngine) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from followup.domain.followup import FollowUp, Status
-from followup.domain.messaging_limit import DEFERRED, WARMING_UP, WarmUp
+from followup.domain.messaging_limit import DEFERRED, WARMING_UP
 from followup.domain.pacing import RECIPIENT_GAP
 from followup.services.manual import send_now
 from followup.services.messaging_limit import warm_up_left
@@ -16,24 +16,10 @@ from followup.services.webhook import resume_number
 from followup_local.memory_engine import MemoryEngine
 from tests.service.test_send_pacing import paced
 from tests.support.builders import quiet_contact, rule
-from tests.support.limits import admit
+from tests.support.limits import admit, warming
 
 MINUTE = timedelta(minutes=1)
 LEADS = [f"62811000017{n:02d}" for n in range(10)]
-
-
-def _warming(engine: MemoryEngine, schedule: list[int]) -> date:
-    """The sending number is new: its warm-up starts today with `schedule`; today."""
-    deps = engine.deps
-    deps.rules.save_rule(rule())
-    settings = deps.rules.settings()
-    today = engine.clock.now().astimezone(settings.zone).date()
-    limit = settings.messaging_limit.model_copy(
-        update={"warm_up": WarmUp(started_on=today, schedule=schedule)}
-    )
-    deps.rules.save_settings(settings.model_copy(update={"messaging_limit": limit}))
-    deps.catalog.invalidate()
-    return today
 
 
 def _follow_up(engine: MemoryEngine, wa_id: str) -> FollowUp:
@@ -64,7 +50,8 @@ def test_a_follow_up_retried_twice_after_server_errors_takes_one_place_of_the_da
 ) -> None:
     # Given a new number allowed 3 business-initiated sends today, and WhatsApp answering
     # the first lead's first two sends with a server error
-    today = _warming(engine, [3])
+    engine.deps.rules.save_rule(rule())
+    today = warming(engine.deps, [3])
     engine.sandbox.fail_next(status=503, times=2, to=LEADS[0])
 
     # When the first lead is followed up and tried again until it goes
@@ -90,7 +77,8 @@ def test_a_follow_up_throttled_or_held_for_a_busy_recipient_takes_one_place(
 ) -> None:
     # Given a new number allowed 3 sends today; WhatsApp answers "too fast" twice to the
     # first lead, and another sender has just messaged the second
-    today = _warming(engine, [3])
+    engine.deps.rules.save_rule(rule())
+    today = warming(engine.deps, [3])
     engine.sandbox.fail_next(status=429, code=130429, times=2, to=LEADS[0])
     paced(engine).space(
         f"{engine.deps.sending_number}#to#{LEADS[1]}",
@@ -117,7 +105,8 @@ def test_a_redelivered_message_whose_first_try_counted_takes_no_second_place(
 ) -> None:
     # Given a new number allowed 2 sends today, and a lead whose first send met a server
     # error: it took a place and was put back on the queue
-    today = _warming(engine, [2])
+    engine.deps.rules.save_rule(rule())
+    today = warming(engine.deps, [2])
     engine.sandbox.fail_next(status=503, to=LEADS[0])
     first = _follow_up(engine, LEADS[0])
     assert (first.status, first.attempt) == (Status.QUEUED, 1)
@@ -143,7 +132,8 @@ def test_a_follow_up_whose_message_was_lost_is_redriven_without_a_second_place(
 ) -> None:
     # Given a new number allowed 2 sends today, and a lead whose first send met a server
     # error and whose message for the next try was lost
-    today = _warming(engine, [2])
+    engine.deps.rules.save_rule(rule())
+    today = warming(engine.deps, [2])
     engine.sandbox.fail_next(status=503, to=LEADS[0])
     first = _follow_up(engine, LEADS[0])
     engine.delays.clear()
@@ -166,7 +156,8 @@ def test_a_follow_up_held_by_a_paused_number_and_released_takes_no_second_place(
 ) -> None:
     # Given a new number allowed 2 sends today, and WhatsApp locking the account at the
     # first lead's send: the number pauses and holds the follow-up
-    today = _warming(engine, [2])
+    engine.deps.rules.save_rule(rule())
+    today = warming(engine.deps, [2])
     engine.sandbox.fail_next(status=400, code=131031, to=LEADS[0])
     first = _follow_up(engine, LEADS[0])
     assert first.status is Status.QUEUED
@@ -186,7 +177,8 @@ def test_a_follow_up_held_by_a_paused_number_and_released_takes_no_second_place(
 def test_a_try_on_a_later_day_takes_a_place_in_that_days_cap(engine: MemoryEngine) -> None:
     # Given a new number allowed 1 send today and 2 tomorrow, and Meta withholding the
     # first lead's marketing message (131049): it is tried again a day later
-    today = _warming(engine, [1, 2])
+    engine.deps.rules.save_rule(rule())
+    today = warming(engine.deps, [1, 2])
     engine.sandbox.fail_next(status=400, code=131049, to=LEADS[0])
     first = _follow_up(engine, LEADS[0])
     assert first.status is Status.QUEUED
@@ -210,7 +202,8 @@ def test_a_send_the_messaging_limit_defers_gives_back_the_place_it_took(
     engine: MemoryEngine,
 ) -> None:
     # Given a new number allowed 2 sends today, in a portfolio that reached its allowance
-    today = _warming(engine, [2])
+    engine.deps.rules.save_rule(rule())
+    today = warming(engine.deps, [2])
     deps = engine.deps
     assert deps.reach is not None
     limit = deps.catalog.settings().messaging_limit

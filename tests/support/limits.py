@@ -1,10 +1,11 @@
-"""One user reached outside their window, counted as a sender's batch of one counts it."""
+"""The messaging limit and a new number's warm-up, set up and counted as tests need them."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from followup.domain.messaging_limit import MessagingLimit
+from followup.domain.messaging_limit import MessagingLimit, WarmUp
+from followup.services.deps import Deps
 from followup.services.limit_places import take
 from followup.services.ports import Pacing
 
@@ -18,3 +19,15 @@ def admit(store: Pacing, limit: MessagingLimit, now: datetime) -> datetime | Non
         return None
     taken = take(store, limit.portfolio, allowance, now, 1)
     return None if taken.got else taken.opens
+
+
+def warming(deps: Deps, schedule: list[int]) -> date:
+    """The sending number is new: its warm-up starts today with `schedule`; today."""
+    settings = deps.rules.settings()
+    today = deps.clock.now().astimezone(settings.zone).date()
+    limit = settings.messaging_limit.model_copy(
+        update={"warm_up": WarmUp(started_on=today, schedule=schedule)}
+    )
+    deps.rules.save_settings(settings.model_copy(update={"messaging_limit": limit}))
+    deps.catalog.invalidate()
+    return today

@@ -1,0 +1,27 @@
+"""Sends by hand that wait, queued, behind a paused number, for the tests of what the
+engine and its previews make of them."""
+
+from __future__ import annotations
+
+from followup.domain.contact import Contact
+from followup.services.manual import send_now
+from followup.services.pausing import pause_number
+from followup.services.webhook import resume_number
+from followup_local.memory_engine import MemoryEngine
+
+
+def held_by_hand(engine: MemoryEngine, lead: Contact, rule_id: str = "nudge") -> str:
+    """Send `rule_id` to `lead` now while the number is paused: the send waits, queued,
+    for it to resume. Its follow-up's id."""
+    number = engine.deps.numbers.sender(lead.phone_number_id, [])
+    pause_number(engine.deps, number, "quality rated low", engine.clock.now())
+    manual = send_now(engine.deps, lead.id, rule_id)
+    engine.drain()
+    return manual.id
+
+
+def resume(engine: MemoryEngine, lead: Contact) -> None:
+    """Resume the number `lead` is sent from, and send what it held."""
+    number = engine.deps.numbers.sender(lead.phone_number_id, [])
+    assert resume_number(engine.deps, number, engine.clock.now())
+    engine.drain()
