@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 RETRY_BASE = timedelta(seconds=30)
 MAX_ATTEMPTS = 8
-"""30 s, 1, 2, 4 ... 64 minutes apart: about two hours of tries, then it is given up."""
+"""30 s, 1, 2, 4 ... 32 minutes apart: at least an hour of tries, then it is given up."""
 
 
 class Notification(BaseModel):
