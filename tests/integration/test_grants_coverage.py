@@ -1,0 +1,291 @@
+"""Every use case of every function that touches AWS stays within its grants.
+
+`test_grants.py` runs the main paths; here each function's other use cases run on moto,
+recorded by a `Recorder`: the sender's channels, holds and resends, every kind of webhook
+event, every admin API route, each journey step and trigger of the tick, expiry, both
+streams and every bus event. Each scenario checks the use case did its work too, so a
+path that quietly did nothing cannot pass for one that stayed within its grants.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from followup.adapters.claude import ClaudeWriter
+from followup.adapters.dynamo_pacing import DynamoPacing
+from followup.domain.ai import DEFAULT_MODEL
+from followup.domain.followup import FollowUp, Status
+from followup.domain.messaging_limit import DEFERRED, WARMING_UP, WarmUp
+from followup.domain.settings import AiSettings
+from followup.services.messaging_limit import admit
+from followup.services.pacing import Pacer
+from followup_local import envelopes
+from followup_local.engine import LocalEngine
+from followup_local.fake_anthropic import FakeAnthropic
+from tests.integration.test_ai_send import ai_step
+from tests.support import api
+from tests.support.builders import quiet_contact, rule
+from tests.support.events import load
+from tests.support.grants import Recorder, recorder
+from tests.support.webhook import payload
+
+__all__ = ["recorder"]  # the fixture
+
+HOUR = timedelta(hours=1)
+KEY = "sk-ant-local-test"
+EVENTS = Path(__file__).parents[2] / "events" / "whatsapp"
+CALLER = "6281100003601"
+TEMPLATE = {"name": "apply_reminder", "language": "en"}
+NOW = {"amount": 0, "unit": "minutes"}
+
+
+def channel_rule(channel: str, fallbacks: list[str], rule_id: str = "apply-remind-24h") -> Any:
+    step = {
+        "wait": NOW,
+        "channel": channel,
+        "fallbacks": fallbacks,
+        "text": "Hi {first_name|there}, your place is still open.",
+        "template": TEMPLATE,
+        "email": {"subject": "One step left", "body": "Hi {first_name|there}, apply."},
+    }
+    return rule(rule_id, steps=[step])
+
+
+def loop(engine: LocalEngine, recorder: Recorder) -> None:
+    """One scheduler tick, each function recorded as itself."""
+    for tick in ("enqueue", "dispatch"):
+        with recorder.running(engine, tick):
+            engine.scheduled(tick)
+    with recorder.running(engine, "sender"):
+        engine.drain()
+    with recorder.running(engine, "expire"):
+        engine.scheduled("expire")
+    with recorder.running(engine, "stats"):
+        engine.pump_stream()
+
+
+def the_followups(engine: LocalEngine, contact_id: str) -> list[FollowUp]:
+    found = engine.deps.followups.followups_of(contact_id)
+    return sorted(found, key=lambda f: f.created_at)
+
+
+def failed_status(engine: LocalEngine, followup: FollowUp, wa_id: str, code: int) -> Any:
+    document = payload("status-failed-131047.json")
+    [status] = document["entry"][0]["changes"][0]["value"]["statuses"]
+    status.update(id=followup.provider_message_id, biz_opaque_callback_data=followup.id)
+    status["recipient_id"] = wa_id
+    status["timestamp"] = str(int(engine.clock.now().timestamp()))
+    status["errors"][0]["code"] = code
+    return document
+
+
+def test_sms_and_email_and_their_fallbacks_stay_within_the_senders_grants(
+    engine: LocalEngine, recorder: Recorder
+) -> None:
+    # Given an SMS step falling back to email for a number SNS lists as opted out (moto
+    # lists every number ending in 99), an email step, and WhatsApp refusing a number
+    deps = engine.deps
+    deps.rules.save_rule(channel_rule("sms", ["email"], "texts"))
+    deps.rules.save_rule(channel_rule("whatsapp", ["sms"]))
+    quiet = engine.clock.now() - 25 * HOUR
+    opted_out = quiet_contact(deps, "6281100003199", quiet, email="rudi@example.com")
+    refused = quiet_contact(deps, "6281100003101", quiet)
+    engine.sandbox.fail_next(status=400, code=131026, to=refused.wa_id)
+    # When the ticks send them
+    loop(engine, recorder)
+    # Then the email and the SMS went out, through calls the sender is granted
+    assert sorted((sent.channel, sent.to) for sent in engine.outbox()) == [
+        ("email", "rudi@example.com"),
+        ("sms", "+6281100003101"),
+    ]
+    assert [f.skipped_channels for f in the_followups(engine, opted_out.id)] == [["opted_out:sms"]]
+    assert recorder.refused() == {}
+    assert {"text", "email"} <= recorder.used["sender"]
+
+
+def test_template_and_approval_waits_stay_within_the_grants(
+    engine: LocalEngine, recorder: Recorder
+) -> None:
+    # Given the rule's template paused in the synced catalogue, and an AI step a person
+    # approves, written by the fake Claude
+    deps = engine.deps
+    engine.sandbox.templates.add("paused_reminder", "en", "Still applying?", status="paused")
+    engine.sandbox.templates.add("apply_reminder", "en", "Hi {{1}}, {{2}}")
+    with recorder.running(engine, "api"):
+        assert api.call(engine, "POST", "/api/templates/sync")[0] == 200
+    settings = deps.rules.settings().model_copy(update={"ai": AiSettings(language="en")})
+    deps.rules.save_settings(settings)
+    paused = {"wait": NOW, "template": {"name": "paused_reminder", "language": "en"}}
+    deps.rules.save_rule(rule(steps=[paused]))
+    approved_step = ai_step(ai={"instructions": "Ask whether they still apply.", "approval": True})
+    qualified = {"stages": ["qualified"], "idle": {"amount": 24, "unit": "hours"}}
+    deps.rules.save_rule(rule("written", trigger=qualified, steps=[approved_step]))
+    quiet = engine.clock.now() - 25 * HOUR
+    leads = [
+        quiet_contact(deps, "6281100003201", quiet),
+        quiet_contact(deps, "6281100003202", quiet, stage="qualified"),
+    ]
+    with FakeAnthropic(KEY) as fake:
+        deps.writer = ClaudeWriter(KEY, DEFAULT_MODEL, base_url=fake.base_url, budget_seconds=60)
+        # When the ticks hold both: one for its template, one for a person's approval
+        loop(engine, recorder)
+        [template, written] = [the_followups(engine, lead.id)[0] for lead in leads]
+        assert template.status is Status.WAITING_TEMPLATE
+        assert written.reason == "awaiting_approval"
+        # ...the webhook hears the template approved, an admin approves the text
+        change = {"name": "paused_reminder", "language": "en", "status": "APPROVED"}
+        with recorder.running(engine, "webhook"):
+            assert engine.deliver(engine.sandbox.templates.change(change)) == 200
+        with recorder.running(engine, "api"):
+            path = f"/api/followups/{written.id}/approve"
+            assert api.call(engine, "POST", path, {})[0] == 200
+        engine.clock.advance(timedelta(minutes=1))
+        loop(engine, recorder)
+    # Then both went out, through calls each function is granted
+    assert [f.status for lead in leads for f in the_followups(engine, lead.id)] == [Status.SENT] * 2
+    assert recorder.refused() == {}
+    assert "write followups" in recorder.used["webhook"]
+
+
+def test_a_stopped_number_and_its_resume_stay_within_the_grants(
+    engine: LocalEngine, recorder: Recorder
+) -> None:
+    # Given two due leads, and WhatsApp refusing the number for spam on the first send
+    deps = engine.deps
+    deps.rules.save_rule(rule())
+    since = engine.clock.now() - 25 * HOUR
+    leads = [quiet_contact(deps, f"628110000330{n}", since) for n in range(2)]
+    engine.sandbox.fail_next(status=400, code=131048)
+    # When the ticks meet it, an admin resumes the number and the ticks run again
+    loop(engine, recorder)
+    number = envelopes.BUSINESS_NUMBER["phone_number_id"]
+    with recorder.running(engine, "api"):
+        [listed] = api.call(engine, "GET", "/api/numbers")[1]["numbers"]
+        assert listed["paused"]
+        assert api.call(engine, "POST", f"/api/numbers/{number}/resume")[0] == 200
+    loop(engine, recorder)
+    # Then each lead was sent to once, through calls each function is granted
+    sent = sorted(str(request.body["to"]) for request in engine.sandbox.sent() if request.body)
+    assert sent == sorted(str(lead.wa_id) for lead in leads)
+    assert recorder.refused() == {}
+
+
+def test_failed_statuses_and_their_resends_stay_within_the_grants(
+    engine: LocalEngine, recorder: Recorder
+) -> None:
+    # Given text follow-ups to leads who wrote two hours ago, each then reported failed by
+    # WhatsApp: the window closed (131047), withheld (131049), an experiment (130472), not
+    # marketable (131050), and spam, which stops the number (131048)
+    deps = engine.deps
+    soon = {"stages": ["new"], "idle": {"amount": 1, "unit": "hours"}}
+    text_step = {"wait": NOW, "text": "Hi {name}", "template": TEMPLATE}
+    deps.rules.save_rule(rule(trigger=soon, steps=[text_step]))
+    codes = [131047, 131049, 130472, 131050, 131048]
+    wrote = engine.clock.now() - 2 * HOUR
+    leads = [quiet_contact(deps, f"628110000340{n}", wrote) for n in range(len(codes))]
+    for lead in leads:
+        engine.sandbox.record_inbound(str(lead.wa_id), wrote)
+    loop(engine, recorder)
+    sent = [f for lead in leads for f in the_followups(engine, lead.id)]
+    assert [f.status for f in sent] == [Status.SENT] * len(codes)
+    # When the webhook hears each failure, an admin resumes the number, and the ticks run
+    with recorder.running(engine, "webhook"):
+        for followup, lead, code in zip(sent, leads, codes, strict=True):
+            report = failed_status(engine, followup, str(lead.wa_id), code)
+            assert engine.deliver(report) == 200
+    with recorder.running(engine, "api"):
+        number = envelopes.BUSINESS_NUMBER["phone_number_id"]
+        assert api.call(engine, "POST", f"/api/numbers/{number}/resume")[0] == 200
+    for _ in range(26):
+        engine.clock.advance(HOUR)
+        loop(engine, recorder)
+    # Then the closed window's template and the withheld one went out again
+    again = [the_followups(engine, lead.id) for lead in leads[:2]]
+    assert [sorted(f.status for f in found) for found in again] == [
+        [Status.FAILED, Status.SENT]
+    ] * 2
+    marketing = deps.contacts.contact(leads[3].id)
+    assert marketing is not None
+    assert marketing.item.marketing_suppressed
+    assert recorder.refused() == {}
+
+
+def test_warm_up_and_messaging_limit_deferrals_stay_within_the_grants(
+    engine: LocalEngine, recorder: Recorder
+) -> None:
+    # Given a new number allowed one send today, and paced sends moving the virtual clock
+    deps = engine.deps
+    deps.pacer = Pacer(DynamoPacing(), deps.sending_number, 80, engine.clock, engine.clock.sleep)
+    deps.rules.save_rule(rule())
+    settings = deps.rules.settings()
+    today = engine.clock.now().astimezone(settings.zone).date()
+    limit = settings.messaging_limit.model_copy(
+        update={"warm_up": WarmUp(started_on=today, schedule=[1])}
+    )
+    deps.rules.save_settings(settings.model_copy(update={"messaging_limit": limit}))
+    quiet = engine.clock.now() - 30 * HOUR
+    leads = [quiet_contact(deps, f"628110000350{n}", quiet) for n in range(2)]
+    # When an admin sends to both now: the second waits for tomorrow's warm-up place
+    with recorder.running(engine, "api"):
+        for lead in leads:
+            path = f"/api/contacts/{lead.id}/followups"
+            assert api.call(engine, "POST", path, {"rule_id": "apply-remind-24h"})[0] == 202
+    with recorder.running(engine, "sender"):
+        engine.drain()
+    both = [(f.status, f.reason) for lead in leads for f in the_followups(engine, lead.id)]
+    assert sorted(both) == [(Status.QUEUED, WARMING_UP), (Status.SENT, None)]
+    # ...and once warm-up is over, the portfolio has reached its messaging limit
+    deps.rules.save_settings(settings)
+    deps.catalog.invalidate()
+    later = quiet_contact(deps, "6281100003509", quiet)
+    for _ in range(224):  # the first tier less its headroom, less the lead reached today
+        assert admit(DynamoPacing(), settings.messaging_limit, engine.clock.now()) is None
+    with recorder.running(engine, "api"):
+        path = f"/api/contacts/{later.id}/followups"
+        assert api.call(engine, "POST", path, {"rule_id": "apply-remind-24h"})[0] == 202
+    with recorder.running(engine, "sender"):
+        engine.drain()
+    # Then it is deferred as the limit says, through calls each function is granted
+    [limited] = the_followups(engine, later.id)
+    assert (limited.status, limited.reason) == (Status.QUEUED, DEFERRED)
+    assert recorder.refused() == {}
+    assert {"read pacing", "write pacing"} <= recorder.used["sender"]
+
+
+def test_every_kind_of_webhook_event_stays_within_the_webhooks_grants(
+    engine: LocalEngine, recorder: Recorder
+) -> None:
+    # Given a call-back rule, the synced template catalogue, and Claude reading replies
+    deps = engine.deps
+    call_back = {"kind": "intent", "intents": ["call_back_at"]}
+    deps.rules.save_rule(rule("call-back", trigger=call_back))
+    engine.sandbox.templates.add("apply_reminder", "en", "Hi {{1}}, still applying?")
+    assert api.call(engine, "POST", "/api/templates/sync")[0] == 200
+    at = engine.clock.now()
+    deliveries = [load(f"whatsapp/{path.name}") for path in sorted(EVENTS.glob("*.json"))]
+    deliveries += [
+        envelopes.text_message(CALLER, "call me tomorrow at 10", at, "wamid.GC01", name="Dewi"),
+        envelopes.template_status("apply_reminder", "en", "PAUSED", at),
+        envelopes.template_quality("apply_reminder", "en", "GREEN", "YELLOW", at),
+        envelopes.template_category("apply_reminder", "en", "UTILITY", "MARKETING", at),
+    ]
+    with FakeAnthropic(KEY) as fake:
+        deps.classifier = ClaudeWriter(KEY, DEFAULT_MODEL, base_url=fake.base_url)
+        # When the webhook hears every kind of event WhatsApp and Meta send
+        with recorder.running(engine, "webhook"):
+            answers = [engine.deliver(document) for document in deliveries]
+    # Then each was applied, through calls the webhook is granted
+    assert answers == [200] * len(deliveries)
+    assert fake.requests
+    caller = deps.contacts.contact_by_wa_id(CALLER)
+    assert caller is not None
+    [enrolled] = deps.followups.enrollments_of(caller.item.id)
+    assert enrolled.item.rule_id == "call-back"
+    [template] = deps.templates.templates().item.templates
+    assert (template.status, template.quality) == ("PAUSED", "YELLOW")
+    stopped = deps.contacts.contact_by_wa_id("6281100000999")  # the number it changed to
+    assert stopped is not None
+    assert stopped.item.opted_out
+    assert recorder.refused() == {}
