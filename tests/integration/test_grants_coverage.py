@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from followup.adapters.claude import ClaudeWriter
 from followup.adapters.dynamo_pacing import DynamoPacing
@@ -19,12 +20,14 @@ from followup.domain.ai import DEFAULT_MODEL
 from followup.domain.followup import FollowUp, Status
 from followup.domain.messaging_limit import DEFERRED, WARMING_UP, WarmUp
 from followup.domain.settings import AiSettings
+from followup.services.manual import send_now
 from followup.services.messaging_limit import admit
 from followup.services.pacing import Pacer
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from followup_local.fake_anthropic import FakeAnthropic
 from tests.integration.test_ai_send import ai_step
+from tests.integration.test_unsubscribe import request as unsubscribe_request
 from tests.support import api
 from tests.support.builders import quiet_contact, rule
 from tests.support.events import load
@@ -41,7 +44,9 @@ TEMPLATE = {"name": "apply_reminder", "language": "en"}
 NOW = {"amount": 0, "unit": "minutes"}
 
 
-def channel_rule(channel: str, fallbacks: list[str], rule_id: str = "apply-remind-24h") -> Any:
+def channel_rule(
+    channel: str, fallbacks: list[str], rule_id: str = "apply-remind-24h", **overrides: Any
+) -> Any:
     step = {
         "wait": NOW,
         "channel": channel,
@@ -50,7 +55,7 @@ def channel_rule(channel: str, fallbacks: list[str], rule_id: str = "apply-remin
         "template": TEMPLATE,
         "email": {"subject": "One step left", "body": "Hi {first_name|there}, apply."},
     }
-    return rule(rule_id, steps=[step])
+    return rule(rule_id, steps=[step], **overrides)
 
 
 def loop(engine: LocalEngine, recorder: Recorder) -> None:
@@ -289,3 +294,89 @@ def test_every_kind_of_webhook_event_stays_within_the_webhooks_grants(
     assert stopped is not None
     assert stopped.item.opted_out
     assert recorder.refused() == {}
+
+
+def test_every_admin_api_route_stays_within_the_apis_grants(
+    engine: LocalEngine, recorder: Recorder
+) -> None:
+    # Given a synced catalogue, a rule, an AI rule a person approves, an email rule, and
+    # leads due for each (the ticks hold the AI texts and send the email)
+    deps = engine.deps
+    engine.sandbox.templates.add("apply_reminder", "en", "Hi {{1}}, {{2}}")
+    for name in ("busy_follow_up", "busy_follow_up_again"):  # the recipe installed
+        engine.sandbox.templates.add(name, "en", "Hi {{1}}, when suits you?")
+    settings = deps.rules.settings().model_copy(update={"ai": AiSettings(language="en")})
+    deps.rules.save_settings(settings)
+    deps.rules.save_rule(rule())
+    qualified = {"stages": ["qualified"], "idle": {"amount": 24, "unit": "hours"}}
+    approved_step = ai_step(ai={"instructions": "Ask whether they still apply.", "approval": True})
+    deps.rules.save_rule(rule("written", trigger=qualified, steps=[approved_step]))
+    applied = {"stages": ["applied"], "idle": {"amount": 24, "unit": "hours"}}
+    enrolled = {"stages": ["enrolled"]}
+    deps.rules.save_rule(channel_rule("email", [], "mailed", trigger=applied, exit=enrolled))
+    quiet = engine.clock.now() - 25 * HOUR
+    lead = quiet_contact(deps, "6281100003701", quiet)
+    writers = [quiet_contact(deps, f"628110000371{n}", quiet, stage="qualified") for n in range(2)]
+    mailed = quiet_contact(deps, "6281100003720", quiet, stage="applied", email="a@example.com")
+    with recorder.running(engine, "api"):
+        assert api.call(engine, "POST", "/api/templates/sync")[0] == 200
+    with FakeAnthropic(KEY) as fake:
+        deps.writer = ClaudeWriter(KEY, DEFAULT_MODEL, base_url=fake.base_url, budget_seconds=60)
+        engine.tick()
+        [approve, reject] = [the_followups(engine, w.id)[0] for w in writers]
+        [email] = engine.outbox()
+        unsubscribe = urlparse(email.headers["List-Unsubscribe"].strip("<>")).path
+        queued = send_now(deps, lead.id, "apply-remind-24h")
+        rule_body = rule("other-rule", steps=[ai_step()]).model_dump(mode="json")
+        requests: list[tuple[str, str, Any]] = [
+            ("GET", "/api/templates", None),
+            ("GET", "/api/recipes", None),
+            ("POST", "/api/recipes/busy-follow-up/check", None),
+            ("POST", "/api/recipes/busy-follow-up/install", None),
+            ("POST", "/api/rules", rule_body),
+            ("GET", "/api/rules/other-rule", None),
+            ("PUT", "/api/rules/other-rule", rule_body | {"name": "Renamed"}),
+            ("GET", "/api/rules/other-rule/versions", None),
+            ("GET", "/api/rules/other-rule/diff", None),
+            ("POST", "/api/rules/other-rule/deactivate", None),
+            ("POST", "/api/rules/other-rule/activate", None),
+            ("POST", "/api/rules/preview", rule_body),
+            ("POST", "/api/rules/apply-remind-24h/preview", None),
+            ("POST", "/api/rules/apply-remind-24h/dry-run", {"contact_id": lead.id, "days": 7}),
+            ("POST", "/api/rules/written/steps/0/sample", {"contact_id": writers[0].id}),
+            ("GET", "/api/rules/apply-remind-24h/stats", None),
+            ("GET", "/api/stats", None),
+            ("POST", "/api/settings/check", api.call(engine, "GET", "/api/settings")[1]),
+            ("GET", f"/api/followups/{approve.id}", None),
+            ("POST", f"/api/followups/{approve.id}/approve", {"text": "Still applying, Rudi?"}),
+            ("POST", f"/api/followups/{reject.id}/reject", None),
+            ("GET", "/api/queue?status=queued", None),
+            ("POST", "/api/queue/cancel", {"ids": [queued.id]}),
+            ("GET", f"/api/contacts/{lead.id}", None),
+            ("PATCH", f"/api/contacts/{lead.id}", {"add_tags": ["vip"], "stage": "qualified"}),
+            ("GET", f"/api/contacts/{lead.id}/rules", None),
+            ("GET", f"/api/contacts/{lead.id}/upcoming", None),
+            ("POST", f"/api/contacts/{lead.id}/conversation/close", None),
+            ("POST", f"/api/contacts/{lead.id}/conversation/reopen", None),
+            ("POST", f"/api/contacts/{lead.id}/do-not-contact", None),
+            ("DELETE", f"/api/contacts/{lead.id}/do-not-contact", None),
+            ("GET", "/api/contacts?q=Rudi", None),
+            ("GET", "/api/audit", None),
+            ("DELETE", "/api/rules/other-rule", None),
+        ]
+        # When an admin calls every route (the others are in test_grants.py), and the
+        # lead opens the email's unsubscribe link and clicks it
+        with recorder.running(engine, "api"):
+            answers = [api.call(engine, method, path, body) for method, path, body in requests]
+            page = unsubscribe_request(engine, "GET", unsubscribe, None)
+            clicked = unsubscribe_request(engine, "POST", unsubscribe, "List-Unsubscribe=One-Click")
+    # Then each answered as it should, through calls the API is granted
+    refused = [(r[:2], a) for r, a in zip(requests, answers, strict=True) if a[0] >= 300]
+    assert refused == [], "\n".join(map(str, refused))
+    assert (page[0], clicked[0]) == (200, 200)
+    after = deps.contacts.contact(mailed.id)
+    assert after is not None
+    assert after.item.stopped("email")
+    assert [f.status for f in the_followups(engine, writers[1].id)] == [Status.CANCELED]
+    assert recorder.refused() == {}
+    assert {"write rules", "write state", "send"} <= recorder.used["api"]
