@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import boto3
+
 from followup.adapters.claude import ClaudeWriter
 from followup.adapters.dynamo_pacing import DynamoPacing
 from followup.domain.ai import DEFAULT_MODEL
@@ -23,6 +25,7 @@ from followup.domain.settings import AiSettings
 from followup.services.manual import send_now
 from followup.services.messaging_limit import admit
 from followup.services.pacing import Pacer
+from followup.wiring import runtime
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from followup_local.fake_anthropic import FakeAnthropic
@@ -32,6 +35,7 @@ from tests.support import api
 from tests.support.builders import quiet_contact, rule
 from tests.support.events import load
 from tests.support.grants import Recorder, recorder
+from tests.support.hooks import hook
 from tests.support.webhook import payload
 
 __all__ = ["recorder"]  # the fixture
@@ -42,12 +46,19 @@ EVENTS = Path(__file__).parents[2] / "events" / "whatsapp"
 CALLER = "6281100003601"
 TEMPLATE = {"name": "apply_reminder", "language": "en"}
 NOW = {"amount": 0, "unit": "minutes"}
+SOON = {"stages": ["applied"], "idle": {"amount": 1, "unit": "hours"}}
+ENDS = {"stages": ["enrolled"]}
 
 
 def channel_rule(
-    channel: str, fallbacks: list[str], rule_id: str = "apply-remind-24h", **overrides: Any
+    channel: str,
+    fallbacks: list[str],
+    rule_id: str = "apply-remind-24h",
+    when: dict[str, Any] | None = None,
+    **overrides: Any,
 ) -> Any:
-    step = {
+    """A one-step rule on `channel`, falling back to `fallbacks` (`when` says when)."""
+    step: dict[str, Any] = {
         "wait": NOW,
         "channel": channel,
         "fallbacks": fallbacks,
@@ -55,6 +66,8 @@ def channel_rule(
         "template": TEMPLATE,
         "email": {"subject": "One step left", "body": "Hi {first_name|there}, apply."},
     }
+    if when is not None:
+        step["fallback_when"] = when
     return rule(rule_id, steps=[step], **overrides)
 
 
@@ -380,3 +393,66 @@ def test_every_admin_api_route_stays_within_the_apis_grants(
     assert [f.status for f in the_followups(engine, writers[1].id)] == [Status.CANCELED]
     assert recorder.refused() == {}
     assert {"write rules", "write state", "send"} <= recorder.used["api"]
+
+
+def test_each_journey_step_and_trigger_stays_within_the_ticks_grants(
+    engine: LocalEngine, recorder: Recorder
+) -> None:
+    # Given a journey with a step of every kind and a goal, a reminder the day before a
+    # renewal date, and an SMS fallback when WhatsApp gets no reply within an hour
+    deps = engine.deps
+    bus = boto3.client("events", region_name=engine.config.aws_region)
+    bus.create_event_bus(Name="followup-events")
+    deps.notifier = runtime.notifier(engine.configure(event_bus_name="followup-events"))
+    quiet = engine.clock.now() - 25 * HOUR
+    with hook(engine.config.notify_secret.get_secret_value()) as crm:
+        steps: list[dict[str, Any]] = [
+            {"kind": "action", "do": "add_tag", "tag": "vip"},
+            {"kind": "action", "do": "set_attribute", "attribute": "plan", "value": "gold"},
+            {"kind": "action", "do": "create_task", "title": "Call", "assignee": "sari@x.id"}
+            | {"due": {"amount": 2, "unit": "hours"}},
+            {"kind": "action", "do": "notify", "webhook": crm.url},
+            {"kind": "action", "do": "notify", "bus": True, "detail_type": "lead_unpaid"},
+            {"kind": "branch", "if": {"replied": False}, "then": 6, "else": 8},
+            {"wait": NOW, "template": TEMPLATE | {"params": [{"text": "Rudi"}]}},
+            {"kind": "wait", "for": {"amount": 1, "unit": "hours"}},
+            {"kind": "action", "do": "set_stage", "stage": "qualified"},
+            {"kind": "action", "do": "close_conversation"},
+        ]
+        goal = {"stages": ["paid"], "events": ["booking_completed"]}
+        deps.rules.save_rule(rule("journey", steps=steps, goal=goal, exit={"on_reply": False}))
+        journeyed = quiet_contact(deps, "6281100003801", quiet)
+        paying = quiet_contact(deps, "6281100003802", quiet)
+        renewal = {"kind": "date", "attribute": "renewal_date", "at": "10:00"}
+        customer = {"wa_id": "6281100003803", "attributes": {"renewal_date": "2026-11-24"}}
+        with recorder.running(engine, "api"):
+            renewal_rule = rule("renewal", trigger=renewal).model_dump(mode="json")
+            assert api.call(engine, "POST", "/api/rules", renewal_rule)[0] == 201
+            status, renewing = api.call(engine, "POST", "/api/contacts", customer)
+            assert status == 201
+        hour = {"no_reply_within": {"amount": 1, "unit": "hours"}}
+        texts = channel_rule("whatsapp", ["sms"], "texts", hour, trigger=SOON, exit=ENDS)
+        deps.rules.save_rule(texts)
+        silent = quiet_contact(deps, "6281100003804", quiet, stage="applied")
+        # When the ticks run for two hours, the second lead paying on the way
+        loop(engine, recorder)
+        with recorder.running(engine, "api"):
+            paid = {"type": "stage_changed", "contact": paying.id, "stage": "paid"}
+            assert api.call(engine, "POST", "/api/events", paid)[0] == 200
+        for _ in range(2):
+            engine.clock.advance(HOUR)
+            loop(engine, recorder)
+        delivered = [request.body["contact_id"] for request in crm.received if request.signed]
+    # Then every step did its work, through calls each function is granted
+    after = deps.contacts.contact(journeyed.id)
+    assert after is not None
+    assert (after.item.tags, after.item.stage) == (["vip"], "qualified")
+    assert after.item.attributes["plan"] == "gold"
+    assert not after.item.conversation_open
+    assert [task.title for task in deps.tasks.tasks_of(journeyed.id)] == ["Call"]
+    assert delivered.count(journeyed.id) == 1
+    assert [e.item.exit_reason for e in deps.followups.enrollments_of(paying.id)] == ["goal"]
+    assert [e.item.rule_id for e in deps.followups.enrollments_of(renewing["id"])] == ["renewal"]
+    assert [sent.to for sent in engine.outbox()] == [f"+{silent.wa_id}"]
+    assert recorder.refused() == {}
+    assert {"notify", "write tasks", "write notifications"} <= recorder.used["enqueue"]
