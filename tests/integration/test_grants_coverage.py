@@ -456,3 +456,95 @@ def test_each_journey_step_and_trigger_stays_within_the_ticks_grants(
     assert [sent.to for sent in engine.outbox()] == [f"+{silent.wa_id}"]
     assert recorder.refused() == {}
     assert {"notify", "write tasks", "write notifications"} <= recorder.used["enqueue"]
+
+
+def bus_event(kind: str, **detail: Any) -> dict[str, Any]:
+    event = load("eventbridge-custom.json")
+    event["detail-type"] = kind
+    event["detail"] = detail
+    return event
+
+
+def test_every_bus_event_stays_within_the_bus_functions_grants(
+    engine: LocalEngine, recorder: Recorder
+) -> None:
+    # Given leads sent a follow-up, a rule a booking starts, and a journey it ends
+    deps = engine.deps
+    deps.rules.save_rule(rule())
+    booked = {"kind": "event", "name": "booking_completed"}
+    deps.rules.save_rule(rule("booked", trigger=booked))
+    quiet = engine.clock.now() - 25 * HOUR
+    talked, converted, closed = (quiet_contact(deps, f"628110000390{n}", quiet) for n in range(3))
+    loop(engine, recorder)
+    at = engine.clock.now().isoformat()
+    events = [
+        bus_event("message_sent", contact=talked.id, speaker="agent", at=at),
+        bus_event("stage_changed", contact=converted.id, stage="paid"),
+        bus_event("conversation_closed", contact=closed.id),
+        bus_event("conversation_reopened", contact=closed.id),
+        bus_event("custom", contact=str(talked.wa_id), name="booking_completed", at=at),
+    ]
+    # When other systems put each kind of event on the bus
+    with recorder.running(engine, "bus_events"):
+        applied = [engine.invoke("bus_events", event)["applied"] for event in events]
+    with recorder.running(engine, "stats"):
+        assert engine.pump_stream() > 0
+    # Then each was applied, through calls the function is granted
+    assert applied == [True] * len(events)
+    spoke = deps.contacts.contact(talked.id)
+    assert spoke is not None
+    assert spoke.item.last_speaker == "agent"
+    [conversion] = the_followups(engine, converted.id)
+    assert conversion.converted_at is not None
+    reopened = deps.contacts.contact(closed.id)
+    assert reopened is not None
+    assert reopened.item.conversation_open
+    assert "booked" in {e.item.rule_id for e in deps.followups.enrollments_of(talked.id)}
+    assert recorder.refused() == {}
+    assert {"write messages", "write enrollments"} <= recorder.used["bus_events"]
+
+
+def test_expiry_redrive_and_an_approval_running_out_stay_within_the_grants(
+    engine: LocalEngine, recorder: Recorder
+) -> None:
+    # Given one follow-up handed to SQS and lost there, one sent, and an AI text waiting for
+    # a person's approval
+    deps = engine.deps
+    settings = deps.rules.settings().model_copy(update={"ai": AiSettings(language="en")})
+    deps.rules.save_settings(settings)
+    deps.rules.save_rule(rule())
+    approved_step = ai_step(ai={"instructions": "Ask whether they still apply.", "approval": True})
+    qualified = {"stages": ["qualified"], "idle": {"amount": 24, "unit": "hours"}}
+    deps.rules.save_rule(rule("written", trigger=qualified, steps=[approved_step]))
+    quiet = engine.clock.now() - 25 * HOUR
+    lost = quiet_contact(deps, "6281100003910", quiet)
+    for tick in ("enqueue", "dispatch"):
+        with recorder.running(engine, tick):
+            engine.scheduled(tick)
+    engine.delays.clear()
+    engine.sqs.purge_queue(QueueUrl=engine.queue_url)
+    sent = quiet_contact(deps, "6281100003911", quiet)
+    waiting = quiet_contact(deps, "6281100003920", quiet, stage="qualified")
+    with FakeAnthropic(KEY) as fake:
+        deps.writer = ClaudeWriter(KEY, DEFAULT_MODEL, base_url=fake.base_url, budget_seconds=60)
+        # When the ticks run on for four days, then past the week a sent one may wait
+        loop(engine, recorder)
+        engine.clock.advance(deps.timings.redrive_after)
+        loop(engine, recorder)
+        engine.clock.advance(73 * HOUR)
+        loop(engine, recorder)
+        engine.clock.advance(8 * 24 * HOUR)
+        loop(engine, recorder)
+    # Then the lost one went out once and expired unanswered like the other, and the text
+    # nobody approved was skipped
+    ended = {
+        c.id: [(f.status, f.reason) for f in the_followups(engine, c.id)]
+        for c in (lost, sent, waiting)
+    }
+    assert ended == {
+        lost.id: [(Status.EXPIRED, "no_reply")],
+        sent.id: [(Status.EXPIRED, "no_reply")],
+        waiting.id: [(Status.SKIPPED, "approval_expired")],
+    }
+    assert len(engine.sandbox.sent()) == 2
+    assert recorder.refused() == {}
