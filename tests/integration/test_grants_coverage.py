@@ -9,12 +9,14 @@ path that quietly did nothing cannot pass for one that stayed within its grants.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import boto3
+import pytest
 
 from followup.adapters.claude import ClaudeWriter
 from followup.adapters.dynamo_pacing import DynamoPacing
@@ -167,27 +169,48 @@ def test_template_and_approval_waits_stay_within_the_grants(
     assert "write followups" in recorder.used["webhook"]
 
 
-def test_a_stopped_number_and_its_resume_stay_within_the_grants(
-    engine: LocalEngine, recorder: Recorder
+def resume_the_number(engine: LocalEngine) -> None:
+    number = envelopes.BUSINESS_NUMBER["phone_number_id"]
+    [listed] = api.call(engine, "GET", "/api/numbers")[1]["numbers"]
+    assert listed["paused"]
+    assert api.call(engine, "POST", f"/api/numbers/{number}/resume")[0] == 200
+
+
+def resume_the_workspace(engine: LocalEngine) -> None:
+    settings = api.call(engine, "GET", "/api/settings")[1]
+    assert settings["paused"]
+    assert api.call(engine, "PUT", "/api/settings", settings | {"paused": False})[0] == 200
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "resume"),
+    [(400, 131048, resume_the_number), (401, None, resume_the_workspace)],
+    ids=["spam-pauses-the-number", "refused-key-pauses-the-workspace"],
+)
+def test_a_send_that_pauses_and_its_resume_stay_within_the_grants(
+    engine: LocalEngine,
+    recorder: Recorder,
+    status: int,
+    code: int | None,
+    resume: Callable[[LocalEngine], None],
 ) -> None:
-    # Given two due leads, and WhatsApp refusing the number for spam on the first send
+    # Given two due leads, and 360dialog answering the first send with an error that means
+    # "stop sending": spam from the number, or the workspace's key refused
     deps = engine.deps
     deps.rules.save_rule(rule())
     since = engine.clock.now() - 25 * HOUR
     leads = [quiet_contact(deps, f"628110000330{n}", since) for n in range(2)]
-    engine.sandbox.fail_next(status=400, code=131048)
-    # When the ticks meet it, an admin resumes the number and the ticks run again
+    engine.sandbox.fail_next(status=status, code=code)
+    # When the ticks meet it (the sender pauses), an admin resumes and the ticks run again
     loop(engine, recorder)
-    number = envelopes.BUSINESS_NUMBER["phone_number_id"]
     with recorder.running(engine, "api"):
-        [listed] = api.call(engine, "GET", "/api/numbers")[1]["numbers"]
-        assert listed["paused"]
-        assert api.call(engine, "POST", f"/api/numbers/{number}/resume")[0] == 200
+        resume(engine)
     loop(engine, recorder)
     # Then each lead was sent to once, through calls each function is granted
     sent = sorted(str(request.body["to"]) for request in engine.sandbox.sent() if request.body)
     assert sent == sorted(str(lead.wa_id) for lead in leads)
     assert recorder.refused() == {}
+    assert "write state" in recorder.used["sender"]
 
 
 def test_failed_statuses_and_their_resends_stay_within_the_grants(
