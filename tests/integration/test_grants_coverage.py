@@ -571,3 +571,27 @@ def test_expiry_redrive_and_an_approval_running_out_stay_within_the_grants(
     }
     assert len(engine.sandbox.sent()) == 2
     assert recorder.refused() == {}
+
+
+def test_marketing_sent_through_messages_instead_stays_within_the_senders_grants(
+    engine: LocalEngine, recorder: Recorder
+) -> None:
+    # Given a synced marketing template, and a business that has not accepted the
+    # Marketing Messages API's terms
+    engine.sandbox.templates.add("apply_reminder", "en", "Hi {{1}}, still applying?")
+    assert api.call(engine, "POST", "/api/templates/sync")[0] == 200
+    engine.deps.rules.save_rule(rule())
+    quiet_contact(engine.deps, "6281100003951", engine.clock.now() - 30 * HOUR)
+    engine.sandbox.templates.marketing_terms_accepted = False
+    # When the ticks send the follow-up
+    loop(engine, recorder)
+    # Then it went out through /messages, the sender noting why in the catalogue, as granted
+    assert [(r.path, r.status) for r in engine.sandbox.requests] == [
+        ("/marketing_messages", 400),
+        ("/messages", 200),
+    ]
+    refused = engine.deps.templates.templates().item.marketing_api_refused
+    assert refused is not None
+    assert "131055" in refused
+    assert recorder.refused() == {}
+    assert "write state" in recorder.used["sender"]
