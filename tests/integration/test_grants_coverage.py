@@ -595,3 +595,21 @@ def test_marketing_sent_through_messages_instead_stays_within_the_senders_grants
     assert "131055" in refused
     assert recorder.refused() == {}
     assert "write state" in recorder.used["sender"]
+
+
+def test_a_failed_status_bringing_a_fallback_forward_stays_within_the_grants(
+    engine: LocalEngine, recorder: Recorder
+) -> None:
+    # Given a WhatsApp step with an SMS fallback, sent and accepted
+    engine.deps.rules.save_rule(channel_rule("whatsapp", ["sms"]))
+    lead = quiet_contact(engine.deps, "6281100003961", engine.clock.now() - 25 * HOUR)
+    loop(engine, recorder)
+    [sent] = the_followups(engine, lead.id)
+    # When WhatsApp reports it undeliverable, and the ticks run
+    with recorder.running(engine, "webhook"):
+        assert engine.deliver(failed_status(engine, sent, str(lead.wa_id), 131026)) == 200
+    loop(engine, recorder)
+    # Then the SMS went, through calls each function is granted
+    assert [(item.channel, item.to) for item in engine.outbox()] == [("sms", f"+{lead.wa_id}")]
+    assert [f.status for f in the_followups(engine, lead.id)] == [Status.FAILED, Status.SENT]
+    assert recorder.refused() == {}
