@@ -68,10 +68,13 @@ NEEDS: dict[str, Needs] = {
     "expire": Needs(reads=CATALOG | SETTLING, writes=SETTLING | {"rules"}),
     # claim, re-check, pace (slot counters and recipient markers), have Claude write from
     # the conversation so far, send through 360dialog, SNS or SES, record; retries and
-    # paced sends go back on the queue
+    # paced sends go back on the queue; in the state table, an error that means "stop
+    # sending" pauses the number (spam, policy, a locked or unpaid account) or, a refused
+    # key, the workspace, and the Marketing Messages API's refusal is noted in the
+    # template catalogue
     "sender": Needs(
         reads=CATALOG | SETTLING | {"messages", "pacing"},
-        writes=SETTLING | {"messages", "pacing"},
+        writes=SETTLING | {"messages", "pacing", "state"},
         sends=True,
         secret=True,
         texts_and_emails=True,

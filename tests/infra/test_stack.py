@@ -145,7 +145,8 @@ TABLE_ACCESS = {
     "expire": SETTLING | CATALOG | {("rules", WRITE)},
     "sender": SETTLING
     | CATALOG
-    | {("messages", READ), ("messages", WRITE), ("pacing", READ), ("pacing", WRITE)},
+    | {("messages", READ), ("messages", WRITE), ("pacing", READ), ("pacing", WRITE)}
+    | {("state", WRITE)},
     "webhook": SETTLING
     | CATALOG
     | {("messages", READ), ("messages", WRITE), ("state", WRITE), ("pacing", WRITE)},
