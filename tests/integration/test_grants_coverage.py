@@ -25,7 +25,6 @@ from followup.domain.followup import FollowUp, Status
 from followup.domain.messaging_limit import DEFERRED, WARMING_UP, WarmUp
 from followup.domain.settings import AiSettings
 from followup.services.manual import send_now
-from followup.services.messaging_limit import admit
 from followup.services.pacing import Pacer
 from followup.wiring import runtime
 from followup_local import envelopes
@@ -38,6 +37,7 @@ from tests.support.builders import quiet_contact, rule
 from tests.support.events import load
 from tests.support.grants import Recorder, recorder
 from tests.support.hooks import hook
+from tests.support.limits import admit
 from tests.support.webhook import payload
 
 __all__ = ["recorder"]  # the fixture
