@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -11,7 +13,9 @@ import pytest
 from botocore.awsrequest import AWSResponse
 
 from followup.adapters.connections import ConnectionPoster, Connections
+from followup.adapters.tables import ContactItem
 from followup.domain.followup import FollowUp, RenderedMessage
+from followup.services.imports import import_contacts
 from followup.wiring import runtime
 from followup_local.engine import LocalEngine
 
@@ -88,3 +92,58 @@ def test_long_follow_ups_reach_an_open_app_in_frames_of_at_most_32_kb(
     assert max(len(frame) for frame in frames) <= BILLED_FRAME
     ids = [f["id"] for frame in frames for f in json.loads(frame)["followups"]]
     assert ids == [f.id for f in changed]
+
+
+TRANSACTION_BYTES = 4 * 1024 * 1024
+"""DynamoDB refuses a transaction whose items add up to more than 4 MB (moto does not)."""
+
+
+def _item_bytes(value: Any) -> int:
+    """An item's size as DynamoDB counts it: names and values, strings in UTF-8."""
+    if isinstance(value, dict):
+        return sum(len(str(name).encode()) + _item_bytes(inner) for name, inner in value.items())
+    if isinstance(value, list):
+        return sum(_item_bytes(inner) for inner in value)
+    return len(str(value).encode())
+
+
+@contextmanager
+def _refusing_large_transactions(refused: list[int]) -> Iterator[None]:
+    """DynamoDB's check, on the client the store writes contacts with."""
+    client = ContactItem._get_connection().connection.client
+
+    def check(params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]] | None:
+        entries = json.loads(params["body"])["TransactItems"]
+        size = sum(_item_bytes(entry.get("Put", {}).get("Item", {})) for entry in entries)
+        if size <= TRANSACTION_BYTES:
+            return None
+        refused.append(size)
+        error = {"Code": "ValidationException", "Message": "Transaction is too large"}
+        return AWSResponse("", 400, {}, _Raw(b"")), {"Error": error, "ResponseMetadata": {}}
+
+    event = "before-call.dynamodb.TransactWriteItems"
+    client.meta.events.register(event, check)
+    try:
+        yield
+    finally:
+        client.meta.events.unregister(event, check)
+
+
+def test_an_import_of_large_contacts_writes_them_all_in_transactions_under_4_mb(
+    engine: LocalEngine,
+) -> None:
+    # Given 25 new contacts, each with 50 attributes of 1,000 four-byte characters (~200 KB)
+    attributes = {f"note{n}": "\U0001f600" * 1000 for n in range(50)}
+    text = "\n".join(
+        json.dumps({"wa_id": f"62811000{n:05d}", "name": f"Lead {n}", "attributes": attributes})
+        for n in range(25)
+    )
+    # When they are imported
+    refused: list[int] = []
+    with _refusing_large_transactions(refused):
+        report = import_contacts(engine.deps, text, "ndjson")
+    # Then every one is written, and no transaction was over the limit
+    assert (report.created, report.rejected, refused) == (25, [], [])
+    found = engine.deps.contacts.contact_by_wa_id("6281100000024")
+    assert found is not None
+    assert len(found.item.attributes) == 50
