@@ -147,3 +147,22 @@ def test_an_import_of_large_contacts_writes_them_all_in_transactions_under_4_mb(
     found = engine.deps.contacts.contact_by_wa_id("6281100000024")
     assert found is not None
     assert len(found.item.attributes) == 50
+
+
+def test_imports_that_would_grow_a_contact_past_50_attributes_reject_the_row(
+    engine: LocalEngine,
+) -> None:
+    # Given a contact with 50 long attributes (~200 KB stored: DynamoDB holds 400 KB an item)
+    def row(prefix: str) -> str:
+        notes = {f"{prefix}{n}": "\U0001f600" * 1000 for n in range(50)}
+        return json.dumps({"wa_id": "6281100000001", "attributes": notes})
+
+    assert import_contacts(engine.deps, row("a"), "ndjson").created == 1
+    # When two more imports bring 50 other attributes each
+    reports = [import_contacts(engine.deps, row(prefix), "ndjson") for prefix in "bc"]
+    # Then each of those rows is refused with its reason, and the contact is as it was
+    refused = [{"line": 1, "field": "attributes", "reason": "a contact has at most 50 attributes"}]
+    assert [report.rejected for report in reports] == [refused, refused]
+    found = engine.deps.contacts.contact_by_wa_id("6281100000001")
+    assert found is not None
+    assert sorted(found.item.attributes) == sorted(f"a{n}" for n in range(50))
