@@ -18,6 +18,7 @@ from followup.domain.followup import FollowUp, RenderedMessage
 from followup.services.imports import import_contacts
 from followup.wiring import runtime
 from followup_local.engine import LocalEngine
+from tests.support.builders import quiet_contact
 
 BILLED_FRAME = 32 * 1024
 """API Gateway bills WebSocket messages per 32 KB..."""
@@ -166,3 +167,34 @@ def test_imports_that_would_grow_a_contact_past_50_attributes_reject_the_row(
     found = engine.deps.contacts.contact_by_wa_id("6281100000001")
     assert found is not None
     assert sorted(found.item.attributes) == sorted(f"a{n}" for n in range(50))
+
+
+def test_contacts_read_by_key_come_back_whole_when_dynamodb_leaves_keys_unprocessed(
+    engine: LocalEngine,
+) -> None:
+    # Given 60 contacts, and DynamoDB answering the first BatchGetItem with half its keys
+    # left unprocessed (as it does when throttled)
+    now = engine.clock.now()
+    ids = [quiet_contact(engine.deps, f"62811000{n:05d}", now).id for n in range(60)]
+    client = ContactItem._get_connection().connection.client
+    left: list[int] = []
+
+    def throttle(parsed: dict[str, Any], **_: Any) -> None:
+        if left:
+            return
+        for table, items in parsed.get("Responses", {}).items():
+            kept, dropped = items[: len(items) // 2], items[len(items) // 2 :]
+            parsed["Responses"][table] = kept
+            parsed["UnprocessedKeys"] = {table: {"Keys": [{"id": i["id"]} for i in dropped]}}
+            left.append(len(dropped))
+
+    event = "after-call.dynamodb.BatchGetItem"
+    client.meta.events.register(event, throttle)
+    try:
+        # When they are read by key
+        found = engine.deps.contacts.contacts_by_ids(ids)
+    finally:
+        client.meta.events.unregister(event, throttle)
+    # Then every one is there
+    assert left
+    assert sorted(found) == sorted(ids)
