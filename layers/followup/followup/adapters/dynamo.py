@@ -92,7 +92,10 @@ _NUMBERS_KEY = "numbers"
 _PLANNED = "planned"  # beside the dispatch mark: what the last enqueue tick planned for it
 _MARK = "mark"  # the expire tick's mark, alone in its partition
 _NUMBERS = TypeAdapter(list[NumberHealth])
-_TRANSACTION_ITEMS = 25  # a transaction holds 4 MB; a contact may reach ~60 KB
+_TRANSACTION_ITEMS = 25
+_TRANSACTION_BYTES = 4_000_000
+"""A transaction's items add up to at most 4 MiB: their documents to this, leaving room for
+keys and indexed attributes (a contact of long non-Latin attributes may reach ~200 KB)."""
 _IMPORT_TRIES = 5
 _BATCH_GET = 25
 """Items read by key per BatchGetItem after a keys-only index page (at most 100)."""
@@ -154,17 +157,20 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
             raise
 
     def import_contacts(self, contacts: Iterable[Contact]) -> set[str]:
-        """Write new contacts, 25 per transaction, each only if its id is still free.
+        """Write new contacts, 25 (under 4 MB) per transaction, each if its id is still free.
 
         Returns the ids that already existed: those items are left as they are.
         """
         existing: set[str] = set()
         batch: list[Contact] = []
+        size = 0
         for contact in contacts:
-            batch.append(contact)
-            if len(batch) == _TRANSACTION_ITEMS:
+            weight = len(contact.model_dump_json().encode())
+            if batch and (len(batch) == _TRANSACTION_ITEMS or size + weight > _TRANSACTION_BYTES):
                 existing |= self._create_all(batch)
-                batch = []
+                batch, size = [], 0
+            batch.append(contact)
+            size += weight
         return existing | self._create_all(batch) if batch else existing
 
     def _create_all(self, contacts: list[Contact]) -> set[str]:

@@ -13,7 +13,10 @@ if TYPE_CHECKING:
     from followup.services.ports import ConnectionRepository, Poster
 
 CHUNK = 25
-"""Follow-ups per message: a WebSocket frame from API Gateway holds at most 128 KB."""
+"""Follow-ups per message at most."""
+FRAME_BYTES = 32 * 1024
+"""Bytes per message at most (a follow-up larger than that goes alone): API Gateway bills
+WebSocket messages per 32 KB and refuses frames over 128 KB."""
 
 
 @dataclass
@@ -38,15 +41,7 @@ def broadcast(
     report = BroadcastReport()
     if not changed:
         return report
-    frames = [
-        json.dumps(
-            {
-                "type": "followups",
-                "followups": [f.model_dump(mode="json") for f in changed[i : i + CHUNK]],
-            }
-        ).encode()
-        for i in range(0, len(changed), CHUNK)
-    ]
+    frames = _frames(changed)
     for connection_id in connections.live(now):
         for frame in frames:
             try:
@@ -60,3 +55,22 @@ def broadcast(
                 break
             report.messages += 1
     return report
+
+
+def _frames(changed: Sequence[FollowUp]) -> list[bytes]:
+    """The follow-ups in order, as few messages as fit CHUNK and FRAME_BYTES."""
+    head, tail = b'{"type": "followups", "followups": [', b"]}"
+    frames: list[bytes] = []
+    parts: list[bytes] = []
+    size = len(head) + len(tail)
+    for followup in changed:
+        part = json.dumps(followup.model_dump(mode="json")).encode()
+        grown = size + len(part) + (2 if parts else 0)
+        if parts and (len(parts) == CHUNK or grown > FRAME_BYTES):
+            frames.append(head + b", ".join(parts) + tail)
+            parts, grown = [], len(head) + len(tail) + len(part)
+        parts.append(part)
+        size = grown
+    if parts:
+        frames.append(head + b", ".join(parts) + tail)
+    return frames

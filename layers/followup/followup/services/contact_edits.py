@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from followup.domain.errors import InvalidField, NotFound
 from followup.domain.limits import MAX_ITEMS
-from followup.services.contacts import change_stage, update_contact
+from followup.services.contacts import change_stage, patched, update_contact
 
 if TYPE_CHECKING:
     from followup.domain.contact import Contact
@@ -44,17 +44,13 @@ def edit_contact(deps: Deps, contact_id: str, edit: Edit) -> tuple[Contact, Cont
         raise NotFound("contact", contact_id)
 
     def changed(contact: Contact) -> Contact:
-        patched = contact.patched(edit.fields)
+        found = patched(contact, edit.fields)
         removed = set(edit.remove_tags)
-        tags = [t for t in patched.tags if t not in removed]
+        tags = [t for t in found.tags if t not in removed]
         tags += [t for t in dict.fromkeys(edit.add_tags) if t not in tags]
         if len(tags) > MAX_ITEMS:
             raise InvalidField("add_tags", f"a contact has at most {MAX_ITEMS} tags", "too_long")
-        if len(patched.attributes) > MAX_ITEMS:
-            raise InvalidField(
-                "attributes", f"a contact has at most {MAX_ITEMS} attributes", "too_long"
-            )
-        return patched if tags == patched.tags else patched.model_copy(update={"tags": tags})
+        return found if tags == found.tags else found.model_copy(update={"tags": tags})
 
     after = update_contact(deps, contact_id, changed, now)
     if edit.stage is not None and edit.stage != after.stage:

@@ -10,6 +10,7 @@ from followup.domain.contact import Contact
 from followup.domain.errors import Conflict, InvalidField, NotFound
 from followup.domain.ids import contact_id
 from followup.domain.journey import stage_ends
+from followup.domain.limits import MAX_ITEMS
 from followup.services import date_triggers, goals, late, triggers
 from followup.services.ports import (
     CommitRejected,
@@ -98,7 +99,7 @@ def upsert(
     found = find_contact(deps, wa_id, user_id)
     if found is None:
         fresh = new_contact(deps, at=now, wa_id=wa_id, user_id=user_id, stage=stage)
-        fresh = fresh.patched(changes)
+        fresh = patched(fresh, changes)
         try:
             deps.commit([ContactChange(fresh, 0)], now)
         except CommitRejected:  # created meanwhile (a first message, a parallel import)
@@ -109,10 +110,21 @@ def upsert(
             date_triggers.reindex(deps, None, fresh)
             late.written(deps, None, fresh)
             return fresh, True
-    updated = update_contact(deps, found.item.id, lambda c: c.patched(changes), now)
+    updated = update_contact(deps, found.item.id, lambda c: patched(c, changes), now)
     if stage is not None and stage != updated.stage:
         updated = change_stage(deps, updated.id, str(stage), now)
     return updated, False
+
+
+def patched(contact: Contact, changes: Mapping[str, object]) -> Contact:
+    """`contact.patched(changes)`, refused when it adds attributes past the limit (which
+    keeps a contact well inside DynamoDB's 400 KB an item)."""
+    found = contact.patched(changes)
+    if len(found.attributes) > max(MAX_ITEMS, len(contact.attributes)):
+        raise InvalidField(
+            "attributes", f"a contact has at most {MAX_ITEMS} attributes", "too_long"
+        )
+    return found
 
 
 def find_contact(deps: Deps, wa_id: str | None, user_id: str | None) -> Versioned[Contact] | None:
