@@ -114,7 +114,8 @@ class SandboxPage:
             if followup.id not in told
         )
         lines: dict[str, list[dict[str, Any]]] = {}
-        for line in [*stored, *(line for line in built if line is not None)]:
+        every = [*stored, *(line for line in built if line is not None)]
+        for line in sorted(every, key=lambda line: line.placed):
             lines.setdefault(line.contact_id, []).append(
                 {
                     "from": "lead" if line.direction is Direction.INBOUND else "business",
@@ -128,8 +129,9 @@ class SandboxPage:
             found = deps.contacts.contact(contact_id)
             if found is None or found.item.wa_id is None:
                 continue
-            ordered = sorted(conversation, key=lambda line: str(line["at"]))
-            chats.append({"wa_id": found.item.wa_id, "name": found.item.name, "messages": ordered})
+            chats.append(
+                {"wa_id": found.item.wa_id, "name": found.item.name, "messages": conversation}
+            )
         return sorted(chats, key=lambda chat: str(chat["messages"][-1]["at"]), reverse=True)
 
     def reply(self, wa_id: str, text: str) -> int:

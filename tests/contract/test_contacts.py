@@ -177,6 +177,14 @@ def test_a_conversation_line_is_recorded_once(store: Any) -> None:
     assert store.recent_messages("ct_1", 10) == [line("wamid.1", 0)]
 
 
+def test_a_line_keeps_where_it_falls_in_the_conversation(store: Any) -> None:
+    placed = line("wamid.1", 0).model_copy(update={"placed_at": T0 + timedelta(seconds=0.5)})
+    store.add_message(placed)
+    store.add_message(line("wamid.2", 1))
+    found = store.recent_messages("ct_1", 10)
+    assert [m.placed for m in found] == [T0 + timedelta(minutes=1), T0 + timedelta(seconds=0.5)]
+
+
 def test_recent_messages_are_newest_first_up_to_the_limit(store: Any) -> None:
     for n, minute in enumerate([5, 1, 9, 3, 7]):
         store.add_message(line(f"wamid.{n}", minute))

@@ -24,10 +24,31 @@ interface MessageIntent {
 interface Message {
   id: string;
   at: string;
+  /** Where a lead's line falls when not at `at`, its whole-second stamp: after what we did in that second. */
+  placed_at?: string | null;
   direction: string;
   speaker: string;
   text: string;
   intent: MessageIntent | null;
+}
+
+/** One line of the contact's timeline; `placed` orders it when it is not at `at`. */
+interface TimelineEvent {
+  at: string;
+  placed?: string;
+  kind: string;
+  text: string;
+  intent: string;
+}
+
+/** An ISO time as milliseconds and the microseconds past them (a Date keeps milliseconds only). */
+function instant(iso: string): [number, number] {
+  const fraction = /\.(\d+)/.exec(iso)?.[1] ?? "";
+  return [Date.parse(iso), Number(fraction.padEnd(6, "0").slice(3, 6))];
+}
+
+function later(a: [number, number], b: [number, number]): number {
+  return a[0] - b[0] || a[1] - b[1];
 }
 
 export function ContactPage() {
@@ -128,9 +149,10 @@ export function ContactPage() {
   const ruleName = (ruleId: string) => allRules.data?.find((r) => r.id === ruleId)?.name ?? ruleId;
   const scheduled = timeline.data.followups.filter((f) => f.status === "queued" || f.status === "waiting_template");
   const changedWord = lead.conversation_open ? t("contact.reopened") : t("contact.closedWord");
-  const events = [
+  const events: TimelineEvent[] = [
     ...timeline.data.messages.map((m) => ({
       at: m.at,
+      placed: m.placed_at ?? m.at,
       kind: t("contact.message", { speaker: m.speaker, direction: m.direction }),
       text: m.text,
       intent: m.intent
@@ -163,7 +185,8 @@ export function ContactPage() {
           },
         ]
       : []),
-  ].sort((a, b) => b.at.localeCompare(a.at));
+  ];
+  events.sort((a, b) => later(instant(b.placed ?? b.at), instant(a.placed ?? a.at)));
   const ruleOptions = rules.data ?? [];
   const stoppedByStaff = lead.opted_out && !!lead.opted_out_by && lead.opted_out_by !== "contact";
   const stepWords = (step: UpcomingStep) =>

@@ -79,7 +79,7 @@ def context_for(
     """The context of one contact: their own lines (oldest first), trimmed, and public fields."""
     own = sorted(
         (message for message in messages if message.contact_id == contact.id and message.text),
-        key=lambda message: message.at,
+        key=lambda message: message.placed,
     )
     kept = own[-(VERBATIM_LINES + SHORTENED_LINES) :]
     shortened = len(kept) - min(len(kept), VERBATIM_LINES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
@@ -71,3 +72,14 @@ class Message(BaseModel):
     followup_id: str | None = None
     referral: Referral | None = None
     intent: MessageIntent | None = None
+    placed_at: AwareDatetime | None = Field(
+        default=None,
+        description="Where a contact's line falls in the conversation when not at `at`, its"
+        " whole-second stamp: just after what we did within that second before it was heard",
+    )
+
+    @property
+    def placed(self) -> datetime:
+        """The moment the conversation orders the line by (a line without `placed_at`, as
+        the ones written before it, falls at its stamp)."""
+        return self.placed_at or self.at

@@ -17,7 +17,7 @@ from followup.domain.intents import Detected, Intent, classify
 from followup.domain.localtime import to_utc
 from followup.domain.optout import is_opt_out
 from followup.domain.replies import Reading, read_reply
-from followup.domain.stamps import may_follow
+from followup.domain.stamps import heard_after, may_follow
 from followup.domain.webhook_events import Identity
 from followup.services.callbacks import plan_follow_up, schedule
 from followup.services.contacts import create_contact, find_contact, update_contact
@@ -26,6 +26,8 @@ from followup.services.planning import ended
 from followup.services.ports import CommitRejected, EnrollmentChange, FollowUpChange
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from followup.domain.ai_classify import Classified
     from followup.domain.settings import WorkspaceSettings
     from followup.services.deps import Deps
@@ -85,6 +87,8 @@ def record_inbound(
     follow_up: list[Enrollment] = []
     if reading is not None:
         reading, follow_up = plan_follow_up(deps, reading, known, at, deps.clock.now())
+    followups = deps.followups.followups_of(contact_id)
+    line_at = _line_at(known, followups, at)
     deps.contacts.add_message(
         Message(
             id=message_id or uuid4().hex,
@@ -95,6 +99,7 @@ def record_inbound(
             text=text,
             referral=referral,
             intent=reading.record if reading else None,
+            placed_at=line_at if line_at != at else None,
         )
     )
 
@@ -132,7 +137,7 @@ def record_inbound(
 
     update_contact(deps, contact_id, heard, at)  # a silence it starts enrolls as it is written
     ends = reading.ends if reading else None
-    responded, canceled = _settle_followups(deps, contact_id, stop, at, ends)
+    responded, canceled = _settle_followups(deps, followups, stop, at, ends)
     _end_enrollments(deps, contact_id, stop, at, placed, ends)
     schedule(deps, follow_up, deps.clock.now())
     record = reading.record if reading else None
@@ -220,14 +225,23 @@ def record_outbound(deps: Deps, contact_id: str, speaker: Speaker, text: str, at
     update_contact(deps, contact_id, spoke, at)  # a silence it moves enrolls as it is written
 
 
+def _line_at(contact: Contact, followups: Sequence[FollowUp], at: datetime) -> datetime:
+    """Where the contact's message stamped `at`, heard now, falls among the lines of the
+    conversation: just after what we recorded (the contact's own account, see
+    `Contact.heard_at`) and what we sent within its second; a late one at its stamp."""
+    if contact.last_inbound_at is not None and at <= contact.last_inbound_at:
+        return at
+    return max(contact.heard_at(at), heard_after(at, [f.sent_at for f in followups]))
+
+
 def _settle_followups(
-    deps: Deps, contact_id: str, stop: bool, at: datetime, ends: str | None
+    deps: Deps, followups: Sequence[FollowUp], stop: bool, at: datetime, ends: str | None
 ) -> tuple[int, int]:
-    """Sent ones within the attribution window → responded; queued ones → canceled (all of
-    them when the reply `ends` the contact's follow-ups)."""
+    """Of the contact's `followups`, sent ones within the attribution window → responded;
+    queued ones → canceled (all of them when the reply `ends` the contact's follow-ups)."""
     attribution = deps.catalog.settings().attribution_window.approx()
     responded = canceled = 0
-    for followup in deps.followups.followups_of(contact_id):
+    for followup in followups:
         target = _settled(deps, followup, stop, at, attribution.total_seconds(), ends)
         if target is None:
             continue

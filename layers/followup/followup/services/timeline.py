@@ -29,7 +29,7 @@ def conversation(
         followups = deps.followups.followups_of(contact_id)
     built = [sent_line(f) for f in followups if f.id not in stored]
     lines = [*kept, *(line for line in built if line is not None)]
-    return sorted(lines, key=lambda line: line.at, reverse=True)[: max(limit, 0)]
+    return sorted(lines, key=lambda line: line.placed, reverse=True)[: max(limit, 0)]
 
 
 def sent_line(followup: FollowUp) -> Message | None:
