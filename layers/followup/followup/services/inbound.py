@@ -87,8 +87,7 @@ def record_inbound(
     follow_up: list[Enrollment] = []
     if reading is not None:
         reading, follow_up = plan_follow_up(deps, reading, known, at, deps.clock.now())
-    followups = deps.followups.followups_of(contact_id)
-    line_at = _line_at(known, followups, at)
+    line_at = _line_at(known, deps.followups.followups_of(contact_id), at)
     deps.contacts.add_message(
         Message(
             id=message_id or uuid4().hex,
@@ -137,6 +136,9 @@ def record_inbound(
 
     update_contact(deps, contact_id, heard, at)  # a silence it starts enrolls as it is written
     ends = reading.ends if reading else None
+    # Read again once the contact holds the message: a tick that planned a follow-up before
+    # then did not see the reply, and this read finds it.
+    followups = deps.followups.followups_of(contact_id)
     responded, canceled = _settle_followups(deps, followups, stop, at, ends)
     _end_enrollments(deps, contact_id, stop, at, placed, ends)
     schedule(deps, follow_up, deps.clock.now())
