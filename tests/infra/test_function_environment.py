@@ -42,8 +42,9 @@ READS: dict[str, set[str]] = {
         "FOLLOWUP_SENDS_PER_SECOND",
         "PUBLIC_API_URL",
     },
-    # the path and header secrets, the numbers reports name, the AI key for intents
-    "webhook": EVERYWHERE | {SECRET, "WEBHOOK_HEADER_NAME"},
+    # the path and header secrets, the numbers reports name, the AI key for intents; a
+    # contact's silence it moves enrolls by the horizon
+    "webhook": EVERYWHERE | {"FOLLOWUP_TICK_MINUTES", SECRET, "WEBHOOK_HEADER_NAME"},
     # send-now and released holds go on the queue; the unsubscribe key; the numbers and
     # each one's rate (`GET /api/numbers`); the template catalogue from 360dialog
     "api": EVERYWHERE
@@ -54,8 +55,9 @@ READS: dict[str, set[str]] = {
         "D360_BASE_URL",
         "FOLLOWUP_SENDS_PER_SECOND",
     },
-    # a stage change or an event enrolls contacts in rules limited to some numbers
-    "bus_events": EVERYWHERE | {SECRET},
+    # a stage change or an event enrolls contacts, by the horizon, in rules that may be
+    # limited to some numbers
+    "bus_events": EVERYWHERE | {"FOLLOWUP_TICK_MINUTES", SECRET},
     "stats": EVERYWHERE,
     "realtime": EVERYWHERE | {"WEBSOCKET_CALLBACK_URL"},
     "broadcaster": EVERYWHERE | {"WEBSOCKET_CALLBACK_URL"},
