@@ -28,7 +28,8 @@ class Needs:
     sends: bool = False
     """Puts follow-up ids on the send queue (and is told its URL)."""
     secret: bool = False
-    """Reads the provider key or webhook secrets (and is told the secret's name)."""
+    """Reads the provider key, the webhook secrets or the sending numbers configured there
+    (`D360_NUMBERS`: ids, rates, warm-up days), and is told the secret's name."""
     pushes: bool = False
     """Posts to the admin app's WebSocket connections."""
     texts_and_emails: bool = False
@@ -57,11 +58,13 @@ NEEDS: dict[str, Needs] = {
     # queue waiting follow-ups without writing them, then record the tick's mark beside
     # the rules; releasing held ones (a template's wait over, a resumed number) writes
     # them; a raised messaging limit (its mark beside the counters, taken once read) brings
-    # deferred ones forward
+    # deferred ones forward; each configured number's lane, pause and warm-up are read
+    # from the sending numbers in the secret
     "dispatch": Needs(
         reads=CATALOG | {"followups", "pacing"},
         writes=frozenset({"followups", "pacing", "rules"}),
         sends=True,
+        secret=True,
     ),
     # expire, fail stuck sends and redrive; `expire_after` from the settings, and the
     # tick's mark of how far it read by send time beside the rules
@@ -96,10 +99,12 @@ NEEDS: dict[str, Needs] = {
         sends=True,
         secret=True,
     ),
-    # CRM events: stage changes (conversions, exits) and messages sent elsewhere
+    # CRM events: stage changes (conversions, exits) and messages sent elsewhere; the
+    # rules they enroll in may be limited to some of the sending numbers in the secret
     "bus_events": Needs(
         reads=CATALOG | SETTLING,
         writes=SETTLING | {"messages"},
+        secret=True,
     ),
     # `$connect` records a connection, `$disconnect` deletes it, `ping` is answered
     "realtime": Needs(writes=frozenset({"connections"}), pushes=True),

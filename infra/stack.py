@@ -293,7 +293,11 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
             environment={"WEBHOOK_HEADER_NAME": settings.webhook_header_name},
             reserved=access.webhook_concurrency(settings.total_rate),
         )
-        self.function("api", environment=provider)  # syncs the template catalogue on demand
+        # syncs the template catalogue on demand; lists each number with its rate
+        self.function(
+            "api",
+            environment=provider | {"FOLLOWUP_SENDS_PER_SECOND": str(settings.sends_per_second)},
+        )
         self.function("bus_events")
         self._stats_from_stream()
         # A send's bookkeeping is the stats function's: a deploy updates it before the

@@ -272,8 +272,8 @@ def test_queue_secret_stream_and_pushes_are_granted_only_where_used(dev: Synth) 
     assert holders("sqs:ReceiveMessage", queue) == {"sender"}
     readers = holders("secretsmanager:GetSecretValue", secret)
     # the 360dialog key; the webhook secrets; the API checks email unsubscribe links; the
-    # enqueue tick signs journeys' notifications
-    assert readers == {"sender", "webhook", "api", "enqueue"}
+    # enqueue tick signs journeys' notifications; dispatch and bus events read the numbers
+    assert readers == {"sender", "webhook", "api", "enqueue", "dispatch", "bus_events"}
     assert readers == {name for name, env in fn_env.items() if "FOLLOWUP_SECRETS_NAME" in env}
     assert holders("dynamodb:GetRecords", stream) == {"broadcaster", "stats"}
     enrollments = f'"{_ref_of(dev, dev.stack.tables["enrollments"])}", "StreamArn"'
