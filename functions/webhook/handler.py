@@ -7,6 +7,7 @@ so the provider delivers again: nothing is acknowledged and lost.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,15 @@ PATH = re.compile(r"/webhooks/whatsapp/(?P<secret>[^/]+)")
 Answer = dict[str, Any]
 
 
+def _unset(secrets: str) -> bool:
+    """On Lambda, the path secret is still the local default (the stack's secret lost its
+    generated `WEBHOOK_SECRET`): refused, or anyone could post events."""
+    from followup.wiring.config import LOCAL_WEBHOOK_SECRET
+
+    on_lambda = bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
+    return on_lambda and LOCAL_WEBHOOK_SECRET in secrets.split(",")
+
+
 def _authorised(request: HttpRequest, secret: str) -> bool:
     config = runtime.config()
     return security.secret_matches(
@@ -39,6 +49,9 @@ def _authorised(request: HttpRequest, secret: str) -> bool:
 
 def receive(request: HttpRequest, secret: str) -> Answer:
     config = runtime.config()
+    if _unset(config.webhook_secrets.get_secret_value()):
+        logger.error("WEBHOOK_SECRET is not set: every delivery is refused until it is")
+        return answer(503, "WEBHOOK_SECRET is not set")
     if not _authorised(request, secret):
         return answer(404)
     body = request.raw_body()

@@ -238,6 +238,24 @@ def test_an_unknown_secret_is_404_with_nothing_stored(engine: LocalEngine) -> No
     assert find_contact(engine.deps, RUDI, None) is None
 
 
+def test_on_lambda_the_local_path_secret_is_refused_until_a_real_one_is_set(
+    engine: LocalEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the webhook running on Lambda with no WEBHOOK_SECRET in its secret, so the
+    # path secret would be the local default anyone can read in this repository
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "followup-webhook")
+    engine.configure()
+    # Then a delivery on that path is refused for the provider to retry, nothing stored
+    response = post(engine, payload("text.json"))
+    assert response["statusCode"] == 503
+    assert "WEBHOOK_SECRET" in response["body"]
+    assert find_contact(engine.deps, RUDI, None) is None
+    # And once a secret of its own is set, deliveries on its path are taken
+    engine.configure(webhook_secrets="a-s3cret-of-its-own")
+    assert post(engine, payload("text.json"), secret="a-s3cret-of-its-own")["statusCode"] == 200
+    assert find_contact(engine.deps, RUDI, None) is not None
+
+
 def test_a_required_header_secret_is_checked(engine: LocalEngine) -> None:
     engine.configure(webhook_header_name="X-Webhook-Token", webhook_header_secret="h3ader")
     assert post(engine, payload("text.json"))["statusCode"] == 404

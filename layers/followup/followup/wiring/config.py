@@ -77,6 +77,11 @@ class NumberSetting(BaseModel):
         )
 
 
+LOCAL_WEBHOOK_SECRET = "local-webhook-secret"  # noqa: S105
+"""The path secret when none is set: known to anyone who reads this repository, so the
+webhook refuses it on Lambda."""
+
+
 class Config(BaseSettings):
     """Every setting has a default that works locally; AWS sets the real ones."""
 
@@ -143,7 +148,7 @@ class Config(BaseSettings):
         description="margin past the next tick that dispatch also hands over, for a late tick",
     )
     webhook_secrets: SecretStr = Field(
-        default=SecretStr("local-webhook-secret"),
+        default=SecretStr(LOCAL_WEBHOOK_SECRET),
         validation_alias="WEBHOOK_SECRET",
         description="the path secret; several comma-separated ones while rotating",
     )
