@@ -10,6 +10,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from followup.wiring import runtime
 from followup.wiring.config import SECRETS_NAME, Config
 
 
@@ -68,3 +69,19 @@ def test_the_anthropic_key_comes_from_its_slot_in_the_secret(
     config = Config()
     assert config.anthropic_api_key.get_secret_value() == "sk-ant-secret"
     assert "sk-ant-secret" not in repr(config)
+
+
+def test_email_set_up_without_its_unsubscribe_secret_is_said_at_cold_start(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a deployment that names an email sender but lost its unsubscribe secret
+    monkeypatch.delenv(SECRETS_NAME, raising=False)
+    monkeypatch.setenv("EMAIL_FROM", "admissions@example.com")
+    monkeypatch.setenv("UNSUBSCRIBE_SECRET", "")
+    # When a function builds its dependencies
+    deps = runtime.build(Config())
+    # Then email is off, and its log says why and what to set
+    assert deps.email is None
+    logged = capsys.readouterr().out
+    assert "UNSUBSCRIBE_SECRET" in logged
+    assert "not_set_up:email" in logged

@@ -53,6 +53,11 @@ def build(config: Config, clock: Clock | None = None) -> Deps:
     tables.bind(config.table_prefix, config.aws_region, config.aws_endpoint_url)
     has_ai = bool(config.anthropic_api_key.get_secret_value())
     has_email = bool(config.email_from and config.unsubscribe_secret.get_secret_value())
+    if config.email_from and not has_email:
+        Logger(service="followup").warning(
+            "EMAIL_FROM is set but UNSUBSCRIBE_SECRET is not: every email has an unsubscribe"
+            " link signed with it, so email steps are passed over (not_set_up:email)"
+        )
     clock = clock or SystemClock()
     return Deps.over(
         DynamoStore(),
