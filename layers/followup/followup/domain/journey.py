@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from followup.domain.conditions import Facts, parse_moment
+from followup.domain.conditions import Facts, moved_moment, parse_moment
 from followup.domain.contact import Contact
 from followup.domain.durations import Duration
 from followup.domain.followup import Reason
@@ -165,8 +165,8 @@ def wait_ends(step: WaitStep, start: datetime, contact: Contact, zone: ZoneInfo)
     if moment is None:
         return Exit(f"attribute_invalid:{name}")
     offset = step.offset or Duration.of(0, "days")
-    target = offset.before(moment, zone) if step.before else offset.after(moment, zone)
-    if target >= start:
+    target = moved_moment(text, offset, step.before, zone)
+    if target is not None and target >= start:
         return target
     if step.before and moment < start:
         return Exit(f"attribute_passed:{name}")
