@@ -175,7 +175,8 @@ def wait_ends(step: WaitStep, start: datetime, contact: Contact, zone: ZoneInfo)
 
 def next_time_of_day(start: datetime, hhmm: str, zone: ZoneInfo) -> datetime:
     """The first moment at or after `start` whose wall clock in `zone` reads `hhmm` (a time
-    skipped by a DST gap counts as the moment the clocks jumped past it)."""
+    a DST gap skips reads as the same time after the jump: 02:30 becomes 03:30; in an hour
+    that happens twice only the first counts, so a wait never ends twice in one night)."""
     hour, minute = (int(part) for part in hhmm.split(":"))
     day = start.astimezone(zone).date()
     for _ in range(3):
