@@ -193,6 +193,26 @@ def parse_moment(text: str, zone: ZoneInfo) -> datetime | None:
     return moment
 
 
+def moved_moment(text: str, offset: Duration, before: bool, zone: ZoneInfo) -> datetime | None:
+    """The moment an attribute names moved by `offset` (back when `before`), or None when
+    it names none. Days, weeks and months move the wall clock as written, so a day before
+    a date whose midnight a DST gap skips is that earlier day's midnight; minutes and
+    hours are elapsed time."""
+    moment = parse_moment(text, zone)
+    if moment is None:
+        return None
+    if not offset.is_calendar or offset.amount == 0:
+        return offset.before(moment, zone) if before else offset.after(moment, zone)
+    text = text.strip()
+    try:
+        wall = datetime.combine(date.fromisoformat(text), time())
+    except ValueError:
+        wall = datetime.fromisoformat(text)
+    if wall.tzinfo is not None:
+        wall = wall.astimezone(zone).replace(tzinfo=None)
+    return to_utc(offset.moved(wall, before=before), zone)
+
+
 def _day(text: str, zone: ZoneInfo) -> date | None:
     moment = parse_moment(text, zone)
     return moment.astimezone(zone).date() if moment is not None else None

@@ -83,23 +83,18 @@ class Duration(BaseModel):
         if not self.is_calendar or self.amount == 0:
             # Elapsed time: add in UTC, since adding to a local time moves the wall clock.
             return utc(start) + self.approx()
-        local = start.astimezone(tz).replace(tzinfo=None)
-        if self.unit is Unit.MONTHS:
-            local += relativedelta(months=self.amount)
-        else:
-            local += self.approx()
-        return to_utc(local, tz)
+        return to_utc(self.moved(start.astimezone(tz).replace(tzinfo=None)), tz)
 
     def before(self, start: datetime, tz: ZoneInfo) -> datetime:
         """The UTC instant this duration before `start`, with the same calendar rules."""
         if not self.is_calendar or self.amount == 0:
             return utc(start) - self.approx()
-        local = start.astimezone(tz).replace(tzinfo=None)
-        if self.unit is Unit.MONTHS:
-            local -= relativedelta(months=self.amount)
-        else:
-            local -= self.approx()
-        return to_utc(local, tz)
+        return to_utc(self.moved(start.astimezone(tz).replace(tzinfo=None), before=True), tz)
+
+    def moved(self, wall: datetime, *, before: bool = False) -> datetime:
+        """A naive wall time moved by this duration on the calendar, forward or back."""
+        step = relativedelta(months=self.amount) if self.unit is Unit.MONTHS else self.approx()
+        return wall - step if before else wall + step
 
     def __str__(self) -> str:
         unit = self.unit.value[:-1] if self.amount == 1 else self.unit.value

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from followup.domain.conditions import Facts, parse_moment
+from followup.domain.conditions import Facts, moved_moment, parse_moment
 from followup.domain.contact import Contact
 from followup.domain.durations import Duration
 from followup.domain.followup import Reason
@@ -165,8 +165,8 @@ def wait_ends(step: WaitStep, start: datetime, contact: Contact, zone: ZoneInfo)
     if moment is None:
         return Exit(f"attribute_invalid:{name}")
     offset = step.offset or Duration.of(0, "days")
-    target = offset.before(moment, zone) if step.before else offset.after(moment, zone)
-    if target >= start:
+    target = moved_moment(text, offset, step.before, zone)
+    if target is not None and target >= start:
         return target
     if step.before and moment < start:
         return Exit(f"attribute_passed:{name}")
@@ -175,7 +175,8 @@ def wait_ends(step: WaitStep, start: datetime, contact: Contact, zone: ZoneInfo)
 
 def next_time_of_day(start: datetime, hhmm: str, zone: ZoneInfo) -> datetime:
     """The first moment at or after `start` whose wall clock in `zone` reads `hhmm` (a time
-    skipped by a DST gap counts as the moment the clocks jumped past it)."""
+    a DST gap skips reads as the same time after the jump: 02:30 becomes 03:30; in an hour
+    that happens twice only the first counts, so a wait never ends twice in one night)."""
     hour, minute = (int(part) for part in hhmm.split(":"))
     day = start.astimezone(zone).date()
     for _ in range(3):

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from followup.domain.localtime import to_utc
+
 REACH_WINDOW = timedelta(hours=24)
 BUCKET = timedelta(hours=1)
 DEFERRED = "deferred: messaging limit"
@@ -159,9 +161,10 @@ def released_at(counts: dict[int, int], now: datetime) -> datetime:
 
 
 def next_day(now: datetime, zone: ZoneInfo) -> datetime:
-    """Midnight after `now` in `zone`: when a day's cap starts again."""
+    """Midnight after `now` in `zone`, in UTC: when a day's cap starts again (where a DST
+    gap skips midnight, the moment the clocks jump past it)."""
     today = now.astimezone(zone).date()
-    return datetime.combine(today + timedelta(days=1), time(0), zone)
+    return to_utc(datetime.combine(today + timedelta(days=1), time(0)), zone)
 
 
 def warm_up_place(number: str, day: date) -> str:

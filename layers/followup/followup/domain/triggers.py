@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from followup.domain.conditions import parse_moment
+from followup.domain.conditions import moved_moment
 from followup.domain.durations import Duration
 from followup.domain.limits import Attributes, Label, Labels
 from followup.domain.localtime import to_utc
@@ -77,11 +77,9 @@ class DateTrigger(BaseModel):
         missing, reads as no date, or is too far off to move by the offset."""
         text = attributes.get(self.attribute)
         try:
-            moment = parse_moment(text, zone) if text is not None else None
-            if moment is None:
+            moved = moved_moment(text, self.offset, self.before, zone) if text is not None else None
+            if moved is None:
                 return None
-            offset = self.offset
-            moved = offset.before(moment, zone) if self.before else offset.after(moment, zone)
             if self.at is None:
                 return moved
             hour, minute = (int(part) for part in self.at.split(":"))
