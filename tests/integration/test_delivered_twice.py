@@ -10,6 +10,7 @@ from datetime import timedelta
 from followup.domain.followup import Status
 from followup_local.engine import LocalEngine, scheduled_event
 from tests.integration.test_webhook import current, status_for
+from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
 from tests.support.events import load
 from tests.support.sender import sent_followup
@@ -71,3 +72,16 @@ def test_the_same_status_webhook_twice_at_once_counts_once(engine: LocalEngine) 
     assert current(engine, followup).status is Status.DELIVERED
     [day] = engine.deps.stats.stats(today, today)
     assert day.counts.get("delivered") == 1
+
+
+def test_send_now_clicked_twice_sends_once(engine: LocalEngine) -> None:
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, "6281100000902", engine.clock.now() - 2 * HOUR)
+    path = f"/api/contacts/{lead.id}/followups"
+    first = call(engine, "POST", path, {"rule_id": "apply-remind-24h"})
+    second = call(engine, "POST", path, {"rule_id": "apply-remind-24h"})
+    assert first[0] == 202
+    assert (second[0], second[1]["id"]) == (202, first[1]["id"])
+    engine.drain()
+    assert len(engine.sandbox.sent()) == 1
+    assert len(engine.deps.followups.followups_of(lead.id)) == 1
