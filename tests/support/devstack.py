@@ -102,11 +102,15 @@ class AdminApi:
     def __init__(self, stack: Running) -> None:
         self.url = stack.url
         self.headers = stack.token("admin")
+        self.stack = stack
 
     def __call__(self, method: str, path: str, **kwargs: Any) -> Any:
         answer = httpx.request(
             method, f"{self.url}{path}", headers=self.headers, timeout=SAFETY_NET, **kwargs
         )
+        if answer.is_server_error:  # the stack's own account of it goes with the failure
+            logged = "".join(self.stack.output)[-4000:]
+            raise AssertionError(f"{method} {path}: {answer.status_code} {answer.text}\n{logged}")
         answer.raise_for_status()
         return answer.json()
 
