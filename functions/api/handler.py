@@ -11,6 +11,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from followup.api import edge
+from followup.loading import loading
 from followup.wiring import runtime
 
 logger, metrics = runtime.observability("api")
@@ -28,7 +29,8 @@ def _media_types(path: str) -> frozenset[str]:
 
 
 def _resolved(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    from followup.api import resolver
+    with loading():
+        from followup.api import resolver
 
     return resolver.resolve(event, context)
 

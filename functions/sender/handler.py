@@ -22,6 +22,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
+from followup.loading import loading
 from followup.wiring import runtime
 
 if TYPE_CHECKING:
@@ -48,7 +49,8 @@ class SendRequest(BaseModel):
 
 async def record_handler(record: SQSRecord) -> str:
     """Send one follow-up; an exception marks only this record as failed (retried by SQS)."""
-    from followup.services.send import send_one  # the first record loads it
+    with loading():  # the first record loads it
+        from followup.services.send import send_one
 
     request = SendRequest.model_validate_json(record.body)
     loop = asyncio.get_running_loop()

@@ -17,6 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from followup.adapters import webhook_security as security
 from followup.adapters.http_event import HttpRequest, answer
+from followup.loading import loading
 from followup.wiring import runtime
 
 if TYPE_CHECKING:
@@ -30,7 +31,8 @@ Answer = dict[str, Any]
 def _unset(secrets: str) -> bool:
     """On Lambda, the path secret is still the local default (the stack's secret lost its
     generated `WEBHOOK_SECRET`): refused, or anyone could post events."""
-    from followup.wiring.config import LOCAL_WEBHOOK_SECRET
+    with loading():
+        from followup.wiring.config import LOCAL_WEBHOOK_SECRET
 
     on_lambda = bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
     return on_lambda and LOCAL_WEBHOOK_SECRET in secrets.split(",")
@@ -62,9 +64,10 @@ def receive(request: HttpRequest, secret: str) -> Answer:
     if app_secret and not security.signature_valid(body, signature, app_secret):
         return answer(401, "invalid signature")
     # The parser and the use cases load with the first authentic delivery, not at import.
-    from followup.adapters.whatsapp_webhook import BadEnvelope, parse
-    from followup.domain.webhook_events import Unreadable
-    from followup.services import webhook
+    with loading():
+        from followup.adapters.whatsapp_webhook import BadEnvelope, parse
+        from followup.domain.webhook_events import Unreadable
+        from followup.services import webhook
 
     deps = runtime.deps()
     received_at = deps.clock.now()

@@ -18,6 +18,7 @@ from typing import Any
 import boto3
 
 from followup.adapters import tables
+from followup.loading import loading
 from followup.services.deps import Deps
 from followup.services.ports import Delayed, SendQueue
 from followup.wiring import runtime
@@ -140,7 +141,8 @@ class Functions:
         """Call `functions/<function>/handler.py` exactly as Lambda would."""
         with self._guard:
             lock = self._locks.setdefault(function, threading.Lock())
-        module = importlib.import_module(f"functions.{function}.handler")
+        with loading():  # a handler's first import, beside other functions' first calls
+            module = importlib.import_module(f"functions.{function}.handler")
         with lock:
             try:
                 return module.handler(event, LambdaContext(function_name=function))
@@ -340,7 +342,8 @@ def local_engine(
 ) -> Iterator[LocalEngine]:
     """Start moto in-process, create tables and queues, start the sandbox, wire the handlers;
     `settings` adds to the configuration (e.g. `D360_NUMBERS`, whose keys the sandbox takes)."""
-    from moto import mock_aws
+    with loading():
+        from moto import mock_aws
 
     tune_moto()
     for name, value in _QUIET_ENV.items():

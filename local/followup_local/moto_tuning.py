@@ -8,6 +8,8 @@ import threading
 from decimal import Decimal
 from typing import Any
 
+from followup.loading import loading
+
 
 def tune_moto() -> None:
     """Make moto atomic per call and its DynamoDB cost proportional to the work (idempotent).
@@ -21,9 +23,10 @@ def tune_moto() -> None:
     its copy of each table, stream included, so a stream reader holding the old one (the
     dev stack's pump, feeding stats and the live queue) would never see a record again.
     """
-    from moto.core.botocore_stubber import BotocoreStubber
-    from moto.dynamodb import models
-    from moto.dynamodb.models.table import Table
+    with loading():
+        from moto.core.botocore_stubber import BotocoreStubber
+        from moto.dynamodb import models
+        from moto.dynamodb.models.table import Table
 
     backend: Any = models.DynamoDBBackend
     if getattr(backend, "tuned", False):

@@ -6,12 +6,15 @@ import json
 import sys
 from pathlib import Path
 
+from followup.loading import loading
+
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 
 
 def current() -> str:
     """The description generated from the handler's routes and models, pretty-printed."""
-    from followup.api.resolver import openapi_document
+    with loading():
+        from followup.api.resolver import openapi_document
 
     return json.dumps(json.loads(openapi_document()), indent=2, sort_keys=True) + "\n"
 

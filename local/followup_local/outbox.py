@@ -7,6 +7,8 @@ from email import message_from_string, policy
 from email.message import EmailMessage
 from typing import Any
 
+from followup.loading import loading
+
 EMAIL_FROM = "followup@example.com"
 """The verified SES identity the local engine sends email from."""
 
@@ -29,8 +31,9 @@ def verify_sender(ses: Any) -> None:
 
 def sms(region: str) -> list[Sent]:
     """SMS published through SNS, in order."""
-    from moto.core.models import DEFAULT_ACCOUNT_ID
-    from moto.sns.models import sns_backends
+    with loading():
+        from moto.core.models import DEFAULT_ACCOUNT_ID
+        from moto.sns.models import sns_backends
 
     published = sns_backends[DEFAULT_ACCOUNT_ID][region].sms_messages.values()
     return [Sent("sms", number, text) for number, text in published]
@@ -38,8 +41,9 @@ def sms(region: str) -> list[Sent]:
 
 def emails(region: str) -> list[Sent]:
     """Emails sent through SES, in order."""
-    from moto.core.models import DEFAULT_ACCOUNT_ID
-    from moto.ses.models import RawMessage, ses_backends
+    with loading():
+        from moto.core.models import DEFAULT_ACCOUNT_ID
+        from moto.ses.models import RawMessage, ses_backends
 
     sent = ses_backends[DEFAULT_ACCOUNT_ID][region].sent_messages
     return [_email(message) for message in sent if isinstance(message, RawMessage)]

@@ -32,6 +32,7 @@ from followup.domain.ai_classify import (
     user_prompt,
 )
 from followup.domain.ai_prompt import render
+from followup.loading import loading
 
 if TYPE_CHECKING:
     from anthropic import Anthropic, APIStatusError
@@ -125,7 +126,8 @@ class ClaudeWriter:
 
     def _create(self, **params: Any) -> Message | AiUnavailable:
         """One Messages API call; every Anthropic failure becomes AiUnavailable."""
-        import anthropic
+        with loading():
+            import anthropic
 
         try:
             message: Message = self._sdk().messages.create(model=self._model, **params)
@@ -148,17 +150,20 @@ class ClaudeWriter:
 
     def _sdk(self) -> Anthropic:
         if self._client is None:
-            from anthropic import Anthropic
+            with loading():
+                from anthropic import Anthropic
 
-            self._client = Anthropic(
-                api_key=self._api_key,
-                base_url=self._base_url,
-                timeout=self._budget,
-                max_retries=self._max_retries,
-                open_telemetry=False,
-                # Refuse an answer that is not a whole message instead of half-reading it.
-                _strict_response_validation=True,
-            )
+                client = Anthropic(
+                    api_key=self._api_key,
+                    base_url=self._base_url,
+                    timeout=self._budget,
+                    max_retries=self._max_retries,
+                    open_telemetry=False,
+                    # Refuse an answer that is not a whole message instead of half-reading it.
+                    _strict_response_validation=True,
+                )
+                client.messages  # noqa: B018 - the SDK loads its Messages API on first access
+                self._client = client
         return self._client
 
     def _result(self, message: Message, elapsed: float) -> AiResult:

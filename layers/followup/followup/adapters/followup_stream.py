@@ -9,6 +9,7 @@ from typing import Any
 from followup.adapters import followup_doc
 from followup.domain.enrollment import Enrollment
 from followup.domain.followup import Status
+from followup.loading import loading
 from followup.services.stats_stream import Counters, EnrollmentRecord, Record, StreamRecord
 
 STREAM = "#stream"
@@ -68,15 +69,17 @@ class DynamoLedger:
     pynamodb and the table's model: decoding a batch needs neither."""
 
     def __init__(self, expires_at: datetime) -> None:
-        from followup.adapters.tables import StatsItem
+        with loading():
+            from followup.adapters.tables import StatsItem
 
         self._expires_at = expires_at
         self._connection = StatsItem._get_connection().connection
 
     def applied(self, batch: str) -> str | None:
-        from pynamodb.exceptions import DoesNotExist
+        with loading():
+            from pynamodb.exceptions import DoesNotExist
 
-        from followup.adapters.tables import StatsItem
+            from followup.adapters.tables import StatsItem
 
         try:
             item = StatsItem.get(STREAM, batch, consistent_read=True)
@@ -85,10 +88,11 @@ class DynamoLedger:
         return item.applied
 
     def add(self, batch: str, previous: str | None, last: str, counters: Counters) -> bool:
-        from pynamodb.exceptions import TransactWriteError
-        from pynamodb.transactions import TransactWrite
+        with loading():
+            from pynamodb.exceptions import TransactWriteError
+            from pynamodb.transactions import TransactWrite
 
-        from followup.adapters.tables import StatsItem
+            from followup.adapters.tables import StatsItem
 
         condition = (
             StatsItem.applied.does_not_exist()

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from followup.api import edge, errors, openapi, routing
 from followup.domain.errors import DomainError
+from followup.loading import loading
 from followup.services.ports import CommitRejected
 
 ROUTERS = (
@@ -91,8 +92,9 @@ def _resolver(path: str) -> _Loaded:
 
 def _built(names: list[str]) -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(enable_validation=True)
-    for name in names:
-        app.include_router(importlib.import_module(f"followup.api.{name}").router)
+    with loading():  # the routers, and what they import, load here
+        for name in names:
+            app.include_router(importlib.import_module(f"followup.api.{name}").router)
     app.get("/api/openapi.json", include_in_schema=False)(openapi_json)
     app.exception_handler(DomainError)(domain_error)
     app.exception_handler(CommitRejected)(lost_race)

@@ -21,6 +21,7 @@ from pydantic import (
 from followup.domain.errors import NoSendWindow
 from followup.domain.localtime import IsoDate, to_utc, utc
 from followup.domain.stored import new_input
+from followup.loading import loading
 
 # Windows open at least weekly unless holidays pile up; a year and a bit covers any calendar.
 _SEARCH_DAYS = 400
@@ -201,18 +202,20 @@ _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 @lru_cache(maxsize=1)
 def _supported_countries() -> dict[str, list[str]]:
-    import holidays
+    with loading():
+        import holidays
 
-    return holidays.list_supported_countries()
+        return holidays.list_supported_countries()
 
 
 @lru_cache(maxsize=1024)
 def _holidays(code: str, year: int) -> frozenset[date]:
     """Public holidays of a country ("BR") or subdivision ("BR-SP") in one year."""
-    import holidays
-
     country, _, subdiv = code.partition("-")
-    calendar = holidays.country_holidays(country, subdiv=subdiv or None, years=year)
+    with loading():  # a country's calendar loads with its first year
+        import holidays
+
+        calendar = holidays.country_holidays(country, subdiv=subdiv or None, years=year)
     return frozenset(calendar.keys())
 
 

@@ -23,6 +23,8 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from followup.loading import loading
+
 MORNING_HOUR = 9
 """The hour a morning word or a bare day stands for."""
 
@@ -78,9 +80,10 @@ def requested_time(message: str, now: datetime, zone: ZoneInfo) -> datetime | No
     settings = {"RELATIVE_BASE": local_now, "PREFER_DATES_FROM": "future"}
     # Imported here: only the webhook reads replies, and every other handler's cold start
     # would pay for it (about 30 ms with `regex`).
-    import dateparser
+    with loading():  # the parser loads its language data with its first phrase
+        import dateparser
 
-    parsed: datetime | None = dateparser.parse(phrase, languages=["en"], settings=settings)
+        parsed: datetime | None = dateparser.parse(phrase, languages=["en"], settings=settings)
     if parsed is None:
         return None
     at = parsed.replace(tzinfo=None, second=0, microsecond=0)

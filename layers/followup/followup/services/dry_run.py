@@ -31,6 +31,7 @@ from followup.domain.limits import Attributes, Labels
 from followup.domain.localtime import ZoneName
 from followup.domain.rule import BranchStep, Rule, Step, WaitStep
 from followup.domain.whatsapp import OutboundMessage
+from followup.loading import loading
 from followup.services import date_triggers, dispatch, enqueue, expire, sent_stream
 from followup.services.contacts import new_contact
 from followup.services.crm_events import AnyEvent, Event, apply
@@ -286,7 +287,8 @@ class _Queue:
 
 def dry_run(deps: Deps, rule: Rule, request: DryRunRequest) -> DryRun:
     """Play `rule` for the requested contact from `start` for `days`, sending nothing."""
-    from followup.adapters.memory import MemoryStore  # loads the table models: only a dry run
+    with loading():  # the table models load with it: only a dry run needs them
+        from followup.adapters.memory import MemoryStore
 
     start = (request.start or deps.clock.now()).astimezone(UTC)
     end = start + timedelta(days=request.days)

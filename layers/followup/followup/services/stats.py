@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from followup.domain.followup import Status
 from followup.domain.settings import ReviewThresholds
+from followup.loading import loading
 
 if TYPE_CHECKING:
     from followup.services.ports import Change, DayStats
@@ -51,7 +52,8 @@ _UNBILLED = frozenset({Status.FAILED, Status.SKIPPED})
 
 def counters_for(change: Change) -> dict[str, int]:
     """The counters `change` increments, and by how much (status changes and conversions)."""
-    from followup.services.ports import Conversion, FollowUpChange, NewFollowUp
+    with loading():
+        from followup.services.ports import Conversion, FollowUpChange, NewFollowUp
 
     if isinstance(change, NewFollowUp):
         return {change.followup.status.value: 1}

@@ -26,6 +26,7 @@ from pydantic_settings import (
 from followup.domain.ai import DEFAULT_MODEL
 from followup.domain.numbers import DEFAULT_NUMBER, Numbers, SendingNumber
 from followup.domain.pacing import DEFAULT_RATE, MAX_RATE
+from followup.loading import loading
 
 if TYPE_CHECKING:
     from followup.services.deps import Timings
@@ -44,7 +45,8 @@ class SecretsManagerSource(PydanticBaseSettingsSource):
         name = os.environ.get(SECRETS_NAME)
         if not name:
             return {}
-        from aws_lambda_powertools.utilities import parameters
+        with loading():
+            from aws_lambda_powertools.utilities import parameters
 
         document = parameters.get_secret(name, transform="json", max_age=SECRETS_MAX_AGE_SECONDS)
         if not isinstance(document, dict):
@@ -291,7 +293,8 @@ class Config(BaseSettings):
         """A number's 360dialog key as configured now, the secret fetched again (after a
         rotation); empty when the number is no longer configured."""
         if self.secrets_name:
-            from aws_lambda_powertools.utilities import parameters
+            with loading():
+                from aws_lambda_powertools.utilities import parameters
 
             parameters.get_secret(self.secrets_name, transform="json", force_fetch=True)
         fresh = Config().sending_numbers()
@@ -301,7 +304,8 @@ class Config(BaseSettings):
         return setting.api_key.get_secret_value() if setting else ""
 
     def timings(self) -> Timings:
-        from followup.services.deps import Timings
+        with loading():
+            from followup.services.deps import Timings
 
         return Timings(
             sending_deadline=timedelta(minutes=self.sending_deadline_minutes),

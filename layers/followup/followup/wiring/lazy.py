@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
+from followup.loading import loading
+
 T = TypeVar("T")
-_OWN = frozenset({"_build", "_built", "_lock"})
+_OWN = frozenset({"_build", "_built"})
 
 
 class _OnFirstUse:
@@ -16,14 +17,14 @@ class _OnFirstUse:
     def __init__(self, build: Callable[[], object]) -> None:
         self._build = build
         self._built: object | None = None
-        self._lock = threading.Lock()  # the sender's threads share one set of adapters
 
     def __getattr__(self, name: str) -> Any:
         if name in _OWN:  # asked before __init__ ran (copy, pickle): not the adapter's
             raise AttributeError(name)
-        with self._lock:
-            if self._built is None:
-                self._built = self._build()
+        if self._built is None:
+            with loading():  # the sender's threads share one set of adapters
+                if self._built is None:
+                    self._built = self._build()
         return getattr(self._built, name)
 
 

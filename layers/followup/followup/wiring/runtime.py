@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
@@ -12,6 +11,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
+from followup.loading import loading
 from followup.wiring.lazy import on_first_use
 
 if TYPE_CHECKING:
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from followup.wiring.config import Config
 
 NAMESPACE = "FollowUp"
-_CLIENTS = threading.Lock()
 
 
 class SystemClock:
@@ -46,9 +45,10 @@ def build(config: Config, clock: Clock | None = None) -> Deps:
     """Real adapters from configuration: DynamoDB, SQS, 360dialog, SNS, SES (with a sender)
     and Claude (with a key). Only the store is built now; each other adapter, with its
     library and client, is built the first time a use case calls it."""
-    from followup.adapters import tables
-    from followup.adapters.dynamo import DynamoStore
-    from followup.services.deps import Deps
+    with loading():
+        from followup.adapters import tables
+        from followup.adapters.dynamo import DynamoStore
+        from followup.services.deps import Deps
 
     tables.bind(config.table_prefix, config.aws_region, config.aws_endpoint_url)
     has_ai = bool(config.anthropic_api_key.get_secret_value())
@@ -78,9 +78,11 @@ def build(config: Config, clock: Clock | None = None) -> Deps:
 
 
 def _client(service: str, config: Config) -> Any:
-    import boto3
+    # boto3's default session may not create clients from two threads at once, and a
+    # client's first build loads modules.
+    with loading():
+        import boto3
 
-    with _CLIENTS:  # boto3's default session may not create clients from two threads at once
         return boto3.client(
             service, region_name=config.aws_region, endpoint_url=config.aws_endpoint_url
         )
@@ -88,10 +90,11 @@ def _client(service: str, config: Config) -> Any:
 
 def _pacer(config: Config, clock: Clock) -> Pacer:
     """Each number's sends paced at its rate by counters every sender shares."""
-    import time
+    with loading():
+        import time
 
-    from followup.adapters.dynamo_pacing import DynamoPacing
-    from followup.services.pacing import Pacer
+        from followup.adapters.dynamo_pacing import DynamoPacing
+        from followup.services.pacing import Pacer
 
     first, *others = config.numbers().configured
     return Pacer(
@@ -106,13 +109,15 @@ def _pacer(config: Config, clock: Clock) -> Pacer:
 
 def _reach() -> DynamoPacing:
     """The portfolio's messaging-limit counters, beside the pacing counters."""
-    from followup.adapters.dynamo_pacing import DynamoPacing
+    with loading():
+        from followup.adapters.dynamo_pacing import DynamoPacing
 
     return DynamoPacing()
 
 
 def _queue(config: Config) -> SqsQueue:
-    from followup.adapters.sqs import SqsQueue
+    with loading():
+        from followup.adapters.sqs import SqsQueue
 
     return SqsQueue(config.send_queue_url, _client("sqs", config))
 
@@ -124,7 +129,8 @@ def _whatsapp(config: Config) -> D360Numbers:
 def channels(config: Config) -> D360Numbers:
     """A 360dialog channel per sending number, each with its own key (asked again from
     the secret after a refusal, so a rotated key is used without a new container)."""
-    from followup.adapters.whatsapp import D360Client, D360Numbers
+    with loading():
+        from followup.adapters.whatsapp import D360Client, D360Numbers
 
     settings = config.sending_numbers()
     built = {
@@ -146,22 +152,25 @@ def _current_key(config: Config, phone_number_id: str) -> Callable[[], str] | No
 
 
 def _writer(config: Config) -> ClaudeWriter:
-    from followup.wiring import ai
+    with loading():
+        from followup.wiring import ai
 
     return ai.writer(config)
 
 
 def _sms(config: Config) -> SnsSms:
-    from followup.adapters.sms import SnsSms
+    with loading():
+        from followup.adapters.sms import SnsSms
 
     return SnsSms(_client("sns", config))
 
 
 def notifier(config: Config) -> OutboundNotifier:
     """Signed webhooks and bus events, as configured; the bus client is built on first use."""
-    import httpx
+    with loading():
+        import httpx
 
-    from followup.adapters.notify import OutboundNotifier
+        from followup.adapters.notify import OutboundNotifier
 
     return OutboundNotifier(
         httpx.Client(timeout=config.notify_timeout_seconds),
@@ -172,7 +181,8 @@ def notifier(config: Config) -> OutboundNotifier:
 
 
 def _email(config: Config) -> SesEmail:
-    from followup.adapters.email import SesEmail
+    with loading():
+        from followup.adapters.email import SesEmail
 
     secret = config.unsubscribe_secret.get_secret_value()
     return SesEmail(config.email_from, config.public_api_url, secret, _client("sesv2", config))
@@ -181,7 +191,8 @@ def _email(config: Config) -> SesEmail:
 @cache
 def connections() -> Connections:
     """The open WebSocket connections; their table's model loads on first use, as the store's."""
-    from followup.adapters.connections import Connections
+    with loading():
+        from followup.adapters.connections import Connections
 
     return Connections()
 
@@ -189,18 +200,18 @@ def connections() -> Connections:
 @cache
 def connection_poster() -> ConnectionPoster:
     """Pushes to WebSocket connections through the stage's management API."""
-    import boto3
-
-    from followup.adapters.connections import ConnectionPoster
-
     settings = config()
-    return ConnectionPoster(
-        boto3.client(
+    with loading():
+        import boto3
+
+        from followup.adapters.connections import ConnectionPoster
+
+        client = boto3.client(
             "apigatewaymanagementapi",
             region_name=settings.aws_region,
             endpoint_url=settings.websocket_callback_url,
         )
-    )
+    return ConnectionPoster(client)
 
 
 def config() -> Config:
@@ -211,7 +222,8 @@ def config() -> Config:
 @cache
 def _environment_config() -> Config:
     """Read on first use: pydantic-settings loads with it, not with the handler."""
-    from followup.wiring.config import Config
+    with loading():
+        from followup.wiring.config import Config
 
     return Config()
 
