@@ -42,6 +42,7 @@ class Stage:
     def __init__(self, engine: LocalEngine) -> None:
         self.received: dict[str, list[dict[str, Any]]] = {}
         self.sizes: list[int] = []
+        self.posts: dict[str, int] = {}
         self.answers: dict[str, list[tuple[int, str]]] = {}
         """Per connection, the error answers its next posts get, in order."""
         self.gone: set[str] = set()
@@ -56,6 +57,7 @@ class Stage:
 
     def _answer(self, request: Any, **_: Any) -> AWSResponse:
         connection = request.url.rsplit("/", 1)[-1]
+        self.posts[connection] = self.posts.get(connection, 0) + 1
         body = request.body if isinstance(request.body, bytes) else request.body.read()
         queued = self.answers.get(connection) or []
         if connection in self.gone:
@@ -167,6 +169,24 @@ def test_a_throttled_or_forbidden_app_never_keeps_the_others_from_their_changes(
     assert stage.followups("busy") == stage.followups("desk") == everything
     assert report == {"messages": 4, "gone": 0, "failed": 1}
     assert sorted(Connections().live(now)) == ["busy", "desk", "forbidden"]
+
+
+def test_an_app_over_its_rate_is_tried_three_times_then_left_for_this_batch(
+    engine: LocalEngine, stage: Stage
+) -> None:
+    # Given an app whose buffer stays full, and one that listens
+    now = engine.clock.now()
+    for app in ("full", "desk"):
+        Connections().add(app, "u1", now)
+    stage.answers["full"] = [(429, "LimitExceededException")] * 10
+    changed = [_followup(n, now) for n in range(30)]
+    # When the broadcaster pushes two messages
+    report = engine.invoke("broadcaster", {"Records": _records(changed)})
+    # Then the full one holds the others up for three tries of its first message, no more
+    assert stage.posts["full"] == 3
+    assert stage.followups("desk") == [f.id for f in changed]
+    assert report == {"messages": 2, "gone": 0, "failed": 1}
+    assert sorted(Connections().live(now)) == ["desk", "full"]
 
 
 TOKENS = DevTokens("broadcast-oversized-signing-key-32!")
