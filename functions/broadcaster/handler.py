@@ -1,7 +1,8 @@
 """Follow-up table stream → every open admin app (the live queue feed).
 
 Best effort by design: a client that missed a change sees it on its next reload,
-so a failed push is logged, not retried.
+so a failed push is logged, not retried. A follow-up too large for one message reaches
+the apps as its id, which they fetch through the API.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     metrics.add_metric(name="broadcast_messages", unit="Count", value=report.messages)
     metrics.add_metric(name="broadcast_gone", unit="Count", value=report.gone)
     metrics.add_metric(name="broadcast_failed", unit="Count", value=report.failed)
+    metrics.add_metric(name="broadcast_too_large", unit="Count", value=report.too_large)
     if report.failed:
         logger.warning("some connections could not be reached", extra={"failed": report.failed})
     return {"messages": report.messages, "gone": report.gone, "failed": report.failed}

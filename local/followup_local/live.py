@@ -6,7 +6,7 @@ Lambda authorizer checks Cognito's in AWS, then the `realtime` handler gets the 
 `$connect`, `$default` and `$disconnect` events API Gateway sends. Handlers push to a
 connection through the management API (`POST /@connections/{id}`), which this serves
 too: an id that is no longer connected gets 410 Gone, as in AWS, so the broadcaster
-forgets it.
+forgets it, and a message over 128 KB gets 413 PayloadTooLarge, as in AWS.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from followup_local.tokens import DevTokens, InvalidToken
 
 _log = logging.getLogger(__name__)
 STAGE = "live"
+LARGEST_MESSAGE = 128 * 1024
+"""API Gateway refuses to post a message over 128 KB to a connection."""
 
 
 def socket_event(
@@ -130,8 +132,15 @@ class LiveFeed:
                 {"message": "Gone"}, status_code=410, headers={"x-amzn-errortype": "GoneException"}
             )
         if request.method == "POST":
+            body = await request.body()
+            if len(body) > LARGEST_MESSAGE:
+                return JSONResponse(
+                    {"message": "Message too long"},
+                    status_code=413,
+                    headers={"x-amzn-errortype": "PayloadTooLargeException"},
+                )
             try:
-                await socket.send_text((await request.body()).decode())
+                await socket.send_text(body.decode())
             except (RuntimeError, OSError, WebSocketDisconnect):
                 self._sockets.pop(connection_id, None)  # closing under us: gone, as in AWS
                 return JSONResponse(

@@ -3,12 +3,15 @@ import type { FollowUp } from "./api";
 
 export type FeedState = "connecting" | "live" | "disconnected";
 
-export function openFeed(
-  url: string,
-  token: string,
-  onFollowUps: (changed: FollowUp[]) => void,
-  onState: (state: FeedState) => void,
-): () => void {
+export interface FeedHandlers {
+  /** Changed follow-ups, whole. */
+  onFollowUps: (changed: FollowUp[]) => void;
+  /** Changed follow-ups too large to push: fetch them through the API. */
+  onReload: (ids: string[]) => void;
+  onState: (state: FeedState) => void;
+}
+
+export function openFeed(url: string, token: string, { onFollowUps, onReload, onState }: FeedHandlers): () => void {
   let socket: WebSocket | null = null;
   let retry = 0;
   let timer: number | undefined;
@@ -25,6 +28,7 @@ export function openFeed(
     socket.onmessage = (event) => {
       const message = JSON.parse(event.data as string);
       if (message.type === "followups") onFollowUps(message.followups as FollowUp[]);
+      else if (message.type === "reload") onReload(message.ids as string[]);
     };
     socket.onclose = () => {
       onState("disconnected");

@@ -181,10 +181,8 @@ export function QueuePage() {
 
   useEffect(
     () =>
-      openFeed(
-        session.wsUrl,
-        session.token,
-        (changed) => {
+      openFeed(session.wsUrl, session.token, {
+        onFollowUps: (changed) => {
           const shown = rowsOf(queries.getQueryData<Pages>(key));
           queries.setQueryData<Pages>(key, (data) => {
             if (!data) return data;
@@ -207,8 +205,13 @@ export function QueuePage() {
           if (changed.some(unknown)) reloadSoon();
           else reloadCountsSoon();
         },
-        setFeed,
-      ),
+        // Too large to push: the rows and an open details drawer fetch them.
+        onReload: (ids) => {
+          for (const id of ids) queries.invalidateQueries({ queryKey: ["followup", id] });
+          reloadSoon();
+        },
+        onState: setFeed,
+      }),
     [session, status, rule, key, queries, reloadSoon, reloadCountsSoon],
   );
 

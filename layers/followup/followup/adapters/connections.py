@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from followup.adapters.tables import ConnectionItem, stamp
+from followup.services.ports import MessageRefused
 
 LONGEST_CONNECTION = timedelta(hours=2)
 """API Gateway closes WebSocket connections after two hours."""
@@ -29,7 +30,8 @@ class Connections:
 
 
 class ConnectionPoster:
-    """Sends a message down one connection; False when the client has gone."""
+    """Sends a message down one connection; False when the client has gone, MessageRefused
+    when API Gateway refuses the message itself (over 128 KB)."""
 
     def __init__(self, client: Any) -> None:
         self._client = client
@@ -39,4 +41,6 @@ class ConnectionPoster:
             self._client.post_to_connection(ConnectionId=connection_id, Data=data)
         except self._client.exceptions.GoneException:
             return False
+        except self._client.exceptions.PayloadTooLargeException as refused:
+            raise MessageRefused(f"{len(data)} bytes") from refused
         return True

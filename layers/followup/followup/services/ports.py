@@ -746,8 +746,15 @@ class Email(Protocol):
     def send(self, outbound: OutboundEmail) -> str: ...
 
 
+class MessageRefused(Exception):
+    """The WebSocket API refused this one message (too large); the connection is still open."""
+
+
 class Poster(Protocol):
-    """Pushes one message down a WebSocket connection; False when the client has gone."""
+    """Pushes one message down a WebSocket connection; False when the client has gone.
+
+    Raises MessageRefused when the API refuses the message itself; anything else it raises
+    means the connection cannot be reached now (throttled, forbidden, unreachable)."""
 
     def post(self, connection_id: str, data: bytes) -> bool: ...
 
