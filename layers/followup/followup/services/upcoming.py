@@ -10,6 +10,11 @@ counsellor sent by hand is shown so, the journey going on from that send. The fr
 and cold caps count, for each send, the follow-ups still to go before it (queued for the
 contact, by hand or by any rule, and the journey's own sends listed before it), as they
 are counted once sent: a send they would hold back is not promised, nor what follows it.
+
+The messaging limit and a new number's warm-up cap defer a send at send time, by what the
+other contacts' sends took by then, so the list cannot say whether one will be; it marks
+a send that counts against them (`may_defer`) while its number warms up that day, or while
+the portfolio's limit has no room now: the same rules, read as the sender reads them.
 """
 
 from __future__ import annotations
@@ -23,7 +28,10 @@ from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.gating import counted_send, gate
 from followup.domain.ids import followup_id
 from followup.domain.journey import Exit, due_at, must_stop, send_at
+from followup.domain.messaging_limit import still_reached
 from followup.domain.rule import BranchStep, Step, WaitStep
+from followup.services import messaging_limit
+from followup.services.messaging_limit import LIMIT, WARM_UP, counts_against_caps
 from followup.services.planning import (
     after_send,
     claim_slot,
@@ -51,7 +59,8 @@ class Upcoming:
     """One step to come: `due` by the rule's waits, `at` when it happens (a send at the
     send window's next opening). None when the journey would end there instead. `held`:
     its rule is off; `by_hand`: a counsellor sent it by hand (or is sending it), `at` when;
-    `paused`: a send the paused number it goes from holds until it resumes."""
+    `paused`: a send the paused number it goes from holds until it resumes; `may_defer`:
+    what may put a send off at send time (`messaging_limit`, `warm_up`), or None."""
 
     rule_id: str
     rule_name: str
@@ -64,6 +73,7 @@ class Upcoming:
     held: bool
     by_hand: bool = False
     paused: bool = False
+    may_defer: str | None = None
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -79,6 +89,7 @@ class Upcoming:
             "held": self.held,
             "by_hand": self.by_hand,
             "paused": self.paused,
+            "may_defer": self.may_defer,
         }
 
 
@@ -89,12 +100,15 @@ def upcoming(deps: Deps, contact: Contact) -> list[Upcoming]:
     followups = list(deps.followups.followups_of(contact.id))
     queued = {f.rule_id: f.scheduled_at for f in followups if f.status.unsent and not f.manual}
     going = _to_go(followups, now)
+    room = messaging_limit.room(deps, now)
+    full = room is not None and room[0] == 0
     found: list[Upcoming] = []
     for enrollment_v in deps.followups.enrollments_of(contact.id):
         enrollment = enrollment_v.item
         rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
         if enrollment.state is EnrollmentState.ACTIVE and rule is not None:
-            found += _journey(deps, rule, enrollment, queued.get(rule.id), contact, now, going)
+            steps = _journey(deps, rule, enrollment, queued.get(rule.id), contact, now, going)
+            found += [_may_defer(deps, rule, shown, contact, full=full) for shown in steps]
     last = datetime.max.replace(tzinfo=zone)
     return sorted(found, key=lambda u: (u.at or last, u.rule_name, u.step))
 
@@ -152,6 +166,27 @@ def _journey(
                 break  # gating skips the send, and the journey ends there
             going = [*going, (at, False)]
         shown.append(replace(due, at=at, paused=paused and due.kind == "send"))
+    return shown
+
+
+def _may_defer(
+    deps: Deps, rule: Rule, shown: Upcoming, contact: Contact, *, full: bool
+) -> Upcoming:
+    """`shown`, marked when its send counts against the caps (`counts_against_caps`) and
+    the number it goes from is warming up on its day (`warm_up`), or the portfolio's
+    limit is `full` now and the send would reach the contact anew (`messaging_limit`)."""
+    step = rule.steps[shown.step]
+    at = shown.at
+    if at is None or shown.by_hand or not isinstance(step, Step):
+        return shown
+    if not counts_against_caps(step, contact, at):
+        return shown
+    number = deps.numbers.sender(contact.phone_number_id, rule.numbers)
+    day = at.astimezone(deps.catalog.settings().zone).date()
+    if messaging_limit.warm_up_left(deps, number, day) is not None:
+        return replace(shown, may_defer=WARM_UP)
+    if full and not still_reached(contact.reached_at, at):
+        return replace(shown, may_defer=LIMIT)
     return shown
 
 
