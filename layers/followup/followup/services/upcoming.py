@@ -173,8 +173,10 @@ def _may_defer(
     deps: Deps, rule: Rule, shown: Upcoming, contact: Contact, *, full: bool
 ) -> Upcoming:
     """`shown`, marked when its send counts against the caps (`counts_against_caps`) and
-    the number it goes from is warming up on its day (`warm_up`), or the portfolio's
-    limit is `full` now and the send would reach the contact anew (`messaging_limit`)."""
+    the number it goes from, warming up, has no place left on its day now (`warm_up`), or
+    the portfolio's limit is `full` now and the send would reach the contact anew
+    (`messaging_limit`). Places another send gives back, or a later day's, may still let
+    it go: the mark says "may"."""
     step = rule.steps[shown.step]
     at = shown.at
     if at is None or shown.by_hand or not isinstance(step, Step):
@@ -183,7 +185,7 @@ def _may_defer(
         return shown
     number = deps.numbers.sender(contact.phone_number_id, rule.numbers)
     day = at.astimezone(deps.catalog.settings().zone).date()
-    if messaging_limit.warm_up_left(deps, number, day) is not None:
+    if messaging_limit.warm_up_left(deps, number, day) == 0:
         return replace(shown, may_defer=WARM_UP)
     if full and not still_reached(contact.reached_at, at):
         return replace(shown, may_defer=LIMIT)
