@@ -102,6 +102,9 @@ export interface UpcomingStep {
   by_hand: boolean;
   /** A send the paused number it goes from holds until sending resumes. */
   paused: boolean;
+  /** What may put the send off at send time: the messaging limit, spent now, or the warm-up
+   * cap of the new number it goes from. Other contacts' sends decide, so it is only "may". */
+  may_defer: "messaging_limit" | "warm_up" | null;
 }
 
 export interface Task {

@@ -295,6 +295,12 @@ export function ContactPage() {
               )}
               {step.held && <small className="why-waiting">{t("contact.upcoming.held")}</small>}
               {step.paused && <small className="why-waiting">{t("contact.upcoming.paused")}</small>}
+              {step.may_defer === "messaging_limit" && (
+                <small className="why-waiting">{t("contact.upcoming.mayDefer.limit")}</small>
+              )}
+              {step.may_defer === "warm_up" && (
+                <small className="why-waiting">{t("contact.upcoming.mayDefer.warmUp")}</small>
+              )}
             </li>
           ))}
         </ul>

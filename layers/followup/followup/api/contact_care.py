@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -98,17 +98,52 @@ def allow_contacting(contact_id: str) -> dict[str, Any]:
     return allowed.model_dump(mode="json")
 
 
+class UpcomingStep(BaseModel):
+    """A step still to come in a journey the contact is in."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    rule_id: str
+    rule_name: str
+    step: int = Field(description="its place in the rule, from 1")
+    kind: Literal["send", "wait", "branch", "action"]
+    does: str = Field(description="a send's channel, an action's name, a wait's `for`/`until`")
+    due: str | None = Field(description="ISO 8601, UTC: when the rule's waits make it due")
+    at: str | None = Field(
+        description="ISO 8601, UTC: when it happens at the earliest (a send at the send "
+        "window's next opening); null where the journey waits on the contact or would end"
+    )
+    local: str | None = Field(description="`at` in the lead's zone")
+    zone: str
+    held: bool = Field(description="its rule is off")
+    by_hand: bool = Field(description="a first step sent by hand (or being sent); `at`: when")
+    paused: bool = Field(description="a send held while the number it goes from is paused")
+    may_defer: Literal["messaging_limit", "warm_up"] | None = Field(
+        description="what may put the send off at send time, by what other sends took by "
+        "then: the portfolio's messaging limit, spent now; or the daily cap of the new "
+        "number it goes from, warming up that day"
+    )
+
+
+class UpcomingSteps(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    steps: list[UpcomingStep]
+
+
 @router.get("/api/contacts/<contact_id>/upcoming")
-def next_steps(contact_id: str) -> dict[str, Any]:
+def next_steps(contact_id: str) -> UpcomingSteps:
     """The later steps of the journeys the contact is in, soonest first: `at` (UTC, the
     earliest: the send window may move a send), `local` and `zone` (the lead's time);
     `at` is null for a step that waits on the contact (after a branch or a dated wait);
     `by_hand` marks a rule's first step a counsellor sent by hand (or is sending), with
     when it went (or goes): the rule does not send it again; `paused` marks a send held
-    while the number it goes from is paused."""
+    while the number it goes from is paused; `may_defer`, one the messaging limit or a
+    warm-up cap may put off."""
     require(router.current_event.raw_event, READERS)
     deps = runtime.deps()
     found = deps.contacts.contact(contact_id)
     if found is None:
         raise NotFound("contact", contact_id)
-    return {"steps": [u.as_json() for u in upcoming(deps, found.item)]}
+    steps = [u.as_json() for u in upcoming(deps, found.item)]
+    return UpcomingSteps.model_validate({"steps": steps})

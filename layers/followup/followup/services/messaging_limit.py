@@ -77,10 +77,24 @@ if TYPE_CHECKING:
 
     from followup.domain.contact import Contact
     from followup.domain.followup import FollowUp
+    from followup.domain.rule import Step
     from followup.domain.settings import WorkspaceSettings
     from followup.domain.webhook_events import MessagingTier
     from followup.services.deps import Deps
     from followup.services.ports import Pacing
+
+
+LIMIT = "messaging_limit"
+"""The code of a send the portfolio's messaging limit puts off (or may), shown in previews."""
+WARM_UP = "warm_up"
+"""The code of a send the warm-up cap of the new number it goes from puts off to a later day
+(or may: the day's places are spent, or may be by then), shown in previews."""
+
+
+def counts_against_caps(step: Step | None, contact: Contact, at: datetime) -> bool:
+    """Whether `step`, sent at `at`, counts against the caps: a WhatsApp message outside
+    the contact's window (`cleared`)."""
+    return step is not None and step.chain[0] == "whatsapp" and not window_open(contact, at)
 
 
 def room(deps: Deps, now: datetime) -> tuple[int, datetime] | None:

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 from followup.domain.costs import RateCard, message_cost, rate_card, would_be_priced
 from followup.domain.messaging import compose, window_open
-from followup.services.preview_caps import counts_against_caps, within_caps
+from followup.services.messaging_limit import counts_against_caps
+from followup.services.preview_caps import within_caps
 from followup.services.preview_gates import first_step, goes
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ def preview(deps: Deps, rule: Rule, sample: int = 100, excluded_sample: int = 20
                 continue
             at, waits_for = going
             planned.append(Planned(contact.id, contact.name, at, waits_for))
-            if counts_against_caps(rule, contact, at):
+            if counts_against_caps(first_step(rule), contact, at):
                 counted[contact.id] = contact
             market = card.market_of(contact.wa_id or "")
             costs[market].append(_first_cost(rule, contact, at, market, card))

@@ -12,27 +12,15 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from followup.domain.journey import send_at
-from followup.domain.messaging import window_open
 from followup.domain.messaging_limit import next_day, still_reached
 from followup.services import messaging_limit
-from followup.services.preview_gates import first_step
+from followup.services.messaging_limit import LIMIT, WARM_UP
 
 if TYPE_CHECKING:
     from followup.domain.contact import Contact
     from followup.domain.rule import Rule
     from followup.services.deps import Deps
     from followup.services.preview import Planned
-
-LIMIT = "messaging_limit"
-WARM_UP = "warm_up"
-"""The number it goes from is warming up and today's cap is spent: it goes on a later day."""
-
-
-def counts_against_caps(rule: Rule, contact: Contact, at: datetime) -> bool:
-    """Whether the first message, a WhatsApp one outside the contact's window at `at`,
-    counts against the caps."""
-    step = first_step(rule)
-    return step is not None and step.chain[0] == "whatsapp" and not window_open(contact, at)
 
 
 class _WarmUpDays:

@@ -1,0 +1,167 @@
+"""The contact's upcoming steps count what is still to go toward the frequency cap, as
+the ticks do once it went: a step the cap will skip for another follow-up already queued
+for the contact (another rule's, sent by hand, or the journey's own) is not promised. And
+a send the messaging limit or a new number's warm-up cap may put off at send time is
+marked so: the engine then defers it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from followup.domain.contact import Contact
+from followup.domain.followup import FollowUp, Status
+from followup.domain.messaging_limit import DEFERRED, WARMING_UP
+from followup.domain.rule import Rule
+from followup.services.contacts import update_contact
+from followup.services.manual import send_now
+from followup.services.upcoming import upcoming
+from followup_local.memory_engine import MemoryEngine
+from tests.service.test_upcoming_agrees import (
+    LAST_CALL,
+    NUDGE,
+    WA_ID,
+    journey_under_way,
+    nudge_journey,
+    promised,
+    sent,
+    ticks,
+)
+from tests.support.builders import quiet_contact, rule
+from tests.support.limits import admit, warming
+
+HOUR, MINUTE = timedelta(hours=1), timedelta(minutes=1)
+OFFER = "Offer"
+ALLOWANCE = 225
+"""The first tier (250 users) less its 10 % headroom."""
+
+
+def offer_held_till_the_afternoon(engine: MemoryEngine, lead: Contact) -> None:
+    """Another rule's offer, sent by hand now and held by its send window until 14:00."""
+    afternoon = {"hours": {"tue": [{"start": "14:00", "end": "17:00"}]}}
+    trigger = {"stages": ["lost"], "idle": {"amount": 1, "unit": "hours"}}
+    steps = [{"wait": {"amount": 0, "unit": "minutes"}, "text": OFFER}]
+    engine.deps.rules.save_rule(rule("offer", trigger=trigger, steps=steps, send_window=afternoon))
+    held = send_now(engine.deps, lead.id, "offer")
+    assert held.status is Status.QUEUED
+
+
+def test_a_step_the_cap_skips_for_a_follow_up_queued_by_hand_is_not_promised(
+    engine: MemoryEngine,
+) -> None:
+    # Given a journey under way (the nudge at 10:00, the last call due at 12:00), and at
+    # 10:10 another rule's offer sent by hand, which its send window holds until 14:00:
+    # two follow-ups in the day, the cap, once the offer goes
+    start, lead = journey_under_way(engine)
+    engine.run_until(start + 70 * MINUTE)
+    offer_held_till_the_afternoon(engine, lead)
+    # Then the page promises no last call
+    assert promised(engine, lead) == []
+    # And the ticks send the offer at 14:00, and no last call
+    ticks(engine, start, range(2, 9))
+    assert sent(engine) == [(NUDGE, start + HOUR), (OFFER, start + 5 * HOUR)]
+
+
+def test_a_step_the_cap_skips_for_the_journeys_own_queued_send_is_not_promised(
+    engine: MemoryEngine,
+) -> None:
+    # Given a lead sent a follow-up at 8:00 who last wrote at 8:30, and the journey saved
+    # at 9:00: its nudge falls due at 9:30, the last call at 11:30
+    start = engine.clock.now()
+    lead = quiet_contact(engine.deps, WA_ID, start - 30 * MINUTE, name="lead")
+    engine.sandbox.record_inbound(WA_ID, start - 30 * MINUTE)
+    update_contact(
+        engine.deps,
+        lead.id,
+        lambda c: c.model_copy(update={"recent_sends": [start - HOUR], "followups_sent": 1}),
+        start,
+    )
+    engine.deps.rules.save_rule(nudge_journey())
+    # When the tick at 9:00 queues the nudge ahead, and the page is asked before it goes
+    engine.tick()
+    queued = [f for f in engine.deps.followups.followups_of(lead.id) if f.status.unsent]
+    assert [f.scheduled_at for f in queued] == [start + 30 * MINUTE]
+    # Then the page promises no last call: with the nudge, two follow-ups in the day
+    assert promised(engine, lead) == []
+    # And the ticks send the nudge, and no last call
+    engine.run_until(start + 30 * MINUTE)
+    engine.drain()
+    ticks(engine, start, range(1, 6))
+    assert [text for text, _ in sent(engine)] == [NUDGE]
+
+
+def reminders() -> Rule:
+    """A nudge once the lead is quiet for 22.5 h, a last call 2 h after it; each a free
+    text inside the lead's window, else a template."""
+    template = {"name": "apply_reminder", "language": "en"}
+    return rule(
+        "nudge",
+        trigger={"stages": ["new"], "idle": {"amount": 1350, "unit": "minutes"}},
+        steps=[
+            {"wait": {"amount": 0, "unit": "minutes"}, "text": NUDGE, "template": template},
+            {"wait": {"amount": 2, "unit": "hours"}, "text": LAST_CALL, "template": template},
+        ],
+    )
+
+
+def nudged_in_the_window(engine: MemoryEngine) -> tuple[datetime, Contact]:
+    """A lead who last wrote yesterday at 11:00, nudged at 9:30 inside the window (which
+    counts against no cap); the last call, due at 11:30 outside it, is a template."""
+    start = engine.clock.now()
+    lead = quiet_contact(engine.deps, WA_ID, start - 22 * HOUR, name="lead")
+    engine.sandbox.record_inbound(WA_ID, start - 22 * HOUR)
+    engine.deps.rules.save_rule(reminders())
+    ticks(engine, start, range(0, 2))
+    assert (to_lead(engine), sent(engine)[-1]) == (1, (NUDGE, start + 30 * MINUTE))
+    return start, lead
+
+
+def may_defer(engine: MemoryEngine, lead: Contact) -> list[tuple[int, str | None]]:
+    """What the contact page lists: (step, what may put its send off)."""
+    found = engine.deps.contacts.contact(lead.id)
+    assert found is not None
+    return [(u.step + 1, u.may_defer) for u in upcoming(engine.deps, found.item)]
+
+
+def last_call(engine: MemoryEngine, lead: Contact) -> FollowUp:
+    [found] = [f for f in engine.deps.followups.followups_of(lead.id) if f.step_index == 1]
+    return found
+
+
+def to_lead(engine: MemoryEngine) -> int:
+    return sum(1 for r in engine.sandbox.sent() if r.body and r.body.get("to") == WA_ID)
+
+
+def test_a_send_the_spent_messaging_limit_may_defer_is_marked_so(engine: MemoryEngine) -> None:
+    # Given a lead nudged inside the window, the last call due at 11:30 outside it
+    start, lead = nudged_in_the_window(engine)
+    assert may_defer(engine, lead) == [(2, None)]
+    # When the portfolio's other numbers spend the messaging limit at 10:00
+    deps = engine.deps
+    assert deps.reach is not None
+    limit = deps.catalog.settings().messaging_limit
+    for _ in range(ALLOWANCE):
+        assert admit(deps.reach, limit, engine.clock.now()) is None
+    # Then the page marks the last call as one the limit may put off
+    assert may_defer(engine, lead) == [(2, "messaging_limit")]
+    # And the ticks defer it for the limit, sending the lead nothing more
+    ticks(engine, start, range(2, 6))
+    deferred = last_call(engine, lead)
+    assert (deferred.status, deferred.reason, to_lead(engine)) == (Status.QUEUED, DEFERRED, 1)
+
+
+def test_a_send_a_warming_numbers_cap_may_defer_is_marked_so(engine: MemoryEngine) -> None:
+    # Given a new number allowed one business-initiated send today, which another lead's
+    # reminder sent by hand takes, and a lead nudged inside the window
+    warming(engine.deps, [1, 1])
+    other = quiet_contact(engine.deps, "6281100002102", engine.clock.now() - 30 * HOUR)
+    lost = {"stages": ["lost"], "idle": {"amount": 24, "unit": "hours"}}
+    engine.deps.rules.save_rule(rule("win-back", trigger=lost))
+    send_now(engine.deps, other.id, "win-back")
+    engine.drain()
+    start, lead = nudged_in_the_window(engine)
+    # Then the page marks the last call, outside the window, as one the warm-up may put off
+    assert may_defer(engine, lead) == [(2, "warm_up")]
+    # And the ticks defer it to a later day for the warm-up, sending the lead nothing more
+    ticks(engine, start, range(2, 6))
+    deferred = last_call(engine, lead)
+    assert (deferred.status, deferred.reason, to_lead(engine)) == (Status.QUEUED, WARMING_UP, 1)
