@@ -17,6 +17,7 @@ from pynamodb.models import Model
 
 from followup.adapters.tables import ContactItem, FollowUpItem, StatsItem
 from followup.domain.followup import Status
+from followup.services.imports import import_contacts
 from followup.services.ports import StoreBusy
 from followup_local.engine import LocalEngine
 from tests.support.api import call
@@ -284,3 +285,22 @@ def test_a_send_now_that_lost_a_race_beside_a_conflict_is_refused_as_a_lost_race
     assert engine.deps.followups.followups_of(contact_id) == []
     engine.drain()
     assert engine.sandbox.sent() == []
+
+
+def test_an_import_that_keeps_meeting_a_transaction_fails_as_busy_and_runs_again_whole(
+    engine: LocalEngine,
+) -> None:
+    # Given a stored lead, and an import of two new leads whose transaction always meets
+    # another one
+    quiet_contact(engine.deps, "6281100000920", engine.clock.now())
+    text = "\n".join(
+        json.dumps({"wa_id": f"62811000009{n}", "name": f"Lead {n}"}) for n in (20, 21, 22)
+    )
+    with conflicting(_client(ContactItem), "TransactWriteItems", FOREVER), pytest.raises(StoreBusy):
+        import_contacts(engine.deps, text, "ndjson")
+    # Then it fails whole: neither new lead was written, nor taken for one already there
+    for wa_id in ("6281100000921", "6281100000922"):
+        assert engine.deps.contacts.contact_by_wa_id(wa_id) is None
+    # And the import run again creates them
+    report = import_contacts(engine.deps, text, "ndjson")
+    assert (report.created, report.updated, report.rejected) == (2, 1, [])
