@@ -164,7 +164,9 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
     def import_contacts(self, contacts: Iterable[Contact]) -> set[str]:
         """Write new contacts, 25 (under 4 MB) per transaction, each if its id is still free.
 
-        Returns the ids that already existed: those items are left as they are.
+        Returns the ids that already existed: those items are left as they are. StoreBusy
+        when a transaction keeps meeting another one: the batches before it are written, and
+        the import run again finds them existing.
         """
         existing: set[str] = set()
         batch: list[Contact] = []
