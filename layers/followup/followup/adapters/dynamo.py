@@ -17,6 +17,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from followup.adapters import followup_doc, paging
+from followup.adapters.conflicts import conflict_only
 from followup.adapters.dynamo_notifications import DynamoNotifications
 from followup.adapters.dynamo_tasks import DynamoTasks
 from followup.adapters.dynamo_templates import DynamoTemplates
@@ -80,6 +81,7 @@ from followup.services.ports import (
     RuleHead,
     Slot,
     SlotChange,
+    StoreBusy,
     Versioned,
     held_lane,
     lane,
@@ -116,7 +118,8 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
 
         One change is one conditional write; more go in one transaction, which DynamoDB
         bills twice. Counters are added later from the tables' streams (stats_stream), on
-        the day each written copy names.
+        the day each written copy names. StoreBusy when another transaction kept writing
+        the same items (see `_translate_cancellation`).
         """
         day = stamp(at)[:10]
         for change in changes:
@@ -154,12 +157,16 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         except (PutError, UpdateError) as exc:
             if exc.cause_response_code == "ConditionalCheckFailedException":
                 raise CommitRejected([change]) from exc
+            if exc.cause_response_code == "TransactionConflictException":
+                raise StoreBusy(type(change).__name__) from exc
             raise
 
     def import_contacts(self, contacts: Iterable[Contact]) -> set[str]:
         """Write new contacts, 25 (under 4 MB) per transaction, each if its id is still free.
 
-        Returns the ids that already existed: those items are left as they are.
+        Returns the ids that already existed: those items are left as they are. StoreBusy
+        when a transaction keeps meeting another one: the batches before it are written, and
+        the import run again finds them existing.
         """
         existing: set[str] = set()
         batch: list[Contact] = []
@@ -185,16 +192,19 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
                         )
                 return existing
             except TransactWriteError as exc:
-                codes = [reason.code if reason else None for reason in exc.cancellation_reasons]
+                codes = _codes(exc)
                 if not codes:
                     raise
+                if conflict_only(codes):
+                    raise StoreBusy(f"{len(pending)} new contacts") from exc
                 taken = {
                     c.id
                     for c, code in zip(pending, codes, strict=False)
                     if code == "ConditionalCheckFailed"
                 }
                 existing |= taken
-                # The others were cancelled with them (or lost a race): try them again.
+                # The others were cancelled with them (or met another transaction, or lost a
+                # race): try them again.
                 pending = [contact for contact in pending if contact.id not in taken]
                 if not pending:
                     return existing
@@ -936,12 +946,28 @@ def _head(item: RuleItem) -> RuleHead:
 
 @contextmanager
 def _translate_cancellation(ordered: list[Change]) -> Iterator[None]:
-    """Turn a cancelled transaction into CommitRejected naming the changes that lost."""
+    """Turn a cancelled transaction into CommitRejected naming the changes that lost, or
+    into StoreBusy.
+
+    A transaction that met only other transactions (reasons `TransactionConflict` and none)
+    was already sent again a few times by the client (adapters/conflicts.py): one that still
+    does raises StoreBusy, not CommitRejected, since no condition of it failed.
+
+    A `ConditionalCheckFailed` reason is final whatever else the transaction met: DynamoDB
+    checked that condition on the item as committed, so the transaction cannot commit as
+    built, and CommitRejected names those changes only. Changes cancelled with them, with a
+    `TransactionConflict` or no reason, are not named: they did not lose a race (their
+    conditions were not decided, or held), and nothing of the transaction was written, so
+    a caller that reads again and retries meets them again.
+    """
     try:
         yield
     except TransactWriteError as exc:
-        codes = [reason.code if reason else None for reason in exc.cancellation_reasons]
-        if not codes or any(code not in (None, "None", "ConditionalCheckFailed") for code in codes):
+        codes = _codes(exc)
+        if conflict_only(codes):
+            names = ", ".join(type(change).__name__ for change in ordered)
+            raise StoreBusy(names or "a transaction") from exc
+        if not codes or any(code not in _CANCELLED_BY_CONDITION for code in codes):
             raise
         failed = [
             change
@@ -949,3 +975,13 @@ def _translate_cancellation(ordered: list[Change]) -> Iterator[None]:
             if code == "ConditionalCheckFailed"
         ]
         raise CommitRejected(failed) from exc
+
+
+_CANCELLED_BY_CONDITION = frozenset({None, "None", "ConditionalCheckFailed", "TransactionConflict"})
+"""Reasons of a transaction cancelled because a condition failed (with those on the items
+cancelled with it)."""
+
+
+def _codes(exc: TransactWriteError) -> list[str | None]:
+    """The reason DynamoDB gave for each item of a cancelled transaction, in order."""
+    return [reason.code if reason else None for reason in exc.cancellation_reasons]

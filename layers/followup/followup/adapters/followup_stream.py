@@ -88,11 +88,16 @@ class DynamoLedger:
         return item.applied
 
     def add(self, batch: str, previous: str | None, last: str, counters: Counters) -> bool:
+        """Add `counters` and move the checkpoint, if it still holds `previous`; False if
+        another run moved it. StoreBusy when another transaction (an earlier run's, still
+        committing) kept writing the same items: nothing was added, the batch is retried."""
         with loading():
             from pynamodb.exceptions import TransactWriteError
             from pynamodb.transactions import TransactWrite
 
+            from followup.adapters.conflicts import conflict_only
             from followup.adapters.tables import StatsItem
+            from followup.services.ports import StoreBusy
 
         condition = (
             StatsItem.applied.does_not_exist()
@@ -116,5 +121,7 @@ class DynamoLedger:
             codes = [reason.code if reason else None for reason in exc.cancellation_reasons]
             if codes and codes[-1] == "ConditionalCheckFailed":
                 return False
+            if conflict_only(codes):
+                raise StoreBusy(f"stats batch {batch}") from exc
             raise
         return True

@@ -33,6 +33,8 @@ from pynamodb.indexes import (
 )
 from pynamodb.models import Model
 
+from followup.adapters.conflicts import retry_conflicts
+
 SHARDS = 4
 """Shards per hot index key. Fixed for the life of the tables: readers query each one."""
 
@@ -520,9 +522,11 @@ def bind(prefix: str, region: str, endpoint: str | None = None) -> None:
     pynamodb gives each model its own botocore session, and each session loads the
     DynamoDB service model again (~80 ms apiece, ~0.6 s per cold start for seven tables).
     The clients are built here, once, from one shared session; botocore clients are
-    thread-safe once built, so the sender's threads can share them.
+    thread-safe once built, so the sender's threads can share them. Each sends a write
+    again when it met another transaction on its items (`adapters/conflicts.py`).
     """
     session = botocore.session.get_session()
+    retry_conflicts(session)
     for logical, model in TABLES.items():
         model.Meta.table_name = f"{prefix}{logical}"
         model.Meta.region = region

@@ -51,6 +51,14 @@ def lost_race() -> Response[str]:
     return error(409, "conflict", "someone else changed the same data at the same time; try again")
 
 
+def busy() -> Response[str]:
+    response = error(
+        503, "busy", "others are writing the same data right now; nothing changed, try again"
+    )
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 def method_not_allowed(allowed: list[str]) -> Response[str]:
     response = error(405, "method_not_allowed", f"this path answers {', '.join(allowed)}")
     response.headers["Allow"] = ", ".join(allowed)

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from followup.api import edge, errors, openapi, routing
 from followup.domain.errors import DomainError
 from followup.loading import loading
-from followup.services.ports import CommitRejected
+from followup.services.ports import CommitRejected, StoreBusy
 
 ROUTERS = (
     "rules",
@@ -98,6 +98,7 @@ def _built(names: list[str]) -> APIGatewayHttpResolver:
     app.get("/api/openapi.json", include_in_schema=False)(openapi_json)
     app.exception_handler(DomainError)(domain_error)
     app.exception_handler(CommitRejected)(lost_race)
+    app.exception_handler(StoreBusy)(store_busy)
     app.exception_handler(RequestValidationError)(invalid_request)
     app.exception_handler(ValidationError)(invalid_model)
 
@@ -141,6 +142,12 @@ def domain_error(error: DomainError) -> Response[str]:
 def lost_race(_: CommitRejected) -> Response[str]:
     """Another writer changed the same items first, however often this request retried."""
     return errors.lost_race()
+
+
+def store_busy(_: StoreBusy) -> Response[str]:
+    """Another transaction kept writing the same items; nothing of this request's write
+    was made, so the client sends it again."""
+    return errors.busy()
 
 
 def invalid_request(error: RequestValidationError) -> Response[str]:

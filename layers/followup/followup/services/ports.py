@@ -204,6 +204,15 @@ class CommitRejected(Exception):
         return bool(self.failed) and all(isinstance(change, kinds) for change in self.failed)
 
 
+class StoreBusy(Exception):
+    """Another transaction kept writing items this write needed, however often it was tried
+    again; nothing was written. Not a lost race: nothing says this write's conditions failed,
+    so the caller tries the whole of it again later (a retried event, an HTTP 503)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what}: another transaction kept writing the same items")
+
+
 T = TypeVar("T")
 
 
