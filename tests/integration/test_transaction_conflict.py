@@ -171,6 +171,16 @@ def test_a_conflict_that_never_clears_answers_503_and_keeps_what_was_stored(
     stored = engine.deps.rules.rule(body["id"], 1)
     assert stored is not None
     assert stored.name == body["name"]
+    # And the API's description says every write may answer so
+    document = call(engine, "GET", "/api/openapi.json")[1]
+    writes = [
+        operation["responses"]
+        for operations in document["paths"].values()
+        for method, operation in operations.items()
+        if method != "get"
+    ]
+    assert writes
+    assert all("503" in responses for responses in writes)
 
 
 def test_a_step_whose_follow_up_stays_held_is_queued_by_the_next_tick(

@@ -2,7 +2,8 @@
 
 Powertools describes each route's request models and its success response. Every
 route also answers with our one error shape (see `errors`), needs a bearer JWT,
-every write may lose a race (409), every body may be too large (413), and a few
+every write may lose a race (409) or meet others writing the same items past a few
+tries (503, with `Retry-After`), every body may be too large (413), and a few
 answer with a second status; routes name those extra statuses in an
 `x-statuses` extension that is folded in here and removed.
 """
@@ -132,7 +133,7 @@ def _complete_operation(path: str, method: str, operation: dict[str, Any]) -> No
     extra = set(operation.pop(STATUSES, []))
     errors = {401, 403, 405, 422} | {c for c in extra if c >= 400}
     if method != "get":
-        errors.add(409)  # a write that lost a race with another writer
+        errors |= {409, 503}  # a race lost to another writer; others writing still (busy)
     if "requestBody" in operation:
         errors |= {400, 413, 415}
     if "{" in path:
