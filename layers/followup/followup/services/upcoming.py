@@ -13,8 +13,9 @@ are counted once sent: a send they would hold back is not promised, nor what fol
 
 The messaging limit and a new number's warm-up cap defer a send at send time, by what the
 other contacts' sends took by then, so the list cannot say whether one will be; it marks
-a send that counts against them (`may_defer`) while its number warms up that day, or while
-the portfolio's limit has no room now: the same rules, read as the sender reads them.
+a send that counts against them (`may_defer`) while its warming number has no place left
+that day, or while the portfolio's limit has no room now: the same rules, read as the
+sender reads them.
 """
 
 from __future__ import annotations
