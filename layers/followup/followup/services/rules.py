@@ -46,6 +46,16 @@ class DuplicateRule(DomainError):
     pass
 
 
+@dataclass(frozen=True)
+class Toggled:
+    """A rule after a switch: whether this request switched it (a repeated request finds it
+    switched already), and how many unsent follow-ups it canceled."""
+
+    rule: Rule
+    switched: bool
+    canceled: int = 0
+
+
 def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list[Problem]]:
     """(errors, warnings) a user can fix before the rule runs."""
     errors = [
@@ -188,13 +198,16 @@ class MassSend(DomainError):
     """Activation would message more contacts at once than the workspace allows unconfirmed."""
 
 
-def activate(deps: Deps, rule_id: str, confirmed: bool) -> Rule:
+def activate(deps: Deps, rule_id: str, confirmed: bool) -> Toggled:
     """Switch a rule on, unless it would start a mass send nobody confirmed; the sequences
-    it held resume from their current step."""
-    _check_mass_send(deps, current(deps, rule_id), confirmed)
+    it held resume from their current step. A rule on already is left as it is."""
+    found = current(deps, rule_id)
+    if found.active:
+        return Toggled(found, switched=False)
+    _check_mass_send(deps, found, confirmed)
     rule = set_active(deps, rule_id, True)
     holds.resume(deps, rule_id, deps.clock.now())
-    return rule
+    return Toggled(rule, switched=True)
 
 
 def held(deps: Deps, rule_id: str) -> int:
@@ -234,11 +247,14 @@ def _check_mass_send(deps: Deps, rule: Rule, confirmed: bool) -> None:
         )
 
 
-def deactivate(deps: Deps, rule_id: str, cancel_queued: bool) -> tuple[Rule, int]:
+def deactivate(deps: Deps, rule_id: str, cancel_queued: bool) -> Toggled:
     """Stop new entries and hold running sequences at their next step; queued follow-ups
-    still go out unless `cancel_queued`, which also ends the sequences."""
-    rule = set_active(deps, rule_id, False)
-    return rule, cancel_waiting(deps, rule_id) if cancel_queued else 0
+    still go out unless `cancel_queued`, which also ends the sequences (of a rule off
+    already too)."""
+    found = current(deps, rule_id)
+    rule = set_active(deps, rule_id, False) if found.active else found
+    canceled = cancel_waiting(deps, rule_id) if cancel_queued else 0
+    return Toggled(rule, switched=found.active, canceled=canceled)
 
 
 def delete(deps: Deps, rule_id: str) -> int:
