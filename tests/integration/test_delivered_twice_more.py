@@ -388,3 +388,17 @@ def test_a_rule_switched_off_twice_is_audited_once(engine: LocalEngine) -> None:
     assert first[1] == second[1]
     assert first[1]["active"] is False
     assert audit_actions(engine) == ["rule.deactivated", "rule.created"]
+
+
+def test_a_rule_edit_sent_twice_saves_one_version_and_answers_it_again(
+    engine: LocalEngine,
+) -> None:
+    call(engine, "POST", "/api/rules", rule_body())
+    edited = rule_body(name="Nudge v2")
+    first = call(engine, "PUT", "/api/rules/nudge", edited)
+    second = call(engine, "PUT", "/api/rules/nudge", edited)
+    assert (first[0], first[1]["rule"]["version"]) == (200, 2)
+    assert second == first
+    versions = call(engine, "GET", "/api/rules/nudge/versions")[1]["versions"]
+    assert [(v["version"], v["name"]) for v in versions] == [(1, "nudge"), (2, "Nudge v2")]
+    assert audit_actions(engine) == ["rule.updated", "rule.created"]

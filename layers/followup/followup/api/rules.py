@@ -76,9 +76,10 @@ def edit_rule(
     event = router.current_event.raw_event
     require(event, RULE_WRITERS)
     deps = runtime.deps()
-    saved, warnings = rules.update(deps, rule_id, rule, confirm, caller(event))
-    before, after = f"version {saved.version - 1}", f"version {saved.version}"
-    audit.record(deps, caller(event), "rule.updated", rule_id, before, after)
+    saved, warnings, new = rules.update(deps, rule_id, rule, confirm, caller(event))
+    if new:
+        before, after = f"version {saved.version - 1}", f"version {saved.version}"
+        audit.record(deps, caller(event), "rule.updated", rule_id, before, after)
     answer = _saved(saved, warnings)
     if migrate:
         moved = versions.migrate(deps, saved)

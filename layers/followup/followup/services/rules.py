@@ -152,14 +152,19 @@ def create(
 
 def update(
     deps: Deps, rule_id: str, rule: Rule, confirmed: bool = False, by: str | None = None
-) -> tuple[Rule, list[Problem]]:
-    """Save as the next version: new enrollments use it, running ones keep theirs.
+) -> tuple[Rule, list[Problem], bool]:
+    """Save as the next version: new enrollments use it, running ones keep theirs. The rule,
+    its warnings, and False when it is the current version already (a save sent again):
+    then nothing is saved.
 
     The new version reads back over the lookback (its watermark restarts), so an active
     edit passes the mass-send check like an activation.
     """
-    current(deps, rule_id)
-    return _save(deps, rule.model_copy(update={"id": rule_id}), confirmed, by)
+    found = current(deps, rule_id)
+    edited = rule.model_copy(update={"id": rule_id})
+    if edited.model_copy(update={"version": found.version}) == found:
+        return found, problems(deps, found)[1], False
+    return (*_save(deps, edited, confirmed, by), True)
 
 
 def current(deps: Deps, rule_id: str) -> Rule:
