@@ -18,7 +18,8 @@ from botocore.stub import ANY, Stubber
 
 from followup.adapters.connections import ConnectionPoster, Connections
 from followup.domain.followup import FollowUp, Status
-from followup.services import approval, bulk_cancel, expire
+from followup.services import approval, bulk_cancel, expire, imports, rules
+from followup.services import settings as workspace
 from followup.services.deps import Deps
 from followup.wiring import runtime
 from followup_local.engine import LocalEngine, scheduled_event
@@ -45,12 +46,12 @@ def audit_actions(engine: LocalEngine) -> list[str]:
 
 
 class Together:
-    """The real follow-ups, except that each worker's first read through `name` waits until
-    both workers made it: two deliveries of the same thing, each reading before either
-    writes."""
+    """A real repository, except that each worker's first call of `name` waits until both
+    workers made it (after the read; before the call with `first`): two deliveries of the
+    same thing, each reading before either writes."""
 
-    def __init__(self, deps: Deps, name: str) -> None:
-        self._real, self._name = deps.followups, name
+    def __init__(self, real: Any, name: str, *, first: bool = False) -> None:
+        self._real, self._name, self._first = real, name, first
         self._together = threading.Barrier(2)
         self._waited: set[int] = set()
 
@@ -59,30 +60,45 @@ class Together:
         if name != self._name:
             return found
 
-        def read_then_wait(*args: Any, **kwargs: Any) -> Any:
+        def together(*args: Any, **kwargs: Any) -> Any:
+            if self._first:
+                self._wait()
             result = found(*args, **kwargs)
             result = list(result) if isinstance(result, Iterator) else result
-            if threading.get_ident() not in self._waited:
-                self._waited.add(threading.get_ident())
-                self._together.wait(timeout=30)
+            self._wait()
             return result
 
-        return read_then_wait
+        return together
+
+    def _wait(self) -> None:
+        if threading.get_ident() not in self._waited:
+            self._waited.add(threading.get_ident())
+            self._together.wait(timeout=30)
 
 
-def at_once(deps: Deps, name: str, work: Callable[[], Any]) -> list[Any]:
-    """`work` run by two threads that both read `name` before either writes."""
-    real = deps.followups
-    deps.followups = Together(deps, name)
+def at_once(
+    deps: Deps, name: str, work: Callable[[], Any], *, repository: str = "followups"
+) -> list[Any]:
+    """`work` run by two threads that both call `name` of a repository before either goes
+    on; what each answered, or the name of the error it raised."""
+    real = getattr(deps, repository)
+    setattr(deps, repository, Together(real, name, first=repository == "contacts"))
     answers: list[Any] = []
+
+    def run() -> None:
+        try:
+            answers.append(work())
+        except Exception as refused:
+            answers.append(type(refused).__name__)
+
     try:
-        workers = [threading.Thread(target=lambda: answers.append(work())) for _ in range(2)]
+        workers = [threading.Thread(target=run) for _ in range(2)]
         for worker in workers:
             worker.start()
         for worker in workers:
             worker.join()
     finally:
-        deps.followups = real
+        setattr(deps, repository, real)
     return answers
 
 
@@ -271,17 +287,8 @@ def test_an_approval_sent_twice_sends_once_and_the_repeat_is_a_conflict(
 def test_an_approval_sent_twice_at_once_sends_once(ai: tuple[LocalEngine, Any]) -> None:
     engine, _ = ai
     followup = waiting(engine, "6281100000721")
-
-    def approve() -> str:
-        try:
-            approval.approve(engine.deps, followup.id)
-        except Exception as refused:
-            return type(refused).__name__
-        return "approved"
-
-    answers = at_once(engine.deps, "followup", approve)
-    assert "approved" in answers
-    assert set(answers) <= {"approved", "Conflict"}
+    answers = at_once(engine.deps, "followup", lambda: approval.approve(engine.deps, followup.id))
+    assert [a for a in answers if isinstance(a, str)] in ([], ["Conflict"])
     engine.tick()
     assert len(highlights(engine)) == 1
     assert current(engine, followup).status is Status.SENT
@@ -402,3 +409,89 @@ def test_a_rule_edit_sent_twice_saves_one_version_and_answers_it_again(
     versions = call(engine, "GET", "/api/rules/nudge/versions")[1]["versions"]
     assert [(v["version"], v["name"]) for v in versions] == [(1, "nudge"), (2, "Nudge v2")]
     assert audit_actions(engine) == ["rule.updated", "rule.created"]
+
+
+class SavedFirst:
+    """The real rules, except that the other copy of a request runs whole just after this
+    one's first look at the rules: two copies of a save, the second checked before the
+    first saved, made deterministic."""
+
+    def __init__(self, real: Any, other: Callable[[], object]) -> None:
+        self._real, self._other = real, other
+        self.raced = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def rule_heads(self) -> Any:
+        found = self._real.rule_heads()
+        if not self.raced:
+            self.raced = True
+            self._other()
+        return found
+
+
+def test_a_new_rule_posted_twice_at_once_is_created_once(engine: LocalEngine) -> None:
+    deps = engine.deps
+    real = deps.rules
+    deps.rules = SavedFirst(real, lambda: rules.create(deps, rule("nudge", active=False)))
+    try:
+        status, answer = call(engine, "POST", "/api/rules", rule_body())
+    finally:
+        deps.rules = real
+    assert (status, answer["error"]["code"]) == (409, "conflict")
+    assert "try again" in answer["error"]["message"]
+    versions = call(engine, "GET", "/api/rules/nudge/versions")[1]["versions"]
+    assert [v["version"] for v in versions] == [1]
+    assert audit_actions(engine) == []
+
+
+def test_a_rule_edit_sent_twice_at_once_saves_one_version(engine: LocalEngine) -> None:
+    call(engine, "POST", "/api/rules", rule_body())
+    deps = engine.deps
+    real = deps.rules
+    edited = rule("nudge", active=False, name="Nudge v2")
+    deps.rules = SavedFirst(real, lambda: rules.update(deps, "nudge", edited))
+    try:
+        status, answer = call(engine, "PUT", "/api/rules/nudge", rule_body(name="Nudge v2"))
+    finally:
+        deps.rules = real
+    assert (status, answer["error"]["code"]) == (409, "conflict")
+    versions = call(engine, "GET", "/api/rules/nudge/versions")[1]["versions"]
+    assert [(v["version"], v["name"]) for v in versions] == [(1, "nudge"), (2, "Nudge v2")]
+    # Sent once more, the edit answers the version saved
+    status, again = call(engine, "PUT", "/api/rules/nudge", rule_body(name="Nudge v2"))
+    assert (status, again["rule"]["version"]) == (200, 2)
+
+
+def test_a_settings_save_sent_twice_at_once_saves_once_and_refuses_the_other(
+    engine: LocalEngine,
+) -> None:
+    read = engine.deps.rules.versioned_settings()
+    changed = read.item.model_copy(update={"mass_send_limit": 150})
+    answers = at_once(
+        engine.deps,
+        "versioned_settings",
+        lambda: workspace.replace(engine.deps, changed, read.revision),
+        repository="rules",
+    )
+    saved = [a for a in answers if not isinstance(a, str)]
+    assert [a for a in answers if isinstance(a, str)] == ["StaleSettings"]
+    assert [revision for _, revision in saved] == [read.revision + 1]
+    stored = engine.deps.rules.versioned_settings()
+    assert (stored.item, stored.revision) == (changed, read.revision + 1)
+
+
+def test_a_contact_import_posted_twice_at_once_creates_each_contact_once(
+    engine: LocalEngine,
+) -> None:
+    answers = at_once(
+        engine.deps,
+        "import_contacts",
+        lambda: imports.import_contacts(engine.deps, IMPORT, "csv"),
+        repository="contacts",
+    )
+    reports = sorted((a.created, a.updated, a.rejected) for a in answers)
+    assert reports == [(0, 2, []), (2, 0, [])]
+    contacts = call(engine, "GET", "/api/contacts?limit=50")[1]["contacts"]
+    assert sorted(c["wa_id"] for c in contacts) == ["6281100000731", "6281100000732"]

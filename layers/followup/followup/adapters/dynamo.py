@@ -574,12 +574,18 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         item = _get(RuleItem, rule_id, f"v#{version:05d}")
         return Rule.model_validate_json(item.doc, context=STORED) if item and item.doc else None
 
-    def save_rule(self, rule: Rule, saved: Authorship | None = None) -> Rule:
+    def save_rule(
+        self, rule: Rule, saved: Authorship | None = None, *, over: int | None = None
+    ) -> Rule:
         """Store `rule` as the next version and make it current; resets the watermark.
 
-        CommitRejected when another save took that version first.
+        CommitRejected when another save took that version first, or with `over`, when the
+        current version is no longer `over` (0: no rule listed by that id).
         """
         head = _get(RuleItem, rule.id, "head")
+        listed = int(head.version) if head and head.head and head.version else 0
+        if over is not None and listed != over:
+            raise CommitRejected([])
         version = int(head.version) + 1 if head and head.version else 1
         stored = rule.model_copy(update={"version": version})
         item = RuleItem(rule.id, f"v#{version:05d}", doc=stored.model_dump_json())
@@ -588,7 +594,8 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         with _translate_cancellation([]), TransactWrite(connection=self._connection) as txn:
             txn.save(item, condition=RuleItem.sk.does_not_exist())
             txn.save(
-                RuleItem(rule.id, "head", head="rule", version=version, active=int(rule.active))
+                RuleItem(rule.id, "head", head="rule", version=version, active=int(rule.active)),
+                condition=_current_is(over),
             )
         return stored
 
@@ -780,6 +787,16 @@ def _save_state(key: str, doc: str, revision: int) -> bool:
     )
     item = StateItem(key, doc=doc, revision=revision + 1)
     return held(lambda: item.save(condition=unchanged))
+
+
+def _current_is(over: int | None) -> Condition | None:
+    """A rule head's condition: no listed rule (0), or `over` its current version."""
+    if over is None:
+        return None
+    if over == 0:
+        return RuleItem.head.does_not_exist()
+    current: Condition = RuleItem.head.exists() & (RuleItem.version == over)
+    return current
 
 
 def _get(

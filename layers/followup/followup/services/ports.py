@@ -474,8 +474,12 @@ class RuleRepository(Protocol):
 
     def rule_heads(self) -> list[RuleHead]: ...
     def rule(self, rule_id: str, version: int) -> Rule | None: ...
-    def save_rule(self, rule: Rule, saved: Authorship | None = None) -> Rule:
-        """Store `rule` as its next version, with who saved it and when when told."""
+    def save_rule(
+        self, rule: Rule, saved: Authorship | None = None, *, over: int | None = None
+    ) -> Rule:
+        """Store `rule` as its next version, with who saved it and when when told. With
+        `over`, only on the current version the caller read (0: no rule listed by that id):
+        CommitRejected when another save came first."""
         ...
 
     def authorship(self, rule_id: str) -> dict[int, Authorship]:

@@ -144,10 +144,11 @@ def _is_field(name: str) -> bool:
 def create(
     deps: Deps, rule: Rule, confirmed: bool = False, by: str | None = None
 ) -> tuple[Rule, list[Problem]]:
-    """Save a new rule (version 1), noting `by` as who saved it; refuses an id in use."""
+    """Save a new rule (version 1), noting `by` as who saved it; refuses an id in use, also
+    by a save that came first while this one was checked."""
     if any(head.rule_id == rule.id for head in deps.rules.rule_heads()):
         raise DuplicateRule(f"rule {rule.id!r} already exists")
-    return _save(deps, rule, confirmed, by)
+    return _save(deps, rule, confirmed, by, over=0)
 
 
 def update(
@@ -164,7 +165,7 @@ def update(
     edited = rule.model_copy(update={"id": rule_id})
     if edited.model_copy(update={"version": found.version}) == found:
         return found, problems(deps, found)[1], False
-    return (*_save(deps, edited, confirmed, by), True)
+    return (*_save(deps, edited, confirmed, by, over=found.version), True)
 
 
 def current(deps: Deps, rule_id: str) -> Rule:
@@ -307,13 +308,18 @@ def problems(deps: Deps, rule: Rule) -> tuple[list[Problem], list[Problem]]:
     return errors, warnings
 
 
-def _save(deps: Deps, rule: Rule, confirmed: bool, by: str | None) -> tuple[Rule, list[Problem]]:
+def _save(
+    deps: Deps, rule: Rule, confirmed: bool, by: str | None, over: int
+) -> tuple[Rule, list[Problem]]:
+    """Save `rule` over version `over` (0: a new rule); CommitRejected if another save came
+    first (the request answers 409: try again)."""
     errors, warnings = problems(deps, rule)
     if errors:
         raise InvalidRule(errors)
     if rule.active:
         _check_mass_send(deps, rule, confirmed)
-    saved = deps.rules.save_rule(rule, Authorship(by, deps.clock.now()) if by else None)
+    authored = Authorship(by, deps.clock.now()) if by else None
+    saved = deps.rules.save_rule(rule, authored, over=over)
     deps.catalog.invalidate()
     date_triggers.backfill(deps, saved)
     return saved, warnings
