@@ -47,11 +47,11 @@ def audit_actions(engine: LocalEngine) -> list[str]:
 
 class Together:
     """A real repository, except that each worker's first call of `name` waits until both
-    workers made it (after the read; before the call with `first`): two deliveries of the
-    same thing, each reading before either writes."""
+    workers made it (after the call; before it with `before`): two deliveries of the same
+    thing, each reading before either writes."""
 
-    def __init__(self, real: Any, name: str, *, first: bool = False) -> None:
-        self._real, self._name, self._first = real, name, first
+    def __init__(self, real: Any, name: str, *, before: bool = False) -> None:
+        self._real, self._name, self._before = real, name, before
         self._together = threading.Barrier(2)
         self._waited: set[int] = set()
 
@@ -61,7 +61,7 @@ class Together:
             return found
 
         def together(*args: Any, **kwargs: Any) -> Any:
-            if self._first:
+            if self._before:
                 self._wait()
             result = found(*args, **kwargs)
             result = list(result) if isinstance(result, Iterator) else result
@@ -77,12 +77,17 @@ class Together:
 
 
 def at_once(
-    deps: Deps, name: str, work: Callable[[], Any], *, repository: str = "followups"
+    deps: Deps,
+    name: str,
+    work: Callable[[], Any],
+    *,
+    repository: str = "followups",
+    before: bool = False,
 ) -> list[Any]:
-    """`work` run by two threads that both call `name` of a repository before either goes
-    on; what each answered, or the name of the error it raised."""
+    """`work` run by two threads that both call `name` of a repository (with `before`: that
+    both reach it) before either goes on; what each answered, or the error it raised."""
     real = getattr(deps, repository)
-    setattr(deps, repository, Together(real, name, first=repository == "contacts"))
+    setattr(deps, repository, Together(real, name, before=before))
     answers: list[Any] = []
 
     def run() -> None:
@@ -311,6 +316,20 @@ def test_a_rejection_sent_twice_keeps_it_rejected_and_the_repeat_is_a_conflict(
     assert (found.status, found.reason) == (Status.CANCELED, "rejected")
 
 
+def test_a_rejection_sent_twice_at_once_cancels_once(ai: tuple[LocalEngine, Any]) -> None:
+    engine, _ = ai
+    followup = waiting(engine, "6281100000723")
+    day = engine.clock.now().date()
+    before = counts_on(engine, day).get("canceled", 0)
+    answers = at_once(engine.deps, "followup", lambda: approval.reject(engine.deps, followup.id))
+    engine.pump_stream()
+    assert [a for a in answers if isinstance(a, str)] == ["Conflict"]
+    assert counts_on(engine, day).get("canceled", 0) == before + 1
+    engine.clock.advance(HOUR)
+    engine.tick()
+    assert highlights(engine) == []
+
+
 IMPORT = """wa_id,name,stage,score,timezone,tags,attr.program
 6281100000731,Fajar,paid,warm,Asia/Jakarta,webinar,Nursing
 6281100000732,Gita,new,hot,Asia/Makassar,,Law
@@ -490,6 +509,7 @@ def test_a_contact_import_posted_twice_at_once_creates_each_contact_once(
         "import_contacts",
         lambda: imports.import_contacts(engine.deps, IMPORT, "csv"),
         repository="contacts",
+        before=True,
     )
     reports = sorted((a.created, a.updated, a.rejected) for a in answers)
     assert reports == [(0, 2, []), (2, 0, [])]
