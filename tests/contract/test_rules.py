@@ -58,10 +58,21 @@ def test_rule_heads_are_listed_by_id(store: Any) -> None:
 
 def test_a_rule_is_switched_off_and_on(store: Any) -> None:
     store.save_rule(rule("r"))
-    store.set_active("r", False)
+    assert store.set_active("r", False)
     assert store.rule_heads() == [RuleHead("r", 1, False, None)]
-    store.set_active("r", True)
+    assert store.set_active("r", True)
     assert store.rule_heads() == [RuleHead("r", 1, True, None)]
+
+
+def test_switching_a_rule_to_where_it_is_already_writes_nothing(store: Any) -> None:
+    store.save_rule(rule("r"))
+    assert not store.set_active("r", True)
+    assert store.set_active("r", False)
+    assert not store.set_active("r", False)
+    assert store.rule_heads() == [RuleHead("r", 1, False, None)]
+    store.advance_watermark("w", None, T0)  # a head only a watermark made: off
+    assert not store.set_active("w", False)
+    assert store.set_active("w", True)
 
 
 def test_updating_a_rule_never_saved_is_refused(store: Any, refused: type[Exception]) -> None:

@@ -18,7 +18,7 @@ from botocore.stub import ANY, Stubber
 
 from followup.adapters.connections import ConnectionPoster, Connections
 from followup.domain.followup import FollowUp, Status
-from followup.services import approval, bulk_cancel, expire, imports, rules
+from followup.services import approval, audit, bulk_cancel, expire, imports, rules
 from followup.services import settings as workspace
 from followup.services.deps import Deps
 from followup.wiring import runtime
@@ -381,6 +381,26 @@ def rule_body(**changes: Any) -> dict[str, Any]:
     return rule("nudge", active=False).model_dump(mode="json") | changes
 
 
+class SavedFirst:
+    """The real rules, except that the other copy of a request runs whole just after this
+    one's first look at the rules: two copies of a save, the second checked before the
+    first saved, made deterministic."""
+
+    def __init__(self, real: Any, other: Callable[[], object]) -> None:
+        self._real, self._other = real, other
+        self.raced = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def rule_heads(self) -> Any:
+        found = self._real.rule_heads()
+        if not self.raced:
+            self.raced = True
+            self._other()
+        return found
+
+
 def test_a_new_rule_posted_twice_is_created_once_and_the_repeat_is_a_conflict(
     engine: LocalEngine,
 ) -> None:
@@ -406,6 +426,25 @@ def test_a_rule_activated_twice_is_audited_once_and_answers_the_same(
     assert audit_actions(engine) == ["rule.activated", "rule.created"]
 
 
+def test_a_rule_activated_twice_at_once_is_audited_once(engine: LocalEngine) -> None:
+    call(engine, "POST", "/api/rules", rule_body())
+    deps = engine.deps
+    real = deps.rules
+
+    def other_copy() -> None:
+        """The same activation, recorded as the API records it."""
+        if rules.activate(deps, "nudge", confirmed=False).switched:
+            audit.record(deps, "user-admin", "rule.activated", "nudge", "inactive", "active")
+
+    deps.rules = SavedFirst(real, other_copy)
+    try:
+        status, answer = call(engine, "POST", "/api/rules/nudge/activate")
+    finally:
+        deps.rules = real
+    assert (status, answer["active"]) == (200, True)
+    assert audit_actions(engine) == ["rule.activated", "rule.created"]
+
+
 def test_a_rule_switched_off_twice_is_audited_once(engine: LocalEngine) -> None:
     call(engine, "POST", "/api/rules", rule_body(active=True))
     first = call(engine, "POST", "/api/rules/nudge/deactivate")
@@ -428,26 +467,6 @@ def test_a_rule_edit_sent_twice_saves_one_version_and_answers_it_again(
     versions = call(engine, "GET", "/api/rules/nudge/versions")[1]["versions"]
     assert [(v["version"], v["name"]) for v in versions] == [(1, "nudge"), (2, "Nudge v2")]
     assert audit_actions(engine) == ["rule.updated", "rule.created"]
-
-
-class SavedFirst:
-    """The real rules, except that the other copy of a request runs whole just after this
-    one's first look at the rules: two copies of a save, the second checked before the
-    first saved, made deterministic."""
-
-    def __init__(self, real: Any, other: Callable[[], object]) -> None:
-        self._real, self._other = real, other
-        self.raced = False
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real, name)
-
-    def rule_heads(self) -> Any:
-        found = self._real.rule_heads()
-        if not self.raced:
-            self.raced = True
-            self._other()
-        return found
 
 
 def test_a_new_rule_posted_twice_at_once_is_created_once(engine: LocalEngine) -> None:

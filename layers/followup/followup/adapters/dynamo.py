@@ -613,10 +613,20 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
             if item.saved_by and item.saved_at
         }
 
-    def set_active(self, rule_id: str, active: bool) -> None:
-        RuleItem(rule_id, "head").update(
-            actions=[RuleItem.active.set(int(active))], condition=RuleItem.sk.exists()
+    def set_active(self, rule_id: str, active: bool) -> bool:
+        """Switch the rule on or off; False when it was so already (nothing written)."""
+        other = (
+            RuleItem.active.does_not_exist() | (RuleItem.active == 0)
+            if active
+            else RuleItem.active == 1
         )
+        head = RuleItem(rule_id, "head")
+        actions: list[Action] = [RuleItem.active.set(int(active))]
+        if held(lambda: head.update(actions=actions, condition=RuleItem.sk.exists() & other)):
+            return True
+        if _get(RuleItem, rule_id, "head") is None:
+            raise UpdateError(f"rule {rule_id!r} has no head to update")
+        return False
 
     def delete_rule(self, rule_id: str) -> None:
         """Hide the rule from listings and ticks; its versions stay for what is in flight."""

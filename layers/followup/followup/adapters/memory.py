@@ -699,8 +699,16 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
                 if owner == rule_id
             }
 
-    def set_active(self, rule_id: str, active: bool) -> None:
-        self._update_head(rule_id, active=active)
+    def set_active(self, rule_id: str, active: bool) -> bool:
+        """Switch the rule on or off; False when it was so already (nothing written)."""
+        with self._lock:
+            head = self._heads.get(rule_id) if rule_id else None
+            if head is None:
+                raise Refused(f"rule {rule_id!r} has no head to update")
+            if head.active == active:
+                return False
+            self._heads[rule_id] = replace(head, active=active)
+        return True
 
     def delete_rule(self, rule_id: str) -> None:
         """Hide the rule from listings and ticks; its versions stay for what is in flight."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from itertools import chain
 
@@ -191,13 +191,13 @@ def last_errors(deps: Deps) -> dict[str, RuleError]:
     return {h.rule_id: h.last_error for h in deps.rules.rule_heads() if h.last_error}
 
 
-def set_active(deps: Deps, rule_id: str, active: bool) -> Rule:
+def _switch(deps: Deps, rule_id: str, active: bool) -> Toggled:
     current(deps, rule_id)
-    deps.rules.set_active(rule_id, active)
+    switched = deps.rules.set_active(rule_id, active)
     deps.catalog.invalidate()
     rule = current(deps, rule_id)
     date_triggers.backfill(deps, rule)  # its dates still to come, dropped while it was off
-    return rule
+    return Toggled(rule, switched)
 
 
 class MassSend(DomainError):
@@ -206,14 +206,11 @@ class MassSend(DomainError):
 
 def activate(deps: Deps, rule_id: str, confirmed: bool) -> Toggled:
     """Switch a rule on, unless it would start a mass send nobody confirmed; the sequences
-    it held resume from their current step. A rule on already is left as it is."""
-    found = current(deps, rule_id)
-    if found.active:
-        return Toggled(found, switched=False)
-    _check_mass_send(deps, found, confirmed)
-    rule = set_active(deps, rule_id, True)
+    it held resume from their current step."""
+    _check_mass_send(deps, current(deps, rule_id), confirmed)
+    switched = _switch(deps, rule_id, True)
     holds.resume(deps, rule_id, deps.clock.now())
-    return Toggled(rule, switched=True)
+    return switched
 
 
 def held(deps: Deps, rule_id: str) -> int:
@@ -257,10 +254,9 @@ def deactivate(deps: Deps, rule_id: str, cancel_queued: bool) -> Toggled:
     """Stop new entries and hold running sequences at their next step; queued follow-ups
     still go out unless `cancel_queued`, which also ends the sequences (of a rule off
     already too)."""
-    found = current(deps, rule_id)
-    rule = set_active(deps, rule_id, False) if found.active else found
+    switched = _switch(deps, rule_id, False)
     canceled = cancel_waiting(deps, rule_id) if cancel_queued else 0
-    return Toggled(rule, switched=found.active, canceled=canceled)
+    return replace(switched, canceled=canceled)
 
 
 def delete(deps: Deps, rule_id: str) -> int:
