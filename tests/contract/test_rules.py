@@ -10,7 +10,14 @@ import pytest
 from followup.domain.audit import AuditEntry
 from followup.domain.numbers import NumberHealth
 from followup.domain.settings import WorkspaceSettings
-from followup.services.ports import Authorship, NewFollowUp, RuleError, RuleHead, Versioned
+from followup.services.ports import (
+    Authorship,
+    CommitRejected,
+    NewFollowUp,
+    RuleError,
+    RuleHead,
+    Versioned,
+)
 from tests.contract.items import T0, followup
 from tests.support.builders import rule
 
@@ -51,10 +58,21 @@ def test_rule_heads_are_listed_by_id(store: Any) -> None:
 
 def test_a_rule_is_switched_off_and_on(store: Any) -> None:
     store.save_rule(rule("r"))
-    store.set_active("r", False)
+    assert store.set_active("r", False)
     assert store.rule_heads() == [RuleHead("r", 1, False, None)]
-    store.set_active("r", True)
+    assert store.set_active("r", True)
     assert store.rule_heads() == [RuleHead("r", 1, True, None)]
+
+
+def test_switching_a_rule_to_where_it_is_already_writes_nothing(store: Any) -> None:
+    store.save_rule(rule("r"))
+    assert not store.set_active("r", True)
+    assert store.set_active("r", False)
+    assert not store.set_active("r", False)
+    assert store.rule_heads() == [RuleHead("r", 1, False, None)]
+    store.advance_watermark("w", None, T0)  # a head only a watermark made: off
+    assert not store.set_active("w", False)
+    assert store.set_active("w", True)
 
 
 def test_updating_a_rule_never_saved_is_refused(store: Any, refused: type[Exception]) -> None:
@@ -82,6 +100,24 @@ def test_a_deleted_rule_is_hidden_but_its_versions_stay(store: Any) -> None:
     assert again.version == 2
     assert [head.rule_id for head in store.rule_heads()] == ["keep", "r"]
     assert [row.rule_id for row in store.stats(T0.date(), T0.date())] == ["keep", "r"]
+
+
+def test_a_save_over_a_version_is_refused_once_another_save_came_first(store: Any) -> None:
+    # A new rule: only while no rule by that id is listed (a deleted one's versions aside)
+    assert store.save_rule(rule("r", name="first"), over=0).version == 1
+    with pytest.raises(CommitRejected):
+        store.save_rule(rule("r", name="again"), over=0)
+    # An edit: only over the version read as current
+    assert store.save_rule(rule("r", name="second"), over=1).version == 2
+    with pytest.raises(CommitRejected):
+        store.save_rule(rule("r", name="late"), over=1)
+    assert [(h.rule_id, h.version) for h in store.rule_heads()] == [("r", 2)]
+    assert store.rule("r", 2).name == "second"
+    assert store.rule("r", 3) is None
+    store.delete_rule("r")
+    assert store.save_rule(rule("r", name="anew"), over=0).version == 3
+    store.advance_watermark("w", None, T0)  # a head that only a watermark made
+    assert store.save_rule(rule("w"), over=0).version == 1
 
 
 def test_the_watermark_moves_only_from_where_it_was_read(store: Any) -> None:

@@ -584,12 +584,18 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         item = _get(RuleItem, rule_id, f"v#{version:05d}")
         return Rule.model_validate_json(item.doc, context=STORED) if item and item.doc else None
 
-    def save_rule(self, rule: Rule, saved: Authorship | None = None) -> Rule:
+    def save_rule(
+        self, rule: Rule, saved: Authorship | None = None, *, over: int | None = None
+    ) -> Rule:
         """Store `rule` as the next version and make it current; resets the watermark.
 
-        CommitRejected when another save took that version first.
+        CommitRejected when another save took that version first, or with `over`, when the
+        current version is no longer `over` (0: no rule listed by that id).
         """
         head = _get(RuleItem, rule.id, "head")
+        listed = int(head.version) if head and head.head and head.version else 0
+        if over is not None and listed != over:
+            raise CommitRejected([])
         version = int(head.version) + 1 if head and head.version else 1
         stored = rule.model_copy(update={"version": version})
         item = RuleItem(rule.id, f"v#{version:05d}", doc=stored.model_dump_json())
@@ -598,7 +604,8 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         with _translate_cancellation([]), TransactWrite(connection=self._connection) as txn:
             txn.save(item, condition=RuleItem.sk.does_not_exist())
             txn.save(
-                RuleItem(rule.id, "head", head="rule", version=version, active=int(rule.active))
+                RuleItem(rule.id, "head", head="rule", version=version, active=int(rule.active)),
+                condition=_current_is(over),
             )
         return stored
 
@@ -616,10 +623,20 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
             if item.saved_by and item.saved_at
         }
 
-    def set_active(self, rule_id: str, active: bool) -> None:
-        RuleItem(rule_id, "head").update(
-            actions=[RuleItem.active.set(int(active))], condition=RuleItem.sk.exists()
+    def set_active(self, rule_id: str, active: bool) -> bool:
+        """Switch the rule on or off; False when it was so already (nothing written)."""
+        other = (
+            RuleItem.active.does_not_exist() | (RuleItem.active == 0)
+            if active
+            else RuleItem.active == 1
         )
+        head = RuleItem(rule_id, "head")
+        actions: list[Action] = [RuleItem.active.set(int(active))]
+        if held(lambda: head.update(actions=actions, condition=RuleItem.sk.exists() & other)):
+            return True
+        if _get(RuleItem, rule_id, "head") is None:
+            raise UpdateError(f"rule {rule_id!r} has no head to update")
+        return False
 
     def delete_rule(self, rule_id: str) -> None:
         """Hide the rule from listings and ticks; its versions stay for what is in flight."""
@@ -790,6 +807,16 @@ def _save_state(key: str, doc: str, revision: int) -> bool:
     )
     item = StateItem(key, doc=doc, revision=revision + 1)
     return held(lambda: item.save(condition=unchanged))
+
+
+def _current_is(over: int | None) -> Condition | None:
+    """A rule head's condition: no listed rule (0), or `over` its current version."""
+    if over is None:
+        return None
+    if over == 0:
+        return RuleItem.head.does_not_exist()
+    current: Condition = RuleItem.head.exists() & (RuleItem.version == over)
+    return current
 
 
 def _get(

@@ -671,11 +671,16 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
             doc = self._versions.get((rule_id, version))
         return Rule.model_validate_json(doc, context=STORED) if doc else None
 
-    def save_rule(self, rule: Rule, saved: Authorship | None = None) -> Rule:
+    def save_rule(
+        self, rule: Rule, saved: Authorship | None = None, *, over: int | None = None
+    ) -> Rule:
         """Store `rule` as the next version and make it current; resets the watermark."""
         _nonempty(rule.id)
         with self._lock:
             head = self._heads.get(rule.id)
+            listed = head.version or 0 if head and head.listed else 0
+            if over is not None and listed != over:
+                raise CommitRejected([])
             version = head.version + 1 if head and head.version else 1
             stored = rule.model_copy(update={"version": version})
             if (rule.id, version) in self._versions:
@@ -694,8 +699,16 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
                 if owner == rule_id
             }
 
-    def set_active(self, rule_id: str, active: bool) -> None:
-        self._update_head(rule_id, active=active)
+    def set_active(self, rule_id: str, active: bool) -> bool:
+        """Switch the rule on or off; False when it was so already (nothing written)."""
+        with self._lock:
+            head = self._heads.get(rule_id) if rule_id else None
+            if head is None:
+                raise Refused(f"rule {rule_id!r} has no head to update")
+            if head.active == active:
+                return False
+            self._heads[rule_id] = replace(head, active=active)
+        return True
 
     def delete_rule(self, rule_id: str) -> None:
         """Hide the rule from listings and ticks; its versions stay for what is in flight."""

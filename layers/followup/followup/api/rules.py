@@ -76,9 +76,10 @@ def edit_rule(
     event = router.current_event.raw_event
     require(event, RULE_WRITERS)
     deps = runtime.deps()
-    saved, warnings = rules.update(deps, rule_id, rule, confirm, caller(event))
-    before, after = f"version {saved.version - 1}", f"version {saved.version}"
-    audit.record(deps, caller(event), "rule.updated", rule_id, before, after)
+    saved, warnings, new = rules.update(deps, rule_id, rule, confirm, caller(event))
+    if new:
+        before, after = f"version {saved.version - 1}", f"version {saved.version}"
+        audit.record(deps, caller(event), "rule.updated", rule_id, before, after)
     answer = _saved(saved, warnings)
     if migrate:
         moved = versions.migrate(deps, saved)
@@ -140,8 +141,9 @@ def activate(rule_id: str, confirm: bool = False) -> dict[str, Any]:
     require(event, RULE_WRITERS)
     deps = runtime.deps()
     activated = rules.activate(deps, rule_id, confirm)
-    audit.record(deps, caller(event), "rule.activated", rule_id, "inactive", "active")
-    return activated.model_dump(mode="json")
+    if activated.switched:
+        audit.record(deps, caller(event), "rule.activated", rule_id, "inactive", "active")
+    return activated.rule.model_dump(mode="json")
 
 
 def _preview(rule: Rule) -> dict[str, Any]:
@@ -217,10 +219,12 @@ def deactivate(rule_id: str, cancel_queued: bool = False) -> dict[str, Any]:
     event = router.current_event.raw_event
     require(event, RULE_WRITERS)
     deps = runtime.deps()
-    rule, canceled = rules.deactivate(deps, rule_id, cancel_queued)
-    after = f"inactive; {canceled} queued canceled" if cancel_queued else "inactive"
-    audit.record(deps, caller(event), "rule.deactivated", rule_id, "active", after)
-    return {**rule.model_dump(mode="json"), "canceled": canceled}
+    done = rules.deactivate(deps, rule_id, cancel_queued)
+    if done.switched or done.canceled:
+        before = "active" if done.switched else "inactive"
+        after = f"inactive; {done.canceled} queued canceled" if cancel_queued else "inactive"
+        audit.record(deps, caller(event), "rule.deactivated", rule_id, before, after)
+    return {**done.rule.model_dump(mode="json"), "canceled": done.canceled}
 
 
 @router.delete("/api/rules/<rule_id>")

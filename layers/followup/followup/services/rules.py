@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from itertools import chain
 
@@ -44,6 +44,16 @@ class InvalidRule(DomainError):
 
 class DuplicateRule(DomainError):
     pass
+
+
+@dataclass(frozen=True)
+class Toggled:
+    """A rule after a switch: whether this request switched it (a repeated request finds it
+    switched already), and how many unsent follow-ups it canceled."""
+
+    rule: Rule
+    switched: bool
+    canceled: int = 0
 
 
 def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list[Problem]]:
@@ -134,22 +144,28 @@ def _is_field(name: str) -> bool:
 def create(
     deps: Deps, rule: Rule, confirmed: bool = False, by: str | None = None
 ) -> tuple[Rule, list[Problem]]:
-    """Save a new rule (version 1), noting `by` as who saved it; refuses an id in use."""
+    """Save a new rule (version 1), noting `by` as who saved it; refuses an id in use, also
+    by a save that came first while this one was checked."""
     if any(head.rule_id == rule.id for head in deps.rules.rule_heads()):
         raise DuplicateRule(f"rule {rule.id!r} already exists")
-    return _save(deps, rule, confirmed, by)
+    return _save(deps, rule, confirmed, by, over=0)
 
 
 def update(
     deps: Deps, rule_id: str, rule: Rule, confirmed: bool = False, by: str | None = None
-) -> tuple[Rule, list[Problem]]:
-    """Save as the next version: new enrollments use it, running ones keep theirs.
+) -> tuple[Rule, list[Problem], bool]:
+    """Save as the next version: new enrollments use it, running ones keep theirs. The rule,
+    its warnings, and False when it is the current version already (a save sent again):
+    then nothing is saved.
 
     The new version reads back over the lookback (its watermark restarts), so an active
     edit passes the mass-send check like an activation.
     """
-    current(deps, rule_id)
-    return _save(deps, rule.model_copy(update={"id": rule_id}), confirmed, by)
+    found = current(deps, rule_id)
+    edited = rule.model_copy(update={"id": rule_id})
+    if edited.model_copy(update={"version": found.version}) == found:
+        return found, problems(deps, found)[1], False
+    return (*_save(deps, edited, confirmed, by, over=found.version), True)
 
 
 def current(deps: Deps, rule_id: str) -> Rule:
@@ -175,26 +191,26 @@ def last_errors(deps: Deps) -> dict[str, RuleError]:
     return {h.rule_id: h.last_error for h in deps.rules.rule_heads() if h.last_error}
 
 
-def set_active(deps: Deps, rule_id: str, active: bool) -> Rule:
+def _switch(deps: Deps, rule_id: str, active: bool) -> Toggled:
     current(deps, rule_id)
-    deps.rules.set_active(rule_id, active)
+    switched = deps.rules.set_active(rule_id, active)
     deps.catalog.invalidate()
     rule = current(deps, rule_id)
     date_triggers.backfill(deps, rule)  # its dates still to come, dropped while it was off
-    return rule
+    return Toggled(rule, switched)
 
 
 class MassSend(DomainError):
     """Activation would message more contacts at once than the workspace allows unconfirmed."""
 
 
-def activate(deps: Deps, rule_id: str, confirmed: bool) -> Rule:
+def activate(deps: Deps, rule_id: str, confirmed: bool) -> Toggled:
     """Switch a rule on, unless it would start a mass send nobody confirmed; the sequences
     it held resume from their current step."""
     _check_mass_send(deps, current(deps, rule_id), confirmed)
-    rule = set_active(deps, rule_id, True)
+    switched = _switch(deps, rule_id, True)
     holds.resume(deps, rule_id, deps.clock.now())
-    return rule
+    return switched
 
 
 def held(deps: Deps, rule_id: str) -> int:
@@ -234,11 +250,13 @@ def _check_mass_send(deps: Deps, rule: Rule, confirmed: bool) -> None:
         )
 
 
-def deactivate(deps: Deps, rule_id: str, cancel_queued: bool) -> tuple[Rule, int]:
+def deactivate(deps: Deps, rule_id: str, cancel_queued: bool) -> Toggled:
     """Stop new entries and hold running sequences at their next step; queued follow-ups
-    still go out unless `cancel_queued`, which also ends the sequences."""
-    rule = set_active(deps, rule_id, False)
-    return rule, cancel_waiting(deps, rule_id) if cancel_queued else 0
+    still go out unless `cancel_queued`, which also ends the sequences (of a rule off
+    already too)."""
+    switched = _switch(deps, rule_id, False)
+    canceled = cancel_waiting(deps, rule_id) if cancel_queued else 0
+    return replace(switched, canceled=canceled)
 
 
 def delete(deps: Deps, rule_id: str) -> int:
@@ -286,13 +304,18 @@ def problems(deps: Deps, rule: Rule) -> tuple[list[Problem], list[Problem]]:
     return errors, warnings
 
 
-def _save(deps: Deps, rule: Rule, confirmed: bool, by: str | None) -> tuple[Rule, list[Problem]]:
+def _save(
+    deps: Deps, rule: Rule, confirmed: bool, by: str | None, over: int
+) -> tuple[Rule, list[Problem]]:
+    """Save `rule` over version `over` (0: a new rule); CommitRejected if another save came
+    first (the request answers 409: try again)."""
     errors, warnings = problems(deps, rule)
     if errors:
         raise InvalidRule(errors)
     if rule.active:
         _check_mass_send(deps, rule, confirmed)
-    saved = deps.rules.save_rule(rule, Authorship(by, deps.clock.now()) if by else None)
+    authored = Authorship(by, deps.clock.now()) if by else None
+    saved = deps.rules.save_rule(rule, authored, over=over)
     deps.catalog.invalidate()
     date_triggers.backfill(deps, saved)
     return saved, warnings
