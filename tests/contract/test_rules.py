@@ -56,6 +56,18 @@ def test_rule_heads_are_listed_by_id(store: Any) -> None:
     assert all(head.active and head.version == 1 for head in store.rule_heads())
 
 
+def test_one_rules_head_is_read_as_stored_now(store: Any) -> None:
+    assert store.rule_head("r") is None
+    store.save_rule(rule("r"))
+    store.save_rule(rule("r", name="second"))
+    store.set_active("r", False)
+    assert store.rule_head("r") == RuleHead("r", 2, False, None, None)
+    store.advance_watermark("w", None, T0)  # a head that only a watermark made
+    assert store.rule_head("w") is None
+    store.delete_rule("r")
+    assert store.rule_head("r") is None
+
+
 def test_a_rule_is_switched_off_and_on(store: Any) -> None:
     store.save_rule(rule("r"))
     assert store.set_active("r", False)

@@ -393,8 +393,8 @@ class SavedFirst:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._real, name)
 
-    def rule_heads(self) -> Any:
-        found = self._real.rule_heads()
+    def rule_head(self, rule_id: str) -> Any:
+        found = self._real.rule_head(rule_id)
         if not self.raced:
             self.raced = True
             self._other()

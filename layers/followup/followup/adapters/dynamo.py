@@ -580,6 +580,10 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
     def rule_heads(self) -> list[RuleHead]:
         return [_head(item) for item in RuleItem.heads.query("rule")]
 
+    def rule_head(self, rule_id: str) -> RuleHead | None:
+        item = _get(RuleItem, rule_id, "head")
+        return _head(item) if item is not None and item.head else None
+
     def rule(self, rule_id: str, version: int) -> Rule | None:
         item = _get(RuleItem, rule_id, f"v#{version:05d}")
         return Rule.model_validate_json(item.doc, context=STORED) if item and item.doc else None

@@ -666,6 +666,11 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
             heads = sorted((rid, row) for rid, row in self._heads.items() if row.listed)
         return [_head(rule_id, row) for rule_id, row in heads]
 
+    def rule_head(self, rule_id: str) -> RuleHead | None:
+        with self._lock:
+            row = self._heads.get(rule_id)
+            return _head(rule_id, row) if row is not None and row.listed else None
+
     def rule(self, rule_id: str, version: int) -> Rule | None:
         with self._lock:
             doc = self._versions.get((rule_id, version))

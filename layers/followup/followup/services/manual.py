@@ -108,7 +108,7 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
     """
     now = deps.clock.now()
     settings = deps.catalog.settings()
-    head = next((h for h in deps.rules.rule_heads() if h.rule_id == rule_id), None)
+    head = deps.rules.rule_head(rule_id)
     rule = deps.catalog.rule(rule_id, head.version) if head else None
     if rule is None:
         raise NotFound("rule", rule_id)

@@ -482,6 +482,11 @@ class RuleRepository(Protocol):
     """Rules with their versions, and the workspace's settings and numbers."""
 
     def rule_heads(self) -> list[RuleHead]: ...
+    def rule_head(self, rule_id: str) -> RuleHead | None:
+        """The rule's head as stored now (read consistently, unlike the listing, which an
+        index serves and may lag a save), or None when no rule by that id is listed."""
+        ...
+
     def rule(self, rule_id: str, version: int) -> Rule | None: ...
     def save_rule(
         self, rule: Rule, saved: Authorship | None = None, *, over: int | None = None

@@ -146,7 +146,7 @@ def create(
 ) -> tuple[Rule, list[Problem]]:
     """Save a new rule (version 1), noting `by` as who saved it; refuses an id in use, also
     by a save that came first while this one was checked."""
-    if any(head.rule_id == rule.id for head in deps.rules.rule_heads()):
+    if deps.rules.rule_head(rule.id) is not None:
         raise DuplicateRule(f"rule {rule.id!r} already exists")
     return _save(deps, rule, confirmed, by, over=0)
 
@@ -169,7 +169,8 @@ def update(
 
 
 def current(deps: Deps, rule_id: str) -> Rule:
-    head = next((h for h in deps.rules.rule_heads() if h.rule_id == rule_id), None)
+    """The rule's current version as stored now: an edit saved a moment ago included."""
+    head = deps.rules.rule_head(rule_id)
     found = deps.rules.rule(rule_id, head.version) if head else None
     if head is None or found is None:
         raise NotFound("rule", rule_id)
