@@ -9,21 +9,27 @@ export interface FeedHandlers {
   /** Changed follow-ups too large to push: fetch them through the API. */
   onReload: (ids: string[]) => void;
   onState: (state: FeedState) => void;
+  /** Connected again after the feed was down: what changed meanwhile never came. */
+  onResumed: () => void;
 }
 
-export function openFeed(url: string, token: string, { onFollowUps, onReload, onState }: FeedHandlers): () => void {
+export function openFeed(url: string, token: string, { onFollowUps, onReload, onState, onResumed }: FeedHandlers): () => void {
   let socket: WebSocket | null = null;
   let retry = 0;
   let timer: number | undefined;
   let closed = false;
+  let dropped = false;
 
   const connect = () => {
-    onState("connecting");
+    // After a drop it stays "disconnected" until it is back, not flickering at each try.
+    if (!dropped) onState("connecting");
     // The token rides as a subprotocol: browsers log the URL of a socket that fails.
     socket = new WebSocket(url, ["followup.live", token]);
     socket.onopen = () => {
       retry = 0;
       onState("live");
+      if (dropped) onResumed();
+      dropped = false;
     };
     socket.onmessage = (event) => {
       const message = JSON.parse(event.data as string);
@@ -32,6 +38,7 @@ export function openFeed(url: string, token: string, { onFollowUps, onReload, on
     };
     socket.onclose = () => {
       onState("disconnected");
+      dropped = true;
       if (closed) return;
       const wait = Math.min(30_000, 1000 * 2 ** retry++);
       timer = window.setTimeout(connect, wait);

@@ -104,6 +104,7 @@ export const en = {
   "queue.why": "Why",
   "queue.empty": "No follow-ups in the last 7 days.",
   "queue.noMatch": "No follow-up matches these filters.",
+  "queue.leftFilter": "No longer matches the filters",
   "queue.loadMore": "Load more",
   "queue.waitsForWindow": "Waits for the send window: it opens {when} in the lead's time ({zone})",
   "queue.bannerOne": "{count, plural, one {# follow-up is} other {# follow-ups are}} waiting for the send window: it opens {when} in {count, plural, one {the lead's} other {the leads''}} time ({zone})",

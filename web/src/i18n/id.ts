@@ -106,6 +106,7 @@ export const id: Catalogue = {
   "queue.why": "Alasan",
   "queue.empty": "Tidak ada tindak lanjut dalam 7 hari terakhir.",
   "queue.noMatch": "Tidak ada tindak lanjut yang cocok dengan filter ini.",
+  "queue.leftFilter": "Tidak lagi cocok dengan filter",
   "queue.loadMore": "Muat lebih banyak",
   "queue.waitsForWindow": "Menunggu jendela kirim: dibuka {when} waktu prospek ({zone})",
   "queue.bannerOne": "{count, plural, other {# tindak lanjut}} menunggu jendela kirim: dibuka {when} waktu prospek ({zone})",

@@ -106,6 +106,7 @@ export const ptBR: Catalogue = {
   "queue.why": "Motivo",
   "queue.empty": "Nenhum follow-up nos últimos 7 dias.",
   "queue.noMatch": "Nenhum follow-up corresponde a estes filtros.",
+  "queue.leftFilter": "Não corresponde mais aos filtros",
   "queue.loadMore": "Carregar mais",
   "queue.waitsForWindow": "Aguarda a janela de envio: abre {when} no horário do lead ({zone})",
   "queue.bannerOne": "{count, plural, one {# follow-up aguarda} other {# follow-ups aguardam}} a janela de envio: abre {when} no horário {count, plural, one {do lead} other {dos leads}} ({zone})",

@@ -121,7 +121,25 @@ export function QueuePage() {
   const rangeProblem = range && "problem" in range ? range.problem : null;
   const rangeKey = rangeQuery ? new URLSearchParams(rangeQuery).toString() : null;
   const key = useMemo(() => ["queue", status, rule, needle, rangeKey, sort], [status, rule, needle, rangeKey, sort]);
+  const keyText = JSON.stringify(key);
   const filtered = needle !== "" || !!sendFrom || !!sendTo;
+  const [rangeFrom, rangeTo] = [rangeQuery?.from, rangeQuery?.to];
+  /** Whether a follow-up still matches the filters this page can check (not the search). */
+  const matches = useCallback(
+    (f: FollowUp) => {
+      if ((status && f.status !== status) || (rule && f.rule_id !== rule)) return false;
+      const at = Date.parse(f.scheduled_at);
+      return !((rangeFrom && at < Date.parse(rangeFrom)) || (rangeTo && at > Date.parse(rangeTo)));
+    },
+    [status, rule, rangeFrom, rangeTo],
+  );
+  // Rows that stopped matching the filters while shown stay where they were, with their new
+  // status, until the filters change: a row never slips away from under the pointer.
+  const [left, setLeft] = useState<{ key: string; rows: Map<string, FollowUp> }>({ key: keyText, rows: new Map() });
+  if (left.key !== keyText) setLeft({ key: keyText, rows: new Map() });
+  const leftRows = left.key === keyText ? left.rows : NONE;
+  const leftNow = useRef(leftRows);
+  leftNow.current = leftRows;
   const setParam = (name: string, value: string) =>
     setParams(
       (next) => {
@@ -183,13 +201,13 @@ export function QueuePage() {
     () =>
       openFeed(session.wsUrl, session.token, {
         onFollowUps: (changed) => {
-          const shown = rowsOf(queries.getQueryData<Pages>(key));
+          const shown = [...rowsOf(queries.getQueryData<Pages>(key)), ...leftNow.current.values()];
+          const shownById = new Map(shown.map((row) => [row.id, row]));
           queries.setQueryData<Pages>(key, (data) => {
             if (!data) return data;
             const current = rowsOf(data);
             const byId = new Map(current.map((row) => [row.id, row]));
-            const fresh = changed.filter((f) => (!status || f.status === status) && (!rule || f.rule_id === rule));
-            for (const f of fresh) byId.set(f.id, stillWaiting(f, byId.get(f.id)));
+            for (const f of changed) if (byId.has(f.id)) byId.set(f.id, stillWaiting(f, byId.get(f.id)));
             return {
               ...data,
               pages: data.pages.map((page) => ({
@@ -204,6 +222,15 @@ export function QueuePage() {
             !shown.some((row) => row.id === f.id && (f.status !== "queued" || row.scheduled_at === f.scheduled_at));
           if (changed.some(unknown)) reloadSoon();
           else reloadCountsSoon();
+          const leaving = changed.filter((f) => shownById.has(f.id) && (!matches(f) || leftNow.current.has(f.id)));
+          if (leaving.length > 0)
+            setLeft((current) => {
+              const rows = new Map(current.key === keyText ? current.rows : []);
+              for (const f of leaving) rows.set(f.id, stillWaiting(f, rows.get(f.id) ?? shownById.get(f.id)));
+              return { key: keyText, rows };
+            });
+          // An open details drawer shows the change too.
+          for (const f of changed) queries.invalidateQueries({ queryKey: ["followup", f.id] });
         },
         // Too large to push: the rows and an open details drawer fetch them.
         onReload: (ids) => {
@@ -211,11 +238,16 @@ export function QueuePage() {
           reloadSoon();
         },
         onState: setFeed,
+        // What changed while the feed was down never came: ask for the rows shown again.
+        onResumed: () => {
+          queries.invalidateQueries({ queryKey: key });
+          queries.invalidateQueries({ queryKey: ["followup"] });
+        },
       }),
-    [session, status, rule, key, queries, reloadSoon, reloadCountsSoon],
+    [session, key, keyText, matches, queries, reloadSoon, reloadCountsSoon],
   );
 
-  const rows = rowsOf(pages.data);
+  const rows = withLeft(rowsOf(pages.data), leftRows, sort);
   const ruleNames = new Map((rules.data ?? []).map((r) => [r.id, r.name]));
   const recounted = counts.data && counts.dataUpdatedAt > pages.dataUpdatedAt;
   const counted = (recounted ? counts.data : pages.data?.pages[0]?.counts) ?? {};
@@ -318,7 +350,14 @@ export function QueuePage() {
         </Text>
       )}
       {canCancel && <BulkCancel selected={selected} rows={rows} onDone={() => {
+        // The rows cancelled here leave the list (those still matching come back with it).
+        const done = selected;
         setSelected(new Set());
+        setLeft({ key: keyText, rows: new Map([...leftRows].filter(([id]) => !done.has(id))) });
+        queries.setQueryData<Pages>(key, (data) => data && {
+          ...data,
+          pages: data.pages.map((page) => ({ ...page, followups: page.followups.filter((f) => !done.has(f.id)) })),
+        });
         queries.invalidateQueries({ queryKey: ["queue"] });
       }} />}
       {pages.isLoading && <Loading />}
@@ -393,6 +432,11 @@ export function QueuePage() {
                     <Badge color={COLOURS[f.status]} variant="outline">
                       {statusWords(f.status)}
                     </Badge>
+                    {!matches(f) && (
+                      <Text size="xs" c="dimmed" data-testid="left-filter">
+                        {t("queue.leftFilter")}
+                      </Text>
+                    )}
                     <Button
                       size="compact-xs"
                       variant="subtle"
@@ -429,6 +473,24 @@ export function QueuePage() {
       <FollowUpDrawer id={opened} onClose={() => setParam("open", "")} />
     </Stack>
   );
+}
+
+const NONE: Map<string, FollowUp> = new Map();
+
+/** The rows loaded, with the rows that left the filters back where their send time puts them. */
+function withLeft(loaded: FollowUp[], left: Map<string, FollowUp>, sort: "newest" | "oldest"): FollowUp[] {
+  const rows = [...loaded];
+  const ids = new Set(loaded.map((f) => f.id));
+  const after = (a: FollowUp, b: FollowUp) => {
+    const [x, y] = [Date.parse(a.scheduled_at), Date.parse(b.scheduled_at)];
+    return sort === "oldest" ? x > y : x < y;
+  };
+  for (const f of left.values()) {
+    if (ids.has(f.id)) continue;
+    const at = rows.findIndex((row) => after(row, f));
+    rows.splice(at === -1 ? rows.length : at, 0, f);
+  }
+  return rows;
 }
 
 /** A follow-up from the feed keeps its lead as the API named them, and what the API said
