@@ -289,7 +289,9 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
         )
         self.function(
             "webhook",
-            timeout_seconds=10,
+            # a hanging DynamoDB call gives up within adapters.timeouts.DYNAMODB.stall (19 s);
+            # the HTTP API waits 30 s
+            timeout_seconds=29,
             environment={"WEBHOOK_HEADER_NAME": settings.webhook_header_name},
             reserved=access.webhook_concurrency(settings.total_rate),
         )
