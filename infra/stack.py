@@ -289,8 +289,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
         )
         self.function(
             "webhook",
-            # a hanging DynamoDB call gives up within adapters.timeouts.DYNAMODB.stall (19 s);
-            # the HTTP API waits 30 s
+            # past a hanging DynamoDB call (adapters.timeouts.DYNAMODB: 19 s at most)
             timeout_seconds=29,
             environment={"WEBHOOK_HEADER_NAME": settings.webhook_header_name},
             reserved=access.webhook_concurrency(settings.total_rate),

@@ -4,6 +4,7 @@ stack gives each function more time than its worst case (followup.adapters.timeo
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -227,3 +228,22 @@ def test_the_send_queue_keeps_a_message_hidden_longer_than_the_sender_may_run(
         triggered[name] = (queue["VisibilityTimeout"], timeouts[name])
     assert set(triggered) == {"sender"}
     assert all(visible >= runs for visible, runs in triggered.values())
+
+
+def test_the_local_send_queue_hides_and_redrives_as_the_deployed_one(
+    dev: Synth, engine: LocalEngine
+) -> None:
+    # Given the send queue of a local run and the deployed one
+    [deployed] = [
+        q["Properties"]
+        for q in dev.resources("AWS::SQS::Queue").values()
+        if "RedrivePolicy" in q["Properties"]
+    ]
+    local = engine.sqs.get_queue_attributes(
+        QueueUrl=engine.queue_url, AttributeNames=["VisibilityTimeout", "RedrivePolicy"]
+    )["Attributes"]
+    # Then a local message, too, stays hidden longer than the sender may run, and moves to
+    # the dead-letter queue after as many receives
+    assert int(local["VisibilityTimeout"]) >= _timeouts(dev)["sender"]
+    redrive = json.loads(local["RedrivePolicy"])
+    assert int(redrive["maxReceiveCount"]) == deployed["RedrivePolicy"]["maxReceiveCount"]

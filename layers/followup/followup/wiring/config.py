@@ -24,7 +24,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from followup.adapters.timeouts import NOTIFY, PUSH, SECRETS, CallLimit
+from followup.adapters.timeouts import AI, NOTIFY, PROVIDER, PUSH, SECRETS, CallLimit
 from followup.domain.ai import DEFAULT_MODEL
 from followup.domain.numbers import DEFAULT_NUMBER, Numbers, SendingNumber
 from followup.domain.pacing import DEFAULT_RATE, MAX_RATE
@@ -131,7 +131,7 @@ class Config(BaseSettings):
         "FOLLOWUP_SENDS_PER_SECOND",
     )
     d360_timeout_seconds: float = Field(
-        default=10.0, gt=0, le=60, validation_alias="D360_TIMEOUT_SECONDS"
+        default=PROVIDER.read, gt=0, le=60, validation_alias="D360_TIMEOUT_SECONDS"
     )
     sending_deadline_minutes: int = Field(
         default=15, ge=1, validation_alias="FOLLOWUP_SENDING_DEADLINE_MINUTES"
@@ -245,7 +245,7 @@ class Config(BaseSettings):
         "it none is sent (they stay pending, retried, then given up)",
     )
     notify_timeout_seconds: float = Field(
-        default=5.0, gt=0, le=30, validation_alias="NOTIFY_TIMEOUT_SECONDS"
+        default=NOTIFY.read, gt=0, le=30, validation_alias="NOTIFY_TIMEOUT_SECONDS"
     )
     event_bus_name: str = Field(
         default="",
@@ -260,7 +260,7 @@ class Config(BaseSettings):
     anthropic_model: str = Field(default=DEFAULT_MODEL, validation_alias="ANTHROPIC_MODEL")
     anthropic_base_url: str | None = Field(default=None, validation_alias="ANTHROPIC_BASE_URL")
     anthropic_timeout_seconds: float = Field(
-        default=3.0,
+        default=AI.read,
         gt=0,
         le=30,
         validation_alias="ANTHROPIC_TIMEOUT_SECONDS",
