@@ -15,11 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aws_lambda_powertools.utilities import parameters
+from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 
 from followup.adapters.connections import Connections
 from followup.adapters.timeouts import WORST_CASE, broadcaster_reserve, notify_reserve
 from followup.domain.followup import FollowUp, RenderedMessage
 from followup.wiring import runtime
+from followup.wiring.config import SECRETS_NAME, Config
 from followup_local.engine import LambdaContext, LocalEngine, local_engine, scheduled_event
 from functions.broadcaster import handler as broadcaster
 from functions.enqueue import handler as enqueue
@@ -43,6 +46,8 @@ class Stage:
     received: dict[str, int] = field(default_factory=dict)
     tried: dict[str, int] = field(default_factory=dict)
     release: threading.Event = field(default_factory=threading.Event)
+    answer: bytes = b""
+    """What a hanging request gets once held `HELD_SECONDS`."""
 
 
 @contextmanager
@@ -54,13 +59,16 @@ def stage() -> Iterator[Stage]:
             connection = self.path.rsplit("/", 1)[-1]
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
             state.tried[connection] = state.tried.get(connection, 0) + 1
+            answer = b""
             if connection in state.hanging:
                 state.release.wait(HELD_SECONDS)
+                answer = state.answer
             else:
                 state.received[connection] = state.received.get(connection, 0) + 1
             self.send_response(200)
-            self.send_header("Content-Length", "0")
+            self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
+            self.wfile.write(answer)
 
         def log_message(self, *args: Any) -> None:
             return None
@@ -181,6 +189,32 @@ def test_an_enqueue_tick_near_its_end_leaves_notifications_to_the_next_tick(
         enough = enqueue.handler(scheduled_event(engine.clock.now()), _Context(300, "enqueue"))
         enqueue.metrics.clear_metrics()
         assert (enough["notified"], len(crm.received)) == (2, 2)
+
+
+def test_a_cold_start_gives_up_on_a_secrets_manager_that_never_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a function whose configuration is in a secret, and a Secrets Manager endpoint
+    # that accepts and answers only after holding the request for seconds
+    with stage() as secrets:
+        secrets.hanging.add("")  # Secrets Manager is posted to at "/"
+        secrets.answer = json.dumps(
+            {"Name": "followup-prod-secrets", "SecretString": json.dumps({"D360_API_KEY": "k"})}
+        ).encode()
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", secrets.url.removesuffix("/live"))
+        monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-southeast-1")
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        monkeypatch.setenv(SECRETS_NAME, "followup-prod-secrets")
+        parameters.clear_caches()  # type: ignore[no-untyped-call]
+        try:
+            # When the configuration loads, then it fails after its two attempts instead of
+            # waiting out the endpoint (botocore's default: 60 s, three times)
+            with pytest.raises(GetParameterError, match="Read timeout"):
+                Config()
+        finally:
+            parameters.clear_caches()  # type: ignore[no-untyped-call]
+        assert secrets.tried == {"": 2}
 
 
 @pytest.fixture(scope="module")
