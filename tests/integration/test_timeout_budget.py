@@ -21,6 +21,8 @@ from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterEr
 from followup.adapters.connections import Connections
 from followup.adapters.timeouts import WORST_CASE, broadcaster_reserve, notify_reserve
 from followup.domain.followup import FollowUp, RenderedMessage
+from followup.domain.notification import Notification
+from followup.services.ports import DeliveryFailed
 from followup.wiring import runtime
 from followup.wiring.config import SECRETS_NAME, Config
 from followup_local.engine import LambdaContext, LocalEngine, local_engine, scheduled_event
@@ -215,6 +217,29 @@ def test_a_cold_start_gives_up_on_a_secrets_manager_that_never_answers(
         finally:
             parameters.clear_caches()  # type: ignore[no-untyped-call]
         assert secrets.tried == {"": 2}
+
+
+def test_a_bus_notification_fails_on_an_event_bus_that_never_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given an EventBridge endpoint that accepts and answers only after holding the request
+    with stage() as bus:
+        bus.hanging.add("")  # EventBridge is posted to at "/"
+        bus.answer = b'{"FailedEntryCount": 0, "Entries": [{"EventId": "e1"}]}'
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        monkeypatch.delenv(SECRETS_NAME, raising=False)
+        config = Config(
+            aws_endpoint_url=bus.url.removesuffix("/live"), event_bus_name="followup-events"
+        )
+        notification = Notification(
+            id="n1", contact_id="ct_1", rule_id="r", step=0, created_at=TUESDAY_9AM_JAKARTA
+        )
+        # When a journey's notification is put on the bus, then it fails after its three
+        # attempts, as a delivery the tick records and tries again later
+        with pytest.raises(DeliveryFailed, match="no answer"):
+            runtime.notifier(config).deliver(notification, TUESDAY_9AM_JAKARTA)
+        assert bus.tried == {"": 3}
 
 
 @pytest.fixture(scope="module")

@@ -89,8 +89,8 @@ def broadcaster_reserve(push: CallLimit = PUSH) -> float:
 
 def notify_reserve(notify: CallLimit = NOTIFY) -> float:
     """Seconds the enqueue tick keeps in hand before trying another notification: one that
-    hangs, then recording how it went."""
-    return notify.stall + DYNAMODB.stall
+    hangs (a webhook, or the event bus), then recording how it went."""
+    return max(notify.stall, AWS.stall) + DYNAMODB.stall
 
 
 _ENDS = max(DYNAMODB.stall, AWS.stall, SECRETS.stall)
