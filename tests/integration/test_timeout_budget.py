@@ -18,8 +18,16 @@ import pytest
 from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 
+from followup.adapters import tables
 from followup.adapters.connections import Connections
-from followup.adapters.timeouts import WORST_CASE, broadcaster_reserve, notify_reserve
+from followup.adapters.timeouts import (
+    AWS,
+    DYNAMODB,
+    EMULATED,
+    WORST_CASE,
+    broadcaster_reserve,
+    notify_reserve,
+)
 from followup.domain.followup import FollowUp, RenderedMessage
 from followup.domain.notification import Notification
 from followup.services.ports import DeliveryFailed
@@ -306,3 +314,24 @@ def test_the_local_send_queue_hides_and_redrives_as_the_deployed_one(
     assert int(local["VisibilityTimeout"]) >= _timeouts(dev)["sender"]
     redrive = json.loads(local["RedrivePolicy"])
     assert int(redrive["maxReceiveCount"]) == deployed["RedrivePolicy"]["maxReceiveCount"]
+
+
+def test_calls_to_the_local_emulation_wait_as_long_as_its_queue_may_take() -> None:
+    # The local stack's moto server runs one call at a time: a call given up on there
+    # after AWS's 2 s would be sent again once done, and a write that succeeded would
+    # look refused. Only the local stack says its AWS is emulated.
+    def limits(emulated: bool) -> tuple[float, float]:
+        endpoint = "http://127.0.0.1:4566"
+        tables.bind("followup-", "us-east-1", endpoint, emulated=emulated)
+        dynamodb = tables.FollowUpItem._get_connection().connection.client.meta.config
+        config = Config.model_validate(
+            {"AWS_ENDPOINT_URL": endpoint, "FOLLOWUP_AWS_EMULATED": emulated}
+        )
+        sqs = runtime._client("sqs", config).meta.config
+        return dynamodb.read_timeout, sqs.read_timeout
+
+    try:
+        assert limits(emulated=False) == (DYNAMODB.read, AWS.read)
+        assert limits(emulated=True) == (EMULATED.read, EMULATED.read)
+    finally:
+        tables.bind("followup-", "us-east-1")

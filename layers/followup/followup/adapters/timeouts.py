@@ -70,15 +70,23 @@ content is sent."""
 NOTIFY = CallLimit(connect=5, read=5, attempts=1)
 """An outbound notification webhook (httpx): `NOTIFY_TIMEOUT_SECONDS`' default per phase.
 Overridable."""
-PACING_WAIT = 1.0
-"""The longest a send sleeps for its turn (services.pacing.MAX_WAIT)."""
-
-
 JWKS = CallLimit(connect=2, read=2, attempts=1)
 """The user pool's signing keys (urllib, one timeout for both), fetched by the WebSocket
 authorizer once an hour."""
 PACING_WAIT = 1.0
 """The longest a send sleeps for its turn (services.pacing.MAX_WAIT)."""
+
+
+EMULATED = CallLimit(connect=5, read=60, attempts=4)
+"""Any AWS call to a local emulation (`FOLLOWUP_AWS_EMULATED`: the local stack's moto
+server). It runs one call at a time, so a call may queue for seconds behind others on a
+busy machine; a call given up on there would be sent again after it was done, and a write
+that had succeeded would then look refused."""
+
+
+def towards(limit: CallLimit, *, emulated: bool) -> CallLimit:
+    """`limit` on AWS, `EMULATED` when the calls go to a local emulation."""
+    return EMULATED if emulated else limit
 
 
 def broadcaster_reserve(push: CallLimit = PUSH) -> float:

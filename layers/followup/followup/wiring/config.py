@@ -105,6 +105,9 @@ class Config(BaseSettings):
     secrets_name: str = Field(default="", validation_alias=SECRETS_NAME)
     aws_region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
     aws_endpoint_url: str | None = Field(default=None, validation_alias="AWS_ENDPOINT_URL")
+    aws_emulated: bool = Field(default=False, validation_alias="FOLLOWUP_AWS_EMULATED")
+    """The AWS endpoint is a local emulation that runs one call at a time (the local stack):
+    AWS calls wait as long as `adapters.timeouts.EMULATED` allows, not AWS's limits."""
     table_prefix: str = Field(default="followup-", validation_alias="FOLLOWUP_TABLE_PREFIX")
     send_queue_url: str = Field(default="", validation_alias="FOLLOWUP_SEND_QUEUE_URL")
     d360_base_url: str = Field(

@@ -51,7 +51,12 @@ def build(config: Config, clock: Clock | None = None) -> Deps:
         from followup.adapters.dynamo import DynamoStore
         from followup.services.deps import Deps
 
-    tables.bind(config.table_prefix, config.aws_region, config.aws_endpoint_url)
+    tables.bind(
+        config.table_prefix,
+        config.aws_region,
+        config.aws_endpoint_url,
+        emulated=config.aws_emulated,
+    )
     has_ai = bool(config.anthropic_api_key.get_secret_value())
     has_email = bool(config.email_from and config.unsubscribe_secret.get_secret_value())
     if config.email_from and not has_email:
@@ -89,7 +94,7 @@ def _client(service: str, config: Config) -> Any:
             service,
             region_name=config.aws_region,
             endpoint_url=config.aws_endpoint_url,
-            config=timeouts.AWS.botocore(),
+            config=timeouts.towards(timeouts.AWS, emulated=config.aws_emulated).botocore(),
         )
 
 
