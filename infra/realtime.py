@@ -31,7 +31,9 @@ def websocket_api(stack: FollowupStack) -> apigw.WebSocketApi:
             "COGNITO_CLIENT_ID": stack.user_pool_client.user_pool_client_id,
         },
     )
-    realtime = stack.function("realtime", timeout_seconds=10)
+    # a hanging DynamoDB call gives up within adapters.timeouts.DYNAMODB.stall (19 s); the
+    # WebSocket API waits 29 s
+    realtime = stack.function("realtime", timeout_seconds=29)
     routes = integrations.WebSocketLambdaIntegration("Realtime", realtime)
     api = apigw.WebSocketApi(
         stack,

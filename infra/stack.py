@@ -289,7 +289,8 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
         )
         self.function(
             "webhook",
-            timeout_seconds=10,
+            # past a hanging DynamoDB call (adapters.timeouts.DYNAMODB: 19 s at most)
+            timeout_seconds=29,
             environment={"WEBHOOK_HEADER_NAME": settings.webhook_header_name},
             reserved=access.webhook_concurrency(settings.total_rate),
         )

@@ -1,7 +1,9 @@
 """Follow-up table stream → every open admin app (the live queue feed).
 
 Best effort by design: a client that missed a change sees it on its next reload,
-so a failed push is logged, not retried. A follow-up too large for one message reaches
+so a failed push is logged, not retried. Each push waits `WEBSOCKET_PUSH_TIMEOUT_SECONDS`
+at most (twice), and pushing stops while there is still time to finish the batch
+(followup.adapters.timeouts). A follow-up too large for one message reaches
 the apps as its id, which they fetch through the API.
 """
 
@@ -12,8 +14,10 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from followup.adapters import followup_doc
+from followup.adapters.timeouts import broadcaster_reserve
 from followup.domain.followup import FollowUp
 from followup.services.broadcast import broadcast
+from followup.services.deadline import Deadline
 from followup.wiring import runtime
 
 logger, metrics = runtime.observability("broadcaster")
@@ -41,6 +45,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
         runtime.connections(),
         runtime.connection_poster(),
         deps.clock.now(),
+        Deadline(
+            lambda: context.get_remaining_time_in_millis() / 1000,
+            broadcaster_reserve(runtime.config().push_limit()),
+        ),
     )
     metrics.add_metric(name="broadcast_messages", unit="Count", value=report.messages)
     metrics.add_metric(name="broadcast_gone", unit="Count", value=report.gone)

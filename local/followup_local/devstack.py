@@ -227,6 +227,7 @@ class DevStack:
         real_provider = bool(os.environ.get("D360_API_KEY"))
         values = {
             "AWS_ENDPOINT_URL": self.aws_url,
+            "FOLLOWUP_AWS_EMULATED": "true",
             "AWS_REGION": REGION,
             "AWS_DEFAULT_REGION": REGION,
             "AWS_ACCESS_KEY_ID": "local",
@@ -262,7 +263,7 @@ class DevStack:
         os.environ.update(values)
 
     def _aws(self) -> None:
-        tables.bind(PREFIX, REGION, self.aws_url)
+        tables.bind(PREFIX, REGION, self.aws_url, emulated=True)
         tables.create_tables(boto3.client("dynamodb"))
         self.sqs = boto3.client("sqs")
         self.queue_url, self.dlq_url = create_queues(self.sqs, PREFIX)

@@ -12,6 +12,8 @@ from typing import Any
 
 import jwt
 
+from followup.adapters.timeouts import JWKS
+
 
 class InvalidToken(Exception):
     """Not a token this user pool issued to this app client, or no longer valid."""
@@ -24,7 +26,10 @@ class CognitoVerifier:
         self.issuer = issuer.rstrip("/")
         self.client_id = client_id
         self._keys = jwt.PyJWKClient(
-            jwks_url or f"{self.issuer}/.well-known/jwks.json", cache_keys=True, lifespan=3600
+            jwks_url or f"{self.issuer}/.well-known/jwks.json",
+            cache_keys=True,
+            lifespan=3600,
+            timeout=JWKS.read,  # not PyJWT's 30 s: the authorizer has 10
         )
 
     def verify(self, token: str) -> dict[str, Any]:

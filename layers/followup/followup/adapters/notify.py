@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import httpx
+from botocore.exceptions import BotoCoreError, ClientError
 
 from followup.domain.notification import Notification
 from followup.services.ports import DeliveryFailed
@@ -72,7 +73,10 @@ class OutboundNotifier:
             "Detail": detail,
             "EventBusName": self._bus_name,
         }
-        answer = self._client.put_events(Entries=[entry])
+        try:
+            answer = self._client.put_events(Entries=[entry])
+        except (BotoCoreError, ClientError) as exc:  # no answer in time, or a refusal
+            raise DeliveryFailed(f"no answer from the bus: {type(exc).__name__}") from exc
         if answer.get("FailedEntryCount"):
             failure = answer["Entries"][0]
             raise DeliveryFailed(f"bus refused it: {failure.get('ErrorCode', 'unknown')}")

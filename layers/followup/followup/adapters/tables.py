@@ -34,6 +34,7 @@ from pynamodb.indexes import (
 from pynamodb.models import Model
 
 from followup.adapters.conflicts import retry_conflicts
+from followup.adapters.timeouts import DYNAMODB, towards
 
 SHARDS = 4
 """Shards per hot index key. Fixed for the life of the tables: readers query each one."""
@@ -516,21 +517,28 @@ TABLES: dict[str, type[Model]] = {
 """Logical name → model. Physical names are `<prefix><logical>`."""
 
 
-def bind(prefix: str, region: str, endpoint: str | None = None) -> None:
+def bind(prefix: str, region: str, endpoint: str | None = None, *, emulated: bool = False) -> None:
     """Point every model at its physical table; called once per cold start by wiring.
 
     pynamodb gives each model its own botocore session, and each session loads the
     DynamoDB service model again (~80 ms apiece, ~0.6 s per cold start for seven tables).
     The clients are built here, once, from one shared session; botocore clients are
     thread-safe once built, so the sender's threads can share them. Each sends a write
-    again when it met another transaction on its items (`adapters/conflicts.py`).
+    again when it met another transaction on its items (`adapters/conflicts.py`), and waits
+    on DynamoDB as long as `timeouts.DYNAMODB` allows, not pynamodb's 15 s + 30 s (a local
+    emulation, `emulated`: `timeouts.EMULATED`).
     """
     session = botocore.session.get_session()
     retry_conflicts(session)
+    limit = towards(DYNAMODB, emulated=emulated)
     for logical, model in TABLES.items():
         model.Meta.table_name = f"{prefix}{logical}"
         model.Meta.region = region
         model.Meta.host = endpoint
+        meta: Any = model.Meta  # annotated int there; its connection takes float seconds
+        meta.connect_timeout_seconds = limit.connect
+        meta.read_timeout_seconds = limit.read
+        meta.max_retry_attempts = limit.attempts - 1  # pynamodb counts retries
         model._connection = None
         connection = model._get_connection().connection
         connection._local.session = session

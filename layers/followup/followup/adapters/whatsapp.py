@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from followup.adapters.d360_templates import PAGE, templates_of
+from followup.adapters.timeouts import PROVIDER
 from followup.domain.followup import RenderedMessage
 from followup.domain.templates import Template
 from followup.domain.whatsapp import (
@@ -22,7 +23,7 @@ from followup.domain.whatsapp import (
 
 # Sized for ~20 concurrent sends per Lambda; a few spare connections absorb slow closes.
 _MAX_CONNECTIONS = 24
-_CONNECT_TIMEOUT = 3.0
+_CONNECT_TIMEOUT = PROVIDER.connect
 
 # Raised before the request left this process: nothing reached 360dialog, a retry is safe.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -36,7 +37,7 @@ class D360Client:
         base_url: str,
         api_key: str,
         *,
-        timeout: float = 10.0,
+        timeout: float = PROVIDER.read,
         client: httpx.Client | None = None,
         current_key: Callable[[], str] | None = None,
     ) -> None:

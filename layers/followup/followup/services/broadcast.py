@@ -12,6 +12,7 @@ from followup.services.ports import MessageRefused
 
 if TYPE_CHECKING:
     from followup.domain.followup import FollowUp
+    from followup.services.deadline import Deadline
     from followup.services.ports import ConnectionRepository, Poster
 
 CHUNK = 25
@@ -40,6 +41,7 @@ def broadcast(
     connections: ConnectionRepository,
     poster: Poster,
     now: datetime,
+    deadline: Deadline | None = None,
 ) -> BroadcastReport:
     """Send the changes to each live connection, as `followups` messages then, for those too
     large to push, one `reload` message.
@@ -49,12 +51,19 @@ def broadcast(
     be reached now (throttled past the SDK's retries, forbidden) is counted and skipped for
     this batch. Either way the other connections get every message: the feed is best
     effort, and a page reload shows the current state anyway.
+
+    Once the `deadline` is near, the remaining connections are
+    counted failed without a try: a batch the function runs out of time on is retried
+    whole, and every app would get it again.
     """
     report = BroadcastReport()
     if not changed:
         return report
     frames, report.too_large = _frames(changed)
     for connection_id in connections.live(now):
+        if deadline is not None and deadline.near():
+            report.failed += 1
+            continue
         for frame in frames:
             try:
                 delivered = poster.post(connection_id, frame)

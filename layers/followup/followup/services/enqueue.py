@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from followup.domain.contact import Contact
     from followup.domain.rule import IdleTrigger, Rule
     from followup.domain.settings import WorkspaceSettings
+    from followup.services.deadline import Deadline
     from followup.services.deps import Deps
 
 
@@ -114,15 +115,15 @@ def _counting_plans(deps: Deps, now: datetime) -> Iterator[None]:
             deps.followups.count_planned(now, planning.planned)
 
 
-def run_tick(deps: Deps, now: datetime) -> EnqueueReport:
+def run_tick(deps: Deps, now: datetime, deadline: Deadline | None = None) -> EnqueueReport:
     """One enqueue tick at `now`. It counts the follow-ups it plans for the dispatch tick
     at the same time, which reads them from an index that may lag behind (see
-    `dispatch.run_tick`)."""
+    `dispatch.run_tick`). Notifications stop when the `deadline` is near."""
     with _counting_plans(deps, now):
-        return _run(deps, now)
+        return _run(deps, now, deadline)
 
 
-def _run(deps: Deps, now: datetime) -> EnqueueReport:
+def _run(deps: Deps, now: datetime, deadline: Deadline | None) -> EnqueueReport:
     report = EnqueueReport()
     settings = deps.catalog.settings()
     # Heads are read fresh: their watermarks must not come from a cache.
@@ -151,7 +152,7 @@ def _run(deps: Deps, now: datetime) -> EnqueueReport:
                 # Other triggers enroll when their occurrence arrives.
                 _enroll_newly_quiet(deps, rule, rule.idle, head, settings, now, report)
     _show_errors(deps, heads, report, now)
-    deliveries = notifications.deliver_due(deps, now)
+    deliveries = notifications.deliver_due(deps, now, deadline)
     report.notified, report.notify_failed = deliveries.delivered, deliveries.failed
     return report
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from followup.services.ports import DeliveryFailed
 
 if TYPE_CHECKING:
+    from followup.services.deadline import Deadline
     from followup.services.deps import Deps
 
 MAX_PER_TICK = 50
@@ -22,13 +23,15 @@ class DeliveryReport:
     failed: int = 0
 
 
-def deliver_due(deps: Deps, now: datetime) -> DeliveryReport:
-    """Try the notifications due by `now`; without a notifier they stay pending."""
+def deliver_due(deps: Deps, now: datetime, deadline: Deadline | None = None) -> DeliveryReport:
+    """Try the notifications due by `now`; without a notifier they stay pending. Once the
+    `deadline` is near, the rest wait for the next tick: a receiving end that never
+    answers costs its whole timeout each time, and the tick must still finish."""
     report = DeliveryReport()
     if deps.notifier is None:
         return report
     for n, found in enumerate(deps.notifications.pending_notifications(now)):
-        if n == MAX_PER_TICK:
+        if n == MAX_PER_TICK or (deadline is not None and deadline.near()):
             break
         pending, revision = found.item, found.revision
         # Claimed with the next wait already set: an overlapping tick, or a crash before

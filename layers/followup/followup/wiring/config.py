@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from followup.adapters.timeouts import AI, NOTIFY, PROVIDER, PUSH, SECRETS, CallLimit
 from followup.domain.ai import DEFAULT_MODEL
 from followup.domain.numbers import DEFAULT_NUMBER, Numbers, SendingNumber
 from followup.domain.pacing import DEFAULT_RATE, MAX_RATE
@@ -35,6 +37,20 @@ SECRETS_NAME = "FOLLOWUP_SECRETS_NAME"
 SECRETS_MAX_AGE_SECONDS = 300
 
 
+def secret_document(name: str, *, force_fetch: bool = False) -> Any:
+    """The secret's JSON through Powertools parameters (cached), from a client that keeps
+    to `timeouts.SECRETS`: botocore's defaults would let one hanging read take minutes."""
+    with loading():
+        from aws_lambda_powertools.utilities import parameters
+        from aws_lambda_powertools.utilities.parameters.constants import DEFAULT_PROVIDERS
+
+    if "secrets" not in DEFAULT_PROVIDERS:
+        DEFAULT_PROVIDERS["secrets"] = parameters.SecretsProvider(boto_config=SECRETS.botocore())
+    return parameters.get_secret(
+        name, transform="json", max_age=SECRETS_MAX_AGE_SECONDS, force_fetch=force_fetch
+    )
+
+
 class SecretsManagerSource(PydanticBaseSettingsSource):
     """Settings from the JSON secret named by FOLLOWUP_SECRETS_NAME, if any."""
 
@@ -45,10 +61,7 @@ class SecretsManagerSource(PydanticBaseSettingsSource):
         name = os.environ.get(SECRETS_NAME)
         if not name:
             return {}
-        with loading():
-            from aws_lambda_powertools.utilities import parameters
-
-        document = parameters.get_secret(name, transform="json", max_age=SECRETS_MAX_AGE_SECONDS)
+        document = secret_document(name)
         if not isinstance(document, dict):
             raise ValueError(f"secret {name} must hold a JSON object of settings")
         return {key: value for key, value in document.items() if value not in (None, "")}
@@ -92,6 +105,9 @@ class Config(BaseSettings):
     secrets_name: str = Field(default="", validation_alias=SECRETS_NAME)
     aws_region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
     aws_endpoint_url: str | None = Field(default=None, validation_alias="AWS_ENDPOINT_URL")
+    aws_emulated: bool = Field(default=False, validation_alias="FOLLOWUP_AWS_EMULATED")
+    """The AWS endpoint is a local emulation that runs one call at a time (the local stack):
+    AWS calls wait as long as `adapters.timeouts.EMULATED` allows, not AWS's limits."""
     table_prefix: str = Field(default="followup-", validation_alias="FOLLOWUP_TABLE_PREFIX")
     send_queue_url: str = Field(default="", validation_alias="FOLLOWUP_SEND_QUEUE_URL")
     d360_base_url: str = Field(
@@ -118,7 +134,7 @@ class Config(BaseSettings):
         "FOLLOWUP_SENDS_PER_SECOND",
     )
     d360_timeout_seconds: float = Field(
-        default=10.0, gt=0, le=60, validation_alias="D360_TIMEOUT_SECONDS"
+        default=PROVIDER.read, gt=0, le=60, validation_alias="D360_TIMEOUT_SECONDS"
     )
     sending_deadline_minutes: int = Field(
         default=15, ge=1, validation_alias="FOLLOWUP_SENDING_DEADLINE_MINUTES"
@@ -190,6 +206,25 @@ class Config(BaseSettings):
         validation_alias="WEBSOCKET_CALLBACK_URL",
         description="the WebSocket API's management endpoint, for pushing queue changes",
     )
+    websocket_push_timeout_seconds: float = Field(
+        default=PUSH.read,
+        gt=0,
+        le=10,
+        validation_alias="WEBSOCKET_PUSH_TIMEOUT_SECONDS",
+        description="how long one push waits for the management API to answer (and at "
+        "most as long to connect), per attempt; past it that connection misses the batch",
+    )
+
+    def notify_limit(self) -> CallLimit:
+        """An outbound notification's limits, with the configured timeout for each phase."""
+        seconds = self.notify_timeout_seconds
+        return replace(NOTIFY, connect=seconds, read=seconds)
+
+    def push_limit(self) -> CallLimit:
+        """The management API client's limits, with the configured timeout."""
+        seconds = self.websocket_push_timeout_seconds
+        return replace(PUSH, connect=min(PUSH.connect, seconds), read=seconds)
+
     email_from: str = Field(
         default="",
         validation_alias="EMAIL_FROM",
@@ -213,7 +248,7 @@ class Config(BaseSettings):
         "it none is sent (they stay pending, retried, then given up)",
     )
     notify_timeout_seconds: float = Field(
-        default=5.0, gt=0, le=30, validation_alias="NOTIFY_TIMEOUT_SECONDS"
+        default=NOTIFY.read, gt=0, le=30, validation_alias="NOTIFY_TIMEOUT_SECONDS"
     )
     event_bus_name: str = Field(
         default="",
@@ -228,7 +263,7 @@ class Config(BaseSettings):
     anthropic_model: str = Field(default=DEFAULT_MODEL, validation_alias="ANTHROPIC_MODEL")
     anthropic_base_url: str | None = Field(default=None, validation_alias="ANTHROPIC_BASE_URL")
     anthropic_timeout_seconds: float = Field(
-        default=3.0,
+        default=AI.read,
         gt=0,
         le=30,
         validation_alias="ANTHROPIC_TIMEOUT_SECONDS",
@@ -293,10 +328,7 @@ class Config(BaseSettings):
         """A number's 360dialog key as configured now, the secret fetched again (after a
         rotation); empty when the number is no longer configured."""
         if self.secrets_name:
-            with loading():
-                from aws_lambda_powertools.utilities import parameters
-
-            parameters.get_secret(self.secrets_name, transform="json", force_fetch=True)
+            secret_document(self.secrets_name, force_fetch=True)
         fresh = Config().sending_numbers()
         found = {setting.phone_number_id: setting for setting in fresh}
         # A single number may be named otherwise than before (no D360_PHONE_NUMBER_ID then).

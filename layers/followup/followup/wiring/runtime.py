@@ -11,6 +11,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
+from followup.adapters import timeouts
 from followup.loading import loading
 from followup.wiring.lazy import on_first_use
 
@@ -50,7 +51,12 @@ def build(config: Config, clock: Clock | None = None) -> Deps:
         from followup.adapters.dynamo import DynamoStore
         from followup.services.deps import Deps
 
-    tables.bind(config.table_prefix, config.aws_region, config.aws_endpoint_url)
+    tables.bind(
+        config.table_prefix,
+        config.aws_region,
+        config.aws_endpoint_url,
+        emulated=config.aws_emulated,
+    )
     has_ai = bool(config.anthropic_api_key.get_secret_value())
     has_email = bool(config.email_from and config.unsubscribe_secret.get_secret_value())
     if config.email_from and not has_email:
@@ -78,13 +84,17 @@ def build(config: Config, clock: Clock | None = None) -> Deps:
 
 
 def _client(service: str, config: Config) -> Any:
-    # boto3's default session may not create clients from two threads at once, and a
-    # client's first build loads modules.
+    # Timeouts and attempts from adapters.timeouts: botocore's defaults let one hanging call
+    # outlast any function. boto3's default session may not create clients from two
+    # threads at once, and a client's first build loads modules.
     with loading():
         import boto3
 
         return boto3.client(
-            service, region_name=config.aws_region, endpoint_url=config.aws_endpoint_url
+            service,
+            region_name=config.aws_region,
+            endpoint_url=config.aws_endpoint_url,
+            config=timeouts.towards(timeouts.AWS, emulated=config.aws_emulated).botocore(),
         )
 
 
@@ -210,6 +220,7 @@ def connection_poster() -> ConnectionPoster:
             "apigatewaymanagementapi",
             region_name=settings.aws_region,
             endpoint_url=settings.websocket_callback_url,
+            config=settings.push_limit().botocore(),  # not botocore's 60 s (adapters.timeouts)
         )
     return ConnectionPoster(client)
 
