@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from followup.loading import loading
+
 if TYPE_CHECKING:
     from botocore.config import Config
 
@@ -42,7 +44,8 @@ class CallLimit:
 
     def botocore(self) -> Config:
         """The botocore client configuration that keeps to this limit."""
-        from botocore.config import Config
+        with loading():
+            from botocore.config import Config
 
         return Config(
             connect_timeout=self.connect,
