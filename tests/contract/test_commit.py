@@ -384,3 +384,22 @@ def test_status_counts_follow_each_follow_up_to_its_send_day_and_status_now(stor
     assert store.statuses_now(today, today, None) == {"delivered": 1, "skipped": 1, "queued": 1}
     assert store.statuses_now(tomorrow, tomorrow, None) == {}
     assert store.stats(tomorrow, tomorrow) == []
+
+
+def test_an_undecided_change_is_refused_once_someone_approved_the_text(store: Any) -> None:
+    # Given a text awaiting approval, read by two people
+    waiting = followup("fu_a")
+    store.commit([NewFollowUp(waiting)], T0)
+    first = waiting.model_copy(update={"approved_at": T0, "dispatched_at": T0})
+    second = moved(waiting, Status.CANCELED)
+    # When the first approves it, the second's decision on what it read is refused
+    store.commit([FollowUpChange(first, Status.QUEUED, undecided=True)], T0)
+    with pytest.raises(CommitRejected):
+        store.commit([FollowUpChange(second, Status.QUEUED, undecided=True)], T0)
+    with pytest.raises(CommitRejected):
+        store.commit([FollowUpChange(first, Status.QUEUED, undecided=True)], T0)
+    assert store.followup("fu_a") == first
+    # And a change that decides nothing still writes the approved copy
+    claimed = moved(first, Status.SENDING)
+    store.commit([FollowUpChange(claimed, Status.QUEUED)], T0)
+    assert store.followup("fu_a") == claimed

@@ -851,6 +851,8 @@ def _written(change: Change, day: str) -> tuple[Any, Condition]:
         return _followup_item(change.followup, day), FollowUpItem.id.does_not_exist()
     if isinstance(change, FollowUpChange):
         expected = FollowUpItem.status == change.expected.value
+        if change.undecided:
+            expected &= FollowUpItem.approved.does_not_exist()
         return _followup_item(change.followup, day), expected
     if isinstance(change, NewEnrollment):
         return _enrollment_item(change.enrollment, 1, day), EnrollmentItem.id.does_not_exist()
@@ -906,6 +908,7 @@ def _followup_item(followup: FollowUp, day: str) -> FollowUpItem:
         provider_message_id=followup.provider_message_id,
         converted=1 if followup.converted_at else None,
         counted_on=day,
+        approved=1 if followup.approved_at else None,
     )
 
 

@@ -130,6 +130,7 @@ class _FollowUpRow:
     send_at: str | None = None
     phase_key: str | None = None
     wake_at: str | None = None
+    approved: bool = False
 
 
 @dataclass(frozen=True)
@@ -254,7 +255,9 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
             return change.followup.id not in self._followups
         if isinstance(change, FollowUpChange):
             found = self._followups.get(change.followup.id)
-            return found is not None and found.status == change.expected.value
+            if found is None or found.status != change.expected.value:
+                return False
+            return not (change.undecided and found.approved)
         if isinstance(change, Conversion):
             converted = self._followups.get(change.followup.id)
             return converted is None or not converted.converted
@@ -934,6 +937,7 @@ def _followup_row(followup: FollowUp) -> _FollowUpRow:
         send_at=stamp(followup.scheduled_at),
         phase_key=f"{entry[0]}#{shard_of(followup.id, SHARDS)}" if entry else None,
         wake_at=stamp(entry[1]) if entry else None,
+        approved=followup.approved_at is not None,
     )
 
 

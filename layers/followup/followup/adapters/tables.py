@@ -277,6 +277,8 @@ class FollowUpItem(Model):
     """The UTC day of the commit that put this copy: its counters land on that day."""
     converted_on = UnicodeAttribute(null=True)
     """The UTC day of the commit that recorded its conversion (until the next put)."""
+    approved = NumberAttribute(null=True)
+    """1 once a person approved its text: a write of a copy read before then is refused."""
     waiting = WaitingIndex()
     by_contact = FollowUpsByContactIndex()
     by_send_day = FollowUpsBySendDayIndex()

@@ -37,11 +37,22 @@ def _awaiting(deps: Deps, followup_id: str) -> FollowUp:
     found = deps.followups.followup(followup_id)
     if found is None:
         raise NotFound("follow-up", followup_id)
-    if found.status is not Status.QUEUED or found.proposed is None:
-        raise Conflict(f"follow-up {followup_id} is not awaiting approval ({found.status})")
-    if found.approved_at is not None:
-        raise Conflict(f"follow-up {followup_id} is already approved")
+    if found.status is not Status.QUEUED or found.proposed is None or found.approved_at:
+        raise _decided(found)
     return found
+
+
+def _decided(stored: FollowUp) -> Conflict:
+    """Refused: `stored` is no longer awaiting approval; says what became of it."""
+    gone = f"follow-up {stored.id} is not awaiting approval"
+    if stored.approved_at is not None and stored.proposed is not None:
+        proposed = stored.proposed
+        text = proposed.text if proposed.kind == "text" else " · ".join(proposed.params)
+        return Conflict(f"{gone}: already approved by someone else, to send: {text}")
+    if stored.status is Status.CANCELED and stored.reason == Reason.REJECTED:
+        return Conflict(f"{gone}: already rejected by someone else")
+    reason = f", {stored.reason}" if stored.reason else ""
+    return Conflict(f"{gone} ({stored.status}{reason})")
 
 
 def _edited(deps: Deps, waiting: FollowUp, text: str) -> RenderedMessage:
@@ -68,7 +79,11 @@ def _edited(deps: Deps, waiting: FollowUp, text: str) -> RenderedMessage:
 
 
 def _commit(deps: Deps, changed: FollowUp) -> None:
+    """Write the decision if the text still awaits one: of decisions at once, one wins."""
     try:
-        deps.commit([FollowUpChange(changed, Status.QUEUED)], deps.clock.now())
+        deps.commit([FollowUpChange(changed, Status.QUEUED, undecided=True)], deps.clock.now())
     except CommitRejected as lost:
-        raise Conflict(f"follow-up {changed.id} changed meanwhile; reload it") from lost
+        stored = deps.followups.followup(changed.id)
+        if stored is None:
+            raise NotFound("follow-up", changed.id) from lost
+        raise _decided(stored) from lost

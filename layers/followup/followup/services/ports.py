@@ -119,10 +119,13 @@ class NewFollowUp:
 
 @dataclass(frozen=True)
 class FollowUpChange:
-    """Write `followup` if it is still in `expected` status; counts a status change."""
+    """Write `followup` if it is still in `expected` status; counts a status change. With
+    `undecided`, only if nobody has approved it either: of the decisions on a text awaiting
+    approval (approving, rejecting, the sender ending its wait) exactly one is written."""
 
     followup: FollowUp
     expected: Status
+    undecided: bool = False
 
 
 @dataclass(frozen=True)

@@ -84,10 +84,13 @@ def send_one(deps: Deps, followup_id: str, due: datetime | None = None) -> Outco
     if found.scheduled_at > now:
         return Outcome(_not_yet(deps, found, due, now))
     claimed = found.claimed(now, deps.timings.sending_deadline)
+    undecided = found.proposed is not None and found.approved_at is None
     try:
-        deps.commit([FollowUpChange(claimed, Status.QUEUED)], now)
+        deps.commit([FollowUpChange(claimed, Status.QUEUED, undecided=undecided)], now)
     except CommitRejected:
-        return Outcome(SendResult.IGNORED)  # another sender claimed it, or a reply canceled it
+        # Another sender claimed it, a reply canceled it, or a person approved the text read
+        # unapproved here (the approval queued it again)
+        return Outcome(SendResult.IGNORED)
     # Re-read after claiming: an opt-out landing from now on sees `sending` and cannot be
     # missed by us, and one that landed before is in this consistent read.
     contact_v = deps.contacts.contact(claimed.contact_id)
