@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import boto3
@@ -21,6 +21,7 @@ from followup_local.engine import LocalEngine
 from followup_local.gateway import create_app, serving
 from followup_local.live import LiveFeed
 from followup_local.tokens import DevTokens
+from tests.contract.items import followup
 from tests.support.devstack import SAFETY_NET
 
 REFUSED = 128 * 1024
@@ -85,16 +86,8 @@ class Stage:
 
 
 def _followup(n: int, now: datetime, text: str = "Halo") -> FollowUp:
-    return FollowUp(
-        id=f"fu_{n}",
-        contact_id=f"ct_{n}",
-        rule_id="r",
-        rule_version=1,
-        silence_key="s",
-        created_at=now,
-        scheduled_at=now + timedelta(minutes=n),
-        rendered=RenderedMessage(kind="email", subject="Penawaran", text=text),
-    )
+    rendered = RenderedMessage(kind="email", subject="Penawaran", text=text)
+    return followup(f"fu_{n}", contact_id=f"ct_{n}", at=now, rendered=rendered)
 
 
 def _records(changed: list[FollowUp]) -> list[dict[str, Any]]:

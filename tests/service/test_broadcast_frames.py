@@ -15,6 +15,7 @@ from followup.domain.followup import AiWriting, FollowUp, RenderedMessage, Statu
 from followup.services.broadcast import FRAME_BYTES, broadcast
 from followup.services.ports import MessageRefused
 from followup_local.memory_engine import MemoryEngine
+from tests.contract.items import followup
 
 REFUSED = 128 * 1024
 """API Gateway refuses a message to a connection over 128 KB."""
@@ -50,15 +51,7 @@ class Gateway:
 
 
 def small(n: int, now: datetime) -> FollowUp:
-    return FollowUp(
-        id=f"fu_{n}",
-        contact_id=f"ct_{n}",
-        rule_id="r",
-        rule_version=1,
-        silence_key="s",
-        created_at=now,
-        scheduled_at=now + timedelta(minutes=n),
-    )
+    return followup(f"fu_{n}", contact_id=f"ct_{n}", at=now + timedelta(minutes=n))
 
 
 def long_ai_text(now: datetime) -> FollowUp:
