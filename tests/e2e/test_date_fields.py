@@ -19,6 +19,7 @@ from tests.e2e.test_app_pages import choose_language, serious_problems
 from tests.e2e.test_queue_details import fits_a_phone
 from tests.support.browser import Watched, sign_in, type_day
 from tests.support.devstack import (
+    FRIDAY,
     SAFETY_NET,
     AdminApi,
     Running,
@@ -26,8 +27,6 @@ from tests.support.devstack import (
     queued_by_hand,
 )
 
-FRIDAY = "2026-12-04T14:00:00+00:00"
-"""Friday 21:00 in Jakarta, the workspace's zone."""
 SATURDAY = {"from": "2026-12-04T17:00:00Z", "to": "2026-12-05T16:59:59Z"}
 """Saturday 5 December in Jakarta, as the API's from/to."""
 

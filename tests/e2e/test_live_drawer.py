@@ -14,16 +14,15 @@ from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 from tests.e2e.test_app_pages import serious_problems
 from tests.e2e.test_queue_details import fits_a_phone
 from tests.support.browser import Watched, sign_in
-from tests.support.devstack import SAFETY_NET, AdminApi, Running, free_port, queued_by_hand
+from tests.support.devstack import FRIDAY, SAFETY_NET, AdminApi, Running, free_port, queued_by_hand
 
-FRIDAY = "2026-12-04T14:00:00+00:00"
-"""Friday 21:00 in Jakarta: the send window is closed, so a follow-up queued now waits."""
 LEADS = ["Sari Laci", "Budi Sambung", "Citra Saring"]
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, AdminApi]]:
     state = tmp_path_factory.mktemp("drawer") / "state"
+    # Friday 21:00 in Jakarta: the send window is closed, so a follow-up queued now waits
     running = Running(state, free_port(), contacts=4, clock=FRIDAY)
     api = AdminApi(running)
     httpx.post(f"{running.url}/dev/tick", timeout=SAFETY_NET).raise_for_status()

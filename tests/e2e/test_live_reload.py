@@ -12,15 +12,13 @@ import pytest
 from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
 from tests.support.browser import Watched, sign_in
-from tests.support.devstack import SAFETY_NET, AdminApi, Running, free_port, queued_by_hand
-
-FRIDAY = "2026-12-04T14:00:00+00:00"
-"""Friday 21:00 in Jakarta: the send window is closed, so a follow-up queued now waits."""
+from tests.support.devstack import FRIDAY, SAFETY_NET, AdminApi, Running, free_port, queued_by_hand
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, AdminApi]]:
     state = tmp_path_factory.mktemp("live") / "state"
+    # Friday 21:00 in Jakarta: the send window is closed, so a follow-up queued now waits
     running = Running(state, free_port(), contacts=4, clock=FRIDAY)
     api = AdminApi(running)
     httpx.post(f"{running.url}/dev/tick", timeout=SAFETY_NET).raise_for_status()

@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page, Request, expect
 from tests.e2e.test_app_pages import choose_language, serious_problems
 from tests.support.browser import Watched, sign_in, type_day
 from tests.support.devstack import (
+    FRIDAY,
     SAFETY_NET,
     AdminApi,
     Running,
@@ -27,8 +28,6 @@ from tests.support.devstack import (
 )
 
 FAILED = Path(__file__).resolve().parents[2] / "events" / "whatsapp" / "status-failed-131050.json"
-FRIDAY = "2026-12-04T14:00:00+00:00"
-"""Friday 21:00 in Jakarta, the workspace's zone: the send window is closed in most zones."""
 LEADS = [
     # name, zone: each waits for its own next opening, all on Saturday 5 Dec in Jakarta
     ("Dewi Antre", "Asia/Jakarta"),  # 03:00 UTC, 10:00 in Jakarta
@@ -46,6 +45,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, A
     """The demo after one tick on a Friday evening, and four leads in four zones sent the
     open-day invitation by hand: each waits for its own next opening."""
     state = tmp_path_factory.mktemp("queue") / "state"
+    # the send window is closed in most zones on Friday evening in Jakarta
     running = Running(state, free_port(), contacts=8, clock=FRIDAY)
     api = AdminApi(running)
     httpx.post(f"{running.url}/dev/tick", timeout=SAFETY_NET).raise_for_status()

@@ -12,10 +12,8 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.e2e.test_app_pages import serious_problems
 from tests.support.browser import Watched, sign_in, type_day
-from tests.support.devstack import AdminApi, Running, eventually, free_port, queued_by_hand
+from tests.support.devstack import FRIDAY, AdminApi, Running, eventually, free_port, queued_by_hand
 
-FRIDAY = "2026-12-04T14:00:00+00:00"
-"""Friday 14:00 UTC: open in London, evening in Asia; each lead waits for its own opening."""
 EARLIEST, LATEST = "Lena London", "Ravi Kolkata"
 """Planned first, so a page of the newest planned holds neither: London goes at once,
 Kolkata opens last (Saturday 10:00 there is 04:30 UTC)."""
@@ -30,6 +28,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, A
     """More follow-ups than a page, planned in an order unlike their send times: the one to
     go first and the one to go last are planned before all the others."""
     state = tmp_path_factory.mktemp("sort") / "state"
+    # Friday 14:00 UTC: open in London, evening in Asia; each lead waits for its own opening
     running = Running(state, free_port(), contacts=2, clock=FRIDAY)
     api = AdminApi(running)
     leads = [(EARLIEST, "Europe/London"), (LATEST, "Asia/Kolkata")]

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.e2e.test_app_pages import choose_language, serious_problems
 from tests.support.browser import Watched, sign_in, type_day
-from tests.support.devstack import SAFETY_NET, Running, eventually, free_port
+from tests.support.devstack import FRIDAY, SAFETY_NET, Running, eventually, free_port
 
 STANDBY = Path(__file__).resolve().parents[2] / "events" / "whatsapp" / "standby.json"
 
@@ -26,7 +26,9 @@ STANDBY = Path(__file__).resolve().parents[2] / "events" / "whatsapp" / "standby
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     """The demo after one tick: its rules sent to the quiet leads."""
-    running = Running(tmp_path_factory.mktemp("stats") / "state", free_port(), contacts=8)
+    running = Running(
+        tmp_path_factory.mktemp("stats") / "state", free_port(), contacts=8, clock=FRIDAY
+    )
     httpx.post(f"{running.url}/dev/tick", timeout=SAFETY_NET).raise_for_status()
     settled(running)
     yield running
@@ -53,7 +55,9 @@ def settled(running: Running) -> None:
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     """The demo before its first tick: nothing sent, no chat in the sandbox."""
-    running = Running(tmp_path_factory.mktemp("fresh") / "state", free_port(), contacts=8)
+    running = Running(
+        tmp_path_factory.mktemp("fresh") / "state", free_port(), contacts=8, clock=FRIDAY
+    )
     yield running
     running.stop()
 

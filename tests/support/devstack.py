@@ -19,6 +19,11 @@ FOLLOWUP = Path(sys.executable).parent / "followup"
 SAFETY_NET = 60.0
 """Seconds to wait for something that should happen at once; never a measure of speed."""
 T = TypeVar("T")
+FRIDAY = "2026-12-04T14:00:00+00:00"
+"""A demo clock's start: Friday 4 December, 14:00 UTC (21:00 in Jakarta, the workspace's
+zone; 11:00 in São Paulo). A test that counts on what a tick sends or holds starts its
+stack here: the demo's leads are seeded from the clock, so the hour a test happens to run
+at would change what is due."""
 
 
 class Running:
