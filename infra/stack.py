@@ -30,6 +30,7 @@ from constructs import Construct
 
 from followup.adapters import notify
 from followup.adapters.tables import TABLES, table_spec, ttl_attribute
+from followup.adapters.timeouts import SENDER_TIMEOUT
 from followup.services import crm_events
 from followup.wiring.runtime import NAMESPACE
 from infra import access, layer, observability, realtime, ticks, web
@@ -41,7 +42,6 @@ from infra.settings import DeploySettings
 ROOT = Path(__file__).resolve().parents[1]
 FUNCTIONS = ROOT / "functions"
 RUNTIME = lambda_.Runtime.PYTHON_3_14
-SENDER_TIMEOUT_SECONDS = 60
 TICKS = ("enqueue", "dispatch", "expire")
 TRACED = frozenset({*TICKS, "sender"})
 """X-Ray where one invocation calls several services (DynamoDB, SQS, 360dialog, SNS, SES,
@@ -158,7 +158,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
         queue = sqs.Queue(
             self,
             "SendQueue",
-            visibility_timeout=Duration.seconds(6 * SENDER_TIMEOUT_SECONDS),
+            visibility_timeout=Duration.seconds(6 * SENDER_TIMEOUT),
             retention_period=Duration.days(4),
             enforce_ssl=True,
             encryption=sqs.QueueEncryption.SQS_MANAGED,
@@ -280,7 +280,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
             )
         sender = self.function(
             "sender",
-            timeout_seconds=SENDER_TIMEOUT_SECONDS,
+            timeout_seconds=SENDER_TIMEOUT,
             environment={
                 "D360_BASE_URL": settings.d360_base_url,
                 "FOLLOWUP_SEND_CONCURRENCY": str(capacity.threads),

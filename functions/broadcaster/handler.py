@@ -17,7 +17,7 @@ from followup.adapters import followup_doc
 from followup.adapters.timeouts import broadcaster_reserve
 from followup.domain.followup import FollowUp
 from followup.services.broadcast import broadcast
-from followup.services.deadline import Deadline
+from followup.services.deadline import of_invocation
 from followup.wiring import runtime
 
 logger, metrics = runtime.observability("broadcaster")
@@ -45,10 +45,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
         runtime.connections(),
         runtime.connection_poster(),
         deps.clock.now(),
-        Deadline(
-            lambda: context.get_remaining_time_in_millis() / 1000,
-            broadcaster_reserve(runtime.config().push_limit()),
-        ),
+        of_invocation(context, broadcaster_reserve(runtime.config().push_limit())),
     )
     metrics.add_metric(name="broadcast_messages", unit="Count", value=report.messages)
     metrics.add_metric(name="broadcast_gone", unit="Count", value=report.gone)

@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from followup.adapters.timeouts import notify_reserve
 from followup.services import enqueue, templates
-from followup.services.deadline import Deadline
+from followup.services.deadline import of_invocation
 from followup.wiring import runtime
 
 logger, metrics = runtime.observability("enqueue")
@@ -24,7 +24,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if synced.get("templates_sync_failed"):
         logger.warning("template catalogue not synced: 360dialog did not give it")
     reserve = notify_reserve(runtime.config().notify_limit())
-    deadline = Deadline(lambda: context.get_remaining_time_in_millis() / 1000, reserve)
+    deadline = of_invocation(context, reserve)
     tick = enqueue.run_tick(deps, now, deadline)
     for rule_id in tick.opt_out_spiking:
         logger.error("rule past its opt-out threshold", extra={"rule_id": rule_id})

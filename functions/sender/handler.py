@@ -22,11 +22,14 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
+from followup.adapters.timeouts import sender_record
 from followup.loading import loading
+from followup.services.deadline import Deadline, of_invocation
 from followup.wiring import runtime
 
 if TYPE_CHECKING:
     from followup.domain.followup import AiWriting
+    from followup.services.send import Outcome
 
 logger, metrics = runtime.observability("sender")
 processor = AsyncBatchProcessor(event_type=EventType.SQS)
@@ -47,16 +50,30 @@ class SendRequest(BaseModel):
     """The scheduled time the message was handed over for, when it names one."""
 
 
-async def record_handler(record: SQSRecord) -> str:
-    """Send one follow-up; an exception marks only this record as failed (retried by SQS)."""
+class NoTimeLeft(Exception):
+    """A record not started: one send might block longer than the invocation has left, and
+    be cut off mid-flight with its outcome unknown. SQS hands it over again."""
+
+
+def _send(request: SendRequest, deadline: Deadline) -> Outcome:
+    """Checked as the record's thread starts it: with fewer threads than records, the
+    last wait for the first."""
     with loading():  # the first record loads it
         from followup.services.send import send_one
 
+    if deadline.near():
+        raise NoTimeLeft(request.followup_id)
+    return send_one(runtime.deps(), request.followup_id, request.due)
+
+
+async def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> str:
+    """Send one follow-up; an exception marks only this record as failed (retried by SQS)."""
     request = SendRequest.model_validate_json(record.body)
+    config = runtime.config()
+    reserve = sender_record(config.provider_limit(), config.ai_limit())
+    deadline = of_invocation(lambda_context, reserve)
     loop = asyncio.get_running_loop()
-    outcome = await loop.run_in_executor(
-        executor(), send_one, runtime.deps(), request.followup_id, request.due
-    )
+    outcome = await loop.run_in_executor(executor(), _send, request, deadline)
     metrics.add_metric(name=f"send_{outcome.result.value}", unit=MetricUnit.Count, value=1)
     if outcome.ai is not None:
         _count_ai(outcome.ai)

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+from pydantic import ValidationError
 
 from followup.adapters import tables
 from followup.adapters.connections import Connections
@@ -24,21 +25,31 @@ from followup.adapters.timeouts import (
     AWS,
     DYNAMODB,
     EMULATED,
+    HEADROOM,
+    SENDER_TIMEOUT,
     WORST_CASE,
     broadcaster_reserve,
     notify_reserve,
+    sender_record,
 )
-from followup.domain.followup import FollowUp, RenderedMessage
+from followup.domain.followup import FollowUp, RenderedMessage, Status
 from followup.domain.notification import Notification
 from followup.services.ports import DeliveryFailed
 from followup.wiring import runtime
 from followup.wiring.config import SECRETS_NAME, Config
-from followup_local.engine import LambdaContext, LocalEngine, local_engine, scheduled_event
+from followup_local.engine import (
+    LambdaContext,
+    LocalEngine,
+    local_engine,
+    scheduled_event,
+    sqs_event,
+)
 from functions.broadcaster import handler as broadcaster
 from functions.enqueue import handler as enqueue
+from functions.sender import handler as sender
 from tests.infra.conftest import Synth, synth
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
-from tests.support.builders import journey, quiet_contact
+from tests.support.builders import journey, quiet_contact, rule
 from tests.support.hooks import hook
 
 HELD_SECONDS = 5.0
@@ -201,6 +212,69 @@ def test_an_enqueue_tick_near_its_end_leaves_notifications_to_the_next_tick(
         assert (enough["notified"], len(crm.received)) == (2, 2)
 
 
+class _Shrinking(LambdaContext):
+    """Lambda's context whose time left is, at each asking, the next of `remaining`."""
+
+    def __init__(self, *remaining: float) -> None:
+        super().__init__(function_name="sender")
+        self.remaining = list(remaining)
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int(self.remaining.pop(0) * 1000)
+
+
+def _handed_to_the_sender(engine: LocalEngine, leads: int) -> list[dict[str, Any]]:
+    """`leads` quiet leads planned and dispatched by a tick: their send queue messages."""
+    engine.deps.rules.save_rule(rule())
+    for n in range(leads):
+        quiet_contact(engine.deps, f"628110000098{n}", engine.clock.now() - timedelta(hours=25))
+    engine.scheduled("enqueue")
+    engine.scheduled("dispatch")
+    engine.delays.release_due()
+    received = engine.sqs.receive_message(QueueUrl=engine.queue_url, MaxNumberOfMessages=10)
+    messages: list[dict[str, Any]] = received["Messages"]
+    assert len(messages) == leads
+    return messages
+
+
+def _not_started(answer: dict[str, Any]) -> set[str]:
+    return {failure["itemIdentifier"] for failure in answer["batchItemFailures"]}
+
+
+@pytest.fixture
+def one_thread(engine: LocalEngine) -> Iterator[LocalEngine]:
+    """The engine's sender with one thread (built again after, for the next tests)."""
+    engine.configure(send_concurrency=1)
+    sender.executor.cache_clear()
+    yield engine
+    sender.executor.cache_clear()
+
+
+def test_with_one_thread_a_record_waiting_past_the_time_is_left_to_sqs(
+    one_thread: LocalEngine,
+) -> None:
+    # Given a sender with one thread, and two follow-ups handed to it in one batch
+    engine = one_thread
+    first, second = _handed_to_the_sender(engine, 2)
+    reserve = sender_record(engine.config.provider_limit(), engine.config.ai_limit())
+    # When the first send leaves less time than another may block
+    batch = sqs_event([first, second], engine.queue_url)
+    answer = sender.handler(batch, _Shrinking(60, reserve - 1))
+    sender.metrics.clear_metrics()
+    # Then the first is sent, the second not started: back to SQS, not cut off mid-flight
+    assert _not_started(answer) == {second["MessageId"]}
+    assert len(engine.sandbox.sent()) == 1
+    waiting = engine.deps.followups.followup(json.loads(second["Body"])["followup_id"])
+    assert waiting is not None
+    assert waiting.status is Status.QUEUED
+    # And handed over again by SQS, it is sent: each lead once
+    again = sender.handler(batch, _Context(60, "sender"))
+    sender.metrics.clear_metrics()
+    assert _not_started(again) == set()
+    sent = sorted(r.body["to"] for r in engine.sandbox.sent() if r.body is not None)
+    assert sent == ["6281100000980", "6281100000981"]
+
+
 def test_a_cold_start_gives_up_on_a_secrets_manager_that_never_answers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -268,7 +342,7 @@ def test_every_function_has_more_time_than_its_worst_case_of_hanging_calls(dev: 
     short = {
         name: (timeouts[name], WORST_CASE[name])
         for name in timeouts
-        if timeouts[name] < 1.2 * WORST_CASE[name]
+        if timeouts[name] < HEADROOM * WORST_CASE[name]
     }
     assert short == {}
 
@@ -335,3 +409,36 @@ def test_calls_to_the_local_emulation_wait_as_long_as_its_queue_may_take() -> No
         assert limits(emulated=True) == (EMULATED.read, EMULATED.read)
     finally:
         tables.bind("followup-", "us-east-1")
+
+
+def _timeouts_set(monkeypatch: pytest.MonkeyPatch, d360: str, anthropic: str) -> None:
+    monkeypatch.delenv(SECRETS_NAME, raising=False)
+    monkeypatch.setenv("D360_TIMEOUT_SECONDS", d360)
+    monkeypatch.setenv("ANTHROPIC_TIMEOUT_SECONDS", anthropic)
+
+
+@pytest.mark.parametrize(("d360", "anthropic"), [("10", "3"), ("20", "6")])
+def test_provider_timeouts_whose_worst_send_fits_in_the_sender_are_taken(
+    monkeypatch: pytest.MonkeyPatch, d360: str, anthropic: str
+) -> None:
+    # Given 360dialog's and Anthropic's timeouts set for the functions
+    _timeouts_set(monkeypatch, d360, anthropic)
+    # When the configuration is read (once per cold start), they are taken
+    config = Config()
+    # Then one send's worst case fits in the sender's run with a fifth to spare
+    assert HEADROOM * sender_record(config.provider_limit(), config.ai_limit()) <= SENDER_TIMEOUT
+
+
+@pytest.mark.parametrize(("d360", "anthropic"), [("60", "3"), ("10", "20")])
+def test_provider_timeouts_that_let_one_send_outlast_the_sender_are_refused_at_cold_start(
+    monkeypatch: pytest.MonkeyPatch, d360: str, anthropic: str
+) -> None:
+    # Given timeouts with which one send could block past the sender's 60 s
+    _timeouts_set(monkeypatch, d360, anthropic)
+    # When the configuration is read, it is refused, naming both settings and what to do
+    with pytest.raises(ValidationError) as refused:
+        Config()
+    said = str(refused.value)
+    assert f"D360_TIMEOUT_SECONDS={d360}" in said
+    assert f"ANTHROPIC_TIMEOUT_SECONDS={anthropic}" in said
+    assert "lower one of them" in said

@@ -80,6 +80,22 @@ PACING_WAIT = 1.0
 """The longest a send sleeps for its turn (services.pacing.MAX_WAIT)."""
 
 
+_ENDS = max(DYNAMODB.stall, AWS.stall, SECRETS.stall)
+"""An AWS call that hangs: it raises in the end, and the invocation stops there."""
+SENDER_TIMEOUT = 60
+"""The sender's Lambda timeout, in seconds (the stack's): one record's worst case must fit
+in it with a fifth to spare."""
+HEADROOM = 1.2
+"""How much longer than its worst case a function's timeout is, at least."""
+
+
+def sender_record(provider: CallLimit = PROVIDER, ai: CallLimit = AI) -> float:
+    """Seconds one record of the sender may block: the AI text given up on, then the send or
+    its record hanging. A batch's records run side by side, a thread each, and the sender
+    starts one only while this much time is left (`functions/sender`)."""
+    return ai.stall + max(provider.stall, _ENDS) + PACING_WAIT
+
+
 EMULATED = CallLimit(connect=5, read=60, attempts=4)
 """Any AWS call to a local emulation (`FOLLOWUP_AWS_EMULATED`: the local stack's moto
 server). It runs one call at a time, so a call may queue for seconds behind others on a
@@ -104,13 +120,8 @@ def notify_reserve(notify: CallLimit = NOTIFY) -> float:
     return max(notify.stall, AWS.stall) + DYNAMODB.stall
 
 
-_ENDS = max(DYNAMODB.stall, AWS.stall, SECRETS.stall)
-"""An AWS call that hangs: it raises in the end, and the invocation stops there."""
-
 WORST_CASE: dict[str, float] = {
-    # the AI text given up on, then the send or its record hanging; a batch's records run
-    # side by side, a thread each
-    "sender": AI.stall + max(PROVIDER.stall, _ENDS) + PACING_WAIT,
+    "sender": sender_record(),
     "webhook": _ENDS,
     "api": max(PROVIDER.stall, _ENDS),  # a template sync raises on the first hanging page
     "bus_events": _ENDS,

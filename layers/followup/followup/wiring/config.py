@@ -14,9 +14,9 @@ import json
 import os
 from dataclasses import replace
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -24,7 +24,17 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from followup.adapters.timeouts import AI, NOTIFY, PROVIDER, PUSH, SECRETS, CallLimit
+from followup.adapters.timeouts import (
+    AI,
+    HEADROOM,
+    NOTIFY,
+    PROVIDER,
+    PUSH,
+    SECRETS,
+    SENDER_TIMEOUT,
+    CallLimit,
+    sender_record,
+)
 from followup.domain.ai import DEFAULT_MODEL
 from followup.domain.numbers import DEFAULT_NUMBER, Numbers, SendingNumber
 from followup.domain.pacing import DEFAULT_RATE, MAX_RATE
@@ -220,6 +230,17 @@ class Config(BaseSettings):
         seconds = self.notify_timeout_seconds
         return replace(NOTIFY, connect=seconds, read=seconds)
 
+    def provider_limit(self) -> CallLimit:
+        """360dialog's limits, with the configured read timeout (and at most as long to
+        connect, as the WhatsApp client does)."""
+        seconds = self.d360_timeout_seconds
+        return replace(PROVIDER, connect=min(PROVIDER.connect, seconds), read=seconds)
+
+    def ai_limit(self) -> CallLimit:
+        """Anthropic's limits: the configured budget for each phase."""
+        seconds = self.anthropic_timeout_seconds
+        return replace(AI, connect=seconds, read=seconds)
+
     def push_limit(self) -> CallLimit:
         """The management API client's limits, with the configured timeout."""
         seconds = self.websocket_push_timeout_seconds
@@ -295,6 +316,20 @@ class Config(BaseSettings):
                 raise ValueError(f"phone_number_id {setting.phone_number_id} is given twice")
             seen.add(setting.phone_number_id)
         return value
+
+    @model_validator(mode="after")
+    def _sender_fits(self) -> Self:
+        """A send that may block longer than the sender runs would be cut off mid-flight,
+        its outcome unknown: refuse timeouts that add up to that."""
+        worst = sender_record(self.provider_limit(), self.ai_limit())
+        if worst * HEADROOM > SENDER_TIMEOUT:
+            raise ValueError(
+                f"D360_TIMEOUT_SECONDS={self.d360_timeout_seconds:g} and "
+                f"ANTHROPIC_TIMEOUT_SECONDS={self.anthropic_timeout_seconds:g} let one send "
+                f"block {worst:g} s; the sender runs {SENDER_TIMEOUT} s, which must cover "
+                f"that by a fifth: lower one of them"
+            )
+        return self
 
     @classmethod
     def settings_customise_sources(
