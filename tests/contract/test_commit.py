@@ -403,3 +403,61 @@ def test_an_undecided_change_is_refused_once_someone_approved_the_text(store: An
     claimed = moved(first, Status.SENDING)
     store.commit([FollowUpChange(claimed, Status.QUEUED)], T0)
     assert store.followup("fu_a") == claimed
+
+
+def test_a_status_write_sent_again_after_it_was_made_holds_and_counts_once(store: Any) -> None:
+    # Given a queued follow-up whose claim was made, its answer lost
+    store.save_rule(rule("r"))
+    queued = followup()
+    store.commit([NewFollowUp(queued)], T0)
+    claim = FollowUpChange(moved(queued, Status.SENDING), Status.QUEUED)
+    store.commit([claim], T0)
+    # When the client sends the same claim again, then it holds, as the first send did
+    store.commit([claim], T0)
+    # And the sent write, sent twice, holds twice and counts one send
+    sent = FollowUpChange(moved(claim.followup, Status.SENT), Status.SENDING)
+    store.commit([sent], T0)
+    store.commit([sent], T0)
+    assert store.followup("fu_1") == sent.followup
+    assert counts(store) == {"queued": 1, "sent": 1}
+    assert store.statuses_now(T0.date(), T0.date(), None) == {"sent": 1}
+
+
+def test_another_claim_from_the_same_read_is_refused_though_it_writes_the_same(
+    store: Any,
+) -> None:
+    # Given a queued follow-up two senders read at once, and the first one's claim made
+    store.save_rule(rule("r"))
+    queued = followup()
+    store.commit([NewFollowUp(queued)], T0)
+    first = FollowUpChange(moved(queued, Status.SENDING), Status.QUEUED)
+    store.commit([first], T0)
+    # When the second sender claims it, writing the very same copy, then it is refused
+    second = FollowUpChange(moved(queued, Status.SENDING), Status.QUEUED)
+    assert second.followup == first.followup
+    with pytest.raises(CommitRejected) as rejected:
+        store.commit([second], T0)
+    assert rejected.value.failed == [second]
+
+
+def test_a_status_write_sent_again_after_another_write_is_refused(store: Any) -> None:
+    # Given a sent follow-up whose sent write was made, then a conversion and a delivery
+    store.save_rule(rule("r"))
+    store.commit([NewFollowUp(followup())], T0)
+    sending = moved(followup(), Status.SENDING)
+    store.commit([FollowUpChange(sending, Status.QUEUED)], T0)
+    sent = FollowUpChange(moved(sending, Status.SENT), Status.SENDING)
+    store.commit([sent], T0)
+    credited = sent.followup.model_copy(update={"converted_at": T0})
+    store.commit([Conversion(credited)], T0)
+    # When the sent write comes again, then it is refused and the conversion kept
+    with pytest.raises(CommitRejected):
+        store.commit([sent], T0)
+    assert store.followup("fu_1") == credited
+    # And so it is after a status write of someone else
+    delivered = FollowUpChange(moved(credited, Status.DELIVERED), Status.SENT)
+    store.commit([delivered], T0)
+    with pytest.raises(CommitRejected):
+        store.commit([sent], T0)
+    assert store.followup("fu_1") == delivered.followup
+    assert counts(store) == {"queued": 1, "sent": 1, "converted": 1, "delivered": 1}

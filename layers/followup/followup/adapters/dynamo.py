@@ -853,7 +853,9 @@ def _written(change: Change, day: str) -> tuple[Any, Condition]:
         expected = FollowUpItem.status == change.expected.value
         if change.undecided:
             expected &= FollowUpItem.approved.does_not_exist()
-        return _followup_item(change.followup, day), expected
+        # or this very write, made already: botocore sent it again, its answer lost
+        made = FollowUpItem.token == change.token
+        return _followup_item(change.followup, day, change.token), expected | made
     if isinstance(change, NewEnrollment):
         return _enrollment_item(change.enrollment, 1, day), EnrollmentItem.id.does_not_exist()
     if isinstance(change, EnrollmentChange):
@@ -880,10 +882,13 @@ def _written(change: Change, day: str) -> tuple[Any, Condition]:
 
 
 def _converted(change: Conversion, day: str) -> list[Action]:
+    """The conversion's update; it drops the last status write's token, so that write, sent
+    again after this, cannot put back the copy without the conversion."""
     return [
         FollowUpItem.converted.set(1),
         FollowUpItem.doc.set(followup_doc.dump(change.followup, standalone=True)),
         FollowUpItem.converted_on.set(day),
+        FollowUpItem.token.remove(),
     ]
 
 
@@ -892,7 +897,7 @@ def _wakes(followup: FollowUp, phase: Phase, until: datetime) -> bool:
     return phase_of(followup) is phase and wake is not None and wake <= until
 
 
-def _followup_item(followup: FollowUp, day: str) -> FollowUpItem:
+def _followup_item(followup: FollowUp, day: str, token: str | None = None) -> FollowUpItem:
     entry = waiting_entry(followup)
     return FollowUpItem(
         followup.id,
@@ -909,6 +914,7 @@ def _followup_item(followup: FollowUp, day: str) -> FollowUpItem:
         converted=1 if followup.converted_at else None,
         counted_on=day,
         approved=1 if followup.approved_at else None,
+        token=token,
     )
 
 

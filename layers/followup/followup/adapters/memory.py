@@ -131,6 +131,8 @@ class _FollowUpRow:
     phase_key: str | None = None
     wake_at: str | None = None
     approved: bool = False
+    token: str | None = None
+    """The token of the status write that put this copy (DynamoStore's item keeps it)."""
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,8 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         with self._lock:
             counters: Counter[tuple[str, str, str]] = Counter()
             for change in ordered:
+                if self._made(change):  # a rewrite of the same item: DynamoDB streams none
+                    continue
                 for bump in bumps(change, day, self._previous(change)) + self._placed(change):
                     if bump.name not in _COUNTERS:  # DynamoStore's item has no such attribute
                         raise Refused(f"no counter named {bump.name!r}")
@@ -209,6 +213,13 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
             for (rule_id, key, name), amount in counters.items():
                 bucket = self._stats.setdefault((rule_id, key), {})
                 bucket[name] = bucket.get(name, 0) + amount
+
+    def _made(self, change: Change) -> bool:
+        """Whether `change` is a status write already made: the same write sent again."""
+        if not isinstance(change, FollowUpChange):
+            return False
+        found = self._followups.get(change.followup.id)
+        return found is not None and found.token == change.token
 
     def _placed(self, change: Change) -> list[Bump]:
         """How a follow-up's change moves the status gauges: from the copy stored now."""
@@ -232,14 +243,15 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
 
     def _row(self, change: Change) -> Any:
         if isinstance(change, NewFollowUp | FollowUpChange):
-            return _followup_row(change.followup)
+            token = change.token if isinstance(change, FollowUpChange) else None
+            return _followup_row(change.followup, token)
         if isinstance(change, Conversion):
             _nonempty(change.followup.id)
             existing = self._followups.get(change.followup.id)
             doc = change.followup.model_dump_json()
             if existing is None:
                 return _FollowUpRow(doc=doc, converted=True)
-            return replace(existing, doc=doc, converted=True)
+            return replace(existing, doc=doc, converted=True, token=None)
         if isinstance(change, NewEnrollment):
             return _enrollment_row(change.enrollment, 1)
         if isinstance(change, EnrollmentChange):
@@ -254,6 +266,8 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         if isinstance(change, NewFollowUp):
             return change.followup.id not in self._followups
         if isinstance(change, FollowUpChange):
+            if self._made(change):
+                return True
             found = self._followups.get(change.followup.id)
             if found is None or found.status != change.expected.value:
                 return False
@@ -923,7 +937,7 @@ def _now(counters: dict[str, int]) -> dict[str, int]:
     return {name[len(NOW) :]: counters[name] for name in STATUS_GAUGES if counters.get(name)}
 
 
-def _followup_row(followup: FollowUp) -> _FollowUpRow:
+def _followup_row(followup: FollowUp, token: str | None) -> _FollowUpRow:
     entry = waiting_entry(followup)
     created = stamp(followup.created_at)
     _nonempty(followup.id, followup.contact_id)
@@ -938,6 +952,7 @@ def _followup_row(followup: FollowUp) -> _FollowUpRow:
         phase_key=f"{entry[0]}#{shard_of(followup.id, SHARDS)}" if entry else None,
         wake_at=stamp(entry[1]) if entry else None,
         approved=followup.approved_at is not None,
+        token=token,
     )
 
 

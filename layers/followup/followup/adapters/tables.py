@@ -279,6 +279,9 @@ class FollowUpItem(Model):
     """The UTC day of the commit that recorded its conversion (until the next put)."""
     approved = NumberAttribute(null=True)
     """1 once a person approved its text: a write of a copy read before then is refused."""
+    token = UnicodeAttribute(null=True)
+    """The token of the status write that put this copy: that write, sent again because its
+    answer was lost, finds it and holds (services.ports.FollowUpChange)."""
     waiting = WaitingIndex()
     by_contact = FollowUpsByContactIndex()
     by_send_day = FollowUpsBySendDayIndex()

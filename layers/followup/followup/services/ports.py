@@ -3,8 +3,9 @@ commit, and the outside services. Adapters implement them."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
@@ -117,15 +118,26 @@ class NewFollowUp:
     followup: FollowUp
 
 
+def write_token() -> str:
+    """A fresh token for one write: 48 random bits, eight characters on the item."""
+    return secrets.token_urlsafe(6)
+
+
 @dataclass(frozen=True)
 class FollowUpChange:
     """Write `followup` if it is still in `expected` status; counts a status change. With
     `undecided`, only if nobody has approved it either: of the decisions on a text awaiting
-    approval (approving, rejecting, the sender ending its wait) exactly one is written."""
+    approval (approving, rejecting, the sender ending its wait) exactly one is written.
+
+    Or if the item already carries this change's `token`: the client sends a write again
+    when its answer is lost (a read timeout), and the copy that finds the write already
+    made holds, as the first send did, and changes nothing. Any other change, even one
+    made from the same read, has a token of its own and is refused."""
 
     followup: FollowUp
     expected: Status
     undecided: bool = False
+    token: str = field(default_factory=write_token, compare=False)
 
 
 @dataclass(frozen=True)
