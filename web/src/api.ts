@@ -66,6 +66,8 @@ export interface FollowUp {
   history: { status: string; at: string; reason?: string | null }[];
   /** The AI-written message waiting for approval (reason `awaiting_approval`). */
   proposed?: (Rendered & { kind: "text" | "template"; text: string | null }) | null;
+  /** When a person approved `proposed` (then the message that goes). */
+  approved_at?: string | null;
   /** The send window moved it: it waits for `opens_at` (UTC), shown in the lead's `zone`.
    * Absent on follow-ups pushed by the live feed, which does not work it out. */
   waiting_for_window?: boolean;

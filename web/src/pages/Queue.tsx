@@ -3,7 +3,7 @@ import { useDebouncedValue } from "@mantine/hooks";
 import { type InfiniteData, useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link } from "react-router";
-import type { FollowUp } from "../api";
+import { ApiError, type FollowUp } from "../api";
 import { DayField } from "../DayField";
 import { apiTime, dayEnd, dayStart, days } from "../days";
 import { useErrorWords } from "../explain";
@@ -247,6 +247,29 @@ export function QueuePage() {
     [session, key, keyText, matches, queries, reloadSoon, reloadCountsSoon],
   );
 
+  // A follow-up asked for again (an approval someone else decided first): shown in its row
+  // at once, kept in place if it no longer matches the filters, as a change the feed brings.
+  const reloaded = useCallback(
+    (fresh: FollowUp) => {
+      queries.setQueryData<Pages>(key, (data) => data && {
+        ...data,
+        pages: data.pages.map((page) => ({
+          ...page,
+          followups: page.followups.map((row) => (row.id === fresh.id ? newest(row, fresh) : row)),
+        })),
+      });
+      if (!matches(fresh) || leftNow.current.has(fresh.id))
+        setLeft((current) => {
+          const rows = new Map(current.key === keyText ? current.rows : []);
+          rows.set(fresh.id, newest(rows.get(fresh.id), fresh));
+          return { key: keyText, rows };
+        });
+      queries.invalidateQueries({ queryKey: ["followup", fresh.id] });
+      reloadCountsSoon();
+    },
+    [queries, key, keyText, matches, reloadCountsSoon],
+  );
+
   const rows = withLeft(rowsOf(pages.data), leftRows, sort);
   const ruleNames = new Map((rules.data ?? []).map((r) => [r.id, r.name]));
   const recounted = counts.data && counts.dataUpdatedAt > pages.dataUpdatedAt;
@@ -450,11 +473,12 @@ export function QueuePage() {
                   </Table.Td>
                   <Table.Td data-label={t("queue.why")}>
                     {why}
-                    {f.reason === "awaiting_approval" && f.proposed && (
+                    {f.proposed && (
                       <Approval
                         followup={f}
                         canDecide={session.role !== "counselor"}
                         onDone={() => queries.invalidateQueries({ queryKey: key })}
+                        onReloaded={reloaded}
                       />
                     )}
                   </Table.Td>
@@ -508,15 +532,19 @@ function stillWaiting(fresh: FollowUp, known: FollowUp | undefined): FollowUp {
   return { ...fresh, ...lead, waiting_for_window, opens_at, opens_at_local, window };
 }
 
-/** The proposed AI text, with Approve / Edit / Reject for admin and marketing. */
+/** The proposed AI text, with Approve / Edit / Reject for admin and marketing. A decision
+ * someone else made first (or a follow-up that moved on, a reply cancelling it) is refused:
+ * the row is asked for again and says what became of it. */
 function Approval({
   followup,
   canDecide,
   onDone,
+  onReloaded,
 }: {
   followup: FollowUp;
   canDecide: boolean;
   onDone: () => void;
+  onReloaded: (fresh: FollowUp) => void;
 }) {
   const { api } = useSession();
   const t = useT();
@@ -524,16 +552,40 @@ function Approval({
   const proposed = followup.proposed;
   const [editing, setEditing] = useState<string | null>(null);
   const [problem, setProblem] = useState("");
-  if (!proposed) return null;
+  const [overtaken, setOvertaken] = useState(false);
+  const awaiting = followup.reason === "awaiting_approval";
+  if (!proposed || (!awaiting && !overtaken)) return null;
   const text = proposed.kind === "text" ? (proposed.text ?? "") : proposed.params.join(" · ");
+  const path = `/api/followups/${encodeURIComponent(followup.id)}`;
+  const reload = () =>
+    api.get<FollowUp>(path).then(
+      (fresh) => {
+        setProblem("");
+        setEditing(null);
+        setOvertaken(true);
+        onReloaded(fresh);
+      },
+      () => {
+        setProblem(t("approval.overtaken"));
+        onDone();
+      },
+    );
   const decide = (action: "approve" | "reject", body?: { text?: string }) =>
     api
-      .call<FollowUp>("POST", `/api/followups/${encodeURIComponent(followup.id)}/${action}`, body)
-      .then(onDone, (error: unknown) => setProblem(words(error)));
+      .call<FollowUp>("POST", `${path}/${action}`, body)
+      .then(onDone, (error: unknown) =>
+        error instanceof ApiError && error.status === 409 ? reload() : setProblem(words(error)),
+      );
+  const approvedElsewhere = overtaken && !awaiting && !!followup.approved_at;
   return (
     <Stack gap={4} className="approval" data-testid="approval">
-      <blockquote data-testid="proposed">{text}</blockquote>
-      {canDecide && editing === null && (
+      {overtaken && !awaiting && (
+        <Text size="sm" className="problem" role="alert" data-testid="approval-overtaken">
+          <OvertakenWords followup={followup} />
+        </Text>
+      )}
+      {(awaiting || approvedElsewhere) && <blockquote data-testid="proposed">{text}</blockquote>}
+      {canDecide && awaiting && editing === null && (
         <Group gap="xs">
           <Button size="xs" onClick={() => decide("approve", {})}>
             {t("approval.approve")}
@@ -548,7 +600,7 @@ function Approval({
           </Button>
         </Group>
       )}
-      {canDecide && editing !== null && (
+      {canDecide && awaiting && editing !== null && (
         <>
           <Textarea label={t("approval.edited")} value={editing} onChange={(e) => setEditing(e.currentTarget.value)} />
           <Group gap="xs">
@@ -568,6 +620,15 @@ function Approval({
       )}
     </Stack>
   );
+}
+
+/** Why a decision made here was not applied, from the follow-up as it is stored now. */
+function OvertakenWords({ followup }: { followup: FollowUp }) {
+  const t = useT();
+  const statusWords = useStatusWords();
+  if (followup.approved_at) return t("approval.approvedElsewhere");
+  if (followup.status === "canceled" && followup.reason === "rejected") return t("approval.rejectedElsewhere");
+  return t("approval.movedOn", { status: statusWords(followup.status) });
 }
 
 /** The further along of two copies of a follow-up (its status history only grows). */
