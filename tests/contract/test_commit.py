@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +19,9 @@ from followup.services.ports import (
     FollowUpChange,
     NewEnrollment,
     NewFollowUp,
+    Slot,
+    SlotChange,
+    write_token,
 )
 from tests.contract.items import T0, contact, enrollment, followup, moved
 from tests.support.builders import rule
@@ -461,3 +465,65 @@ def test_a_status_write_sent_again_after_another_write_is_refused(store: Any) ->
         store.commit([sent], T0)
     assert store.followup("fu_1") == delivered.followup
     assert counts(store) == {"queued": 1, "sent": 1, "converted": 1, "delivered": 1}
+
+
+def _puts_sent_again() -> list[tuple[str, Any, Any]]:
+    """(what, the write made, the same write sent again as the client would) for each kind
+    of put: a contact created and changed, an enrollment inserted and moved, a slot taken
+    and given on, a follow-up planned."""
+    created = ContactChange(contact(), 0)
+    inserted = NewEnrollment(enrollment())
+    taken = SlotChange(Slot("ct_1", "fu_a", T0), 0)
+    planned = NewFollowUp(followup("fu_a"))
+    edited = ContactChange(contact(stage="paid"), 1)
+    done = EnrollmentChange(enrollment(state=EnrollmentState.COMPLETED, next_due_at=None), 1)
+    given = SlotChange(Slot("ct_1", "fu_b", T0), 1)
+    return [
+        (name, change, replace(change))
+        for name, change in [
+            ("contact created", created),
+            ("enrollment inserted", inserted),
+            ("slot taken", taken),
+            ("follow-up planned", planned),
+            ("contact changed", edited),
+            ("enrollment moved", done),
+            ("slot given on", given),
+        ]
+    ]
+
+
+def test_every_put_sent_again_after_it_was_made_holds_and_changes_nothing(store: Any) -> None:
+    # Given each kind of put, made once, whose answer the client lost
+    store.save_rule(rule("r"))
+    for what, change, again in _puts_sent_again():
+        store.commit([change], T0)
+        before = (
+            store.contact("ct_1"),
+            store.enrollment("en_1"),
+            store.slot("ct_1"),
+            store.followup("fu_a"),
+            counts(store),
+        )
+        # When the client sends the same write again, then it holds and nothing moves:
+        # no revision, no counter
+        store.commit([again], T0)
+        after = (
+            store.contact("ct_1"),
+            store.enrollment("en_1"),
+            store.slot("ct_1"),
+            store.followup("fu_a"),
+            counts(store),
+        )
+        assert after == before, what
+
+
+def test_a_put_from_the_same_read_as_one_made_is_still_refused(store: Any) -> None:
+    # Given each kind of put made by one writer
+    store.save_rule(rule("r"))
+    for what, change, _ in _puts_sent_again():
+        store.commit([change], T0)
+        # When another writer puts the very same copy from the same read, then it loses
+        rival = replace(change, token=write_token())
+        with pytest.raises(CommitRejected) as rejected:
+            store.commit([rival], T0)
+        assert rejected.value.failed == [rival], what

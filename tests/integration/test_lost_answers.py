@@ -22,6 +22,8 @@ import pytest
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
 from followup.domain.followup import Status
+from followup.services import rules
+from followup.services.contacts import upsert
 from followup.services.send import Outcome, SendResult, send_one
 from followup_local.engine import LocalEngine, local_engine
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
@@ -184,3 +186,48 @@ def test_a_second_sender_claiming_at_the_same_time_is_refused(
     # And the lead got it once
     assert len(engine.sandbox.sent()) == 1
     assert [f.status for f in engine.deps.followups.followups_of(lead)] == [Status.SENT]
+
+
+def _new_contact(operation: str, body: dict[str, Any]) -> bool:
+    """A contact's first write: put at revision 1."""
+    item = body.get("Item", {})
+    return (
+        operation == "PutItem"
+        and body["TableName"].endswith("contacts")
+        and item.get("id", {}).get("S", "").startswith("ct_")
+        and item.get("revision") == {"N": "1"}
+    )
+
+
+def test_a_new_lead_whose_write_answer_is_lost_still_gets_its_date_reminder(
+    proxied: tuple[LocalEngine, Proxy],
+) -> None:
+    # Given a reminder seven days before each lead's renewal date, and DynamoDB's answer to
+    # a new lead's first write lost after DynamoDB made it
+    engine, proxy = proxied
+    renewal = {
+        "kind": "date",
+        "attribute": "renewal_date",
+        "offset": {"amount": 7, "unit": "days"},
+        "before": True,
+        "at": "09:00",
+    }
+    rules.create(engine.deps, rule("renewal-reminder", trigger=renewal, exit={}))
+    proxy.match, proxy.lose_first = _new_contact, True
+    # When a CRM writes the lead, renewing on 8 December
+    lead, created = upsert(
+        engine.deps,
+        "6281100000953",
+        {"name": "Sari", "timezone": "Asia/Jakarta", "attributes": {"renewal_date": "2026-12-08"}},
+    )
+    # Then the client sent the same write again, and it held: the lead was written as new
+    assert created
+    first, again = proxy.picked
+    assert first == again
+    assert [status for _, status in proxy.answers] == [200, 200]
+    # And the reminder is set for 1 December, 09:00 in Jakarta, so that tick sends it
+    proxy.match = None
+    engine.clock.advance(timedelta(days=7))  # to Tuesday 1 December, 09:00 in Jakarta
+    engine.tick()
+    assert [f.rule_id for f in engine.deps.followups.followups_of(lead.id)] == ["renewal-reminder"]
+    assert len(engine.sandbox.sent()) == 1

@@ -846,39 +846,46 @@ def _check_countable(change: Change, day: str) -> None:
 
 
 def _written(change: Change, day: str) -> tuple[Any, Condition]:
-    """The item `change` puts, committed on `day`, and the condition it puts it on."""
+    """The item `change` puts, committed on `day`, and the condition it puts it on: its
+    own, or (every put) this very write made already, sent again with its answer lost."""
     if isinstance(change, NewFollowUp):
-        return _followup_item(change.followup, day), FollowUpItem.id.does_not_exist()
+        free = FollowUpItem.id.does_not_exist()
+        made = FollowUpItem.token == change.token
+        return _followup_item(change.followup, day, change.token), free | made
     if isinstance(change, FollowUpChange):
         expected = FollowUpItem.status == change.expected.value
         if change.undecided:
             expected &= FollowUpItem.approved.does_not_exist()
-        # or this very write, made already: botocore sent it again, its answer lost
         made = FollowUpItem.token == change.token
         return _followup_item(change.followup, day, change.token), expected | made
     if isinstance(change, NewEnrollment):
-        return _enrollment_item(change.enrollment, 1, day), EnrollmentItem.id.does_not_exist()
+        inserted = _enrollment_item(change.enrollment, 1, day, change.token)
+        free = EnrollmentItem.id.does_not_exist()
+        return inserted, free | (EnrollmentItem.token == change.token)
     if isinstance(change, EnrollmentChange):
-        item = _enrollment_item(change.enrollment, change.revision + 1, day)
-        return item, EnrollmentItem.revision == change.revision
+        moved = _enrollment_item(change.enrollment, change.revision + 1, day, change.token)
+        at = EnrollmentItem.revision == change.revision
+        return moved, at | (EnrollmentItem.token == change.token)
     if isinstance(change, ContactChange):
-        condition = (
-            ContactItem.id.does_not_exist()
-            if change.revision == 0
-            else ContactItem.revision == change.revision
-        )
-        return _contact_item(change.contact, change.revision + 1), condition
+        contact = _contact_item(change.contact, change.revision + 1, change.token)
+        return contact, _at_revision(change.revision) | (ContactItem.token == change.token)
     if isinstance(change, SlotChange):
         slot = change.slot
         taken = ContactItem(
             _slot_key(slot.contact_id),
             revision=change.revision + 1,
             doc=_slot_doc(slot),
+            token=change.token,
         )
-        if change.revision == 0:
-            return taken, ContactItem.id.does_not_exist()
-        return taken, ContactItem.revision == change.revision
+        return taken, _at_revision(change.revision) | (ContactItem.token == change.token)
     raise TypeError(f"not a put: {type(change).__name__}")
+
+
+def _at_revision(revision: int) -> Condition:
+    """A contacts-table item still at `revision`; 0: there is none."""
+    if revision == 0:
+        return ContactItem.id.does_not_exist()
+    return ContactItem.revision == revision
 
 
 def _converted(change: Conversion, day: str) -> list[Action]:
@@ -922,7 +929,9 @@ def _followup(item: FollowUpItem) -> FollowUp:
     return followup_doc.load(item.doc, item.attribute_values)
 
 
-def _enrollment_item(enrollment: Enrollment, revision: int, day: str) -> EnrollmentItem:
+def _enrollment_item(
+    enrollment: Enrollment, revision: int, day: str, token: str | None = None
+) -> EnrollmentItem:
     due = (
         enrollment.state is EnrollmentState.ACTIVE
         and enrollment.next_due_at is not None
@@ -938,10 +947,11 @@ def _enrollment_item(enrollment: Enrollment, revision: int, day: str) -> Enrollm
         next_due_at=stamp(enrollment.next_due_at) if due and enrollment.next_due_at else None,
         held_key=enrollment.rule_id if enrollment.held else None,
         counted_on=day,
+        token=token,
     )
 
 
-def _contact_item(contact: Contact, revision: int) -> ContactItem:
+def _contact_item(contact: Contact, revision: int, token: str | None = None) -> ContactItem:
     reachable = not contact.opted_out
     return ContactItem(
         contact.id,
@@ -953,6 +963,7 @@ def _contact_item(contact: Contact, revision: int) -> ContactItem:
         created_at=stamp(contact.created_at),
         quiet_key=f"{contact.stage}#{shard_of(contact.id, SHARDS)}" if reachable else None,
         quiet_since=stamp(contact.quiet_since) if reachable else None,
+        token=token,
     )
 
 

@@ -103,6 +103,8 @@ class _ContactRow:
     created_at: str
     quiet_key: str | None
     quiet_since: str | None
+    token: str | None = None
+    """The token of the write that put this copy (DynamoStore's item keeps it)."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,14 @@ class _EnrollmentRow:
     due_key: str | None
     next_due_at: str | None
     held_key: str | None
+    token: str | None = None
+
+
+@dataclass(frozen=True)
+class _SlotRow:
+    slot: Slot
+    revision: int
+    token: str | None
 
 
 @dataclass(frozen=True)
@@ -132,7 +142,7 @@ class _FollowUpRow:
     wake_at: str | None = None
     approved: bool = False
     token: str | None = None
-    """The token of the status write that put this copy (DynamoStore's item keeps it)."""
+    """The token of the write that put this copy (DynamoStore's item keeps it)."""
 
 
 @dataclass(frozen=True)
@@ -174,7 +184,7 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         self._numbers_revision = 0
         self._audit: dict[str, str] = {}
         self._connections: dict[str, _Connection] = {}
-        self._slots: dict[str, tuple[Slot, int]] = {}
+        self._slots: dict[str, _SlotRow] = {}
         self._dates: dict[tuple[str, str], str] = {}
         """Date-trigger entries: (rule id, contact id) → due stamp."""
         self._dispatch_mark: DispatchMark | None = None
@@ -215,11 +225,19 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
                 bucket[name] = bucket.get(name, 0) + amount
 
     def _made(self, change: Change) -> bool:
-        """Whether `change` is a status write already made: the same write sent again."""
-        if not isinstance(change, FollowUpChange):
+        """Whether `change` is a write already made: the same write sent again."""
+        if isinstance(change, Conversion):
             return False
-        found = self._followups.get(change.followup.id)
-        return found is not None and found.token == change.token
+        stored: _FollowUpRow | _EnrollmentRow | _ContactRow | _SlotRow | None
+        if isinstance(change, NewFollowUp | FollowUpChange):
+            stored = self._followups.get(change.followup.id)
+        elif isinstance(change, NewEnrollment | EnrollmentChange):
+            stored = self._enrollments.get(change.enrollment.id)
+        elif isinstance(change, SlotChange):
+            stored = self._slots.get(change.slot.contact_id)
+        else:
+            stored = self._contacts.get(change.contact.id)
+        return stored is not None and stored.token == change.token
 
     def _placed(self, change: Change) -> list[Bump]:
         """How a follow-up's change moves the status gauges: from the copy stored now."""
@@ -243,8 +261,7 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
 
     def _row(self, change: Change) -> Any:
         if isinstance(change, NewFollowUp | FollowUpChange):
-            token = change.token if isinstance(change, FollowUpChange) else None
-            return _followup_row(change.followup, token)
+            return _followup_row(change.followup, change.token)
         if isinstance(change, Conversion):
             _nonempty(change.followup.id)
             existing = self._followups.get(change.followup.id)
@@ -253,21 +270,21 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
                 return _FollowUpRow(doc=doc, converted=True)
             return replace(existing, doc=doc, converted=True, token=None)
         if isinstance(change, NewEnrollment):
-            return _enrollment_row(change.enrollment, 1)
+            return _enrollment_row(change.enrollment, 1, change.token)
         if isinstance(change, EnrollmentChange):
-            return _enrollment_row(change.enrollment, change.revision + 1)
+            return _enrollment_row(change.enrollment, change.revision + 1, change.token)
         if isinstance(change, SlotChange):
             _nonempty(change.slot.contact_id)
-            return change.slot, change.revision + 1
-        return _contact_row(change.contact, change.revision + 1)
+            return _SlotRow(change.slot, change.revision + 1, change.token)
+        return _contact_row(change.contact, change.revision + 1, change.token)
 
     def _holds(self, change: Change) -> bool:
         """Whether the change's condition holds against what is stored now."""
+        if self._made(change):
+            return True
         if isinstance(change, NewFollowUp):
             return change.followup.id not in self._followups
         if isinstance(change, FollowUpChange):
-            if self._made(change):
-                return True
             found = self._followups.get(change.followup.id)
             if found is None or found.status != change.expected.value:
                 return False
@@ -282,7 +299,7 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
             return enrollment is not None and enrollment.revision == change.revision
         if isinstance(change, SlotChange):
             taken = self._slots.get(change.slot.contact_id)
-            return (taken[1] if taken else 0) == change.revision
+            return (taken.revision if taken else 0) == change.revision
         contact = self._contacts.get(change.contact.id)
         if change.revision == 0:
             return contact is None
@@ -342,7 +359,7 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
     def slot(self, contact_id: str) -> Versioned[Slot] | None:
         with self._lock:
             taken = self._slots.get(contact_id)
-        return Versioned(*taken) if taken else None
+        return Versioned(taken.slot, taken.revision) if taken else None
 
     def contacts_by_ids(self, contact_ids: Iterable[str]) -> dict[str, Contact]:
         found: dict[str, Contact] = {}
@@ -956,7 +973,9 @@ def _followup_row(followup: FollowUp, token: str | None) -> _FollowUpRow:
     )
 
 
-def _enrollment_row(enrollment: Enrollment, revision: int) -> _EnrollmentRow:
+def _enrollment_row(
+    enrollment: Enrollment, revision: int, token: str | None = None
+) -> _EnrollmentRow:
     _nonempty(enrollment.id, enrollment.contact_id)
     if enrollment.held:
         _nonempty(enrollment.rule_id)
@@ -973,10 +992,11 @@ def _enrollment_row(enrollment: Enrollment, revision: int) -> _EnrollmentRow:
         due_key=f"due#{shard_of(enrollment.id, SHARDS)}" if due else None,
         next_due_at=stamp(enrollment.next_due_at) if due and enrollment.next_due_at else None,
         held_key=enrollment.rule_id if enrollment.held else None,
+        token=token,
     )
 
 
-def _contact_row(contact: Contact, revision: int) -> _ContactRow:
+def _contact_row(contact: Contact, revision: int, token: str | None = None) -> _ContactRow:
     _nonempty(contact.id, contact.wa_id, contact.user_id, contact.stage)
     reachable = not contact.opted_out
     return _ContactRow(
@@ -988,6 +1008,7 @@ def _contact_row(contact: Contact, revision: int) -> _ContactRow:
         created_at=stamp(contact.created_at),
         quiet_key=f"{contact.stage}#{shard_of(contact.id, SHARDS)}" if reachable else None,
         quiet_since=stamp(contact.quiet_since) if reachable else None,
+        token=token,
     )
 
 

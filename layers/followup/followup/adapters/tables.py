@@ -151,6 +151,9 @@ class ContactItem(Model):
     by_stage = StageIndex()
     date_key = UnicodeAttribute(null=True)
     date_due = UnicodeAttribute(null=True)
+    token = UnicodeAttribute(null=True)
+    """The token of the write that put this copy of a contact or slot: that write, sent
+    again because its answer was lost, finds it and holds (services.ports)."""
     dates = DateDueIndex()
 
 
@@ -218,6 +221,8 @@ class EnrollmentItem(Model):
     held_key = UnicodeAttribute(null=True)
     counted_on = UnicodeAttribute(null=True)
     """The UTC day of the commit that put this copy: its counters land on that day."""
+    token = UnicodeAttribute(null=True)
+    """The token of the write that put this copy (services.ports.EnrollmentChange)."""
     due = DueEnrollmentIndex()
     held = HeldEnrollmentIndex()
     by_contact = EnrollmentsByContactIndex()
@@ -280,7 +285,7 @@ class FollowUpItem(Model):
     approved = NumberAttribute(null=True)
     """1 once a person approved its text: a write of a copy read before then is refused."""
     token = UnicodeAttribute(null=True)
-    """The token of the status write that put this copy: that write, sent again because its
+    """The token of the write that put this copy: that write, sent again because its
     answer was lost, finds it and holds (services.ports.FollowUpChange)."""
     waiting = WaitingIndex()
     by_contact = FollowUpsByContactIndex()

@@ -108,19 +108,25 @@ def waiting_entry(followup: FollowUp) -> tuple[str, datetime] | None:
 
 
 # Changes, committed alone (one conditional write) or several together, atomically (one
-# DynamoDB transaction, billed twice).
-
-
-@dataclass(frozen=True)
-class NewFollowUp:
-    """Fails with Duplicate when the same planned send already exists."""
-
-    followup: FollowUp
+# DynamoDB transaction, billed twice). Every change that puts an item carries a token of
+# its own, stored on the item: the client sends a write again when its answer is lost (a
+# read timeout), and the copy that finds its own token holds and changes nothing, where
+# its condition alone (a revision or status already moved, an id already taken by it)
+# would refuse the write it made itself.
 
 
 def write_token() -> str:
     """A fresh token for one write: 48 random bits, eight characters on the item."""
     return secrets.token_urlsafe(6)
+
+
+@dataclass(frozen=True)
+class NewFollowUp:
+    """Fails with Duplicate when the same planned send already exists (unless it is this
+    very write, sent again: see FollowUpChange)."""
+
+    followup: FollowUp
+    token: str = field(default_factory=write_token, compare=False)
 
 
 @dataclass(frozen=True)
@@ -149,7 +155,11 @@ class Conversion:
 
 @dataclass(frozen=True)
 class NewEnrollment:
+    """Refused when the enrollment already exists (unless it is this very write, sent
+    again)."""
+
     enrollment: Enrollment
+    token: str = field(default_factory=write_token, compare=False)
 
 
 @dataclass(frozen=True)
@@ -162,14 +172,17 @@ class EnrollmentChange:
     replaces: Enrollment | None = None
     """The enrollment stored at `revision`, when the caller holds it: the store need not
     read it again (each revision is written once, so any copy at it is that one)."""
+    token: str = field(default_factory=write_token, compare=False)
 
 
 @dataclass(frozen=True)
 class ContactChange:
-    """Write `contact` if nobody changed it since `revision` was read."""
+    """Write `contact` if nobody changed it since `revision` was read (0: if it does not
+    exist), or if it is this very write, sent again."""
 
     contact: Contact
     revision: int
+    token: str = field(default_factory=write_token, compare=False)
 
 
 @dataclass(frozen=True)
@@ -190,10 +203,11 @@ class Slot:
 @dataclass(frozen=True)
 class SlotChange:
     """Give the contact's slot to `slot.holder` if nobody took it since `revision` was read
-    (0: never taken)."""
+    (0: never taken), or if it is this very write, sent again."""
 
     slot: Slot
     revision: int
+    token: str = field(default_factory=write_token, compare=False)
 
 
 Change = (
