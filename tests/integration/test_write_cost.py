@@ -292,7 +292,7 @@ def test_queueing_a_follow_up_rewrites_neither_the_contact_nor_its_quiet_entry(
     assert "contacts/quiet" not in writes
     assert writes["contacts/table"] == 1
     slot = meter.item("contacts", {"id": {"S": f"slot#{lead.id}"}})
-    assert item_size(slot) < 100
+    assert item_size(slot) < 128  # its holder, time and write token
     enqueue_units = {
         where: n for where, n in writes.items() if not where.startswith(("rules/", "state/"))
     }
