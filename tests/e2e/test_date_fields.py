@@ -11,21 +11,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Request, expect
 
 from tests.e2e.test_app_pages import choose_language, serious_problems
 from tests.e2e.test_queue_details import fits_a_phone
 from tests.support.browser import Watched, sign_in, type_day
-from tests.support.devstack import (
-    FRIDAY,
-    SAFETY_NET,
-    AdminApi,
-    Running,
-    free_port,
-    queued_by_hand,
-)
+from tests.support.devstack import AdminApi, Running, queued_on_friday
 
 SATURDAY = {"from": "2026-12-04T17:00:00Z", "to": "2026-12-05T16:59:59Z"}
 """Saturday 5 December in Jakarta, as the API's from/to."""
@@ -74,13 +66,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, A
     """The demo after one tick on a Friday evening, and two leads sent the open-day
     invitation by hand: theirs go on Saturday in Jakarta, the demo's on Friday."""
     state = tmp_path_factory.mktemp("dates") / "state"
-    running = Running(state, free_port(), contacts=8, clock=FRIDAY)
-    api = AdminApi(running)
-    httpx.post(f"{running.url}/dev/tick", timeout=SAFETY_NET).raise_for_status()
-    queued_by_hand(api, "628117770100", "Dewi Tanggal", "Asia/Jakarta")
-    queued_by_hand(api, "628117770101", "Kenji Hizuke", "Asia/Tokyo")
-    yield running, api
-    running.stop()
+    leads = [
+        ("628117770100", "Dewi Tanggal", "Asia/Jakarta"),
+        ("628117770101", "Kenji Hizuke", "Asia/Tokyo"),
+    ]
+    with queued_on_friday(state, 8, leads) as started:
+        yield started
 
 
 def english_browser(page: Page) -> None:

@@ -7,14 +7,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
 from tests.e2e.test_app_pages import serious_problems
 from tests.e2e.test_queue_details import fits_a_phone
 from tests.support.browser import Watched, sign_in
-from tests.support.devstack import FRIDAY, SAFETY_NET, AdminApi, Running, free_port, queued_by_hand
+from tests.support.devstack import SAFETY_NET, AdminApi, Running, queued_by_hand, queued_on_friday
 
 LEADS = ["Sari Laci", "Budi Sambung", "Citra Saring"]
 
@@ -22,14 +21,9 @@ LEADS = ["Sari Laci", "Budi Sambung", "Citra Saring"]
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, AdminApi]]:
     state = tmp_path_factory.mktemp("drawer") / "state"
-    # Friday 21:00 in Jakarta: the send window is closed, so a follow-up queued now waits
-    running = Running(state, free_port(), contacts=4, clock=FRIDAY)
-    api = AdminApi(running)
-    httpx.post(f"{running.url}/dev/tick", timeout=SAFETY_NET).raise_for_status()
-    for n, name in enumerate(LEADS):
-        queued_by_hand(api, f"62811777990{n}", name, "Asia/Jakarta")
-    yield running, api
-    running.stop()
+    leads = [(f"62811777990{n}", name, "Asia/Jakarta") for n, name in enumerate(LEADS)]
+    with queued_on_friday(state, 4, leads) as started:
+        yield started
 
 
 def followup_of(api: AdminApi, name: str) -> str:

@@ -7,24 +7,18 @@ import json
 import re
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
 from tests.support.browser import Watched, sign_in
-from tests.support.devstack import FRIDAY, SAFETY_NET, AdminApi, Running, free_port, queued_by_hand
+from tests.support.devstack import AdminApi, Running, queued_on_friday
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, AdminApi]]:
     state = tmp_path_factory.mktemp("live") / "state"
-    # Friday 21:00 in Jakarta: the send window is closed, so a follow-up queued now waits
-    running = Running(state, free_port(), contacts=4, clock=FRIDAY)
-    api = AdminApi(running)
-    httpx.post(f"{running.url}/dev/tick", timeout=SAFETY_NET).raise_for_status()
-    queued_by_hand(api, "6281177799001", "Sari Besar", "Asia/Jakarta")
-    yield running, api
-    running.stop()
+    with queued_on_friday(state, 4, [("6281177799001", "Sari Besar", "Asia/Jakarta")]) as started:
+        yield started
 
 
 def too_large_to_push(page: Page, followup_id: str) -> list[str]:

@@ -17,15 +17,7 @@ from playwright.sync_api import Browser, Page, Request, expect
 
 from tests.e2e.test_app_pages import choose_language, serious_problems
 from tests.support.browser import Watched, sign_in, type_day
-from tests.support.devstack import (
-    FRIDAY,
-    SAFETY_NET,
-    AdminApi,
-    Running,
-    eventually,
-    free_port,
-    queued_by_hand,
-)
+from tests.support.devstack import SAFETY_NET, AdminApi, Running, eventually, queued_on_friday
 
 FAILED = Path(__file__).resolve().parents[2] / "events" / "whatsapp" / "status-failed-131050.json"
 LEADS = [
@@ -46,13 +38,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, A
     open-day invitation by hand: each waits for its own next opening."""
     state = tmp_path_factory.mktemp("queue") / "state"
     # the send window is closed in most zones on Friday evening in Jakarta
-    running = Running(state, free_port(), contacts=8, clock=FRIDAY)
-    api = AdminApi(running)
-    httpx.post(f"{running.url}/dev/tick", timeout=SAFETY_NET).raise_for_status()
-    for n, (name, zone) in enumerate(LEADS):
-        queued_by_hand(api, f"6281177700{n:02d}", name, zone)
-    yield running, api
-    running.stop()
+    leads = [(f"6281177700{n:02d}", name, zone) for n, (name, zone) in enumerate(LEADS)]
+    with queued_on_friday(state, 8, leads) as started:
+        yield started
 
 
 def fits_a_phone(page: Page) -> bool:

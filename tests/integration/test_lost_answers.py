@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -28,6 +28,7 @@ from followup.services.send import Outcome, SendResult, send_one
 from followup_local.engine import LocalEngine, local_engine
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 from tests.support.builders import quiet_contact, rule
+from tests.support.hooks import serving
 
 RETRY_WAIT = 60.0
 """The longest a withheld answer waits for the client's retry: far past its read timeout."""
@@ -105,17 +106,14 @@ def proxied_moto() -> Iterator[Proxy]:
         def log_message(self, *args: Any) -> None:
             return None
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield state
+        with serving(Handler) as url:
+            state.url = url
+            try:
+                yield state
+            finally:
+                state.retried.set()
     finally:
-        state.retried.set()
-        server.shutdown()
-        server.server_close()
         moto.stop()
 
 

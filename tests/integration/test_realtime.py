@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import copy
 import json
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import boto3
@@ -23,6 +22,7 @@ from functions.broadcaster import handler as broadcaster
 from functions.ws_authorizer import handler as ws_authorizer
 from tests.support.builders import quiet_contact, rule
 from tests.support.events import load
+from tests.support.hooks import serving
 
 CLIENT_ID = "4example0client0id0000000"
 SIGNING_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -46,14 +46,12 @@ class _Jwks(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def issuer(engine: LocalEngine) -> Iterator[str]:
-    server = HTTPServer(("127.0.0.1", 0), _Jwks)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}/pool"
-    engine.configure(cognito_issuer=url, cognito_client_id=CLIENT_ID)
-    ws_authorizer.verifier.cache_clear()
-    yield url
-    ws_authorizer.verifier.cache_clear()
-    server.shutdown()
+    with serving(_Jwks) as base:
+        url = f"{base}/pool"
+        engine.configure(cognito_issuer=url, cognito_client_id=CLIENT_ID)
+        ws_authorizer.verifier.cache_clear()
+        yield url
+        ws_authorizer.verifier.cache_clear()
 
 
 def token(issuer: str, key: Any = SIGNING_KEY, **overrides: Any) -> str:

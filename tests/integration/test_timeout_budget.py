@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,7 @@ from functions.sender import handler as sender
 from tests.infra.conftest import Synth, synth
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 from tests.support.builders import journey, quiet_contact, rule
-from tests.support.hooks import hook
+from tests.support.hooks import hook, serving
 
 HELD_SECONDS = 5.0
 """How long the stage holds a hanging push before answering it after all: far past the
@@ -94,17 +94,12 @@ def stage() -> Iterator[Stage]:
         def log_message(self, *args: Any) -> None:
             return None
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/live"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield state
-    finally:
-        state.release.set()
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as url:
+        state.url = f"{url}/live"
+        try:
+            yield state
+        finally:
+            state.release.set()
 
 
 @pytest.fixture

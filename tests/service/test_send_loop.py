@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
 
@@ -14,6 +13,7 @@ from followup.services.ports import Change, FollowUpChange
 from followup_local import envelopes
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact, rule
+from tests.support.sender import reply_mid_send
 
 HOUR = timedelta(hours=1)
 
@@ -157,15 +157,7 @@ def test_a_reply_landing_while_the_send_is_in_flight_answers_it(
     deps = engine.deps
     deps.rules.save_rule(rule())
     lead = quiet_contact(deps, "6281100000099", engine.clock.now() - 25 * HOUR)
-    provider = deps.whatsapp.send
-
-    def send_then_reply(outbound: Any) -> str:
-        wamid = provider(outbound)
-        moment = engine.clock.advance(timedelta(seconds=1))
-        engine.deliver(envelopes.text_message(lead.wa_id or "", text, moment, "wamid.in.1"))
-        return wamid
-
-    monkeypatch.setattr(deps.whatsapp, "send", send_then_reply)
+    reply_mid_send(engine, monkeypatch, lead, text, took=timedelta(seconds=1))
     # When the tick sends it
     engine.tick()
     # Then the reply counts for it, as it would a moment later
@@ -185,15 +177,7 @@ def test_a_stop_written_before_the_claim_but_heard_during_the_send_ends_it_opted
     deps = engine.deps
     deps.rules.save_rule(rule())
     lead = quiet_contact(deps, "6281100000098", engine.clock.now() - 25 * HOUR)
-    provider = deps.whatsapp.send
-
-    def send_then_stop(outbound: Any) -> str:
-        wamid = provider(outbound)
-        written = engine.clock.now() - timedelta(seconds=3)
-        engine.deliver(envelopes.text_message(lead.wa_id or "", "STOP", written, "wamid.in.2"))
-        return wamid
-
-    monkeypatch.setattr(deps.whatsapp, "send", send_then_stop)
+    reply_mid_send(engine, monkeypatch, lead, written_ago=timedelta(seconds=3))
     # When the tick sends it, and later the expire tick runs
     engine.tick()
     engine.clock.advance(73 * HOUR)
@@ -217,14 +201,7 @@ def test_a_stop_heard_mid_send_counts_even_if_the_sender_dies_after_recording(
     deps = engine.deps
     deps.rules.save_rule(rule())
     lead = quiet_contact(deps, "6281100000097", engine.clock.now() - 25 * HOUR)
-    provider = deps.whatsapp.send
-
-    def send_then_stop(outbound: Any) -> str:
-        wamid = provider(outbound)
-        engine.deliver(envelopes.text_message(lead.wa_id or "", "STOP", engine.clock.now(), "w"))
-        return wamid
-
-    monkeypatch.setattr(deps.whatsapp, "send", send_then_stop)
+    reply_mid_send(engine, monkeypatch, lead)
     real = deps.transactions
 
     class DiesAfterRecording:

@@ -12,9 +12,9 @@ import pytest
 
 from followup.domain.followup import Status
 from followup.services.ports import Change, CommitRejected, FollowUpChange
-from followup_local import envelopes
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact, rule
+from tests.support.sender import reply_mid_send
 
 HOUR = timedelta(hours=1)
 
@@ -81,14 +81,7 @@ def test_a_stop_heard_mid_send_ends_the_follow_up_whose_sent_write_came_twice(
     deps = engine.deps
     deps.rules.save_rule(rule())
     lead = quiet_contact(deps, "6281100000962", engine.clock.now() - 25 * HOUR)
-    provider = deps.whatsapp.send
-
-    def send_then_stop(outbound: Any) -> str:
-        wamid = provider(outbound)
-        engine.deliver(envelopes.text_message(lead.wa_id or "", "STOP", engine.clock.now(), "w"))
-        return wamid
-
-    monkeypatch.setattr(deps.whatsapp, "send", send_then_stop)
+    reply_mid_send(engine, monkeypatch, lead)
     lost = AnswersLost(deps, _after_the_claim)
     # When the tick sends it
     engine.tick()

@@ -9,7 +9,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -125,6 +126,24 @@ def queued_by_hand(api: AdminApi, wa_id: str, name: str, zone: str) -> None:
     lead = {"wa_id": wa_id, "name": name, "stage": "new", "timezone": zone, "score": "warm"}
     created = api("POST", "/api/contacts", json=lead)
     api("POST", f"/api/contacts/{created['id']}/followups", json={"rule_id": "open-day-invite"})
+
+
+@contextmanager
+def queued_on_friday(
+    state: Path, contacts: int, leads: Iterable[tuple[str, str, str]]
+) -> Iterator[tuple[Running, AdminApi]]:
+    """The demo on the `FRIDAY` clock (21:00 in Jakarta) after one tick, and `leads`
+    (WhatsApp id, name, zone) sent the open-day invitation by hand: where the send window
+    is closed, their follow-ups wait in the queue. Stopped on leaving."""
+    running = Running(state, free_port(), contacts=contacts, clock=FRIDAY)
+    try:
+        api = AdminApi(running)
+        httpx.post(f"{running.url}/dev/tick", timeout=SAFETY_NET).raise_for_status()
+        for wa_id, name, zone in leads:
+            queued_by_hand(api, wa_id, name, zone)
+        yield running, api
+    finally:
+        running.stop()
 
 
 def call_task_journey(title: str, assignee: str) -> dict[str, Any]:

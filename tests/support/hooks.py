@@ -1,5 +1,6 @@
-"""A receiving end for outbound webhooks on 127.0.0.1: checks each request's signature,
-answers 503 to the first `failures` requests, then 200, and keeps what it got."""
+"""Endpoints on 127.0.0.1 for the engine to call: any request handler served from a thread,
+and a receiving end for outbound webhooks that checks each request's signature, answers
+503 to the first `failures` requests, then 200, and keeps what it got."""
 
 from __future__ import annotations
 
@@ -12,6 +13,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serve `handler` on a free port of 127.0.0.1 from a daemon thread, each request in a
+    thread of its own: the base URL, e.g. `http://127.0.0.1:49152`."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @dataclass
@@ -56,12 +71,6 @@ def hook(secret: str, failures: int = 0) -> Iterator[Hook]:
         def log_message(self, *args: Any) -> None:
             return None
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/followup"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as url:
+        state.url = f"{url}/hooks/followup"
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -1,13 +1,19 @@
 """Run the sender handler on one SQS batch, as Lambda's SQS trigger would; or the whole
-loop up to a follow-up sent."""
+loop up to a follow-up sent; or a lead's STOP heard while a send is under way."""
 
 from __future__ import annotations
 
 import importlib
 from datetime import timedelta
+from typing import Any
 
+import pytest
+
+from followup.domain.contact import Contact
 from followup.domain.followup import FollowUp, Status
+from followup_local import envelopes
 from followup_local.engine import LambdaContext, LocalEngine, sqs_event
+from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact, rule
 
 
@@ -35,3 +41,25 @@ def sent_followup(engine: LocalEngine, wa_id: str) -> FollowUp:
     [followup] = engine.deps.followups.followups_of(lead.id)
     assert followup.status is Status.SENT
     return followup
+
+
+def reply_mid_send(
+    engine: LocalEngine | MemoryEngine,
+    monkeypatch: pytest.MonkeyPatch,
+    lead: Contact,
+    text: str = "STOP",
+    *,
+    took: timedelta = timedelta(0),
+    written_ago: timedelta = timedelta(0),
+) -> None:
+    """From now on each send takes WhatsApp `took` to answer, and `lead`'s `text` reaches
+    the webhook before the sender hears back, stamped `written_ago` before it arrives."""
+    provider = engine.deps.whatsapp.send
+
+    def send_then_reply(outbound: Any) -> str:
+        wamid = provider(outbound)
+        written = engine.clock.advance(took) - written_ago
+        engine.deliver(envelopes.text_message(lead.wa_id or "", text, written, "wamid.in.1"))
+        return wamid
+
+    monkeypatch.setattr(engine.deps.whatsapp, "send", send_then_reply)
