@@ -1,10 +1,11 @@
 """Follow-up table stream → every open admin app (the live queue feed).
 
-Best effort by design: a client that missed a change sees it on its next reload,
-so a failed push is logged, not retried. Each push waits `WEBSOCKET_PUSH_TIMEOUT_SECONDS`
-at most (twice), and pushing stops while there is still time to finish the batch
-(followup.adapters.timeouts). A follow-up too large for one message reaches
-the apps as its id, which they fetch through the API.
+A failed push is not retried: the connection that missed it is marked, and its next batch
+starts with a `resync` message on which the app fetches its view again. Each push waits
+`WEBSOCKET_PUSH_TIMEOUT_SECONDS` at most (twice), and pushing stops while there is still
+time to finish the batch (followup.adapters.timeouts); the connections left are marked
+too. A follow-up too large for one message reaches the apps as its id, which they fetch
+through the API.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     metrics.add_metric(name="broadcast_gone", unit="Count", value=report.gone)
     metrics.add_metric(name="broadcast_failed", unit="Count", value=report.failed)
     metrics.add_metric(name="broadcast_too_large", unit="Count", value=report.too_large)
+    metrics.add_metric(name="broadcast_resyncs", unit="Count", value=report.resyncs)
     if report.failed:
         logger.warning("some connections could not be reached", extra={"failed": report.failed})
     return {"messages": report.messages, "gone": report.gone, "failed": report.failed}

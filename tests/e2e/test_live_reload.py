@@ -1,5 +1,6 @@
-"""The live queue when a follow-up is too large for the feed to push: the feed names it and
-the app fetches it, so its row and its open details still show what happened."""
+"""The live queue when the feed cannot push a change: a follow-up too large for a message is
+named and the app fetches it; a batch an app missed is followed by a resync, on which the
+app fetches its rows again. Either way the queue shows what happened."""
 
 from __future__ import annotations
 
@@ -73,4 +74,59 @@ def test_a_follow_up_too_large_to_push_still_shows_its_new_status_in_the_queue_a
     )
     expect(page.get_by_test_id("followup-details")).to_have_attribute("data-status", "canceled")
     assert named
+    assert watched.errors == []
+
+
+def missed_once(page: Page, followup_id: str) -> list[str]:
+    """The feed between the page and the stack, as the broadcaster serves an app it could
+    not reach for one batch: the message with `followup_id` never arrives, and the next
+    message comes after a resync. Answers what was missed and resynced, in order."""
+    seen: list[str] = []
+
+    def route(socket: WebSocketRoute) -> None:
+        server = socket.connect_to_server()
+
+        def from_server(message: str | bytes) -> None:
+            body = json.loads(message)
+            if body.get("type") == "followups" and not seen:
+                if any(f["id"] == followup_id for f in body["followups"]):
+                    seen.append("missed")
+                    return
+            elif seen == ["missed"]:
+                seen.append("resync")
+                socket.send(json.dumps({"type": "resync"}))
+            socket.send(message)
+
+        server.on_message(from_server)
+        socket.on_message(lambda message: server.send(message))
+
+    page.route_web_socket(re.compile(r"/ws"), route)
+    return seen
+
+
+def test_an_app_that_missed_a_change_catches_up_on_the_next_message(
+    stack: tuple[Running, AdminApi], browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    running, api = stack
+    queued_by_hand(api, "6281177799002", "Budi Terlewat", "Asia/Jakarta")
+    queued_by_hand(api, "6281177799003", "Citra Sesudah", "Asia/Jakarta")
+    [budi] = api("GET", "/api/queue?q=Budi%20Terlewat")["followups"]
+    [citra] = api("GET", "/api/queue?q=Citra%20Sesudah")["followups"]
+    # Given an admin watching the queue, both follow-ups queued
+    page = sign_in(browser, pages, running.url, "admin", watched)
+    seen = missed_once(page, budi["id"])
+    page.goto(f"{running.url}/#/queue")
+    page.reload()  # the feed opens again, through the route
+    budi_row = page.get_by_test_id("followup-row").filter(has_text="Budi Terlewat")
+    citra_row = page.get_by_test_id("followup-row").filter(has_text="Citra Sesudah")
+    expect(budi_row).to_have_attribute("data-status", "queued")
+    expect(citra_row).to_have_attribute("data-status", "queued")
+    expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible()
+    # When someone else cancels Budi's and the push of it is lost, then cancels Citra's
+    api("POST", "/api/queue/cancel", json={"ids": [budi["id"]]})
+    api("POST", "/api/queue/cancel", json={"ids": [citra["id"]]})
+    # Then the app, told to resync before Citra's change, shows both canceled unreloaded
+    expect(citra_row).to_have_attribute("data-status", "canceled")
+    expect(budi_row).to_have_attribute("data-status", "canceled")
+    assert seen == ["missed", "resync"]
     assert watched.errors == []

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -180,6 +181,35 @@ def test_an_app_over_its_rate_is_tried_three_times_then_left_for_this_batch(
     assert stage.followups("desk") == [f.id for f in changed]
     assert report == {"messages": 2, "gone": 0, "failed": 1}
     assert sorted(Connections().live(now)) == ["desk", "full"]
+
+
+def test_an_app_that_missed_a_batch_is_told_to_resync_by_a_broadcaster_started_afresh(
+    engine: LocalEngine, stage: Stage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an app whose buffer stays full for one batch, and one that listens
+    now = engine.clock.now()
+    for app in ("full", "desk"):
+        Connections().add(app, "u1", now)
+    stage.answers["full"] = [(429, "LimitExceededException")] * 3
+    first = [_followup(1, now)]
+    assert engine.invoke("broadcaster", {"Records": _records(first)})["failed"] == 1
+    # and the broadcaster's process is gone: the next batch goes to a new one
+    monkeypatch.delitem(sys.modules, "functions.broadcaster.handler")
+    runtime.connections.cache_clear()
+    # When the next batch is broadcast
+    second = [_followup(2, now)]
+    report = engine.invoke("broadcaster", {"Records": _records(second)})
+    # Then the full app is first told to fetch its view again, then gets the new change;
+    # the other app got both changes and no resync
+    assert [m["type"] for m in stage.received["full"]] == ["resync", "followups"]
+    assert stage.followups("full") == ["fu_2"]
+    assert stage.followups("desk") == ["fu_1", "fu_2"]
+    assert [m["type"] for m in stage.received["desk"]] == ["followups", "followups"]
+    assert report == {"messages": 3, "gone": 0, "failed": 0}
+    assert {c.connection_id: c.misses for c in Connections().listening(now)} == {
+        "full": 0,
+        "desk": 0,
+    }
 
 
 TOKENS = DevTokens("broadcast-oversized-signing-key-32!")

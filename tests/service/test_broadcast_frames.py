@@ -118,3 +118,80 @@ def test_one_apps_failure_never_keeps_the_others_from_the_whole_batch(
         assert gateway.to_fetch(app) == ["fu_long_text"]
     assert (report.gone, report.failed) == (1, 1)
     assert apps.live(now) == ["busy", "desk", "laptop"]
+
+
+class Throttled(Gateway):
+    """The management API with one connection over its rate for the next `batches` batches
+    (each broadcast call is one batch)."""
+
+    def __init__(self, busy: str, batches: int) -> None:
+        super().__init__(throttled={busy})
+        self.busy, self.batches = busy, batches
+
+    def next_batch(self) -> None:
+        self.batches -= 1
+        if self.batches == 0:
+            self.throttled = set()
+
+    def types(self, connection_id: str) -> list[str]:
+        return [m["type"] for m in self.received.get(connection_id, [])]
+
+
+@pytest.mark.parametrize("batches", [1, 3])
+def test_an_app_that_missed_batches_is_told_to_resync_then_gets_the_changes(
+    engine: MemoryEngine, batches: int
+) -> None:
+    # Given two open admin apps, one of them over its rate for `batches` batches
+    now = engine.clock.now()
+    apps = MemoryStore()
+    for app in ("busy", "desk"):
+        apps.add(app, "staff", now)
+    gateway = Throttled("busy", batches)
+    # When a batch of changes is broadcast each time, the throttle ending after `batches`
+    for n in range(batches + 2):
+        report = broadcast([small(n, now)], apps, gateway, now)
+        gateway.next_batch()
+        assert report.failed == (1 if n < batches else 0)
+    # Then the busy app, once reachable, is first told to fetch its view again, once, and
+    # then gets every change that follows; the other app got each change, and no resync
+    assert gateway.types("busy") == ["resync", "followups", "followups"]
+    assert gateway.followups("busy") == [f"fu_{n}" for n in (batches, batches + 1)]
+    assert gateway.followups("desk") == [f"fu_{n}" for n in range(batches + 2)]
+    assert "resync" not in gateway.types("desk")
+    assert [c.misses for c in apps.listening(now)] == [0, 0]
+
+
+class Killed(BaseException):
+    """The broadcaster's process ends here (out of time or memory): nothing after runs."""
+
+
+class DiesAt(Gateway):
+    """The management API, with the broadcaster's process dying as it pushes to `fatal`."""
+
+    def __init__(self, fatal: str, throttled: Collection[str] = ()) -> None:
+        super().__init__(throttled=throttled)
+        self.fatal = fatal
+
+    def post(self, connection_id: str, data: bytes) -> bool:
+        if connection_id == self.fatal:
+            raise Killed
+        return super().post(connection_id, data)
+
+
+def test_a_broadcaster_that_dies_mid_batch_leaves_no_app_behind(engine: MemoryEngine) -> None:
+    # Given three open apps, one over its rate, and a broadcaster that dies at the third
+    now = engine.clock.now()
+    apps = MemoryStore()
+    for app in ("a-busy", "b-desk", "c-laptop"):
+        apps.add(app, "staff", now)
+    dying = DiesAt("c-laptop", throttled={"a-busy"})
+    with pytest.raises(Killed):
+        broadcast([small(1, now)], apps, dying, now)
+    # When the stream hands the same batch to a new broadcaster, which all apps answer
+    gateway = Gateway()
+    broadcast([small(1, now)], apps, gateway, now)
+    # Then the busy app's miss was kept: it resyncs first; every app has the change
+    assert gateway.received["a-busy"][0] == {"type": "resync"}
+    for app in ("a-busy", "b-desk", "c-laptop"):
+        assert gateway.followups(app) == ["fu_1"]
+    assert dying.followups("b-desk") == ["fu_1"]

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from followup.domain.followup import FollowUp
 from followup.services.broadcast import CHUNK, broadcast
+from followup.services.ports import LiveConnection
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
@@ -14,6 +15,7 @@ NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 class Registry:
     def __init__(self, *ids: str) -> None:
         self.ids: list[str] = []
+        self.misses: dict[str, int] = {}
         for connection_id in ids:
             self.add(connection_id, "staff", NOW)
 
@@ -23,8 +25,20 @@ class Registry:
     def live(self, now: datetime) -> list[str]:
         return list(self.ids)
 
+    def listening(self, now: datetime) -> list[LiveConnection]:
+        return [LiveConnection(i, self.misses.get(i, 0)) for i in self.ids]
+
     def remove(self, connection_id: str) -> None:
         self.ids.remove(connection_id)
+
+    def missed(self, connection_id: str) -> None:
+        self.misses[connection_id] = self.misses.get(connection_id, 0) + 1
+
+    def caught_up(self, connection_id: str, misses: int) -> bool:
+        if not misses or self.misses.get(connection_id) != misses:
+            return False
+        del self.misses[connection_id]
+        return True
 
 
 class Poster:
@@ -89,3 +103,4 @@ def test_a_connection_that_errors_is_counted_and_the_others_still_served() -> No
     report = broadcast([followup(1)], registry, poster, NOW)
     assert (report.messages, report.failed, report.gone) == (1, 1, 0)
     assert registry.ids == ["broken", "fine"]
+    assert registry.misses == {"broken": 1}

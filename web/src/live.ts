@@ -9,7 +9,8 @@ export interface FeedHandlers {
   /** Changed follow-ups too large to push: fetch them through the API. */
   onReload: (ids: string[]) => void;
   onState: (state: FeedState) => void;
-  /** Connected again after the feed was down: what changed meanwhile never came. */
+  /** Connected again after the feed was down, or told by the server that pushes to this
+   * app were missed (a `resync` message): what changed meanwhile never came. */
   onResumed: () => void;
 }
 
@@ -35,6 +36,7 @@ export function openFeed(url: string, token: string, { onFollowUps, onReload, on
       const message = JSON.parse(event.data as string);
       if (message.type === "followups") onFollowUps(message.followups as FollowUp[]);
       else if (message.type === "reload") onReload(message.ids as string[]);
+      else if (message.type === "resync") onResumed();
     };
     socket.onclose = () => {
       onState("disconnected");

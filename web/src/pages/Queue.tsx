@@ -238,7 +238,8 @@ export function QueuePage() {
           reloadSoon();
         },
         onState: setFeed,
-        // What changed while the feed was down never came: ask for the rows shown again.
+        // What changed while the feed was down, or what the server could not push to this
+        // app (it says `resync`), never came: ask for the rows shown again.
         onResumed: () => {
           queries.invalidateQueries({ queryKey: key });
           queries.invalidateQueries({ queryKey: ["followup"] });

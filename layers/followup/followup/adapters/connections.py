@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from followup.adapters.tables import ConnectionItem, stamp
-from followup.services.ports import MessageRefused
+from followup.adapters.tables import ConnectionItem, held, stamp
+from followup.services.ports import LiveConnection, MessageRefused
 
 LONGEST_CONNECTION = timedelta(hours=2)
 """API Gateway closes WebSocket connections after two hours."""
@@ -26,7 +26,30 @@ class Connections:
 
     def live(self, now: datetime) -> list[str]:
         """Ids of connections not yet expired (TTL deletes lag, so expiry is checked here)."""
-        return [item.connection_id for item in ConnectionItem.scan(ConnectionItem.expires_at > now)]
+        return [connection.connection_id for connection in self.listening(now)]
+
+    def listening(self, now: datetime) -> list[LiveConnection]:
+        return [
+            LiveConnection(item.connection_id, int(item.misses or 0))
+            for item in ConnectionItem.scan(ConnectionItem.expires_at > now)
+        ]
+
+    def missed(self, connection_id: str) -> None:
+        """One conditional update: a connection deleted meanwhile is not brought back."""
+        held(
+            lambda: ConnectionItem(connection_id).update(
+                actions=[ConnectionItem.misses.add(1)],
+                condition=ConnectionItem.connection_id.exists(),
+            )
+        )
+
+    def caught_up(self, connection_id: str, misses: int) -> bool:
+        return held(
+            lambda: ConnectionItem(connection_id).update(
+                actions=[ConnectionItem.misses.remove()],
+                condition=ConnectionItem.misses == misses,
+            )
+        )
 
 
 class ConnectionPoster:

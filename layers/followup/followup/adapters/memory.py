@@ -63,6 +63,7 @@ from followup.services.ports import (
     ExpireMark,
     FollowUpChange,
     JourneyCounters,
+    LiveConnection,
     NewEnrollment,
     NewFollowUp,
     Page,
@@ -162,6 +163,7 @@ class _Connection:
     user: str
     connected_at: str
     expires_at: int  # epoch seconds, as DynamoDB's TTL attribute holds it
+    misses: int = 0
 
 
 class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
@@ -915,9 +917,32 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
 
     def live(self, now: datetime) -> list[str]:
         """Ids of connections not yet expired, at the TTL's one-second resolution."""
+        return [connection.connection_id for connection in self.listening(now)]
+
+    def listening(self, now: datetime) -> list[LiveConnection]:
         moment = _epoch(now)
         with self._lock:
-            return sorted(cid for cid, c in self._connections.items() if c.expires_at > moment)
+            return [
+                LiveConnection(cid, c.misses)
+                for cid, c in sorted(self._connections.items())
+                if c.expires_at > moment
+            ]
+
+    def missed(self, connection_id: str) -> None:
+        _nonempty(connection_id)
+        with self._lock:
+            connection = self._connections.get(connection_id)
+            if connection is not None:
+                self._connections[connection_id] = replace(connection, misses=connection.misses + 1)
+
+    def caught_up(self, connection_id: str, misses: int) -> bool:
+        _nonempty(connection_id)
+        with self._lock:
+            connection = self._connections.get(connection_id)
+            if connection is None or not connection.misses or connection.misses != misses:
+                return False
+            self._connections[connection_id] = replace(connection, misses=0)
+            return True
 
 
 def _nonempty(*keys: str | None) -> None:

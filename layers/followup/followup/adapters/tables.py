@@ -407,6 +407,8 @@ class ConnectionItem(Model):
     user = UnicodeAttribute()
     connected_at = UnicodeAttribute()
     expires_at = TTLAttribute()
+    misses = NumberAttribute(null=True)
+    """Batches the broadcaster could not deliver since it last told the app to resync."""
 
 
 class StateItem(Model):

@@ -13,7 +13,7 @@ from followup.services.ports import MessageRefused
 if TYPE_CHECKING:
     from followup.domain.followup import FollowUp
     from followup.services.deadline import Deadline
-    from followup.services.ports import ConnectionRepository, Poster
+    from followup.services.ports import ConnectionRepository, LiveConnection, Poster
 
 CHUNK = 25
 """Follow-ups per message at most."""
@@ -25,6 +25,9 @@ frames over 128 KB. A follow-up larger than that is not pushed: its id goes in a
 _FOLLOWUPS = b'{"type": "followups", "followups": ['
 _RELOAD = b'{"type": "reload", "ids": ['
 _END = b"]}"
+RESYNC = b'{"type": "resync"}'
+"""What a connection that missed a batch gets before its next one: the app fetches the
+view it shows again, since some changes never reached it."""
 
 
 @dataclass
@@ -34,6 +37,8 @@ class BroadcastReport:
     failed: int = 0
     too_large: int = 0
     """Follow-ups named in a reload message instead of pushed whole."""
+    resyncs: int = 0
+    """Apps told to fetch their view again (counted in `messages` too)."""
 
 
 def broadcast(
@@ -49,36 +54,62 @@ def broadcast(
     A connection the client has left is removed, so it is not tried again. A message the API
     refuses is counted and the connection still gets the next ones; a connection that cannot
     be reached now (throttled past the SDK's retries, forbidden) is counted and skipped for
-    this batch. Either way the other connections get every message: the feed is best
-    effort, and a page reload shows the current state anyway.
+    this batch. Either way the other connections get every message, and the miss is counted
+    on the connection's item: its next batch starts with a `resync` message, on which the
+    app fetches its view again, and the count is cleared once that message is delivered.
+    A connection missing batch after batch is counted each time, so a resync delivered by
+    one batch never clears the miss of another running beside it.
 
-    Once the `deadline` is near, the remaining connections are
-    counted failed without a try: a batch the function runs out of time on is retried
-    whole, and every app would get it again.
+    Once the `deadline` is near, the remaining connections are counted failed and missed
+    without a try: the function returns in time, so the stream does not hand the batch over
+    again. An invocation that dies instead (out of time, out of memory) is retried whole by
+    the stream: the apps it had reached get the same follow-ups twice, the same state each
+    time.
     """
     report = BroadcastReport()
     if not changed:
         return report
     frames, report.too_large = _frames(changed)
-    for connection_id in connections.live(now):
+    for connection in connections.listening(now):
         if deadline is not None and deadline.near():
+            connections.missed(connection.connection_id)
             report.failed += 1
             continue
-        for frame in frames:
-            try:
-                delivered = poster.post(connection_id, frame)
-            except MessageRefused:
-                report.failed += 1
-                continue
-            except Exception:  # one bad connection must not starve the rest
-                report.failed += 1
-                break
-            if not delivered:
-                connections.remove(connection_id)
-                report.gone += 1
-                break
-            report.messages += 1
+        _push(connection, frames, connections, poster, report)
     return report
+
+
+def _push(
+    connection: LiveConnection,
+    frames: list[bytes],
+    connections: ConnectionRepository,
+    poster: Poster,
+    report: BroadcastReport,
+) -> None:
+    """The frames to one connection, after a resync if it missed a batch before; a miss is
+    counted on it if any of them did not arrive."""
+    connection_id, missed = connection.connection_id, False
+    for frame in [RESYNC, *frames] if connection.misses else frames:
+        try:
+            delivered = poster.post(connection_id, frame)
+        except MessageRefused:
+            report.failed += 1
+            missed = True
+            continue
+        except Exception:  # one bad connection must not starve the rest
+            report.failed += 1
+            missed = True
+            break
+        if not delivered:
+            connections.remove(connection_id)
+            report.gone += 1
+            return
+        report.messages += 1
+        if frame is RESYNC:
+            report.resyncs += 1
+            connections.caught_up(connection_id, connection.misses)
+    if missed:
+        connections.missed(connection_id)
 
 
 def _frames(changed: Sequence[FollowUp]) -> tuple[list[bytes], int]:

@@ -686,12 +686,33 @@ class StatsRepository(Protocol):
     def journey_stats(self, rule_id: str, since: date, until: date) -> JourneyCounters: ...
 
 
+@dataclass(frozen=True)
+class LiveConnection:
+    """An open connection of the live feed, and how many batches it has missed since the
+    app was last told to fetch its view again (0: it has had every change)."""
+
+    connection_id: str
+    misses: int = 0
+
+
 class ConnectionRepository(Protocol):
     """Open WebSocket connections of the live feed."""
 
     def add(self, connection_id: str, user: str, now: datetime) -> None: ...
     def remove(self, connection_id: str) -> None: ...
     def live(self, now: datetime) -> list[str]: ...
+    def listening(self, now: datetime) -> list[LiveConnection]:
+        """The connections `live` names, each with its misses."""
+        ...
+
+    def missed(self, connection_id: str) -> None:
+        """Count a batch the connection did not get; nothing for one already removed."""
+        ...
+
+    def caught_up(self, connection_id: str, misses: int) -> bool:
+        """Forget its misses if they are still `misses` (none counted since they were read):
+        True if forgotten."""
+        ...
 
 
 class Store(
