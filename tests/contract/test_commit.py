@@ -478,18 +478,16 @@ def _puts_sent_again() -> list[tuple[str, Any, Any]]:
     edited = ContactChange(contact(stage="paid"), 1)
     done = EnrollmentChange(enrollment(state=EnrollmentState.COMPLETED, next_due_at=None), 1)
     given = SlotChange(Slot("ct_1", "fu_b", T0), 1)
-    return [
-        (name, change, replace(change))
-        for name, change in [
-            ("contact created", created),
-            ("enrollment inserted", inserted),
-            ("slot taken", taken),
-            ("follow-up planned", planned),
-            ("contact changed", edited),
-            ("enrollment moved", done),
-            ("slot given on", given),
-        ]
+    puts: list[tuple[str, Any]] = [
+        ("contact created", created),
+        ("enrollment inserted", inserted),
+        ("slot taken", taken),
+        ("follow-up planned", planned),
+        ("contact changed", edited),
+        ("enrollment moved", done),
+        ("slot given on", given),
     ]
+    return [(name, change, replace(change)) for name, change in puts]
 
 
 def test_every_put_sent_again_after_it_was_made_holds_and_changes_nothing(store: Any) -> None:

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
 from tests.support.browser import Watched, sign_in
-from tests.support.devstack import AdminApi, Running, queued_on_friday
+from tests.support.devstack import AdminApi, Running, queued_by_hand, queued_on_friday
 
 
 @pytest.fixture(scope="module")
