@@ -22,8 +22,9 @@ import pytest
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
 from followup.domain.followup import Status
-from followup.services import rules
+from followup.services import rules, settings
 from followup.services.contacts import upsert
+from followup.services.ports import Versioned
 from followup.services.send import Outcome, SendResult, send_one
 from followup_local.engine import LocalEngine, local_engine
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
@@ -229,3 +230,31 @@ def test_a_new_lead_whose_write_answer_is_lost_still_gets_its_date_reminder(
     engine.tick()
     assert [f.rule_id for f in engine.deps.followups.followups_of(lead.id)] == ["renewal-reminder"]
     assert len(engine.sandbox.sent()) == 1
+
+
+def _settings_saved(operation: str, body: dict[str, Any]) -> bool:
+    return (
+        operation == "PutItem"
+        and body["TableName"].endswith("state")
+        and body["Item"]["key"] == {"S": "settings"}
+    )
+
+
+def test_an_admin_s_settings_save_whose_answer_is_lost_is_not_taken_for_someone_else_s(
+    proxied: tuple[LocalEngine, Proxy],
+) -> None:
+    # Given the settings as an admin's page read them, and DynamoDB's answer to the save
+    # lost after DynamoDB made it
+    engine, proxy = proxied
+    read = engine.deps.rules.versioned_settings()
+    edited = read.item.model_copy(update={"mass_send_limit": read.item.mass_send_limit + 50})
+    proxy.match, proxy.lose_first = _settings_saved, True
+    # When the admin saves from the revision the page showed
+    _, revision = settings.replace(engine.deps, edited, read.revision)
+    # Then the client sent the same save again, it held, and the admin is told it is saved
+    # (not that someone else saved meanwhile)
+    first, again = proxy.picked
+    assert first == again
+    assert [status for _, status in proxy.answers] == [200, 200]
+    assert revision == read.revision + 1
+    assert engine.deps.rules.versioned_settings() == Versioned(edited, read.revision + 1)

@@ -32,6 +32,7 @@ from followup.adapters.tables import (
     StateItem,
     StatsItem,
     held,
+    put_once,
     stamp,
     unstamp,
 )
@@ -809,8 +810,7 @@ def _save_state(key: str, doc: str, revision: int) -> bool:
     unchanged = (
         StateItem.revision.does_not_exist() if revision == 0 else StateItem.revision == revision
     )
-    item = StateItem(key, doc=doc, revision=revision + 1)
-    return held(lambda: item.save(condition=unchanged))
+    return put_once(StateItem(key, doc=doc, revision=revision + 1), unchanged, StateItem.token)
 
 
 def _current_is(over: int | None) -> Condition | None:

@@ -8,7 +8,7 @@ from datetime import datetime
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
 
-from followup.adapters.tables import NotificationItem, held, stamp
+from followup.adapters.tables import NotificationItem, put_once, stamp
 from followup.domain.notification import Notification
 from followup.services.ports import Versioned
 
@@ -38,7 +38,7 @@ class DynamoNotifications:
 
 
 def _put(item: NotificationItem, condition: Condition) -> bool:
-    return held(lambda: item.save(condition=condition))
+    return put_once(item, condition, NotificationItem.token)
 
 
 def _versioned(item: NotificationItem) -> Versioned[Notification]:

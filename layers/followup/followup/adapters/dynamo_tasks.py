@@ -8,7 +8,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist
 
 from followup.adapters import paging
-from followup.adapters.tables import TaskItem, held, stamp
+from followup.adapters.tables import TaskItem, put_once, stamp
 from followup.domain.task import Task, TaskStatus
 from followup.services.ports import Page, TaskQuery, Versioned
 
@@ -19,7 +19,7 @@ class DynamoTasks:
     """Tasks in their own table, indexed by (assignee, status), status and contact."""
 
     def add_task(self, task: Task) -> bool:
-        return held(lambda: _item(task, 1).save(condition=TaskItem.id.does_not_exist()))
+        return put_once(_item(task, 1), TaskItem.id.does_not_exist(), TaskItem.token)
 
     def task(self, task_id: str) -> Versioned[Task] | None:
         if not task_id:
@@ -31,7 +31,7 @@ class DynamoTasks:
         return Versioned(Task.model_validate_json(item.doc), int(item.revision))
 
     def save_task(self, task: Task, revision: int) -> bool:
-        return held(lambda: _item(task, revision + 1).save(condition=TaskItem.revision == revision))
+        return put_once(_item(task, revision + 1), TaskItem.revision == revision, TaskItem.token)
 
     def tasks(self, query: TaskQuery, limit: int, cursor: str | None) -> Page[Task]:
         """Soonest due first: open ones before done ones when no status is asked for."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pynamodb.exceptions import DoesNotExist
 
-from followup.adapters.tables import StateItem, held
+from followup.adapters.tables import StateItem, put_once
 from followup.domain.templates import TemplateCatalogue
 from followup.services.ports import Versioned
 
@@ -24,4 +24,4 @@ class DynamoTemplates:
             StateItem.key.does_not_exist() if revision == 0 else StateItem.revision == revision
         )
         item = StateItem(TEMPLATES_KEY, doc=catalogue.model_dump_json(), revision=revision + 1)
-        return held(lambda: item.save(condition=condition))
+        return put_once(item, condition, StateItem.token)

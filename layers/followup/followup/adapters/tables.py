@@ -25,6 +25,7 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
 )
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import (
     AllProjection,
     GlobalSecondaryIndex,
@@ -35,6 +36,7 @@ from pynamodb.models import Model
 
 from followup.adapters.conflicts import retry_conflicts
 from followup.adapters.timeouts import DYNAMODB, towards
+from followup.services.ports import write_token
 
 SHARDS = 4
 """Shards per hot index key. Fixed for the life of the tables: readers query each one."""
@@ -60,6 +62,16 @@ def held(write: Callable[[], object]) -> bool:
             return False
         raise
     return True
+
+
+def put_once(item: Model, condition: Condition, token: Any) -> bool:
+    """Put `item` on `condition` (`held`), leaving a fresh token of its own in the item's
+    `token` attribute: the client sends a put again when its answer is lost (a read
+    timeout), and that copy, finding its own token, holds rather than failing on the
+    change it made itself (services.ports, Changes)."""
+    mine = write_token()
+    setattr(item, token.attr_name, mine)
+    return held(lambda: item.save(condition=condition | (token == mine)))
 
 
 class _Index(GlobalSecondaryIndex[Any]):
@@ -421,6 +433,8 @@ class StateItem(Model):
     doc = UnicodeAttribute()
     revision = NumberAttribute(null=True)
     """Kept by documents changed with optimistic concurrency (the template catalogue)."""
+    token = UnicodeAttribute(null=True)
+    """The token of the put that wrote this copy (`put_once`)."""
 
 
 class TasksByAssigneeIndex(_Index):
@@ -466,6 +480,8 @@ class TaskItem(Model):
     due_at = UnicodeAttribute()
     contact_id = UnicodeAttribute()
     created_at = UnicodeAttribute()
+    token = UnicodeAttribute(null=True)
+    """The token of the put that wrote this copy (`put_once`)."""
     by_assignee = TasksByAssigneeIndex()
     by_status = TasksByStatusIndex()
     by_contact = TasksByContactIndex()
@@ -493,6 +509,8 @@ class NotificationItem(Model):
     doc = UnicodeAttribute()
     pending = UnicodeAttribute(null=True)
     next_attempt_at = UnicodeAttribute(null=True)
+    token = UnicodeAttribute(null=True)
+    """The token of the put that wrote this copy (`put_once`)."""
     pending_index = PendingNotificationIndex()
 
 
