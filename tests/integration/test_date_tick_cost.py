@@ -11,16 +11,10 @@ from followup.services import rules
 from followup_local.engine import local_engine
 from followup_local.metering import counting
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
-from tests.support.builders import rule
+from tests.support.builders import before_renewal, rule
 
 NEWLY_DUE = 5
-RENEWAL = {
-    "kind": "date",
-    "attribute": "renewal_date",
-    "offset": {"amount": 7, "unit": "days"},
-    "before": True,
-    "at": "10:30",
-}
+RENEWAL = before_renewal(7, at="10:30")
 
 
 def customer(renewal: str) -> Contact:

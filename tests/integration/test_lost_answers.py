@@ -28,7 +28,7 @@ from followup.services.ports import Versioned
 from followup.services.send import Outcome, SendResult, send_one
 from followup_local.engine import LocalEngine, local_engine
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
-from tests.support.builders import quiet_contact, rule
+from tests.support.builders import before_renewal, quiet_contact, rule
 from tests.support.hooks import serving
 
 RETRY_WAIT = 60.0
@@ -204,14 +204,7 @@ def test_a_new_lead_whose_write_answer_is_lost_still_gets_its_date_reminder(
     # Given a reminder seven days before each lead's renewal date, and DynamoDB's answer to
     # a new lead's first write lost after DynamoDB made it
     engine, proxy = proxied
-    renewal = {
-        "kind": "date",
-        "attribute": "renewal_date",
-        "offset": {"amount": 7, "unit": "days"},
-        "before": True,
-        "at": "09:00",
-    }
-    rules.create(engine.deps, rule("renewal-reminder", trigger=renewal, exit={}))
+    rules.create(engine.deps, rule("renewal-reminder", trigger=before_renewal(), exit={}))
     proxy.match, proxy.lose_first = _new_contact, True
     # When a CRM writes the lead, renewing on 8 December
     lead, created = upsert(

@@ -11,7 +11,7 @@ from followup.domain.contact import Contact
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from tests.support.api import call
-from tests.support.builders import quiet_contact, rule
+from tests.support.builders import before_renewal, quiet_contact, rule
 from tests.support.events import load
 
 
@@ -253,13 +253,7 @@ def test_an_occurrence_older_than_the_lookback_enrolls_nobody(engine: LocalEngin
     assert enrolled(engine, contact.id) == []
 
 
-DAY_BEFORE_AT_TEN = {
-    "kind": "date",
-    "attribute": "renewal_date",
-    "offset": {"amount": 1, "unit": "days"},
-    "before": True,
-    "at": "10:00",
-}
+DAY_BEFORE_AT_TEN = before_renewal(1, at="10:00")
 
 
 def customer(engine: LocalEngine, wa_id: str, renewal: str | None) -> str:

@@ -12,16 +12,10 @@ from followup.services import rules, triggers
 from followup.services.contacts import upsert
 from followup.services.imports import import_contacts
 from followup_local.memory_engine import MemoryEngine
-from tests.support.builders import rule
+from tests.support.builders import before_renewal, rule
 
 WA_ID = "6281100000951"
-RENEWAL = {
-    "kind": "date",
-    "attribute": "renewal_date",
-    "offset": {"amount": 7, "unit": "days"},
-    "before": True,
-    "at": "09:00",
-}
+RENEWAL = before_renewal()
 JAKARTA, SAO_PAULO = ZoneInfo("Asia/Jakarta"), ZoneInfo("America/Sao_Paulo")
 
 

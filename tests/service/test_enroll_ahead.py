@@ -19,7 +19,7 @@ from followup.services import rules
 from followup.services.contacts import change_stage, upsert
 from followup.services.inbound import record_inbound, record_outbound
 from followup_local.memory_engine import MemoryEngine
-from tests.support.builders import quiet_contact, quiet_lead, rule
+from tests.support.builders import before_renewal, quiet_contact, quiet_lead, rule
 
 HOUR, MINUTE = timedelta(hours=1), timedelta(minutes=1)
 IDLE = 24 * HOUR
@@ -124,13 +124,7 @@ def test_conditions_are_those_at_the_moment_the_silence_crosses(engine: MemoryEn
 def test_a_date_reminder_goes_at_its_minute_between_hourly_ticks(engine: MemoryEngine) -> None:
     # Given "7 days before `renewal_date` at 09:20" and a Jakarta customer renewing on
     # 8 December, on hourly ticks at :00
-    trigger = {
-        "kind": "date",
-        "attribute": "renewal_date",
-        "offset": {"amount": 7, "unit": "days"},
-        "before": True,
-        "at": "09:20",
-    }
+    trigger = before_renewal(7, at="09:20")
     rules.create(engine.deps, rule("renewal-reminder", trigger=trigger, exit={}))
     customer, _ = upsert(
         engine.deps,

@@ -34,6 +34,17 @@ def rule(rule_id: str = "apply-remind-24h", **overrides: Any) -> Rule:
     return Rule.model_validate(body)
 
 
+def before_renewal(days: int = 7, at: str = "09:00") -> dict[str, Any]:
+    """A date trigger: `days` before the contact's `renewal_date`, at `at` in its zone."""
+    return {
+        "kind": "date",
+        "attribute": "renewal_date",
+        "offset": {"amount": days, "unit": "days"},
+        "before": True,
+        "at": at,
+    }
+
+
 def journey(*steps: dict[str, Any]) -> Rule:
     """A journey of `steps` for contacts quiet for 24 h in stage `new`."""
     return Rule.model_validate(
