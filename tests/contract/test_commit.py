@@ -490,29 +490,27 @@ def _puts_sent_again() -> list[tuple[str, Any, Any]]:
     return [(name, change, replace(change)) for name, change in puts]
 
 
+def _everything(store: Any) -> tuple[Any, ...]:
+    """What the puts above write, as stored, with their revisions, and the counters."""
+    return (
+        store.contact("ct_1"),
+        store.enrollment("en_1"),
+        store.slot("ct_1"),
+        store.followup("fu_a"),
+        counts(store),
+    )
+
+
 def test_every_put_sent_again_after_it_was_made_holds_and_changes_nothing(store: Any) -> None:
     # Given each kind of put, made once, whose answer the client lost
     store.save_rule(rule("r"))
     for what, change, again in _puts_sent_again():
         store.commit([change], T0)
-        before = (
-            store.contact("ct_1"),
-            store.enrollment("en_1"),
-            store.slot("ct_1"),
-            store.followup("fu_a"),
-            counts(store),
-        )
+        before = _everything(store)
         # When the client sends the same write again, then it holds and nothing moves:
         # no revision, no counter
         store.commit([again], T0)
-        after = (
-            store.contact("ct_1"),
-            store.enrollment("en_1"),
-            store.slot("ct_1"),
-            store.followup("fu_a"),
-            counts(store),
-        )
-        assert after == before, what
+        assert _everything(store) == before, what
 
 
 def test_a_put_from_the_same_read_as_one_made_is_still_refused(store: Any) -> None:
