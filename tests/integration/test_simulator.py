@@ -234,7 +234,7 @@ def test_replies_and_delivery_statuses_arrive_through_the_webhook(run: Run) -> N
 def test_the_cli_prints_a_json_report_and_writes_audit_files(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = ["--contacts", "10", "--days", "1", "--tick", "60", "--seed", "3"]
+    args = ["--contacts", "10", "--days", "1", "--tick", "150", "--seed", "3"]
     assert main(["simulate", *args, "--json", "--out", str(tmp_path)]) == 0
     report = json.loads(capsys.readouterr().out)
     assert {"rules", "total", "settings", "period"} <= set(report)
