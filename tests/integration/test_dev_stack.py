@@ -42,7 +42,9 @@ def test_the_local_stack_runs_the_whole_loop_and_keeps_its_data(stack: Running) 
     assert secret not in printed
     assert "eyJ" not in printed
     assert f"{stack.state}/webhook-secret" in printed.replace("\n", "").replace(" ", "")
-    answer = stack.call("GET", "/api/rules", role="counselor")
+    # The token `followup dev-token` prints, as the banner says, signs a counsellor in
+    counselor = {"Authorization": f"Bearer {stack.printed_token('counselor')}"}
+    answer = httpx.get(f"{stack.url}/api/rules", headers=counselor)
     assert answer.status_code == 200
     demo = [r["id"] for r in answer.json()["rules"]]
     assert len(demo) >= 10
