@@ -74,17 +74,19 @@ class Running:
             self.output.append(line)
 
     def token(self, role: str) -> dict[str, str]:
-        """The role's header, from `followup dev-token` the first time it is asked for: kept
-        (it is valid for 12 hours), as a person keeps a token, not a process per request."""
+        """The role's header, from `POST /dev/token` (the app's sign-in buttons ask it) the
+        first time it is asked for: kept (it is valid for 12 hours), as a person keeps a
+        token. `printed_token` is the one `followup dev-token` prints, a process each."""
         if role not in self._tokens:
-            printed = subprocess.run(
-                [str(FOLLOWUP), "dev-token", "--role", role, "--state-dir", str(self.state)],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout.strip()
-            self._tokens[role] = {"Authorization": f"Bearer {printed}"}
+            issued = httpx.post(f"{self.url}/dev/token?role={role}", timeout=SAFETY_NET)
+            issued.raise_for_status()
+            self._tokens[role] = {"Authorization": f"Bearer {issued.json()['token']}"}
         return dict(self._tokens[role])
+
+    def printed_token(self, role: str) -> str:
+        """What `followup dev-token --role <role>` prints for this stack's state."""
+        command = [str(FOLLOWUP), "dev-token", "--role", role, "--state-dir", str(self.state)]
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
 
     def call(self, method: str, path: str, role: str = "admin", **kwargs: Any) -> httpx.Response:
         return httpx.request(
