@@ -312,6 +312,27 @@ def test_the_summary_line_and_the_table_say_what_they_count_and_agree(run: Run) 
     assert opted_out == str(followups)
     assert sent == str(len(run.accepted))
     assert "opted out: sent follow-ups answered with an opt-out" in words
+    # Each count stays in its own words however the two compare
+    apart = json.loads(json.dumps(run.report))
+    apart["population"]["opted_out"] = contacts + 100
+    words = " ".join(printed(apart).split())
+    assert f"{contacts + 100} contacts opted out" in words
+    assert f"{followups} sent follow-ups answered with an opt-out" in words
+
+
+def test_the_cli_prints_the_headline_and_the_table_of_its_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--contacts", "5", "--days", "1", "--tick", "240", "--seed", "3"]
+    assert main(["simulate", *args, "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    words = " ".join(out.split())
+    cli_run = load(tmp_path, {})
+    assert f"{len(cli_run.contacts)} of 5 leads in the funnel by the end" in words
+    assert f"{len(cli_run.sends)} requests to WhatsApp" in words
+    assert "Follow-ups per rule over 1 day from" in words
+    sent, *_ = table_row(out, "total")
+    assert sent == str(len(cli_run.accepted))
 
 
 def rendered(outcome: Outcome) -> tuple[str, str]:
