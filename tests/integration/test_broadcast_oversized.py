@@ -23,6 +23,7 @@ from followup_local.gateway import create_app, serving
 from followup_local.live import LiveFeed
 from followup_local.tokens import DevTokens
 from tests.contract.items import followup
+from tests.support.connections import open_ids
 from tests.support.devstack import SAFETY_NET
 
 REFUSED = 128 * 1024
@@ -126,7 +127,7 @@ def test_a_follow_up_over_128_kb_is_named_for_the_app_to_fetch_and_the_batch_sti
         assert stage.to_fetch(app) == ["fu_2"]
     assert max(stage.sizes) <= FRAME
     assert report == {"messages": 4, "gone": 1, "failed": 0}
-    assert sorted(Connections().live(now)) == ["desk", "laptop"]
+    assert sorted(open_ids(Connections(), now)) == ["desk", "laptop"]
 
 
 def test_a_refused_message_does_not_cost_the_app_the_rest_of_the_batch(
@@ -142,7 +143,7 @@ def test_a_refused_message_does_not_cost_the_app_the_rest_of_the_batch(
     # Then the second message still arrives, and the connection is kept
     assert stage.followups("desk") == [f.id for f in changed[25:]]
     assert report == {"messages": 1, "gone": 0, "failed": 1}
-    assert Connections().live(now) == ["desk"]
+    assert open_ids(Connections(), now) == ["desk"]
 
 
 def test_a_throttled_or_forbidden_app_never_keeps_the_others_from_their_changes(
@@ -162,7 +163,7 @@ def test_a_throttled_or_forbidden_app_never_keeps_the_others_from_their_changes(
     everything = [f.id for f in changed]
     assert stage.followups("busy") == stage.followups("desk") == everything
     assert report == {"messages": 4, "gone": 0, "failed": 1}
-    assert sorted(Connections().live(now)) == ["busy", "desk", "forbidden"]
+    assert sorted(open_ids(Connections(), now)) == ["busy", "desk", "forbidden"]
 
 
 def test_an_app_over_its_rate_is_tried_three_times_then_left_for_this_batch(
@@ -180,7 +181,7 @@ def test_an_app_over_its_rate_is_tried_three_times_then_left_for_this_batch(
     assert stage.posts["full"] == 3
     assert stage.followups("desk") == [f.id for f in changed]
     assert report == {"messages": 2, "gone": 0, "failed": 1}
-    assert sorted(Connections().live(now)) == ["desk", "full"]
+    assert sorted(open_ids(Connections(), now)) == ["desk", "full"]
 
 
 def test_an_app_that_missed_a_batch_is_told_to_resync_by_a_broadcaster_started_afresh(

@@ -29,6 +29,7 @@ from tests.integration.test_realtime import _stream_records
 from tests.integration.test_webhook import current
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
+from tests.support.connections import open_ids
 from tests.support.events import load
 from tests.support.sender import sent_followup
 
@@ -203,7 +204,7 @@ def test_the_broadcaster_given_the_same_batch_twice_pushes_the_same_state(
     assert first == second == {"messages": 1, "gone": 0, "failed": 0}
     # The app gets the follow-up's same latest state again: it replaces the row by id
     assert frames[0] == frames[1]
-    assert Connections().live(now) == ["open"]
+    assert open_ids(Connections(), now) == ["open"]
 
 
 def test_connect_and_disconnect_delivered_twice_keep_one_connection_then_none(
@@ -214,7 +215,7 @@ def test_connect_and_disconnect_delivered_twice_keep_one_connection_then_none(
     assert engine.invoke("realtime", copy.deepcopy(connect)) == {"statusCode": 200}
     assert engine.invoke("realtime", copy.deepcopy(connect)) == {"statusCode": 200}
     now = engine.clock.now()
-    assert Connections().live(now) == [connection]
+    assert open_ids(Connections(), now) == [connection]
     # A change reaches the app once, not once per connect
     sent_followup(engine, "6281100000705")
     with pushes(engine, monkeypatch, 1) as frames:
@@ -224,7 +225,7 @@ def test_connect_and_disconnect_delivered_twice_keep_one_connection_then_none(
     disconnect["requestContext"] |= {"routeKey": "$disconnect", "eventType": "DISCONNECT"}
     assert engine.invoke("realtime", copy.deepcopy(disconnect)) == {"statusCode": 200}
     assert engine.invoke("realtime", copy.deepcopy(disconnect)) == {"statusCode": 200}
-    assert Connections().live(now) == []
+    assert open_ids(Connections(), now) == []
 
 
 # Admin requests sent again

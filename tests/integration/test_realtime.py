@@ -21,6 +21,7 @@ from followup_local.engine import LocalEngine
 from functions.broadcaster import handler as broadcaster
 from functions.ws_authorizer import handler as ws_authorizer
 from tests.support.builders import quiet_contact, rule
+from tests.support.connections import open_ids
 from tests.support.events import load
 from tests.support.hooks import serving
 
@@ -126,12 +127,12 @@ def test_connections_are_recorded_and_forgotten(engine: LocalEngine) -> None:
     event = load("apigw-ws-connect.json")
     assert engine.invoke("realtime", event) == {"statusCode": 200}
     now = engine.clock.now()
-    assert Connections().live(now) == ["JKJaXcdPSQ0CFqA="]
-    assert Connections().live(now + timedelta(hours=2, seconds=1)) == []
+    assert open_ids(Connections(), now) == ["JKJaXcdPSQ0CFqA="]
+    assert open_ids(Connections(), now + timedelta(hours=2, seconds=1)) == []
     gone = copy.deepcopy(event)
     gone["requestContext"] |= {"routeKey": "$disconnect", "eventType": "DISCONNECT"}
     engine.invoke("realtime", gone)
-    assert Connections().live(now) == []
+    assert open_ids(Connections(), now) == []
 
 
 def _stream_records(engine: LocalEngine) -> list[dict[str, Any]]:
@@ -183,4 +184,4 @@ def test_follow_up_changes_reach_open_apps_and_gone_ones_are_dropped(
         report = engine.invoke("broadcaster", {"Records": records})
     # Then one app got the follow-ups and the other is forgotten
     assert report == {"messages": 1, "gone": 1, "failed": 0}
-    assert len(Connections().live(now)) == 1
+    assert len(open_ids(Connections(), now)) == 1

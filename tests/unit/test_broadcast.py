@@ -22,9 +22,6 @@ class Registry:
     def add(self, connection_id: str, user: str, now: datetime) -> None:
         self.ids.append(connection_id)
 
-    def live(self, now: datetime) -> list[str]:
-        return list(self.ids)
-
     def listening(self, now: datetime) -> list[LiveConnection]:
         return [LiveConnection(i, self.misses.get(i, 0)) for i in self.ids]
 

@@ -24,10 +24,6 @@ class Connections:
     def remove(self, connection_id: str) -> None:
         ConnectionItem(connection_id).delete()
 
-    def live(self, now: datetime) -> list[str]:
-        """Ids of connections not yet expired (TTL deletes lag, so expiry is checked here)."""
-        return [connection.connection_id for connection in self.listening(now)]
-
     def listening(self, now: datetime) -> list[LiveConnection]:
         return [
             LiveConnection(item.connection_id, int(item.misses or 0))

@@ -915,11 +915,8 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         with self._lock:
             self._connections.pop(connection_id, None)
 
-    def live(self, now: datetime) -> list[str]:
-        """Ids of connections not yet expired, at the TTL's one-second resolution."""
-        return [connection.connection_id for connection in self.listening(now)]
-
     def listening(self, now: datetime) -> list[LiveConnection]:
+        """Connections not yet expired, at the TTL's one-second resolution."""
         moment = _epoch(now)
         with self._lock:
             return [
