@@ -44,7 +44,7 @@ from benchmarks import prices
 from benchmarks.figures import Figure, at_most
 from followup.adapters.followup_stream import changes
 from followup.adapters.sqs import SqsQueue
-from followup.adapters.tables import TABLES, table_spec
+from followup.adapters.tables import TABLES, client, table_spec
 from followup.domain.contact import Contact
 from followup.domain.followup import Status
 from followup.services import sent_stream
@@ -410,8 +410,7 @@ def metered_engine(bill: Bill) -> Iterator[tuple[LocalEngine, Meter]]:
     meter = Meter(bill)
     with local_engine(START) as engine:
         meter.bind()
-        for model in TABLES.values():
-            meter.attach(model._get_connection().connection.client.meta.events)
+        meter.attach(client().meta.events)
         sqs = boto3.client("sqs", region_name=REGION)
         meter.attach(sqs.meta.events)
         engine.delays = VirtualDelayQueue(SqsQueue(engine.queue_url, sqs), engine.clock)

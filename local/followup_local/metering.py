@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from followup.adapters.tables import TABLES
+from followup.adapters.tables import client
 
 _WRITES = ("Put", "Update", "Delete")
 
@@ -63,13 +63,11 @@ class ItemCounts:
 def counting() -> Iterator[ItemCounts]:
     """Count the items every table's client reads and writes while inside."""
     counts = ItemCounts()
-    clients = {id(c): c for c in (m._get_connection().connection.client for m in TABLES.values())}
-    for client in clients.values():
-        client.meta.events.register("after-call.dynamodb", counts.response)
-        client.meta.events.register("provide-client-params.dynamodb", counts.request)
+    events = client().meta.events
+    events.register("after-call.dynamodb", counts.response)
+    events.register("provide-client-params.dynamodb", counts.request)
     try:
         yield counts
     finally:
-        for client in clients.values():
-            client.meta.events.unregister("after-call.dynamodb", counts.response)
-            client.meta.events.unregister("provide-client-params.dynamodb", counts.request)
+        events.unregister("after-call.dynamodb", counts.response)
+        events.unregister("provide-client-params.dynamodb", counts.request)

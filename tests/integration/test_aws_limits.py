@@ -12,8 +12,8 @@ import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
 
+from followup.adapters import tables
 from followup.adapters.connections import ConnectionPoster, Connections
-from followup.adapters.tables import ContactItem
 from followup.domain.followup import FollowUp, RenderedMessage
 from followup.services.imports import import_contacts
 from followup.wiring import runtime
@@ -110,8 +110,8 @@ def _item_bytes(value: Any) -> int:
 
 @contextmanager
 def _refusing_large_transactions(refused: list[int]) -> Iterator[None]:
-    """DynamoDB's check, on the client the store writes contacts with."""
-    client = ContactItem._get_connection().connection.client
+    """DynamoDB's check, on the client every table is written through."""
+    client = tables.client()
 
     def check(params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]] | None:
         entries = json.loads(params["body"])["TransactItems"]
@@ -176,7 +176,7 @@ def test_contacts_read_by_key_come_back_whole_when_dynamodb_leaves_keys_unproces
     # left unprocessed (as it does when throttled)
     now = engine.clock.now()
     ids = [quiet_contact(engine.deps, f"62811000{n:05d}", now).id for n in range(60)]
-    client = ContactItem._get_connection().connection.client
+    client = tables.client()
     left: list[int] = []
 
     def throttle(parsed: dict[str, Any], **_: Any) -> None:

@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
+from followup.adapters import tables
 from followup.adapters.dynamo_pacing import DynamoPacing
-from followup.adapters.tables import PacingItem
 from followup.domain.followup import Status
 from followup.services.limit_places import Places
 from followup.services.manual import send_now
@@ -28,7 +28,7 @@ COUNT = "reached#default"
 @contextmanager
 def count_updates() -> Iterator[list[str]]:
     """The UpdateItem requests for the portfolio's count item while inside."""
-    client = PacingItem._get_connection().connection.client
+    client = tables.client()
     seen: list[str] = []
 
     def request(params: dict[str, Any], model: Any, **_: Any) -> None:

@@ -14,6 +14,7 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
 
+from followup.adapters import tables
 from followup.adapters.tables import StateItem
 from followup.domain.contact import Contact
 from followup.domain.enrollment import EnrollmentState
@@ -48,7 +49,7 @@ class StateReads:
 
     def __init__(self) -> None:
         self.items = 0
-        client = StateItem._get_connection().connection.client
+        client = tables.client()
         client.meta.events.register("after-call.dynamodb", self)
 
     def __call__(self, parsed: dict[str, Any], model: Any, **_: Any) -> None:

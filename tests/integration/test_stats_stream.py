@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from pynamodb.exceptions import TransactWriteError
 
+from followup.adapters import tables
 from followup.adapters.followup_stream import DynamoLedger, changes
 from followup.adapters.tables import StatsItem
 from followup.services.monitoring import step_key
@@ -257,7 +258,7 @@ def test_a_batch_that_failed_part_way_counts_each_record_once_when_retried_bigge
     records += [queued(4060 + n, f"r{n:02d}", DAY_2) for n in range(60)]
     # And an item of its second part that DynamoDB refuses to add to
     refused = {"rule_id": {"S": "r10"}, "day": {"S": DAY_2.isoformat()}, "queued": {"S": "x"}}
-    client = StatsItem._get_connection().connection.client
+    client = tables.client()
     client.put_item(TableName=StatsItem.Meta.table_name, Item=refused)
     # When its first run writes the first part and fails on the second
     first = Writes()

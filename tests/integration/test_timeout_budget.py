@@ -401,7 +401,7 @@ def test_calls_to_the_local_emulation_wait_as_long_as_its_queue_may_take() -> No
     def limits(emulated: bool) -> tuple[float, float]:
         endpoint = "http://127.0.0.1:4566"
         tables.bind("followup-", "us-east-1", endpoint, emulated=emulated)
-        dynamodb = tables.FollowUpItem._get_connection().connection.client.meta.config
+        dynamodb = tables.client().meta.config
         config = Config.model_validate(
             {"AWS_ENDPOINT_URL": endpoint, "FOLLOWUP_AWS_EMULATED": emulated}
         )

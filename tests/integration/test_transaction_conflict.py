@@ -15,7 +15,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from pynamodb.models import Model
 
-from followup.adapters.tables import ContactItem, FollowUpItem, StatsItem
+from followup.adapters.tables import ContactItem, FollowUpItem, RuleItem, StatsItem, client
 from followup.domain.followup import Status
 from followup.services.imports import import_contacts
 from followup.services.ports import StoreBusy
@@ -70,10 +70,10 @@ def _refusal(operation: str, body: dict[str, Any], reasons: tuple[str, ...]) -> 
 
 @contextmanager
 def conflicting(
-    client: Any, operation: str, times: int, reasons: tuple[str, ...] = CONFLICT
+    table: type[Model], operation: str, times: int, reasons: tuple[str, ...] = CONFLICT
 ) -> Iterator[Refusals]:
-    """The first `times` sends of `operation` by `client` (botocore's, as the store uses it)
-    are refused as conflicting with another transaction; later ones reach moto.
+    """The first `times` sends of `operation` that write to `table` are refused as conflicting
+    with another transaction; later ones, and those to other tables, reach moto.
 
     The refusal is given at the HTTP layer, so the client's retry rules see it as they would
     DynamoDB's. moto answers every request it is shown, even one answered already, so a
@@ -84,6 +84,8 @@ def conflicting(
 
     def refuse(request: Any, **_: Any) -> AWSResponse | None:
         body = json.loads(request.body)
+        if table.Meta.table_name not in _tables(body):
+            return None
         if state.left == 0:
             state.passed += 1
             return None
@@ -95,16 +97,19 @@ def conflicting(
         headers = {"Content-Type": "application/x-amz-json-1.0"}
         return AWSResponse(request.url, 400, headers, _Raw(answer))
 
-    client.meta.events.register_first(event, refuse)
+    events = client().meta.events
+    events.register_first(event, refuse)
     try:
         yield state
     finally:
-        client.meta.events.unregister(event, refuse)
+        events.unregister(event, refuse)
 
 
-def _client(model: type[Model]) -> Any:
-    """The client `model`'s writes go through; the store's transactions use the contacts'."""
-    return model._get_connection().connection.client
+def _tables(body: dict[str, Any]) -> set[str]:
+    """The tables a write request names: its own, or each of a transaction's items'."""
+    if "TableName" in body:
+        return {body["TableName"]}
+    return {entry["TableName"] for item in body["TransactItems"] for entry in item.values()}
 
 
 def test_a_step_queued_while_a_transaction_holds_the_follow_up_is_queued_and_sent_once(
@@ -114,7 +119,7 @@ def test_a_step_queued_while_a_transaction_holds_the_follow_up_is_queued_and_sen
     engine.deps.rules.save_rule(rule())
     lead = quiet_contact(engine.deps, "6281100000901", engine.clock.now() - timedelta(hours=25))
     # When the tick's put of the follow-up meets a transaction on it twice
-    with conflicting(_client(FollowUpItem), "PutItem", 2) as refusals:
+    with conflicting(FollowUpItem, "PutItem", 2) as refusals:
         engine.tick()
     # Then the same put, sent a third time, queued it, and it was sent once
     assert refusals.refused == 2
@@ -129,7 +134,7 @@ def test_a_rule_saved_through_the_api_while_another_transaction_holds_it_is_save
 ) -> None:
     # Given a rule marketing saves; DynamoDB refuses its transaction twice
     body = rule().model_dump(mode="json")
-    with conflicting(_client(ContactItem), "TransactWriteItems", 2) as refusals:
+    with conflicting(RuleItem, "TransactWriteItems", 2) as refusals:
         status, saved = call(engine, "POST", "/api/rules", body, role="marketing")
     # Then it is saved, as version 1, once
     assert (status, saved["rule"]["version"]) == (201, 1)
@@ -142,7 +147,7 @@ def test_a_contact_written_through_the_api_while_a_transaction_holds_it_is_store
 ) -> None:
     # Given a new lead a CRM posts; DynamoDB refuses its put three times
     lead = {"wa_id": "6281100000902", "name": "Dewi"}
-    with conflicting(_client(ContactItem), "PutItem", 3) as refusals:
+    with conflicting(ContactItem, "PutItem", 3) as refusals:
         status, created = call(engine, "POST", "/api/contacts", lead)
     # Then it is created, once
     assert status == 201
@@ -160,7 +165,7 @@ def test_a_conflict_that_never_clears_answers_503_and_keeps_what_was_stored(
     assert call(engine, "POST", "/api/rules", body)[0] == 201
     # When every transaction saving its next version meets another transaction
     edited = {**body, "name": "Edited"}
-    with conflicting(_client(ContactItem), "TransactWriteItems", FOREVER) as refusals:
+    with conflicting(RuleItem, "TransactWriteItems", FOREVER) as refusals:
         status, answer = call(engine, "PUT", f"/api/rules/{body['id']}", edited)
     # Then the request is refused as busy, after a few tries, and the rule is as it was
     assert (status, answer["error"]["code"]) == (503, "busy")
@@ -189,7 +194,7 @@ def test_a_step_whose_follow_up_stays_held_is_queued_by_the_next_tick(
     # Given a lead due for a step, and every put of a follow-up meeting a transaction
     engine.deps.rules.save_rule(rule())
     lead = quiet_contact(engine.deps, "6281100000903", engine.clock.now() - timedelta(hours=25))
-    with conflicting(_client(FollowUpItem), "PutItem", FOREVER), pytest.raises(StoreBusy):
+    with conflicting(FollowUpItem, "PutItem", FOREVER), pytest.raises(StoreBusy):
         engine.tick()
     # Then nothing was queued or sent, the lead is as stored, and the next tick queues it
     assert engine.deps.followups.followups_of(lead.id) == []
@@ -225,7 +230,7 @@ def test_a_stats_batch_whose_counters_meet_another_transaction_is_counted_once(
     records = _sent_unread(engine)
     assert _counts(engine) == {"queued": 0, "sent": 0}
     # When it counts them and its transaction meets another twice
-    with conflicting(_client(StatsItem), "TransactWriteItems", 2) as refusals:
+    with conflicting(StatsItem, "TransactWriteItems", 2) as refusals:
         engine.invoke("stats", {"Records": records})
     # Then each is counted once
     assert refusals.refused == 2
@@ -240,7 +245,7 @@ def test_a_stats_batch_that_keeps_meeting_a_transaction_fails_and_counts_once_re
 ) -> None:
     # Given three uncounted sends, and the counters' transaction always meeting another
     records = _sent_unread(engine)
-    with conflicting(_client(StatsItem), "TransactWriteItems", FOREVER), pytest.raises(StoreBusy):
+    with conflicting(StatsItem, "TransactWriteItems", FOREVER), pytest.raises(StoreBusy):
         engine.invoke("stats", {"Records": records})
     # Then nothing was counted, and the batch, retried by the stream, counts each send once
     assert _counts(engine) == {"queued": 0, "sent": 0}
@@ -267,7 +272,7 @@ def test_a_send_now_whose_transaction_meets_another_is_queued_and_sent_once(
 ) -> None:
     # Given a counsellor's send-now whose transaction meets another twice
     contact_id = _lead(engine, "6281100000904")
-    with conflicting(_client(ContactItem), "TransactWriteItems", 2) as refusals:
+    with conflicting(ContactItem, "TransactWriteItems", 2) as refusals:
         status, followup = _send_now(engine, contact_id)
     # Then it is accepted, the same transaction having gone through on its third send
     assert status == 202
@@ -286,7 +291,7 @@ def test_a_send_now_that_lost_a_race_beside_a_conflict_is_refused_as_a_lost_race
     # item while another transaction held the next one
     contact_id = _lead(engine, "6281100000905")
     lost = ("ConditionalCheckFailed", "TransactionConflict")
-    with conflicting(_client(ContactItem), "TransactWriteItems", 1, lost) as refusals:
+    with conflicting(ContactItem, "TransactWriteItems", 1, lost) as refusals:
         status, answer = _send_now(engine, contact_id)
     # Then it is refused as a lost race, without sending it again (it cannot commit as built)
     assert (status, answer["error"]["code"]) == (409, "conflict")
@@ -306,7 +311,7 @@ def test_an_import_that_keeps_meeting_a_transaction_fails_as_busy_and_runs_again
     text = "\n".join(
         json.dumps({"wa_id": f"62811000009{n}", "name": f"Lead {n}"}) for n in (20, 21, 22)
     )
-    with conflicting(_client(ContactItem), "TransactWriteItems", FOREVER), pytest.raises(StoreBusy):
+    with conflicting(ContactItem, "TransactWriteItems", FOREVER), pytest.raises(StoreBusy):
         import_contacts(engine.deps, text, "ndjson")
     # Then it fails whole: neither new lead was written, nor taken for one already there
     for wa_id in ("6281100000921", "6281100000922"):

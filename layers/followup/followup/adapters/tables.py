@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 import botocore.session
@@ -550,17 +551,17 @@ TABLES: dict[str, type[Model]] = {
 def bind(prefix: str, region: str, endpoint: str | None = None, *, emulated: bool = False) -> None:
     """Point every model at its physical table; called once per cold start by wiring.
 
-    pynamodb gives each model its own botocore session, and each session loads the
-    DynamoDB service model again (~80 ms apiece, ~0.6 s per cold start for seven tables).
-    The clients are built here, once, from one shared session; botocore clients are
-    thread-safe once built, so the sender's threads can share them. Each sends a write
-    again when it met another transaction on its items (`adapters/conflicts.py`), and waits
-    on DynamoDB as long as `timeouts.DYNAMODB` allows, not pynamodb's 15 s + 30 s (a local
-    emulation, `emulated`: `timeouts.EMULATED`).
+    pynamodb gives each model its own connection, session and client, and each session loads
+    the DynamoDB service model again (~80 ms apiece, ~0.6 s per cold start for seven
+    tables). Here every model shares one client, built from one session kept for the
+    process: a table is only a name in each request. botocore clients are thread-safe once
+    built, so the sender's threads share it too. It sends a write again when it met another
+    transaction on its items (`adapters/conflicts.py`), and waits on DynamoDB as long as
+    `timeouts.DYNAMODB` allows, not pynamodb's 15 s + 30 s (a local emulation, `emulated`:
+    `timeouts.EMULATED`).
     """
-    session = botocore.session.get_session()
-    retry_conflicts(session)
     limit = towards(DYNAMODB, emulated=emulated)
+    client = None
     for logical, model in TABLES.items():
         model.Meta.table_name = f"{prefix}{logical}"
         model.Meta.region = region
@@ -570,9 +571,26 @@ def bind(prefix: str, region: str, endpoint: str | None = None, *, emulated: boo
         meta.read_timeout_seconds = limit.read
         meta.max_retry_attempts = limit.attempts - 1  # pynamodb counts retries
         model._connection = None
-        connection = model._get_connection().connection
-        connection._local.session = session
-        _ = connection.client
+        connection: Any = model._get_connection().connection
+        connection._local.session = _session()
+        if client is None:
+            client = connection.client
+        else:
+            connection._client = client
+
+
+def client() -> Any:
+    """The DynamoDB client every table's requests go through, once `bind` has run."""
+    return ContactItem._get_connection().connection.client
+
+
+@cache
+def _session() -> botocore.session.Session:
+    """The process's one botocore session for the tables' client: it loads the service model
+    once, however often the tables are bound again (each local run and test binds them)."""
+    session = botocore.session.get_session()
+    retry_conflicts(session)
+    return session
 
 
 def table_spec(model: type[Model]) -> dict[str, Any]:
