@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Request, expect
+from playwright.sync_api import APIResponse, Browser, Page, Request, Route, expect
 
 from tests.e2e.test_app_pages import choose_language, serious_problems
 from tests.support.browser import Watched, sign_in, type_day
@@ -86,6 +87,7 @@ def test_a_row_opens_its_details_with_history_message_cost_and_the_error_explain
     priced = delivered(api)
     page = sign_in(browser, pages, running.url, "admin", watched)
     choose_language(page, "id")
+    expect(page.get_by_test_id("followup-row").first).to_be_visible()
     # The queue's rows name their leads: no request per contact (a status change the feed
     # brings may ask for the queue's counts again)
     asked: list[str] = []
@@ -133,6 +135,50 @@ def test_a_row_opens_its_details_with_history_message_cost_and_the_error_explain
     expect(details).to_have_count(0)
     assert "open=" not in page.url
     assert watched.errors == []
+
+
+@pytest.mark.slow
+def test_a_change_the_feed_brings_before_the_rows_shows_in_its_row_without_asking_again(
+    stack: tuple[Running, AdminApi], browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    running, api = stack
+    queued = api("GET", "/api/queue?status=queued&limit=50")["followups"]
+    ours = {name for name, _ in LEADS}
+    demo = next(f for f in queued if f["contact_name"] not in ours)
+    page = sign_in(browser, pages, running.url, "marketing", watched)
+    row = page.locator(f'[data-testid="followup-row"][data-id="{demo["id"]}"]')
+    expect(row).to_have_attribute("data-status", "queued")
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(str(f))))
+    # The rows are read before the follow-up is cancelled, and come after the feed said so
+    held: list[tuple[Route, APIResponse]] = []
+    asked: list[str] = []
+
+    def hold(route: Route) -> None:
+        asked.append(route.request.url)
+        held.append((route, route.fetch()))
+
+    page.route(lambda url: url.endswith("/api/queue?limit=50"), hold)
+    page.reload()
+    until(page, lambda: bool(held))
+    api("POST", "/api/queue/cancel", json={"ids": [demo["id"]]})
+    until(page, lambda: any(demo["id"] in f and "canceled" in f for f in frames))
+    route, older = held.pop()
+    assert {f["id"]: f["status"] for f in older.json()["followups"]}[demo["id"]] == "queued"
+    route.fulfill(response=older)
+    expect(row).to_have_attribute("data-status", "canceled")
+    # Nothing left to ask: the rows are not read again (a reload waits a second)
+    page.wait_for_timeout(2_000)
+    assert len(asked) == 1
+    assert watched.errors == []
+
+
+def until(page: Page, check: Callable[[], bool]) -> None:
+    """Wait for `check` while the page goes on receiving its events."""
+    deadline = time.monotonic() + SAFETY_NET
+    while not check():
+        assert time.monotonic() < deadline, "waited too long"
+        page.wait_for_timeout(50)
 
 
 @pytest.mark.slow

@@ -197,40 +197,67 @@ export function QueuePage() {
   }, [queries, key]);
   useEffect(() => () => window.clearTimeout(reloadTimer.current), []);
 
+  // A change the feed brings: shown in its row at once, the counts asked for again.
+  const applyChanges = useCallback(
+    (changed: FollowUp[]) => {
+      const shown = [...rowsOf(queries.getQueryData<Pages>(key)), ...leftNow.current.values()];
+      const shownById = new Map(shown.map((row) => [row.id, row]));
+      queries.setQueryData<Pages>(key, (data) => {
+        if (!data) return data;
+        const current = rowsOf(data);
+        const byId = new Map(current.map((row) => [row.id, row]));
+        for (const f of changed) if (byId.has(f.id)) byId.set(f.id, stillWaiting(f, byId.get(f.id)));
+        return {
+          ...data,
+          pages: data.pages.map((page) => ({
+            ...page,
+            followups: page.followups.map((row) => byId.get(row.id) ?? row),
+          })),
+        };
+      });
+      // Where a new or rescheduled row goes, and how the counts move, the API says: it
+      // sorts every follow-up of the period, not the rows loaded here.
+      const unknown = (f: FollowUp) =>
+        !shown.some((row) => row.id === f.id && (f.status !== "queued" || row.scheduled_at === f.scheduled_at));
+      if (changed.some(unknown)) reloadSoon();
+      else reloadCountsSoon();
+      const leaving = changed.filter((f) => shownById.has(f.id) && (!matches(f) || leftNow.current.has(f.id)));
+      if (leaving.length > 0)
+        setLeft((current) => {
+          const rows = new Map(current.key === keyText ? current.rows : []);
+          for (const f of leaving) rows.set(f.id, stillWaiting(f, rows.get(f.id) ?? shownById.get(f.id)));
+          return { key: keyText, rows };
+        });
+      // An open details drawer shows the change too.
+      for (const f of changed) queries.invalidateQueries({ queryKey: ["followup", f.id] });
+    },
+    [queries, key, keyText, matches, reloadSoon, reloadCountsSoon],
+  );
+
+  // Changes the feed brings before the rows have come wait for them: the rows on their way
+  // may be older or newer than a change, and the newer copy wins.
+  const early = useRef(new Map<string, FollowUp>());
+  useEffect(() => {
+    if (!pages.data || early.current.size === 0) return;
+    const fetched = new Map(rowsOf(pages.data).map((row) => [row.id, row]));
+    const changes = [...early.current.values()];
+    early.current.clear();
+    const newer = changes.filter((f) => {
+      const row = fetched.get(f.id);
+      return !row || newest(f, row) === f;
+    });
+    if (newer.length > 0) applyChanges(newer);
+  }, [pages.data, applyChanges]);
+
   useEffect(
     () =>
       openFeed(session.wsUrl, session.token, {
         onFollowUps: (changed) => {
-          const shown = [...rowsOf(queries.getQueryData<Pages>(key)), ...leftNow.current.values()];
-          const shownById = new Map(shown.map((row) => [row.id, row]));
-          queries.setQueryData<Pages>(key, (data) => {
-            if (!data) return data;
-            const current = rowsOf(data);
-            const byId = new Map(current.map((row) => [row.id, row]));
-            for (const f of changed) if (byId.has(f.id)) byId.set(f.id, stillWaiting(f, byId.get(f.id)));
-            return {
-              ...data,
-              pages: data.pages.map((page) => ({
-                ...page,
-                followups: page.followups.map((row) => byId.get(row.id) ?? row),
-              })),
-            };
-          });
-          // Where a new or rescheduled row goes, and how the counts move, the API says: it
-          // sorts every follow-up of the period, not the rows loaded here.
-          const unknown = (f: FollowUp) =>
-            !shown.some((row) => row.id === f.id && (f.status !== "queued" || row.scheduled_at === f.scheduled_at));
-          if (changed.some(unknown)) reloadSoon();
-          else reloadCountsSoon();
-          const leaving = changed.filter((f) => shownById.has(f.id) && (!matches(f) || leftNow.current.has(f.id)));
-          if (leaving.length > 0)
-            setLeft((current) => {
-              const rows = new Map(current.key === keyText ? current.rows : []);
-              for (const f of leaving) rows.set(f.id, stillWaiting(f, rows.get(f.id) ?? shownById.get(f.id)));
-              return { key: keyText, rows };
-            });
-          // An open details drawer shows the change too.
-          for (const f of changed) queries.invalidateQueries({ queryKey: ["followup", f.id] });
+          if (queries.getQueryData<Pages>(key)) return applyChanges(changed);
+          for (const f of changed) {
+            early.current.set(f.id, newest(early.current.get(f.id), f));
+            queries.invalidateQueries({ queryKey: ["followup", f.id] });
+          }
         },
         // Too large to push: the rows and an open details drawer fetch them.
         onReload: (ids) => {
@@ -245,7 +272,7 @@ export function QueuePage() {
           queries.invalidateQueries({ queryKey: ["followup"] });
         },
       }),
-    [session, key, keyText, matches, queries, reloadSoon, reloadCountsSoon],
+    [session, key, queries, applyChanges, reloadSoon],
   );
 
   // A follow-up asked for again (an approval someone else decided first): shown in its row
