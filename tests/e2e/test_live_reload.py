@@ -1,6 +1,7 @@
 """The live queue when the feed cannot push a change: a follow-up too large for a message is
 named and the app fetches it; a batch an app missed is followed by a resync, on which the
-app fetches its rows again. Either way the queue shows what happened."""
+app fetches its rows again; a push lost for good is made up for by the app reading its rows
+again every few minutes. Either way the queue shows what happened."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
-from tests.support.browser import Watched, sign_in
+from tests.support.browser import Watched, sign_in, until
 from tests.support.devstack import AdminApi, Running, queued_by_hand, queued_on_friday
 
 
@@ -129,4 +130,55 @@ def test_an_app_that_missed_a_change_catches_up_on_the_next_message(
     expect(citra_row).to_have_attribute("data-status", "canceled")
     expect(budi_row).to_have_attribute("data-status", "canceled")
     assert seen == ["missed", "resync"]
+    assert watched.errors == []
+
+
+def lost_for_good(page: Page, followup_id: str) -> list[str]:
+    """The feed between the page and the stack, as it is when the broadcaster gives a batch
+    up for good: the messages with `followup_id` never arrive, and no resync follows.
+    Answers the ids of the messages dropped."""
+    dropped: list[str] = []
+
+    def route(socket: WebSocketRoute) -> None:
+        server = socket.connect_to_server()
+
+        def from_server(message: str | bytes) -> None:
+            body = json.loads(message)
+            if any(f["id"] == followup_id for f in body.get("followups", [])):
+                dropped.append(followup_id)
+                return
+            socket.send(message)
+
+        server.on_message(from_server)
+        socket.on_message(lambda message: server.send(message))
+
+    page.route_web_socket(re.compile(r"/ws"), route)
+    return dropped
+
+
+def test_a_change_whose_push_is_lost_for_good_shows_within_five_minutes(
+    stack: tuple[Running, AdminApi], browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    running, api = stack
+    queued_by_hand(api, "6281177799004", "Dedi Hilang", "Asia/Jakarta")
+    [dedi] = api("GET", "/api/queue?q=Dedi%20Hilang")["followups"]
+    # Given an admin watching the queue, Dedi's follow-up queued and open in its details
+    page = sign_in(browser, pages, running.url, "admin", watched)
+    page.clock.install()
+    dropped = lost_for_good(page, dedi["id"])
+    page.goto(f"{running.url}/#/queue?open={dedi['id']}")
+    page.reload()  # the feed opens again, through the route, on the page's own clock
+    row = page.get_by_test_id("followup-row").filter(has_text="Dedi Hilang")
+    details = page.get_by_test_id("followup-details")
+    expect(row).to_have_attribute("data-status", "queued")
+    expect(details).to_have_attribute("data-status", "queued")
+    expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible()
+    # When someone else cancels it and every push of that is lost
+    api("POST", "/api/queue/cancel", json={"ids": [dedi["id"]]})
+    until(page, lambda: bool(dropped))
+    expect(row).to_have_attribute("data-status", "queued")
+    # Then five minutes on the app has read its rows and the details again
+    page.clock.fast_forward("05:00")
+    expect(row).to_have_attribute("data-status", "canceled")
+    expect(details).to_have_attribute("data-status", "canceled")
     assert watched.errors == []

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import pytest
 from playwright.sync_api import APIResponse, Browser, Page, Request, Route, expect
 
 from tests.e2e.test_app_pages import choose_language, serious_problems
-from tests.support.browser import Watched, sign_in, type_day
+from tests.support.browser import Watched, sign_in, type_day, until
 from tests.support.devstack import SAFETY_NET, AdminApi, Running, eventually, queued_on_friday
 
 FAILED = Path(__file__).resolve().parents[2] / "events" / "whatsapp" / "status-failed-131050.json"
@@ -171,14 +170,6 @@ def test_a_change_the_feed_brings_before_the_rows_shows_in_its_row_without_askin
     page.wait_for_timeout(2_000)
     assert len(asked) == 1
     assert watched.errors == []
-
-
-def until(page: Page, check: Callable[[], bool]) -> None:
-    """Wait for `check` while the page goes on receiving its events."""
-    deadline = time.monotonic() + SAFETY_NET
-    while not check():
-        assert time.monotonic() < deadline, "waited too long"
-        page.wait_for_timeout(50)
 
 
 @pytest.mark.slow

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, Response, expect
+
+from tests.support.devstack import SAFETY_NET
 
 
 class Watched:
@@ -45,3 +50,11 @@ def type_day(field: Locator, typed: str) -> None:
     field.press("ControlOrMeta+a")
     field.press_sequentially(typed)
     field.press("Escape")
+
+
+def until(page: Page, check: Callable[[], bool]) -> None:
+    """Wait for `check` while the page goes on receiving its events."""
+    deadline = time.monotonic() + SAFETY_NET
+    while not check():
+        assert time.monotonic() < deadline, "waited too long"
+        page.wait_for_timeout(50)

@@ -10,7 +10,7 @@ import { useT } from "../i18n/locale";
 import { ErrorState, Loading } from "../problems";
 import { useRules, useSession, useWorkspaceZone } from "../session";
 import { readableCode, useReasonWords } from "../waiting";
-import { COLOURS, useStatusWords } from "./Queue";
+import { COLOURS, RESYNC_EVERY_MS, useStatusWords } from "./Queue";
 
 /** One follow-up's details beside the queue; its URL (`?open=<id>`) opens it again. */
 export function FollowUpDrawer({ id, onClose }: { id: string | null; onClose: () => void }) {
@@ -36,6 +36,7 @@ function Details({ id }: { id: string }) {
   const found = useQuery({
     queryKey: ["followup", id],
     queryFn: () => api.get<FollowUp>(`/api/followups/${encodeURIComponent(id)}`),
+    refetchInterval: RESYNC_EVERY_MS,
   });
   if (found.isPending) return <Loading />;
   if (found.isError) return <ErrorState error={found.error} retry={() => found.refetch()} />;

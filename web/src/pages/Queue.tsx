@@ -66,6 +66,11 @@ export function useStatusWords(): (status: string) => string {
  * within a minute (locally within a second). */
 const RECOUNT_AFTER_MS = [2_000, 65_000];
 
+/** How often the rows shown are read again while the page is open: a change whose every
+ * push was lost for good (a batch the broadcaster gave up on never says `resync`) shows
+ * within this long. */
+export const RESYNC_EVERY_MS = 5 * 60_000;
+
 /** The longest send-time range the queue asks for; one missing end reaches this far from the other. */
 const LONGEST_RANGE_DAYS = 60;
 
@@ -166,6 +171,7 @@ export function QueuePage() {
       return { ...page, followups: page.followups.map((row) => newest(seen.get(row.id), row)) };
     },
     getNextPageParam: (last) => last.cursor,
+    refetchInterval: RESYNC_EVERY_MS,
   });
 
   // The counts of the whole period come with the rows; a status change moves them, so the
