@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, WebSocketRoute, expect
@@ -23,32 +24,40 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, A
         yield started
 
 
-def too_large_to_push(page: Page, followup_id: str) -> list[str]:
-    """The feed between the page and the stack, as the broadcaster sends a follow-up too
-    large for one message: named in a reload message instead of pushed whole. Answers the
-    ids named so far."""
-    named: list[str] = []
+def through(page: Page, rewrite: Callable[[dict[str, Any]], list[dict[str, Any]]]) -> None:
+    """The feed between the page and the stack: each message from the stack reaches the page
+    as the messages `rewrite` makes of it, in order; the page's own go through as they are."""
 
     def route(socket: WebSocketRoute) -> None:
         server = socket.connect_to_server()
 
         def from_server(message: str | bytes) -> None:
-            body = json.loads(message)
-            if body.get("type") == "followups":
-                kept = [f for f in body["followups"] if f["id"] != followup_id]
-                if len(kept) < len(body["followups"]):
-                    named.append(followup_id)
-                if kept:
-                    socket.send(json.dumps({**body, "followups": kept}))
-                if len(kept) < len(body["followups"]):
-                    socket.send(json.dumps({"type": "reload", "ids": [followup_id]}))
-                return
-            socket.send(message)
+            for body in rewrite(json.loads(message)):
+                socket.send(json.dumps(body))
 
         server.on_message(from_server)
         socket.on_message(lambda message: server.send(message))
 
     page.route_web_socket(re.compile(r"/ws"), route)
+
+
+def too_large_to_push(page: Page, followup_id: str) -> list[str]:
+    """The feed as the broadcaster sends a follow-up too large for one message: named in a
+    reload message instead of pushed whole. Answers the ids named so far."""
+    named: list[str] = []
+
+    def rewrite(body: dict[str, Any]) -> list[dict[str, Any]]:
+        if body.get("type") != "followups":
+            return [body]
+        kept = [f for f in body["followups"] if f["id"] != followup_id]
+        if len(kept) == len(body["followups"]):
+            return [body]
+        named.append(followup_id)
+        return [{**body, "followups": kept}] * bool(kept) + [
+            {"type": "reload", "ids": [followup_id]}
+        ]
+
+    through(page, rewrite)
     return named
 
 
@@ -79,29 +88,22 @@ def test_a_follow_up_too_large_to_push_still_shows_its_new_status_in_the_queue_a
 
 
 def missed_once(page: Page, followup_id: str) -> list[str]:
-    """The feed between the page and the stack, as the broadcaster serves an app it could
-    not reach for one batch: the message with `followup_id` never arrives, and the next
-    message comes after a resync. Answers what was missed and resynced, in order."""
+    """The feed as the broadcaster serves an app it could not reach for one batch: the
+    message with `followup_id` never arrives, and the next message comes after a resync.
+    Answers what was missed and resynced, in order."""
     seen: list[str] = []
 
-    def route(socket: WebSocketRoute) -> None:
-        server = socket.connect_to_server()
+    def rewrite(body: dict[str, Any]) -> list[dict[str, Any]]:
+        if body.get("type") == "followups" and not seen:
+            if any(f["id"] == followup_id for f in body["followups"]):
+                seen.append("missed")
+                return []
+        elif seen == ["missed"]:
+            seen.append("resync")
+            return [{"type": "resync"}, body]
+        return [body]
 
-        def from_server(message: str | bytes) -> None:
-            body = json.loads(message)
-            if body.get("type") == "followups" and not seen:
-                if any(f["id"] == followup_id for f in body["followups"]):
-                    seen.append("missed")
-                    return
-            elif seen == ["missed"]:
-                seen.append("resync")
-                socket.send(json.dumps({"type": "resync"}))
-            socket.send(message)
-
-        server.on_message(from_server)
-        socket.on_message(lambda message: server.send(message))
-
-    page.route_web_socket(re.compile(r"/ws"), route)
+    through(page, rewrite)
     return seen
 
 
@@ -134,25 +136,17 @@ def test_an_app_that_missed_a_change_catches_up_on_the_next_message(
 
 
 def lost_for_good(page: Page, followup_id: str) -> list[str]:
-    """The feed between the page and the stack, as it is when the broadcaster gives a batch
-    up for good: the messages with `followup_id` never arrive, and no resync follows.
-    Answers the ids of the messages dropped."""
+    """The feed as it is when the broadcaster gives a batch up for good: the messages with
+    `followup_id` never arrive, and no resync follows. Answers the ids of those dropped."""
     dropped: list[str] = []
 
-    def route(socket: WebSocketRoute) -> None:
-        server = socket.connect_to_server()
+    def rewrite(body: dict[str, Any]) -> list[dict[str, Any]]:
+        if any(f["id"] == followup_id for f in body.get("followups", [])):
+            dropped.append(followup_id)
+            return []
+        return [body]
 
-        def from_server(message: str | bytes) -> None:
-            body = json.loads(message)
-            if any(f["id"] == followup_id for f in body.get("followups", [])):
-                dropped.append(followup_id)
-                return
-            socket.send(message)
-
-        server.on_message(from_server)
-        socket.on_message(lambda message: server.send(message))
-
-    page.route_web_socket(re.compile(r"/ws"), route)
+    through(page, rewrite)
     return dropped
 
 
