@@ -30,6 +30,9 @@ class Needs:
     secret: bool = False
     """Reads the provider key, the webhook secrets or the sending numbers configured there
     (`D360_NUMBERS`: ids, rates, warm-up days), and is told the secret's name."""
+    secret_for_numbers_only: bool = False
+    """Reads the secret only for the sending numbers: where the deployment describes them
+    outside it (`numbers`, told to the functions as `FOLLOWUP_NUMBERS`), it gets none."""
     pushes: bool = False
     """Posts to the admin app's WebSocket connections."""
     texts_and_emails: bool = False
@@ -59,12 +62,13 @@ NEEDS: dict[str, Needs] = {
     # the rules; releasing held ones (a template's wait over, a resumed number) writes
     # them; a raised messaging limit (its mark beside the counters, taken once read) brings
     # deferred ones forward; each configured number's lane, pause and warm-up are read
-    # from the sending numbers in the secret
+    # from the sending numbers in the secret, or from the deployment's own description
     "dispatch": Needs(
         reads=CATALOG | {"followups", "pacing"},
         writes=frozenset({"followups", "pacing", "rules"}),
         sends=True,
         secret=True,
+        secret_for_numbers_only=True,
     ),
     # expire, fail stuck sends and redrive; `expire_after` from the settings, and the
     # tick's mark of how far it read by send time beside the rules
@@ -100,11 +104,13 @@ NEEDS: dict[str, Needs] = {
         secret=True,
     ),
     # CRM events: stage changes (conversions, exits) and messages sent elsewhere; the
-    # rules they enroll in may be limited to some of the sending numbers in the secret
+    # rules they enroll in may be limited to some of the sending numbers (in the secret, or
+    # described by the deployment)
     "bus_events": Needs(
         reads=CATALOG | SETTLING,
         writes=SETTLING | {"messages"},
         secret=True,
+        secret_for_numbers_only=True,
     ),
     # `$connect` records a connection, `$disconnect` deletes it, `ping` is answered
     "realtime": Needs(writes=frozenset({"connections"}), pushes=True),

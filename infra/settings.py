@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from followup.domain.pacing import DEFAULT_RATE, MAX_RATE
+from followup.wiring.config import NumberDescription
 
 D360_PRODUCTION = "https://waba-v2.360dialog.io"
 
@@ -35,6 +43,14 @@ class DeploySettings(BaseModel):
         max_length=50,
         description="with several numbers (D360_NUMBERS): each one's sends_per_second, as in"
         " the secret; the senders and the webhook are sized for their sum",
+    )
+    numbers: tuple[NumberDescription, ...] = Field(
+        default=(),
+        max_length=50,
+        description="several numbers described here (FOLLOWUP_NUMBERS: phone_number_id, "
+        "display_phone_number, sends_per_second, warm_up_started_on; their keys in the "
+        "secret as D360_KEYS): the functions that only pace and route sends then get no "
+        "secret; the senders and the webhook are sized for the sum of their rates",
     )
     send_time_ms: int = Field(
         default=250,
@@ -65,16 +81,31 @@ class DeploySettings(BaseModel):
     api_rate_limit: int = Field(default=50, ge=1, description="steady requests per second")
     api_burst_limit: int = Field(default=100, ge=1)
 
-    @field_validator("number_rates", mode="before")
+    @field_validator("number_rates", "numbers", mode="before")
     @classmethod
     def _listed(cls, value: Any) -> Any:
         """`-c number_rates=[80,20]` arrives as text; cdk.json gives the list itself."""
         return json.loads(value) if isinstance(value, str) else value
 
+    @model_validator(mode="after")
+    def _numbers_once(self) -> Self:
+        """The rates of described numbers are theirs: `number_rates` would say them twice."""
+        if self.numbers and self.number_rates:
+            raise ValueError("numbers carry their own sends_per_second: drop number_rates")
+        ids = [n.phone_number_id for n in self.numbers]
+        if len(set(ids)) < len(ids):
+            raise ValueError("numbers: a phone_number_id is given twice")
+        return self
+
     @property
     def total_rate(self) -> int:
         """Sends a second of every number together: what the senders must reach."""
-        return sum(self.number_rates) or self.sends_per_second
+        rates = [n.sends_per_second for n in self.numbers] or self.number_rates
+        return sum(rates) or self.sends_per_second
+
+    def numbers_variable(self) -> str:
+        """The numbers as the functions read them (`FOLLOWUP_NUMBERS`): JSON, no keys."""
+        return json.dumps([n.model_dump(mode="json", exclude_none=True) for n in self.numbers])
 
     @property
     def production(self) -> bool:

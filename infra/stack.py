@@ -83,7 +83,8 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
             self,
             "Secrets",
             secret_name=f"{settings.prefix}secrets",
-            description="JSON: D360_API_KEY, WEBHOOK_SECRET, WEBHOOK_HEADER_SECRET, "
+            description="JSON: D360_API_KEY (or D360_NUMBERS, or D360_KEYS for the numbers "
+            "the deployment describes), WEBHOOK_SECRET, WEBHOOK_HEADER_SECRET, "
             "META_APP_SECRET, META_VERIFY_TOKEN, ANTHROPIC_API_KEY, UNSUBSCRIBE_SECRET, "
             "NOTIFY_SECRET",
             generate_secret_string=secretsmanager.SecretStringGenerator(
@@ -236,7 +237,10 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
             self.tables[logical].grant_read_data(fn)
         for logical in needs.writes:
             self.tables[logical].grant_write_data(fn)
-        if needs.secret:
+        described = self.settings.numbers
+        if needs.secret and described:
+            fn.add_environment("FOLLOWUP_NUMBERS", self.settings.numbers_variable())
+        if needs.secret and not (needs.secret_for_numbers_only and described):
             self.secret.grant_read(fn)
             fn.add_environment("FOLLOWUP_SECRETS_NAME", self.secret.secret_arn)
         if needs.sends:

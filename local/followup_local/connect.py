@@ -64,7 +64,8 @@ class NumberKey:
 
 def number_keys(secrets: dict[str, str]) -> list[NumberKey]:
     """Each number's key, as the engine reads them: `D360_NUMBERS` (the environment's, else
-    the secret's), else the one `D360_API_KEY`."""
+    the secret's), else `D360_KEYS` (the keys of the numbers the deployment describes),
+    else the one `D360_API_KEY`."""
     listed = os.environ.get("D360_NUMBERS") or secrets.get("D360_NUMBERS", "")
     if listed:
         try:
@@ -73,6 +74,15 @@ def number_keys(secrets: dict[str, str]) -> list[NumberKey]:
         except (ValueError, KeyError, TypeError):
             raise ConnectError(
                 "D360_NUMBERS must be a JSON list of {phone_number_id, api_key, ...}"
+            ) from None
+    keyed = os.environ.get("D360_KEYS") or secrets.get("D360_KEYS", "")
+    if keyed:
+        try:
+            keys = json.loads(keyed)
+            return [NumberKey(str(number), str(key)) for number, key in keys.items()]
+        except (ValueError, AttributeError):
+            raise ConnectError(
+                "D360_KEYS must be a JSON object {phone_number_id: api_key}"
             ) from None
     single = os.environ.get("D360_API_KEY") or secrets.get("D360_API_KEY", "")
     number = secrets.get("D360_PHONE_NUMBER_ID") or secrets.get("D360_NUMBER") or "default"

@@ -252,9 +252,12 @@ class DevStack:
                 "D360_NUMBER": BUSINESS_NUMBER["display_phone_number"],
                 "D360_PHONE_NUMBER_ID": BUSINESS_NUMBER["phone_number_id"],
             }
-            # Several numbers (D360_NUMBERS) can be tried on the sandbox: it takes their keys.
+            # Several numbers (D360_NUMBERS, or FOLLOWUP_NUMBERS with D360_KEYS) can be tried
+            # on the sandbox: it takes their keys.
             for number in json.loads(os.environ.get("D360_NUMBERS") or "[]"):
                 self.sandbox.accept(str(number.get("api_key", "")))
+            for key in json.loads(os.environ.get("D360_KEYS") or "{}").values():
+                self.sandbox.accept(str(key))
         if self.local_model is not None:
             values |= {
                 "ANTHROPIC_BASE_URL": self.local_model.base_url,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import aws_cdk as cdk
 import pytest
 
 from followup.adapters.tables import TABLES, table_spec, ttl_attribute
+from followup.wiring.config import NumberDescription
 from infra.access import webhook_concurrency
 from infra.batching import BROADCASTER, STATS
 from infra.capacity import send_capacity
@@ -517,6 +519,65 @@ def test_with_several_numbers_the_senders_and_webhook_are_sized_for_their_rates_
     # And the webhook takes the statuses of all their sends
     webhook = s.resources("AWS::Lambda::Function")[_ref_of(s, s.stack.functions["webhook"])]
     assert webhook["Properties"]["ReservedConcurrentExecutions"] == webhook_concurrency(1000)
+
+
+DESCRIBED = [
+    {"phone_number_id": "1098001", "display_phone_number": "6281001", "sends_per_second": 200},
+    {"phone_number_id": "1098002", "sends_per_second": 50, "warm_up_started_on": "2026-11-02"},
+]
+"""Two numbers described in the deployment, as `-c numbers=[...]` gives them."""
+
+
+def test_numbers_the_deployment_describes_keep_the_secret_from_dispatch_and_bus_events(
+    tmp_path: Path,
+) -> None:
+    s = synth(tmp_path, numbers=json.dumps(DESCRIBED))
+    statements = _statements(s)
+    functions = s.resources("AWS::Lambda::Function")
+    fn_env = {
+        name: functions[_ref_of(s, fn)]["Properties"]["Environment"]["Variables"]
+        for name, fn in s.stack.functions.items()
+    }
+    secret = f'"{_ref_of(s, s.stack.secret)}"'
+    readers = {
+        name
+        for name, found in statements.items()
+        if _allowed(found, "secretsmanager:GetSecretValue", secret)
+    }
+    # Only the functions that use a key or a signing secret read the secret
+    assert readers == {"sender", "webhook", "api", "enqueue"}
+    assert readers == {name for name, env in fn_env.items() if "FOLLOWUP_SECRETS_NAME" in env}
+    # Every function that reads the numbers is told them, with their paces and warm-ups
+    told = {
+        name: env["FOLLOWUP_NUMBERS"] for name, env in fn_env.items() if "FOLLOWUP_NUMBERS" in env
+    }
+    assert set(told) == readers | {"dispatch", "bus_events"}
+    described = [NumberDescription.model_validate(n) for n in DESCRIBED]
+    for value in told.values():
+        assert [NumberDescription.model_validate(n) for n in json.loads(value)] == described
+    # The senders are sized for the numbers' rates together
+    [mapping] = [
+        m["Properties"]
+        for m in s.resources("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"]["Ref"] == _ref_of(s, s.stack.functions["sender"])
+    ]
+    assert mapping["ScalingConfig"] == {"MaximumConcurrency": send_capacity(250, 250).instances}
+
+
+@pytest.mark.parametrize(
+    ("context", "words"),
+    [
+        # a key would be written into the template and every function's environment
+        ({"numbers": json.dumps([DESCRIBED[0] | {"api_key": "k"}])}, "context numbers.0.api_key"),
+        ({"numbers": json.dumps(DESCRIBED), "number_rates": "[80]"}, "drop number_rates"),
+        ({"numbers": json.dumps([DESCRIBED[0], DESCRIBED[0]])}, "given twice"),
+    ],
+)
+def test_described_numbers_that_do_not_fit_are_refused_naming_the_setting(
+    tmp_path: Path, context: dict[str, str], words: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(words)):
+        synth(tmp_path, **context)
 
 
 def test_admin_routes_need_a_jwt_and_only_the_webhook_and_description_are_open(

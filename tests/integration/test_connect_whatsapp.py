@@ -109,8 +109,12 @@ def test_an_unknown_stack_and_missing_arguments_are_named(
     assert "needs --stack, or both --base-url and --secret-name" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("keys_as", ["D360_NUMBERS", "D360_KEYS"])
 def test_with_several_numbers_each_numbers_key_registers_the_webhook_and_says_how_it_went(
-    deployed: WhatsAppSandbox, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    deployed: WhatsAppSandbox,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    keys_as: str,
 ) -> None:
     # Given a secret with three numbers, of which 360dialog knows the first two keys
     monkeypatch.setenv("COLUMNS", "200")
@@ -121,9 +125,14 @@ def test_with_several_numbers_each_numbers_key_registers_the_webhook_and_says_ho
     ]
     for key in ("key-one", "key-two"):
         deployed.accept(key)
+    # (whole in the secret, or only their keys there, the numbers described by the stack)
+    in_secret = {
+        "D360_NUMBERS": numbers,
+        "D360_KEYS": {n["phone_number_id"]: n["api_key"] for n in numbers},
+    }
     boto3.client("secretsmanager", region_name=REGION).put_secret_value(
         SecretId="followup-prod-secrets",
-        SecretString=json.dumps({"D360_NUMBERS": numbers, "WEBHOOK_SECRET": NEW}),
+        SecretString=json.dumps({keys_as: in_secret[keys_as], "WEBHOOK_SECRET": NEW}),
     )
     # When the webhook is connected
     assert connect("--stack", "Followup-prod") == 1

@@ -25,7 +25,7 @@ from followup_local.envelopes import BUSINESS_NUMBER, SECOND_NUMBER, status, tex
 from followup_local.memory_engine import MemoryEngine, memory_engine
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 from tests.support.builders import quiet_contact, rule
-from tests.support.numbers import SECOND_KEY, configured, flagged, sent_with
+from tests.support.numbers import SECOND_KEY, configured, described, flagged, sent_with
 
 HOUR, MINUTE, SECOND = timedelta(hours=1), timedelta(minutes=1), timedelta(seconds=1)
 FIRST, OTHER = BUSINESS_NUMBER["phone_number_id"], SECOND_NUMBER["phone_number_id"]
@@ -36,9 +36,11 @@ NUMBERS = [
 ]
 
 
-@pytest.fixture
-def two_numbers() -> Iterator[MemoryEngine]:
-    with memory_engine(TUESDAY_9AM_JAKARTA, configured(NUMBERS)) as running:
+@pytest.fixture(params=[configured, described], ids=["in the secret", "described apart"])
+def two_numbers(request: pytest.FixtureRequest) -> Iterator[MemoryEngine]:
+    """The two numbers as `D360_NUMBERS` gives them, or as `FOLLOWUP_NUMBERS` with the keys
+    in `D360_KEYS`."""
+    with memory_engine(TUESDAY_9AM_JAKARTA, request.param(NUMBERS)) as running:
         yield running
 
 

@@ -24,6 +24,14 @@ def configured(numbers: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     return {"D360_NUMBERS": json.dumps(list(numbers))}
 
 
+def described(numbers: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """The same as `configured`, the numbers described outside the secret
+    (`FOLLOWUP_NUMBERS`) and only their keys in it (`D360_KEYS`)."""
+    without_keys = [{k: v for k, v in n.items() if k != "api_key"} for n in numbers]
+    keys = {n["phone_number_id"]: n["api_key"] for n in numbers}
+    return {"FOLLOWUP_NUMBERS": json.dumps(without_keys), "D360_KEYS": json.dumps(keys)}
+
+
 def keep_first(engine: MemoryEngine, count: int) -> None:
     """A new deploy: D360_NUMBERS lists only the first `count` numbers it listed."""
     engine.deps.numbers = Numbers(engine.deps.numbers.configured[:count])

@@ -14,7 +14,7 @@ import json
 import os
 from dataclasses import replace
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic.fields import FieldInfo
@@ -77,14 +77,13 @@ class SecretsManagerSource(PydanticBaseSettingsSource):
         return {key: value for key, value in document.items() if value not in (None, "")}
 
 
-class NumberSetting(BaseModel):
-    """One sending number of `D360_NUMBERS`: its 360dialog channel's key and its pace."""
+class NumberDescription(BaseModel):
+    """One sending number of `FOLLOWUP_NUMBERS`: who it is and its pace, without its key."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     phone_number_id: str = Field(min_length=1, max_length=64)
     display_phone_number: str = Field(default="", max_length=32)
-    api_key: SecretStr
     sends_per_second: int = Field(default=DEFAULT_RATE, ge=1, le=MAX_RATE)
     warm_up_started_on: date | None = Field(
         default=None,
@@ -101,6 +100,15 @@ class NumberSetting(BaseModel):
             warm_up_started_on=self.warm_up_started_on,
         )
 
+
+class NumberSetting(NumberDescription):
+    """One sending number of `D360_NUMBERS`: its description and its 360dialog channel's key
+    (empty in a function given `FOLLOWUP_NUMBERS` without the keys: it sends nothing)."""
+
+    api_key: SecretStr
+
+
+_Number = TypeVar("_Number", bound=NumberDescription)
 
 LOCAL_WEBHOOK_SECRET = "local-webhook-secret"  # noqa: S105
 """The path secret when none is set: known to anyone who reads this repository, so the
@@ -142,6 +150,20 @@ class Config(BaseSettings):
         "display_phone_number, api_key, sends_per_second}; the first is the default. When "
         "set, it replaces D360_API_KEY, D360_NUMBER, D360_PHONE_NUMBER_ID and "
         "FOLLOWUP_SENDS_PER_SECOND",
+    )
+    followup_numbers: tuple[NumberDescription, ...] = Field(
+        default=(),
+        validation_alias="FOLLOWUP_NUMBERS",
+        description="several sending numbers without their keys, as a JSON list of "
+        "{phone_number_id, display_phone_number, sends_per_second, warm_up_started_on}: "
+        "not secret, so the functions that only pace and route need no secret; the keys "
+        "are in D360_KEYS. Instead of D360_NUMBERS, never with it",
+    )
+    d360_keys: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        validation_alias="D360_KEYS",
+        description="with FOLLOWUP_NUMBERS: each number's 360dialog key, as a JSON object "
+        "{phone_number_id: key}",
     )
     d360_timeout_seconds: float = Field(
         default=PROVIDER.read, gt=0, le=60, validation_alias="D360_TIMEOUT_SECONDS"
@@ -297,7 +319,7 @@ class Config(BaseSettings):
         default=0.50, ge=0, validation_alias="ANTHROPIC_OUTPUT_USD_PER_MILLION"
     )
 
-    @field_validator("d360_numbers", mode="before")
+    @field_validator("d360_numbers", "followup_numbers", "d360_keys", mode="before")
     @classmethod
     def _decoded(cls, value: Any) -> Any:
         """The secret may hold the list itself or its JSON text."""
@@ -308,14 +330,35 @@ class Config(BaseSettings):
     def _distinct(cls, value: tuple[NumberSetting, ...]) -> tuple[NumberSetting, ...]:
         """Each number once, each with its key: a repeated one would send with either key
         and pace, one without a key could send nothing."""
-        seen: set[str] = set()
-        for setting in value:
+        for setting in _once_each(value):
             if not setting.api_key.get_secret_value().strip():
                 raise ValueError(f"the api_key of {setting.phone_number_id} is empty")
-            if setting.phone_number_id in seen:
-                raise ValueError(f"phone_number_id {setting.phone_number_id} is given twice")
-            seen.add(setting.phone_number_id)
         return value
+
+    @field_validator("followup_numbers")
+    @classmethod
+    def _described_once(cls, value: tuple[NumberDescription, ...]) -> tuple[NumberDescription, ...]:
+        return _once_each(value)
+
+    @model_validator(mode="after")
+    def _keys_fit_the_numbers(self) -> Self:
+        """`FOLLOWUP_NUMBERS` and `D360_NUMBERS` are two ways to say the same thing: one
+        only. With `FOLLOWUP_NUMBERS`, `D360_KEYS` names only numbers it lists, and a
+        function that reads the secret (or is given keys) has every number's key."""
+        if self.followup_numbers and self.d360_numbers:
+            raise ValueError("give the numbers as FOLLOWUP_NUMBERS or D360_NUMBERS, not both")
+        listed = [n.phone_number_id for n in self.followup_numbers]
+        if self.d360_keys and not listed:
+            raise ValueError("D360_KEYS holds the keys of FOLLOWUP_NUMBERS, which is not set")
+        unknown = sorted(set(self.d360_keys) - set(listed))
+        if unknown:
+            raise ValueError(f"D360_KEYS names numbers FOLLOWUP_NUMBERS does not list: {unknown}")
+        if listed and (self.secrets_name or self.d360_keys):
+            keys = {n: k.get_secret_value().strip() for n, k in self.d360_keys.items()}
+            keyless = [number for number in listed if not keys.get(number)]
+            if keyless:
+                raise ValueError(f"D360_KEYS has no key for the numbers {keyless}")
+        return self
 
     @model_validator(mode="after")
     def _sender_fits(self) -> Self:
@@ -343,9 +386,18 @@ class Config(BaseSettings):
         return init_settings, env_settings, SecretsManagerSource(settings_cls)
 
     def sending_numbers(self) -> tuple[NumberSetting, ...]:
-        """`D360_NUMBERS`, else the one number of `D360_API_KEY` and `D360_NUMBER`."""
+        """`D360_NUMBERS` (or `FOLLOWUP_NUMBERS` with `D360_KEYS`), else the one number of
+        `D360_API_KEY` and `D360_NUMBER`."""
         if self.d360_numbers:
             return self.d360_numbers
+        if self.followup_numbers:
+            return tuple(
+                NumberSetting(
+                    **described.model_dump(),
+                    api_key=self.d360_keys.get(described.phone_number_id, SecretStr("")),
+                )
+                for described in self.followup_numbers
+            )
         shown = "" if self.d360_number == DEFAULT_NUMBER else self.d360_number
         single = NumberSetting(
             phone_number_id=self.d360_phone_number_id or self.d360_number,
@@ -381,3 +433,13 @@ class Config(BaseSettings):
             lookahead_margin=timedelta(seconds=self.lookahead_seconds),
             template_wait=timedelta(hours=self.template_wait_hours),
         )
+
+
+def _once_each(numbers: tuple[_Number, ...]) -> tuple[_Number, ...]:
+    """The numbers, refused if one is given twice: it would send with either key and pace."""
+    seen: set[str] = set()
+    for number in numbers:
+        if number.phone_number_id in seen:
+            raise ValueError(f"phone_number_id {number.phone_number_id} is given twice")
+        seen.add(number.phone_number_id)
+    return numbers
