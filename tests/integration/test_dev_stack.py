@@ -12,9 +12,10 @@ import httpx
 import pytest
 from websockets.sync.client import connect
 
+from followup_local.envelopes import BUSINESS_NUMBER
 from followup_local.sandbox import WhatsAppSandbox
 from tests.support.builders import rule
-from tests.support.devstack import SAFETY_NET, Running, eventually, free_port
+from tests.support.devstack import FRIDAY, SAFETY_NET, Running, eventually, free_port
 
 
 @pytest.fixture
@@ -111,6 +112,32 @@ def only_any_time_rule(running: Running) -> dict[str, object]:
 
 def status_of_in(running: Running, followup_id: str) -> str:
     return str(running.call("GET", f"/api/followups/{followup_id}", "counselor").json()["status"])
+
+
+@pytest.mark.slow
+def test_a_number_described_apart_sends_with_the_key_given_beside_it(tmp_path: Path) -> None:
+    # Given the number described without its key, and its key apart, as a deploy gives them
+    described = {**BUSINESS_NUMBER, "sends_per_second": 33}
+    env = {
+        "FOLLOWUP_NUMBERS": json.dumps([described]),
+        "D360_KEYS": json.dumps({BUSINESS_NUMBER["phone_number_id"]: "a-key-of-its-own"}),
+    }
+    running = Running(tmp_path / "state", free_port(), contacts=8, env=env, clock=FRIDAY)
+    try:
+        # The stack knows the number by its description
+        [number] = running.call("GET", "/api/numbers").json()["numbers"]
+        assert (number["phone_number_id"], number["sends_per_second"]) == (
+            BUSINESS_NUMBER["phone_number_id"],
+            33,
+        )
+        # And the sandbox takes its key: the tick's sends are accepted, the number not paused
+        httpx.post(f"{running.url}/dev/tick", timeout=SAFETY_NET).raise_for_status()
+        sent = eventually(lambda: httpx.get(f"{running.url}/sandbox/messages").json() or None)
+        assert sent
+        [number] = running.call("GET", "/api/numbers").json()["numbers"]
+        assert number["status"] == "active"
+    finally:
+        assert running.stop() == 0
 
 
 @pytest.mark.slow
