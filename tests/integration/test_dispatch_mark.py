@@ -18,11 +18,12 @@ from tests.support.dispatching import (
     MINUTE,
     SECOND,
     TEMPLATE,
-    DiesBeforeTheMark,
+    crash_before_the_mark,
     current,
     dispatch_at,
-    fallback_written,
     planned,
+    put_back_just_before_a_hidden_tick,
+    ticks_seconds_apart,
 )
 from tests.support.lagging import lagging
 
@@ -53,23 +54,7 @@ def test_the_next_ticks_do_not_queue_again_what_was_handed_over(engine: LocalEng
 def test_a_crash_between_queueing_and_the_mark_queues_again_and_sends_once(
     engine: LocalEngine,
 ) -> None:
-    # Given a dispatch tick that dies after SQS took its message, before its mark
-    followup = planned(engine, "6281100000312")
-    real = engine.deps.followups
-    engine.deps.followups = DiesBeforeTheMark(real)
-    with pytest.raises(RuntimeError):
-        engine.scheduled("dispatch")
-    engine.deps.followups = real
-    assert engine.deps.followups.dispatch_mark() is None
-    # When the next tick runs, it queues the follow-up again
-    assert dispatch_at(engine, engine.clock.now() + MINUTE) == 1
-    # Then both messages arrive at its due second; the sender claims it once
-    engine.run_until(followup.scheduled_at + HOUR)
-    engine.drain()
-    assert len(engine.sandbox.sent()) == 1
-    sent = current(engine, followup)
-    assert sent.status is Status.SENT
-    assert sent.sent_at == followup.scheduled_at
+    crash_before_the_mark(engine, "6281100000312")
 
 
 def test_a_message_lost_in_sqs_is_queued_again_after_its_redrive_time(
@@ -138,34 +123,10 @@ def test_plans_the_index_shows_late_go_at_their_tick_or_the_next_one(
     assert len(engine.sandbox.sent()) == 2
 
 
-def pause(engine: LocalEngine, paused: bool) -> None:
-    settings = engine.deps.rules.settings()
-    engine.deps.rules.save_settings(settings.model_copy(update={"paused": paused}))
-    engine.deps.catalog.invalidate()
-
-
 def test_one_put_back_just_before_a_tick_the_index_hid_goes_at_the_next_tick(
     engine: LocalEngine,
 ) -> None:
-    # Given a follow-up handed over, then an index that shows a write only 30 s after it
-    followup = planned(engine, "6281100000317")
-    assert dispatch_at(engine, engine.clock.now()) == 1
-    lagging(engine.deps, 30 * SECOND, behind=1)
-    due = followup.scheduled_at
-    # When sending is paused as its message arrives at its due second: the sender puts it
-    # back in the queue, a second before a tick
-    pause(engine, True)
-    engine.clock.advance(due - engine.clock.now())
-    engine.drain()
-    assert current(engine, followup).queued_at == due
-    pause(engine, False)
-    # Then that tick does not see it, and the next one hands it over, not half an hour late
-    assert dispatch_at(engine, due + SECOND) == 0
-    assert dispatch_at(engine, due + SECOND + MINUTE) == 1
-    assert [dispatch_at(engine, due + SECOND + n * MINUTE) for n in (2, 3)] == [0, 0]
-    engine.drain()
-    assert len(engine.sandbox.sent()) == 1
-    assert current(engine, followup).status is Status.SENT
+    put_back_just_before_a_hidden_tick(engine, "6281100000317")
 
 
 def test_ticks_seconds_apart_hand_nothing_over_twice(engine: LocalEngine) -> None:
@@ -173,11 +134,4 @@ def test_ticks_seconds_apart_hand_nothing_over_twice(engine: LocalEngine) -> Non
     followup = planned(engine, "6281100000318")
     first = engine.clock.now()
     assert dispatch_at(engine, first) == 1
-    # When another path queues a follow-up two seconds later, and ticks run by hand
-    # three seconds apart (closer together than the index may lag)
-    engine.clock.advance(2 * SECOND)
-    fallback_written(engine, followup)
-    handed = [dispatch_at(engine, first + n * 3 * SECOND) for n in range(1, 6)]
-    # Then the first of them hands the fallback over, and none hands anything over again
-    assert handed == [1, 0, 0, 0, 0]
-    assert dispatch_at(engine, first + MINUTE) == 0
+    ticks_seconds_apart(engine, first, followup)

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from followup.domain.followup import FollowUp, Status
 from followup.services.dispatch import SEEN_KEPT
 from followup.services.ports import DispatchMark, NewFollowUp
@@ -19,11 +17,14 @@ from tests.support.dispatching import (
     MINUTE,
     SECOND,
     TEMPLATE,
-    DiesBeforeTheMark,
+    crash_before_the_mark,
     current,
     dispatch_at,
     fallback_written,
+    pause,
     planned,
+    put_back_just_before_a_hidden_tick,
+    ticks_seconds_apart,
 )
 from tests.support.lagging import lagging
 
@@ -59,21 +60,7 @@ def test_later_ticks_hand_over_nothing_again_while_the_sender_is_behind(
 def test_a_crash_before_the_mark_hands_them_over_again_and_one_is_sent(
     engine: MemoryEngine,
 ) -> None:
-    # Given a dispatch tick that dies after queueing, before recording its mark
-    followup = planned(engine, "6281100000303")
-    real = engine.deps.followups
-    engine.deps.followups = DiesBeforeTheMark(real)
-    with pytest.raises(RuntimeError):
-        engine.scheduled("dispatch")
-    engine.deps.followups = real
-    assert engine.deps.followups.dispatch_mark() is None
-    # When the next tick runs
-    assert dispatch_at(engine, engine.clock.now() + MINUTE) == 1
-    # Then both copies arrive at its due second and the sender claims and sends once
-    engine.run_until(followup.scheduled_at + HOUR)
-    assert len(engine.sandbox.sent()) == 1
-    assert current(engine, followup).status is Status.SENT
-    assert current(engine, followup).sent_at == followup.scheduled_at
+    crash_before_the_mark(engine, "6281100000303")
 
 
 def test_a_message_lost_in_the_queue_goes_again_after_its_redrive_time(
@@ -117,12 +104,6 @@ def test_a_copy_for_a_time_it_is_no_longer_scheduled_at_is_dropped(
     engine.run_until(followup.scheduled_at + MINUTE)
     assert len(engine.sandbox.sent()) == 1
     assert current(engine, followup).sent_at == followup.scheduled_at
-
-
-def pause(engine: MemoryEngine, paused: bool) -> None:
-    settings = engine.deps.rules.settings()
-    engine.deps.rules.save_settings(settings.model_copy(update={"paused": paused}))
-    engine.deps.catalog.invalidate()
 
 
 def test_one_put_back_at_a_ticks_own_time_goes_at_the_next_tick(engine: MemoryEngine) -> None:
@@ -279,25 +260,7 @@ def test_a_fallback_queued_just_before_a_tick_the_index_hid_goes_at_the_next_tic
 def test_one_put_back_just_before_a_tick_the_index_hid_goes_at_the_next_tick(
     engine: MemoryEngine,
 ) -> None:
-    # Given a follow-up handed over, then an index that shows a write only 30 s after it
-    followup = planned(engine, "6281100000331")
-    assert dispatch_at(engine, engine.clock.now()) == 1
-    lagging(engine.deps, 30 * SECOND, behind=1)
-    due = followup.scheduled_at
-    # When sending is paused as its message arrives at its due second: the sender puts it
-    # back in the queue, a second before a tick
-    pause(engine, True)
-    engine.clock.advance(due - engine.clock.now())
-    engine.drain()
-    assert current(engine, followup).queued_at == due
-    pause(engine, False)
-    # Then that tick does not see it, and the next one hands it over, not half an hour late
-    assert dispatch_at(engine, due + SECOND) == 0
-    assert dispatch_at(engine, due + SECOND + MINUTE) == 1
-    assert [dispatch_at(engine, due + SECOND + n * MINUTE) for n in (2, 3)] == [0, 0]
-    engine.drain()
-    assert len(engine.sandbox.sent()) == 1
-    assert current(engine, followup).status is Status.SENT
+    put_back_just_before_a_hidden_tick(engine, "6281100000331")
 
 
 def test_ticks_seconds_apart_hand_nothing_over_twice(engine: MemoryEngine) -> None:
@@ -305,14 +268,7 @@ def test_ticks_seconds_apart_hand_nothing_over_twice(engine: MemoryEngine) -> No
     start = engine.clock.now()
     followups = two_planned_now(engine)
     assert dispatch_at(engine, start) == 2
-    # When another path queues a follow-up two seconds later, and ticks run by hand
-    # three seconds apart (closer together than the index may lag)
-    engine.clock.advance(2 * SECOND)
-    fallback_written(engine, followups[0])
-    handed = [dispatch_at(engine, start + n * 3 * SECOND) for n in range(1, 6)]
-    # Then the first of them hands the fallback over, and none hands anything over again
-    assert handed == [1, 0, 0, 0, 0]
-    assert dispatch_at(engine, start + MINUTE) == 0
+    ticks_seconds_apart(engine, start, followups[0])
 
 
 def test_past_the_ids_a_mark_keeps_the_rest_of_a_burst_goes_again_once(
