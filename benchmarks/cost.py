@@ -496,6 +496,18 @@ def cost(bill: Bill) -> dict[tuple[str, str, str], float]:
     return {line: amount * _PRICE[line[0]] for line, amount in bill.units.items()}
 
 
+def capacity_split(bill: Bill, count: int) -> tuple[float, float]:
+    """Per 1M follow-ups: what is not DynamoDB's capacity, and what DynamoDB's capacity
+    costs provisioned and used in full (each unit a share of a capacity unit's hour)."""
+    per_million = 1_000_000 / count
+    writes = sum(n for (kind, _, _), n in bill.units.items() if kind == "dynamodb write")
+    reads = sum(n for (kind, _, _), n in bill.units.items() if kind == "dynamodb read")
+    on_demand = writes * prices.DYNAMODB_WRITE_UNIT + reads * prices.DYNAMODB_READ_UNIT
+    rest = (sum(cost(bill).values()) - on_demand) * per_million
+    full = (writes * prices.DYNAMODB_WCU_HOUR + reads * prices.DYNAMODB_RCU_HOUR) / 3600
+    return rest, full * per_million
+
+
 def main(count: int = FOLLOWUPS) -> list[Figure]:
     bill = lifecycle(count)
     dollars = cost(bill)
@@ -524,8 +536,18 @@ def main(count: int = FOLLOWUPS) -> list[Figure]:
     print("largest item written: " + ", ".join(f"{k} {v} B" for k, v in bill.largest.items()))
     transitions(bill, count)
     print(f"total ${total:.2f} per 1M follow-ups")
+    use = prices.PROVISIONED_USE
+    rest, full = capacity_split(bill, count)
+    steady = rest + full / use
+    even, ten = full / (total - rest), full / (10 - rest)
+    print(
+        f"with provisioned capacity used at {use:.0%} on average: ${steady:.2f} per 1M"
+        f" (cheaper than on-demand above {even:.0%} use, ≤ $10 above {ten:.0%})"
+    )
     return [
         at_most("cost per 1M follow-ups", round(total, 2), "$", 10),
+        Figure(f"  same, provisioned capacity at {use:.0%} use", round(steady, 2), "$"),
+        Figure("  provisioned use that makes it ≤ $10", round(100 * ten), "%"),
         Figure("DynamoDB write units per follow-up", round(writes / count, 2), "WRU"),
         Figure("  of which index write units", round(index_writes / count, 2), "WRU"),
         Figure("  of which follow-up table write units", round(followup_writes / count, 2), "WRU"),

@@ -19,6 +19,14 @@ DYNAMODB_WRITE_UNIT = 0.625 / MILLION
 DYNAMODB_READ_UNIT = 0.125 / MILLION
 """One read request unit: up to 4 KB read strongly consistently (two eventually consistent
 reads; a transactional read takes two units)."""
+DYNAMODB_WCU_HOUR = 0.00065
+"""Provisioned capacity instead of on-demand: one write capacity unit (a 1 KB write each
+second) for an hour, and one read capacity unit (a 4 KB strongly consistent read each
+second). Unchanged by the on-demand cut of `AS_OF`."""
+DYNAMODB_RCU_HOUR = 0.00013
+PROVISIONED_USE = 0.7
+"""The share of provisioned capacity a workload uses on average under auto scaling at its
+usual 70 % target; bursts (a tick's writes) and quiet nights pull it lower."""
 DYNAMODB_STREAM_READ = 0.0
 """GetRecords calls made by a Lambda trigger (the broadcaster's, the stats function's) are
 free; other readers pay $0.02 per 100,000 (us-east-1, after 2.5 million free a month)."""

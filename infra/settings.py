@@ -52,6 +52,28 @@ class DeploySettings(BaseModel):
         "secret as D360_KEYS): the functions that only pace and route sends then get no "
         "secret; the senders and the webhook are sized for the sum of their rates",
     )
+    capacity: Literal["on_demand", "provisioned"] = Field(
+        default="on_demand",
+        description="DynamoDB capacity: on demand (billed per request), or provisioned with "
+        "auto scaling to 70 % use (cheaper for a steady workload above about 30 % average "
+        "use; writes past the provisioned rate and its burst allowance are throttled and "
+        "retried)",
+    )
+    min_capacity: int = Field(
+        default=1,
+        ge=1,
+        le=40_000,
+        description="with provisioned capacity: the fewest read and write capacity units of "
+        "each table and index; auto scaling takes minutes, so this (with the burst allowance"
+        " of five minutes' unused capacity) takes a tick's burst of writes",
+    )
+    max_capacity: int = Field(
+        default=1000,
+        ge=1,
+        le=40_000,
+        description="with provisioned capacity: the most read and the most write capacity "
+        "units auto scaling gives each table and each of its indexes",
+    )
     send_time_ms: int = Field(
         default=250,
         ge=50,
@@ -95,6 +117,12 @@ class DeploySettings(BaseModel):
         ids = [n.phone_number_id for n in self.numbers]
         if len(set(ids)) < len(ids):
             raise ValueError("numbers: a phone_number_id is given twice")
+        return self
+
+    @model_validator(mode="after")
+    def _capacity_range(self) -> Self:
+        if self.min_capacity > self.max_capacity:
+            raise ValueError("min_capacity is above max_capacity")
         return self
 
     @property

@@ -44,6 +44,8 @@ FUNCTIONS = ROOT / "functions"
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 TICKS = ("enqueue", "dispatch", "expire")
 TRACED = frozenset({*TICKS, "sender"})
+PROVISIONED_TARGET = 70
+"""With provisioned capacity, the share of it auto scaling keeps in use (percent)."""
 """X-Ray where one invocation calls several services (DynamoDB, SQS, 360dialog, SNS, SES,
 Claude), by Lambda's active tracing alone: one segment per invocation, with its cold start.
 No function loads the X-Ray SDK for subsegments: its import (about a bare `import boto3`
@@ -129,7 +131,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
                 table_name=f"{self.settings.prefix}{logical}",
                 partition_key=_partition_key(spec["KeySchema"], types),
                 sort_key=_sort_key(spec["KeySchema"], types),
-                billing=dynamodb.Billing.on_demand(),
+                billing=self._billing(),
                 point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                     point_in_time_recovery_enabled=True
                 ),
@@ -151,6 +153,17 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
                 ],
             )
         return made
+
+    def _billing(self) -> dynamodb.Billing:
+        """On demand, or provisioned with auto scaling (the indexes scale as their table)."""
+        if self.settings.capacity == "on_demand":
+            return dynamodb.Billing.on_demand()
+        scaled = dynamodb.Capacity.autoscaled(
+            min_capacity=self.settings.min_capacity,
+            max_capacity=self.settings.max_capacity,
+            target_utilization_percent=PROVISIONED_TARGET,
+        )
+        return dynamodb.Billing.provisioned(read_capacity=scaled, write_capacity=scaled)
 
     # --- sending -------------------------------------------------------------------------
 

@@ -580,6 +580,44 @@ def test_described_numbers_that_do_not_fit_are_refused_naming_the_setting(
         synth(tmp_path, **context)
 
 
+def test_provisioned_capacity_scales_every_table_and_index_between_its_bounds(
+    dev: Synth, tmp_path: Path
+) -> None:
+    # On demand unless chosen
+    assert {
+        t["Properties"]["BillingMode"] for t in dev.resources("AWS::DynamoDB::GlobalTable").values()
+    } == {"PAY_PER_REQUEST"}
+    # Chosen: each table and each of its indexes reads and writes within the bounds, kept
+    # at 70 % use
+    s = synth(tmp_path, capacity="provisioned", min_capacity="5", max_capacity="500")
+    scaled = {
+        "MaxCapacity": 500,
+        "MinCapacity": 5,
+        "TargetTrackingScalingPolicyConfiguration": {"TargetValue": 70},
+    }
+    tables = s.resources("AWS::DynamoDB::GlobalTable").values()
+    assert len(tables) == len(TABLES)
+    for table in tables:
+        props = table["Properties"]
+        assert props["BillingMode"] == "PROVISIONED"
+        writes = props["WriteProvisionedThroughputSettings"]["WriteCapacityAutoScalingSettings"]
+        [replica] = props["Replicas"]
+        reads = replica["ReadProvisionedThroughputSettings"]["ReadCapacityAutoScalingSettings"]
+        indexes = props.get("GlobalSecondaryIndexes", [])
+        assert len(replica.get("GlobalSecondaryIndexes", [])) == len(indexes)
+        assert writes == reads == scaled
+        for index in indexes:
+            assert index["WriteProvisionedThroughputSettings"] == {
+                "WriteCapacityAutoScalingSettings": scaled
+            }
+        for index in replica.get("GlobalSecondaryIndexes", []):
+            assert index["ReadProvisionedThroughputSettings"] == {
+                "ReadCapacityAutoScalingSettings": scaled
+            }
+    with pytest.raises(ValueError, match="min_capacity is above max_capacity"):
+        synth(tmp_path, capacity="provisioned", min_capacity="50", max_capacity="10")
+
+
 def test_admin_routes_need_a_jwt_and_only_the_webhook_and_description_are_open(
     dev: Synth,
 ) -> None:
