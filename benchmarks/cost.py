@@ -496,12 +496,16 @@ def cost(bill: Bill) -> dict[tuple[str, str, str], float]:
     return {line: amount * _PRICE[line[0]] for line, amount in bill.units.items()}
 
 
+def units_of(bill: Bill, kind: str) -> float:
+    """Every unit of one kind the bill holds ("dynamodb write", "dynamodb read", ...)."""
+    return sum(n for (billed, _, _), n in bill.units.items() if billed == kind)
+
+
 def capacity_split(bill: Bill, count: int) -> tuple[float, float]:
     """Per 1M follow-ups: what is not DynamoDB's capacity, and what DynamoDB's capacity
     costs provisioned and used in full (each unit a share of a capacity unit's hour)."""
     per_million = 1_000_000 / count
-    writes = sum(n for (kind, _, _), n in bill.units.items() if kind == "dynamodb write")
-    reads = sum(n for (kind, _, _), n in bill.units.items() if kind == "dynamodb read")
+    writes, reads = units_of(bill, "dynamodb write"), units_of(bill, "dynamodb read")
     on_demand = writes * prices.DYNAMODB_WRITE_UNIT + reads * prices.DYNAMODB_READ_UNIT
     rest = (sum(cost(bill).values()) - on_demand) * per_million
     full = (writes * prices.DYNAMODB_WCU_HOUR + reads * prices.DYNAMODB_RCU_HOUR) / 3600
@@ -526,7 +530,7 @@ def main(count: int = FOLLOWUPS) -> list[Figure]:
     ranked = sorted(by_service.items(), key=lambda pair: -pair[1])
     print("by service: " + ", ".join(f"{k} ${v:.2f}" for k, v in ranked))
     total = sum(dollars.values()) * per_million
-    writes = sum(n for (kind, _, _), n in bill.units.items() if kind == "dynamodb write")
+    writes = units_of(bill, "dynamodb write")
     index_writes = sum(
         n
         for (kind, _, where), n in bill.units.items()

@@ -25,6 +25,16 @@ class Synth:
         found: dict[str, Any] = self.template.find_resources(kind)
         return found
 
+    def environments(self) -> dict[str, dict[str, Any]]:
+        """Each function's environment variables, by its name in the stack."""
+        functions = self.resources("AWS::Lambda::Function")
+        return {
+            name: functions[self.stack.get_logical_id(fn.node.default_child)]["Properties"][
+                "Environment"
+            ]["Variables"]
+            for name, fn in self.stack.functions.items()
+        }
+
     @property
     def file(self) -> Path:
         return self.outdir / f"{self.stack.stack_name}.template.json"

@@ -9,8 +9,6 @@ services → the adapters `followup.wiring.runtime` builds for what they call).
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from followup.wiring.config import Config
@@ -65,16 +63,6 @@ READS: dict[str, set[str]] = {
 }
 
 
-def _variables(s: Synth) -> dict[str, dict[str, Any]]:
-    functions = s.resources("AWS::Lambda::Function")
-    return {
-        name: functions[s.stack.get_logical_id(fn.node.default_child)]["Properties"]["Environment"][
-            "Variables"
-        ]
-        for name, fn in s.stack.functions.items()
-    }
-
-
 def test_the_table_names_every_function_and_only_settings_the_code_reads() -> None:
     aliases = {field.validation_alias for field in Config.model_fields.values()}
     for name, needed in READS.items():
@@ -86,7 +74,7 @@ def test_each_function_is_told_every_setting_its_use_cases_read(
     stage: str, request: pytest.FixtureRequest
 ) -> None:
     s: Synth = request.getfixturevalue(stage)
-    told = _variables(s)
+    told = s.environments()
     assert set(told) == set(READS)
     missing = {
         f"{name} is not told {variable}: in AWS it would take the local default"
@@ -97,7 +85,7 @@ def test_each_function_is_told_every_setting_its_use_cases_read(
 
 
 def test_every_function_told_the_numbers_rate_is_told_the_deployments(prod: Synth) -> None:
-    told = _variables(prod)
+    told = prod.environments()
     rates = {
         name: variables["FOLLOWUP_SENDS_PER_SECOND"]
         for name, variables in told.items()

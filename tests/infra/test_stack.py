@@ -181,6 +181,16 @@ def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def _mappings(s: Synth, function: str) -> list[dict[str, Any]]:
+    """The event source mappings that trigger `function`, in template order."""
+    ref = _ref_of(s, s.stack.functions[function])
+    return [
+        m["Properties"]
+        for m in s.resources("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"]["Ref"] == ref
+    ]
+
+
 def _statements(s: Synth) -> dict[str, list[dict[str, Any]]]:
     """Each function's policy statements: every policy attached to its role (it has no other);
     a role whose inline policy outgrows IAM's size limit gets the rest in a managed policy
@@ -254,12 +264,7 @@ def test_each_function_may_touch_only_the_tables_its_use_cases_touch(dev: Synth)
 
 def test_queue_secret_stream_and_pushes_are_granted_only_where_used(dev: Synth) -> None:
     statements = _statements(dev)
-    fn_env = {
-        name: dev.resources("AWS::Lambda::Function")[_ref_of(dev, fn)]["Properties"]["Environment"][
-            "Variables"
-        ]
-        for name, fn in dev.stack.functions.items()
-    }
+    fn_env = dev.environments()
     queue = f'"{_ref_of(dev, dev.stack.send_queue)}", "Arn"'
     secret = f'"{_ref_of(dev, dev.stack.secret)}"'
     stream = f'"{_ref_of(dev, dev.stack.tables["followups"])}", "StreamArn"'
@@ -489,11 +494,7 @@ def test_the_sender_is_told_the_numbers_rate_and_scales_to_reach_it(
     dev: Synth, prod: Synth
 ) -> None:
     for s, limit in ((dev, 80), (prod, 1000)):
-        [mapping] = [
-            m["Properties"]
-            for m in s.resources("AWS::Lambda::EventSourceMapping").values()
-            if m["Properties"]["FunctionName"]["Ref"] == _ref_of(s, s.stack.functions["sender"])
-        ]
+        [mapping] = _mappings(s, "sender")
         capacity = send_capacity(limit, 250)
         assert mapping["ScalingConfig"] == {"MaximumConcurrency": capacity.instances}
         assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
@@ -510,11 +511,7 @@ def test_with_several_numbers_the_senders_and_webhook_are_sized_for_their_rates_
     # Given three numbers whose rates add up to 1,000 a second (as `-c number_rates=...`)
     s = synth(tmp_path, number_rates="[250, 250, 500]")
     # Then the senders can reach the sum, each number paced to its own rate
-    [mapping] = [
-        m["Properties"]
-        for m in s.resources("AWS::Lambda::EventSourceMapping").values()
-        if m["Properties"]["FunctionName"]["Ref"] == _ref_of(s, s.stack.functions["sender"])
-    ]
+    [mapping] = _mappings(s, "sender")
     assert mapping["ScalingConfig"] == {"MaximumConcurrency": send_capacity(1000, 250).instances}
     # And the webhook takes the statuses of all their sends
     webhook = s.resources("AWS::Lambda::Function")[_ref_of(s, s.stack.functions["webhook"])]
@@ -533,11 +530,7 @@ def test_numbers_the_deployment_describes_keep_the_secret_from_dispatch_and_bus_
 ) -> None:
     s = synth(tmp_path, numbers=json.dumps(DESCRIBED))
     statements = _statements(s)
-    functions = s.resources("AWS::Lambda::Function")
-    fn_env = {
-        name: functions[_ref_of(s, fn)]["Properties"]["Environment"]["Variables"]
-        for name, fn in s.stack.functions.items()
-    }
+    fn_env = s.environments()
     secret = f'"{_ref_of(s, s.stack.secret)}"'
     readers = {
         name
@@ -556,11 +549,7 @@ def test_numbers_the_deployment_describes_keep_the_secret_from_dispatch_and_bus_
     for value in told.values():
         assert [NumberDescription.model_validate(n) for n in json.loads(value)] == described
     # The senders are sized for the numbers' rates together
-    [mapping] = [
-        m["Properties"]
-        for m in s.resources("AWS::Lambda::EventSourceMapping").values()
-        if m["Properties"]["FunctionName"]["Ref"] == _ref_of(s, s.stack.functions["sender"])
-    ]
+    [mapping] = _mappings(s, "sender")
     assert mapping["ScalingConfig"] == {"MaximumConcurrency": send_capacity(250, 250).instances}
 
 
@@ -942,11 +931,7 @@ def test_the_web_app_is_private_behind_cloudfront_and_knows_where_the_apis_are(
 def test_the_stats_function_takes_both_streams_in_whole_batches_retried_whole(
     dev: Synth,
 ) -> None:
-    mappings = [
-        m["Properties"]
-        for m in dev.resources("AWS::Lambda::EventSourceMapping").values()
-        if m["Properties"]["FunctionName"]["Ref"] == _ref_of(dev, dev.stack.functions["stats"])
-    ]
+    mappings = _mappings(dev, "stats")
     tables = [_ref_of(dev, dev.stack.tables[name]) for name in ("followups", "enrollments")]
     assert [m["EventSourceArn"] for m in mappings] == [
         {"Fn::GetAtt": [table, "StreamArn"]} for table in tables
@@ -971,12 +956,7 @@ def test_a_deploy_updates_the_stats_function_before_the_sender(dev: Synth) -> No
 
 
 def test_the_broadcaster_batches_as_the_cost_benchmark_models_it(dev: Synth) -> None:
-    [mapping] = [
-        m["Properties"]
-        for m in dev.resources("AWS::Lambda::EventSourceMapping").values()
-        if m["Properties"]["FunctionName"]["Ref"]
-        == _ref_of(dev, dev.stack.functions["broadcaster"])
-    ]
+    [mapping] = _mappings(dev, "broadcaster")
     assert (mapping["BatchSize"], mapping["MaximumBatchingWindowInSeconds"]) == (
         BROADCASTER.size,
         BROADCASTER.window_seconds,

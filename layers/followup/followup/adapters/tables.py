@@ -561,7 +561,7 @@ def bind(prefix: str, region: str, endpoint: str | None = None, *, emulated: boo
     `timeouts.EMULATED`).
     """
     limit = towards(DYNAMODB, emulated=emulated)
-    client = None
+    shared = None
     for logical, model in TABLES.items():
         model.Meta.table_name = f"{prefix}{logical}"
         model.Meta.region = region
@@ -573,10 +573,10 @@ def bind(prefix: str, region: str, endpoint: str | None = None, *, emulated: boo
         model._connection = None
         connection: Any = model._get_connection().connection
         connection._local.session = _session()
-        if client is None:
-            client = connection.client
+        if shared is None:
+            shared = connection.client
         else:
-            connection._client = client
+            connection._client = shared
 
 
 def client() -> Any:
