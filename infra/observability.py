@@ -66,6 +66,14 @@ def alarms(stack: FollowupStack) -> sns.Topic:
         alarm(title, failed, 1, "a tick workflow ended without running all its steps")
     failures = metric("send_failed", "sender")
     alarm("SendFailures", failures, 10, "10 or more sends failed within 5 minutes")
+    unanswered = metric("send_unknown", "sender")
+    alarm(
+        "SendsUnanswered",
+        unanswered,
+        5,
+        "360dialog took 5 or more sends within 5 minutes without answering (timeouts or "
+        "dropped connections): each waits for WhatsApp's status, or fails at its deadline",
+    )
     alarm(
         "RuleErrors",
         metric("enqueue_rule_errors", "enqueue"),
@@ -121,7 +129,7 @@ def alarms(stack: FollowupStack) -> sns.Topic:
     dashboard.add_widgets(
         cloudwatch.GraphWidget(
             title="Sends",
-            left=[metric("send_sent", "sender"), failures],
+            left=[metric("send_sent", "sender"), failures, unanswered],
         ),
         cloudwatch.GraphWidget(
             title="Replies and opt-outs",

@@ -35,7 +35,7 @@ def test_a_send_by_hand_of_unknown_outcome_is_previewed_and_ticked_as_sent(
     assert status == 202
     engine.drain()
     _, manual = call(engine, "GET", f"/api/followups/{sent['id']}")
-    assert (manual["status"], manual["reason"]) == ("failed", "outcome_unknown")
+    assert (manual["status"], manual["reason"]) == ("sending", "outcome_unknown")
     # When the rule is previewed once its trigger came true
     engine.run_until(start + HOUR)
     status, seen = call(engine, "POST", "/api/rules/nudge/preview")
@@ -49,3 +49,6 @@ def test_a_send_by_hand_of_unknown_outcome_is_previewed_and_ticked_as_sent(
         engine.tick()
     texts = [(r.body or {}).get("text", {}).get("body") for r in engine.sandbox.sent()]
     assert texts == [NUDGE]
+    # And with no word from WhatsApp on it, it was given up at its sending deadline
+    _, manual = call(engine, "GET", f"/api/followups/{sent['id']}")
+    assert (manual["status"], manual["reason"]) == ("failed", "outcome_unknown")

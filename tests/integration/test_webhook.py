@@ -454,3 +454,36 @@ def test_a_stop_from_a_username_sender_opts_them_out(engine: LocalEngine) -> Non
     message["text"]["body"] = "STOP"
     assert post(engine, stop)["statusCode"] == 200
     assert contact_of(engine, None, "ID.2233445566778899").opted_out
+
+
+def test_a_send_given_up_as_unknown_is_recorded_from_whatsapp_s_late_status(
+    engine: LocalEngine,
+) -> None:
+    """360dialog took the message but its answer never came back, and WhatsApp's status
+    came only after the expire tick gave the send up: found delivered, and counted so."""
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, RUDI, engine.clock.now() - timedelta(hours=25))
+    engine.sandbox.drop_connection_next()
+    engine.tick()
+    [request] = engine.sandbox.requests
+    engine.clock.advance(engine.deps.timings.sending_deadline + timedelta(minutes=1))
+    engine.tick()
+    [given_up] = engine.deps.followups.followups_of(lead.id)
+    assert (given_up.status, given_up.reason) == (Status.FAILED, "outcome_unknown")
+    at = engine.clock.now()
+    report = envelopes.status(request.wamid or "", "delivered", at, RUDI, request.followup_id)
+    assert engine.deliver(report) == 200
+    found = current(engine, given_up)
+    assert (found.status, found.provider_message_id, found.sent_at) == (
+        Status.DELIVERED,
+        request.wamid,
+        given_up.claimed_at,
+    )
+    assert [c.reason for c in found.history if c.status is Status.SENT] == ["sent_unrecorded"]
+    today = engine.clock.now().date()
+    [row] = engine.deps.stats.stats(today, today)
+    assert {k: row.counts.get(k, 0) for k in ("sent", "delivered", "failed")} == {
+        "sent": 1,
+        "delivered": 1,
+        "failed": 0,
+    }

@@ -89,6 +89,9 @@ def outcome_unknown(engine: MemoryEngine, lead: Contact) -> str:
     engine.sandbox.drop_connection_next()
     manual = send_now(engine.deps, lead.id, "nudge")
     engine.drain()
+    # WhatsApp never says what came of it: given up at its sending deadline
+    engine.run_until(engine.clock.now() + engine.deps.timings.sending_deadline + MINUTE)
+    engine.scheduled("expire")
     return manual.id
 
 

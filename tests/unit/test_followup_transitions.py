@@ -305,3 +305,37 @@ def test_an_ended_follow_up_cannot_end_again() -> None:
 
     with pytest.raises(InvalidTransition):
         canceled.ended(Status.FAILED, NOW, Reason.OUTCOME_UNKNOWN)
+
+
+def test_a_send_nobody_recorded_is_sent_as_of_its_claim_when_whatsapp_reports_it() -> None:
+    given_up = sending().ended(Status.FAILED, LATER, Reason.OUTCOME_UNKNOWN)
+    assert given_up.outcome_unknown
+
+    found = given_up.recovered(LATER, "wamid.9", EXPIRE)
+
+    assert (found.status, found.reason, found.provider_message_id) == (
+        Status.SENT,
+        Reason.SENT_UNRECORDED,
+        "wamid.9",
+    )
+    assert (found.sent_at, found.wake_at) == (NOW, NOW + EXPIRE)
+    assert waiting_entry(found) is None  # sent on time: the expire tick finds it by send time
+    assert [c.status for c in found.history][-2:] == [Status.FAILED, Status.SENT]
+
+
+@pytest.mark.parametrize(
+    "known",
+    [
+        lambda: sent(),
+        lambda: queued(),
+        lambda: sending().ended(Status.FAILED, NOW, Reason.PROVIDER_ERROR),
+    ],
+    ids=["sent", "never-claimed", "failed-for-a-known-reason"],
+)
+def test_only_a_claimed_send_with_no_recorded_outcome_can_be_recovered(
+    known: Callable[[], FollowUp],
+) -> None:
+    followup = known()
+    assert not followup.outcome_unknown
+    with pytest.raises(InvalidTransition):
+        followup.recovered(LATER, "wamid.9", EXPIRE)

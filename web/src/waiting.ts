@@ -50,6 +50,7 @@ const REASONS_LIST: MessageId[] = [
   "reason.manual",
   "reason.conversation_closed",
   "reason.silence_broken",
+  "reason.sent_unrecorded",
   "reason.template_approved",
   "reason.template_wait_over",
   "reason.other_number",

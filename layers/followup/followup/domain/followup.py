@@ -96,6 +96,9 @@ class Reason(StrEnum):
     CONVERSATION_CLOSED = "conversation_closed"
     SILENCE_BROKEN = "silence_broken"
     """The silence ended before it lasted the rule's idle time: its trigger never fired."""
+    SENT_UNRECORDED = "sent_unrecorded"
+    """WhatsApp reported a message no sender recorded (the sender died after handing it
+    over, or lost 360dialog's answer): sent when it was claimed, its exact text unknown."""
 
 
 class StatusChange(BaseModel):
@@ -382,6 +385,47 @@ class FollowUp(BaseModel):
                 "provider_message_id": wamid,
                 "rendered": message,
                 "wake_at": shifted(at, expire_after),
+            }
+        )
+
+    def answer_lost(self) -> FollowUp:
+        """Handed to the provider, whose answer never came: still `sending`, no sender
+        behind it any more. WhatsApp's status about it settles it (`recovered`); with none
+        by its sending deadline it is given up, failed as unknown, never sent again."""
+        self._expect(Status.SENDING)
+        return self.model_copy(update={"reason": Reason.OUTCOME_UNKNOWN})
+
+    @property
+    def claimed_at(self) -> datetime | None:
+        """When a sender last took it (its latest move to `sending`)."""
+        return next((c.at for c in reversed(self.history) if c.status is Status.SENDING), None)
+
+    @property
+    def outcome_unknown(self) -> bool:
+        """Claimed, and nothing recorded what came of the send: still `sending`, or failed
+        for that reason. Only WhatsApp can still tell (a status naming it)."""
+        unknown = self.status is Status.SENDING or (
+            self.status is Status.FAILED and self.reason == Reason.OUTCOME_UNKNOWN
+        )
+        return unknown and self.provider_message_id is None and self.claimed_at is not None
+
+    def recovered(self, at: datetime, wamid: str, expire_after: timedelta) -> FollowUp:
+        """Sent after all: WhatsApp reported `wamid` for this send whose outcome nobody
+        recorded. Sent when it was claimed (the send went within that sender's run); what
+        went is not known. With no reply by `expire_after` it expires."""
+        claimed_at = self.claimed_at
+        if not self.outcome_unknown or claimed_at is None:
+            raise InvalidTransition(self.id, self.status, Status.SENT)
+        change = StatusChange(status=Status.SENT, at=at, reason=Reason.SENT_UNRECORDED)
+        return self.model_copy(
+            update={
+                "status": Status.SENT,
+                "reason": Reason.SENT_UNRECORDED,
+                "attempt": self.attempt + 1,
+                "sent_at": claimed_at,
+                "provider_message_id": wamid,
+                "wake_at": shifted(claimed_at, expire_after),
+                "history": [*self.history, change],
             }
         )
 

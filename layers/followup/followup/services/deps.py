@@ -49,6 +49,9 @@ class Timings:
 
     sending_deadline: timedelta = timedelta(minutes=15)
     """A claimed send still unrecorded after this is marked failed: outcome unknown."""
+    sender_run: timedelta = timedelta(seconds=60)
+    """The longest one sender invocation runs (its Lambda timeout): a claim older than
+    this has no sender left to record it, and WhatsApp's status about it is taken instead."""
     redrive_after: timedelta = timedelta(minutes=30)
     """A dispatched follow-up nobody claimed in this time is dispatched again."""
     retry_base: timedelta = timedelta(seconds=30)

@@ -253,15 +253,16 @@ def manual_send(deps: Deps, enrollment: Enrollment, contact: Contact) -> FollowU
 
 def went_by_hand(manual: FollowUp) -> datetime | None:
     """When the manual send `manual` went to the lead, or may have: sent (whatever came of
-    it), or claimed with an outcome never known (the provider may have taken it, and a
-    send is never repeated blindly). None while it is still to go, and once it ended
-    without going (canceled, opted out, skipped, failed before the provider took it)."""
+    it), or claimed with an outcome not known (the provider may have taken it, and a send
+    is never repeated blindly), whether WhatsApp may still tell or it was given up. None
+    while it is still to go, and once it ended without going (canceled, opted out,
+    skipped, failed before the provider took it)."""
     if manual.sent_at is not None:
         return manual.sent_at
-    if manual.status is not Status.FAILED or manual.reason != Reason.OUTCOME_UNKNOWN:
+    unknown = manual.status in (Status.SENDING, Status.FAILED)
+    if not unknown or manual.reason != Reason.OUTCOME_UNKNOWN:
         return None
-    claims = [change.at for change in manual.history if change.status is Status.SENDING]
-    return claims[-1] if claims else manual.history[-1].at
+    return manual.claimed_at or manual.history[-1].at
 
 
 def _exit(
@@ -302,9 +303,9 @@ def claim_slot(
     contact's slot: when that one is scheduled, and 0. Else None and the slot's revision,
     for a SlotChange that fails if anyone takes it meanwhile.
 
-    A slot its holder no longer needs (sent, ended, never written), or held by `fid`
-    itself, is free, so nothing has to give it back; one taken ahead of writing its
-    holder is held for `CLAIM_LEASE` meanwhile (see `_queue`).
+    A slot its holder no longer needs (sent, ended, never written, handed over with its
+    answer lost), or held by `fid` itself, is free, so nothing has to give it back; one
+    taken ahead of writing its holder is held for `CLAIM_LEASE` meanwhile (see `_queue`).
 
     With `guess`, a contact never sent a follow-up is taken to have no slot, unread (a
     tick then reads no item beyond the contacts the index hands over). A wrong guess (its
@@ -333,7 +334,8 @@ def _needs_slot(
     pending = deps.followups.followup(holder)
     if pending is None:
         return taken_at is not None and deps.clock.now() - taken_at < CLAIM_LEASE
-    if not (pending.status.terminal or pending.status.outbound):
+    answer_lost = pending.reason == Reason.OUTCOME_UNKNOWN  # never sent again
+    if not (pending.status.terminal or pending.status.outbound or answer_lost):
         return True
     sent_at = pending.sent_at
     return (

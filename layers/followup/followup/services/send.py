@@ -63,6 +63,7 @@ class SendResult(StrEnum):
     AWAITING_APPROVAL = "awaiting_approval"  # written, back to queued until a person approves
     DEFERRED = "deferred"  # back to queued until the portfolio's messaging limit has room
     FAILED = "failed"
+    UNKNOWN = "unknown"  # handed over, no answer: WhatsApp's status or its deadline settles it
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,7 @@ def _hand_over(
     try:
         wamid = send_routed(deps, outbound, now)
     except OutcomeUnknown:
-        return _finish(deps, claimed, Status.FAILED, Reason.OUTCOME_UNKNOWN, now)
+        return _answer_lost(deps, claimed, now)
     except ProviderRejected as rejected:
         return _handle_rejection(deps, claimed, contact, rule, outbound, rejected.failure, now)
     if record_sent(deps, claimed, message, wamid, now):
@@ -506,6 +507,16 @@ _RESULTS = {
     Status.SKIPPED: SendResult.SKIPPED,
     Status.FAILED: SendResult.FAILED,
 }
+
+
+def _answer_lost(deps: Deps, claimed: FollowUp, now: datetime) -> SendResult:
+    """360dialog may have taken it: never sent again, and left to WhatsApp's status about
+    it, which the webhook takes at once (services.webhook), or to its sending deadline."""
+    try:
+        deps.commit([FollowUpChange(claimed.answer_lost(), Status.SENDING)], now)
+    except CommitRejected:
+        return SendResult.IGNORED
+    return SendResult.UNKNOWN
 
 
 def _finish(

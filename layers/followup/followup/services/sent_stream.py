@@ -41,13 +41,15 @@ TRIES = 5
 
 
 def sends(records: Iterable[Record]) -> list[FollowUp]:
-    """The follow-ups a batch of stream records shows sent (from `sending` to `sent`)."""
+    """The follow-ups a batch of stream records shows sent: from `sending` to `sent`, or
+    found sent by WhatsApp's status after nobody recorded the send (from `sending` or,
+    given up as unknown, `failed`, to `sent`, `delivered` or `read`)."""
     return [
         record.new
         for record in records
         if isinstance(record, StreamRecord)
-        and record.previous is Status.SENDING
-        and record.new.status is Status.SENT
+        and record.previous in (Status.SENDING, Status.FAILED)
+        and record.new.status.outbound
     ]
 
 

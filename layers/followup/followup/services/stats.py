@@ -40,7 +40,9 @@ spend is final: when it is sent, or when it ends without a send (skipped, cancel
 failed, opted out); never again on the statuses after a send. `messaging_cost_micro_usd`
 is what WhatsApp bills for the messages, counted once per follow-up when it leaves `sent`
 for delivered, read or an answer, priced (a status that names the price came first); one
-that failed or was skipped after the send was not delivered, so not billed."""
+that failed or was skipped after the send was not delivered, so not billed. A send whose
+outcome nobody recorded, found sent by WhatsApp's status about it, counts `sent` then (and
+the status it is in, when further); given up as `failed` before, it takes that count back."""
 
 MICRO = 1_000_000
 """Micro-dollars per dollar."""
@@ -68,14 +70,23 @@ def counters_for(change: Change) -> dict[str, int]:
     found = {status.value: 1}
     if status is Status.OPTED_OUT and unsent:
         found = {"opted_out_before_send": 1}
+    # Recorded as sent now: by its sender, or from WhatsApp's status about a send whose
+    # outcome nobody recorded (already delivered or read, perhaps, and given up as failed).
+    sent_now = status.outbound and unsent
+    if sent_now:
+        found["sent"] = 1
+    given_up = sent_now and change.expected is Status.FAILED
+    if given_up:
+        found["failed"] = -1
     ai = change.followup.ai
     spent = ai is not None and (ai.cost_usd or ai.input_tokens or ai.output_tokens)
     # Sent, or ended without a send: the AI spend is final, and no later move recounts it.
-    if ai is not None and spent and (status is Status.SENT or (status.terminal and unsent)):
+    final = (sent_now and not given_up) or (status.terminal and unsent)
+    if ai is not None and spent and final:
         found["ai_messages"] = 1
         found["ai_cost_micro_usd"] = round(ai.cost_usd * MICRO)
     pricing = change.followup.pricing
-    billed = change.expected is Status.SENT and status not in _UNBILLED
+    billed = (change.expected is Status.SENT or sent_now) and status not in _UNBILLED
     if billed and pricing is not None and pricing.cost_usd:
         found["messaging_cost_micro_usd"] = round(pricing.cost_usd * MICRO)
     return found

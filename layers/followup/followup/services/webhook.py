@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from followup.domain.costs import rate_card
-from followup.domain.followup import FollowUp, Status
+from followup.domain.followup import FollowUp, Reason, Status
 from followup.domain.numbers import NumberHealth
 from followup.domain.templates import (
     TemplateCategoryChange,
@@ -126,24 +126,61 @@ def apply_status(deps: Deps, status: DeliveryStatus) -> str:
         card = rate_card().overridden(deps.catalog.settings().message_rates)
         priced = status.pricing.costed(status.recipient or "", status.at, card)
         status = replace(status, pricing=priced)
-    followup = _followup_of(deps, status)
-    if followup is None:
+    found = _followup_of(deps, status)
+    if found is None:
         return "unknown"
-    if followup.status is Status.SENDING:
-        raise NotYetRecorded(followup.id)
+    followup = _sent_after_all(deps, found, status)
+    recovered = followup.status is not found.status
     if status.state is DeliveryState.FAILED:
+        # One found sent only now goes sent, then failed, as any other: its journey moves
+        # on from the send, and the failure may resend it or fall back to another channel.
+        if recovered and not _moved(deps, followup, found.status, status.at):
+            return "stale"
         return _failed(deps, followup, status)
     target = Status(status.state.value)
-    if not followup.status.outbound or _RANK[target] <= _RANK[followup.status]:
+    if not followup.status.outbound or (_RANK[target] <= _RANK[followup.status] and not recovered):
         return _priced_late(deps, followup, status)
-    moved = followup.progressed(target, status.at)
+    moved = followup if target is followup.status else followup.progressed(target, status.at)
     if status.pricing is not None:
         moved = moved.model_copy(update={"pricing": status.pricing})
-    try:
-        deps.commit([FollowUpChange(moved, followup.status)], status.at)
-    except CommitRejected:
+    if not _moved(deps, moved, found.status, status.at):
         return "stale"
-    return target.value
+    return "recovered" if recovered else target.value
+
+
+def _moved(deps: Deps, followup: FollowUp, stored: Status, at: datetime) -> bool:
+    """Written on the status `stored` as read; False when something moved it first."""
+    try:
+        deps.commit([FollowUpChange(followup, stored)], at)
+    except CommitRejected:
+        return False
+    return True
+
+
+def _sent_after_all(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> FollowUp:
+    """The follow-up as WhatsApp's status shows it: sent, when the status names a send whose
+    outcome nobody recorded (`FollowUp.recovered`); else as it is stored.
+
+    A status ahead of a sender that may still record its send raises `NotYetRecorded`
+    (answered 5xx, so it comes again): that sender keeps what went and what it counted.
+    Once its sender lost 360dialog's answer, or the claim is older than a sender's longest
+    run, no sender will: the status is the only word on it, before or after the expire tick
+    gave it up as unknown. A failure reported for one given up already leaves it failed as
+    it is."""
+    claimed_at = followup.claimed_at if followup.outcome_unknown else None
+    sending = followup.status is Status.SENDING
+    if claimed_at is None:
+        if sending:
+            raise NotYetRecorded(followup.id)
+        return followup
+    if sending:
+        sender_may_record = followup.reason != Reason.OUTCOME_UNKNOWN
+        if sender_may_record and deps.clock.now() < claimed_at + deps.timings.sender_run:
+            raise NotYetRecorded(followup.id)
+    elif status.state is DeliveryState.FAILED:
+        return followup
+    expire_after = deps.catalog.settings().expire_after.approx()
+    return followup.recovered(status.at, status.wamid, expire_after)
 
 
 def _followup_of(deps: Deps, status: DeliveryStatus) -> FollowUp | None:
@@ -172,11 +209,7 @@ def _priced_late(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
     if not unpriced or followup.sent_at is None or followup.status in _UNBILLED:
         return "stale"
     priced = followup.model_copy(update={"pricing": status.pricing})
-    try:
-        deps.commit([FollowUpChange(priced, followup.status)], status.at)
-    except CommitRejected:
-        return "stale"
-    return "priced"
+    return "priced" if _moved(deps, priced, followup.status, status.at) else "stale"
 
 
 def _failed(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:

@@ -428,6 +428,7 @@ class Config(BaseSettings):
 
         return Timings(
             sending_deadline=timedelta(minutes=self.sending_deadline_minutes),
+            sender_run=timedelta(seconds=SENDER_TIMEOUT),
             redrive_after=timedelta(minutes=self.redrive_after_minutes),
             tick=timedelta(minutes=self.tick_minutes),
             lookahead_margin=timedelta(seconds=self.lookahead_seconds),
