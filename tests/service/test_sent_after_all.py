@@ -241,3 +241,28 @@ def test_a_failure_reported_after_the_sender_died_fails_it_with_whatsapp_s_reaso
     assert found.status is Status.FAILED
     assert found.reason != Reason.OUTCOME_UNKNOWN
     assert found.provider_message_id == request.wamid
+
+
+@pytest.mark.parametrize(
+    ("text", "settled"), [("ok, thanks", Status.RESPONDED), ("STOP", Status.OPTED_OUT)]
+)
+def test_a_reply_heard_before_the_send_was_found_sent_answers_it(
+    engine: MemoryEngine, monkeypatch: pytest.MonkeyPatch, text: str, settled: Status
+) -> None:
+    # Given a sender that died after 360dialog took the message
+    deps = engine.deps
+    deps.rules.save_rule(rule())
+    lead = quiet_contact(deps, "6281100000709", engine.clock.now() - 25 * HOUR)
+    dies_after_handing_over(engine, monkeypatch)
+    [request] = engine.sandbox.requests
+    # And the lead answers it half a minute later, before WhatsApp's status gets through
+    written = engine.clock.advance(timedelta(seconds=30))
+    engine.deliver(envelopes.text_message(lead.wa_id or "", text, written, "wamid.in.709"))
+    assert only_followup(engine, lead.id).status is Status.SENDING
+    # When the status comes once no sender can record the send
+    engine.clock.advance(timedelta(seconds=31))
+    assert report(engine, request, "delivered", written) == 200
+    engine.pump_stream()
+    # Then the send is recorded, answered by that reply, and counted so
+    assert only_followup(engine, lead.id).status is settled
+    assert counts(engine, written.date())[settled.value] == 1

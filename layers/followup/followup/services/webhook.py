@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from followup.domain.costs import rate_card
 from followup.domain.followup import FollowUp, Reason, Status
 from followup.domain.numbers import NumberHealth
+from followup.domain.stamps import may_follow
 from followup.domain.templates import (
     TemplateCategoryChange,
     TemplateQualityChange,
@@ -145,7 +146,10 @@ def apply_status(deps: Deps, status: DeliveryStatus) -> str:
         moved = moved.model_copy(update={"pricing": status.pricing})
     if not _moved(deps, moved, found.status, status.at):
         return "stale"
-    return "recovered" if recovered else target.value
+    if not recovered:
+        return target.value
+    _answered_meanwhile(deps, moved)
+    return "recovered"
 
 
 def _moved(deps: Deps, followup: FollowUp, stored: Status, at: datetime) -> bool:
@@ -181,6 +185,23 @@ def _sent_after_all(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> F
         return followup
     expire_after = deps.catalog.settings().expire_after.approx()
     return followup.recovered(status.at, status.wamid, expire_after)
+
+
+def _answered_meanwhile(deps: Deps, sent: FollowUp) -> None:
+    """A reply heard before the send was found sent passed it by (it was `sending`, or
+    given up): it answers it all the same, within the attribution window, as it would have
+    (responded, or opted out for a STOP)."""
+    found = deps.contacts.contact(sent.contact_id)
+    sent_at = sent.sent_at
+    if found is None or sent_at is None:
+        return
+    heard, stopped_at = found.item.last_inbound_at, found.item.opted_out_at
+    attribution = deps.catalog.settings().attribution_window.approx()
+    if heard is None or not may_follow(heard, sent_at) or heard - sent_at > attribution:
+        return
+    stopped = found.item.opted_out and stopped_at is not None and may_follow(stopped_at, sent_at)
+    status, reason = (Status.OPTED_OUT, Reason.OPTED_OUT) if stopped else (Status.RESPONDED, None)
+    _moved(deps, sent.ended(status, deps.clock.now(), reason), sent.status, deps.clock.now())
 
 
 def _followup_of(deps: Deps, status: DeliveryStatus) -> FollowUp | None:
