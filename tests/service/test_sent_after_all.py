@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from followup.domain.contact import Contact
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import FollowUp, Reason, Status
 from followup.services.inbound import record_inbound
@@ -40,8 +41,35 @@ def report(engine: MemoryEngine, request: SandboxRequest, state: str, at: dateti
     return engine.deliver(envelopes.status(request.wamid, state, at, to, request.followup_id))
 
 
-def dies_after_handing_over(engine: MemoryEngine, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The next sender dies as soon as 360dialog has taken its message: nothing recorded."""
+def lead_in_journey(
+    engine: MemoryEngine, wa_id: str, steps: list[dict[str, Any]] | None = None
+) -> Contact:
+    """A lead quiet for a day, and a rule (one step unless `steps`) about to message them."""
+    engine.deps.rules.save_rule(rule(steps=steps) if steps else rule())
+    return quiet_contact(engine.deps, wa_id, engine.clock.now() - 25 * HOUR)
+
+
+def answer_lost(
+    engine: MemoryEngine, wa_id: str, steps: list[dict[str, Any]] | None = None
+) -> tuple[str, SandboxRequest]:
+    """A lead's follow-up handed to 360dialog, whose answer never came back: the lead's
+    contact id and what 360dialog took."""
+    lead = lead_in_journey(engine, wa_id, steps)
+    engine.sandbox.drop_connection_next()
+    engine.tick()
+    [request] = engine.sandbox.requests
+    return lead.id, request
+
+
+def sender_died(
+    engine: MemoryEngine,
+    monkeypatch: pytest.MonkeyPatch,
+    wa_id: str,
+    steps: list[dict[str, Any]] | None = None,
+) -> tuple[Contact, SandboxRequest]:
+    """A lead's follow-up whose sender died as soon as 360dialog had taken it, recording
+    nothing: the lead and what 360dialog took."""
+    lead = lead_in_journey(engine, wa_id, steps)
     provider = engine.deps.whatsapp.send
 
     def hand_over_then_die(outbound: Any) -> str:
@@ -51,6 +79,8 @@ def dies_after_handing_over(engine: MemoryEngine, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(engine.deps.whatsapp, "send", hand_over_then_die)
     engine.tick()
     monkeypatch.undo()
+    [request] = engine.sandbox.requests
+    return lead, request
 
 
 def counts(engine: MemoryEngine, since: date) -> Counter[str]:
@@ -60,15 +90,6 @@ def counts(engine: MemoryEngine, since: date) -> Counter[str]:
         if row.rule_id == RULE:
             total.update(row.counts)
     return total
-
-
-def answer_lost(engine: MemoryEngine, wa_id: str, steps: list[dict[str, Any]] | None = None) -> str:
-    """A lead's follow-up handed to 360dialog, whose answer never came back; its contact."""
-    engine.deps.rules.save_rule(rule(steps=steps) if steps else rule())
-    lead = quiet_contact(engine.deps, wa_id, engine.clock.now() - 25 * HOUR)
-    engine.sandbox.drop_connection_next()
-    engine.tick()
-    return lead.id
 
 
 def given_up(engine: MemoryEngine) -> None:
@@ -81,10 +102,9 @@ def test_a_send_whose_answer_was_lost_is_sent_once_whatsapp_reports_it(
     engine: MemoryEngine,
 ) -> None:
     # Given a two-step journey whose first message 360dialog took without answering
-    contact_id = answer_lost(engine, "6281100000701", TWO_STEPS)
+    contact_id, request = answer_lost(engine, "6281100000701", TWO_STEPS)
     lost = only_followup(engine, contact_id)
     assert (lost.status, lost.reason) == (Status.SENDING, Reason.OUTCOME_UNKNOWN)
-    [request] = engine.sandbox.requests
     # When WhatsApp reports the message sent, a second later
     at = engine.clock.advance(timedelta(seconds=1))
     assert report(engine, request, "sent", at) == 200
@@ -106,11 +126,10 @@ def test_a_send_given_up_before_whatsapp_reported_it_is_found_delivered(
 ) -> None:
     # Given a follow-up whose answer was lost and that WhatsApp's statuses reached only
     # after the expire tick had given it up as unknown (its journey ended with it)
-    contact_id = answer_lost(engine, "6281100000702")
+    contact_id, request = answer_lost(engine, "6281100000702")
     given_up(engine)
     failed = only_followup(engine, contact_id)
     assert (failed.status, failed.reason) == (Status.FAILED, Reason.OUTCOME_UNKNOWN)
-    [request] = engine.sandbox.requests
     # When WhatsApp reports it delivered
     assert report(engine, request, "delivered", engine.clock.now()) == 200
     engine.pump_stream()
@@ -136,8 +155,7 @@ def test_a_send_given_up_before_whatsapp_reported_it_is_found_delivered(
 
 def test_a_status_that_skips_sent_still_counts_the_send(engine: MemoryEngine) -> None:
     # Given a follow-up whose answer was lost, and whose `sent` status never comes
-    contact_id = answer_lost(engine, "6281100000703")
-    [request] = engine.sandbox.requests
+    contact_id, request = answer_lost(engine, "6281100000703")
     # When the first status that comes says it was read
     assert report(engine, request, "read", engine.clock.now()) == 200
     engine.pump_stream()
@@ -154,8 +172,7 @@ def test_a_status_that_skips_sent_still_counts_the_send(engine: MemoryEngine) ->
 def test_a_failure_reported_for_a_send_whose_answer_was_lost_fails_it_with_its_reason(
     engine: MemoryEngine,
 ) -> None:
-    contact_id = answer_lost(engine, "6281100000704")
-    [request] = engine.sandbox.requests
+    contact_id, request = answer_lost(engine, "6281100000704")
     assert report(engine, request, "failed", engine.clock.now()) == 200
     engine.pump_stream()
     # It went, then failed, as any other: failed with WhatsApp's reason, and its journey
@@ -171,9 +188,8 @@ def test_a_failure_reported_for_a_send_whose_answer_was_lost_fails_it_with_its_r
 def test_a_failure_reported_for_a_send_given_up_leaves_it_as_it_was(
     engine: MemoryEngine,
 ) -> None:
-    contact_id = answer_lost(engine, "6281100000705")
+    contact_id, request = answer_lost(engine, "6281100000705")
     given_up(engine)
-    [request] = engine.sandbox.requests
     assert report(engine, request, "failed", engine.clock.now()) == 200
     found = only_followup(engine, contact_id)
     assert (found.status, found.reason) == (Status.FAILED, Reason.OUTCOME_UNKNOWN)
@@ -184,7 +200,7 @@ def test_a_send_whose_answer_was_lost_holds_back_no_other_send_to_the_lead(
     engine: MemoryEngine,
 ) -> None:
     # Given a lead's follow-up whose answer was lost, WhatsApp silent on it so far
-    contact_id = answer_lost(engine, "6281100000708")
+    contact_id, _ = answer_lost(engine, "6281100000708")
     # When a counsellor sends the lead another rule's message by hand meanwhile
     engine.deps.rules.save_rule(rule("offer", steps=[{**TWO_STEPS[0], "text": "Offer"}]))
     send_now(engine.deps, contact_id, "offer")
@@ -199,10 +215,7 @@ def test_a_sender_that_died_after_handing_over_is_waited_for_then_its_status_tak
     # Given a two-step journey whose sender dies after 360dialog took the first message,
     # before it could record the send
     deps = engine.deps
-    deps.rules.save_rule(rule(steps=TWO_STEPS))
-    lead = quiet_contact(deps, "6281100000706", engine.clock.now() - 25 * HOUR)
-    dies_after_handing_over(engine, monkeypatch)
-    [request] = engine.sandbox.requests
+    lead, request = sender_died(engine, monkeypatch, "6281100000706", TWO_STEPS)
     claimed = only_followup(engine, lead.id)
     assert claimed.status is Status.SENDING
     # When WhatsApp's `sent` status comes while that sender could still be running
@@ -230,11 +243,7 @@ def test_a_sender_that_died_after_handing_over_is_waited_for_then_its_status_tak
 def test_a_failure_reported_after_the_sender_died_fails_it_with_whatsapp_s_reason(
     engine: MemoryEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    deps = engine.deps
-    deps.rules.save_rule(rule())
-    lead = quiet_contact(deps, "6281100000707", engine.clock.now() - 25 * HOUR)
-    dies_after_handing_over(engine, monkeypatch)
-    [request] = engine.sandbox.requests
+    lead, request = sender_died(engine, monkeypatch, "6281100000707")
     engine.clock.advance(2 * timedelta(minutes=1))
     assert report(engine, request, "failed", engine.clock.now()) == 200
     found = only_followup(engine, lead.id)
@@ -250,11 +259,7 @@ def test_a_reply_heard_before_the_send_was_found_sent_answers_it(
     engine: MemoryEngine, monkeypatch: pytest.MonkeyPatch, text: str, settled: Status
 ) -> None:
     # Given a sender that died after 360dialog took the message
-    deps = engine.deps
-    deps.rules.save_rule(rule())
-    lead = quiet_contact(deps, "6281100000709", engine.clock.now() - 25 * HOUR)
-    dies_after_handing_over(engine, monkeypatch)
-    [request] = engine.sandbox.requests
+    lead, request = sender_died(engine, monkeypatch, "6281100000709")
     # And the lead answers it half a minute later, before WhatsApp's status gets through
     written = engine.clock.advance(timedelta(seconds=30))
     engine.deliver(envelopes.text_message(lead.wa_id or "", text, written, "wamid.in.709"))
