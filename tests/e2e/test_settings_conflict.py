@@ -29,7 +29,7 @@ def test_a_save_over_someone_elses_is_refused_in_words_and_redone_on_the_latest(
     page = sign_in(browser, pages, stack.url, "admin", watched)
     page.goto(f"{stack.url}/#/settings")
     tries = page.get_by_label("Tries of a failed send")
-    expect(tries).to_have_value("5")
+    expect(tries).to_have_value("10")
 
     # When another admin saves a new time zone, then this admin saves new tries
     other = stack.call("GET", "/api/settings").json()
@@ -42,7 +42,7 @@ def test_a_save_over_someone_elses_is_refused_in_words_and_redone_on_the_latest(
     stale = page.get_by_test_id("settings-stale")
     expect(stale).to_contain_text("Someone else saved the settings after you opened this page")
     saved = stack.call("GET", "/api/settings").json()
-    assert (saved["timezone"], saved["max_attempts"]) == ("Asia/Makassar", 5)
+    assert (saved["timezone"], saved["max_attempts"]) == ("Asia/Makassar", 10)
     assert serious_problems(page) == []
 
     # When the admin loads the latest settings and makes the change again

@@ -125,7 +125,13 @@ class WorkspaceSettings(BaseModel):
         default_factory=lambda: Duration(amount=7, unit=Unit.DAYS),
         description="a new rule reaches back this far past its idle time, no further",
     )
-    max_attempts: StrictInt = Field(default=5, ge=1, le=20)
+    max_attempts: StrictInt = Field(
+        default=10,
+        ge=1,
+        le=20,
+        description="tries of a send 360dialog could not take (unreachable, 5xx), 30 s apart "
+        "and doubling, at most 15 minutes: 10 ride out an hour's outage",
+    )
     withheld_attempts: StrictInt = Field(
         default=4,
         ge=1,

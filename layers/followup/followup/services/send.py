@@ -40,6 +40,11 @@ if TYPE_CHECKING:
     from followup.services.deps import Deps
 
 _THROTTLED_RETRY = timedelta(seconds=4)
+RETRY_GAP_AT_MOST = timedelta(minutes=15)
+"""The longest wait between two tries of a retryable failure (360dialog unreachable or
+failing): with the default tries (`max_attempts`), a 360dialog outage of an hour is ridden
+out, and a follow-up goes within 15 minutes of its end. No longer than SQS holds a
+message back, so every try comes from the queue, not from a tick."""
 THROTTLED_IN_A_ROW = 30
 """Rate-limit answers a follow-up may meet without spending an attempt (a few minutes of
 them); past that each one counts, with the retries' backoff, so a number throttled without
@@ -475,10 +480,11 @@ def _hold(
 
 
 def backoff(base: timedelta, key: str, attempt: int) -> timedelta:
-    """Exponential backoff with deterministic jitter (50 to 100 %), so retries spread out."""
+    """Exponential backoff with deterministic jitter (50 to 100 %), so retries spread out,
+    at most `RETRY_GAP_AT_MOST`."""
     digest = hashlib.sha256(f"{key}:{attempt}".encode()).digest()
     jitter = 0.5 + digest[0] / 510
-    return base * (1 << (attempt - 1)) * jitter
+    return min(base * (1 << (attempt - 1)) * jitter, RETRY_GAP_AT_MOST)
 
 
 def _requeue(
