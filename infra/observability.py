@@ -66,6 +66,13 @@ def alarms(stack: FollowupStack) -> sns.Topic:
         alarm(title, failed, 1, "a tick workflow ended without running all its steps")
     failures = metric("send_failed", "sender")
     alarm("SendFailures", failures, 10, "10 or more sends failed within 5 minutes")
+    alarm(
+        "ProviderFailing",
+        metric("send_retrying", "sender"),
+        20,
+        "360dialog could not take 20 or more sends within 5 minutes (unreachable or 5xx): "
+        "each is tried again, at most 15 minutes apart, up to the workspace's max_attempts",
+    )
     unanswered = metric("send_unknown", "sender")
     alarm(
         "SendsUnanswered",

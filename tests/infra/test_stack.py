@@ -724,7 +724,7 @@ def test_alarms_watch_dead_letters_errors_throttles_failures_and_opt_outs(dev: S
     alarms = [a["Properties"] for a in dev.resources("AWS::CloudWatch::Alarm").values()]
     names = {a.get("MetricName") for a in alarms}
     assert {"ApproximateNumberOfMessagesVisible", "Errors", "Throttles"} <= names
-    assert {"send_failed", "send_unknown", "webhook_opt_out"} <= names
+    assert {"send_failed", "send_retrying", "send_unknown", "webhook_opt_out"} <= names
     assert sum(a.get("MetricName") == "Errors" for a in alarms) == len(dev.stack.functions)
     assert sum(a.get("MetricName") == "ApproximateNumberOfMessagesVisible" for a in alarms) == 5
     assert all(a["AlarmActions"] for a in alarms)

@@ -60,7 +60,8 @@ class SendResult(StrEnum):
     OPTED_OUT = "opted_out"
     SKIPPED = "skipped"
     RESCHEDULED = "rescheduled"
-    RETRYING = "retrying"
+    RETRYING = "retrying"  # 360dialog could not take it (unreachable, 5xx): tried again
+    WITHHELD = "withheld"  # Meta withheld it (131049): tried again a day or more later
     PACED = "paced"  # back on the queue for a few seconds: the number or recipient is busy
     THROTTLED = "throttled"  # WhatsApp said too fast all the same: back on the queue shortly
     HELD = "held"  # back to queued while sending is paused, or waiting for its template
@@ -388,7 +389,8 @@ def _withheld(
         reason = f"{failure.reason}; withheld {withheld} times, not tried again"
         return _finish(deps, noted, Status.SKIPPED, reason, now)
     when = send_at(now + withheld_gap(withheld), now, contact, rule, settings)
-    return _requeue(deps, noted, now, when, dispatched=False, reason=failure.reason)
+    later = _requeue(deps, noted, now, when, dispatched=False, reason=failure.reason)
+    return SendResult.WITHHELD if later is SendResult.RETRYING else later
 
 
 def _template_instead(
