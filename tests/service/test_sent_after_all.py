@@ -271,3 +271,39 @@ def test_a_reply_heard_before_the_send_was_found_sent_answers_it(
     # Then the send is recorded, answered by that reply, and counted so
     assert only_followup(engine, lead.id).status is settled
     assert counts(engine, written.date())[settled.value] == 1
+
+
+def test_a_try_answered_with_an_error_that_went_all_the_same_is_not_sent_again(
+    engine: MemoryEngine,
+) -> None:
+    # Given a follow-up whose try 360dialog answered with a 500, back in the queue to retry
+    lead = lead_in_journey(engine, "6281100000710")
+    engine.sandbox.fail_next(status=500)
+    engine.tick()
+    retrying = only_followup(engine, lead.id)
+    assert retrying.status is Status.QUEUED
+    # When WhatsApp reports a message of it sent all the same, before the retry
+    at = engine.clock.advance(timedelta(seconds=2))
+    report = envelopes.status("wamid.WENT", "sent", at, lead.wa_id or "", retrying.id)
+    assert engine.deliver(report) == 200
+    engine.run_until(at + HOUR)
+    # Then it is sent, once: the retry finds it sent and sends nothing
+    found = only_followup(engine, lead.id)
+    assert (found.status, found.provider_message_id) == (Status.SENT, "wamid.WENT")
+    assert [r.status for r in engine.sandbox.requests] == [500]
+    assert counts(engine, at.date())["sent"] == 1
+
+
+def test_a_failure_reported_for_a_try_awaiting_its_retry_leaves_the_retry_to_go(
+    engine: MemoryEngine,
+) -> None:
+    lead = lead_in_journey(engine, "6281100000711")
+    engine.sandbox.fail_next(status=500)
+    engine.tick()
+    retrying = only_followup(engine, lead.id)
+    at = engine.clock.advance(timedelta(seconds=2))
+    report = envelopes.status("wamid.LOST", "failed", at, lead.wa_id or "", retrying.id)
+    assert engine.deliver(report) == 200
+    engine.run_until(at + HOUR)
+    assert only_followup(engine, lead.id).status is Status.SENT
+    assert [r.status for r in engine.sandbox.requests] == [500, 200]

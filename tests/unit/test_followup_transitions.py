@@ -309,7 +309,7 @@ def test_an_ended_follow_up_cannot_end_again() -> None:
 
 def test_a_send_nobody_recorded_is_sent_as_of_its_claim_when_whatsapp_reports_it() -> None:
     given_up = sending().ended(Status.FAILED, LATER, Reason.OUTCOME_UNKNOWN)
-    assert given_up.outcome_unknown
+    assert given_up.may_have_gone
 
     found = given_up.recovered(LATER, "wamid.9", EXPIRE)
 
@@ -321,6 +321,28 @@ def test_a_send_nobody_recorded_is_sent_as_of_its_claim_when_whatsapp_reports_it
     assert (found.sent_at, found.wake_at) == (NOW, NOW + EXPIRE)
     assert waiting_entry(found) is None  # sent on time: the expire tick finds it by send time
     assert [c.status for c in found.history][-2:] == [Status.FAILED, Status.SENT]
+
+
+@pytest.mark.parametrize(
+    "unrecorded",
+    [
+        lambda: sending(),
+        lambda: sending().requeued(NOW, LATER, "360dialog is busy or failing (HTTP 500)"),
+        lambda: sending().ended(Status.FAILED, NOW, "retries_exhausted: 360dialog is busy"),
+    ],
+    ids=["sending", "back-for-a-retry", "retries-exhausted"],
+)
+def test_a_try_that_may_have_gone_is_recovered_when_whatsapp_reports_it(
+    unrecorded: Callable[[], FollowUp],
+) -> None:
+    followup = unrecorded()
+    assert followup.may_have_gone
+    found = followup.recovered(LATER, "wamid.9", EXPIRE)
+    assert (found.status, found.provider_message_id, found.sent_at) == (
+        Status.SENT,
+        "wamid.9",
+        NOW,
+    )
 
 
 @pytest.mark.parametrize(
@@ -336,6 +358,6 @@ def test_only_a_claimed_send_with_no_recorded_outcome_can_be_recovered(
     known: Callable[[], FollowUp],
 ) -> None:
     followup = known()
-    assert not followup.outcome_unknown
+    assert not followup.may_have_gone
     with pytest.raises(InvalidTransition):
         followup.recovered(LATER, "wamid.9", EXPIRE)

@@ -98,7 +98,8 @@ class Reason(StrEnum):
     """The silence ended before it lasted the rule's idle time: its trigger never fired."""
     SENT_UNRECORDED = "sent_unrecorded"
     """WhatsApp reported a message no sender recorded (the sender died after handing it
-    over, or lost 360dialog's answer): sent when it was claimed, its exact text unknown."""
+    over, lost 360dialog's answer, or was told of an error for a message that went all the
+    same): sent when it was claimed, its exact text unknown."""
 
 
 class StatusChange(BaseModel):
@@ -401,20 +402,25 @@ class FollowUp(BaseModel):
         return next((c.at for c in reversed(self.history) if c.status is Status.SENDING), None)
 
     @property
-    def outcome_unknown(self) -> bool:
-        """Claimed, and nothing recorded what came of the send: still `sending`, or failed
-        for that reason. Only WhatsApp can still tell (a status naming it)."""
-        unknown = self.status is Status.SENDING or (
-            self.status is Status.FAILED and self.reason == Reason.OUTCOME_UNKNOWN
-        )
-        return unknown and self.provider_message_id is None and self.claimed_at is not None
+    def may_have_gone(self) -> bool:
+        """Handed to the provider at least once with nothing recorded sent: still
+        `sending`; back in the queue, or failed, after an answer that may hide a message
+        that went all the same (a 5xx, no answer at all). Only WhatsApp can still tell:
+        a status naming it says a message went."""
+        if self.provider_message_id is not None or self.claimed_at is None:
+            return False
+        if self.status in (Status.SENDING, Status.QUEUED, Status.WAITING_TEMPLATE):
+            return True
+        reason = self.reason or ""
+        gave_up = reason == Reason.OUTCOME_UNKNOWN or reason.startswith(Reason.RETRIES_EXHAUSTED)
+        return self.status is Status.FAILED and gave_up
 
     def recovered(self, at: datetime, wamid: str, expire_after: timedelta) -> FollowUp:
-        """Sent after all: WhatsApp reported `wamid` for this send whose outcome nobody
-        recorded. Sent when it was claimed (the send went within that sender's run); what
-        went is not known. With no reply by `expire_after` it expires."""
+        """Sent after all: WhatsApp reported `wamid` for this follow-up, which nobody
+        recorded sent. Sent when it was last claimed (a send goes within its sender's
+        run); what went is not known. With no reply by `expire_after` it expires."""
         claimed_at = self.claimed_at
-        if not self.outcome_unknown or claimed_at is None:
+        if not self.may_have_gone or claimed_at is None:
             raise InvalidTransition(self.id, self.status, Status.SENT)
         change = StatusChange(status=Status.SENT, at=at, reason=Reason.SENT_UNRECORDED)
         return self.model_copy(

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.errors import RULE_DATA_ERRORS
-from followup.domain.followup import FollowUp, Reason, Status
+from followup.domain.followup import FollowUp, Reason
 from followup.domain.gating import counted_send
 from followup.domain.ids import followup_id
 from followup.services.planning import after_send, ended
@@ -42,13 +42,14 @@ TRIES = 5
 
 def sends(records: Iterable[Record]) -> list[FollowUp]:
     """The follow-ups a batch of stream records shows sent: from `sending` to `sent`, or
-    found sent by WhatsApp's status after nobody recorded the send (from `sending` or,
-    given up as unknown, `failed`, to `sent`, `delivered` or `read`)."""
+    found sent by WhatsApp's status after nobody recorded the send (from `sending`, back
+    in the queue or failed, to `sent`, `delivered` or `read`)."""
     return [
         record.new
         for record in records
         if isinstance(record, StreamRecord)
-        and record.previous in (Status.SENDING, Status.FAILED)
+        and record.previous is not None
+        and not record.previous.outbound
         and record.new.status.outbound
     ]
 

@@ -169,9 +169,10 @@ def _sent_after_all(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> F
     (answered 5xx, so it comes again): that sender keeps what went and what it counted.
     Once its sender lost 360dialog's answer, or the claim is older than a sender's longest
     run, no sender will: the status is the only word on it, before or after the expire tick
-    gave it up as unknown. A failure reported for one given up already leaves it failed as
-    it is."""
-    claimed_at = followup.claimed_at if followup.outcome_unknown else None
+    gave it up as unknown. So it is for a try 360dialog answered with an error although
+    the message went: recorded sent, it is not tried again (WhatsApp has no idempotency
+    key). A failure reported for one not sending leaves it as it is."""
+    claimed_at = followup.claimed_at if followup.may_have_gone else None
     sending = followup.status is Status.SENDING
     if claimed_at is None:
         if sending:
