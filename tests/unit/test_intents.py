@@ -64,6 +64,7 @@ def test_an_opt_out_in_the_evaluation_set_is_never_read_as_an_intent() -> None:
         (JAKARTA, "udh tf kak", Intent.DONE),
         (SAO_PAULO, "já fiz o pix", Intent.DONE),
         (NEW_YORK, "just booked!", Intent.DONE),
+        (JAKARTA, "Sudah bayar kak. Kapan kelasnya mulai?", Intent.DONE),
         (SAO_PAULO, "não tenho interesse", Intent.NOT_INTERESTED),
         (JAKARTA, "gak tertarik kak", Intent.NOT_INTERESTED),
         (NEW_YORK, "no thanks", Intent.NOT_INTERESTED),
@@ -82,7 +83,18 @@ def test_obvious_replies_get_their_intent(zone: ZoneInfo, text: str, intent: Int
 
 
 @pytest.mark.parametrize(
-    "text", ["belum bayar kak", "ainda não paguei", "haven't paid yet", "sudah bayar belum?"]
+    "text",
+    [
+        "belum bayar kak",
+        "ainda não paguei",
+        "haven't paid yet",
+        "sudah bayar belum?",
+        "Is my seat booked?",
+        "already paid?",
+        "was my payment made?",
+        "udah bayar?",
+        "Sudah bayar ya, kapan kelasnya mulai?",
+    ],
 )
 def test_not_yet_paid_or_asking_whether_paid_is_not_done(text: str) -> None:
     assert _at(JAKARTA, text).intent != Intent.DONE

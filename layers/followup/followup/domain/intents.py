@@ -7,8 +7,9 @@
    confidence: opting out is its own path, never read as "not interested" or anything
    else that could schedule a follow-up;
 2. `done`: paid, transferred, booked, enrolled ("sudah bayar", "já fiz o pix", "just
-   booked"), unless negated ("belum bayar", "ainda não paguei", "haven't paid") or asked
-   ("sudah bayar belum?", a question);
+   booked"), in a sentence that neither negates it ("belum bayar", "ainda não paguei",
+   "haven't paid") nor asks it ("sudah bayar belum", "already paid?", "is my seat
+   booked?"); another sentence may ask something else ("Sudah bayar. Kapan mulai?");
 3. `not_interested`: "gak tertarik", "não tenho interesse", "no thanks";
 4. `call_back_at`: a day or an hour the lead names ("bsk aja jam 10", "amanhã às 14h",
    "next Monday morning"), resolved by `replytime.requested_time` in the contact's zone;
@@ -94,6 +95,9 @@ _NEGATORS = frozenset(
     | {"not", "never", "havent", "hasnt", "didnt", "dont", "yet"}
 )
 _ASKED = re.compile(r"\b(?:belum|blm|or not|ou nao)\b")
+_SENTENCES = re.compile(r"[^.!?\n]+[.!?]*")
+"""A message's sentences, each with the marks that end it: "Sudah bayar. Kapan mulai?"
+tells it is done, and asks something else."""
 
 _NOT_INTERESTED = _any(
     r"(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|engga|ndak|kurang|udah gak|sudah tidak|"
@@ -140,8 +144,7 @@ def classify(
     message = normalise(text)
     worded = _QUESTION_WORDS.search(message) is not None
     asked = worded or "?" in text
-    done = _DONE.search(message)
-    if done and not _negated(message, done.start()) and not _ASKED.search(message, done.end()):
+    if any(_says_done(sentence) for sentence in _SENTENCES.findall(text)):
         return Detected(Intent.DONE, 0.9)
     refusal = _NOT_INTERESTED.search(message)
     if refusal and not _NOT_REALLY.search(message[: refusal.start()]):
@@ -160,6 +163,17 @@ def classify(
     if asked:
         return Detected(Intent.QUESTION, 0.7)
     return Detected(Intent.OTHER, 0.0)
+
+
+def _says_done(sentence: str) -> bool:
+    """The sentence tells it is done: paid, booked... ("udah transfer ya kak"), not
+    negated ("belum bayar") nor asked ("sudah bayar belum", "already paid?", "is my seat
+    booked?")."""
+    said = normalise(sentence)
+    done = _DONE.search(said)
+    if done is None or _negated(said, done.start()) or _ASKED.search(said, done.end()):
+        return False
+    return not sentence.rstrip().endswith("?") and _QUESTION_WORDS.search(said) is None
 
 
 def _negated(message: str, start: int) -> bool:

@@ -1,8 +1,10 @@
 """What counts as an opt-out: a keyword alone, or a short, clear request to stop messaging.
 
-The whole message decides, never a word inside it: after case, accents, punctuation and
-emoji are set aside, and greetings or politeness ("please", "tolong", "por favor",
-"thanks") are trimmed from either end, what remains must be exactly
+The whole message decides, never a word inside it: after case, accents, punctuation
+(also between words with no space: "stop,please") and emoji are set aside, a word said
+twice in a row is taken once ("STOP STOP"), a stop sign among words reads as "stop", and
+greetings or politeness ("please", "tolong", "por favor", "thanks") are trimmed from
+either end, what remains must be exactly
 
 - a built-in keyword (`BUILT_IN_KEYWORDS`, always on) or one the workspace added, or
 - one of the request phrasings below ("stop sending me messages", "berhenti kirim pesan",
@@ -23,6 +25,10 @@ BUILT_IN_KEYWORDS = ("STOP", "BERHENTI", "PARAR", "UNSUBSCRIBE", "CANCEL", "Stop
 """Always opt out, whatever the settings say; Meta's marketing opt-out button sends the last."""
 
 _STOP_SIGNS = frozenset("🛑⛔")
+_SIGNS_AS_WORDS = str.maketrans(dict.fromkeys(_STOP_SIGNS, " stop "))
+_BETWEEN_LETTERS = re.compile(r"(?<=[^\W\d_])[^\w\s]+(?=[^\W\d_])")
+"""Punctuation joining two words with no space ("stop,please", "STOP.Thanks"); not between
+digits, so a time such as "10.30" stays one."""
 _VARIATION = "\ufe0f"
 _APOSTROPHES = str.maketrans({"'": "", "’": "", "`": "", "´": "", "-": " "})
 
@@ -38,7 +44,11 @@ _POLITE = {
 }  # fmt: skip
 
 _EN_ME = r"(?: (?:me|us))?"
-_EN_MORE = r"(?: (?:again|anymore|any more|messages|message|texts|more|now|ever))*"
+_EN_MORE = (
+    r"(?: (?:again|anymore|any more|messages|message|texts|more|now|ever|promos|promo|"
+    r"promotions|offers|ads|marketing|spam|notifications|reminders|these|this|stuff|"
+    r"to me|to us|to this number))*"
+)
 _ID_MORE = r"(?: (?:saya|aku|gue|lagi|pesan|promo|ke saya|ke nomor ini|ya))*"
 _PT_MORE = r"(?: (?:mais|mensagens|mensagem|nada|para mim|pra mim|promocoes))*"
 
@@ -90,7 +100,7 @@ def normalise(text: str) -> str:
     not matter."""
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_APOSTROPHES))
     letters = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    words = letters.split()
+    words = _BETWEEN_LETTERS.sub(" ", letters).split()
     stripped = [_strip_symbols(word) for word in words]
     return " ".join(word for word in stripped if word)
 
@@ -126,11 +136,17 @@ def is_opt_out(text: str, extra_keywords: Iterable[str] = ()) -> bool:
     signs = "".join(text.split()).replace(_VARIATION, "")
     if signs and set(signs) <= _STOP_SIGNS:
         return True
-    message = normalise(text)
+    keywords = {normalise(k) for k in (*BUILT_IN_KEYWORDS, *extra_keywords)} - {""}
+    readings = (normalise(text), normalise(text.translate(_SIGNS_AS_WORDS)))
+    return any(_asks_to_stop(message, keywords) for message in readings)
+
+
+def _asks_to_stop(message: str, keywords: set[str]) -> bool:
     if not message:
         return False
-    keywords = {normalise(k) for k in (*BUILT_IN_KEYWORDS, *extra_keywords)} - {""}
     if message in keywords:
         return True
-    request = _trim_polite(message)
-    return request in keywords or _REQUEST.fullmatch(request) is not None
+    words = message.split()
+    once = " ".join(w for i, w in enumerate(words) if i == 0 or w != words[i - 1])
+    request = _trim_polite(once)
+    return once in keywords or request in keywords or _REQUEST.fullmatch(request) is not None
