@@ -150,13 +150,27 @@ def test_a_rule_toggled_off_stops_new_entries_but_queued_ones_go_out(
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"), [("yes please!", "responded"), ("STOP", "opted_out")]
+    ("text", "expected", "stops_all"),
+    [
+        ("yes please!", "responded", True),
+        ("STOP", "opted_out", True),
+        ("STOP", "opted_out", False),
+    ],
+    ids=["reply", "stop", "stop-of-whatsapp-alone"],
 )
 def test_a_reply_landing_while_the_send_is_in_flight_answers_it(
-    engine: MemoryEngine, monkeypatch: pytest.MonkeyPatch, text: str, expected: str
+    engine: MemoryEngine,
+    monkeypatch: pytest.MonkeyPatch,
+    text: str,
+    expected: str,
+    stops_all: bool,
 ) -> None:
     # Given a lead about to get a follow-up, who writes back while 360dialog is answering
+    # (a STOP stopping every channel, or WhatsApp alone, as the workspace says)
     deps = engine.deps
+    settings = deps.rules.settings().model_copy(update={"whatsapp_stop_stops_all": stops_all})
+    deps.rules.save_settings(settings)
+    deps.catalog.invalidate()
     deps.rules.save_rule(rule())
     lead = quiet_contact(deps, "6281100000099", engine.clock.now() - 25 * HOUR)
     reply_mid_send(engine, monkeypatch, lead, text, took=timedelta(seconds=1))

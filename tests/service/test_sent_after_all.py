@@ -253,12 +253,28 @@ def test_a_failure_reported_after_the_sender_died_fails_it_with_whatsapp_s_reaso
 
 
 @pytest.mark.parametrize(
-    ("text", "settled"), [("ok, thanks", Status.RESPONDED), ("STOP", Status.OPTED_OUT)]
+    ("text", "settled", "stops_all"),
+    [
+        ("ok, thanks", Status.RESPONDED, True),
+        ("STOP", Status.OPTED_OUT, True),
+        ("STOP", Status.OPTED_OUT, False),
+    ],
+    ids=["reply", "stop", "stop-of-whatsapp-alone"],
 )
 def test_a_reply_heard_before_the_send_was_found_sent_answers_it(
-    engine: MemoryEngine, monkeypatch: pytest.MonkeyPatch, text: str, settled: Status
+    engine: MemoryEngine,
+    monkeypatch: pytest.MonkeyPatch,
+    text: str,
+    settled: Status,
+    stops_all: bool,
 ) -> None:
-    # Given a sender that died after 360dialog took the message
+    # Given a sender that died after 360dialog took the message (a STOP stopping every
+    # channel, or WhatsApp alone, as the workspace says)
+    settings = engine.deps.rules.settings()
+    engine.deps.rules.save_settings(
+        settings.model_copy(update={"whatsapp_stop_stops_all": stops_all})
+    )
+    engine.deps.catalog.invalidate()
     lead, request = sender_died(engine, monkeypatch, "6281100000709")
     # And the lead answers it half a minute later, before WhatsApp's status gets through
     written = engine.clock.advance(timedelta(seconds=30))

@@ -288,7 +288,7 @@ def _answered_while_sending(deps: Deps, claimed: FollowUp, seen: Contact, now: d
     found = deps.contacts.contact(claimed.contact_id)
     if found is None:
         return
-    stopped = found.item.opted_out and not seen.opted_out
+    stopped = found.item.stopped(claimed.channel) and not seen.stopped(claimed.channel)
     if not stopped and found.item.last_inbound_at == seen.last_inbound_at:
         return
     current = deps.followups.followup(claimed.id)

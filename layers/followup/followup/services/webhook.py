@@ -196,11 +196,12 @@ def _answered_meanwhile(deps: Deps, sent: FollowUp) -> None:
     sent_at = sent.sent_at
     if found is None or sent_at is None:
         return
-    heard, stopped_at = found.item.last_inbound_at, found.item.opted_out_at
+    heard = found.item.last_inbound_at
     attribution = deps.catalog.settings().attribution_window.approx()
     if heard is None or not may_follow(heard, sent_at) or heard - sent_at > attribution:
         return
-    stopped = found.item.opted_out and stopped_at is not None and may_follow(stopped_at, sent_at)
+    # Stopped before the send, its sender would not have sent it: the stop answers it.
+    stopped = found.item.stopped(sent.channel)
     status, reason = (Status.OPTED_OUT, Reason.OPTED_OUT) if stopped else (Status.RESPONDED, None)
     _moved(deps, sent.ended(status, deps.clock.now(), reason), sent.status, deps.clock.now())
 
