@@ -210,6 +210,33 @@ def test_call_back_on_an_open_saturday_goes_at_the_time_asked(engine: MemoryEngi
     assert len(engine.sandbox.sent()) == 1
 
 
+def test_a_call_back_journey_that_opens_with_a_tag_waits_for_the_time_asked(
+    engine: MemoryEngine,
+) -> None:
+    # Given a call-back rule that tags the lead, then messages them
+    template = {"name": "apply_reminder", "language": "en"}
+    steps = [
+        {"kind": "action", "do": "add_tag", "tag": "call-back"},
+        {"wait": {"amount": 0, "unit": "minutes"}, "text": "Hi again!", "template": template},
+    ]
+    trigger = {"kind": "intent", "intents": ["call_back_at"]}
+    engine.deps.rules.save_rule(rule("call-back", trigger=trigger, steps=steps))
+    # When the lead asks on Tuesday 09:00 to be called tomorrow at 10
+    contact_id = reply(engine, "call me tomorrow at 10")
+    [intent] = intents(engine, contact_id)
+    assert intent is not None
+    assert intent["effect"] == "follow-up call-back at 2026-11-25 10:00 Asia/Jakarta"
+    # Then nothing goes before Wednesday 10:00 WIB, and the message goes then
+    engine.clock.advance(timedelta(days=1, minutes=59))  # Wednesday 09:59 WIB
+    engine.tick()
+    assert engine.sandbox.sent() == []
+    engine.clock.advance(timedelta(minutes=1))
+    engine.tick()
+    engine.tick()
+    assert len(engine.sandbox.sent()) == 1
+    assert "call-back" in lead(engine)["tags"]
+
+
 def test_busy_is_followed_up_after_its_cadence_once_per_message(engine: MemoryEngine) -> None:
     follow_up_rule(engine, "busy-nudge", "busy", 5, 15)
     engine.sandbox.record_inbound(LEAD, engine.clock.now())

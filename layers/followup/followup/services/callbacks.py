@@ -2,10 +2,10 @@
 
 The rules with an intent trigger for the reply's intent give the content and the cadence:
 the contact is enrolled in each (see `services.triggers`; one id per rule, contact and
-message time, so a redelivered webhook enrolls once) with its first step due at the send
-opening on or after the time asked for (call back), or after the first step's wait
-(busy). The enqueue tick queues it like any due step; a later reply ends it when the rule
-exits on reply.
+message time, so a redelivered webhook enrolls once) with its journey starting at the send
+opening on or after the time asked for (call back, whatever its first step), or its first
+send after that step's wait (busy). The enqueue tick queues it like any due step; a later
+reply ends it when the rule exits on reply.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from followup.domain.intents import Intent
 from followup.domain.journey import next_opening
+from followup.domain.rule import Step
 from followup.domain.triggers import IntentTrigger
 from followup.services import triggers
 
@@ -44,14 +45,15 @@ def plan_follow_up(
     def fires(trigger: Trigger) -> bool:
         return isinstance(trigger, IntentTrigger) and trigger.fires_on_intent(intent)
 
-    def first_due(rule: Rule, zone: ZoneInfo) -> datetime:
-        """A send first: at the time asked for a call back, else after its wait."""
-        first = rule.send_step(0)
+    def first_due(rule: Rule, zone: ZoneInfo) -> datetime | None:
+        """A call back's journey starts at the time asked, whatever its first step (a tag
+        or a task before the message waits for it too); a first send goes at the opening
+        after its wait. None: the journey's own timing stands."""
         if intent is Intent.CALL_BACK_AT and asked is not None:
-            due = max(asked, now)
-        else:
-            due = first.wait.after(at, zone)
-        return next_opening(due, contact, rule, settings)
+            return next_opening(max(asked, now), contact, rule, settings)
+        if not isinstance(rule.steps[0], Step):
+            return None
+        return next_opening(rule.send_step(0).wait.after(at, zone), contact, rule, settings)
 
     occurrence = at.astimezone(UTC).isoformat()
     planned = triggers.plan(deps, contact, fires, occurrence, at, now, first_due)

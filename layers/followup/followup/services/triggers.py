@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from followup.domain.enrollment import Enrollment, enroll_on
 from followup.domain.errors import RULE_DATA_ERRORS
-from followup.domain.rule import Rule, Step, Trigger
+from followup.domain.rule import Rule, Trigger
 from followup.domain.triggers import EventTrigger, StageEnteredTrigger
 from followup.services import reentry
 from followup.services.ports import CommitRejected, NewEnrollment
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from followup.services.deps import Deps
 
 Fires = Callable[[Trigger], bool]
-FirstDue = Callable[[Rule, ZoneInfo], datetime]
+FirstDue = Callable[[Rule, ZoneInfo], datetime | None]
 
 
 def plan(
@@ -47,8 +47,8 @@ def plan(
 ) -> list[Enrollment]:
     """The enrollments one occurrence asks for, not written yet: one per active rule whose
     trigger `fires`, whose conditions hold, that sends from the contact's number and whose
-    re-entry policy lets the contact in again. The first step counts from `began`; when it
-    sends, `first_due` may say when instead (a call back at the time asked)."""
+    re-entry policy lets the contact in again. The first step counts from `began`, unless
+    `first_due` says when instead (a call back at the time asked)."""
     settings = deps.catalog.settings()
     if contact.opted_out or now - began > settings.trigger_lookback.approx():
         return []
@@ -68,9 +68,9 @@ def plan(
             continue  # the contact talks to a number the rule does not send from
         try:
             enrolled = enroll_on(rule, contact, occurrence, began, began, now, zone)
-            sends_first = isinstance(rule.steps[0], Step) and enrolled.next_due_at is not None
-            if first_due is not None and sends_first:
-                enrolled = enrolled.model_copy(update={"next_due_at": first_due(rule, zone)})
+            due = first_due(rule, zone) if first_due and enrolled.next_due_at else None
+            if due is not None:
+                enrolled = enrolled.model_copy(update={"next_due_at": due})
         except RULE_DATA_ERRORS:
             continue  # the rule's own data is broken: the tick reports it on the rule
         if history.refused(rule, enrolled) is None:
