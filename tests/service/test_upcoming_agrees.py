@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 
 from followup.domain.contact import Contact, Score
 from followup.domain.followup import Status
-from followup.domain.rule import Rule
+from followup.domain.rule import Rule, Step
+from followup.domain.settings import WorkspaceSettings
 from followup.services.bulk_cancel import cancel_queued
 from followup.services.contacts import update_contact
 from followup.services.manual import send_now
@@ -200,6 +201,37 @@ def test_a_step_is_promised_when_the_frequency_cap_frees_by_its_due_time(
     assert promised(engine, lead) == [(2, False, start + 3 * HOUR)]
     ticks(engine, start, range(2, 7))
     assert sent(engine) == [(NUDGE, start + HOUR), (LAST_CALL, start + 3 * HOUR)]
+
+
+def test_a_step_the_window_puts_off_past_the_cap_is_promised_and_sent_then(
+    engine: MemoryEngine,
+) -> None:
+    # Given a nudge at 10:00 and a last call (a template) 8 h after it, another follow-up
+    # at 9:30 (two in the day: the cap), and Wednesday a holiday: the last call, due at
+    # 18:00 after hours, goes at the next opening, Thursday 08:00, when the cap has freed
+    start = engine.clock.now()
+    settings = engine.deps.rules.settings().model_dump(mode="json")
+    settings["send_window"]["custom_holidays"] = ["2026-11-25"]
+    engine.deps.rules.save_settings(WorkspaceSettings.model_validate(settings))
+    engine.deps.catalog.invalidate()
+    template = {"name": "apply_reminder", "language": "en"}
+    last_call = {"wait": {"amount": 8, "unit": "hours"}, "text": LAST_CALL, "template": template}
+    engine.deps.rules.save_rule(
+        nudge_journey().model_copy(
+            update={"steps": [nudge_journey().steps[0], Step.model_validate(last_call)]}
+        )
+    )
+    lead = quiet_contact(engine.deps, WA_ID, start - 30 * MINUTE, name="lead")
+    engine.sandbox.record_inbound(WA_ID, start - 30 * MINUTE)
+    ticks(engine, start, range(1, 2))
+    engine.run_until(start + 70 * MINUTE)
+    sent_before(engine, lead, start + 30 * MINUTE)
+    thursday_8 = start + 47 * HOUR
+    # Then the page promises it then, and the ticks neither skip it nor send it sooner
+    assert promised(engine, lead) == [(2, False, thursday_8)]
+    ticks(engine, start, range(2, 49))
+    went = [r.received_at for r in engine.sandbox.sent()]
+    assert went == [start + HOUR, thursday_8]
 
 
 def test_a_step_is_not_promised_before_another_rules_pending_follow_up(

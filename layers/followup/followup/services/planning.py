@@ -121,6 +121,11 @@ def advance(
     fid = followup_id(
         enrollment.id, enrollment.step_index, enrollment.repeat_index, enrollment.channel_index
     )
+    if stop is not None and stop.reason is Reason.FREQUENCY_CAP:
+        # The cap counts the sends of the day before the step goes: one the send window
+        # puts off to a later day (after hours, a holiday) may find it free by then.
+        going = send_at(enrollment.next_due_at or now, now, contact, rule, settings)
+        stop = must_stop(contact, rule, enrollment.silence_key, settings.gating, going)
     if stop is not None:
         skipped = _followup(fid, enrollment, contact, now, now, stop.reason)
         exited = ended(enrollment, stop.reason, EnrollmentState.EXITED)

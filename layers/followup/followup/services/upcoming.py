@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.errors import RULE_DATA_ERRORS
+from followup.domain.followup import Reason
 from followup.domain.gating import counted_send, gate
 from followup.domain.ids import followup_id
 from followup.domain.journey import Exit, due_at, must_stop, send_at
@@ -136,6 +137,8 @@ def _journey(
     stop = must_stop(contact, rule, enrollment.silence_key, settings.gating, asked)
     if stop is not None and not stop.gated:
         return []
+    if stop is not None and stop.reason is Reason.FREQUENCY_CAP:
+        stop = None  # the cap is judged below, when each send goes (as the tick does)
     shown: list[Upcoming] = []
     step = rule.steps[enrollment.step_index]
     manual = None
