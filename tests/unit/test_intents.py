@@ -160,6 +160,15 @@ def test_call_me_tomorrow_at_ten_on_friday_afternoon_is_saturday_ten() -> None:
         (JAKARTA, "2 jam lagi ya", "2026-11-27T17:00"),
         (SAO_PAULO, "hoje à noite", "2026-11-27T19:00"),
         (NEW_YORK, "at 4:30pm", "2026-11-27T16:30"),
+        # a date named: this month's when still to come, else the next (Friday 27 Nov)
+        (NEW_YORK, "call me on the 30th at 10", "2026-11-30T10:00"),
+        (NEW_YORK, "call me at 10am on Dec 2", "2026-12-02T10:00"),
+        (JAKARTA, "kabari tanggal 3 jam 2 ya", "2026-12-03T14:00"),
+        (JAKARTA, "tgl 30 nov pagi", "2026-11-30T09:00"),
+        (SAO_PAULO, "pode ligar dia 2 de dezembro às 14h", "2026-12-02T14:00"),
+        (NEW_YORK, "call me on the 5th", "2026-12-05T09:00"),
+        (NEW_YORK, "call me on January 4th", "2027-01-04T09:00"),
+        (NEW_YORK, "call me on Monday the 7th at 9", "2026-12-07T09:00"),
     ],
 )
 def test_a_requested_time_is_resolved_in_the_contacts_zone(
@@ -168,6 +177,15 @@ def test_a_requested_time_is_resolved_in_the_contacts_zone(
     detected = _at(zone, text)
     assert (detected.intent, detected.local) == (Intent.CALL_BACK_AT, local)
     assert detected.at == datetime.fromisoformat(local).replace(tzinfo=zone).astimezone(UTC)
+
+
+def test_a_day_the_month_lacks_is_the_next_months_that_has_it() -> None:
+    assert _at(NEW_YORK, "call me on the 31st").local == "2026-12-31T09:00"
+
+
+@pytest.mark.parametrize("text", ["10 out of 10, thanks!", "sent it a week ago 10 times"])
+def test_words_that_only_look_like_a_date_name_no_time(text: str) -> None:
+    assert _at(NEW_YORK, text).intent != Intent.CALL_BACK_AT
 
 
 def test_an_hour_already_past_today_means_tomorrow() -> None:

@@ -11,6 +11,9 @@ contact's local "now". Defaults, so every answer is one wall-clock time:
 - an hour from 1 to 6 with no am/pm or part of the day is taken in the afternoon
   ("jam 2" is 14:00): nobody asks to be called at 2 at night;
 - "next week" (minggu depan, semana que vem) means next Monday;
+- a date ("on the 30th", "tanggal 30", "dia 30", "30 November", "dec 2", "2 de
+  dezembro") wins over a weekday: the next such date, this month or this year when it
+  is still to come, else the next; a day of the month no month has is no time;
 - a time already past today with no day named, or a weekday named on that same weekday,
   means the next such time; nothing is ever before "now".
 
@@ -20,7 +23,7 @@ The send window is applied later by the scheduler, not here.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from followup.loading import loading
@@ -70,11 +73,43 @@ _RELATIVE = re.compile(
 )
 _LATE = frozenset({15, 19})
 
+_MONTHS = (  # no abbreviation that is also a common word: "10 out of 10", "a week ago"
+    r"january|januari|janeiro|jan",
+    r"february|februari|fevereiro|feb|fev|pebruari",
+    r"march|maret|marco|mar",
+    r"april|abril|apr|abr",
+    r"may|mei|maio|mai",
+    r"june|juni|junho|jun",
+    r"july|juli|julho|jul",
+    r"august|agustus|agosto|aug|agu|agt|ags",
+    r"september|setembro|sept|sep",
+    r"october|oktober|outubro|oct|okt",
+    r"november|novembro|nov|nop",
+    r"december|desember|dezembro|dec|des|dez",
+)
+
+
+def _month(group: str) -> str:
+    """Any month's name, the month's number (from 0) kept in the group `<group><n>`."""
+    return "|".join(f"(?P<{group}{n}>{words})" for n, words in enumerate(_MONTHS))
+
+
+_DATE = re.compile(
+    # "30 November", "30th of November", "2 de dezembro", "tanggal 30 nov"
+    rf"\b(?P<dom>[0-3]?\d)(?:st|nd|rd|th)? (?:of |de )?(?:{_month('x')})\b"
+    # "November 30", "dec 2nd"
+    + rf"|\b(?:{_month('y')}) (?P<dom2>[0-3]?\d)(?:st|nd|rd|th)?\b"
+    # "on the 30th", "tanggal 30", "tgl 30", "dia 30", "the 2nd"
+    + r"|\b(?:tanggal|tgl|tg|dia|the) (?P<dom3>[0-3]?\d)(?:st|nd|rd|th)?\b"
+    # "30th" alone
+    + r"|\b(?P<dom4>[0-3]?\d)(?:st|nd|rd|th)\b"
+)
+
 
 def requested_time(message: str, now: datetime, zone: ZoneInfo) -> datetime | None:
     """The wall-clock time (naive, in `zone`) a normalised `message` names, or None."""
     local_now = now.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
-    phrase = _english(message)
+    phrase = _english(message, local_now.date())
     if phrase is None:
         return None
     settings = {"RELATIVE_BASE": local_now, "PREFER_DATES_FROM": "future"}
@@ -92,17 +127,19 @@ def requested_time(message: str, now: datetime, zone: ZoneInfo) -> datetime | No
     return at
 
 
-def _english(message: str) -> str | None:
-    """The plain English phrase for the first day, hour and part of the day named."""
+def _english(message: str, today: date) -> str | None:
+    """The plain English phrase for the first day (a date, else a weekday), hour and part
+    of the day named."""
     relative = _RELATIVE.search(message)
     if relative:
         count = relative["n"] or relative["n2"]
         unit = relative["unit"] or relative["unit2"]
         return f"in {int(count)} {'minutes' if unit.startswith('m') else 'hours'}"
-    day = _DAY.search(message)
-    clock = _CLOCK.search(message)
+    dated = _DATE.search(message)
+    day = None if dated else _DAY.search(message)
+    clock = _CLOCK.search(_DATE.sub(" ", message) if dated else message)
     part = _PART.search(message)
-    if day is None and clock is None:
+    if day is None and clock is None and dated is None:
         return None
     hour, minute = MORNING_HOUR, 0
     part_hour = next(int(k[1:]) for k, v in part.groupdict().items() if v) if part else None
@@ -117,10 +154,31 @@ def _english(message: str) -> str | None:
             hour += 12
     elif part_hour is not None:
         hour = part_hour
+    if dated is not None:
+        named = _date_named(dated, today)
+        return f"{named.isoformat()} {hour:02d}:{minute:02d}" if named else None
     when = _day_name(day) if day else ""
     if when == "today" and clock is None and part is None:
         return None  # "nanti" alone is "later", not a time
     return f"{when} {hour:02d}:{minute:02d}".strip()
+
+
+def _date_named(found: re.Match[str], today: date) -> date | None:
+    """The next date on or after `today` that `found` names; None for a day of the
+    month that month (or, with no month named, the coming months) does not have."""
+    dom = int(found["dom"] or found["dom2"] or found["dom3"] or found["dom4"])
+    month = next((n + 1 for n in range(len(_MONTHS)) if found[f"x{n}"] or found[f"y{n}"]), None)
+    months = [month] if month else [today.month + k for k in range(3)]
+    for year in (today.year, today.year + 1):
+        for m in months:
+            y, m12 = year + (m - 1) // 12, (m - 1) % 12 + 1
+            try:
+                named = date(y, m12, dom)
+            except ValueError:
+                continue
+            if named >= today:
+                return named
+    return None
 
 
 def _day_name(day: re.Match[str]) -> str:
