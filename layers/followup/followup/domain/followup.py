@@ -431,6 +431,8 @@ class FollowUp(BaseModel):
                 "sent_at": claimed_at,
                 "provider_message_id": wamid,
                 "wake_at": shifted(claimed_at, expire_after),
+                "held_by": None,
+                "waiting_for": [],
                 "history": [*self.history, change],
             }
         )
