@@ -135,6 +135,10 @@ def send_one(deps: Deps, followup_id: str, due: datetime | None = None) -> Outco
         if claimed.approved_at is None:
             return Outcome(_finish(deps, claimed, Status.SKIPPED, Reason.APPROVAL_EXPIRED, now))
         approved = claimed.proposed
+        if approved.kind == "text" and static.kind != "text":
+            # The window closed while the text waited for a person: free text cannot go
+            # now (WhatsApp refuses it, 131047), so the step's template goes as it would.
+            approved = static
         return Outcome(_hand_over(deps, claimed, contact, address, rule, approved, now))
     # Written after the claim and before the provider: a duplicate delivery finds it no
     # longer queued, so whatever text was written goes out at most once; a retry after a

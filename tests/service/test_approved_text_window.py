@@ -1,0 +1,67 @@
+"""An AI text approved by a person goes as approved, unless WhatsApp's 24-hour window
+closed while it waited: free text cannot go then, and the step's template goes instead,
+without first trying the text WhatsApp would refuse."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from followup.adapters.claude import ClaudeWriter
+from followup.domain.ai import DEFAULT_MODEL
+from followup.domain.followup import Status
+from followup.domain.settings import AiSettings
+from followup.services.approval import approve
+from followup_local.fake_anthropic import FakeAnthropic
+from followup_local.memory_engine import MemoryEngine
+from tests.support.builders import quiet_contact, rule
+
+HOUR = timedelta(hours=1)
+KEY = "sk-ant-local-test"
+WA_ID = "6281100000780"
+STEP = {
+    "wait": {"amount": 0, "unit": "minutes"},
+    "text": "Hi, still applying?",
+    "template": {
+        "name": "apply_reminder",
+        "language": "en",
+        "params": [{"field": "first_name", "default": "there"}],
+    },
+    "ai": {"instructions": "Ask whether they still apply.", "approval": True},
+}
+
+
+def sent_after_approval(engine: MemoryEngine, approved_after: timedelta) -> list[str | None]:
+    """A lead who wrote an hour ago, an AI text written for them at once and approved
+    `approved_after` later: the kind of each message WhatsApp was asked to send."""
+    with FakeAnthropic(KEY) as fake:
+        deps = engine.deps
+        deps.writer = ClaudeWriter(KEY, DEFAULT_MODEL, base_url=fake.base_url, budget_seconds=60)
+        deps.rules.save_settings(
+            deps.rules.settings().model_copy(update={"ai": AiSettings(language="en")})
+        )
+        deps.catalog.invalidate()
+        trigger = {"stages": ["new"], "idle": {"amount": 1, "unit": "hours"}}
+        deps.rules.save_rule(rule(trigger=trigger, steps=[STEP]))
+        lead = quiet_contact(deps, WA_ID, engine.clock.now() - HOUR)
+        engine.sandbox.record_inbound(WA_ID, engine.clock.now() - HOUR)
+        engine.tick()
+        [written] = deps.followups.followups_of(lead.id)
+        assert written.proposed is not None
+        assert written.proposed.kind == "text"
+        engine.clock.advance(approved_after)
+        approve(deps, written.id)
+        engine.tick()
+        [followup] = deps.followups.followups_of(lead.id)
+        assert followup.status is Status.SENT
+    return [(r.body or {}).get("type") for r in engine.sandbox.requests]
+
+
+def test_an_approved_text_goes_as_written_inside_the_window(engine: MemoryEngine) -> None:
+    assert sent_after_approval(engine, 2 * HOUR) == ["text"]
+
+
+def test_a_text_approved_after_the_window_closed_goes_as_the_steps_template(
+    engine: MemoryEngine,
+) -> None:
+    # Approved on Wednesday 10:00, two hours after the lead's 24-hour window closed
+    assert sent_after_approval(engine, 25 * HOUR) == ["template"]
