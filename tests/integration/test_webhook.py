@@ -487,3 +487,14 @@ def test_a_send_given_up_as_unknown_is_recorded_from_whatsapp_s_late_status(
         "delivered": 1,
         "failed": 0,
     }
+
+
+def test_a_photo_s_caption_is_read_as_what_the_lead_wrote(engine: LocalEngine) -> None:
+    """A receipt sent as a photo captioned "Sudah transfer ya kak" tells it is paid."""
+    assert post(engine, payload("image-caption.json"))["statusCode"] == 200
+    found = find_contact(engine.deps, RUDI, None)
+    assert found is not None
+    [message] = engine.deps.contacts.recent_messages(found.item.id, 50)
+    assert message.text == "Sudah transfer ya kak, ini buktinya"
+    assert message.intent is not None
+    assert message.intent.intent == "done"

@@ -165,10 +165,17 @@ def _body(message: _Message) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
+_CAPTIONED = frozenset({"image", "video", "document"})
+
+
 def _text(kind: str, body: dict[str, Any]) -> str:
-    """A button's payload or title, a flow's answers; other kinds are a marker."""
+    """A button's payload or title, a flow's answers, a photo's, video's or file's caption
+    (a receipt sent with "sudah transfer ya"); other kinds are a marker."""
     if kind == "text":
         return str(body.get("body", ""))
+    caption = body.get("caption")
+    if kind in _CAPTIONED and isinstance(caption, str) and caption.strip():
+        return caption
     if kind == "button":
         return str(body.get("text") or body.get("payload") or "")
     if kind == "reaction":
