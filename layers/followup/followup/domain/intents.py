@@ -10,11 +10,13 @@
    booked"), in a sentence that neither negates it ("belum bayar", "ainda não paguei",
    "haven't paid") nor asks it ("sudah bayar belum", "already paid?", "is my seat
    booked?"); another sentence may ask something else ("Sudah bayar. Kapan mulai?");
-3. `not_interested`: "gak tertarik", "não tenho interesse", "no thanks";
+3. `not_interested`: "gak tertarik", "não tenho interesse", "no thanks", or done
+   elsewhere ("sudah daftar di tempat lain", "already enrolled elsewhere");
 4. `call_back_at`: a day or an hour the lead names ("bsk aja jam 10", "amanhã às 14h",
    "next Monday morning"), resolved by `replytime.requested_time` in the contact's zone;
    a question naming a time without asking to be contacted stays a question;
-5. `busy`: "lagi sibuk", "agora não dá", "in a meeting", "later";
+5. `busy`: "lagi sibuk", "agora não dá", "in a meeting", "later", unless negated ("I'm
+   not busy", "gak sibuk kok");
 6. `question`: a question mark or a message that opens with a question word;
 7. `other`, confidence 0: nothing recognised; the rules never guess.
 
@@ -111,6 +113,12 @@ _NOT_INTERESTED = _any(
     r"not for me|ill pass|i will pass|ill have to pass|changed my mind|dont need it|no need",
 )
 _NOT_REALLY = re.compile(r"\b(?:bukan|bukannya|nao e que|its not that|not that)\b")
+_ELSEWHERE = _any(
+    r"di ?tempat lain|di (?:kampus|sekolah|lembaga|bimbel) lain|ke tempat lain",
+    r"elsewhere|somewhere else|another (?:school|place|course|college|university|program)",
+    r"em outro lugar|em outra (?:escola|faculdade|instituicao)|em outro curso",
+)
+"""Enrolled, paid or booked somewhere else: a lead lost, not a sale."""
 
 _BUSY = _any(
     r"sibuk|lagi (?:meeting|rapat|kerja|nyetir|di jalan|dijalan|repot|ada acara|kelas)",
@@ -146,7 +154,7 @@ def classify(
     asked = worded or "?" in text
     if any(_says_done(sentence) for sentence in _SENTENCES.findall(text)):
         return Detected(Intent.DONE, 0.9)
-    refusal = _NOT_INTERESTED.search(message)
+    refusal = _NOT_INTERESTED.search(message) or _ELSEWHERE.search(message)
     if refusal and not _NOT_REALLY.search(message[: refusal.start()]):
         return Detected(Intent.NOT_INTERESTED, 0.9)
     if not worded or _CONTACT.search(message):
@@ -158,7 +166,8 @@ def classify(
                 at=to_utc(local, zone),
                 local=local.isoformat(timespec="minutes"),
             )
-    if _BUSY.search(message):
+    busy = _BUSY.search(message)
+    if busy and not _negated(message, busy.start()):  # "I'm not busy", "gak sibuk kok"
         return Detected(Intent.BUSY, 0.8)
     if asked:
         return Detected(Intent.QUESTION, 0.7)
@@ -173,6 +182,8 @@ def _says_done(sentence: str) -> bool:
     done = _DONE.search(said)
     if done is None or _negated(said, done.start()) or _ASKED.search(said, done.end()):
         return False
+    if _ELSEWHERE.search(said):
+        return False  # "sudah daftar di tempat lain": done, but not with us
     return not sentence.rstrip().endswith("?") and _QUESTION_WORDS.search(said) is None
 
 
