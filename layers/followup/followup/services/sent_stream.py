@@ -133,8 +133,10 @@ def _move_on(deps: Deps, sent: FollowUp, sent_at: datetime, contact: Contact) ->
 def _next(
     deps: Deps, enrollment: Enrollment, sent: FollowUp, sent_at: datetime, contact: Contact
 ) -> Enrollment:
-    """The enrollment past this send: its next step, or ended when none can be planned."""
-    rule = deps.catalog.rule(sent.rule_id, sent.rule_version)
+    """The enrollment past this send: its next step, or ended when none can be planned.
+    The steps after it come from the enrollment's version, which a migration may have
+    moved on since the follow-up was written."""
+    rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
     went = enrollment.model_copy(update={"sends": enrollment.sends + 1, "last_sent_at": sent_at})
     if rule is None:
         return ended(went, Reason.RULE_DELETED, EnrollmentState.EXITED)

@@ -1,0 +1,78 @@
+"""A journey moved to a rule's new version while its step waits queued: "a follow-up
+already queued goes as written; the steps after it come from the new version"."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from followup.domain.followup import Status
+from followup.domain.rule import Rule
+from followup.services import rules, versions
+from followup_local.memory_engine import MemoryEngine
+from tests.support.builders import quiet_contact, rule
+
+HOUR, DAY = timedelta(hours=1), timedelta(days=1)
+RULE = "apply-remind-24h"
+
+
+def two_steps(second_template: str, wait_days: int) -> Rule:
+    body = rule(RULE).model_dump(mode="json")
+    later = {**body["steps"][0], "wait": {"amount": wait_days, "unit": "days"}}
+    later["template"] = {**later["template"], "name": second_template}
+    body["steps"].append(later)
+    return Rule.model_validate(body)
+
+
+def templates_sent(engine: MemoryEngine) -> list[str]:
+    return [
+        r.body["template"]["name"] for r in engine.sandbox.sent() if r.body and "template" in r.body
+    ]
+
+
+def migrated_while_queued(engine: MemoryEngine, wa_id: str, new_version: Rule) -> str:
+    """Version 1 (a second step a day after the first) with a lead's first step queued at
+    19:00 for the morning; marketing saves `new_version` and moves the journeys to it,
+    then the first step goes on Wednesday 08:00. The lead's contact id."""
+    rules.create(engine.deps, two_steps("second_v1", 1))
+    engine.clock.advance(10 * HOUR)
+    lead = quiet_contact(engine.deps, wa_id, engine.clock.now() - 25 * HOUR)
+    engine.tick()
+    [queued] = engine.deps.followups.followups_of(lead.id)
+    assert queued.status is Status.QUEUED
+    saved, _, _ = rules.update(engine.deps, RULE, new_version)
+    assert versions.migrate(engine.deps, saved).moved == 1
+    engine.clock.advance(14 * HOUR)
+    engine.tick()
+    assert templates_sent(engine) == ["apply_reminder"]
+    return lead.id
+
+
+def test_the_step_after_the_queued_one_waits_as_the_new_version_says(
+    engine: MemoryEngine,
+) -> None:
+    migrated_while_queued(engine, "6281100000802", two_steps("second_v2", 3))
+    for _ in range(2):
+        engine.clock.advance(DAY)
+        engine.tick()
+    assert templates_sent(engine) == ["apply_reminder"]
+    for _ in range(3):  # due Saturday, a blackout day: it goes on Monday 08:00
+        engine.clock.advance(DAY)
+        engine.tick()
+    assert templates_sent(engine) == ["apply_reminder", "second_v2"]
+
+
+def test_a_journey_moved_to_a_shorter_version_ends_after_its_last_step(
+    engine: MemoryEngine,
+) -> None:
+    contact_id = migrated_while_queued(engine, "6281100000803", rule(RULE))
+    failures = []
+    for _ in range(3):
+        engine.clock.advance(DAY)
+        failures.append(engine.tick()["enqueue"].get("failed_rules"))
+    [enrollment] = engine.deps.followups.enrollments_of(contact_id)
+    assert (enrollment.item.state.value, enrollment.item.exit_reason) == (
+        "completed",
+        "sequence_done",
+    )
+    assert not any(failures)
+    assert templates_sent(engine) == ["apply_reminder"]
