@@ -183,10 +183,11 @@ def _enroll_newly_quiet(
     idle = trigger.idle.approx()
     horizon = deps.timings.horizon(now)
     until = horizon - idle
+    # No further back than the lookback, also for a rule turned on again after a long
+    # pause: the silences that crossed while it was off stay as the preview counted them.
+    after = until - rule.lookback(settings.trigger_lookback.approx())
     if head.watermark is not None:
-        after = head.watermark - idle
-    else:
-        after = until - rule.lookback(settings.trigger_lookback.approx())
+        after = max(after, head.watermark - idle)
     if trigger.max_idle is not None:
         after = max(after, now - trigger.max_idle.approx())
     if after >= until:
