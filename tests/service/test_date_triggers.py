@@ -81,6 +81,21 @@ def test_a_moved_date_fires_at_the_new_time_only(engine: MemoryEngine) -> None:
     ]
 
 
+def test_a_moved_date_keeps_to_the_rules_re_entry_policy(engine: MemoryEngine) -> None:
+    # Given a reminder a contact may get once ever, which went for 8 December
+    renewal_rule(engine, reentry={"policy": "never"})
+    contact_id = write(engine, timezone="Asia/Jakarta", attributes={"renewal_date": "2026-12-08"})
+    run_until(engine, datetime(2026, 12, 3, tzinfo=UTC))
+    # When the renewal moves to next term
+    write(engine, attributes={"renewal_date": "2027-01-12"})
+    run_until(engine, datetime(2027, 1, 6, tzinfo=UTC))
+    # Then no second reminder goes
+    assert sends(engine, contact_id) == [
+        ("renewal-reminder", datetime(2026, 12, 1, 9, tzinfo=JAKARTA))
+    ]
+    assert len(engine.deps.followups.enrollments_of(contact_id)) == 1
+
+
 def test_a_removed_date_never_fires(engine: MemoryEngine) -> None:
     renewal_rule(engine)
     contact_id = write(engine, timezone="Asia/Jakarta", attributes={"renewal_date": "2026-12-08"})

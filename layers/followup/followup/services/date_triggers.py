@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 from followup.domain.enrollment import enroll_on
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.triggers import DateTrigger
-from followup.services import triggers
+from followup.services import reentry, triggers
 
 if TYPE_CHECKING:
     from followup.domain.contact import Contact
@@ -132,4 +132,6 @@ def _enroll(deps: Deps, rule: Rule, contact: Contact, due: datetime, now: dateti
         planned = enroll_on(rule, contact, f"date:{trigger.attribute}:{value}", due, due, now, zone)
     except RULE_DATA_ERRORS:
         return 0  # the rule's own data is broken, as `triggers.plan` skips it
+    if reentry.History(deps, contact.id).refused(rule, planned) is not None:
+        return 0  # a moved date is a new occurrence: the rule's re-entry policy decides
     return len(triggers.commit(deps, [planned], now))
