@@ -199,3 +199,25 @@ def test_a_draft_survives_a_reload_until_it_is_discarded(
     page.reload()
     expect(page.get_by_label("Name", exact=True)).not_to_have_value("Busy, half written")
     assert watched.errors == []
+
+
+@pytest.mark.slow
+def test_a_save_over_a_version_someone_saved_meanwhile_is_refused_in_words(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given marketing with a rule open in the builder
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    page.goto(f"{stack.url}/#/rules/busy-nudge")
+    name = page.get_by_label("Name", exact=True)
+    expect(name).not_to_have_value("")
+    # When a colleague saves a new version meanwhile, then this page saves its own rename
+    other = stack.call("GET", "/api/rules/busy-nudge").json()
+    body = {k: v for k, v in other.items() if k not in ("held", "last_error")}
+    assert stack.call("PUT", "/api/rules/busy-nudge", json={**body, "name": "Theirs"}).is_success
+    name.fill("Mine")
+    page.get_by_role("button", name="Save", exact=True).click()
+    # Then the page says the save was refused and why; the colleague's version stands
+    expect(page.get_by_test_id("rule-stale")).to_contain_text("Someone else saved this rule")
+    assert stack.call("GET", "/api/rules/busy-nudge").json()["name"] == "Theirs"
+    # The browser logs the refused request; nothing else went wrong
+    assert [e for e in watched.errors if "status of 409" not in e] == []

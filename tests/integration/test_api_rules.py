@@ -61,6 +61,26 @@ def test_an_edit_is_a_new_version_and_old_ones_stay_listed(engine: LocalEngine) 
     ]
 
 
+def test_an_edit_over_a_version_someone_saved_meanwhile_is_refused(engine: LocalEngine) -> None:
+    # Given two editors who opened version 1
+    call(engine, "POST", "/api/rules", body())
+    _, read = call(engine, "GET", "/api/rules/apply-remind-24h")
+    opened = {k: v for k, v in read.items() if k not in ("held", "last_error")}
+    # When one saves, then the other saves their own change of version 1
+    status, _ = call(engine, "PUT", "/api/rules/apply-remind-24h", {**opened, "name": "first"})
+    assert status == 200
+    status, refused = call(engine, "PUT", "/api/rules/apply-remind-24h", {**opened, "exit": {}})
+    # Then the second is refused in words, and the first stands
+    assert (status, refused["error"]["code"]) == (409, "stale")
+    assert "version 1" in refused["error"]["message"]
+    _, now = call(engine, "GET", "/api/rules/apply-remind-24h")
+    assert (now["version"], now["name"], now["exit"]) == (2, "first", read["exit"])
+    # And a save that names no version (a script) saves over whatever is current
+    unversioned = {k: v for k, v in body(name="scripted").items() if k != "version"}
+    status, saved = call(engine, "PUT", "/api/rules/apply-remind-24h", unversioned)
+    assert (status, saved["rule"]["version"]) == (200, 3)
+
+
 def test_toggling_a_rule(engine: LocalEngine) -> None:
     call(engine, "POST", "/api/rules", body())
     status, answer = call(

@@ -438,6 +438,7 @@ export const en = {
   "editor.warning.freeTextOnly": "Free text only: it is skipped when the lead has not written in the last 24 hours. Add an approved template.",
   "editor.warning.other": "Check this step before it goes live.",
   "editor.preview": "Preview",
+  "editor.stale": "Someone else saved this rule after you opened it, so your save was refused. Open the rule again to see what is saved now, then make your change there.",
   "editor.save": "Save",
   "editor.cancel": "Cancel",
   "editor.done": "Done",

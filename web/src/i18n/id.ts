@@ -440,6 +440,7 @@ export const id: Catalogue = {
   "editor.warning.freeTextOnly": "Hanya teks bebas: dilewati jika prospek tidak menulis dalam 24 jam terakhir. Tambahkan templat yang disetujui.",
   "editor.warning.other": "Periksa langkah ini sebelum diaktifkan.",
   "editor.preview": "Pratinjau",
+  "editor.stale": "Orang lain menyimpan aturan ini setelah Anda membukanya, jadi penyimpanan Anda ditolak. Buka aturan lagi untuk melihat yang tersimpan sekarang, lalu ubah di sana.",
   "editor.save": "Simpan",
   "editor.cancel": "Batal",
   "editor.done": "Selesai",

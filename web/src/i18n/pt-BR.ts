@@ -440,6 +440,7 @@ export const ptBR: Catalogue = {
   "editor.warning.freeTextOnly": "Só texto livre: é pulado quando o lead não escreveu nas últimas 24 horas. Adicione um modelo aprovado.",
   "editor.warning.other": "Confira este passo antes de ativar.",
   "editor.preview": "Pré-visualizar",
+  "editor.stale": "Outra pessoa salvou esta regra depois que você a abriu, então seu salvamento foi recusado. Abra a regra de novo para ver o que está salvo agora e faça sua mudança ali.",
   "editor.save": "Salvar",
   "editor.cancel": "Cancelar",
   "editor.done": "Concluído",

@@ -141,12 +141,17 @@ export function RuleEditor({
   const readProblems = useProblemReader();
   const [draft, setDraft] = useState<Rule>(() => restored?.rule ?? (rule ? structuredClone(rule) : blankRule()));
   const current = useRef(draft);
+  // The version saved when this editor opened (or last saved here): a save names it, so one
+  // made over a version someone else saved meanwhile is refused (409), not saved over it.
+  // A kept draft started on an older version saves over the version shown, as its notice says.
+  const base = useRef(rule?.version ?? 0);
   const [kept, setKept] = useState<Draft | null>(restored);
   const [problems, setProblems] = useState<Problems>(new Map());
   const [failure, setFailure] = useState<unknown>(null);
   const [warnings, setWarnings] = useState<Problem[]>([]);
   const [preview, setPreview] = useState<Preview | null>(null);
   const [massSend, setMassSend] = useState(false);
+  const [stale, setStale] = useState(false);
   const [generation, setGeneration] = useState(0);
   const [layout, setLayout] = useState(0);
   const [restoredFrom, setRestored] = useState<number | null>(null);
@@ -242,18 +247,21 @@ export function RuleEditor({
     setProblems(new Map());
     setFailure(null);
     setMassSend(false);
+    setStale(false);
     const suffix = confirm ? "?confirm=true" : "";
     try {
-      const body = toBody(current.current);
+      const body = { ...toBody(current.current), version: base.current || 1 };
       const saved = rule
-        ? await api.call<{ warnings: Problem[] }>("PUT", `/api/rules/${encodeURIComponent(rule.id)}${suffix}`, body)
-        : await api.call<{ warnings: Problem[] }>("POST", `/api/rules${suffix}`, body);
+        ? await api.call<{ rule: Rule; warnings: Problem[] }>("PUT", `/api/rules/${encodeURIComponent(rule.id)}${suffix}`, body)
+        : await api.call<{ rule: Rule; warnings: Problem[] }>("POST", `/api/rules${suffix}`, body);
+      base.current = saved.rule.version;
       dropDraft(ruleId);
       setKept(null);
       if (saved.warnings.length) setWarnings(saved.warnings);
       else onDone();
     } catch (error) {
       if (error instanceof ApiError && error.code === "mass_send") setMassSend(true);
+      else if (error instanceof ApiError && error.code === "stale") setStale(true);
       else fail(error);
     }
   };
@@ -325,6 +333,11 @@ export function RuleEditor({
         </Alert>
       )}
       {failure !== null && <ErrorState error={failure} />}
+      {stale && (
+        <Alert color="red" variant="light" role="alert" data-testid="rule-stale">
+          <Text size="sm">{t("editor.stale")}</Text>
+        </Alert>
+      )}
       {warnings.length > 0 && (
         <Alert color="yellow" variant="light" role="status">
           {t("editor.savedWithWarnings")}

@@ -12,13 +12,14 @@ from followup.api.auth import Forbidden, Unauthenticated
 from followup.domain.errors import Conflict, DomainError, InvalidField, NoSendWindow, NotFound
 from followup.domain.rule import field_path
 from followup.services.imports import TooManyRows
-from followup.services.rules import DuplicateRule, InvalidRule, MassSend
+from followup.services.rules import DuplicateRule, InvalidRule, MassSend, StaleRule
 
 _STATUS: list[tuple[type[DomainError], int, str]] = [
     (Unauthenticated, 401, "unauthenticated"),
     (Forbidden, 403, "forbidden"),
     (NotFound, 404, "not_found"),
     (DuplicateRule, 409, "conflict"),
+    (StaleRule, 409, "stale"),
     (Conflict, 409, "conflict"),
     (InvalidRule, 422, "invalid"),
     (InvalidField, 422, "invalid"),

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from followup.domain.conditions import Condition
 from followup.domain.contact import PERSONAL_FIELDS
 from followup.domain.enrollment import EnrollmentState
-from followup.domain.errors import DomainError, NotFound
+from followup.domain.errors import Conflict, DomainError, NotFound
 from followup.domain.followup import Reason, Status
 from followup.domain.messaging import placeholders
 from followup.domain.rule import BranchStep, Rule, SetStage, Step, field_path
@@ -165,7 +165,21 @@ def update(
     edited = rule.model_copy(update={"id": rule_id})
     if edited.model_copy(update={"version": found.version}) == found:
         return found, problems(deps, found)[1], False
+    if "version" in rule.model_fields_set and rule.version != found.version:
+        raise StaleRule(rule_id, rule.version, found.version)
     return (*_save(deps, edited, confirmed, by, over=found.version), True)
+
+
+class StaleRule(Conflict):
+    """The rule was saved as a newer version after the one the editor read."""
+
+    def __init__(self, rule_id: str, read: int, stored: int) -> None:
+        super().__init__(
+            f"rule {rule_id} was saved by someone else since you opened it (you edited "
+            f"version {read}, version {stored} is current): open it again and make your "
+            "change on what is saved now"
+        )
+        self.read, self.stored = read, stored
 
 
 def current(deps: Deps, rule_id: str) -> Rule:
