@@ -143,6 +143,10 @@ def test_settings_that_cannot_work_are_refused_naming_the_field(engine: LocalEng
         ({"expire_after": TOO_LONG}, "expire_after"),
         ({"gating": capped_forever}, "gating.frequency_cap.per"),
         ({"stages": []}, "stages"),
+        ({"stages": ["", *settings["stages"]]}, "stages"),
+        ({"stages": [*settings["stages"], "x" * 65]}, "stages"),
+        ({"stages": [*settings["stages"], *(f"s{n}" for n in range(50))]}, "stages"),
+        ({"stages": [*settings["stages"], settings["stages"][0]]}, "stages"),
     ]
     for change, field in cases:
         status, answer = call(engine, "PUT", "/api/settings", {**settings, **change})

@@ -13,7 +13,10 @@ from pydantic import Field
 MAX_ITEMS = 50
 """Tags, attributes, stages or template parameters in one list."""
 
-Label = Annotated[str, Field(max_length=64)]
+LABEL_LENGTH = 64
+"""Characters in a tag, a stage, or an attribute's name."""
+
+Label = Annotated[str, Field(max_length=LABEL_LENGTH)]
 """A tag, a stage, or an attribute's name."""
 
 Labels = Annotated[list[Label], Field(max_length=MAX_ITEMS)]

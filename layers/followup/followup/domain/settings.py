@@ -19,6 +19,7 @@ from pydantic import (
 
 from followup.domain.costs import Rates
 from followup.domain.durations import Duration, Unit
+from followup.domain.limits import LABEL_LENGTH, MAX_ITEMS
 from followup.domain.localtime import ZoneName
 from followup.domain.messaging_limit import MessagingLimit
 from followup.domain.policy import SendWindow
@@ -169,8 +170,17 @@ class WorkspaceSettings(BaseModel):
     @field_validator("stages")
     @classmethod
     def _some_stage(cls, stages: list[str], info: ValidationInfo) -> list[str]:
-        if new_input(info) and not stages:
+        if not new_input(info):
+            return stages  # as stored: settings saved before these checks still load
+        if not stages:
             raise ValueError("name at least one stage: new contacts start in the first")
+        if len(stages) > MAX_ITEMS:
+            raise ValueError(f"at most {MAX_ITEMS} stages")
+        for n, stage in enumerate(stages):
+            if not stage.strip() or len(stage) > LABEL_LENGTH:
+                raise ValueError(f"stage {n + 1}: a name of 1 to {LABEL_LENGTH} characters")
+            if stage in stages[:n]:
+                raise ValueError(f"stage {n + 1}: {stage!r} is named twice")
         return stages
 
     @property
