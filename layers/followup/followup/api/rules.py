@@ -196,7 +196,7 @@ def sample_step(rule_id: str, step: str, request: SampleRequest) -> dict[str, An
     require(router.current_event.raw_event, RULE_WRITERS)
     deps = runtime.deps()
     rule = rules.current(deps, rule_id)
-    if not step.isdigit() or int(step) >= len(rule.steps):
+    if not step.isdecimal() or int(step) >= len(rule.steps):
         raise InvalidField("step", f"the rule has steps 0 to {len(rule.steps) - 1}")
     if rule.steps[int(step)].kind != "send":
         raise InvalidField(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator
+
+_Dated = TypeVar("_Dated", bound=date)
 
 
 def known_zone(name: str) -> str:
@@ -49,6 +51,23 @@ IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 IsoTime = Annotated[AwareDatetime, BeforeValidator(_iso_datetime)]
 """An instant given as ISO 8601 text with its offset, not as a number."""
+
+FIRST_YEAR, LAST_YEAR = 2000, 2999
+"""The years a date or time someone gives may fall in: outside them there is nothing to
+find or plan, and arithmetic near year 1 or 9999 (a window of "the 7 days before", a
+conversion to UTC) would overflow."""
+
+
+def in_years(value: _Dated) -> _Dated:
+    """`value`, refused outside `FIRST_YEAR` to `LAST_YEAR` (the year as written: a UTC
+    offset, under a day, cannot move it out of range)."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"must be between {FIRST_YEAR}-01-01 and {LAST_YEAR}-12-31")
+    return value
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(in_years)]
+"""An instant someone gives (an event's time, a task's due time), within the years above."""
 
 
 def utc(dt: datetime) -> datetime:

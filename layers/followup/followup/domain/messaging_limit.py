@@ -45,7 +45,7 @@ def tier_named(value: object) -> Tier | None:
     raises ValueError for anything else."""
     if isinstance(value, str) and value.upper() in _NAMED:
         return _NAMED[value.upper()]
-    count = int(value) if isinstance(value, int | str) and str(value).isdigit() else None
+    count = int(value) if isinstance(value, int | str) and str(value).isdecimal() else None
     for tier in TIERS:
         if count == tier:
             return tier

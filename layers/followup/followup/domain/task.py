@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from followup.domain.localtime import Moment
+
 
 class TaskStatus(StrEnum):
     OPEN = "open"
@@ -47,7 +49,7 @@ class TaskPatch(BaseModel):
 
     status: TaskStatus | None = None
     assignee: Assignee | None = Field(default=None, min_length=1, max_length=254)
-    due_at: AwareDatetime | None = None
+    due_at: Moment | None = None
 
     def applied(self, task: Task, now: datetime) -> Task:
         """`task` with this patch applied; marking it done records when."""

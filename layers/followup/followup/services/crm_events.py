@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Annotated, Literal, get_args
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from followup.domain.contact import Contact, Speaker
 from followup.domain.errors import InvalidField, NotFound
 from followup.domain.limits import Attributes, Label
+from followup.domain.localtime import Moment
 from followup.services import goals, triggers
 from followup.services.contacts import change_stage, find_contact
 from followup.services.conversations import EVENT, close_conversation, reopen_conversation
@@ -25,7 +26,7 @@ class StageChanged(BaseModel):
     type: Literal["stage_changed"]
     contact: str = Field(min_length=1, max_length=256, description="the contact's id or wa_id")
     stage: str
-    at: AwareDatetime | None = Field(default=None, description=_AT)
+    at: Moment | None = Field(default=None, description=_AT)
 
 
 class MessageSent(BaseModel):
@@ -37,7 +38,7 @@ class MessageSent(BaseModel):
     contact: str = Field(min_length=1, max_length=256, description="the contact's id or wa_id")
     speaker: Literal["agent", "system"]
     text: str = Field(default="", max_length=4096)
-    at: AwareDatetime | None = Field(default=None, description=_AT)
+    at: Moment | None = Field(default=None, description=_AT)
 
 
 class ConversationClosed(BaseModel):
@@ -47,7 +48,7 @@ class ConversationClosed(BaseModel):
 
     type: Literal["conversation_closed"]
     contact: str = Field(min_length=1, max_length=256, description="the contact's id or wa_id")
-    at: AwareDatetime | None = Field(default=None, description=_AT)
+    at: Moment | None = Field(default=None, description=_AT)
 
 
 class ConversationReopened(BaseModel):
@@ -57,7 +58,7 @@ class ConversationReopened(BaseModel):
 
     type: Literal["conversation_reopened"]
     contact: str = Field(min_length=1, max_length=256, description="the contact's id or wa_id")
-    at: AwareDatetime | None = Field(default=None, description=_AT)
+    at: Moment | None = Field(default=None, description=_AT)
 
 
 class CustomEvent(BaseModel):
@@ -79,7 +80,7 @@ class CustomEvent(BaseModel):
         description="the event's id in the sending system: the same id enrolls once "
         "(default: its time, so send `id` or `at` to make a resend harmless)",
     )
-    at: AwareDatetime | None = Field(default=None, description=_AT)
+    at: Moment | None = Field(default=None, description=_AT)
 
 
 AnyEvent = StageChanged | MessageSent | ConversationClosed | ConversationReopened | CustomEvent

@@ -28,7 +28,7 @@ from followup.domain.enrollment import EnrollmentState
 from followup.domain.errors import NotFound
 from followup.domain.followup import RenderedMessage, Status
 from followup.domain.limits import Attributes, Labels
-from followup.domain.localtime import ZoneName
+from followup.domain.localtime import Moment, ZoneName
 from followup.domain.rule import BranchStep, Rule, Step, WaitStep
 from followup.domain.whatsapp import OutboundMessage
 from followup.loading import loading
@@ -103,7 +103,7 @@ class DryRunRequest(BaseModel):
         default=None, min_length=1, max_length=256, description="a real contact (copied)"
     )
     contact: TestContact | None = Field(default=None, description="or a test contact")
-    start: AwareDatetime | None = Field(default=None, description="default: now")
+    start: Moment | None = Field(default=None, description="default: now")
     days: StrictInt = Field(default=30, ge=1, le=400, description="how long to play")
     simulate: list[Simulated] = Field(default_factory=list, max_length=50)
 
