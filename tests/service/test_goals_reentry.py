@@ -207,3 +207,24 @@ def test_a_late_message_enrolls_its_silence_only_as_the_re_entry_policy_allows(
     engine.tick()
     # Then its silence was followed up only if the rule lets the lead in again
     assert len(engine.sandbox.sent()) == sends
+
+
+def test_a_silence_broken_before_it_crossed_does_not_count_as_being_in_the_journey(
+    engine: MemoryEngine,
+) -> None:
+    # Given a rule a contact may be in once ever, and a lead quiet for 23.5 h at the 09:00
+    # tick: enrolled ahead of the silence crossing 24 h at 09:30
+    engine.deps.rules.save_rule(rule(reentry={"policy": "never"}))
+    wa_id = "6281100000981"
+    lead = quiet_contact(engine.deps, wa_id, engine.clock.now() - timedelta(hours=23, minutes=30))
+    engine.tick()
+    # When the lead writes at 09:10, before it crossed: that trigger never came true
+    engine.clock.advance(timedelta(minutes=10))
+    record_inbound(engine.deps, wa_id, "still here", engine.clock.now())
+    [ahead] = engine.deps.followups.enrollments_of(lead.id)
+    assert ahead.item.exit_reason == "silence_broken"
+    # Then their next silence starts the journey: the first message goes once it crosses
+    for _ in range(48):
+        engine.clock.advance(timedelta(hours=1))
+        engine.tick()
+    assert len(engine.sandbox.sent()) == 1

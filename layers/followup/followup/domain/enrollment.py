@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from followup.domain.conditions import Facts
 from followup.domain.contact import Contact
+from followup.domain.followup import Reason
 from followup.domain.ids import enrollment_id
 from followup.domain.journey import DONE, Exit, due_at, next_index
 from followup.domain.rule import IdleTrigger, ReentryPolicy, Rule
@@ -139,11 +140,17 @@ REENTRY_COOLDOWN = "reentry_cooldown"
 def reentry_refused(candidate: Enrollment, rule: Rule, past: Iterable[Enrollment]) -> str | None:
     """Why `rule`'s re-entry policy keeps `candidate` out, given the contact's enrollments
     so far (in any rule), or None. The cool-down counts from the contact's latest start in
-    the rule. The candidate's own occurrence seen again is no re-entry: its write finds it."""
+    the rule. The candidate's own occurrence seen again is no re-entry: its write finds it;
+    nor is an enrollment made ahead of a silence that broke before it crossed the idle
+    time: the contact was never in the journey."""
     reentry = rule.reentry
     if reentry.policy is ReentryPolicy.ALWAYS:
         return None
-    starts = [e.enrolled_at for e in past if e.rule_id == rule.id and e.id != candidate.id]
+    starts = [
+        e.enrolled_at
+        for e in past
+        if e.rule_id == rule.id and e.id != candidate.id and e.exit_reason != Reason.SILENCE_BROKEN
+    ]
     if not starts:
         return None
     if reentry.policy is ReentryPolicy.NEVER:

@@ -306,9 +306,15 @@ def _end_enrollments(
             # more after its stamp: not answered. Another begun in its second is.
             continue
         rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
-        if not (stop or ends) and rule is not None and not rule.exit.on_reply:
+        # Enrolled ahead of its silence crossing the idle time, which this message broke
+        # first: its trigger never came true (`journey.broke_early`).
+        early = (
+            rule is not None and rule.idle is not None and placed < began + rule.idle.idle.approx()
+        )
+        if not (stop or ends or early) and rule is not None and not rule.exit.on_reply:
             continue
-        reason = Reason.OPTED_OUT if stop else ends or Reason.REPLIED
+        broken = Reason.SILENCE_BROKEN if early else Reason.REPLIED
+        reason = Reason.OPTED_OUT if stop else ends or broken
         try:
             deps.commit(
                 [
