@@ -89,6 +89,24 @@ def test_a_wait_until_ten_holds_the_next_send_until_ten_local_time(
     assert engine.clock.now().astimezone(JAKARTA).strftime("%H:%M") == "10:00"
 
 
+def test_a_send_after_a_wait_step_goes_when_the_wait_ends_not_a_tick_later(
+    engine: MemoryEngine,
+) -> None:
+    # Given a first message, a 90-minute wait, then a second, on hourly ticks
+    wait = {"kind": "wait", "for": {"amount": 90, "unit": "minutes"}}
+    engine.deps.rules.save_rule(journey(send("first"), wait, send("second")))
+    quiet_contact(engine.deps, "6281100000971", engine.clock.now() - 25 * HOUR)
+    start = engine.clock.now()
+    engine.tick()  # Tuesday 09:00 in Jakarta
+    # When the ticks run hourly, the send queue handing over each message when it is due
+    for hour in range(1, 4):
+        engine.run_until(start + hour * HOUR)
+        engine.tick()
+    # Then the second goes at 10:30, as a send's own 90-minute wait would
+    went = [r.received_at.astimezone(JAKARTA).strftime("%H:%M") for r in engine.sandbox.sent()]
+    assert (templates(engine), went) == (["first", "second"], ["09:00", "10:30"])
+
+
 @pytest.mark.parametrize(("plan", "then"), [("gold", "gold_offer"), ("basic", "upgrade")])
 def test_a_branch_on_an_attribute_takes_then_or_else(
     engine: MemoryEngine, plan: str, then: str

@@ -27,6 +27,7 @@ from followup.domain.rule import (
     SetAttribute,
     SetStage,
     Step,
+    WaitStep,
 )
 from followup.domain.task import Task
 from followup.services.contacts import change_stage, update_contact
@@ -57,9 +58,12 @@ def advance(
     stepped = False
     for _ in range(len(rule.steps)):  # branches jump forward only: this bounds the walk
         enrollment = enrollment_v.item
-        sends = isinstance(rule.steps[enrollment.step_index], Step)
+        step = rule.steps[enrollment.step_index]
+        sends = isinstance(step, Step)
         # A send is queued before it is due, up to the next tick: dispatch holds it back.
-        by = deps.timings.horizon(now) if sends else now
+        # A wait is passed before it ends too: it does nothing, and a send after it is
+        # then queued for the wait's end, not for the tick after it.
+        by = deps.timings.horizon(now) if sends or isinstance(step, WaitStep) else now
         due = enrollment.next_due_at
         if due is not None and due > by:
             return Outcome.STEPPED, None
