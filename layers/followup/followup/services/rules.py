@@ -20,10 +20,10 @@ from followup.domain.settings import WorkspaceSettings
 from followup.domain.templates import rule_problems
 from followup.services import date_triggers, holds
 from followup.services.deps import Deps
-from followup.services.planning import ended
+from followup.services.planning import COUNTED_WITHIN, ended
 from followup.services.ports import Authorship, CommitRejected, EnrollmentChange, Phase, RuleError
 from followup.services.preview import preview
-from followup.services.settle import end_unsent
+from followup.services.settle import end_enrollment, end_unsent
 
 _EVERYTHING = timedelta(days=3650)
 
@@ -303,6 +303,16 @@ def cancel_waiting(deps: Deps, rule_id: str, reason: str = "rule_deactivated") -
         exited = ended(enrollment_v.item, reason, EnrollmentState.EXITED)
         with suppress(CommitRejected):
             deps.commit([EnrollmentChange(exited, enrollment_v.revision, enrollment_v.item)], now)
+    # A sequence whose step is being sent, or was sent moments ago, waits for that send's
+    # bookkeeping (from the follow-up stream) to move on: in no index read above. Ended
+    # here, it is not moved on, held, and sent on when the rule is turned on again.
+    going = chain(
+        deps.followups.waiting(Phase.SENDING, horizon),
+        deps.followups.sent_between(now - COUNTED_WITHIN, now),
+    )
+    for followup in going:
+        if followup.rule_id == rule_id and followup.enrollment_id is not None:
+            end_enrollment(deps, followup.enrollment_id, reason, now)
     return canceled
 
 
