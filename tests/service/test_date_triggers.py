@@ -96,6 +96,24 @@ def test_a_moved_date_keeps_to_the_rules_re_entry_policy(engine: MemoryEngine) -
     assert len(engine.deps.followups.enrollments_of(contact_id)) == 1
 
 
+def test_a_reminder_moved_to_a_moment_already_past_is_not_sent_at_the_old_one(
+    engine: MemoryEngine,
+) -> None:
+    # Given a reminder 3 days before a renewal on 3 December (due 30 November)
+    rules.create(engine.deps, rule("renewal-reminder", trigger=before_renewal(3), exit={}))
+    contact_id = write(engine, timezone="Asia/Jakarta", attributes={"renewal_date": "2026-12-03"})
+    # When on 27 November marketing moves it to 7 days before (26 November, past)
+    run_until(engine, datetime(2026, 11, 27, 3, tzinfo=UTC))
+    rules.update(
+        engine.deps,
+        "renewal-reminder",
+        rule("renewal-reminder", trigger=before_renewal(7), exit={}),
+    )
+    # Then nothing goes: not on 30 November, the old moment; the new one passed unsent
+    run_until(engine, datetime(2026, 12, 4, tzinfo=UTC))
+    assert sends(engine, contact_id) == []
+
+
 def test_a_removed_date_never_fires(engine: MemoryEngine) -> None:
     renewal_rule(engine)
     contact_id = write(engine, timezone="Asia/Jakarta", attributes={"renewal_date": "2026-12-08"})

@@ -71,10 +71,12 @@ def reindex(deps: Deps, before: Contact | None, after: Contact) -> None:
             deps.contacts.set_date_due(rule.id, after.id, due)
 
 
-def backfill(deps: Deps, rule: Rule) -> int:
+def backfill(deps: Deps, rule: Rule, replaced: Rule | None = None) -> int:
     """Index the contacts of the funnel whose date for the active date rule `rule` is still
     to come; returns how many. Dates already past are not replayed: saving or turning on a
-    rule never sends its missed reminders all at once."""
+    rule never sends its missed reminders all at once. A contact whose moment `replaced`
+    (the version this one replaces) still had to come, and this one has passed, loses its
+    entry: the old moment must not fire the new version late."""
     if not rule.active or not isinstance(rule.trigger, DateTrigger):
         return 0
     settings = deps.catalog.settings()
@@ -89,6 +91,10 @@ def backfill(deps: Deps, rule: Rule) -> int:
                 if due is not None and due > now:
                     deps.contacts.set_date_due(rule.id, contact.id, due)
                     indexed += 1
+                    continue
+                was = due_for(replaced, contact, settings.zone) if replaced else None
+                if was is not None and was > now:
+                    deps.contacts.set_date_due(rule.id, contact.id, None)
             if page.cursor is None:
                 break
             cursor = page.cursor

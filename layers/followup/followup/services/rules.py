@@ -167,7 +167,7 @@ def update(
         return found, problems(deps, found)[1], False
     if "version" in rule.model_fields_set and rule.version != found.version:
         raise StaleRule(rule_id, rule.version, found.version)
-    return (*_save(deps, edited, confirmed, by, over=found.version), True)
+    return (*_save(deps, edited, confirmed, by, over=found.version, replaced=found), True)
 
 
 class StaleRule(Conflict):
@@ -330,10 +330,15 @@ def problems(deps: Deps, rule: Rule) -> tuple[list[Problem], list[Problem]]:
 
 
 def _save(
-    deps: Deps, rule: Rule, confirmed: bool, by: str | None, over: int
+    deps: Deps,
+    rule: Rule,
+    confirmed: bool,
+    by: str | None,
+    over: int,
+    replaced: Rule | None = None,
 ) -> tuple[Rule, list[Problem]]:
-    """Save `rule` over version `over` (0: a new rule); CommitRejected if another save came
-    first (the request answers 409: try again)."""
+    """Save `rule` over version `over` (0: a new rule; else `replaced`); CommitRejected if
+    another save came first (the request answers 409: try again)."""
     errors, warnings = problems(deps, rule)
     if errors:
         raise InvalidRule(errors)
@@ -342,5 +347,5 @@ def _save(
     authored = Authorship(by, deps.clock.now()) if by else None
     saved = deps.rules.save_rule(rule, authored, over=over)
     deps.catalog.invalidate()
-    date_triggers.backfill(deps, saved)
+    date_triggers.backfill(deps, saved, replaced)
     return saved, warnings
