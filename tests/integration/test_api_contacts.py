@@ -100,6 +100,20 @@ def test_a_csv_import_reports_created_updated_and_rejected_rows(engine: LocalEng
     assert (gita.item.stage, gita.item.score) == ("paid", "hot")
 
 
+def test_an_import_naming_one_person_twice_by_different_ids_makes_one_contact(
+    engine: LocalEngine,
+) -> None:
+    # A row gives Ann's wa_id and user id; a later row names her by the user id alone
+    csv = "wa_id,user_id,name\n6281100000809,BR.1234,Ann\n,BR.1234,Ann B\n"
+    status, report = call(engine, "POST", "/api/contacts/import", raw=csv, content_type="text/csv")
+    assert status == 200
+    assert report["created"] == 1
+    assert [(r["line"], r["field"]) for r in report["rejected"]] == [(3, "user_id")]
+    ann = find_contact(engine.deps, None, "BR.1234")
+    assert ann is not None
+    assert (ann.item.wa_id, ann.item.name) == ("6281100000809", "Ann")
+
+
 def test_a_json_lines_import_and_its_refusals(engine: LocalEngine) -> None:
     lines = "\n".join(
         [

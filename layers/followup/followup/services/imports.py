@@ -77,11 +77,6 @@ class ContactRow(BaseModel):
             raise ValueError("give a wa_id or a user_id")
         return self
 
-    @property
-    def key(self) -> str:
-        """What names the contact in this row: its wa_id, else its user id."""
-        return self.wa_id or f"user:{self.user_id}"
-
     @field_validator("stage", "score")
     @classmethod
     def _not_cleared(cls, value: object) -> object:
@@ -170,10 +165,13 @@ def import_contacts(deps: Deps, text: str, kind: str) -> ImportReport:
             if isinstance(raw, str):
                 raise InvalidField("row", raw)
             row = ContactRow.model_validate(raw)
-            if row.key in seen:
-                field = "wa_id" if row.wa_id else "user_id"
-                raise InvalidField(field, f"already on line {seen[row.key]} of this file")
-            seen[row.key] = line
+            # One person, once per file, by any of their ids: a row naming them by the user
+            # id another row gave beside a wa_id would otherwise make a second contact.
+            named = {"wa_id": row.wa_id, "user_id": row.user_id and f"user:{row.user_id}"}
+            for field, identity in named.items():
+                if identity and identity in seen:
+                    raise InvalidField(field, f"already on line {seen[identity]} of this file")
+            seen.update({identity: line for identity in named.values() if identity})
             if row.stage is not None and row.stage not in stages:
                 raise InvalidField("stage", f"unknown stage {row.stage!r}")
             if find_contact(deps, row.wa_id, row.user_id) is None:
