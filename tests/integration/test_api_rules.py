@@ -81,6 +81,31 @@ def test_an_edit_over_a_version_someone_saved_meanwhile_is_refused(engine: Local
     assert (status, saved["rule"]["version"]) == (200, 3)
 
 
+def test_a_misspelt_field_is_refused_naming_it_not_dropped(engine: LocalEngine) -> None:
+    # A rule whose "exit" is typed "exits" (its journeys would never end at those stages)
+    typo = body()
+    typo["exits"] = typo.pop("exit")
+    status, answer = call(engine, "POST", "/api/rules", typo, role="marketing")
+    assert (status, fields_of(answer)) == (422, ["exits"])
+    nested = body()
+    nested["steps"][0]["templte"] = nested["steps"][0].pop("template")
+    status, answer = call(engine, "POST", "/api/rules/preview", nested)
+    assert (status, fields_of(answer)) == (422, ["steps.0.templte"])
+    assert call(engine, "GET", "/api/rules")[1]["rules"] == []
+    # A rule read back whole, with what the API answers beside it, saves as it is
+    call(engine, "POST", "/api/rules", body())
+    _, read = call(engine, "GET", "/api/rules/apply-remind-24h")
+    status, saved = call(engine, "PUT", "/api/rules/apply-remind-24h", {**read, "name": "renamed"})
+    assert (status, saved["rule"]["name"]) == (200, "renamed")
+    # Settings too: the check says so beside the field, and the save is refused
+    _, settings = call(engine, "GET", "/api/settings")
+    misspelt = {**settings, "opt_out_keyword": ["berhenti dong"]}
+    _, check = call(engine, "POST", "/api/settings/check", misspelt)
+    assert [p["field"] for p in check["problems"]] == ["opt_out_keyword"]
+    status, answer = call(engine, "PUT", "/api/settings", misspelt)
+    assert (status, fields_of(answer)) == (422, ["opt_out_keyword"])
+
+
 def test_toggling_a_rule(engine: LocalEngine) -> None:
     call(engine, "POST", "/api/rules", body())
     status, answer = call(

@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from followup.api.auth import READERS, RULE_WRITERS, caller, require
+from followup.api.fields import refuse_unknown
 from followup.api.openapi import statuses
 from followup.domain.errors import InvalidField, NotFound
 from followup.domain.rule import Rule
@@ -25,6 +26,15 @@ from followup.services.writing import sample
 from followup.wiring import runtime
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
+
+
+ANSWERED = frozenset({"held", "last_error"})
+"""What GET /api/rules/{id} answers beside the rule: a body sent back with them saves."""
+
+
+def _known_fields(rule: Rule) -> None:
+    """422 naming a field of the request's rule that a rule has no place for."""
+    refuse_unknown(router.current_event.json_body, rule, "a rule", ANSWERED)
 
 
 def _saved(rule: Rule, warnings: list[Problem]) -> dict[str, Any]:
@@ -54,6 +64,7 @@ def list_rules() -> dict[str, Any]:
 def create_rule(rule: Rule, confirm: bool = False) -> tuple[dict[str, Any], int]:
     event = router.current_event.raw_event
     require(event, RULE_WRITERS)
+    _known_fields(rule)
     deps = runtime.deps()
     saved, warnings = rules.create(deps, rule, confirm, caller(event))
     audit.record(deps, caller(event), "rule.created", saved.id, None, f"version {saved.version}")
@@ -75,6 +86,7 @@ def edit_rule(
     continue from the same step; otherwise they finish on the version they started."""
     event = router.current_event.raw_event
     require(event, RULE_WRITERS)
+    _known_fields(rule)
     deps = runtime.deps()
     saved, warnings, new = rules.update(deps, rule_id, rule, confirm, caller(event))
     if new:
@@ -174,6 +186,7 @@ def _preview(rule: Rule) -> dict[str, Any]:
 @router.post("/api/rules/preview")
 def preview_body(rule: Rule) -> dict[str, Any]:
     require(router.current_event.raw_event, READERS)
+    _known_fields(rule)
     return _preview(rule)
 
 

@@ -12,6 +12,7 @@ from pydantic import Field, StrictInt, ValidationError
 
 from followup.api.auth import READERS, SETTINGS_WRITERS, caller, require
 from followup.api.errors import rule_details, validation_details
+from followup.api.fields import refuse_unknown, unknown_fields
 from followup.api.openapi import statuses
 from followup.domain.errors import NotFound
 from followup.domain.settings import WorkspaceSettings
@@ -49,6 +50,7 @@ def read_settings() -> dict[str, Any]:
 def write_settings(body: SettingsWrite) -> dict[str, Any]:
     event = router.current_event.raw_event
     require(event, SETTINGS_WRITERS)
+    refuse_unknown(router.current_event.json_body, body, "the settings")
     deps = runtime.deps()
     settings = WorkspaceSettings.model_validate(body.model_dump(exclude={"revision"}))
     rules.check_settings(deps, settings)
@@ -77,6 +79,11 @@ def check_settings(settings: dict[str, Any]) -> dict[str, Any]:
         written = SettingsWrite.model_validate(settings)
     except ValidationError as exc:
         return {"problems": validation_details(exc.errors())}
+    extra = unknown_fields(settings, written, "the settings")
+    if extra:
+        return {
+            "problems": [{"field": p.field, "message": p.message, "code": p.code} for p in extra]
+        }
     try:
         checked = WorkspaceSettings.model_validate(written.model_dump(exclude={"revision"}))
         rules.check_settings(runtime.deps(), checked)
