@@ -289,37 +289,46 @@ def test_a_reply_heard_before_the_send_was_found_sent_answers_it(
     assert counts(engine, written.date())[settled.value] == 1
 
 
-def test_a_try_answered_with_an_error_that_went_all_the_same_is_not_sent_again(
-    engine: MemoryEngine,
-) -> None:
-    # Given a follow-up whose try 360dialog answered with a 500, back in the queue to retry
-    lead = lead_in_journey(engine, "6281100000710")
+def awaiting_its_retry(engine: MemoryEngine, wa_id: str) -> tuple[Contact, FollowUp]:
+    """A lead's follow-up whose try 360dialog answered with a 500, back in the queue to
+    retry, two seconds later: the lead and the follow-up."""
+    lead = lead_in_journey(engine, wa_id)
     engine.sandbox.fail_next(status=500)
     engine.tick()
     retrying = only_followup(engine, lead.id)
     assert retrying.status is Status.QUEUED
-    # When WhatsApp reports a message of it sent all the same, before the retry
-    at = engine.clock.advance(timedelta(seconds=2))
-    report = envelopes.status("wamid.WENT", "sent", at, lead.wa_id or "", retrying.id)
+    engine.clock.advance(timedelta(seconds=2))
+    return lead, retrying
+
+
+def reported(
+    engine: MemoryEngine, lead: Contact, followup: FollowUp, wamid: str, state: str
+) -> None:
+    """WhatsApp reports `state` for a message `wamid` of `followup`, then an hour goes by."""
+    at = engine.clock.now()
+    report = envelopes.status(wamid, state, at, lead.wa_id or "", followup.id)
     assert engine.deliver(report) == 200
     engine.run_until(at + HOUR)
+
+
+def test_a_try_answered_with_an_error_that_went_all_the_same_is_not_sent_again(
+    engine: MemoryEngine,
+) -> None:
+    # Given a follow-up back in the queue after a 500, WhatsApp reporting a message of it
+    # sent all the same before the retry
+    lead, retrying = awaiting_its_retry(engine, "6281100000710")
+    reported(engine, lead, retrying, "wamid.WENT", "sent")
     # Then it is sent, once: the retry finds it sent and sends nothing
     found = only_followup(engine, lead.id)
     assert (found.status, found.provider_message_id) == (Status.SENT, "wamid.WENT")
     assert [r.status for r in engine.sandbox.requests] == [500]
-    assert counts(engine, at.date())["sent"] == 1
+    assert counts(engine, engine.clock.now().date())["sent"] == 1
 
 
 def test_a_failure_reported_for_a_try_awaiting_its_retry_leaves_the_retry_to_go(
     engine: MemoryEngine,
 ) -> None:
-    lead = lead_in_journey(engine, "6281100000711")
-    engine.sandbox.fail_next(status=500)
-    engine.tick()
-    retrying = only_followup(engine, lead.id)
-    at = engine.clock.advance(timedelta(seconds=2))
-    report = envelopes.status("wamid.LOST", "failed", at, lead.wa_id or "", retrying.id)
-    assert engine.deliver(report) == 200
-    engine.run_until(at + HOUR)
+    lead, retrying = awaiting_its_retry(engine, "6281100000711")
+    reported(engine, lead, retrying, "wamid.LOST", "failed")
     assert only_followup(engine, lead.id).status is Status.SENT
     assert [r.status for r in engine.sandbox.requests] == [500, 200]
