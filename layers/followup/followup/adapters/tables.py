@@ -369,6 +369,7 @@ class StatsItem(Model):
     responded = NumberAttribute(null=True)
     expired = NumberAttribute(null=True)
     failed = NumberAttribute(null=True)
+    failed_after_send = NumberAttribute(null=True)
     canceled = NumberAttribute(null=True)
     opted_out = NumberAttribute(null=True)
     opted_out_before_send = NumberAttribute(null=True)

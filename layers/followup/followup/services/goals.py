@@ -61,11 +61,21 @@ def event_happened(deps: Deps, contact_id: str, name: str, at: datetime) -> None
     )
 
 
+_UNSEEN = frozenset({Status.FAILED, Status.SKIPPED})
+"""Sent, then refused by WhatsApp (undeliverable, withheld...): the lead never saw it, so
+it converts no one."""
+
+
 def credit_last_send(deps: Deps, followups: list[FollowUp], at: datetime) -> None:
-    """Credit the latest of `followups` sent within the attribution window before `at` as a
-    conversion, unless it already is one (a follow-up converts once)."""
+    """Credit the latest of `followups` sent within the attribution window before `at`, and
+    delivered as far as WhatsApp said, as a conversion, unless it already is one (a
+    follow-up converts once)."""
     window = deps.catalog.settings().attribution_window.approx()
-    sent = [f for f in followups if f.sent_at and f.sent_at <= at and at - f.sent_at <= window]
+    sent = [
+        f
+        for f in followups
+        if f.sent_at and f.sent_at <= at and at - f.sent_at <= window and f.status not in _UNSEEN
+    ]
     if not sent:
         return
     last = max(sent, key=lambda f: f.sent_at or at)

@@ -22,6 +22,7 @@ COUNTERS = (
     "responded",
     "expired",
     "failed",
+    "failed_after_send",
     "canceled",
     "opted_out",
     "opted_out_before_send",
@@ -32,17 +33,19 @@ COUNTERS = (
     "messaging_cost_micro_usd",
 )
 """`opted_out` counts opt-outs after a send (the rule's opt-out rate); STOP before a send
-cancels the queued entry as `opted_out_before_send`. `ai_messages` counts follow-ups for which
-the AI wrote (was called at least once, its text sent, refused by a guardrail, rejected by a
-person or never sent) and `ai_cost_micro_usd` what all their calls cost, in millionths of a
-dollar so DynamoDB can add them as integers. Both are counted once per follow-up, when its
-spend is final: when it is sent, or when it ends without a send (skipped, canceled,
-failed, opted out); never again on the statuses after a send. `messaging_cost_micro_usd`
-is what WhatsApp bills for the messages, counted once per follow-up when it leaves `sent`
-for delivered, read or an answer, priced (a status that names the price came first); one
-that failed or was skipped after the send was not delivered, so not billed. A send whose
-outcome nobody recorded, found sent by WhatsApp's status about it, counts `sent` then (and
-the status it is in, when further); given up as `failed` before, it takes that count back."""
+cancels the queued entry as `opted_out_before_send`. `failed_after_send` counts those
+`failed` that WhatsApp refused after taking them (so also counted `sent`). `ai_messages`
+counts follow-ups for which the AI wrote (was called at least once, its text sent,
+refused by a guardrail, rejected by a person or never sent) and `ai_cost_micro_usd` what
+all their calls cost, in millionths of a dollar so DynamoDB can add them as integers.
+Both are counted once per follow-up, when its spend is final: when it is sent, or when it
+ends without a send (skipped, canceled, failed, opted out); never again on the statuses
+after a send. `messaging_cost_micro_usd` is what WhatsApp bills for the messages, counted
+once per follow-up when it leaves `sent` for delivered, read or an answer, priced (a
+status that names the price came first); one that failed or was skipped after the send
+was not delivered, so not billed. A send whose outcome nobody recorded, found sent by
+WhatsApp's status about it, counts `sent` then (and the status it is in, when further);
+given up as `failed` before, it takes that count back."""
 
 MICRO = 1_000_000
 """Micro-dollars per dollar."""
@@ -85,6 +88,8 @@ def counters_for(change: Change) -> dict[str, int]:
     if ai is not None and spent and final:
         found["ai_messages"] = 1
         found["ai_cost_micro_usd"] = round(ai.cost_usd * MICRO)
+    if status is Status.FAILED and change.expected.outbound:
+        found["failed_after_send"] = 1
     pricing = change.followup.pricing
     billed = (change.expected is Status.SENT or sent_now) and status not in _UNBILLED
     if billed and pricing is not None and pricing.cost_usd:
@@ -160,9 +165,13 @@ def flags(row: RuleStats, review: ReviewThresholds) -> list[str]:
 
 
 def success_rate(counts: dict[str, int]) -> float | None:
-    """Of the follow-ups that went out or failed, the share that went out; None with neither."""
+    """Of the follow-ups that went out or failed, the share that went out and was not
+    refused afterwards (a failed status after the send: counted both sent and failed, it
+    is one failure); None with neither."""
     sent, failed = counts.get("sent", 0), counts.get("failed", 0)
-    return sent / (sent + failed) if sent + failed else None
+    after = min(counts.get("failed_after_send", 0), sent, failed)
+    tried = sent + failed - after
+    return (sent - after) / tried if tried else None
 
 
 def totals(days: Iterable[DayStats]) -> dict[str, RuleStats]:
