@@ -25,14 +25,20 @@ def email_rule() -> Any:
     return rule(steps=[step, later])
 
 
-def request(engine: LocalEngine, method: str, path: str, body: str | None) -> tuple[int, str]:
+def request(
+    engine: LocalEngine,
+    method: str,
+    path: str,
+    body: str | None,
+    media_type: str = "application/x-www-form-urlencoded",
+) -> tuple[int, str]:
     """An anonymous request to the public route, as API Gateway hands it to the API."""
     event = {
         "version": "2.0",
         "routeKey": f"{method} /u/{{token}}",
         "rawPath": path,
         "rawQueryString": "",
-        "headers": {"content-type": "application/x-www-form-urlencoded"},
+        "headers": {"content-type": media_type},
         "requestContext": {
             "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "1.2.3.4"},
             "routeKey": f"{method} /u/{{token}}",
@@ -72,6 +78,21 @@ def test_the_link_in_the_email_unsubscribes_from_email_in_one_click(engine: Loca
     assert [sent.channel for sent in engine.outbox()] == ["sms", "email"]
     # And the link keeps answering 200 when the client posts it again
     assert request(engine, "POST", path, ONE_CLICK)[0] == 200
+
+
+def test_a_one_click_posted_as_multipart_form_data_unsubscribes(engine: LocalEngine) -> None:
+    # RFC 8058 asks mail clients to post the one-click unsubscribe as multipart/form-data
+    send_one_email(engine, "6281100000202")
+    boundary = "----b0undary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\n'
+        f"One-Click\r\n--{boundary}--\r\n"
+    )
+    media_type = f"multipart/form-data; boundary={boundary}"
+    assert request(engine, "POST", emailed_link(engine), body, media_type)[0] == 200
+    found = engine.deps.contacts.contact_by_wa_id("6281100000202")
+    assert found is not None
+    assert found.item.opted_out_channels == ["email"]
 
 
 def test_opening_the_link_asks_before_it_unsubscribes(engine: LocalEngine) -> None:
