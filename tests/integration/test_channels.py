@@ -7,10 +7,12 @@ from datetime import timedelta
 from typing import Any, cast
 
 import boto3
+from botocore.exceptions import ClientError
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from followup.adapters.email import SesEmail
+from followup.adapters.sms import SnsSms
 from followup.domain.followup import FollowUp, Status
 from followup.services.contacts import update_contact
 from followup.services.inbound import record_inbound
@@ -321,3 +323,34 @@ def test_a_failed_status_brings_the_no_reply_fallback_forward(engine: LocalEngin
     engine.clock.advance(25 * HOUR)
     engine.tick()
     assert len(engine.outbox()) == 1
+
+
+class _OptOutListThrottled(SnsSms):
+    """SNS throttles the opt-out check (its rate limit is low): nothing is published."""
+
+    def opted_out(self, number: str) -> bool:
+        error = {"Error": {"Code": "Throttling", "Message": "Rate exceeded"}}
+        raise ClientError(error, "CheckIfPhoneNumberIsOptedOut")
+
+
+def test_an_sms_whose_opt_out_check_failed_goes_once_sns_answers_again(
+    engine: LocalEngine,
+) -> None:
+    # Given an SMS step, and SNS throttling the opt-out check during the first tick
+    working = cast(SnsSms, engine.deps.sms)
+    engine.deps.sms = _OptOutListThrottled(working._client)
+    engine.deps.rules.save_rule(channel_rule("sms"))
+    lead = quiet_contact(engine.deps, "6281100000602", engine.clock.now() - 25 * HOUR)
+    engine.tick()
+    # Then nothing was sent, and the follow-up waits to go again rather than being lost
+    [waiting] = followups(engine, lead.id)
+    assert (waiting.status, engine.outbox()) == (Status.QUEUED, [])
+    # When SNS answers again and the engine goes on
+    engine.deps.sms = working
+    for _ in range(2):
+        engine.clock.advance(HOUR)
+        engine.tick()
+    # Then the SMS went, once
+    [sent] = followups(engine, lead.id)
+    assert sent.status is Status.SENT
+    assert [message.channel for message in engine.outbox()] == ["sms"]

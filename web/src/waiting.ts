@@ -51,6 +51,7 @@ const REASONS_LIST: MessageId[] = [
   "reason.conversation_closed",
   "reason.silence_broken",
   "reason.sent_unrecorded",
+  "reason.interrupted",
   "reason.template_approved",
   "reason.template_wait_over",
   "reason.other_number",

@@ -71,6 +71,7 @@ export const en = {
   "reason.conversation_closed": "The conversation was closed",
   "reason.silence_broken": "The lead spoke again before the quiet time passed",
   "reason.sent_unrecorded": "WhatsApp reported it sent after the send went unrecorded (exact text unknown)",
+  "reason.interrupted": "Stopped by an error before anything was sent: it goes again shortly",
   "reason.other_number": "The lead talks to a number this rule does not send from",
   "reason.reentry_never": "Already went through this journey, and it runs once per lead",
   "reason.reentry_cooldown": "Went through this journey too recently: its cool-down holds",

@@ -73,6 +73,7 @@ export const id: Catalogue = {
   "reason.conversation_closed": "Percakapan ditutup",
   "reason.silence_broken": "Prospek berbicara lagi sebelum waktu diam berlalu",
   "reason.sent_unrecorded": "WhatsApp melaporkan terkirim setelah pengiriman tidak tercatat (teks persisnya tidak diketahui)",
+  "reason.interrupted": "Terhenti karena galat sebelum apa pun terkirim: segera dikirim lagi",
   "reason.other_number": "Prospek menghubungi nomor yang tidak dipakai aturan ini untuk mengirim",
   "reason.reentry_never": "Sudah pernah menjalani perjalanan ini, dan perjalanan ini hanya sekali per prospek",
   "reason.reentry_cooldown": "Menjalani perjalanan ini terlalu baru: masa jedanya masih berlaku",

@@ -73,6 +73,7 @@ export const ptBR: Catalogue = {
   "reason.conversation_closed": "A conversa foi encerrada",
   "reason.silence_broken": "O lead falou de novo antes de passar o tempo de silêncio",
   "reason.sent_unrecorded": "O WhatsApp informou o envio, que não tinha sido registrado (texto exato desconhecido)",
+  "reason.interrupted": "Interrompido por um erro antes de qualquer envio: vai de novo em breve",
   "reason.other_number": "O lead fala com um número pelo qual esta regra não envia",
   "reason.reentry_never": "Já passou por esta jornada, que acontece uma só vez por lead",
   "reason.reentry_cooldown": "Passou por esta jornada há pouco tempo: o intervalo de espera ainda vale",

@@ -96,6 +96,9 @@ class Reason(StrEnum):
     CONVERSATION_CLOSED = "conversation_closed"
     SILENCE_BROKEN = "silence_broken"
     """The silence ended before it lasted the rule's idle time: its trigger never fired."""
+    INTERRUPTED = "interrupted"
+    """A send stopped by a failure (a store or network error) before anything reached a
+    provider: queued again, to go when the send queue brings it back."""
     SENT_UNRECORDED = "sent_unrecorded"
     """WhatsApp reported a message no sender recorded (the sender died after handing it
     over, lost 360dialog's answer, or was told of an error for a message that went all the

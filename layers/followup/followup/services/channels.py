@@ -20,6 +20,7 @@ from followup.domain.ids import fallback_followup_id
 from followup.domain.messaging import render_text
 from followup.domain.whatsapp import OutcomeUnknown
 from followup.services import sent_stream
+from followup.services.handover import handing_over
 from followup.services.ports import CommitRejected, EnrollmentChange, NewFollowUp
 from followup.services.settle import end_unsent, record_sent
 from followup.services.timeline import outbound_line
@@ -173,10 +174,12 @@ def _deliver(
     address = contact.address(followup.channel)
     if followup.channel == "sms" and deps.sms is not None and address and step.text:
         text = render_text(step.text, contact)
+        handing_over()
         return RenderedMessage(kind="sms", text=text), deps.sms.send(address, text)
     if followup.channel == "email" and deps.email is not None and address and step.email:
         subject = render_text(step.email.subject, contact)
         body = render_text(step.email.body, contact)
         outbound = OutboundEmail(to=address, subject=subject, body=body, unsubscribe_for=contact.id)
+        handing_over()
         return RenderedMessage(kind="email", subject=subject, text=body), deps.email.send(outbound)
     raise ChannelRefused(f"cannot send {followup.channel} from this step")

@@ -25,6 +25,7 @@ from followup.domain.whatsapp import (
     ProviderRejected,
     withheld_gap,
 )
+from followup.services import handover
 from followup.services.channels import Picked, pick, send_elsewhere, unreachable
 from followup.services.messaging_limit import Deferral, cleared
 from followup.services.pausing import pause_number, pause_workspace
@@ -98,6 +99,28 @@ def send_one(deps: Deps, followup_id: str, due: datetime | None = None) -> Outco
         # Another sender claimed it, a reply canceled it, or a person approved the text read
         # unapproved here (the approval queued it again)
         return Outcome(SendResult.IGNORED)
+    handover.starting()
+    try:
+        return _send_claimed(deps, claimed, now)
+    except Exception:
+        if not handover.handed_over():
+            _put_back(deps, claimed.id, now)
+        raise
+
+
+def _put_back(deps: Deps, followup_id: str, now: datetime) -> None:
+    """A failure (a store or network error) before anything reached a provider sent
+    nothing: queued again as stored now, for the send queue to bring back with the failed
+    record, rather than left claimed until its deadline gives it up as unknown. The store
+    failing here too leaves it claimed, as before."""
+    with contextlib.suppress(Exception):
+        current = deps.followups.followup(followup_id)
+        if current is not None and current.status is Status.SENDING:
+            _requeue(deps, current, now, now, dispatched=True, reason=Reason.INTERRUPTED)
+
+
+def _send_claimed(deps: Deps, claimed: FollowUp, now: datetime) -> Outcome:
+    """Send `claimed`, just claimed: re-check it, write it, hand it over, record it."""
     # Re-read after claiming: an opt-out landing from now on sees `sending` and cannot be
     # missed by us, and one that landed before is in this consistent read.
     contact_v = deps.contacts.contact(claimed.contact_id)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from followup.domain.followup import Status
 from followup.domain.templates import TemplateCatalogue, TemplateEvent, changed
 from followup.domain.whatsapp import OutboundMessage, OutcomeUnknown, ProviderRejected
+from followup.services.handover import handing_over
 from followup.services.ports import CommitRejected, FollowUpChange, Phase
 
 if TYPE_CHECKING:
@@ -256,6 +257,7 @@ def send_routed(deps: Deps, outbound: OutboundMessage, now: datetime) -> str:
     """Send; when the Marketing Messages API refuses us for its terms (131055), note it
     on the catalogue (logged once) and send the same message through `/messages` now:
     a refused send sent nothing."""
+    handing_over()
     try:
         return deps.whatsapp.send(outbound)
     except ProviderRejected as rejected:

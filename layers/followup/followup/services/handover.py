@@ -1,0 +1,26 @@
+"""Whether the send under way may have reached a provider: set the moment a message is
+handed to 360dialog, SNS or SES. Until then a failure (a store or network error) has sent
+nothing, and the sender may queue the follow-up again; after it, the outcome is left to
+the provider's word or the sending deadline, and never sent again."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+
+_HANDED: ContextVar[bool] = ContextVar("handed_over", default=False)
+
+
+def handing_over() -> None:
+    """A message goes to a provider now."""
+    _HANDED.set(True)
+
+
+def handed_over() -> bool:
+    """Whether this send handed a message to a provider."""
+    return _HANDED.get()
+
+
+def starting() -> None:
+    """A new send starts: nothing handed over yet (a sender thread takes one record after
+    another)."""
+    _HANDED.set(False)
