@@ -168,7 +168,7 @@ def test_a_send_that_fails_after_going_out_counts_as_an_error(store: Any) -> Non
     store.commit([NewFollowUp(current)], T0)
     store.commit([FollowUpChange(moved(current, Status.FAILED), Status.SENT)], T0)
     rule, steps = journey(store)
-    assert steps == {(1, 0): {"sent": 1, "failed": 1, "errors": 1}}
+    assert steps == {(1, 0): {"sent": 1, "failed": 1, "failed_after_send": 1, "errors": 1}}
     assert rule["errors"] == 1
 
 
