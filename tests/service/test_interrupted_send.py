@@ -52,3 +52,29 @@ def test_a_send_stopped_before_the_provider_is_queued_again_and_goes_once(
     assert followup.status is Status.SENT
     assert Reason.INTERRUPTED in [change.reason for change in followup.history]
     assert len(engine.sandbox.sent()) == 1
+
+
+def test_a_send_stopped_every_time_ends_failed_after_the_workspace_s_tries(
+    engine: MemoryEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a workspace trying a send 3 times, and the sender failing on the follow-up's
+    # rule every time (a fault in its own data)
+    settings = engine.deps.rules.settings().model_copy(update={"max_attempts": 3})
+    engine.deps.rules.save_settings(settings)
+    engine.deps.catalog.invalidate()
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, "6281100000603", engine.clock.now() - 25 * HOUR)
+    engine.scheduled("enqueue")
+    engine.scheduled("dispatch")
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ValueError("unreadable rule")
+
+    monkeypatch.setattr(engine.deps.catalog, "rule", broken)
+    # When the send queue brings it back each time
+    engine.drain()
+    # Then it ends failed after its third try, nothing sent, and is not brought back again
+    [followup] = engine.deps.followups.followups_of(lead.id)
+    assert (followup.status, followup.reason) == (Status.FAILED, "retries_exhausted: interrupted")
+    assert followup.attempt == 3
+    assert engine.sandbox.requests == []

@@ -111,12 +111,20 @@ def send_one(deps: Deps, followup_id: str, due: datetime | None = None) -> Outco
 def _put_back(deps: Deps, followup_id: str, now: datetime) -> None:
     """A failure (a store or network error) before anything reached a provider sent
     nothing: queued again as stored now, for the send queue to bring back with the failed
-    record, rather than left claimed until its deadline gives it up as unknown. The store
+    record, rather than left claimed until its deadline gives it up as unknown. Each such
+    try counts as an attempt, so one that fails every time (a fault in its own data) ends
+    `failed` after the workspace's tries instead of coming back for ever. The store
     failing here too leaves it claimed, as before."""
     with contextlib.suppress(Exception):
         current = deps.followups.followup(followup_id)
-        if current is not None and current.status is Status.SENDING:
-            _requeue(deps, current, now, now, dispatched=True, reason=Reason.INTERRUPTED)
+        if current is None or current.status is not Status.SENDING:
+            return
+        tried = current.model_copy(update={"attempt": current.attempt + 1})
+        if tried.attempt < deps.catalog.settings().max_attempts:
+            _requeue(deps, tried, now, now, dispatched=True, reason=Reason.INTERRUPTED)
+        else:
+            reason = f"{Reason.RETRIES_EXHAUSTED.value}: {Reason.INTERRUPTED.value}"
+            end_unsent(deps, tried, Status.FAILED, reason, now)
 
 
 def _send_claimed(deps: Deps, claimed: FollowUp, now: datetime) -> Outcome:
