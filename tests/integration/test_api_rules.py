@@ -159,6 +159,16 @@ def test_a_rule_that_cannot_work_is_refused_naming_the_field(engine: LocalEngine
     assert call(engine, "GET", "/api/rules")[1]["rules"] == []
 
 
+def test_an_sms_longer_than_sns_takes_is_refused_naming_the_text(engine: LocalEngine) -> None:
+    long = "Hi {first_name|there}, " + "your place is still open. " * 70
+    step = {"wait": {"amount": 0, "unit": "minutes"}, "channel": "sms", "text": long}
+    status, answer = call(engine, "POST", "/api/rules", body(steps=[step]), role="marketing")
+    assert (status, fields_of(answer)) == (422, ["steps.0.text"])
+    assert "1,600" in answer["error"]["details"][0]["message"]
+    fits = {**step, "text": "Hi {first_name|there}, your place is still open."}
+    assert call(engine, "POST", "/api/rules", body(steps=[fits]), role="marketing")[0] == 201
+
+
 def test_settings_that_cannot_work_are_refused_naming_the_field(engine: LocalEngine) -> None:
     _, settings = call(engine, "GET", "/api/settings")
     capped_forever = {**settings["gating"], "frequency_cap": {"max_sends": 2, "per": TOO_LONG}}

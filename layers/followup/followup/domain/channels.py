@@ -14,6 +14,9 @@ CHANNELS: tuple[Channel, ...] = ("whatsapp", "sms", "email")
 
 EMAIL_PATTERN = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\".]+$")
 
+SMS_MAX_CHARACTERS = 1_600
+"""The longest text SNS publishes as one SMS (split into parts on the way)."""
+
 
 class EmailContent(BaseModel):
     """An email's subject and body; both take the `{first_name|there}` placeholders."""

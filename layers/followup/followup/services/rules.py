@@ -9,6 +9,7 @@ from itertools import chain
 
 from pydantic import BaseModel, ValidationError
 
+from followup.domain.channels import SMS_MAX_CHARACTERS
 from followup.domain.conditions import Condition
 from followup.domain.contact import PERSONAL_FIELDS
 from followup.domain.enrollment import EnrollmentState
@@ -76,6 +77,14 @@ def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list
             for name in placeholders(text or ""):
                 if not _is_field(name):
                     errors.append(Problem(field, f"{{{name}}} names no contact field"))
+        if "sms" in step.chain and step.text and len(step.text) > SMS_MAX_CHARACTERS:
+            errors.append(
+                Problem(
+                    f"steps.{n}.text",
+                    f"an SMS takes at most {SMS_MAX_CHARACTERS:,} characters; this text has "
+                    f"{len(step.text):,}",
+                )
+            )
         if step.template:
             for p, param in enumerate(step.template.params):
                 if param.field is not None and not _is_field(param.field):
