@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from followup.adapters.email import SesEmail
 from followup.adapters.sms import SnsSms
+from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.followup import FollowUp, Status
 from followup.services.contacts import update_contact
 from followup.services.inbound import record_inbound
@@ -354,3 +355,51 @@ def test_an_sms_whose_opt_out_check_failed_goes_once_sns_answers_again(
     [sent] = followups(engine, lead.id)
     assert sent.status is Status.SENT
     assert [message.channel for message in engine.outbox()] == ["sms"]
+
+
+def nurture(engine: LocalEngine, wa_id: str) -> str:
+    """WhatsApp, then SMS after 24 h with no reply, in a rule a reply does not end; the
+    WhatsApp message sent on Tuesday 09:00. The lead's contact id."""
+    chained = channel_rule("whatsapp", ["sms"], no_reply_within={"amount": 24, "unit": "hours"})
+    engine.deps.rules.save_rule(chained.model_copy(update={"exit": {"on_reply": False}}))
+    lead = quiet_contact(engine.deps, wa_id, engine.clock.now() - 25 * HOUR)
+    engine.tick()
+    assert len(engine.sandbox.sent()) == 1
+    return lead.id
+
+
+def first_journey(engine: LocalEngine, contact_id: str) -> Enrollment:
+    """The lead's first enrollment (the reply began a silence the rule may enroll too)."""
+    found = [e.item for e in engine.deps.followups.enrollments_of(contact_id)]
+    return min(found, key=lambda enrollment: enrollment.enrolled_at)
+
+
+def test_a_reply_keeps_the_no_reply_fallback_from_going(engine: LocalEngine) -> None:
+    # Given the lead answers on WhatsApp 2 h after the message
+    contact_id = nurture(engine, "6281100000603")
+    engine.clock.advance(2 * HOUR)
+    record_inbound(engine.deps, "6281100000603", "yes, tell me more", engine.clock.now())
+    # When the 24 h pass
+    engine.clock.advance(24 * HOUR)
+    engine.tick()
+    engine.tick()
+    # Then no SMS goes, and the journey went on past the step (its last: completed)
+    assert engine.outbox() == []
+    assert first_journey(engine, contact_id).state is EnrollmentState.COMPLETED
+
+
+def test_a_reply_after_the_fallback_was_queued_keeps_it_from_going(engine: LocalEngine) -> None:
+    # Given the SMS fallback queued by the tick before its time (Wednesday 09:00)
+    contact_id = nurture(engine, "6281100000604")
+    engine.clock.advance(23 * HOUR + 30 * timedelta(minutes=1))
+    engine.scheduled("enqueue")
+    queued = [f for f in followups(engine, contact_id) if f.channel_index == 1]
+    assert [f.status for f in queued] == [Status.QUEUED]
+    # When the lead answers on WhatsApp before it goes
+    record_inbound(engine.deps, "6281100000604", "yes, tell me more", engine.clock.now())
+    engine.clock.advance(HOUR)
+    engine.tick()
+    # Then it is canceled as answered, no SMS goes, and the journey went on
+    [fallback] = [f for f in followups(engine, contact_id) if f.channel_index == 1]
+    assert (fallback.status, fallback.reason, engine.outbox()) == (Status.CANCELED, "replied", [])
+    assert first_journey(engine, contact_id).state is EnrollmentState.COMPLETED

@@ -11,6 +11,7 @@ from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.followup import FollowUp, Reason, Status
 from followup.domain.ids import followup_id, manual_followup_id
 from followup.domain.journey import must_stop, send_at
+from followup.domain.stamps import may_follow
 from followup.services.ports import (
     Change,
     CommitRejected,
@@ -24,6 +25,8 @@ from followup.services.ports import (
 )
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from followup.domain.contact import Contact
     from followup.domain.rule import Rule
     from followup.domain.settings import WorkspaceSettings
@@ -90,14 +93,44 @@ def after_send(
         return progressed.model_copy(
             update={"channel_index": channel_index + 1, "next_due_at": no_reply.after(sent_at, tz)}
         )
+    return _onward(progressed, rule, sent_at, contact, tz)
+
+
+def _onward(
+    enrollment: Enrollment, rule: Rule, sent_at: datetime, contact: Contact, tz: ZoneInfo
+) -> Enrollment:
+    """Past the current step's channels, timed from its send at `sent_at`: its next
+    repeat, else the next step."""
+    step = rule.send_step(enrollment.step_index)
     if step.repeat and enrollment.repeat_index < step.repeat.times:
-        return progressed.model_copy(
+        return enrollment.model_copy(
             update={
                 "repeat_index": enrollment.repeat_index + 1,
                 "next_due_at": step.repeat.every.after(sent_at, tz),
             }
         )
-    return progressed.arrive(rule, enrollment.step_index + 1, sent_at, contact, tz)
+    return enrollment.arrive(rule, enrollment.step_index + 1, sent_at, contact, tz)
+
+
+def past_fallbacks(
+    enrollment: Enrollment, rule: Rule, contact: Contact, settings: WorkspaceSettings
+) -> Enrollment:
+    """The enrollment past its step's remaining channels, as after its last: the next
+    repeat or step, timed from the step's send."""
+    sent_at = enrollment.last_sent_at or enrollment.enrolled_at
+    back = enrollment.model_copy(update={"channel_index": 0})
+    return _onward(back, rule, sent_at, contact, contact.zone(settings.zone))
+
+
+def answered_before_fallback(rule: Rule, enrollment: Enrollment, contact: Contact) -> bool:
+    """The step's next channel waits for "no reply within" its send, and the lead wrote
+    after the send: there is nothing to fall back for."""
+    sent_at = enrollment.last_sent_at
+    if enrollment.channel_index == 0 or sent_at is None or contact.last_inbound_at is None:
+        return False
+    step = rule.send_step(enrollment.step_index)
+    waits = step.fallback_when.no_reply_within is not None
+    return waits and may_follow(contact.last_inbound_at, sent_at)
 
 
 def advance(
@@ -131,6 +164,9 @@ def advance(
         exited = ended(enrollment, stop.reason, EnrollmentState.EXITED)
         changes: list[Change] = [NewFollowUp(skipped), moved(enrollment_v, exited)]
         return _commit(deps, changes, now, Outcome.SKIPPED, stop.reason)
+    if answered_before_fallback(rule, enrollment, contact):
+        onward = past_fallbacks(enrollment, rule, contact, settings)
+        return _commit(deps, [moved(enrollment_v, onward)], now, Outcome.SKIPPED, Reason.REPLIED)
     by_hand = sent_by_hand(deps, enrollment, contact)
     if by_hand is not None:
         went = after_send(enrollment, rule, by_hand, contact, settings)

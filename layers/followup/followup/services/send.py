@@ -29,9 +29,9 @@ from followup.services import handover
 from followup.services.channels import Picked, pick, send_elsewhere, unreachable
 from followup.services.messaging_limit import Deferral, cleared
 from followup.services.pausing import pause_number, pause_workspace
-from followup.services.planning import journey_ended
+from followup.services.planning import answered_before_fallback, journey_ended
 from followup.services.ports import CommitRejected, Delayed, FollowUpChange
-from followup.services.settle import end_unsent, record_sent
+from followup.services.settle import end_unsent, record_sent, skip_fallback
 from followup.services.templates import gate, routed, send_routed, with_body
 from followup.services.timeline import outbound_line
 from followup.services.writing import personalise
@@ -106,6 +106,13 @@ def send_one(deps: Deps, followup_id: str, due: datetime | None = None) -> Outco
         if not handover.handed_over():
             _put_back(deps, claimed.id, now)
         raise
+
+
+def _answered(deps: Deps, claimed: FollowUp, rule: Rule, contact: Contact) -> bool:
+    """A "no reply within" fallback the lead answered after the step's send, since it was
+    queued: there is nothing to fall back for."""
+    found = deps.followups.enrollment(claimed.enrollment_id) if claimed.enrollment_id else None
+    return found is not None and answered_before_fallback(rule, found.item, contact)
 
 
 def _put_back(deps: Deps, followup_id: str, now: datetime) -> None:
@@ -361,6 +368,9 @@ def _recheck(
     journey_over = journey_ended(deps, claimed)
     if journey_over is not None:
         return _finish(deps, claimed, Status.CANCELED, journey_over, now)
+    if claimed.channel_index > 0 and _answered(deps, claimed, rule, contact):
+        skipped = skip_fallback(deps, claimed, rule, now)
+        return SendResult.CANCELED if skipped else SendResult.IGNORED
     opening = send_at(now, now, contact, rule, settings)
     if opening > now:
         _requeue(deps, claimed, now, opening, dispatched=False)

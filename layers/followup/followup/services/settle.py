@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import Enrollment, EnrollmentState
-from followup.domain.followup import FollowUp, RenderedMessage, Status
-from followup.services.planning import ended
+from followup.domain.followup import FollowUp, Reason, RenderedMessage, Status
+from followup.services.planning import ended, past_fallbacks
 from followup.services.ports import (
     Change,
     CommitRejected,
@@ -21,6 +21,7 @@ from followup.services.ports import (
 
 if TYPE_CHECKING:
     from followup.domain.contact import Contact
+    from followup.domain.rule import Rule
     from followup.services.deps import Deps
 
 _COMMIT_TRIES = 5
@@ -34,6 +35,18 @@ def end_unsent(deps: Deps, followup: FollowUp, status: Status, reason: str, now:
         return ended(enrollment, reason, EnrollmentState.EXITED)
 
     return _commit_with_fresh_reads(deps, final, followup.status, now, exit_enrollment)
+
+
+def skip_fallback(deps: Deps, followup: FollowUp, rule: Rule, now: datetime) -> bool:
+    """End a "no reply within" fallback the lead answered before it went (`canceled`,
+    `replied`), its journey going on past the step's channels rather than ending."""
+    final = followup.ended(Status.CANCELED, now, Reason.REPLIED)
+    settings = deps.catalog.settings()
+
+    def onward(enrollment: Enrollment, contact: Contact) -> Enrollment:
+        return past_fallbacks(enrollment, rule, contact, settings)
+
+    return _commit_with_fresh_reads(deps, final, followup.status, now, onward)
 
 
 def end_enrollment(deps: Deps, enrollment_id: str, reason: str, at: datetime) -> bool:
