@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from followup.domain.followup import Status
-from followup_local import envelopes
 from followup_local.engine import LocalEngine
+from tests.integration.test_channels import failed_status
 from tests.support.api import call
 from tests.support.sender import sent_followup
 
@@ -17,12 +17,8 @@ RUDI = "6281100000561"
 def undeliverable(engine: LocalEngine) -> None:
     """A follow-up sent to Rudi, then reported failed: 131026, undeliverable."""
     followup = sent_followup(engine, RUDI)
-    at = engine.clock.advance(timedelta(seconds=30))
-    report = envelopes.status(followup.provider_message_id or "", "failed", at, RUDI, followup.id)
-    report["entry"][0]["changes"][0]["value"]["statuses"][0]["errors"] = [
-        {"code": 131026, "title": "Message undeliverable"}
-    ]
-    assert engine.deliver(report) == 200
+    engine.clock.advance(timedelta(seconds=30))
+    assert failed_status(engine, followup, RUDI) == 200
     stored = engine.deps.followups.followup(followup.id)
     assert stored is not None
     assert stored.status is Status.FAILED
