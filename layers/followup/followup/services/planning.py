@@ -256,12 +256,23 @@ def _end_if_journey_ended(deps: Deps, followup: FollowUp, now: datetime) -> None
 def journey_ended(deps: Deps, followup: FollowUp) -> str | None:
     """Why the journey `followup` was planned for ended, read consistently; None while it
     runs (or for a follow-up of no journey)."""
+    return why_ended(journey_of(deps, followup))
+
+
+def journey_of(deps: Deps, followup: FollowUp) -> Enrollment | None:
+    """The enrollment `followup` was planned for, read consistently; None for a follow-up
+    of no journey."""
     if followup.enrollment_id is None:
         return None
     found = deps.followups.enrollment(followup.enrollment_id)
-    if found is None or found.item.state is EnrollmentState.ACTIVE:
+    return found.item if found is not None else None
+
+
+def why_ended(enrollment: Enrollment | None) -> str | None:
+    """Why `enrollment` ended; None while it runs, or for none."""
+    if enrollment is None or enrollment.state is EnrollmentState.ACTIVE:
         return None
-    return found.item.exit_reason or found.item.state.value
+    return enrollment.exit_reason or enrollment.state.value
 
 
 def sent_by_hand(deps: Deps, enrollment: Enrollment, contact: Contact) -> datetime | None:

@@ -29,7 +29,7 @@ from followup.services import handover
 from followup.services.channels import Picked, pick, send_elsewhere, unreachable
 from followup.services.messaging_limit import Deferral, cleared
 from followup.services.pausing import pause_number, pause_workspace
-from followup.services.planning import answered_before_fallback, journey_ended
+from followup.services.planning import answered_before_fallback, journey_of, why_ended
 from followup.services.ports import CommitRejected, Delayed, FollowUpChange
 from followup.services.settle import end_unsent, record_sent, skip_fallback
 from followup.services.templates import gate, routed, send_routed, with_body
@@ -106,13 +106,6 @@ def send_one(deps: Deps, followup_id: str, due: datetime | None = None) -> Outco
         if not handover.handed_over():
             _put_back(deps, claimed.id, now)
         raise
-
-
-def _answered(deps: Deps, claimed: FollowUp, rule: Rule, contact: Contact) -> bool:
-    """A "no reply within" fallback the lead answered after the step's send, since it was
-    queued: there is nothing to fall back for."""
-    found = deps.followups.enrollment(claimed.enrollment_id) if claimed.enrollment_id else None
-    return found is not None and answered_before_fallback(rule, found.item, contact)
 
 
 def _put_back(deps: Deps, followup_id: str, now: datetime) -> None:
@@ -365,10 +358,13 @@ def _recheck(
         return _finish(deps, claimed, status, stop.reason, now)
     # An exit event or an admin may end the journey and miss this follow-up (the tick
     # that queued it wrote it first, and died before ending it: planning._queue).
-    journey_over = journey_ended(deps, claimed)
+    journey = journey_of(deps, claimed)
+    journey_over = why_ended(journey)
     if journey_over is not None:
         return _finish(deps, claimed, Status.CANCELED, journey_over, now)
-    if claimed.channel_index > 0 and _answered(deps, claimed, rule, contact):
+    # A "no reply within" fallback the lead answered since it was queued: nothing to send.
+    answered = journey is not None and answered_before_fallback(rule, journey, contact)
+    if claimed.channel_index > 0 and answered:
         skipped = skip_fallback(deps, claimed, rule, now)
         return SendResult.CANCELED if skipped else SendResult.IGNORED
     opening = send_at(now, now, contact, rule, settings)
