@@ -221,3 +221,23 @@ def test_a_save_over_a_version_someone_saved_meanwhile_is_refused_in_words(
     assert stack.call("GET", "/api/rules/busy-nudge").json()["name"] == "Theirs"
     # The browser logs the refused request; nothing else went wrong
     assert [e for e in watched.errors if "status of 409" not in e] == []
+
+
+@pytest.mark.slow
+def test_a_save_keeps_the_rule_off_that_a_colleague_switched_off_meanwhile(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given marketing with a rule open in the builder while it is on
+    assert stack.call("POST", "/api/rules/busy-nudge/activate?confirm=true").is_success
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    page.goto(f"{stack.url}/#/rules/busy-nudge")
+    expect(page.get_by_label("Active", exact=True)).to_be_checked()
+    # When a colleague switches it off from the list, then this page saves a rename
+    assert stack.call("POST", "/api/rules/busy-nudge/deactivate").is_success
+    page.get_by_label("Name", exact=True).fill("Renamed while off")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator('[data-testid="rule-row"][data-id="busy-nudge"]')).to_be_visible()
+    # Then the rename is saved and the rule stays off
+    saved = stack.call("GET", "/api/rules/busy-nudge").json()
+    assert (saved["name"], saved["active"]) == ("Renamed while off", False)
+    assert watched.errors == []

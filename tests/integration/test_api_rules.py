@@ -81,6 +81,28 @@ def test_an_edit_over_a_version_someone_saved_meanwhile_is_refused(engine: Local
     assert (status, saved["rule"]["version"]) == (200, 3)
 
 
+def test_a_save_that_leaves_the_switch_alone_keeps_the_rule_as_someone_switched_it(
+    engine: LocalEngine,
+) -> None:
+    # Given an editor who opened the rule while it was on, and a colleague who then
+    # switched it off (a switch is no new version)
+    call(engine, "POST", "/api/rules", body())
+    _, read = call(engine, "GET", "/api/rules/apply-remind-24h")
+    assert call(engine, "POST", "/api/rules/apply-remind-24h/deactivate")[0] == 200
+    # When the editor saves a change of its name without naming the switch
+    opened = {k: v for k, v in read.items() if k not in ("held", "last_error", "active")}
+    status, saved = call(engine, "PUT", "/api/rules/apply-remind-24h", {**opened, "name": "x"})
+    # Then the edit is saved and the rule stays off
+    assert (status, saved["rule"]["version"], saved["rule"]["active"]) == (200, 2, False)
+    assert call(engine, "GET", "/api/rules/apply-remind-24h")[1]["active"] is False
+    # And a script's body without the switch keeps it off too; one naming it switches
+    scripted = {k: v for k, v in body(name="y").items() if k not in ("version", "active")}
+    _, kept = call(engine, "PUT", "/api/rules/apply-remind-24h", scripted)
+    assert kept["rule"]["active"] is False
+    status, on = call(engine, "PUT", "/api/rules/apply-remind-24h", {**scripted, "active": True})
+    assert (status, on["rule"]["active"]) == (200, True)
+
+
 def test_a_misspelt_field_is_refused_naming_it_not_dropped(engine: LocalEngine) -> None:
     # A rule whose "exit" is typed "exits" (its journeys would never end at those stages)
     typo = body()

@@ -145,6 +145,9 @@ export function RuleEditor({
   // made over a version someone else saved meanwhile is refused (409), not saved over it.
   // A kept draft started on an older version saves over the version shown, as its notice says.
   const base = useRef(rule?.version ?? 0);
+  // On or off as this editor opened it: a switch is no new version, so a save sends the
+  // switch only when it was moved here, and one made elsewhere meanwhile stands.
+  const baseActive = useRef(rule?.active);
   const [kept, setKept] = useState<Draft | null>(restored);
   const [problems, setProblems] = useState<Problems>(new Map());
   const [failure, setFailure] = useState<unknown>(null);
@@ -250,11 +253,13 @@ export function RuleEditor({
     setStale(false);
     const suffix = confirm ? "?confirm=true" : "";
     try {
-      const body = { ...toBody(current.current), version: base.current || 1 };
+      const body: Partial<Rule> = { ...toBody(current.current), version: base.current || 1 };
+      if (rule && body.active === baseActive.current) delete body.active;
       const saved = rule
         ? await api.call<{ rule: Rule; warnings: Problem[] }>("PUT", `/api/rules/${encodeURIComponent(rule.id)}${suffix}`, body)
         : await api.call<{ rule: Rule; warnings: Problem[] }>("POST", `/api/rules${suffix}`, body);
       base.current = saved.rule.version;
+      baseActive.current = saved.rule.active;
       dropDraft(ruleId);
       setKept(null);
       if (saved.warnings.length) setWarnings(saved.warnings);

@@ -167,11 +167,16 @@ def update(
     its warnings, and False when it is the current version already (a save sent again):
     then nothing is saved.
 
+    A body that does not name `active` leaves the rule on or off as it is now: a switch is
+    no new version, so an editor that opened the rule before someone switched it would
+    otherwise switch it back.
+
     The new version reads back over the lookback (its watermark restarts), so an active
     edit passes the mass-send check like an activation.
     """
     found = current(deps, rule_id)
-    edited = rule.model_copy(update={"id": rule_id})
+    kept = {} if "active" in rule.model_fields_set else {"active": found.active}
+    edited = rule.model_copy(update={"id": rule_id, **kept})
     if edited.model_copy(update={"version": found.version}) == found:
         return found, problems(deps, found)[1], False
     if "version" in rule.model_fields_set and rule.version != found.version:
