@@ -228,3 +228,31 @@ def test_a_silence_broken_before_it_crossed_does_not_count_as_being_in_the_journ
         engine.clock.advance(timedelta(hours=1))
         engine.tick()
     assert len(engine.sandbox.sent()) == 1
+
+
+def test_a_lead_in_a_journey_a_reply_does_not_end_is_not_enrolled_in_it_a_second_time(
+    engine: MemoryEngine,
+) -> None:
+    # Given a three-step journey for leads quiet a day that a reply does not end, and a
+    # lead who answers its first step
+    lead = first_step_sent_second_queued(engine, exit={"on_reply": False})
+    record_inbound(engine.deps, WA_ID, "ok, noted", engine.clock.now())
+    # When the silence after that answer passes a day while the journey still runs
+    seen: dict[str, int] = {}
+    for _ in range(3 * 24):
+        engine.clock.advance(HOUR)
+        for reason, count in engine.tick()["enqueue"]["reasons"].items():
+            seen[reason] = seen.get(reason, 0) + count
+    # Then the lead got the journey once, its three steps, and the tick said why not again
+    assert [e.item.state for e in engine.deps.followups.enrollments_of(lead.id)] == [
+        EnrollmentState.COMPLETED
+    ]
+    assert len(engine.sandbox.sent()) == 3
+    assert seen == {"not_enrolled:in_journey": 1}
+    # And once it is over, the lead's next silence starts it again
+    record_inbound(engine.deps, WA_ID, "one more question", engine.clock.now())
+    for _ in range(2 * 24):
+        engine.clock.advance(HOUR)
+        engine.tick()
+    assert len(engine.deps.followups.enrollments_of(lead.id)) == 2
+    assert len(engine.sandbox.sent()) == 4

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from followup.domain.enrollment import Enrollment, reentry_refused
+from followup.domain.enrollment import Enrollment, EnrollmentState, reentry_refused
 from followup.domain.followup import Reason
 from followup.domain.journey import Stop, event_ends, must_stop
 from followup.domain.rule import Rule
@@ -72,7 +72,10 @@ def test_a_rule_stored_before_goals_and_re_entry_reads_back_with_todays_behaviou
 
 
 def enrollment(
-    occurrence: str, enrolled_at: datetime, rule_id: str = "apply-remind-24h"
+    occurrence: str,
+    enrolled_at: datetime,
+    rule_id: str = "apply-remind-24h",
+    state: EnrollmentState = EnrollmentState.COMPLETED,
 ) -> Enrollment:
     return Enrollment(
         id=f"{rule_id}:c-1:{occurrence}",
@@ -81,6 +84,7 @@ def enrollment(
         contact_id="c-1",
         silence_key=enrolled_at.astimezone(UTC).isoformat(),
         enrolled_at=enrolled_at,
+        state=state,
     )
 
 
@@ -94,6 +98,13 @@ EARLIER = enrollment("first", NOW - timedelta(days=3))
 
 def test_always_lets_a_contact_in_again() -> None:
     assert reentry_refused(CANDIDATE, with_reentry(policy="always"), [EARLIER]) is None
+
+
+def test_a_rule_that_fires_on_idle_takes_a_contact_once_at_a_time() -> None:
+    running = enrollment("first", NOW - timedelta(days=1), state=EnrollmentState.ACTIVE)
+    assert reentry_refused(CANDIDATE, with_reentry(policy="always"), [running]) == "in_journey"
+    on_event = rule(trigger={"kind": "event", "name": "booking_completed"})
+    assert reentry_refused(CANDIDATE, on_event, [running]) is None
 
 
 def test_never_keeps_out_a_contact_who_was_in_the_rule() -> None:

@@ -55,6 +55,7 @@ const REASONS_LIST: MessageId[] = [
   "reason.template_approved",
   "reason.template_wait_over",
   "reason.other_number",
+  "reason.in_journey",
   "reason.reentry_never",
   "reason.reentry_cooldown",
   "reason.number_paused",

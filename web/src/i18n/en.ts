@@ -73,6 +73,7 @@ export const en = {
   "reason.sent_unrecorded": "WhatsApp reported it sent after the send went unrecorded (exact text unknown)",
   "reason.interrupted": "Stopped by an error before anything was sent: it goes again shortly",
   "reason.other_number": "The lead talks to a number this rule does not send from",
+  "reason.in_journey": "Already in this journey: it takes a lead once at a time",
   "reason.reentry_never": "Already went through this journey, and it runs once per lead",
   "reason.reentry_cooldown": "Went through this journey too recently: its cool-down holds",
   "reason.number_paused": "Sending from the lead's number is paused until someone resumes it",

@@ -75,6 +75,7 @@ export const id: Catalogue = {
   "reason.sent_unrecorded": "WhatsApp melaporkan terkirim setelah pengiriman tidak tercatat (teks persisnya tidak diketahui)",
   "reason.interrupted": "Terhenti karena galat sebelum apa pun terkirim: segera dikirim lagi",
   "reason.other_number": "Prospek menghubungi nomor yang tidak dipakai aturan ini untuk mengirim",
+  "reason.in_journey": "Sedang menjalani perjalanan ini: satu prospek hanya sekali dalam satu waktu",
   "reason.reentry_never": "Sudah pernah menjalani perjalanan ini, dan perjalanan ini hanya sekali per prospek",
   "reason.reentry_cooldown": "Menjalani perjalanan ini terlalu baru: masa jedanya masih berlaku",
   "reason.number_paused": "Pengiriman dari nomor prospek dijeda sampai ada yang melanjutkannya",

@@ -75,6 +75,7 @@ export const ptBR: Catalogue = {
   "reason.sent_unrecorded": "O WhatsApp informou o envio, que não tinha sido registrado (texto exato desconhecido)",
   "reason.interrupted": "Interrompido por um erro antes de qualquer envio: vai de novo em breve",
   "reason.other_number": "O lead fala com um número pelo qual esta regra não envia",
+  "reason.in_journey": "Já está nesta jornada: cada lead passa por ela uma vez de cada vez",
   "reason.reentry_never": "Já passou por esta jornada, que acontece uma só vez por lead",
   "reason.reentry_cooldown": "Passou por esta jornada há pouco tempo: o intervalo de espera ainda vale",
   "reason.number_paused": "O envio pelo número do lead está pausado até alguém retomá-lo",

@@ -135,6 +135,7 @@ def enroll_on(
 
 REENTRY_NEVER = "reentry_never"
 REENTRY_COOLDOWN = "reentry_cooldown"
+IN_JOURNEY = "in_journey"
 
 
 def reentry_refused(candidate: Enrollment, rule: Rule, past: Iterable[Enrollment]) -> str | None:
@@ -142,15 +143,18 @@ def reentry_refused(candidate: Enrollment, rule: Rule, past: Iterable[Enrollment
     so far (in any rule), or None. The cool-down counts from the contact's latest start in
     the rule. The candidate's own occurrence seen again is no re-entry: its write finds it;
     nor is an enrollment made ahead of a silence that broke before it crossed the idle
-    time: the contact was never in the journey."""
+    time: the contact was never in the journey.
+
+    A rule that fires on idle takes a contact once at a time, whatever its policy: a new
+    silence (after a reply its journey goes on past, or a counsellor's message) while the
+    contact's journey in the rule still runs is passed over (`in_journey`)."""
+    others = [e for e in past if e.rule_id == rule.id and e.id != candidate.id]
+    if rule.idle is not None and any(e.state is EnrollmentState.ACTIVE for e in others):
+        return IN_JOURNEY
     reentry = rule.reentry
     if reentry.policy is ReentryPolicy.ALWAYS:
         return None
-    starts = [
-        e.enrolled_at
-        for e in past
-        if e.rule_id == rule.id and e.id != candidate.id and e.exit_reason != Reason.SILENCE_BROKEN
-    ]
+    starts = [e.enrolled_at for e in others if e.exit_reason != Reason.SILENCE_BROKEN]
     if not starts:
         return None
     if reentry.policy is ReentryPolicy.NEVER:

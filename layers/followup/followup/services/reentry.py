@@ -1,5 +1,6 @@
 """The re-entry policy where contacts enroll: a contact's past enrollments, read once and
-only when a rule's policy asks (a rule that lets contacts in again always reads nothing)."""
+only when a rule asks (one that fires on an event or a date and lets contacts in again
+always reads nothing)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,9 @@ class History:
         self._past: list[Enrollment] | None = None
 
     def refused(self, rule: Rule, candidate: Enrollment) -> str | None:
-        """Why `rule`'s re-entry policy keeps `candidate` out (`reentry_never`,
-        `reentry_cooldown`), or None."""
-        if rule.reentry.policy is ReentryPolicy.ALWAYS:
+        """Why `rule`'s re-entry policy keeps `candidate` out (`in_journey`,
+        `reentry_never`, `reentry_cooldown`), or None."""
+        if rule.reentry.policy is ReentryPolicy.ALWAYS and rule.idle is None:
             return None
         if self._past is None:
             found = self._deps.followups.enrollments_of(self._contact_id)
