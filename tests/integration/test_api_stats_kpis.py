@@ -3,7 +3,8 @@ only after a minimum sample; and a journey's opt-outs per step."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
@@ -85,3 +86,33 @@ def test_a_journeys_steps_count_their_opt_outs(engine: LocalEngine) -> None:
     assert status == 200
     assert (stats["steps"][0]["sent"], stats["steps"][0]["opted_out"]) == (1, 1)
     assert stats["opted_out"] == 1
+
+
+def test_a_reply_counts_on_the_day_of_the_send_it_answers_so_a_day_s_rate_stays_within_100(
+    engine: LocalEngine,
+) -> None:
+    # Given a lead sent a follow-up on one day, and another on the next
+    deps = engine.deps
+    deps.rules.save_rule(rule())
+    first_day = engine.clock.now().date()
+    quiet_contact(deps, "6281100000931", engine.clock.now() - timedelta(hours=25))
+    engine.tick()
+    engine.clock.advance(timedelta(days=1))
+    second_day = engine.clock.now().date()
+    quiet_contact(deps, "6281100000932", engine.clock.now() - timedelta(hours=25))
+    engine.tick()
+    # When both answer on the second day
+    for n, wa_id in enumerate(("6281100000931", "6281100000932")):
+        reply = envelopes.text_message(wa_id, "yes", engine.clock.now(), f"wamid.cohort.{n}")
+        assert engine.deliver(reply) == 200
+    engine.tick()
+
+    # Then each day's stats answer that day's send: one sent, one reply, 100 %
+    def day_row(day: date) -> dict[str, Any]:
+        query = f"/api/stats?from={day.isoformat()}&to={day.isoformat()}"
+        _, stats = call(engine, "GET", query)
+        return next(r for r in stats["rules"] if r["rule_id"] == "apply-remind-24h")
+
+    for day in (first_day, second_day):
+        row = day_row(day)
+        assert (row["sent"], row["responded"], row["response_rate"]) == (1, 1, 1.0)

@@ -250,7 +250,7 @@ export const en = {
   "stats.perDay": "Per day",
   "stats.responded": "Responded",
   "stats.nothingSent": "Nothing sent in this period.",
-  "stats.chartLabel": "Sent and responded per day",
+  "stats.chartLabel": "Sent per day, and how many of those got a reply",
   "stats.step": "Step",
   "stats.inNow": "In it now",
   "stats.inNowHint": "Enrollments in it now",

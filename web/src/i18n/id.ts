@@ -252,7 +252,7 @@ export const id: Catalogue = {
   "stats.perDay": "Per hari",
   "stats.responded": "Dibalas",
   "stats.nothingSent": "Tidak ada yang dikirim pada periode ini.",
-  "stats.chartLabel": "Terkirim dan dibalas per hari",
+  "stats.chartLabel": "Terkirim per hari, dan berapa di antaranya yang dibalas",
   "stats.step": "Langkah",
   "stats.inNow": "Sedang di sini",
   "stats.inNowHint": "Pendaftaran yang sedang di langkah ini",

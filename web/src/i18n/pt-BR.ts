@@ -252,7 +252,7 @@ export const ptBR: Catalogue = {
   "stats.perDay": "Por dia",
   "stats.responded": "Respondidos",
   "stats.nothingSent": "Nada enviado neste período.",
-  "stats.chartLabel": "Enviados e respondidos por dia",
+  "stats.chartLabel": "Enviados por dia, e quantos deles tiveram resposta",
   "stats.step": "Passo",
   "stats.inNow": "Nele agora",
   "stats.inNowHint": "Inscrições neste passo agora",

@@ -1,8 +1,9 @@
 """Per-journey and per-step counters: which stats items a change bumps, and by how much.
 
 A commit writes no counter: it stamps each follow-up and enrollment copy with its UTC day,
-and the stats function adds what the change bumps from the tables' streams, on that day,
-a batch of records at a time (services.stats_stream). The commit only refuses a change
+and the stats function adds what the change bumps from the tables' streams, on that day
+(an outcome of a send on the send's day: `outcome_day`), a batch of records at a time
+(services.stats_stream). The commit only refuses a change
 whose counters the stats table could not hold (a batch holding it would fail on every
 retry); the in-memory store (adapters.memory) adds them as it commits. A change bumps
 up to four kinds of item per rule:
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date
 
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.followup import Reason, Status
@@ -134,6 +135,7 @@ def bumps(change: Change, day: str, previous: Enrollment | None) -> list[Bump]:
         return []
     followup = change.followup
     found = counters_for(change)
+    day = outcome_day(change, day)
     if (
         isinstance(change, FollowUpChange)
         and change.expected.outbound
@@ -146,6 +148,18 @@ def bumps(change: Change, day: str, previous: Enrollment | None) -> list[Bump]:
         for name, amount in found.items()
         for item in (day, key)
     ]
+
+
+def outcome_day(change: FollowUpChange | NewFollowUp | Conversion, day: str) -> str:
+    """The day a follow-up change counts on: an outcome of a send (delivered, read, a
+    reply, an opt-out, a conversion, a failure reported after it, its expiry) counts on the
+    UTC day of the send, so the rates of any range of days answer that range's sends and
+    stay within 100 %; anything else on the day it was committed."""
+    sent_at = change.followup.sent_at
+    answered = isinstance(change, Conversion) or (
+        isinstance(change, FollowUpChange) and change.expected.outbound
+    )
+    return sent_at.astimezone(UTC).date().isoformat() if answered and sent_at else day
 
 
 def _enrollment_bumps(before: Enrollment | None, after: Enrollment, day: str) -> list[Bump]:
