@@ -97,7 +97,7 @@ def test_updating_a_rule_never_saved_is_refused(store: Any, refused: type[Except
     assert store.rule_heads() == []
 
 
-def test_a_deleted_rule_is_hidden_but_its_versions_stay(store: Any) -> None:
+def test_a_deleted_rule_is_hidden_but_its_versions_and_counters_stay(store: Any) -> None:
     store.save_rule(rule("r"))
     store.save_rule(rule("keep"))
     store.commit(
@@ -105,12 +105,17 @@ def test_a_deleted_rule_is_hidden_but_its_versions_stay(store: Any) -> None:
     )
     store.delete_rule("r")
     assert [head.rule_id for head in store.rule_heads()] == ["keep"]
+    assert [(head.rule_id, head.version) for head in store.deleted_rule_heads()] == [("r", 1)]
+    assert store.rule_head("r") is None
     assert store.rule("r", 1) is not None
-    assert [row.rule_id for row in store.stats(T0.date(), T0.date())] == ["keep"]
-    # Saved again, it continues its versions and shows its counters again
+    # Its past still counts in the stats and the queue's status counts
+    assert [row.rule_id for row in store.stats(T0.date(), T0.date())] == ["keep", "r"]
+    assert store.statuses_now(T0.date(), T0.date(), None) == {"queued": 2}
+    # Saved again, it continues its versions, listed again
     again = store.save_rule(rule("r"))
     assert again.version == 2
     assert [head.rule_id for head in store.rule_heads()] == ["keep", "r"]
+    assert store.deleted_rule_heads() == []
     assert [row.rule_id for row in store.stats(T0.date(), T0.date())] == ["keep", "r"]
 
 
@@ -129,6 +134,8 @@ def test_a_save_over_a_version_is_refused_once_another_save_came_first(store: An
     store.delete_rule("r")
     assert store.save_rule(rule("r", name="anew"), over=0).version == 3
     store.advance_watermark("w", None, T0)  # a head that only a watermark made
+    store.delete_rule("w")
+    assert store.deleted_rule_heads() == []
     assert store.save_rule(rule("w"), over=0).version == 1
 
 

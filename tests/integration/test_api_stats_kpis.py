@@ -116,3 +116,25 @@ def test_a_reply_counts_on_the_day_of_the_send_it_answers_so_a_day_s_rate_stays_
     for day in (first_day, second_day):
         row = day_row(day)
         assert (row["sent"], row["responded"], row["response_rate"]) == (1, 1, 1.0)
+
+
+def test_a_deleted_rule_s_sends_still_count_and_its_row_says_it_was_deleted(
+    engine: LocalEngine,
+) -> None:
+    # Given a rule that sent a follow-up, then was deleted
+    deps = engine.deps
+    deps.rules.save_rule(rule())
+    quiet_contact(deps, "6281100000941", engine.clock.now() - timedelta(hours=25))
+    engine.tick()
+    assert call(engine, "DELETE", "/api/rules/apply-remind-24h")[0] == 200
+    # When staff read the stats and the queue
+    _, stats = call(engine, "GET", "/api/stats")
+    _, queue = call(engine, "GET", "/api/queue")
+    # Then the workspace still counts its send and cost, in a row named as it was
+    row = next(r for r in stats["rules"] if r["rule_id"] == "apply-remind-24h")
+    assert (row["name"], row["deleted"], row["sent"]) == ("apply remind 24h", True, 1)
+    assert stats["sends"]["sent"] == 1
+    assert [r["deleted"] for r in stats["rules"] if r["rule_id"] == "all"] == [False]
+    # And the queue's status counts cover its row
+    assert [f["status"] for f in queue["followups"]] == ["sent"]
+    assert queue["counts"]["sent"] == 1

@@ -270,6 +270,7 @@ export const en = {
   "stats.stepFunnelLabel": "Sent, delivered, read, replied and converted per step",
   "stats.stage": "Stage",
   "stats.count": "Count",
+  "stats.deletedRule": "{id}, deleted: its sends still count",
   "stats.day": "Day",
   "stats.journeyTitle": "Journey: {name}",
   "stats.journeyCsv": "Download CSV of {name}",

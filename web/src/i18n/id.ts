@@ -272,6 +272,7 @@ export const id: Catalogue = {
   "stats.stepFunnelLabel": "Terkirim, sampai, dibaca, dibalas, dan konversi per langkah",
   "stats.stage": "Tahap",
   "stats.count": "Jumlah",
+  "stats.deletedRule": "{id}, sudah dihapus: kirimannya tetap dihitung",
   "stats.day": "Hari",
   "stats.journeyTitle": "Perjalanan: {name}",
   "stats.journeyCsv": "Unduh CSV {name}",

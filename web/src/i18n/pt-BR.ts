@@ -272,6 +272,7 @@ export const ptBR: Catalogue = {
   "stats.stepFunnelLabel": "Enviados, entregues, lidos, respondidos e convertidos por passo",
   "stats.stage": "Etapa",
   "stats.count": "Quantidade",
+  "stats.deletedRule": "{id}, excluída: seus envios continuam contando",
   "stats.day": "Dia",
   "stats.journeyTitle": "Jornada: {name}",
   "stats.journeyCsv": "Baixar CSV de {name}",

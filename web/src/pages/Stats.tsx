@@ -14,6 +14,8 @@ import { JourneyStats } from "./stats/Journey";
 interface Row {
   rule_id: string;
   name: string | null;
+  /** Deleted since: its sends still count, and it has no journey to open. */
+  deleted?: boolean;
   sent: number;
   responded: number;
   opted_out: number;
@@ -252,6 +254,13 @@ export function StatsPage() {
                   <Table.Td data-label={t("stats.rule")}>
                     {row.rule_id === "all" ? (
                       <strong>{t("stats.allRules")}</strong>
+                    ) : row.deleted ? (
+                      <>
+                        {ruleName(row)}
+                        <Text span size="xs" c="dimmed" display="block">
+                          {t("stats.deletedRule", { id: row.rule_id })}
+                        </Text>
+                      </>
                     ) : (
                       <UnstyledButton
                         className="link"

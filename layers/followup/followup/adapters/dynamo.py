@@ -22,6 +22,8 @@ from followup.adapters.dynamo_notifications import DynamoNotifications
 from followup.adapters.dynamo_tasks import DynamoTasks
 from followup.adapters.dynamo_templates import DynamoTemplates
 from followup.adapters.tables import (
+    DELETED,
+    LISTED,
     MESSAGE_RETENTION,
     SHARDS,
     ContactItem,
@@ -579,11 +581,14 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         return Page(items, after)
 
     def rule_heads(self) -> list[RuleHead]:
-        return [_head(item) for item in RuleItem.heads.query("rule")]
+        return [_head(item) for item in RuleItem.heads.query(LISTED)]
+
+    def deleted_rule_heads(self) -> list[RuleHead]:
+        return [_head(item) for item in RuleItem.heads.query(DELETED) if item.version]
 
     def rule_head(self, rule_id: str) -> RuleHead | None:
         item = _get(RuleItem, rule_id, "head")
-        return _head(item) if item is not None and item.head else None
+        return _head(item) if item is not None and item.head == LISTED else None
 
     def rule(self, rule_id: str, version: int) -> Rule | None:
         item = _get(RuleItem, rule_id, f"v#{version:05d}")
@@ -598,7 +603,7 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         current version is no longer `over` (0: no rule listed by that id).
         """
         head = _get(RuleItem, rule.id, "head")
-        listed = int(head.version) if head and head.head and head.version else 0
+        listed = int(head.version) if head and head.head == LISTED and head.version else 0
         if over is not None and listed != over:
             raise CommitRejected([])
         version = int(head.version) + 1 if head and head.version else 1
@@ -609,7 +614,7 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         with _translate_cancellation([]), TransactWrite(connection=self._connection) as txn:
             txn.save(item, condition=RuleItem.sk.does_not_exist())
             txn.save(
-                RuleItem(rule.id, "head", head="rule", version=version, active=int(rule.active)),
+                RuleItem(rule.id, "head", head=LISTED, version=version, active=int(rule.active)),
                 condition=_current_is(over),
             )
         return stored
@@ -644,9 +649,10 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         return False
 
     def delete_rule(self, rule_id: str) -> None:
-        """Hide the rule from listings and ticks; its versions stay for what is in flight."""
+        """Hide the rule from listings and ticks; its versions stay for what is in flight,
+        and its head, in the `deleted` rows of the index, for its counters."""
         RuleItem(rule_id, "head").update(
-            actions=[RuleItem.head.remove(), RuleItem.active.set(0)],
+            actions=[RuleItem.head.set(DELETED), RuleItem.active.set(0)],
             condition=RuleItem.sk.exists(),
         )
 
@@ -724,7 +730,7 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         return _save_state(_SETTINGS_KEY, settings.model_dump_json(), revision)
 
     def stats(self, since: date, until: date) -> list[DayStats]:
-        rule_ids = {head.rule_id for head in self.rule_heads()}
+        rule_ids = self._counted_rules()
         found: list[DayStats] = []
         for rule_id in sorted(rule_ids):
             between = StatsItem.day.between(since.isoformat(), until.isoformat())
@@ -735,13 +741,17 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         return found
 
     def statuses_now(self, since: date, until: date, rule_id: str | None) -> dict[str, int]:
-        rule_ids = [rule_id] if rule_id else sorted({h.rule_id for h in self.rule_heads()})
+        rule_ids = [rule_id] if rule_id else sorted(self._counted_rules())
         found: Counter[str] = Counter()
         between = StatsItem.day.between(since.isoformat(), until.isoformat())
         for each in rule_ids:
             for item in StatsItem.query(each, between, attributes_to_get=list(STATUS_GAUGES)):
                 found.update(_now(item))
         return {status: n for status, n in found.items() if n}
+
+    def _counted_rules(self) -> set[str]:
+        """The rules whose counters count: those listed and those deleted."""
+        return {head.rule_id for head in (*self.rule_heads(), *self.deleted_rule_heads())}
 
     def journey_stats(self, rule_id: str, since: date, until: date) -> JourneyCounters:
         """Three key ranges of the rule's partition: its days, its steps' days, its gauges."""
@@ -818,8 +828,9 @@ def _current_is(over: int | None) -> Condition | None:
     if over is None:
         return None
     if over == 0:
-        return RuleItem.head.does_not_exist()
-    current: Condition = RuleItem.head.exists() & (RuleItem.version == over)
+        unlisted: Condition = RuleItem.head.does_not_exist() | (RuleItem.head == DELETED)
+        return unlisted
+    current: Condition = (RuleItem.head == LISTED) & (RuleItem.version == over)
     return current
 
 

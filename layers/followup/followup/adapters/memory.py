@@ -157,6 +157,10 @@ class _HeadRow:
     error: str | None = None
     error_at: str | None = None
 
+    @property
+    def deleted(self) -> bool:
+        return not self.listed and self.version is not None
+
 
 @dataclass(frozen=True)
 class _Connection:
@@ -702,6 +706,11 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
             heads = sorted((rid, row) for rid, row in self._heads.items() if row.listed)
         return [_head(rule_id, row) for rule_id, row in heads]
 
+    def deleted_rule_heads(self) -> list[RuleHead]:
+        with self._lock:
+            heads = sorted((rid, row) for rid, row in self._heads.items() if row.deleted)
+        return [_head(rule_id, row) for rule_id, row in heads]
+
     def rule_head(self, rule_id: str) -> RuleHead | None:
         with self._lock:
             row = self._heads.get(rule_id)
@@ -860,8 +869,8 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
             return True
 
     def stats(self, since: date, until: date) -> list[DayStats]:
-        """Counters of listed rules, by rule then day."""
-        listed = {head.rule_id for head in self.rule_heads()}
+        """Counters of listed and deleted rules, by rule then day."""
+        listed = self._counted_rules()
         first, last = since.isoformat(), until.isoformat()
         with self._lock:
             rows = sorted(
@@ -875,8 +884,13 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
             if _counts(c)
         ]
 
+    def _counted_rules(self) -> set[str]:
+        """The rules whose counters count: those listed and those deleted."""
+        with self._lock:
+            return {rid for rid, row in self._heads.items() if row.listed or row.deleted}
+
     def statuses_now(self, since: date, until: date, rule_id: str | None) -> dict[str, int]:
-        listed = {rule_id} if rule_id else {head.rule_id for head in self.rule_heads()}
+        listed = {rule_id} if rule_id else self._counted_rules()
         first, last = since.isoformat(), until.isoformat()
         found: Counter[str] = Counter()
         with self._lock:

@@ -305,8 +305,14 @@ class FollowUpItem(Model):
     by_send_day = FollowUpsBySendDayIndex()
 
 
+LISTED = "rule"
+DELETED = "deleted"
+"""A rule head's `head`: the index's partition of the rules listed, or of those deleted."""
+
+
 class RuleHeadIndex(_Index):
-    """Sparse: one row per rule (its head), so listing rules never scans versions."""
+    """Sparse: one row per rule (its head), so listing rules never scans versions; the
+    listed rules in one partition (`LISTED`), the deleted ones in another (`DELETED`)."""
 
     class Meta(_Index.Meta):
         index_name = "heads"

@@ -43,7 +43,8 @@ def stats(
     until: Annotated[QueryDate | None, Query(alias="to")] = None,
 ) -> dict[str, Any]:
     """Every rule by name over the period (UTC days, at most 366), with counts, rates, costs
-    and review flags (judged from `review`'s minimum samples on); `queue_now` is the
+    and review flags (judged from `review`'s minimum samples on); a rule deleted since
+    still counts, by its last name, marked `deleted`; `queue_now` is the
     follow-ups not yet out now, `sends` the period's sent and failed and their success rate."""
     require(router.current_event.raw_event, READERS)
     deps = runtime.deps()
@@ -54,12 +55,14 @@ def stats(
     names = {rule.id: rule.name for rule in rules.listing(deps)}
     for rule_id in names.keys() - found.keys():
         found[rule_id] = RuleStats(rule_id=rule_id, counts={})
+    deleted = rules.deleted_names(deps, found.keys() - names.keys() - {"all"})
     rows = []
     for rule_id, row in sorted(found.items()):
         rows.append(
             {
                 "rule_id": rule_id,
-                "name": names.get(rule_id),
+                "name": names.get(rule_id, deleted.get(rule_id)),
+                "deleted": rule_id in deleted,
                 **dict.fromkeys(("sent", "responded", "opted_out", "converted"), 0),
                 **row.counts,
                 "response_rate": row.response_rate,

@@ -511,6 +511,11 @@ class RuleRepository(Protocol):
     """Rules with their versions, and the workspace's settings and numbers."""
 
     def rule_heads(self) -> list[RuleHead]: ...
+    def deleted_rule_heads(self) -> list[RuleHead]:
+        """Rules deleted (and not saved again since), each at its last version: their
+        counters still count in the stats."""
+        ...
+
     def rule_head(self, rule_id: str) -> RuleHead | None:
         """The rule's head as stored now (read consistently, unlike the listing, which an
         index serves and may lag a save), or None when no rule by that id is listed."""

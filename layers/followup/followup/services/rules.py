@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -213,6 +214,19 @@ def versions(deps: Deps, rule_id: str) -> list[Rule]:
 
 def listing(deps: Deps) -> list[Rule]:
     return [current(deps, head.rule_id) for head in deps.rules.rule_heads()]
+
+
+def deleted_names(deps: Deps, rule_ids: Iterable[str]) -> dict[str, str]:
+    """The last name of each of `rule_ids` that was deleted (its counters still count)."""
+    wanted = set(rule_ids)
+    if not wanted:
+        return {}
+    found = {}
+    for head in deps.rules.deleted_rule_heads():
+        last = deps.rules.rule(head.rule_id, head.version) if head.rule_id in wanted else None
+        if last is not None:
+            found[head.rule_id] = last.name
+    return found
 
 
 def last_errors(deps: Deps) -> dict[str, RuleError]:
