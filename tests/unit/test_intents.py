@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -215,3 +215,16 @@ def test_a_requested_time_in_a_dst_gap_moves_forward_not_back() -> None:
     now = datetime(2026, 9, 5, 20, 0, tzinfo=santiago)
     detected = classify("call me in 4 hours", now, santiago)
     assert detected.at == datetime(2026, 9, 6, 4, 0, tzinfo=UTC)
+
+
+def test_in_n_hours_counts_real_hours_across_a_change_of_the_clocks() -> None:
+    # New York's clocks go back at 02:00 on 2026-11-01: 01:00 to 02:00 comes twice
+    before = datetime(2026, 10, 31, 23, 30, tzinfo=NEW_YORK)
+    detected = classify("call me in 3 hours", before, NEW_YORK)
+    assert detected.at == before.astimezone(UTC) + timedelta(hours=3)
+    assert detected.local == "2026-11-01T01:30"
+    # And where they go forward, three hours are three hours too
+    spring = datetime(2026, 3, 7, 23, 30, tzinfo=NEW_YORK)
+    assert classify("in 4 hours", spring, NEW_YORK).at == spring.astimezone(UTC) + timedelta(
+        hours=4
+    )

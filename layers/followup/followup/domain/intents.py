@@ -30,12 +30,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from followup.domain.localtime import to_utc
 from followup.domain.optout import is_opt_out, normalise
 from followup.domain.replytime import requested_time
 
@@ -158,13 +157,13 @@ def classify(
     if refusal and not _NOT_REALLY.search(message[: refusal.start()]):
         return Detected(Intent.NOT_INTERESTED, 0.9)
     if not worded or _CONTACT.search(message):
-        local = requested_time(message, now, zone)
-        if local is not None:
+        asked_for = requested_time(message, now, zone)
+        if asked_for is not None:
             return Detected(
                 Intent.CALL_BACK_AT,
                 0.85,
-                at=to_utc(local, zone),
-                local=local.isoformat(timespec="minutes"),
+                at=asked_for.astimezone(UTC),
+                local=asked_for.replace(tzinfo=None).isoformat(timespec="minutes"),
             )
     busy = _BUSY.search(message)
     if busy and not _negated(message, busy.start()):  # "I'm not busy", "gak sibuk kok"

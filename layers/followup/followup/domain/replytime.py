@@ -3,7 +3,8 @@
 Leads' words for days, hours and parts of the day (Indonesian, Portuguese, English, with
 their usual abbreviations) are rewritten into one plain English phrase ("tomorrow
 10:00", "next monday 09:00", "in 2 hours") that `dateparser` resolves against the
-contact's local "now". Defaults, so every answer is one wall-clock time:
+contact's local "now" ("in 2 hours" is counted in real hours instead). Defaults, so
+every answer is one time:
 
 - a day without an hour means 09:00 that day;
 - morning words (pagi, cedo, manhã, morning) mean 09:00, midday 12:00, siang 13:00,
@@ -23,9 +24,10 @@ The send window is applied later by the scheduler, not here.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from followup.domain.localtime import to_utc
 from followup.loading import loading
 
 MORNING_HOUR = 9
@@ -107,7 +109,15 @@ _DATE = re.compile(
 
 
 def requested_time(message: str, now: datetime, zone: ZoneInfo) -> datetime | None:
-    """The wall-clock time (naive, in `zone`) a normalised `message` names, or None."""
+    """The time (in `zone`) a normalised `message` names, or None. "In N hours" counts
+    real hours, also across a change of the clocks; a wall-clock time the clocks skip
+    moves forward by the gap (`localtime.to_utc`)."""
+    relative = _RELATIVE.search(message)
+    if relative:
+        count = int(relative["n"] or relative["n2"])
+        unit = relative["unit"] or relative["unit2"]
+        later = timedelta(minutes=count) if unit.startswith("m") else timedelta(hours=count)
+        return (now.astimezone(UTC).replace(second=0, microsecond=0) + later).astimezone(zone)
     local_now = now.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
     phrase = _english(message, local_now.date())
     if phrase is None:
@@ -124,17 +134,12 @@ def requested_time(message: str, now: datetime, zone: ZoneInfo) -> datetime | No
     at = parsed.replace(tzinfo=None, second=0, microsecond=0)
     while at <= local_now:
         at += timedelta(days=1)
-    return at
+    return to_utc(at, zone).astimezone(zone)
 
 
 def _english(message: str, today: date) -> str | None:
     """The plain English phrase for the first day (a date, else a weekday), hour and part
     of the day named."""
-    relative = _RELATIVE.search(message)
-    if relative:
-        count = relative["n"] or relative["n2"]
-        unit = relative["unit"] or relative["unit2"]
-        return f"in {int(count)} {'minutes' if unit.startswith('m') else 'hours'}"
     dated = _DATE.search(message)
     day = None if dated else _DAY.search(message)
     clock = _CLOCK.search(_DATE.sub(" ", message) if dated else message)
