@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from followup.domain.followup import FollowUp, Status
 from followup.domain.settings import WorkspaceSettings
+from followup.services import templates
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact, rule
 
@@ -142,3 +143,44 @@ def test_131047_on_a_step_without_template_skips_the_follow_up(engine: MemoryEng
     assert followup.status is Status.SKIPPED
     assert followup.reason is not None
     assert "131047" in followup.reason
+
+
+def test_the_template_sent_for_a_closed_window_passes_the_catalogue_s_checks_too(
+    engine: MemoryEngine,
+) -> None:
+    # Given a step whose template is marketing in the catalogue, another lead's paused
+    marketing = "Hi {{1}}, still thinking about applying?"
+    engine.sandbox.templates.add("apply_reminder", "en", marketing, category="MARKETING")
+    templates.sync(engine.deps, engine.clock.now())
+    engine.deps.rules.save_rule(rule(trigger=SOON))
+    # When WhatsApp refuses the text to three leads it says have not written (131047): one
+    # on a +1 number, one who stopped marketing messages, one in Jakarta
+    us = quiet_contact(engine.deps, "14155550123", engine.clock.now() - 2 * HOUR)
+    stopped = quiet_contact(
+        engine.deps, "6281100000302", engine.clock.now() - 2 * HOUR, marketing_suppressed=True
+    )
+    engine.tick()
+    # Then no marketing template went to either: Meta refuses them, or the lead said no
+    assert [(r.body or {}).get("to") for r in engine.sandbox.requests if r.error_code is None] == []
+    ended = [only_followup(engine, c.id) for c in (us, stopped)]
+    assert [(f.status, (f.reason or "").split(":")[0]) for f in ended] == [
+        (Status.SKIPPED, "marketing_to_us_number"),
+        (Status.SKIPPED, "marketing_suppressed"),
+    ]
+
+
+def test_a_paused_template_in_place_of_refused_text_holds_the_follow_up(
+    engine: MemoryEngine,
+) -> None:
+    # Given a step whose template Meta paused
+    engine.sandbox.templates.add("apply_reminder", "en", "Hi {{1}}", status="paused")
+    templates.sync(engine.deps, engine.clock.now())
+    engine.deps.rules.save_rule(rule(trigger=SOON))
+    lead = quiet_contact(engine.deps, LEAD, engine.clock.now() - 2 * HOUR)
+    # When WhatsApp refuses the step's text for a closed window
+    engine.tick()
+    # Then the paused template is not sent: the follow-up waits for it, as the README says
+    assert [(r.body or {}).get("type") for r in engine.sandbox.requests] == ["text"]
+    followup = only_followup(engine, lead.id)
+    assert followup.status is Status.WAITING_TEMPLATE
+    assert followup.template_only

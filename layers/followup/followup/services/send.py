@@ -156,9 +156,7 @@ def _send_claimed(deps: Deps, claimed: FollowUp, now: datetime) -> Outcome:
     gated = _template_gate(deps, claimed, contact, step, static, now)
     if isinstance(gated, SendResult):
         return Outcome(gated)
-    static, marketing = gated
-    if contact.marketing_suppressed and marketing:
-        return Outcome(_finish(deps, claimed, Status.SKIPPED, Reason.MARKETING_SUPPRESSED, now))
+    static = gated
     address = contact.address("whatsapp")
     if address is None:
         return Outcome(_finish(deps, claimed, Status.FAILED, Reason.NO_WA_ID, now))
@@ -190,11 +188,13 @@ def _template_gate(
     step: Step,
     static: RenderedMessage,
     now: datetime,
-) -> tuple[RenderedMessage, bool] | SendResult:
-    """The template message to send and whether it is marketing (its category from the
-    catalogue); or, when the catalogue says it cannot go, the follow-up held or skipped."""
+) -> RenderedMessage | SendResult:
+    """The message to send; or, when the catalogue says its template cannot go (or it is
+    marketing and the contact stopped marketing messages), the follow-up held or skipped.
+    Every template the sender gives WhatsApp passes here, the one sent in place of free
+    text WhatsApp refused included."""
     if static.kind != "template" or step.template is None:
-        return static, False
+        return static
     decided = gate(deps, static, step.template, contact.wa_id or "", claimed.history, now)
     if decided.skipped:
         return _finish(deps, claimed, Status.SKIPPED, decided.skipped, now)
@@ -206,7 +206,9 @@ def _template_gate(
         except CommitRejected:
             return SendResult.IGNORED
         return SendResult.HELD
-    return decided.message, decided.marketing
+    if contact.marketing_suppressed and decided.marketing:
+        return _finish(deps, claimed, Status.SKIPPED, Reason.MARKETING_SUPPRESSED, now)
+    return decided.message
 
 
 def _not_yet(deps: Deps, found: FollowUp, due: datetime | None, now: datetime) -> SendResult:
@@ -452,7 +454,10 @@ def _template_instead(
     if refused.message.kind != "text" or template is None:
         fallen = _fall_back(deps, noted, contact, rule, step, why, now)
         return fallen or _finish(deps, noted, Status.SKIPPED, why, now)
-    return _hand_over(deps, noted, contact, refused.to, rule, template, now)
+    gated = _template_gate(deps, noted, contact, step, template, now)
+    if isinstance(gated, SendResult):
+        return gated
+    return _hand_over(deps, noted, contact, refused.to, rule, gated, now)
 
 
 def _throttled(
