@@ -97,8 +97,13 @@ class SandboxTemplates:
         with self._lock:
             entry = self._templates[(name, language)]
             if "status" in request:
+                # An event, as Meta names it: LOCKED and UNLOCKED change whether the
+                # template may be edited, not its status; REINSTATED and UNARCHIVED make
+                # it approved again.
                 status = str(request["status"]).upper()
-                entry["status"] = status.lower()
+                if status not in ("LOCKED", "UNLOCKED"):
+                    listed = "APPROVED" if status in ("REINSTATED", "UNARCHIVED") else status
+                    entry["status"] = listed.lower()
                 disable = request.get("disable_date")
                 disable_date = datetime.fromisoformat(disable) if disable else None
                 reason = str(request.get("reason") or "NONE")

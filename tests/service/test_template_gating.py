@@ -326,3 +326,21 @@ def test_deleting_the_rule_cancels_a_follow_up_held_for_its_template(
     assert rules.delete(engine.deps, held.rule_id) == 1
 
     assert _reread(engine, held).status is Status.CANCELED
+
+
+def test_meta_s_events_that_are_no_status_leave_it_or_make_the_template_sendable_again(
+    engine: MemoryEngine,
+) -> None:
+    # Given an approved template Meta locks against edits: it can still be sent
+    _catalogue(engine, "approved")
+    _status(engine, "LOCKED")
+    sent = _queued(engine)
+    assert sent.status is Status.SENT
+    # And a follow-up held while its template was paused
+    _status(engine, "PAUSED")
+    held = _queued(engine, "6281100000402")
+    assert held.status is Status.WAITING_TEMPLATE
+    # When Meta reinstates the template, then the follow-up goes back on the queue
+    _status(engine, "REINSTATED")
+    released = _reread(engine, held)
+    assert (released.status, released.reason) == (Status.QUEUED, "template_approved")

@@ -16,6 +16,7 @@ from followup.domain.templates import (
     TemplateQualityChange,
     TemplateStatusChange,
 )
+from followup.domain.webhook_events import Unhandled
 
 STATUS = "message_template_status_update"
 QUALITY = "message_template_quality_update"
@@ -23,6 +24,11 @@ CATEGORY = "template_category_update"
 FIELDS = frozenset({STATUS, QUALITY, CATEGORY})
 
 _Text = Field(default="", max_length=512)
+
+_STATUS_OF_EVENT = {"REINSTATED": "APPROVED", "UNARCHIVED": "APPROVED"}
+"""Events that name no status of their own: Meta's template can be sent again."""
+_NO_STATUS = frozenset({"LOCKED", "UNLOCKED"})
+"""Whether the template may be edited: its status, and whether it can be sent, stay."""
 
 
 class _TemplateValue(Model):
@@ -36,18 +42,21 @@ class _TemplateValue(Model):
     correct_category: str = _Text
 
 
-def template_event(field: str, raw: Any, received_at: datetime) -> TemplateEvent:
+def template_event(field: str, raw: Any, received_at: datetime) -> TemplateEvent | Unhandled:
     """The event one template change announces; BadEvent when it says nothing we can use."""
     value = _TemplateValue.model_validate(raw)
     name, language = value.message_template_name, value.message_template_language
     if field == STATUS:
         if not value.event:
             raise BadEvent(f"{STATUS} without an event")
+        event = value.event.upper()
+        if event in _NO_STATUS:
+            return Unhandled(STATUS, f"template {event.lower()}")
         reason = (value.reason or "").strip()
         return TemplateStatusChange(
             name,
             language,
-            value.event.upper(),
+            _STATUS_OF_EVENT.get(event, event),
             received_at,
             None if reason.upper() in ("", "NONE") else reason,
             disable_date_of(value.disable_info),
