@@ -344,3 +344,39 @@ def test_meta_s_events_that_are_no_status_leave_it_or_make_the_template_sendable
     _status(engine, "REINSTATED")
     released = _reread(engine, held)
     assert (released.status, released.reason) == (Status.QUEUED, "template_approved")
+
+
+def _with_param(**param: Any) -> Any:
+    built = rule()
+    step = built.steps[0]
+    ref = step.template.model_copy(  # type: ignore[union-attr]
+        update={"params": [type(step.template.params[0]).model_validate(param)]}  # type: ignore[union-attr]
+    )
+    return built.model_copy(update={"steps": [step.model_copy(update={"template": ref})]})
+
+
+def test_a_field_written_on_two_lines_goes_as_one_line_a_missing_one_skips_the_send(
+    engine: MemoryEngine,
+) -> None:
+    # Given a step whose parameter is the lead's programme, with no default
+    _catalogue(engine, "approved")
+    deps = engine.deps
+    deps.rules.save_rule(_with_param(field="attributes.program"))
+    now = engine.clock.now()
+    written = {"program": "Computer\n Science"}
+    two_lines = quiet_contact(deps, "6281100000411", now - timedelta(hours=30), attributes=written)
+    lacking = quiet_contact(deps, "6281100000412", now - timedelta(hours=30))
+    # When the step goes to a lead whose CRM wrote it on two lines, and to one without it
+    going = [send_now(deps, lead.id, "apply-remind-24h") for lead in (two_lines, lacking)]
+    engine.drain()
+    # Then WhatsApp gets it on one line (it refuses a newline), and nothing empty goes
+    [sent] = engine.sandbox.sent()
+    assert sent.body is not None
+    assert sent.body["template"]["components"][0]["parameters"] == [
+        {"type": "text", "text": "Computer Science"}
+    ]
+    skipped = _reread(engine, going[1])
+    assert (skipped.status, skipped.reason) == (
+        Status.SKIPPED,
+        "attribute_missing:attributes.program",
+    )

@@ -56,7 +56,21 @@ def placeholders(text: str) -> list[str]:
 
 
 def _param(param: TemplateParam, contact: Contact) -> str:
+    """The parameter on one line, as WhatsApp takes it: no newline, no tab, no run of
+    spaces (a CRM field written on two lines included); empty when the contact lacks the
+    field and the step names no default (`missing_param`)."""
     if param.text is not None:
-        return param.text
+        return " ".join(param.text.split())
     assert param.field is not None
-    return contact.field(param.field) or param.default
+    return " ".join((contact.field(param.field) or "").split()) or param.default
+
+
+def missing_param(step: Step, message: RenderedMessage) -> str | None:
+    """The contact field a template of `step` would go without (WhatsApp refuses an empty
+    parameter), or None. A parameter the AI writes is left to it."""
+    if message.kind != "template" or step.template is None:
+        return None
+    for param, value in zip(step.template.params, message.params, strict=False):
+        if not value.strip() and not (param.ai and step.ai is not None):
+            return param.field or "text"
+    return None

@@ -15,7 +15,7 @@ from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.followup import AiWriting, FollowUp, Reason, RenderedMessage, Status
 from followup.domain.journey import must_stop, send_at
 from followup.domain.lookahead import queue_delay
-from followup.domain.messaging import compose
+from followup.domain.messaging import compose, missing_param
 from followup.domain.pacing import RECIPIENT_GAP
 from followup.domain.whatsapp import (
     Disposition,
@@ -190,11 +190,15 @@ def _template_gate(
     now: datetime,
 ) -> RenderedMessage | SendResult:
     """The message to send; or, when the catalogue says its template cannot go (or it is
-    marketing and the contact stopped marketing messages), the follow-up held or skipped.
+    marketing and the contact stopped marketing messages, or a parameter would be empty),
+    the follow-up held or skipped.
     Every template the sender gives WhatsApp passes here, the one sent in place of free
     text WhatsApp refused included."""
     if static.kind != "template" or step.template is None:
         return static
+    missing = missing_param(step, static)
+    if missing is not None:  # WhatsApp refuses an empty parameter: a failure of ours
+        return _finish(deps, claimed, Status.SKIPPED, f"attribute_missing:{missing}", now)
     decided = gate(deps, static, step.template, contact.wa_id or "", claimed.history, now)
     if decided.skipped:
         return _finish(deps, claimed, Status.SKIPPED, decided.skipped, now)
