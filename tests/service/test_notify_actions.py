@@ -3,14 +3,22 @@ recorded in the tick and retried by later ticks with a growing wait until it arr
 
 from __future__ import annotations
 
+import json
+import time
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler
+from typing import Any
 
-from pydantic import SecretStr
+import pytest
+from pydantic import SecretStr, ValidationError
 
+from followup.domain.rule import Rule
+from followup.domain.stored import STORED
+from followup.services import notifications
 from followup.wiring import runtime
 from followup_local.memory_engine import MemoryEngine
-from tests.support.builders import journey, quiet_contact
-from tests.support.hooks import hook
+from tests.support.builders import journey, journey_document, quiet_contact
+from tests.support.hooks import hook, serving
 
 HOUR = timedelta(hours=1)
 SECOND = timedelta(seconds=1)
@@ -84,11 +92,93 @@ def test_without_a_signing_key_no_webhook_is_sent_and_the_reason_is_kept(
     )
 
 
+@pytest.mark.parametrize(
+    "address",
+    [
+        "https://crm\x01.example.com/",
+        "https://crm..example.com/hooks",
+        "https://crm.example.com../",
+    ],
+)
 def test_a_webhook_address_no_client_can_read_fails_the_notification_not_the_tick(
-    engine: MemoryEngine,
+    engine: MemoryEngine, address: str
 ) -> None:
-    unreadable = {"kind": "action", "do": "notify", "webhook": "https://crm\x01.example.com/"}
-    engine.deps.rules.save_rule(journey(unreadable))
+    # A rule saved before addresses were checked (a save refuses it now)
+    unreadable = {"kind": "action", "do": "notify", "webhook": address}
+    with pytest.raises(ValidationError, match=r"steps\.0\.webhook"):
+        journey(unreadable)
+    stored = Rule.model_validate(journey_document(unreadable), context=STORED)
+    engine.deps.rules.save_rule(stored)
     quiet_contact(engine.deps, "6281100000954", engine.clock.now() - 25 * HOUR)
     report = engine.tick()["enqueue"]
     assert (report["notified"], report["notify_failed"]) == (0, 1)
+
+
+def test_each_try_is_claimed_and_stamped_at_its_own_time_so_an_overlapping_tick_skips_it(
+    engine: MemoryEngine,
+) -> None:
+    # Given seven notifications to a CRM that takes 9 s to answer each, and the next
+    # tick starting a minute into this one's posts
+    engine.deps.notifier = None  # the enqueue tick only records them
+    posted: list[tuple[str, str | None, int]] = []
+
+    class Slow(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # the name http.server calls
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+            at = int(engine.clock.now().timestamp())
+            posted.append((body["id"], self.headers.get("X-Followup-Timestamp"), at))
+            engine.clock.advance(9 * SECOND)
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            return None
+
+    with serving(Slow) as url:
+        engine.deps.rules.save_rule(journey({"kind": "action", "do": "notify", "webhook": url}))
+        for n in range(7):
+            quiet_contact(engine.deps, f"62811000009{n:02d}", engine.clock.now() - 25 * HOUR)
+        engine.scheduled("enqueue")
+        engine.deps.notifier = runtime.notifier(engine.config)
+        tick = engine.clock.now()
+        notifications.deliver_due(engine.deps, tick)
+        # When the next minute's tick runs on its own time while the first one's last
+        # posts were under way
+        notifications.deliver_due(engine.deps, tick + 60 * SECOND)
+    # Then each went once, stamped with the time of its own try
+    assert sorted({id_ for id_, _, _ in posted}) == sorted(id_ for id_, _, _ in posted)
+    assert len(posted) == 7
+    assert [stamped for _, stamped, _ in posted] == [str(at) for _, _, at in posted]
+
+
+def test_a_receiver_that_trickles_its_answer_is_not_waited_for(engine: MemoryEngine) -> None:
+    # Given a CRM that answers 200 at once, then sends its body a byte at a time
+    written: list[int] = []
+
+    class Trickle(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # the name http.server calls
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(200)
+            self.send_header("Content-Length", "20")
+            self.end_headers()
+            try:
+                for _ in range(20):
+                    self.wfile.write(b"x" * 1)
+                    self.wfile.flush()
+                    written.append(1)
+                    time.sleep(0.05)
+            except OSError:
+                return  # the client hung up: what is wanted
+
+        def log_message(self, *args: Any) -> None:
+            return None
+
+    with serving(Trickle) as url:
+        engine.deps.rules.save_rule(journey({"kind": "action", "do": "notify", "webhook": url}))
+        quiet_contact(engine.deps, "6281100000955", engine.clock.now() - 25 * HOUR)
+        # When the tick delivers it
+        report = engine.tick()["enqueue"]
+        # Then it counts as delivered from the status alone, without reading the body
+        assert (report["notified"], report["notify_failed"]) == (1, 0)
+        assert len(written) < 20

@@ -47,14 +47,17 @@ def before_renewal(days: int = 7, at: str = "09:00") -> dict[str, Any]:
 
 def journey(*steps: dict[str, Any]) -> Rule:
     """A journey of `steps` for contacts quiet for 24 h in stage `new`."""
-    return Rule.model_validate(
-        {
-            "id": "unpaid",
-            "name": "Unpaid",
-            "trigger": {"stages": ["new"], "idle": {"amount": 24, "unit": "hours"}},
-            "steps": list(steps),
-        }
-    )
+    return Rule.model_validate(journey_document(*steps))
+
+
+def journey_document(*steps: dict[str, Any]) -> dict[str, Any]:
+    """The JSON of `journey(*steps)`."""
+    return {
+        "id": "unpaid",
+        "name": "Unpaid",
+        "trigger": {"stages": ["new"], "idle": {"amount": 24, "unit": "hours"}},
+        "steps": list(steps),
+    }
 
 
 def contact_at(now: datetime, **overrides: object) -> Contact:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import (
@@ -19,6 +21,7 @@ from pydantic import (
     ValidationInfo,
     ValidatorFunctionWrapHandler,
     WrapValidator,
+    field_validator,
     model_validator,
 )
 
@@ -28,6 +31,7 @@ from followup.domain.contact import Contact, Score, Speaker
 from followup.domain.durations import Duration, Unit
 from followup.domain.limits import MAX_ITEMS, Attributes, Label, Labels
 from followup.domain.policy import SendWindow
+from followup.domain.stored import new_input
 from followup.domain.task import Priority
 from followup.domain.triggers import (
     DateTrigger,
@@ -386,6 +390,13 @@ class Notify(BaseModel):
     detail_type: str | None = Field(default=None, min_length=1, max_length=128)
     payload: Attributes = Field(default_factory=dict)
 
+    @field_validator("webhook")
+    @classmethod
+    def _reachable(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and new_input(info) and not _host_named(value):
+            raise ValueError("names no host a request can go to (check the address for typos)")
+        return value
+
     @model_validator(mode="after")
     def _one_target(self) -> Notify:
         if (self.webhook is None) == (not self.bus):
@@ -393,6 +404,22 @@ class Notify(BaseModel):
         if self.bus and self.detail_type is None:
             raise field_error(("detail_type",), "an event on the bus needs a detail_type")
         return self
+
+
+def _host_named(url: str) -> bool:
+    """`url` names a host: an IP address, or a name each label of which DNS can carry."""
+    try:
+        host = urlsplit(url).hostname or ""
+        ascii_host = host.encode("idna").decode()
+    except (ValueError, UnicodeError):
+        return False
+    if ":" in host:  # an IPv6 literal
+        return _IPV6.fullmatch(host) is not None
+    return _HOST.fullmatch(ascii_host) is not None and all(host.split("."))
+
+
+_HOST = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
+_IPV6 = re.compile(r"[0-9A-Fa-f:.]+")
 
 
 Action = AddTag | RemoveTag | SetStage | SetAttribute | CloseConversation | CreateTask | Notify

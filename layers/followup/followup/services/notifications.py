@@ -34,16 +34,20 @@ def deliver_due(deps: Deps, now: datetime, deadline: Deadline | None = None) -> 
         if n == MAX_PER_TICK or (deadline is not None and deadline.near()):
             break
         pending, revision = found.item, found.revision
-        # Claimed with the next wait already set: an overlapping tick, or a crash before
-        # the outcome is written, tries it again only after that wait.
-        if not deps.notifications.save_notification(pending.failed("under way", now), revision):
+        # Claimed with the next wait already set, counted from the claim itself (a tick's
+        # calls before it took their time): an overlapping tick, or a crash before the
+        # outcome is written, tries it again only after that wait.
+        claimed_at = deps.clock.now()
+        under_way = pending.failed("under way", claimed_at)
+        if not deps.notifications.save_notification(under_way, revision):
             continue
         try:
-            deps.notifier.deliver(pending, now)
+            deps.notifier.deliver(pending, claimed_at)
         except DeliveryFailed as exc:
-            deps.notifications.save_notification(pending.failed(str(exc), now), revision + 1)
+            failed = pending.failed(str(exc), deps.clock.now())
+            deps.notifications.save_notification(failed, revision + 1)
             report.failed += 1
         else:
-            deps.notifications.save_notification(pending.delivered(now), revision + 1)
+            deps.notifications.save_notification(pending.delivered(deps.clock.now()), revision + 1)
             report.delivered += 1
     return report
