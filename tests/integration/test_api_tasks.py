@@ -147,14 +147,41 @@ def test_unknown_tasks_and_bad_changes_are_refused_with_reasons(engine: LocalEng
     assert [d["field"] for d in answer["error"]["details"]] == ["status"]
     status, answer = call(engine, "PATCH", f"/api/tasks/{task_id}", {"due_at": "2026-11-26T03:00"})
     assert (status, [d["field"] for d in answer["error"]["details"]]) == (422, ["due_at"])
-    status, answer = call(engine, "PATCH", f"/api/tasks/{task_id}", {"assignee": ""})
-    assert (status, [d["field"] for d in answer["error"]["details"]]) == (422, ["assignee"])
+    for blank in ("", "   "):
+        status, answer = call(engine, "PATCH", f"/api/tasks/{task_id}", {"assignee": blank})
+        assert (status, [d["field"] for d in answer["error"]["details"]]) == (422, ["assignee"])
     status, answer = call(engine, "PATCH", f"/api/tasks/{task_id}", {"title": "Other"})
     assert (status, [d["field"] for d in answer["error"]["details"]]) == (422, ["title"])
     assert call(engine, "GET", "/api/tasks?status=lost")[0] == 422
     # And nothing changed
     status, read = call(engine, "GET", f"/api/tasks/{task_id}")
     assert (read["status"], read["assignee"]) == ("open", "admissions")
+
+
+@pytest.mark.parametrize("written", ["Sari@Example.com", " sari@example.com "])
+def test_a_task_is_on_its_counsellor_s_list_whatever_the_case_or_stray_spaces(
+    engine: LocalEngine, written: str
+) -> None:
+    # Given a journey whose author typed the counsellor's email with capitals or spaces
+    engine.deps.rules.save_rule(
+        Rule.model_validate(
+            {
+                "id": "unpaid",
+                "name": "Unpaid",
+                "trigger": {"stages": ["new"], "idle": {"amount": 24, "unit": "hours"}},
+                "steps": [task_step("Call about the payment", written, 2)],
+            }
+        )
+    )
+    quiet_contact(engine.deps, "6281100000991", engine.clock.now() - 25 * HOUR)
+    engine.tick()
+    # When Sari opens her tasks, signed in as herself (or asking in capitals)
+    for asked in ("sari@example.com", "SARI@example.com"):
+        mine = listed(engine, f"assignee={asked}&status=open")
+        # Then the journey's task is there
+        assert [(t["title"], t["assignee"]) for t in mine] == [
+            ("Call about the payment", "sari@example.com")
+        ]
 
 
 def test_every_role_may_read_and_update_tasks_but_only_when_signed_in(

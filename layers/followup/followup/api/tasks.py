@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from followup.api.auth import READERS, require
 from followup.domain.errors import NotFound
-from followup.domain.task import Task, TaskPatch, TaskStatus
+from followup.domain.task import Task, TaskPatch, TaskStatus, assignee_key
 from followup.services import tasks
 from followup.services.deps import Deps
 from followup.services.ports import TaskQuery
@@ -48,7 +48,8 @@ def list_tasks(
     each with its lead's name and number."""
     require(router.current_event.raw_event, READERS)
     deps = runtime.deps()
-    page = deps.tasks.tasks(TaskQuery(assignee, status), limit, cursor)
+    wanted = None if assignee is None else assignee_key(assignee)
+    page = deps.tasks.tasks(TaskQuery(wanted, status), limit, cursor)
     return {"tasks": _shown(deps, page.items), "cursor": page.cursor}
 
 

@@ -32,7 +32,7 @@ from followup.domain.durations import Duration, Unit
 from followup.domain.limits import MAX_ITEMS, Attributes, Label, Labels
 from followup.domain.policy import SendWindow
 from followup.domain.stored import new_input
-from followup.domain.task import Priority
+from followup.domain.task import Assignee, Priority
 from followup.domain.triggers import (
     DateTrigger,
     EventTrigger,
@@ -370,7 +370,7 @@ class CreateTask(BaseModel):
     kind: Literal["action"]
     do: Literal["create_task"]
     title: str = Field(min_length=1, max_length=200)
-    assignee: str = Field(
+    assignee: Assignee = Field(
         min_length=1, max_length=254, description="a counsellor's email or a team"
     )
     due: Duration

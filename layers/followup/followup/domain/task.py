@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from followup.domain.localtime import Moment
 
@@ -20,7 +21,14 @@ class Priority(StrEnum):
     URGENT = "urgent"
 
 
-Assignee = str
+def assignee_key(name: str) -> str:
+    """How an assignee is stored and looked up: trimmed, an email in lower case, so the
+    counsellor signed in as `sari@example.com` finds a task given to `Sari@Example.com `."""
+    name = name.strip()
+    return name.lower() if "@" in name else name
+
+
+Assignee = Annotated[str, BeforeValidator(lambda v: assignee_key(v) if isinstance(v, str) else v)]
 """A counsellor's email or a team's name."""
 
 
