@@ -210,6 +210,49 @@ def test_a_csv_saved_by_excel_with_a_byte_order_mark_imports(engine: LocalEngine
     assert (status, report["created"], report["rejected"]) == (200, 1, [])
 
 
+def test_a_rejected_row_is_named_by_its_line_in_the_file(engine: LocalEngine) -> None:
+    # Given a file with a blank line and a note written over two lines in one cell
+    csv = "\r\n".join(
+        [
+            "wa_id,name,attr.note",
+            "6281100000861,Ayu,fine",
+            "",
+            '6281100000862,Budi,"called twice,',
+            'no answer"',
+            "6281100000863,Citra,fine,",
+            "+62 811,Dewi,bad number",
+        ]
+    )
+    status, report = call(engine, "POST", "/api/contacts/import", raw=csv, content_type="text/csv")
+    # Then the refused row is the one on line 7, as the spreadsheet shows it
+    assert (status, report["created"]) == (200, 3)
+    assert [(r["line"], r["field"]) for r in report["rejected"]] == [(7, "wa_id")]
+
+
+def test_a_file_that_is_not_utf8_is_refused_in_words_and_nothing_is_imported(
+    engine: LocalEngine,
+) -> None:
+    # Given Excel's plain "CSV" on Windows (cp1252), sent as bytes or read as text
+    saved = "wa_id,name\r\n6281100000871,José\r\n".encode("cp1252")
+    for sent in (
+        {"encoded": saved},
+        {"raw": saved.decode("utf-8", errors="replace")},
+    ):
+        status, answer = call(
+            engine, "POST", "/api/contacts/import", content_type="text/csv", **sent
+        )
+        # Then the answer says to save it as CSV UTF-8, and no contact was made
+        assert (status, answer["error"]["details"][0]["field"]) == (422, "body")
+        assert "CSV UTF-8" in answer["error"]["message"]
+    assert find_contact(engine.deps, "6281100000871", None) is None
+    # And the same file saved as UTF-8 imports, sent either way
+    utf8 = "wa_id,name\r\n6281100000871,José\r\n".encode()
+    status, report = call(
+        engine, "POST", "/api/contacts/import", encoded=utf8, content_type="text/csv"
+    )
+    assert (status, report["created"]) == (200, 1)
+
+
 def test_a_whatsapp_id_is_8_to_15_ascii_digits(engine: LocalEngine) -> None:
     csv = "\n".join(
         [
@@ -220,6 +263,7 @@ def test_a_whatsapp_id_is_8_to_15_ascii_digits(engine: LocalEngine) -> None:
             "1234567,Seven digits",
             "1234567890123456,Sixteen digits",
             "6.28110000085E+12,Excel number",
+            "081100000854,National way",
             "12345678,Eight digits",
             "123456789012345,Fifteen digits",
         ]
@@ -227,7 +271,7 @@ def test_a_whatsapp_id_is_8_to_15_ascii_digits(engine: LocalEngine) -> None:
     status, report = call(engine, "POST", "/api/contacts/import", raw=csv, content_type="text/csv")
     assert (status, report["created"]) == (200, 2)
     assert [(r["line"], r["field"]) for r in report["rejected"]] == [
-        (n, "wa_id") for n in range(2, 8)
+        (n, "wa_id") for n in range(2, 9)
     ]
     assert all("8 to 15 digits" in r["reason"] for r in report["rejected"])
     status, _ = call(engine, "POST", "/api/contacts", {"wa_id": "٦٢٨١١٠٠٠٠٠٨٥٤"})

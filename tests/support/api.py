@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 from urllib.parse import parse_qsl
@@ -17,9 +18,12 @@ def call(
     *,
     role: str | None = "admin",
     raw: str | None = None,
+    encoded: bytes | None = None,
     content_type: str = "application/json",
 ) -> tuple[int, Any]:
-    """(status, parsed JSON body) for one request, signed in as `role` (None: anonymous)."""
+    """(status, parsed JSON body) for one request, signed in as `role` (None: anonymous);
+    `encoded` bytes go base64-encoded, as API Gateway passes a body it does not take as
+    text."""
     path, _, query = path.partition("?")
     context: dict[str, Any] = {
         "http": {
@@ -49,8 +53,10 @@ def call(
         "headers": {"content-type": content_type},
         "requestContext": context,
         "body": raw if raw is not None else None if body is None else json.dumps(body),
-        "isBase64Encoded": False,
+        "isBase64Encoded": encoded is not None,
     }
+    if encoded is not None:
+        event["body"] = base64.b64encode(encoded).decode()
     response = engine.invoke("api", event)
     text = response.get("body") or "null"
     return response["statusCode"], json.loads(text)

@@ -3,6 +3,7 @@ close or reopen their conversation."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
@@ -54,8 +55,27 @@ def import_contacts() -> dict[str, Any]:
     kind = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
     if kind not in IMPORT_KINDS:
         raise InvalidField("content-type", "send text/csv or application/x-ndjson")
-    report = imports.import_contacts(runtime.deps(), event.decoded_body or "", IMPORT_KINDS[kind])
+    report = imports.import_contacts(runtime.deps(), _text_of(event), IMPORT_KINDS[kind])
     return {"created": report.created, "updated": report.updated, "rejected": report.rejected}
+
+
+def _text_of(event: Any) -> str:
+    """The import's text, which must be UTF-8: a file saved in another encoding (Excel's
+    plain "CSV" on Windows) is refused in words, not read with its letters broken."""
+    body: str = event.body or ""
+    if event.is_base64_encoded:
+        try:
+            return base64.b64decode(body).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            raise InvalidField("body", _NOT_UTF8) from None
+    if "\ufffd" in body:  # bytes that were no UTF-8, replaced on the way in
+        raise InvalidField("body", _NOT_UTF8)
+    return body
+
+
+_NOT_UTF8 = (
+    "the file is not UTF-8 text: save it as “CSV UTF-8” (or UTF-8 JSON lines); nothing was imported"
+)
 
 
 @router.get("/api/contacts/<contact_id>")

@@ -28,7 +28,9 @@ from followup.services.contacts import find_contact, new_contact, upsert
 from followup.services.deps import Deps
 
 MAX_ROWS = 10_000
-WA_ID = re.compile(r"[0-9]{8,15}")  # ASCII only: `\d` would take Arabic-Indic digits too
+WA_ID = re.compile(r"[1-9][0-9]{7,14}")
+"""ASCII digits only (`\\d` would take Arabic-Indic ones too), country code first: no
+country code starts with 0, so `0811...` is a number written the national way."""
 Key = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Text = Annotated[str, StringConstraints(max_length=1000)]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -61,7 +63,10 @@ class ContactRow(BaseModel):
     @classmethod
     def _digits_only(cls, value: str | None) -> str | None:
         if value is not None and not WA_ID.fullmatch(value):
-            raise ValueError("8 to 15 digits 0-9, country code first, without + or spaces")
+            raise ValueError(
+                "8 to 15 digits 0-9, country code first (62811..., not 0811...), without + or "
+                "spaces"
+            )
         return value
 
     @field_validator("user_id")
@@ -105,14 +110,25 @@ def rows(text: str, kind: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
     """(line number, row or the reason it cannot be read) from CSV or JSON lines."""
     text = text.removeprefix("\ufeff")  # Excel's "CSV UTF-8" starts with a byte order mark
     if kind == "csv":
-        reader = csv.DictReader(io.StringIO(text))
-        number = 1
+        # Each row by the line of the file it starts on, as a spreadsheet numbers it:
+        # blank lines and cells written over several lines counted.
+        read: list[tuple[int, str]] = []
+
+        def lines() -> Iterator[str]:
+            for number, line in enumerate(io.StringIO(text), start=1):
+                read.append((number, line))
+                yield line
+
+        reader = csv.DictReader(lines())
         try:
-            for number, record in enumerate(reader, start=2):
-                yield number, _from_csv(record)
+            reader.fieldnames  # noqa: B018 (reads the header row)
+            read.clear()
+            for record in reader:
+                yield next(n for n, line in read if line.strip()), _from_csv(record)
+                read.clear()
         except csv.Error as exc:
-            # Past a cell the reader refuses, where the next row starts is a guess.
-            raise InvalidField("body", f"line {number + 1}: {exc}; nothing was imported") from exc
+            where = read[-1][0] if read else reader.line_num + 1
+            raise InvalidField("body", f"line {where}: {exc}; nothing was imported") from exc
         return
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
