@@ -114,6 +114,30 @@ def test_an_import_naming_one_person_twice_by_different_ids_makes_one_contact(
     assert (ann.item.wa_id, ann.item.name) == ("6281100000809", "Ann")
 
 
+def test_a_number_given_for_a_person_known_by_user_id_is_kept_and_finds_them(
+    engine: LocalEngine,
+) -> None:
+    # Given a lead first known by their business-scoped user id alone
+    _, first = call(engine, "POST", "/api/contacts", {"user_id": "BR.1502576394655843"})
+    # When the CRM imports them with their number and user id, then by number alone
+    both = "wa_id,user_id,name\n6281100000930,BR.1502576394655843,Ana\n"
+    status, report = call(engine, "POST", "/api/contacts/import", raw=both, content_type="text/csv")
+    assert (status, report["created"], report["updated"]) == (200, 0, 1)
+    alone = "wa_id,stage\n6281100000930,qualified\n"
+    status, report = call(
+        engine, "POST", "/api/contacts/import", raw=alone, content_type="text/csv"
+    )
+    # Then the number was kept, and the second import found the same person
+    assert (status, report["created"], report["updated"]) == (200, 0, 1)
+    found = find_contact(engine.deps, "6281100000930", None)
+    assert found is not None
+    assert (found.item.id, found.item.wa_id, found.item.stage) == (
+        first["id"],
+        "6281100000930",
+        "qualified",
+    )
+
+
 def test_a_json_lines_import_and_its_refusals(engine: LocalEngine) -> None:
     lines = "\n".join(
         [

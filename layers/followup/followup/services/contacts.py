@@ -110,7 +110,15 @@ def upsert(
             date_triggers.reindex(deps, None, fresh)
             late.written(deps, None, fresh)
             return fresh, True
-    updated = update_contact(deps, found.item.id, lambda c: patched(c, changes), now)
+
+    def applied(contact: Contact) -> Contact:
+        # An id the contact lacks is added, as a message from it would: found by the other
+        # id, nobody else holds it, and the next row naming the person by it finds them.
+        ids = {"wa_id": wa_id} if wa_id and not contact.wa_id else {}
+        ids |= {"user_id": user_id} if user_id and not contact.user_id else {}
+        return patched(contact, changes).model_copy(update=ids)
+
+    updated = update_contact(deps, found.item.id, applied, now)
     if stage is not None and stage != updated.stage:
         updated = change_stage(deps, updated.id, str(stage), now)
     return updated, False
