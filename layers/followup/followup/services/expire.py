@@ -129,16 +129,20 @@ def _expire(deps: Deps, followup: FollowUp, now: datetime, report: ExpireReport)
 
 
 def _unanswered(deps: Deps, followup: FollowUp) -> tuple[Status, str]:
-    """Expired, unless its contact opted out by the end of its attribution window: a STOP
-    heard while it was being sent (the sender died before settling it) still counts.
+    """Expired, unless its contact opted out (of everything, or of the channel it went by)
+    by the end of its attribution window: a STOP heard while it was being sent (the sender
+    died before settling it) still counts.
 
     Read eventually consistently (half the price): a STOP too recent for that read to see
     settled the follow-up itself when it came within the window (services.inbound), so the
     write below is refused, and one after the window expires it all the same."""
     contact_v = deps.contacts.contact(followup.contact_id, consistent=False)
-    if contact_v is None or not contact_v.item.opted_out:
+    if contact_v is None or not contact_v.item.stopped(followup.channel):
         return Status.EXPIRED, Reason.NO_REPLY
-    stopped_at, sent_at = contact_v.item.opted_out_at, followup.sent_at
+    # A STOP of this channel alone has no time of its own: heard within the window, as a
+    # stop of everything would be.
+    stopped_at = contact_v.item.opted_out_at if contact_v.item.opted_out else None
+    sent_at = followup.sent_at
     attribution = deps.catalog.settings().attribution_window.approx()
     if stopped_at and sent_at and stopped_at > sent_at + attribution:
         return Status.EXPIRED, Reason.NO_REPLY
