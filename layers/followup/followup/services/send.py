@@ -91,8 +91,13 @@ def send_one(deps: Deps, followup_id: str, due: datetime | None = None) -> Outco
         return Outcome(SendResult.IGNORED)
     if found.scheduled_at > now:
         return Outcome(_not_yet(deps, found, due, now))
-    claimed = found.claimed(now, deps.timings.sending_deadline)
     undecided = found.proposed is not None and found.approved_at is None
+    if undecided and found.wake_at is not None and found.wake_at > now:
+        # A text written and waiting for a person: a copy of the message that brought it
+        # (a dispatch run again, an SQS duplicate) leaves it waiting; its end comes when
+        # its wait is over.
+        return Outcome(SendResult.IGNORED)
+    claimed = found.claimed(now, deps.timings.sending_deadline)
     try:
         deps.commit([FollowUpChange(claimed, Status.QUEUED, undecided=undecided)], now)
     except CommitRejected:
