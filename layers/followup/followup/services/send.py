@@ -142,6 +142,10 @@ def _send_claimed(deps: Deps, claimed: FollowUp, now: datetime) -> Outcome:
         reason = Reason.RULE_DELETED if rule is None else "contact_deleted"
         return Outcome(_finish(deps, claimed, Status.CANCELED, reason, now))
     contact = contact_v.item
+    if claimed.proposed is not None and claimed.approved_at is None:
+        # Its wait for a person is over (the claim comes no sooner): it ends now, whatever
+        # the send window, rather than waiting for the window to open unapproved.
+        return Outcome(_finish(deps, claimed, Status.SKIPPED, Reason.APPROVAL_EXPIRED, now))
     try:
         verdict = _recheck(deps, claimed, contact, rule, now)
     except RULE_DATA_ERRORS as exc:  # e.g. a stored window that never opens
@@ -166,8 +170,6 @@ def _send_claimed(deps: Deps, claimed: FollowUp, now: datetime) -> Outcome:
     if address is None:
         return Outcome(_finish(deps, claimed, Status.FAILED, Reason.NO_WA_ID, now))
     if claimed.proposed is not None:
-        if claimed.approved_at is None:
-            return Outcome(_finish(deps, claimed, Status.SKIPPED, Reason.APPROVAL_EXPIRED, now))
         approved = claimed.proposed
         if approved.kind == "text" and static.kind != "text":
             # The window closed while the text waited for a person: free text cannot go

@@ -1,5 +1,6 @@
-"""A text the AI wrote that waits for a person's approval is not ended by a second copy
-of the message that brought it to the sender (a dispatch run again, an SQS duplicate)."""
+"""A text the AI wrote that waits for a person's approval: not ended by a second copy of
+the message that brought it to the sender (a dispatch run again, an SQS duplicate), and
+ended when its wait is over, whatever the send window."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ from datetime import timedelta
 
 import pytest
 
+from followup.adapters.claude import ClaudeWriter
+from followup.domain.ai import DEFAULT_MODEL
+from followup.domain.errors import Conflict
 from followup.domain.followup import Status
+from followup.domain.settings import AiSettings
+from followup.services.approval import approve
+from followup_local.fake_anthropic import FakeAnthropic
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact, rule
 from tests.support.dispatching import DiesBeforeTheMark
@@ -59,3 +66,35 @@ def test_a_dispatch_tick_run_again_does_not_end_a_text_awaiting_approval(
     assert (found.status, found.reason) == (Status.QUEUED, "awaiting_approval"), (
         f"{found.status.value} ({found.reason})"
     )
+
+
+def test_an_unapproved_text_ends_when_its_wait_is_over_even_outside_business_hours(
+    engine: MemoryEngine,
+) -> None:
+    with FakeAnthropic("sk-ant-local-test") as fake:
+        # Given an AI text written on Thursday at 10:00 in Jakarta, waiting for approval
+        deps = engine.deps
+        deps.writer = ClaudeWriter(
+            "sk-ant-local-test", DEFAULT_MODEL, base_url=fake.base_url, budget_seconds=60
+        )
+        deps.rules.save_settings(
+            deps.rules.settings().model_copy(update={"ai": AiSettings(language="en")})
+        )
+        deps.catalog.invalidate()
+        step = {**APPROVAL_STEP, "wait": {"amount": 0, "unit": "minutes"}}
+        deps.rules.save_rule(rule(steps=[step]))
+        engine.clock.advance(timedelta(days=2, hours=1))
+        lead = quiet_contact(deps, "6281100000301", engine.clock.now() - 25 * HOUR)
+        engine.tick()
+        [written] = deps.followups.followups_of(lead.id)
+        assert (written.status, written.reason) == (Status.QUEUED, "awaiting_approval")
+        # When nobody approves it for 72 hours, which end on a Sunday, outside the window
+        for _ in range(74):
+            engine.clock.advance(HOUR)
+            engine.tick()
+    # Then it ended when its wait was over, and a late approval is refused
+    ended = deps.followups.followup(written.id)
+    assert ended is not None
+    assert (ended.status, ended.reason) == (Status.SKIPPED, "approval_expired")
+    with pytest.raises(Conflict):
+        approve(deps, written.id)
