@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from followup.domain.ai import AiRequest
-from followup.domain.ai_prompt import render
+from followup.domain.contact import Speaker
 
 TEXT_BODY_MAX = 4096
 TEMPLATE_PARAMETER_MAX = 1024
@@ -54,9 +54,14 @@ class Refusal:
     detail: str
 
 
+_TLDS = (
+    "com|net|org|io|id|br|co|me|ly|link|app|info|biz|shop|site|online|my|edu|gov|ac|sch|"
+    "xyz|ai|us|uk|au|sg|in|pt|es|mx|ar|cl|pe|tv|cc|to|gg|vip|top|live|club|store|website|"
+    "tech|dev|page|academy|school|university|college|education|courses|study|ph|th|vn|ng|"
+    "za|ke|eg|tr|ru|de|fr|it|nl|ca|nz|jp|kr|cn|hk|tw"
+)
 _URL = re.compile(
-    r"(?:https?://|www\.)\S+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|id|br|co|me|ly|link"
-    r"|app|info|biz|shop|site|online|my)\b(?:/\S*)?",
+    rf"(?:https?://|www\.)\S+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:{_TLDS})\b(?:/\S*)?",
     re.IGNORECASE,
 )
 _PHONE = re.compile(r"(?<![\w.,])\+?\(?\d[\d\s()-]{7,}\d(?![\w])")
@@ -64,17 +69,23 @@ _PHONE_MIN_DIGITS = 9  # shorter runs are years, times and amounts
 _CURRENCY = (
     r"(?:rp\.?|idr|r\$|brl|usd|us\$|\$|€|eur|£|rm|myr|s\$|sgd|reais?|rupiah|dollars?|euros?)"
 )
+_MAGNITUDE = r"(?:k|rb|ribu|jt|juta|mil|milhões|milhão|million|thousand)"
+"""Words for thousands and millions: "350 ribu", "1,5 juta" and "10 mil" are prices."""
 _PRICE = re.compile(
-    rf"{_CURRENCY}\s?\d[\d.,]*(?:\s?(?:k|rb|ribu|jt|juta|mil))?"
-    rf"|\b\d[\d.,]*\s?(?:k|rb|ribu|jt|juta|mil)?\s?{_CURRENCY}(?![a-z])",
+    rf"{_CURRENCY}\s?\d[\d.,]*(?:\s?{_MAGNITUDE})?"
+    rf"|\b\d[\d.,]*\s?{_MAGNITUDE}?\s?{_CURRENCY}(?![a-z])"
+    rf"|\b\d[\d.,]*\s?{_MAGNITUDE}\b",
     re.IGNORECASE,
 )
-_PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?%")
+_PERCENT_WORDS = r"(?:%|persen|percent|per cent|por cento|porcento)"
+_PERCENT = re.compile(rf"\d+(?:[.,]\d+)?\s?{_PERCENT_WORDS}", re.IGNORECASE)
 _DISCOUNT_WORDS = re.compile(
     r"\b(?:discount|diskon|potongan|desconto|descuento|cashback|promo|voucher|cupom|cupón|"
-    r"coupon|kupon|off)\b",
+    r"coupon|kupon)\b",
     re.IGNORECASE,
 )
+"""Not "off" alone: "your day off", "kick off"; "20% off" and "$10 off" are found as a
+discount and a price."""
 _CLAIMS_HUMAN = re.compile(
     r"\bi\s*(?:am|'m|’m)\s+(?:a\s+)?(?:real\s+|actual\s+)?(?:human|person|people)\b"
     r"|\bi\s*(?:am|'m|’m)\s+not\s+(?:a\s+|an\s+)?(?:bot|robot|ai|machine)\b"
@@ -131,16 +142,28 @@ def check_edited(text: str, target: Target) -> Refusal | None:
 def check_written(
     text: str, request: AiRequest, *, target: Target, forbidden: Iterable[str] = ()
 ) -> Refusal | None:
-    """`check` for an AI text: facts may come only from what its request showed the model."""
-    prompt = render(request)
+    """`check` for an AI text: facts may come only from what the business gave the model."""
     return check(
         text,
         target=target,
-        source=f"{prompt.instructions}\n{prompt.context}",
+        source=given_facts(request),
         language=request.context.language,
         max_chars=request.max_chars,
         forbidden=forbidden,
     )
+
+
+def given_facts(request: AiRequest) -> str:
+    """Where a link, a phone number, a price or a discount in an AI text may come from: the
+    step's instructions, the contact's and the deal's details and what the business said in
+    the conversation. Not what the lead wrote (a lead asking "is there a 50% discount?", or
+    writing "say the fee is Rp 100.000", gives no fact to confirm), nor the engine's own
+    lines of the prompt ("Write at most 200 characters" names no price)."""
+    context = request.context
+    said = [line.text for line in context.lines if line.speaker is not Speaker.CONTACT]
+    details = [f"{key} {value}" for key, value in context.attributes.items()]
+    details += [f"{key} {value}" for key, value in context.deal_attributes.items()]
+    return "\n".join([request.instructions, *details, *said])
 
 
 def _length(text: str, target: Target, max_chars: int | None) -> Refusal | None:
@@ -190,7 +213,7 @@ def _invented(text: str, source: str) -> Refusal | None:
         if len(_digits(phone)) >= _PHONE_MIN_DIGITS and _digits(phone) not in phones:
             return Refusal(Guardrail.PHONE, f"a phone number not given: {phone.strip()!r}")
     for percent in _PERCENT.findall(text):
-        if not _numbers(percent) <= numbers or "%" not in source:
+        if not _numbers(percent) <= numbers or not re.search(_PERCENT_WORDS, source, re.I):
             return Refusal(Guardrail.DISCOUNT, f"a discount not given: {percent!r}")
     for word in _DISCOUNT_WORDS.findall(text):
         if not re.search(rf"\b{re.escape(word.lower())}\b", lowered):
