@@ -89,6 +89,7 @@ def test_marketing_builds_a_branching_journey_reorders_it_and_activates_it(
     expect(page.get_by_test_id("template-0")).to_contain_text("Follow up later: {{1}}")
     page.get_by_label("Step 1 parameter 1 source").select_option("field")
     page.get_by_label("Step 1 parameter 1", exact=True).fill("first_name")
+    page.get_by_label("Step 1 parameter 1 if the lead has none").fill("Kak")
     # A wait, a branch on a reply (to the end), and an action for the others
     page.get_by_role("button", name="Add a wait").click()
     page.get_by_role("button", name="Add a branch").click()
@@ -130,7 +131,7 @@ def test_marketing_builds_a_branching_journey_reorders_it_and_activates_it(
         "action",
     ]
     assert saved["steps"][0]["template"]["params"] == [
-        {"field": "first_name", "text": None, "default": "", "ai": False}
+        {"field": "first_name", "text": None, "default": "Kak", "ai": False}
     ]
     assert saved["steps"][2] | {"else": None} == {
         "kind": "branch",

@@ -49,14 +49,6 @@ def test_a_free_text_only_step_saves_with_a_warning(engine: LocalEngine) -> None
     assert [w["field"] for w in saved["warnings"]] == ["steps.0"]
 
 
-def test_a_template_parameter_without_a_default_saves_with_a_warning(engine: LocalEngine) -> None:
-    bare = body()
-    bare["steps"][0]["template"]["params"] = [{"field": "attributes.program"}]
-    status, saved = call(engine, "POST", "/api/rules", bare)
-    assert status == 201
-    assert [w["field"] for w in saved["warnings"]] == ["steps.0.template.params.0.default"]
-
-
 def test_an_edit_is_a_new_version_and_old_ones_stay_listed(engine: LocalEngine) -> None:
     call(engine, "POST", "/api/rules", body())
     edited = body(name="apply reminder, gentler")

@@ -366,6 +366,8 @@ export const en = {
   "editor.param.field": "Contact field",
   "editor.param.text": "Fixed text",
   "editor.param.value": "Step {n, number} parameter {k, number}",
+  "editor.param.default": "Step {n, number} parameter {k, number} if the lead has none",
+  "editor.param.defaultHint": "Without it, leads who lack the field are skipped: WhatsApp refuses an empty parameter.",
   "editor.param.ai": "Step {n, number} parameter {k, number} written by the AI",
   "editor.ai.instructions": "Step {n, number} AI instructions",
   "editor.ai.hint": "Optional: the AI writes the message; the text or template above is the fallback.",

@@ -368,6 +368,8 @@ export const id: Catalogue = {
   "editor.param.field": "Kolom kontak",
   "editor.param.text": "Teks tetap",
   "editor.param.value": "Parameter {k, number} langkah {n, number}",
+  "editor.param.default": "Langkah {n, number} parameter {k, number} jika prospek tidak punya",
+  "editor.param.defaultHint": "Tanpa ini, prospek yang tidak punya isian tersebut dilewati: WhatsApp menolak parameter kosong.",
   "editor.param.ai": "Parameter {k, number} langkah {n, number} ditulis oleh AI",
   "editor.ai.instructions": "Instruksi AI langkah {n, number}",
   "editor.ai.hint": "Opsional: AI menulis pesannya; teks atau templat di atas menjadi cadangan.",

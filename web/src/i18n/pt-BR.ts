@@ -368,6 +368,8 @@ export const ptBR: Catalogue = {
   "editor.param.field": "Campo do contato",
   "editor.param.text": "Texto fixo",
   "editor.param.value": "Parâmetro {k, number} do passo {n, number}",
+  "editor.param.default": "Etapa {n, number} parâmetro {k, number} se o lead não tiver",
+  "editor.param.defaultHint": "Sem isso, leads sem o campo são pulados: o WhatsApp recusa um parâmetro vazio.",
   "editor.param.ai": "Parâmetro {k, number} do passo {n, number} escrito pela IA",
   "editor.ai.instructions": "Instruções de IA do passo {n, number}",
   "editor.ai.hint": "Opcional: a IA escreve a mensagem; o texto ou modelo acima é a alternativa.",

@@ -260,6 +260,9 @@ export function RuleEditor({
         : await api.call<{ rule: Rule; warnings: Problem[] }>("POST", `/api/rules${suffix}`, body);
       base.current = saved.rule.version;
       baseActive.current = saved.rule.active;
+      // The switch shows the rule as saved: off, when a colleague switched it off meanwhile.
+      current.current = { ...current.current, active: saved.rule.active };
+      setDraft(current.current);
       dropDraft(ruleId);
       setKept(null);
       if (saved.warnings.length) setWarnings(saved.warnings);

@@ -95,14 +95,6 @@ def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list
                             f"{param.field!r} names no contact field",
                         )
                     )
-                elif param.field is not None and not param.default.strip():
-                    warnings.append(
-                        Problem(
-                            f"steps.{n}.template.params.{p}.default",
-                            f"no default: a contact without {param.field} is skipped "
-                            "(WhatsApp refuses an empty parameter)",
-                        )
-                    )
         elif step.text and step.chain == ["whatsapp"]:
             warnings.append(
                 Problem(

@@ -227,6 +227,17 @@ export function SendStep({
                     }}
                     error={at(`template.params.${k}`, true)}
                   />
+                  {p.field !== undefined && p.field !== null && (
+                    <TextInput
+                      label={t("editor.param.default", { n, k: k + 1 })}
+                      description={t("editor.param.defaultHint")}
+                      value={p.default ?? ""}
+                      onChange={(e) => {
+                        const value = e.currentTarget.value;
+                        setParam(k, (old) => ({ ...old, default: value }));
+                      }}
+                    />
+                  )}
                   <Checkbox
                     label={t("editor.param.ai", { n, k: k + 1 })}
                     checked={p.ai ?? false}
