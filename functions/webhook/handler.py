@@ -28,14 +28,20 @@ PATH = re.compile(r"/webhooks/whatsapp/(?P<secret>[^/]+)")
 Answer = dict[str, Any]
 
 
-def _unset(secrets: str) -> bool:
-    """On Lambda, the path secret is still the local default (the stack's secret lost its
-    generated `WEBHOOK_SECRET`): refused, or anyone could post events."""
+def _unset(secrets: str, header_name: str, header_secret: str) -> str | None:
+    """Which secret is missing, or None. On Lambda, the path secret still the local default
+    (the stack's secret lost its generated `WEBHOOK_SECRET`); anywhere, a header asked for
+    with no value to compare (`WEBHOOK_HEADER_NAME` without `WEBHOOK_HEADER_SECRET`): either
+    is refused, or anyone could post events."""
     with loading():
         from followup.wiring.config import LOCAL_WEBHOOK_SECRET
 
     on_lambda = bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
-    return on_lambda and LOCAL_WEBHOOK_SECRET in secrets.split(",")
+    if on_lambda and LOCAL_WEBHOOK_SECRET in security.secrets_of(secrets):
+        return "WEBHOOK_SECRET"
+    if header_name.strip() and not header_secret.strip():
+        return "WEBHOOK_HEADER_SECRET"
+    return None
 
 
 def _authorised(request: HttpRequest, secret: str) -> bool:
@@ -51,9 +57,14 @@ def _authorised(request: HttpRequest, secret: str) -> bool:
 
 def receive(request: HttpRequest, secret: str) -> Answer:
     config = runtime.config()
-    if _unset(config.webhook_secrets.get_secret_value()):
-        logger.error("WEBHOOK_SECRET is not set: every delivery is refused until it is")
-        return answer(503, "WEBHOOK_SECRET is not set")
+    missing = _unset(
+        config.webhook_secrets.get_secret_value(),
+        config.webhook_header_name,
+        config.webhook_header_secret.get_secret_value(),
+    )
+    if missing is not None:
+        logger.error(f"{missing} is not set: every delivery is refused until it is")
+        return answer(503, f"{missing} is not set")
     if not _authorised(request, secret):
         return answer(404)
     body = request.raw_body()

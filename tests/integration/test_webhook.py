@@ -250,6 +250,10 @@ def test_on_lambda_the_local_path_secret_is_refused_until_a_real_one_is_set(
     assert response["statusCode"] == 503
     assert "WEBHOOK_SECRET" in response["body"]
     assert find_contact(engine.deps, RUDI, None) is None
+    # Also while the default is among the rotating ones, written with a space
+    engine.configure(webhook_secrets="n3w-s3cret, local-webhook-secret")
+    assert post(engine, payload("text.json"))["statusCode"] == 503
+    assert post(engine, payload("text.json"), secret="n3w-s3cret")["statusCode"] == 503
     # And once a secret of its own is set, deliveries on its path are taken
     engine.configure(webhook_secrets="a-s3cret-of-its-own")
     assert post(engine, payload("text.json"), secret="a-s3cret-of-its-own")["statusCode"] == 200
@@ -261,6 +265,17 @@ def test_a_required_header_secret_is_checked(engine: LocalEngine) -> None:
     assert post(engine, payload("text.json"))["statusCode"] == 404
     ok = post(engine, payload("text.json"), headers={"X-Webhook-Token": "h3ader"})
     assert ok["statusCode"] == 200
+
+
+def test_a_header_asked_for_without_its_secret_shuts_the_webhook_rather_than_opening_it(
+    engine: LocalEngine,
+) -> None:
+    # Given a deployment that names the header but whose secret lacks its value
+    engine.configure(webhook_header_name="X-Webhook-Token", webhook_header_secret="")
+    # Then deliveries are refused for the provider to retry, and nothing is stored
+    response = post(engine, payload("text.json"))
+    assert (response["statusCode"], "WEBHOOK_HEADER_SECRET" in response["body"]) == (503, True)
+    assert find_contact(engine.deps, RUDI, None) is None
 
 
 def test_bad_json_wrong_object_and_oversized_bodies_are_400(engine: LocalEngine) -> None:

@@ -12,11 +12,15 @@ from collections.abc import Mapping
 _SIGNATURE_PREFIX = "sha256="
 
 
+def secrets_of(configured: str) -> list[str]:
+    """The secrets `configured` holds: several, comma-separated, while they rotate."""
+    return [secret.strip() for secret in configured.split(",") if secret.strip()]
+
+
 def secret_matches(given: str, configured: str) -> bool:
     """`configured` may hold several comma-separated secrets (rotation)."""
-    candidates = [secret.strip() for secret in configured.split(",") if secret.strip()]
     matched = False
-    for candidate in candidates:
+    for candidate in secrets_of(configured):
         matched |= hmac.compare_digest(given.encode(), candidate.encode())
     return matched
 
