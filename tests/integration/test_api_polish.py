@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from followup_local.engine import LocalEngine
 from tests.integration.test_api_tasks import journeys_create_tasks, listed
 from tests.support.api import call
@@ -167,3 +169,21 @@ def test_each_version_says_who_saved_it_and_when(engine: LocalEngine) -> None:
         "rule.created",
         "busy-follow-up",
     )
+
+
+@pytest.mark.parametrize(
+    "zone", ["localtime", "posix/Asia/Jakarta", "right/Asia/Jakarta", "Factory"]
+)
+def test_a_zone_file_that_names_no_place_is_refused_naming_the_field(
+    engine: LocalEngine, zone: str
+) -> None:
+    # Given names the zone database holds that browsers cannot show times in
+    _, settings = call(engine, "GET", "/api/settings")
+    status, answer = call(engine, "PUT", "/api/settings", {**settings, "timezone": zone})
+    # Then the save is refused naming the field, and what was stored stands
+    assert (status, [d["field"] for d in answer["error"]["details"]]) == (422, ["timezone"])
+    assert call(engine, "GET", "/api/settings")[1]["timezone"] == settings["timezone"]
+    status, answer = call(
+        engine, "POST", "/api/contacts", {"wa_id": "6281100000881", "timezone": zone}
+    )
+    assert (status, [d["field"] for d in answer["error"]["details"]]) == (422, ["timezone"])

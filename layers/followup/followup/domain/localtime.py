@@ -3,20 +3,37 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Annotated, Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ValidationInfo
+
+from followup.domain.stored import new_input
 
 _Dated = TypeVar("_Dated", bound=date)
 
 
-def known_zone(name: str) -> str:
-    """`name` if it is an IANA time zone this runtime knows, else a ValueError saying so."""
+_zone_names = cache(available_timezones)
+"""The zone database's names, read once (about 10 ms)."""
+_NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
+"""Files of the zone database that name no place: the host's own zone, a placeholder."""
+
+
+def known_zone(name: str, info: ValidationInfo) -> str:
+    """`name` if it is an IANA time zone this runtime knows, else a ValueError saying so.
+    New input must be a zone's own name, as browsers know it too (not `localtime`, nor a
+    `posix/` or `right/` copy); one stored before that check still loads."""
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise ValueError(f"unknown time zone {name!r}") from exc
+    if new_input(info) and (
+        name in _NOT_ZONES
+        or name.startswith(("posix/", "right/"))
+        or name not in _zone_names()
+    ):
+        raise ValueError(f"{name!r} is no IANA time zone name, such as Asia/Jakarta")
     return name
 
 
