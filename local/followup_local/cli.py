@@ -22,6 +22,7 @@ from followup.adapters import send_days, slot_upgrade
 from followup.adapters.dynamo import DynamoStore
 from followup.adapters.tables import bind
 from followup.api.auth import Role
+from followup.domain.localtime import FIRST_YEAR, LAST_YEAR
 from followup_local import connect, dry_run_cli
 from followup_local.devstack import DevOptions, DevStack
 from followup_local.durable import StateError
@@ -62,13 +63,25 @@ def _instant(text: str) -> datetime:
             f"expected a date and time with its UTC offset, e.g. 2026-11-29T21:00:00+07:00, "
             f"got {text!r}"
         )
+    if not FIRST_YEAR <= found.year <= LAST_YEAR:
+        raise argparse.ArgumentTypeError(
+            f"the year must be from {FIRST_YEAR} to {LAST_YEAR}, got {text!r}"
+        )
     return found
+
+
+def _directory(text: str) -> Path:
+    """A directory to keep state in: made when missing, refused when a file is there."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} exists and is not a directory")
+    return path
 
 
 def _state_dir(command: argparse.ArgumentParser, what: str) -> None:
     command.add_argument(
         "--state-dir",
-        type=Path,
+        type=_directory,
         default=Path(os.environ.get("FOLLOWUP_STATE_DIR", ".followup")),
         metavar="DIR",
         help=what,

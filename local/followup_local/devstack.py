@@ -48,6 +48,7 @@ from starlette.staticfiles import StaticFiles
 from werkzeug.serving import make_server
 
 from followup.adapters import tables
+from followup.adapters.webhook_security import secrets_of
 from followup.api.auth import Role
 from followup.wiring import runtime
 from followup_local.demo import AROUND_THE_CLOCK, DemoClock, seed_demo
@@ -123,6 +124,7 @@ class DevStack:
     options: DevOptions
     tokens: DevTokens = field(init=False)
     webhook_secret: str = field(init=False)
+    path_secret: str = field(init=False)
     base_url: str = ""
     clock: DemoClock = field(init=False)
     local_model: FakeAnthropic | None = None
@@ -144,6 +146,12 @@ class DevStack:
         given = os.environ.get("WEBHOOK_SECRET")
         self._secret_at = "$WEBHOOK_SECRET" if given else str(state / SECRET_FILE)
         self.webhook_secret = given or self._saved_secret(state)
+        # The sandbox posts on the first of several secrets (rotation): one path secret.
+        self.path_secret = (
+            secrets_of(self.webhook_secret)[0] if secrets_of(self.webhook_secret) else ""
+        )
+        if not self.path_secret:
+            raise SettingError("WEBHOOK_SECRET holds no secret (only commas or spaces)")
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request lines
         names = {logical: f"{PREFIX}{logical}" for logical in tables.TABLES}
         self._tables = DurableTables(DomainDispatcherApplication(create_backend_app), state, names)
@@ -254,9 +262,11 @@ class DevStack:
             }
             # Several numbers (D360_NUMBERS, or FOLLOWUP_NUMBERS with D360_KEYS) can be tried
             # on the sandbox: it takes their keys.
-            for number in json.loads(os.environ.get("D360_NUMBERS") or "[]"):
+            for number in _json_setting("D360_NUMBERS", list):
+                if not isinstance(number, dict):
+                    raise SettingError("D360_NUMBERS must list objects, one per number")
                 self.sandbox.accept(str(number.get("api_key", "")))
-            for key in json.loads(os.environ.get("D360_KEYS") or "{}").values():
+            for key in _json_setting("D360_KEYS", dict).values():
                 self.sandbox.accept(str(key))
         if self.local_model is not None:
             values |= {
@@ -409,3 +419,23 @@ class DevStack:
         if runtime.deps().catalog.settings().send_window == AROUND_THE_CLOCK:
             return "open every day, all day (the demo's choice; /api/settings)"
         return "as the workspace settings say (/api/settings)"
+
+
+class SettingError(StateError):
+    """An environment variable `followup dev` reads is not what it should be."""
+
+
+def _json_setting(name: str, kind: type[list[Any]] | type[dict[str, Any]]) -> Any:
+    """The JSON of environment variable `name`, a list or an object as `kind` says; empty
+    when unset. SettingError names the variable otherwise."""
+    raw = os.environ.get(name) or ""
+    if not raw.strip():
+        return kind()
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise SettingError(f"{name} is not JSON: {exc}") from None
+    if not isinstance(value, kind):
+        shape = "a JSON list" if kind is list else "a JSON object"
+        raise SettingError(f"{name} must be {shape}, got {type(value).__name__}")
+    return value

@@ -167,4 +167,4 @@ class SandboxPage:
 
     @property
     def _webhook_url(self) -> str:
-        return f"{self._stack.base_url}/webhooks/whatsapp/{self._stack.webhook_secret}"
+        return f"{self._stack.base_url}/webhooks/whatsapp/{self._stack.path_secret}"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,7 +17,7 @@ from websockets.sync.client import connect
 from followup_local.envelopes import BUSINESS_NUMBER
 from followup_local.sandbox import WhatsAppSandbox
 from tests.support.builders import rule
-from tests.support.devstack import FRIDAY, SAFETY_NET, Running, eventually, free_port
+from tests.support.devstack import FOLLOWUP, FRIDAY, SAFETY_NET, Running, eventually, free_port
 
 
 @pytest.fixture
@@ -116,11 +118,13 @@ def status_of_in(running: Running, followup_id: str) -> str:
 
 @pytest.mark.slow
 def test_a_number_described_apart_sends_with_the_key_given_beside_it(tmp_path: Path) -> None:
-    # Given the number described without its key, and its key apart, as a deploy gives them
+    # Given the number described without its key, and its key apart, as a deploy gives them,
+    # and two webhook secrets, as while one replaces the other
     described = {**BUSINESS_NUMBER, "sends_per_second": 33}
     env = {
         "FOLLOWUP_NUMBERS": json.dumps([described]),
         "D360_KEYS": json.dumps({BUSINESS_NUMBER["phone_number_id"]: "a-key-of-its-own"}),
+        "WEBHOOK_SECRET": "n3w-s3cret, 0ld-s3cret",
     }
     running = Running(tmp_path / "state", free_port(), contacts=8, env=env, clock=FRIDAY)
     try:
@@ -136,8 +140,30 @@ def test_a_number_described_apart_sends_with_the_key_given_beside_it(tmp_path: P
         assert sent
         [number] = running.call("GET", "/api/numbers").json()["numbers"]
         assert number["status"] == "active"
+        # And the sandbox's delivery report reaches the engine on the first secret's path
+        sent_id = sent[0]["followup_id"]
+
+        def status() -> str:
+            return str(running.call("GET", f"/api/followups/{sent_id}").json()["status"])
+
+        eventually(lambda: status() in ("delivered", "read") or None)
     finally:
         assert running.stop() == 0
+
+
+def test_a_malformed_number_list_is_said_naming_its_variable(tmp_path: Path) -> None:
+    # Given D360_NUMBERS written as one object instead of a list of them
+    env = {"D360_NUMBERS": json.dumps({"phone_number_id": "1098001", "api_key": "k"})}
+    command = [str(FOLLOWUP), "dev", "--port", str(free_port()), "--tick", "0"]
+    command += ["--state-dir", str(tmp_path / "state")]
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=SAFETY_NET, env={**os.environ, **env}
+    )
+    # Then it stops, naming the variable and what it should be, with no traceback
+    said = done.stdout + done.stderr
+    assert done.returncode == 1
+    assert "D360_NUMBERS must be a JSON list" in said
+    assert "Traceback" not in said
 
 
 @pytest.mark.slow
