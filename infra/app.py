@@ -15,7 +15,7 @@ from infra.stack import FollowupStack
 
 def build(app: cdk.App) -> FollowupStack:
     """The stack for the context's settings, with AwsSolutions checks and reviewed exceptions."""
-    settings = from_context(app.node.try_get_context)
+    settings = from_context(app.node.try_get_context, app.node.get_all_context())
     stack = FollowupStack(
         app,
         f"Followup-{settings.stage}",

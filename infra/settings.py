@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
@@ -148,8 +149,16 @@ class DeploySettings(BaseModel):
 CONTEXT_KEYS = tuple(DeploySettings.model_fields)
 
 
-def from_context(read: Any) -> DeploySettings:
-    """Settings from `read(key)` (a node's try_get_context); a clear error names the key."""
+def from_context(read: Any, keys: Iterable[str] = ()) -> DeploySettings:
+    """Settings from `read(key)` (a node's try_get_context); a clear error names the key.
+    `keys`, all the context's, must be ours or the CDK's own (`@aws-cdk/...`, `aws:...`):
+    a misspelt one would otherwise leave its setting at its default unsaid."""
+    unknown = sorted(key for key in keys if key not in CONTEXT_KEYS and not _cdk_own(key))
+    if unknown:
+        raise ValueError(
+            f"invalid deployment settings: unknown context {', '.join(unknown)} "
+            f"(known: {', '.join(CONTEXT_KEYS)})"
+        )
     given = {key: read(key) for key in CONTEXT_KEYS}
     try:
         return DeploySettings.model_validate({k: v for k, v in given.items() if v is not None})
@@ -158,3 +167,8 @@ def from_context(read: Any) -> DeploySettings:
             f"context {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()
         )
         raise ValueError(f"invalid deployment settings: {problems}") from None
+
+
+def _cdk_own(key: str) -> bool:
+    """A context key the CDK and its tools set (feature flags, lookups, acknowledgements)."""
+    return key.startswith("@") or ":" in key or key.startswith(("aws-cdk", "cdk-", "acknowledged"))

@@ -830,6 +830,9 @@ def test_bad_context_is_refused_naming_the_key(tmp_path: Path) -> None:
         synth(tmp_path, tick_minutes=0)
     with pytest.raises(ValueError, match="user_pool_client_id"):
         synth(tmp_path, user_pool_id="ap-southeast-1_Example")
+    # A misspelt key would leave its setting at the default, unsaid
+    with pytest.raises(ValueError, match="unknown context sends_per_seccond"):
+        synth(tmp_path, sends_per_seccond=20)
 
 
 def test_the_layer_has_the_library_without_boto3_and_is_reused(tmp_path: Path) -> None:
