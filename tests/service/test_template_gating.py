@@ -380,3 +380,37 @@ def test_a_field_written_on_two_lines_goes_as_one_line_a_missing_one_skips_the_s
         Status.SKIPPED,
         "attribute_missing:attributes.program",
     )
+
+
+class _SlowSource:
+    """360dialog's list as read; Meta's webhook lands after the read, before the write."""
+
+    def __init__(self, inner: Any, meanwhile: Any) -> None:
+        self.inner, self.meanwhile = inner, meanwhile
+
+    def fetch_templates(self, at: Any) -> Any:
+        fetched = self.inner.fetch_templates(at)
+        self.meanwhile()
+        return fetched
+
+
+def test_a_sync_does_not_undo_a_pause_announced_while_it_was_reading(
+    engine: MemoryEngine,
+) -> None:
+    # Given an approved template, and an hourly sync that reads the list just before Meta
+    # pauses the template (its webhook lands before the sync writes what it read)
+    _catalogue(engine, "approved")
+    engine.clock.advance(timedelta(hours=1))
+
+    def paused_meanwhile() -> None:
+        engine.clock.advance(timedelta(seconds=1))
+        _status(engine, "PAUSED")
+
+    engine.deps.template_source = _SlowSource(engine.deps.template_source, paused_meanwhile)
+    templates.sync(engine.deps, engine.clock.now())
+    # Then the catalogue keeps the pause, and the step's follow-up waits for the template
+    found = templates.catalogue(engine.deps).find("apply_reminder", "en")
+    assert found is not None
+    assert found.status == "PAUSED"
+    assert _queued(engine).status is Status.WAITING_TEMPLATE
+    assert engine.sandbox.sent() == []

@@ -29,9 +29,7 @@ def known_zone(name: str, info: ValidationInfo) -> str:
     except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise ValueError(f"unknown time zone {name!r}") from exc
     if new_input(info) and (
-        name in _NOT_ZONES
-        or name.startswith(("posix/", "right/"))
-        or name not in _zone_names()
+        name in _NOT_ZONES or name.startswith(("posix/", "right/")) or name not in _zone_names()
     ):
         raise ValueError(f"{name!r} is no IANA time zone name, such as Asia/Jakarta")
     return name

@@ -113,16 +113,25 @@ class TemplateCatalogue(BaseModel):
         return self.model_copy(update={"templates": sorted([*others, template], key=_order)})
 
     def synced(self, fetched: list[Template], at: datetime) -> TemplateCatalogue:
-        """The fetched templates replace the catalogue; a quality the fetch did not rate
-        keeps the one a webhook told us."""
-        quality = {t.key: t.quality for t in self.templates}
-        merged = [
-            t
-            if t.quality != "UNKNOWN"
-            else t.model_copy(update={"quality": quality.get(t.key, "UNKNOWN")})
-            for t in fetched
-        ]
+        """The fetched templates, read from `at` on, replace the catalogue; a quality the
+        fetch did not rate keeps the one a webhook told us, and what a webhook told us
+        after `at` (a pause announced while the list was read) wins over the list."""
+        current = {t.key: t for t in self.templates}
+        merged = []
+        for template in fetched:
+            known = current.get(template.key)
+            if known is not None and known.updated_at > at:
+                template = template.model_copy(
+                    update={name: getattr(known, name) for name in _TOLD}
+                )
+            elif template.quality == "UNKNOWN" and known is not None:
+                template = template.model_copy(update={"quality": known.quality})
+            merged.append(template)
         return self.model_copy(update={"templates": sorted(merged, key=_order), "synced_at": at})
+
+
+_TOLD = ("status", "reason", "disable_date", "quality", "category", "updated_at")
+"""What Meta's template webhooks change (`changed`)."""
 
 
 def rule_problems(rule: Rule, catalogue: TemplateCatalogue) -> list[tuple[str, str]]:
