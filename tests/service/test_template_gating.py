@@ -414,3 +414,26 @@ def test_a_sync_does_not_undo_a_pause_announced_while_it_was_reading(
     assert found.status == "PAUSED"
     assert _queued(engine).status is Status.WAITING_TEMPLATE
     assert engine.sandbox.sent() == []
+
+
+def test_a_follow_up_held_on_a_cached_read_older_than_the_approval_goes_after_the_next_sync(
+    engine: MemoryEngine,
+) -> None:
+    # Given a paused template that Meta approves again, and a sender whose cached
+    # catalogue (another container's, up to a minute old) still says paused
+    _catalogue(engine, "paused")
+    stale = templates.catalogue(engine.deps)
+    _approve(engine)
+    catalog = engine.deps.catalog
+    fresh = catalog.templates
+    catalog.templates = lambda: stale  # type: ignore[method-assign]
+    held = _queued(engine)
+    catalog.templates = fresh  # type: ignore[method-assign]
+    assert held.status is Status.WAITING_TEMPLATE
+    # When the hourly sync finds it approved, as it has been all along
+    engine.clock.advance(timedelta(hours=1))
+    report = templates.sync(engine.deps, engine.clock.now())
+    assert report.as_dict()["followups_released"] == 1
+    engine.tick()
+    # Then the follow-up goes at that tick, not when its 72 h wait is over
+    assert [s.followup_id for s in engine.sandbox.sent()] == [held.id]

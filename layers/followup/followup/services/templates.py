@@ -57,13 +57,17 @@ def catalogue(deps: Deps) -> TemplateCatalogue:
 
 
 def sync(deps: Deps, now: datetime) -> SyncReport:
-    """Replace the catalogue with 360dialog's list; raises ProviderRejected or
-    OutcomeUnknown when 360dialog does not give it."""
+    """Replace the catalogue with 360dialog's list, and release the follow-ups held for a
+    template that may be sent; raises ProviderRejected or OutcomeUnknown when 360dialog
+    does not give it."""
     if deps.template_source is None:
         raise NoTemplateSource
     fetched = deps.template_source.fetch_templates(now)
-    before, saved = _change(deps, lambda current: current.synced(fetched, now))
-    released = release_waiting(deps, approved(before, saved), now)
+    _, saved = _change(deps, lambda current: current.synced(fetched, now))
+    # Every template that may be sent, not only those approved since the last look: a
+    # sender that read the catalogue from its cache before an approval (or a webhook whose
+    # release was cut short) may have held a follow-up after the template came back.
+    released = release_waiting(deps, sendable(saved), now)
     return SyncReport(len(saved.templates), sum(t.at_risk for t in saved.templates), released)
 
 
@@ -130,8 +134,12 @@ def waiting_key(name: str, language: str) -> str:
 
 def approved(before: TemplateCatalogue, after: TemplateCatalogue) -> set[str]:
     """The templates (`name:language`) that may be sent now and could not be before."""
-    could = {waiting_key(*t.key) for t in before.templates if t.sendable}
-    return {waiting_key(*t.key) for t in after.templates if t.sendable} - could
+    return sendable(after) - sendable(before)
+
+
+def sendable(catalogue: TemplateCatalogue) -> set[str]:
+    """The templates (`name:language`) that may be sent now."""
+    return {waiting_key(*t.key) for t in catalogue.templates if t.sendable}
 
 
 def release_waiting(deps: Deps, templates: set[str], now: datetime) -> int:
