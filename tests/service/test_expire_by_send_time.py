@@ -296,3 +296,64 @@ def test_with_expire_after_under_a_minute_one_sent_seconds_late_still_expires(
     # Then the next tick expires it all the same
     assert expire_at(engine, at + 40 * SECOND)["expired"] == 1
     assert status_of(engine, sent) is Status.EXPIRED
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("boleh kak, nanti saya daftar", "responded"), ("STOP", "opted_out")],
+    ids=["reply", "stop"],
+)
+def test_a_reply_written_within_72h_but_heard_after_the_expire_tick_still_counts(
+    engine: MemoryEngine, text: str, expected: str
+) -> None:
+    # Given a follow-up sent to a lead, and the lead's answer written 20 seconds before its
+    # 72 h are up, whose webhook reaches the engine 30 s later (Meta delivers late, or
+    # retries after a 5xx) -- just after the expire tick that runs at the 72 h mark
+    deps = engine.deps
+    deps.rules.save_rule(rule())
+    lead = quiet_contact(deps, "6281100000299", engine.clock.now() - 25 * HOUR)
+    engine.tick()
+    [sent] = deps.followups.followups_of(lead.id)
+    assert sent.status is Status.SENT
+    assert sent.sent_at is not None
+    deadline = sent.sent_at + 72 * HOUR
+    engine.clock.advance(deadline + 10 * SECOND - engine.clock.now())
+    engine.scheduled("expire")
+    engine.clock.advance(20 * SECOND)
+    written = deadline - 20 * SECOND
+    assert (
+        engine.deliver(envelopes.text_message(lead.wa_id or "", text, written, "wamid.late")) == 200
+    )
+    engine.pump_stream()
+    # Then the answer, written within the attribution window (72 h), counts for the
+    # follow-up as the README defines "responded" / "opted out": not left `expired`
+    [found] = [f for f in deps.followups.followups_of(lead.id) if f.id == sent.id]
+    assert found.status.value == expected, f"{found.status.value} ({found.reason})"
+    counts: dict[str, int] = {}
+    for row in deps.stats.stats(sent.created_at.date(), engine.clock.now().date()):
+        for name, value in row.counts.items():
+            counts[name] = counts.get(name, 0) + value
+    assert (counts.get(expected), counts.get("expired", 0)) == (1, 0), counts
+
+
+def test_an_answer_written_after_the_expiry_leaves_the_follow_up_expired(
+    engine: MemoryEngine,
+) -> None:
+    # Given a follow-up that expired at its 72 h mark
+    deps = engine.deps
+    deps.rules.save_rule(rule(exit={"on_reply": False}))
+    lead = quiet_contact(deps, "6281100000298", engine.clock.now() - 25 * HOUR)
+    engine.tick()
+    [sent] = deps.followups.followups_of(lead.id)
+    assert sent.sent_at is not None
+    engine.clock.advance(sent.sent_at + 72 * HOUR + 10 * SECOND - engine.clock.now())
+    engine.scheduled("expire")
+    # When the lead writes after that, even within the second of the expiry tick
+    written = engine.clock.now() + SECOND
+    engine.clock.advance(2 * SECOND)
+    wa_id = lead.wa_id or ""
+    assert engine.deliver(envelopes.text_message(wa_id, "ok", written, "wamid.after")) == 200
+    # Then the follow-up stays expired: the answer came after its time
+    found = deps.followups.followup(sent.id)
+    assert found is not None
+    assert found.status is Status.EXPIRED

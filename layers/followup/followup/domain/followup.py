@@ -66,6 +66,8 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     | _AFTER_SEND,
     Status.DELIVERED: frozenset({Status.READ, Status.FAILED, Status.SKIPPED}) | _AFTER_SEND,
     Status.READ: _AFTER_SEND,
+    # An answer written before the expiry and heard after it: what it would have been.
+    Status.EXPIRED: frozenset({Status.RESPONDED, Status.OPTED_OUT}),
 }
 
 

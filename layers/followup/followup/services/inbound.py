@@ -280,11 +280,23 @@ def _settled(
             return Status.CANCELED, Reason.REPLIED
         return None
     sent_at = followup.sent_at
-    if not followup.status.outbound or sent_at is None or not may_follow(at, sent_at):
+    answerable = followup.status.outbound or _expired_before(followup, at)
+    if not answerable or sent_at is None or not may_follow(at, sent_at):
         return None
     if (at - sent_at).total_seconds() > attribution_seconds:
         return None
     return (Status.OPTED_OUT, Reason.OPTED_OUT) if stop else (Status.RESPONDED, "")
+
+
+def _expired_before(followup: FollowUp, at: datetime) -> bool:
+    """Expired after a message stamped `at` was written: heard late (WhatsApp's webhook
+    retried, or ours was down), the answer counts as it would have on time."""
+    if followup.status is not Status.EXPIRED:
+        return False
+    expired_at = next(
+        (c.at for c in reversed(followup.history) if c.status is Status.EXPIRED), None
+    )
+    return expired_at is not None and at < expired_at
 
 
 def _end_enrollments(

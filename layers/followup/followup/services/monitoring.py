@@ -157,7 +157,8 @@ def outcome_day(change: FollowUpChange | NewFollowUp | Conversion, day: str) -> 
     stay within 100 %; anything else on the day it was committed."""
     sent_at = change.followup.sent_at
     answered = isinstance(change, Conversion) or (
-        isinstance(change, FollowUpChange) and change.expected.outbound
+        isinstance(change, FollowUpChange)
+        and (change.expected.outbound or change.expected is Status.EXPIRED)
     )
     return sent_at.astimezone(UTC).date().isoformat() if answered and sent_at else day
 

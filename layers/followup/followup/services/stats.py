@@ -69,8 +69,10 @@ def counters_for(change: Change) -> dict[str, int]:
     status = change.followup.status
     if status is change.expected or status in _UNCOUNTED:
         return {}
-    unsent = not change.expected.outbound
+    unsent = not change.expected.outbound and change.expected is not Status.EXPIRED
     found = {status.value: 1}
+    if change.expected is Status.EXPIRED:  # an answer heard late: no longer expired
+        found["expired"] = -1
     if status is Status.OPTED_OUT and unsent:
         found = {"opted_out_before_send": 1}
     # Recorded as sent now: by its sender, or from WhatsApp's status about a send whose
