@@ -332,3 +332,22 @@ def test_a_failure_reported_for_a_try_awaiting_its_retry_leaves_the_retry_to_go(
     reported(engine, lead, retrying, "wamid.LOST", "failed")
     assert only_followup(engine, lead.id).status is Status.SENT
     assert [r.status for r in engine.sandbox.requests] == [500, 200]
+
+
+def test_a_send_found_sent_after_its_expiry_time_expires_at_the_next_tick(
+    engine: MemoryEngine,
+) -> None:
+    # Given a follow-up whose answer was lost, given up as unknown, and the expire ticks
+    # running hourly for days past its 72 hours
+    contact_id, request = answer_lost(engine, "6281100000709")
+    for _ in range(80):
+        engine.clock.advance(HOUR)
+        engine.scheduled("expire")
+    assert only_followup(engine, contact_id).status is Status.FAILED
+    # When WhatsApp's read status about it arrives at last (Meta retries for days)
+    assert report(engine, request, "read", engine.clock.now()) == 200
+    assert only_followup(engine, contact_id).status is Status.READ
+    # Then, unanswered, it expires at the next expire tick, as any send past its 72 hours
+    engine.clock.advance(HOUR)
+    engine.scheduled("expire")
+    assert only_followup(engine, contact_id).status is Status.EXPIRED

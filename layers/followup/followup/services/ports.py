@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from followup.domain.contact import Score
-from followup.domain.followup import FollowUp, Status
+from followup.domain.followup import FollowUp, Reason, Status
 
 if TYPE_CHECKING:
     from followup.domain.ai import AiRequest, AiResult, AiUnavailable
@@ -77,9 +77,12 @@ by the expire tick through the send-time index rather than a lane of its own."""
 
 def sent_on_time(followup: FollowUp) -> bool:
     """Whether it was sent within `ON_TIME` of its send time: its entry in the send-time
-    index then tells when it expires, give or take that."""
+    index then tells when it expires, give or take that. A send recorded only later, from
+    WhatsApp's status (`sent_unrecorded`), is not: the expire tick may have read past its
+    send time meanwhile, so it waits in the `sent` lane at its expiry instead."""
     sent = followup.sent_at
-    return sent is not None and abs(sent - followup.scheduled_at) <= ON_TIME
+    on_time = sent is not None and abs(sent - followup.scheduled_at) <= ON_TIME
+    return on_time and not any(c.reason == Reason.SENT_UNRECORDED for c in followup.history)
 
 
 def waiting_entry(followup: FollowUp) -> tuple[str, datetime] | None:
