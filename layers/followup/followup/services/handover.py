@@ -6,8 +6,13 @@ the provider's word or the sending deadline, and never sent again."""
 from __future__ import annotations
 
 from contextvars import ContextVar
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from followup.domain.followup import AiWriting
 
 _HANDED: ContextVar[bool] = ContextVar("handed_over", default=False)
+_WRITTEN: ContextVar[AiWriting | None] = ContextVar("written", default=None)
 
 
 def handing_over() -> None:
@@ -20,7 +25,19 @@ def handed_over() -> bool:
     return _HANDED.get()
 
 
+def wrote(ai: AiWriting) -> None:
+    """The AI wrote (or was asked for) this send's text: kept should the send fail before
+    it is handed over, so a try again sends that text and its cost is not lost."""
+    _WRITTEN.set(ai)
+
+
+def written() -> AiWriting | None:
+    """What the AI did for this send, if it was asked."""
+    return _WRITTEN.get()
+
+
 def starting() -> None:
     """A new send starts: nothing handed over yet (a sender thread takes one record after
     another)."""
     _HANDED.set(False)
+    _WRITTEN.set(None)

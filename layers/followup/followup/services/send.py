@@ -124,7 +124,10 @@ def _put_back(deps: Deps, followup_id: str, now: datetime) -> None:
         current = deps.followups.followup(followup_id)
         if current is None or current.status is not Status.SENDING:
             return
-        tried = current.model_copy(update={"attempt": current.attempt + 1})
+        # What the AI wrote (and what that cost) goes with it: the next try sends that
+        # text rather than paying for another.
+        ai = handover.written() or current.ai
+        tried = current.model_copy(update={"attempt": current.attempt + 1, "ai": ai})
         if tried.attempt < deps.catalog.settings().max_attempts:
             _requeue(deps, tried, now, now, dispatched=True, reason=Reason.INTERRUPTED)
         else:
@@ -182,6 +185,7 @@ def _send_claimed(deps: Deps, claimed: FollowUp, now: datetime) -> Outcome:
     written = personalise(deps, step, rule, contact, static, claimed.ai)
     if written.ai is not None:
         claimed = claimed.model_copy(update={"ai": written.ai})
+        handover.wrote(written.ai)
     if step.ai is not None and step.ai.approval:
         return Outcome(_await_approval(deps, claimed, written.message, now), written.attempt)
     result = _hand_over(deps, claimed, contact, address, rule, written.message, now)
