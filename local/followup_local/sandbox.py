@@ -279,6 +279,11 @@ class WhatsAppSandbox(BackgroundServer):
             if refused is not None:
                 code, detail = refused
                 answer, dropped = _error(400, code, _TITLES[code], detail), False
+        if answer.status == 200 and body is not None and body.get("type") == "template":
+            refused = self.templates.refuse_parameters(body)
+            if refused is not None:
+                code, detail = refused
+                answer, dropped = _error(400, code, _TITLES[code], detail), False
         callback = body.get("biz_opaque_callback_data") if body else None
         with self._lock:
             self._requests.append(

@@ -3,6 +3,7 @@ change it, each change answered with the webhook Meta would send about it."""
 
 from __future__ import annotations
 
+import re
 import threading
 import zlib
 from collections.abc import Callable, Iterable
@@ -134,6 +135,29 @@ class SandboxTemplates:
             entry = self._templates.get(key)
         if entry is None or entry["category"] != "MARKETING":
             return 100, "only marketing templates go through /marketing_messages"
+        return None
+
+    def refuse_parameters(self, body: dict[str, Any] | None) -> tuple[int, str] | None:
+        """Why WhatsApp refuses this template send's body parameters, or None: a template
+        with named placeholders takes each parameter with its `parameter_name`, and no
+        parameter may hold a newline or a tab."""
+        template = (body or {}).get("template") or {}
+        key = (str(template.get("name")), str((template.get("language") or {}).get("code")))
+        given = [
+            parameter
+            for component in template.get("components") or []
+            if str(component.get("type", "")).lower() == "body"
+            for parameter in component.get("parameters") or []
+        ]
+        if any("\n" in str(p.get("text", "")) or "\t" in str(p.get("text", "")) for p in given):
+            return 100, "a parameter may hold no newline or tab"
+        with self._lock:
+            entry = self._templates.get(key)
+        text = "".join(str(c.get("text") or "") for c in (entry or {}).get("components", []))
+        names = set(re.findall(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}", text))
+        named = bool(names) and not all(n.isdecimal() for n in names)
+        if named and {str(p.get("parameter_name")) for p in given} != names:
+            return 100, f"named parameters each take their parameter_name: {sorted(names)}"
         return None
 
     def clear(self) -> None:

@@ -103,7 +103,7 @@ def test_a_send_stopped_after_the_ai_wrote_goes_with_that_text_and_keeps_its_cos
                 billed.append(result.usage.cost_usd if result.usage else 0.0)
                 return result
 
-        deps.writer = Counted()  # type: ignore[assignment]
+        deps.writer = Counted()
         deps.rules.save_settings(
             deps.rules.settings().model_copy(update={"ai": AiSettings(language="en")})
         )

@@ -437,3 +437,22 @@ def test_a_follow_up_held_on_a_cached_read_older_than_the_approval_goes_after_th
     engine.tick()
     # Then the follow-up goes at that tick, not when its 72 h wait is over
     assert [s.followup_id for s in engine.sandbox.sent()] == [held.id]
+
+
+def test_a_template_with_named_placeholders_goes_with_each_parameter_s_name(
+    engine: MemoryEngine,
+) -> None:
+    # Given a template written with a named placeholder, as Meta now lets businesses write
+    engine.sandbox.templates.add("apply_reminder", "en", "Hi {{first_name}}, still applying?")
+    templates.sync(engine.deps, engine.clock.now())
+    # When its step goes to a lead
+    sent = _queued(engine)
+    # Then WhatsApp takes it: the parameter carries the name it fills
+    assert sent.status is Status.SENT
+    [request] = engine.sandbox.sent()
+    assert request.body is not None
+    assert request.body["template"]["components"][0]["parameters"] == [
+        {"type": "text", "text": "Rudi", "parameter_name": "first_name"}
+    ]
+    assert sent.rendered is not None
+    assert sent.rendered.body == "Hi Rudi, still applying?"

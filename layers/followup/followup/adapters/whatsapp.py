@@ -196,7 +196,12 @@ def _content(message: RenderedMessage) -> dict[str, Any]:
         "language": {"code": message.language},
     }
     if message.params:
-        parameters = [{"type": "text", "text": param} for param in message.params]
+        parameters: list[dict[str, str]] = [
+            {"type": "text", "text": param} for param in message.params
+        ]
+        if len(message.param_names) == len(parameters):  # a template with named placeholders
+            for parameter, name in zip(parameters, message.param_names, strict=True):
+                parameter["parameter_name"] = name
         template["components"] = [{"type": "body", "parameters": parameters}]
     return {"type": "template", "template": template}
 

@@ -126,6 +126,10 @@ class RenderedMessage(BaseModel):
     template_name: str | None = None
     language: str | None = None
     params: list[str] = Field(default_factory=list)
+    param_names: list[str] = Field(
+        default_factory=list,
+        description="a template with named placeholders: each parameter's name, in order",
+    )
     body: str | None = Field(
         default=None, description="a template's body with its parameters, as the contact reads it"
     )

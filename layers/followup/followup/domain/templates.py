@@ -73,6 +73,13 @@ class Template(BaseModel):
         """FLAGGED or rated RED: it may soon be paused or disabled."""
         return self.status in AT_RISK_STATUSES or self.quality in AT_RISK_QUALITY
 
+    @property
+    def param_names(self) -> list[str]:
+        """A template with named placeholders (`{{first_name}}`): their names, in order of
+        first use, which a send must give beside each parameter; [] for `{{1}}` ones."""
+        found = list(dict.fromkeys(_PLACEHOLDER.findall(self.body)))
+        return [] if all(name.isdecimal() for name in found) else found
+
     def render(self, params: Sequence[str]) -> str:
         """The body as the contact reads it: placeholders filled in, in order of first use."""
         order: dict[str, int] = {}

@@ -240,13 +240,15 @@ def _held(change: StatusChange) -> bool:
 
 
 def with_body(deps: Deps, message: RenderedMessage) -> RenderedMessage:
-    """A template message with the body the contact reads, when the catalogue has it."""
+    """A template message with the body the contact reads, and its parameters' names when
+    the template names them, when the catalogue has it."""
     if message.kind != "template" or not message.template_name or not message.language:
         return message
     template = deps.catalog.templates().find(message.template_name, message.language)
     if template is None or not template.body:
         return message
-    return message.model_copy(update={"body": template.render(message.params)})
+    body = template.render(message.params)
+    return message.model_copy(update={"body": body, "param_names": template.param_names})
 
 
 def routed(deps: Deps, outbound: OutboundMessage) -> OutboundMessage:
