@@ -182,3 +182,27 @@ def test_a_receiver_that_trickles_its_answer_is_not_waited_for(engine: MemoryEng
         # Then it counts as delivered from the status alone, without reading the body
         assert (report["notified"], report["notify_failed"]) == (1, 0)
         assert len(written) < 20
+
+
+@pytest.mark.parametrize(
+    "address", ["hook", "http://169.254.169.254/latest/meta-data/", "http://localhost:9/dev/tick"]
+)
+def test_on_lambda_a_notification_to_a_private_address_is_refused_and_nothing_is_posted(
+    engine: MemoryEngine, monkeypatch: pytest.MonkeyPatch, address: str
+) -> None:
+    # Given the engine running on Lambda, where a rule must not make it post to itself,
+    # its network or the instance metadata service
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "followup-enqueue")
+    engine.deps.notifier = runtime.notifier(engine.config)
+    secret = engine.config.notify_secret.get_secret_value()
+    with hook(secret) as crm:
+        target = crm.url if address == "hook" else address
+        engine.deps.rules.save_rule(journey({"kind": "action", "do": "notify", "webhook": target}))
+        lead = quiet_contact(engine.deps, "6281100000958", engine.clock.now() - 25 * HOUR)
+        # When its tick delivers the notification
+        report = engine.tick()["enqueue"]
+        # Then nothing is posted, and the notification says why
+        assert (report["notified"], report["notify_failed"], crm.received) == (0, 1, [])
+    [found] = engine.deps.notifications.pending_notifications(engine.clock.now() + HOUR)
+    assert found.item.contact_id == lead.id
+    assert "not a public address" in (found.item.last_error or "")

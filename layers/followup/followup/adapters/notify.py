@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
+import socket
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from botocore.exceptions import BotoCoreError, ClientError
@@ -35,10 +38,13 @@ class OutboundNotifier:
         secret: str,
         bus_name: str = "",
         events: Callable[[], Any] | None = None,
+        *,
+        private_addresses: bool = True,
     ) -> None:
         self._http, self._secret = http, secret
         self._bus_name, self._events = bus_name, events
         self._client: Any = None
+        self._private_addresses = private_addresses
 
     def deliver(self, notification: Notification, now: datetime) -> None:
         body = json.dumps(notification.body(), separators=(",", ":"), sort_keys=True)
@@ -50,6 +56,8 @@ class OutboundNotifier:
     def _post(self, url: str, body: bytes, now: datetime) -> None:
         if not self._secret:
             raise DeliveryFailed("no signing key is configured (NOTIFY_SECRET)")
+        if not self._private_addresses:
+            _public_only(url)
         headers = {
             "Content-Type": "application/json",
             SIGNATURE: sign(self._secret, body),
@@ -82,3 +90,23 @@ class OutboundNotifier:
         if answer.get("FailedEntryCount"):
             failure = answer["Entries"][0]
             raise DeliveryFailed(f"bus refused it: {failure.get('ErrorCode', 'unknown')}")
+
+
+def _public_only(url: str) -> None:
+    """DeliveryFailed unless every address `url`'s host resolves to is public: a rule may
+    not make the engine post to itself, the network it runs in, or the instance metadata
+    service (169.254.169.254)."""
+    parts = urlsplit(url)
+    host, port = parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        found = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError) as exc:
+        raise DeliveryFailed(
+            f"no answer: the host cannot be resolved ({type(exc).__name__})"
+        ) from exc
+    for *_, address in found:
+        ip = ipaddress.ip_address(address[0])
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        if not ip.is_global:
+            raise DeliveryFailed(f"refused: {host} is not a public address ({ip})")

@@ -293,6 +293,13 @@ class Config(BaseSettings):
     notify_timeout_seconds: float = Field(
         default=NOTIFY.read, gt=0, le=30, validation_alias="NOTIFY_TIMEOUT_SECONDS"
     )
+    notify_private_addresses: bool | None = Field(
+        default=None,
+        validation_alias="NOTIFY_PRIVATE_ADDRESSES",
+        description="may webhook notifications go to loopback, private and link-local "
+        "addresses (the instance metadata service among them)? Default: on one machine yes, "
+        "on Lambda no",
+    )
     event_bus_name: str = Field(
         default="",
         validation_alias="FOLLOWUP_EVENT_BUS_NAME",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
@@ -182,11 +183,15 @@ def notifier(config: Config) -> OutboundNotifier:
 
         from followup.adapters.notify import OutboundNotifier
 
+    private = config.notify_private_addresses
+    if private is None:
+        private = not os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
     return OutboundNotifier(
         httpx.Client(timeout=config.notify_timeout_seconds),
         config.notify_secret.get_secret_value(),
         config.event_bus_name,
         lambda: _client("events", config),
+        private_addresses=private,
     )
 
 
