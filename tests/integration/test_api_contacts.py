@@ -277,6 +277,27 @@ def test_a_file_that_is_not_utf8_is_refused_in_words_and_nothing_is_imported(
     assert (status, report["created"]) == (200, 1)
 
 
+def test_a_csv_saved_with_semicolons_imports_and_a_corrected_row_is_taken(
+    engine: LocalEngine,
+) -> None:
+    # Given Excel's CSV where the comma is the decimal mark (Indonesia, Brazil), with a row
+    # refused for its stage and the same person again, corrected, further down
+    csv = "\r\n".join(
+        [
+            "wa_id;name;stage;attr.fee",
+            "6281100000891;Eka;nowhere;1,5",
+            "6281100000891;Eka;new;1,5",
+        ]
+    )
+    status, report = call(engine, "POST", "/api/contacts/import", raw=csv, content_type="text/csv")
+    # Then the columns are read, the first row is refused for its stage, the second taken
+    assert (status, report["created"]) == (200, 1)
+    assert [(r["line"], r["field"]) for r in report["rejected"]] == [(2, "stage")]
+    eka = find_contact(engine.deps, "6281100000891", None)
+    assert eka is not None
+    assert (eka.item.name, eka.item.stage, eka.item.attributes) == ("Eka", "new", {"fee": "1,5"})
+
+
 def test_a_whatsapp_id_is_8_to_15_ascii_digits(engine: LocalEngine) -> None:
     csv = "\n".join(
         [

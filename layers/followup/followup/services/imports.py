@@ -119,7 +119,7 @@ def rows(text: str, kind: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
                 read.append((number, line))
                 yield line
 
-        reader = csv.DictReader(lines())
+        reader = csv.DictReader(lines(), delimiter=_delimiter(text))
         try:
             reader.fieldnames  # noqa: B018 (reads the header row)
             read.clear()
@@ -139,6 +139,13 @@ def rows(text: str, kind: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
             yield number, "not valid JSON"
             continue
         yield number, parsed if isinstance(parsed, dict) else "not a JSON object"
+
+
+def _delimiter(text: str) -> str:
+    """`;` for a file whose header is separated by semicolons, as Excel saves CSV where the
+    comma is the decimal mark (Indonesia, Brazil); else `,`."""
+    header = text.split("\n", 1)[0]
+    return ";" if header.count(";") > header.count(",") else ","
 
 
 def _from_csv(record: dict[str, Any]) -> dict[str, Any]:
@@ -187,9 +194,10 @@ def import_contacts(deps: Deps, text: str, kind: str) -> ImportReport:
             for field, identity in named.items():
                 if identity and identity in seen:
                     raise InvalidField(field, f"already on line {seen[identity]} of this file")
-            seen.update({identity: line for identity in named.values() if identity})
             if row.stage is not None and row.stage not in stages:
                 raise InvalidField("stage", f"unknown stage {row.stage!r}")
+            # Taken once valid: a row refused does not keep a corrected one out.
+            seen.update({identity: line for identity in named.values() if identity})
             if find_contact(deps, row.wa_id, row.user_id) is None:
                 changes = row.changes()
                 stage = changes.pop("stage", None)
