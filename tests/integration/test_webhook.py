@@ -454,13 +454,55 @@ def test_a_late_copy_of_an_older_number_change_does_not_undo_a_newer_one(
 
 
 def test_a_new_number_that_is_already_another_contact_is_not_merged(engine: LocalEngine) -> None:
+    # Someone who wrote from the number before the change is whoever had it then
     post(engine, payload("text.json"))
-    at = engine.clock.now()
+    at = engine.clock.now() - timedelta(hours=1)
     post(engine, envelopes.text_message("6281100000999", "hello", at, "wamid.OTHER0001"))
     other = contact_of(engine, "6281100000999")
     assert post(engine, payload("system-changed-number.json"))["statusCode"] == 200
     assert contact_of(engine, RUDI).wa_id == RUDI
     assert contact_of(engine, "6281100000999").id == other.id
+
+
+def test_a_reply_from_the_new_number_heard_before_the_notice_answers_as_the_person(
+    engine: LocalEngine,
+) -> None:
+    # Given Rudi with a follow-up sent
+    followup = sent_followup(engine, RUDI)
+    rudi = contact_of(engine, RUDI)
+    # When his reply from his new number arrives before WhatsApp's change-of-number notice
+    at = engine.clock.now()
+    early = envelopes.text_message("6281100000999", "yes, still interested", at, "wamid.N0002")
+    assert post(engine, early)["statusCode"] == 200
+    assert post(engine, payload("system-changed-number.json"))["statusCode"] == 200
+    # Then he is one contact, and his reply answered the follow-up
+    assert contact_of(engine, "6281100000999").id == rudi.id
+    assert current(engine, followup).status is Status.RESPONDED
+
+
+def test_a_message_from_the_new_number_right_after_the_notice_finds_the_person(
+    engine: LocalEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given Rudi's change of number heard, and the wa_id index (eventually consistent)
+    # not showing him under his new number yet
+    post(engine, payload("text.json"))
+    rudi = contact_of(engine, RUDI)
+    assert post(engine, payload("system-changed-number.json"))["statusCode"] == 200
+    contacts = engine.deps.contacts
+    real = contacts.contact_by_wa_id
+    monkeypatch.setattr(
+        contacts,
+        "contact_by_wa_id",
+        lambda wa_id: None if wa_id == "6281100000999" else real(wa_id),
+    )
+    # When he writes from his new number at once
+    at = engine.clock.now()
+    after = envelopes.text_message("6281100000999", "still interested", at, "wamid.L0002")
+    assert post(engine, after)["statusCode"] == 200
+    # Then it lands on him, found through the link read by key
+    texts = [m.text for m in contacts.recent_messages(rudi.id, 50)]
+    assert "still interested" in texts
+    assert find_contact(engine.deps, "6281100000999", None) is not None
 
 
 def test_a_stop_from_a_username_sender_opts_them_out(engine: LocalEngine) -> None:

@@ -137,16 +137,20 @@ def patched(contact: Contact, changes: Mapping[str, object]) -> Contact:
 
 def find_contact(deps: Deps, wa_id: str | None, user_id: str | None) -> Versioned[Contact] | None:
     """By wa_id, else by business-scoped user id (one the person has, or had: see
-    `identity.relink`); by key first (indexes lag behind writes)."""
+    `identity.relink`); by key first (indexes lag behind writes), then by the links a
+    change of number or of user id left (read by key too)."""
     keys = [f"wa:{wa_id}"] if wa_id else []
     keys += [f"user:{user_id}"] if user_id else []
     for key in keys:
         found = deps.contacts.contact(contact_id(key))
         if found is not None:
             return found
-    linked = deps.contacts.linked_contact(user_id) if user_id else None
-    if linked is not None and (found := deps.contacts.contact(linked)):
-        return found
+    links = [f"wa:{wa_id}"] if wa_id else []
+    links += [user_id] if user_id else []
+    for link in links:
+        linked = deps.contacts.linked_contact(link)
+        if linked is not None and (found := deps.contacts.contact(linked)):
+            return found
     if wa_id and (found := deps.contacts.contact_by_wa_id(wa_id)):
         return found
     if user_id and (found := deps.contacts.contact_by_user_id(user_id)):

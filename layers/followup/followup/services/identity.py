@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from followup.domain.conversation import Direction
 from followup.domain.ids import contact_id
+from followup.domain.stamps import stamps_after
 from followup.domain.webhook_events import Identity, IdentityChange
 from followup.services.contacts import find_contact, update_contact
 from followup.services.inbound import record_inbound
@@ -56,6 +57,13 @@ def relink(deps: Deps, change: IdentityChange) -> str:
         return moved
 
     moved = update_contact(deps, found.item.id, linked, change.at)
+    # Keyed by the old number, the contact is found by its new one through a link read by
+    # key, so the message that follows the notice at once cannot miss it in a lagging index.
+    new_wa = f"wa:{change.new.wa_id}"
+    moved_here = change.new.wa_id is not None and moved.wa_id == change.new.wa_id
+    unlinked = moved_here and contact_id(new_wa) != moved.id
+    if unlinked and deps.contacts.linked_contact(new_wa) != moved.id:
+        deps.contacts.link_user_id(new_wa, moved.id)
     for user_id in (*moved.previous_user_ids, moved.user_id):
         # An id the contact is not keyed by is found through its link, which unlike the
         # index is read by key: a lookup right after the change cannot miss it.
@@ -66,21 +74,31 @@ def relink(deps: Deps, change: IdentityChange) -> str:
 
 
 def _fold(deps: Deps, newcomer: Versioned[Contact], into: Contact, change: IdentityChange) -> bool:
-    """Fold a contact made from the new user id alone into the person's own contact: its
-    messages are heard again as the person's, with the reading they already had (a reply
-    still answers their follow-ups, a STOP still opts them out), then it is removed. False
-    when it is someone else."""
-    new_id = change.new.user_id
+    """Fold a contact made from the new user id or number alone into the person's own
+    contact: its messages are heard again as the person's, with the reading they already
+    had (a reply still answers their follow-ups, a STOP still opts them out), then it is
+    removed. False when it is someone else."""
+    new_id, new_wa = change.new.user_id, change.new.wa_id
+    # A number is the person's from the change on: one who wrote from it before that is
+    # whoever had it then (numbers are given out again), not them.
+    since_change = newcomer.item.created_at > stamps_after(change.at)
+    made_by = (
+        f"user:{new_id}"
+        if new_id is not None and newcomer.item.wa_id in (None, into.wa_id)
+        else f"wa:{new_wa}"
+        if new_wa is not None and newcomer.item.user_id in (None, into.user_id) and since_change
+        else None
+    )
     fresh = (
-        new_id is not None
-        and newcomer.item.id == contact_id(f"user:{new_id}")
-        and newcomer.item.wa_id in (None, into.wa_id)
+        made_by is not None
+        and newcomer.item.id == contact_id(made_by)
         and not deps.followups.enrollments_of(newcomer.item.id)
         and not deps.followups.followups_of(newcomer.item.id)
     )
-    if not fresh or new_id is None:
+    if not fresh or made_by is None:
         return False
-    deps.contacts.link_user_id(new_id, into.id)
+    # A user id is linked as it is written; a number as `wa:<number>` (see find_contact).
+    deps.contacts.link_user_id(made_by.removeprefix("user:"), into.id)
     person = Identity(into.wa_id, None if into.wa_id else into.user_id)
     current: Versioned[Contact] | None = newcomer
     for _ in range(_TRIES):

@@ -476,11 +476,12 @@ class ContactRepository(Protocol):
     def contact_by_wa_id(self, wa_id: str) -> Versioned[Contact] | None: ...
     def contact_by_user_id(self, user_id: str) -> Versioned[Contact] | None: ...
     def link_user_id(self, user_id: str, contact_id: str) -> None:
-        """Remember that `user_id` (an id the person had, or has) names this contact."""
+        """Remember that `user_id` (an id the person had, or has; `wa:<number>` for a
+        number a contact moved to) names this contact."""
         ...
 
     def linked_contact(self, user_id: str) -> str | None:
-        """The contact a linked user id names, or None."""
+        """The contact a linked user id (or `wa:<number>`) names, or None."""
         ...
 
     def remove_contact(self, contact_id: str, revision: int) -> bool:
