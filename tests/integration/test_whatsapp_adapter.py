@@ -6,6 +6,7 @@ import socket
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler
 
 import httpx
 import pytest
@@ -14,6 +15,7 @@ from followup.adapters.whatsapp import D360Client
 from followup.domain.followup import RenderedMessage
 from followup.domain.whatsapp import Disposition, OutboundMessage, OutcomeUnknown, ProviderRejected
 from followup_local.sandbox import WhatsAppSandbox
+from tests.support.hooks import serving
 
 KEY = "sandbox-key-do-not-leak"
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -244,3 +246,29 @@ def test_an_accepted_send_without_a_message_id_is_an_unknown_outcome() -> None:
     odd = httpx.MockTransport(lambda _: httpx.Response(200, json={"messaging_product": "whatsapp"}))
     with httpx.Client(transport=odd) as http, pytest.raises(OutcomeUnknown):
         D360Client("https://waba-v2.example", KEY, client=http).send(text())
+
+
+def test_a_template_list_answer_without_its_list_is_no_empty_catalogue() -> None:
+    # Given 360dialog answering 200 with no `waba_templates` list (a proxy's page, a change
+    # of format), then with an empty one
+    answers = [b'{"count": 0, "filters": {}}', b'{"count": 0, "waba_templates": []}']
+
+    class Listing(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # the name http.server calls
+            body = answers.pop(0)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    with serving(Listing) as url, D360Client(url, KEY, timeout=30.0) as d360:
+        at = datetime(2026, 11, 24, 2, tzinfo=UTC)
+        # Then the first is no answer to act on (the catalogue stays as it was), while an
+        # account truly without templates is one
+        with pytest.raises(OutcomeUnknown, match="waba_templates"):
+            d360.fetch_templates(at)
+        assert d360.fetch_templates(at) == []

@@ -81,10 +81,13 @@ class D360Client:
                 payload = response.json()
             except ValueError as exc:
                 raise OutcomeUnknown("the template list is not JSON") from exc
-            page = templates_of(payload, at)
-            found.extend(page)
             entries = payload.get("waba_templates") if isinstance(payload, dict) else None
-            if not isinstance(entries, list) or len(entries) < PAGE:
+            if not isinstance(entries, list):
+                # Not a list (an empty one is): taken as "no templates", it would empty the
+                # catalogue and turn off every check on what may be sent.
+                raise OutcomeUnknown("the answer holds no waba_templates list")
+            found.extend(templates_of(payload, at))
+            if len(entries) < PAGE:
                 return found
             offset += PAGE
 
