@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from followup.domain.templates import Template, placeholders_in
+from followup.domain.templates import Template, TemplateCatalogue, placeholders_in, rule_problems
+from tests.support.builders import rule
 
 
 def template(body: str, status: str = "APPROVED", quality: str = "UNKNOWN") -> Template:
@@ -39,3 +40,40 @@ def test_flagged_still_sends_and_flagged_or_red_are_at_risk() -> None:
     assert template("x", quality="RED").at_risk
     assert not template("x", "PAUSED").sendable
     assert not template("x", quality="YELLOW").at_risk
+
+
+def test_a_value_outside_the_body_is_found_where_it_is() -> None:
+    def with_parts(*parts: dict[str, object]) -> Template:
+        return template("Hi {{1}}").model_copy(
+            update={"components": [*parts, {"type": "BODY", "text": "Hi {{1}}"}]}
+        )
+
+    assert with_parts({"type": "HEADER", "format": "TEXT", "text": "Hi"}).values_beyond_body is None
+    assert with_parts({"type": "HEADER", "text": "Hello {{1}}"}).values_beyond_body == "header"
+    assert with_parts({"type": "HEADER", "format": "IMAGE"}).values_beyond_body == "header"
+    link = {"type": "URL", "text": "Pay", "url": "https://pay.example.com/{{1}}"}
+    assert with_parts({"type": "BUTTONS", "buttons": [link]}).values_beyond_body == "buttons"
+    fixed = {"type": "URL", "text": "Pay", "url": "https://pay.example.com/"}
+    assert with_parts({"type": "BUTTONS", "buttons": [fixed]}).values_beyond_body is None
+
+
+def test_the_named_placeholders_are_listed_in_order_of_first_use() -> None:
+    assert template("Hi {{first_name}}, {{program}} for {{first_name}}").param_names == [
+        "first_name",
+        "program",
+    ]
+    assert template("Hi {{1}}, {{2}}").param_names == []
+
+
+def test_a_rule_naming_a_template_with_a_media_header_is_refused_at_save() -> None:
+    header = {"type": "HEADER", "format": "IMAGE"}
+    found = template("Hi {{1}}").model_copy(
+        update={
+            "name": "apply_reminder",
+            "components": [header, {"type": "BODY", "text": "Hi {{1}}"}],
+        }
+    )
+    catalogue = TemplateCatalogue(templates=[found.model_copy(update={"language": "en"})])
+    problems = rule_problems(rule(), catalogue)
+    assert [field for field, _ in problems] == ["steps.0.template"]
+    assert "header" in problems[0][1]

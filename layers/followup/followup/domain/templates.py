@@ -74,6 +74,22 @@ class Template(BaseModel):
         return self.status in AT_RISK_STATUSES or self.quality in AT_RISK_QUALITY
 
     @property
+    def values_beyond_body(self) -> str | None:
+        """Where the template takes a value outside its body (`header`, `buttons`): a
+        variable header, a media header, or a button with a variable link; else None."""
+        for component in self.components:
+            kind = str(component.get("type", "")).upper()
+            if kind == "HEADER":
+                media = str(component.get("format", "TEXT")).upper() != "TEXT"
+                if media or _PLACEHOLDER.search(str(component.get("text") or "")):
+                    return "header"
+            if kind == "BUTTONS":
+                buttons = [b for b in component.get("buttons") or [] if isinstance(b, dict)]
+                if any(_PLACEHOLDER.search(str(b.get("url") or "")) for b in buttons):
+                    return "buttons"
+        return None
+
+    @property
     def param_names(self) -> list[str]:
         """A template with named placeholders (`{{first_name}}`): their names, in order of
         first use, which a send must give beside each parameter; [] for `{{1}}` ones."""
@@ -172,6 +188,15 @@ def rule_problems(rule: Rule, catalogue: TemplateCatalogue) -> list[tuple[str, s
             )
         if template is None:
             continue
+        beyond = template.values_beyond_body
+        if beyond:
+            problems.append(
+                (
+                    f"steps.{n}.template",
+                    f"step {n + 1}: template {ref.name!r} needs a value in its {beyond}, which "
+                    "steps cannot give (only body parameters): WhatsApp would refuse each send",
+                )
+            )
         if template.placeholders != len(ref.params):
             problems.append(
                 (
