@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from followup.services.contacts import find_contact
 from followup.services.inbound import record_inbound
 from followup_local.engine import LocalEngine
 from tests.support.api import call
 from tests.support.builders import rule
+
+
+def imported(engine: LocalEngine, csv: str) -> tuple[int, Any]:
+    """(status, answer) of an admin's CSV import of `csv`."""
+    return call(engine, "POST", "/api/contacts/import", raw=csv, content_type="text/csv")
 
 
 def test_a_crm_upserts_a_contact_and_reads_it_back(engine: LocalEngine) -> None:
@@ -105,7 +111,7 @@ def test_an_import_naming_one_person_twice_by_different_ids_makes_one_contact(
 ) -> None:
     # A row gives Ann's wa_id and user id; a later row names her by the user id alone
     csv = "wa_id,user_id,name\n6281100000809,BR.1234,Ann\n,BR.1234,Ann B\n"
-    status, report = call(engine, "POST", "/api/contacts/import", raw=csv, content_type="text/csv")
+    status, report = imported(engine, csv)
     assert status == 200
     assert report["created"] == 1
     assert [(r["line"], r["field"]) for r in report["rejected"]] == [(3, "user_id")]
@@ -121,12 +127,10 @@ def test_a_number_given_for_a_person_known_by_user_id_is_kept_and_finds_them(
     _, first = call(engine, "POST", "/api/contacts", {"user_id": "BR.1502576394655843"})
     # When the CRM imports them with their number and user id, then by number alone
     both = "wa_id,user_id,name\n6281100000930,BR.1502576394655843,Ana\n"
-    status, report = call(engine, "POST", "/api/contacts/import", raw=both, content_type="text/csv")
+    status, report = imported(engine, both)
     assert (status, report["created"], report["updated"]) == (200, 0, 1)
     alone = "wa_id,stage\n6281100000930,qualified\n"
-    status, report = call(
-        engine, "POST", "/api/contacts/import", raw=alone, content_type="text/csv"
-    )
+    status, report = imported(engine, alone)
     # Then the number was kept, and the second import found the same person
     assert (status, report["created"], report["updated"]) == (200, 0, 1)
     found = find_contact(engine.deps, "6281100000930", None)
@@ -214,9 +218,7 @@ def test_a_csv_without_a_column_or_with_blank_cells_leaves_those_fields(
     lead = {"wa_id": "6281100000852", "name": "Lala", "tags": ["vip"], "attributes": {"p": "Law"}}
     call(engine, "POST", "/api/contacts", lead)
     for csv in ("wa_id,score\n6281100000852,cold\n", "wa_id,name,tags,attr.p\n6281100000852,,,\n"):
-        status, report = call(
-            engine, "POST", "/api/contacts/import", raw=csv, content_type="text/csv"
-        )
+        status, report = imported(engine, csv)
         assert (status, report["updated"], report["rejected"]) == (200, 1, [])
     found = find_contact(engine.deps, "6281100000852", None)
     assert found is not None
@@ -230,7 +232,7 @@ def test_a_csv_without_a_column_or_with_blank_cells_leaves_those_fields(
 
 def test_a_csv_saved_by_excel_with_a_byte_order_mark_imports(engine: LocalEngine) -> None:
     csv = "\ufeffwa_id,name\r\n6281100000853,Maya\r\n"
-    status, report = call(engine, "POST", "/api/contacts/import", raw=csv, content_type="text/csv")
+    status, report = imported(engine, csv)
     assert (status, report["created"], report["rejected"]) == (200, 1, [])
 
 
@@ -247,7 +249,7 @@ def test_a_rejected_row_is_named_by_its_line_in_the_file(engine: LocalEngine) ->
             "+62 811,Dewi,bad number",
         ]
     )
-    status, report = call(engine, "POST", "/api/contacts/import", raw=csv, content_type="text/csv")
+    status, report = imported(engine, csv)
     # Then the refused row is the one on line 7, as the spreadsheet shows it
     assert (status, report["created"]) == (200, 3)
     assert [(r["line"], r["field"]) for r in report["rejected"]] == [(7, "wa_id")]
@@ -289,7 +291,7 @@ def test_a_csv_saved_with_semicolons_imports_and_a_corrected_row_is_taken(
             "6281100000891;Eka;new;1,5",
         ]
     )
-    status, report = call(engine, "POST", "/api/contacts/import", raw=csv, content_type="text/csv")
+    status, report = imported(engine, csv)
     # Then the columns are read, the first row is refused for its stage, the second taken
     assert (status, report["created"]) == (200, 1)
     assert [(r["line"], r["field"]) for r in report["rejected"]] == [(2, "stage")]
@@ -313,7 +315,7 @@ def test_a_whatsapp_id_is_8_to_15_ascii_digits(engine: LocalEngine) -> None:
             "123456789012345,Fifteen digits",
         ]
     )
-    status, report = call(engine, "POST", "/api/contacts/import", raw=csv, content_type="text/csv")
+    status, report = imported(engine, csv)
     assert (status, report["created"]) == (200, 2)
     assert [(r["line"], r["field"]) for r in report["rejected"]] == [
         (n, "wa_id") for n in range(2, 9)
@@ -325,7 +327,7 @@ def test_a_whatsapp_id_is_8_to_15_ascii_digits(engine: LocalEngine) -> None:
 
 def test_formula_looking_cells_are_stored_as_the_text_they_are(engine: LocalEngine) -> None:
     csv = 'wa_id,name,tags,attr.note\n6281100000855,=HYPERLINK("http://x"),@team;+vip,-2+3\n'
-    status, report = call(engine, "POST", "/api/contacts/import", raw=csv, content_type="text/csv")
+    status, report = imported(engine, csv)
     assert (status, report["created"]) == (200, 1)
     found = find_contact(engine.deps, "6281100000855", None)
     assert found is not None
@@ -336,7 +338,7 @@ def test_formula_looking_cells_are_stored_as_the_text_they_are(engine: LocalEngi
 def test_a_200_kb_field_is_refused_not_a_server_error(engine: LocalEngine) -> None:
     huge = "x" * 200_000
     csv = f"wa_id,name,attr.note\n6281100000856,Nina,{huge}\n6281100000857,Oki,short\n"
-    status, answer = call(engine, "POST", "/api/contacts/import", raw=csv, content_type="text/csv")
+    status, answer = imported(engine, csv)
     assert (status, answer["error"]["code"]) == (422, "invalid")
     assert "line 2" in answer["error"]["message"]
     assert find_contact(engine.deps, "6281100000857", None) is None

@@ -16,23 +16,12 @@ from followup.domain.settings import AiSettings
 from followup.services.approval import approve
 from followup_local.fake_anthropic import FakeAnthropic
 from followup_local.memory_engine import MemoryEngine
-from tests.support.builders import quiet_contact, rule
+from tests.support.builders import approval_step, quiet_contact, rule
 from tests.support.dispatching import DiesBeforeTheMark
 
 HOUR = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
 SECOND = timedelta(seconds=1)
-
-APPROVAL_STEP = {
-    "wait": {"amount": 45, "unit": "minutes"},
-    "text": "Hi, still applying?",
-    "template": {
-        "name": "apply_reminder",
-        "language": "en",
-        "params": [{"field": "first_name", "default": "there"}],
-    },
-    "ai": {"instructions": "Ask whether they still apply.", "approval": True},
-}
 
 
 def test_a_dispatch_tick_run_again_does_not_end_a_text_awaiting_approval(
@@ -41,7 +30,7 @@ def test_a_dispatch_tick_run_again_does_not_end_a_text_awaiting_approval(
     # Given a rule whose step's AI text waits for a person's approval, and a lead the
     # enqueue tick plans it for (due in the tick's look-ahead)
     deps = engine.deps
-    deps.rules.save_rule(rule(steps=[APPROVAL_STEP]))
+    deps.rules.save_rule(rule(steps=[approval_step(wait_minutes=45)]))
     lead = quiet_contact(deps, "6281100000300", engine.clock.now() - 24 * HOUR - 47 * SECOND)
     engine.scheduled("enqueue")
     [planned] = deps.followups.followups_of(lead.id)
@@ -81,8 +70,7 @@ def test_an_unapproved_text_ends_when_its_wait_is_over_even_outside_business_hou
             deps.rules.settings().model_copy(update={"ai": AiSettings(language="en")})
         )
         deps.catalog.invalidate()
-        step = {**APPROVAL_STEP, "wait": {"amount": 0, "unit": "minutes"}}
-        deps.rules.save_rule(rule(steps=[step]))
+        deps.rules.save_rule(rule(steps=[approval_step()]))
         engine.clock.advance(timedelta(days=2, hours=1))
         lead = quiet_contact(deps, "6281100000301", engine.clock.now() - 25 * HOUR)
         engine.tick()

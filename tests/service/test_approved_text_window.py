@@ -13,21 +13,12 @@ from followup.domain.settings import AiSettings
 from followup.services.approval import approve
 from followup_local.fake_anthropic import FakeAnthropic
 from followup_local.memory_engine import MemoryEngine
-from tests.support.builders import quiet_contact, rule
+from tests.support.builders import approval_step, quiet_contact, rule
 
 HOUR = timedelta(hours=1)
 KEY = "sk-ant-local-test"
 WA_ID = "6281100000780"
-STEP = {
-    "wait": {"amount": 0, "unit": "minutes"},
-    "text": "Hi, still applying?",
-    "template": {
-        "name": "apply_reminder",
-        "language": "en",
-        "params": [{"field": "first_name", "default": "there"}],
-    },
-    "ai": {"instructions": "Ask whether they still apply.", "approval": True},
-}
+STEP = approval_step()
 
 
 def sent_after_approval(engine: MemoryEngine, approved_after: timedelta) -> list[str | None]:

@@ -45,6 +45,20 @@ def before_renewal(days: int = 7, at: str = "09:00") -> dict[str, Any]:
     }
 
 
+def approval_step(wait_minutes: int = 0) -> dict[str, Any]:
+    """A step whose text the AI writes and a person approves before it goes."""
+    return {
+        "wait": {"amount": wait_minutes, "unit": "minutes"},
+        "text": "Hi, still applying?",
+        "template": {
+            "name": "apply_reminder",
+            "language": "en",
+            "params": [{"field": "first_name", "default": "there"}],
+        },
+        "ai": {"instructions": "Ask whether they still apply.", "approval": True},
+    }
+
+
 def journey(*steps: dict[str, Any]) -> Rule:
     """A journey of `steps` for contacts quiet for 24 h in stage `new`."""
     return Rule.model_validate(journey_document(*steps))
