@@ -178,6 +178,7 @@ def _send_claimed(deps: Deps, claimed: FollowUp, now: datetime) -> Outcome:
             # The window closed while the text waited for a person: free text cannot go
             # now (WhatsApp refuses it, 131047), so the step's template goes as it would.
             approved = static
+            claimed = _written_unsent(claimed)
         return Outcome(_hand_over(deps, claimed, contact, address, rule, approved, now))
     # Written after the claim and before the provider: a duplicate delivery finds it no
     # longer queued, so whatever text was written goes out at most once; a retry after a
@@ -463,7 +464,7 @@ def _template_instead(
     """WhatsApp found the window closed (131047) after all: the step's template instead,
     once. A step without one, or a template refused so too, ends the follow-up skipped
     (or on the step's next channel, when it falls back on undeliverable sends)."""
-    noted = claimed.model_copy(update={"template_only": True})
+    noted = _written_unsent(claimed.model_copy(update={"template_only": True}))
     step = rule.send_step(claimed.step_index)
     template = compose(step, contact, now, template_only=True)
     if refused.message.kind != "text" or template is None:
@@ -473,6 +474,16 @@ def _template_instead(
     if isinstance(gated, SendResult):
         return gated
     return _hand_over(deps, noted, contact, refused.to, rule, gated, now)
+
+
+def _written_unsent(followup: FollowUp) -> FollowUp:
+    """`followup` whose AI free text cannot go after all, the window closed (the step's
+    template goes in its place): its record says so, keeping what the writing cost."""
+    ai = followup.ai
+    if ai is None or not ai.used or ai.target != "text":
+        return followup
+    unused = {"used": False, "fallback_reason": Reason.WINDOW_CLOSED.value, "text": None}
+    return followup.model_copy(update={"ai": ai.model_copy(update={**unused, "target": None})})
 
 
 def _throttled(
