@@ -480,6 +480,26 @@ def test_a_reply_from_the_new_number_heard_before_the_notice_answers_as_the_pers
     assert current(engine, followup).status is Status.RESPONDED
 
 
+def test_a_do_not_contact_set_on_the_early_newcomer_stays_with_the_person(
+    engine: LocalEngine,
+) -> None:
+    # Given Rudi's early message from his new number, made into a contact of its own that
+    # a counsellor marked do-not-contact before the change-of-number notice came
+    post(engine, payload("text.json"))
+    rudi = contact_of(engine, RUDI)
+    at = engine.clock.now()
+    early = envelopes.text_message("6281100000999", "please don't", at, "wamid.N0003")
+    assert post(engine, early)["statusCode"] == 200
+    newcomer = contact_of(engine, "6281100000999")
+    status, _ = call(engine, "POST", f"/api/contacts/{newcomer.id}/do-not-contact", {})
+    assert status == 200
+    # When the notice comes and the newcomer is folded into him
+    assert post(engine, payload("system-changed-number.json"))["statusCode"] == 200
+    # Then the person is not to be contacted, as the counsellor said
+    person = contact_of(engine, "6281100000999")
+    assert (person.id, person.opted_out) == (rudi.id, True)
+
+
 def test_a_message_from_the_new_number_right_after_the_notice_finds_the_person(
     engine: LocalEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -116,7 +116,33 @@ def _fold(deps: Deps, newcomer: Versioned[Contact], into: Contact, change: Ident
                     current.item.name,
                     read_before=line.intent,
                 )
+        _keep_stops(deps, current.item, into.id, change)
         if deps.contacts.remove_contact(current.item.id, current.revision):
             return True
         current = deps.contacts.contact(current.item.id)  # it heard another message meanwhile
     return False
+
+
+def _keep_stops(deps: Deps, newcomer: Contact, person_id: str, change: IdentityChange) -> None:
+    """What stops messages to the newcomer stops them to the person: a do-not-contact set
+    on it meanwhile (no message carries it, so hearing its lines again would lose it), a
+    channel stopped, marketing refused."""
+    if not (newcomer.opted_out or newcomer.opted_out_channels or newcomer.marketing_suppressed):
+        return
+
+    def kept(contact: Contact) -> Contact:
+        update: dict[str, object] = {
+            "opted_out_channels": sorted(
+                {*contact.opted_out_channels, *newcomer.opted_out_channels}
+            ),
+            "marketing_suppressed": contact.marketing_suppressed or newcomer.marketing_suppressed,
+        }
+        if newcomer.opted_out and not contact.opted_out:
+            update |= {
+                "opted_out": True,
+                "opted_out_at": newcomer.opted_out_at,
+                "opted_out_by": newcomer.opted_out_by,
+            }
+        return contact.model_copy(update=update)
+
+    update_contact(deps, person_id, kept, change.at)
