@@ -36,6 +36,8 @@ class Received:
     """The signature header is the HMAC-SHA256 of the body under the shared secret."""
     timestamp: str | None
     answered: int
+    signed_at: bool = False
+    """The timestamped signature is the HMAC-SHA256 of `<timestamp>.<body>`."""
 
 
 @dataclass
@@ -55,6 +57,10 @@ def hook(secret: str, failures: int = 0) -> Iterator[Hook]:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             expected = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
             signature = self.headers.get("X-Followup-Signature") or ""
+            stamp = self.headers.get("X-Followup-Timestamp") or ""
+            stamped = stamp.encode() + b"." + raw
+            expected_at = "sha256=" + hmac.new(secret.encode(), stamped, hashlib.sha256).hexdigest()
+            signature_at = self.headers.get("X-Followup-Signature-Timestamped") or ""
             status = 503 if len(state.received) < state.failures else 200
             state.received.append(
                 Received(
@@ -62,6 +68,7 @@ def hook(secret: str, failures: int = 0) -> Iterator[Hook]:
                     hmac.compare_digest(signature, expected),
                     self.headers.get("X-Followup-Timestamp"),
                     status,
+                    hmac.compare_digest(signature_at, expected_at),
                 )
             )
             self.send_response(status)
