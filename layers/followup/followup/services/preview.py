@@ -24,7 +24,8 @@ HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 
 @dataclass(frozen=True)
 class Planned:
-    """`send_at`: when the first step goes (a journey's first wait ends, or it starts)."""
+    """`send_at`: when the journey's first message goes (past the waits before it, in the send
+    window)."""
 
     contact_id: str
     name: str

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from followup.domain.enrollment import enroll
+from followup.domain.enrollment import EnrollmentState, enroll
 from followup.domain.followup import FollowUp, Reason
 from followup.domain.ids import followup_id
 from followup.domain.journey import Exit, first_send, must_stop, send_at
@@ -18,6 +18,8 @@ from followup.services.planning import SENT_BY_HAND, claim_slot, manual_send
 from followup.services.templates import gate
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from followup.domain.contact import Contact
     from followup.domain.enrollment import Enrollment
     from followup.domain.rule import IdleTrigger, Rule
@@ -51,24 +53,51 @@ def goes(
     if refused is not None:
         return refused
     stop = must_stop(contact, rule, enrollment.silence_key, settings.gating, now)
-    if stop is not None:
+    if stop is not None and stop.reason is not Reason.FREQUENCY_CAP:
         return stop.reason.value
     if _by_hand(deps, rule, contact, enrollment):
         return SENT_BY_HAND
-    at = first_send(rule, trigger, contact, settings, now)
+    reached = _to_first_send(rule, enrollment, contact, contact.zone(settings.zone), now)
+    if reached.state is EnrollmentState.EXITED:
+        return code(reached.exit_reason or "")
+    if reached.state is EnrollmentState.ACTIVE and reached.next_due_at is not None:
+        at: datetime | Exit = send_at(reached.next_due_at, now, contact, rule, settings)
+    else:  # a journey that sends nothing: the first opening after its first step is due
+        at = first_send(rule, trigger, contact, settings, now)
     if isinstance(at, Exit):
         return code(at.reason)
+    if stop is not None:
+        # The cap counts the sends of the day before the step goes, as the tick judges it.
+        stop = must_stop(contact, rule, enrollment.silence_key, settings.gating, at)
+        if stop is not None:
+            return stop.reason.value
+    enrollment = reached if reached.state is EnrollmentState.ACTIVE else enrollment
     fid = followup_id(enrollment.id, enrollment.step_index, enrollment.repeat_index)
     busy_until, _ = claim_slot(deps, contact, fid, now)
     waits_for = None
     if busy_until is not None:
         after = _next_tick(deps, max(busy_until, now), now)
         at, waits_for = send_at(max(at, after), now, contact, rule, settings), PENDING
-    step = first_step(rule)
+    reached_step = rule.steps[enrollment.step_index]
+    step = reached_step if isinstance(reached_step, Step) else first_step(rule)
     if step is None:
         return at, waits_for
     why = _sender_refusal(deps, rule, step, contact, enrollment, fid, at)
     return (at, waits_for) if why is None else why
+
+
+def _to_first_send(
+    rule: Rule, enrollment: Enrollment, contact: Contact, zone: ZoneInfo, now: datetime
+) -> Enrollment:
+    """`enrollment` moved past the steps before its first send (waits, branches, actions),
+    each timed as the tick times it: the send's own wait counts from where they end."""
+    for _ in range(len(rule.steps)):  # branches jump forward only: this bounds the walk
+        if enrollment.state is not EnrollmentState.ACTIVE:
+            break
+        if isinstance(rule.steps[enrollment.step_index], Step):
+            break
+        enrollment = enrollment.passed(rule, contact, zone, now)
+    return enrollment
 
 
 def _next_tick(deps: Deps, after: datetime, now: datetime) -> datetime:
