@@ -9,7 +9,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from followup.adapters.cognito import CognitoVerifier, InvalidToken
-from followup.api.feed import offered_token
+from followup.api.feed import may_listen, offered_token
 from followup.wiring import runtime
 
 logger, metrics = runtime.observability("ws_authorizer")
@@ -27,6 +27,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     token = offered_token(event.get("headers"))
     try:
         claims = verifier().verify(token)
+        if not may_listen(claims):
+            raise InvalidToken("the user has no role")
     except InvalidToken as refused:
         logger.info("connection refused", extra={"reason": str(refused)})
         metrics.add_metric(name="ws_refused", unit="Count", value=1)

@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from followup.api.feed import offered_token
+from followup.api.feed import may_listen, offered_token
 from followup_local.gateway import Invoke
 from followup_local.tokens import DevTokens, InvalidToken
 
@@ -90,6 +90,8 @@ class LiveFeed:
         try:
             token = offered_token(socket.headers) or socket.query_params.get("token", "")
             claims = self._tokens.verify(token)
+            if not may_listen(claims):
+                raise InvalidToken("the user has no role")
         except InvalidToken:
             await socket.close(code=1008)  # refused before the handshake completes: HTTP 403
             return

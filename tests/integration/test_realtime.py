@@ -115,8 +115,11 @@ def test_a_staff_token_opens_the_feed_with_the_users_groups(
         lambda iss: token(iss, aud="someone-elses-client"),
         lambda iss: token("https://cognito-idp.example/other-pool"),
         lambda iss: "",
+        # a user no admin has put in a group: every API route refuses them too
+        lambda iss: token(iss, **{"cognito:groups": []}),
+        lambda iss: token(iss, **{"cognito:groups": ["interns"]}),
     ],
-    ids=["wrong-key", "expired", "other-client", "other-pool", "missing"],
+    ids=["wrong-key", "expired", "other-client", "other-pool", "missing", "no-role", "no-our-role"],
 )
 def test_anything_else_is_refused_with_401(engine: LocalEngine, issuer: str, forged: Any) -> None:
     with pytest.raises(PermissionError, match="Unauthorized"):

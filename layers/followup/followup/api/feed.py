@@ -8,6 +8,9 @@ putting the token in the query string.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
+
+from followup.api.auth import READERS
 
 SUBPROTOCOL = "followup.live"
 HEADER = "sec-websocket-protocol"
@@ -28,3 +31,10 @@ def offered_token(headers: Mapping[str, str] | None) -> str:
     if SUBPROTOCOL not in offered:
         return ""
     return next((p for p in offered if p != SUBPROTOCOL), "")
+
+
+def may_listen(claims: Mapping[str, Any]) -> bool:
+    """Whether a verified token's user may have the feed: one with a role, as every route
+    of the API asks (a user in no group, or taken out of all of them, may not)."""
+    groups = claims.get("cognito:groups") or []
+    return any(group in READERS for group in groups)
