@@ -22,14 +22,28 @@ def encode(partition: str, key: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps([partition, key]).encode()).decode()
 
 
+_NOT_OURS = "not a cursor this API gave out"
+
+
 def decode(cursor: str) -> tuple[str, dict[str, Any]]:
+    """The partition and the key a cursor names; InvalidField for anything else, so no
+    tampered key reaches DynamoDB (which would refuse it with a 500 for an answer)."""
     try:
         partition, key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, TypeError) as exc:
-        raise InvalidField("cursor", "not a cursor this API gave out") from exc
-    if not isinstance(partition, str) or not isinstance(key, dict):
-        raise InvalidField("cursor", "not a cursor this API gave out")
+        raise InvalidField("cursor", _NOT_OURS) from exc
+    if not isinstance(partition, str) or not isinstance(key, dict) or not key:
+        raise InvalidField("cursor", _NOT_OURS)
+    for value in key.values():
+        if not (isinstance(value, dict) and len(value) == 1 and _attribute(value)):
+            raise InvalidField("cursor", _NOT_OURS)
     return partition, key
+
+
+def _attribute(value: dict[str, Any]) -> bool:
+    """A key attribute as DynamoDB writes one: `{"S": text}` or `{"N": digits}`."""
+    kind, held = next(iter(value.items()))
+    return isinstance(held, str) and (kind == "S" or (kind == "N" and held.isdecimal()))
 
 
 T = TypeVar("T")
@@ -50,6 +64,11 @@ def collect(
     With a `budget`, at most that many items are examined: the page may then come back
     short (even empty) with a cursor after the last one examined."""
     start_partition, start_key = decode(cursor) if cursor else (None, None)
+    partitions = list(partitions)
+    if start_partition is not None and start_partition not in partitions:
+        # Another list's cursor, or another period's: read as "nothing after", it would
+        # tell the app it had everything.
+        raise InvalidField("cursor", "not a cursor for this list: start again without one")
     found: list[T] = []
     examined = 0
     started = start_partition is None
@@ -61,7 +80,7 @@ def collect(
             resume = start_key
         else:
             resume = None
-        for item in query(partition, resume):
+        for item in _resumed(query, partition, resume):
             converted = convert(item)
             examined += 1
             if keep(converted):
@@ -71,6 +90,30 @@ def collect(
             if examined == budget:
                 return found, encode(partition, key_of(item))
     return found, None
+
+
+def _resumed(
+    query: Callable[[str, dict[str, Any] | None], Iterator[Any]],
+    partition: str,
+    resume: dict[str, Any] | None,
+) -> Iterator[Any]:
+    """`query` from `resume`; a key this partition's index does not have (a cursor of
+    another list whose partition names match) is the caller's mistake, not a 500."""
+    items = query(partition, resume)
+    try:
+        first = next(items, None)
+    except (TypeError, KeyError, ValueError) as exc:
+        if resume is None:
+            raise
+        raise InvalidField("cursor", _NOT_OURS) from exc
+    except Exception as exc:
+        if resume is None or "ValidationException" not in repr(exc.__cause__ or exc):
+            raise
+        raise InvalidField("cursor", _NOT_OURS) from exc
+    if first is None:
+        return
+    yield first
+    yield from items
 
 
 ONE_CONTACT = "contact"
@@ -94,7 +137,7 @@ def sorted_page(
                 raise KeyError(partition)
             start = (key["send_at"]["S"], key["id"]["S"])
         except (KeyError, TypeError) as exc:
-            raise InvalidField("cursor", "not a cursor this API gave out") from exc
+            raise InvalidField("cursor", _NOT_OURS) from exc
         kept = [f for f in kept if _beyond((stamp(f.scheduled_at), f.id), start, query)]
     if len(kept) <= limit:
         return Page(kept, None)

@@ -31,18 +31,26 @@ def _readable(size: int) -> str:
     return f"{size // 2**20} MiB" if size % 2**20 == 0 else f"{size // 2**10} KiB"
 
 
+CURSOR_LIMIT = 2048
+"""A page cursor carries the last item's key (its partition and sort values, a stage or an
+email among them), base64-encoded: longer than any id or filter, still bounded."""
+
+
 def overlong(event: dict[str, Any], limit: int) -> dict[str, Any] | None:
-    """The 422 for a path segment or query value over `limit` characters, before any lookup."""
-    fields = []
+    """The 422 for a path segment or query value over `limit` characters (a cursor over
+    `CURSOR_LIMIT`), before any lookup."""
+    fields: list[tuple[str, int]] = []
     if any(len(part) > limit for part in event.get("rawPath", "").split("/")):
-        fields.append("path")
-    queries = (event.get("queryStringParameters") or {}).items()
-    fields += [f"query.{name}" for name, value in queries if len(value) > limit]
+        fields.append(("path", limit))
+    for name, value in (event.get("queryStringParameters") or {}).items():
+        bound = CURSOR_LIMIT if name == "cursor" else limit
+        if len(value) > bound:
+            fields.append((f"query.{name}", bound))
     if not fields:
         return None
     details = [
-        {"field": field, "message": f"at most {limit} characters", "code": "too_long"}
-        for field in fields
+        {"field": field, "message": f"at most {bound} characters", "code": "too_long"}
+        for field, bound in fields
     ]
     return raw(422, "invalid", "the request has values that are too long", details)
 

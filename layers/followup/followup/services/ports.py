@@ -4,6 +4,7 @@ commit, and the outside services. Adapters implement them."""
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -416,8 +417,14 @@ class ContactQuery:
         return self.text is None or _mentions(contact, self.text)
 
 
+def _folded(text: str) -> str:
+    """`text` as a search compares it: one Unicode form (a name saved on a Mac spells "é"
+    as "e" and an accent), case folded."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
 def _mentions(contact: Contact, text: str) -> bool:
-    if text.casefold() in contact.name.casefold():
+    if _folded(text) in _folded(contact.name):
         return True
     digits = "".join(ch for ch in text if ch.isdigit())
     numbers = (contact.wa_id or "", "".join(ch for ch in contact.phone or "" if ch.isdigit()))
