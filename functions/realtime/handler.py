@@ -7,6 +7,7 @@ app sends nothing the server must act on, so `$default` only answers `ping`.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -24,8 +25,11 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     route, connection_id = request["routeKey"], request["connectionId"]
     runtime.deps()  # binds the tables
     if route == "$connect":
-        user = (request.get("authorizer") or {}).get("sub", "")
-        runtime.connections().add(connection_id, user, runtime.deps().clock.now())
+        signed_in = request.get("authorizer") or {}
+        expires = signed_in.get("expires")
+        until = datetime.fromtimestamp(int(expires), UTC) if expires else None
+        now = runtime.deps().clock.now()
+        runtime.connections().add(connection_id, signed_in.get("sub", ""), now, until)
         metrics.add_metric(name="ws_connected", unit="Count", value=1)
         if offers_feed(event.get("headers")):  # API Gateway's handshake answers with it
             return {"statusCode": 200, "headers": {"Sec-WebSocket-Protocol": SUBPROTOCOL}}

@@ -43,5 +43,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
                 {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": event["methodArn"]}
             ],
         },
-        "context": {"sub": claims["sub"], "groups": " ".join(groups)},
+        # The token's expiry: the feed stops with the sign-in, as the API does.
+        "context": {"sub": claims["sub"], "groups": " ".join(groups), "expires": claims["exp"]},
     }

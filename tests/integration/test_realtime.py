@@ -138,6 +138,29 @@ def test_connections_are_recorded_and_forgotten(engine: LocalEngine) -> None:
     assert open_ids(Connections(), now) == []
 
 
+def test_the_feed_stops_with_the_sign_in_that_opened_it(engine: LocalEngine, issuer: str) -> None:
+    # Given a token the authorizer admits: it passes the token's expiry on
+    signed = token(issuer)
+    allowed = engine.invoke("ws_authorizer", connect_event(signed))
+    assert (
+        allowed["context"]["expires"]
+        == jwt.decode(signed, options={"verify_signature": False})["exp"]
+    )
+    # When a connection opens with five minutes left on its sign-in
+    now = engine.clock.now()
+    event = copy.deepcopy(load("apigw-ws-connect.json"))
+    event["requestContext"]["authorizer"] = {
+        "sub": "user-1",
+        "groups": "counselor",
+        "expires": int((now + timedelta(minutes=5)).timestamp()),
+    }
+    assert engine.invoke("realtime", event)["statusCode"] == 200
+    # Then it is pushed to until then, and not after (a user disabled meanwhile, whom the
+    # API refuses once the token expires, gets no more leads' changes either)
+    assert open_ids(Connections(), now + timedelta(minutes=4)) == ["JKJaXcdPSQ0CFqA="]
+    assert open_ids(Connections(), now + timedelta(minutes=6)) == []
+
+
 def _stream_records(engine: LocalEngine) -> list[dict[str, Any]]:
     """What DynamoDB Streams delivers for the follow-up table (moto produces the records)."""
     dynamodb = boto3.client("dynamodb", region_name=engine.config.aws_region)

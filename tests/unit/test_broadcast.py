@@ -19,7 +19,9 @@ class Registry:
         for connection_id in ids:
             self.add(connection_id, "staff", NOW)
 
-    def add(self, connection_id: str, user: str, now: datetime) -> None:
+    def add(
+        self, connection_id: str, user: str, now: datetime, until: datetime | None = None
+    ) -> None:
         self.ids.append(connection_id)
 
     def listening(self, now: datetime) -> list[LiveConnection]:

@@ -13,12 +13,15 @@ LONGEST_CONNECTION = timedelta(hours=2)
 
 
 class Connections:
-    def add(self, connection_id: str, user: str, now: datetime) -> None:
+    def add(
+        self, connection_id: str, user: str, now: datetime, until: datetime | None = None
+    ) -> None:
+        longest = now + LONGEST_CONNECTION
         ConnectionItem(
             connection_id,
             user=user,
             connected_at=stamp(now),
-            expires_at=now + LONGEST_CONNECTION,
+            expires_at=min(longest, until) if until is not None else longest,
         ).save()
 
     def remove(self, connection_id: str) -> None:

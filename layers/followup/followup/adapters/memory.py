@@ -918,9 +918,12 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
 
     # -- WebSocket connections ------------------------------------------------------------
 
-    def add(self, connection_id: str, user: str, now: datetime) -> None:
+    def add(
+        self, connection_id: str, user: str, now: datetime, until: datetime | None = None
+    ) -> None:
         _nonempty(connection_id)
-        expires = _epoch(now + _LONGEST_CONNECTION)
+        longest = now + _LONGEST_CONNECTION
+        expires = _epoch(min(longest, until) if until is not None else longest)
         with self._lock:
             self._connections[connection_id] = _Connection(user, stamp(now), expires)
 

@@ -714,7 +714,12 @@ class LiveConnection:
 class ConnectionRepository(Protocol):
     """Open WebSocket connections of the live feed."""
 
-    def add(self, connection_id: str, user: str, now: datetime) -> None: ...
+    def add(
+        self, connection_id: str, user: str, now: datetime, until: datetime | None = None
+    ) -> None:
+        """Record a connection, listened to until `until` (the sign-in's expiry) at most."""
+        ...
+
     def remove(self, connection_id: str) -> None: ...
     def listening(self, now: datetime) -> list[LiveConnection]:
         """Connections not yet expired (TTL deletes lag, so expiry is checked here), each
