@@ -40,13 +40,16 @@ def test_a_missed_batch_is_counted_until_the_app_has_caught_up(connections: Any)
     connections.missed("conn-1")
     connections.missed("conn-1")
     assert sorted(connections.listening(T0), key=lambda c: c.connection_id) == [
-        LiveConnection("conn-1", 2),
-        LiveConnection("conn-2", 0),
+        LiveConnection("conn-1", 2, T0),
+        LiveConnection("conn-2", 0, T0),
     ]
     # a resync sent while another batch counted one more miss does not forget that one
     assert not connections.caught_up("conn-1", 1)
     assert connections.caught_up("conn-1", 2)
-    assert connections.listening(T0) == [LiveConnection("conn-1", 0), LiveConnection("conn-2", 0)]
+    assert connections.listening(T0) == [
+        LiveConnection("conn-1", 0, T0),
+        LiveConnection("conn-2", 0, T0),
+    ]
     assert not connections.caught_up("conn-1", 0)
 
 
@@ -63,4 +66,4 @@ def test_a_reconnect_under_the_same_id_starts_with_no_misses(connections: Any) -
     connections.add("conn-1", "staff@example.com", T0)
     connections.missed("conn-1")
     connections.add("conn-1", "staff@example.com", T0 + timedelta(minutes=5))
-    assert connections.listening(T0) == [LiveConnection("conn-1", 0)]
+    assert connections.listening(T0) == [LiveConnection("conn-1", 0, T0 + timedelta(minutes=5))]

@@ -184,10 +184,10 @@ def _stream_records(engine: LocalEngine) -> list[dict[str, Any]]:
 def test_follow_up_changes_reach_open_apps_and_gone_ones_are_dropped(
     engine: LocalEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given two open admin apps and a tick that queues two follow-ups
+    # Given two admin apps open for a minute, and a tick that queues two follow-ups
     now = engine.clock.now()
-    Connections().add("open", "u1", now)
-    Connections().add("left", "u2", now)
+    Connections().add("open", "u1", now - timedelta(minutes=1))
+    Connections().add("left", "u2", now - timedelta(minutes=1))
     engine.deps.rules.save_rule(rule())
     for wa_id in ("6281100000901", "6281100000902"):
         quiet_contact(engine.deps, wa_id, now - timedelta(hours=25))
@@ -211,3 +211,30 @@ def test_follow_up_changes_reach_open_apps_and_gone_ones_are_dropped(
     # Then one app got the follow-ups and the other is forgotten
     assert report == {"messages": 1, "gone": 1, "failed": 0}
     assert len(open_ids(Connections(), now)) == 1
+
+
+def test_an_app_still_connecting_when_a_batch_goes_is_told_to_catch_up_not_forgotten(
+    engine: LocalEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an app whose `$connect` is still being answered when a batch goes out: API
+    # Gateway answers a push to it "gone"
+    now = engine.clock.now()
+    Connections().add("opening", "u1", now)
+    engine.deps.rules.save_rule(rule())
+    quiet_contact(engine.deps, "6281100000903", now - timedelta(hours=25))
+    engine.tick()
+    records = _stream_records(engine)
+    client = boto3.client(
+        "apigatewaymanagementapi",
+        region_name=engine.config.aws_region,
+        endpoint_url="https://def456.execute-api.ap-southeast-1.amazonaws.com/live",
+    )
+    stub = Stubber(client)
+    stub.add_client_error("post_to_connection", "GoneException", http_status_code=410)
+    monkeypatch.setattr(runtime, "connection_poster", lambda: ConnectionPoster(client))
+    with stub:
+        report = engine.invoke("broadcaster", {"Records": records})
+    # Then it is kept, with the batch counted missed: its next batch starts with a resync
+    assert report == {"messages": 0, "gone": 0, "failed": 1}
+    [kept] = Connections().listening(now)
+    assert (kept.connection_id, kept.misses) == ("opening", 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from followup.adapters.tables import ConnectionItem, held, stamp
+from followup.adapters.tables import ConnectionItem, held, stamp, unstamp
 from followup.services.ports import LiveConnection, MessageRefused
 
 LONGEST_CONNECTION = timedelta(hours=2)
@@ -29,7 +29,7 @@ class Connections:
 
     def listening(self, now: datetime) -> list[LiveConnection]:
         return [
-            LiveConnection(item.connection_id, int(item.misses or 0))
+            LiveConnection(item.connection_id, int(item.misses or 0), unstamp(item.connected_at))
             for item in ConnectionItem.scan(ConnectionItem.expires_at > now)
         ]
 

@@ -937,7 +937,7 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         moment = _epoch(now)
         with self._lock:
             return [
-                LiveConnection(cid, c.misses)
+                LiveConnection(cid, c.misses, unstamp(c.connected_at))
                 for cid, c in sorted(self._connections.items())
                 if c.expires_at > moment
             ]

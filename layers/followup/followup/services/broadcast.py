@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from followup.services.ports import MessageRefused
@@ -75,7 +75,7 @@ def broadcast(
             connections.missed(connection.connection_id)
             report.failed += 1
             continue
-        _push(connection, frames, connections, poster, report)
+        _push(connection, frames, connections, poster, report, now)
     return report
 
 
@@ -85,6 +85,7 @@ def _push(
     connections: ConnectionRepository,
     poster: Poster,
     report: BroadcastReport,
+    now: datetime,
 ) -> None:
     """The frames to one connection, after a resync if it missed a batch before; a miss is
     counted on it if any of them did not arrive."""
@@ -101,6 +102,12 @@ def _push(
             missed = True
             break
         if not delivered:
+            if _connecting(connection, now):
+                # Pushed to before its `$connect` finished, API Gateway answers "gone" too:
+                # a miss, so its next batch tells the app to fetch its view again.
+                connections.missed(connection_id)
+                report.failed += 1
+                return
             connections.remove(connection_id)
             report.gone += 1
             return
@@ -110,6 +117,15 @@ def _push(
             connections.caught_up(connection_id, connection.misses)
     if missed:
         connections.missed(connection_id)
+
+
+CONNECTING = timedelta(seconds=30)
+"""How long after `$connect` a connection may still be finishing its handshake."""
+
+
+def _connecting(connection: LiveConnection, now: datetime) -> bool:
+    connected = connection.connected_at
+    return connected is not None and now - connected < CONNECTING
 
 
 def _frames(changed: Sequence[FollowUp]) -> tuple[list[bytes], int]:

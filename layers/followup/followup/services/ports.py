@@ -709,6 +709,7 @@ class LiveConnection:
 
     connection_id: str
     misses: int = 0
+    connected_at: datetime | None = None
 
 
 class ConnectionRepository(Protocol):
