@@ -29,7 +29,7 @@ from tests.service.test_upcoming_agrees import (
 from tests.support.builders import quiet_contact, rule
 from tests.support.limits import admit, warming
 
-HOUR, MINUTE = timedelta(hours=1), timedelta(minutes=1)
+HOUR, MINUTE, DAY = timedelta(hours=1), timedelta(minutes=1), timedelta(days=1)
 OFFER = "Offer"
 ALLOWANCE = 225
 """The first tier (250 users) less its 10 % headroom."""
@@ -165,3 +165,60 @@ def test_a_send_a_warming_numbers_cap_may_defer_is_marked_so(engine: MemoryEngin
     ticks(engine, start, range(2, 6))
     deferred = last_call(engine, lead)
     assert (deferred.status, deferred.reason, to_lead(engine)) == (Status.QUEUED, WARMING_UP, 1)
+
+
+def test_upcoming_promises_the_next_step_before_the_repeats_of_the_one_just_sent(
+    engine: MemoryEngine,
+) -> None:
+    # Given a journey: a nudge sent again every day (twice more) until the lead replies,
+    # then a last call two hours after the last nudge
+    deps, now = engine.deps, engine.clock.now()
+    journey = rule(
+        "nudge-daily",
+        trigger={"stages": ["new"], "idle": {"amount": 1, "unit": "hours"}},
+        steps=[
+            {
+                "wait": {"amount": 0, "unit": "minutes"},
+                "text": "Still there?",
+                "template": {
+                    "name": "apply_reminder",
+                    "language": "en",
+                    "params": [{"field": "first_name", "default": "there"}],
+                },
+                "repeat": {"every": {"amount": 1, "unit": "days"}, "times": 2},
+            },
+            {
+                "wait": {"amount": 2, "unit": "hours"},
+                "text": "Last call",
+                "template": {
+                    "name": "apply_reminder",
+                    "language": "en",
+                    "params": [{"field": "first_name", "default": "there"}],
+                },
+            },
+        ],
+    )
+    deps.rules.save_rule(journey)
+    lead = quiet_contact(deps, "6281100009201", now - 2 * HOUR, name="lead")
+    engine.sandbox.record_inbound("6281100009201", now - 2 * HOUR)
+    # And the first nudge was sent by the tick at 09:00
+    engine.tick()
+    engine.drain()
+    assert len(engine.sandbox.sent()) == 1
+    # When the contact page asks what comes next
+    found = deps.contacts.contact(lead.id)
+    assert found is not None
+    listed = [(u.step + 1, u.at) for u in upcoming(deps, found.item)]
+    # And the ticks run every 15 minutes for three days
+    for n in range(1, 3 * 24 * 4):
+        engine.run_until(now + n * 15 * MINUTE)
+        engine.tick()
+    sent = [r.received_at for r in engine.sandbox.sent()]
+    # Then the nudge went three times, the last call two hours after the third
+    assert sent == [now, now + DAY, now + 2 * DAY, now + 2 * DAY + 2 * HOUR]
+    # And the contact page promised the last call when it went (it listed it a day and a
+    # half early, right after the first repeat)
+    last_call = [at for step, at in listed if step == 2]
+    assert last_call == [now + 2 * DAY + 2 * HOUR], listed
+    # after the two repeats of the nudge still to come
+    assert [at for step, at in listed if step == 1] == [now + DAY, now + 2 * DAY]

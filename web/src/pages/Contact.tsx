@@ -283,7 +283,8 @@ export function ContactPage() {
       {!!upcoming.data?.length && (
         <ul data-testid="upcoming">
           {upcoming.data.map((step) => (
-            <li key={`${step.rule_id}-${step.step}`}>
+            // A step sent again (its repeats) is listed once for each time it goes.
+            <li key={`${step.rule_id}-${step.step}-${step.due ?? ""}`}>
               {t("contact.upcoming.item", { rule: step.rule_name, step: step.step, what: stepWords(step) })}{" "}
               {step.by_hand && step.at
                 ? t("contact.upcoming.byHand", { at: inZone(step.at) })

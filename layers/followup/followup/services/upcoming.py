@@ -243,32 +243,49 @@ def _steps(
     *,
     gated: bool,
 ) -> list[Upcoming]:
+    """The steps to come, as the tick takes them: a send's repeats before the next step,
+    each timed from the one before it."""
+    number, repeat = enrollment.step_index, enrollment.repeat_index
     if enrollment.next_due_at is not None:
-        index, at = enrollment.step_index, enrollment.next_due_at
-        waited = True  # the due time already holds this step's wait
+        when: datetime | None = enrollment.next_due_at  # already holds this step's wait
+        show = True
     elif queued_at is not None:
-        index, at, waited = enrollment.step_index + 1, queued_at, False
+        when, show = queued_at, False  # the queued send is listed as such: what follows it
     else:
         return []
     shown: list[Upcoming] = []
-    when: datetime | None = at
-    for number in range(index, min(len(rule.steps), index + SHOWN_STEPS)):
+    while number < len(rule.steps) and len(shown) < SHOWN_STEPS:
         step = rule.steps[number]
-        if gated and isinstance(step, Step):
-            break  # gating skips the send, and the journey ends there
-        if when is not None and not (waited and number == index):
-            try:
-                found = due_at(rule, number, when, contact, zone)
-            except RULE_DATA_ERRORS:
-                found = None  # the rule's own data is broken: the tick reports it on the rule
-            when = None if isinstance(found, Exit) else found
-        kind, does = _described(step)
-        shown.append(
-            Upcoming(rule.id, rule.name, number, kind, does, when, when, zone, enrollment.held)
-        )
-        if isinstance(step, BranchStep) or when is None:
-            break
+        if show:
+            if gated and isinstance(step, Step):
+                break  # gating skips the send, and the journey ends there
+            kind, does = _described(step)
+            shown.append(
+                Upcoming(rule.id, rule.name, number, kind, does, when, when, zone, enrollment.held)
+            )
+            if isinstance(step, BranchStep) or when is None:
+                break
+        show = True
+        if isinstance(step, Step) and step.repeat and repeat < step.repeat.times:
+            repeat += 1
+            when = step.repeat.every.after(when, zone) if when is not None else None
+            continue
+        number, repeat = number + 1, 0
+        if number < len(rule.steps) and when is not None:
+            when = _due(rule, number, when, contact, zone)
     return shown
+
+
+def _due(
+    rule: Rule, number: int, after: datetime, contact: Contact, zone: ZoneInfo
+) -> datetime | None:
+    """When step `number` is due after the step before it at `after`; None when the
+    journey would end there (or the rule's own data is broken: the tick reports it)."""
+    try:
+        found = due_at(rule, number, after, contact, zone)
+    except RULE_DATA_ERRORS:
+        return None
+    return None if isinstance(found, Exit) else found
 
 
 def _described(step: AnyStep) -> tuple[str, str]:
