@@ -8,34 +8,18 @@ from datetime import timedelta
 from typing import Any
 
 from followup.adapters import paging
-from followup.domain.rule import Rule
 from followup_local.engine import LocalEngine
 from tests.integration.test_api_queue import busy_queue
+from tests.integration.test_api_tasks import task_step
 from tests.support.api import call
-from tests.support.builders import quiet_contact
+from tests.support.builders import journey, quiet_contact
 
 HOUR = timedelta(hours=1)
 
 
 def _tasks_for(engine: LocalEngine, assignee: str, leads: int = 3) -> None:
-    engine.deps.rules.save_rule(
-        Rule.model_validate(
-            {
-                "id": "unpaid",
-                "name": "Unpaid",
-                "trigger": {"stages": ["new"], "idle": {"amount": 24, "unit": "hours"}},
-                "steps": [
-                    {
-                        "kind": "action",
-                        "do": "create_task",
-                        "title": "Call about the payment",
-                        "assignee": assignee,
-                        "due": {"amount": 2, "unit": "hours"},
-                    }
-                ],
-            }
-        )
-    )
+    """A journey giving `assignee` a call task for each of `leads` leads, an hour apart."""
+    engine.deps.rules.save_rule(journey(task_step("Call about the payment", assignee, 2)))
     for n in range(leads):
         quiet_contact(engine.deps, f"62811000012{n:02d}", engine.clock.now() - 25 * HOUR)
         engine.tick()

@@ -8,14 +8,12 @@ from datetime import timedelta
 
 import pytest
 
-from followup.adapters.claude import ClaudeWriter
-from followup.domain.ai import DEFAULT_MODEL
 from followup.domain.errors import Conflict
 from followup.domain.followup import Status
-from followup.domain.settings import AiSettings
 from followup.services.approval import approve
 from followup_local.fake_anthropic import FakeAnthropic
 from followup_local.memory_engine import MemoryEngine
+from tests.support.ai import KEY, writing_in_english
 from tests.support.builders import approval_step, quiet_contact, rule
 from tests.support.dispatching import DiesBeforeTheMark
 
@@ -60,16 +58,10 @@ def test_a_dispatch_tick_run_again_does_not_end_a_text_awaiting_approval(
 def test_an_unapproved_text_ends_when_its_wait_is_over_even_outside_business_hours(
     engine: MemoryEngine,
 ) -> None:
-    with FakeAnthropic("sk-ant-local-test") as fake:
+    with FakeAnthropic(KEY) as fake:
         # Given an AI text written on Thursday at 10:00 in Jakarta, waiting for approval
         deps = engine.deps
-        deps.writer = ClaudeWriter(
-            "sk-ant-local-test", DEFAULT_MODEL, base_url=fake.base_url, budget_seconds=60
-        )
-        deps.rules.save_settings(
-            deps.rules.settings().model_copy(update={"ai": AiSettings(language="en")})
-        )
-        deps.catalog.invalidate()
+        writing_in_english(engine, fake)
         deps.rules.save_rule(rule(steps=[approval_step()]))
         engine.clock.advance(timedelta(days=2, hours=1))
         lead = quiet_contact(deps, "6281100000301", engine.clock.now() - 25 * HOUR)

@@ -7,17 +7,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from followup.adapters.claude import ClaudeWriter
-from followup.domain.ai import DEFAULT_MODEL
 from followup.domain.followup import FollowUp, Status
-from followup.domain.settings import AiSettings
 from followup.services.approval import approve
 from followup_local.fake_anthropic import FakeAnthropic
 from followup_local.memory_engine import MemoryEngine
+from tests.support.ai import KEY, writing_in_english
 from tests.support.builders import approval_step, quiet_contact, rule
 
 HOUR = timedelta(hours=1)
-KEY = "sk-ant-local-test"
 WA_ID = "6281100000780"
 STEP = approval_step()
 
@@ -29,11 +26,7 @@ def sent_after_approval(
     `approved_after` later: the kind of each message WhatsApp was asked to send."""
     with FakeAnthropic(KEY) as fake:
         deps = engine.deps
-        deps.writer = ClaudeWriter(KEY, DEFAULT_MODEL, base_url=fake.base_url, budget_seconds=60)
-        deps.rules.save_settings(
-            deps.rules.settings().model_copy(update={"ai": AiSettings(language="en")})
-        )
-        deps.catalog.invalidate()
+        writing_in_english(engine, fake)
         trigger = {"stages": ["new"], "idle": {"amount": 1, "unit": "hours"}}
         deps.rules.save_rule(rule(trigger=trigger, steps=[STEP]))
         lead = quiet_contact(deps, WA_ID, engine.clock.now() - HOUR)
@@ -80,11 +73,7 @@ def test_an_ai_text_whatsapp_refuses_for_a_closed_window_is_recorded_as_not_sent
         # Given an AI-written step, and a lead we think wrote an hour ago whose window
         # WhatsApp says is closed
         deps = engine.deps
-        deps.writer = ClaudeWriter(KEY, DEFAULT_MODEL, base_url=fake.base_url, budget_seconds=60)
-        deps.rules.save_settings(
-            deps.rules.settings().model_copy(update={"ai": AiSettings(language="en")})
-        )
-        deps.catalog.invalidate()
+        writing_in_english(engine, fake)
         written = {key: value for key, value in STEP.items() if key != "ai"}
         written["ai"] = {"instructions": "Ask whether they still apply."}
         trigger = {"stages": ["new"], "idle": {"amount": 1, "unit": "hours"}}
