@@ -101,7 +101,6 @@ class LiveFeed:
             "sub": claims["sub"],
             "groups": " ".join(groups),
             "principalId": claims["sub"],
-            "expires": claims.get("exp"),
         }
         protocols = socket.headers.get("sec-websocket-protocol")
         headers = {"Sec-WebSocket-Protocol": protocols} if protocols else {}

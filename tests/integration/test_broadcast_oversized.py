@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import boto3
@@ -115,7 +115,7 @@ def test_a_follow_up_over_128_kb_is_named_for_the_app_to_fetch_and_the_batch_sti
     # Given two open admin apps, one closed, and a batch with a 200 KB free-text email in it
     now = engine.clock.now()
     for app in ("desk", "laptop", "closed"):
-        Connections().add(app, "u1", now)
+        Connections().add(app, "u1", now - timedelta(minutes=1))  # open a while
     stage.gone.add("closed")
     huge = _followup(2, now, text="Silakan daftar sebelum akhir bulan. " * 6000)
     changed = [_followup(1, now), huge, _followup(3, now)]

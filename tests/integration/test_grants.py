@@ -208,7 +208,7 @@ def test_the_live_feed_stays_within_its_grants(
     ping["body"] = '{"action": "ping"}'
     leave = copy.deepcopy(connect)
     leave["requestContext"] |= {"routeKey": "$disconnect", "eventType": "DISCONNECT"}
-    Connections().add("gone", "u2", engine.clock.now())
+    Connections().add("gone", "u2", engine.clock.now() - timedelta(minutes=1))
     deps = engine.deps
     deps.rules.save_rule(rule())
     lead = quiet_contact(deps, "6281100000901", engine.clock.now() - timedelta(hours=25))

@@ -108,7 +108,7 @@ def test_one_apps_failure_never_keeps_the_others_from_the_whole_batch(
     now = engine.clock.now()
     apps = MemoryStore()
     for app in ("busy", "closed", "desk", "laptop"):
-        apps.add(app, "staff", now)
+        apps.add(app, "staff", now - timedelta(minutes=1))  # open a while
     gateway = Gateway(gone={"closed"}, throttled={"busy"})
     batch = [small(1, now), long_ai_text(now), small(2, now)]
     # When the changes are broadcast
