@@ -194,6 +194,14 @@ def test_invalid_fields_carry_a_machine_code_beside_the_message(engine: LocalEng
     assert unsorted["error"]["details"][0]["code"] == "sort_needs_stage"
 
 
+def test_a_from_given_alone_looks_ahead_from_it(engine: LocalEngine) -> None:
+    # A planner looking at the week after next gives only its start (today: 2026-11-24)
+    status, answer = call(engine, "GET", "/api/queue?from=2026-12-07T00:00:00Z")
+    assert (status, answer["cursor"]) == (200, None)
+    # And so does one months ahead: no `to` it did not give comes before it
+    assert call(engine, "GET", "/api/queue?from=2027-03-01T00:00:00Z")[0] == 200
+
+
 def test_the_queue_is_searched_by_the_leads_name_or_number(engine: LocalEngine) -> None:
     busy_queue(engine)
     quiet_contact(engine.deps, "6281100000990", engine.clock.now(), name="Siti Aminah")

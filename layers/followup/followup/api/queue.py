@@ -44,14 +44,18 @@ def queue(
     """A page of the follow-ups whose send time falls in the period, by send time (`sort`:
     latest or earliest first, over the whole period, page after page), each with its lead's
     name, number and zone. The period defaults to the whole UTC days from a week before
-    today to a week after. `q` keeps the follow-ups of the leads whose name or number holds
+    today to a week after (a `from` given alone: to two weeks after it, or a week after
+    today if that is later). `q` keeps the follow-ups of the leads whose name or number holds
     it (among the first 1,000 contacts a search reads, at most 50 leads). `counts` are the
     follow-ups of the period's UTC days (of `rule` alone when given) by their status now,
     whatever the other filters."""
     require(router.current_event.raw_event, READERS)
     deps = runtime.deps()
     today = deps.clock.now().astimezone(UTC).date()
-    until = until or datetime.combine(today + WEEK + DAY, time(), UTC) - timedelta(microseconds=1)
+    if until is None:
+        # A week after today, or two weeks after a `from` given alone, if that is later.
+        last = today + WEEK if since is None else max(today + WEEK, since.date() + 2 * WEEK)
+        until = datetime.combine(last + DAY, time(), UTC) - timedelta(microseconds=1)
     since = since or datetime.combine(until.astimezone(UTC).date() - 2 * WEEK, time(), UTC)
     if since > until:
         raise InvalidField("from", "must not be after to", "from_after_to")
