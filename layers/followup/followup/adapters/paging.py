@@ -12,6 +12,8 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
+from pynamodb.exceptions import QueryError
+
 from followup.adapters.tables import stamp
 from followup.domain.errors import InvalidField
 from followup.domain.followup import FollowUp
@@ -106,8 +108,8 @@ def _resumed(
         if resume is None:
             raise
         raise InvalidField("cursor", _NOT_OURS) from exc
-    except Exception as exc:
-        if resume is None or "ValidationException" not in repr(exc.__cause__ or exc):
+    except QueryError as exc:  # DynamoDB refusing the start key as no key of the index
+        if resume is None or exc.cause_response_code != "ValidationException":
             raise
         raise InvalidField("cursor", _NOT_OURS) from exc
     if first is None:
