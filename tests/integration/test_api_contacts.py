@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from followup.services import imports
 from followup.services.contacts import find_contact
 from followup.services.inbound import record_inbound
 from followup_local.engine import LocalEngine
@@ -354,3 +355,34 @@ def test_a_200_kb_field_is_refused_not_a_server_error(engine: LocalEngine) -> No
         engine, "POST", "/api/contacts", {"wa_id": "6281100000856", "attributes": {"note": huge}}
     )
     assert status == 422
+
+
+def test_a_file_longer_than_a_request_s_time_is_sent_again_from_the_line_named(
+    engine: LocalEngine, monkeypatch: Any
+) -> None:
+    # Given requests that have time for one chunk of rows each
+    monkeypatch.setattr(imports, "WRITING_TIME", 0.0)
+    csv = "wa_id,name\n" + "".join(f"628110001{n:04d},Lead {n}\n" for n in range(150))
+    # When the file is imported, then sent again from the line the answer names
+    status, first = imported(engine, csv)
+    assert (status, first["created"], first["next_line"]) == (200, imports.CHUNK_ROWS, 102)
+    status, rest = call(
+        engine, "POST", "/api/contacts/import?from_line=102", raw=csv, content_type="text/csv"
+    )
+    # Then the rest is written, and nothing is left to send
+    assert (status, rest["created"], rest["updated"], rest["next_line"]) == (200, 50, 0, None)
+    assert find_contact(engine.deps, "6281100010149", None) is not None
+
+
+def test_a_from_line_that_is_no_line_is_refused_naming_it(engine: LocalEngine) -> None:
+    for bad in ("0", "x", "-3"):
+        status, answer = call(
+            engine,
+            "POST",
+            f"/api/contacts/import?from_line={bad}",
+            raw="wa_id\n6281100010200\n",
+            content_type="text/csv",
+        )
+        assert status == 422
+        assert [d["field"] for d in answer["error"]["details"]] == ["query.from_line"]
+    assert find_contact(engine.deps, "6281100010200", None) is None

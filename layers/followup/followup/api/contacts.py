@@ -4,8 +4,9 @@ close or reopen their conversation."""
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -48,15 +49,26 @@ def upsert_contact(contact: ContactRow) -> tuple[dict[str, Any], int]:
 
 
 @router.post("/api/contacts/import", openapi_extensions=statuses(413, 415))
-def import_contacts() -> dict[str, Any]:
-    """CSV (`text/csv`) or JSON lines (`application/x-ndjson`), up to 10,000 rows."""
+def import_contacts(
+    from_line: Annotated[int, Query(ge=1, le=1_000_000_000)] = 1,
+) -> dict[str, Any]:
+    """CSV (`text/csv`) or JSON lines (`application/x-ndjson`), up to 10,000 rows. A file
+    not written whole within the request's time answers `next_line`: send the same file
+    again with `from_line` set to it, until `next_line` is null."""
     require(router.current_event.raw_event, RULE_WRITERS)
     event = router.current_event
     kind = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
     if kind not in IMPORT_KINDS:
         raise InvalidField("content-type", "send text/csv or application/x-ndjson")
-    report = imports.import_contacts(runtime.deps(), _text_of(event), IMPORT_KINDS[kind])
-    return {"created": report.created, "updated": report.updated, "rejected": report.rejected}
+    report = imports.import_contacts(
+        runtime.deps(), _text_of(event), IMPORT_KINDS[kind], from_line=from_line
+    )
+    return {
+        "created": report.created,
+        "updated": report.updated,
+        "rejected": report.rejected,
+        "next_line": report.next_line,
+    }
 
 
 def _text_of(event: Any) -> str:

@@ -6,8 +6,10 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import (
@@ -28,6 +30,12 @@ from followup.services.contacts import find_contact, new_contact, upsert
 from followup.services.deps import Deps
 
 MAX_ROWS = 10_000
+WRITING_TIME = 20.0
+"""Seconds one import request spends writing rows before it answers: API Gateway gives up
+on an answer after 30 s, and a row costs three or four DynamoDB calls, so a file of
+thousands of rows is written in parts, each sent from the line the last one names."""
+CHUNK_ROWS = 100
+"""Rows written between two looks at the time: a chunk takes about a second on DynamoDB."""
 WA_ID = re.compile(r"[1-9][0-9]{7,14}")
 """ASCII digits only (`\\d` would take Arabic-Indic ones too), country code first: no
 country code starts with 0, so `0811...` is a number written the national way."""
@@ -100,6 +108,9 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    next_line: int | None = None
+    """The file's line to send it again from, when the time for writing ran out before
+    its end; None once every row was taken."""
 
 
 class TooManyRows(DomainError):
@@ -169,19 +180,49 @@ def _from_csv(record: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def import_contacts(deps: Deps, text: str, kind: str) -> ImportReport:
-    """Upsert every valid row; each rejected row comes back with its line and reason.
+def import_contacts(
+    deps: Deps,
+    text: str,
+    kind: str,
+    *,
+    from_line: int = 1,
+    time_left: Callable[[], bool] | None = None,
+) -> ImportReport:
+    """Upsert every valid row from the file's line `from_line` on; each rejected row comes
+    back with its line and reason.
 
-    New contacts are written only if they still do not exist: one created meanwhile (a
-    STOP that arrived during the import) is patched instead, never overwritten.
+    Rows are written a chunk at a time while `time_left()` (by default: `WRITING_TIME`
+    from now); a file not done by then comes back with `next_line`, the line to send it
+    again from. Every row is checked on every part, so a row naming a person an earlier
+    line named is refused whichever part it falls in. New contacts are written only if
+    they still do not exist: one created meanwhile (a STOP that arrived during the
+    import) is patched instead, never overwritten.
     """
-    report = ImportReport()
     parsed = list(rows(text, kind))
     if len(parsed) > MAX_ROWS:
         raise TooManyRows(f"at most {MAX_ROWS} rows per import, got {len(parsed)}")
-    fresh: dict[str, tuple[ContactRow, Contact]] = {}
+    checked = [
+        entry for entry in _checked(parsed, deps.catalog.settings().stages) if entry[0] >= from_line
+    ]
+    time_left = time_left or _for(WRITING_TIME)
+    report = ImportReport()
     now = deps.clock.now()
-    stages = deps.catalog.settings().stages
+    for start in range(0, len(checked), CHUNK_ROWS):
+        if start and not time_left():
+            report.next_line = checked[start][0]
+            break
+        chunk = checked[start : start + CHUNK_ROWS]
+        report.rejected += [entry for _, entry in chunk if isinstance(entry, dict)]
+        _write(
+            deps, [(line, row) for line, row in chunk if isinstance(row, ContactRow)], report, now
+        )
+    return report
+
+
+def _checked(
+    parsed: list[tuple[int, dict[str, Any] | str]], stages: Collection[str]
+) -> Iterator[tuple[int, ContactRow | dict[str, Any]]]:
+    """Each row by its line: valid, or the rejection (field and reason) to report."""
     seen: dict[str, int] = {}
     for line, raw in parsed:
         try:
@@ -191,13 +232,26 @@ def import_contacts(deps: Deps, text: str, kind: str) -> ImportReport:
             # One person, once per file, by any of their ids: a row naming them by the user
             # id another row gave beside a wa_id would otherwise make a second contact.
             named = {"wa_id": row.wa_id, "user_id": row.user_id and f"user:{row.user_id}"}
-            for field, identity in named.items():
+            for field_name, identity in named.items():
                 if identity and identity in seen:
-                    raise InvalidField(field, f"already on line {seen[identity]} of this file")
+                    raise InvalidField(field_name, f"already on line {seen[identity]} of this file")
             if row.stage is not None and row.stage not in stages:
                 raise InvalidField("stage", f"unknown stage {row.stage!r}")
             # Taken once valid: a row refused does not keep a corrected one out.
             seen.update({identity: line for identity in named.values() if identity})
+            yield line, row
+        except ValidationError as exc:
+            yield line, _rejection(line, exc)
+        except InvalidField as exc:
+            yield line, {"line": line, "field": exc.field, "reason": exc.message}
+
+
+def _write(
+    deps: Deps, valid: list[tuple[int, ContactRow]], report: ImportReport, now: datetime
+) -> None:
+    fresh: dict[str, tuple[ContactRow, Contact]] = {}
+    for line, row in valid:
+        try:
             if find_contact(deps, row.wa_id, row.user_id) is None:
                 changes = row.changes()
                 stage = changes.pop("stage", None)
@@ -209,9 +263,7 @@ def import_contacts(deps: Deps, text: str, kind: str) -> ImportReport:
                 upsert(deps, row.wa_id, row.changes(), user_id=row.user_id)
                 report.updated += 1
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(part) for part in first["loc"])
-            report.rejected.append({"line": line, "field": where, "reason": first["msg"]})
+            report.rejected.append(_rejection(line, exc))
         except InvalidField as exc:
             report.rejected.append({"line": line, "field": exc.field, "reason": exc.message})
     existing = deps.contacts.import_contacts(contact for _, contact in fresh.values())
@@ -224,4 +276,17 @@ def import_contacts(deps: Deps, text: str, kind: str) -> ImportReport:
         upsert(deps, row.wa_id, row.changes(), user_id=row.user_id)
     report.created += len(fresh) - len(existing)
     report.updated += len(existing)
-    return report
+
+
+def _rejection(line: int, exc: ValidationError) -> dict[str, Any]:
+    first = exc.errors()[0]
+    return {
+        "line": line,
+        "field": ".".join(str(part) for part in first["loc"]),
+        "reason": first["msg"],
+    }
+
+
+def _for(duration: float) -> Callable[[], bool]:
+    deadline = time.monotonic() + duration
+    return lambda: time.monotonic() < deadline
