@@ -2,8 +2,9 @@
 
 Other systems put events with `detail-type` `stage_changed`, `message_sent`,
 `conversation_closed`, `conversation_reopened` or `custom` and the event body in `detail`;
-a custom event without an `id` of its own takes the envelope's, so EventBridge retrying a
-delivery enrolls once. A bad event is logged and dropped: EventBridge would retry it
+a custom event without an `id` of its own takes the envelope's, and an event without an
+`at` the envelope's `time`, so EventBridge or Lambda retrying a delivery does its work once
+(a stage change retried after the function died midway finishes it, not a second entry). A bad event is logged and dropped: EventBridge would retry it
 unchanged for a day, and it would never succeed.
 """
 
@@ -26,6 +27,8 @@ logger, metrics = runtime.observability("bus_events")
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     body = {"type": event.get("detail-type"), **(event.get("detail") or {})}
+    if event.get("time"):
+        body.setdefault("at", event["time"])
     if body["type"] == "custom":
         body.setdefault("id", event.get("id"))
     try:

@@ -7,11 +7,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from followup.domain.contact import Contact
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from tests.support.api import call
 from tests.support.builders import before_renewal, quiet_contact, rule
+from tests.support.crashes import Died, Interrupted
 from tests.support.events import load
 
 
@@ -292,3 +295,27 @@ def test_a_date_trigger_fires_through_the_handlers_when_the_date_comes_round(
     engine.tick()
     assert enrolled(engine, later) == ["renewal", "renewal"]
     assert len(engine.sandbox.sent()) == 3
+
+
+def test_a_stage_change_from_the_bus_sent_again_after_a_crash_enrolls_its_rule(
+    engine: LocalEngine,
+) -> None:
+    # Given a rule that greets leads entering "applied", and a bus event without an `at`
+    save(engine, "applied-welcome", APPLIED)
+    contact = lead(engine)
+    bus = load("eventbridge-stage-changed.json")
+    bus["detail"] = {"contact": contact.wa_id, "stage": "applied"}
+    bus["time"] = engine.clock.now().isoformat()
+    # When the function dies after moving the stage, before enrolling the lead
+    crash = Interrupted(engine.deps, dies_after=1)
+    with pytest.raises(Died):
+        engine.invoke("bus_events", bus)
+    crash.restore()
+    assert enrolled(engine, contact.id) == []
+    # And Lambda delivers the same event again a minute later
+    engine.clock.advance(timedelta(minutes=1))
+    assert engine.invoke("bus_events", bus)["applied"] is True
+    # Then the lead is enrolled, once
+    assert enrolled(engine, contact.id) == ["applied-welcome"]
+    assert engine.invoke("bus_events", bus)["applied"] is True
+    assert enrolled(engine, contact.id) == ["applied-welcome"]

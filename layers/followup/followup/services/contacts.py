@@ -21,6 +21,7 @@ from followup.services.ports import (
 if TYPE_CHECKING:
     from followup.domain.followup import Reason
     from followup.domain.rule import Rule
+    from followup.domain.settings import WorkspaceSettings
     from followup.services.deps import Deps
 
 _TRIES = 8
@@ -183,31 +184,48 @@ def change_stage(deps: Deps, contact_id: str, stage: str, at: datetime) -> Conta
     """Move a contact to `stage`; a later funnel stage credits the last follow-up sent, the
     journeys whose goal or exit stage it is end, and rules that fire on entering it enroll
     the contact (once per entry: a resent change with the same time finds the enrollments
-    it made)."""
+    it made).
+
+    What the move does is done before the move is stored, each part once only, so a change
+    sent again after a process died midway does what is left. A change dated before the
+    contact's current stage was set, that would move it back in the funnel, is a late
+    delivery and changes nothing: "applied" at 10:50 heard after "paid" at 10:55.
+    """
     settings = deps.catalog.settings()
     before = deps.contacts.contact(contact_id)
     if before is None:
         raise NotFound("contact", contact_id)
-    previous = before.item.stage
+    if _late_step_back(settings, before.item, stage, at):
+        return before.item
+    if before.item.stage != stage:
+        followups = deps.followups.followups_of(contact_id)
+        if settings.stage_rank(stage) > settings.stage_rank(before.item.stage):
+            goals.credit_last_send(deps, followups, at)
+
+        def ends(rule: Rule) -> Reason | None:
+            return stage_ends(rule, stage)
+
+        goals.end_journeys(deps, contact_id, ends, at, followups)
     moved = update_contact(
         deps,
         contact_id,
         lambda c: (
-            c if c.stage == stage else c.model_copy(update={"stage": stage, "stage_changed_at": at})
+            c
+            if c.stage == stage or _late_step_back(settings, c, stage, at)
+            else c.model_copy(update={"stage": stage, "stage_changed_at": at})
         ),
         at,
     )
-    if previous == stage:
-        if before.item.stage_changed_at == at:
-            triggers.stage_entered(deps, moved, deps.clock.now())
-        return moved
-    followups = deps.followups.followups_of(contact_id)
-    if settings.stage_rank(stage) > settings.stage_rank(previous):
-        goals.credit_last_send(deps, followups, at)
-
-    def ends(rule: Rule) -> Reason | None:
-        return stage_ends(rule, stage)
-
-    goals.end_journeys(deps, contact_id, ends, at, followups)
-    triggers.stage_entered(deps, moved, deps.clock.now())
+    if moved.stage == stage and moved.stage_changed_at == at:
+        triggers.stage_entered(deps, moved, deps.clock.now())
     return moved
+
+
+def _late_step_back(
+    settings: WorkspaceSettings, contact: Contact, stage: str, at: datetime
+) -> bool:
+    return (
+        contact.stage_changed_at is not None
+        and at < contact.stage_changed_at
+        and settings.stage_rank(stage) < settings.stage_rank(contact.stage)
+    )
