@@ -54,3 +54,16 @@ def test_date_entries_are_no_contacts(store: Any) -> None:
     assert [v.item.id for v in store.quiet_contacts("new", days(-1), days(1))] == ["ct_1"]
     assert store.contact("ct_1").revision == 1
     assert list(store.due_dates(days(0))) == []
+
+
+def test_an_entry_is_cleared_only_while_it_holds_the_time_read(store: Any) -> None:
+    # Given an entry a tick read as due on day 1, then moved to day 365 by its contact's edit
+    store.set_date_due("renewal", "ct_1", days(1))
+    store.set_date_due("renewal", "ct_1", days(365))
+    # When the tick clears the entry it read, then the one now there
+    assert store.clear_date_due("renewal", "ct_1", days(1)) is False
+    assert list(store.due_dates(days(365))) == [DateEntry("renewal", "ct_1", days(365))]
+    assert store.clear_date_due("renewal", "ct_1", days(365)) is True
+    # Then the moved entry outlived the stale clearing, and is gone once cleared as it is
+    assert list(store.due_dates(days(365))) == []
+    assert store.clear_date_due("renewal", "ct_9", days(1)) is False

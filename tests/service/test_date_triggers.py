@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from followup.domain import ids
-from followup.services import rules, triggers
+from followup.services import date_triggers, rules, triggers
 from followup.services.contacts import upsert
 from followup.services.imports import import_contacts
 from followup_local.memory_engine import MemoryEngine
@@ -225,3 +225,27 @@ def test_a_date_written_after_its_reminder_time_goes_on_the_next_tick(
     assert sends(engine, contact_id) == [
         ("renewal-reminder", datetime(2026, 11, 24, 10, tzinfo=JAKARTA))
     ]
+
+
+def test_a_date_moved_while_the_tick_fires_its_reminder_arms_the_next_one(
+    engine: MemoryEngine, monkeypatch: Any
+) -> None:
+    # Given a reminder 7 days before `renewal_date`, due now for a renewal on 1 December
+    renewal_rule(engine)
+    contact_id = write(engine, timezone="Asia/Jakarta", attributes={"renewal_date": "2026-12-01"})
+    fire = date_triggers._enroll
+
+    def edited_meanwhile(*args: Any, **kwargs: Any) -> int:
+        enrolled = fire(*args, **kwargs)
+        write(engine, attributes={"renewal_date": "2027-12-01"})
+        return enrolled
+
+    # When the CRM moves the renewal to next year while the tick enrolls this year's
+    monkeypatch.setattr(date_triggers, "_enroll", edited_meanwhile)
+    engine.tick()
+    monkeypatch.setattr(date_triggers, "_enroll", fire)
+    # Then a week before next year's date, the reminder comes round again
+    engine.clock.advance(datetime(2027, 11, 23, 23, 0, tzinfo=UTC) - engine.clock.now())
+    run_until(engine, datetime(2027, 11, 24, 3, 0, tzinfo=UTC))
+    enrolled = [e.item.rule_id for e in engine.deps.followups.enrollments_of(contact_id)]
+    assert enrolled == ["renewal-reminder", "renewal-reminder"]

@@ -301,6 +301,10 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
             date_due=stamp(due_at),
         ).save()
 
+    def clear_date_due(self, rule_id: str, contact_id: str, due_at: datetime) -> bool:
+        item = ContactItem(f"date#{rule_id}#{contact_id}")
+        return held(lambda: item.delete(condition=ContactItem.date_due == stamp(due_at)))
+
     def due_dates(self, until: datetime) -> Iterator[DateEntry]:
         """Date-trigger entries due by `until`, shard by shard in due order."""
         condition = ContactItem.date_due <= stamp(until)

@@ -432,6 +432,13 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
             else:
                 self._dates[(rule_id, contact_id)] = stamp(due_at)
 
+    def clear_date_due(self, rule_id: str, contact_id: str, due_at: datetime) -> bool:
+        with self._lock:
+            if self._dates.get((rule_id, contact_id)) != stamp(due_at):
+                return False
+            del self._dates[(rule_id, contact_id)]
+            return True
+
     def due_dates(self, until: datetime) -> Iterator[DateEntry]:
         """Date-trigger entries due by `until`, shard by shard in due order."""
         upper = stamp(until)

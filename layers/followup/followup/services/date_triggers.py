@@ -118,7 +118,8 @@ def fire_due(deps: Deps, heads: list[RuleHead], now: datetime) -> int:
                 deps.contacts.set_date_due(entry.rule_id, entry.contact_id, due)
                 continue
             enrolled += _enroll(deps, rule, contact_v.item, due, now)
-        deps.contacts.set_date_due(entry.rule_id, entry.contact_id, None)
+        # Only the entry as read: a date moved meanwhile has put its next time there.
+        deps.contacts.clear_date_due(entry.rule_id, entry.contact_id, entry.due_at)
     return enrolled
 
 
