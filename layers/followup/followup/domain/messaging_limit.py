@@ -150,6 +150,14 @@ def still_reached(marked_at: datetime | None, now: datetime) -> bool:
     return marked_at is not None and now - marked_at < REACH_WINDOW
 
 
+def counted_this_hour(marked_at: datetime | None, now: datetime) -> bool:
+    """Whether a place taken at `marked_at` (by an earlier try of the same follow-up) also
+    counts a send at `now`: only in the hour it was taken. Its hour stops counting 24 h
+    after that hour ends, so a send in a later hour would drop out before WhatsApp stops
+    counting it; such a send takes a place of its own hour (the user counted twice)."""
+    return marked_at is not None and bucket_of(marked_at) == bucket_of(now)
+
+
 def released_at(counts: dict[int, int], now: datetime) -> datetime:
     """When a send deferred now may go: once the oldest counted hour with users in it
     stops counting (an hour on when none has any), at the minute of the hour it was

@@ -33,10 +33,11 @@ the earlier release counts after the carry, in a send it still had in flight as 
 upgrade went out, is not seen.)
 
 Whether a user was reached in the last 24 h comes from what the sender reads anyway: the
-follow-up (an earlier try of it counted them, before a throttle or a busy recipient put it
-back) and its contact, which records when a send to it last counted (`reached_at`: the
-sender marks the sent follow-up, the follow-up stream copies the mark onto the contact). A
-user reached already costs no read and no write of the table.
+follow-up (an earlier try of it counted them in the current hour, before a throttle or a
+busy recipient put it back: a try in a later hour counts them again, as its hour's count
+would stop too soon) and its contact, which records when a send to it last counted
+(`reached_at`: the sender marks the sent follow-up, the follow-up stream copies the mark
+onto the contact). A user reached already costs no read and no write of the table.
 
 Until the stream applies a send (a minute or so) the contact does not know of it, and its
 pending slot keeps journeys and send-now off it (`planning.claim_slot`); fallbacks never
@@ -62,6 +63,7 @@ from followup.domain.messaging_limit import (
     WARMING_UP,
     MessagingLimit,
     WarmUp,
+    counted_this_hour,
     next_day,
     raised,
     released_at,
@@ -135,7 +137,8 @@ def cleared(
     """`followup` as it may go from `number` now (marked with the place it holds in the
     number's warm-up cap for today, and `reached_at` when it counts its user toward the
     portfolio's limit now); or when it must wait: for the next day of that number's
-    warm-up, or for the portfolio's next window (shared by all its numbers). Inside the
+    warm-up, or for the portfolio's next window (shared by all its numbers). An earlier
+    try's count is reused only within its hour (`counted_this_hour`). Inside the
     contact's window a send never counts, unless WhatsApp said the window is closed
     (`template_only`)."""
     if deps.reach is None or (window_open(contact, now) and not followup.template_only):
@@ -149,7 +152,7 @@ def cleared(
     held = followup.warm_up_place
     if place is not None:
         followup = followup.model_copy(update={"warm_up_place": place})
-    reached = still_reached(contact.reached_at, now) or still_reached(followup.reached_at, now)
+    reached = still_reached(contact.reached_at, now) or counted_this_hour(followup.reached_at, now)
     if reached or limit.allowance() is None:
         return followup
     until = deps.places.take(deps.reach, limit, now)

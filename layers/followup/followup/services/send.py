@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import math
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -51,6 +52,10 @@ THROTTLED_IN_A_ROW = 30
 them); past that each one counts, with the retries' backoff, so a number throttled without
 end cannot keep a follow-up coming back forever."""
 """After a 130429 (or a bare 429): back on the queue 2 to 4 s later, jittered."""
+_CLEARED: ContextVar[FollowUp | None] = ContextVar("cleared", default=None)
+"""This send's follow-up as the caps cleared it (the warm-up place it holds, and when it
+counted its user toward the messaging limit): kept should the send fail before it is
+handed over, so the try again holds the same place and count and takes no other."""
 
 
 class SendResult(StrEnum):
@@ -105,6 +110,7 @@ def send_one(deps: Deps, followup_id: str, due: datetime | None = None) -> Outco
         # unapproved here (the approval queued it again)
         return Outcome(SendResult.IGNORED)
     handover.starting()
+    _CLEARED.set(None)
     try:
         return _send_claimed(deps, claimed, now)
     except Exception:
@@ -118,8 +124,10 @@ def _put_back(deps: Deps, followup_id: str, now: datetime) -> None:
     nothing: queued again as stored now, for the send queue to bring back with the failed
     record, rather than left claimed until its deadline gives it up as unknown. Each such
     try counts as an attempt, so one that fails every time (a fault in its own data) ends
-    `failed` after the workspace's tries instead of coming back for ever. The store
-    failing here too leaves it claimed, as before."""
+    `failed` after the workspace's tries instead of coming back for ever. What the caps
+    gave it goes with it (its warm-up place, its count toward the messaging limit): the
+    next try takes neither again. The store failing here too leaves it claimed, as
+    before."""
     with contextlib.suppress(Exception):
         current = deps.followups.followup(followup_id)
         if current is None or current.status is not Status.SENDING:
@@ -127,7 +135,15 @@ def _put_back(deps: Deps, followup_id: str, now: datetime) -> None:
         # What the AI wrote (and what that cost) goes with it: the next try sends that
         # text rather than paying for another.
         ai = handover.written() or current.ai
-        tried = current.model_copy(update={"attempt": current.attempt + 1, "ai": ai})
+        caps = _CLEARED.get() or current
+        tried = current.model_copy(
+            update={
+                "attempt": current.attempt + 1,
+                "ai": ai,
+                "warm_up_place": caps.warm_up_place,
+                "reached_at": caps.reached_at,
+            }
+        )
         if tried.attempt < deps.catalog.settings().max_attempts:
             _requeue(deps, tried, now, now, dispatched=True, reason=Reason.INTERRUPTED)
         else:
@@ -262,6 +278,7 @@ def _hand_over(
     # From here on every write of the follow-up keeps whether its user was counted now: a
     # try after a busy number or a throttle does not count them again.
     claimed = going
+    _CLEARED.set(claimed)
     if deps.pacer is not None:
         held = deps.pacer.admit(address, number)
         if held is not None:
