@@ -14,7 +14,8 @@ every answer is one time:
 - "next week" (minggu depan, semana que vem) means next Monday;
 - a date ("on the 30th", "tanggal 30", "dia 30", "30 November", "dec 2", "2 de
   dezembro") wins over a weekday: the next such date, this month or this year when it
-  is still to come, else the next; a day of the month no month has is no time;
+  is still to come at the hour asked, else the next; a day of the month no month has
+  is no time;
 - a time already past today with no day named, or a weekday named on that same weekday,
   means the next such time; nothing is ever before "now".
 
@@ -24,7 +25,7 @@ The send window is applied later by the scheduler, not here.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from followup.domain.localtime import to_utc
@@ -63,9 +64,11 @@ _PART = re.compile(
 )
 _HOUR = r"[01]?\d|2[0-3]"
 _CLOCK = re.compile(
-    # "10:30", "10.30", "14h", "14h30", "2pm", "10 horas", or "jam 10" / "at 10" alone
+    # "10:30", "10.30", "8:30pm", "14h", "14h30", "2pm", "10 horas", or "jam 10" / "at 10"
+    # alone; am/pm is a word of its own ("as 2 amanha" is not 2 am)
     rf"\b(?:(?:jam|jm|pukul|pkl|as|a|at|by|around|sekitar|pelas|umas) )?(?P<hour>{_HOUR})"
-    r"(?:[:.](?P<minute>[0-5]\d)|h(?P<hminute>[0-5]\d)?| ?(?P<ampm>am|pm)| horas?)(?!\d)"
+    r"(?:[:.](?P<minute>[0-5]\d)(?: ?(?P<mampm>am|pm)\b)?|h(?P<hminute>[0-5]\d)?"
+    r"| ?(?P<ampm>am|pm)\b| horas?)(?!\d)"
     rf"|\b(?:jam|jm|pukul|pkl|as|at) (?P<bare>{_HOUR})\b"
 )
 _UNIT = r"hours?|hrs?|h|jam|horas?|minutes?|mins?|menit|minutos?"
@@ -97,8 +100,9 @@ def _month(group: str) -> str:
 
 
 _DATE = re.compile(
-    # "30 November", "30th of November", "2 de dezembro", "tanggal 30 nov"
-    rf"\b(?P<dom>[0-3]?\d)(?:st|nd|rd|th)? (?:of |de )?(?:{_month('x')})\b"
+    # "30 November", "30th of November", "2 de dezembro", "tanggal 30 nov", "dia 2 de dezembro"
+    r"\b(?:(?:tanggal|tgl|tg|dia|the) )?(?P<dom>[0-3]?\d)(?:st|nd|rd|th)? (?:of |de )?"
+    + rf"(?:{_month('x')})\b"
     # "November 30", "dec 2nd"
     + rf"|\b(?:{_month('y')}) (?P<dom2>[0-3]?\d)(?:st|nd|rd|th)?\b"
     # "on the 30th", "tanggal 30", "tgl 30", "dia 30", "the 2nd"
@@ -119,7 +123,7 @@ def requested_time(message: str, now: datetime, zone: ZoneInfo) -> datetime | No
         later = timedelta(minutes=count) if unit.startswith("m") else timedelta(hours=count)
         return (now.astimezone(UTC).replace(second=0, microsecond=0) + later).astimezone(zone)
     local_now = now.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
-    phrase = _english(message, local_now.date())
+    phrase = _english(message, local_now)
     if phrase is None:
         return None
     settings = {"RELATIVE_BASE": local_now, "PREFER_DATES_FROM": "future"}
@@ -132,14 +136,14 @@ def requested_time(message: str, now: datetime, zone: ZoneInfo) -> datetime | No
     if parsed is None:
         return None
     at = parsed.replace(tzinfo=None, second=0, microsecond=0)
-    while at <= local_now:
+    while at <= local_now:  # a time past with no date named (a named one is still to come)
         at += timedelta(days=1)
     return to_utc(at, zone).astimezone(zone)
 
 
-def _english(message: str, today: date) -> str | None:
+def _english(message: str, now: datetime) -> str | None:
     """The plain English phrase for the first day (a date, else a weekday), hour and part
-    of the day named."""
+    of the day named; a date named is one whose hour is after `now` (local)."""
     dated = _DATE.search(message)
     day = None if dated else _DAY.search(message)
     clock = _CLOCK.search(_DATE.sub(" ", message) if dated else message)
@@ -151,16 +155,17 @@ def _english(message: str, today: date) -> str | None:
     if clock:
         hour = int(clock["hour"] or clock["bare"])
         minute = int(clock["minute"] or clock["hminute"] or 0)
-        if clock["ampm"] == "pm" or (part_hour in _LATE or (part_hour == 13 and hour <= 6)):
+        ampm = clock["ampm"] or clock["mampm"]
+        if ampm == "pm" or (part_hour in _LATE or (part_hour == 13 and hour <= 6)):
             hour = hour + 12 if hour < 12 else hour
-        elif clock["ampm"] == "am" and hour == 12:
+        elif ampm == "am" and hour == 12:
             hour = 0
-        elif clock["ampm"] is None and part_hour is None and 1 <= hour <= 6:
+        elif ampm is None and part_hour is None and 1 <= hour <= 6:
             hour += 12
     elif part_hour is not None:
         hour = part_hour
     if dated is not None:
-        named = _date_named(dated, today)
+        named = _date_named(dated, now, hour, minute)
         return f"{named.isoformat()} {hour:02d}:{minute:02d}" if named else None
     when = _day_name(day) if day else ""
     if when == "today" and clock is None and part is None:
@@ -168,9 +173,12 @@ def _english(message: str, today: date) -> str | None:
     return f"{when} {hour:02d}:{minute:02d}".strip()
 
 
-def _date_named(found: re.Match[str], today: date) -> date | None:
-    """The next date on or after `today` that `found` names; None for a day of the
-    month that month (or, with no month named, the coming months) does not have."""
+def _date_named(found: re.Match[str], now: datetime, hour: int, minute: int) -> date | None:
+    """The next date that `found` names whose `hour`:`minute` is after `now` (the 24th at
+    08:00, asked at 09:00 on the 24th, is next month's, or next year's when the month is
+    named); None for a day of the month that month (or, with no month named, the coming
+    months) does not have."""
+    today = now.date()
     dom = int(found["dom"] or found["dom2"] or found["dom3"] or found["dom4"])
     month = next((n + 1 for n in range(len(_MONTHS)) if found[f"x{n}"] or found[f"y{n}"]), None)
     months = [month] if month else [today.month + k for k in range(3)]
@@ -181,7 +189,7 @@ def _date_named(found: re.Match[str], today: date) -> date | None:
                 named = date(y, m12, dom)
             except ValueError:
                 continue
-            if named >= today:
+            if datetime.combine(named, time(hour, minute)) > now:
                 return named
     return None
 

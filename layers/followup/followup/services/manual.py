@@ -1,4 +1,7 @@
-"""Send now: a counsellor queues one rule's first step for one contact, dispatched at once."""
+"""Send now: a counsellor queues one rule's first step for one contact, dispatched at once.
+
+Only a rule whose journey opens with a message can be sent now: one that first tags,
+waits or branches is neither offered nor taken."""
 
 from __future__ import annotations
 
@@ -7,10 +10,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from followup.domain.errors import Conflict, NotFound
+from followup.domain.errors import Conflict, InvalidField, NotFound
 from followup.domain.followup import FollowUp, Status
 from followup.domain.ids import manual_followup_id
 from followup.domain.journey import send_at
+from followup.domain.rule import Step
 from followup.services.planning import claim_slot
 from followup.services.ports import (
     CommitRejected,
@@ -50,14 +54,15 @@ class When:
 
 
 def applicable(deps: Deps, contact: Contact) -> list[Rule]:
-    """Active rules whose trigger stages and conditions take this contact (and, when its
-    conversation is closed, send into closed ones)."""
+    """Active rules whose journey opens with a message and whose trigger stages and
+    conditions take this contact (and, when its conversation is closed, send into closed
+    ones)."""
     now = deps.clock.now()
     zone = deps.catalog.settings().zone
     found = []
     for head in deps.rules.rule_heads():
         rule = deps.catalog.rule(head.rule_id, head.version) if head.active else None
-        if rule is None:
+        if rule is None or not isinstance(rule.steps[0], Step):
             continue
         stages = rule.trigger_stages
         if rule.closed_to(contact):
@@ -104,7 +109,9 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
     """Queue rule `rule_id`'s first step for the contact and hand it to the sender now.
 
     Still inside policy: outside the send window it waits for the next opening. Asking
-    twice in the same silence returns the same follow-up instead of sending twice.
+    twice in the same silence returns the same follow-up instead of sending twice. A rule
+    whose journey opens with something other than a message is refused (`InvalidField`,
+    code `rule_opens_without_message`) before anything is written.
     """
     now = deps.clock.now()
     settings = deps.catalog.settings()
@@ -112,6 +119,14 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
     rule = deps.catalog.rule(rule_id, head.version) if head else None
     if rule is None:
         raise NotFound("rule", rule_id)
+    first = rule.steps[0]
+    if not isinstance(first, Step):
+        raise InvalidField(
+            "rule_id",
+            f"rule {rule_id!r} opens with a {first.kind} step, not a message: send now"
+            " sends a rule's first message, so pick a rule that opens with one",
+            "rule_opens_without_message",
+        )
     contact_v = deps.contacts.contact(contact_id)
     if contact_v is None:
         raise NotFound("contact", contact_id)
