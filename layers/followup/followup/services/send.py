@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from followup.services.deps import Deps
 
 _THROTTLED_RETRY = timedelta(seconds=4)
+"""After a 130429 (or a bare 429): back on the queue 2 to 4 s later, jittered."""
 RETRY_GAP_AT_MOST = timedelta(minutes=15)
 """The longest wait between two tries of a retryable failure (360dialog unreachable or
 failing): with the default tries (`max_attempts`), a 360dialog outage of an hour is ridden
@@ -51,7 +52,6 @@ THROTTLED_IN_A_ROW = 30
 """Rate-limit answers a follow-up may meet without spending an attempt (a few minutes of
 them); past that each one counts, with the retries' backoff, so a number throttled without
 end cannot keep a follow-up coming back forever."""
-"""After a 130429 (or a bare 429): back on the queue 2 to 4 s later, jittered."""
 _CLEARED: ContextVar[FollowUp | None] = ContextVar("cleared", default=None)
 """This send's follow-up as the caps cleared it (the warm-up place it holds, and when it
 counted its user toward the messaging limit): kept should the send fail before it is
