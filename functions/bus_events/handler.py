@@ -4,8 +4,9 @@ Other systems put events with `detail-type` `stage_changed`, `message_sent`,
 `conversation_closed`, `conversation_reopened` or `custom` and the event body in `detail`;
 a custom event without an `id` of its own takes the envelope's, and an event without an
 `at` the envelope's `time`, so EventBridge or Lambda retrying a delivery does its work once
-(a stage change retried after the function died midway finishes it, not a second entry). A bad event is logged and dropped: EventBridge would retry it
-unchanged for a day, and it would never succeed.
+(a stage change retried after the function died midway finishes it, not a second entry).
+A bad event (a `detail` that is no JSON object among them) is logged and dropped:
+EventBridge would retry it unchanged for a day, and it would never succeed.
 """
 
 from __future__ import annotations
@@ -26,12 +27,15 @@ logger, metrics = runtime.observability("bus_events")
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    body = {"type": event.get("detail-type"), **(event.get("detail") or {})}
-    if event.get("time"):
-        body.setdefault("at", event["time"])
-    if body["type"] == "custom":
-        body.setdefault("id", event.get("id"))
+    detail = event.get("detail") or {}
     try:
+        if not isinstance(detail, dict):
+            raise InvalidField("detail", "the event's body must be a JSON object")
+        body = {"type": event.get("detail-type"), **detail}
+        if event.get("time"):
+            body.setdefault("at", event["time"])
+        if body["type"] == "custom":
+            body.setdefault("id", event.get("id"))
         parsed = crm_events.Event.model_validate(body).root
         contact = crm_events.apply(runtime.deps(), parsed)
     except (ValidationError, NotFound, InvalidField) as refused:

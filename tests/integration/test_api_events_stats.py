@@ -151,3 +151,11 @@ def test_a_journeys_stats_name_their_problems(engine: LocalEngine) -> None:
         engine, "GET", "/api/rules/apply-remind-24h/stats?from=2026-12-01&to=2026-11-01"
     )
     assert (status, answer["error"]["details"][0]["field"]) == (422, "from")
+
+
+def test_a_bus_event_whose_detail_is_no_object_is_dropped_not_retried(engine: LocalEngine) -> None:
+    for detail in (["6281100000501", "paid"], "paid", 7):
+        sent = load("eventbridge-stage-changed.json") | {"detail": detail}
+        answer = engine.invoke("bus_events", sent)
+        assert answer["applied"] is False
+        assert "detail" in answer["reason"]
