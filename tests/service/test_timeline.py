@@ -56,3 +56,24 @@ def test_a_status_echoing_the_id_of_a_follow_up_sent_as_another_message_changes_
     found = engine.deps.followups.followup(sent.id)
     assert found is not None
     assert found.status is Status.DELIVERED
+
+
+def test_a_send_whatsapp_reported_undelivered_is_no_line_of_the_conversation(
+    engine: MemoryEngine,
+) -> None:
+    # Given a follow-up that went out
+    sent = _sent(engine)
+    assert [m.followup_id for m in conversation(engine.deps, sent.contact_id, 50)] == [sent.id]
+    # When WhatsApp reports it could not deliver it (131026: the user cannot receive it)
+    at = engine.clock.advance(timedelta(seconds=30))
+    failed = envelopes.status(str(sent.provider_message_id), "failed", at, RUDI, sent.id)
+    failed["entry"][0]["changes"][0]["value"]["statuses"][0]["errors"] = [
+        {"code": 131026, "title": "Message undeliverable"}
+    ]
+    assert engine.deliver(failed) == 200
+    found = engine.deps.followups.followup(sent.id)
+    assert found is not None
+    assert found.status is Status.FAILED
+    # Then the conversation (the contact page's, the AI writer's history) no longer shows
+    # it as something the lead was told
+    assert conversation(engine.deps, sent.contact_id, 50) == []

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from followup.domain.contact import Speaker
 from followup.domain.conversation import Direction, Message
+from followup.domain.followup import Status
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -33,9 +34,11 @@ def conversation(
 
 
 def sent_line(followup: FollowUp) -> Message | None:
-    """The line a follow-up put in its conversation when it went out; None if it did not."""
+    """The line a follow-up put in its conversation when it went out; None if it did not,
+    or if WhatsApp then reported it failed: the lead never saw it, so neither the contact's
+    page nor the AI writer's history shows it as said."""
     rendered, sent_at, wamid = followup.rendered, followup.sent_at, followup.provider_message_id
-    if rendered is None or sent_at is None or wamid is None:
+    if rendered is None or sent_at is None or wamid is None or followup.status is Status.FAILED:
         return None
     return outbound_line(followup.id, followup.contact_id, wamid, sent_at, rendered)
 
