@@ -58,3 +58,29 @@ def test_send_now_refuses_opted_out_contacts_and_a_second_pending_one(engine: Me
     send_now(deps, lead.id, "apply-remind-24h")
     with pytest.raises(Conflict):
         send_now(deps, lead.id, "other-rule")
+
+
+def test_send_now_pressed_again_after_a_send_that_failed_tries_again(
+    engine: MemoryEngine,
+) -> None:
+    # Given a counsellor's send now that WhatsApp refused for good (a bad parameter)
+    deps = engine.deps
+    deps.rules.save_rule(rule())
+    lead = quiet_contact(deps, "6281100000305", engine.clock.now() - timedelta(hours=1))
+    engine.sandbox.record_inbound(lead.wa_id or "", engine.clock.now() - timedelta(hours=1))
+    engine.sandbox.fail_next(status=400, code=131008)
+    first = send_now(deps, lead.id, "apply-remind-24h")
+    engine.drain()
+    failed = deps.followups.followup(first.id)
+    assert failed is not None
+    assert failed.status is Status.FAILED
+    # When the counsellor presses it again, in the same silence
+    again = send_now(deps, lead.id, "apply-remind-24h")
+    engine.drain()
+    # Then it is a new try, and this one goes
+    assert again.id != first.id
+    assert len(engine.sandbox.sent()) == 1
+    # And pressing once more sends nothing more
+    assert send_now(deps, lead.id, "apply-remind-24h").id == again.id
+    engine.drain()
+    assert len(engine.sandbox.sent()) == 1

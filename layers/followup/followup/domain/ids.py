@@ -38,9 +38,11 @@ def resend_followup_id(failed_followup_id: str) -> str:
     return "fu_" + _digest("resend", failed_followup_id)
 
 
-def manual_followup_id(rule_id: str, contact_id: str, silence_key: str) -> str:
-    """A manual send is once per rule and silence too: a double click sends once."""
-    return "fu_" + _digest("manual", rule_id, contact_id, silence_key)
+def manual_followup_id(rule_id: str, contact_id: str, silence_key: str, attempt: int = 0) -> str:
+    """A manual send is once per rule and silence too: a double click sends once. A press
+    after one that ended without going is the silence's next `attempt`."""
+    parts = (rule_id, contact_id, silence_key) + ((str(attempt),) if attempt else ())
+    return "fu_" + _digest("manual", *parts)
 
 
 def shard_of(key: str, shards: int) -> int:

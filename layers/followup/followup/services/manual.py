@@ -15,7 +15,12 @@ from followup.domain.followup import FollowUp, Status
 from followup.domain.ids import manual_followup_id
 from followup.domain.journey import send_at
 from followup.domain.rule import Step
-from followup.services.planning import claim_slot
+from followup.services.planning import (
+    MANUAL_TRIES,
+    claim_slot,
+    ended_without_going,
+    tries_by_hand,
+)
 from followup.services.ports import (
     CommitRejected,
     ContactChange,
@@ -109,7 +114,8 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
     """Queue rule `rule_id`'s first step for the contact and hand it to the sender now.
 
     Still inside policy: outside the send window it waits for the next opening. Asking
-    twice in the same silence returns the same follow-up instead of sending twice. A rule
+    twice in the same silence returns the same follow-up instead of sending twice;
+    after one that ended without going (refused by WhatsApp, canceled) it is a new try. A rule
     whose journey opens with something other than a message is refused (`InvalidField`,
     code `rule_opens_without_message`) before anything is written.
     """
@@ -135,10 +141,17 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
         raise OptedOut(f"contact {contact_id} opted out")
     if rule.closed_to(contact):
         raise Conflict(f"the conversation with contact {contact_id} is closed; reopen it first")
-    fid = manual_followup_id(rule.id, contact.id, contact.silence_key)
-    existing = deps.followups.followup(fid)
-    if existing is not None:
+    attempt, existing = tries_by_hand(deps, rule.id, contact.id, contact.silence_key)
+    if existing is not None and not ended_without_going(existing):
         return existing
+    if existing is not None:
+        attempt += 1
+        if attempt == MANUAL_TRIES:
+            raise Conflict(
+                f"send now of rule {rule_id!r} ended without reaching the contact"
+                f" {MANUAL_TRIES} times in this silence; see why on its follow-ups"
+            )
+    fid = manual_followup_id(rule.id, contact.id, contact.silence_key, attempt)
     busy_until, slot_revision = claim_slot(deps, contact, fid, now)
     if busy_until is not None:
         raise Conflict(

@@ -296,11 +296,40 @@ def manual_send(deps: Deps, enrollment: Enrollment, contact: Contact) -> FollowU
     noted, counted = contact.manual_at, contact.last_outbound_at
     if (noted is None or noted < began) and (counted is None or counted <= began):
         return None
-    fid = manual_followup_id(enrollment.rule_id, contact.id, enrollment.silence_key)
-    found = deps.followups.followup(fid)
-    if found is None or (found.status.terminal and went_by_hand(found) is None):
+    _, found = tries_by_hand(deps, enrollment.rule_id, contact.id, enrollment.silence_key)
+    if found is None or ended_without_going(found):
         return None
     return found
+
+
+MANUAL_TRIES = 5
+"""Sends by hand of one rule in one silence: pressing send now after one that ended
+without going (failed before WhatsApp took it, canceled, skipped) makes the next try, up
+to this many."""
+
+
+def tries_by_hand(
+    deps: Deps, rule_id: str, contact_id: str, silence_key: str
+) -> tuple[int, FollowUp | None]:
+    """The newest try of a send by hand of the rule in the silence, and its number; (0,
+    None) when there is none. A try follows only one that ended without going, so the
+    tries are read in order up to the first that did not (one read when there is one)."""
+    newest: tuple[int, FollowUp | None] = (0, None)
+    for attempt in range(MANUAL_TRIES):
+        found = deps.followups.followup(
+            manual_followup_id(rule_id, contact_id, silence_key, attempt)
+        )
+        if found is None:
+            break
+        newest = (attempt, found)
+        if not ended_without_going(found):
+            break
+    return newest
+
+
+def ended_without_going(manual: FollowUp) -> bool:
+    """A send by hand that ended and never reached the lead, nor may have."""
+    return manual.status.terminal and went_by_hand(manual) is None
 
 
 def went_by_hand(manual: FollowUp) -> datetime | None:
