@@ -358,8 +358,8 @@ def test_a_contact_import_posted_twice_adds_nobody_and_moves_a_stage_once(
     counted = counts_on(engine, day)
     second = post()
     # Then the second adds nobody and changes nothing: one enrollment, nothing counted again
-    assert first == (200, {"created": 1, "updated": 1, "rejected": []})
-    assert second == (200, {"created": 0, "updated": 2, "rejected": []})
+    assert first == (200, {"created": 1, "updated": 1, "rejected": [], "next_line": None})
+    assert second == (200, {"created": 0, "updated": 2, "rejected": [], "next_line": None})
     assert call(engine, "GET", "/api/contacts?limit=50")[1]["contacts"] == contacts
     enrolled = [e.item.rule_id for e in engine.deps.followups.enrollments_of(fajar.id)]
     assert enrolled == ["paid-welcome"]
