@@ -14,7 +14,7 @@ from followup.domain.contact import Contact
 from followup.domain.followup import Reason
 from followup.domain.ids import enrollment_id
 from followup.domain.journey import DONE, Exit, due_at, next_index
-from followup.domain.rule import IdleTrigger, ReentryPolicy, Rule
+from followup.domain.rule import IdleTrigger, ReentryPolicy, Rule, Step
 from followup.domain.stamps import stamps_after
 
 
@@ -70,6 +70,36 @@ class Enrollment(BaseModel):
 
     def end(self, reason: str, state: EnrollmentState) -> Enrollment:
         return self.model_copy(update={"state": state, "exit_reason": reason, "next_due_at": None})
+
+    def resumed(self, rule: Rule, contact: Contact, zone: ZoneInfo) -> Enrollment:
+        """This journey, ended by staff in the contact's current silence, running again from
+        the step it stood on, as an enrollment of its own: its id follows from this one's,
+        so no step's follow-up (sent, or canceled with it) is planned twice and resuming it
+        twice makes one. A step that went never goes again. The step is due as the journey
+        timed it: a fallback channel or a repeat after the step's last send, any other step
+        counted from the last send (or, before any, from the silence's crossing of `rule`'s
+        idle time); one due already goes at the next tick."""
+        again = self.model_copy(
+            update={
+                "id": enrollment_id(self.rule_id, self.contact_id, f"{self.id}/resumed"),
+                "state": EnrollmentState.ACTIVE,
+                "exit_reason": None,
+                "held_at": None,
+                "gauged": True,
+            }
+        )
+        sent, step = self.last_sent_at, rule.steps[self.step_index]
+        if sent is not None and isinstance(step, Step):
+            no_reply = step.fallback_when.no_reply_within
+            if self.channel_index and no_reply is not None:
+                return again.model_copy(update={"next_due_at": no_reply.after(sent, zone)})
+            if self.repeat_index and step.repeat is not None:
+                return again.model_copy(update={"next_due_at": step.repeat.every.after(sent, zone)})
+        crossing = contact.quiet_since + rule.idle.idle.approx() if rule.idle else self.enrolled_at
+        due = due_at(rule, self.step_index, sent or crossing, contact, zone)
+        if isinstance(due, Exit):
+            return again.end(due.reason, EnrollmentState.EXITED)
+        return again.model_copy(update={"next_due_at": due})
 
     def arrive(
         self, rule: Rule, index: int, start: datetime, contact: Contact, zone: ZoneInfo

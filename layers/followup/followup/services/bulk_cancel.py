@@ -1,4 +1,4 @@
-"""Staff cancel queued follow-ups from the queue, many at once, each on its own."""
+"""Staff cancel unsent follow-ups from the queue, many at once, each on its own."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from followup.domain.followup import Reason, Status
-from followup.services.ports import CommitRejected, FollowUpChange
+from followup.services.settle import end_unsent
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -27,22 +27,20 @@ _GONE_OUT = frozenset(
 
 
 def cancel_queued(deps: Deps, followup_ids: Sequence[str]) -> list[tuple[str, Outcome]]:
-    """Each id with what became of it: a queued follow-up ends `canceled` by a write
-    conditional on it still being queued; one the sender took meanwhile is left alone."""
-    return [(followup_id, _cancel(deps, followup_id)) for followup_id in followup_ids]
+    """Each id once, with what became of it: an unsent follow-up (queued, or waiting for its
+    template) ends `canceled` by a write conditional on the status it was read in, and its
+    journey ends with it (`canceled_by_staff`), so the contact's next silence enrolls
+    afresh; one the sender took meanwhile is left alone."""
+    return [(each, _cancel(deps, each)) for each in dict.fromkeys(followup_ids)]
 
 
 def _cancel(deps: Deps, followup_id: str) -> Outcome:
     found = deps.followups.followup(followup_id)
     if found is None:
         return Outcome.NOT_FOUND
-    if found.status is Status.QUEUED:
+    if found.status.unsent:
         now = deps.clock.now()
-        canceled = found.ended(Status.CANCELED, now, Reason.CANCELED_BY_STAFF)
-        try:
-            deps.commit([FollowUpChange(canceled, Status.QUEUED)], now)
-        except CommitRejected:
-            found = deps.followups.followup(followup_id) or found
-        else:
+        if end_unsent(deps, found, Status.CANCELED, Reason.CANCELED_BY_STAFF, now):
             return Outcome.CANCELLED
+        found = deps.followups.followup(followup_id) or found
     return Outcome.ALREADY_SENT if found.status in _GONE_OUT else Outcome.ALREADY_ENDED

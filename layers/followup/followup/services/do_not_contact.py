@@ -9,12 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from followup.domain.enrollment import EnrollmentState
+from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.errors import Conflict
 from followup.domain.followup import Reason, Status
+from followup.domain.ids import followup_id
 from followup.services.contacts import update_contact
 from followup.services.conversations import CONTACT
 from followup.services.late import enroll_late
+from followup.services.ports import CommitRejected, NewEnrollment
 from followup.services.settle import end_enrollment, end_unsent
 
 if TYPE_CHECKING:
@@ -50,18 +52,60 @@ def stop_contacting(deps: Deps, contact_id: str, by: str, at: datetime) -> Conta
 
 
 def allow_contacting(deps: Deps, contact_id: str, at: datetime) -> Contact:
-    """Lift a do-not-contact set by staff; rules whose idle time the current silence passed
-    enroll the contact now. Refused (OwnOptOut) when the contact opted out themselves."""
+    """Lift a do-not-contact set by staff: the journeys it ended in the current silence go
+    on from the step each stood on (a step that went is never sent again), and rules whose
+    idle time the current silence passed enroll the contact now. Refused (OwnOptOut) when
+    the contact opted out themselves."""
+    lifted: list[datetime] = []
 
     def allowed(contact: Contact) -> Contact:
         if not contact.opted_out:
             return contact
         if contact.opted_out_by in (None, CONTACT):
             raise OwnOptOut(f"contact {contact_id} opted out themselves; only they can undo it")
+        lifted[:] = [contact.opted_out_at or at]
         return contact.model_copy(
             update={"opted_out": False, "opted_out_at": None, "opted_out_by": None}
         )
 
     contact = update_contact(deps, contact_id, allowed, at)
+    if lifted:
+        _resume(deps, contact, lifted[0], at)
     enroll_late(deps, contact, at)
     return contact
+
+
+def _resume(deps: Deps, contact: Contact, stopped_at: datetime, at: datetime) -> None:
+    """Run again, each once, the journeys in active rules that idle fires that the
+    do-not-contact set at `stopped_at` ended in the contact's current silence; not one
+    whose follow-up staff cancelled from the queue before it."""
+    zone = contact.zone(deps.catalog.settings().zone)
+    heads = {head.rule_id: head for head in deps.rules.rule_heads() if head.active}
+    journeys = [e.item for e in deps.followups.enrollments_of(contact.id)]
+    running = {e.rule_id for e in journeys if e.state is EnrollmentState.ACTIVE}
+    for ended in journeys:
+        stopped = ended.state is EnrollmentState.EXITED and (
+            ended.exit_reason == Reason.CANCELED_BY_STAFF
+        )
+        if not stopped or ended.rule_id not in heads or ended.rule_id in running:
+            continue
+        rule = deps.catalog.rule(ended.rule_id, ended.rule_version)
+        if rule is None or rule.idle is None or ended.silence_key != contact.silence_key:
+            continue
+        if _cancelled_before(deps, ended, stopped_at) or ended.step_index >= len(rule.steps):
+            continue
+        try:
+            deps.commit([NewEnrollment(ended.resumed(rule, contact, zone))], at)
+        except CommitRejected:
+            continue  # resumed already, by a lift repeated or at the same time
+        running.add(ended.rule_id)
+
+
+def _cancelled_before(deps: Deps, enrollment: Enrollment, stopped_at: datetime) -> bool:
+    """Staff cancelled the follow-up of the step `enrollment` stood on from the queue
+    before the do-not-contact set at `stopped_at`: that ended the journey, not this."""
+    index = (enrollment.step_index, enrollment.repeat_index, enrollment.channel_index)
+    found = deps.followups.followup(followup_id(enrollment.id, *index))
+    if found is None or found.reason != Reason.CANCELED_BY_STAFF or not found.history:
+        return False
+    return found.history[-1].at < stopped_at

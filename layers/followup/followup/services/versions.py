@@ -2,10 +2,11 @@
 
 In-flight enrollments finish on the version they started with unless marketing asks, when
 saving, to migrate them: each then continues from the same step of the new version. A
-follow-up already queued for the current step goes as it was written; the steps after it
-come from the new version. A sequence that stands on a step the new version no longer has,
-or has as another kind (a send become a wait), stays on its own version (the new one has
-nowhere to put it).
+follow-up already queued (or waiting for its template) for the current step goes as it was
+written; the steps after it come from the new version. One waiting for a fallback channel
+or a repeat the new step no longer has goes on as after the step's last send. A sequence
+that stands on a step the new version no longer has, or has as another kind (a send become
+a wait), stays on its own version (the new one has nowhere to put it).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.errors import InvalidField
+from followup.domain.rule import Step
 from followup.domain.versions import Difference, differences
+from followup.services.planning import past_fallbacks
 from followup.services.ports import CommitRejected, EnrollmentChange, Phase, Versioned
 from followup.services.rules import current
 
@@ -67,7 +70,7 @@ def migrate(deps: Deps, rule: Rule) -> Migration:
             if not _same_step(deps, found.item, rule):
                 report.kept.append(enrollment_id)
                 break
-            moved = found.item.model_copy(update={"rule_version": rule.version})
+            moved = _onto(deps, found.item, rule)
             try:
                 deps.commit([EnrollmentChange(moved, found.revision, found.item)], now)
             except CommitRejected:
@@ -88,6 +91,23 @@ def _same_step(deps: Deps, enrollment: Enrollment, rule: Rule) -> bool:
     return own.steps[index].kind == rule.steps[index].kind
 
 
+def _onto(deps: Deps, enrollment: Enrollment, rule: Rule) -> Enrollment:
+    """The enrollment on `rule`, at the same step. One waiting for a fallback channel or a
+    repeat the new step no longer has goes on as after the step's last send: the new
+    version's next repeat or step, timed from that send."""
+    moved = enrollment.model_copy(update={"rule_version": rule.version})
+    step = rule.steps[enrollment.step_index]
+    if enrollment.next_due_at is None or not isinstance(step, Step):
+        return moved
+    repeats = step.repeat.times if step.repeat else 0
+    if enrollment.channel_index < len(step.chain) and enrollment.repeat_index <= repeats:
+        return moved
+    contact_v = deps.contacts.contact(enrollment.contact_id)
+    if contact_v is None:
+        return moved  # no one to time it for: the tick ends it
+    return past_fallbacks(moved, rule, contact_v.item, deps.catalog.settings())
+
+
 def _older(enrollment: Enrollment, rule: Rule) -> bool:
     return (
         enrollment.state is EnrollmentState.ACTIVE
@@ -98,7 +118,7 @@ def _older(enrollment: Enrollment, rule: Rule) -> bool:
 
 def _running(deps: Deps, rule_id: str) -> Iterator[str]:
     """Ids of the rule's active enrollments: waiting for a step, held while the rule was
-    off, or waiting on a follow-up on its way out (each once)."""
+    off, or waiting on a follow-up on its way out or for its template (each once)."""
     horizon = deps.clock.now() + _EVERYTHING
     waiting: Iterator[Versioned[Enrollment]] = chain(
         (e for e in deps.followups.due_enrollments(horizon) if e.item.rule_id == rule_id),
@@ -110,7 +130,7 @@ def _running(deps: Deps, rule_id: str) -> Iterator[str]:
             seen.add(enrollment_v.item.id)
             yield enrollment_v.item.id
     held = (f for number in deps.numbers.ids for f in deps.followups.held_for(number))
-    phases = (Phase.QUEUED, Phase.DISPATCHED, Phase.SENDING)
+    phases = (Phase.QUEUED, Phase.DISPATCHED, Phase.SENDING, Phase.WAITING_TEMPLATE)
     for followup in chain(*(deps.followups.waiting(phase, horizon) for phase in phases), held):
         owner = followup.enrollment_id
         if followup.rule_id == rule_id and owner is not None and owner not in seen:
