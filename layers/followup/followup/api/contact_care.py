@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
@@ -9,12 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from followup.api.auth import READERS, SETTINGS_WRITERS, caller, require
 from followup.api.openapi import statuses
-from followup.domain.contact import Score
+from followup.domain.contact import Contact, Score
 from followup.domain.errors import NotFound
 from followup.domain.localtime import ZoneName
 from followup.services import audit, do_not_contact
 from followup.services.contact_edits import Edit, edit_contact, summary
 from followup.services.imports import Key, Tag, Text
+from followup.services.ports import Versioned
 from followup.services.upcoming import upcoming
 from followup.wiring import runtime
 
@@ -74,12 +76,33 @@ def stop_contacting(contact_id: str) -> dict[str, Any]:
     event = router.current_event.raw_event
     require(event, READERS)
     deps = runtime.deps()
-    who = caller(event)
+    who, at = caller(event), deps.clock.now()
     before = deps.contacts.contact(contact_id)
-    stopped = do_not_contact.stop_contacting(deps, contact_id, who, deps.clock.now())
-    if before is not None and not before.item.opted_out:
-        audit.record(deps, who, "contact.do_not_contact", contact_id, "allowed", "do not contact")
+    stopped: Contact | None = None
+    try:
+        stopped = do_not_contact.stop_contacting(deps, contact_id, who, at)
+    finally:
+        # Audited once this request set it, even when the sweep after failed (a 503): sent
+        # again, the request finds the contact stopped already and sets nothing.
+        if stopped is None and (found := deps.contacts.contact(contact_id)) is not None:
+            stopped = found.item
+        if _set_now(before, stopped, who, at):
+            audit.record(
+                deps, who, "contact.do_not_contact", contact_id, "allowed", "do not contact"
+            )
     return stopped.model_dump(mode="json")
+
+
+def _set_now(
+    before: Versioned[Contact] | None, after: Contact | None, who: str, at: datetime
+) -> bool:
+    """The contact, allowed before, is stopped by `who` at `at`: this request stopped it."""
+    return (
+        before is not None
+        and not before.item.opted_out
+        and after is not None
+        and (after.opted_out_by, after.opted_out_at) == (who, at)
+    )
 
 
 @router.delete("/api/contacts/<contact_id>/do-not-contact", openapi_extensions=statuses(404, 409))

@@ -15,7 +15,15 @@ from followup.api.edge import IMPORT_KINDS
 from followup.api.openapi import statuses
 from followup.api.waits import shown
 from followup.domain.errors import InvalidField, NotFound
-from followup.services import approval, contacts, conversations, imports, manual
+from followup.services import (
+    approval,
+    audit,
+    contact_edits,
+    contacts,
+    conversations,
+    imports,
+    manual,
+)
 from followup.services.imports import ContactRow
 from followup.services.timeline import conversation
 from followup.wiring import runtime
@@ -41,11 +49,20 @@ class SendNow(BaseModel):
 
 @router.post("/api/contacts", status_code=201, openapi_extensions=statuses(200, 409))
 def upsert_contact(contact: ContactRow) -> tuple[dict[str, Any], int]:
-    require(router.current_event.raw_event, READERS)
-    saved, created = contacts.upsert(
-        runtime.deps(), contact.wa_id, contact.changes(), user_id=contact.user_id
+    """Create the contact (201) or change the fields sent (200); a change is kept in the
+    audit log (`contact.updated`), as an edit is."""
+    event = router.current_event.raw_event
+    require(event, READERS)
+    deps = runtime.deps()
+    before, saved = contacts.upserted(
+        deps, contact.wa_id, contact.changes(), user_id=contact.user_id
     )
-    return saved.model_dump(mode="json"), 201 if created else 200
+    if before is None:
+        return saved.model_dump(mode="json"), 201
+    was, now = contact_edits.summary(before, saved)
+    if was or now:
+        audit.record(deps, caller(event), "contact.updated", saved.id, was, now)
+    return saved.model_dump(mode="json"), 200
 
 
 @router.post("/api/contacts/import", openapi_extensions=statuses(413, 415))

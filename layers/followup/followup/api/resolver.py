@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from followup.api import edge, errors, openapi, routing
+from followup.api.auth import Role, require
 from followup.domain.errors import DomainError
 from followup.loading import loading
 from followup.services.ports import CommitRejected, StoreBusy
@@ -72,6 +75,16 @@ class _Loaded:
     names: frozenset[str]
     app: APIGatewayHttpResolver
     routes: routing.Routes
+    guards: list[_Guard]
+
+
+@dataclass(frozen=True)
+class _Guard:
+    """Who a route lets in (None: whoever the edge let through), known before routing."""
+
+    method: str
+    rule: re.Pattern[str]
+    roles: frozenset[Role] | None
 
 
 class _Current:
@@ -86,7 +99,7 @@ def _resolver(path: str) -> _Loaded:
     if loaded is None or not needed <= loaded.names:
         names = needed | (loaded.names if loaded else frozenset())
         app = _built([name for name in ROUTERS if name in names])
-        loaded = _Current.loaded = _Loaded(names, app, _routes(app))
+        loaded = _Current.loaded = _Loaded(names, app, _routes(app), _guards(app))
     return loaded
 
 
@@ -114,13 +127,60 @@ def _routes(app: APIGatewayHttpResolver) -> routing.Routes:
     return routing.Routes(app._static_routes + app._dynamic_routes)
 
 
+def _guards(app: APIGatewayHttpResolver) -> list[_Guard]:
+    return [
+        _Guard(route.method, route.rule, declared_roles(route.func))
+        for route in app._static_routes + app._dynamic_routes
+    ]
+
+
+def declared_roles(handler: Callable[..., Any]) -> frozenset[Role] | None:
+    """The roles a handler lets in, read from its own `require(event, ROLES)`: the one
+    role set among the globals its code names, so the roles are declared in one place.
+    None for a handler that calls no `require`, or names more than one set (its own
+    checks alone then apply, after the request is validated)."""
+    code, names = handler.__code__, handler.__globals__
+    if "require" not in code.co_names:
+        return None
+    found = {names[name] for name in code.co_names if _role_set(names.get(name))}
+    return found.pop() if len(found) == 1 else None
+
+
+def _role_set(value: object) -> bool:
+    return isinstance(value, frozenset) and bool(value) and all(isinstance(v, Role) for v in value)
+
+
 def resolve(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Answer a request that passed the checks made before routing (`edge`)."""
+    """Answer a request that passed the checks made before routing (`edge`): a caller
+    without identity or role is refused (401, 403) before the request is read, so before
+    any 422."""
     loaded = _resolver(event.get("rawPath", ""))
-    answered: dict[str, Any] = unknown_query(event, loaded.routes) or loaded.app.resolve(
-        event, context
+    answered: dict[str, Any] = (
+        refused(event, loaded.guards)
+        or unknown_query(event, loaded.routes)
+        or loaded.app.resolve(event, context)
     )
     return answered
+
+
+def refused(event: dict[str, Any], guards: list[_Guard]) -> dict[str, Any] | None:
+    """The 401 or 403 for a caller the route the resolver would pick does not let in."""
+    method = event.get("requestContext", {}).get("http", {}).get("method", "").upper()
+    path = event.get("rawPath", "")
+    guard = next((g for g in guards if g.method == method and g.rule.match(path)), None)
+    if guard is None or guard.roles is None:
+        return None
+    try:
+        require(event, guard.roles)
+    except DomainError as error:
+        answer = errors.from_domain(error)
+        return {
+            "statusCode": answer.status_code,
+            "headers": {"Content-Type": "application/json"},
+            "body": answer.body,
+            "isBase64Encoded": False,
+        }
+    return None
 
 
 def openapi_json() -> Response[str]:

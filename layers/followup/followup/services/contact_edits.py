@@ -10,9 +10,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from followup.domain.errors import InvalidField, NotFound
+from followup.domain.errors import InvalidField
 from followup.domain.limits import MAX_ITEMS
-from followup.services.contacts import change_stage, patched, update_contact
+from followup.services.contacts import patched, rewritten
 
 if TYPE_CHECKING:
     from followup.domain.contact import Contact
@@ -34,14 +34,13 @@ class Edit:
 
 
 def edit_contact(deps: Deps, contact_id: str, edit: Edit) -> tuple[Contact, Contact]:
-    """The contact before and after `edit`; NotFound, or InvalidField naming the field."""
+    """The contact as the edit's write found it and as it stands after; NotFound, or
+    InvalidField naming the field. What someone else wrote before that write is in both,
+    so `summary` of the two names this edit's changes alone."""
     now = deps.clock.now()
     settings = deps.catalog.settings()
     if edit.stage is not None and edit.stage not in settings.stages:
         raise InvalidField("stage", f"unknown stage {edit.stage!r}", "unknown_stage")
-    before = deps.contacts.contact(contact_id)
-    if before is None:
-        raise NotFound("contact", contact_id)
 
     def changed(contact: Contact) -> Contact:
         found = patched(contact, edit.fields)
@@ -52,10 +51,7 @@ def edit_contact(deps: Deps, contact_id: str, edit: Edit) -> tuple[Contact, Cont
             raise InvalidField("add_tags", f"a contact has at most {MAX_ITEMS} tags", "too_long")
         return found if tags == found.tags else found.model_copy(update={"tags": tags})
 
-    after = update_contact(deps, contact_id, changed, now)
-    if edit.stage is not None and edit.stage != after.stage:
-        after = change_stage(deps, contact_id, edit.stage, now)
-    return before.item, after
+    return rewritten(deps, contact_id, changed, edit.stage, now)
 
 
 def summary(before: Contact, after: Contact) -> tuple[str, str]:

@@ -90,7 +90,18 @@ def upsert(
 ) -> tuple[Contact, bool]:
     """Create the contact or patch the fields `changes` names (see `Contact.patched`);
     the contact is found by phone number or by the business-scoped user id (kept as
-    written, never read as a phone number). A stage change counts conversions."""
+    written, never read as a phone number). A stage change counts conversions. The
+    contact and whether this call created it."""
+    before, after = upserted(deps, wa_id, changes, user_id=user_id)
+    return after, before is None
+
+
+def upserted(
+    deps: Deps, wa_id: str | None, changes: Mapping[str, object], *, user_id: str | None = None
+) -> tuple[Contact | None, Contact]:
+    """`upsert`, answering the contact as the write that changed it found it (None when
+    this call created it) and as it stands after: what someone else wrote before that
+    write is in both, so the two tell this call's changes alone."""
     now = deps.clock.now()
     changes = dict(changes)
     stage = changes.pop("stage", None)
@@ -110,7 +121,7 @@ def upsert(
         else:
             date_triggers.reindex(deps, None, fresh)
             late.written(deps, None, fresh)
-            return fresh, True
+            return None, fresh
 
     def applied(contact: Contact) -> Contact:
         # An id the contact lacks is added, as a message from it would: found by the other
@@ -119,10 +130,28 @@ def upsert(
         ids |= {"user_id": user_id} if user_id and not contact.user_id else {}
         return patched(contact, changes).model_copy(update=ids)
 
-    updated = update_contact(deps, found.item.id, applied, now)
-    if stage is not None and stage != updated.stage:
-        updated = change_stage(deps, updated.id, str(stage), now)
-    return updated, False
+    return rewritten(deps, found.item.id, applied, None if stage is None else str(stage), now)
+
+
+def rewritten(
+    deps: Deps,
+    contact_id: str,
+    change: Callable[[Contact], Contact],
+    stage: str | None,
+    at: datetime,
+) -> tuple[Contact, Contact]:
+    """`change` written (`update_contact`), then the move to `stage`: the contact as the
+    write that took found it, and as it stands after."""
+    replaced: list[Contact] = []
+
+    def keeping(contact: Contact) -> Contact:
+        replaced[:] = [contact]  # the last call's is the version the write replaced
+        return change(contact)
+
+    after = update_contact(deps, contact_id, keeping, at)
+    if stage is not None and stage != after.stage:
+        after = change_stage(deps, contact_id, stage, at)
+    return replaced[0], after
 
 
 def patched(contact: Contact, changes: Mapping[str, object]) -> Contact:
