@@ -69,17 +69,18 @@ def test_a_two_step_journey_counts_entries_exits_and_each_steps_sends(
     assert (done.entered, done.active, done.completed, done.exited) == (3, 0, 2, 1)
     # (Ana's reply answers both her sends: the first was still waiting for one)
     assert (done.sent, done.replied, done.converted, done.errors) == (5, 3, 1, 0)
+    # (a reply before any delivered status proves the delivery: it counts delivered too)
     first_step, second_step = done.steps
     assert first_step.model_dump(include=FUNNEL) == {
         "sent": 3,
-        "delivered": 1,
+        "delivered": 2,
         "read": 1,
         "replied": 2,
         "converted": 0,
     }
     assert second_step.model_dump(include=FUNNEL) == {
         "sent": 2,
-        "delivered": 0,
+        "delivered": 1,
         "read": 0,
         "replied": 1,
         "converted": 1,

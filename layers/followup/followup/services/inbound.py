@@ -33,6 +33,10 @@ if TYPE_CHECKING:
     from followup.services.deps import Deps
 
 
+_REPEAT_LINES = 50
+"""How many of the conversation's latest lines a repeated message is looked for among."""
+
+
 @dataclass(frozen=True)
 class InboundResult:
     contact_id: str
@@ -67,7 +71,8 @@ def record_inbound(
     conditional on the current state and bounded by the message's own time, so a late
     duplicate changes nothing. `read_before` is the reading the message got when it was
     first heard (by a contact since folded into this one): its intent is acted on again
-    without asking the AI twice.
+    without asking the AI twice. So is a message WhatsApp delivers again: read as it was
+    recorded the first time, it plans the same follow-ups, which exist already.
     """
     identity = Identity(sender) if isinstance(sender, str) else sender
     settings = deps.catalog.settings()
@@ -83,7 +88,13 @@ def record_inbound(
     else:
         known = existing.item
     contact_id = known.id
-    reading = None if stop else _read(deps, text, at, known, settings, read_before)
+    repeated = None if created else _heard_before(deps, known, at, message_id)
+    if repeated is not None:
+        read_before = repeated.intent  # delivered again: acted on as it was first read
+    asked = read_before is None and repeated is None
+    reading: Reading | None = None
+    if not stop and (asked or read_before is not None):
+        reading = _read(deps, text, at, known, settings, read_before)
     follow_up: list[Enrollment] = []
     if reading is not None:
         reading, follow_up = plan_follow_up(deps, reading, known, at, deps.clock.now())
@@ -142,7 +153,7 @@ def record_inbound(
     responded, canceled = _settle_followups(deps, followups, stop, at, ends)
     _end_enrollments(deps, contact_id, stop, at, placed, ends)
     schedule(deps, follow_up, deps.clock.now())
-    record = reading.record if reading else None
+    record = reading.record if reading and asked else None
     if record is None or (record.source == "rules" and record.ai_fallback is None):
         return InboundResult(contact_id, created, stop, responded, canceled)
     return InboundResult(
@@ -156,6 +167,20 @@ def record_inbound(
         ai_output_tokens=record.output_tokens or 0,
         ai_cost_usd=record.cost_usd or 0.0,
     )
+
+
+def _heard_before(
+    deps: Deps, contact: Contact, at: datetime, message_id: str | None
+) -> Message | None:
+    """The message as recorded when it was first heard, when this is WhatsApp delivering
+    it again (its 200 lost, or the POST answered 5xx for another event in it); else None.
+    Only a message no later than the last one heard can be a repeat: its line is looked
+    for among the conversation's latest ones."""
+    heard_at = contact.last_inbound_at
+    if message_id is None or heard_at is None or at > heard_at:
+        return None
+    lines = deps.contacts.recent_messages(contact.id, _REPEAT_LINES)
+    return next((m for m in lines if m.id == message_id and m.direction is Direction.INBOUND), None)
 
 
 def _read(

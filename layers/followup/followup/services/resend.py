@@ -4,7 +4,9 @@
 has one. 131049 (Meta withheld a marketing message): the same step a day or more later,
 longer each time, up to the workspace's `withheld_attempts`. The new follow-up's id comes
 from the failed one's, so a report delivered twice plans it once; one already sent as the
-template, or withheld as often as allowed, plans nothing, so no report can loop.
+template, or withheld as often as allowed, plans nothing, so no report can loop. Nor
+does one whose journey's next move (its next step, or the step on another channel) is due
+before it would go: the lead never gets a journey's messages out of order.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import FollowUp, Status, StatusChange
 from followup.domain.ids import resend_followup_id
 from followup.domain.journey import send_at
 from followup.domain.whatsapp import Disposition, ProviderFailure, withheld_gap
+from followup.services import sent_stream
 
 if TYPE_CHECKING:
     from followup.services.deps import Deps
@@ -34,6 +38,8 @@ def resend(deps: Deps, failed: FollowUp, failure: ProviderFailure, at: datetime)
         was_text = failed.rendered is not None and failed.rendered.kind == "text"
         if not was_text or step.template is None:
             return None
+        if not _ahead_of_the_journey(deps, failed, at):
+            return None
         return _again(failed, at, at, failure.reason, template_only=True)
     if failure.disposition is not Disposition.RETRY_AFTER_24H:
         return None
@@ -43,7 +49,24 @@ def resend(deps: Deps, failed: FollowUp, failure: ProviderFailure, at: datetime)
     if withheld >= settings.withheld_attempts or contact is None:
         return None
     when = send_at(at + withheld_gap(withheld), at, contact.item, rule, settings)
+    if not _ahead_of_the_journey(deps, failed, when):
+        return None
     return _again(failed, at, when, failure.reason, withheld=withheld)
+
+
+def _ahead_of_the_journey(deps: Deps, failed: FollowUp, when: datetime) -> bool:
+    """Whether `failed`'s step, sent again at `when`, still goes before its journey moves
+    on: its enrollment ended, or its next move is due after then. A report heard before
+    the follow-up stream moved the enrollment past the send applies that move first
+    (sent_stream.record; the stream's record then finds it done)."""
+    if failed.enrollment_id is None:
+        return True
+    sent_stream.record(deps, failed)
+    found = deps.followups.enrollment(failed.enrollment_id)
+    if found is None or found.item.state is not EnrollmentState.ACTIVE:
+        return True
+    due = found.item.next_due_at
+    return due is not None and due > when
 
 
 def _again(

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
-from followup.domain.followup import Status
+from followup.domain.followup import FollowUp, Status
 from followup.domain.settings import ReviewThresholds
 from followup.loading import loading
 
@@ -45,7 +45,9 @@ once per follow-up when it leaves `sent` for delivered, read or an answer, price
 status that names the price came first); one that failed or was skipped after the send
 was not delivered, so not billed. A send whose outcome nobody recorded, found sent by
 WhatsApp's status about it, counts `sent` then (and the status it is in, when further);
-given up as `failed` before, it takes that count back."""
+given up as `failed` before, it takes that count back. One read or replied to without a
+`delivered` status first (WhatsApp's `read` may come before it) counts `delivered` as it
+moves, once: the funnel never shows more reads or replies than deliveries."""
 
 MICRO = 1_000_000
 """Micro-dollars per dollar."""
@@ -53,6 +55,8 @@ MICRO = 1_000_000
 
 _UNCOUNTED = frozenset({Status.SENDING, Status.QUEUED, Status.WAITING_TEMPLATE})
 _UNBILLED = frozenset({Status.FAILED, Status.SKIPPED})
+_DELIVERED_BY = frozenset({Status.READ, Status.RESPONDED})
+"""Statuses a follow-up reaches only once its message was delivered: read, or replied to."""
 
 
 def counters_for(change: Change) -> dict[str, int]:
@@ -80,6 +84,8 @@ def counters_for(change: Change) -> dict[str, int]:
     sent_now = status.outbound and unsent
     if sent_now:
         found["sent"] = 1
+    if _delivered_now(change.followup):
+        found["delivered"] = 1
     given_up = sent_now and change.expected is Status.FAILED
     if given_up:
         found["failed"] = -1
@@ -97,6 +103,16 @@ def counters_for(change: Change) -> dict[str, int]:
     if billed and pricing is not None and pricing.cost_usd:
         found["messaging_cost_micro_usd"] = round(pricing.cost_usd * MICRO)
     return found
+
+
+def _delivered_now(followup: FollowUp) -> bool:
+    """Read, or replied to, without having been delivered before: it was delivered all
+    the same (WhatsApp's `read` may come before its `delivered`, which then moves
+    nothing), so this move counts the delivery, once."""
+    if followup.status not in _DELIVERED_BY:
+        return False
+    before = followup.history[:-1]
+    return not any(c.status in (Status.DELIVERED, Status.READ) for c in before)
 
 
 def ai_cost_usd(counts: dict[str, int]) -> float:

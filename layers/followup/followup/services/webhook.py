@@ -4,13 +4,15 @@ so a repeated delivery changes nothing the second time."""
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from followup.domain.costs import rate_card
-from followup.domain.followup import FollowUp, Reason, Status
+from followup.domain.errors import InvalidTransition
+from followup.domain.followup import TRANSITIONS, FollowUp, Reason, Status
 from followup.domain.numbers import NumberHealth
 from followup.domain.stamps import may_follow
 from followup.domain.templates import (
@@ -32,7 +34,7 @@ from followup.domain.webhook_events import (
     Unreadable,
     WebhookEvent,
 )
-from followup.domain.whatsapp import Disposition, classify
+from followup.domain.whatsapp import Disposition, ProviderFailure, classify
 from followup.services import settings as workspace
 from followup.services.channels import after_failed
 from followup.services.contacts import find_contact, update_contact
@@ -47,6 +49,8 @@ from followup.services.templates import apply_event
 if TYPE_CHECKING:
     from followup.domain.contact import Contact
     from followup.services.deps import Deps
+
+log = logging.getLogger(__name__)
 
 STOPPED_MARKETING = 131050
 AGENT_TOOK_OVER = (
@@ -74,50 +78,65 @@ def apply(deps: Deps, events: list[WebhookEvent], received_at: datetime) -> Appl
     outcome: Counter[str] = Counter()
     cost = 0.0
     for event in events:
-        if isinstance(event, InboundMessage):
-            result = record_inbound(
-                deps,
-                event.sender,
-                event.text,
-                event.at,
-                event.message_id,
-                event.name,
-                referral=event.referral,
-                number=event.phone_number_id,
-            )
-            outcome["opt_out" if result.opted_out else "inbound"] += 1
-            if result.ai_read is not None:
-                outcome["ai_classify_used" if result.ai_read else "ai_classify_fallback"] += 1
-                outcome["ai_classify_input_tokens"] += result.ai_input_tokens
-                outcome["ai_classify_output_tokens"] += result.ai_output_tokens
-                cost += result.ai_cost_usd
-        elif isinstance(event, IdentityChange):
-            outcome[f"identity_{relink(deps, event)}"] += 1
-        elif isinstance(event, DeliveryStatus):
-            outcome[f"status_{apply_status(deps, event)}"] += 1
-        elif isinstance(event, MarketingPreference):
-            known = _suppress(deps, event.user, event.stopped, event.at)
-            change = "marketing_stop" if event.stopped else "marketing_resume"
-            outcome[change if known else "preference_unknown_contact"] += 1
-        elif isinstance(event, NumberQuality):
-            _record_quality(deps, event, received_at)
-            outcome["quality_degraded" if event.degraded else "quality_ok"] += 1
-        elif isinstance(event, MessagingTier):
-            outcome[set_tier(deps, event)] += 1
-        elif isinstance(event, AgentStandby):
-            paused = pause_number(
-                deps, event.phone_number_id, AGENT_TOOK_OVER, event.at, event.display_phone_number
-            )
-            outcome["agent_standby_paused" if paused else "agent_standby"] += 1
-        elif isinstance(
-            event, TemplateStatusChange | TemplateQualityChange | TemplateCategoryChange
-        ):
-            outcome[apply_event(deps, event)] += 1
-        elif isinstance(event, Unhandled):
-            outcome["unhandled"] += 1
-        elif isinstance(event, Unreadable):
-            outcome["unreadable"] += 1
+        try:
+            cost += _apply_one(deps, event, received_at, outcome)
+        except InvalidTransition as refused:
+            # A move its follow-up can no longer make: stale, as a late status is. A 5xx
+            # would have the provider deliver the whole POST again for days, and every
+            # other event in it (a STOP among them) would never be heard.
+            kind = type(event).__name__
+            log.warning("webhook event stale", extra={"event": kind, "error": str(refused)})
+            outcome["status_stale" if isinstance(event, DeliveryStatus) else "stale"] += 1
     return Applied(outcome, cost)
+
+
+def _apply_one(
+    deps: Deps, event: WebhookEvent, received_at: datetime, outcome: Counter[str]
+) -> float:
+    """Apply one event, counting what it did in `outcome`; returns what reading it cost."""
+    cost = 0.0
+    if isinstance(event, InboundMessage):
+        result = record_inbound(
+            deps,
+            event.sender,
+            event.text,
+            event.at,
+            event.message_id,
+            event.name,
+            referral=event.referral,
+            number=event.phone_number_id,
+        )
+        outcome["opt_out" if result.opted_out else "inbound"] += 1
+        if result.ai_read is not None:
+            outcome["ai_classify_used" if result.ai_read else "ai_classify_fallback"] += 1
+            outcome["ai_classify_input_tokens"] += result.ai_input_tokens
+            outcome["ai_classify_output_tokens"] += result.ai_output_tokens
+            cost += result.ai_cost_usd
+    elif isinstance(event, IdentityChange):
+        outcome[f"identity_{relink(deps, event)}"] += 1
+    elif isinstance(event, DeliveryStatus):
+        outcome[f"status_{apply_status(deps, event)}"] += 1
+    elif isinstance(event, MarketingPreference):
+        known = _suppress(deps, event.user, event.stopped, event.at)
+        change = "marketing_stop" if event.stopped else "marketing_resume"
+        outcome[change if known else "preference_unknown_contact"] += 1
+    elif isinstance(event, NumberQuality):
+        _record_quality(deps, event, received_at)
+        outcome["quality_degraded" if event.degraded else "quality_ok"] += 1
+    elif isinstance(event, MessagingTier):
+        outcome[set_tier(deps, event)] += 1
+    elif isinstance(event, AgentStandby):
+        paused = pause_number(
+            deps, event.phone_number_id, AGENT_TOOK_OVER, event.at, event.display_phone_number
+        )
+        outcome["agent_standby_paused" if paused else "agent_standby"] += 1
+    elif isinstance(event, TemplateStatusChange | TemplateQualityChange | TemplateCategoryChange):
+        outcome[apply_event(deps, event)] += 1
+    elif isinstance(event, Unhandled):
+        outcome["unhandled"] += 1
+    elif isinstance(event, Unreadable):
+        outcome["unreadable"] += 1
+    return cost
 
 
 def apply_status(deps: Deps, status: DeliveryStatus) -> str:
@@ -236,8 +255,11 @@ def _priced_late(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
 
 
 def _failed(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
-    if not followup.status.outbound:
-        return "stale"
+    """Fail a sent follow-up (or skip it, or send it again, as policy says) and apply what
+    the failure means for the contact, the number and the step's next channel. A status
+    the follow-up cannot take any more (it was read, answered or ended) is stale; one
+    heard again for a follow-up it already failed applies those effects again, so a first
+    try that erred after failing it loses none of them."""
     error = status.errors[0] if status.errors else None
     failure = classify(
         None,
@@ -245,6 +267,10 @@ def _failed(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
         error.title if error else "",
         error.detail if error else "",
     )
+    if followup.status is Status.FAILED:
+        return _failed_again(deps, followup, status, failure)
+    if Status.FAILED not in TRANSITIONS.get(followup.status, frozenset()):
+        return "stale"
     again = resend(deps, followup, failure, status.at)
     skipped = again is None and failure.disposition in SKIPPING
     ending = Status.SKIPPED if skipped else Status.FAILED
@@ -263,15 +289,56 @@ def _failed(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
         return "failed_sent_again"
     if skipped:
         return "skipped"
-    after_failed(deps, failed, status.at)
+    _after_failure(deps, failed, status, failure)
+    return "failed_paused" if failure.disposition is Disposition.PAUSE else "failed"
+
+
+def _after_failure(
+    deps: Deps,
+    failed: FollowUp,
+    status: DeliveryStatus,
+    failure: ProviderFailure,
+    *,
+    again: bool = False,
+) -> tuple[bool, bool]:
+    """What a failure after the send means beyond the follow-up: the step on its next
+    channel, marketing stopped (131050), the number paused. Each is idempotent: a
+    fallback has an id of its own, a flag or a pause already set stays as it is. Heard
+    `again`, it leaves paused no number an operator resumed (or a report found well)
+    after the status's time. Returns (fallback planned, number paused) by this call."""
+    planned = after_failed(deps, failed, status.at)
     if failure.code == STOPPED_MARKETING:
-        _suppress(deps, Identity(status.recipient), True, status.at, followup.contact_id)
-    if failure.disposition is Disposition.PAUSE:
-        # WhatsApp refused it after accepting it (spam limit, policy block, locked account,
-        # billing): what the sender would have paused the number for, it pauses here too.
-        pause_number(deps, _sent_from(deps, status, followup), failure.reason, status.at)
+        _suppress(deps, Identity(status.recipient), True, status.at, failed.contact_id)
+    if failure.disposition is not Disposition.PAUSE:
+        return planned, False
+    # WhatsApp refused it after accepting it (spam limit, policy block, locked account,
+    # billing): what the sender would have paused the number for, it pauses here too.
+    number = deps.numbers.named(_sent_from(deps, status, failed))
+    if again and _resumed_since(deps, number, status.at):
+        return planned, False
+    return planned, pause_number(deps, number, failure.reason, status.at)
+
+
+def _failed_again(
+    deps: Deps, followup: FollowUp, status: DeliveryStatus, failure: ProviderFailure
+) -> str:
+    """A failed status heard again for the follow-up it failed after its send (WhatsApp
+    delivers it again when a first try answered 5xx): its effects beyond the follow-up,
+    written after it, are applied again, so none is lost. Anything else is stale."""
+    after_send = len(followup.history) > 1 and followup.history[-2].status.outbound
+    if followup.error_code != failure.code or not after_send:
+        return "stale"
+    planned, paused = _after_failure(deps, followup, status, failure, again=True)
+    if paused:
         return "failed_paused"
-    return "failed"
+    return "failed" if planned else "stale"
+
+
+def _resumed_since(deps: Deps, number: str, at: datetime) -> bool:
+    """`number` was found running after `at` (an operator resumed it, or a report found
+    it well): a report of that time heard again must not pause it."""
+    reports = deps.numbers.health(number, deps.rules.numbers())
+    return any(not r.paused and r.updated_at > at for r in reports)
 
 
 def _suppress(
