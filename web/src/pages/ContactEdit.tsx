@@ -1,5 +1,5 @@
 import { Button, Group, NativeSelect, Stack, TagsInput, Text, TextInput, Title } from "@mantine/core";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { type Contact, problemsByField } from "../api";
 import { useT } from "../i18n/locale";
 import { useProblemWords } from "../problems";
@@ -8,11 +8,15 @@ import { useSession } from "../session";
 const MAX_VALUE = 1000;
 
 /** Score, tags and attributes, edited together and saved as one change (tags one by one,
- * attributes key by key, so what others changed meanwhile is kept). */
+ * attributes key by key, so what others changed meanwhile is kept): a save sends only what
+ * was changed in the form, from the contact as the form showed it. */
 export function ContactEdit({ contact, onSaved }: { contact: Contact; onSaved: (saved: Contact) => void }) {
   const { api } = useSession();
   const t = useT();
   const words = useProblemWords();
+  // The contact as the form shows it: the page may read the contact again meanwhile (a
+  // conversation closed, a task done), and what others changed since is not the reader's edit.
+  const shown = useRef(contact);
   const [score, setScore] = useState(contact.score);
   const [tags, setTags] = useState<string[]>(contact.tags);
   const [values, setValues] = useState<Record<string, string>>(contact.attributes);
@@ -23,17 +27,36 @@ export function ContactEdit({ contact, onSaved }: { contact: Contact; onSaved: (
   const [note, setNote] = useState("");
   const problem = (field: string) => problems.get(field)?.join(" ");
 
+  // The contact read again shows in a form with nothing typed in it; typed edits stay.
+  useEffect(() => {
+    const was = shown.current;
+    if (contact === was) return;
+    const untouched =
+      score === was.score &&
+      JSON.stringify(tags) === JSON.stringify(was.tags) &&
+      JSON.stringify(values) === JSON.stringify(was.attributes) &&
+      !removed.length &&
+      !newKey.trim() &&
+      !newValue;
+    if (!untouched) return;
+    shown.current = contact;
+    setScore(contact.score);
+    setTags(contact.tags);
+    setValues(contact.attributes);
+  }, [contact]);
+
   const save = async () => {
+    const was = shown.current;
     const attributes: Record<string, string | null> = {};
-    for (const [key, value] of Object.entries(values)) if (contact.attributes[key] !== value) attributes[key] = value;
+    for (const [key, value] of Object.entries(values)) if (was.attributes[key] !== value) attributes[key] = value;
     for (const key of removed) attributes[key] = null;
     if (newKey.trim()) attributes[newKey.trim()] = newValue;
     const body: Record<string, unknown> = {
-      add_tags: tags.filter((tag) => !contact.tags.includes(tag)),
-      remove_tags: contact.tags.filter((tag) => !tags.includes(tag)),
+      add_tags: tags.filter((tag) => !was.tags.includes(tag)),
+      remove_tags: was.tags.filter((tag) => !tags.includes(tag)),
     };
     if (Object.keys(attributes).length) body.attributes = attributes;
-    if (score !== contact.score) body.score = score;
+    if (score !== was.score) body.score = score;
     // The API keeps values up to 1000 characters: a longer one is said here, not sent.
     const tooLong = Object.entries(attributes).filter(([, value]) => (value ?? "").length > MAX_VALUE);
     if (tooLong.length) {
@@ -43,12 +66,14 @@ export function ContactEdit({ contact, onSaved }: { contact: Contact; onSaved: (
     }
     try {
       const saved = await api.call<Contact>("PATCH", `/api/contacts/${encodeURIComponent(contact.id)}`, body);
+      shown.current = saved;
       setProblems(new Map());
       setRemoved([]);
       setNewKey("");
       setNewValue("");
       setValues(saved.attributes);
       setTags(saved.tags);
+      setScore(saved.score);
       setNote(t("contact.saved"));
       onSaved(saved);
     } catch (error) {

@@ -568,7 +568,9 @@ function stillWaiting(fresh: FollowUp, known: FollowUp | undefined): FollowUp {
 
 /** The proposed AI text, with Approve / Edit / Reject for admin and marketing. A decision
  * someone else made first (or a follow-up that moved on, a reply cancelling it) is refused:
- * the row is asked for again and says what became of it. */
+ * the row is asked for again and says what became of it. One decision goes at a time: the
+ * buttons wait while it is sent, and once it is taken a second click sends nothing, so a
+ * double click is never reported as someone else's decision. */
 function Approval({
   followup,
   canDecide,
@@ -587,6 +589,10 @@ function Approval({
   const [editing, setEditing] = useState<string | null>(null);
   const [problem, setProblem] = useState("");
   const [overtaken, setOvertaken] = useState(false);
+  const [pending, setPending] = useState<"approve" | "approveEdited" | "reject" | null>(null);
+  // Set at once (a double click's second click comes before React draws the wait).
+  const sending = useRef(false);
+  const decidedHere = useRef(false);
   const awaiting = followup.reason === "awaiting_approval";
   if (!proposed || (!awaiting && !overtaken)) return null;
   const text = proposed.kind === "text" ? (proposed.text ?? "") : proposed.params.join(" · ");
@@ -604,12 +610,24 @@ function Approval({
         onDone();
       },
     );
-  const decide = (action: "approve" | "reject", body?: { text?: string }) =>
+  const decide = (action: "approve" | "reject", button: NonNullable<typeof pending>, body?: { text?: string }) => {
+    if (sending.current || decidedHere.current) return;
+    sending.current = true;
+    setPending(button);
     api
       .call<FollowUp>("POST", `${path}/${action}`, body)
-      .then(onDone, (error: unknown) =>
-        error instanceof ApiError && error.status === 409 ? reload() : setProblem(words(error)),
-      );
+      .then(
+        () => {
+          decidedHere.current = true;
+          onDone();
+        },
+        (error: unknown) => (error instanceof ApiError && error.status === 409 ? reload() : setProblem(words(error))),
+      )
+      .finally(() => {
+        sending.current = false;
+        setPending(null);
+      });
+  };
   const approvedElsewhere = overtaken && !awaiting && !!followup.approved_at;
   return (
     <Stack gap={4} className="approval" data-testid="approval">
@@ -621,15 +639,15 @@ function Approval({
       {(awaiting || approvedElsewhere) && <blockquote data-testid="proposed">{text}</blockquote>}
       {canDecide && awaiting && editing === null && (
         <Group gap="xs">
-          <Button size="xs" onClick={() => decide("approve", {})}>
+          <Button size="xs" loading={pending === "approve"} disabled={pending !== null} onClick={() => decide("approve", "approve", {})}>
             {t("approval.approve")}
           </Button>
           {proposed.kind === "text" && (
-            <Button size="xs" variant="default" onClick={() => setEditing(proposed.text ?? "")}>
+            <Button size="xs" variant="default" disabled={pending !== null} onClick={() => setEditing(proposed.text ?? "")}>
               {t("approval.edit")}
             </Button>
           )}
-          <Button size="xs" variant="default" onClick={() => decide("reject")}>
+          <Button size="xs" variant="default" loading={pending === "reject"} disabled={pending !== null} onClick={() => decide("reject", "reject")}>
             {t("approval.reject")}
           </Button>
         </Group>
@@ -638,10 +656,15 @@ function Approval({
         <>
           <Textarea label={t("approval.edited")} value={editing} onChange={(e) => setEditing(e.currentTarget.value)} />
           <Group gap="xs">
-            <Button size="xs" onClick={() => decide("approve", { text: editing })}>
+            <Button
+              size="xs"
+              loading={pending === "approveEdited"}
+              disabled={pending !== null}
+              onClick={() => decide("approve", "approveEdited", { text: editing })}
+            >
               {t("approval.approveEdited")}
             </Button>
-            <Button size="xs" variant="default" onClick={() => setEditing(null)}>
+            <Button size="xs" variant="default" disabled={pending !== null} onClick={() => setEditing(null)}>
               {t("approval.cancel")}
             </Button>
           </Group>

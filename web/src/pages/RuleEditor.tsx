@@ -123,7 +123,7 @@ function StepCard({
 
 export function RuleEditor({
   api,
-  rule,
+  rule: opened,
   restored,
   arrival = null,
   onDone,
@@ -137,6 +137,10 @@ export function RuleEditor({
 }) {
   const t = useT();
   const intl = useIntl();
+  // The rule as last saved: the one opened, then each save's answer. A new rule saved here
+  // (kept open for its warnings) is from then on edited as that rule: saved again as its
+  // next version, its draft kept under its id.
+  const [rule, setRule] = useState<Rule | null>(opened);
   const ruleId = rule?.id ?? null;
   const readProblems = useProblemReader();
   const [draft, setDraft] = useState<Rule>(() => restored?.rule ?? (rule ? structuredClone(rule) : blankRule()));
@@ -260,6 +264,7 @@ export function RuleEditor({
         : await api.call<{ rule: Rule; warnings: Problem[] }>("POST", `/api/rules${suffix}`, body);
       base.current = saved.rule.version;
       baseActive.current = saved.rule.active;
+      setRule(saved.rule);
       // The switch shows the rule as saved: off, when a colleague switched it off meanwhile.
       current.current = { ...current.current, active: saved.rule.active };
       setDraft(current.current);

@@ -18,7 +18,7 @@ import {
 } from "@mantine/core";
 import { type UseMutationResult, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useIntl } from "react-intl";
-import { type ReactNode, useEffect, useState } from "react";
+import { type ReactNode, useEffect, useRef, useState } from "react";
 import { ApiError, type Problem, problemsByField } from "../api";
 import { DayField } from "../DayField";
 import { useFormat } from "../format";
@@ -239,13 +239,36 @@ export function SettingsPage() {
   const admin = session.role === "admin";
   const settings = useQuery({ queryKey: ["settings", "full"], queryFn: () => api.get<Settings>("/api/settings") });
   const [draft, setDraft] = useState<Settings | null>(null);
+  // The settings the draft was read from: a draft that still matches them holds no edits.
+  const loaded = useRef<Settings | null>(null);
+  const fill = (found: Settings) => {
+    loaded.current = found;
+    setDraft(structuredClone(found));
+  };
+  // Settings read again replace a draft with nothing typed in it; typed edits stay, to be
+  // saved (a save over settings someone else changed meanwhile is refused as stale).
   useEffect(() => {
-    if (settings.data) setDraft(structuredClone(settings.data));
+    const found = settings.data;
+    if (!found) return;
+    if (draft === null || loaded.current === null || JSON.stringify(draft) === JSON.stringify(loaded.current)) fill(found);
   }, [settings.data]);
 
   const saved = (found: Settings) => {
     queries.setQueryData(["settings", "full"], found);
     queries.invalidateQueries({ queryKey: ["settings"] });
+  };
+  // Pausing or resuming changes only the switch: the draft keeps what was typed in the form,
+  // and takes the new revision when it was on the one the switch was moved over.
+  const switched = (found: Settings, over: number | undefined) => {
+    const carried = (from: Settings): Settings => ({
+      ...from,
+      paused: found.paused,
+      paused_reason: found.paused_reason,
+      revision: from.revision === over ? found.revision : from.revision,
+    });
+    if (loaded.current) loaded.current = carried(loaded.current);
+    setDraft((shown) => (shown ? carried(shown) : shown));
+    saved(found);
   };
   const save = useMutation({
     // The API checks first and answers its objections in a 200: a typo is said beside its
@@ -255,18 +278,23 @@ export function SettingsPage() {
       if (problems.length) throw new ApiError(422, "invalid", "", problems);
       return api.call<Settings>("PUT", "/api/settings", next);
     },
-    onSuccess: saved,
+    onSuccess: (found) => {
+      fill(found);
+      saved(found);
+    },
   });
   const pause = useMutation({
+    // The revision the switch is moved over, for `switched`.
+    onMutate: () => settings.data?.revision,
     mutationFn: (paused: boolean) =>
       api.call<Settings>("PUT", "/api/settings", { ...settings.data, paused, paused_reason: null }),
-    onSuccess: saved,
+    onSuccess: (found, _paused, over) => switched(found, over),
   });
   // After a refused stale save: the settings as saved now, replacing the draft.
   const reload = () => {
     save.reset();
     pause.reset();
-    settings.refetch();
+    settings.refetch().then(({ data }) => data && fill(data));
   };
 
   return (

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
@@ -14,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from followup.api.auth import READERS, RULE_WRITERS, caller, require
 from followup.api.fields import refuse_unknown
 from followup.api.openapi import statuses
+from followup.domain.contact import Contact
 from followup.domain.errors import InvalidField, NotFound
 from followup.domain.rule import Rule
 from followup.services import audit, rules, versions
@@ -159,9 +161,13 @@ def activate(rule_id: str, confirm: bool = False) -> dict[str, Any]:
 
 
 def _preview(rule: Rule) -> dict[str, Any]:
+    """The preview, each planned send with the zone its time is read in: the lead's, else
+    the workspace's (the leads read in one batch)."""
     deps = runtime.deps()
     rules.runnable(deps, rule)
     found = preview(deps, rule)
+    leads = deps.contacts.contacts_by_ids(p.contact_id for p in found.planned)
+    workspace_zone = deps.catalog.settings().zone
     return {
         "now": found.now_count,
         "due_now": found.due_now,
@@ -172,6 +178,7 @@ def _preview(rule: Rule) -> dict[str, Any]:
                 "contact_id": p.contact_id,
                 "name": p.name,
                 "send_at": p.send_at.isoformat(),
+                "zone": _zone_of(leads.get(p.contact_id), workspace_zone),
                 "waits_for": p.waits_for,
             }
             for p in found.planned
@@ -181,6 +188,11 @@ def _preview(rule: Rule) -> dict[str, Any]:
         "skipped": found.skipped,
         "excluded": [asdict(excluded) for excluded in found.excluded],
     }
+
+
+def _zone_of(lead: Contact | None, workspace_zone: ZoneInfo) -> str:
+    """The IANA name of the zone a lead's times are read in: theirs, else the workspace's."""
+    return (lead.zone(workspace_zone) if lead else workspace_zone).key
 
 
 @router.post("/api/rules/preview")

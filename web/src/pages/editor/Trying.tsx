@@ -4,6 +4,7 @@ import { Alert, Button, Group, List, NumberInput, Paper, Stack, Table, Text, Tex
 import { useState } from "react";
 import { useIntl } from "react-intl";
 import type { Api, DryRun, Sample } from "../../api";
+import { useFormat } from "../../format";
 import type { MessageId } from "../../i18n/en";
 import { useT } from "../../i18n/locale";
 import { ErrorState } from "../../problems";
@@ -31,9 +32,10 @@ export interface Preview {
   due_now?: number;
   next_hour: number;
   next_day: number;
-  /** `waits_for`: what puts the send off (another rule's pending follow-up, the messaging limit,
-   * a new number's warm-up cap). */
-  planned: { contact_id: string; name: string; send_at: string; waits_for?: string | null }[];
+  /** `zone`: the zone the send time is read in (the lead's, else the workspace's); `waits_for`:
+   * what puts the send off (another rule's pending follow-up, the messaging limit, a new
+   * number's warm-up cap). */
+  planned: { contact_id: string; name: string; send_at: string; zone: string; waits_for?: string | null }[];
   estimated_cost_usd: number;
   /** How many leads the trigger found are left out, by the code of why. */
   skipped?: Record<string, number>;
@@ -89,9 +91,11 @@ export function SampleStep({ api, ruleId, index }: { api: Api; ruleId: string; i
   );
 }
 
+/** Who would be messaged and when: each send time on the lead's wall clock, its zone named. */
 export function PreviewPanel({ preview }: { preview: Preview }) {
   const t = useT();
   const intl = useIntl();
+  const format = useFormat();
   return (
     <Paper withBorder p="md" data-testid="preview">
       <Title order={3} size="h4">
@@ -113,7 +117,7 @@ export function PreviewPanel({ preview }: { preview: Preview }) {
           <List.Item key={p.contact_id}>
             {t("editor.preview.planned", {
               name: p.name || p.contact_id,
-              at: intl.formatDate(p.send_at, { dateStyle: "medium", timeStyle: "short" }),
+              at: t("time.inZone", { time: format.dateTime(p.send_at, p.zone), zone: p.zone }),
             })}
             {p.waits_for === "pending_followup" && ` (${t("editor.preview.waitsPending")})`}
             {p.waits_for === "messaging_limit" && ` (${t("editor.preview.waitsLimit")})`}

@@ -1,9 +1,16 @@
-// CSV of a table as it is shown: one header row, quoted where a cell needs it.
+// CSV of a table as it is shown: one header row, quoted where a cell needs it, and no
+// text a spreadsheet would run as a formula.
 
 export type Cell = string | number | null;
 
+/** Text that Excel, Sheets or LibreOffice would read as a formula starts with one of these. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A text cell that would start a formula gets a leading `'` (OWASP's CSV injection advice),
+ * so the spreadsheet shows it as typed; numbers stay numbers, negative ones included. */
 function quoted(cell: Cell): string {
-  const text = cell === null ? "" : String(cell);
+  const raw = cell === null ? "" : String(cell);
+  const text = typeof cell === "string" && FORMULA_START.test(raw) ? `'${raw}` : raw;
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
