@@ -164,6 +164,23 @@ def test_a_failed_load_says_so_and_try_again_brings_the_stats(
 
 
 @pytest.mark.slow
+def test_a_gateway_error_page_instead_of_json_still_says_its_status(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given a gateway in front of the API answering with its own HTML error page
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
+
+    def gateway_down(route: Route) -> None:
+        route.fulfill(status=502, content_type="text/html", body="<html>Bad Gateway</html>")
+
+    page.route(re.compile(r"/api/stats(\?|$)"), gateway_down)
+    page.goto(f"{stack.url}/#/stats")
+    # Then the page names the status it got, not an unknown one
+    expect(page.get_by_role("alert")).to_contain_text("(502)")
+    assert [e for e in watched.errors if "502" not in e] == []
+
+
+@pytest.mark.slow
 def test_each_number_shows_its_messaging_limit_use_and_pacing(
     stack: Running, browser: Browser, pages: list[Page], watched: Watched
 ) -> None:

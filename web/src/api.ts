@@ -236,6 +236,17 @@ export interface DryRun {
   timeline: DryRunEntry[];
 }
 
+/** The answer's JSON; null when it has none, or is not JSON (a gateway's HTML error page),
+ * so an error still says its status. */
+function readJson(text: string): any {
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
 export class Api {
   constructor(private readonly session: Session) {}
 
@@ -249,10 +260,13 @@ export class Api {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    const parsed = text ? JSON.parse(text) : null;
+    const parsed = readJson(text);
     if (!response.ok) {
       const error = parsed?.error ?? { code: "http", message: parsed?.message ?? response.statusText, details: [] };
       throw new ApiError(response.status, error.code, error.message, error.details ?? []);
+    }
+    if (text && parsed === null) {
+      throw new ApiError(502, "unreadable", "the answer was not JSON", []);
     }
     return parsed as T;
   }
