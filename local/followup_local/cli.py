@@ -71,10 +71,22 @@ def _instant(text: str) -> datetime:
 
 
 def _directory(text: str) -> Path:
-    """A directory to keep state in: made when missing, refused when a file is there."""
+    """A directory to keep state in: made when missing; refused, saying why, when it cannot
+    be made or written (a file there or above it, no permission), and naming
+    FOLLOWUP_STATE_DIR when the value came from it."""
     path = Path(text)
+    origin = " (from FOLLOWUP_STATE_DIR)" if os.environ.get("FOLLOWUP_STATE_DIR") == text else ""
     if path.exists() and not path.is_dir():
-        raise argparse.ArgumentTypeError(f"{text!r} exists and is not a directory")
+        raise argparse.ArgumentTypeError(f"{text!r}{origin} exists and is not a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as problem:
+        reason = problem.strerror or str(problem)
+        raise argparse.ArgumentTypeError(
+            f"{text!r}{origin} cannot be made a directory: {reason}"
+        ) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"{text!r}{origin} is not a directory this user can write")
     return path
 
 
@@ -82,7 +94,8 @@ def _state_dir(command: argparse.ArgumentParser, what: str) -> None:
     command.add_argument(
         "--state-dir",
         type=_directory,
-        default=Path(os.environ.get("FOLLOWUP_STATE_DIR", ".followup")),
+        # A string, so argparse checks the default with `_directory` as it checks the flag.
+        default=os.environ.get("FOLLOWUP_STATE_DIR", ".followup"),
         metavar="DIR",
         help=what,
     )

@@ -1,4 +1,5 @@
-"""What `followup dev` seeds on a first start: the demo funnel, and the clock it runs on.
+"""What `followup dev` seeds on a first start: the demo funnel, and the clock it runs on;
+on a restart, what the sandbox knew, from the engine's data.
 
 The demo is there to be watched working, at whatever hour someone first starts it. So the
 demo workspace's send window is open every day around the clock, without holidays: the
@@ -16,15 +17,17 @@ Two more follow up what a reply says: `busy-nudge` ("lagi sibuk": after 5 minute
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from followup.domain.contact import Score
+from followup.domain.contact import Contact, Score
 from followup.domain.policy import SendWindow, TimeRange, Weekday
 from followup.domain.rule import Rule
 from followup.domain.settings import WorkspaceSettings
 from followup.services.deps import Deps
+from followup.services.templates import catalogue
 from followup_local.sandbox import WhatsAppSandbox
 from followup_local.simulator.funnel import demo_rules, demo_settings, people
 from followup_local.simulator.run import add_quiet_lead, install_workspace
@@ -94,10 +97,7 @@ def seed_demo(deps: Deps, sandbox: WhatsAppSandbox, contacts: int, now: datetime
     for rule in (ai_rule(), *intent_rules()):
         deps.rules.save_rule(rule)
     deps.catalog.invalidate()
-    heads = deps.rules.rule_heads()
-    sandbox.templates.approve_all(
-        saved for head in heads if (saved := deps.rules.rule(head.rule_id, head.version))
-    )
+    sandbox.templates.approve_all(_saved_rules(deps))
     hot = 0
     for person in people(random.Random(7), contacts, now, 1):  # noqa: S311
         if person.arrives:
@@ -107,3 +107,37 @@ def seed_demo(deps: Deps, sandbox: WhatsAppSandbox, contacts: int, now: datetime
             person = replace(person, score=Score.HOT if hot == 1 else Score.WARM)
         add_quiet_lead(deps, person)
         sandbox.record_inbound(person.wa_id, person.first_message_at)
+
+
+def resume_sandbox(deps: Deps, sandbox: WhatsAppSandbox, contacts: Iterable[Contact]) -> None:
+    """What the sandbox knew before a restart, from what the engine kept, so the demo goes
+    on as it was: the template catalogue as the engine last synced it (or, never synced,
+    the saved rules' templates approved, as the first start did), and when each of
+    `contacts` last wrote, which opens their 24-hour window."""
+    synced = catalogue(deps).templates
+    if synced:
+        for template in synced:
+            sandbox.templates.add(
+                template.name,
+                template.language,
+                template.body,
+                category=template.category,
+                status=template.status,
+                quality=template.quality,
+            )
+    else:
+        sandbox.templates.approve_all(_saved_rules(deps))
+    for contact in contacts:
+        if contact.last_inbound_at is None:
+            continue
+        for address in (contact.wa_id, contact.user_id):
+            if address:
+                sandbox.record_inbound(address, contact.last_inbound_at)
+
+
+def _saved_rules(deps: Deps) -> Iterator[Rule]:
+    """Each rule's current version, as saved."""
+    for head in deps.rules.rule_heads():
+        saved = deps.rules.rule(head.rule_id, head.version)
+        if saved is not None:
+            yield saved

@@ -16,22 +16,25 @@
 State lives in the state directory (`.followup/` by default): the signing key, the
 webhook secret, and the tables: a snapshot plus a journal of every write since, on disk
 before the write is answered (see `durable.py`), so even a kill -9 loses nothing that
-was acknowledged. `--reset` starts over with the demo funnel.
+was acknowledged. `--reset` starts over with the demo funnel. One stack at a time uses a
+state directory: a second start on it stops before reading or changing anything.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
 import logging
 import math
 import os
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import boto3
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
@@ -50,8 +53,10 @@ from werkzeug.serving import make_server
 from followup.adapters import tables
 from followup.adapters.webhook_security import secrets_of
 from followup.api.auth import Role
+from followup.domain.contact import Contact
+from followup.domain.stored import STORED
 from followup.wiring import runtime
-from followup_local.demo import AROUND_THE_CLOCK, DemoClock, seed_demo
+from followup_local.demo import AROUND_THE_CLOCK, DemoClock, resume_sandbox, seed_demo
 from followup_local.durable import DurableTables, StateError
 from followup_local.engine import LOCAL_NOTIFY_SECRET, Functions, create_queues, sqs_event
 from followup_local.envelopes import BUSINESS_NUMBER
@@ -69,6 +74,8 @@ PREFIX = "followup-"
 SANDBOX_KEY = "local-sandbox-key"
 LOCAL_MODEL_KEY = "local-model-key"
 SECRET_FILE = "webhook-secret"  # noqa: S105  # a file name, not a secret
+LOCK_FILE = "dev.lock"
+"""Locked by the running `followup dev`, so a second one on the same state stops at once."""
 LOOPBACK_ONLY = ("/dev/", "/sandbox", "/@connections")
 """Endpoints without sign-in: only for requests from this machine to this machine."""
 WEB = Path(__file__).resolve().parents[2] / "web" / "dist"
@@ -133,12 +140,24 @@ class DevStack:
     _stop: threading.Event = field(default_factory=threading.Event)
     _loops: list[_Loop] = field(default_factory=list)
     _functions: Functions = field(default_factory=Functions)
+    _hold: IO[bytes] = field(init=False)
+    """The state directory's lock file, locked while this stack runs."""
 
     # --- start and stop ------------------------------------------------------------------
 
     def start(self) -> None:
+        """Start everything on the state directory, held by this stack alone until `stop`:
+        StateError, with nothing read or changed, when another `followup dev` holds it."""
         state = self.options.state_dir
         state.mkdir(parents=True, exist_ok=True)
+        self._hold = _lock_state(state)
+        try:
+            self._start(state)
+        except BaseException:
+            self._hold.close()
+            raise
+
+    def _start(self, state: Path) -> None:
         if self.options.reset:
             DurableTables.forget(state)
         self.tokens = DevTokens.load(state)
@@ -174,7 +193,9 @@ class DevStack:
             self.sandbox.stop()
             self._stop_local_model()
             raise
-        if not restored:
+        if restored:
+            resume_sandbox(runtime.deps(), self.sandbox, _stored_contacts())
+        else:
             seed_demo(runtime.deps(), self.sandbox, self.options.contacts, self.clock.now())
         self.live = LiveFeed(self.invoke, self.tokens)
         self.page = SandboxPage(self)
@@ -211,6 +232,7 @@ class DevStack:
         self._stop_local_model()
         self._moto.stop()
         runtime.install(None)
+        self._hold.close()
 
     def _stop_local_model(self) -> None:
         if self.local_model is not None:
@@ -419,6 +441,30 @@ class DevStack:
         if runtime.deps().catalog.settings().send_window == AROUND_THE_CLOCK:
             return "open every day, all day (the demo's choice; /api/settings)"
         return "as the workspace settings say (/api/settings)"
+
+
+def _stored_contacts() -> Iterator[Contact]:
+    """Every contact in the contacts table (not its slots or date-trigger entries)."""
+    for item in tables.ContactItem.scan(tables.ContactItem.stage.exists()):
+        yield Contact.model_validate_json(item.doc, context=STORED)
+
+
+def _lock_state(state: Path) -> IO[bytes]:
+    """The state directory's lock file, locked for this process alone (released when it is
+    closed, or by the system when the process ends, even by kill -9); StateError when
+    another process holds it."""
+    path = state / LOCK_FILE
+    held = os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "r+b")
+    try:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as problem:
+        held.close()
+        if problem.errno in (errno.EAGAIN, errno.EACCES):
+            raise StateError(
+                f"another followup dev uses {state}; stop it or pass --state-dir"
+            ) from None
+        raise StateError(f"{path} cannot be locked: {problem.strerror or problem}") from None
+    return held
 
 
 class SettingError(StateError):
