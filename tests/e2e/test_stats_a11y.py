@@ -135,6 +135,7 @@ def test_stats_in_indonesian_read_a_range_a_journeys_funnel_and_export_a_csv(
         page.get_by_role("button", name=f"Unduh CSV {busiest['name']}").click()
     steps_csv = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
     assert len(steps_csv) == 1 + len(journey["steps"]) + 1
+    assert steps_csv[1].startswith("1. Kirim pesan,")  # the step's kind in Indonesian too
     assert steps_csv[-1].startswith(f"Perjalanan,{journey['active']},{journey['entered']},")
     assert serious_problems(page) == []
     assert watched.errors == []

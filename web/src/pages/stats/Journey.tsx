@@ -66,9 +66,16 @@ const COSTS: { col: "cost_usd" | "cost_per_reply" | "cost_per_conversion"; label
   { col: "cost_per_conversion", label: "stats.costPerConversion" },
 ];
 
-const exits = (by: Record<string, number>) =>
+const EXIT_KINDS = new Set(["goal", "exit", "replied", "opted_out", "closed", "gated", "error", "other"]);
+const STEP_KINDS = new Set(["send", "wait", "branch", "action"]);
+
+/** An exit's kind in the chosen language (a kind this app does not know yet, as the API names it). */
+const exitKind = (t: ReturnType<typeof useT>, kind: string) =>
+  EXIT_KINDS.has(kind) ? t(`stats.exitKind.${kind}` as MessageId) : kind.replaceAll("_", " ");
+
+const exits = (t: ReturnType<typeof useT>, by: Record<string, number>) =>
   Object.entries(by)
-    .map(([kind, count]) => `${kind.replace("_", " ")} ${count}`)
+    .map(([kind, count]) => `${exitKind(t, kind)} ${count}`)
     .join(", ");
 
 function Cells({ row }: { row: Counts }) {
@@ -79,7 +86,7 @@ function Cells({ row }: { row: Counts }) {
       {COLUMNS.map(({ col, label }) => (
         <Table.Td key={col} data-col={col} data-label={t(label)}>
           {format.number(row[col])}
-          {col === "exited" && row.exited ? <small> ({exits(row.exited_by)})</small> : null}
+          {col === "exited" && row.exited ? <small> ({exits(t, row.exited_by)})</small> : null}
         </Table.Td>
       ))}
       {COSTS.map(({ col, label }) => (
@@ -146,7 +153,10 @@ export function JourneyStats({ ruleId, name, from, to }: { ruleId: string; name:
   if (!journey.data) return <Loading />;
   const { data } = journey;
   const stepName = (step: StepRow) =>
-    t("stats.stepName", { index: step.index + 1, kind: step.kind }) +
+    t("stats.stepName", {
+      index: step.index + 1,
+      kind: STEP_KINDS.has(step.kind) ? t(`editor.kind.${step.kind}` as MessageId) : step.kind,
+    }) +
     (step.version !== data.version ? ` ${t("stats.olderVersion", { version: step.version })}` : "");
   const exportCsv = () => {
     const header = [t("stats.step"), ...COLUMNS.map((c) => t(c.label)), ...COSTS.map((c) => t(c.label))];
