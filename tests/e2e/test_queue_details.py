@@ -249,6 +249,24 @@ def test_bulk_cancel_asks_first_then_says_what_was_cancelled_and_what_was_not(
 
 
 @pytest.mark.slow
+def test_a_selection_is_let_go_when_the_filters_change(
+    stack: tuple[Running, AdminApi], browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given an admin who selected a queued follow-up
+    running, _ = stack
+    page = sign_in(browser, pages, running.url, "admin", watched)
+    page.goto(f"{running.url}/#/queue?status=queued")
+    expect(page.get_by_test_id("followup-row").first).to_be_visible()
+    page.get_by_test_id("followup-row").first.get_by_role("checkbox").check()
+    expect(page.get_by_test_id("bulk-bar")).to_contain_text("1 follow-up selected")
+    # When the list is filtered to something else
+    page.get_by_label("Search by name or number", exact=True).fill("nobody by this name")
+    # Then nothing the admin can no longer see stays selected for a cancel
+    expect(page.get_by_test_id("bulk-bar")).to_have_count(0)
+    assert watched.errors == []
+
+
+@pytest.mark.slow
 def test_an_admin_reads_who_changed_what_and_when_a_page_at_a_time(
     stack: tuple[Running, AdminApi], browser: Browser, pages: list[Page], watched: Watched
 ) -> None:

@@ -127,6 +127,8 @@ export function QueuePage() {
   const rangeKey = rangeQuery ? new URLSearchParams(rangeQuery).toString() : null;
   const key = useMemo(() => ["queue", status, rule, needle, rangeKey, sort], [status, rule, needle, rangeKey, sort]);
   const keyText = JSON.stringify(key);
+  // Filters changed: rows no longer shown must not stay selected for a cancel.
+  useEffect(() => setSelected(new Set()), [keyText]);
   const filtered = needle !== "" || !!sendFrom || !!sendTo;
   const [rangeFrom, rangeTo] = [rangeQuery?.from, rangeQuery?.to];
   /** Whether a follow-up still matches the filters this page can check (not the search). */
