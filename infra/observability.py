@@ -1,5 +1,5 @@
 """Alarms to an SNS topic and one dashboard: dead letters, errors, failures, rules skipped
-for bad data, pauses, opt-outs."""
+for bad data, pauses, opt-outs, a webhook failing or refusing deliveries."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
 
 from followup.wiring.runtime import NAMESPACE
 
@@ -46,9 +47,10 @@ def alarms(stack: FollowupStack) -> sns.Topic:
     for queue, what in dead_letters:
         alarm(
             f"{what.title()}DeadLetters",
-            queue.metric_approximate_number_of_messages_visible(period=Duration.minutes(5)),
+            arrivals(queue),
             1,
-            f"{what} gave up after retries and wait in a dead-letter queue",
+            f"{what} gave up after retries and wait in a dead-letter queue (kept 14 days); "
+            "each new dead letter notifies again",
         )
     for name, fn in stack.functions.items():
         title = name.title().replace("_", "")
@@ -102,6 +104,27 @@ def alarms(stack: FollowupStack) -> sns.Topic:
         "account or billing: the number is paused until an admin resumes it",
     )
     alarm(
+        "NumberQualityPaused",
+        metric("webhook_quality_degraded", "webhook"),
+        1,
+        "WhatsApp rated a number's quality down (flagged, downgraded, restricted, red or "
+        "low): sending from it is paused until an admin resumes it",
+    )
+    alarm(
+        "WebhookFailing",
+        metric("webhook_http_500", "webhook"),
+        5,
+        "the webhook failed 5 or more deliveries within 5 minutes (answered 500): replies, "
+        "opt-outs and statuses wait for 360dialog to deliver them again",
+    )
+    alarm(
+        "WebhookSecretUnset",
+        metric("webhook_secret_unset", "webhook"),
+        1,
+        "the webhook refuses every delivery (503) until the secret holds WEBHOOK_SECRET, or "
+        "WEBHOOK_HEADER_SECRET when webhook_header_name is set",
+    )
+    alarm(
         "AgentTookOver",
         metric("webhook_agent_standby_paused", "webhook"),
         1,
@@ -124,9 +147,9 @@ def alarms(stack: FollowupStack) -> sns.Topic:
     )
     alarm(
         "TemplatesAtRiskAfterSync",
-        metric("enqueue_templates_at_risk", "enqueue"),
+        metric("enqueue_templates_newly_at_risk", "enqueue"),
         1,
-        "the template sync found templates FLAGGED or rated RED (see /api/templates)",
+        "the template sync found templates newly FLAGGED or rated RED (see /api/templates)",
     )
     opt_outs = metric("webhook_opt_out", "webhook", period_minutes=60)
     alarm("OptOutSpike", opt_outs, 20, "20 or more contacts opted out within an hour")
@@ -151,6 +174,24 @@ def alarms(stack: FollowupStack) -> sns.Topic:
         ),
     )
     return topic
+
+
+def arrivals(queue: sqs.IQueue) -> cloudwatch.MathExpression:
+    """Messages that arrived in a queue within 5 minutes: the rise of its depth since the
+    period before. Not its depth, which stays up while dead letters wait, so a later one
+    would notify nobody; not NumberOfMessagesSent, which a redrive from a source queue
+    does not count. A period with no data is the last depth known, or 0 before any (an
+    idle empty queue reports none)."""
+    return cloudwatch.MathExpression(
+        expression="DIFF(FILL(FILL(visible, REPEAT), 0))",
+        using_metrics={
+            "visible": queue.metric_approximate_number_of_messages_visible(
+                period=Duration.minutes(5), statistic="Maximum"
+            )
+        },
+        label="dead letters arrived",
+        period=Duration.minutes(5),
+    )
 
 
 def metric(name: str, service: str, period_minutes: int = 5) -> cloudwatch.Metric:

@@ -53,6 +53,8 @@ again) would double a tick's cold start, and at hourly ticks nearly every tick s
 the tick reports' counts are metrics already. The request-facing functions (webhook, API,
 WebSocket, authorizer, broadcaster, bus events) do without: their logs and metrics already
 show what they did."""
+STATS_GIVEN_UP_AFTER = Duration.hours(3)
+"""How long the stats function retries a failing stream batch before giving it up."""
 _KEY_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER}
 
 
@@ -344,8 +346,11 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
         moves, so the fewer batches the fewer writes. A failed batch is retried whole from its
         first record, which the function's checkpoint is keyed by: so no bisecting and no
         partial batch reports, either of which would start a retry at another record and
-        count again what was counted. Retried until the records are a day old (the
-        streams' retention); a batch still failing then is named in a dead-letter queue.
+        count again what was counted. Retried for STATS_GIVEN_UP_AFTER (a passing fault of
+        DynamoDB or a deploy clears well within it), then named in a dead-letter queue
+        (alarmed): a batch that fails every time (a record the function cannot read) holds
+        the sends behind it on its shard, their journeys not moved on, that long and not
+        for the streams' whole day of retention, by when those records would be gone too.
         """
         self.stats_dlq = self.dead_letter_queue("StatsDeadLetters")
         stats = self.function("stats", timeout_seconds=300)
@@ -359,7 +364,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
                     bisect_batch_on_error=False,
                     report_batch_item_failures=False,
                     retry_attempts=10_000,  # the most allowed: bounded by the record age
-                    max_record_age=Duration.days(1),
+                    max_record_age=STATS_GIVEN_UP_AFTER,
                     on_failure=sources.SqsDlq(self.stats_dlq),
                 )
             )

@@ -3,6 +3,10 @@
 Verify, parse, apply, answer. Bad input gets a 4xx and nothing is written; an unreadable
 event beside readable ones is logged in full and skipped; an internal failure gets a 5xx
 so the provider delivers again: nothing is acknowledged and lost.
+
+Every answer counts as `webhook_http_<status>`; a 503 also says why, for the alarms:
+`webhook_secret_unset` (every delivery refused until the operator sets it, alarmed) or
+`webhook_status_early` (a status ahead of its send's record, normal, delivered again).
 """
 
 from __future__ import annotations
@@ -64,6 +68,7 @@ def receive(request: HttpRequest, secret: str) -> Answer:
     )
     if missing is not None:
         logger.error(f"{missing} is not set: every delivery is refused until it is")
+        metrics.add_metric(name="webhook_secret_unset", unit=MetricUnit.Count, value=1)
         return answer(503, f"{missing} is not set")
     if not _authorised(request, secret):
         return answer(404)
@@ -96,6 +101,7 @@ def receive(request: HttpRequest, secret: str) -> Answer:
         applied = webhook.apply(deps, events, received_at)
     except webhook.NotYetRecorded as early:
         logger.info("status ahead of its send record", extra={"followup_id": str(early)})
+        metrics.add_metric(name="webhook_status_early", unit=MetricUnit.Count, value=1)
         return answer(503, "retry later")
     outcome = applied.outcome
     for name, count in outcome.items():

@@ -32,17 +32,24 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     except InvalidToken as refused:
         logger.info("connection refused", extra={"reason": str(refused)})
         metrics.add_metric(name="ws_refused", unit="Count", value=1)
-        raise PermissionError("Unauthorized") from None  # API Gateway answers 401
+        return {"principalId": "refused", "policyDocument": _policy("Deny", event)}
     metrics.add_metric(name="ws_authorized", unit="Count", value=1)
     groups = claims.get("cognito:groups") or []
     return {
         "principalId": claims["sub"],
-        "policyDocument": {
-            "Version": "2012-10-17",
-            "Statement": [
-                {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": event["methodArn"]}
-            ],
-        },
+        "policyDocument": _policy("Allow", event),
         # The token's expiry: the feed stops with the sign-in, as the API does.
         "context": {"sub": claims["sub"], "groups": " ".join(groups), "expires": claims["exp"]},
+    }
+
+
+def _policy(effect: str, event: dict[str, Any]) -> dict[str, Any]:
+    """Connect or not. A refusal is an answer (API Gateway answers 403), not a failure of
+    the function: an expired sign-in reconnecting every 30 s is normal and pages nobody,
+    while the function's error alarm still tells of a real fault."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Action": "execute-api:Invoke", "Effect": effect, "Resource": event["methodArn"]}
+        ],
     }

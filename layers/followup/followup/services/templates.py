@@ -44,11 +44,13 @@ class CatalogueBusy(Exception):
 @dataclass(frozen=True)
 class SyncReport:
     templates: int
-    at_risk: int
+    newly_at_risk: int
+    """Templates this sync found FLAGGED or RED that the catalogue did not hold so: one
+    staying RED for weeks is reported (and alarmed) once, not at every hourly sync."""
     released: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        found = {"templates": self.templates, "templates_at_risk": self.at_risk}
+        found = {"templates": self.templates, "templates_newly_at_risk": self.newly_at_risk}
         return found | ({"followups_released": self.released} if self.released else {})
 
 
@@ -63,12 +65,18 @@ def sync(deps: Deps, now: datetime) -> SyncReport:
     if deps.template_source is None:
         raise NoTemplateSource
     fetched = deps.template_source.fetch_templates(now)
-    _, saved = _change(deps, lambda current: current.synced(fetched, now))
+    before, saved = _change(deps, lambda current: current.synced(fetched, now))
     # Every template that may be sent, not only those approved since the last look: a
     # sender that read the catalogue from its cache before an approval (or a webhook whose
     # release was cut short) may have held a follow-up after the template came back.
     released = release_waiting(deps, sendable(saved), now)
-    return SyncReport(len(saved.templates), sum(t.at_risk for t in saved.templates), released)
+    return SyncReport(len(saved.templates), len(newly_at_risk(before, saved)), released)
+
+
+def newly_at_risk(before: TemplateCatalogue, after: TemplateCatalogue) -> set[tuple[str, str]]:
+    """The templates (name, language) FLAGGED or RED in `after` and not in `before`."""
+    was = {t.key for t in before.templates if t.at_risk}
+    return {t.key for t in after.templates if t.at_risk} - was
 
 
 def sync_if_due(deps: Deps, now: datetime, every: timedelta = SYNC_EVERY) -> SyncReport | None:

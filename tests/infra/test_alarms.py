@@ -1,0 +1,99 @@
+"""The deployed alarms and stream triggers, as the on-call lives with them: every new dead
+letter notifies, and a batch the stats function cannot take holds its stream for hours, not
+a day."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.infra.conftest import Synth
+
+DEAD_LETTER_QUEUES = ("send_dlq", "tick_dlq", "bus_dlq", "stream_dlq", "stats_dlq")
+FIVE_MINUTES = 300
+DAY = 24 * 60 * 60 // FIVE_MINUTES
+
+
+def _ref_of(s: Synth, construct: Any) -> str:
+    logical_id: str = s.stack.get_logical_id(construct.node.default_child)
+    return logical_id
+
+
+def _queue_dimensions(s: Synth, attribute: str) -> list[dict[str, Any]]:
+    queue = _ref_of(s, getattr(s.stack, attribute))
+    return [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}}]
+
+
+def _watched(alarm: dict[str, Any]) -> list[dict[str, Any]]:
+    """The metrics an alarm reads: its own, or those of its metric math."""
+    if "MetricName" in alarm:
+        return [alarm]
+    return [m["MetricStat"]["Metric"] for m in alarm.get("Metrics", []) if "MetricStat" in m]
+
+
+def _alarms_on_queue(s: Synth, attribute: str) -> list[dict[str, Any]]:
+    dimensions = _queue_dimensions(s, attribute)
+    return [
+        a["Properties"]
+        for a in s.resources("AWS::CloudWatch::Alarm").values()
+        if any(m.get("Dimensions") == dimensions for m in _watched(a["Properties"]))
+    ]
+
+
+def _notifications(alarm: dict[str, Any], depths: list[int]) -> int:
+    """How often `alarm` goes from OK to ALARM (one notification each) over a dead-letter
+    queue's depth, one value per five minutes: an alarm on the depth itself, or one on its
+    rise (metric math `DIFF` of it: what arrived since the period before)."""
+    assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert alarm["AlarmActions"]
+    if "Metrics" in alarm:
+        [expression] = [m["Expression"] for m in alarm["Metrics"] if "Expression" in m]
+        assert expression.startswith("DIFF("), expression
+        assert [m["MetricName"] for m in _watched(alarm)] == ["ApproximateNumberOfMessagesVisible"]
+        measured = [now - before for before, now in zip([0, *depths], depths, strict=False)]
+    else:
+        assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
+        measured = depths
+    states = [value >= alarm["Threshold"] for value in measured]
+    return sum(now and not before for before, now in zip([False, *states], states, strict=False))
+
+
+@pytest.mark.parametrize("queue", DEAD_LETTER_QUEUES)
+def test_each_new_dead_letter_notifies_even_while_older_ones_wait(dev: Synth, queue: str) -> None:
+    # Given a dead letter arrives on Monday and waits there (dead letters are kept 14 days)
+    monday = [0, *[1] * DAY]
+    # When another arrives on Tuesday, and a third on Wednesday
+    week = monday + [2] * DAY + [3] * DAY
+    # Then the on-call is told of each of them, not only of the first
+    [alarm] = _alarms_on_queue(dev, queue)
+    assert _notifications(alarm, week) == 3
+    assert alarm["EvaluationPeriods"] == 1
+    assert alarm["TreatMissingData"] == "notBreaching"
+
+
+def test_a_stats_batch_that_keeps_failing_holds_its_stream_for_hours_not_a_day(
+    dev: Synth,
+) -> None:
+    stats = _ref_of(dev, dev.stack.functions["stats"])
+    dead_letters = _ref_of(dev, dev.stack.stats_dlq)
+    mappings = [
+        m["Properties"]
+        for m in dev.resources("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"]["Ref"] == stats
+    ]
+    assert len(mappings) == 2  # the follow-up and the enrollment streams
+    for mapping in mappings:
+        # Given a batch the stats function fails on every time (a record it cannot read):
+        # the sends behind it on its shard wait, their journeys not moved on, until it is
+        # given up; DynamoDB keeps stream records a day
+        given_up_after = mapping["MaximumRecordAgeInSeconds"]
+        # Then it is given up within a few hours, named in the dead-letter queue (alarmed)...
+        assert 60 * 60 <= given_up_after <= 4 * 60 * 60
+        assert mapping["MaximumRetryAttempts"] >= 1_000  # not dropped for a passing fault
+        assert mapping["DestinationConfig"]["OnFailure"]["Destination"] == {
+            "Fn::GetAtt": [dead_letters, "Arn"]
+        }
+        # ...and retried whole from its first record, whose checkpoint keeps each record
+        # counted once (a split batch would start at another record and count it again)
+        assert mapping["BisectBatchOnFunctionError"] is False
