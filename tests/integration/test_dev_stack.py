@@ -74,7 +74,9 @@ def test_the_local_stack_runs_the_whole_loop_and_keeps_its_data(stack: Running) 
     eventually(lambda: status_of(first["followup_id"]) == "delivered")
     # The lead answers on the sandbox page: the follow-up is marked responded
     answer = httpx.post(
-        f"{stack.url}/sandbox/reply", json={"wa_id": first["to"], "text": "Yes, tell me more"}
+        f"{stack.url}/sandbox/reply",
+        json={"wa_id": first["to"], "text": "Yes, tell me more"},
+        timeout=SAFETY_NET,
     )
     assert answer.status_code == 200
     eventually(lambda: status_of(first["followup_id"]) == "responded")
