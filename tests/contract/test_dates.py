@@ -67,3 +67,16 @@ def test_an_entry_is_cleared_only_while_it_holds_the_time_read(store: Any) -> No
     # Then the moved entry outlived the stale clearing, and is gone once cleared as it is
     assert list(store.due_dates(days(365))) == []
     assert store.clear_date_due("renewal", "ct_9", days(1)) is False
+
+
+def test_a_rules_entries_are_set_and_removed_many_at_once(store: Any) -> None:
+    # Given 60 entries written in one go (more than one write request holds), then moved
+    dues = {f"ct_{n}": days(n % 7) for n in range(60)}
+    store.set_dates_due("renewal", dues)
+    store.set_dates_due("renewal", {"ct_0": days(30), "ct_1": None, "ct_2": None})
+    # Then each is where the last write put it, and the removed ones are gone
+    found = {e.contact_id: e.due_at for e in store.due_dates(days(60)) if e.rule_id == "renewal"}
+    assert found == {
+        **{k: v for k, v in dues.items() if k not in ("ct_1", "ct_2")},
+        "ct_0": days(30),
+    }

@@ -4,8 +4,10 @@ with a date."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 from uuid import uuid4
 
+from followup.adapters import tables
 from followup.domain.contact import Contact
 from followup.services import rules
 from followup_local.engine import local_engine
@@ -53,3 +55,28 @@ def test_date_ticks_read_the_due_dates_not_every_dated_contact() -> None:
     print(f"\nitems read (nothing due, {NEWLY_DUE} due): 100 → {small}; 1,000 → {large}")
     assert large == small
     assert small[1] < 10 * NEWLY_DUE
+
+
+def test_saving_a_date_rule_indexes_its_customers_in_batched_writes() -> None:
+    # Given 1,000 customers with a renewal still to come
+    with local_engine(TUESDAY_9AM_JAKARTA) as engine:
+        deps = engine.deps
+        deps.contacts.import_contacts([customer(f"2027-0{1 + n % 9}-15") for n in range(1_000)])
+        calls: list[str] = []
+        client = tables.client()
+
+        def record(model: Any, **_: Any) -> None:
+            calls.append(model.name)
+
+        client.meta.events.register("before-call.dynamodb", record)
+        try:
+            # When a reminder rule is saved, which indexes each of them
+            rules.create(deps, rule("renewal-reminder", trigger=RENEWAL, exit={}))
+        finally:
+            client.meta.events.unregister("before-call.dynamodb", record)
+        # Then their 1,000 entries took 40 write requests, not one each
+        assert calls.count("BatchWriteItem") == 40
+        assert calls.count("PutItem") < 10
+        assert (
+            len(list(deps.contacts.due_dates(TUESDAY_9AM_JAKARTA + timedelta(days=400)))) == 1_000
+        )

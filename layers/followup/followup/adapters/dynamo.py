@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
@@ -289,20 +289,24 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
 
     def set_date_due(self, rule_id: str, contact_id: str, due_at: datetime | None) -> None:
         """Index (or move) a date-trigger entry; None deletes it."""
-        key = f"date#{rule_id}#{contact_id}"
         if due_at is None:
-            ContactItem(key).delete()
+            ContactItem(_date_key(rule_id, contact_id)).delete()
             return
-        ContactItem(
-            key,
-            revision=0,
-            doc=json.dumps({"rule_id": rule_id, "contact_id": contact_id}),
-            date_key=f"date#{shard_of(f'{rule_id}#{contact_id}', SHARDS)}",
-            date_due=stamp(due_at),
-        ).save()
+        _date_item(rule_id, contact_id, due_at).save()
+
+    def set_dates_due(self, rule_id: str, dues: Mapping[str, datetime | None]) -> None:
+        """25 entries a request (BatchWriteItem); what DynamoDB leaves unprocessed is sent
+        again by pynamodb, and an error after that leaves the rest for the contacts' next
+        writes, as a crash would."""
+        with ContactItem.batch_write() as batch:
+            for contact_id, due_at in dues.items():
+                if due_at is None:
+                    batch.delete(ContactItem(_date_key(rule_id, contact_id)))
+                else:
+                    batch.save(_date_item(rule_id, contact_id, due_at))
 
     def clear_date_due(self, rule_id: str, contact_id: str, due_at: datetime) -> bool:
-        item = ContactItem(f"date#{rule_id}#{contact_id}")
+        item = ContactItem(_date_key(rule_id, contact_id))
         return held(lambda: item.delete(condition=ContactItem.date_due == stamp(due_at)))
 
     def due_dates(self, until: datetime) -> Iterator[DateEntry]:
@@ -1051,3 +1055,17 @@ cancelled with it)."""
 def _codes(exc: TransactWriteError) -> list[str | None]:
     """The reason DynamoDB gave for each item of a cancelled transaction, in order."""
     return [reason.code if reason else None for reason in exc.cancellation_reasons]
+
+
+def _date_key(rule_id: str, contact_id: str) -> str:
+    return f"date#{rule_id}#{contact_id}"
+
+
+def _date_item(rule_id: str, contact_id: str, due_at: datetime) -> ContactItem:
+    return ContactItem(
+        _date_key(rule_id, contact_id),
+        revision=0,
+        doc=json.dumps({"rule_id": rule_id, "contact_id": contact_id}),
+        date_key=f"date#{shard_of(f'{rule_id}#{contact_id}', SHARDS)}",
+        date_due=stamp(due_at),
+    )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -431,6 +431,10 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
                 self._dates.pop((rule_id, contact_id), None)
             else:
                 self._dates[(rule_id, contact_id)] = stamp(due_at)
+
+    def set_dates_due(self, rule_id: str, dues: Mapping[str, datetime | None]) -> None:
+        for contact_id, due_at in dues.items():
+            self.set_date_due(rule_id, contact_id, due_at)
 
     def clear_date_due(self, rule_id: str, contact_id: str, due_at: datetime) -> bool:
         with self._lock:

@@ -6,8 +6,9 @@ attribute: "rule R fires for contact C at T". Every contact write keeps it (crea
 upsert, patch, import, a journey's set_attribute): a new or moved date puts the entry at
 its new time, a removed one deletes it. Saving an active date rule, or turning one on,
 indexes the contacts whose date is still to come: a one-off walk of the funnel, stage by
-stage, a page of `BACKFILL_PAGE` contacts per query (reads grow with the contacts, once,
-never in a tick). Dates that passed before (or while the rule was off) are not replayed.
+stage, a page of `BACKFILL_PAGE` contacts per query and its entries written in batches
+(reads and writes grow with the contacts, once, never in a tick). Dates that passed
+before (or while the rule was off) are not replayed.
 
 The enqueue tick reads the entries due before the next tick, and only those, so a date
 between two ticks goes at its own minute. Each is checked against
@@ -86,15 +87,18 @@ def backfill(deps: Deps, rule: Rule, replaced: Rule | None = None) -> int:
         cursor: str | None = None
         while True:
             page = deps.contacts.contacts_in(stage, BACKFILL_PAGE, cursor)
+            dues: dict[str, datetime | None] = {}
             for contact in page.items:
                 due = due_for(rule, contact, settings.zone)
                 if due is not None and due > now:
-                    deps.contacts.set_date_due(rule.id, contact.id, due)
+                    dues[contact.id] = due
                     indexed += 1
                     continue
                 was = due_for(replaced, contact, settings.zone) if replaced else None
                 if was is not None and was > now:
-                    deps.contacts.set_date_due(rule.id, contact.id, None)
+                    dues[contact.id] = None
+            if dues:
+                deps.contacts.set_dates_due(rule.id, dues)
             if page.cursor is None:
                 break
             cursor = page.cursor

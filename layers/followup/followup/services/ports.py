@@ -513,6 +513,12 @@ class ContactRepository(Protocol):
         removes the entry."""
         ...
 
+    def set_dates_due(self, rule_id: str, dues: Mapping[str, datetime | None]) -> None:
+        """`set_date_due` for many contacts of one rule at once (contact id → when, None
+        removes), written in batches: a rule's backfill indexes a page of contacts in a
+        few requests, not one each."""
+        ...
+
     def clear_date_due(self, rule_id: str, contact_id: str, due_at: datetime) -> bool:
         """Remove the entry if it still comes round at `due_at`; one moved meanwhile (its
         contact's date changed after the tick read it) stays. True if removed."""
