@@ -78,3 +78,27 @@ def test_an_unapproved_text_ends_when_its_wait_is_over_even_outside_business_hou
     assert (ended.status, ended.reason) == (Status.SKIPPED, "approval_expired")
     with pytest.raises(Conflict):
         approve(deps, written.id)
+
+
+def test_an_approval_after_the_wait_ended_is_refused_and_nothing_goes(
+    engine: MemoryEngine,
+) -> None:
+    # Given an AI text awaiting approval, whose wait for a person is over (no tick yet)
+    with FakeAnthropic(KEY) as fake:
+        deps = engine.deps
+        writing_in_english(engine, fake)
+        deps.rules.save_rule(rule(steps=[approval_step()]))
+        lead = quiet_contact(deps, "6281100000302", engine.clock.now() - 25 * HOUR)
+        engine.tick()
+        [written] = deps.followups.followups_of(lead.id)
+        assert written.wake_at is not None
+        engine.clock.advance(written.wake_at + 30 * SECOND - engine.clock.now())
+        # When a person approves it
+        with pytest.raises(Conflict, match="approval_expired"):
+            approve(deps, written.id)
+        # Then it ended as the wait said, and nothing is sent
+        engine.drain()
+        ended = deps.followups.followup(written.id)
+        assert ended is not None
+        assert (ended.status, ended.reason) == (Status.SKIPPED, "approval_expired")
+        assert engine.sandbox.sent() == []

@@ -8,6 +8,7 @@ from followup.domain.errors import Conflict, InvalidField, NotFound
 from followup.domain.followup import FollowUp, Reason, RenderedMessage, Status
 from followup.domain.guardrails import Target, check_edited
 from followup.services.ports import CommitRejected, FollowUpChange
+from followup.services.settle import end_unsent
 
 if TYPE_CHECKING:
     from followup.services.deps import Deps
@@ -34,11 +35,20 @@ def reject(deps: Deps, followup_id: str) -> FollowUp:
 
 
 def _awaiting(deps: Deps, followup_id: str) -> FollowUp:
+    """The follow-up, still awaiting a decision. One whose wait for a person is over ends
+    `skipped` (`approval_expired`) now, as the sender would end it, and the decision is
+    refused: a tick that has not come yet (or a workspace paused, when no tick sends)
+    never lets a text be approved after its wait."""
     found = deps.followups.followup(followup_id)
     if found is None:
         raise NotFound("follow-up", followup_id)
     if found.status is not Status.QUEUED or found.proposed is None or found.approved_at:
         raise _decided(found)
+    now = deps.clock.now()
+    if found.wake_at is not None and found.wake_at <= now:
+        # Ended here, or by the sender or a decision meanwhile: said as it stands.
+        end_unsent(deps, found, Status.SKIPPED, Reason.APPROVAL_EXPIRED, now)
+        raise _decided(deps.followups.followup(followup_id) or found)
     return found
 
 
