@@ -176,7 +176,15 @@ def _number(text: str) -> Decimal | None:
 
 def parse_moment(text: str, zone: ZoneInfo) -> datetime | None:
     """An attribute read as a moment: a date is its local midnight, a time without an
-    offset is local wall time; None when it is neither."""
+    offset is local wall time; None when it is neither, or lies where no time zone can
+    take it (a CRM's placeholder such as 0001-01-01 or 9999-12-31)."""
+    try:
+        return _moment(text, zone)
+    except OverflowError:
+        return None
+
+
+def _moment(text: str, zone: ZoneInfo) -> datetime | None:
     text = text.strip()
     try:
         day = date.fromisoformat(text)
@@ -197,10 +205,17 @@ def moved_moment(text: str, offset: Duration, before: bool, zone: ZoneInfo) -> d
     """The moment an attribute names moved by `offset` (back when `before`), or None when
     it names none. Days, weeks and months move the wall clock as written, so a day before
     a date whose midnight a DST gap skips is that earlier day's midnight; minutes and
-    hours are elapsed time."""
+    hours are elapsed time. None too for a moment moved out of the calendar's years."""
     moment = parse_moment(text, zone)
     if moment is None:
         return None
+    try:
+        return _moved(moment, text, offset, before, zone)
+    except OverflowError:
+        return None
+
+
+def _moved(moment: datetime, text: str, offset: Duration, before: bool, zone: ZoneInfo) -> datetime:
     if not offset.is_calendar or offset.amount == 0:
         return offset.before(moment, zone) if before else offset.after(moment, zone)
     text = text.strip()
@@ -215,7 +230,10 @@ def moved_moment(text: str, offset: Duration, before: bool, zone: ZoneInfo) -> d
 
 def _day(text: str, zone: ZoneInfo) -> date | None:
     moment = parse_moment(text, zone)
-    return moment.astimezone(zone).date() if moment is not None else None
+    try:
+        return moment.astimezone(zone).date() if moment is not None else None
+    except OverflowError:  # a moment with an offset of its own, past the years in `zone`
+        return None
 
 
 def all_hold(conditions: list[Condition], contact: Contact, facts: Facts) -> bool:

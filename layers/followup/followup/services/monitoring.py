@@ -63,6 +63,7 @@ _KIND_OF: dict[str, str] = {
     Reason.OPTED_OUT: "opted_out",
     Reason.MARKETING_SUPPRESSED: "opted_out",
     Reason.EXIT_STAGE: "exit",
+    Reason.EXIT_EVENT: "exit",
     Reason.CONVERSATION_CLOSED: "closed",
     Reason.HOT: "gated",
     Reason.COLD_CAP: "gated",

@@ -104,6 +104,8 @@ def _step(
             current = deps.followups.enrollment(enrollment.id)
             if current is None or current.item.state is not EnrollmentState.ACTIVE:
                 return current  # the action ended it (a closed conversation, an exit stage)
+            if _position(current.item) != _position(enrollment):
+                return None  # another tick passed this step meanwhile: its move stands
             enrollment_v = current
         zone = contact.zone(deps.catalog.settings().zone)
         moved = enrollment_v.item.passed(rule, contact, zone, now)
@@ -112,6 +114,16 @@ def _step(
     except CommitRejected:
         return None
     return Versioned(moved, enrollment_v.revision + 1)
+
+
+def _position(enrollment: Enrollment) -> tuple[int, int, int, int]:
+    """Where a journey stands: its rule version, step, repeat and channel."""
+    return (
+        enrollment.rule_version,
+        enrollment.step_index,
+        enrollment.repeat_index,
+        enrollment.channel_index,
+    )
 
 
 def _act(
