@@ -362,3 +362,28 @@ def test_a_number_without_a_start_date_of_its_own_is_not_held_to_the_default_num
     # When the tick runs, all three of the other number's leads go
     engine.tick()
     assert list(sent_with(engine).values()) == [OTHER_KEY] * 3
+
+
+def test_a_number_configured_with_its_display_number_as_whatsapp_manager_shows_it_is_paused() -> (
+    None
+):
+    # Given two numbers, the first one's display number written as WhatsApp Manager shows it
+    numbers = [
+        {
+            "phone_number_id": BUSINESS_NUMBER["phone_number_id"],
+            "display_phone_number": "+62 812-3456-7890",
+            "api_key": LOCAL_API_KEY,
+        },
+        {**SECOND_NUMBER, "api_key": SECOND_KEY},
+    ]
+    with memory_engine(TUESDAY_9AM_JAKARTA, configured(numbers)) as engine:
+        deps = engine.deps
+        deps.rules.save_rule(rule())
+        first = BUSINESS_NUMBER["phone_number_id"]
+        quiet_contact(deps, "6281100000504", engine.clock.now() - 25 * HOUR, phone_number_id=first)
+        # When WhatsApp flags that number, naming it by its digits alone
+        assert engine.deliver(flagged(BUSINESS_NUMBER)) == 200
+        engine.tick()
+        # Then that number is paused, and nothing goes from it
+        assert deps.catalog.sending_paused(first) is not None
+        assert engine.sandbox.sent() == []

@@ -11,11 +11,12 @@ alone, even when a single number is left.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from followup.domain.messaging_limit import WarmUp
 from followup.domain.pacing import DEFAULT_RATE, MAX_RATE
@@ -50,6 +51,13 @@ class SendingNumber(BaseModel):
     warm_up_started_on: date | None = Field(
         default=None, description="the number's first day of sending, when it is new"
     )
+
+    @field_validator("display_phone_number")
+    @classmethod
+    def _digits(cls, value: str) -> str:
+        """Digits alone, as WhatsApp's reports name a number: "+62 812-3456-7890", as
+        WhatsApp Manager shows it, is 6281234567890."""
+        return re.sub(r"[^0-9]", "", value)
 
 
 @dataclass(frozen=True)
