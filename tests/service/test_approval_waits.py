@@ -4,12 +4,15 @@ ended when its wait is over, whatever the send window."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 
+from followup.adapters.whatsapp_webhook import parse
 from followup.domain.errors import Conflict
 from followup.domain.followup import Status
+from followup.services import templates, webhook
 from followup.services.approval import approve
 from followup_local.fake_anthropic import FakeAnthropic
 from followup_local.memory_engine import MemoryEngine
@@ -102,3 +105,48 @@ def test_an_approval_after_the_wait_ended_is_refused_and_nothing_goes(
         assert ended is not None
         assert (ended.status, ended.reason) == (Status.SKIPPED, "approval_expired")
         assert engine.sandbox.sent() == []
+
+
+def test_an_approved_template_text_goes_with_the_sibling_when_its_template_was_paused(
+    engine: MemoryEngine,
+) -> None:
+    body = "Hi {{1}}, {{2}}"
+    step = {
+        "wait": {"amount": 0, "unit": "minutes"},
+        "text": "Hi, still applying?",
+        "template": {
+            "name": "apply_reminder",
+            "language": "en",
+            "sibling": "apply_reminder_v2",
+            "params": [
+                {"field": "first_name", "default": "there"},
+                {"text": "Seats are limited this intake.", "ai": True},
+            ],
+        },
+        "ai": {"instructions": "Ask whether they still apply.", "approval": True},
+    }
+    with FakeAnthropic(KEY) as fake:
+        # Given an approval step whose template, with a sibling, carries the AI's parameter
+        deps = engine.deps
+        writing_in_english(engine, fake)
+        engine.sandbox.templates.add("apply_reminder", "en", body)
+        engine.sandbox.templates.add("apply_reminder_v2", "en", body)
+        templates.sync(deps, engine.clock.now())
+        deps.rules.save_rule(rule(steps=[step]))
+        lead = quiet_contact(deps, "6281100000303", engine.clock.now() - 25 * HOUR)
+        engine.tick()
+        [written] = deps.followups.followups_of(lead.id)
+        assert written.proposed is not None
+        assert written.proposed.kind == "template"
+        # When Meta pauses the step's template while the text waits, then a person approves
+        change = {"name": "apply_reminder", "language": "en", "status": "PAUSED"}
+        document = engine.sandbox.templates.change(change)
+        now = engine.clock.now()
+        webhook.apply(deps, parse(json.dumps(document).encode(), now), now)
+        engine.clock.advance(MINUTE)
+        approve(deps, written.id)
+        engine.tick()
+    # Then the approved text goes with the approved sibling, never the paused template
+    sent = [(r.body or {}).get("template", {}) for r in engine.sandbox.requests]
+    assert [t.get("name") for t in sent] == ["apply_reminder_v2"]
+    assert written.proposed.params[1] in json.dumps(sent[0])

@@ -195,6 +195,9 @@ def _send_claimed(deps: Deps, claimed: FollowUp, now: datetime) -> Outcome:
             # now (WhatsApp refuses it, 131047), so the step's template goes as it would.
             approved = static
             claimed = _written_unsent(claimed)
+        elif approved.kind == "template" and static.template_name != approved.template_name:
+            # Its template was paused while the text waited: the gate picked the sibling.
+            approved = approved.model_copy(update={"template_name": static.template_name})
         return Outcome(_hand_over(deps, claimed, contact, address, rule, approved, now))
     # Written after the claim and before the provider: a duplicate delivery finds it no
     # longer queued, so whatever text was written goes out at most once; a retry after a
