@@ -10,6 +10,7 @@ from followup.services.contacts import update_contact
 from followup.services.preview import preview
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact, rule
+from tests.support.limits import admit
 
 HOUR, DAY, MINUTE = timedelta(hours=1), timedelta(days=1), timedelta(minutes=1)
 JAKARTA, NEW_YORK = ZoneInfo("Asia/Jakarta"), ZoneInfo("America/New_York")
@@ -86,3 +87,35 @@ def test_preview_promises_a_journeys_first_send_before_its_own_wait_has_passed(
     # And the preview promised that, not "now" (09:00), counting it among those sent at once
     assert [(p.name, p.send_at) for p in seen.planned] == [("dewi", now + 3 * HOUR)]
     assert seen.due_now == 0
+
+
+def test_a_send_held_by_the_messaging_limit_is_previewed_at_the_window_opening_it_goes(
+    engine: MemoryEngine,
+) -> None:
+    # Given the portfolio's allowance filled last night at 19:00 Jakarta (Mon), e.g. by a
+    # send-anytime rule, so a place frees at about 19:00 tonight, after the window closes
+    deps, now = engine.deps, engine.clock.now()  # Tue 09:00 Jakarta, window Mon-Fri 08-17
+    assert deps.reach is not None
+    limit = deps.catalog.settings().messaging_limit
+    allowance = limit.allowance()
+    assert allowance is not None
+    for _ in range(allowance):
+        assert admit(deps.reach, limit, now - 14 * HOUR) is None
+    # And a lead quiet for 30 h (window closed: a template, which counts)
+    quiet_contact(deps, "6281100009001", now - 30 * HOUR, name="lead")
+    reminder = rule()
+    deps.rules.save_rule(reminder)
+    # When the rule is previewed
+    seen = preview(deps, reminder)
+    [planned] = seen.planned
+    assert planned.waits_for == "messaging_limit"
+    promised = planned.send_at.astimezone(JAKARTA)
+    # When the engine runs hourly ticks for a day
+    for _ in range(26):
+        engine.tick()
+        engine.clock.advance(HOUR)
+    sent = [r.received_at.astimezone(JAKARTA) for r in engine.sandbox.sent()]
+    # Then the engine sends it only at the window's next opening, Wed 08:00 ...
+    assert [f"{t:%a %H:%M}" for t in sent] == ["Wed 08:00"]
+    # ... and the preview promised that time, not one the send window forbids
+    assert f"{promised:%a %H:%M}" == "Wed 08:00", f"preview promises {promised:%a %H:%M}"

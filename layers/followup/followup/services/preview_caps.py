@@ -80,6 +80,8 @@ def within_caps(
             left, freed = room
             if reached > left:
                 days.give_back(number, day)
-                plan = replace(plan, send_at=max(at, freed), waits_for=LIMIT)
+                # It goes once a place frees, at the send window's opening from then.
+                later = send_at(max(at, freed), now, contact, rule, settings)
+                plan = replace(plan, send_at=later, waits_for=LIMIT)
         kept.append(plan)
     return sorted(kept, key=lambda p: p.send_at)
