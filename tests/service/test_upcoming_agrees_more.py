@@ -7,6 +7,7 @@ marked so: the engine then defers it."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from followup.domain.contact import Contact
 from followup.domain.followup import FollowUp, Status
@@ -30,6 +31,7 @@ from tests.support.builders import quiet_contact, rule
 from tests.support.limits import admit, warming
 
 HOUR, MINUTE, DAY = timedelta(hours=1), timedelta(minutes=1), timedelta(days=1)
+JAKARTA = ZoneInfo("Asia/Jakarta")
 OFFER = "Offer"
 ALLOWANCE = 225
 """The first tier (250 users) less its 10 % headroom."""
@@ -222,3 +224,48 @@ def test_upcoming_promises_the_next_step_before_the_repeats_of_the_one_just_sent
     assert last_call == [now + 2 * DAY + 2 * HOUR], listed
     # after the two repeats of the nudge still to come
     assert [at for step, at in listed if step == 1] == [now + DAY, now + 2 * DAY]
+
+
+def test_the_contact_page_times_a_later_step_from_the_earlier_steps_real_send(
+    engine: MemoryEngine,
+) -> None:
+    # Given a journey: a nudge once quiet for an hour, a reminder 8 h after it, a last
+    # call 3 h after the reminder (default settings: Mon-Fri 08-17, 2 sends per 24 h)
+    deps, start = engine.deps, engine.clock.now()  # Tue 09:00 Jakarta
+    template = {"name": "apply_reminder", "language": "en"}
+    deps.rules.save_rule(
+        rule(
+            "nudge",
+            trigger={"stages": ["new"], "idle": {"amount": 1, "unit": "hours"}},
+            steps=[
+                {"wait": {"amount": 0, "unit": "minutes"}, "template": template},
+                {"wait": {"amount": 8, "unit": "hours"}, "template": template},
+                {"wait": {"amount": 3, "unit": "hours"}, "template": template},
+            ],
+        )
+    )
+    lead = quiet_contact(deps, "6281100009101", start - 30 * MINUTE, name="lead")
+    # When the nudge goes at 09:30 and the contact page is read at 11:00
+    for minutes in range(0, 120, 10):
+        engine.run_until(start + minutes * MINUTE)
+        engine.tick()
+    found = deps.contacts.contact(lead.id)
+    assert found is not None
+    promised = [
+        f"{u.at.astimezone(ZoneInfo('Asia/Jakarta')):%a %H:%M}"
+        for u in upcoming(deps, found.item)
+        if u.at
+    ]
+    # And the ticks run for two days
+    for hour in range(2, 50):
+        engine.run_until(start + hour * HOUR)
+        engine.tick()
+    went = [
+        f"{r.received_at.astimezone(ZoneInfo('Asia/Jakarta')):%a %H:%M}"
+        for r in engine.sandbox.sent()
+    ]
+    # Then the engine sends the reminder at Wed 08:00 (17:30 was after hours) and the last
+    # call 3 h after that reminder, at Wed 11:00 ...
+    assert went == ["Tue 09:30", "Wed 08:00", "Wed 11:00"]
+    # ... and the contact page promised exactly those two sends
+    assert promised == went[1:], f"page promised {promised}"

@@ -43,6 +43,7 @@ from followup.services.planning import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from zoneinfo import ZoneInfo
 
     from followup.domain.contact import Contact
@@ -158,13 +159,19 @@ def _journey(
         enrollment = after_send(enrollment, rule, went, contact, settings)
         if enrollment.state is not EnrollmentState.ACTIVE:
             return shown
-    for due in _steps(rule, enrollment, queued_at, contact, zone, gated=stop is not None):
+
+    def opening(due: datetime) -> datetime | None:
+        """When a send due at `due` goes: the send window's opening from then."""
+        try:
+            return send_at(due, now, contact, rule, settings)
+        except RULE_DATA_ERRORS:
+            return None  # a window that never opens: the tick reports it on the rule
+
+    steps = _steps(rule, enrollment, queued_at, contact, zone, opening, gated=stop is not None)
+    for due in steps:
         at = due.due
         if at is not None and due.kind == "send":
-            try:
-                at = send_at(at, now, contact, rule, settings)
-            except RULE_DATA_ERRORS:
-                at = None  # a window that never opens: the tick reports it on the rule
+            at = opening(at)
         if at is not None and due.kind == "send":
             if gate(_counting(contact, going, settings.gating, at), settings.gating, at):
                 break  # gating skips the send, and the journey ends there
@@ -240,11 +247,13 @@ def _steps(
     queued_at: datetime | None,
     contact: Contact,
     zone: ZoneInfo,
+    opening: Callable[[datetime], datetime | None],
     *,
     gated: bool,
 ) -> list[Upcoming]:
     """The steps to come, as the tick takes them: a send's repeats before the next step,
-    each timed from the one before it."""
+    each timed from the one before it, from when a send goes (`opening` of its due time,
+    as the tick times the next step from the real send)."""
     number, repeat = enrollment.step_index, enrollment.repeat_index
     if enrollment.next_due_at is not None:
         when: datetime | None = enrollment.next_due_at  # already holds this step's wait
@@ -266,6 +275,8 @@ def _steps(
             if isinstance(step, BranchStep) or when is None:
                 break
         show = True
+        if isinstance(step, Step) and when is not None:
+            when = opening(when)
         if isinstance(step, Step) and step.repeat and repeat < step.repeat.times:
             repeat += 1
             when = step.repeat.every.after(when, zone) if when is not None else None
