@@ -348,3 +348,10 @@ def test_a_window_is_described_in_words_with_like_days_grouped() -> None:
         "Mon–Tue 09:00–12:00, 13:00–17:00; Thu 09:00–12:00, 13:00–17:00; Sat 10:00–14:00"
         " except holidays"
     )
+
+
+@pytest.mark.parametrize("written", ["08:00\n", "8:00", "08:00 ", "24:01", "25:00", "08:60"])
+def test_a_time_of_day_is_hh_mm_and_nothing_more(written: str) -> None:
+    with pytest.raises(ValidationError, match="is not a time of day as HH:MM"):
+        TimeRange(start=written, end="17:00")
+    assert TimeRange(start="00:00", end="24:00").end == "24:00"

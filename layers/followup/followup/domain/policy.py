@@ -25,7 +25,7 @@ from followup.loading import loading
 
 # Windows open at least weekly unless holidays pile up; a year and a bit covers any calendar.
 _SEARCH_DAYS = 400
-_HHMM = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
+_HHMM = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d|24:00")
 
 
 class Weekday(StrEnum):
@@ -54,7 +54,7 @@ class TimeRange(BaseModel):
     @field_validator("start", "end")
     @classmethod
     def _hhmm(cls, value: str) -> str:
-        if not _HHMM.match(value):
+        if not _HHMM.fullmatch(value):
             raise ValueError(f"{value!r} is not a time of day as HH:MM")
         return value
 
