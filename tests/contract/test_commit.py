@@ -205,6 +205,23 @@ def test_a_follow_up_converts_once(store: Any) -> None:
     assert counts(store) == {"sent": 1, "converted": 1}
 
 
+def test_a_conversion_of_a_copy_read_before_the_follow_up_moved_is_refused(store: Any) -> None:
+    # Given a sent follow-up read, then answered before its conversion is written
+    store.save_rule(rule("r"))
+    sent = followup(status=Status.SENT, sent_at=T0)
+    store.commit([NewFollowUp(sent)], T0)
+    replied = moved(sent, Status.RESPONDED, T0)
+    store.commit([FollowUpChange(replied, Status.SENT)], T0)
+    # When the conversion is written from the copy read before the reply, it is refused
+    with pytest.raises(CommitRejected):
+        store.commit([Conversion(sent.model_copy(update={"converted_at": T0}))], T0)
+    # And the reply stands; the copy read again converts
+    assert store.followup("fu_1") == replied
+    store.commit([Conversion(replied.model_copy(update={"converted_at": T0}))], T0)
+    found = store.followup("fu_1")
+    assert (found.status, found.converted_at) == (Status.RESPONDED, T0)
+
+
 def test_a_follow_up_written_with_its_conversion_does_not_convert_again(store: Any) -> None:
     credited = followup(status=Status.SENT, sent_at=T0, converted_at=T0)
     store.commit([NewFollowUp(credited)], T0)

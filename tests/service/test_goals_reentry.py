@@ -256,3 +256,25 @@ def test_a_lead_in_a_journey_a_reply_does_not_end_is_not_enrolled_in_it_a_second
         engine.tick()
     assert len(engine.deps.followups.enrollments_of(lead.id)) == 2
     assert len(engine.sandbox.sent()) == 4
+
+
+def test_a_conversion_credited_from_a_copy_read_before_a_reply_keeps_the_reply(
+    engine: MemoryEngine,
+) -> None:
+    from followup.services.goals import credit_last_send
+    from tests.support.sender import sent_followup
+
+    # Given a follow-up sent to a lead, read by a goal event about to credit it
+    wa_id = "6281100000904"
+    sent = sent_followup(engine, wa_id)
+    read_by_goal_event = engine.deps.followups.followup(sent.id)
+    assert read_by_goal_event is not None
+    assert read_by_goal_event.status is Status.SENT
+    # When the lead's reply is handled meanwhile, then the goal event credits its copy
+    at = engine.clock.advance(timedelta(seconds=10))
+    record_inbound(engine.deps, wa_id, "yes, I paid", at)
+    credit_last_send(engine.deps, [read_by_goal_event], at)
+    # Then the follow-up is converted and still responded, as the stats counted it
+    found = engine.deps.followups.followup(sent.id)
+    assert found is not None
+    assert (found.status, found.converted_at) == (Status.RESPONDED, at)

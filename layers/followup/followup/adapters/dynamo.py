@@ -142,7 +142,7 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
                     txn.update(
                         _followup_item(change.followup, day),
                         actions=_converted(change, day),
-                        condition=FollowUpItem.converted.does_not_exist(),
+                        condition=_unconverted(change.followup),
                     )
                     ordered.append(change)
 
@@ -152,7 +152,7 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
             if isinstance(change, Conversion):
                 _followup_item(change.followup, day).update(
                     actions=_converted(change, day),
-                    condition=FollowUpItem.converted.does_not_exist(),
+                    condition=_unconverted(change.followup),
                 )
             else:
                 item, condition = _written(change, day)
@@ -905,6 +905,15 @@ def _at_revision(revision: int) -> Condition:
     if revision == 0:
         return ContactItem.id.does_not_exist()
     return ContactItem.revision == revision
+
+
+def _unconverted(followup: FollowUp) -> Condition:
+    """A conversion's condition: not converted yet, and still in the status it was read in,
+    so a copy read before a reply (or any other move) never writes that move back."""
+    condition: Condition = FollowUpItem.converted.does_not_exist() & (
+        FollowUpItem.status == followup.status.value
+    )
+    return condition
 
 
 def _converted(change: Conversion, day: str) -> list[Action]:

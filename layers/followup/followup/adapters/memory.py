@@ -296,8 +296,12 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
                 return False
             return not (change.undecided and found.approved)
         if isinstance(change, Conversion):
-            converted = self._followups.get(change.followup.id)
-            return converted is None or not converted.converted
+            found = self._followups.get(change.followup.id)
+            return (
+                found is not None
+                and not found.converted
+                and found.status == change.followup.status.value
+            )
         if isinstance(change, NewEnrollment):
             return change.enrollment.id not in self._enrollments
         if isinstance(change, EnrollmentChange):

@@ -10,7 +10,6 @@ credits the rule's last send as a conversion as a funnel move does (see `credit_
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import suppress
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -78,11 +77,21 @@ def credit_last_send(deps: Deps, followups: list[FollowUp], at: datetime) -> Non
     ]
     if not sent:
         return
-    last = max(sent, key=lambda f: f.sent_at or at)
-    if last.converted_at is None:
-        credited = last.model_copy(update={"converted_at": at})
-        with suppress(CommitRejected):  # already credited
-            deps.commit([Conversion(credited)], at)
+    last: FollowUp | None = max(sent, key=lambda f: f.sent_at or at)
+    for _ in range(_CREDIT_TRIES):
+        if last is None or last.converted_at is not None or last.status in _UNSEEN:
+            return
+        try:
+            deps.commit([Conversion(last.model_copy(update={"converted_at": at}))], at)
+        except CommitRejected:
+            # Credited meanwhile, or moved on (a reply, a status) since it was read: read
+            # it again, so the conversion never writes a stale copy over that move.
+            last = deps.followups.followup(last.id)
+        else:
+            return
+
+
+_CREDIT_TRIES = 4
 
 
 def _reason(deps: Deps, rule_id: str, version: int, ends: Ends) -> Reason | None:

@@ -152,7 +152,8 @@ class FollowUpChange:
 
 @dataclass(frozen=True)
 class Conversion:
-    """Mark a sent follow-up as having converted (once)."""
+    """Mark a sent follow-up as having converted (once); refused when it is no longer in
+    the status it was read in (its copy is stale: read it again)."""
 
     followup: FollowUp
 
