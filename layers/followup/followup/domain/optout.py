@@ -34,18 +34,18 @@ _APOSTROPHES = str.maketrans({"'": "", "’": "", "`": "", "´": "", "-": " "})
 
 _POLITE = {
     # English
-    "please", "pls", "plz", "kindly", "thanks", "thank you", "thx", "ok", "okay", "now",
+    "please", "pls", "plz", "kindly", "thanks", "thank you", "thx", "ok", "okay",
     "sorry", "hi", "hello", "just", "already", "but",
     # Indonesian
     "tolong", "mohon", "ya", "yah", "aja", "saja", "dong", "deh", "sih", "kak", "pak", "bu",
-    "min", "admin", "terima kasih", "makasih", "trims", "sudah", "udah", "oke", "sekarang", "tapi",
+    "min", "admin", "terima kasih", "makasih", "trims", "sudah", "udah", "oke", "tapi",
     # Portuguese
-    "por favor", "pf", "pfv", "obrigado", "obrigada", "valeu", "ja", "agora", "oi", "ola", "mas",
+    "por favor", "pf", "pfv", "obrigado", "obrigada", "valeu", "ja", "oi", "ola", "mas",
 }  # fmt: skip
 
 _EN_ME = r"(?: (?:me|us))?"
 _EN_MORE = (
-    r"(?: (?:again|anymore|any more|messages|message|texts|more|now|ever|promos|promo|"
+    r"(?: (?:again|anymore|any more|messages|message|texts|more|ever|promos|promo|"
     r"promotions|offers|ads|marketing|spam|notifications|reminders|these|this|stuff|"
     r"to me|to us|to this number))*"
 )
@@ -74,8 +74,8 @@ _PHRASES = (
     r"(?:berhenti|stop|setop|hentikan|stopkan)"
     r" (?:kirim|mengirim|kirimi|ngirim|mengirimi|chat|sms|wa|pesan|promo|spam|hubungi|"
     r"menghubungi|berlangganan)" + _ID_MORE,
-    r"jangan (?:kirim|kirimi|mengirim|ngirim|hubungi|menghubungi|chat|sms|wa|ganggu|spam|"
-    r"telpon|telepon)" + _ID_MORE,
+    r"jangan (?:kirim|kirimi|mengirim|ngirim|hubungi|menghubungi|chat|sms|wa|ganggu|spam)"
+    + _ID_MORE,
     r"(?:saya |aku )?(?:mau|ingin|minta|pengen) (?:berhenti|stop|unsubscribe|"
     r"berhenti berlangganan)",
     r"(?:saya |aku )?(?:tidak|nggak|gak|ga|enggak) (?:mau|ingin) (?:dihubungi|dikirimi pesan|"
@@ -114,6 +114,13 @@ def _strip_symbols(word: str) -> str:
     return word[start:end]
 
 
+_NOW = ("right now", "now", "sekarang", "agora")
+"""Time words. After a plain request they change nothing ("stop now"). After a "don't"
+one they make it "not now" ("don't text me now", "jangan kirim pesan sekarang", "não me
+mande mensagem agora"): busy, not an opt-out."""
+_NEGATED = re.compile(r"(?:dont|do not|never|jangan|nao me) ")
+
+
 def _trim_polite(message: str) -> str:
     """Drop greetings and politeness from both ends: "please stop, thanks" → "stop"."""
     words = message.split()
@@ -149,4 +156,11 @@ def _asks_to_stop(message: str, keywords: set[str]) -> bool:
     words = message.split()
     once = " ".join(w for i, w in enumerate(words) if i == 0 or w != words[i - 1])
     request = _trim_polite(once)
+    for now in _NOW:
+        if request.endswith(f" {now}"):
+            request = request.removesuffix(f" {now}")
+            if _NEGATED.match(request):
+                return False  # not now
+            request = _trim_polite(request)
+            break
     return once in keywords or request in keywords or _REQUEST.fullmatch(request) is not None
