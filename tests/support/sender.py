@@ -33,7 +33,7 @@ def send_batch(engine: LocalEngine, size: int = 10) -> dict[str, float]:
             )
 
 
-def sent_followup(engine: LocalEngine, wa_id: str) -> FollowUp:
+def sent_followup(engine: LocalEngine | MemoryEngine, wa_id: str) -> FollowUp:
     """A follow-up sent to `wa_id` by the real loop: a lead quiet for 25 h, one tick."""
     engine.deps.rules.save_rule(rule())
     lead = quiet_contact(engine.deps, wa_id, engine.clock.now() - timedelta(hours=25))
