@@ -20,6 +20,7 @@ from followup.services.inbound import record_inbound
 from followup_local import envelopes
 from followup_local.engine import REGION, LocalEngine
 from followup_local.sandbox_page import SandboxPage
+from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
 
 HOUR = timedelta(hours=1)
@@ -403,3 +404,51 @@ def test_a_reply_after_the_fallback_was_queued_keeps_it_from_going(engine: Local
     [fallback] = [f for f in followups(engine, contact_id) if f.channel_index == 1]
     assert (fallback.status, fallback.reason, engine.outbox()) == (Status.CANCELED, "replied", [])
     assert first_journey(engine, contact_id).state is EnrollmentState.COMPLETED
+
+
+def _email_rule(subject: str) -> dict[str, Any]:
+    body = channel_rule("email").model_dump(mode="json", by_alias=True)
+    body["steps"][0]["email"]["subject"] = subject
+    return cast(dict[str, Any], body)
+
+
+def test_an_email_subject_on_two_lines_goes_on_one(engine: LocalEngine) -> None:
+    # Given an email step whose subject names a CRM field the CRM wrote on two lines
+    assert (
+        call(engine, "POST", "/api/rules", _email_rule("{attributes.program}: one step left"))[0]
+        == 201
+    )
+    lead = quiet_contact(
+        engine.deps,
+        "6281100000703",
+        engine.clock.now() - 25 * HOUR,
+        email="rudi@example.com",
+        attributes={"program": "MBA\nEvening class"},
+    )
+    # When the rule comes due
+    engine.tick()
+    # Then the email goes, its subject on one line
+    [sent] = engine.outbox()
+    assert sent.channel == "email"
+    [followup] = followups(engine, lead.id)
+    assert followup.rendered is not None
+    assert followup.rendered.subject == "MBA Evening class: one step left"
+
+
+def test_an_sms_longer_once_personalised_is_trimmed_to_what_sns_takes(engine: LocalEngine) -> None:
+    # Given an SMS step of 1,600 characters as written, and a lead whose name makes it longer
+    text = "Hi {name}, " + "word " * ((1_600 - len("Hi {name}, ")) // 5)
+    body = channel_rule("sms").model_dump(mode="json", by_alias=True)
+    body["steps"][0]["text"] = text
+    assert call(engine, "POST", "/api/rules", body)[0] == 201
+    lead = quiet_contact(engine.deps, "6281100000706", engine.clock.now() - 25 * HOUR)
+    # When it comes due
+    engine.tick()
+    # Then the lead gets it, within SNS's 1,600 characters and ending on a whole word
+    [sent] = engine.outbox()
+    [followup] = followups(engine, lead.id)
+    assert (sent.channel, followup.status) == ("sms", Status.SENT)
+    assert followup.rendered is not None
+    assert followup.rendered.text is not None
+    assert len(followup.rendered.text) <= 1_600
+    assert followup.rendered.text.endswith("word")

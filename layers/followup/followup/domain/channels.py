@@ -18,6 +18,22 @@ SMS_MAX_CHARACTERS = 1_600
 """The longest text SNS publishes as one SMS (split into parts on the way)."""
 
 
+def fit_sms(text: str) -> str:
+    """`text` as SNS takes it: at most `SMS_MAX_CHARACTERS`, cut after the last whole word
+    that fits (a step's text is checked as written; a name or a field may lengthen it)."""
+    if len(text) <= SMS_MAX_CHARACTERS:
+        return text
+    cut = text[: SMS_MAX_CHARACTERS + 1]
+    words = cut.rsplit(None, 1)[0] if " " in cut.strip() else cut[:SMS_MAX_CHARACTERS]
+    return words[:SMS_MAX_CHARACTERS].rstrip()
+
+
+def one_line(text: str) -> str:
+    """An email subject as a header takes it: its lines (a field the CRM wrote on two)
+    joined by single spaces."""
+    return " ".join(text.split())
+
+
 class EmailContent(BaseModel):
     """An email's subject and body; both take the `{first_name|there}` placeholders."""
 

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from followup.domain.channels import Channel, ChannelRefused, OutboundEmail, skip_reason
+from followup.domain.channels import (
+    Channel,
+    ChannelRefused,
+    OutboundEmail,
+    fit_sms,
+    one_line,
+    skip_reason,
+)
 from followup.domain.contact import Contact
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import FollowUp, Reason, RenderedMessage, Status, StatusChange
@@ -173,11 +180,11 @@ def _deliver(
     """Hand the step's SMS text or email to its provider (a channel `pick` chose)."""
     address = contact.address(followup.channel)
     if followup.channel == "sms" and deps.sms is not None and address and step.text:
-        text = render_text(step.text, contact)
+        text = fit_sms(render_text(step.text, contact))
         handing_over()
         return RenderedMessage(kind="sms", text=text), deps.sms.send(address, text)
     if followup.channel == "email" and deps.email is not None and address and step.email:
-        subject = render_text(step.email.subject, contact)
+        subject = one_line(render_text(step.email.subject, contact))
         body = render_text(step.email.body, contact)
         outbound = OutboundEmail(to=address, subject=subject, body=body, unsubscribe_for=contact.id)
         handing_over()
