@@ -101,3 +101,21 @@ def test_an_hour_already_past_with_no_day_named_is_tomorrow() -> None:
     # Given it is 09:00 and the lead names only an hour gone by
     # Then the call back is tomorrow at that hour
     assert asked_for(JAKARTA, "jam 8 aja") == "2026-11-25T08:00"
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "I called you yesterday at 10 but nobody answered"),
+        (JAKARTA, "kemarin jam 3 saya sudah telpon"),
+        (SAO_PAULO, "ontem às 15h liguei pra vocês"),
+        (NEW_YORK, "I was there last Monday at 4pm"),
+    ],
+)
+def test_a_time_in_the_past_is_no_call_back(zone: ZoneInfo, text: str) -> None:
+    detected = classify(text, TUESDAY_9AM.replace(tzinfo=zone), zone)
+    assert detected.intent != Intent.CALL_BACK_AT, detected
+
+
+def test_a_day_to_come_named_beside_one_gone_by_is_the_call_back() -> None:
+    assert asked_for(JAKARTA, "kemarin sibuk, besok jam 10 ya") == "2026-11-25T10:00"

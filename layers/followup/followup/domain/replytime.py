@@ -17,7 +17,10 @@ every answer is one time:
   is still to come at the hour asked, else the next; a day of the month no month has
   is no time;
 - a time already past today with no day named, or a weekday named on that same weekday,
-  means the next such time; nothing is ever before "now".
+  means the next such time; nothing is ever before "now";
+- a day gone by ("yesterday at 10", "kemarin jam 3", "ontem às 15h") names no time, unless
+  a day to come is named too ("kemarin sibuk, besok jam 10 ya"): it is what happened, not
+  a call back.
 
 The send window is applied later by the scheduler, not here.
 """
@@ -47,10 +50,21 @@ _DAYS = {
     "saturday": r"sabtu|saturday|sabado",
     "sunday": r"hari minggu|ahad|sunday|domingo",
 }
+_PAST = re.compile(
+    r"\b(?:yesterday|last (?:night|week|monday|tuesday|wednesday|thursday|friday|saturday|"
+    r"sunday)|kemarin|kmrn|kemaren|tadi|minggu lalu|ontem|anteontem|semana passada)\b"
+)
+"""A day gone by: a time said with one is what happened, never a time to call back."""
 _DAY = re.compile(
     r"\b(?:" + "|".join(f"(?P<d{n}>{words})" for n, words in enumerate(_DAYS.values())) + r")\b"
 )
 _DAY_NAMES = tuple(_DAYS)
+_AHEAD = re.compile(
+    r"\b(?:"
+    + "|".join(_DAYS[day] for day in ("tomorrow", "day after tomorrow", "today", "next monday"))
+    + r")\b"
+)
+"""A day still to come named beside one gone by ("kemarin sibuk, besok jam 10 ya")."""
 
 _PARTS = {
     MORNING_HOUR: r"pagi|cedo|manha|morning|de manha|da manha|pagi pagi",
@@ -122,6 +136,8 @@ def requested_time(message: str, now: datetime, zone: ZoneInfo) -> datetime | No
         unit = relative["unit"] or relative["unit2"]
         later = timedelta(minutes=count) if unit.startswith("m") else timedelta(hours=count)
         return (now.astimezone(UTC).replace(second=0, microsecond=0) + later).astimezone(zone)
+    if _PAST.search(message) and not _AHEAD.search(message):
+        return None
     local_now = now.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
     phrase = _english(message, local_now)
     if phrase is None:
