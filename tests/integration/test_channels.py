@@ -15,6 +15,7 @@ from followup.adapters.email import SesEmail
 from followup.adapters.sms import SnsSms
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.followup import FollowUp, Status
+from followup.domain.rule import Rule
 from followup.services.contacts import update_contact
 from followup.services.inbound import record_inbound
 from followup_local import envelopes
@@ -452,3 +453,36 @@ def test_an_sms_longer_once_personalised_is_trimmed_to_what_sns_takes(engine: Lo
     assert followup.rendered.text is not None
     assert len(followup.rendered.text) <= 1_600
     assert followup.rendered.text.endswith("word")
+
+
+def test_with_the_setting_off_a_whatsapp_stop_does_not_end_an_sms_journey(
+    engine: LocalEngine,
+) -> None:
+    # Given a workspace where a WhatsApp STOP stops WhatsApp alone, and an SMS-only journey
+    # that a reply does not end: one SMS now, another a day later
+    settings = engine.deps.rules.settings().model_copy(update={"whatsapp_stop_stops_all": False})
+    engine.deps.rules.save_settings(settings)
+    engine.deps.start_cold()
+    sms_step = {"channel": "sms", "text": "Hi {first_name|there}, your place is still open."}
+    body = channel_rule("sms").model_dump(mode="json", by_alias=True)
+    body["steps"] = [
+        {"wait": {"amount": 0, "unit": "minutes"}, **sms_step},
+        {"wait": {"amount": 1, "unit": "days"}, **sms_step},
+    ]
+    body["exit"] = {"on_reply": False}
+    engine.deps.rules.save_rule(Rule.model_validate(body))
+    lead = quiet_contact(engine.deps, "6281100000705", engine.clock.now() - 25 * HOUR)
+    engine.tick()
+    assert [sent.channel for sent in engine.outbox()] == ["sms"]
+    # When the lead sends STOP on WhatsApp (it stops WhatsApp only, as the setting says)
+    record_inbound(engine.deps, lead.wa_id or "", "STOP", engine.clock.now())
+    contact = engine.deps.contacts.contact(lead.id)
+    assert contact is not None
+    assert not contact.item.stopped("sms")
+    # And the day passes
+    engine.clock.advance(25 * HOUR)
+    engine.tick()
+    # Then the journey goes on to its second SMS: the lead is still subscribed to SMS, and
+    # the SMS sent before is no opt-out (a STOP for WhatsApp alone leaves SMS as it is)
+    sent = [(f.step_index, f.status) for f in followups(engine, lead.id)]
+    assert sent == [(0, Status.SENT), (1, Status.SENT)]

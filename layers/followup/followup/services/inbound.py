@@ -17,6 +17,7 @@ from followup.domain.intents import Detected, Intent, classify
 from followup.domain.localtime import to_utc
 from followup.domain.optout import is_opt_out
 from followup.domain.replies import Reading, read_reply
+from followup.domain.rule import Rule, Step
 from followup.domain.stamps import heard_after, may_follow
 from followup.domain.webhook_events import Identity
 from followup.services.callbacks import plan_follow_up, schedule
@@ -150,8 +151,10 @@ def record_inbound(
     # Read again once the contact holds the message: a tick that planned a follow-up before
     # then did not see the reply, and this read finds it.
     followups = deps.followups.followups_of(contact_id)
-    responded, canceled = _settle_followups(deps, followups, stop, at, ends)
-    _end_enrollments(deps, contact_id, stop, at, placed, ends)
+    # A STOP that stops WhatsApp alone leaves what goes on other channels as it is.
+    only = "whatsapp" if stop and not stops_all else None
+    responded, canceled = _settle_followups(deps, followups, stop, at, ends, only)
+    _end_enrollments(deps, contact_id, stop, at, placed, ends, only)
     schedule(deps, follow_up, deps.clock.now())
     record = reading.record if reading and asked else None
     if record is None or (record.source == "rules" and record.ai_fallback is None):
@@ -262,13 +265,21 @@ def _line_at(contact: Contact, followups: Sequence[FollowUp], at: datetime) -> d
 
 
 def _settle_followups(
-    deps: Deps, followups: Sequence[FollowUp], stop: bool, at: datetime, ends: str | None
+    deps: Deps,
+    followups: Sequence[FollowUp],
+    stop: bool,
+    at: datetime,
+    ends: str | None,
+    only: str | None,
 ) -> tuple[int, int]:
     """Of the contact's `followups`, sent ones within the attribution window → responded;
-    queued ones → canceled (all of them when the reply `ends` the contact's follow-ups)."""
+    queued ones → canceled (all of them when the reply `ends` the contact's follow-ups).
+    A STOP for `only` one channel settles that channel's alone."""
     attribution = deps.catalog.settings().attribution_window.approx()
     responded = canceled = 0
     for followup in followups:
+        if only is not None and followup.channel != only:
+            continue
         target = _settled(deps, followup, stop, at, attribution.total_seconds(), ends)
         if target is None:
             continue
@@ -325,11 +336,18 @@ def _expired_before(followup: FollowUp, at: datetime) -> bool:
 
 
 def _end_enrollments(
-    deps: Deps, contact_id: str, stop: bool, at: datetime, placed: datetime, ends: str | None
+    deps: Deps,
+    contact_id: str,
+    stop: bool,
+    at: datetime,
+    placed: datetime,
+    ends: str | None,
+    only: str | None,
 ) -> None:
     """A reply stamped `at`, which the contact places at `placed` in the conversation, ends
     the enrollments that exit on reply; an opt-out or a reply that `ends` the follow-ups
-    (not interested, done) ends them all."""
+    (not interested, done) ends them all. An opt-out for `only` one channel ends only the
+    journeys that reach the contact on no other channel."""
     for enrollment_v in deps.followups.enrollments_of(contact_id):
         enrollment = enrollment_v.item
         if enrollment.state is not EnrollmentState.ACTIVE or not may_follow(
@@ -343,6 +361,8 @@ def _end_enrollments(
             # more after its stamp: not answered. Another begun in its second is.
             continue
         rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
+        if only is not None and rule is not None and _reaches_beyond(rule, only):
+            continue
         # Enrolled ahead of its silence crossing the idle time, which this message broke
         # first: its trigger never came true (`journey.broke_early`).
         early = (
@@ -365,3 +385,10 @@ def _end_enrollments(
             )
         except CommitRejected:
             continue  # a tick advanced it meanwhile; its next step re-checks the reply
+
+
+def _reaches_beyond(rule: Rule, channel: str) -> bool:
+    """Whether any of `rule`'s sends, fallbacks included, goes on another channel."""
+    return any(
+        other != channel for step in rule.steps if isinstance(step, Step) for other in step.chain
+    )
