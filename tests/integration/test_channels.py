@@ -20,6 +20,7 @@ from followup.services.contacts import update_contact
 from followup.services.inbound import record_inbound
 from followup_local import envelopes
 from followup_local.engine import REGION, LocalEngine
+from followup_local.outbox import EMAIL_FROM
 from followup_local.sandbox_page import SandboxPage
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
@@ -486,3 +487,58 @@ def test_with_the_setting_off_a_whatsapp_stop_does_not_end_an_sms_journey(
     # the SMS sent before is no opt-out (a STOP for WhatsApp alone leaves SMS as it is)
     sent = [(f.step_index, f.status) for f in followups(engine, lead.id)]
     assert sent == [(0, Status.SENT), (1, Status.SENT)]
+
+
+class _Flaky:
+    """A boto3 client whose `method` raises `code` the first `times` calls, then works."""
+
+    def __init__(self, client: Any, method: str, code: str, times: int = 1) -> None:
+        self._client, self._method, self._code, self.left = client, method, code, times
+
+    def __getattr__(self, name: str) -> Any:
+        real = getattr(self._client, name)
+        if name != self._method:
+            return real
+
+        def call(**kwargs: Any) -> Any:
+            if self.left > 0:
+                self.left -= 1
+                error = {"Error": {"Code": self._code, "Message": "Rate exceeded"}}
+                raise ClientError(error, name)
+            return real(**kwargs)
+
+        return call
+
+
+def test_a_throttled_sms_publish_is_tried_again_not_failed_for_good(engine: LocalEngine) -> None:
+    # Given an SMS step, and SNS throttling the one publish (its account-wide rate limit)
+    working = cast(SnsSms, engine.deps.sms)
+    engine.deps.sms = SnsSms(_Flaky(working._client, "publish", "Throttling"))
+    engine.deps.rules.save_rule(channel_rule("sms"))
+    lead = quiet_contact(engine.deps, "6281100000701", engine.clock.now() - 25 * HOUR)
+    # When the engine ticks, then goes on a few hours with SNS answering again
+    for _ in range(3):
+        engine.tick()
+        engine.clock.advance(HOUR)
+    # Then the lead got the SMS, as a throttled WhatsApp send would be retried
+    [followup] = followups(engine, lead.id)
+    assert [sent.channel for sent in engine.outbox()] == ["sms"], followup.reason
+    assert followup.status is Status.SENT
+
+
+def test_an_ses_throttle_does_not_switch_the_lead_to_sms(engine: LocalEngine) -> None:
+    # Given an email step with an SMS fallback, and SES answering 429 once (sending rate)
+    client = _Flaky(
+        boto3.client("sesv2", region_name=REGION), "send_email", "TooManyRequestsException"
+    )
+    engine.deps.email = SesEmail(EMAIL_FROM, "http://localhost", "key", client)
+    engine.deps.rules.save_rule(channel_rule("email", ["sms"]))
+    lead = quiet_contact(
+        engine.deps, "6281100000702", engine.clock.now() - 25 * HOUR, email="rudi@example.com"
+    )
+    for _ in range(3):
+        engine.tick()
+        engine.clock.advance(HOUR)
+    # Then the email went once SES answered; no SMS was paid for instead
+    [followup] = followups(engine, lead.id)
+    assert [sent.channel for sent in engine.outbox()] == ["email"], followup.skipped_channels

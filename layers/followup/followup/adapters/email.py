@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from followup.domain.channels import ChannelRefused, OutboundEmail
+from followup.domain.channels import OutboundEmail, provider_error
 from followup.domain.unsubscribe import sign
 from followup.domain.whatsapp import OutcomeUnknown
 
@@ -29,7 +29,7 @@ class SesEmail:
         self._client = client or boto3.client("sesv2", region_name=region)
 
     def send(self, outbound: OutboundEmail) -> str:
-        """The SES message id; raises ChannelRefused or OutcomeUnknown."""
+        """The SES message id; raises ChannelRefused, ChannelBusy or OutcomeUnknown."""
         link = f"{self._base}/u/{sign(self._secret, outbound.unsubscribe_for)}"
         message = EmailMessage()
         message["From"] = self._sender
@@ -45,7 +45,12 @@ class SesEmail:
                 Content={"Raw": {"Data": message.as_bytes()}},
             )
         except ClientError as exc:
-            raise ChannelRefused(f"ses: {exc.response['Error'].get('Code', 'error')}") from exc
+            raise _refusal(exc) from exc
         except BotoCoreError as exc:
             raise OutcomeUnknown(str(exc)) from exc
         return str(answer["MessageId"])
+
+
+def _refusal(exc: ClientError) -> Exception:
+    error, meta = exc.response.get("Error", {}), exc.response.get("ResponseMetadata", {})
+    return provider_error("ses", str(error.get("Code", "")), int(meta.get("HTTPStatusCode", 0)))

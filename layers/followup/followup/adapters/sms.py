@@ -7,7 +7,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from followup.domain.channels import ChannelRefused
+from followup.domain.channels import provider_error
 from followup.domain.whatsapp import OutcomeUnknown
 
 
@@ -23,7 +23,7 @@ class SnsSms:
         return bool(answer["isOptedOut"])
 
     def send(self, number: str, text: str) -> str:
-        """The SNS message id; raises ChannelRefused or OutcomeUnknown."""
+        """The SNS message id; raises ChannelRefused, ChannelBusy or OutcomeUnknown."""
         try:
             answer = self._client.publish(
                 PhoneNumber=number,
@@ -33,7 +33,12 @@ class SnsSms:
                 },
             )
         except ClientError as exc:
-            raise ChannelRefused(f"sns: {exc.response['Error'].get('Code', 'error')}") from exc
+            raise _refusal(exc) from exc
         except BotoCoreError as exc:
             raise OutcomeUnknown(str(exc)) from exc
         return str(answer["MessageId"])
+
+
+def _refusal(exc: ClientError) -> Exception:
+    error, meta = exc.response.get("Error", {}), exc.response.get("ResponseMetadata", {})
+    return provider_error("sns", str(error.get("Code", "")), int(meta.get("HTTPStatusCode", 0)))

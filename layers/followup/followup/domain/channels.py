@@ -69,6 +69,36 @@ class ChannelRefused(Exception):
     """The SMS or email provider refused the message: it will not be delivered."""
 
 
+class ChannelBusy(Exception):
+    """The SMS or email provider could not take the message now (throttled, or failing on
+    its side): nothing was sent, and a later try may go."""
+
+
+_BUSY_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "TooManyRequestsException",
+        "LimitExceededException",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "InternalError",
+        "InternalFailure",
+        "InternalErrorException",
+        "KMSThrottlingException",
+    }
+)
+
+
+def provider_error(service: str, code: str, http_status: int) -> Exception:
+    """What an SMS or email provider's error means: busy for a throttle or a fault on its
+    side (tried again later, as WhatsApp's are), refused for anything about the message."""
+    why = f"{service}: {code or 'error'}"
+    if code in _BUSY_CODES or http_status == 429 or http_status >= 500:
+        return ChannelBusy(why)
+    return ChannelRefused(why)
+
+
 class OutboundEmail(BaseModel):
     """One marketing email; `unsubscribe_for` names the contact its one-click link stops."""
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from followup.domain.channels import (
     Channel,
+    ChannelBusy,
     ChannelRefused,
     OutboundEmail,
     fit_sms,
@@ -37,6 +38,15 @@ if TYPE_CHECKING:
     from followup.services.deps import Deps
 
 _OPTED_OUT = "opted_out:"
+
+
+class TryLater(Exception):
+    """The channel's provider could not take `followup` now: nothing went, and the sender
+    tries it again later, as it does a WhatsApp send 360dialog could not take."""
+
+    def __init__(self, followup: FollowUp, why: str) -> None:
+        super().__init__(why)
+        self.followup, self.why = followup, why
 
 
 @dataclass(frozen=True)
@@ -82,7 +92,8 @@ def send_elsewhere(
     deps: Deps, picked: FollowUp, contact: Contact, rule: Rule, step: Step, now: datetime
 ) -> Status | None:
     """Send by SMS or email, falling back on a refusal as the step says; the status it
-    ended in, or None when another worker settled it first."""
+    ended in, or None when another worker settled it first. TryLater when the provider
+    could not take it now."""
     current = picked
     while True:
         try:
@@ -90,6 +101,8 @@ def send_elsewhere(
         except OutcomeUnknown:
             ended = end_unsent(deps, current, Status.FAILED, Reason.OUTCOME_UNKNOWN, now)
             return Status.FAILED if ended else None
+        except ChannelBusy as busy:
+            raise TryLater(current, f"{current.channel}: {busy}") from busy
         except ChannelRefused as refused:
             why = f"{current.channel}: {refused}"
             skipped = [*current.skipped_channels, why]

@@ -27,7 +27,7 @@ from followup.domain.whatsapp import (
     withheld_gap,
 )
 from followup.services import handover
-from followup.services.channels import Picked, pick, send_elsewhere, unreachable
+from followup.services.channels import Picked, TryLater, pick, send_elsewhere, unreachable
 from followup.services.messaging_limit import Deferral, cleared
 from followup.services.pausing import pause_number, pause_workspace
 from followup.services.planning import answered_before_fallback, journey_of, why_ended
@@ -319,8 +319,41 @@ def _on_channel(
     if picked.channel is None:
         status, reason = unreachable(picked.followup)
         return _finish(deps, picked.followup, status, reason, now)
-    ended = send_elsewhere(deps, picked.followup, contact, rule, step, now)
+    try:
+        ended = send_elsewhere(deps, picked.followup, contact, rule, step, now)
+    except TryLater as busy:
+        return _tried_later(deps, busy.followup, contact, rule, step, busy.why, now)
     return SendResult.IGNORED if ended is None else SendResult(ended.value)
+
+
+def _tried_later(
+    deps: Deps,
+    claimed: FollowUp,
+    contact: Contact,
+    rule: Rule,
+    step: Step,
+    why: str,
+    now: datetime,
+) -> SendResult:
+    """The SMS or email provider could not take it now: back on the queue after a backoff,
+    as a WhatsApp send 360dialog could not take, up to the workspace's tries; then the
+    step's next channel, or failed."""
+    attempt = claimed.attempt + 1
+    noted = claimed.model_copy(update={"attempt": attempt})
+    if attempt < deps.catalog.settings().max_attempts:
+        delay = backoff(deps.timings.retry_base, claimed.id, attempt)
+        in_queue = delay <= deps.timings.max_queue_delay
+        result = _requeue(deps, noted, now, now + delay, dispatched=in_queue, reason=why)
+        if in_queue:
+            deps.queue.enqueue([claimed.id], delay_seconds=queue_delay(now + delay, now))
+        return result
+    reason = f"{Reason.RETRIES_EXHAUSTED.value}: {why}"
+    refused = [*noted.skipped_channels, reason]
+    onward = noted.model_copy(update={"skipped_channels": refused})
+    later = pick(deps, onward, contact, step, noted.channel_index + 1)
+    if step.fallback_when.undeliverable and later.channel is not None:
+        return _on_channel(deps, later, contact, rule, step, now)
+    return _finish(deps, noted, Status.FAILED, reason, now)
 
 
 def _fall_back(
