@@ -134,7 +134,7 @@ def test_an_approval_landing_before_a_rejection_sends_the_approved_text(
     assert current(engine, followup).status is Status.SENT
 
 
-def test_an_approval_landing_while_the_sender_ends_the_wait_is_sent(
+def test_an_approval_landing_while_the_sender_ends_the_wait_is_refused_as_expired(
     ai: tuple[LocalEngine, Any],
 ) -> None:
     # Given the wait is over and the sender has read the unapproved text, when a person
@@ -144,12 +144,15 @@ def test_an_approval_landing_while_the_sender_ends_the_wait_is_sent(
     engine.clock.advance(EXPIRE_AFTER)
     race = raced(engine, followup, lambda: decide(engine, followup, "approve", "Text from A"))
     engine.tick()
-    # Then the person was told approved, and the lead receives that text once
+    # Then the person is told the wait had ended; the text ended with it, and nothing goes
     assert race.raced
-    assert race.answer[0] == 200
+    status, answer = race.answer
+    assert (status, answer["error"]["code"]) == (409, "conflict")
+    assert "approval_expired" in answer["error"]["message"]
     drained(engine, race)
-    assert highlights(engine) == ["Text from A"]
-    assert current(engine, followup).status is Status.SENT
+    assert highlights(engine) == []
+    stored = current(engine, followup)
+    assert (stored.status, stored.reason) == (Status.SKIPPED, "approval_expired")
 
 
 def test_an_approval_reading_before_the_sender_ends_the_wait_is_told_it_expired(
