@@ -5,7 +5,6 @@ live feed, a status ahead of its send, a template that stays RED) does not page 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -19,11 +18,10 @@ from followup_local.engine import LocalEngine
 from followup_local.envelopes import BUSINESS_NUMBER, text_message
 from functions.enqueue import handler as enqueue_handler
 from functions.webhook import handler as webhook_handler
-from functions.ws_authorizer import handler as ws_authorizer
 from tests.infra.conftest import Synth, synth
-from tests.integration.test_realtime import CLIENT_ID, _Jwks, connect_event, token
+from tests.integration.test_realtime import connect_event
 from tests.support.builders import quiet_contact, rule
-from tests.support.hooks import serving
+from tests.support.cognito import token
 from tests.support.numbers import flagged
 
 HOUR = timedelta(hours=1)
@@ -56,17 +54,6 @@ def _trips(alarm: dict[str, Any], count: float) -> bool:
 def dev(tmp_path_factory: pytest.TempPathFactory) -> Synth:
     """The stack `cdk deploy` creates, with its alarms."""
     return synth(Path(tmp_path_factory.mktemp("alarms")))
-
-
-@pytest.fixture
-def issuer(engine: LocalEngine) -> Iterator[str]:
-    """A user pool publishing the key the staff's tokens are signed with."""
-    with serving(_Jwks) as base:
-        url = f"{base}/pool"
-        engine.configure(cognito_issuer=url, cognito_client_id=CLIENT_ID)
-        ws_authorizer.verifier.cache_clear()
-        yield url
-        ws_authorizer.verifier.cache_clear()
 
 
 @pytest.fixture

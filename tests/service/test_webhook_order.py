@@ -20,6 +20,7 @@ from followup_local.fake_anthropic import FakeAnthropic
 from followup_local.memory_engine import MemoryEngine
 from tests.service.test_intents_flow import LEAD, follow_up_rule, lead
 from tests.support.builders import quiet_contact, rule
+from tests.support.sender import sent_followup
 
 RUDI = "6281100000501"
 KEY = "sk-ant-local-test"
@@ -29,16 +30,6 @@ KEY = "sk-ant-local-test"
 def fake() -> Iterator[FakeAnthropic]:
     with FakeAnthropic(KEY) as server:
         yield server
-
-
-def sent_followup(engine: MemoryEngine, wa_id: str) -> FollowUp:
-    """A follow-up sent to `wa_id` by the real loop: a lead quiet for 25 h, one tick."""
-    engine.deps.rules.save_rule(rule())
-    quiet = quiet_contact(engine.deps, wa_id, engine.clock.now() - timedelta(hours=25))
-    engine.tick()
-    [followup] = engine.deps.followups.followups_of(quiet.id)
-    assert followup.status is Status.SENT
-    return followup
 
 
 def current(engine: MemoryEngine, followup: FollowUp) -> FollowUp:
