@@ -50,6 +50,11 @@ LABELLED = [
     ("stop sending me promos please", True),
     ("stop sending me promotions", True),
     ("stop sending messages to me", True),
+    ("I don't want to receive messages anymore", True),
+    ("i dont want any more messages", True),
+    ("Please remove my number", True),
+    ("remove my number from your list", True),
+    ("stop all", True),
     # Indonesian
     ("tolong berhenti", True),
     ("berhenti kirim pesan", True),
@@ -68,7 +73,11 @@ LABELLED = [
     ("por favor, pare", True),
     ("sair da lista", True),
     ("descadastrar", True),
+    ("me tira dessa lista", True),
+    ("quero sair da lista", True),
     # normal replies: a keyword inside a sentence that is not a request to stop
+    ("I don't want to receive messages about the morning class, only the evening one", False),
+    ("remove my number 0811 and use this one", False),
     ("please don't stop", False),
     ("don't stop", False),
     ("stop it", False),

@@ -56,6 +56,9 @@ _PHRASES = (
     # English
     r"(?:stop|cancel|unsubscribe|unsub|opt out|optout)"
     r"(?: me)?(?: from (?:this|these|here|it|all|everything|the list|your list|this list))?",
+    r"stop (?:all|everything)",
+    r"(?:i )?(?:dont|do not) want (?:to (?:receive|get) )?(?:any )?(?:more )?"
+    r"(?:messages|message|texts|msgs|promotions|promos)" + _EN_MORE,
     r"stop (?:sending|messaging|texting|contacting|spamming|emailing|bothering|writing to)"
     + _EN_ME
     + _EN_MORE,
@@ -66,7 +69,7 @@ _PHRASES = (
     r"(?:dont|do not|never) send (?:me |us )?(?:messages|texts|anything|these|this)"
     r"(?: (?:again|anymore|any more|ever))*",
     r"(?:i )?(?:want to|wish to|would like to|d like to|id like to) (?:unsubscribe|opt out)",
-    r"(?:(?:remove|delete) me(?: from)?|take me off)"
+    r"(?:(?:remove|delete) (?:me|my number|my contact)(?: from)?|take me off)"
     r"(?: (?:this|the|your) (?:list|mailing list|contacts|database))?",
     r"no more (?:messages|texts|msgs|spam|promotions)(?: please)?",
     r"leave me alone",
@@ -88,9 +91,10 @@ _PHRASES = (
     r"(?:eu )?nao (?:quero|desejo) (?:mais )?(?:receber|ser contatado|ser contactado|"
     r"mensagens|contato)" + _PT_MORE,
     r"nao me (?:envie|mande|enviem|mandem|envia|manda|contate|procure)" + _PT_MORE,
-    r"(?:cancelar|descadastrar|descadastre|sair|remover)"
-    r"(?: (?:inscricao|assinatura|me|minha inscricao|da lista|mensagens))?",
-    r"me (?:tire|tira|remova|remove|descadastre|descadastra) da (?:sua )?lista",
+    r"(?:(?:eu )?quero )?(?:cancelar|descadastrar|descadastre|sair|remover)"
+    r"(?: (?:inscricao|assinatura|me|minha inscricao|da lista|dessa lista|desta lista|"
+    r"mensagens))?",
+    r"me (?:tire|tira|remova|remove|descadastre|descadastra) (?:da|dessa|desta) (?:sua )?lista",
 )
 _REQUEST = re.compile("|".join(f"(?:{phrase})" for phrase in _PHRASES))
 
