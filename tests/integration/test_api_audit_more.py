@@ -161,3 +161,20 @@ def test_a_do_not_contact_sent_again_after_a_busy_store_is_audited(
     assert [(e["action"], e["actor"], e["before"], e["after"]) for e in audit_entries(engine)] == [
         ("contact.do_not_contact", "user-counselor", "allowed", "do not contact")
     ]
+
+
+def test_resuming_a_number_is_audited_only_when_it_was_paused(engine: LocalEngine) -> None:
+    from followup_local.envelopes import BUSINESS_NUMBER
+    from tests.support.numbers import flagged
+
+    number = BUSINESS_NUMBER["phone_number_id"]
+    path = f"/api/numbers/{number}/resume"
+    # Given a number running: resuming it answers, and changes nothing in the log
+    assert call(engine, "POST", path)[0] == 200
+    assert [e["action"] for e in audit_entries(engine)] == []
+    # When WhatsApp flags it, and an admin resumes it
+    assert engine.deliver(flagged(BUSINESS_NUMBER)) == 200
+    assert call(engine, "POST", path)[0] == 200
+    # Then that resume is in the log, once
+    resumed = [(e["action"], e["before"], e["after"]) for e in audit_entries(engine)]
+    assert resumed == [("number.resumed", "paused", "resumed")]

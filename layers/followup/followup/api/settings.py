@@ -116,13 +116,16 @@ def _number(status: sending_numbers.NumberStatus) -> dict[str, Any]:
 
 @router.post("/api/numbers/<phone_number_id>/resume")
 def resume(phone_number_id: str) -> dict[str, Any]:
-    """An admin resumes sending from a paused number (after fixing the cause)."""
+    """An admin resumes sending from a paused number (after fixing the cause); resuming
+    one that runs changes nothing, and is no entry of the audit log."""
     event = router.current_event.raw_event
     require(event, SETTINGS_WRITERS)
     deps = runtime.deps()
+    paused = webhook.paused_by_report(deps, phone_number_id)
     if not webhook.resume_number(deps, phone_number_id, deps.clock.now()):
         raise NotFound("number", phone_number_id)
-    audit.record(deps, caller(event), "number.resumed", phone_number_id, "paused", "resumed")
+    if paused:
+        audit.record(deps, caller(event), "number.resumed", phone_number_id, "paused", "resumed")
     return {"resumed": phone_number_id, "sending_paused": deps.catalog.sending_paused()}
 
 

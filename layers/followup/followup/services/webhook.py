@@ -393,13 +393,29 @@ def _quality_pause(event: NumberQuality, previous: NumberHealth | None) -> str |
     return f"WhatsApp rated the number's quality {event.event}" if event.degraded else None
 
 
+def paused_by_report(deps: Deps, phone_number_id: str) -> bool:
+    """Whether a stored report about the number (as `resume_number` finds it) pauses it."""
+    number = _reported_number(deps, phone_number_id)
+    return number is not None and any(
+        health.paused for health in deps.numbers.health(number, deps.rules.numbers())
+    )
+
+
+def _reported_number(deps: Deps, phone_number_id: str) -> str | None:
+    """The configured number `phone_number_id` names, by itself or by a stored report about
+    it; None when it is neither configured nor reported on."""
+    stored = next((r for r in deps.rules.numbers() if r.phone_number_id == phone_number_id), None)
+    if phone_number_id not in deps.numbers.ids and stored is None:
+        return None
+    return deps.numbers.about(stored) if stored else deps.numbers.named(phone_number_id)
+
+
 def resume_number(deps: Deps, phone_number_id: str, at: datetime) -> bool:
     """An operator resumes sending from a paused number (every report about it); False
     when it is neither configured nor reported on."""
-    stored = next((r for r in deps.rules.numbers() if r.phone_number_id == phone_number_id), None)
-    if phone_number_id not in deps.numbers.ids and stored is None:
+    number = _reported_number(deps, phone_number_id)
+    if number is None:
         return False
-    number = deps.numbers.about(stored) if stored else deps.numbers.named(phone_number_id)
 
     def resumed(reports: list[NumberHealth]) -> list[NumberHealth] | None:
         about = deps.numbers.health(number, reports)
