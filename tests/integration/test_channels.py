@@ -15,7 +15,7 @@ from followup.adapters.email import SesEmail
 from followup.adapters.sms import SnsSms
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.followup import FollowUp, Status
-from followup.domain.rule import Rule
+from followup.domain.rule import ExitPolicy, Rule
 from followup.services.contacts import update_contact
 from followup.services.inbound import record_inbound
 from followup_local import envelopes
@@ -364,7 +364,7 @@ def nurture(engine: LocalEngine, wa_id: str) -> str:
     """WhatsApp, then SMS after 24 h with no reply, in a rule a reply does not end; the
     WhatsApp message sent on Tuesday 09:00. The lead's contact id."""
     chained = channel_rule("whatsapp", ["sms"], no_reply_within={"amount": 24, "unit": "hours"})
-    engine.deps.rules.save_rule(chained.model_copy(update={"exit": {"on_reply": False}}))
+    engine.deps.rules.save_rule(chained.model_copy(update={"exit": ExitPolicy(on_reply=False)}))
     lead = quiet_contact(engine.deps, wa_id, engine.clock.now() - 25 * HOUR)
     engine.tick()
     assert len(engine.sandbox.sent()) == 1
