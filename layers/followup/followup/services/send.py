@@ -341,12 +341,7 @@ def _tried_later(
     attempt = claimed.attempt + 1
     noted = claimed.model_copy(update={"attempt": attempt})
     if attempt < deps.catalog.settings().max_attempts:
-        delay = backoff(deps.timings.retry_base, claimed.id, attempt)
-        in_queue = delay <= deps.timings.max_queue_delay
-        result = _requeue(deps, noted, now, now + delay, dispatched=in_queue, reason=why)
-        if in_queue:
-            deps.queue.enqueue([claimed.id], delay_seconds=queue_delay(now + delay, now))
-        return result
+        return _after_backoff(deps, noted, now, why)
     reason = f"{Reason.RETRIES_EXHAUSTED.value}: {why}"
     refused = [*noted.skipped_channels, reason]
     onward = noted.model_copy(update={"skipped_channels": refused})
@@ -470,12 +465,7 @@ def _handle_rejection(
     noted = noted.model_copy(update={"attempt": attempt})
     retryable = failure.disposition in (Disposition.RETRY, Disposition.THROTTLED)
     if retryable and attempt < settings.max_attempts:
-        delay = backoff(deps.timings.retry_base, claimed.id, attempt)
-        in_queue = delay <= deps.timings.max_queue_delay
-        result = _requeue(deps, noted, now, now + delay, dispatched=in_queue, reason=failure.reason)
-        if in_queue:
-            deps.queue.enqueue([claimed.id], delay_seconds=queue_delay(now + delay, now))
-        return result
+        return _after_backoff(deps, noted, now, failure.reason)
     reason = failure.reason
     if retryable:
         reason = f"{Reason.RETRIES_EXHAUSTED.value}: {failure.reason}"
@@ -603,6 +593,17 @@ def _hold(
         deps.commit([FollowUpChange(apart, Status.SENDING)], now)
     except CommitRejected:
         return SendResult.IGNORED
+    return result
+
+
+def _after_backoff(deps: Deps, noted: FollowUp, now: datetime, why: str) -> SendResult:
+    """Back to queued for its next try (`noted.attempt`, counted already), after the
+    backoff: on the send queue with that delay when SQS can hold it, else for a tick."""
+    delay = backoff(deps.timings.retry_base, noted.id, noted.attempt)
+    in_queue = delay <= deps.timings.max_queue_delay
+    result = _requeue(deps, noted, now, now + delay, dispatched=in_queue, reason=why)
+    if in_queue:
+        deps.queue.enqueue([noted.id], delay_seconds=queue_delay(now + delay, now))
     return result
 
 
