@@ -11,7 +11,10 @@
    "haven't paid") nor asks it ("sudah bayar belum", "already paid?", "is my seat
    booked?"); another sentence may ask something else ("Sudah bayar. Kapan mulai?");
 3. `not_interested`: "gak tertarik", "não tenho interesse", "no thanks", or done
-   elsewhere ("sudah daftar di tempat lain", "already enrolled elsewhere");
+   elsewhere ("sudah daftar di tempat lain", "already enrolled elsewhere"); a "no need"
+   ("ga perlu, makasih", "não precisa, obrigado", "no need to follow up anymore") only
+   when the lead asks nowhere to proceed: "no need to call, just send me the form", "ga
+   perlu brosur, langsung daftar aja" and "não precisa ligar, me manda o link" are not;
 4. `call_back_at`: a day or an hour the lead names ("bsk aja jam 10", "amanhã às 14h",
    "next Monday morning"), resolved by `replytime.requested_time` in the contact's zone;
    a question naming a time without asking to be contacted stays a question;
@@ -103,14 +106,38 @@ tells it is done, and asks something else."""
 _NOT_INTERESTED = _any(
     r"(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|engga|ndak|kurang|udah gak|sudah tidak|"
     r"udah ga) (?:tertarik|minat|berminat)",
-    r"(?:gak|ga|gk|nggak|ngga|tidak|engga) (?:dulu|usah|butuh|perlu|jadi)",
+    r"(?:gak|ga|gk|nggak|ngga|tidak|engga) (?:dulu|jadi)",
     r"(?:skip|pass) (?:dulu|aja)",
     r"nao (?:tenho|tenho mais|tenho nenhum) interesse|sem interesse|nao me interessa",
     r"nao (?:quero|preciso|vou querer)(?: mais)?(?: nao| obrigad[oa]| nada)?$",
     r"nao obrigad[oa]|nao valeu|to fora|desisti|deixa pra la|nao vai rolar",
     r"not interested|no longer interested|not really interested|no thanks|no thank you|nah thanks",
-    r"not for me|ill pass|i will pass|ill have to pass|changed my mind|dont need it|no need",
+    r"not for me|ill pass|i will pass|ill have to pass|changed my mind|dont need it",
 )
+_NO_NEED = _any(
+    r"(?:gak|ga|gk|nggak|ngga|tidak|tdk|engga) (?:usah|butuh|perlu)|gausah|gaperlu|gakusah",
+    r"nao precisa",
+    r"no need",
+)
+""""No need": a refusal ("ga perlu, makasih", "não precisa, obrigado", "no need to follow
+up anymore") unless the lead goes on to ask to proceed (`_GOING_AHEAD`)."""
+_GOING_AHEAD = _any(
+    r"langsung (?:daftar|bayar|transfer|tf|gabung|ikut|join|order|beli|checkout|kirim)",
+    r"(?:kirim|kirimin|kirimkan|share|daftarin|daftar) (?:aja|saja)",
+    r"(?:kirim|kirimin|kirimkan|minta) (?:(?:no|nomor|nomer) )?(?:link|form|formulir|rek|"
+    r"rekening|norek|invoice|tagihan)",
+    r"(?:wa|chat|whatsapp|japri|dm|email) (?:aja|saja)",
+    r"(?:me|so) (?:manda|mande|envia|envie|passa|passe|chama|inscreve)|pode me (?:inscrever|"
+    r"matricular|mandar|enviar|passar)|(?:quero|vou) (?:me )?(?:inscrever|matricular|fechar)",
+    r"(?:just|only|please|pls|can you|could you) (?:send|email|text|whatsapp|message|share|"
+    r"forward|sign me|book me|enroll me|register me)",
+    r"(?<!to )(?<!need )(?:send (?:me|us|over|it)|go ahead)|sign me up|book me|"
+    r"ill (?:pay|sign|enroll|register|book|take it)|i want to (?:sign|enroll|register|join|book|"
+    r"pay|buy)",
+)
+"""Asking to proceed, in a form that is never the thing not needed: "just send me the
+form", "langsung daftar aja", "me manda o link" (not "no need to send me anything")."""
+_IF = re.compile(r"\b(?:kalau|kalo|klo|kl|if|caso|se eu|se precisar)\b")
 _NOT_REALLY = re.compile(r"\b(?:bukan|bukannya|nao e que|its not that|not that)\b")
 _ELSEWHERE = _any(
     r"di ?tempat lain|di (?:kampus|sekolah|lembaga|bimbel) lain|ke tempat lain",
@@ -153,7 +180,7 @@ def classify(
     asked = worded or "?" in text
     if any(_says_done(sentence) for sentence in _SENTENCES.findall(text)):
         return Detected(Intent.DONE, 0.9)
-    refusal = _NOT_INTERESTED.search(message) or _ELSEWHERE.search(message)
+    refusal = _NOT_INTERESTED.search(message) or _ELSEWHERE.search(message) or _no_need(message)
     if refusal and not _NOT_REALLY.search(message[: refusal.start()]):
         return Detected(Intent.NOT_INTERESTED, 0.9)
     if not worded or _CONTACT.search(message):
@@ -184,6 +211,19 @@ def _says_done(sentence: str) -> bool:
     if _ELSEWHERE.search(said):
         return False  # "sudah daftar di tempat lain": done, but not with us
     return not sentence.rstrip().endswith("?") and _QUESTION_WORDS.search(said) is None
+
+
+def _no_need(message: str) -> re.Match[str] | None:
+    """A "no need" that refuses: the lead asks to proceed nowhere in the message ("no
+    need to call, just send me the form" keeps them), or only on a condition ("gausah,
+    nanti kalau butuh saya langsung daftar")."""
+    no_need = _NO_NEED.search(message)
+    if no_need is None:
+        return None
+    for ahead in _GOING_AHEAD.finditer(message):
+        if ahead.start() < no_need.start() or not _IF.search(message, no_need.end(), ahead.start()):
+            return None
+    return no_need
 
 
 def _negated(message: str, start: int) -> bool:
