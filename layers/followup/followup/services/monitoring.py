@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date
 
 from followup.domain.enrollment import Enrollment, EnrollmentState
-from followup.domain.followup import Reason, Status
+from followup.domain.followup import FollowUp, Reason, Status
 from followup.services.ports import (
     Change,
     Conversion,
@@ -136,32 +136,47 @@ def bumps(change: Change, day: str, previous: Enrollment | None) -> list[Bump]:
         return []
     followup = change.followup
     found = counters_for(change)
-    day = outcome_day(change, day)
     if (
         isinstance(change, FollowUpChange)
         and change.expected.outbound
         and followup.status is Status.FAILED
     ):
         found["errors"] = 1
-    key = step_key(day, followup.rule_version, followup.step_index)
+    sent_on = outcome_day(change, day)
+    counted_on = dict.fromkeys(found, sent_on)
+    if found.get("failed", 0) < 0:  # a failure taken back: on the day it was counted
+        counted_on["failed"] = _failed_on(followup) or sent_on
+    version, index = followup.rule_version, followup.step_index
     return [
         Bump(followup.rule_id, item, name, amount)
         for name, amount in found.items()
-        for item in (day, key)
+        for item in (counted_on[name], step_key(counted_on[name], version, index))
     ]
 
 
 def outcome_day(change: FollowUpChange | NewFollowUp | Conversion, day: str) -> str:
-    """The day a follow-up change counts on: an outcome of a send (delivered, read, a
-    reply, an opt-out, a conversion, a failure reported after it, its expiry) counts on the
-    UTC day of the send, so the rates of any range of days answer that range's sends and
-    stay within 100 %; anything else on the day it was committed."""
+    """The day a follow-up change counts on: a send, and any outcome of it (delivered,
+    read, a reply, an opt-out, a conversion, a failure reported after it, its expiry),
+    counts on the UTC day of the send, so the rates of any range of days answer that
+    range's sends and stay within 100 %; so does a send found sent after all, by a status
+    that comes on a later day. Anything else counts on the day it was committed."""
     sent_at = change.followup.sent_at
     answered = isinstance(change, Conversion) or (
         isinstance(change, FollowUpChange)
-        and (change.expected.outbound or change.expected is Status.EXPIRED)
+        and (
+            change.expected.outbound
+            or change.expected is Status.EXPIRED
+            or change.followup.status.outbound
+        )
     )
     return sent_at.astimezone(UTC).date().isoformat() if answered and sent_at else day
+
+
+def _failed_on(followup: FollowUp) -> str | None:
+    """The UTC day the follow-up's last failure was committed on, and counted (a send given
+    up as failed when its sender recorded nothing), from its history."""
+    failed = next((c.at for c in reversed(followup.history) if c.status is Status.FAILED), None)
+    return failed.astimezone(UTC).date().isoformat() if failed else None
 
 
 def _enrollment_bumps(before: Enrollment | None, after: Enrollment, day: str) -> list[Bump]:

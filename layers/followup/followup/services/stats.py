@@ -43,11 +43,13 @@ ends without a send (skipped, canceled, failed, opted out); never again on the s
 after a send. `messaging_cost_micro_usd` is what WhatsApp bills for the messages, counted
 once per follow-up when it leaves `sent` for delivered, read or an answer, priced (a
 status that names the price came first); one that failed or was skipped after the send
-was not delivered, so not billed. A send whose outcome nobody recorded, found sent by
-WhatsApp's status about it, counts `sent` then (and the status it is in, when further);
-given up as `failed` before, it takes that count back. One read or replied to without a
-`delivered` status first (WhatsApp's `read` may come before it) counts `delivered` as it
-moves, once: the funnel never shows more reads or replies than deliveries."""
+was not delivered, so not billed, and one failed or skipped after its `delivered` status
+no longer counts `delivered`. A send whose outcome nobody recorded, found sent by
+WhatsApp's status about it, counts `sent` then, on the day it was sent (and the status it
+is in, when further); given up as `failed` before, it takes that count back on the day it
+was counted. One read or replied to without a `delivered` status first (WhatsApp's `read`
+may come before it) counts `delivered` as it moves, once: the funnel never shows more
+reads or replies than deliveries."""
 
 MICRO = 1_000_000
 """Micro-dollars per dollar."""
@@ -98,6 +100,8 @@ def counters_for(change: Change) -> dict[str, int]:
         found["ai_cost_micro_usd"] = round(ai.cost_usd * MICRO)
     if status is Status.FAILED and change.expected.outbound:
         found["failed_after_send"] = 1
+    if change.expected is Status.DELIVERED and status in _UNBILLED:
+        found["delivered"] = -1  # refused after its `delivered` status: not delivered after all
     pricing = change.followup.pricing
     billed = (change.expected is Status.SENT or sent_now) and status not in _UNBILLED
     if billed and pricing is not None and pricing.cost_usd:
