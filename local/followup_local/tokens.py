@@ -53,6 +53,7 @@ class DevTokens:
         claims = {
             "sub": f"local-{role.value}",
             "email": f"{role.value}@followup.local",
+            "email_verified": True,
             "cognito:groups": [role.value],
             "token_use": "id",
             "iss": ISSUER,

@@ -40,12 +40,16 @@ def roles(event: dict[str, Any]) -> set[Role]:
 
 
 def caller(event: dict[str, Any]) -> str:
-    """Who made the request, as the timeline shows it: their e-mail, user name or subject."""
+    """Who made the request, as the timeline and the audit log show it: their e-mail once
+    Cognito verified it (`email_verified`, which HTTP APIs pass as the text "true"), else
+    their user name, else the subject. An unverified e-mail is the user's own word, so it
+    never names them."""
     claims = ((event.get("requestContext", {}).get("authorizer") or {}).get("jwt") or {}).get(
         "claims"
     ) or {}
+    verified = str(claims.get("email_verified", "")).lower() == "true"
     for name in ("email", "cognito:username", "username", "sub"):
-        if claims.get(name):
+        if claims.get(name) and (verified or name != "email"):
             return str(claims[name])
     raise Unauthenticated("sign in first")
 
