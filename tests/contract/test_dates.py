@@ -9,6 +9,7 @@ from followup.adapters.tables import SHARDS
 from followup.domain.ids import shard_of
 from followup.services.ports import ContactChange, DateEntry
 from tests.contract.items import T0, contact
+from tests.support.builders import rule
 
 
 def days(n: int) -> Any:
@@ -80,3 +81,36 @@ def test_a_rules_entries_are_set_and_removed_many_at_once(store: Any) -> None:
         **{k: v for k, v in dues.items() if k not in ("ct_1", "ct_2")},
         "ct_0": days(30),
     }
+
+
+def test_a_rules_date_indexing_moves_on_only_from_where_its_head_holds_it(store: Any) -> None:
+    # Given a date rule saved, its indexing started
+    store.save_rule(rule("renewal"))
+    assert store.rule_head("renewal").backfill is None
+    assert store.move_backfill("renewal", 1, None, "start") is True
+    # When a walk moves it on, and a second walk that read the same place tries too
+    assert store.move_backfill("renewal", 1, "start", "page-2") is True
+    assert store.move_backfill("renewal", 1, "start", "page-2b") is False
+    # Then the head holds the first walk's place, in the listing too
+    assert store.rule_head("renewal").backfill == "page-2"
+    assert [h.backfill for h in store.rule_heads()] == ["page-2"]
+    # And once done, nothing is under way
+    assert store.move_backfill("renewal", 1, "page-2", None) is True
+    assert store.rule_head("renewal").backfill is None
+    assert store.move_backfill("renewal", 1, "page-2", "page-3") is False
+
+
+def test_a_save_ends_the_indexing_of_the_version_it_replaces(store: Any) -> None:
+    # Given version 1's indexing under way
+    store.save_rule(rule("renewal"))
+    store.move_backfill("renewal", 1, None, "page-2")
+    # When version 2 is saved, then version 1's walk moves on
+    store.save_rule(rule("renewal", name="second"))
+    assert store.move_backfill("renewal", 1, "page-2", "page-3") is False
+    # Then nothing is under way until version 2's starts
+    assert store.rule_head("renewal").backfill is None
+    assert store.move_backfill("renewal", 2, None, "start") is True
+    # And a deleted rule, or one never saved, moves nowhere
+    store.delete_rule("renewal")
+    assert store.move_backfill("renewal", 2, "start", "page-2") is False
+    assert store.move_backfill("nope", 1, None, "start") is False

@@ -677,6 +677,21 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
             )
         )
 
+    def move_backfill(
+        self, rule_id: str, version: int, previous: str | None, to: str | None
+    ) -> bool:
+        """Move where the rule's date indexing goes on; False if a save or a walk moved it."""
+        if not rule_id:
+            return False
+        held_now = (
+            RuleItem.backfill.does_not_exist()
+            if previous is None
+            else RuleItem.backfill == previous
+        )
+        condition = (RuleItem.head == LISTED) & (RuleItem.version == version) & held_now
+        action = RuleItem.backfill.remove() if to is None else RuleItem.backfill.set(to)
+        return held(lambda: RuleItem(rule_id, "head").update(actions=[action], condition=condition))
+
     def note_rule_error(self, rule_id: str, error: RuleError | None) -> None:
         """Show `error` on the rule's head, or clear it (None)."""
         actions: list[Action] = (
@@ -1020,7 +1035,9 @@ def _versioned_enrollment(item: EnrollmentItem) -> Versioned[Enrollment]:
 def _head(item: RuleItem) -> RuleHead:
     watermark = unstamp(item.watermark) if item.watermark else None
     error = RuleError(unstamp(item.error_at), item.error) if item.error and item.error_at else None
-    return RuleHead(item.rule_id, int(item.version or 1), bool(item.active), watermark, error)
+    return RuleHead(
+        item.rule_id, int(item.version or 1), bool(item.active), watermark, error, item.backfill
+    )
 
 
 @contextmanager

@@ -156,6 +156,7 @@ class _HeadRow:
     watermark: str | None = None
     error: str | None = None
     error_at: str | None = None
+    backfill: str | None = None
 
     @property
     def deleted(self) -> bool:
@@ -790,6 +791,19 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
             self._heads[rule_id] = replace(head, watermark=stamp(to))
         return True
 
+    def move_backfill(
+        self, rule_id: str, version: int, previous: str | None, to: str | None
+    ) -> bool:
+        """Move where the rule's date indexing goes on; False if a save or a walk moved it."""
+        with self._lock:
+            head = self._heads.get(rule_id) if rule_id else None
+            if head is None or not head.listed or head.version != version:
+                return False
+            if head.backfill != previous:
+                return False
+            self._heads[rule_id] = replace(head, backfill=to)
+        return True
+
     def note_rule_error(self, rule_id: str, error: RuleError | None) -> None:
         """Show `error` on the rule's head, or clear it (None)."""
         if error is None:
@@ -1077,7 +1091,7 @@ def _versioned_enrollment(row: _EnrollmentRow) -> Versioned[Enrollment]:
 def _head(rule_id: str, row: _HeadRow) -> RuleHead:
     watermark = unstamp(row.watermark) if row.watermark else None
     error = RuleError(unstamp(row.error_at), row.error) if row.error and row.error_at else None
-    return RuleHead(rule_id, row.version or 1, row.active, watermark, error)
+    return RuleHead(rule_id, row.version or 1, row.active, watermark, error, row.backfill)
 
 
 def _newest_first(

@@ -322,9 +322,10 @@ class RuleHeadIndex(_Index):
 
 
 class RuleItem(Model):
-    """`sk` is `head` for the rule's head (current version, active, watermark, last error)
-    or `v#NNNNN` for a version (its document, who saved it and when). Beside the rules, the
-    `#audit` partition holds the audit log and `#dispatch` the dispatch tick's mark (its
+    """`sk` is `head` for the rule's head (current version, active, watermark, last error,
+    where the indexing of its contacts' dates goes on as `backfill`) or `v#NNNNN` for a
+    version (its document, who saved it and when). Beside the rules, the `#audit`
+    partition holds the audit log and `#dispatch` the dispatch tick's mark (its
     time as `watermark`, its `horizon`, the follow-ups it `missed`, when its last read
     began as `read_at`, and the ids of those it found put in the queue just before as
     `seen`) and, as `planned`, the count of follow-ups the enqueue tick at `watermark`
@@ -349,6 +350,7 @@ class RuleItem(Model):
     error_at = UnicodeAttribute(null=True)
     saved_by = UnicodeAttribute(null=True)
     saved_at = UnicodeAttribute(null=True)
+    backfill = UnicodeAttribute(null=True)
     heads = RuleHeadIndex()
 
 

@@ -4,10 +4,16 @@ the contact's zone.
 An index keyed by due time holds one entry per active date rule and contact that has the
 attribute: "rule R fires for contact C at T". Every contact write keeps it (create,
 upsert, patch, import, a journey's set_attribute): a new or moved date puts the entry at
-its new time, a removed one deletes it. Saving an active date rule, or turning one on,
-indexes the contacts whose date is still to come: a one-off walk of the funnel, stage by
-stage, a page of `BACKFILL_PAGE` contacts per query and its entries written in batches
-(reads and writes grow with the contacts, once, never in a tick). Dates that passed
+its new time, a removed one deletes it. Saving an active date rule, turning one on, or
+moving the workspace to another zone indexes the contacts whose date is still to come: a
+one-off walk of the funnel, stage by stage, a page of `BACKFILL_PAGE` contacts per query
+and its entries written in batches (reads and writes grow with the contacts, once). The
+request walks for `SAVE_TIME` seconds and leaves its place on the rule's head; each
+enqueue tick walks on from there for up to `TICK_TIME`, until done. Saving the rule again
+starts the walk over; a rule off is not walked (turning it on starts over). Entries are
+keyed by rule and contact, so a page walked twice writes the same entries again. A
+contact created meanwhile is indexed by its write; one whose stage changes while the rule
+is walked, by that write too (it may land in a stage already walked). Dates that passed
 before (or while the rule was off) are not replayed.
 
 The enqueue tick reads the entries due before the next tick, and only those, so a date
@@ -26,6 +32,10 @@ minute) predates a newly saved rule is indexed on its next write.
 
 from __future__ import annotations
 
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -38,10 +48,17 @@ from followup.services import reentry, triggers
 if TYPE_CHECKING:
     from followup.domain.contact import Contact
     from followup.domain.rule import Rule
+    from followup.services.deadline import Deadline
     from followup.services.deps import Deps
     from followup.services.ports import RuleHead
 
 BACKFILL_PAGE = 100
+SAVE_TIME = 10.0
+"""Seconds a request that starts a rule's indexing walks before it answers (API Gateway
+gives a request 30)."""
+TICK_TIME = 60.0
+"""Seconds an enqueue tick walks on with the rules' indexing, at most (its function has
+300, and the deadline stops it sooner)."""
 
 
 def due_for(rule: Rule, contact: Contact, zone: ZoneInfo) -> datetime | None:
@@ -51,58 +68,174 @@ def due_for(rule: Rule, contact: Contact, zone: ZoneInfo) -> datetime | None:
     return rule.trigger.due(contact.attributes, contact.zone(zone))
 
 
-def _date_rules(deps: Deps) -> list[Rule]:
+def _date_rules(deps: Deps) -> list[tuple[Rule, bool]]:
+    """The active date rules, each with whether its indexing is under way."""
     found = (
-        deps.catalog.rule(head.rule_id, head.version)
+        (deps.catalog.rule(head.rule_id, head.version), head.backfill is not None)
         for head in deps.catalog.heads()
         if head.active
     )
-    return [rule for rule in found if rule is not None and isinstance(rule.trigger, DateTrigger)]
+    return [
+        (rule, walking)
+        for rule, walking in found
+        if rule is not None and isinstance(rule.trigger, DateTrigger)
+    ]
 
 
 def reindex(deps: Deps, before: Contact | None, after: Contact) -> None:
-    """Keep the index true to a contact just written (`before` it, None when new)."""
+    """Keep the index true to a contact just written (`before` it, None when new). While a
+    rule's indexing walks the funnel, a contact that changed stage is indexed here: it may
+    have moved into a stage the walk has passed."""
     rules = _date_rules(deps)
     if not rules:
         return
     zone = deps.catalog.settings().zone
-    for rule in rules:
+    for rule, walking in rules:
         due = due_for(rule, after, zone)
-        if due != (due_for(rule, before, zone) if before is not None else None):
+        moved = walking and before is not None and before.stage != after.stage
+        if due != (due_for(rule, before, zone) if before is not None else None) or (
+            moved and due is not None
+        ):
             deps.contacts.set_date_due(rule.id, after.id, due)
 
 
-def backfill(deps: Deps, rule: Rule, replaced: Rule | None = None) -> int:
-    """Index the contacts of the funnel whose date for the active date rule `rule` is still
-    to come; returns how many. Dates already past are not replayed: saving or turning on a
-    rule never sends its missed reminders all at once. A contact whose moment `replaced`
-    (the version this one replaces) still had to come, and this one has passed, loses its
-    entry: the old moment must not fire the new version late."""
+@dataclass(frozen=True)
+class _Place:
+    """Where a rule's indexing goes on: the `stage` (None: the funnel's first) and the page
+    `after` which, and the earlier versions whose entries contacts not walked yet may
+    still hold (`replaced`)."""
+
+    stage: str | None
+    after: str | None
+    replaced: tuple[int, ...]
+
+    def dump(self) -> str:
+        return json.dumps({"stage": self.stage, "after": self.after, "replaced": self.replaced})
+
+    @classmethod
+    def load(cls, text: str | None) -> _Place:
+        held = json.loads(text) if text else {}
+        return cls(held.get("stage"), held.get("after"), tuple(held.get("replaced", ())))
+
+
+def _for(duration: float) -> Callable[[], bool]:
+    deadline = time.monotonic() + duration
+    return lambda: time.monotonic() < deadline
+
+
+def backfill(
+    deps: Deps,
+    rule: Rule,
+    replaced: Rule | None = None,
+    before: RuleHead | None = None,
+    time_left: Callable[[], bool] | None = None,
+) -> bool:
+    """Start over the indexing of the contacts whose date for the active date rule `rule`
+    is still to come (the version its head names), for as long as `time_left()` (by
+    default `SAVE_TIME` from now; a page at least); the enqueue ticks walk on. True when
+    done (or nothing to do), False when the ticks go on.
+
+    Dates already past are not replayed: saving or turning on a rule never sends its
+    missed reminders all at once. A contact whose moment `replaced` (the version this one
+    replaces) still had to come, and this one has passed, loses its entry: the old moment
+    must not fire the new version late. `before` is the rule's head before a save: the
+    versions its unfinished walk had yet to clear are cleared too."""
+    head = deps.rules.rule_head(rule.id)
+    if head is None or head.version != rule.version:
+        return True  # saved again meanwhile: that save indexes
     if not rule.active or not isinstance(rule.trigger, DateTrigger):
-        return 0
+        return True
+    earlier = _Place.load(head.backfill or (before.backfill if before else None)).replaced
+    versions = (*earlier, replaced.version) if replaced is not None else earlier
+    start = _Place(None, None, tuple(sorted(set(versions)))).dump()
+    if not deps.rules.move_backfill(rule.id, rule.version, head.backfill, start):
+        return False
+    return _walk(deps, rule, start, time_left or _for(SAVE_TIME))
+
+
+def restart_all(deps: Deps) -> None:
+    """Start over the indexing of every active date rule, `SAVE_TIME` in all (a page each
+    at least): the workspace moved to another zone, and the dates of contacts without
+    their own come round at other moments."""
+    time_left = _for(SAVE_TIME)
+    for head in deps.rules.rule_heads():
+        rule = deps.catalog.rule(head.rule_id, head.version) if head.active else None
+        if rule is not None and isinstance(rule.trigger, DateTrigger):
+            on = rule.model_copy(update={"active": True})  # as its head says: switched on
+            backfill(deps, on, time_left=time_left)
+
+
+def walk_on(deps: Deps, heads: Sequence[RuleHead], deadline: Deadline | None = None) -> None:
+    """Walk on with the indexing of each active rule under way, for up to `TICK_TIME` (a
+    page each at least) and never past `deadline`."""
+    within = _for(TICK_TIME)
+
+    def time_left() -> bool:
+        return within() and not (deadline is not None and deadline.near())
+
+    for head in heads:
+        if not head.active or head.backfill is None:
+            continue
+        if deadline is not None and deadline.near():
+            return
+        rule = deps.catalog.rule(head.rule_id, head.version)
+        if rule is None or not isinstance(rule.trigger, DateTrigger):
+            deps.rules.move_backfill(head.rule_id, head.version, head.backfill, None)
+            continue
+        _walk(deps, rule, head.backfill, time_left)
+
+
+def _walk(deps: Deps, rule: Rule, held: str, time_left: Callable[[], bool]) -> bool:
+    """Index the funnel from the place `held`, a page at a time while `time_left()` (one
+    page at least), leaving the place on the rule's head after each. True when done; False
+    when out of time, or when a save or another walk moved the place first."""
     settings = deps.catalog.settings()
+    stages = settings.stages
+    place = _Place.load(held)
+    found = (deps.catalog.rule(rule.id, version) for version in place.replaced)
+    replaced = [old for old in found if old is not None]
+    known = place.stage is not None and place.stage in stages
+    stage = stages.index(place.stage) if place.stage is not None and known else 0
+    after = place.after if known else None  # a stage gone from the funnel: start over
+    walked = False
+    while stage < len(stages):
+        if walked and not time_left():
+            return False
+        page = deps.contacts.contacts_in(stages[stage], BACKFILL_PAGE, after)
+        walked = True
+        _index(deps, rule, replaced, page.items, settings.zone)
+        after = page.cursor
+        if after is None:
+            stage += 1
+        moved = _Place(stages[stage], after, place.replaced) if stage < len(stages) else None
+        to = moved.dump() if moved is not None else None
+        if not deps.rules.move_backfill(rule.id, rule.version, held, to):
+            return False
+        if to is None:
+            return True
+        held = to
+    return deps.rules.move_backfill(rule.id, rule.version, held, None)
+
+
+def _index(
+    deps: Deps, rule: Rule, replaced: list[Rule], contacts: list[Contact], zone: ZoneInfo
+) -> None:
+    """Write the entries of a page of contacts: the due ones still to come, and the removal
+    of those a replaced version's moment still to come put there."""
     now = deps.clock.now()
-    indexed = 0
-    for stage in settings.stages:
-        cursor: str | None = None
-        while True:
-            page = deps.contacts.contacts_in(stage, BACKFILL_PAGE, cursor)
-            dues: dict[str, datetime | None] = {}
-            for contact in page.items:
-                due = due_for(rule, contact, settings.zone)
-                if due is not None and due > now:
-                    dues[contact.id] = due
-                    indexed += 1
-                    continue
-                was = due_for(replaced, contact, settings.zone) if replaced else None
-                if was is not None and was > now:
-                    dues[contact.id] = None
-            if dues:
-                deps.contacts.set_dates_due(rule.id, dues)
-            if page.cursor is None:
-                break
-            cursor = page.cursor
-    return indexed
+    dues: dict[str, datetime | None] = {}
+    for contact in contacts:
+        due = due_for(rule, contact, zone)
+        if due is not None and due > now:
+            dues[contact.id] = due
+        elif any(_still_to_come(due_for(old, contact, zone), now) for old in replaced):
+            dues[contact.id] = None
+    if dues:
+        deps.contacts.set_dates_due(rule.id, dues)
+
+
+def _still_to_come(due: datetime | None, now: datetime) -> bool:
+    return due is not None and due > now
 
 
 def fire_due(deps: Deps, heads: list[RuleHead], now: datetime) -> int:

@@ -118,7 +118,8 @@ def _counting_plans(deps: Deps, now: datetime) -> Iterator[None]:
 def run_tick(deps: Deps, now: datetime, deadline: Deadline | None = None) -> EnqueueReport:
     """One enqueue tick at `now`. It counts the follow-ups it plans for the dispatch tick
     at the same time, which reads them from an index that may lag behind (see
-    `dispatch.run_tick`). Notifications stop when the `deadline` is near."""
+    `dispatch.run_tick`). The indexing of date rules' contacts a save left under way walks
+    on, and it and notifications stop when the `deadline` is near."""
     with _counting_plans(deps, now):
         return _run(deps, now, deadline)
 
@@ -134,6 +135,8 @@ def _run(deps: Deps, now: datetime, deadline: Deadline | None) -> EnqueueReport:
             if head.active and deps.catalog.rule(head.rule_id, head.version) is not None:
                 # Catches holds that raced with turning the rule on; normally reads nothing.
                 report.resumed += holds.resume(deps, head.rule_id, now)
+    # Before the due dates are read: entries it writes for this tick are read by it.
+    date_triggers.walk_on(deps, heads, deadline)
     report.enrolled += date_triggers.fire_due(deps, heads, now)
     off = {head.rule_id for head in heads if not head.active}
     for enrollment_v in deps.followups.due_enrollments(deps.timings.horizon(now)):

@@ -276,13 +276,15 @@ class Authorship:
 
 @dataclass(frozen=True)
 class RuleHead:
-    """A rule's current version, whether it is active, its enqueue watermark and last error."""
+    """A rule's current version, whether it is active, its enqueue watermark, last error,
+    and where the indexing of its contacts' dates goes on (None: none under way)."""
 
     rule_id: str
     version: int
     active: bool
     watermark: datetime | None
     last_error: RuleError | None = None
+    backfill: str | None = None
 
 
 @dataclass(frozen=True)
@@ -564,6 +566,14 @@ class RuleRepository(Protocol):
 
     def delete_rule(self, rule_id: str) -> None: ...
     def advance_watermark(self, rule_id: str, previous: datetime | None, to: datetime) -> bool: ...
+    def move_backfill(
+        self, rule_id: str, version: int, previous: str | None, to: str | None
+    ) -> bool:
+        """Move where the indexing of the rule's dates goes on from `previous` to `to` (None:
+        done, or none under way), only while the rule is listed at `version` and its head
+        holds `previous`: False when a save or another walk moved it first."""
+        ...
+
     def note_rule_error(self, rule_id: str, error: RuleError | None) -> None: ...
 
     def settings(self) -> WorkspaceSettings: ...

@@ -229,6 +229,13 @@ def deleted_names(deps: Deps, rule_ids: Iterable[str]) -> dict[str, str]:
     return found
 
 
+def indexing(deps: Deps, rule_id: str) -> bool:
+    """True while the contacts of an active date rule are still being indexed: the save
+    (or switch) that started it ran out of time, and the enqueue ticks carry on."""
+    head = deps.rules.rule_head(rule_id)
+    return head is not None and head.active and head.backfill is not None
+
+
 def last_errors(deps: Deps) -> dict[str, RuleError]:
     """The latest error each rule met in a tick, for rules showing one."""
     return {h.rule_id: h.last_error for h in deps.rules.rule_heads() if h.last_error}
@@ -373,7 +380,8 @@ def _save(
     if rule.active:
         _check_mass_send(deps, rule, confirmed)
     authored = Authorship(by, deps.clock.now()) if by else None
+    before = deps.rules.rule_head(rule.id) if over else None
     saved = deps.rules.save_rule(rule, authored, over=over)
     deps.catalog.invalidate()
-    date_triggers.backfill(deps, saved, replaced)
+    date_triggers.backfill(deps, saved, replaced, before)
     return saved, warnings

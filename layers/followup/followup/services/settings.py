@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TypeVar
 from followup.domain.errors import Conflict
 from followup.domain.numbers import NumberHealth
 from followup.domain.settings import WorkspaceSettings
+from followup.services import date_triggers
 from followup.services.ports import Versioned
 
 if TYPE_CHECKING:
@@ -40,13 +41,17 @@ def replace(
     deps: Deps, settings: WorkspaceSettings, revision: int | None
 ) -> tuple[WorkspaceSettings, int]:
     """Save `settings` if they are still at `revision` (StaleSettings if not); without a
-    revision, over whatever is saved. The settings replaced and the new revision."""
+    revision, over whatever is saved. The settings replaced and the new revision. A new
+    zone starts the indexing of the active date rules over: the dates of contacts without
+    their own zone come round at other moments."""
     for _ in range(_TRIES):
         read = deps.rules.versioned_settings()
         if revision is not None and read.revision != revision:
             raise StaleSettings(revision, read.revision)
         if deps.rules.save_settings_from(settings, read.revision):
             deps.catalog.invalidate()
+            if read.item.timezone != settings.timezone:
+                date_triggers.restart_all(deps)
             return read.item, read.revision + 1
     raise SettingsBusy
 
