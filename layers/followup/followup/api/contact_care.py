@@ -112,12 +112,14 @@ def allow_contacting(contact_id: str) -> dict[str, Any]:
     event = router.current_event.raw_event
     require(event, SETTINGS_WRITERS)
     deps = runtime.deps()
-    before = deps.contacts.contact(contact_id)
-    allowed = do_not_contact.allow_contacting(deps, contact_id, deps.clock.now())
-    if before is not None and before.item.opted_out:
-        audit.record(
-            deps, caller(event), "contact.contact_allowed", contact_id, "do not contact", "allowed"
-        )
+    who = caller(event)
+
+    def lifted() -> None:
+        # Audited once this request lifted it, even when the work after failed (a 503):
+        # sent again, the request finds the contact allowed already and lifts nothing.
+        audit.record(deps, who, "contact.contact_allowed", contact_id, "do not contact", "allowed")
+
+    allowed = do_not_contact.allow_contacting(deps, contact_id, deps.clock.now(), lifted)
     return allowed.model_dump(mode="json")
 
 

@@ -17,6 +17,7 @@ from followup.api.fields import refuse_unknown
 from followup.api.openapi import statuses
 from followup.domain.contact import Contact
 from followup.domain.errors import InvalidField, NotFound
+from followup.domain.followup import Reason
 from followup.domain.rule import Rule
 from followup.services import audit, rules, versions
 from followup.services.deps import Deps
@@ -254,9 +255,24 @@ def deactivate(rule_id: str, cancel_queued: bool = False) -> dict[str, Any]:
 
 @router.delete("/api/rules/<rule_id>")
 def delete_rule(rule_id: str) -> dict[str, Any]:
+    """Remove a rule; audited once as `rule.deleted`, even when canceling what it queued
+    failed midway (a 503). Sent again, the delete finds the rule gone and finishes the
+    canceling (its answer counts what it canceled then), with no second audit entry."""
     event = router.current_event.raw_event
     require(event, RULE_WRITERS)
     deps = runtime.deps()
-    canceled = rules.delete(deps, rule_id)
+    listed = deps.rules.rule_head(rule_id) is not None
+    if not listed and deps.rules.rule(rule_id, 1) is not None:
+        canceled = rules.cancel_waiting(deps, rule_id, Reason.RULE_DELETED)
+        return {"deleted": rule_id, "canceled": canceled}
+    try:
+        canceled = rules.delete(deps, rule_id)
+    except NotFound:
+        raise  # deleted meanwhile, by a request that audits it
+    except Exception:
+        if listed and deps.rules.rule_head(rule_id) is None:  # deleted before it failed
+            stopped = "queued canceling stopped midway"
+            audit.record(deps, caller(event), "rule.deleted", rule_id, None, stopped)
+        raise
     audit.record(deps, caller(event), "rule.deleted", rule_id, None, f"{canceled} queued canceled")
     return {"deleted": rule_id, "canceled": canceled}

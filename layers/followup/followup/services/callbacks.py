@@ -2,19 +2,21 @@
 
 The rules with an intent trigger for the reply's intent give the content and the cadence:
 the contact is enrolled in each (see `services.triggers`; one id per rule, contact and
-message time, so a redelivered webhook enrolls once) with its journey starting at the send
-opening on or after the time asked for (call back, whatever its first step), or its first
-send after that step's wait (busy). The enqueue tick queues it like any due step; a later
-reply ends it when the rule exits on reply.
+message id, so a redelivered webhook enrolls once and two messages stamped the same second
+twice) with its journey starting at the send opening on or after the time asked for (call
+back, whatever its first step), or its first send after that step's wait (busy). The
+enqueue tick queues it like any due step; a later reply ends it when the rule exits on
+reply, a later call back in the same second too.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from followup.domain.ids import enrollment_id
 from followup.domain.intents import Intent
 from followup.domain.journey import next_opening
 from followup.domain.rule import Step
@@ -29,11 +31,28 @@ if TYPE_CHECKING:
     from followup.services.deps import Deps
 
 
+def occurrence(message_id: str) -> str:
+    """What the follow-ups of the message `message_id` (WhatsApp's `wamid`) are keyed on:
+    the message itself, not its time, which WhatsApp gives to the whole second only."""
+    return f"message:{message_id}"
+
+
+def asked_by(enrollment: Enrollment, message_id: str) -> bool:
+    """Whether `enrollment` is one the message `message_id` asked for."""
+    own = enrollment_id(enrollment.rule_id, enrollment.contact_id, occurrence(message_id))
+    return enrollment.id == own
+
+
 def plan_follow_up(
-    deps: Deps, reading: Reading, contact: Contact, at: datetime, now: datetime
+    deps: Deps,
+    reading: Reading,
+    contact: Contact,
+    message_id: str,
+    at: datetime,
+    now: datetime,
 ) -> tuple[Reading, list[Enrollment]]:
-    """The enrollments `reading` asks for (none when no active rule follows its intent up),
-    with the record's effect saying when each goes."""
+    """The enrollments `reading` of the message `message_id` asks for (none when no active
+    rule follows its intent up), with the record's effect saying when each goes."""
     intent = reading.follow_up
     if intent is None:
         return reading, []
@@ -55,8 +74,7 @@ def plan_follow_up(
             return None
         return next_opening(rule.send_step(0).wait.after(at, zone), contact, rule, settings)
 
-    occurrence = at.astimezone(UTC).isoformat()
-    planned = triggers.plan(deps, contact, fires, occurrence, at, now, first_due)
+    planned = triggers.plan(deps, contact, fires, occurrence(message_id), at, now, first_due)
     if not planned:
         return _with_effect(reading, f"no active rule follows up {intent.value}", "no_rule"), []
     zone = contact.zone(settings.zone)

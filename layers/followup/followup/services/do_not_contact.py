@@ -20,6 +20,8 @@ from followup.services.ports import CommitRejected, NewEnrollment
 from followup.services.settle import end_enrollment, end_unsent
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from followup.domain.contact import Contact
     from followup.services.deps import Deps
 
@@ -51,28 +53,52 @@ def stop_contacting(deps: Deps, contact_id: str, by: str, at: datetime) -> Conta
     return contact
 
 
-def allow_contacting(deps: Deps, contact_id: str, at: datetime) -> Contact:
+def allow_contacting(
+    deps: Deps, contact_id: str, at: datetime, on_lift: Callable[[], object] | None = None
+) -> Contact:
     """Lift a do-not-contact set by staff: the journeys it ended in the current silence go
     on from the step each stood on (a step that went is never sent again), and rules whose
     idle time the current silence passed enroll the contact now. Refused (OwnOptOut) when
-    the contact opted out themselves."""
+    the contact opted out themselves.
+
+    `on_lift` is called once when this call lifted it, even when the work after the lift
+    failed: a call repeated then finds the contact allowed, lifts nothing and calls it not.
+    """
     lifted: list[datetime] = []
 
     def allowed(contact: Contact) -> Contact:
+        lifted.clear()  # read again after someone else wrote first: only this read counts
         if not contact.opted_out:
             return contact
         if contact.opted_out_by in (None, CONTACT):
             raise OwnOptOut(f"contact {contact_id} opted out themselves; only they can undo it")
-        lifted[:] = [contact.opted_out_at or at]
+        lifted.append(contact.opted_out_at or at)
         return contact.model_copy(
             update={"opted_out": False, "opted_out_at": None, "opted_out_by": None}
         )
 
-    contact = update_contact(deps, contact_id, allowed, at)
-    if lifted:
-        _resume(deps, contact, lifted[0], at)
-    enroll_late(deps, contact, at)
+    written = False
+    try:
+        contact = update_contact(deps, contact_id, allowed, at)
+        written = bool(lifted)
+        if lifted:
+            _resume(deps, contact, lifted[0], at)
+        enroll_late(deps, contact, at)
+    except Exception as failed:
+        # Failed writing the lift (a Conflict: refused every time) or just after it went in.
+        if lifted and not written and not isinstance(failed, Conflict):
+            written = _allowed_now(deps, contact_id)
+        raise
+    finally:
+        if written and on_lift is not None:
+            on_lift()
     return contact
+
+
+def _allowed_now(deps: Deps, contact_id: str) -> bool:
+    """The contact is stored allowed: the lift this call wrote went in before it failed."""
+    found = deps.contacts.contact(contact_id)
+    return found is not None and not found.item.opted_out
 
 
 def _resume(deps: Deps, contact: Contact, stopped_at: datetime, at: datetime) -> None:

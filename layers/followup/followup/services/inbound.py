@@ -19,8 +19,9 @@ from followup.domain.optout import is_opt_out
 from followup.domain.replies import Reading, read_reply
 from followup.domain.rule import Rule, Step
 from followup.domain.stamps import heard_after, may_follow
+from followup.domain.triggers import IntentTrigger
 from followup.domain.webhook_events import Identity
-from followup.services.callbacks import plan_follow_up, schedule
+from followup.services.callbacks import asked_by, plan_follow_up, schedule
 from followup.services.contacts import create_contact, find_contact, update_contact
 from followup.services.conversations import CONTACT
 from followup.services.planning import ended
@@ -93,16 +94,18 @@ def record_inbound(
     if repeated is not None:
         read_before = repeated.intent  # delivered again: acted on as it was first read
     asked = read_before is None and repeated is None
+    line_id = message_id or uuid4().hex
     reading: Reading | None = None
     if not stop and (asked or read_before is not None):
         reading = _read(deps, text, at, known, settings, read_before)
     follow_up: list[Enrollment] = []
     if reading is not None:
-        reading, follow_up = plan_follow_up(deps, reading, known, at, deps.clock.now())
+        now = deps.clock.now()
+        reading, follow_up = plan_follow_up(deps, reading, known, line_id, at, now)
     line_at = _line_at(known, deps.followups.followups_of(contact_id), at)
     deps.contacts.add_message(
         Message(
-            id=message_id or uuid4().hex,
+            id=line_id,
             contact_id=contact_id,
             at=at,
             direction=Direction.INBOUND,
@@ -154,7 +157,7 @@ def record_inbound(
     # A STOP that stops WhatsApp alone leaves what goes on other channels as it is.
     only = "whatsapp" if stop and not stops_all else None
     responded, canceled = _settle_followups(deps, followups, stop, at, ends, only)
-    _end_enrollments(deps, contact_id, stop, at, placed, ends, only)
+    _end_enrollments(deps, contact_id, stop, at, placed, ends, only, line_id if asked else None)
     schedule(deps, follow_up, deps.clock.now())
     record = reading.record if reading and asked else None
     if record is None or (record.source == "rules" and record.ai_fallback is None):
@@ -343,11 +346,14 @@ def _end_enrollments(
     placed: datetime,
     ends: str | None,
     only: str | None,
+    heard: str | None,
 ) -> None:
     """A reply stamped `at`, which the contact places at `placed` in the conversation, ends
     the enrollments that exit on reply; an opt-out or a reply that `ends` the follow-ups
     (not interested, done) ends them all. An opt-out for `only` one channel ends only the
-    journeys that reach the contact on no other channel."""
+    journeys that reach the contact on no other channel. `heard` is the message's id when
+    it is heard for the first time: it also answers a call back (or busy) another message
+    stamped the same second asked for before it, as a later message would."""
     for enrollment_v in deps.followups.enrollments_of(contact_id):
         enrollment = enrollment_v.item
         if enrollment.state is not EnrollmentState.ACTIVE or not may_follow(
@@ -355,12 +361,19 @@ def _end_enrollments(
         ):
             continue
         began = datetime.fromisoformat(enrollment.silence_key)
-        if (began in (at, placed) or not may_follow(at, began)) and not stop:
+        rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
+        earlier = (
+            heard is not None
+            and rule is not None
+            and isinstance(rule.trigger, IntentTrigger)
+            and not asked_by(enrollment, heard)
+        )
+        if ((began in (at, placed) and not earlier) or not may_follow(at, began)) and not stop:
             # A silence this message began (a call back it asked for, or the contact's own
             # silence, which starts where the message is placed), or one begun a second or
-            # more after its stamp: not answered. Another begun in its second is.
+            # more after its stamp: not answered. Another begun in its second is, and so is
+            # what an earlier message of the same stamp asked for.
             continue
-        rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
         if only is not None and rule is not None and _reaches_beyond(rule, only):
             continue
         # Enrolled ahead of its silence crossing the idle time, which this message broke

@@ -3,7 +3,7 @@ custom event from another system.
 
 Whoever records the occurrence enrolls the contact in every active rule whose trigger it
 matches and whose conditions hold; an opted-out contact never. The enrollment id names
-the rule, the contact and the occurrence (the message's time, the stage entry's time, the
+the rule, the contact and the occurrence (the message's id, the stage entry's time, the
 event's id), so a redelivered webhook or event enrolls once. The first step is due after
 its wait from the occurrence; the enqueue tick queues it like any due step.
 
