@@ -1,4 +1,10 @@
-"""Journeys' notifications out: a signed webhook over httpx, or an event on the bus."""
+"""Journeys' notifications out: a signed webhook over httpx's connections (httpcore), or an
+event on the bus.
+
+A webhook keeps to one deadline in all, not only to a timeout per read: a receiver that
+answers a byte every few seconds would meet every read's timeout and still hold the tick.
+Its connections cap each connect, read and write by the time the request has left.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +13,15 @@ import hmac
 import ipaddress
 import json
 import socket
-from collections.abc import Callable
+import ssl
+import time
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -22,6 +32,78 @@ SOURCE = "followup.journeys"
 SIGNATURE = "X-Followup-Signature"
 TIMESTAMP = "X-Followup-Timestamp"
 SIGNED_AT = "X-Followup-Signature-Timestamped"
+
+_ENDS_AT: ContextVar[float | None] = ContextVar("notify_ends_at", default=None)
+"""When the webhook under way must be done (`time.monotonic()`), or None: no deadline."""
+
+
+def _left(timeout: float | None, late: type[httpcore.TimeoutException]) -> float | None:
+    """`timeout`, cut to the time the webhook under way has left; `late` once none is."""
+    ends_at = _ENDS_AT.get()
+    if ends_at is None:
+        return timeout
+    left = ends_at - time.monotonic()
+    if left <= 0:
+        raise late("the notification's deadline has passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _Bounded(httpcore.NetworkStream):
+    """A connection whose every read and write waits no longer than the time left."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _left(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        bound = _left(timeout, httpcore.ConnectTimeout)
+        return _Bounded(self._inner.start_tls(ssl_context, server_hostname, bound))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _BoundedBackend(httpcore.NetworkBackend):
+    """httpcore's own sockets, each connection `_Bounded`."""
+
+    def __init__(self) -> None:
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        bound = _left(timeout, httpcore.ConnectTimeout)
+        return _Bounded(self._inner.connect_tcp(host, port, bound, local_address, socket_options))
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        bound = _left(timeout, httpcore.ConnectTimeout)
+        return _Bounded(self._inner.connect_unix_socket(path, bound, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -39,7 +121,12 @@ def sign_at(secret: str, timestamp: str, body: bytes) -> str:
 
 class OutboundNotifier:
     """Posts a webhook notification signed with `secret`, or puts a bus one on `bus_name`
-    through the EventBridge client `events()` builds (on first use: most runs send none)."""
+    through the EventBridge client `events()` builds (on first use: most runs send none).
+
+    A webhook waits each phase as long as `http`'s timeouts say, and `deadline` seconds
+    in all (default: its connect and read timeouts together, what the tick budgets for one
+    that never answers); past it, it fails as one with no answer. It goes over connections
+    of its own that keep to that deadline: `http` gives the timeouts and the headers."""
 
     def __init__(
         self,
@@ -49,8 +136,16 @@ class OutboundNotifier:
         events: Callable[[], Any] | None = None,
         *,
         private_addresses: bool = True,
+        deadline: float | None = None,
     ) -> None:
-        self._http, self._secret = http, secret
+        timeouts = http.timeout
+        self._timeouts = timeouts.as_dict()
+        self._headers = dict(http.headers)
+        if deadline is None and timeouts.connect is not None and timeouts.read is not None:
+            deadline = timeouts.connect + timeouts.read
+        self._deadline = deadline
+        self._pool = httpcore.ConnectionPool(network_backend=_BoundedBackend())
+        self._secret = secret
         self._bus_name, self._events = bus_name, events
         self._client: Any = None
         self._private_addresses = private_addresses
@@ -69,17 +164,29 @@ class OutboundNotifier:
             _public_only(url)
         timestamp = str(int(now.timestamp()))
         headers = {
+            **self._headers,
             "Content-Type": "application/json",
             SIGNATURE: sign(self._secret, body),
             TIMESTAMP: timestamp,
             SIGNED_AT: sign_at(self._secret, timestamp, body),
         }
+        ends_at = None if self._deadline is None else time.monotonic() + self._deadline
+        started = _ENDS_AT.set(ends_at)
         try:
-            # Only the status is read: a receiver cannot hold the tick by trickling a body.
-            with self._http.stream("POST", url, content=body, headers=headers) as response:
-                status = response.status_code
+            # Only the status is read: a receiver cannot hold the tick by trickling a body,
+            # nor by trickling the headers past the deadline.
+            with self._pool.stream(
+                "POST",
+                url,
+                content=body,
+                headers=list(headers.items()),
+                extensions={"timeout": self._timeouts},
+            ) as response:
+                status = response.status
         except Exception as exc:  # no answer, or an address no request can go to
             raise DeliveryFailed(f"no answer: {type(exc).__name__}") from exc
+        finally:
+            _ENDS_AT.reset(started)
         if not 200 <= status < 300:
             raise DeliveryFailed(f"answered {status}")
 

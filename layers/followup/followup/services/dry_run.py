@@ -8,7 +8,10 @@ month plays in a few hundred service calls. What the sender would hand to WhatsA
 recorded, not sent.
 
 The result is the timeline a user reads: each send with its local time and content, each
-step passed by and why, each simulated reply and event, and how the journey ended.
+step passed by and why, each simulated reply and event, and how the journey ended. A real
+contact's history in the rule is weighed as the tick weighs it: when its re-entry policy
+or the journey the contact is in now keeps it out, the journey still plays, and the run
+says the tick would not enroll the contact, with the tick's reason.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, mod
 from followup.domain.channels import OutboundEmail
 from followup.domain.contact import Contact, Score, Speaker
 from followup.domain.durations import Duration
-from followup.domain.enrollment import EnrollmentState
+from followup.domain.enrollment import IN_JOURNEY, Enrollment, EnrollmentState
 from followup.domain.errors import NotFound
 from followup.domain.followup import RenderedMessage, Status
 from followup.domain.limits import Attributes, Labels
@@ -32,7 +35,7 @@ from followup.domain.localtime import Moment, ZoneName
 from followup.domain.rule import BranchStep, Rule, Step, WaitStep
 from followup.domain.whatsapp import OutboundMessage
 from followup.loading import loading
-from followup.services import date_triggers, dispatch, enqueue, expire, sent_stream
+from followup.services import date_triggers, dispatch, enqueue, expire, reentry, sent_stream
 from followup.services.contacts import new_contact
 from followup.services.crm_events import AnyEvent, Event, apply
 from followup.services.deps import Deps
@@ -160,6 +163,10 @@ class DryRun:
     entries: list[Entry] = field(default_factory=list)
     finished: bool = False
     """The journey ended within the run (completed or exited)."""
+    not_enrolled: str | None = None
+    """Why the tick would not enroll the real contact when the run enrolls it (the code
+    of its `not_enrolled:` reason: `reentry_never`, `reentry_cooldown`, `in_journey`), or
+    None: its history in the rule keeps it out, and the journey played would not go."""
 
 
 def as_json(run: DryRun) -> dict[str, object]:
@@ -175,13 +182,16 @@ def as_json(run: DryRun) -> dict[str, object]:
         if entry.message is not None:
             shown["message"] = entry.message.model_dump(mode="json", exclude_none=True)
         entries.append(shown)
-    return {
+    answer: dict[str, object] = {
         "zone": run.zone,
         "start": run.start.isoformat(),
         "end": run.end.isoformat(),
         "finished": run.finished,
-        "timeline": entries,
     }
+    if run.not_enrolled is not None:
+        answer["not_enrolled"] = run.not_enrolled
+    answer["timeline"] = entries
+    return answer
 
 
 class _Clock:
@@ -339,6 +349,9 @@ def dry_run(deps: Deps, rule: Rule, request: DryRunRequest) -> DryRun:
     run.entries.extend(_followup_entries(inner, contact.id))
     run.entries.extend(_step_entries(rule, watched.hops))
     run.entries.sort(key=lambda entry: (entry.at, _rank(entry.kind)))
+    if request.contact_id is not None:
+        run.not_enrolled = _kept_out(deps, inner, rule, contact.id)
+        _mark_entered(run, run.not_enrolled)
     run.entries = [_localised(entry, zone) for entry in run.entries if start <= entry.at <= end]
     run.finished = bool(enrollments_seen) and all(
         state is not EnrollmentState.ACTIVE for state in enrollments_seen.values()
@@ -374,6 +387,34 @@ def _contact(deps: Deps, inner: Deps, request: DryRunRequest, start: datetime) -
     contact = new_contact(inner, at=wrote, wa_id=TEST_WA_ID, name=given.name, extra=fields)
     inner.commit([ContactChange(contact, 0)], start)
     return contact
+
+
+def _kept_out(deps: Deps, inner: Deps, rule: Rule, contact_id: str) -> str | None:
+    """Why the tick would not make the run's first enrollment of the contact in `rule`,
+    judged on the contact's real enrollments as the tick judges it (`reentry.History`);
+    the same enrollment already running (this very silence or occurrence) is the journey
+    the contact is in. None when the run enrolls it nowhere, or the tick would too."""
+    played = [
+        e.item for e in inner.followups.enrollments_of(contact_id) if e.item.rule_id == rule.id
+    ]
+    if not played:
+        return None
+    first: Enrollment = min(played, key=lambda enrollment: enrollment.enrolled_at)
+    for real in deps.followups.enrollments_of(contact_id):
+        if real.item.id == first.id and real.item.state is EnrollmentState.ACTIVE:
+            return IN_JOURNEY
+    return reentry.History(deps, contact_id).refused(rule, first)
+
+
+def _mark_entered(run: DryRun, refused: str | None) -> None:
+    """The first `entered` of the timeline says why the tick would not enroll, as the
+    tick's report counts it (`not_enrolled:reentry_never`)."""
+    if refused is None:
+        return
+    for n, entry in enumerate(run.entries):
+        if entry.kind == "entered":
+            run.entries[n] = replace(entry, reason=f"not_enrolled:{refused}")
+            return
 
 
 def _simulate(inner: Deps, contact: Contact, item: Simulated, at: datetime) -> Entry:

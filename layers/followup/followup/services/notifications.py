@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from followup.services.deps import Deps
 
 MAX_PER_TICK = 50
-"""A tick tries at most this many (each bounded by the HTTP timeout); the rest wait."""
+"""A tick tries at most this many (each bounded by the notifier's deadline); the rest wait."""
 
 
 @dataclass
