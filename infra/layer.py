@@ -35,6 +35,7 @@ REQUIREMENTS = (
     "pydantic",
     "pydantic-settings",
     "holidays",
+    "phonenumberslite",
     "python-dateutil",
     "tzdata",
     "dateparser",

@@ -39,6 +39,7 @@ TERMINAL = {"responded", "expired", "failed", "canceled", "opted_out", "skipped"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 UNITS = {"minutes": 1, "hours": 60, "days": 1440, "weeks": 10080}
 SERVICE_WINDOW = timedelta(hours=24)
+COUNTRIES = {"62": "ID", "55": "BR", "351": "PT"}  # the simulated leads' calling codes
 
 
 @dataclass
@@ -85,14 +86,18 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
 # --- the audit ------------------------------------------------------------------------------
 
 
-def window_open(window: dict[str, Any], instant: datetime, zone: str) -> bool:
-    """Re-derived: local weekday hours, blackout days, custom and public holidays."""
+def window_open(window: dict[str, Any], instant: datetime, zone: str, wa_id: str) -> bool:
+    """Re-derived: local weekday hours, blackout days, custom dates and the public holidays
+    of the lead's country (by their calling code) where the window lists it."""
     local = instant.astimezone(ZoneInfo(zone))
     day = WEEKDAYS[local.weekday()]
     if day in window["blackout_days"] or local.date().isoformat() in window["custom_holidays"]:
         return False
+    home = next(name for code, name in COUNTRIES.items() if wa_id.startswith(code))
     for code in window["holiday_countries"]:
         country, _, subdivision = code.partition("-")
+        if country != home:
+            continue
         calendar = holidays.country_holidays(country, subdiv=subdivision or None, years=local.year)
         if local.date() in calendar:
             return False
@@ -110,10 +115,14 @@ def check_sends_inside_business_hours(run: Run) -> None:
         rule = run.rule(run.followups[send["followup_id"]]["rule_id"])
         if rule["send_anytime"]:
             continue
-        window = rule["send_window"] or run.settings["send_window"]
-        contact = run.contacts[send["body"]["to"]]
-        zone = contact["timezone"] or run.settings["timezone"]
-        assert window_open(window, at(send["received_at"]), zone), (rule["id"], send, zone)
+        workspace = run.settings["send_window"]
+        window = dict(rule["send_window"] or workspace)  # a rule's own hours keep the holidays
+        for holidays_of in ("holiday_countries", "custom_holidays"):
+            window[holidays_of] = [*window[holidays_of], *workspace[holidays_of]]
+        wa_id = send["body"]["to"]
+        zone = run.contacts[wa_id]["timezone"] or run.settings["timezone"]
+        opened = window_open(window, at(send["received_at"]), zone, wa_id)
+        assert opened, (rule["id"], send, zone)
 
 
 def check_free_text_only_inside_24_hours(run: Run) -> None:
@@ -219,8 +228,13 @@ def test_the_demo_shows_sends_replies_opt_outs_and_conversions(run: Run) -> None
     assert total["conversions"] > 0
     zones = {contact["timezone"] for contact in run.contacts.values()}
     assert {"Asia/Jakarta", "Asia/Makassar", "America/Sao_Paulo", "Europe/Lisbon"} <= zones
-    # Christmas is a public holiday in Indonesia: only rules that send any time may send.
-    christmas = [s for s in run.accepted if s["received_at"].startswith("2026-12-25")]
+    # Christmas is a public holiday in Indonesia: only rules that send any time may send to
+    # Indonesian leads (the workspace lists no calendar for the Brazilian and Portuguese ones).
+    christmas = [
+        s
+        for s in run.accepted
+        if s["received_at"].startswith("2026-12-25") and s["body"]["to"].startswith("62")
+    ]
     for send in christmas:
         assert run.rule(run.followups[send["followup_id"]]["rule_id"])["send_anytime"]
 

@@ -869,7 +869,7 @@ export const en = {
   "settings.neverOpens": "With these hours the window never opens: open at least one day.",
   "settings.holidays": "Holidays",
   "settings.countries": "Country calendars",
-  "settings.countriesHint": "ISO codes separated by commas, e.g. ID, BR or BR-SP.",
+  "settings.countriesHint": "ISO codes separated by commas, e.g. ID, BR or BR-SP. Each applies to the leads of its country (by their number); leads whose country is unknown get them all.",
   "settings.customDate": "Custom date",
   "settings.addDate": "Add date",
   "settings.removeDate": "Remove {day}",

@@ -871,7 +871,7 @@ export const id: Catalogue = {
   "settings.neverOpens": "Dengan jam ini jendela tidak pernah buka: buka setidaknya satu hari.",
   "settings.holidays": "Hari libur",
   "settings.countries": "Kalender negara",
-  "settings.countriesHint": "Kode ISO dipisah koma, mis. ID, BR atau BR-SP.",
+  "settings.countriesHint": "Kode ISO dipisah koma, mis. ID, BR atau BR-SP. Tiap kalender berlaku untuk lead dari negaranya (menurut nomornya); lead yang negaranya tidak diketahui mengikuti semuanya.",
   "settings.customDate": "Tanggal khusus",
   "settings.addDate": "Tambah tanggal",
   "settings.removeDate": "Hapus {day}",

@@ -871,7 +871,7 @@ export const ptBR: Catalogue = {
   "settings.neverOpens": "Com este horário a janela nunca abre: abra pelo menos um dia.",
   "settings.holidays": "Feriados",
   "settings.countries": "Calendários nacionais",
-  "settings.countriesHint": "Códigos ISO separados por vírgula, p. ex. ID, BR ou BR-SP.",
+  "settings.countriesHint": "Códigos ISO separados por vírgula, p. ex. ID, BR ou BR-SP. Cada um vale para os leads do seu país (pelo número); um lead de país desconhecido segue todos.",
   "settings.customDate": "Data personalizada",
   "settings.addDate": "Adicionar data",
   "settings.removeDate": "Remover {day}",

@@ -18,6 +18,7 @@ from followup.domain.durations import Duration
 from followup.domain.followup import Reason
 from followup.domain.gating import gate
 from followup.domain.localtime import to_utc, utc
+from followup.domain.policy import SendWindow, country_of
 from followup.domain.rule import BranchStep, IdleTrigger, Rule, Step, WaitStep
 from followup.domain.settings import Gating, WorkspaceSettings
 
@@ -119,16 +120,25 @@ def next_opening(
     """The first moment at or after `due` when this rule may message this contact."""
     if rule.send_anytime:
         return due
-    window = rule.send_window or settings.send_window
-    return window.next_opening(due, contact.zone(settings.zone))
+    return window(contact, rule, settings).next_opening(due, contact.zone(settings.zone))
 
 
 def is_open(at: datetime, contact: Contact, rule: Rule, settings: WorkspaceSettings) -> bool:
     """Whether this rule may message this contact at `at`."""
     if rule.send_anytime:
         return True
-    window = rule.send_window or settings.send_window
-    return window.is_open(at, contact.zone(settings.zone))
+    return window(contact, rule, settings).is_open(at, contact.zone(settings.zone))
+
+
+def window(contact: Contact, rule: Rule, settings: WorkspaceSettings) -> SendWindow:
+    """The send window this rule meets for this contact: the rule's hours, else the
+    workspace's, with the workspace's holidays, of the country calendars only those of the
+    contact's country (from their number or user id; all of them when it is unknown)."""
+    meets = rule.window(settings.send_window)
+    if not meets.holiday_countries:  # the numbering plan loads only where a calendar is named
+        return meets
+    addresses = (contact.wa_id, contact.phone, contact.user_id)
+    return meets.for_country(next(filter(None, map(country_of, addresses)), None))
 
 
 @dataclass(frozen=True)

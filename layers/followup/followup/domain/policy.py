@@ -143,6 +143,27 @@ class SendWindow(BaseModel):
             text += " except holidays"
         return text
 
+    def for_country(self, country: str | None) -> SendWindow:
+        """This window as a lead of `country` meets it: of the listed calendars, those of
+        their country only (a subdivision's, "BR-SP", with BR), none if it is not listed;
+        every listed calendar when their country is unknown. Blackout days and custom
+        dates apply to every lead."""
+        if country is None:
+            return self
+        own = [code for code in self.holiday_countries if code.partition("-")[0] == country]
+        if own == self.holiday_countries:
+            return self
+        return self.model_copy(update={"holiday_countries": own})
+
+    def keeping_holidays_of(self, workspace: SendWindow) -> SendWindow:
+        """This window (a rule's own hours and blackout days) with the workspace's holiday
+        calendars and custom dates added to its own: overriding hours never drops a holiday."""
+        countries = list(dict.fromkeys([*self.holiday_countries, *workspace.holiday_countries]))
+        custom = sorted({*self.custom_holidays, *workspace.custom_holidays})
+        if countries == self.holiday_countries and custom == self.custom_holidays:
+            return self
+        return self.model_copy(update={"holiday_countries": countries, "custom_holidays": custom})
+
     def is_open(self, instant: datetime, tz: ZoneInfo) -> bool:
         """Whether a send at this aware instant falls inside the window, read in `tz`."""
         local = utc(instant).astimezone(tz)
@@ -206,6 +227,35 @@ def _supported_countries() -> dict[str, list[str]]:
         import holidays
 
         return holidays.list_supported_countries()
+
+
+def country_of(address: str | None) -> str | None:
+    """The country (ISO 3166-1 alpha-2) of a phone number written country code first, with
+    "+" or without, or of a business-scoped user id ("BR.1502..."); None when the address
+    names none (an email, a number no country's plan claims)."""
+    if not address:
+        return None
+    prefix, dot, _ = address.partition(".")
+    if dot:
+        return prefix if len(prefix) == 2 and prefix.isascii() and prefix.isupper() else None
+    digits = address.removeprefix("+")
+    return _region(digits) if digits.isascii() and digits.isdigit() else None
+
+
+@lru_cache(maxsize=4096)
+def _region(digits: str) -> str | None:
+    """The region of the number +`digits` by its calling code (and, where countries share
+    one, its leading digits), from libphonenumber's plan; None when no country claims it."""
+    with loading():  # the numbering plan (a library and its data) loads on first use
+        import phonenumbers
+
+        try:
+            number = phonenumbers.parse("+" + digits)
+        except phonenumbers.NumberParseException:
+            return None
+        region = phonenumbers.region_code_for_number(number)
+        unknown = phonenumbers.UNKNOWN_REGION
+    return region if region and region != unknown and region.isalpha() else None
 
 
 @lru_cache(maxsize=1024)

@@ -559,6 +559,13 @@ class Rule(BaseModel):
                     )
         return self
 
+    def window(self, workspace: SendWindow) -> SendWindow:
+        """The send window this rule's sends wait for: its own hours and blackout days when
+        it overrides the workspace's, the workspace's holidays and custom dates either way."""
+        if self.send_window is None:
+            return workspace
+        return self.send_window.keeping_holidays_of(workspace)
+
     def send_step(self, index: int) -> Step:
         """The send step at `index`; a ValueError if that step sends nothing."""
         step = self.steps[index]

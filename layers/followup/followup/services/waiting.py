@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from followup.domain.followup import FollowUp, Status
-from followup.domain.journey import is_open
+from followup.domain.journey import is_open, window
 
 if TYPE_CHECKING:
     from followup.domain.contact import Contact
@@ -38,8 +38,8 @@ class Opening:
 
 
 def opening(at: datetime, contact: Contact, rule: Rule, settings: WorkspaceSettings) -> Opening:
-    window = rule.send_window or settings.send_window
-    return Opening(at, contact.zone(settings.zone), window.describe())
+    described = window(contact, rule, settings).describe()
+    return Opening(at, contact.zone(settings.zone), described)
 
 
 def window_wait(
