@@ -16,6 +16,7 @@ from followup.domain.contact import Score
 from followup.domain.errors import InvalidField
 from followup.domain.followup import Status
 from followup.services.bulk_cancel import cancel_queued
+from followup.services.contacts import search_contacts
 from followup.services.deps import Deps
 from followup.services.ports import ContactQuery, QueueQuery
 from followup.wiring import runtime
@@ -77,7 +78,7 @@ def _searched(deps: Deps, text: str) -> frozenset[str]:
         exact = deps.contacts.contact_by_wa_id(digits)
         if exact is not None:
             return frozenset({exact.item.id})
-    page = deps.contacts.find_contacts(ContactQuery(text=text), SEARCHED_LEADS, None)
+    page = search_contacts(deps, ContactQuery(text=text), SEARCHED_LEADS, None)
     return frozenset(c.id for c in page.items)
 
 
@@ -117,5 +118,5 @@ def contacts(  # one parameter per filter of the query string
     if sort == "oldest" and stage is None:
         raise InvalidField("sort", "sorting by creation needs a stage", "sort_needs_stage")
     query = ContactQuery(stage, q, min_score, tag, opted_out, oldest_first=sort == "oldest")
-    page = runtime.deps().contacts.find_contacts(query, limit, cursor)
+    page = search_contacts(runtime.deps(), query, limit, cursor)
     return {"contacts": [c.model_dump(mode="json") for c in page.items], "cursor": page.cursor}

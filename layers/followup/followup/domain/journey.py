@@ -18,7 +18,8 @@ from followup.domain.durations import Duration
 from followup.domain.followup import Reason
 from followup.domain.gating import gate
 from followup.domain.localtime import to_utc, utc
-from followup.domain.policy import SendWindow, country_of
+from followup.domain.phones import country_of
+from followup.domain.policy import SendWindow
 from followup.domain.rule import BranchStep, IdleTrigger, Rule, Step, WaitStep
 from followup.domain.settings import Gating, WorkspaceSettings
 

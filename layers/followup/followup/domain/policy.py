@@ -229,35 +229,6 @@ def _supported_countries() -> dict[str, list[str]]:
         return holidays.list_supported_countries()
 
 
-def country_of(address: str | None) -> str | None:
-    """The country (ISO 3166-1 alpha-2) of a phone number written country code first, with
-    "+" or without, or of a business-scoped user id ("BR.1502..."); None when the address
-    names none (an email, a number no country's plan claims)."""
-    if not address:
-        return None
-    prefix, dot, _ = address.partition(".")
-    if dot:
-        return prefix if len(prefix) == 2 and prefix.isascii() and prefix.isupper() else None
-    digits = address.removeprefix("+")
-    return _region(digits) if digits.isascii() and digits.isdigit() else None
-
-
-@lru_cache(maxsize=4096)
-def _region(digits: str) -> str | None:
-    """The region of the number +`digits` by its calling code (and, where countries share
-    one, its leading digits), from libphonenumber's plan; None when no country claims it."""
-    with loading():  # the numbering plan (a library and its data) loads on first use
-        import phonenumbers
-
-        try:
-            number = phonenumbers.parse("+" + digits)
-        except phonenumbers.NumberParseException:
-            return None
-        region = phonenumbers.region_code_for_number(number)
-        unknown = phonenumbers.UNKNOWN_REGION
-    return region if region and region != unknown and region.isalpha() else None
-
-
 @lru_cache(maxsize=1024)
 def _holidays(code: str, year: int) -> frozenset[date]:
     """Public holidays of a country ("BR") or subdivision ("BR-SP") in one year."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -11,10 +12,13 @@ from followup.domain.errors import Conflict, InvalidField, NotFound
 from followup.domain.ids import contact_id
 from followup.domain.journey import stage_ends
 from followup.domain.limits import MAX_ITEMS
+from followup.domain.phones import calling_code
 from followup.services import date_triggers, goals, late, triggers
 from followup.services.ports import (
     CommitRejected,
     ContactChange,
+    ContactQuery,
+    Page,
     Versioned,
 )
 
@@ -186,6 +190,15 @@ def find_contact(deps: Deps, wa_id: str | None, user_id: str | None) -> Versione
     if user_id and (found := deps.contacts.contact_by_user_id(user_id)):
         return found
     return None
+
+
+def search_contacts(
+    deps: Deps, query: ContactQuery, limit: int, cursor: str | None
+) -> Page[Contact]:
+    """The contacts `query` matches, a page at a time; a number typed the national way
+    (`0812...`) is read in the country of the workspace's default sending number."""
+    home = calling_code(deps.numbers.configured[0].display_phone_number)
+    return deps.contacts.find_contacts(replace(query, calling_code=home), limit, cursor)
 
 
 def update_contact(

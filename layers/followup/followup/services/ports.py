@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from followup.domain.contact import Score
 from followup.domain.followup import FollowUp, Reason, Status
+from followup.domain.phones import calling_code
 
 if TYPE_CHECKING:
     from followup.domain.ai import AiRequest, AiResult, AiUnavailable
@@ -397,8 +398,10 @@ _SCORE_RANK = {Score.COLD: 0, Score.WARM: 1, Score.HOT: 2}
 @dataclass(frozen=True)
 class ContactQuery:
     """Filters for the contact list; None means any. `text` is found in the name (any case)
-    or, by its digits, in the WhatsApp number or phone. With a `stage` the list is in
-    creation order (newest first unless `oldest_first`); without one it is a scan, in no
+    or, by its digits, in the WhatsApp number or phone; digits written the national way
+    (`0812...`) also find the number that reads so after `calling_code` (`62812...`), or
+    after its own country code when the workspace's is not known. With a `stage` the list is
+    in creation order (newest first unless `oldest_first`); without one it is a scan, in no
     particular order."""
 
     stage: str | None = None
@@ -407,6 +410,7 @@ class ContactQuery:
     tag: str | None = None
     opted_out: bool | None = None
     oldest_first: bool = False
+    calling_code: str = ""
 
     def matches(self, contact: Contact) -> bool:
         if self.stage is not None and contact.stage != self.stage:
@@ -417,7 +421,7 @@ class ContactQuery:
             return False
         if self.opted_out is not None and contact.opted_out is not self.opted_out:
             return False
-        return self.text is None or _mentions(contact, self.text)
+        return self.text is None or _mentions(contact, self.text, self.calling_code)
 
 
 def _folded(text: str) -> str:
@@ -426,12 +430,17 @@ def _folded(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def _mentions(contact: Contact, text: str) -> bool:
+def _mentions(contact: Contact, text: str, home: str) -> bool:
     if _folded(text) in _folded(contact.name):
         return True
     digits = "".join(ch for ch in text if ch.isdigit())
     numbers = (contact.wa_id or "", "".join(ch for ch in contact.phone or "" if ch.isdigit()))
-    return bool(digits) and any(digits in number for number in numbers)
+    national = digits[1:] if digits[:1] == "0" and digits[1:2] not in ("", "0") else ""
+    return bool(digits) and any(
+        digits in number
+        or (national and number.startswith((home or calling_code(number)) + national))
+        for number in numbers
+    )
 
 
 @dataclass(frozen=True)
