@@ -40,10 +40,13 @@ def _known_fields(rule: Rule) -> None:
     refuse_unknown(router.current_event.json_body, rule, "a rule", ANSWERED)
 
 
-def _saved(rule: Rule, warnings: list[Problem]) -> dict[str, Any]:
+def _saved(deps: Deps, rule: Rule, warnings: list[Problem]) -> dict[str, Any]:
+    """A saved rule, its warnings, and whether the ticks go on indexing its contacts'
+    dates (a date rule over more contacts than the save had time for)."""
     return {
         "rule": rule.model_dump(mode="json"),
         "warnings": [{"field": w.field, "message": w.message} for w in warnings],
+        "indexing": rules.indexing(deps, rule.id),
     }
 
 
@@ -71,7 +74,7 @@ def create_rule(rule: Rule, confirm: bool = False) -> tuple[dict[str, Any], int]
     deps = runtime.deps()
     saved, warnings = rules.create(deps, rule, confirm, caller(event))
     audit.record(deps, caller(event), "rule.created", saved.id, None, f"version {saved.version}")
-    return _saved(saved, warnings), 201
+    return _saved(deps, saved, warnings), 201
 
 
 @router.get("/api/rules/<rule_id>")
@@ -95,7 +98,7 @@ def edit_rule(
     if new:
         before, after = f"version {saved.version - 1}", f"version {saved.version}"
         audit.record(deps, caller(event), "rule.updated", rule_id, before, after)
-    answer = _saved(saved, warnings)
+    answer = _saved(deps, saved, warnings)
     if migrate:
         moved = versions.migrate(deps, saved)
         answer["migration"] = {"moved": moved.moved, "kept": moved.kept, "lost": moved.lost}
@@ -158,7 +161,7 @@ def activate(rule_id: str, confirm: bool = False) -> dict[str, Any]:
     activated = rules.activate(deps, rule_id, confirm)
     if activated.switched:
         audit.record(deps, caller(event), "rule.activated", rule_id, "inactive", "active")
-    return activated.rule.model_dump(mode="json")
+    return {**activated.rule.model_dump(mode="json"), "indexing": rules.indexing(deps, rule_id)}
 
 
 def _preview(rule: Rule) -> dict[str, Any]:
