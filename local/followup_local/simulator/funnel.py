@@ -14,7 +14,7 @@ from followup.domain.policy import SendWindow
 from followup.domain.settings import WorkspaceSettings
 
 START = datetime(2026, 12, 21, tzinfo=UTC)
-"""A Monday, 07:00 in Jakarta: two weeks that cross Christmas and New Year (ID holidays)."""
+"""A Monday, 07:00 in Jakarta: two weeks that cross Christmas and New Year (holidays)."""
 INACTIVE_RULES = frozenset({"winback-10d"})
 PROGRAMS = ("Business Administration", "Computer Science", "Nursing", "Graphic Design")
 ZONES = {"Asia/Jakarta": 40, "Asia/Makassar": 20, "America/Sao_Paulo": 25, "Europe/Lisbon": 15}
@@ -82,8 +82,8 @@ class Reaction:
 
 
 def demo_settings() -> WorkspaceSettings:
-    """Default policy with Indonesian public holidays."""
-    return WorkspaceSettings(send_window=SendWindow(holiday_countries=["ID"]))
+    """Default policy with the public holidays of the leads' countries, each for its own."""
+    return WorkspaceSettings(send_window=SendWindow(holiday_countries=["ID", "BR", "PT"]))
 
 
 _ASK = (
