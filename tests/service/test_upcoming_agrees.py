@@ -278,8 +278,8 @@ def test_a_step_held_by_a_paused_number_is_promised_as_held(engine: MemoryEngine
     # And the ticks send nothing while it is paused
     ticks(engine, start, range(2, 6))
     assert [text for text, _ in sent(engine)] == [NUDGE]
-    # And once it resumes (at 14:30) the last call goes, with the tick after
+    # And once it resumes (at 14:30) the last call goes at once
     engine.run_until(start + 330 * MINUTE)
     resume(engine, lead)
     ticks(engine, start, range(6, 8))
-    assert sent(engine)[1:] == [(LAST_CALL, start + 6 * HOUR)]
+    assert sent(engine)[1:] == [(LAST_CALL, start + 330 * MINUTE)]

@@ -163,6 +163,20 @@ class Numbers:
         """The stored health reports about `number`."""
         return [r for r in reports if self.about(r) == number]
 
+    def former_names(self, number: str, reports: list[NumberHealth]) -> list[str]:
+        """The names other than its id that `number` may have gone by before the
+        configuration named it so (without `D360_PHONE_NUMBER_ID`, a single number goes by
+        its display number, or by the default name): its display number, the default name
+        (a single number), and the name of each stored report about it. None of them a
+        configured number goes by; what was held under them is `number`'s."""
+        shown = next(
+            (n.display_phone_number for n in self.configured if n.phone_number_id == number), ""
+        )
+        names = {r.phone_number_id for r in self.health(number, reports)} | {shown}
+        if len(self.configured) == 1 and number == self.default:
+            names.add(DEFAULT_NUMBER)
+        return sorted(names - {*self.ids, number, ""})
+
 
 OTHER_NUMBER = "other_number"
 """The reason a rule limited to some numbers skips a contact who talks to another one."""

@@ -154,6 +154,12 @@ class Catalog:
         configured = set(self._numbers.ids)
         return sorted({r.phone_number_id for r in pause.reports if r.paused} - configured)
 
+    def former_names(self, number: str) -> list[str]:
+        """The names `number` went by before the configuration named it as now (none a
+        configured number goes by), under which follow-ups it held may still be kept."""
+        pause = self._pause_state()
+        return self._numbers.former_names(number, pause.reports)
+
     def workspace_paused(self) -> str | None:
         """Why nothing at all may be sent now (the workspace is paused), or None."""
         pause = self._pause_state()

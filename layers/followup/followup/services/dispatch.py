@@ -40,6 +40,8 @@ SEEN_KEPT = 1000
 class DispatchReport:
     dispatched: int = 0
     paused: bool = False
+    """Sending is paused: the workspace (nothing is handed over), or every number (only
+    WhatsApp waits)."""
     released: int = 0
     """Follow-ups the messaging limit deferred, brought forward after a raise of it."""
 
@@ -68,9 +70,12 @@ def run_tick(deps: Deps, now: datetime) -> DispatchReport:
     be missing from it. The mark keeps when that read began and which of those it found,
     so the next tick hands over the others, and nothing it handed over already.
     """
-    if deps.catalog.sending_paused():
+    if deps.catalog.workspace_paused():
         return DispatchReport(paused=True)
-    report = DispatchReport(released=release_deferred(deps, now))
+    # Every number paused holds WhatsApp alone: SMS and email still go, and the sender holds
+    # each WhatsApp follow-up apart, where no later tick reads it.
+    every_number = deps.catalog.sending_paused() is not None
+    report = DispatchReport(paused=every_number, released=release_deferred(deps, now))
     for number in deps.numbers.ids:
         # Held while their number was paused: resuming released them, save those a sender
         # held just then; the lane of a number still paused is not read at all.

@@ -63,9 +63,11 @@ def pause_workspace(deps: Deps, reason: str) -> None:
 
 def release(deps: Deps, number: str, now: datetime) -> int:
     """Hand the follow-ups held for `number` (paused until now) to the send queue at once,
-    one write and one message each; returns how many."""
+    one write and one message each, those held under a name it went by before the
+    configuration named it as now too; returns how many."""
     released, batch = 0, []
-    for held in deps.followups.held_for(number):
+    names = [number, *deps.catalog.former_names(number)]
+    for held in (f for name in names for f in deps.followups.held_for(name)):
         free = held.unheld(now, deps.timings.redrive_after)
         try:
             deps.commit([FollowUpChange(free, Status.QUEUED)], now)

@@ -416,7 +416,7 @@ def _recheck(
     if other is not None:
         return _finish(deps, claimed, Status.SKIPPED, other, now)
     number = deps.numbers.sender(contact.phone_number_id, rule.numbers)
-    paused = deps.catalog.sending_paused(number)
+    paused = _paused(deps, claimed, contact, rule, number)
     if paused:
         return _hold(deps, claimed, now, paused, SendResult.HELD, number)
     if stop is not None:
@@ -438,6 +438,18 @@ def _recheck(
         _requeue(deps, claimed, now, opening, dispatched=False)
         return SendResult.RESCHEDULED
     return None
+
+
+def _paused(deps: Deps, claimed: FollowUp, contact: Contact, rule: Rule, number: str) -> str | None:
+    """Why the follow-up may not go now: the workspace is paused, or it goes by WhatsApp
+    from `number`, paused. A number's pause is WhatsApp's: a follow-up that goes by SMS or
+    email (its channel, or the first one after those that cannot reach the contact) goes."""
+    paused = deps.catalog.sending_paused(number)
+    if paused is None or deps.catalog.workspace_paused() is not None:
+        return paused
+    step = rule.send_step(claimed.step_index)
+    going = pick(deps, claimed, contact, step, claimed.channel_index).channel
+    return paused if going == "whatsapp" else None
 
 
 def _handle_rejection(

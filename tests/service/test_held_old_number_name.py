@@ -1,0 +1,98 @@
+"""A single-number workspace that sent before `D360_PHONE_NUMBER_ID` was set: the number
+went by its display number (`D360_NUMBER`), or by the default name when neither was given.
+What its pause held then goes once the number, configured by its id since, is resumed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from followup.domain.followup import FollowUp, Status
+from followup.domain.numbers import DEFAULT_NUMBER, Numbers, SendingNumber
+from followup.services import settings as workspace
+from followup.services.webhook import resume_number
+from followup_local.engine import LOCAL_API_KEY
+from followup_local.envelopes import BUSINESS_NUMBER
+from followup_local.memory_engine import MemoryEngine, memory_engine
+from tests.integration.conftest import TUESDAY_9AM_JAKARTA
+from tests.support.builders import quiet_contact, rule
+from tests.support.numbers import flagged, sent_with
+
+HOUR = timedelta(hours=1)
+NUMBER_ID = BUSINESS_NUMBER["phone_number_id"]
+DISPLAY = BUSINESS_NUMBER["display_phone_number"]
+
+
+@pytest.fixture(params=[DISPLAY, DEFAULT_NUMBER], ids=["by its display number", "unnamed"])
+def without_its_id(request: pytest.FixtureRequest) -> Iterator[MemoryEngine]:
+    """The one number configured without `D360_PHONE_NUMBER_ID`: it goes by `D360_NUMBER`
+    (its display number), or by the default name when that is not given either."""
+    settings = {"D360_PHONE_NUMBER_ID": "", "D360_NUMBER": request.param}
+    with memory_engine(TUESDAY_9AM_JAKARTA, settings) as running:
+        assert running.deps.numbers.ids == [request.param]
+        yield running
+
+
+def configure_its_id(engine: MemoryEngine) -> None:
+    """A new deploy: D360_PHONE_NUMBER_ID names the number, D360_NUMBER its display number."""
+    number = SendingNumber(phone_number_id=NUMBER_ID, display_phone_number=DISPLAY)
+    engine.deps.numbers = Numbers((number,))
+    engine.deps.start_cold()
+
+
+def held_while_flagged(engine: MemoryEngine, wa_id: str) -> FollowUp:
+    """A lead's follow-up, held while WhatsApp had the number flagged."""
+    engine.deps.rules.save_rule(rule())
+    quiet = engine.clock.now() - 25 * HOUR
+    lead = quiet_contact(engine.deps, wa_id, quiet)
+    assert engine.deliver(flagged(BUSINESS_NUMBER)) == 200
+    engine.tick()
+    [held] = engine.deps.followups.followups_of(lead.id)
+    assert held.status is Status.QUEUED
+    assert engine.sandbox.sent() == []
+    return held
+
+
+def test_a_follow_up_held_before_the_number_had_its_id_goes_when_the_number_is_resumed(
+    without_its_id: MemoryEngine,
+) -> None:
+    engine = without_its_id
+    # Given a follow-up held while the number, not yet configured by its id, was flagged
+    held = held_while_flagged(engine, "6281100000991")
+    # And a deploy that configures the number's id, the number still paused
+    configure_its_id(engine)
+    engine.clock.advance(HOUR)
+    # When an admin resumes the number by its id, before the next tick
+    assert resume_number(engine.deps, NUMBER_ID, engine.clock.now())
+    engine.drain()
+    # Then the follow-up goes out at once, with the number's key
+    found = engine.deps.followups.followup(held.id)
+    assert found is not None
+    assert (found.status, found.held_by) == (Status.SENT, None)
+    assert sent_with(engine) == {"6281100000991": LOCAL_API_KEY}
+
+
+def test_a_follow_up_held_under_the_old_name_goes_at_the_next_tick_once_the_number_sends(
+    without_its_id: MemoryEngine,
+) -> None:
+    engine = without_its_id
+    # Given a follow-up held while the number, not yet configured by its id, was flagged
+    held = held_while_flagged(engine, "6281100000992")
+    # And a deploy that configures the number's id, then the number resumed, the container
+    # stopping before it released what the number held
+    configure_its_id(engine)
+    workspace.change_numbers(
+        engine.deps,
+        lambda reports: [r.model_copy(update={"paused": False}) for r in reports],
+    )
+    assert engine.deps.catalog.sending_paused(NUMBER_ID) is None
+    # When the next tick runs
+    engine.clock.advance(HOUR)
+    engine.tick()
+    # Then the follow-up goes out, with the number's key
+    found = engine.deps.followups.followup(held.id)
+    assert found is not None
+    assert (found.status, found.held_by) == (Status.SENT, None)
+    assert sent_with(engine) == {"6281100000992": LOCAL_API_KEY}
