@@ -4,10 +4,12 @@ A tick reads each rule's contacts by the start of their silence, between the rul
 watermarks: those whose silence crosses the idle time up to the next tick (the rule's
 watermark after the tick). A message that arrives after the tick whose window held its
 silence (a webhook 360dialog retried, a 5-minute rule on an hourly tick) lands behind the
-watermark, where no later tick reads. So whoever writes a silence checks, once, the
-rules whose watermark its crossing is not after and enrolls it there, its first step due
-at the crossing (which may still be to come). The enrollment id (rule, contact, silence)
-makes the write path and a tick that also saw the silence enroll it once between them.
+watermark, where no later tick reads; so does one written while a tick runs, after it read
+its window and before it moved the watermark. So whoever writes a silence checks, once,
+the rules whose watermark, or the horizon of a tick running now, its crossing is not after
+and enrolls it there, its first step due at the crossing (which may still be to come).
+The enrollment id (rule, contact, silence) makes the write path and a tick that also saw
+the silence enroll it once between them.
 """
 
 from __future__ import annotations
@@ -37,9 +39,9 @@ def written(deps: Deps, before: Contact | None, after: Contact) -> int:
 
 
 def enroll_late(deps: Deps, contact: Contact, now: datetime) -> int:
-    """Enroll `contact` in every active rule whose watermark its silence's crossing of the
-    idle time is not after (within the rule's lookback) and whose re-entry policy lets it
-    in again; returns how many enrollments are new."""
+    """Enroll `contact` in every active rule whose watermark, or the horizon of a tick
+    running now, its silence's crossing of the idle time is not after (within the rule's
+    lookback) and whose re-entry policy lets it in again; returns how many are new."""
     settings = deps.catalog.settings()
     # Cached heads may be a minute old: no tick so far has read past this tick's horizon.
     ahead = deps.timings.horizon(now)
@@ -51,7 +53,9 @@ def enroll_late(deps: Deps, contact: Contact, now: datetime) -> int:
     # Heads read fresh: a rule just turned off must not enroll anyone.
     for head in deps.rules.rule_heads():
         rule = deps.catalog.rule(head.rule_id, head.version)
-        seen = head.watermark or now  # no tick yet: what has crossed so far
+        # A tick running now may have read its window before this write and not moved its
+        # watermark yet: what crosses by its horizon is enrolled here, not left behind it.
+        seen = max(head.watermark or ahead, ahead)
         if not head.active or rule is None or not _behind(rule, contact, settings, seen, now):
             continue
         idle = rule.idle
