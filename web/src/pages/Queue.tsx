@@ -71,6 +71,10 @@ const RECOUNT_AFTER_MS = [2_000, 65_000];
  * within this long. */
 export const RESYNC_EVERY_MS = 5 * 60_000;
 
+/** How long the rows wait for the feed to open before they are read anyway; they are read
+ * again once it opens, as after a drop. */
+const FEED_WAIT_MS = 3_000;
+
 /** The longest send-time range the queue asks for; one missing end reaches this far from the other. */
 const LONGEST_RANGE_DAYS = 60;
 
@@ -119,6 +123,11 @@ export function QueuePage() {
   const sort = params.get("sort") === "oldest" ? "oldest" : "newest";
   const [needle] = useDebouncedValue(search.trim(), 300);
   const [feed, setFeed] = useState<FeedState>("connecting");
+  // The rows are read once the feed listens (or has failed to), never before: a change made
+  // while they are on their way is pushed, not lost in between. The feed stays open while
+  // the filters change, so rows read for new filters are covered too.
+  const [feedSettled, setFeedSettled] = useState(false);
+  const readWithoutFeed = useRef(false);
   const canCancel = session.role !== "counselor";
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const range = !sendFrom && !sendTo ? { query: {} } : workspaceZone ? sendRange(sendFrom, sendTo, workspaceZone) : null;
@@ -159,7 +168,7 @@ export function QueuePage() {
   const pages = useInfiniteQuery({
     queryKey: key,
     initialPageParam: null as string | null,
-    enabled: rangeQuery !== null,
+    enabled: rangeQuery !== null && feedSettled,
     queryFn: async ({ pageParam }) => {
       const query = new URLSearchParams({ limit: "50", ...rangeQuery });
       if (sort === "oldest") query.set("sort", "earliest");
@@ -257,31 +266,50 @@ export function QueuePage() {
     if (newer.length > 0) applyChanges(newer);
   }, [pages.data, applyChanges]);
 
-  useEffect(
-    () =>
-      openFeed(session.wsUrl, session.token, {
-        onFollowUps: (changed) => {
-          if (queries.getQueryData<Pages>(key)) return applyChanges(changed);
-          for (const f of changed) {
-            early.current.set(f.id, newest(early.current.get(f.id), f));
-            queries.invalidateQueries({ queryKey: ["followup", f.id] });
-          }
-        },
-        // Too large to push: the rows and an open details drawer fetch them.
-        onReload: (ids) => {
-          for (const id of ids) queries.invalidateQueries({ queryKey: ["followup", id] });
-          reloadSoon();
-        },
-        onState: setFeed,
-        // What changed while the feed was down, or what the server could not push to this
-        // app (it says `resync`), never came: ask for the rows shown again.
-        onResumed: () => {
-          queries.invalidateQueries({ queryKey: key });
-          queries.invalidateQueries({ queryKey: ["followup"] });
-        },
-      }),
-    [session, key, queries, applyChanges, reloadSoon],
-  );
+  // The one feed of the page, opened once: it reads the filters of the moment through `live`.
+  const live = useRef({ key, applyChanges, reloadSoon });
+  live.current = { key, applyChanges, reloadSoon };
+  useEffect(() => {
+    // What changed while the feed was not listening never came: ask for the rows shown again.
+    const readAgain = () => {
+      queries.invalidateQueries({ queryKey: live.current.key });
+      queries.invalidateQueries({ queryKey: ["followup"] });
+    };
+    const waited = window.setTimeout(() => {
+      readWithoutFeed.current = true;
+      setFeedSettled(true);
+    }, FEED_WAIT_MS);
+    const close = openFeed(session.wsUrl, session.token, {
+      onFollowUps: (changed) => {
+        if (queries.getQueryData<Pages>(live.current.key)) return live.current.applyChanges(changed);
+        for (const f of changed) {
+          early.current.set(f.id, newest(early.current.get(f.id), f));
+          queries.invalidateQueries({ queryKey: ["followup", f.id] });
+        }
+      },
+      // Too large to push: the rows and an open details drawer fetch them.
+      onReload: (ids) => {
+        for (const id of ids) queries.invalidateQueries({ queryKey: ["followup", id] });
+        live.current.reloadSoon();
+      },
+      onState: (state) => {
+        setFeed(state);
+        if (state === "connecting") return;
+        window.clearTimeout(waited);
+        setFeedSettled(true);
+        // Read while the feed was slow to open: read again now it listens. Once it failed,
+        // its coming back reads them again (`onResumed`).
+        if (state === "live" && readWithoutFeed.current) readAgain();
+        readWithoutFeed.current = false;
+      },
+      // Back after a drop, or the server could not push to this app (it says `resync`).
+      onResumed: readAgain,
+    });
+    return () => {
+      window.clearTimeout(waited);
+      close();
+    };
+  }, [session, queries]);
 
   // A follow-up asked for again (an approval someone else decided first): shown in its row
   // at once, kept in place if it no longer matches the filters, as a change the feed brings.
@@ -419,7 +447,7 @@ export function QueuePage() {
         });
         queries.invalidateQueries({ queryKey: ["queue"] });
       }} />}
-      {pages.isLoading && <Loading />}
+      {(pages.isLoading || (rangeQuery !== null && !feedSettled)) && <Loading />}
       {pages.isError && <ErrorState error={pages.error} retry={() => pages.refetch()} />}
       {rows.length > 0 && (
         <Table className="responsive" verticalSpacing="xs">
