@@ -16,6 +16,7 @@ from followup.domain.errors import InvalidField
 from followup.services import crm_events, rules
 from followup.services.deps import Deps
 from followup.services.journey_stats import JourneyStats, journey_stats
+from followup.services.number_pause import held_names
 from followup.services.stats import (
     RuleStats,
     cost_figures,
@@ -86,7 +87,7 @@ def stats(
         "from": since.isoformat(),
         "to": until.isoformat(),
         "queue_now": deps.followups.unsent_count(
-            [*deps.numbers.ids, *deps.catalog.removed_paused()]
+            [*held_names(deps), *deps.catalog.removed_paused()]
         ),
         "sends": {
             "sent": overall.get("sent", 0),

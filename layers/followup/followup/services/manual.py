@@ -15,6 +15,7 @@ from followup.domain.followup import FollowUp, Status
 from followup.domain.ids import manual_followup_id
 from followup.domain.journey import send_at
 from followup.domain.rule import Step
+from followup.services.number_pause import holding
 from followup.services.planning import (
     MANUAL_TRIES,
     claim_slot,
@@ -79,7 +80,8 @@ def applicable(deps: Deps, contact: Contact) -> list[Rule]:
 
 def when(deps: Deps, followup: FollowUp) -> When:
     """When `followup` (from `send_now`) goes: now, at the send window's next opening,
-    once sending resumes, or it already went."""
+    once sending resumes (a paused workspace holds it, and a paused number when it goes by
+    WhatsApp: `number_pause.holding`), or it already went."""
     now = deps.clock.now()
     settings = deps.catalog.settings()
     contact_v = deps.contacts.contact(followup.contact_id)
@@ -95,10 +97,10 @@ def when(deps: Deps, followup: FollowUp) -> When:
         opens = opening(followup.scheduled_at, contact_v.item, rule, settings)
         why = f"outside the send window ({opens.window} {zone.key}); next opening {opens.when}"
         return When(followup.scheduled_at, zone, False, why, "window_closed")
-    number = None
+    paused = deps.catalog.sending_paused()
     if rule is not None and contact_v is not None:
         number = deps.numbers.sender(contact_v.item.phone_number_id, rule.numbers)
-    paused = deps.catalog.sending_paused(number)
+        paused = holding(deps, followup, contact_v.item, rule, number)
     if paused:
         return When(
             now, zone, False, f"sending is paused ({paused}): it goes once it resumes", "paused"

@@ -14,6 +14,7 @@ from followup.domain.messaging import compose
 from followup.domain.rule import Step
 from followup.services import reentry
 from followup.services.channels import pick
+from followup.services.number_pause import holding
 from followup.services.planning import SENT_BY_HAND, claim_slot, manual_send
 from followup.services.templates import gate
 
@@ -26,7 +27,8 @@ if TYPE_CHECKING:
     from followup.services.deps import Deps
 
 NUMBER_PAUSED = "number_paused"
-"""The number it would go from is paused: the sender holds it until someone resumes it."""
+"""The sender holds it until someone resumes sending: the workspace is paused, or it goes
+by WhatsApp from a paused number."""
 PENDING = "pending_followup"
 NO_CHANNEL = "no_channel"
 """No channel of the step reaches the contact (no WhatsApp number, phone or email)."""
@@ -43,7 +45,7 @@ def goes(
     """When the rule's first message would go to `contact` (and what puts it off), or the
     code of why it would not: the questions enqueue asks (number, re-entry, `must_stop`,
     the journey, the one pending follow-up), then those the sender asks at that time
-    (channel, window, template, paused number)."""
+    (paused number or workspace, channel, window, template)."""
     settings = deps.catalog.settings()
     other = deps.numbers.refusal(contact.phone_number_id, rule.numbers)
     if other is not None:
@@ -78,11 +80,10 @@ def goes(
     if busy_until is not None:
         after = _next_tick(deps, max(busy_until, now), now)
         at, waits_for = send_at(max(at, after), now, contact, rule, settings), PENDING
-    reached_step = rule.steps[enrollment.step_index]
-    step = reached_step if isinstance(reached_step, Step) else first_step(rule)
-    if step is None:
+    index = _first_send_index(rule, enrollment.step_index)
+    if index is None:
         return at, waits_for
-    why = _sender_refusal(deps, rule, step, contact, enrollment, fid, at)
+    why = _sender_refusal(deps, rule, index, contact, enrollment, fid, at)
     return (at, waits_for) if why is None else why
 
 
@@ -119,20 +120,28 @@ def _by_hand(deps: Deps, rule: Rule, contact: Contact, enrollment: Enrollment) -
     return isinstance(rule.steps[0], Step) and manual_send(deps, enrollment, contact) is not None
 
 
+def _first_send_index(rule: Rule, reached: int) -> int | None:
+    """The index of the step the first message goes from: the one the journey reached,
+    when it sends, else the rule's first step that sends (None when none does)."""
+    if isinstance(rule.steps[reached], Step):
+        return reached
+    return next((n for n, step in enumerate(rule.steps) if isinstance(step, Step)), None)
+
+
 def _sender_refusal(
     deps: Deps,
     rule: Rule,
-    step: Step,
+    index: int,
     contact: Contact,
     enrollment: Enrollment,
     fid: str,
     at: datetime,
 ) -> str | None:
-    """Why the sender would not send the step at `at` (the checks of `send.send_one` that
-    need no provider): no channel reaches the contact, the WhatsApp window is closed with
-    no template, the template is unusable, or its number is paused."""
-    if deps.catalog.sending_paused(deps.numbers.sender(contact.phone_number_id, rule.numbers)):
-        return NUMBER_PAUSED
+    """Why the sender would not send step `index` at `at` (the checks of `send.send_one`
+    that need no provider): a pause holds it (the workspace's, or its number's when it
+    goes by WhatsApp: `number_pause.holding`), no channel reaches the contact, the
+    WhatsApp window is closed with no template, or the template is unusable."""
+    step = rule.send_step(index)
     followup = FollowUp.planned(
         followup_id=fid,
         contact_id=contact.id,
@@ -141,7 +150,11 @@ def _sender_refusal(
         silence_key=enrollment.silence_key,
         at=at,
         scheduled_at=at,
+        step_index=index,
     )
+    number = deps.numbers.sender(contact.phone_number_id, rule.numbers)
+    if holding(deps, followup, contact, rule, number):
+        return NUMBER_PAUSED
     picked = pick(deps, followup, contact, step, 0)
     if picked.channel is None:
         return NO_CHANNEL

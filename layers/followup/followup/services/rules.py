@@ -22,6 +22,7 @@ from followup.domain.settings import WorkspaceSettings
 from followup.domain.templates import rule_problems
 from followup.services import date_triggers, holds
 from followup.services.deps import Deps
+from followup.services.number_pause import held_names
 from followup.services.planning import COUNTED_WITHIN, ended
 from followup.services.ports import Authorship, CommitRejected, EnrollmentChange, Phase, RuleError
 from followup.services.preview import preview
@@ -318,11 +319,12 @@ def delete(deps: Deps, rule_id: str) -> int:
 
 
 def cancel_waiting(deps: Deps, rule_id: str, reason: str = "rule_deactivated") -> int:
-    """Cancel the rule's unsent follow-ups and end its enrollments; returns how many."""
+    """Cancel the rule's unsent follow-ups (those a paused number holds too, under any name
+    it went by) and end its enrollments; returns how many."""
     now = deps.clock.now()
     horizon = now + _EVERYTHING
     canceled = 0
-    held = (f for number in deps.numbers.ids for f in deps.followups.held_for(number))
+    held = (f for name in held_names(deps) for f in deps.followups.held_for(name))
     unsent = chain(
         *(
             deps.followups.waiting(phase, horizon)

@@ -29,6 +29,7 @@ from followup.domain.whatsapp import (
 from followup.services import handover
 from followup.services.channels import Picked, TryLater, pick, send_elsewhere, unreachable
 from followup.services.messaging_limit import Deferral, cleared
+from followup.services.number_pause import holding
 from followup.services.pausing import pause_number, pause_workspace
 from followup.services.planning import answered_before_fallback, journey_of, why_ended
 from followup.services.ports import CommitRejected, Delayed, FollowUpChange
@@ -416,7 +417,7 @@ def _recheck(
     if other is not None:
         return _finish(deps, claimed, Status.SKIPPED, other, now)
     number = deps.numbers.sender(contact.phone_number_id, rule.numbers)
-    paused = _paused(deps, claimed, contact, rule, number)
+    paused = holding(deps, claimed, contact, rule, number)
     if paused:
         return _hold(deps, claimed, now, paused, SendResult.HELD, number)
     if stop is not None:
@@ -438,18 +439,6 @@ def _recheck(
         _requeue(deps, claimed, now, opening, dispatched=False)
         return SendResult.RESCHEDULED
     return None
-
-
-def _paused(deps: Deps, claimed: FollowUp, contact: Contact, rule: Rule, number: str) -> str | None:
-    """Why the follow-up may not go now: the workspace is paused, or it goes by WhatsApp
-    from `number`, paused. A number's pause is WhatsApp's: a follow-up that goes by SMS or
-    email (its channel, or the first one after those that cannot reach the contact) goes."""
-    paused = deps.catalog.sending_paused(number)
-    if paused is None or deps.catalog.workspace_paused() is not None:
-        return paused
-    step = rule.send_step(claimed.step_index)
-    going = pick(deps, claimed, contact, step, claimed.channel_index).channel
-    return paused if going == "whatsapp" else None
 
 
 def _handle_rejection(

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.errors import RULE_DATA_ERRORS
-from followup.domain.followup import Reason
+from followup.domain.followup import FollowUp, Reason
 from followup.domain.gating import counted_send, gate
 from followup.domain.ids import followup_id
 from followup.domain.journey import Exit, due_at, must_stop, send_at
@@ -34,6 +34,7 @@ from followup.domain.messaging_limit import still_reached
 from followup.domain.rule import BranchStep, Step, WaitStep
 from followup.services import messaging_limit
 from followup.services.messaging_limit import LIMIT, WARM_UP, counts_against_caps
+from followup.services.number_pause import holding
 from followup.services.planning import (
     after_send,
     claim_slot,
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
 
     from followup.domain.contact import Contact
     from followup.domain.enrollment import Enrollment
-    from followup.domain.followup import FollowUp
     from followup.domain.rule import AnyStep, Rule
     from followup.domain.settings import Gating
     from followup.services.deps import Deps
@@ -62,8 +62,9 @@ class Upcoming:
     """One step to come: `due` by the rule's waits, `at` when it happens (a send at the
     send window's next opening). None when the journey would end there instead. `held`:
     its rule is off; `by_hand`: a counsellor sent it by hand (or is sending it), `at` when;
-    `paused`: a send the paused number it goes from holds until it resumes; `may_defer`:
-    what may put a send off at send time (`messaging_limit`, `warm_up`), or None."""
+    `paused`: a send a pause holds until sending resumes (the workspace's, or that of the
+    number it goes from, when it goes by WhatsApp); `may_defer`: what may put a send off
+    at send time (`messaging_limit`, `warm_up`), or None."""
 
     rule_id: str
     rule_name: str
@@ -131,7 +132,8 @@ def _journey(
     journey's own listed before it), its due step sent by hand (or going) shown so,
     the journey timed on from that send (`planning.manual_send`, `after_send`), its due
     send put off while another follow-up of the contact holds the slot, and its sends
-    marked held while the number they go from is paused (the sender holds them)."""
+    marked held where the sender holds them: while the workspace is paused, or while the
+    number they go from is and they go by WhatsApp."""
     settings = deps.catalog.settings()
     zone = contact.zone(settings.zone)
     asked = max(enrollment.next_due_at or queued_at or now, now)
@@ -155,7 +157,8 @@ def _journey(
         kind, does = _described(step)
         index, held = enrollment.step_index, enrollment.held
         by_hand = Upcoming(rule.id, rule.name, index, kind, does, went, went, zone, held, True)
-        shown.append(replace(by_hand, paused=paused and gone is None))
+        holds = paused and gone is None and holding(deps, manual, contact, rule, number) is not None
+        shown.append(replace(by_hand, paused=holds))
         enrollment = after_send(enrollment, rule, went, contact, settings)
         if enrollment.state is not EnrollmentState.ACTIVE:
             return shown
@@ -168,7 +171,9 @@ def _journey(
             return None  # a window that never opens: the tick reports it on the rule
 
     steps = _steps(rule, enrollment, queued_at, contact, zone, opening, gated=stop is not None)
-    for due in steps:
+    # The first step listed is the enrollment's own, from the channel it stands at.
+    start = enrollment.channel_index if enrollment.next_due_at is not None else 0
+    for listed, due in enumerate(steps):
         at = due.due
         if at is not None and due.kind == "send":
             at = opening(at)
@@ -176,8 +181,39 @@ def _journey(
             if gate(_counting(contact, going, settings.gating, at), settings.gating, at):
                 break  # gating skips the send, and the journey ends there
             going = [*going, (at, False)]
-        shown.append(replace(due, at=at, paused=paused and due.kind == "send"))
+        held_by_pause = paused and due.kind == "send"
+        if held_by_pause:
+            channel = start if listed == 0 else 0
+            held_by_pause = _held(deps, rule, enrollment, contact, number, due.step, channel, now)
+        shown.append(replace(due, at=at, paused=held_by_pause))
     return shown
+
+
+def _held(
+    deps: Deps,
+    rule: Rule,
+    enrollment: Enrollment,
+    contact: Contact,
+    number: str,
+    step: int,
+    channel: int,
+    now: datetime,
+) -> bool:
+    """Whether a pause holds the send of step `step` from channel `channel` on, as the
+    sender judges it now (`number_pause.holding`): the workspace's holds every send, the
+    number's only one that goes by WhatsApp."""
+    planned = FollowUp.planned(
+        followup_id=followup_id(enrollment.id, step, 0, channel),
+        contact_id=contact.id,
+        rule_id=rule.id,
+        rule_version=rule.version,
+        silence_key=enrollment.silence_key,
+        at=now,
+        scheduled_at=now,
+        step_index=step,
+        channel_index=channel,
+    )
+    return holding(deps, planned, contact, rule, number) is not None
 
 
 def _may_defer(

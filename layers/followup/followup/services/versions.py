@@ -21,6 +21,7 @@ from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.errors import InvalidField
 from followup.domain.rule import Step
 from followup.domain.versions import Difference, differences
+from followup.services.number_pause import held_names
 from followup.services.planning import past_fallbacks
 from followup.services.ports import CommitRejected, EnrollmentChange, Phase, Versioned
 from followup.services.rules import current
@@ -118,7 +119,8 @@ def _older(enrollment: Enrollment, rule: Rule) -> bool:
 
 def _running(deps: Deps, rule_id: str) -> Iterator[str]:
     """Ids of the rule's active enrollments: waiting for a step, held while the rule was
-    off, or waiting on a follow-up on its way out or for its template (each once)."""
+    off, or waiting on a follow-up on its way out, for its template or held by a paused
+    number under any name it went by (each once)."""
     horizon = deps.clock.now() + _EVERYTHING
     waiting: Iterator[Versioned[Enrollment]] = chain(
         (e for e in deps.followups.due_enrollments(horizon) if e.item.rule_id == rule_id),
@@ -129,7 +131,7 @@ def _running(deps: Deps, rule_id: str) -> Iterator[str]:
         if enrollment_v.item.id not in seen:
             seen.add(enrollment_v.item.id)
             yield enrollment_v.item.id
-    held = (f for number in deps.numbers.ids for f in deps.followups.held_for(number))
+    held = (f for name in held_names(deps) for f in deps.followups.held_for(name))
     phases = (Phase.QUEUED, Phase.DISPATCHED, Phase.SENDING, Phase.WAITING_TEMPLATE)
     for followup in chain(*(deps.followups.waiting(phase, horizon) for phase in phases), held):
         owner = followup.enrollment_id
