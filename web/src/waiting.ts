@@ -31,6 +31,7 @@ const REASONS_LIST: MessageId[] = [
   "reason.cold_cap",
   "reason.frequency_cap",
   "reason.opted_out",
+  "reason.opted_out_elsewhere",
   "reason.marketing_suppressed",
   "reason.replied",
   "reason.exit_stage",

@@ -53,6 +53,7 @@ export const en = {
   "reason.cold_cap": "Cold lead: already had as many follow-ups as allowed",
   "reason.frequency_cap": "Messaged too often lately: the frequency cap holds it",
   "reason.opted_out": "The lead opted out",
+  "reason.opted_out_elsewhere": "The lead opted out, not in reply to this message",
   "reason.marketing_suppressed": "Marketing messages to this lead are suppressed",
   "reason.replied": "The lead replied",
   "reason.exit_stage": "The lead reached a stage that ends the rule",

@@ -55,6 +55,7 @@ export const id: Catalogue = {
   "reason.cold_cap": "Prospek dingin: sudah menerima tindak lanjut sebanyak yang diizinkan",
   "reason.frequency_cap": "Terlalu sering dikirimi belakangan ini: ditahan batas frekuensi",
   "reason.opted_out": "Prospek berhenti berlangganan",
+  "reason.opted_out_elsewhere": "Prospek berhenti berlangganan, bukan sebagai balasan pesan ini",
   "reason.marketing_suppressed": "Pesan pemasaran ke prospek ini diblokir",
   "reason.replied": "Prospek membalas",
   "reason.exit_stage": "Prospek mencapai tahap yang mengakhiri aturan",

@@ -55,6 +55,7 @@ export const ptBR: Catalogue = {
   "reason.cold_cap": "Lead frio: já recebeu o máximo de follow-ups permitido",
   "reason.frequency_cap": "Recebeu mensagens demais ultimamente: o limite de frequência o segura",
   "reason.opted_out": "O lead se descadastrou",
+  "reason.opted_out_elsewhere": "O lead se descadastrou, não em resposta a esta mensagem",
   "reason.marketing_suppressed": "Mensagens de marketing para este lead estão bloqueadas",
   "reason.replied": "O lead respondeu",
   "reason.exit_stage": "O lead chegou a uma etapa que encerra a regra",

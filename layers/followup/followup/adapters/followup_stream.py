@@ -36,9 +36,12 @@ def changes(event: Mapping[str, Any]) -> list[Record]:
                 )
             )
             continue
-        new = followup_doc.load(doc, {name: value.get("S") for name, value in new_image.items()})
+        new = followup_doc.load(doc, _attributes(new_image))
         previous = _text(old_image, "status")
         converted_on = _text(new_image, "converted_on")
+        old_doc = old_image.get("doc", {}).get("S")
+        old = _attributes(old_image)
+        priced_before = followup_doc.load(old_doc, old).pricing if old_doc else None
         found.append(
             StreamRecord(
                 stream["SequenceNumber"],
@@ -48,9 +51,15 @@ def changes(event: Mapping[str, Any]) -> list[Record]:
                 converted_on if converted_on != _text(old_image, "converted_on") else None,
                 _placed(new_image),
                 _placed(old_image),
+                priced_before,
             )
         )
     return found
+
+
+def _attributes(image: Mapping[str, Any]) -> dict[str, Any]:
+    """The image's text attributes, by name."""
+    return {name: value.get("S") for name, value in image.items()}
 
 
 def _placed(image: Mapping[str, Any]) -> tuple[str, Status] | None:

@@ -28,6 +28,7 @@ from followup.adapters.tables import SHARDS, stamp, unstamp
 from followup.domain.audit import AuditEntry
 from followup.domain.contact import Contact
 from followup.domain.conversation import Message
+from followup.domain.costs import Pricing
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.followup import FollowUp, Status
 from followup.domain.ids import shard_of
@@ -214,7 +215,8 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
             for change in ordered:
                 if self._made(change):  # a rewrite of the same item: DynamoDB streams none
                     continue
-                for bump in bumps(change, day, self._previous(change)) + self._placed(change):
+                found = bumps(change, day, self._previous(change), self._priced(change))
+                for bump in found + self._placed(change):
                     if bump.name not in _COUNTERS:  # DynamoStore's item has no such attribute
                         raise Refused(f"no counter named {bump.name!r}")
                     counters[(bump.rule_id, bump.key, bump.name)] += bump.amount
@@ -265,6 +267,13 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         if row is None or row.revision != change.revision:
             return None
         return Enrollment.model_validate_json(row.doc)
+
+    def _priced(self, change: Change) -> Pricing | None:
+        """The price on the follow-up copy a FollowUpChange replaces (the stream's old image)."""
+        if not isinstance(change, FollowUpChange):
+            return None
+        stored = self._followups.get(change.followup.id)
+        return FollowUp.model_validate_json(stored.doc).pricing if stored else None
 
     def _row(self, change: Change) -> Any:
         if isinstance(change, NewFollowUp | FollowUpChange):

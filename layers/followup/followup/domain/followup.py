@@ -79,6 +79,10 @@ class Reason(StrEnum):
     COLD_CAP = "cold_cap"
     FREQUENCY_CAP = "frequency_cap"
     OPTED_OUT = "opted_out"
+    OPTED_OUT_ELSEWHERE = "opted_out_elsewhere"
+    """Sent, never answered, and its contact stopped its channel otherwise (a STOP of
+    another message, do-not-contact, an unsubscribe) by the end of its attribution window:
+    ended `opted_out` by the expire tick. Nothing shows the message reached the lead."""
     MARKETING_SUPPRESSED = "marketing_suppressed"
     REPLIED = "replied"
     EXIT_STAGE = "exit_stage"

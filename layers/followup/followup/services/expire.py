@@ -131,7 +131,8 @@ def _expire(deps: Deps, followup: FollowUp, now: datetime, report: ExpireReport)
 def _unanswered(deps: Deps, followup: FollowUp) -> tuple[Status, str]:
     """Expired, unless its contact opted out (of everything, or of the channel it went by)
     by the end of its attribution window: a STOP heard while it was being sent (the sender
-    died before settling it) still counts.
+    died before settling it) still counts. Opted out so, it is marked
+    `opted_out_elsewhere`: no answer to it shows it was delivered (the stats count none).
 
     Read eventually consistently (half the price): a STOP too recent for that read to see
     settled the follow-up itself when it came within the window (services.inbound), so the
@@ -146,7 +147,7 @@ def _unanswered(deps: Deps, followup: FollowUp) -> tuple[Status, str]:
     attribution = deps.catalog.settings().attribution_window.approx()
     if stopped_at and sent_at and stopped_at > sent_at + attribution:
         return Status.EXPIRED, Reason.NO_REPLY
-    return Status.OPTED_OUT, Reason.OPTED_OUT
+    return Status.OPTED_OUT, Reason.OPTED_OUT_ELSEWHERE
 
 
 def _give_up(deps: Deps, followup: FollowUp, now: datetime) -> int:

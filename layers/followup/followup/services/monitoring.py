@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date
+from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.followup import FollowUp, Reason, Status
@@ -36,6 +37,9 @@ from followup.services.ports import (
     StepDay,
 )
 from followup.services.stats import counters_for
+
+if TYPE_CHECKING:
+    from followup.domain.costs import Pricing
 
 LIVE = "live"
 STEP = "step#"
@@ -51,7 +55,8 @@ ENROLLMENT_COUNTERS = (
     "errors",
 )
 """`errors` counts enrollments an error ended and sends that failed after going out (a
-send that fails before going out ends its enrollment, counted there once)."""
+send that fails before going out ends its enrollment, counted there once; one sent again
+for a policy error is none)."""
 
 GAUGE = "active"
 NOW = "now_"
@@ -61,6 +66,7 @@ STATUS_GAUGES = tuple(f"{NOW}{status.value}" for status in Status)
 _KIND_OF: dict[str, str] = {
     Reason.REPLIED: "replied",
     Reason.OPTED_OUT: "opted_out",
+    Reason.OPTED_OUT_ELSEWHERE: "opted_out",
     Reason.MARKETING_SUPPRESSED: "opted_out",
     Reason.EXIT_STAGE: "exit",
     Reason.EXIT_EVENT: "exit",
@@ -125,9 +131,12 @@ def exit_kind(reason: str | None) -> str:
     return _KIND_OF.get(head, "other")
 
 
-def bumps(change: Change, day: str, previous: Enrollment | None) -> list[Bump]:
+def bumps(
+    change: Change, day: str, previous: Enrollment | None, priced_before: Pricing | None = None
+) -> list[Bump]:
     """What `change`, committed on `day`, adds to which counters. `previous` is the
-    enrollment an EnrollmentChange replaces, as stored at the revision it names."""
+    enrollment an EnrollmentChange replaces, as stored at the revision it names;
+    `priced_before` the price on the follow-up copy a FollowUpChange replaces."""
     if isinstance(change, NewEnrollment):
         return _enrollment_bumps(None, change.enrollment, day)
     if isinstance(change, EnrollmentChange):
@@ -135,12 +144,8 @@ def bumps(change: Change, day: str, previous: Enrollment | None) -> list[Bump]:
     if not isinstance(change, NewFollowUp | FollowUpChange | Conversion):
         return []
     followup = change.followup
-    found = counters_for(change)
-    if (
-        isinstance(change, FollowUpChange)
-        and change.expected.outbound
-        and followup.status is Status.FAILED
-    ):
+    found = counters_for(change, priced_before)
+    if found.get("failed_after_send"):  # a send sent again instead is no error
         found["errors"] = 1
     sent_on = outcome_day(change, day)
     counted_on = dict.fromkeys(found, sent_on)

@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
-from followup.domain.followup import FollowUp, Status
+from followup.domain.followup import FollowUp, Reason, Status
 from followup.domain.settings import ReviewThresholds
+from followup.domain.whatsapp import Disposition, classify
 from followup.loading import loading
 
 if TYPE_CHECKING:
-    from followup.services.ports import Change, DayStats
+    from followup.domain.costs import Pricing
+    from followup.services.ports import Change, DayStats, FollowUpChange
 
 COUNTERS = (
     "queued",
@@ -34,22 +36,26 @@ COUNTERS = (
 )
 """`opted_out` counts opt-outs after a send (the rule's opt-out rate); STOP before a send
 cancels the queued entry as `opted_out_before_send`. `failed_after_send` counts those
-`failed` that WhatsApp refused after taking them (so also counted `sent`). `ai_messages`
+`failed` that WhatsApp refused after taking them (so also counted `sent`); one refused
+for a policy its step is sent again for (`sent_again`) counts neither: its send is taken
+back, and the new follow-up counts the send and its outcome. `ai_messages`
 counts follow-ups for which the AI wrote (was called at least once, its text sent,
 refused by a guardrail, rejected by a person or never sent) and `ai_cost_micro_usd` what
 all their calls cost, in millionths of a dollar so DynamoDB can add them as integers.
 Both are counted once per follow-up, when its spend is final: when it is sent, or when it
 ends without a send (skipped, canceled, failed, opted out); never again on the statuses
 after a send. `messaging_cost_micro_usd` is what WhatsApp bills for the messages, counted
-once per follow-up when it leaves `sent` for delivered, read or an answer, priced (a
-status that names the price came first); one that failed or was skipped after the send
-was not delivered, so not billed, and one failed or skipped after its `delivered` status
-no longer counts `delivered`. A send whose outcome nobody recorded, found sent by
-WhatsApp's status about it, counts `sent` then, on the day it was sent (and the status it
-is in, when further); given up as `failed` before, it takes that count back on the day it
-was counted. One read or replied to without a `delivered` status first (WhatsApp's `read`
-may come before it) counts `delivered` as it moves, once: the funnel never shows more
-reads or replies than deliveries."""
+once per follow-up when it first holds a price past `sent` (delivered, read, answered or
+expired), however late the price comes; one that failed or was skipped after the send was
+not delivered, so not billed (a price counted before is taken back), and one failed or
+skipped after its `delivered` status no longer counts `delivered`. A send whose outcome
+nobody recorded, found sent by WhatsApp's status about it, counts `sent` then, on the day
+it was sent (and the status it is in, when further); given up as `failed` before, it takes
+that count back on the day it was counted. One read, replied to or answered with a STOP
+without a `delivered` status first (WhatsApp's `read` may come before it) counts
+`delivered` as it moves, once: the funnel never shows more reads or replies than
+deliveries. One the expire tick ends `opted_out` (`opted_out_elsewhere`: its contact
+stopped the channel otherwise) proves no delivery."""
 
 MICRO = 1_000_000
 """Micro-dollars per dollar."""
@@ -57,12 +63,20 @@ MICRO = 1_000_000
 
 _UNCOUNTED = frozenset({Status.SENDING, Status.QUEUED, Status.WAITING_TEMPLATE})
 _UNBILLED = frozenset({Status.FAILED, Status.SKIPPED})
+_BILLED = frozenset(
+    {Status.DELIVERED, Status.READ, Status.RESPONDED, Status.EXPIRED, Status.OPTED_OUT}
+)
+"""Statuses past a send WhatsApp did not refuse: a price named for its message is billed."""
+_SENT_AGAIN = frozenset({Disposition.TEMPLATE_INSTEAD, Disposition.RETRY_AFTER_24H})
 _DELIVERED_BY = frozenset({Status.READ, Status.RESPONDED})
 """Statuses a follow-up reaches only once its message was delivered: read, or replied to."""
 
 
-def counters_for(change: Change) -> dict[str, int]:
-    """The counters `change` increments, and by how much (status changes and conversions)."""
+def counters_for(change: Change, priced_before: Pricing | None = None) -> dict[str, int]:
+    """The counters `change` increments, and by how much (status changes and conversions).
+    `priced_before` is the price on the copy a FollowUpChange replaces (the stream record's
+    old image): the messaging cost moves by what the new copy bills less what that one did,
+    so a price is counted once, whenever it comes, and taken back when the send fails."""
     with loading():
         from followup.services.ports import Conversion, FollowUpChange, NewFollowUp
 
@@ -72,6 +86,16 @@ def counters_for(change: Change) -> dict[str, int]:
         return {"converted": 1}
     if not isinstance(change, FollowUpChange):
         return {}
+    found = _moved(change)
+    billed = _billed(change.followup.status, change.followup.pricing)
+    cost = billed - _billed(change.expected, priced_before)
+    if cost:
+        found["messaging_cost_micro_usd"] = cost
+    return found
+
+
+def _moved(change: FollowUpChange) -> dict[str, int]:
+    """The counters a follow-up's status change moves, its messaging cost aside."""
     status = change.followup.status
     if status is change.expected or status in _UNCOUNTED:
         return {}
@@ -86,7 +110,7 @@ def counters_for(change: Change) -> dict[str, int]:
     sent_now = status.outbound and unsent
     if sent_now:
         found["sent"] = 1
-    if _delivered_now(change.followup):
+    if _delivered_now(change.followup, after_send=not unsent):
         found["delivered"] = 1
     given_up = sent_now and change.expected is Status.FAILED
     if given_up:
@@ -102,18 +126,36 @@ def counters_for(change: Change) -> dict[str, int]:
         found["failed_after_send"] = 1
     if change.expected is Status.DELIVERED and status in _UNBILLED:
         found["delivered"] = -1  # refused after its `delivered` status: not delivered after all
-    pricing = change.followup.pricing
-    billed = (change.expected is Status.SENT or sent_now) and status not in _UNBILLED
-    if billed and pricing is not None and pricing.cost_usd:
-        found["messaging_cost_micro_usd"] = round(pricing.cost_usd * MICRO)
+    if change.expected.outbound and sent_again(change.followup):
+        found = {"sent": -1, **({"delivered": -1} if "delivered" in found else {})}
     return found
 
 
-def _delivered_now(followup: FollowUp) -> bool:
-    """Read, or replied to, without having been delivered before: it was delivered all
-    the same (WhatsApp's `read` may come before its `delivered`, which then moves
-    nothing), so this move counts the delivery, once."""
-    if followup.status not in _DELIVERED_BY:
+def sent_again(followup: FollowUp) -> bool:
+    """Failed after its send by a policy error its step is sent again for (131047 as the
+    template, 131049 a day or more later: services.resend; one not sent again ends
+    `skipped`): the new follow-up carries the send and its outcome, so this one's send is
+    taken back and it counts no failure."""
+    if followup.status is not Status.FAILED or followup.error_code is None:
+        return False
+    return classify(None, followup.error_code).disposition in _SENT_AGAIN
+
+
+def _billed(status: Status, pricing: Pricing | None) -> int:
+    """What a copy in `status` priced so bills, in micro-dollars: a message past its send
+    and not refused; nothing while it is only `sent` (the delivered status names the price)."""
+    if status not in _BILLED or pricing is None:
+        return 0
+    return round(pricing.cost_usd * MICRO)
+
+
+def _delivered_now(followup: FollowUp, *, after_send: bool) -> bool:
+    """Read, or answered (a reply, or a STOP replying to it after its send), without having
+    been delivered before: it was delivered all the same (WhatsApp's `read` may come before
+    its `delivered`, which then moves nothing), so this move counts the delivery, once. An
+    opt-out the expire tick found (`opted_out_elsewhere`) answered nothing: it proves none."""
+    stop = followup.status is Status.OPTED_OUT and followup.reason == Reason.OPTED_OUT
+    if followup.status not in _DELIVERED_BY and not (stop and after_send):
         return False
     before = followup.history[:-1]
     return not any(c.status in (Status.DELIVERED, Status.READ) for c in before)

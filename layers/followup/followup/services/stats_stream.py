@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from followup.domain.costs import Pricing
 from followup.domain.enrollment import Enrollment
 from followup.domain.followup import FollowUp, Status
 from followup.services.monitoring import Bump, bumps, status_gauges
@@ -52,6 +53,7 @@ class StreamRecord:
     (None when the change is not one); both None in copies older than these fields.
     `placed` and `placed_before` are the (UTC send day, status) of the new and the old item
     as the status gauges count them; None for an item written before them (never counted).
+    `priced_before` is the price the old item carried (its messaging cost counted so far).
     """
 
     sequence: str
@@ -61,6 +63,7 @@ class StreamRecord:
     converted_on: str | None = None
     placed: tuple[str, Status] | None = None
     placed_before: tuple[str, Status] | None = None
+    priced_before: Pricing | None = None
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,8 @@ def bumps_of(record: Record) -> list[Bump]:
         return gauges
     if record.previous is None:
         return bumps(NewFollowUp(record.new), record.day, None) + gauges
-    return bumps(FollowUpChange(record.new, record.previous), record.day, None) + gauges
+    moved = FollowUpChange(record.new, record.previous)
+    return bumps(moved, record.day, None, record.priced_before) + gauges
 
 
 def apply(records: Sequence[Record], ledger: Ledger) -> int:

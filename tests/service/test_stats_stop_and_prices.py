@@ -1,0 +1,205 @@
+"""What the Stats page shows for a message the lead stopped before WhatsApp reported it
+delivered, and what messages cost when a price comes late or a delivery is taken back:
+each delivery and each price counted once, and a message that failed costs nothing."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from followup.domain.costs import rate_card
+from followup.domain.followup import FollowUp, Reason, Status
+from followup.services.do_not_contact import stop_contacting
+from followup.services.stats import cost_figures
+from followup_local import envelopes
+from followup_local.engine import LocalEngine, local_engine
+from followup_local.memory_engine import MemoryEngine, memory_engine
+from tests.integration.conftest import TUESDAY_9AM_JAKARTA
+from tests.support.builders import rule
+from tests.support.sender import sent_followup
+
+Engine = MemoryEngine | LocalEngine
+
+RUDI = "6281100000561"
+RULE = "apply-remind-24h"
+FUNNEL = ("sent", "delivered", "read", "responded", "opted_out", "failed")
+MARKETING = {"billable": True, "category": "marketing", "type": "regular"}
+PRICE = rate_card().rate("indonesia", "marketing")
+HOUR = timedelta(hours=1)
+
+
+@pytest.fixture(params=["memory", "moto"])
+def either(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """The engine on the in-memory twin, and on moto with the stats counted from the
+    follow-up table's stream: both must show the same numbers."""
+    if request.param == "memory":
+        with memory_engine(TUESDAY_9AM_JAKARTA) as running:
+            yield running
+    else:
+        with local_engine(TUESDAY_9AM_JAKARTA) as running:
+            yield running
+
+
+def stats_page(engine: Engine, *names: str) -> dict[str, Any]:
+    """The rule's counters since the send, and its messaging cost in dollars."""
+    engine.pump_stream()
+    total: Counter[str] = Counter()
+    for row in engine.deps.stats.stats(TUESDAY_9AM_JAKARTA.date(), engine.clock.now().date()):
+        if row.rule_id == RULE:
+            total.update(row.counts)
+    shown: dict[str, Any] = {name: total[name] for name in names}
+    shown["messaging_cost_usd"] = pytest.approx(cost_figures(dict(total))["messaging_cost_usd"])
+    return shown
+
+
+def sent_to_rudi(engine: Engine) -> FollowUp:
+    """A follow-up sent to Rudi by the real loop, as the rule's approved template."""
+    engine.sandbox.templates.approve_all([rule()])
+    return sent_followup(engine, RUDI)
+
+
+def reported(engine: Engine, followup: FollowUp, state: str, pricing: Any = None) -> None:
+    """WhatsApp's `state` status about `followup`'s message, 30 s later."""
+    at = engine.clock.advance(timedelta(seconds=30))
+    wamid = followup.provider_message_id or ""
+    document = envelopes.status(wamid, state, at, RUDI, followup.id, pricing)
+    if state == "failed":
+        error = {"code": 131026, "title": "Message undeliverable", "message": "undeliverable"}
+        document["entry"][0]["changes"][0]["value"]["statuses"][0]["errors"] = [error]
+    assert engine.deliver(document) == 200
+
+
+def writes(engine: Engine, text: str) -> None:
+    """The lead writes `text`, 10 s later."""
+    at = engine.clock.advance(timedelta(seconds=10))
+    message_id = f"wamid.IN{int(at.timestamp())}"
+    assert engine.deliver(envelopes.text_message(RUDI, text, at, message_id)) == 200
+
+
+def current(engine: Engine, followup: FollowUp) -> FollowUp:
+    found = engine.deps.followups.followup(followup.id)
+    assert found is not None
+    return found
+
+
+@pytest.mark.parametrize("delivered_first", [False, True])
+def test_a_stop_answering_a_message_counts_it_delivered_once(
+    engine: MemoryEngine, delivered_first: bool
+) -> None:
+    # Given a follow-up sent to a lead, WhatsApp's `delivered` status about it coming
+    # before or after the lead's STOP
+    followup = sent_to_rudi(engine)
+    if delivered_first:
+        reported(engine, followup, "delivered")
+    # When the lead answers it with STOP, and the statuses come late
+    writes(engine, "STOP")
+    reported(engine, followup, "delivered")
+    reported(engine, followup, "read")
+    # Then the follow-up is opted out, and the Stats page counts it delivered, once: the
+    # STOP answered a message that reached the lead
+    assert current(engine, followup).status is Status.OPTED_OUT
+    counts = stats_page(engine, *FUNNEL)
+    assert counts == {
+        "sent": 1,
+        "delivered": 1,
+        "read": 0,
+        "responded": 0,
+        "opted_out": 1,
+        "failed": 0,
+        "messaging_cost_usd": 0,
+    }
+
+
+def test_a_message_the_expire_tick_ends_opted_out_counts_no_delivery(
+    engine: MemoryEngine,
+) -> None:
+    # Given a follow-up sent to a lead who never answered it, and staff then marked the
+    # lead do-not-contact
+    followup = sent_to_rudi(engine)
+    at = engine.clock.advance(HOUR)
+    stop_contacting(engine.deps, followup.contact_id, "staff@example.com", at)
+    # When the expire tick comes at the end of its attribution window
+    engine.clock.advance(73 * HOUR)
+    engine.tick()
+    # Then it ends opted out, marked as an opt-out that did not answer this message, and
+    # the Stats page counts no delivery for it
+    ended = current(engine, followup)
+    assert (ended.status, ended.reason) == (Status.OPTED_OUT, Reason.OPTED_OUT_ELSEWHERE)
+    counts = stats_page(engine, "sent", "delivered", "opted_out", "expired")
+    assert counts == {
+        "sent": 1,
+        "delivered": 0,
+        "opted_out": 1,
+        "expired": 0,
+        "messaging_cost_usd": 0,
+    }
+
+
+def test_a_failure_after_a_priced_delivery_takes_its_cost_back(either: Engine) -> None:
+    # Given a follow-up WhatsApp reported delivered, priced as marketing
+    followup = sent_to_rudi(either)
+    reported(either, followup, "delivered", MARKETING)
+    assert stats_page(either, "delivered") == {"delivered": 1, "messaging_cost_usd": PRICE}
+    # When WhatsApp then reports it failed
+    reported(either, followup, "failed")
+    # Then the follow-up shows failed and costs nothing, and so does the Stats page: its
+    # delivery and its price are both taken back
+    failed = current(either, followup)
+    assert (failed.status, failed.pricing) == (Status.FAILED, None)
+    counts = stats_page(either, "sent", "delivered", "failed")
+    assert counts == {"sent": 1, "delivered": 0, "failed": 1, "messaging_cost_usd": 0}
+
+
+def test_a_price_named_after_the_lead_replied_is_counted_once(either: Engine) -> None:
+    # Given a follow-up the lead answered before any status about it came
+    followup = sent_to_rudi(either)
+    writes(either, "yes, how do I apply?")
+    assert current(either, followup).status is Status.RESPONDED
+    # When WhatsApp's `delivered` status comes, priced, then its `read` status, priced too
+    reported(either, followup, "delivered", MARKETING)
+    reported(either, followup, "read", MARKETING)
+    # Then the Stats page counts the message's price, once
+    counts = stats_page(either, "sent", "delivered", "responded")
+    assert counts == {"sent": 1, "delivered": 1, "responded": 1, "messaging_cost_usd": PRICE}
+
+
+def test_a_withheld_message_delivered_on_its_second_try_counts_one_send(
+    engine: MemoryEngine,
+) -> None:
+    # Given a marketing follow-up Meta withheld after WhatsApp took it (131049), so the
+    # engine sends it again a day later
+    followup = sent_to_rudi(engine)
+    at = engine.clock.advance(timedelta(seconds=30))
+    withheld = envelopes.status(followup.provider_message_id or "", "failed", at, RUDI, followup.id)
+    error = {
+        "code": 131049,
+        "title": "This message was not delivered to maintain healthy ecosystem engagement.",
+    }
+    withheld["entry"][0]["changes"][0]["value"]["statuses"][0]["errors"] = [error]
+    assert engine.deliver(withheld) == 200
+    # When the second try goes out and WhatsApp reports it delivered
+    for _ in range(13):
+        engine.clock.advance(2 * HOUR)
+        engine.tick()
+    [again] = [
+        f for f in engine.deps.followups.followups_of(followup.contact_id) if f.id != followup.id
+    ]
+    assert again.status is Status.SENT
+    reported(engine, again, "delivered", MARKETING)
+    # Then the Stats page shows one message sent and delivered, no failure (the withheld
+    # try was not the lead's outcome: its retry was), and the journey no error
+    counts = stats_page(engine, "sent", "delivered", "failed", "failed_after_send")
+    assert counts == {
+        "sent": 1,
+        "delivered": 1,
+        "failed": 0,
+        "failed_after_send": 0,
+        "messaging_cost_usd": PRICE,
+    }
+    since, until = TUESDAY_9AM_JAKARTA.date(), engine.clock.now().date()
+    steps = engine.deps.stats.journey_stats(RULE, since, until).steps
+    assert sum(step.counts.get("errors", 0) for step in steps) == 0
