@@ -33,6 +33,9 @@ const SHOWN_AT_FIELD: Record<Kind, RegExp> = {
   action: /^(do|tag|stage|attribute|value|title|assignee|due(\..*)?|webhook)$/,
 };
 
+/** The save's warning on an SMS step's text that goes as Unicode, and what it costs. */
+const SMS_UNICODE = /goes as Unicode \((?<chars>.*)\): (?<parts>\d+) SMS per message instead of (?<plain>\d+)/;
+
 function StepCard({
   api,
   ruleId,
@@ -106,11 +109,16 @@ function StepCard({
             {rest.join(" ")}
           </Text>
         )}
-        {warnings.map((w) => (
-          <Text key={w.message} size="sm" c="#8a3c00">
-            {t(/free text only/.test(w.message) ? "editor.warning.freeTextOnly" : "editor.warning.other")}
-          </Text>
-        ))}
+        {warnings.map((w) => {
+          const sms = SMS_UNICODE.exec(w.message)?.groups;
+          return (
+            <Text key={w.message} size="sm" c="#8a3c00">
+              {sms
+                ? t("editor.warning.smsUnicode", { ...sms, fields: /names and fields/.test(w.message) ? "yes" : "no" })
+                : t(/free text only/.test(w.message) ? "editor.warning.freeTextOnly" : "editor.warning.other")}
+            </Text>
+          );
+        })}
         {kind === "send" && <SendStep {...props} catalogue={catalogue} />}
         {kind === "wait" && <WaitStep {...props} />}
         {kind === "branch" && <BranchStep {...props} />}
@@ -435,7 +443,7 @@ export function RuleEditor({
               index={index}
               count={steps.length}
               problems={problems}
-              warnings={warnings.filter((w) => w.field === `steps.${index}`)}
+              warnings={warnings.filter((w) => w.field === `steps.${index}` || w.field === `steps.${index}.text`)}
               catalogue={catalogue}
               change={(edit) => update((r) => edit((r.steps as Step[])[index]))}
               replace={(kind) => {

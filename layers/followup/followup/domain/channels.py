@@ -1,8 +1,10 @@
-"""Channels a step sends on, the order it falls back in, and who may be reached where."""
+"""Channels a step sends on, the order it falls back in, who may be reached where, and
+how many SMS a text goes out as."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
@@ -26,6 +28,61 @@ def fit_sms(text: str) -> str:
     cut = text[: SMS_MAX_CHARACTERS + 1]
     words = cut.rsplit(None, 1)[0] if " " in cut.strip() else cut[:SMS_MAX_CHARACTERS]
     return words[:SMS_MAX_CHARACTERS].rstrip()
+
+
+SmsEncoding = Literal["gsm7", "ucs2"]
+
+_GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+"""GSM 03.38's basic character set: one septet each."""
+_GSM7_EXTENSION = frozenset("\f^{}\\[~]|€")
+"""GSM 03.38's extension table: two septets each (the escape and the character)."""
+_GSM7 = _GSM7_BASIC | _GSM7_EXTENSION
+
+
+@dataclass(frozen=True)
+class SmsParts:
+    """How a text goes out as SMS: its encoding, its length in that encoding's units (GSM-7
+    septets, UCS-2 code units) and the number of SMS it is sent and billed as; for UCS-2,
+    the characters outside GSM-7 that force it (each once, in order) and the SMS the text
+    would take in GSM-7 with those characters swapped for plain ones."""
+
+    encoding: SmsEncoding
+    units: int
+    parts: int
+    gsm7_parts: int
+    unicode: tuple[str, ...] = ()
+
+
+def sms_parts(text: str) -> SmsParts:
+    """The SMS `text` is sent as: in GSM-7 when every character is in GSM 03.38 (an extension
+    character counted as two), 160 to one SMS and 153 to each part of a longer one; else in
+    UCS-2 (UTF-16 code units, an emoji two), 70 to one SMS and 67 to each part. No part
+    splits an extension character or an emoji, as handsets put them back together whole."""
+    septets = [2 if char in _GSM7_EXTENSION else 1 for char in text]
+    units, gsm7_parts = _packed(septets, single=160, part=153)
+    unicode = tuple(dict.fromkeys(char for char in text if char not in _GSM7))
+    if not unicode:
+        return SmsParts("gsm7", units, gsm7_parts, gsm7_parts)
+    code_units = [len(char.encode("utf-16-le")) // 2 for char in text]
+    units, parts = _packed(code_units, single=70, part=67)
+    return SmsParts("ucs2", units, parts, gsm7_parts, unicode)
+
+
+def _packed(sizes: list[int], single: int, part: int) -> tuple[int, int]:
+    """(units, SMS) of characters of these sizes: one SMS up to `single` units, else parts
+    of up to `part` units, a character that does not fit whole starting the next part."""
+    units = sum(sizes)
+    if units <= single:
+        return units, 1 if units else 0
+    parts, room = 1, part
+    for size in sizes:
+        if size > room:
+            parts, room = parts + 1, part
+        room -= size
+    return units, parts
 
 
 def one_line(text: str) -> str:

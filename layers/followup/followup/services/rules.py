@@ -10,7 +10,7 @@ from itertools import chain
 
 from pydantic import BaseModel, ValidationError
 
-from followup.domain.channels import SMS_MAX_CHARACTERS
+from followup.domain.channels import SMS_MAX_CHARACTERS, sms_parts
 from followup.domain.conditions import Condition
 from followup.domain.contact import PERSONAL_FIELDS
 from followup.domain.enrollment import EnrollmentState
@@ -85,6 +85,22 @@ def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list
                     f"steps.{n}.text",
                     f"an SMS takes at most {SMS_MAX_CHARACTERS:,} characters; this text has "
                     f"{len(step.text):,}",
+                )
+            )
+        sms = sms_parts(step.text or "") if "sms" in step.chain else None
+        if sms is not None and sms.parts > sms.gsm7_parts:
+            named = [
+                c if c.isprintable() and not c.isspace() else f"U+{ord(c):04X}" for c in sms.unicode
+            ]
+            more = " …" if len(named) > 3 else ""
+            filled = (
+                "; names and fields filled in may add more" if placeholders(step.text or "") else ""
+            )
+            warnings.append(
+                Problem(
+                    f"steps.{n}.text",
+                    f"goes as Unicode ({' '.join(named[:3])}{more}): {sms.parts} SMS per "
+                    f"message instead of {sms.gsm7_parts}{filled}",
                 )
             )
         if step.template:

@@ -6,6 +6,7 @@ import { useT } from "../../i18n/locale";
 import { DurationInput } from "./fields";
 import { CHANNELS, type Step, type TemplateParam } from "./model";
 import { type Problems, problemsAt } from "./problems";
+import { namedCharacters, smsParts } from "./sms";
 
 export interface CatalogueTemplate {
   name: string;
@@ -76,6 +77,7 @@ export function SendStep({
     });
   const channel = step.channel ?? "whatsapp";
   const fallbacks = (step.fallbacks as string[] | undefined) ?? [];
+  const sms = channel === "sms" || fallbacks.includes("sms") ? smsParts(step.text ?? "") : null;
   return (
     <Stack gap="sm">
       <div data-part={`${path}.wait`}>
@@ -128,6 +130,17 @@ export function SendStep({
         onChange={(e) => change((s) => (s.text = e.currentTarget.value))}
         error={at("text")}
       />
+      {sms && (
+        <Text size="sm" data-testid={`sms-count-${index}`} aria-live="polite">
+          {t("editor.send.smsCount", { count: sms.characters, parts: sms.parts })}
+          {sms.unicode && (
+            <Text span size="sm" c="#8a3c00">
+              {" · "}
+              {t("editor.send.smsUnicode", { chars: namedCharacters(sms.forcedBy) })}
+            </Text>
+          )}
+        </Text>
+      )}
       {channel === "email" && (
         <>
           <TextInput
