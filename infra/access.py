@@ -166,15 +166,32 @@ def http_api(stack: FollowupStack) -> apigw.HttpApi:
     return api
 
 
-WEBHOOK_ANSWER_SECONDS = 0.1
+STATUSES_PER_SEND = 3
+"""Sent, delivered and read: what 360dialog delivers for each send."""
+WEBHOOK_ANSWER_MS = 100
 """What one delivery may take to answer, warm: the handler's p99 in-process is ~50 ms."""
+AI_REPLY_PERCENT = 20
+"""Assumed: at a campaign's peak, replies arrive at a fifth of the sending rate, and with
+`ai.enabled` Claude reads every one (the stack cannot know whether a workspace turns it on)."""
+AI_REPLY_MS = 2_000
+"""Assumed: a reply Claude reads is answered in 2 s (one small classify call with a cached
+prompt, about its p95; `ANTHROPIC_TIMEOUT_SECONDS` bounds the rare slower one)."""
+ACCOUNT_CONCURRENCY = 1_000
+"""Lambda's default concurrency per account and region."""
+UNRESERVED_CONCURRENCY = 100
+"""What Lambda keeps unreserved for every other function: it refuses a reservation that
+leaves less, so the deployment would fail."""
 
 
 def webhook_concurrency(sends_per_second: int) -> int:
     """Deliveries the webhook handles at once, beyond which it answers 429 (360dialog
-    delivers again later): up to three statuses per send (sent, delivered, read) at the
-    number's rate, each answered within `WEBHOOK_ANSWER_SECONDS`."""
-    return max(2, math.ceil(3 * sends_per_second * WEBHOOK_ANSWER_SECONDS))
+    delivers again later): at the number's rate, its three statuses per send each answered
+    within `WEBHOOK_ANSWER_MS`, and the share of sends replied to and read by the AI, each
+    within `AI_REPLY_MS`; at least 2, and no more than an account at its default quota may
+    reserve."""
+    per_send_ms = STATUSES_PER_SEND * WEBHOOK_ANSWER_MS + AI_REPLY_PERCENT * AI_REPLY_MS // 100
+    wanted = math.ceil(sends_per_second * per_send_ms / 1000)
+    return min(ACCOUNT_CONCURRENCY - UNRESERVED_CONCURRENCY, max(2, wanted))
 
 
 def webhook(stack: FollowupStack) -> lambda_.FunctionUrl:

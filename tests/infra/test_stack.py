@@ -647,7 +647,7 @@ def test_the_webhook_is_its_functions_url_open_to_360dialog_and_throttled_by_con
 ) -> None:
     """No gateway and no per-request charge: the handler checks the secret path (and the
     header and signature where configured) as before; reserved concurrency caps it."""
-    for s, sends_per_second, reserved in ((dev, 80, 24), (prod, 1000, 300)):
+    for s, sends_per_second, reserved in ((dev, 80, 56), (prod, 1000, 700)):
         webhook = _ref_of(s, s.stack.functions["webhook"])
         [(url_ref, url)] = s.resources("AWS::Lambda::Url").items()
         assert url["Properties"]["AuthType"] == "NONE"

@@ -4,6 +4,11 @@ event on the bus.
 A webhook keeps to one deadline in all, not only to a timeout per read: a receiver that
 answers a byte every few seconds would meet every read's timeout and still hold the tick.
 Its connections cap each connect, read and write by the time the request has left.
+
+Where private addresses are refused, a connection resolves its host once, checks every
+address found, and connects to those: a name server that answers a public address to a
+check and the engine's own network to the connection after it (DNS rebinding) reaches
+nothing. TLS still names the host (SNI and the certificate's check), not the address.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import json
 import socket
 import ssl
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
@@ -32,6 +37,9 @@ SOURCE = "followup.journeys"
 SIGNATURE = "X-Followup-Signature"
 TIMESTAMP = "X-Followup-Timestamp"
 SIGNED_AT = "X-Followup-Signature-Timestamped"
+
+Resolve = Callable[[str, int], Sequence[str]]
+"""A host's addresses for a port, as text (`"203.0.113.7"`, `"2001:db8::1"`)."""
 
 _ENDS_AT: ContextVar[float | None] = ContextVar("notify_ends_at", default=None)
 """When the webhook under way must be done (`time.monotonic()`), or None: no deadline."""
@@ -77,10 +85,13 @@ class _Bounded(httpcore.NetworkStream):
 
 
 class _BoundedBackend(httpcore.NetworkBackend):
-    """httpcore's own sockets, each connection `_Bounded`."""
+    """httpcore's own sockets, each connection `_Bounded`; unless `private_addresses`,
+    only to the public addresses `resolve` gave for its host, asked once per connection."""
 
-    def __init__(self) -> None:
+    def __init__(self, resolve: Resolve, *, private_addresses: bool) -> None:
         self._inner = httpcore.SyncBackend()
+        self._resolve = resolve
+        self._private_addresses = private_addresses
 
     def connect_tcp(
         self,
@@ -90,8 +101,22 @@ class _BoundedBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.NetworkStream:
+        if self._private_addresses:
+            bound = _left(timeout, httpcore.ConnectTimeout)
+            return _Bounded(
+                self._inner.connect_tcp(host, port, bound, local_address, socket_options)
+            )
+        *others, last = _public_addresses(host, port, self._resolve)
+        for address in others:  # the next one on failure, as the system's own connect does
+            bound = _left(timeout, httpcore.ConnectTimeout)
+            try:
+                return _Bounded(
+                    self._inner.connect_tcp(address, port, bound, local_address, socket_options)
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout):
+                continue
         bound = _left(timeout, httpcore.ConnectTimeout)
-        return _Bounded(self._inner.connect_tcp(host, port, bound, local_address, socket_options))
+        return _Bounded(self._inner.connect_tcp(last, port, bound, local_address, socket_options))
 
     def connect_unix_socket(
         self,
@@ -126,7 +151,11 @@ class OutboundNotifier:
     A webhook waits each phase as long as `http`'s timeouts say, and `deadline` seconds
     in all (default: its connect and read timeouts together, what the tick budgets for one
     that never answers); past it, it fails as one with no answer. It goes over connections
-    of its own that keep to that deadline: `http` gives the timeouts and the headers."""
+    of its own that keep to that deadline: `http` gives the timeouts and the headers.
+
+    Unless `private_addresses`, it goes only to public addresses: the ones `resolve`
+    (default: the system's resolver) finds for the host when connecting, which are the
+    ones it connects to; a host with any other fails as refused."""
 
     def __init__(
         self,
@@ -137,6 +166,7 @@ class OutboundNotifier:
         *,
         private_addresses: bool = True,
         deadline: float | None = None,
+        resolve: Resolve | None = None,
     ) -> None:
         timeouts = http.timeout
         self._timeouts = timeouts.as_dict()
@@ -144,7 +174,9 @@ class OutboundNotifier:
         if deadline is None and timeouts.connect is not None and timeouts.read is not None:
             deadline = timeouts.connect + timeouts.read
         self._deadline = deadline
-        self._pool = httpcore.ConnectionPool(network_backend=_BoundedBackend())
+        self._resolve = resolve or _system_resolve
+        backend = _BoundedBackend(self._resolve, private_addresses=private_addresses)
+        self._pool = httpcore.ConnectionPool(network_backend=backend)
         self._secret = secret
         self._bus_name, self._events = bus_name, events
         self._client: Any = None
@@ -161,7 +193,7 @@ class OutboundNotifier:
         if not self._secret:
             raise DeliveryFailed("no signing key is configured (NOTIFY_SECRET)")
         if not self._private_addresses:
-            _public_only(url)
+            _public_only(url, self._resolve)
         timestamp = str(int(now.timestamp()))
         headers = {
             **self._headers,
@@ -183,6 +215,8 @@ class OutboundNotifier:
                 extensions={"timeout": self._timeouts},
             ) as response:
                 status = response.status
+        except DeliveryFailed:
+            raise
         except Exception as exc:  # no answer, or an address no request can go to
             raise DeliveryFailed(f"no answer: {type(exc).__name__}") from exc
         finally:
@@ -210,21 +244,40 @@ class OutboundNotifier:
             raise DeliveryFailed(f"bus refused it: {failure.get('ErrorCode', 'unknown')}")
 
 
-def _public_only(url: str) -> None:
-    """DeliveryFailed unless every address `url`'s host resolves to is public: a rule may
-    not make the engine post to itself, the network it runs in, or the instance metadata
-    service (169.254.169.254)."""
+def _public_only(url: str, resolve: Resolve) -> None:
+    """DeliveryFailed unless every address `url`'s host resolves to now is public, before
+    any request is made: a rule may not make the engine post to itself, the network it
+    runs in, or the instance metadata service (169.254.169.254). The connection checks its
+    own answer again, and that is the one it goes to."""
     parts = urlsplit(url)
-    host, port = parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    _public_addresses(parts.hostname or "", port, resolve)
+
+
+def _system_resolve(host: str, port: int) -> list[str]:
+    """The system resolver's addresses for `host`, each once, in its order."""
+    found = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    return list(dict.fromkeys(str(address[0]) for *_, address in found))
+
+
+def _public_addresses(host: str, port: int, resolve: Resolve) -> list[str]:
+    """`host`'s addresses (itself if it is one, else what `resolve` answers, asked once);
+    DeliveryFailed when it has none or any of them is not public."""
     try:
-        found = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError) as exc:
-        raise DeliveryFailed(
-            f"no answer: the host cannot be resolved ({type(exc).__name__})"
-        ) from exc
-    for *_, address in found:
-        ip = ipaddress.ip_address(address[0])
+        addresses = [str(ipaddress.ip_address(host))]
+    except ValueError:
+        try:
+            addresses = list(resolve(host, port))
+        except (OSError, UnicodeError) as exc:
+            raise DeliveryFailed(
+                f"no answer: the host cannot be resolved ({type(exc).__name__})"
+            ) from exc
+    if not addresses:
+        raise DeliveryFailed("no answer: the host cannot be resolved (no address)")
+    for address in addresses:
+        ip = ipaddress.ip_address(address)
         if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
             ip = ip.ipv4_mapped
         if not ip.is_global:
             raise DeliveryFailed(f"refused: {host} is not a public address ({ip})")
+    return addresses
