@@ -15,6 +15,7 @@ from followup.api.waits import shown
 from followup.domain.contact import Score
 from followup.domain.errors import InvalidField
 from followup.domain.followup import Status
+from followup.domain.phones import calling_code
 from followup.services.bulk_cancel import cancel_queued
 from followup.services.contacts import search_contacts
 from followup.services.deps import Deps
@@ -71,15 +72,27 @@ def queue(
 
 
 def _searched(deps: Deps, text: str) -> frozenset[str]:
-    """The ids of the leads `text` names: by number exactly when it is one, else a bounded
-    contact search."""
+    """The ids of the leads `text` names: by number exactly when it is one, with its
+    country code or written the national way (`0812...`, read in the country of the
+    workspace's default sending number, as the contact search reads it), whatever the
+    workspace's size; else a bounded contact search."""
     digits = "".join(ch for ch in text if ch.isdigit())
     if len(digits) >= MIN_NUMBER and not any(ch.isalpha() for ch in text):
-        exact = deps.contacts.contact_by_wa_id(digits)
-        if exact is not None:
-            return frozenset({exact.item.id})
+        for wa_id in (digits, *_international(deps, digits)):
+            exact = deps.contacts.contact_by_wa_id(wa_id)
+            if exact is not None:
+                return frozenset({exact.item.id})
     page = search_contacts(deps, ContactQuery(text=text), SEARCHED_LEADS, None)
     return frozenset(c.id for c in page.items)
+
+
+def _international(deps: Deps, digits: str) -> tuple[str, ...]:
+    """The number `digits` reads as when written the national way (one leading 0, as in
+    `0812...`) in the country of the workspace's default sending number; none otherwise."""
+    if digits[:1] != "0" or digits[1:2] == "0":
+        return ()
+    home = calling_code(deps.numbers.configured[0].display_phone_number)
+    return (home + digits[1:],) if home else ()
 
 
 class CancelMany(BaseModel):

@@ -14,7 +14,10 @@
    elsewhere ("sudah daftar di tempat lain", "already enrolled elsewhere"); a "no need"
    ("ga perlu, makasih", "não precisa, obrigado", "no need to follow up anymore") only
    when the lead asks nowhere to proceed: "no need to call, just send me the form", "ga
-   perlu brosur, langsung daftar aja" and "não precisa ligar, me manda o link" are not;
+   perlu brosur, langsung daftar aja" and "não precisa ligar, me manda o link" are not,
+   nor is a courtesy spared ("no need to apologise", "não precisa agradecer"); a go-ahead
+   on a condition ("nanti saya chat aja kalau butuh", "I'll sign up if I'm ever
+   interested") is none, a polite "kalau bisa" or "if you can" no condition;
 4. `call_back_at`: a day or an hour the lead names ("bsk aja jam 10", "amanhã às 14h",
    "next Monday morning"), resolved by `replytime.requested_time` in the contact's zone;
    a question naming a time without asking to be contacted stays a question;
@@ -120,24 +123,51 @@ _NO_NEED = _any(
     r"no need",
 )
 """"No need": a refusal ("ga perlu, makasih", "não precisa, obrigado", "no need to follow
-up anymore") unless the lead goes on to ask to proceed (`_GOING_AHEAD`)."""
+up anymore") unless the lead asks to proceed (`_GOING_AHEAD`) or only means to spare the
+counsellor a courtesy (`_COURTESY`)."""
+_COURTESY = re.compile(
+    r" (?:to )?(?:minta maaf|maaf|khawatir|sungkan|apologi[sz]e|say sorry|be sorry|thank|"
+    r"worry|agradecer|se desculpar|pedir desculpas?|se preocupar)\b"
+)
+"""What follows a "no need" that spares a courtesy: "ga usah minta maaf", "no need to
+apologise", "não precisa agradecer" refuse nothing."""
+_NAMES = r"(?:link|form|formulir|rek|rekening|norek|invoice|tagihan|brosur|kontrak)(?:nya)?"
 _GOING_AHEAD = _any(
     r"langsung (?:daftar|bayar|transfer|tf|gabung|ikut|join|order|beli|checkout|kirim)",
     r"(?:kirim|kirimin|kirimkan|share|daftarin|daftar) (?:aja|saja)",
-    r"(?:kirim|kirimin|kirimkan|minta) (?:(?:no|nomor|nomer) )?(?:link|form|formulir|rek|"
-    r"rekening|norek|invoice|tagihan)",
+    r"(?:kirim|kirimin|kirimkan|minta) (?:(?:no|nomor|nomer) )?" + _NAMES,
     r"(?:wa|chat|whatsapp|japri|dm|email) (?:aja|saja)",
-    r"(?:me|so) (?:manda|mande|envia|envie|passa|passe|chama|inscreve)|pode me (?:inscrever|"
-    r"matricular|mandar|enviar|passar)|(?:quero|vou) (?:me )?(?:inscrever|matricular|fechar)",
+    r"(?:saya|aku|sy|gw|gue) (?:mau|jadi|pengen|pingin|ingin|mo|akan) (?:daftar|bayar|transfer|"
+    r"tf|gabung|ikut|join|order|beli|ambil|checkout)",
+    r"(?:me|so) (?:manda|mande|envia|envie|passa|passe|chama|inscreve)|pode (?:me )?(?:inscrever|"
+    r"matricular|mandar|enviar|passar)|(?:quero|vou) (?:me )?(?:inscrever|matricular|fechar|pagar)",
+    r"(?:manda|mande|envia|envie|passa|passe)(?: (?:ai|aqui|pra mim))? (?:o|a|os|as|um|uma)",
+    r"(?:quero|vou) (?:fazer|fechar) (?:a|o|minha|meu) (?:matricula|inscricao|pagamento|pix|"
+    r"compra|contrato)",
     r"(?:just|only|please|pls|can you|could you) (?:send|email|text|whatsapp|message|share|"
     r"forward|sign me|book me|enroll me|register me)",
-    r"(?<!to )(?<!need )(?:send (?:me|us|over|it)|go ahead)|sign me up|book me|"
-    r"ill (?:pay|sign|enroll|register|book|take it)|i want to (?:sign|enroll|register|join|book|"
-    r"pay|buy)",
+    r"(?<!to )(?<!need )(?:send (?:me|us|over|it|the)|go ahead)|sign me up|book me|"
+    r"(?:message|text|email|whatsapp|dm|ping) me|"
+    r"(?:ill|i will|im going to|i am going to) (?:pay|sign|enroll|register|book|take it|buy)|"
+    r"i want to (?:sign|enroll|register|join|book|pay|buy)",
 )
-"""Asking to proceed, in a form that is never the thing not needed: "just send me the
-form", "langsung daftar aja", "me manda o link" (not "no need to send me anything")."""
-_IF = re.compile(r"\b(?:kalau|kalo|klo|kl|if|caso|se eu|se precisar)\b")
+"""Asking to proceed: "just send me the form", "kirim formnya aja", "saya mau daftar",
+"manda o link", "pode mandar o boleto", "I will pay today", "message me here". Right
+after the "no need" it is the thing not needed ("ga usah kirim link", "no need to
+message me"), and negated it asks nothing ("saya gak mau daftar")."""
+_IF = re.compile(
+    r"\b(?:kalau|kalo|klo|kl|if|caso|se eu|se precisar|quando eu|whenever|when im ready)\b"
+)
+_POLITE = re.compile(
+    r"\b(?:(?:kalau|kalo|klo|kl) (?:bisa|boleh)|if (?:you can|you could|possible|you dont mind)|"
+    r"se (?:puder|possivel))\b"
+)
+"""A "kalau bisa", "if you can", "se puder" asks politely; it sets no condition."""
+_CLAUSES = re.compile(r"[^,;:.!?\n]+")
+_OBJECT = frozenset({"to", "for", "the", "a", "me", "us", "o", "de", "pra", "lagi", "mais"})
+"""Words that may stand between a "no need" and what is not needed ("no need to send me")."""
+_OR = frozenset({"or", "nor", "atau", "ato", "ou", "maupun"})
+"""Words that add to what is not needed ("no need to call or message me")."""
 _NOT_REALLY = re.compile(r"\b(?:bukan|bukannya|nao e que|its not that|not that)\b")
 _ELSEWHERE = _any(
     r"di ?tempat lain|di (?:kampus|sekolah|lembaga|bimbel) lain|ke tempat lain",
@@ -180,8 +210,10 @@ def classify(
     asked = worded or "?" in text
     if any(_says_done(sentence) for sentence in _SENTENCES.findall(text)):
         return Detected(Intent.DONE, 0.9)
-    refusal = _NOT_INTERESTED.search(message) or _ELSEWHERE.search(message) or _no_need(message)
+    refusal = _NOT_INTERESTED.search(message) or _ELSEWHERE.search(message)
     if refusal and not _NOT_REALLY.search(message[: refusal.start()]):
+        return Detected(Intent.NOT_INTERESTED, 0.9)
+    if _no_need(text):
         return Detected(Intent.NOT_INTERESTED, 0.9)
     if not worded or _CONTACT.search(message):
         asked_for = requested_time(message, now, zone)
@@ -213,17 +245,59 @@ def _says_done(sentence: str) -> bool:
     return not sentence.rstrip().endswith("?") and _QUESTION_WORDS.search(said) is None
 
 
-def _no_need(message: str) -> re.Match[str] | None:
-    """A "no need" that refuses: the lead asks to proceed nowhere in the message ("no
-    need to call, just send me the form" keeps them), or only on a condition ("gausah,
-    nanti kalau butuh saya langsung daftar")."""
-    no_need = _NO_NEED.search(message)
-    if no_need is None:
-        return None
+def _no_need(text: str) -> bool:
+    """A "no need" that refuses: not one that spares a courtesy ("no need to apologise"),
+    nor one after or before which the lead asks to proceed ("no need to call, just send
+    me the form", "kirim formnya aja, ga usah telpon"). A go-ahead on a condition asks
+    nothing: one in the same clause as a condition ("nanti saya chat aja kalau butuh",
+    "I'll sign up if I'm ever interested"), or after a condition that follows the
+    clause of the "no need" ("gausah kak, kalau butuh nanti saya daftar"). A polite "if
+    you can" is no condition. `text` is read clause by clause (" | " between them)."""
+    clauses = [normalise(part) for part in _CLAUSES.findall(text)]
+    message = " | ".join(clause for clause in clauses if clause)
+    refusing = (n for n in _NO_NEED.finditer(message) if not _COURTESY.match(message, n.end()))
+    no_need = next(refusing, None)
+    if no_need is None or _NOT_REALLY.search(message, 0, no_need.start()):
+        return False
+    polite = [found.span() for found in _POLITE.finditer(message)]
+    conditions = [
+        found.start()
+        for found in _IF.finditer(message)
+        if not any(start <= found.start() < end for start, end in polite)
+    ]
+    its_clause_ends = _clause(message, no_need.start())[1]
     for ahead in _GOING_AHEAD.finditer(message):
-        if ahead.start() < no_need.start() or not _IF.search(message, no_need.end(), ahead.start()):
-            return None
-    return no_need
+        start, end = _clause(message, ahead.start())
+        if _negated(message[start:], ahead.start() - start):
+            continue  # "saya gak mau daftar"
+        if _not_needed(message, no_need, ahead.start()):
+            continue
+        if any(start <= at < end for at in conditions):
+            continue  # "nanti saya chat aja kalau butuh"
+        if ahead.start() > no_need.end() and any(
+            its_clause_ends <= at < ahead.start() for at in conditions
+        ):
+            continue  # "gausah kak, kalau butuh nanti saya langsung daftar"
+        return False
+    return True
+
+
+def _clause(message: str, at: int) -> tuple[int, int]:
+    """Where the clause holding position `at` of a message read clause by clause starts
+    and ends."""
+    start = message.rfind(" | ", 0, at)
+    end = message.find(" | ", at)
+    return (0 if start < 0 else start + 3), (len(message) if end < 0 else end)
+
+
+def _not_needed(message: str, no_need: re.Match[str], at: int) -> bool:
+    """What starts at `at` is the thing not needed ("ga usah kirim link", "no need to
+    call or message me"): it follows the "no need" in its clause, with nothing between
+    them but small words or an "or"."""
+    if at < no_need.end() or "|" in message[no_need.end() : at]:
+        return False
+    between = message[no_need.end() : at].split()
+    return all(word in _OBJECT for word in between) or any(word in _OR for word in between)
 
 
 def _negated(message: str, start: int) -> bool:

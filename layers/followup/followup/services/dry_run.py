@@ -9,9 +9,10 @@ recorded, not sent.
 
 The result is the timeline a user reads: each send with its local time and content, each
 step passed by and why, each simulated reply and event, and how the journey ended. A real
-contact's history in the rule is weighed as the tick weighs it: when its re-entry policy
-or the journey the contact is in now keeps it out, the journey still plays, and the run
-says the tick would not enroll the contact, with the tick's reason.
+contact's history in the rule is weighed as the tick weighs it: when its re-entry policy,
+the journey the contact is in now, or a journey of this very silence that already ended
+keeps it out, the journey still plays, and the run says the tick would not enroll the
+contact, and why.
 """
 
 from __future__ import annotations
@@ -54,6 +55,9 @@ from followup.services.timeline import conversation
 if TYPE_CHECKING:
     from followup.adapters.memory import MemoryStore
 
+SILENCE_PLAYED = "silence_played"
+"""The run's journey is one the contact already went through for this very silence (or
+occurrence): the tick enrolls each once, so it does not play again."""
 MAX_MOMENTS = 2_000
 """Moments played at most: far more than a year of any journey needs."""
 TEST_WA_ID = "447700900100"
@@ -165,8 +169,9 @@ class DryRun:
     """The journey ended within the run (completed or exited)."""
     not_enrolled: str | None = None
     """Why the tick would not enroll the real contact when the run enrolls it (the code
-    of its `not_enrolled:` reason: `reentry_never`, `reentry_cooldown`, `in_journey`), or
-    None: its history in the rule keeps it out, and the journey played would not go."""
+    of its `not_enrolled:` reason: `reentry_never`, `reentry_cooldown`, `in_journey`, or
+    `silence_played` when this very silence's journey already ended), or None: its
+    history in the rule keeps it out, and the journey played would not go."""
 
 
 def as_json(run: DryRun) -> dict[str, object]:
@@ -391,24 +396,34 @@ def _contact(deps: Deps, inner: Deps, request: DryRunRequest, start: datetime) -
 
 def _kept_out(deps: Deps, inner: Deps, rule: Rule, contact_id: str) -> str | None:
     """Why the tick would not make the run's first enrollment of the contact in `rule`,
-    judged on the contact's real enrollments as the tick judges it (`reentry.History`);
-    the same enrollment already running (this very silence or occurrence) is the journey
-    the contact is in. None when the run enrolls it nowhere, or the tick would too."""
+    judged on the contact's real enrollments as the tick judges it (`reentry.History`).
+    The same enrollment already stored (this very silence or occurrence, enrolled ahead by
+    the contact's own write or by a tick) is the tick's own journey: while it has sent
+    nothing it is the one the run plays, so nothing keeps the contact out; once a step
+    went it is the journey the contact is in (`in_journey`), and once it ended the tick
+    never plays that silence again (`silence_played`). None when the run enrolls it
+    nowhere, or the tick would too."""
     played = [
         e.item for e in inner.followups.enrollments_of(contact_id) if e.item.rule_id == rule.id
     ]
     if not played:
         return None
     first: Enrollment = min(played, key=lambda enrollment: enrollment.enrolled_at)
-    for real in deps.followups.enrollments_of(contact_id):
-        if real.item.id == first.id and real.item.state is EnrollmentState.ACTIVE:
+    for real_v in deps.followups.enrollments_of(contact_id):
+        real = real_v.item
+        if real.id != first.id:
+            continue
+        if real.state is not EnrollmentState.ACTIVE:
+            return SILENCE_PLAYED
+        if real.sends or real.last_sent_at is not None:
             return IN_JOURNEY
+        return None
     return reentry.History(deps, contact_id).refused(rule, first)
 
 
 def _mark_entered(run: DryRun, refused: str | None) -> None:
     """The first `entered` of the timeline says why the tick would not enroll, as the
-    tick's report counts it (`not_enrolled:reentry_never`)."""
+    tick's report counts a refusal (`not_enrolled:reentry_never`)."""
     if refused is None:
         return
     for n, entry in enumerate(run.entries):
