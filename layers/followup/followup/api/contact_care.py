@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
 
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -20,7 +20,15 @@ from followup.services.ports import Versioned
 from followup.services.upcoming import upcoming
 from followup.wiring import runtime
 
+if TYPE_CHECKING:
+    from followup.services.deps import Deps
+
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in Powertools
+
+_DO_NOT_CONTACT = frozenset({"contact.do_not_contact", "contact.contact_allowed"})
+_LIFT_AUDITED_WITHIN = timedelta(days=1)
+"""How far back a lift sent again looks for the entry its first try may have lost."""
+_AUDIT_PAGE = 100
 
 
 class ContactEdit(BaseModel):
@@ -112,15 +120,36 @@ def allow_contacting(contact_id: str) -> dict[str, Any]:
     event = router.current_event.raw_event
     require(event, SETTINGS_WRITERS)
     deps = runtime.deps()
-    who = caller(event)
+    who, lifted = caller(event), list[str]()
 
-    def lifted() -> None:
-        # Audited once this request lifted it, even when the work after failed (a 503):
-        # sent again, the request finds the contact allowed already and lifts nothing.
+    def audited() -> None:
+        # Audited as soon as this request lifted it, before the work after: sent again, the
+        # request finds the contact allowed already and lifts nothing.
+        lifted.append(who)
         audit.record(deps, who, "contact.contact_allowed", contact_id, "do not contact", "allowed")
 
-    allowed = do_not_contact.allow_contacting(deps, contact_id, deps.clock.now(), lifted)
+    allowed = do_not_contact.allow_contacting(deps, contact_id, deps.clock.now(), audited)
+    if not lifted and _lift_unaudited(deps, contact_id):
+        # A lift whose entry the store refused (a 503), sent again: audited now, once.
+        audit.record(deps, who, "contact.contact_allowed", contact_id, "do not contact", "allowed")
     return allowed.model_dump(mode="json")
+
+
+def _lift_unaudited(deps: Deps, contact_id: str) -> bool:
+    """The contact, allowed now, has a do-not-contact set in the audit log of the last
+    `_LIFT_AUDITED_WITHIN` and no lift after it: the lift that allowed it (only an admin's
+    allows a contact again) lost its entry."""
+    since, cursor = deps.clock.now() - _LIFT_AUDITED_WITHIN, None
+    while True:
+        page = deps.rules.audit_log(_AUDIT_PAGE, cursor)
+        for entry in page.items:
+            if entry.at < since:
+                return False
+            if entry.target == contact_id and entry.action in _DO_NOT_CONTACT:
+                return entry.action == "contact.do_not_contact"
+        if page.cursor is None:
+            return False
+        cursor = page.cursor
 
 
 class UpcomingStep(BaseModel):

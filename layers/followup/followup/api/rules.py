@@ -267,6 +267,9 @@ def delete_rule(rule_id: str) -> dict[str, Any]:
     listed = deps.rules.rule_head(rule_id) is not None
     if not listed and deps.rules.rule(rule_id, 1) is not None:
         canceled = rules.cancel_waiting(deps, rule_id, Reason.RULE_DELETED)
+        if not _delete_audited(deps, rule_id):  # its entry lost when it failed (a 503)
+            after = f"{canceled} queued canceled when sent again"
+            audit.record(deps, caller(event), "rule.deleted", rule_id, None, after)
         return {"deleted": rule_id, "canceled": canceled}
     try:
         canceled = rules.delete(deps, rule_id)
@@ -279,3 +282,25 @@ def delete_rule(rule_id: str) -> dict[str, Any]:
         raise
     audit.record(deps, caller(event), "rule.deleted", rule_id, None, f"{canceled} queued canceled")
     return {"deleted": rule_id, "canceled": canceled}
+
+
+_AUDIT_PAGE = 100
+
+
+def _delete_audited(deps: Deps, rule_id: str) -> bool:
+    """The deleted rule's delete is in the audit log: the newest entry about the rule, read
+    back to when its last version was saved, is its delete (every other entry about it,
+    a save or a switch, came before the delete; one after a re-creation is `created`)."""
+    saves = deps.rules.authorship(rule_id)
+    since = max((s.at for s in saves.values()), default=None)
+    cursor = None
+    while True:
+        page = deps.rules.audit_log(_AUDIT_PAGE, cursor)
+        for entry in page.items:
+            if since is not None and entry.at < since:
+                return False
+            if entry.target == rule_id and entry.action.startswith("rule."):
+                return entry.action == "rule.deleted"
+        if page.cursor is None:
+            return False
+        cursor = page.cursor

@@ -7,17 +7,23 @@ from functools import lru_cache
 
 from followup.loading import loading
 
+_SEPARATORS = str.maketrans("", "", " -().")
+"""What people type between a number's digits: spaces, dashes, dots and parentheses."""
+
 
 def country_of(address: str | None) -> str | None:
     """The country (ISO 3166-1 alpha-2) of a phone number written country code first, with
-    "+" or without, or of a business-scoped user id ("BR.1502..."); None when the address
-    names none (an email, a number no country's plan claims)."""
+    "+", the international "00" or neither, and spaces, dashes, dots or parentheses between
+    its digits as typed ("+55 (11) 91234-5678", "0055 11 ..."), or of a business-scoped
+    user id ("BR.1502..."); None when the address names none (an email, a number no
+    country's plan claims)."""
     if not address:
         return None
     prefix, dot, _ = address.partition(".")
-    if dot:
+    if dot and prefix.isalpha():
         return prefix if len(prefix) == 2 and prefix.isascii() and prefix.isupper() else None
-    digits = address.removeprefix("+")
+    typed = address.strip().translate(_SEPARATORS)
+    digits = typed[1:] if typed.startswith("+") else typed.removeprefix("00")
     return _region(digits) if digits.isascii() and digits.isdigit() else None
 
 

@@ -149,10 +149,15 @@ class Catalog:
 
     def removed_paused(self) -> list[str]:
         """Numbers WhatsApp's reports left paused that are not configured (removed from the
-        configuration since, or never in it): no sender will use them again."""
+        configuration since, or never in it): no sender will use them again. A report kept
+        under a name a configured number went by before (`former_names`) is that number's:
+        what it held waits for that number to be resumed."""
         pause = self._pause_state()
         configured = set(self._numbers.ids)
-        return sorted({r.phone_number_id for r in pause.reports if r.paused} - configured)
+        about = self._numbers.about
+        return sorted(
+            {r.phone_number_id for r in pause.reports if r.paused and about(r) not in configured}
+        )
 
     def former_names(self, number: str) -> list[str]:
         """The names `number` went by before the configuration named it as now (none a

@@ -10,13 +10,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import Enrollment, EnrollmentState
-from followup.domain.errors import Conflict
+from followup.domain.errors import Conflict, NotFound
 from followup.domain.followup import Reason, Status
 from followup.domain.ids import followup_id
+from followup.services import date_triggers
 from followup.services.contacts import update_contact
 from followup.services.conversations import CONTACT
 from followup.services.late import enroll_late
-from followup.services.ports import CommitRejected, NewEnrollment
+from followup.services.ports import CommitRejected, ContactChange, NewEnrollment
 from followup.services.settle import end_enrollment, end_unsent
 
 if TYPE_CHECKING:
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
 
     from followup.domain.contact import Contact
     from followup.services.deps import Deps
+
+
+_TRIES = 8
+"""Reads of the contact again when someone else wrote it first, before giving up (409)."""
 
 
 class OwnOptOut(Conflict):
@@ -61,54 +66,57 @@ def allow_contacting(
     idle time the current silence passed enroll the contact now. Refused (OwnOptOut) when
     the contact opted out themselves.
 
-    `on_lift` is called once when this call lifted it, even when the work after the lift
-    failed: a call repeated then finds the contact allowed, lifts nothing and calls it not.
+    The lift and the journeys it resumes are one write: a busy store refuses them together,
+    and the call sent again does it all. `on_lift` is called once this call's lift went in,
+    before the enrolling after it: a call repeated then finds the contact allowed, lifts
+    nothing, calls it not and enrolls what it did not.
     """
-    lifted: list[datetime] = []
-
-    def allowed(contact: Contact) -> Contact:
-        lifted.clear()  # read again after someone else wrote first: only this read counts
-        if not contact.opted_out:
-            return contact
-        if contact.opted_out_by in (None, CONTACT):
+    for _ in range(_TRIES):
+        found = deps.contacts.contact(contact_id)
+        if found is None:
+            raise NotFound("contact", contact_id)
+        before = found.item
+        if not before.opted_out:
+            enroll_late(deps, before, at)
+            return before
+        if before.opted_out_by in (None, CONTACT):
             raise OwnOptOut(f"contact {contact_id} opted out themselves; only they can undo it")
-        lifted.append(contact.opted_out_at or at)
-        return contact.model_copy(
+        after = before.model_copy(
             update={"opted_out": False, "opted_out_at": None, "opted_out_by": None}
         )
-
-    written = False
-    try:
-        contact = update_contact(deps, contact_id, allowed, at)
-        written = bool(lifted)
-        if lifted:
-            _resume(deps, contact, lifted[0], at)
-        enroll_late(deps, contact, at)
-    except Exception as failed:
-        # Failed writing the lift (a Conflict: refused every time) or just after it went in.
-        if lifted and not written and not isinstance(failed, Conflict):
-            written = _allowed_now(deps, contact_id)
-        raise
-    finally:
-        if written and on_lift is not None:
+        resumed = _resumed(deps, after, before.opted_out_at or at)
+        lift = ContactChange(after, found.revision)
+        try:
+            deps.commit([lift, *(NewEnrollment(e) for e in resumed)], at)
+        except CommitRejected:
+            continue  # the contact changed, or a lift made at the same time resumed them
+        except Exception:
+            if not _allowed_now(deps, contact_id):
+                raise
+        date_triggers.reindex(deps, before, after)
+        if on_lift is not None:
             on_lift()
-    return contact
+        enroll_late(deps, after, at)
+        return after
+    raise Conflict(f"contact {contact_id} kept changing; try again")
 
 
 def _allowed_now(deps: Deps, contact_id: str) -> bool:
-    """The contact is stored allowed: the lift this call wrote went in before it failed."""
+    """The contact is stored allowed: the lift this call wrote went in, its answer lost."""
     found = deps.contacts.contact(contact_id)
     return found is not None and not found.item.opted_out
 
 
-def _resume(deps: Deps, contact: Contact, stopped_at: datetime, at: datetime) -> None:
-    """Run again, each once, the journeys in active rules that idle fires that the
-    do-not-contact set at `stopped_at` ended in the contact's current silence; not one
-    whose follow-up staff cancelled from the queue before it."""
+def _resumed(deps: Deps, contact: Contact, stopped_at: datetime) -> list[Enrollment]:
+    """The journeys in active rules that idle fires that the do-not-contact set at
+    `stopped_at` ended in the contact's current silence, each once, running again; not one
+    whose follow-up staff cancelled from the queue before it, nor one resumed already."""
     zone = contact.zone(deps.catalog.settings().zone)
     heads = {head.rule_id: head for head in deps.rules.rule_heads() if head.active}
     journeys = [e.item for e in deps.followups.enrollments_of(contact.id)]
+    known = {e.id for e in journeys}
     running = {e.rule_id for e in journeys if e.state is EnrollmentState.ACTIVE}
+    resumed = []
     for ended in journeys:
         stopped = ended.state is EnrollmentState.EXITED and (
             ended.exit_reason == Reason.CANCELED_BY_STAFF
@@ -120,11 +128,12 @@ def _resume(deps: Deps, contact: Contact, stopped_at: datetime, at: datetime) ->
             continue
         if _cancelled_before(deps, ended, stopped_at) or ended.step_index >= len(rule.steps):
             continue
-        try:
-            deps.commit([NewEnrollment(ended.resumed(rule, contact, zone))], at)
-        except CommitRejected:
-            continue  # resumed already, by a lift repeated or at the same time
+        again = ended.resumed(rule, contact, zone)
+        if again.id in known:
+            continue  # resumed by an earlier lift, and ended since
+        resumed.append(again)
         running.add(ended.rule_id)
+    return resumed
 
 
 def _cancelled_before(deps: Deps, enrollment: Enrollment, stopped_at: datetime) -> bool:

@@ -1,0 +1,112 @@
+"""A single number that sent before `D360_PHONE_NUMBER_ID` was set: its pause, stored
+under the name it went by then (its display number, or the default name), is its own,
+not a removed number's. While it stays paused, what it held stays held, untouched by the
+ticks, and its queue is counted once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from followup.domain.followup import FollowUp, Status
+from followup.domain.numbers import DEFAULT_NUMBER, Numbers, SendingNumber
+from followup.services import settings as workspace
+from followup.services.number_pause import held_names
+from followup.services.ports import Change, FollowUpChange
+from followup_local.envelopes import BUSINESS_NUMBER
+from followup_local.memory_engine import MemoryEngine, memory_engine
+from tests.integration.conftest import TUESDAY_9AM_JAKARTA
+from tests.support.builders import quiet_contact, rule
+from tests.support.numbers import flagged
+
+HOUR = timedelta(hours=1)
+NUMBER_ID = BUSINESS_NUMBER["phone_number_id"]
+DISPLAY = BUSINESS_NUMBER["display_phone_number"]
+
+
+@pytest.fixture(params=[DISPLAY, DEFAULT_NUMBER], ids=["by its display number", "unnamed"])
+def without_its_id(request: pytest.FixtureRequest) -> Iterator[MemoryEngine]:
+    """The one number configured without `D360_PHONE_NUMBER_ID`: it goes by `D360_NUMBER`
+    (its display number), or by the default name when that is not given either."""
+    settings = {"D360_PHONE_NUMBER_ID": "", "D360_NUMBER": request.param}
+    with memory_engine(TUESDAY_9AM_JAKARTA, settings) as running:
+        assert running.deps.numbers.ids == [request.param]
+        yield running
+
+
+def configure_its_id(engine: MemoryEngine) -> None:
+    """A new deploy: D360_PHONE_NUMBER_ID names the number, D360_NUMBER its display number."""
+    number = SendingNumber(phone_number_id=NUMBER_ID, display_phone_number=DISPLAY)
+    engine.deps.numbers = Numbers((number,))
+    engine.deps.start_cold()
+
+
+def held_while_flagged(engine: MemoryEngine, wa_id: str) -> FollowUp:
+    """A lead's follow-up, held while WhatsApp had the number flagged."""
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, wa_id, engine.clock.now() - 25 * HOUR)
+    assert engine.deliver(flagged(BUSINESS_NUMBER)) == 200
+    engine.tick()
+    [held] = engine.deps.followups.followups_of(lead.id)
+    assert (held.status, held.held_by) == (Status.QUEUED, engine.deps.numbers.default)
+    return held
+
+
+def flagged_under_its_id_too(engine: MemoryEngine) -> None:
+    """WhatsApp flags the number again, now reported under its id."""
+    at = engine.clock.now()
+
+    def also_by_id(reports: list[Any]) -> list[Any]:
+        [old] = reports
+        by_id = old.model_copy(update={"phone_number_id": NUMBER_ID, "updated_at": at})
+        return [old, by_id]
+
+    workspace.change_numbers(engine.deps, also_by_id)
+
+
+def writes_to(engine: MemoryEngine, monkeypatch: pytest.MonkeyPatch, followup_id: str) -> list[str]:
+    """Each status the follow-up is written in from now on (a release, a hold)."""
+    written: list[str] = []
+    commit = engine.deps.commit
+
+    def counting(changes: Sequence[Change], at: datetime) -> None:
+        commit(changes, at)
+        for change in changes:
+            if isinstance(change, FollowUpChange) and change.followup.id == followup_id:
+                written.append(f"{change.followup.status}:{change.followup.held_by}")
+
+    monkeypatch.setattr(engine.deps, "commit", counting)
+    return written
+
+
+@pytest.mark.parametrize("by_id", [False, True], ids=["its old report", "reported by id too"])
+def test_a_number_paused_under_its_old_name_keeps_what_it_held_tick_after_tick(
+    without_its_id: MemoryEngine, monkeypatch: pytest.MonkeyPatch, by_id: bool
+) -> None:
+    engine = without_its_id
+    # Given a follow-up held while the number, not yet configured by its id, was flagged
+    held = held_while_flagged(engine, "6281100000981")
+    # And a deploy that configures the number's id, the number still paused
+    configure_its_id(engine)
+    if by_id:
+        flagged_under_its_id_too(engine)
+    assert engine.deps.catalog.sending_paused(NUMBER_ID) is not None
+    written = writes_to(engine, monkeypatch, held.id)
+    # When the ticks run for a day
+    for _ in range(24):
+        engine.clock.advance(HOUR)
+        engine.tick()
+        engine.drain()
+    # Then nothing is sent, the follow-up still waits for the number, never released and
+    # held again, and the queue counts it once
+    assert engine.sandbox.sent() == []
+    found = engine.deps.followups.followup(held.id)
+    assert found is not None
+    assert found.status is Status.QUEUED
+    assert found.held_by is not None
+    assert written == []
+    names = [*held_names(engine.deps), *engine.deps.catalog.removed_paused()]
+    assert engine.deps.followups.unsent_count(names) == 1
