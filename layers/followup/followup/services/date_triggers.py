@@ -10,18 +10,21 @@ one-off walk of the funnel, stage by stage, a page of `BACKFILL_PAGE` contacts p
 and its entries written in batches (reads and writes grow with the contacts, once). The
 request walks for `SAVE_TIME` seconds and leaves its place on the rule's head; each
 enqueue tick walks on from there for up to `TICK_TIME`, until done. Saving the rule again
-starts the walk over; a rule off is not walked (turning it on starts over). Entries are
-keyed by rule and contact, so a page walked twice writes the same entries again. A
-contact created meanwhile is indexed by its write; one whose stage changes while the rule
-is walked, by that write too (it may land in a stage already walked). Dates that passed
-before (or while the rule was off) are not replayed.
+starts the walk over; a rule off is not walked (turning it on starts over, clearing the
+entries of the versions saved over meanwhile too). A new zone marks each rule's walk to
+start over before the zone is saved, so a request that fails midway leaves it to the
+ticks. Entries are keyed by rule and contact, so a page walked twice writes the same
+entries again. A contact created meanwhile is indexed by its write; one whose stage
+changes while the rule is walked, by that write too (it may land in a stage already
+walked). Dates that passed before (or while the rule was off) are not replayed.
 
 The enqueue tick reads the entries due before the next tick, and only those, so a date
 between two ticks goes at its own minute. Each is checked against
 the rule's head and the contact read by key: a rule off or deleted, a contact gone, a date
-removed or unreadable drops the entry; a date moved later moves it. A date that came
-round enrolls the contact once per rule and attribute value (the occurrence), so the same
-date never enrolls twice and a changed date arms the rule once more; the entry goes.
+removed or unreadable drops the entry, and so does a moment an edit moved earlier, into
+the past, before the walk reached the contact; a date moved later moves it. A date that
+came round enrolls the contact once per rule and attribute value (the occurrence), so the
+same date never enrolls twice and a changed date arms the rule once more; the entry goes.
 Conditions and the opt-out are checked then, and a date older than the workspace's
 `trigger_lookback` (a rule saved after it passed) enrolls nobody.
 
@@ -139,18 +142,42 @@ def backfill(
     missed reminders all at once. A contact whose moment `replaced` (the version this one
     replaces) still had to come, and this one has passed, loses its entry: the old moment
     must not fire the new version late. `before` is the rule's head before a save: the
-    versions its unfinished walk had yet to clear are cleared too."""
+    versions its unfinished walk had yet to clear are cleared too.
+
+    A rule saved off is not walked, but its head keeps the versions to clear (the one
+    replaced, and those a walk had yet to clear), so switching it on clears them: an
+    edit made while it was off fires no old moment late either."""
     head = deps.rules.rule_head(rule.id)
     if head is None or head.version != rule.version:
         return True  # saved again meanwhile: that save indexes
-    if not rule.active or not isinstance(rule.trigger, DateTrigger):
+    if not isinstance(rule.trigger, DateTrigger):
         return True
-    earlier = _Place.load(head.backfill or (before.backfill if before else None)).replaced
-    versions = (*earlier, replaced.version) if replaced is not None else earlier
-    start = _Place(None, None, tuple(sorted(set(versions)))).dump()
+    start = _start(head, replaced, before)
+    if not rule.active:
+        if head.backfill is None and _Place.load(start).replaced:
+            deps.rules.move_backfill(rule.id, rule.version, None, start)
+        return True
     if not deps.rules.move_backfill(rule.id, rule.version, head.backfill, start):
         return False
     return _walk(deps, rule, start, time_left or _for(SAVE_TIME))
+
+
+def _start(head: RuleHead, replaced: Rule | None = None, before: RuleHead | None = None) -> str:
+    """The place a walk starts over from: the funnel's first page, with the versions the
+    head (or, just after a save, the head `before` it) had yet to clear, and `replaced`."""
+    earlier = _Place.load(head.backfill or (before.backfill if before else None)).replaced
+    versions = (*earlier, replaced.version) if replaced is not None else earlier
+    return _Place(None, None, tuple(sorted(set(versions)))).dump()
+
+
+def start_over_all(deps: Deps) -> None:
+    """Mark every active date rule's indexing to start over from the funnel's first page,
+    walking nothing (a write each): done before a new workspace zone is saved, the ticks
+    walk each rule with the new zone even when the request that saves it stops midway."""
+    for head in deps.rules.rule_heads():
+        rule = deps.catalog.rule(head.rule_id, head.version) if head.active else None
+        if rule is not None and isinstance(rule.trigger, DateTrigger):
+            deps.rules.move_backfill(rule.id, rule.version, head.backfill, _start(head))
 
 
 def restart_all(deps: Deps) -> None:
@@ -240,7 +267,10 @@ def _still_to_come(due: datetime | None, now: datetime) -> bool:
 
 def fire_due(deps: Deps, heads: list[RuleHead], now: datetime) -> int:
     """Enroll contacts whose date comes round before the next tick (the horizon), each
-    with its first step due at the date itself; returns how many enrolled."""
+    with its first step due at the date itself; returns how many enrolled. An entry whose
+    moment an edit (of the rule, or of the workspace's zone) moved earlier, to one already
+    past, before the indexing reached it enrolls nobody: the old moment never fires the
+    new one late."""
     current = {head.rule_id: head for head in heads if head.active}
     settings = deps.catalog.settings()
     horizon = deps.timings.horizon(now)
@@ -254,7 +284,9 @@ def fire_due(deps: Deps, heads: list[RuleHead], now: datetime) -> int:
             if due > horizon:
                 deps.contacts.set_date_due(entry.rule_id, entry.contact_id, due)
                 continue
-            enrolled += _enroll(deps, rule, contact_v.item, due, now)
+            moved_into_the_past = due < entry.due_at and due < now
+            if not moved_into_the_past:
+                enrolled += _enroll(deps, rule, contact_v.item, due, now)
         # Only the entry as read: a date moved meanwhile has put its next time there.
         deps.contacts.clear_date_due(entry.rule_id, entry.contact_id, entry.due_at)
     return enrolled

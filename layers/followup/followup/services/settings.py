@@ -43,14 +43,19 @@ def replace(
     """Save `settings` if they are still at `revision` (StaleSettings if not); without a
     revision, over whatever is saved. The settings replaced and the new revision. A new
     zone starts the indexing of the active date rules over: the dates of contacts without
-    their own zone come round at other moments."""
+    their own zone come round at other moments. Each rule is marked to start over before
+    the zone is saved, so the ticks walk it even when this request fails midway (a 503)
+    and its retry, finding the zone saved, has nothing to change."""
     for _ in range(_TRIES):
         read = deps.rules.versioned_settings()
         if revision is not None and read.revision != revision:
             raise StaleSettings(revision, read.revision)
+        new_zone = read.item.timezone != settings.timezone
+        if new_zone:
+            date_triggers.start_over_all(deps)
         if deps.rules.save_settings_from(settings, read.revision):
             deps.catalog.invalidate()
-            if read.item.timezone != settings.timezone:
+            if new_zone:
                 date_triggers.restart_all(deps)
             return read.item, read.revision + 1
     raise SettingsBusy
