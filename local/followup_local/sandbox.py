@@ -25,8 +25,11 @@ _SEND_PATHS = frozenset({"/messages", "/v1/messages", _MARKETING})
 _WEBHOOK_CONFIG = "/v1/configs/webhook"
 _TEMPLATES = "/v1/configs/templates"
 _TEMPLATE_CHANGE = "/sandbox/templates"
+_NO_TEMPLATE = 132001
 _TITLES = {
     100: "Invalid parameter",
+    132000: "Number of parameters does not match the expected number of params",
+    _NO_TEMPLATE: "Template name does not exist in the translation",
     131026: "Message undeliverable",
     131047: "Re-engagement message",
     131055: "Method not allowed: accept the Marketing Messages API terms first",
@@ -110,7 +113,8 @@ class AnswerGate:
 
 
 class WhatsAppSandbox(BackgroundServer):
-    """Accepts sends like 360dialog, enforces the 24-hour window, and fails on demand."""
+    """Accepts sends like 360dialog, enforces the 24-hour window and the template
+    catalogue (132001, 132000), and fails on demand."""
 
     label = "the WhatsApp sandbox"
 
@@ -266,7 +270,7 @@ class WhatsAppSandbox(BackgroundServer):
         try:
             return _Answer(200, self.templates.change(body))
         except KeyError:
-            return _error(404, 132001, "Template name does not exist in the translation", "")
+            return _error(404, _NO_TEMPLATE, _TITLES[_NO_TEMPLATE], "")
         except ValueError as exc:
             return _error(400, 100, _TITLES[100], str(exc))
 
@@ -274,13 +278,14 @@ class WhatsAppSandbox(BackgroundServer):
         received_at, tick = self._clock().astimezone(UTC), self.ticks()
         body = _parse(raw)
         answer, dropped = self._decide(body, api_key, received_at, tick)
-        if path == _MARKETING and answer.status == 200:
-            refused = self.templates.refuse_marketing(body)
+        if answer.status == 200 and body is not None and body.get("type") == "template":
+            refused = self.templates.refuse_template(body)
             if refused is not None:
                 code, detail = refused
-                answer, dropped = _error(400, code, _TITLES[code], detail), False
-        if answer.status == 200 and body is not None and body.get("type") == "template":
-            refused = self.templates.refuse_parameters(body)
+                status = 404 if code == _NO_TEMPLATE else 400
+                answer, dropped = _error(status, code, _TITLES[code], detail), False
+        if path == _MARKETING and answer.status == 200:
+            refused = self.templates.refuse_marketing(body)
             if refused is not None:
                 code, detail = refused
                 answer, dropped = _error(400, code, _TITLES[code], detail), False

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from followup.domain.rule import Rule, TemplateRef
+from followup.domain.templates import placeholders_in
 from followup_local import envelopes
 
 
@@ -57,6 +58,12 @@ class SandboxTemplates:
         }
         with self._lock:
             self._templates[(name, language)] = entry
+
+    def remove(self, name: str, language: str) -> None:
+        """Take a template out of the catalogue, as deleting it in WhatsApp Manager does:
+        sends naming it are refused from then on (132001)."""
+        with self._lock:
+            self._templates.pop((name, language), None)
 
     def approve_all(self, rules: Iterable[Rule]) -> None:
         """An approved template for each one the rules' steps name, with as many
@@ -137,23 +144,39 @@ class SandboxTemplates:
             return 100, "only marketing templates go through /marketing_messages"
         return None
 
-    def refuse_parameters(self, body: dict[str, Any] | None) -> tuple[int, str] | None:
-        """Why WhatsApp refuses this template send's body parameters, or None: a template
-        with named placeholders takes each parameter with its `parameter_name`, and no
-        parameter may hold a newline or a tab."""
+    def refuse_template(self, body: dict[str, Any] | None) -> tuple[int, str] | None:
+        """Why WhatsApp refuses this template send, or None: 132001 for a template not in
+        the catalogue in that language and 132000 for a body whose parameter count is not
+        its placeholders' (both checked once the catalogue lists any template: an empty
+        one stands for a test that set none up); 100 for a parameter holding a newline or
+        a tab, or a template with named placeholders not given each its `parameter_name`."""
         template = (body or {}).get("template") or {}
-        key = (str(template.get("name")), str((template.get("language") or {}).get("code")))
+        name = str(template.get("name"))
+        language = str((template.get("language") or {}).get("code"))
         given = [
             parameter
             for component in template.get("components") or []
             if str(component.get("type", "")).lower() == "body"
             for parameter in component.get("parameters") or []
         ]
+        with self._lock:
+            listed = bool(self._templates)
+            entry = self._templates.get((name, language))
+        if listed and entry is None:
+            return 132001, f"template name ({name}) does not exist in {language}"
+        text = "".join(
+            str(c.get("text") or "")
+            for c in (entry or {}).get("components", [])
+            if str(c.get("type", "")).upper() == "BODY"
+        )
+        expected = placeholders_in(text)
+        if entry is not None and len(given) != expected:
+            return 132000, (
+                f"body: number of localizable_params ({len(given)}) does not match the "
+                f"expected number of params ({expected})"
+            )
         if any("\n" in str(p.get("text", "")) or "\t" in str(p.get("text", "")) for p in given):
             return 100, "a parameter may hold no newline or tab"
-        with self._lock:
-            entry = self._templates.get(key)
-        text = "".join(str(c.get("text") or "") for c in (entry or {}).get("components", []))
         names = set(re.findall(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}", text))
         named = bool(names) and not all(n.isdecimal() for n in names)
         if named and {str(p.get("parameter_name")) for p in given} != names:

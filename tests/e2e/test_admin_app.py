@@ -77,6 +77,8 @@ def copy_of_the_ai_rule(stack: Running, rule_id: str) -> str:
 def test_marketing_creates_a_rule_sees_it_send_live_and_the_reply_land(
     fresh: Running, browser: Browser, pages: list[Page], watched: Watched
 ) -> None:
+    # (the demo's catalogue synced: the step picks its template there, with its parameters)
+    assert fresh.call("POST", "/api/templates/sync").status_code == 200
     page = sign_in(browser, pages, fresh.url, "marketing", watched)
     # Create a rule; the API's problems show beside the fields
     page.get_by_role("link", name="Rules").click()
@@ -85,7 +87,9 @@ def test_marketing_creates_a_rule_sees_it_send_live_and_the_reply_land(
     page.get_by_label("Name", exact=True).fill("Any time, one hour quiet")
     page.get_by_label("Stages (comma-separated)").fill("new, prospect")
     page.get_by_label("Quiet for (amount)").fill("1")
-    page.get_by_label("Step 1 template name").fill("open_day_invite")
+    page.get_by_label("Step 1 template from the catalogue").select_option("open_day_invite|en")
+    page.get_by_label("Step 1 parameter 1", exact=True).fill("there")
+    page.get_by_label("Step 1 parameter 2", exact=True).fill("our programs")
     page.get_by_label("Send at any time (ignore business hours)").check()
     page.get_by_label("Active", exact=True).check()
     page.get_by_role("button", name="Save").click()
@@ -360,7 +364,11 @@ def test_marketing_opens_a_journey_in_the_stats_and_reads_each_step(
     fresh: Running, browser: Browser, pages: list[Page], watched: Watched
 ) -> None:
     # Given a two-step journey whose first step went out to the quiet demo leads
-    template = {"name": "open_day_invite", "language": "en"}
+    params = [
+        {"field": "first_name", "default": "there"},
+        {"field": "attributes.program", "default": "our programs"},
+    ]
+    template = {"name": "open_day_invite", "language": "en", "params": params}
     rule = {
         "id": "e2e-two-steps",
         "name": "Two steps",

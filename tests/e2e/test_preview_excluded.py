@@ -33,6 +33,11 @@ HOT_LEAD = {
     "id": "Prospek panas: diserahkan ke konselor",
     "pt-BR": "Lead quente: deixado para o consultor",
 }
+TWO_PARAMS = [
+    {"field": "first_name", "default": "there"},
+    {"field": "attributes.program", "default": "our programs"},
+]
+"""What the demo's templates take (the sandbox refuses a send with another count)."""
 WARM_RULE = {
     "id": "e2e-warm-up",
     "name": "Interview invite",
@@ -41,7 +46,7 @@ WARM_RULE = {
     "steps": [
         {
             "wait": {"amount": 0, "unit": "minutes"},
-            "template": {"name": "interview_invite", "language": "en", "params": []},
+            "template": {"name": "interview_invite", "language": "en", "params": TWO_PARAMS},
         }
     ],
 }

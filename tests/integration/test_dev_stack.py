@@ -101,9 +101,22 @@ def only_any_time_rule(running: Running) -> dict[str, object]:
     for found in running.call("GET", "/api/rules", "marketing").json()["rules"]:
         deactivate = f"/api/rules/{found['id']}/deactivate"
         assert running.call("POST", deactivate, "marketing").is_success
+    # The demo's apply_reminder takes two parameters, as the sandbox's catalogue lists it.
+    params = [
+        {"field": "first_name", "default": "there"},
+        {"field": "attributes.program", "default": "our programs"},
+    ]
+    template = {"name": "apply_reminder", "language": "en", "params": params}
     body = rule(
         "smoke-any-time",
         send_anytime=True,
+        steps=[
+            {
+                "wait": {"amount": 0, "unit": "minutes"},
+                "text": "Hi {first_name|there}, still thinking about applying?",
+                "template": template,
+            }
+        ],
         trigger={
             "stages": ["new", "qualified", "applied", "paid"],
             "idle": {"amount": 1, "unit": "hours"},
