@@ -5,6 +5,8 @@ from typing import Any
 
 import pytest
 
+from followup.services import date_triggers
+
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
@@ -14,3 +16,12 @@ def pytest_runtest_makereport(
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+@pytest.fixture
+def small_steps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Date rules indexed in pages of two contacts, with no time to spare: a save, and each
+    tick, index one page."""
+    monkeypatch.setattr(date_triggers, "BACKFILL_PAGE", 2)
+    monkeypatch.setattr(date_triggers, "SAVE_TIME", 0.0)
+    monkeypatch.setattr(date_triggers, "TICK_TIME", 0.0)

@@ -6,21 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import pytest
-
-from followup.services import date_triggers
 from followup.services.contacts import upsert
 from followup_local.engine import LocalEngine
 from tests.support.api import call
 from tests.support.builders import before_renewal, rule
-
-
-@pytest.fixture
-def small_steps(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pages of two contacts and no time to spare: a request indexes one page."""
-    monkeypatch.setattr(date_triggers, "BACKFILL_PAGE", 2)
-    monkeypatch.setattr(date_triggers, "SAVE_TIME", 0.0)
-    monkeypatch.setattr(date_triggers, "TICK_TIME", 0.0)
 
 
 def reminder(**overrides: Any) -> dict[str, Any]:

@@ -15,28 +15,9 @@ from followup.services import date_triggers, rules, settings
 from followup.services.contacts import change_stage, upsert
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import before_renewal, rule
+from tests.support.date_rules import FAR, RULE_ID, customer, reminders, run_until
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
-RULE_ID = "renewal-reminder"
-FAR = datetime(2028, 1, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-def small_steps(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pages of two contacts, and no time to spare: a save, and each tick, index one page."""
-    monkeypatch.setattr(date_triggers, "BACKFILL_PAGE", 2)
-    monkeypatch.setattr(date_triggers, "SAVE_TIME", 0.0, raising=False)
-    monkeypatch.setattr(date_triggers, "TICK_TIME", 0.0, raising=False)
-
-
-def customer(engine: MemoryEngine, n: int, **fields: Any) -> str:
-    """A Jakarta customer renewing on 8 December (a week before: 1 December, 09:00)."""
-    found, _ = upsert(
-        engine.deps,
-        f"62811000009{n:02d}",
-        {"timezone": "Asia/Jakarta", "attributes": {"renewal_date": "2026-12-08"}, **fields},
-    )
-    return found.id
 
 
 def save_reminder(engine: MemoryEngine, days: int = 7, **fields: Any) -> None:
@@ -49,24 +30,6 @@ def save_reminder(engine: MemoryEngine, days: int = 7, **fields: Any) -> None:
 
 def indexed(engine: MemoryEngine) -> set[str]:
     return {e.contact_id for e in engine.deps.contacts.due_dates(FAR) if e.rule_id == RULE_ID}
-
-
-def run_until(engine: MemoryEngine, until: datetime) -> None:
-    """Hourly ticks up to `until`."""
-    while engine.clock.now() < until:
-        engine.clock.advance(timedelta(hours=1))
-        engine.tick()
-
-
-def reminders(engine: MemoryEngine, contact_ids: list[str]) -> dict[str, list[datetime | None]]:
-    return {
-        contact_id: [
-            f.sent_at
-            for f in engine.deps.followups.followups_of(contact_id)
-            if f.sent_at is not None and f.rule_id == RULE_ID
-        ]
-        for contact_id in contact_ids
-    }
 
 
 def test_a_date_rule_saved_over_a_large_funnel_indexes_a_page_and_the_ticks_index_the_rest(

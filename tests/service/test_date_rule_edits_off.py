@@ -5,7 +5,7 @@ again after a 503 still moves the reminders."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,53 +18,15 @@ from followup.services.contacts import upsert
 from followup.services.ports import StoreBusy
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import before_renewal, rule
+from tests.support.date_rules import FAR, RULE_ID, customer, reminders, run_until
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
-RULE_ID = "renewal-reminder"
-FAR = datetime(2028, 1, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-def small_steps(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pages of two contacts, and no time to spare: a save, and each tick, index one page."""
-    monkeypatch.setattr(date_triggers, "BACKFILL_PAGE", 2)
-    monkeypatch.setattr(date_triggers, "SAVE_TIME", 0.0)
-    monkeypatch.setattr(date_triggers, "TICK_TIME", 0.0)
-
-
-def customer(engine: MemoryEngine, n: int, renews: str = "2026-12-03", **fields: Any) -> str:
-    found, _ = upsert(
-        engine.deps,
-        f"62811000009{n:02d}",
-        {"timezone": "Asia/Jakarta", "attributes": {"renewal_date": renews}, **fields},
-    )
-    return found.id
-
-
-def run_until(engine: MemoryEngine, until: datetime) -> None:
-    """Hourly ticks up to `until`."""
-    while engine.clock.now() < until:
-        engine.clock.advance(timedelta(hours=1))
-        engine.tick()
-
-
-def reminders(
-    engine: MemoryEngine, contact_ids: list[str], rule_id: str = RULE_ID
-) -> dict[str, list[datetime]]:
-    return {
-        contact_id: [
-            f.sent_at
-            for f in engine.deps.followups.followups_of(contact_id)
-            if f.sent_at is not None and f.rule_id == rule_id
-        ]
-        for contact_id in contact_ids
-    }
 
 
 def three_days_before_indexed(engine: MemoryEngine, customers: int) -> list[str]:
     """Customers renewing on 3 December, a reminder 3 days before (30 November, 09:00)
     indexed for them, and the clock on 27 November."""
-    found = [customer(engine, n) for n in range(customers)]
+    found = [customer(engine, n, "2026-12-03") for n in range(customers)]
     rules.create(engine.deps, rule(RULE_ID, trigger=before_renewal(3), exit={}))
     run_until(engine, datetime(2026, 11, 27, 3, tzinfo=UTC))
     return found

@@ -1,17 +1,22 @@
 """A single-number workspace that sent before `D360_PHONE_NUMBER_ID` was set: the number
 went by its display number (`D360_NUMBER`), or by the default name when neither was given.
-What its pause held then goes once the number, configured by its id since, is resumed."""
+What its pause held then goes once the number, configured by its id since, is resumed;
+while it stays paused, its pause stored under that name is its own, not a removed
+number's, and what it held stays held, untouched by the ticks, its queue counted once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import timedelta
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
 from followup.domain.followup import FollowUp, Status
 from followup.domain.numbers import DEFAULT_NUMBER, Numbers, SendingNumber
 from followup.services import settings as workspace
+from followup.services.number_pause import held_names
+from followup.services.ports import Change, FollowUpChange
 from followup.services.webhook import resume_number
 from followup_local.engine import LOCAL_API_KEY
 from followup_local.envelopes import BUSINESS_NUMBER
@@ -96,3 +101,60 @@ def test_a_follow_up_held_under_the_old_name_goes_at_the_next_tick_once_the_numb
     assert found is not None
     assert (found.status, found.held_by) == (Status.SENT, None)
     assert sent_with(engine) == {"6281100000992": LOCAL_API_KEY}
+
+
+def flagged_under_its_id_too(engine: MemoryEngine) -> None:
+    """WhatsApp flags the number again, now reported under its id."""
+    at = engine.clock.now()
+
+    def also_by_id(reports: list[Any]) -> list[Any]:
+        [old] = reports
+        by_id = old.model_copy(update={"phone_number_id": NUMBER_ID, "updated_at": at})
+        return [old, by_id]
+
+    workspace.change_numbers(engine.deps, also_by_id)
+
+
+def writes_to(engine: MemoryEngine, monkeypatch: pytest.MonkeyPatch, followup_id: str) -> list[str]:
+    """Each status the follow-up is written in from now on (a release, a hold)."""
+    written: list[str] = []
+    commit = engine.deps.commit
+
+    def counting(changes: Sequence[Change], at: datetime) -> None:
+        commit(changes, at)
+        for change in changes:
+            if isinstance(change, FollowUpChange) and change.followup.id == followup_id:
+                written.append(f"{change.followup.status}:{change.followup.held_by}")
+
+    monkeypatch.setattr(engine.deps, "commit", counting)
+    return written
+
+
+@pytest.mark.parametrize("by_id", [False, True], ids=["its old report", "reported by id too"])
+def test_a_number_paused_under_its_old_name_keeps_what_it_held_tick_after_tick(
+    without_its_id: MemoryEngine, monkeypatch: pytest.MonkeyPatch, by_id: bool
+) -> None:
+    engine = without_its_id
+    # Given a follow-up held while the number, not yet configured by its id, was flagged
+    held = held_while_flagged(engine, "6281100000981")
+    # And a deploy that configures the number's id, the number still paused
+    configure_its_id(engine)
+    if by_id:
+        flagged_under_its_id_too(engine)
+    assert engine.deps.catalog.sending_paused(NUMBER_ID) is not None
+    written = writes_to(engine, monkeypatch, held.id)
+    # When the ticks run for a day
+    for _ in range(24):
+        engine.clock.advance(HOUR)
+        engine.tick()
+        engine.drain()
+    # Then nothing is sent, the follow-up still waits for the number, never released and
+    # held again, and the queue counts it once
+    assert engine.sandbox.sent() == []
+    found = engine.deps.followups.followup(held.id)
+    assert found is not None
+    assert found.status is Status.QUEUED
+    assert found.held_by is not None
+    assert written == []
+    names = [*held_names(engine.deps), *engine.deps.catalog.removed_paused()]
+    assert engine.deps.followups.unsent_count(names) == 1

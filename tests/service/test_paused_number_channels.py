@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from followup.domain.channels import OutboundEmail
 from followup.domain.contact import Contact
 from followup.domain.followup import FollowUp, Status
 from followup.services.pausing import pause_number
@@ -17,37 +16,12 @@ from followup.services.webhook import resume_number
 from followup_local.envelopes import BUSINESS_NUMBER
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact, rule
+from tests.support.outbox import Outbox
 
 HOUR = timedelta(hours=1)
 NUMBER = BUSINESS_NUMBER["phone_number_id"]
 TEXT = "Hi {first_name|there}, your place is still open."
 EMAIL = {"subject": "{first_name|Friend}, one step left", "body": "Hi {first_name|there}, apply."}
-
-
-class Outbox:
-    """SNS and SES as the sender sees them: every SMS and email they took, in order."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-
-    def opted_out(self, number: str) -> bool:
-        return False
-
-    def send(self, *message: Any) -> str:
-        if isinstance(message[0], OutboundEmail):
-            self.sent.append(("email", message[0].to))
-        else:
-            self.sent.append(("sms", message[0]))
-        return f"provider-{len(self.sent)}"
-
-
-@pytest.fixture
-def outbox(engine: MemoryEngine) -> Outbox:
-    """SMS and email set up, both landing in one outbox."""
-    box = Outbox()
-    engine.deps.sms = box
-    engine.deps.email = box
-    return box
 
 
 def one_step(channel: str, fallbacks: list[str] | None = None) -> Any:

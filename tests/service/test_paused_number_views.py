@@ -31,23 +31,14 @@ from tests.service.test_held_old_number_name import (
 from tests.service.test_paused_number_channels import (
     EMAIL,
     TEXT,
-    Outbox,
     one_step,
     pause_the_number,
     quiet_lead,
 )
 from tests.support.builders import rule
+from tests.support.outbox import Outbox
 
 HOUR = timedelta(hours=1)
-
-
-@pytest.fixture
-def outbox(engine: MemoryEngine) -> Outbox:
-    """SMS and email set up, both landing in one outbox."""
-    box = Outbox()
-    engine.deps.sms = box
-    engine.deps.email = box
-    return box
 
 
 def pause_the_workspace(engine: MemoryEngine) -> None:
