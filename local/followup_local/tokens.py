@@ -80,8 +80,14 @@ class DevTokens:
 
 
 def as_authorizer_claims(claims: dict[str, Any]) -> dict[str, str]:
-    """Claims the way an HTTP API's JWT authorizer passes them: strings, lists as "[a b]"."""
-    return {
-        name: f"[{' '.join(map(str, value))}]" if isinstance(value, list) else str(value)
-        for name, value in claims.items()
-    }
+    """Claims the way an HTTP API's JWT authorizer passes them: strings, lists as "[a b]",
+    booleans as JSON writes them ("true")."""
+    return {name: _as_text(value) for name, value in claims.items()}
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, list):
+        return f"[{' '.join(map(str, value))}]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

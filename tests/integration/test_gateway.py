@@ -83,6 +83,7 @@ def test_an_api_call_carries_the_claims_as_the_jwt_authorizer_puts_them() -> Non
     expected = sample["requestContext"]["authorizer"]["jwt"]["claims"]
     assert set(claims) == set(expected)
     assert claims["cognito:groups"] == expected["cognito:groups"]
+    assert claims["email_verified"] == expected["email_verified"]
     assert all(isinstance(value, str) for value in claims.values())
     assert "body" not in event
 
