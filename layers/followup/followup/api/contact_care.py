@@ -28,7 +28,6 @@ router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # untyped in P
 _DO_NOT_CONTACT = frozenset({"contact.do_not_contact", "contact.contact_allowed"})
 _LIFT_AUDITED_WITHIN = timedelta(days=1)
 """How far back a lift sent again looks for the entry its first try may have lost."""
-_AUDIT_PAGE = 100
 
 
 class ContactEdit(BaseModel):
@@ -139,17 +138,9 @@ def _lift_unaudited(deps: Deps, contact_id: str) -> bool:
     """The contact, allowed now, has a do-not-contact set in the audit log of the last
     `_LIFT_AUDITED_WITHIN` and no lift after it: the lift that allowed it (only an admin's
     allows a contact again) lost its entry."""
-    since, cursor = deps.clock.now() - _LIFT_AUDITED_WITHIN, None
-    while True:
-        page = deps.rules.audit_log(_AUDIT_PAGE, cursor)
-        for entry in page.items:
-            if entry.at < since:
-                return False
-            if entry.target == contact_id and entry.action in _DO_NOT_CONTACT:
-                return entry.action == "contact.do_not_contact"
-        if page.cursor is None:
-            return False
-        cursor = page.cursor
+    since = deps.clock.now() - _LIFT_AUDITED_WITHIN
+    newest = audit.newest_about(deps, contact_id, _DO_NOT_CONTACT.__contains__, since)
+    return newest == "contact.do_not_contact"
 
 
 class UpcomingStep(BaseModel):

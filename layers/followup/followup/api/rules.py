@@ -284,23 +284,11 @@ def delete_rule(rule_id: str) -> dict[str, Any]:
     return {"deleted": rule_id, "canceled": canceled}
 
 
-_AUDIT_PAGE = 100
-
-
 def _delete_audited(deps: Deps, rule_id: str) -> bool:
     """The deleted rule's delete is in the audit log: the newest entry about the rule, read
     back to when its last version was saved, is its delete (every other entry about it,
     a save or a switch, came before the delete; one after a re-creation is `created`)."""
     saves = deps.rules.authorship(rule_id)
     since = max((s.at for s in saves.values()), default=None)
-    cursor = None
-    while True:
-        page = deps.rules.audit_log(_AUDIT_PAGE, cursor)
-        for entry in page.items:
-            if since is not None and entry.at < since:
-                return False
-            if entry.target == rule_id and entry.action.startswith("rule."):
-                return entry.action == "rule.deleted"
-        if page.cursor is None:
-            return False
-        cursor = page.cursor
+    newest = audit.newest_about(deps, rule_id, lambda action: action.startswith("rule."), since)
+    return newest == "rule.deleted"

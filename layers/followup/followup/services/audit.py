@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from followup.domain.audit import AuditEntry
@@ -13,6 +15,7 @@ if TYPE_CHECKING:
     from followup.services.deps import Deps
 
 _SUMMARY = 500
+_PAGE = 100
 
 
 def record(
@@ -35,6 +38,24 @@ def record(
     )
     deps.rules.add_audit(entry)
     return entry
+
+
+def newest_about(
+    deps: Deps, target: str, about: Callable[[str], bool], since: datetime | None
+) -> str | None:
+    """The action of the newest entry on `target` whose action `about` takes, read back
+    no further than `since` (None: the whole log); None when there is none."""
+    cursor = None
+    while True:
+        page = deps.rules.audit_log(_PAGE, cursor)
+        for entry in page.items:
+            if since is not None and entry.at < since:
+                return None
+            if entry.target == target and about(entry.action):
+                return entry.action
+        if page.cursor is None:
+            return None
+        cursor = page.cursor
 
 
 def settings_change(before: WorkspaceSettings, after: WorkspaceSettings) -> tuple[str, str]:
