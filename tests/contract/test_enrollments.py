@@ -1,4 +1,4 @@
-"""Enrollments: due by time shard by shard, held per rule, by contact."""
+"""Enrollments: due by time across shards, held per rule, by contact."""
 
 from __future__ import annotations
 
@@ -27,7 +27,9 @@ def test_an_enrollment_is_read_by_key_with_its_revision(store: Any) -> None:
     assert store.enrollment("") is None
 
 
-def test_due_enrollments_are_read_shard_by_shard_in_due_order(store: Any) -> None:
+def test_due_enrollments_are_read_soonest_due_first_whatever_their_shard(store: Any) -> None:
+    """The enqueue tick gives a contact one queued follow-up at a time: read in due order,
+    a step due soon is never kept out by a contact's other step due later."""
     due = [
         enrollment(f"en_{n}", next_due_at=minutes(m))
         for n, m in enumerate([9, 3, 60, 61, 0, 7, 7, 30])
@@ -44,7 +46,7 @@ def test_due_enrollments_are_read_shard_by_shard_in_due_order(store: Any) -> Non
     )
     found = [v.item.id for v in store.due_enrollments(minutes(60))]
     ready = [e for e in due if e.next_due_at <= minutes(60)]
-    expected = sorted(ready, key=lambda e: (shard_of(e.id, SHARDS), e.next_due_at, e.id))
+    expected = sorted(ready, key=lambda e: (e.next_due_at, shard_of(e.id, SHARDS), e.id))
     assert found == [e.id for e in expected]
     assert len(found) == 7
     assert {v.revision for v in store.due_enrollments(minutes(60))} == {1}

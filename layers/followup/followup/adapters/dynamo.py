@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -331,9 +332,9 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
 
     def due_enrollments(self, until: datetime) -> Iterator[Versioned[Enrollment]]:
         condition = EnrollmentItem.next_due_at <= stamp(until)
-        for shard in range(SHARDS):
-            for item in EnrollmentItem.due.query(f"due#{shard}", condition):
-                yield _versioned_enrollment(item)
+        shards = (EnrollmentItem.due.query(f"due#{shard}", condition) for shard in range(SHARDS))
+        for item in heapq.merge(*shards, key=lambda item: str(item.next_due_at)):
+            yield _versioned_enrollment(item)
 
     def held_enrollments(self, rule_id: str) -> Iterator[Versioned[Enrollment]]:
         for item in EnrollmentItem.held.query(rule_id):

@@ -2,10 +2,11 @@
 
 Conditional writes; commits that apply whole or raise CommitRejected naming the changes
 that lost; the same revisions and per-day counters; and the order and paging DynamoDB's
-indexes give: sharded indexes are read shard by shard, equal index keys come in table-key
-order (as moto returns them), and cursors have the same shape. Items are kept as JSON
-documents beside the attributes their indexes need, so callers never share state with the
-store, and what goes in is validated on the way out as it is read back from DynamoDB.
+indexes give: sharded indexes are read shard by shard (due enrollments merged in due
+order), equal index keys come in table-key order (as moto returns them), and cursors have
+the same shape. Items are kept as JSON documents beside the attributes their indexes need,
+so callers never share state with the store, and what goes in is validated on the way out
+as it is read back from DynamoDB.
 """
 
 from __future__ import annotations
@@ -487,16 +488,14 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
 
     def due_enrollments(self, until: datetime) -> Iterator[Versioned[Enrollment]]:
         upper = stamp(until)
-        for shard in range(SHARDS):
-            key = f"due#{shard}"
-            with self._lock:
-                found = sorted(
-                    (row.next_due_at, eid, row)
-                    for eid, row in self._enrollments.items()
-                    if row.due_key == key and row.next_due_at and row.next_due_at <= upper
-                )
-            for _, _, row in found:
-                yield _versioned_enrollment(row)
+        with self._lock:
+            found = sorted(
+                (row.next_due_at, row.due_key, eid, row)
+                for eid, row in self._enrollments.items()
+                if row.due_key and row.next_due_at and row.next_due_at <= upper
+            )
+        for *_, row in found:
+            yield _versioned_enrollment(row)
 
     def held_enrollments(self, rule_id: str) -> Iterator[Versioned[Enrollment]]:
         _nonempty(rule_id)
