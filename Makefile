@@ -50,7 +50,7 @@ typecheck: $(READY)
 	$(BIN)/mypy
 
 unit: $(READY) $(NODE_READY) $(WEB_BUILT) $(BROWSER_READY)
-	$(BIN)/pytest -n 2 --dist loadfile -q
+	$(BIN)/pytest -n 2 --dist loadfile -q --durations=25
 
 # The admin API under schemathesis at full size: 200 examples per operation, 200 chains.
 fuzz-api: $(READY)
