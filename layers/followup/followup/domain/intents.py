@@ -17,12 +17,14 @@
    perlu brosur, langsung daftar aja" and "não precisa ligar, me manda o link" are not,
    nor is a courtesy spared ("no need to apologise", "não precisa agradecer"); a go-ahead
    on a condition ("nanti saya chat aja kalau butuh", "I'll sign up if I'm ever
-   interested") is none, a polite "kalau bisa" or "if you can" no condition;
+   interested") is none, a polite "kalau bisa" or "if you can" no condition, nor an "if
+   you're busy" ("no need to call if you're busy, just send me the form");
 4. `call_back_at`: a day or an hour the lead names ("bsk aja jam 10", "amanhã às 14h",
    "next Monday morning"), resolved by `replytime.requested_time` in the contact's zone;
    a question naming a time without asking to be contacted stays a question;
 5. `busy`: "lagi sibuk", "agora não dá", "in a meeting", "later", unless negated ("I'm
-   not busy", "gak sibuk kok");
+   not busy", "gak sibuk kok") or said of the counsellor in a condition ("if you're
+   busy", "kalau kakak sibuk", "se estiver ocupado");
 6. `question`: a question mark or a message that opens with a question word;
 7. `other`, confidence 0: nothing recognised; the rules never guess.
 
@@ -163,6 +165,19 @@ _POLITE = re.compile(
     r"se (?:puder|possivel))\b"
 )
 """A "kalau bisa", "if you can", "se puder" asks politely; it sets no condition."""
+_IF_YOU_ARE_BUSY = re.compile(
+    r"\b(?:if|kalau|kalo|klo|kl|jika|se|caso)"
+    r"(?: (?:you|youre|u|kakak|kakaknya|kak|kk|anda|kamu|km|mas|mbak|vc|voce|voces|ce))?"
+    r"(?: (?:are|re|r|ever|too|so|very|really|lagi|lg|sedang|estiver|estiverem|esteja|"
+    r"estejam|tiver|tiverem|muito|meio))*"
+    r" (?:sibuk|repot|meeting|rapat|ocupad[oa]s?|em reuniao|sem tempo|busy|swamped|"
+    r"in a meeting)\b"
+)
+"""A condition on the counsellor being busy: "if you're busy", "kalau kakak sibuk", "se
+vocês estiverem ocupados", or naming no one ("kalau lagi sibuk", "se estiver ocupado").
+It tells nothing of the lead being busy, and sets no condition on going ahead; a lead
+who names themselves ("if I'm busy", "kalau saya sibuk", "se eu estiver ocupado") or a
+time ("kalau sekarang lagi sibuk") keeps their busy."""
 _CLAUSES = re.compile(r"[^,;:.!?\n]+")
 _OBJECT = frozenset({"to", "for", "the", "a", "me", "us", "o", "de", "pra", "lagi", "mais"})
 """Words that may stand between a "no need" and what is not needed ("no need to send me")."""
@@ -224,7 +239,13 @@ def classify(
                 at=asked_for.astimezone(UTC),
                 local=asked_for.replace(tzinfo=None).isoformat(timespec="minutes"),
             )
-    busy = _BUSY.search(message)
+    yours = [found.span() for found in _IF_YOU_ARE_BUSY.finditer(message)]
+    lead_busy = (
+        found
+        for found in _BUSY.finditer(message)
+        if not any(start <= found.start() < end for start, end in yours)
+    )  # "if you're busy", "kalau kakak sibuk": the counsellor's, not the lead's
+    busy = next(lead_busy, None)
     if busy and not _negated(message, busy.start()):  # "I'm not busy", "gak sibuk kok"
         return Detected(Intent.BUSY, 0.8)
     if asked:
@@ -252,18 +273,20 @@ def _no_need(text: str) -> bool:
     nothing: one in the same clause as a condition ("nanti saya chat aja kalau butuh",
     "I'll sign up if I'm ever interested"), or after a condition that follows the
     clause of the "no need" ("gausah kak, kalau butuh nanti saya daftar"). A polite "if
-    you can" is no condition. `text` is read clause by clause (" | " between them)."""
+    you can" is no condition, nor is an "if you're busy". `text` is read clause by clause
+    (" | " between them)."""
     clauses = [normalise(part) for part in _CLAUSES.findall(text)]
     message = " | ".join(clause for clause in clauses if clause)
     refusing = (n for n in _NO_NEED.finditer(message) if not _COURTESY.match(message, n.end()))
     no_need = next(refusing, None)
     if no_need is None or _NOT_REALLY.search(message, 0, no_need.start()):
         return False
-    polite = [found.span() for found in _POLITE.finditer(message)]
+    no_condition = [found.span() for found in _POLITE.finditer(message)]
+    no_condition += [found.span() for found in _IF_YOU_ARE_BUSY.finditer(message)]
     conditions = [
         found.start()
         for found in _IF.finditer(message)
-        if not any(start <= found.start() < end for start, end in polite)
+        if not any(start <= found.start() < end for start, end in no_condition)
     ]
     its_clause_ends = _clause(message, no_need.start())[1]
     for ahead in _GOING_AHEAD.finditer(message):
