@@ -354,6 +354,7 @@ export const en = {
   "editor.send.text": "Step {n, number} free text",
   "editor.send.textHint": "Sent inside WhatsApp's 24-hour window; outside it the template goes.",
   "editor.send.smsCount": "{count, plural, one {# character} other {# characters}} · {parts, number} SMS",
+  "editor.send.smsFilled": "counting placeholders as their default or a typical value",
   "editor.send.smsUnicode": "Unicode (because of {chars}): 70 characters to an SMS instead of 160",
   "editor.send.subject": "Step {n, number} email subject",
   "editor.send.emailBody": "Step {n, number} email body",

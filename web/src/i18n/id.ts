@@ -356,6 +356,7 @@ export const id: Catalogue = {
   "editor.send.text": "Teks bebas langkah {n, number}",
   "editor.send.textHint": "Dikirim di dalam jendela 24 jam WhatsApp; di luar itu templat yang dikirim.",
   "editor.send.smsCount": "{count, number} karakter · {parts, number} SMS",
+  "editor.send.smsFilled": "placeholder dihitung sebagai nilai bawaan atau nilai umum",
   "editor.send.smsUnicode": "Unicode (karena {chars}): 70 karakter per SMS, bukan 160",
   "editor.send.subject": "Subjek email langkah {n, number}",
   "editor.send.emailBody": "Isi email langkah {n, number}",

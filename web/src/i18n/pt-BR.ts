@@ -356,6 +356,7 @@ export const ptBR: Catalogue = {
   "editor.send.text": "Texto livre do passo {n, number}",
   "editor.send.textHint": "Enviado dentro da janela de 24 horas do WhatsApp; fora dela vai o modelo.",
   "editor.send.smsCount": "{count, plural, one {# caractere} other {# caracteres}} · {parts, number} SMS",
+  "editor.send.smsFilled": "contando marcadores pelo valor padrão ou um valor típico",
   "editor.send.smsUnicode": "Unicode (por causa de {chars}): 70 caracteres por SMS em vez de 160",
   "editor.send.subject": "Assunto do e-mail do passo {n, number}",
   "editor.send.emailBody": "Corpo do e-mail do passo {n, number}",

@@ -4,8 +4,10 @@ how many SMS a text goes out as."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from functools import cache
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
@@ -59,30 +61,80 @@ class SmsParts:
 def sms_parts(text: str) -> SmsParts:
     """The SMS `text` is sent as: in GSM-7 when every character is in GSM 03.38 (an extension
     character counted as two), 160 to one SMS and 153 to each part of a longer one; else in
-    UCS-2 (UTF-16 code units, an emoji two), 70 to one SMS and 67 to each part. No part
-    splits an extension character or an emoji, as handsets put them back together whole."""
-    septets = [2 if char in _GSM7_EXTENSION else 1 for char in text]
-    units, gsm7_parts = _packed(septets, single=160, part=153)
+    UCS-2 (UTF-16 code units, an emoji two), 70 to one SMS and 67 to each part. The SMS
+    counted are the parts `sms_split` cuts the text into."""
+    septets = _pieces(text, _septets, part=153)
+    gsm7_parts = len(_packed(septets, single=160, part=153))
     unicode = tuple(dict.fromkeys(char for char in text if char not in _GSM7))
     if not unicode:
-        return SmsParts("gsm7", units, gsm7_parts, gsm7_parts)
-    code_units = [len(char.encode("utf-16-le")) // 2 for char in text]
-    units, parts = _packed(code_units, single=70, part=67)
-    return SmsParts("ucs2", units, parts, gsm7_parts, unicode)
+        return SmsParts("gsm7", _units(septets), gsm7_parts, gsm7_parts)
+    code_units = _pieces(text, _code_units, part=67)
+    parts = len(_packed(code_units, single=70, part=67))
+    return SmsParts("ucs2", _units(code_units), parts, gsm7_parts, unicode)
 
 
-def _packed(sizes: list[int], single: int, part: int) -> tuple[int, int]:
-    """(units, SMS) of characters of these sizes: one SMS up to `single` units, else parts
-    of up to `part` units, a character that does not fit whole starting the next part."""
-    units = sum(sizes)
-    if units <= single:
-        return units, 1 if units else 0
-    parts, room = 1, part
-    for size in sizes:
+def sms_split(text: str) -> tuple[str, ...]:
+    """The SMS a phone receives `text` in, in order (none for no text, one when it fits one
+    SMS). A part ends only between two characters as a reader sees them (grapheme clusters):
+    a flag, an emoji sequence joined by zero-width joiners, a letter with its accents, a
+    surrogate pair or a GSM-7 extension character goes whole to the next part when it does
+    not fit. Only a character longer than a part on its own (a letter under dozens of
+    accents) goes over one code point at a time."""
+    if all(char in _GSM7 for char in text):
+        return tuple(_packed(_pieces(text, _septets, part=153), single=160, part=153))
+    return tuple(_packed(_pieces(text, _code_units, part=67), single=70, part=67))
+
+
+@cache
+def _grapheme() -> Any:
+    """An extended grapheme cluster (Unicode's UAX #29): one character as a reader sees it.
+    `regex` loads on the first count (a rule saved), not in every handler's cold start."""
+    import regex
+
+    return regex.compile(r"\X")
+
+
+def _septets(text: str) -> int:
+    return sum(2 if char in _GSM7_EXTENSION else 1 for char in text)
+
+
+def _code_units(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _pieces(text: str, size: Callable[[str], int], part: int) -> list[tuple[str, int]]:
+    """`text`'s grapheme clusters with their sizes, a cluster larger than `part` broken into
+    its code points."""
+    pieces: list[tuple[str, int]] = []
+    for cluster in _grapheme().findall(text):
+        whole = size(cluster)
+        if whole <= part:
+            pieces.append((cluster, whole))
+        else:
+            pieces.extend((char, size(char)) for char in cluster)
+    return pieces
+
+
+def _units(pieces: list[tuple[str, int]]) -> int:
+    return sum(size for _, size in pieces)
+
+
+def _packed(pieces: list[tuple[str, int]], single: int, part: int) -> list[str]:
+    """The SMS pieces of these sizes go in: one up to `single` units, else parts of up to
+    `part` units, a piece that does not fit whole starting the next part."""
+    if not pieces:
+        return []
+    if _units(pieces) <= single:
+        return ["".join(piece for piece, _ in pieces)]
+    parts: list[list[str]] = [[]]
+    room = part
+    for piece, size in pieces:
         if size > room:
-            parts, room = parts + 1, part
+            parts.append([])
+            room = part
+        parts[-1].append(piece)
         room -= size
-    return units, parts
+    return ["".join(chosen) for chosen in parts]
 
 
 def one_line(text: str) -> str:

@@ -50,6 +50,34 @@ def render_text(text: str, contact: Contact) -> str:
     return _PLACEHOLDER.sub(value, text)
 
 
+TYPICAL_VALUES = {
+    "name": "Maria Santos",
+    "first_name": "Maria",
+    "phone": "+6281234567890",
+    "email": "maria@example.com",
+    "stage": "interested",
+    "wa_id": "6281234567890",
+}
+"""What a placeholder without a default is counted as before any lead is known (the web
+editor's counter, web/src/pages/editor/sms.ts, fills it the same way)."""
+TYPICAL_ATTRIBUTE = "sample value"
+"""What `{attributes.x}` without a default, or a field not listed above, is counted as."""
+
+
+def typical_text(text: str) -> str:
+    """`text` as a typical lead gets it, to judge what it costs before it goes: each
+    placeholder filled by its default (`{first_name|there}`: there), else by a typical value
+    of its field (`TYPICAL_VALUES`), so its braces are never counted."""
+
+    def value(match: re.Match[str]) -> str:
+        default = match.group(2)
+        if default is not None:
+            return default
+        return TYPICAL_VALUES.get(match.group(1), TYPICAL_ATTRIBUTE)
+
+    return _PLACEHOLDER.sub(value, text)
+
+
 def placeholders(text: str) -> list[str]:
     """The contact fields a text refers to (for validation)."""
     return [match.group(1) for match in _PLACEHOLDER.finditer(text)]

@@ -16,7 +16,7 @@ from followup.domain.contact import PERSONAL_FIELDS
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.errors import Conflict, DomainError, NotFound
 from followup.domain.followup import Reason, Status
-from followup.domain.messaging import placeholders
+from followup.domain.messaging import placeholders, typical_text
 from followup.domain.rule import BranchStep, Rule, SetStage, Step, field_path
 from followup.domain.settings import WorkspaceSettings
 from followup.domain.templates import rule_problems
@@ -87,7 +87,7 @@ def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list
                     f"{len(step.text):,}",
                 )
             )
-        sms = sms_parts(step.text or "") if "sms" in step.chain else None
+        sms = sms_parts(typical_text(step.text or "")) if "sms" in step.chain else None
         if sms is not None and sms.parts > sms.gsm7_parts:
             named = [
                 c if c.isprintable() and not c.isspace() else f"U+{ord(c):04X}" for c in sms.unicode

@@ -6,7 +6,7 @@ import { useT } from "../../i18n/locale";
 import { DurationInput } from "./fields";
 import { CHANNELS, type Step, type TemplateParam } from "./model";
 import { type Problems, problemsAt } from "./problems";
-import { namedCharacters, smsParts } from "./sms";
+import { namedCharacters, smsParts, typicalText } from "./sms";
 
 export interface CatalogueTemplate {
   name: string;
@@ -77,7 +77,9 @@ export function SendStep({
     });
   const channel = step.channel ?? "whatsapp";
   const fallbacks = (step.fallbacks as string[] | undefined) ?? [];
-  const sms = channel === "sms" || fallbacks.includes("sms") ? smsParts(step.text ?? "") : null;
+  // Counted as a lead gets it: placeholders filled by their default or a typical value.
+  const typical = typicalText(step.text ?? "");
+  const sms = channel === "sms" || fallbacks.includes("sms") ? smsParts(typical) : null;
   return (
     <Stack gap="sm">
       <div data-part={`${path}.wait`}>
@@ -133,6 +135,7 @@ export function SendStep({
       {sms && (
         <Text size="sm" data-testid={`sms-count-${index}`} aria-live="polite">
           {t("editor.send.smsCount", { count: sms.characters, parts: sms.parts })}
+          {typical !== (step.text ?? "") && ` · ${t("editor.send.smsFilled")}`}
           {sms.unicode && (
             <Text span size="sm" c="#8a3c00">
               {" · "}

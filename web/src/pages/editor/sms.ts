@@ -1,6 +1,9 @@
 // How many SMS a text goes out as, as the server counts it (followup.domain.channels.sms_parts):
 // GSM-7 holds 160 characters in one SMS (153 a part), any other text goes as UCS-2 (Unicode)
-// and holds 70 (67 a part).
+// and holds 70 (67 a part). A part ends only between characters as a reader sees them
+// (grapheme clusters): a flag or a family emoji goes whole to the next part. The text is
+// counted as a typical lead gets it (followup.domain.messaging.typical_text): a placeholder
+// filled by its default, or by a typical value of its field when it has none.
 
 const GSM7_BASIC = new Set(
   "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" +
@@ -9,8 +12,24 @@ const GSM7_BASIC = new Set(
 /** GSM 03.38's extension table: two septets each (the escape and the character). */
 const GSM7_EXTENSION = new Set("\f^{}\\[~]|€");
 
+/** `{first_name}`, `{attributes.program}`, `{first_name|there}`, as the server reads them. */
+const PLACEHOLDER = /\{([a-z_]+(?:\.[A-Za-z0-9_-]+)?)(?:\|([^{}]*))?\}/g;
+/** What a placeholder without a default is counted as (the server's TYPICAL_VALUES). */
+const TYPICAL_VALUES = new Map([
+  ["name", "Maria Santos"],
+  ["first_name", "Maria"],
+  ["phone", "+6281234567890"],
+  ["email", "maria@example.com"],
+  ["stage", "interested"],
+  ["wa_id", "6281234567890"],
+]);
+/** An attribute without a default, or a field not listed above. */
+const TYPICAL_ATTRIBUTE = "sample value";
+
+const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
 export interface SmsParts {
-  /** Characters as a reader counts them (an emoji is one). */
+  /** Characters as a reader counts them (an emoji, a flag or a family emoji is one). */
   characters: number;
   parts: number;
   unicode: boolean;
@@ -18,14 +37,29 @@ export interface SmsParts {
   forcedBy: string[];
 }
 
-/** The SMS `text` is sent as; no part splits an extension character or an emoji. */
+/** `text` with each placeholder filled by its default, else by a typical value of its field. */
+export function typicalText(text: string): string {
+  return text.replace(
+    PLACEHOLDER,
+    (_, field: string, fallback: string | undefined) => fallback ?? TYPICAL_VALUES.get(field) ?? TYPICAL_ATTRIBUTE,
+  );
+}
+
+/** The SMS `text` is sent as; no part splits a character as a reader sees it. */
 export function smsParts(text: string): SmsParts {
-  const characters = [...text];
-  const forcedBy = [...new Set(characters.filter((c) => !GSM7_BASIC.has(c) && !GSM7_EXTENSION.has(c)))];
+  const clusters = Array.from(GRAPHEMES.segment(text), (s) => s.segment);
+  const forcedBy = [...new Set([...text].filter((c) => !GSM7_BASIC.has(c) && !GSM7_EXTENSION.has(c)))];
   const unicode = forcedBy.length > 0;
-  const sizes = characters.map((c) => (unicode ? c.length : GSM7_EXTENSION.has(c) ? 2 : 1));
-  const parts = unicode ? packed(sizes, 70, 67) : packed(sizes, 160, 153);
-  return { characters: characters.length, parts, unicode, forcedBy };
+  const parts = unicode ? packed(clusterSizes(clusters, codeUnits, 67), 70, 67) : packed(clusterSizes(clusters, septets, 153), 160, 153);
+  return { characters: clusters.length, parts, unicode, forcedBy };
+}
+
+const septets = (text: string) => [...text].reduce((sum, c) => sum + (GSM7_EXTENSION.has(c) ? 2 : 1), 0);
+const codeUnits = (text: string) => text.length;
+
+/** Each cluster's size; one larger than a part on its own, each of its code points'. */
+function clusterSizes(clusters: string[], size: (text: string) => number, part: number): number[] {
+  return clusters.flatMap((cluster) => (size(cluster) <= part ? [size(cluster)] : [...cluster].map(size)));
 }
 
 function packed(sizes: number[], single: number, part: number): number {
