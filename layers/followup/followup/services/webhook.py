@@ -58,7 +58,9 @@ AGENT_TOOK_OVER = (
     " automation is paused; turn the agent off, then resume the number"
 )
 _RANK = {Status.SENT: 1, Status.DELIVERED: 2, Status.READ: 3}
-_UNBILLED = frozenset({Status.SENT, Status.FAILED, Status.SKIPPED})
+_UNDELIVERED = frozenset({Status.FAILED, Status.SKIPPED})
+_REACHED = frozenset({Status.DELIVERED, Status.READ, Status.RESPONDED})
+"""Statuses a follow-up reaches only once its message was delivered."""
 
 
 class NotYetRecorded(Exception):
@@ -161,7 +163,7 @@ def apply_status(deps: Deps, status: DeliveryStatus) -> str:
     if not followup.status.outbound or (_RANK[target] <= _RANK[followup.status] and not recovered):
         return _priced_late(deps, followup, status)
     moved = followup if target is followup.status else followup.progressed(target, status.at)
-    if status.pricing is not None:
+    if status.pricing is not None and _billed(moved, status):
         moved = moved.model_copy(update={"pricing": status.pricing})
     if not _moved(deps, moved, found.status, status.at):
         return "stale"
@@ -245,13 +247,29 @@ def _followup_of(deps: Deps, status: DeliveryStatus) -> FollowUp | None:
 
 def _priced_late(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
     """A status that moves nothing may still bring the first price of a message already
-    past `sent` (a reply came before its delivered status). A `sent` status's price is
-    left to the delivered one, which carries it too: billing is per delivered message."""
+    past `sent` (a reply came before its delivered status, or it expired first), kept
+    only when WhatsApp bills it (`_billed`)."""
     unpriced = followup.pricing is None and status.pricing is not None
-    if not unpriced or followup.sent_at is None or followup.status in _UNBILLED:
+    if not unpriced or followup.sent_at is None or not _billed(followup, status):
         return "stale"
     priced = followup.model_copy(update={"pricing": status.pricing})
     return "priced" if _moved(deps, priced, followup.status, status.at) else "stale"
+
+
+def _billed(followup: FollowUp, status: DeliveryStatus) -> bool:
+    """Whether WhatsApp bills the message, so the price its status names is kept: billing
+    is per delivered message. A `delivered` or `read` status says so itself; a `sent` one
+    only for a follow-up shown delivered (delivered, read or replied to, answered with a
+    STOP, or delivered or read before it expired). A message that failed or was skipped,
+    or one never shown delivered (only sent, expired, or ended by a stop of the channel
+    elsewhere), is not billed: its `sent` status's price is left to the delivered status,
+    which names it too."""
+    if followup.status in _UNDELIVERED:
+        return False
+    if status.state is not DeliveryState.SENT:
+        return True
+    stop = followup.status is Status.OPTED_OUT and followup.reason == Reason.OPTED_OUT
+    return stop or any(change.status in _REACHED for change in followup.history)
 
 
 def _failed(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
