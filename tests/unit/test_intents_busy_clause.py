@@ -95,12 +95,13 @@ def test_a_lead_who_says_they_are_busy_is_still_recorded_busy(zone: ZoneInfo, te
 
 
 @pytest.mark.parametrize(("zone", "text"), LEAD_IS_BUSY_AND_NEEDS_NO_CALL)
-def test_a_busy_lead_who_needs_no_call_now_is_recorded_as_before(zone: ZoneInfo, text: str) -> None:
+def test_a_busy_lead_who_needs_no_call_now_is_recorded_busy(zone: ZoneInfo, text: str) -> None:
     # Given a lead who says they are busy themselves, and that no call is needed now
     # When the reply is read and recorded
-    # Then the reading is the one it had before conditions about the counsellor were told
-    # apart: the "no need" with nothing to go ahead with
-    assert _recorded(zone, text).record.intent is Intent.NOT_INTERESTED
+    reading = _recorded(zone, text)
+    # Then it is busy: a "no need" limited in time puts the call off, it refuses nothing
+    assert reading.record.intent is Intent.BUSY
+    assert reading.follow_up is Intent.BUSY
 
 
 def test_the_intent_benchmark_holds_the_busy_conditions_with_their_labels() -> None:

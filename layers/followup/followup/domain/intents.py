@@ -15,16 +15,20 @@
    ("ga perlu, makasih", "não precisa, obrigado", "no need to follow up anymore") only
    when the lead asks nowhere to proceed: "no need to call, just send me the form", "ga
    perlu brosur, langsung daftar aja" and "não precisa ligar, me manda o link" are not,
-   nor is a courtesy spared ("no need to apologise", "não precisa agradecer"); a go-ahead
-   on a condition ("nanti saya chat aja kalau butuh", "I'll sign up if I'm ever
-   interested") is none, a polite "kalau bisa" or "if you can" no condition, nor an "if
-   you're busy" ("no need to call if you're busy, just send me the form");
+   nor is a courtesy spared ("no need to apologise", "não precisa agradecer"), nor a
+   "no need" limited in time ("I'm busy, no need to call now", "ga usah telpon dulu",
+   "não precisa ligar hoje"), which is `busy` unless it is for good ("ga usah hubungi
+   lagi", "não precisa mais ligar", "no need to call from now on"); a go-ahead on a
+   condition ("nanti saya chat aja kalau butuh", "I'll sign up if I'm ever interested")
+   is none, a polite "kalau bisa" or "if you can" no condition, nor an "if you're busy"
+   ("no need to call if you're busy, just send me the form");
 4. `call_back_at`: a day or an hour the lead names ("bsk aja jam 10", "amanhã às 14h",
    "next Monday morning"), resolved by `replytime.requested_time` in the contact's zone;
    a question naming a time without asking to be contacted stays a question;
 5. `busy`: "lagi sibuk", "agora não dá", "in a meeting", "later", unless negated ("I'm
    not busy", "gak sibuk kok") or said of the counsellor in a condition ("if you're
-   busy", "kalau kakak sibuk", "se estiver ocupado");
+   busy", "kalau kakak sibuk", "se estiver ocupado"); and a "no need" limited in time
+   ("no need to call today", "skrg ga perlu", "por enquanto não precisa");
 6. `question`: a question mark or a message that opens with a question word;
 7. `other`, confidence 0: nothing recognised; the rules never guess.
 
@@ -125,8 +129,25 @@ _NO_NEED = _any(
     r"no need",
 )
 """"No need": a refusal ("ga perlu, makasih", "não precisa, obrigado", "no need to follow
-up anymore") unless the lead asks to proceed (`_GOING_AHEAD`) or only means to spare the
-counsellor a courtesy (`_COURTESY`)."""
+up anymore") unless the lead asks to proceed (`_GOING_AHEAD`), only means to spare the
+counsellor a courtesy (`_COURTESY`) or puts it off (`_FOR_NOW`)."""
+_FOR_NOW = _any(
+    r"now|rn|today|at the moment|this week",
+    r"dulu|sekarang|skrg|hari ini|saat ini|minggu ini",
+    r"agora|por enquanto|hoje|no momento|esta semana|essa semana",
+)
+"""A time limit in the clause of a "no need": "I'm busy, no need to call now", "lagi
+sibuk, ga usah telpon dulu ya", "tô ocupado, não precisa ligar agora" put the call off;
+they refuse nothing."""
+_FOR_GOOD = _any(
+    r"again|anymore|any more|from now on|from today",
+    r"(?:lagi|lg)(?! (?:sibuk|repot|meeting|rapat|kerja|nyetir|di|ada|kelas))|"
+    r"mulai (?:sekarang|skrg|hari ini|saat ini)|seterusnya|selamanya",
+    r"mais(?! tarde)|de novo|nunca|a partir de (?:agora|hoje)|de agora em diante",
+)
+"""What makes a "no need" one for good, whatever time it names: "ga usah hubungi lagi",
+"não precisa mais ligar", "no need to call from now on". A "lagi" before a busy word is
+"now" ("lagi sibuk"), not "again"; a "mais tarde" is "later"."""
 _COURTESY = re.compile(
     r" (?:to )?(?:minta maaf|maaf|khawatir|sungkan|apologi[sz]e|say sorry|be sorry|thank|"
     r"worry|agradecer|se desculpar|pedir desculpas?|se preocupar)\b"
@@ -228,7 +249,8 @@ def classify(
     refusal = _NOT_INTERESTED.search(message) or _ELSEWHERE.search(message)
     if refusal and not _NOT_REALLY.search(message[: refusal.start()]):
         return Detected(Intent.NOT_INTERESTED, 0.9)
-    if _no_need(text):
+    no_need = _no_need(text)
+    if no_need == "refuses":
         return Detected(Intent.NOT_INTERESTED, 0.9)
     if not worded or _CONTACT.search(message):
         asked_for = requested_time(message, now, zone)
@@ -248,6 +270,8 @@ def classify(
     busy = next(lead_busy, None)
     if busy and not _negated(message, busy.start()):  # "I'm not busy", "gak sibuk kok"
         return Detected(Intent.BUSY, 0.8)
+    if no_need == "defers":  # "no need to call today": put off, as a "not now" is
+        return Detected(Intent.BUSY, 0.8)
     if asked:
         return Detected(Intent.QUESTION, 0.7)
     return Detected(Intent.OTHER, 0.0)
@@ -266,21 +290,23 @@ def _says_done(sentence: str) -> bool:
     return not sentence.rstrip().endswith("?") and _QUESTION_WORDS.search(said) is None
 
 
-def _no_need(text: str) -> bool:
-    """A "no need" that refuses: not one that spares a courtesy ("no need to apologise"),
-    nor one after or before which the lead asks to proceed ("no need to call, just send
-    me the form", "kirim formnya aja, ga usah telpon"). A go-ahead on a condition asks
-    nothing: one in the same clause as a condition ("nanti saya chat aja kalau butuh",
-    "I'll sign up if I'm ever interested"), or after a condition that follows the
-    clause of the "no need" ("gausah kak, kalau butuh nanti saya daftar"). A polite "if
-    you can" is no condition, nor is an "if you're busy". `text` is read clause by clause
-    (" | " between them)."""
+def _no_need(text: str) -> Literal["refuses", "defers"] | None:
+    """Whether a "no need" refuses or only puts off, or neither. It is neither when it
+    spares a courtesy ("no need to apologise"), or when after or before it the lead asks
+    to proceed ("no need to call, just send me the form", "kirim formnya aja, ga usah
+    telpon"). A go-ahead on a condition asks nothing: one in the same clause as a
+    condition ("nanti saya chat aja kalau butuh", "I'll sign up if I'm ever interested"),
+    or after a condition that follows the clause of the "no need" ("gausah kak, kalau
+    butuh nanti saya daftar"). A polite "if you can" is no condition, nor is an "if
+    you're busy". A "no need" left refusing only puts off when its clause names a time
+    limit and is not for good ("ga usah telpon dulu" is, "ga usah hubungi lagi" is not).
+    `text` is read clause by clause (" | " between them)."""
     clauses = [normalise(part) for part in _CLAUSES.findall(text)]
     message = " | ".join(clause for clause in clauses if clause)
     refusing = (n for n in _NO_NEED.finditer(message) if not _COURTESY.match(message, n.end()))
     no_need = next(refusing, None)
     if no_need is None or _NOT_REALLY.search(message, 0, no_need.start()):
-        return False
+        return None
     no_condition = [found.span() for found in _POLITE.finditer(message)]
     no_condition += [found.span() for found in _IF_YOU_ARE_BUSY.finditer(message)]
     conditions = [
@@ -288,7 +314,7 @@ def _no_need(text: str) -> bool:
         for found in _IF.finditer(message)
         if not any(start <= found.start() < end for start, end in no_condition)
     ]
-    its_clause_ends = _clause(message, no_need.start())[1]
+    its_clause_starts, its_clause_ends = _clause(message, no_need.start())
     for ahead in _GOING_AHEAD.finditer(message):
         start, end = _clause(message, ahead.start())
         if _negated(message[start:], ahead.start() - start):
@@ -301,8 +327,11 @@ def _no_need(text: str) -> bool:
             its_clause_ends <= at < ahead.start() for at in conditions
         ):
             continue  # "gausah kak, kalau butuh nanti saya langsung daftar"
-        return False
-    return True
+        return None
+    its_clause = message[its_clause_starts:its_clause_ends]
+    if _FOR_NOW.search(its_clause) and not _FOR_GOOD.search(its_clause):
+        return "defers"
+    return "refuses"
 
 
 def _clause(message: str, at: int) -> tuple[int, int]:
