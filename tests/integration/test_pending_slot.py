@@ -85,10 +85,10 @@ def test_a_canceled_holder_leaves_the_slot_to_the_next_rule(engine: LocalEngine)
     assert call(engine, "DELETE", f"/api/rules/{holder}")[0] == 200
     engine.clock.advance(timedelta(minutes=5))
     engine.tick()
-    # Then the other rule's follow-up is queued in its place when the slot would have
-    # come free (Monday morning), and goes out
+    # Then the other rule's follow-up is queued in its place at the next tick (for Monday
+    # morning, when the send window opens), and goes out
     other = "second-rule" if holder == "first-rule" else "first-rule"
-    assert statuses(engine, lead.id) == {holder: Status.CANCELED}
+    assert statuses(engine, lead.id) == {holder: Status.CANCELED, other: Status.QUEUED}
     for _ in range(3 * 24):
         engine.clock.advance(timedelta(hours=1))
         engine.tick()

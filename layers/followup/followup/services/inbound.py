@@ -24,11 +24,11 @@ from followup.domain.webhook_events import Identity
 from followup.services.callbacks import asked_by, plan_follow_up, schedule
 from followup.services.contacts import create_contact, find_contact, update_contact
 from followup.services.conversations import CONTACT
-from followup.services.planning import ended
+from followup.services.planning import ended, why_ended
 from followup.services.ports import CommitRejected, EnrollmentChange, FollowUpChange
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from followup.domain.ai_classify import Classified
     from followup.domain.settings import WorkspaceSettings
@@ -156,8 +156,9 @@ def record_inbound(
     followups = deps.followups.followups_of(contact_id)
     # A STOP that stops WhatsApp alone leaves what goes on other channels as it is.
     only = "whatsapp" if stop and not stops_all else None
-    responded, canceled = _settle_followups(deps, followups, stop, at, ends, only)
-    _end_enrollments(deps, contact_id, stop, at, placed, ends, only, line_id if asked else None)
+    heard_id = line_id if asked else None
+    over = _end_enrollments(deps, contact_id, stop, at, placed, ends, only, heard_id)
+    responded, canceled = _settle_followups(deps, followups, stop, at, ends, only, over)
     schedule(deps, follow_up, deps.clock.now())
     record = reading.record if reading and asked else None
     if record is None or (record.source == "rules" and record.ai_fallback is None):
@@ -274,16 +275,20 @@ def _settle_followups(
     at: datetime,
     ends: str | None,
     only: str | None,
+    over: Mapping[str, str],
 ) -> tuple[int, int]:
     """Of the contact's `followups`, sent ones within the attribution window → responded;
-    queued ones → canceled (all of them when the reply `ends` the contact's follow-ups).
-    A STOP for `only` one channel settles that channel's alone."""
+    queued ones → canceled (all of them when the reply `ends` the contact's follow-ups, and
+    those of a journey that is `over`, with the reason it ended for, so none holds the
+    contact's slot for a journey that will not send it). A STOP for `only` one channel
+    settles that channel's alone."""
     attribution = deps.catalog.settings().attribution_window.approx()
     responded = canceled = 0
     for followup in followups:
         if only is not None and followup.channel != only:
             continue
-        target = _settled(deps, followup, stop, at, attribution.total_seconds(), ends)
+        journey_over = over.get(followup.enrollment_id or "")
+        target = _settled(deps, followup, stop, at, attribution.total_seconds(), ends, journey_over)
         if target is None:
             continue
         status, reason = target
@@ -306,6 +311,7 @@ def _settled(
     at: datetime,
     attribution_seconds: float,
     ends: str | None,
+    journey_over: str | None,
 ) -> tuple[Status, str] | None:
     if followup.status.unsent:
         if not may_follow(at, followup.created_at):
@@ -317,6 +323,8 @@ def _settled(
         rule = deps.catalog.rule(followup.rule_id, followup.rule_version)
         if rule is None or rule.exit.on_reply:
             return Status.CANCELED, Reason.REPLIED
+        if journey_over is not None:
+            return Status.CANCELED, journey_over
         return None
     sent_at = followup.sent_at
     answerable = followup.status.outbound or _expired_before(followup, at)
@@ -347,18 +355,26 @@ def _end_enrollments(
     ends: str | None,
     only: str | None,
     heard: str | None,
-) -> None:
+) -> dict[str, str]:
     """A reply stamped `at`, which the contact places at `placed` in the conversation, ends
     the enrollments that exit on reply; an opt-out or a reply that `ends` the follow-ups
-    (not interested, done) ends them all. An opt-out for `only` one channel ends only the
-    journeys that reach the contact on no other channel. `heard` is the message's id when
-    it is heard for the first time: it also answers a call back (or busy) another message
-    stamped the same second asked for before it, as a later message would."""
+    (not interested, done) ends them all; a reply that breaks a silence before it crossed
+    the idle time ends the journey enrolled ahead for it, whatever its exit. An opt-out for
+    `only` one channel ends only the journeys that reach the contact on no other channel.
+    `heard` is the message's id when it is heard for the first time: it also answers a
+    call back (or busy) another message stamped the same second asked for before it, as a
+    later message would.
+
+    Returns the contact's journeys that are over (ended now, or found ended) by id, with
+    why each ended: their follow-ups still to go are ended with them."""
+    over: dict[str, str] = {}
     for enrollment_v in deps.followups.enrollments_of(contact_id):
         enrollment = enrollment_v.item
-        if enrollment.state is not EnrollmentState.ACTIVE or not may_follow(
-            at, enrollment.enrolled_at
-        ):
+        why = why_ended(enrollment)
+        if why is not None:
+            over[enrollment.id] = why
+            continue
+        if not may_follow(at, enrollment.enrolled_at):
             continue
         began = datetime.fromisoformat(enrollment.silence_key)
         rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
@@ -398,6 +414,8 @@ def _end_enrollments(
             )
         except CommitRejected:
             continue  # a tick advanced it meanwhile; its next step re-checks the reply
+        over[enrollment.id] = reason
+    return over
 
 
 def _reaches_beyond(rule: Rule, channel: str) -> bool:

@@ -173,8 +173,7 @@ def advance(
         return _commit(deps, [moved(enrollment_v, went)], now, Outcome.SKIPPED, SENT_BY_HAND)
     busy_until, slot_revision = claim_slot(deps, contact, fid, now, guess=guess_slot)
     if busy_until is not None:
-        waits = deferred(enrollment, busy_until, now)
-        return _commit(deps, [moved(enrollment_v, waits)], now, Outcome.DEFERRED, None)
+        return _wait_for_slot(deps, enrollment_v, busy_until, now)
     scheduled = send_at(enrollment.next_due_at or now, now, contact, rule, settings)
     queued = _followup(fid, enrollment, contact, now, scheduled, None)
     # Taken at the clock's time, not the tick's (a retried tick runs hours after it).
@@ -182,9 +181,32 @@ def advance(
     return _queue(deps, enrollment_v, slot, queued, now)
 
 
+def _wait_for_slot(
+    deps: Deps, enrollment_v: Versioned[Enrollment], busy_until: datetime, now: datetime
+) -> tuple[Outcome, str | None]:
+    """Put the step off while another follow-up holds the contact's slot, to the first
+    tick after the holder is settled: sent, or ended unsent by whatever path (a cancel
+    from the queue, a reply, an exit). The step stays due, so every tick asks
+    again, and is written only once the holder's time comes before the next tick: due
+    then a moment after it (`deferred`), as it goes if the holder goes on time; and when
+    it is not stored yet (inserted due). Each tick the holder waits costs the waiting
+    enrollment's entry in the `due` index, its contact, the slot and the holder, read
+    again (docs/storage.md)."""
+    enrollment = enrollment_v.item
+    soonest = max(busy_until, now) + _A_MOMENT
+    due = enrollment.next_due_at
+    if soonest <= deps.timings.horizon(now) and (due is None or due < soonest):
+        waits = deferred(enrollment, busy_until, now)
+        return _commit(deps, [moved(enrollment_v, waits)], now, Outcome.DEFERRED, None)
+    if enrollment_v.revision == 0:
+        return _commit(deps, [NewEnrollment(enrollment)], now, Outcome.DEFERRED, None)
+    return Outcome.DEFERRED, None
+
+
 def deferred(enrollment: Enrollment, busy_until: datetime, now: datetime) -> Enrollment:
-    """The enrollment put off while the contact's slot is busy: due a moment after the
-    follow-up holding it is (or now, if that is past), when the tick asks again."""
+    """The enrollment as seen going while the contact's slot is busy: due a moment after
+    the follow-up holding it is (or now, if that is past), the soonest its step may go
+    while the holder keeps the slot to its time (`_wait_for_slot`)."""
     return enrollment.model_copy(update={"next_due_at": max(busy_until, now) + _A_MOMENT})
 
 
