@@ -4,12 +4,11 @@ with due work, not contacts."""
 
 from __future__ import annotations
 
-import heapq
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import Enrollment, EnrollmentState, enroll
@@ -140,39 +139,21 @@ def _run(deps: Deps, now: datetime, deadline: Deadline | None) -> EnqueueReport:
     date_triggers.walk_on(deps, heads, deadline)
     report.enrolled += date_triggers.fire_due(deps, heads, now)
     off = {head.rule_id for head in heads if not head.active}
-    horizon = deps.timings.horizon(now)
-    quiet: list[_NewlyQuiet] = []
-    scanned: dict[str, RuleHead] = {}
+    for enrollment_v in deps.followups.due_enrollments(deps.timings.horizon(now)):
+        with _isolated(report, enrollment_v.item.rule_id):
+            if enrollment_v.item.rule_id in off:
+                if _due_by(enrollment_v.item, now):
+                    report.held += holds.hold(deps, enrollment_v, now)
+            else:
+                _advance(deps, enrollment_v, now, report)
+    # After the steps already due: a contact holds one queued follow-up at a time, and one
+    # planned ahead for the moment its silence crosses must not keep out one due sooner.
     for head in heads:
         with _isolated(report, head.rule_id):
             rule = deps.catalog.rule(head.rule_id, head.version)
-            if (
-                head.active
-                and rule is not None
-                and rule.idle is not None  # other triggers enroll when their occurrence arrives
-                and _newly_quiet(deps, rule, rule.idle, head, settings, now, report, quiet)
-            ):
-                scanned[head.rule_id] = head
-    # A contact holds one queued follow-up at a time: its steps of this tick are planned
-    # soonest due first, whichever index found them, so one due later never keeps out one
-    # due sooner (at the same moment, the one already enrolled goes first).
-    quiet.sort(key=_due_at)
-    due = deps.followups.due_enrollments(horizon)
-    soonest: Iterator[Versioned[Enrollment] | _NewlyQuiet] = heapq.merge(due, quiet, key=_due_at)
-    for planned in soonest:
-        if isinstance(planned, _NewlyQuiet):
-            if not _plan_newly_quiet(deps, planned, now, report):
-                scanned.pop(planned.rule.id, None)  # its silences are read again next tick
-            continue
-        with _isolated(report, planned.item.rule_id):
-            if planned.item.rule_id in off:
-                if _due_by(planned.item, now):
-                    report.held += holds.hold(deps, planned, now)
-            else:
-                _advance(deps, planned, now, report)
-    for head in scanned.values():
-        with _isolated(report, head.rule_id):
-            deps.rules.advance_watermark(head.rule_id, head.watermark, horizon)
+            if head.active and rule is not None and rule.idle is not None:
+                # Other triggers enroll when their occurrence arrives.
+                _enroll_newly_quiet(deps, rule, rule.idle, head, settings, now, report)
     _show_errors(deps, heads, report, now)
     deliveries = notifications.deliver_due(deps, now, deadline)
     report.notified, report.notify_failed = deliveries.delivered, deliveries.failed
@@ -189,26 +170,7 @@ def _show_errors(deps: Deps, heads: list[RuleHead], report: EnqueueReport, now: 
             deps.rules.note_rule_error(head.rule_id, None)
 
 
-@dataclass(frozen=True)
-class _NewlyQuiet:
-    """A contact whose silence crosses `rule`'s idle time by the horizon: its enrollment,
-    made and not written yet, and the contact as the quiet index returned it."""
-
-    rule: Rule
-    enrollment: Enrollment
-    contact_v: Versioned[Contact]
-
-
-_NEVER = datetime.max.replace(tzinfo=UTC)
-
-
-def _due_at(planned: Versioned[Enrollment] | _NewlyQuiet) -> datetime:
-    """When the step the tick plans for it is due (never, for a journey with none)."""
-    enrollment = planned.enrollment if isinstance(planned, _NewlyQuiet) else planned.item
-    return enrollment.next_due_at or _NEVER
-
-
-def _newly_quiet(
+def _enroll_newly_quiet(
     deps: Deps,
     rule: Rule,
     trigger: IdleTrigger,
@@ -216,13 +178,11 @@ def _newly_quiet(
     settings: WorkspaceSettings,
     now: datetime,
     report: EnqueueReport,
-    found: list[_NewlyQuiet],
-) -> bool:
-    """Add to `found` the contacts whose silence crosses the idle time between this rule's
-    last tick and the next one (the horizon), each enrolled (not written yet) with its
-    first step due at the moment it crosses; those another number serves are counted in
-    the report's reasons. True when the window was read to its end: once they are
-    planned, the rule's watermark moves to the horizon."""
+) -> None:
+    """Contacts whose silence crosses the idle time between this rule's last tick and the
+    next one (the horizon), each enrolled now with its first step due at the moment it
+    crosses; those its re-entry policy keeps out are counted in the report's reasons. A
+    silence broken before it crosses sends nothing (`journey.must_stop`)."""
     idle = trigger.idle.approx()
     horizon = deps.timings.horizon(now)
     until = horizon - idle
@@ -234,7 +194,7 @@ def _newly_quiet(
     if trigger.max_idle is not None:
         after = max(after, now - trigger.max_idle.approx())
     if after >= until:
-        return False
+        return
     for stage in trigger.stages or settings.stages:
         for contact_v in deps.contacts.quiet_contacts(stage, after, until):
             contact = contact_v.item
@@ -249,50 +209,31 @@ def _newly_quiet(
                 report.reasons[f"not_enrolled:{OTHER_NUMBER}"] += 1
                 continue
             enrollment = enroll(rule, trigger, contact, contact.zone(settings.zone), now)
-            found.append(_NewlyQuiet(rule, enrollment, contact_v))
-    return True
-
-
-def _plan_newly_quiet(deps: Deps, quiet: _NewlyQuiet, now: datetime, report: EnqueueReport) -> bool:
-    """`_enroll_newly_quiet`; False when the rule's data kept it from enrolling."""
-    with _isolated(report, quiet.rule.id):
-        _enroll_newly_quiet(deps, quiet, now, report)
-        return True
-    return False
-
-
-def _enroll_newly_quiet(
-    deps: Deps, quiet: _NewlyQuiet, now: datetime, report: EnqueueReport
-) -> None:
-    """Enroll the newly quiet contact, unless its re-entry policy keeps it out (counted in
-    the report's reasons), and plan its first step if due by the next tick. A silence
-    broken before it crosses sends nothing (`journey.must_stop`)."""
-    rule, enrollment, contact_v = quiet.rule, quiet.enrollment, quiet.contact_v
-    horizon = deps.timings.horizon(now)
-    refused = reentry.History(deps, enrollment.contact_id).refused(rule, enrollment)
-    if refused is not None:
-        report.reasons[f"not_enrolled:{refused}"] += 1
-        return
-    sends_first = isinstance(rule.steps[enrollment.step_index], Step)
-    if _due_by(enrollment, horizon) and sends_first:
-        # Its first send is due by the next tick: enrolled in the commit that queues it
-        # (one write of the enrollment, never on the due index).
-        planned: bool | None = None
-        with _isolated(report, rule.id):
-            planned = _advance(deps, Versioned(enrollment, 0), now, report, contact_v)
-        if planned is not None:
-            report.enrolled += int(planned)
-            return
-        # The rule's data kept its step from being planned: enrolled alone and due, for a
-        # tick after the rule is fixed.
-    try:
-        deps.commit([NewEnrollment(enrollment)], now)
-    except CommitRejected:
-        return  # enrolled for this silence already (an overlapping tick)
-    report.enrolled += 1
-    if _due_by(enrollment, horizon) and not sends_first:
-        with _isolated(report, rule.id):
-            _advance(deps, Versioned(enrollment, 1), now, report, contact_v)
+            refused = reentry.History(deps, contact.id).refused(rule, enrollment)
+            if refused is not None:
+                report.reasons[f"not_enrolled:{refused}"] += 1
+                continue
+            sends_first = isinstance(rule.steps[enrollment.step_index], Step)
+            if _due_by(enrollment, horizon) and sends_first:
+                # Its first send is due by the next tick: enrolled in the commit that queues
+                # it (one write of the enrollment, never on the due index).
+                planned: bool | None = None
+                with _isolated(report, rule.id):
+                    planned = _advance(deps, Versioned(enrollment, 0), now, report, contact_v)
+                if planned is not None:
+                    report.enrolled += int(planned)
+                    continue
+                # The rule's data kept its step from being planned: enrolled alone and due,
+                # for a tick after the rule is fixed.
+            try:
+                deps.commit([NewEnrollment(enrollment)], now)
+            except CommitRejected:
+                continue  # enrolled for this silence already (an overlapping tick)
+            report.enrolled += 1
+            if _due_by(enrollment, horizon) and not sends_first:
+                with _isolated(report, rule.id):
+                    _advance(deps, Versioned(enrollment, 1), now, report, contact_v)
+    deps.rules.advance_watermark(rule.id, head.watermark, horizon)
 
 
 def _due_by(enrollment: Enrollment, at: datetime) -> bool:
