@@ -18,17 +18,20 @@
    nor is a courtesy spared ("no need to apologise", "não precisa agradecer"), nor a
    "no need" limited in time ("I'm busy, no need to call now", "ga usah telpon dulu",
    "não precisa ligar hoje"), which is `busy` unless it is for good ("ga usah hubungi
-   lagi", "não precisa mais ligar", "no need to call from now on"); a go-ahead on a
-   condition ("nanti saya chat aja kalau butuh", "I'll sign up if I'm ever interested")
-   is none, a polite "kalau bisa" or "if you can" no condition, nor an "if you're busy"
-   ("no need to call if you're busy, just send me the form");
+   lagi", "não precisa mais ligar", "no need to call from now on", "udah ga perlu") or
+   the message refuses besides ("no need to text me today, please remove my number",
+   "no need now, I already got a job", "ga perlu skrg, nanti aja klo butuh"); a
+   go-ahead on a condition ("nanti saya chat aja kalau butuh", "I'll sign up if I'm ever
+   interested") is none, a polite "kalau bisa" or "if you can" no condition, nor an "if
+   you're busy" ("no need to call if you're busy, just send me the form");
 4. `call_back_at`: a day or an hour the lead names ("bsk aja jam 10", "amanhã às 14h",
    "next Monday morning"), resolved by `replytime.requested_time` in the contact's zone;
    a question naming a time without asking to be contacted stays a question;
 5. `busy`: "lagi sibuk", "agora não dá", "in a meeting", "later", unless negated ("I'm
    not busy", "gak sibuk kok") or said of the counsellor in a condition ("if you're
-   busy", "kalau kakak sibuk", "se estiver ocupado"); and a "no need" limited in time
-   ("no need to call today", "skrg ga perlu", "por enquanto não precisa");
+   busy", "kalau kakak sibuk", or naming no one in a request to go ahead: "se estiver
+   ocupado, manda o link"); and a "no need" limited in time ("no need to call today",
+   "skrg ga perlu", "ga usah telp dlu", "por enquanto não precisa");
 6. `question`: a question mark or a message that opens with a question word;
 7. `other`, confidence 0: nothing recognised; the rules never guess.
 
@@ -132,22 +135,44 @@ _NO_NEED = _any(
 up anymore") unless the lead asks to proceed (`_GOING_AHEAD`), only means to spare the
 counsellor a courtesy (`_COURTESY`) or puts it off (`_FOR_NOW`)."""
 _FOR_NOW = _any(
-    r"now|rn|today|at the moment|this week",
-    r"dulu|sekarang|skrg|hari ini|saat ini|minggu ini",
-    r"agora|por enquanto|hoje|no momento|esta semana|essa semana",
+    r"now|rn|atm|today|at the moment|this week",
+    r"dulu|dl|dlu|sekarang|skrg|skrng|skg|hari ini|hr ini|saat ini|minggu ini",
+    r"agora|agr|por enquanto|hoje|hj|no momento|esta semana|essa semana",
 )
 """A time limit in the clause of a "no need": "I'm busy, no need to call now", "lagi
-sibuk, ga usah telpon dulu ya", "tô ocupado, não precisa ligar agora" put the call off;
-they refuse nothing."""
+sibuk, ga usah telpon dulu ya" (or "dl", "dlu"), "tô ocupado, não precisa ligar agora"
+put the call off; they refuse nothing."""
+_NO_LONGER = r"(?:udah|sudah|sdh|udh|dah|uda) (?:gak|ga|gk|nggak|ngga|tidak|tdk|engga) "
 _FOR_GOOD = _any(
-    r"again|anymore|any more|from now on|from today",
+    r"again|anymore|any more|from now on|from today|ever|any other day|or later|nor later",
     r"(?:lagi|lg)(?! (?:sibuk|repot|meeting|rapat|kerja|nyetir|di|ada|kelas))|"
-    r"mulai (?:sekarang|skrg|hari ini|saat ini)|seterusnya|selamanya",
-    r"mais(?! tarde)|de novo|nunca|a partir de (?:agora|hoje)|de agora em diante",
+    r"mulai (?:sekarang|skrg|hari ini|saat ini)|seterusnya|selamanya|"
+    r"(?:dan|atau|ato|maupun) nanti|" + _NO_LONGER + r"(?:usah|butuh|perlu)",
+    r"mais(?! tarde)|de novo|nunca|a partir de (?:agora|hoje)|de agora em diante|"
+    r"(?:nem|ou) depois|hoje em dia",
 )
 """What makes a "no need" one for good, whatever time it names: "ga usah hubungi lagi",
-"não precisa mais ligar", "no need to call from now on". A "lagi" before a busy word is
-"now" ("lagi sibuk"), not "again"; a "mais tarde" is "later"."""
+"não precisa mais ligar", "no need to call from now on", "sekarang udah ga perlu" (no
+longer), "não precisa agora nem depois", "no need today or any other day", "hoje em dia
+não precisa" (these days). A "lagi" before a busy word is "now" ("lagi sibuk"), not
+"again"; a "mais tarde" is "later"."""
+_SETTLED = _any(
+    r"(?:sudah|sdh|udah|udh|dah|uda) (?:keterima|diterima|dapet (?:kerja|kampus|sekolah|tempat)|"
+    r"dapat (?:kerja|kampus|sekolah|tempat)|kerja|mutusin|memutuskan)",
+    r"ja (?:resolvi|decidi|escolhi|achei (?:outr[oa]|um|uma)|consegui (?:um|uma|outr[oa]))|"
+    r"decidi nao|(?:arrumei|consegui) (?:um )?(?:emprego|trabalho)",
+    r"(?:already|just) (?:got|found|have|accepted|started) (?:a |an |another |my |the )?"
+    r"(?:job|offer|place|school|course|program|college|university|spot)|"
+    r"found what i (?:needed|wanted|was looking for)|decided (?:not to|against)",
+)
+"""Settled without us, or decided against: "sy udh keterima kerja", "já resolvi", "I
+already got a job", "I've decided not to enroll"."""
+_IF_NEEDED = re.compile(
+    r"\b(?:kalau|kalo|klo|kl|jika|if|se|caso) (?:saya |aku |sy |gw |i |eu )?(?:ever )?"
+    r"(?:butuh|perlu|need|precisar|precise|im interested|interested|tertarik|minat)\b"
+)
+"""A contact only "if I need it" ("nanti aja klo butuh", "se precisar eu chamo") tells
+that it is not needed now or later."""
 _COURTESY = re.compile(
     r" (?:to )?(?:minta maaf|maaf|khawatir|sungkan|apologi[sz]e|say sorry|be sorry|thank|"
     r"worry|agradecer|se desculpar|pedir desculpas?|se preocupar)\b"
@@ -179,7 +204,8 @@ _GOING_AHEAD = _any(
 after the "no need" it is the thing not needed ("ga usah kirim link", "no need to
 message me"), and negated it asks nothing ("saya gak mau daftar")."""
 _IF = re.compile(
-    r"\b(?:kalau|kalo|klo|kl|if|caso|se eu|se precisar|quando eu|whenever|when im ready)\b"
+    r"\b(?:kalau|kalo|klo|kl|if|(?<!no )caso|se eu|se precisar|quando eu|whenever|"
+    r"when im ready)\b"
 )
 _POLITE = re.compile(
     r"\b(?:(?:kalau|kalo|klo|kl) (?:bisa|boleh)|if (?:you can|you could|possible|you dont mind)|"
@@ -187,18 +213,21 @@ _POLITE = re.compile(
 )
 """A "kalau bisa", "if you can", "se puder" asks politely; it sets no condition."""
 _IF_YOU_ARE_BUSY = re.compile(
-    r"\b(?:if|kalau|kalo|klo|kl|jika|se|caso)"
-    r"(?: (?:you|youre|u|kakak|kakaknya|kak|kk|anda|kamu|km|mas|mbak|vc|voce|voces|ce))?"
+    r"\b(?:if|kalau|kalo|klo|kl|jika|se|(?<!no )caso)"
+    r"(?P<you> (?:you|youre|u|kakak|kakaknya|kak|kk|anda|kamu|km|mas|mbak|vc|voce|voces|ce))?"
     r"(?: (?:are|re|r|ever|too|so|very|really|lagi|lg|sedang|estiver|estiverem|esteja|"
     r"estejam|tiver|tiverem|muito|meio))*"
     r" (?:sibuk|repot|meeting|rapat|ocupad[oa]s?|em reuniao|sem tempo|busy|swamped|"
     r"in a meeting)\b"
 )
 """A condition on the counsellor being busy: "if you're busy", "kalau kakak sibuk", "se
-vocês estiverem ocupados", or naming no one ("kalau lagi sibuk", "se estiver ocupado").
-It tells nothing of the lead being busy, and sets no condition on going ahead; a lead
-who names themselves ("if I'm busy", "kalau saya sibuk", "se eu estiver ocupado") or a
-time ("kalau sekarang lagi sibuk") keeps their busy."""
+vocês estiverem ocupados"; or naming no one ("kalau lagi sibuk", "se estiver ocupado")
+in a message that asks to go ahead without the call ("ga usah telpon kalau lagi sibuk,
+kirim formnya aja"). It tells nothing of the lead being busy, and sets no condition on
+going ahead. Naming no one and asking nothing, it is the lead's own busy ("kalo lagi
+sibuk gini aku jarang pegang hp", "se estiver ocupada não atendo"), as it is when they
+name themselves ("if I'm busy", "kalau saya sibuk", "se eu estiver ocupado") or a time
+("kalau sekarang lagi sibuk"). A "no caso" is "in the case of", no condition."""
 _CLAUSES = re.compile(r"[^,;:.!?\n]+")
 _OBJECT = frozenset({"to", "for", "the", "a", "me", "us", "o", "de", "pra", "lagi", "mais"})
 """Words that may stand between a "no need" and what is not needed ("no need to send me")."""
@@ -239,7 +268,8 @@ def classify(
     text: str, now: datetime, zone: ZoneInfo, *, opt_out_keywords: Iterable[str] = ()
 ) -> Detected:
     """The intent of one inbound `text`, with any requested time resolved in `zone`."""
-    if is_opt_out(text, opt_out_keywords):
+    keywords = tuple(opt_out_keywords)
+    if is_opt_out(text, keywords):
         return Detected(Intent.OTHER, 0.0)
     message = normalise(text)
     worded = _QUESTION_WORDS.search(message) is not None
@@ -249,7 +279,7 @@ def classify(
     refusal = _NOT_INTERESTED.search(message) or _ELSEWHERE.search(message)
     if refusal and not _NOT_REALLY.search(message[: refusal.start()]):
         return Detected(Intent.NOT_INTERESTED, 0.9)
-    no_need = _no_need(text)
+    no_need = _no_need(text, keywords)
     if no_need == "refuses":
         return Detected(Intent.NOT_INTERESTED, 0.9)
     if not worded or _CONTACT.search(message):
@@ -261,7 +291,7 @@ def classify(
                 at=asked_for.astimezone(UTC),
                 local=asked_for.replace(tzinfo=None).isoformat(timespec="minutes"),
             )
-    yours = [found.span() for found in _IF_YOU_ARE_BUSY.finditer(message)]
+    yours = _your_busy(message)
     lead_busy = (
         found
         for found in _BUSY.finditer(message)
@@ -290,7 +320,24 @@ def _says_done(sentence: str) -> bool:
     return not sentence.rstrip().endswith("?") and _QUESTION_WORDS.search(said) is None
 
 
-def _no_need(text: str) -> Literal["refuses", "defers"] | None:
+def _your_busy(message: str) -> list[tuple[int, int]]:
+    """Where `message` says "if you're busy" of the counsellor: naming them ("if you're
+    busy", "kalau kakak sibuk", "se vc estiver ocupado"), or naming no one when the
+    message asks to go ahead without the call ("ga usah telpon kalau lagi sibuk, kirim
+    formnya aja"); naming no one and asking nothing, the busy is the lead's own."""
+    going_ahead = any(
+        not _negated(message, ahead.start()) for ahead in _GOING_AHEAD.finditer(message)
+    )
+    return [
+        found.span()
+        for found in _IF_YOU_ARE_BUSY.finditer(message)
+        if found.group("you") or going_ahead
+    ]
+
+
+def _no_need(
+    text: str, opt_out_keywords: tuple[str, ...] = ()
+) -> Literal["refuses", "defers"] | None:
     """Whether a "no need" refuses or only puts off, or neither. It is neither when it
     spares a courtesy ("no need to apologise"), or when after or before it the lead asks
     to proceed ("no need to call, just send me the form", "kirim formnya aja, ga usah
@@ -299,8 +346,9 @@ def _no_need(text: str) -> Literal["refuses", "defers"] | None:
     or after a condition that follows the clause of the "no need" ("gausah kak, kalau
     butuh nanti saya daftar"). A polite "if you can" is no condition, nor is an "if
     you're busy". A "no need" left refusing only puts off when its clause names a time
-    limit and is not for good ("ga usah telpon dulu" is, "ga usah hubungi lagi" is not).
-    `text` is read clause by clause (" | " between them)."""
+    limit and is not for good ("ga usah telpon dulu" is, "ga usah hubungi lagi" is not),
+    and nothing else in the message refuses (`_refuses_too`): a lead who refused is
+    never nudged as busy. `text` is read clause by clause (" | " between them)."""
     clauses = [normalise(part) for part in _CLAUSES.findall(text)]
     message = " | ".join(clause for clause in clauses if clause)
     refusing = (n for n in _NO_NEED.finditer(message) if not _COURTESY.match(message, n.end()))
@@ -308,7 +356,7 @@ def _no_need(text: str) -> Literal["refuses", "defers"] | None:
     if no_need is None or _NOT_REALLY.search(message, 0, no_need.start()):
         return None
     no_condition = [found.span() for found in _POLITE.finditer(message)]
-    no_condition += [found.span() for found in _IF_YOU_ARE_BUSY.finditer(message)]
+    no_condition += _your_busy(message)
     conditions = [
         found.start()
         for found in _IF.finditer(message)
@@ -329,9 +377,31 @@ def _no_need(text: str) -> Literal["refuses", "defers"] | None:
             continue  # "gausah kak, kalau butuh nanti saya langsung daftar"
         return None
     its_clause = message[its_clause_starts:its_clause_ends]
-    if _FOR_NOW.search(its_clause) and not _FOR_GOOD.search(its_clause):
-        return "defers"
-    return "refuses"
+    if not _FOR_NOW.search(its_clause) or _FOR_GOOD.search(its_clause):
+        return "refuses"
+    parts = _CLAUSES.findall(text)
+    return "refuses" if _refuses_too(message, parts, opt_out_keywords) else "defers"
+
+
+def _refuses_too(message: str, parts: list[str], opt_out_keywords: tuple[str, ...]) -> bool:
+    """Besides a "no need" for now, the message (read clause by clause, its `parts` as
+    written) refuses: another "no need" with no time limit or for good ("ga usah telpon
+    skrg, udah ga butuh"), a clause that asks to stop or says no ("please remove my
+    number", "hapus nomor saya", "não quero ser contatado"), a lead settled elsewhere or
+    decided against ("I already got a job", "já resolvi"), or a contact only if ever
+    needed ("nanti aja klo butuh")."""
+    for no_need in _NO_NEED.finditer(message):
+        if _COURTESY.match(message, no_need.end()):
+            continue
+        start, end = _clause(message, no_need.start())
+        if not _FOR_NOW.search(message, start, end) or _FOR_GOOD.search(message, start, end):
+            return True
+    if any(
+        is_opt_out(part, opt_out_keywords) or _NOT_INTERESTED.search(normalise(part))
+        for part in parts
+    ):
+        return True
+    return _SETTLED.search(message) is not None or _IF_NEEDED.search(message) is not None
 
 
 def _clause(message: str, at: int) -> tuple[int, int]:
