@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
-from followup.domain.followup import FollowUp, Reason, Status
+from followup.domain.followup import FollowUp, Reason, Status, StatusChange
 from followup.domain.settings import ReviewThresholds
 from followup.domain.whatsapp import Disposition, classify
 from followup.loading import loading
@@ -45,17 +45,19 @@ all their calls cost, in millionths of a dollar so DynamoDB can add them as inte
 Both are counted once per follow-up, when its spend is final: when it is sent, or when it
 ends without a send (skipped, canceled, failed, opted out); never again on the statuses
 after a send. `messaging_cost_micro_usd` is what WhatsApp bills for the messages, counted
-once per follow-up when it first holds a price past `sent` (delivered, read, answered or
-expired), however late the price comes; one that failed or was skipped after the send was
-not delivered, so not billed (a price counted before is taken back), and one failed or
-skipped after its `delivered` status no longer counts `delivered`. A send whose outcome
-nobody recorded, found sent by WhatsApp's status about it, counts `sent` then, on the day
-it was sent (and the status it is in, when further); given up as `failed` before, it takes
-that count back on the day it was counted. One read, replied to or answered with a STOP
-without a `delivered` status first (WhatsApp's `read` may come before it) counts
-`delivered` as it moves, once: the funnel never shows more reads or replies than
-deliveries. One the expire tick ends `opted_out` (`opted_out_elsewhere`: its contact
-stopped the channel otherwise) proves no delivery."""
+once per follow-up when it first holds a price and is shown delivered (delivered, read,
+answered, or delivered or read before it expired), however late the price comes: a price
+its `sent` status named counts when a later status shows the delivery, and none counts for
+one that expired or ended `opted_out_elsewhere` never shown delivered; one that failed or
+was skipped after the send was not delivered, so not billed (a price counted before is
+taken back), and one failed or skipped after its `delivered` status no longer counts
+`delivered`. A send whose outcome nobody recorded, found sent by WhatsApp's status about
+it, counts `sent` then, on the day it was sent (and the status it is in, when further);
+given up as `failed` before, it takes that count back on the day it was counted. One read,
+replied to or answered with a STOP without a `delivered` status first (WhatsApp's `read`
+may come before it) counts `delivered` as it moves, once: the funnel never shows more reads
+or replies than deliveries. One the expire tick ends `opted_out` (`opted_out_elsewhere`:
+its contact stopped the channel otherwise) proves no delivery."""
 
 MICRO = 1_000_000
 """Micro-dollars per dollar."""
@@ -66,10 +68,12 @@ _UNBILLED = frozenset({Status.FAILED, Status.SKIPPED})
 _BILLED = frozenset(
     {Status.DELIVERED, Status.READ, Status.RESPONDED, Status.EXPIRED, Status.OPTED_OUT}
 )
-"""Statuses past a send WhatsApp did not refuse: a price named for its message is billed."""
+"""Statuses past a send WhatsApp did not refuse: a price named for its message is billed
+once the message is shown delivered (`_bills`)."""
 _SENT_AGAIN = frozenset({Disposition.TEMPLATE_INSTEAD, Disposition.RETRY_AFTER_24H})
 _DELIVERED_BY = frozenset({Status.READ, Status.RESPONDED})
 """Statuses a follow-up reaches only once its message was delivered: read, or replied to."""
+_SHOWN_DELIVERED = frozenset({Status.DELIVERED, *_DELIVERED_BY})
 
 
 def counters_for(change: Change, priced_before: Pricing | None = None) -> dict[str, int]:
@@ -87,8 +91,7 @@ def counters_for(change: Change, priced_before: Pricing | None = None) -> dict[s
     if not isinstance(change, FollowUpChange):
         return {}
     found = _moved(change)
-    billed = _billed(change.followup.status, change.followup.pricing)
-    cost = billed - _billed(change.expected, priced_before)
+    cost = _cost(change, priced_before)
     if cost:
         found["messaging_cost_micro_usd"] = cost
     return found
@@ -141,12 +144,36 @@ def sent_again(followup: FollowUp) -> bool:
     return classify(None, followup.error_code).disposition in _SENT_AGAIN
 
 
-def _billed(status: Status, pricing: Pricing | None) -> int:
-    """What a copy in `status` priced so bills, in micro-dollars: a message past its send
-    and not refused; nothing while it is only `sent` (the delivered status names the price)."""
-    if status not in _BILLED or pricing is None:
-        return 0
-    return round(pricing.cost_usd * MICRO)
+def _cost(change: FollowUpChange, priced_before: Pricing | None) -> int:
+    """What `change` moves the messaging cost by, in micro-dollars: what the new copy bills
+    less what the copy it replaces did (`_bills`). A change that moves nothing bills a price
+    put on the copy since: on one that ended never shown delivered, services.webhook puts
+    only a price a `delivered` or `read` status named, which shows it delivered after all."""
+    followup = change.followup
+    if followup.status is change.expected:
+        ended = followup.status.terminal and followup.status in _BILLED
+        if not ended and not _bills(followup.status, followup.reason, followup.history):
+            return 0
+        return _micro(followup.pricing) - _micro(priced_before)
+    now = _bills(followup.status, followup.reason, followup.history)
+    was = _bills(change.expected, None, followup.history[:-1])
+    return (_micro(followup.pricing) if now else 0) - (_micro(priced_before) if was else 0)
+
+
+def _bills(status: Status, reason: str | None, history: list[StatusChange]) -> bool:
+    """Whether a copy in `status`, ended for `reason` and reached through `history`, bills
+    the price it holds: one past its send, not refused, and shown delivered (delivered,
+    read or replied to, answered with a STOP, or delivered or read before it expired).
+    Nothing while it is only `sent`, nor once it expired or ended by a stop of the channel
+    elsewhere never shown delivered: WhatsApp bills per delivered message."""
+    stop = status is Status.OPTED_OUT and reason == Reason.OPTED_OUT
+    shown = status in _SHOWN_DELIVERED or any(c.status in _SHOWN_DELIVERED for c in history)
+    return status in _BILLED and (stop or shown)
+
+
+def _micro(pricing: Pricing | None) -> int:
+    """A price in micro-dollars; none costs nothing."""
+    return 0 if pricing is None else round(pricing.cost_usd * MICRO)
 
 
 def _delivered_now(followup: FollowUp, *, after_send: bool) -> bool:

@@ -163,7 +163,7 @@ def apply_status(deps: Deps, status: DeliveryStatus) -> str:
     if not followup.status.outbound or (_RANK[target] <= _RANK[followup.status] and not recovered):
         return _priced_late(deps, followup, status)
     moved = followup if target is followup.status else followup.progressed(target, status.at)
-    if status.pricing is not None and _billed(moved, status):
+    if status.pricing is not None:
         moved = moved.model_copy(update={"pricing": status.pricing})
     if not _moved(deps, moved, found.status, status.at):
         return "stale"
@@ -247,26 +247,26 @@ def _followup_of(deps: Deps, status: DeliveryStatus) -> FollowUp | None:
 
 def _priced_late(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
     """A status that moves nothing may still bring the first price of a message already
-    past `sent` (a reply came before its delivered status, or it expired first), kept
-    only when WhatsApp bills it (`_billed`)."""
+    sent (a reply or a `read` came before its priced statuses, or it expired first), when
+    it is one to keep (`_kept`)."""
     unpriced = followup.pricing is None and status.pricing is not None
-    if not unpriced or followup.sent_at is None or not _billed(followup, status):
+    if not unpriced or followup.sent_at is None or not _kept(followup, status):
         return "stale"
     priced = followup.model_copy(update={"pricing": status.pricing})
     return "priced" if _moved(deps, priced, followup.status, status.at) else "stale"
 
 
-def _billed(followup: FollowUp, status: DeliveryStatus) -> bool:
-    """Whether WhatsApp bills the message, so the price its status names is kept: billing
-    is per delivered message. A `delivered` or `read` status says so itself; a `sent` one
-    only for a follow-up shown delivered (delivered, read or replied to, answered with a
-    STOP, or delivered or read before it expired). A message that failed or was skipped,
-    or one never shown delivered (only sent, expired, or ended by a stop of the channel
-    elsewhere), is not billed: its `sent` status's price is left to the delivered status,
-    which names it too."""
+def _kept(followup: FollowUp, status: DeliveryStatus) -> bool:
+    """Whether the price `status` names is kept on `followup`; services.stats counts it once
+    the message is shown delivered, as WhatsApp bills per delivered message. None is kept
+    for a message that failed or was skipped. A `sent` status's price is kept while the
+    follow-up waits for its answer: it may be the only one (a message read at once gets
+    no `delivered` status, and `read` names none). On a follow-up that ended never shown
+    delivered (expired, or ended by a stop of the channel elsewhere) it is not: a price
+    there is one a `delivered` or `read` status named, which shows the message delivered."""
     if followup.status in _UNDELIVERED:
         return False
-    if status.state is not DeliveryState.SENT:
+    if status.state is not DeliveryState.SENT or followup.status.outbound:
         return True
     stop = followup.status is Status.OPTED_OUT and followup.reason == Reason.OPTED_OUT
     return stop or any(change.status in _REACHED for change in followup.history)
