@@ -356,6 +356,8 @@ export const en = {
   "editor.send.smsCount": "{count, plural, one {# character} other {# characters}} · {parts, number} SMS",
   "editor.send.smsFilled": "counting placeholders as their default or a typical value",
   "editor.send.smsUnicode": "Unicode (because of {chars}): 70 characters to an SMS instead of 160",
+  "editor.send.smsNearLimit": "{count, number} of at most {max, number} characters, as written",
+  "editor.send.smsOverLimit": "{count, number} characters as written: an SMS takes at most {max, number}",
   "editor.send.subject": "Step {n, number} email subject",
   "editor.send.emailBody": "Step {n, number} email body",
   "editor.template.pick": "Step {n, number} template from the catalogue",

@@ -358,6 +358,8 @@ export const id: Catalogue = {
   "editor.send.smsCount": "{count, number} karakter · {parts, number} SMS",
   "editor.send.smsFilled": "placeholder dihitung sebagai nilai bawaan atau nilai umum",
   "editor.send.smsUnicode": "Unicode (karena {chars}): 70 karakter per SMS, bukan 160",
+  "editor.send.smsNearLimit": "{count, number} dari paling banyak {max, number} karakter, seperti yang ditulis",
+  "editor.send.smsOverLimit": "{count, number} karakter seperti yang ditulis: SMS paling banyak {max, number}",
   "editor.send.subject": "Subjek email langkah {n, number}",
   "editor.send.emailBody": "Isi email langkah {n, number}",
   "editor.template.pick": "Templat dari katalog untuk langkah {n, number}",

@@ -358,6 +358,8 @@ export const ptBR: Catalogue = {
   "editor.send.smsCount": "{count, plural, one {# caractere} other {# caracteres}} · {parts, number} SMS",
   "editor.send.smsFilled": "contando marcadores pelo valor padrão ou um valor típico",
   "editor.send.smsUnicode": "Unicode (por causa de {chars}): 70 caracteres por SMS em vez de 160",
+  "editor.send.smsNearLimit": "{count, number} de no máximo {max, number} caracteres, como escrito",
+  "editor.send.smsOverLimit": "{count, number} caracteres como escrito: um SMS leva no máximo {max, number}",
   "editor.send.subject": "Assunto do e-mail do passo {n, number}",
   "editor.send.emailBody": "Corpo do e-mail do passo {n, number}",
   "editor.template.pick": "Modelo do catálogo para o passo {n, number}",

@@ -19,17 +19,34 @@ CHANNELS: tuple[Channel, ...] = ("whatsapp", "sms", "email")
 EMAIL_PATTERN = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\".]+$")
 
 SMS_MAX_CHARACTERS = 1_600
-"""The longest text SNS publishes as one SMS (split into parts on the way)."""
+"""The longest text SNS publishes as one SMS (split into parts on the way), in code points:
+a step's text as written (a placeholder with its braces) is refused over it when saved, and
+the text a lead gets is cut to it (`fit_sms`); the web editor counts it the same way
+(web/src/pages/editor/sms.ts)."""
 
 
 def fit_sms(text: str) -> str:
-    """`text` as SNS takes it: at most `SMS_MAX_CHARACTERS`, cut after the last whole word
-    that fits (a step's text is checked as written; a name or a field may lengthen it)."""
+    """`text` as SNS takes it: at most `SMS_MAX_CHARACTERS` code points, the measure a step's
+    text is checked by as written (a name or a field may lengthen it), cut after the last
+    whole word that fits (words part at any white space). A text with no word boundary
+    before the limit is cut after its last whole character as a reader sees it (grapheme
+    cluster): a flag, an emoji joined by zero-width joiners or an accented letter goes whole
+    or not at all. Only a character longer than the limit on its own goes in part."""
     if len(text) <= SMS_MAX_CHARACTERS:
         return text
-    cut = text[: SMS_MAX_CHARACTERS + 1]
-    words = cut.rsplit(None, 1)[0] if " " in cut.strip() else cut[:SMS_MAX_CHARACTERS]
-    return words[:SMS_MAX_CHARACTERS].rstrip()
+    pieces = _pieces(text, len, part=SMS_MAX_CHARACTERS)
+    fitting, room = 0, SMS_MAX_CHARACTERS
+    while pieces[fitting][1] <= room:
+        room -= pieces[fitting][1]
+        fitting += 1
+    kept = [piece for piece, _ in pieces[:fitting]]
+    if not pieces[fitting][0][0].isspace():
+        spaces = [n for n, piece in enumerate(kept) if piece[0].isspace()]
+        if spaces and "".join(kept[: spaces[-1]]).strip():
+            del kept[spaces[-1] :]
+    while kept and kept[-1].isspace():
+        kept.pop()
+    return "".join(kept)
 
 
 SmsEncoding = Literal["gsm7", "ucs2"]

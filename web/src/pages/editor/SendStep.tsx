@@ -6,7 +6,7 @@ import { useT } from "../../i18n/locale";
 import { DurationInput } from "./fields";
 import { CHANNELS, type Step, type TemplateParam } from "./model";
 import { type Problems, problemsAt } from "./problems";
-import { namedCharacters, smsParts, typicalText } from "./sms";
+import { SMS_MAX_CHARACTERS, SMS_NEAR_LIMIT, namedCharacters, smsParts, typicalText, writtenLength } from "./sms";
 
 export interface CatalogueTemplate {
   name: string;
@@ -80,6 +80,8 @@ export function SendStep({
   // Counted as a lead gets it: placeholders filled by their default or a typical value.
   const typical = typicalText(step.text ?? "");
   const sms = channel === "sms" || fallbacks.includes("sms") ? smsParts(typical) : null;
+  // Measured against the limit as the save measures it: the text as written.
+  const written = writtenLength(step.text ?? "");
   return (
     <Stack gap="sm">
       <div data-part={`${path}.wait`}>
@@ -140,6 +142,15 @@ export function SendStep({
             <Text span size="sm" c="#8a3c00">
               {" · "}
               {t("editor.send.smsUnicode", { chars: namedCharacters(sms.forcedBy) })}
+            </Text>
+          )}
+          {written >= SMS_NEAR_LIMIT && (
+            <Text span size="sm" c={written > SMS_MAX_CHARACTERS ? "red.9" : "#8a3c00"}>
+              {" · "}
+              {t(written > SMS_MAX_CHARACTERS ? "editor.send.smsOverLimit" : "editor.send.smsNearLimit", {
+                count: written,
+                max: SMS_MAX_CHARACTERS,
+              })}
             </Text>
           )}
         </Text>

@@ -14,7 +14,7 @@ const KNOWN: [RegExp, MessageId][] = [
   [/sibling/, "editor.problem.sibling"],
   [/^Field required$|at least 1 (character|item)/, "editor.problem.required"],
   [/should match pattern/, "editor.problem.pattern"],
-  [/at most (?<max>\d+) (character|item)/, "editor.problem.tooLong"],
+  [/at most (?<max>[\d,]+) (character|item)/, "editor.problem.tooLong"],
   [/greater than or equal to (?<min>\d+)|greater than (?<above>\d+)/, "editor.problem.tooSmall"],
   [/less than or equal to (?<max>\d+)/, "editor.problem.tooBig"],
   [/valid (integer|number)/, "editor.problem.number"],

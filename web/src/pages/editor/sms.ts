@@ -3,7 +3,9 @@
 // and holds 70 (67 a part). A part ends only between characters as a reader sees them
 // (grapheme clusters): a flag or a family emoji goes whole to the next part. The text is
 // counted as a typical lead gets it (followup.domain.messaging.typical_text): a placeholder
-// filled by its default, or by a typical value of its field when it has none.
+// filled by its default, or by a typical value of its field when it has none. The limit of
+// 1,600 characters is measured otherwise, as the save measures it: the text as written, in
+// code points (`writtenLength`).
 
 const GSM7_BASIC = new Set(
   "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" +
@@ -27,6 +29,18 @@ const TYPICAL_VALUES = new Map([
 const TYPICAL_ATTRIBUTE = "sample value";
 
 const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+/** The longest text an SMS step takes (the server's SMS_MAX_CHARACTERS), counted by
+ * `writtenLength`, as the save refuses a longer one. */
+export const SMS_MAX_CHARACTERS = 1600;
+/** From this length as written the editor says how much of the limit a text uses (90%). */
+export const SMS_NEAR_LIMIT = 1440;
+
+/** `text`'s length as the save measures it against `SMS_MAX_CHARACTERS`: code points of the
+ * text as written (Python's `len`), a placeholder with its braces, a family emoji five. */
+export function writtenLength(text: string): number {
+  return [...text].length;
+}
 
 export interface SmsParts {
   /** Characters as a reader counts them (an emoji, a flag or a family emoji is one). */
