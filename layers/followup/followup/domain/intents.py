@@ -20,7 +20,10 @@
    "não precisa ligar hoje"), which is `busy` unless it is for good ("ga usah hubungi
    lagi", "não precisa mais ligar", "no need to call from now on", "udah ga perlu") or
    the message refuses besides ("no need to text me today, please remove my number",
-   "no need now, I already got a job", "ga perlu skrg, nanti aja klo butuh"); a
+   "no need now, I already got a job", "ga perlu skrg, nanti aja klo butuh", "jgn
+   hubungi sy lg", "or ever"), but not when it says it is no refusal ("bukan ga minat,
+   lagi sibuk aja", "it's not that I'm not interested") nor offers a chat if the
+   counsellor needs anything ("kalau perlu apa2 chat aja"); a
    go-ahead on a condition ("nanti saya chat aja kalau butuh", "I'll sign up if I'm ever
    interested") is none, a polite "kalau bisa" or "if you can" no condition, nor an "if
    you're busy" ("no need to call if you're busy, just send me the form");
@@ -120,10 +123,12 @@ _NOT_INTERESTED = _any(
     r"udah ga) (?:tertarik|minat|berminat)",
     r"(?:gak|ga|gk|nggak|ngga|tidak|engga) (?:dulu|jadi)",
     r"(?:skip|pass) (?:dulu|aja)",
-    r"nao (?:tenho|tenho mais|tenho nenhum) interesse|sem interesse|nao me interessa",
+    r"nao (?:tenho|tenho mais|tenho nenhum) (?:interesse|intresse)|sem (?:interesse|intresse)|"
+    r"nao me interessa",
     r"nao (?:quero|preciso|vou querer)(?: mais)?(?: nao| obrigad[oa]| nada)?$",
     r"nao obrigad[oa]|nao valeu|to fora|desisti|deixa pra la|nao vai rolar",
-    r"not interested|no longer interested|not really interested|no thanks|no thank you|nah thanks",
+    r"not (?:really )?(?:interested|intrested)|no longer (?:interested|intrested)|no thanks|"
+    r"no thank you|nah thanks",
     r"not for me|ill pass|i will pass|ill have to pass|changed my mind|dont need it",
 )
 _NO_NEED = _any(
@@ -158,21 +163,50 @@ não precisa" (these days). A "lagi" before a busy word is "now" ("lagi sibuk"),
 "again"; a "mais tarde" is "later"."""
 _SETTLED = _any(
     r"(?:sudah|sdh|udah|udh|dah|uda) (?:keterima|diterima|dapet (?:kerja|kampus|sekolah|tempat)|"
-    r"dapat (?:kerja|kampus|sekolah|tempat)|kerja|mutusin|memutuskan)",
-    r"ja (?:resolvi|decidi|escolhi|achei (?:outr[oa]|um|uma)|consegui (?:um|uma|outr[oa]))|"
-    r"decidi nao|(?:arrumei|consegui) (?:um )?(?:emprego|trabalho)",
+    r"dapat (?:kerja|kampus|sekolah|tempat)|mutusin|memutuskan)",
+    r"ja (?:resolvi|decidi|escolhi|fechei com outr[oa]|achei (?:outr[oa]|um|uma)|"
+    r"consegui (?:um|uma|outr[oa]))|decidi nao|(?:arrumei|consegui) (?:um )?(?:emprego|trabalho)",
     r"(?:already|just) (?:got|found|have|accepted|started) (?:a |an |another |my |the )?"
-    r"(?:job|offer|place|school|course|program|college|university|spot)|"
+    r"(?:job|place|school|course|program|college|university|spot)|"
+    r"another offer|(?:an )?offer (?:from|at) (?:another|a different|somewhere)|offer elsewhere|"
     r"found what i (?:needed|wanted|was looking for)|decided (?:not to|against)",
 )
-"""Settled without us, or decided against: "sy udh keterima kerja", "já resolvi", "I
-already got a job", "I've decided not to enroll"."""
+"""Settled without us, or decided against: "sy udh keterima kerja", "já resolvi", "já
+fechei com outra", "I already got a job", "I got another offer", "I've decided not to
+enroll". Being at work ("sy udh kerja") or an offer letter not said to be from elsewhere
+("I just got the offer letter") settles nothing."""
 _IF_NEEDED = re.compile(
     r"\b(?:kalau|kalo|klo|kl|jika|if|se|caso) (?:saya |aku |sy |gw |i |eu )?(?:ever )?"
     r"(?:butuh|perlu|need|precisar|precise|im interested|interested|tertarik|minat)\b"
 )
-"""A contact only "if I need it" ("nanti aja klo butuh", "se precisar eu chamo") tells
-that it is not needed now or later."""
+_LEAD_WILL_CONTACT = _any(
+    r"(?:saya|aku|sy|gw|gue|aq) (?:yang )?(?:chat|wa|hubungi|kabari|kabarin|kontak|daftar|japri|"
+    r"dm|telp|telpon|tlp|email|balik|hubungin)|(?:nanti|ntar|nti) (?:aja|saja)",
+    r"eu (?:te |lhe )?(?:chamo|ligo|falo|aviso|procuro|retorno|mando|entro|me inscrevo|volto)|"
+    r"(?:te|lhe) (?:chamo|ligo|procuro|aviso)|entro em contato",
+    r"(?:ill|i will|i can) (?:reach out|call|text|message|contact|get in touch|let you know|"
+    r"sign up|get back|email|come back|be in touch|enroll|register)",
+)
+"""A contact only "if I need it", the lead's to make ("nanti aja klo butuh", "se precisar
+eu chamo", "if I need it I'll reach out"), tells that it is not needed now or later; an
+offer to the counsellor ("kalau perlu apa2 chat aja", "se precisar de algo me manda
+mensagem") is no such thing."""
+_DO_NOT_CONTACT = _any(
+    r"(?:jgn|jangan|jng|jan) (?:di)?(?:hubungi|hubungin|telp|telpon|telepon|tlp|chat|wa|sms|"
+    r"kontak|ganggu|spam)",
+    r"nao (?:me )?(?:liga|ligue|ligar|chama|chame|manda mensagem|mande mensagem|procura|procure|"
+    r"contata|contate|perturba|perturbe)",
+    r"(?:dont|do not|never) (?:call|text|message|contact|email|ping|bother|whatsapp) (?:me|us)",
+)
+"""A "don't call me": a refusal besides a "no need" for now when it has no time limit or
+is for good ("jgn hubungi sy lg", "não me liga mais", "don't call me again")."""
+_NOR_LATER = _any(
+    r"(?:or|nor) (?:ever|any other day)",
+    r"(?:amanha|depois) (?:tambem|tb|tbm) nao|nem (?:amanha|depois)",
+    r"(?:besok|nanti|kapan2) (?:juga )?(?:ga|gak|gk|nggak|tidak|tdk)(?: usah| perlu)?",
+)
+"""A later clause that makes a "no need" for now one for good: "no need to call today. or
+tomorrow. or ever", "não precisa ligar hoje. amanhã também não"."""
 _COURTESY = re.compile(
     r" (?:to )?(?:minta maaf|maaf|khawatir|sungkan|apologi[sz]e|say sorry|be sorry|thank|"
     r"worry|agradecer|se desculpar|pedir desculpas?|se preocupar)\b"
@@ -385,23 +419,40 @@ def _no_need(
 
 def _refuses_too(message: str, parts: list[str], opt_out_keywords: tuple[str, ...]) -> bool:
     """Besides a "no need" for now, the message (read clause by clause, its `parts` as
-    written) refuses: another "no need" with no time limit or for good ("ga usah telpon
-    skrg, udah ga butuh"), a clause that asks to stop or says no ("please remove my
-    number", "hapus nomor saya", "não quero ser contatado"), a lead settled elsewhere or
-    decided against ("I already got a job", "já resolvi"), or a contact only if ever
-    needed ("nanti aja klo butuh")."""
-    for no_need in _NO_NEED.finditer(message):
-        if _COURTESY.match(message, no_need.end()):
-            continue
-        start, end = _clause(message, no_need.start())
+    written) refuses: another "no need" or a "don't call me" with no time limit or for
+    good ("ga usah telpon skrg, udah ga butuh", "jgn hubungi sy lg"), a later clause
+    making it for good ("or ever", "amanhã também não"), a clause that asks to stop or
+    says no ("please remove my number", "não quero ser contatado", "i'm not intrested")
+    but not one that says it is not a no ("bukan ga minat"), a lead settled elsewhere or
+    decided against ("I already got a job", "já resolvi"), or a contact the lead will
+    make only if ever needed ("nanti aja klo butuh"), not an offer to the counsellor
+    ("kalau perlu apa2 chat aja")."""
+    refusing = [
+        found
+        for found in [*_NO_NEED.finditer(message), *_DO_NOT_CONTACT.finditer(message)]
+        if not _COURTESY.match(message, found.end())
+    ]
+    for found in refusing:
+        start, end = _clause(message, found.start())
         if not _FOR_NOW.search(message, start, end) or _FOR_GOOD.search(message, start, end):
             return True
-    if any(
-        is_opt_out(part, opt_out_keywords) or _NOT_INTERESTED.search(normalise(part))
-        for part in parts
-    ):
+    if any(is_opt_out(part, opt_out_keywords) or _says_not_interested(part) for part in parts):
         return True
-    return _SETTLED.search(message) is not None or _IF_NEEDED.search(message) is not None
+    if _SETTLED.search(message) or _NOR_LATER.search(message):
+        return True
+    return any(
+        _LEAD_WILL_CONTACT.search(message, *_clause(message, needed.start()))
+        for needed in _IF_NEEDED.finditer(message)
+    )
+
+
+def _says_not_interested(part: str) -> bool:
+    """The clause `part` says no, unless it says it is not a no ("bukan ga minat", "não é
+    que não tenho interesse", "it's not that I'm not interested")."""
+    said = normalise(part)
+    return any(
+        not _NOT_REALLY.search(said, 0, found.start()) for found in _NOT_INTERESTED.finditer(said)
+    )
 
 
 def _clause(message: str, at: int) -> tuple[int, int]:
