@@ -46,9 +46,10 @@ Both are counted once per follow-up, when its spend is final: when it is sent, o
 ends without a send (skipped, canceled, failed, opted out); never again on the statuses
 after a send. `messaging_cost_micro_usd` is what WhatsApp bills for the messages, counted
 once per follow-up when it first holds a price and is shown delivered (delivered, read,
-answered, or delivered or read before it expired), however late the price comes: a price
-its `sent` status named counts when a later status shows the delivery, and none counts for
-one that expired or ended `opted_out_elsewhere` never shown delivered; one that failed or
+answered, or delivered or read before or after it expired), however late the price
+comes: a price its `sent` status named counts when a later status shows the delivery, even
+one heard after the follow-up expired or ended `opted_out_elsewhere` (kept in its history,
+the funnel unchanged), and none counts for one never shown delivered; one that failed or
 was skipped after the send was not delivered, so not billed (a price counted before is
 taken back), and one failed or skipped after its `delivered` status no longer counts
 `delivered`. A send whose outcome nobody recorded, found sent by WhatsApp's status about
@@ -74,6 +75,8 @@ _SENT_AGAIN = frozenset({Disposition.TEMPLATE_INSTEAD, Disposition.RETRY_AFTER_2
 _DELIVERED_BY = frozenset({Status.READ, Status.RESPONDED})
 """Statuses a follow-up reaches only once its message was delivered: read, or replied to."""
 _SHOWN_DELIVERED = frozenset({Status.DELIVERED, *_DELIVERED_BY})
+_ENDED_WAITING = frozenset({Status.EXPIRED, Status.OPTED_OUT})
+"""Ends of a sent follow-up that waited for its answer and show no delivery themselves."""
 
 
 def counters_for(change: Change, priced_before: Pricing | None = None) -> dict[str, int]:
@@ -147,23 +150,31 @@ def sent_again(followup: FollowUp) -> bool:
 def _cost(change: FollowUpChange, priced_before: Pricing | None) -> int:
     """What `change` moves the messaging cost by, in micro-dollars: what the new copy bills
     less what the copy it replaces did (`_bills`). A change that moves nothing bills a price
-    put on the copy since: on one that ended never shown delivered, services.webhook puts
-    only a price a `delivered` or `read` status named, which shows it delivered after all."""
+    put on the copy since, or one it held that a `delivered` or `read` status heard after
+    it ended never shown delivered (services.webhook records it in its history) now bills:
+    the copy it replaces billed only what a delivery shown before the end let it."""
     followup = change.followup
-    if followup.status is change.expected:
-        ended = followup.status.terminal and followup.status in _BILLED
-        if not ended and not _bills(followup.status, followup.reason, followup.history):
-            return 0
-        return _micro(followup.pricing) - _micro(priced_before)
     now = _bills(followup.status, followup.reason, followup.history)
-    was = _bills(change.expected, None, followup.history[:-1])
+    if followup.status is change.expected:
+        was = _bills(followup.status, followup.reason, _until_ended(followup.history))
+    else:
+        was = _bills(change.expected, None, followup.history[:-1])
     return (_micro(followup.pricing) if now else 0) - (_micro(priced_before) if was else 0)
+
+
+def _until_ended(history: list[StatusChange]) -> list[StatusChange]:
+    """`history` up to the change that expired the follow-up or ended it opted out: what
+    was shown before that end (a `delivered` or `read` status heard after it is recorded
+    after it). All of it for one that ended neither way."""
+    ends = [i for i, c in enumerate(history) if c.status in _ENDED_WAITING]
+    return history[: ends[-1] + 1] if ends else history
 
 
 def _bills(status: Status, reason: str | None, history: list[StatusChange]) -> bool:
     """Whether a copy in `status`, ended for `reason` and reached through `history`, bills
     the price it holds: one past its send, not refused, and shown delivered (delivered,
-    read or replied to, answered with a STOP, or delivered or read before it expired).
+    read or replied to, answered with a STOP, or delivered or read before or after it
+    expired).
     Nothing while it is only `sent`, nor once it expired or ended by a stop of the channel
     elsewhere never shown delivered: WhatsApp bills per delivered message."""
     stop = status is Status.OPTED_OUT and reason == Reason.OPTED_OUT
@@ -184,7 +195,7 @@ def _delivered_now(followup: FollowUp, *, after_send: bool) -> bool:
     stop = followup.status is Status.OPTED_OUT and followup.reason == Reason.OPTED_OUT
     if followup.status not in _DELIVERED_BY and not (stop and after_send):
         return False
-    before = followup.history[:-1]
+    before = _until_ended(followup.history[:-1])
     return not any(c.status in (Status.DELIVERED, Status.READ) for c in before)
 
 

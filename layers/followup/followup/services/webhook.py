@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from followup.domain.costs import rate_card
 from followup.domain.errors import InvalidTransition
-from followup.domain.followup import TRANSITIONS, FollowUp, Reason, Status
+from followup.domain.followup import TRANSITIONS, FollowUp, Reason, Status, StatusChange
 from followup.domain.numbers import NumberHealth
 from followup.domain.stamps import may_follow
 from followup.domain.templates import (
@@ -248,7 +248,17 @@ def _followup_of(deps: Deps, status: DeliveryStatus) -> FollowUp | None:
 def _priced_late(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
     """A status that moves nothing may still bring the first price of a message already
     sent (a reply or a `read` came before its priced statuses, or it expired first), when
-    it is one to keep (`_kept`)."""
+    it is one to keep (`_kept`), or show delivered one that ended never shown so
+    (`_delivered_late`)."""
+    if _delivered_late(followup, status):
+        change = StatusChange(status=Status(status.state.value), at=status.at)
+        shown = followup.model_copy(
+            update={
+                "pricing": followup.pricing or status.pricing,
+                "history": [*followup.history, change],
+            }
+        )
+        return "delivered_late" if _moved(deps, shown, followup.status, status.at) else "stale"
     unpriced = followup.pricing is None and status.pricing is not None
     if not unpriced or followup.sent_at is None or not _kept(followup, status):
         return "stale"
@@ -270,6 +280,20 @@ def _kept(followup: FollowUp, status: DeliveryStatus) -> bool:
         return True
     stop = followup.status is Status.OPTED_OUT and followup.reason == Reason.OPTED_OUT
     return stop or any(change.status in _REACHED for change in followup.history)
+
+
+def _delivered_late(followup: FollowUp, status: DeliveryStatus) -> bool:
+    """Whether `status` shows delivered a message whose follow-up ended never shown so
+    (expired, or ended by a stop of the channel elsewhere): a `delivered` or `read` status
+    heard after the end. Its history records it, once, and the follow-up stays as it ended;
+    services.stats then bills its price (the `sent` status's, or this one's when it had
+    none), as WhatsApp bills per delivered message."""
+    ended = followup.status is Status.EXPIRED or (
+        followup.status is Status.OPTED_OUT and followup.reason != Reason.OPTED_OUT
+    )
+    delivery = status.state in (DeliveryState.DELIVERED, DeliveryState.READ)
+    shown = any(change.status in _REACHED for change in followup.history)
+    return ended and delivery and followup.sent_at is not None and not shown
 
 
 def _failed(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
