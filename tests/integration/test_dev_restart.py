@@ -90,7 +90,7 @@ def test_after_a_restart_a_reply_still_opens_the_24h_window_in_the_sandbox(
     try:
         api = AdminApi(first)
         lead = {"wa_id": wa_id, "name": "Caca", "stage": "new", "score": "warm"}
-        api("POST", "/api/contacts", json=lead | {"timezone": "Asia/Jakarta"})
+        lead = api("POST", "/api/contacts", json=lead | {"timezone": "Asia/Jakarta"})
         said = httpx.post(
             f"{first.url}/sandbox/reply",
             json={"wa_id": wa_id, "text": "lagi sibuk kak"},
@@ -108,7 +108,10 @@ def test_after_a_restart_a_reply_still_opens_the_24h_window_in_the_sandbox(
             sent = httpx.get(f"{again.url}/sandbox/messages", timeout=SAFETY_NET).json()
             return [m for m in sent if m["to"] == wa_id] or None
 
-        [message] = eventually(nudge)
+        def timeline() -> str:
+            return str(AdminApi(again)("GET", f"/api/contacts/{lead['id']}/timeline"))[:4000]
+
+        [message] = eventually(nudge, account=timeline)
         # Then it goes as the free text the rule says, as WhatsApp takes it ten minutes
         # after the lead wrote, not as the fallback template
         details = AdminApi(again)("GET", f"/api/followups/{message['followup_id']}")

@@ -168,14 +168,20 @@ def call_task_journey(title: str, assignee: str) -> dict[str, Any]:
     }
 
 
-def eventually(check: Callable[[], T | None], timeout: float = SAFETY_NET) -> T:
+def eventually(
+    check: Callable[[], T | None],
+    timeout: float = SAFETY_NET,
+    account: Callable[[], str] | None = None,
+) -> T:
+    """What `check` finds, once it finds something; `account` says, when it never does,
+    what the stack shows instead (read then, for the failure's message)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = check()
         if found:
             return found
         time.sleep(0.2)
-    raise AssertionError("timed out waiting")
+    raise AssertionError("timed out waiting" + (f"; instead: {account()}" if account else ""))
 
 
 def free_port() -> int:
