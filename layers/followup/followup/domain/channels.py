@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from followup.domain.durations import Duration
+from followup.loading import loading
 
 Channel = Literal["whatsapp", "sms", "email"]
 CHANNELS: tuple[Channel, ...] = ("whatsapp", "sms", "email")
@@ -106,7 +107,8 @@ def sms_split(text: str) -> tuple[str, ...]:
 def _grapheme() -> Any:
     """An extended grapheme cluster (Unicode's UAX #29): one character as a reader sees it.
     `regex` loads on the first count (a rule saved), not in every handler's cold start."""
-    import regex
+    with loading():
+        import regex
 
     return regex.compile(r"\X")
 
