@@ -14,6 +14,7 @@ from followup.adapters import slot_upgrade
 from followup.adapters.dynamo import DynamoStore
 from followup.adapters.tables import ContactItem
 from followup.domain.contact import Contact
+from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import Status
 from followup.services.ports import Change, ContactChange, NewFollowUp, Slot, SlotChange, Versioned
 from followup.services.settle import end_unsent
@@ -97,11 +98,16 @@ def test_a_migrated_contact_gets_no_second_follow_up(engine: LocalEngine) -> Non
     # When a rule's silence crosses for that lead
     engine.deps.rules.save_rule(rule("first-rule"))
     engine.tick()
-    # Then nothing more is queued: its enrollment waits for the slot
+    # Then nothing more is queued: its enrollment waits for the slot, due
     assert [f.id for f in engine.deps.followups.followups_of(lead)] == ["fu_before"]
     [waiting] = engine.deps.followups.enrollments_of(lead)
+    assert waiting.item.state is EnrollmentState.ACTIVE
     assert waiting.item.next_due_at is not None
-    assert waiting.item.next_due_at > monday
+    # And the ticks until Monday queue nothing more either
+    engine.clock.advance(timedelta(days=1))
+    engine.tick()
+    assert engine.clock.now() < monday
+    assert [f.id for f in engine.deps.followups.followups_of(lead)] == ["fu_before"]
 
 
 def test_a_slot_taken_meanwhile_is_kept(engine: LocalEngine) -> None:
