@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.support.browser import Watched, sign_in
-from tests.support.devstack import Running, free_port
+from tests.support.devstack import SAFETY_NET, Running, free_port
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SUNDAY_9PM_JAKARTA = "2026-11-29T21:00:00+07:00"
@@ -76,7 +76,9 @@ def test_on_a_sunday_night_the_demo_sends_at_once_and_a_reply_lands(
     # Another lead sends STOP: opted out at once
     other = next(m for m in messages if m["to"] != sent["to"])
     stop = {"wa_id": other["to"], "text": "STOP"}
-    assert httpx.post(f"{stack.url}/sandbox/reply", json=stop).status_code == 200
+    assert (
+        httpx.post(f"{stack.url}/sandbox/reply", json=stop, timeout=SAFETY_NET).status_code == 200
+    )
     stopped = stack.call("GET", f"/api/followups/{other['followup_id']}", "marketing").json()
     lead = stack.call("GET", f"/api/contacts/{stopped['contact_id']}", "marketing").json()
     assert lead["opted_out"] is True

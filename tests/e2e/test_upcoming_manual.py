@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.test_app_pages import choose_language, serious_problems
 from tests.support.browser import Watched, sign_in
-from tests.support.devstack import Running, free_port
+from tests.support.devstack import SAFETY_NET, Running, free_port
 
 TUESDAY_8PM_JAKARTA = "2026-11-24T20:00:00+07:00"
 """Past the rule's send window: a send by hand waits, queued, for 08:00 on Wednesday."""
@@ -56,7 +56,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, s
     assert created.status_code in (200, 201)
     contact_id = created.json()["id"]
     wrote = {"wa_id": lead["wa_id"], "text": "Is there a scholarship?"}
-    assert httpx.post(f"{running.url}/sandbox/reply", json=wrote).status_code == 200
+    reply = httpx.post(f"{running.url}/sandbox/reply", json=wrote, timeout=SAFETY_NET)
+    assert reply.status_code == 200
     sent = running.call(
         "POST", f"/api/contacts/{contact_id}/followups", json={"rule_id": RULE["id"]}
     )
