@@ -34,10 +34,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     running.stop()
 
 
-def new_sms_journey(page: Page, url: str) -> None:
+def new_sms_journey(page: Page, url: str, rule_id: str = "", name: str = "") -> None:
+    """A new journey in the builder whose first step goes by SMS, with its id and name
+    filled when given (for one that is saved)."""
     page.goto(f"{url}/#/rules/new")
     expect(page.locator(".editor")).to_be_visible()
     page.get_by_label("Step 1 channel").select_option("sms")
+    if rule_id:
+        page.get_by_label("Id", exact=True).fill(rule_id)
+        page.get_by_label("Name", exact=True).fill(name)
 
 
 def test_typing_an_sms_counts_its_characters_and_parts_and_says_when_it_goes_as_unicode(
@@ -95,9 +100,7 @@ def test_saving_a_unicode_sms_that_costs_more_warns_beside_its_step(
 ) -> None:
     # Given a new journey whose SMS text goes as three Unicode SMS instead of one
     page = sign_in(browser, pages, stack.url, "marketing", watched)
-    new_sms_journey(page, stack.url)
-    page.get_by_label("Id", exact=True).fill("sms-unicode")
-    page.get_by_label("Name", exact=True).fill("Unicode SMS")
+    new_sms_journey(page, stack.url, "sms-unicode", "Unicode SMS")
     page.get_by_label("Step 1 free text").fill(CURLY)
     # When marketing saves it
     page.get_by_role("button", name="Save", exact=True).click()
@@ -158,9 +161,7 @@ def test_saving_judges_the_text_with_its_placeholders_filled_as_the_counter_does
 ) -> None:
     # Given a Unicode SMS whose placeholder written out makes two SMS, filled one
     page = sign_in(browser, pages, stack.url, "marketing", watched)
-    new_sms_journey(page, stack.url)
-    page.get_by_label("Id", exact=True).fill("sms-filled")
-    page.get_by_label("Name", exact=True).fill("Filled SMS")
+    new_sms_journey(page, stack.url, "sms-filled", "Filled SMS")
     page.get_by_label("Step 1 free text").fill("Olá {first_name|Ana}, " + "a" * 53)
     expect(page.get_by_test_id("sms-count-0")).to_contain_text("62 characters · 1 SMS")
     # When marketing saves it
@@ -178,9 +179,7 @@ def test_the_counter_shows_the_length_the_save_refuses_and_one_that_fits_saves(
 ) -> None:
     # Given marketing writing a long SMS step with a name and five family emoji
     page = sign_in(browser, pages, stack.url, "marketing", watched)
-    new_sms_journey(page, stack.url)
-    page.get_by_label("Id", exact=True).fill("long-sms")
-    page.get_by_label("Name", exact=True).fill("Long SMS")
+    new_sms_journey(page, stack.url, "long-sms", "Long SMS")
     text = page.get_by_label("Step 1 free text")
     counter = page.get_by_test_id("sms-count-0")
     # When the text is 1,603 characters as written
