@@ -15,6 +15,7 @@ from followup_local import envelopes
 from followup_local.memory_engine import MemoryEngine
 from tests.service.test_price_never_delivered import (
     ENDINGS,
+    MARKETING,
     PRICE,
     RUDI,
     costs,
@@ -33,28 +34,15 @@ def message_cost(engine: MemoryEngine) -> float:
     return float(shown["journey_messaging_cost_usd"].expected)
 
 
-@pytest.mark.parametrize("ending", ENDINGS)
-def test_a_message_reported_delivered_after_it_ended_costs_the_price_its_sent_status_named(
-    engine: MemoryEngine, ending: str
-) -> None:
-    # Given a follow-up WhatsApp reported sent, naming a marketing price, that the expire
-    # tick ended before any delivered status came
-    followup = sent_to_rudi(engine)
-    wamid = followup.provider_message_id or ""
-    reported(engine, wamid, followup.id, "sent")
-    ENDINGS[ending](engine, followup.id)
-    ended = current(engine, followup.id)
-    # When its `delivered` status comes late, priced
-    reported(engine, wamid, followup.id, "delivered")
-    # Then the follow-up stays as it ended, and the message costs its price
-    late = current(engine, followup.id)
-    assert (late.status, late.reason) == (ended.status, ended.reason)
-    assert message_cost(engine) == PRICE
+LATE = {"delivered": MARKETING, "read": None}
+"""The statuses that show a message delivered, with the price each names (`read` names
+none: WhatsApp names it on `sent` and `delivered`)."""
 
 
+@pytest.mark.parametrize("status", LATE)
 @pytest.mark.parametrize("ending", ENDINGS)
-def test_a_message_read_after_it_ended_costs_the_price_its_sent_status_named(
-    engine: MemoryEngine, ending: str
+def test_a_message_reported_delivered_or_read_after_it_ended_costs_the_price_its_sent_status_named(
+    engine: MemoryEngine, ending: str, status: str
 ) -> None:
     # Given a follow-up WhatsApp reported sent, naming a marketing price, that the expire
     # tick ended before any delivered or read status came
@@ -63,8 +51,8 @@ def test_a_message_read_after_it_ended_costs_the_price_its_sent_status_named(
     reported(engine, wamid, followup.id, "sent")
     ENDINGS[ending](engine, followup.id)
     ended = current(engine, followup.id)
-    # When the lead reads it, and WhatsApp's `read` status (naming no price) comes late
-    reported(engine, wamid, followup.id, "read", pricing=None)
+    # When its `delivered` (priced) or `read` (naming no price) status comes late
+    reported(engine, wamid, followup.id, status, pricing=LATE[status])
     # Then the follow-up stays as it ended, and the message costs its price
     late = current(engine, followup.id)
     assert (late.status, late.reason) == (ended.status, ended.reason)
