@@ -11,6 +11,12 @@ every answer is one time:
   afternoon (sore, tarde) 15:00, evening (malam, noite, tonight) 19:00;
 - an hour from 1 to 6 with no am/pm or part of the day is taken in the afternoon
   ("jam 2" is 14:00): nobody asks to be called at 2 at night;
+- a part of the day with no hour names a time when asked for as one: "call me this
+  evening", "me liga à noite", "sore aja"; "this evening" (malam ini, hoje à noite,
+  tonight) is today's, soon when it has begun and none once it is over, "in the evening"
+  the next one;
+- a greeting ("selamat pagi", "boa noite", "good evening", "pagi kak") names no part of
+  the day, so it moves no hour asked for;
 - "next week" (minggu depan, semana que vem) means next Monday;
 - a date ("on the 30th", "tanggal 30", "dia 30", "30 November", "dec 2", "2 de
   dezembro") wins over a weekday: the next such date, this month or this year when it
@@ -40,7 +46,7 @@ MORNING_HOUR = 9
 _DAYS = {
     "tomorrow": r"besok|bsk|besuk|bsok|tomorrow|tmr|tmrw|tomorow|2moro|amanha|amnh",
     "day after tomorrow": r"lusa|day after tomorrow|depois de amanha",
-    "today": r"hari ini|today|hoje|nanti|tonight",
+    "today": r"hari ini|today|hoje|nanti|ntar|nti|entar|tonight",
     "next monday": r"minggu depan|next week|semana que vem|proxima semana",
     "monday": r"senin|monday|segunda(?: feira)?",
     "tuesday": r"selasa|tuesday|terca(?: feira)?",
@@ -76,6 +82,33 @@ _PARTS = {
 _PART = re.compile(
     r"\b(?:" + "|".join(f"(?P<p{hour}>{words})" for hour, words in _PARTS.items()) + r")\b"
 )
+_PART_HOURS = {word: hour for hour, words in _PARTS.items() for word in words.split("|")}
+_PART_ENDS = {MORNING_HOUR: 12, 12: 13, 13: 15, 15: 18, 19: 24}
+"""The hour each part of the day is over: "this morning" said after it names no time."""
+SOON = timedelta(minutes=15)
+"""When "this evening" said in the evening asks to be called."""
+_PART_WORDS = r"pagi|siang|sore|malam|malem|morning|afternoon|evening|night|manha|tarde|noite"
+_GREETING = re.compile(
+    rf"\b(?:selamat|slamat|met|good|bom|boa) (?:{_PART_WORDS}|dia)\b"
+    rf"|^(?:{_PART_WORDS})(?= (?:kak|ka|kk|kakak|bu|pak|min|mimin|mas|mba|mbak|gan|sis|sist|bro"
+    r"|bos|boss|dok|all|semua|everyone|dear)\b|$)"
+)
+"""A part of the day that greets: "selamat pagi", "boa noite", "good evening", "pagi kak"."""
+_TODAYS_PART = re.compile(
+    r"\b(?:this|later this) (?P<w>morning|afternoon|evening)\b"
+    r"|\b(?P<x>pagi|siang|sore|malam|malem) ini\b"
+)
+_A_PART = re.compile(
+    r"\b(?:in the|later in the) (?P<w>morning|afternoon|evening)\b"
+    r"|\b(?:a|de|pela|da) (?P<x>manha|tarde|noite)\b"
+    r"|\b(?P<y>pagi|siang|sore|malam|malem) (?:aja|saja|ya|deh|dong)\b"
+)
+_ASKS = re.compile(
+    r"\b(?:call|ring|phone|text|message|contact|reach|talk|chat|free|available|works|better"
+    r"|telp|telpon|telepon|tlp|hubungi|kabari|kabarin|wa|japri|luang|bisa|aja|saja"
+    r"|liga|ligar|ligue|chama|fala|falar|conversa|manda|livre|disponivel|melhor|pode)\b"
+)
+"""A part of the day alone names a time only in a message that asks for a contact then."""
 _HOUR = r"[01]?\d|2[0-3]"
 _CLOCK = re.compile(
     # "10:30", "10.30", "8:30pm", "14h", "14h30", "2pm", "10 horas", or "jam 10" / "at 10"
@@ -160,12 +193,13 @@ def requested_time(message: str, now: datetime, zone: ZoneInfo) -> datetime | No
 def _english(message: str, now: datetime) -> str | None:
     """The plain English phrase for the first day (a date, else a weekday), hour and part
     of the day named; a date named is one whose hour is after `now` (local)."""
+    message = _GREETING.sub(" ", message)
     dated = _DATE.search(message)
     day = None if dated else _DAY.search(message)
     clock = _CLOCK.search(_DATE.sub(" ", message) if dated else message)
     part = _PART.search(message)
     if day is None and clock is None and dated is None:
-        return None
+        return _part_asked(message, now)
     hour, minute = MORNING_HOUR, 0
     part_hour = next(int(k[1:]) for k, v in part.groupdict().items() if v) if part else None
     if clock:
@@ -184,9 +218,39 @@ def _english(message: str, now: datetime) -> str | None:
         named = _date_named(dated, now, hour, minute)
         return f"{named.isoformat()} {hour:02d}:{minute:02d}" if named else None
     when = _day_name(day) if day else ""
-    if when == "today" and clock is None and part is None:
-        return None  # "nanti" alone is "later", not a time
+    if when == "today" and clock is None:
+        # "nanti" alone is "later", not a time; "nanti malam" is this evening
+        return _todays(part_hour, now) if part_hour is not None else None
     return f"{when} {hour:02d}:{minute:02d}".strip()
+
+
+def _part_asked(message: str, now: datetime) -> str | None:
+    """The phrase for a part of the day asked for with no day or hour: today's ("call me
+    this evening", "malam ini aja"), or the next one ("in the evening", "à noite", "sore
+    aja")."""
+    asks = _ASKS.search(message) is not None
+    todays = _TODAYS_PART.search(message)
+    if todays and asks:
+        return _todays(_part_hour(todays), now)
+    some = _A_PART.search(message)
+    if some and (asks or some["y"]):
+        return f"{_part_hour(some):02d}:00"
+    return None
+
+
+def _part_hour(found: re.Match[str]) -> int:
+    return _PART_HOURS[next(value for value in found.groupdict().values() if value)]
+
+
+def _todays(hour: int, now: datetime) -> str | None:
+    """Today's part of the day from `hour`: at that hour, soon once it has begun, none once
+    it is over."""
+    if now.hour >= _PART_ENDS[hour]:
+        return None
+    if now.hour < hour:
+        return f"today {hour:02d}:00"
+    soon = now + SOON
+    return f"{soon.date().isoformat()} {soon:%H:%M}"
 
 
 def _date_named(found: re.Match[str], now: datetime, hour: int, minute: int) -> date | None:

@@ -1,0 +1,127 @@
+"""Parts of the day in replies: a greeting names no time, and "call me this evening" does."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from followup.domain.intents import Intent, classify
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+SAO_PAULO = ZoneInfo("America/Sao_Paulo")
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def at(hour: int, minute: int = 0) -> datetime:
+    """Tuesday 24 November 2026 at `hour`:`minute` on the lead's wall clock."""
+    return datetime(2026, 11, 24, hour, minute)
+
+
+def detected(zone: ZoneInfo, text: str, now: datetime) -> tuple[Intent, str | None]:
+    found = classify(text, now.replace(tzinfo=zone), zone)
+    return found.intent, found.local
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (JAKARTA, "selamat pagi kak, besok jam 3 aja", "2026-11-25T15:00"),
+        (JAKARTA, "pagi kak, telpon besok jam 2 ya", "2026-11-25T14:00"),
+        (JAKARTA, "met malam kak, besok jam 9 aja", "2026-11-25T09:00"),
+        (JAKARTA, "Selamat sore, bsk jam 11", "2026-11-25T11:00"),
+        (SAO_PAULO, "Boa noite, me liga amanhã às 10", "2026-11-25T10:00"),
+        (SAO_PAULO, "boa tarde! pode me ligar amanhã 10h?", "2026-11-25T10:00"),
+        (NEW_YORK, "Good evening, call me tomorrow at 10", "2026-11-25T10:00"),
+        (NEW_YORK, "good morning, call me at 3", "2026-11-24T15:00"),
+    ],
+)
+def test_a_greeting_does_not_move_the_hour_asked_for(zone: ZoneInfo, text: str, local: str) -> None:
+    # Given a lead who greets the counsellor with a part of the day
+    # When they ask for a call back at an hour
+    # Then the call back is at that hour, not twelve hours off
+    assert detected(zone, text, at(9)) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "I'm at work, call me this evening", "2026-11-24T19:00"),
+        (NEW_YORK, "call me this afternoon please", "2026-11-24T15:00"),
+        (NEW_YORK, "can you call me in the evening?", "2026-11-24T19:00"),
+        (NEW_YORK, "call me later in the afternoon", "2026-11-24T15:00"),
+        (SAO_PAULO, "tô no trabalho, me liga à noite", "2026-11-24T19:00"),
+        (SAO_PAULO, "me liga de tarde", "2026-11-24T15:00"),
+        (SAO_PAULO, "me liga hoje à tarde", "2026-11-24T15:00"),
+        (JAKARTA, "sy udh kerja, sore aja ya kak", "2026-11-24T15:00"),
+        (JAKARTA, "malam ini aja telpon", "2026-11-24T19:00"),
+        (JAKARTA, "ntar sore aja kak", "2026-11-24T15:00"),
+        (JAKARTA, "nti malam aja", "2026-11-24T19:00"),
+    ],
+)
+def test_a_part_of_the_day_asked_for_is_a_call_back(zone: ZoneInfo, text: str, local: str) -> None:
+    # Given a lead writing on Tuesday morning
+    # When they ask to be called in a part of the day, with no hour
+    # Then the call back is at that part's usual hour, today
+    assert detected(zone, text, at(9)) == (Intent.CALL_BACK_AT, local)
+
+
+def test_a_part_of_the_day_gone_by_is_tomorrows() -> None:
+    # Given a lead writing in the evening
+    # When they ask to be called in the morning
+    # Then the call back is tomorrow morning
+    found = detected(NEW_YORK, "call me in the morning", at(20))
+    assert found == (Intent.CALL_BACK_AT, "2026-11-25T09:00")
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "call me this evening"),
+        (JAKARTA, "telpon malam ini aja"),
+        (JAKARTA, "nanti malam aja kak"),
+        (NEW_YORK, "call me tonight"),
+    ],
+)
+def test_this_evening_asked_in_the_evening_is_soon_not_tomorrow(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing at 20:10, the evening begun
+    # When they ask to be called this evening
+    # Then the call back is this evening, not tomorrow's
+    assert detected(zone, text, at(20, 10)) == (Intent.CALL_BACK_AT, "2026-11-24T20:25")
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "I was busy this morning"),
+        (NEW_YORK, "call me this morning"),
+    ],
+)
+def test_this_morning_said_in_the_afternoon_names_no_time(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing at 15:00
+    # When their reply speaks of this morning
+    # Then it asks for no call back time: that morning is over
+    intent, local = detected(zone, text, at(15))
+    assert intent is not Intent.CALL_BACK_AT
+    assert local is None
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (JAKARTA, "pagi kak, mau tanya biayanya berapa?"),
+        (JAKARTA, "selamat malam, saya lagi sibuk"),
+        (SAO_PAULO, "boa tarde, tudo bem?"),
+        (SAO_PAULO, "bom dia! quero saber o preço"),
+        (NEW_YORK, "good evening, what does it cost?"),
+        (NEW_YORK, "I was busy this morning"),
+    ],
+)
+def test_a_greeting_or_a_part_of_the_day_alone_asks_no_call_back(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing at 10:00
+    # When they greet with a part of the day, or speak of one without asking anything
+    # Then no call back time is read into it
+    intent, local = detected(zone, text, at(10))
+    assert intent is not Intent.CALL_BACK_AT
+    assert local is None
