@@ -17,6 +17,10 @@ every answer is one time:
   the next one;
 - a greeting ("selamat pagi", "boa noite", "good evening", "pagi kak") names no part of
   the day, so it moves no hour asked for;
+- an hour said as it is spoken is that hour: "half past 3", "quarter to 1", "3 e meia",
+  "setengah 3" (half way to three: 2:30), "after 5", "jam 10an"; "in an hour", "setengah
+  jam lagi", "em meia hora" count from now; times of prayer are parts of the day (dzuhur
+  13:00, ashar 15:00, maghrib and isya 19:00), and so is noon ("ao meio-dia");
 - "next week" (minggu depan, semana que vem) means next Monday;
 - a date ("on the 30th", "tanggal 30", "dia 30", "30 November", "dec 2", "2 de
   dezembro") wins over a weekday: the next such date, this month or this year when it
@@ -75,9 +79,9 @@ _AHEAD = re.compile(
 _PARTS = {
     MORNING_HOUR: r"pagi|cedo|manha|morning|de manha|da manha|pagi pagi",
     12: r"noon|midday|lunch|meio dia|almoco|tengah hari",
-    13: r"siang",
-    15: r"sore|tarde|afternoon",
-    19: r"malam|malem|noite|evening|tonight|night",
+    13: r"siang|dzuhur|zuhur|dhuhur|lohor",
+    15: r"sore|tarde|afternoon|ashar|asar",
+    19: r"malam|malem|noite|evening|tonight|night|maghrib|magrib|isya",
 }
 _PART = re.compile(
     r"\b(?:" + "|".join(f"(?P<p{hour}>{words})" for hour, words in _PARTS.items()) + r")\b"
@@ -102,6 +106,9 @@ _A_PART = re.compile(
     r"\b(?:in the|later in the) (?P<w>morning|afternoon|evening)\b"
     r"|\b(?:a|de|pela|da) (?P<x>manha|tarde|noite)\b"
     r"|\b(?P<y>pagi|siang|sore|malam|malem) (?:aja|saja|ya|deh|dong)\b"
+    r"|\b(?:abis|habis|setelah|sesudah|stlh|bada)"
+    r" (?P<z>dzuhur|zuhur|lohor|ashar|asar|maghrib|magrib|isya)\b"
+    r"|\b(?:at|around|ao|no|na hora do) (?P<n>noon|midday|lunch|meio dia|almoco)\b"
 )
 _ASKS = re.compile(
     r"\b(?:call|ring|phone|text|message|contact|reach|talk|chat|free|available|works|better"
@@ -110,19 +117,38 @@ _ASKS = re.compile(
 )
 """A part of the day alone names a time only in a message that asks for a contact then."""
 _HOUR = r"[01]?\d|2[0-3]"
+_UNITS = (
+    r"hours?|hrs?|h|jam|horas?|minutes?|mins?|menit|minutos?|days?|hari|dias?|weeks?|minggu"
+    r"|semanas?|months?|bulan|mes|meses|years?|tahun|anos?"
+)
+"""What a number counts, beside an hour of the clock."""
 _CLOCK = re.compile(
     # "10:30", "10.30", "8:30pm", "14h", "14h30", "2pm", "10 horas", or "jam 10" / "at 10"
     # alone; am/pm is a word of its own ("as 2 amanha" is not 2 am)
     rf"\b(?:(?:jam|jm|pukul|pkl|as|a|at|by|around|sekitar|pelas|umas) )?(?P<hour>{_HOUR})"
     r"(?:[:.](?P<minute>[0-5]\d)(?: ?(?P<mampm>am|pm)\b)?|h(?P<hminute>[0-5]\d)?"
     r"| ?(?P<ampm>am|pm)\b| horas?)(?!\d)"
-    rf"|\b(?:jam|jm|pukul|pkl|as|at) (?P<bare>{_HOUR})\b"
+    rf"|\b(?:jam|jm|pukul|pkl|as|at) (?P<bare>{_HOUR})(?:an)?\b"
+    # "after 5", "abis jam 3" is said above; not "after 3 days", "abis 2 hari"
+    rf"|\b(?:after|setelah|stlh|sesudah|abis|habis) (?P<after>{_HOUR})\b(?! ?(?:{_UNITS}))"
 )
 _UNIT = r"hours?|hrs?|h|jam|horas?|minutes?|mins?|menit|minutos?"
+_HALF_HOUR = r"half an hour|half hour|meia hora|setengah jam"
+_ONE_HOUR = r"an hour|one hour|uma hora|satu jam|sejam"
 _RELATIVE = re.compile(
     rf"\b(?:in|dalam|daqui a|daqui|em) (?P<n>\d{{1,2}}) ?(?P<unit>{_UNIT})\b"
     rf"|\b(?P<n2>\d{{1,2}}) ?(?P<unit2>{_UNIT}) (?:lagi|from now)\b"
+    rf"|\b(?:in|dalam|daqui a|daqui|em) (?:(?P<half>{_HALF_HOUR})|(?P<one>{_ONE_HOUR}))\b"
+    rf"|\b(?:(?P<half2>{_HALF_HOUR})|(?P<one2>{_ONE_HOUR})) (?:lagi|from now)\b"
 )
+_SPOKEN = (
+    (re.compile(r"\bhalf past (\d{1,2})\b"), 0, 30),
+    (re.compile(r"\bquarter past (\d{1,2})\b"), 0, 15),
+    (re.compile(r"\bquarter to (\d{1,2})\b"), -1, 45),
+    (re.compile(r"\b(\d{1,2}) e meia\b"), 0, 30),
+    (re.compile(r"\bsetengah (\d{1,2})\b"), -1, 30),  # half way to three: 2:30
+)
+"""Half and quarter hours as they are said, rewritten as a clock reads them."""
 _LATE = frozenset({15, 19})
 
 _MONTHS = (  # no abbreviation that is also a common word: "10 out of 10", "a week ago"
@@ -165,9 +191,7 @@ def requested_time(message: str, now: datetime, zone: ZoneInfo) -> datetime | No
     moves forward by the gap (`localtime.to_utc`)."""
     relative = _RELATIVE.search(message)
     if relative:
-        count = int(relative["n"] or relative["n2"])
-        unit = relative["unit"] or relative["unit2"]
-        later = timedelta(minutes=count) if unit.startswith("m") else timedelta(hours=count)
+        later = _later(relative)
         return (now.astimezone(UTC).replace(second=0, microsecond=0) + later).astimezone(zone)
     if _PAST.search(message) and not _AHEAD.search(message):
         return None
@@ -194,6 +218,7 @@ def _english(message: str, now: datetime) -> str | None:
     """The plain English phrase for the first day (a date, else a weekday), hour and part
     of the day named; a date named is one whose hour is after `now` (local)."""
     message = _GREETING.sub(" ", message)
+    message = _as_clock_reads(message)
     dated = _DATE.search(message)
     day = None if dated else _DAY.search(message)
     clock = _CLOCK.search(_DATE.sub(" ", message) if dated else message)
@@ -203,7 +228,7 @@ def _english(message: str, now: datetime) -> str | None:
     hour, minute = MORNING_HOUR, 0
     part_hour = next(int(k[1:]) for k, v in part.groupdict().items() if v) if part else None
     if clock:
-        hour = int(clock["hour"] or clock["bare"])
+        hour = int(clock["hour"] or clock["bare"] or clock["after"])
         minute = int(clock["minute"] or clock["hminute"] or 0)
         ampm = clock["ampm"] or clock["mampm"]
         if ampm == "pm" or (part_hour in _LATE or (part_hour == 13 and hour <= 6)):
@@ -224,6 +249,25 @@ def _english(message: str, now: datetime) -> str | None:
     return f"{when} {hour:02d}:{minute:02d}".strip()
 
 
+def _as_clock_reads(message: str) -> str:
+    """`message` with its half and quarter hours as a clock reads them ("2:30")."""
+    for said, hours, minutes in _SPOKEN:
+        spoken = [(found.span(), int(found[1])) for found in said.finditer(message)]
+        for (start, end), hour in reversed(spoken):
+            message = f"{message[:start]}{(hour + hours) or 12}:{minutes}{message[end:]}"
+    return message
+
+
+def _later(relative: re.Match[str]) -> timedelta:
+    if relative["half"] or relative["half2"]:
+        return timedelta(minutes=30)
+    if relative["one"] or relative["one2"]:
+        return timedelta(hours=1)
+    count = int(relative["n"] or relative["n2"])
+    unit = relative["unit"] or relative["unit2"]
+    return timedelta(minutes=count) if unit.startswith("m") else timedelta(hours=count)
+
+
 def _part_asked(message: str, now: datetime) -> str | None:
     """The phrase for a part of the day asked for with no day or hour: today's ("call me
     this evening", "malam ini aja"), or the next one ("in the evening", "à noite", "sore
@@ -233,7 +277,7 @@ def _part_asked(message: str, now: datetime) -> str | None:
     if todays and asks:
         return _todays(_part_hour(todays), now)
     some = _A_PART.search(message)
-    if some and (asks or some["y"]):
+    if some and (asks or some["y"] or some["z"]):
         return f"{_part_hour(some):02d}:00"
     return None
 
