@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
 _REPEAT_LINES = 50
 """How many of the conversation's latest lines a repeated message is looked for among."""
+_TRIES = 5
+"""How often a follow-up that keeps moving meanwhile is read again to settle it."""
 
 
 @dataclass(frozen=True)
@@ -282,26 +284,51 @@ def _settle_followups(
     those of a journey that is `over`, with the reason it ended for, so none holds the
     contact's slot for a journey that will not send it). A STOP for `only` one channel
     settles that channel's alone."""
-    attribution = deps.catalog.settings().attribution_window.approx()
+    attribution = deps.catalog.settings().attribution_window.approx().total_seconds()
     responded = canceled = 0
     for followup in followups:
         if only is not None and followup.channel != only:
             continue
         journey_over = over.get(followup.enrollment_id or "")
-        target = _settled(deps, followup, stop, at, attribution.total_seconds(), ends, journey_over)
-        if target is None:
+        settled = _settle(deps, followup, stop, at, attribution, ends, journey_over)
+        if settled is None:
             continue
-        status, reason = target
-        moved = followup.ended(status, at, reason)
-        try:
-            deps.commit([FollowUpChange(moved, followup.status)], at)
-        except CommitRejected:
-            continue  # it moved meanwhile (claimed by the sender, or already settled)
-        if followup.status.outbound:
-            responded += 1
-        else:
+        if settled.status.unsent:
             canceled += 1
+        else:
+            responded += 1
     return responded, canceled
+
+
+def _settle(
+    deps: Deps,
+    followup: FollowUp,
+    stop: bool,
+    at: datetime,
+    attribution_seconds: float,
+    ends: str | None,
+    journey_over: str | None,
+) -> FollowUp | None:
+    """Settle one follow-up; the copy it settled from, or None when there was nothing to
+    settle. One that moved meanwhile is read again and judged as it stands now: the expire
+    tick that expired it a moment ago leaves a reply written before its expiry to answer it
+    (`_expired_before`); one the sender claimed is left to the sender, which finds the
+    reply before it sends."""
+    current: FollowUp | None = followup
+    for _ in range(_TRIES):
+        if current is None:
+            return None
+        target = _settled(deps, current, stop, at, attribution_seconds, ends, journey_over)
+        if target is None:
+            return None
+        status, reason = target
+        try:
+            deps.commit([FollowUpChange(current.ended(status, at, reason), current.status)], at)
+        except CommitRejected:
+            current = deps.followups.followup(current.id)
+            continue
+        return current
+    return None
 
 
 def _settled(
