@@ -19,6 +19,9 @@ Promises kept:
   hour before would stop counting up to an hour too soon).
 - A process that dies holding places leaves them counted, unused: the allowance shrinks
   by them until their hour stops counting, and is never passed.
+- A store error giving back a block's places past the allowance costs neither the send
+  that got a place nor the allowance: the block keeps them, unused, and gives them back
+  with its own as the batch ends (or in its next update), as it would places it holds.
 - A send deferred past the allowance gets the time one taking a single place would: the
   window in which the oldest counted hour stops counting.
 
@@ -81,10 +84,12 @@ def hourly(store: Pacing, portfolio: str, now: datetime) -> dict[str, int]:
 @dataclass(frozen=True)
 class Taken:
     """The places a block got (0 to the number asked), and when the next window opens for a
-    send deferred now."""
+    send deferred now; `owed`: places past the allowance still counted in the current hour,
+    their give-back having failed (to give back with the block's unused places)."""
 
     got: int
     opens: datetime
+    owed: int = 0
 
 
 def take(
@@ -97,7 +102,8 @@ def take(
 ) -> Taken:
     """Take `count` places in the portfolio's current hour, giving back in the same update
     `unused` (hour, places) of an earlier block; the places past the allowance go back at
-    once."""
+    once. Once the places are taken, their give-back is best effort: a store error there
+    leaves the places got to the caller, and those past the allowance `owed`."""
     key = count_key(portfolio)
     current, expires = bucket_of(now), now + KEPT
     changes = {current: count}
@@ -110,21 +116,33 @@ def take(
     counts = counted_by_hour(tally, now)
     got = max(0, min(count, allowance - (sum(counts.values()) - count)))
     stale = [name for name in tally.counts if int(name) < kept_from(now)]
+    owed = 0
     if got < count or stale:
-        store.tally(key, {str(current): got - count} if got < count else {}, stale, expires)
-    return Taken(got, released_at({**counts, current: counts[current] - count + got}, now))
+        try:
+            store.tally(key, {str(current): got - count} if got < count else {}, stale, expires)
+        except Exception:
+            # the next update drops the stale hours; the block gives the excess back
+            owed = count - got
+    return Taken(got, released_at({**counts, current: counts[current] - count + got}, now), owed)
 
 
 @dataclass
 class _Block:
     """Places one process holds in `store`'s count `key`: taken in `hour` under
-    `allowance`, `left` not used yet."""
+    `allowance`, `left` not used yet, `owed` past the allowance and not given back yet
+    (never used)."""
 
     store: Pacing
     key: str
     allowance: int
     hour: int
     left: int
+    owed: int = 0
+
+    @property
+    def unused(self) -> int:
+        """The places it counts that no send used: what it gives back."""
+        return self.left + self.owed
 
     def serves(self, key: str, allowance: int, hour: int) -> bool:
         """Whether a user reached in `hour` may take one (never one of an earlier hour)."""
@@ -132,8 +150,8 @@ class _Block:
         return held == (key, allowance) and hour <= self.hour and self.left > 0
 
     def give_back(self, now: datetime) -> None:
-        if self.left and self.hour >= bucket_of(now - REACH_WINDOW):
-            self.store.tally(self.key, {str(self.hour): -self.left}, [], now + KEPT)
+        if self.unused and self.hour >= bucket_of(now - REACH_WINDOW):
+            self.store.tally(self.key, {str(self.hour): -self.unused}, [], now + KEPT)
 
 
 @dataclass(frozen=True)
@@ -203,16 +221,17 @@ class Places:
                 return spent.opens + into_hour
             self._block = None
             unused = None
-            if block is not None and block.key == key and block.left:
-                unused = (block.hour, block.left)
+            if block is not None and block.key == key and block.unused:
+                unused = (block.hour, block.unused)
             elif block is not None:
                 block.give_back(now)
             count = min(BLOCK, 1 + self._asks) if self._open else 1
             taken = take(store, limit.portfolio, allowance, now, count, unused)
             if taken.got < count and self._open:
                 self._spent = _Spent(key, allowance, hour, taken.opens - into_hour)
+            if taken.got > 1 or taken.owed:
+                left = max(0, taken.got - 1)
+                self._block = _Block(store, key, allowance, hour, left, taken.owed)
             if not taken.got:
                 return taken.opens
-            if taken.got > 1:
-                self._block = _Block(store, key, allowance, hour, taken.got - 1)
             return None

@@ -140,7 +140,8 @@ def cleared(
     warm-up, or for the portfolio's next window (shared by all its numbers). An earlier
     try's count is reused only within its hour (`counted_this_hour`). Inside the
     contact's window a send never counts, unless WhatsApp said the window is closed
-    (`template_only`)."""
+    (`template_only`). A warm-up place taken now and not kept (deferred by the limit, or
+    a store error asking it) is given back: the try again takes one place, not two."""
     if deps.reach is None or (window_open(contact, now) and not followup.template_only):
         return followup
     settings = deps.catalog.settings()
@@ -155,14 +156,42 @@ def cleared(
     reached = still_reached(contact.reached_at, now) or counted_this_hour(followup.reached_at, now)
     if reached or limit.allowance() is None:
         return followup
-    until = deps.places.take(deps.reach, limit, now)
+    taken_now = place if place is not None and place != held else None
+    try:
+        until = _limit_place(deps, deps.reach, limit, now)
+    except Exception:
+        # nothing recorded holds the place taken now: free again, so the try again takes
+        # one place, not a second
+        _free_warm_up_place(deps.reach, taken_now, settings.zone, now)
+        raise
     if until is None:
         return followup.model_copy(update={"reached_at": now})
-    if place is not None and place != held:
-        # not sent today after all: the place taken now is free again
-        expires = next_day(now, settings.zone) + timedelta(days=1)
-        deps.reach.reserve(_warm_up_key(place), -1, expires)
+    # not sent today after all: the place taken now is free again
+    _free_warm_up_place(deps.reach, taken_now, settings.zone, now)
     return Deferral(until, DEFERRED)
+
+
+def _limit_place(
+    deps: Deps, store: Pacing, limit: MessagingLimit, now: datetime
+) -> datetime | None:
+    """A place in the portfolio's limit for one user (None), or when a send past it would
+    go. Before deferring, the limit is read again past the catalog's cache: a raise made
+    within the cache's life (60 s) gives its room at once, to the follow-ups it released
+    too (`release_deferred`), instead of deferring them again for a day. Only a deferral
+    pays the read."""
+    until = deps.places.take(store, limit, now)
+    if until is None:
+        return None
+    fresh = deps.rules.settings().messaging_limit
+    if (fresh.portfolio, fresh.allowance()) == (limit.portfolio, limit.allowance()):
+        return until
+    return deps.places.take(store, fresh, now)
+
+
+def _free_warm_up_place(store: Pacing, place: str | None, zone: ZoneInfo, now: datetime) -> None:
+    """`place`, taken by this try and then not used, back to the day's warm-up cap."""
+    if place is not None:
+        store.reserve(_warm_up_key(place), -1, next_day(now, zone) + timedelta(days=1))
 
 
 def _warm_up_place(

@@ -1,0 +1,155 @@
+"""The messaging limit when the sender's reads or the pacing table let it down: a cached
+tier, a throttled count, a failed give-back; what the user sees stays true."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Collection, Mapping
+from datetime import datetime, timedelta
+
+from followup.adapters.memory_pacing import MemoryPacing
+from followup.adapters.whatsapp_webhook import parse
+from followup.domain.followup import FollowUp, Status
+from followup.domain.messaging_limit import DEFERRED
+from followup.services import webhook
+from followup.services.manual import send_now
+from followup.services.messaging_limit import usage, warm_up_left
+from followup.services.ports import Tally
+from followup_local.memory_engine import MemoryEngine
+from tests.support.builders import quiet_contact, rule
+from tests.support.limits import admit, warming
+from tests.support.webhook import payload
+
+ALLOWANCE = 225
+
+
+def _others_reached(engine: MemoryEngine, count: int) -> None:
+    deps = engine.deps
+    assert deps.reach is not None
+    limit = deps.rules.settings().messaging_limit
+    for _ in range(count):
+        assert admit(deps.reach, limit, engine.clock.now()) is None
+
+
+def _send(engine: MemoryEngine, wa_id: str, rule_id: str = "apply-remind-24h") -> FollowUp:
+    deps = engine.deps
+    contact_id = quiet_contact(deps, wa_id, engine.clock.now() - timedelta(hours=30)).id
+    followup = send_now(deps, contact_id, rule_id)
+    engine.drain()
+    sent = deps.followups.followup(followup.id)
+    assert sent is not None
+    return sent
+
+
+def test_a_raised_tier_releases_the_deferred_even_when_the_senders_settings_are_cached(
+    engine: MemoryEngine,
+) -> None:
+    # Given a portfolio at its allowance and two follow-ups the limit deferred
+    engine.deps.rules.save_rule(rule())
+    _others_reached(engine, ALLOWANCE)
+    deferred = [_send(engine, "6281100001700"), _send(engine, "6281100001701")]
+    assert {f.reason for f in deferred} == {DEFERRED}
+    # And a sender container that read the settings a moment ago (its 60 s cache)
+    engine.clock.advance(timedelta(minutes=5))
+    engine.deps.catalog.settings()
+
+    # When WhatsApp raises the tier to 2,000: the webhook runs in its own Lambda, whose
+    # cache it refreshes, not the sender's
+    engine.clock.advance(timedelta(seconds=10))
+    webhook_lambda = dataclasses.replace(engine.deps)
+    at = engine.clock.now()
+    events = parse(json.dumps(payload("business-capability-update.json")).encode(), at)
+    webhook.apply(webhook_lambda, events, at)
+    assert engine.deps.rules.settings().messaging_limit.tier == 2000
+    # And the next dispatch tick comes 20 s later and hands them to the sender
+    engine.clock.advance(timedelta(seconds=20))
+    report = engine.scheduled("dispatch")
+    engine.drain()
+
+    # Then the deferred went out, as the raise promises ("the next dispatch tick brings
+    # the deferred forward")
+    assert report["released"] == 2
+    found = [engine.deps.followups.followup(f.id) for f in deferred]
+    assert [(f.status, f.reason, f.scheduled_at - at) for f in found if f] == [
+        (Status.SENT, None, timedelta(seconds=20))
+    ] * 2
+
+
+class CountThrottledOnce(MemoryPacing):
+    """The pacing table throttled once on the portfolio's count item (the hottest item of
+    the table: every sender's new users update it), after botocore's retries."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failures = 1
+
+    def tally(
+        self, key: str, changes: Mapping[str, int], drop: Collection[str], expires_at: datetime
+    ) -> Tally:
+        if self.failures:
+            self.failures -= 1
+            raise RuntimeError("ProvisionedThroughputExceededException on reached#default")
+        return super().tally(key, changes, drop, expires_at)
+
+
+def test_a_store_error_on_the_limits_count_leaves_the_follow_up_one_place_of_the_days_cap(
+    engine: MemoryEngine,
+) -> None:
+    # Given a new number allowed 2 business-initiated sends today, and the pacing table
+    # failing once as the first lead's user is counted toward the portfolio's limit
+    engine.deps.rules.save_rule(rule())
+    engine.deps.reach = CountThrottledOnce()
+    today = warming(engine.deps, [2])
+
+    # When the first lead is followed up: its first try fails on the store, the retry sends
+    first = _send(engine, "6281100001710")
+    assert first.status is Status.SENT
+    assert len(engine.sandbox.sent()) == 1
+
+    # Then it holds one place of the day's cap ("a follow-up takes one place a day however
+    # often its send is tried"), and a second lead still goes today
+    second = _send(engine, "6281100001711")
+    assert (second.status, second.reason) == (Status.SENT, None)
+    assert warm_up_left(engine.deps, engine.deps.sending_number, today) == 0
+
+
+class GiveBackFailsOnce(MemoryPacing):
+    """The pacing table fails once as a block's places past the allowance are given back
+    (the second update of `limit_places.take`): a throttle or a timeout, after botocore's
+    retries; the sender process lives on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failures = 1
+
+    def tally(
+        self, key: str, changes: Mapping[str, int], drop: Collection[str], expires_at: datetime
+    ) -> Tally:
+        if self.failures and any(n < 0 for n in changes.values()):
+            self.failures -= 1
+            raise RuntimeError("ProvisionedThroughputExceededException on reached#default")
+        return super().tally(key, changes, drop, expires_at)
+
+
+def test_a_store_error_giving_back_places_past_the_allowance_does_not_spend_the_allowance(
+    engine: MemoryEngine,
+) -> None:
+    # Given a portfolio with room for one more user, and the pacing table failing once as a
+    # sender's block gives back the places the allowance did not have
+    engine.deps.rules.save_rule(rule())
+    engine.deps.reach = GiveBackFailsOnce()
+    _others_reached(engine, ALLOWANCE - 1)
+    deps = engine.deps
+    quiet_since = engine.clock.now() - timedelta(hours=30)
+    leads = [quiet_contact(deps, f"62811000172{n:02d}", quiet_since) for n in range(10)]
+    queued = [send_now(deps, lead.id, "apply-remind-24h") for lead in leads]
+
+    # When the sender sends the batch of ten (the failed send is received again at once)
+    engine.drain()
+
+    # Then one lead went (the allowance had room for one), and the count stands at the
+    # allowance, as GET /api/numbers shows it: never past it
+    found = [deps.followups.followup(f.id) for f in queued]
+    assert [f.status for f in found if f].count(Status.SENT) == 1
+    assert usage(deps, engine.clock.now())["reached"] == ALLOWANCE
