@@ -152,12 +152,22 @@ def _put_back(deps: Deps, followup_id: str, now: datetime) -> None:
             end_unsent(deps, tried, Status.FAILED, reason, now)
 
 
+def _deleted(deps: Deps, rule_id: str) -> bool:
+    """Whether the rule was deleted: among none of the rules listed (as cached), and none
+    read again (a rule created since the cache was filled is). A delete whose canceling of
+    the rule's queue stopped midway leaves the rest to this check."""
+    if any(head.rule_id == rule_id for head in deps.catalog.heads()):
+        return False
+    return deps.rules.rule_head(rule_id) is None
+
+
 def _send_claimed(deps: Deps, claimed: FollowUp, now: datetime) -> Outcome:
     """Send `claimed`, just claimed: re-check it, write it, hand it over, record it."""
     # Re-read after claiming: an opt-out landing from now on sees `sending` and cannot be
     # missed by us, and one that landed before is in this consistent read.
     contact_v = deps.contacts.contact(claimed.contact_id)
-    rule = deps.catalog.rule(claimed.rule_id, claimed.rule_version)
+    deleted = _deleted(deps, claimed.rule_id)
+    rule = None if deleted else deps.catalog.rule(claimed.rule_id, claimed.rule_version)
     if contact_v is None or rule is None:
         reason = Reason.RULE_DELETED if rule is None else "contact_deleted"
         return Outcome(_finish(deps, claimed, Status.CANCELED, reason, now))
