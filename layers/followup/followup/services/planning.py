@@ -8,9 +8,11 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import Enrollment, EnrollmentState
+from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.followup import FollowUp, Reason, Status
 from followup.domain.ids import followup_id, manual_followup_id
 from followup.domain.journey import must_stop, send_at
+from followup.domain.rule import Step
 from followup.domain.stamps import may_follow
 from followup.services.ports import (
     Change,
@@ -27,6 +29,7 @@ from followup.services.ports import (
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
+    from followup.domain.channels import Channel
     from followup.domain.contact import Contact
     from followup.domain.rule import Rule
     from followup.domain.settings import WorkspaceSettings
@@ -171,31 +174,39 @@ def advance(
     if by_hand is not None:
         went = after_send(enrollment, rule, by_hand, contact, settings)
         return _commit(deps, [moved(enrollment_v, went)], now, Outcome.SKIPPED, SENT_BY_HAND)
-    busy_until, slot_revision = claim_slot(deps, contact, fid, now, guess=guess_slot)
+    channel = first_channel(rule, enrollment)
+    busy_until, slot_revision, held = _claim(deps, contact, fid, now, guess_slot, channel)
     if busy_until is not None:
-        return _wait_for_slot(deps, enrollment_v, busy_until, now)
+        return _wait_for_slot(deps, enrollment_v, busy_until, now, held=held)
     scheduled = send_at(enrollment.next_due_at or now, now, contact, rule, settings)
     queued = _followup(fid, enrollment, contact, now, scheduled, None)
     # Taken at the clock's time, not the tick's (a retried tick runs hours after it).
     slot = SlotChange(Slot(contact.id, fid, scheduled, deps.clock.now()), slot_revision)
-    return _queue(deps, enrollment_v, slot, queued, now)
+    return _queue(deps, enrollment_v, slot, queued, now, rule, contact)
 
 
 def _wait_for_slot(
-    deps: Deps, enrollment_v: Versioned[Enrollment], busy_until: datetime, now: datetime
+    deps: Deps,
+    enrollment_v: Versioned[Enrollment],
+    busy_until: datetime,
+    now: datetime,
+    *,
+    held: bool = False,
 ) -> tuple[Outcome, str | None]:
     """Put the step off while another follow-up holds the contact's slot, to the first
     tick after the holder is settled: sent, or ended unsent by whatever path (a cancel
     from the queue, a reply, an exit). The step stays due, so every tick asks
     again, and is written only once the holder's time comes before the next tick: due
     then a moment after it (`deferred`), as it goes if the holder goes on time; and when
-    it is not stored yet (inserted due). Each tick the holder waits costs the waiting
-    enrollment's entry in the `due` index, its contact, the slot and the holder, read
-    again (docs/storage.md)."""
+    it is not stored yet (inserted due). A holder `held` for its paused number has no
+    time (it goes once the number is resumed): the step is not written while it waits,
+    beyond that insert. Each tick the holder waits costs the waiting enrollment's entry
+    in the `due` index, its contact, the slot and the holder, read again
+    (docs/storage.md)."""
     enrollment = enrollment_v.item
     soonest = max(busy_until, now) + _A_MOMENT
     due = enrollment.next_due_at
-    if soonest <= deps.timings.horizon(now) and (due is None or due < soonest):
+    if not held and soonest <= deps.timings.horizon(now) and (due is None or due < soonest):
         waits = deferred(enrollment, busy_until, now)
         return _commit(deps, [moved(enrollment_v, waits)], now, Outcome.DEFERRED, None)
     if enrollment_v.revision == 0:
@@ -216,6 +227,8 @@ def _queue(
     slot: SlotChange,
     queued: FollowUp,
     now: datetime,
+    rule: Rule,
+    contact: Contact,
 ) -> tuple[Outcome, str | None]:
     """Queue `queued` in three conditional writes, each alone (one transaction of the
     three was billed twice), in the order that keeps the promises whatever dies or races
@@ -227,7 +240,9 @@ def _queue(
        and its own step, planned again, takes the slot back (`claim_slot`).
     2. The follow-up, if its id is free. The id is the step's own, so one already there
        is this step planned before, by a tick that died before step 3 or a concurrent
-       one: still unsent, it is taken as written; else (sent, ended) this lost the race.
+       one: still unsent, it is taken as written; sent or being sent for an enrollment
+       not stored yet, the enrollment is inserted behind it (`_enrolled_behind`: the
+       sender took it before this step was enrolled); else (ended) this lost the race.
     3. The enrollment, moved on to wait for it, on the revision read (inserted, for one
        enrolled with its first step). Lost: a reply, an exit, an admin or a concurrent
        tick changed it first. If that ended the journey, the follow-up is ended with the
@@ -242,7 +257,9 @@ def _queue(
     except CommitRejected:
         return Outcome.LOST_RACE, SlotChange.__name__
     written = _written(deps, queued, now)
-    if written is None:
+    if written is not None and enrollment_v.revision == 0 and _taken_by_sender(written):
+        return _enrolled_behind(deps, enrollment_v.item, written, rule, contact, now)
+    if written is None or not written.status.unsent:
         return Outcome.LOST_RACE, NewFollowUp.__name__
     waiting = moved(enrollment_v, enrollment_v.item.model_copy(update={"next_due_at": None}))
     try:
@@ -254,14 +271,76 @@ def _queue(
 
 
 def _written(deps: Deps, queued: FollowUp, now: datetime) -> FollowUp | None:
-    """`queued` as stored: written now, or earlier and still unsent; None when the step's
-    follow-up was sent or ended meanwhile."""
+    """`queued` as stored: written now, or earlier (still unsent, or sent or ended
+    meanwhile); None when its id is taken and nothing is found under it."""
     try:
         deps.commit([NewFollowUp(queued)], now)
     except CommitRejected:
-        stored = deps.followups.followup(queued.id)
-        return stored if stored is not None and stored.status.unsent else None
+        return deps.followups.followup(queued.id)
     return queued
+
+
+def _taken_by_sender(followup: FollowUp) -> bool:
+    """The sender took `followup`: it is being sent, or went out."""
+    return followup.status is Status.SENDING or followup.sent_at is not None
+
+
+def _enrolled_behind(
+    deps: Deps,
+    enrollment: Enrollment,
+    taken: FollowUp,
+    rule: Rule,
+    contact: Contact,
+    now: datetime,
+) -> tuple[Outcome, str | None]:
+    """Enroll `enrollment`, not stored yet, behind its step's follow-up `taken`, which a
+    tick that died before enrolling it wrote, and the sender took since (the tick workflow
+    dispatches whatever enqueue did): inserted waiting for it, as that tick would have
+    left it, then moved on past it once it went, as the follow-up stream does for a send
+    (which, applied while nothing was enrolled, moved nothing). The follow-up is read
+    again after the insert, so a send recorded meanwhile moves it on too, and one that
+    ended without going meanwhile ends it, with its reason, as the sender would have;
+    one the stream or the sender moved first is left as it is. Entered once, counted as
+    queued."""
+    waiting = enrollment.model_copy(update={"next_due_at": None})
+    try:
+        deps.commit([NewEnrollment(waiting)], now)
+    except CommitRejected:
+        return Outcome.LOST_RACE, NewEnrollment.__name__
+    went = deps.followups.followup(taken.id) or taken
+    if went.sent_at is not None:
+        onward = past_send(deps, waiting, went, went.sent_at, contact, rule)
+    elif went.status.terminal:
+        onward = ended(waiting, went.reason or went.status.value, EnrollmentState.EXITED)
+    else:
+        return Outcome.QUEUED, None
+    with suppress(CommitRejected):
+        deps.commit([EnrollmentChange(onward, 1, waiting)], went.sent_at or now)
+    return Outcome.QUEUED, None
+
+
+def past_send(
+    deps: Deps,
+    enrollment: Enrollment,
+    sent: FollowUp,
+    sent_at: datetime,
+    contact: Contact,
+    rule: Rule | None,
+) -> Enrollment:
+    """The enrollment past the send of `sent`, its current step, at `sent_at`: its next
+    step, or ended when none can be planned. The steps after it come from `rule`, the
+    enrollment's version, which a migration may have moved on since the follow-up was
+    written."""
+    went = enrollment.model_copy(update={"sends": enrollment.sends + 1, "last_sent_at": sent_at})
+    if rule is None:
+        return ended(went, Reason.RULE_DELETED, EnrollmentState.EXITED)
+    settings = deps.catalog.settings()
+    try:
+        return after_send(enrollment, rule, sent_at, contact, settings, sent.channel_index)
+    except RULE_DATA_ERRORS as exc:
+        # The message went out: record it, and end a sequence whose next step cannot be
+        # planned rather than leave it waiting for nothing.
+        return ended(went, f"{Reason.RULE_ERROR.value}: {exc}", EnrollmentState.EXITED)
 
 
 def _end_if_journey_ended(deps: Deps, followup: FollowUp, now: datetime) -> None:
@@ -399,12 +478,32 @@ def _followup(
     )
 
 
+def first_channel(rule: Rule, enrollment: Enrollment) -> Channel | None:
+    """The channel the enrollment's due step is tried on first; None when its step sends
+    nothing, or names no channel at its place (a rule's data changed under it)."""
+    step = rule.steps[enrollment.step_index] if enrollment.step_index < len(rule.steps) else None
+    if not isinstance(step, Step) or enrollment.channel_index >= len(step.chain):
+        return None
+    return step.chain[enrollment.channel_index]
+
+
 def claim_slot(
-    deps: Deps, contact: Contact, fid: str, now: datetime, *, guess: bool = False
+    deps: Deps,
+    contact: Contact,
+    fid: str,
+    now: datetime,
+    *,
+    guess: bool = False,
+    channel: Channel | None = None,
 ) -> tuple[datetime | None, int]:
     """At most one pending follow-up per contact. While another follow-up needs the
     contact's slot: when that one is scheduled, and 0. Else None and the slot's revision,
     for a SlotChange that fails if anyone takes it meanwhile.
+
+    A number's pause is WhatsApp's: a WhatsApp follow-up held for its paused number keeps
+    the slot from a step tried first on WhatsApp (or on a `channel` not given), not from
+    one on SMS or email. That one takes the slot and goes; once the number is resumed the
+    held one goes too, beside it if it is still pending.
 
     A slot its holder no longer needs (sent, ended, never written, handed over with its
     answer lost), or held by `fid` itself, is free, so nothing has to give it back; one
@@ -419,27 +518,40 @@ def claim_slot(
     follow-up stream, services.sent_stream) still holds the slot, for `COUNTED_WITHIN` at
     most: the next follow-up is planned against a contact that counts every send before
     it, so the frequency and cold caps see them all."""
+    busy_until, revision, _ = _claim(deps, contact, fid, now, guess, channel)
+    return busy_until, revision
+
+
+def _claim(
+    deps: Deps, contact: Contact, fid: str, now: datetime, guess: bool, channel: Channel | None
+) -> tuple[datetime | None, int, bool]:
+    """`claim_slot`, and whether the holder keeping the slot is held for its paused
+    number (when it goes is not known)."""
     if guess and contact.followups_sent == 0:
-        return None, 0
+        return None, 0, False
     taken = deps.contacts.slot(contact.id)
     if taken is None:
-        return None, 0
-    if _needs_slot(deps, contact, taken.item.holder, fid, now, taken.item.taken_at):
-        return taken.item.until, 0
-    return None, taken.revision
+        return None, 0, False
+    slot = taken.item
+    if slot.holder == fid:
+        return None, taken.revision, False
+    pending = deps.followups.followup(slot.holder)
+    if pending is None:
+        leased = slot.taken_at is not None and deps.clock.now() - slot.taken_at < CLAIM_LEASE
+        return (slot.until, 0, False) if leased else (None, taken.revision, False)
+    if _needs_slot(contact, pending, now, channel):
+        return slot.until, 0, pending.held_by is not None
+    return None, taken.revision, False
 
 
 def _needs_slot(
-    deps: Deps, contact: Contact, holder: str, fid: str, now: datetime, taken_at: datetime | None
+    contact: Contact, pending: FollowUp, now: datetime, channel: Channel | None
 ) -> bool:
-    if holder == fid:
-        return False
-    pending = deps.followups.followup(holder)
-    if pending is None:
-        return taken_at is not None and deps.clock.now() - taken_at < CLAIM_LEASE
+    """Whether `pending`, holding the contact's slot, keeps it from a step tried first on
+    `channel`."""
     answer_lost = pending.reason == Reason.OUTCOME_UNKNOWN  # never sent again
     if not (pending.status.terminal or pending.status.outbound or answer_lost):
-        return True
+        return pending.held_by is None or channel in (None, "whatsapp")
     sent_at = pending.sent_at
     return (
         sent_at is not None

@@ -25,11 +25,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import Enrollment, EnrollmentState
-from followup.domain.errors import RULE_DATA_ERRORS
-from followup.domain.followup import FollowUp, Reason
+from followup.domain.followup import FollowUp
 from followup.domain.gating import counted_send
 from followup.domain.ids import followup_id
-from followup.services.planning import after_send, ended
+from followup.services.planning import past_send
 from followup.services.ports import CommitRejected, ContactChange, EnrollmentChange
 from followup.services.stats_stream import Record, StreamRecord
 
@@ -121,29 +120,11 @@ def _move_on(deps: Deps, sent: FollowUp, sent_at: datetime, contact: Contact) ->
         consistent = True
         if found is None or not waiting:
             return False
-        moved = _next(deps, found.item, sent, sent_at, contact)
+        rule = deps.catalog.rule(found.item.rule_id, found.item.rule_version)
+        moved = past_send(deps, found.item, sent, sent_at, contact, rule)
         try:
             deps.commit([EnrollmentChange(moved, found.revision, found.item)], sent_at)
         except CommitRejected:
             continue  # a reply ended it or a tick moved it: look again
         return True
     raise CommitRejected([])
-
-
-def _next(
-    deps: Deps, enrollment: Enrollment, sent: FollowUp, sent_at: datetime, contact: Contact
-) -> Enrollment:
-    """The enrollment past this send: its next step, or ended when none can be planned.
-    The steps after it come from the enrollment's version, which a migration may have
-    moved on since the follow-up was written."""
-    rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
-    went = enrollment.model_copy(update={"sends": enrollment.sends + 1, "last_sent_at": sent_at})
-    if rule is None:
-        return ended(went, Reason.RULE_DELETED, EnrollmentState.EXITED)
-    settings = deps.catalog.settings()
-    try:
-        return after_send(enrollment, rule, sent_at, contact, settings, sent.channel_index)
-    except RULE_DATA_ERRORS as exc:
-        # The message went out: record it, and end a sequence whose next step cannot be
-        # planned rather than leave it waiting for nothing.
-        return ended(went, f"{Reason.RULE_ERROR.value}: {exc}", EnrollmentState.EXITED)
