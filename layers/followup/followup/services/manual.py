@@ -154,7 +154,7 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
                 f" {MANUAL_TRIES} times in this silence; see why on its follow-ups"
             )
     fid = manual_followup_id(rule.id, contact.id, contact.silence_key, attempt)
-    busy_until, slot_revision = claim_slot(deps, contact, fid, now)
+    busy_until, slot_revision = claim_slot(deps, contact, fid, now, channel=first.chain[0])
     if busy_until is not None:
         raise Conflict(
             f"contact {contact_id} already has a follow-up waiting to be sent, or one sent"

@@ -39,6 +39,7 @@ from followup.services.planning import (
     after_send,
     claim_slot,
     deferred,
+    first_channel,
     manual_send,
     went_by_hand,
 )
@@ -148,7 +149,7 @@ def _journey(
     if stop is None and enrollment.next_due_at is not None and isinstance(step, Step):
         manual = manual_send(deps, enrollment, contact)
         if manual is None:
-            enrollment = _after_pending(deps, enrollment, contact, now)
+            enrollment = _after_pending(deps, enrollment, contact, now, rule)
     number = deps.numbers.sender(contact.phone_number_id, rule.numbers)
     paused = deps.catalog.sending_paused(number) is not None
     if manual is not None:
@@ -263,7 +264,7 @@ def _counting(
 
 
 def _after_pending(
-    deps: Deps, enrollment: Enrollment, contact: Contact, now: datetime
+    deps: Deps, enrollment: Enrollment, contact: Contact, now: datetime, rule: Rule
 ) -> Enrollment:
     """The enrollment as the tick defers its due send while another follow-up of the
     contact, due no sooner, holds the contact's slot (`planning.claim_slot`)."""
@@ -271,7 +272,8 @@ def _after_pending(
     fid = followup_id(
         enrollment.id, enrollment.step_index, enrollment.repeat_index, enrollment.channel_index
     )
-    busy_until, _ = claim_slot(deps, contact, fid, now)
+    channel = first_channel(rule, enrollment)
+    busy_until, _ = claim_slot(deps, contact, fid, now, channel=channel)
     if due is None or busy_until is None or busy_until < due:
         return enrollment
     return deferred(enrollment, busy_until, now)
