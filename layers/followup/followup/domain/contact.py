@@ -80,6 +80,11 @@ class Contact(BaseModel):
         description="channels the contact stopped one by one (an email unsubscribe, a WhatsApp"
         " STOP when it stops WhatsApp only); `opted_out` stops them all",
     )
+    opted_out_channels_at: dict[Channel, AwareDatetime] = Field(
+        default_factory=dict,
+        description="when each channel in `opted_out_channels` was stopped; one stopped before"
+        " these times were kept has none",
+    )
     last_inbound_at: AwareDatetime | None = None
     last_outbound_at: AwareDatetime | None = None
     last_agent_at: AwareDatetime | None = None
@@ -117,6 +122,28 @@ class Contact(BaseModel):
     def stopped(self, channel: Channel) -> bool:
         """The contact may not be messaged on `channel` (SNS keeps SMS opt-outs itself)."""
         return self.opted_out or channel in self.opted_out_channels
+
+    def stopped_by(self, channel: Channel, moment: datetime) -> bool:
+        """Messages on `channel` were stopped at or before `moment`, by a stop of every
+        channel or of this one. A stop whose time was not kept (stored before it was)
+        counts as made by then."""
+        stops: list[datetime | None] = []
+        if self.opted_out:
+            stops.append(self.opted_out_at)
+        if channel in self.opted_out_channels:
+            stops.append(self.opted_out_channels_at.get(channel))
+        return any(at is None or at <= moment for at in stops)
+
+    def with_channel_stopped(self, channel: Channel, at: datetime) -> Contact:
+        """`channel` stopped at `at`; one stopped already keeps the time it was first
+        stopped."""
+        if channel in self.opted_out_channels:
+            return self
+        update = {
+            "opted_out_channels": [*self.opted_out_channels, channel],
+            "opted_out_channels_at": {**self.opted_out_channels_at, channel: at},
+        }
+        return self.model_copy(update=update)
 
     def address(self, channel: Channel) -> str | None:
         """Where `channel` reaches the contact: the WhatsApp id (else the business-scoped

@@ -131,8 +131,10 @@ def _expire(deps: Deps, followup: FollowUp, now: datetime, report: ExpireReport)
 def _unanswered(deps: Deps, followup: FollowUp) -> tuple[Status, str]:
     """Expired, unless its contact opted out (of everything, or of the channel it went by)
     by the end of its attribution window: a STOP heard while it was being sent (the sender
-    died before settling it) still counts. Opted out so, it is marked
-    `opted_out_elsewhere`: no answer to it shows it was delivered (the stats count none).
+    died before settling it) still counts, and one after it does not, whichever channels it
+    stopped (a channel stop stored without its time counts as within). Opted out so, it is
+    marked `opted_out_elsewhere`: no answer to it shows it was delivered (the stats count
+    none).
 
     Read eventually consistently (half the price): a STOP too recent for that read to see
     settled the follow-up itself when it came within the window (services.inbound), so the
@@ -140,12 +142,9 @@ def _unanswered(deps: Deps, followup: FollowUp) -> tuple[Status, str]:
     contact_v = deps.contacts.contact(followup.contact_id, consistent=False)
     if contact_v is None or not contact_v.item.stopped(followup.channel):
         return Status.EXPIRED, Reason.NO_REPLY
-    # A STOP of this channel alone has no time of its own: heard within the window, as a
-    # stop of everything would be.
-    stopped_at = contact_v.item.opted_out_at if contact_v.item.opted_out else None
     sent_at = followup.sent_at
     attribution = deps.catalog.settings().attribution_window.approx()
-    if stopped_at and sent_at and stopped_at > sent_at + attribution:
+    if sent_at and not contact_v.item.stopped_by(followup.channel, sent_at + attribution):
         return Status.EXPIRED, Reason.NO_REPLY
     return Status.OPTED_OUT, Reason.OPTED_OUT_ELSEWHERE
 

@@ -145,8 +145,8 @@ def record_inbound(
             update |= {"opted_out": True, "opted_out_at": at}
         if stops_all and contact.opted_out_by != CONTACT:
             update["opted_out_by"] = CONTACT  # their own word: no one else may undo it
-        if stop and "whatsapp" not in contact.opted_out_channels:
-            update["opted_out_channels"] = [*contact.opted_out_channels, "whatsapp"]
+        if stop:
+            contact = contact.with_channel_stopped("whatsapp", at)
         if reading and reading.suppress_marketing and not contact.marketing_suppressed:
             update["marketing_suppressed"] = True
         return contact.model_copy(update=update)

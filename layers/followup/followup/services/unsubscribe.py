@@ -22,11 +22,7 @@ def unsubscribe_email(deps: Deps, secret: str, token: str, at: datetime) -> bool
         return False
 
     def stop_email(contact: Contact) -> Contact:
-        if "email" in contact.opted_out_channels:
-            return contact
-        return contact.model_copy(
-            update={"opted_out_channels": [*contact.opted_out_channels, "email"]}
-        )
+        return contact.with_channel_stopped("email", at)
 
     try:
         update_contact(deps, contact_id, stop_email, at)

@@ -1,0 +1,47 @@
+"""A WhatsApp STOP heard from a user's new id before WhatsApp's notice of the change
+keeps its time when the two contacts fold into one: late, it is no rule's opt-out."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from followup.domain.followup import Reason, Status
+from followup.services.contacts import find_contact
+from followup_local.memory_engine import MemoryEngine
+from tests.integration.test_bsuid import NEW, OLD, from_user, user_id_change
+from tests.support.builders import rule
+
+HOUR = timedelta(hours=1)
+MINUTE = timedelta(minutes=1)
+
+
+def test_a_late_stop_from_a_new_user_id_stays_late_once_the_contacts_fold(
+    engine: MemoryEngine,
+) -> None:
+    # Given a workspace where STOP stops WhatsApp alone, and a follow-up sent to a lead
+    # WhatsApp knows by a user id
+    settings = engine.deps.rules.settings()
+    engine.deps.rules.save_settings(settings.model_copy(update={"whatsapp_stop_stops_all": False}))
+    engine.deps.rules.save_rule(rule())
+    assert engine.deliver(from_user(OLD, "wamid.FOLD1", engine.clock.now() - 25 * HOUR)) == 200
+    engine.tick()
+    lead = find_contact(engine.deps, None, OLD)
+    assert lead is not None
+    [sent] = engine.deps.followups.followups_of(lead.item.id)
+    assert sent.sent_at is not None
+    engine.clock.advance(sent.sent_at + 71 * HOUR + 50 * MINUTE - engine.clock.now())
+    engine.scheduled("expire")
+    # When the lead sends STOP from a new user id 20 minutes after the 72 h attribution
+    # window, and WhatsApp's notice of the new id comes after it
+    late = sent.sent_at + 72 * HOUR + 20 * MINUTE
+    engine.clock.advance(late - engine.clock.now())
+    assert engine.deliver(from_user(NEW, "wamid.FOLD2", late, text="STOP")) == 200
+    assert engine.deliver(user_id_change(OLD, NEW, "wamid.FOLDSYS", late)) == 200
+    engine.pump_stream()
+    engine.clock.advance(sent.sent_at + 72 * HOUR + 50 * MINUTE - engine.clock.now())
+    engine.scheduled("expire")
+    # Then the follow-up expires unanswered, as with that STOP heard on the old id: the
+    # rule's opt-outs count only stops within 72 h of the send
+    found = engine.deps.followups.followup(sent.id)
+    assert found is not None
+    assert (found.status, found.reason) == (Status.EXPIRED, Reason.NO_REPLY)
