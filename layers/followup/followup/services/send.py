@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from followup.domain.contact import Contact
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.followup import AiWriting, FollowUp, Reason, RenderedMessage, Status
-from followup.domain.journey import must_stop, send_at
-from followup.domain.lookahead import queue_delay
+from followup.domain.journey import is_open, must_stop, send_at
+from followup.domain.lookahead import judged_at, queue_delay
 from followup.domain.messaging import compose, missing_param
 from followup.domain.pacing import RECIPIENT_GAP
 from followup.domain.whatsapp import (
@@ -30,7 +30,7 @@ from followup.services import handover
 from followup.services.channels import Picked, TryLater, pick, send_elsewhere, unreachable
 from followup.services.messaging_limit import Deferral, cleared
 from followup.services.number_pause import holding
-from followup.services.pausing import pause_number, pause_workspace
+from followup.services.pausing import HELD, pause_number, pause_workspace
 from followup.services.planning import answered_before_fallback, journey_of, why_ended
 from followup.services.ports import CommitRejected, Delayed, FollowUpChange
 from followup.services.settle import end_unsent, record_sent, skip_fallback
@@ -415,7 +415,8 @@ def _answered_while_sending(deps: Deps, claimed: FollowUp, seen: Contact, now: d
 def _recheck(
     deps: Deps, claimed: FollowUp, contact: Contact, rule: Rule, now: datetime
 ) -> SendResult | None:
-    """Everything that may have changed since the follow-up was queued."""
+    """Everything that may have changed since the follow-up was queued. The send window
+    is judged at its due time when it came within `ARRIVAL_GRACE` of it, else now."""
     settings = deps.catalog.settings()
     gating = settings.gating
     stop = must_stop(contact, rule, claimed.silence_key, gating, now, manual=claimed.manual)
@@ -444,6 +445,11 @@ def _recheck(
     if claimed.channel_index > 0 and answered:
         skipped = skip_fallback(deps, claimed, rule, now)
         return SendResult.CANCELED if skipped else SendResult.IGNORED
+    # The send window as at its due time when the queue brought it a moment after that
+    # (whole seconds, rounded up): one due in the window's last second goes that day.
+    judged = judged_at(claimed.scheduled_at, now)
+    if judged < now and is_open(judged, contact, rule, settings):
+        return None
     opening = send_at(now, now, contact, rule, settings)
     if opening > now:
         _requeue(deps, claimed, now, opening, dispatched=False)
@@ -592,10 +598,11 @@ def _pause(
 def _hold(
     deps: Deps, claimed: FollowUp, now: datetime, why: str, result: SendResult, number: str
 ) -> SendResult:
-    """Back to queued, off the send queue: while the workspace is paused, for dispatch to
-    pick up once it resumes; while only `number` is, held apart until it is resumed, so
-    that no tick reads or writes it meanwhile."""
-    reason = f"held: {why}"
+    """Back to queued, off the send queue: while the workspace is paused, for the save
+    that resumes it to hand over at once (or dispatch, should that fail); while only
+    `number` is, held apart until it is resumed, so that no tick reads or writes it
+    meanwhile."""
+    reason = f"{HELD}{why}"
     if deps.catalog.workspace_paused():
         held = _requeue(deps, claimed, now, now, dispatched=False, reason=reason)
         return SendResult.IGNORED if held is SendResult.IGNORED else result
