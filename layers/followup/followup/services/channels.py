@@ -29,6 +29,7 @@ from followup.domain.messaging import render_text
 from followup.domain.whatsapp import OutcomeUnknown
 from followup.services import sent_stream
 from followup.services.handover import handing_over
+from followup.services.planning import commit_passing_slot
 from followup.services.ports import CommitRejected, EnrollmentChange, NewFollowUp
 from followup.services.settle import end_unsent, record_sent
 from followup.services.timeline import outbound_line
@@ -153,7 +154,7 @@ def after_failed(deps: Deps, failed: FollowUp, at: datetime) -> bool:
         history=[StatusChange(status=Status.QUEUED, at=at, reason=why)],
     )
     try:
-        deps.commit([NewFollowUp(fallback)], at)
+        commit_passing_slot(deps, [NewFollowUp(fallback)], failed, fallback, at)
     except CommitRejected:
         return False  # planned already (the same report delivered twice)
     return True

@@ -478,6 +478,24 @@ def _followup(
     )
 
 
+def commit_passing_slot(
+    deps: Deps, changes: list[Change], replaced: FollowUp, by: FollowUp, at: datetime
+) -> None:
+    """Commit `changes`, which write `by` in the place of `replaced` (its step on another
+    channel, or sent again), with the contact's slot passed on from `replaced` to `by`
+    while `replaced` holds it: `by` is the contact's one pending follow-up, and another
+    rule's step waits for it. When another follow-up holds the slot, or takes it
+    meanwhile, `changes` are committed alone, as they were before the slot existed.
+    Raises CommitRejected when `changes` are refused."""
+    taken = deps.contacts.slot(replaced.contact_id)
+    if taken is None or taken.item.holder == replaced.id:
+        slot = Slot(by.contact_id, by.id, by.scheduled_at)
+        with suppress(CommitRejected):
+            deps.commit([SlotChange(slot, taken.revision if taken else 0), *changes], at)
+            return
+    deps.commit(changes, at)
+
+
 def first_channel(rule: Rule, enrollment: Enrollment) -> Channel | None:
     """The channel the enrollment's due step is tried on first; None when its step sends
     nothing, or names no channel at its place (a rule's data changed under it)."""

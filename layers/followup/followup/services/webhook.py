@@ -42,6 +42,7 @@ from followup.services.identity import relink
 from followup.services.inbound import record_inbound
 from followup.services.messaging_limit import set_tier
 from followup.services.pausing import pause_number, release
+from followup.services.planning import commit_passing_slot
 from followup.services.ports import Change, CommitRejected, FollowUpChange, NewFollowUp
 from followup.services.resend import SKIPPING, resend
 from followup.services.templates import apply_event
@@ -321,10 +322,11 @@ def _failed(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
         update={"error_code": failure.code, "error_title": failure.title, "pricing": None}
     )
     changes: list[Change] = [FollowUpChange(failed, followup.status)]
-    if again is not None:
-        changes.append(NewFollowUp(again))
     try:
-        deps.commit(changes, status.at)
+        if again is None:
+            deps.commit(changes, status.at)
+        else:
+            commit_passing_slot(deps, [*changes, NewFollowUp(again)], followup, again, status.at)
     except CommitRejected:
         return "stale"
     if again is not None:
