@@ -6,6 +6,8 @@ from dataclasses import replace
 from datetime import timedelta, timezone
 from typing import Any
 
+import pytest
+
 from followup.adapters.tables import SHARDS
 from followup.domain.followup import FollowUp, Status
 from followup.domain.ids import shard_of
@@ -60,6 +62,10 @@ def test_waiting_follow_ups_are_read_by_phase_and_time_shard_by_shard(store: Any
     expected = sorted(due, key=lambda f: (shard_of(f.id, SHARDS), f.wake_at, f.id))
     assert found == [f.id for f in expected]
     assert [f.id for f in store.waiting(Phase.DISPATCHED, minutes(60))] == ["fu_d"]
+    both = {f.id for f in store.waiting((Phase.QUEUED, Phase.DISPATCHED), minutes(60))}
+    assert both == {f.id for f in due} | {"fu_d"}
+    with pytest.raises(ValueError, match="do not share a lane"):
+        list(store.waiting((Phase.QUEUED, Phase.SENT), minutes(60)))
     assert [f.id for f in store.waiting(Phase.SENDING, minutes(60))] == ["fu_s"]
     sent = {f.id for f in store.waiting(Phase.SENT, minutes(60))}
     assert sent == {"fu_sent", "fu_dlv"}

@@ -89,6 +89,7 @@ from followup.services.ports import (
     Versioned,
     held_lane,
     lane,
+    lane_phases,
     phase_of,
     waiting_entry,
 )
@@ -353,17 +354,18 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         item = _get(FollowUpItem, followup_id)
         return _followup(item) if item else None
 
-    def waiting(self, phase: Phase, until: datetime) -> Iterator[FollowUp]:
+    def waiting(self, phase: Phase | tuple[Phase, ...], until: datetime) -> Iterator[FollowUp]:
         """The phase's lane up to `until`, read by key after the keys-only index; what has
-        moved on since, or waits in another phase of the lane, is left out."""
+        moved on since, or waits in a phase of the lane not asked for, is left out."""
+        phases = lane_phases(phase)
         last = stamp(until)
         for shard in range(SHARDS):
-            key = f"{lane(phase)}#{shard}"
+            key = f"{lane(phases[0])}#{shard}"
             entries = FollowUpItem.waiting.query(key, FollowUpItem.wake_at <= last)
             for item in _items(FollowUpItem, entries):
                 if item.phase_key == key and item.wake_at is not None and item.wake_at <= last:
                     followup = _followup(item)
-                    if _wakes(followup, phase, until):
+                    if _wakes(followup, phases, until):
                         yield followup
 
     def unsent_count(self, held_by: Iterable[str]) -> int:
@@ -943,9 +945,9 @@ def _converted(change: Conversion, day: str) -> list[Action]:
     ]
 
 
-def _wakes(followup: FollowUp, phase: Phase, until: datetime) -> bool:
+def _wakes(followup: FollowUp, phases: tuple[Phase, ...], until: datetime) -> bool:
     wake = followup.wake_at
-    return phase_of(followup) is phase and wake is not None and wake <= until
+    return phase_of(followup) in phases and wake is not None and wake <= until
 
 
 def _followup_item(followup: FollowUp, day: str, token: str | None = None) -> FollowUpItem:

@@ -78,6 +78,7 @@ from followup.services.ports import (
     Versioned,
     held_lane,
     lane,
+    lane_phases,
     phase_of,
     waiting_entry,
 )
@@ -528,10 +529,11 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
             row = self._followups.get(followup_id)
         return FollowUp.model_validate_json(row.doc) if row else None
 
-    def waiting(self, phase: Phase, until: datetime) -> Iterator[FollowUp]:
+    def waiting(self, phase: Phase | tuple[Phase, ...], until: datetime) -> Iterator[FollowUp]:
+        phases = lane_phases(phase)
         upper = stamp(until)
         for shard in range(SHARDS):
-            key = f"{lane(phase)}#{shard}"
+            key = f"{lane(phases[0])}#{shard}"
             with self._lock:
                 found = sorted(
                     (row.wake_at, fid, row.doc)
@@ -541,7 +543,7 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
             for _, _, doc in found:
                 followup = FollowUp.model_validate_json(doc)
                 wake = followup.wake_at
-                if phase_of(followup) is phase and wake is not None and wake <= until:
+                if phase_of(followup) in phases and wake is not None and wake <= until:
                     yield followup
 
     def unsent_count(self, held_by: Iterable[str]) -> int:

@@ -456,6 +456,13 @@ class FollowUp(BaseModel):
             raise InvalidTransition(self.id, self.status, status)
         return self._moved(status, at)
 
+    def expiring(self, expire_after: timedelta) -> FollowUp:
+        """Sent, and waiting for a reply until `expire_after` after its send: the setting
+        changed since it was sent. Its status and history stay as they are."""
+        if not self.status.outbound or self.sent_at is None:
+            raise InvalidTransition(self.id, self.status, self.status)
+        return self.model_copy(update={"wake_at": shifted(self.sent_at, expire_after)})
+
     def ended(self, status: Status, at: datetime, reason: str | None = None) -> FollowUp:
         """In a terminal `status`: nothing wakes it any more."""
         if not status.terminal:

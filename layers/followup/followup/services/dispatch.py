@@ -1,5 +1,6 @@
 """The dispatch tick: follow-ups due before the next tick go to the send queue, each held
-back by the queue until its due time, without a write per follow-up."""
+back by the queue until its due time, without a write per follow-up (save one a write
+handed over and nobody claimed, handed over again)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from followup.services.ports import (
     DispatchMark,
     FollowUpChange,
     Phase,
+    phase_of,
 )
 from followup.services.templates import TEMPLATE_WAIT_OVER
 
@@ -53,12 +55,16 @@ def run_tick(deps: Deps, now: datetime) -> DispatchReport:
     """Put on the queue each follow-up due before the next tick (plus a margin) that no
     earlier tick handed over, held back until its due time; then record this tick's mark.
 
-    Nothing is written per follow-up: the mark (this tick's time, horizon and read) tells
-    the next tick what went. A follow-up goes when the last tick could not have handed it
-    over (due after that tick's horizon, or put in the queue at or after that tick's time),
-    and again each `redrive_after` past its due time while nobody claims it (its message
-    was lost). A crash before the mark is recorded hands the same ones over again at the next
-    tick: the sender claims each follow-up once, so a copy sends nothing.
+    Nothing is written per follow-up of the queued lane: the mark (this tick's time,
+    horizon and read) tells the next tick what went. A follow-up goes when the last tick
+    could not have handed it over (due after that tick's horizon, or put in the queue at or
+    after that tick's time), and again each `redrive_after` past its due time while nobody
+    claims it (its message was lost). One a write handed over (send-now, an approval, a
+    resumed number's release, a retry) and nobody claimed by its redrive time goes again at
+    this tick, the first past that time, written with its next redrive time (a write each,
+    on that rare path; while the workspace is paused the expire tick queues it for the
+    tick after the resume). A crash before the mark is recorded hands the same ones over
+    again at the next tick: the sender claims each follow-up once, so a copy sends nothing.
 
     The queued lane is an index that may lag a moment behind the writes: when fewer of the
     follow-ups planned at this tick's time are read than its enqueue counted, the lane is
@@ -99,7 +105,12 @@ def run_tick(deps: Deps, now: datetime) -> DispatchReport:
             deps.sleep(pause)
         read_at = max(now, deps.clock.now())
         plans_read = 0
-        for followup in deps.followups.waiting(Phase.QUEUED, horizon):
+        for followup in deps.followups.waiting((Phase.QUEUED, Phase.DISPATCHED), horizon):
+            if phase_of(followup) is Phase.DISPATCHED:
+                again = _unclaimed(deps, followup, now)
+                if again is not None:
+                    handing.add(again, now)
+                continue
             if followup.created_at == now:
                 plans_read += 1
             if now - INDEX_LAG < _entered(followup) < now:
@@ -158,6 +169,22 @@ def _template_wait_over(deps: Deps, now: datetime) -> Iterator[FollowUp]:
         except CommitRejected:
             continue  # canceled or released meanwhile
         yield released
+
+
+def _unclaimed(deps: Deps, handed: FollowUp, now: datetime) -> FollowUp | None:
+    """One a write handed to the queue (send-now, an approval, a resumed number's release,
+    a retry), read in the same lane as those queued: once nobody claimed it by its redrive
+    time (the message was lost, or never reached SQS), handed over again at this tick, the
+    first past that time, written first with its next redrive time, so that one lost again
+    goes again then; None until then, or when it moved on meanwhile."""
+    if handed.wake_at is None or handed.wake_at > now:
+        return None
+    again = handed.dispatched(now, deps.timings.redrive_after)
+    try:
+        deps.commit([FollowUpChange(again, Status.QUEUED)], now)
+    except CommitRejected:
+        return None  # claimed, canceled or answered meanwhile
+    return again
 
 
 def _goes(

@@ -1,11 +1,16 @@
 """The expire tick: no reply in time → expired; a send stuck mid-flight → failed, never resent;
-a dispatched follow-up nobody claimed → dispatched again.
+a dispatched follow-up nobody claimed that dispatch did not hand over again (the workspace
+paused, or the tick's dispatch step failed) → queued for a later dispatch tick.
 
 A follow-up sent on time (`ports.sent_on_time`) is found by its send time: the tick reads
 the send-time index from its mark, where the last tick stopped, up to `expire_after` ago,
 and moves the mark on. One sent off time, and one sent before the mark existed, waits in
 the `sent` lane at its expiry (`ports.waiting_entry`): the tick reads that lane too, one
-query per shard, nothing when it is empty."""
+query per shard, nothing when it is empty. Its expiry there is the one the setting gave it
+at its send: once `expire_after` changed, the tick expires it by the setting in force, or
+moves its entry to its new expiry while that has not come (a longer setting as the old
+expiry comes, a shorter one at the first tick after the change, which reads the lane whole
+once)."""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from followup.domain.durations import LONGEST
+from followup.domain.durations import LONGEST, shifted
 from followup.domain.followup import FollowUp, Reason, Status
 from followup.services.ports import (
     ON_TIME,
@@ -57,11 +62,13 @@ class ExpireReport:
 
 
 def run_tick(deps: Deps, now: datetime) -> ExpireReport:
-    """One expire tick at `now`."""
+    """One expire tick at `now`. The `sent` lane is read before the send-time index: how far
+    ahead it is read depends on the mark that read moves."""
     report = ExpireReport()
+    expire_after = deps.catalog.settings().expire_after.approx()
+    for followup in deps.followups.waiting(Phase.SENT, _sent_lane_until(deps, expire_after, now)):
+        _expire_off_time(deps, followup, expire_after, now, report)
     _expire_sent_on_time(deps, now, report)
-    for followup in deps.followups.waiting(Phase.SENT, now):
-        _expire(deps, followup, now, report)
     for followup in deps.followups.waiting(Phase.SENDING, now):
         report.outcome_unknown += _give_up(deps, followup, now)
     for followup in deps.followups.waiting(Phase.DISPATCHED, now):
@@ -100,6 +107,34 @@ def _expire_sent_on_time(deps: Deps, now: datetime, report: ExpireReport) -> Non
         if sent_at + expire_after > now or not _expire(deps, followup, now, report):
             stop = stop or followup.scheduled_at - _JUST_BEFORE
     _advance(deps, ExpireMark(now, stop or until), after if mark else None)
+
+
+def _sent_lane_until(deps: Deps, expire_after: timedelta, now: datetime) -> datetime:
+    """How far the `sent` lane is read: up to `now`, and at the first tick after
+    `expire_after` was shortened, whole (as far ahead as the last tick read behind its
+    time, the longer setting then): each follow-up filed there at its expiry under the old
+    setting is expired or moved to its new expiry, once. The last tick read further back
+    than the setting (by more than `ON_TIME`) only when the setting was longer then, or
+    when its mark was held back (a write came first, the tick was cut short): a whole
+    read then costs a read of the lane, nothing more."""
+    mark = deps.followups.expire_mark()
+    if mark is None or mark.at - mark.through - expire_after <= ON_TIME:
+        return now
+    return shifted(now, mark.at - mark.through)
+
+
+def _expire_off_time(
+    deps: Deps, followup: FollowUp, expire_after: timedelta, now: datetime, report: ExpireReport
+) -> None:
+    """Expire one sent off time (it waits in the `sent` lane) once `expire_after`, as set
+    now, has passed since its send; one filed at its expiry under another setting and not
+    due yet under this one is moved to its new expiry (one write, after a change only)."""
+    sent_at = followup.sent_at
+    expires = shifted(sent_at, expire_after) if sent_at else followup.wake_at or now
+    if expires <= now:
+        _expire(deps, followup, now, report)
+    elif expires != followup.wake_at:
+        _try(deps, [FollowUpChange(followup.expiring(expire_after), followup.status)], now)
 
 
 def _may_go_on_time(followup: FollowUp, now: datetime) -> bool:

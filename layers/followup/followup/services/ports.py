@@ -67,6 +67,14 @@ def lane(phase: Phase) -> str:
     return Phase.QUEUED.value
 
 
+def lane_phases(phase: Phase | tuple[Phase, ...]) -> tuple[Phase, ...]:
+    """The phases asked for, which must share a lane (one read of it)."""
+    asked = phase if isinstance(phase, tuple) else (phase,)
+    if len({lane(each) for each in asked}) != 1:
+        raise ValueError(f"phases {asked} do not share a lane")
+    return asked
+
+
 def held_lane(number: str) -> str:
     """The lane of the follow-ups held until `number` is resumed: read only then."""
     return f"{Phase.HELD.value}:{number}"
@@ -639,7 +647,11 @@ class FollowUpRepository(Protocol):
     def enrollments_of(self, contact_id: str) -> list[Versioned[Enrollment]]: ...
 
     def followup(self, followup_id: str) -> FollowUp | None: ...
-    def waiting(self, phase: Phase, until: datetime) -> Iterator[FollowUp]: ...
+    def waiting(self, phase: Phase | tuple[Phase, ...], until: datetime) -> Iterator[FollowUp]:
+        """The follow-ups waiting in `phase` (or any of the phases, which share a lane:
+        one read of it) whose wake is by `until`."""
+        ...
+
     def unsent_count(self, held_by: Iterable[str]) -> int:
         """Follow-ups not yet out (queued, dispatched, claimed, held for a template, or held
         for one of the numbers `held_by`), counted from the waiting index; it may lag a
