@@ -15,8 +15,13 @@ every answer is one time:
   evening", "me liga à noite", "sore aja"; "this evening" (malam ini, hoje à noite,
   tonight) is today's, soon when it has begun and none once it is over, "in the evening"
   the next one;
-- a greeting ("selamat pagi", "boa noite", "good evening", "pagi kak") names no part of
-  the day, so it moves no hour asked for;
+- a greeting ("selamat pagi", "boa noite", "good evening", "pagi kak", "Morning! call
+  me...") names no part of the day, so it moves no hour asked for; nor does a part of the
+  day said away from the day or hour asked for, or spoken of ("udah malem", "kerja sampe
+  malam"); of parts asked for alone, the one after the asking word wins ("trabalho à
+  noite, me liga de manhã"), and one refused asks for nothing ("malam ini gak bisa");
+- an hour that happened or is now ("kemarin jam 3", "udah jam 5", "já são 3 horas", "I
+  called at 3") is no hour asked for;
 - an hour said as it is spoken is that hour: "half past 3", "quarter to 1", "3 e meia",
   "setengah 3" (half way to three: 2:30), "after 5", "jam 10an"; "in an hour", "setengah
   jam lagi", "em meia hora" count from now; times of prayer are parts of the day (dzuhur
@@ -50,7 +55,7 @@ MORNING_HOUR = 9
 _DAYS = {
     "tomorrow": r"besok|bsk|besuk|bsok|tomorrow|tmr|tmrw|tomorow|2moro|amanha|amnh",
     "day after tomorrow": r"lusa|day after tomorrow|depois de amanha",
-    "today": r"hari ini|today|hoje|nanti|ntar|nti|entar|tonight",
+    "today": r"hari ini|today|hoje|hj|nanti|ntar|nti|entar|tonight|tonite",
     "next monday": r"minggu depan|next week|semana que vem|proxima semana",
     "monday": r"senin|monday|segunda(?: feira)?",
     "tuesday": r"selasa|tuesday|terca(?: feira)?",
@@ -81,7 +86,7 @@ _PARTS = {
     12: r"noon|midday|lunch|meio dia|almoco|tengah hari",
     13: r"siang|dzuhur|zuhur|dhuhur|lohor",
     15: r"sore|tarde|afternoon|ashar|asar",
-    19: r"malam|malem|noite|evening|tonight|night|maghrib|magrib|isya",
+    19: r"malam|malem|mlm|noite|evening|tonight|tonite|night|maghrib|magrib|isya",
 }
 _PART = re.compile(
     r"\b(?:" + "|".join(f"(?P<p{hour}>{words})" for hour, words in _PARTS.items()) + r")\b"
@@ -91,13 +96,26 @@ _PART_ENDS = {MORNING_HOUR: 12, 12: 13, 13: 15, 15: 18, 19: 24}
 """The hour each part of the day is over: "this morning" said after it names no time."""
 SOON = timedelta(minutes=15)
 """When "this evening" said in the evening asks to be called."""
-_PART_WORDS = r"pagi|siang|sore|malam|malem|morning|afternoon|evening|night|manha|tarde|noite"
+_PART_WORDS = r"pagi|siang|sore|malam|malem|mlm|morning|afternoon|evening|night|manha|tarde|noite"
 _GREETING = re.compile(
     rf"\b(?:selamat|slamat|met|good|bom|boa) (?:{_PART_WORDS}|dia)\b"
-    rf"|^(?:{_PART_WORDS})(?= (?:kak|ka|kk|kakak|bu|pak|min|mimin|mas|mba|mbak|gan|sis|sist|bro"
-    r"|bos|boss|dok|all|semua|everyone|dear)\b|$)"
+    # one opening the message, unless a time goes on from it ("sore aja", "pagi jam 9")
+    rf"|^(?:{_PART_WORDS})\b(?! (?:aja|saja|ya|deh|dong|lah|ini|nanti|jam|jm|pukul|pkl|at"
+    r"|around|sekitar|works|would|is|better|please|pls|ok|okay|\d))"
 )
-"""A part of the day that greets: "selamat pagi", "boa noite", "good evening", "pagi kak"."""
+"""A part of the day that greets: "selamat pagi", "boa noite", "good evening", "pagi kak",
+"Morning! Call me tomorrow at 3"."""
+_SAID_OF = re.compile(
+    rf"\b(?:udah|sudah|udh|dah|already|sampe|sampai|smp|until|till|ate)"
+    rf"(?: (?:in the|at|a|de|da|di|pas))? (?:{_PART_WORDS})\b"
+)
+"""A part of the day the lead speaks of, not one they ask for: "udah malem", "kerja sampe
+malam", "until the evening"."""
+_NEGATED_ASK = re.compile(
+    r"\b(?:gak|ga|gk|nggak|ngga|enggak|tidak|tdk|nda|not|nao|cant|cannot|dont|wont|isnt|never)"
+    r"(?: \w+)? $"
+)
+"""What before an asking word makes it a refusal: "gak bisa", "not available"."""
 _TODAYS_PART = re.compile(
     r"\b(?:this|later this) (?P<w>morning|afternoon|evening)\b"
     r"|\b(?P<x>pagi|siang|sore|malam|malem) ini\b"
@@ -108,7 +126,7 @@ _A_PART = re.compile(
     r"|\b(?P<y>pagi|siang|sore|malam|malem) (?:aja|saja|ya|deh|dong)\b"
     r"|\b(?:abis|habis|setelah|sesudah|stlh|bada)"
     r" (?P<z>dzuhur|zuhur|lohor|ashar|asar|maghrib|magrib|isya)\b"
-    r"|\b(?:at|around|ao|no|na hora do) (?P<n>noon|midday|lunch|meio dia|almoco)\b"
+    r"|\b(?:at|around|ao) (?P<n>noon|midday|meio dia)\b|\bna hora do (?P<m>almoco)\b"
 )
 _ASKS = re.compile(
     r"\b(?:call|ring|phone|text|message|contact|reach|talk|chat|free|available|works|better"
@@ -129,17 +147,27 @@ _CLOCK = re.compile(
     r"(?:[:.](?P<minute>[0-5]\d)(?: ?(?P<mampm>am|pm)\b)?|h(?P<hminute>[0-5]\d)?"
     r"| ?(?P<ampm>am|pm)\b| horas?)(?!\d)"
     rf"|\b(?:jam|jm|pukul|pkl|as|at) (?P<bare>{_HOUR})(?:an)?\b"
-    # "after 5", "abis jam 3" is said above; not "after 3 days", "abis 2 hari"
-    rf"|\b(?:after|setelah|stlh|sesudah|abis|habis) (?P<after>{_HOUR})\b(?! ?(?:{_UNITS}))"
+    # "after 5", "abis jam 3" is said above; not "after 3 days", "after 7 pm" (a clock of its
+    # own), "abis 2 juta", "after 2 more weeks"
+    rf"|\b(?:after|setelah|stlh|sesudah|abis|habis) (?P<after>{_HOUR})\b"
+    rf"(?![:.]\d| ?(?:am|pm)\b| ?(?:{_UNITS}|more|lagi|lg|juta|jt|rb|ribu|k|reais|rs|dollars?"
+    r"|bucks|orang|people|kali|x)\b)"
 )
+_TIME_SAID = re.compile(
+    r"\b(?:yesterday|kemarin|kmrn|kemaren|tadi|ontem|called|liguei|ligou|ligaram|udah|sudah"
+    r"|udh|already|ja sao|ja e|its|it is)(?: already)?(?: (?:jam|jm|pukul|pkl|as|at|around|a))?"
+    rf" (?:{_HOUR})(?:[:.][0-5]\d)?(?: ?(?:am|pm)\b| horas?\b|h\b)?"
+)
+"""An hour that happened or is now, not asked for: "kemarin jam 3", "udah jam 5", "já são
+3 horas", "I called at 3"."""
 _UNIT = r"hours?|hrs?|h|jam|horas?|minutes?|mins?|menit|minutos?"
 _HALF_HOUR = r"half an hour|half hour|meia hora|setengah jam"
 _ONE_HOUR = r"an hour|one hour|uma hora|satu jam|sejam"
 _RELATIVE = re.compile(
     rf"\b(?:in|dalam|daqui a|daqui|em) (?P<n>\d{{1,2}}) ?(?P<unit>{_UNIT})\b"
-    rf"|\b(?P<n2>\d{{1,2}}) ?(?P<unit2>{_UNIT}) (?:lagi|from now)\b"
+    rf"|\b(?P<n2>\d{{1,2}}) ?(?P<unit2>{_UNIT}) (?:lagi|lg|from now)\b"
     rf"|\b(?:in|dalam|daqui a|daqui|em) (?:(?P<half>{_HALF_HOUR})|(?P<one>{_ONE_HOUR}))\b"
-    rf"|\b(?:(?P<half2>{_HALF_HOUR})|(?P<one2>{_ONE_HOUR})) (?:lagi|from now)\b"
+    rf"|\b(?:(?P<half2>{_HALF_HOUR})|(?P<one2>{_ONE_HOUR})) (?:lagi|lg|from now)\b"
 )
 _SPOKEN = (
     (re.compile(r"\bhalf past (\d{1,2})\b"), 0, 30),
@@ -217,16 +245,15 @@ def requested_time(message: str, now: datetime, zone: ZoneInfo) -> datetime | No
 def _english(message: str, now: datetime) -> str | None:
     """The plain English phrase for the first day (a date, else a weekday), hour and part
     of the day named; a date named is one whose hour is after `now` (local)."""
-    message = _GREETING.sub(" ", message)
-    message = _as_clock_reads(message)
+    message = _TIME_SAID.sub(" ", _as_clock_reads(_GREETING.sub(" ", message)))
     dated = _DATE.search(message)
     day = None if dated else _DAY.search(message)
-    clock = _CLOCK.search(_DATE.sub(" ", message) if dated else message)
-    part = _PART.search(message)
+    undated = _DATE.sub(lambda found: " " * len(found[0]), message) if dated else message
+    clock = _CLOCK.search(undated)
     if day is None and clock is None and dated is None:
         return _part_asked(message, now)
     hour, minute = MORNING_HOUR, 0
-    part_hour = next(int(k[1:]) for k, v in part.groupdict().items() if v) if part else None
+    part_hour = _part_beside(message, clock or day or dated)
     if clock:
         hour = int(clock["hour"] or clock["bare"] or clock["after"])
         minute = int(clock["minute"] or clock["hminute"] or 0)
@@ -268,18 +295,82 @@ def _later(relative: re.Match[str]) -> timedelta:
     return timedelta(minutes=count) if unit.startswith("m") else timedelta(hours=count)
 
 
+def _part_beside(message: str, anchor: re.Match[str] | None) -> int | None:
+    """The hour of the part of the day said beside `anchor` (the hour asked for, else the
+    day), a word apart at most ("jam 7 malam", "besok sore jam 4", "at 8 in the evening");
+    not one the lead speaks of ("udah malem", "kerja sampe malam")."""
+    if anchor is None:
+        return None
+    spoken = [found.span() for found in _SAID_OF.finditer(message)]
+    for part in _PART.finditer(message):
+        if any(start <= part.start() < end for start, end in spoken):
+            continue
+        if _words_between(message, anchor.span(), part.span()) <= 1:
+            return next(int(key[1:]) for key, value in part.groupdict().items() if value)
+    return None
+
+
+_LINKING = frozenset(
+    {"in", "the", "at", "de", "da", "a", "pela", "di", "of", "on", "que", "vem", "next", "depan"}
+    | {"aja", "saja", "ya", "deh", "nanti", "ntar", "nti"}
+)
+"""Words that join a day or an hour to its part of the day: "at 8 in the evening", "sexta
+que vem de tarde", "besok aja ya sore"."""
+
+
+def _words_between(message: str, one: tuple[int, int], other: tuple[int, int]) -> int:
+    """How many words stand between two spans of `message`, linking words ("in the", "da")
+    aside; 0 when they touch or overlap."""
+    start, end = min(one[1], other[1]), max(one[0], other[0])
+    return len([word for word in message[start:end].split() if word not in _LINKING])
+
+
 def _part_asked(message: str, now: datetime) -> str | None:
     """The phrase for a part of the day asked for with no day or hour: today's ("call me
     this evening", "malam ini aja"), or the next one ("in the evening", "à noite", "sore
-    aja")."""
-    asks = _ASKS.search(message) is not None
-    todays = _TODAYS_PART.search(message)
-    if todays and asks:
-        return _todays(_part_hour(todays), now)
-    some = _A_PART.search(message)
-    if some and (asks or some["y"] or some["z"]):
-        return f"{_part_hour(some):02d}:00"
-    return None
+    aja", "abis isya"). Of several, the one the request names: after the asking word
+    ("trabalho à noite, me liga de manhã"), else before it; a refusal asks for none ("malam
+    ini gak bisa")."""
+    asks = [
+        found.span()
+        for found in _ASKS.finditer(message)
+        if not _NEGATED_ASK.search(message[: found.start()])
+    ]
+    spoken = [found.span() for found in _SAID_OF.finditer(message)]
+    said = [
+        found
+        for pattern in (_TODAYS_PART, _A_PART)
+        for found in pattern.finditer(message)
+        if not any(start <= found.start() < end for start, end in spoken)
+    ]
+    chosen = _asked_for(said, asks) or next(filter(_asks_itself, said), None)
+    if chosen is None:
+        return None
+    hour = _part_hour(chosen)
+    if chosen.re is _TODAYS_PART:
+        return _todays(hour, now)
+    if chosen.groupdict().get("z") and hour <= now.hour < _PART_ENDS[hour]:
+        return _todays(hour, now)  # "abis isya" said as isya comes: tonight, soon
+    return f"{hour:02d}:00"
+
+
+def _asks_itself(said: re.Match[str]) -> bool:
+    """A part of the day said as a request of its own: "sore aja", "abis isya"."""
+    return bool(said.groupdict().get("y") or said.groupdict().get("z"))
+
+
+def _asked_for(said: list[re.Match[str]], asks: list[tuple[int, int]]) -> re.Match[str] | None:
+    """Of the parts of the day `said`, the one nearest after an asking word, else the one
+    nearest before one."""
+    after = [
+        (found.start() - end, found) for found in said for _, end in asks if found.start() >= end
+    ]
+    if after:
+        return min(after, key=lambda pair: pair[0])[1]
+    before = [
+        (start - found.end(), found) for found in said for start, _ in asks if found.end() <= start
+    ]
+    return min(before, key=lambda pair: pair[0])[1] if before else None
 
 
 def _part_hour(found: re.Match[str]) -> int:
