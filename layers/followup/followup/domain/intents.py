@@ -276,13 +276,19 @@ _ELSEWHERE = _any(
 """Enrolled, paid or booked somewhere else: a lead lost, not a sale."""
 
 _BUSY = _any(
-    r"sibuk|lagi (?:meeting|rapat|kerja|nyetir|di jalan|dijalan|repot|ada acara|kelas)",
+    r"sibuk|(?:lagi|lg|lgi|sedang|sdg|masih) (?:meeting|rapat|kerja|nyetir|di jalan|dijalan"
+    r"|repot|ada acara|kelas|kuliah|ngajar|makan|ujian|les|dinas|di kantor|sholat|solat"
+    r"|otw|perjalanan|jemput|ngurus|di rs|di rumah sakit)",
     r"nanti",
     r"belum sempat|blm sempet|belum sempet|sebentar|bentar",
     r"ocupad[oa]|agora nao (?:posso|da|consigo)|to no trabalho|em reuniao|to dirigindo",
+    r"(?:to|estou|tou) (?:em aula|na aula|numa reuniao|em uma reuniao|no almoco|almocando"
+    r"|trabalhando|no servico|na faculdade|no onibus|no hospital)|numa reuniao",
     r"depois (?:eu )?(?:te )?(?:falo|respondo|vejo|retorno|chamo)|mais tarde|sem tempo|correria",
     r"busy|in a meeting|driving|cant talk|can not talk|later|not now|not right now|bad time",
     r"get back to you|ttyl|no time|swamped|at work",
+    r"(?:im|i am) (?:in class|at lunch|having lunch|on a call|in a call|at school|on the road"
+    r"|at the hospital|in the hospital)",
 )
 _CONTACT = _any(
     r"call|ring|phone|text|message|msg|remind|reach|contact|talk|chat|ping|try|what about|"

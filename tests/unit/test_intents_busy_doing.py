@@ -1,0 +1,54 @@
+"""A lead busy doing something says so by what they are doing: at lunch, in class, in a
+meeting, in chat spelling ("lg meeting") as often as not."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from followup.domain.intents import Intent, classify
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+SAO_PAULO = ZoneInfo("America/Sao_Paulo")
+NEW_YORK = ZoneInfo("America/New_York")
+TUESDAY_9AM = datetime(2026, 11, 24, 9, 0)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (JAKARTA, "lg meeting kak"),
+        (JAKARTA, "sy lg kuliah"),
+        (JAKARTA, "lagi makan siang kak"),
+        (JAKARTA, "masih di kantor kak"),
+        (SAO_PAULO, "tô no almoço, me liga depois"),
+        (SAO_PAULO, "tô numa reunião"),
+        (SAO_PAULO, "estou em aula"),
+        (NEW_YORK, "I'm in class"),
+        (NEW_YORK, "I'm at lunch"),
+        (NEW_YORK, "I'm on a call"),
+    ],
+)
+def test_a_lead_busy_doing_something_is_busy(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing on Tuesday morning
+    # When they say what they are busy doing
+    # Then the reply reads busy: a nudge later, not nothing
+    assert classify(text, TUESDAY_9AM.replace(tzinfo=zone), zone).intent is Intent.BUSY
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (JAKARTA, "lagi makan siang kak, gak minat ya"),
+        (SAO_PAULO, "tô no almoço, mas não tenho interesse"),
+        (NEW_YORK, "I'm in class, and I'm not interested, thanks"),
+    ],
+)
+def test_a_refusal_said_while_busy_is_still_a_refusal(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing on Tuesday morning
+    # When they say what they are doing and that they are not interested
+    # Then the reply reads not interested: the follow-ups end
+    found = classify(text, TUESDAY_9AM.replace(tzinfo=zone), zone)
+    assert found.intent is Intent.NOT_INTERESTED
