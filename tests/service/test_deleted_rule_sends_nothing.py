@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from followup.domain.followup import Status
+from followup.domain.followup import FollowUp, Status
 from followup.services import rules
 from followup.services.ports import StoreBusy
 from followup.services.settle import end_unsent
@@ -19,17 +19,14 @@ HOUR = timedelta(hours=1)
 WA_ID = "6281100000872"
 
 
-def test_a_follow_up_its_deleted_rule_left_queued_is_canceled_not_sent(
-    engine: MemoryEngine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Given a rule with a follow-up queued for a lead
+def deleted_midway(engine: MemoryEngine, monkeypatch: pytest.MonkeyPatch) -> FollowUp:
+    """A rule with a follow-up queued for a lead, deleted by an admin while the store
+    failed as its queue was swept (a 503), the delete not sent again; the follow-up."""
     engine.deps.rules.save_rule(rule())
     lead = quiet_contact(engine.deps, WA_ID, engine.clock.now() - 25 * HOUR)
     engine.scheduled("enqueue")
     [queued] = engine.deps.followups.followups_of(lead.id)
     assert queued.status is Status.QUEUED
-    # When an admin deletes the rule, the store fails as its queue is swept, and the
-    # delete is not sent again
     failing: list[bool] = []
 
     def busy_once(*args: Any, **kwargs: Any) -> Any:
@@ -38,10 +35,37 @@ def test_a_follow_up_its_deleted_rule_left_queued_is_canceled_not_sent(
             raise StoreBusy("busy")
         return end_unsent(*args, **kwargs)
 
-    monkeypatch.setattr(rules, "end_unsent", busy_once)
-    with pytest.raises(StoreBusy):
-        rules.delete(engine.deps, queued.rule_id)
+    with monkeypatch.context() as patched:
+        patched.setattr(rules, "end_unsent", busy_once)
+        with pytest.raises(StoreBusy):
+            rules.delete(engine.deps, queued.rule_id)
+    return queued
+
+
+def test_a_follow_up_its_deleted_rule_left_queued_is_canceled_not_sent(
+    engine: MemoryEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a rule deleted while its queue's sweep failed, the delete not sent again
+    queued = deleted_midway(engine, monkeypatch)
+    # When the scheduler ticks
     engine.tick()
     # Then the follow-up does not go to the lead: it ends canceled, its rule deleted
-    [found] = engine.deps.followups.followups_of(lead.id)
+    found = engine.deps.followups.followup(queued.id)
+    assert found is not None
     assert (found.status, found.reason) == (Status.CANCELED, "rule_deleted")
+
+
+def test_a_follow_up_its_deleted_rule_left_queued_is_not_sent_once_the_id_is_taken_again(
+    engine: MemoryEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a rule deleted while its queue's sweep failed, the delete not sent again
+    queued = deleted_midway(engine, monkeypatch)
+    # When a rule is created under the same id again (a recipe installed again), and the
+    # scheduler ticks
+    rules.create(engine.deps, rule(active=False))
+    engine.tick()
+    # Then the deleted rule's follow-up does not go to the lead
+    found = engine.deps.followups.followup(queued.id)
+    assert found is not None
+    assert (found.status, found.reason) == (Status.CANCELED, "rule_deleted")
+    assert engine.sandbox.sent() == []

@@ -172,9 +172,13 @@ def create(
     deps: Deps, rule: Rule, confirmed: bool = False, by: str | None = None
 ) -> tuple[Rule, list[Problem]]:
     """Save a new rule (version 1), noting `by` as who saved it; refuses an id in use, also
-    by a save that came first while this one was checked."""
+    by a save that came first while this one was checked. An id a deleted rule had is
+    taken once what that rule left queued or running is ended (its delete may have stopped
+    midway): the sender would find its versions listed again and send it."""
     if deps.rules.rule_head(rule.id) is not None:
         raise DuplicateRule(f"rule {rule.id!r} already exists")
+    if deps.rules.rule(rule.id, 1) is not None:
+        cancel_waiting(deps, rule.id, Reason.RULE_DELETED)
     return _save(deps, rule, confirmed, by, over=0)
 
 
