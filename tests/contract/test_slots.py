@@ -43,6 +43,17 @@ def test_a_slot_taken_ahead_of_its_holder_keeps_when_it_was_taken(store: Any) ->
     assert store.slot("ct_1") == Versioned(written, 2)
 
 
+def test_a_slot_keeps_the_held_follow_up_it_was_taken_from(store: Any) -> None:
+    # Given a slot taken by an SMS step from a WhatsApp follow-up a paused number holds,
+    # ahead of its holder and once its holder is written
+    for taken_at in (T0, None):
+        keeping = Slot("ct_1", "fu_sms", T0 + timedelta(hours=2), taken_at, held="fu_wa")
+        revision = store.slot("ct_1").revision if store.slot("ct_1") else 0
+        store.commit([SlotChange(keeping, revision)], T0)
+        # Then it is read back keeping the held one
+        assert store.slot("ct_1") == Versioned(keeping, revision + 1)
+
+
 def test_two_holders_taking_the_slot_from_one_read_leave_one_follow_up(store: Any) -> None:
     # Given two follow-ups of one contact, both planned from the same read of its slot
     store.save_rule(rule("r"))

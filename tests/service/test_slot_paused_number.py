@@ -141,3 +141,30 @@ def test_another_whatsapp_journey_waits_for_the_paused_number_without_a_write_ea
         "wa-nudge": "sent whatsapp",
         "wa-later": "sent whatsapp",
     }
+
+
+def test_a_whatsapp_journey_still_waits_for_the_held_send_after_an_sms_took_the_slot(
+    engine: MemoryEngine, outbox: Outbox
+) -> None:
+    # Given a WhatsApp rule (24 h), an SMS rule (26 h) and another WhatsApp rule (30 h),
+    # and a lead quiet for 24.5 h on a paused number
+    lead = paused_lead(
+        engine,
+        "6281100000402",
+        one_step("wa-nudge", "whatsapp", 24),
+        one_step("sms-nudge", "sms", 26),
+        one_step("wa-later", "whatsapp", 30),
+    )
+    # When the scheduler ticks hourly for a day
+    hourly_for_a_day(engine)
+    # Then the SMS went, and the second WhatsApp journey waits behind the held send
+    states = sent_by_rule(engine, lead)
+    assert states.get("sms-nudge") == "sent sms"
+    assert states.get("wa-nudge") == "queued"
+    assert "wa-later" not in states
+    # And once the number is resumed, the lead gets the held message alone, not two
+    # WhatsApp messages in the same minute
+    assert resume_number(engine.deps, NUMBER, engine.clock.now())
+    engine.tick()
+    engine.run_until(engine.clock.now() + timedelta(minutes=1))
+    assert whatsapp_sent_to(engine) == ["6281100000402"]

@@ -238,10 +238,12 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
             item = ContactItem.get(_slot_key(contact_id), consistent_read=False)
         except DoesNotExist:
             return None
-        holder, stamped, *ahead = item.doc.split(" ")
+        holder, stamped, *rest = item.doc.split(" ")
         until = unstamp(stamped)
+        held = next((word[len(_HELD) :] for word in rest if word.startswith(_HELD)), None)
+        ahead = [word for word in rest if not word.startswith(_HELD)]
         taken_at = until - timedelta(seconds=float(ahead[0])) if ahead else None
-        return Versioned(Slot(contact_id, holder, until, taken_at), int(item.revision))
+        return Versioned(Slot(contact_id, holder, until, taken_at, held), int(item.revision))
 
     def contacts_by_ids(self, contact_ids: Iterable[str]) -> dict[str, Contact]:
         wanted = [ContactItem(cid) for cid in dict.fromkeys(contact_ids) if cid]
@@ -1013,13 +1015,17 @@ def _contact_item(contact: Contact, revision: int, token: str | None = None) -> 
     )
 
 
+_HELD = "held="
+
+
 def _slot_doc(slot: Slot) -> str:
-    """The holder, when it is scheduled, and how many seconds before that the slot was
-    taken ahead of it, if it was: a few bytes, not another timestamp."""
+    """The holder, when it is scheduled, how many seconds before that the slot was taken
+    ahead of it, if it was (a few bytes, not another timestamp), and the held follow-up it
+    keeps WhatsApp steps waiting for, if any."""
     doc = f"{slot.holder} {stamp(slot.until)}"
-    if slot.taken_at is None:
-        return doc
-    return f"{doc} {(slot.until - slot.taken_at).total_seconds()}"
+    if slot.taken_at is not None:
+        doc = f"{doc} {(slot.until - slot.taken_at).total_seconds()}"
+    return f"{doc} {_HELD}{slot.held}" if slot.held else doc
 
 
 def _slot_key(contact_id: str) -> str:

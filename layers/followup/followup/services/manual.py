@@ -18,7 +18,7 @@ from followup.domain.rule import Step
 from followup.services.number_pause import holding
 from followup.services.planning import (
     MANUAL_TRIES,
-    claim_slot,
+    claim,
     ended_without_going,
     tries_by_hand,
 )
@@ -154,8 +154,8 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
                 f" {MANUAL_TRIES} times in this silence; see why on its follow-ups"
             )
     fid = manual_followup_id(rule.id, contact.id, contact.silence_key, attempt)
-    busy_until, slot_revision = claim_slot(deps, contact, fid, now, channel=first.chain[0])
-    if busy_until is not None:
+    claimed = claim(deps, contact, fid, now, channel=first.chain[0])
+    if claimed.busy_until is not None:
         raise Conflict(
             f"contact {contact_id} already has a follow-up waiting to be sent, or one sent"
             " moments ago that is still being counted; try again in a minute"
@@ -172,7 +172,7 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
         manual=True,
         note="manual",
     )
-    slot = SlotChange(Slot(contact.id, fid, scheduled), slot_revision)
+    slot = SlotChange(Slot(contact.id, fid, scheduled, held=claimed.keeps), claimed.revision)
     # The contact is written back on the revision read so that a reply or an opt-out
     # landing since refuses the request, rather than queue a send the sender would drop. It
     # notes the send by hand: a rule's tick then finds it, even one whose outcome is unknown.

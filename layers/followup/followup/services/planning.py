@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -175,13 +176,14 @@ def advance(
         went = after_send(enrollment, rule, by_hand, contact, settings)
         return _commit(deps, [moved(enrollment_v, went)], now, Outcome.SKIPPED, SENT_BY_HAND)
     channel = first_channel(rule, enrollment)
-    busy_until, slot_revision, held = _claim(deps, contact, fid, now, guess_slot, channel)
-    if busy_until is not None:
-        return _wait_for_slot(deps, enrollment_v, busy_until, now, held=held)
+    claimed = claim(deps, contact, fid, now, guess=guess_slot, channel=channel)
+    if claimed.busy_until is not None:
+        return _wait_for_slot(deps, enrollment_v, claimed.busy_until, now, held=claimed.held)
     scheduled = send_at(enrollment.next_due_at or now, now, contact, rule, settings)
     queued = _followup(fid, enrollment, contact, now, scheduled, None)
     # Taken at the clock's time, not the tick's (a retried tick runs hours after it).
-    slot = SlotChange(Slot(contact.id, fid, scheduled, deps.clock.now()), slot_revision)
+    taken = Slot(contact.id, fid, scheduled, deps.clock.now(), claimed.keeps)
+    slot = SlotChange(taken, claimed.revision)
     return _queue(deps, enrollment_v, slot, queued, now, rule, contact)
 
 
@@ -489,7 +491,7 @@ def commit_passing_slot(
     Raises CommitRejected when `changes` are refused."""
     taken = deps.contacts.slot(replaced.contact_id)
     if taken is None or taken.item.holder == replaced.id:
-        slot = Slot(by.contact_id, by.id, by.scheduled_at)
+        slot = Slot(by.contact_id, by.id, by.scheduled_at, held=taken.item.held if taken else None)
         with suppress(CommitRejected):
             deps.commit([SlotChange(slot, taken.revision if taken else 0), *changes], at)
             return
@@ -520,8 +522,9 @@ def claim_slot(
 
     A number's pause is WhatsApp's: a WhatsApp follow-up held for its paused number keeps
     the slot from a step tried first on WhatsApp (or on a `channel` not given), not from
-    one on SMS or email. That one takes the slot and goes; once the number is resumed the
-    held one goes too, beside it if it is still pending.
+    one on SMS or email. That one takes the slot and goes, the slot keeping the held one
+    (`Slot.held`): until it has gone or ended, WhatsApp steps still wait for it, and once
+    the number is resumed it goes, beside the other if that is still pending.
 
     A slot its holder no longer needs (sent, ended, never written, handed over with its
     answer lost), or held by `fid` itself, is free, so nothing has to give it back; one
@@ -536,30 +539,58 @@ def claim_slot(
     follow-up stream, services.sent_stream) still holds the slot, for `COUNTED_WITHIN` at
     most: the next follow-up is planned against a contact that counts every send before
     it, so the frequency and cold caps see them all."""
-    busy_until, revision, _ = _claim(deps, contact, fid, now, guess, channel)
-    return busy_until, revision
+    claimed = claim(deps, contact, fid, now, guess=guess, channel=channel)
+    return claimed.busy_until, claimed.revision
 
 
-def _claim(
-    deps: Deps, contact: Contact, fid: str, now: datetime, guess: bool, channel: Channel | None
-) -> tuple[datetime | None, int, bool]:
-    """`claim_slot`, and whether the holder keeping the slot is held for its paused
-    number (when it goes is not known)."""
+@dataclass(frozen=True)
+class Claim:
+    """What `claim` found: `busy_until` (None when the slot is free), the slot's
+    `revision` to take it on, whether what keeps it is `held` for its paused number (when
+    it goes is not known), and the held WhatsApp follow-up the slot `keeps` once taken."""
+
+    busy_until: datetime | None
+    revision: int = 0
+    held: bool = False
+    keeps: str | None = None
+
+
+def claim(
+    deps: Deps,
+    contact: Contact,
+    fid: str,
+    now: datetime,
+    *,
+    guess: bool = False,
+    channel: Channel | None = None,
+) -> Claim:
+    """`claim_slot`, with what taking the slot must keep (`Claim`)."""
     if guess and contact.followups_sent == 0:
-        return None, 0, False
+        return Claim(None)
     taken = deps.contacts.slot(contact.id)
     if taken is None:
-        return None, 0, False
+        return Claim(None)
     slot = taken.item
+    kept = deps.followups.followup(slot.held) if slot.held and slot.held != fid else None
+    held = kept if kept is not None and _needs_slot(contact, kept, now, "whatsapp") else None
+    if held is not None and channel in (None, "whatsapp"):
+        return Claim(held.scheduled_at, held=held.held_by is not None)
+    keeps = held.id if held is not None else None
     if slot.holder == fid:
-        return None, taken.revision, False
+        return Claim(None, taken.revision, keeps=keeps)
     pending = deps.followups.followup(slot.holder)
     if pending is None:
         leased = slot.taken_at is not None and deps.clock.now() - slot.taken_at < CLAIM_LEASE
-        return (slot.until, 0, False) if leased else (None, taken.revision, False)
+        return Claim(slot.until) if leased else Claim(None, taken.revision, keeps=keeps)
     if _needs_slot(contact, pending, now, channel):
-        return slot.until, 0, pending.held_by is not None
-    return None, taken.revision, False
+        return Claim(slot.until, held=pending.held_by is not None)
+    if pending.held_by is not None and not _settled(pending):
+        keeps = pending.id  # held for its paused number: WhatsApp steps still wait for it
+    return Claim(None, taken.revision, keeps=keeps)
+
+
+def _settled(followup: FollowUp) -> bool:
+    return followup.status.terminal or followup.status.outbound
 
 
 def _needs_slot(

@@ -212,6 +212,10 @@ class Slot:
     taken_at: datetime | None = None
     """When (by the clock) it was taken ahead of writing its holder; None when written
     with it."""
+    held: str | None = None
+    """A WhatsApp follow-up its paused number holds, which a step on another channel took
+    the slot from: until it has gone or ended, it keeps the contact's WhatsApp steps
+    waiting (planning.claim_slot)."""
 
 
 @dataclass(frozen=True)
