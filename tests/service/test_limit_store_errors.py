@@ -22,6 +22,7 @@ from tests.support.limits import admit, warming
 from tests.support.webhook import payload
 
 ALLOWANCE = 225
+HOUR = timedelta(hours=1)
 
 
 def _others_reached(engine: MemoryEngine, count: int) -> None:
@@ -153,3 +154,46 @@ def test_a_store_error_giving_back_places_past_the_allowance_does_not_spend_the_
     found = [deps.followups.followup(f.id) for f in queued]
     assert [f.status for f in found if f].count(Status.SENT) == 1
     assert usage(deps, engine.clock.now())["reached"] == ALLOWANCE
+
+
+class GiveBackThrottled(MemoryPacing):
+    """The portfolio's count item throttled for both give-backs of one batch (the hot item
+    of the table: a throttle lasts seconds, longer than a batch of ten)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failures = 2
+
+    def tally(
+        self, key: str, changes: Mapping[str, int], drop: Collection[str], expires_at: datetime
+    ) -> Tally:
+        if self.failures and any(n < 0 for n in changes.values()):
+            self.failures -= 1
+            raise RuntimeError("ProvisionedThroughputExceededException on reached#default")
+        return super().tally(key, changes, drop, expires_at)
+
+
+def test_places_a_batch_could_not_give_back_go_back_with_the_next_batch(
+    engine: MemoryEngine,
+) -> None:
+    # Given a portfolio with room for one more user, and its count item throttled for both
+    # give-backs of the next sender batch
+    engine.deps.rules.save_rule(rule())
+    engine.deps.reach = GiveBackThrottled()
+    engine.clock.advance(-23 * HOUR)
+    _others_reached(engine, ALLOWANCE - 1)
+    engine.clock.advance(23 * HOUR)
+    deps = engine.deps
+    quiet_since = engine.clock.now() - timedelta(hours=30)
+    leads = [quiet_contact(deps, f"62811000173{n:02d}", quiet_since) for n in range(10)]
+    queued = [send_now(deps, lead.id, "apply-remind-24h") for lead in leads]
+    # When one sender batch sends the ten, and the next batch follows
+    engine.drain()
+    found = [deps.followups.followup(f.id) for f in queued]
+    assert [f.status for f in found if f].count(Status.SENT) == 1
+    send_now(deps, quiet_contact(deps, "6281100017399", quiet_since).id, "apply-remind-24h")
+    engine.drain()
+    # Then the batch did not fail, and once the users of 23 h ago no longer count,
+    # GET /api/numbers shows the users reached since, not the places the batch held
+    engine.clock.advance(2 * HOUR)
+    assert usage(deps, engine.clock.now())["reached"] == 1

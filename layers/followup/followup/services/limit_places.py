@@ -38,6 +38,7 @@ more updates for the same promises.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -59,6 +60,8 @@ from followup.domain.messaging_limit import (
 if TYPE_CHECKING:
     from followup.domain.messaging_limit import MessagingLimit
     from followup.services.ports import Clock, Pacing, Tally
+
+log = logging.getLogger(__name__)
 
 BLOCK = 10
 """Places taken in one update, at most: a sender's whole batch (SQS hands it at most 10
@@ -186,12 +189,20 @@ class Places:
             self._open, self._asks = True, sends
 
     def end(self) -> None:
-        """The batch ended: the places it did not use go back, in one update."""
+        """The batch ended: the places it did not use go back, in one update. A store error
+        there fails no send of the batch: the process keeps them, and its next batch gives
+        them back in its first update (or uses them, within their hour)."""
         with self._lock:
             block, self._block = self._block, None
             self._open, self._asks, self._spent = False, 0, None
-        if block is not None:
+        if block is None:
+            return
+        try:
             block.give_back(self._clock.now())
+        except Exception:
+            log.warning("places kept to give back with the next batch", exc_info=True)
+            with self._lock:
+                self._block = self._block or block
 
     @contextmanager
     def batch(self, sends: int) -> Iterator[None]:
