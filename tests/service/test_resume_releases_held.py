@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from followup.domain.followup import FollowUp, Status
-from followup.services.pausing import save_settings
 from followup.services.ports import Delayed
+from followup.services.resume import save_settings
 from followup_local.memory_engine import MemoryEngine, memory_engine
 from tests.support.builders import quiet_contact, rule
 
@@ -124,3 +124,26 @@ def test_resume_sending_stands_when_the_queue_refuses_and_the_next_tick_sends_wh
     assert followup.status is Status.SENT
     assert followup.sent_at is not None
     assert followup.sent_at <= start + HOUR + MINUTE
+
+
+def test_a_pause_over_the_hourly_tick_keeps_nothing_due_after_the_resume_for_monday(
+    friday: MemoryEngine,
+) -> None:
+    # Given a lead whose follow-up falls due Friday 16:40, and an admin who pauses
+    # everything from 16:05 to 16:15, over the tick of 16:10
+    engine = friday
+    lead = quiet_contact(engine.deps, "6281100009001", FRIDAY_4PM + 40 * MINUTE - 24 * HOUR)
+    engine.run_until(FRIDAY_4PM + 5 * MINUTE)
+    sending(engine, paused=True)
+    engine.run_until(FRIDAY_4PM + 10 * MINUTE)
+    engine.tick()
+    engine.run_until(FRIDAY_4PM + 15 * MINUTE)
+    # When sending resumes at 16:15, and the afternoon goes on up to the 17:10 tick
+    sending(engine, paused=False)
+    engine.run_until(FRIDAY_4PM + 70 * MINUTE)
+    engine.tick()
+    # Then it went at 16:40, its due time, as it would have without the pause, not on
+    # Monday: the 16:10 dispatch handed nothing over, and the resume did
+    followup = only(engine, lead.id)
+    assert followup.status is Status.SENT
+    assert followup.sent_at == FRIDAY_4PM + 40 * MINUTE

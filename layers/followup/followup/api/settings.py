@@ -16,8 +16,9 @@ from followup.api.fields import refuse_unknown, unknown_fields
 from followup.api.openapi import statuses
 from followup.domain.errors import NotFound
 from followup.domain.settings import WorkspaceSettings
-from followup.services import audit, messaging_limit, pausing, rules, webhook
+from followup.services import audit, messaging_limit, rules, webhook
 from followup.services import numbers as sending_numbers
+from followup.services import resume as resuming
 from followup.services.audit import settings_change
 from followup.services.rules import InvalidRule
 from followup.wiring import runtime
@@ -53,7 +54,7 @@ def write_settings(body: SettingsWrite) -> dict[str, Any]:
     deps = runtime.deps()
     settings = WorkspaceSettings.model_validate(body.model_dump(exclude={"revision"}))
     rules.check_settings(deps, settings)
-    before, revision = pausing.save_settings(deps, settings, body.revision)
+    before, revision = resuming.save_settings(deps, settings, body.revision)
     messaging_limit.note_raise(
         deps, before.messaging_limit, settings.messaging_limit, deps.clock.now()
     )

@@ -4,6 +4,7 @@ handed over and nobody claimed, handed over again)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -51,7 +52,7 @@ class DispatchReport:
         return {"dispatched": self.dispatched, "paused": self.paused, "released": self.released}
 
 
-def run_tick(deps: Deps, now: datetime) -> DispatchReport:
+def run_tick(deps: Deps, now: datetime, *, settle: timedelta = timedelta(0)) -> DispatchReport:
     """Put on the queue each follow-up due before the next tick (plus a margin) that no
     earlier tick handed over, held back until its due time; then record this tick's mark.
 
@@ -94,7 +95,7 @@ def run_tick(deps: Deps, now: datetime) -> DispatchReport:
     horizon = deps.timings.horizon(now)
     last = deps.followups.dispatch_mark()
     planned = deps.followups.planned(now)
-    handing = _Handing(deps, now)
+    handing = _Handing(deps, now, settle)
     for released in _template_wait_over(deps, now):
         handing.add(released, now)
     missed = 0
@@ -135,8 +136,9 @@ class _Handing:
     held back for the time left from when it is handed over (later than the tick's time
     after a pause)."""
 
-    def __init__(self, deps: Deps, now: datetime) -> None:
+    def __init__(self, deps: Deps, now: datetime, settle: timedelta) -> None:
         self._queue, self._clock, self._now = deps.queue, deps.clock, now
+        self._settle = math.ceil(settle.total_seconds())
         self._handed: set[str] = set()
         self._batch: list[Delayed] = []
         self.count = 0
@@ -146,7 +148,7 @@ class _Handing:
         if followup.id in self._handed:
             return
         self._handed.add(followup.id)
-        delay = queue_delay(due, max(self._now, self._clock.now()))
+        delay = max(queue_delay(due, max(self._now, self._clock.now())), self._settle)
         self._batch.append(Delayed(followup.id, delay, followup.scheduled_at))
         if len(self._batch) == _BATCH:
             self.flush()

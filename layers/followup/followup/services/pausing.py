@@ -1,28 +1,25 @@
 """Pausing sends when WhatsApp says to stop: one number (its quality, a block, billing,
-Meta's agent) or the whole workspace (our API key refused). Only an admin resumes; what
-the pause held (a resumed number's, or the workspace's) is released to the send queue at
-once."""
+Meta's agent) or the whole workspace (our API key refused). Only an admin resumes; a
+resumed number's held follow-ups are released to the send queue at once (the workspace's:
+services.resume)."""
 
 from __future__ import annotations
 
-import logging
-import math
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from followup.domain.followup import FollowUp, Status
+from followup.domain.followup import Status
 from followup.domain.numbers import NumberHealth
 from followup.domain.settings import WorkspaceSettings
 from followup.services import settings as workspace
-from followup.services.ports import CommitRejected, Delayed, FollowUpChange, Phase
+from followup.services.ports import CommitRejected, Delayed, FollowUpChange
 
 _BATCH = 10
 """Messages per SendMessageBatch."""
 HELD = "held: "
 """How the reason of a follow-up a pause holds begins; the rest says why."""
 
-log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from followup.services.deps import Deps
@@ -69,45 +66,12 @@ def pause_workspace(deps: Deps, reason: str) -> None:
     deps.catalog.invalidate()
 
 
-def save_settings(
-    deps: Deps, settings: WorkspaceSettings, revision: int | None
-) -> tuple[WorkspaceSettings, int]:
-    """An admin's save of the settings (`settings.replace`): the settings replaced and the
-    new revision. A save that resumes sending (the workspace was paused, and is not now)
-    hands what the pause held to the send queue at once, as resuming a number does; a
-    failure to hand it over is logged and leaves it to the next dispatch tick, and the
-    save stands."""
-    before, saved = workspace.replace(deps, settings, revision)
-    if before.paused and not settings.paused:
-        try:
-            release_workspace(deps, deps.clock.now())
-        except Exception:
-            log.warning("held follow-ups left to the next dispatch tick", exc_info=True)
-    return before, saved
-
-
 def release(deps: Deps, number: str, now: datetime) -> int:
     """Hand the follow-ups held for `number` (paused until now) to the send queue at once,
     one write and one message each, those held under a name it went by before the
     configuration named it as now too; returns how many."""
     names = [number, *deps.catalog.former_names(number)]
     return _handed(deps, _unheld(deps, names, now))
-
-
-def release_workspace(deps: Deps, now: datetime) -> int:
-    """Hand the follow-ups the workspace's pause held (queued again by the sender, due,
-    for dispatch to take once sending resumes) to the send queue now, as they are: the
-    sender claims each once, so the next dispatch tick handing one over again sends
-    nothing twice. Each is held back the few seconds a sender may still read the pause
-    from its cache (`pause_ttl`), so that none holds it again. Returns how many."""
-    settle = math.ceil(deps.timings.pause_ttl.total_seconds())
-    held = (f for f in deps.followups.waiting(Phase.QUEUED, now) if _held(f))
-    return _handed(deps, (Delayed(f.id, settle, f.scheduled_at) for f in held))
-
-
-def _held(followup: FollowUp) -> bool:
-    """Queued again by the sender while sending was paused."""
-    return followup.reason is not None and followup.reason.startswith(HELD)
 
 
 def _unheld(deps: Deps, names: list[str], now: datetime) -> Iterator[Delayed]:

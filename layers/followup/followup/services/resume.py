@@ -1,0 +1,37 @@
+"""Resuming all sending: the settings save that lifts the workspace's pause hands the
+send queue at once what the pause kept from it, as resuming a number does."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from followup.services import dispatch
+from followup.services import settings as workspace
+
+if TYPE_CHECKING:
+    from followup.domain.settings import WorkspaceSettings
+    from followup.services.deps import Deps
+
+log = logging.getLogger(__name__)
+
+
+def save_settings(
+    deps: Deps, settings: WorkspaceSettings, revision: int | None
+) -> tuple[WorkspaceSettings, int]:
+    """An admin's save of the settings (`settings.replace`): the settings replaced and the
+    new revision. A save that resumes sending (the workspace was paused, and is not now)
+    runs the dispatch tick's hand-over at once: what a sender held meanwhile, what fell
+    due during the pause, and what falls due before the next tick (a tick that came during
+    the pause handed nothing over), each held back at least the few seconds a sender may
+    still read the pause from its cache (`pause_ttl`), so that none holds it again. The
+    sender claims each follow-up once, so the next tick handing one over again sends
+    nothing twice. A failure there is logged and leaves them to the next tick; the save
+    stands."""
+    before, saved = workspace.replace(deps, settings, revision)
+    if before.paused and not settings.paused:
+        try:
+            dispatch.run_tick(deps, deps.clock.now(), settle=deps.timings.pause_ttl)
+        except Exception:
+            log.warning("what the pause kept left to the next dispatch tick", exc_info=True)
+    return before, saved
