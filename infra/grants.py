@@ -94,9 +94,10 @@ NEEDS: dict[str, Needs] = {
         writes=SETTLING | {"messages", "state", "pacing"},
         secret=True,
     ),
-    # the admin API: every resource, send-now queues its follow-up at once; the secret
-    # checks the signature of email unsubscribe links; the numbers list reads the
-    # messaging limit's counters, and a tier raised in the settings is marked beside them
+    # the admin API: every resource, send-now queues its follow-up at once, and resuming
+    # sending runs dispatch's hand-over; the secret checks the signature of email
+    # unsubscribe links; the numbers list reads the messaging limit's counters, and a tier
+    # raised in the settings is marked beside them
     "api": Needs(
         reads=CATALOG | SETTLING | {"messages", "stats", "tasks", "pacing"},
         writes=CATALOG | SETTLING | {"messages", "tasks", "pacing"},

@@ -295,3 +295,23 @@ def test_notifications_stay_within_the_grants_of_the_tick_that_delivers_them(
     assert report["notified"] == 1
     assert recorder.refused() == {}
     assert {"notify", "read notifications", "write notifications"} <= recorder.used["enqueue"]
+
+
+def test_resuming_sending_stays_within_the_apis_grants(
+    engine: LocalEngine, recorder: Recorder
+) -> None:
+    # Given a rule with a follow-up queued, and an admin who paused all sending
+    engine.deps.rules.save_rule(rule())
+    quiet_contact(engine.deps, "6281100000804", engine.clock.now() - timedelta(hours=25))
+    engine.scheduled("enqueue")
+    with recorder.running(engine, "api"):
+        for paused in (True, False):
+            # When the admin pauses, then resumes sending, which hands the queue over
+            settings = api.call(engine, "GET", "/api/settings")[1]
+            status, answer = api.call(
+                engine, "PUT", "/api/settings", {**settings, "paused": paused}
+            )
+            assert status == 200, answer
+    # Then every call the API made is one its grants allow, the hand-over's mark included
+    assert recorder.refused() == {}
+    assert {"read followups", "write rules"} <= recorder.used["api"]
