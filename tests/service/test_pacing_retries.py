@@ -97,14 +97,14 @@ def test_a_user_counted_on_a_throttled_try_and_sent_next_morning_is_counted_for_
     engine: MemoryEngine,
 ) -> None:
     # Given a lead due at 16:59:57 on Tuesday, whose send WhatsApp throttles once (130429):
-    # it is counted toward the portfolio's limit on that try, and comes back seconds later,
-    # after the send window closed at 17:00
+    # it is counted toward the portfolio's limit on that try, and the queue brings it back
+    # two minutes later, after the send window closed at 17:00
     engine.deps.rules.save_rule(rule())
     _at_jakarta(engine, 0, 16, 59, 57)
     lead = quiet_contact(engine.deps, LEADS[0], engine.clock.now() - 25 * HOUR)
     engine.sandbox.fail_next(status=429, code=130429)
     engine.tick()
-    engine.clock.advance(5 * SECOND)
+    engine.clock.advance(120 * SECOND)
     engine.drain()
     [waiting] = engine.deps.followups.followups_of(lead.id)
     assert waiting.status is Status.QUEUED

@@ -570,10 +570,14 @@ def _back_shortly(
     deps: Deps, claimed: FollowUp, now: datetime, until: datetime, reason: str
 ) -> bool:
     """Back to queued and on the send queue again at `until` (whole seconds, at least one);
-    False when the follow-up changed meanwhile."""
+    False when the follow-up changed meanwhile. Its send time stays: the wait is the
+    pacer's or WhatsApp's, so one due in the send window's last seconds is judged at that
+    time when it comes back within `ARRIVAL_GRACE` of it (`_recheck`)."""
     seconds = max(1, math.ceil((until - now).total_seconds()))
     delay = min(timedelta(seconds=seconds), deps.timings.max_queue_delay)
-    moved = _requeue(deps, claimed, now, now + delay, dispatched=True, reason=reason)
+    moved = _requeue(
+        deps, claimed, now, now + delay, dispatched=True, reason=reason, keep_schedule=True
+    )
     if moved is SendResult.IGNORED:
         return False
     deps.queue.enqueue([claimed.id], delay_seconds=int(delay.total_seconds()))
@@ -641,9 +645,13 @@ def _requeue(
     *,
     dispatched: bool,
     reason: str | None = None,
+    keep_schedule: bool = False,
 ) -> SendResult:
-    """Back to queued: on the queue already (short delay) or waiting for a dispatch tick."""
+    """Back to queued: on the queue already (short delay) or waiting for a dispatch tick;
+    with `keep_schedule`, due at `when` but still scheduled when it was."""
     back = claimed.requeued(now, when, reason)
+    if keep_schedule:
+        back = back.model_copy(update={"scheduled_at": claimed.scheduled_at})
     if dispatched:
         back = back.dispatched(now, deps.timings.redrive_after, due=when)
     try:
