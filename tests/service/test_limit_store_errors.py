@@ -115,14 +115,14 @@ def test_a_store_error_on_the_limits_count_leaves_the_follow_up_one_place_of_the
     assert warm_up_left(engine.deps, engine.deps.sending_number, today) == 0
 
 
-class GiveBackFailsOnce(MemoryPacing):
-    """The pacing table fails once as a block's places past the allowance are given back
-    (the second update of `limit_places.take`): a throttle or a timeout, after botocore's
-    retries; the sender process lives on."""
+class GiveBackFails(MemoryPacing):
+    """The pacing table refusing the next `failures` give-backs of places to the
+    portfolio's count (a throttle or a timeout, after botocore's retries); the sender
+    process lives on."""
 
-    def __init__(self) -> None:
+    def __init__(self, failures: int) -> None:
         super().__init__()
-        self.failures = 1
+        self.failures = failures
 
     def tally(
         self, key: str, changes: Mapping[str, int], drop: Collection[str], expires_at: datetime
@@ -131,6 +131,26 @@ class GiveBackFailsOnce(MemoryPacing):
             self.failures -= 1
             raise RuntimeError("ProvisionedThroughputExceededException on reached#default")
         return super().tally(key, changes, drop, expires_at)
+
+
+def ten_in_one_batch_with_room_for_one(
+    engine: MemoryEngine, failures: int, reached_ago: timedelta = timedelta(0)
+) -> list[Status]:
+    """A portfolio with room for one more user (the others reached `reached_ago`), ten
+    leads sent now in one sender batch while the pacing table refuses `failures`
+    give-backs; their follow-ups' statuses."""
+    engine.deps.rules.save_rule(rule())
+    engine.deps.reach = GiveBackFails(failures)
+    engine.clock.advance(-reached_ago)
+    _others_reached(engine, ALLOWANCE - 1)
+    engine.clock.advance(reached_ago)
+    deps = engine.deps
+    quiet_since = engine.clock.now() - timedelta(hours=30)
+    leads = [quiet_contact(deps, f"62811000172{n:02d}", quiet_since) for n in range(10)]
+    queued = [send_now(deps, lead.id, "apply-remind-24h") for lead in leads]
+    engine.drain()
+    found = [deps.followups.followup(f.id) for f in queued]
+    return [f.status for f in found if f]
 
 
 def test_a_store_error_giving_back_places_past_the_allowance_does_not_spend_the_allowance(
@@ -138,59 +158,25 @@ def test_a_store_error_giving_back_places_past_the_allowance_does_not_spend_the_
 ) -> None:
     # Given a portfolio with room for one more user, and the pacing table failing once as a
     # sender's block gives back the places the allowance did not have
-    engine.deps.rules.save_rule(rule())
-    engine.deps.reach = GiveBackFailsOnce()
-    _others_reached(engine, ALLOWANCE - 1)
-    deps = engine.deps
-    quiet_since = engine.clock.now() - timedelta(hours=30)
-    leads = [quiet_contact(deps, f"62811000172{n:02d}", quiet_since) for n in range(10)]
-    queued = [send_now(deps, lead.id, "apply-remind-24h") for lead in leads]
-
-    # When the sender sends the batch of ten (the failed send is received again at once)
-    engine.drain()
-
+    # When the sender sends a batch of ten (the failed send is received again at once)
+    statuses = ten_in_one_batch_with_room_for_one(engine, failures=1)
     # Then one lead went (the allowance had room for one), and the count stands at the
     # allowance, as GET /api/numbers shows it: never past it
-    found = [deps.followups.followup(f.id) for f in queued]
-    assert [f.status for f in found if f].count(Status.SENT) == 1
-    assert usage(deps, engine.clock.now())["reached"] == ALLOWANCE
-
-
-class GiveBackThrottled(MemoryPacing):
-    """The portfolio's count item throttled for both give-backs of one batch (the hot item
-    of the table: a throttle lasts seconds, longer than a batch of ten)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.failures = 2
-
-    def tally(
-        self, key: str, changes: Mapping[str, int], drop: Collection[str], expires_at: datetime
-    ) -> Tally:
-        if self.failures and any(n < 0 for n in changes.values()):
-            self.failures -= 1
-            raise RuntimeError("ProvisionedThroughputExceededException on reached#default")
-        return super().tally(key, changes, drop, expires_at)
+    assert statuses.count(Status.SENT) == 1
+    assert usage(engine.deps, engine.clock.now())["reached"] == ALLOWANCE
 
 
 def test_places_a_batch_could_not_give_back_go_back_with_the_next_batch(
     engine: MemoryEngine,
 ) -> None:
-    # Given a portfolio with room for one more user, and its count item throttled for both
-    # give-backs of the next sender batch
-    engine.deps.rules.save_rule(rule())
-    engine.deps.reach = GiveBackThrottled()
-    engine.clock.advance(-23 * HOUR)
-    _others_reached(engine, ALLOWANCE - 1)
-    engine.clock.advance(23 * HOUR)
+    # Given a portfolio with room for one more user, reached 23 h ago, and its count item
+    # throttled for both give-backs of the next sender batch (a throttle of the hot item
+    # lasts seconds, longer than a batch)
+    # When one sender batch sends ten, and the next batch follows
+    statuses = ten_in_one_batch_with_room_for_one(engine, failures=2, reached_ago=23 * HOUR)
+    assert statuses.count(Status.SENT) == 1
     deps = engine.deps
     quiet_since = engine.clock.now() - timedelta(hours=30)
-    leads = [quiet_contact(deps, f"62811000173{n:02d}", quiet_since) for n in range(10)]
-    queued = [send_now(deps, lead.id, "apply-remind-24h") for lead in leads]
-    # When one sender batch sends the ten, and the next batch follows
-    engine.drain()
-    found = [deps.followups.followup(f.id) for f in queued]
-    assert [f.status for f in found if f].count(Status.SENT) == 1
     send_now(deps, quiet_contact(deps, "6281100017399", quiet_since).id, "apply-remind-24h")
     engine.drain()
     # Then the batch did not fail, and once the users of 23 h ago no longer count,

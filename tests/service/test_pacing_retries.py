@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from followup.adapters.memory_pacing import MemoryPacing
-from followup.domain.followup import Status
+from followup.domain.followup import FollowUp, Status
 from followup.services.messaging_limit import usage
 from followup.services.pacing import Pacer
 from followup_local.memory_engine import MemoryEngine
@@ -93,27 +93,35 @@ def test_a_follow_up_sent_after_a_store_error_while_pacing_counts_its_user_once(
     assert usage(engine.deps, engine.clock.now())["reached"] == 1
 
 
+def throttled_at_the_close(engine: MemoryEngine, back_after: timedelta) -> FollowUp:
+    """A lead's follow-up due at 16:59:57 on Tuesday, three seconds before the send window
+    closes, whose send WhatsApp throttles once (130429), brought back `back_after` later;
+    as it stands then."""
+    engine.deps.rules.save_rule(rule())
+    _at_jakarta(engine, 0, 16, 59, 57)
+    lead = quiet_contact(engine.deps, LEADS[0], engine.clock.now() - 25 * HOUR)
+    engine.sandbox.fail_next(status=429, code=130429)
+    engine.tick()
+    engine.clock.advance(back_after)
+    engine.drain()
+    [followup] = engine.deps.followups.followups_of(lead.id)
+    return followup
+
+
 def test_a_user_counted_on_a_throttled_try_and_sent_next_morning_is_counted_for_a_whole_day(
     engine: MemoryEngine,
 ) -> None:
     # Given a lead due at 16:59:57 on Tuesday, whose send WhatsApp throttles once (130429):
     # it is counted toward the portfolio's limit on that try, and the queue brings it back
     # two minutes later, after the send window closed at 17:00
-    engine.deps.rules.save_rule(rule())
-    _at_jakarta(engine, 0, 16, 59, 57)
-    lead = quiet_contact(engine.deps, LEADS[0], engine.clock.now() - 25 * HOUR)
-    engine.sandbox.fail_next(status=429, code=130429)
-    engine.tick()
-    engine.clock.advance(120 * SECOND)
-    engine.drain()
-    [waiting] = engine.deps.followups.followups_of(lead.id)
+    waiting = throttled_at_the_close(engine, back_after=120 * SECOND)
     assert waiting.status is Status.QUEUED
     assert waiting.reached_at is not None
 
     # When it goes at Wednesday's opening, 08:00
     _at_jakarta(engine, 1, 8, 0)
     engine.tick()
-    [sent] = engine.deps.followups.followups_of(lead.id)
+    sent = _now(engine, waiting)
     assert sent.status is Status.SENT
     assert sent.sent_at is not None
 

@@ -3,17 +3,12 @@ meeting, in chat spelling ("lg meeting") as often as not."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from followup.domain.intents import Intent, classify
-
-JAKARTA = ZoneInfo("Asia/Jakarta")
-SAO_PAULO = ZoneInfo("America/Sao_Paulo")
-NEW_YORK = ZoneInfo("America/New_York")
-TUESDAY_9AM = datetime(2026, 11, 24, 9, 0)
+from followup.domain.intents import Intent
+from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
 
 
 @pytest.mark.parametrize(
@@ -35,7 +30,7 @@ def test_a_lead_busy_doing_something_is_busy(zone: ZoneInfo, text: str) -> None:
     # Given a lead writing on Tuesday morning
     # When they say what they are busy doing
     # Then the reply reads busy: a nudge later, not nothing
-    assert classify(text, TUESDAY_9AM.replace(tzinfo=zone), zone).intent is Intent.BUSY
+    assert detected(zone, text)[0] is Intent.BUSY
 
 
 @pytest.mark.parametrize(
@@ -50,5 +45,4 @@ def test_a_refusal_said_while_busy_is_still_a_refusal(zone: ZoneInfo, text: str)
     # Given a lead writing on Tuesday morning
     # When they say what they are doing and that they are not interested
     # Then the reply reads not interested: the follow-ups end
-    found = classify(text, TUESDAY_9AM.replace(tzinfo=zone), zone)
-    assert found.intent is Intent.NOT_INTERESTED
+    assert detected(zone, text)[0] is Intent.NOT_INTERESTED

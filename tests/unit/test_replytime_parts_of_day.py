@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from followup.domain.intents import Intent, classify
-
-JAKARTA = ZoneInfo("Asia/Jakarta")
-SAO_PAULO = ZoneInfo("America/Sao_Paulo")
-NEW_YORK = ZoneInfo("America/New_York")
-
-
-def at(hour: int, minute: int = 0) -> datetime:
-    """Tuesday 24 November 2026 at `hour`:`minute` on the lead's wall clock."""
-    return datetime(2026, 11, 24, hour, minute)
-
-
-def detected(zone: ZoneInfo, text: str, now: datetime) -> tuple[Intent, str | None]:
-    found = classify(text, now.replace(tzinfo=zone), zone)
-    return found.intent, found.local
+from followup.domain.intents import Intent
+from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, at, detected
 
 
 @pytest.mark.parametrize(

@@ -3,23 +3,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from followup.domain.intents import Intent, classify
-
-JAKARTA = ZoneInfo("Asia/Jakarta")
-SAO_PAULO = ZoneInfo("America/Sao_Paulo")
-NEW_YORK = ZoneInfo("America/New_York")
-TUESDAY_9AM = datetime(2026, 11, 24, 9, 0)
-"""Tuesday 24 November 2026, 09:00 on the lead's wall clock."""
-
-
-def detected(zone: ZoneInfo, text: str) -> tuple[Intent, str | None]:
-    found = classify(text, TUESDAY_9AM.replace(tzinfo=zone), zone)
-    return found.intent, found.local
+from followup.domain.intents import Intent
+from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
 
 
 @pytest.mark.parametrize(
