@@ -4,29 +4,16 @@ force, never at the time the old setting gave it."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
-from followup.domain.durations import Duration, Unit
 from followup.domain.followup import FollowUp, Status
 from followup_local.memory_engine import MemoryEngine
+from tests.service.test_expire_by_send_time import expire_at, set_expire_after
 from tests.support.builders import quiet_contact, rule
 
 HOUR = timedelta(hours=1)
 SECOND = timedelta(seconds=1)
 WA_ID = "6281100000881"
-
-
-def expire_at(engine: MemoryEngine, moment: datetime) -> dict[str, Any]:
-    engine.clock.advance(moment - engine.clock.now())
-    report: dict[str, Any] = engine.scheduled("expire")
-    return report
-
-
-def set_expire_after(engine: MemoryEngine, hours: int) -> None:
-    settings = engine.deps.rules.settings()
-    duration = Duration(amount=hours, unit=Unit.HOURS)
-    engine.deps.rules.save_settings(settings.model_copy(update={"expire_after": duration}))
 
 
 def status_of(engine: MemoryEngine, followup: FollowUp) -> Status:
