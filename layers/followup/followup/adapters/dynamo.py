@@ -238,12 +238,13 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
             item = ContactItem.get(_slot_key(contact_id), consistent_read=False)
         except DoesNotExist:
             return None
-        holder, stamped, *rest = item.doc.split(" ")
+        holding, stamped, *ahead = item.doc.split(" ")
+        holder, _, held = holding.partition(_HELD)
         until = unstamp(stamped)
-        held = next((word[len(_HELD) :] for word in rest if word.startswith(_HELD)), None)
-        ahead = [word for word in rest if not word.startswith(_HELD)]
         taken_at = until - timedelta(seconds=float(ahead[0])) if ahead else None
-        return Versioned(Slot(contact_id, holder, until, taken_at, held), int(item.revision))
+        return Versioned(
+            Slot(contact_id, holder, until, taken_at, held or None), int(item.revision)
+        )
 
     def contacts_by_ids(self, contact_ids: Iterable[str]) -> dict[str, Contact]:
         wanted = [ContactItem(cid) for cid in dict.fromkeys(contact_ids) if cid]
@@ -1015,17 +1016,21 @@ def _contact_item(contact: Contact, revision: int, token: str | None = None) -> 
     )
 
 
-_HELD = "held="
+_HELD = "|"
+"""Between the holder and the held follow-up it keeps WhatsApp steps waiting for: one word,
+so a reader of the older shape (holder, time, seconds ahead) finds an unknown holder and
+takes the slot as free, rather than failing on every read of it."""
 
 
 def _slot_doc(slot: Slot) -> str:
-    """The holder, when it is scheduled, how many seconds before that the slot was taken
-    ahead of it, if it was (a few bytes, not another timestamp), and the held follow-up it
-    keeps WhatsApp steps waiting for, if any."""
-    doc = f"{slot.holder} {stamp(slot.until)}"
-    if slot.taken_at is not None:
-        doc = f"{doc} {(slot.until - slot.taken_at).total_seconds()}"
-    return f"{doc} {_HELD}{slot.held}" if slot.held else doc
+    """The holder (and the held follow-up it keeps WhatsApp steps waiting for, if any),
+    when it is scheduled, and how many seconds before that the slot was taken ahead of it,
+    if it was: a few bytes, not another timestamp."""
+    holding = f"{slot.holder}{_HELD}{slot.held}" if slot.held else slot.holder
+    doc = f"{holding} {stamp(slot.until)}"
+    if slot.taken_at is None:
+        return doc
+    return f"{doc} {(slot.until - slot.taken_at).total_seconds()}"
 
 
 def _slot_key(contact_id: str) -> str:
