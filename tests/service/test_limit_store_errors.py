@@ -3,6 +3,7 @@ tier, a throttled count, a failed give-back; what the user sees stays true."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 from collections.abc import Collection, Mapping
@@ -13,6 +14,7 @@ from followup.adapters.whatsapp_webhook import parse
 from followup.domain.followup import FollowUp, Status
 from followup.domain.messaging_limit import DEFERRED
 from followup.services import webhook
+from followup.services.limit_places import Places
 from followup.services.manual import send_now
 from followup.services.messaging_limit import usage, warm_up_left
 from followup.services.ports import Tally
@@ -23,6 +25,7 @@ from tests.support.webhook import payload
 
 ALLOWANCE = 225
 HOUR = timedelta(hours=1)
+SECOND = timedelta(seconds=1)
 
 
 def _others_reached(engine: MemoryEngine, count: int) -> None:
@@ -183,3 +186,49 @@ def test_places_a_batch_could_not_give_back_go_back_with_the_next_batch(
     # GET /api/numbers shows the users reached since, not the places the batch held
     engine.clock.advance(2 * HOUR)
     assert usage(deps, engine.clock.now())["reached"] == 1
+
+
+class CountDown(MemoryPacing):
+    """The portfolio's count refusing every update (throttled) while `down` is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.down = False
+
+    def tally(
+        self, key: str, changes: Mapping[str, int], drop: Collection[str], expires_at: datetime
+    ) -> Tally:
+        if self.down:
+            raise RuntimeError("ProvisionedThroughputExceededException on reached#default")
+        return super().tally(key, changes, drop, expires_at)
+
+
+def test_places_kept_after_a_failed_give_back_survive_a_next_update_that_fails_too(
+    engine: MemoryEngine,
+) -> None:
+    # Given a sender whose batch of ten, ten seconds before the hour, took a block of ten
+    # places and reached one new user
+    store = CountDown()
+    engine.deps.reach = store
+    limit = engine.deps.catalog.settings().messaging_limit
+    places = Places(engine.clock)
+    engine.clock.advance(HOUR - 10 * SECOND)
+    places.begin(10)
+    assert places.take(store, limit, engine.clock.now()) is None
+    # When the count is throttled as the batch ends, and still for the next batch's
+    # first update, a few seconds into the next hour
+    store.down = True
+    places.end()
+    engine.clock.advance(15 * SECOND)
+    places.begin(1)
+    with contextlib.suppress(RuntimeError):
+        places.take(store, limit, engine.clock.now())
+    places.end()
+    # And the throttle ends, and the sender's next batch takes a place
+    store.down = False
+    places.begin(1)
+    places.take(store, limit, engine.clock.now())
+    places.end()
+    # Then the portfolio counts the two users reached, not the nine places never used
+    # (counted for a day, they would defer nine real new users)
+    assert usage(engine.deps, engine.clock.now())["reached"] == 2

@@ -230,14 +230,16 @@ class Places:
             spent = self._spent
             if spent is not None and spent.covers(key, allowance, hour):
                 return spent.opens + into_hour
-            self._block = None
             unused = None
             if block is not None and block.key == key and block.unused:
                 unused = (block.hour, block.unused)
             elif block is not None:
-                block.give_back(now)
+                block.give_back(now)  # a store error keeps the block, to give back later
+                self._block = None
             count = min(BLOCK, 1 + self._asks) if self._open else 1
+            # a store error keeps the block's unused places, given back by a later update
             taken = take(store, limit.portfolio, allowance, now, count, unused)
+            self._block = None
             if taken.got < count and self._open:
                 self._spent = _Spent(key, allowance, hour, taken.opens - into_hour)
             if taken.got > 1 or taken.owed:
