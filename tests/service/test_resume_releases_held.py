@@ -12,12 +12,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from followup.domain.followup import FollowUp, Status
+from followup.services import dispatch, enqueue
 from followup.services.ports import Delayed
 from followup.services.resume import save_settings
 from followup_local.memory_engine import MemoryEngine, memory_engine
 from tests.support.builders import quiet_contact, rule
 
-HOUR, MINUTE = timedelta(hours=1), timedelta(minutes=1)
+HOUR, MINUTE, SECOND = timedelta(hours=1), timedelta(minutes=1), timedelta(seconds=1)
 JAKARTA = ZoneInfo("Asia/Jakarta")
 TEMPLATE = {"name": "apply_reminder", "language": "en"}
 FRIDAY_4PM = datetime(2026, 11, 27, 16, 0, tzinfo=JAKARTA).astimezone(UTC)
@@ -147,3 +148,27 @@ def test_a_pause_over_the_hourly_tick_keeps_nothing_due_after_the_resume_for_mon
     followup = only(engine, lead.id)
     assert followup.status is Status.SENT
     assert followup.sent_at == FRIDAY_4PM + 40 * MINUTE
+
+
+def test_a_resume_while_a_ticks_enqueue_still_runs_keeps_nothing_it_plans_from_the_tick(
+    friday: MemoryEngine,
+) -> None:
+    # Given a lead whose follow-up falls due Friday 16:30, and an admin who paused
+    # everything a few minutes before the 16:00 tick
+    engine = friday
+    tick = engine.clock.now()
+    lead = quiet_contact(engine.deps, "6281100007701", tick + 30 * MINUTE - 24 * HOUR)
+    sending(engine, paused=True)
+    # When the 16:00 tick's enqueue (a large contact base: it runs a while) is still
+    # writing its plans as the admin resumes sending at 16:00:20, and the tick's dispatch
+    # then runs at its own time
+    engine.clock.advance(20 * SECOND)
+    sending(engine, paused=False)
+    engine.clock.advance(10 * SECOND)
+    enqueue.run_tick(engine.deps, tick)
+    dispatch.run_tick(engine.deps, tick)
+    engine.run_until(tick + 31 * MINUTE)
+    # Then the follow-up went at 16:30, when it was due, not on Monday
+    followup = only(engine, lead.id)
+    assert followup.status is Status.SENT
+    assert followup.sent_at == tick + 30 * MINUTE

@@ -52,7 +52,9 @@ class DispatchReport:
         return {"dispatched": self.dispatched, "paused": self.paused, "released": self.released}
 
 
-def run_tick(deps: Deps, now: datetime, *, settle: timedelta = timedelta(0)) -> DispatchReport:
+def run_tick(
+    deps: Deps, now: datetime, *, settle: timedelta = timedelta(0), marked: bool = True
+) -> DispatchReport:
     """Put on the queue each follow-up due before the next tick (plus a margin) that no
     earlier tick handed over, held back until its due time; then record this tick's mark.
 
@@ -126,8 +128,9 @@ def run_tick(deps: Deps, now: datetime, *, settle: timedelta = timedelta(0)) -> 
     report.dispatched += handing.count
     settled = read_at - INDEX_LAG
     found = [followup_id for followup_id, entered in lately.items() if entered > settled]
-    mark = DispatchMark(now, horizon, missed, read_at, frozenset(found[:SEEN_KEPT]))
-    deps.followups.advance_dispatch_mark(mark)
+    if marked:
+        mark = DispatchMark(now, horizon, missed, read_at, frozenset(found[:SEEN_KEPT]))
+        deps.followups.advance_dispatch_mark(mark)
     return report
 
 

@@ -24,14 +24,16 @@ def save_settings(
     runs the dispatch tick's hand-over at once: what a sender held meanwhile, what fell
     due during the pause, and what falls due before the next tick (a tick that came during
     the pause handed nothing over), each held back at least the few seconds a sender may
-    still read the pause from its cache (`pause_ttl`), so that none holds it again. The
-    sender claims each follow-up once, so the next tick handing one over again sends
-    nothing twice. A failure there is logged and leaves them to the next tick; the save
-    stands."""
+    still read the pause from its cache (`pause_ttl`), so that none holds it again. It
+    records no mark: a tick's dispatch at its own time, earlier than the save (its
+    enqueue still running), judges what that tick planned against the last tick's mark,
+    not this one, and the next tick hands over again what this one did, which the sender
+    claims once, so nothing goes twice. A failure there is logged and leaves them to the
+    next tick; the save stands."""
     before, saved = workspace.replace(deps, settings, revision)
     if before.paused and not settings.paused:
         try:
-            dispatch.run_tick(deps, deps.clock.now(), settle=deps.timings.pause_ttl)
+            dispatch.run_tick(deps, deps.clock.now(), settle=deps.timings.pause_ttl, marked=False)
         except Exception:
             log.warning("what the pause kept left to the next dispatch tick", exc_info=True)
     return before, saved
