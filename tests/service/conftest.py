@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
 from followup_local.memory_engine import MemoryEngine, memory_engine
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
+from tests.support.builders import rule
+from tests.support.friday import FRIDAY_4PM, TEMPLATE
 from tests.support.outbox import Outbox
 
 
@@ -24,3 +28,15 @@ def outbox(engine: MemoryEngine) -> Outbox:
     engine.deps.sms = box
     engine.deps.email = box
     return box
+
+
+@pytest.fixture
+def friday() -> Iterator[MemoryEngine]:
+    """Friday 16:00 in Jakarta, hourly ticks, the default window closing at 17:00, and a
+    rule whose one step goes as soon as the lead has been quiet for 24 h."""
+    with memory_engine(FRIDAY_4PM) as running:
+        running.deps.timings = replace(running.deps.timings, tick=timedelta(hours=1))
+        running.deps.rules.save_rule(
+            rule(steps=[{"wait": {"amount": 0, "unit": "minutes"}, "template": TEMPLATE}])
+        )
+        yield running

@@ -4,39 +4,15 @@ late for another reason (a lost message sent again, an outage) is judged when it
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-import pytest
-
-from followup.domain.followup import FollowUp, Status
-from followup_local.memory_engine import MemoryEngine, memory_engine
-from tests.support.builders import quiet_contact, rule
+from followup.domain.followup import Status
+from followup_local.memory_engine import MemoryEngine
+from tests.support.builders import quiet_contact
+from tests.support.friday import FRIDAY_4PM, JAKARTA, only
 
 HOUR, MINUTE, SECOND = timedelta(hours=1), timedelta(minutes=1), timedelta(seconds=1)
-JAKARTA = ZoneInfo("Asia/Jakarta")
-TEMPLATE = {"name": "apply_reminder", "language": "en"}
-FRIDAY_4PM = datetime(2026, 11, 27, 16, 0, tzinfo=JAKARTA).astimezone(UTC)
 MONDAY_8AM = datetime(2026, 11, 30, 8, 0, tzinfo=JAKARTA).astimezone(UTC)
-
-
-@pytest.fixture
-def friday() -> Iterator[MemoryEngine]:
-    """Friday 16:00 in Jakarta, hourly ticks, the default window closing at 17:00, and a
-    rule whose one step goes as soon as the lead has been quiet for 24 h."""
-    with memory_engine(FRIDAY_4PM) as engine:
-        engine.deps.timings = replace(engine.deps.timings, tick=HOUR)
-        engine.deps.rules.save_rule(
-            rule(steps=[{"wait": {"amount": 0, "unit": "minutes"}, "template": TEMPLATE}])
-        )
-        yield engine
-
-
-def only(engine: MemoryEngine, contact_id: str) -> FollowUp:
-    [followup] = engine.deps.followups.followups_of(contact_id)
-    return followup
 
 
 def test_a_follow_up_due_in_the_windows_last_second_goes_that_day_not_monday(
