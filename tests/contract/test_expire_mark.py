@@ -62,3 +62,13 @@ def test_the_expire_mark_reads_back_the_same_moments_whatever_zone_wrote_it(stor
     zoned = T0.astimezone(timezone(timedelta(hours=7)))
     store.advance_expire_mark(ExpireMark(zoned, zoned - DAY))
     assert store.expire_mark() == ExpireMark(T0, T0 - DAY)
+
+
+def test_an_expire_mark_keeps_the_setting_the_sent_lane_is_filed_under(store: Any) -> None:
+    # Given a tick that records the longest expire_after the lane may be filed under
+    assert store.advance_expire_mark(ExpireMark(T0, T0 - DAY, timedelta(hours=72))) is True
+    # Then it is read back with it, and a later tick may change it
+    assert store.expire_mark() == ExpireMark(T0, T0 - DAY, timedelta(hours=72))
+    shorter = ExpireMark(T0 + HOUR, T0 - DAY, timedelta(hours=24))
+    assert store.advance_expire_mark(shorter) is True
+    assert store.expire_mark() == shorter

@@ -104,3 +104,23 @@ def test_a_much_shorter_expire_after_expires_a_late_sent_follow_up_at_the_next_t
     # Then the next tick expires it, as it does one sent on time that long ago
     assert expire_at(engine, sent.sent_at + 31 * HOUR)["expired"] == 1
     assert status_of(engine, sent) is Status.EXPIRED
+
+
+def test_expire_after_lengthened_then_shortened_back_expires_a_late_sent_one_on_the_shorter(
+    engine: MemoryEngine,
+) -> None:
+    # Given expire_after at 24 h, and a follow-up sent two hours off its time (a pause)
+    set_expire_after(engine, 24)
+    sent = sent_late(engine)
+    assert sent.sent_at is not None
+    expire_at(engine, sent.sent_at + 12 * HOUR)
+    # When an admin lengthens it to 72 h (the tick at its old 24 h expiry moves it on),
+    # and an hour later sets it back to 24 h
+    set_expire_after(engine, 72)
+    expire_at(engine, sent.sent_at + 24 * HOUR)
+    assert status_of(engine, sent) is Status.SENT
+    expire_at(engine, sent.sent_at + 25 * HOUR)
+    set_expire_after(engine, 24)
+    # Then the next tick expires it: sent 26 h ago under a 24 h setting
+    expire_at(engine, sent.sent_at + 26 * HOUR)
+    assert status_of(engine, sent) is Status.EXPIRED

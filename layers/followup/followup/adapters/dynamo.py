@@ -524,12 +524,16 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         item = _get(RuleItem, EXPIRE_PARTITION, _MARK)
         if item is None or not item.watermark or not item.horizon:
             return None
-        return ExpireMark(unstamp(item.watermark), unstamp(item.horizon))
+        filed = timedelta(seconds=float(item.filed_under)) if item.filed_under else None
+        return ExpireMark(unstamp(item.watermark), unstamp(item.horizon), filed)
 
     def advance_expire_mark(self, mark: ExpireMark) -> bool:
         """One small write, on the condition that no later tick wrote first."""
         at = stamp(mark.at)
-        item = RuleItem(EXPIRE_PARTITION, _MARK, watermark=at, horizon=stamp(mark.through))
+        filed = mark.filed_under.total_seconds() if mark.filed_under is not None else None
+        item = RuleItem(
+            EXPIRE_PARTITION, _MARK, watermark=at, horizon=stamp(mark.through), filed_under=filed
+        )
         return held(
             lambda: item.save(
                 condition=RuleItem.watermark.does_not_exist() | (RuleItem.watermark <= at)

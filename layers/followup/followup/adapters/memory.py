@@ -602,7 +602,8 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         with self._lock:
             if self._expire_mark is not None and stamp(self._expire_mark.at) > at:
                 return False
-            self._expire_mark = ExpireMark(unstamp(at), unstamp(stamp(mark.through)))
+            through = unstamp(stamp(mark.through))
+            self._expire_mark = ExpireMark(unstamp(at), through, mark.filed_under)
         return True
 
     def count_planned(self, at: datetime, count: int) -> None:

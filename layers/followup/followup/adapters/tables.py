@@ -329,7 +329,9 @@ class RuleItem(Model):
     time as `watermark`, its `horizon`, the follow-ups it `missed`, when its last read
     began as `read_at`, and the ids of those it found put in the queue just before as
     `seen`) and, as `planned`, the count of follow-ups the enqueue tick at `watermark`
-    planned for it."""
+    planned for it; `#expire` the expire tick's (its time as `watermark`, the send time it
+    settled all up to as `horizon`, and the longest `expire_after`, in seconds, the `sent`
+    lane may be filed under as `filed_under`)."""
 
     class Meta:
         table_name = "followup-rules"
@@ -351,6 +353,7 @@ class RuleItem(Model):
     saved_by = UnicodeAttribute(null=True)
     saved_at = UnicodeAttribute(null=True)
     backfill = UnicodeAttribute(null=True)
+    filed_under = NumberAttribute(null=True)
     heads = RuleHeadIndex()
 
 

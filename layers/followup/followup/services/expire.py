@@ -14,7 +14,7 @@ once)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -66,9 +66,14 @@ def run_tick(deps: Deps, now: datetime) -> ExpireReport:
     ahead it is read depends on the mark that read moves."""
     report = ExpireReport()
     expire_after = deps.catalog.settings().expire_after.approx()
-    for followup in deps.followups.waiting(Phase.SENT, _sent_lane_until(deps, expire_after, now)):
+    filed = _filed_under(deps.followups.expire_mark(), expire_after)
+    whole = filed - expire_after > ON_TIME
+    until = shifted(now, filed) if whole else now
+    for followup in deps.followups.waiting(Phase.SENT, until):
         _expire_off_time(deps, followup, expire_after, now, report)
-    _expire_sent_on_time(deps, now, report)
+    # read whole, every entry is filed under the setting now; else it may still be under
+    # the longest since the last whole read
+    _expire_sent_on_time(deps, now, report, expire_after if whole else max(filed, expire_after))
     for followup in deps.followups.waiting(Phase.SENDING, now):
         report.outcome_unknown += _give_up(deps, followup, now)
     for followup in deps.followups.waiting(Phase.DISPATCHED, now):
@@ -77,7 +82,9 @@ def run_tick(deps: Deps, now: datetime) -> ExpireReport:
     return report
 
 
-def _expire_sent_on_time(deps: Deps, now: datetime, report: ExpireReport) -> None:
+def _expire_sent_on_time(
+    deps: Deps, now: datetime, report: ExpireReport, filed_under: timedelta
+) -> None:
     """Expire the follow-ups sent on time by `expire_after` ago, read by send time from the
     mark on, and move the mark to the first one left unsettled (not due yet, or a write
     came first): the next tick reads again from there, the rest of the window only once.
@@ -97,7 +104,8 @@ def _expire_sent_on_time(deps: Deps, now: datetime, report: ExpireReport) -> Non
     stop: datetime | None = None
     for read, followup in enumerate(deps.followups.sent_between(after, until), 1):
         if read % CHECKPOINT == 0:
-            _advance(deps, ExpireMark(now, stop or followup.scheduled_at - _JUST_BEFORE), after)
+            through = stop or followup.scheduled_at - _JUST_BEFORE
+            _advance(deps, ExpireMark(now, through, filed_under), mark)
         if _may_go_on_time(followup, now):
             stop = stop or followup.scheduled_at - _JUST_BEFORE
             continue
@@ -106,21 +114,22 @@ def _expire_sent_on_time(deps: Deps, now: datetime, report: ExpireReport) -> Non
             continue
         if sent_at + expire_after > now or not _expire(deps, followup, now, report):
             stop = stop or followup.scheduled_at - _JUST_BEFORE
-    _advance(deps, ExpireMark(now, stop or until), after if mark else None)
+    _advance(deps, ExpireMark(now, stop or until, filed_under), mark)
 
 
-def _sent_lane_until(deps: Deps, expire_after: timedelta, now: datetime) -> datetime:
-    """How far the `sent` lane is read: up to `now`, and at the first tick after
-    `expire_after` was shortened, whole (as far ahead as the last tick read behind its
-    time, the longer setting then): each follow-up filed there at its expiry under the old
-    setting is expired or moved to its new expiry, once. The last tick read further back
-    than the setting (by more than `ON_TIME`) only when the setting was longer then, or
-    when its mark was held back (a write came first, the tick was cut short): a whole
-    read then costs a read of the lane, nothing more."""
-    mark = deps.followups.expire_mark()
-    if mark is None or mark.at - mark.through - expire_after <= ON_TIME:
-        return now
-    return shifted(now, mark.at - mark.through)
+def _filed_under(mark: ExpireMark | None, expire_after: timedelta) -> timedelta:
+    """The longest setting a follow-up in the `sent` lane may be filed under. The lane is
+    read up to `now` while that is the setting now; at the first tick after `expire_after`
+    was shortened below it (by more than `ON_TIME`), whole (as far ahead as that setting
+    files one sent now): each follow-up filed at its expiry under a longer setting is
+    expired or moved to its new expiry, once. A mark recorded before the setting was kept
+    tells it by how far back that tick read (longer only when the setting was, or its mark
+    was held back: a whole read then costs a read of the lane, nothing more)."""
+    if mark is None:
+        return expire_after
+    if mark.filed_under is not None:
+        return mark.filed_under
+    return max(mark.at - mark.through, expire_after)
 
 
 def _expire_off_time(
@@ -145,10 +154,13 @@ def _may_go_on_time(followup: FollowUp, now: datetime) -> bool:
     return unsent and now < followup.scheduled_at + ON_TIME
 
 
-def _advance(deps: Deps, mark: ExpireMark, after: datetime | None) -> None:
-    """Record `mark` if it moves past `after` (always, with None)."""
-    if after is None or mark.through > after:
+def _advance(deps: Deps, mark: ExpireMark, stored: ExpireMark | None) -> None:
+    """Record `mark` if it moves past the `stored` one, or changes the setting the lane is
+    filed under (then never back: a longer `expire_after` reads nothing new)."""
+    if stored is None or mark.through > stored.through:
         deps.followups.advance_expire_mark(mark)
+    elif mark.filed_under != stored.filed_under:
+        deps.followups.advance_expire_mark(replace(mark, through=stored.through))
 
 
 def _expire(deps: Deps, followup: FollowUp, now: datetime, report: ExpireReport) -> bool:

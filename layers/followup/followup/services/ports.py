@@ -365,6 +365,10 @@ class ExpireMark:
 
     at: datetime
     through: datetime
+    filed_under: timedelta | None = None
+    """The longest `expire_after` a follow-up in the `sent` lane may be filed under: the
+    setting at each tick since the lane was last read whole (None: a mark recorded before
+    it was kept)."""
 
 
 def read_by_dispatch(followup: FollowUp, horizon: datetime) -> bool:
