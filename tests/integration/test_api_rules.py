@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from followup.domain.followup import Status
-from followup.services.planning import claim_slot
+from followup.services.planning import claim
 from followup_local.engine import LocalEngine
 from followup_local.openapi import DOCUMENT, current
 from tests.support.api import call
@@ -296,4 +296,5 @@ def test_deleting_a_rule_hides_it_and_cancels_what_waits(engine: LocalEngine) ->
     contact = engine.deps.contacts.contact(contact_id)
     assert contact is not None
     # Its pending slot is free for another rule's follow-up
-    assert claim_slot(engine.deps, contact.item, "fu_next", engine.clock.now()) == (None, 1)
+    claimed = claim(engine.deps, contact.item, "fu_next", engine.clock.now())
+    assert (claimed.busy_until, claimed.revision) == (None, 1)

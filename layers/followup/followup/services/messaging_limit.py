@@ -40,7 +40,7 @@ would stop too soon) and its contact, which records when a send to it last count
 onto the contact). A user reached already costs no read and no write of the table.
 
 Until the stream applies a send (a minute or so) the contact does not know of it, and its
-pending slot keeps journeys and send-now off it (`planning.claim_slot`); fallbacks never
+pending slot keeps journeys and send-now off it (`planning.claim`); fallbacks never
 go by WhatsApp, and the template a 131047 sends again follows a text that did not count.
 What the contact misses counts the user once more: a send counted that then failed, a
 stream later than the slot waits for, a new WhatsApp address (`identity.relink`), a user

@@ -147,7 +147,7 @@ def advance(
     guess_slot: bool = False,
 ) -> tuple[Outcome, str | None]:
     """Queue the enrollment's due step at its next send opening, or end or defer it
-    (`guess_slot`: see `claim_slot`)."""
+    (`guess_slot`: see `claim`)."""
     enrollment, contact = enrollment_v.item, contact_v.item
     settings = deps.catalog.settings()
     if rule is None:
@@ -239,7 +239,7 @@ def _queue(
     1. The contact's slot, on the revision read; lost: someone took it, nothing written.
        A slot naming a follow-up not written is taken for `CLAIM_LEASE` (this planner
        writes it next), then free: a planner that died here holds up nobody for longer,
-       and its own step, planned again, takes the slot back (`claim_slot`).
+       and its own step, planned again, takes the slot back (`claim`).
     2. The follow-up, if its id is free. The id is the step's own, so one already there
        is this step planned before, by a tick that died before step 3 or a concurrent
        one: still unsent, it is taken as written; sent or being sent for an enrollment
@@ -507,42 +507,6 @@ def first_channel(rule: Rule, enrollment: Enrollment) -> Channel | None:
     return step.chain[enrollment.channel_index]
 
 
-def claim_slot(
-    deps: Deps,
-    contact: Contact,
-    fid: str,
-    now: datetime,
-    *,
-    guess: bool = False,
-    channel: Channel | None = None,
-) -> tuple[datetime | None, int]:
-    """At most one pending follow-up per contact. While another follow-up needs the
-    contact's slot: when that one is scheduled, and 0. Else None and the slot's revision,
-    for a SlotChange that fails if anyone takes it meanwhile.
-
-    A number's pause is WhatsApp's: a WhatsApp follow-up held for its paused number keeps
-    the slot from a step tried first on WhatsApp (or on a `channel` not given), not from
-    one on SMS or email. That one takes the slot and goes, the slot keeping the held one
-    (`Slot.held`): until it has gone or ended, WhatsApp steps still wait for it, and once
-    the number is resumed it goes, beside the other if that is still pending.
-
-    A slot its holder no longer needs (sent, ended, never written, handed over with its
-    answer lost), or held by `fid` itself, is free, so nothing has to give it back; one
-    taken ahead of writing its holder is held for `CLAIM_LEASE` meanwhile (see `_queue`).
-
-    With `guess`, a contact never sent a follow-up is taken to have no slot, unread (a
-    tick then reads no item beyond the contacts the index hands over). A wrong guess (its
-    earlier follow-ups all ended unsent) only loses the commit, which writes the slot on
-    the condition that there is none: the caller plans again without guessing.
-
-    A holder sent but not yet counted on the contact (its bookkeeping follows from the
-    follow-up stream, services.sent_stream) still holds the slot, for `COUNTED_WITHIN` at
-    most: the next follow-up is planned against a contact that counts every send before
-    it, so the frequency and cold caps see them all."""
-    claimed = claim(deps, contact, fid, now, guess=guess, channel=channel)
-    return claimed.busy_until, claimed.revision
-
-
 @dataclass(frozen=True)
 class Claim:
     """What `claim` found: `busy_until` (None when the slot is free), the slot's
@@ -564,7 +528,30 @@ def claim(
     guess: bool = False,
     channel: Channel | None = None,
 ) -> Claim:
-    """`claim_slot`, with what taking the slot must keep (`Claim`)."""
+    """At most one pending follow-up per contact. While another follow-up needs the
+    contact's slot: when that one is scheduled (`Claim.busy_until`). Else the slot's
+    revision, for a SlotChange that fails if anyone takes it meanwhile, and the held
+    follow-up the slot keeps once taken.
+
+    A number's pause is WhatsApp's: a WhatsApp follow-up held for its paused number keeps
+    the slot from a step tried first on WhatsApp (or on a `channel` not given), not from
+    one on SMS or email. That one takes the slot and goes, the slot keeping the held one
+    (`Slot.held`): until it has gone or ended, WhatsApp steps still wait for it, and once
+    the number is resumed it goes, beside the other if that is still pending.
+
+    A slot its holder no longer needs (sent, ended, never written, handed over with its
+    answer lost), or held by `fid` itself, is free, so nothing has to give it back; one
+    taken ahead of writing its holder is held for `CLAIM_LEASE` meanwhile (see `_queue`).
+
+    With `guess`, a contact never sent a follow-up is taken to have no slot, unread (a
+    tick then reads no item beyond the contacts the index hands over). A wrong guess (its
+    earlier follow-ups all ended unsent) only loses the commit, which writes the slot on
+    the condition that there is none: the caller plans again without guessing.
+
+    A holder sent but not yet counted on the contact (its bookkeeping follows from the
+    follow-up stream, services.sent_stream) still holds the slot, for `COUNTED_WITHIN` at
+    most: the next follow-up is planned against a contact that counts every send before
+    it, so the frequency and cold caps see them all."""
     if guess and contact.followups_sent == 0:
         return Claim(None)
     taken = deps.contacts.slot(contact.id)

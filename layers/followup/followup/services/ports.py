@@ -215,7 +215,7 @@ class Slot:
     held: str | None = None
     """A WhatsApp follow-up its paused number holds, which a step on another channel took
     the slot from: until it has gone or ended, it keeps the contact's WhatsApp steps
-    waiting (planning.claim_slot)."""
+    waiting (planning.claim)."""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from followup.domain.rule import Step
 from followup.services import reentry
 from followup.services.channels import pick
 from followup.services.number_pause import holding
-from followup.services.planning import SENT_BY_HAND, claim_slot, first_channel, manual_send
+from followup.services.planning import SENT_BY_HAND, claim, first_channel, manual_send
 from followup.services.templates import gate
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def goes(
             return stop.reason.value
     enrollment = reached if reached.state is EnrollmentState.ACTIVE else enrollment
     fid = followup_id(enrollment.id, enrollment.step_index, enrollment.repeat_index)
-    busy_until, _ = claim_slot(deps, contact, fid, now, channel=first_channel(rule, enrollment))
+    busy_until = claim(deps, contact, fid, now, channel=first_channel(rule, enrollment)).busy_until
     waits_for = None
     if busy_until is not None:
         after = _next_tick(deps, max(busy_until, now), now)

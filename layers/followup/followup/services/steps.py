@@ -52,7 +52,7 @@ def advance(
 ) -> tuple[Outcome, str | None]:
     """Take the enrollment through its due steps that send nothing, then queue the send
     step they reach, for its due time; or end it where the journey ends (`guess_slot`:
-    see `planning.claim_slot`)."""
+    see `planning.claim`)."""
     if rule is None:
         return queue_send(deps, enrollment_v, contact_v, rule, now)
     stepped = False

@@ -37,7 +37,7 @@ from followup.services.messaging_limit import LIMIT, WARM_UP, counts_against_cap
 from followup.services.number_pause import holding
 from followup.services.planning import (
     after_send,
-    claim_slot,
+    claim,
     deferred,
     first_channel,
     manual_send,
@@ -267,13 +267,13 @@ def _after_pending(
     deps: Deps, enrollment: Enrollment, contact: Contact, now: datetime, rule: Rule
 ) -> Enrollment:
     """The enrollment as the tick defers its due send while another follow-up of the
-    contact, due no sooner, holds the contact's slot (`planning.claim_slot`)."""
+    contact, due no sooner, holds the contact's slot (`planning.claim`)."""
     due = enrollment.next_due_at
     fid = followup_id(
         enrollment.id, enrollment.step_index, enrollment.repeat_index, enrollment.channel_index
     )
     channel = first_channel(rule, enrollment)
-    busy_until, _ = claim_slot(deps, contact, fid, now, channel=channel)
+    busy_until = claim(deps, contact, fid, now, channel=channel).busy_until
     if due is None or busy_until is None or busy_until < due:
         return enrollment
     return deferred(enrollment, busy_until, now)
