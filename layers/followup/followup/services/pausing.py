@@ -1,11 +1,9 @@
 """Pausing sends when WhatsApp says to stop: one number (its quality, a block, billing,
 Meta's agent) or the whole workspace (our API key refused). Only an admin resumes; a
-resumed number's held follow-ups are released to the send queue at once (the workspace's:
-services.resume)."""
+resumed number's held follow-ups are released to the send queue at once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -17,9 +15,6 @@ from followup.services.ports import CommitRejected, Delayed, FollowUpChange
 
 _BATCH = 10
 """Messages per SendMessageBatch."""
-HELD = "held: "
-"""How the reason of a follow-up a pause holds begins; the rest says why."""
-
 
 if TYPE_CHECKING:
     from followup.services.deps import Deps
@@ -70,30 +65,18 @@ def release(deps: Deps, number: str, now: datetime) -> int:
     """Hand the follow-ups held for `number` (paused until now) to the send queue at once,
     one write and one message each, those held under a name it went by before the
     configuration named it as now too; returns how many."""
+    released, batch = 0, []
     names = [number, *deps.catalog.former_names(number)]
-    return _handed(deps, _unheld(deps, names, now))
-
-
-def _unheld(deps: Deps, names: list[str], now: datetime) -> Iterator[Delayed]:
-    """The follow-ups held for the numbers `names`, each written free (due now, handed
-    over) and then its message; one canceled or released meanwhile is passed by."""
     for held in (f for name in names for f in deps.followups.held_for(name)):
         free = held.unheld(now, deps.timings.redrive_after)
         try:
             deps.commit([FollowUpChange(free, Status.QUEUED)], now)
         except CommitRejected:
             continue  # canceled or released meanwhile
-        yield Delayed(held.id, 0)
-
-
-def _handed(deps: Deps, messages: Iterable[Delayed]) -> int:
-    """Put `messages` on the send queue in batches of ten, as they come; how many went."""
-    handed, batch = 0, []
-    for message in messages:
-        batch.append(message)
+        batch.append(Delayed(held.id, 0))
         if len(batch) == _BATCH:
             deps.queue.enqueue_each(batch)
-            handed, batch = handed + len(batch), []
+            released, batch = released + len(batch), []
     if batch:
         deps.queue.enqueue_each(batch)
-    return handed + len(batch)
+    return released + len(batch)

@@ -30,7 +30,7 @@ from followup.services import handover
 from followup.services.channels import Picked, TryLater, pick, send_elsewhere, unreachable
 from followup.services.messaging_limit import Deferral, cleared
 from followup.services.number_pause import holding
-from followup.services.pausing import HELD, pause_number, pause_workspace
+from followup.services.pausing import pause_number, pause_workspace
 from followup.services.planning import answered_before_fallback, journey_of, why_ended
 from followup.services.ports import CommitRejected, Delayed, FollowUpChange
 from followup.services.settle import end_unsent, record_sent, skip_fallback
@@ -606,7 +606,7 @@ def _hold(
     that resumes it to hand over at once (or dispatch, should that fail); while only
     `number` is, held apart until it is resumed, so that no tick reads or writes it
     meanwhile."""
-    reason = f"{HELD}{why}"
+    reason = f"held: {why}"
     if deps.catalog.workspace_paused():
         held = _requeue(deps, claimed, now, now, dispatched=False, reason=reason)
         return SendResult.IGNORED if held is SendResult.IGNORED else result
