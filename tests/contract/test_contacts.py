@@ -89,9 +89,9 @@ def test_quiet_contacts_are_those_whose_silence_began_inside_the_window(store: A
     )
     found = [v.item.id for v in store.quiet_contacts("new", after, until)]
     inside = [c for c in quiet if after < c.quiet_since <= until]
-    # Read shard by shard, each in the order silences began
-    expected = sorted(inside, key=lambda c: (shard_of(c.id, SHARDS), c.quiet_since, c.id))
-    assert found == [c.id for c in expected]
+    # In the order silences began, whatever shard each is filed in
+    assert len({shard_of(c.id, SHARDS) for c in inside}) > 1
+    assert found == [c.id for c in sorted(inside, key=lambda c: c.quiet_since)]
     assert len(found) == 8
     assert [v.revision for v in store.quiet_contacts("new", after, until)] == [1] * 8
     assert list(store.quiet_contacts("paid", until, until + timedelta(hours=1))) == []

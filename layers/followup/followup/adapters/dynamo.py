@@ -105,6 +105,9 @@ _TRANSACTION_BYTES = 4_000_000
 keys and indexed attributes (a contact of long non-Latin attributes may reach ~200 KB)."""
 _IMPORT_TRIES = 5
 _BATCH_GET = 25
+QUIET_PAGE = 100
+"""Contacts read a page at a time from each shard of a stage's silences: the enqueue tick
+merges every idle rule's stages and shards by time, holding a page of each."""
 """Items read by key per BatchGetItem after a keys-only index page (at most 100)."""
 
 
@@ -284,13 +287,17 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
     def quiet_contacts(
         self, stage: str, after: datetime, until: datetime
     ) -> Iterator[Versioned[Contact]]:
-        """Contacts in `stage` whose silence began in (after, until]."""
+        """Contacts in `stage` whose silence began in (after, until], in that order: the
+        shards are merged as they are read, a page (`QUIET_PAGE`) at a time from each."""
         window = ContactItem.quiet_since.between(stamp(after), stamp(until))
         lower = stamp(after)
-        for shard in range(SHARDS):
-            for item in ContactItem.quiet.query(f"{stage}#{shard}", window):
-                if item.quiet_since != lower:
-                    yield _versioned_contact(item)
+        shards = (
+            ContactItem.quiet.query(f"{stage}#{shard}", window, page_size=QUIET_PAGE)
+            for shard in range(SHARDS)
+        )
+        for item in heapq.merge(*shards, key=lambda item: str(item.quiet_since)):
+            if item.quiet_since != lower:
+                yield _versioned_contact(item)
 
     def set_date_due(self, rule_id: str, contact_id: str, due_at: datetime | None) -> None:
         """Index (or move) a date-trigger entry; None deletes it."""

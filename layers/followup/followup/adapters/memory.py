@@ -425,20 +425,19 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
     def quiet_contacts(
         self, stage: str, after: datetime, until: datetime
     ) -> Iterator[Versioned[Contact]]:
-        """Contacts in `stage` whose silence began in (after, until]."""
+        """Contacts in `stage` whose silence began in (after, until], in that order."""
         lower, upper = stamp(after), stamp(until)
-        for shard in range(SHARDS):
-            key = f"{stage}#{shard}"
-            with self._lock:
-                found = sorted(
-                    (row.quiet_since, cid, row)
-                    for cid, row in self._contacts.items()
-                    if row.quiet_key == key
-                    and row.quiet_since is not None
-                    and lower < row.quiet_since <= upper
-                )
-            for _, _, row in found:
-                yield _versioned_contact(row)
+        keys = {f"{stage}#{shard}" for shard in range(SHARDS)}
+        with self._lock:
+            found = sorted(
+                (row.quiet_since, row.quiet_key, cid, row)
+                for cid, row in self._contacts.items()
+                if row.quiet_key in keys
+                and row.quiet_since is not None
+                and lower < row.quiet_since <= upper
+            )
+        for *_, row in found:
+            yield _versioned_contact(row)
 
     def set_date_due(self, rule_id: str, contact_id: str, due_at: datetime | None) -> None:
         """Index (or move) a date-trigger entry; None deletes it."""

@@ -4,11 +4,13 @@ with due work, not contacts."""
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import Enrollment, EnrollmentState, enroll
@@ -74,12 +76,17 @@ class EnqueueReport:
 
 
 @contextmanager
-def _isolated(report: EnqueueReport, rule_id: str) -> Iterator[None]:
-    """Bad data in one rule ends that piece of its work, never the tick."""
+def _isolated(
+    report: EnqueueReport, rule_id: str, broken: set[str] | None = None
+) -> Iterator[None]:
+    """Bad data in one rule ends that piece of its work, never the tick; the rule is added
+    to `broken` then."""
     try:
         yield
     except RULE_DATA_ERRORS as exc:
         report.failed_rules[rule_id] = f"{type(exc).__name__}: {exc}"
+        if broken is not None:
+            broken.add(rule_id)
 
 
 class _Planning:
@@ -138,26 +145,162 @@ def _run(deps: Deps, now: datetime, deadline: Deadline | None) -> EnqueueReport:
     # Before the due dates are read: entries it writes for this tick are read by it.
     date_triggers.walk_on(deps, heads, deadline)
     report.enrolled += date_triggers.fire_due(deps, heads, now)
-    off = {head.rule_id for head in heads if not head.active}
-    for enrollment_v in deps.followups.due_enrollments(deps.timings.horizon(now)):
-        with _isolated(report, enrollment_v.item.rule_id):
-            if enrollment_v.item.rule_id in off:
-                if _due_by(enrollment_v.item, now):
-                    report.held += holds.hold(deps, enrollment_v, now)
-            else:
-                _advance(deps, enrollment_v, now, report)
-    # After the steps already due: a contact holds one queued follow-up at a time, and one
-    # planned ahead for the moment its silence crosses must not keep out one due sooner.
-    for head in heads:
-        with _isolated(report, head.rule_id):
-            rule = deps.catalog.rule(head.rule_id, head.version)
-            if head.active and rule is not None and rule.idle is not None:
-                # Other triggers enroll when their occurrence arrives.
-                _enroll_newly_quiet(deps, rule, rule.idle, head, settings, now, report)
+    _plan_in_due_order(deps, heads, settings, now, report)
     _show_errors(deps, heads, report, now)
     deliveries = notifications.deliver_due(deps, now, deadline)
     report.notified, report.notify_failed = deliveries.delivered, deliveries.failed
     return report
+
+
+def _plan_in_due_order(
+    deps: Deps,
+    heads: list[RuleHead],
+    settings: WorkspaceSettings,
+    now: datetime,
+    report: EnqueueReport,
+) -> None:
+    """The steps due by the next tick and the silences crossing an idle rule's time by
+    then, planned in the order they are due, whichever rule and index each comes from: a
+    contact holds one queued follow-up at a time, and one due later must not keep out one
+    due sooner. Each source is read in that order, page by page, and merged as it is
+    read. A rule's watermark moves once all it read is planned; bad data in a rule ends
+    its part of the tick there, and leaves its watermark where it was."""
+    horizon = deps.timings.horizon(now)
+    off = {head.rule_id for head in heads if not head.active}
+    due: Iterator[tuple[datetime, Versioned[Enrollment] | _Crossing]] = (
+        (enrollment_v.item.next_due_at or now, enrollment_v)
+        for enrollment_v in deps.followups.due_enrollments(horizon)
+    )
+    broken: set[str] = set()
+    windows = list(_idle_windows(deps, heads, settings, now, report))
+    crossings = [_crossings(deps, window, settings, now, report, broken) for window in windows]
+    for _, item in heapq.merge(due, *crossings, key=itemgetter(0)):
+        if isinstance(item, _Crossing):
+            if item.window.rule.id not in broken:
+                with _isolated(report, item.window.rule.id, broken):
+                    _enroll_crossing(deps, item, horizon, now, report)
+            continue
+        with _isolated(report, item.item.rule_id):
+            if item.item.rule_id in off:
+                if _due_by(item.item, now):
+                    report.held += holds.hold(deps, item, now)
+            else:
+                _advance(deps, item, now, report)
+    for window in windows:
+        if window.rule.id not in broken:
+            deps.rules.advance_watermark(window.rule.id, window.head.watermark, horizon)
+
+
+@dataclass(frozen=True)
+class _IdleWindow:
+    """The silences an idle rule enrolls this tick: those beginning in (after, until]."""
+
+    head: RuleHead
+    rule: Rule
+    trigger: IdleTrigger
+    after: datetime
+    until: datetime
+
+
+@dataclass(frozen=True)
+class _Crossing:
+    """A contact whose silence crosses `window`'s idle time by the horizon, enrolled."""
+
+    window: _IdleWindow
+    contact_v: Versioned[Contact]
+    enrollment: Enrollment
+
+
+def _idle_windows(
+    deps: Deps,
+    heads: list[RuleHead],
+    settings: WorkspaceSettings,
+    now: datetime,
+    report: EnqueueReport,
+) -> Iterator[_IdleWindow]:
+    """Each active idle rule's window of silences for this tick: those crossing its idle
+    time between its last tick and the next one (the horizon), no further back than the
+    lookback, also for a rule turned on again after a long pause (the silences that
+    crossed while it was off stay as the preview counted them). Other triggers enroll
+    when their occurrence arrives. A rule whose window is empty keeps its watermark."""
+    horizon = deps.timings.horizon(now)
+    for head in heads:
+        with _isolated(report, head.rule_id):
+            rule = deps.catalog.rule(head.rule_id, head.version)
+            if not head.active or rule is None or rule.idle is None:
+                continue
+            idle = rule.idle.idle.approx()
+            until = horizon - idle
+            after = until - rule.lookback(settings.trigger_lookback.approx())
+            if head.watermark is not None:
+                after = max(after, head.watermark - idle)
+            if rule.idle.max_idle is not None:
+                after = max(after, now - rule.idle.max_idle.approx())
+            if after < until:
+                yield _IdleWindow(head, rule, rule.idle, after, until)
+
+
+def _crossings(
+    deps: Deps,
+    window: _IdleWindow,
+    settings: WorkspaceSettings,
+    now: datetime,
+    report: EnqueueReport,
+    broken: set[str],
+) -> Iterator[tuple[datetime, Versioned[Enrollment] | _Crossing]]:
+    """The contacts whose silence crosses the rule's idle time in its window, each with
+    the time its first step is due, in that order (its stages' indexes merged). Those its
+    conditions, as they stand when the silence crosses, or its numbers keep out are left
+    out: a wait like "no agent message within 25 h" may only come true then."""
+    rule, trigger = window.rule, window.trigger
+    stages = trigger.stages or settings.stages
+    quiet = (deps.contacts.quiet_contacts(stage, window.after, window.until) for stage in stages)
+    with _isolated(report, rule.id, broken):
+        for contact_v in heapq.merge(*quiet, key=lambda found: found.item.quiet_since):
+            contact = contact_v.item
+            crosses = contact.quiet_since + trigger.idle.approx()
+            if not (
+                trigger.matches(contact) and rule.conditions.hold(contact, crosses, settings.zone)
+            ):
+                continue
+            if deps.numbers.refusal(contact.phone_number_id, rule.numbers) is not None:
+                report.reasons[f"not_enrolled:{OTHER_NUMBER}"] += 1
+                continue
+            enrollment = enroll(rule, trigger, contact, contact.zone(settings.zone), now)
+            yield enrollment.next_due_at or crosses, _Crossing(window, contact_v, enrollment)
+
+
+def _enroll_crossing(
+    deps: Deps, crossing: _Crossing, horizon: datetime, now: datetime, report: EnqueueReport
+) -> None:
+    """Enroll the contact whose silence crosses, its re-entry policy letting it in; its
+    first send due by the next tick is planned in the same writes. A silence broken
+    before it crosses sends nothing (`journey.must_stop`)."""
+    rule, enrollment, contact_v = crossing.window.rule, crossing.enrollment, crossing.contact_v
+    refused = reentry.History(deps, contact_v.item.id).refused(rule, enrollment)
+    if refused is not None:
+        report.reasons[f"not_enrolled:{refused}"] += 1
+        return
+    sends_first = isinstance(rule.steps[enrollment.step_index], Step)
+    if _due_by(enrollment, horizon) and sends_first:
+        # Its first send is due by the next tick: enrolled in the commit that queues it
+        # (one write of the enrollment, never on the due index).
+        planned: bool | None = None
+        with _isolated(report, rule.id):
+            planned = _advance(deps, Versioned(enrollment, 0), now, report, contact_v)
+        if planned is not None:
+            report.enrolled += int(planned)
+            return
+        # The rule's data kept its step from being planned: enrolled alone and due, for
+        # a tick after the rule is fixed.
+    try:
+        deps.commit([NewEnrollment(enrollment)], now)
+    except CommitRejected:
+        return  # enrolled for this silence already (an overlapping tick)
+    report.enrolled += 1
+    if _due_by(enrollment, horizon) and not sends_first:
+        with _isolated(report, rule.id):
+            _advance(deps, Versioned(enrollment, 1), now, report, contact_v)
 
 
 def _show_errors(deps: Deps, heads: list[RuleHead], report: EnqueueReport, now: datetime) -> None:
@@ -168,72 +311,6 @@ def _show_errors(deps: Deps, heads: list[RuleHead], report: EnqueueReport, now: 
             deps.rules.note_rule_error(head.rule_id, RuleError(now, message))
         elif head.last_error is not None and head.active and not optout_watch.kept(head):
             deps.rules.note_rule_error(head.rule_id, None)
-
-
-def _enroll_newly_quiet(
-    deps: Deps,
-    rule: Rule,
-    trigger: IdleTrigger,
-    head: RuleHead,
-    settings: WorkspaceSettings,
-    now: datetime,
-    report: EnqueueReport,
-) -> None:
-    """Contacts whose silence crosses the idle time between this rule's last tick and the
-    next one (the horizon), each enrolled now with its first step due at the moment it
-    crosses; those its re-entry policy keeps out are counted in the report's reasons. A
-    silence broken before it crosses sends nothing (`journey.must_stop`)."""
-    idle = trigger.idle.approx()
-    horizon = deps.timings.horizon(now)
-    until = horizon - idle
-    # No further back than the lookback, also for a rule turned on again after a long
-    # pause: the silences that crossed while it was off stay as the preview counted them.
-    after = until - rule.lookback(settings.trigger_lookback.approx())
-    if head.watermark is not None:
-        after = max(after, head.watermark - idle)
-    if trigger.max_idle is not None:
-        after = max(after, now - trigger.max_idle.approx())
-    if after >= until:
-        return
-    for stage in trigger.stages or settings.stages:
-        for contact_v in deps.contacts.quiet_contacts(stage, after, until):
-            contact = contact_v.item
-            # Conditions as they stand when the silence crosses: a wait like "no agent
-            # message within 25 h" may only come true then.
-            crosses = contact.quiet_since + idle
-            if not (
-                trigger.matches(contact) and rule.conditions.hold(contact, crosses, settings.zone)
-            ):
-                continue
-            if deps.numbers.refusal(contact.phone_number_id, rule.numbers) is not None:
-                report.reasons[f"not_enrolled:{OTHER_NUMBER}"] += 1
-                continue
-            enrollment = enroll(rule, trigger, contact, contact.zone(settings.zone), now)
-            refused = reentry.History(deps, contact.id).refused(rule, enrollment)
-            if refused is not None:
-                report.reasons[f"not_enrolled:{refused}"] += 1
-                continue
-            sends_first = isinstance(rule.steps[enrollment.step_index], Step)
-            if _due_by(enrollment, horizon) and sends_first:
-                # Its first send is due by the next tick: enrolled in the commit that queues
-                # it (one write of the enrollment, never on the due index).
-                planned: bool | None = None
-                with _isolated(report, rule.id):
-                    planned = _advance(deps, Versioned(enrollment, 0), now, report, contact_v)
-                if planned is not None:
-                    report.enrolled += int(planned)
-                    continue
-                # The rule's data kept its step from being planned: enrolled alone and due,
-                # for a tick after the rule is fixed.
-            try:
-                deps.commit([NewEnrollment(enrollment)], now)
-            except CommitRejected:
-                continue  # enrolled for this silence already (an overlapping tick)
-            report.enrolled += 1
-            if _due_by(enrollment, horizon) and not sends_first:
-                with _isolated(report, rule.id):
-                    _advance(deps, Versioned(enrollment, 1), now, report, contact_v)
-    deps.rules.advance_watermark(rule.id, head.watermark, horizon)
 
 
 def _due_by(enrollment: Enrollment, at: datetime) -> bool:

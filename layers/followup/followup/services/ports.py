@@ -526,7 +526,10 @@ class ContactRepository(Protocol):
 
     def quiet_contacts(
         self, stage: str, after: datetime, until: datetime
-    ) -> Iterator[Versioned[Contact]]: ...
+    ) -> Iterator[Versioned[Contact]]:
+        """Contacts in `stage` whose silence began in (after, until], in that order."""
+        ...
+
     def contacts_in(self, stage: str, limit: int, cursor: str | None) -> Page[Contact]: ...
     def find_contacts(
         self, query: ContactQuery, limit: int, cursor: str | None, budget: int = SEARCH_BUDGET
