@@ -275,27 +275,40 @@ _ELSEWHERE = _any(
 )
 """Enrolled, paid or booked somewhere else: a lead lost, not a sale."""
 
-_BUSY = _any(
+_OCCUPIED = (
     r"sibuk|(?:lagi|lg|lgi|sedang|sdg|masih) (?:meeting|rapat|kerja|nyetir|di jalan|dijalan"
     r"|repot|ada acara|kelas|kuliah|ngajar|makan|ujian|les|dinas|di kantor|sholat|solat"
     r"|otw|perjalanan|jemput|ngurus|di rs|di rumah sakit)",
-    r"nanti",
-    r"belum sempat|blm sempet|belum sempet|sebentar|bentar",
+    r"belum sempat|blm sempet|belum sempet",
     r"ocupad[oa]|agora nao (?:posso|da|consigo)|to no trabalho|em reuniao|to dirigindo",
     r"(?:to|estou|tou) (?:em aula|na aula|numa reuniao|em uma reuniao|no almoco|almocando"
-    r"|trabalhando|no servico|na faculdade|no onibus|no hospital)|numa reuniao",
-    r"depois (?:eu )?(?:te )?(?:falo|respondo|vejo|retorno|chamo)|mais tarde|sem tempo|correria",
-    r"busy|in a meeting|driving|cant talk|can not talk|later|not now|not right now|bad time",
-    r"get back to you|ttyl|no time|swamped|at work",
+    r"|trabalhando|no trabalho|no servico|na faculdade|no onibus|no hospital)|numa reuniao",
+    r"sem tempo|correria",
+    r"busy|in a meeting|driving|cant talk|can not talk|bad time|no time|swamped|at work",
     r"(?:im|i am) (?:in class|at lunch|having lunch|on a call|in a call|at school|on the road"
     r"|at the hospital|in the hospital)",
 )
+"""The lead says what keeps them from talking now: busy, in a meeting, at work."""
+_BUSY_NOW = _any(*_OCCUPIED)
+_BUSY = _any(
+    *_OCCUPIED,
+    r"nanti|sebentar|bentar",
+    r"depois (?:eu )?(?:te )?(?:falo|respondo|vejo|retorno|chamo)|mais tarde",
+    r"later|not now|not right now|get back to you|ttyl",
+)
+"""Busy, or putting the talk off ("nanti", "later", "mais tarde")."""
 _CONTACT = _any(
     r"call|ring|phone|text|message|msg|remind|reach|contact|talk|chat|ping|try|what about|"
     r"how about|works|ok|okay",
     r"telp|telpon|telepon|tlp|hubungi|kabari|kabarin|wa|japri|ingetin|ingatkan|aja|saja|dong|bisa",
     r"liga|ligar|chama|fala|falar|conversa|manda|mensagem|retorna|pode ser|lembra|melhor",
 )
+_THERE_IS = _any(
+    r"(?:tem|existe|existem|ada|have|has|is there|are there|there is|there are)"
+    r"(?! (?:waktu|wkt|time|tempo)\b)"
+)
+"""Asks whether something is there or had ("vcs tem turma sábado?", "sabtu ada kelas?"):
+a question about that day, not a time asked for, as "do you have time" is."""
 _QUESTION_WORDS = re.compile(
     r"^(?:berapa|gimana|bagaimana|apakah|apa|kapan|dimana|boleh|bisa|ada|caranya"
     r"|quanto|qual|quais|como|quando|onde|tem|pode|posso|o que|e o"
@@ -322,7 +335,8 @@ def classify(
     no_need = _no_need(text, keywords)
     if no_need == "refuses":
         return Detected(Intent.NOT_INTERESTED, 0.9)
-    if not worded or _CONTACT.search(message):
+    contact = _CONTACT.search(message)
+    if contact or not (worded or ("?" in text and _THERE_IS.search(message))):
         asked_for = requested_time(message, now, zone)
         if asked_for is not None:
             return Detected(
@@ -388,7 +402,8 @@ def _no_need(
     you're busy". A "no need" left refusing only puts off when its clause names a time
     limit and is not for good ("ga usah telpon dulu" is, "ga usah hubungi lagi" is not),
     and nothing else in the message refuses (`_refuses_too`): a lead who refused is
-    never nudged as busy. `text` is read clause by clause (" | " between them)."""
+    never nudged as busy; a clause that says the lead is busy counts as a time limit
+    (`_for_now`). `text` is read clause by clause (" | " between them)."""
     clauses = [normalise(part) for part in _CLAUSES.findall(text)]
     message = " | ".join(clause for clause in clauses if clause)
     refusing = (n for n in _NO_NEED.finditer(message) if not _COURTESY.match(message, n.end()))
@@ -417,10 +432,25 @@ def _no_need(
             continue  # "gausah kak, kalau butuh nanti saya langsung daftar"
         return None
     its_clause = message[its_clause_starts:its_clause_ends]
-    if not _FOR_NOW.search(its_clause) or _FOR_GOOD.search(its_clause):
+    if not _for_now(message, its_clause_starts, its_clause_ends) or _FOR_GOOD.search(its_clause):
         return "refuses"
     parts = _CLAUSES.findall(text)
     return "refuses" if _refuses_too(message, parts, opt_out_keywords) else "defers"
+
+
+def _for_now(message: str, start: int, end: int) -> bool:
+    """The clause of a "no need" from `start` to `end` is for now: it names a time limit
+    ("ga usah telpon dulu"), or the lead says there or after it that they are busy ("no
+    need, I'm busy right now", "ga usah kak, lagi sibuk"), which is not the counsellor's
+    busy ("no need, if you're busy") nor negated ("I'm not busy")."""
+    if _FOR_NOW.search(message, start, end):
+        return True
+    yours = _your_busy(message)
+    return any(
+        not _negated(message, found.start())
+        and not any(since <= found.start() < until for since, until in yours)
+        for found in _BUSY_NOW.finditer(message, start)
+    )
 
 
 def _refuses_too(message: str, parts: list[str], opt_out_keywords: tuple[str, ...]) -> bool:
@@ -440,7 +470,7 @@ def _refuses_too(message: str, parts: list[str], opt_out_keywords: tuple[str, ..
     ]
     for found in refusing:
         start, end = _clause(message, found.start())
-        if not _FOR_NOW.search(message, start, end) or _FOR_GOOD.search(message, start, end):
+        if not _for_now(message, start, end) or _FOR_GOOD.search(message, start, end):
             return True
     if any(is_opt_out(part, opt_out_keywords) or _says_not_interested(part) for part in parts):
         return True

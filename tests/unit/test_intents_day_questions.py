@@ -1,0 +1,46 @@
+"""A question about what there is on a day ("vcs tem turma sábado?") asks about the day; it
+names no time to call the lead back. A time proposed with a question mark ("tmrw 2pm?",
+"besok ada waktu jam 3?") still does."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from followup.domain.intents import Intent
+from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (SAO_PAULO, "vcs tem turma sábado?"),
+        (SAO_PAULO, "sábado tem vaga?"),
+        (JAKARTA, "sabtu ada kelas?"),
+        (JAKARTA, "kelas sabtu ada?"),
+        (NEW_YORK, "you have a class on saturday?"),
+        (NEW_YORK, "saturday there is a class?"),
+    ],
+)
+def test_asking_what_there_is_on_a_day_is_a_question(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing on Tuesday morning
+    # When they ask whether there is a class or a place on a day
+    # Then the reply is a question for a person, not a call-back booked for that day
+    assert detected(zone, text)[0] is Intent.QUESTION
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "tmrw 2pm?"),
+        (NEW_YORK, "you have time saturday?"),
+        (JAKARTA, "besok ada waktu jam 3?"),
+        (SAO_PAULO, "vc tem tempo amanhã às 10?"),
+    ],
+)
+def test_a_time_proposed_as_a_question_is_a_call_back(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing on Tuesday morning
+    # When they propose a time, or ask whether the counsellor has time then
+    # Then the reply asks to be called back then
+    assert detected(zone, text)[0] is Intent.CALL_BACK_AT

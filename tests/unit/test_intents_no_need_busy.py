@@ -1,0 +1,48 @@
+"""A "no need" given because the lead is busy puts off, as a "not now" does: "no need, I'm
+busy right now" asks for a nudge later, not for the follow-ups to end. A "no need" that
+says more than that still refuses."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from followup.domain.intents import Intent
+from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "no need, I'm busy right now"),
+        (NEW_YORK, "No need. I'm in a meeting"),
+        (JAKARTA, "ga usah kak, lagi sibuk"),
+        (JAKARTA, "gak usah, lg meeting"),
+        (SAO_PAULO, "não precisa, tô ocupado agora"),
+        (SAO_PAULO, "não precisa, estou no trabalho"),
+    ],
+)
+def test_a_no_need_because_the_lead_is_busy_is_busy(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing on Tuesday morning
+    # When they answer "no need" and that they are busy
+    # Then the reply reads busy: a nudge later, not the end of the follow-ups
+    assert detected(zone, text)[0] is Intent.BUSY
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "no need, I'm busy and not interested"),
+        (NEW_YORK, "no need, I'm not busy, I just don't want it"),
+        (NEW_YORK, "no need, if you're busy"),
+        (JAKARTA, "ga usah kak, saya sibuk, udah ga butuh"),
+        (JAKARTA, "gak usah hubungi lagi, saya sibuk"),
+        (SAO_PAULO, "não precisa, tô ocupado e não tenho interesse"),
+    ],
+)
+def test_a_no_need_that_says_more_than_busy_still_refuses(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing on Tuesday morning
+    # When their "no need" is for good, or says no besides, or the busy is not theirs
+    # Then the reply reads not interested: the follow-ups end
+    assert detected(zone, text)[0] is Intent.NOT_INTERESTED
