@@ -1,6 +1,6 @@
 """A question about what there is on a day ("vcs tem turma sábado?") asks about the day; it
-names no time to call the lead back. A time proposed with a question mark ("tmrw 2pm?",
-"besok ada waktu jam 3?") still does."""
+names no time to call the lead back. A time proposed as a question ("tmrw 2pm?", "besok ada
+waktu jam 3?", "do you have time tomorrow at 3?") still does."""
 
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
         (JAKARTA, "kelas sabtu ada?"),
         (NEW_YORK, "you have a class on saturday?"),
         (NEW_YORK, "saturday there is a class?"),
+        (NEW_YORK, "how does it work on saturday?"),
+        (NEW_YORK, "is the course free on saturday?"),
+        (JAKARTA, "gimana caranya bayar besok?"),
     ],
 )
 def test_asking_what_there_is_on_a_day_is_a_question(zone: ZoneInfo, text: str) -> None:
@@ -37,6 +40,11 @@ def test_asking_what_there_is_on_a_day_is_a_question(zone: ZoneInfo, text: str) 
         (NEW_YORK, "you have time saturday?"),
         (JAKARTA, "besok ada waktu jam 3?"),
         (SAO_PAULO, "vc tem tempo amanhã às 10?"),
+        (NEW_YORK, "do you have time tomorrow at 3?"),
+        (NEW_YORK, "are you free tomorrow at 3?"),
+        (NEW_YORK, "would tomorrow 10am work?"),
+        (SAO_PAULO, "você tem um tempinho amanhã às 10?"),
+        (JAKARTA, "gimana kalau besok jam 3?"),
     ],
 )
 def test_a_time_proposed_as_a_question_is_a_call_back(zone: ZoneInfo, text: str) -> None:

@@ -300,8 +300,12 @@ _BUSY = _any(
 _CONTACT = _any(
     r"call|ring|phone|text|message|msg|remind|reach|contact|talk|chat|ping|try|what about|"
     r"how about|works|ok|okay",
+    r"(?:have|got) (?:a )?(?:time|minute|moment)|(?:are|r) (?:you|u) free|work for you"
+    r"|(?:would|will|does|could) (?!(?:it|this|that)\b)(?:\w+ ){1,3}work",
     r"telp|telpon|telepon|tlp|hubungi|kabari|kabarin|wa|japri|ingetin|ingatkan|aja|saja|dong|bisa",
+    r"(?:gimana|gmn|bagaimana) (?:kalau|kalo|klo|kl)",
     r"liga|ligar|chama|fala|falar|conversa|manda|mensagem|retorna|pode ser|lembra|melhor",
+    r"tem (?:um )?(?:tempo|tempinho|minuto|minutinho)",
 )
 _THERE_IS = _any(
     r"(?:tem|existe|existem|ada|have|has|is there|are there|there is|there are)"
