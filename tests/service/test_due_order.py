@@ -3,15 +3,19 @@
 A contact holds one queued follow-up at a time. A lead who writes "busy" on a stage with an
 hourly idle rule has two steps due before the next tick's horizon: the nudge in 5 minutes
 and the idle rule's first step an hour after the message. The nudge must go first, whatever
-the order the enrollments happen to be stored in.
+the order the enrollments happen to be stored in; and so it goes across rules, whichever
+rule or index a step comes from, a step placed at the time it would be sent (its send
+window, its lead's own clock) and judged on its contact as the tick left it.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from followup.domain.rule import Rule
+from followup.services.contacts import update_contact
 from followup_local import envelopes
 from followup_local.memory_engine import MemoryEngine
 from tests.service.test_intents_flow import follow_up_rule
@@ -46,17 +50,12 @@ def test_a_busy_nudge_goes_when_due_though_an_idle_rule_is_enrolled_ahead(
 HOUR, MINUTE = timedelta(hours=1), timedelta(minutes=1)
 
 
-def _idle_rule(rule_id: str, idle: timedelta) -> Rule:
+def _idle_rule(rule_id: str, idle: timedelta, **overrides: Any) -> Rule:
     """A rule on `new` whose one step, an approved template, goes as the silence crosses."""
-    trigger = {
-        "stages": ["new"],
-        "idle": {"amount": int(idle.total_seconds() // 60), "unit": "minutes"},
-    }
-    return rule(
-        rule_id,
-        trigger=trigger,
-        steps=[{"wait": {"amount": 0, "unit": "minutes"}, "template": TEMPLATE}],
-    )
+    minutes = int(idle.total_seconds() // 60)
+    trigger = {"stages": ["new"], "idle": {"amount": minutes, "unit": "minutes"}}
+    steps = [{"wait": {"amount": 0, "unit": "minutes"}, "template": TEMPLATE}]
+    return rule(rule_id, trigger=trigger, steps=steps, **overrides)
 
 
 def _sent_at(engine: MemoryEngine, contact_id: str) -> dict[str, datetime]:
@@ -119,3 +118,100 @@ def test_a_silence_crossing_sooner_goes_before_a_step_due_later_in_the_same_tick
     sent = _sent_at(engine, contact_v.item.id)
     assert sent["new-idle-80m"] == said_at + 80 * MINUTE
     assert sent["busy-nudge"] > sent["new-idle-80m"]
+
+
+def _says_busy(engine: MemoryEngine, wa_id: str, message_id: str) -> tuple[str, datetime]:
+    """A lead writes "lagi sibuk" now; their contact id and when they wrote."""
+    said_at = engine.clock.now()
+    engine.sandbox.record_inbound(wa_id, said_at)
+    said = envelopes.text_message(wa_id, "lagi sibuk", said_at, message_id)
+    assert engine.deliver(said) == 200
+    contact_v = engine.deps.contacts.contact_by_wa_id(wa_id)
+    assert contact_v is not None
+    return contact_v.item.id, said_at
+
+
+AFTERNOONS = {
+    "hours": {
+        day: [{"start": "14:00", "end": "17:00"}] for day in ("mon", "tue", "wed", "thu", "fri")
+    }
+}
+
+
+def test_a_silence_whose_window_opens_hours_later_keeps_out_no_step_going_sooner(
+    engine: MemoryEngine,
+) -> None:
+    # Given hourly ticks from 09:00, a nudge 100 minutes after "busy" (the window open
+    # now), and an idle rule 80 minutes into a silence whose own hours open at 14:00
+    follow_up_rule(engine, "busy-nudge", "busy", 100)
+    engine.deps.rules.save_rule(_idle_rule("afternoon-idle", 80 * MINUTE, send_window=AFTERNOONS))
+    first = _hourly(engine)
+    # When a lead writes "lagi sibuk" at 09:05: at the 10:00 tick the silence crosses at
+    # 10:25, its step going at 14:00, and the nudge is due at 10:45
+    engine.run_until(first + 5 * MINUTE)
+    lead, said_at = _says_busy(engine, "6281100000941", "wamid.B941")
+    _ticks_on(engine, first, 6)
+    # Then the nudge went when due, and the afternoon rule's step in its window after it
+    sent = _sent_at(engine, lead)
+    assert sent["busy-nudge"] == said_at + 100 * MINUTE
+    assert sent["afternoon-idle"] >= first + 5 * HOUR
+
+
+def test_a_silence_is_judged_on_its_contact_as_a_step_due_sooner_left_it(
+    engine: MemoryEngine,
+) -> None:
+    # Given hourly ticks; a "busy" journey that marks the lead closed 40 minutes after the
+    # reply; and an idle rule 80 minutes into a silence for leads still open
+    trigger = {"kind": "intent", "intents": ["busy"]}
+    close_it = [
+        {"kind": "wait", "for": {"amount": 40, "unit": "minutes"}},
+        {"kind": "action", "do": "set_attribute", "attribute": "status", "value": "closed"},
+    ]
+    engine.deps.rules.save_rule(rule("busy-close", trigger=trigger, steps=close_it))
+    open_only = {"attributes": {"status": "open"}}
+    engine.deps.rules.save_rule(_idle_rule("open-idle-80m", 80 * MINUTE, conditions=open_only))
+    first = _hourly(engine)
+    # When an open lead writes "lagi sibuk" at 09:05: at the 10:00 tick the action is due
+    # at 09:45, and the silence crosses at 10:25
+    engine.run_until(first + 5 * MINUTE)
+    lead, said_at = _says_busy(engine, "6281100000942", "wamid.B942")
+    update_contact(
+        engine.deps, lead, lambda c: c.patched({"attributes": {"status": "open"}}), said_at
+    )
+    _ticks_on(engine, first, 3)
+    # Then the lead is closed, and the idle rule, whose condition no longer held when the
+    # silence crossed, sent nothing
+    closed = engine.deps.contacts.contact(lead)
+    assert closed is not None
+    assert closed.item.attributes.get("status") == "closed"
+    assert "open-idle-80m" not in _sent_at(engine, lead)
+
+
+def test_a_silence_going_sooner_by_its_lead_s_own_clock_goes_first(
+    engine: MemoryEngine,
+) -> None:
+    # Given hourly ticks from 09:00 in Jakarta (02:00 UTC), a nudge 105 minutes after
+    # "busy", and an idle rule 80 minutes into a silence that waits for 11:45 in the
+    # lead's own zone, then sends
+    follow_up_rule(engine, "busy-nudge", "busy", 105)
+    steps = [
+        {"kind": "wait", "until_time": "11:45"},
+        {"wait": {"amount": 0, "unit": "minutes"}, "template": TEMPLATE},
+    ]
+    idle = {"stages": ["new"], "idle": {"amount": 80, "unit": "minutes"}}
+    engine.deps.rules.save_rule(rule("late-morning", trigger=idle, steps=steps))
+    wa_id = "6591000952"
+    quiet_contact(engine.deps, wa_id, engine.clock.now() - 3 * HOUR, timezone="Asia/Singapore")
+    first = _hourly(engine)
+    # When a lead in Jakarta goes quiet at 02:02 UTC (its 11:45 is 04:45 UTC), and one in
+    # Singapore writes "lagi sibuk" at 02:05: at the 03:00 tick the Singapore lead's
+    # silence crosses at 03:25 and its wait ends at 03:45 UTC, the nudge due at 03:50
+    engine.run_until(first + 2 * MINUTE)
+    quiet_contact(engine.deps, "6281100000951", engine.clock.now())
+    engine.run_until(first + 5 * MINUTE)
+    lead, _ = _says_busy(engine, wa_id, "wamid.B952")
+    _ticks_on(engine, first, 3)
+    # Then the idle rule's step went at 11:45 Singapore, before the nudge due later
+    sent = _sent_at(engine, lead)
+    assert sent["late-morning"] == first + 105 * MINUTE
+    assert sent["busy-nudge"] > sent["late-morning"]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import Enrollment, EnrollmentState, enroll
 from followup.domain.errors import RULE_DATA_ERRORS
+from followup.domain.journey import send_at
 from followup.domain.numbers import OTHER_NUMBER
 from followup.domain.rule import Step
 from followup.services import date_triggers, holds, notifications, optout_watch, reentry
@@ -22,6 +23,7 @@ from followup.services.planning import Outcome, ended, moved
 from followup.services.ports import (
     Change,
     CommitRejected,
+    ContactChange,
     NewEnrollment,
     NewFollowUp,
     RuleError,
@@ -96,9 +98,13 @@ class _Planning:
     def __init__(self, inner: Transactions, at: datetime, horizon: datetime) -> None:
         self.inner, self._at, self._horizon = inner, at, horizon
         self.planned = 0
+        self.touched: set[str] = set()
+        """The contacts this tick changed (a journey's action): their copies read before
+        are stale."""
 
     def commit(self, changes: Sequence[Change], at: datetime) -> None:
         self.inner.commit(changes, at)
+        self.touched.update(c.contact.id for c in changes if isinstance(c, ContactChange))
         self.planned += sum(
             1
             for change in changes
@@ -109,13 +115,13 @@ class _Planning:
 
 
 @contextmanager
-def _counting_plans(deps: Deps, now: datetime) -> Iterator[None]:
+def _counting_plans(deps: Deps, now: datetime) -> Iterator[_Planning]:
     """Count what the tick plans for dispatch, and record it in one write (even when the
     tick fails part way: a retry adds what it plans beside it)."""
     planning = _Planning(deps.transactions, now, deps.timings.horizon(now))
     deps.transactions = planning
     try:
-        yield
+        yield planning
     finally:
         deps.transactions = planning.inner
         if planning.planned:
@@ -127,11 +133,11 @@ def run_tick(deps: Deps, now: datetime, deadline: Deadline | None = None) -> Enq
     at the same time, which reads them from an index that may lag behind (see
     `dispatch.run_tick`). The indexing of date rules' contacts a save left under way walks
     on, and it and notifications stop when the `deadline` is near."""
-    with _counting_plans(deps, now):
-        return _run(deps, now, deadline)
+    with _counting_plans(deps, now) as planning:
+        return _run(deps, now, deadline, planning.touched)
 
 
-def _run(deps: Deps, now: datetime, deadline: Deadline | None) -> EnqueueReport:
+def _run(deps: Deps, now: datetime, deadline: Deadline | None, touched: set[str]) -> EnqueueReport:
     report = EnqueueReport()
     settings = deps.catalog.settings()
     # Heads are read fresh: their watermarks must not come from a cache.
@@ -145,7 +151,7 @@ def _run(deps: Deps, now: datetime, deadline: Deadline | None) -> EnqueueReport:
     # Before the due dates are read: entries it writes for this tick are read by it.
     date_triggers.walk_on(deps, heads, deadline)
     report.enrolled += date_triggers.fire_due(deps, heads, now)
-    _plan_in_due_order(deps, heads, settings, now, report)
+    _plan_in_due_order(deps, heads, settings, now, report, touched)
     _show_errors(deps, heads, report, now)
     deliveries = notifications.deliver_due(deps, now, deadline)
     report.notified, report.notify_failed = deliveries.delivered, deliveries.failed
@@ -158,13 +164,17 @@ def _plan_in_due_order(
     settings: WorkspaceSettings,
     now: datetime,
     report: EnqueueReport,
+    touched: set[str],
 ) -> None:
     """The steps due by the next tick and the silences crossing an idle rule's time by
-    then, planned in the order they are due, whichever rule and index each comes from: a
-    contact holds one queued follow-up at a time, and one due later must not keep out one
-    due sooner. Each source is read in that order, page by page, and merged as it is
-    read. A rule's watermark moves once all it read is planned; bad data in a rule ends
-    its part of the tick there, and leaves its watermark where it was."""
+    then, planned in the order they go, whichever rule and index each comes from: a
+    contact holds one queued follow-up at a time, and one going later must not keep out
+    one going sooner. A due step is placed at its due time; a crossing at the time its
+    first step would be sent, its send window applied (its contact is at hand). Each
+    source is read page by page and merged as it is read. A rule's watermark moves once
+    all it read is planned; bad data in a rule ends its part of the tick there, and
+    leaves its watermark where it was. A contact `touched` by the tick (a journey's
+    action) is read again before its crossing is judged."""
     horizon = deps.timings.horizon(now)
     off = {head.rule_id for head in heads if not head.active}
     due: Iterator[tuple[datetime, Versioned[Enrollment] | _Crossing]] = (
@@ -178,7 +188,9 @@ def _plan_in_due_order(
         if isinstance(item, _Crossing):
             if item.window.rule.id not in broken:
                 with _isolated(report, item.window.rule.id, broken):
-                    _enroll_crossing(deps, item, horizon, now, report)
+                    crossing = _as_it_stands(deps, item, settings, now, touched)
+                    if crossing is not None:
+                        _enroll_crossing(deps, crossing, horizon, now, report)
             continue
         with _isolated(report, item.item.rule_id):
             if item.item.rule_id in off:
@@ -189,6 +201,11 @@ def _plan_in_due_order(
     for window in windows:
         if window.rule.id not in broken:
             deps.rules.advance_watermark(window.rule.id, window.head.watermark, horizon)
+
+
+REORDER_ROOM = 1000
+"""Crossings of one rule held back at most, to hand them over in the order they go: past
+it, the soonest goes on (a rule's first tick reading its whole lookback may cross more)."""
 
 
 @dataclass(frozen=True)
@@ -248,26 +265,93 @@ def _crossings(
     report: EnqueueReport,
     broken: set[str],
 ) -> Iterator[tuple[datetime, Versioned[Enrollment] | _Crossing]]:
-    """The contacts whose silence crosses the rule's idle time in its window, each with
-    the time its first step is due, in that order (its stages' indexes merged). Those its
-    conditions, as they stand when the silence crosses, or its numbers keep out are left
-    out: a wait like "no agent message within 25 h" may only come true then."""
+    """The contacts whose silence crosses the rule's idle time in its window and whom it
+    enrolls, each with the time its first step would be sent, in that order. They are
+    read in the order their silences cross (its stages' indexes merged), and no step goes
+    before its silence crosses: one is handed on once the reading has passed its time
+    (at most `REORDER_ROOM` are held back)."""
     rule, trigger = window.rule, window.trigger
     stages = trigger.stages or settings.stages
     quiet = (deps.contacts.quiet_contacts(stage, window.after, window.until) for stage in stages)
+    held: list[tuple[datetime, int, _Crossing]] = []
     with _isolated(report, rule.id, broken):
-        for contact_v in heapq.merge(*quiet, key=lambda found: found.item.quiet_since):
-            contact = contact_v.item
-            crosses = contact.quiet_since + trigger.idle.approx()
-            if not (
-                trigger.matches(contact) and rule.conditions.hold(contact, crosses, settings.zone)
-            ):
-                continue
-            if deps.numbers.refusal(contact.phone_number_id, rule.numbers) is not None:
-                report.reasons[f"not_enrolled:{OTHER_NUMBER}"] += 1
-                continue
-            enrollment = enroll(rule, trigger, contact, contact.zone(settings.zone), now)
-            yield enrollment.next_due_at or crosses, _Crossing(window, contact_v, enrollment)
+        for read, contact_v in enumerate(
+            heapq.merge(*quiet, key=lambda found: found.item.quiet_since)
+        ):
+            crosses = contact_v.item.quiet_since + trigger.idle.approx()
+            enrollment = _judged(deps, window, contact_v.item, settings, now, report)
+            if enrollment is not None:
+                goes = _goes_at(enrollment, contact_v.item, rule, settings, now)
+                heapq.heappush(held, (goes, read, _Crossing(window, contact_v, enrollment)))
+            while held and (held[0][0] <= crosses or len(held) > REORDER_ROOM):
+                goes, _, crossing = heapq.heappop(held)
+                yield goes, crossing
+        while held:
+            goes, _, crossing = heapq.heappop(held)
+            yield goes, crossing
+
+
+def _judged(
+    deps: Deps,
+    window: _IdleWindow,
+    contact: Contact,
+    settings: WorkspaceSettings,
+    now: datetime,
+    report: EnqueueReport | None,
+) -> Enrollment | None:
+    """The contact's enrollment in the window's rule, or None when the rule's conditions,
+    as they stand when the silence crosses, or its numbers keep it out (a wait like "no
+    agent message within 25 h" may only come true then); those kept out by its numbers
+    are counted in the `report`'s reasons."""
+    rule, trigger = window.rule, window.trigger
+    crosses = contact.quiet_since + trigger.idle.approx()
+    if not (trigger.matches(contact) and rule.conditions.hold(contact, crosses, settings.zone)):
+        return None
+    if deps.numbers.refusal(contact.phone_number_id, rule.numbers) is not None:
+        if report is not None:
+            report.reasons[f"not_enrolled:{OTHER_NUMBER}"] += 1
+        return None
+    return enroll(rule, trigger, contact, contact.zone(settings.zone), now)
+
+
+def _goes_at(
+    enrollment: Enrollment,
+    contact: Contact,
+    rule: Rule,
+    settings: WorkspaceSettings,
+    now: datetime,
+) -> datetime:
+    """When the enrollment's first step would be sent: its due time in the rule's send
+    window; its due time when the window never opens (the step then fails as it is
+    planned, and shows the rule's error)."""
+    due = enrollment.next_due_at or now
+    try:
+        return send_at(due, now, contact, rule, settings)
+    except RULE_DATA_ERRORS:
+        return due
+
+
+def _as_it_stands(
+    deps: Deps,
+    crossing: _Crossing,
+    settings: WorkspaceSettings,
+    now: datetime,
+    touched: set[str],
+) -> _Crossing | None:
+    """The crossing judged again on its contact read anew, when the tick changed the
+    contact after its copy was read (a journey's action set a field the rule's conditions
+    read, or moved its stage); None when the rule no longer enrolls it, or its silence
+    broke."""
+    contact_id = crossing.contact_v.item.id
+    if contact_id not in touched:
+        return crossing
+    fresh = deps.contacts.contact(contact_id)
+    if fresh is None or fresh.item.quiet_since != crossing.contact_v.item.quiet_since:
+        return None
+    enrollment = _judged(deps, crossing.window, fresh.item, settings, now, None)
+    if enrollment is None:
+        return None
+    return _Crossing(crossing.window, fresh, enrollment)
 
 
 def _enroll_crossing(
