@@ -16,6 +16,7 @@ from typing import Any
 
 from followup.domain.rule import Rule
 from followup.services.contacts import update_contact
+from followup.services.ports import ContactChange
 from followup_local import envelopes
 from followup_local.memory_engine import MemoryEngine
 from tests.service.test_intents_flow import follow_up_rule
@@ -215,3 +216,51 @@ def test_a_silence_going_sooner_by_its_lead_s_own_clock_goes_first(
     sent = _sent_at(engine, lead)
     assert sent["late-morning"] == first + 105 * MINUTE
     assert sent["busy-nudge"] > sent["late-morning"]
+
+
+def test_bad_data_in_one_lead_holds_back_no_lead_read_before_it(engine: MemoryEngine) -> None:
+    # Given a lead quiet since 08:40, and one quiet since 08:50 stored with a time zone
+    # this runtime does not know (its tz database dropped it)
+    now = engine.clock.now()
+    good = quiet_contact(engine.deps, "6281100000972", now - 20 * MINUTE)
+    unknown = quiet_contact(engine.deps, "6281100000973", now - 10 * MINUTE)
+    stored = engine.deps.contacts.contact(unknown.id)
+    assert stored is not None
+    elsewhere = unknown.model_copy(update={"timezone": "Mars/Olympus_Mons"})
+    engine.deps.commit([ContactChange(elsewhere, stored.revision)], now)
+    # And a new idle rule sending 30 minutes into a silence, in the afternoon only
+    engine.deps.rules.save_rule(_idle_rule("afternoon-idle", 30 * MINUTE, send_window=AFTERNOONS))
+    # When hourly ticks run through the afternoon
+    first = _hourly(engine)
+    _ticks_on(engine, first, 6)
+    # Then the lead read before the bad one had its step at 14:00, and the rule shows the
+    # error it meets
+    assert _sent_at(engine, good.id)["afternoon-idle"] == first + 5 * HOUR
+    head = engine.deps.rules.rule_head("afternoon-idle")
+    assert head is not None
+    assert head.last_error is not None
+    assert "Mars/Olympus_Mons" in head.last_error.message
+
+
+def test_a_silence_whose_send_comes_after_a_wait_is_placed_at_that_send(
+    engine: MemoryEngine,
+) -> None:
+    # Given hourly ticks from 09:00, a nudge 90 minutes after "busy", and an idle rule 80
+    # minutes into a silence that waits a minute, then sends 34 minutes later
+    follow_up_rule(engine, "busy-nudge", "busy", 90)
+    steps: list[dict[str, Any]] = [
+        {"kind": "wait", "for": {"amount": 1, "unit": "minutes"}},
+        {"wait": {"amount": 34, "unit": "minutes"}, "template": TEMPLATE},
+    ]
+    idle = {"stages": ["new"], "idle": {"amount": 80, "unit": "minutes"}}
+    engine.deps.rules.save_rule(rule("wait-then-send", trigger=idle, steps=steps))
+    first = _hourly(engine)
+    # When a lead writes "lagi sibuk" at 09:05: at the 10:00 tick the nudge is due at
+    # 10:35, and the idle rule's send goes at 11:00 (crossing 10:25, the wait to 10:26)
+    engine.run_until(first + 5 * MINUTE)
+    lead, said_at = _says_busy(engine, "6281100000961", "wamid.B961")
+    _ticks_on(engine, first, 4)
+    # Then the nudge, going sooner, went when due; the idle rule's step after it
+    sent = _sent_at(engine, lead)
+    assert sent["busy-nudge"] == said_at + 90 * MINUTE
+    assert sent["wait-then-send"] > sent["busy-nudge"]

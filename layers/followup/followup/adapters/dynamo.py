@@ -105,10 +105,10 @@ _TRANSACTION_BYTES = 4_000_000
 keys and indexed attributes (a contact of long non-Latin attributes may reach ~200 KB)."""
 _IMPORT_TRIES = 5
 _BATCH_GET = 25
+"""Items read by key per BatchGetItem after a keys-only index page (at most 100)."""
 QUIET_PAGE = 100
 """Contacts read a page at a time from each shard of a stage's silences: the enqueue tick
 merges every idle rule's stages and shards by time, holding a page of each."""
-"""Items read by key per BatchGetItem after a keys-only index page (at most 100)."""
 
 
 class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):

@@ -17,7 +17,7 @@ from followup.domain.enrollment import Enrollment, EnrollmentState, enroll
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.journey import send_at
 from followup.domain.numbers import OTHER_NUMBER
-from followup.domain.rule import Step
+from followup.domain.rule import Step, WaitStep
 from followup.services import date_triggers, holds, notifications, optout_watch, reentry
 from followup.services.planning import Outcome, ended, moved
 from followup.services.ports import (
@@ -269,26 +269,30 @@ def _crossings(
     enrolls, each with the time its first step would be sent, in that order. They are
     read in the order their silences cross (its stages' indexes merged), and no step goes
     before its silence crosses: one is handed on once the reading has passed its time
-    (at most `REORDER_ROOM` are held back)."""
+    (at most `REORDER_ROOM` are held back). Bad data met in the reading ends it there:
+    the crossings read before still go, and the rule is `broken` after them."""
     rule, trigger = window.rule, window.trigger
     stages = trigger.stages or settings.stages
     quiet = (deps.contacts.quiet_contacts(stage, window.after, window.until) for stage in stages)
+    horizon = deps.timings.horizon(now)
     held: list[tuple[datetime, int, _Crossing]] = []
-    with _isolated(report, rule.id, broken):
+    failed: set[str] = set()
+    with _isolated(report, rule.id, failed):
         for read, contact_v in enumerate(
             heapq.merge(*quiet, key=lambda found: found.item.quiet_since)
         ):
             crosses = contact_v.item.quiet_since + trigger.idle.approx()
             enrollment = _judged(deps, window, contact_v.item, settings, now, report)
             if enrollment is not None:
-                goes = _goes_at(enrollment, contact_v.item, rule, settings, now)
+                goes = _goes_at(enrollment, contact_v.item, rule, settings, now, horizon)
                 heapq.heappush(held, (goes, read, _Crossing(window, contact_v, enrollment)))
             while held and (held[0][0] <= crosses or len(held) > REORDER_ROOM):
                 goes, _, crossing = heapq.heappop(held)
                 yield goes, crossing
-        while held:
-            goes, _, crossing = heapq.heappop(held)
-            yield goes, crossing
+    while held:
+        goes, _, crossing = heapq.heappop(held)
+        yield goes, crossing
+    broken |= failed
 
 
 def _judged(
@@ -320,15 +324,30 @@ def _goes_at(
     rule: Rule,
     settings: WorkspaceSettings,
     now: datetime,
+    horizon: datetime,
 ) -> datetime:
-    """When the enrollment's first step would be sent: its due time in the rule's send
-    window; its due time when the window never opens (the step then fails as it is
-    planned, and shows the rule's error)."""
-    due = enrollment.next_due_at or now
+    """When the enrollment's first send would go: past the waits before it that end by
+    the horizon, as the planner passes them (`steps.advance`), at its due time in the
+    rule's send window. A branch or an action before it is taken when due: the send is
+    placed at that time. Data the planner would fail on (a window that never opens)
+    places it at its due time: it fails as it is planned, and shows the rule's error."""
+    zone = contact.zone(settings.zone)
+    at = enrollment
     try:
+        for _ in range(len(rule.steps)):
+            step = rule.steps[at.step_index]
+            due = at.next_due_at
+            if not isinstance(step, WaitStep) or due is None or due > horizon:
+                break
+            at = at.passed(rule, contact, zone, now)
+        due = at.next_due_at or now
+        if at.state is not EnrollmentState.ACTIVE or not isinstance(
+            rule.steps[at.step_index], Step
+        ):
+            return due
         return send_at(due, now, contact, rule, settings)
     except RULE_DATA_ERRORS:
-        return due
+        return enrollment.next_due_at or now
 
 
 def _as_it_stands(
