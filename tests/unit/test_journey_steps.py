@@ -244,3 +244,12 @@ def test_a_jump_to_the_end_completes_and_a_wait_times_its_successor_from_its_end
     assert (moved.step_index, moved.next_due_at) == (1, NOW + timedelta(minutes=30))
     done = enrolled(rule, step_index=2, next_due_at=NOW).passed(rule, contact_at(NOW), JAKARTA, NOW)
     assert (done.state, done.exit_reason) == (EnrollmentState.COMPLETED, "sequence_done")
+
+
+def test_a_date_a_month_past_the_calendars_last_year_ends_the_journey_as_unreadable() -> None:
+    # A CRM's "no date" placeholder, moved a month on, is out of the calendar's years
+    contact = contact_at(NOW, attributes={"renewal_date": "9999-12-31"})
+    month = {"amount": 1, "unit": "months"}
+    assert wait_ends(renewal(offset=month), NOW, contact, JAKARTA) == Exit(
+        "attribute_invalid:renewal_date"
+    )

@@ -211,7 +211,7 @@ def moved_moment(text: str, offset: Duration, before: bool, zone: ZoneInfo) -> d
         return None
     try:
         return _moved(moment, text, offset, before, zone)
-    except OverflowError:
+    except (OverflowError, ValueError):  # past year 9999: "9999-12-31" and a month
         return None
 
 
