@@ -14,6 +14,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
+
 from followup.domain.rule import Rule
 from followup.services.contacts import update_contact
 from followup.services.ports import ContactChange
@@ -264,3 +266,35 @@ def test_a_silence_whose_send_comes_after_a_wait_is_placed_at_that_send(
     sent = _sent_at(engine, lead)
     assert sent["busy-nudge"] == said_at + 90 * MINUTE
     assert sent["wait-then-send"] > sent["busy-nudge"]
+
+
+@pytest.mark.parametrize(
+    "first_step",
+    [
+        {"kind": "action", "do": "add_tag", "tag": "went-quiet"},
+        {"kind": "branch", "then": 1},
+    ],
+    ids=["action", "branch"],
+)
+def test_a_silence_whose_send_comes_after_an_action_or_branch_is_placed_at_that_send(
+    engine: MemoryEngine, first_step: dict[str, Any]
+) -> None:
+    # Given a nudge 100 minutes after "busy", and a lead who writes "lagi sibuk" at 09:00
+    follow_up_rule(engine, "busy-nudge", "busy", 100)
+    lead, said_at = _says_busy(engine, "6281100000981", "wamid.B981")
+    # When at 10:25 an idle rule is saved, 80 minutes into a silence, whose first step
+    # sends nothing and whose send goes in the afternoon only, and hourly ticks run from
+    # then: its first tick finds the silence crossed at 10:20, its send going at 14:00,
+    # and the nudge due at 10:40
+    engine.run_until(said_at + 85 * MINUTE)
+    steps = [first_step, {"wait": {"amount": 0, "unit": "minutes"}, "template": TEMPLATE}]
+    idle = {"stages": ["new"], "idle": {"amount": 80, "unit": "minutes"}}
+    engine.deps.rules.save_rule(
+        rule("afternoon-idle", trigger=idle, steps=steps, send_window=AFTERNOONS)
+    )
+    first = _hourly(engine)
+    _ticks_on(engine, first, 6)
+    # Then the nudge, going sooner, went when due; the afternoon step after it
+    sent = _sent_at(engine, lead)
+    assert sent["busy-nudge"] == said_at + 100 * MINUTE
+    assert sent["afternoon-idle"] > sent["busy-nudge"]

@@ -326,28 +326,29 @@ def _goes_at(
     now: datetime,
     horizon: datetime,
 ) -> datetime:
-    """When the enrollment's first send would go: past the waits before it that end by
-    the horizon, as the planner passes them (`steps.advance`), at its due time in the
-    rule's send window. A branch or an action before it is taken when due: the send is
-    placed at that time. Data the planner would fail on (a window that never opens)
-    places it at its due time: it fails as it is planned, and shows the rule's error."""
+    """When the enrollment's first send would go: past the steps before it that send
+    nothing, as the planner passes them (`steps.advance`: a wait ending by the horizon,
+    a branch or an action due now; a branch read on the contact as it is), at its due
+    time in the rule's send window. A step the planner stops at places it at that step's
+    due time: nothing is queued for it this tick. Data the planner would fail on (a
+    window that never opens) places it at its due time: it fails as it is planned, and
+    shows the rule's error."""
     zone = contact.zone(settings.zone)
     at = enrollment
     try:
         for _ in range(len(rule.steps)):
+            if at.state is not EnrollmentState.ACTIVE:
+                return at.next_due_at or now
             step = rule.steps[at.step_index]
-            due = at.next_due_at
-            if not isinstance(step, WaitStep) or due is None or due > horizon:
-                break
+            due = at.next_due_at or now
+            if isinstance(step, Step):
+                return send_at(due, now, contact, rule, settings)
+            if due > (horizon if isinstance(step, WaitStep) else now):
+                return due
             at = at.passed(rule, contact, zone, now)
-        due = at.next_due_at or now
-        if at.state is not EnrollmentState.ACTIVE or not isinstance(
-            rule.steps[at.step_index], Step
-        ):
-            return due
-        return send_at(due, now, contact, rule, settings)
     except RULE_DATA_ERRORS:
-        return enrollment.next_due_at or now
+        pass
+    return enrollment.next_due_at or now
 
 
 def _as_it_stands(
