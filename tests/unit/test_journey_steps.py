@@ -246,10 +246,19 @@ def test_a_jump_to_the_end_completes_and_a_wait_times_its_successor_from_its_end
     assert (done.state, done.exit_reason) == (EnrollmentState.COMPLETED, "sequence_done")
 
 
-def test_a_date_a_month_past_the_calendars_last_year_ends_the_journey_as_unreadable() -> None:
-    # A CRM's "no date" placeholder, moved a month on, is out of the calendar's years
-    contact = contact_at(NOW, attributes={"renewal_date": "9999-12-31"})
-    month = {"amount": 1, "unit": "months"}
-    assert wait_ends(renewal(offset=month), NOW, contact, JAKARTA) == Exit(
-        "attribute_invalid:renewal_date"
-    )
+@pytest.mark.parametrize(
+    ("written", "offset", "before"),
+    [
+        ("9999-12-31", {"amount": 1, "unit": "months"}, False),
+        ("9999-12-31T23:59:59-03:00", SEVEN_DAYS, True),
+        ("9999-12-31T23:59:59-03:00", {"amount": 0, "unit": "days"}, True),
+    ],
+)
+def test_a_date_out_of_the_calendars_years_ends_the_journey_as_unreadable(
+    written: str, offset: dict[str, Any], before: bool
+) -> None:
+    # A CRM's "no date" placeholder, moved a month on or read in UTC, is past year 9999:
+    # the wait neither ends at once nor waits for it
+    contact = contact_at(NOW, attributes={"renewal_date": written})
+    ends = wait_ends(renewal(offset=offset, before=before), NOW, contact, JAKARTA)
+    assert ends == Exit("attribute_invalid:renewal_date")

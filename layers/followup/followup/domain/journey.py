@@ -177,8 +177,8 @@ def wait_ends(step: WaitStep, start: datetime, contact: Contact, zone: ZoneInfo)
         return Exit(f"attribute_invalid:{name}")
     offset = step.offset or Duration.of(0, "days")
     target = moved_moment(text, offset, step.before, zone)
-    if target is None and not step.before:
-        return Exit(f"attribute_invalid:{name}")  # moved past the calendar's last year
+    if target is None:  # moved, or read in UTC, out of the calendar's years
+        return Exit(f"attribute_invalid:{name}")
     if target is not None and target >= start:
         return target
     if step.before and moment < start:
