@@ -1,6 +1,7 @@
 """A "no need" given because the lead is busy puts off, as a "not now" does: "no need, I'm
 busy right now" asks for a nudge later, not for the follow-ups to end. A "no need" that
-says more than that still refuses."""
+says more than that ("always busy", "too busy for this", "busy, don't want it") still
+refuses."""
 
 from __future__ import annotations
 
@@ -39,10 +40,27 @@ def test_a_no_need_because_the_lead_is_busy_is_busy(zone: ZoneInfo, text: str) -
         (JAKARTA, "ga usah kak, saya sibuk, udah ga butuh"),
         (JAKARTA, "gak usah hubungi lagi, saya sibuk"),
         (SAO_PAULO, "não precisa, tô ocupado e não tenho interesse"),
+        (JAKARTA, "ga usah, saya sibuk terus"),
+        (JAKARTA, "ga usah, sy selalu sibuk"),
+        (NEW_YORK, "no need, I'm always busy"),
+        (SAO_PAULO, "nao precisa, to sempre ocupado"),
+        (SAO_PAULO, "nao precisa, vivo ocupada"),
+        (NEW_YORK, "no need, I'm too busy for this"),
+        (NEW_YORK, "no need, I'm too busy to study"),
+        (SAO_PAULO, "nao precisa, to muito ocupado pra fazer curso"),
+        (NEW_YORK, "no need, I'm busy and won't be doing it"),
+        (SAO_PAULO, "nao precisa, estou ocupada e nao vou fazer o curso"),
+        (JAKARTA, "ga usah, lg sibuk, ga mau"),
+        (JAKARTA, "ga usah kak, sibuk, gk jd ikut"),
+        (NEW_YORK, "no need, busy, don't want it"),
+        (NEW_YORK, "no need, I found a course that fits my busy schedule"),
+        (JAKARTA, "ga usah kak, sy udah nemu kursus lain yg cocok sama jadwal sibuk sy"),
+        (NEW_YORK, "no need, I already have a driving instructor"),
     ],
 )
 def test_a_no_need_that_says_more_than_busy_still_refuses(zone: ZoneInfo, text: str) -> None:
     # Given a lead writing on Tuesday morning
-    # When their "no need" is for good, or says no besides, or the busy is not theirs
+    # When their "no need" is for good, or says no besides, or the busy is not theirs, or
+    # is for good ("always busy"), or is not about now ("my busy schedule")
     # Then the reply reads not interested: the follow-ups end
     assert detected(zone, text)[0] is Intent.NOT_INTERESTED

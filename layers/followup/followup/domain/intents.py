@@ -121,7 +121,7 @@ tells it is done, and asks something else."""
 _NOT_INTERESTED = _any(
     r"(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|engga|ndak|kurang|udah gak|sudah tidak|"
     r"udah ga) (?:tertarik|minat|berminat)",
-    r"(?:gak|ga|gk|nggak|ngga|tidak|engga) (?:dulu|jadi)",
+    r"(?:gak|ga|gk|nggak|ngga|tidak|engga) (?:dulu|jadi|jd)",
     r"(?:skip|pass) (?:dulu|aja)",
     r"nao (?:tenho|tenho mais|tenho nenhum) (?:interesse|intresse)|sem (?:interesse|intresse)|"
     r"nao me interessa",
@@ -289,7 +289,25 @@ _OCCUPIED = (
     r"|at the hospital|in the hospital)",
 )
 """The lead says what keeps them from talking now: busy, in a meeting, at work."""
-_BUSY_NOW = _any(*_OCCUPIED)
+_BUSY_NOW_SAID = re.compile(
+    r"(?:(?:im|i am|i m) )?(?:busy|in a meeting|at work|driving|on a call|in class|at lunch)"
+    r"(?: (?:right now|now|rn|atm|at the moment|today))?"
+    r"|(?:(?:saya|sy|aku|aq|gw|gue) )?(?:(?:lagi|lg|lgi|sedang|sdg|masih) )?"
+    r"(?:sibuk|meeting|rapat|kerja|nyetir|di jalan|kelas|kuliah|ngajar|di kantor)"
+    r"(?: (?:kak|ka|kk|mas|mbak|bang|sis|nih|ya|dulu|skrg|sekarang))*"
+    r"|(?:(?:eu )?(?:to|tou|estou) )?(?:ocupad[oa]|em reuniao|numa reuniao|no trabalho"
+    r"|trabalhando|em aula|dirigindo)(?: (?:agora|no momento|hoje))?"
+)
+"""A clause that only says the lead is busy now ("I'm busy right now", "lagi sibuk kak",
+"tô ocupado agora"), not for good ("always busy", "sibuk terus") nor more than that
+("too busy for this", "ocupada e não vou fazer")."""
+_SAYS_NO = re.compile(
+    r"(?:i )?(?:dont|do not|wont|will not) (?:want|need|do) (?:it|this|that)"
+    r"|(?:i )?(?:dont|do not) want to|(?:i )?(?:wont|will not) be doing (?:it|this|that)"
+    r"|(?:ga|gak|gk|nggak|ngga|tidak|tdk) (?:mau|jadi|jd)(?: ikut| daftar| kak| ya)*"
+    r"|(?:eu )?nao (?:quero|vou fazer|vou)(?: (?:o curso|nao|obrigad[oa]))*"
+)
+"""A clause that only says no ("don't want it", "ga mau", "não quero")."""
 _BUSY = _any(
     *_OCCUPIED,
     r"nanti|sebentar|bentar",
@@ -300,19 +318,25 @@ _BUSY = _any(
 _CONTACT = _any(
     r"call|ring|phone|text|message|msg|remind|reach|contact|talk|chat|ping|try|what about|"
     r"how about|works|ok|okay",
-    r"(?:have|got) (?:a )?(?:time|minute|moment)|(?:are|r) (?:you|u) free|work for you"
-    r"|(?:would|will|does|could) (?!(?:it|this|that)\b)(?:\w+ ){1,3}work",
+    r"(?:you|u|ya|i) (?:have|got) (?:a |some |a few |\d+ )?(?:time|minutes?|mins?|moment)"
+    r"(?! to\b)|(?:are|r) (?:you|u) free|(?:im|i am) free|work for you",
     r"telp|telpon|telepon|tlp|hubungi|kabari|kabarin|wa|japri|ingetin|ingatkan|aja|saja|dong|bisa",
-    r"(?:gimana|gmn|bagaimana) (?:kalau|kalo|klo|kl)",
+    r"(?:gimana|gmn|bagaimana) (?:kalau|kalo|klo|kl) (?:besok|bsk|lusa|jam|hari|senin|selasa"
+    r"|rabu|kamis|jumat|sabtu|minggu|pagi|siang|sore|malam|malem|nanti)",
     r"liga|ligar|chama|fala|falar|conversa|manda|mensagem|retorna|pode ser|lembra|melhor",
-    r"tem (?:um )?(?:tempo|tempinho|minuto|minutinho)",
+    r"(?:vc|voce|vcs|voces|ce) tem (?:um |uns )?(?:tempo|tempinho|minutos?|minutinhos?"
+    r"|\d+ minutos?)",
 )
 _THERE_IS = _any(
+    r"(?<!\bi )(?<!\bsy )(?<!saya )(?<!aku )"
     r"(?:tem|existe|existem|ada|have|has|is there|are there|there is|there are)"
-    r"(?! (?:waktu|wkt|time|tempo)\b)"
+    r"(?: (?:a|an|any|uma|um|some))? (?:turmas?|aulas?|kelas|class|classes|courses?|cursos?"
+    r"|vagas?|slots?|lessons?|sessions?|sesi|jadwal|batch|promo|diskon|desconto|trial"
+    r"|webinar|events?|eventos?|acara)"
 )
-"""Asks whether something is there or had ("vcs tem turma sábado?", "sabtu ada kelas?"):
-a question about that day, not a time asked for, as "do you have time" is."""
+"""Asks whether a class, a place or an offer is there ("vcs tem turma sábado?", "sabtu ada
+kelas?"): a question about that day, not a time asked for; not the lead's own ("I have
+class till 2, tomorrow 3pm?")."""
 _QUESTION_WORDS = re.compile(
     r"^(?:berapa|gimana|bagaimana|apakah|apa|kapan|dimana|boleh|bisa|ada|caranya"
     r"|quanto|qual|quais|como|quando|onde|tem|pode|posso|o que|e o"
@@ -444,17 +468,15 @@ def _no_need(
 
 def _for_now(message: str, start: int, end: int) -> bool:
     """The clause of a "no need" from `start` to `end` is for now: it names a time limit
-    ("ga usah telpon dulu"), or the lead says there or after it that they are busy ("no
-    need, I'm busy right now", "ga usah kak, lagi sibuk"), which is not the counsellor's
-    busy ("no need, if you're busy") nor negated ("I'm not busy")."""
+    ("ga usah telpon dulu"), or the clause after it only says the lead is busy now ("no
+    need, I'm busy right now", "ga usah kak, lagi sibuk"), not for good nor more than
+    that ("no need, I'm always busy", "no need, I'm too busy for this")."""
     if _FOR_NOW.search(message, start, end):
         return True
-    yours = _your_busy(message)
-    return any(
-        not _negated(message, found.start())
-        and not any(since <= found.start() < until for since, until in yours)
-        for found in _BUSY_NOW.finditer(message, start)
-    )
+    if end >= len(message):
+        return False
+    following = message[end + 3 :].split(" | ", 1)[0].strip()
+    return _BUSY_NOW_SAID.fullmatch(following) is not None
 
 
 def _refuses_too(message: str, parts: list[str], opt_out_keywords: tuple[str, ...]) -> bool:
@@ -462,7 +484,8 @@ def _refuses_too(message: str, parts: list[str], opt_out_keywords: tuple[str, ..
     written) refuses: another "no need" or a "don't call me" with no time limit or for
     good ("ga usah telpon skrg, udah ga butuh", "jgn hubungi sy lg"), a later clause
     making it for good ("or ever", "amanhã também não"), a clause that asks to stop or
-    says no ("please remove my number", "não quero ser contatado", "i'm not intrested")
+    says no ("please remove my number", "não quero ser contatado", "i'm not intrested",
+    or only "don't want it", "ga mau", `_SAYS_NO`)
     but not one that says it is not a no ("bukan ga minat"), a lead settled elsewhere or
     decided against ("I already got a job", "já resolvi"), or a contact the lead will
     make only if ever needed ("nanti aja klo butuh"), not an offer to the counsellor
@@ -477,6 +500,8 @@ def _refuses_too(message: str, parts: list[str], opt_out_keywords: tuple[str, ..
         if not _for_now(message, start, end) or _FOR_GOOD.search(message, start, end):
             return True
     if any(is_opt_out(part, opt_out_keywords) or _says_not_interested(part) for part in parts):
+        return True
+    if any(_SAYS_NO.fullmatch(clause.strip()) for clause in message.split(" | ")):
         return True
     if _SETTLED.search(message) or _NOR_LATER.search(message):
         return True
