@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -151,7 +151,7 @@ def _run(deps: Deps, now: datetime, deadline: Deadline | None, touched: set[str]
     # Before the due dates are read: entries it writes for this tick are read by it.
     date_triggers.walk_on(deps, heads, deadline)
     report.enrolled += date_triggers.fire_due(deps, heads, now)
-    _plan_in_due_order(deps, heads, settings, now, report, touched)
+    _plan_in_due_order(deps, heads, settings, now, report, touched, deadline)
     _show_errors(deps, heads, report, now)
     deliveries = notifications.deliver_due(deps, now, deadline)
     report.notified, report.notify_failed = deliveries.delivered, deliveries.failed
@@ -165,6 +165,7 @@ def _plan_in_due_order(
     now: datetime,
     report: EnqueueReport,
     touched: set[str],
+    deadline: Deadline | None,
 ) -> None:
     """The steps due by the next tick and the silences crossing an idle rule's time by
     then, planned in the order they go, whichever rule and index each comes from: a
@@ -174,7 +175,9 @@ def _plan_in_due_order(
     source is read page by page and merged as it is read. A rule's watermark moves once
     all it read is planned; bad data in a rule ends its part of the tick there, and
     leaves its watermark where it was. A contact `touched` by the tick (a journey's
-    action) is read again before its crossing is judged."""
+    action) is read again before its crossing is judged. Near the `deadline`, the rules'
+    silences are left to the next tick, watermarks kept, and the due steps planned: a
+    rule's first tick reading a long lookback holds back no step due now."""
     horizon = deps.timings.horizon(now)
     off = {head.rule_id for head in heads if not head.active}
     due: Iterator[tuple[datetime, Versioned[Enrollment] | _Crossing]] = (
@@ -182,10 +185,18 @@ def _plan_in_due_order(
         for enrollment_v in deps.followups.due_enrollments(horizon)
     )
     broken: set[str] = set()
+
+    def out_of_time() -> bool:
+        return deadline is not None and deadline.near()
+
     windows = list(_idle_windows(deps, heads, settings, now, report))
-    crossings = [_crossings(deps, window, settings, now, report, broken) for window in windows]
+    crossings = [
+        _crossings(deps, window, settings, now, report, broken, out_of_time) for window in windows
+    ]
     for _, item in heapq.merge(due, *crossings, key=itemgetter(0)):
         if isinstance(item, _Crossing):
+            if item.window.rule.id not in broken and out_of_time():
+                _leave_for_next_tick(report, item.window.rule.id, broken)
             if item.window.rule.id not in broken:
                 with _isolated(report, item.window.rule.id, broken):
                     crossing = _as_it_stands(deps, item, settings, now, touched)
@@ -264,13 +275,15 @@ def _crossings(
     now: datetime,
     report: EnqueueReport,
     broken: set[str],
+    out_of_time: Callable[[], bool],
 ) -> Iterator[tuple[datetime, Versioned[Enrollment] | _Crossing]]:
     """The contacts whose silence crosses the rule's idle time in its window and whom it
     enrolls, each with the time its first step would be sent, in that order. They are
     read in the order their silences cross (its stages' indexes merged), and no step goes
     before its silence crosses: one is handed on once the reading has passed its time
     (at most `REORDER_ROOM` are held back). Bad data met in the reading ends it there:
-    the crossings read before still go, and the rule is `broken` after them."""
+    the crossings read before still go, and the rule is `broken` after them. Out of time,
+    the reading stops and what it holds is left for the next tick."""
     rule, trigger = window.rule, window.trigger
     stages = trigger.stages or settings.stages
     quiet = (deps.contacts.quiet_contacts(stage, window.after, window.until) for stage in stages)
@@ -281,6 +294,10 @@ def _crossings(
         for read, contact_v in enumerate(
             heapq.merge(*quiet, key=lambda found: found.item.quiet_since)
         ):
+            if out_of_time():
+                held.clear()
+                _leave_for_next_tick(report, rule.id, failed)
+                break
             crosses = contact_v.item.quiet_since + trigger.idle.approx()
             enrollment = _judged(deps, window, contact_v.item, settings, now, report)
             if enrollment is not None:
@@ -293,6 +310,13 @@ def _crossings(
         goes, _, crossing = heapq.heappop(held)
         yield goes, crossing
     broken |= failed
+
+
+def _leave_for_next_tick(report: EnqueueReport, rule_id: str, broken: set[str]) -> None:
+    """The rule's silences not planned yet wait for the next tick: its watermark stays."""
+    if rule_id not in broken:
+        broken.add(rule_id)
+        report.reasons["left_for_next_tick"] += 1
 
 
 def _judged(

@@ -1,0 +1,112 @@
+"""An enqueue tick that cannot plan everything before Lambda stops it plans the steps due
+now first: a new rule's first tick reading a long lookback of silences leaves what it
+has no time for to the next tick, and holds back no step due this hour."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from followup.services import enqueue
+from followup.services.deadline import Deadline
+from followup_local import envelopes
+from followup_local.memory_engine import MemoryEngine
+from tests.service.test_intents_flow import follow_up_rule
+from tests.support.builders import quiet_contact, rule
+
+HOUR, MINUTE = timedelta(hours=1), timedelta(minutes=1)
+STORES = ("contacts", "followups", "rules", "transactions")
+
+
+class Stopped(BaseException):
+    """Lambda stopped the invocation: its time limit came before the tick ended."""
+
+
+class Budget:
+    """An invocation's time, counted in store calls."""
+
+    def __init__(self, calls: int) -> None:
+        self.left = calls
+
+    def spend(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise Stopped
+
+
+class Timed:
+    """A store whose every call takes a turn of the invocation's budget."""
+
+    def __init__(self, inner: Any, budget: Budget) -> None:
+        self._inner, self._budget = inner, budget
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._inner, name)
+        if not callable(found):
+            return found
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            self._budget.spend()
+            return found(*args, **kwargs)
+
+        return call
+
+
+def enqueue_within(engine: MemoryEngine, calls: int, reserve: int, attempts: int = 3) -> None:
+    """The tick workflow's enqueue step: each invocation may make `calls` store calls
+    before Lambda stops it, keeping `reserve` of them in hand, and it is tried
+    `attempts` times in all."""
+    deps = engine.deps
+    kept = {name: getattr(deps, name) for name in STORES}
+    for _ in range(attempts):
+        budget = Budget(calls)
+        for name in STORES:
+            setattr(deps, name, Timed(kept[name], budget))
+        try:
+            engine.pump_stream()
+            deadline = Deadline(lambda: budget.left, reserve)  # noqa: B023 (this attempt's)
+            enqueue.run_tick(deps, engine.clock.now(), deadline)
+        except Stopped:
+            continue
+        finally:
+            for name in STORES:
+                setattr(deps, name, kept[name])
+        return
+
+
+def test_a_step_due_this_hour_goes_on_time_while_a_new_rules_lookback_outgrows_the_tick(
+    engine: MemoryEngine,
+) -> None:
+    # Given hourly ticks from Tuesday 16:00 in Jakarta (the window closes at 17:00), 60
+    # leads on `new` who fell quiet over the last days, and a nudge 40 minutes after "busy"
+    engine.deps.timings = replace(engine.deps.timings, tick=HOUR)
+    engine.clock.advance(7 * HOUR)
+    for n in range(60):
+        quiet_contact(engine.deps, f"62812{n:07d}", engine.clock.now() - (30 + n) * HOUR)
+    follow_up_rule(engine, "busy-nudge", "busy", 40)
+    engine.deps.catalog.invalidate()
+    wa_id, said_at = "6281100000977", engine.clock.now()
+    engine.sandbox.record_inbound(wa_id, said_at)
+    said = envelopes.text_message(wa_id, "lagi sibuk", said_at, "wamid.R4-1")
+    assert engine.deliver(said) == 200
+    # When a new 24 h idle rule on `new` is turned on, whose first tick reads a lookback
+    # longer than one invocation can plan
+    engine.deps.rules.save_rule(rule("welcome-back"))
+    engine.deps.catalog.invalidate()
+    first = engine.clock.now()
+    for hour in range(3):
+        engine.run_until(first + hour * HOUR)
+        enqueue_within(engine, calls=40, reserve=15)
+        engine.scheduled("dispatch")
+        engine.drain()
+    engine.run_until(first + 3 * HOUR)
+    # Then the lead who said "busy" had the nudge at 16:40, as due
+    contact_v = engine.deps.contacts.contact_by_wa_id(wa_id)
+    assert contact_v is not None
+    nudged = [
+        f.sent_at
+        for f in engine.deps.followups.followups_of(contact_v.item.id)
+        if f.rule_id == "busy-nudge"
+    ]
+    assert nudged == [said_at + 40 * MINUTE]
