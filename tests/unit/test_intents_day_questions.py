@@ -31,6 +31,12 @@ from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
         (JAKARTA, "gimana kalau saya bayarnya tgl 5?"),
         (JAKARTA, "bagaimana kalau saya sakit pas ujian tgl 10?"),
         (SAO_PAULO, "tem um tempo de tolerancia pra pagar ate dia 10?"),
+        (JAKARTA, "gimana kalau besok hujan? kelasnya tetap jalan?"),
+        (NEW_YORK, "do you have time slots on saturday?"),
+        (NEW_YORK, "how does the payment work for you guys, can i pay on friday?"),
+        (NEW_YORK, "what if im free only after 5pm, is there an evening class?"),
+        (SAO_PAULO, "posso chegar atrasado sabado? vc tem uns minutinhos de tolerancia?"),
+        (JAKARTA, "kalo gk jd ikut, uangnya balik ga kak?"),
     ],
 )
 def test_asking_what_there_is_on_a_day_is_a_question(zone: ZoneInfo, text: str) -> None:
@@ -59,6 +65,12 @@ def test_asking_what_there_is_on_a_day_is_a_question(zone: ZoneInfo, text: str) 
         (NEW_YORK, "I'm free tomorrow at 3, is there a good time for you?"),
         (JAKARTA, "besok jam 3 sy ada waktu, kakak ada?"),
         (SAO_PAULO, "vc tem 5 minutos amanha as 10?"),
+        (NEW_YORK, "My son has class till 2, tomorrow 3pm?"),
+        (JAKARTA, "gw ada kelas, bsk jam 4?"),
+        (JAKARTA, "masih ada kelas, bsk jam 4 ya?"),
+        (SAO_PAULO, "minha filha tem aula, amanha as 15h?"),
+        (JAKARTA, "gk jd masalah kak, bsk jam 10 aja"),
+        (JAKARTA, "maaf kak kemarin gk jd dtg, bsk jam 10 bisa?"),
     ],
 )
 def test_a_time_proposed_as_a_question_is_a_call_back(zone: ZoneInfo, text: str) -> None:

@@ -64,3 +64,18 @@ def test_a_no_need_that_says_more_than_busy_still_refuses(zone: ZoneInfo, text: 
     # is for good ("always busy"), or is not about now ("my busy schedule")
     # Then the reply reads not interested: the follow-ups end
     assert detected(zone, text)[0] is Intent.NOT_INTERESTED
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (JAKARTA, "ga butuh kak, saya kerja"),
+        (JAKARTA, "gak perlu kak, saya masih kuliah"),
+        (SAO_PAULO, "nao precisa, to trabalhando"),
+    ],
+)
+def test_a_no_need_because_the_lead_works_or_studies_refuses(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing on Tuesday morning
+    # When their "no need" says they have a job or are a student, not busy this moment
+    # Then the reply reads not interested
+    assert detected(zone, text)[0] is Intent.NOT_INTERESTED

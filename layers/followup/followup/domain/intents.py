@@ -121,7 +121,7 @@ tells it is done, and asks something else."""
 _NOT_INTERESTED = _any(
     r"(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|engga|ndak|kurang|udah gak|sudah tidak|"
     r"udah ga) (?:tertarik|minat|berminat)",
-    r"(?:gak|ga|gk|nggak|ngga|tidak|engga) (?:dulu|jadi|jd)",
+    r"(?:gak|ga|gk|nggak|ngga|tidak|engga) (?:dulu|jadi)",
     r"(?:skip|pass) (?:dulu|aja)",
     r"nao (?:tenho|tenho mais|tenho nenhum) (?:interesse|intresse)|sem (?:interesse|intresse)|"
     r"nao me interessa",
@@ -292,11 +292,11 @@ _OCCUPIED = (
 _BUSY_NOW_SAID = re.compile(
     r"(?:(?:im|i am|i m) )?(?:busy|in a meeting|at work|driving|on a call|in class|at lunch)"
     r"(?: (?:right now|now|rn|atm|at the moment|today))?"
-    r"|(?:(?:saya|sy|aku|aq|gw|gue) )?(?:(?:lagi|lg|lgi|sedang|sdg|masih) )?"
-    r"(?:sibuk|meeting|rapat|kerja|nyetir|di jalan|kelas|kuliah|ngajar|di kantor)"
+    r"|(?:(?:saya|sy|aku|aq|gw|gue) )?(?:sibuk|(?:lagi|lg|lgi|sedang|sdg) "
+    r"(?:sibuk|meeting|rapat|kerja|nyetir|di jalan|kelas|kuliah|ngajar|di kantor))"
     r"(?: (?:kak|ka|kk|mas|mbak|bang|sis|nih|ya|dulu|skrg|sekarang))*"
     r"|(?:(?:eu )?(?:to|tou|estou) )?(?:ocupad[oa]|em reuniao|numa reuniao|no trabalho"
-    r"|trabalhando|em aula|dirigindo)(?: (?:agora|no momento|hoje))?"
+    r"|em aula|dirigindo)(?: (?:agora|no momento|hoje))?"
 )
 """A clause that only says the lead is busy now ("I'm busy right now", "lagi sibuk kak",
 "tô ocupado agora"), not for good ("always busy", "sibuk terus") nor more than that
@@ -318,14 +318,15 @@ _BUSY = _any(
 _CONTACT = _any(
     r"call|ring|phone|text|message|msg|remind|reach|contact|talk|chat|ping|try|what about|"
     r"how about|works|ok|okay",
-    r"(?:you|u|ya|i) (?:have|got) (?:a |some |a few |\d+ )?(?:time|minutes?|mins?|moment)"
-    r"(?! to\b)|(?:are|r) (?:you|u) free|(?:im|i am) free|work for you",
+    r"(?:you|u|ya) (?:have|got) (?:a |some |a few |\d+ )?(?:time|minutes?|mins?|moment)"
+    r"(?! (?:to|slots?|until|till|for)\b)|(?:are|r) (?:you|u) free"
+    r"|(?<!if )(?<!when )(?:im|i am) free",
     r"telp|telpon|telepon|tlp|hubungi|kabari|kabarin|wa|japri|ingetin|ingatkan|aja|saja|dong|bisa",
-    r"(?:gimana|gmn|bagaimana) (?:kalau|kalo|klo|kl) (?:besok|bsk|lusa|jam|hari|senin|selasa"
-    r"|rabu|kamis|jumat|sabtu|minggu|pagi|siang|sore|malam|malem|nanti)",
+    r"(?:gimana|gmn|bagaimana) (?:kalau|kalo|klo|kl) (?:(?:besok|bsk|lusa|nanti|senin|selasa"
+    r"|rabu|kamis|jumat|sabtu|minggu) )?(?:jam|pagi|siang|sore|malam|malem)",
     r"liga|ligar|chama|fala|falar|conversa|manda|mensagem|retorna|pode ser|lembra|melhor",
     r"(?:vc|voce|vcs|voces|ce) tem (?:um |uns )?(?:tempo|tempinho|minutos?|minutinhos?"
-    r"|\d+ minutos?)",
+    r"|\d+ minutos?)(?! de\b)",
 )
 _THERE_IS = _any(
     r"(?<!\bi )(?<!\bsy )(?<!saya )(?<!aku )"
@@ -364,7 +365,7 @@ def classify(
     if no_need == "refuses":
         return Detected(Intent.NOT_INTERESTED, 0.9)
     contact = _CONTACT.search(message)
-    if contact or not (worded or ("?" in text and _THERE_IS.search(message))):
+    if contact or not (worded or ("?" in text and _asks_what_there_is(text))):
         asked_for = requested_time(message, now, zone)
         if asked_for is not None:
             return Detected(
@@ -387,6 +388,13 @@ def classify(
     if asked:
         return Detected(Intent.QUESTION, 0.7)
     return Detected(Intent.OTHER, 0.0)
+
+
+def _asks_what_there_is(text: str) -> bool:
+    """The last clause asks whether a class, a place or an offer is there ("vcs tem turma
+    sábado?"); one before it is what the lead has ("I still have class, tomorrow 3pm?")."""
+    clauses = [clause for clause in _CLAUSES.findall(text) if clause.strip()]
+    return bool(clauses) and _THERE_IS.search(normalise(clauses[-1])) is not None
 
 
 def _says_done(sentence: str) -> bool:
