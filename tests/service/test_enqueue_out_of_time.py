@@ -10,6 +10,7 @@ from typing import Any
 
 from followup.services import enqueue
 from followup.services.deadline import Deadline
+from followup.services.ports import ContactChange
 from followup_local import envelopes
 from followup_local.memory_engine import MemoryEngine
 from tests.service.test_intents_flow import follow_up_rule
@@ -110,3 +111,66 @@ def test_a_step_due_this_hour_goes_on_time_while_a_new_rules_lookback_outgrows_t
         if f.rule_id == "busy-nudge"
     ]
     assert nudged == [said_at + 40 * MINUTE]
+
+
+class Looks:
+    """An invocation's time, counted in looks at it: each look (a lead read from the quiet
+    index, a crossing planned) takes a second."""
+
+    def __init__(self, left: int) -> None:
+        self.left = left
+
+    def __call__(self) -> float:
+        self.left -= 1
+        return self.left
+
+
+def tick_near_after(engine: MemoryEngine, looks: int) -> enqueue.EnqueueReport:
+    """One enqueue tick whose deadline is near after `looks` looks at it."""
+    engine.pump_stream()
+    deadline = Deadline(Looks(1_000), 1_000 - looks)
+    return enqueue.run_tick(engine.deps, engine.clock.now(), deadline)
+
+
+def test_a_rule_left_for_the_next_tick_is_reported_once(engine: MemoryEngine) -> None:
+    # Given hourly ticks, a 30-minute idle rule, and 20 leads whose silences cross it
+    # over the coming hour, one a minute
+    engine.deps.timings = replace(engine.deps.timings, tick=HOUR)
+    for n in range(20):
+        quiet_contact(engine.deps, f"62812{n:07d}", engine.clock.now() - (29 - n) * MINUTE)
+    idle = {"stages": ["new"], "idle": {"amount": 30, "unit": "minutes"}}
+    engine.deps.rules.save_rule(rule("welcome-back", trigger=idle))
+    engine.deps.catalog.invalidate()
+    # When a tick runs out of time as its first crossing comes to be planned
+    report = tick_near_after(engine, 1)
+    # Then the one rule is reported left for the next tick, once, and not as an error
+    assert report.as_dict()["left_for_next_tick"] == 1
+    assert report.failed_rules == {}
+
+
+def test_a_time_out_keeps_the_error_of_a_rule_it_did_not_get_to_check(
+    engine: MemoryEngine,
+) -> None:
+    # Given hourly ticks, 20 leads on `new` quiet long enough, and after them (crossing
+    # last) one stored with a time zone this runtime does not know
+    engine.deps.timings = replace(engine.deps.timings, tick=HOUR)
+    now = engine.clock.now()
+    for n in range(20):
+        quiet_contact(engine.deps, f"62812{n:07d}", now - (40 - n) * HOUR)
+    bad = quiet_contact(engine.deps, "6281299999999", now - 25 * HOUR)
+    stored = engine.deps.contacts.contact(bad.id)
+    assert stored is not None
+    elsewhere = bad.model_copy(update={"timezone": "Mars/Olympus_Mons"})
+    engine.deps.commit([ContactChange(elsewhere, stored.revision)], now)
+    engine.deps.rules.save_rule(rule("welcome-back"))
+    engine.deps.catalog.invalidate()
+    # When a tick with time enough meets the bad lead and the rule shows its error, and
+    # the next tick runs out of time before it reads that far again
+    assert "welcome-back" in enqueue.run_tick(engine.deps, engine.clock.now()).failed_rules
+    engine.clock.advance(HOUR)
+    assert tick_near_after(engine, 8).as_dict()["left_for_next_tick"] == 1
+    # Then the rule, whose bad lead is still there, still shows its error
+    head = engine.deps.rules.rule_head("welcome-back")
+    assert head is not None
+    assert head.last_error is not None
+    assert "Mars/Olympus_Mons" in head.last_error.message

@@ -55,6 +55,8 @@ class EnqueueReport:
     reasons: Counter[str] = field(default_factory=Counter)
     failed_rules: dict[str, str] = field(default_factory=dict)
     """The last error met per rule id this tick."""
+    unfinished: set[str] = field(default_factory=set)
+    """Rules whose silences the tick had no time to plan: left for the next tick."""
 
     def count(self, outcome: Outcome, reason: str | None) -> None:
         self.outcomes[outcome.value] += 1
@@ -71,6 +73,7 @@ class EnqueueReport:
             "opt_out_spikes": len(self.opt_out_spiking),
             "opt_out_spiking": list(self.opt_out_spiking),
             "rule_errors": len(self.failed_rules),
+            "left_for_next_tick": len(self.unfinished),
             **self.outcomes,
             "reasons": dict(self.reasons),
             "failed_rules": dict(self.failed_rules),
@@ -313,10 +316,10 @@ def _crossings(
 
 
 def _leave_for_next_tick(report: EnqueueReport, rule_id: str, broken: set[str]) -> None:
-    """The rule's silences not planned yet wait for the next tick: its watermark stays."""
-    if rule_id not in broken:
-        broken.add(rule_id)
-        report.reasons["left_for_next_tick"] += 1
+    """The rule's silences not planned yet wait for the next tick: its watermark stays,
+    and so does the error it showed (the tick did not get to check it again)."""
+    broken.add(rule_id)
+    report.unfinished.add(rule_id)
 
 
 def _judged(
@@ -437,7 +440,12 @@ def _show_errors(deps: Deps, heads: list[RuleHead], report: EnqueueReport, now: 
         message = report.failed_rules.get(head.rule_id)
         if message is not None:
             deps.rules.note_rule_error(head.rule_id, RuleError(now, message))
-        elif head.last_error is not None and head.active and not optout_watch.kept(head):
+        elif (
+            head.last_error is not None
+            and head.active
+            and head.rule_id not in report.unfinished
+            and not optout_watch.kept(head)
+        ):
             deps.rules.note_rule_error(head.rule_id, None)
 
 
