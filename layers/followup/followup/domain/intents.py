@@ -319,11 +319,12 @@ _CONTACT = _any(
     r"call|ring|phone|text|message|msg|remind|reach|contact|talk|chat|ping|try|what about|"
     r"how about|works|ok|okay",
     r"(?:you|u|ya) (?:have|got) (?:a |some |a few |\d+ )?(?:time|minutes?|mins?|moment)"
-    r"(?! (?:to|slots?|until|till|for)\b)|(?:are|r) (?:you|u) free"
-    r"|(?<!if )(?<!when )(?:im|i am) free",
+    r"(?=$| (?:today|tomorrow|tmrw|now|later|this|next|on|at|in|\d))"
+    r"|(?:are|r) (?:you|u) free|^(?:im|i am) free",
     r"telp|telpon|telepon|tlp|hubungi|kabari|kabarin|wa|japri|ingetin|ingatkan|aja|saja|dong|bisa",
     r"(?:gimana|gmn|bagaimana) (?:kalau|kalo|klo|kl) (?:(?:besok|bsk|lusa|nanti|senin|selasa"
-    r"|rabu|kamis|jumat|sabtu|minggu) )?(?:jam|pagi|siang|sore|malam|malem)",
+    r"|rabu|kamis|jumat|sabtu|minggu) )?(?:jam|pagi|siang|sore|malam|malem)"
+    r"(?!.*\b(?:berapa|ada)\b)",
     r"liga|ligar|chama|fala|falar|conversa|manda|mensagem|retorna|pode ser|lembra|melhor",
     r"(?:vc|voce|vcs|voces|ce) tem (?:um |uns )?(?:tempo|tempinho|minutos?|minutinhos?"
     r"|\d+ minutos?)(?! de\b)",
@@ -338,6 +339,8 @@ _THERE_IS = _any(
 """Asks whether a class, a place or an offer is there ("vcs tem turma sábado?", "sabtu ada
 kelas?"): a question about that day, not a time asked for; not the lead's own ("I have
 class till 2, tomorrow 3pm?")."""
+_QUESTIONED = re.compile(r"[^,;:.!?\n]+(?=\?)")
+"""A clause a question mark closes."""
 _QUESTION_WORDS = re.compile(
     r"^(?:berapa|gimana|bagaimana|apakah|apa|kapan|dimana|boleh|bisa|ada|caranya"
     r"|quanto|qual|quais|como|quando|onde|tem|pode|posso|o que|e o"
@@ -391,9 +394,10 @@ def classify(
 
 
 def _asks_what_there_is(text: str) -> bool:
-    """The last clause asks whether a class, a place or an offer is there ("vcs tem turma
-    sábado?"); one before it is what the lead has ("I still have class, tomorrow 3pm?")."""
-    clauses = [clause for clause in _CLAUSES.findall(text) if clause.strip()]
+    """The last clause a "?" closes asks whether a class, a place or an offer is there ("vcs
+    tem turma sábado?"); another is what the lead has ("I still have class, tomorrow
+    3pm?", "tomorrow 3pm? i still have class till 2")."""
+    clauses = _QUESTIONED.findall(text)
     return bool(clauses) and _THERE_IS.search(normalise(clauses[-1])) is not None
 
 
@@ -476,15 +480,17 @@ def _no_need(
 
 def _for_now(message: str, start: int, end: int) -> bool:
     """The clause of a "no need" from `start` to `end` is for now: it names a time limit
-    ("ga usah telpon dulu"), or the clause after it only says the lead is busy now ("no
-    need, I'm busy right now", "ga usah kak, lagi sibuk"), not for good nor more than
-    that ("no need, I'm always busy", "no need, I'm too busy for this")."""
+    ("ga usah telpon dulu"), or the clause after it, the message's last, only says the
+    lead is busy now ("no need, I'm busy right now", "ga usah kak, lagi sibuk"), not for
+    good nor more than that ("no need, I'm always busy", "no need, I'm too busy for
+    this")."""
     if _FOR_NOW.search(message, start, end):
         return True
     if end >= len(message):
         return False
     following = message[end + 3 :].split(" | ", 1)[0].strip()
-    return _BUSY_NOW_SAID.fullmatch(following) is not None
+    last = " | " not in message[end + 3 :]  # "no need, busy. found a cheaper one" refuses
+    return last and _BUSY_NOW_SAID.fullmatch(following) is not None
 
 
 def _refuses_too(message: str, parts: list[str], opt_out_keywords: tuple[str, ...]) -> bool:
