@@ -79,3 +79,37 @@ def test_a_no_need_because_the_lead_works_or_studies_refuses(zone: ZoneInfo, tex
     # When their "no need" says they have a job or are a student, not busy this moment
     # Then the reply reads not interested
     assert detected(zone, text)[0] is Intent.NOT_INTERESTED
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "no need to call, do you have time tomorrow at 3?", "2026-11-25T15:00"),
+        (NEW_YORK, "no need to call, tomorrow at 3 works", "2026-11-25T15:00"),
+        (JAKARTA, "ga usah telpon, besok jam 3 bisa?", "2026-11-25T15:00"),
+        (SAO_PAULO, "nao precisa ligar, amanha as 10 pode ser?", "2026-11-25T10:00"),
+    ],
+)
+def test_a_no_need_followed_by_a_time_asked_for_is_a_call_back(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing on Tuesday morning
+    # When they say there is no need to call now and ask for a time
+    # Then the reply asks to be called back then, not for the follow-ups to end
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "no need to call me again, tomorrow at 3?"),
+        (NEW_YORK, "no need to call tomorrow at 3, not interested"),
+    ],
+)
+def test_a_no_need_for_good_or_with_a_no_refuses_whatever_time_it_names(
+    zone: ZoneInfo, text: str
+) -> None:
+    # Given a lead writing on Tuesday morning
+    # When their "no need" is for good, or says no besides, and names a time
+    # Then the reply reads not interested
+    assert detected(zone, text)[0] is Intent.NOT_INTERESTED

@@ -364,7 +364,7 @@ def classify(
     refusal = _NOT_INTERESTED.search(message) or _ELSEWHERE.search(message)
     if refusal and not _NOT_REALLY.search(message[: refusal.start()]):
         return Detected(Intent.NOT_INTERESTED, 0.9)
-    no_need = _no_need(text, keywords)
+    no_need = _no_need(text, keywords, now, zone)
     if no_need == "refuses":
         return Detected(Intent.NOT_INTERESTED, 0.9)
     contact = _CONTACT.search(message)
@@ -430,7 +430,10 @@ def _your_busy(message: str) -> list[tuple[int, int]]:
 
 
 def _no_need(
-    text: str, opt_out_keywords: tuple[str, ...] = ()
+    text: str,
+    opt_out_keywords: tuple[str, ...] = (),
+    now: datetime | None = None,
+    zone: ZoneInfo | None = None,
 ) -> Literal["refuses", "defers"] | None:
     """Whether a "no need" refuses or only puts off, or neither. It is neither when it
     spares a courtesy ("no need to apologise"), or when after or before it the lead asks
@@ -443,7 +446,9 @@ def _no_need(
     limit and is not for good ("ga usah telpon dulu" is, "ga usah hubungi lagi" is not),
     and nothing else in the message refuses (`_refuses_too`): a lead who refused is
     never nudged as busy; a clause that says the lead is busy counts as a time limit
-    (`_for_now`). `text` is read clause by clause (" | " between them)."""
+    (`_for_now`), and so does a time asked for after it (`_asks_a_time`, with `now` and
+    `zone`: "no need to call, do you have time tomorrow at 3?"). `text` is read clause
+    by clause (" | " between them)."""
     clauses = [normalise(part) for part in _CLAUSES.findall(text)]
     message = " | ".join(clause for clause in clauses if clause)
     refusing = (n for n in _NO_NEED.finditer(message) if not _COURTESY.match(message, n.end()))
@@ -472,10 +477,22 @@ def _no_need(
             continue  # "gausah kak, kalau butuh nanti saya langsung daftar"
         return None
     its_clause = message[its_clause_starts:its_clause_ends]
-    if not _for_now(message, its_clause_starts, its_clause_ends) or _FOR_GOOD.search(its_clause):
+    asked = (
+        now is not None and zone is not None and _asks_a_time(message[its_clause_ends:], now, zone)
+    )
+    if not (asked or _for_now(message, its_clause_starts, its_clause_ends)):
+        return "refuses"
+    if _FOR_GOOD.search(its_clause):
         return "refuses"
     parts = _CLAUSES.findall(text)
-    return "refuses" if _refuses_too(message, parts, opt_out_keywords) else "defers"
+    return "refuses" if _refuses_too(message, parts, opt_out_keywords, asked) else "defers"
+
+
+def _asks_a_time(rest: str, now: datetime, zone: ZoneInfo) -> bool:
+    """What follows a "no need" asks to be contacted at a time ("no need to call, do you
+    have time tomorrow at 3?"): the "no need" puts the call off to then."""
+    said = rest.replace(" | ", " ").strip()
+    return _CONTACT.search(said) is not None and requested_time(said, now, zone) is not None
 
 
 def _for_now(message: str, start: int, end: int) -> bool:
@@ -493,7 +510,9 @@ def _for_now(message: str, start: int, end: int) -> bool:
     return last and _BUSY_NOW_SAID.fullmatch(following) is not None
 
 
-def _refuses_too(message: str, parts: list[str], opt_out_keywords: tuple[str, ...]) -> bool:
+def _refuses_too(
+    message: str, parts: list[str], opt_out_keywords: tuple[str, ...], asked: bool = False
+) -> bool:
     """Besides a "no need" for now, the message (read clause by clause, its `parts` as
     written) refuses: another "no need" or a "don't call me" with no time limit or for
     good ("ga usah telpon skrg, udah ga butuh", "jgn hubungi sy lg"), a later clause
@@ -511,7 +530,7 @@ def _refuses_too(message: str, parts: list[str], opt_out_keywords: tuple[str, ..
     ]
     for found in refusing:
         start, end = _clause(message, found.start())
-        if not _for_now(message, start, end) or _FOR_GOOD.search(message, start, end):
+        if not (asked or _for_now(message, start, end)) or _FOR_GOOD.search(message, start, end):
             return True
     if any(is_opt_out(part, opt_out_keywords) or _says_not_interested(part) for part in parts):
         return True
