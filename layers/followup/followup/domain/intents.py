@@ -430,10 +430,7 @@ def _your_busy(message: str) -> list[tuple[int, int]]:
 
 
 def _no_need(
-    text: str,
-    opt_out_keywords: tuple[str, ...] = (),
-    now: datetime | None = None,
-    zone: ZoneInfo | None = None,
+    text: str, opt_out_keywords: tuple[str, ...], now: datetime, zone: ZoneInfo
 ) -> Literal["refuses", "defers"] | None:
     """Whether a "no need" refuses or only puts off, or neither. It is neither when it
     spares a courtesy ("no need to apologise"), or when after or before it the lead asks
@@ -446,8 +443,8 @@ def _no_need(
     limit and is not for good ("ga usah telpon dulu" is, "ga usah hubungi lagi" is not),
     and nothing else in the message refuses (`_refuses_too`): a lead who refused is
     never nudged as busy; a clause that says the lead is busy counts as a time limit
-    (`_for_now`), and so does a time asked for after it (`_asks_a_time`, with `now` and
-    `zone`: "no need to call, do you have time tomorrow at 3?"). `text` is read clause
+    (`_for_now`), and so does a time asked for after it (`_asks_a_time`: "no need to
+    call, do you have time tomorrow at 3?"). `text` is read clause
     by clause (" | " between them)."""
     clauses = [normalise(part) for part in _CLAUSES.findall(text)]
     message = " | ".join(clause for clause in clauses if clause)
@@ -477,9 +474,7 @@ def _no_need(
             continue  # "gausah kak, kalau butuh nanti saya langsung daftar"
         return None
     its_clause = message[its_clause_starts:its_clause_ends]
-    asked = (
-        now is not None and zone is not None and _asks_a_time(message[its_clause_ends:], now, zone)
-    )
+    asked = _asks_a_time(message[its_clause_ends:], now, zone)
     if not (asked or _for_now(message, its_clause_starts, its_clause_ends)):
         return "refuses"
     if _FOR_GOOD.search(its_clause):

@@ -17,7 +17,7 @@ from followup.domain.enrollment import Enrollment, EnrollmentState, enroll
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.journey import send_at
 from followup.domain.numbers import OTHER_NUMBER
-from followup.domain.rule import Step, WaitStep
+from followup.domain.rule import Step
 from followup.services import date_triggers, holds, notifications, optout_watch, reentry
 from followup.services.planning import Outcome, ended, moved
 from followup.services.ports import (
@@ -32,7 +32,7 @@ from followup.services.ports import (
     Versioned,
     read_by_dispatch,
 )
-from followup.services.steps import advance
+from followup.services.steps import advance, taken_by
 
 if TYPE_CHECKING:
     from followup.domain.contact import Contact
@@ -354,8 +354,8 @@ def _goes_at(
     horizon: datetime,
 ) -> datetime:
     """When the enrollment's first send would go: past the steps before it that send
-    nothing, as the planner passes them (`steps.advance`: a wait ending by the horizon,
-    a branch or an action due now; a branch read on the contact as it is), at its due
+    nothing, as the planner passes them (`steps.taken_by`; a branch read on the contact
+    as it is), at its due
     time in the rule's send window. A step the planner stops at places it at that step's
     due time: nothing is queued for it this tick. Data the planner would fail on (a
     window that never opens) places it at its due time: it fails as it is planned, and
@@ -370,7 +370,7 @@ def _goes_at(
             due = at.next_due_at or now
             if isinstance(step, Step):
                 return send_at(due, now, contact, rule, settings)
-            if due > (horizon if isinstance(step, WaitStep) else now):
+            if due > taken_by(step, now, horizon):
                 return due
             at = at.passed(rule, contact, zone, now)
     except RULE_DATA_ERRORS:

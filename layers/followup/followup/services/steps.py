@@ -60,10 +60,7 @@ def advance(
         enrollment = enrollment_v.item
         step = rule.steps[enrollment.step_index]
         sends = isinstance(step, Step)
-        # A send is queued before it is due, up to the next tick: dispatch holds it back.
-        # A wait is passed before it ends too: it does nothing, and a send after it is
-        # then queued for the wait's end, not for the tick after it.
-        by = deps.timings.horizon(now) if sends or isinstance(step, WaitStep) else now
+        by = taken_by(step, now, deps.timings.horizon(now))
         due = enrollment.next_due_at
         if due is not None and due > by:
             return Outcome.STEPPED, None
@@ -84,6 +81,14 @@ def advance(
     if stepped and not isinstance(rule.steps[enrollment_v.item.step_index], Step):
         return Outcome.STEPPED, None
     return queue_send(deps, enrollment_v, contact_v, rule, now, guess_slot=guess_slot)
+
+
+def taken_by(step: object, now: datetime, horizon: datetime) -> datetime:
+    """A step due by this is taken at a tick at `now`. A send is queued before it is due,
+    up to the next tick (`horizon`): dispatch holds it back. A wait is passed before it
+    ends too: it does nothing, and a send after it is then queued for the wait's end, not
+    for the tick after it. A branch or an action is taken once due."""
+    return horizon if isinstance(step, Step | WaitStep) else now
 
 
 def _step(
