@@ -165,12 +165,70 @@ def test_a_time_out_keeps_the_error_of_a_rule_it_did_not_get_to_check(
     engine.deps.rules.save_rule(rule("welcome-back"))
     engine.deps.catalog.invalidate()
     # When a tick with time enough meets the bad lead and the rule shows its error, and
-    # the next tick runs out of time before it reads that far again
+    # the next tick, which reads on from the bad lead, runs out of time before it reads it
     assert "welcome-back" in enqueue.run_tick(engine.deps, engine.clock.now()).failed_rules
     engine.clock.advance(HOUR)
-    assert tick_near_after(engine, 8).as_dict()["left_for_next_tick"] == 1
+    assert tick_near_after(engine, 0).as_dict()["left_for_next_tick"] == 1
     # Then the rule, whose bad lead is still there, still shows its error
     head = engine.deps.rules.rule_head("welcome-back")
     assert head is not None
     assert head.last_error is not None
     assert "Mars/Olympus_Mons" in head.last_error.message
+
+
+def enrolled_in(engine: MemoryEngine, rule_id: str, contact_id: str) -> int:
+    return sum(e.item.rule_id == rule_id for e in engine.deps.followups.enrollments_of(contact_id))
+
+
+def test_a_lookback_longer_than_one_tick_is_planned_over_the_next_ticks(
+    engine: MemoryEngine,
+) -> None:
+    # Given hourly ticks and 60 leads on `new` who fell quiet 30 to 89 hours ago
+    engine.deps.timings = replace(engine.deps.timings, tick=HOUR)
+    now = engine.clock.now()
+    leads = [quiet_contact(engine.deps, f"62812{n:07d}", now - (89 - n) * HOUR) for n in range(60)]
+    # When a new 24 h idle rule is turned on, and each tick has time for about a third of
+    # the silences it crossed
+    engine.deps.rules.save_rule(rule("welcome-back"))
+    engine.deps.catalog.invalidate()
+    reports = []
+    for _ in range(4):
+        reports.append(tick_near_after(engine, 40))
+        engine.clock.advance(HOUR)
+    # Then the ticks read on where the one before stopped: every lead is enrolled once, and
+    # the last tick had nothing left
+    assert [enrolled_in(engine, "welcome-back", lead.id) for lead in leads] == [1] * 60
+    assert [r.as_dict()["left_for_next_tick"] for r in reports][-1] == 0
+
+
+def test_leads_planned_before_a_tick_stopped_are_not_planned_again_as_the_next_reads_on(
+    engine: MemoryEngine,
+) -> None:
+    # Given hourly ticks, a lead in New York (21:00 there, its window opens at 08:00) quiet
+    # longest, and after it two leads in Jakarta (09:00) whose silences crossed already
+    engine.deps.timings = replace(engine.deps.timings, tick=HOUR)
+    now = engine.clock.now()
+    far = quiet_contact(engine.deps, "12125550100", now - 40 * HOUR, timezone="America/New_York")
+    near = [quiet_contact(engine.deps, f"62812000000{n}", now - (30 - n) * HOUR) for n in (1, 2)]
+    engine.deps.rules.save_rule(rule("welcome-back"))
+    engine.deps.catalog.invalidate()
+    # When the rule's first tick plans the two Jakarta leads and stops before the New York
+    # one, their follow-ups go, and the next tick has time enough
+    first = tick_near_after(engine, 5)
+    assert first.as_dict()["left_for_next_tick"] == 1
+    assert [enrolled_in(engine, "welcome-back", c.id) for c in (far, *near)] == [0, 1, 1]
+    engine.scheduled("dispatch")
+    engine.drain()
+    engine.clock.advance(HOUR)
+    engine.pump_stream()
+    slots = [engine.deps.contacts.slot(lead.id) for lead in near]
+    second = enqueue.run_tick(engine.deps, engine.clock.now())
+    # Then the New York lead is enrolled, and the Jakarta leads, read again, had their one
+    # follow-up each and cost no write (their one-pending slot is as the send left it)
+    assert [enrolled_in(engine, "welcome-back", c.id) for c in (far, *near)] == [1, 1, 1]
+    assert second.enrolled == 1
+    assert sum(second.outcomes.values()) == 1
+    for lead, slot in zip(near, slots, strict=True):
+        sent = [f.status.value for f in engine.deps.followups.followups_of(lead.id)]
+        assert sent == ["sent"]
+        assert engine.deps.contacts.slot(lead.id) == slot

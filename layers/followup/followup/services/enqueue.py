@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
@@ -205,6 +205,7 @@ def _plan_in_due_order(
                     crossing = _as_it_stands(deps, item, settings, now, touched)
                     if crossing is not None:
                         _enroll_crossing(deps, crossing, horizon, now, report)
+                    item.window.reading.planned(item.read)
             continue
         with _isolated(report, item.item.rule_id):
             if item.item.rule_id in off:
@@ -213,13 +214,41 @@ def _plan_in_due_order(
             else:
                 _advance(deps, item, now, report)
     for window in windows:
-        if window.rule.id not in broken:
-            deps.rules.advance_watermark(window.rule.id, window.head.watermark, horizon)
+        to = horizon if window.rule.id not in broken else window.planned_through()
+        if to is not None:
+            deps.rules.advance_watermark(window.rule.id, window.head.watermark, to)
 
 
 REORDER_ROOM = 1000
 """Crossings of one rule held back at most, to hand them over in the order they go: past
 it, the soonest goes on (a rule's first tick reading its whole lookback may cross more)."""
+
+
+STAMP_STEP = timedelta(microseconds=1)
+"""The finest step between two stored times."""
+
+
+@dataclass
+class _Reading:
+    """How far a tick got through an idle rule's silences: those it read and judged to
+    enroll but has not planned yet (by their place in the reading), the silence read
+    last, and whether it read them all."""
+
+    open: dict[int, datetime] = field(default_factory=dict)
+    last: datetime | None = None
+    done: bool = False
+
+    def planned(self, read: int) -> None:
+        self.open.pop(read, None)
+
+    def first_open(self) -> datetime | None:
+        """The start of the first silence the tick may have left unplanned: the earliest
+        of those read and not planned and, when the reading stopped short, the last one
+        read (those not read begin with it or after)."""
+        open_ = list(self.open.values())
+        if not self.done and self.last is not None:
+            open_.append(self.last)
+        return min(open_, default=None)
 
 
 @dataclass(frozen=True)
@@ -231,6 +260,19 @@ class _IdleWindow:
     trigger: IdleTrigger
     after: datetime
     until: datetime
+    reading: _Reading = field(default_factory=_Reading, compare=False)
+
+    def planned_through(self) -> datetime | None:
+        """The rule's watermark after a tick that did not plan all of its window (out of
+        time, or bad data met): just short of the first silence it may have left, so the
+        next tick reads on from there, not from the window's start again (a lookback
+        longer than one invocation plans is planned over several ticks). Those read again
+        and planned already are enrolled once (their enrollment's id). None when the tick
+        planned nothing of it."""
+        first = self.reading.first_open()
+        if first is None or first - STAMP_STEP <= self.after:
+            return None
+        return first - STAMP_STEP + self.trigger.idle.approx()
 
 
 @dataclass(frozen=True)
@@ -240,6 +282,8 @@ class _Crossing:
     window: _IdleWindow
     contact_v: Versioned[Contact]
     enrollment: Enrollment
+    read: int
+    """Its place in the window's reading."""
 
 
 def _idle_windows(
@@ -283,16 +327,19 @@ def _crossings(
     """The contacts whose silence crosses the rule's idle time in its window and whom it
     enrolls, each with the time its first step would be sent, in that order. They are
     read in the order their silences cross (its stages' indexes merged), and no step goes
-    before its silence crosses: one is handed on once the reading has passed its time
-    (at most `REORDER_ROOM` are held back). Bad data met in the reading ends it there:
-    the crossings read before still go, and the rule is `broken` after them. Out of time,
-    the reading stops and what it holds is left for the next tick."""
+    before its silence crosses, nor before now (one crossed already goes at once, in the
+    order read): one is handed on once the reading has passed its time (at most
+    `REORDER_ROOM` are held back). Bad data met in the reading ends it there: the
+    crossings read before still go, and the rule is `broken` after them. Out of time, the
+    reading stops and what it holds is left for the next tick. The window's `reading`
+    keeps how far it got."""
     rule, trigger = window.rule, window.trigger
     stages = trigger.stages or settings.stages
     quiet = (deps.contacts.quiet_contacts(stage, window.after, window.until) for stage in stages)
     horizon = deps.timings.horizon(now)
     held: list[tuple[datetime, int, _Crossing]] = []
     failed: set[str] = set()
+    reading = window.reading
     with _isolated(report, rule.id, failed):
         for read, contact_v in enumerate(
             heapq.merge(*quiet, key=lambda found: found.item.quiet_since)
@@ -301,14 +348,20 @@ def _crossings(
                 held.clear()
                 _leave_for_next_tick(report, rule.id, failed)
                 break
-            crosses = contact_v.item.quiet_since + trigger.idle.approx()
+            reading.last = contact_v.item.quiet_since
+            # No silence read after this one has a first send going before then.
+            passed = max(contact_v.item.quiet_since + trigger.idle.approx(), now)
             enrollment = _judged(deps, window, contact_v.item, settings, now, report)
             if enrollment is not None:
-                goes = _goes_at(enrollment, contact_v.item, rule, settings, now, horizon)
-                heapq.heappush(held, (goes, read, _Crossing(window, contact_v, enrollment)))
-            while held and (held[0][0] <= crosses or len(held) > REORDER_ROOM):
+                goes = max(_goes_at(enrollment, contact_v.item, rule, settings, now, horizon), now)
+                reading.open[read] = contact_v.item.quiet_since
+                crossing = _Crossing(window, contact_v, enrollment, read)
+                heapq.heappush(held, (goes, read, crossing))
+            while held and (held[0][0] <= passed or len(held) > REORDER_ROOM):
                 goes, _, crossing = heapq.heappop(held)
                 yield goes, crossing
+        else:
+            reading.done = True
     while held:
         goes, _, crossing = heapq.heappop(held)
         yield goes, crossing
@@ -398,7 +451,7 @@ def _as_it_stands(
     enrollment = _judged(deps, crossing.window, fresh.item, settings, now, None)
     if enrollment is None:
         return None
-    return _Crossing(crossing.window, fresh, enrollment)
+    return _Crossing(crossing.window, fresh, enrollment, crossing.read)
 
 
 def _enroll_crossing(
@@ -408,7 +461,10 @@ def _enroll_crossing(
     first send due by the next tick is planned in the same writes. A silence broken
     before it crosses sends nothing (`journey.must_stop`)."""
     rule, enrollment, contact_v = crossing.window.rule, crossing.enrollment, crossing.contact_v
-    refused = reentry.History(deps, contact_v.item.id).refused(rule, enrollment)
+    history = reentry.History(deps, contact_v.item.id)
+    if history.holds(enrollment):
+        return  # enrolled for this silence already (a tick before read on from it)
+    refused = history.refused(rule, enrollment)
     if refused is not None:
         report.reasons[f"not_enrolled:{refused}"] += 1
         return

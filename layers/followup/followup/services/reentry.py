@@ -26,7 +26,15 @@ class History:
         `reentry_never`, `reentry_cooldown`), or None."""
         if rule.reentry.policy is ReentryPolicy.ALWAYS and rule.idle is None:
             return None
+        return reentry_refused(candidate, rule, self._read())
+
+    def holds(self, candidate: Enrollment) -> bool:
+        """Whether `candidate` is enrolled already (the list may lag a write by a moment:
+        that write's own condition finds it then)."""
+        return any(enrollment.id == candidate.id for enrollment in self._read())
+
+    def _read(self) -> list[Enrollment]:
         if self._past is None:
             found = self._deps.followups.enrollments_of(self._contact_id)
             self._past = [enrollment.item for enrollment in found]
-        return reentry_refused(candidate, rule, self._past)
+        return self._past
