@@ -247,9 +247,9 @@ def _english(message: str, now: datetime) -> str | None:
     of the day named; a date named is one whose hour is after `now` (local)."""
     message = _TIME_SAID.sub(" ", _as_clock_reads(_GREETING.sub(" ", message)))
     dated = _DATE.search(message)
-    day = None if dated else _DAY.search(message)
     undated = _DATE.sub(lambda found: " " * len(found[0]), message) if dated else message
     clock = _CLOCK.search(undated)
+    day = None if dated else _day_asked(message, clock)
     if day is None and clock is None and dated is None:
         return _part_asked(message, now)
     hour, minute = MORNING_HOUR, 0
@@ -274,6 +274,39 @@ def _english(message: str, now: datetime) -> str | None:
         # "nanti" alone is "later", not a time; "nanti malam" is this evening
         return _todays(part_hour, now) if part_hour is not None else None
     return f"{when} {hour:02d}:{minute:02d}".strip()
+
+
+_DAY_REFUSED = frozenset(
+    {"gak", "ga", "gk", "nggak", "ngga", "enggak", "tidak", "tdk", "nda", "jangan", "not", "no"}
+    | {"nao", "cant", "cannot", "dont", "doesnt", "wont", "isnt", "sibuk", "busy", "ocupado"}
+    | {"ocupada", "aula", "class", "kelas", "kuliah", "meeting", "rapat", "kerja", "trabalho"}
+    | {"working"}
+)
+"""Words that, right before a day or in the three words after it, say it is not the day
+asked for: "cant today", "hari ini gak bisa", "busy today", "hj tenho aula"."""
+
+
+def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | None:
+    """Of the days `message` names, the one asked for: the one beside the hour asked for
+    ("hj tenho aula, amanha as 10?"), else the first not refused ("hari ini gak bisa, besok
+    aja", "busy today, call me tomorrow"), else the first."""
+    days = list(_DAY.finditer(message))
+    if len(days) < 2:
+        return days[0] if days else None
+    if clock is not None:
+        return min(days, key=lambda day: _words_between(message, day.span(), clock.span()))
+    since = [0, *(day.end() for day in days[:-1])]
+    until = [*(day.start() for day in days[1:]), len(message)]
+    bounds = zip(since, days, until, strict=True)
+
+    def refused(start: int, day: re.Match[str], end: int) -> bool:
+        # the word before, unless it is one of the three after the day before
+        ahead = message[start : day.start()].split()
+        before = ahead[-1:] if start == 0 or len(ahead) > 3 else []
+        after = message[day.end() : end].split()[:3]
+        return any(word in _DAY_REFUSED for word in before + after)
+
+    return next((day for start, day, end in bounds if not refused(start, day, end)), days[0])
 
 
 def _as_clock_reads(message: str) -> str:

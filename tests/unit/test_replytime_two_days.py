@@ -1,0 +1,68 @@
+"""Call-back times in replies that name two days: the one the lead is busy on or refuses,
+and the one they ask for."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from followup.domain.intents import Intent
+from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, at, detected
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (SAO_PAULO, "hj tenho aula, amanha as 10?"),
+        (SAO_PAULO, "hoje não dá, amanhã 10h?"),
+        (JAKARTA, "hari ini ada kelas, besok jam 10?"),
+        (JAKARTA, "hari ini sibuk, besok jam 10 ya"),
+        (NEW_YORK, "I have class today, tomorrow at 10?"),
+        (NEW_YORK, "tomorrow at 10, today I'm busy"),
+    ],
+)
+def test_the_hour_asked_for_goes_with_the_day_beside_it(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they say they cannot today and ask for tomorrow at 10
+    # Then the call back is tomorrow at 10, not today at 10 (in their class)
+    assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, "2026-11-25T10:00")
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (JAKARTA, "hari ini gak bisa, besok aja", "2026-11-25T09:00"),
+        (JAKARTA, "hari ini lagi kerja, besok sore ya", "2026-11-25T15:00"),
+        (JAKARTA, "besok gak bisa, lusa aja", "2026-11-26T09:00"),
+        (SAO_PAULO, "hoje não dá, amanhã de manhã", "2026-11-25T09:00"),
+        (SAO_PAULO, "hoje estou ocupado, amanhã à tarde", "2026-11-25T15:00"),
+        (NEW_YORK, "can't today, tomorrow works", "2026-11-25T09:00"),
+        (NEW_YORK, "I'm busy today until 5, call me tomorrow", "2026-11-25T09:00"),
+        (NEW_YORK, "today doesn't work, tomorrow morning?", "2026-11-25T09:00"),
+        (NEW_YORK, "not tomorrow, Friday", "2026-11-27T09:00"),
+    ],
+)
+def test_a_day_refused_gives_way_to_the_day_asked_for(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they refuse one day and name another, with no hour
+    # Then the call back is on the other day (they were read as nothing, or as busy)
+    assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "today at 5 or tomorrow at 10", "2026-11-24T17:00"),
+        (JAKARTA, "besok aja, hari ini sibuk", "2026-11-25T09:00"),
+        (NEW_YORK, "call me tomorrow, today I'm in class until 10", "2026-11-25T09:00"),
+        (JAKARTA, "besok jam 10 ya, hari ini lagi sibuk", "2026-11-25T10:00"),
+    ],
+)
+def test_the_first_day_asked_for_still_leads(zone: ZoneInfo, text: str, local: str) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When the day they ask for comes first, or each day has its own hour
+    # Then the call back is the first asked for, as before
+    assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, local)
