@@ -66,3 +66,20 @@ def test_the_first_day_asked_for_still_leads(zone: ZoneInfo, text: str, local: s
     # When the day they ask for comes first, or each day has its own hour
     # Then the call back is the first asked for, as before
     assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "I'm busy until Friday, call me Monday", "2026-11-30T09:00"),
+        (JAKARTA, "sibuk sampai jumat, senin aja", "2026-11-30T09:00"),
+        (SAO_PAULO, "tô ocupado até sexta, me liga segunda", "2026-11-30T09:00"),
+    ],
+)
+def test_a_day_said_as_a_limit_gives_way_to_the_day_asked_for(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they are busy until one day and ask for another
+    # Then the call back is on the day asked for, not on the limit
+    assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, local)

@@ -54,7 +54,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from followup.domain.optout import is_opt_out, normalise
-from followup.domain.replytime import requested_time
+from followup.domain.replytime import UNTIL_DAY, requested_time
 
 
 class Intent(StrEnum):
@@ -315,9 +315,24 @@ _BUSY = _any(
     r"later|not now|not right now|get back to you|ttyl",
 )
 """Busy, or putting the talk off ("nanti", "later", "mais tarde")."""
+_WHEN_WORD = (
+    r"(?:today|tomorrow|tmrw|tmr|tonight|monday|tuesday|wednesday|thursday|friday|saturday"
+    r"|sunday|next|this|week|morning|afternoon|evening|noon|at|around|on|in|the|am|pm|a m|p m"
+    r"|\d{1,2}(?:[:.]\d{2})?(?: ?(?:am|pm))?)"
+)
+_ID_WHEN_WORD = (
+    r"(?:besok|bsk|lusa|hari ini|nanti|senin|selasa|rabu|kamis|jumat|sabtu|minggu|pagi|siang"
+    r"|sore|malam|malem|jam|jm|pukul|pkl|\d{1,2}(?:[:.]\d{2})?)"
+)
 _CONTACT = _any(
     r"call|ring|phone|text|message|msg|remind|reach|contact|talk|chat|ping|try|what about|"
     r"how about|works|ok|okay",
+    # a time proposed, and asked whether it suits: "would tomorrow 10am work?"
+    rf"^(?:would|does|will|could|can|is) (?:{_WHEN_WORD} ){{1,6}}(?:be )?"
+    r"(?:work|suit you|fine|good|better)",
+    # "besok jam 10 gimana?"
+    rf"^(?:kalau |kalo |klo |kl )?(?:{_ID_WHEN_WORD} )*(?:jam|jm|pukul|pkl) \d{{1,2}}"
+    r"(?:[:.]\d{2})?(?: (?:pagi|siang|sore|malam|malem))? (?:gimana|gmn|gmna|bagaimana)",
     r"(?:you|u|ya) (?:have|got) (?:a |some |a few |\d+ )?(?:time|minutes?|mins?|moment)"
     r"(?=$| (?:today|tomorrow|tmrw|now|later|this|next|on|at|in|\d))"
     r"|(?:are|r) (?:you|u) free|^(?:im|i am) free",
@@ -367,8 +382,10 @@ def classify(
     no_need = _no_need(text, keywords, now, zone)
     if no_need == "refuses":
         return Detected(Intent.NOT_INTERESTED, 0.9)
-    contact = _CONTACT.search(message)
-    if contact or not (worded or ("?" in text and _asks_what_there_is(text))):
+    # "masih bisa daftar sampai jumat?": a deadline asked about, no time asked for
+    until = "?" in text and _asks_until(text)
+    contact = None if until else _CONTACT.search(message)
+    if contact or not (worded or until or ("?" in text and _asks_what_there_is(text))):
         asked_for = requested_time(message, now, zone)
         if asked_for is not None:
             return Detected(
@@ -399,6 +416,16 @@ def _asks_what_there_is(text: str) -> bool:
     3pm?", "tomorrow 3pm? i still have class till 2")."""
     clauses = _QUESTIONED.findall(text)
     return bool(clauses) and _THERE_IS.search(normalise(clauses[-1])) is not None
+
+
+def _asks_until(text: str) -> bool:
+    """The last clause a "?" closes asks about a day as a limit, with no hour: "masih ada
+    waktu daftar sampai jumat?", "ainda dá tempo de se inscrever até sexta?"."""
+    clauses = _QUESTIONED.findall(text)
+    if not clauses:
+        return False
+    clause = normalise(clauses[-1])
+    return UNTIL_DAY.search(clause) is not None and not re.search(r"\d", clause)
 
 
 def _says_done(sentence: str) -> bool:

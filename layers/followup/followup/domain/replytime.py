@@ -74,6 +74,10 @@ _DAY = re.compile(
     r"\b(?:" + "|".join(f"(?P<d{n}>{words})" for n, words in enumerate(_DAYS.values())) + r")\b"
 )
 _DAY_NAMES = tuple(_DAYS)
+_UNTIL = r"sampai|sampe|smp|ampe|sebelum|ate|antes de|until|till|til|by|before"
+UNTIL_DAY = re.compile(rf"\b(?:{_UNTIL}) (?:{'|'.join(_DAYS.values())})\b")
+"""A day said as a limit ("sampai jumat", "até sexta", "until Friday"): as a question,
+one about a deadline; beside another day, not the day asked for."""
 _AHEAD = re.compile(
     r"\b(?:"
     + "|".join(_DAYS[day] for day in ("tomorrow", "day after tomorrow", "today", "next monday"))
@@ -289,7 +293,8 @@ asked for: "cant today", "hari ini gak bisa", "busy today", "hj tenho aula"."""
 def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | None:
     """Of the days `message` names, the one asked for: the one beside the hour asked for
     ("hj tenho aula, amanha as 10?"), else the first not refused ("hari ini gak bisa, besok
-    aja", "busy today, call me tomorrow"), else the first."""
+    aja", "busy today, call me tomorrow") nor a limit ("sibuk sampai jumat, senin aja"),
+    else the first."""
     days = list(_DAY.finditer(message))
     if len(days) < 2:
         return days[0] if days else None
@@ -300,6 +305,9 @@ def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | Non
     bounds = zip(since, days, until, strict=True)
 
     def refused(start: int, day: re.Match[str], end: int) -> bool:
+        limits = UNTIL_DAY.finditer(message, start, day.end())
+        if any(limit.end() == day.end() for limit in limits):
+            return True  # "busy until Friday, call me Monday"
         # the word before, unless it is one of the three after the day before
         ahead = message[start : day.start()].split()
         before = ahead[-1:] if start == 0 or len(ahead) > 3 else []

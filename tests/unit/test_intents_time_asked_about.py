@@ -1,0 +1,54 @@
+"""Questions that name a time: one proposing it for a call ("would tomorrow 10am work?")
+is a call back; one asking about a deadline ("masih bisa daftar sampai jumat?") is a
+question, and books nothing."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from followup.domain.intents import Intent
+from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, at, detected
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "would tomorrow 10am work?", "2026-11-25T10:00"),
+        (NEW_YORK, "Does tomorrow at 10 work?", "2026-11-25T10:00"),
+        (NEW_YORK, "would 3pm work for you?", "2026-11-24T15:00"),
+        (NEW_YORK, "is 10am fine?", "2026-11-24T10:00"),
+        (NEW_YORK, "does tomorrow morning work?", "2026-11-25T09:00"),
+        (JAKARTA, "besok jam 10 gimana?", "2026-11-25T10:00"),
+        (JAKARTA, "kalau besok jam 10 pagi gimana kak?", "2026-11-25T10:00"),
+    ],
+)
+def test_a_time_proposed_as_a_question_is_a_call_back(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they propose a time and ask whether it suits
+    # Then a call back is booked then (it was read as a question, and nothing booked)
+    assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (JAKARTA, "masih ada waktu daftar sampai jumat?"),
+        (JAKARTA, "masih bisa daftar sampai jumat kak?"),
+        (JAKARTA, "bayarnya bisa sampai jumat?"),
+        (SAO_PAULO, "ainda tem tempo pra me inscrever até sexta?"),
+        (SAO_PAULO, "ainda dá tempo de se inscrever até sexta?"),
+        (NEW_YORK, "does the class work on Saturday?"),
+        (NEW_YORK, "is the 10am class fine for beginners?"),
+        (NEW_YORK, "is tomorrow a holiday?"),
+        (JAKARTA, "besok jam berapa gimana?"),
+    ],
+)
+def test_a_question_about_a_deadline_or_a_class_books_nothing(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they ask until when they can register, or about a class on a day
+    # Then it is a question: no call back is booked for Friday at 09:00
+    assert detected(zone, text, at(8)) == (Intent.QUESTION, None)
