@@ -34,20 +34,20 @@ def test_the_hour_asked_for_goes_with_the_day_beside_it(zone: ZoneInfo, text: st
     [
         (JAKARTA, "hari ini gak bisa, besok aja", "2026-11-25T09:00"),
         (JAKARTA, "hari ini lagi kerja, besok sore ya", "2026-11-25T15:00"),
-        (JAKARTA, "besok gak bisa, lusa aja", "2026-11-26T09:00"),
         (SAO_PAULO, "hoje não dá, amanhã de manhã", "2026-11-25T09:00"),
         (SAO_PAULO, "hoje estou ocupado, amanhã à tarde", "2026-11-25T15:00"),
         (NEW_YORK, "can't today, tomorrow works", "2026-11-25T09:00"),
         (NEW_YORK, "I'm busy today until 5, call me tomorrow", "2026-11-25T09:00"),
         (NEW_YORK, "today doesn't work, tomorrow morning?", "2026-11-25T09:00"),
-        (NEW_YORK, "not tomorrow, Friday", "2026-11-27T09:00"),
+        (JAKARTA, "gak bisa hari ini kak, besok aja", "2026-11-25T09:00"),
+        (NEW_YORK, "today I'm traveling, call me tomorrow", "2026-11-25T09:00"),
     ],
 )
-def test_a_day_refused_gives_way_to_the_day_asked_for(
+def test_today_refused_gives_way_to_the_day_asked_for(
     zone: ZoneInfo, text: str, local: str
 ) -> None:
     # Given a lead writing at 08:00 on Tuesday
-    # When they refuse one day and name another, with no hour
+    # When they refuse today, or are busy then, and name another day, with no hour
     # Then the call back is on the other day (they were read as nothing, or as busy)
     assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, local)
 
@@ -59,13 +59,35 @@ def test_a_day_refused_gives_way_to_the_day_asked_for(
         (JAKARTA, "besok aja, hari ini sibuk", "2026-11-25T09:00"),
         (NEW_YORK, "call me tomorrow, today I'm in class until 10", "2026-11-25T09:00"),
         (JAKARTA, "besok jam 10 ya, hari ini lagi sibuk", "2026-11-25T10:00"),
+        (JAKARTA, "besok atau lusa jam 10", "2026-11-25T10:00"),
+        (JAKARTA, "hari ini atau besok jam 3", "2026-11-24T15:00"),
+        (NEW_YORK, "no, tomorrow or friday is better", "2026-11-25T09:00"),
+        (JAKARTA, "besok gak ada kelas, lusa ada", "2026-11-25T09:00"),
+        (JAKARTA, "nanti malam aja, jangan besok", "2026-11-24T19:00"),
+        (NEW_YORK, "tomorrow works, friday I have class at 10", "2026-11-25T10:00"),
     ],
 )
 def test_the_first_day_asked_for_still_leads(zone: ZoneInfo, text: str, local: str) -> None:
     # Given a lead writing at 08:00 on Tuesday
-    # When the day they ask for comes first, or each day has its own hour
-    # Then the call back is the first asked for, as before
+    # When the day they ask for comes first, days are offered as one choice, today has an
+    # hour or a part of the day of its own, or a refusal is of something else
+    # Then the call back is the first day named, as before
     assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "not today or tomorrow, friday"),
+        (NEW_YORK, "today fine, not tomorrow"),
+        (JAKARTA, "hari ini aja, jangan besok"),
+    ],
+)
+def test_a_day_refused_with_today_is_never_booked(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they refuse tomorrow together with today, or ask for today and refuse tomorrow
+    # Then no call back is booked tomorrow
+    assert detected(zone, text, at(8))[1] is None
 
 
 @pytest.mark.parametrize(

@@ -253,7 +253,7 @@ def _english(message: str, now: datetime) -> str | None:
     dated = _DATE.search(message)
     undated = _DATE.sub(lambda found: " " * len(found[0]), message) if dated else message
     clock = _CLOCK.search(undated)
-    day = None if dated else _day_asked(message, clock)
+    day = None if dated else _day_asked(message)
     if day is None and clock is None and dated is None:
         return _part_asked(message, now)
     hour, minute = MORNING_HOUR, 0
@@ -280,41 +280,50 @@ def _english(message: str, now: datetime) -> str | None:
     return f"{when} {hour:02d}:{minute:02d}".strip()
 
 
-_DAY_REFUSED = frozenset(
-    {"gak", "ga", "gk", "nggak", "ngga", "enggak", "tidak", "tdk", "nda", "jangan", "not", "no"}
-    | {"nao", "cant", "cannot", "dont", "doesnt", "wont", "isnt", "sibuk", "busy", "ocupado"}
-    | {"ocupada", "aula", "class", "kelas", "kuliah", "meeting", "rapat", "kerja", "trabalho"}
-    | {"working"}
+_JOINED = frozenset({"or", "nor", "and", "atau", "ato", "dan", "sama", "ou", "e"})
+"""Words that join two days into one offer or one refusal: "besok atau lusa", "not today
+or tomorrow"."""
+_ASK_WORDS = frozenset({"fine", "good", "ok", "okay", "oke"})
+"""Words that, right after a day, ask for it, besides the asking words (`_ASKS`)."""
+_NEGATORS = frozenset(
+    {"gak", "ga", "gk", "nggak", "ngga", "enggak", "tidak", "tdk", "nda", "jangan", "not"}
+    | {"nao", "cant", "cannot", "dont", "doesnt", "isnt", "wont"}
 )
-"""Words that, right before a day or in the three words after it, say it is not the day
-asked for: "cant today", "hari ini gak bisa", "busy today", "hj tenho aula"."""
 
 
-def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | None:
-    """Of the days `message` names, the one asked for: the one beside the hour asked for
-    ("hj tenho aula, amanha as 10?"), else the first not refused ("hari ini gak bisa, besok
-    aja", "busy today, call me tomorrow") nor a limit ("sibuk sampai jumat, senin aja"),
-    else the first."""
+def _day_asked(message: str) -> re.Match[str] | None:
+    """Of the days `message` names, the one asked for: the first, passing over today said
+    with no hour or part of the day of its own and not asked for ("hj tenho aula, amanha as
+    10?", "hari ini gak bisa, besok aja", "busy today, call me tomorrow"), and a day said as
+    a limit ("sibuk sampai jumat, senin aja"); not one joined to the next ("today or
+    tomorrow at 3", "not today or tomorrow")."""
     days = list(_DAY.finditer(message))
-    if len(days) < 2:
-        return days[0] if days else None
-    if clock is not None:
-        return min(days, key=lambda day: _words_between(message, day.span(), clock.span()))
-    since = [0, *(day.end() for day in days[:-1])]
-    until = [*(day.start() for day in days[1:]), len(message)]
-    bounds = zip(since, days, until, strict=True)
+    ends = [day.start() for day in days[1:]]
+    for day, end in zip(days, ends, strict=False):
+        own = message[day.end() : end]
+        words = own.split()
+        if words and words[-1] in _JOINED:
+            return day
+        if _day_name(day) == "today":
+            timed = _CLOCK.search(message, day.start(), end) or _PART.search(
+                message, day.start(), end
+            )
+            if timed or _asks_right_after(words[:2]):
+                return day
+            continue
+        limits = UNTIL_DAY.finditer(message, 0, day.end())
+        if not any(limit.end() == day.end() for limit in limits):
+            return day
+    return days[-1] if days else None
 
-    def refused(start: int, day: re.Match[str], end: int) -> bool:
-        limits = UNTIL_DAY.finditer(message, start, day.end())
-        if any(limit.end() == day.end() for limit in limits):
-            return True  # "busy until Friday, call me Monday"
-        # the word before, unless it is one of the three after the day before
-        ahead = message[start : day.start()].split()
-        before = ahead[-1:] if start == 0 or len(ahead) > 3 else []
-        after = message[day.end() : end].split()[:3]
-        return any(word in _DAY_REFUSED for word in before + after)
 
-    return next((day for start, day, end in bounds if not refused(start, day, end)), days[0])
+def _asks_right_after(words: list[str]) -> bool:
+    """The words right after a day ask for it ("hari ini aja", "today works"), not refuse
+    it ("hari ini gak bisa")."""
+    return any(
+        (_ASKS.fullmatch(word) or word in _ASK_WORDS) and (n == 0 or words[n - 1] not in _NEGATORS)
+        for n, word in enumerate(words)
+    )
 
 
 def _as_clock_reads(message: str) -> str:
