@@ -149,6 +149,16 @@ def test_the_watermark_moves_only_from_where_it_was_read(store: Any) -> None:
     assert store.rule_heads()[0].watermark == two
 
 
+def test_a_watermark_read_for_a_version_a_save_replaced_is_not_written(store: Any) -> None:
+    # A tick read version 1 with no watermark; a save made version 2, whose reading
+    # restarts: the tick's watermark, worked out for version 1, must not land on it.
+    store.save_rule(rule("r"))
+    store.save_rule(rule("r"))
+    assert not store.advance_watermark("r", None, T0, 1)
+    assert store.advance_watermark("r", None, T0, 2)
+    assert store.rule_heads()[0].watermark == T0
+
+
 def test_a_new_version_resets_the_watermark_and_the_error(store: Any) -> None:
     store.save_rule(rule("r"))
     store.advance_watermark("r", None, T0)

@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from followup.domain.rule import Rule
 from followup.services import enqueue
 from followup.services.deadline import Deadline
 from followup.services.ports import ContactChange
@@ -232,3 +233,49 @@ def test_leads_planned_before_a_tick_stopped_are_not_planned_again_as_the_next_r
         sent = [f.status.value for f in engine.deps.followups.followups_of(lead.id)]
         assert sent == ["sent"]
         assert engine.deps.contacts.slot(lead.id) == slot
+
+
+class SavesAsTheTickReads:
+    """The contacts store, where an editor saves `rule` again as the tick first reads the
+    quiet index."""
+
+    def __init__(self, inner: Any, engine: MemoryEngine, rule: Rule) -> None:
+        self._inner, self._engine, self._rule = inner, engine, rule
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def quiet_contacts(self, *args: Any) -> Any:
+        if self._rule is not None:
+            self._engine.deps.rules.save_rule(self._rule)
+            self._rule = None
+        return self._inner.quiet_contacts(*args)
+
+
+def test_a_version_saved_while_a_tick_cut_short_runs_reads_its_whole_lookback(
+    engine: MemoryEngine,
+) -> None:
+    # Given hourly ticks, 60 leads on `new` quiet 30 to 89 hours, and a new 24 h idle rule
+    engine.deps.timings = replace(engine.deps.timings, tick=HOUR)
+    now = engine.clock.now()
+    leads = [quiet_contact(engine.deps, f"62812{n:07d}", now - (89 - n) * HOUR) for n in range(60)]
+    engine.deps.rules.save_rule(rule("welcome-back"))
+    engine.deps.catalog.invalidate()
+    # When its first tick, with time for a third of the silences, runs while an editor
+    # saves the rule again with a 12 h idle time, and the next ticks have time enough
+    twelve = {"stages": ["new"], "idle": {"amount": 12, "unit": "hours"}}
+    contacts = engine.deps.contacts
+    engine.deps.contacts = SavesAsTheTickReads(
+        contacts, engine, rule("welcome-back", trigger=twelve)
+    )
+    try:
+        tick_near_after(engine, 40)
+    finally:
+        engine.deps.contacts = contacts
+    engine.deps.catalog.invalidate()
+    for _ in range(3):
+        engine.clock.advance(HOUR)
+        engine.pump_stream()
+        enqueue.run_tick(engine.deps, engine.clock.now())
+    # Then the new version read back over its lookback: every lead is enrolled, once
+    assert [enrolled_in(engine, "welcome-back", lead.id) for lead in leads] == [1] * 60

@@ -681,13 +681,18 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
             condition=RuleItem.sk.exists(),
         )
 
-    def advance_watermark(self, rule_id: str, previous: datetime | None, to: datetime) -> bool:
-        """Move the rule's watermark from `previous` to `to`; False if another tick moved it."""
+    def advance_watermark(
+        self, rule_id: str, previous: datetime | None, to: datetime, version: int | None = None
+    ) -> bool:
+        """Move the rule's watermark from `previous` to `to` (at `version`); False if another
+        tick moved it, or a save replaced the version."""
         condition = (
             RuleItem.watermark.does_not_exist()
             if previous is None
             else RuleItem.watermark == stamp(previous)
         )
+        if version is not None:
+            condition &= RuleItem.version == version
         return held(
             lambda: RuleItem(rule_id, "head").update(
                 actions=[RuleItem.watermark.set(stamp(to))], condition=condition

@@ -790,13 +790,16 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         """Hide the rule from listings and ticks; its versions stay for what is in flight."""
         self._update_head(rule_id, listed=False, active=False)
 
-    def advance_watermark(self, rule_id: str, previous: datetime | None, to: datetime) -> bool:
-        """Move the rule's watermark from `previous` to `to`; False if another tick moved it."""
+    def advance_watermark(
+        self, rule_id: str, previous: datetime | None, to: datetime, version: int | None = None
+    ) -> bool:
+        """Move the rule's watermark from `previous` to `to` (at `version`); False if another
+        tick moved it, or a save replaced the version."""
         _nonempty(rule_id)
         expected = stamp(previous) if previous is not None else None
         with self._lock:
             head = self._heads.get(rule_id, _HeadRow())
-            if head.watermark != expected:
+            if head.watermark != expected or (version is not None and head.version != version):
                 return False
             self._heads[rule_id] = replace(head, watermark=stamp(to))
         return True

@@ -216,7 +216,9 @@ def _plan_in_due_order(
     for window in windows:
         to = horizon if window.rule.id not in broken else window.planned_through()
         if to is not None:
-            deps.rules.advance_watermark(window.rule.id, window.head.watermark, to)
+            deps.rules.advance_watermark(
+                window.rule.id, window.head.watermark, to, window.head.version
+            )
 
 
 REORDER_ROOM = 1000

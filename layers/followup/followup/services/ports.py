@@ -593,7 +593,14 @@ class RuleRepository(Protocol):
         ...
 
     def delete_rule(self, rule_id: str) -> None: ...
-    def advance_watermark(self, rule_id: str, previous: datetime | None, to: datetime) -> bool: ...
+    def advance_watermark(
+        self, rule_id: str, previous: datetime | None, to: datetime, version: int | None = None
+    ) -> bool:
+        """Move the rule's watermark from `previous` to `to`, and with `version`, only while
+        the rule is still at that version (a save restarts the new version's reading);
+        False when another tick, or a save, came first."""
+        ...
+
     def move_backfill(
         self, rule_id: str, version: int, previous: str | None, to: str | None
     ) -> bool:
