@@ -240,7 +240,8 @@ class SavesAsTheTickReads:
     quiet index."""
 
     def __init__(self, inner: Any, engine: MemoryEngine, rule: Rule) -> None:
-        self._inner, self._engine, self._rule = inner, engine, rule
+        self._inner, self._engine = inner, engine
+        self._rule: Rule | None = rule
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)

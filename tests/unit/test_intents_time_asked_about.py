@@ -52,3 +52,44 @@ def test_a_question_about_a_deadline_or_a_class_books_nothing(zone: ZoneInfo, te
     # When they ask until when they can register, or about a class on a day
     # Then it is a question: no call back is booked for Friday at 09:00
     assert detected(zone, text, at(8)) == (Intent.QUESTION, None)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "can you call me by friday?", "2026-11-27T09:00"),
+        (SAO_PAULO, "me liga até sexta?", "2026-11-27T09:00"),
+        (NEW_YORK, "is the discount only until today? call me at 3", "2026-11-24T15:00"),
+        (
+            NEW_YORK,
+            "call me tomorrow morning, the promo is until friday right?",
+            "2026-11-25T09:00",
+        ),
+    ],
+)
+def test_a_call_asked_for_beside_a_limit_is_still_a_call_back(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they ask for a call by a day, or at a time beside a question about a deadline
+    # Then the call back is booked, as before
+    assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "would friday be fine to pay?"),
+        (NEW_YORK, "is tomorrow good for the class?"),
+        (NEW_YORK, "does monday work for the trial class?"),
+        (JAKARTA, "besok jam 10 gimana kelasnya?"),
+        (JAKARTA, "jam 7 malam gimana link zoomnya?"),
+    ],
+)
+def test_a_question_about_paying_or_a_class_on_a_day_is_no_proposal(
+    zone: ZoneInfo, text: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they ask whether a day suits something else than a call
+    # Then it is a question, as before
+    assert detected(zone, text, at(8)) == (Intent.QUESTION, None)

@@ -54,7 +54,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from followup.domain.optout import is_opt_out, normalise
-from followup.domain.replytime import UNTIL_DAY, requested_time
+from followup.domain.replytime import UNTIL_DAY, days_named, requested_time
 
 
 class Intent(StrEnum):
@@ -327,12 +327,14 @@ _ID_WHEN_WORD = (
 _CONTACT = _any(
     r"call|ring|phone|text|message|msg|remind|reach|contact|talk|chat|ping|try|what about|"
     r"how about|works|ok|okay",
-    # a time proposed, and asked whether it suits: "would tomorrow 10am work?"
+    # a time proposed, the whole message asking whether it suits: "would tomorrow 10am
+    # work?", not "is tomorrow good for the class?"
     rf"^(?:would|does|will|could|can|is) (?:{_WHEN_WORD} ){{1,6}}(?:be )?"
-    r"(?:work|suit you|fine|good|better)",
-    # "besok jam 10 gimana?"
+    r"(?:work|suit you|fine|good|better)(?: for (?:you|u))?$",
+    # "besok jam 10 gimana?", not "besok jam 10 gimana kelasnya?"
     rf"^(?:kalau |kalo |klo |kl )?(?:{_ID_WHEN_WORD} )*(?:jam|jm|pukul|pkl) \d{{1,2}}"
-    r"(?:[:.]\d{2})?(?: (?:pagi|siang|sore|malam|malem))? (?:gimana|gmn|gmna|bagaimana)",
+    r"(?:[:.]\d{2})?(?: (?:pagi|siang|sore|malam|malem))? (?:gimana|gmn|gmna|bagaimana)"
+    r"(?: (?:kak|ka|kk|mas|mba|mbak|pak|bu|bang|sis))?$",
     r"(?:you|u|ya) (?:have|got) (?:a |some |a few |\d+ )?(?:time|minutes?|mins?|moment)"
     r"(?=$| (?:today|tomorrow|tmrw|now|later|this|next|on|at|in|\d))"
     r"|(?:are|r) (?:you|u) free|^(?:im|i am) free",
@@ -383,7 +385,7 @@ def classify(
     if no_need == "refuses":
         return Detected(Intent.NOT_INTERESTED, 0.9)
     # "masih bisa daftar sampai jumat?": a deadline asked about, no time asked for
-    until = "?" in text and _asks_until(text)
+    until = "?" in text and _asks_until(text, message)
     contact = None if until else _CONTACT.search(message)
     if contact or not (worded or until or ("?" in text and _asks_what_there_is(text))):
         asked_for = requested_time(message, now, zone)
@@ -418,14 +420,24 @@ def _asks_what_there_is(text: str) -> bool:
     return bool(clauses) and _THERE_IS.search(normalise(clauses[-1])) is not None
 
 
-def _asks_until(text: str) -> bool:
-    """The last clause a "?" closes asks about a day as a limit, with no hour: "masih ada
-    waktu daftar sampai jumat?", "ainda dá tempo de se inscrever até sexta?"."""
+_CALLING = _any(
+    r"call|ring|phone|text|liga|ligar|ligue|chama|manda|telp|telpon|telepon|tlp|hubungi"
+    r"|kabari|kabarin"
+)
+
+
+def _asks_until(text: str, message: str) -> bool:
+    """The last clause a "?" closes asks about a day as a limit, the only day `message`
+    names, with no hour nor a call asked for: "masih ada waktu daftar sampai jumat?",
+    "ainda dá tempo de se inscrever até sexta?"; not "me liga até sexta?"."""
     clauses = _QUESTIONED.findall(text)
-    if not clauses:
-        return False
-    clause = normalise(clauses[-1])
-    return UNTIL_DAY.search(clause) is not None and not re.search(r"\d", clause)
+    return (
+        bool(clauses)
+        and UNTIL_DAY.search(normalise(clauses[-1])) is not None
+        and days_named(message) == 1
+        and re.search(r"\d", message) is None
+        and _CALLING.search(message) is None
+    )
 
 
 def _says_done(sentence: str) -> bool:

@@ -74,10 +74,17 @@ _DAY = re.compile(
     r"\b(?:" + "|".join(f"(?P<d{n}>{words})" for n, words in enumerate(_DAYS.values())) + r")\b"
 )
 _DAY_NAMES = tuple(_DAYS)
-_UNTIL = r"sampai|sampe|smp|ampe|sebelum|ate|antes de|until|till|til|by|before"
-UNTIL_DAY = re.compile(rf"\b(?:{_UNTIL}) (?:{'|'.join(_DAYS.values())})\b")
-"""A day said as a limit ("sampai jumat", "até sexta", "until Friday"): as a question,
-one about a deadline; beside another day, not the day asked for."""
+UNTIL_DAY = re.compile(
+    rf"\b(?:sampai|sampe|smp|ampe|ate|until|till) (?:{'|'.join(_DAYS.values())})\b"
+)
+"""A day said as a limit ("sampai jumat", "até sexta", "until Friday")."""
+
+
+def days_named(message: str) -> int:
+    """How many days a normalised `message` names ("besok", "sexta", "tomorrow")."""
+    return len(_DAY.findall(message))
+
+
 _AHEAD = re.compile(
     r"\b(?:"
     + "|".join(_DAYS[day] for day in ("tomorrow", "day after tomorrow", "today", "next monday"))
@@ -253,7 +260,7 @@ def _english(message: str, now: datetime) -> str | None:
     dated = _DATE.search(message)
     undated = _DATE.sub(lambda found: " " * len(found[0]), message) if dated else message
     clock = _CLOCK.search(undated)
-    day = None if dated else _day_asked(message)
+    day = None if dated else _day_asked(message, clock)
     if day is None and clock is None and dated is None:
         return _part_asked(message, now)
     hour, minute = MORNING_HOUR, 0
@@ -281,49 +288,50 @@ def _english(message: str, now: datetime) -> str | None:
 
 
 _JOINED = frozenset({"or", "nor", "and", "atau", "ato", "dan", "sama", "ou", "e"})
-"""Words that join two days into one offer or one refusal: "besok atau lusa", "not today
-or tomorrow"."""
-_ASK_WORDS = frozenset({"fine", "good", "ok", "okay", "oke"})
-"""Words that, right after a day, ask for it, besides the asking words (`_ASKS`)."""
-_NEGATORS = frozenset(
-    {"gak", "ga", "gk", "nggak", "ngga", "enggak", "tidak", "tdk", "nda", "jangan", "not"}
-    | {"nao", "cant", "cannot", "dont", "doesnt", "isnt", "wont"}
+"""Words that join two days into one offer or one refusal: "besok atau lusa jam 10"."""
+_REFUSING = frozenset(
+    {"gak", "ga", "gk", "nggak", "ngga", "enggak", "tidak", "tdk", "nda", "belum", "blm"}
+    | {"jangan", "not", "nao", "cant", "cannot", "dont", "doesnt", "isnt", "wont", "sibuk"}
+    | {"busy", "ocupado", "ocupada", "aula", "class", "kelas", "kuliah", "meeting", "rapat"}
+    | {"kerja", "trabalho", "trabalhando", "working", "traveling", "travelling", "viajando"}
+    | {"viajar", "driving", "prova", "exam", "exams", "ujian"}
 )
+"""Words beside a day that say the lead cannot, or is busy, then."""
+_NEGATING = frozenset({"not", "nao", "jangan", "bukan", "gak", "ga", "nggak", "tidak"})
+"""Words right before a day that refuse it: "not tomorrow", "não amanhã", "jangan besok"."""
+_ASKING = frozenset({"fine", "good", "ok", "okay", "oke"})
+"""Words that ask for a day, besides the asking words (`_ASKS`)."""
 
 
-def _day_asked(message: str) -> re.Match[str] | None:
-    """Of the days `message` names, the one asked for: the first, passing over today said
-    with no hour or part of the day of its own and not asked for ("hj tenho aula, amanha as
-    10?", "hari ini gak bisa, besok aja", "busy today, call me tomorrow"), and a day said as
-    a limit ("sibuk sampai jumat, senin aja"); not one joined to the next ("today or
-    tomorrow at 3", "not today or tomorrow")."""
+def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | None:
+    """Of the days `message` names, the one asked for: the first, unless it is today, said
+    with no hour or part of the day of its own and refused or busy, and the day after it
+    is asked for (with the hour asked for, a part of the day, or an asking word) and is
+    neither refused nor joined to it ("hj tenho aula, amanha as 10?", "hari ini gak bisa,
+    besok aja", "can't today, tomorrow works"; not "today, not tomorrow at 5", "hari ini
+    gak bisa, besok juga gak bisa", "hari ini atau besok jam 3")."""
     days = list(_DAY.finditer(message))
-    ends = [day.start() for day in days[1:]]
-    for day, end in zip(days, ends, strict=False):
-        own = message[day.end() : end]
-        words = own.split()
-        if words and words[-1] in _JOINED:
-            return day
-        if _day_name(day) == "today":
-            timed = _CLOCK.search(message, day.start(), end) or _PART.search(
-                message, day.start(), end
-            )
-            if timed or _asks_right_after(words[:2]):
-                return day
-            continue
-        limits = UNTIL_DAY.finditer(message, 0, day.end())
-        if not any(limit.end() == day.end() for limit in limits):
-            return day
-    return days[-1] if days else None
-
-
-def _asks_right_after(words: list[str]) -> bool:
-    """The words right after a day ask for it ("hari ini aja", "today works"), not refuse
-    it ("hari ini gak bisa")."""
-    return any(
-        (_ASKS.fullmatch(word) or word in _ASK_WORDS) and (n == 0 or words[n - 1] not in _NEGATORS)
-        for n, word in enumerate(words)
+    if len(days) < 2 or _day_name(days[0]) != "today":
+        return days[0] if days else None
+    today, then = days[0], days[1]
+    own = message[today.start() : then.start()]
+    after = message[then.end() : days[2].start() if len(days) > 2 else len(message)]
+    before = message[: today.start()].split()[-2:]
+    own_words, after_words = message[today.end() : then.start()].split(), after.split()
+    if _CLOCK.search(own) or _PART.search(own) or own_words[-1:] in ([w] for w in _JOINED):
+        return today
+    refused = any(word in _REFUSING for word in before + own_words[:2])
+    # "not tomorrow", or busy then too
+    still_refused = bool(set(own_words[-1:]) & _NEGATING) or bool(set(after_words) & _REFUSING)
+    hour_beside = clock is not None and then.end() <= clock.start()
+    if hour_beside and clock is not None:
+        hour_beside = not message[then.end() : clock.start()].split()
+    asked = (
+        hour_beside
+        or _PART.search(after) is not None
+        or any(_ASKS.fullmatch(word) or word in _ASKING for word in own_words[-2:] + after_words)
     )
+    return then if refused and asked and not still_refused else today
 
 
 def _as_clock_reads(message: str) -> str:
