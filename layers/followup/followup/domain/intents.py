@@ -317,12 +317,14 @@ _BUSY = _any(
 """Busy, or putting the talk off ("nanti", "later", "mais tarde")."""
 _WHEN_WORD = (
     r"(?:today|tomorrow|tmrw|tmr|tonight|monday|tuesday|wednesday|thursday|friday|saturday"
-    r"|sunday|next|this|week|morning|afternoon|evening|noon|at|around|on|in|the|am|pm|a m|p m"
-    r"|\d{1,2}(?:[:.]\d{2})?(?: ?(?:am|pm))?)"
+    r"|sunday|next|this|week|morning|afternoon|evening|noon|on|in|the"
+    r"|at \d{1,2}(?:[:.]\d{2})?(?: ?(?:am|pm))?|\d{1,2}(?:[:.]\d{2})? ?(?:am|pm)|\d{1,2}[:.]\d{2})"
 )
+"""A word of a time proposed; an hour with its am/pm, its minutes or "at" ("would 10
+tomorrow work?" is no hour the replies' times read)."""
 _ID_WHEN_WORD = (
-    r"(?:besok|bsk|lusa|hari ini|nanti|senin|selasa|rabu|kamis|jumat|sabtu|minggu|pagi|siang"
-    r"|sore|malam|malem|jam|jm|pukul|pkl|\d{1,2}(?:[:.]\d{2})?)"
+    r"(?:besok|bsk|lusa|hari ini|nanti|senin|selasa|rabu|kamis|jumat|sabtu|hari minggu|pagi"
+    r"|siang|sore|malam|malem|jam|jm|pukul|pkl|\d{1,2}(?:[:.]\d{2})?)"
 )
 _CONTACT = _any(
     r"call|ring|phone|text|message|msg|remind|reach|contact|talk|chat|ping|try|what about|"
@@ -426,13 +428,18 @@ _CALLING = _any(
 )
 
 
+_STILL = _any(r"masih|msh|ainda|still")
+
+
 def _asks_until(text: str, message: str) -> bool:
-    """The last clause a "?" closes asks about a day as a limit, the only day `message`
-    names, with no hour nor a call asked for: "masih ada waktu daftar sampai jumat?",
-    "ainda dá tempo de se inscrever até sexta?"; not "me liga até sexta?"."""
+    """The last clause a "?" closes asks whether something still holds until a day, the
+    only day `message` names, with no hour nor a call asked for: "masih ada waktu daftar
+    sampai jumat?", "ainda dá tempo de se inscrever até sexta?"; not "me liga até sexta?",
+    "bisa tunggu sampai senin?"."""
     clauses = _QUESTIONED.findall(text)
     return (
         bool(clauses)
+        and _STILL.search(message) is not None
         and UNTIL_DAY.search(normalise(clauses[-1])) is not None
         and days_named(message) == 1
         and re.search(r"\d", message) is None

@@ -287,51 +287,80 @@ def _english(message: str, now: datetime) -> str | None:
     return f"{when} {hour:02d}:{minute:02d}".strip()
 
 
-_JOINED = frozenset({"or", "nor", "and", "atau", "ato", "dan", "sama", "ou", "e"})
-"""Words that join two days into one offer or one refusal: "besok atau lusa jam 10"."""
-_REFUSING = frozenset(
-    {"gak", "ga", "gk", "nggak", "ngga", "enggak", "tidak", "tdk", "nda", "belum", "blm"}
-    | {"jangan", "not", "nao", "cant", "cannot", "dont", "doesnt", "isnt", "wont", "sibuk"}
-    | {"busy", "ocupado", "ocupada", "aula", "class", "kelas", "kuliah", "meeting", "rapat"}
-    | {"kerja", "trabalho", "trabalhando", "working", "traveling", "travelling", "viajando"}
-    | {"viajar", "driving", "prova", "exam", "exams", "ujian"}
+_CANNOT = re.compile(
+    r"\b(?:gak|ga|gk|nggak|ngga|enggak|tidak|tdk|nda|belum|blm|nao|not|dont|doesnt)"
+    r" (?:bisa|bs|sempet|sempat|da|posso|consigo|rola|work|make it)\b|\b(?:cant|cannot)\b"
 )
-"""Words beside a day that say the lead cannot, or is busy, then."""
-_NEGATING = frozenset({"not", "nao", "jangan", "bukan", "gak", "ga", "nggak", "tidak"})
-"""Words right before a day that refuse it: "not tomorrow", "não amanhã", "jangan besok"."""
-_ASKING = frozenset({"fine", "good", "ok", "okay", "oke"})
-"""Words that ask for a day, besides the asking words (`_ASKS`)."""
+"""A lead saying they cannot: "gak bisa", "não dá", "can't"."""
+_BUSY_WITH = frozenset(
+    {"sibuk", "busy", "ocupado", "ocupada", "aula", "class", "kelas", "kuliah", "meeting"}
+    | {"rapat", "kerja", "trabalho", "prova", "exam", "ujian"}
+)
+_NOT_BUSY = frozenset(
+    {"gak", "ga", "gk", "nggak", "tidak", "tdk", "nao", "not", "no", "sem", "without"}
+    | {"after", "abis", "habis", "setelah", "depois", "pulang"}
+)
+"""Words before a busy word that say the lead is free then: "gak ada kelas", "not busy",
+"after class"."""
+_NOT_THIS = re.compile(r"\b(?:not|nao|jangan|bukan|gak|ga|nggak|tidak|no) $")
+
+
+_FILLERS = frozenset(
+    {"ya", "aja", "saja", "kak", "ka", "deh", "dong", "ok", "okay", "pls", "please"}
+)
+_ASKED_AFTER = frozenset(
+    {"aja", "saja", "works", "work", "pode", "fine", "ok", "oke", "okay", "is"}
+)
+"""Words right after a day that ask for it: "besok aja", "tomorrow works", "amanhã pode"."""
+_CALLED_BEFORE = frozenset({"me", "telpon", "telp", "liga", "ligar", "hubungi", "call"})
+"""Words right before a day that ask for a call then: "call me tomorrow", "me liga amanhã"."""
 
 
 def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | None:
     """Of the days `message` names, the one asked for: the first, unless it is today, said
-    with no hour or part of the day of its own and refused or busy, and the day after it
-    is asked for (with the hour asked for, a part of the day, or an asking word) and is
-    neither refused nor joined to it ("hj tenho aula, amanha as 10?", "hari ini gak bisa,
-    besok aja", "can't today, tomorrow works"; not "today, not tomorrow at 5", "hari ini
-    gak bisa, besok juga gak bisa", "hari ini atau besok jam 3")."""
+    with no hour or part of the day of its own, the lead cannot or is busy then, and the
+    next day is asked for (the hour asked for right after it, an asking word, or a part of
+    the day ending the message), not refused nor busy: "hj tenho aula, amanha as 10?",
+    "hari ini gak bisa, besok aja", "hoje não dá, amanhã de manhã"; not "hoje não tenho
+    aula, amanhã às 10 tenho", "today, not tomorrow at 5", "gak bisa hari ini, besok pagi
+    aku kerja"."""
     days = list(_DAY.finditer(message))
     if len(days) < 2 or _day_name(days[0]) != "today":
         return days[0] if days else None
     today, then = days[0], days[1]
-    own = message[today.start() : then.start()]
-    after = message[then.end() : days[2].start() if len(days) > 2 else len(message)]
-    before = message[: today.start()].split()[-2:]
-    own_words, after_words = message[today.end() : then.start()].split(), after.split()
-    if _CLOCK.search(own) or _PART.search(own) or own_words[-1:] in ([w] for w in _JOINED):
+    if _CLOCK.search(message, today.start(), then.start()) or _PART.search(
+        message, today.start(), then.start()
+    ):
         return today
-    refused = any(word in _REFUSING for word in before + own_words[:2])
-    # "not tomorrow", or busy then too
-    still_refused = bool(set(own_words[-1:]) & _NEGATING) or bool(set(after_words) & _REFUSING)
-    hour_beside = clock is not None and then.end() <= clock.start()
-    if hour_beside and clock is not None:
-        hour_beside = not message[then.end() : clock.start()].split()
+    if _NOT_THIS.search(message[: then.start()]):
+        return today
+    before = message[: today.start()].split()[-2:]
+    after_today = message[today.end() : then.start()].split()[:3]
+    if not (_cannot_or_busy(before) or _cannot_or_busy(after_today)):
+        return today
+    rest = message[then.end() : days[2].start() if len(days) > 2 else len(message)]
+    if clock is not None and clock.start() >= then.end():
+        if message[then.end() : clock.start()].split():
+            return today  # the hour asked for is not the next day's
+        rest = message[clock.end() : len(message) if len(days) < 3 else days[2].start()]
+        return today if _cannot_or_busy(rest.split()) else then
+    words = rest.split()
+    part = _PART.match(rest.lstrip()) or _PART.match(" ".join(words[1:]))
     asked = (
-        hour_beside
-        or _PART.search(after) is not None
-        or any(_ASKS.fullmatch(word) or word in _ASKING for word in own_words[-2:] + after_words)
+        bool(_ASKED_AFTER & set(words[:2]))
+        or bool(_CALLED_BEFORE & set(message[: then.start()].split()[-1:]))
+        or (part is not None and set(words[2:]) <= _FILLERS | {"de", "da", "a", "in", "the"})
     )
-    return then if refused and asked and not still_refused else today
+    return then if asked and not _cannot_or_busy(words) else today
+
+
+def _cannot_or_busy(words: list[str]) -> bool:
+    """The lead says, in `words`, they cannot or are busy (not "gak ada kelas")."""
+    if _CANNOT.search(" ".join(words)):
+        return True
+    return any(
+        word in _BUSY_WITH and not _NOT_BUSY & set(words[:n]) for n, word in enumerate(words)
+    )
 
 
 def _as_clock_reads(message: str) -> str:
