@@ -66,6 +66,8 @@ def test_a_question_about_a_deadline_or_a_class_books_nothing(zone: ZoneInfo, te
         ),
         (JAKARTA, "bisa tunggu sampai senin kak?", "2026-11-30T09:00"),
         (SAO_PAULO, "vc me retorna até sexta?", "2026-11-27T09:00"),
+        (JAKARTA, "masih minat kak, bisa tunggu sampai senin?", "2026-11-30T09:00"),
+        (NEW_YORK, "still deciding, give me till friday?", "2026-11-27T09:00"),
     ],
 )
 def test_a_call_asked_for_beside_a_limit_is_still_a_call_back(
@@ -88,6 +90,7 @@ def test_a_call_asked_for_beside_a_limit_is_still_a_call_back(
         (JAKARTA, "jam 7 malam gimana link zoomnya?"),
         (JAKARTA, "kalau minggu jam 10 gimana kak?"),
         (NEW_YORK, "would 10 tomorrow work?"),
+        (NEW_YORK, "does the 2:30 work?"),
     ],
 )
 def test_a_question_about_paying_or_a_class_on_a_day_is_no_proposal(

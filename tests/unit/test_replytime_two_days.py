@@ -88,6 +88,12 @@ def test_the_first_day_asked_for_still_leads(zone: ZoneInfo, text: str, local: s
         (SAO_PAULO, "Não, hoje dá sim, amanhã de manhã eu viajo"),
         (JAKARTA, "hari ini gak ada kelas, telpon aja. besok ada"),
         (JAKARTA, "hari ini gak bisa, besok pagi aku berangkat"),
+        (NEW_YORK, "can't today, tomorrow is not good either"),
+        (NEW_YORK, "busy today, tomorrow is the same"),
+        (SAO_PAULO, "hoje não posso, amanhã pode ser pior"),
+        (JAKARTA, "hari ini sibuk kak, besok aja juga repot"),
+        (NEW_YORK, "I'm busy today, don't call me tomorrow either"),
+        (JAKARTA, "hari ini gak bisa, jangan telpon besok juga ya"),
     ],
 )
 def test_tomorrow_not_asked_for_is_never_booked(zone: ZoneInfo, text: str) -> None:
@@ -96,3 +102,17 @@ def test_tomorrow_not_asked_for_is_never_booked(zone: ZoneInfo, text: str) -> No
     # busy tomorrow too, or free today, or do not ask for tomorrow
     # Then no call back is booked tomorrow
     assert detected(zone, text, at(8))[1] is None
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (JAKARTA, "hari ini ada kelas ga kak? atau besok aja?"),
+        (SAO_PAULO, "a aula é hoje? ou amanhã pode?"),
+    ],
+)
+def test_a_question_about_today_or_tomorrow_books_neither(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they ask whether the class is today or tomorrow
+    # Then it is a question, as before
+    assert detected(zone, text, at(8)) == (Intent.QUESTION, None)

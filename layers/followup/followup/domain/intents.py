@@ -317,7 +317,7 @@ _BUSY = _any(
 """Busy, or putting the talk off ("nanti", "later", "mais tarde")."""
 _WHEN_WORD = (
     r"(?:today|tomorrow|tmrw|tmr|tonight|monday|tuesday|wednesday|thursday|friday|saturday"
-    r"|sunday|next|this|week|morning|afternoon|evening|noon|on|in|the"
+    r"|sunday|next|this|week|morning|afternoon|evening|noon|on|in"
     r"|at \d{1,2}(?:[:.]\d{2})?(?: ?(?:am|pm))?|\d{1,2}(?:[:.]\d{2})? ?(?:am|pm)|\d{1,2}[:.]\d{2})"
 )
 """A word of a time proposed; an hour with its am/pm, its minutes or "at" ("would 10
@@ -429,6 +429,8 @@ _CALLING = _any(
 
 
 _STILL = _any(r"masih|msh|ainda|still")
+_TIME_GIVEN = _any(r"tunggu|wait|esperar|espera|give|kasih|retorna|dar|da um tempo|me da")
+"""A lead asking for time ("bisa tunggu sampai senin?", "give me till friday?")."""
 
 
 def _asks_until(text: str, message: str) -> bool:
@@ -437,10 +439,11 @@ def _asks_until(text: str, message: str) -> bool:
     sampai jumat?", "ainda dá tempo de se inscrever até sexta?"; not "me liga até sexta?",
     "bisa tunggu sampai senin?"."""
     clauses = _QUESTIONED.findall(text)
+    asked = normalise(clauses[-1]) if clauses else ""
     return (
-        bool(clauses)
-        and _STILL.search(message) is not None
-        and UNTIL_DAY.search(normalise(clauses[-1])) is not None
+        _STILL.search(asked) is not None
+        and _TIME_GIVEN.search(asked) is None
+        and UNTIL_DAY.search(asked) is not None
         and days_named(message) == 1
         and re.search(r"\d", message) is None
         and _CALLING.search(message) is None

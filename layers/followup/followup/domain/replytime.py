@@ -308,12 +308,18 @@ _NOT_THIS = re.compile(r"\b(?:not|nao|jangan|bukan|gak|ga|nggak|tidak|no) $")
 _FILLERS = frozenset(
     {"ya", "aja", "saja", "kak", "ka", "deh", "dong", "ok", "okay", "pls", "please"}
 )
-_ASKED_AFTER = frozenset(
-    {"aja", "saja", "works", "work", "pode", "fine", "ok", "oke", "okay", "is"}
-)
-"""Words right after a day that ask for it: "besok aja", "tomorrow works", "amanhã pode"."""
-_CALLED_BEFORE = frozenset({"me", "telpon", "telp", "liga", "ligar", "hubungi", "call"})
+_ASKED_AFTER = frozenset({"aja", "saja", "works", "fine", "ok", "oke", "okay"})
+"""Words right after a day that ask for it: "besok aja", "tomorrow works"."""
+_CALLED = re.compile(r"\b(?:call me|me liga|me ligar|telpon|telp|hubungi) $")
 """Words right before a day that ask for a call then: "call me tomorrow", "me liga amanhã"."""
+_NOR_THEN = frozenset(
+    {"not", "nao", "gak", "ga", "gk", "nggak", "tidak", "tdk", "jangan", "dont", "cant"}
+    | {"either", "too", "neither", "juga", "tambem", "same", "worse", "pior", "bad", "repot"}
+)
+"""Words after the next day that say it is no better: "tomorrow is not good either",
+"besok juga repot", "amanhã pode ser pior"."""
+_JOINED = frozenset({"or", "atau", "ato", "ou", "and", "dan", "sama", "e"})
+"""Words that join two days into one offer or one question: "hari ini atau besok"."""
 
 
 def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | None:
@@ -334,6 +340,8 @@ def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | Non
         return today
     if _NOT_THIS.search(message[: then.start()]):
         return today
+    if message[: then.start()].split()[-1:] in ([word] for word in _JOINED):
+        return today  # "hari ini ada kelas ga kak? atau besok aja?"
     before = message[: today.start()].split()[-2:]
     after_today = message[today.end() : then.start()].split()[:3]
     if not (_cannot_or_busy(before) or _cannot_or_busy(after_today)):
@@ -345,13 +353,18 @@ def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | Non
         rest = message[clock.end() : len(message) if len(days) < 3 else days[2].start()]
         return today if _cannot_or_busy(rest.split()) else then
     words = rest.split()
+    if _NOR_THEN & set(words) or _cannot_or_busy(words):
+        return today
     part = _PART.match(rest.lstrip()) or _PART.match(" ".join(words[1:]))
+    called = _CALLED.search(message[: then.start()])
+    if called and _NOR_THEN & set(message[: called.start()].split()[-2:]):
+        called = None  # "don't call me tomorrow either"
     asked = (
         bool(_ASKED_AFTER & set(words[:2]))
-        or bool(_CALLED_BEFORE & set(message[: then.start()].split()[-1:]))
+        or called is not None
         or (part is not None and set(words[2:]) <= _FILLERS | {"de", "da", "a", "in", "the"})
     )
-    return then if asked and not _cannot_or_busy(words) else today
+    return then if asked else today
 
 
 def _cannot_or_busy(words: list[str]) -> bool:
