@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from followup.domain.contact import Contact
 from followup.domain.rule import Rule
 from followup.services import enqueue
 from followup.services.deadline import Deadline
@@ -181,17 +182,24 @@ def enrolled_in(engine: MemoryEngine, rule_id: str, contact_id: str) -> int:
     return sum(e.item.rule_id == rule_id for e in engine.deps.followups.enrollments_of(contact_id))
 
 
+def sixty_leads_and_a_new_rule(engine: MemoryEngine) -> list[Contact]:
+    """Hourly ticks, 60 leads on `new` who fell quiet 30 to 89 hours ago, and a 24 h idle
+    rule just turned on, whose first tick reads all of them."""
+    engine.deps.timings = replace(engine.deps.timings, tick=HOUR)
+    now = engine.clock.now()
+    leads = [quiet_contact(engine.deps, f"62812{n:07d}", now - (89 - n) * HOUR) for n in range(60)]
+    engine.deps.rules.save_rule(rule("welcome-back"))
+    engine.deps.catalog.invalidate()
+    return leads
+
+
 def test_a_lookback_longer_than_one_tick_is_planned_over_the_next_ticks(
     engine: MemoryEngine,
 ) -> None:
     # Given hourly ticks and 60 leads on `new` who fell quiet 30 to 89 hours ago
-    engine.deps.timings = replace(engine.deps.timings, tick=HOUR)
-    now = engine.clock.now()
-    leads = [quiet_contact(engine.deps, f"62812{n:07d}", now - (89 - n) * HOUR) for n in range(60)]
     # When a new 24 h idle rule is turned on, and each tick has time for about a third of
     # the silences it crossed
-    engine.deps.rules.save_rule(rule("welcome-back"))
-    engine.deps.catalog.invalidate()
+    leads = sixty_leads_and_a_new_rule(engine)
     reports = []
     for _ in range(4):
         reports.append(tick_near_after(engine, 40))
@@ -257,11 +265,7 @@ def test_a_version_saved_while_a_tick_cut_short_runs_reads_its_whole_lookback(
     engine: MemoryEngine,
 ) -> None:
     # Given hourly ticks, 60 leads on `new` quiet 30 to 89 hours, and a new 24 h idle rule
-    engine.deps.timings = replace(engine.deps.timings, tick=HOUR)
-    now = engine.clock.now()
-    leads = [quiet_contact(engine.deps, f"62812{n:07d}", now - (89 - n) * HOUR) for n in range(60)]
-    engine.deps.rules.save_rule(rule("welcome-back"))
-    engine.deps.catalog.invalidate()
+    leads = sixty_leads_and_a_new_rule(engine)
     # When its first tick, with time for a third of the silences, runs while an editor
     # saves the rule again with a 12 h idle time, and the next ticks have time enough
     twelve = {"stages": ["new"], "idle": {"amount": 12, "unit": "hours"}}
