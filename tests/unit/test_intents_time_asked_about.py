@@ -68,14 +68,19 @@ def test_a_question_about_a_deadline_or_a_class_books_nothing(zone: ZoneInfo, te
         (SAO_PAULO, "vc me retorna até sexta?", "2026-11-27T09:00"),
         (JAKARTA, "masih minat kak, bisa tunggu sampai senin?", "2026-11-30T09:00"),
         (NEW_YORK, "still deciding, give me till friday?", "2026-11-27T09:00"),
+        (JAKARTA, "masih di luar kota smp senin kak bisa?", "2026-11-30T09:00"),
+        (SAO_PAULO, "ainda to viajando ate segunda pode ser?", "2026-11-30T09:00"),
+        (NEW_YORK, "still out of town till monday ok?", "2026-11-30T09:00"),
+        (JAKARTA, "promonya masih sampai jumat? ingetin aku ya kak", "2026-11-27T09:00"),
+        (NEW_YORK, "still open till friday? message me then", "2026-11-27T09:00"),
     ],
 )
 def test_a_call_asked_for_beside_a_limit_is_still_a_call_back(
     zone: ZoneInfo, text: str, local: str
 ) -> None:
     # Given a lead writing at 08:00 on Tuesday
-    # When they ask for a call by a day, for time until a day, or for a call at a time
-    # beside a question about a deadline
+    # When they ask for a call by a day, for time until a day, whether waiting until then
+    # is fine, or for a call or a reminder beside a question about a deadline
     # Then the call back is booked, as before
     assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, local)
 

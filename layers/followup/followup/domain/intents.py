@@ -423,9 +423,16 @@ def _asks_what_there_is(text: str) -> bool:
 
 
 _CALLING = _any(
-    r"call|ring|phone|text|liga|ligar|ligue|chama|manda|telp|telpon|telepon|tlp|hubungi"
-    r"|kabari|kabarin"
+    r"call|ring|phone|text|message|msg|remind|talk|chat|ping|liga|ligar|ligue|chama|manda"
+    r"|fala|falar|conversa|avisa|lembra|telp|telpon|telepon|tlp|nelpon|ditelp|hubungi"
+    r"|hubungin|kabari|kabarin|ingetin|ingatkan|wa|japri"
 )
+_DEADLINE_OF = _any(
+    r"daftar|mendaftar|pendaftaran|registrasi|bayar|pembayaran|promo|promonya|diskon"
+    r"|inscrever|inscricao|inscricoes|matricula|pagar|pagamento|promocao|desconto"
+    r"|register|registration|apply|application|enroll|enrol|pay|payment|discount|offer"
+)
+"""What a deadline is asked about: registering, paying, an offer."""
 
 
 _STILL = _any(r"masih|msh|ainda|still")
@@ -434,14 +441,15 @@ _TIME_GIVEN = _any(r"tunggu|wait|esperar|espera|give|kasih|retorna|dar|da um tem
 
 
 def _asks_until(text: str, message: str) -> bool:
-    """The last clause a "?" closes asks whether something still holds until a day, the
-    only day `message` names, with no hour nor a call asked for: "masih ada waktu daftar
-    sampai jumat?", "ainda dá tempo de se inscrever até sexta?"; not "me liga até sexta?",
-    "bisa tunggu sampai senin?"."""
+    """The last clause a "?" closes asks whether registering, paying or an offer still
+    holds until a day, the only day `message` names, with no hour nor a call asked for:
+    "masih ada waktu daftar sampai jumat?", "ainda dá tempo de se inscrever até sexta?";
+    not "me liga até sexta?", "masih sakit kak bisa diundur sampai senin?"."""
     clauses = _QUESTIONED.findall(text)
     asked = normalise(clauses[-1]) if clauses else ""
     return (
         _STILL.search(asked) is not None
+        and _DEADLINE_OF.search(asked) is not None
         and _TIME_GIVEN.search(asked) is None
         and UNTIL_DAY.search(asked) is not None
         and days_named(message) == 1
