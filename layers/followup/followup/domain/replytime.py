@@ -296,6 +296,7 @@ _BUSY_WITH = frozenset(
     {"sibuk", "busy", "ocupado", "ocupada", "aula", "class", "kelas", "kuliah", "meeting"}
     | {"rapat", "kerja", "trabalho", "prova", "exam", "ujian"}
 )
+"""What a lead is busy with: "lagi sibuk", "tenho aula", "I have class"."""
 _NOT_BUSY = frozenset(
     {"gak", "ga", "gk", "nggak", "tidak", "tdk", "nao", "not", "no", "sem", "without"}
     | {"after", "abis", "habis", "setelah", "depois", "pulang"}
@@ -303,11 +304,11 @@ _NOT_BUSY = frozenset(
 """Words before a busy word that say the lead is free then: "gak ada kelas", "not busy",
 "after class"."""
 _NOT_THIS = re.compile(r"\b(?:not|nao|jangan|bukan|gak|ga|nggak|tidak|no) $")
-
-
+"""A negator right before a day: "not tomorrow", "jangan besok"."""
 _FILLERS = frozenset(
     {"ya", "aja", "saja", "kak", "ka", "deh", "dong", "ok", "okay", "pls", "please"}
 )
+"""Words that may end a message after a part of the day asked for: "besok sore ya kak"."""
 _ASKED_AFTER = frozenset({"aja", "saja", "works", "fine", "ok", "oke", "okay"})
 """Words right after a day that ask for it: "besok aja", "tomorrow works"."""
 _CALLED = re.compile(r"\b(?:call me|me liga|me ligar|telpon|telp|hubungi) $")
@@ -340,7 +341,7 @@ def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | Non
         return today
     if _NOT_THIS.search(message[: then.start()]):
         return today
-    if message[: then.start()].split()[-1:] in ([word] for word in _JOINED):
+    if set(message[: then.start()].split()[-1:]) & _JOINED:
         return today  # "hari ini ada kelas ga kak? atau besok aja?"
     before = message[: today.start()].split()[-2:]
     after_today = message[today.end() : then.start()].split()[:3]
