@@ -54,6 +54,31 @@ def test_today_refused_gives_way_to_the_day_asked_for(
 @pytest.mark.parametrize(
     ("zone", "text", "local"),
     [
+        (JAKARTA, "besok gak bisa, lusa aja", "2026-11-26T09:00"),
+        (JAKARTA, "jumat gak bisa kak, senin aja ya", "2026-11-30T09:00"),
+        (JAKARTA, "besok sibuk, lusa jam 10 ya", "2026-11-26T10:00"),
+        (JAKARTA, "besok gak bisa kak, gimana kalau lusa?", "2026-11-26T09:00"),
+        (SAO_PAULO, "amanhã não dá, quinta pode ser?", "2026-11-26T09:00"),
+        (SAO_PAULO, "amanhã não posso, que tal sexta?", "2026-11-27T09:00"),
+        (SAO_PAULO, "sexta não posso, segunda de manhã", "2026-11-30T09:00"),
+        (NEW_YORK, "can't do friday, monday at 3?", "2026-11-30T15:00"),
+        (NEW_YORK, "tomorrow doesn't work, how about thursday?", "2026-11-26T09:00"),
+        (JAKARTA, "besok gabisa, lusa aja", "2026-11-26T09:00"),
+        (JAKARTA, "hari ini gabisa, besok aja", "2026-11-25T09:00"),
+    ],
+)
+def test_another_day_refused_gives_way_to_the_day_asked_for(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they refuse a day after today, or are busy then, and ask for a later one
+    # Then the call back is on the day asked for (it was on the day refused)
+    assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
         (NEW_YORK, "today at 5 or tomorrow at 10", "2026-11-24T17:00"),
         (JAKARTA, "besok aja, hari ini sibuk", "2026-11-25T09:00"),
         (NEW_YORK, "call me tomorrow, today I'm in class until 10", "2026-11-25T09:00"),
@@ -65,6 +90,15 @@ def test_today_refused_gives_way_to_the_day_asked_for(
         (JAKARTA, "nanti malam aja, jangan besok", "2026-11-24T19:00"),
         (NEW_YORK, "tomorrow works, friday I have class at 10", "2026-11-25T10:00"),
         (NEW_YORK, "today, not tomorrow, at 5pm", "2026-11-24T17:00"),
+        (JAKARTA, "besok aja, lusa gak bisa", "2026-11-25T09:00"),
+        (JAKARTA, "besok atau lusa aja", "2026-11-25T09:00"),
+        (JAKARTA, "besok jam 3, kalau gak bisa lusa aja", "2026-11-25T15:00"),
+        (NEW_YORK, "tomorrow at 3, not thursday", "2026-11-25T15:00"),
+        (NEW_YORK, "tomorrow? if you can't, friday works", "2026-11-25T09:00"),
+        (JAKARTA, "kalau besok kakak sibuk, lusa aja", "2026-11-25T09:00"),
+        (JAKARTA, "besok oke, gabisa skrg, jumat ok", "2026-11-25T09:00"),
+        (NEW_YORK, "tomorrow? busy rn. friday works as well", "2026-11-25T09:00"),
+        (SAO_PAULO, "vc tá ocupado amanhã? se tiver, sexta pode", "2026-11-25T09:00"),
     ],
 )
 def test_the_first_day_asked_for_still_leads(zone: ZoneInfo, text: str, local: str) -> None:

@@ -261,6 +261,8 @@ def _english(message: str, now: datetime) -> str | None:
     undated = _DATE.sub(lambda found: " " * len(found[0]), message) if dated else message
     clock = _CLOCK.search(undated)
     day = None if dated else _day_asked(message, clock)
+    if day is not None and clock is None and not _PART.search(message) and _refused(message, day):
+        return None  # "besok gak bisa", "can't tomorrow": no day asked for
     if day is None and clock is None and dated is None:
         return _part_asked(message, now)
     hour, minute = MORNING_HOUR, 0
@@ -288,10 +290,11 @@ def _english(message: str, now: datetime) -> str | None:
 
 
 _CANNOT = re.compile(
-    r"\b(?:gak|ga|gk|nggak|ngga|enggak|tidak|tdk|nda|belum|blm|nao|not|dont|doesnt)"
-    r" (?:bisa|bs|sempet|sempat|da|posso|consigo|rola|work|make it)\b|\b(?:cant|cannot)\b"
+    r"\b(?:gak|ga|gk|g|nggak|ngga|enggak|engga|tidak|tdk|nda|ndak|tak|belum|blm|nao|not|dont"
+    r"|doesnt) (?:bisa|bs|sempet|sempat|da|posso|consigo|rola|work|make it)\b"
+    r"|\bn (?:da|posso|consigo)\b|\b(?:gabisa|gbisa|gbs|gakbisa|gkbisa|cant|cannot)\b"
 )
-"""A lead saying they cannot: "gak bisa", "não dá", "can't"."""
+"""A lead saying they cannot: "gak bisa", "gabisa", "não dá", "n posso", "can't"."""
 _BUSY_WITH = frozenset(
     {"sibuk", "busy", "ocupado", "ocupada", "aula", "class", "kelas", "kuliah", "meeting"}
     | {"rapat", "kerja", "trabalho", "prova", "exam", "ujian"}
@@ -311,8 +314,39 @@ _FILLERS = frozenset(
 """Words that may end a message after a part of the day asked for: "besok sore ya kak"."""
 _ASKED_AFTER = frozenset({"aja", "saja", "works", "fine", "ok", "oke", "okay"})
 """Words right after a day that ask for it: "besok aja", "tomorrow works"."""
+_MAY = frozenset({"pode", "bisa"})
+"""A word right after a day that asks whether it suits: "quinta pode ser?", "lusa bisa?"."""
+_MAY_ENDS = frozenset({"ser", "ga", "gak", "gk", "nggak", "kah", "sim", "ya", "kak", "ka"})
+"""Words that may follow it to the end of the ask: "pode ser", "bisa ga kak"."""
+_BUSY = frozenset({"sibuk", "busy", "ocupado", "ocupada"})
+"""Busy said outright: of another day than today, what the lead is busy with ("amanhã
+tenho prova") may be done by the time they are called."""
+_TAKEN = _ASKED_AFTER | {"siap", "sim", "blz", "beleza", "sure", "good", "yes", "iya"}
+"""Words right after a day that take it: "besok oke, gabisa skrg"."""
+_NOW = frozenset({"sekarang", "skrg", "skg", "agora", "agr", "now", "rn"})
+"""Words that place a refusal now: "tomorrow? busy rn"."""
+_CANT_DO = re.compile(r"\b(?:cant|cannot) (?:do|make it) $")
+"""An English refusal right before a day: "can't do friday", "can't make it tomorrow"."""
+_IF = frozenset({"if", "kalau", "kalo", "klo", "kl", "se", "caso", "otherwise", "senao"})
+"""Words that make a refusal a condition: "if you can't tomorrow, friday works"."""
+_YOU = frozenset({"you", "youre", "vc", "voce", "ce", "kakak", "kamu", "anda"})
+"""Words for the counsellor: "amanhã vc tá ocupado?" asks about them, not the lead."""
+_ALONE_AFTER = frozenset({"aku", "saya", "sy", "aq", "gw", "gue", "eu", "i", "im", "estou"})
+"""A subject that may stand between a day and its refusal: "besok aku gak bisa"."""
+_ALONE_BEFORE = frozenset(
+    {"maaf", "sorry", "sori", "kak", "ka", "kk", "wah", "aduh", "duh", "yah", "hmm", "oh"}
+    | {"poxa", "ah", "unfortunately", "infelizmente", "sayangnya", "mas", "mbak", "pak", "bu"}
+)
+"""Words that may come before a day the message refuses: "maaf besok gak bisa kak"."""
+_ALONE_END = frozenset(
+    {"kak", "ka", "kk", "ya", "deh", "sih", "nih", "dulu", "sorry", "maaf", "desculpa"}
+    | {"desculpe", "mesmo", "infelizmente"}
+)
+"""Words that may end a refusal of a day: "besok gak bisa kak", "tomorrow I can't, sorry"."""
 _CALLED = re.compile(r"\b(?:call me|me liga|me ligar|telpon|telp|hubungi) $")
 """Words right before a day that ask for a call then: "call me tomorrow", "me liga amanhã"."""
+_PROPOSED = re.compile(r"\b(?:how about|what about|que tal|(?:gimana|gmn|bagaimana) kalau) $")
+"""Words right before a day that propose it instead: "how about thursday", "que tal sexta"."""
 _NOR_THEN = frozenset(
     {"not", "nao", "gak", "ga", "gk", "nggak", "tidak", "tdk", "jangan", "dont", "cant"}
     | {"either", "too", "neither", "juga", "tambem", "same", "worse", "pior", "bad", "repot"}
@@ -324,48 +358,89 @@ _JOINED = frozenset({"or", "atau", "ato", "ou", "and", "dan", "sama", "e"})
 
 
 def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | None:
-    """Of the days `message` names, the one asked for: the first, unless it is today, said
-    with no hour or part of the day of its own, the lead cannot or is busy then, and the
-    next day is asked for (the hour asked for right after it, an asking word, or a part of
-    the day ending the message), not refused nor busy: "hj tenho aula, amanha as 10?",
-    "hari ini gak bisa, besok aja", "hoje não dá, amanhã de manhã"; not "hoje não tenho
-    aula, amanhã às 10 tenho", "today, not tomorrow at 5", "gak bisa hari ini, besok pagi
-    aku kerja"."""
+    """Of the days `message` names, the one asked for: the first, unless it is said with
+    no hour or part of the day of its own, the lead cannot or is busy then, and the next
+    day is asked for (the hour asked for right after it, an asking word, or a part of the
+    day ending the message), not refused nor busy: "hj tenho aula, amanha as 10?", "hari
+    ini gak bisa, besok aja", "besok gak bisa, lusa aja", "tomorrow doesn't work, how about
+    thursday?"; not "hoje não tenho aula, amanhã às 10 tenho", "today, not tomorrow at 5",
+    "gak bisa hari ini, besok pagi aku kerja"."""
     days = list(_DAY.finditer(message))
-    if len(days) < 2 or _day_name(days[0]) != "today":
+    if len(days) < 2:
         return days[0] if days else None
-    today, then = days[0], days[1]
-    if _CLOCK.search(message, today.start(), then.start()) or _PART.search(
-        message, today.start(), then.start()
+    first, then = days[0], days[1]
+    if _CLOCK.search(message, first.start(), then.start()) or _PART.search(
+        message, first.start(), then.start()
     ):
-        return today
+        return first
     if _NOT_THIS.search(message[: then.start()]):
-        return today
+        return first
     if set(message[: then.start()].split()[-1:]) & _JOINED:
-        return today  # "hari ini ada kelas ga kak? atau besok aja?"
-    before = message[: today.start()].split()[-2:]
-    after_today = message[today.end() : then.start()].split()[:3]
-    if not (_cannot_or_busy(before) or _cannot_or_busy(after_today)):
-        return today
+        return first  # "hari ini ada kelas ga kak? atau besok aja?"
+    after_first = message[first.end() : then.start()].split()[:3]
+    if _day_name(first) == "today":
+        refused = _cannot_or_busy(message[: first.start()].split()[-2:] + after_first)
+    else:
+        refused = _later_day_refused(message, first, then, after_first)
+    if not refused:
+        return first
     rest = message[then.end() : days[2].start() if len(days) > 2 else len(message)]
     if clock is not None and clock.start() >= then.end():
         if message[then.end() : clock.start()].split():
-            return today  # the hour asked for is not the next day's
+            return first  # the hour asked for is not the next day's
         rest = message[clock.end() : len(message) if len(days) < 3 else days[2].start()]
-        return today if _cannot_or_busy(rest.split()) else then
+        return first if _cannot_or_busy(rest.split()) else then
     words = rest.split()
-    if _NOR_THEN & set(words) or _cannot_or_busy(words):
-        return today
+    may = words[:1] != [] and words[0] in _MAY and set(words[1:]) <= _MAY_ENDS
+    if not may and (_NOR_THEN & set(words) or _cannot_or_busy(words)):
+        return first
     part = _PART.match(rest.lstrip()) or _PART.match(" ".join(words[1:]))
     called = _CALLED.search(message[: then.start()])
     if called and _NOR_THEN & set(message[: called.start()].split()[-2:]):
         called = None  # "don't call me tomorrow either"
     asked = (
-        bool(_ASKED_AFTER & set(words[:2]))
+        may
+        or bool(_ASKED_AFTER & set(words[:2]))
         or called is not None
+        or (_PROPOSED.search(message[: then.start()]) is not None and set(words) <= _FILLERS)
         or (part is not None and set(words[2:]) <= _FILLERS | {"de", "da", "a", "in", "the"})
     )
-    return then if asked else today
+    return then if asked else first
+
+
+def _later_day_refused(
+    message: str, first: re.Match[str], then: re.Match[str], after_first: list[str]
+) -> bool:
+    """The `first` day, after today, refused before the day named `then`: by a refusal
+    said of it ("besok gak bisa", "can't do friday", "amanhã tô ocupado"; what the lead is
+    busy with may be done by then); not when the day is taken first ("besok oke, gabisa
+    skrg"), the refusal is of now ("tomorrow? busy rn"), a condition ("if you can't
+    tomorrow") or about the counsellor ("vc tá ocupado amanhã?")."""
+    said = set(_PROPOSED.sub(" ", message[: then.start()]).split())
+    if (_IF | _YOU) & said or _TAKEN & set(after_first[:2]) or _NOW & set(after_first):
+        return False
+    return _CANT_DO.search(message[: first.start()]) is not None or _cannot_or_busy(
+        [word for word in after_first if word not in _BUSY_WITH - _BUSY]
+    )
+
+
+def _refused(message: str, day: re.Match[str]) -> bool:
+    """The message is a refusal of `day`: the day (an apology before it at most), perhaps
+    who says it, and "cannot" ("maaf besok gak bisa kak", "amanhã eu não posso",
+    "tomorrow I can't, sorry") or busy said by the lead ("besok aku sibuk", "tomorrow I'm
+    busy"). Not when anything else comes before the day ("call me tomorrow, I can't",
+    "selain besok gak bisa", "e amanhã, não dá?"); a refusal before a day may be of now,
+    the comma lost ("gak bisa, besok ya", "I can't, tomorrow?"), and so may a busy word
+    alone ("friday? busy", "besok ya, lagi sibuk")."""
+    if not set(message[: day.start()].split()) <= _ALONE_BEFORE:
+        return False  # "call me tomorrow, I can't", "selain besok gak bisa", "e amanhã, não dá?"
+    after = message[day.end() :].split()
+    subject = after[:1] != [] and after[0] in _ALONE_AFTER
+    said = " ".join(after[1:] if subject else after)
+    refusal = _CANNOT.match(said)
+    if refusal is None and subject:
+        refusal = re.match(r"(?:sibuk|busy|ocupad[oa])\b", said)  # "besok aku sibuk"
+    return refusal is not None and set(said[refusal.end() :].split()) <= _ALONE_END
 
 
 def _cannot_or_busy(words: list[str]) -> bool:

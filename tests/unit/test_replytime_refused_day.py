@@ -1,0 +1,70 @@
+"""A day the lead refuses is not a call back on that day: "besok gak bisa" is no
+appointment for tomorrow."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from followup.domain.intents import Intent
+from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, at, detected
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "intent"),
+    [
+        (JAKARTA, "besok gak bisa", Intent.OTHER),
+        (JAKARTA, "besok aku gak bisa", Intent.OTHER),
+        (JAKARTA, "besok aku sibuk", Intent.BUSY),
+        (SAO_PAULO, "amanhã não dá", Intent.OTHER),
+        (SAO_PAULO, "amanhã não consigo", Intent.OTHER),
+        (NEW_YORK, "tomorrow I can't, sorry", Intent.OTHER),
+        (NEW_YORK, "tomorrow I'm busy", Intent.BUSY),
+        (JAKARTA, "besok gabisa kak", Intent.OTHER),
+        (JAKARTA, "maaf kak, besok gak bisa", Intent.OTHER),
+        (SAO_PAULO, "amanhã eu n posso", Intent.OTHER),
+    ],
+)
+def test_a_day_refused_and_none_asked_for_books_no_call_back(
+    zone: ZoneInfo, text: str, intent: Intent
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they say they cannot or are busy on a day, and ask for no other
+    # Then no call back is booked (it was booked on the day refused, at 09:00)
+    assert detected(zone, text, at(8)) == (intent, None)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (JAKARTA, "lagi sibuk, besok aja", "2026-11-25T09:00"),
+        (JAKARTA, "lagi sibuk kak, besok ya", "2026-11-25T09:00"),
+        (JAKARTA, "gak bisa, besok ya", "2026-11-25T09:00"),
+        (JAKARTA, "gak bisa besok aja", "2026-11-25T09:00"),
+        (JAKARTA, "besok bisa kok", "2026-11-25T09:00"),
+        (JAKARTA, "besok gak sibuk", "2026-11-25T09:00"),
+        (SAO_PAULO, "amanhã, agora não dá", "2026-11-25T09:00"),
+        (SAO_PAULO, "to no trabalho, amanhã", "2026-11-25T09:00"),
+        (NEW_YORK, "busy now, call me tomorrow", "2026-11-25T09:00"),
+        (NEW_YORK, "can't talk now, tomorrow?", "2026-11-25T09:00"),
+        (NEW_YORK, "tomorrow works, I can't today", "2026-11-25T09:00"),
+        (NEW_YORK, "friday? busy", "2026-11-27T09:00"),
+        (NEW_YORK, "see you tomorrow, can't wait", "2026-11-25T09:00"),
+        (JAKARTA, "besok ya, gak bisa skrg", "2026-11-25T09:00"),
+        (JAKARTA, "besok gak bisa ke kantor, telpon aja", "2026-11-25T09:00"),
+        (SAO_PAULO, "amanhã, tô ocupado", "2026-11-25T09:00"),
+        (SAO_PAULO, "quinta? amanhã não dá", "2026-11-26T09:00"),
+        (NEW_YORK, "call me tomorrow, I can't", "2026-11-25T09:00"),
+        (JAKARTA, "selain besok gak bisa kak", "2026-11-25T09:00"),
+        (SAO_PAULO, "antes de sexta não dá", "2026-11-27T09:00"),
+        (SAO_PAULO, "e amanhã, não dá?", "2026-11-25T09:00"),
+    ],
+)
+def test_a_day_asked_for_beside_a_refusal_of_now_is_still_booked(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they are busy now, or cannot at another time, and ask for a day
+    # Then the call back is on that day, as before
+    assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, local)
