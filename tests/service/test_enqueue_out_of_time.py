@@ -284,3 +284,44 @@ def test_a_version_saved_while_a_tick_cut_short_runs_reads_its_whole_lookback(
         enqueue.run_tick(engine.deps, engine.clock.now())
     # Then the new version read back over its lookback: every lead is enrolled, once
     assert [enrolled_in(engine, "welcome-back", lead.id) for lead in leads] == [1] * 60
+
+
+RULES_AND_STAGES = (("welcome-back", "new"), ("check-in", "contacted"))
+
+
+def test_two_new_rules_catching_up_together_each_plan_their_oldest_silences_first(
+    engine: MemoryEngine,
+) -> None:
+    # Given hourly ticks, 30 leads on `new` and 30 on `contacted` who fell quiet 28.5 to
+    # 57.5 hours ago, and two 24 h idle rules just turned on, one per stage, that enroll a
+    # silence up to 59 hours old by the next tick (the oldest pass it in an hour)
+    engine.deps.timings = replace(engine.deps.timings, tick=HOUR)
+    now = engine.clock.now()
+    leads = {
+        stage: [
+            quiet_contact(engine.deps, f"628{k}{n:08d}", now - (57.5 - n) * HOUR, stage=stage)
+            for n in range(30)
+        ]
+        for k, stage in enumerate(("new", "contacted"))
+    }
+    for rule_id, stage in RULES_AND_STAGES:
+        trigger = {
+            "stages": [stage],
+            "idle": {"amount": 24, "unit": "hours"},
+            "max_idle": {"amount": 59, "unit": "hours"},
+        }
+        engine.deps.rules.save_rule(rule(rule_id, trigger=trigger))
+    engine.deps.catalog.invalidate()
+    # When each tick has time for about a third of the silences the two rules crossed
+    first = tick_near_after(engine, 40)
+    oldest = [enrolled_in(engine, r, leads[s][0].id) for r, s in RULES_AND_STAGES]
+    for _ in range(3):
+        engine.clock.advance(HOUR)
+        tick_near_after(engine, 40)
+    # Then the first tick planned the oldest silence of each rule, and in the end every
+    # lead is enrolled once in its stage's rule (one rule took all of the first tick, and
+    # the other's oldest leads passed its 59 hours unplanned)
+    assert first.enrolled > 0
+    assert oldest == [1, 1]
+    for rule_id, stage in RULES_AND_STAGES:
+        assert [enrolled_in(engine, rule_id, lead.id) for lead in leads[stage]] == [1] * 30

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
@@ -170,21 +170,21 @@ def _plan_in_due_order(
     touched: set[str],
     deadline: Deadline | None,
 ) -> None:
-    """The steps due by the next tick and the silences crossing an idle rule's time by
-    then, planned in the order they go, whichever rule and index each comes from: a
-    contact holds one queued follow-up at a time, and one going later must not keep out
-    one going sooner. A due step is placed at its due time; a crossing at the time its
-    first step would be sent, its send window applied (its contact is at hand). Each
-    source is read page by page and merged as it is read. A rule's watermark moves once
-    all it read is planned; bad data in a rule ends its part of the tick there, and
-    leaves its watermark where it was. A contact `touched` by the tick (a journey's
-    action) is read again before its crossing is judged. Near the `deadline`, the rules'
-    silences are left to the next tick, watermarks kept, and the due steps planned: a
-    rule's first tick reading a long lookback holds back no step due now."""
+    """The steps due by the next tick and the silences crossing an idle rule's time by then,
+    planned in the order they go, whichever rule and index each comes from (of those going
+    at once, the silence that crossed first): a contact holds one queued follow-up at a
+    time, and one going later must not keep out one going sooner. A due step is placed at
+    its due time; a crossing at the time its first step would be sent, its send window
+    applied (its contact is at hand). Each source is read page by page and merged as it is
+    read. A rule's watermark moves once all it read is planned; bad data in a rule ends its
+    part of the tick there, and leaves its watermark where it was. A contact `touched` by
+    the tick (a journey's action) is read again before its crossing is judged. Near the
+    `deadline`, the rules' silences are left to the next tick, watermarks kept, and the due
+    steps planned: a rule's first tick reading a long lookback holds back no step due now."""
     horizon = deps.timings.horizon(now)
     off = {head.rule_id for head in heads if not head.active}
-    due: Iterator[tuple[datetime, Versioned[Enrollment] | _Crossing]] = (
-        (enrollment_v.item.next_due_at or now, enrollment_v)
+    due: Iterator[tuple[_Order, Versioned[Enrollment] | _Crossing]] = (
+        ((enrollment_v.item.next_due_at or now, _FIRST), enrollment_v)
         for enrollment_v in deps.followups.due_enrollments(horizon)
     )
     broken: set[str] = set()
@@ -219,6 +219,14 @@ def _plan_in_due_order(
             deps.rules.advance_watermark(
                 window.rule.id, window.head.watermark, to, window.head.version
             )
+
+
+_Order = tuple[datetime, datetime]
+"""Where a due step or a crossing goes in the tick: when it goes, then, of those going at
+once (a new rule's silences that crossed already go now), the one whose silence crossed
+first; a step due then goes before them, as it would have been planned before they
+crossed."""
+_FIRST = datetime.min.replace(tzinfo=UTC)
 
 
 REORDER_ROOM = 1000
@@ -287,6 +295,11 @@ class _Crossing:
     read: int
     """Its place in the window's reading."""
 
+    @property
+    def crosses(self) -> datetime:
+        """When the contact's silence crosses the rule's idle time."""
+        return self.contact_v.item.quiet_since + self.window.trigger.idle.approx()
+
 
 def _idle_windows(
     deps: Deps,
@@ -325,7 +338,7 @@ def _crossings(
     report: EnqueueReport,
     broken: set[str],
     out_of_time: Callable[[], bool],
-) -> Iterator[tuple[datetime, Versioned[Enrollment] | _Crossing]]:
+) -> Iterator[tuple[_Order, Versioned[Enrollment] | _Crossing]]:
     """The contacts whose silence crosses the rule's idle time in its window and whom it
     enrolls, each with the time its first step would be sent, in that order. They are
     read in the order their silences cross (its stages' indexes merged), and no step goes
@@ -361,12 +374,12 @@ def _crossings(
                 heapq.heappush(held, (goes, read, crossing))
             while held and (held[0][0] <= passed or len(held) > REORDER_ROOM):
                 goes, _, crossing = heapq.heappop(held)
-                yield goes, crossing
+                yield (goes, crossing.crosses), crossing
         else:
             reading.done = True
     while held:
         goes, _, crossing = heapq.heappop(held)
-        yield goes, crossing
+        yield (goes, crossing.crosses), crossing
     broken |= failed
 
 
