@@ -262,7 +262,7 @@ def _english(message: str, now: datetime) -> str | None:
     clock = _CLOCK.search(undated)
     day = None if dated else _day_asked(message, clock)
     if day is not None and clock is None and not _PART.search(message) and _refused(message, day):
-        return None  # "besok gak bisa", "can't tomorrow": no day asked for
+        return None  # "besok gak bisa", "tomorrow I can't": no day asked for
     if day is None and clock is None and dated is None:
         return _part_asked(message, now)
     hour, minute = MORNING_HOUR, 0
@@ -436,11 +436,16 @@ def _refused(message: str, day: re.Match[str]) -> bool:
         return False  # "call me tomorrow, I can't", "selain besok gak bisa", "e amanhã, não dá?"
     after = message[day.end() :].split()
     subject = after[:1] != [] and after[0] in _ALONE_AFTER
-    said = " ".join(after[1:] if subject else after)
+    words = after[1:] if subject else after
+    said = " ".join(words)
     refusal = _CANNOT.match(said)
-    if refusal is None and subject:
-        refusal = re.match(r"(?:sibuk|busy|ocupad[oa])\b", said)  # "besok aku sibuk"
-    return refusal is not None and set(said[refusal.end() :].split()) <= _ALONE_END
+    if refusal is not None:
+        rest = said[refusal.end() :].split()
+    elif subject and words[:1] != [] and words[0] in _BUSY:
+        rest = words[1:]  # "besok aku sibuk"
+    else:
+        return False
+    return set(rest) <= _ALONE_END
 
 
 def _cannot_or_busy(words: list[str]) -> bool:
