@@ -68,3 +68,61 @@ def test_a_day_asked_for_beside_a_refusal_of_now_is_still_booked(
     # When they are busy now, or cannot at another time, and ask for a day
     # Then the call back is on that day, as before
     assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "intent"),
+    [
+        (NEW_YORK, "I'm busy tomorrow", Intent.BUSY),
+        (NEW_YORK, "sorry, I'll be busy on friday", Intent.BUSY),
+        (NEW_YORK, "I'm busy tonight", Intent.BUSY),
+        (NEW_YORK, "I can't make it tomorrow", Intent.OTHER),
+        (NEW_YORK, "can't do friday, sorry", Intent.OTHER),
+        (JAKARTA, "aku sibuk besok", Intent.BUSY),
+        (JAKARTA, "maaf kak gak bisa besok pagi", Intent.OTHER),
+        (JAKARTA, "kami gak bisa hari sabtu", Intent.OTHER),
+        (SAO_PAULO, "tô ocupado amanhã à tarde", Intent.BUSY),
+        (SAO_PAULO, "infelizmente não consigo na sexta", Intent.OTHER),
+        (SAO_PAULO, "não dá pra amanhã", Intent.OTHER),
+        (JAKARTA, "gak bisa besok kak 🙏", Intent.OTHER),
+        (NEW_YORK, "I'm busy tomorrow. 😅", Intent.BUSY),
+    ],
+)
+def test_a_refusal_said_before_the_day_it_refuses_books_no_call_back(
+    zone: ZoneInfo, text: str, intent: Intent
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When, in one clause, they say they cannot or are busy, then the day
+    # Then no call back is booked (it was booked on the day refused)
+    assert detected(zone, text, at(8)) == (intent, None)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "I'm busy, tomorrow?", "2026-11-25T09:00"),
+        (NEW_YORK, "busy now, tomorrow", "2026-11-25T09:00"),
+        (NEW_YORK, "can't make it tomorrow?", "2026-11-25T09:00"),
+        (NEW_YORK, "I'm not busy tomorrow", "2026-11-25T09:00"),
+        (NEW_YORK, "I won't be busy tomorrow", "2026-11-25T09:00"),
+        (NEW_YORK, "I don't work tomorrow", "2026-11-25T09:00"),
+        (NEW_YORK, "I can't wait for tomorrow", "2026-11-25T09:00"),
+        (NEW_YORK, "busy until friday", "2026-11-27T09:00"),
+        (JAKARTA, "gak bisa sampai besok", "2026-11-25T09:00"),
+        (SAO_PAULO, "não posso, amanhã?", "2026-11-25T09:00"),
+        (NEW_YORK, "I'm busy - tomorrow", "2026-11-25T09:00"),
+        (NEW_YORK, "I'm busy 🙏 tomorrow", "2026-11-25T09:00"),
+        (SAO_PAULO, "não posso… amanhã", "2026-11-25T09:00"),
+        (NEW_YORK, "I'm busy tomorrow？", "2026-11-25T09:00"),
+        (SAO_PAULO, "tá ocupado amanhã", "2026-11-25T09:00"),
+        (JAKARTA, "gak bisa besok kak sore", "2026-11-25T15:00"),
+    ],
+)
+def test_a_refusal_parted_from_the_day_or_not_of_it_still_books_the_day(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When the refusal is of now (a comma, a dash or a question between), negated, of
+    # someone else, of something else than the day, or another part of it is asked for
+    # Then the call back is on the day, as before
+    assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, local)

@@ -54,7 +54,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from followup.domain.optout import is_opt_out, normalise
-from followup.domain.replytime import UNTIL_DAY, days_named, requested_time
+from followup.domain.replytime import UNTIL_DAY, days_named, refuses_day, requested_time
 
 
 class Intent(StrEnum):
@@ -263,6 +263,11 @@ sibuk gini aku jarang pegang hp", "se estiver ocupada não atendo"), as it is wh
 name themselves ("if I'm busy", "kalau saya sibuk", "se eu estiver ocupado") or a time
 ("kalau sekarang lagi sibuk"). A "no caso" is "in the case of", no condition."""
 _CLAUSES = re.compile(r"[^,;:.!?\n]+")
+_WORD = r"[^\W_]+(?:['’-][^\W_]+)*"
+_PLAIN = re.compile(rf"{_WORD}(?:\s+{_WORD})*")
+"""Words and spaces only: no mark that may part a clause as a comma does ("busy - tomorrow")."""
+_ENDS = re.compile(r"^[\W_]+|[\W_]+$")
+"""What a clause may start or end with besides words: spaces, emoji, quotes."""
 _OBJECT = frozenset({"to", "for", "the", "a", "me", "us", "o", "de", "pra", "lagi", "mais"})
 """Words that may stand between a "no need" and what is not needed ("no need to send me")."""
 _OR = frozenset({"or", "nor", "atau", "ato", "ou", "maupun"})
@@ -391,7 +396,7 @@ def classify(
     contact = None if until else _CONTACT.search(message)
     if contact or not (worded or until or ("?" in text and _asks_what_there_is(text))):
         asked_for = requested_time(message, now, zone)
-        if asked_for is not None:
+        if asked_for is not None and not _refuses_day(text):
             return Detected(
                 Intent.CALL_BACK_AT,
                 0.85,
@@ -412,6 +417,27 @@ def classify(
     if asked:
         return Detected(Intent.QUESTION, 0.7)
     return Detected(Intent.OTHER, 0.0)
+
+
+def _refuses_day(text: str) -> bool:
+    """The lead says they cannot or are busy on the one day they name: "I'm busy tomorrow",
+    "gak bisa besok kak 🙏"; never in a question ("can't make it tomorrow?"), nor with a
+    mark inside a clause that may part it as a comma does ("I'm busy - tomorrow", "não
+    posso… amanhã", "busy 🙏 tomorrow")."""
+    if "?" in text or "？" in text:
+        return False
+    clauses = _CLAUSES.findall(text)
+    return all(_plain(clause) for clause in clauses) and refuses_day(
+        [normalise(clause) for clause in clauses]
+    )
+
+
+def _plain(clause: str) -> bool:
+    """Between its first and last letter, `clause` holds only words and spaces, with an
+    apostrophe or a hyphen within a word ("can't", "sexta-feira"); or it has no letter
+    ("😅")."""
+    inner = _ENDS.sub("", clause)
+    return not inner or _PLAIN.fullmatch(inner) is not None
 
 
 def _asks_what_there_is(text: str) -> bool:

@@ -448,6 +448,64 @@ def _refused(message: str, day: re.Match[str]) -> bool:
     return set(rest) <= _ALONE_END
 
 
+_REFUSAL = re.compile(
+    r"(?:gak|ga|gk|g|nggak|ngga|enggak|engga|tidak|tdk|nda|ndak|tak|belum|blm) (?:bisa|bs"
+    r"|sempet|sempat)|gabisa|gbisa|gbs|gakbisa|gkbisa"
+    r"|(?:nao|n) (?:posso|consigo|da|rola|vou poder|vai dar)"
+    r"|(?:cant|cannot|can not|wont be able to|not able to)(?: make it| do)?"
+)
+""""Cannot" said before the day refused: "gak bisa", "não posso", "can't make it"; not
+"don't work" ("I don't work tomorrow" is free then)."""
+_REFUSER = _ALONE_AFTER | {"am", "to", "tou", "ill", "will", "be", "we", "kami", "kita"}
+"""Who refuses, said before the refusal: "I'll be busy", "tô ocupado", "kami gak bisa";
+not "tá", said of someone else ("tá ocupado amanhã" asks the counsellor)."""
+_ON = frozenset(
+    {"on", "this", "for", "na", "no", "nesta", "neste", "nessa", "nesse", "pra", "para"}
+    | {"hari", "di", "pada"}
+)
+"""Words between a refusal and the day refused: "busy on friday", "não posso na sexta"."""
+_TO_THE_PART = frozenset({"de", "a", "in", "the"})
+"""Words between a day and its part: "amanhã à tarde", "tomorrow in the morning"."""
+
+
+def refuses_day(clauses: list[str]) -> bool:
+    """The message, as its normalised `clauses`, refuses the one day it names, said before
+    it in the same clause: "I'm busy tomorrow", "Sorry, can't make it on Friday", "gak
+    bisa besok pagi", "não posso amanhã de manhã". Any other clause is an apology or a
+    closing word ("maaf ya"). The caller leaves out questions ("I'm busy tomorrow?"); a
+    comma parts the refusal from the day ("I'm busy, tomorrow", "gak bisa, besok ya"); a
+    busy word needs who is busy ("sibuk besok" may be "busy now, tomorrow"); and a second
+    part of the day may be the one asked for ("gak bisa besok pagi sore")."""
+    said = [clause for clause in clauses if clause]
+    named = [clause for clause in said if _DAY.search(clause)]
+    if len(named) != 1 or any(
+        not set(clause.split()) <= _ALONE_BEFORE | _ALONE_END
+        for clause in said
+        if clause not in named
+    ):
+        return False
+    days = list(_DAY.finditer(named[0]))
+    if len(days) != 1:
+        return False
+    after = named[0][days[0].end() :].split()
+    while after and after[0] in _TO_THE_PART:
+        after.pop(0)
+    part = _PART.match(" ".join(after))
+    if not set(" ".join(after)[part.end() if part else 0 :].split()) <= _ALONE_END:
+        return False
+    before = named[0][: days[0].start()].split()
+    while before and before[-1] in _ON:
+        before.pop()
+    while before and before[0] in _ALONE_BEFORE:
+        before.pop(0)
+    subject = False
+    while before and before[0] in _REFUSER:
+        before.pop(0)
+        subject = True
+    refusal = " ".join(before)
+    return _REFUSAL.fullmatch(refusal) is not None or (subject and refusal in _BUSY)
+
+
 def _cannot_or_busy(words: list[str]) -> bool:
     """The lead says, in `words`, they cannot or are busy (not "gak ada kelas")."""
     if _CANNOT.search(" ".join(words)):
