@@ -86,13 +86,22 @@ def test_a_day_asked_for_beside_a_refusal_of_now_is_still_booked(
         (SAO_PAULO, "não dá pra amanhã", Intent.OTHER),
         (JAKARTA, "gak bisa besok kak 🙏", Intent.OTHER),
         (NEW_YORK, "I'm busy tomorrow. 😅", Intent.BUSY),
+        (NEW_YORK, "tomorrow is bad for me", Intent.OTHER),
+        (NEW_YORK, "sorry, tomorrow morning won't work", Intent.OTHER),
+        (NEW_YORK, "friday I'm not available", Intent.OTHER),
+        (SAO_PAULO, "amanhã fica difícil pra mim", Intent.OTHER),
+        (SAO_PAULO, "amanhã tô ocupado", Intent.BUSY),
+        (JAKARTA, "besok susah kak", Intent.OTHER),
+        (JAKARTA, "besok aku ada acara", Intent.OTHER),
+        (NEW_YORK, "tomorrow I'm working", Intent.OTHER),
     ],
 )
 def test_a_refusal_said_before_the_day_it_refuses_books_no_call_back(
     zone: ZoneInfo, text: str, intent: Intent
 ) -> None:
     # Given a lead writing at 08:00 on Tuesday
-    # When, in one clause, they say they cannot or are busy, then the day
+    # When, in one clause, they say they cannot or are busy, then the day; or the day,
+    # then that it does not suit
     # Then no call back is booked (it was booked on the day refused)
     assert detected(zone, text, at(8)) == (intent, None)
 
@@ -116,6 +125,12 @@ def test_a_refusal_said_before_the_day_it_refuses_books_no_call_back(
         (NEW_YORK, "I'm busy tomorrow？", "2026-11-25T09:00"),
         (SAO_PAULO, "tá ocupado amanhã", "2026-11-25T09:00"),
         (JAKARTA, "gak bisa besok kak sore", "2026-11-25T15:00"),
+        (NEW_YORK, "tomorrow is not bad", "2026-11-25T09:00"),
+        (NEW_YORK, "tomorrow I'm out of town", "2026-11-25T09:00"),
+        (SAO_PAULO, "amanhã não trabalho", "2026-11-25T09:00"),
+        (JAKARTA, "besok gak kerja", "2026-11-25T09:00"),
+        (NEW_YORK, "tomorrow working for me", "2026-11-25T09:00"),
+        (SAO_PAULO, "amanhã tá ocupado", "2026-11-25T09:00"),
     ],
 )
 def test_a_refusal_parted_from_the_day_or_not_of_it_still_books_the_day(

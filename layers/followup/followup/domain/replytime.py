@@ -468,14 +468,44 @@ _TO_THE_PART = frozenset({"de", "a", "in", "the"})
 """Words between a day and its part: "amanhã à tarde", "tomorrow in the morning"."""
 
 
+_BAD_DAY = re.compile(
+    r"(?:bad|not good|no good|isnt good|not great|difficult|tough|hard|impossible|not possible"
+    r"|wont work|doesnt work|nao (?:vai dar|da|rola)|dificil|complicado|ruim"
+    r"|susah|repot|full|penuh)\b"
+)
+"""What a lead says of a day that does not suit, after it: "tomorrow is bad", "amanhã fica
+difícil", "besok susah"; not "tomorrow is not bad"."""
+_NOT_FREE = re.compile(
+    r"(?:not available|unavailable|not free|out|busy|wont be able to|cant|cannot"
+    r"|nao (?:vou poder|posso(?: nao)?|consigo|tenho tempo)|sem tempo|ocupad[oa]|trabalho"
+    r"|(?:kayaknya |kyknya )?(?:gak|ga|gk|nggak|tidak|tdk|belum|blm) (?:bisa|bs|sempat"
+    r"|sempet)|gabisa|gbs|sibuk|kerja|ada acara)\b"
+)
+"""What a lead says of themselves on a day, after it: "tomorrow I'm out", "amanhã tô
+ocupado", "besok aku kerja"; not "besok gak kerja", nor said with "is" or "tá" ("amanhã
+tá ocupado?" asks about the counsellor)."""
+_DOING = re.compile(r"(?:working|trabalhando)\b")
+"""What keeps a lead, said with who: "tomorrow I'm working"; not "tomorrow working for me"
+(it works for them)."""
+_BEING = frozenset({"am", "will", "be"})
+"""Words of `_REFUSER` that name no one: "tomorrow will be working" may be "works"."""
+_SAID_OF_IT = _REFUSER | {"is", "e", "ta", "fica", "its"}
+"""Words between a day and what is said of it: "tomorrow is", "amanhã fica", "besok aku"."""
+_FOR_ME = _ALONE_END | {"for", "me", "pra", "mim", "buat", "aku", "saya", "kayaknya", "kyknya"}
+"""Words that may end what is said of a day: "tomorrow is bad for me", "besok susah
+kayaknya"."""
+
+
 def refuses_day(clauses: list[str]) -> bool:
-    """The message, as its normalised `clauses`, refuses the one day it names, said before
-    it in the same clause: "I'm busy tomorrow", "Sorry, can't make it on Friday", "gak
-    bisa besok pagi", "não posso amanhã de manhã". Any other clause is an apology or a
-    closing word ("maaf ya"). The caller leaves out questions ("I'm busy tomorrow?"); a
-    comma parts the refusal from the day ("I'm busy, tomorrow", "gak bisa, besok ya"); a
-    busy word needs who is busy ("sibuk besok" may be "busy now, tomorrow"); and a second
-    part of the day may be the one asked for ("gak bisa besok pagi sore")."""
+    """The message, as its normalised `clauses`, refuses the one day it names, in one
+    clause: said before the day ("I'm busy tomorrow", "Sorry, can't make it on Friday",
+    "gak bisa besok pagi", "não posso amanhã de manhã") or of it, after it ("tomorrow
+    morning is bad for me", "amanhã fica difícil", "besok susah kak"). Any other clause is
+    an apology or a closing word ("maaf ya"). The caller leaves out questions ("I'm busy
+    tomorrow?"); a comma parts the refusal from the day ("I'm busy, tomorrow", "gak bisa,
+    besok ya"); a busy word before the day needs who is busy ("sibuk besok" may be "busy
+    now, tomorrow"); and a second part of the day may be the one asked for ("gak bisa
+    besok pagi sore")."""
     said = [clause for clause in clauses if clause]
     named = [clause for clause in said if _DAY.search(clause)]
     if len(named) != 1 or any(
@@ -487,13 +517,12 @@ def refuses_day(clauses: list[str]) -> bool:
     days = list(_DAY.finditer(named[0]))
     if len(days) != 1:
         return False
-    after = named[0][days[0].end() :].split()
-    while after and after[0] in _TO_THE_PART:
-        after.pop(0)
-    part = _PART.match(" ".join(after))
-    if not set(" ".join(after)[part.end() if part else 0 :].split()) <= _ALONE_END:
-        return False
     before = named[0][: days[0].start()].split()
+    after = _past_its_part(named[0][days[0].end() :].split())
+    if set(before) <= _ALONE_BEFORE and _said_bad(after):
+        return True
+    if not set(after) <= _ALONE_END:
+        return False
     while before and before[-1] in _ON:
         before.pop()
     while before and before[0] in _ALONE_BEFORE:
@@ -504,6 +533,29 @@ def refuses_day(clauses: list[str]) -> bool:
         subject = True
     refusal = " ".join(before)
     return _REFUSAL.fullmatch(refusal) is not None or (subject and refusal in _BUSY)
+
+
+def _past_its_part(after: list[str]) -> list[str]:
+    """The words `after` a day, less a part of the day right after it ("à tarde", "in
+    the morning")."""
+    while after and after[0] in _TO_THE_PART:
+        after = after[1:]
+    part = _PART.match(" ".join(after))
+    return " ".join(after)[part.end() :].split() if part else after
+
+
+def _said_bad(after: list[str]) -> bool:
+    """The words `after` a day say it does not suit: who or "is", then what of the day or
+    of the lead then, then closing words."""
+    said = list(after)
+    who: list[str] = []
+    while said and said[0] in _SAID_OF_IT:
+        who.append(said.pop(0))
+    words = " ".join(said)
+    found = _BAD_DAY.match(words)
+    if found is None and set(who) <= _REFUSER:
+        found = _NOT_FREE.match(words) or (_DOING.match(words) if set(who) - _BEING else None)
+    return found is not None and set(words[found.end() :].split()) <= _FOR_ME
 
 
 def _cannot_or_busy(words: list[str]) -> bool:
