@@ -94,6 +94,13 @@ def test_a_day_asked_for_beside_a_refusal_of_now_is_still_booked(
         (JAKARTA, "besok susah kak", Intent.OTHER),
         (JAKARTA, "besok aku ada acara", Intent.OTHER),
         (NEW_YORK, "tomorrow I'm working", Intent.OTHER),
+        (NEW_YORK, "hi, I'm very busy tomorrow", Intent.BUSY),
+        (NEW_YORK, "tomorrow looks busy", Intent.BUSY),
+        (NEW_YORK, "tomorrow is bad for me too", Intent.OTHER),
+        (SAO_PAULO, "desculpa, amanhã vai ser difícil", Intent.OTHER),
+        (SAO_PAULO, "amanhã trabalho o dia todo", Intent.OTHER),
+        (JAKARTA, "maaf ya kak besok ada urusan", Intent.OTHER),
+        (JAKARTA, "besok sibuk banget", Intent.BUSY),
     ],
 )
 def test_a_refusal_said_before_the_day_it_refuses_books_no_call_back(
@@ -131,6 +138,9 @@ def test_a_refusal_said_before_the_day_it_refuses_books_no_call_back(
         (JAKARTA, "besok gak kerja", "2026-11-25T09:00"),
         (NEW_YORK, "tomorrow working for me", "2026-11-25T09:00"),
         (SAO_PAULO, "amanhã tá ocupado", "2026-11-25T09:00"),
+        (JAKARTA, "aku lagi sibuk besok", "2026-11-25T09:00"),
+        (NEW_YORK, "I'm busy so tomorrow", "2026-11-25T09:00"),
+        (NEW_YORK, "tomorrow looks good", "2026-11-25T09:00"),
     ],
 )
 def test_a_refusal_parted_from_the_day_or_not_of_it_still_books_the_day(

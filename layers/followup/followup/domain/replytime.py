@@ -470,16 +470,16 @@ _TO_THE_PART = frozenset({"de", "a", "in", "the"})
 
 _BAD_DAY = re.compile(
     r"(?:bad|not good|no good|isnt good|not great|difficult|tough|hard|impossible|not possible"
-    r"|wont work|doesnt work|nao (?:vai dar|da|rola)|dificil|complicado|ruim"
-    r"|susah|repot|full|penuh)\b"
+    r"|wont work|doesnt work|busy|nao (?:vai dar|da|rola)(?: nao)?|dificil|complicado|ruim"
+    r"|corrido|susah|repot|sibuk|full|penuh)\b"
 )
-"""What a lead says of a day that does not suit, after it: "tomorrow is bad", "amanhã fica
-difícil", "besok susah"; not "tomorrow is not bad"."""
+"""What a lead says of a day that does not suit, after it: "tomorrow is bad", "tomorrow
+looks busy", "amanhã fica difícil", "besok susah"; not "tomorrow is not bad"."""
 _NOT_FREE = re.compile(
-    r"(?:not available|unavailable|not free|out|busy|wont be able to|cant|cannot"
-    r"|nao (?:vou poder|posso(?: nao)?|consigo|tenho tempo)|sem tempo|ocupad[oa]|trabalho"
-    r"|(?:kayaknya |kyknya )?(?:gak|ga|gk|nggak|tidak|tdk|belum|blm) (?:bisa|bs|sempat"
-    r"|sempet)|gabisa|gbs|sibuk|kerja|ada acara)\b"
+    r"(?:not available|unavailable|not free|out|(?:cant|cannot|wont be able to)(?: make it)?"
+    r"|nao (?:vou poder|posso|consigo|tenho tempo)(?: nao)?|sem tempo|ocupad[oa]|trabalho"
+    r"|(?:gak|ga|gk|nggak|tidak|tdk|belum|blm) (?:bisa|bs|sempat|sempet)|gabisa|gbs|kerja"
+    r"|lembur|ada (?:acara|urusan|kegiatan)(?: keluarga| kantor| kampus)?)\b"
 )
 """What a lead says of themselves on a day, after it: "tomorrow I'm out", "amanhã tô
 ocupado", "besok aku kerja"; not "besok gak kerja", nor said with "is" or "tá" ("amanhã
@@ -489,11 +489,30 @@ _DOING = re.compile(r"(?:working|trabalhando)\b")
 (it works for them)."""
 _BEING = frozenset({"am", "will", "be"})
 """Words of `_REFUSER` that name no one: "tomorrow will be working" may be "works"."""
-_SAID_OF_IT = _REFUSER | {"is", "e", "ta", "fica", "its"}
-"""Words between a day and what is said of it: "tomorrow is", "amanhã fica", "besok aku"."""
-_FOR_ME = _ALONE_END | {"for", "me", "pra", "mim", "buat", "aku", "saya", "kayaknya", "kyknya"}
+_SAID_OF_IT = _REFUSER | {"is", "e", "ta", "fica", "its", "looks", "seems", "vai", "ser"}
+"""Words between a day and what is said of it: "tomorrow is", "amanhã vai ser", "besok
+aku"."""
+_HOW_MUCH = frozenset(
+    {"very", "so", "too", "really", "super", "pretty", "quite", "kinda", "a", "bit", "little"}
+    | {"muito", "bem", "meio", "kayaknya", "kyknya", "agak"}
+)
+"""Words of degree or doubt before what is said: "I'm very busy", "besok kayaknya sibuk"."""
+_THEN = frozenset({"lagi", "lg"})
+"""Once, after a day and its words of degree: "at the time" ("besok lagi sibuk" is busy that
+day). Twice, the first is "again": "besok lagi, lagi sibuk" asks for tomorrow. Before a
+day, "aku lagi sibuk besok" may be busy now."""
+_OPENING = _ALONE_BEFORE | {"desculpa", "desculpe", "ya", "hi", "hello", "oi", "ola", "halo"}
+"""Words that may open a refusal of a day: "desculpa, amanhã não dá", "hi, I'm busy
+tomorrow"."""
+_CLOSING = _ALONE_END | {"too", "also", "juga", "banget", "bgt", "sekali", "seharian"}
+"""Words that may close a refusal of a day: "tomorrow is bad for me too", "besok sibuk
+banget"."""
+_ALL_DAY = re.compile(r"\b(?:all day|(?:o )?dia (?:todo|inteiro))\b")
+"""The whole day, said of a refusal: "I'm busy tomorrow all day", "não posso amanhã o dia
+todo"."""
+_FOR_ME = _CLOSING | {"for", "me", "pra", "mim", "buat", "aku", "saya", "kayaknya", "kyknya"}
 """Words that may end what is said of a day: "tomorrow is bad for me", "besok susah
-kayaknya"."""
+kayaknya", "amanhã tô ocupado o dia todo"."""
 
 
 def refuses_day(clauses: list[str]) -> bool:
@@ -509,28 +528,29 @@ def refuses_day(clauses: list[str]) -> bool:
     said = [clause for clause in clauses if clause]
     named = [clause for clause in said if _DAY.search(clause)]
     if len(named) != 1 or any(
-        not set(clause.split()) <= _ALONE_BEFORE | _ALONE_END
-        for clause in said
-        if clause not in named
+        not set(clause.split()) <= _OPENING | _CLOSING for clause in said if clause not in named
     ):
         return False
-    days = list(_DAY.finditer(named[0]))
+    clause = _ALL_DAY.sub(" ", named[0])
+    days = list(_DAY.finditer(clause))
     if len(days) != 1:
         return False
-    before = named[0][: days[0].start()].split()
-    after = _past_its_part(named[0][days[0].end() :].split())
-    if set(before) <= _ALONE_BEFORE and _said_bad(after):
+    before = clause[: days[0].start()].split()
+    after = _past_its_part(clause[days[0].end() :].split())
+    if set(before) <= _OPENING and _said_bad(after):
         return True
-    if not set(after) <= _ALONE_END:
+    if not set(after) <= _CLOSING:
         return False
     while before and before[-1] in _ON:
         before.pop()
-    while before and before[0] in _ALONE_BEFORE:
+    while before and before[0] in _OPENING:
         before.pop(0)
     subject = False
     while before and before[0] in _REFUSER:
         before.pop(0)
         subject = True
+    while before and before[0] in _HOW_MUCH:
+        before.pop(0)
     refusal = " ".join(before)
     return _REFUSAL.fullmatch(refusal) is not None or (subject and refusal in _BUSY)
 
@@ -551,6 +571,10 @@ def _said_bad(after: list[str]) -> bool:
     who: list[str] = []
     while said and said[0] in _SAID_OF_IT:
         who.append(said.pop(0))
+    while said and said[0] in _HOW_MUCH:
+        said.pop(0)
+    if said and said[0] in _THEN:
+        said.pop(0)
     words = " ".join(said)
     found = _BAD_DAY.match(words)
     if found is None and set(who) <= _REFUSER:
