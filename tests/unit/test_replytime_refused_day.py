@@ -101,6 +101,11 @@ def test_a_day_asked_for_beside_a_refusal_of_now_is_still_booked(
         (SAO_PAULO, "amanhã trabalho o dia todo", Intent.OTHER),
         (JAKARTA, "maaf ya kak besok ada urusan", Intent.OTHER),
         (JAKARTA, "besok sibuk banget", Intent.BUSY),
+        (NEW_YORK, "I'm busy tomorrow at 3pm", Intent.BUSY),
+        (NEW_YORK, "tomorrow at 3 is bad", Intent.OTHER),
+        (JAKARTA, "besok pagi jam 9 gak bisa", Intent.OTHER),
+        (SAO_PAULO, "amanhã às 10 não posso", Intent.OTHER),
+        (JAKARTA, "besok sore jam 4 gak bisa", Intent.OTHER),
     ],
 )
 def test_a_refusal_said_before_the_day_it_refuses_books_no_call_back(
@@ -141,6 +146,11 @@ def test_a_refusal_said_before_the_day_it_refuses_books_no_call_back(
         (JAKARTA, "aku lagi sibuk besok", "2026-11-25T09:00"),
         (NEW_YORK, "I'm busy so tomorrow", "2026-11-25T09:00"),
         (NEW_YORK, "tomorrow looks good", "2026-11-25T09:00"),
+        (NEW_YORK, "tomorrow at 3 I'm free", "2026-11-25T15:00"),
+        (NEW_YORK, "I'm busy tomorrow after 3", "2026-11-25T15:00"),
+        (JAKARTA, "besok sibuk sampai jam 3", "2026-11-25T15:00"),
+        (NEW_YORK, "I can't tomorrow morning 3pm", "2026-11-25T15:00"),
+        (SAO_PAULO, "não posso amanhã de manhã às 15h", "2026-11-25T15:00"),
     ],
 )
 def test_a_refusal_parted_from_the_day_or_not_of_it_still_books_the_day(

@@ -464,6 +464,8 @@ _ON = frozenset(
     | {"hari", "di", "pada"}
 )
 """Words between a refusal and the day refused: "busy on friday", "não posso na sexta"."""
+_LATER = frozenset({"nanti", "ntar", "nti", "entar"})
+"""Day words that mean "later" (today's)."""
 _TO_THE_PART = frozenset({"de", "a", "in", "the"})
 """Words between a day and its part: "amanhã à tarde", "tomorrow in the morning"."""
 
@@ -519,7 +521,8 @@ def refuses_day(clauses: list[str]) -> bool:
     """The message, as its normalised `clauses`, refuses the one day it names, in one
     clause: said before the day ("I'm busy tomorrow", "Sorry, can't make it on Friday",
     "gak bisa besok pagi", "não posso amanhã de manhã") or of it, after it ("tomorrow
-    morning is bad for me", "amanhã fica difícil", "besok susah kak"). Any other clause is
+    morning is bad for me", "amanhã fica difícil", "besok susah kak"), with the hour said
+    with the day ("I'm busy tomorrow at 3", "besok jam 10 sibuk"). Any other clause is
     an apology or a closing word ("maaf ya"). The caller leaves out questions ("I'm busy
     tomorrow?"); a comma parts the refusal from the day ("I'm busy, tomorrow", "gak bisa,
     besok ya"); a busy word before the day needs who is busy ("sibuk besok" may be "busy
@@ -536,7 +539,8 @@ def refuses_day(clauses: list[str]) -> bool:
     if len(days) != 1:
         return False
     before = clause[: days[0].start()].split()
-    after = _past_its_part(clause[days[0].end() :].split())
+    later = days[0][0] in _LATER
+    after = _past_its_time(clause[days[0].end() :].split(), later)
     if set(before) <= _OPENING and _said_bad(after):
         return True
     if not set(after) <= _CLOSING:
@@ -555,13 +559,36 @@ def refuses_day(clauses: list[str]) -> bool:
     return _REFUSAL.fullmatch(refusal) is not None or (subject and refusal in _BUSY)
 
 
-def _past_its_part(after: list[str]) -> list[str]:
-    """The words `after` a day, less a part of the day right after it ("à tarde", "in
-    the morning")."""
-    while after and after[0] in _TO_THE_PART:
-        after = after[1:]
-    part = _PART.match(" ".join(after))
-    return " ".join(after)[part.end() :].split() if part else after
+def _past_its_time(after: list[str], later: bool) -> list[str]:
+    """The words `after` a day, less the part of the day and the hour said right after it
+    ("à tarde", "in the morning", "jam 10", "besok pagi jam 9"). Not an hour outside the
+    part ("can't tomorrow morning 3pm" offers 3 pm), after "nanti" ("aku sibuk nanti jam 3
+    ya" may offer 3), nor "after 5", which is a limit."""
+    said = " ".join(_less_leading(after, _TO_THE_PART))
+    part = _PART.match(said)
+    if part is not None:
+        said = " ".join(_less_leading(said[part.end() :].split(), _TO_THE_PART))
+    clock = None if later else _CLOCK.match(said)
+    if clock is not None and clock["after"] is None and (part is None or _within(clock, part)):
+        said = said[clock.end() :]
+    return said.split()
+
+
+def _less_leading(words: list[str], leading: frozenset[str]) -> list[str]:
+    """`words` without those of `leading` they start with."""
+    while words and words[0] in leading:
+        words = words[1:]
+    return words
+
+
+def _within(clock: re.Match[str], part: re.Match[str]) -> bool:
+    """The hour of `clock` falls in `part` of the day: "pagi jam 9", not "pagi jam 3"."""
+    hour = int(clock["hour"] or clock["bare"])
+    ampm = clock["ampm"] or clock["mampm"]
+    start = _part_hour(part)
+    if (ampm == "pm" or (ampm is None and (1 <= hour <= 6 or start > MORNING_HOUR))) and hour < 12:
+        hour += 12  # "sore jam 4", "malam jam 8"
+    return (5 if start == MORNING_HOUR else start - 2) <= hour < _PART_ENDS[start]
 
 
 def _said_bad(after: list[str]) -> bool:
