@@ -29,7 +29,9 @@
    you're busy" ("no need to call if you're busy, just send me the form");
 4. `call_back_at`: a day or an hour the lead names ("bsk aja jam 10", "amanhã às 14h",
    "next Monday morning"), resolved by `replytime.requested_time` in the contact's zone;
-   a question naming a time without asking to be contacted stays a question;
+   a question naming a time without asking to be contacted stays a question, and a day
+   the message refuses, in one clause, is none ("I'm busy tomorrow", "besok aku kerja":
+   `replytime.refuses_day`);
 5. `busy`: "lagi sibuk", "agora não dá", "in a meeting", "later", unless negated ("I'm
    not busy", "gak sibuk kok") or said of the counsellor in a condition ("if you're
    busy", "kalau kakak sibuk", or naming no one in a request to go ahead: "se estiver
