@@ -106,6 +106,8 @@ def test_a_day_asked_for_beside_a_refusal_of_now_is_still_booked(
         (JAKARTA, "besok pagi jam 9 gak bisa", Intent.OTHER),
         (SAO_PAULO, "amanhã às 10 não posso", Intent.OTHER),
         (JAKARTA, "besok sore jam 4 gak bisa", Intent.OTHER),
+        (NEW_YORK, "tomorrow im busy lol", Intent.BUSY),
+        (SAO_PAULO, "não posso amanhã obrigado", Intent.OTHER),
     ],
 )
 def test_a_refusal_said_before_the_day_it_refuses_books_no_call_back(
@@ -151,6 +153,7 @@ def test_a_refusal_said_before_the_day_it_refuses_books_no_call_back(
         (JAKARTA, "besok sibuk sampai jam 3", "2026-11-25T15:00"),
         (NEW_YORK, "I can't tomorrow morning 3pm", "2026-11-25T15:00"),
         (SAO_PAULO, "não posso amanhã de manhã às 15h", "2026-11-25T15:00"),
+        (NEW_YORK, "busy tomorrow ok", "2026-11-25T09:00"),
     ],
 )
 def test_a_refusal_parted_from_the_day_or_not_of_it_still_books_the_day(

@@ -506,9 +506,15 @@ day, "aku lagi sibuk besok" may be busy now."""
 _OPENING = _ALONE_BEFORE | {"desculpa", "desculpe", "ya", "hi", "hello", "oi", "ola", "halo"}
 """Words that may open a refusal of a day: "desculpa, amanhã não dá", "hi, I'm busy
 tomorrow"."""
-_CLOSING = _ALONE_END | {"too", "also", "juga", "banget", "bgt", "sekali", "seharian"}
+_CLOSING = (
+    _ALONE_END
+    | {"too", "also", "juga", "banget", "bgt", "sekali", "seharian"}
+    | {"lol", "haha", "hahaha", "hehe", "wkwk", "wkwkwk", "kkk", "kkkk", "rs", "rsrs"}
+    | {"thanks", "thx", "makasih", "terima", "kasih", "obrigado", "obrigada", "obg", "valeu"}
+)
 """Words that may close a refusal of a day: "tomorrow is bad for me too", "besok sibuk
-banget"."""
+banget", "tomorrow I'm busy lol", "não posso amanhã, obrigado"; not "ok" or "blz" ("busy
+tomorrow ok" may be "busy now, tomorrow ok?")."""
 _ALL_DAY = re.compile(r"\b(?:all day|(?:o )?dia (?:todo|inteiro))\b")
 """The whole day, said of a refusal: "I'm busy tomorrow all day", "não posso amanhã o dia
 todo"."""
