@@ -289,10 +289,13 @@ def _english(message: str, now: datetime) -> str | None:
     return f"{when} {hour:02d}:{minute:02d}".strip()
 
 
+_NOT_ID = r"gak|ga|gk|g|nggak|ngga|enggak|engga|tidak|tdk|nda|ndak|tak|belum|blm"
+"""Indonesian "not", as leads write it."""
+_CANNOT_ID = rf"(?:{_NOT_ID}) (?:bisa|bs|sempet|sempat)|gabisa|gbisa|gbs|gakbisa|gkbisa"
+"""Indonesian "cannot": "gak bisa", "belum sempat", "gabisa"."""
 _CANNOT = re.compile(
-    r"\b(?:gak|ga|gk|g|nggak|ngga|enggak|engga|tidak|tdk|nda|ndak|tak|belum|blm|nao|not|dont"
-    r"|doesnt) (?:bisa|bs|sempet|sempat|da|posso|consigo|rola|work|make it)\b"
-    r"|\bn (?:da|posso|consigo)\b|\b(?:gabisa|gbisa|gbs|gakbisa|gkbisa|cant|cannot)\b"
+    rf"\b(?:{_NOT_ID}|nao|not|dont|doesnt) (?:bisa|bs|sempet|sempat|da|posso|consigo|rola|work"
+    r"|make it)\b|\bn (?:da|posso|consigo)\b|\b(?:gabisa|gbisa|gbs|gakbisa|gkbisa|cant|cannot)\b"
 )
 """A lead saying they cannot: "gak bisa", "gabisa", "não dá", "n posso", "can't"."""
 _BUSY_WITH = frozenset(
@@ -449,9 +452,7 @@ def _refused(message: str, day: re.Match[str]) -> bool:
 
 
 _REFUSAL = re.compile(
-    r"(?:gak|ga|gk|g|nggak|ngga|enggak|engga|tidak|tdk|nda|ndak|tak|belum|blm) (?:bisa|bs"
-    r"|sempet|sempat)|gabisa|gbisa|gbs|gakbisa|gkbisa"
-    r"|(?:nao|n) (?:posso|consigo|da|rola|vou poder|vai dar)"
+    rf"{_CANNOT_ID}|(?:nao|n) (?:posso|consigo|da|rola|vou poder|vai dar)"
     r"|(?:cant|cannot|can not|wont be able to|not able to)(?: make it| do)?"
 )
 """"Cannot" said before the day refused: "gak bisa", "não posso", "can't make it"; not
