@@ -108,6 +108,8 @@ def test_a_day_asked_for_beside_a_refusal_of_now_is_still_booked(
         (JAKARTA, "besok sore jam 4 gak bisa", Intent.OTHER),
         (NEW_YORK, "tomorrow im busy lol", Intent.BUSY),
         (SAO_PAULO, "não posso amanhã obrigado", Intent.OTHER),
+        (JAKARTA, "besok ndak bisa kayaknya", Intent.OTHER),
+        (JAKARTA, "besok engga bisa kak makasih", Intent.OTHER),
     ],
 )
 def test_a_refusal_said_before_the_day_it_refuses_books_no_call_back(

@@ -481,8 +481,8 @@ looks busy", "amanhã fica difícil", "besok susah"; not "tomorrow is not bad"."
 _NOT_FREE = re.compile(
     r"(?:not available|unavailable|not free|out|(?:cant|cannot|wont be able to)(?: make it)?"
     r"|nao (?:vou poder|posso|consigo|tenho tempo)(?: nao)?|sem tempo|ocupad[oa]|trabalho"
-    r"|(?:gak|ga|gk|nggak|tidak|tdk|belum|blm) (?:bisa|bs|sempat|sempet)|gabisa|gbs|kerja"
-    r"|lembur|ada (?:acara|urusan|kegiatan)(?: keluarga| kantor| kampus)?)\b"
+    rf"|{_CANNOT_ID}|kerja|lembur|ada (?:acara|urusan|kegiatan)(?: keluarga| kantor| kampus)?"
+    r")\b"
 )
 """What a lead says of themselves on a day, after it: "tomorrow I'm out", "amanhã tô
 ocupado", "besok aku kerja"; not "besok gak kerja", nor said with "is" or "tá" ("amanhã
