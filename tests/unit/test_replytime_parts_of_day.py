@@ -111,3 +111,76 @@ def test_a_greeting_or_a_part_of_the_day_alone_asks_no_call_back(zone: ZoneInfo,
     intent, local = detected(zone, text, at(10))
     assert intent is not Intent.CALL_BACK_AT
     assert local is None
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "call me after lunch", "2026-11-24T13:00"),
+        (NEW_YORK, "I'll be free after lunch", "2026-11-24T13:00"),
+        (NEW_YORK, "after lunch works", "2026-11-24T13:00"),
+        (NEW_YORK, "I'm having lunch now, call me after lunch", "2026-11-24T13:00"),
+        (NEW_YORK, "call me at lunchtime", "2026-11-24T12:00"),
+        (NEW_YORK, "call me tomorrow after lunch", "2026-11-25T13:00"),
+        (SAO_PAULO, "me liga depois do almoço", "2026-11-24T13:00"),
+        (SAO_PAULO, "amanhã depois do almoço", "2026-11-25T13:00"),
+        (JAKARTA, "besok abis makan siang", "2026-11-25T13:00"),
+        (JAKARTA, "abis makan siang ya kak", "2026-11-24T13:00"),
+    ],
+)
+def test_after_lunch_asked_for_is_one_in_the_afternoon(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they ask to be contacted after lunch (or at lunchtime)
+    # Then the call back is at 13:00 (12:00), on the day named (it was none, or 09:00 or
+    # noon of that day)
+    assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, local)
+
+
+def test_after_lunch_asked_for_as_lunch_ends_is_soon() -> None:
+    # Given a lead writing at 13:00, as lunch ends
+    # When they ask to be called after lunch
+    # Then the call back is in a quarter of an hour, not tomorrow
+    assert detected(SAO_PAULO, "me liga depois do almoço", at(13)) == (
+        Intent.CALL_BACK_AT,
+        "2026-11-24T13:15",
+    )
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "after lunch I have a meeting"),
+        (NEW_YORK, "I'm busy after lunch"),
+        (NEW_YORK, "can't after lunch"),
+        (NEW_YORK, "I'm at lunch, call me later"),
+        (JAKARTA, "abis makan siang ada kelas"),
+        (JAKARTA, "setelah makan siang aku sibuk"),
+        (SAO_PAULO, "depois do almoço não dá"),
+        (SAO_PAULO, "te respondo depois do almoço"),
+        (NEW_YORK, "can't after lunch, mornings are better"),
+        (JAKARTA, "jangan telpon abis makan siang"),
+    ],
+)
+def test_after_lunch_spoken_of_or_refused_books_nothing(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When "after lunch" is when they are busy, refuse, or will answer themselves
+    # Then no call back is booked
+    assert detected(zone, text, at(8))[1] is None
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (SAO_PAULO, "me liga amanhã, depois do almoço tô ocupado"),
+        (JAKARTA, "telpon besok aja, abis makan siang saya rapat"),
+    ],
+)
+def test_a_day_asked_for_keeps_its_morning_when_after_lunch_is_busy(
+    zone: ZoneInfo, text: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they ask for tomorrow and say they are busy after lunch
+    # Then the call back is tomorrow at 09:00, not in the busy afternoon
+    assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, "2026-11-25T09:00")

@@ -83,3 +83,63 @@ def test_words_like_a_time_that_name_none_ask_no_call_back(zone: ZoneInfo, text:
     intent, local = detected(zone, text)
     assert intent is not Intent.CALL_BACK_AT
     assert local is None
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "call me tomorrow around 11", "2026-11-25T11:00"),
+        (NEW_YORK, "tomorrow at around 4", "2026-11-25T16:00"),
+        (NEW_YORK, "call me around 3", "2026-11-24T15:00"),
+        (NEW_YORK, "around 8 in the evening", "2026-11-24T20:00"),
+        (SAO_PAULO, "amanhã por volta das 10", "2026-11-25T10:00"),
+        (SAO_PAULO, "amanhã lá pelas 3", "2026-11-25T15:00"),
+        (SAO_PAULO, "por volta das 8 da noite", "2026-11-24T20:00"),
+        (SAO_PAULO, "amanhã depois do almoço umas 2", "2026-11-25T14:00"),
+        (NEW_YORK, "we have around 3 kids, call me around 4", "2026-11-24T16:00"),
+        (NEW_YORK, "lunch tomorrow around 1?", "2026-11-25T13:00"),
+    ],
+)
+def test_an_hour_said_as_around_one_is_that_hour(zone: ZoneInfo, text: str, local: str) -> None:
+    # Given a lead writing on Tuesday morning
+    # When they ask for a time "around" an hour (por volta das, lá pelas)
+    # Then the call back is at that hour (it was 09:00 that day, or none)
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "I have around 3 kids"),
+        (NEW_YORK, "maybe around 2 weeks"),
+        (NEW_YORK, "around 3 I'm in class"),
+        (JAKARTA, "sekitar 3 hari lagi"),
+        (SAO_PAULO, "umas 3 vezes"),
+        (NEW_YORK, "we'd be around 15 students, is that available?"),
+        (NEW_YORK, "she's around 7, can she join? text me"),
+        (JAKARTA, "anak saya umurnya sekitar 8, bisa ikut kelas?"),
+        (JAKARTA, "telpon sekitar 10 menitan lagi ya"),
+        (NEW_YORK, "sorry I missed your call around 11, call me back"),
+        (NEW_YORK, "I'll be at lunch around 12, call before"),
+    ],
+)
+def test_around_a_number_that_is_no_hour_asks_no_call_back(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing on Tuesday morning
+    # When "around" counts something, or says when they are busy
+    # Then no call back time is read into it
+    assert detected(zone, text)[1] is None
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "tomorrow I have a meeting around 11"),
+        (JAKARTA, "besok saya ada rapat sekitar 10"),
+        (SAO_PAULO, "amanhã tenho reunião lá pelas 10"),
+    ],
+)
+def test_around_the_hour_the_lead_is_busy_is_not_the_hour_booked(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing on Tuesday morning
+    # When they say what they have around an hour on a day
+    # Then the day may be booked, but never at that hour
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, "2026-11-25T09:00")

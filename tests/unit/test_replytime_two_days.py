@@ -150,3 +150,70 @@ def test_a_question_about_today_or_tomorrow_books_neither(zone: ZoneInfo, text: 
     # When they ask whether the class is today or tomorrow
     # Then it is a question, as before
     assert detected(zone, text, at(8)) == (Intent.QUESTION, None)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "today is a holiday, call me tomorrow at 10", "2026-11-25T10:00"),
+        (NEW_YORK, "I'm at work today, call me tomorrow at 10", "2026-11-25T10:00"),
+        (NEW_YORK, "today I'm traveling, call me tomorrow at 3", "2026-11-25T15:00"),
+        (NEW_YORK, "I'm out today, call me tomorrow morning", "2026-11-25T09:00"),
+        (NEW_YORK, "don't call me today, call me tomorrow at 10", "2026-11-25T10:00"),
+        (JAKARTA, "hari ini lagi di jalan, telpon besok jam 10 aja", "2026-11-25T10:00"),
+        (SAO_PAULO, "hoje estou viajando, me liga amanhã às 10", "2026-11-25T10:00"),
+        (SAO_PAULO, "não posso amanhã, me liga sexta", "2026-11-27T09:00"),
+        (SAO_PAULO, "amanhã não posso, me liga sexta", "2026-11-27T09:00"),
+        (NEW_YORK, "tomorrow is bad, call me thursday", "2026-11-26T09:00"),
+        (NEW_YORK, "I'm busy tonight, call me tomorrow at 10", "2026-11-25T10:00"),
+        (SAO_PAULO, "hoje não, me liga amanhã", "2026-11-25T09:00"),
+        (JAKARTA, "besok jangan, telpon lusa", "2026-11-26T09:00"),
+        (JAKARTA, "hari ini gak, telpon besok jam 10", "2026-11-25T10:00"),
+    ],
+)
+def test_the_day_the_lead_asks_to_be_called_on_wins_over_one_spoken_of(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they speak of one day, then ask to be called on a later one
+    # Then the call back is on the day they asked for (it was on the first day named)
+    assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "today works, or call me tomorrow at 10", "2026-11-24T10:00"),
+        (NEW_YORK, "today at 5 or call me tomorrow at 10", "2026-11-24T17:00"),
+        (NEW_YORK, "call me today or tomorrow at 10", "2026-11-24T10:00"),
+        (NEW_YORK, "today works, otherwise call me tomorrow at 10", "2026-11-24T10:00"),
+        (SAO_PAULO, "hoje tá ótimo, senão me liga amanhã às 10", "2026-11-24T10:00"),
+        (SAO_PAULO, "me liga hoje às 17h, se não der me liga amanhã", "2026-11-24T17:00"),
+    ],
+)
+def test_a_call_asked_for_as_the_other_half_of_an_offer_keeps_the_first_day(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When the later day is the other half of a choice, or the first has an hour of its own
+    # Then the call back is the first day named, as before
+    assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "today is bad, my doctor will call me tomorrow"),
+        (SAO_PAULO, "hoje não, meu pai vai me ligar amanhã"),
+        (JAKARTA, "hari ini saya tunggu telpon, besok saya sibuk"),
+        (JAKARTA, "hari ini sibuk, telpon besok juga gak bisa"),
+        (JAKARTA, "jadi telpon hari ini apa telpon besok kak?"),
+    ],
+)
+def test_a_later_day_called_on_by_someone_else_or_refused_is_not_booked(
+    zone: ZoneInfo, text: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When the call on the later day is someone else's, refused, or asked about
+    # Then no call back is booked
+    assert detected(zone, text, at(8))[1] is None

@@ -56,7 +56,13 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from followup.domain.optout import is_opt_out, normalise
-from followup.domain.replytime import UNTIL_DAY, days_named, refuses_day, requested_time
+from followup.domain.replytime import (
+    UNTIL_DAY,
+    days_named,
+    plain_days,
+    refuses_day,
+    requested_time,
+)
 
 
 class Intent(StrEnum):
@@ -382,6 +388,7 @@ def classify(
     keywords = tuple(opt_out_keywords)
     if is_opt_out(text, keywords):
         return Detected(Intent.OTHER, 0.0)
+    text = plain_days(text)
     message = normalise(text)
     worded = _QUESTION_WORDS.search(message) is not None
     asked = worded or "?" in text

@@ -23,9 +23,11 @@ every answer is one time:
 - an hour that happened or is now ("kemarin jam 3", "udah jam 5", "já são 3 horas", "I
   called at 3") is no hour asked for;
 - an hour said as it is spoken is that hour: "half past 3", "quarter to 1", "3 e meia",
-  "setengah 3" (half way to three: 2:30), "after 5", "jam 10an"; "in an hour", "setengah
+  "setengah 3" (half way to three: 2:30), "after 5", "jam 10an", "around 11" (beside a
+  day, a part of the day or an asking word), "por volta das 10"; "in an hour", "setengah
   jam lagi", "em meia hora" count from now; times of prayer are parts of the day (dzuhur
-  13:00, ashar 15:00, maghrib and isya 19:00), and so is noon ("ao meio-dia");
+  13:00, ashar 15:00, maghrib and isya 19:00), and so are noon ("ao meio-dia") and after
+  lunch (13:00: "call me after lunch", "depois do almoço", "abis makan siang");
 - "next week" (minggu depan, semana que vem) means next Monday;
 - a date ("on the 30th", "tanggal 30", "dia 30", "30 November", "dec 2", "2 de
   dezembro") wins over a weekday: the next such date, this month or this year when it
@@ -35,7 +37,10 @@ every answer is one time:
   means the next such time; nothing is ever before "now";
 - a day gone by ("yesterday at 10", "kemarin jam 3", "ontem às 15h") names no time, unless
   a day to come is named too ("kemarin sibuk, besok jam 10 ya"): it is what happened, not
-  a call back.
+  a call back;
+- an English day written with "'s" is that day when what follows takes it or names its
+  time ("tomorrow's good", "Monday's ok at 3"): `plain_days` drops the "'s" before the
+  apostrophe is lost and "tomorrows" names none.
 
 The send window is applied later by the scheduler, not here.
 """
@@ -80,6 +85,29 @@ UNTIL_DAY = re.compile(
 """A day said as a limit ("sampai jumat", "até sexta", "until Friday")."""
 
 
+_ENGLISH_DAY_FORM = re.compile(
+    r"\b(today|tonight|tonite|tomorrow|tomorow|tmrw|tmr|2moro"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday)['’`´]s"
+    # "is", when what follows takes the day or names its time; else perhaps a possessive
+    # ("tomorrow's class", "cancel friday's call") or a verdict not read yet ("friday's
+    # too late"): the day is left unnamed, as before
+    r"(?= (?:(?:probably|really|totally|also|still|definitely|much|way|even|actually"
+    r"|looking|so|super|pretty|all|wide) )*(?:(?:good|fine|ok|okay|great|perfect|better"
+    r"|best|works?|free|open(?! (?:day|house))|clear|available|alright|cool|no problem"
+    r"|not a problem|not bad|not too bad|morning|afternoon|evening|night|noon|at"
+    r"|after|around)\b|\d))",
+    re.IGNORECASE,
+)
+
+
+def plain_days(text: str) -> str:
+    """`text` with an English day said with "'s" written as the day itself, before its
+    apostrophe is dropped, when what follows takes the day or names its time: "tomorrow's
+    good" and "Friday's best at 10" name that day; "tomorrow's class" and "monday's a
+    holiday" name none, as before."""
+    return _ENGLISH_DAY_FORM.sub(r"\1", text)
+
+
 def days_named(message: str) -> int:
     """How many days a normalised `message` names ("besok", "sexta", "tomorrow")."""
     return len(_DAY.findall(message))
@@ -92,10 +120,17 @@ _AHEAD = re.compile(
 )
 """A day still to come named beside one gone by ("kemarin sibuk, besok jam 10 ya")."""
 
+_AFTER_LUNCH_WORDS = (
+    r"after lunch|depois do almoco|apos o almoco|abis makan siang|habis makan siang"
+    r"|setelah makan siang|sesudah makan siang"
+)
+"""After lunch, a part of the day of its own (13:00)."""
+_AFTER_LUNCH = frozenset(_AFTER_LUNCH_WORDS.split("|"))
+
 _PARTS = {
     MORNING_HOUR: r"pagi|cedo|manha|morning|de manha|da manha|pagi pagi",
-    12: r"noon|midday|lunch|meio dia|almoco|tengah hari",
-    13: r"siang|dzuhur|zuhur|dhuhur|lohor",
+    12: r"noon|midday|lunch|lunchtime|meio dia|almoco|tengah hari",
+    13: rf"siang|dzuhur|zuhur|dhuhur|lohor|{_AFTER_LUNCH_WORDS}",
     15: r"sore|tarde|afternoon|ashar|asar",
     19: r"malam|malem|mlm|noite|evening|tonight|tonite|night|maghrib|magrib|isya",
 }
@@ -137,7 +172,9 @@ _A_PART = re.compile(
     r"|\b(?P<y>pagi|siang|sore|malam|malem) (?:aja|saja|ya|deh|dong)\b"
     r"|\b(?:abis|habis|setelah|sesudah|stlh|bada)"
     r" (?P<z>dzuhur|zuhur|lohor|ashar|asar|maghrib|magrib|isya)\b"
-    r"|\b(?:at|around|ao) (?P<n>noon|midday|meio dia)\b|\bna hora do (?P<m>almoco)\b"
+    r"|\b(?:at|around|ao) (?P<n>noon|midday|meio dia|lunchtime)\b"
+    r"|\bna hora do (?P<m>almoco)\b"
+    rf"|\b(?P<l>{_AFTER_LUNCH_WORDS})\b"
 )
 _ASKS = re.compile(
     r"\b(?:call|ring|phone|text|message|contact|reach|talk|chat|free|available|works|better"
@@ -158,6 +195,12 @@ _CLOCK = re.compile(
     r"(?:[:.](?P<minute>[0-5]\d)(?: ?(?P<mampm>am|pm)\b)?|h(?P<hminute>[0-5]\d)?"
     r"| ?(?P<ampm>am|pm)\b| horas?)(?!\d)"
     rf"|\b(?:jam|jm|pukul|pkl|as|at) (?P<bare>{_HOUR})(?:an)?\b"
+    # "around 11", "at around 4", "por volta das 10", "lá pelas 3"; not "around 3 days",
+    # "sekitar 2 juta"
+    rf"|\b(?:(?:at )?around|sekitar|por volta d[ae]s?|(?:la )?pelas|umas) (?P<near>{_HOUR})\b"
+    rf"(?![:.]\d| ?(?:am|pm)\b| ?(?:(?:{_UNITS})(?:an)?|more|lagi|lg|juta|jt|jutaan|rb|ribu|k"
+    r"|reais|rs|dollars?|bucks|orang|people|kali|x|mil|thousand|million|of|persen|percent"
+    r"|vezes|pessoas)\b)"
     # "after 5", "abis jam 3" is said above; not "after 3 days", "after 7 pm" (a clock of its
     # own), "abis 2 juta", "after 2 more weeks"
     rf"|\b(?:after|setelah|stlh|sesudah|abis|habis) (?P<after>{_HOUR})\b"
@@ -259,7 +302,9 @@ def _english(message: str, now: datetime) -> str | None:
     message = _TIME_SAID.sub(" ", _as_clock_reads(_GREETING.sub(" ", message)))
     dated = _DATE.search(message)
     undated = _DATE.sub(lambda found: " " * len(found[0]), message) if dated else message
-    clock = _CLOCK.search(undated)
+    clock = next(
+        (found for found in _CLOCK.finditer(undated) if not found["near"] or _near(found)), None
+    )
     day = None if dated else _day_asked(message, clock)
     if day is not None and clock is None and not _PART.search(message) and _refused(message, day):
         return None  # "besok gak bisa", "tomorrow I can't": no day asked for
@@ -268,10 +313,10 @@ def _english(message: str, now: datetime) -> str | None:
     hour, minute = MORNING_HOUR, 0
     part_hour = _part_beside(message, clock or day or dated)
     if clock:
-        hour = int(clock["hour"] or clock["bare"] or clock["after"])
+        hour = int(clock["hour"] or clock["bare"] or clock["near"] or clock["after"])
         minute = int(clock["minute"] or clock["hminute"] or 0)
         ampm = clock["ampm"] or clock["mampm"]
-        if ampm == "pm" or (part_hour in _LATE or (part_hour == 13 and hour <= 6)):
+        if ampm == "pm" or (part_hour in _LATE or (part_hour in (12, 13) and hour <= 6)):
             hour = hour + 12 if hour < 12 else hour
         elif ampm == "am" and hour == 12:
             hour = 0
@@ -287,6 +332,34 @@ def _english(message: str, now: datetime) -> str | None:
         # "nanti" alone is "later", not a time; "nanti malam" is this evening
         return _todays(part_hour, now) if part_hour is not None else None
     return f"{when} {hour:02d}:{minute:02d}".strip()
+
+
+_NEAR_AFTER = re.compile(
+    r"\b(?:call me|text me|ring me|message me|me liga|me ligue|me ligar|me chama|telpon|telp"
+    r"|hubungi|kabari|kabarin|free|available|livre|disponivel|luang|good|fine|ok|okay|works"
+    r"|better|best) $"
+)
+"""Words right before "around 3" that ask for it: "call me around 3", "free around 3",
+"friday's good, around 2"."""
+_TO_A_PART = re.compile(r" (?:(?:in the|at|de|da|a|di) )?")
+
+
+def _near(clock: re.Match[str]) -> bool:
+    """An hour said as "around 3" right after a day, a part of the day or a request
+    ("tomorrow around 11", "depois do almoço umas 2", "call me around 3", "amanhã lá pelas
+    3") or right before a part of the day ("around 8 in the evening", "por volta das 8 da
+    noite"). Elsewhere it may count people, years or
+    money ("we have around 3 kids", "anak saya sekitar 8"), or be an hour the lead is busy
+    at ("I have a meeting around 11")."""
+    message = clock.string
+    before = message[: clock.start()]
+    said = [found.end() for found in _DAY.finditer(before)] + [
+        found.end() for found in _PART.finditer(before) if _part_hour(found) != 12
+    ]  # not "I'll be at lunch around 12"
+    if len(before) - 1 in said or _NEAR_AFTER.search(before):
+        return True  # "tomorrow around 11", "after lunch around 2", "call me around 3"
+    linked = _TO_A_PART.match(message, clock.end())
+    return linked is not None and _PART.match(message, linked.end()) is not None
 
 
 _NOT_ID = r"gak|ga|gk|g|nggak|ngga|enggak|engga|tidak|tdk|nda|ndak|tak|belum|blm"
@@ -367,11 +440,14 @@ def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | Non
     day ending the message), not refused nor busy: "hj tenho aula, amanha as 10?", "hari
     ini gak bisa, besok aja", "besok gak bisa, lusa aja", "tomorrow doesn't work, how about
     thursday?"; not "hoje não tenho aula, amanhã às 10 tenho", "today, not tomorrow at 5",
-    "gak bisa hari ini, besok pagi aku kerja"."""
+    "gak bisa hari ini, besok pagi aku kerja". A next day the lead asks to be called on
+    wins whatever is said of the first ("I'm at work today, call me tomorrow at 10")."""
     days = list(_DAY.finditer(message))
     if len(days) < 2:
         return days[0] if days else None
     first, then = days[0], days[1]
+    if _called_for(message, first, then, days[2] if len(days) > 2 else None):
+        return then
     if _CLOCK.search(message, first.start(), then.start()) or _PART.search(
         message, first.start(), then.start()
     ):
@@ -409,6 +485,45 @@ def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | Non
         or (part is not None and set(words[2:]) <= _FILLERS | {"de", "da", "a", "in", "the"})
     )
     return then if asked else first
+
+
+_NO_REQUEST = frozenset(
+    {"not", "nao", "gak", "ga", "gk", "nggak", "tidak", "tdk", "jangan", "dont", "never"}
+    | _JOINED
+    | {"otherwise", "else", "senao", "apa"}
+    | {"will", "would", "to", "gonna", "vai", "ele", "ela", "tunggu", "nunggu", "terima"}
+)
+"""Words right before "call me" that make it no request of the lead's: a refusal ("don't
+call me tomorrow"), the other half of an offer ("today works, or call me tomorrow",
+"senão me liga amanhã", "telpon hari ini apa telpon besok?"), or somebody else's call
+("my doctor will call me tomorrow", "tunggu telpon besok")."""
+
+
+_SAID_NO = frozenset({"not", "no", "nao", "gak", "ga", "gk", "nggak", "tidak", "tdk", "jangan"})
+
+
+def _said_of_it(between: list[str]) -> bool:
+    """The one word `between` a day and "call me" refuses the day, not the call: "hoje
+    não, me liga amanhã", "besok jangan, telpon lusa"."""
+    return len(between) == 1 and between[0] in _SAID_NO
+
+
+def _called_for(
+    message: str, first: re.Match[str], then: re.Match[str], after: re.Match[str] | None
+) -> bool:
+    """The lead asks to be called on the day named `then`, a later one than the `first`,
+    whatever is said of the first: "I'm at work today, call me tomorrow at 10", "hoje
+    estou viajando, me liga amanhã às 10", "não posso amanhã, me liga sexta"; not as a
+    fallback ("me liga hoje às 17h, se não der me liga amanhã"), nor when the words up to
+    the next day (`after`) refuse it ("telpon besok juga gak bisa")."""
+    called = _CALLED.search(message, first.end(), then.start())
+    if called is None or called.end() != then.start():
+        return False
+    between = message[first.end() : called.start()].split()
+    if set(between) & _IF or (set(between[-1:]) & _NO_REQUEST and not _said_of_it(between)):
+        return False
+    rest = message[then.end() : after.start() if after else len(message)].split()
+    return not (_NOR_THEN & set(rest) or _cannot_or_busy(rest))
 
 
 def _later_day_refused(
@@ -590,7 +705,7 @@ def _less_leading(words: list[str], leading: frozenset[str]) -> list[str]:
 
 def _within(clock: re.Match[str], part: re.Match[str]) -> bool:
     """The hour of `clock` falls in `part` of the day: "pagi jam 9", not "pagi jam 3"."""
-    hour = int(clock["hour"] or clock["bare"])
+    hour = int(clock["hour"] or clock["bare"] or clock["near"])
     ampm = clock["ampm"] or clock["mampm"]
     start = _part_hour(part)
     if (ampm == "pm" or (ampm is None and (1 <= hour <= 6 or start > MORNING_HOUR))) and hour < 12:
@@ -652,7 +767,7 @@ def _part_beside(message: str, anchor: re.Match[str] | None) -> int | None:
         return None
     spoken = [found.span() for found in _SAID_OF.finditer(message)]
     for part in _PART.finditer(message):
-        if any(start <= part.start() < end for start, end in spoken):
+        if any(start <= part.start() < end for start, end in spoken) or _after_lunch_refused(part):
             continue
         if _words_between(message, anchor.span(), part.span()) <= 1:
             return next(int(key[1:]) for key, value in part.groupdict().items() if value)
@@ -691,6 +806,7 @@ def _part_asked(message: str, now: datetime) -> str | None:
         for pattern in (_TODAYS_PART, _A_PART)
         for found in pattern.finditer(message)
         if not any(start <= found.start() < end for start, end in spoken)
+        and not _after_lunch_refused(found)
     ]
     chosen = _asked_for(said, asks) or next(filter(_asks_itself, said), None)
     if chosen is None:
@@ -698,14 +814,37 @@ def _part_asked(message: str, now: datetime) -> str | None:
     hour = _part_hour(chosen)
     if chosen.re is _TODAYS_PART:
         return _todays(hour, now)
-    if chosen.groupdict().get("z") and hour <= now.hour < _PART_ENDS[hour]:
+    if (chosen.groupdict().get("z") or chosen.groupdict().get("l")) and (
+        hour <= now.hour < _PART_ENDS[hour]
+    ):
         return _todays(hour, now)  # "abis isya" said as isya comes: tonight, soon
     return f"{hour:02d}:00"
 
 
+_AS_ASKED = re.compile(r" (?:aja|saja|ya|deh|dong)\b")
+"""Words after a part of the day that ask for it: "sore aja", "abis makan siang ya"."""
+
+
+_NOT_THEN = frozenset({"cant", "cannot", "dont", "never"}) | _SAID_NO
+
+
+def _after_lunch_refused(said: re.Match[str]) -> bool:
+    """ "After lunch" refused, or when the lead is busy: "can't after lunch", "jangan telpon
+    abis makan siang", "depois do almoço não dá", "after lunch I'm busy"."""
+    if said[0] not in _AFTER_LUNCH:
+        return False
+    before = said.string[: said.start()].split()[-3:]
+    after = said.string[said.end() :].split()[:3]
+    return bool(_NOT_THEN & set(before) or _NOR_THEN & set(after[:2])) or _cannot_or_busy(after)
+
+
 def _asks_itself(said: re.Match[str]) -> bool:
-    """A part of the day said as a request of its own: "sore aja", "abis isya"."""
-    return bool(said.groupdict().get("y") or said.groupdict().get("z"))
+    """A part of the day said as a request of its own: "sore aja", "abis isya", "abis
+    makan siang ya" (not "after lunch I have a meeting")."""
+    groups = said.groupdict()
+    if groups.get("l"):
+        return _AS_ASKED.match(said.string, said.end()) is not None
+    return bool(groups.get("y") or groups.get("z"))
 
 
 def _asked_for(said: list[re.Match[str]], asks: list[tuple[int, int]]) -> re.Match[str] | None:
