@@ -38,6 +38,8 @@ every answer is one time:
 - a day gone by ("yesterday at 10", "kemarin jam 3", "ontem às 15h") names no time, unless
   a day to come is named too ("kemarin sibuk, besok jam 10 ya"): it is what happened, not
   a call back;
+- a day or an hour the lead asks not to be contacted at ("don't call me tomorrow",
+  "jangan telpon besok") is none; what is asked for after it is read instead;
 - an English day written with "'s" is that day when what follows takes it or names its
   time ("tomorrow's good", "Monday's ok at 3"): `plain_days` drops the "'s" before the
   apostrophe is lost and "tomorrows" names none.
@@ -308,6 +310,12 @@ def _english(message: str, now: datetime) -> str | None:
     day = None if dated else _day_asked(message, clock)
     if day is not None and clock is None and not _PART.search(message) and _refused(message, day):
         return None  # "besok gak bisa", "tomorrow I can't": no day asked for
+    asked = min((found for found in (dated, clock, day) if found), key=_start, default=None)
+    refused = None if asked is None else _not_called(message, asked, asked is day)
+    if asked is not None and refused is not None:
+        instead = _asked_instead(message, asked, refused, asked is day)
+        # shorter each time: the day refused and its refusal are left out
+        return _english(instead, now) if instead and len(instead) < len(message) else None
     if day is None and clock is None and dated is None:
         return _part_asked(message, now)
     hour, minute = MORNING_HOUR, 0
@@ -342,6 +350,91 @@ _NEAR_AFTER = re.compile(
 """Words right before "around 3" that ask for it: "call me around 3", "free around 3",
 "friday's good, around 2"."""
 _TO_A_PART = re.compile(r" (?:(?:in the|at|de|da|a|di) )?")
+
+
+_NOT_CALLED_BEFORE = re.compile(
+    r"\b(?:(?:dont|do not|never|jangan|jgn)(?: me)? (?:call|text|ring|message|msg|ping"
+    r"|telpon|telp|tlp|hubungi|wa|chat|liga|ligue|ligar|chama)(?: me| aku| saya| sy)?"
+    r"|no (?:calls|texts|messages)(?: please| pls)?)(?: (?:at|on|in the|pas|di|as|a))? $"
+)
+_NOT_CALLED_AFTER = re.compile(
+    r" (?:(?:ya|kak|pls|please) )?(?:dont|do not|jangan|jgn|nao)(?: me)?"
+    r" (?:call|text|telpon|telp|tlp|hubungi|liga|ligue|ligar|chama)(?: me| aku| saya| sy)?\b"
+)
+"""A request not to be contacted, before the day or hour it names ("don't call me
+tomorrow", "jangan telpon besok") or after it ("besok jangan telpon ya", "amanhã não me
+liga"). Not "não" before it: "não, me liga amanhã" says no to something else, the comma
+lost; nor a refusal of an earlier day ("hari ini jangan, telpon besok aja")."""
+
+
+_CALLED_BEFORE = re.compile(
+    r"\b(?:call me|text me|me liga|me ligue|telpon|telp|hubungi)(?: (?:on|at|di|pas))? $"
+)
+"""A request to be called right before a day or hour: "call me thursday"."""
+_INSTEAD = frozenset(
+    {"call", "me", "text", "but", "only", "just", "so", "pls", "please", "then", "maybe"}
+    | {"instead", "try", "aja", "saja", "ya", "tapi", "mas", "liga", "telpon", "in", "the"}
+    | {"kak", "ka", "dong", "deh", "on"}
+)
+"""Words before the hour or part of the day asked for instead of one refused: "don't call
+me tomorrow morning, but the afternoon is fine", "jangan telpon besok pagi, sore aja"."""
+
+
+_CALLING = frozenset({"call", "text", "liga", "telpon", "telp", "hubungi"})
+
+
+def _start(found: re.Match[str]) -> int:
+    return found.start()
+
+
+def _not_called(message: str, asked: re.Match[str], is_day: bool) -> int | None:
+    """Where what follows a request not to be contacted at the day or hour `asked` begins,
+    when there is one: "don't call me tomorrow", "jangan telpon besok", "besok jangan
+    telpon ya", "amanhã não me liga". Not a request after it that names a day of its own
+    ("I'm busy today, don't call me tomorrow either"), nor an hour after an hour or a day
+    asked for ("call me at 5, don't call me at 3"); after a day otherwise, an hour is that
+    day's ("besok jangan telpon jam 3, jam 5 aja")."""
+    before = _NOT_CALLED_BEFORE.search(message[: asked.start()])
+    if before is not None and before.start() - 1 not in {
+        day.end() for day in _DAY.finditer(message)
+    }:
+        return asked.end()
+    after = _NOT_CALLED_AFTER.match(message, asked.end())
+    if after is None:
+        return None
+    if _DAY.match(message, after.end() + 1):
+        return None  # "I'm busy today, don't call me tomorrow either"
+    hour = _CLOCK.match(message, after.end() + 1)
+    if hour and (_CALLED_BEFORE.search(message[: asked.start()]) or not is_day):
+        return None  # "call me at 5, don't call me at 3"
+    return after.end()
+
+
+def _asked_instead(message: str, refused: re.Match[str], end: int, is_day: bool) -> str | None:
+    """What `message` asks for after the day or hour `refused`, its refusal ending at
+    `end`: "call me at 5" in "don't call me at 3, call me at 5"; an hour or a part of the
+    day asked for right after a day refused is on that day ("don't call me tomorrow
+    morning, afternoon is fine" is tomorrow afternoon). Days and hours joined to the one
+    refused are refused too ("don't call me monday or tuesday, wednesday is fine")."""
+    said = message[end:].strip()
+    if is_day:
+        said = " ".join(_past_its_time(said.split(), later=False))
+    while said.split()[:1] and said.split()[0] in _JOINED | {"nor", "n"}:
+        joined = said.partition(" ")[2]
+        day = _DAY.match(joined)
+        also = day or _CLOCK.match(joined)
+        if also is None:
+            return None
+        said = joined[also.end() :].strip()
+        said = " ".join(_past_its_time(said.split(), later=False)) if day else said
+    if not is_day or _DAY.search(said):
+        return said
+    words = said.split()
+    for start in [0] + [n for n, word in enumerate(words) if word in _CALLING]:
+        asking = " ".join(_less_leading(words[start:], _INSTEAD))
+        if _CLOCK.match(asking) or _PART.match(asking) or _A_PART.match(asking):
+            return f"{refused[0]} {asking}"  # "... I'm in a meeting until 11. Call after 12"
+    return None  # "tomorrow don't call me, I work till 5pm"
 
 
 def _near(clock: re.Match[str]) -> bool:
