@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from followup.domain.enrollment import Enrollment
 from followup.domain.settings import WorkspaceSettings
 from followup.services import rules
@@ -274,3 +276,40 @@ def test_a_reply_resets_the_busy_cadence(engine: MemoryEngine) -> None:
     assert engine.sandbox.sent() == []
     [enrollment] = enrollments(engine, contact_id)
     assert (enrollment.state, enrollment.exit_reason) == ("exited", "replied")
+
+
+def test_a_reply_the_rules_fail_on_is_still_heard_and_ends_the_journey(
+    engine: MemoryEngine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given a lead sent the first of two follow-ups by a rule that ends on a reply
+    template = {"name": "apply_reminder", "language": "en"}
+    steps = [
+        {"wait": {"amount": 0, "unit": "minutes"}, "template": template},
+        {"wait": {"amount": 1, "unit": "hours"}, "template": template},
+    ]
+    engine.deps.rules.save_rule(rule("two-steps", steps=steps))
+    quiet_contact(engine.deps, LEAD, engine.clock.now() - timedelta(hours=25), name="Dewi")
+    engine.tick()
+    assert len(engine.sandbox.sent()) == 1
+    engine.clock.advance(timedelta(minutes=10))
+
+    # When they reply with a text the reply rules fail on (a defect in them)
+    def fails(*_args: object, **_kwargs: object) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr("followup.services.inbound.classify", fails)
+    contact_id = reply(engine, "besok jgn telp jam 3")
+
+    # Then the webhook still takes it: the reply is in the timeline, read as nothing, the
+    # failure is logged without the reply's text, and the second follow-up never goes
+    [intent] = intents(engine, contact_id)
+    assert intent is not None
+    assert intent["intent"] == "other"
+    [failure] = [r for r in caplog.records if r.getMessage() == "the rules could not read a reply"]
+    assert failure.exc_info is not None
+    assert not any("jgn" in str(vars(record)) for record in caplog.records)
+    engine.clock.advance(timedelta(hours=2))
+    engine.tick()
+    assert len(engine.sandbox.sent()) == 1
+    [enrollment] = enrollments(engine, contact_id)
+    assert enrollment.state == "exited"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from followup.domain.ai_classify import Classified
     from followup.domain.settings import WorkspaceSettings
     from followup.services.deps import Deps
+
+log = logging.getLogger(__name__)
 
 
 _REPEAT_LINES = 50
@@ -209,7 +212,13 @@ def _read(
         again = Detected(before.intent, before.confidence, before.source, before.at, before.local)
         return read_reply(again, settings, contact.stage)
     zone = contact.zone(settings.zone)
-    detected = classify(text, at, zone, opt_out_keywords=settings.opt_out_keywords)
+    try:
+        detected = classify(text, at, zone, opt_out_keywords=settings.opt_out_keywords)
+    except Exception:
+        # A reply the rules fail on is still heard: recorded, and ending what it ends, read
+        # as nothing; logged without its text, so the failure is seen and fixed.
+        log.exception("the rules could not read a reply", extra={"contact_id": contact.id})
+        detected = Detected(Intent.OTHER, 0.0)
     if deps.classifier is None or not settings.ai.enabled:
         return read_reply(detected, settings, contact.stage)
     answer = deps.classifier.classify(text, at.astimezone(zone))
