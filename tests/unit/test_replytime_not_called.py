@@ -25,6 +25,8 @@ from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, at, detected
         (JAKARTA, "jangan telpon besok ya kak"),
         (JAKARTA, "besok jangan telpon ya"),
         (SAO_PAULO, "amanhã não me liga"),
+        (SAO_PAULO, "não me liga amanhã"),
+        (SAO_PAULO, "não me liga amanhã que eu tô viajando"),
     ],
 )
 def test_a_time_the_lead_asks_not_to_be_called_at_books_no_call_back(
@@ -62,6 +64,7 @@ def test_the_time_asked_for_instead_is_booked(zone: ZoneInfo, text: str, local: 
         (NEW_YORK, "don't worry, call me tomorrow", "2026-11-25T09:00"),
         (SAO_PAULO, "não, me liga amanhã", "2026-11-25T09:00"),
         (SAO_PAULO, "hoje não, me liga amanhã", "2026-11-25T09:00"),
+        (SAO_PAULO, "por que não me liga amanhã?", "2026-11-25T09:00"),
         (JAKARTA, "hari ini jangan, telpon besok aja", "2026-11-25T09:00"),
     ],
 )
@@ -119,6 +122,8 @@ def test_a_refusal_after_a_day_then_any_time_is_read_to_an_end(
         (NEW_YORK, "don't call me monday or tuesday, wednesday is fine", "2026-11-25T09:00"),
         (NEW_YORK, "Don't call me at 3pm or 4pm, 5pm ok", "2026-11-24T17:00"),
         (JAKARTA, "jgn telp besok pagi ya kak, siang aja jam 1", "2026-11-25T13:00"),
+        (SAO_PAULO, "não me liga hoje, amanhã pode", "2026-11-25T09:00"),
+        (SAO_PAULO, "ñ me liga as 3, me liga as 5", "2026-11-24T17:00"),
         (
             NEW_YORK,
             "Don't call tomorrow morning, I'm in a meeting until 11. Call after 12",

@@ -59,7 +59,7 @@ from followup.domain.optout import is_opt_out, normalise
 from followup.domain.replytime import (
     UNTIL_DAY,
     days_named,
-    plain_days,
+    plain_words,
     refuses_day,
     requested_time,
 )
@@ -388,7 +388,7 @@ def classify(
     keywords = tuple(opt_out_keywords)
     if is_opt_out(text, keywords):
         return Detected(Intent.OTHER, 0.0)
-    text = plain_days(text)
+    text = plain_words(text)
     message = normalise(text)
     worded = _QUESTION_WORDS.search(message) is not None
     asked = worded or "?" in text

@@ -41,7 +41,7 @@ every answer is one time:
 - a day or an hour the lead asks not to be contacted at ("don't call me tomorrow",
   "jangan telpon besok") is none; what is asked for after it is read instead;
 - an English day written with "'s" is that day when what follows takes it or names its
-  time ("tomorrow's good", "Monday's ok at 3"): `plain_days` drops the "'s" before the
+  time ("tomorrow's good", "Monday's ok at 3"): `plain_words` drops the "'s" before the
   apostrophe is lost and "tomorrows" names none.
 
 The send window is applied later by the scheduler, not here.
@@ -102,12 +102,33 @@ _ENGLISH_DAY_FORM = re.compile(
 )
 
 
-def plain_days(text: str) -> str:
-    """`text` with an English day said with "'s" written as the day itself, before its
-    apostrophe is dropped, when what follows takes the day or names its time: "tomorrow's
-    good" and "Friday's best at 10" name that day; "tomorrow's class" and "monday's a
-    holiday" name none, as before."""
-    return _ENGLISH_DAY_FORM.sub(r"\1", text)
+_NOT_CALLED_PT = re.compile(
+    r"\b(?:n[aã]o|ñ) (?:me )?(?:liga|ligue|ligar|chama|chame|manda mensagem)\b(?= \w)",
+    re.IGNORECASE,
+)
+"""Portuguese "don't call me" and the time it names, read before a comma could be lost:
+"não me liga amanhã" is not "não, me liga amanhã"; "amanhã não me liga, sexta pode" is
+left to the rules for a day refused."""
+_ASKED_WHY = frozenset({"pq", "por", "porque", "vc", "voce", "você", "ce", "cê", "tu"})
+"""Words before "não me liga" that make it a request: "pq vc não me liga amanhã às 10"."""
+
+
+def plain_words(text: str) -> str:
+    """`text` with what its marks tell written out, before `optout.normalise` drops them:
+    an English day said with "'s" as the day itself when what follows takes the day or
+    names its time ("tomorrow's good" and "Friday's best at 10" name that day; "tomorrow's
+    class" and "monday's a holiday" none), and "não me liga" with no comma after "não",
+    before what it refuses, as "don't call me" outside a question ("não me liga amanhã";
+    not "não, me liga amanhã", "pq vc não me liga amanhã" nor "não me liga amanhã?")."""
+    text = _ENGLISH_DAY_FORM.sub(r"\1", text)
+    if "?" in text:
+        return text
+    return _NOT_CALLED_PT.sub(_not_called_pt, text)
+
+
+def _not_called_pt(found: re.Match[str]) -> str:
+    asked = set(found.string[: found.start()].casefold().split()[-2:]) & _ASKED_WHY
+    return found[0] if asked else "dont call me"
 
 
 def days_named(message: str) -> int:
@@ -363,8 +384,9 @@ _NOT_CALLED_AFTER = re.compile(
 )
 """A request not to be contacted, before the day or hour it names ("don't call me
 tomorrow", "jangan telpon besok") or after it ("besok jangan telpon ya", "amanhã não me
-liga"). Not "não" before it: "não, me liga amanhã" says no to something else, the comma
-lost; nor a refusal of an earlier day ("hari ini jangan, telpon besok aja")."""
+liga"). "não me liga amanhã" comes as "dont call me" (`plain_words`): with its comma
+lost, "não, me liga amanhã" says no to something else. Not a refusal of an earlier day
+("hari ini jangan, telpon besok aja")."""
 
 
 _CALLED_BEFORE = re.compile(
