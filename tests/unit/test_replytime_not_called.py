@@ -27,6 +27,11 @@ from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, at, detected
         (SAO_PAULO, "amanhã não me liga"),
         (SAO_PAULO, "não me liga amanhã"),
         (SAO_PAULO, "não me liga amanhã que eu tô viajando"),
+        (NEW_YORK, "don't call me after 8pm"),
+        (JAKARTA, "jangan telpon lewat jam 8 malam"),
+        (SAO_PAULO, "não me liga depois das 20h"),
+        (JAKARTA, "jangan telpon malam ini"),
+        (JAKARTA, "jgn telp sore ini"),
     ],
 )
 def test_a_time_the_lead_asks_not_to_be_called_at_books_no_call_back(
@@ -65,6 +70,8 @@ def test_the_time_asked_for_instead_is_booked(zone: ZoneInfo, text: str, local: 
         (SAO_PAULO, "não, me liga amanhã", "2026-11-25T09:00"),
         (SAO_PAULO, "hoje não, me liga amanhã", "2026-11-25T09:00"),
         (SAO_PAULO, "por que não me liga amanhã?", "2026-11-25T09:00"),
+        (NEW_YORK, "don't call me before 10am", "2026-11-24T10:00"),
+        (JAKARTA, "jangan lupa telpon malam ini ya", "2026-11-24T19:00"),
         (JAKARTA, "hari ini jangan, telpon besok aja", "2026-11-25T09:00"),
     ],
 )

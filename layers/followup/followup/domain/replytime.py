@@ -182,9 +182,10 @@ _SAID_OF = re.compile(
 malam", "until the evening"."""
 _NEGATED_ASK = re.compile(
     r"\b(?:gak|ga|gk|nggak|ngga|enggak|tidak|tdk|nda|not|nao|cant|cannot|dont|wont|isnt|never)"
-    r"(?: \w+)? $"
+    r"(?: \w+)? $|\b(?:jangan|jgn)(?: (?!lupa\b)\w+)? $"
 )
-"""What before an asking word makes it a refusal: "gak bisa", "not available"."""
+"""What before an asking word makes it a refusal: "gak bisa", "not available", "jangan
+telpon" (not "jangan lupa telpon")."""
 _TODAYS_PART = re.compile(
     r"\b(?:this|later this) (?P<w>morning|afternoon|evening)\b"
     r"|\b(?P<x>pagi|siang|sore|malam|malem) ini\b"
@@ -376,7 +377,8 @@ _TO_A_PART = re.compile(r" (?:(?:in the|at|de|da|a|di) )?")
 _NOT_CALLED_BEFORE = re.compile(
     r"\b(?:(?:dont|do not|never|jangan|jgn)(?: me)? (?:call|text|ring|message|msg|ping"
     r"|telpon|telp|tlp|hubungi|wa|chat|liga|ligue|ligar|chama)(?: me| aku| saya| sy)?"
-    r"|no (?:calls|texts|messages)(?: please| pls)?)(?: (?:at|on|in the|pas|di|as|a))? $"
+    r"|no (?:calls|texts|messages)(?: please| pls)?)"
+    r"(?: (?:at|on|in the|pas|di|as|a|after|past|lewat|depois das|depois de|setelah|sesudah))? $"
 )
 _NOT_CALLED_AFTER = re.compile(
     r" (?:(?:ya|kak|pls|please) )?(?:dont|do not|jangan|jgn|nao)(?: me)?"
