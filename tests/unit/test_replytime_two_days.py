@@ -169,6 +169,10 @@ def test_a_question_about_today_or_tomorrow_books_neither(zone: ZoneInfo, text: 
         (SAO_PAULO, "hoje não, me liga amanhã", "2026-11-25T09:00"),
         (JAKARTA, "besok jangan, telpon lusa", "2026-11-26T09:00"),
         (JAKARTA, "hari ini gak, telpon besok jam 10", "2026-11-25T10:00"),
+        (NEW_YORK, "I'm slammed today, call me back tomorrow at 10", "2026-11-25T10:00"),
+        (JAKARTA, "hari ini gak bisa, telpon saya besok ya", "2026-11-25T09:00"),
+        (SAO_PAULO, "hoje tô ocupado, me chama amanhã", "2026-11-25T09:00"),
+        (SAO_PAULO, "hoje não dá, me liga de novo amanhã", "2026-11-25T09:00"),
     ],
 )
 def test_the_day_the_lead_asks_to_be_called_on_wins_over_one_spoken_of(

@@ -536,7 +536,10 @@ _ALONE_END = frozenset(
     | {"desculpe", "mesmo", "infelizmente"}
 )
 """Words that may end a refusal of a day: "besok gak bisa kak", "tomorrow I can't, sorry"."""
-_CALLED = re.compile(r"\b(?:call me|me liga|me ligar|telpon|telp|hubungi) $")
+_CALLED = re.compile(
+    r"\b(?:call me(?: back)?|me (?:liga|ligar|ligue|chama)(?: de novo| so)?"
+    r"|(?:telpon|telp|hubungi)(?: (?:saya|aku|sy|lagi))?) $"
+)
 """Words right before a day that ask for a call then: "call me tomorrow", "me liga amanhã"."""
 _PROPOSED = re.compile(r"\b(?:how about|what about|que tal|(?:gimana|gmn|bagaimana) kalau) $")
 """Words right before a day that propose it instead: "how about thursday", "que tal sexta"."""
