@@ -160,3 +160,42 @@ def test_days_refused_together_are_all_refused(zone: ZoneInfo, text: str) -> Non
     # When they refuse two days together
     # Then neither is booked
     assert detected(zone, text, at(8))[1] is None
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "tomorrow don't call me, friday is fine", "2026-11-27T09:00"),
+        (NEW_YORK, "friday don't call me, monday works", "2026-11-30T09:00"),
+        (NEW_YORK, "tomorrow don't call me, afternoon is fine", "2026-11-25T15:00"),
+        (NEW_YORK, "tomorrow dont call me at 9, 11 is ok", "2026-11-25T11:00"),
+        (NEW_YORK, "don't call me at 3 tomorrow, 5 is fine", "2026-11-25T17:00"),
+        (NEW_YORK, "don't call me at 3 today, tomorrow is fine", "2026-11-25T09:00"),
+        (NEW_YORK, "don't call me at 3, tomorrow is fine", "2026-11-25T09:00"),
+        (NEW_YORK, "don't call me after 5 tomorrow", "2026-11-25T09:00"),
+        (JAKARTA, "jangan telpon jam 3 besok, aku bisa jam 5", "2026-11-25T17:00"),
+        (JAKARTA, "jangan telpon jam 10 besok ya, lagi ujian, jam 12 aja", "2026-11-25T12:00"),
+    ],
+)
+def test_what_is_taken_after_a_refusal_is_booked(zone: ZoneInfo, text: str, local: str) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they refuse a day or an hour, then take another ("is fine", "works")
+    # Then the call back is at the one taken (it was the day refused, or none)
+    assert detected(zone, text, at(8))[1] == local
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "don't call me at 3 tomorrow"),
+        (NEW_YORK, "don't call me at 3 tomorrow, I have class"),
+        (JAKARTA, "jangan telpon jam 9 besok"),
+        (JAKARTA, "jgn telp jam 9 besok ya, lagi ujian"),
+        (NEW_YORK, "don't call me at 3 tomorrow afternoon"),
+    ],
+)
+def test_a_day_said_after_an_hour_refused_is_refused_with_it(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they refuse an hour, then name its day
+    # Then nothing is booked (it was that day at 09:00)
+    assert detected(zone, text, at(8))[1] is None

@@ -221,3 +221,37 @@ def test_a_later_day_called_on_by_someone_else_or_refused_is_not_booked(
     # When the call on the later day is someone else's, refused, or asked about
     # Then no call back is booked
     assert detected(zone, text, at(8))[1] is None
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "today and tomorrow I'm busy, call me friday at 10", "2026-11-27T10:00"),
+        (NEW_YORK, "today and tomorrow I'm busy, friday at 10 works", "2026-11-27T10:00"),
+        (JAKARTA, "hari ini dan besok sibuk, telpon jumat jam 10", "2026-11-27T10:00"),
+        (JAKARTA, "hari ini sama besok gak bisa, jumat aja", "2026-11-27T09:00"),
+        (SAO_PAULO, "hoje e amanhã estou ocupado, me liga sexta às 10", "2026-11-27T10:00"),
+        (SAO_PAULO, "hoje e amanha nao da, me liga sexta", "2026-11-27T09:00"),
+    ],
+)
+def test_two_days_refused_together_give_way_to_a_third(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they refuse two days joined by "and" or "or", then ask for a third
+    # Then the call back is on the third day (it was today, the first day refused)
+    assert detected(zone, text, at(8))[1] == local
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "today or tomorrow at 10, friday I'm busy", "2026-11-24T10:00"),
+        (NEW_YORK, "today and tomorrow at 10 are fine", "2026-11-24T10:00"),
+    ],
+)
+def test_two_days_offered_together_keep_the_first(zone: ZoneInfo, text: str, local: str) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they offer two days together, and say nothing or refuse a third
+    # Then the call back is on the first day offered
+    assert detected(zone, text, at(8))[1] == local

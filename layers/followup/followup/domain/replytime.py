@@ -338,20 +338,16 @@ def _english(message: str, now: datetime) -> str | None:
         instead = _asked_instead(message, asked, refused, asked is day)
         # shorter each time: the day refused and its refusal are left out
         return _english(instead, now) if instead and len(instead) < len(message) else None
+    other = None if clock is None else _hour_instead(message, clock)
+    if other is not None and len(other) < len(message):
+        return _english(other, now)  # shorter: the hour refused and its refusal are left out
     if day is None and clock is None and dated is None:
         return _part_asked(message, now)
     hour, minute = MORNING_HOUR, 0
     part_hour = _part_beside(message, clock or day or dated)
     if clock:
-        hour = int(clock["hour"] or clock["bare"] or clock["near"] or clock["after"])
+        hour = _clock_hour(clock, part_hour)
         minute = int(clock["minute"] or clock["hminute"] or 0)
-        ampm = clock["ampm"] or clock["mampm"]
-        if ampm == "pm" or (part_hour in _LATE or (part_hour in (12, 13) and hour <= 6)):
-            hour = hour + 12 if hour < 12 else hour
-        elif ampm == "am" and hour == 12:
-            hour = 0
-        elif ampm is None and part_hour is None and 1 <= hour <= 6:
-            hour += 12
     elif part_hour is not None:
         hour = part_hour
     if dated is not None:
@@ -426,7 +422,8 @@ def _not_called(message: str, asked: re.Match[str], is_day: bool) -> int | None:
     after = _NOT_CALLED_AFTER.match(message, asked.end())
     if after is None:
         return None
-    if _DAY.match(message, after.end() + 1):
+    other = _DAY.match(message, after.end() + 1)
+    if other is not None and not _taken(message[other.end() :].split(), _FINE):
         return None  # "I'm busy today, don't call me tomorrow either"
     hour = _CLOCK.match(message, after.end() + 1)
     if hour and (_CALLED_BEFORE.search(message[: asked.start()]) or not is_day):
@@ -441,7 +438,8 @@ def _asked_instead(message: str, refused: re.Match[str], end: int, is_day: bool)
     morning, afternoon is fine" is tomorrow afternoon). Days and hours joined to the one
     refused are refused too ("don't call me monday or tuesday, wednesday is fine")."""
     said = message[end:].strip()
-    if is_day:
+    part = _PART.match(said)
+    if is_day and not (part and _taken(said[part.end() :].split(), _FINE)):
         said = " ".join(_past_its_time(said.split(), later=False))
     while said.split()[:1] and said.split()[0] in _JOINED | {"nor", "n"}:
         joined = said.partition(" ")[2]
@@ -451,6 +449,9 @@ def _asked_instead(message: str, refused: re.Match[str], end: int, is_day: bool)
             return None
         said = joined[also.end() :].strip()
         said = " ".join(_past_its_time(said.split(), later=False)) if day else said
+    day = None if is_day or _LIMIT.search(message[: refused.end()]) else _DAY.match(said)
+    if day is not None and _refused_with(said[day.end() :], refused):
+        return _asked_instead(said, day, day.end(), True)  # "don't call me at 3 tomorrow"
     if not is_day or _DAY.search(said):
         return said
     words = said.split()
@@ -458,7 +459,171 @@ def _asked_instead(message: str, refused: re.Match[str], end: int, is_day: bool)
         asking = " ".join(_less_leading(words[start:], _INSTEAD))
         if _CLOCK.match(asking) or _PART.match(asking) or _A_PART.match(asking):
             return f"{refused[0]} {asking}"  # "... I'm in a meeting until 11. Call after 12"
+        if _HOUR_OFFERED.match(asking):
+            return f"{refused[0]} at {asking}"  # "don't call me at 3 tomorrow, 5 is fine"
     return None  # "tomorrow don't call me, I work till 5pm"
+
+
+def _refused_with(said: str, hour: re.Match[str]) -> bool:
+    """`said`, after a day said right after the `hour` refused, makes the day that hour's:
+    nothing, a courtesy, the lead busy then, or the part of the day the hour is in ("don't
+    call me at 3 tomorrow", "... tomorrow afternoon", "jgn telp jam 9 besok ya, lagi
+    ujian"), also before an hour or another day offered ("... tomorrow, 5 is fine", "...
+    today, tomorrow is fine"); not what asks for the day ("don't call me at 3, tomorrow is
+    fine", "jangan telpon jam 3, besok ya", "..., tomorrow morning", "..., tomorrow I can
+    at 10", "..., besok sebelum kuliah aja"), nor a reason before an hour offered ("...
+    besok ya, lagi ujian, jam 12 aja")."""
+    words = _less_leading(said.split(), _TO_THE_PART)
+    part = _PART.match(" ".join(words))
+    if part is not None and hour.re is _CLOCK and _within(hour, part):
+        words = " ".join(words)[part.end() :].split()
+    if set(words) <= _COURTESY or _HOUR_OFFERED.match(" ".join(words)):
+        return True
+    day = _DAY.match(" ".join(words))
+    if day is not None:
+        return _taken(" ".join(words)[day.end() :].split(), _FINE)
+    reason = _less_leading(words, _FILLERS)
+    offers = " ".join(reason)
+    if _CLOCK.search(offers) or _PART.search(offers) or _HOUR_OFFERED.search(offers):
+        return False  # "... besok ya, lagi ujian, jam 12 aja"
+    return _cannot_or_busy(reason) and not set(reason) & (_GOOD | _FINE)
+
+
+_LIMIT = re.compile(
+    r"\b(?:after|past|lewat|depois das|depois de|setelah|sesudah|stlh|abis|habis|before"
+    r"|sebelum|antes das)\b(?: \S+){0,2}$"
+)
+"""A limit before the hour refused: "don't call me after 5 tomorrow" leaves the day open."""
+_COURTESY = frozenset({"please", "pls", "thanks", "thank", "you", "obrigado", "obrigada"})
+_COURTESY |= {"either", "too", "also", "juga", "tambem", "makasih"}
+"""Words that may end a refusal with nothing asked: "don't call me at 3 tomorrow either"."""
+
+
+def _clock_hour(clock: re.Match[str], part_hour: int | None) -> int:
+    """The hour of the day `clock` names, beside the part of the day starting at
+    `part_hour`: "8pm" and "jam 8 malam" are 20, "3" alone 15, "10am" 10 (am or pm said
+    outright wins over the part of the day)."""
+    hour = int(clock["hour"] or clock["bare"] or clock["near"] or clock["after"])
+    ampm = clock["ampm"] or clock["mampm"]
+    late = part_hour in _LATE or (part_hour in (12, 13) and hour <= 6)
+    if ampm == "pm" or (ampm is None and late):
+        return hour + 12 if hour < 12 else hour
+    if ampm == "am" and hour == 12:
+        return 0
+    if ampm is None and part_hour is None and 1 <= hour <= 6:
+        return hour + 12
+    return hour
+
+
+def _hour_instead(message: str, clock: re.Match[str]) -> str | None:
+    """`message` as it reads when the lead refuses the hour `clock` (cannot, busy or a bad
+    time said right after it) and offers a later one: "besok jam 3 gak bisa, jam 5 aja",
+    "tomorrow at 3 I'm busy, call me at 5", "amanhã às 10 tenho aula, às 14h pode" are the
+    later hour on the day named; a day named with it is its own ("tomorrow at 3 doesn't
+    work, friday at 5", "today at 3 I can't, 10am tomorrow"). Not when the first hour is
+    asked for ("call me at 3, I can't at 5") or a condition ("if tomorrow at 3 doesn't
+    work, 5 is fine"), nor when the later hour is refused ("I can't at 5", "jam 4 juga gak
+    bisa"), what keeps the lead ("jemput anak jam 5", "have a class at 3"), or a count
+    ("kelas 10 bisa daftar?")."""
+    before = message[: clock.start()]
+    if _IF & set(before.split()) or _ASKED_BEFORE.search(before):
+        return None
+    rest = _after_refusal(message[clock.end() :].split())
+    if rest is None:
+        return None
+    said = " ".join(rest)
+    offered = _HOUR_OFFERED.match(said)
+    later = offered or next(
+        (found for found in _CLOCK.finditer(said) if not found["near"] or _near(found)), None
+    )
+    if later is None:
+        return None
+    start, end = later.span("hour") if offered else later.span()
+    between = _DAY.sub(" ", said[:start]).split()
+    if not set(between) <= _OFFERING:
+        return None  # "jemput anak jam 5", "my son has a doctor appointment at 5"
+    after = _past_its_time(said[end:].split(), later=True)
+    if _NOR_THEN & set(after[:2]) or _cannot_or_busy(after[:3]):
+        return None  # "jam 4 juga gak bisa", "5pm neither"
+    day = _DAY.match(" ".join(after)) or _DAY.search(said, 0, start)
+    while after[1:2] and after[0] in _JOINED and after[1].isdigit():
+        after = after[2:]  # "jam 3 atau 4 bisa"
+    clause = after[: next((n for n, word in enumerate(after) if word in _CONJ), len(after))]
+    taken = _taken(clause, _GOOD) and (not offered or set(clause) <= _ONLY_TAKEN)
+    ends = set(after) <= _FILLERS | _CLOSING | _COURTESY
+    if not (day or taken or (between and (ends or set(between) & _ASKING))):
+        return None  # "I can't at 5", "tapi jam 5 aku nyetir", "tapi 6 bisa dicicil?"
+    hour = f"at {later['hour']}" if offered else later[0]
+    if day is not None:  # "..., friday at 5", "..., 10am tomorrow"
+        return said[day.start() :] if day.start() < start else f"{hour}{said[end:]}"
+    if _in_the_evening(clock, later, message, said):
+        hour += " pm"  # "jam 5 aku masih kerja, jam 7 aja" is 19:00
+    return f"{_less_part(before, later)}{hour}{said[end:]}"
+
+
+def _in_the_evening(refused: re.Match[str], later: re.Match[str], message: str, said: str) -> bool:
+    """The hour `later` (in `said`), said with no am, pm or part of the day, is in the
+    evening near the evening hour `refused` (in `message`) said on a 12-hour clock: 7
+    after 5 pm or 8 pm, not 10 after 3 pm (10 pm is no time to call), nor 9 after 14h."""
+    hour, ampm = _as_said(later)
+    said_as = _as_said(refused)[0]
+    refused_hour = _clock_hour(refused, _part_beside(message, refused))
+    return (
+        ampm is None
+        and said_as <= 12 <= refused_hour
+        and abs(hour + 12 - refused_hour) <= _NEAR_HOURS
+        and hour + 12 <= _LATEST_EVENING
+        and _part_beside(said, later) is None
+    )
+
+
+def _after_refusal(words: list[str]) -> list[str] | None:
+    """The `words` after an hour, past its part of the day, who and a refusal of it
+    ("gak bisa", "I'm busy", "tenho aula", "is bad", "doesn't work"); None when they do not
+    refuse it."""
+    said = " ".join(_less_leading(words, _TO_THE_PART))
+    part = _PART.match(said)
+    if part is not None:
+        said = said[part.end() :]
+    said = " ".join(_less_leading(said.split(), _SAID_OF_IT | _HOW_MUCH | _THEN | _STILL))
+    found = _CANNOT.match(said) or _BAD_DAY.match(said) or _NOT_FREE.match(said)
+    if found is not None:
+        return said[found.end() :].split()
+    doing = _less_leading(said.split(), _HAVING)
+    if doing[:1] != [] and doing[0] in _BUSY_WITH:
+        return doing[1:]
+    return None
+
+
+def _less_part(before: str, later: re.Match[str]) -> str:
+    """`before`, what precedes an hour refused, less the part of the day said with it
+    unless the hour offered `later` falls in it ("besok pagi jam 9 gak bisa, jam 2 aja" is
+    14:00, "nanti malam jam 8 gak bisa, jam 7 aja" 19:00), ending in a space when not
+    empty."""
+    words = before.split()
+    while words:
+        end = " ".join(words)
+        part = next((found for found in _PART.finditer(end) if found.end() == len(end)), None)
+        if part is not None and not _DAY.search(part[0]):
+            own = _as_said(later)[1] or _part_beside(later.string, later) is not None
+            if _within(later, part) and not own:
+                break  # "nanti malam jam 8 gak bisa, jam 7 aja" is 19:00
+            words = end[: part.start()].split()
+        elif words[-1] in _TO_THE_PART:
+            words.pop()
+        else:
+            break
+    return " ".join(words) + " " if words else ""
+
+
+def _as_said(hour: re.Match[str]) -> tuple[int, str | None]:
+    """The number and the am or pm of `hour`, a clock or an hour offered alone."""
+    if hour.re is not _CLOCK:
+        return int(hour["hour"]), None
+    return (
+        int(hour["hour"] or hour["bare"] or hour["near"] or hour["after"]),
+        hour["ampm"] or hour["mampm"],
+    )
 
 
 def _near(clock: re.Match[str]) -> bool:
@@ -521,6 +686,7 @@ _NOW = frozenset({"sekarang", "skrg", "skg", "agora", "agr", "now", "rn"})
 _CANT_DO = re.compile(r"\b(?:cant|cannot) (?:do|make it) $")
 """An English refusal right before a day: "can't do friday", "can't make it tomorrow"."""
 _IF = frozenset({"if", "kalau", "kalo", "klo", "kl", "se", "caso", "otherwise", "senao"})
+_IF |= {"unless", "jika", "bila", "apabila", "misal", "misalnya", "seandainya", "andaikan"}
 """Words that make a refusal a condition: "if you can't tomorrow, friday works"."""
 _YOU = frozenset({"you", "youre", "vc", "voce", "ce", "kakak", "kamu", "anda"})
 """Words for the counsellor: "amanhã vc tá ocupado?" asks about them, not the lead."""
@@ -551,6 +717,52 @@ _NOR_THEN = frozenset(
 "besok juga repot", "amanhã pode ser pior"."""
 _JOINED = frozenset({"or", "atau", "ato", "ou", "and", "dan", "sama", "e"})
 """Words that join two days into one offer or one question: "hari ini atau besok"."""
+_IS = frozenset({"is", "e", "ta", "fica", "would", "will", "be", "sounds", "seems"})
+"""Words between a day or an hour and what takes it: "friday is fine", "5 would be ok"."""
+_GOOD = _TAKEN | _MAY | {"better", "great", "perfect", "best", "free", "open", "okay"}
+"""Words that take an hour offered: "5 is fine", "jam 5 aja", "às 17h pode", "5 ok"."""
+_FINE = frozenset({"fine", "works", "work", "better", "best", "great", "perfect", "aja", "saja"})
+"""Words that take a day or a part of the day after a refusal to be called, not a closing
+"ok" or "sure": "tomorrow don't call me, friday is fine"."""
+
+
+def _taken(words: list[str], taking: frozenset[str]) -> bool:
+    """The `words` after a day, a part of the day or an hour take it ("is fine", "aja",
+    "would be better"), by a word of `taking`, and offer nothing else after ("better in
+    the afternoon" takes the afternoon)."""
+    said = _less_leading(words, _IS)
+    if not set(said[:1]) & taking:
+        return False
+    rest = " ".join(said[1:])
+    return not (_PART.search(rest) or _CLOCK.search(rest) or _DAY.search(rest))
+
+
+_LATEST_EVENING = 21
+"""The latest hour an hour said alone is read in the evening, after one refused."""
+_CONJ = _IF | {"but", "tapi", "mas", "or", "atau", "ou"}
+"""Words that end what is said of an hour offered: "5 is ok but 6 is better"."""
+_NEAR_HOURS = 3
+"""How far from an evening hour refused an hour said alone is read in the evening too."""
+_ASKING = frozenset({"call", "text", "liga", "ligar", "ligue", "telpon", "telp", "hubungi"})
+_ASKING |= {"try", "how", "what", "pode", "bisa", "maybe"}
+"""Words before an hour that offer it: "call me at 5", "how about 5", "pode ser às 5"."""
+_ASKED_BEFORE = re.compile(
+    r"\b(?:call|ring|phone|text|liga|ligar|ligue|chama|telpon|telp|tlp|hubungi)\b"
+)
+"""A request before the first hour makes it the one asked for: "call me at 3, I can't at
+5"."""
+_STILL = frozenset({"still", "masih", "ainda", "lagi", "lg"})
+_HAVING = frozenset({"have", "has", "got", "tenho", "tem", "ada", "punya", "in", "a", "an"})
+_HAVING |= {"uma", "um", "at", "on"}
+"""Words before what keeps the lead at an hour: "I have class", "tenho aula", "ada rapat"."""
+_BUT = frozenset({"but", "tapi", "mas", "so", "then", "maybe", "try", "instead", "only"})
+_OFFERING = _INSTEAD | _BUT | _FILLERS | {"pode", "ser", "bisa", "how", "about", "what"}
+"""Words between a refusal and the hour offered after it: "call me at 5", "pode ser às 5"."""
+_HOUR_OFFERED = re.compile(
+    rf"(?:(?:{'|'.join(sorted(_FILLERS | _BUT))}) )*(?P<hour>{_HOUR})(?= (?:is |would be"
+    r" |will be )?(?:fine|ok|okay|good|better|works?|aja|saja|bisa|pode)\b)"
+)
+"""An hour offered with no word of the clock, right after one refused: "5 is fine"."""
 
 
 def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | None:
@@ -566,6 +778,12 @@ def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | Non
     if len(days) < 2:
         return days[0] if days else None
     first, then = days[0], days[1]
+    said_end = first.end()
+    joined = message[first.end() : then.start()].split()
+    if len(days) > 2 and len(joined) == 1 and joined[0] in _JOINED:
+        # "today and tomorrow I'm busy, call me friday": the two days are one
+        said_end, then = then.end(), days[2]
+        days = [first, *days[2:]]
     if _called_for(message, first, then, days[2] if len(days) > 2 else None):
         return then
     if _CLOCK.search(message, first.start(), then.start()) or _PART.search(
@@ -576,7 +794,7 @@ def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | Non
         return first
     if set(message[: then.start()].split()[-1:]) & _JOINED:
         return first  # "hari ini ada kelas ga kak? atau besok aja?"
-    after_first = message[first.end() : then.start()].split()[:3]
+    after_first = message[said_end : then.start()].split()[:3]
     if _day_name(first) == "today":
         refused = _cannot_or_busy(message[: first.start()].split()[-2:] + after_first)
     else:
@@ -757,6 +975,9 @@ todo"."""
 _FOR_ME = _CLOSING | {"for", "me", "pra", "mim", "buat", "aku", "saya", "kayaknya", "kyknya"}
 """Words that may end what is said of a day: "tomorrow is bad for me", "besok susah
 kayaknya", "amanhã tô ocupado o dia todo"."""
+_ONLY_TAKEN = _IS | _GOOD | _FILLERS | _CLOSING | _FOR_ME | {"ser"}
+"""All the words that may follow an hour offered alone: "5 is fine for me" ("tapi 6 bisa
+dicicil?" offers no hour)."""
 
 
 def refuses_day(clauses: list[str]) -> bool:
@@ -824,9 +1045,9 @@ def _less_leading(words: list[str], leading: frozenset[str]) -> list[str]:
 
 
 def _within(clock: re.Match[str], part: re.Match[str]) -> bool:
-    """The hour of `clock` falls in `part` of the day: "pagi jam 9", not "pagi jam 3"."""
-    hour = int(clock["hour"] or clock["bare"] or clock["near"])
-    ampm = clock["ampm"] or clock["mampm"]
+    """The hour of `clock` (a clock, or an hour offered alone) falls in `part` of the day:
+    "pagi jam 9", not "pagi jam 3"."""
+    hour, ampm = _as_said(clock)
     start = _part_hour(part)
     if (ampm == "pm" or (ampm is None and (1 <= hour <= 6 or start > MORNING_HOUR))) and hour < 12:
         hour += 12  # "sore jam 4", "malam jam 8"

@@ -1,0 +1,101 @@
+"""An hour the lead cannot take, followed by one they offer, is a call back at the one
+offered: "besok jam 3 gak bisa, jam 5 aja" was booked at 15:00."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, at, detected
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (JAKARTA, "besok jam 3 gak bisa, jam 5 aja", "2026-11-25T17:00"),
+        (JAKARTA, "besok sekitar 3 gak bisa, jam 5 aja", "2026-11-25T17:00"),
+        (JAKARTA, "jam 3 aku sibuk, jam 5 aja", "2026-11-24T17:00"),
+        (JAKARTA, "besok jam 10 ada rapat, jam 2 siang bisa", "2026-11-25T14:00"),
+        (NEW_YORK, "tomorrow at 3 doesn't work, 5 is fine", "2026-11-25T17:00"),
+        (NEW_YORK, "tomorrow at 3 doesn't work, call me at 5", "2026-11-25T17:00"),
+        (NEW_YORK, "tomorrow 10am is bad, 2pm works", "2026-11-25T14:00"),
+        (NEW_YORK, "at 3 I'm busy, call me at 5", "2026-11-24T17:00"),
+        (SAO_PAULO, "amanhã às 15h não dá, às 17h pode", "2026-11-25T17:00"),
+        (SAO_PAULO, "amanhã às 10 tenho aula, às 14h pode", "2026-11-25T14:00"),
+        (SAO_PAULO, "amanhã às 3 tô ocupado, pode ser às 5?", "2026-11-25T17:00"),
+        (JAKARTA, "besok pagi jam 9 gak bisa, jam 2 aja", "2026-11-25T14:00"),
+        (NEW_YORK, "tomorrow afternoon at 3 I can't, 10am is fine", "2026-11-25T10:00"),
+        (JAKARTA, "jam 5 aku masih kerja, jam 7 aja", "2026-11-24T19:00"),
+        (NEW_YORK, "tonight at 8 I can't, 7am works", "2026-11-25T07:00"),
+        (JAKARTA, "nanti malam jam 8 gak bisa, jam 7 aja", "2026-11-24T19:00"),
+        (NEW_YORK, "tomorrow 8pm doesn't work, 7 is fine", "2026-11-25T19:00"),
+        (SAO_PAULO, "amanhã às 14h não dá, às 9 pode", "2026-11-25T09:00"),
+        (NEW_YORK, "tomorrow at 3 doesn't work, 10 works better", "2026-11-25T10:00"),
+        (JAKARTA, "besok jam 2 gak bisa kak, jam 3 atau 4 bisa", "2026-11-25T15:00"),
+        (NEW_YORK, "tomorrow at 3 I'm busy, 5 is ok but 6 is better", "2026-11-25T17:00"),
+    ],
+)
+def test_the_hour_offered_after_one_refused_is_booked(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they say they cannot or are busy at one hour, then offer another
+    # Then the call back is at the hour offered, on the day they named
+    assert detected(zone, text, at(8))[1] == local
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "tomorrow at 3 doesn't work, friday at 5", "2026-11-27T17:00"),
+        (JAKARTA, "besok jam 3 gak bisa, jumat jam 5 aja", "2026-11-27T17:00"),
+        (NEW_YORK, "today at 3 I can't, 10am tomorrow", "2026-11-25T10:00"),
+        (JAKARTA, "hari ini jam 3 gak bisa, jam 10 besok aja", "2026-11-25T10:00"),
+    ],
+)
+def test_a_day_named_with_the_hour_offered_is_its_day(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they refuse an hour on one day and offer an hour on another
+    # Then the call back is on the other day, at the hour offered
+    assert detected(zone, text, at(8))[1] == local
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "call me tomorrow at 5, at 3 I'm busy", "2026-11-25T17:00"),
+        (NEW_YORK, "tomorrow at 3 works, 5 doesn't", "2026-11-25T15:00"),
+        (JAKARTA, "besok jam 3 bisa, jam 5 gak bisa", "2026-11-25T15:00"),
+        (JAKARTA, "besok jam 3, kalau gak bisa jam 5", "2026-11-25T15:00"),
+        (NEW_YORK, "tomorrow 5pm? have a class at 3", "2026-11-25T17:00"),
+        (JAKARTA, "besok jam 2? ada kelas sampai jam 1", "2026-11-25T14:00"),
+        (SAO_PAULO, "amanhã às 16h? meu filho tem aula até as 15h", "2026-11-25T16:00"),
+        (NEW_YORK, "tomorrow at 3, can't wait", "2026-11-25T15:00"),
+        (NEW_YORK, "call me at 3, I can't at 5", "2026-11-24T15:00"),
+        (JAKARTA, "jam 3 aja, gak bisa jam 5", "2026-11-24T15:00"),
+        (SAO_PAULO, "sexta às 10, não posso às 15h", "2026-11-27T10:00"),
+        (NEW_YORK, "if tomorrow at 3 doesn't work, 5 is fine", "2026-11-25T15:00"),
+        (JAKARTA, "besok jam 3, misal gak bisa jam 5 aja", "2026-11-25T15:00"),
+        (JAKARTA, "jika besok jam 3 tidak bisa, jam 5 saja", "2026-11-25T15:00"),
+        (JAKARTA, "besok jam 3 gak bisa kak, kelas 10 bisa daftar?", "2026-11-25T15:00"),
+        (JAKARTA, "besok jam 3 gak bisa, tapi 6 bisa dicicil?", "2026-11-25T15:00"),
+        (JAKARTA, "besok jam 3 gak bisa, tapi jam 5 aku nyetir", "2026-11-25T15:00"),
+        (NEW_YORK, "tomorrow at 3 is bad, plan 2 is fine", "2026-11-25T15:00"),
+        (
+            NEW_YORK,
+            "tomorrow at 3 I can't, my son has a doctor appointment at 5",
+            "2026-11-25T15:00",
+        ),
+    ],
+)
+def test_the_hour_asked_for_first_stays_when_the_refusal_is_not_of_it(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When the refusal is of the later hour, a condition, or of something else, or the
+    # later number is no hour offered (a grade, a plan, what keeps the lead)
+    # Then the call back stays at the hour asked for first
+    assert detected(zone, text, at(8))[1] == local
