@@ -99,3 +99,11 @@ def test_the_hour_asked_for_first_stays_when_the_refusal_is_not_of_it(
     # later number is no hour offered (a grade, a plan, what keeps the lead)
     # Then the call back stays at the hour asked for first
     assert detected(zone, text, at(8))[1] == local
+
+
+def test_later_said_after_the_hour_offered_is_not_today() -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they refuse an hour tomorrow and say they will confirm "nanti" (later)
+    # Then nothing is booked today
+    _, local = detected(JAKARTA, "besok jam 3 gak bisa, jam 5 nanti aku kabarin", at(8))
+    assert local is None or not local.startswith("2026-11-24")

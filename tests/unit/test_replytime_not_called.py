@@ -199,3 +199,41 @@ def test_a_day_said_after_an_hour_refused_is_refused_with_it(zone: ZoneInfo, tex
     # When they refuse an hour, then name its day
     # Then nothing is booked (it was that day at 09:00)
     assert detected(zone, text, at(8))[1] is None
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "don't call me at 3, tomorrow I won't be busy", "2026-11-25T09:00"),
+        (NEW_YORK, "don't call me at 3, tomorrow my meeting got cancelled", "2026-11-25T09:00"),
+        (NEW_YORK, "don't call me at 3, tomorrow before class is fine", "2026-11-25T09:00"),
+        (JAKARTA, "jangan telpon jam 3, besok kuliah libur", "2026-11-25T09:00"),
+        (JAKARTA, "jangan telpon jam 3 besok, aku bisa jam 5", "2026-11-25T17:00"),
+    ],
+)
+def test_a_day_said_free_after_an_hour_refused_is_still_booked(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they refuse an hour, then say they are free on a day
+    # Then the call back is on that day
+    assert detected(zone, text, at(8))[1] == local
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "don't call me tomorrow, 5 works"),
+        (JAKARTA, "jangan telpon besok, 2 aja"),
+        (SAO_PAULO, "não me liga sexta, 10 pode"),
+        (JAKARTA, "jangan telpon hari ini, pagi aja"),
+        (NEW_YORK, "don't call me today, morning is better"),
+    ],
+)
+def test_a_number_or_a_part_of_today_after_a_day_refused_books_no_call_back(
+    zone: ZoneInfo, text: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they refuse a whole day, then offer an hour alone or a part of today
+    # Then nothing is booked on the day refused
+    assert detected(zone, text, at(8))[1] is None

@@ -232,6 +232,8 @@ def test_a_later_day_called_on_by_someone_else_or_refused_is_not_booked(
         (JAKARTA, "hari ini sama besok gak bisa, jumat aja", "2026-11-27T09:00"),
         (SAO_PAULO, "hoje e amanhã estou ocupado, me liga sexta às 10", "2026-11-27T10:00"),
         (SAO_PAULO, "hoje e amanha nao da, me liga sexta", "2026-11-27T09:00"),
+        (JAKARTA, "besok gak bisa kak, bila berkenan lusa aja", "2026-11-26T09:00"),
+        (NEW_YORK, "tomorrow I'm busy, unless friday works for you", "2026-11-27T09:00"),
     ],
 )
 def test_two_days_refused_together_give_way_to_a_third(

@@ -431,16 +431,25 @@ def _not_called(message: str, asked: re.Match[str], is_day: bool) -> int | None:
     return after.end()
 
 
-def _asked_instead(message: str, refused: re.Match[str], end: int, is_day: bool) -> str | None:
+def _asked_instead(
+    message: str, refused: re.Match[str], end: int, is_day: bool, *, of_hour: bool = False
+) -> str | None:
     """What `message` asks for after the day or hour `refused`, its refusal ending at
     `end`: "call me at 5" in "don't call me at 3, call me at 5"; an hour or a part of the
     day asked for right after a day refused is on that day ("don't call me tomorrow
-    morning, afternoon is fine" is tomorrow afternoon). Days and hours joined to the one
-    refused are refused too ("don't call me monday or tuesday, wednesday is fine")."""
+    morning, afternoon is fine" is tomorrow afternoon), and so is an hour offered alone
+    after an hour refused with its day (`of_hour`: "don't call me at 3 tomorrow, 5 is
+    fine", "don't call me tomorrow at 3, 5 is fine"; not "don't call me tomorrow, 5
+    works"). Days and hours joined to the one refused are refused too ("don't call me
+    monday or tuesday, wednesday is fine")."""
     said = message[end:].strip()
     part = _PART.match(said)
-    if is_day and not (part and _taken(said[part.end() :].split(), _FINE)):
-        said = " ".join(_past_its_time(said.split(), later=False))
+    taken = part is not None and _taken(said[part.end() :].split(), _FINE)
+    if is_day and not (taken and _day_name(refused) != "today"):
+        kept = _past_its_time(said.split(), later=False)
+        passed = said.split()[: len(said.split()) - len(kept)]
+        of_hour = of_hour or _CLOCK.search(" ".join(passed)) is not None
+        said = " ".join(kept)
     while said.split()[:1] and said.split()[0] in _JOINED | {"nor", "n"}:
         joined = said.partition(" ")[2]
         day = _DAY.match(joined)
@@ -451,7 +460,8 @@ def _asked_instead(message: str, refused: re.Match[str], end: int, is_day: bool)
         said = " ".join(_past_its_time(said.split(), later=False)) if day else said
     day = None if is_day or _LIMIT.search(message[: refused.end()]) else _DAY.match(said)
     if day is not None and _refused_with(said[day.end() :], refused):
-        return _asked_instead(said, day, day.end(), True)  # "don't call me at 3 tomorrow"
+        # "don't call me at 3 tomorrow"
+        return _asked_instead(said, day, day.end(), True, of_hour=True)
     if not is_day or _DAY.search(said):
         return said
     words = said.split()
@@ -459,7 +469,7 @@ def _asked_instead(message: str, refused: re.Match[str], end: int, is_day: bool)
         asking = " ".join(_less_leading(words[start:], _INSTEAD))
         if _CLOCK.match(asking) or _PART.match(asking) or _A_PART.match(asking):
             return f"{refused[0]} {asking}"  # "... I'm in a meeting until 11. Call after 12"
-        if _HOUR_OFFERED.match(asking):
+        if of_hour and _HOUR_OFFERED.match(asking):
             return f"{refused[0]} at {asking}"  # "don't call me at 3 tomorrow, 5 is fine"
     return None  # "tomorrow don't call me, I work till 5pm"
 
@@ -471,8 +481,8 @@ def _refused_with(said: str, hour: re.Match[str]) -> bool:
     ujian"), also before an hour or another day offered ("... tomorrow, 5 is fine", "...
     today, tomorrow is fine"); not what asks for the day ("don't call me at 3, tomorrow is
     fine", "jangan telpon jam 3, besok ya", "..., tomorrow morning", "..., tomorrow I can
-    at 10", "..., besok sebelum kuliah aja"), nor a reason before an hour offered ("...
-    besok ya, lagi ujian, jam 12 aja")."""
+    at 10", "..., besok sebelum kuliah aja", "..., besok kuliah libur"), nor a reason
+    before an hour offered ("... besok ya, lagi ujian, jam 12 aja")."""
     words = _less_leading(said.split(), _TO_THE_PART)
     part = _PART.match(" ".join(words))
     if part is not None and hour.re is _CLOCK and _within(hour, part):
@@ -482,11 +492,8 @@ def _refused_with(said: str, hour: re.Match[str]) -> bool:
     day = _DAY.match(" ".join(words))
     if day is not None:
         return _taken(" ".join(words)[day.end() :].split(), _FINE)
-    reason = _less_leading(words, _FILLERS)
-    offers = " ".join(reason)
-    if _CLOCK.search(offers) or _PART.search(offers) or _HOUR_OFFERED.search(offers):
-        return False  # "... besok ya, lagi ujian, jam 12 aja"
-    return _cannot_or_busy(reason) and not set(reason) & (_GOOD | _FINE)
+    left = _after_refusal(_less_leading(words, _FILLERS))
+    return left is not None and set(left) <= _FOR_ME  # not "..., besok kuliah libur"
 
 
 _LIMIT = re.compile(
@@ -526,7 +533,7 @@ def _hour_instead(message: str, clock: re.Match[str]) -> str | None:
     bisa"), what keeps the lead ("jemput anak jam 5", "have a class at 3"), or a count
     ("kelas 10 bisa daftar?")."""
     before = message[: clock.start()]
-    if _IF & set(before.split()) or _ASKED_BEFORE.search(before):
+    if _IF_SAID & set(before.split()) or _ASKED_BEFORE.search(before):
         return None
     rest = _after_refusal(message[clock.end() :].split())
     if rest is None:
@@ -545,7 +552,9 @@ def _hour_instead(message: str, clock: re.Match[str]) -> str | None:
     after = _past_its_time(said[end:].split(), later=True)
     if _NOR_THEN & set(after[:2]) or _cannot_or_busy(after[:3]):
         return None  # "jam 4 juga gak bisa", "5pm neither"
-    day = _DAY.match(" ".join(after)) or _DAY.search(said, 0, start)
+    day = _DAY.match(" ".join(after))
+    if day is None or day[0] in _LATER:  # "jam 5 nanti aku kabarin": later, not today
+        day = _DAY.search(said, 0, start)
     while after[1:2] and after[0] in _JOINED and after[1].isdigit():
         after = after[2:]  # "jam 3 atau 4 bisa"
     clause = after[: next((n for n, word in enumerate(after) if word in _CONJ), len(after))]
@@ -686,7 +695,6 @@ _NOW = frozenset({"sekarang", "skrg", "skg", "agora", "agr", "now", "rn"})
 _CANT_DO = re.compile(r"\b(?:cant|cannot) (?:do|make it) $")
 """An English refusal right before a day: "can't do friday", "can't make it tomorrow"."""
 _IF = frozenset({"if", "kalau", "kalo", "klo", "kl", "se", "caso", "otherwise", "senao"})
-_IF |= {"unless", "jika", "bila", "apabila", "misal", "misalnya", "seandainya", "andaikan"}
 """Words that make a refusal a condition: "if you can't tomorrow, friday works"."""
 _YOU = frozenset({"you", "youre", "vc", "voce", "ce", "kakak", "kamu", "anda"})
 """Words for the counsellor: "amanhã vc tá ocupado?" asks about them, not the lead."""
@@ -739,7 +747,10 @@ def _taken(words: list[str], taking: frozenset[str]) -> bool:
 
 _LATEST_EVENING = 21
 """The latest hour an hour said alone is read in the evening, after one refused."""
-_CONJ = _IF | {"but", "tapi", "mas", "or", "atau", "ou"}
+_IF_SAID = _IF | {"unless", "jika", "bila", "apabila", "seandainya", "andaikan"}
+"""Words that make what follows a condition, before an hour refused: "jika besok jam 3
+tidak bisa, jam 5 saja" keeps 15:00 (elsewhere "bila berkenan" is a courtesy)."""
+_CONJ = _IF_SAID | {"but", "tapi", "mas", "or", "atau", "ou"}
 """Words that end what is said of an hour offered: "5 is ok but 6 is better"."""
 _NEAR_HOURS = 3
 """How far from an evening hour refused an hour said alone is read in the evening too."""
