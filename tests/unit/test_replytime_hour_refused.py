@@ -30,6 +30,8 @@ from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, at, detected
         (NEW_YORK, "tonight at 8 I can't, 7am works", "2026-11-25T07:00"),
         (JAKARTA, "nanti malam jam 8 gak bisa, jam 7 aja", "2026-11-24T19:00"),
         (NEW_YORK, "tomorrow 8pm doesn't work, 7 is fine", "2026-11-25T19:00"),
+        (JAKARTA, "besok jam 3 sore gak bisa, jam 7 aja", "2026-11-25T19:00"),
+        (NEW_YORK, "at 4pm I'm busy, call me at 8", "2026-11-24T20:00"),
         (SAO_PAULO, "amanhã às 14h não dá, às 9 pode", "2026-11-25T09:00"),
         (NEW_YORK, "tomorrow at 3 doesn't work, 10 works better", "2026-11-25T10:00"),
         (JAKARTA, "besok jam 2 gak bisa kak, jam 3 atau 4 bisa", "2026-11-25T15:00"),
@@ -107,3 +109,20 @@ def test_later_said_after_the_hour_offered_is_not_today() -> None:
     # Then nothing is booked today
     _, local = detected(JAKARTA, "besok jam 3 gak bisa, jam 5 nanti aku kabarin", at(8))
     assert local is None or not local.startswith("2026-11-24")
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "busy_at"),
+    [
+        (JAKARTA, "jam 3 gak bisa, jam 5 besok aku ada acara", "2026-11-25T17:00"),
+        (JAKARTA, "jam 3 sibuk kak, jam 5 besok pagi aku berangkat", "2026-11-25T05:00"),
+        (NEW_YORK, "today at 3 i can't, at 5. tomorrow i fly out", "2026-11-25T17:00"),
+    ],
+)
+def test_a_day_said_after_the_later_hour_with_what_keeps_the_lead_is_not_booked(
+    zone: ZoneInfo, text: str, busy_at: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When a day follows the later hour with what the lead does then
+    # Then the call back is not booked at that hour of that day
+    assert detected(zone, text, at(8))[1] != busy_at

@@ -553,8 +553,9 @@ def _hour_instead(message: str, clock: re.Match[str]) -> str | None:
     if _NOR_THEN & set(after[:2]) or _cannot_or_busy(after[:3]):
         return None  # "jam 4 juga gak bisa", "5pm neither"
     day = _DAY.match(" ".join(after))
-    if day is None or day[0] in _LATER:  # "jam 5 nanti aku kabarin": later, not today
-        day = _DAY.search(said, 0, start)
+    if day is not None and (day[0] in _LATER or not _only_taking(after, day)):
+        day = None  # "jam 5 nanti aku kabarin" is later; "jam 5 besok aku ada acara" busy
+    day = day or _DAY.search(said, 0, start)
     while after[1:2] and after[0] in _JOINED and after[1].isdigit():
         after = after[2:]  # "jam 3 atau 4 bisa"
     clause = after[: next((n for n, word in enumerate(after) if word in _CONJ), len(after))]
@@ -570,10 +571,18 @@ def _hour_instead(message: str, clock: re.Match[str]) -> str | None:
     return f"{_less_part(before, later)}{hour}{said[end:]}"
 
 
+def _only_taking(after: list[str], day: re.Match[str]) -> bool:
+    """The words `after` an hour offered, from the `day` named right after it, take the
+    day and hour and say nothing else: "jam 10 besok aja", "10am tomorrow works"."""
+    rest = _past_its_time(" ".join(after)[day.end() :].split(), later=True)
+    return set(rest) <= _ONLY_TAKEN | _COURTESY
+
+
 def _in_the_evening(refused: re.Match[str], later: re.Match[str], message: str, said: str) -> bool:
     """The hour `later` (in `said`), said with no am, pm or part of the day, is in the
     evening near the evening hour `refused` (in `message`) said on a 12-hour clock: 7
-    after 5 pm or 8 pm, not 10 after 3 pm (10 pm is no time to call), nor 9 after 14h."""
+    after 3 pm or 8 pm, not 9 after 3 pm nor 10 after 5 pm (10 pm is no time to call),
+    nor 9 after 14h."""
     hour, ampm = _as_said(later)
     said_as = _as_said(refused)[0]
     refused_hour = _clock_hour(refused, _part_beside(message, refused))
@@ -752,7 +761,7 @@ _IF_SAID = _IF | {"unless", "jika", "bila", "apabila", "seandainya", "andaikan"}
 tidak bisa, jam 5 saja" keeps 15:00 (elsewhere "bila berkenan" is a courtesy)."""
 _CONJ = _IF_SAID | {"but", "tapi", "mas", "or", "atau", "ou"}
 """Words that end what is said of an hour offered: "5 is ok but 6 is better"."""
-_NEAR_HOURS = 3
+_NEAR_HOURS = 4
 """How far from an evening hour refused an hour said alone is read in the evening too."""
 _ASKING = frozenset({"call", "text", "liga", "ligar", "ligue", "telpon", "telp", "hubungi"})
 _ASKING |= {"try", "how", "what", "pode", "bisa", "maybe"}
