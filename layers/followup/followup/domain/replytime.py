@@ -510,8 +510,7 @@ def _clock_hour(clock: re.Match[str], part_hour: int | None) -> int:
     """The hour of the day `clock` names, beside the part of the day starting at
     `part_hour`: "8pm" and "jam 8 malam" are 20, "3" alone 15, "10am" 10 (am or pm said
     outright wins over the part of the day)."""
-    hour = int(clock["hour"] or clock["bare"] or clock["near"] or clock["after"])
-    ampm = clock["ampm"] or clock["mampm"]
+    hour, ampm = _as_said(clock)
     late = part_hour in _LATE or (part_hour in (12, 13) and hour <= 6)
     if ampm == "pm" or (ampm is None and late):
         return hour + 12 if hour < 12 else hour
@@ -533,7 +532,7 @@ def _hour_instead(message: str, clock: re.Match[str]) -> str | None:
     bisa"), what keeps the lead ("jemput anak jam 5", "have a class at 3"), or a count
     ("kelas 10 bisa daftar?")."""
     before = message[: clock.start()]
-    if _IF_SAID & set(before.split()) or _ASKED_BEFORE.search(before):
+    if (_IF_SAID | _CALL_WORDS) & set(before.split()):
         return None
     rest = _after_refusal(message[clock.end() :].split())
     if rest is None:
@@ -763,14 +762,11 @@ _CONJ = _IF_SAID | {"but", "tapi", "mas", "or", "atau", "ou"}
 """Words that end what is said of an hour offered: "5 is ok but 6 is better"."""
 _NEAR_HOURS = 4
 """How far from an evening hour refused an hour said alone is read in the evening too."""
-_ASKING = frozenset({"call", "text", "liga", "ligar", "ligue", "telpon", "telp", "hubungi"})
-_ASKING |= {"try", "how", "what", "pode", "bisa", "maybe"}
+_CALL_WORDS = _CALLING | {"ring", "phone", "ligar", "ligue", "chama", "tlp"}
+"""Words asking for a call: before an hour refused they ask for it ("call me at 3, I
+can't at 5")."""
+_ASKING = _CALLING | {"ligar", "ligue", "try", "how", "what", "pode", "bisa", "maybe"}
 """Words before an hour that offer it: "call me at 5", "how about 5", "pode ser às 5"."""
-_ASKED_BEFORE = re.compile(
-    r"\b(?:call|ring|phone|text|liga|ligar|ligue|chama|telpon|telp|tlp|hubungi)\b"
-)
-"""A request before the first hour makes it the one asked for: "call me at 3, I can't at
-5"."""
 _STILL = frozenset({"still", "masih", "ainda", "lagi", "lg"})
 _HAVING = frozenset({"have", "has", "got", "tenho", "tem", "ada", "punya", "in", "a", "an"})
 _HAVING |= {"uma", "um", "at", "on"}
