@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from followup.domain.followup import FollowUp, Status
@@ -136,3 +136,28 @@ def test_a_withheld_marketing_message_is_retried_no_sooner_than_24_hours(
     requests = engine.sandbox.requests
     assert [r.status for r in requests] == [400, 200]
     assert requests[1].received_at - requests[0].received_at >= timedelta(hours=24)
+
+
+def test_a_holiday_declared_after_a_step_was_planned_holds_it_to_the_next_opening(
+    engine: MemoryEngine,
+) -> None:
+    # Given a lead whose step came due at 19:00 on Tuesday in Jakarta, after hours: it is
+    # planned for Wednesday 08:00
+    engine.deps.rules.save_rule(rule())
+    engine.clock.advance(10 * HOUR)
+    lead = quiet_contact(engine.deps, "6281100000209", engine.clock.now() - 25 * HOUR)
+    engine.tick()
+    assert engine.sandbox.sent() == []
+    # When an admin makes Wednesday a holiday that evening
+    settings = engine.deps.rules.settings()
+    window = settings.send_window.model_copy(update={"custom_holidays": [date(2026, 11, 25)]})
+    engine.deps.rules.save_settings(settings.model_copy(update={"send_window": window}))
+    engine.deps.catalog.invalidate()
+    for _ in range(38):  # hourly ticks to Thursday 09:00
+        engine.clock.advance(HOUR)
+        engine.tick()
+    # Then nothing went on the holiday: the step went at Thursday's opening, once
+    [request] = engine.sandbox.sent()
+    local = request.received_at.astimezone(ZoneInfo("Asia/Jakarta"))
+    assert (local.day, local.hour) == (26, 8)
+    assert only_followup(engine, lead.id).status is Status.SENT

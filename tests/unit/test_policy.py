@@ -310,6 +310,8 @@ def test_next_opening_is_the_earliest_open_instant_at_or_after_due(
     assert opening.utcoffset() == timedelta(0)
     assert opening >= due
     assert window.is_open(opening, tz)
+    # And asked again at it, it stays: a step left due at its opening goes then
+    assert window.next_opening(opening, tz) == opening
     # And nothing earlier is open. These zones change offset on whole minutes, so openness is
     # constant within each UTC minute: checking due and every whole minute up to the opening
     # covers every instant in between.
