@@ -196,6 +196,23 @@ def test_call_me_tomorrow_at_10_on_a_friday_goes_at_the_next_opening(engine: Mem
     assert len(engine.sandbox.sent()) == 1
 
 
+def test_an_hour_the_lead_refuses_books_no_call_back_then(engine: MemoryEngine) -> None:
+    # Given a rule that calls back at the time a lead asks, on Tuesday 09:00 in Jakarta
+    follow_up_rule(engine, "call-back", "call_back_at", 0)
+    # When the lead says tomorrow at 3 does not suit them, and why
+    contact_id = reply(engine, "besok jam 3 gak bisa kak, ada kelas")
+    # Then no call back is booked, and nothing goes at 15:00 tomorrow, the hour refused
+    [intent] = intents(engine, contact_id)
+    assert intent is not None
+    assert intent["intent"] != "call_back_at"
+    assert intent["local"] is None
+    for _ in range(32):  # hourly ticks to Wednesday 17:00
+        engine.clock.advance(timedelta(hours=1))
+        engine.tick()
+    assert engine.sandbox.sent() == []
+    assert enrollments(engine, contact_id) == []
+
+
 def test_call_back_on_an_open_saturday_goes_at_the_time_asked(engine: MemoryEngine) -> None:
     settings = engine.deps.rules.settings().model_dump(mode="json")
     settings["send_window"]["hours"]["sat"] = [{"start": "08:00", "end": "17:00"}]

@@ -1,5 +1,7 @@
 """An hour the lead cannot take, followed by one they offer, is a call back at the one
-offered: "besok jam 3 gak bisa, jam 5 aja" was booked at 15:00."""
+offered: "besok jam 3 gak bisa, jam 5 aja" was booked at 15:00. An hour refused with no
+other offered is no call back at all: "tomorrow at 3 I can't, I have class" was booked at
+15:00 too."""
 
 from __future__ import annotations
 
@@ -82,23 +84,13 @@ def test_a_day_named_with_the_hour_offered_is_its_day(
         (NEW_YORK, "if tomorrow at 3 doesn't work, 5 is fine", "2026-11-25T15:00"),
         (JAKARTA, "besok jam 3, misal gak bisa jam 5 aja", "2026-11-25T15:00"),
         (JAKARTA, "jika besok jam 3 tidak bisa, jam 5 saja", "2026-11-25T15:00"),
-        (JAKARTA, "besok jam 3 gak bisa kak, kelas 10 bisa daftar?", "2026-11-25T15:00"),
-        (JAKARTA, "besok jam 3 gak bisa, tapi 6 bisa dicicil?", "2026-11-25T15:00"),
-        (JAKARTA, "besok jam 3 gak bisa, tapi jam 5 aku nyetir", "2026-11-25T15:00"),
-        (NEW_YORK, "tomorrow at 3 is bad, plan 2 is fine", "2026-11-25T15:00"),
-        (
-            NEW_YORK,
-            "tomorrow at 3 I can't, my son has a doctor appointment at 5",
-            "2026-11-25T15:00",
-        ),
     ],
 )
 def test_the_hour_asked_for_first_stays_when_the_refusal_is_not_of_it(
     zone: ZoneInfo, text: str, local: str
 ) -> None:
     # Given a lead writing at 08:00 on Tuesday
-    # When the refusal is of the later hour, a condition, or of something else, or the
-    # later number is no hour offered (a grade, a plan, what keeps the lead)
+    # When the refusal is of the later hour, a condition, or of something else
     # Then the call back stays at the hour asked for first
     assert detected(zone, text, at(8))[1] == local
 
@@ -126,3 +118,56 @@ def test_a_day_said_after_the_later_hour_with_what_keeps_the_lead_is_not_booked(
     # When a day follows the later hour with what the lead does then
     # Then the call back is not booked at that hour of that day
     assert detected(zone, text, at(8))[1] != busy_at
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "tomorrow at 3 I can't, I have class"),
+        (NEW_YORK, "tomorrow at 3 I can't, my son has a doctor appointment at 5"),
+        (NEW_YORK, "tomorrow at 3 doesn't work, how much is the course?"),
+        (NEW_YORK, "3pm won't work for me but 4:30 would"),
+        (JAKARTA, "besok jam 3 gak bisa, ada kelas"),
+        (JAKARTA, "besok jam 3 gak bisa kak, kelas 10 bisa daftar?"),
+        (JAKARTA, "besok jam 3 gak bisa, tapi 6 bisa dicicil?"),
+        (JAKARTA, "besok jam 3 gak bisa, tapi jam 5 aku nyetir"),
+        (JAKARTA, "jam 3 gak bisa kak, harganya berapa ya?"),
+        (SAO_PAULO, "amanhã às 15h não dá, tenho aula"),
+        (SAO_PAULO, "amanhã às 15h não posso, tenho reunião às 17h"),
+    ],
+)
+def test_an_hour_refused_outright_is_never_booked(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they say an hour does not suit them, and what follows offers no other time
+    # (what keeps them, a grade, a plan, a price, the later hour taken too)
+    # Then no call back is booked: not at the hour they refused
+    assert detected(zone, text, at(8))[1] is None
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "tomorrow 3pm? i still have class till 2", "2026-11-25T15:00"),
+        (SAO_PAULO, "quinta as 18h? de manha tem aula na facul", "2026-11-26T18:00"),
+        (NEW_YORK, "tomorrow at 3 I can't wait, see you then", "2026-11-25T15:00"),
+        (NEW_YORK, "tomorrow at 10, I cannot at 2 or 3", "2026-11-25T10:00"),
+        (JAKARTA, "besok jam 3 kalau gak bisa jam 5", "2026-11-25T15:00"),
+        (NEW_YORK, "at 3 I cant miss it lol", "2026-11-24T15:00"),
+        (NEW_YORK, "tomorrow at 3? I'm busy until 2 so that's fine", "2026-11-25T15:00"),
+        (NEW_YORK, "at 3 I'm out of the office, so call me on my cell", "2026-11-24T15:00"),
+        (NEW_YORK, "tomorrow at 10? cant do afternoons", "2026-11-25T10:00"),
+        (JAKARTA, "jam 4 gak bisa lama ya kak, 10 menit aja", "2026-11-24T16:00"),
+        (JAKARTA, "jam 3 gak bisa kak?", "2026-11-24T15:00"),
+        (SAO_PAULO, "às 15h não posso perder", "2026-11-24T15:00"),
+        (SAO_PAULO, "amanhã às 15h tá difícil pra vc?", "2026-11-25T15:00"),
+    ],
+)
+def test_an_hour_kept_when_what_follows_may_be_of_another_time(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When what keeps them is said after the hour they ask for, they are eager, what they
+    # cannot do is said of the call ("can't miss it", "gak bisa lama"), the refusal is
+    # asked, or it may be of a later hour (the comma before it is not read)
+    # Then the call back stays at the hour asked for
+    assert detected(zone, text, at(8))[1] == local

@@ -62,6 +62,7 @@ from followup.domain.replytime import (
     plain_words,
     refuses_day,
     requested_time,
+    says_cannot,
 )
 
 
@@ -404,7 +405,7 @@ def classify(
     until = "?" in text and _asks_until(text, message)
     contact = None if until else _CONTACT.search(message)
     if contact or not (worded or until or ("?" in text and _asks_what_there_is(text))):
-        asked_for = requested_time(message, now, zone)
+        asked_for = requested_time(message, now, zone, refusal_asked=_refusal_asked(text))
         if asked_for is not None and not _refuses_day(text):
             return Detected(
                 Intent.CALL_BACK_AT,
@@ -439,6 +440,12 @@ def _refuses_day(text: str) -> bool:
     return all(_plain(clause) for clause in clauses) and refuses_day(
         [normalise(clause) for clause in clauses]
     )
+
+
+def _refusal_asked(text: str) -> bool:
+    """A clause a "?" closes says an hour or a day does not suit: "jam 3 gak bisa kak?",
+    "3pm doesn't work for you?" ask it, not say it."""
+    return any(says_cannot(normalise(clause)) for clause in _QUESTIONED.findall(text))
 
 
 def _plain(clause: str) -> bool:

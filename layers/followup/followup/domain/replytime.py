@@ -291,10 +291,14 @@ _DATE = re.compile(
 )
 
 
-def requested_time(message: str, now: datetime, zone: ZoneInfo) -> datetime | None:
+def requested_time(
+    message: str, now: datetime, zone: ZoneInfo, *, refusal_asked: bool = False
+) -> datetime | None:
     """The time (in `zone`) a normalised `message` names, or None. "In N hours" counts
     real hours, also across a change of the clocks; a wall-clock time the clocks skip
-    moves forward by the gap (`localtime.to_utc`)."""
+    moves forward by the gap (`localtime.to_utc`). `refusal_asked`: the message asks
+    whether an hour does not suit ("jam 3 gak bisa kak?"), so one refused is not taken
+    as said by the lead (`_refused_alone`)."""
     relative = _RELATIVE.search(message)
     if relative:
         later = _later(relative)
@@ -302,7 +306,7 @@ def requested_time(message: str, now: datetime, zone: ZoneInfo) -> datetime | No
     if _PAST.search(message) and not _AHEAD.search(message):
         return None
     local_now = now.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
-    phrase = _english(message, local_now)
+    phrase = _english(message, local_now, refusal_asked=refusal_asked)
     if phrase is None:
         return None
     settings = {"RELATIVE_BASE": local_now, "PREFER_DATES_FROM": "future"}
@@ -320,7 +324,7 @@ def requested_time(message: str, now: datetime, zone: ZoneInfo) -> datetime | No
     return to_utc(at, zone).astimezone(zone)
 
 
-def _english(message: str, now: datetime) -> str | None:
+def _english(message: str, now: datetime, *, refusal_asked: bool = False) -> str | None:
     """The plain English phrase for the first day (a date, else a weekday), hour and part
     of the day named; a date named is one whose hour is after `now` (local)."""
     message = _TIME_SAID.sub(" ", _as_clock_reads(_GREETING.sub(" ", message)))
@@ -341,6 +345,8 @@ def _english(message: str, now: datetime) -> str | None:
     other = None if clock is None else _hour_instead(message, clock)
     if other is not None and len(other) < len(message):
         return _english(other, now)  # shorter: the hour refused and its refusal are left out
+    if clock is not None and not refusal_asked and _refused_alone(message, clock):
+        return None  # "tomorrow at 3 I can't, I have class": never the hour refused
     if day is None and clock is None and dated is None:
         return _part_asked(message, now)
     hour, minute = MORNING_HOUR, 0
@@ -531,12 +537,10 @@ def _hour_instead(message: str, clock: re.Match[str]) -> str | None:
     work, 5 is fine"), nor when the later hour is refused ("I can't at 5", "jam 4 juga gak
     bisa"), what keeps the lead ("jemput anak jam 5", "have a class at 3"), or a count
     ("kelas 10 bisa daftar?")."""
-    before = message[: clock.start()]
-    if (_IF_SAID | _CALL_WORDS) & set(before.split()):
-        return None
-    rest = _after_refusal(message[clock.end() :].split())
+    rest = _refused_hour(message, clock)
     if rest is None:
         return None
+    before = message[: clock.start()]
     said = " ".join(rest)
     offered = _HOUR_OFFERED.match(said)
     later = offered or next(
@@ -568,6 +572,45 @@ def _hour_instead(message: str, clock: re.Match[str]) -> str | None:
     if _in_the_evening(clock, later, message, said):
         hour += " pm"  # "jam 5 aku masih kerja, jam 7 aja" is 19:00
     return f"{_less_part(before, later)}{hour}{said[end:]}"
+
+
+def _refused_hour(message: str, clock: re.Match[str]) -> list[str] | None:
+    """The words after the hour `clock` past its refusal, when the lead refuses it there
+    ("besok jam 3 gak bisa, ...", "tomorrow at 3 I'm busy"); None when they do not, or
+    when the hour is asked for ("call me at 3, I can't at 5") or a condition ("if
+    tomorrow at 3 doesn't work, ..."), or the lead is eager ("tomorrow at 3 I can't
+    wait")."""
+    if (_IF_SAID | _CALL_WORDS) & set(message[: clock.start()].split()):
+        return None
+    rest = _after_refusal(message[clock.end() :].split())
+    return None if rest is None or rest[:1] == ["wait"] else rest
+
+
+def _refused_alone(message: str, clock: re.Match[str]) -> bool:
+    """The lead says outright that the hour `clock` does not suit them (cannot, busy, bad,
+    right after it), and what follows begins a clause of its own (`_NEW_CLAUSE`), offers
+    no other time (`_hour_instead` takes one that does) and names no day or part of the
+    day: "tomorrow at 3 I can't, I have class", "besok jam 3 gak bisa, tapi jam 5 aku
+    nyetir". What keeps the lead, said after the hour, may be of another time ("tomorrow
+    3pm? I still have class till 2"), and so may a part of the day ("quinta às 18h? de
+    manhã tem aula")."""
+    if _refused_hour(message, clock) is None:
+        return False
+    words = message[clock.end() :].split()
+    said = " ".join(_less_leading(words, _SAID_OF_IT | _HOW_MUCH | _THEN | _STILL | _SEEMS))
+    found = _CANNOT.match(said) or _BAD_DAY.match(said) or _NOT_FREE.match(said)
+    if found is None:
+        return False
+    rest = _less_leading(said[found.end() :].split(), _TO_ME | _MADE)
+    if rest and rest[0] not in _NEW_CLAUSE:
+        return False  # "at 3 I can't miss it", "at 3 I'm busy until 2", "... at 5"
+    after = " ".join(rest)
+    return not (_DAY.search(after) or _PART.search(after))
+
+
+def says_cannot(said: str) -> bool:
+    """The normalised `said` has a lead say they cannot, are busy, or a time is bad."""
+    return any(found.search(said) for found in (_CANNOT, _BAD_DAY, _NOT_FREE))
 
 
 def _only_taking(after: list[str], day: re.Match[str]) -> bool:
@@ -675,6 +718,32 @@ _BUSY_WITH = frozenset(
     | {"rapat", "kerja", "trabalho", "prova", "exam", "ujian"}
 )
 """What a lead is busy with: "lagi sibuk", "tenho aula", "I have class"."""
+
+_TO_ME = frozenset({"for", "me", "pra", "para", "mim", "buat"})
+"""Who a refusal is of, said after it: "doesn't work for me", "não dá pra mim"."""
+_MADE = frozenset({"make", "it"})
+"""What ends "can't make it"."""
+_SEEMS = frozenset({"kayaknya", "kyknya", "prob", "probably", "acho", "que"})
+"""How sure the lead is, before a refusal: "jam 3 kayaknya ga bisa deh"."""
+_NEW_CLAUSE = frozenset(
+    {"i", "im", "ive", "ill", "id", "my", "we", "were", "our", "he", "hes", "she", "shes"}
+    | {"they", "theyre", "there", "theres", "sorry", "sry", "but", "because", "cause"}
+    | {"cuz", "bc", "since", "have", "got", "gotta", "how", "what"}
+    | {"aku", "ak", "saya", "sy", "gw", "gue", "kami", "kita", "anak", "anakku", "suami"}
+    | {"istri", "ada", "lagi", "lg", "masih", "msh", "kak", "ka", "kk", "kakak", "ya", "maaf"}
+    | {"soalnya", "karena", "karna", "krn", "tapi", "tp", "harus", "berapa", "gimana"}
+    | {"eu", "tenho", "to", "tou", "estou", "vou", "meu", "minha", "mas", "porque", "pq"}
+    | {"desculpa", "desculpe", "preciso", "quanto", "qual", "como", "que", "te", "nao"}
+    | {"will", "can", "lets", "any", "pls", "please", "dont", "maybe", "so", "when", "kapan"}
+    | {"another", "other", "outro", "outra", "lain", "earlier", "later", "email", "wa"}
+    | {"lol", "haha", "kkk", "wkwk", "tbh", "af", "deh", "sih", "dong", "kok", "with", "w"}
+    | {"com", "picking", "working", "driving", "traveling", "sleeping"}
+    | _BUSY_WITH
+)
+"""Words that begin what follows a refusal as a clause of its own (who, why, but, a
+courtesy, a question), not as what the lead cannot do ("can't miss it", "gak bisa lama",
+"não posso perder") nor when ("busy until 2", "can't do afternoons", "... at 5"): the
+comma between them is not read."""
 _NOT_BUSY = frozenset(
     {"gak", "ga", "gk", "nggak", "tidak", "tdk", "nao", "not", "no", "sem", "without"}
     | {"after", "abis", "habis", "setelah", "depois", "pulang"}
