@@ -601,10 +601,14 @@ def _refused_alone(message: str, clock: re.Match[str]) -> bool:
     found = _CANNOT.match(said) or _BAD_DAY.match(said) or _NOT_FREE.match(said)
     if found is None:
         return False
-    rest = _less_leading(said[found.end() :].split(), _TO_ME | _MADE)
-    if rest and rest[0] not in _NEW_CLAUSE:
-        return False  # "at 3 I can't miss it", "at 3 I'm busy until 2", "... at 5"
+    rest = _less_leading(said[found.end() :].split(), _TO_ME)
+    if rest[:2] == ["make", "it"]:
+        rest = rest[2:]
+    if rest and (rest[0] not in _NEW_CLAUSE or (rest[0] == "to" and _BAD_DAY.match(said))):
+        return False  # "at 3 I can't miss it", "at 3 I'm busy until 2", "hard to say no"
     after = " ".join(rest)
+    if _ACCEPTING & set(rest) and _CLOCK.search(after) is None:
+        return False  # "jam 3 sibuk tapi bisa kok", "at 3 I'm busy, my wife can talk"
     return not (_DAY.search(after) or _PART.search(after))
 
 
@@ -721,23 +725,33 @@ _BUSY_WITH = frozenset(
 
 _TO_ME = frozenset({"for", "me", "pra", "para", "mim", "buat"})
 """Who a refusal is of, said after it: "doesn't work for me", "não dá pra mim"."""
-_MADE = frozenset({"make", "it"})
-"""What ends "can't make it"."""
+_ACCEPTING = frozenset(
+    {"can", "could", "try", "make", "call", "answer", "ok", "okay", "yes", "yep", "sure"}
+    | {"fine", "free", "anyway", "still", "jk", "kidding", "actually", "talk", "pick"}
+    | {"rather", "sempet", "sempat", "coba", "apa2", "da", "vamos"}
+    | {"bisa", "bs", "boleh", "oke", "gpp", "gapapa", "iya", "angkat", "telpon", "telp"}
+    | {"tlp", "telepon", "usahain", "usahakan", "tetep", "tetap", "becanda", "ternyata"}
+    | {"pode", "posso", "consigo", "atendo", "atende", "atender", "liga", "ligar", "ligue"}
+    | {"sim", "claro", "livre", "jeito", "tento", "brincadeira", "zoeira", "mentira", "mesmo"}
+)
+"""Words after a refusal that take the hour after all, or have someone take the call then,
+when no other hour is named: "at 3 I'm busy but I'll make time", "jam 3 sibuk tapi bisa
+kok", "tô ocupado mas atendo", "my wife can talk", "jk"."""
 _SEEMS = frozenset({"kayaknya", "kyknya", "prob", "probably", "acho", "que"})
 """How sure the lead is, before a refusal: "jam 3 kayaknya ga bisa deh"."""
 _NEW_CLAUSE = frozenset(
     {"i", "im", "ive", "ill", "id", "my", "we", "were", "our", "he", "hes", "she", "shes"}
     | {"they", "theyre", "there", "theres", "sorry", "sry", "but", "because", "cause"}
-    | {"cuz", "bc", "since", "have", "got", "gotta", "how", "what"}
+    | {"cuz", "bc", "since", "how", "what"}
     | {"aku", "ak", "saya", "sy", "gw", "gue", "kami", "kita", "anak", "anakku", "suami"}
     | {"istri", "ada", "lagi", "lg", "masih", "msh", "kak", "ka", "kk", "kakak", "ya", "maaf"}
     | {"soalnya", "karena", "karna", "krn", "tapi", "tp", "harus", "berapa", "gimana"}
     | {"eu", "tenho", "to", "tou", "estou", "vou", "meu", "minha", "mas", "porque", "pq"}
-    | {"desculpa", "desculpe", "preciso", "quanto", "qual", "como", "que", "te", "nao"}
-    | {"will", "can", "lets", "any", "pls", "please", "dont", "maybe", "so", "when", "kapan"}
+    | {"desculpa", "desculpe", "preciso", "quanto", "qual", "como", "que", "nao"}
+    | {"will", "lets", "pls", "please", "dont", "maybe", "so", "when", "kapan"}
     | {"another", "other", "outro", "outra", "lain", "earlier", "later", "email", "wa"}
-    | {"lol", "haha", "kkk", "wkwk", "tbh", "af", "deh", "sih", "dong", "kok", "with", "w"}
-    | {"com", "picking", "working", "driving", "traveling", "sleeping"}
+    | {"lol", "haha", "kkk", "wkwk", "tbh", "af", "deh", "sih", "dong", "kok"}
+    | {"picking", "working", "driving", "traveling", "sleeping"}
     | _BUSY_WITH
 )
 """Words that begin what follows a refusal as a clause of its own (who, why, but, a
