@@ -59,22 +59,30 @@ from followup.loading import loading
 MORNING_HOUR = 9
 """The hour a morning word or a bare day stands for."""
 
+_NOT_SAID_OF = "".join(f"(?<!{who} )" for who in ("i", "we", "he", "she", "they", "you", "the"))
+"""Not right after who or "the": "I sat my exam", "the sun", not Saturday or Sunday."""
+_AS_A_DAY = (
+    r"(?= (?:(?:at|around|after|before|morning|afternoon|evening|night|noon|is|works?|ok"
+    r"|okay|or|and|then|instead|better|good|fine|pls|please)\b|\d)|$)"
+)
+"""After "wed", what makes it Wednesday, not "we'd" ("we'd be 15 students")."""
 _DAYS = {
     "tomorrow": r"besok|bsk|besuk|bsok|tomorrow|tmr|tmrw|tomorow|2moro|amanha|amnh",
     "day after tomorrow": r"lusa|day after tomorrow|depois de amanha",
     "today": r"hari ini|today|hoje|hj|nanti|ntar|nti|entar|tonight|tonite",
     "next monday": r"minggu depan|next week|semana que vem|proxima semana",
-    "monday": r"senin|monday|segunda(?: feira)?",
-    "tuesday": r"selasa|tuesday|terca(?: feira)?",
-    "wednesday": r"rabu|wednesday|quarta(?: feira)?",
-    "thursday": r"kamis|thursday|quinta(?: feira)?",
-    "friday": r"jumat|friday|sexta(?: feira)?",
-    "saturday": r"sabtu|saturday|sabado",
-    "sunday": r"hari minggu|ahad|sunday|domingo",
+    "monday": r"senin|monday|mon|segunda(?: feira)?",
+    "tuesday": r"selasa|tuesday|tues|tue|terca(?: feira)?",
+    "wednesday": rf"rabu|wednesday|weds|wed{_AS_A_DAY}|quarta(?: feira)?",
+    "thursday": r"kamis|thursday|thurs|thur|thu|quinta(?: feira)?",
+    "friday": r"jumat|friday|fri|sexta(?: feira)?",
+    "saturday": rf"sabtu|saturday|{_NOT_SAID_OF}sat|sabado",
+    "sunday": rf"hari minggu|ahad|sunday|{_NOT_SAID_OF}sun|domingo",
 }
 _PAST = re.compile(
-    r"\b(?:yesterday|last (?:night|week|monday|tuesday|wednesday|thursday|friday|saturday|"
-    r"sunday)|kemarin|kmrn|kemaren|tadi|minggu lalu|ontem|anteontem|semana passada)\b"
+    r"\b(?:yesterday|last (?:night|week|monday|tuesday|wednesday|thursday|friday|saturday"
+    r"|sunday|mon|tues?|weds?|thur?s?|fri|sat|sun)|kemarin|kmrn|kemaren|tadi|minggu lalu"
+    r"|ontem|anteontem|semana passada)\b"
 )
 """A day gone by: a time said with one is what happened, never a time to call back."""
 _DAY = re.compile(

@@ -1,0 +1,55 @@
+"""An English weekday written short ("fri at 10", "call me wed", "thurs 3pm?") is that
+day: each booked today at the hour named, or no day at all. "We'd", "I sat" and "the
+sun" are no days."""
+
+from __future__ import annotations
+
+import pytest
+
+from followup.domain.intents import Intent
+from tests.support.replies import NEW_YORK, at, detected
+
+
+@pytest.mark.parametrize(
+    ("text", "local"),
+    [
+        ("fri at 10", "2026-11-27T10:00"),
+        ("call me wed", "2026-11-25T09:00"),
+        ("wed at 10 ok?", "2026-11-25T10:00"),
+        ("wed 3pm", "2026-11-25T15:00"),
+        ("thurs 3pm?", "2026-11-26T15:00"),
+        ("thu at 2 works", "2026-11-26T14:00"),
+        ("sat morning works", "2026-11-28T09:00"),
+        ("sun at 10", "2026-11-29T10:00"),
+        ("mon at 10 ok", "2026-11-30T10:00"),
+        ("tues afternoon", "2026-12-01T15:00"),
+        ("tmrw is packed. call me fri", "2026-11-27T09:00"),
+    ],
+)
+def test_a_weekday_written_short_is_that_day(text: str, local: str) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they name a weekday by its short form
+    # Then the call back is on that weekday (it was booked today, or tomorrow)
+    assert detected(NEW_YORK, text, at(8)) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("text", "local"),
+    [
+        ("we'd like a call at 3", "2026-11-24T15:00"),
+        ("I sat with my advisor, call me at 3", "2026-11-24T15:00"),
+        ("the sun is too hot now, call me at 5", "2026-11-24T17:00"),
+    ],
+)
+def test_words_that_only_look_like_a_weekday_name_none(text: str, local: str) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When "we'd", "sat" or "sun" is no day
+    # Then the call back stays today
+    assert detected(NEW_YORK, text, at(8))[1] == local
+
+
+def test_a_weekday_gone_by_written_short_names_no_time() -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they say what happened last Friday, written short
+    # Then no call back is booked, as for "last friday"
+    assert detected(NEW_YORK, "i called you last fri at 3", at(8))[1] is None
