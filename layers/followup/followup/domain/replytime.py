@@ -605,8 +605,8 @@ def _refused_alone(message: str, clock: re.Match[str]) -> bool:
     if _refused_hour(message, clock) is None:
         return False
     words = message[clock.end() :].split()
-    said = " ".join(_less_leading(words, _SAID_OF_IT | _HOW_MUCH | _THEN | _STILL | _SEEMS))
-    found = _CANNOT.match(said) or _BAD_DAY.match(said) or _NOT_FREE.match(said)
+    said = " ".join(_less_leading(words, _BEFORE_REFUSAL | _SEEMS))
+    found = _refusal_at(said)
     if found is None:
         return False
     rest = _less_leading(said[found.end() :].split(), _TO_ME)
@@ -622,7 +622,12 @@ def _refused_alone(message: str, clock: re.Match[str]) -> bool:
 
 def says_cannot(said: str) -> bool:
     """The normalised `said` has a lead say they cannot, are busy, or a time is bad."""
-    return any(found.search(said) for found in (_CANNOT, _BAD_DAY, _NOT_FREE))
+    return any(refusal.search(said) for refusal in _OUTRIGHT)
+
+
+def _refusal_at(said: str) -> re.Match[str] | None:
+    """The refusal `said` starts with: cannot, a bad time, not free."""
+    return next(filter(None, (refusal.match(said) for refusal in _OUTRIGHT)), None)
 
 
 def _only_taking(after: list[str], day: re.Match[str]) -> bool:
@@ -657,8 +662,8 @@ def _after_refusal(words: list[str]) -> list[str] | None:
     part = _PART.match(said)
     if part is not None:
         said = said[part.end() :]
-    said = " ".join(_less_leading(said.split(), _SAID_OF_IT | _HOW_MUCH | _THEN | _STILL))
-    found = _CANNOT.match(said) or _BAD_DAY.match(said) or _NOT_FREE.match(said)
+    said = " ".join(_less_leading(said.split(), _BEFORE_REFUSAL))
+    found = _refusal_at(said)
     if found is not None:
         return said[found.end() :].split()
     doing = _less_leading(said.split(), _HAVING)
@@ -745,8 +750,8 @@ _ACCEPTING = frozenset(
 """Words after a refusal that take the hour after all, or have someone take the call then,
 when no other hour is named: "at 3 I'm busy but I'll make time", "jam 3 sibuk tapi bisa
 kok", "tô ocupado mas atendo", "my wife can talk", "jk"."""
-_SEEMS = frozenset({"kayaknya", "kyknya", "prob", "probably", "acho", "que"})
-"""How sure the lead is, before a refusal: "jam 3 kayaknya ga bisa deh"."""
+_SEEMS = frozenset({"prob", "probably", "acho", "que"})
+"""How sure the lead is, before a refusal, beyond `_HOW_MUCH`: "at 3 probably can't"."""
 _NEW_CLAUSE = frozenset(
     {"i", "im", "ive", "ill", "id", "my", "we", "were", "our", "he", "hes", "she", "shes"}
     | {"they", "theyre", "there", "theres", "sorry", "sry", "but", "because", "cause"}
@@ -1047,6 +1052,8 @@ _NOT_FREE = re.compile(
 """What a lead says of themselves on a day, after it: "tomorrow I'm out", "amanhã tô
 ocupado", "besok aku kerja"; not "besok gak kerja", nor said with "is" or "tá" ("amanhã
 tá ocupado?" asks about the counsellor)."""
+_OUTRIGHT = (_CANNOT, _BAD_DAY, _NOT_FREE)
+"""A refusal said outright: cannot, a bad time, not free."""
 _DOING = re.compile(r"(?:working|trabalhando)\b")
 """What keeps a lead, said with who: "tomorrow I'm working"; not "tomorrow working for me"
 (it works for them)."""
@@ -1064,6 +1071,8 @@ _THEN = frozenset({"lagi", "lg"})
 """Once, after a day and its words of degree: "at the time" ("besok lagi sibuk" is busy that
 day). Twice, the first is "again": "besok lagi, lagi sibuk" asks for tomorrow. Before a
 day, "aku lagi sibuk besok" may be busy now."""
+_BEFORE_REFUSAL = _SAID_OF_IT | _HOW_MUCH | _THEN | _STILL
+"""Words between an hour and its refusal: "jam 3 aku lagi sibuk", "at 3 I'm really busy"."""
 _OPENING = _ALONE_BEFORE | {"desculpa", "desculpe", "ya", "hi", "hello", "oi", "ola", "halo"}
 """Words that may open a refusal of a day: "desculpa, amanhã não dá", "hi, I'm busy
 tomorrow"."""
