@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from itertools import pairwise
 from typing import Any
 
 from followup.domain.contact import Contact
@@ -115,23 +116,22 @@ def test_a_step_due_this_hour_goes_on_time_while_a_new_rules_lookback_outgrows_t
     assert nudged == [said_at + 40 * MINUTE]
 
 
-class Looks:
-    """An invocation's time, counted in looks at it: each look (a lead read from the quiet
-    index, a crossing planned) takes a second."""
-
-    def __init__(self, left: int) -> None:
-        self.left = left
-
-    def __call__(self) -> float:
-        self.left -= 1
-        return self.left
-
-
-def tick_near_after(engine: MemoryEngine, looks: int) -> enqueue.EnqueueReport:
-    """One enqueue tick whose deadline is near after `looks` looks at it."""
-    engine.pump_stream()
-    deadline = Deadline(Looks(1_000), 1_000 - looks)
-    return enqueue.run_tick(engine.deps, engine.clock.now(), deadline)
+def tick_near_after(engine: MemoryEngine, calls: int) -> enqueue.EnqueueReport:
+    """One enqueue tick whose deadline is near once it has made `calls` store calls (the
+    invocation's time, counted in calls: looking at the time takes none)."""
+    deps = engine.deps
+    kept = {name: getattr(deps, name) for name in STORES}
+    budget = Budget(10 * calls + 1_000)
+    for name in STORES:
+        setattr(deps, name, Timed(kept[name], budget))
+    try:
+        engine.pump_stream()
+        left = budget.left
+        deadline = Deadline(lambda: budget.left - (left - calls), 0)
+        return enqueue.run_tick(deps, engine.clock.now(), deadline)
+    finally:
+        for name in STORES:
+            setattr(deps, name, kept[name])
 
 
 def test_a_rule_left_for_the_next_tick_is_reported_once(engine: MemoryEngine) -> None:
@@ -202,7 +202,7 @@ def test_a_lookback_longer_than_one_tick_is_planned_over_the_next_ticks(
     leads = sixty_leads_and_a_new_rule(engine)
     reports = []
     for _ in range(4):
-        reports.append(tick_near_after(engine, 40))
+        reports.append(tick_near_after(engine, 80))
         engine.clock.advance(HOUR)
     # Then the ticks read on where the one before stopped: every lead is enrolled once, and
     # the last tick had nothing left
@@ -221,26 +221,25 @@ def test_leads_planned_before_a_tick_stopped_are_not_planned_again_as_the_next_r
     near = [quiet_contact(engine.deps, f"62812000000{n}", now - (30 - n) * HOUR) for n in (1, 2)]
     engine.deps.rules.save_rule(rule("welcome-back"))
     engine.deps.catalog.invalidate()
-    # When the rule's first tick plans the two Jakarta leads and stops before the New York
-    # one, their follow-ups go, and the next tick has time enough
-    first = tick_near_after(engine, 5)
+    # When the rule's first tick plans the first Jakarta lead and stops before the New York
+    # one and the other, that follow-up goes, and the next tick has time enough
+    first = tick_near_after(engine, 6)
     assert first.as_dict()["left_for_next_tick"] == 1
-    assert [enrolled_in(engine, "welcome-back", c.id) for c in (far, *near)] == [0, 1, 1]
+    assert [enrolled_in(engine, "welcome-back", c.id) for c in (far, *near)] == [0, 1, 0]
     engine.scheduled("dispatch")
     engine.drain()
     engine.clock.advance(HOUR)
     engine.pump_stream()
-    slots = [engine.deps.contacts.slot(lead.id) for lead in near]
+    slot = engine.deps.contacts.slot(near[0].id)
     second = enqueue.run_tick(engine.deps, engine.clock.now())
-    # Then the New York lead is enrolled, and the Jakarta leads, read again, had their one
-    # follow-up each and cost no write (their one-pending slot is as the send left it)
+    # Then the two others are enrolled, and the Jakarta lead, read again, had its one
+    # follow-up and cost no write (its one-pending slot is as the send left it)
     assert [enrolled_in(engine, "welcome-back", c.id) for c in (far, *near)] == [1, 1, 1]
-    assert second.enrolled == 1
-    assert sum(second.outcomes.values()) == 1
-    for lead, slot in zip(near, slots, strict=True):
-        sent = [f.status.value for f in engine.deps.followups.followups_of(lead.id)]
-        assert sent == ["sent"]
-        assert engine.deps.contacts.slot(lead.id) == slot
+    assert second.enrolled == 2
+    assert sum(second.outcomes.values()) == 2
+    sent = [f.status.value for f in engine.deps.followups.followups_of(near[0].id)]
+    assert sent == ["sent"]
+    assert engine.deps.contacts.slot(near[0].id) == slot
 
 
 class SavesAsTheTickReads:
@@ -274,7 +273,7 @@ def test_a_version_saved_while_a_tick_cut_short_runs_reads_its_whole_lookback(
         contacts, engine, rule("welcome-back", trigger=twelve)
     )
     try:
-        tick_near_after(engine, 40)
+        tick_near_after(engine, 80)
     finally:
         engine.deps.contacts = contacts
     engine.deps.catalog.invalidate()
@@ -313,11 +312,11 @@ def test_two_new_rules_catching_up_together_each_plan_their_oldest_silences_firs
         engine.deps.rules.save_rule(rule(rule_id, trigger=trigger))
     engine.deps.catalog.invalidate()
     # When each tick has time for about a third of the silences the two rules crossed
-    first = tick_near_after(engine, 40)
+    first = tick_near_after(engine, 80)
     oldest = [enrolled_in(engine, r, leads[s][0].id) for r, s in RULES_AND_STAGES]
     for _ in range(3):
         engine.clock.advance(HOUR)
-        tick_near_after(engine, 40)
+        tick_near_after(engine, 80)
     # Then the first tick planned the oldest silence of each rule, and in the end every
     # lead is enrolled once in its stage's rule (one rule took all of the first tick, and
     # the other's oldest leads passed its 59 hours unplanned)
@@ -325,3 +324,39 @@ def test_two_new_rules_catching_up_together_each_plan_their_oldest_silences_firs
     assert oldest == [1, 1]
     for rule_id, stage in RULES_AND_STAGES:
         assert [enrolled_in(engine, rule_id, lead.id) for lead in leads[stage]] == [1] * 30
+
+
+def test_a_new_rules_lookback_across_time_zones_is_planned_at_a_steady_pace(
+    engine: MemoryEngine,
+) -> None:
+    # Given hourly ticks from Tuesday 09:00 in Jakarta, and 60 leads on `new` who fell quiet
+    # 30 to 89 hours ago, every third in New York (21:00 there: its window opens at 08:00,
+    # eleven ticks on)
+    engine.deps.timings = replace(engine.deps.timings, tick=HOUR)
+    now = engine.clock.now()
+    leads = [
+        quiet_contact(
+            engine.deps,
+            f"62812{n:07d}",
+            now - (89 - n) * HOUR,
+            timezone="America/New_York" if n % 3 == 0 else "Asia/Jakarta",
+        )
+        for n in range(60)
+    ]
+    engine.deps.rules.save_rule(rule("welcome-back"))
+    engine.deps.catalog.invalidate()
+    # When the new 24 h idle rule's ticks each have time for about a sixth of them
+    enrolled = []
+    for _ in range(6):
+        tick_near_after(engine, 50)
+        enrolled.append(sum(enrolled_in(engine, "welcome-back", lead.id) for lead in leads))
+        engine.scheduled("dispatch")
+        engine.drain()
+        engine.clock.advance(HOUR)
+    # Then each tick plans as many as the first did, the New York leads it reads among them
+    # (queued for their morning) as well: none holds the rule's watermark back for the next
+    # tick to read again what it planned after them, and all are enrolled once by the sixth
+    first = enrolled[0]
+    assert first >= 10
+    assert all(later - before >= first - 2 for before, later in pairwise(enrolled[:5]))
+    assert [enrolled_in(engine, "welcome-back", lead.id) for lead in leads] == [1] * 60

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -180,34 +180,35 @@ def _plan_in_due_order(
     part of the tick there, and leaves its watermark where it was. A contact `touched` by
     the tick (a journey's action) is read again before its crossing is judged. Near the
     `deadline`, the rules' silences are left to the next tick, watermarks kept, and the due
-    steps planned: a rule's first tick reading a long lookback holds back no step due now."""
+    steps planned: a rule's first tick reading a long lookback holds back no step due now.
+    A rule's reading stops earlier, while there is time to plan the silences it read and
+    holds back (`_Pace`): a watermark moves only past silences planned, and one left
+    unplanned would have the next tick read again all the rule read after it."""
     horizon = deps.timings.horizon(now)
+    pace = _Pace(deadline)
     off = {head.rule_id for head in heads if not head.active}
     due: Iterator[tuple[_Order, Versioned[Enrollment] | _Crossing]] = (
         ((enrollment_v.item.next_due_at or now, _FIRST), enrollment_v)
         for enrollment_v in deps.followups.due_enrollments(horizon)
     )
     broken: set[str] = set()
-
-    def out_of_time() -> bool:
-        return deadline is not None and deadline.near()
-
     windows = list(_idle_windows(deps, heads, settings, now, report))
     crossings = [
-        _crossings(deps, window, settings, now, report, broken, out_of_time) for window in windows
+        _crossings(deps, window, settings, now, report, broken, pace) for window in windows
     ]
     for _, item in heapq.merge(due, *crossings, key=itemgetter(0)):
         if isinstance(item, _Crossing):
-            if item.window.rule.id not in broken and out_of_time():
+            pace.held -= 1
+            if item.window.rule.id not in broken and pace.out_of_time():
                 _leave_for_next_tick(report, item.window.rule.id, broken)
             if item.window.rule.id not in broken:
-                with _isolated(report, item.window.rule.id, broken):
+                with _isolated(report, item.window.rule.id, broken), pace.planning():
                     crossing = _as_it_stands(deps, item, settings, now, touched)
                     if crossing is not None:
                         _enroll_crossing(deps, crossing, horizon, now, report)
                     item.window.reading.planned(item.read)
             continue
-        with _isolated(report, item.item.rule_id):
+        with _isolated(report, item.item.rule_id), pace.planning():
             if item.item.rule_id in off:
                 if _due_by(item.item, now):
                     report.held += holds.hold(deps, item, now)
@@ -236,6 +237,46 @@ it, the soonest goes on (a rule's first tick reading its whole lookback may cros
 
 STAMP_STEP = timedelta(microseconds=1)
 """The finest step between two stored times."""
+
+
+@dataclass
+class _Pace:
+    """The tick's time as it plans: how long planning a crossing or a due step has taken
+    on average, and how many crossings the rules' readings have read and not handed on
+    yet. Without a `deadline`, time never runs out."""
+
+    deadline: Deadline | None
+    held: int = 0
+    """Crossings read and judged, not planned yet, across the rules."""
+    planned: int = 0
+    took: float = 0.0
+    """Seconds the `planned` turns took in all."""
+
+    def out_of_time(self) -> bool:
+        """Another turn might not finish before the invocation ends."""
+        return self.deadline is not None and self.deadline.near()
+
+    def reading_out_of_time(self) -> bool:
+        """Reading one more silence might leave the tick without time to plan all it holds:
+        each held crossing as long as the turns so far took on average (before any was
+        timed, only the reserve counts), and the reserve kept after."""
+        if self.deadline is None:
+            return False
+        turn = self.took / self.planned if self.planned else 0.0
+        return self.deadline.time_left() < self.deadline.reserve + (self.held + 1) * turn
+
+    @contextmanager
+    def planning(self) -> Iterator[None]:
+        """Time one turn of planning."""
+        if self.deadline is None:
+            yield
+            return
+        before = self.deadline.time_left()
+        try:
+            yield
+        finally:
+            self.took += max(before - self.deadline.time_left(), 0.0)
+            self.planned += 1
 
 
 @dataclass
@@ -337,7 +378,7 @@ def _crossings(
     now: datetime,
     report: EnqueueReport,
     broken: set[str],
-    out_of_time: Callable[[], bool],
+    pace: _Pace,
 ) -> Iterator[tuple[_Order, Versioned[Enrollment] | _Crossing]]:
     """The contacts whose silence crosses the rule's idle time in its window and whom it
     enrolls, each with the time its first step would be sent, in that order. They are
@@ -345,9 +386,10 @@ def _crossings(
     before its silence crosses, nor before now (one crossed already goes at once, in the
     order read): one is handed on once the reading has passed its time (at most
     `REORDER_ROOM` are held back). Bad data met in the reading ends it there: the
-    crossings read before still go, and the rule is `broken` after them. Out of time, the
-    reading stops and what it holds is left for the next tick. The window's `reading`
-    keeps how far it got."""
+    crossings read before still go, and the rule is `broken` after them. When the `pace`
+    leaves time only to plan what the readings hold, the reading stops there and hands on
+    what it holds; the rest is left for the next tick. The window's `reading` keeps how
+    far it got."""
     rule, trigger = window.rule, window.trigger
     stages = trigger.stages or settings.stages
     quiet = (deps.contacts.quiet_contacts(stage, window.after, window.until) for stage in stages)
@@ -359,8 +401,7 @@ def _crossings(
         for read, contact_v in enumerate(
             heapq.merge(*quiet, key=lambda found: found.item.quiet_since)
         ):
-            if out_of_time():
-                held.clear()
+            if pace.reading_out_of_time():
                 _leave_for_next_tick(report, rule.id, failed)
                 break
             reading.last = contact_v.item.quiet_since
@@ -372,6 +413,7 @@ def _crossings(
                 reading.open[read] = contact_v.item.quiet_since
                 crossing = _Crossing(window, contact_v, enrollment, read)
                 heapq.heappush(held, (goes, read, crossing))
+                pace.held += 1
             while held and (held[0][0] <= passed or len(held) > REORDER_ROOM):
                 goes, _, crossing = heapq.heappop(held)
                 yield (goes, crossing.crosses), crossing
