@@ -1,7 +1,8 @@
 """An hour the lead cannot take, followed by one they offer, is a call back at the one
-offered: "besok jam 3 gak bisa, jam 5 aja" was booked at 15:00. An hour refused with no
-other offered is no call back at all: "tomorrow at 3 I can't, I have class" was booked at
-15:00 too."""
+offered: "besok jam 3 gak bisa, jam 5 aja" was booked at 15:00; so is a day or a part of
+the day offered ("at 10 I can't, tomorrow morning ok"). An hour refused with no other
+offered is no call back at all: "tomorrow at 3 I can't, I have class" and "tomorrow at 3
+I have a meeting" were booked at 15:00 too."""
 
 from __future__ import annotations
 
@@ -38,6 +39,16 @@ from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, at, detected
         (NEW_YORK, "tomorrow at 3 doesn't work, 10 works better", "2026-11-25T10:00"),
         (JAKARTA, "besok jam 2 gak bisa kak, jam 3 atau 4 bisa", "2026-11-25T15:00"),
         (NEW_YORK, "tomorrow at 3 I'm busy, 5 is ok but 6 is better", "2026-11-25T17:00"),
+        (NEW_YORK, "tomorrow at 3 I can't, 5pm", "2026-11-25T17:00"),
+        (NEW_YORK, "tomorrow 3pm i'm busy, how about 6?", "2026-11-25T18:00"),
+        (NEW_YORK, "at 5 I can't but 6 is perfect", "2026-11-24T18:00"),
+        (JAKARTA, "jam 3 ga bisa, tp jam 4 bisa kak", "2026-11-24T16:00"),
+        (SAO_PAULO, "às 15 não dá pra mim, mas às 16 dá", "2026-11-24T16:00"),
+        (SAO_PAULO, "às 15h não posso, 17h", "2026-11-24T17:00"),
+        (SAO_PAULO, "amanhã às 9 tenho reunião, às 11 pode ser", "2026-11-25T11:00"),
+        (SAO_PAULO, "amanhã às 10 tô em reunião, mas às 11 tô livre", "2026-11-25T11:00"),
+        (NEW_YORK, "tomorrow at 3 i have class but at 5 i'm free", "2026-11-25T17:00"),
+        (JAKARTA, "jam 3 ngak bisa, jam 5 aja", "2026-11-24T17:00"),
     ],
 )
 def test_the_hour_offered_after_one_refused_is_booked(
@@ -46,6 +57,34 @@ def test_the_hour_offered_after_one_refused_is_booked(
     # Given a lead writing at 08:00 on Tuesday
     # When they say they cannot or are busy at one hour, then offer another
     # Then the call back is at the hour offered, on the day they named
+    assert detected(zone, text, at(8))[1] == local
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "at 10 i cant, tomorrow morning ok", "2026-11-25T09:00"),
+        (NEW_YORK, "tomorrow at 3 doesn't work, the morning is better", "2026-11-25T09:00"),
+        (NEW_YORK, "at 3 I cant, how about the evening", "2026-11-24T19:00"),
+        (NEW_YORK, "tomorrow at 10 I can't, friday ok", "2026-11-27T10:00"),
+        (JAKARTA, "besok jam 10 gak bisa, sore aja", "2026-11-25T15:00"),
+        (JAKARTA, "besok jam 3 gak bisa, jumat aja", "2026-11-27T15:00"),
+        (SAO_PAULO, "às 15h não posso, à noite pode", "2026-11-24T19:00"),
+        (SAO_PAULO, "amanhã às 10 não dá, à tarde pode", "2026-11-25T15:00"),
+        (JAKARTA, "jam 3 gak bisa, nanti malam aja", "2026-11-24T19:00"),
+        (NEW_YORK, "today at 3 i cant, tonight ok", "2026-11-24T19:00"),
+        (JAKARTA, "jam 7 malam gak bisa, besok aja", "2026-11-25T19:00"),
+        (JAKARTA, "jam 6 pagi gak bisa, besok aja", "2026-11-25T06:00"),
+        (NEW_YORK, "at 8 in the evening i cant, how about friday", "2026-11-27T20:00"),
+    ],
+)
+def test_a_day_or_a_part_of_the_day_offered_after_an_hour_refused_is_booked(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they refuse an hour, then offer a part of the day or another day and take it
+    # Then the call back is then: the part of the day on the day of the hour refused (or
+    # the day offered), a day alone at the hour refused
     assert detected(zone, text, at(8))[1] == local
 
 
@@ -132,6 +171,16 @@ def test_a_day_said_after_the_later_hour_with_what_keeps_the_lead_is_not_booked(
         (JAKARTA, "jam 3 gak bisa kak, harganya berapa ya?"),
         (SAO_PAULO, "amanhã às 15h não dá, tenho aula"),
         (SAO_PAULO, "amanhã às 15h não posso, tenho reunião às 17h"),
+        (NEW_YORK, "tomorrow at 3 i have a meeting"),
+        (NEW_YORK, "at 2 i have class"),
+        (NEW_YORK, "wed at 4 im not available, doctor"),
+        (NEW_YORK, "tomorrow at 8 in the morning I can't"),
+        (JAKARTA, "besok jam 2 aku ada kelas"),
+        (JAKARTA, "jam 4 sore gak bisa kak, msh kerja"),
+        (SAO_PAULO, "às 15h tenho aula"),
+        (SAO_PAULO, "às 19h não posso, faculdade"),
+        (SAO_PAULO, "às 15h tô em reunião"),
+        (SAO_PAULO, "às 15h tenho médico"),
     ],
 )
 def test_an_hour_refused_outright_is_never_booked(zone: ZoneInfo, text: str) -> None:
@@ -163,6 +212,10 @@ def test_an_hour_refused_outright_is_never_booked(zone: ZoneInfo, text: str) -> 
         (NEW_YORK, "at 3 I can't, my wife can talk to you", "2026-11-24T15:00"),
         (SAO_PAULO, "às 15h tô ocupado mas atendo", "2026-11-24T15:00"),
         (NEW_YORK, "tomorrow at 3 is hard to say no lol ok", "2026-11-25T15:00"),
+        (SAO_PAULO, "amanhã às 15h, de manhã tenho aula", "2026-11-25T15:00"),
+        (NEW_YORK, "at 3 im busy tomorrow", "2026-11-25T15:00"),
+        (SAO_PAULO, "até às 15h tenho aula", "2026-11-24T15:00"),
+        (JAKARTA, "sampai jam 3 aku ada kelas", "2026-11-24T15:00"),
     ],
 )
 def test_an_hour_kept_when_what_follows_may_be_of_another_time(

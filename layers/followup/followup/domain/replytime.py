@@ -549,13 +549,13 @@ def _hour_instead(message: str, clock: re.Match[str]) -> str | None:
     if rest is None:
         return None
     before = message[: clock.start()]
-    said = " ".join(rest)
-    offered = _HOUR_OFFERED.match(said)
+    said = " ".join(_less_leading(rest, _TO_ME))
+    offered = _HOUR_OFFERED.match(said) or _HOUR_PROPOSED.match(said)
     later = offered or next(
         (found for found in _CLOCK.finditer(said) if not found["near"] or _near(found)), None
     )
     if later is None:
-        return None
+        return _day_or_part_instead(before, clock, said)
     start, end = later.span("hour") if offered else later.span()
     between = _DAY.sub(" ", said[:start]).split()
     if not set(between) <= _OFFERING:
@@ -572,7 +572,8 @@ def _hour_instead(message: str, clock: re.Match[str]) -> str | None:
     clause = after[: next((n for n, word in enumerate(after) if word in _CONJ), len(after))]
     taken = _taken(clause, _GOOD) and (not offered or set(clause) <= _ONLY_TAKEN)
     ends = set(after) <= _FILLERS | _CLOSING | _COURTESY
-    if not (day or taken or (between and (ends or set(between) & _ASKING))):
+    alone = not between and not offered and ends and later[0][:1].isdigit()
+    if not (day or taken or alone or (between and (ends or set(between) & _ASKING))):
         return None  # "I can't at 5", "tapi jam 5 aku nyetir", "tapi 6 bisa dicicil?"
     hour = f"at {later['hour']}" if offered else later[0]
     if day is not None:  # "..., friday at 5", "..., 10am tomorrow"
@@ -580,6 +581,38 @@ def _hour_instead(message: str, clock: re.Match[str]) -> str | None:
     if _in_the_evening(clock, later, message, said):
         hour += " pm"  # "jam 5 aku masih kerja, jam 7 aja" is 19:00
     return f"{_less_part(before, later)}{hour}{said[end:]}"
+
+
+def _day_or_part_instead(before: str, clock: re.Match[str], said: str) -> str | None:
+    """The time `said` offers, after the hour `clock` refused, when it offers a day or a
+    part of the day and takes it ("..., tomorrow morning ok", "..., besok pagi aja", "...,
+    à noite pode", "..., friday is fine", "..., how about the evening"): a part of the day
+    on the day of the hour refused or the day offered ("besok jam 3 gak bisa, sore aja" is
+    tomorrow afternoon), a day alone at the hour refused ("tomorrow at 10 I can't, friday
+    ok" is Friday at 10). Not a day said with nothing after it, which may be the hour's own
+    ("at 3 I'm busy tomorrow")."""
+    words = said.split()
+    offering = _less_leading(words, _OFFERING)
+    text = " ".join(_less_leading(offering, _TO_THE_PART))
+    day = _DAY.match(text)
+    rest = " ".join(_less_leading(text[day.end() :].split(), _TO_THE_PART)) if day else text
+    part = _PART.match(rest)
+    later = day is not None and day[0] in _LATER
+    if (day is None and part is None) or (later and part is None):
+        return None  # "jam 3 gak bisa, nanti aku kabarin"
+    after = (rest[part.end() :] if part else rest).split()
+    asked = len(offering) < len(words) and set(after) <= _COURTESY | _FILLERS | _CLOSING
+    if not (_taken(after, _GOOD) or asked):
+        return None  # "at 3 I'm busy tomorrow", "..., tomorrow I have class"
+    if later or (day is not None and day[0] in _TONIGHT):
+        return text  # "..., tonight ok", "..., nanti malam aja"
+    if day is not None and part is None:
+        hour = _clock_hour(clock, _part_beside(clock.string, clock))
+        minute = int(clock["minute"] or clock["hminute"] or 0)
+        noon = "am" if hour < 12 else "pm"  # "jam 8 malam ..., besok aja" is at 8pm
+        return f"{text[: day.end()]} {hour % 12 or 12}:{minute:02d}{noon}"
+    on = day or _DAY.search(before)
+    return f"{on[0] if on else 'today'} {rest}"
 
 
 def _refused_hour(message: str, clock: re.Match[str]) -> list[str] | None:
@@ -596,20 +629,23 @@ def _refused_hour(message: str, clock: re.Match[str]) -> list[str] | None:
 
 def _refused_alone(message: str, clock: re.Match[str]) -> bool:
     """The lead says outright that the hour `clock` does not suit them (cannot, busy, bad,
-    right after it), and what follows begins a clause of its own (`_NEW_CLAUSE`), offers
+    or what keeps them, said of themselves: `_busy_myself`; right after it or the part of
+    the day said with it), unless it is when what keeps them ends ("até às 15h tenho
+    aula"), and what follows begins a clause of its own (`_NEW_CLAUSE`), offers
     no other time (`_hour_instead` takes one that does) and names no day or part of the
     day: "tomorrow at 3 I can't, I have class", "besok jam 3 gak bisa, tapi jam 5 aku
     nyetir". What keeps the lead, said after the hour, may be of another time ("tomorrow
     3pm? I still have class till 2"), and so may a part of the day ("quinta às 18h? de
     manhã tem aula")."""
-    if _refused_hour(message, clock) is None:
-        return False
-    words = message[clock.end() :].split()
+    if _refused_hour(message, clock) is None or _UNTIL & set(message[: clock.start()].split()[-2:]):
+        return False  # "até às 15h tenho aula": free from 15:00
+    words = _past_own_part(message, clock)
     said = " ".join(_less_leading(words, _BEFORE_REFUSAL | _SEEMS))
     found = _refusal_at(said)
-    if found is None:
+    rest = _busy_myself(words) if found is None else said[found.end() :].split()
+    if rest is None:
         return False
-    rest = _less_leading(said[found.end() :].split(), _TO_ME)
+    rest = _less_leading(rest, _TO_ME)
     if rest[:2] == ["make", "it"]:
         rest = rest[2:]
     if rest and (rest[0] not in _NEW_CLAUSE or (rest[0] == "to" and _BAD_DAY.match(said))):
@@ -620,9 +656,32 @@ def _refused_alone(message: str, clock: re.Match[str]) -> bool:
     return not (_DAY.search(after) or _PART.search(after))
 
 
+def _past_own_part(message: str, clock: re.Match[str]) -> list[str]:
+    """The words of `message` after the hour `clock`, past the part of the day said with
+    it, one the hour falls in ("jam 4 sore ...", "at 8 in the morning ..."; not "amanhã às
+    15h, de manhã tenho aula")."""
+    words = message[clock.end() :].split()
+    said = " ".join(_less_leading(words, _TO_THE_PART))
+    part = _PART.match(said)
+    return said[part.end() :].split() if part is not None and _within(clock, part) else words
+
+
+def _busy_myself(words: list[str]) -> list[str] | None:
+    """The words after what keeps the lead, said of themselves right after an hour: "I have
+    class", "I have a meeting", "tenho aula", "aku ada kelas", "saya masih kerja"; None when
+    they do not say so. Without the lead said ("ada kelas"), it may be the course's class."""
+    if words[:1] and words[0] in _ME | _I_AM:
+        doing = words[1:]
+    else:
+        return None
+    doing = _less_leading(doing, _BEING_BUSY)
+    return doing[1:] if doing[:1] and doing[0] in _BUSY_WITH else None
+
+
 def says_cannot(said: str) -> bool:
-    """The normalised `said` has a lead say they cannot, are busy, or a time is bad."""
-    return any(refusal.search(said) for refusal in _OUTRIGHT)
+    """The normalised `said` has a lead say they cannot, are busy, or a time is bad, from a
+    word's start: "how about 6" is not "out", nor "useful" "full"."""
+    return any(refusal.search(said) for refusal in _OUTRIGHT_ANYWHERE)
 
 
 def _refusal_at(said: str) -> re.Match[str] | None:
@@ -721,7 +780,7 @@ def _near(clock: re.Match[str]) -> bool:
     return linked is not None and _PART.match(message, linked.end()) is not None
 
 
-_NOT_ID = r"gak|ga|gk|g|nggak|ngga|enggak|engga|tidak|tdk|nda|ndak|tak|belum|blm"
+_NOT_ID = r"gak|ga|gk|g|nggak|ngga|ngak|kagak|enggak|engga|tidak|tdk|nda|ndak|tak|belum|blm"
 """Indonesian "not", as leads write it."""
 _CANNOT_ID = rf"(?:{_NOT_ID}) (?:bisa|bs|sempet|sempat)|gabisa|gbisa|gbs|gakbisa|gkbisa"
 """Indonesian "cannot": "gak bisa", "belum sempat", "gabisa"."""
@@ -732,7 +791,7 @@ _CANNOT = re.compile(
 """A lead saying they cannot: "gak bisa", "gabisa", "não dá", "n posso", "can't"."""
 _BUSY_WITH = frozenset(
     {"sibuk", "busy", "ocupado", "ocupada", "aula", "class", "kelas", "kuliah", "meeting"}
-    | {"rapat", "kerja", "trabalho", "prova", "exam", "ujian"}
+    | {"rapat", "kerja", "trabalho", "prova", "exam", "ujian", "reuniao", "consulta", "medico"}
 )
 """What a lead is busy with: "lagi sibuk", "tenho aula", "I have class"."""
 
@@ -765,6 +824,8 @@ _NEW_CLAUSE = frozenset(
     | {"another", "other", "outro", "outra", "lain", "earlier", "later", "email", "wa"}
     | {"lol", "haha", "kkk", "wkwk", "tbh", "af", "deh", "sih", "dong", "kok"}
     | {"picking", "working", "driving", "traveling", "sleeping"}
+    | {"doctor", "dentist", "appointment", "medico", "dentista", "consulta", "dokter"}
+    | {"school", "sekolah", "escola", "faculdade"}
     | _BUSY_WITH
 )
 """Words that begin what follows a refusal as a clause of its own (who, why, but, a
@@ -830,8 +891,11 @@ _NOR_THEN = frozenset(
 _JOINED = frozenset({"or", "atau", "ato", "ou", "and", "dan", "sama", "e"})
 """Words that join two days into one offer or one question: "hari ini atau besok"."""
 _IS = frozenset({"is", "e", "ta", "fica", "would", "will", "be", "sounds", "seems"})
-"""Words between a day or an hour and what takes it: "friday is fine", "5 would be ok"."""
-_GOOD = _TAKEN | _MAY | {"better", "great", "perfect", "best", "free", "open", "okay"}
+_IS |= {"to", "tou", "estou", "im", "i", "am"}
+"""Words between a day or an hour and what takes it: "friday is fine", "5 would be ok",
+"às 11 tô livre", "at 5 I'm free"."""
+_GOOD = _TAKEN | _MAY | {"better", "great", "perfect", "best", "free", "open", "okay", "da"}
+_GOOD |= {"livre", "tranquilo", "suave"}
 """Words that take an hour offered: "5 is fine", "jam 5 aja", "às 17h pode", "5 ok"."""
 _FINE = frozenset({"fine", "works", "work", "better", "best", "great", "perfect", "aja", "saja"})
 """Words that take a day or a part of the day after a refusal to be called, not a closing
@@ -865,16 +929,23 @@ _ASKING = _CALLING | {"ligar", "ligue", "try", "how", "what", "pode", "bisa", "m
 """Words before an hour that offer it: "call me at 5", "how about 5", "pode ser às 5"."""
 _STILL = frozenset({"still", "masih", "ainda", "lagi", "lg"})
 _HAVING = frozenset({"have", "has", "got", "tenho", "tem", "ada", "punya", "in", "a", "an"})
-_HAVING |= {"uma", "um", "at", "on"}
+_HAVING |= {"uma", "um", "at", "on", "em", "na"}
 """Words before what keeps the lead at an hour: "I have class", "tenho aula", "ada rapat"."""
-_BUT = frozenset({"but", "tapi", "mas", "so", "then", "maybe", "try", "instead", "only"})
+_BUT = frozenset(
+    {"but", "tapi", "tp", "tpi", "mas", "so", "then", "maybe", "try", "instead", "only"}
+)
 _OFFERING = _INSTEAD | _BUT | _FILLERS | {"pode", "ser", "bisa", "how", "about", "what"}
 """Words between a refusal and the hour offered after it: "call me at 5", "pode ser às 5"."""
 _HOUR_OFFERED = re.compile(
     rf"(?:(?:{'|'.join(sorted(_FILLERS | _BUT))}) )*(?P<hour>{_HOUR})(?= (?:is |would be"
-    r" |will be )?(?:fine|ok|okay|good|better|works?|aja|saja|bisa|pode)\b)"
+    r" |will be )?(?:fine|ok|okay|good|better|best|great|perfect|works?|aja|saja|bisa|pode)\b)"
 )
 """An hour offered with no word of the clock, right after one refused: "5 is fine"."""
+_HOUR_PROPOSED = re.compile(
+    rf"(?:(?:{'|'.join(sorted(_FILLERS | _BUT))}) )*(?:how about|what about|que tal)"
+    rf" (?P<hour>{_HOUR})(?: (?:{'|'.join(sorted(_COURTESY | _FILLERS))}))*$"
+)
+"""The same, proposed as the message ends: "how about 6?", "que tal 16?"."""
 
 
 def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | None:
@@ -1032,6 +1103,10 @@ _ON = frozenset(
 """Words between a refusal and the day refused: "busy on friday", "não posso na sexta"."""
 _LATER = frozenset({"nanti", "ntar", "nti", "entar"})
 """Day words that mean "later" (today's)."""
+_TONIGHT = frozenset({"tonight", "tonite"})
+"""Day words that are a part of today too."""
+_UNTIL = frozenset({"until", "till", "til", "ate", "sampai", "sampe", "smp", "ampe", "hingga"})
+"""Words before an hour that make it the end of what keeps the lead: "sampai jam 3"."""
 _TO_THE_PART = frozenset({"de", "a", "in", "the"})
 """Words between a day and its part: "amanhã à tarde", "tomorrow in the morning"."""
 
@@ -1054,6 +1129,8 @@ ocupado", "besok aku kerja"; not "besok gak kerja", nor said with "is" or "tá" 
 tá ocupado?" asks about the counsellor)."""
 _OUTRIGHT = (_CANNOT, _BAD_DAY, _NOT_FREE)
 """A refusal said outright: cannot, a bad time, not free."""
+_OUTRIGHT_ANYWHERE = tuple(re.compile(rf"\b(?:{refusal.pattern})") for refusal in _OUTRIGHT)
+"""The same, searched for anywhere a word starts."""
 _DOING = re.compile(r"(?:working|trabalhando)\b")
 """What keeps a lead, said with who: "tomorrow I'm working"; not "tomorrow working for me"
 (it works for them)."""
@@ -1073,6 +1150,12 @@ day). Twice, the first is "again": "besok lagi, lagi sibuk" asks for tomorrow. B
 day, "aku lagi sibuk besok" may be busy now."""
 _BEFORE_REFUSAL = _SAID_OF_IT | _HOW_MUCH | _THEN | _STILL
 """Words between an hour and its refusal: "jam 3 aku lagi sibuk", "at 3 I'm really busy"."""
+_ME = frozenset({"i", "im", "ill", "eu", "aku", "ak", "aq", "saya", "sy", "gw", "gue"})
+"""The lead, saying what keeps them."""
+_I_AM = frozenset({"tenho", "estou", "to", "tou"})
+"""Portuguese verbs that say it of the lead themselves: "tenho aula", "tô em reunião"."""
+_BEING_BUSY = _HAVING | _HOW_MUCH | _STILL | _THEN | {"am", "will", "be", "gonna", "estou", "to"}
+"""Words between the lead and what keeps them: "I have a", "aku masih ada", "I'm in"."""
 _OPENING = _ALONE_BEFORE | {"desculpa", "desculpe", "ya", "hi", "hello", "oi", "ola", "halo"}
 """Words that may open a refusal of a day: "desculpa, amanhã não dá", "hi, I'm busy
 tomorrow"."""
