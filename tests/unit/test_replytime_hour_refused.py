@@ -49,6 +49,9 @@ from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, at, detected
         (SAO_PAULO, "amanhã às 10 tô em reunião, mas às 11 tô livre", "2026-11-25T11:00"),
         (NEW_YORK, "tomorrow at 3 i have class but at 5 i'm free", "2026-11-25T17:00"),
         (JAKARTA, "jam 3 ngak bisa, jam 5 aja", "2026-11-24T17:00"),
+        (SAO_PAULO, "às 15h não dá, que tal 16?", "2026-11-24T16:00"),
+        (SAO_PAULO, "às 15h não posso, 17h fica bom", "2026-11-24T17:00"),
+        (JAKARTA, "jam 3 gak bisa, jam 5 aku bisa kok", "2026-11-24T17:00"),
     ],
 )
 def test_the_hour_offered_after_one_refused_is_booked(
@@ -181,6 +184,10 @@ def test_a_day_said_after_the_later_hour_with_what_keeps_the_lead_is_not_booked(
         (SAO_PAULO, "às 19h não posso, faculdade"),
         (SAO_PAULO, "às 15h tô em reunião"),
         (SAO_PAULO, "às 15h tenho médico"),
+        (SAO_PAULO, "às 15h tô numa reunião"),
+        (NEW_YORK, "at 3 i have a doctor appointment"),
+        (JAKARTA, "aku baru sampe jam 7, gak bisa kak"),
+        (JAKARTA, "saya sampai kantor jam 9, gak bisa"),
     ],
 )
 def test_an_hour_refused_outright_is_never_booked(zone: ZoneInfo, text: str) -> None:

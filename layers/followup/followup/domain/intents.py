@@ -120,6 +120,7 @@ _DONE = _any(
 )
 _NEGATORS = frozenset(
     {"nao", "ainda", "belum", "blm", "blum", "tidak", "gak", "ga", "nggak", "ngga", "enggak"}
+    | {"ngak", "kagak"}
     | {"not", "never", "havent", "hasnt", "didnt", "dont", "yet"}
 )
 _ASKED = re.compile(r"\b(?:belum|blm|or not|ou nao)\b")
@@ -128,7 +129,7 @@ _SENTENCES = re.compile(r"[^.!?\n]+[.!?]*")
 tells it is done, and asks something else."""
 
 _NOT_INTERESTED = _any(
-    r"(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|engga|ndak|kurang|udah gak|sudah tidak|"
+    r"(?:tidak|tdk|gak|ga|gk|nggak|ngga|ngak|kagak|enggak|engga|ndak|kurang|udah gak|sudah tidak|"
     r"udah ga) (?:tertarik|minat|berminat)",
     r"(?:gak|ga|gk|nggak|ngga|tidak|engga) (?:dulu|jadi)",
     r"(?:skip|pass) (?:dulu|aja)",
@@ -141,7 +142,8 @@ _NOT_INTERESTED = _any(
     r"not for me|ill pass|i will pass|ill have to pass|changed my mind|dont need it",
 )
 _NO_NEED = _any(
-    r"(?:gak|ga|gk|nggak|ngga|tidak|tdk|engga) (?:usah|butuh|perlu)|gausah|gaperlu|gakusah",
+    r"(?:gak|ga|gk|nggak|ngga|ngak|kagak|tidak|tdk|engga) (?:usah|butuh|perlu)|gausah|gaperlu"
+    r"|gakusah",
     r"nao precisa",
     r"no need",
 )

@@ -637,7 +637,7 @@ def _refused_alone(message: str, clock: re.Match[str]) -> bool:
     nyetir". What keeps the lead, said after the hour, may be of another time ("tomorrow
     3pm? I still have class till 2"), and so may a part of the day ("quinta às 18h? de
     manhã tem aula")."""
-    if _refused_hour(message, clock) is None or _UNTIL & set(message[: clock.start()].split()[-2:]):
+    if _refused_hour(message, clock) is None or _until(message[: clock.start()].split()):
         return False  # "até às 15h tenho aula": free from 15:00
     words = _past_own_part(message, clock)
     said = " ".join(_less_leading(words, _BEFORE_REFUSAL | _SEEMS))
@@ -654,6 +654,16 @@ def _refused_alone(message: str, clock: re.Match[str]) -> bool:
     if _ACCEPTING & set(rest) and _CLOCK.search(after) is None:
         return False  # "jam 3 sibuk tapi bisa kok", "at 3 I'm busy, my wife can talk"
     return not (_DAY.search(after) or _PART.search(after))
+
+
+def _until(before: list[str]) -> bool:
+    """The words `before` an hour make it the end of what keeps the lead: "until", "até",
+    "sampai" right before it, opening the message or after its day ("besok sampai jam 3 aku
+    kuliah"); not "aku baru sampe jam 7" (arrive)."""
+    if not before or before[-1] not in _UNTIL:
+        return False
+    opening = before[:-1]
+    return not opening or _DAY.fullmatch(" ".join(opening)) is not None
 
 
 def _past_own_part(message: str, clock: re.Match[str]) -> list[str]:
@@ -792,6 +802,7 @@ _CANNOT = re.compile(
 _BUSY_WITH = frozenset(
     {"sibuk", "busy", "ocupado", "ocupada", "aula", "class", "kelas", "kuliah", "meeting"}
     | {"rapat", "kerja", "trabalho", "prova", "exam", "ujian", "reuniao", "consulta", "medico"}
+    | {"doctor", "dentist", "dentista", "dokter"}
 )
 """What a lead is busy with: "lagi sibuk", "tenho aula", "I have class"."""
 
@@ -814,7 +825,7 @@ _SEEMS = frozenset({"prob", "probably", "acho", "que"})
 _NEW_CLAUSE = frozenset(
     {"i", "im", "ive", "ill", "id", "my", "we", "were", "our", "he", "hes", "she", "shes"}
     | {"they", "theyre", "there", "theres", "sorry", "sry", "but", "because", "cause"}
-    | {"cuz", "bc", "since", "how", "what"}
+    | {"cuz", "bc", "since", "how", "what", "whats", "is"}
     | {"aku", "ak", "saya", "sy", "gw", "gue", "kami", "kita", "anak", "anakku", "suami"}
     | {"istri", "ada", "lagi", "lg", "masih", "msh", "kak", "ka", "kk", "kakak", "ya", "maaf"}
     | {"soalnya", "karena", "karna", "krn", "tapi", "tp", "harus", "berapa", "gimana"}
@@ -891,11 +902,11 @@ _NOR_THEN = frozenset(
 _JOINED = frozenset({"or", "atau", "ato", "ou", "and", "dan", "sama", "e"})
 """Words that join two days into one offer or one question: "hari ini atau besok"."""
 _IS = frozenset({"is", "e", "ta", "fica", "would", "will", "be", "sounds", "seems"})
-_IS |= {"to", "tou", "estou", "im", "i", "am"}
+_IS |= {"to", "tou", "estou", "im", "i", "am", "aku", "eu", "ini"}
 """Words between a day or an hour and what takes it: "friday is fine", "5 would be ok",
 "às 11 tô livre", "at 5 I'm free"."""
 _GOOD = _TAKEN | _MAY | {"better", "great", "perfect", "best", "free", "open", "okay", "da"}
-_GOOD |= {"livre", "tranquilo", "suave"}
+_GOOD |= {"livre", "tranquilo", "tranquila", "suave", "bom", "available"}
 """Words that take an hour offered: "5 is fine", "jam 5 aja", "às 17h pode", "5 ok"."""
 _FINE = frozenset({"fine", "works", "work", "better", "best", "great", "perfect", "aja", "saja"})
 """Words that take a day or a part of the day after a refusal to be called, not a closing
@@ -907,8 +918,8 @@ def _taken(words: list[str], taking: frozenset[str]) -> bool:
     "would be better"), by a word of `taking`, and offer nothing else after ("better in
     the afternoon" takes the afternoon)."""
     said = _less_leading(words, _IS)
-    if not set(said[:1]) & taking:
-        return False
+    if not set(said[:1]) & taking or said[1:2] == ["nao"]:
+        return False  # not "17h tô livre não"
     rest = " ".join(said[1:])
     return not (_PART.search(rest) or _CLOCK.search(rest) or _DAY.search(rest))
 
@@ -929,15 +940,16 @@ _ASKING = _CALLING | {"ligar", "ligue", "try", "how", "what", "pode", "bisa", "m
 """Words before an hour that offer it: "call me at 5", "how about 5", "pode ser às 5"."""
 _STILL = frozenset({"still", "masih", "ainda", "lagi", "lg"})
 _HAVING = frozenset({"have", "has", "got", "tenho", "tem", "ada", "punya", "in", "a", "an"})
-_HAVING |= {"uma", "um", "at", "on", "em", "na"}
+_HAVING |= {"uma", "um", "at", "on", "em", "na", "numa", "num"}
 """Words before what keeps the lead at an hour: "I have class", "tenho aula", "ada rapat"."""
 _BUT = frozenset(
     {"but", "tapi", "tp", "tpi", "mas", "so", "then", "maybe", "try", "instead", "only"}
 )
 _OFFERING = _INSTEAD | _BUT | _FILLERS | {"pode", "ser", "bisa", "how", "about", "what"}
+_OFFERING |= {"que", "tal"}
 """Words between a refusal and the hour offered after it: "call me at 5", "pode ser às 5"."""
 _HOUR_OFFERED = re.compile(
-    rf"(?:(?:{'|'.join(sorted(_FILLERS | _BUT))}) )*(?P<hour>{_HOUR})(?= (?:is |would be"
+    rf"(?:(?:{'|'.join(sorted(_FILLERS | _BUT))}) )*(?P<hour>{_HOUR})(?= (?:is |im |would be"
     r" |will be )?(?:fine|ok|okay|good|better|best|great|perfect|works?|aja|saja|bisa|pode)\b)"
 )
 """An hour offered with no word of the clock, right after one refused: "5 is fine"."""
