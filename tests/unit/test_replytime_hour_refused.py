@@ -52,6 +52,11 @@ from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, at, detected
         (SAO_PAULO, "às 15h não dá, que tal 16?", "2026-11-24T16:00"),
         (SAO_PAULO, "às 15h não posso, 17h fica bom", "2026-11-24T17:00"),
         (JAKARTA, "jam 3 gak bisa, jam 5 aku bisa kok", "2026-11-24T17:00"),
+        (NEW_YORK, "i can't at 3, how about 6?", "2026-11-24T18:00"),
+        (NEW_YORK, "i'm busy at 3, 5pm", "2026-11-24T17:00"),
+        (NEW_YORK, "I can't at 3, 5 is fine", "2026-11-24T17:00"),
+        (JAKARTA, "gak bisa jam 3, jam 5 aja", "2026-11-24T17:00"),
+        (SAO_PAULO, "não posso às 15h, às 17h pode", "2026-11-24T17:00"),
     ],
 )
 def test_the_hour_offered_after_one_refused_is_booked(
@@ -79,6 +84,7 @@ def test_the_hour_offered_after_one_refused_is_booked(
         (JAKARTA, "jam 7 malam gak bisa, besok aja", "2026-11-25T19:00"),
         (JAKARTA, "jam 6 pagi gak bisa, besok aja", "2026-11-25T06:00"),
         (NEW_YORK, "at 8 in the evening i cant, how about friday", "2026-11-27T20:00"),
+        (NEW_YORK, "i cant make it at 3, tomorrow morning ok", "2026-11-25T09:00"),
     ],
 )
 def test_a_day_or_a_part_of_the_day_offered_after_an_hour_refused_is_booked(
@@ -188,6 +194,13 @@ def test_a_day_said_after_the_later_hour_with_what_keeps_the_lead_is_not_booked(
         (NEW_YORK, "at 3 i have a doctor appointment"),
         (JAKARTA, "aku baru sampe jam 7, gak bisa kak"),
         (JAKARTA, "saya sampai kantor jam 9, gak bisa"),
+        (NEW_YORK, "i cant at 3"),
+        (NEW_YORK, "busy at 3 tomorrow"),
+        (NEW_YORK, "tomorrow's bad at 10"),
+        (SAO_PAULO, "não consigo às 15h"),
+        (SAO_PAULO, "tô ocupado às 15h"),
+        (SAO_PAULO, "trabalho umas 10 horas por dia"),
+        (JAKARTA, "besok kerja jam 8 kak"),
     ],
 )
 def test_an_hour_refused_outright_is_never_booked(zone: ZoneInfo, text: str) -> None:
@@ -223,6 +236,12 @@ def test_an_hour_refused_outright_is_never_booked(zone: ZoneInfo, text: str) -> 
         (NEW_YORK, "at 3 im busy tomorrow", "2026-11-25T15:00"),
         (SAO_PAULO, "até às 15h tenho aula", "2026-11-24T15:00"),
         (JAKARTA, "sampai jam 3 aku ada kelas", "2026-11-24T15:00"),
+        (JAKARTA, "gabisa, jam 3 ya kak", "2026-11-24T15:00"),
+        (JAKARTA, "gak bisa jam 3 aja", "2026-11-24T15:00"),
+        (JAKARTA, "lagi sibuk, nanti jam 3 aja", "2026-11-24T15:00"),
+        (NEW_YORK, "can't at 3 but I'll try", "2026-11-24T15:00"),
+        (NEW_YORK, "i'm not busy at 3", "2026-11-24T15:00"),
+        (NEW_YORK, "tomorrow I'm busy, at 3 is fine", "2026-11-25T15:00"),
     ],
 )
 def test_an_hour_kept_when_what_follows_may_be_of_another_time(

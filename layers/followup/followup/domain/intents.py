@@ -59,8 +59,10 @@ from followup.domain.optout import is_opt_out, normalise
 from followup.domain.replytime import (
     UNTIL_DAY,
     days_named,
+    hour_named,
     plain_words,
     refuses_day,
+    refuses_hour_first,
     requested_time,
     says_cannot,
 )
@@ -407,7 +409,13 @@ def classify(
     until = "?" in text and _asks_until(text, message)
     contact = None if until else _CONTACT.search(message)
     if contact or not (worded or until or ("?" in text and _asks_what_there_is(text))):
-        asked_for = requested_time(message, now, zone, refusal_asked=_refusal_asked(text))
+        asked_for = requested_time(
+            message,
+            now,
+            zone,
+            refusal_asked=_refusal_asked(text),
+            refused_first=_refuses_hour_first(text),
+        )
         if asked_for is not None and not _refuses_day(text):
             return Detected(
                 Intent.CALL_BACK_AT,
@@ -442,6 +450,18 @@ def _refuses_day(text: str) -> bool:
     return all(_plain(clause) for clause in clauses) and refuses_day(
         [normalise(clause) for clause in clauses]
     )
+
+
+def _refuses_hour_first(text: str) -> bool:
+    """The clause of the first hour `text` names refuses it right before it ("I can't at
+    3", "gak bisa jam 3"); not when a comma parts them ("gabisa, jam 3 ya kak")."""
+    for clause in _CLAUSES.findall(text):
+        said = normalise(clause)
+        if refuses_hour_first(said):
+            return True
+        if hour_named(said):
+            return False
+    return False
 
 
 def _refusal_asked(text: str) -> bool:

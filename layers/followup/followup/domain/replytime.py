@@ -300,13 +300,19 @@ _DATE = re.compile(
 
 
 def requested_time(
-    message: str, now: datetime, zone: ZoneInfo, *, refusal_asked: bool = False
+    message: str,
+    now: datetime,
+    zone: ZoneInfo,
+    *,
+    refusal_asked: bool = False,
+    refused_first: bool = False,
 ) -> datetime | None:
     """The time (in `zone`) a normalised `message` names, or None. "In N hours" counts
     real hours, also across a change of the clocks; a wall-clock time the clocks skip
     moves forward by the gap (`localtime.to_utc`). `refusal_asked`: the message asks
     whether an hour does not suit ("jam 3 gak bisa kak?"), so one refused is not taken
-    as said by the lead (`_refused_alone`)."""
+    as said by the lead (`_refused_alone`). `refused_first`: the clause of the first hour
+    refuses it before it (`refuses_hour_first`)."""
     relative = _RELATIVE.search(message)
     if relative:
         later = _later(relative)
@@ -314,7 +320,7 @@ def requested_time(
     if _PAST.search(message) and not _AHEAD.search(message):
         return None
     local_now = now.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
-    phrase = _english(message, local_now, refusal_asked=refusal_asked)
+    phrase = _english(message, local_now, refusal_asked=refusal_asked, refused_first=refused_first)
     if phrase is None:
         return None
     settings = {"RELATIVE_BASE": local_now, "PREFER_DATES_FROM": "future"}
@@ -332,15 +338,15 @@ def requested_time(
     return to_utc(at, zone).astimezone(zone)
 
 
-def _english(message: str, now: datetime, *, refusal_asked: bool = False) -> str | None:
+def _english(
+    message: str, now: datetime, *, refusal_asked: bool = False, refused_first: bool = False
+) -> str | None:
     """The plain English phrase for the first day (a date, else a weekday), hour and part
     of the day named; a date named is one whose hour is after `now` (local)."""
-    message = _TIME_SAID.sub(" ", _as_clock_reads(_GREETING.sub(" ", message)))
+    message = _clock_ready(message)
     dated = _DATE.search(message)
     undated = _DATE.sub(lambda found: " " * len(found[0]), message) if dated else message
-    clock = next(
-        (found for found in _CLOCK.finditer(undated) if not found["near"] or _near(found)), None
-    )
+    clock = _first_clock(undated)
     day = None if dated else _day_asked(message, clock)
     if day is not None and clock is None and not _PART.search(message) and _refused(message, day):
         return None  # "besok gak bisa", "tomorrow I can't": no day asked for
@@ -355,6 +361,12 @@ def _english(message: str, now: datetime, *, refusal_asked: bool = False) -> str
         return _english(other, now)  # shorter: the hour refused and its refusal are left out
     if clock is not None and not refusal_asked and _refused_alone(message, clock):
         return None  # "tomorrow at 3 I can't, I have class": never the hour refused
+    first = None if clock is None else _refusal_before(message[: clock.start()].split())
+    if clock is not None and first is not None and refused_first and not refusal_asked:
+        other = _offered_instead(message, clock, first)
+        if other is None or len(other) >= len(message):
+            return None  # "I can't at 3", "gak bisa jam 3 besok": never the hour refused
+        return _english(other, now)  # "I can't at 3, how about 6?"
     if day is None and clock is None and dated is None:
         return _part_asked(message, now)
     hour, minute = MORNING_HOUR, 0
@@ -548,7 +560,13 @@ def _hour_instead(message: str, clock: re.Match[str]) -> str | None:
     rest = _refused_hour(message, clock)
     if rest is None:
         return None
-    before = message[: clock.start()]
+    return _offered_after(message[: clock.start()], clock, rest)
+
+
+def _offered_after(before: str, clock: re.Match[str], rest: list[str]) -> str | None:
+    """The time the words `rest`, after the hour `clock` refused, offer instead (a later
+    hour, a day or a part of the day; `_hour_instead`), read with what is said `before`
+    the hour; None when they offer none."""
     said = " ".join(_less_leading(rest, _TO_ME))
     offered = _HOUR_OFFERED.match(said) or _HOUR_PROPOSED.match(said)
     later = offered or next(
@@ -578,9 +596,60 @@ def _hour_instead(message: str, clock: re.Match[str]) -> str | None:
     hour = f"at {later['hour']}" if offered else later[0]
     if day is not None:  # "..., friday at 5", "..., 10am tomorrow"
         return said[day.start() :] if day.start() < start else f"{hour}{said[end:]}"
-    if _in_the_evening(clock, later, message, said):
+    if _in_the_evening(clock, later, clock.string, said):
         hour += " pm"  # "jam 5 aku masih kerja, jam 7 aja" is 19:00
     return f"{_less_part(before, later)}{hour}{said[end:]}"
+
+
+_TAKING_IT = frozenset({"but", "tapi", "tp", "mas", "ill", "will", "can", "could", "try"})
+"""Words after an hour refused before it that may take it after all: "can't at 3 but I'll
+try"."""
+
+
+def refuses_hour_first(clause: str) -> bool:
+    """The normalised `clause` refuses its first hour right before it: "I can't at 3",
+    "busy at 3 tomorrow", "gak bisa jam 3", "não posso às 15h", "aku kerja jam 3"; not
+    "I'm not busy at 3", "if you can't at 3", nor "don't call me at 3" (read on its own)."""
+    message = _clock_ready(clause)
+    clock = _first_clock(message)
+    if clock is None:
+        return False
+    words = message[: clock.start()].split()
+    if (_IF_SAID | _CALL_WORDS) & set(words):
+        return False
+    return _refusal_before(words) is not None
+
+
+def hour_named(clause: str) -> bool:
+    """The normalised `clause` names an hour."""
+    return _first_clock(_clock_ready(clause)) is not None
+
+
+def _refusal_before(words: list[str]) -> int | None:
+    """Where the refusal that ends `words` (said right before an hour) starts, or None."""
+    while words[-2:] == ["make", "it"] or words[-1:] == ["do"]:
+        words = words[:-2] if words[-1] == "it" else words[:-1]
+    for start in range(len(words)):
+        tail = " ".join(words[start:])
+        if any(refusal.fullmatch(tail) for refusal in _OUTRIGHT):
+            return None if start and words[start - 1] in _NOT_BUSY else start
+    return None
+
+
+def _offered_instead(message: str, clock: re.Match[str], start: int) -> str | None:
+    """What `message` offers after the hour `clock` the lead refused before saying it (the
+    refusal starting at its word `start`): a later hour, a day or a part of the day ("I
+    can't at 3, how about 6?", "não posso às 15h, às 17h pode"), or the hour itself taken
+    after all ("gak bisa jam 3 aja", "can't at 3 but I'll try"); None when none is."""
+    words = message[: clock.start()].split()
+    rest = message[clock.end() :].split()
+    before = " ".join(words[:start])
+    other = _offered_after(f"{before} " if before else "", clock, rest)
+    if other is not None:
+        return other
+    if _taken(rest, _GOOD) or (_TAKING_IT & set(rest[:1]) and _ACCEPTING & set(rest)):
+        return f"{before} {message[clock.start() :]}".strip()
+    return None
 
 
 def _day_or_part_instead(before: str, clock: re.Match[str], said: str) -> str | None:
@@ -613,6 +682,19 @@ def _day_or_part_instead(before: str, clock: re.Match[str], said: str) -> str | 
         return f"{text[: day.end()]} {hour % 12 or 12}:{minute:02d}{noon}"
     on = day or _DAY.search(before)
     return f"{on[0] if on else 'today'} {rest}"
+
+
+def _clock_ready(message: str) -> str:
+    """`message` as the hours in it are read: greetings and times said as spoken words
+    out, clocks as they read."""
+    return _TIME_SAID.sub(" ", _as_clock_reads(_GREETING.sub(" ", message)))
+
+
+def _first_clock(message: str) -> re.Match[str] | None:
+    """The first hour `message` says ("around 3" only where it is an hour: `_near`)."""
+    return next(
+        (found for found in _CLOCK.finditer(message) if not found["near"] or _near(found)), None
+    )
 
 
 def _refused_hour(message: str, clock: re.Match[str]) -> list[str] | None:
