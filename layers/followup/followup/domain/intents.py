@@ -59,7 +59,6 @@ from followup.domain.optout import is_opt_out, normalise
 from followup.domain.replytime import (
     UNTIL_DAY,
     days_named,
-    hour_named,
     plain_words,
     refuses_day,
     refuses_hour_first,
@@ -414,7 +413,7 @@ def classify(
             now,
             zone,
             refusal_asked=_refusal_asked(text),
-            refused_first=_refuses_hour_first(text),
+            refused_first=refuses_hour_first(normalise(c) for c in _CLAUSES.findall(text)),
         )
         if asked_for is not None and not _refuses_day(text):
             return Detected(
@@ -450,18 +449,6 @@ def _refuses_day(text: str) -> bool:
     return all(_plain(clause) for clause in clauses) and refuses_day(
         [normalise(clause) for clause in clauses]
     )
-
-
-def _refuses_hour_first(text: str) -> bool:
-    """The clause of the first hour `text` names refuses it right before it ("I can't at
-    3", "gak bisa jam 3"); not when a comma parts them ("gabisa, jam 3 ya kak")."""
-    for clause in _CLAUSES.findall(text):
-        said = normalise(clause)
-        if refuses_hour_first(said):
-            return True
-        if hour_named(said):
-            return False
-    return False
 
 
 def _refusal_asked(text: str) -> bool:

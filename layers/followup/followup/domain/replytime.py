@@ -50,6 +50,7 @@ The send window is applied later by the scheduler, not here.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -361,8 +362,10 @@ def _english(
         return _english(other, now)  # shorter: the hour refused and its refusal are left out
     if clock is not None and not refusal_asked and _refused_alone(message, clock):
         return None  # "tomorrow at 3 I can't, I have class": never the hour refused
-    first = None if clock is None else _refusal_before(message[: clock.start()].split())
-    if clock is not None and first is not None and refused_first and not refusal_asked:
+    first = None
+    if clock is not None and refused_first and not refusal_asked:
+        first = _refusal_before(message[: clock.start()].split())
+    if clock is not None and first is not None:
         other = _offered_instead(message, clock, first)
         if other is None or len(other) >= len(message):
             return None  # "I can't at 3", "gak bisa jam 3 besok": never the hour refused
@@ -606,23 +609,20 @@ _TAKING_IT = frozenset({"but", "tapi", "tp", "mas", "ill", "will", "can", "could
 try"."""
 
 
-def refuses_hour_first(clause: str) -> bool:
-    """The normalised `clause` refuses its first hour right before it: "I can't at 3",
-    "busy at 3 tomorrow", "gak bisa jam 3", "não posso às 15h", "aku kerja jam 3"; not
-    "I'm not busy at 3", "if you can't at 3", nor "don't call me at 3" (read on its own)."""
-    message = _clock_ready(clause)
-    clock = _first_clock(message)
-    if clock is None:
-        return False
-    words = message[: clock.start()].split()
-    if (_IF_SAID | _CALL_WORDS) & set(words):
-        return False
-    return _refusal_before(words) is not None
-
-
-def hour_named(clause: str) -> bool:
-    """The normalised `clause` names an hour."""
-    return _first_clock(_clock_ready(clause)) is not None
+def refuses_hour_first(clauses: Iterable[str]) -> bool:
+    """The first of the normalised `clauses` that names an hour refuses it right before it:
+    "I can't at 3", "busy at 3 tomorrow", "gak bisa jam 3", "não posso às 15h", "aku kerja
+    jam 3"; not "I'm not busy at 3", "if you can't at 3", "don't call me at 3" (read on its
+    own), nor a refusal in a clause of its own ("gabisa, jam 3 ya kak")."""
+    for clause in clauses:
+        message = _clock_ready(clause)
+        clock = _first_clock(message)
+        if clock is not None:
+            words = message[: clock.start()].split()
+            if (_IF_SAID | _CALL_WORDS) & set(words):
+                return False
+            return _refusal_before(words) is not None
+    return False
 
 
 def _refusal_before(words: list[str]) -> int | None:
