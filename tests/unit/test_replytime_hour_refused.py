@@ -2,7 +2,9 @@
 offered: "besok jam 3 gak bisa, jam 5 aja" was booked at 15:00; so is a day or a part of
 the day offered ("at 10 I can't, tomorrow morning ok"). An hour refused with no other
 offered is no call back at all: "tomorrow at 3 I can't, I have class" and "tomorrow at 3
-I have a meeting" were booked at 15:00 too."""
+I have a meeting" were booked at 15:00 too, and so were "at 3 I can't, 5pm too" and "às
+15h não posso, 2 reuniões seguidas": a later hour refused as well is passed over for the
+next one offered ("5pm neither, 7pm ok"), and a number that is no hour books nothing."""
 
 from __future__ import annotations
 
@@ -57,6 +59,28 @@ from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, at, detected
         (NEW_YORK, "I can't at 3, 5 is fine", "2026-11-24T17:00"),
         (JAKARTA, "gak bisa jam 3, jam 5 aja", "2026-11-24T17:00"),
         (SAO_PAULO, "não posso às 15h, às 17h pode", "2026-11-24T17:00"),
+        (NEW_YORK, "3pm doesn't work, 4pm does", "2026-11-24T16:00"),
+        (NEW_YORK, "tomorrow at 3 is bad, 5 or 6 is fine", "2026-11-25T17:00"),
+        (NEW_YORK, "tomorrow at 3 I'm busy, 5ish works", "2026-11-25T17:00"),
+        (NEW_YORK, "tomorrow at 3 I'm in class, 5 pls", "2026-11-25T17:00"),
+        (NEW_YORK, "3pm cant, 5 then", "2026-11-24T17:00"),
+        (NEW_YORK, "at 3 i cant, 5 i will be free", "2026-11-24T17:00"),
+        (NEW_YORK, "at 3 i cant, 5pm also works", "2026-11-24T17:00"),
+        (JAKARTA, "jam 3 sibuk, 5", "2026-11-24T17:00"),
+        (JAKARTA, "besok jam 10 gak bisa, setelah jam 1 bisa", "2026-11-25T13:00"),
+        (JAKARTA, "jam 3 gak bisa, gmn klo jam 5", "2026-11-24T17:00"),
+        (JAKARTA, "jam 3 gak bisa, jam 5-an aja", "2026-11-24T17:00"),
+        (JAKARTA, "jam 3 gak bisa, jam 4 juga bisa", "2026-11-24T16:00"),
+        (SAO_PAULO, "às 15 não dá, 16 é melhor", "2026-11-24T16:00"),
+        (SAO_PAULO, "amanhã às 15h não posso, 17h serve", "2026-11-25T17:00"),
+        (SAO_PAULO, "amanhã às 15h tô em reunião, 17h tá ótimo", "2026-11-25T17:00"),
+        (SAO_PAULO, "amanhã às 15h não posso, depois das 17h pode", "2026-11-25T17:00"),
+        (NEW_YORK, "at 3 i cant, after 5 pls", "2026-11-24T17:00"),
+        (JAKARTA, "jam 3 ga bisa, jam 5 ya", "2026-11-24T17:00"),
+        (JAKARTA, "jam 2 gak bisa, jam 4 gimana?", "2026-11-24T16:00"),
+        (JAKARTA, "jam 2 gak bisa, jam 4 lebih enak", "2026-11-24T16:00"),
+        (JAKARTA, "jam 3 sibuk, jam 5 kosong", "2026-11-24T17:00"),
+        (JAKARTA, "jam 3 gak bisa, jam 5 juga gpp", "2026-11-24T17:00"),
     ],
 )
 def test_the_hour_offered_after_one_refused_is_booked(
@@ -65,6 +89,30 @@ def test_the_hour_offered_after_one_refused_is_booked(
     # Given a lead writing at 08:00 on Tuesday
     # When they say they cannot or are busy at one hour, then offer another
     # Then the call back is at the hour offered, on the day they named
+    assert detected(zone, text, at(8))[1] == local
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "tomorrow 3pm can't, 5pm neither, 7pm ok", "2026-11-25T19:00"),
+        (JAKARTA, "jam 3 ga bisa, jam 5 jg ga bisa, jam 7 aja", "2026-11-24T19:00"),
+        (SAO_PAULO, "às 15h não posso, 17h também não, 19h pode", "2026-11-24T19:00"),
+        (JAKARTA, "besok jam 10 gak bisa, jam 11 saya ada kelas, jam 1 aja", "2026-11-25T13:00"),
+        (JAKARTA, "jam 3 gak bisa, jam 5 juga, besok jam 7 aja", "2026-11-25T19:00"),
+        (JAKARTA, "jam 3 gak bisa, jam 5 jg gak bisa, kamis aja", "2026-11-26T15:00"),
+        (NEW_YORK, "at 3 i cant, 5pm neither, friday?", "2026-11-27T15:00"),
+        (NEW_YORK, "at 3 i cant, 5 too, tmrw ok", "2026-11-25T15:00"),
+        (SAO_PAULO, "às 15h não posso, 17h tb não, amanhã às 15h pode", "2026-11-25T15:00"),
+        (SAO_PAULO, "15h não dá, 17h tb não dá, amanhã de manhã", "2026-11-25T09:00"),
+    ],
+)
+def test_an_hour_refused_too_is_passed_over_for_the_one_offered_after_it(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they refuse an hour, then another, then offer a third hour or a day
+    # Then the call back is then (a day alone at the hour refused first)
     assert detected(zone, text, at(8))[1] == local
 
 
@@ -85,6 +133,15 @@ def test_the_hour_offered_after_one_refused_is_booked(
         (JAKARTA, "jam 6 pagi gak bisa, besok aja", "2026-11-25T06:00"),
         (NEW_YORK, "at 8 in the evening i cant, how about friday", "2026-11-27T20:00"),
         (NEW_YORK, "i cant make it at 3, tomorrow morning ok", "2026-11-25T09:00"),
+        (SAO_PAULO, "às 15h não posso, à noite", "2026-11-24T19:00"),
+        (NEW_YORK, "tomorrow at 3 i cant, 28th ok", "2026-11-28T15:00"),
+        (JAKARTA, "jam 3 gak bisa tp tanggal 28 bisa", "2026-11-28T15:00"),
+        (NEW_YORK, "at 3 i have a meeting, in the evening pls", "2026-11-24T19:00"),
+        (NEW_YORK, "tomorrow at 10 i have a meeting, in the afternoon", "2026-11-25T15:00"),
+        (NEW_YORK, "at 3 i cant, tonight pls", "2026-11-24T19:00"),
+        (NEW_YORK, "tmrw at 3 cant, thursday pls", "2026-11-26T15:00"),
+        (NEW_YORK, "at 3 i cant, 2 meetings, tomorrow ok", "2026-11-25T15:00"),
+        (SAO_PAULO, "às 15h não posso, 2 reuniões, amanhã pode", "2026-11-25T15:00"),
     ],
 )
 def test_a_day_or_a_part_of_the_day_offered_after_an_hour_refused_is_booked(
@@ -100,10 +157,31 @@ def test_a_day_or_a_part_of_the_day_offered_after_an_hour_refused_is_booked(
 @pytest.mark.parametrize(
     ("zone", "text", "local"),
     [
+        (JAKARTA, "jam 3 gak bisa, sore aja", "2026-11-24T16:00"),
+        (JAKARTA, "besok jam 3 gak bisa, sore aja", "2026-11-25T16:00"),
+        (JAKARTA, "jam 9 gak bisa, pagi aja", "2026-11-24T10:00"),
+        (NEW_YORK, "at 3pm i can't, afternoon is fine", "2026-11-24T16:00"),
+        (SAO_PAULO, "às 19h não posso, à noite pode", "2026-11-24T20:00"),
+    ],
+)
+def test_a_part_of_the_day_offered_that_starts_at_the_hour_refused_is_past_it(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they refuse an hour, then offer the part of the day that starts at it
+    # Then the call back is an hour later, still in that part of the day
+    assert detected(zone, text, at(8))[1] == local
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
         (NEW_YORK, "tomorrow at 3 doesn't work, friday at 5", "2026-11-27T17:00"),
         (JAKARTA, "besok jam 3 gak bisa, jumat jam 5 aja", "2026-11-27T17:00"),
         (NEW_YORK, "today at 3 I can't, 10am tomorrow", "2026-11-25T10:00"),
         (JAKARTA, "hari ini jam 3 gak bisa, jam 10 besok aja", "2026-11-25T10:00"),
+        (JAKARTA, "besok jam 3 gak bisa, 30 nov jam 10 aja", "2026-11-30T10:00"),
+        (NEW_YORK, "at 3 i cant, dec 1 at 10", "2026-12-01T10:00"),
     ],
 )
 def test_a_day_named_with_the_hour_offered_is_its_day(
@@ -157,6 +235,10 @@ def test_later_said_after_the_hour_offered_is_not_today() -> None:
         (JAKARTA, "jam 3 gak bisa, jam 5 besok aku ada acara", "2026-11-25T17:00"),
         (JAKARTA, "jam 3 sibuk kak, jam 5 besok pagi aku berangkat", "2026-11-25T05:00"),
         (NEW_YORK, "today at 3 i can't, at 5. tomorrow i fly out", "2026-11-25T17:00"),
+        (NEW_YORK, "tomorrow at 3 I can't, 5 works, today I'm swamped", "2026-11-25T15:00"),
+        (NEW_YORK, "at 3 I can't, 5. tomorrow I'm traveling", "2026-11-25T15:00"),
+        (SAO_PAULO, "hoje às 3 não posso, às 5 amanhã tenho consulta", "2026-11-24T15:00"),
+        (JAKARTA, "hari ini jam 3 gak bisa, jam 5 besok ada meeting", "2026-11-24T15:00"),
     ],
 )
 def test_a_day_said_after_the_later_hour_with_what_keeps_the_lead_is_not_booked(
@@ -164,7 +246,7 @@ def test_a_day_said_after_the_later_hour_with_what_keeps_the_lead_is_not_booked(
 ) -> None:
     # Given a lead writing at 08:00 on Tuesday
     # When a day follows the later hour with what the lead does then
-    # Then the call back is not booked at that hour of that day
+    # Then the call back is not booked at that hour of that day, nor at the hour refused
     assert detected(zone, text, at(8))[1] != busy_at
 
 
@@ -201,6 +283,23 @@ def test_a_day_said_after_the_later_hour_with_what_keeps_the_lead_is_not_booked(
         (SAO_PAULO, "tô ocupado às 15h"),
         (SAO_PAULO, "trabalho umas 10 horas por dia"),
         (JAKARTA, "besok kerja jam 8 kak"),
+        (NEW_YORK, "at 3 i cant, 5pm too"),
+        (NEW_YORK, "at 3 i cant, 5pm either"),
+        (NEW_YORK, "at 3 i cant, tomorrow too"),
+        (NEW_YORK, "at 3 I'm busy in the afternoon"),
+        (NEW_YORK, "at 2 i can't make it work, im slammed"),
+        (JAKARTA, "jam 3 gak bisa, jam 4 juga"),
+        (JAKARTA, "besok jam 3 gak bisa, jam 4 juga gak bisa"),
+        (JAKARTA, "jam 3 gak bisa kak, sore juga"),
+        (JAKARTA, "jam 3 gak bisa, abis jam 5 aku kerja"),
+        (JAKARTA, "besok jam 3 gak bisa, anak saya 2 bisa ikut"),
+        (JAKARTA, "jam 3 gak bisa tp 5 menit bisa"),
+        (JAKARTA, "besok jam 10, eh ga bisa ding ada rapat"),
+        (SAO_PAULO, "às 15h não posso, 17h tb"),
+        (SAO_PAULO, "às 15 não dá, 16 não dá"),
+        (SAO_PAULO, "às 15h não posso, à noite pode não"),
+        (SAO_PAULO, "às 15h não posso, 2 reuniões seguidas"),
+        (JAKARTA, "jam 3 gak bisa, jam 5 jg"),
     ],
 )
 def test_an_hour_refused_outright_is_never_booked(zone: ZoneInfo, text: str) -> None:
@@ -221,6 +320,7 @@ def test_an_hour_refused_outright_is_never_booked(zone: ZoneInfo, text: str) -> 
         (JAKARTA, "besok jam 3 kalau gak bisa jam 5", "2026-11-25T15:00"),
         (NEW_YORK, "at 3 I cant miss it lol", "2026-11-24T15:00"),
         (NEW_YORK, "tomorrow at 3? I'm busy until 2 so that's fine", "2026-11-25T15:00"),
+        (NEW_YORK, "tomorrow at 3? I'm busy at 5", "2026-11-25T15:00"),
         (NEW_YORK, "at 3 I'm out of the office, so call me on my cell", "2026-11-24T15:00"),
         (NEW_YORK, "tomorrow at 10? cant do afternoons", "2026-11-25T10:00"),
         (JAKARTA, "jam 4 gak bisa lama ya kak, 10 menit aja", "2026-11-24T16:00"),

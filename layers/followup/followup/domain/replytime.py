@@ -566,24 +566,30 @@ def _hour_instead(message: str, clock: re.Match[str]) -> str | None:
     return _offered_after(message[: clock.start()], clock, rest)
 
 
-def _offered_after(before: str, clock: re.Match[str], rest: list[str]) -> str | None:
+def _offered_after(
+    before: str, clock: re.Match[str], rest: list[str], *, again: bool = False
+) -> str | None:
     """The time the words `rest`, after the hour `clock` refused, offer instead (a later
     hour, a day or a part of the day; `_hour_instead`), read with what is said `before`
-    the hour; None when they offer none."""
+    the hour; None when they offer none. `again`: `rest` follows another hour refused, so
+    a day said alone there is offered ("at 3 I can't, 5 neither, friday?")."""
     said = " ".join(_less_leading(rest, _TO_ME))
-    offered = _HOUR_OFFERED.match(said) or _HOUR_PROPOSED.match(said)
+    alone_hour = _HOUR_ALONE.match(said)
+    offered = _HOUR_OFFERED.match(said) or _HOUR_PROPOSED.match(said) or alone_hour
     later = offered or next(
         (found for found in _CLOCK.finditer(said) if not found["near"] or _near(found)), None
     )
     if later is None:
-        return _day_or_part_instead(before, clock, said)
+        return _day_or_part_instead(before, clock, said, again=again)
     start, end = later.span("hour") if offered else later.span()
-    between = _DAY.sub(" ", said[:start]).split()
-    if not set(between) <= _OFFERING:
+    dated = _DATE.search(said, 0, start)
+    between = _DAY.sub(" ", _DATE.sub(" ", said[:start])).split()
+    if not set(between) <= _OFFERING | _FROM_THEN:
         return None  # "jemput anak jam 5", "my son has a doctor appointment at 5"
     after = _past_its_time(said[end:].split(), later=True)
-    if _NOR_THEN & set(after[:2]) or _cannot_or_busy(after[:3]):
-        return None  # "jam 4 juga gak bisa", "5pm neither"
+    if _refused_too(after):  # "jam 4 juga gak bisa", "5pm neither", "17h tb"
+        further = _past_refusal(after)
+        return _offered_after(before, clock, further, again=True) if further else None
     day = _DAY.match(" ".join(after))
     if day is not None and (day[0] in _LATER or not _only_taking(after, day)):
         day = None  # "jam 5 nanti aku kabarin" is later; "jam 5 besok aku ada acara" busy
@@ -592,15 +598,21 @@ def _offered_after(before: str, clock: re.Match[str], rest: list[str]) -> str | 
         after = after[2:]  # "jam 3 atau 4 bisa"
     clause = after[: next((n for n, word in enumerate(after) if word in _CONJ), len(after))]
     taken = _taken(clause, _GOOD) and (not offered or set(clause) <= _ONLY_TAKEN)
+    taken = taken or alone_hour is not None
     ends = set(after) <= _FILLERS | _CLOSING | _COURTESY
-    alone = not between and not offered and ends and later[0][:1].isdigit()
+    alone = not between and not offered and ends
+    alone = alone and bool(later[0][:1].isdigit() or later["after"] or after or dated)
     if not (day or taken or alone or (between and (ends or set(between) & _ASKING))):
         return None  # "I can't at 5", "tapi jam 5 aku nyetir", "tapi 6 bisa dicicil?"
+    if dated is not None:
+        return said[dated.start() :]  # "besok jam 3 gak bisa, 30 nov jam 10 aja"
     hour = f"at {later['hour']}" if offered else later[0]
-    if day is not None:  # "..., friday at 5", "..., 10am tomorrow"
-        return said[day.start() :] if day.start() < start else f"{hour}{said[end:]}"
     if _in_the_evening(clock, later, clock.string, said):
         hour += " pm"  # "jam 5 aku masih kerja, jam 7 aja" is 19:00
+    if day is not None and day.start() < start:  # "..., friday at 5", "..., besok jam 7 aja"
+        return f"{said[day.start() : start]}{hour}{said[end:]}"
+    if day is not None:  # "..., 10am tomorrow"
+        return f"{hour}{said[end:]}"
     return f"{_less_part(before, later)}{hour}{said[end:]}"
 
 
@@ -652,14 +664,35 @@ def _offered_instead(message: str, clock: re.Match[str], start: int) -> str | No
     return None
 
 
-def _day_or_part_instead(before: str, clock: re.Match[str], said: str) -> str | None:
+def _past_refusal(after: list[str]) -> list[str]:
+    """The words `after` an hour refused as well, past that refusal: "neither, 7pm ok" is
+    "7pm ok", "juga gak bisa, besok aja" "besok aja", "saya ada kelas, jam 1 aja" "jam 1
+    aja"."""
+    words = _less_leading(after, _TOO)
+    words = _after_refusal(words) or words
+    return _less_leading(words, _TOO | _NOR_THEN | _COURTESY | _CLOSING)
+
+
+def _refused_too(after: list[str]) -> bool:
+    """The words `after` an hour offered after one refused refuse it as well: "jam 4 juga
+    gak bisa", "5pm neither", "17h tb", "5 too"; not "5pm also works", "jam 4 juga bisa"."""
+    taking = _less_leading(after, _TOO)
+    if len(taking) < len(after) and not _taken(taking, _GOOD):
+        return True
+    return bool(_NOR_THEN & set(taking[:2])) or _cannot_or_busy(taking[:3])
+
+
+def _day_or_part_instead(
+    before: str, clock: re.Match[str], said: str, *, again: bool = False
+) -> str | None:
     """The time `said` offers, after the hour `clock` refused, when it offers a day or a
     part of the day and takes it ("..., tomorrow morning ok", "..., besok pagi aja", "...,
     à noite pode", "..., friday is fine", "..., how about the evening"): a part of the day
     on the day of the hour refused or the day offered ("besok jam 3 gak bisa, sore aja" is
     tomorrow afternoon), a day alone at the hour refused ("tomorrow at 10 I can't, friday
     ok" is Friday at 10). Not a day said with nothing after it, which may be the hour's own
-    ("at 3 I'm busy tomorrow")."""
+    ("at 3 I'm busy tomorrow"), unless it is another day than the hour's, tonight, or
+    follows another hour refused (`again`)."""
     words = said.split()
     offering = _less_leading(words, _OFFERING)
     text = " ".join(_less_leading(offering, _TO_THE_PART))
@@ -670,17 +703,37 @@ def _day_or_part_instead(before: str, clock: re.Match[str], said: str) -> str | 
     if (day is None and part is None) or (later and part is None):
         return None  # "jam 3 gak bisa, nanti aku kabarin"
     after = (rest[part.end() :] if part else rest).split()
-    asked = len(offering) < len(words) and set(after) <= _COURTESY | _FILLERS | _CLOSING
+    if _refused_too(after):
+        return None  # "jam 3 gak bisa, sore juga", "..., à noite também não"
+    led = len(offering) < len(words)
+    offers = set(words[: len(words) - len(offering)]) - _TO_THE_PART
+    own = part is not None and _within(clock, part)  # "at 3 I'm busy in the afternoon"
+    # after "I can't" or "in the", another part of the day alone is offered ("às 15h não
+    # posso, à noite", "at 3 I have a meeting, in the evening"); after what keeps the
+    # lead, it may be when that is ("gw ada kelas pagi")
+    other_part = part is not None and not own and (led or says_cannot(clock.string))
+    its_day = _DAY.search(before)
+    other_day = day is not None and (
+        again or day[0] in _TONIGHT or (its_day is not None and its_day[0] != day[0])
+    )  # "tmrw at 3 cant, thursday pls", "at 3 i cant, tonight pls"
+    asked = set(after) <= _COURTESY | _FILLERS | _CLOSING and (
+        bool(offers) or other_part or other_day
+    )
     if not (_taken(after, _GOOD) or asked):
-        return None  # "at 3 I'm busy tomorrow", "..., tomorrow I have class"
+        return None  # "at 3 I'm busy tomorrow", "at 10 I can't tomorrow morning"
     if later or (day is not None and day[0] in _TONIGHT):
         return text  # "..., tonight ok", "..., nanti malam aja"
+    hour = _clock_hour(clock, _part_beside(clock.string, clock))
     if day is not None and part is None:
-        hour = _clock_hour(clock, _part_beside(clock.string, clock))
         minute = int(clock["minute"] or clock["hminute"] or 0)
         noon = "am" if hour < 12 else "pm"  # "jam 8 malam ..., besok aja" is at 8pm
         return f"{text[: day.end()]} {hour % 12 or 12}:{minute:02d}{noon}"
     on = day or _DAY.search(before)
+    if part is not None and day is None and _part_hour(part) == hour:
+        # "jam 3 gak bisa, sore aja": the afternoon, past the hour refused
+        return (
+            f"{on[0] if on else 'today'} {hour + 1:02d}:00" if hour + 1 < _PART_ENDS[hour] else None
+        )
     return f"{on[0] if on else 'today'} {rest}"
 
 
@@ -690,10 +743,12 @@ def _clock_ready(message: str) -> str:
     return _TIME_SAID.sub(" ", _as_clock_reads(_GREETING.sub(" ", message)))
 
 
-def _first_clock(message: str) -> re.Match[str] | None:
-    """The first hour `message` says ("around 3" only where it is an hour: `_near`)."""
+def _first_clock(message: str, start: int = 0) -> re.Match[str] | None:
+    """The first hour `message` says from `start` ("around 3" only where it is an hour:
+    `_near`)."""
     return next(
-        (found for found in _CLOCK.finditer(message) if not found["near"] or _near(found)), None
+        (found for found in _CLOCK.finditer(message, start) if not found["near"] or _near(found)),
+        None,
     )
 
 
@@ -722,20 +777,67 @@ def _refused_alone(message: str, clock: re.Match[str]) -> bool:
     if _refused_hour(message, clock) is None or _until(message[: clock.start()].split()):
         return False  # "até às 15h tenho aula": free from 15:00
     words = _past_own_part(message, clock)
-    said = " ".join(_less_leading(words, _BEFORE_REFUSAL | _SEEMS))
+    said = " ".join(_less_leading(words, _BEFORE_REFUSAL | _SEEMS | _OOPS))
     found = _refusal_at(said)
     rest = _busy_myself(words) if found is None else said[found.end() :].split()
     if rest is None:
         return False
     rest = _less_leading(rest, _TO_ME)
     if rest[:2] == ["make", "it"]:
-        rest = rest[2:]
+        rest = rest[3:] if rest[2:3] == ["work"] else rest[2:]
+    after = " ".join(rest)
+    further = _another_refused(after)
+    if further is not None or _its_own_part(clock, rest):
+        # "às 15h não posso, 17h tb", "at 3 I'm busy in the afternoon"; not "..., 2
+        # meetings, tomorrow ok" (tomorrow at 3)
+        return not _day_taken(further or "")
     if rest and (rest[0] not in _NEW_CLAUSE or (rest[0] == "to" and _BAD_DAY.match(said))):
         return False  # "at 3 I can't miss it", "at 3 I'm busy until 2", "hard to say no"
-    after = " ".join(rest)
-    if _ACCEPTING & set(rest) and _CLOCK.search(after) is None:
+    undated = _DATE.sub(lambda found: "date" + " date" * found[0].count(" "), after).split()
+    counted = next((n for n, word in enumerate(undated) if word[:1].isdigit()), len(rest))
+    if _ACCEPTING & set(rest[:counted]) and _CLOCK.search(after) is None:
         return False  # "jam 3 sibuk tapi bisa kok", "at 3 I'm busy, my wife can talk"
     return not (_DAY.search(after) or _PART.search(after))
+
+
+def _another_refused(after: str) -> str | None:
+    """`after` a refusal of an hour, another number, or an hour, a part of the day or a
+    day refused as well, not an hour the refusal may be of ("tomorrow at 3? I'm busy at 5"):
+    "não posso, 2 reuniões seguidas", "às 15 não dá, 16 não dá", "jam 3 gak bisa, jam 4
+    juga", "jam 3 gak bisa, abis jam 5 aku kerja", "às 15h não posso, à noite pode não".
+    What is said after it (all of `after` after a number), or None."""
+    if after[:1].isdigit() and not _DATE.match(after):
+        return after
+    words = _less_leading(after.split(), _FILLERS | _BUT)
+    said = " ".join(_less_leading(words, _TO_THE_PART))
+    other = (
+        _CLOCK.match(" ".join(_less_leading(words, _FROM_THEN)))
+        or _PART.match(said)
+        or _DAY.match(said)
+    )
+    if other is None:
+        return None
+    refused = other.string[other.end() :].split()
+    return " ".join(_past_refusal(refused)) if _refused_too(refused) else None
+
+
+def _day_taken(said: str) -> bool:
+    """`said` names a day and takes it: "tomorrow ok", "besok aja", "amanhã pode"; not
+    "tomorrow I'm at work", "not today"."""
+    day = _DAY.search(said)
+    return day is not None and _taken(said[day.end() :].split(), _GOOD)
+
+
+def _its_own_part(clock: re.Match[str], words: list[str]) -> bool:
+    """The `words` after the refusal of the hour `clock` name the part of the day it falls
+    in, and nothing after: "at 3 I'm busy in the afternoon"."""
+    said = " ".join(_less_leading(words, _TO_THE_PART))
+    part = _PART.match(said)
+    return (
+        part is not None
+        and _within(clock, part)
+        and set(said[part.end() :].split()) <= _CLOSING | _COURTESY | _FILLERS
+    )
 
 
 def _until(before: list[str]) -> bool:
@@ -813,7 +915,7 @@ def _after_refusal(words: list[str]) -> list[str] | None:
     part = _PART.match(said)
     if part is not None:
         said = said[part.end() :]
-    said = " ".join(_less_leading(said.split(), _BEFORE_REFUSAL))
+    said = " ".join(_less_leading(said.split(), _BEFORE_REFUSAL | _OOPS))
     found = _refusal_at(said)
     if found is not None:
         return said[found.end() :].split()
@@ -902,6 +1004,8 @@ _ACCEPTING = frozenset(
 """Words after a refusal that take the hour after all, or have someone take the call then,
 when no other hour is named: "at 3 I'm busy but I'll make time", "jam 3 sibuk tapi bisa
 kok", "tô ocupado mas atendo", "my wife can talk", "jk"."""
+_OOPS = frozenset({"eh", "ehh", "oh", "ops", "opa", "oops", "wait", "wah", "waduh", "aduh"})
+"""Words of a lead taking back the hour they just said: "besok jam 10, eh ga bisa"."""
 _SEEMS = frozenset({"prob", "probably", "acho", "que"})
 """How sure the lead is, before a refusal, beyond `_HOW_MUCH`: "at 3 probably can't"."""
 _NEW_CLAUSE = frozenset(
@@ -915,7 +1019,7 @@ _NEW_CLAUSE = frozenset(
     | {"desculpa", "desculpe", "preciso", "quanto", "qual", "como", "que", "nao"}
     | {"will", "lets", "pls", "please", "dont", "maybe", "so", "when", "kapan"}
     | {"another", "other", "outro", "outra", "lain", "earlier", "later", "email", "wa"}
-    | {"lol", "haha", "kkk", "wkwk", "tbh", "af", "deh", "sih", "dong", "kok"}
+    | {"lol", "haha", "kkk", "wkwk", "tbh", "af", "deh", "sih", "dong", "kok", "ding"}
     | {"picking", "working", "driving", "traveling", "sleeping"}
     | {"doctor", "dentist", "appointment", "medico", "dentista", "consulta", "dokter"}
     | {"school", "sekolah", "escola", "faculdade"}
@@ -981,14 +1085,20 @@ _NOR_THEN = frozenset(
 )
 """Words after the next day that say it is no better: "tomorrow is not good either",
 "besok juga repot", "amanhã pode ser pior"."""
+_TOO = frozenset({"also", "too", "juga", "jg", "jga", "tambem", "tb", "tbm", "either", "neither"})
+"""Words after an hour offered that say it is like the one refused, unless what follows
+takes it: "5pm too", "17h tb", "jam 4 juga bisa"."""
 _JOINED = frozenset({"or", "atau", "ato", "ou", "and", "dan", "sama", "e"})
 """Words that join two days into one offer or one question: "hari ini atau besok"."""
 _IS = frozenset({"is", "e", "ta", "fica", "would", "will", "be", "sounds", "seems"})
-_IS |= {"to", "tou", "estou", "im", "i", "am", "aku", "eu", "ini"}
+_IS |= {"to", "tou", "estou", "im", "i", "am", "aku", "eu", "ini", "also", "juga", "tambem"}
+_IS |= {"an", "ish", "lebih", "lbh"}
 """Words between a day or an hour and what takes it: "friday is fine", "5 would be ok",
-"às 11 tô livre", "at 5 I'm free"."""
+"às 11 tô livre", "at 5 I'm free", "jam 5-an aja" and "5ish works" (around 5)."""
 _GOOD = _TAKEN | _MAY | {"better", "great", "perfect", "best", "free", "open", "okay", "da"}
-_GOOD |= {"livre", "tranquilo", "tranquila", "suave", "bom", "available"}
+_GOOD |= {"livre", "tranquilo", "tranquila", "suave", "bom", "available", "melhor", "serve"}
+_GOOD |= {"otimo", "easier", "does", "gimana", "gmn", "gmna", "enak", "kosong", "gpp", "gapapa"}
+_GOOD |= {"boleh"}
 """Words that take an hour offered: "5 is fine", "jam 5 aja", "às 17h pode", "5 ok"."""
 _FINE = frozenset({"fine", "works", "work", "better", "best", "great", "perfect", "aja", "saja"})
 """Words that take a day or a part of the day after a refusal to be called, not a closing
@@ -1028,13 +1138,26 @@ _BUT = frozenset(
     {"but", "tapi", "tp", "tpi", "mas", "so", "then", "maybe", "try", "instead", "only"}
 )
 _OFFERING = _INSTEAD | _BUT | _FILLERS | {"pode", "ser", "bisa", "how", "about", "what"}
-_OFFERING |= {"que", "tal"}
+_OFFERING |= {"que", "tal", "gimana", "gmn", "bagaimana", "kalau", "kalo", "klo"}
 """Words between a refusal and the hour offered after it: "call me at 5", "pode ser às 5"."""
-_HOUR_OFFERED = re.compile(
-    rf"(?:(?:{'|'.join(sorted(_FILLERS | _BUT))}) )*(?P<hour>{_HOUR})(?= (?:is |im |would be"
-    r" |will be )?(?:fine|ok|okay|good|better|best|great|perfect|works?|aja|saja|bisa|pode)\b)"
+_FROM_THEN = frozenset(
+    {"after", "past", "from", "depois", "das", "de", "partir", "setelah", "sesudah", "stlh"}
+    | {"abis", "habis", "lewat"}
 )
-"""An hour offered with no word of the clock, right after one refused: "5 is fine"."""
+"""Words before an hour offered from then on: "depois das 17h pode", "after 5 works"."""
+_HOUR_OFFERED = re.compile(
+    rf"(?:(?:{'|'.join(sorted(_FILLERS | _BUT))}) )*(?P<hour>{_HOUR})(?:ish)?"
+    rf"(?= (?:(?:or|ou|atau|ato) (?:{_HOUR}) )?(?:(?:{'|'.join(sorted(_IS))}) )*"
+    rf"(?:{'|'.join(sorted(_GOOD | _FINE))})\b)"
+)
+"""An hour offered with no word of the clock, right after one refused: "5 is fine", "5ish
+works", "16 é melhor", "5 or 6 is fine" (the first)."""
+_HOUR_ALONE = re.compile(
+    rf"(?:(?:{'|'.join(sorted(_FILLERS | _BUT))}) )*(?P<hour>{_HOUR})(?:ish)?"
+    rf"(?: (?:{'|'.join(sorted(_COURTESY | _FILLERS | {'then', 'yes', 'sim'}))}))*$"
+)
+"""An hour said alone after one refused, as the message ends: "jam 3 sibuk, 5", "..., 5
+pls", "..., 5 then"."""
 _HOUR_PROPOSED = re.compile(
     rf"(?:(?:{'|'.join(sorted(_FILLERS | _BUT))}) )*(?:how about|what about|que tal)"
     rf" (?P<hour>{_HOUR})(?: (?:{'|'.join(sorted(_COURTESY | _FILLERS))}))*$"
