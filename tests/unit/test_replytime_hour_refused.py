@@ -221,6 +221,33 @@ def test_the_hour_asked_for_first_stays_when_the_refusal_is_not_of_it(
     assert detected(zone, text, at(8))[1] == local
 
 
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "I have a meeting at 3, call me at 5", "2026-11-24T17:00"),
+        (NEW_YORK, "my son has class at 3, call me at 5", "2026-11-24T17:00"),
+        (NEW_YORK, "tomorrow I have a meeting at 3, call me at 5", "2026-11-25T17:00"),
+        (NEW_YORK, "at 4pm I'm still at work, call me at 8", "2026-11-24T20:00"),
+        (NEW_YORK, "at 3 i cant, doctor. call me at 5", "2026-11-24T17:00"),
+        (JAKARTA, "besok jam 10 aku ada kelas sampe jam 12, telpon jam 1 aja", "2026-11-25T13:00"),
+        (JAKARTA, "jam 4 sore masih di kantor, telpon jam 8 ya", "2026-11-24T20:00"),
+        (SAO_PAULO, "tenho consulta às 15h, me liga às 17h", "2026-11-24T17:00"),
+        (SAO_PAULO, "às 15h não posso, médico, me liga às 17h", "2026-11-24T17:00"),
+        (NEW_YORK, "call me at 3, or at 5", "2026-11-24T15:00"),
+        (JAKARTA, "jam 3 bisa, kalau gak telpon jam 5", "2026-11-24T15:00"),
+        (NEW_YORK, "at 3 works, dont call me at 5", "2026-11-24T15:00"),
+    ],
+)
+def test_a_call_asked_for_at_a_later_hour_is_booked_over_an_hour_only_said(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they say what they do at one hour, then ask to be called at a later one
+    # Then the call back is at the later hour (unless the first is asked for too, or the
+    # later one is a condition or refused)
+    assert detected(zone, text, at(8))[1] == local
+
+
 def test_later_said_after_the_hour_offered_is_not_today() -> None:
     # Given a lead writing at 08:00 on Tuesday
     # When they refuse an hour tomorrow and say they will confirm "nanti" (later)

@@ -348,6 +348,9 @@ def _english(
     dated = _DATE.search(message)
     undated = _DATE.sub(lambda found: " " * len(found[0]), message) if dated else message
     clock = _first_clock(undated)
+    called = None if clock is None or dated else _called_later(message, clock)
+    if called is not None and len(called) < len(message):
+        return _english(called, now)  # "I have a meeting at 3, call me at 5"
     day = None if dated else _day_asked(message, clock)
     if day is not None and clock is None and not _PART.search(message) and _refused(message, day):
         return None  # "besok gak bisa", "tomorrow I can't": no day asked for
@@ -430,6 +433,34 @@ me tomorrow morning, but the afternoon is fine", "jangan telpon besok pagi, sore
 
 
 _CALLING = frozenset({"call", "text", "liga", "telpon", "telp", "hubungi"})
+
+
+_OR = frozenset({"or", "atau", "ato", "ou", "else"})
+
+
+def _called_later(message: str, clock: re.Match[str]) -> str | None:
+    """`message` from the request to be called at a later hour, with the day said before
+    it, when the first hour `clock` is not asked for: "I have a meeting at 3, call me at
+    5", "tenho reunião às 15h, me liga às 17h", "besok aku kelas jam 3, telpon jam 5 aja"
+    are the later hour. Not when the first is asked for too ("call me at 3, or at 5") or
+    the later one is a condition or a choice ("jam 3 bisa, kalau gak telpon jam 5"), nor
+    "don't call me at 5". An hour said alone may be in the evening near the first
+    ("at 4pm I'm busy, call me at 8" is 20:00: `_in_the_evening`)."""
+    if _CALL_WORDS & set(message[: clock.start()].split()):
+        return None
+    for later in _CLOCK.finditer(message, clock.end()):
+        before = message[: later.start()]
+        asked = _CALLED_BEFORE.search(before)
+        if asked is None or _NOT_CALLED_BEFORE.search(before):
+            continue
+        if (_IF_SAID | _OR) & set(message[clock.end() : asked.start()].split()):
+            return None
+        request = message[asked.start() :]
+        if _in_the_evening(clock, later, message, request):
+            request = f"{message[asked.start() : later.end()]} pm{message[later.end() :]}"
+        day = None if _DAY.search(request) else _DAY.search(message, 0, asked.start())
+        return f"{day[0]} {request}" if day else request
+    return None
 
 
 def _start(found: re.Match[str]) -> int:
