@@ -236,6 +236,19 @@ def test_the_hour_asked_for_first_stays_when_the_refusal_is_not_of_it(
         (NEW_YORK, "call me at 3, or at 5", "2026-11-24T15:00"),
         (JAKARTA, "jam 3 bisa, kalau gak telpon jam 5", "2026-11-24T15:00"),
         (NEW_YORK, "at 3 works, dont call me at 5", "2026-11-24T15:00"),
+        (NEW_YORK, "3pm works, call me at 5 if not", "2026-11-24T15:00"),
+        (NEW_YORK, "at 3 call me, at 5 im in class", "2026-11-24T15:00"),
+        (NEW_YORK, "at 3 pls call me, at 5 i pick up my son", "2026-11-24T15:00"),
+        (NEW_YORK, "today at 3 im busy, tomorrow call me at 5", "2026-11-25T17:00"),
+        (JAKARTA, "jam 3 bisa kak telpon, jam 5 aku ada kelas", "2026-11-24T15:00"),
+        (JAKARTA, "jam 3 bisa, telpon jam 5 jg boleh", "2026-11-24T15:00"),
+        (JAKARTA, "jam 3 bisa kak, nanti telpon jam 5 lagi ya", "2026-11-24T15:00"),
+        (JAKARTA, "jam 3 aku kosong, tp telpon jam 5 aja", "2026-11-24T17:00"),
+        (JAKARTA, "hari ini jam 3 rapat, besok telpon jam 5 aja", "2026-11-25T17:00"),
+        (JAKARTA, "jam 3 aku rapat, jangan telpon jam 5 jg, telpon jam 7 aja", "2026-11-24T19:00"),
+        (SAO_PAULO, "às 15h me liga, às 17h tenho aula", "2026-11-24T15:00"),
+        (SAO_PAULO, "às 15h pode, me liga às 17h tb", "2026-11-24T15:00"),
+        (SAO_PAULO, "hoje às 15h tenho reunião, quinta me liga às 17h", "2026-11-26T17:00"),
     ],
 )
 def test_a_call_asked_for_at_a_later_hour_is_booked_over_an_hour_only_said(
@@ -243,8 +256,9 @@ def test_a_call_asked_for_at_a_later_hour_is_booked_over_an_hour_only_said(
 ) -> None:
     # Given a lead writing at 08:00 on Tuesday
     # When they say what they do at one hour, then ask to be called at a later one
-    # Then the call back is at the later hour (unless the first is asked for too, or the
-    # later one is a condition or refused)
+    # Then the call back is at the later hour, on the day said with the request (unless
+    # the first is asked for or taken, or the later one is a condition, a second call, or
+    # an hour the lead is busy)
     assert detected(zone, text, at(8))[1] == local
 
 

@@ -436,16 +436,22 @@ _CALLING = frozenset({"call", "text", "liga", "telpon", "telp", "hubungi"})
 
 
 _OR = frozenset({"or", "atau", "ato", "ou", "else"})
+_AGAIN = frozenset({"again", "lagi", "lg", "novo"})
+"""Words after an hour asked for that make it a second call: "telpon jam 5 lagi ya"."""
 
 
 def _called_later(message: str, clock: re.Match[str]) -> str | None:
     """`message` from the request to be called at a later hour, with the day said before
     it, when the first hour `clock` is not asked for: "I have a meeting at 3, call me at
     5", "tenho reunião às 15h, me liga às 17h", "besok aku kelas jam 3, telpon jam 5 aja"
-    are the later hour. Not when the first is asked for too ("call me at 3, or at 5") or
-    the later one is a condition or a choice ("jam 3 bisa, kalau gak telpon jam 5"), nor
-    "don't call me at 5". An hour said alone may be in the evening near the first
-    ("at 4pm I'm busy, call me at 8" is 20:00: `_in_the_evening`)."""
+    are the later hour, on the day said last before the request ("hari ini jam 3 rapat,
+    besok telpon jam 5 aja" is tomorrow). Not when the first is asked for or taken ("call
+    me at 3, or at 5", "3pm works, call me at 5 if not", "jam 3 bisa, telpon jam 5 jg
+    boleh"; not "jam 3 aku kosong, tp telpon jam 5 aja"), the later one is a condition, a
+    choice or another call ("jam 3 bisa, kalau gak telpon jam 5", "telpon jam 5 lagi ya"),
+    or what follows it keeps the lead then (the comma is not read: "jam 3 bisa kak telpon,
+    jam 5 aku ada kelas"), nor "don't call me at 5". An hour said alone may be in the
+    evening near the first ("at 4pm I'm busy, call me at 8" is 20:00: `_in_the_evening`)."""
     if _CALL_WORDS & set(message[: clock.start()].split()):
         return None
     for later in _CLOCK.finditer(message, clock.end()):
@@ -453,12 +459,24 @@ def _called_later(message: str, clock: re.Match[str]) -> str | None:
         asked = _CALLED_BEFORE.search(before)
         if asked is None or _NOT_CALLED_BEFORE.search(before):
             continue
-        if (_IF_SAID | _OR) & set(message[clock.end() : asked.start()].split()):
+        between = message[clock.end() : asked.start()].split()
+        after = message[later.end() :].split()
+        clause = after[: next((n for n, word in enumerate(after) if word in _CONJ), len(after))]
+        also = _TOO & set(between) and not _CLOCK.search(" ".join(between))
+        if (
+            also  # "jam 3 aja kak, tp bisa jg telpon jam 5"
+            or (_IF_SAID | _OR) & set(between)
+            or (_taken(between, _GOOD) and not _BUT & set(between))
+            or (_TOO | _AGAIN) & set(clause)
+            or (clause[:1] and clause[0] in _ME | _I_AM | _ALONE_AFTER)
+            or _cannot_or_busy(clause)
+        ):
             return None
         request = message[asked.start() :]
         if _in_the_evening(clock, later, message, request):
             request = f"{message[asked.start() : later.end()]} pm{message[later.end() :]}"
-        day = None if _DAY.search(request) else _DAY.search(message, 0, asked.start())
+        days = list(_DAY.finditer(message, 0, asked.start()))
+        day = None if _DAY.search(request) or not days else days[-1]
         return f"{day[0]} {request}" if day else request
     return None
 
