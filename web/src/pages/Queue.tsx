@@ -14,6 +14,7 @@ import { type FeedState, openFeed } from "../live";
 import { Empty, ErrorState, Loading, useProblemWords } from "../problems";
 import { useRules, useSession, useWorkspaceZone } from "../session";
 import { useUrlParams } from "../urlParams";
+import { useLatest } from "../useLatest";
 import { useReasonWords, useWaitWords, useWindowBanner } from "../waiting";
 import { BulkCancel, MAX_CANCEL, UNSENT } from "./BulkCancel";
 import { FollowUpDrawer } from "./FollowUpDetails";
@@ -154,8 +155,7 @@ export function QueuePage() {
   const [left, setLeft] = useState<{ key: string; rows: Map<string, FollowUp> }>({ key: keyText, rows: new Map() });
   if (left.key !== keyText) setLeft({ key: keyText, rows: new Map() });
   const leftRows = left.key === keyText ? left.rows : NONE;
-  const leftNow = useRef(leftRows);
-  leftNow.current = leftRows;
+  const leftNow = useLatest(leftRows);
   const setParam = (name: string, value: string) =>
     setParams(
       (next) => {
@@ -267,8 +267,7 @@ export function QueuePage() {
   }, [pages.data, applyChanges]);
 
   // The one feed of the page, opened once: it reads the filters of the moment through `live`.
-  const live = useRef({ key, applyChanges, reloadSoon });
-  live.current = { key, applyChanges, reloadSoon };
+  const live = useLatest({ key, applyChanges, reloadSoon });
   useEffect(() => {
     // What changed while the feed was not listening never came: ask for the rows shown again.
     const readAgain = () => {
