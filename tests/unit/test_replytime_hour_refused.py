@@ -81,6 +81,12 @@ from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, at, detected
         (JAKARTA, "jam 2 gak bisa, jam 4 lebih enak", "2026-11-24T16:00"),
         (JAKARTA, "jam 3 sibuk, jam 5 kosong", "2026-11-24T17:00"),
         (JAKARTA, "jam 3 gak bisa, jam 5 juga gpp", "2026-11-24T17:00"),
+        (JAKARTA, "jam 3 gak bisa, jam 5", "2026-11-24T17:00"),
+        (JAKARTA, "jam 3 gak bisa, jam 5 atau 6", "2026-11-24T17:00"),
+        (JAKARTA, "jam 3 gak bisa kak, jam 5 sore baru bisa", "2026-11-24T17:00"),
+        (JAKARTA, "jam 3 gak bisa, jam 4 lah", "2026-11-24T16:00"),
+        (SAO_PAULO, "15h não dá, umas 17h", "2026-11-24T17:00"),
+        (NEW_YORK, "at 3 im with a client, 5 is ok", "2026-11-24T17:00"),
     ],
 )
 def test_the_hour_offered_after_one_refused_is_booked(
@@ -341,6 +347,7 @@ def test_a_day_said_after_the_later_hour_with_what_keeps_the_lead_is_not_booked(
         (SAO_PAULO, "às 15h não posso, à noite pode não"),
         (SAO_PAULO, "às 15h não posso, 2 reuniões seguidas"),
         (JAKARTA, "jam 3 gak bisa, jam 5 jg"),
+        (SAO_PAULO, "às 15h tô com médico"),
     ],
 )
 def test_an_hour_refused_outright_is_never_booked(zone: ZoneInfo, text: str) -> None:
@@ -362,6 +369,10 @@ def test_an_hour_refused_outright_is_never_booked(zone: ZoneInfo, text: str) -> 
         (NEW_YORK, "at 3 I cant miss it lol", "2026-11-24T15:00"),
         (NEW_YORK, "tomorrow at 3? I'm busy until 2 so that's fine", "2026-11-25T15:00"),
         (NEW_YORK, "tomorrow at 3? I'm busy at 5", "2026-11-25T15:00"),
+        (NEW_YORK, "free at 3, busy at 5", "2026-11-24T15:00"),
+        (JAKARTA, "jam 3, gk bs jam 1", "2026-11-24T15:00"),
+        (SAO_PAULO, "às 15h, não posso às 13h", "2026-11-24T15:00"),
+        (SAO_PAULO, "amanhã às 15h? tenho reunião às 17h", "2026-11-25T15:00"),
         (NEW_YORK, "at 3 I'm out of the office, so call me on my cell", "2026-11-24T15:00"),
         (NEW_YORK, "tomorrow at 10? cant do afternoons", "2026-11-25T10:00"),
         (JAKARTA, "jam 4 gak bisa lama ya kak, 10 menit aja", "2026-11-24T16:00"),

@@ -59,9 +59,9 @@ from followup.domain.optout import is_opt_out, normalise
 from followup.domain.replytime import (
     UNTIL_DAY,
     days_named,
+    hour_refused,
     plain_words,
     refuses_day,
-    refuses_hour_first,
     requested_time,
     says_cannot,
 )
@@ -413,7 +413,7 @@ def classify(
             now,
             zone,
             refusal_asked=_refusal_asked(text),
-            refused_first=refuses_hour_first(normalise(c) for c in _CLAUSES.findall(text)),
+            refusal=hour_refused(normalise(c) for c in _CLAUSES.findall(text)),
         )
         if asked_for is not None and not _refuses_day(text):
             return Detected(

@@ -52,6 +52,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from enum import Enum
 from zoneinfo import ZoneInfo
 
 from followup.domain.localtime import to_utc
@@ -306,14 +307,14 @@ def requested_time(
     zone: ZoneInfo,
     *,
     refusal_asked: bool = False,
-    refused_first: bool = False,
+    refusal: HourRefused | None = None,
 ) -> datetime | None:
     """The time (in `zone`) a normalised `message` names, or None. "In N hours" counts
     real hours, also across a change of the clocks; a wall-clock time the clocks skip
     moves forward by the gap (`localtime.to_utc`). `refusal_asked`: the message asks
     whether an hour does not suit ("jam 3 gak bisa kak?"), so one refused is not taken
-    as said by the lead (`_refused_alone`). `refused_first`: the clause of the first hour
-    refuses it before it (`refuses_hour_first`)."""
+    as said by the lead (`_refused_alone`). `refusal`: how the clause of the first hour
+    refuses it (`hour_refused`)."""
     relative = _RELATIVE.search(message)
     if relative:
         later = _later(relative)
@@ -321,7 +322,7 @@ def requested_time(
     if _PAST.search(message) and not _AHEAD.search(message):
         return None
     local_now = now.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
-    phrase = _english(message, local_now, refusal_asked=refusal_asked, refused_first=refused_first)
+    phrase = _english(message, local_now, refusal_asked=refusal_asked, refusal=refusal)
     if phrase is None:
         return None
     settings = {"RELATIVE_BASE": local_now, "PREFER_DATES_FROM": "future"}
@@ -340,7 +341,11 @@ def requested_time(
 
 
 def _english(
-    message: str, now: datetime, *, refusal_asked: bool = False, refused_first: bool = False
+    message: str,
+    now: datetime,
+    *,
+    refusal_asked: bool = False,
+    refusal: HourRefused | None = None,
 ) -> str | None:
     """The plain English phrase for the first day (a date, else a weekday), hour and part
     of the day named; a date named is one whose hour is after `now` (local)."""
@@ -360,13 +365,14 @@ def _english(
         instead = _asked_instead(message, asked, refused, asked is day)
         # shorter each time: the day refused and its refusal are left out
         return _english(instead, now) if instead and len(instead) < len(message) else None
-    other = None if clock is None else _hour_instead(message, clock)
+    plain = refusal is HourRefused.AFTER
+    other = None if clock is None else _hour_instead(message, clock, plain=plain)
     if other is not None and len(other) < len(message):
         return _english(other, now)  # shorter: the hour refused and its refusal are left out
     if clock is not None and not refusal_asked and _refused_alone(message, clock):
         return None  # "tomorrow at 3 I can't, I have class": never the hour refused
     first = None
-    if clock is not None and refused_first and not refusal_asked:
+    if clock is not None and refusal is HourRefused.BEFORE and not refusal_asked:
         first = _refusal_before(message[: clock.start()].split())
     if clock is not None and first is not None:
         other = _offered_instead(message, clock, first)
@@ -599,7 +605,7 @@ def _clock_hour(clock: re.Match[str], part_hour: int | None) -> int:
     return hour
 
 
-def _hour_instead(message: str, clock: re.Match[str]) -> str | None:
+def _hour_instead(message: str, clock: re.Match[str], *, plain: bool = False) -> str | None:
     """`message` as it reads when the lead refuses the hour `clock` (cannot, busy or a bad
     time said right after it) and offers a later one: "besok jam 3 gak bisa, jam 5 aja",
     "tomorrow at 3 I'm busy, call me at 5", "amanhã às 10 tenho aula, às 14h pode" are the
@@ -612,16 +618,23 @@ def _hour_instead(message: str, clock: re.Match[str]) -> str | None:
     rest = _refused_hour(message, clock)
     if rest is None:
         return None
-    return _offered_after(message[: clock.start()], clock, rest)
+    return _offered_after(message[: clock.start()], clock, rest, plain=plain)
 
 
 def _offered_after(
-    before: str, clock: re.Match[str], rest: list[str], *, again: bool = False
+    before: str,
+    clock: re.Match[str],
+    rest: list[str],
+    *,
+    again: bool = False,
+    plain: bool = False,
 ) -> str | None:
     """The time the words `rest`, after the hour `clock` refused, offer instead (a later
     hour, a day or a part of the day; `_hour_instead`), read with what is said `before`
     the hour; None when they offer none. `again`: `rest` follows another hour refused, so
-    a day said alone there is offered ("at 3 I can't, 5 neither, friday?")."""
+    a day said alone there is offered ("at 3 I can't, 5 neither, friday?"). `plain`: the
+    refusal ends the hour's clause, so an hour alone after it is offered ("jam 3 gak bisa,
+    jam 5"; not "tomorrow at 3? I'm busy at 5", "jam 3, gk bs jam 1": `HourRefused`)."""
     said = " ".join(_less_leading(rest, _TO_ME))
     alone_hour = _HOUR_ALONE.match(said)
     offered = _HOUR_OFFERED.match(said) or _HOUR_PROPOSED.match(said) or alone_hour
@@ -638,7 +651,7 @@ def _offered_after(
     after = _past_its_time(said[end:].split(), later=True)
     if _refused_too(after):  # "jam 4 juga gak bisa", "5pm neither", "17h tb"
         further = _past_refusal(after)
-        return _offered_after(before, clock, further, again=True) if further else None
+        return _offered_after(before, clock, further, again=True, plain=plain) if further else None
     day = _DAY.match(" ".join(after))
     if day is not None and (day[0] in _LATER or not _only_taking(after, day)):
         day = None  # "jam 5 nanti aku kabarin" is later; "jam 5 besok aku ada acara" busy
@@ -650,7 +663,7 @@ def _offered_after(
     taken = taken or alone_hour is not None
     ends = set(after) <= _FILLERS | _CLOSING | _COURTESY
     alone = not between and not offered and ends
-    alone = alone and bool(later[0][:1].isdigit() or later["after"] or after or dated)
+    alone = alone and bool(later[0][:1].isdigit() or later["after"] or after or dated or plain)
     if not (day or taken or alone or (between and (ends or set(between) & _ASKING))):
         return None  # "I can't at 5", "tapi jam 5 aku nyetir", "tapi 6 bisa dicicil?"
     if dated is not None:
@@ -670,20 +683,36 @@ _TAKING_IT = frozenset({"but", "tapi", "tp", "mas", "ill", "will", "can", "could
 try"."""
 
 
-def refuses_hour_first(clauses: Iterable[str]) -> bool:
-    """The first of the normalised `clauses` that names an hour refuses it right before it:
-    "I can't at 3", "busy at 3 tomorrow", "gak bisa jam 3", "não posso às 15h", "aku kerja
-    jam 3"; not "I'm not busy at 3", "if you can't at 3", "don't call me at 3" (read on its
-    own), nor a refusal in a clause of its own ("gabisa, jam 3 ya kak")."""
+class HourRefused(Enum):
+    """How the clause of the first hour a reply names refuses it (`hour_refused`)."""
+
+    BEFORE = "before"
+    """Right before it: "I can't at 3", "gak bisa jam 3", "não posso às 15h"."""
+    AFTER = "after"
+    """Right after it, and nothing more in the clause: "jam 3 gak bisa", "às 15h não
+    posso", "tomorrow at 3 I can't": an hour alone in the next clause is offered."""
+
+
+def hour_refused(clauses: Iterable[str]) -> HourRefused | None:
+    """How the first of the normalised `clauses` that names an hour refuses it: right
+    before it ("I can't at 3", "busy at 3 tomorrow", "gak bisa jam 3", "aku kerja jam 3";
+    not "I'm not busy at 3", "if you can't at 3", "don't call me at 3", read on their own,
+    nor a refusal in a clause of its own: "gabisa, jam 3 ya kak"), or right after it with
+    nothing more said in the clause ("jam 3 gak bisa kak"; not "jam 3, gk bs jam 1", whose
+    refusal may be of the later hour). None when it does neither."""
     for clause in clauses:
         message = _clock_ready(clause)
         clock = _first_clock(message)
         if clock is not None:
             words = message[: clock.start()].split()
             if (_IF_SAID | _CALL_WORDS) & set(words):
-                return False
-            return _refusal_before(words) is not None
-    return False
+                return None
+            if _refusal_before(words) is not None:
+                return HourRefused.BEFORE
+            rest = _refused_hour(message, clock)
+            ends = rest is not None and set(rest) <= _FILLERS | _COURTESY | _CLOSING
+            return HourRefused.AFTER if ends else None
+    return None
 
 
 def _refusal_before(words: list[str]) -> int | None:
@@ -1035,7 +1064,7 @@ _CANNOT = re.compile(
 _BUSY_WITH = frozenset(
     {"sibuk", "busy", "ocupado", "ocupada", "aula", "class", "kelas", "kuliah", "meeting"}
     | {"rapat", "kerja", "trabalho", "prova", "exam", "ujian", "reuniao", "consulta", "medico"}
-    | {"doctor", "dentist", "dentista", "dokter"}
+    | {"doctor", "dentist", "dentista", "dokter", "client", "cliente", "klien"}
 )
 """What a lead is busy with: "lagi sibuk", "tenho aula", "I have class"."""
 
@@ -1087,7 +1116,7 @@ _NOT_BUSY = frozenset(
 _NOT_THIS = re.compile(r"\b(?:not|nao|jangan|bukan|gak|ga|nggak|tidak|no) $")
 """A negator right before a day: "not tomorrow", "jangan besok"."""
 _FILLERS = frozenset(
-    {"ya", "aja", "saja", "kak", "ka", "deh", "dong", "ok", "okay", "pls", "please"}
+    {"ya", "aja", "saja", "kak", "ka", "deh", "dong", "ok", "okay", "pls", "please", "lah"}
 )
 """Words that may end a message after a part of the day asked for: "besok sore ya kak"."""
 _ASKED_AFTER = frozenset({"aja", "saja", "works", "fine", "ok", "oke", "okay"})
@@ -1141,7 +1170,7 @@ _JOINED = frozenset({"or", "atau", "ato", "ou", "and", "dan", "sama", "e"})
 """Words that join two days into one offer or one question: "hari ini atau besok"."""
 _IS = frozenset({"is", "e", "ta", "fica", "would", "will", "be", "sounds", "seems"})
 _IS |= {"to", "tou", "estou", "im", "i", "am", "aku", "eu", "ini", "also", "juga", "tambem"}
-_IS |= {"an", "ish", "lebih", "lbh"}
+_IS |= {"an", "ish", "lebih", "lbh", "baru", "br"}
 """Words between a day or an hour and what takes it: "friday is fine", "5 would be ok",
 "às 11 tô livre", "at 5 I'm free", "jam 5-an aja" and "5ish works" (around 5)."""
 _GOOD = _TAKEN | _MAY | {"better", "great", "perfect", "best", "free", "open", "okay", "da"}
@@ -1181,7 +1210,7 @@ _ASKING = _CALLING | {"ligar", "ligue", "try", "how", "what", "pode", "bisa", "m
 """Words before an hour that offer it: "call me at 5", "how about 5", "pode ser às 5"."""
 _STILL = frozenset({"still", "masih", "ainda", "lagi", "lg"})
 _HAVING = frozenset({"have", "has", "got", "tenho", "tem", "ada", "punya", "in", "a", "an"})
-_HAVING |= {"uma", "um", "at", "on", "em", "na", "numa", "num"}
+_HAVING |= {"uma", "um", "at", "on", "em", "na", "numa", "num", "with", "com"}
 """Words before what keeps the lead at an hour: "I have class", "tenho aula", "ada rapat"."""
 _BUT = frozenset(
     {"but", "tapi", "tp", "tpi", "mas", "so", "then", "maybe", "try", "instead", "only"}
