@@ -268,6 +268,27 @@ def test_a_call_asked_for_at_a_later_hour_is_booked_over_an_hour_only_said(
     assert detected(zone, text, at(8))[1] == local
 
 
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "at 3 im busy until 5", "2026-11-24T17:00"),
+        (NEW_YORK, "at 10 im busy until 12", "2026-11-24T12:00"),
+        (NEW_YORK, "at 9 busy until 9:30", "2026-11-24T09:30"),
+        (JAKARTA, "jam 3 aku sibuk sampai jam 5", "2026-11-24T17:00"),
+        (JAKARTA, "besok jam 9 ada rapat sampai jam 11", "2026-11-25T11:00"),
+        (SAO_PAULO, "às 15h tô ocupado até às 17h", "2026-11-24T17:00"),
+        (NEW_YORK, "tomorrow at 3 I'm in a meeting until 4, 5 works", "2026-11-25T17:00"),
+    ],
+)
+def test_an_hour_the_lead_is_busy_until_is_when_they_are_free(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they are busy at one hour until a later one
+    # Then the call back is at the later hour (or at one they offer after it)
+    assert detected(zone, text, at(8))[1] == local
+
+
 def test_later_said_after_the_hour_offered_is_not_today() -> None:
     # Given a lead writing at 08:00 on Tuesday
     # When they refuse an hour tomorrow and say they will confirm "nanti" (later)
@@ -370,6 +391,7 @@ def test_an_hour_refused_outright_is_never_booked(zone: ZoneInfo, text: str) -> 
         (NEW_YORK, "tomorrow at 3? I'm busy until 2 so that's fine", "2026-11-25T15:00"),
         (NEW_YORK, "tomorrow at 3? I'm busy at 5", "2026-11-25T15:00"),
         (NEW_YORK, "free at 3, busy at 5", "2026-11-24T15:00"),
+        (NEW_YORK, "at 3:30 busy until 3", "2026-11-24T15:30"),
         (JAKARTA, "jam 3, gk bs jam 1", "2026-11-24T15:00"),
         (SAO_PAULO, "às 15h, não posso às 13h", "2026-11-24T15:00"),
         (SAO_PAULO, "amanhã às 15h? tenho reunião às 17h", "2026-11-25T15:00"),

@@ -618,7 +618,41 @@ def _hour_instead(message: str, clock: re.Match[str], *, plain: bool = False) ->
     rest = _refused_hour(message, clock)
     if rest is None:
         return None
+    free = _free_from(message, clock, rest)
+    if free is not None:
+        return free
     return _offered_after(message[: clock.start()], clock, rest, plain=plain)
+
+
+def _free_from(message: str, clock: re.Match[str], rest: list[str]) -> str | None:
+    """`message` as it reads when what keeps the lead at the hour `clock` lasts until a
+    later hour, the words `rest` after the refusal: free from then. "at 3 I'm busy until
+    5", "jam 3 aku sibuk sampai jam 5", "às 15h tô ocupado até às 17h" are 17:00, "at 10
+    I'm busy until 12" 12:00 (an hour alone is the next one after the hour refused). Not
+    an hour before it ("tomorrow at 3? I'm busy until 2": free by then, the hour stays),
+    nor when another hour or a day follows; an hour offered after it is that hour."""
+    if not rest or rest[0] not in _UNTIL:
+        return None
+    said = " ".join(rest[1:])
+    until = _CLOCK.match(f"at {said}" if said[:1].isdigit() else said)
+    if until is None or until["after"] or until["near"]:
+        return None
+    after = until.string[until.end() :]
+    if _CLOCK.search(after) or _DAY.search(after):
+        return None
+    refused = _clock_hour(clock, _part_beside(message, clock)) * 60
+    refused += int(clock["minute"] or clock["hminute"] or 0)
+    hour, ampm = _as_said(until)
+    minute = int(until["minute"] or until["hminute"] or 0)
+    free = _clock_hour(until, None)
+    if ampm is None and free * 60 + minute <= refused < (hour + 12) * 60 + minute < 24 * 60:
+        free = hour + 12  # "at 8pm I'm busy until 10"
+    if free * 60 + minute <= refused:
+        return None
+    later = _offered_after(message[: clock.start()], clock, after.split())
+    if later is not None:
+        return later  # "tomorrow at 3 I'm in a meeting until 4, 5 works"
+    return f"{message[: clock.start()]}{free:02d}:{minute:02d}"
 
 
 def _offered_after(
