@@ -385,7 +385,7 @@ def _english(
     part_hour = _part_beside(message, clock or day or dated)
     if clock:
         hour = _clock_hour(clock, part_hour)
-        minute = int(clock["minute"] or clock["hminute"] or 0)
+        minute = _minute(clock)
     elif part_hour is not None:
         hour = part_hour
     if dated is not None:
@@ -467,7 +467,7 @@ def _called_later(message: str, clock: re.Match[str]) -> str | None:
             continue
         between = message[clock.end() : asked.start()].split()
         after = message[later.end() :].split()
-        clause = after[: next((n for n, word in enumerate(after) if word in _CONJ), len(after))]
+        clause = _first_clause(after)
         also = _TOO & set(between) and not _CLOCK.search(" ".join(between))
         if (
             also  # "jam 3 aja kak, tp bisa jg telpon jam 5"
@@ -641,9 +641,9 @@ def _free_from(message: str, clock: re.Match[str], rest: list[str]) -> str | Non
     if _CLOCK.search(after) or _DAY.search(after):
         return None
     refused = _clock_hour(clock, _part_beside(message, clock)) * 60
-    refused += int(clock["minute"] or clock["hminute"] or 0)
+    refused += _minute(clock)
     hour, ampm = _as_said(until)
-    minute = int(until["minute"] or until["hminute"] or 0)
+    minute = _minute(until)
     free = _clock_hour(until, None)
     if ampm is None and free * 60 + minute <= refused < (hour + 12) * 60 + minute < 24 * 60:
         free = hour + 12  # "at 8pm I'm busy until 10"
@@ -692,7 +692,7 @@ def _offered_after(
     day = day or _DAY.search(said, 0, start)
     while after[1:2] and after[0] in _JOINED and after[1].isdigit():
         after = after[2:]  # "jam 3 atau 4 bisa"
-    clause = after[: next((n for n, word in enumerate(after) if word in _CONJ), len(after))]
+    clause = _first_clause(after)
     taken = _taken(clause, _GOOD) and (not offered or set(clause) <= _ONLY_TAKEN)
     taken = taken or alone_hour is not None
     ends = set(after) <= _FILLERS | _CLOSING | _COURTESY
@@ -837,7 +837,7 @@ def _day_or_part_instead(
         return text  # "..., tonight ok", "..., nanti malam aja"
     hour = _clock_hour(clock, _part_beside(clock.string, clock))
     if day is not None and part is None:
-        minute = int(clock["minute"] or clock["hminute"] or 0)
+        minute = _minute(clock)
         noon = "am" if hour < 12 else "pm"  # "jam 8 malam ..., besok aja" is at 8pm
         return f"{text[: day.end()]} {hour % 12 or 12}:{minute:02d}{noon}"
     on = day or _DAY.search(before)
@@ -905,9 +905,9 @@ def _refused_alone(message: str, clock: re.Match[str]) -> bool:
         return not _day_taken(further or "")
     if rest and (rest[0] not in _NEW_CLAUSE or (rest[0] == "to" and _BAD_DAY.match(said))):
         return False  # "at 3 I can't miss it", "at 3 I'm busy until 2", "hard to say no"
-    undated = _DATE.sub(lambda found: "date" + " date" * found[0].count(" "), after).split()
-    counted = next((n for n, word in enumerate(undated) if word[:1].isdigit()), len(rest))
-    if _ACCEPTING & set(rest[:counted]) and _CLOCK.search(after) is None:
+    number = _NUMBER.search(_DATE.sub(lambda found: " " * len(found[0]), after))
+    counted = after[: number.start() if number else len(after)].split()  # not "2 orang bisa?"
+    if _ACCEPTING & set(counted) and _CLOCK.search(after) is None:
         return False  # "jam 3 sibuk tapi bisa kok", "at 3 I'm busy, my wife can talk"
     return not (_DAY.search(after) or _PART.search(after))
 
@@ -1058,6 +1058,16 @@ def _less_part(before: str, later: re.Match[str]) -> str:
     return " ".join(words) + " " if words else ""
 
 
+def _minute(clock: re.Match[str]) -> int:
+    """The minute `clock` says, 0 when it says none."""
+    return int(clock["minute"] or clock["hminute"] or 0)
+
+
+def _first_clause(words: list[str]) -> list[str]:
+    """`words` up to the first that joins another clause ("but", "or", "if")."""
+    return words[: next((n for n, word in enumerate(words) if word in _CONJ), len(words))]
+
+
 def _as_said(hour: re.Match[str]) -> tuple[int, str | None]:
     """The number and the am or pm of `hour`, a clock or an hour offered alone."""
     if hour.re is not _CLOCK:
@@ -1116,6 +1126,8 @@ _ACCEPTING = frozenset(
 """Words after a refusal that take the hour after all, or have someone take the call then,
 when no other hour is named: "at 3 I'm busy but I'll make time", "jam 3 sibuk tapi bisa
 kok", "tô ocupado mas atendo", "my wife can talk", "jk"."""
+_NUMBER = re.compile(r"(?<!\S)\d")
+"""A word that starts with a digit."""
 _OOPS = frozenset({"eh", "ehh", "oh", "ops", "opa", "oops", "wait", "wah", "waduh", "aduh"})
 """Words of a lead taking back the hour they just said: "besok jam 10, eh ga bisa"."""
 _SEEMS = frozenset({"prob", "probably", "acho", "que"})
