@@ -106,6 +106,31 @@ def test_a_status_change_needs_the_status_it_was_read_in_and_counts_once(store: 
     assert counts(store) == {"queued": 1, "sent": 1}
 
 
+def test_a_copy_read_before_a_move_away_and_back_loses_when_it_gives_its_moves(
+    store: Any,
+) -> None:
+    # Given a queued follow-up read by a lane's reader, then claimed and put back queued
+    store.save_rule(rule("r"))
+    read = followup()
+    store.commit([NewFollowUp(read)], T0)
+    sending = moved(read, Status.SENDING, T0)
+    store.commit([FollowUpChange(sending, Status.QUEUED)], T0)
+    back = moved(sending, Status.QUEUED, T0).model_copy(update={"attempt": 1})
+    store.commit([FollowUpChange(back, Status.SENDING)], T0)
+    # When the reader writes its copy, handed over again, saying the moves it read
+    again = read.model_copy(update={"wake_at": T0 + timedelta(minutes=30)})
+    stale = FollowUpChange(again, Status.QUEUED, moves=read.moves)
+    with pytest.raises(CommitRejected) as rejected:
+        store.commit([stale], T0)
+    # Then it loses, and the try stays; a copy read after the try is written
+    assert rejected.value.failed == [stale]
+    assert store.followup("fu_1") == back
+    fresh = back.model_copy(update={"wake_at": T0 + timedelta(minutes=30)})
+    store.commit([FollowUpChange(fresh, Status.QUEUED, moves=back.moves)], T0)
+    assert store.followup("fu_1") == fresh
+    assert counts(store) == {"queued": 1}
+
+
 def test_a_status_change_of_a_follow_up_never_written_loses(store: Any) -> None:
     change = FollowUpChange(moved(followup(), Status.CANCELED, T0), Status.QUEUED)
     with pytest.raises(CommitRejected) as rejected:

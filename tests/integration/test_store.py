@@ -10,6 +10,7 @@ from followup.adapters.tables import MESSAGE_RETENTION, FollowUpItem, MessageIte
 from followup.domain.contact import Speaker
 from followup.domain.conversation import Direction, Message
 from followup.domain.followup import Status
+from followup.services.ports import FollowUpChange
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from tests.support.builders import quiet_contact, rule
@@ -47,3 +48,21 @@ def test_follow_ups_stored_whole_by_earlier_versions_read_the_same(engine: Local
     assert found is not None
     assert found.status is Status.READ
     assert found.model_copy(update={"status": sent.status, "history": sent.history}) == sent
+
+
+def test_a_follow_up_stored_before_moves_were_counted_is_written_on_its_status(
+    engine: LocalEngine,
+) -> None:
+    """An item written before follow-ups counted their moves (no `moves`) is not refused
+    for that: a redrive of one handed over before the upgrade still goes."""
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, "6281100000502", engine.clock.now() - timedelta(hours=25))
+    engine.scheduled("enqueue")
+    [queued] = engine.deps.followups.followups_of(lead.id)
+    FollowUpItem.get(queued.id).update(actions=[FollowUpItem.moves.remove()])
+    later = queued.model_copy(update={"wake_at": engine.clock.now() + timedelta(minutes=30)})
+    engine.deps.commit(
+        [FollowUpChange(later, Status.QUEUED, moves=queued.moves + 1)], later.created_at
+    )
+    assert engine.deps.followups.followup(queued.id) == later
+    assert FollowUpItem.get(queued.id).moves == queued.moves

@@ -912,6 +912,8 @@ def _written(change: Change, day: str) -> tuple[Any, Condition]:
         expected = FollowUpItem.status == change.expected.value
         if change.undecided:
             expected &= FollowUpItem.approved.does_not_exist()
+        if change.moves is not None:
+            expected &= (FollowUpItem.moves == change.moves) | FollowUpItem.moves.does_not_exist()
         made = FollowUpItem.token == change.token
         return _followup_item(change.followup, day, change.token), expected | made
     if isinstance(change, NewEnrollment):
@@ -986,6 +988,7 @@ def _followup_item(followup: FollowUp, day: str, token: str | None = None) -> Fo
         converted=1 if followup.converted_at else None,
         counted_on=day,
         approved=1 if followup.approved_at else None,
+        moves=followup.moves,
         token=token,
     )
 

@@ -145,6 +145,7 @@ class _FollowUpRow:
     phase_key: str | None = None
     wake_at: str | None = None
     approved: bool = False
+    moves: int | None = None
     token: str | None = None
     """The token of the write that put this copy (DynamoStore's item keeps it)."""
 
@@ -305,6 +306,8 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         if isinstance(change, FollowUpChange):
             found = self._followups.get(change.followup.id)
             if found is None or found.status != change.expected.value:
+                return False
+            if change.moves is not None and found.moves not in (None, change.moves):
                 return False
             return not (change.undecided and found.approved)
         if isinstance(change, Conversion):
@@ -1050,6 +1053,7 @@ def _followup_row(followup: FollowUp, token: str | None) -> _FollowUpRow:
         phase_key=f"{entry[0]}#{shard_of(followup.id, SHARDS)}" if entry else None,
         wake_at=stamp(entry[1]) if entry else None,
         approved=followup.approved_at is not None,
+        moves=followup.moves,
         token=token,
     )
 

@@ -297,6 +297,9 @@ class FollowUpItem(Model):
     """The UTC day of the commit that recorded its conversion (until the next put)."""
     approved = NumberAttribute(null=True)
     """1 once a person approved its text: a write of a copy read before then is refused."""
+    moves = NumberAttribute(null=True)
+    """How many times its status was set: a write of a copy read before another move
+    (away and back to the same status) is refused when it asks (FollowUpChange.moves)."""
     token = UnicodeAttribute(null=True)
     """The token of the write that put this copy: that write, sent again because its
     answer was lost, finds it and holds (services.ports.FollowUpChange)."""

@@ -410,6 +410,13 @@ class FollowUp(BaseModel):
         return self.model_copy(update={"reason": Reason.OUTCOME_UNKNOWN})
 
     @property
+    def moves(self) -> int:
+        """How many times its status was set, the first included: a copy that counts as
+        many as the stored one has seen every move since, even one away and back (queued,
+        sending, queued again), which its status alone does not tell."""
+        return len(self.history)
+
+    @property
     def claimed_at(self) -> datetime | None:
         """When a sender last took it (its latest move to `sending`)."""
         return next((c.at for c in reversed(self.history) if c.status is Status.SENDING), None)

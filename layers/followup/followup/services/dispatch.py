@@ -170,7 +170,8 @@ def _template_wait_over(deps: Deps, now: datetime) -> Iterator[FollowUp]:
     for held in deps.followups.waiting(Phase.WAITING_TEMPLATE, now):
         released = held.released(now, TEMPLATE_WAIT_OVER)
         try:
-            deps.commit([FollowUpChange(released, Status.WAITING_TEMPLATE)], now)
+            change = FollowUpChange(released, Status.WAITING_TEMPLATE, moves=held.moves)
+            deps.commit([change], now)
         except CommitRejected:
             continue  # canceled or released meanwhile
         yield released
@@ -186,9 +187,9 @@ def _unclaimed(deps: Deps, handed: FollowUp, now: datetime) -> FollowUp | None:
         return None
     again = handed.dispatched(now, deps.timings.redrive_after)
     try:
-        deps.commit([FollowUpChange(again, Status.QUEUED)], now)
+        deps.commit([FollowUpChange(again, Status.QUEUED, moves=handed.moves)], now)
     except CommitRejected:
-        return None  # claimed, canceled or answered meanwhile
+        return None  # claimed (and maybe put back), canceled or answered meanwhile
     return again
 
 

@@ -78,7 +78,8 @@ def run_tick(deps: Deps, now: datetime) -> ExpireReport:
         report.outcome_unknown += _give_up(deps, followup, now)
     for followup in deps.followups.waiting(Phase.DISPATCHED, now):
         again = followup.redriven(now)
-        report.redriven += _try(deps, [FollowUpChange(again, Status.QUEUED)], now)
+        change = FollowUpChange(again, Status.QUEUED, moves=followup.moves)
+        report.redriven += _try(deps, [change], now)
     return report
 
 

@@ -185,7 +185,7 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
         return followup
     dispatched = followup.dispatched(now, deps.timings.redrive_after)
     try:
-        deps.commit([FollowUpChange(dispatched, Status.QUEUED)], now)
+        deps.commit([FollowUpChange(dispatched, Status.QUEUED, moves=followup.moves)], now)
     except CommitRejected as rejected:
         raise Conflict(_overtaken(deps, fid)) from rejected
     deps.queue.enqueue([fid])

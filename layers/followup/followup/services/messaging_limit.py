@@ -290,7 +290,10 @@ def release_deferred(deps: Deps, now: datetime) -> int:
     released = 0
     for followup in deferred[:room]:
         try:
-            deps.commit([FollowUpChange(followup.brought_forward(now), Status.QUEUED)], now)
+            forward = FollowUpChange(
+                followup.brought_forward(now), Status.QUEUED, moves=followup.moves
+            )
+            deps.commit([forward], now)
         except CommitRejected:
             continue  # canceled or answered meanwhile
         released += 1

@@ -148,6 +148,12 @@ class FollowUpChange:
     `undecided`, only if nobody has approved it either: of the decisions on a text awaiting
     approval (approving, rejecting, the sender ending its wait) exactly one is written.
 
+    With `moves`, the moves of the copy it was made from (`FollowUp.moves`), only if the
+    stored one has made no other since: a lane's reader that hands a `queued` follow-up
+    over again must not write back the copy it read over a sender's try made meanwhile
+    (claimed, then put back `queued`). An item written before it counted its moves is
+    taken on its status alone.
+
     Or if the item already carries this change's `token`: the client sends a write again
     when its answer is lost (a read timeout), and the copy that finds the write already
     made holds, as the first send did, and changes nothing. Any other change, even one
@@ -156,6 +162,7 @@ class FollowUpChange:
     followup: FollowUp
     expected: Status
     undecided: bool = False
+    moves: int | None = None
     token: str = field(default_factory=write_token, compare=False)
 
 
