@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from followup.domain.costs import rate_card
 from followup.domain.errors import InvalidTransition
 from followup.domain.followup import TRANSITIONS, FollowUp, Reason, Status, StatusChange
+from followup.domain.ids import resend_followup_id
 from followup.domain.numbers import NumberHealth
 from followup.domain.stamps import may_follow
 from followup.domain.templates import (
@@ -368,9 +369,13 @@ def _failed_again(
 ) -> str:
     """A failed status heard again for the follow-up it failed after its send (WhatsApp
     delivers it again when a first try answered 5xx): its effects beyond the follow-up,
-    written after it, are applied again, so none is lost. Anything else is stale."""
+    written after it, are applied again, so none is lost. A step the first hearing sent
+    again (its template instead, or a day later) had none, and gets none now: its next
+    channel would reach the lead a second time. Anything else is stale."""
     after_send = len(followup.history) > 1 and followup.history[-2].status.outbound
     if followup.error_code != failure.code or not after_send:
+        return "stale"
+    if deps.followups.followup(resend_followup_id(followup.id)) is not None:
         return "stale"
     planned, paused = _after_failure(deps, followup, status, failure, again=True)
     if paused:
