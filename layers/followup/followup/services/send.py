@@ -649,7 +649,9 @@ def _requeue(
 ) -> SendResult:
     """Back to queued: on the queue already (short delay) or waiting for a dispatch tick;
     with `keep_schedule`, due at `when` but still scheduled when it was."""
-    back = claimed.requeued(now, when, reason)
+    # Put back when it is written, not when the send began: a dispatch tick that read while
+    # the send was out (a provider slow to answer) found it sending, and takes it as new.
+    back = claimed.requeued(deps.clock.now(), when, reason)
     if keep_schedule:
         back = back.model_copy(update={"scheduled_at": claimed.scheduled_at})
     if dispatched:
