@@ -69,6 +69,11 @@ class Contact(BaseModel):
     marketing_suppressed: bool = Field(
         default=False, description="the user stopped marketing messages (WhatsApp setting)"
     )
+    marketing_changed_at: AwareDatetime | None = Field(
+        default=None,
+        description="when the choice in `marketing_suppressed` was made; one made before"
+        " these times were kept has none",
+    )
     opted_out_at: AwareDatetime | None = None
     opted_out_by: str | None = Field(
         default=None,
@@ -143,6 +148,15 @@ class Contact(BaseModel):
             "opted_out_channels": [*self.opted_out_channels, channel],
             "opted_out_channels_at": {**self.opted_out_channels_at, channel: at},
         }
+        return self.model_copy(update=update)
+
+    def with_marketing(self, stopped: bool, at: datetime) -> Contact:
+        """Marketing stopped (or resumed) by a choice made at `at`. The latest choice stands:
+        one made before the choice kept, or at its very time, changes nothing, so a late
+        copy of an older choice cannot undo a newer one."""
+        if self.marketing_changed_at is not None and at <= self.marketing_changed_at:
+            return self
+        update = {"marketing_suppressed": stopped, "marketing_changed_at": at}
         return self.model_copy(update=update)
 
     def address(self, channel: Channel) -> str | None:

@@ -126,8 +126,11 @@ def _fold(deps: Deps, newcomer: Versioned[Contact], into: Contact, change: Ident
 def _keep_stops(deps: Deps, newcomer: Contact, person_id: str, change: IdentityChange) -> None:
     """What stops messages to the newcomer stops them to the person: a do-not-contact set
     on it meanwhile (no message carries it, so hearing its lines again would lose it), a
-    channel stopped, marketing refused."""
-    if not (newcomer.opted_out or newcomer.opted_out_channels or newcomer.marketing_suppressed):
+    channel stopped, marketing refused. Its marketing choice, when its time is kept, is
+    carried as a choice made then: a stop or a resume newer than the person's stands."""
+    marketing_at = newcomer.marketing_changed_at
+    marketing = newcomer.marketing_suppressed or marketing_at is not None
+    if not (newcomer.opted_out or newcomer.opted_out_channels or marketing):
         return
 
     def kept(contact: Contact) -> Contact:
@@ -135,7 +138,6 @@ def _keep_stops(deps: Deps, newcomer: Contact, person_id: str, change: IdentityC
             "opted_out_channels": sorted(
                 {*contact.opted_out_channels, *newcomer.opted_out_channels}
             ),
-            "marketing_suppressed": contact.marketing_suppressed or newcomer.marketing_suppressed,
         }
         if newcomer.opted_out and not contact.opted_out:
             update |= {
@@ -143,6 +145,11 @@ def _keep_stops(deps: Deps, newcomer: Contact, person_id: str, change: IdentityC
                 "opted_out_at": newcomer.opted_out_at,
                 "opted_out_by": newcomer.opted_out_by,
             }
-        return contact.model_copy(update=update)
+        contact = contact.model_copy(update=update)
+        if marketing_at is not None:
+            return contact.with_marketing(newcomer.marketing_suppressed, marketing_at)
+        if newcomer.marketing_suppressed:  # refused before its time was kept
+            return contact.model_copy(update={"marketing_suppressed": True})
+        return contact
 
     update_contact(deps, person_id, kept, change.at)

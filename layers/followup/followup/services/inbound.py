@@ -150,8 +150,8 @@ def record_inbound(
             update["opted_out_by"] = CONTACT  # their own word: no one else may undo it
         if stop:
             contact = contact.with_channel_stopped("whatsapp", at)
-        if reading and reading.suppress_marketing and not contact.marketing_suppressed:
-            update["marketing_suppressed"] = True
+        if reading and reading.suppress_marketing:
+            contact = contact.with_marketing(True, at)
         return contact.model_copy(update=update)
 
     update_contact(deps, contact_id, heard, at)  # a silence it starts enrolls as it is written

@@ -347,10 +347,12 @@ def _after_failure(
     again: bool = False,
 ) -> tuple[bool, bool]:
     """What a failure after the send means beyond the follow-up: the step on its next
-    channel, marketing stopped (131050), the number paused. Each is idempotent: a
-    fallback has an id of its own, a flag or a pause already set stays as it is. Heard
-    `again`, it leaves paused no number an operator resumed (or a report found well)
-    after the status's time. Returns (fallback planned, number paused) by this call."""
+    channel, marketing stopped (131050) as of the failure's time, the number paused. Each
+    is idempotent: a fallback has an id of its own, a pause already set stays as it is,
+    and marketing stopped at that time changes nothing the second time (nor undoes a
+    newer resume). Heard `again`, it leaves paused no number an operator resumed (or a
+    report found well) after the status's time. Returns (fallback planned, number paused)
+    by this call."""
     planned = after_failed(deps, failed, status.at)
     if failure.code == STOPPED_MARKETING:
         _suppress(deps, Identity(status.recipient), True, status.at, failed.contact_id)
@@ -393,17 +395,18 @@ def _resumed_since(deps: Deps, number: str, at: datetime) -> bool:
 def _suppress(
     deps: Deps, user: Identity, stopped: bool, at: datetime, contact_id: str | None = None
 ) -> bool:
-    """Stop (or restore) marketing sends to a contact; False when we do not know them."""
+    """Stop (or restore) marketing sends to a contact, by a choice made at `at`, unless a
+    newer choice is kept (`Contact.with_marketing`); False when we do not know them."""
     if contact_id is None:
         found = find_contact(deps, user.wa_id, user.user_id)
         if found is None:
             return False
         contact_id = found.item.id
 
-    def set_flag(contact: Contact) -> Contact:
-        return contact.model_copy(update={"marketing_suppressed": stopped})
+    def chosen(contact: Contact) -> Contact:
+        return contact.with_marketing(stopped, at)
 
-    update_contact(deps, contact_id, set_flag, at)
+    update_contact(deps, contact_id, chosen, at)
     return True
 
 
