@@ -2,7 +2,8 @@
 
 The person stays one contact. Every user id they had keeps finding that contact (a link
 beside it), and a contact made meanwhile from the new id alone (their message came before
-the notice) is folded into theirs.
+the notice) is folded into theirs; one that already has journeys of its own stays apart,
+stopped as the person is.
 """
 
 from __future__ import annotations
@@ -10,11 +11,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from followup.domain.conversation import Direction
+from followup.domain.enrollment import EnrollmentState
+from followup.domain.followup import Reason, Status
 from followup.domain.ids import contact_id
 from followup.domain.stamps import stamps_after
 from followup.domain.webhook_events import Identity, IdentityChange
 from followup.services.contacts import find_contact, update_contact
 from followup.services.inbound import record_inbound
+from followup.services.settle import end_enrollment, end_unsent
 
 if TYPE_CHECKING:
     from followup.domain.contact import Contact
@@ -31,7 +35,8 @@ def relink(deps: Deps, change: IdentityChange) -> str:
     Only a contact still under the old number moves, and a user id the contact had before
     is never taken back, so a late copy of an older change cannot undo a newer one. A new
     id that already names another contact is left alone, unless that contact is only what
-    an early message from the new id made: then it is folded in.
+    an early message from the new id made: then it is folded in. Made so but with journeys
+    of its own, it cannot be folded; it is still the person, and takes their stops.
     """
     found = find_contact(deps, change.user.wa_id, change.user.user_id)
     if found is None:
@@ -39,6 +44,8 @@ def relink(deps: Deps, change: IdentityChange) -> str:
     taken = find_contact(deps, change.new.wa_id, change.new.user_id)
     elsewhere = taken is not None and taken.item.id != found.item.id
     if elsewhere and taken is not None and not _fold(deps, taken, found.item, change):
+        if _made_by(taken.item, found.item, change) is not None:
+            _stopped_as(deps, found.item, taken.item.id, change)
         return "conflict"
     new_id = change.new.user_id
 
@@ -77,21 +84,10 @@ def _fold(deps: Deps, newcomer: Versioned[Contact], into: Contact, change: Ident
     """Fold a contact made from the new user id or number alone into the person's own
     contact: its messages are heard again as the person's, with the reading they already
     had (a reply still answers their follow-ups, a STOP still opts them out), then it is
-    removed. False when it is someone else."""
-    new_id, new_wa = change.new.user_id, change.new.wa_id
-    # A number is the person's from the change on: one who wrote from it before that is
-    # whoever had it then (numbers are given out again), not them.
-    since_change = newcomer.item.created_at > stamps_after(change.at)
-    made_by = (
-        f"user:{new_id}"
-        if new_id is not None and newcomer.item.wa_id in (None, into.wa_id)
-        else f"wa:{new_wa}"
-        if new_wa is not None and newcomer.item.user_id in (None, into.user_id) and since_change
-        else None
-    )
+    removed. False when it is someone else, or has journeys of its own."""
+    made_by = _made_by(newcomer.item, into, change)
     fresh = (
         made_by is not None
-        and newcomer.item.id == contact_id(made_by)
         and not deps.followups.enrollments_of(newcomer.item.id)
         and not deps.followups.followups_of(newcomer.item.id)
     )
@@ -121,6 +117,58 @@ def _fold(deps: Deps, newcomer: Versioned[Contact], into: Contact, change: Ident
             return True
         current = deps.contacts.contact(current.item.id)  # it heard another message meanwhile
     return False
+
+
+def _made_by(newcomer: Contact, into: Contact, change: IdentityChange) -> str | None:
+    """The key `newcomer` was made under (`user:<id>` or `wa:<number>`) when an early
+    message from the person's new id alone made it; None when it is someone else."""
+    new_id, new_wa = change.new.user_id, change.new.wa_id
+    # A number is the person's from the change on: one who wrote from it before that is
+    # whoever had it then (numbers are given out again), not them.
+    since_change = newcomer.created_at > stamps_after(change.at)
+    made_by = (
+        f"user:{new_id}"
+        if new_id is not None and newcomer.wa_id in (None, into.wa_id)
+        else f"wa:{new_wa}"
+        if new_wa is not None and newcomer.user_id in (None, into.user_id) and since_change
+        else None
+    )
+    return made_by if made_by is not None and newcomer.id == contact_id(made_by) else None
+
+
+def _stopped_as(deps: Deps, person: Contact, newcomer_id: str, change: IdentityChange) -> None:
+    """The person's stops on the contact their new id made, which keeps journeys of its
+    own: a STOP or a do-not-contact ends what it has still to send and its journeys, a
+    channel stopped and a marketing choice carry with their times."""
+    if not (person.opted_out or person.opted_out_channels or person.marketing_changed_at):
+        return
+
+    def stopped(contact: Contact) -> Contact:
+        for channel in person.opted_out_channels:
+            at = person.opted_out_channels_at.get(channel, change.at)
+            contact = contact.with_channel_stopped(channel, at)
+        if person.marketing_changed_at is not None:
+            made = person.marketing_changed_at
+            contact = contact.with_marketing(person.marketing_suppressed, made)
+        if person.opted_out and not contact.opted_out:
+            update = {
+                "opted_out": True,
+                "opted_out_at": person.opted_out_at,
+                "opted_out_by": person.opted_out_by,
+            }
+            contact = contact.model_copy(update=update)
+        return contact
+
+    update_contact(deps, newcomer_id, stopped, change.at)
+    if not person.opted_out:
+        return
+    for followup in deps.followups.followups_of(newcomer_id):
+        if followup.status.unsent:
+            # False when a sender claimed it first: it reads the contact again and stops.
+            end_unsent(deps, followup, Status.OPTED_OUT, Reason.OPTED_OUT, change.at)
+    for enrollment_v in deps.followups.enrollments_of(newcomer_id):
+        if enrollment_v.item.state is EnrollmentState.ACTIVE:
+            end_enrollment(deps, enrollment_v.item.id, Reason.OPTED_OUT, change.at)
 
 
 def _keep_stops(deps: Deps, newcomer: Contact, person_id: str, change: IdentityChange) -> None:
