@@ -35,7 +35,7 @@ from followup.services.settle import end_unsent, record_sent
 from followup.services.timeline import outbound_line
 
 if TYPE_CHECKING:
-    from followup.domain.rule import Rule, Step
+    from followup.domain.rule import Step
     from followup.services.deps import Deps
 
 _OPTED_OUT = "opted_out:"
@@ -90,35 +90,23 @@ def _passed_over(deps: Deps, contact: Contact, channel: Channel) -> str | None:
 
 
 def send_elsewhere(
-    deps: Deps, picked: FollowUp, contact: Contact, rule: Rule, step: Step, now: datetime
+    deps: Deps, picked: FollowUp, contact: Contact, step: Step, now: datetime
 ) -> Status | None:
-    """Send by SMS or email, falling back on a refusal as the step says; the status it
-    ended in, or None when another worker settled it first. TryLater when the provider
-    could not take it now."""
-    current = picked
-    while True:
-        try:
-            message, provider_id = _deliver(deps, current, contact, step)
-        except OutcomeUnknown:
-            ended = end_unsent(deps, current, Status.FAILED, Reason.OUTCOME_UNKNOWN, now)
-            return Status.FAILED if ended else None
-        except ChannelBusy as busy:
-            raise TryLater(current, f"{current.channel}: {busy}") from busy
-        except ChannelRefused as refused:
-            why = f"{current.channel}: {refused}"
-            skipped = [*current.skipped_channels, why]
-            noted = current.model_copy(update={"skipped_channels": skipped})
-            following = pick(deps, noted, contact, step, current.channel_index + 1)
-            if step.fallback_when.undeliverable and following.channel is not None:
-                current = following.followup
-                continue
-            ended = end_unsent(deps, noted, Status.FAILED, why, now)
-            return Status.FAILED if ended else None
-        if not record_sent(deps, current, message, provider_id, now):
-            # Settled meanwhile by another worker: the follow-up does not carry this send.
-            line = outbound_line(current.id, contact.id, provider_id, now, message)
-            deps.contacts.add_message(line)
-        return Status.SENT
+    """Send by SMS or email on the channel `pick` chose; the status it ended in, or None
+    when another worker settled it first. TryLater when the provider could not take it
+    now; ChannelRefused when it refused it (the sender then decides what comes next)."""
+    try:
+        message, provider_id = _deliver(deps, picked, contact, step)
+    except OutcomeUnknown:
+        ended = end_unsent(deps, picked, Status.FAILED, Reason.OUTCOME_UNKNOWN, now)
+        return Status.FAILED if ended else None
+    except ChannelBusy as busy:
+        raise TryLater(picked, f"{picked.channel}: {busy}") from busy
+    if not record_sent(deps, picked, message, provider_id, now):
+        # Settled meanwhile by another worker: the follow-up does not carry this send.
+        line = outbound_line(picked.id, contact.id, provider_id, now, message)
+        deps.contacts.add_message(line)
+    return Status.SENT
 
 
 def after_failed(deps: Deps, failed: FollowUp, at: datetime) -> bool:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from followup.domain.channels import ChannelRefused
 from followup.domain.contact import Contact
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.followup import AiWriting, FollowUp, Reason, RenderedMessage, Status
@@ -331,9 +332,15 @@ def _on_channel(
         status, reason = unreachable(picked.followup)
         return _finish(deps, picked.followup, status, reason, now)
     try:
-        ended = send_elsewhere(deps, picked.followup, contact, rule, step, now)
+        ended = send_elsewhere(deps, picked.followup, contact, step, now)
     except TryLater as busy:
         return _tried_later(deps, busy.followup, contact, rule, step, busy.why, now)
+    except ChannelRefused as refused:
+        why = f"{picked.channel}: {refused}"
+        skipped = [*picked.followup.skipped_channels, why]
+        noted = picked.followup.model_copy(update={"skipped_channels": skipped})
+        onward = _onward(deps, noted, contact, rule, step, now)
+        return onward or _finish(deps, noted, Status.FAILED, why, now)
     return SendResult.IGNORED if ended is None else SendResult(ended.value)
 
 
@@ -354,12 +361,9 @@ def _tried_later(
     if attempt < deps.catalog.settings().max_attempts:
         return _after_backoff(deps, noted, now, why)
     reason = f"{Reason.RETRIES_EXHAUSTED.value}: {why}"
-    refused = [*noted.skipped_channels, reason]
-    onward = noted.model_copy(update={"skipped_channels": refused})
-    later = pick(deps, onward, contact, step, noted.channel_index + 1)
-    if step.fallback_when.undeliverable and later.channel is not None:
-        return _on_channel(deps, later, contact, rule, step, now)
-    return _finish(deps, noted, Status.FAILED, reason, now)
+    refused = noted.model_copy(update={"skipped_channels": [*noted.skipped_channels, reason]})
+    onward = _onward(deps, refused, contact, rule, step, now)
+    return onward or _finish(deps, noted, Status.FAILED, reason, now)
 
 
 def _fall_back(
@@ -367,11 +371,43 @@ def _fall_back(
 ) -> SendResult | None:
     """WhatsApp cannot deliver it (`why`): the step's next channel, when the step falls back
     on undeliverable sends and has one that reaches the contact."""
-    if not step.fallback_when.undeliverable:
-        return None
     refused = [*claimed.skipped_channels, f"whatsapp: {why}"]
-    later = pick(deps, claimed.model_copy(update={"skipped_channels": refused}), contact, step, 1)
+    noted = claimed.model_copy(update={"skipped_channels": refused})
+    return _onward(deps, noted, contact, rule, step, now)
+
+
+def _onward(
+    deps: Deps, refused: FollowUp, seen: Contact, rule: Rule, step: Step, now: datetime
+) -> SendResult | None:
+    """`refused` cannot go on its channel (why is the last of its skipped channels): the
+    step's next channel that reaches the contact as it is stored now, when the step falls
+    back on undeliverable sends; None when it does not, or no channel is left."""
+    following = refused.channel_index + 1
+    if not step.fallback_when.undeliverable or following >= len(step.chain):
+        return None
+    contact = _read_again(deps, refused, seen, rule, now)
+    if isinstance(contact, SendResult):
+        return contact
+    later = pick(deps, refused, contact, step, following)
     return None if later.channel is None else _on_channel(deps, later, contact, rule, step, now)
+
+
+def _read_again(
+    deps: Deps, claimed: FollowUp, seen: Contact, rule: Rule, now: datetime
+) -> Contact | SendResult:
+    """The contact as stored now (a consistent read), for a send decided within this claim
+    after the first read, mostly once a provider answered another: a STOP heard while it
+    answered counts as heard before the claim. Stopped on every channel by then, nothing
+    more goes: the follow-up ends `opted_out` instead. A stop of one channel is left to
+    `pick`, which passes over that channel. The contact as `seen` when it is no longer
+    stored."""
+    found = deps.contacts.contact(claimed.contact_id)
+    contact = seen if found is None else found.item
+    gating = deps.catalog.settings().gating
+    stop = must_stop(contact, rule, claimed.silence_key, gating, now, manual=claimed.manual)
+    if stop is not None and stop.reason is Reason.OPTED_OUT:
+        return _finish(deps, claimed, Status.OPTED_OUT, Reason.OPTED_OUT, now)
+    return contact
 
 
 def _await_approval(
@@ -523,17 +559,25 @@ def _template_instead(
 ) -> SendResult:
     """WhatsApp found the window closed (131047) after all: the step's template instead,
     once. A step without one, or a template refused so too, ends the follow-up skipped
-    (or on the step's next channel, when it falls back on undeliverable sends)."""
+    (or on the step's next channel, when it falls back on undeliverable sends). A contact
+    who stopped WhatsApp while it answered gets no template: the step goes on as for a
+    contact who stopped it before (on its next channel that reaches them, else no more)."""
     noted = _written_unsent(claimed.model_copy(update={"template_only": True}))
     step = rule.send_step(claimed.step_index)
     template = compose(step, contact, now, template_only=True)
     if refused.message.kind != "text" or template is None:
         fallen = _fall_back(deps, noted, contact, rule, step, why, now)
         return fallen or _finish(deps, noted, Status.SKIPPED, why, now)
-    gated = _template_gate(deps, noted, contact, step, template, now)
+    current = _read_again(deps, noted, contact, rule, now)
+    if isinstance(current, SendResult):
+        return current
+    picked = pick(deps, noted, current, step, noted.channel_index)
+    if picked.channel != "whatsapp":
+        return _on_channel(deps, picked, current, rule, step, now)
+    gated = _template_gate(deps, noted, current, step, template, now)
     if isinstance(gated, SendResult):
         return gated
-    return _hand_over(deps, noted, contact, refused.to, rule, gated, now)
+    return _hand_over(deps, noted, current, refused.to, rule, gated, now)
 
 
 def _written_unsent(followup: FollowUp) -> FollowUp:
