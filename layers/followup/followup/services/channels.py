@@ -79,9 +79,25 @@ def unreachable(followup: FollowUp) -> tuple[Status, str]:
     return status, "no channel: " + "; ".join(skipped)
 
 
+def may_reach(deps: Deps, contact: Contact, channel: Channel) -> bool:
+    """Whether `channel` may carry a message to the contact, as far as is known without
+    asking SNS: it is set up, and the contact has an address there they have not stopped.
+    The sender still checks SNS's opt-out list before it sends an SMS."""
+    if not _set_up(deps, channel):
+        return False
+    return skip_reason(channel, contact.address(channel), contact.stopped(channel)) is None
+
+
+def _set_up(deps: Deps, channel: Channel) -> bool:
+    """Whether the workspace can send on `channel` (WhatsApp always)."""
+    return not (
+        (channel == "sms" and deps.sms is None) or (channel == "email" and deps.email is None)
+    )
+
+
 def _passed_over(deps: Deps, contact: Contact, channel: Channel) -> str | None:
     address = contact.address(channel)
-    if (channel == "sms" and deps.sms is None) or (channel == "email" and deps.email is None):
+    if not _set_up(deps, channel):
         return f"not_set_up:{channel}"
     stopped = contact.stopped(channel)
     if channel == "sms" and address is not None and not stopped and deps.sms is not None:

@@ -23,15 +23,18 @@ from followup.domain.stamps import heard_after, may_follow
 from followup.domain.triggers import IntentTrigger
 from followup.domain.webhook_events import Identity
 from followup.services.callbacks import asked_by, plan_follow_up, schedule
+from followup.services.channels import may_reach
 from followup.services.contacts import create_contact, find_contact, update_contact
 from followup.services.conversations import CONTACT
 from followup.services.planning import ended, why_ended
 from followup.services.ports import CommitRejected, EnrollmentChange, FollowUpChange
+from followup.services.settle import end_unsent
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from followup.domain.ai_classify import Classified
+    from followup.domain.channels import Channel
     from followup.domain.settings import WorkspaceSettings
     from followup.services.deps import Deps
 
@@ -154,16 +157,17 @@ def record_inbound(
             contact = contact.with_marketing(True, at)
         return contact.model_copy(update=update)
 
-    update_contact(deps, contact_id, heard, at)  # a silence it starts enrolls as it is written
+    # A silence it starts enrolls as it is written.
+    contact = update_contact(deps, contact_id, heard, at)
     ends = reading.ends if reading else None
     # Read again once the contact holds the message: a tick that planned a follow-up before
     # then did not see the reply, and this read finds it.
     followups = deps.followups.followups_of(contact_id)
     # A STOP that stops WhatsApp alone leaves what goes on other channels as it is.
-    only = "whatsapp" if stop and not stops_all else None
+    only: Channel | None = "whatsapp" if stop and not stops_all else None
     heard_id = line_id if asked else None
     over = _end_enrollments(deps, contact_id, stop, at, placed, ends, only, heard_id)
-    responded, canceled = _settle_followups(deps, followups, stop, at, ends, only, over)
+    responded, canceled = _settle_followups(deps, followups, stop, at, ends, only, over, contact)
     schedule(deps, follow_up, deps.clock.now())
     record = reading.record if reading and asked else None
     if record is None or (record.source == "rules" and record.ai_fallback is None):
@@ -285,18 +289,20 @@ def _settle_followups(
     stop: bool,
     at: datetime,
     ends: str | None,
-    only: str | None,
+    only: Channel | None,
     over: Mapping[str, str],
+    contact: Contact,
 ) -> tuple[int, int]:
     """Of the contact's `followups`, sent ones within the attribution window → responded;
     queued ones → canceled (all of them when the reply `ends` the contact's follow-ups, and
     those of a journey that is `over`, with the reason it ended for, so none holds the
     contact's slot for a journey that will not send it). A STOP for `only` one channel
-    settles that channel's alone."""
+    settles that channel's alone, and of those still to go only the ones with no later
+    channel that may reach the `contact` (as the STOP left them)."""
     attribution = deps.catalog.settings().attribution_window.approx().total_seconds()
     responded = canceled = 0
     for followup in followups:
-        if only is not None and followup.channel != only:
+        if only is not None and not _stopped_with(deps, followup, only, contact):
             continue
         journey_over = over.get(followup.enrollment_id or "")
         settled = _settle(deps, followup, stop, at, attribution, ends, journey_over)
@@ -307,6 +313,23 @@ def _settle_followups(
         else:
             responded += 1
     return responded, canceled
+
+
+def _stopped_with(deps: Deps, followup: FollowUp, channel: Channel, contact: Contact) -> bool:
+    """Whether a STOP of `channel` alone settles `followup`: one on that channel, unless it
+    is still to go and a later channel of its step may reach the contact. That one is left
+    to the sender, which passes over the stopped channel, as it does for a step queued
+    after the STOP."""
+    if followup.channel != channel:
+        return False
+    if not followup.status.unsent:
+        return True
+    rule = deps.catalog.rule(followup.rule_id, followup.rule_version)
+    if rule is None:
+        return True
+    step = rule.steps[followup.step_index]
+    later = step.chain[followup.channel_index + 1 :] if isinstance(step, Step) else []
+    return not any(may_reach(deps, contact, other) for other in later)
 
 
 def _settle(
@@ -331,13 +354,26 @@ def _settle(
         if target is None:
             return None
         status, reason = target
-        try:
-            deps.commit([FollowUpChange(current.ended(status, at, reason), current.status)], at)
-        except CommitRejected:
-            current = deps.followups.followup(current.id)
-            continue
-        return current
+        if _ended(deps, current, status, reason, at, running=journey_over is None):
+            return current
+        current = deps.followups.followup(current.id)
     return None
+
+
+def _ended(
+    deps: Deps, followup: FollowUp, status: Status, reason: str, at: datetime, *, running: bool
+) -> bool:
+    """End `followup` as `status`; False when it moved meanwhile. One still to go of a
+    journey that may be `running` ends with it, as any follow-up ended unsent does
+    (`end_unsent`): a journey that went on would wait for ever on a step that will not go.
+    Any other is written alone."""
+    if followup.status.unsent and followup.enrollment_id and running:
+        return end_unsent(deps, followup, status, reason, at)
+    try:
+        deps.commit([FollowUpChange(followup.ended(status, at, reason), followup.status)], at)
+    except CommitRejected:
+        return False
+    return True
 
 
 def _settled(
