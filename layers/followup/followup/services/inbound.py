@@ -327,7 +327,8 @@ def _stopped_with(deps: Deps, followup: FollowUp, channel: Channel, contact: Con
     rule = deps.catalog.rule(followup.rule_id, followup.rule_version)
     if rule is None:
         return True
-    step = rule.steps[followup.step_index]
+    steps = rule.steps
+    step = steps[followup.step_index] if followup.step_index < len(steps) else None
     later = step.chain[followup.channel_index + 1 :] if isinstance(step, Step) else []
     return not any(may_reach(deps, contact, other) for other in later)
 
