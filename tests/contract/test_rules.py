@@ -139,6 +139,25 @@ def test_a_save_over_a_version_is_refused_once_another_save_came_first(store: An
     assert store.save_rule(rule("w"), over=0).version == 1
 
 
+def test_a_save_is_refused_once_the_rule_was_switched_since_it_was_read(store: Any) -> None:
+    # Given a rule read while on, then switched off
+    store.save_rule(rule("r", name="first"), over=0)
+    store.set_active("r", False)
+    # When a save made on what was read comes in, it is refused, and the rule stays off
+    with pytest.raises(CommitRejected):
+        store.save_rule(rule("r", name="late"), over=1, was_active=True)
+    assert store.rule_head("r") == RuleHead("r", 1, False, None, None)
+    assert store.rule("r", 2) is None
+    # And one made on the rule as it is now is saved
+    second = store.save_rule(rule("r", name="second", active=False), over=1, was_active=False)
+    assert (second.version, store.rule_head("r").active) == (2, False)
+    # Switched on again, a save that read it off is refused too
+    store.set_active("r", True)
+    with pytest.raises(CommitRejected):
+        store.save_rule(rule("r", name="late", active=False), over=2, was_active=False)
+    assert store.rule_head("r") == RuleHead("r", 2, True, None, None)
+
+
 def test_the_watermark_moves_only_from_where_it_was_read(store: Any) -> None:
     store.save_rule(rule("r"))
     one, two = T0, T0 + timedelta(minutes=5)

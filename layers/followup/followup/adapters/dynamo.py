@@ -620,12 +620,18 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         return Rule.model_validate_json(item.doc, context=STORED) if item and item.doc else None
 
     def save_rule(
-        self, rule: Rule, saved: Authorship | None = None, *, over: int | None = None
+        self,
+        rule: Rule,
+        saved: Authorship | None = None,
+        *,
+        over: int | None = None,
+        was_active: bool | None = None,
     ) -> Rule:
         """Store `rule` as the next version and make it current; resets the watermark.
 
-        CommitRejected when another save took that version first, or with `over`, when the
-        current version is no longer `over` (0: no rule listed by that id).
+        CommitRejected when another save took that version first, with `over`, when the
+        current version is no longer `over` (0: no rule listed by that id), and with
+        `was_active`, when the rule was switched on or off since it was read.
         """
         head = _get(RuleItem, rule.id, "head")
         listed = int(head.version) if head and head.head == LISTED and head.version else 0
@@ -640,7 +646,7 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
             txn.save(item, condition=RuleItem.sk.does_not_exist())
             txn.save(
                 RuleItem(rule.id, "head", head=LISTED, version=version, active=int(rule.active)),
-                condition=_current_is(over),
+                condition=_unchanged(over, was_active),
             )
         return stored
 
@@ -877,6 +883,20 @@ def _current_is(over: int | None) -> Condition | None:
         return unlisted
     current: Condition = (RuleItem.head == LISTED) & (RuleItem.version == over)
     return current
+
+
+def _unchanged(over: int | None, was_active: bool | None) -> Condition | None:
+    """A rule head's condition: `over` its current version (as `_current_is`), and with
+    `was_active`, the rule still on (True) or off (False: never switched on too)."""
+    current = _current_is(over)
+    if was_active is None:
+        return current
+    active: Condition = (
+        RuleItem.active == 1
+        if was_active
+        else RuleItem.active.does_not_exist() | (RuleItem.active == 0)
+    )
+    return active if current is None else current & active
 
 
 def _get(

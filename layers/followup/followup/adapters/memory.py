@@ -751,7 +751,12 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         return Rule.model_validate_json(doc, context=STORED) if doc else None
 
     def save_rule(
-        self, rule: Rule, saved: Authorship | None = None, *, over: int | None = None
+        self,
+        rule: Rule,
+        saved: Authorship | None = None,
+        *,
+        over: int | None = None,
+        was_active: bool | None = None,
     ) -> Rule:
         """Store `rule` as the next version and make it current; resets the watermark."""
         _nonempty(rule.id)
@@ -759,6 +764,8 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
             head = self._heads.get(rule.id)
             listed = head.version or 0 if head and head.listed else 0
             if over is not None and listed != over:
+                raise CommitRejected([])
+            if was_active is not None and (head or _HeadRow()).active != was_active:
                 raise CommitRejected([])
             version = head.version + 1 if head and head.version else 1
             stored = rule.model_copy(update={"version": version})

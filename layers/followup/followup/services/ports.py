@@ -583,11 +583,17 @@ class RuleRepository(Protocol):
 
     def rule(self, rule_id: str, version: int) -> Rule | None: ...
     def save_rule(
-        self, rule: Rule, saved: Authorship | None = None, *, over: int | None = None
+        self,
+        rule: Rule,
+        saved: Authorship | None = None,
+        *,
+        over: int | None = None,
+        was_active: bool | None = None,
     ) -> Rule:
         """Store `rule` as its next version, with who saved it and when when told. With
-        `over`, only on the current version the caller read (0: no rule listed by that id):
-        CommitRejected when another save came first."""
+        `over`, only on the current version the caller read (0: no rule listed by that id),
+        and with `was_active`, only while the rule is still on (True) or off (False) as the
+        caller read it: CommitRejected when another save, or a switch, came first."""
         ...
 
     def authorship(self, rule_id: str) -> dict[int, Authorship]:

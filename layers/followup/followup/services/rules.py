@@ -191,7 +191,8 @@ def update(
 
     A body that does not name `active` leaves the rule on or off as it is now: a switch is
     no new version, so an editor that opened the rule before someone switched it would
-    otherwise switch it back.
+    otherwise switch it back. A switch made while this save is checked refuses it
+    (SwitchedMeanwhile): sent again, it keeps the rule as switched.
 
     The new version reads back over the lookback (its watermark restarts), so an active
     edit passes the mass-send check like an activation.
@@ -203,7 +204,30 @@ def update(
         return found, problems(deps, found)[1], False
     if "version" in rule.model_fields_set and rule.version != found.version:
         raise StaleRule(rule_id, rule.version, found.version)
-    return (*_save(deps, edited, confirmed, by, over=found.version, replaced=found), True)
+    try:
+        return (*_save(deps, edited, confirmed, by, over=found.version, replaced=found), True)
+    except CommitRejected:
+        _refuse_if_switched(deps, found)
+        raise
+
+
+def _refuse_if_switched(deps: Deps, read: Rule) -> None:
+    """SwitchedMeanwhile when the rule is still at the version a refused save read, but
+    switched on or off since."""
+    head = deps.rules.rule_head(read.id)
+    if head is not None and head.version == read.version and head.active != read.active:
+        raise SwitchedMeanwhile(read.id, head.active)
+
+
+class SwitchedMeanwhile(Conflict):
+    """The rule was switched on or off after the save read it, before it was written."""
+
+    def __init__(self, rule_id: str, active: bool) -> None:
+        now = "on" if active else "off"
+        super().__init__(
+            f"rule {rule_id} was switched {now} by someone else while your edit was being "
+            "saved, so nothing was saved: send it again to save it on the rule as it is now"
+        )
 
 
 class StaleRule(Conflict):
@@ -394,8 +418,9 @@ def _save(
     over: int,
     replaced: Rule | None = None,
 ) -> tuple[Rule, list[Problem]]:
-    """Save `rule` over version `over` (0: a new rule; else `replaced`); CommitRejected if
-    another save came first (the request answers 409: try again)."""
+    """Save `rule` over version `over` (0: a new rule; else `replaced`, on or off as it
+    was read); CommitRejected if another save, or a switch, came first (the request
+    answers 409: try again)."""
     errors, warnings = problems(deps, rule)
     if errors:
         raise InvalidRule(errors)
@@ -403,7 +428,8 @@ def _save(
         _check_mass_send(deps, rule, confirmed)
     authored = Authorship(by, deps.clock.now()) if by else None
     before = deps.rules.rule_head(rule.id) if over else None
-    saved = deps.rules.save_rule(rule, authored, over=over)
+    was_active = replaced.active if replaced else None
+    saved = deps.rules.save_rule(rule, authored, over=over, was_active=was_active)
     deps.catalog.invalidate()
     date_triggers.backfill(deps, saved, replaced, before)
     return saved, warnings
