@@ -19,12 +19,12 @@ from followup.domain.contact import Contact
 from followup.domain.errors import InvalidField, NotFound
 from followup.domain.followup import Reason
 from followup.domain.rule import Rule
-from followup.services import audit, rules, versions
+from followup.services import audit, rule_audit, rules, versions
 from followup.services.deps import Deps
 from followup.services.dry_run import DryRunRequest, as_json, dry_run
 from followup.services.ports import RuleError
 from followup.services.preview import preview
-from followup.services.rules import Problem
+from followup.services.rules import DuplicateRule, Problem
 from followup.services.writing import sample
 from followup.wiring import runtime
 
@@ -68,11 +68,19 @@ def list_rules() -> dict[str, Any]:
 
 @router.post("/api/rules", status_code=201, openapi_extensions=statuses(409))
 def create_rule(rule: Rule, confirm: bool = False) -> tuple[dict[str, Any], int]:
+    """Save a new rule. Sent again by who created it, with the same body, after the store
+    refused its audit entry (a 503), it keeps the entry and answers as the first would."""
     event = router.current_event.raw_event
     require(event, RULE_WRITERS)
     _known_fields(rule)
     deps = runtime.deps()
-    saved, warnings = rules.create(deps, rule, confirm, caller(event))
+    try:
+        saved, warnings = rules.create(deps, rule, confirm, caller(event))
+    except DuplicateRule:
+        created = rule_audit.created_unaudited(deps, rule, caller(event))
+        if created is None:
+            raise
+        saved, warnings = created, rules.problems(deps, created)[1]
     audit.record(deps, caller(event), "rule.created", saved.id, None, f"version {saved.version}")
     return _saved(deps, saved, warnings), 201
 
@@ -89,13 +97,14 @@ def edit_rule(
     rule_id: str, rule: Rule, confirm: bool = False, migrate: bool = False
 ) -> dict[str, Any]:
     """Save the next version. With `migrate=true`, running sequences move onto it and
-    continue from the same step; otherwise they finish on the version they started."""
+    continue from the same step; otherwise they finish on the version they started. Sent
+    again after the store refused its audit entry (a 503), it keeps the entry."""
     event = router.current_event.raw_event
     require(event, RULE_WRITERS)
     _known_fields(rule)
     deps = runtime.deps()
     saved, warnings, new = rules.update(deps, rule_id, rule, confirm, caller(event))
-    if new:
+    if new or rule_audit.save_unaudited(deps, saved, caller(event)):
         before, after = f"version {saved.version - 1}", f"version {saved.version}"
         audit.record(deps, caller(event), "rule.updated", rule_id, before, after)
     answer = _saved(deps, saved, warnings)
@@ -155,11 +164,13 @@ def rule_diff(
 
 @router.post("/api/rules/<rule_id>/activate", openapi_extensions=statuses(409))
 def activate(rule_id: str, confirm: bool = False) -> dict[str, Any]:
+    """Switch the rule on; sent again after the store refused its audit entry (a 503), it
+    finds the rule on and keeps the entry."""
     event = router.current_event.raw_event
     require(event, RULE_WRITERS)
     deps = runtime.deps()
     activated = rules.activate(deps, rule_id, confirm)
-    if activated.switched:
+    if activated.switched or rule_audit.switch_unaudited(deps, rule_id):
         audit.record(deps, caller(event), "rule.activated", rule_id, "inactive", "active")
     return {**activated.rule.model_dump(mode="json"), "indexing": rules.indexing(deps, rule_id)}
 
@@ -245,12 +256,15 @@ def sample_step(rule_id: str, step: str, request: SampleRequest) -> dict[str, An
 
 @router.post("/api/rules/<rule_id>/deactivate")
 def deactivate(rule_id: str, cancel_queued: bool = False) -> dict[str, Any]:
+    """Switch the rule off; sent again after the store refused its audit entry (a 503), it
+    finds the rule off and keeps the entry."""
     event = router.current_event.raw_event
     require(event, RULE_WRITERS)
     deps = runtime.deps()
     done = rules.deactivate(deps, rule_id, cancel_queued)
-    if done.switched or done.canceled:
-        before = "active" if done.switched else "inactive"
+    switched = done.switched or rule_audit.switch_unaudited(deps, rule_id)
+    if switched or done.canceled:
+        before = "active" if switched else "inactive"
         after = f"inactive; {done.canceled} queued canceled" if cancel_queued else "inactive"
         audit.record(deps, caller(event), "rule.deactivated", rule_id, before, after)
     return {**done.rule.model_dump(mode="json"), "canceled": done.canceled}

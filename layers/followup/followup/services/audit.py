@@ -45,14 +45,23 @@ def newest_about(
 ) -> str | None:
     """The action of the newest entry on `target` whose action `about` takes, read back
     no further than `since` (None: the whole log); None when there is none."""
+    found = newest(deps, target, lambda entry: about(entry.action), since)
+    return found.action if found else None
+
+
+def newest(
+    deps: Deps, target: str, about: Callable[[AuditEntry], bool], since: datetime | None
+) -> AuditEntry | None:
+    """The newest entry on `target` that `about` takes, read back no further than `since`
+    (None: the whole log); None when there is none."""
     cursor = None
     while True:
         page = deps.rules.audit_log(_PAGE, cursor)
         for entry in page.items:
             if since is not None and entry.at < since:
                 return None
-            if entry.target == target and about(entry.action):
-                return entry.action
+            if entry.target == target and about(entry):
+                return entry
         if page.cursor is None:
             return None
         cursor = page.cursor
