@@ -87,6 +87,20 @@ def test_a_follow_up_moves_between_phases_and_leaves_them_when_it_ends(store: An
     assert all(list(store.waiting(phase, minutes(60))) == [] for phase in Phase)
 
 
+def test_a_follow_up_brought_forward_keeps_when_it_was_due_and_is_read_at_its_new_time(
+    store: Any,
+) -> None:
+    put_off = followup(scheduled_at=minutes(600), wake_at=minutes(600), due_at=T0)
+    write(store, put_off)
+    assert store.followup("fu_1") == put_off
+    sooner = put_off.opened_sooner(minutes(1), minutes(30))
+    store.commit([FollowUpChange(sooner, Status.QUEUED, moves=put_off.moves)], minutes(1))
+    assert store.followup("fu_1") == sooner
+    assert store.followup("fu_1").due_at == T0
+    assert list(store.waiting(Phase.QUEUED, minutes(29))) == []
+    assert list(store.waiting(Phase.QUEUED, minutes(30))) == [sooner]
+
+
 def test_a_dispatched_follow_up_is_read_in_its_phase_at_its_new_wake_only(store: Any) -> None:
     queued = followup()
     write(store, queued)

@@ -139,6 +139,41 @@ def test_requeued_onto_the_send_queue_is_redriven_after_its_delay_and_horizon() 
     assert (followup.scheduled_at, followup.wake_at) == (LATER, LATER + REDRIVE)
 
 
+def test_a_follow_up_the_window_put_off_keeps_when_it_was_due_and_a_retry_drops_it() -> None:
+    put_off = FollowUp.planned(
+        followup_id="f-2",
+        contact_id="c-1",
+        rule_id="apply-remind-24h",
+        rule_version=1,
+        silence_key=NOW.isoformat(),
+        at=NOW,
+        scheduled_at=LATER,
+        due=NOW,
+    )
+    on_time = queued()
+
+    assert (put_off.due_at, on_time.due_at) == (NOW, None)
+    claimed = put_off.dispatched(LATER, REDRIVE).claimed(LATER, DEADLINE)
+    put_off_again = claimed.requeued(LATER, LATER + timedelta(days=3), due=put_off.due_at)
+    assert put_off_again.due_at == NOW
+    assert claimed.requeued(LATER, LATER + timedelta(seconds=30), "retry").due_at is None
+
+
+def test_opened_sooner_is_due_at_the_new_opening_and_put_in_the_queue_when_written() -> None:
+    opening = NOW + timedelta(hours=1)
+    followup = queued(LATER).opened_sooner(NOW, opening)
+
+    assert (followup.status, phase_of(followup), followup.reason) == (
+        Status.QUEUED,
+        Phase.QUEUED,
+        None,
+    )
+    assert (followup.scheduled_at, followup.wake_at, followup.queued_at) == (opening, opening, NOW)
+    assert waiting_entry(followup) == ("queued", opening)
+    with pytest.raises(InvalidTransition):
+        sending().opened_sooner(NOW, opening)
+
+
 def test_awaiting_approval_wakes_when_the_approval_would_expire() -> None:
     followup = sending().awaiting_approval(TEXT, NOW, EXPIRE)
 

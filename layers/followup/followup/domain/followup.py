@@ -204,6 +204,11 @@ class FollowUp(BaseModel):
     )
     created_at: AwareDatetime
     scheduled_at: AwareDatetime
+    due_at: AwareDatetime | None = Field(
+        default=None,
+        description="when its step was due, while the send window puts it off to a later "
+        "opening (`scheduled_at`): a wider window may bring it forward",
+    )
     wake_at: AwareDatetime | None = Field(
         default=None, description="when the engine must look at it next (dispatch, expiry...)"
     )
@@ -258,6 +263,7 @@ class FollowUp(BaseModel):
         silence_key: str,
         at: datetime,
         scheduled_at: datetime,
+        due: datetime | None = None,
         enrollment_id: str | None = None,
         step_index: int = 0,
         repeat_index: int = 0,
@@ -267,7 +273,8 @@ class FollowUp(BaseModel):
         skipped: str | None = None,
     ) -> FollowUp:
         """A new follow-up queued for `scheduled_at`, when dispatch wakes it; or, when
-        `skipped` says why, one that ends at once and never wakes."""
+        `skipped` says why, one that ends at once and never wakes. Scheduled later than it
+        was `due` (the send window's next opening), it keeps when it was due."""
         status = Status.SKIPPED if skipped else Status.QUEUED
         return cls(
             id=followup_id,
@@ -284,6 +291,7 @@ class FollowUp(BaseModel):
             reason=skipped,
             created_at=at,
             scheduled_at=scheduled_at,
+            due_at=due if due is not None and scheduled_at > due else None,
             wake_at=None if skipped else scheduled_at,
             history=[StatusChange(status=status, at=at, reason=skipped or note)],
         )
@@ -307,12 +315,21 @@ class FollowUp(BaseModel):
         claimed = self._moved(Status.SENDING, at)
         return claimed.model_copy(update={"wake_at": at + sending_deadline, "queued_at": None})
 
-    def requeued(self, at: datetime, scheduled_at: datetime, reason: str | None = None) -> FollowUp:
-        """Back from the sender to wait for a dispatch tick at `scheduled_at`."""
+    def requeued(
+        self,
+        at: datetime,
+        scheduled_at: datetime,
+        reason: str | None = None,
+        due: datetime | None = None,
+    ) -> FollowUp:
+        """Back from the sender to wait for a dispatch tick at `scheduled_at`: the send
+        window's next opening for a follow-up `due` earlier (which keeps when it was due),
+        else the time of another try."""
         back = self._moved(Status.QUEUED, at, reason)
         return back.model_copy(
             update={
                 "scheduled_at": scheduled_at,
+                "due_at": due,
                 "dispatched_at": None,
                 "wake_at": scheduled_at,
                 "queued_at": at,
@@ -324,6 +341,14 @@ class FollowUp(BaseModel):
         self._expect(Status.QUEUED)
         return self.model_copy(
             update={"scheduled_at": at, "wake_at": at, "reason": None, "queued_at": at}
+        )
+
+    def opened_sooner(self, at: datetime, opening: datetime) -> FollowUp:
+        """Put off by the send window, which now opens for it sooner (widened): due at
+        `opening`, and put in the queue at `at`, so the next dispatch tick hands it over."""
+        self._expect(Status.QUEUED)
+        return self.model_copy(
+            update={"scheduled_at": opening, "wake_at": opening, "queued_at": at}
         )
 
     def held_for_number(self, at: datetime, number: str, reason: str) -> FollowUp:

@@ -25,6 +25,9 @@ from followup.loading import loading
 
 # Windows open at least weekly unless holidays pile up; a year and a bit covers any calendar.
 _SEARCH_DAYS = 400
+LONGEST_PUT_OFF = timedelta(days=_SEARCH_DAYS + 1)
+"""Farther than the send window ever puts a send off past its due time: the next opening
+is looked for no further."""
 _HHMM = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d|24:00")
 
 

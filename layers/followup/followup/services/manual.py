@@ -169,6 +169,7 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
         silence_key=contact.silence_key,
         at=now,
         scheduled_at=scheduled,
+        due=now,
         manual=True,
         note="manual",
     )

@@ -179,8 +179,9 @@ def advance(
     claimed = claim(deps, contact, fid, now, guess=guess_slot, channel=channel)
     if claimed.busy_until is not None:
         return _wait_for_slot(deps, enrollment_v, claimed.busy_until, now, held=claimed.held)
-    scheduled = send_at(enrollment.next_due_at or now, now, contact, rule, settings)
-    queued = _followup(fid, enrollment, contact, now, scheduled, None)
+    due = max(enrollment.next_due_at or now, now)
+    scheduled = send_at(due, now, contact, rule, settings)
+    queued = _followup(fid, enrollment, contact, now, scheduled, None, due)
     # Taken at the clock's time, not the tick's (a retried tick runs hours after it).
     taken = Slot(contact.id, fid, scheduled, deps.clock.now(), claimed.keeps)
     slot = SlotChange(taken, claimed.revision)
@@ -463,7 +464,10 @@ def _followup(
     now: datetime,
     scheduled: datetime,
     skipped: str | None,
+    due: datetime | None = None,
 ) -> FollowUp:
+    """The enrollment's step planned at `now` for `scheduled` (put off from `due` by the
+    send window when later), or skipped, saying why."""
     return FollowUp.planned(
         followup_id=fid,
         contact_id=contact.id,
@@ -472,6 +476,7 @@ def _followup(
         silence_key=enrollment.silence_key,
         at=now,
         scheduled_at=scheduled,
+        due=due,
         enrollment_id=enrollment.id,
         step_index=enrollment.step_index,
         repeat_index=enrollment.repeat_index,

@@ -1,12 +1,13 @@
-"""Resuming all sending: the settings save that lifts the workspace's pause hands the
-send queue at once what the pause kept from it, as resuming a number does."""
+"""An admin's save of the settings, and what it sets going at once: a save that lifts
+the workspace's pause hands the send queue what the pause kept from it, as resuming a
+number does; one that widens the send window brings forward what the window put off."""
 
 from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING
 
-from followup.services import dispatch
+from followup.services import dispatch, widening
 from followup.services import settings as workspace
 
 if TYPE_CHECKING:
@@ -29,8 +30,17 @@ def save_settings(
     enqueue still running), judges what that tick planned against the last tick's mark,
     not this one, and the next tick hands over again what this one did, which the sender
     claims once, so nothing goes twice. A failure there is logged and leaves them to the
-    next tick; the save stands."""
+    next tick; the save stands.
+
+    First, a save that changes the send window or the zone brings forward the queued
+    follow-ups the window put off that may now go sooner (`widening.bring_forward`), for
+    the next dispatch tick (or this hand-over) to send at their new time. A failure there
+    is logged, and leaves those not moved yet at their later time; the save stands."""
     before, saved = workspace.replace(deps, settings, revision)
+    try:
+        widening.bring_forward(deps, before, settings)
+    except Exception:
+        log.warning("queued follow-ups not brought forward to the wider window", exc_info=True)
     if before.paused and not settings.paused:
         try:
             dispatch.run_tick(deps, deps.clock.now(), settle=deps.timings.pause_ttl, marked=False)

@@ -488,7 +488,8 @@ def _recheck(
         return None
     opening = send_at(now, now, contact, rule, settings)
     if opening > now:
-        _requeue(deps, claimed, now, opening, dispatched=False)
+        due = claimed.due_at or claimed.scheduled_at
+        _requeue(deps, claimed, now, opening, dispatched=False, due=due)
         return SendResult.RESCHEDULED
     return None
 
@@ -690,12 +691,14 @@ def _requeue(
     dispatched: bool,
     reason: str | None = None,
     keep_schedule: bool = False,
+    due: datetime | None = None,
 ) -> SendResult:
     """Back to queued: on the queue already (short delay) or waiting for a dispatch tick;
-    with `keep_schedule`, due at `when` but still scheduled when it was."""
+    with `keep_schedule`, due at `when` but still scheduled when it was; with `due`, put
+    off from then to the send window's opening at `when`."""
     # Put back when it is written, not when the send began: a dispatch tick that read while
     # the send was out (a provider slow to answer) found it sending, and takes it as new.
-    back = claimed.requeued(deps.clock.now(), when, reason)
+    back = claimed.requeued(deps.clock.now(), when, reason, due)
     if keep_schedule:
         back = back.model_copy(update={"scheduled_at": claimed.scheduled_at})
     if dispatched:
