@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from followup.domain.conditions import field_error
 from followup.domain.contact import USER_ID, Contact, Score
 from followup.domain.errors import DomainError, InvalidField
 from followup.domain.localtime import ZoneName
@@ -86,8 +87,10 @@ class ContactRow(BaseModel):
 
     @model_validator(mode="after")
     def _reachable(self) -> ContactRow:
+        """Names someone to reach: a row with neither id is refused at `wa_id`, the field
+        to fill in."""
         if self.wa_id is None and self.user_id is None:
-            raise ValueError("give a wa_id or a user_id")
+            raise field_error(("wa_id",), "give a wa_id or a user_id")
         return self
 
     @field_validator("stage", "score")
