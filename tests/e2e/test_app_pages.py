@@ -79,7 +79,7 @@ def ready(page: Page, name: str) -> Locator:
         "queue": page.get_by_test_id("followup-row").first,
         "rules": page.get_by_test_id("rule-row").first,
         "rule": page.locator(".editor"),
-        "stats": page.locator('[data-testid="stats-row"][data-id="all"]'),
+        "stats": page.get_by_test_id("stats-total"),
         "contacts": page.get_by_test_id("contact-row").first,
         "contact": page.get_by_test_id("conversation-state"),
         "settings": page.get_by_test_id("opening").first,

@@ -23,7 +23,7 @@ from rich.console import Console
 
 from followup.domain.rule import Rule
 from followup.domain.settings import ReviewThresholds, WorkspaceSettings
-from followup.services.stats import RuleStats
+from followup.services.stats import PeriodStats, RuleStats
 from followup_local.cli import main
 from followup_local.simulator import Outcome, SimulationConfig, simulate
 from followup_local.simulator.funnel import demo_rules
@@ -366,7 +366,10 @@ def outcome_with(settings: WorkspaceSettings) -> Outcome:
     start = datetime(2026, 12, 21, tzinfo=UTC)
     rules = [Rule.model_validate(body) for body in demo_rules()]
     stats = {rule_id: RuleStats(rule_id=rule_id, counts=c) for rule_id, c in RULE_COUNTS.items()}
-    return Outcome(SimulationConfig(start=start), start, start, settings, rules, stats, [], [], [])
+    total = PeriodStats(counts={})
+    return Outcome(
+        SimulationConfig(start=start), start, start, settings, rules, stats, total, [], [], []
+    )
 
 
 def test_rates_past_the_review_thresholds_stand_out_in_the_table() -> None:

@@ -17,7 +17,7 @@ from followup.domain.contact import Contact
 from followup.domain.followup import FollowUp
 from followup.domain.rule import Rule
 from followup.domain.settings import ReviewThresholds, WorkspaceSettings
-from followup.services.stats import RuleStats, flags
+from followup.services.stats import PeriodStats, RuleStats, flags
 from followup_local.engine import LocalEngine
 from followup_local.gateway import request_event
 from followup_local.sandbox import SandboxRequest
@@ -52,6 +52,7 @@ class Outcome:
     settings: WorkspaceSettings
     rules: list[Rule]
     stats: dict[str, RuleStats]
+    total: PeriodStats
     sends: list[SandboxRequest]
     contacts: list[ContactState]
     followups: list[FollowUp]
@@ -80,15 +81,18 @@ def collect(
         followups.extend(
             sorted(deps.followups.followups_of(found.item.id), key=lambda f: f.created_at)
         )
-    stats = stats_from_api(engine, config.start - timedelta(days=1), end + timedelta(days=1))
+    stats, total = stats_from_api(engine, config.start - timedelta(days=1), end + timedelta(days=1))
     return Outcome(
-        config, end, last_tick, deps.rules.settings(), rules, stats, engine.sandbox.requests,
-        contacts, followups,
+        config, end, last_tick, deps.rules.settings(), rules, stats, total,
+        engine.sandbox.requests, contacts, followups,
     )  # fmt: skip
 
 
-def stats_from_api(engine: LocalEngine, since: datetime, until: datetime) -> dict[str, RuleStats]:
-    """Per-rule totals as staff read them: `GET /api/stats` through the admin API handler."""
+def stats_from_api(
+    engine: LocalEngine, since: datetime, until: datetime
+) -> tuple[dict[str, RuleStats], PeriodStats]:
+    """Per-rule totals and every rule's together, as staff read them: `GET /api/stats`
+    through the admin API handler."""
     query = f"from={since.date().isoformat()}&to={until.date().isoformat()}"
     event = request_event(
         method="GET",
@@ -104,13 +108,17 @@ def stats_from_api(engine: LocalEngine, since: datetime, until: datetime) -> dic
     response = engine.invoke("api", event)
     if response["statusCode"] != 200:
         raise RuntimeError(f"GET /api/stats answered {response['statusCode']}: {response['body']}")
-    return {
-        row["rule_id"]: RuleStats(
-            rule_id=row["rule_id"],
-            counts={k: v for k, v in row.items() if isinstance(v, int) and not isinstance(v, bool)},
-        )
-        for row in json.loads(response["body"])["rules"]
+    answer = json.loads(response["body"])
+    per_rule = {
+        row["rule_id"]: RuleStats(rule_id=row["rule_id"], counts=_counts(row))
+        for row in answer["rules"]
     }
+    return per_rule, PeriodStats(counts=_counts(answer["total"]))
+
+
+def _counts(row: dict[str, Any]) -> dict[str, int]:
+    """The counters of a stats row: its whole numbers, rates and flags left out."""
+    return {k: v for k, v in row.items() if isinstance(v, int) and not isinstance(v, bool)}
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -121,7 +129,7 @@ def _row(
     rule_id: str,
     name: str,
     active: bool | None,
-    stats: RuleStats | None,
+    stats: PeriodStats | None,
     review: ReviewThresholds,
 ) -> dict[str, Any]:
     counts = stats.counts if stats else {}
@@ -164,7 +172,7 @@ def summary(outcome: Outcome) -> dict[str, Any]:
         },
         "settings": outcome.settings.model_dump(mode="json"),
         "rules": rows,
-        "total": _row("total", "All rules", None, outcome.stats.get("all"), review),
+        "total": _row("total", "All rules", None, outcome.total, review),
     }
 
 

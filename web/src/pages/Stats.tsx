@@ -11,11 +11,8 @@ import { useUrlParams } from "../urlParams";
 import { download, toCsv } from "./stats/csv";
 import { JourneyStats } from "./stats/Journey";
 
-interface Row {
-  rule_id: string;
-  name: string | null;
-  /** Deleted since: its sends still count, and it has no journey to open. */
-  deleted?: boolean;
+/** Counters, rates, costs and review flags: a rule's, or every rule's together. */
+interface Figures {
   sent: number;
   responded: number;
   opted_out: number;
@@ -30,6 +27,13 @@ interface Row {
   opt_out_rate: number;
   flags: string[];
   sample_too_small: boolean;
+}
+
+interface Row extends Figures {
+  rule_id: string;
+  name: string | null;
+  /** Deleted since: its sends still count, and it has no journey to open. */
+  deleted?: boolean;
 }
 
 interface Day {
@@ -52,6 +56,8 @@ interface Stats {
   queue_now: number;
   sends: { sent: number; failed: number; success_rate: number | null };
   review: Review;
+  /** Every rule together, apart from the rules so that no rule's id can stand for it. */
+  total: Figures;
   rules: Row[];
   days: Day[];
 }
@@ -128,11 +134,6 @@ function PerDay({ days }: { days: Day[] }) {
   );
 }
 
-/** The row of every rule together first, then each rule as the API orders them. */
-function totalsFirst<T extends { rule_id: string }>(rows: T[]): T[] {
-  return [...rows.filter((row) => row.rule_id === "all"), ...rows.filter((row) => row.rule_id !== "all")];
-}
-
 export function StatsPage() {
   const { api } = useSession();
   const t = useT();
@@ -146,7 +147,7 @@ export function StatsPage() {
   });
   const data = stats.data;
   const cost = (amount: number | null) => (amount === null ? "–" : format.dollars(amount));
-  const ruleName = (row: Row) => (row.rule_id === "all" ? t("stats.allRules") : (row.name ?? row.rule_id));
+  const ruleName = (row: Row) => row.name ?? row.rule_id;
   const flagWords = (flag: string) => {
     if (flag === "low_response") return t("stats.flag.low_response", { rate: format.percent(data?.review.min_response_rate ?? 0) });
     if (flag === "high_opt_out") return t("stats.flag.high_opt_out", { rate: format.percent(data?.review.max_opt_out_rate ?? 0) });
@@ -168,8 +169,13 @@ export function StatsPage() {
       t("stats.costPerConversion"),
       t("stats.review"),
     ];
-    const rows = totalsFirst(shown.rules).map((row) => [
-      ruleName(row),
+    // The row of every rule together first, then each rule as the API orders them.
+    const labelled: [string, Figures][] = [
+      [t("stats.allRules"), shown.total],
+      ...shown.rules.map((row): [string, Figures] => [ruleName(row), row]),
+    ];
+    const rows = labelled.map(([label, row]) => [
+      label,
       row.sent,
       row.responded,
       row.response_rate,
@@ -185,7 +191,44 @@ export function StatsPage() {
     download(`stats-${shown.from}-${shown.to}.csv`, toCsv(header, rows));
   };
   const openRow = data?.rules.find((row) => row.rule_id === open);
-  const everything = data?.rules.find((row) => row.rule_id === "all");
+  /** A row's cells after its name, the same for a rule and for every rule together. */
+  const figureCells = (row: Figures) => (
+    <>
+      <Table.Td data-label={t("stats.sent")} data-col="sent">
+        {format.number(row.sent)}
+      </Table.Td>
+      <Table.Td data-label={t("stats.responseRate")} data-col="responded">
+        {format.percent(row.response_rate)} ({format.number(row.responded)})
+      </Table.Td>
+      <Table.Td data-label={t("stats.optOutRate")} data-col="opted_out">
+        {format.percent(row.opt_out_rate)} ({format.number(row.opted_out)})
+      </Table.Td>
+      <Table.Td data-label={t("stats.conversions")}>{format.number(row.converted)}</Table.Td>
+      <Table.Td data-label={t("stats.aiCost")} data-testid="ai-cost">
+        {row.ai_messages ? t("stats.aiCostValue", { cost: format.dollars(row.ai_cost_usd), count: row.ai_messages }) : "–"}
+      </Table.Td>
+      <Table.Td data-label={t("stats.messagingCost")} data-testid="messaging-cost">
+        {cost(row.messaging_cost_usd)}
+      </Table.Td>
+      <Table.Td data-label={t("stats.costPerReply")}>{cost(row.cost_per_reply)}</Table.Td>
+      <Table.Td data-label={t("stats.costPerConversion")}>{cost(row.cost_per_conversion)}</Table.Td>
+      <Table.Td data-label={t("stats.review")} data-col="review">
+        {row.sample_too_small ? (
+          <Text size="sm" c="dimmed" data-testid="too-few">
+            {t("stats.tooFew", { sent: row.sent, min: minSample })}
+          </Text>
+        ) : (
+          <Group gap={4}>
+            {row.flags.map((flag) => (
+              <Badge key={flag} color="red.9" variant="outline" className="flag">
+                {flagWords(flag)}
+              </Badge>
+            ))}
+          </Group>
+        )}
+      </Table.Td>
+    </>
+  );
   return (
     <Stack gap="sm">
       <Title order={2}>
@@ -212,7 +255,7 @@ export function StatsPage() {
       </Group>
       {stats.isError && <ErrorState error={stats.error} retry={() => stats.refetch()} />}
       {stats.isPending && <Loading />}
-      {data && everything && (
+      {data && (
         <>
           <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="sm">
             <Kpi testId="kpi-queue" label={t("stats.queueNow")} value={format.number(data.queue_now)} detail={t("stats.queueNowHint")} />
@@ -225,10 +268,10 @@ export function StatsPage() {
             <Kpi
               testId="kpi-replies"
               label={t("stats.responseRate")}
-              value={format.percent(everything.response_rate)}
-              detail={t("stats.repliesDetail", { replied: everything.responded, sent: everything.sent })}
+              value={format.percent(data.total.response_rate)}
+              detail={t("stats.repliesDetail", { replied: data.total.responded, sent: data.total.sent })}
             />
-            <Kpi testId="kpi-cost" label={t("stats.costPerReply")} value={cost(everything.cost_per_reply)} detail={t("stats.costTotal", { cost: format.dollars(everything.cost_usd) })} />
+            <Kpi testId="kpi-cost" label={t("stats.costPerReply")} value={cost(data.total.cost_per_reply)} detail={t("stats.costTotal", { cost: format.dollars(data.total.cost_usd) })} />
           </SimpleGrid>
           <Text size="sm" c="dimmed">
             {t("stats.sampleNote", { response: data.review.min_response_sample, optOut: data.review.min_opt_out_sample })}
@@ -249,12 +292,16 @@ export function StatsPage() {
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {totalsFirst(data.rules).map((row) => (
+              <Table.Tr data-testid="stats-total">
+                <Table.Td data-label={t("stats.rule")}>
+                  <strong>{t("stats.allRules")}</strong>
+                </Table.Td>
+                {figureCells(data.total)}
+              </Table.Tr>
+              {data.rules.map((row) => (
                 <Table.Tr key={row.rule_id} data-testid="stats-row" data-id={row.rule_id}>
                   <Table.Td data-label={t("stats.rule")}>
-                    {row.rule_id === "all" ? (
-                      <strong>{t("stats.allRules")}</strong>
-                    ) : row.deleted ? (
+                    {row.deleted ? (
                       <>
                         {ruleName(row)}
                         <Text span size="xs" c="dimmed" display="block">
@@ -275,41 +322,7 @@ export function StatsPage() {
                       </UnstyledButton>
                     )}
                   </Table.Td>
-                  <Table.Td data-label={t("stats.sent")} data-col="sent">
-                    {format.number(row.sent)}
-                  </Table.Td>
-                  <Table.Td data-label={t("stats.responseRate")} data-col="responded">
-                    {format.percent(row.response_rate)} ({format.number(row.responded)})
-                  </Table.Td>
-                  <Table.Td data-label={t("stats.optOutRate")} data-col="opted_out">
-                    {format.percent(row.opt_out_rate)} ({format.number(row.opted_out)})
-                  </Table.Td>
-                  <Table.Td data-label={t("stats.conversions")}>{format.number(row.converted)}</Table.Td>
-                  <Table.Td data-label={t("stats.aiCost")} data-testid="ai-cost">
-                    {row.ai_messages
-                      ? t("stats.aiCostValue", { cost: format.dollars(row.ai_cost_usd), count: row.ai_messages })
-                      : "–"}
-                  </Table.Td>
-                  <Table.Td data-label={t("stats.messagingCost")} data-testid="messaging-cost">
-                    {cost(row.messaging_cost_usd)}
-                  </Table.Td>
-                  <Table.Td data-label={t("stats.costPerReply")}>{cost(row.cost_per_reply)}</Table.Td>
-                  <Table.Td data-label={t("stats.costPerConversion")}>{cost(row.cost_per_conversion)}</Table.Td>
-                  <Table.Td data-label={t("stats.review")} data-col="review">
-                    {row.sample_too_small ? (
-                      <Text size="sm" c="dimmed" data-testid="too-few">
-                        {t("stats.tooFew", { sent: row.sent, min: minSample })}
-                      </Text>
-                    ) : (
-                      <Group gap={4}>
-                        {row.flags.map((flag) => (
-                          <Badge key={flag} color="red.9" variant="outline" className="flag">
-                            {flagWords(flag)}
-                          </Badge>
-                        ))}
-                      </Group>
-                    )}
-                  </Table.Td>
+                  {figureCells(row)}
                 </Table.Tr>
               ))}
             </Table.Tbody>

@@ -13,14 +13,17 @@ from followup.api.auth import READERS, RULE_WRITERS, require
 from followup.api.openapi import statuses
 from followup.api.params import QueryDate
 from followup.domain.errors import InvalidField
+from followup.domain.settings import ReviewThresholds
 from followup.services import crm_events, rules
 from followup.services.deps import Deps
 from followup.services.journey_stats import JourneyStats, journey_stats
 from followup.services.number_pause import held_names
 from followup.services.stats import (
+    PeriodStats,
     RuleStats,
     cost_figures,
     flags,
+    overall,
     success_rate,
     too_few_to_judge,
     totals,
@@ -45,8 +48,9 @@ def stats(
 ) -> dict[str, Any]:
     """Every rule by name over the period (UTC days, at most 366), with counts, rates, costs
     and review flags (judged from `review`'s minimum samples on); a rule deleted since
-    still counts, by its last name, marked `deleted`; `queue_now` is the
-    follow-ups not yet out now, `sends` the period's sent and failed and their success rate."""
+    still counts, by its last name, marked `deleted`; `total` sums every rule, kept apart
+    from `rules` so no rule's id can stand for it; `queue_now` is the follow-ups not yet
+    out now, `sends` the period's sent and failed and their success rate."""
     require(router.current_event.raw_event, READERS)
     deps = runtime.deps()
     since, until = _period(deps, since, until)
@@ -56,23 +60,16 @@ def stats(
     names = {rule.id: rule.name for rule in rules.listing(deps)}
     for rule_id in names.keys() - found.keys():
         found[rule_id] = RuleStats(rule_id=rule_id, counts={})
-    deleted = rules.deleted_names(deps, found.keys() - names.keys() - {"all"})
-    rows = []
-    for rule_id, row in sorted(found.items()):
-        rows.append(
-            {
-                "rule_id": rule_id,
-                "name": names.get(rule_id, deleted.get(rule_id)),
-                "deleted": rule_id in deleted,
-                **dict.fromkeys(("sent", "responded", "opted_out", "converted"), 0),
-                **row.counts,
-                "response_rate": row.response_rate,
-                "opt_out_rate": row.opt_out_rate,
-                **cost_figures(row.counts),
-                "flags": flags(row, review),
-                "sample_too_small": too_few_to_judge(row, review),
-            }
-        )
+    deleted = rules.deleted_names(deps, found.keys() - names.keys())
+    rows = [
+        {
+            "rule_id": rule_id,
+            "name": names.get(rule_id, deleted.get(rule_id)),
+            "deleted": rule_id in deleted,
+            **_figures(row, review),
+        }
+        for rule_id, row in sorted(found.items())
+    ]
     per_day = [
         {
             "rule_id": d.rule_id,
@@ -82,7 +79,7 @@ def stats(
         }
         for d in days
     ]
-    overall = found["all"].counts
+    everything = overall(days)
     return {
         "from": since.isoformat(),
         "to": until.isoformat(),
@@ -90,13 +87,28 @@ def stats(
             [*held_names(deps), *deps.catalog.removed_paused()]
         ),
         "sends": {
-            "sent": overall.get("sent", 0),
-            "failed": overall.get("failed", 0),
-            "success_rate": success_rate(overall),
+            "sent": everything.sent,
+            "failed": everything.counts.get("failed", 0),
+            "success_rate": success_rate(everything.counts),
         },
         "review": review.model_dump(mode="json"),
+        "total": _figures(everything, review),
         "rules": rows,
         "days": per_day,
+    }
+
+
+def _figures(row: PeriodStats, review: ReviewThresholds) -> dict[str, Any]:
+    """A stats row's counters, rates, costs and review flags, as the stats answer shows
+    them (the four counters staff read first as 0 when nothing moved them)."""
+    return {
+        **dict.fromkeys(("sent", "responded", "opted_out", "converted"), 0),
+        **row.counts,
+        "response_rate": row.response_rate,
+        "opt_out_rate": row.opt_out_rate,
+        **cost_figures(row.counts),
+        "flags": flags(row, review),
+        "sample_too_small": too_few_to_judge(row, review),
     }
 
 

@@ -220,12 +220,11 @@ def cost_figures(counts: dict[str, int]) -> dict[str, float | None]:
     }
 
 
-class RuleStats(BaseModel):
-    """Totals for one rule (or all) over a period, with the rates staff watch."""
+class PeriodStats(BaseModel):
+    """Counters summed over a period, with the rates staff watch."""
 
     model_config = ConfigDict(defer_build=True)
 
-    rule_id: str
     counts: dict[str, int]
 
     @property
@@ -244,17 +243,23 @@ class RuleStats(BaseModel):
         return self.rate("opted_out")
 
 
-def opt_out_spike(row: RuleStats, review: ReviewThresholds) -> bool:
+class RuleStats(PeriodStats):
+    """One rule's totals over a period."""
+
+    rule_id: str
+
+
+def opt_out_spike(row: PeriodStats, review: ReviewThresholds) -> bool:
     """More opt-outs than the threshold allows, over at least the minimum sample of sends."""
     return row.sent >= review.min_opt_out_sample and row.opt_out_rate > review.max_opt_out_rate
 
 
-def too_few_to_judge(row: RuleStats, review: ReviewThresholds) -> bool:
+def too_few_to_judge(row: PeriodStats, review: ReviewThresholds) -> bool:
     """Sent to some, but to fewer than either rate needs before it is judged."""
     return 0 < row.sent < min(review.min_response_sample, review.min_opt_out_sample)
 
 
-def flags(row: RuleStats, review: ReviewThresholds) -> list[str]:
+def flags(row: PeriodStats, review: ReviewThresholds) -> list[str]:
     """Why staff should review a rule: too few replies or too many opt-outs, each judged
     only from its minimum sample of sends on."""
     found = []
@@ -277,14 +282,22 @@ def success_rate(counts: dict[str, int]) -> float | None:
 
 
 def totals(days: Iterable[DayStats]) -> dict[str, RuleStats]:
-    """Sum day rows per rule, plus an `all` row."""
+    """Sum day rows per rule: one row for each rule that has any, whatever its id."""
     per_rule: dict[str, dict[str, int]] = {}
-    overall: dict[str, int] = {}
     for row in days:
-        bucket = per_rule.setdefault(row.rule_id, {})
-        for name, count in row.counts.items():
-            bucket[name] = bucket.get(name, 0) + count
-            overall[name] = overall.get(name, 0) + count
-    result = {rule_id: RuleStats(rule_id=rule_id, counts=c) for rule_id, c in per_rule.items()}
-    result["all"] = RuleStats(rule_id="all", counts=overall)
-    return result
+        _add(per_rule.setdefault(row.rule_id, {}), row.counts)
+    return {rule_id: RuleStats(rule_id=rule_id, counts=c) for rule_id, c in per_rule.items()}
+
+
+def overall(days: Iterable[DayStats]) -> PeriodStats:
+    """Sum day rows of every rule together."""
+    counts: dict[str, int] = {}
+    for row in days:
+        _add(counts, row.counts)
+    return PeriodStats(counts=counts)
+
+
+def _add(into: dict[str, int], counts: dict[str, int]) -> None:
+    """Add `counts` to the sums in `into`, counter by counter."""
+    for name, count in counts.items():
+        into[name] = into.get(name, 0) + count
