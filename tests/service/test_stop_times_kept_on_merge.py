@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from followup.domain.followup import Reason, Status
-from followup.services.contacts import find_contact
+from followup.services.contacts import find_contact, update_contact
 from followup_local.memory_engine import MemoryEngine
 from tests.integration.test_bsuid import NEW, OLD, from_user, user_id_change
 from tests.support.builders import rule
@@ -45,3 +45,29 @@ def test_a_late_stop_from_a_new_user_id_stays_late_once_the_contacts_fold(
     found = engine.deps.followups.followup(sent.id)
     assert found is not None
     assert (found.status, found.reason) == (Status.EXPIRED, Reason.NO_REPLY)
+
+
+def test_a_channel_the_new_id_stopped_without_a_message_keeps_its_time_once_folded(
+    engine: MemoryEngine,
+) -> None:
+    # Given a person known by a user id, and a contact their new id made before WhatsApp's
+    # notice, whose email was stopped (an unsubscribe link: no message to hear again)
+    start = engine.clock.now()
+    assert engine.deliver(from_user(OLD, "wamid.FOLD3", start - 3 * HOUR)) == 200
+    assert engine.deliver(from_user(NEW, "wamid.FOLD4", start - 2 * HOUR)) == 200
+    newcomer = find_contact(engine.deps, None, NEW)
+    assert newcomer is not None
+    stopped_at = start - HOUR
+    update_contact(
+        engine.deps,
+        newcomer.item.id,
+        lambda contact: contact.with_channel_stopped("email", stopped_at),
+        stopped_at,
+    )
+    # When the notice of the new id comes and the two fold into one
+    assert engine.deliver(user_id_change(OLD, NEW, "wamid.FOLDSYS2", start - 2 * HOUR)) == 200
+    # Then the person's email is stopped as of when it was, not at an unknown time
+    person = find_contact(engine.deps, None, NEW)
+    assert person is not None
+    assert person.item.opted_out_channels == ["email"]
+    assert person.item.opted_out_channels_at == {"email": stopped_at}

@@ -21,6 +21,8 @@ from followup.services.inbound import record_inbound
 from followup.services.settle import end_enrollment, end_unsent
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from followup.domain.contact import Contact
     from followup.services.deps import Deps
     from followup.services.ports import Versioned
@@ -140,26 +142,9 @@ def _stopped_as(deps: Deps, person: Contact, newcomer_id: str, change: IdentityC
     """The person's stops on the contact their new id made, which keeps journeys of its
     own: a STOP or a do-not-contact ends what it has still to send and its journeys, a
     channel stopped and a marketing choice carry with their times."""
-    if not (person.opted_out or person.opted_out_channels or person.marketing_changed_at):
+    if not _stops_any(person):
         return
-
-    def stopped(contact: Contact) -> Contact:
-        for channel in person.opted_out_channels:
-            at = person.opted_out_channels_at.get(channel, change.at)
-            contact = contact.with_channel_stopped(channel, at)
-        if person.marketing_changed_at is not None:
-            made = person.marketing_changed_at
-            contact = contact.with_marketing(person.marketing_suppressed, made)
-        if person.opted_out and not contact.opted_out:
-            update = {
-                "opted_out": True,
-                "opted_out_at": person.opted_out_at,
-                "opted_out_by": person.opted_out_by,
-            }
-            contact = contact.model_copy(update=update)
-        return contact
-
-    update_contact(deps, newcomer_id, stopped, change.at)
+    update_contact(deps, newcomer_id, _with_stops_of(person), change.at)
     if not person.opted_out:
         return
     for followup in deps.followups.followups_of(newcomer_id):
@@ -174,30 +159,41 @@ def _stopped_as(deps: Deps, person: Contact, newcomer_id: str, change: IdentityC
 def _keep_stops(deps: Deps, newcomer: Contact, person_id: str, change: IdentityChange) -> None:
     """What stops messages to the newcomer stops them to the person: a do-not-contact set
     on it meanwhile (no message carries it, so hearing its lines again would lose it), a
-    channel stopped, marketing refused. Its marketing choice, when its time is kept, is
-    carried as a choice made then: a stop or a resume newer than the person's stands."""
-    marketing_at = newcomer.marketing_changed_at
-    marketing = newcomer.marketing_suppressed or marketing_at is not None
-    if not (newcomer.opted_out or newcomer.opted_out_channels or marketing):
-        return
+    channel stopped, marketing refused."""
+    if _stops_any(newcomer):
+        update_contact(deps, person_id, _with_stops_of(newcomer), change.at)
 
-    def kept(contact: Contact) -> Contact:
+
+def _stops_any(contact: Contact) -> bool:
+    """Whether anything stops messages to `contact`, or it made a marketing choice."""
+    marketing = contact.marketing_suppressed or contact.marketing_changed_at is not None
+    return contact.opted_out or bool(contact.opted_out_channels) or marketing
+
+
+def _with_stops_of(source: Contact) -> Callable[[Contact], Contact]:
+    """A contact with what stops messages to `source` too: its opt-out (when it was set,
+    and by whom), each channel it stopped (at its time, unless the contact had stopped it
+    already: its own time stays), and its marketing choice as a choice made when it was
+    (a newer one stands; one made before choices kept their time stops marketing)."""
+
+    def stopped(contact: Contact) -> Contact:
+        channels = sorted({*contact.opted_out_channels, *source.opted_out_channels})
+        times = {**source.opted_out_channels_at, **contact.opted_out_channels_at}
         update: dict[str, object] = {
-            "opted_out_channels": sorted(
-                {*contact.opted_out_channels, *newcomer.opted_out_channels}
-            ),
+            "opted_out_channels": channels,
+            "opted_out_channels_at": {c: times[c] for c in channels if c in times},
         }
-        if newcomer.opted_out and not contact.opted_out:
+        if source.opted_out and not contact.opted_out:
             update |= {
                 "opted_out": True,
-                "opted_out_at": newcomer.opted_out_at,
-                "opted_out_by": newcomer.opted_out_by,
+                "opted_out_at": source.opted_out_at,
+                "opted_out_by": source.opted_out_by,
             }
         contact = contact.model_copy(update=update)
-        if marketing_at is not None:
-            return contact.with_marketing(newcomer.marketing_suppressed, marketing_at)
-        if newcomer.marketing_suppressed:  # refused before its time was kept
+        if source.marketing_changed_at is not None:
+            return contact.with_marketing(source.marketing_suppressed, source.marketing_changed_at)
+        if source.marketing_suppressed:
             return contact.model_copy(update={"marketing_suppressed": True})
         return contact
 
-    update_contact(deps, person_id, kept, change.at)
+    return stopped
