@@ -63,9 +63,15 @@ export function useStatusWords(): (status: string) => string {
   return (status) => ((STATUSES as readonly string[]).includes(status) ? t(`status.${status}` as MessageId) : status);
 }
 
-/** When the counts are asked for again after a status change: the stats function counts it
- * within a minute (locally within a second). */
-const RECOUNT_AFTER_MS = [2_000, 65_000];
+/** When the counts are asked for again after a change: soon (at most this long after any
+ * change, however many follow), and once more this long after the last one, past the stats
+ * function's longest batching window (it counts a change within a minute; locally within a
+ * second). */
+const RECOUNT_SOON_MS = 2_000;
+const RECOUNT_LATE_MS = 65_000;
+
+/** How long after a change the rows are read again, at most, however many changes follow. */
+const RELOAD_SOON_MS = 1_000;
 
 /** How often the rows shown are read again while the page is open: a change whose every
  * push was lost for good (a batch the broadcaster gave up on never says `resync`) shows
@@ -197,22 +203,47 @@ export function QueuePage() {
       return (await api.get<QueuePage>(`/api/queue?${query}`)).counts;
     },
   });
-  // Asked again soon, and once more after the stats function's longest batching window.
-  const countsTimers = useRef<number[]>([]);
+  // Asked again soon, and once more after the stats function's longest batching window. A
+  // recount already on its way stays: a steady run of changes moves the counts every
+  // RECOUNT_SOON_MS instead of holding them until it ends.
+  const countsTimers = useRef<{ soon?: number; late?: number }>({});
   const reloadCountsSoon = useCallback(() => {
-    countsTimers.current.forEach((timer) => window.clearTimeout(timer));
-    countsTimers.current = RECOUNT_AFTER_MS.map((ms) => window.setTimeout(() => setRecount((n) => n + 1), ms));
+    const timers = countsTimers.current;
+    if (timers.soon === undefined)
+      timers.soon = window.setTimeout(() => {
+        timers.soon = undefined;
+        setRecount((n) => n + 1);
+      }, RECOUNT_SOON_MS);
+    window.clearTimeout(timers.late);
+    timers.late = window.setTimeout(() => setRecount((n) => n + 1), RECOUNT_LATE_MS);
   }, []);
-  useEffect(() => () => countsTimers.current.forEach((timer) => window.clearTimeout(timer)), []);
+  useEffect(
+    () => () => {
+      window.clearTimeout(countsTimers.current.soon);
+      window.clearTimeout(countsTimers.current.late);
+      countsTimers.current = {};
+    },
+    [],
+  );
 
   // The feed does not say whether a queued follow-up waits for the send window, nor who its
-  // lead is: ask the API.
+  // lead is: ask the API. A read already on its way stays, so a steady run of changes does not
+  // hold a new row back until it ends.
   const reloadTimer = useRef<number | undefined>(undefined);
   const reloadSoon = useCallback(() => {
-    window.clearTimeout(reloadTimer.current);
-    reloadTimer.current = window.setTimeout(() => queries.invalidateQueries({ queryKey: key }), 1000);
+    if (reloadTimer.current !== undefined) return;
+    reloadTimer.current = window.setTimeout(() => {
+      reloadTimer.current = undefined;
+      queries.invalidateQueries({ queryKey: key });
+    }, RELOAD_SOON_MS);
   }, [queries, key]);
-  useEffect(() => () => window.clearTimeout(reloadTimer.current), []);
+  useEffect(
+    () => () => {
+      window.clearTimeout(reloadTimer.current);
+      reloadTimer.current = undefined;
+    },
+    [],
+  );
 
   // A change the feed brings: shown in its row at once, the counts asked for again.
   const applyChanges = useCallback(
@@ -237,7 +268,9 @@ export function QueuePage() {
       const unknown = (f: FollowUp) =>
         !shown.some((row) => row.id === f.id && (f.status !== "queued" || row.scheduled_at === f.scheduled_at));
       if (changed.some(unknown)) reloadSoon();
-      else reloadCountsSoon();
+      // The rows read again carry counts too, but the stats function may not have counted
+      // the change yet: asked for again all the same.
+      reloadCountsSoon();
       const leaving = changed.filter((f) => shownById.has(f.id) && (!matches(f) || leftNow.current.has(f.id)));
       if (leaving.length > 0)
         setLeft((current) => {

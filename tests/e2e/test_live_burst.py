@@ -1,0 +1,95 @@
+"""The live queue while the feed is busy: a follow-up queued in the middle of a steady run of
+pushes about other follow-ups (another rule's sends, their receipts) shows at once, not only
+once the feed falls quiet for a second."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, WebSocketRoute, expect
+
+from tests.support.browser import Watched, sign_in
+from tests.support.devstack import AdminApi, Running, queued_by_hand, queued_on_friday
+
+PUSH_EVERY_MS = 400
+"""A busy queue: the broadcaster's batches (one a second per stream shard, several shards,
+each split in messages of 25) reach the app more often than once a second."""
+BURST_SECONDS = 12.0
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, AdminApi]]:
+    state = tmp_path_factory.mktemp("burst") / "state"
+    with queued_on_friday(state, 4, [("6281177799201", "Sari Tenang", "Asia/Jakarta")]) as started:
+        yield started
+
+
+def held_feed(page: Page) -> dict[str, Any]:
+    """The feed between the page and the stack, passed through as it is; the socket to the
+    page is kept, so the test can push what a busy broadcaster would push too."""
+    held: dict[str, Any] = {"pushed": []}
+
+    def route(socket: WebSocketRoute) -> None:
+        server = socket.connect_to_server()
+        held["socket"] = socket
+
+        def from_server(message: str | bytes) -> None:
+            held["pushed"].append(json.loads(message))
+            socket.send(message if isinstance(message, str) else message.decode())
+
+        server.on_message(from_server)
+        socket.on_message(lambda message: server.send(message))
+
+    page.route_web_socket(re.compile(r"/ws"), route)
+    return held
+
+
+def test_a_follow_up_queued_during_a_burst_of_pushes_shows_while_the_burst_goes_on(
+    stack: tuple[Running, AdminApi], browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    running, api = stack
+    everything = api("GET", "/api/queue?limit=200")["followups"]
+    # another rule's follow-up, whose changes keep coming while it is busy sending
+    busy = next(f for f in everything if f["rule_id"] != "open-day-invite")
+    # Given an admin watching the open-day invitations live
+    page = sign_in(browser, pages, running.url, "admin", watched)
+    feed = held_feed(page)
+    page.goto(f"{running.url}/#/queue?rule=open-day-invite")
+    page.reload()  # the feed opens again, through the route
+    rows = page.get_by_test_id("followup-row")
+    expect(rows.filter(has_text="Sari Tenang")).to_have_count(1)
+    expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible()
+    # When another rule is busy (a push about it every 400 ms) and, meanwhile, a new lead is
+    # sent the open-day invitation
+    new_row = rows.filter(has_text="Tono Ramai")
+    started = time.monotonic()
+    queued_at = None
+    shown_during_burst = None
+    while time.monotonic() - started < BURST_SECONDS:
+        feed["socket"].send(json.dumps({"type": "followups", "followups": [busy]}))
+        page.wait_for_timeout(PUSH_EVERY_MS)
+        if queued_at is None and time.monotonic() - started > 1:
+            queued_by_hand(api, "6281177799202", "Tono Ramai", "Asia/Jakarta")
+            queued_at = time.monotonic()
+        if queued_at is not None and shown_during_burst is None and new_row.count() == 1:
+            shown_during_burst = time.monotonic() - queued_at
+    pushed_new = any(
+        f.get("contact_id") and f["rule_id"] == "open-day-invite" and f["id"] != busy["id"]
+        for m in feed["pushed"]
+        if m.get("type") == "followups"
+        for f in m["followups"]
+    )
+    # (the stack did push it, and once the burst is over it does show)
+    assert pushed_new
+    expect(new_row).to_have_count(1)
+    # Then it showed while the burst went on, within a few seconds of being queued
+    assert shown_during_burst is not None, (
+        f"Tono's follow-up stayed off the live queue for the whole {BURST_SECONDS:.0f} s burst"
+    )
+    assert shown_during_burst < 5
+    assert watched.errors == []
