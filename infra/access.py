@@ -51,8 +51,6 @@ class _AccessLogs:
 def user_pool(stack: FollowupStack) -> tuple[cognito.IUserPool, cognito.IUserPoolClient]:
     settings = stack.settings
     if settings.user_pool_id:
-        if not settings.user_pool_client_id:
-            raise ValueError("context user_pool_client_id is needed with user_pool_id")
         stack.hosted_ui = None
         pool = cognito.UserPool.from_user_pool_id(stack, "UserPool", settings.user_pool_id)
         client = cognito.UserPoolClient.from_user_pool_client_id(

@@ -101,6 +101,14 @@ def acknowledge(stack: FollowupStack) -> None:
             "Posting to the open connections of this one WebSocket stage; connection ids "
             "are made by API Gateway at connect time, so they cannot be listed in advance.",
         )
+    _accept(
+        stack.api_gateway_logs_role,
+        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+        "AmazonAPIGatewayPushToCloudWatchLogs]",
+        "API Gateway's account-level logging role, which the WebSocket stage's access logs "
+        "need: the AWS managed policy made for it (creating and writing log groups), and "
+        "only API Gateway may assume the role.",
+    )
     for route_id in ("$disconnect-Route", "$default-Route"):
         _accept(
             stack.websocket_api.node.find_child(route_id),

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
 
 def alarms(stack: FollowupStack) -> sns.Topic:
-    topic = sns.Topic(stack, "Alarms", enforce_ssl=True)
+    topic = alarm_topic(stack)
     if stack.settings.alarm_email:
         topic.add_subscription(subscriptions.EmailSubscription(stack.settings.alarm_email))
     notify = actions.SnsAction(topic)
@@ -172,6 +173,22 @@ def alarms(stack: FollowupStack) -> sns.Topic:
                 stack.send_dlq.metric_approximate_number_of_messages_visible(),
             ],
         ),
+    )
+    return topic
+
+
+def alarm_topic(stack: FollowupStack) -> sns.Topic:
+    """The topic alarms notify: SSL only, and open to this account's CloudWatch alarms. Its
+    policy replaces SNS's default one, which is what lets them publish, so it says so."""
+    topic = sns.Topic(stack, "Alarms", enforce_ssl=True)
+    topic.add_to_resource_policy(
+        iam.PolicyStatement(
+            effect=iam.Effect.ALLOW,
+            actions=["sns:Publish"],
+            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+            resources=[topic.topic_arn],
+            conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
+        )
     )
     return topic
 

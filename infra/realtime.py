@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from aws_cdk import CfnOutput, Duration
+from aws_cdk import CfnOutput, Duration, RemovalPolicy
+from aws_cdk import aws_apigateway as apigw_v1
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
@@ -58,6 +60,7 @@ def websocket_api(stack: FollowupStack) -> apigw.WebSocketApi:
         auto_deploy=True,
         throttle=apigw.ThrottleSettings(rate_limit=20, burst_limit=40),
     )
+    stage.node.add_dependency(logging_account(stack))
     ws_logs = logs.LogGroup(
         stack,
         "WebSocketAccessLogs",
@@ -104,3 +107,25 @@ def websocket_api(stack: FollowupStack) -> apigw.WebSocketApi:
     stack.websocket_url = stage.url
     CfnOutput(stack, "WebSocketUrl", value=stage.url, description="live queue feed")
     return api
+
+
+def logging_account(stack: FollowupStack) -> apigw_v1.CfnAccount:
+    """API Gateway's account-level CloudWatch Logs role, without which a WebSocket stage
+    with access logs cannot be created. One per account and region, shared by every API
+    there: kept when the stack is deleted, so other APIs' logging goes on."""
+    role = iam.Role(
+        stack,
+        "ApiGatewayLogsRole",
+        assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
+        description="API Gateway writes the access logs of this account's APIs",
+        managed_policies=[
+            iam.ManagedPolicy.from_aws_managed_policy_name(
+                "service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+            )
+        ],
+    )
+    role.apply_removal_policy(RemovalPolicy.RETAIN)
+    account = apigw_v1.CfnAccount(stack, "ApiGatewayAccount", cloud_watch_role_arn=role.role_arn)
+    account.apply_removal_policy(RemovalPolicy.RETAIN)
+    stack.api_gateway_logs_role = role
+    return account

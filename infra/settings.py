@@ -83,7 +83,9 @@ class DeploySettings(BaseModel):
         " sizes the senders to reach the rate",
     )
     user_pool_id: str | None = Field(
-        default=None, description="reference an existing Cognito user pool instead of creating one"
+        default=None,
+        description="reference an existing Cognito user pool instead of creating one (with "
+        "user_pool_client_id and user_pool_domain)",
     )
     user_pool_client_id: str | None = Field(
         default=None, description="with user_pool_id: the app client whose tokens are accepted"
@@ -118,6 +120,23 @@ class DeploySettings(BaseModel):
         ids = [n.phone_number_id for n in self.numbers]
         if len(set(ids)) < len(ids):
             raise ValueError("numbers: a phone_number_id is given twice")
+        return self
+
+    @model_validator(mode="after")
+    def _existing_pool_whole(self) -> Self:
+        """An existing user pool comes with its app client and hosted UI domain: without the
+        domain the web app has nowhere to sign in, and without the pool the other two would
+        be ignored for a new one."""
+        parts = ("user_pool_client_id", "user_pool_domain")
+        given = [name for name in parts if getattr(self, name)]
+        if self.user_pool_id and given != list(parts):
+            missing = [name for name in parts if name not in given]
+            raise ValueError(f"{' and '.join(missing)} needed with user_pool_id")
+        if given and not self.user_pool_id:
+            raise ValueError(
+                f"{' and '.join(given)} given without user_pool_id (a new pool would be "
+                "created instead)"
+            )
         return self
 
     @model_validator(mode="after")

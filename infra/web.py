@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from aws_cdk import CfnOutput, Duration
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 
@@ -89,5 +90,11 @@ def files(stack: FollowupStack) -> None:
         distribution=stack.web,
         distribution_paths=["/index.html", "/config.json"],
         memory_limit=256,
+        log_group=logs.LogGroup(
+            stack,
+            "WebAppFilesLogs",
+            retention=logs.RetentionDays.ONE_MONTH,
+            removal_policy=stack.keep_in_production(),
+        ),
     )
     CfnOutput(stack, "WebAppUrl", value=f"{stack.web_url}/", description="the admin web app")

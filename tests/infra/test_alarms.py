@@ -72,6 +72,31 @@ def test_each_new_dead_letter_notifies_even_while_older_ones_wait(dev: Synth, qu
     assert alarm["TreatMissingData"] == "notBreaching"
 
 
+def test_every_alarm_may_publish_to_the_topic_the_on_call_follows(dev: Synth) -> None:
+    # Given every alarm notifies the alarms topic
+    topic = {"Ref": _ref_of(dev, dev.stack.alarm_topic)}
+    alarms = dev.resources("AWS::CloudWatch::Alarm").values()
+    assert alarms
+    assert all(topic in a["Properties"]["AlarmActions"] for a in alarms)
+    # When the topic's own policy replaces SNS's default one (which let the account's
+    # alarms publish)
+    [statements] = [
+        p["Properties"]["PolicyDocument"]["Statement"]
+        for p in dev.resources("AWS::SNS::TopicPolicy").values()
+        if topic in p["Properties"]["Topics"]
+    ]
+    # Then CloudWatch may publish to it for this account's alarms, and only over SSL
+    [publish] = [s for s in statements if s["Effect"] == "Allow"]
+    assert publish["Action"] == "sns:Publish"
+    assert publish["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert publish["Resource"] == topic
+    assert publish["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    }
+    [refused] = [s for s in statements if s["Effect"] == "Deny"]
+    assert refused["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
 def test_a_stats_batch_that_keeps_failing_holds_its_stream_for_hours_not_a_day(
     dev: Synth,
 ) -> None:

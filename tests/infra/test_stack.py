@@ -642,6 +642,85 @@ def test_admin_routes_need_a_jwt_and_only_the_webhook_and_description_are_open(
     assert all("AccessLogSettings" in s["Properties"] for s in stages)
 
 
+def test_the_websocket_stage_logs_in_an_account_that_never_set_api_gateways_logging_role(
+    dev: Synth,
+) -> None:
+    # Given the WebSocket stage writes access logs, which API Gateway refuses to set up
+    # in an account and region without its CloudWatch Logs role
+    [api] = [
+        ref
+        for ref, a in dev.resources("AWS::ApiGatewayV2::Api").items()
+        if a["Properties"]["ProtocolType"] == "WEBSOCKET"
+    ]
+    [stage] = [
+        s
+        for s in dev.resources("AWS::ApiGatewayV2::Stage").values()
+        if s["Properties"]["ApiId"] == {"Ref": api}
+    ]
+    assert "AccessLogSettings" in stage["Properties"]
+    # When the stack is deployed there
+    [(account_ref, account)] = dev.resources("AWS::ApiGateway::Account").items()
+    # Then it sets that role first, one API Gateway may assume to write logs
+    assert stage["DependsOn"] == [account_ref]
+    role_ref, attribute = account["Properties"]["CloudWatchRoleArn"]["Fn::GetAtt"]
+    assert attribute == "Arn"
+    role = dev.resources("AWS::IAM::Role")[role_ref]
+    [trust] = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "apigateway.amazonaws.com"}
+    assert "AmazonAPIGatewayPushToCloudWatchLogs" in json.dumps(
+        role["Properties"]["ManagedPolicyArns"]
+    )
+    # And deleting the stack leaves it set for the other APIs of the account and region
+    assert account["DeletionPolicy"] == role["DeletionPolicy"] == "Retain"
+
+
+def test_every_function_logs_to_a_group_with_a_retention_kept_in_production(
+    dev: Synth, prod: Synth
+) -> None:
+    for s, kept in ((dev, "Delete"), (prod, "Retain")):
+        groups = s.resources("AWS::Logs::LogGroup")
+        functions = s.resources("AWS::Lambda::Function")
+        # Given every function, the handlers and the CDK's own that uploads the web app
+        assert len(functions) == len(HANDLERS | REALTIME) + 1
+        for ref, fn in functions.items():
+            # Then it writes to a log group of its own, not to one Lambda would make on
+            # first use and keep forever
+            group = groups[fn["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]]
+            assert group["Properties"]["RetentionInDays"] == 30, ref
+            # And the group is kept on stack deletion in production only, as the data is
+            assert group["DeletionPolicy"] == kept, ref
+
+
+@pytest.mark.parametrize(
+    ("context", "words"),
+    [
+        # the web app would sign in at https://undefined/oauth2/authorize
+        (
+            {"user_pool_id": "ap-southeast-1_Example", "user_pool_client_id": "exampleclientid"},
+            "user_pool_domain needed with user_pool_id",
+        ),
+        (
+            {"user_pool_id": "ap-southeast-1_Example", "user_pool_domain": "signin.example.edu"},
+            "user_pool_client_id needed with user_pool_id",
+        ),
+        # a new pool would be created, and the settings ignored
+        ({"user_pool_domain": "signin.example.edu"}, "user_pool_domain given without user_pool_id"),
+        (
+            {"user_pool_client_id": "exampleclientid"},
+            "user_pool_client_id given without user_pool_id",
+        ),
+    ],
+)
+def test_an_existing_user_pool_given_in_part_is_refused_naming_what_is_missing_or_stray(
+    tmp_path: Path, context: dict[str, str], words: str
+) -> None:
+    # Given an existing user pool's settings that leave one out, or name no pool
+    # When the app is synthesised
+    # Then the deployment is refused, naming the setting
+    with pytest.raises(ValueError, match=f"invalid deployment settings: .*{words}"):
+        synth(tmp_path, **context)
+
+
 def test_the_webhook_is_its_functions_url_open_to_360dialog_and_throttled_by_concurrency(
     dev: Synth, prod: Synth
 ) -> None:
