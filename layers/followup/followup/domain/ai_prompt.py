@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from followup.domain import facts
 from followup.domain.ai import AiContext, AiRequest, Line
 from followup.domain.contact import Contact
 from followup.domain.conversation import Message
@@ -31,15 +32,18 @@ SHORTENED_LINES = 6
 LINE_MAX_CHARS = 400
 SHORTENED_MAX_CHARS = 60
 
-# Attributes that identify or reach a person are not the model's business.
-_PRIVATE_KEY = re.compile(
-    r"(^|[_\W])(id|ids|phone|mobile|whatsapp|wa|email|e-mail|address|nik|cpf|ktp|passport)"
-    r"($|[_\W])",
+_PRIVATE_WORD = re.compile(
+    r"ids?|phone|mobile|hp|handphone|telp|telepon|telefone|celular|whatsapp|wa|e?mail|address|"
+    r"alamat|nik|cpf|ktp|passport",
     re.IGNORECASE,
 )
+"""Words of an attribute's key that say it identifies or reaches a person, which is not
+the model's business."""
+_KEY_BOUNDARY = re.compile(
+    r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Za-z])(?=\d)|(?<=[A-Z])(?=[A-Z](?:[a-z]{2}|[a-rt-z]))"
+)
+"""Where a key's words meet: "leadId", "phone2", "HSObjectId", "HSId" (not "IDs")."""
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
-_PHONE_RUN = re.compile(r"\+?\d[\d\s()-]{7,}\d")  # dots excluded: `1.500.000` is an amount
-_PHONE_MIN_DIGITS = 9
 
 
 @dataclass(frozen=True)
@@ -56,15 +60,15 @@ def public_attributes(attributes: Mapping[str, str]) -> dict[str, str]:
     return {
         key: value
         for key, value in sorted(attributes.items())
-        if not _PRIVATE_KEY.search(key) and not _EMAIL.search(value) and not _phone_like(value)
+        if not _private_key(key) and not _EMAIL.search(value) and not facts.phones(value)
     }
 
 
-def _phone_like(value: str) -> bool:
-    return any(
-        sum(char.isdigit() for char in run) >= _PHONE_MIN_DIGITS
-        for run in _PHONE_RUN.findall(value)
-    )
+def _private_key(key: str) -> bool:
+    """Whether a word of `key`, split at camelCase and snake_case boundaries and compared
+    whatever its case ("leadId", "contactID", "nomor_hp"), is a private one."""
+    words = re.split(r"[\W_]+", _KEY_BOUNDARY.sub(" ", key))
+    return any(_PRIVATE_WORD.fullmatch(word) for word in words)
 
 
 def context_for(

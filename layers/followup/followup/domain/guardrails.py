@@ -5,7 +5,10 @@ template body parameter may hold no newline or tab and no more than four consecu
 spaces; Meta limits a template's body to 1024 characters, so a parameter is held to that.
 
 Facts the model must not invent: URLs, phone numbers, prices and discounts are allowed
-only when the same value appears in the step's instructions or the context (`source`).
+only when the same value appears in the step's instructions or the context (`source`),
+read as values by `facts`: a link by its host and path, a phone number by its digits, a
+price by its amount ("Rp 1,5 juta" is "Rp1.500.000", not "Rp 15 juta"), a discount by the
+percentage written in the source (not by any number found there).
 
 Language: a cheap stop-word count over English, Indonesian/Malay, Portuguese and Spanish
 (no library: langdetect, the lightest detector, spends ~300 ms loading its profiles on
@@ -20,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from followup.domain import facts
 from followup.domain.ai import AiRequest
 from followup.domain.contact import Speaker
 
@@ -54,31 +58,6 @@ class Refusal:
     detail: str
 
 
-_TLDS = (
-    "com|net|org|io|id|br|co|me|ly|link|app|info|biz|shop|site|online|my|edu|gov|ac|sch|"
-    "xyz|ai|us|uk|au|sg|in|pt|es|mx|ar|cl|pe|tv|cc|to|gg|vip|top|live|club|store|website|"
-    "tech|dev|page|academy|school|university|college|education|courses|study|ph|th|vn|ng|"
-    "za|ke|eg|tr|ru|de|fr|it|nl|ca|nz|jp|kr|cn|hk|tw"
-)
-_URL = re.compile(
-    rf"(?:https?://|www\.)\S+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:{_TLDS})\b(?:/\S*)?",
-    re.IGNORECASE,
-)
-_PHONE = re.compile(r"(?<![\w.,])\+?\(?\d[\d\s()-]{7,}\d(?![\w])")
-_PHONE_MIN_DIGITS = 9  # shorter runs are years, times and amounts
-_CURRENCY = (
-    r"(?:rp\.?|idr|r\$|brl|usd|us\$|\$|€|eur|£|rm|myr|s\$|sgd|reais?|rupiah|dollars?|euros?)"
-)
-_MAGNITUDE = r"(?:k|rb|ribu|jt|juta|mil|milhões|milhão|million|thousand)"
-"""Words for thousands and millions: "350 ribu", "1,5 juta" and "10 mil" are prices."""
-_PRICE = re.compile(
-    rf"{_CURRENCY}\s?\d[\d.,]*(?:\s?{_MAGNITUDE})?"
-    rf"|\b\d[\d.,]*\s?{_MAGNITUDE}?\s?{_CURRENCY}(?![a-z])"
-    rf"|\b\d[\d.,]*\s?{_MAGNITUDE}\b",
-    re.IGNORECASE,
-)
-_PERCENT_WORDS = r"(?:%|persen|percent|per cent|por cento|porcento)"
-_PERCENT = re.compile(rf"\d+(?:[.,]\d+)?\s?{_PERCENT_WORDS}", re.IGNORECASE)
 _DISCOUNT_WORDS = re.compile(
     r"\b(?:discount|diskon|potongan|desconto|descuento|cashback|promo|voucher|cupom|cupón|"
     r"coupon|kupon)\b",
@@ -201,20 +180,23 @@ def _forbidden(text: str, phrases: Iterable[str]) -> Refusal | None:
 
 def _invented(text: str, source: str) -> Refusal | None:
     """URLs, phone numbers, prices and discounts absent from the instructions and context."""
-    lowered, numbers = _flat(source), _numbers(source)
-    phones = numbers | {_digits(phone) for phone in _PHONE.findall(source)}
-    for url in _URL.findall(text):
-        if _flat(url).rstrip(".,!?)") not in lowered:
-            return Refusal(Guardrail.URL, f"a link not given: {url!r}")
-    for price in _PRICE.findall(text):
-        if not _numbers(price) <= numbers:
-            return Refusal(Guardrail.PRICE, f"a price not given: {price.strip()!r}")
-    for phone in _PHONE.findall(text):
-        if len(_digits(phone)) >= _PHONE_MIN_DIGITS and _digits(phone) not in phones:
-            return Refusal(Guardrail.PHONE, f"a phone number not given: {phone.strip()!r}")
-    for percent in _PERCENT.findall(text):
-        if not _numbers(percent) <= numbers or not re.search(_PERCENT_WORDS, source, re.I):
-            return Refusal(Guardrail.DISCOUNT, f"a discount not given: {percent!r}")
+    given_links = {link.value for link in facts.links(source)}
+    for link in facts.links(text):
+        if link.value not in given_links:
+            return Refusal(Guardrail.URL, f"a link not given: {link.written!r}")
+    given_prices = {price.value for price in facts.prices(source) + facts.named_amounts(source)}
+    for price in facts.prices(text):
+        if price.value not in given_prices:
+            return Refusal(Guardrail.PRICE, f"a price not given: {price.written!r}")
+    given_phones = {phone.value for phone in facts.phones(source)}
+    for phone in facts.phones(text):
+        if phone.value not in given_phones:
+            return Refusal(Guardrail.PHONE, f"a phone number not given: {phone.written!r}")
+    given_percentages = {percent.value for percent in facts.percentages(source)}
+    for percent in facts.percentages(text):
+        if percent.value not in given_percentages:
+            return Refusal(Guardrail.DISCOUNT, f"a discount not given: {percent.written!r}")
+    lowered = _flat(source)
     for word in _DISCOUNT_WORDS.findall(text):
         if not re.search(rf"\b{re.escape(word.lower())}\b", lowered):
             return Refusal(Guardrail.DISCOUNT, f"a discount not given: {word!r}")
@@ -237,12 +219,3 @@ def _language(text: str, language: str | None) -> Refusal | None:
 
 def _flat(text: str) -> str:
     return " ".join(text.lower().split())
-
-
-def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
-
-
-def _numbers(text: str) -> set[str]:
-    """The numbers in a text, digits only (`Rp 1.500.000` and `1500000` are the same)."""
-    return {_digits(number) for number in re.findall(r"\d+(?:[.,]\d+)*", text)}
