@@ -102,3 +102,11 @@ def missing_param(step: Step, message: RenderedMessage) -> str | None:
         if not value.strip() and not (param.ai and step.ai is not None):
             return param.field or "text"
     return None
+
+
+def incomplete(message: RenderedMessage) -> str | None:
+    """What keeps WhatsApp from taking `message` (a template without its name or
+    language), in words; None when nothing does."""
+    if message.kind == "template" and not (message.template_name and message.language):
+        return "a template message without its name or language"
+    return None

@@ -17,7 +17,7 @@ from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.followup import AiWriting, FollowUp, Reason, RenderedMessage, Status
 from followup.domain.journey import is_open, must_stop, send_at
 from followup.domain.lookahead import judged_at, queue_delay
-from followup.domain.messaging import compose, missing_param
+from followup.domain.messaging import compose, incomplete, missing_param
 from followup.domain.pacing import RECIPIENT_GAP
 from followup.domain.whatsapp import (
     Disposition,
@@ -189,7 +189,7 @@ def _send_claimed(deps: Deps, claimed: FollowUp, now: datetime) -> Outcome:
     if picked.channel != "whatsapp":
         return Outcome(_on_channel(deps, picked, contact, rule, step, now))
     claimed = picked.followup
-    static = compose(step, contact, now, template_only=claimed.template_only)
+    static = compose(step, contact, now, template_only=_template_only(claimed))
     if static is None:
         fallen = _fall_back(deps, claimed, contact, rule, step, Reason.WINDOW_CLOSED, now)
         return Outcome(fallen or _finish(deps, claimed, Status.SKIPPED, Reason.WINDOW_CLOSED, now))
@@ -207,8 +207,9 @@ def _send_claimed(deps: Deps, claimed: FollowUp, now: datetime) -> Outcome:
             # now (WhatsApp refuses it, 131047), so the step's template goes as it would.
             approved = static
             claimed = _written_unsent(claimed)
-        elif approved.kind == "template" and static.template_name != approved.template_name:
-            # Its template was paused while the text waited: the gate picked the sibling.
+        elif approved.kind == "template":
+            # Under the name the gate chose: the sibling's, when its template was paused
+            # while the text waited.
             approved = approved.model_copy(update={"template_name": static.template_name})
         return Outcome(_hand_over(deps, claimed, contact, address, rule, approved, now))
     # Written after the claim and before the provider: a duplicate delivery finds it no
@@ -222,6 +223,14 @@ def _send_claimed(deps: Deps, claimed: FollowUp, now: datetime) -> Outcome:
         return Outcome(_await_approval(deps, claimed, written.message, now), written.attempt)
     result = _hand_over(deps, claimed, contact, address, rule, written.message, now)
     return Outcome(result, written.attempt)
+
+
+def _template_only(claimed: FollowUp) -> bool:
+    """Whether only the step's template may go: WhatsApp said the window is closed, or a
+    person approved the AI's parameter of the template (it goes as that template, even
+    once the lead wrote back and free text could go)."""
+    approved = claimed.proposed
+    return claimed.template_only or (approved is not None and approved.kind == "template")
 
 
 def _template_gate(
@@ -284,7 +293,13 @@ def _hand_over(
     id) from the contact's number (its key) at its turn in that number's pace, and record
     what came of it; or defer it to the
     portfolio's next window (or the warming number's next day) when it would pass the
-    messaging limit (or the day's warm-up cap)."""
+    messaging limit (or the day's warm-up cap). A message WhatsApp could not take as it
+    stands (a template without its name) is not handed over: the follow-up ends `failed`,
+    saying what it lacks."""
+    lacking = incomplete(message)
+    if lacking is not None:
+        reason = f"{Reason.RULE_ERROR.value}: {lacking}"
+        return _finish(deps, claimed, Status.FAILED, reason, now)
     number = deps.numbers.sender(contact.phone_number_id, rule.numbers)
     going = cleared(deps, contact, claimed, number, now)
     if isinstance(going, Deferral):
