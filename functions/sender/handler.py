@@ -7,6 +7,7 @@ record, not at import, so a cold start reaches its first batch sooner."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from followup.adapters.timeouts import sender_record
 from followup.loading import loading
+from followup.services import handover
 from followup.services.deadline import Deadline, of_invocation
 from followup.wiring import runtime
 
@@ -73,7 +75,18 @@ async def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> st
     reserve = sender_record(config.provider_limit(), config.ai_limit())
     deadline = of_invocation(lambda_context, reserve)
     loop = asyncio.get_running_loop()
-    outcome = await loop.run_in_executor(executor(), _send, request, deadline)
+    # Each send runs in a context of its own (what it wrote, what it handed over), which
+    # is read again when it fails.
+    attempt = contextvars.Context()
+    try:
+        outcome = await loop.run_in_executor(executor(), attempt.run, _send, request, deadline)
+    except Exception:
+        # A send stopped by a failure returns no outcome, but an AI call it made was paid
+        # all the same; the try again sends that text and reports no call.
+        paid = attempt.run(handover.paid)
+        if paid is not None:
+            _count_ai(paid)
+        raise
     metrics.add_metric(name=f"send_{outcome.result.value}", unit=MetricUnit.Count, value=1)
     if outcome.ai is not None:
         _count_ai(outcome.ai)

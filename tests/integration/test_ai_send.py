@@ -16,6 +16,8 @@ from followup.domain.ai import DEFAULT_MODEL
 from followup.domain.followup import FollowUp, Status
 from followup.domain.rule import Step
 from followup.domain.settings import AiSettings
+from followup.services import send
+from followup.services.messaging_limit import cleared
 from followup_local.engine import LocalEngine
 from followup_local.fake_anthropic import DEFAULT_TEXT, LABEL, FakeAnthropic
 from tests.support.api import call
@@ -374,3 +376,46 @@ def test_a_second_call_on_a_retry_adds_its_cost_to_the_first(
     messages, cost = ai_cost_in_stats(ai)
     assert messages == 1
     assert cost == pytest.approx(sent.ai.cost_usd, abs=1e-6)
+
+
+# --- a send stopped by a failure after the AI wrote (the store throttled) reports the
+# call it paid for, once, however many tries it takes to send that text
+
+
+class StoreDown(Exception):
+    """DynamoDB throttled past its retries."""
+
+
+@pytest.mark.parametrize("interruptions", [1, 2])
+def test_a_call_paid_for_by_an_interrupted_send_is_reported_once(
+    ai: LocalEngine, fake: FakeAnthropic, monkeypatch: pytest.MonkeyPatch, interruptions: int
+) -> None:
+    # Given a follow-up on the send queue, and the store failing `interruptions` sends in a
+    # row after the AI wrote and before the hand-over
+    lead = quiet_contact(ai.deps, "6281100000603", ai.clock.now() - 25 * HOUR)
+    ai.scheduled("enqueue")
+    ai.scheduled("dispatch")
+    failed: list[int] = []
+
+    def cleared_after_failures(*args: Any, **kwargs: Any) -> Any:
+        if len(failed) < interruptions:
+            failed.append(1)
+            raise StoreDown("cleared")
+        return cleared(*args, **kwargs)
+
+    monkeypatch.setattr(send, "cleared", cleared_after_failures)
+    # When the sender takes it, and the send queue brings each failed record back
+    published = [send_batch(ai, failing=True)]
+    for left in reversed(range(interruptions)):
+        ai.deps.queue.enqueue([only_followup(ai, lead.id).id])
+        published.append(send_batch(ai, failing=left > 0))
+    # Then the text written goes, the AI asked once, and that call is published once
+    assert published[-1]["send_sent"] == 1
+    assert len(fake.requests) == 1
+    sent = only_followup(ai, lead.id)
+    assert sent.status is Status.SENT
+    assert sent.ai is not None
+    assert sum(m.get("ai_cost_usd", 0) for m in published) == pytest.approx(sent.ai.cost_usd)
+    assert sum(m.get("ai_input_tokens", 0) for m in published) == sent.ai.input_tokens
+    assert sum(m.get("ai_output_tokens", 0) for m in published) == sent.ai.output_tokens
+    assert sum(m.get("ai_used", 0) for m in published) == 1

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from followup.domain.contact import Contact
 from followup.domain.followup import FollowUp, Status
@@ -17,13 +18,20 @@ from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact, rule
 
 
-def send_batch(engine: LocalEngine, size: int = 10) -> dict[str, float]:
-    """Hand one SQS batch to the sender handler; the metrics it recorded, summed by name."""
+def send_batch(engine: LocalEngine, size: int = 10, *, failing: bool = False) -> dict[str, float]:
+    """Hand one SQS batch to the sender handler; the metrics it recorded, summed by name.
+    With `failing`, every record of the batch fails: the handler raises, as Lambda's batch
+    utility does, and its metrics are published all the same."""
     module = importlib.import_module("functions.sender.handler")
     received = engine.sqs.receive_message(QueueUrl=engine.queue_url, MaxNumberOfMessages=size)
     messages = received.get("Messages", [])
+    event = sqs_event(messages, engine.queue_url)
     try:
-        module.handler(sqs_event(messages, engine.queue_url), LambdaContext("sender"))
+        if failing:
+            with pytest.raises(BatchProcessingError):
+                module.handler(event, LambdaContext("sender"))
+        else:
+            module.handler(event, LambdaContext("sender"))
         return {name: sum(m["Value"]) for name, m in module.metrics.metric_set.items()}
     finally:
         module.metrics.clear_metrics()

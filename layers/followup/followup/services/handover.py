@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 _HANDED: ContextVar[bool] = ContextVar("handed_over", default=False)
 _WRITTEN: ContextVar[AiWriting | None] = ContextVar("written", default=None)
+_PAID: ContextVar[AiWriting | None] = ContextVar("paid", default=None)
 
 
 def handing_over() -> None:
@@ -25,10 +26,13 @@ def handed_over() -> bool:
     return _HANDED.get()
 
 
-def wrote(ai: AiWriting) -> None:
-    """The AI wrote (or was asked for) this send's text: kept should the send fail before
-    it is handed over, so a try again sends that text and its cost is not lost."""
+def wrote(ai: AiWriting, paid: AiWriting | None) -> None:
+    """The AI wrote (or was asked for) this send's text: `ai` for the follow-up, kept
+    should the send fail before it is handed over, so a try again sends that text and its
+    cost is not lost; `paid`, what this send's own call did and cost (None when it made
+    none), to be reported even when the send fails."""
     _WRITTEN.set(ai)
+    _PAID.set(paid)
 
 
 def written() -> AiWriting | None:
@@ -36,8 +40,15 @@ def written() -> AiWriting | None:
     return _WRITTEN.get()
 
 
+def paid() -> AiWriting | None:
+    """What this send's own AI call did and cost, if it made one (a send that reuses the
+    text of an earlier try made none)."""
+    return _PAID.get()
+
+
 def starting() -> None:
     """A new send starts: nothing handed over yet (a sender thread takes one record after
     another)."""
     _HANDED.set(False)
     _WRITTEN.set(None)
+    _PAID.set(None)

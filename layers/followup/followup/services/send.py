@@ -218,7 +218,7 @@ def _send_claimed(deps: Deps, claimed: FollowUp, now: datetime) -> Outcome:
     written = personalise(deps, step, rule, contact, static, claimed.ai)
     if written.ai is not None:
         claimed = claimed.model_copy(update={"ai": written.ai})
-        handover.wrote(written.ai)
+        handover.wrote(written.ai, written.attempt)
     if step.ai is not None and step.ai.approval:
         return Outcome(_await_approval(deps, claimed, written.message, now), written.attempt)
     result = _hand_over(deps, claimed, contact, address, rule, written.message, now)
