@@ -6,7 +6,6 @@ a backoff): the tick's copy, still `queued` as read, must not overwrite that try
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,7 +16,7 @@ from followup.services.manual import send_now
 from followup.services.ports import Phase, phase_of
 from followup.services.send import send_one
 from followup_local.memory_engine import MemoryEngine
-from tests.support.builders import quiet_contact, rule
+from tests.support.by_hand import in_window_at_half_past
 
 HOUR, SECOND = timedelta(hours=1), timedelta(seconds=1)
 
@@ -63,12 +62,8 @@ class _TriedWhileRead:
 def _send_now_whose_message_comes_late(engine: MemoryEngine, wa_id: str) -> FollowUp:
     """A counsellor's "send now" at 09:00:30 whose SQS message is not received before its
     redrive time (09:30:30); 360dialog answers the first try 500."""
-    engine.deps.timings = replace(engine.deps.timings, tick=HOUR)
-    engine.deps.rules.save_rule(rule())
     start = engine.clock.now()
-    lead = quiet_contact(engine.deps, wa_id, start - HOUR)
-    engine.sandbox.record_inbound(lead.wa_id or "", start - HOUR)
-    engine.clock.advance(30 * SECOND)
+    lead = in_window_at_half_past(engine, wa_id)
     late = _LateMessage(engine.deps.queue)
     engine.deps.queue = late
     send_now(engine.deps, lead.id, "apply-remind-24h")

@@ -5,7 +5,6 @@ time, as `FOLLOWUP_REDRIVE_AFTER_MINUTES` promises, not a whole tick later."""
 from __future__ import annotations
 
 import contextlib
-from dataclasses import replace
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,7 +12,7 @@ from followup.domain.contact import Contact
 from followup.domain.followup import Status
 from followup.services.manual import send_now
 from followup_local.memory_engine import MemoryEngine
-from tests.support.builders import quiet_contact, rule
+from tests.support.by_hand import in_window_at_half_past
 
 HOUR, MINUTE, SECOND = timedelta(hours=1), timedelta(minutes=1), timedelta(seconds=1)
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -42,12 +41,7 @@ class _QueueDown:
 def _send_now_lost_by_sqs(engine: MemoryEngine, wa_id: str) -> tuple[Contact, _QueueDown]:
     """A counsellor's "send now" 30 s after the clock's time whose SQS call fails after the
     follow-up was written handed over (the API answers an error); SQS is back right after."""
-    engine.deps.timings = replace(engine.deps.timings, tick=HOUR)
-    engine.deps.rules.save_rule(rule())
-    start = engine.clock.now()
-    lead = quiet_contact(engine.deps, wa_id, start - HOUR)
-    engine.sandbox.record_inbound(lead.wa_id or "", start - HOUR)
-    engine.clock.advance(30 * SECOND)
+    lead = in_window_at_half_past(engine, wa_id)
     down = _QueueDown(engine.deps.queue)
     engine.deps.queue = down
     with contextlib.suppress(RuntimeError):

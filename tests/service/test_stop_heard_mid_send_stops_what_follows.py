@@ -41,6 +41,16 @@ def stop_heard_during(engine: MemoryEngine, send: Callable[..., str]) -> Callabl
     return answering
 
 
+def refused_as_the_stop_is_heard(
+    engine: MemoryEngine, monkeypatch: pytest.MonkeyPatch, code: int
+) -> None:
+    """360dialog refuses the next WhatsApp send with `code`, the lead's STOP reaching the
+    webhook while it answers."""
+    engine.sandbox.fail_next(status=400, code=code)
+    whatsapp = engine.deps.whatsapp
+    monkeypatch.setattr(whatsapp, "send", stop_heard_during(engine, whatsapp.send))
+
+
 def stop_stops_all(engine: MemoryEngine, stops_all: bool) -> None:
     settings = engine.deps.rules.settings()
     update = {"whatsapp_stop_stops_all": stops_all}
@@ -78,9 +88,7 @@ def test_no_fallback_goes_after_a_stop_heard_while_whatsapp_answered(
     )
     # The lead's STOP reaches the webhook while 360dialog is answering the WhatsApp send,
     # which it then refuses for good (131026, undeliverable)
-    engine.sandbox.fail_next(status=400, code=131026)
-    whatsapp = engine.deps.whatsapp
-    monkeypatch.setattr(whatsapp, "send", stop_heard_during(engine, whatsapp.send))
+    refused_as_the_stop_is_heard(engine, monkeypatch, 131026)
     # When the tick sends it
     engine.tick()
     # Then nothing goes on the fallback channel: the lead had opted out before it was sent
@@ -101,9 +109,7 @@ def test_no_template_goes_in_place_of_refused_text_after_a_stop_heard_mid_send(
         rule(trigger={"stages": ["new"], "idle": {"amount": 1, "unit": "hours"}})
     )
     lead = quiet_contact(engine.deps, WA_ID, engine.clock.now() - 2 * HOUR)
-    engine.sandbox.fail_next(status=400, code=131047)
-    whatsapp = engine.deps.whatsapp
-    monkeypatch.setattr(whatsapp, "send", stop_heard_during(engine, whatsapp.send))
+    refused_as_the_stop_is_heard(engine, monkeypatch, 131047)
     # When the tick sends it, the lead's STOP heard while 360dialog answers the text
     engine.tick()
     # Then no template goes to the lead in its place: they had stopped WhatsApp by then
@@ -127,9 +133,7 @@ def test_a_whatsapp_only_stop_heard_mid_send_sends_the_steps_sms_instead_of_the_
         rule(trigger={"stages": ["new"], "idle": {"amount": 1, "unit": "hours"}}, steps=[step])
     )
     lead = quiet_contact(engine.deps, WA_ID, engine.clock.now() - 2 * HOUR)
-    engine.sandbox.fail_next(status=400, code=131047)
-    whatsapp = engine.deps.whatsapp
-    monkeypatch.setattr(whatsapp, "send", stop_heard_during(engine, whatsapp.send))
+    refused_as_the_stop_is_heard(engine, monkeypatch, 131047)
     # When the tick sends it, the lead's STOP heard while 360dialog answers the text
     engine.tick()
     # Then no template goes on WhatsApp, which they stopped; the step goes by SMS, which
