@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -283,21 +284,15 @@ def success_rate(counts: dict[str, int]) -> float | None:
 
 def totals(days: Iterable[DayStats]) -> dict[str, RuleStats]:
     """Sum day rows per rule: one row for each rule that has any, whatever its id."""
-    per_rule: dict[str, dict[str, int]] = {}
+    per_rule: dict[str, Counter[str]] = defaultdict(Counter)
     for row in days:
-        _add(per_rule.setdefault(row.rule_id, {}), row.counts)
-    return {rule_id: RuleStats(rule_id=rule_id, counts=c) for rule_id, c in per_rule.items()}
+        per_rule[row.rule_id].update(row.counts)
+    return {rule_id: RuleStats(rule_id=rule_id, counts=dict(c)) for rule_id, c in per_rule.items()}
 
 
 def overall(days: Iterable[DayStats]) -> PeriodStats:
     """Sum day rows of every rule together."""
-    counts: dict[str, int] = {}
+    counts: Counter[str] = Counter()
     for row in days:
-        _add(counts, row.counts)
-    return PeriodStats(counts=counts)
-
-
-def _add(into: dict[str, int], counts: dict[str, int]) -> None:
-    """Add `counts` to the sums in `into`, counter by counter."""
-    for name, count in counts.items():
-        into[name] = into.get(name, 0) + count
+        counts.update(row.counts)
+    return PeriodStats(counts=dict(counts))
