@@ -1,7 +1,8 @@
 """A STOP heard while a provider answers a send it then refuses (or cannot take) stops what
 the step would send next in that send's place: its fallback on SMS or email, or its
 template instead of refused free text. A STOP of WhatsApp alone stops only WhatsApp: a
-step's SMS still goes."""
+step's SMS still goes. A reply that ends the journey ("not interested", "already paid")
+heard the same way stops the fallback too."""
 
 from __future__ import annotations
 
@@ -26,29 +27,31 @@ TEMPLATE = {"name": "apply_reminder", "language": "en"}
 EMAIL = {"subject": "One step left", "body": "Hi {first_name|there}, apply."}
 
 
-def stop_heard_during(engine: MemoryEngine, send: Callable[..., str]) -> Callable[..., str]:
-    """`send`, with the lead's STOP reaching the webhook while the provider answers the
-    first call."""
+def stop_heard_during(
+    engine: MemoryEngine, send: Callable[..., str], words: str = "STOP"
+) -> Callable[..., str]:
+    """`send`, with the lead's `words` (a STOP unless said) reaching the webhook while the
+    provider answers the first call."""
     heard: list[str] = []
 
     def answering(*message: Any) -> str:
         if not heard:
-            heard.append("STOP")
+            heard.append(words)
             written = engine.clock.advance(timedelta(seconds=1))
-            engine.deliver(envelopes.text_message(WA_ID, "STOP", written, "wamid.stop-mid"))
+            engine.deliver(envelopes.text_message(WA_ID, words, written, "wamid.stop-mid"))
         return send(*message)
 
     return answering
 
 
 def refused_as_the_stop_is_heard(
-    engine: MemoryEngine, monkeypatch: pytest.MonkeyPatch, code: int
+    engine: MemoryEngine, monkeypatch: pytest.MonkeyPatch, code: int, words: str = "STOP"
 ) -> None:
-    """360dialog refuses the next WhatsApp send with `code`, the lead's STOP reaching the
-    webhook while it answers."""
+    """360dialog refuses the next WhatsApp send with `code`, the lead's `words` (a STOP
+    unless said) reaching the webhook while it answers."""
     engine.sandbox.fail_next(status=400, code=code)
     whatsapp = engine.deps.whatsapp
-    monkeypatch.setattr(whatsapp, "send", stop_heard_during(engine, whatsapp.send))
+    monkeypatch.setattr(whatsapp, "send", stop_heard_during(engine, whatsapp.send, words))
 
 
 def stop_stops_all(engine: MemoryEngine, stops_all: bool) -> None:
@@ -95,6 +98,32 @@ def test_no_fallback_goes_after_a_stop_heard_while_whatsapp_answered(
     assert whatsapp_kinds(engine) == ["template"]
     assert outbox.sent == []
     assert only_followup(engine, lead).status is Status.OPTED_OUT
+
+
+@pytest.mark.parametrize("words", ["Not interested, thanks", "Already paid yesterday"])
+def test_no_fallback_goes_after_a_reply_that_ends_the_journey_heard_mid_send(
+    engine: MemoryEngine, outbox: Outbox, monkeypatch: pytest.MonkeyPatch, words: str
+) -> None:
+    # Given a step on WhatsApp falling back to SMS when WhatsApp cannot deliver
+    step = {
+        "wait": {"amount": 0, "unit": "minutes"},
+        "channel": "whatsapp",
+        "fallbacks": ["sms"],
+        "text": TEXT,
+        "template": TEMPLATE,
+    }
+    engine.deps.rules.save_rule(rule(steps=[step]))
+    lead = quiet_contact(engine.deps, WA_ID, engine.clock.now() - 25 * HOUR)
+    # The lead's "not interested" (or "already paid") reaches the webhook while 360dialog
+    # is answering the WhatsApp send, which it then refuses for good (131026)
+    refused_as_the_stop_is_heard(engine, monkeypatch, 131026, words)
+    # When the tick sends it
+    engine.tick()
+    # Then no SMS goes: the lead's reply had ended the journey before it was sent
+    assert whatsapp_kinds(engine) == ["template"]
+    assert outbox.sent == []
+    followup = only_followup(engine, lead)
+    assert followup.status is Status.CANCELED
 
 
 @pytest.mark.parametrize("stops_all", [True, False])

@@ -415,13 +415,20 @@ def _read_again(
     answered counts as heard before the claim. Stopped on every channel by then, nothing
     more goes: the follow-up ends `opted_out` instead. A stop of one channel is left to
     `pick`, which passes over that channel. The contact as `seen` when it is no longer
-    stored."""
+    stored. A journey that ended meanwhile (the lead said they are not interested, or
+    paid, while the provider answered) sends nothing more either: the follow-up ends
+    `canceled` with the journey's reason (`opted_out` when a STOP ended it)."""
     found = deps.contacts.contact(claimed.contact_id)
     contact = seen if found is None else found.item
     gating = deps.catalog.settings().gating
     stop = must_stop(contact, rule, claimed.silence_key, gating, now, manual=claimed.manual)
     if stop is not None and stop.reason is Reason.OPTED_OUT:
         return _finish(deps, claimed, Status.OPTED_OUT, Reason.OPTED_OUT, now)
+    journey_over = why_ended(journey_of(deps, claimed))
+    if journey_over is not None:
+        stopped = journey_over == Reason.OPTED_OUT
+        status = Status.OPTED_OUT if stopped else Status.CANCELED
+        return _finish(deps, claimed, status, journey_over, now)
     return contact
 
 
