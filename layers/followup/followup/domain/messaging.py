@@ -27,9 +27,13 @@ def compose(
     step: Step, contact: Contact, at: datetime, *, template_only: bool = False
 ) -> RenderedMessage | None:
     """Free text inside the window, else the template; None when neither may be sent.
-    `template_only`: WhatsApp said the window is closed, whatever the contact's record says."""
+    `template_only`: WhatsApp said the window is closed, whatever the contact's record says.
+    Free text the contact's fields would leave blank gives way to the template; with none,
+    it stays blank and `blank_text` names the field it lacks."""
     if step.text and not template_only and window_open(contact, at):
-        return RenderedMessage(kind="text", text=render_text(step.text, contact))
+        text = render_text(step.text, contact)
+        if text.strip() or step.template is None:
+            return RenderedMessage(kind="text", text=text)
     if step.template is not None:
         return RenderedMessage(
             kind="template",
@@ -76,6 +80,15 @@ def typical_text(text: str) -> str:
         return TYPICAL_VALUES.get(match.group(1), TYPICAL_ATTRIBUTE)
 
     return _PLACEHOLDER.sub(value, text)
+
+
+def blank_text(written: str, rendered: str) -> str | None:
+    """The contact field free text `written` went blank without (its first placeholder:
+    the text is nothing but placeholders the contact has no value for), when `rendered`
+    says nothing; None when it says something. No channel takes an empty message."""
+    if rendered.strip():
+        return None
+    return next(iter(placeholders(written)), "text")
 
 
 def placeholders(text: str) -> list[str]:

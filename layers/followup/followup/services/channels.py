@@ -25,7 +25,7 @@ from followup.domain.contact import Contact
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import FollowUp, Reason, RenderedMessage, Status, StatusChange
 from followup.domain.ids import fallback_followup_id
-from followup.domain.messaging import render_text
+from followup.domain.messaging import blank_text, render_text
 from followup.domain.whatsapp import OutcomeUnknown
 from followup.services import sent_stream
 from followup.services.handover import handing_over
@@ -110,7 +110,12 @@ def send_elsewhere(
 ) -> Status | None:
     """Send by SMS or email on the channel `pick` chose; the status it ended in, or None
     when another worker settled it first. TryLater when the provider could not take it
-    now; ChannelRefused when it refused it (the sender then decides what comes next)."""
+    now; ChannelRefused when it refused it (the sender then decides what comes next). An
+    SMS or email the contact's fields leave blank is not sent: `skipped`, naming the field."""
+    missing = _blank(picked, contact, step)
+    if missing is not None:
+        reason = f"attribute_missing:{missing}"
+        return Status.SKIPPED if end_unsent(deps, picked, Status.SKIPPED, reason, now) else None
     try:
         message, provider_id = _deliver(deps, picked, contact, step)
     except OutcomeUnknown:
@@ -190,6 +195,12 @@ def _bring_forward(deps: Deps, failed: FollowUp, following: int, at: datetime) -
     except CommitRejected:
         return False
     return True
+
+
+def _blank(followup: FollowUp, contact: Contact, step: Step) -> str | None:
+    """The field the step's SMS text or email body goes blank without, for `contact`."""
+    written = step.email.body if followup.channel == "email" and step.email else step.text
+    return blank_text(written or "", render_text(written or "", contact)) if written else None
 
 
 def _deliver(

@@ -17,7 +17,7 @@ from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.followup import AiWriting, FollowUp, Reason, RenderedMessage, Status
 from followup.domain.journey import is_open, must_stop, send_at
 from followup.domain.lookahead import judged_at, queue_delay
-from followup.domain.messaging import compose, incomplete, missing_param
+from followup.domain.messaging import blank_text, compose, incomplete, missing_param
 from followup.domain.pacing import RECIPIENT_GAP
 from followup.domain.whatsapp import (
     Disposition,
@@ -219,6 +219,11 @@ def _send_claimed(deps: Deps, claimed: FollowUp, now: datetime) -> Outcome:
     if written.ai is not None:
         claimed = claimed.model_copy(update={"ai": written.ai})
         handover.wrote(written.ai, written.attempt)
+    if written.message.kind == "text":
+        missing = blank_text(step.text or "", written.message.text or "")
+        if missing is not None:  # free text with nothing in it: no channel takes it
+            reason = f"attribute_missing:{missing}"
+            return Outcome(_finish(deps, claimed, Status.SKIPPED, reason, now), written.attempt)
     if step.ai is not None and step.ai.approval:
         return Outcome(_await_approval(deps, claimed, written.message, now), written.attempt)
     result = _hand_over(deps, claimed, contact, address, rule, written.message, now)
