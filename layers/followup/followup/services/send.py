@@ -105,11 +105,14 @@ def send_one(deps: Deps, followup_id: str, due: datetime | None = None) -> Outco
         # its wait is over.
         return Outcome(SendResult.IGNORED)
     claimed = found.claimed(now, deps.timings.sending_deadline)
+    claim = FollowUpChange(claimed, Status.QUEUED, undecided=undecided, moves=found.moves)
     try:
-        deps.commit([FollowUpChange(claimed, Status.QUEUED, undecided=undecided)], now)
+        deps.commit([claim], now)
     except CommitRejected:
-        # Another sender claimed it, a reply canceled it, or a person approved the text read
-        # unapproved here (the approval queued it again)
+        # Another sender claimed it, a reply canceled it, a person approved the text read
+        # unapproved here (the approval queued it again), or it moved since it was read: a
+        # copy of the message read before another sender's try (claimed, then put back for
+        # a retry) must not send again at once, over that try's backoff and attempt
         return Outcome(SendResult.IGNORED)
     handover.starting()
     _CLEARED.set(None)
