@@ -125,6 +125,22 @@ _NEGATORS = frozenset(
     | {"not", "never", "havent", "hasnt", "didnt", "dont", "yet"}
 )
 _ASKED = re.compile(r"\b(?:belum|blm|or not|ou nao)\b")
+_FAILED = _any(
+    r"failed|fails|declined|rejected|bounced|(?:didnt|did not|doesnt|wont) go through|error",
+    r"gagal|ditolak|eror|error",
+    r"deu erro|nao caiu|nao entrou|nao passou|recusad[oa]|recusou|falhou|estornad[oa]",
+)
+"""A payment said to have failed after it was said to be made: "I paid but it failed",
+"udah bayar tapi gagal", "paguei mas o pix não caiu"."""
+_WITHOUT = frozenset({"no", "without", "zero", "tanpa", "ada", "sem", "nenhum"})
+"""A word before a failure that says there was none ("already paid, no error")."""
+_WORKED_AFTER = _any(
+    r"(?:but|tapi|tp|mas|then|terus|trus|depois) (?:now |then |sekarang |skrg |agora |ja )?"
+    r"(?:it |its |it is |sudah |udah |ja )?(?:worked|went through|succeeded|is done|done|ok|"
+    r"berhasil|sukses|masuk|deu certo|foi|caiu)"
+)
+"""A failure mended after it: "the first try failed but now it's done", "sempat gagal
+tapi udah berhasil"."""
 _SENTENCES = re.compile(r"[^.!?\n]+[.!?]*")
 """A message's sentences, each with the marks that end it: "Sudah bayar. Kapan mulai?"
 tells it is done, and asks something else."""
@@ -284,7 +300,30 @@ _OBJECT = frozenset({"to", "for", "the", "a", "me", "us", "o", "de", "pra", "lag
 """Words that may stand between a "no need" and what is not needed ("no need to send me")."""
 _OR = frozenset({"or", "nor", "atau", "ato", "ou", "maupun"})
 """Words that add to what is not needed ("no need to call or message me")."""
-_NOT_REALLY = re.compile(r"\b(?:bukan|bukannya|nao e que|its not that|not that)\b")
+_NOT_REALLY = re.compile(
+    r"\b(?:bukan|bukannya|nao e que|its not that|not that|who said|never said (?:i|im|that)|"
+    r"didnt say (?:i|im|that)|siapa (?:yang )?bilang|quem (?:disse|falou)|"
+    r"nao (?:disse|falei) que)\b"
+)
+"""What says the refusal after it is none: "bukan ga minat", "it's not that I'm not
+interested", and the lead denying they said it ("who said I'm not interested?", "siapa
+bilang gak minat?", "eu não disse que não tenho interesse")."""
+_NARROWED = re.compile(
+    r" (?:in|on|for|with|about|yang|sama|untuk|utk|buat|no|na|nos|nas|do|da|em|pelo|pela|com)\b"
+)
+"""Right after a refusal, what limits it to one option: "not interested in the weekend
+class", "gak minat yang online", "não tenho interesse no curso online"."""
+_INSTEAD = _any(
+    r"(?:is|are|would be|sounds|seems) (?:fine|ok|okay|good|great|better|perfect)|"
+    r"works(?: for me| better)?|i(?:d| would)? prefer|id rather|i would rather|instead|"
+    r"(?:but|im) interested in",
+    r"maunya|mau nya|pengennya|pinginnya|lebih (?:suka|minat|tertarik|cocok)|mending|"
+    r"minatnya|tertariknya|tapi (?:mau|minat|tertarik)",
+    r"prefiro|apenas|mas (?:quero|tenho interesse)|pode ser|seria melhor",
+)
+"""A later clause taking another option: "weekday is fine", "maunya offline", "prefiro
+presencial" (and "só presencial", told by its accent: an English "so" is no such
+thing)."""
 _ELSEWHERE = _any(
     r"di ?tempat lain|di (?:kampus|sekolah|lembaga|bimbel) lain|ke tempat lain",
     r"elsewhere|somewhere else|another (?:school|place|course|college|university|program)",
@@ -399,7 +438,7 @@ def classify(
     if any(_says_done(sentence) for sentence in _SENTENCES.findall(text)):
         return Detected(Intent.DONE, 0.9)
     refusal = _NOT_INTERESTED.search(message) or _ELSEWHERE.search(message)
-    if refusal and not _NOT_REALLY.search(message[: refusal.start()]):
+    if refusal and not _NOT_REALLY.search(message[: refusal.start()]) and not _redirected(text):
         return Detected(Intent.NOT_INTERESTED, 0.9)
     no_need = _no_need(text, keywords, now, zone)
     if no_need == "refuses":
@@ -436,6 +475,24 @@ def classify(
     if asked:
         return Detected(Intent.QUESTION, 0.7)
     return Detected(Intent.OTHER, 0.0)
+
+
+def _redirected(text: str) -> bool:
+    """The lead turns down one option and takes another: "not interested in the weekend
+    class, weekday is fine", "gak minat yang online, maunya offline", "não tenho interesse
+    no curso online, só presencial". A refusal limited to one option with no other taken
+    ("not interested in the course") is still a refusal."""
+    clauses = _CLAUSES.findall(text)
+    for index, clause in enumerate(clauses):
+        said = normalise(clause)
+        refusal = _NOT_INTERESTED.search(said)
+        if refusal is None or _NARROWED.match(said, refusal.end()) is None:
+            continue
+        return any(
+            _INSTEAD.search(normalise(later)) or later.strip().casefold().startswith("só ")
+            for later in clauses[index + 1 :]
+        )
+    return False
 
 
 def _refuses_day(text: str) -> bool:
@@ -511,15 +568,29 @@ def _asks_until(text: str, message: str) -> bool:
 
 def _says_done(sentence: str) -> bool:
     """The sentence tells it is done: paid, booked... ("udah transfer ya kak"), not
-    negated ("belum bayar") nor asked ("sudah bayar belum", "already paid?", "is my seat
-    booked?")."""
+    negated ("belum bayar"), asked ("sudah bayar belum", "already paid?", "is my seat
+    booked?") nor said to have failed ("I paid but it didn't go through")."""
     said = normalise(sentence)
     done = _DONE.search(said)
     if done is None or _negated(said, done.start()) or _ASKED.search(said, done.end()):
         return False
+    if _failed(said, done.end()):
+        return False  # "udah bayar tapi gagal": tried, not done
     if _ELSEWHERE.search(said):
         return False  # "sudah daftar di tempat lain": done, but not with us
     return not sentence.rstrip().endswith("?") and _QUESTION_WORDS.search(said) is None
+
+
+def _failed(said: str, after: int) -> bool:
+    """After position `after`, `said` tells the payment or booking failed, and not that
+    it then worked: "udah bayar tapi gagal", not "paid, no error" nor "the first try
+    failed but now it's done"."""
+    for failed in _FAILED.finditer(said, after):
+        before = said[: failed.start()].split()
+        if _negated(said, failed.start()) or (before and before[-1] in _WITHOUT):
+            continue
+        return _WORKED_AFTER.search(said, failed.end()) is None
+    return False
 
 
 def _your_busy(message: str) -> list[tuple[int, int]]:
@@ -674,6 +745,13 @@ def _not_needed(message: str, no_need: re.Match[str], at: int) -> bool:
     return all(word in _OBJECT for word in between) or any(word in _OR for word in between)
 
 
+_NO_MORE = re.compile(r"\b(?:no longer|nao (?:(?:estou|to|ta|esta|sou|fico) )?mais) *$")
+"""What says a state is over just before it: "I'm no longer busy", "não estou mais
+ocupado"."""
+
+
 def _negated(message: str, start: int) -> bool:
-    """True when one of the two words before `start` negates what follows."""
-    return any(word in _NEGATORS for word in message[:start].split()[-2:])
+    """True when one of the two words before `start` negates what follows, or they say it
+    is over ("no longer busy")."""
+    before = message[:start]
+    return any(word in _NEGATORS for word in before.split()[-2:]) or bool(_NO_MORE.search(before))

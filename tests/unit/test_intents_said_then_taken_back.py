@@ -1,0 +1,100 @@
+"""A reply that says a thing and then takes it back is read for what it ends up saying.
+
+A payment said to be made and then to have failed is not done: ending the reminders of a
+lead who still has to pay, and suggesting "paid" to staff, loses the sale. A refusal the
+lead denies ("who said I'm not interested?") or limits to one option while taking another
+("gak minat yang online, maunya offline") drops a keen lead if read as a refusal. A busy
+that is over ("I'm no longer busy") asks for no nudge later.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from followup.domain.intents import Intent, classify
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+TUESDAY_9AM = datetime(2026, 11, 24, 9, 0, tzinfo=JAKARTA)
+
+
+def intent_of(text: str) -> Intent:
+    return classify(text, TUESDAY_9AM, JAKARTA).intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I paid but the payment failed",
+        "I paid but it didn't go through",
+        "udah bayar tapi gagal",
+        "sudah transfer tapi ditolak",
+        "já paguei mas deu erro",
+        "paguei mas o pix não caiu",
+    ],
+)
+def test_a_payment_said_to_have_failed_is_not_done(text: str) -> None:
+    assert intent_of(text) is not Intent.DONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "already paid, no error",
+        "sudah bayar tanpa error",
+        "udah bayar, gak ada error kok",
+        "já paguei, sem erro",
+        "I registered yesterday, the first try failed but now it's done",
+        "udah transfer, sempat gagal tapi udah berhasil",
+    ],
+)
+def test_a_payment_with_no_failure_or_one_mended_is_done(text: str) -> None:
+    assert intent_of(text) is Intent.DONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "who said I'm not interested?",
+        "siapa bilang gak minat?",
+        "eu não disse que não tenho interesse",
+        "not interested in the weekend class, weekday is fine",
+        "gak minat yang online, maunya offline",
+        "não tenho interesse no curso online, só presencial",
+    ],
+)
+def test_a_refusal_denied_or_traded_for_another_option_is_no_refusal(text: str) -> None:
+    assert intent_of(text) is not Intent.NOT_INTERESTED
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not interested in the course",
+        "I'm not interested in this",
+        "not interested in the course, so no",
+        "gak minat yang online",
+        "não tenho interesse no curso",
+    ],
+)
+def test_a_refusal_limited_to_an_option_with_none_taken_is_still_a_refusal(text: str) -> None:
+    assert intent_of(text) is Intent.NOT_INTERESTED
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm no longer busy",
+        "no longer busy, you can call now",
+        "não estou mais ocupado, pode ligar",
+    ],
+)
+def test_a_busy_that_is_over_is_not_busy(text: str) -> None:
+    assert intent_of(text) is not Intent.BUSY
+
+
+@pytest.mark.parametrize("text", ["I'm busy", "lagi sibuk kak", "estou ocupado agora"])
+def test_a_busy_lead_is_still_busy(text: str) -> None:
+    assert intent_of(text) is Intent.BUSY
