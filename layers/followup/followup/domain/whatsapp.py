@@ -135,6 +135,16 @@ def classify(
     return failure(Disposition.PERMANENT, f"WhatsApp refused the message ({answer}){said}")
 
 
+def reported_failure(code: int | None, title: str = "", detail: str = "") -> ProviderFailure:
+    """What a `failed` status webhook means: WhatsApp took the message, then could not
+    deliver it. One that names no error failed all the same, after it was sent: never
+    "could not reach 360dialog"."""
+    if code is None:
+        reason = "WhatsApp reported the message failed, without saying why"
+        return ProviderFailure(Disposition.PERMANENT, reason + _provider_said(title, detail))
+    return classify(None, code, title, detail)
+
+
 def _provider_said(title: str, detail: str) -> str:
     parts = dict.fromkeys(part.strip() for part in (title, detail) if part.strip())
     return ": " + " - ".join(parts) if parts else ""

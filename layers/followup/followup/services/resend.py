@@ -1,8 +1,11 @@
-"""A send WhatsApp accepted, then reported failed for policy (131047, 131049): sent again.
+"""A send WhatsApp accepted, then reported failed for policy (131047, 131049) or for a rate
+limit (131056, 130429): sent again.
 
 131047 (the window closed): the step's template, at once, when the text went and the step
 has one. 131049 (Meta withheld a marketing message): the same step a day or more later,
-longer each time, up to the workspace's `withheld_attempts`. The new follow-up's id comes
+longer each time, up to the workspace's `withheld_attempts`. A rate limit: the same step
+after the pair's gap (131056: 6 s) or a short wait (130429), up to `REPORTED_THROTTLES`
+times. The new follow-up's id comes
 from the failed one's, so a report delivered twice plans it once; one already sent as the
 template, or withheld as often as allowed, plans nothing, so no report can loop. Nor
 does one whose journey's next move (its next step, or the step on another channel) is due
@@ -11,21 +14,37 @@ before it would go: the lead never gets a journey's messages out of order.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import FollowUp, Status, StatusChange
 from followup.domain.ids import resend_followup_id
 from followup.domain.journey import send_at
+from followup.domain.pacing import RECIPIENT_GAP
 from followup.domain.whatsapp import Disposition, ProviderFailure, withheld_gap
 from followup.services import sent_stream
 
 if TYPE_CHECKING:
+    from followup.domain.rule import Rule
     from followup.services.deps import Deps
 
-SKIPPING = frozenset({Disposition.SKIP, Disposition.TEMPLATE_INSTEAD, Disposition.RETRY_AFTER_24H})
-"""Policy errors that end a follow-up `skipped` when nothing is sent in its place."""
+REPORTED_THROTTLES = 3
+"""Rate limits reported after a step was sent that send it again; past that it ends
+`skipped`, so a number throttled without end cannot keep a step coming back."""
+REPORTED_THROTTLE_WAIT = timedelta(seconds=30)
+"""How long after a reported 130429 the step goes again (longer each time)."""
+
+SKIPPING = frozenset(
+    {
+        Disposition.SKIP,
+        Disposition.TEMPLATE_INSTEAD,
+        Disposition.RETRY_AFTER_24H,
+        Disposition.THROTTLED,
+    }
+)
+"""Policy errors (and rate limits) that end a follow-up `skipped` when nothing is sent in
+its place: one that ends `failed` with such an error was sent again."""
 
 
 def resend(deps: Deps, failed: FollowUp, failure: ProviderFailure, at: datetime) -> FollowUp | None:
@@ -41,6 +60,8 @@ def resend(deps: Deps, failed: FollowUp, failure: ProviderFailure, at: datetime)
         if not _ahead_of_the_journey(deps, failed, at):
             return None
         return _again(failed, at, at, failure.reason, template_only=True)
+    if failure.disposition is Disposition.THROTTLED:
+        return _after_a_throttle(deps, failed, failure, rule, at)
     if failure.disposition is not Disposition.RETRY_AFTER_24H:
         return None
     settings = deps.catalog.settings()
@@ -52,6 +73,24 @@ def resend(deps: Deps, failed: FollowUp, failure: ProviderFailure, at: datetime)
     if not _ahead_of_the_journey(deps, failed, when):
         return None
     return _again(failed, at, when, failure.reason, withheld=withheld)
+
+
+def _after_a_throttle(
+    deps: Deps, failed: FollowUp, failure: ProviderFailure, rule: Rule, at: datetime
+) -> FollowUp | None:
+    """`failed`'s step again once the rate limit WhatsApp reported has passed: after the
+    pair's gap (131056), or 30 s, 60 s, 90 s (130429); at its send window's next opening
+    when that is later. None past `REPORTED_THROTTLES`, or when the journey moves on
+    first."""
+    throttled = failed.throttled + 1
+    contact = deps.contacts.contact(failed.contact_id)
+    if throttled > REPORTED_THROTTLES or contact is None:
+        return None
+    wait = RECIPIENT_GAP if failure.code == 131056 else REPORTED_THROTTLE_WAIT * throttled
+    when = send_at(at + wait, at, contact.item, rule, deps.catalog.settings())
+    if not _ahead_of_the_journey(deps, failed, when):
+        return None
+    return _again(failed, at, when, failure.reason, throttled=throttled)
 
 
 def _ahead_of_the_journey(deps: Deps, failed: FollowUp, when: datetime) -> bool:
@@ -77,6 +116,7 @@ def _again(
     *,
     template_only: bool = False,
     withheld: int = 0,
+    throttled: int = 0,
 ) -> FollowUp:
     return FollowUp(
         id=resend_followup_id(failed.id),
@@ -90,6 +130,7 @@ def _again(
         silence_key=failed.silence_key,
         manual=failed.manual,
         withheld=withheld or failed.withheld,
+        throttled=throttled or failed.throttled,
         template_only=template_only or failed.template_only,
         created_at=at,
         scheduled_at=when,

@@ -72,7 +72,9 @@ _BILLED = frozenset(
 )
 """Statuses past a send WhatsApp did not refuse: a price named for its message is billed
 once the message is shown delivered (`_bills`)."""
-_SENT_AGAIN = frozenset({Disposition.TEMPLATE_INSTEAD, Disposition.RETRY_AFTER_24H})
+_SENT_AGAIN = frozenset(
+    {Disposition.TEMPLATE_INSTEAD, Disposition.RETRY_AFTER_24H, Disposition.THROTTLED}
+)
 _DELIVERED_BY = frozenset({Status.READ, Status.RESPONDED})
 """Statuses a follow-up reaches only once its message was delivered: read, or replied to."""
 _SHOWN_DELIVERED = frozenset({Status.DELIVERED, *_DELIVERED_BY})
@@ -140,9 +142,9 @@ def _moved(change: FollowUpChange) -> dict[str, int]:
 
 def sent_again(followup: FollowUp) -> bool:
     """Failed after its send by a policy error its step is sent again for (131047 as the
-    template, 131049 a day or more later: services.resend; one not sent again ends
-    `skipped`): the new follow-up carries the send and its outcome, so this one's send is
-    taken back and it counts no failure."""
+    template, 131049 a day or more later, a rate limit seconds later: services.resend; one
+    not sent again ends `skipped`): the new follow-up carries the send and its outcome, so
+    this one's send is taken back and it counts no failure."""
     if followup.status is not Status.FAILED or followup.error_code is None:
         return False
     return classify(None, followup.error_code).disposition in _SENT_AGAIN

@@ -35,7 +35,7 @@ from followup.domain.webhook_events import (
     Unreadable,
     WebhookEvent,
 )
-from followup.domain.whatsapp import Disposition, ProviderFailure, classify
+from followup.domain.whatsapp import Disposition, ProviderFailure, reported_failure
 from followup.services import settings as workspace
 from followup.services.channels import after_failed
 from followup.services.contacts import find_contact, update_contact
@@ -305,8 +305,7 @@ def _failed(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
     heard again for a follow-up it already failed applies those effects again, so a first
     try that erred after failing it loses none of them."""
     error = status.errors[0] if status.errors else None
-    failure = classify(
-        None,
+    failure = reported_failure(
         error.code if error else None,
         error.title if error else "",
         error.detail if error else "",

@@ -1,0 +1,87 @@
+"""A rate limit WhatsApp reports in a `failed` status, after it took the message (131056:
+too many to this lead too fast; 130429: the number's throughput), sends the step again
+once the limit has passed, a few times at most; the stats count the step sent once. A
+`failed` status naming no error says the message failed after it was sent."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from followup.domain.followup import FollowUp, Status
+from followup.domain.ids import resend_followup_id
+from followup.services.resend import REPORTED_THROTTLES
+from followup_local.memory_engine import MemoryEngine
+from tests.service.test_webhook_order import RUDI, current, failed_status, funnel
+from tests.support.sender import sent_followup
+
+
+def sends_to_rudi(engine: MemoryEngine) -> int:
+    return len([r for r in engine.sandbox.sent() if r.body and r.body.get("to") == RUDI])
+
+
+def throttled_after_sending(engine: MemoryEngine, followup: FollowUp, code: int) -> FollowUp:
+    """WhatsApp reports `followup` failed with `code` 30 s after taking it; the next tick
+    comes a minute later. The follow-up that sends the step again."""
+    engine.clock.advance(timedelta(seconds=30))
+    assert engine.deliver(failed_status(followup, engine.clock.now(), code=code)) == 200
+    engine.clock.advance(timedelta(minutes=1))
+    engine.tick()
+    again = engine.deps.followups.followup(resend_followup_id(followup.id))
+    assert again is not None
+    return again
+
+
+@pytest.mark.parametrize("code", [131056, 130429])
+def test_a_rate_limit_reported_after_the_send_sends_the_step_again(
+    engine: MemoryEngine, code: int
+) -> None:
+    # Given a follow-up WhatsApp took
+    followup = sent_followup(engine, RUDI)
+    # When its `failed` status says a rate limit was met, and a minute passes
+    again = throttled_after_sending(engine, followup, code)
+    # Then the step went again, and the Stats page counts it sent once
+    assert sends_to_rudi(engine) == 2
+    assert again.status is Status.SENT
+    assert current(engine, followup).status is Status.FAILED
+    assert funnel(engine)[0] == 1
+
+
+def test_a_step_throttled_after_each_send_goes_a_few_times_then_ends_skipped(
+    engine: MemoryEngine,
+) -> None:
+    # Given a workspace that lets a lead get many messages a day, and a follow-up
+    # WhatsApp took
+    settings = engine.deps.rules.settings()
+    cap = settings.gating.frequency_cap.model_copy(update={"max_sends": 10})
+    gating = settings.gating.model_copy(update={"frequency_cap": cap})
+    engine.deps.rules.save_settings(settings.model_copy(update={"gating": gating}))
+    engine.deps.catalog.invalidate()
+    followup = sent_followup(engine, RUDI)
+    # When every send of the step is reported throttled after it went
+    for _ in range(REPORTED_THROTTLES):
+        followup = throttled_after_sending(engine, followup, 131056)
+    engine.clock.advance(timedelta(seconds=30))
+    assert engine.deliver(failed_status(followup, engine.clock.now(), code=131056)) == 200
+    engine.clock.advance(timedelta(hours=1))
+    engine.tick()
+    # Then it went REPORTED_THROTTLES times more and then stopped: the last ends skipped
+    assert sends_to_rudi(engine) == 1 + REPORTED_THROTTLES
+    assert current(engine, followup).status is Status.SKIPPED
+
+
+def test_a_failed_status_naming_no_error_says_the_message_failed_after_it_went(
+    engine: MemoryEngine,
+) -> None:
+    # Given a follow-up WhatsApp took (it has a wamid: something was sent)
+    followup = sent_followup(engine, RUDI)
+    engine.clock.advance(timedelta(seconds=30))
+    # When its `failed` status comes without an `errors` array
+    delivery = failed_status(followup, engine.clock.now())
+    del delivery["entry"][0]["changes"][0]["value"]["statuses"][0]["errors"]
+    assert engine.deliver(delivery) == 200
+    # Then it ends failed, and the queue does not say 360dialog was never reached
+    failed = current(engine, followup)
+    assert failed.status is Status.FAILED
+    assert failed.reason == "WhatsApp reported the message failed, without saying why"
