@@ -3,8 +3,9 @@
 In-flight enrollments finish on the version they started with unless marketing asks, when
 saving, to migrate them: each then continues from the same step of the new version. A
 follow-up already queued (or waiting for its template) for the current step goes as it was
-written; the steps after it come from the new version. One waiting for a fallback channel
-or a repeat the new step no longer has goes on as after the step's last send. A sequence
+written; the steps after it come from the new version, and a step after a send that is
+still to be queued waits as the new version says. One waiting for a fallback channel or a
+repeat the new step no longer has goes on as after the step's last send. A sequence
 that stands on a step the new version no longer has, or has as another kind (a send become
 a wait), stays on its own version (the new one has nowhere to put it).
 """
@@ -27,6 +28,7 @@ from followup.services.ports import CommitRejected, EnrollmentChange, Phase, Ver
 from followup.services.rules import current
 
 if TYPE_CHECKING:
+    from followup.domain.contact import Contact
     from followup.domain.rule import Rule
     from followup.services.deps import Deps
 
@@ -95,18 +97,47 @@ def _same_step(deps: Deps, enrollment: Enrollment, rule: Rule) -> bool:
 def _onto(deps: Deps, enrollment: Enrollment, rule: Rule) -> Enrollment:
     """The enrollment on `rule`, at the same step. One waiting for a fallback channel or a
     repeat the new step no longer has goes on as after the step's last send: the new
-    version's next repeat or step, timed from that send."""
+    version's next repeat or step, timed from that send. One waiting for a step after a
+    send, whose wait the new version changed, waits as the new version says."""
     moved = enrollment.model_copy(update={"rule_version": rule.version})
     step = rule.steps[enrollment.step_index]
     if enrollment.next_due_at is None or not isinstance(step, Step):
         return moved
-    repeats = step.repeat.times if step.repeat else 0
-    if enrollment.channel_index < len(step.chain) and enrollment.repeat_index <= repeats:
-        return moved
     contact_v = deps.contacts.contact(enrollment.contact_id)
     if contact_v is None:
         return moved  # no one to time it for: the tick ends it
+    repeats = step.repeat.times if step.repeat else 0
+    if enrollment.channel_index < len(step.chain) and enrollment.repeat_index <= repeats:
+        return _retimed(deps, moved, enrollment, rule, contact_v.item)
     return past_fallbacks(moved, rule, contact_v.item, deps.catalog.settings())
+
+
+def _retimed(
+    deps: Deps, moved: Enrollment, enrollment: Enrollment, rule: Rule, contact: Contact
+) -> Enrollment:
+    """`moved`, waiting for its step as `rule` (the new version) times it when the step's
+    wait changed: counted from the last send, when the step before it is a send in both
+    versions ("a day after step 1" become "3 days after step 1"). One already due by the
+    new wait goes at the next tick. A fallback channel or a repeat waited for keeps its
+    time, and so does a step after a wait or a branch: when the journey reached it is not
+    kept."""
+    index = enrollment.step_index
+    own = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
+    sent = enrollment.last_sent_at
+    if own is None or sent is None or index == 0 or enrollment.channel_index:
+        return moved
+    if enrollment.repeat_index:
+        return moved
+    before, after = own.steps[index], rule.steps[index]
+    sends_before = isinstance(own.steps[index - 1], Step) and isinstance(
+        rule.steps[index - 1], Step
+    )
+    if not (isinstance(before, Step) and isinstance(after, Step)) or not sends_before:
+        return moved
+    if before.wait == after.wait:
+        return moved
+    zone = contact.zone(deps.catalog.settings().zone)
+    return moved.model_copy(update={"next_due_at": after.wait.after(sent, zone)})
 
 
 def _older(enrollment: Enrollment, rule: Rule) -> bool:
