@@ -1,8 +1,10 @@
 """What a phone number says of where its owner lives: its country calling code and its
-country, from libphonenumber's numbering plan (loaded on first use)."""
+country, from libphonenumber's numbering plan (loaded on first use); and the other way
+WhatsApp may write a mobile number."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from followup.loading import loading
@@ -25,6 +27,38 @@ def country_of(address: str | None) -> str | None:
     typed = address.strip().translate(_SEPARATORS)
     digits = typed[1:] if typed.startswith("+") else typed.removeprefix("00")
     return _region(digits) if digits.isascii() and digits.isdigit() else None
+
+
+_WRITTEN_TWICE: tuple[tuple[re.Pattern[str], str, bool], ...] = (
+    # Brazil: a mobile is dialled with a ninth digit 9; WhatsApp names one older than that
+    # digit without it. Its 8 digits begin with 6 to 9 (a landline's with 2 to 5, and one
+    # with the 9 before is someone else).
+    (re.compile(r"(55[1-9]{2})9?([6-9]\d{7})"), "9", True),
+    # Mexico: every number is dialled 52 and ten digits since 2019; WhatsApp names mobiles
+    # 521 and the ten digits, as they were dialled before.
+    (re.compile(r"(52)1?(\d{10})"), "1", False),
+    # Argentina: a mobile is dialled from abroad 549 and ten digits, and often written
+    # without the 9, the way a landline is; WhatsApp names it with the 9.
+    (re.compile(r"(54)9?(\d{10})"), "9", True),
+)
+"""Per country: the number's parts around the digit one of its two forms has, that digit,
+and whether the form with it is the one dialled."""
+
+
+def other_whatsapp_form(wa_id: str) -> str | None:
+    """The same mobile number as it is written the other way, where a country has two: a
+    Brazilian mobile with or without its ninth digit, a Mexican one with or without the 1
+    after 52, an Argentine one with or without the 9 after 54. None for every other number,
+    and for one that, dialled, is no mobile's (a Brazilian landline)."""
+    for parts, digit, dialled_with in _WRITTEN_TWICE:
+        written = parts.fullmatch(wa_id)
+        if written is None:
+            continue
+        head, tail = written.groups()
+        with_digit, without = head + digit + tail, head + tail
+        if _mobile(with_digit if dialled_with else without):
+            return without if wa_id == with_digit else with_digit
+    return None
 
 
 def calling_code(number: str) -> str:
@@ -57,3 +91,19 @@ def _region(digits: str) -> str | None:
         region = phonenumbers.region_code_for_number(number)
         unknown = phonenumbers.UNKNOWN_REGION
     return region if region and region != unknown and region.isalpha() else None
+
+
+@lru_cache(maxsize=4096)
+def _mobile(digits: str) -> bool:
+    """Whether +`digits` is a valid number a mobile may have, by libphonenumber's plan (in
+    Mexico, which tells no mobile from a landline by its number, any valid one)."""
+    with loading():
+        import phonenumbers
+
+        number = phonenumbers.parse("+" + digits)
+        kind = phonenumbers.number_type(number)
+        kinds = (
+            phonenumbers.PhoneNumberType.MOBILE,
+            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        )
+        return phonenumbers.is_valid_number(number) and kind in kinds

@@ -12,7 +12,7 @@ from followup.domain.errors import Conflict, InvalidField, NotFound
 from followup.domain.ids import contact_id
 from followup.domain.journey import stage_ends
 from followup.domain.limits import MAX_ITEMS
-from followup.domain.phones import calling_code
+from followup.domain.phones import calling_code, other_whatsapp_form
 from followup.services import date_triggers, goals, late, triggers
 from followup.services.ports import (
     CommitRejected,
@@ -172,7 +172,16 @@ def patched(contact: Contact, changes: Mapping[str, object]) -> Contact:
 def find_contact(deps: Deps, wa_id: str | None, user_id: str | None) -> Versioned[Contact] | None:
     """By wa_id, else by business-scoped user id (one the person has, or had: see
     `identity.relink`); by key first (indexes lag behind writes), then by the links a
-    change of number or of user id left (read by key too)."""
+    change of number or of user id left (read by key too). Found by neither, a mobile
+    number is looked for as it is written the other way (`other_whatsapp_form`): WhatsApp
+    names a lead dialled 5511987654321 by 551187654321, so their STOP finds them."""
+    found = _find_contact(deps, wa_id, user_id)
+    other = other_whatsapp_form(wa_id) if wa_id and found is None else None
+    return _find_contact(deps, other, None) if other else found
+
+
+def _find_contact(deps: Deps, wa_id: str | None, user_id: str | None) -> Versioned[Contact] | None:
+    """`find_contact` by the ids as they are written."""
     keys = [f"wa:{wa_id}"] if wa_id else []
     keys += [f"user:{user_id}"] if user_id else []
     for key in keys:

@@ -26,6 +26,7 @@ from followup.domain.conditions import field_error
 from followup.domain.contact import USER_ID, Contact, Score
 from followup.domain.errors import DomainError, InvalidField
 from followup.domain.localtime import ZoneName
+from followup.domain.phones import other_whatsapp_form
 from followup.services import date_triggers, late
 from followup.services.contacts import find_contact, new_contact, upsert
 from followup.services.deps import Deps
@@ -240,8 +241,10 @@ def _checked(
                     raise InvalidField(field_name, f"already on line {seen[identity]} of this file")
             if row.stage is not None and row.stage not in stages:
                 raise InvalidField("stage", f"unknown stage {row.stage!r}")
-            # Taken once valid: a row refused does not keep a corrected one out.
-            seen.update({identity: line for identity in named.values() if identity})
+            # Taken once valid: a row refused does not keep a corrected one out. A mobile is
+            # taken as it is written the other way too (5511987654321 and 551187654321).
+            other = row.wa_id and other_whatsapp_form(row.wa_id)
+            seen.update({identity: line for identity in (*named.values(), other) if identity})
             yield line, row
         except ValidationError as exc:
             yield line, _rejection(line, exc)
