@@ -68,6 +68,13 @@ class Enrollment(BaseModel):
         """Its rule is on again: the held step is due from `at`."""
         return self.model_copy(update={"held_at": None, "next_due_at": at})
 
+    def heard_from(self, at: datetime) -> Enrollment:
+        """Answering only what the contact writes after `at`: a line up to it that leaves the
+        journey running (a thank-you after asking for a call back) is no reply to it."""
+        began = datetime.fromisoformat(self.silence_key)
+        moved = max(began, at).astimezone(UTC).isoformat()
+        return self.model_copy(update={"silence_key": moved})
+
     def end(self, reason: str, state: EnrollmentState) -> Enrollment:
         return self.model_copy(update={"state": state, "exit_reason": reason, "next_due_at": None})
 

@@ -36,6 +36,13 @@ class Reading:
     """Enroll the contact in the rules that follow this intent up (a call back, a nudge
     after busy)."""
 
+    @property
+    def keeps_call_back(self) -> bool:
+        """Whether a call back still to come stands through this reply: it does unless the
+        reply ends the follow-ups or asks for another time, which replaces it. A line that
+        only thanks, agrees or says why ("lagi sibuk soalnya") leaves it in place."""
+        return self.ends is None and self.follow_up is not Intent.CALL_BACK_AT
+
 
 def read_reply(detected: Detected, settings: WorkspaceSettings, stage: str) -> Reading:
     """What `detected` means for the follow-ups of a contact now in `stage`."""

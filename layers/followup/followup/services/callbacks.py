@@ -6,7 +6,9 @@ message id, so a redelivered webhook enrolls once and two messages stamped the s
 twice) with its journey starting at the send opening on or after the time asked for (call
 back, whatever its first step), or its first send after that step's wait (busy). The
 enqueue tick queues it like any due step; a later reply ends it when the rule exits on
-reply, a later call back in the same second too.
+reply, a later call back in the same second too. A call back still to come is the
+exception: only a reply that ends the follow-ups or asks for another time ends it (see
+`Reading.keeps_call_back`), and a busy said meanwhile starts no nudge.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from followup.domain.conversation import Direction
+from followup.domain.enrollment import EnrollmentState
 from followup.domain.ids import enrollment_id
 from followup.domain.intents import Intent
 from followup.domain.journey import next_opening
@@ -24,11 +28,17 @@ from followup.domain.triggers import IntentTrigger
 from followup.services import triggers
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from followup.domain.contact import Contact
     from followup.domain.enrollment import Enrollment
     from followup.domain.replies import Reading
     from followup.domain.rule import Rule, Trigger
     from followup.services.deps import Deps
+
+_ASKED_AMONG = 50
+"""How many of the conversation's latest lines the message that asked for a call back is
+looked for among, when its rule follows busy up too."""
 
 
 def occurrence(message_id: str) -> str:
@@ -77,11 +87,54 @@ def plan_follow_up(
     planned = triggers.plan(deps, contact, fires, occurrence(message_id), at, now, first_due)
     if not planned:
         return _with_effect(reading, f"no active rule follows up {intent.value}", "no_rule"), []
+    if intent is Intent.BUSY and _call_back_to_come(deps, contact):
+        effect = "a call back is still to come: nothing scheduled"
+        return _with_effect(reading, effect, "call_back_pending"), []
     zone = contact.zone(settings.zone)
     effects = [
         f"follow-up {e.rule_id} at {_local(e.next_due_at or now, zone)} {zone.key}" for e in planned
     ]
     return _with_effect(reading, "; ".join(effects), "follow_up_scheduled"), planned
+
+
+def still_to_come(deps: Deps, contact_id: str, enrollments: Iterable[Enrollment]) -> set[str]:
+    """Of the contact's `enrollments`, the ids of the call backs still to come: running
+    journeys a reply read as `call_back_at` asked for, which sent nothing yet and whose
+    next step waits to be queued. The message that asked is read only for a rule that
+    follows busy up too; one no longer among the conversation's latest lines is not known."""
+    waiting = [e for e in enrollments if _untouched(e) and _follows(deps, e, Intent.CALL_BACK_AT)]
+    sure = {e.id for e in waiting if not _follows(deps, e, Intent.BUSY)}
+    unsure = [e for e in waiting if e.id not in sure]
+    if not unsure:
+        return sure
+    lines = deps.contacts.recent_messages(contact_id, _ASKED_AMONG)
+    asked = [
+        m.id
+        for m in lines
+        if m.direction is Direction.INBOUND
+        and m.intent is not None
+        and m.intent.intent is Intent.CALL_BACK_AT
+    ]
+    return sure | {e.id for e in unsure if any(asked_by(e, line) for line in asked)}
+
+
+def _call_back_to_come(deps: Deps, contact: Contact) -> bool:
+    """Whether a call back the contact asked for is still to come."""
+    enrollments = (found.item for found in deps.followups.enrollments_of(contact.id))
+    return bool(still_to_come(deps, contact.id, enrollments))
+
+
+def _untouched(enrollment: Enrollment) -> bool:
+    """Whether `enrollment` runs, sent nothing yet and waits for a step to be queued."""
+    running = enrollment.state is EnrollmentState.ACTIVE
+    return running and enrollment.last_sent_at is None and enrollment.next_due_at is not None
+
+
+def _follows(deps: Deps, enrollment: Enrollment, intent: Intent) -> bool:
+    """Whether `enrollment`'s rule follows `intent` up."""
+    rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
+    trigger = rule.trigger if rule is not None else None
+    return isinstance(trigger, IntentTrigger) and trigger.fires_on_intent(intent)
 
 
 def schedule(deps: Deps, planned: list[Enrollment], now: datetime) -> int:

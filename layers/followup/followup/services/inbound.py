@@ -22,7 +22,7 @@ from followup.domain.rule import Rule, Step
 from followup.domain.stamps import heard_after, may_follow
 from followup.domain.triggers import IntentTrigger
 from followup.domain.webhook_events import Identity
-from followup.services.callbacks import asked_by, plan_follow_up, schedule
+from followup.services.callbacks import asked_by, plan_follow_up, schedule, still_to_come
 from followup.services.channels import may_reach
 from followup.services.contacts import create_contact, find_contact, update_contact
 from followup.services.conversations import CONTACT
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from followup.domain.channels import Channel
     from followup.domain.settings import WorkspaceSettings
     from followup.services.deps import Deps
+    from followup.services.ports import Versioned
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +167,8 @@ def record_inbound(
     # A STOP that stops WhatsApp alone leaves what goes on other channels as it is.
     only: Channel | None = "whatsapp" if stop and not stops_all else None
     heard_id = line_id if asked else None
-    over = _end_enrollments(deps, contact_id, stop, at, placed, ends, only, heard_id)
+    keeps = not stop and (reading is None or reading.keeps_call_back)
+    over = _end_enrollments(deps, contact_id, stop, at, placed, ends, only, heard_id, keeps)
     responded, canceled = _settle_followups(deps, followups, stop, at, ends, only, over, contact)
     schedule(deps, follow_up, deps.clock.now())
     record = reading.record if reading and asked else None
@@ -428,6 +430,7 @@ def _end_enrollments(
     ends: str | None,
     only: str | None,
     heard: str | None,
+    keeps: bool,
 ) -> dict[str, str]:
     """A reply stamped `at`, which the contact places at `placed` in the conversation, ends
     the enrollments that exit on reply; an opt-out or a reply that `ends` the follow-ups
@@ -436,12 +439,16 @@ def _end_enrollments(
     `only` one channel ends only the journeys that reach the contact on no other channel.
     `heard` is the message's id when it is heard for the first time: it also answers a
     call back (or busy) another message stamped the same second asked for before it, as a
-    later message would.
+    later message would. A reply that `keeps` a call back still to come (it neither ends
+    the follow-ups nor asks for another time) leaves it running, answering only what comes
+    after the reply: a lead often writes several short lines in a row.
 
     Returns the contact's journeys that are over (ended now, or found ended) by id, with
     why each ended: their follow-ups still to go are ended with them."""
     over: dict[str, str] = {}
-    for enrollment_v in deps.followups.enrollments_of(contact_id):
+    enrollments = deps.followups.enrollments_of(contact_id)
+    waiting = still_to_come(deps, contact_id, (e.item for e in enrollments)) if keeps else set()
+    for enrollment_v in enrollments:
         enrollment = enrollment_v.item
         why = why_ended(enrollment)
         if why is not None:
@@ -462,6 +469,9 @@ def _end_enrollments(
             # silence, which starts where the message is placed), or one begun a second or
             # more after its stamp: not answered. Another begun in its second is, and so is
             # what an earlier message of the same stamp asked for.
+            continue
+        if enrollment.id in waiting:
+            _heard_from(deps, enrollment_v, placed, at)
             continue
         if only is not None and rule is not None and _reaches_beyond(rule, only):
             continue
@@ -489,6 +499,19 @@ def _end_enrollments(
             continue  # a tick advanced it meanwhile; its next step re-checks the reply
         over[enrollment.id] = reason
     return over
+
+
+def _heard_from(
+    deps: Deps, enrollment_v: Versioned[Enrollment], placed: datetime, at: datetime
+) -> None:
+    """The journey answers only what the contact writes after `placed`: the reply there
+    leaves it running, and the tick and the sender must not take it for an answer."""
+    enrollment = enrollment_v.item
+    change = EnrollmentChange(enrollment.heard_from(placed), enrollment_v.revision, enrollment)
+    try:
+        deps.commit([change], at)
+    except CommitRejected:
+        return  # a tick queued its step meanwhile: the sender judges the reply, as any
 
 
 def _reaches_beyond(rule: Rule, channel: str) -> bool:
