@@ -163,6 +163,26 @@ def test_import_writes_new_contacts_and_leaves_existing_ones_alone(store: Any) -
     assert store.import_contacts([]) == set()
 
 
+def test_import_hands_over_each_transaction_of_new_contacts_as_it_is_written(
+    store: Any,
+) -> None:
+    # Given one of 60 contacts to import already stored
+    write(store, contact("ct_03", name="Kept"))
+    fresh = [contact(f"ct_{n:02d}", name="Imported") for n in range(60)]
+    handed: list[tuple[list[str], int]] = []
+
+    def written(batch: list[Any]) -> None:
+        stored = sum(store.contact(c.id) is not None for c in fresh)
+        handed.append(([c.id for c in batch], stored))
+
+    # When they are imported
+    store.import_contacts(iter(fresh), written)
+    # Then each transaction's new contacts were handed over once written, before the next
+    # transaction, and the one already stored was not
+    assert [(len(ids), stored) for ids, stored in handed] == [(24, 25), (25, 50), (10, 60)]
+    assert sorted(i for ids, _ in handed for i in ids) == [c.id for c in fresh if c.id != "ct_03"]
+
+
 def test_an_import_naming_one_contact_twice_in_a_batch_is_refused(
     store: Any, refused: type[Exception]
 ) -> None:

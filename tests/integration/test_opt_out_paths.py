@@ -66,9 +66,9 @@ def test_a_stop_landing_while_an_import_runs_is_not_overwritten(
     contacts = engine.deps.contacts
     write_new = contacts.import_contacts
 
-    def stop_first(contacts: Any) -> Any:
+    def stop_first(contacts: Any, *rest: Any) -> Any:
         engine.deliver(envelopes.text_message(LEAD, "BERHENTI", engine.clock.now(), "wamid.s"))
-        return write_new(contacts)
+        return write_new(contacts, *rest)
 
     monkeypatch.setattr(contacts, "import_contacts", stop_first)
     csv = f"wa_id,name,tags\n{LEAD},Dewi,webinar\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
@@ -169,12 +169,17 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
                 raise StoreBusy(type(change).__name__) from exc
             raise
 
-    def import_contacts(self, contacts: Iterable[Contact]) -> set[str]:
-        """Write new contacts, 25 (under 4 MB) per transaction, each if its id is still free.
+    def import_contacts(
+        self,
+        contacts: Iterable[Contact],
+        written: Callable[[list[Contact]], None] | None = None,
+    ) -> set[str]:
+        """Write new contacts, 25 (under 4 MB) per transaction, each if its id is still free,
+        handing each transaction's new ones to `written` before the next is sent.
 
         Returns the ids that already existed: those items are left as they are. StoreBusy
-        when a transaction keeps meeting another one: the batches before it are written, and
-        the import run again finds them existing.
+        when a transaction keeps meeting another one: the batches before it are written (and
+        handed over), and the import run again finds them existing.
         """
         existing: set[str] = set()
         batch: list[Contact] = []
@@ -182,13 +187,15 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         for contact in contacts:
             weight = len(contact.model_dump_json().encode())
             if batch and (len(batch) == _TRANSACTION_ITEMS or size + weight > _TRANSACTION_BYTES):
-                existing |= self._create_all(batch)
+                existing |= self._create_all(batch, written)
                 batch, size = [], 0
             batch.append(contact)
             size += weight
-        return existing | self._create_all(batch) if batch else existing
+        return existing | self._create_all(batch, written) if batch else existing
 
-    def _create_all(self, contacts: list[Contact]) -> set[str]:
+    def _create_all(
+        self, contacts: list[Contact], written: Callable[[list[Contact]], None] | None
+    ) -> set[str]:
         existing: set[str] = set()
         pending = contacts
         for _ in range(_IMPORT_TRIES):
@@ -198,7 +205,6 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
                         txn.save(
                             _contact_item(contact, 1), condition=ContactItem.id.does_not_exist()
                         )
-                return existing
             except TransactWriteError as exc:
                 codes = _codes(exc)
                 if not codes:
@@ -216,6 +222,10 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
                 pending = [contact for contact in pending if contact.id not in taken]
                 if not pending:
                     return existing
+            else:
+                if written is not None:
+                    written(pending)
+                return existing
         raise CommitRejected([ContactChange(contact, 0) for contact in pending])
 
     def add_message(self, message: Message) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import calendar
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -340,8 +340,13 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         else:
             self._contacts[change.contact.id] = row
 
-    def import_contacts(self, contacts: Iterable[Contact]) -> set[str]:
-        """Write new contacts, 25 at a time, each only if its id is still free.
+    def import_contacts(
+        self,
+        contacts: Iterable[Contact],
+        written: Callable[[list[Contact]], None] | None = None,
+    ) -> set[str]:
+        """Write new contacts, 25 at a time, each only if its id is still free, handing
+        each batch's new ones to `written` before the next.
 
         Returns the ids that already existed: those items are left as they are.
         """
@@ -350,17 +355,22 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         for contact in contacts:
             batch.append(contact)
             if len(batch) == _TRANSACTION_ITEMS:
-                existing |= self._create_all(batch)
+                existing |= self._create_all(batch, written)
                 batch = []
-        return existing | self._create_all(batch) if batch else existing
+        return existing | self._create_all(batch, written) if batch else existing
 
-    def _create_all(self, contacts: list[Contact]) -> set[str]:
+    def _create_all(
+        self, contacts: list[Contact], written: Callable[[list[Contact]], None] | None
+    ) -> set[str]:
         rows = [(contact.id, _contact_row(contact, 1)) for contact in contacts]
         if len({contact_id for contact_id, _ in rows}) < len(rows):
             raise Refused("a transaction names one contact twice")
         with self._lock:
             taken = {contact_id for contact_id, _ in rows if contact_id in self._contacts}
             self._contacts.update(row for row in rows if row[0] not in taken)
+        fresh = [contact for contact in contacts if contact.id not in taken]
+        if written is not None and fresh:
+            written(fresh)
         return taken
 
     def add_message(self, message: Message) -> bool:

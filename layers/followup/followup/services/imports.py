@@ -255,6 +255,9 @@ def _checked(
 def _write(
     deps: Deps, valid: list[tuple[int, ContactRow]], report: ImportReport, now: datetime
 ) -> None:
+    """Patch the rows' contacts that exist and create the others. New contacts are indexed
+    (dates, silences) as each transaction of them is written: a store that turns busy
+    midway leaves those written indexed, and the import sent again finds them unchanged."""
     fresh: dict[str, tuple[ContactRow, Contact]] = {}
     for line, row in valid:
         try:
@@ -272,16 +275,21 @@ def _write(
             report.rejected.append(_rejection(line, exc))
         except InvalidField as exc:
             report.rejected.append({"line": line, "field": exc.field, "reason": exc.message})
-    existing = deps.contacts.import_contacts(contact for _, contact in fresh.values())
-    for contact_id, (_, contact) in fresh.items():
-        if contact_id not in existing:
-            date_triggers.reindex(deps, None, contact)
-            late.written(deps, None, contact)
+    existing = deps.contacts.import_contacts(
+        (contact for _, contact in fresh.values()), lambda written: _indexed(deps, written)
+    )
     for contact_id in existing:
         row = fresh[contact_id][0]
         upsert(deps, row.wa_id, row.changes(), user_id=row.user_id)
     report.created += len(fresh) - len(existing)
     report.updated += len(existing)
+
+
+def _indexed(deps: Deps, written: list[Contact]) -> None:
+    """Index contacts the import just created, as any new contact's write does."""
+    for contact in written:
+        date_triggers.reindex(deps, None, contact)
+        late.written(deps, None, contact)
 
 
 def _rejection(line: int, exc: ValidationError) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -545,7 +545,17 @@ class ContactRepository(Protocol):
         may come back short (even empty) with a cursor to read on."""
         ...
 
-    def import_contacts(self, contacts: Iterable[Contact]) -> set[str]: ...
+    def import_contacts(
+        self,
+        contacts: Iterable[Contact],
+        written: Callable[[list[Contact]], None] | None = None,
+    ) -> set[str]:
+        """Write new contacts, a transaction at a time, each only if its id is still free;
+        the ids that already existed come back (those items are left as they are). Each
+        transaction's new contacts are handed to `written` before the next is sent, so a
+        write that fails midway has handed over all it wrote."""
+        ...
+
     def set_date_due(self, rule_id: str, contact_id: str, due_at: datetime | None) -> None:
         """Index (or move) when the rule's date trigger comes round for the contact; None
         removes the entry."""
