@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import dropwhile
 from typing import Annotated, Any
 
 from pydantic import (
@@ -41,6 +42,9 @@ CHUNK_ROWS = 100
 WA_ID = re.compile(r"[1-9][0-9]{7,14}")
 """ASCII digits only (`\\d` would take Arabic-Indic ones too), country code first: no
 country code starts with 0, so `0811...` is a number written the national way."""
+TRIMMED = frozenset({"wa_id", "stage", "score", "timezone", "email"})
+"""CSV columns read without the spaces around a cell (spreadsheet exports carry them): no
+value of theirs starts or ends with one."""
 Key = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Text = Annotated[str, StringConstraints(max_length=1000)]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -126,11 +130,12 @@ def rows(text: str, kind: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
     text = text.removeprefix("\ufeff")  # Excel's "CSV UTF-8" starts with a byte order mark
     if kind == "csv":
         # Each row by the line of the file it starts on, as a spreadsheet numbers it:
-        # blank lines and cells written over several lines counted.
+        # blank lines and cells written over several lines counted. The header is the
+        # first line that is not blank.
         read: list[tuple[int, str]] = []
 
         def lines() -> Iterator[str]:
-            for number, line in enumerate(io.StringIO(text), start=1):
+            for number, line in dropwhile(lambda entry: _blank(entry[1]), _numbered(text)):
                 read.append((number, line))
                 yield line
 
@@ -139,14 +144,18 @@ def rows(text: str, kind: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
             reader.fieldnames  # noqa: B018 (reads the header row)
             read.clear()
             for record in reader:
-                yield next(n for n, line in read if line.strip()), _from_csv(record)
+                filled = [n for n, line in read if not _blank(line)]
+                if filled:  # a line of spaces alone is a blank line
+                    yield filled[0], _from_csv(record)
                 read.clear()
         except csv.Error as exc:
             where = read[-1][0] if read else reader.line_num + 1
             raise InvalidField("body", f"line {where}: {exc}; nothing was imported") from exc
         return
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+    # Lines end at \n alone: U+2028 and U+0085 may stand raw inside a JSON string.
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
+        if _blank(line):
             continue
         try:
             parsed = json.loads(line)
@@ -156,23 +165,37 @@ def rows(text: str, kind: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
         yield number, parsed if isinstance(parsed, dict) else "not a JSON object"
 
 
+def _numbered(text: str) -> Iterator[tuple[int, str]]:
+    """The CSV's lines from 1, each ending at `\\r\\n`, `\\n` or `\\r` (as older Excel for
+    Mac saves), its ending kept for the CSV reader."""
+    return enumerate(io.StringIO(text, newline=""), start=1)
+
+
+def _blank(line: str) -> bool:
+    """True for text of spaces, tabs and line ends alone, as a spreadsheet shows nothing."""
+    return not line.strip()
+
+
 def _delimiter(text: str) -> str:
     """`;` for a file whose header is separated by semicolons, as Excel saves CSV where the
     comma is the decimal mark (Indonesia, Brazil); else `,`."""
-    header = text.split("\n", 1)[0]
+    header = next((line for _, line in _numbered(text) if not _blank(line)), "")
     return ";" if header.count(";") > header.count(",") else ","
 
 
 def _from_csv(record: dict[str, Any]) -> dict[str, Any]:
     """Columns: wa_id, name, stage, score, timezone, email, tags (`;`), attr.<name>.
 
-    Cells are text, stored as written (`=`, `+`, `-`, `@` included); a blank cell, like
-    a missing column, leaves the field as it was.
+    Cells are text, stored as written (`=`, `+`, `-`, `@` included), but for the spaces
+    around a `TRIMMED` cell; a blank cell (spaces alone too), like a missing column,
+    leaves the field as it was.
     """
     row: dict[str, Any] = {}
     for column, value in record.items():
-        if column is None or value in (None, ""):
+        if column is None or value is None or _blank(value):
             continue
+        if column in TRIMMED:
+            value = value.strip()
         if column.startswith("attr."):
             row.setdefault("attributes", {})[column.removeprefix("attr.")] = value
         elif column == "tags":
