@@ -10,6 +10,7 @@ import pytest
 from followup.domain.enrollment import Enrollment
 from followup.domain.settings import WorkspaceSettings
 from followup.services import rules
+from followup.services.do_not_contact import allow_contacting
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from followup_local.memory_engine import MemoryEngine
@@ -148,6 +149,42 @@ def test_not_interested_ends_every_follow_up_and_nothing_more_is_sent(
     assert intent["effect_code"] == "ended_not_interested"
     contact = lead(engine)
     assert contact["marketing_suppressed"] is False
+
+
+@pytest.mark.parametrize("text", ["maaf kak, salah sambung", "sorry, wrong number"])
+def test_a_wrong_number_ends_every_follow_up_and_stops_all_messages_to_it(
+    engine: MemoryEngine, text: str
+) -> None:
+    # Given a lead who got the first of two follow-ups of a rule a plain reply does not end
+    nurtured(engine)
+    # When whoever has the number writes that it is the wrong one
+    contact_id = reply(engine, text)
+    # Then nothing more goes, in this journey or any later one, and the admin app says why
+    engine.clock.advance(timedelta(hours=2))
+    engine.tick()
+    engine.clock.advance(timedelta(days=3))
+    engine.tick()
+    assert len(engine.sandbox.sent()) == 1
+    [enrollment] = enrollments(engine, contact_id)
+    assert (enrollment.state, enrollment.exit_reason) == ("exited", "wrong_number")
+    [intent] = intents(engine, contact_id)
+    assert intent is not None
+    assert intent["effect"] == "ended the follow-ups: wrong number; all messages stopped"
+    assert intent["effect_code"] == "ended_wrong_number"
+    contact = lead(engine)
+    assert (contact["opted_out"], contact["opted_out_by"]) == (True, "wrong_number")
+
+
+def test_a_wrong_number_stop_an_admin_may_lift_once_the_number_is_right(
+    engine: MemoryEngine,
+) -> None:
+    # Given a number stopped because whoever has it said it is the wrong one
+    contact_id = reply(engine, "número errado")
+    assert lead(engine)["opted_out"] is True
+    # When an admin allows it again (the CRM now has the lead's right number here)
+    allow_contacting(engine.deps, contact_id, engine.clock.now())
+    # Then it may be messaged again: no one's own STOP stood in the way
+    assert lead(engine)["opted_out"] is False
 
 
 def test_not_interested_can_also_stop_marketing(engine: MemoryEngine) -> None:

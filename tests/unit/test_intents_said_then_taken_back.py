@@ -4,7 +4,8 @@ A payment said to be made and then to have failed is not done: ending the remind
 lead who still has to pay, and suggesting "paid" to staff, loses the sale. A refusal the
 lead denies ("who said I'm not interested?") or limits to one option while taking another
 ("gak minat yang online, maunya offline") drops a keen lead if read as a refusal. A busy
-that is over ("I'm no longer busy") asks for no nudge later.
+that is over ("I'm no longer busy") asks for no nudge later. A short "wrong number" is
+someone else's; a lead who speaks of a wrong number, or asks, is still the lead.
 """
 
 from __future__ import annotations
@@ -98,3 +99,31 @@ def test_a_busy_that_is_over_is_not_busy(text: str) -> None:
 @pytest.mark.parametrize("text", ["I'm busy", "lagi sibuk kak", "estou ocupado agora"])
 def test_a_busy_lead_is_still_busy(text: str) -> None:
     assert intent_of(text) is Intent.BUSY
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sorry, wrong number",
+        "maaf kak, salah sambung",
+        "salah nomor",
+        "número errado",
+        "é engano",
+        "you have the wrong person",
+    ],
+)
+def test_a_message_that_reached_someone_else_says_so(text: str) -> None:
+    assert intent_of(text) is Intent.WRONG_NUMBER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is this the wrong number?",
+        "not the wrong number, I'm Rudi",
+        "maaf salah kirim kak",
+        "I think I wrote the wrong number on the form, please use my other one",
+    ],
+)
+def test_a_lead_speaking_of_a_wrong_number_is_no_stranger(text: str) -> None:
+    assert intent_of(text) is not Intent.WRONG_NUMBER

@@ -30,7 +30,8 @@ _MINUTE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 CLASSIFY_PROMPT = (
     "You read one WhatsApp reply a lead wrote to a follow-up message (Indonesian, "
     "Portuguese or English) and call the classify_reply tool once. Intents: "
-    "not_interested (declines), busy (cannot talk now), call_back_at (names a day or time "
+    "not_interested (declines), wrong_number (the message reached someone else), "
+    "busy (cannot talk now), call_back_at (names a day or time "
     "to be contacted; give that local date-time), done (says they paid, booked or "
     "enrolled), question (asks something), other (anything else). Confidence is 0 to 1. "
     "local_time is the requested local date-time as YYYY-MM-DDTHH:MM, or null when none "

@@ -51,7 +51,7 @@ class MessageIntent(BaseModel):
         default=None,
         description="`effect` as a stable code: low_confidence, ended_not_interested,"
         " ended_not_interested_suppressed, ended_done_suggested_stage,"
-        " ended_done_already_at_stage, opted_out, no_rule, follow_up_scheduled,"
+        " ended_done_already_at_stage, ended_wrong_number, opted_out, no_rule, follow_up_scheduled,"
         " call_back_pending",
     )
     suggested_stage: str | None = None

@@ -71,6 +71,7 @@ class Intent(StrEnum):
     """What a reply means for its follow-ups."""
 
     NOT_INTERESTED = "not_interested"
+    WRONG_NUMBER = "wrong_number"
     BUSY = "busy"
     CALL_BACK_AT = "call_back_at"
     DONE = "done"
@@ -119,6 +120,17 @@ _DONE = _any(
     r"payment (?:done|sent|made|completed|complete|is done)",
     r"(?:all )?(?:booked|enrolled|registered|signed up)(?: already)?",
 )
+_WRONG_NUMBER = _any(
+    r"wrong (?:number|person|contact|guy|girl)|(?:you have|youve got|you got) the wrong|"
+    r"not the (?:right|person you)",
+    r"salah (?:sambung|nomor|nomer|no|orang)|(?:ini )?bukan nomor (?:dia|nya)",
+    r"numero errado|pessoa errada|contato errado|(?:e|eh|foi|isso e) engano",
+)
+"""The message reached someone else: "wrong number", "salah sambung", "número errado",
+"é engano", said in a short message: a longer one speaks of a wrong number ("I wrote the
+wrong number on the form, use this one") from the lead's own."""
+_WRONG_NUMBER_WORDS = 8
+"""The most words a message that says it reached someone else has."""
 _NEGATORS = frozenset(
     {"nao", "ainda", "belum", "blm", "blum", "tidak", "gak", "ga", "nggak", "ngga", "enggak"}
     | {"ngak", "kagak"}
@@ -435,6 +447,10 @@ def classify(
     message = normalise(text)
     worded = _QUESTION_WORDS.search(message) is not None
     asked = worded or "?" in text
+    stranger = _WRONG_NUMBER.search(message)
+    short = len(message.split()) <= _WRONG_NUMBER_WORDS
+    if stranger and short and not asked and not _negated(message, stranger.start()):
+        return Detected(Intent.WRONG_NUMBER, 0.9)
     if any(_says_done(sentence) for sentence in _SENTENCES.findall(text)):
         return Detected(Intent.DONE, 0.9)
     refusal = _NOT_INTERESTED.search(message) or _ELSEWHERE.search(message)

@@ -3,6 +3,9 @@
 - `not_interested` ends every follow-up of the contact (enrollments exit with reason
   `not_interested`, queued sends are canceled) and, if `intents.
   not_interested_suppresses_marketing`, stops marketing templates to them;
+- `wrong_number` ends every follow-up the same way (reason `wrong_number`) and stops all
+  messages to the number (`WRONG_NUMBER_BY` marks who stopped them: an admin may allow it
+  again, once the contact's number is right);
 - `done` ends every follow-up the same way (reason `done`) and suggests a stage for staff
   to confirm: `paid` when the funnel has it, else its last stage; none when the contact is
   already there or further;
@@ -21,6 +24,8 @@ from followup.domain.settings import WorkspaceSettings
 
 _NO_ACTION = frozenset({Intent.QUESTION, Intent.OTHER})
 PAID_STAGE = "paid"
+WRONG_NUMBER_BY = "wrong_number"
+"""Who stopped all messages to a contact whose number reached someone else (`opted_out_by`)."""
 ENDED = "ended the follow-ups"
 
 
@@ -35,6 +40,8 @@ class Reading:
     follow_up: Intent | None = None
     """Enroll the contact in the rules that follow this intent up (a call back, a nudge
     after busy)."""
+    stops_all: bool = False
+    """Stop all messages to the contact: the number reached someone else."""
 
     @property
     def keeps_call_back(self) -> bool:
@@ -70,6 +77,10 @@ def read_reply(detected: Detected, settings: WorkspaceSettings, stage: str) -> R
             Intent.NOT_INTERESTED,
             suppress,
         )
+    if detected.intent is Intent.WRONG_NUMBER:
+        effect = f"{ENDED}: wrong number; all messages stopped"
+        said = {"effect": effect, "effect_code": "ended_wrong_number"}
+        return Reading(record.model_copy(update=said), Intent.WRONG_NUMBER, stops_all=True)
     if detected.intent is Intent.DONE:
         suggested = suggested_stage(settings, stage)
         effect = f"{ENDED}; " + (

@@ -17,7 +17,7 @@ from followup.domain.followup import FollowUp, Reason, Status
 from followup.domain.intents import Detected, Intent, classify
 from followup.domain.localtime import to_utc
 from followup.domain.optout import is_opt_out
-from followup.domain.replies import Reading, read_reply
+from followup.domain.replies import WRONG_NUMBER_BY, Reading, read_reply
 from followup.domain.rule import Rule, Step
 from followup.domain.stamps import heard_after, may_follow
 from followup.domain.triggers import IntentTrigger
@@ -156,6 +156,8 @@ def record_inbound(
             contact = contact.with_channel_stopped("whatsapp", at)
         if reading and reading.suppress_marketing:
             contact = contact.with_marketing(True, at)
+        if reading and reading.stops_all and not contact.opted_out:
+            update |= {"opted_out": True, "opted_out_at": at, "opted_out_by": WRONG_NUMBER_BY}
         return contact.model_copy(update=update)
 
     # A silence it starts enrolls as it is written.
