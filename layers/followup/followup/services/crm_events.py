@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
@@ -17,7 +17,11 @@ from followup.services.conversations import EVENT, close_conversation, reopen_co
 from followup.services.deps import Deps
 from followup.services.inbound import record_outbound
 
-_AT = "when it happened in the other system; default and latest: when it arrives"
+SKEW = timedelta(minutes=5)
+"""How far ahead of this service's clock an event's `at` may be: the sending system's clock
+running a little fast. Taken as given, so a resend dates the same and orders the same."""
+_AHEAD = f"at most {SKEW.seconds // 60} minutes after this service's clock"
+_AT = f"when it happened, on the other system's clock (default: when it arrives); {_AHEAD}"
 
 
 class StageChanged(BaseModel):
@@ -100,11 +104,11 @@ class Event(RootModel):  # type: ignore[type-arg]  # typed by `root`: RootModel[
 
 def apply(deps: Deps, event: AnyEvent) -> Contact:
     """Apply one event; the contact is named by id or wa_id."""
+    now = deps.clock.now()
+    at = _happened(event, now)
     found = deps.contacts.contact(event.contact) or find_contact(deps, event.contact, None)
     if found is None:
         raise NotFound("contact", event.contact)
-    now = deps.clock.now()
-    at = min(event.at or now, now)
     if isinstance(event, StageChanged):
         if event.stage not in deps.catalog.settings().stages:
             raise InvalidField("stage", f"unknown stage {event.stage!r}")
@@ -121,3 +125,14 @@ def apply(deps: Deps, event: AnyEvent) -> Contact:
     record_outbound(deps, found.item.id, Speaker(event.speaker), event.text, at)
     updated = deps.contacts.contact(found.item.id)
     return updated.item if updated else found.item
+
+
+def _happened(event: AnyEvent, now: datetime) -> datetime:
+    """When `event` happened, as its sender dated it, `now` when it did not. The sender's
+    own time is what tells a resend apart and orders its stage changes, so a clock a little
+    ahead of ours is taken at its word; one more than `SKEW` ahead is refused, naming `at`."""
+    if event.at is None:
+        return now
+    if event.at > now + SKEW:
+        raise InvalidField("at", f"{_AHEAD} ({now.isoformat()})")
+    return event.at

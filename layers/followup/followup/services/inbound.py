@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
+from hashlib import sha256
 from typing import TYPE_CHECKING
 from uuid import uuid4
 from zoneinfo import ZoneInfo
@@ -15,7 +17,7 @@ from followup.domain.conversation import Direction, Message, MessageIntent, Refe
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.followup import FollowUp, Reason, Status
 from followup.domain.intents import Detected, Intent, classify
-from followup.domain.localtime import to_utc
+from followup.domain.localtime import to_utc, utc
 from followup.domain.optout import is_opt_out
 from followup.domain.replies import WRONG_NUMBER_BY, Reading, read_reply
 from followup.domain.rule import Rule, Step
@@ -255,10 +257,12 @@ def _detected(answer: Classified, zone: ZoneInfo) -> Detected:
 
 
 def record_outbound(deps: Deps, contact_id: str, speaker: Speaker, text: str, at: datetime) -> None:
-    """A counsellor (agent) or other automation (system) wrote to the contact."""
+    """A counsellor (agent) or other automation (system) wrote to the contact. Told again
+    (a bus delivering twice, a sender posting the same line with the same time), it is still
+    one line in the conversation."""
     deps.contacts.add_message(
         Message(
-            id=uuid4().hex,
+            id=_outbound_line_id(contact_id, speaker, text, at),
             contact_id=contact_id,
             at=at,
             direction=Direction.OUTBOUND,
@@ -276,6 +280,12 @@ def record_outbound(deps: Deps, contact_id: str, speaker: Speaker, text: str, at
         return contact.model_copy(update=update)
 
     update_contact(deps, contact_id, spoke, at)  # a silence it moves enrolls as it is written
+
+
+def _outbound_line_id(contact_id: str, speaker: Speaker, text: str, at: datetime) -> str:
+    """The same id for the same line told again: who wrote what to whom, and when."""
+    said = json.dumps([contact_id, speaker.value, text, utc(at).isoformat()])
+    return sha256(said.encode()).hexdigest()[:32]
 
 
 def _line_at(contact: Contact, followups: Sequence[FollowUp], at: datetime) -> datetime:
