@@ -24,8 +24,13 @@ BODY_LIMITS = {"/api/contacts/import": 5 * 2**20}
 VALUE_LIMIT = 256
 
 
-def _media_types(path: str) -> frozenset[str]:
-    return edge.FORM if path.startswith("/u/") else MEDIA_TYPES.get(path, JSON)
+def _unreadable(event: dict[str, Any], path: str) -> dict[str, Any] | None:
+    """The 415 or 400 for a body the route cannot read. A one-click unsubscribe gets
+    neither: mail clients post it in any media type or with none, and its signed link
+    alone decides; the body is not read."""
+    if path.startswith("/u/"):
+        return None
+    return edge.unreadable_body(event, MEDIA_TYPES.get(path, JSON))
 
 
 def _resolved(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
@@ -41,7 +46,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     path = event.get("rawPath", "")
     response = (
         edge.oversized(event, BODY_LIMITS.get(path, BODY_LIMIT))
-        or edge.unreadable_body(event, _media_types(path))
+        or _unreadable(event, path)
         or edge.overlong(event, VALUE_LIMIT)
         or _resolved(event, context)
     )

@@ -30,15 +30,16 @@ def request(
     method: str,
     path: str,
     body: str | None,
-    media_type: str = "application/x-www-form-urlencoded",
+    media_type: str | None = "application/x-www-form-urlencoded",
 ) -> tuple[int, str]:
-    """An anonymous request to the public route, as API Gateway hands it to the API."""
+    """An anonymous request to the public route, as API Gateway hands it to the API; without
+    a Content-Type header when `media_type` is None."""
     event = {
         "version": "2.0",
         "routeKey": f"{method} /u/{{token}}",
         "rawPath": path,
         "rawQueryString": "",
-        "headers": {"content-type": media_type},
+        "headers": {"content-type": media_type} if media_type else {},
         "requestContext": {
             "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "1.2.3.4"},
             "routeKey": f"{method} /u/{{token}}",
@@ -91,6 +92,18 @@ def test_a_one_click_posted_as_multipart_form_data_unsubscribes(engine: LocalEng
     media_type = f"multipart/form-data; boundary={boundary}"
     assert request(engine, "POST", emailed_link(engine), body, media_type)[0] == 200
     found = engine.deps.contacts.contact_by_wa_id("6281100000202")
+    assert found is not None
+    assert found.item.opted_out_channels == ["email"]
+
+
+def test_a_one_click_posted_without_a_content_type_unsubscribes(engine: LocalEngine) -> None:
+    # Given a lead who got a marketing email with its one-click link
+    send_one_email(engine, "6281100000209")
+    # When a mail client posts the one-click unsubscribe to it without a Content-Type
+    status, _ = request(engine, "POST", emailed_link(engine), ONE_CLICK, media_type=None)
+    # Then the link alone decides: the lead is unsubscribed from email
+    assert status == 200
+    found = engine.deps.contacts.contact_by_wa_id("6281100000209")
     assert found is not None
     assert found.item.opted_out_channels == ["email"]
 

@@ -9,11 +9,6 @@ from typing import Any
 
 IMPORT_KINDS = {"text/csv": "csv", "application/x-ndjson": "jsonl", "application/jsonl": "jsonl"}
 """What a contact import reads, by media type."""
-FORM = frozenset(
-    {"multipart/form-data", "application/x-www-form-urlencoded", "text/plain", "application/json"}
-)
-"""What mail clients post to a one-click unsubscribe link (`List-Unsubscribe=One-Click`):
-multipart first, as RFC 8058 asks. The link's path alone decides; the body is not read."""
 
 
 def oversized(event: dict[str, Any], limit: int) -> dict[str, Any] | None:
