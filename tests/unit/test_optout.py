@@ -1,4 +1,5 @@
-"""Opt-out: a keyword alone or a clear request to stop opts out; other sentences do not."""
+"""Opt-out: a keyword alone or a clear request to stop opts out, also closing a longer
+reply; other sentences do not."""
 
 from __future__ import annotations
 
@@ -75,12 +76,23 @@ LABELLED = [
     ("descadastrar", True),
     ("me tira dessa lista", True),
     ("quero sair da lista", True),
+    # a request to stop closing a longer reply, whatever came before it
+    ("already paid, stop messaging me", True),
+    ("not interested, stop", True),
+    ("stop it", True),
+    ("I paid. Stop messaging me. Thanks!", True),
+    ("already paid\nSTOP", True),
+    ("no thanks; unsubscribe", True),
+    ("udah bayar, jangan chat lagi", True),
+    ("udah transfer ya kak, berhenti kirim pesan", True),
+    ("gak minat dan jangan hubungi saya lagi", True),
+    ("já paguei, parem de mandar mensagem", True),
+    ("não tenho interesse e não me mande mais mensagens", True),
     # normal replies: a keyword inside a sentence that is not a request to stop
     ("I don't want to receive messages about the morning class, only the evening one", False),
     ("remove my number 0811 and use this one", False),
     ("please don't stop", False),
     ("don't stop", False),
-    ("stop it", False),
     ("stop by tomorrow?", False),
     ("Please stop by the office", False),
     ("Stop, I have a question", False),
@@ -102,6 +114,17 @@ LABELLED = [
     ("para mim está ótimo", False),
     ("vou parar no campus amanhã", False),
     ("cancelar minha matrícula?", False),
+    # a clause that is no request to stop, or one the reply goes on after
+    ("ok, stop by tomorrow?", False),
+    ("no, please don't stop", False),
+    ("thanks, not now", False),
+    ("Stop, I have a question, thanks", False),
+    ("Stop and think about it", False),
+    ("I want to change my class, not cancel", False),
+    ("please don't stop and don't cancel", False),
+    ("busy now, don't text me now", False),
+    ("udah bayar, jangan berhenti kirim info ya", False),
+    ("já paguei, não parem de mandar", False),
     # "not now": busy, not an opt-out; a plain stop said now still is one
     ("Don't text me now", False),
     ("please don't message me right now, I'm driving", False),
@@ -125,7 +148,8 @@ LABELLED = [
 @pytest.mark.parametrize(("message", "opts_out"), LABELLED)
 def test_which_messages_opt_out(message: str, opts_out: bool) -> None:
     # Given the built-in keywords only / When the contact sends the message
-    # Then it opts them out exactly when it is a keyword alone or a clear request to stop
+    # Then it opts them out exactly when it is, or closes with, a keyword alone or a clear
+    # request to stop
     assert is_opt_out(message) is opts_out
     assert is_opt_out(message, []) is opts_out
 
@@ -147,6 +171,18 @@ def test_workspace_keywords_add_to_the_built_in_ones() -> None:
         assert is_opt_out(builtin, keywords)
         assert is_opt_out(builtin, [])
     assert not is_opt_out("Keluar")
+
+
+def test_workspace_keywords_closing_a_longer_reply_opt_out_as_the_built_in_ones_do() -> None:
+    # Given a workspace that configured "keluar" as its only opt-out keyword
+    keywords = ["keluar"]
+
+    # When a lead closes a longer reply with it / Then they are opted out
+    assert is_opt_out("udah bayar, keluar", keywords)
+    assert is_opt_out("udah bayar kak. Keluar aja", keywords)
+    assert not is_opt_out("udah bayar, keluar")
+    # And one the reply goes on after stays a normal reply
+    assert not is_opt_out("keluar, ada pertanyaan dulu", keywords)
 
 
 def test_multi_word_keyword_matches_with_any_inner_spacing() -> None:

@@ -3,9 +3,11 @@
 `classify` reads one inbound text and answers one intent, its confidence and its source
 (`rules`). The first rule that holds wins, in this order:
 
-1. an opt-out (`optout.is_opt_out`, checked before this runs) answers `other` with no
-   confidence: opting out is its own path, never read as "not interested" or anything
-   else that could schedule a follow-up;
+1. a message that is only an opt-out (`optout.is_opt_out`, checked before this runs)
+   answers `other` with no confidence: opting out is its own path, never read as "not
+   interested" or anything else. One that says more before its closing request to stop
+   ("already paid, stop messaging me") is read as a whole by the rules below; the webhook
+   acts on that reading but plans no follow-up for a message that asks to stop;
 2. `done`: paid, transferred, booked, enrolled ("sudah bayar", "já fiz o pix", "just
    booked"), in a sentence that neither negates it ("belum bayar", "ainda não paguei",
    "haven't paid") nor asks it ("sudah bayar belum", "already paid?", "is my seat
@@ -55,7 +57,7 @@ from enum import StrEnum
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from followup.domain.optout import is_opt_out, normalise
+from followup.domain.optout import is_opt_out, normalise, said_besides
 from followup.domain.replytime import (
     UNTIL_DAY,
     days_named,
@@ -441,7 +443,7 @@ def classify(
 ) -> Detected:
     """The intent of one inbound `text`, with any requested time resolved in `zone`."""
     keywords = tuple(opt_out_keywords)
-    if is_opt_out(text, keywords):
+    if not said_besides(text, keywords).strip():
         return Detected(Intent.OTHER, 0.0)
     text = plain_words(text)
     message = normalise(text)

@@ -1,18 +1,24 @@
 """What counts as an opt-out: a keyword alone, or a short, clear request to stop messaging.
 
-The whole message decides, never a word inside it: after case, accents, punctuation
-(also between words with no space: "stop,please") and emoji are set aside, a word said
-twice in a row is taken once ("STOP STOP"), a stop sign among words reads as "stop", and
-greetings or politeness ("please", "tolong", "por favor", "thanks") are trimmed from
-either end, what remains must be exactly
+The whole message decides, or its closing clause, never a word inside a clause: after
+case, accents, punctuation (also between words with no space: "stop,please") and emoji
+are set aside, a word said twice in a row is taken once ("STOP STOP"), a stop sign among
+words reads as "stop", and greetings or politeness ("please", "tolong", "por favor",
+"thanks") are trimmed from either end, what remains of the message, or of the last clause
+that says more than politeness, must be exactly
 
 - a built-in keyword (`BUILT_IN_KEYWORDS`, always on) or one the workspace added, or
 - one of the request phrasings below ("stop sending me messages", "berhenti kirim pesan",
   "parar de enviar", "don't message me again", "I want to unsubscribe"), or
 - stop signs only (🛑, ⛔).
 
-Anything longer or different stays a normal reply: "please don't stop", "stop by
-tomorrow?", "can't stop thinking about the course", "jangan berhenti", "cancel my booking".
+A clause ends at a comma, a full stop, a semicolon, an exclamation or question mark, a new
+line or an "and" ("dan", "e", "y"). A reply that closes with a request to stop opts out
+("already paid, stop messaging me", "udah bayar, jangan chat lagi"), and what it says
+before the request is still read for its intent (`said_besides`); one that goes on after
+the request does not ("Stop, I have a question"). Anything longer or different stays a
+normal reply: "please don't stop", "stop by tomorrow?", "ok, stop by tomorrow?", "can't
+stop thinking about the course", "jangan berhenti", "cancel my booking".
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ _SIGNS_AS_WORDS = str.maketrans(dict.fromkeys(_STOP_SIGNS, " stop "))
 _BETWEEN_LETTERS = re.compile(r"(?<=[^\W\d_])[^\w\s]+(?=[^\W\d_])")
 """Punctuation joining two words with no space ("stop,please", "STOP.Thanks"); not between
 digits, so a time such as "10.30" stays one."""
+_CLAUSE_END = re.compile(r"[,;.!?\n]+|(?<![\w'’-])(?:and|dan|e|y)(?![\w'’-])", re.IGNORECASE)
+"""What ends a clause: punctuation closing it, a new line, or an "and" ("dan", "e", "y")."""
 _VARIATION = "\ufe0f"
 _APOSTROPHES = str.maketrans({"'": "", "’": "", "`": "", "´": "", "-": " "})
 
@@ -56,7 +64,7 @@ _PHRASES = (
     # English
     r"(?:stop|cancel|unsubscribe|unsub|opt out|optout)"
     r"(?: me)?(?: from (?:this|these|here|it|all|everything|the list|your list|this list))?",
-    r"stop (?:all|everything)",
+    r"stop (?:all|everything|it)",
     r"(?:i )?(?:dont|do not) want (?:to (?:receive|get) )?(?:any )?(?:more )?"
     r"(?:messages|message|texts|msgs|promotions|promos)" + _EN_MORE,
     r"stop (?:sending|messaging|texting|contacting|spamming|emailing|bothering|writing to)"
@@ -142,12 +150,49 @@ def _trim_polite(message: str) -> str:
 
 
 def is_opt_out(text: str, extra_keywords: Iterable[str] = ()) -> bool:
-    """True for an opt-out request: "Stop!" and "please stop sending me messages" yes,
-    "please don't stop" no. `extra_keywords` add to the built-in ones, never replace them."""
+    """True for an opt-out request, alone or closing a reply: "Stop!", "please stop sending
+    me messages" and "already paid, stop messaging me" yes, "please don't stop" and "Stop,
+    I have a question" no. `extra_keywords` add to the built-in ones, never replace them."""
+    keywords = _keywords(extra_keywords)
+    return _is_request(text, keywords) or _is_request(_closing_clause(text)[1], keywords)
+
+
+def said_besides(text: str, extra_keywords: Iterable[str] = ()) -> str:
+    """What `text` says besides its request to stop: nothing for a message that is one
+    ("STOP"), what comes before for one that closes with it ("already paid," of "already
+    paid, stop messaging me"), all of it for a message that is no opt-out."""
+    keywords = _keywords(extra_keywords)
+    if _is_request(text, keywords):
+        return ""
+    before, closing = _closing_clause(text)
+    return before if closing and _is_request(closing, keywords) else text
+
+
+def _keywords(extra_keywords: Iterable[str]) -> set[str]:
+    return {normalise(k) for k in (*BUILT_IN_KEYWORDS, *extra_keywords)} - {""}
+
+
+def _closing_clause(text: str) -> tuple[str, str]:
+    """The last clause of `text` that says more than politeness ("stop messaging me" of
+    "already paid, stop messaging me, thanks"), and what comes before it, the punctuation
+    that ended the clause before kept and an "and" left out ("already paid,"). No clause
+    for a message of one clause."""
+    end = len(text)
+    for found in reversed(list(_CLAUSE_END.finditer(text))):
+        clause = text[found.end() : end]
+        said = normalise(clause)
+        if said and _trim_polite(said) not in _POLITE:
+            marks = not found.group()[0].isalpha()
+            return text[: found.end() if marks else found.start()].rstrip(), clause
+        end = found.start()
+    return text, ""
+
+
+def _is_request(text: str, keywords: set[str]) -> bool:
+    """The whole of `text` asks to stop: stop signs alone, a keyword or a request."""
     signs = "".join(text.split()).replace(_VARIATION, "")
     if signs and set(signs) <= _STOP_SIGNS:
         return True
-    keywords = {normalise(k) for k in (*BUILT_IN_KEYWORDS, *extra_keywords)} - {""}
     readings = (normalise(text), normalise(text.translate(_SIGNS_AS_WORDS)))
     return any(_asks_to_stop(message, keywords) for message in readings)
 

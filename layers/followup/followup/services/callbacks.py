@@ -60,13 +60,16 @@ def plan_follow_up(
     message_id: str,
     at: datetime,
     now: datetime,
+    stops: bool = False,
 ) -> tuple[Reading, list[Enrollment]]:
     """The enrollments `reading` of the message `message_id` asks for (none when no active
-    rule follows its intent up), with the record's effect saying when each goes."""
+    rule follows its intent up, nor for a contact opted out or a message that `stops`
+    messages: "call me tomorrow at 10, stop messaging me"), with the record's effect
+    saying when each goes."""
     intent = reading.follow_up
     if intent is None:
         return reading, []
-    if contact.opted_out:
+    if contact.opted_out or stops:
         return _with_effect(reading, "opted out: nothing scheduled", "opted_out"), []
     settings = deps.catalog.settings()
     asked = reading.record.at

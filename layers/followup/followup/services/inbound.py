@@ -18,7 +18,7 @@ from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.followup import FollowUp, Reason, Status
 from followup.domain.intents import Detected, Intent, classify
 from followup.domain.localtime import to_utc, utc
-from followup.domain.optout import is_opt_out
+from followup.domain.optout import is_opt_out, said_besides
 from followup.domain.replies import WRONG_NUMBER_BY, Reading, read_reply
 from followup.domain.rule import Rule, Step
 from followup.domain.stamps import heard_after, may_follow
@@ -107,12 +107,12 @@ def record_inbound(
     asked = read_before is None and repeated is None
     line_id = message_id or uuid4().hex
     reading: Reading | None = None
-    if not stop and (asked or read_before is not None):
+    if asked or read_before is not None:
         reading = _read(deps, text, at, known, settings, read_before)
     follow_up: list[Enrollment] = []
     if reading is not None:
         now = deps.clock.now()
-        reading, follow_up = plan_follow_up(deps, reading, known, line_id, at, now)
+        reading, follow_up = plan_follow_up(deps, reading, known, line_id, at, now, stop)
     line_at = _line_at(known, deps.followups.followups_of(contact_id), at)
     deps.contacts.add_message(
         Message(
@@ -215,8 +215,10 @@ def _read(
 ) -> Reading | None:
     """The reply's intent, read in the contact's zone as of when it was written: by Claude
     when a key is set and the workspace's AI is on, else (or when its answer is unusable)
-    by the rules. Opt-outs never get here: they are handled first, by keyword."""
-    if not settings.intents.enabled or not text.strip():
+    by the rules. None for a reply that is only an opt-out, handled by keyword; of one
+    that closes with a request to stop, Claude reads only what comes before it."""
+    said = said_besides(text, settings.opt_out_keywords)
+    if not settings.intents.enabled or not said.strip():
         return None
     if before is not None:
         again = Detected(before.intent, before.confidence, before.source, before.at, before.local)
@@ -231,7 +233,7 @@ def _read(
         detected = Detected(Intent.OTHER, 0.0)
     if deps.classifier is None or not settings.ai.enabled:
         return read_reply(detected, settings, contact.stage)
-    answer = deps.classifier.classify(text, at.astimezone(zone))
+    answer = deps.classifier.classify(said, at.astimezone(zone))
     usage = answer.usage
     spent: dict[str, object] = {}
     if usage is not None:
