@@ -6,7 +6,8 @@ so the provider delivers again: nothing is acknowledged and lost.
 
 Every answer counts as `webhook_http_<status>`; a 503 also says why, for the alarms:
 `webhook_secret_unset` (every delivery refused until the operator sets it, alarmed) or
-`webhook_status_early` (a status ahead of its send's record, normal, delivered again).
+`webhook_status_early` (statuses ahead of their sends' records, normal, delivered again;
+the rest of that delivery is applied all the same).
 """
 
 from __future__ import annotations
@@ -97,12 +98,7 @@ def receive(request: HttpRequest, secret: str) -> Answer:
         logger.warning("webhook refused", extra={"reason": str(bad)})
         return answer(400, str(bad))
     _keep([e for e in events if isinstance(e, Unreadable)])
-    try:
-        applied = webhook.apply(deps, events, received_at)
-    except webhook.NotYetRecorded as early:
-        logger.info("status ahead of its send record", extra={"followup_id": str(early)})
-        metrics.add_metric(name="webhook_status_early", unit=MetricUnit.Count, value=1)
-        return answer(503, "retry later")
+    applied = webhook.apply(deps, events, received_at)
     outcome = applied.outcome
     for name, count in outcome.items():
         metrics.add_metric(name=f"webhook_{name}", unit=MetricUnit.Count, value=count)
@@ -115,7 +111,7 @@ def receive(request: HttpRequest, secret: str) -> Answer:
     if outcome.get("quality_degraded"):
         logger.error("sending number quality degraded: dispatch paused", extra=dict(outcome))
     logger.info("webhook applied", extra={"events": len(events), **outcome})
-    return answer(200, "ok")
+    return answer(503, "retry later") if applied.again else answer(200, "ok")
 
 
 def _keep(unreadable: Sequence[Unreadable]) -> None:

@@ -172,15 +172,13 @@ class MemoryEngine(Ticking):
         self.pump_stream()
         try:
             events = parse(json.dumps(document).encode(), received_at)
-            webhook.apply(self.deps, events, received_at)
+            applied = webhook.apply(self.deps, events, received_at)
         except BadEnvelope:
             return 400
-        except webhook.NotYetRecorded:
-            return 503
         except Exception:  # the handler answers 500 so that the provider delivers again
             _log.warning("webhook delivery failed", exc_info=True)
             return 500
-        return 200
+        return 503 if applied.again else 200
 
     def dead_letters(self) -> list[str]:
         """Ids of follow-ups whose message failed too often."""

@@ -76,6 +76,13 @@ class Applied:
     outcome: Counter[str]
     ai_classify_cost_usd: float
 
+    @property
+    def again(self) -> bool:
+        """Whether the provider must deliver it again (answered 5xx): a status in it came
+        ahead of its send's record. The rest of it is applied already, and changes nothing
+        when it comes again."""
+        return self.outcome["status_early"] > 0
+
 
 def apply(deps: Deps, events: list[WebhookEvent], received_at: datetime) -> Applied:
     """Apply every event of one delivery; returns what happened, for logs and metrics."""
@@ -84,6 +91,11 @@ def apply(deps: Deps, events: list[WebhookEvent], received_at: datetime) -> Appl
     for event in events:
         try:
             cost += _apply_one(deps, event, received_at, outcome)
+        except NotYetRecorded as early:
+            # Only this status waits for its send's record; the others are heard now (a
+            # STOP beside it must stop the next send), and heard again change nothing.
+            log.info("status ahead of its send record", extra={"followup_id": str(early)})
+            outcome["status_early"] += 1
         except InvalidTransition as refused:
             # A move its follow-up can no longer make: stale, as a late status is. A 5xx
             # would have the provider deliver the whole POST again for days, and every
