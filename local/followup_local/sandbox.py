@@ -37,6 +37,8 @@ _TITLES = {
     131056: "(Business Account, Consumer Account) pair rate limit hit",
     130472: "User's number is part of an experiment",
     130429: "Rate limit hit",
+    4: "API Too Many Calls",
+    80007: "Rate limit issues",
 }
 
 

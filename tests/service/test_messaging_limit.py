@@ -239,6 +239,25 @@ def test_a_tier_from_the_webhook_keeps_an_admins_save_made_meanwhile(
     assert (saved.timezone, saved.messaging_limit.tier) == ("Asia/Makassar", 2000)
 
 
+def test_an_unlimited_messaging_limit_from_the_webhook_lifts_the_cap(
+    engine: MemoryEngine,
+) -> None:
+    # Given a portfolio WhatsApp put at the 100,000 tier
+    document = payload("business-capability-update.json")
+    value = document["entry"][0]["changes"][0]["value"]
+    value["max_daily_conversations_per_business"] = 100000
+    assert engine.deliver(document) == 200
+
+    # When WhatsApp announces unlimited messaging, which Meta names -1
+    value["max_daily_conversations_per_business"] = -1
+    answered = engine.deliver(document)
+
+    # Then the delivery is acknowledged and the workspace no longer caps its sends
+    engine.deps.catalog.invalidate()
+    limit = engine.deps.catalog.settings().messaging_limit
+    assert (answered, limit.tier, limit.allowance()) == (200, None, None)
+
+
 def test_a_raised_tier_releases_the_deferred_oldest_first_within_the_new_allowance(
     engine: MemoryEngine,
 ) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from followup.adapters.memory_pacing import MemoryPacing
 from followup.domain.followup import FollowUp, Reason, Status
 from followup.domain.pacing import slot_of
@@ -117,6 +119,32 @@ def test_a_number_throttled_without_end_ends_the_follow_up_after_its_attempts(
     assert failed.status is Status.FAILED
     assert (failed.reason or "").startswith(Reason.RETRIES_EXHAUSTED.value)
     assert len(engine.sandbox.requests) == THROTTLED_IN_A_ROW + budget
+
+
+@pytest.mark.parametrize("code", [4, 80007])
+def test_an_app_or_account_rate_limit_comes_back_within_a_minute_without_using_an_attempt(
+    engine: MemoryEngine, code: int
+) -> None:
+    # Given WhatsApp answers a send with HTTP 400 and Meta's rate limit on the app's calls
+    # (4) or on the WhatsApp Business Account (80007)
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, WA_ID, engine.clock.now() - 25 * HOUR)
+    engine.sandbox.fail_next(status=400, code=code)
+    engine.tick()
+    # Then the follow-up is back in the queue, no attempt spent
+    first = only_followup(engine, lead.id)
+    assert (first.status, first.attempt, first.error_code) == (Status.QUEUED, 0, code)
+    # When half a minute passes, it is not tried again yet: such a limit lasts longer
+    # than a number's throughput limit
+    engine.clock.advance(29 * SECOND)
+    engine.drain()
+    assert len(engine.sandbox.requests) == 1
+    # When a minute has passed, it goes
+    engine.clock.advance(31 * SECOND)
+    engine.drain()
+    sent = only_followup(engine, lead.id)
+    assert (sent.status, sent.attempt) == (Status.SENT, 1)
+    assert [r.status for r in engine.sandbox.requests] == [400, 200]
 
 
 def test_a_pair_rate_error_waits_out_the_recipients_6_seconds(engine: MemoryEngine) -> None:

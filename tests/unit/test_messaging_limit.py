@@ -54,7 +54,14 @@ def test_a_count_keeps_one_hour_more_than_counts_and_forgets_the_day_before_it()
 
 @pytest.mark.parametrize(
     ("named", "tier"),
-    [("TIER_2K", 2000), ("tier_100k", 100000), ("TIER_UNLIMITED", None), (10000, 10000)],
+    [
+        ("TIER_2K", 2000),
+        ("tier_100k", 100000),
+        ("TIER_UNLIMITED", None),
+        (10000, 10000),
+        (-1, None),
+        ("-1", None),
+    ],
 )
 def test_tiers_are_read_by_name_or_count(named: object, tier: int | None) -> None:
     assert tier_named(named) == tier
@@ -65,7 +72,7 @@ def test_a_capability_update_names_the_new_tier() -> None:
     assert events == [MessagingTier(2000, AT)]
 
 
-@pytest.mark.parametrize("named", ["TIER_3K", 1000, True, None, {"a": 1}])
+@pytest.mark.parametrize("named", ["TIER_3K", 1000, True, None, {"a": 1}, -2, -1.0])
 def test_an_unknown_tier_is_unreadable_and_changes_nothing(named: object) -> None:
     document = payload("business-capability-update.json")
     document["entry"][0]["changes"][0]["value"]["max_daily_conversations_per_business"] = named

@@ -19,6 +19,8 @@ PERMANENT, PAUSE, RETRY = Disposition.PERMANENT, Disposition.PAUSE, Disposition.
         (400, 131050, PERMANENT, "stopped marketing"),
         (429, 131056, Disposition.THROTTLED, "this contact"),
         (429, 130429, Disposition.THROTTLED, "throughput"),
+        (400, 4, Disposition.THROTTLED, "too many API calls"),
+        (400, 80007, Disposition.THROTTLED, "Business Account's rate limit"),
         (400, 131048, PAUSE, "quality"),
         (403, 368, PAUSE, "policy"),
         (403, 131031, PAUSE, "locked"),

@@ -40,11 +40,17 @@ _NAMED: dict[str, Tier | None] = {
 }
 
 
+UNLIMITED_COUNT = "-1"
+"""The count `business_capability_update` names for unlimited messaging (Meta's -1)."""
+
+
 def tier_named(value: object) -> Tier | None:
-    """The tier WhatsApp names (`TIER_2K`, `TIER_UNLIMITED`, or a count such as 2000);
-    raises ValueError for anything else."""
+    """The tier WhatsApp names (`TIER_2K`, `TIER_UNLIMITED`, a count such as 2000, or -1
+    for unlimited); raises ValueError for anything else."""
     if isinstance(value, str) and value.upper() in _NAMED:
         return _NAMED[value.upper()]
+    if isinstance(value, int | str) and str(value) == UNLIMITED_COUNT:
+        return None
     count = int(value) if isinstance(value, int | str) and str(value).isdecimal() else None
     for tier in TIERS:
         if count == tier:

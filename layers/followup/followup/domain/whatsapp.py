@@ -62,6 +62,10 @@ class OutcomeUnknown(Exception):
     """
 
 
+ACCOUNT_RATE_LIMITS = frozenset({4, 80007})
+"""Meta's rate limits on the app's API calls (4) and on the WhatsApp Business Account
+(80007), answered with HTTP 400: counted over a longer window than a number's throughput,
+so a try again waits longer."""
 _AUTH_CODES = frozenset({0, 190})
 """Meta's AuthException and invalid access token: the key, not the message, is wrong."""
 _WINDOW_CLOSED = "outside the 24-hour window: use an approved template"
@@ -79,6 +83,11 @@ _KNOWN: dict[int, tuple[Disposition, str]] = {
     131050: (Disposition.PERMANENT, "the contact stopped marketing messages"),
     131056: (Disposition.THROTTLED, "too many messages to this contact too fast: retry later"),
     130429: (Disposition.THROTTLED, "the number's throughput limit was exceeded: retry later"),
+    4: (Disposition.THROTTLED, "too many API calls for the app: retry in a minute"),
+    80007: (
+        Disposition.THROTTLED,
+        "the WhatsApp Business Account's rate limit was reached: retry in a minute",
+    ),
     131048: (
         Disposition.PAUSE,
         "spam rate limit: the number's quality is low; sending paused, check quality",

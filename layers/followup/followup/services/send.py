@@ -20,6 +20,7 @@ from followup.domain.lookahead import judged_at, queue_delay
 from followup.domain.messaging import blank_text, compose, incomplete, missing_param
 from followup.domain.pacing import RECIPIENT_GAP
 from followup.domain.whatsapp import (
+    ACCOUNT_RATE_LIMITS,
     Disposition,
     OutboundMessage,
     OutcomeUnknown,
@@ -45,6 +46,9 @@ if TYPE_CHECKING:
 
 _THROTTLED_RETRY = timedelta(seconds=4)
 """After a 130429 (or a bare 429): back on the queue 2 to 4 s later, jittered."""
+_ACCOUNT_THROTTLED_RETRY = timedelta(seconds=60)
+"""After an app's or account's rate limit (4, 80007): back on the queue 30 to 60 s later,
+jittered."""
 RETRY_GAP_AT_MOST = timedelta(minutes=15)
 """The longest wait between two tries of a retryable failure (360dialog unreachable or
 failing): with the default tries (`max_attempts`), a 360dialog outage of an hour is ridden
@@ -52,8 +56,9 @@ out, and a follow-up goes within 15 minutes of its end. No longer than SQS holds
 message back, so every try comes from the queue, not from a tick."""
 THROTTLED_IN_A_ROW = 30
 """Rate-limit answers a follow-up may meet without spending an attempt (a few minutes of
-them); past that each one counts, with the retries' backoff, so a number throttled without
-end cannot keep a follow-up coming back forever."""
+them, up to half an hour of the app's or account's); past that each one counts, with the
+retries' backoff, so a number throttled without end cannot keep a follow-up coming back
+forever."""
 _CLEARED: ContextVar[FollowUp | None] = ContextVar("cleared", default=None)
 """This send's follow-up as the caps cleared it (the warm-up place it holds, and when it
 counted its user toward the messaging limit): kept should the send fail before it is
@@ -625,11 +630,15 @@ def _throttled(
     deps: Deps, claimed: FollowUp, failure: ProviderFailure, now: datetime
 ) -> SendResult:
     """Too fast for the number (130429) or the recipient (131056): back on the queue for a
-    few seconds, the attempt not counted, since the message itself is fine."""
+    few seconds; for the app or the account (4, 80007): for up to a minute. The attempt is
+    not counted, since the message itself is fine."""
+    key = f"{claimed.id}:{now.isoformat()}"
     if failure.code == 131056:
         pause = RECIPIENT_GAP
+    elif failure.code in ACCOUNT_RATE_LIMITS:
+        pause = backoff(_ACCOUNT_THROTTLED_RETRY, key, 1)
     else:
-        pause = backoff(_THROTTLED_RETRY, f"{claimed.id}:{now.isoformat()}", 1)
+        pause = backoff(_THROTTLED_RETRY, key, 1)
     noted = claimed.model_copy(
         update={
             "error_code": failure.code,
