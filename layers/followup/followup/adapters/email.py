@@ -6,11 +6,19 @@ from email.message import EmailMessage
 from typing import Any
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+)
 
-from followup.domain.channels import OutboundEmail, provider_error
+from followup.domain.channels import ChannelBusy, OutboundEmail, provider_error
 from followup.domain.unsubscribe import sign
 from followup.domain.whatsapp import OutcomeUnknown
+
+# Raised before the request reached SES: nothing was sent, a later try is safe.
+_NOT_SENT = (EndpointConnectionError, ConnectTimeoutError)
 
 
 class SesEmail:
@@ -29,7 +37,8 @@ class SesEmail:
         self._client = client or boto3.client("sesv2", region_name=region)
 
     def send(self, outbound: OutboundEmail) -> str:
-        """The SES message id; raises ChannelRefused, ChannelBusy or OutcomeUnknown."""
+        """The SES message id; raises ChannelRefused, ChannelBusy (also when SES could not be
+        reached) or OutcomeUnknown (no answer: it may have gone)."""
         link = f"{self._base}/u/{sign(self._secret, outbound.unsubscribe_for)}"
         message = EmailMessage()
         message["From"] = self._sender
@@ -46,6 +55,8 @@ class SesEmail:
             )
         except ClientError as exc:
             raise _refusal(exc) from exc
+        except _NOT_SENT as exc:
+            raise ChannelBusy("ses: unreachable") from exc
         except BotoCoreError as exc:
             raise OutcomeUnknown(str(exc)) from exc
         return str(answer["MessageId"])

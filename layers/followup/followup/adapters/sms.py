@@ -5,17 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+)
 
-from followup.domain.channels import provider_error
+from followup.domain.channels import ChannelBusy, provider_error
 from followup.domain.whatsapp import OutcomeUnknown
+
+# Raised before the request reached SNS: nothing was published, a later try is safe.
+_NOT_SENT = (EndpointConnectionError, ConnectTimeoutError)
 
 
 class SnsSms:
-    """Sends promotional SMS; numbers in E.164 (`+6281...`)."""
+    """Sends promotional SMS; numbers in E.164 (`+6281...`). Publishes go through
+    `publisher` when given (a client that never sends twice), else through `client`."""
 
-    def __init__(self, client: Any = None, region: str | None = None) -> None:
+    def __init__(
+        self, client: Any = None, region: str | None = None, *, publisher: Any = None
+    ) -> None:
         self._client = client or boto3.client("sns", region_name=region)
+        self._publisher = publisher or self._client
 
     def opted_out(self, number: str) -> bool:
         """The number replied STOP to SNS (or was opted out in the console)."""
@@ -23,9 +35,10 @@ class SnsSms:
         return bool(answer["isOptedOut"])
 
     def send(self, number: str, text: str) -> str:
-        """The SNS message id; raises ChannelRefused, ChannelBusy or OutcomeUnknown."""
+        """The SNS message id; raises ChannelRefused, ChannelBusy (also when SNS could not be
+        reached) or OutcomeUnknown (no answer: it may have gone)."""
         try:
-            answer = self._client.publish(
+            answer = self._publisher.publish(
                 PhoneNumber=number,
                 Message=text,
                 MessageAttributes={
@@ -34,6 +47,8 @@ class SnsSms:
             )
         except ClientError as exc:
             raise _refusal(exc) from exc
+        except _NOT_SENT as exc:
+            raise ChannelBusy("sns: unreachable") from exc
         except BotoCoreError as exc:
             raise OutcomeUnknown(str(exc)) from exc
         return str(answer["MessageId"])

@@ -57,7 +57,11 @@ class CallLimit:
 DYNAMODB = CallLimit(connect=1, read=2, attempts=4)
 """Every table (pynamodb): its retry count kept, which transaction conflicts rely on."""
 AWS = CallLimit(connect=1, read=2, attempts=3)
-"""SQS, SNS, SES and EventBridge."""
+"""SQS, EventBridge, and SNS's opt-out list (a read, safe to repeat)."""
+SMS_EMAIL = CallLimit(connect=1, read=2, attempts=1)
+"""An SMS (SNS) or email (SES) send: never repeated blindly, as 360dialog's, since an answer
+past the read timeout may hide a message that went; so one attempt. A throttle or an
+endpoint never reached is tried again by the sender, after its own backoff."""
 SECRETS = CallLimit(connect=1, read=2, attempts=2)
 """Secrets Manager: read when the configuration loads (cached five minutes) and when
 360dialog refuses a key."""
@@ -80,7 +84,7 @@ PACING_WAIT = 1.0
 """The longest a send sleeps for its turn (services.pacing.MAX_WAIT)."""
 
 
-_ENDS = max(DYNAMODB.stall, AWS.stall, SECRETS.stall)
+_ENDS = max(DYNAMODB.stall, AWS.stall, SMS_EMAIL.stall, SECRETS.stall)
 """An AWS call that hangs: it raises in the end, and the invocation stops there."""
 SENDER_TIMEOUT = 60
 """The sender's Lambda timeout, in seconds (the stack's): one record's worst case must fit

@@ -427,6 +427,19 @@ class FollowUp(BaseModel):
             }
         )
 
+    def on_channel(self, channel: Channel, index: int, skipped: list[str]) -> FollowUp:
+        """To go on `channel`, the step's channel at `index`, with `skipped` passed over. A
+        channel it was not on before has tries of its own: the attempts and rate-limit
+        answers spent on an earlier channel (a 360dialog outage) count none against it."""
+        update: dict[str, object] = {
+            "channel": channel,
+            "channel_index": index,
+            "skipped_channels": skipped,
+        }
+        if index != self.channel_index:
+            update |= {"attempt": 0, "throttled": 0}
+        return self.model_copy(update=update)
+
     def answer_lost(self) -> FollowUp:
         """Handed to the provider, whose answer never came: still `sending`, no sender
         behind it any more. WhatsApp's status about it settles it (`recovered`); with none

@@ -65,8 +65,7 @@ def pick(deps: Deps, followup: FollowUp, contact: Contact, step: Step, start: in
     for index, channel in enumerate(step.chain[start:], start=start):
         reason = _passed_over(deps, contact, channel)
         if reason is None:
-            update = {"channel": channel, "channel_index": index, "skipped_channels": skipped}
-            return Picked(followup.model_copy(update=update), channel)
+            return Picked(followup.on_channel(channel, index, skipped), channel)
         skipped.append(reason)
     return Picked(followup.model_copy(update={"skipped_channels": skipped}), None)
 

@@ -382,8 +382,9 @@ def _tried_later(
     now: datetime,
 ) -> SendResult:
     """The SMS or email provider could not take it now: back on the queue after a backoff,
-    as a WhatsApp send 360dialog could not take, up to the workspace's tries; then the
-    step's next channel, or failed."""
+    as a WhatsApp send 360dialog could not take, up to the workspace's tries on this
+    channel (an earlier channel's spent none of them); then the step's next channel, or
+    failed."""
     attempt = claimed.attempt + 1
     noted = claimed.model_copy(update={"attempt": attempt})
     if attempt < deps.catalog.settings().max_attempts:

@@ -84,7 +84,7 @@ def build(config: Config, clock: Clock | None = None) -> Deps:
     )
 
 
-def _client(service: str, config: Config) -> Any:
+def _client(service: str, config: Config, limit: timeouts.CallLimit = timeouts.AWS) -> Any:
     # Timeouts and attempts from adapters.timeouts: botocore's defaults let one hanging call
     # outlast any function. boto3's default session may not create clients from two
     # threads at once, and a client's first build loads modules.
@@ -95,7 +95,7 @@ def _client(service: str, config: Config) -> Any:
             service,
             region_name=config.aws_region,
             endpoint_url=config.aws_endpoint_url,
-            config=timeouts.towards(timeouts.AWS, emulated=config.aws_emulated).botocore(),
+            config=timeouts.towards(limit, emulated=config.aws_emulated).botocore(),
         )
 
 
@@ -170,10 +170,12 @@ def _writer(config: Config) -> ClaudeWriter:
 
 
 def _sms(config: Config) -> SnsSms:
+    """SMS through SNS: a publish is tried once (`timeouts.SMS_EMAIL`), while the opt-out
+    check, a read, keeps the retries of any AWS call."""
     with loading():
         from followup.adapters.sms import SnsSms
 
-    return SnsSms(_client("sns", config))
+    return SnsSms(_client("sns", config), publisher=_client("sns", config, timeouts.SMS_EMAIL))
 
 
 def notifier(config: Config) -> OutboundNotifier:
@@ -196,11 +198,17 @@ def notifier(config: Config) -> OutboundNotifier:
 
 
 def _email(config: Config) -> SesEmail:
+    """Email through SES v2, each send tried once (`timeouts.SMS_EMAIL`)."""
     with loading():
         from followup.adapters.email import SesEmail
 
     secret = config.unsubscribe_secret.get_secret_value()
-    return SesEmail(config.email_from, config.public_api_url, secret, _client("sesv2", config))
+    return SesEmail(
+        config.email_from,
+        config.public_api_url,
+        secret,
+        _client("sesv2", config, timeouts.SMS_EMAIL),
+    )
 
 
 @cache

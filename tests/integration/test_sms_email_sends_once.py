@@ -1,0 +1,118 @@
+"""An SMS or email is handed to SNS or SES once by the client the engine builds: an answer
+that comes past the read timeout may hide a message that went, so it is never sent again
+blindly (the outcome is unknown, as for 360dialog); an endpoint that cannot be reached took
+nothing, so the sender tries it again later (busy).
+
+SNS and SES here are endpoints on 127.0.0.1, reached over real HTTP with the production
+clients' timeouts and retries (followup.adapters.timeouts.SMS_EMAIL)."""
+
+from __future__ import annotations
+
+import socket
+import time
+from http.server import BaseHTTPRequestHandler
+
+import pytest
+
+from followup.domain.channels import ChannelBusy, OutboundEmail
+from followup.domain.whatsapp import OutcomeUnknown
+from followup.wiring import runtime
+from followup.wiring.config import Config
+from tests.support.hooks import serving
+
+SNS_ANSWER = (
+    b'<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/">'
+    b"<PublishResult><MessageId>m-1</MessageId></PublishResult>"
+    b"<ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishResponse>"
+)
+SES_ANSWER = b'{"MessageId": "e-1"}'
+EMAIL = OutboundEmail(
+    to="rudi@example.com", subject="One step left", body="Hi Rudi", unsubscribe_for="c-1"
+)
+
+
+def _late_first(received: list[bytes], answer: bytes, content_type: str) -> type:
+    """An endpoint that takes every request, and answers the first only once the read
+    timeout is past (the client gone: nothing is written), the others at once."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # the name http.server calls
+            received.append(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+            if len(received) == 1:
+                time.sleep(3)  # past the 2 s read timeout
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return Handler
+
+
+def _config(url: str) -> Config:
+    return Config.model_validate(
+        {
+            "AWS_ENDPOINT_URL": url,
+            "AWS_REGION": "us-east-1",
+            "EMAIL_FROM": "news@example.com",
+            "UNSUBSCRIBE_SECRET": "s" * 32,
+        }
+    )
+
+
+def _closed_port() -> str:
+    """The URL of a port on 127.0.0.1 nothing listens on: every connection is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}"
+
+
+@pytest.fixture(autouse=True)
+def _credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+def test_an_sms_whose_answer_comes_late_is_published_once_its_outcome_unknown() -> None:
+    # Given SNS taking the SMS but answering past the read timeout
+    received: list[bytes] = []
+    with serving(_late_first(received, SNS_ANSWER, "text/xml")) as url:
+        sms = runtime._sms(_config(url))
+        # When the SMS is sent, then its outcome is unknown (it may have gone)
+        with pytest.raises(OutcomeUnknown):
+            sms.send("+6281100000101", "Hi Rudi, your place is still open.")
+    # Then SNS was given it once: the lead does not get it twice
+    assert [b"Action=Publish" in body for body in received] == [True]
+
+
+def test_an_email_whose_answer_comes_late_is_sent_once_its_outcome_unknown() -> None:
+    # Given SES taking the email but answering past the read timeout
+    received: list[bytes] = []
+    with serving(_late_first(received, SES_ANSWER, "application/json")) as url:
+        email = runtime._email(_config(url))
+        # When the email is sent, then its outcome is unknown (it may have gone)
+        with pytest.raises(OutcomeUnknown):
+            email.send(EMAIL)
+    # Then SES was given it once
+    assert len(received) == 1
+
+
+def test_an_sms_sns_cannot_be_reached_for_is_tried_again_later() -> None:
+    # Given SNS refusing the connection: nothing reaches it
+    sms = runtime._sms(_config(_closed_port()))
+    # When the SMS is sent, then SNS is busy, not an unknown outcome that ends the send
+    with pytest.raises(ChannelBusy, match="sns: unreachable"):
+        sms.send("+6281100000101", "Hi Rudi, your place is still open.")
+
+
+def test_an_email_ses_cannot_be_reached_for_is_tried_again_later() -> None:
+    # Given SES refusing the connection: nothing reaches it
+    email = runtime._email(_config(_closed_port()))
+    # When the email is sent, then SES is busy, not an unknown outcome that ends the send
+    with pytest.raises(ChannelBusy, match="ses: unreachable"):
+        email.send(EMAIL)
