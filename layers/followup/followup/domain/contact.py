@@ -116,6 +116,12 @@ class Contact(BaseModel):
         description="when a send to the contact last counted toward the portfolio's messaging"
         " limit (from the follow-up stream, as the sender marked the send)",
     )
+    events_at: dict[str, AwareDatetime] = Field(
+        default_factory=dict,
+        description="when each custom event a rule's goal or exit names last happened to the"
+        " contact (the latest `EVENTS_KEPT`): a journey of that rule in a silence it happened"
+        " in stops before its next step, also one that starts after it",
+    )
 
     @field_validator("email")
     @classmethod
@@ -158,6 +164,16 @@ class Contact(BaseModel):
             return self
         update = {"marketing_suppressed": stopped, "marketing_changed_at": at}
         return self.model_copy(update=update)
+
+    def with_event(self, name: str, at: datetime) -> Contact:
+        """The custom event `name` happened at `at`: its latest time is kept, with those of
+        the other events that happened last, `EVENTS_KEPT` in all (the oldest is let go).
+        A late copy of an earlier one changes nothing."""
+        kept = self.events_at.get(name)
+        if kept is not None and at <= kept:
+            return self
+        latest = sorted({**self.events_at, name: at}.items(), key=lambda e: e[1], reverse=True)
+        return self.model_copy(update={"events_at": dict(latest[:EVENTS_KEPT])})
 
     def address(self, channel: Channel) -> str | None:
         """Where `channel` reaches the contact: the WhatsApp id (else the business-scoped
@@ -244,6 +260,10 @@ class Contact(BaseModel):
         value = getattr(self, path, None) if path in PERSONAL_FIELDS else None
         return str(value) if value not in (None, "") else None
 
+
+EVENTS_KEPT = 4
+"""Custom events whose time a contact keeps (each a name and a time: the contact's item
+stays well under 1 KB)."""
 
 PATCHABLE = frozenset({"name", "email", "timezone", "score", "tags", "attributes"})
 PERSONAL_FIELDS = ("name", "first_name", "phone", "email", "stage", "wa_id")

@@ -33,7 +33,8 @@ class Stop:
 
     `gated` when policy passes this one send by (a hot lead, a cap); otherwise the rule's
     exit conditions hold (opted out, a closed conversation the rule does not send into,
-    replied since the silence began, an exit stage) or its goal stage was reached.
+    replied since the silence began, an exit stage or event) or its goal (a stage, or an
+    event since the silence began) was reached.
     """
 
     reason: Reason
@@ -58,7 +59,7 @@ def must_stop(
         return Stop(Reason.REPLIED, gated=False)
     if not manual and broke_early(contact, rule, silence_key):
         return Stop(Reason.SILENCE_BROKEN, gated=False)
-    reached = stage_ends(rule, contact.stage)
+    reached = stage_ends(rule, contact.stage) or events_end(rule, contact, silence_key)
     if reached is not None:
         return Stop(reached, gated=False)
     blocked = gate(contact, gating, now, manual=manual)
@@ -88,6 +89,17 @@ def event_ends(rule: Rule, name: str) -> Reason | None:
     if name in rule.goal.events:
         return Reason.GOAL
     return Reason.EXIT_EVENT if name in rule.exit.events else None
+
+
+def events_end(rule: Rule, contact: Contact, silence_key: str) -> Reason | None:
+    """Why the custom events the contact had after the silence `silence_key` began end a
+    journey in `rule` for that silence: its goal, an exit, or not. One heard before the
+    journey started counts as well: the lead reached the goal in the silence it serves."""
+    began = datetime.fromisoformat(silence_key)
+    reasons = {event_ends(rule, name) for name, at in contact.events_at.items() if at > began}
+    if Reason.GOAL in reasons:
+        return Reason.GOAL
+    return Reason.EXIT_EVENT if Reason.EXIT_EVENT in reasons else None
 
 
 def first_due(rule: Rule, idle: IdleTrigger, contact: Contact, zone: ZoneInfo) -> datetime | Exit:

@@ -12,7 +12,7 @@ from followup.domain.errors import InvalidField, NotFound
 from followup.domain.limits import Attributes, Label
 from followup.domain.localtime import Moment
 from followup.services import goals, triggers
-from followup.services.contacts import change_stage, find_contact
+from followup.services.contacts import change_stage, find_contact, update_contact
 from followup.services.conversations import EVENT, close_conversation, reopen_conversation
 from followup.services.deps import Deps
 from followup.services.inbound import record_outbound
@@ -67,7 +67,8 @@ class ConversationReopened(BaseModel):
 
 class CustomEvent(BaseModel):
     """Something that happened to the contact in another system (a booking, a payment),
-    by name: running journeys whose goal or exit names it end, and rules with an event
+    by name: running journeys whose goal or exit names it end (and, its time kept on the
+    contact, those that start later in the same silence), and rules with an event
     trigger of that name whose `where` holds on the properties enroll the contact, once per
     event id."""
 
@@ -118,6 +119,8 @@ def apply(deps: Deps, event: AnyEvent) -> Contact:
     if isinstance(event, ConversationReopened):
         return reopen_conversation(deps, found.item.id, EVENT, at)
     if isinstance(event, CustomEvent):
+        if goals.ends_journeys(deps, event.name):
+            _remember(deps, found.item.id, event.name, at)
         goals.event_happened(deps, found.item.id, event.name, at)
         occurrence = event.id or at.astimezone(UTC).isoformat()
         triggers.event_happened(deps, found.item, event.name, event.properties, occurrence, at, now)
@@ -136,3 +139,9 @@ def _happened(event: AnyEvent, now: datetime) -> datetime:
     if event.at > now + SKEW:
         raise InvalidField("at", f"{_AHEAD} ({now.isoformat()})")
     return event.at
+
+
+def _remember(deps: Deps, contact_id: str, name: str, at: datetime) -> None:
+    """Keep on the contact when the event `name`, a goal or exit of some rule, happened: a
+    journey of that rule in the same silence stops, also one the tick has yet to start."""
+    update_contact(deps, contact_id, lambda contact: contact.with_event(name, at), at)

@@ -3,7 +3,9 @@
 The contact's running enrollments in each rule they end stop at once, and the queued
 follow-ups of those rules are canceled with the same reason (`goal`, `exit_stage`,
 `exit_event`), so no tick or sender has to notice first. The tick and the sender still
-re-check stages through `must_stop`, which covers a change this sweep missed. A goal event
+re-check stages, and the custom events a rule names that the contact keeps the time of
+(`Contact.events_at`), through `must_stop`, which covers a change this sweep missed and a
+journey that starts later in the silence the event happened in. A goal event
 credits the rule's last send as a conversion as a funnel move does (see `credit_last_send`).
 """
 
@@ -43,6 +45,13 @@ def end_journeys(
         reason = _reason(deps, enrollment.rule_id, enrollment.rule_version, ends)
         if enrollment.state is EnrollmentState.ACTIVE and reason is not None:
             _exit(deps, enrollment.id, reason, at)
+
+
+def ends_journeys(deps: Deps, name: str) -> bool:
+    """Whether the current version of some rule (on or off) names the custom event `name`
+    as its goal or an exit."""
+    found = (deps.catalog.rule(head.rule_id, head.version) for head in deps.catalog.heads())
+    return any(rule is not None and event_ends(rule, name) for rule in found)
 
 
 def event_happened(deps: Deps, contact_id: str, name: str, at: datetime) -> None:
