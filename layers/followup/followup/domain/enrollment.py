@@ -13,7 +13,7 @@ from followup.domain.conditions import Facts
 from followup.domain.contact import Contact
 from followup.domain.followup import Reason
 from followup.domain.ids import enrollment_id
-from followup.domain.journey import DONE, Exit, due_at, next_index
+from followup.domain.journey import DONE, Exit, due_at, ends_now, next_index
 from followup.domain.rule import IdleTrigger, ReentryPolicy, Rule, Step
 from followup.domain.stamps import stamps_after
 
@@ -125,7 +125,14 @@ class Enrollment(BaseModel):
         """Past its current step, one that sends nothing (a wait that ended, a branch, an
         action done): on to where it leads. Its successor starts when the step was due (a
         wait when it ended, an action when the send before it went), not at the tick that
-        found it."""
+        found it. A wait until a date attribute reads the date again first: moved later,
+        the journey waits on for it (see `journey.ends_now`)."""
+        if self.next_due_at is not None:
+            ends = ends_now(rule, self.step_index, self.next_due_at, contact, zone)
+            if isinstance(ends, Exit):
+                return self.end(ends.reason, EnrollmentState.EXITED)
+            if ends > self.next_due_at:
+                return self.model_copy(update={"next_due_at": ends})
         # A reply WhatsApp stamped in the second of the last send may answer it.
         sent = self.last_sent_at
         since = self.enrolled_at if sent is None else stamps_after(sent)

@@ -198,6 +198,19 @@ def wait_ends(step: WaitStep, start: datetime, contact: Contact, zone: ZoneInfo)
     return utc(start)
 
 
+def ends_now(
+    rule: Rule, index: int, planned: datetime, contact: Contact, zone: ZoneInfo
+) -> datetime | Exit:
+    """When the step at `index`, timed to end at `planned`, ends as the contact stands now.
+    A wait until a date attribute reads the date again: a date moved later moves its end
+    later, and one gone or unreadable (or, for a `before` wait, passed) ends the journey as
+    it would have when the wait began; any other step ends as planned."""
+    step = rule.steps[index]
+    if not isinstance(step, WaitStep) or step.until_attribute is None:
+        return planned
+    return wait_ends(step, planned, contact, zone)
+
+
 def next_time_of_day(start: datetime, hhmm: str, zone: ZoneInfo) -> datetime:
     """The first moment at or after `start` whose wall clock in `zone` reads `hhmm` (a time
     a DST gap skips reads as the same time after the jump: 02:30 becomes 03:30; in an hour

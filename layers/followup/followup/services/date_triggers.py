@@ -24,7 +24,8 @@ the rule's head and the contact read by key: a rule off or deleted, a contact go
 removed or unreadable drops the entry, and so does a moment an edit moved earlier, into
 the past, before the walk reached the contact; a date moved later moves it. A date that
 came round enrolls the contact once per rule and attribute value (the occurrence), so the
-same date never enrolls twice and a changed date arms the rule once more; the entry goes.
+same date never enrolls twice and a changed date arms the rule once more (ending the
+contact's journey in the rule for the date before, if it still runs); the entry goes.
 Conditions and the opt-out are checked then, and a date older than the workspace's
 `trigger_lookback` (a rule saved after it passed) enrolls nobody.
 
@@ -43,10 +44,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from followup.domain.enrollment import enroll_on
+from followup.domain.enrollment import Enrollment, enroll_on
 from followup.domain.errors import RULE_DATA_ERRORS
+from followup.domain.followup import Status
 from followup.domain.triggers import DateTrigger
 from followup.services import reentry, triggers
+from followup.services.settle import end_enrollment, end_unsent
 
 if TYPE_CHECKING:
     from followup.domain.contact import Contact
@@ -308,6 +311,25 @@ def _enroll(deps: Deps, rule: Rule, contact: Contact, due: datetime, now: dateti
         planned = enroll_on(rule, contact, f"date:{trigger.attribute}:{value}", due, due, now, zone)
     except RULE_DATA_ERRORS:
         return 0  # the rule's own data is broken, as `triggers.plan` skips it
-    if reentry.History(deps, contact.id).refused(rule, planned) is not None:
+    history = reentry.History(deps, contact.id)
+    if history.refused(rule, planned) is not None:
         return 0  # a moved date is a new occurrence: the rule's re-entry policy decides
-    return len(triggers.commit(deps, [planned], now))
+    written = triggers.commit(deps, [planned], now)
+    # Also when an earlier try enrolled it: that try may have stopped before this.
+    replaced = history.running(rule.id, but=planned.id)
+    _end_replaced(deps, replaced, f"attribute_changed:{trigger.attribute}", now)
+    return len(written)
+
+
+def _end_replaced(deps: Deps, replaced: list[Enrollment], reason: str, now: datetime) -> None:
+    """A date rule's journey serves one date: those of the contact in the rule for a date
+    it no longer has end as the new date's starts, their queued follow-ups canceled, so
+    nothing meant for the old date goes, nor twice for the new one."""
+    if not replaced:
+        return
+    ids = {enrollment.id for enrollment in replaced}
+    for followup in deps.followups.followups_of(replaced[0].contact_id):
+        if followup.enrollment_id in ids and followup.status.unsent:
+            end_unsent(deps, followup, Status.CANCELED, reason, now)
+    for enrollment in replaced:
+        end_enrollment(deps, enrollment.id, reason, now)

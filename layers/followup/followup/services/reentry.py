@@ -1,12 +1,12 @@
 """The re-entry policy where contacts enroll: a contact's past enrollments, read once and
-only when a rule asks (one that fires on an event or a date and lets contacts in again
-always reads nothing)."""
+only when a rule asks (one that fires on an event and lets contacts in again always
+reads nothing; a date rule reads them to end the journey a moved date replaces)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from followup.domain.enrollment import Enrollment, reentry_refused
+from followup.domain.enrollment import Enrollment, EnrollmentState, reentry_refused
 from followup.domain.rule import ReentryPolicy, Rule
 
 if TYPE_CHECKING:
@@ -32,6 +32,14 @@ class History:
         """Whether `candidate` is enrolled already (the list may lag a write by a moment:
         that write's own condition finds it then)."""
         return any(enrollment.id == candidate.id for enrollment in self._read())
+
+    def running(self, rule_id: str, but: str) -> list[Enrollment]:
+        """The contact's running enrollments in the rule (any version) but the one `but`."""
+        return [
+            e
+            for e in self._read()
+            if e.rule_id == rule_id and e.id != but and e.state is EnrollmentState.ACTIVE
+        ]
 
     def _read(self) -> list[Enrollment]:
         if self._past is None:

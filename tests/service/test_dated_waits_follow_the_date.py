@@ -1,0 +1,103 @@
+"""A journey's wait "until renewal_date" after the customer's renewal date changed: the
+message meant for the renewal day goes on the renewal day as it stands, once, or not at
+all when there is no renewal date any more.
+
+The shape is the shipped "Subscription renewal reminder" recipe: a reminder 7 days
+before `renewal_date` at 09:00, then a wait until the date and 09:00, then "your
+subscription renews today"."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from followup.domain.rule import Rule
+from followup.services import rules
+from followup.services.contacts import upsert
+from followup_local.memory_engine import MemoryEngine
+from tests.support.builders import before_renewal
+from tests.support.date_rules import run_until
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+WA_ID = "6281100000931"
+
+
+def send(name: str) -> dict[str, object]:
+    return {"wait": {"amount": 0, "unit": "minutes"}, "template": {"name": name, "language": "en"}}
+
+
+def renewal_journey() -> Rule:
+    return Rule.model_validate(
+        {
+            "id": "renewal",
+            "name": "Renewal",
+            "trigger": before_renewal(),
+            "steps": [
+                send("renewal_upcoming"),
+                {"kind": "wait", "until_attribute": "renewal_date"},
+                {"kind": "wait", "until_time": "09:00"},
+                send("renewal_today"),
+            ],
+            "exit": {"on_reply": False},
+        }
+    )
+
+
+def sent_days(engine: MemoryEngine, template: str) -> list[str]:
+    """The local days (Jakarta) on which `template` went."""
+    return [
+        r.received_at.astimezone(JAKARTA).date().isoformat()
+        for r in engine.sandbox.sent()
+        if r.body and r.body.get("template", {}).get("name") == template
+    ]
+
+
+def exits(engine: MemoryEngine, contact_id: str) -> list[str | None]:
+    """How the contact's journeys ended (None: still running, or completed)."""
+    enrollments = sorted(
+        engine.deps.followups.enrollments_of(contact_id), key=lambda e: e.item.enrolled_at
+    )
+    return [e.item.exit_reason for e in enrollments]
+
+
+def reminded_a_week_before_the_8th(engine: MemoryEngine) -> str:
+    """The renewal journey, and a Jakarta customer renewing on 8 December who got the
+    reminder on 1 December at 09:00 and whose journey now waits for the date."""
+    rules.create(engine.deps, renewal_journey())
+    contact, _ = upsert(
+        engine.deps,
+        WA_ID,
+        {"timezone": "Asia/Jakarta", "attributes": {"renewal_date": "2026-12-08"}},
+    )
+    run_until(engine, datetime(2026, 12, 2, tzinfo=UTC))
+    assert sent_days(engine, "renewal_upcoming") == ["2026-12-01"]
+    return contact.id
+
+
+def test_the_renewal_day_message_follows_a_renewal_date_moved_after_the_first_reminder(
+    engine: MemoryEngine,
+) -> None:
+    # Given a customer renewing on 8 December, reminded a week before
+    contact_id = reminded_a_week_before_the_8th(engine)
+    # When the CRM moves the renewal to 22 December (the contract was extended)
+    upsert(engine.deps, WA_ID, {"attributes": {"renewal_date": "2026-12-22"}})
+    run_until(engine, datetime(2026, 12, 23, tzinfo=UTC))
+    # Then "your subscription renews today" goes on the renewal day only, once: never on
+    # 8 December, which is no longer the customer's renewal date
+    assert sent_days(engine, "renewal_today") == ["2026-12-22"]
+    # And the new date had its own reminder a week before, its journey replacing the first
+    assert sent_days(engine, "renewal_upcoming") == ["2026-12-01", "2026-12-15"]
+    assert exits(engine, contact_id) == ["attribute_changed:renewal_date", "sequence_done"]
+
+
+def test_no_renewal_day_message_goes_once_the_renewal_date_is_cleared(
+    engine: MemoryEngine,
+) -> None:
+    # Given a customer renewing on 8 December, reminded a week before
+    contact_id = reminded_a_week_before_the_8th(engine)
+    # When the CRM clears the renewal date (the subscription was cancelled)
+    upsert(engine.deps, WA_ID, {"attributes": {"renewal_date": None}})
+    run_until(engine, datetime(2026, 12, 10, tzinfo=UTC))
+    # Then no "renews today" goes, and the journey ended for want of the date
+    assert sent_days(engine, "renewal_today") == []
+    assert exits(engine, contact_id) == ["attribute_missing:renewal_date"]
