@@ -38,6 +38,9 @@ class Needs:
     texts_and_emails: bool = False
     """Publishes SMS through SNS (checking its opt-out list) and sends email through SES
     from the configured identity only (and is told it)."""
+    judges_email: bool = False
+    """Judges whether email may reach a lead (a rule's preview, what a STOP on one channel
+    leaves to go), so is told the email identity, without leave to send from it."""
     notifies: bool = False
     """Puts journeys' events on the event bus (and is told its name)."""
 
@@ -88,21 +91,25 @@ NEEDS: dict[str, Needs] = {
     ),
     # replies, opt-outs, statuses, marketing preferences and number quality; a raised
     # messaging tier is marked beside the limit's counters; a changed user id folds the
-    # messages of a contact made meanwhile into the lead
+    # messages of a contact made meanwhile into the lead; a STOP on WhatsApp alone leaves
+    # a queued step to its email fallback
     "webhook": Needs(
         reads=CATALOG | SETTLING | {"messages"},
         writes=SETTLING | {"messages", "state", "pacing"},
         secret=True,
+        judges_email=True,
     ),
     # the admin API: every resource, send-now queues its follow-up at once, and resuming
     # sending runs dispatch's hand-over; the secret checks the signature of email
     # unsubscribe links; the numbers list reads the messaging limit's counters, and a tier
-    # raised in the settings is marked beside them
+    # raised in the settings is marked beside them; a rule's preview counts the leads
+    # email reaches
     "api": Needs(
         reads=CATALOG | SETTLING | {"messages", "stats", "tasks", "pacing"},
         writes=CATALOG | SETTLING | {"messages", "tasks", "pacing"},
         sends=True,
         secret=True,
+        judges_email=True,
     ),
     # CRM events: stage changes (conversions, exits) and messages sent elsewhere; the
     # rules they enroll in may be limited to some of the sending numbers (in the secret, or

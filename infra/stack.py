@@ -263,10 +263,12 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
             fn.add_environment("FOLLOWUP_SEND_QUEUE_URL", self.send_queue.queue_url)
         if needs.texts_and_emails:
             self._grant_texts_and_emails(fn)
+        if (needs.texts_and_emails or needs.judges_email) and self.settings.email_from:
+            fn.add_environment("EMAIL_FROM", self.settings.email_from)
 
     def _grant_texts_and_emails(self, fn: lambda_.Function) -> None:
         """SMS to phone numbers (SNS has no resource to scope them to) and email from the
-        one configured identity."""
+        one configured identity (told to the function by `_grant`)."""
         fn.add_to_role_policy(
             iam.PolicyStatement(
                 actions=["sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"], resources=["*"]
@@ -285,7 +287,6 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
                 ],
             )
         )
-        fn.add_environment("EMAIL_FROM", sender)
 
     def _handlers(self) -> None:
         settings = self.settings

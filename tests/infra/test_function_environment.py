@@ -9,10 +9,12 @@ services → the adapters `followup.wiring.runtime` builds for what they call).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from followup.wiring.config import Config
-from tests.infra.conftest import Synth
+from tests.infra.conftest import Synth, synth
 
 EVERYWHERE = {"FOLLOWUP_TABLE_PREFIX"}
 """Every function that reads or writes a table binds the tables by their prefix."""
@@ -92,3 +94,20 @@ def test_every_function_told_the_numbers_rate_is_told_the_deployments(prod: Synt
         if "FOLLOWUP_SENDS_PER_SECOND" in variables
     }
     assert rates == {"sender": "1000", "api": "1000"}
+
+
+def test_every_function_judging_whether_email_reaches_a_lead_is_told_the_identity(
+    tmp_path: Path,
+) -> None:
+    # Given a deployment that emails from an SES identity
+    told = synth(tmp_path, email_from="admissions@example.edu").environments()
+    # Then the sender knows email is set up, and so do the webhook (a STOP on WhatsApp
+    # alone leaves a queued step to its email fallback only while email may reach the
+    # lead) and the API (a rule's preview and mass-send check count the leads email
+    # reaches); only the sender may send from it (test_stack)
+    knowing = {
+        name
+        for name, variables in told.items()
+        if variables.get("EMAIL_FROM") == "admissions@example.edu"
+    }
+    assert knowing == {"sender", "webhook", "api"}

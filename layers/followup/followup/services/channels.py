@@ -87,6 +87,14 @@ def may_reach(deps: Deps, contact: Contact, channel: Channel) -> bool:
     return skip_reason(channel, contact.address(channel), contact.stopped(channel)) is None
 
 
+def first_reachable(deps: Deps, contact: Contact, step: Step, start: int) -> Channel | None:
+    """The first channel of the step, from `start` on, that `may_reach` the contact: the one
+    the sender would pick, as far as is known without asking SNS. Only the sender may ask
+    SNS's opt-out list, so the views of what would go (the preview, the contact page,
+    send-now) judge with this."""
+    return next((c for c in step.chain[start:] if may_reach(deps, contact, c)), None)
+
+
 def _set_up(deps: Deps, channel: Channel) -> bool:
     """Whether the workspace can send on `channel` (WhatsApp always)."""
     return not (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from followup.services.channels import pick
+from followup.services.channels import first_reachable, pick
 
 if TYPE_CHECKING:
     from followup.domain.contact import Contact
@@ -20,17 +20,28 @@ if TYPE_CHECKING:
 
 
 def holding(
-    deps: Deps, followup: FollowUp, contact: Contact, rule: Rule, number: str
+    deps: Deps,
+    followup: FollowUp,
+    contact: Contact,
+    rule: Rule,
+    number: str,
+    *,
+    asks_sns: bool = False,
 ) -> str | None:
     """Why `followup` (its step of `rule`, to `contact`, from `number`) may not go now, or
     None: the workspace is paused, or it goes by WhatsApp from `number`, paused. One that
-    goes by SMS or email (its channel, or the first one from its `channel_index` on that
-    can reach the contact, as the sender picks it) is not held by a number's pause."""
+    goes by SMS or email (the first channel from its `channel_index` on that can reach the
+    contact) is not held by a number's pause. The sender `asks_sns` for its opt-out list,
+    as it does when it picks; every other view judges without it (`first_reachable`)."""
     paused = deps.catalog.sending_paused(number)
     if paused is None or deps.catalog.workspace_paused() is not None:
         return paused
     step = rule.send_step(followup.step_index)
-    going = pick(deps, followup, contact, step, followup.channel_index).channel
+    start = followup.channel_index
+    if asks_sns:
+        going = pick(deps, followup, contact, step, start).channel
+    else:
+        going = first_reachable(deps, contact, step, start)
     return paused if going == "whatsapp" else None
 
 

@@ -13,7 +13,7 @@ from followup.domain.journey import Exit, first_send, must_stop, send_at
 from followup.domain.messaging import compose
 from followup.domain.rule import Step
 from followup.services import reentry
-from followup.services.channels import pick
+from followup.services.channels import first_reachable
 from followup.services.number_pause import holding
 from followup.services.planning import SENT_BY_HAND, claim, first_channel, manual_send
 from followup.services.templates import gate
@@ -139,8 +139,9 @@ def _sender_refusal(
 ) -> str | None:
     """Why the sender would not send step `index` at `at` (the checks of `send.send_one`
     that need no provider): a pause holds it (the workspace's, or its number's when it
-    goes by WhatsApp: `number_pause.holding`), no channel reaches the contact, the
-    WhatsApp window is closed with no template, or the template is unusable."""
+    goes by WhatsApp: `number_pause.holding`), no channel may reach the contact (SNS's
+    opt-out list is not asked: `channels.first_reachable`), the WhatsApp window is closed
+    with no template, or the template is unusable."""
     step = rule.send_step(index)
     followup = FollowUp.planned(
         followup_id=fid,
@@ -155,14 +156,14 @@ def _sender_refusal(
     number = deps.numbers.sender(contact.phone_number_id, rule.numbers)
     if holding(deps, followup, contact, rule, number):
         return NUMBER_PAUSED
-    picked = pick(deps, followup, contact, step, 0)
-    if picked.channel is None:
+    channel = first_reachable(deps, contact, step, 0)
+    if channel is None:
         return NO_CHANNEL
-    if picked.channel != "whatsapp":
+    if channel != "whatsapp":
         return None
     message = compose(step, contact, at)
     if message is None:
-        if step.fallback_when.undeliverable and pick(deps, followup, contact, step, 1).channel:
+        if step.fallback_when.undeliverable and first_reachable(deps, contact, step, 1):
             return None
         return Reason.WINDOW_CLOSED.value
     if message.kind == "template" and step.template is not None:

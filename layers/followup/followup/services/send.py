@@ -500,7 +500,7 @@ def _recheck(
     if other is not None:
         return _finish(deps, claimed, Status.SKIPPED, other, now)
     number = deps.numbers.sender(contact.phone_number_id, rule.numbers)
-    paused = holding(deps, claimed, contact, rule, number)
+    paused = holding(deps, claimed, contact, rule, number, asks_sns=True)
     if paused:
         return _hold(deps, claimed, now, paused, SendResult.HELD, number)
     if stop is not None:
