@@ -16,7 +16,7 @@ from pydantic import (
 )
 
 from followup.domain.pacing import DEFAULT_RATE, MAX_RATE
-from followup.wiring.config import NumberDescription
+from followup.wiring.config import NumberDescription, UrlSetting
 
 D360_PRODUCTION = "https://waba-v2.360dialog.io"
 
@@ -94,7 +94,7 @@ class DeploySettings(BaseModel):
         default=None,
         description="with user_pool_id: its hosted UI domain, for the web app's sign-in",
     )
-    d360_base_url: str = D360_PRODUCTION
+    d360_base_url: UrlSetting = D360_PRODUCTION
     webhook_header_name: str = Field(
         default="", description="also require this header (its value is in the secret)"
     )

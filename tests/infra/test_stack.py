@@ -917,6 +917,13 @@ def test_bad_context_is_refused_naming_the_key(tmp_path: Path) -> None:
         synth(tmp_path, sends_per_seccond=20)
 
 
+def test_a_360dialog_address_without_its_scheme_is_refused_naming_the_key(tmp_path: Path) -> None:
+    # Given the host alone, as 360dialog's documents show it: every send would fail with it
+    # Then the synth stops, naming the key, before anything is deployed
+    with pytest.raises(ValueError, match=r"context d360_base_url: .*http:// or https://"):
+        synth(tmp_path, d360_base_url="waba-v2.360dialog.io")
+
+
 def test_the_layer_has_the_library_without_boto3_and_is_reused(tmp_path: Path) -> None:
     built = build_layer()
     site = built / "python"

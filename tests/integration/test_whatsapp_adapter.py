@@ -168,6 +168,17 @@ def test_nothing_listening_is_safe_to_retry() -> None:
     assert "nothing was sent" in failure.reason
 
 
+@pytest.mark.parametrize("base_url", ["waba-v2.360dialog.io", "https://waba-v2.360dialog.io:port"])
+def test_an_address_no_request_can_go_to_sent_nothing_and_may_be_retried(base_url: str) -> None:
+    # Given a base address without its scheme, or with a port that is no number
+    # When we send, then nothing left this process: the send may be retried, not ended as
+    # an unknown outcome
+    with D360Client(base_url, KEY, timeout=1.0) as d360:
+        failure = rejection(d360, text()).failure
+    assert failure.disposition is Disposition.RETRY
+    assert "nothing was sent" in failure.reason
+
+
 def test_a_reply_slower_than_the_timeout_is_an_unknown_outcome(sandbox: WhatsAppSandbox) -> None:
     # Given a provider that holds its answer until we have given up
     gate = sandbox.hold_answers(until=2)

@@ -25,8 +25,15 @@ from followup.domain.whatsapp import (
 _MAX_CONNECTIONS = 24
 _CONNECT_TIMEOUT = PROVIDER.connect
 
-# Raised before the request left this process: nothing reached 360dialog, a retry is safe.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Raised before the request left this process (no connection, or a URL it could not be
+# sent to): nothing reached 360dialog, a retry is safe.
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.UnsupportedProtocol,
+    httpx.InvalidURL,
+)
 
 
 class D360Client:
@@ -252,7 +259,7 @@ def _error_object(response: httpx.Response) -> dict[str, Any]:
     return {}
 
 
-def _describe(exc: httpx.HTTPError) -> str:
+def _describe(exc: httpx.HTTPError | httpx.InvalidURL) -> str:
     # The key travels in a header, never in the URL, so the message cannot leak it.
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -14,9 +14,18 @@ import json
 import os
 from dataclasses import replace
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Self, TypeVar
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -59,6 +68,31 @@ def secret_document(name: str, *, force_fetch: bool = False) -> Any:
     return parameters.get_secret(
         name, transform="json", max_age=SECRETS_MAX_AGE_SECONDS, force_fetch=force_fetch
     )
+
+
+def http_url(value: str) -> str:
+    """`value` when it is an http:// or https:// URL with a host (and a port that is a
+    number); ValueError otherwise, since every request made with it would fail before
+    leaving the process."""
+    parts = urlsplit(value)
+    try:
+        parts.port  # noqa: B018 - reading it checks it
+    except ValueError:
+        raise ValueError(f"has a port that is not a number, got {value!r}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"must be an http:// or https:// URL with a host, got {value!r}")
+    return value
+
+
+def _http_url_if_set(value: str) -> str:
+    """`value` when empty (not set), else as `http_url` allows it."""
+    return http_url(value) if value else value
+
+
+UrlSetting = Annotated[str, AfterValidator(http_url)]
+"""An http(s) URL with a host, kept as the text it was given."""
+OptionalUrlSetting = Annotated[str, AfterValidator(_http_url_if_set)]
+"""An http(s) URL with a host, or empty for none."""
 
 
 class SecretsManagerSource(PydanticBaseSettingsSource):
@@ -122,13 +156,17 @@ class Config(BaseSettings):
 
     secrets_name: str = Field(default="", validation_alias=SECRETS_NAME)
     aws_region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
-    aws_endpoint_url: str | None = Field(default=None, validation_alias="AWS_ENDPOINT_URL")
+    aws_endpoint_url: OptionalUrlSetting | None = Field(
+        default=None, validation_alias="AWS_ENDPOINT_URL"
+    )
     aws_emulated: bool = Field(default=False, validation_alias="FOLLOWUP_AWS_EMULATED")
     """The AWS endpoint is a local emulation that runs one call at a time (the local stack):
     AWS calls wait as long as `adapters.timeouts.EMULATED` allows, not AWS's limits."""
     table_prefix: str = Field(default="followup-", validation_alias="FOLLOWUP_TABLE_PREFIX")
-    send_queue_url: str = Field(default="", validation_alias="FOLLOWUP_SEND_QUEUE_URL")
-    d360_base_url: str = Field(
+    send_queue_url: OptionalUrlSetting = Field(
+        default="", validation_alias="FOLLOWUP_SEND_QUEUE_URL"
+    )
+    d360_base_url: UrlSetting = Field(
         default="https://waba-v2.360dialog.io", validation_alias="D360_BASE_URL"
     )
     d360_api_key: SecretStr = Field(default=SecretStr(""), validation_alias="D360_API_KEY")
@@ -227,13 +265,13 @@ class Config(BaseSettings):
         validation_alias="FOLLOWUP_SENDS_PER_SECOND",
         description="the sending number's throughput: every sender together keeps to it",
     )
-    cognito_issuer: str = Field(
+    cognito_issuer: OptionalUrlSetting = Field(
         default="",
         validation_alias="COGNITO_ISSUER",
         description="the user pool's issuer URL; WebSocket sign-ins are checked against it",
     )
     cognito_client_id: str = Field(default="", validation_alias="COGNITO_CLIENT_ID")
-    websocket_callback_url: str = Field(
+    websocket_callback_url: OptionalUrlSetting = Field(
         default="",
         validation_alias="WEBSOCKET_CALLBACK_URL",
         description="the WebSocket API's management endpoint, for pushing queue changes",
@@ -273,7 +311,7 @@ class Config(BaseSettings):
         validation_alias="EMAIL_FROM",
         description="the SES verified identity emails come from; without it email is skipped",
     )
-    public_api_url: str = Field(
+    public_api_url: UrlSetting = Field(
         default="http://localhost:3000",
         validation_alias="PUBLIC_API_URL",
         description="where the HTTP API is reached from outside: unsubscribe links point here",
@@ -311,7 +349,9 @@ class Config(BaseSettings):
         description="without it AI messages are unavailable and the static content is sent",
     )
     anthropic_model: str = Field(default=DEFAULT_MODEL, validation_alias="ANTHROPIC_MODEL")
-    anthropic_base_url: str | None = Field(default=None, validation_alias="ANTHROPIC_BASE_URL")
+    anthropic_base_url: OptionalUrlSetting | None = Field(
+        default=None, validation_alias="ANTHROPIC_BASE_URL"
+    )
     anthropic_timeout_seconds: float = Field(
         default=AI.read,
         gt=0,
