@@ -15,12 +15,14 @@ from pathlib import Path
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from followup.adapters import send_days, slot_upgrade
 from followup.adapters.dynamo import DynamoStore
 from followup.adapters.tables import bind
+from followup.adapters.whatsapp_messages import LATEST_SECONDS
 from followup.api.auth import Role
 from followup.domain.localtime import FIRST_YEAR, LAST_YEAR
 from followup_local import connect, dry_run_cli
@@ -46,11 +48,25 @@ def _bounded(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+_SIMULATED_YEARS = (FIRST_YEAR + 1, datetime.fromtimestamp(LATEST_SECONDS, UTC).year - 3)
+"""The years a simulation may start in: its leads' history reaches weeks before the start
+and the run up to a year after it, all within the years the engine handles and before the
+latest time the webhook takes (the simulated replies and statuses go through it)."""
+
+
 def _day(text: str) -> datetime:
+    """A simulation's first day, at 00:00 UTC, in one of `_SIMULATED_YEARS`."""
     try:
-        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
+        day = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+    first, last = _SIMULATED_YEARS
+    if not first <= day.year <= last:
+        raise argparse.ArgumentTypeError(
+            f"the year must be from {first} to {last}, so that the run and its leads' "
+            f"history fit the years the engine and its webhook handle, got {text!r}"
+        )
+    return day
 
 
 def _instant(text: str) -> datetime:
@@ -70,12 +86,17 @@ def _instant(text: str) -> datetime:
     return found
 
 
-def _directory(text: str) -> Path:
-    """A directory to keep state in: made when missing; refused, saying why, when it cannot
-    be made or written (a file there or above it, no permission), and naming
-    FOLLOWUP_STATE_DIR when the value came from it."""
-    path = Path(text)
+def _state_directory(text: str) -> Path:
+    """A directory to keep state in, as `_directory` allows it, naming FOLLOWUP_STATE_DIR
+    when the value came from it."""
     origin = " (from FOLLOWUP_STATE_DIR)" if os.environ.get("FOLLOWUP_STATE_DIR") == text else ""
+    return _directory(text, origin)
+
+
+def _directory(text: str, origin: str = "") -> Path:
+    """A directory to write in: made when missing; refused, saying why, when it cannot be
+    made or written (a file there or above it, no permission)."""
+    path = Path(text)
     if path.exists() and not path.is_dir():
         raise argparse.ArgumentTypeError(f"{text!r}{origin} exists and is not a directory")
     try:
@@ -93,8 +114,8 @@ def _directory(text: str) -> Path:
 def _state_dir(command: argparse.ArgumentParser, what: str) -> None:
     command.add_argument(
         "--state-dir",
-        type=_directory,
-        # A string, so argparse checks the default with `_directory` as it checks the flag.
+        type=_state_directory,
+        # A string, so argparse checks the default with its type as it checks the flag.
         default=os.environ.get("FOLLOWUP_STATE_DIR", ".followup"),
         metavar="DIR",
         help=what,
@@ -142,11 +163,12 @@ def parser() -> argparse.ArgumentParser:
         type=_day,
         default=START,
         metavar="YYYY-MM-DD",
-        help=f"first day, from 00:00 UTC (default: {START:%Y-%m-%d})",
+        help=f"first day, from 00:00 UTC, in {_SIMULATED_YEARS[0]} to {_SIMULATED_YEARS[1]} "
+        f"(default: {START:%Y-%m-%d})",
     )
     run.add_argument(
         "--out",
-        type=Path,
+        type=_directory,
         metavar="DIR",
         help="write sends, contacts, follow-ups and settings here, for audit",
     )
@@ -264,7 +286,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "migrate-slots":
         bind(args.table_prefix, args.region)
         return _migrate_slots()
-    return _simulate(cli, args)
+    return _simulate(args)
 
 
 def _dev(args: argparse.Namespace) -> int:
@@ -293,7 +315,7 @@ def _dev(args: argparse.Namespace) -> int:
         stack.start()
     except StateError as problem:
         Console(stderr=True, soft_wrap=True).print(
-            f"[red]followup dev:[/red] {problem}", highlight=False
+            f"[red]followup dev:[/red] {escape(str(problem))}", highlight=False
         )
         return 1
     except RuntimeError as problem:
@@ -410,9 +432,7 @@ def _migrate_slots() -> int:
     return 1 if tally.moved[slot_upgrade.Moved.LEFT] else 0
 
 
-def _simulate(cli: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    if args.out is not None and args.out.exists() and not args.out.is_dir():
-        cli.error(f"argument --out: {str(args.out)!r} exists and is not a directory")
+def _simulate(args: argparse.Namespace) -> int:
     config = SimulationConfig(args.contacts, args.days, args.tick, args.seed, args.start)
     console = Console()
     if not console.is_terminal:

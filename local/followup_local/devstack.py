@@ -43,6 +43,7 @@ from moto.moto_server.werkzeug_app import (
     MotoRequestHandler,
     create_backend_app,
 )
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
@@ -56,6 +57,7 @@ from followup.api.auth import Role
 from followup.domain.contact import Contact
 from followup.domain.stored import STORED
 from followup.wiring import runtime
+from followup.wiring.config import Config
 from followup_local.demo import AROUND_THE_CLOCK, DemoClock, resume_sandbox, seed_demo
 from followup_local.durable import DurableTables, StateError
 from followup_local.engine import LOCAL_NOTIFY_SECRET, Functions, create_queues, sqs_event
@@ -158,6 +160,8 @@ class DevStack:
             raise
 
     def _start(self, state: Path) -> None:
+        sandbox_keys = _sandbox_keys()
+        _check_config()
         if self.options.reset:
             DurableTables.forget(state)
         self.tokens = DevTokens.load(state)
@@ -184,7 +188,7 @@ class DevStack:
             self.local_model = FakeAnthropic(LOCAL_MODEL_KEY)
             self.local_model.start()
         self.base_url = f"http://127.0.0.1:{self.options.port}"
-        self._environment()
+        self._environment(sandbox_keys)
         self._aws()
         try:
             restored = self._tables.open()
@@ -253,7 +257,7 @@ class DevStack:
 
     # --- wiring --------------------------------------------------------------------------
 
-    def _environment(self) -> None:
+    def _environment(self, sandbox_keys: list[str]) -> None:
         real_provider = bool(os.environ.get("D360_API_KEY"))
         values = {
             "AWS_ENDPOINT_URL": self.aws_url,
@@ -284,12 +288,8 @@ class DevStack:
             }
             # Several numbers (D360_NUMBERS, or FOLLOWUP_NUMBERS with D360_KEYS) can be tried
             # on the sandbox: it takes their keys.
-            for number in _json_setting("D360_NUMBERS", list):
-                if not isinstance(number, dict):
-                    raise SettingError("D360_NUMBERS must list objects, one per number")
-                self.sandbox.accept(str(number.get("api_key", "")))
-            for key in _json_setting("D360_KEYS", dict).values():
-                self.sandbox.accept(str(key))
+            for key in sandbox_keys:
+                self.sandbox.accept(key)
         if self.local_model is not None:
             values |= {
                 "ANTHROPIC_BASE_URL": self.local_model.base_url,
@@ -469,6 +469,33 @@ def _lock_state(state: Path) -> IO[bytes]:
 
 class SettingError(StateError):
     """An environment variable `followup dev` reads is not what it should be."""
+
+
+def _sandbox_keys() -> list[str]:
+    """The keys of D360_NUMBERS and D360_KEYS, for the sandbox to take; SettingError names
+    the variable when it is not the JSON it should be."""
+    keys = []
+    for number in _json_setting("D360_NUMBERS", list):
+        if not isinstance(number, dict):
+            raise SettingError("D360_NUMBERS must list objects, one per number")
+        keys.append(str(number.get("api_key", "")))
+    return keys + [str(key) for key in _json_setting("D360_KEYS", dict).values()]
+
+
+def _check_config() -> None:
+    """The configuration as the environment gives it, read before anything starts: a
+    SettingError with one line per problem, naming its variable, when it cannot be used."""
+    try:
+        Config()
+    except ValidationError as refused:
+        raise SettingError(
+            "\n".join(
+                f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}"
+                if problem["loc"]
+                else problem["msg"]
+                for problem in refused.errors()
+            )
+        ) from None
 
 
 def _json_setting(name: str, kind: type[list[Any]] | type[dict[str, Any]]) -> Any:

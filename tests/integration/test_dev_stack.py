@@ -14,6 +14,7 @@ import httpx
 import pytest
 from websockets.sync.client import connect
 
+from followup_local.devstack import LOCK_FILE, DevOptions, DevStack, SettingError
 from followup_local.envelopes import BUSINESS_NUMBER
 from followup_local.sandbox import WhatsAppSandbox
 from tests.support.builders import rule
@@ -179,6 +180,47 @@ def test_a_malformed_number_list_is_said_naming_its_variable(tmp_path: Path) -> 
     assert done.returncode == 1
     assert "D360_NUMBERS must be a JSON list" in said
     assert "Traceback" not in said
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "words"),
+    [
+        ("D360_TIMEOUT_SECONDS", "ten", "valid number"),
+        ("FOLLOWUP_REDRIVE_AFTER_MINUTES", "0", "greater than or equal to 1"),
+        ("NOTIFY_PRIVATE_ADDRESSES", "sometimes", "valid boolean"),
+    ],
+)
+def test_a_setting_it_cannot_use_stops_it_before_it_starts_naming_the_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str, value: str, words: str
+) -> None:
+    # Given a variable of the wrong type, or out of its range
+    monkeypatch.setenv(setting, value)
+    stack = DevStack(DevOptions(port=free_port(), tick_seconds=0, state_dir=tmp_path / "state"))
+    # When the stack starts
+    with pytest.raises(SettingError) as refused:
+        stack.start()
+    # Then it stops, saying in one line what is wrong with which variable, before it wrote
+    # anything in the state directory but its lock
+    [line] = str(refused.value).splitlines()
+    assert line.startswith(f"{setting}: ")
+    assert words in line
+    assert [path.name for path in (tmp_path / "state").iterdir()] == [LOCK_FILE]
+
+
+def test_an_address_that_is_no_url_is_said_naming_its_variable(tmp_path: Path) -> None:
+    # Given D360_BASE_URL without its scheme (and brackets a terminal could take for styles)
+    env = {"D360_BASE_URL": "waba-v2.360dialog.io/[/v1]"}
+    command = [str(FOLLOWUP), "dev", "--port", str(free_port()), "--tick", "0"]
+    command += ["--state-dir", str(tmp_path / "state")]
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=SAFETY_NET, env={**os.environ, **env}
+    )
+    # Then it stops, naming the variable and what it should be, with no traceback
+    said = done.stdout + done.stderr
+    assert done.returncode == 1
+    assert "D360_BASE_URL: " in said
+    assert "http:// or https://" in said
+    assert "Traceback" not in said, said[-1500:]
 
 
 @pytest.mark.slow

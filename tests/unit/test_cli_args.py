@@ -32,3 +32,35 @@ def test_a_state_dir_that_is_a_file_is_refused(
     assert exited.value.code == 2
     assert "--state-dir" in capsys.readouterr().err
     assert notes.read_text() == "x"
+
+
+def test_a_simulation_out_path_under_a_file_is_refused_before_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given --out inside a path whose parent is a file (a typo, or a file of that name)
+    taken = tmp_path / "taken"
+    taken.write_text("")
+    # When the flags are read, then it is refused naming the flag, before any simulation
+    # runs to lose its report at the end
+    with pytest.raises(SystemExit) as exited:
+        cli.parser().parse_args(["simulate", "--out", str(taken / "run")])
+    assert exited.value.code == 2
+    said = capsys.readouterr().err
+    assert "argument --out" in said
+    assert "cannot be made a directory" in said
+    assert taken.read_text() == ""
+
+
+@pytest.mark.parametrize("start", ["9999-12-30", "2997-12-31", "1900-01-01"])
+def test_a_simulation_start_outside_the_years_the_engine_handles_is_refused(
+    start: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a first day the engine cannot hold the run around, or whose replies and
+    # statuses the webhook would refuse as past its latest time (2100)
+    # When the flags are read, then it is refused naming the flag and the years it may take
+    with pytest.raises(SystemExit) as exited:
+        cli.parser().parse_args(["simulate", "--start", start])
+    assert exited.value.code == 2
+    said = capsys.readouterr().err
+    assert "argument --start" in said
+    assert "2001 to 2097" in said
