@@ -110,3 +110,18 @@ def test_a_journey_edited_midway_shows_the_new_versions_steps_and_the_old_ones_i
         (2, 2, "send", 0, 0),
     ]
     assert (stats(engine).version, stats(engine).active) == (2, 1)
+
+
+def test_a_journey_ended_by_a_send_whatsapp_refused_counts_an_error(engine: MemoryEngine) -> None:
+    # Given a two-step journey and a lead quiet for a day whose number is not on WhatsApp
+    deps = engine.deps
+    deps.rules.save_rule(rule(steps=STEPS))
+    quiet_contact(deps, "6281100000411", engine.clock.now() - 25 * HOUR)
+    engine.sandbox.fail_next(status=400, code=131026)
+    # When the first step is refused as undeliverable
+    engine.tick()
+    # Then the journey exited on an error, and its first step shows the error
+    found = stats(engine)
+    assert (found.exited, found.exited_by, found.errors, found.failed) == (1, {"error": 1}, 1, 1)
+    first_step = found.steps[0]
+    assert (first_step.exited_by, first_step.errors) == ({"error": 1}, 1)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.followup import FollowUp, Reason, RenderedMessage, Status
+from followup.services.monitoring import exit_kind
 from followup.services.planning import ended, past_fallbacks
 from followup.services.ports import (
     Change,
@@ -30,11 +31,21 @@ _COMMIT_TRIES = 5
 def end_unsent(deps: Deps, followup: FollowUp, status: Status, reason: str, now: datetime) -> bool:
     """End a follow-up that was never (knowingly) sent, and its enrollment."""
     final = followup.ended(status, now, reason)
+    why = _exit_reason(status, reason)
 
     def exit_enrollment(enrollment: Enrollment, _contact: Contact) -> Enrollment:
-        return ended(enrollment, reason, EnrollmentState.EXITED)
+        return ended(enrollment, why, EnrollmentState.EXITED)
 
     return _commit_with_fresh_reads(deps, final, followup.status, now, exit_enrollment)
+
+
+def _exit_reason(status: Status, reason: str) -> str:
+    """Why the enrollment of a follow-up ended unsent as `status` for `reason` exits: a send
+    that failed (a provider refused it, or every channel's tries ran out) is an error of
+    the journey, so `reason` names one (`provider_error: ...`) when it does not yet."""
+    if status is not Status.FAILED or exit_kind(reason) == "error":
+        return reason
+    return f"{Reason.PROVIDER_ERROR.value}: {reason}"
 
 
 def skip_fallback(deps: Deps, followup: FollowUp, rule: Rule, now: datetime) -> bool:
