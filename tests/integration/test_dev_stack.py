@@ -167,16 +167,24 @@ def test_a_number_described_apart_sends_with_the_key_given_beside_it(tmp_path: P
         assert running.stop() == 0
 
 
-def test_a_malformed_number_list_is_said_naming_its_variable(tmp_path: Path) -> None:
-    # Given D360_NUMBERS written as one object instead of a list of them
-    env = {"D360_NUMBERS": json.dumps({"phone_number_id": "1098001", "api_key": "k"})}
+def dev_started_with(
+    env: dict[str, str], tmp_path: Path
+) -> tuple[subprocess.CompletedProcess[str], str]:
+    """`followup dev` run with `env` until it stops; what it printed, both streams."""
     command = [str(FOLLOWUP), "dev", "--port", str(free_port()), "--tick", "0"]
     command += ["--state-dir", str(tmp_path / "state")]
     done = subprocess.run(
         command, capture_output=True, text=True, timeout=SAFETY_NET, env={**os.environ, **env}
     )
+    return done, done.stdout + done.stderr
+
+
+def test_a_malformed_number_list_is_said_naming_its_variable(tmp_path: Path) -> None:
+    # Given D360_NUMBERS written as one object instead of a list of them
+    env = {"D360_NUMBERS": json.dumps({"phone_number_id": "1098001", "api_key": "k"})}
+    # When `followup dev` starts with it
+    done, said = dev_started_with(env, tmp_path)
     # Then it stops, naming the variable and what it should be, with no traceback
-    said = done.stdout + done.stderr
     assert done.returncode == 1
     assert "D360_NUMBERS must be a JSON list" in said
     assert "Traceback" not in said
@@ -210,13 +218,9 @@ def test_a_setting_it_cannot_use_stops_it_before_it_starts_naming_the_setting(
 def test_an_address_that_is_no_url_is_said_naming_its_variable(tmp_path: Path) -> None:
     # Given D360_BASE_URL without its scheme (and brackets a terminal could take for styles)
     env = {"D360_BASE_URL": "waba-v2.360dialog.io/[/v1]"}
-    command = [str(FOLLOWUP), "dev", "--port", str(free_port()), "--tick", "0"]
-    command += ["--state-dir", str(tmp_path / "state")]
-    done = subprocess.run(
-        command, capture_output=True, text=True, timeout=SAFETY_NET, env={**os.environ, **env}
-    )
+    # When `followup dev` starts with it
+    done, said = dev_started_with(env, tmp_path)
     # Then it stops, naming the variable and what it should be, with no traceback
-    said = done.stdout + done.stderr
     assert done.returncode == 1
     assert "D360_BASE_URL: " in said
     assert "http:// or https://" in said
