@@ -197,6 +197,7 @@ class DevStack:
             self.sandbox.stop()
             self._stop_local_model()
             raise
+        self._read_streams()
         if restored:
             resume_sandbox(runtime.deps(), self.sandbox, _stored_contacts())
         else:
@@ -305,6 +306,10 @@ class DevStack:
         os.environ["FOLLOWUP_SEND_QUEUE_URL"] = self.queue_url
         verify_sender(boto3.client("sesv2"))
         runtime.install(runtime.build(runtime.config(), self.clock), runtime.config())
+
+    def _read_streams(self) -> None:
+        """Read the counted tables' streams from what is written from now on, as a new
+        trigger does: called once the saved tables are restored, which counts nothing."""
         streams = boto3.client("dynamodbstreams", endpoint_url=self.aws_url, region_name=REGION)
         self.streams = {
             table: StreamPump(
@@ -313,7 +318,7 @@ class DevStack:
             for table in COUNTED
         }
         for stream in self.streams.values():
-            stream.pump(lambda _: None)  # from the newest record on, as a new trigger
+            stream.pump(lambda _: None)  # from the newest record on
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         """Run `functions/<function>/handler.py` as Lambda would, one request at a time;

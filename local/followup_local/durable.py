@@ -13,6 +13,13 @@ same items give the same tables) and writes a new snapshot atomically: a tempora
 fsynced, renamed over the old one. The cost is one fsync per DynamoDB write, a few
 milliseconds on a laptop, against a scan of every table that snapshotting after each
 change would cost.
+
+A restart is no change to the tables' streams: what the restore writes is not in them,
+and their records go on numbering after the last ones the stopped stack's streams gave
+(moto numbers each new stream from the same value). The snapshot keeps where each stream
+was; the journal's writes, replayed in order, number their records as they did. So the
+stats function, whose checkpoints are keyed by sequence number, neither counts a restored
+item again nor takes a new record for one it already counted.
 """
 
 from __future__ import annotations
@@ -28,6 +35,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.dynamodb.models import dynamodb_backends
 from werkzeug.test import Client
 
 from followup_local.moto_tuning import tune_moto
@@ -36,9 +45,11 @@ _log = logging.getLogger(__name__)
 SNAPSHOT = "tables.json"
 _FORMAT = 2
 _TARGET = "DynamoDB_20120810."
+_REGION = "us-east-1"
+"""The region of the tables (moto keeps them per account and region)."""
 _WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
 _HEADERS = {
-    "Authorization": "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/"
+    "Authorization": f"AWS4-HMAC-SHA256 Credential=local/20260101/{_REGION}/dynamodb/"
     "aws4_request, SignedHeaders=host, Signature=0",
     "Content-Type": "application/x-amz-json-1.0",
 }
@@ -97,12 +108,14 @@ class DurableTables:
         with self._lock:
             saved = _read_snapshot(self._state / SNAPSHOT)
             if saved is not None:
-                tables, journal = saved
+                tables, journal, streams = saved
                 entries = list(_read_journal(self._state / journal)) if journal else []
                 for name, items in tables.items():
                     self._put_all(name, items)
+                self._streams_from(streams)
                 for operation, body in entries:
                     self._replay(operation, body)
+                self._streams_from(self._streams())
             restored = self._compact()
             for stale in self._state.glob("journal-*.jsonl"):
                 if stale.name != self._journal_name:
@@ -142,7 +155,7 @@ class DurableTables:
         any table has items."""
         dump = {name: list(self._scan(table)) for name, table in self._tables.items()}
         name = f"journal-{secrets.token_hex(6)}.jsonl"
-        document = {"format": _FORMAT, "journal": name, "tables": dump}
+        document = {"format": _FORMAT, "journal": name, "tables": dump, "streams": self._streams()}
         journal = _create(self._state / name)
         try:
             _write_atomically(self._state / SNAPSHOT, json.dumps(document).encode())
@@ -155,6 +168,29 @@ class DurableTables:
             (self._state / self._journal_name).unlink(missing_ok=True)
         self._journal, self._journal_name, self._entries = journal, name, 0
         return any(dump.values())
+
+    def _streams(self) -> dict[str, int]:
+        """The sequence number each table's stream gives its next record."""
+        return {
+            name: shard.starting_sequence_number + len(shard.items)
+            for name, shard in self._shards()
+        }
+
+    def _streams_from(self, positions: Mapping[str, int]) -> None:
+        """Empty each table's stream, its next record numbered from `positions` (or after
+        the records it held, if later): readers see only what is written from now on."""
+        for name, shard in self._shards():
+            following = shard.starting_sequence_number + len(shard.items)
+            shard.starting_sequence_number = max(following, positions.get(name, 0))
+            shard.items.clear()
+
+    def _shards(self) -> Iterator[tuple[str, Any]]:
+        """Each table that has a stream, by snapshot name, with moto's shard of it."""
+        backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][_REGION]
+        for name, table in self._tables.items():
+            found = backend.tables.get(table)
+            if found is not None and found.stream_shard is not None:
+                yield name, found.stream_shard
 
     def _scan(self, table: str) -> Iterator[dict[str, Any]]:
         request: dict[str, Any] = {"TableName": table}
@@ -188,23 +224,30 @@ class DurableTables:
         return result
 
 
-def _read_snapshot(path: Path) -> tuple[dict[str, list[dict[str, Any]]], str | None] | None:
-    """The tables and the journal that follows them; None if nothing was saved yet."""
+Saved = tuple[dict[str, list[dict[str, Any]]], str | None, dict[str, int]]
+"""The tables, the journal that follows them, and where each table's stream was."""
+
+
+def _read_snapshot(path: Path) -> Saved | None:
+    """What the snapshot saved; None if nothing was saved yet."""
     if not path.exists():
         return None
     try:
         document = json.loads(path.read_bytes())
         if isinstance(document, dict) and document.get("format") == _FORMAT:
             tables, journal = document["tables"], document["journal"]
+            streams = document.get("streams", {})  # none: saved by an earlier version
         else:
-            tables, journal = document, None  # saved by an earlier version: no journal
+            tables, journal, streams = document, None, {}  # an earlier version's: no journal
         if not isinstance(tables, dict) or not all(isinstance(v, list) for v in tables.values()):
             raise ValueError("no tables in it")
         if journal is not None and not _JOURNAL.fullmatch(str(journal)):
             raise ValueError(f"no journal named {journal!r}")
+        if not isinstance(streams, dict) or not all(type(v) is int for v in streams.values()):
+            raise ValueError("no stream positions in it")
     except (ValueError, KeyError, UnicodeDecodeError) as problem:
         raise StateError(_unreadable(path, problem)) from problem
-    return tables, journal
+    return tables, journal, streams
 
 
 def _read_journal(path: Path) -> Iterable[tuple[str, bytes]]:

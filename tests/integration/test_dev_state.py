@@ -25,18 +25,21 @@ HEADERS = {
 class Moto:
     """A fresh moto app with one table, reached the way the dev stack's clients reach it."""
 
-    def __init__(self, state: Path, table: str) -> None:
-        self.table = table
+    def __init__(self, state: Path, table: str, streamed: bool = False) -> None:
+        """`streamed`: the table has a stream (new images)."""
+        self.table, self.streamed = table, streamed
         self.tables = DurableTables(
             DomainDispatcherApplication(create_backend_app), state, {"leads": table}
         )
         self.client = Client(self.tables)
+        stream = {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"} if streamed else None
         self.call(
             "CreateTable",
             TableName=table,
             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
             BillingMode="PAY_PER_REQUEST",
+            **({"StreamSpecification": stream} if stream else {}),
         )
 
     def call(self, operation: str, **body: Any) -> tuple[int, dict[str, Any]]:
@@ -46,6 +49,20 @@ class Moto:
 
     def put(self, key: str, text: str = "x") -> int:
         return self.call("PutItem", TableName=self.table, Item=item(key, text))[0]
+
+    def streamed_records(self) -> list[tuple[str, int]]:
+        """The table's stream from its oldest record: each record's key and sequence number."""
+        from moto.core.models import DEFAULT_ACCOUNT_ID
+        from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+        arn = self.call("DescribeTable", TableName=self.table)[1]["Table"]["LatestStreamArn"]
+        streams = dynamodbstreams_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
+        shard = streams.describe_stream(arn)["Shards"][0]["ShardId"]
+        reader = streams.get_shard_iterator(arn, shard, "TRIM_HORIZON").arn
+        return [
+            (r["dynamodb"]["Keys"]["pk"]["S"], int(r["dynamodb"]["SequenceNumber"]))
+            for r in streams.get_records(reader, 1000)["Records"]
+        ]
 
     def keys(self) -> set[str]:
         return {row["pk"]["S"] for row in self.call("Scan", TableName=self.table)[1]["Items"]}
@@ -67,7 +84,7 @@ def table() -> str:
 def restarted(state: Path, table: str, previous: Moto) -> Moto:
     """What the next start sees: the process is gone, a fresh moto reads the files."""
     previous.drop()
-    return Moto(state, table)
+    return Moto(state, table, previous.streamed)
 
 
 def test_every_answered_write_is_on_disk_before_its_answer(tmp_path: Path, table: str) -> None:
@@ -184,6 +201,34 @@ def test_a_start_killed_before_anything_was_written_starts_afresh(
     assert first.tables.open() is False
     # killed before the demo data was written: the next start seeds it
     assert restarted(tmp_path, table, first).tables.open() is False
+
+
+@pytest.mark.parametrize("stopped", [True, False], ids=["stopped", "killed"])
+def test_a_restart_streams_only_new_writes_numbered_after_the_earlier_ones(
+    tmp_path: Path, table: str, stopped: bool
+) -> None:
+    # Given a table with a stream, its items written and written over, before its last
+    # snapshot and after it
+    first = Moto(tmp_path, table, streamed=True)
+    first.tables.open()
+    assert first.put("a") == 200
+    assert first.put("a", "again") == 200
+    first.tables.snapshot()
+    assert first.put("b") == 200
+    assert first.put("b", "again") == 200
+    earlier = [number for _, number in first.streamed_records()]
+    if stopped:
+        first.tables.snapshot()
+    # When it starts again on the saved tables and one more item is written
+    second = restarted(tmp_path, table, first)
+    assert second.tables.open() is True
+    assert second.put("d") == 200
+    # Then the stream holds that write alone (restoring a and b streamed nothing),
+    # numbered after every record the stream gave before the restart
+    [(key, number)] = second.streamed_records()
+    assert key == "d"
+    assert number > max(earlier)
+    assert second.keys() == {"a", "b", "d"}
 
 
 def test_a_failed_transaction_leaves_the_stream_its_readers_hold(
