@@ -25,9 +25,17 @@ from followup.domain.rule import Rule
 from followup.domain.settings import ReviewThresholds, WorkspaceSettings
 from followup.services.stats import PeriodStats, RuleStats
 from followup_local.cli import main
+from followup_local.engine import local_engine
 from followup_local.simulator import Outcome, SimulationConfig, simulate
 from followup_local.simulator.funnel import demo_rules
-from followup_local.simulator.report import headline, summary, table, write_audit
+from followup_local.simulator.report import (
+    headline,
+    stats_from_api,
+    stats_period,
+    summary,
+    table,
+    write_audit,
+)
 
 # Wednesday to Saturday: Christmas (an Indonesian holiday), a Saturday and the 72-hour expiry
 # fall inside the run; a 150-minute tick puts sends at half past too, off the hour boundaries
@@ -403,3 +411,16 @@ def test_delivered_messages_carry_their_price_by_market(run: Run) -> None:
     assert priced
     assert any(pricing["cost_usd"] > 0 for pricing in priced)
     assert "indonesia" in {pricing["market"] for pricing in priced}
+
+
+def test_a_year_long_run_reads_its_whole_period_from_the_stats_api() -> None:
+    # Given the engine at the end of a run of the longest `--days` (365), a tick past it
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    with local_engine(start) as engine:
+        engine.clock.advance(timedelta(days=365, minutes=150))
+        # When the report reads the stats of the run's days, as staff would
+        stats, total = stats_from_api(engine, *stats_period(start, engine.clock.now()))
+    # Then the admin API answers for the whole period (it takes at most 366 days): nothing
+    # was sent in it
+    assert stats == {}
+    assert not any(total.counts.values())

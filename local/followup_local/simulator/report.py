@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -81,11 +81,18 @@ def collect(
         followups.extend(
             sorted(deps.followups.followups_of(found.item.id), key=lambda f: f.created_at)
         )
-    stats, total = stats_from_api(engine, config.start - timedelta(days=1), end + timedelta(days=1))
+    stats, total = stats_from_api(engine, *stats_period(config.start, end))
     return Outcome(
         config, end, last_tick, deps.rules.settings(), rules, stats, total,
         engine.sandbox.requests, contacts, followups,
     )  # fmt: skip
+
+
+def stats_period(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """The days the report reads the stats of: the UTC days from the run's start to its
+    end, both included (nothing is counted before a run starts, whose first day begins at
+    00:00 UTC). A run of the longest `--days` fits the admin API's longest period."""
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def stats_from_api(
