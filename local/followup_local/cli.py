@@ -24,7 +24,7 @@ from followup.adapters.dynamo import DynamoStore
 from followup.adapters.tables import bind
 from followup.adapters.whatsapp_messages import LATEST_SECONDS
 from followup.api.auth import Role
-from followup.domain.localtime import FIRST_YEAR, LAST_YEAR
+from followup.domain.localtime import FIRST_YEAR
 from followup_local import connect, dry_run_cli
 from followup_local.devstack import DevOptions, DevStack
 from followup_local.durable import StateError
@@ -48,7 +48,11 @@ def _bounded(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
-_SIMULATED_YEARS = (FIRST_YEAR + 1, datetime.fromtimestamp(LATEST_SECONDS, UTC).year - 3)
+_CLOCK_YEARS = (FIRST_YEAR, datetime.fromtimestamp(LATEST_SECONDS, UTC).year - 1)
+"""The years the demo clock may start in: the engine's, up to the last before the latest
+time the webhook takes (the sandbox's replies and statuses go through it)."""
+
+_SIMULATED_YEARS = (FIRST_YEAR + 1, _CLOCK_YEARS[1] - 2)
 """The years a simulation may start in: its leads' history reaches weeks before the start
 and the run up to a year after it, all within the years the engine handles and before the
 latest time the webhook takes (the simulated replies and statuses go through it)."""
@@ -79,9 +83,11 @@ def _instant(text: str) -> datetime:
             f"expected a date and time with its UTC offset, e.g. 2026-11-29T21:00:00+07:00, "
             f"got {text!r}"
         )
-    if not FIRST_YEAR <= found.year <= LAST_YEAR:
+    first, last = _CLOCK_YEARS
+    if not first <= found.year <= last:
         raise argparse.ArgumentTypeError(
-            f"the year must be from {FIRST_YEAR} to {LAST_YEAR}, got {text!r}"
+            f"the year must be from {first} to {last}, so that the sandbox's replies reach "
+            f"the webhook, got {text!r}"
         )
     return found
 

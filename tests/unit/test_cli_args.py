@@ -10,8 +10,11 @@ import pytest
 from followup_local import cli
 
 
-@pytest.mark.parametrize("instant", ["9999-12-31T23:59:00+00:00", "0226-11-29T21:00:00+07:00"])
-def test_a_clock_outside_the_years_the_engine_handles_is_refused(
+@pytest.mark.parametrize(
+    "instant",
+    ["9999-12-31T23:59:00+00:00", "0226-11-29T21:00:00+07:00", "2100-01-01T08:00:00+07:00"],
+)
+def test_a_clock_outside_the_years_the_engine_and_its_webhook_handle_is_refused(
     instant: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as exited:
@@ -19,7 +22,12 @@ def test_a_clock_outside_the_years_the_engine_handles_is_refused(
     assert exited.value.code == 2
     said = capsys.readouterr().err
     assert "--clock" in said
-    assert "2000 to 2999" in said
+    assert "2000 to 2099" in said
+
+
+def test_a_clock_in_the_last_year_the_webhook_takes_is_accepted() -> None:
+    flags = cli.parser().parse_args(["dev", "--clock", "2099-12-31T08:00:00+07:00"])
+    assert flags.clock.year == 2099
 
 
 def test_a_state_dir_that_is_a_file_is_refused(
