@@ -124,9 +124,8 @@ def _retimed(
     index = enrollment.step_index
     own = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
     sent = enrollment.last_sent_at
-    if own is None or sent is None or index == 0 or enrollment.channel_index:
-        return moved
-    if enrollment.repeat_index:
+    waits_for_a_step = not (enrollment.channel_index or enrollment.repeat_index)
+    if own is None or sent is None or index == 0 or not waits_for_a_step:
         return moved
     before, after = own.steps[index], rule.steps[index]
     sends_before = isinstance(own.steps[index - 1], Step) and isinstance(
