@@ -1,5 +1,5 @@
-"""A reply that closes with a request to stop opts the lead out, and what it said before
-the request is still heard."""
+"""A reply that closes with a request to stop, or opens with one that names what to stop,
+opts the lead out, and what it said besides the request is still heard."""
 
 from __future__ import annotations
 
@@ -55,6 +55,35 @@ def test_a_reply_closing_with_a_stop_request_opts_out_and_keeps_what_it_said(
     assert (enrollment.state, enrollment.exit_reason) == ("exited", "opted_out")
     assert len(engine.sandbox.sent()) == 1
     # And the first half is heard too
+    [heard] = intents(engine, contact_id)
+    assert heard is not None
+    assert heard["intent"] == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Stop messaging me, I already paid", "done"),
+        ("jangan chat lagi ya, udah bayar", "done"),
+        ("parem de mandar mensagem, já paguei", "done"),
+        ("please stop texting me. I found another school", "not_interested"),
+    ],
+)
+def test_a_reply_opening_with_a_stop_request_opts_out_and_keeps_what_it_said(
+    engine: MemoryEngine, text: str, intent: str
+) -> None:
+    # Given a lead in a two-step reminder journey (first step sent)
+    nurtured(engine)
+    # When they ask to stop, then say they paid (or found another school)
+    contact_id = reply(engine, text)
+    engine.clock.advance(timedelta(hours=2))
+    engine.tick()
+    # Then they are opted out, the journey ends for it and the second step never goes
+    assert lead(engine)["opted_out"] is True
+    [enrollment] = enrollments(engine, contact_id)
+    assert (enrollment.state, enrollment.exit_reason) == ("exited", "opted_out")
+    assert len(engine.sandbox.sent()) == 1
+    # And what they said after the request is heard too
     [heard] = intents(engine, contact_id)
     assert heard is not None
     assert heard["intent"] == intent

@@ -140,6 +140,26 @@ def test_a_reply_closing_with_a_stop_request_is_read_for_what_it_says_before(
     assert _at(zone, text).intent is intent
 
 
+@pytest.mark.parametrize(
+    ("zone", "text", "intent"),
+    [
+        (NEW_YORK, "Stop messaging me, I already paid", Intent.DONE),
+        (NEW_YORK, "stop sending me messages, I'm not interested", Intent.NOT_INTERESTED),
+        (NEW_YORK, "please stop texting me. I found another school", Intent.NOT_INTERESTED),
+        (JAKARTA, "jangan chat lagi ya, udah bayar", Intent.DONE),
+        (SAO_PAULO, "parem de mandar mensagem, já paguei", Intent.DONE),
+    ],
+)
+def test_a_reply_opening_with_a_stop_request_is_read_for_what_it_says_after(
+    zone: ZoneInfo, text: str, intent: Intent
+) -> None:
+    # Given a reply that asks to stop messaging, then says something more
+    # When the rules read it / Then it opts out, and what it said after is heard
+    assert is_opt_out(text)
+    assert said_besides(text).strip()
+    assert _at(zone, text).intent is intent
+
+
 def test_a_workspace_opt_out_keyword_yields_no_intent() -> None:
     now = FRIDAY_3PM.replace(tzinfo=JAKARTA)
     detected = classify("sudahi", now, JAKARTA, opt_out_keywords=["sudahi"])

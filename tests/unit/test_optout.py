@@ -1,5 +1,5 @@
 """Opt-out: a keyword alone or a clear request to stop opts out, also closing a longer
-reply; other sentences do not."""
+reply, and a request naming what to stop also opening one; other sentences do not."""
 
 from __future__ import annotations
 
@@ -88,6 +88,22 @@ LABELLED = [
     ("gak minat dan jangan hubungi saya lagi", True),
     ("já paguei, parem de mandar mensagem", True),
     ("não tenho interesse e não me mande mais mensagens", True),
+    # a request to stop that names what to stop, opening a longer reply
+    ("Stop messaging me, I already paid", True),
+    ("stop sending me messages, I'm not interested", True),
+    ("please stop texting me. I found another school", True),
+    ("Hi, please stop texting me. I found another school", True),
+    ("stop messaging me and don't call me either", True),
+    ("Unsubscribe me from your list, I found another school", True),
+    ("jangan chat lagi ya, udah bayar", True),
+    ("berhenti kirim pesan, saya sudah daftar di tempat lain", True),
+    ("parem de mandar mensagem, já paguei", True),
+    ("não me mande mais mensagens. Já me matriculei", True),
+    # a question asking how to stop the messages asks it in effect
+    ("how do I stop these messages?", True),
+    ("already paid, how can I stop receiving these messages?", True),
+    ("gimana cara berhenti berlangganan?", True),
+    ("como faço para parar de receber mensagens?", True),
     # normal replies: a keyword inside a sentence that is not a request to stop
     ("I don't want to receive messages about the morning class, only the evening one", False),
     ("remove my number 0811 and use this one", False),
@@ -125,6 +141,26 @@ LABELLED = [
     ("busy now, don't text me now", False),
     ("udah bayar, jangan berhenti kirim info ya", False),
     ("já paguei, não parem de mandar", False),
+    # a lone keyword or verb opening a reply that goes on, or a request the reply takes
+    # back by asking for something to be sent
+    ("STOP. what is the price?", False),
+    ("Stop it, I have a question", False),
+    ("cancel, I want the evening class instead", False),
+    ("jangan kirim, saya ambil sendiri ke kantor", False),
+    ("não me manda, eu passo aí amanhã", False),
+    ("jangan kirim promo lagi, kirim jadwalnya aja", False),
+    ("parem de mandar promoções, me manda só o horário", False),
+    # negated, conditional or not a request, opening a reply
+    ("don't stop sending me updates", False),
+    ("don't stop sending me updates, I'm interested", False),
+    ("if you stop messaging me I'll never know", False),
+    ("if you stop messaging me, I'll never know about the class", False),
+    ("stop by tomorrow? I'm at the campus", False),
+    ("can't stop thinking about the course, when does it start?", False),
+    # a question about stopping something else, or with a lone verb, asks
+    ("how do I stop the payment?", False),
+    ("how do I cancel my booking?", False),
+    ("how do I unsubscribe?", False),
     # "not now": busy, not an opt-out; a plain stop said now still is one
     ("Don't text me now", False),
     ("please don't message me right now, I'm driving", False),
@@ -149,7 +185,7 @@ LABELLED = [
 def test_which_messages_opt_out(message: str, opts_out: bool) -> None:
     # Given the built-in keywords only / When the contact sends the message
     # Then it opts them out exactly when it is, or closes with, a keyword alone or a clear
-    # request to stop
+    # request to stop, or opens with a request that names what to stop
     assert is_opt_out(message) is opts_out
     assert is_opt_out(message, []) is opts_out
 

@@ -6,8 +6,9 @@
 1. a message that is only an opt-out (`optout.is_opt_out`, checked before this runs)
    answers `other` with no confidence: opting out is its own path, never read as "not
    interested" or anything else. One that says more before its closing request to stop
-   ("already paid, stop messaging me") is read as a whole by the rules below; the webhook
-   acts on that reading but plans no follow-up for a message that asks to stop;
+   ("already paid, stop messaging me") or after its opening one ("stop messaging me, I
+   already paid") is read as a whole by the rules below; the webhook acts on that
+   reading but plans no follow-up for a message that asks to stop;
 2. `done`: paid, transferred, booked, enrolled ("sudah bayar", "já fiz o pix", "just
    booked"), in a sentence that neither negates it ("belum bayar", "ainda não paguei",
    "haven't paid") nor asks it ("sudah bayar belum", "already paid?", "is my seat

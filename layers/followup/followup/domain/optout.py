@@ -1,11 +1,12 @@
 """What counts as an opt-out: a keyword alone, or a short, clear request to stop messaging.
 
-The whole message decides, or its closing clause, never a word inside a clause: after
-case, accents, punctuation (also between words with no space: "stop,please") and emoji
-are set aside, a word said twice in a row is taken once ("STOP STOP"), a stop sign among
-words reads as "stop", and greetings or politeness ("please", "tolong", "por favor",
-"thanks") are trimmed from either end, what remains of the message, or of the last clause
-that says more than politeness, must be exactly
+The whole message decides, or its closing clause, or its opening clause when it names
+what to stop, never a word inside a clause: after case, accents, punctuation (also
+between words with no space: "stop,please") and emoji are set aside, a word said twice in
+a row is taken once ("STOP STOP"), a stop sign among words reads as "stop", and greetings
+or politeness ("please", "tolong", "por favor", "thanks") are trimmed from either end,
+what remains of the message, or of its last (or first) clause that says more than
+politeness, must be exactly
 
 - a built-in keyword (`BUILT_IN_KEYWORDS`, always on) or one the workspace added, or
 - one of the request phrasings below ("stop sending me messages", "berhenti kirim pesan",
@@ -15,10 +16,20 @@ that says more than politeness, must be exactly
 A clause ends at a comma, a full stop, a semicolon, an exclamation or question mark, a new
 line or an "and" ("dan", "e", "y"). A reply that closes with a request to stop opts out
 ("already paid, stop messaging me", "udah bayar, jangan chat lagi"), and what it says
-before the request is still read for its intent (`said_besides`); one that goes on after
-the request does not ("Stop, I have a question"). Anything longer or different stays a
-normal reply: "please don't stop", "stop by tomorrow?", "ok, stop by tomorrow?", "can't
-stop thinking about the course", "jangan berhenti", "cancel my booking".
+before the request is still read for its intent (`said_besides`). So does one whose first
+clause that says more than politeness is a request naming what to stop ("Stop messaging
+me, I already paid", "jangan chat lagi ya, udah bayar", "parem de mandar mensagem, já
+paguei"), what it says after being read; unless what follows asks to be sent something
+("stop sending me promos, send me the price list"). A keyword or verb alone opening a
+reply that goes on does not (`_LONE`: "Stop, I have a question", "STOP. what is the
+price?", "jangan kirim, saya ambil sendiri"): it is as often a "wait" or said of a thing as
+a request. Asking how to stop the messages asks it in effect ("how do I stop these
+messages?", "como faço para parar de receber mensagens?"); asking how with a verb alone
+("how do I unsubscribe?", "how do I cancel?") stays a question, for a person to answer.
+Anything longer or different stays a normal reply: "please don't stop", "don't stop
+sending me updates", "if you stop messaging me I'll never know", "stop by tomorrow?", "ok,
+stop by tomorrow?", "can't stop thinking about the course", "jangan berhenti", "cancel my
+booking".
 """
 
 from __future__ import annotations
@@ -67,9 +78,8 @@ _PHRASES = (
     r"stop (?:all|everything|it)",
     r"(?:i )?(?:dont|do not) want (?:to (?:receive|get) )?(?:any )?(?:more )?"
     r"(?:messages|message|texts|msgs|promotions|promos)" + _EN_MORE,
-    r"stop (?:sending|messaging|texting|contacting|spamming|emailing|bothering|writing to)"
-    + _EN_ME
-    + _EN_MORE,
+    r"stop (?:sending|messaging|texting|contacting|spamming|emailing|bothering|writing to|"
+    r"receiving|getting)" + _EN_ME + _EN_MORE,
     r"stop (?:the |these |your |all |all the )?"
     r"(?:messages|message|texts|msgs|spam|promotions|notifications|marketing|reminders)",
     r"(?:dont|do not|never) (?:message|text|contact|spam|email|bother|write to) (?:me|us)"
@@ -105,6 +115,32 @@ _PHRASES = (
     r"me (?:tire|tira|remova|remove|descadastre|descadastra) (?:da|dessa|desta) (?:sua )?lista",
 )
 _REQUEST = re.compile("|".join(f"(?:{phrase})" for phrase in _PHRASES))
+_LONE = re.compile(
+    r"(?:stop|cancel|unsubscribe|unsub|opt out|optout)(?: (?:me|it|all|everything))?"
+    r"|(?:saya |aku )?(?:mau|ingin|minta|pengen) (?:berhenti|stop)"
+    r"|jangan (?:kirim|kirimi|mengirim|ngirim|ganggu)"
+    r"|nao me (?:envie|mande|enviem|mandem|envia|manda)"
+    r"|(?:parar|pare|parem)"
+    r"|(?:(?:eu )?quero )?(?:cancelar|descadastrar|descadastre|sair|remover)"
+    r"(?: (?:me|inscricao|assinatura|minha inscricao))?"
+)
+"""Requests that name nothing to stop: a verb alone ("stop", "cancel", "stop it"), or one
+that may be said of a thing or a moment ("jangan kirim": don't send it, "jangan ganggu":
+don't disturb, "não me manda", "cancelar inscrição"). They ask to stop when they are the
+whole message or close it, never when they open one that goes on ("Stop, I have a
+question", "jangan kirim, saya ambil sendiri")."""
+_HOW = re.compile(
+    r"(?:how (?:do|can|could|should) (?:i|we)|how to|(?:gimana|bagaimana|gmn) cara(?:nya)?"
+    r"|caranya|como (?:eu )?(?:faco|posso|consigo)(?: (?:para|pra))?|como) "
+)
+"""What asks how to do what follows: "how do I", "gimana caranya", "como faço para"."""
+_SEND_ME = re.compile(
+    r"(?<!dont )(?<!not )(?<!never )\b(?:send|text|message|call|email|whatsapp|dm) (?:me|us)\b"
+    r"|(?<!jangan )\b(?:kirim|kirimin|kirimkan|kirimi)\b(?: \w+){0,3} (?:aja|saja|dong)\b"
+    r"|(?<!nao )\bme (?:manda|mande|envia|envie|liga|ligue|chama|passa|passe)\b"
+)
+"""What asks to be sent something: "send me the price list", "kirim jadwalnya aja", "me
+manda o horário"; not when negated ("don't call me either")."""
 
 
 def normalise(text: str) -> str:
@@ -150,22 +186,32 @@ def _trim_polite(message: str) -> str:
 
 
 def is_opt_out(text: str, extra_keywords: Iterable[str] = ()) -> bool:
-    """True for an opt-out request, alone or closing a reply: "Stop!", "please stop sending
-    me messages" and "already paid, stop messaging me" yes, "please don't stop" and "Stop,
-    I have a question" no. `extra_keywords` add to the built-in ones, never replace them."""
+    """True for an opt-out request, alone, closing a reply or, naming what to stop, opening
+    one: "Stop!", "please stop sending me messages", "already paid, stop messaging me" and
+    "stop messaging me, I already paid" yes, "please don't stop" and "Stop, I have a
+    question" no. `extra_keywords` add to the built-in ones, never replace them."""
     keywords = _keywords(extra_keywords)
-    return _is_request(text, keywords) or _is_request(_closing_clause(text)[1], keywords)
+    return (
+        _is_request(text, keywords)
+        or _is_request(_closing_clause(text)[1], keywords)
+        or _after_opening_request(text, keywords) is not None
+    )
 
 
 def said_besides(text: str, extra_keywords: Iterable[str] = ()) -> str:
     """What `text` says besides its request to stop: nothing for a message that is one
     ("STOP"), what comes before for one that closes with it ("already paid," of "already
-    paid, stop messaging me"), all of it for a message that is no opt-out."""
+    paid, stop messaging me"), what comes after for one that opens with it ("I already
+    paid" of "stop messaging me, I already paid"), all of it for a message that is no
+    opt-out."""
     keywords = _keywords(extra_keywords)
     if _is_request(text, keywords):
         return ""
     before, closing = _closing_clause(text)
-    return before if closing and _is_request(closing, keywords) else text
+    if closing and _is_request(closing, keywords):
+        return before
+    after = _after_opening_request(text, keywords)
+    return text if after is None else after
 
 
 def _keywords(extra_keywords: Iterable[str]) -> set[str]:
@@ -188,19 +234,37 @@ def _closing_clause(text: str) -> tuple[str, str]:
     return text, ""
 
 
-def _is_request(text: str, keywords: set[str]) -> bool:
-    """The whole of `text` asks to stop: stop signs alone, a keyword or a request."""
+def _after_opening_request(text: str, keywords: set[str]) -> str | None:
+    """What follows the request that opens `text`, when that request names what to stop
+    ("I already paid" of "stop messaging me, I already paid"). None when the first clause
+    that says more than politeness is no such request ("Stop, I have a question"), when
+    nothing follows it, or when what follows asks to be sent something ("stop sending me
+    promos, send me the price list")."""
+    start = 0
+    for found in _CLAUSE_END.finditer(text):
+        said = normalise(text[start : found.start()])
+        if said and _trim_polite(said) not in _POLITE:
+            after = text[found.end() :].strip()
+            named = _is_request(text[start : found.start()], keywords, lone=False)
+            return after if named and after and not _SEND_ME.search(normalise(after)) else None
+        start = found.end()
+    return None
+
+
+def _is_request(text: str, keywords: set[str], *, lone: bool = True) -> bool:
+    """The whole of `text` asks to stop: stop signs alone, a keyword or a request, or
+    with `lone` false only a request that names what to stop (not `_LONE`)."""
     signs = "".join(text.split()).replace(_VARIATION, "")
-    if signs and set(signs) <= _STOP_SIGNS:
+    if lone and signs and set(signs) <= _STOP_SIGNS:
         return True
     readings = (normalise(text), normalise(text.translate(_SIGNS_AS_WORDS)))
-    return any(_asks_to_stop(message, keywords) for message in readings)
+    return any(_asks_to_stop(message, keywords, lone) for message in readings)
 
 
-def _asks_to_stop(message: str, keywords: set[str]) -> bool:
+def _asks_to_stop(message: str, keywords: set[str], lone: bool) -> bool:
     if not message:
         return False
-    if message in keywords:
+    if lone and message in keywords:
         return True
     words = message.split()
     once = " ".join(w for i, w in enumerate(words) if i == 0 or w != words[i - 1])
@@ -212,4 +276,14 @@ def _asks_to_stop(message: str, keywords: set[str]) -> bool:
                 return False  # not now
             request = _trim_polite(request)
             break
-    return once in keywords or request in keywords or _REQUEST.fullmatch(request) is not None
+    if lone and (once in keywords or request in keywords or _REQUEST.fullmatch(request)):
+        return True
+    how = _HOW.match(request)
+    asked = request[how.end() :] if how else ""  # "how do I stop these messages"
+    return any(_names_what_to_stop(said) for said in (request, asked))
+
+
+def _names_what_to_stop(request: str) -> bool:
+    """`request` asks to stop and names what ("stop messaging me", "jangan chat lagi"), not
+    with a verb alone ("stop", "stop it")."""
+    return _REQUEST.fullmatch(request) is not None and _LONE.fullmatch(request) is None

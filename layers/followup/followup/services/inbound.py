@@ -216,7 +216,7 @@ def _read(
     """The reply's intent, read in the contact's zone as of when it was written: by Claude
     when a key is set and the workspace's AI is on, else (or when its answer is unusable)
     by the rules. None for a reply that is only an opt-out, handled by keyword; of one
-    that closes with a request to stop, Claude reads only what comes before it."""
+    that closes or opens with a request to stop, Claude reads only what it says besides."""
     said = said_besides(text, settings.opt_out_keywords)
     if not settings.intents.enabled or not said.strip():
         return None
