@@ -151,7 +151,15 @@ def test_not_interested_ends_every_follow_up_and_nothing_more_is_sent(
     assert contact["marketing_suppressed"] is False
 
 
-@pytest.mark.parametrize("text", ["maaf kak, salah sambung", "sorry, wrong number"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "maaf kak, salah sambung",
+        "sorry, wrong number",
+        "Sorry I think you have the wrong number, I don't know any Budi and never signed up "
+        "for a course",
+    ],
+)
 def test_a_wrong_number_ends_every_follow_up_and_stops_all_messages_to_it(
     engine: MemoryEngine, text: str
 ) -> None:

@@ -5,7 +5,9 @@ lead who still has to pay, and suggesting "paid" to staff, loses the sale. A ref
 lead denies ("who said I'm not interested?") or limits to one option while taking another
 ("gak minat yang online, maunya offline") drops a keen lead if read as a refusal. A busy
 that is over ("I'm no longer busy") asks for no nudge later. A short "wrong number" is
-someone else's; a lead who speaks of a wrong number, or asks, is still the lead.
+someone else's, and so is a longer one that plainly says so ("I think you have the wrong
+number, I don't know any Budi"); a lead who speaks of a wrong number, or asks, is still
+the lead.
 """
 
 from __future__ import annotations
@@ -110,9 +112,29 @@ def test_a_busy_lead_is_still_busy(text: str) -> None:
         "número errado",
         "é engano",
         "you have the wrong person",
+        "sorry, wrong number. who is this?",
     ],
 )
 def test_a_message_that_reached_someone_else_says_so(text: str) -> None:
+    assert intent_of(text) is Intent.WRONG_NUMBER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sorry I think you have the wrong number, I don't know any Budi and never signed up "
+        "for a course",
+        "Sorry, wrong number. I don't know any Budi and I never signed up for anything",
+        "wrong number. who is Budi? I never signed up for any course",
+        "maaf, salah sambung. saya bukan Budi dan tidak pernah daftar kursus apapun",
+        "Maaf kak ini salah sambung ya, saya tidak kenal Budi dan gak pernah daftar",
+        "Desculpa, número errado. Não conheço nenhum Budi e nunca me inscrevi em curso",
+        "acho que vc mandou mensagem pro número errado, não conheço nenhum Budi",
+    ],
+)
+def test_a_longer_message_that_plainly_says_it_reached_someone_else_says_so(
+    text: str,
+) -> None:
     assert intent_of(text) is Intent.WRONG_NUMBER
 
 
@@ -123,6 +145,15 @@ def test_a_message_that_reached_someone_else_says_so(text: str) -> None:
         "not the wrong number, I'm Rudi",
         "maaf salah kirim kak",
         "I think I wrote the wrong number on the form, please use my other one",
+        "is this the wrong number to call for admissions?",
+        "is this the wrong number to call for admissions",
+        "I gave the wrong number on the form, my new one is 0812...",
+        "wrong number on the form, my new one is 081234567890",
+        "saya salah nomor waktu isi formulir, nomor baru saya 081234567890 ya kak",
+        "salah nomor, nomor baru saya 081234567890",
+        "coloquei o número errado no formulário, meu número novo é 11 91234-5678",
+        "I don't think you have the wrong number, I just forgot I signed up for the course",
+        "you have the wrong number on file for me, please call my office line instead",
     ],
 )
 def test_a_lead_speaking_of_a_wrong_number_is_no_stranger(text: str) -> None:

@@ -9,11 +9,17 @@
    ("already paid, stop messaging me") or after its opening one ("stop messaging me, I
    already paid") is read as a whole by the rules below; the webhook acts on that
    reading but plans no follow-up for a message that asks to stop;
-2. `done`: paid, transferred, booked, enrolled ("sudah bayar", "já fiz o pix", "just
+2. `wrong_number`: the message reached someone else, in a sentence that asks nothing: a
+   short one naming a wrong number ("sorry, wrong number", "salah sambung", "é engano"),
+   or one of any length that says so plainly ("Sorry I think you have the wrong number,
+   I don't know any Budi and never signed up for a course"); not one that asks ("is this
+   the wrong number to call for admissions?") or gives the lead's own number in its
+   place ("I gave the wrong number on the form, my new one is 0812...");
+3. `done`: paid, transferred, booked, enrolled ("sudah bayar", "já fiz o pix", "just
    booked"), in a sentence that neither negates it ("belum bayar", "ainda não paguei",
    "haven't paid") nor asks it ("sudah bayar belum", "already paid?", "is my seat
    booked?"); another sentence may ask something else ("Sudah bayar. Kapan mulai?");
-3. `not_interested`: "gak tertarik", "não tenho interesse", "no thanks", or done
+4. `not_interested`: "gak tertarik", "não tenho interesse", "no thanks", or done
    elsewhere ("sudah daftar di tempat lain", "already enrolled elsewhere"); a "no need"
    ("ga perlu, makasih", "não precisa, obrigado", "no need to follow up anymore") only
    when the lead asks nowhere to proceed: "no need to call, just send me the form", "ga
@@ -30,22 +36,23 @@
    go-ahead on a condition ("nanti saya chat aja kalau butuh", "I'll sign up if I'm ever
    interested") is none, a polite "kalau bisa" or "if you can" no condition, nor an "if
    you're busy" ("no need to call if you're busy, just send me the form");
-4. `call_back_at`: a day or an hour the lead names ("bsk aja jam 10", "amanhã às 14h",
+5. `call_back_at`: a day or an hour the lead names ("bsk aja jam 10", "amanhã às 14h",
    "next Monday morning"), resolved by `replytime.requested_time` in the contact's zone;
    a question naming a time without asking to be contacted stays a question, and a day
    the message refuses, in one clause, is none ("I'm busy tomorrow", "besok aku kerja":
    `replytime.refuses_day`);
-5. `busy`: "lagi sibuk", "agora não dá", "in a meeting", "later", unless negated ("I'm
+6. `busy`: "lagi sibuk", "agora não dá", "in a meeting", "later", unless negated ("I'm
    not busy", "gak sibuk kok") or said of the counsellor in a condition ("if you're
    busy", "kalau kakak sibuk", or naming no one in a request to go ahead: "se estiver
    ocupado, manda o link"); and a "no need" limited in time ("no need to call today",
    "skrg ga perlu", "ga usah telp dlu", "por enquanto não precisa");
-6. `question`: a question mark or a message that opens with a question word;
-7. `other`, confidence 0: nothing recognised; the rules never guess.
+7. `question`: a question mark or a message that opens with a question word;
+8. `other`, confidence 0: nothing recognised; the rules never guess.
 
 Confidence says how much a rule's kind of evidence is worth, not a measured probability:
-0.9 for explicit phrases (`done`, `not_interested`), 0.85 for a named time, 0.8 for busy
-words, 0.7 for a question (a question mark is weak evidence), 0 for `other`.
+0.9 for explicit phrases (`wrong_number`, `done`, `not_interested`), 0.85 for a named
+time, 0.8 for busy words, 0.7 for a question (a question mark is weak evidence), 0 for
+`other`.
 """
 
 from __future__ import annotations
@@ -130,10 +137,41 @@ _WRONG_NUMBER = _any(
     r"numero errado|pessoa errada|contato errado|(?:e|eh|foi|isso e) engano",
 )
 """The message reached someone else: "wrong number", "salah sambung", "número errado",
-"é engano", said in a short message: a longer one speaks of a wrong number ("I wrote the
-wrong number on the form, use this one") from the lead's own."""
+"é engano", said in a short message: a longer one may speak of a wrong number ("I wrote
+the wrong number on the form, use this one") from the lead's own."""
 _WRONG_NUMBER_WORDS = 8
-"""The most words a message that says it reached someone else has."""
+"""The most words a message that only mentions a wrong number has, to be read as one."""
+_WRONG_NUMBER_STATED = _any(
+    r"(?:you have|you have got|youve got|youve|you got|u have|u got) (?:the|a) wrong "
+    r"(?:number|person|contact)(?! (?:for me|on file|saved|in your|on record))",
+    r"(?:you|u) (?:texted|messaged|called|reached|contacted|wrote to|are texting|are messaging"
+    r"|sent (?:this|it|this message|a message) to) (?:the |a )?wrong (?:number|person)",
+    r"salah sambung|(?:anda|kamu|km|kakak|mas|mbak) salah (?:nomor|nomer|orang|sambung)",
+    r"(?:voce|vc|vcs|voces|ce) (?:\w+ ){0,3}(?:pro|pra|para o|para a|no|na) "
+    r"(?:numero errado|pessoa errada|contato errado)",
+)
+"""Says to the sender that they reached someone else, whatever the message's length: "I
+think you have the wrong number", "you texted the wrong person", "salah sambung", "vc
+mandou mensagem pro número errado"; not that the lead's record holds a wrong number
+("you have the wrong number on file for me")."""
+_WRONG_NUMBER_CLAUSE = re.compile(
+    r"(?:(?:sorry|so sorry|hi|hello|hey|maaf|mohon maaf|desculpa|desculpe|oi|ola|i think"
+    r"|acho que|kak|ka|mas|mbak|pak|bu) )*"
+    r"(?:(?:this is|its|it is|thats|that is|ini|isso e|e|eh|foi) )?(?:a |the )?"
+    r"(?:wrong (?:number|person)|salah (?:sambung|nomor|nomer|orang)|numero errado"
+    r"|pessoa errada|engano)"
+    r"(?: (?:sorry|kak|ka|ya|mate|sir|maam|bro|deh|nih|amigo|amiga))*"
+)
+"""A clause that only says it is the wrong number, with a greeting or an apology around
+it ("Sorry, wrong number.", "maaf kak ini salah sambung ya", "Desculpa, número errado"):
+said so, whatever else the message goes on to say."""
+_OWN_NUMBER = _any(
+    r"my (?:new|right|correct|other) (?:number|one|no)",
+    r"(?:nomor|nomer|no|nmr) (?:baru|yang benar|yg bener|yang bener|yg benar)",
+    r"(?:novo numero|numero novo|numero certo|numero correto)",
+)
+"""The lead gives their own number in its place ("my new one is 0812...", "nomor baru
+saya", "meu número novo"): the wrong number was theirs, not ours."""
 _NEGATORS = frozenset(
     {"nao", "ainda", "belum", "blm", "blum", "tidak", "gak", "ga", "nggak", "ngga", "enggak"}
     | {"ngak", "kagak"}
@@ -450,9 +488,7 @@ def classify(
     message = normalise(text)
     worded = _QUESTION_WORDS.search(message) is not None
     asked = worded or "?" in text
-    stranger = _WRONG_NUMBER.search(message)
-    short = len(message.split()) <= _WRONG_NUMBER_WORDS
-    if stranger and short and not asked and not _negated(message, stranger.start()):
+    if _reached_someone_else(text, message):
         return Detected(Intent.WRONG_NUMBER, 0.9)
     if any(_says_done(sentence) for sentence in _SENTENCES.findall(text)):
         return Detected(Intent.DONE, 0.9)
@@ -494,6 +530,29 @@ def classify(
     if asked:
         return Detected(Intent.QUESTION, 0.7)
     return Detected(Intent.OTHER, 0.0)
+
+
+def _reached_someone_else(text: str, message: str) -> bool:
+    """The message says it reached someone else, in a sentence that asks nothing: a short
+    one naming a wrong number ("salah nomor", "é engano"), or one of any length that says
+    so plainly ("Sorry I think you have the wrong number, I don't know any Budi and never
+    signed up for a course"). Not negated ("not the wrong number, I'm Rudi"), asked ("is
+    this the wrong number to call for admissions?"), nor when the lead gives their own
+    number in its place ("I gave the wrong number on the form, my new one is 0812...")."""
+    if _OWN_NUMBER.search(message):
+        return False
+    short = len(message.split()) <= _WRONG_NUMBER_WORDS
+    for sentence in _SENTENCES.findall(text):
+        said = normalise(sentence)
+        if sentence.rstrip().endswith("?") or _QUESTION_WORDS.search(said):
+            continue
+        if any(_WRONG_NUMBER_CLAUSE.fullmatch(normalise(c)) for c in _CLAUSES.findall(sentence)):
+            return True
+        for pattern in (_WRONG_NUMBER_STATED, _WRONG_NUMBER) if short else (_WRONG_NUMBER_STATED,):
+            found = pattern.search(said)
+            if found and not _negated(said, found.start()):
+                return True
+    return False
 
 
 def _redirected(text: str) -> bool:
