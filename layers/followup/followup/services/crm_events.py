@@ -15,7 +15,7 @@ from followup.services import goals, triggers
 from followup.services.contacts import change_stage, find_contact, update_contact
 from followup.services.conversations import EVENT, close_conversation, reopen_conversation
 from followup.services.deps import Deps
-from followup.services.inbound import record_outbound
+from followup.services.inbound import TOLD_AGAIN_WITHIN, record_outbound
 
 SKEW = timedelta(minutes=5)
 """How far ahead of this service's clock an event's `at` may be: the sending system's clock
@@ -42,6 +42,14 @@ class MessageSent(BaseModel):
     contact: str = Field(min_length=1, max_length=256, description="the contact's id or wa_id")
     speaker: Literal["agent", "system"]
     text: str = Field(default="", max_length=4096)
+    id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=256,
+        description="the message's id in the sending system: told again with it, the "
+        "message is one line (without `id` or `at`: the same words by the same speaker "
+        f"within {TOLD_AGAIN_WITHIN.seconds // 60} minutes are one line)",
+    )
     at: Moment | None = Field(default=None, description=_AT)
 
 
@@ -125,7 +133,9 @@ def apply(deps: Deps, event: AnyEvent) -> Contact:
         occurrence = event.id or at.astimezone(UTC).isoformat()
         triggers.event_happened(deps, found.item, event.name, event.properties, occurrence, at, now)
         return found.item
-    record_outbound(deps, found.item.id, Speaker(event.speaker), event.text, at)
+    speaker = Speaker(event.speaker)
+    dated = event.at is not None
+    record_outbound(deps, found.item.id, speaker, event.text, at, ref=event.id, dated=dated)
     updated = deps.contacts.contact(found.item.id)
     return updated.item if updated else found.item
 

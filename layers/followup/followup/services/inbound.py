@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from hashlib import sha256
 from typing import TYPE_CHECKING
 from uuid import uuid4
@@ -46,6 +46,10 @@ log = logging.getLogger(__name__)
 
 _REPEAT_LINES = 50
 """How many of the conversation's latest lines a repeated message is looked for among."""
+TOLD_AGAIN_WITHIN = timedelta(minutes=5)
+"""A line another system tells without its time or an id, told again this soon with the
+same words by the same speaker, is the same line (a CRM posting again after losing its
+answer); the same words later are a new line."""
 _TRIES = 5
 """How often a follow-up that keeps moving meanwhile is read again to settle it."""
 
@@ -258,13 +262,27 @@ def _detected(answer: Classified, zone: ZoneInfo) -> Detected:
     return Detected(answer.intent, answer.confidence, "ai", to_utc(local, zone), answer.local_time)
 
 
-def record_outbound(deps: Deps, contact_id: str, speaker: Speaker, text: str, at: datetime) -> None:
+def record_outbound(
+    deps: Deps,
+    contact_id: str,
+    speaker: Speaker,
+    text: str,
+    at: datetime,
+    *,
+    ref: str | None = None,
+    dated: bool = True,
+) -> None:
     """A counsellor (agent) or other automation (system) wrote to the contact. Told again
     (a bus delivering twice, a sender posting the same line with the same time), it is still
-    one line in the conversation."""
+    one line in the conversation: a line the sender names by its own `ref` is known by it
+    whenever it comes again; one told without its time (not `dated`) nor a ref is the same
+    words by the same speaker told within `TOLD_AGAIN_WITHIN` of a line recorded so. Told
+    again, it finishes what the first telling began, at the first telling's time."""
+    earlier = _told_before(deps, contact_id, speaker, text, at, ref) if ref or not dated else None
+    at = earlier.at if earlier is not None else at
     deps.contacts.add_message(
         Message(
-            id=_outbound_line_id(contact_id, speaker, text, at),
+            id=_outbound_line_id(contact_id, speaker, text, at, ref),
             contact_id=contact_id,
             at=at,
             direction=Direction.OUTBOUND,
@@ -284,10 +302,38 @@ def record_outbound(deps: Deps, contact_id: str, speaker: Speaker, text: str, at
     update_contact(deps, contact_id, spoke, at)  # a silence it moves enrolls as it is written
 
 
-def _outbound_line_id(contact_id: str, speaker: Speaker, text: str, at: datetime) -> str:
-    """The same id for the same line told again: who wrote what to whom, and when."""
-    said = json.dumps([contact_id, speaker.value, text, utc(at).isoformat()])
-    return sha256(said.encode()).hexdigest()[:32]
+def _told_before(
+    deps: Deps, contact_id: str, speaker: Speaker, text: str, at: datetime, ref: str | None
+) -> Message | None:
+    """The line recorded when this one was first told, looked for among the conversation's
+    latest lines: the line of the same `ref`, or without one, the same words by the same
+    speaker (not a follow-up's) recorded at most `TOLD_AGAIN_WITHIN` before `at`."""
+    lines = deps.contacts.recent_messages(contact_id, _REPEAT_LINES)
+    if ref is not None:
+        line_id = _outbound_line_id(contact_id, speaker, text, at, ref)
+        return next((m for m in lines if m.id == line_id), None)
+    return next(
+        (
+            m
+            for m in lines
+            if m.direction is Direction.OUTBOUND
+            and m.followup_id is None
+            and (m.speaker, m.text) == (speaker, text)
+            and at - TOLD_AGAIN_WITHIN <= m.at <= at
+        ),
+        None,
+    )
+
+
+def _outbound_line_id(
+    contact_id: str, speaker: Speaker, text: str, at: datetime, ref: str | None
+) -> str:
+    """The same id for the same line told again: the sender's own ref for it, else who
+    wrote what to whom, and when."""
+    said = [contact_id, speaker.value, text, utc(at).isoformat()]
+    if ref is not None:
+        said = [contact_id, speaker.value, "ref", ref]
+    return sha256(json.dumps(said).encode()).hexdigest()[:32]
 
 
 def _line_at(contact: Contact, followups: Sequence[FollowUp], at: datetime) -> datetime:
