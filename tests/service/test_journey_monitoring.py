@@ -125,3 +125,26 @@ def test_a_journey_ended_by_a_send_whatsapp_refused_counts_an_error(engine: Memo
     assert (found.exited, found.exited_by, found.errors, found.failed) == (1, {"error": 1}, 1, 1)
     first_step = found.steps[0]
     assert (first_step.exited_by, first_step.errors) == ({"error": 1}, 1)
+
+
+def test_a_send_refused_because_the_lead_stopped_marketing_counts_an_opt_out(
+    engine: MemoryEngine,
+) -> None:
+    # Given a two-step journey and a lead quiet for a day who stopped marketing messages
+    deps = engine.deps
+    deps.rules.save_rule(rule(steps=STEPS))
+    quiet_contact(deps, "6281100000412", engine.clock.now() - 25 * HOUR)
+    engine.sandbox.fail_next(status=400, code=131050)
+    # When WhatsApp refuses the first step for that (131050)
+    engine.tick()
+    # Then the journey exited as an opt-out, not an error, and the rule's figures say so
+    found = stats(engine)
+    assert (found.exited, found.exited_by, found.errors, found.failed) == (
+        1,
+        {"opted_out": 1},
+        0,
+        0,
+    )
+    today = engine.clock.now().date()
+    [row] = [r for r in deps.stats.stats(today, today) if r.rule_id == "apply-remind-24h"]
+    assert (row.counts.get("failed", 0), row.counts.get("opted_out_before_send", 0)) == (0, 1)

@@ -62,13 +62,16 @@ def sent_to_rudi(engine: Engine) -> FollowUp:
     return sent_followup(engine, RUDI)
 
 
-def reported(engine: Engine, followup: FollowUp, state: str, pricing: Any = None) -> None:
-    """WhatsApp's `state` status about `followup`'s message, 30 s later."""
+def reported(
+    engine: Engine, followup: FollowUp, state: str, pricing: Any = None, code: int = 131026
+) -> None:
+    """WhatsApp's `state` status about `followup`'s message, 30 s later (a `failed` one
+    with error `code`)."""
     at = engine.clock.advance(timedelta(seconds=30))
     wamid = followup.provider_message_id or ""
     document = envelopes.status(wamid, state, at, RUDI, followup.id, pricing)
     if state == "failed":
-        error = {"code": 131026, "title": "Message undeliverable", "message": "undeliverable"}
+        error = {"code": code, "title": "Message undeliverable", "message": "undeliverable"}
         document["entry"][0]["changes"][0]["value"]["statuses"][0]["errors"] = [error]
     assert engine.deliver(document) == 200
 
@@ -202,4 +205,26 @@ def test_a_withheld_message_delivered_on_its_second_try_counts_one_send(
     }
     since, until = TUESDAY_9AM_JAKARTA.date(), engine.clock.now().date()
     steps = engine.deps.stats.journey_stats(RULE, since, until).steps
+    assert sum(step.counts.get("errors", 0) for step in steps) == 0
+
+
+def test_a_send_refused_after_the_lead_stopped_marketing_counts_an_opt_out(
+    either: Engine,
+) -> None:
+    # Given a follow-up WhatsApp took
+    followup = sent_to_rudi(either)
+    # When WhatsApp reports it failed: the lead stopped marketing from this business (131050)
+    reported(either, followup, "failed", code=131050)
+    # Then the Stats page counts the send and the lead's opt-out, no failure, and the
+    # journey no error
+    counts = stats_page(either, "sent", "opted_out", "failed", "failed_after_send")
+    assert counts == {
+        "sent": 1,
+        "opted_out": 1,
+        "failed": 0,
+        "failed_after_send": 0,
+        "messaging_cost_usd": 0,
+    }
+    since, until = TUESDAY_9AM_JAKARTA.date(), either.clock.now().date()
+    steps = either.deps.stats.journey_stats(RULE, since, until).steps
     assert sum(step.counts.get("errors", 0) for step in steps) == 0

@@ -68,6 +68,8 @@ ACCOUNT_RATE_LIMITS = frozenset({4, 80007})
 so a try again waits longer."""
 _AUTH_CODES = frozenset({0, 190})
 """Meta's AuthException and invalid access token: the key, not the message, is wrong."""
+STOPPED_MARKETING = 131050
+"""The user stopped marketing messages from this business: their opt-out from marketing."""
 _WINDOW_CLOSED = "outside the 24-hour window: use an approved template"
 _KNOWN: dict[int, tuple[Disposition, str]] = {
     131047: (Disposition.TEMPLATE_INSTEAD, _WINDOW_CLOSED),
@@ -80,7 +82,7 @@ _KNOWN: dict[int, tuple[Disposition, str]] = {
         Disposition.RETRY_AFTER_24H,
         "Meta withheld this marketing message: retry no sooner than 24 hours",
     ),
-    131050: (Disposition.PERMANENT, "the contact stopped marketing messages"),
+    STOPPED_MARKETING: (Disposition.PERMANENT, "the contact stopped marketing messages"),
     131056: (Disposition.THROTTLED, "too many messages to this contact too fast: retry later"),
     130429: (Disposition.THROTTLED, "the number's throughput limit was exceeded: retry later"),
     4: (Disposition.THROTTLED, "too many API calls for the app: retry in a minute"),
@@ -100,6 +102,11 @@ _KNOWN: dict[int, tuple[Disposition, str]] = {
     ),
     130472: (Disposition.SKIP, "the contact is part of a Meta experiment: not retried"),
 }
+
+
+def stopped_marketing(code: int | None) -> bool:
+    """Whether WhatsApp refused a message because its user stopped marketing messages."""
+    return code == STOPPED_MARKETING
 
 
 WITHHELD_GAP = timedelta(hours=24)

@@ -19,6 +19,7 @@ from followup.services.ports import (
     EnrollmentChange,
     FollowUpChange,
 )
+from followup.services.stats import stopped_marketing_by
 
 if TYPE_CHECKING:
     from followup.domain.contact import Contact
@@ -31,7 +32,7 @@ _COMMIT_TRIES = 5
 def end_unsent(deps: Deps, followup: FollowUp, status: Status, reason: str, now: datetime) -> bool:
     """End a follow-up that was never (knowingly) sent, and its enrollment."""
     final = followup.ended(status, now, reason)
-    why = _exit_reason(status, reason)
+    why = _exit_reason(final, reason)
 
     def exit_enrollment(enrollment: Enrollment, _contact: Contact) -> Enrollment:
         return ended(enrollment, why, EnrollmentState.EXITED)
@@ -39,11 +40,14 @@ def end_unsent(deps: Deps, followup: FollowUp, status: Status, reason: str, now:
     return _commit_with_fresh_reads(deps, final, followup.status, now, exit_enrollment)
 
 
-def _exit_reason(status: Status, reason: str) -> str:
-    """Why the enrollment of a follow-up ended unsent as `status` for `reason` exits: a send
-    that failed (a provider refused it, or every channel's tries ran out) is an error of
-    the journey, so `reason` names one (`provider_error: ...`) when it does not yet."""
-    if status is not Status.FAILED or exit_kind(reason) == "error":
+def _exit_reason(final: FollowUp, reason: str) -> str:
+    """Why the enrollment of a follow-up that ended unsent (`final`) for `reason` exits: a
+    send that failed (a provider refused it, or every channel's tries ran out) is an error
+    of the journey, so `reason` names one (`provider_error: ...`) when it does not yet; one
+    refused because the lead stopped marketing messages (131050) is their opt-out."""
+    if stopped_marketing_by(final):
+        return f"{Reason.MARKETING_SUPPRESSED.value}: {reason}"
+    if final.status is not Status.FAILED or exit_kind(reason) == "error":
         return reason
     return f"{Reason.PROVIDER_ERROR.value}: {reason}"
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from followup.domain.followup import FollowUp, Reason, Status, StatusChange
 from followup.domain.settings import ReviewThresholds
-from followup.domain.whatsapp import Disposition, classify
+from followup.domain.whatsapp import Disposition, classify, stopped_marketing
 from followup.loading import loading
 
 if TYPE_CHECKING:
@@ -36,10 +36,13 @@ COUNTERS = (
     "messaging_cost_micro_usd",
 )
 """`opted_out` counts opt-outs after a send (the rule's opt-out rate); STOP before a send
-cancels the queued entry as `opted_out_before_send`. `failed_after_send` counts those
-`failed` that WhatsApp refused after taking them (so also counted `sent`); one refused
-for a policy its step is sent again for (`sent_again`) counts neither: its send is taken
-back, and the new follow-up counts the send and its outcome. `ai_messages`
+cancels the queued entry as `opted_out_before_send`. A send WhatsApp refuses because the
+lead stopped marketing messages (131050) is that lead's opt-out: `opted_out` when refused
+after the send, `opted_out_before_send` when refused at once, never a failure.
+`failed_after_send` counts those `failed` that WhatsApp refused after taking them (so also
+counted `sent`); one refused for a policy its step is sent again for (`sent_again`) counts
+neither: its send is taken back, and the new follow-up counts the send and its outcome.
+`ai_messages`
 counts follow-ups for which the AI wrote (was called at least once, its text sent,
 refused by a guardrail, rejected by a person or never sent) and `ai_cost_micro_usd` what
 all their calls cost, in millionths of a dollar so DynamoDB can add them as integers.
@@ -109,10 +112,11 @@ def _moved(change: FollowUpChange) -> dict[str, int]:
     if status is change.expected or status in _UNCOUNTED:
         return {}
     unsent = not change.expected.outbound and change.expected is not Status.EXPIRED
-    found = {status.value: 1}
+    opt_out = status is Status.OPTED_OUT or stopped_marketing_by(change.followup)
+    found = {Status.OPTED_OUT.value if opt_out else status.value: 1}
     if change.expected is Status.EXPIRED:  # an answer heard late: no longer expired
         found["expired"] = -1
-    if status is Status.OPTED_OUT and unsent:
+    if opt_out and unsent:
         found = {"opted_out_before_send": 1}
     # Recorded as sent now: by its sender, or from WhatsApp's status about a send whose
     # outcome nobody recorded (already delivered or read, perhaps, and given up as failed).
@@ -131,7 +135,7 @@ def _moved(change: FollowUpChange) -> dict[str, int]:
     if ai is not None and spent and final:
         found["ai_messages"] = 1
         found["ai_cost_micro_usd"] = round(ai.cost_usd * MICRO)
-    if status is Status.FAILED and change.expected.outbound:
+    if status is Status.FAILED and change.expected.outbound and not opt_out:
         found["failed_after_send"] = 1
     if change.expected is Status.DELIVERED and status in _UNBILLED:
         found["delivered"] = -1  # refused after its `delivered` status: not delivered after all
@@ -148,6 +152,12 @@ def sent_again(followup: FollowUp) -> bool:
     if followup.status is not Status.FAILED or followup.error_code is None:
         return False
     return classify(None, followup.error_code).disposition in _SENT_AGAIN
+
+
+def stopped_marketing_by(followup: FollowUp) -> bool:
+    """Failed because its lead stopped marketing messages from this business (131050):
+    the lead's opt-out from marketing, counted with the opt-outs, not as a failure."""
+    return followup.status is Status.FAILED and stopped_marketing(followup.error_code)
 
 
 def _cost(change: FollowUpChange, priced_before: Pricing | None) -> int:

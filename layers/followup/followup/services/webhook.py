@@ -35,7 +35,12 @@ from followup.domain.webhook_events import (
     Unreadable,
     WebhookEvent,
 )
-from followup.domain.whatsapp import Disposition, ProviderFailure, reported_failure
+from followup.domain.whatsapp import (
+    Disposition,
+    ProviderFailure,
+    reported_failure,
+    stopped_marketing,
+)
 from followup.services import settings as workspace
 from followup.services.channels import after_failed
 from followup.services.contacts import find_contact, update_contact
@@ -54,7 +59,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-STOPPED_MARKETING = 131050
 AGENT_TOOK_OVER = (
     "Meta Business Agent took over this number's chats (WhatsApp sends standby webhooks):"
     " automation is paused; turn the agent off, then resume the number"
@@ -365,7 +369,7 @@ def _after_failure(
     report found well) after the status's time. Returns (fallback planned, number paused)
     by this call."""
     planned = after_failed(deps, failed, status.at)
-    if failure.code == STOPPED_MARKETING:
+    if stopped_marketing(failure.code):
         _suppress(deps, Identity(status.recipient), True, status.at, failed.contact_id)
     if failure.disposition is not Disposition.PAUSE:
         return planned, False
