@@ -19,7 +19,8 @@ from followup_local import envelopes
 from followup_local.engine import LocalEngine, local_engine
 from followup_local.memory_engine import MemoryEngine, memory_engine
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
-from tests.support.builders import rule
+from tests.support.builders import quiet_contact, rule
+from tests.support.outbox import Outbox
 from tests.support.sender import sent_followup
 
 Engine = MemoryEngine | LocalEngine
@@ -228,3 +229,34 @@ def test_a_send_refused_after_the_lead_stopped_marketing_counts_an_opt_out(
     since, until = TUESDAY_9AM_JAKARTA.date(), either.clock.now().date()
     steps = either.deps.stats.journey_stats(RULE, since, until).steps
     assert sum(step.counts.get("errors", 0) for step in steps) == 0
+
+
+def test_an_undeliverable_whatsapp_sent_again_by_sms_counts_one_send(
+    engine: MemoryEngine, outbox: Outbox
+) -> None:
+    # Given a step that falls back to SMS when WhatsApp cannot deliver it, sent to Rudi
+    step = {
+        "wait": {"amount": 0, "unit": "minutes"},
+        "channel": "whatsapp",
+        "fallbacks": ["sms"],
+        "text": "Hi {first_name|there}, still thinking about applying?",
+        "template": rule().steps[0].model_dump(mode="json")["template"],
+    }
+    engine.deps.rules.save_rule(rule(steps=[step]))
+    engine.sandbox.templates.approve_all([rule()])
+    lead = quiet_contact(engine.deps, RUDI, engine.clock.now() - 25 * HOUR)
+    engine.tick()
+    [followup] = engine.deps.followups.followups_of(lead.id)
+    assert followup.status is Status.SENT
+    # When WhatsApp reports it undeliverable (131026) and the step goes out by SMS
+    reported(engine, followup, "failed")
+    for _ in range(3):
+        engine.clock.advance(timedelta(minutes=1))
+        engine.tick()
+    assert len(outbox.sent) == 1
+    # Then the Stats page and the journey's step count one send, no failure and no error
+    counts = stats_page(engine, "sent", "failed", "failed_after_send")
+    assert counts == {"sent": 1, "failed": 0, "failed_after_send": 0, "messaging_cost_usd": 0}
+    since, until = TUESDAY_9AM_JAKARTA.date(), engine.clock.now().date()
+    [first] = engine.deps.stats.journey_stats(RULE, since, until).steps
+    assert (first.counts.get("sent"), first.counts.get("errors", 0)) == (1, 0)

@@ -186,6 +186,11 @@ class FollowUp(BaseModel):
     skipped_channels: list[str] = Field(
         default_factory=list, description="channels passed over, and why (`no_address:email`)"
     )
+    fell_back: bool = Field(
+        default=False,
+        description="WhatsApp reported it failed after taking it, and its step went on the "
+        "next channel: that send is the step's, this one none",
+    )
     silence_key: str
     manual: bool = False
     status: Status = Status.QUEUED

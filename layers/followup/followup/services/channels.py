@@ -137,18 +137,33 @@ def send_elsewhere(
     return Status.SENT
 
 
+def falls_back(deps: Deps, failed: FollowUp) -> bool:
+    """Whether a message WhatsApp accepted, then reported failed, goes on its step's next
+    channel (`after_failed`)."""
+    return _falling_back(deps, failed) is not None
+
+
+def _falling_back(deps: Deps, failed: FollowUp) -> Step | None:
+    """The step of `failed` when it falls back on undeliverable sends and has a channel
+    after the one that failed; else None."""
+    rule = deps.catalog.rule(failed.rule_id, failed.rule_version)
+    if rule is None or failed.manual or failed.step_index >= len(rule.steps):
+        return None
+    step = rule.send_step(failed.step_index)
+    if not step.fallback_when.undeliverable or failed.channel_index + 1 >= len(step.chain):
+        return None
+    return step
+
+
 def after_failed(deps: Deps, failed: FollowUp, at: datetime) -> bool:
     """WhatsApp accepted a message, then reported it failed: send its step on the next
     channel, when the step falls back on undeliverable sends. A fallback planned for no
     reply is brought forward to now; otherwise a follow-up of its own is queued now. True
     when one was planned."""
-    rule = deps.catalog.rule(failed.rule_id, failed.rule_version)
-    if rule is None or failed.manual or failed.step_index >= len(rule.steps):
+    step = _falling_back(deps, failed)
+    if step is None:
         return False
-    step = rule.send_step(failed.step_index)
     following = failed.channel_index + 1
-    if not step.fallback_when.undeliverable or following >= len(step.chain):
-        return False
     if step.fallback_when.no_reply_within is not None:
         return _bring_forward(deps, failed, following, at)
     why = f"{failed.channel}: {failed.reason}"

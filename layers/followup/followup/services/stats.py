@@ -40,9 +40,10 @@ cancels the queued entry as `opted_out_before_send`. A send WhatsApp refuses bec
 lead stopped marketing messages (131050) is that lead's opt-out: `opted_out` when refused
 after the send, `opted_out_before_send` when refused at once, never a failure.
 `failed_after_send` counts those `failed` that WhatsApp refused after taking them (so also
-counted `sent`); one refused for a policy its step is sent again for (`sent_again`) counts
-neither: its send is taken back, and the new follow-up counts the send and its outcome.
-`ai_messages`
+counted `sent`); one refused for a policy its step is sent again for, or undeliverable
+with its step gone on to the next channel (`sent_again`), counts neither: its send is
+taken back, and the new follow-up counts the step's send and its outcome, so a step counts
+one send however many channels it took. `ai_messages`
 counts follow-ups for which the AI wrote (was called at least once, its text sent,
 refused by a guardrail, rejected by a person or never sent) and `ai_cost_micro_usd` what
 all their calls cost, in millionths of a dollar so DynamoDB can add them as integers.
@@ -147,9 +148,14 @@ def _moved(change: FollowUpChange) -> dict[str, int]:
 def sent_again(followup: FollowUp) -> bool:
     """Failed after its send by a policy error its step is sent again for (131047 as the
     template, 131049 a day or more later, a rate limit seconds later: services.resend; one
-    not sent again ends `skipped`): the new follow-up carries the send and its outcome, so
+    not sent again ends `skipped`), or undeliverable with its step gone on to the next
+    channel (`fell_back`): the new follow-up carries the step's send and its outcome, so
     this one's send is taken back and it counts no failure."""
-    if followup.status is not Status.FAILED or followup.error_code is None:
+    if followup.status is not Status.FAILED:
+        return False
+    if followup.fell_back:
+        return True
+    if followup.error_code is None:
         return False
     return classify(None, followup.error_code).disposition in _SENT_AGAIN
 

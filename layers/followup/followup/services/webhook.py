@@ -42,7 +42,7 @@ from followup.domain.whatsapp import (
     stopped_marketing,
 )
 from followup.services import settings as workspace
-from followup.services.channels import after_failed
+from followup.services.channels import after_failed, falls_back
 from followup.services.contacts import find_contact, update_contact
 from followup.services.identity import relink
 from followup.services.inbound import record_inbound
@@ -333,9 +333,16 @@ def _failed(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
     again = resend(deps, followup, failure, status.at)
     skipped = again is None and failure.disposition in SKIPPING
     ending = Status.SKIPPED if skipped else Status.FAILED
-    # Not delivered, so not billed: whatever price an earlier status named is dropped.
+    # Not delivered, so not billed: whatever price an earlier status named is dropped. One
+    # whose step goes on its next channel says so, for the stats to count that send alone.
+    fell_back = ending is Status.FAILED and again is None and falls_back(deps, followup)
     failed = followup.ended(ending, status.at, failure.reason).model_copy(
-        update={"error_code": failure.code, "error_title": failure.title, "pricing": None}
+        update={
+            "error_code": failure.code,
+            "error_title": failure.title,
+            "pricing": None,
+            "fell_back": fell_back,
+        }
     )
     changes: list[Change] = [FollowUpChange(failed, followup.status)]
     try:
