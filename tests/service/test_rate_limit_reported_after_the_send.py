@@ -9,7 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from followup.domain.followup import FollowUp, Status
+from followup.domain.followup import FollowUp, Reason, Status
+from followup.domain.gating import gate
 from followup.domain.ids import resend_followup_id
 from followup.services.resend import REPORTED_THROTTLES
 from followup_local.memory_engine import MemoryEngine
@@ -85,3 +86,34 @@ def test_a_failed_status_naming_no_error_says_the_message_failed_after_it_went(
     failed = current(engine, followup)
     assert failed.status is Status.FAILED
     assert failed.reason == "WhatsApp reported the message failed, without saying why"
+
+
+def test_a_step_sent_again_after_a_reported_rate_limit_is_not_held_by_the_frequency_cap(
+    engine: MemoryEngine,
+) -> None:
+    # Given a workspace that lets a lead get one message a day, and a follow-up WhatsApp
+    # took
+    settings = engine.deps.rules.settings()
+    cap = settings.gating.frequency_cap.model_copy(update={"max_sends": 1})
+    gating = settings.gating.model_copy(update={"frequency_cap": cap})
+    engine.deps.rules.save_settings(settings.model_copy(update={"gating": gating}))
+    engine.deps.catalog.invalidate()
+    followup = sent_followup(engine, RUDI)
+    engine.pump_stream()
+    # When its `failed` status says a rate limit was met (heard twice), and a minute passes
+    engine.clock.advance(timedelta(seconds=30))
+    report = failed_status(followup, engine.clock.now(), code=131056)
+    assert engine.deliver(report) == 200
+    assert engine.deliver(report) == 200
+    engine.clock.advance(timedelta(minutes=1))
+    engine.tick()
+    # Then the step went again, the lead's one message of the day: the send they never got
+    # did not count toward the cap, and the one they got does
+    again = engine.deps.followups.followup(resend_followup_id(followup.id))
+    assert again is not None
+    assert (again.status, again.reason) == (Status.SENT, None)
+    assert sends_to_rudi(engine) == 2
+    engine.pump_stream()
+    lead = engine.deps.contacts.contact(followup.contact_id)
+    assert lead is not None
+    assert gate(lead.item, gating, engine.clock.now()) is Reason.FREQUENCY_CAP

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from followup.domain.contact import Contact, Score
 from followup.domain.durations import Duration
 from followup.domain.followup import Reason
-from followup.domain.gating import SENDS_KEPT, counted_send, gate, trim_recent
+from followup.domain.gating import SENDS_KEPT, counted_send, gate, trim_recent, unreached_send
 from followup.domain.settings import FrequencyCap, Gating
 from tests.support.builders import contact_at
 
@@ -214,3 +214,25 @@ def test_cold_lead_is_held_after_two_follow_ups_even_for_a_manual_send() -> None
 def test_hot_lead_passes_when_the_workspace_does_not_skip_hot_leads() -> None:
     contact = a_contact(score=Score.HOT)
     assert gate(contact, Gating(skip_hot=False), NOW) is None
+
+
+@given(order=st.permutations(["counted", "unreached", "counted", "unreached"]))
+def test_a_send_that_never_reached_the_lead_leaves_the_cap_whatever_the_order(
+    order: list[str],
+) -> None:
+    # Given a lead allowed two follow-ups a day, sent one an hour ago that WhatsApp then
+    # reported failed, and one two hours ago that reached them
+    cap = Gating(frequency_cap=FrequencyCap(max_sends=2))
+    failed, reached = sends_ago(1, 2)
+    contact = counted_send(a_contact(), reached, cap, NOW)
+    assert contact is not None
+    # When the failed send's count and its failure arrive in any order, each twice
+    for news in order:
+        if news == "counted":
+            contact = counted_send(contact, failed, cap, NOW) or contact
+        else:
+            contact = unreached_send(contact, failed, cap, NOW)
+    # Then the lead still has room for one more: only the send that reached them counts
+    assert contact.followups_sent == 2
+    assert gate(contact, cap, NOW) is None
+    assert gate(counted_send(contact, NOW, cap, NOW) or contact, cap, NOW) is Reason.FREQUENCY_CAP

@@ -111,6 +111,11 @@ class Contact(BaseModel):
     )
     followups_sent: int = 0
     recent_sends: list[AwareDatetime] = Field(default_factory=list)
+    unreached_sends: list[AwareDatetime] = Field(
+        default_factory=list,
+        description="send times of recent sends WhatsApp took, then reported it could not"
+        " deliver: the lead got nothing, so the frequency cap does not count them",
+    )
     reached_at: AwareDatetime | None = Field(
         default=None,
         description="when a send to the contact last counted toward the portfolio's messaging"

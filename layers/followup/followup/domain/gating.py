@@ -23,7 +23,8 @@ def gate(contact: Contact, gating: Gating, at: datetime, *, manual: bool = False
         return Reason.COLD_CAP
     cap = gating.frequency_cap
     since = shifted(at, -cap.per.approx())
-    if sum(1 for sent in contact.recent_sends if since < sent <= at) >= cap.max_sends:
+    reached = [sent for sent in contact.recent_sends if sent not in contact.unreached_sends]
+    if sum(1 for sent in reached if since < sent <= at) >= cap.max_sends:
         return Reason.FREQUENCY_CAP
     return None
 
@@ -62,3 +63,14 @@ def counted_send(
     if reached_at is not None and (contact.reached_at is None or reached_at > contact.reached_at):
         update["reached_at"] = reached_at
     return contact.model_copy(update=update)
+
+
+def unreached_send(contact: Contact, sent_at: datetime, gating: Gating, now: datetime) -> Contact:
+    """The contact once it knows its send at `sent_at` never reached it (WhatsApp took the
+    message, then reported it failed): the frequency cap no longer counts that send. Kept
+    apart from `recent_sends`, so the send counted before or after this, or either told
+    again, still counts once and stays out of the cap."""
+    if sent_at in contact.unreached_sends:
+        return contact
+    unreached = trim_recent([*contact.unreached_sends, sent_at], gating, now)
+    return contact.model_copy(update={"unreached_sends": unreached})
