@@ -77,3 +77,51 @@ def test_a_call_back_of_a_rule_that_follows_busy_too_stands_through_a_thank_you(
     assert sent_by(engine, "2026-11-25T10:00") == 1
     [journey] = enrollments(engine, contact_id)
     assert journey.state == "completed"
+
+
+def test_a_thank_you_once_the_call_back_is_queued_keeps_the_call_back(
+    engine: MemoryEngine,
+) -> None:
+    # Given a call back the lead asked for Wednesday at 10:00 WIB, queued by the tick at 09:00
+    follow_up_rule(engine, "call-back", "call_back_at", 0)
+    contact_id = reply(engine, "call me tomorrow at 10", "wamid.CB1")
+    assert sent_by(engine, "2026-11-25T09:00") == 0
+    [queued] = engine.deps.followups.followups_of(contact_id)
+    assert queued.status == "queued"
+    # When the lead writes "ok, thanks" at 09:30, before it goes
+    engine.clock.advance(timedelta(minutes=30))
+    reply(engine, "ok, thanks", "wamid.CB2")
+    # Then the call back still goes at 10:00, and nothing before
+    assert sent_by(engine, "2026-11-25T09:59") == 0
+    assert sent_by(engine, "2026-11-25T10:00") == 1
+    [journey] = enrollments(engine, contact_id)
+    assert journey.state == "completed"
+
+
+def test_not_interested_once_the_call_back_is_queued_ends_it(engine: MemoryEngine) -> None:
+    # Given a call back the lead asked for Wednesday at 10:00 WIB, queued by the tick at 09:00
+    follow_up_rule(engine, "call-back", "call_back_at", 0)
+    contact_id = reply(engine, "call me tomorrow at 10", "wamid.CB1")
+    assert sent_by(engine, "2026-11-25T09:00") == 0
+    # When the lead writes at 09:30 that they are not interested after all
+    engine.clock.advance(timedelta(minutes=30))
+    reply(engine, "makasih, gak tertarik", "wamid.CB2")
+    # Then nothing goes, and the journey says why it ended
+    assert sent_by(engine, "2026-11-25T10:30") == 0
+    [journey] = enrollments(engine, contact_id)
+    assert (journey.state, journey.exit_reason) == ("exited", "not_interested")
+
+
+def test_a_new_time_once_the_call_back_is_queued_replaces_it(engine: MemoryEngine) -> None:
+    # Given a call back the lead asked for Wednesday at 10:00 WIB, queued by the tick at 09:00
+    follow_up_rule(engine, "call-back", "call_back_at", 0)
+    contact_id = reply(engine, "call me tomorrow at 10", "wamid.CB1")
+    assert sent_by(engine, "2026-11-25T09:00") == 0
+    # When the lead asks at 09:30 for 14:00 instead
+    engine.clock.advance(timedelta(minutes=30))
+    reply(engine, "call me at 2pm", "wamid.CB2")
+    # Then nothing goes at 10:00, and one message goes at 14:00
+    assert sent_by(engine, "2026-11-25T13:59") == 0
+    assert sent_by(engine, "2026-11-25T14:00") == 1
+    states = sorted((e.state, e.exit_reason) for e in enrollments(engine, contact_id))
+    assert states == [("completed", "sequence_done"), ("exited", "replied")]

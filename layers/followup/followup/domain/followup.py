@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
@@ -512,6 +512,12 @@ class FollowUp(BaseModel):
         if not self.status.outbound or self.sent_at is None:
             raise InvalidTransition(self.id, self.status, self.status)
         return self.model_copy(update={"wake_at": shifted(self.sent_at, expire_after)})
+
+    def heard_from(self, at: datetime) -> FollowUp:
+        """Still to go, answering only what the contact writes after `at`: the sender takes
+        no line up to it (a thank-you after asking for a call back) for a reply to it."""
+        began = datetime.fromisoformat(self.silence_key)
+        return self.model_copy(update={"silence_key": max(began, at).astimezone(UTC).isoformat()})
 
     def ended(self, status: Status, at: datetime, reason: str | None = None) -> FollowUp:
         """In a terminal `status`: nothing wakes it any more."""

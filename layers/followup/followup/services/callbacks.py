@@ -6,9 +6,10 @@ message id, so a redelivered webhook enrolls once and two messages stamped the s
 twice) with its journey starting at the send opening on or after the time asked for (call
 back, whatever its first step), or its first send after that step's wait (busy). The
 enqueue tick queues it like any due step; a later reply ends it when the rule exits on
-reply, a later call back in the same second too. A call back still to come is the
-exception: only a reply that ends the follow-ups or asks for another time ends it (see
-`Reading.keeps_call_back`), and a busy said meanwhile starts no nudge.
+reply, a later call back in the same second too. A call back still to come (its step
+waiting or queued) is the exception: only a reply that ends the follow-ups or asks for
+another time ends it (see `Reading.keeps_call_back`), and a busy said meanwhile starts no
+nudge.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from followup.domain.journey import next_opening
 from followup.domain.rule import Step
 from followup.domain.triggers import IntentTrigger
 from followup.services import triggers
+from followup.services.ports import CommitRejected, EnrollmentChange, FollowUpChange
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -39,6 +41,9 @@ if TYPE_CHECKING:
 _ASKED_AMONG = 50
 """How many of the conversation's latest lines the message that asked for a call back is
 looked for among, when its rule follows busy up too."""
+_TRIES = 5
+"""How often a call back standing through a line is written again when a tick or the
+sender moved it meanwhile."""
 
 
 def occurrence(message_id: str) -> str:
@@ -103,9 +108,11 @@ def plan_follow_up(
 def still_to_come(deps: Deps, contact_id: str, enrollments: Iterable[Enrollment]) -> set[str]:
     """Of the contact's `enrollments`, the ids of the call backs still to come: running
     journeys a reply read as `call_back_at` asked for, which sent nothing yet and whose
-    next step waits to be queued. The message that asked is read only for a rule that
-    follows busy up too; one no longer among the conversation's latest lines is not known."""
-    waiting = [e for e in enrollments if _untouched(e) and _follows(deps, e, Intent.CALL_BACK_AT)]
+    step waits to be queued or is queued. The message that asked is read only for a rule
+    that follows busy up too; one no longer among the conversation's latest lines is not
+    known."""
+    fresh = [e for e in enrollments if _untouched(e) and _follows(deps, e, Intent.CALL_BACK_AT)]
+    waiting = _waiting_or_queued(deps, contact_id, fresh)
     sure = {e.id for e in waiting if not _follows(deps, e, Intent.BUSY)}
     unsure = [e for e in waiting if e.id not in sure]
     if not unsure:
@@ -127,10 +134,47 @@ def _call_back_to_come(deps: Deps, contact: Contact) -> bool:
     return bool(still_to_come(deps, contact.id, enrollments))
 
 
+def stand_through(
+    deps: Deps, contact_id: str, enrollment_id: str, placed: datetime, at: datetime
+) -> None:
+    """The call back `enrollment_id` stands through the contact's line placed at `placed`:
+    it and its step's follow-up, if queued, answer only what the contact writes after it,
+    so neither the tick nor the sender takes the line for a reply. Written together; a
+    sender that claimed the follow-up meanwhile judges the line, as it does any reply."""
+    for _ in range(_TRIES):
+        found = deps.followups.enrollment(enrollment_id)
+        if found is None or found.item.state is not EnrollmentState.ACTIVE:
+            return
+        enrollment = found.item
+        queued = [
+            FollowUpChange(f.heard_from(placed), f.status)
+            for f in deps.followups.followups_of(contact_id)
+            if f.enrollment_id == enrollment_id and f.status.unsent
+        ]
+        if enrollment.next_due_at is None and not queued:
+            return  # the sender claimed its step: it judges the line
+        change = EnrollmentChange(enrollment.heard_from(placed), found.revision, enrollment)
+        try:
+            deps.commit([change, *queued], at)
+        except CommitRejected:
+            continue
+        return
+
+
 def _untouched(enrollment: Enrollment) -> bool:
-    """Whether `enrollment` runs, sent nothing yet and waits for a step to be queued."""
-    running = enrollment.state is EnrollmentState.ACTIVE
-    return running and enrollment.last_sent_at is None and enrollment.next_due_at is not None
+    """Whether `enrollment` runs and sent nothing yet."""
+    return enrollment.state is EnrollmentState.ACTIVE and enrollment.last_sent_at is None
+
+
+def _waiting_or_queued(
+    deps: Deps, contact_id: str, enrollments: list[Enrollment]
+) -> list[Enrollment]:
+    """Of `enrollments`, those whose step waits to be queued or is queued, not yet claimed
+    by the sender. The contact's follow-ups are read only when a step left its wait."""
+    if all(e.next_due_at is not None for e in enrollments):
+        return enrollments
+    queued = {f.enrollment_id for f in deps.followups.followups_of(contact_id) if f.status.unsent}
+    return [e for e in enrollments if e.next_due_at is not None or e.id in queued]
 
 
 def _follows(deps: Deps, enrollment: Enrollment, intent: Intent) -> bool:

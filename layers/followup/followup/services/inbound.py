@@ -24,7 +24,13 @@ from followup.domain.rule import Rule, Step
 from followup.domain.stamps import heard_after, may_follow
 from followup.domain.triggers import IntentTrigger
 from followup.domain.webhook_events import Identity
-from followup.services.callbacks import asked_by, plan_follow_up, schedule, still_to_come
+from followup.services.callbacks import (
+    asked_by,
+    plan_follow_up,
+    schedule,
+    stand_through,
+    still_to_come,
+)
 from followup.services.channels import may_reach
 from followup.services.contacts import create_contact, find_contact, update_contact
 from followup.services.conversations import CONTACT
@@ -33,13 +39,12 @@ from followup.services.ports import CommitRejected, EnrollmentChange, FollowUpCh
 from followup.services.settle import end_unsent
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Mapping, Sequence, Set
 
     from followup.domain.ai_classify import Classified
     from followup.domain.channels import Channel
     from followup.domain.settings import WorkspaceSettings
     from followup.services.deps import Deps
-    from followup.services.ports import Versioned
 
 log = logging.getLogger(__name__)
 
@@ -176,8 +181,10 @@ def record_inbound(
     only: Channel | None = "whatsapp" if stop and not stops_all else None
     heard_id = line_id if asked else None
     keeps = not stop and (reading is None or reading.keeps_call_back)
-    over = _end_enrollments(deps, contact_id, stop, at, placed, ends, only, heard_id, keeps)
-    responded, canceled = _settle_followups(deps, followups, stop, at, ends, only, over, contact)
+    over, stands = _end_enrollments(deps, contact_id, stop, at, placed, ends, only, heard_id, keeps)
+    responded, canceled = _settle_followups(
+        deps, followups, stop, at, ends, only, over, stands, contact
+    )
     schedule(deps, follow_up, deps.clock.now())
     record = reading.record if reading and asked else None
     if record is None or (record.source == "rules" and record.ai_fallback is None):
@@ -353,18 +360,22 @@ def _settle_followups(
     ends: str | None,
     only: Channel | None,
     over: Mapping[str, str],
+    stands: Set[str],
     contact: Contact,
 ) -> tuple[int, int]:
     """Of the contact's `followups`, sent ones within the attribution window → responded;
     queued ones → canceled (all of them when the reply `ends` the contact's follow-ups, and
     those of a journey that is `over`, with the reason it ended for, so none holds the
-    contact's slot for a journey that will not send it). A STOP for `only` one channel
+    contact's slot for a journey that will not send it), but for a call back that `stands`
+    through the reply. A STOP for `only` one channel
     settles that channel's alone, and of those still to go only the ones with no later
     channel that may reach the `contact` (as the STOP left them)."""
     attribution = deps.catalog.settings().attribution_window.approx().total_seconds()
     responded = canceled = 0
     for followup in followups:
         if only is not None and not _stopped_with(deps, followup, only, contact):
+            continue
+        if followup.status.unsent and followup.enrollment_id in stands:
             continue
         journey_over = over.get(followup.enrollment_id or "")
         settled = _settle(deps, followup, stop, at, attribution, ends, journey_over)
@@ -491,7 +502,7 @@ def _end_enrollments(
     only: str | None,
     heard: str | None,
     keeps: bool,
-) -> dict[str, str]:
+) -> tuple[dict[str, str], set[str]]:
     """A reply stamped `at`, which the contact places at `placed` in the conversation, ends
     the enrollments that exit on reply; an opt-out or a reply that `ends` the follow-ups
     (not interested, done) ends them all; a reply that breaks a silence before it crossed
@@ -501,11 +512,14 @@ def _end_enrollments(
     call back (or busy) another message stamped the same second asked for before it, as a
     later message would. A reply that `keeps` a call back still to come (it neither ends
     the follow-ups nor asks for another time) leaves it running, answering only what comes
-    after the reply: a lead often writes several short lines in a row.
+    after the reply, its step's follow-up too when it is queued: a lead often writes several
+    short lines in a row.
 
     Returns the contact's journeys that are over (ended now, or found ended) by id, with
-    why each ended: their follow-ups still to go are ended with them."""
+    why each ended: their follow-ups still to go are ended with them; and the call backs
+    that stand through the reply."""
     over: dict[str, str] = {}
+    stands: set[str] = set()
     enrollments = deps.followups.enrollments_of(contact_id)
     waiting = still_to_come(deps, contact_id, (e.item for e in enrollments)) if keeps else set()
     for enrollment_v in enrollments:
@@ -531,7 +545,8 @@ def _end_enrollments(
             # what an earlier message of the same stamp asked for.
             continue
         if enrollment.id in waiting:
-            _heard_from(deps, enrollment_v, placed, at)
+            stand_through(deps, contact_id, enrollment.id, placed, at)
+            stands.add(enrollment.id)
             continue
         if only is not None and rule is not None and _reaches_beyond(rule, only):
             continue
@@ -558,20 +573,7 @@ def _end_enrollments(
         except CommitRejected:
             continue  # a tick advanced it meanwhile; its next step re-checks the reply
         over[enrollment.id] = reason
-    return over
-
-
-def _heard_from(
-    deps: Deps, enrollment_v: Versioned[Enrollment], placed: datetime, at: datetime
-) -> None:
-    """The journey answers only what the contact writes after `placed`: the reply there
-    leaves it running, and the tick and the sender must not take it for an answer."""
-    enrollment = enrollment_v.item
-    change = EnrollmentChange(enrollment.heard_from(placed), enrollment_v.revision, enrollment)
-    try:
-        deps.commit([change], at)
-    except CommitRejected:
-        return  # a tick queued its step meanwhile: the sender judges the reply, as any
+    return over, stands
 
 
 def _reaches_beyond(rule: Rule, channel: str) -> bool:
