@@ -26,12 +26,13 @@ def send(name: str) -> dict[str, object]:
     return {"wait": {"amount": 0, "unit": "minutes"}, "template": {"name": name, "language": "en"}}
 
 
-def renewal_journey() -> Rule:
+def renewal_journey(days_before: int = 7) -> Rule:
+    """The recipe's journey, its reminder `days_before` the renewal."""
     return Rule.model_validate(
         {
             "id": "renewal",
             "name": "Renewal",
-            "trigger": before_renewal(),
+            "trigger": before_renewal(days_before),
             "steps": [
                 send("renewal_upcoming"),
                 {"kind": "wait", "until_attribute": "renewal_date"},
@@ -101,3 +102,38 @@ def test_no_renewal_day_message_goes_once_the_renewal_date_is_cleared(
     # Then no "renews today" goes, and the journey ended for want of the date
     assert sent_days(engine, "renewal_today") == []
     assert exits(engine, contact_id) == ["attribute_missing:renewal_date"]
+
+
+def test_the_renewal_day_message_follows_a_renewal_date_moved_earlier_once_reminded(
+    engine: MemoryEngine,
+) -> None:
+    # Given the journey reminding two weeks before, and a customer renewing on 22 December
+    # reminded on the 8th (a moved date's own reminder would be more than a week late)
+    rules.create(engine.deps, renewal_journey(days_before=14))
+    contact, _ = upsert(
+        engine.deps,
+        WA_ID,
+        {"timezone": "Asia/Jakarta", "attributes": {"renewal_date": "2026-12-22"}},
+    )
+    run_until(engine, datetime(2026, 12, 9, tzinfo=UTC))
+    assert sent_days(engine, "renewal_upcoming") == ["2026-12-08"]
+    # When the CRM brings the renewal forward to 15 December
+    upsert(engine.deps, WA_ID, {"attributes": {"renewal_date": "2026-12-15"}})
+    run_until(engine, datetime(2026, 12, 23, tzinfo=UTC))
+    # Then "your subscription renews today" goes on the new renewal day, once, at 09:00
+    assert sent_days(engine, "renewal_today") == ["2026-12-15"]
+    assert exits(engine, contact.id) == ["sequence_done"]
+
+
+def test_a_renewal_date_moved_earlier_starts_its_own_journey_in_place_of_the_first(
+    engine: MemoryEngine,
+) -> None:
+    # Given a customer renewing on 8 December, reminded a week before
+    contact_id = reminded_a_week_before_the_8th(engine)
+    # When the CRM brings the renewal forward to Friday 4 December
+    upsert(engine.deps, WA_ID, {"attributes": {"renewal_date": "2026-12-04"}})
+    run_until(engine, datetime(2026, 12, 10, tzinfo=UTC))
+    # Then the new date's journey replaces the first: "renews today" goes on the 4th, once
+    assert sent_days(engine, "renewal_today") == ["2026-12-04"]
+    assert sent_days(engine, "renewal_upcoming") == ["2026-12-01", "2026-12-02"]
+    assert exits(engine, contact_id) == ["attribute_changed:renewal_date", "sequence_done"]

@@ -68,6 +68,10 @@ class Enrollment(BaseModel):
         """Its rule is on again: the held step is due from `at`."""
         return self.model_copy(update={"held_at": None, "next_due_at": at})
 
+    def due_sooner(self, at: datetime) -> Enrollment:
+        """Its waiting step is due at `at`, sooner than planned: the date it waits for moved."""
+        return self.model_copy(update={"next_due_at": at})
+
     def heard_from(self, at: datetime) -> Enrollment:
         """Answering only what the contact writes after `at`: a line up to it that leaves the
         journey running (a thank-you after asking for a call back) is no reply to it."""

@@ -211,6 +211,22 @@ def ends_now(
     return wait_ends(step, planned, contact, zone)
 
 
+def ends_sooner(
+    rule: Rule, index: int, planned: datetime, contact: Contact, zone: ZoneInfo, now: datetime
+) -> datetime | None:
+    """When the step at `index`, timed to end at `planned`, ends sooner, its date having
+    been moved earlier by `now`: a wait until a date attribute ends at the new moment, or
+    at `now` when that has passed or is no longer a moment to wait for (the tick reads the
+    date again then, as for any wait that ends). None: it ends as planned (another step,
+    or a date moved later, which the tick finds when the wait ends: see `ends_now`)."""
+    step = rule.steps[index]
+    if not isinstance(step, WaitStep) or step.until_attribute is None:
+        return None
+    ends = wait_ends(step, now, contact, zone)
+    sooner = now if isinstance(ends, Exit) else ends
+    return sooner if sooner < planned else None
+
+
 def next_time_of_day(start: datetime, hhmm: str, zone: ZoneInfo) -> datetime:
     """The first moment at or after `start` whose wall clock in `zone` reads `hhmm` (a time
     a DST gap skips reads as the same time after the jump: 02:30 becomes 03:30; in an hour
