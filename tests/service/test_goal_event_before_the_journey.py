@@ -4,13 +4,15 @@ nothing in it; a later silence is a new one."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from followup.services import crm_events, rules
+from followup.services.contacts import upsert
 from followup.services.inbound import record_inbound
 from followup_local.memory_engine import MemoryEngine
-from tests.support.builders import quiet_contact, rule
+from tests.support.builders import before_renewal, quiet_contact, rule
+from tests.support.date_rules import customer, run_until
 
 HOUR = timedelta(hours=1)
 WA_ID = "6281100000811"
@@ -67,4 +69,44 @@ def test_an_exit_event_before_the_journey_keeps_it_out_of_that_silence_only(
     record_inbound(engine.deps, WA_ID, "I ordered again", engine.clock.now())
     run_hours(engine, 26)
     # Then the new silence gets its reminder, once
+    assert sent(engine) == ["pay_now"]
+
+
+def renewal_reminder(engine: MemoryEngine) -> str:
+    """A reminder to pay a week before the renewal date at 09:00, whose goal is the payment,
+    and a Jakarta customer renewing on Tuesday 8 December 2026; returns their id."""
+    trigger = before_renewal()
+    goal = {"events": ["payment_received"]}
+    rules.create(engine.deps, rule("pay", trigger=trigger, steps=[PAY_NOW], goal=goal))
+    return customer(engine, 12, renews="2026-12-08")
+
+
+def test_a_customer_who_paid_before_the_renewal_reminder_is_not_reminded_to_pay(
+    engine: MemoryEngine,
+) -> None:
+    # Given a reminder to pay a week before the renewal (1 December), for a 8 December renewal
+    contact_id = renewal_reminder(engine)
+    # When the customer pays on 27 November, before the reminder is due
+    engine.clock.advance(3 * 24 * HOUR)
+    apply(engine, {"type": "custom", "name": "payment_received", "contact": "6281100000912"})
+    run_until(engine, datetime(2026, 12, 9, tzinfo=UTC))
+    # Then no reminder goes: the goal is reached for this renewal
+    assert sent(engine) == []
+    ended = [e.item.exit_reason for e in engine.deps.followups.enrollments_of(contact_id)]
+    assert ended == ["goal"]
+
+
+def test_a_payment_for_last_years_renewal_does_not_stop_this_years_reminder(
+    engine: MemoryEngine,
+) -> None:
+    # Given a customer who paid on 27 November 2026 and was not reminded for that renewal
+    renewal_reminder(engine)
+    engine.clock.advance(3 * 24 * HOUR)
+    apply(engine, {"type": "custom", "name": "payment_received", "contact": "6281100000912"})
+    run_until(engine, datetime(2026, 12, 9, tzinfo=UTC))
+    # When the CRM rolls the renewal on to 8 December 2027
+    upsert(engine.deps, "6281100000912", {"attributes": {"renewal_date": "2027-12-08"}})
+    engine.clock.advance(datetime(2027, 11, 30, tzinfo=UTC) - engine.clock.now())
+    run_until(engine, datetime(2027, 12, 9, tzinfo=UTC))
+    # Then this year's reminder goes a week before, once
     assert sent(engine) == ["pay_now"]

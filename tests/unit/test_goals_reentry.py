@@ -14,7 +14,7 @@ from followup.domain.enrollment import Enrollment, EnrollmentState, reentry_refu
 from followup.domain.followup import Reason
 from followup.domain.journey import Stop, event_ends, must_stop
 from followup.domain.rule import Rule
-from followup.domain.settings import Gating
+from followup.domain.settings import WorkspaceSettings
 from tests.support.builders import contact_at, rule
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -28,7 +28,7 @@ GOAL_RULE = rule(
 
 def stop(stage: str, of: Rule = GOAL_RULE) -> Stop | None:
     contact = contact_at(NOW, stage=stage, last_inbound_at=NOW - timedelta(days=2))
-    return must_stop(contact, of, SILENCE, Gating(), NOW)
+    return must_stop(contact, of, SILENCE, WorkspaceSettings(), NOW)
 
 
 # --- goals and exits -----------------------------------------------------------------------

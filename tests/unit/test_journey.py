@@ -26,7 +26,7 @@ RULE = rule()
 
 
 def stop(contact: Mapping[str, object], of: Rule = RULE, *, manual: bool = False) -> Stop | None:
-    return must_stop(contact_at(NOW, **contact), of, SILENCE, Gating(), NOW, manual=manual)
+    return must_stop(contact_at(NOW, **contact), of, SILENCE, SETTINGS, NOW, manual=manual)
 
 
 # --- the exit check ------------------------------------------------------------------------

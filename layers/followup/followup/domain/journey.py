@@ -21,7 +21,8 @@ from followup.domain.localtime import to_utc, utc
 from followup.domain.phones import country_of
 from followup.domain.policy import SendWindow
 from followup.domain.rule import BranchStep, IdleTrigger, Rule, Step, WaitStep
-from followup.domain.settings import Gating, WorkspaceSettings
+from followup.domain.settings import WorkspaceSettings
+from followup.domain.triggers import DateTrigger
 
 DONE = "sequence_done"
 """Why an enrollment that walked past its last step completed."""
@@ -34,7 +35,8 @@ class Stop:
     `gated` when policy passes this one send by (a hot lead, a cap); otherwise the rule's
     exit conditions hold (opted out, a closed conversation the rule does not send into,
     replied since the silence began, an exit stage or event) or its goal (a stage, or an
-    event since the silence began) was reached.
+    event since the silence began, or within the look-back before a date rule's date came
+    round) was reached.
     """
 
     reason: Reason
@@ -45,7 +47,7 @@ def must_stop(
     contact: Contact,
     rule: Rule,
     silence_key: str,
-    gating: Gating,
+    settings: WorkspaceSettings,
     now: datetime,
     *,
     manual: bool = False,
@@ -59,10 +61,11 @@ def must_stop(
         return Stop(Reason.REPLIED, gated=False)
     if not manual and broke_early(contact, rule, silence_key):
         return Stop(Reason.SILENCE_BROKEN, gated=False)
-    reached = stage_ends(rule, contact.stage) or events_end(rule, contact, silence_key)
+    since = events_since(rule, silence_key, settings.trigger_lookback.approx())
+    reached = stage_ends(rule, contact.stage) or events_end(rule, contact, since)
     if reached is not None:
         return Stop(reached, gated=False)
-    blocked = gate(contact, gating, now, manual=manual)
+    blocked = gate(contact, settings.gating, now, manual=manual)
     return Stop(blocked, gated=True) if blocked is not None else None
 
 
@@ -91,12 +94,21 @@ def event_ends(rule: Rule, name: str) -> Reason | None:
     return Reason.EXIT_EVENT if name in rule.exit.events else None
 
 
-def events_end(rule: Rule, contact: Contact, silence_key: str) -> Reason | None:
-    """Why the custom events the contact had after the silence `silence_key` began end a
-    journey in `rule` for that silence: its goal, an exit, or not. One heard before the
-    journey started counts as well: the lead reached the goal in the silence it serves."""
+def events_since(rule: Rule, silence_key: str, lookback: timedelta) -> datetime:
+    """From when the contact's custom events end a journey in `rule` for the silence
+    `silence_key`: when it began; for a date rule (whose silence begins as the date comes
+    round) one look-back earlier, the same reach that lets a date just past still enroll.
+    A payment made days before a renewal's reminder is for that renewal; one made for last
+    year's is not."""
     began = datetime.fromisoformat(silence_key)
-    reasons = {event_ends(rule, name) for name, at in contact.events_at.items() if at > began}
+    return began - lookback if isinstance(rule.trigger, DateTrigger) else began
+
+
+def events_end(rule: Rule, contact: Contact, since: datetime) -> Reason | None:
+    """Why the custom events the contact had after `since` (see `events_since`) end a
+    journey in `rule`: its goal, an exit, or not. One heard before the journey started
+    counts as well: the lead reached the goal in the silence (or date) it serves."""
+    reasons = {event_ends(rule, name) for name, at in contact.events_at.items() if at > since}
     if Reason.GOAL in reasons:
         return Reason.GOAL
     return Reason.EXIT_EVENT if Reason.EXIT_EVENT in reasons else None

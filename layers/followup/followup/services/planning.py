@@ -152,7 +152,7 @@ def advance(
     settings = deps.catalog.settings()
     if rule is None:
         return _exit(deps, enrollment_v, Reason.RULE_DELETED, now)
-    stop = must_stop(contact, rule, enrollment.silence_key, settings.gating, now)
+    stop = must_stop(contact, rule, enrollment.silence_key, settings, now)
     if stop is not None and not stop.gated:
         return _exit(deps, enrollment_v, stop.reason, now)
     fid = followup_id(
@@ -162,7 +162,7 @@ def advance(
         # The cap counts the sends of the day before the step goes: one the send window
         # puts off to a later day (after hours, a holiday) may find it free by then.
         going = send_at(enrollment.next_due_at or now, now, contact, rule, settings)
-        stop = must_stop(contact, rule, enrollment.silence_key, settings.gating, going)
+        stop = must_stop(contact, rule, enrollment.silence_key, settings, going)
     if stop is not None:
         skipped = _followup(fid, enrollment, contact, now, now, stop.reason)
         exited = ended(enrollment, stop.reason, EnrollmentState.EXITED)

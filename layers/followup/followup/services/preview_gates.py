@@ -54,7 +54,7 @@ def goes(
     refused = reentry.History(deps, contact.id).refused(rule, enrollment)
     if refused is not None:
         return refused
-    stop = must_stop(contact, rule, enrollment.silence_key, settings.gating, now)
+    stop = must_stop(contact, rule, enrollment.silence_key, settings, now)
     if stop is not None and stop.reason is not Reason.FREQUENCY_CAP:
         return stop.reason.value
     if _by_hand(deps, rule, contact, enrollment):
@@ -70,7 +70,7 @@ def goes(
         return code(at.reason)
     if stop is not None:
         # The cap counts the sends of the day before the step goes, as the tick judges it.
-        stop = must_stop(contact, rule, enrollment.silence_key, settings.gating, at)
+        stop = must_stop(contact, rule, enrollment.silence_key, settings, at)
         if stop is not None:
             return stop.reason.value
     enrollment = reached if reached.state is EnrollmentState.ACTIVE else enrollment

@@ -434,8 +434,8 @@ def _read_again(
     `canceled` with the journey's reason (`opted_out` when a STOP ended it)."""
     found = deps.contacts.contact(claimed.contact_id)
     contact = seen if found is None else found.item
-    gating = deps.catalog.settings().gating
-    stop = must_stop(contact, rule, claimed.silence_key, gating, now, manual=claimed.manual)
+    settings = deps.catalog.settings()
+    stop = must_stop(contact, rule, claimed.silence_key, settings, now, manual=claimed.manual)
     if stop is not None and stop.reason is Reason.OPTED_OUT:
         return _finish(deps, claimed, Status.OPTED_OUT, Reason.OPTED_OUT, now)
     journey_over = why_ended(journey_of(deps, claimed))
@@ -490,8 +490,7 @@ def _recheck(
     """Everything that may have changed since the follow-up was queued. The send window
     is judged at its due time when it came within `ARRIVAL_GRACE` of it, else now."""
     settings = deps.catalog.settings()
-    gating = settings.gating
-    stop = must_stop(contact, rule, claimed.silence_key, gating, now, manual=claimed.manual)
+    stop = must_stop(contact, rule, claimed.silence_key, settings, now, manual=claimed.manual)
     if stop is not None and stop.reason is Reason.OPTED_OUT:
         return _finish(deps, claimed, Status.OPTED_OUT, Reason.OPTED_OUT, now)
     if stop is not None and stop.reason is Reason.CONVERSATION_CLOSED:

@@ -97,8 +97,8 @@ def _step(
     """Do the current step and move the enrollment past it (or end it); None when someone
     else changed the enrollment first."""
     enrollment = enrollment_v.item
-    gating = deps.catalog.settings().gating
-    stop = must_stop(contact, rule, enrollment.silence_key, gating, now)
+    settings = deps.catalog.settings()
+    stop = must_stop(contact, rule, enrollment.silence_key, settings, now)
     reason = stop.reason if stop is not None and not stop.gated else None  # caps gate sends
     if reason is not None:
         moved = enrollment.end(reason, EnrollmentState.EXITED)

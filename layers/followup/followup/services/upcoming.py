@@ -138,7 +138,7 @@ def _journey(
     settings = deps.catalog.settings()
     zone = contact.zone(settings.zone)
     asked = max(enrollment.next_due_at or queued_at or now, now)
-    stop = must_stop(contact, rule, enrollment.silence_key, settings.gating, asked)
+    stop = must_stop(contact, rule, enrollment.silence_key, settings, asked)
     if stop is not None and not stop.gated:
         return []
     if stop is not None and stop.reason is Reason.FREQUENCY_CAP:
