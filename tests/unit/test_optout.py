@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from followup.domain.optout import BUILT_IN_KEYWORDS, is_opt_out
 
-# The rule, labelled: (message, opts out?). English, Indonesian and Portuguese.
+# The rule, labelled: (message, opts out?). English, Indonesian, Portuguese and Spanish.
 LABELLED = [
     # a built-in keyword alone, however decorated
     ("STOP", True),
@@ -76,6 +76,21 @@ LABELLED = [
     ("descadastrar", True),
     ("me tira dessa lista", True),
     ("quero sair da lista", True),
+    # Spanish
+    ("BAJA", True),
+    ("Baja 🙏", True),
+    ("no me escribas más", True),
+    ("No me escriban más, por favor", True),
+    ("dejen de enviarme mensajes", True),
+    ("deja de mandarme mensajes", True),
+    ("no quiero recibir más mensajes", True),
+    ("quiero darme de baja", True),
+    ("dame de baja de la lista", True),
+    ("elimínenme de la lista", True),
+    ("sáquenme de su lista", True),
+    ("ya no me manden mensajes", True),
+    ("no me contacten más", True),
+    ("Gracias, pero no me interesa. Dejen de escribirme", True),
     # a request to stop closing a longer reply, whatever came before it
     ("already paid, stop messaging me", True),
     ("not interested, stop", True),
@@ -104,6 +119,8 @@ LABELLED = [
     ("already paid, how can I stop receiving these messages?", True),
     ("gimana cara berhenti berlangganan?", True),
     ("como faço para parar de receber mensagens?", True),
+    ("ya pagué, dejen de escribirme", True),
+    ("no me interesa y no me escriban más", True),
     # normal replies: a keyword inside a sentence that is not a request to stop
     ("I don't want to receive messages about the morning class, only the evening one", False),
     ("remove my number 0811 and use this one", False),
@@ -130,6 +147,12 @@ LABELLED = [
     ("para mim está ótimo", False),
     ("vou parar no campus amanhã", False),
     ("cancelar minha matrícula?", False),
+    ("¿cómo me doy de baja?", False),
+    ("el precio baja en diciembre?", False),
+    ("quiero darme de baja del curso de inglés", False),
+    ("no dejen de escribirme", False),
+    ("no quiero perder mi lugar", False),
+    ("para mí está bien", False),
     # a clause that is no request to stop, or one the reply goes on after
     ("ok, stop by tomorrow?", False),
     ("no, please don't stop", False),
@@ -167,6 +190,7 @@ LABELLED = [
     ("jangan telpon sekarang ya", False),
     ("jangan kirim pesan sekarang", False),
     ("Não me mande mensagem agora", False),
+    ("no me escribas ahora, estoy manejando", False),
     ("jangan telpon saya", False),
     ("stop now", True),
     ("STOP now please", True),
@@ -190,7 +214,7 @@ def test_which_messages_opt_out(message: str, opts_out: bool) -> None:
     assert is_opt_out(message, []) is opts_out
 
 
-def test_the_table_covers_three_languages_and_both_answers() -> None:
+def test_the_table_covers_four_languages_and_both_answers() -> None:
     assert len(LABELLED) >= 40
     assert {opts for _, opts in LABELLED} == {True, False}
 

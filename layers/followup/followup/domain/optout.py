@@ -10,7 +10,8 @@ politeness, must be exactly
 
 - a built-in keyword (`BUILT_IN_KEYWORDS`, always on) or one the workspace added, or
 - one of the request phrasings below ("stop sending me messages", "berhenti kirim pesan",
-  "parar de enviar", "don't message me again", "I want to unsubscribe"), or
+  "parar de enviar", "no me escribas más", "don't message me again", "I want to
+  unsubscribe", "quiero darme de baja"), or
 - stop signs only (🛑, ⛔).
 
 A clause ends at a comma, a full stop, a semicolon, an exclamation or question mark, a new
@@ -29,7 +30,8 @@ messages?", "como faço para parar de receber mensagens?"); asking how with a ve
 Anything longer or different stays a normal reply: "please don't stop", "don't stop
 sending me updates", "if you stop messaging me I'll never know", "stop by tomorrow?", "ok,
 stop by tomorrow?", "can't stop thinking about the course", "jangan berhenti", "cancel my
-booking".
+booking", "¿cómo me
+doy de baja?".
 """
 
 from __future__ import annotations
@@ -38,8 +40,12 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-BUILT_IN_KEYWORDS = ("STOP", "BERHENTI", "PARAR", "UNSUBSCRIBE", "CANCEL", "Stop promotions")
-"""Always opt out, whatever the settings say; Meta's marketing opt-out button sends the last."""
+BUILT_IN_KEYWORDS = (
+    "STOP", "BERHENTI", "PARAR", "BAJA", "UNSUBSCRIBE", "CANCEL", "Stop promotions"
+)  # fmt: skip
+"""Always opt out, whatever the settings say; Meta's marketing opt-out button sends the last.
+Each is the whole message or its closing clause, never a word inside one ("baja el
+precio?")."""
 
 _STOP_SIGNS = frozenset("🛑⛔")
 _SIGNS_AS_WORDS = str.maketrans(dict.fromkeys(_STOP_SIGNS, " stop "))
@@ -60,6 +66,9 @@ _POLITE = {
     "min", "admin", "terima kasih", "makasih", "trims", "sudah", "udah", "oke", "tapi",
     # Portuguese
     "por favor", "pf", "pfv", "obrigado", "obrigada", "valeu", "ja", "oi", "ola", "mas",
+    # Spanish
+    "porfa", "porfavor", "xfa", "gracias", "muchas gracias", "hola", "pero", "disculpa",
+    "disculpe",
 }  # fmt: skip
 
 _EN_ME = r"(?: (?:me|us))?"
@@ -70,6 +79,7 @@ _EN_MORE = (
 )
 _ID_MORE = r"(?: (?:saya|aku|gue|lagi|pesan|promo|ke saya|ke nomor ini|ya))*"
 _PT_MORE = r"(?: (?:mais|mensagens|mensagem|nada|para mim|pra mim|promocoes))*"
+_ES_MORE = r"(?: (?:mas|mensajes|mensaje|nada|promociones|ofertas|por aqui|por favor))*"
 
 _PHRASES = (
     # English
@@ -113,6 +123,18 @@ _PHRASES = (
     r"(?: (?:inscricao|assinatura|me|minha inscricao|da lista|dessa lista|desta lista|"
     r"mensagens))?",
     r"me (?:tire|tira|remova|remove|descadastre|descadastra) (?:da|dessa|desta) (?:sua )?lista",
+    # Spanish
+    r"(?:dejen|deja|deje|dejar) de (?:enviar|mandar|escribir|contactar|molestar)(?:me|nos)?"
+    + _ES_MORE,
+    r"no (?:me |nos )?(?:escribas|escriban|escriba|mandes|manden|mande|envies|envien|envie|"
+    r"contactes|contacten|contacte|molestes|molesten)" + _ES_MORE,
+    r"(?:yo )?no quiero (?:(?:recibir|que me (?:escriban|manden|envien|contacten)) )?(?:mas )?"
+    r"(?:mensajes|mensaje|promociones)" + _ES_MORE,
+    r"(?:yo )?no quiero que me (?:escriban|escribas|manden|mandes|envien|contacten)" + _ES_MORE,
+    r"(?:(?:yo )?quiero )?(?:darme|me doy|dame|denme|deme) de baja"
+    r"(?: de (?:la|esta|su|tu) lista| de los mensajes)?",
+    r"(?:eliminenme|eliminame|elimineme|borrenme|borrame|saquenme|sacame|quitenme|quitame)"
+    r" de (?:la|esta|su|tu|sus|tus) (?:lista|listas|base de datos|contactos)",
 )
 _REQUEST = re.compile("|".join(f"(?:{phrase})" for phrase in _PHRASES))
 _LONE = re.compile(
@@ -123,6 +145,7 @@ _LONE = re.compile(
     r"|(?:parar|pare|parem)"
     r"|(?:(?:eu )?quero )?(?:cancelar|descadastrar|descadastre|sair|remover)"
     r"(?: (?:me|inscricao|assinatura|minha inscricao))?"
+    r"|baja|(?:(?:yo )?quiero )?(?:darme|me doy|dame|denme|deme) de baja"
 )
 """Requests that name nothing to stop: a verb alone ("stop", "cancel", "stop it"), or one
 that may be said of a thing or a moment ("jangan kirim": don't send it, "jangan ganggu":
@@ -162,11 +185,11 @@ def _strip_symbols(word: str) -> str:
     return word[start:end]
 
 
-_NOW = ("right now", "now", "sekarang", "agora")
+_NOW = ("right now", "now", "sekarang", "agora", "ahora", "ahorita")
 """Time words. After a plain request they change nothing ("stop now"). After a "don't"
 one they make it "not now" ("don't text me now", "jangan kirim pesan sekarang", "não me
-mande mensagem agora"): busy, not an opt-out."""
-_NEGATED = re.compile(r"(?:dont|do not|never|jangan|nao me) ")
+mande mensagem agora", "no me escribas ahora"): busy, not an opt-out."""
+_NEGATED = re.compile(r"(?:dont|do not|never|jangan|nao me|no me) ")
 
 
 def _trim_polite(message: str) -> str:
