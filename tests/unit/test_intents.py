@@ -15,6 +15,7 @@ from followup.domain.optout import is_opt_out, said_besides
 JAKARTA = ZoneInfo("Asia/Jakarta")
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 NEW_YORK = ZoneInfo("America/New_York")
+MEXICO_CITY = ZoneInfo("America/Mexico_City")
 FRIDAY_3PM = datetime(2026, 11, 27, 15, 0)
 
 
@@ -115,7 +116,15 @@ def test_please_dont_stop_is_neither_an_opt_out_nor_not_interested() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["STOP", "berhenti kirim pesan", "não quero receber mais mensagens", "🛑"]
+    "text",
+    [
+        "STOP",
+        "berhenti kirim pesan",
+        "não quero receber mais mensagens",
+        "🛑",
+        "BAJA",
+        "no me escribas más",
+    ],
 )
 def test_an_opt_out_yields_no_intent(text: str) -> None:
     assert _at(SAO_PAULO, text) == Detected(Intent.OTHER, 0.0)
@@ -129,6 +138,8 @@ def test_an_opt_out_yields_no_intent(text: str) -> None:
         (JAKARTA, "udah bayar, jangan chat lagi", Intent.DONE),
         (JAKARTA, "gak minat dan jangan hubungi saya lagi", Intent.NOT_INTERESTED),
         (SAO_PAULO, "já paguei, parem de mandar mensagem", Intent.DONE),
+        (MEXICO_CITY, "ya pagué, dejen de escribirme", Intent.DONE),
+        (MEXICO_CITY, "no me interesa y no me escriban más", Intent.NOT_INTERESTED),
     ],
 )
 def test_a_reply_closing_with_a_stop_request_is_read_for_what_it_says_before(
@@ -271,3 +282,99 @@ def test_in_n_hours_counts_real_hours_across_a_change_of_the_clocks() -> None:
     assert classify("in 4 hours", spring, NEW_YORK).at == spring.astimezone(UTC) + timedelta(
         hours=4
     )
+
+
+# --- Spanish ----------------------------------------------------------------------------
+
+# The rules in Spanish, labelled: (reply, intent, local time asked for), read on Friday
+# 2026-11-27 at 15:00 in Mexico City; the negated, asked and conditional rows beside the
+# plain ones.
+SPANISH = [
+    # done
+    ("ya pagué", Intent.DONE, None),
+    ("Ya hice la transferencia", Intent.DONE, None),
+    ("ya me inscribí 😊", Intent.DONE, None),
+    ("ya reservé", Intent.DONE, None),
+    ("Ya pagué. ¿Cuándo empieza la clase?", Intent.DONE, None),
+    ("No, ya pagué", Intent.DONE, None),
+    ("todavía no pagué", Intent.OTHER, None),
+    ("aún no hice la transferencia", Intent.OTHER, None),
+    ("¿ya pagué?", Intent.QUESTION, None),
+    ("ya pagué pero dio error", Intent.OTHER, None),
+    # not interested
+    ("no me interesa", Intent.NOT_INTERESTED, None),
+    ("No gracias", Intent.NOT_INTERESTED, None),
+    ("no, gracias", Intent.NOT_INTERESTED, None),
+    ("ya no me interesa", Intent.NOT_INTERESTED, None),
+    ("no estoy interesada", Intent.NOT_INTERESTED, None),
+    ("ya me inscribí en otra escuela", Intent.NOT_INTERESTED, None),
+    ("no hace falta, gracias", Intent.NOT_INTERESTED, None),
+    ("no hace falta que me llamen más", Intent.NOT_INTERESTED, None),
+    ("no hace falta que me llames, mándame el link", Intent.OTHER, None),
+    ("no hace falta disculparse", Intent.OTHER, None),
+    ("no hace falta que me llames hoy", Intent.BUSY, None),
+    ("no es que no me interese, estoy ocupada", Intent.BUSY, None),
+    ("sí me interesa", Intent.OTHER, None),
+    # busy
+    ("estoy ocupado", Intent.BUSY, None),
+    ("estoy ocupada ahora", Intent.BUSY, None),
+    ("ahora no puedo", Intent.BUSY, None),
+    ("estoy en una reunión", Intent.BUSY, None),
+    ("más tarde", Intent.BUSY, None),
+    ("llámame más tarde", Intent.BUSY, None),
+    ("luego te escribo", Intent.BUSY, None),
+    ("ahorita no", Intent.BUSY, None),
+    ("mañana estoy ocupada", Intent.BUSY, None),
+    ("no estoy ocupado", Intent.OTHER, None),
+    ("no estoy en una reunión", Intent.OTHER, None),
+    ("si estás ocupado, mándame el link", Intent.OTHER, None),
+    # call back at
+    ("llámame mañana a las 10", Intent.CALL_BACK_AT, "2026-11-28T10:00"),
+    ("estoy ocupado, llámame mañana a las 10", Intent.CALL_BACK_AT, "2026-11-28T10:00"),
+    ("el lunes por la mañana", Intent.CALL_BACK_AT, "2026-11-30T09:00"),
+    ("pasado mañana a las 3 de la tarde", Intent.CALL_BACK_AT, "2026-11-29T15:00"),
+    ("a las 14 hs", Intent.CALL_BACK_AT, "2026-11-28T14:00"),
+    ("mañana por la tarde", Intent.CALL_BACK_AT, "2026-11-28T15:00"),
+    ("hoy a las 8 de la noche", Intent.CALL_BACK_AT, "2026-11-27T20:00"),
+    ("llámame el miércoles a las 11", Intent.CALL_BACK_AT, "2026-12-02T11:00"),
+    ("mañana a las 4", Intent.CALL_BACK_AT, "2026-11-28T16:00"),
+    ("escríbeme la semana que viene", Intent.CALL_BACK_AT, "2026-11-30T09:00"),
+    ("llámame esta noche", Intent.CALL_BACK_AT, "2026-11-27T19:00"),
+    ("llámame en 2 horas", Intent.CALL_BACK_AT, "2026-11-27T17:00"),
+    ("buenas tardes, llámame mañana a las 5", Intent.CALL_BACK_AT, "2026-11-28T17:00"),
+    ("¿me puedes llamar mañana a las 11?", Intent.CALL_BACK_AT, "2026-11-28T11:00"),
+    ("hoy no puedo, llámame el lunes", Intent.CALL_BACK_AT, "2026-11-30T09:00"),
+    ("mañana no puedo, el lunes a las 3", Intent.CALL_BACK_AT, "2026-11-30T15:00"),
+    ("a las 3 tengo una reunión, llámame a las 5", Intent.CALL_BACK_AT, "2026-11-27T17:00"),
+    ("el lunes a las 5 tengo clase, llámame a las 7", Intent.CALL_BACK_AT, "2026-11-30T19:00"),
+    ("mañana por la mañana", Intent.CALL_BACK_AT, "2026-11-28T09:00"),
+    ("mañana en la noche", Intent.CALL_BACK_AT, "2026-11-28T19:00"),
+    ("mañana trabajo", Intent.OTHER, None),
+    ("mañana no puedo", Intent.OTHER, None),
+    ("no me llames mañana", Intent.OTHER, None),
+    ("mañana a las 10 tengo clase", Intent.OTHER, None),
+    ("ayer a las 3 estaba en clase", Intent.OTHER, None),
+    # wrong number
+    ("número equivocado", Intent.WRONG_NUMBER, None),
+    ("se equivocó de número", Intent.WRONG_NUMBER, None),
+    ("no soy Juan", Intent.WRONG_NUMBER, None),
+    ("no soy de aquí", Intent.OTHER, None),
+    ("¿número equivocado?", Intent.QUESTION, None),
+    # question
+    ("¿cuánto cuesta?", Intent.QUESTION, None),
+    ("cuánto cuesta el curso", Intent.QUESTION, None),
+    ("dónde queda la escuela", Intent.QUESTION, None),
+    ("¿Qué horario tienen?", Intent.QUESTION, None),
+    ("¿a qué hora es la clase mañana?", Intent.QUESTION, None),
+    ("¿el curso cuesta 1500 pesos?", Intent.QUESTION, None),
+    ("buenas noches, ¿cuánto cuesta?", Intent.QUESTION, None),
+    ("ok, gracias", Intent.OTHER, None),
+]
+
+
+@pytest.mark.parametrize(("text", "intent", "local"), SPANISH)
+def test_a_spanish_reply_gets_its_intent(text: str, intent: Intent, local: str | None) -> None:
+    # Given a lead in Mexico / When they reply in Spanish
+    detected = _at(MEXICO_CITY, text)
+    # Then the rules read it as they read the same reply in the other languages
+    assert (detected.intent, detected.local) == (intent, local)

@@ -29,7 +29,7 @@ TOOL_NAME = "classify_reply"
 _MINUTE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 CLASSIFY_PROMPT = (
     "You read one WhatsApp reply a lead wrote to a follow-up message (Indonesian, "
-    "Portuguese or English) and call the classify_reply tool once. Intents: "
+    "Portuguese, Spanish or English) and call the classify_reply tool once. Intents: "
     "not_interested (declines), wrong_number (the message reached someone else), "
     "busy (cannot talk now), call_back_at (names a day or time "
     "to be contacted; give that local date-time), done (says they paid, booked or "

@@ -1,4 +1,4 @@
-"""What a lead's reply means, by rules: keywords in Indonesian, Portuguese and English.
+"""What a lead's reply means, by rules: keywords in Indonesian, Portuguese, Spanish and English.
 
 `classify` reads one inbound text and answers one intent, its confidence and its source
 (`rules`). The first rule that holds wins, in this order:
@@ -10,18 +10,21 @@
    already paid") is read as a whole by the rules below; the webhook acts on that
    reading but plans no follow-up for a message that asks to stop;
 2. `wrong_number`: the message reached someone else, in a sentence that asks nothing: a
-   short one naming a wrong number ("sorry, wrong number", "salah sambung", "é engano"),
-   or one of any length that says so plainly ("Sorry I think you have the wrong number,
-   I don't know any Budi and never signed up for a course"); not one that asks ("is this
-   the wrong number to call for admissions?") or gives the lead's own number in its
-   place ("I gave the wrong number on the form, my new one is 0812...");
-3. `done`: paid, transferred, booked, enrolled ("sudah bayar", "já fiz o pix", "just
-   booked"), in a sentence that neither negates it ("belum bayar", "ainda não paguei",
-   "haven't paid") nor asks it ("sudah bayar belum", "already paid?", "is my seat
-   booked?"); another sentence may ask something else ("Sudah bayar. Kapan mulai?");
-4. `not_interested`: "gak tertarik", "não tenho interesse", "no thanks", or done
-   elsewhere ("sudah daftar di tempat lain", "already enrolled elsewhere"); a "no need"
-   ("ga perlu, makasih", "não precisa, obrigado", "no need to follow up anymore") only
+   short one naming a wrong number ("sorry, wrong number", "salah sambung", "é engano",
+   "número equivocado", "no soy Juan"), or one of any length that says so plainly
+   ("Sorry I think you have the wrong number, I don't know any Budi and never signed up
+   for a course"); not one that asks ("is this the wrong number to call for
+   admissions?") or gives the lead's own number in its place ("I gave the wrong number
+   on the form, my new one is 0812...");
+3. `done`: paid, transferred, booked, enrolled ("sudah bayar", "já fiz o pix", "ya
+   pagué", "just booked"), in a sentence that neither negates it ("belum bayar", "ainda
+   não paguei", "todavía no hice la transferencia", "haven't paid") nor asks it ("sudah
+   bayar belum", "¿ya pagué?", "already paid?", "is my seat booked?"); another sentence
+   may ask something else ("Sudah bayar. Kapan mulai?");
+4. `not_interested`: "gak tertarik", "não tenho interesse", "no me interesa", "no
+   thanks", or done elsewhere ("sudah daftar di tempat lain", "ya me inscribí en otra
+   escuela", "already enrolled elsewhere"); a "no need" ("ga perlu, makasih", "não
+   precisa, obrigado", "no hace falta, gracias", "no need to follow up anymore") only
    when the lead asks nowhere to proceed: "no need to call, just send me the form", "ga
    perlu brosur, langsung daftar aja" and "não precisa ligar, me manda o link" are not,
    nor is a courtesy spared ("no need to apologise", "não precisa agradecer"), nor a
@@ -37,15 +40,17 @@
    interested") is none, a polite "kalau bisa" or "if you can" no condition, nor an "if
    you're busy" ("no need to call if you're busy, just send me the form");
 5. `call_back_at`: a day or an hour the lead names ("bsk aja jam 10", "amanhã às 14h",
-   "next Monday morning"), resolved by `replytime.requested_time` in the contact's zone;
-   a question naming a time without asking to be contacted stays a question, and a day
-   the message refuses, in one clause, is none ("I'm busy tomorrow", "besok aku kerja":
+   "llámame mañana a las 10", "next Monday morning"), resolved by
+   `replytime.requested_time` in the contact's zone; a question naming a time without
+   asking to be contacted stays a question, and a day the message refuses, in one
+   clause, is none ("I'm busy tomorrow", "besok aku kerja", "mañana no puedo":
    `replytime.refuses_day`);
-6. `busy`: "lagi sibuk", "agora não dá", "in a meeting", "later", unless negated ("I'm
-   not busy", "gak sibuk kok") or said of the counsellor in a condition ("if you're
-   busy", "kalau kakak sibuk", or naming no one in a request to go ahead: "se estiver
-   ocupado, manda o link"); and a "no need" limited in time ("no need to call today",
-   "skrg ga perlu", "ga usah telp dlu", "por enquanto não precisa");
+6. `busy`: "lagi sibuk", "agora não dá", "estoy en una reunión", "in a meeting", "later",
+   unless negated ("I'm not busy", "gak sibuk kok", "no estoy ocupado") or said of the
+   counsellor in a condition ("if you're busy", "kalau kakak sibuk", "si estás ocupado",
+   or naming no one in a request to go ahead: "se estiver ocupado, manda o link"); and
+   a "no need" limited in time ("no need to call today", "skrg ga perlu", "ga usah telp
+   dlu", "por enquanto não precisa", "no hace falta que me llames hoy");
 7. `question`: a question mark or a message that opens with a question word;
 8. `other`, confidence 0: nothing recognised; the rules never guess.
 
@@ -129,16 +134,26 @@ _DONE = _any(
     r"paid (?:already|it|in full|today|yesterday)",
     r"payment (?:done|sent|made|completed|complete|is done)",
     r"(?:all )?(?:booked|enrolled|registered|signed up)(?: already)?",
+    r"ya (?:lo |la )?(?:pague|pagamos|transferi|deposite|reserve|reservamos|compre|abone)",
+    r"ya (?:me |nos )?(?:inscribi|inscribimos|registre|registramos|matricule|anote)",
+    r"(?<!no )(?:ya )?(?:hice|hicimos|realice) (?:la |el |un |una )?"
+    r"(?:transferencia|pago|deposito|reserva|inscripcion)",
+    r"ya (?:mande|envie) (?:la |el )?(?:transferencia|pago|comprobante)",
+    r"(?:pago|deposito|reserva|inscripcion) (?:hecho|hecha|realizado|realizada|confirmado|"
+    r"confirmada)",
 )
 _WRONG_NUMBER = _any(
     r"wrong (?:number|person|contact|guy|girl)|(?:you have|youve got|you got) the wrong|"
     r"not the (?:right|person you)",
     r"salah (?:sambung|nomor|nomer|no|orang)|(?:ini )?bukan nomor (?:dia|nya)",
     r"numero errado|pessoa errada|contato errado|(?:e|eh|foi|isso e) engano",
+    r"numero equivocado|(?:se|te) equivoc\w* de (?:numero|persona)|"
+    r"^(?:hola )?no soy (?!de\b|yo\b|el\b|la\b|un\b|una\b)\w+$",
 )
 """The message reached someone else: "wrong number", "salah sambung", "número errado",
-"é engano", said in a short message: a longer one may speak of a wrong number ("I wrote
-the wrong number on the form, use this one") from the lead's own."""
+"é engano", "número equivocado", "no soy Juan" (not "no soy de aquí"), said in a short
+message: a longer one may speak of a wrong number ("I wrote the wrong number on the form,
+use this one") from the lead's own."""
 _WRONG_NUMBER_WORDS = 8
 """The most words a message that only mentions a wrong number has, to be read as one."""
 _WRONG_NUMBER_STATED = _any(
@@ -159,7 +174,7 @@ _WRONG_NUMBER_CLAUSE = re.compile(
     r"|acho que|kak|ka|mas|mbak|pak|bu) )*"
     r"(?:(?:this is|its|it is|thats|that is|ini|isso e|e|eh|foi) )?(?:a |the )?"
     r"(?:wrong (?:number|person)|salah (?:sambung|nomor|nomer|orang)|numero errado"
-    r"|pessoa errada|engano)"
+    r"|pessoa errada|engano|numero equivocado)"
     r"(?: (?:sorry|kak|ka|ya|mate|sir|maam|bro|deh|nih|amigo|amiga))*"
 )
 """A clause that only says it is the wrong number, with a greeting or an apology around
@@ -210,12 +225,16 @@ _NOT_INTERESTED = _any(
     r"not (?:really )?(?:interested|intrested)|no longer (?:interested|intrested)|no thanks|"
     r"no thank you|nah thanks",
     r"not for me|ill pass|i will pass|ill have to pass|changed my mind|dont need it",
+    r"no (?:me |nos )?interes(?:a|an|e)|no estoy interesad[oa]|no tengo (?:ningun )?interes|"
+    r"no (?:muchas )?gracias|cambie de opinion",
+    r"(?:ya )?no (?:lo )?(?:quiero|necesito)(?: nada)?(?: gracias)?$",
 )
 _NO_NEED = _any(
     r"(?:gak|ga|gk|nggak|ngga|ngak|kagak|tidak|tdk|engga) (?:usah|butuh|perlu)|gausah|gaperlu"
     r"|gakusah",
     r"nao precisa",
     r"no need",
+    r"no hace falta|no es necesario",
 )
 """"No need": a refusal ("ga perlu, makasih", "não precisa, obrigado", "no need to follow
 up anymore") unless the lead asks to proceed (`_GOING_AHEAD`), only means to spare the
@@ -224,6 +243,7 @@ _FOR_NOW = _any(
     r"now|rn|atm|today|at the moment|this week",
     r"dulu|dl|dlu|sekarang|skrg|skrng|skg|hari ini|hr ini|saat ini|minggu ini",
     r"agora|agr|por enquanto|hoje|hj|no momento|esta semana|essa semana",
+    r"ahora|ahorita|hoy|por ahora|por el momento|en este momento",
 )
 """A time limit in the clause of a "no need": "I'm busy, no need to call now", "lagi
 sibuk, ga usah telpon dulu ya" (or "dl", "dlu"), "tô ocupado, não precisa ligar agora"
@@ -236,6 +256,7 @@ _FOR_GOOD = _any(
     r"(?:dan|atau|ato|maupun) nanti|" + _NO_LONGER + r"(?:usah|butuh|perlu)",
     r"mais(?! tarde)|de novo|nunca|a partir de (?:agora|hoje)|de agora em diante|"
     r"(?:nem|ou) depois|hoje em dia",
+    r"otra vez|a partir de (?:ahora|hoy)|de ahora en adelante|desde ahora|ni (?:manana|luego)",
 )
 """What makes a "no need" one for good, whatever time it names: "ga usah hubungi lagi",
 "não precisa mais ligar", "no need to call from now on", "sekarang udah ga perlu" (no
@@ -278,6 +299,8 @@ _DO_NOT_CONTACT = _any(
     r"nao (?:me )?(?:liga|ligue|ligar|chama|chame|manda mensagem|mande mensagem|procura|procure|"
     r"contata|contate|perturba|perturbe)",
     r"(?:dont|do not|never) (?:call|text|message|contact|email|ping|bother|whatsapp) (?:me|us)",
+    r"no (?:me )?(?:llames|llamen|llame|escribas|escriban|escriba|contactes|contacten|molestes|"
+    r"molesten|busques|busquen)",
 )
 """A "don't call me": a refusal besides a "no need" for now when it has no time limit or
 is for good ("jgn hubungi sy lg", "não me liga mais", "don't call me again")."""
@@ -290,10 +313,11 @@ _NOR_LATER = _any(
 tomorrow. or ever", "não precisa ligar hoje. amanhã também não"."""
 _COURTESY = re.compile(
     r" (?:to )?(?:minta maaf|maaf|khawatir|sungkan|apologi[sz]e|say sorry|be sorry|thank|"
-    r"worry|agradecer|se desculpar|pedir desculpas?|se preocupar)\b"
+    r"worry|agradecer|se desculpar|pedir desculpas?|se preocupar|disculpar(?:se|te)?|"
+    r"pedir (?:perdon|disculpas)|preocupar(?:se|te)?)\b"
 )
 """What follows a "no need" that spares a courtesy: "ga usah minta maaf", "no need to
-apologise", "não precisa agradecer" refuse nothing."""
+apologise", "não precisa agradecer", "no hace falta disculparse" refuse nothing."""
 _NAMES = r"(?:link|form|formulir|rek|rekening|norek|invoice|tagihan|brosur|kontrak)(?:nya)?"
 _GOING_AHEAD = _any(
     r"langsung (?:daftar|bayar|transfer|tf|gabung|ikut|join|order|beli|checkout|kirim)",
@@ -313,11 +337,14 @@ _GOING_AHEAD = _any(
     r"(?:message|text|email|whatsapp|dm|ping) me|"
     r"(?:ill|i will|im going to|i am going to) (?:pay|sign|enroll|register|book|take it|buy)|"
     r"i want to (?:sign|enroll|register|join|book|pay|buy)",
+    r"(?:mandame|mandeme|mandenme|enviame|envieme|envienme|pasame|paseme|pasenme) "
+    r"(?:el|la|los|las|un|una|info|informacion)|(?:quiero|voy a) (?:inscribirme|pagar|reservar)"
+    r"|me (?:quiero|voy a) inscribir",
 )
 """Asking to proceed: "just send me the form", "kirim formnya aja", "saya mau daftar",
-"manda o link", "pode mandar o boleto", "I will pay today", "message me here". Right
-after the "no need" it is the thing not needed ("ga usah kirim link", "no need to
-message me"), and negated it asks nothing ("saya gak mau daftar")."""
+"manda o link", "pode mandar o boleto", "mándame el link", "I will pay today", "message
+me here". Right after the "no need" it is the thing not needed ("ga usah kirim link", "no
+need to message me"), and negated it asks nothing ("saya gak mau daftar")."""
 _IF = re.compile(
     r"\b(?:kalau|kalo|klo|kl|if|(?<!no )caso|se eu|se precisar|quando eu|whenever|"
     r"when im ready)\b"
@@ -328,10 +355,11 @@ _POLITE = re.compile(
 )
 """A "kalau bisa", "if you can", "se puder" asks politely; it sets no condition."""
 _IF_YOU_ARE_BUSY = re.compile(
-    r"\b(?:if|kalau|kalo|klo|kl|jika|se|(?<!no )caso)"
-    r"(?P<you> (?:you|youre|u|kakak|kakaknya|kak|kk|anda|kamu|km|mas|mbak|vc|voce|voces|ce))?"
+    r"\b(?:if|kalau|kalo|klo|kl|jika|se|si|(?<!no )caso)"
+    r"(?P<you> (?:you|youre|u|kakak|kakaknya|kak|kk|anda|kamu|km|mas|mbak|vc|voce|voces|ce"
+    r"|tu|usted|ustedes|estas|estan|estes|esten))?"
     r"(?: (?:are|re|r|ever|too|so|very|really|lagi|lg|sedang|estiver|estiverem|esteja|"
-    r"estejam|tiver|tiverem|muito|meio))*"
+    r"estejam|tiver|tiverem|muito|meio|esta|este|muy))*"
     r" (?:sibuk|repot|meeting|rapat|ocupad[oa]s?|em reuniao|sem tempo|busy|swamped|"
     r"in a meeting)\b"
 )
@@ -356,7 +384,7 @@ _OR = frozenset({"or", "nor", "atau", "ato", "ou", "maupun"})
 _NOT_REALLY = re.compile(
     r"\b(?:bukan|bukannya|nao e que|its not that|not that|who said|never said (?:i|im|that)|"
     r"didnt say (?:i|im|that)|siapa (?:yang )?bilang|quem (?:disse|falou)|"
-    r"nao (?:disse|falei) que)\b"
+    r"nao (?:disse|falei) que|no es que|quien dijo|no dije que)\b"
 )
 """What says the refusal after it is none: "bukan ga minat", "it's not that I'm not
 interested", and the lead denying they said it ("who said I'm not interested?", "siapa
@@ -381,6 +409,8 @@ _ELSEWHERE = _any(
     r"di ?tempat lain|di (?:kampus|sekolah|lembaga|bimbel) lain|ke tempat lain",
     r"elsewhere|somewhere else|another (?:school|place|course|college|university|program)",
     r"em outro lugar|em outra (?:escola|faculdade|instituicao)|em outro curso",
+    r"en otra (?:escuela|academia|universidad|institucion|parte)|en otro (?:lugar|lado|sitio"
+    r"|instituto|curso|colegio)",
 )
 """Enrolled, paid or booked somewhere else: a lead lost, not a sale."""
 
@@ -393,6 +423,11 @@ _OCCUPIED = (
     r"(?:to|estou|tou) (?:em aula|na aula|numa reuniao|em uma reuniao|no almoco|almocando"
     r"|trabalhando|no trabalho|no servico|na faculdade|no onibus|no hospital)|numa reuniao",
     r"sem tempo|correria",
+    r"(?:ahora|ahorita) no (?:puedo|es buen momento)|(?:ahora|ahorita) no$"
+    r"|no por ahora|no puedo (?:hablar|atender|contestar)"
+    r"|en (?:una )?reunion|en junta|manejando|sin tiempo"
+    r"|(?:estoy|ando) (?:en (?:clase|el trabajo|la escuela|la universidad|el hospital)"
+    r"|trabajando|comiendo)",
     r"busy|in a meeting|driving|cant talk|can not talk|bad time|no time|swamped|at work",
     r"(?:im|i am) (?:in class|at lunch|having lunch|on a call|in a call|at school|on the road"
     r"|at the hospital|in the hospital)",
@@ -406,6 +441,8 @@ _BUSY_NOW_SAID = re.compile(
     r"(?: (?:kak|ka|kk|mas|mbak|bang|sis|nih|ya|dulu|skrg|sekarang))*"
     r"|(?:(?:eu )?(?:to|tou|estou) )?(?:ocupad[oa]|em reuniao|numa reuniao|no trabalho"
     r"|em aula|dirigindo)(?: (?:agora|no momento|hoje))?"
+    r"|(?:(?:yo )?(?:estoy|ando) )?(?:ocupad[oa]|en (?:una )?reunion|en el trabajo|en clase"
+    r"|manejando)(?: (?:ahora|ahorita|en este momento|hoy))?"
 )
 """A clause that only says the lead is busy now ("I'm busy right now", "lagi sibuk kak",
 "tô ocupado agora"), not for good ("always busy", "sibuk terus") nor more than that
@@ -415,15 +452,19 @@ _SAYS_NO = re.compile(
     r"|(?:i )?(?:dont|do not) want to|(?:i )?(?:wont|will not) be doing (?:it|this|that)"
     r"|(?:ga|gak|gk|nggak|ngga|tidak|tdk) (?:mau|jadi|jd)(?: ikut| daftar| kak| ya)*"
     r"|(?:eu )?nao (?:quero|vou fazer|vou)(?: (?:o curso|nao|obrigad[oa]))*"
+    r"|(?:yo )?no (?:lo )?(?:quiero|voy a hacer)(?: (?:gracias|nada))*"
 )
 """A clause that only says no ("don't want it", "ga mau", "não quero")."""
 _BUSY = _any(
     *_OCCUPIED,
     r"nanti|sebentar|bentar",
     r"depois (?:eu )?(?:te )?(?:falo|respondo|vejo|retorno|chamo)|mais tarde",
+    r"(?:luego|despues) (?:te |le |les )?(?:escribo|llamo|aviso|contesto|respondo|hablamos)"
+    r"|mas tarde|al rato",
     r"later|not now|not right now|get back to you|ttyl",
 )
-"""Busy, or putting the talk off ("nanti", "later", "mais tarde")."""
+"""Busy, or putting the talk off ("nanti", "later", "mais tarde", "más tarde", "luego te
+escribo")."""
 _WHEN_WORD = (
     r"(?:today|tomorrow|tmrw|tmr|tonight|monday|tuesday|wednesday|thursday|friday|saturday"
     r"|sunday|next|this|week|morning|afternoon|evening|noon|on|in"
@@ -454,6 +495,8 @@ _CONTACT = _any(
     r"|rabu|kamis|jumat|sabtu|minggu) )?(?:jam|pagi|siang|sore|malam|malem)"
     r"(?!.*\b(?:berapa|ada)\b)",
     r"liga|ligar|chama|fala|falar|conversa|manda|mensagem|retorna|pode ser|lembra|melhor",
+    r"llama|llamame|llamenme|llamar|marcame|escribeme|escribanme|hablar|hablamos|contactame"
+    r"|avisame|recuerdame",
     r"(?:vc|voce|vcs|voces|ce) tem (?:um |uns )?(?:tempo|tempinho|minutos?|minutinhos?"
     r"|\d+ minutos?)(?! de\b)",
 )
@@ -472,6 +515,9 @@ _QUESTIONED = re.compile(r"[^,;:.!?\n]+(?=\?)")
 _QUESTION_WORDS = re.compile(
     r"^(?:berapa|gimana|bagaimana|apakah|apa|kapan|dimana|boleh|bisa|ada|caranya"
     r"|quanto|qual|quais|como|quando|onde|tem|pode|posso|o que|e o"
+    r"|cuanto|cuanta|cuantos|cuantas|cuando|donde|adonde|cual|cuales|a que hora|por que|hay"
+    r"|tienen|puedo|pueden|se puede|que (?:hora|horario|horarios|dia|dias|precio|costo"
+    r"|incluye|necesito|requisitos|es|son)"
     r"|how|hows|what|whats|when|where|wheres|which|is|are|can|could|do|does|will|would)\b"
     r"|\b(?:dimana|di mana|berapa|gimana|bagaimana)\b"
 )
@@ -826,10 +872,18 @@ def _not_needed(message: str, no_need: re.Match[str], at: int) -> bool:
 _NO_MORE = re.compile(r"\b(?:no longer|nao (?:(?:estou|to|ta|esta|sou|fico) )?mais) *$")
 """What says a state is over just before it: "I'm no longer busy", "não estou mais
 ocupado"."""
+_NOT_ES = re.compile(r"\bno (?:estoy|estamos|ando|andamos)(?: (?:muy|tan))? *$")
+"""A Spanish "no" before how the lead is: "no estoy ocupado". Alone, a "no" may answer
+the message before ("No, ya pagué"), so it negates nothing."""
 
 
 def _negated(message: str, start: int) -> bool:
     """True when one of the two words before `start` negates what follows, or they say it
     is over ("no longer busy")."""
     before = message[:start]
-    return any(word in _NEGATORS for word in before.split()[-2:]) or bool(_NO_MORE.search(before))
+    words = before.split()[-2:]
+    return (
+        any(word in _NEGATORS for word in words)
+        or _NO_MORE.search(before) is not None
+        or _NOT_ES.search(before) is not None
+    )

@@ -1,20 +1,23 @@
-"""The local date and time a reply asks to be contacted at: "besok jam 10", "amanhã às 14h".
+"""The local date and time a reply asks to be contacted at: "besok jam 10", "amanhã às 14h",
+"mañana a las 10".
 
-Leads' words for days, hours and parts of the day (Indonesian, Portuguese, English, with
-their usual abbreviations) are rewritten into one plain English phrase ("tomorrow
-10:00", "next monday 09:00", "in 2 hours") that `dateparser` resolves against the
-contact's local "now" ("in 2 hours" is counted in real hours instead). Defaults, so
+Leads' words for days, hours and parts of the day (Indonesian, Portuguese, Spanish,
+English, with their usual abbreviations) are rewritten into one plain English phrase
+("tomorrow 10:00", "next monday 09:00", "in 2 hours") that `dateparser` resolves against
+the contact's local "now" ("in 2 hours" is counted in real hours instead). Defaults, so
 every answer is one time:
 
 - a day without an hour means 09:00 that day;
-- morning words (pagi, cedo, manhã, morning) mean 09:00, midday 12:00, siang 13:00,
-  afternoon (sore, tarde) 15:00, evening (malam, noite, tonight) 19:00;
+- morning words (pagi, cedo, manhã, por la mañana, morning) mean 09:00, midday 12:00,
+  siang 13:00, afternoon (sore, tarde) 15:00, evening (malam, noite, noche, tonight)
+  19:00; a Spanish "mañana" is tomorrow, unless "la" makes it the morning ("mañana por
+  la mañana" is tomorrow at 09:00);
 - an hour from 1 to 6 with no am/pm or part of the day is taken in the afternoon
   ("jam 2" is 14:00): nobody asks to be called at 2 at night;
 - a part of the day with no hour names a time when asked for as one: "call me this
   evening", "me liga à noite", "sore aja"; "this evening" (malam ini, hoje à noite,
-  tonight) is today's, soon when it has begun and none once it is over, "in the evening"
-  the next one;
+  esta noche, tonight) is today's, soon when it has begun and none once it is over, "in
+  the evening" the next one;
 - a greeting ("selamat pagi", "boa noite", "good evening", "pagi kak", "Morning! call
   me...") names no part of the day, so it moves no hour asked for; nor does a part of the
   day said away from the day or hour asked for, or spoken of ("udah malem", "kerja sampe
@@ -28,7 +31,7 @@ every answer is one time:
   jam lagi", "em meia hora" count from now; times of prayer are parts of the day (dzuhur
   13:00, ashar 15:00, maghrib and isya 19:00), and so are noon ("ao meio-dia") and after
   lunch (13:00: "call me after lunch", "depois do almoço", "abis makan siang");
-- "next week" (minggu depan, semana que vem) means next Monday;
+- "next week" (minggu depan, semana que vem, la semana que viene) means next Monday;
 - a date ("on the 30th", "tanggal 30", "dia 30", "30 November", "dec 2", "2 de
   dezembro") wins over a weekday: the next such date, this month or this year when it
   is still to come at the hour asked, else the next; a day of the month no month has
@@ -69,22 +72,24 @@ _AS_A_DAY = (
 )
 """After "wed", what makes it Wednesday, not "we'd" ("we'd be 15 students")."""
 _DAYS = {
-    "tomorrow": r"besok|bsk|besuk|bsok|tomorrow|tmr|tmrw|tomorow|2moro|amanha|amnh",
-    "day after tomorrow": r"lusa|day after tomorrow|depois de amanha",
-    "today": r"hari ini|today|hoje|hj|nanti|ntar|nti|entar|tonight|tonite",
-    "next monday": r"minggu depan|next week|semana que vem|proxima semana",
-    "monday": r"senin|monday|mon|segunda(?: feira)?",
-    "tuesday": r"selasa|tuesday|tues|tue|terca(?: feira)?",
-    "wednesday": rf"rabu|wednesday|weds|wed{_AS_A_DAY}|quarta(?: feira)?",
-    "thursday": r"kamis|thursday|thurs|thur|thu|quinta(?: feira)?",
-    "friday": r"jumat|friday|fri|sexta(?: feira)?",
+    "tomorrow": r"besok|bsk|besuk|bsok|tomorrow|tmr|tmrw|tomorow|2moro|amanha|amnh"
+    r"|(?<!la )(?<!pasado )manana",
+    "day after tomorrow": r"lusa|day after tomorrow|depois de amanha|pasado manana",
+    "today": r"hari ini|today|hoje|hj|nanti|ntar|nti|entar|tonight|tonite|hoy",
+    "next monday": r"minggu depan|next week|semana que vem|proxima semana|semana que viene"
+    r"|semana proxima",
+    "monday": r"senin|monday|mon|segunda(?: feira)?|lunes",
+    "tuesday": r"selasa|tuesday|tues|tue|terca(?: feira)?|martes",
+    "wednesday": rf"rabu|wednesday|weds|wed{_AS_A_DAY}|quarta(?: feira)?|miercoles",
+    "thursday": r"kamis|thursday|thurs|thur|thu|quinta(?: feira)?|jueves",
+    "friday": r"jumat|friday|fri|sexta(?: feira)?|viernes",
     "saturday": rf"sabtu|saturday|{_NOT_SAID_OF}sat|sabado",
     "sunday": rf"hari minggu|ahad|sunday|{_NOT_SAID_OF}sun|domingo",
 }
 _PAST = re.compile(
     r"\b(?:yesterday|last (?:night|week|monday|tuesday|wednesday|thursday|friday|saturday"
     r"|sunday|mon|tues?|weds?|thur?s?|fri|sat|sun)|kemarin|kmrn|kemaren|tadi|minggu lalu"
-    r"|ontem|anteontem|semana passada)\b"
+    r"|ontem|anteontem|semana passada|ayer|anteayer|antier|semana pasada)\b"
 )
 """A day gone by: a time said with one is what happened, never a time to call back."""
 _DAY = re.compile(
@@ -161,11 +166,11 @@ _AFTER_LUNCH_WORDS = (
 _AFTER_LUNCH = frozenset(_AFTER_LUNCH_WORDS.split("|"))
 
 _PARTS = {
-    MORNING_HOUR: r"pagi|cedo|manha|morning|de manha|da manha|pagi pagi",
-    12: r"noon|midday|lunch|lunchtime|meio dia|almoco|tengah hari",
+    MORNING_HOUR: r"pagi|cedo|manha|morning|de manha|da manha|pagi pagi|la manana",
+    12: r"noon|midday|lunch|lunchtime|meio dia|almoco|tengah hari|mediodia|medio dia",
     13: rf"siang|dzuhur|zuhur|dhuhur|lohor|{_AFTER_LUNCH_WORDS}",
     15: r"sore|tarde|afternoon|ashar|asar",
-    19: r"malam|malem|mlm|noite|evening|tonight|tonite|night|maghrib|magrib|isya",
+    19: r"malam|malem|mlm|noite|evening|tonight|tonite|night|maghrib|magrib|isya|noche",
 }
 _PART = re.compile(
     r"\b(?:" + "|".join(f"(?P<p{hour}>{words})" for hour, words in _PARTS.items()) + r")\b"
@@ -175,15 +180,18 @@ _PART_ENDS = {MORNING_HOUR: 12, 12: 13, 13: 15, 15: 18, 19: 24}
 """The hour each part of the day is over: "this morning" said after it names no time."""
 SOON = timedelta(minutes=15)
 """When "this evening" said in the evening asks to be called."""
-_PART_WORDS = r"pagi|siang|sore|malam|malem|mlm|morning|afternoon|evening|night|manha|tarde|noite"
+_PART_WORDS = (
+    r"pagi|siang|sore|malam|malem|mlm|morning|afternoon|evening|night|manha|tarde|noite|noche"
+)
 _GREETING = re.compile(
     rf"\b(?:selamat|slamat|met|good|bom|boa) (?:{_PART_WORDS}|dia)\b"
+    r"|\b(?:buenos|buenas) (?:dias|tardes|noches)\b"
     # one opening the message, unless a time goes on from it ("sore aja", "pagi jam 9")
     rf"|^(?:{_PART_WORDS})\b(?! (?:aja|saja|ya|deh|dong|lah|ini|nanti|jam|jm|pukul|pkl|at"
     r"|around|sekitar|works|would|is|better|please|pls|ok|okay|\d))"
 )
 """A part of the day that greets: "selamat pagi", "boa noite", "good evening", "pagi kak",
-"Morning! Call me tomorrow at 3"."""
+"Morning! Call me tomorrow at 3", "buenas tardes"."""
 _SAID_OF = re.compile(
     rf"\b(?:udah|sudah|udh|dah|already|sampe|sampai|smp|until|till|ate)"
     rf"(?: (?:in the|at|a|de|da|di|pas))? (?:{_PART_WORDS})\b"
@@ -199,10 +207,12 @@ telpon" (not "jangan lupa telpon")."""
 _TODAYS_PART = re.compile(
     r"\b(?:this|later this) (?P<w>morning|afternoon|evening)\b"
     r"|\b(?P<x>pagi|siang|sore|malam|malem) ini\b"
+    r"|\besta (?P<e>tarde|noche)\b"
 )
 _A_PART = re.compile(
     r"\b(?:in the|later in the) (?P<w>morning|afternoon|evening)\b"
     r"|\b(?:a|de|pela|da) (?P<x>manha|tarde|noite)\b"
+    r"|\b(?:por|en|de|a) (?:(?P<s>la manana)|la (?P<t>tarde|noche))\b"
     r"|\b(?P<y>pagi|siang|sore|malam|malem) (?:aja|saja|ya|deh|dong)\b"
     r"|\b(?:abis|habis|setelah|sesudah|stlh|bada)"
     r" (?P<z>dzuhur|zuhur|lohor|ashar|asar|maghrib|magrib|isya)\b"
@@ -213,7 +223,9 @@ _A_PART = re.compile(
 _ASKS = re.compile(
     r"\b(?:call|ring|phone|text|message|contact|reach|talk|chat|free|available|works|better"
     r"|telp|telpon|telepon|tlp|hubungi|kabari|kabarin|wa|japri|luang|bisa|aja|saja"
-    r"|liga|ligar|ligue|chama|fala|falar|conversa|manda|livre|disponivel|melhor|pode)\b"
+    r"|liga|ligar|ligue|chama|fala|falar|conversa|manda|livre|disponivel|melhor|pode"
+    r"|llama|llamame|llamar|llamenme|marcame|escribeme|hablar|hablamos|libre|disponible"
+    r"|mejor|puedes)\b"
 )
 """A part of the day alone names a time only in a message that asks for a contact then."""
 _HOUR = r"[01]?\d|2[0-3]"
@@ -225,10 +237,11 @@ _UNITS = (
 _CLOCK = re.compile(
     # "10:30", "10.30", "8:30pm", "14h", "14h30", "2pm", "10 horas", or "jam 10" / "at 10"
     # alone; am/pm is a word of its own ("as 2 amanha" is not 2 am)
-    rf"\b(?:(?:jam|jm|pukul|pkl|as|a|at|by|around|sekitar|pelas|umas) )?(?P<hour>{_HOUR})"
+    rf"\b(?:(?:jam|jm|pukul|pkl|as|a las|a|at|by|around|sekitar|pelas|umas) )?"
+    rf"(?P<hour>{_HOUR})"
     r"(?:[:.](?P<minute>[0-5]\d)(?: ?(?P<mampm>am|pm)\b)?|h(?P<hminute>[0-5]\d)?"
-    r"| ?(?P<ampm>am|pm)\b| horas?)(?!\d)"
-    rf"|\b(?:jam|jm|pukul|pkl|as|at) (?P<bare>{_HOUR})(?:an)?\b"
+    r"| ?(?P<ampm>am|pm)\b| horas?| hs| hrs)(?!\d)"
+    rf"|\b(?:jam|jm|pukul|pkl|as|a las|at) (?P<bare>{_HOUR})(?:an)?\b"
     # "around 11", "at around 4", "por volta das 10", "lá pelas 3"; not "around 3 days",
     # "sekitar 2 juta"
     rf"|\b(?:(?:at )?around|sekitar|por volta d[ae]s?|(?:la )?pelas|umas) (?P<near>{_HOUR})\b"
@@ -249,12 +262,13 @@ _TIME_SAID = re.compile(
 """An hour that happened or is now, not asked for: "kemarin jam 3", "udah jam 5", "já são
 3 horas", "I called at 3"."""
 _UNIT = r"hours?|hrs?|h|jam|horas?|minutes?|mins?|menit|minutos?"
-_HALF_HOUR = r"half an hour|half hour|meia hora|setengah jam"
-_ONE_HOUR = r"an hour|one hour|uma hora|satu jam|sejam"
+_HALF_HOUR = r"half an hour|half hour|meia hora|setengah jam|media hora"
+_ONE_HOUR = r"an hour|one hour|uma hora|satu jam|sejam|una hora"
 _RELATIVE = re.compile(
-    rf"\b(?:in|dalam|daqui a|daqui|em) (?P<n>\d{{1,2}}) ?(?P<unit>{_UNIT})\b"
+    rf"\b(?:in|dalam|daqui a|daqui|em|en|dentro de) (?P<n>\d{{1,2}}) ?(?P<unit>{_UNIT})\b"
     rf"|\b(?P<n2>\d{{1,2}}) ?(?P<unit2>{_UNIT}) (?:lagi|lg|from now)\b"
-    rf"|\b(?:in|dalam|daqui a|daqui|em) (?:(?P<half>{_HALF_HOUR})|(?P<one>{_ONE_HOUR}))\b"
+    rf"|\b(?:in|dalam|daqui a|daqui|em|en|dentro de) (?:(?P<half>{_HALF_HOUR})"
+    rf"|(?P<one>{_ONE_HOUR}))\b"
     rf"|\b(?:(?P<half2>{_HALF_HOUR})|(?P<one2>{_ONE_HOUR})) (?:lagi|lg|from now)\b"
 )
 _SPOKEN = (
@@ -411,22 +425,25 @@ _TO_A_PART = re.compile(r" (?:(?:in the|at|de|da|a|di) )?")
 _NOT_CALLED_BEFORE = re.compile(
     r"\b(?:(?:dont|do not|never|jangan|jgn)(?: me)? (?:call|text|ring|message|msg|ping"
     r"|telpon|telp|tlp|hubungi|wa|chat|liga|ligue|ligar|chama)(?: me| aku| saya| sy)?"
+    r"|no me (?:llames|llamen|llame|escribas|escriban|marques)"
     r"|no (?:calls|texts|messages)(?: please| pls)?)"
     r"(?: (?:at|on|in the|pas|di|as|a|after|past|lewat|depois das|depois de|setelah|sesudah))? $"
 )
 _NOT_CALLED_AFTER = re.compile(
     r" (?:(?:ya|kak|pls|please) )?(?:dont|do not|jangan|jgn|nao)(?: me)?"
     r" (?:call|text|telpon|telp|tlp|hubungi|liga|ligue|ligar|chama)(?: me| aku| saya| sy)?\b"
+    r"| no me (?:llames|llamen|llame|escribas|escriban|marques)\b"
 )
 """A request not to be contacted, before the day or hour it names ("don't call me
-tomorrow", "jangan telpon besok") or after it ("besok jangan telpon ya", "amanhã não me
-liga"). "não me liga amanhã" comes as "dont call me" (`plain_words`): with its comma
-lost, "não, me liga amanhã" says no to something else. Not a refusal of an earlier day
-("hari ini jangan, telpon besok aja")."""
+tomorrow", "jangan telpon besok", "no me llames mañana") or after it ("besok jangan
+telpon ya", "amanhã não me liga"). "não me liga amanhã" comes as "dont call me"
+(`plain_words`): with its comma lost, "não, me liga amanhã" says no to something else.
+Not a refusal of an earlier day ("hari ini jangan, telpon besok aja")."""
 
 
 _CALLED_BEFORE = re.compile(
-    r"\b(?:call me|text me|me liga|me ligue|telpon|telp|hubungi)(?: (?:on|at|di|pas))? $"
+    r"\b(?:call me|text me|me liga|me ligue|telpon|telp|hubungi|llamame|llamenme|marcame"
+    r"|escribeme)(?: (?:on|at|di|pas|el|a las))? $"
 )
 """A request to be called right before a day or hour: "call me thursday"."""
 _INSTEAD = frozenset(
@@ -1103,11 +1120,14 @@ _CANNOT_ID = rf"(?:{_NOT_ID}) (?:bisa|bs|sempet|sempat)|gabisa|gbisa|gbs|gakbisa
 _CANNOT = re.compile(
     rf"\b(?:{_NOT_ID}|nao|not|dont|doesnt) (?:bisa|bs|sempet|sempat|da|posso|consigo|rola|work"
     r"|make it)\b|\bn (?:da|posso|consigo)\b|\b(?:gabisa|gbisa|gbs|gakbisa|gkbisa|cant|cannot)\b"
+    r"|\bno (?:puedo|podre|podemos)\b"
 )
-"""A lead saying they cannot: "gak bisa", "gabisa", "não dá", "n posso", "can't"."""
+"""A lead saying they cannot: "gak bisa", "gabisa", "não dá", "n posso", "can't", "no
+puedo"."""
 _BUSY_WITH = frozenset(
     {"sibuk", "busy", "ocupado", "ocupada", "aula", "class", "kelas", "kuliah", "meeting"}
     | {"rapat", "kerja", "trabalho", "prova", "exam", "ujian", "reuniao", "consulta", "medico"}
+    | {"clase", "clases", "reunion", "examen", "trabajo", "cita"}
     | {"doctor", "dentist", "dentista", "dokter", "client", "cliente", "klien"}
 )
 """What a lead is busy with: "lagi sibuk", "tenho aula", "I have class"."""
@@ -1171,7 +1191,7 @@ _MAY = frozenset({"pode", "bisa"})
 """A word right after a day that asks whether it suits: "quinta pode ser?", "lusa bisa?"."""
 _MAY_ENDS = frozenset({"ser", "ga", "gak", "gk", "nggak", "kah", "sim", "ya", "kak", "ka"})
 """Words that may follow it to the end of the ask: "pode ser", "bisa ga kak"."""
-_BUSY = frozenset({"sibuk", "busy", "ocupado", "ocupada"})
+_BUSY = frozenset({"sibuk", "busy", "ocupado", "ocupada", "ocupados", "ocupadas"})
 """Busy said outright: of another day than today, what the lead is busy with ("amanhã
 tenho prova") may be done by the time they are called."""
 _TAKEN = _ASKED_AFTER | {"siap", "sim", "blz", "beleza", "sure", "good", "yes", "iya"}
@@ -1184,7 +1204,9 @@ _IF = frozenset({"if", "kalau", "kalo", "klo", "kl", "se", "caso", "otherwise", 
 """Words that make a refusal a condition: "if you can't tomorrow, friday works"."""
 _YOU = frozenset({"you", "youre", "vc", "voce", "ce", "kakak", "kamu", "anda"})
 """Words for the counsellor: "amanhã vc tá ocupado?" asks about them, not the lead."""
-_ALONE_AFTER = frozenset({"aku", "saya", "sy", "aq", "gw", "gue", "eu", "i", "im", "estou"})
+_ALONE_AFTER = frozenset(
+    {"aku", "saya", "sy", "aq", "gw", "gue", "eu", "i", "im", "estou", "yo", "estoy"}
+)
 """A subject that may stand between a day and its refusal: "besok aku gak bisa"."""
 _ALONE_BEFORE = frozenset(
     {"maaf", "sorry", "sori", "kak", "ka", "kk", "wah", "aduh", "duh", "yah", "hmm", "oh"}
@@ -1198,11 +1220,16 @@ _ALONE_END = frozenset(
 """Words that may end a refusal of a day: "besok gak bisa kak", "tomorrow I can't, sorry"."""
 _CALLED = re.compile(
     r"\b(?:call me(?: back)?|me (?:liga|ligar|ligue|chama)(?: de novo| so)?"
-    r"|(?:telpon|telp|hubungi)(?: (?:saya|aku|sy|lagi))?) $"
+    r"|(?:telpon|telp|hubungi)(?: (?:saya|aku|sy|lagi))?"
+    r"|(?:llamame|llamenme|marcame|escribeme)(?: (?:el|de nuevo))?) $"
 )
-"""Words right before a day that ask for a call then: "call me tomorrow", "me liga amanhã"."""
-_PROPOSED = re.compile(r"\b(?:how about|what about|que tal|(?:gimana|gmn|bagaimana) kalau) $")
-"""Words right before a day that propose it instead: "how about thursday", "que tal sexta"."""
+"""Words right before a day that ask for a call then: "call me tomorrow", "me liga amanhã",
+"llámame el lunes"."""
+_PROPOSED = re.compile(
+    r"\b(?:how about|what about|que tal(?: el)?|(?:gimana|gmn|bagaimana) kalau) $"
+)
+"""Words right before a day that propose it instead: "how about thursday", "que tal sexta",
+"¿qué tal el lunes?"."""
 _NOR_THEN = frozenset(
     {"not", "nao", "gak", "ga", "gk", "nggak", "tidak", "tdk", "jangan", "dont", "cant"}
     | {"either", "too", "neither", "juga", "tambem", "same", "worse", "pior", "bad", "repot"}
@@ -1255,7 +1282,9 @@ can't at 5")."""
 _ASKING = _CALLING | {"ligar", "ligue", "try", "how", "what", "pode", "bisa", "maybe"}
 """Words before an hour that offer it: "call me at 5", "how about 5", "pode ser às 5"."""
 _STILL = frozenset({"still", "masih", "ainda", "lagi", "lg"})
-_HAVING = frozenset({"have", "has", "got", "tenho", "tem", "ada", "punya", "in", "a", "an"})
+_HAVING = frozenset(
+    {"have", "has", "got", "tenho", "tem", "ada", "punya", "in", "a", "an", "tengo", "una", "un"}
+)
 _HAVING |= {"uma", "um", "at", "on", "em", "na", "numa", "num", "with", "com"}
 """Words before what keeps the lead at an hour: "I have class", "tenho aula", "ada rapat"."""
 _BUT = frozenset(
@@ -1431,6 +1460,7 @@ def _refused(message: str, day: re.Match[str]) -> bool:
 _REFUSAL = re.compile(
     rf"{_CANNOT_ID}|(?:nao|n) (?:posso|consigo|da|rola|vou poder|vai dar)"
     r"|(?:cant|cannot|can not|wont be able to|not able to)(?: make it| do)?"
+    r"|no (?:puedo|podre|podemos|voy a poder)"
 )
 """"Cannot" said before the day refused: "gak bisa", "não posso", "can't make it"; not
 "don't work" ("I don't work tomorrow" is free then)."""
@@ -1462,12 +1492,13 @@ looks busy", "amanhã fica difícil", "besok susah"; not "tomorrow is not bad"."
 _NOT_FREE = re.compile(
     r"(?:not available|unavailable|not free|out|(?:cant|cannot|wont be able to)(?: make it)?"
     r"|nao (?:vou poder|posso|consigo|tenho tempo)(?: nao)?|sem tempo|ocupad[oa]|trabalho"
+    r"|no (?:puedo|podre|voy a poder|tengo tiempo)|sin tiempo|trabajo"
     rf"|{_CANNOT_ID}|kerja|lembur|ada (?:acara|urusan|kegiatan)(?: keluarga| kantor| kampus)?"
     r")\b"
 )
 """What a lead says of themselves on a day, after it: "tomorrow I'm out", "amanhã tô
-ocupado", "besok aku kerja"; not "besok gak kerja", nor said with "is" or "tá" ("amanhã
-tá ocupado?" asks about the counsellor)."""
+ocupado", "besok aku kerja", "mañana no puedo"; not "besok gak kerja", nor said with "is"
+or "tá" ("amanhã tá ocupado?" asks about the counsellor)."""
 _OUTRIGHT = (_CANNOT, _BAD_DAY, _NOT_FREE)
 """A refusal said outright: cannot, a bad time, not free."""
 _OUTRIGHT_ANYWHERE = tuple(re.compile(rf"\b(?:{refusal.pattern})") for refusal in _OUTRIGHT)
@@ -1482,7 +1513,7 @@ _SAID_OF_IT = _REFUSER | {"is", "e", "ta", "fica", "its", "looks", "seems", "vai
 aku"."""
 _HOW_MUCH = frozenset(
     {"very", "so", "too", "really", "super", "pretty", "quite", "kinda", "a", "bit", "little"}
-    | {"muito", "bem", "meio", "kayaknya", "kyknya", "agak"}
+    | {"muito", "bem", "meio", "kayaknya", "kyknya", "agak", "muy", "bastante"}
 )
 """Words of degree or doubt before what is said: "I'm very busy", "besok kayaknya sibuk"."""
 _THEN = frozenset({"lagi", "lg"})
@@ -1493,9 +1524,12 @@ _BEFORE_REFUSAL = _SAID_OF_IT | _HOW_MUCH | _THEN | _STILL
 """Words between an hour and its refusal: "jam 3 aku lagi sibuk", "at 3 I'm really busy"."""
 _ME = frozenset({"i", "im", "ill", "eu", "aku", "ak", "aq", "saya", "sy", "gw", "gue"})
 """The lead, saying what keeps them."""
-_I_AM = frozenset({"tenho", "estou", "to", "tou"})
-"""Portuguese verbs that say it of the lead themselves: "tenho aula", "tô em reunião"."""
-_BEING_BUSY = _HAVING | _HOW_MUCH | _STILL | _THEN | {"am", "will", "be", "gonna", "estou", "to"}
+_I_AM = frozenset({"tenho", "estou", "to", "tou", "tengo", "estoy"})
+"""Portuguese and Spanish verbs that say it of the lead themselves: "tenho aula", "tô em
+reunião", "tengo clase"."""
+_BEING_BUSY = (
+    _HAVING | _HOW_MUCH | _STILL | _THEN | {"am", "will", "be", "gonna", "estou", "to", "estoy"}
+)
 """Words between the lead and what keeps them: "I have a", "aku masih ada", "I'm in"."""
 _OPENING = _ALONE_BEFORE | {"desculpa", "desculpe", "ya", "hi", "hello", "oi", "ola", "halo"}
 """Words that may open a refusal of a day: "desculpa, amanhã não dá", "hi, I'm busy
@@ -1657,10 +1691,10 @@ def _part_beside(message: str, anchor: re.Match[str] | None) -> int | None:
 
 _LINKING = frozenset(
     {"in", "the", "at", "de", "da", "a", "pela", "di", "of", "on", "que", "vem", "next", "depan"}
-    | {"aja", "saja", "ya", "deh", "nanti", "ntar", "nti"}
+    | {"aja", "saja", "ya", "deh", "nanti", "ntar", "nti", "por", "en", "la"}
 )
 """Words that join a day or an hour to its part of the day: "at 8 in the evening", "sexta
-que vem de tarde", "besok aja ya sore"."""
+que vem de tarde", "besok aja ya sore", "mañana por la tarde"."""
 
 
 def _words_between(message: str, one: tuple[int, int], other: tuple[int, int]) -> int:
