@@ -236,3 +236,13 @@ def test_a_send_that_never_reached_the_lead_leaves_the_cap_whatever_the_order(
     assert contact.followups_sent == 2
     assert gate(contact, cap, NOW) is None
     assert gate(counted_send(contact, NOW, cap, NOW) or contact, cap, NOW) is Reason.FREQUENCY_CAP
+
+
+def test_a_send_marked_unreached_is_kept_when_the_contact_is_stored_and_read_again() -> None:
+    now = datetime(2026, 11, 30, 9, tzinfo=UTC)
+    contact = contact_at(now)
+    stored = Contact.model_validate_json(contact.model_dump_json())
+    assert stored.unreached_sends == []
+    assert "unreached_sends" not in contact.model_dump_json()  # an empty list costs no bytes
+    marked = unreached_send(contact, now, Gating(), now)
+    assert Contact.model_validate_json(marked.model_dump_json()).unreached_sends == [now]

@@ -115,6 +115,9 @@ class Contact(BaseModel):
         default_factory=list,
         description="send times of recent sends WhatsApp took, then reported it could not"
         " deliver: the lead got nothing, so the frequency cap does not count them",
+        # Left out of the stored contact while empty, as it nearly always is: the contact
+        # stays within one write unit (1 KB).
+        exclude_if=lambda sends: not sends,
     )
     reached_at: AwareDatetime | None = Field(
         default=None,
