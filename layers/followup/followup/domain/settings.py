@@ -124,7 +124,8 @@ class WorkspaceSettings(BaseModel):
     attribution_window: Duration = Field(default_factory=lambda: _hours(72))
     trigger_lookback: Duration = Field(
         default_factory=lambda: Duration(amount=7, unit=Unit.DAYS),
-        description="a new rule reaches back this far past its idle time, no further",
+        description="a new rule reaches back this far past its idle time, no further; a "
+        "date rule's journey ends for a goal reached this long before its date",
     )
     max_attempts: StrictInt = Field(
         default=10,
