@@ -9,12 +9,14 @@ from datetime import timedelta
 
 import pytest
 
+from followup.domain.contact import Score
 from followup.domain.followup import FollowUp, Reason, Status
 from followup.domain.gating import gate
 from followup.domain.ids import resend_followup_id
 from followup.services.resend import REPORTED_THROTTLES
 from followup_local.memory_engine import MemoryEngine
 from tests.service.test_webhook_order import RUDI, current, failed_status, funnel
+from tests.support.builders import quiet_contact, rule
 from tests.support.sender import sent_followup
 
 
@@ -117,3 +119,31 @@ def test_a_step_sent_again_after_a_reported_rate_limit_is_not_held_by_the_freque
     lead = engine.deps.contacts.contact(followup.contact_id)
     assert lead is not None
     assert gate(lead.item, gating, engine.clock.now()) is Reason.FREQUENCY_CAP
+
+
+def test_a_cold_lead_whose_message_was_reported_rate_limited_still_gets_the_step(
+    engine: MemoryEngine,
+) -> None:
+    # Given a workspace that lets a cold lead get one follow-up in all, and a cold lead
+    # whose follow-up WhatsApp took
+    settings = engine.deps.rules.settings()
+    gating = settings.gating.model_copy(update={"cold_max_followups": 1})
+    engine.deps.rules.save_settings(settings.model_copy(update={"gating": gating}))
+    engine.deps.catalog.invalidate()
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(
+        engine.deps, RUDI, engine.clock.now() - timedelta(hours=25), score=Score.COLD
+    )
+    engine.tick()
+    [followup] = engine.deps.followups.followups_of(lead.id)
+    engine.pump_stream()
+    # When its `failed` status says a rate limit was met, and a minute passes
+    again = throttled_after_sending(engine, followup, 131056)
+    # Then the step went again: the message the lead never got did not use their one
+    # follow-up, and the one they got does
+    assert (again.status, again.reason) == (Status.SENT, None)
+    assert sends_to_rudi(engine) == 2
+    engine.pump_stream()
+    found = engine.deps.contacts.contact(lead.id)
+    assert found is not None
+    assert gate(found.item, gating, engine.clock.now()) is Reason.COLD_CAP

@@ -233,9 +233,33 @@ def test_a_send_that_never_reached_the_lead_leaves_the_cap_whatever_the_order(
         else:
             contact = unreached_send(contact, failed, cap, NOW)
     # Then the lead still has room for one more: only the send that reached them counts
-    assert contact.followups_sent == 2
+    assert contact.followups_sent == 1
     assert gate(contact, cap, NOW) is None
     assert gate(counted_send(contact, NOW, cap, NOW) or contact, cap, NOW) is Reason.FREQUENCY_CAP
+
+
+@given(order=st.permutations(["counted", "unreached", "counted", "unreached"]))
+def test_a_cold_lead_whose_send_never_reached_them_keeps_their_follow_up(
+    order: list[str],
+) -> None:
+    # Given a cold lead allowed one follow-up in all, whose one send WhatsApp took then
+    # reported failed
+    cold = Gating(cold_max_followups=1)
+    failed = NOW - timedelta(hours=1)
+    contact = a_contact(score=Score.COLD)
+    # When the send's count and its failure arrive in any order, each twice
+    for news in order:
+        if news == "counted":
+            contact = counted_send(contact, failed, cold, NOW) or contact
+        else:
+            contact = unreached_send(contact, failed, cold, NOW)
+    # Then the cold-lead limit has not been used: the next follow-up may go, and once it
+    # is sent the limit is reached
+    assert contact.followups_sent == 0
+    assert gate(contact, cold, NOW) is None
+    reached = counted_send(contact, NOW, cold, NOW)
+    assert reached is not None
+    assert gate(reached, cold, NOW) is Reason.COLD_CAP
 
 
 def test_a_send_marked_unreached_is_kept_when_the_contact_is_stored_and_read_again() -> None:

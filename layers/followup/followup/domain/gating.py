@@ -51,12 +51,14 @@ def counted_send(
     """The contact once it counts a follow-up sent at `sent_at` (which the sender counted
     toward the messaging limit at `reached_at`, if it did), or None when it counts it
     already (it holds that send time). Its last outbound and last reached moments
-    only move forward, so sends counted out of order leave the latest."""
+    only move forward, so sends counted out of order leave the latest. A send already
+    known never to have reached the lead does not count toward the cold-lead limit."""
     if sent_at in contact.recent_sends:
         return None
     last = contact.last_outbound_at
+    reached = 0 if sent_at in contact.unreached_sends else 1
     update: dict[str, object] = {
-        "followups_sent": contact.followups_sent + 1,
+        "followups_sent": contact.followups_sent + reached,
         "recent_sends": trim_recent([*contact.recent_sends, sent_at], gating, now),
         "last_outbound_at": sent_at if last is None or sent_at > last else last,
     }
@@ -67,10 +69,18 @@ def counted_send(
 
 def unreached_send(contact: Contact, sent_at: datetime, gating: Gating, now: datetime) -> Contact:
     """The contact once it knows its send at `sent_at` never reached it (WhatsApp took the
-    message, then reported it failed): the frequency cap no longer counts that send. Kept
-    apart from `recent_sends`, so the send counted before or after this, or either told
-    again, still counts once and stays out of the cap."""
+    message, then reported it failed): neither the frequency cap nor the cold-lead limit
+    counts that send any more. Kept apart from `recent_sends`, so the send counted before
+    or after this, or either told again, still counts once and stays out of both. A
+    failure told after the send time left `recent_sends` (two days at least) leaves the
+    cold-lead count as it is: nothing then says whether it was counted."""
     if sent_at in contact.unreached_sends:
         return contact
     unreached = trim_recent([*contact.unreached_sends, sent_at], gating, now)
-    return contact.model_copy(update={"unreached_sends": unreached})
+    counted = 1 if sent_at in contact.recent_sends else 0
+    return contact.model_copy(
+        update={
+            "unreached_sends": unreached,
+            "followups_sent": max(contact.followups_sent - counted, 0),
+        }
+    )
