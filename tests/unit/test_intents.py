@@ -228,6 +228,14 @@ def test_call_me_tomorrow_at_ten_on_friday_afternoon_is_saturday_ten() -> None:
         (NEW_YORK, "call me on the 5th", "2026-12-05T09:00"),
         (NEW_YORK, "call me on January 4th", "2027-01-04T09:00"),
         (NEW_YORK, "call me on Monday the 7th at 9", "2026-12-07T09:00"),
+        # an hour with no word after it, or with its part of the day, is still an hour
+        (SAO_PAULO, "as 3", "2026-11-28T15:00"),
+        (SAO_PAULO, "às 3", "2026-11-28T15:00"),
+        (SAO_PAULO, "as 3h", "2026-11-28T15:00"),
+        (SAO_PAULO, "às 15:00", "2026-11-28T15:00"),
+        (SAO_PAULO, "as 3 da tarde", "2026-11-28T15:00"),
+        (SAO_PAULO, "me liga amanhã às 4, depois das 3 aulas", "2026-11-28T16:00"),
+        (JAKARTA, "jam 4 ya", "2026-11-27T16:00"),
     ],
 )
 def test_a_requested_time_is_resolved_in_the_contacts_zone(
@@ -245,6 +253,23 @@ def test_a_day_the_month_lacks_is_the_next_months_that_has_it() -> None:
 @pytest.mark.parametrize("text", ["10 out of 10, thanks!", "sent it a week ago 10 times"])
 def test_words_that_only_look_like_a_date_name_no_time(text: str) -> None:
     assert _at(NEW_YORK, text).intent != Intent.CALL_BACK_AT
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (SAO_PAULO, "quero saber sobre as 3 aulas"),
+        (SAO_PAULO, "as 3 aulas são online?"),
+        (SAO_PAULO, "e as 2 parcelas?"),
+        (NEW_YORK, "tell me about the 3 classes"),
+        (NEW_YORK, "3 classes a week is too many"),
+        (JAKARTA, "mau tanya 3 kelas itu"),
+    ],
+)
+def test_a_number_of_classes_names_no_time(zone: ZoneInfo, text: str) -> None:
+    # Given a reply that counts classes or payments
+    # When the rules read it / Then no hour is taken from the count
+    assert _at(zone, text).intent != Intent.CALL_BACK_AT
 
 
 def test_an_hour_already_past_today_means_tomorrow() -> None:
@@ -353,6 +378,8 @@ SPANISH = [
     ("mañana no puedo", Intent.OTHER, None),
     ("no me llames mañana", Intent.OTHER, None),
     ("mañana a las 10 tengo clase", Intent.OTHER, None),
+    ("a las 3 clases no fui", Intent.OTHER, None),
+    ("¿y las 3 clases?", Intent.QUESTION, None),
     ("ayer a las 3 estaba en clase", Intent.OTHER, None),
     # wrong number
     ("número equivocado", Intent.WRONG_NUMBER, None),

@@ -36,6 +36,9 @@ every answer is one time:
   dezembro") wins over a weekday: the next such date, this month or this year when it
   is still to come at the hour asked, else the next; a day of the month no month has
   is no time;
+- a number that counts something is no hour nor day ("quero saber sobre as 3 aulas", "a
+  las 3 clases", "the 3 classes", "after 3 lessons"); after "jam" it is the hour ("jam 3
+  kelas" is class at 3);
 - a time already past today with no day named, or a weekday named on that same weekday,
   means the next such time; nothing is ever before "now";
 - a day gone by ("yesterday at 10", "kemarin jam 3", "ontem às 15h") names no time, unless
@@ -234,6 +237,15 @@ _UNITS = (
     r"|semanas?|months?|bulan|mes|meses|years?|tahun|anos?"
 )
 """What a number counts, beside an hour of the clock."""
+_COUNTED = (
+    r"aulas?|turmas?|cursos?|parcelas?|vagas?|modulos?|alunos?|clases?|cuotas?|materias?"
+    r"|sesion|sesiones|alumnos?|classes?|lessons?|courses?|sessions?|modules?|students?"
+    r"|installments?|payments?|kelas|sesi|pertemuan|modul|cicilan"
+)
+"""What a number counts when a noun follows it, not a time word: "as 3 aulas", "a las 3
+clases", "the 3 classes", "after 3 lessons" name no hour nor day of the month. After
+"jam", "pukul" or "tanggal" the number is still the hour or the day ("jam 3 kelas": a
+class at 3)."""
 _CLOCK = re.compile(
     # "10:30", "10.30", "8:30pm", "14h", "14h30", "2pm", "10 horas", or "jam 10" / "at 10"
     # alone; am/pm is a word of its own ("as 2 amanha" is not 2 am)
@@ -241,18 +253,20 @@ _CLOCK = re.compile(
     rf"(?P<hour>{_HOUR})"
     r"(?:[:.](?P<minute>[0-5]\d)(?: ?(?P<mampm>am|pm)\b)?|h(?P<hminute>[0-5]\d)?"
     r"| ?(?P<ampm>am|pm)\b| horas?| hs| hrs)(?!\d)"
-    rf"|\b(?:jam|jm|pukul|pkl|as|a las|at) (?P<bare>{_HOUR})(?:an)?\b"
+    # not "as 3 aulas", "a las 3 clases": a number of things (`_COUNTED`)
+    rf"|\b(?:jam|jm|pukul|pkl|(?:as|a las|at)(?! \d+ (?:{_COUNTED})\b))"
+    rf" (?P<bare>{_HOUR})(?:an)?\b"
     # "around 11", "at around 4", "por volta das 10", "lá pelas 3"; not "around 3 days",
     # "sekitar 2 juta"
     rf"|\b(?:(?:at )?around|sekitar|por volta d[ae]s?|(?:la )?pelas|umas) (?P<near>{_HOUR})\b"
     rf"(?![:.]\d| ?(?:am|pm)\b| ?(?:(?:{_UNITS})(?:an)?|more|lagi|lg|juta|jt|jutaan|rb|ribu|k"
     r"|reais|rs|dollars?|bucks|orang|people|kali|x|mil|thousand|million|of|persen|percent"
-    r"|vezes|pessoas)\b)"
+    rf"|vezes|pessoas|{_COUNTED})\b)"
     # "after 5", "abis jam 3" is said above; not "after 3 days", "after 7 pm" (a clock of its
     # own), "abis 2 juta", "after 2 more weeks"
     rf"|\b(?:after|setelah|stlh|sesudah|abis|habis) (?P<after>{_HOUR})\b"
     rf"(?![:.]\d| ?(?:am|pm)\b| ?(?:{_UNITS}|more|lagi|lg|juta|jt|rb|ribu|k|reais|rs|dollars?"
-    r"|bucks|orang|people|kali|x)\b)"
+    rf"|bucks|orang|people|kali|x|{_COUNTED})\b)"
 )
 _TIME_SAID = re.compile(
     r"\b(?:yesterday|kemarin|kmrn|kemaren|tadi|ontem|called|liguei|ligou|ligaram|udah|sudah"
@@ -308,8 +322,9 @@ _DATE = re.compile(
     + rf"(?:{_month('x')})\b"
     # "November 30", "dec 2nd"
     + rf"|\b(?:{_month('y')}) (?P<dom2>[0-3]?\d)(?:st|nd|rd|th)?\b"
-    # "on the 30th", "tanggal 30", "tgl 30", "dia 30", "the 2nd"
-    + r"|\b(?:tanggal|tgl|tg|dia|the) (?P<dom3>[0-3]?\d)(?:st|nd|rd|th)?\b"
+    # "on the 30th", "tanggal 30", "tgl 30", "dia 30", "the 2nd"; not "the 3 classes"
+    + rf"|\b(?:tanggal|tgl|tg|dia|the(?! \d+ (?:{_COUNTED})\b)) (?P<dom3>[0-3]?\d)"
+    + r"(?:st|nd|rd|th)?\b"
     # "30th" alone
     + r"|\b(?P<dom4>[0-3]?\d)(?:st|nd|rd|th)\b"
 )
