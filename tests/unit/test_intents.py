@@ -110,6 +110,26 @@ def test_not_yet_paid_or_asking_whether_paid_is_not_done(text: str) -> None:
     assert _at(JAKARTA, text).intent != Intent.DONE
 
 
+@pytest.mark.parametrize(
+    ("zone", "text", "intent"),
+    [
+        (JAKARTA, "bukan salah sambung", Intent.OTHER),
+        (JAKARTA, "ini bukan salah sambung kok", Intent.OTHER),
+        (NEW_YORK, "this is not the wrong number", Intent.OTHER),
+        (SAO_PAULO, "não é engano", Intent.OTHER),
+        (JAKARTA, "salah sambung", Intent.WRONG_NUMBER),
+        (JAKARTA, "maaf salah sambung", Intent.WRONG_NUMBER),
+        (JAKARTA, "Bukan, salah sambung", Intent.WRONG_NUMBER),
+    ],
+)
+def test_a_wrong_number_said_not_to_be_one_is_not_wrong_number(
+    zone: ZoneInfo, text: str, intent: Intent
+) -> None:
+    # Given a reply saying "this is not the wrong number", or a plain "wrong number"
+    # When the rules read it / Then only the plain one is wrong_number
+    assert _at(zone, text).intent is intent
+
+
 def test_please_dont_stop_is_neither_an_opt_out_nor_not_interested() -> None:
     assert not is_opt_out("please don't stop")
     assert _at(NEW_YORK, "please don't stop").intent != Intent.NOT_INTERESTED
@@ -386,6 +406,8 @@ SPANISH = [
     ("se equivocó de número", Intent.WRONG_NUMBER, None),
     ("no soy Juan", Intent.WRONG_NUMBER, None),
     ("no soy de aquí", Intent.OTHER, None),
+    ("no es el número equivocado", Intent.OTHER, None),
+    ("no, número equivocado", Intent.WRONG_NUMBER, None),
     ("¿número equivocado?", Intent.QUESTION, None),
     # question
     ("¿cuánto cuesta?", Intent.QUESTION, None),

@@ -13,9 +13,10 @@
    short one naming a wrong number ("sorry, wrong number", "salah sambung", "é engano",
    "número equivocado", "no soy Juan"), or one of any length that says so plainly
    ("Sorry I think you have the wrong number, I don't know any Budi and never signed up
-   for a course"); not one that asks ("is this the wrong number to call for
-   admissions?") or gives the lead's own number in its place ("I gave the wrong number
-   on the form, my new one is 0812...");
+   for a course"); not one that says it is none ("bukan salah sambung", "no es el número
+   equivocado"), asks ("is this the wrong number to call for admissions?") or gives the
+   lead's own number in its place ("I gave the wrong number on the form, my new one is
+   0812...");
 3. `done`: paid, transferred, booked, enrolled ("sudah bayar", "já fiz o pix", "ya
    pagué", "just booked"), in a sentence that neither negates it ("belum bayar", "ainda
    não paguei", "todavía no hice la transferencia", "haven't paid") nor asks it ("sudah
@@ -189,7 +190,7 @@ _OWN_NUMBER = _any(
 saya", "meu número novo"): the wrong number was theirs, not ours."""
 _NEGATORS = frozenset(
     {"nao", "ainda", "belum", "blm", "blum", "tidak", "gak", "ga", "nggak", "ngga", "enggak"}
-    | {"ngak", "kagak"}
+    | {"ngak", "kagak", "bukan"}
     | {"not", "never", "havent", "hasnt", "didnt", "dont", "yet"}
 )
 _ASKED = re.compile(r"\b(?:belum|blm|or not|ou nao)\b")
@@ -872,9 +873,12 @@ def _not_needed(message: str, no_need: re.Match[str], at: int) -> bool:
 _NO_MORE = re.compile(r"\b(?:no longer|nao (?:(?:estou|to|ta|esta|sou|fico) )?mais) *$")
 """What says a state is over just before it: "I'm no longer busy", "não estou mais
 ocupado"."""
-_NOT_ES = re.compile(r"\bno (?:estoy|estamos|ando|andamos)(?: (?:muy|tan))? *$")
-"""A Spanish "no" before how the lead is: "no estoy ocupado". Alone, a "no" may answer
-the message before ("No, ya pagué"), so it negates nothing."""
+_NOT_ES = re.compile(
+    r"\bno (?:(?:estoy|estamos|ando|andamos)(?: (?:muy|tan))?|(?:es|era)(?: (?:el|la|un|una))?) *$"
+)
+"""A Spanish "no" before how the lead is or what it is: "no estoy ocupado", "no es el
+número equivocado". Alone, a "no" may answer the message before ("No, ya pagué"), so it
+negates nothing."""
 
 
 def _negated(message: str, start: int) -> bool:
