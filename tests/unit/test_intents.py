@@ -113,6 +113,35 @@ def test_not_yet_paid_or_asking_whether_paid_is_not_done(text: str) -> None:
 @pytest.mark.parametrize(
     ("zone", "text", "intent"),
     [
+        (SAO_PAULO, "Não, estou ocupado", Intent.BUSY),
+        (SAO_PAULO, "não, to ocupado agora", Intent.BUSY),
+        (SAO_PAULO, "Não. Estou ocupada", Intent.BUSY),
+        (SAO_PAULO, "Não! Estou ocupado", Intent.BUSY),
+        (SAO_PAULO, "Não, já paguei", Intent.DONE),
+        (SAO_PAULO, "não estou ocupado", Intent.OTHER),
+        (SAO_PAULO, "não, não estou ocupado", Intent.OTHER),
+        (NEW_YORK, "No, I'm busy", Intent.BUSY),
+        (NEW_YORK, "Nope, I'm busy", Intent.BUSY),
+        (NEW_YORK, "Nope, not yet. Busy now", Intent.BUSY),
+        (NEW_YORK, "No, I'm not busy", Intent.OTHER),
+        (JAKARTA, "Nggak, lagi sibuk", Intent.BUSY),
+        (JAKARTA, "tidak, saya sibuk", Intent.BUSY),
+        (JAKARTA, "Gak, udah bayar kok", Intent.DONE),
+        (JAKARTA, "nggak lagi sibuk", Intent.OTHER),
+        (JAKARTA, "tidak, saya tidak sibuk", Intent.OTHER),
+    ],
+)
+def test_a_no_that_answers_before_a_comma_negates_nothing_after_it(
+    zone: ZoneInfo, text: str, intent: Intent
+) -> None:
+    # Given a reply that opens with a "no" answering the counsellor, then a comma or a period
+    # When the rules read it / Then what follows is heard as said, not negated by that "no"
+    assert _at(zone, text).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "intent"),
+    [
         (JAKARTA, "bukan salah sambung", Intent.OTHER),
         (JAKARTA, "ini bukan salah sambung kok", Intent.OTHER),
         (NEW_YORK, "this is not the wrong number", Intent.OTHER),
@@ -371,6 +400,9 @@ SPANISH = [
     ("ahorita no", Intent.BUSY, None),
     ("mañana estoy ocupada", Intent.BUSY, None),
     ("no estoy ocupado", Intent.OTHER, None),
+    ("No, estoy ocupado", Intent.BUSY, None),
+    ("no. estoy ocupada", Intent.BUSY, None),
+    ("No, no estoy ocupado", Intent.OTHER, None),
     ("no estoy en una reunión", Intent.OTHER, None),
     ("si estás ocupado, mándame el link", Intent.OTHER, None),
     # call back at

@@ -47,9 +47,11 @@
    clause, is none ("I'm busy tomorrow", "besok aku kerja", "mañana no puedo":
    `replytime.refuses_day`);
 6. `busy`: "lagi sibuk", "agora não dá", "estoy en una reunión", "in a meeting", "later",
-   unless negated ("I'm not busy", "gak sibuk kok", "no estoy ocupado") or said of the
-   counsellor in a condition ("if you're busy", "kalau kakak sibuk", "si estás ocupado",
-   or naming no one in a request to go ahead: "se estiver ocupado, manda o link"); and
+   unless negated ("I'm not busy", "gak sibuk kok", "no estoy ocupado"; a "no" that
+   answers before a comma negates nothing: "Não, estou ocupado", "Nggak, lagi sibuk") or
+   said of the counsellor in a condition ("if you're busy", "kalau kakak sibuk", "si
+   estás ocupado", or naming no one in a request to go ahead: "se estiver ocupado, manda
+   o link"); and
    a "no need" limited in time ("no need to call today", "skrg ga perlu", "ga usah telp
    dlu", "por enquanto não precisa", "no hace falta que me llames hoy");
 7. `question`: a question mark or a message that opens with a question word;
@@ -193,6 +195,11 @@ _NEGATORS = frozenset(
     | {"ngak", "kagak", "bukan"}
     | {"not", "never", "havent", "hasnt", "didnt", "dont", "yet"}
 )
+_ANSWERS = _NEGATORS | {"no", "nope", "nah"}
+"""Words that, alone before a comma or a period, answer what the counsellor asked: "Não,
+estou ocupado", "No, estoy ocupado", "Nggak, lagi sibuk", "Nope, not yet. Busy now"."""
+_ANSWER_CLAUSE = re.compile(r"\s*([^,;:.!?\n]+)[,.!]+")
+"""A clause closed by a comma, a period or an exclamation mark."""
 _ASKED = re.compile(r"\b(?:belum|blm|or not|ou nao)\b")
 _FAILED = _any(
     r"failed|fails|declined|rejected|bounced|(?:didnt|did not|doesnt|wont) go through|error",
@@ -570,7 +577,7 @@ def classify(
         if not any(start <= found.start() < end for start, end in yours)
     )  # "if you're busy", "kalau kakak sibuk": the counsellor's, not the lead's
     busy = next(lead_busy, None)
-    if busy and not _negated(message, busy.start()):  # "I'm not busy", "gak sibuk kok"
+    if busy and not _negated(message, busy.start(), _answered(text)):  # "I'm not busy"
         return Detected(Intent.BUSY, 0.8)
     if no_need == "defers":  # "no need to call today": put off, as a "not now" is
         return Detected(Intent.BUSY, 0.8)
@@ -692,12 +699,15 @@ def _asks_until(text: str, message: str) -> bool:
 
 
 def _says_done(sentence: str) -> bool:
-    """The sentence tells it is done: paid, booked... ("udah transfer ya kak"), not
-    negated ("belum bayar"), asked ("sudah bayar belum", "already paid?", "is my seat
-    booked?") nor said to have failed ("I paid but it didn't go through")."""
+    """The sentence tells it is done: paid, booked... ("udah transfer ya kak", "Não, já
+    paguei": a "no" that answers before a comma negates nothing), not negated ("belum
+    bayar"), asked ("sudah bayar belum", "already paid?", "is my seat booked?") nor said
+    to have failed ("I paid but it didn't go through")."""
     said = normalise(sentence)
     done = _DONE.search(said)
-    if done is None or _negated(said, done.start()) or _ASKED.search(said, done.end()):
+    if done is None or _ASKED.search(said, done.end()):
+        return False
+    if _negated(said, done.start(), _answered(sentence)):
         return False
     if _failed(said, done.end()):
         return False  # "udah bayar tapi gagal": tried, not done
@@ -881,10 +891,25 @@ número equivocado". Alone, a "no" may answer the message before ("No, ya pagué
 negates nothing."""
 
 
-def _negated(message: str, start: int) -> bool:
+def _answered(text: str) -> int:
+    """How much of the normalised `text` a "no" answering the counsellor takes: the
+    clauses that open it and hold only such words, each before a comma or a period ("Não,
+    estou ocupado", "No. Estoy ocupada", "Nope, not yet. Busy now"); 0 when there are
+    none. Such a "no" negates nothing after it, while "não estou ocupado" says the lead
+    is not busy."""
+    words: list[str] = []
+    clause = _ANSWER_CLAUSE.match(text)
+    while clause and set(said := normalise(clause[1]).split()) <= _ANSWERS:
+        words += said
+        clause = _ANSWER_CLAUSE.match(text, clause.end())
+    return len(" ".join(words))
+
+
+def _negated(message: str, start: int, answered: int = 0) -> bool:
     """True when one of the two words before `start` negates what follows, or they say it
-    is over ("no longer busy")."""
-    before = message[:start]
+    is over ("no longer busy"); the first `answered` characters, a "no" answering the
+    counsellor (`_answered`), negate nothing."""
+    before = message[answered:start]
     words = before.split()[-2:]
     return (
         any(word in _NEGATORS for word in words)
