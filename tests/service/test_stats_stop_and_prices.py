@@ -231,14 +231,14 @@ def test_a_send_refused_after_the_lead_stopped_marketing_counts_an_opt_out(
     assert sum(step.counts.get("errors", 0) for step in steps) == 0
 
 
-def test_an_undeliverable_whatsapp_sent_again_by_sms_counts_one_send(
-    engine: MemoryEngine, outbox: Outbox
-) -> None:
-    # Given a step that falls back to SMS when WhatsApp cannot deliver it, sent to Rudi
+def sent_with_sms_fallback(engine: MemoryEngine, **fallback_when: Any) -> FollowUp:
+    """A follow-up sent to Rudi by WhatsApp, of a one-step rule whose step falls back to
+    SMS (`fallback_when` as given, when WhatsApp cannot deliver it by default)."""
     step = {
         "wait": {"amount": 0, "unit": "minutes"},
         "channel": "whatsapp",
         "fallbacks": ["sms"],
+        "fallback_when": fallback_when,
         "text": "Hi {first_name|there}, still thinking about applying?",
         "template": rule().steps[0].model_dump(mode="json")["template"],
     }
@@ -248,6 +248,21 @@ def test_an_undeliverable_whatsapp_sent_again_by_sms_counts_one_send(
     engine.tick()
     [followup] = engine.deps.followups.followups_of(lead.id)
     assert followup.status is Status.SENT
+    return followup
+
+
+def step_sends(engine: MemoryEngine) -> tuple[int, int]:
+    """The journey's one step: its sends and its errors."""
+    since, until = TUESDAY_9AM_JAKARTA.date(), engine.clock.now().date()
+    [first] = engine.deps.stats.journey_stats(RULE, since, until).steps
+    return first.counts.get("sent", 0), first.counts.get("errors", 0)
+
+
+def test_an_undeliverable_whatsapp_sent_again_by_sms_counts_one_send(
+    engine: MemoryEngine, outbox: Outbox
+) -> None:
+    # Given a step that falls back to SMS when WhatsApp cannot deliver it, sent to Rudi
+    followup = sent_with_sms_fallback(engine)
     # When WhatsApp reports it undeliverable (131026) and the step goes out by SMS
     reported(engine, followup, "failed")
     for _ in range(3):
@@ -257,6 +272,58 @@ def test_an_undeliverable_whatsapp_sent_again_by_sms_counts_one_send(
     # Then the Stats page and the journey's step count one send, no failure and no error
     counts = stats_page(engine, "sent", "failed", "failed_after_send")
     assert counts == {"sent": 1, "failed": 0, "failed_after_send": 0, "messaging_cost_usd": 0}
-    since, until = TUESDAY_9AM_JAKARTA.date(), engine.clock.now().date()
-    [first] = engine.deps.stats.journey_stats(RULE, since, until).steps
-    assert (first.counts.get("sent"), first.counts.get("errors", 0)) == (1, 0)
+    assert step_sends(engine) == (1, 0)
+
+
+@pytest.mark.parametrize("no_reply", [False, True])
+def test_a_send_refused_after_the_lead_stopped_marketing_goes_by_no_sms_and_counts_an_opt_out(
+    engine: MemoryEngine, outbox: Outbox, no_reply: bool
+) -> None:
+    # Given a step that falls back to SMS when WhatsApp cannot deliver it (and, or not,
+    # when no reply comes within a day), sent to Rudi
+    within = {"no_reply_within": {"amount": 24, "unit": "hours"}} if no_reply else {}
+    followup = sent_with_sms_fallback(engine, **within)
+    # When WhatsApp reports it failed: Rudi stopped marketing from this business (131050),
+    # and a day goes by
+    reported(engine, followup, "failed", code=131050)
+    for _ in range(26):
+        engine.clock.advance(HOUR)
+        engine.tick()
+    # Then the marketing message does not reach Rudi by SMS either, and the Stats page and
+    # the journey's step count the step's one send and Rudi's opt-out, no failure or error
+    assert outbox.sent == []
+    counts = stats_page(engine, "sent", "opted_out", "failed", "failed_after_send")
+    assert counts == {
+        "sent": 1,
+        "opted_out": 1,
+        "failed": 0,
+        "failed_after_send": 0,
+        "messaging_cost_usd": 0,
+    }
+    assert step_sends(engine) == (1, 0)
+
+
+def test_a_whatsapp_message_followed_by_sms_for_no_reply_counts_one_send(
+    engine: MemoryEngine, outbox: Outbox
+) -> None:
+    # Given a step that goes on by SMS when no reply comes within a day, its WhatsApp
+    # message delivered to Rudi
+    followup = sent_with_sms_fallback(engine, no_reply_within={"amount": 24, "unit": "hours"})
+    reported(engine, followup, "delivered")
+    # When no reply comes, the step goes on by SMS, and Rudi then answers
+    for _ in range(26):
+        engine.clock.advance(HOUR)
+        engine.tick()
+    assert len(outbox.sent) == 1
+    writes(engine, "ok, how do I apply?")
+    # Then the Stats page and the journey's step count the step's one send, delivered and
+    # answered once: the SMS followed on the same message
+    counts = stats_page(engine, "sent", "delivered", "responded", "failed")
+    assert counts == {
+        "sent": 1,
+        "delivered": 1,
+        "responded": 1,
+        "failed": 0,
+        "messaging_cost_usd": 0,
+    }
+    assert step_sends(engine) == (1, 0)

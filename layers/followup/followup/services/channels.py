@@ -8,6 +8,7 @@ SMS or email moves on to the next channel when the step falls back on undelivera
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -26,10 +27,10 @@ from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import FollowUp, Reason, RenderedMessage, Status, StatusChange
 from followup.domain.ids import fallback_followup_id
 from followup.domain.messaging import blank_text, render_text
-from followup.domain.whatsapp import OutcomeUnknown
+from followup.domain.whatsapp import OutcomeUnknown, stopped_marketing
 from followup.services import sent_stream
 from followup.services.handover import handing_over
-from followup.services.planning import commit_passing_slot
+from followup.services.planning import commit_passing_slot, past_fallbacks
 from followup.services.ports import CommitRejected, EnrollmentChange, NewFollowUp
 from followup.services.settle import end_unsent, record_sent
 from followup.services.timeline import outbound_line
@@ -145,9 +146,13 @@ def falls_back(deps: Deps, failed: FollowUp) -> bool:
 
 def _falling_back(deps: Deps, failed: FollowUp) -> Step | None:
     """The step of `failed` when it falls back on undeliverable sends and has a channel
-    after the one that failed; else None."""
+    after the one that failed; else None. None too for a message refused because its lead
+    stopped marketing messages (131050): that is the lead's opt-out of the step's marketing
+    message, which reaches them on no other channel either."""
     rule = deps.catalog.rule(failed.rule_id, failed.rule_version)
     if rule is None or failed.manual or failed.step_index >= len(rule.steps):
+        return None
+    if stopped_marketing(failed.error_code):
         return None
     step = rule.send_step(failed.step_index)
     if not step.fallback_when.undeliverable or failed.channel_index + 1 >= len(step.chain):
@@ -159,7 +164,11 @@ def after_failed(deps: Deps, failed: FollowUp, at: datetime) -> bool:
     """WhatsApp accepted a message, then reported it failed: send its step on the next
     channel, when the step falls back on undeliverable sends. A fallback planned for no
     reply is brought forward to now; otherwise a follow-up of its own is queued now. True
-    when one was planned."""
+    when one was planned. Refused because the lead stopped marketing messages (131050), it
+    goes on no other channel, and a fallback planned for no reply is dropped."""
+    if stopped_marketing(failed.error_code):
+        _past_channels(deps, failed, at)
+        return False
     step = _falling_back(deps, failed)
     if step is None:
         return False
@@ -217,6 +226,30 @@ def _bring_forward(deps: Deps, failed: FollowUp, following: int, at: datetime) -
     except CommitRejected:
         return False
     return True
+
+
+def _past_channels(deps: Deps, failed: FollowUp, at: datetime) -> None:
+    """The enrollment waits to send this step on a next channel if no reply comes: it goes
+    on past the step's channels instead, as after a reply. Left as it is when it moved on
+    or ended meanwhile (a report heard again finds it so)."""
+    sent_stream.record(deps, failed)
+    found = deps.followups.enrollment(failed.enrollment_id) if failed.enrollment_id else None
+    contact = deps.contacts.contact(failed.contact_id)
+    rule = deps.catalog.rule(failed.rule_id, failed.rule_version)
+    if found is None or contact is None or rule is None:
+        return
+    enrollment = found.item
+    waiting = (
+        enrollment.state is EnrollmentState.ACTIVE
+        and (enrollment.step_index, enrollment.repeat_index)
+        == (failed.step_index, failed.repeat_index)
+        and enrollment.channel_index > failed.channel_index
+    )
+    if not waiting:
+        return
+    onward = past_fallbacks(enrollment, rule, contact.item, deps.catalog.settings())
+    with suppress(CommitRejected):
+        deps.commit([EnrollmentChange(onward, found.revision, enrollment)], at)
 
 
 def _blank(followup: FollowUp, contact: Contact, step: Step) -> str | None:

@@ -336,15 +336,11 @@ def _failed(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
     ending = Status.SKIPPED if skipped else Status.FAILED
     # Not delivered, so not billed: whatever price an earlier status named is dropped. One
     # whose step goes on its next channel says so, for the stats to count that send alone.
-    fell_back = ending is Status.FAILED and again is None and falls_back(deps, followup)
     failed = followup.ended(ending, status.at, failure.reason).model_copy(
-        update={
-            "error_code": failure.code,
-            "error_title": failure.title,
-            "pricing": None,
-            "fell_back": fell_back,
-        }
+        update={"error_code": failure.code, "error_title": failure.title, "pricing": None}
     )
+    if ending is Status.FAILED and again is None and falls_back(deps, failed):
+        failed = failed.model_copy(update={"fell_back": True})
     changes: list[Change] = [FollowUpChange(failed, followup.status)]
     try:
         if again is None:
