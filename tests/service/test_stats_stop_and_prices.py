@@ -252,17 +252,21 @@ def sent_with_sms_fallback(engine: MemoryEngine, **fallback_when: Any) -> Follow
 
 
 def step_sends(engine: MemoryEngine) -> tuple[int, int]:
-    """The journey's one step: its sends and its errors."""
+    """The journey's one step, over its days: its sends and its errors."""
     since, until = TUESDAY_9AM_JAKARTA.date(), engine.clock.now().date()
-    [first] = engine.deps.stats.journey_stats(RULE, since, until).steps
-    return first.counts.get("sent", 0), first.counts.get("errors", 0)
+    days = engine.deps.stats.journey_stats(RULE, since, until).steps
+    assert {(day.version, day.index) for day in days} == {(1, 0)}
+    return sum(d.counts.get("sent", 0) for d in days), sum(d.counts.get("errors", 0) for d in days)
 
 
+@pytest.mark.parametrize("no_reply", [False, True])
 def test_an_undeliverable_whatsapp_sent_again_by_sms_counts_one_send(
-    engine: MemoryEngine, outbox: Outbox
+    engine: MemoryEngine, outbox: Outbox, no_reply: bool
 ) -> None:
-    # Given a step that falls back to SMS when WhatsApp cannot deliver it, sent to Rudi
-    followup = sent_with_sms_fallback(engine)
+    # Given a step that falls back to SMS when WhatsApp cannot deliver it (and, or not,
+    # when no reply comes within a day), sent to Rudi
+    within = {"no_reply_within": {"amount": 24, "unit": "hours"}} if no_reply else {}
+    followup = sent_with_sms_fallback(engine, **within)
     # When WhatsApp reports it undeliverable (131026) and the step goes out by SMS
     reported(engine, followup, "failed")
     for _ in range(3):

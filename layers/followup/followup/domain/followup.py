@@ -191,6 +191,12 @@ class FollowUp(BaseModel):
         description="WhatsApp reported it failed after taking it, and its step went on the "
         "next channel: that send is the step's, this one none",
     )
+    follows_on: bool = Field(
+        default=False,
+        description="sent on its step's next channel because no reply came to the step's "
+        "send on an earlier one: that send is the step's and carries its outcome, this one "
+        "counts neither",
+    )
     silence_key: str
     manual: bool = False
     status: Status = Status.QUEUED

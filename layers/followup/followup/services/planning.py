@@ -26,6 +26,7 @@ from followup.services.ports import (
     SlotChange,
     Versioned,
 )
+from followup.services.stats import sent_again
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -182,10 +183,24 @@ def advance(
     due = max(enrollment.next_due_at or now, now)
     scheduled = send_at(due, now, contact, rule, settings)
     queued = _followup(fid, enrollment, contact, now, scheduled, None, due)
+    if enrollment.channel_index:
+        queued = queued.model_copy(update={"follows_on": _follows_on(deps, enrollment)})
     # Taken at the clock's time, not the tick's (a retried tick runs hours after it).
     taken = Slot(contact.id, fid, scheduled, deps.clock.now(), claimed.keeps)
     slot = SlotChange(taken, claimed.revision)
     return _queue(deps, enrollment_v, slot, queued, now, rule, contact)
+
+
+def _follows_on(deps: Deps, enrollment: Enrollment) -> bool:
+    """Whether the step the enrollment sends on a later channel already went on an earlier
+    one, and that send stands (no reply came to it): this one follows on it. One that went
+    in place of a send WhatsApp reported failed (`fell_back`) is the step's send."""
+    for index in range(enrollment.channel_index):
+        fid = followup_id(enrollment.id, enrollment.step_index, enrollment.repeat_index, index)
+        earlier = deps.followups.followup(fid)
+        if earlier is not None and earlier.sent_at is not None and not sent_again(earlier):
+            return True
+    return False
 
 
 def _wait_for_slot(

@@ -43,7 +43,9 @@ after the send, `opted_out_before_send` when refused at once, never a failure.
 counted `sent`); one refused for a policy its step is sent again for, or undeliverable
 with its step gone on to the next channel (`sent_again`), counts neither: its send is
 taken back, and the new follow-up counts the step's send and its outcome, so a step counts
-one send however many channels it took. `ai_messages`
+one send however many channels it took. One the step sends on its next channel because no
+reply came to its send (`follows_on`) counts neither a send nor any outcome of it: the
+step's send on the earlier channel counts them. `ai_messages`
 counts follow-ups for which the AI wrote (was called at least once, its text sent,
 refused by a guardrail, rejected by a person or never sent) and `ai_cost_micro_usd` what
 all their calls cost, in millionths of a dollar so DynamoDB can add them as integers.
@@ -113,6 +115,8 @@ def _moved(change: FollowUpChange) -> dict[str, int]:
     if status is change.expected or status in _UNCOUNTED:
         return {}
     unsent = not change.expected.outbound and change.expected is not Status.EXPIRED
+    if change.followup.follows_on and (status.outbound or not unsent):
+        return {}  # the step's send on an earlier channel counts the send and its outcome
     opt_out = status is Status.OPTED_OUT or stopped_marketing_by(change.followup)
     found = {Status.OPTED_OUT.value if opt_out else status.value: 1}
     if change.expected is Status.EXPIRED:  # an answer heard late: no longer expired
