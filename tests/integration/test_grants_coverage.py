@@ -125,6 +125,23 @@ def test_sms_and_email_and_their_fallbacks_stay_within_the_senders_grants(
     assert {"text", "email"} <= recorder.used["sender"]
 
 
+def test_a_send_refused_because_the_lead_stopped_marketing_stays_within_the_senders_grants(
+    engine: LocalEngine, recorder: Recorder
+) -> None:
+    # Given a WhatsApp step for a lead who stopped marketing messages from this business
+    deps = engine.deps
+    deps.rules.save_rule(rule())
+    lead = quiet_contact(deps, "6281100003102", engine.clock.now() - 25 * HOUR)
+    engine.sandbox.fail_next(status=400, code=131050)
+    # When the ticks meet 360dialog refusing the send for that (131050)
+    loop(engine, recorder)
+    # Then the sender stopped marketing to the lead, through calls it is granted
+    found = deps.contacts.contact(lead.id)
+    assert found is not None
+    assert found.item.marketing_suppressed
+    assert recorder.refused() == {}
+
+
 def test_template_and_approval_waits_stay_within_the_grants(
     engine: LocalEngine, recorder: Recorder
 ) -> None:

@@ -147,6 +147,22 @@ def test_131050_suppresses_marketing_for_the_contact(engine: LocalEngine) -> Non
     assert contact.item.marketing_suppressed
 
 
+def test_131050_answered_at_send_suppresses_marketing_for_the_contact(
+    engine: LocalEngine,
+) -> None:
+    """360dialog refuses the send itself (HTTP 400, error 131050): the same stop as when
+    WhatsApp reports it in a failed status after taking the message."""
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, RUDI, engine.clock.now() - timedelta(hours=25))
+    engine.sandbox.fail_next(status=400, code=131050)
+    engine.tick()
+    [followup] = engine.deps.followups.followups_of(lead.id)
+    assert (followup.status, followup.error_code) == (Status.FAILED, 131050)
+    contact = engine.deps.contacts.contact(lead.id)
+    assert contact is not None
+    assert contact.item.marketing_suppressed
+
+
 def test_user_preferences_stop_and_resume_marketing(engine: LocalEngine) -> None:
     post(engine, payload("text.json"))
     post(engine, payload("user-preferences-stop.json"))

@@ -1,15 +1,21 @@
-"""WhatsApp errors that are policy, not glitches: 131049, 130472 and 131047 answered at send."""
+"""WhatsApp errors that are policy, not glitches: 131049, 130472, 131047 and 131050 answered
+at send."""
 
 from __future__ import annotations
 
 import itertools
 from datetime import timedelta
 
+import pytest
+
 from followup.domain.followup import FollowUp, Status
 from followup.domain.settings import WorkspaceSettings
 from followup.services import templates
+from followup.services.journey_stats import journey_stats
 from followup_local.memory_engine import MemoryEngine
+from tests.service.test_marketing_choice_order import marketing_failure
 from tests.support.builders import quiet_contact, rule
+from tests.support.outbox import Outbox
 
 HOUR = timedelta(hours=1)
 LEAD = "6281100000301"
@@ -184,3 +190,73 @@ def test_a_paused_template_in_place_of_refused_text_holds_the_follow_up(
     followup = only_followup(engine, lead.id)
     assert followup.status is Status.WAITING_TEMPLATE
     assert followup.template_only
+
+
+def test_a_send_refused_because_the_lead_stopped_marketing_stops_marketing_to_them(
+    engine: MemoryEngine,
+) -> None:
+    # Given a marketing template step and a lead quiet for a day
+    body = "Hi {{1}}, still thinking about applying?"
+    engine.sandbox.templates.add("apply_reminder", "en", body, category="MARKETING")
+    templates.sync(engine.deps, engine.clock.now())
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, LEAD, engine.clock.now() - 25 * HOUR)
+    # When 360dialog answers the send: the lead stopped marketing messages (131050)
+    engine.sandbox.fail_next(status=400, code=131050)
+    engine.tick()
+    # Then the follow-up ends on that refusal, and the lead takes no marketing any more,
+    # as of the refusal, as when WhatsApp reports it after the send
+    followup = only_followup(engine, lead.id)
+    assert (followup.status, followup.error_code) == (Status.FAILED, 131050)
+    found = engine.deps.contacts.contact(lead.id)
+    assert found is not None
+    assert (found.item.marketing_suppressed, found.item.marketing_changed_at) == (
+        True,
+        engine.clock.now(),
+    )
+
+
+@pytest.mark.parametrize("refused", ["at send", "after the send"])
+def test_a_marketing_stop_sends_the_step_by_sms_and_no_later_marketing_template(
+    engine: MemoryEngine, outbox: Outbox, refused: str
+) -> None:
+    # Given a journey whose first step falls back to SMS when WhatsApp cannot deliver it,
+    # and whose second, an hour later, is a marketing template
+    for name in ("apply_reminder", "apply_nudge"):
+        engine.sandbox.templates.add(name, "en", "Hi, still applying?", category="MARKETING")
+    templates.sync(engine.deps, engine.clock.now())
+    first = {
+        "wait": {"amount": 0, "unit": "minutes"},
+        "channel": "whatsapp",
+        "fallbacks": ["sms"],
+        "text": "Hi {first_name|there}, still thinking about applying?",
+        "template": {"name": "apply_reminder", "language": "en"},
+    }
+    second = {
+        "wait": {"amount": 1, "unit": "hours"},
+        "template": {"name": "apply_nudge", "language": "en"},
+    }
+    engine.deps.rules.save_rule(rule(steps=[first, second]))
+    lead = quiet_contact(engine.deps, LEAD, engine.clock.now() - 25 * HOUR)
+    # When WhatsApp refuses the first step because the lead stopped marketing (131050):
+    # 360dialog at once, or a failed status after it took the message
+    if refused == "at send":
+        engine.sandbox.fail_next(status=400, code=131050)
+    engine.tick()
+    if refused == "after the send":
+        followup = only_followup(engine, lead.id)
+        at = engine.clock.advance(timedelta(seconds=30))
+        assert engine.deliver(marketing_failure(followup, at)) == 200
+    for _ in range(4):
+        engine.clock.advance(HOUR / 2)
+        engine.tick()
+    # Then the first step goes once by SMS, the second is never given to WhatsApp, and
+    # the journey ends as the lead's opt-out
+    assert outbox.sent == [("sms", f"+{LEAD}")]
+    assert len(engine.sandbox.requests) == 1
+    ended = [f for f in engine.deps.followups.followups_of(lead.id) if f.step_index == 1]
+    assert [(f.status, f.reason) for f in ended] == [(Status.SKIPPED, "marketing_suppressed")]
+    today = engine.clock.now().date()
+    assert journey_stats(engine.deps, "apply-remind-24h", today, today).exited_by == {
+        "opted_out": 1
+    }

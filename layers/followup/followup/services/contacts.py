@@ -232,6 +232,18 @@ def update_contact(
     raise Conflict(f"contact {contact_id} kept changing; try again")
 
 
+def choose_marketing(deps: Deps, contact_id: str, stopped: bool, at: datetime) -> Contact:
+    """Stop (or restore) marketing sends to a contact, by a choice made at `at`: WhatsApp's
+    word that they stopped or resumed marketing messages, or its refusal of one (131050),
+    at the send or after it. A newer choice kept stands (`Contact.with_marketing`), so the
+    same word heard again changes nothing."""
+
+    def chosen(contact: Contact) -> Contact:
+        return contact.with_marketing(stopped, at)
+
+    return update_contact(deps, contact_id, chosen, at)
+
+
 def change_stage(deps: Deps, contact_id: str, stage: str, at: datetime) -> Contact:
     """Move a contact to `stage`; a later funnel stage credits the last follow-up sent, the
     journeys whose goal or exit stage it is end, and rules that fire on entering it enroll

@@ -26,10 +26,12 @@ from followup.domain.whatsapp import (
     OutcomeUnknown,
     ProviderFailure,
     ProviderRejected,
+    stopped_marketing,
     withheld_gap,
 )
 from followup.services import handover
 from followup.services.channels import Picked, TryLater, pick, send_elsewhere, unreachable
+from followup.services.contacts import choose_marketing
 from followup.services.messaging_limit import Deferral, cleared
 from followup.services.number_pause import holding
 from followup.services.pausing import pause_number, pause_workspace
@@ -543,6 +545,11 @@ def _handle_rejection(
     if failure.disposition is Disposition.THROTTLED and claimed.throttled < THROTTLED_IN_A_ROW:
         return _throttled(deps, claimed, failure, now)
     noted = claimed.model_copy(update={"error_code": failure.code, "error_title": failure.title})
+    if stopped_marketing(failure.code):
+        # The lead's opt-out from marketing, as when WhatsApp reports it after the send
+        # (services.webhook), as of the refusal: kept on the contact before the follow-up
+        # ends, so that no later marketing template is tried whatever becomes of this one.
+        choose_marketing(deps, contact.id, True, deps.clock.now())
     if failure.disposition is Disposition.SKIP:
         return _finish(deps, noted, Status.SKIPPED, failure.reason, now)
     if failure.disposition is Disposition.RETRY_AFTER_24H:

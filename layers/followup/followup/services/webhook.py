@@ -44,7 +44,7 @@ from followup.domain.whatsapp import (
 )
 from followup.services import settings as workspace
 from followup.services.channels import after_failed, falls_back
-from followup.services.contacts import find_contact, update_contact
+from followup.services.contacts import choose_marketing, find_contact, update_contact
 from followup.services.identity import relink
 from followup.services.inbound import record_inbound
 from followup.services.messaging_limit import set_tier
@@ -375,7 +375,7 @@ def _after_failure(
     by this call."""
     planned = after_failed(deps, failed, status.at)
     if stopped_marketing(failure.code):
-        _suppress(deps, Identity(status.recipient), True, status.at, failed.contact_id)
+        choose_marketing(deps, failed.contact_id, True, status.at)
     if failure.disposition is not Disposition.PAUSE:
         return planned, False
     # WhatsApp refused it after accepting it (spam limit, policy block, locked account,
@@ -428,21 +428,13 @@ def _resumed_since(deps: Deps, number: str, at: datetime) -> bool:
     return any(not r.paused and r.updated_at > at for r in reports)
 
 
-def _suppress(
-    deps: Deps, user: Identity, stopped: bool, at: datetime, contact_id: str | None = None
-) -> bool:
-    """Stop (or restore) marketing sends to a contact, by a choice made at `at`, unless a
-    newer choice is kept (`Contact.with_marketing`); False when we do not know them."""
-    if contact_id is None:
-        found = find_contact(deps, user.wa_id, user.user_id)
-        if found is None:
-            return False
-        contact_id = found.item.id
-
-    def chosen(contact: Contact) -> Contact:
-        return contact.with_marketing(stopped, at)
-
-    update_contact(deps, contact_id, chosen, at)
+def _suppress(deps: Deps, user: Identity, stopped: bool, at: datetime) -> bool:
+    """Stop (or restore) marketing sends to the user, by a choice made at `at`, unless a
+    newer choice is kept (`choose_marketing`); False when we do not know them."""
+    found = find_contact(deps, user.wa_id, user.user_id)
+    if found is None:
+        return False
+    choose_marketing(deps, found.item.id, stopped, at)
     return True
 
 
