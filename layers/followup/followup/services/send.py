@@ -565,6 +565,10 @@ def _handle_rejection(
     reason = failure.reason
     if retryable:
         reason = f"{Reason.RETRIES_EXHAUSTED.value}: {failure.reason}"
+    if stopped_marketing(failure.code):
+        # The lead's opt-out of the step's marketing message: it goes on no other channel,
+        # as when WhatsApp reports it after the send (services.channels.after_failed).
+        return _finish(deps, noted, Status.FAILED, reason, now)
     fallen = _fall_back(deps, noted, contact, rule, rule.send_step(claimed.step_index), reason, now)
     return fallen or _finish(deps, noted, Status.FAILED, reason, now)
 
