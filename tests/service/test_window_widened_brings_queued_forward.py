@@ -2,7 +2,9 @@
 holiday taken back, earlier opening hours, a zone whose morning comes sooner; a rule's
 step or a send by hand, queued so or put off by the sender. Nothing allowed waits for a
 later opening; one whose opening stays where it was, or that a sender took meanwhile, is
-left as it is."""
+left as it is. A rule's own window is another matter: an edit of it is a new version, and
+a follow-up already queued goes under the version it was planned with, wider or narrower
+("changes apply forward")."""
 
 from __future__ import annotations
 
@@ -11,8 +13,12 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from followup.domain.followup import FollowUp
-from followup.domain.policy import SendWindow
+from followup.domain.policy import SendWindow, Weekday
+from followup.domain.rule import Rule
+from followup.services import rules, versions
 from followup.services.manual import send_now
 from followup.services.resume import save_settings
 from followup.services.send import send_one
@@ -23,6 +29,7 @@ from tests.support.friday import JAKARTA, TEMPLATE, only
 HOUR, SECOND = timedelta(hours=1), timedelta(seconds=1)
 FRIDAY = date(2026, 11, 27)
 WORKDAYS = ("mon", "tue", "wed", "thu", "fri")
+RULE = "apply-remind-24h"
 
 
 def local(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
@@ -58,17 +65,30 @@ def went(engine: MemoryEngine) -> list[str]:
     return [r.received_at.astimezone(JAKARTA).strftime("%a %d %H:%M") for r in sent]
 
 
+def rule_window(*days: str) -> dict[str, Any]:
+    """A rule's own window: 08:00 to 17:00 on `days`, every other day blacked out."""
+    hours = {day: [{"start": "08:00", "end": "17:00"}] for day in days}
+    return {"hours": hours, "blackout_days": [day for day in Weekday if day not in days]}
+
+
+def one_step(own_window: dict[str, Any] | None = None) -> Rule:
+    """The rule whose one step goes as soon as the lead has been quiet for 24 h, as a
+    template, in `own_window` when it has one."""
+    step = {"wait": {"amount": 0, "unit": "minutes"}, "template": TEMPLATE}
+    return rule(steps=[step], send_window=own_window)
+
+
 @contextmanager
-def opened(start: datetime, send_window: SendWindow) -> Iterator[MemoryEngine]:
-    """An engine at `start` under `send_window`, with hourly ticks and a rule whose one
-    step goes as soon as the lead has been quiet for 24 h, as a template."""
+def opened(
+    start: datetime, send_window: SendWindow, own_window: dict[str, Any] | None = None
+) -> Iterator[MemoryEngine]:
+    """An engine at `start` under `send_window`, with hourly ticks and the one-step rule
+    (in `own_window` when given)."""
     with memory_engine(start) as engine:
         settings = engine.deps.rules.settings()
         engine.deps.rules.save_settings(settings.model_copy(update={"send_window": send_window}))
         engine.deps.catalog.invalidate()
-        engine.deps.rules.save_rule(
-            rule(steps=[{"wait": {"amount": 0, "unit": "minutes"}, "template": TEMPLATE}])
-        )
+        engine.deps.rules.save_rule(one_step(own_window))
         yield engine
 
 
@@ -233,3 +253,44 @@ def test_a_workspace_zone_whose_morning_comes_sooner_brings_a_queued_follow_up_f
         engine.run_until(local(25, 7))
         hourly_until(engine, local(25, 12))
         assert went(engine) == ["Wed 25 07:00"]
+
+
+@pytest.mark.parametrize("migrate", [False, True], ids=["kept", "migrated"])
+def test_a_rule_window_widened_in_a_new_version_leaves_the_queued_follow_up_as_planned(
+    migrate: bool,
+) -> None:
+    # Given Friday 27 Nov 20:00 in Jakarta and a rule whose own window is Monday to Friday
+    with opened(local(27, 20), window("08:00"), rule_window(*WORKDAYS)) as engine:
+        # And a lead quiet for 24 h now: queued under version 1 for Monday 08:00
+        planned = quiet_contact(engine.deps, "6281200000010", engine.clock.now() - 24 * HOUR)
+        engine.tick()
+        queued = only(engine, planned.id)
+        assert (queued.scheduled_at, queued.rule_version) == (local(30, 8), 1)
+        # When marketing saves the rule open on Saturdays too at 21:00 (its journeys moved
+        # onto the new version or not), and a lead's silence crosses 24 h on Saturday 10:00
+        engine.run_until(local(27, 21))
+        saved, _, _ = rules.update(engine.deps, RULE, one_step(rule_window(*WORKDAYS, "sat")))
+        if migrate:
+            assert versions.migrate(engine.deps, saved).moved == 1
+        later = quiet_contact(engine.deps, "6281200000011", local(27, 10))
+        hourly_until(engine, local(30, 12))
+        # Then the queued one goes as planned, Monday 08:00 under version 1; the new version
+        # sends the later lead's on Saturday
+        assert only(engine, planned.id).rule_version == 1
+        assert only(engine, later.id).rule_version == 2
+        assert went(engine) == ["Sat 28 10:00", "Mon 30 08:00"]
+
+
+def test_a_rule_window_narrowed_in_a_new_version_does_not_hold_back_the_queued_follow_up() -> None:
+    # Given Friday 27 Nov 20:00 in Jakarta, a rule whose own window is Monday to Friday,
+    # and a lead quiet for 24 h now: queued under version 1 for Monday 08:00
+    with opened(local(27, 20), window("08:00"), rule_window(*WORKDAYS)) as engine:
+        lead = quiet_contact(engine.deps, "6281200000012", engine.clock.now() - 24 * HOUR)
+        engine.tick()
+        assert only(engine, lead.id).scheduled_at == local(30, 8)
+        # When marketing saves the rule closed on Mondays at 21:00
+        engine.run_until(local(27, 21))
+        rules.update(engine.deps, RULE, one_step(rule_window(*WORKDAYS[1:])))
+        hourly_until(engine, local(30, 12))
+        # Then it still goes on Monday 08:00, under the version it was planned with
+        assert went(engine) == ["Mon 30 08:00"]
