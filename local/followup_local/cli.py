@@ -1,5 +1,5 @@
 """The `followup` command: run the product locally, simulate the demo funnel, play a rule
-for one contact, sign in locally, connect WhatsApp."""
+for one contact, sign in locally, connect WhatsApp, upgrade and repair a deployed stack."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from followup.adapters.tables import bind
 from followup.adapters.whatsapp_messages import LATEST_SECONDS
 from followup.api.auth import Role
 from followup.domain.localtime import FIRST_YEAR
-from followup_local import connect, dry_run_cli
+from followup_local import connect, dry_run_cli, duplicates_cli
 from followup_local.devstack import DevOptions, DevStack
 from followup_local.durable import StateError
 from followup_local.simulator import Outcome, SimulationConfig, simulate
@@ -269,6 +269,7 @@ def parser() -> argparse.ArgumentParser:
     )
     slots.add_argument("--region", required=True, help="the stack's AWS region")
     dry_run_cli.add_parser(verbs, Path(os.environ.get("FOLLOWUP_STATE_DIR", ".followup")))
+    duplicates_cli.add_parser(verbs)
     return root
 
 
@@ -292,6 +293,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "migrate-slots":
         bind(args.table_prefix, args.region)
         return _migrate_slots()
+    if args.command == "contacts":
+        return duplicates_cli.run(args)
     return _simulate(args)
 
 

@@ -22,6 +22,7 @@ from followup.services.settle import end_enrollment, end_unsent
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import datetime
 
     from followup.domain.contact import Contact
     from followup.services.deps import Deps
@@ -47,7 +48,7 @@ def relink(deps: Deps, change: IdentityChange) -> str:
     elsewhere = taken is not None and taken.item.id != found.item.id
     if elsewhere and taken is not None and not _fold(deps, taken, found.item, change):
         if _made_by(taken.item, found.item, change) is not None:
-            _stopped_as(deps, found.item, taken.item.id, change)
+            stopped_as(deps, found.item, taken.item.id, change.at)
         return "conflict"
     new_id = change.new.user_id
 
@@ -84,19 +85,25 @@ def relink(deps: Deps, change: IdentityChange) -> str:
 
 def _fold(deps: Deps, newcomer: Versioned[Contact], into: Contact, change: IdentityChange) -> bool:
     """Fold a contact made from the new user id or number alone into the person's own
-    contact: its messages are heard again as the person's, with the reading they already
-    had (a reply still answers their follow-ups, a STOP still opts them out), then it is
-    removed. False when it is someone else, or has journeys of its own."""
+    contact (see `fold`). False when it is someone else, or has journeys of its own."""
     made_by = _made_by(newcomer.item, into, change)
-    fresh = (
-        made_by is not None
-        and not deps.followups.enrollments_of(newcomer.item.id)
-        and not deps.followups.followups_of(newcomer.item.id)
-    )
-    if not fresh or made_by is None:
+    if made_by is None:
         return False
     # A user id is linked as it is written; a number as `wa:<number>` (see find_contact).
-    deps.contacts.link_user_id(made_by.removeprefix("user:"), into.id)
+    return fold(deps, newcomer, into, made_by.removeprefix("user:"), change.at)
+
+
+def fold(deps: Deps, newcomer: Versioned[Contact], into: Contact, link: str, at: datetime) -> bool:
+    """Fold a contact of the same person into `into`: `link` (a user id, or `wa:<number>`)
+    finds `into` from now on, the newcomer's messages are heard again as the person's,
+    with the reading they already had (a reply still answers their follow-ups, a STOP
+    still opts them out), its stops go with them, then it is removed. False when it has
+    journeys of its own (they name it: it stays), or kept changing."""
+    if deps.followups.enrollments_of(newcomer.item.id) or deps.followups.followups_of(
+        newcomer.item.id
+    ):
+        return False
+    deps.contacts.link_user_id(link, into.id)
     person = Identity(into.wa_id, None if into.wa_id else into.user_id)
     current: Versioned[Contact] | None = newcomer
     for _ in range(_TRIES):
@@ -114,7 +121,7 @@ def _fold(deps: Deps, newcomer: Versioned[Contact], into: Contact, change: Ident
                     current.item.name,
                     read_before=line.intent,
                 )
-        _keep_stops(deps, current.item, into.id, change)
+        _keep_stops(deps, current.item, into.id, at)
         if deps.contacts.remove_contact(current.item.id, current.revision):
             return True
         current = deps.contacts.contact(current.item.id)  # it heard another message meanwhile
@@ -138,30 +145,30 @@ def _made_by(newcomer: Contact, into: Contact, change: IdentityChange) -> str | 
     return made_by if made_by is not None and newcomer.id == contact_id(made_by) else None
 
 
-def _stopped_as(deps: Deps, person: Contact, newcomer_id: str, change: IdentityChange) -> None:
-    """The person's stops on the contact their new id made, which keeps journeys of its
-    own: a STOP or a do-not-contact ends what it has still to send and its journeys, a
-    channel stopped and a marketing choice carry with their times."""
+def stopped_as(deps: Deps, person: Contact, newcomer_id: str, at: datetime) -> None:
+    """The person's stops on another contact of theirs, which keeps journeys of its own:
+    a STOP or a do-not-contact ends what it has still to send and its journeys, a channel
+    stopped and a marketing choice carry with their times."""
     if not _stops_any(person):
         return
-    update_contact(deps, newcomer_id, _with_stops_of(person), change.at)
+    update_contact(deps, newcomer_id, _with_stops_of(person), at)
     if not person.opted_out:
         return
     for followup in deps.followups.followups_of(newcomer_id):
         if followup.status.unsent:
             # False when a sender claimed it first: it reads the contact again and stops.
-            end_unsent(deps, followup, Status.OPTED_OUT, Reason.OPTED_OUT, change.at)
+            end_unsent(deps, followup, Status.OPTED_OUT, Reason.OPTED_OUT, at)
     for enrollment_v in deps.followups.enrollments_of(newcomer_id):
         if enrollment_v.item.state is EnrollmentState.ACTIVE:
-            end_enrollment(deps, enrollment_v.item.id, Reason.OPTED_OUT, change.at)
+            end_enrollment(deps, enrollment_v.item.id, Reason.OPTED_OUT, at)
 
 
-def _keep_stops(deps: Deps, newcomer: Contact, person_id: str, change: IdentityChange) -> None:
+def _keep_stops(deps: Deps, newcomer: Contact, person_id: str, at: datetime) -> None:
     """What stops messages to the newcomer stops them to the person: a do-not-contact set
     on it meanwhile (no message carries it, so hearing its lines again would lose it), a
     channel stopped, marketing refused."""
     if _stops_any(newcomer):
-        update_contact(deps, person_id, _with_stops_of(newcomer), change.at)
+        update_contact(deps, person_id, _with_stops_of(newcomer), at)
 
 
 def _stops_any(contact: Contact) -> bool:

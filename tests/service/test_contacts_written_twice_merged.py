@@ -1,0 +1,146 @@
+"""Leads stored twice, once under each way their number is written, become one.
+
+Before lookups matched a Brazilian, Mexican or Argentine mobile's two forms, a lead
+imported by the number the CRM dials and heard from by WhatsApp's id for it was stored
+twice: follow-ups went to both, and a STOP on one did not stop the other. Merging the
+duplicates folds the later contact into the earlier one, as a change of number folds a
+contact its new number made; one that already has journeys of its own stays apart, and
+shares the stops."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from followup.domain.enrollment import EnrollmentState
+from followup.domain.followup import Status
+from followup.services.contacts import find_contact
+from followup.services.duplicates import Outcome, merge_duplicates
+from followup.services.inbound import record_inbound
+from followup_local.memory_engine import MemoryEngine
+from tests.support.builders import quiet_contact, rule
+
+FORMS = pytest.mark.parametrize(
+    ("dialable", "whatsapp_id"),
+    [
+        ("5511987654321", "551187654321"),
+        ("525512345678", "5215512345678"),
+        ("541123456789", "5491123456789"),
+    ],
+)
+
+
+def stored_twice(engine: MemoryEngine, first: str, second: str) -> tuple[str, str]:
+    """A lead quiet for a day, stored under `first` and, an hour later, under `second`."""
+    quiet = engine.clock.now() - timedelta(hours=25)
+    earlier = quiet_contact(engine.deps, first, quiet - timedelta(hours=1))
+    later = quiet_contact(engine.deps, second, quiet)
+    return earlier.id, later.id
+
+
+@FORMS
+def test_a_lead_stored_under_both_forms_gets_one_follow_up_after_the_merge(
+    engine: MemoryEngine, dialable: str, whatsapp_id: str
+) -> None:
+    # Given a lead imported by their dialable number and stored again by WhatsApp's id
+    earlier, later = stored_twice(engine, dialable, whatsapp_id)
+    # When the duplicates are merged and a rule for leads quiet for a day runs
+    [merged] = merge_duplicates(engine.deps)
+    engine.deps.rules.save_rule(rule(send_anytime=True))
+    engine.tick()
+    # Then the earlier contact stays, found by either form, and gets the one follow-up
+    assert (merged.kept.id, merged.other.id, merged.outcome) == (earlier, later, Outcome.FOLDED)
+    assert engine.deps.contacts.contact(later) is None
+    for form in (dialable, whatsapp_id):
+        found = find_contact(engine.deps, form, None)
+        assert found is not None
+        assert found.item.id == earlier
+    assert [r.body.get("to") for r in engine.sandbox.sent() if r.body] == [dialable]
+
+
+def test_a_stop_on_the_folded_contact_opts_out_the_one_kept(engine: MemoryEngine) -> None:
+    # Given a lead stored twice, whose STOP reached only the contact WhatsApp's id made
+    earlier, _later = stored_twice(engine, "5511987654321", "551187654321")
+    record_inbound(engine.deps, "551187654321", "STOP", engine.clock.now() - timedelta(hours=24))
+    # When the duplicates are merged
+    merge_duplicates(engine.deps)
+    # Then the contact kept is opted out, and a rule a day later sends nothing
+    kept = engine.deps.contacts.contact(earlier)
+    assert kept is not None
+    assert kept.item.opted_out
+    engine.deps.rules.save_rule(rule(send_anytime=True))
+    engine.clock.advance(timedelta(hours=25))
+    engine.tick()
+    assert [r.body for r in engine.sandbox.sent() if r.body] == []
+
+
+def test_a_later_contact_with_a_journey_stays_apart_and_takes_the_opt_out(
+    engine: MemoryEngine,
+) -> None:
+    # Given a lead stored twice, each contact with a follow-up queued for Saturday (the
+    # weekend is outside business hours), the earlier one opted out since
+    engine.clock.advance(timedelta(days=4))
+    _earlier, later = stored_twice(engine, "5511987654321", "551187654321")
+    engine.deps.rules.save_rule(rule())
+    engine.tick()
+    [queued] = engine.deps.followups.followups_of(later)
+    assert queued.status is Status.QUEUED
+    record_inbound(engine.deps, "5511987654321", "STOP", engine.clock.now())
+    # When the duplicates are merged
+    [merged] = merge_duplicates(engine.deps)
+    # Then the later contact stays apart, opted out: its follow-up ends opted out, its
+    # journey ends
+    assert merged.outcome is Outcome.APART
+    other = engine.deps.contacts.contact(later)
+    assert other is not None
+    assert other.item.opted_out
+    ended = engine.deps.followups.followup(queued.id)
+    assert ended is not None
+    assert ended.status is Status.OPTED_OUT
+    [journey] = engine.deps.followups.enrollments_of(later)
+    assert journey.item.state is not EnrollmentState.ACTIVE
+
+
+def test_an_opt_out_on_the_later_contact_kept_apart_opts_out_the_earlier(
+    engine: MemoryEngine,
+) -> None:
+    # Given a lead stored twice, each with a follow-up queued for Saturday, the later
+    # contact opted out since
+    engine.clock.advance(timedelta(days=4))
+    earlier, _later = stored_twice(engine, "525512345678", "5215512345678")
+    engine.deps.rules.save_rule(rule())
+    engine.tick()
+    [queued] = engine.deps.followups.followups_of(earlier)
+    record_inbound(engine.deps, "5215512345678", "STOP", engine.clock.now())
+    # When the duplicates are merged
+    [merged] = merge_duplicates(engine.deps)
+    # Then the earlier contact is opted out too, and its follow-up ends opted out
+    assert merged.outcome is Outcome.APART
+    kept = engine.deps.contacts.contact(earlier)
+    assert kept is not None
+    assert kept.item.opted_out
+    ended = engine.deps.followups.followup(queued.id)
+    assert ended is not None
+    assert ended.status is Status.OPTED_OUT
+
+
+def test_a_dry_run_lists_the_pairs_and_changes_nothing(engine: MemoryEngine) -> None:
+    # Given a lead stored twice, and a lead stored once
+    earlier, later = stored_twice(engine, "541123456789", "5491123456789")
+    quiet_contact(engine.deps, "6281200000001", engine.clock.now())
+    before = [engine.deps.contacts.contact(each) for each in (earlier, later)]
+    # When the duplicates are merged as a dry run
+    [pair] = merge_duplicates(engine.deps, dry_run=True)
+    # Then the pair is listed as it would be merged, and both contacts stay as they were
+    assert (pair.kept.id, pair.other.id, pair.outcome) == (earlier, later, Outcome.FOLDED)
+    assert [engine.deps.contacts.contact(each) for each in (earlier, later)] == before
+
+
+def test_merged_duplicates_are_not_found_again(engine: MemoryEngine) -> None:
+    # Given a lead stored twice, merged
+    stored_twice(engine, "5511987654321", "551187654321")
+    merge_duplicates(engine.deps)
+    # When the duplicates are merged again
+    # Then there is nothing left to merge
+    assert merge_duplicates(engine.deps) == []
