@@ -72,6 +72,29 @@ def test_an_exit_event_before_the_journey_keeps_it_out_of_that_silence_only(
     assert sent(engine) == ["pay_now"]
 
 
+def test_an_exit_event_from_a_clock_running_fast_keeps_out_only_the_silence_it_came_in(
+    engine: MemoryEngine,
+) -> None:
+    # Given a payment reminder for leads quiet 24 h that ends when the order is cancelled,
+    # and a lead quiet for 20 h
+    rules.create(engine.deps, rule("pay", steps=[PAY_NOW], exit={"events": ["order_cancelled"]}))
+    lead = quiet_contact(engine.deps, WA_ID, engine.clock.now() - 20 * HOUR)
+    # When a shop whose clock runs 4 minutes fast reports the order cancelled
+    heard = engine.clock.now()
+    ahead = (heard + timedelta(minutes=4)).isoformat()
+    apply(engine, {"type": "custom", "name": "order_cancelled", "contact": WA_ID, "at": ahead})
+    # and the lead writes again a minute later, then falls quiet for a day
+    engine.clock.advance(timedelta(minutes=1))
+    record_inbound(engine.deps, WA_ID, "I ordered again", engine.clock.now())
+    run_hours(engine, 26)
+    # Then the cancellation counts from when it was heard, before the lead wrote: the new
+    # silence gets its reminder, once
+    assert sent(engine) == ["pay_now"]
+    found = engine.deps.contacts.contact(lead.id)
+    assert found is not None
+    assert found.item.events_at == {"order_cancelled": heard}
+
+
 def renewal_reminder(engine: MemoryEngine) -> str:
     """A reminder to pay a week before the renewal date at 09:00, whose goal is the payment,
     and a Jakarta customer renewing on Tuesday 8 December 2026; returns their id."""

@@ -19,7 +19,9 @@ from followup.services.inbound import TOLD_AGAIN_WITHIN, record_outbound
 
 SKEW = timedelta(minutes=5)
 """How far ahead of this service's clock an event's `at` may be: the sending system's clock
-running a little fast. Taken as given, so a resend dates the same and orders the same."""
+running a little fast. Taken as given, so a resend dates the same and orders the same; a
+custom event so dated is named by it but kept as happened when heard, since it ends
+journeys of the silence it happened in and one dated ahead would end the next one too."""
 _AHEAD = f"at most {SKEW.seconds // 60} minutes after this service's clock"
 _AT = f"when it happened, on the other system's clock (default: when it arrives); {_AHEAD}"
 
@@ -93,7 +95,9 @@ class CustomEvent(BaseModel):
         description="the event's id in the sending system: the same id enrolls once "
         "(default: its time, so send `id` or `at` to make a resend harmless)",
     )
-    at: Moment | None = Field(default=None, description=_AT)
+    at: Moment | None = Field(
+        default=None, description=f"{_AT}; one ahead of that clock is kept as when it arrives"
+    )
 
 
 AnyEvent = StageChanged | MessageSent | ConversationClosed | ConversationReopened | CustomEvent
@@ -127,10 +131,11 @@ def apply(deps: Deps, event: AnyEvent) -> Contact:
     if isinstance(event, ConversationReopened):
         return reopen_conversation(deps, found.item.id, EVENT, at)
     if isinstance(event, CustomEvent):
+        occurrence = event.id or at.astimezone(UTC).isoformat()
+        at = min(at, now)  # dated ahead of our clock: kept as heard, see `SKEW`
         if goals.ends_journeys(deps, event.name):
             _remember(deps, found.item.id, event.name, at)
         goals.event_happened(deps, found.item.id, event.name, at)
-        occurrence = event.id or at.astimezone(UTC).isoformat()
         triggers.event_happened(deps, found.item, event.name, event.properties, occurrence, at, now)
         return found.item
     speaker = Speaker(event.speaker)
