@@ -1,11 +1,13 @@
-"""A WhatsApp STOP heard from a user's new id before WhatsApp's notice of the change
-keeps its time when the two contacts fold into one: late, it is no rule's opt-out."""
+"""What the contact a user's new id made before WhatsApp's notice of the change heard keeps
+its time when the two contacts fold into one: a WhatsApp STOP, late, is no rule's opt-out;
+a goal event still reaches the goal."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from followup.domain.followup import Reason, Status
+from followup.services import crm_events, rules
 from followup.services.contacts import find_contact, update_contact
 from followup_local.memory_engine import MemoryEngine
 from tests.integration.test_bsuid import NEW, OLD, from_user, user_id_change
@@ -71,3 +73,28 @@ def test_a_channel_the_new_id_stopped_without_a_message_keeps_its_time_once_fold
     assert person is not None
     assert person.item.opted_out_channels == ["email"]
     assert person.item.opted_out_channels_at == {"email": stopped_at}
+
+
+def test_a_payment_told_for_the_new_id_before_the_notice_still_ends_the_reminder(
+    engine: MemoryEngine,
+) -> None:
+    # Given a person known by a user id, who wrote from a new user id 2 h ago, before
+    # WhatsApp's notice, and a reminder for leads quiet an hour whose goal is the payment
+    start = engine.clock.now()
+    assert engine.deliver(from_user(OLD, "wamid.FOLD5", start - 3 * HOUR)) == 200
+    assert engine.deliver(from_user(NEW, "wamid.FOLD6", start - 2 * HOUR)) == 200
+    trigger = {"stages": ["new"], "idle": {"amount": 1, "unit": "hours"}}
+    rules.create(engine.deps, rule(trigger=trigger, goal={"events": ["payment_received"]}))
+    newcomer = find_contact(engine.deps, None, NEW)
+    assert newcomer is not None
+    # and the payment system reported their payment for the contact the new id made
+    paid = {"type": "custom", "name": "payment_received", "contact": newcomer.item.id}
+    crm_events.apply(engine.deps, crm_events.Event.model_validate(paid).root)
+    # When the notice of the new id comes, the two fold into one, and the tick runs
+    assert engine.deliver(user_id_change(OLD, NEW, "wamid.FOLDSYS3", start - 2 * HOUR)) == 200
+    engine.tick()
+    # Then the person, who paid in this silence, is not reminded
+    assert engine.sandbox.sent() == []
+    person = find_contact(engine.deps, None, NEW)
+    assert person is not None
+    assert person.item.events_at == {"payment_received": start}

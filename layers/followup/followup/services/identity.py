@@ -97,8 +97,9 @@ def fold(deps: Deps, newcomer: Versioned[Contact], into: Contact, link: str, at:
     """Fold a contact of the same person into `into`: `link` (a user id, or `wa:<number>`)
     finds `into` from now on, the newcomer's messages are heard again as the person's,
     with the reading they already had (a reply still answers their follow-ups, a STOP
-    still opts them out), its stops go with them, then it is removed. False when it has
-    journeys of its own (they name it: it stays), or kept changing."""
+    still opts them out), its stops and goal or exit events go with them, then it is
+    removed. False when it has journeys of its own (they name it: it stays), or kept
+    changing."""
     if deps.followups.enrollments_of(newcomer.item.id) or deps.followups.followups_of(
         newcomer.item.id
     ):
@@ -122,6 +123,7 @@ def fold(deps: Deps, newcomer: Versioned[Contact], into: Contact, link: str, at:
                     read_before=line.intent,
                 )
         _keep_stops(deps, current.item, into.id, at)
+        _keep_events(deps, current.item, into.id, at)
         if deps.contacts.remove_contact(current.item.id, current.revision):
             return True
         current = deps.contacts.contact(current.item.id)  # it heard another message meanwhile
@@ -169,6 +171,21 @@ def _keep_stops(deps: Deps, newcomer: Contact, person_id: str, at: datetime) -> 
     channel stopped, marketing refused."""
     if _stops_any(newcomer):
         update_contact(deps, person_id, _with_stops_of(newcomer), at)
+
+
+def _keep_events(deps: Deps, newcomer: Contact, person_id: str, at: datetime) -> None:
+    """The goal and exit events told for the newcomer (a payment the CRM reported for its id)
+    count for the person: no message carries them, so hearing its lines again would lose
+    them. Each name keeps its latest time, `EVENTS_KEPT` in all (see `Contact.with_event`)."""
+    if not newcomer.events_at:
+        return
+
+    def told(contact: Contact) -> Contact:
+        for name, happened in newcomer.events_at.items():
+            contact = contact.with_event(name, happened)
+        return contact
+
+    update_contact(deps, person_id, told, at)
 
 
 def _stops_any(contact: Contact) -> bool:
