@@ -44,7 +44,11 @@ class Enrollment(BaseModel):
     channel_index: int = Field(
         default=0, ge=0, description="the step's fallback channel due next (no reply in time)"
     )
-    sends: int = 0
+    sends: int = Field(
+        default=0,
+        description="the steps' messages sent, what the rule's `max_sends` caps: one per step "
+        "and repeat, whichever channels carried it",
+    )
     next_due_at: AwareDatetime | None = None
     state: EnrollmentState = EnrollmentState.ACTIVE
     exit_reason: str | None = None

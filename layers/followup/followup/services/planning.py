@@ -86,11 +86,7 @@ def after_send(
 ) -> Enrollment:
     """The enrollment once its current step went out (on the step's `channel_index`-th
     channel): its next fallback channel, the next repeat, next step, or done."""
-    progressed = enrollment.model_copy(
-        update={"sends": enrollment.sends + 1, "last_sent_at": sent_at, "channel_index": 0}
-    )
-    if rule.max_sends is not None and progressed.sends >= rule.max_sends:
-        return ended(progressed, "max_sends", EnrollmentState.COMPLETED)
+    progressed = _went_out(enrollment, sent_at).model_copy(update={"channel_index": 0})
     tz = contact.zone(settings.zone)
     step = rule.send_step(enrollment.step_index)
     no_reply = step.fallback_when.no_reply_within
@@ -101,11 +97,28 @@ def after_send(
     return _onward(progressed, rule, sent_at, contact, tz)
 
 
+def _went_out(enrollment: Enrollment, sent_at: datetime) -> Enrollment:
+    """The enrollment once its current step's message went at `sent_at`. A step's message
+    counts one send of `max_sends` whichever channels carried it, as the stats count it:
+    counted as it first goes, on the channel the step was planned on, it counts nothing
+    more when the step then goes on a later channel (no reply came, or WhatsApp reported
+    that first send failed). A step sent on its next channel without waiting for a reply,
+    or sent again after a policy error or a rate limit, is a follow-up of no enrollment:
+    it moves none."""
+    counted = 1 if enrollment.channel_index == 0 else 0
+    return enrollment.model_copy(
+        update={"sends": enrollment.sends + counted, "last_sent_at": sent_at}
+    )
+
+
 def _onward(
     enrollment: Enrollment, rule: Rule, sent_at: datetime, contact: Contact, tz: ZoneInfo
 ) -> Enrollment:
-    """Past the current step's channels, timed from its send at `sent_at`: its next
-    repeat, else the next step."""
+    """Past the current step's channels, timed from its send at `sent_at`: done when the
+    journey sent its `max_sends` steps' messages, else its next repeat, else the next
+    step."""
+    if rule.max_sends is not None and enrollment.sends >= rule.max_sends:
+        return ended(enrollment, "max_sends", EnrollmentState.COMPLETED)
     step = rule.send_step(enrollment.step_index)
     if step.repeat and enrollment.repeat_index < step.repeat.times:
         return enrollment.model_copy(
@@ -349,7 +362,7 @@ def past_send(
     step, or ended when none can be planned. The steps after it come from `rule`, the
     enrollment's version, which a migration may have moved on since the follow-up was
     written."""
-    went = enrollment.model_copy(update={"sends": enrollment.sends + 1, "last_sent_at": sent_at})
+    went = _went_out(enrollment, sent_at)
     if rule is None:
         return ended(went, Reason.RULE_DELETED, EnrollmentState.EXITED)
     settings = deps.catalog.settings()
