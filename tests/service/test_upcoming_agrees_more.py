@@ -2,12 +2,16 @@
 the ticks do once it went: a step the cap will skip for another follow-up already queued
 for the contact (another rule's, sent by hand, or the journey's own) is not promised. And
 a send the messaging limit or a new number's warm-up cap may put off at send time is
-marked so: the engine then defers it."""
+marked so: the engine then defers it. The list stops where the rule's `max_sends` ends the
+journey, counting a step's message once whichever channels carry it, as the ticks do."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from followup.domain.contact import Contact
 from followup.domain.followup import FollowUp, Status
@@ -17,6 +21,13 @@ from followup.services.contacts import update_contact
 from followup.services.manual import send_now
 from followup.services.upcoming import upcoming
 from followup_local.memory_engine import MemoryEngine
+from tests.service.test_max_sends_counts_steps import (
+    NO_REPLY,
+    hours_pass,
+    started,
+    step,
+    whatsapp_to_rudi,
+)
 from tests.service.test_upcoming_agrees import (
     LAST_CALL,
     NUDGE,
@@ -29,6 +40,9 @@ from tests.service.test_upcoming_agrees import (
 )
 from tests.support.builders import quiet_contact, rule
 from tests.support.limits import admit, warming
+
+if TYPE_CHECKING:
+    from tests.support.outbox import Outbox
 
 HOUR, MINUTE, DAY = timedelta(hours=1), timedelta(minutes=1), timedelta(days=1)
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -269,3 +283,59 @@ def test_the_contact_page_times_a_later_step_from_the_earlier_steps_real_send(
     assert went == ["Tue 09:30", "Wed 08:00", "Wed 11:00"]
     # ... and the contact page promised exactly those two sends
     assert promised == went[1:], f"page promised {promised}"
+
+
+def listed(engine: MemoryEngine, first: FollowUp) -> list[tuple[int, datetime | None]]:
+    """What the contact page lists for the lead `first` went to: (step, when it goes)."""
+    found = engine.deps.contacts.contact(first.contact_id)
+    assert found is not None
+    return [(u.step + 1, u.at) for u in upcoming(engine.deps, found.item)]
+
+
+def test_no_step_is_promised_past_the_rules_max_sends(engine: MemoryEngine) -> None:
+    # Given a three-step journey capped at two messages, a day between steps, its first
+    # step sent at 9:00 on Tuesday
+    start = engine.clock.now()
+    first = started(engine, 2, step(0, []), step(1, []), step(1, []))
+    # Then the page promises the second step on Wednesday, and not the third
+    assert listed(engine, first) == [(2, start + DAY)]
+    # And the ticks send the second step, and no third
+    hours_pass(engine, 72)
+    assert whatsapp_to_rudi(engine) == 2
+
+
+@pytest.mark.parametrize(("max_sends", "steps"), [(1, [1]), (2, [1, 2])])
+def test_the_sms_for_no_reply_of_the_step_at_max_sends_is_still_promised(
+    engine: MemoryEngine, outbox: Outbox, max_sends: int, steps: list[int]
+) -> None:
+    # Given a two-step journey capped at `max_sends` messages, whose first step, sent by
+    # WhatsApp at 9:00 on Tuesday, goes on by SMS when no reply comes within a day
+    start = engine.clock.now()
+    first = started(engine, max_sends, step(0, ["sms"], **NO_REPLY), step(1, []))
+    # Then the page promises that SMS on Wednesday, and the second step only if the cap
+    # leaves room for it (the SMS is part of the first step's message)
+    expected = [(1, start + DAY), (2, start + 2 * DAY)]
+    assert listed(engine, first) == expected[: len(steps)]
+    # And the ticks send the SMS, and the second step only then
+    hours_pass(engine, 72)
+    assert (len(outbox.sent), whatsapp_to_rudi(engine)) == (1, len(steps))
+
+
+def test_nothing_is_promised_after_a_queued_send_that_reaches_max_sends(
+    engine: MemoryEngine,
+) -> None:
+    # Given the nudge journey capped at one message, and a lead who last wrote at 8:30:
+    # the tick at 9:00 queues the nudge ahead, for 9:30
+    start = engine.clock.now()
+    lead = quiet_contact(engine.deps, WA_ID, start - 30 * MINUTE, name="lead")
+    engine.sandbox.record_inbound(WA_ID, start - 30 * MINUTE)
+    engine.deps.rules.save_rule(nudge_journey().model_copy(update={"max_sends": 1}))
+    engine.tick()
+    assert [f.status for f in engine.deps.followups.followups_of(lead.id)] == [Status.QUEUED]
+    # Then the page promises no last call after it
+    assert promised(engine, lead) == []
+    # And the ticks send the nudge, and no last call
+    engine.run_until(start + 30 * MINUTE)
+    engine.drain()
+    ticks(engine, start, range(1, 6))
+    assert [text for text, _ in sent(engine)] == [NUDGE]

@@ -105,10 +105,17 @@ def _went_out(enrollment: Enrollment, sent_at: datetime) -> Enrollment:
     that first send failed). A step sent on its next channel without waiting for a reply,
     or sent again after a policy error or a rate limit, is a follow-up of no enrollment:
     it moves none."""
-    counted = 1 if enrollment.channel_index == 0 else 0
+    counted = 1 if counts_toward_max_sends(enrollment.channel_index) else 0
     return enrollment.model_copy(
         update={"sends": enrollment.sends + counted, "last_sent_at": sent_at}
     )
+
+
+def counts_toward_max_sends(channel_index: int) -> bool:
+    """Whether a step's send on its `channel_index`-th channel counts one of `max_sends`:
+    only on the channel the step was planned on, a later channel carrying the same
+    message."""
+    return channel_index == 0
 
 
 def _onward(

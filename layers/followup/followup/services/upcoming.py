@@ -9,7 +9,8 @@ with the same checks: a journey the tick would end promises nothing, and a first
 counsellor sent by hand is shown so, the journey going on from that send. The frequency
 and cold caps count, for each send, the follow-ups still to go before it (queued for the
 contact, by hand or by any rule, and the journey's own sends listed before it), as they
-are counted once sent: a send they would hold back is not promised, nor what follows it.
+are counted once sent: a send they would hold back is not promised, nor what follows it. Nor
+is what follows the step whose message reaches the rule's `max_sends`.
 
 The messaging limit and a new number's warm-up cap defer a send at send time, by what the
 other contacts' sends took by then, so the list cannot say whether one will be; it marks
@@ -38,6 +39,7 @@ from followup.services.number_pause import holding
 from followup.services.planning import (
     after_send,
     claim,
+    counts_toward_max_sends,
     deferred,
     first_channel,
     manual_send,
@@ -128,8 +130,10 @@ def _journey(
     going: list[tuple[datetime, bool]],
 ) -> list[Upcoming]:
     """The journey's next steps as the tick takes them: none where it ends the journey
-    (`must_stop`: an opt-out, a reply, an exit stage), none from the next send on where
-    gating skips it (score, frequency cap: counting the sends `going` before it, and the
+    (`must_stop`: an opt-out, a reply, an exit stage), none past the step whose message
+    reaches the rule's `max_sends` (counted as `planning` counts: once per step, whichever
+    channels carry it; that step's next channel still listed), none from the next send on
+    where gating skips it (score, frequency cap: counting the sends `going` before it, and the
     journey's own listed before it), its due step sent by hand (or going) shown so,
     the journey timed on from that send (`planning.manual_send`, `after_send`), its due
     send put off while another follow-up of the contact holds the slot, and its sends
@@ -174,7 +178,13 @@ def _journey(
     steps = _steps(rule, enrollment, queued_at, contact, zone, opening, gated=stop is not None)
     # The first step listed is the enrollment's own, from the channel it stands at.
     start = enrollment.channel_index if enrollment.next_due_at is not None else 0
+    sends = enrollment.sends
+    if enrollment.next_due_at is None and counts_toward_max_sends(enrollment.channel_index):
+        sends += 1  # the journey's queued send, counted as it goes
     for listed, due in enumerate(steps):
+        channel = start if listed == 0 else 0
+        if _capped(rule, sends) and counts_toward_max_sends(channel):
+            break  # the step that reached max_sends is past its channels: the journey ends
         at = due.due
         if at is not None and due.kind == "send":
             at = opening(at)
@@ -182,12 +192,18 @@ def _journey(
             if gate(_counting(contact, going, settings.gating, at), settings.gating, at):
                 break  # gating skips the send, and the journey ends there
             going = [*going, (at, False)]
+        if due.kind == "send" and counts_toward_max_sends(channel):
+            sends += 1
         held_by_pause = paused and due.kind == "send"
         if held_by_pause:
-            channel = start if listed == 0 else 0
             held_by_pause = _held(deps, rule, enrollment, contact, number, due.step, channel, now)
         shown.append(replace(due, at=at, paused=held_by_pause))
     return shown
+
+
+def _capped(rule: Rule, sends: int) -> bool:
+    """Whether the journey sent the rule's `max_sends` steps' messages."""
+    return rule.max_sends is not None and sends >= rule.max_sends
 
 
 def _held(
