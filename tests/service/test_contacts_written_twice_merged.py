@@ -15,10 +15,11 @@ import pytest
 
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import Status
-from followup.services.contacts import find_contact
+from followup.services.contacts import choose_marketing, find_contact
 from followup.services.duplicates import Outcome, merge_duplicates
 from followup.services.inbound import record_inbound
 from followup_local.memory_engine import MemoryEngine
+from tests.service.test_marketing_choice_order import marketing_rule, marketing_sent
 from tests.support.builders import quiet_contact, rule
 
 FORMS = pytest.mark.parametrize(
@@ -144,3 +145,57 @@ def test_merged_duplicates_are_not_found_again(engine: MemoryEngine) -> None:
     # When the duplicates are merged again
     # Then there is nothing left to merge
     assert merge_duplicates(engine.deps) == []
+
+
+def test_a_stop_after_the_merge_stops_the_contact_kept_apart_at_send_time(
+    engine: MemoryEngine,
+) -> None:
+    # Given a lead stored twice, each contact with a follow-up queued for Monday, kept
+    # apart by the merge
+    engine.clock.advance(timedelta(days=4))
+    _earlier, later = stored_twice(engine, "5511987654321", "551187654321")
+    engine.deps.rules.save_rule(rule())
+    engine.tick()
+    [queued] = engine.deps.followups.followups_of(later)
+    [merged] = merge_duplicates(engine.deps)
+    assert merged.outcome is Outcome.APART
+    # When the lead says STOP from the number the CRM dials, and Monday comes
+    record_inbound(engine.deps, "5511987654321", "STOP", engine.clock.now())
+    engine.clock.advance(timedelta(days=2))
+    engine.tick()
+    # Then the follow-up of the contact under WhatsApp's id ends opted out, and nothing
+    # is sent
+    ended = engine.deps.followups.followup(queued.id)
+    assert ended is not None
+    assert ended.status is Status.OPTED_OUT
+    assert [r.body for r in engine.sandbox.sent() if r.body] == []
+
+
+def test_the_tick_plans_nothing_for_a_contact_whose_other_form_opted_out(
+    engine: MemoryEngine,
+) -> None:
+    # Given a lead stored twice, opted out under the number the CRM dials
+    _earlier, later = stored_twice(engine, "5511987654321", "551187654321")
+    record_inbound(engine.deps, "5511987654321", "STOP", engine.clock.now())
+    # When a rule for leads quiet for a day runs
+    engine.deps.rules.save_rule(rule(send_anytime=True))
+    engine.tick()
+    # Then no follow-up is planned for the contact under WhatsApp's id, and nothing is sent
+    assert engine.deps.followups.followups_of(later) == []
+    [journey] = engine.deps.followups.enrollments_of(later)
+    assert journey.item.state is EnrollmentState.EXITED
+    assert [r.body for r in engine.sandbox.sent() if r.body] == []
+
+
+def test_a_marketing_stop_on_one_form_keeps_marketing_from_the_other(
+    engine: MemoryEngine,
+) -> None:
+    # Given a lead stored twice, quiet for a day, and a marketing template step; the lead
+    # stopped marketing messages under WhatsApp's id (a 131050, a `user_preferences` stop)
+    _earlier, later = stored_twice(engine, "5511987654321", "551187654321")
+    choose_marketing(engine.deps, later, True, engine.clock.now())
+    marketing_rule(engine)
+    # When the rule comes due
+    engine.tick()
+    # Then no marketing template goes to either form of the number
+    assert marketing_sent(engine) == []

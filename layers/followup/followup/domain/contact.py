@@ -173,6 +173,31 @@ class Contact(BaseModel):
         update = {"marketing_suppressed": stopped, "marketing_changed_at": at}
         return self.model_copy(update=update)
 
+    def with_stops_of(self, source: Contact) -> Contact:
+        """The contact with what stops messages to `source` (another contact of the same
+        person) too: its opt-out (when it was set, and by whom), each channel it stopped (at
+        its time, unless this contact had stopped it already: its own time stays), and its
+        marketing choice as a choice made when it was (a newer one stands; one made before
+        choices kept their time stops marketing)."""
+        channels = sorted({*self.opted_out_channels, *source.opted_out_channels})
+        times = {**source.opted_out_channels_at, **self.opted_out_channels_at}
+        update: dict[str, object] = {
+            "opted_out_channels": channels,
+            "opted_out_channels_at": {c: times[c] for c in channels if c in times},
+        }
+        if source.opted_out and not self.opted_out:
+            update |= {
+                "opted_out": True,
+                "opted_out_at": source.opted_out_at,
+                "opted_out_by": source.opted_out_by,
+            }
+        stopped = self.model_copy(update=update)
+        if source.marketing_changed_at is not None:
+            return stopped.with_marketing(source.marketing_suppressed, source.marketing_changed_at)
+        if source.marketing_suppressed:
+            return stopped.model_copy(update={"marketing_suppressed": True})
+        return stopped
+
     def with_event(self, name: str, at: datetime) -> Contact:
         """The custom event `name` happened at `at`: its latest time is kept, with those of
         the other events that happened last, `EVENTS_KEPT` in all (the oldest is let go).

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from followup.domain.ids import contact_id
-from followup.domain.phones import other_whatsapp_form
 from followup.services.identity import fold, stopped_as
+from followup.services.other_form import other_form
 from followup.services.ports import ContactQuery
 
 if TYPE_CHECKING:
@@ -61,7 +60,7 @@ def _pairs(deps: Deps) -> Iterator[tuple[Versioned[Contact], Versioned[Contact]]
     while True:
         page = deps.contacts.find_contacts(ContactQuery(), _PAGE, cursor)
         for contact in page.items:
-            other = _other_form(deps, contact)
+            other = other_form(deps, contact)
             if other is None or contact.id in seen:
                 continue
             seen |= {contact.id, other.item.id}
@@ -72,18 +71,6 @@ def _pairs(deps: Deps) -> Iterator[tuple[Versioned[Contact], Versioned[Contact]]
         cursor = page.cursor
         if cursor is None:
             return
-
-
-def _other_form(deps: Deps, contact: Contact) -> Versioned[Contact] | None:
-    """The other contact stored under the other form of `contact`'s number, if any."""
-    other = other_whatsapp_form(contact.wa_id) if contact.wa_id else None
-    if other is None:
-        return None
-    found = deps.contacts.contact(contact_id(f"wa:{other}")) or deps.contacts.contact_by_wa_id(
-        other
-    )
-    same = found is None or found.item.id == contact.id or found.item.wa_id != other
-    return None if same else found
 
 
 def _merge(

@@ -21,7 +21,6 @@ from followup.services.inbound import record_inbound
 from followup.services.settle import end_enrollment, end_unsent
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from datetime import datetime
 
     from followup.domain.contact import Contact
@@ -153,7 +152,7 @@ def stopped_as(deps: Deps, person: Contact, newcomer_id: str, at: datetime) -> N
     stopped and a marketing choice carry with their times."""
     if not _stops_any(person):
         return
-    update_contact(deps, newcomer_id, _with_stops_of(person), at)
+    update_contact(deps, newcomer_id, lambda c: c.with_stops_of(person), at)
     if not person.opted_out:
         return
     for followup in deps.followups.followups_of(newcomer_id):
@@ -170,7 +169,7 @@ def _keep_stops(deps: Deps, newcomer: Contact, person_id: str, at: datetime) -> 
     on it meanwhile (no message carries it, so hearing its lines again would lose it), a
     channel stopped, marketing refused."""
     if _stops_any(newcomer):
-        update_contact(deps, person_id, _with_stops_of(newcomer), at)
+        update_contact(deps, person_id, lambda c: c.with_stops_of(newcomer), at)
 
 
 def _keep_events(deps: Deps, newcomer: Contact, person_id: str, at: datetime) -> None:
@@ -192,32 +191,3 @@ def _stops_any(contact: Contact) -> bool:
     """Whether anything stops messages to `contact`, or it made a marketing choice."""
     marketing = contact.marketing_suppressed or contact.marketing_changed_at is not None
     return contact.opted_out or bool(contact.opted_out_channels) or marketing
-
-
-def _with_stops_of(source: Contact) -> Callable[[Contact], Contact]:
-    """A contact with what stops messages to `source` too: its opt-out (when it was set,
-    and by whom), each channel it stopped (at its time, unless the contact had stopped it
-    already: its own time stays), and its marketing choice as a choice made when it was
-    (a newer one stands; one made before choices kept their time stops marketing)."""
-
-    def stopped(contact: Contact) -> Contact:
-        channels = sorted({*contact.opted_out_channels, *source.opted_out_channels})
-        times = {**source.opted_out_channels_at, **contact.opted_out_channels_at}
-        update: dict[str, object] = {
-            "opted_out_channels": channels,
-            "opted_out_channels_at": {c: times[c] for c in channels if c in times},
-        }
-        if source.opted_out and not contact.opted_out:
-            update |= {
-                "opted_out": True,
-                "opted_out_at": source.opted_out_at,
-                "opted_out_by": source.opted_out_by,
-            }
-        contact = contact.model_copy(update=update)
-        if source.marketing_changed_at is not None:
-            return contact.with_marketing(source.marketing_suppressed, source.marketing_changed_at)
-        if source.marketing_suppressed:
-            return contact.model_copy(update={"marketing_suppressed": True})
-        return contact
-
-    return stopped

@@ -15,6 +15,7 @@ from followup.domain.ids import followup_id, manual_followup_id
 from followup.domain.journey import must_stop, send_at
 from followup.domain.rule import Step
 from followup.domain.stamps import may_follow
+from followup.services.other_form import with_other_form_stops
 from followup.services.ports import (
     Change,
     CommitRejected,
@@ -169,7 +170,8 @@ def advance(
 ) -> tuple[Outcome, str | None]:
     """Queue the enrollment's due step at its next send opening, or end or defer it
     (`guess_slot`: see `claim`)."""
-    enrollment, contact = enrollment_v.item, contact_v.item
+    # Stopped as the contact under the other form of its number is: the same person.
+    enrollment, contact = enrollment_v.item, with_other_form_stops(deps, contact_v.item)
     settings = deps.catalog.settings()
     if rule is None:
         return _exit(deps, enrollment_v, Reason.RULE_DELETED, now)

@@ -34,6 +34,7 @@ from followup.services.channels import Picked, TryLater, pick, send_elsewhere, u
 from followup.services.contacts import choose_marketing
 from followup.services.messaging_limit import Deferral, cleared
 from followup.services.number_pause import holding
+from followup.services.other_form import with_other_form_stops
 from followup.services.pausing import pause_number, pause_workspace
 from followup.services.planning import answered_before_fallback, journey_of, why_ended
 from followup.services.ports import CommitRejected, Delayed, FollowUpChange
@@ -182,7 +183,8 @@ def _send_claimed(deps: Deps, claimed: FollowUp, now: datetime) -> Outcome:
     if contact_v is None or rule is None:
         reason = Reason.RULE_DELETED if rule is None else "contact_deleted"
         return Outcome(_finish(deps, claimed, Status.CANCELED, reason, now))
-    contact = contact_v.item
+    # Stopped as the contact under the other form of its number is: the same person.
+    contact = with_other_form_stops(deps, contact_v.item)
     if claimed.proposed is not None and claimed.approved_at is None:
         # Its wait for a person is over (the claim comes no sooner): it ends now, whatever
         # the send window, rather than waiting for the window to open unapproved.
@@ -435,7 +437,7 @@ def _read_again(
     paid, while the provider answered) sends nothing more either: the follow-up ends
     `canceled` with the journey's reason (`opted_out` when a STOP ended it)."""
     found = deps.contacts.contact(claimed.contact_id)
-    contact = seen if found is None else found.item
+    contact = seen if found is None else with_other_form_stops(deps, found.item)
     settings = deps.catalog.settings()
     stop = must_stop(contact, rule, claimed.silence_key, settings, now, manual=claimed.manual)
     if stop is not None and stop.reason is Reason.OPTED_OUT:
