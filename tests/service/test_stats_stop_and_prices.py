@@ -13,6 +13,7 @@ import pytest
 
 from followup.domain.costs import rate_card
 from followup.domain.followup import FollowUp, Reason, Status
+from followup.services import crm_events
 from followup.services.do_not_contact import stop_contacting
 from followup.services.stats import cost_figures
 from followup_local import envelopes
@@ -231,9 +232,12 @@ def test_a_send_refused_after_the_lead_stopped_marketing_counts_an_opt_out(
     assert sum(step.counts.get("errors", 0) for step in steps) == 0
 
 
-def sent_with_sms_fallback(engine: MemoryEngine, **fallback_when: Any) -> FollowUp:
+def sent_with_sms_fallback(
+    engine: MemoryEngine, *, exit_events: tuple[str, ...] = (), **fallback_when: Any
+) -> FollowUp:
     """A follow-up sent to Rudi by WhatsApp, of a one-step rule whose step falls back to
-    SMS (`fallback_when` as given, when WhatsApp cannot deliver it by default)."""
+    SMS (`fallback_when` as given, when WhatsApp cannot deliver it by default) and whose
+    journey ends on any of `exit_events`."""
     step = {
         "wait": {"amount": 0, "unit": "minutes"},
         "channel": "whatsapp",
@@ -242,7 +246,7 @@ def sent_with_sms_fallback(engine: MemoryEngine, **fallback_when: Any) -> Follow
         "text": "Hi {first_name|there}, still thinking about applying?",
         "template": rule().steps[0].model_dump(mode="json")["template"],
     }
-    engine.deps.rules.save_rule(rule(steps=[step]))
+    engine.deps.rules.save_rule(rule(steps=[step], exit={"events": list(exit_events)}))
     engine.sandbox.templates.approve_all([rule()])
     lead = quiet_contact(engine.deps, RUDI, engine.clock.now() - 25 * HOUR)
     engine.tick()
@@ -265,7 +269,9 @@ def test_an_undeliverable_whatsapp_sent_again_by_sms_counts_one_send(
 ) -> None:
     # Given a step that falls back to SMS when WhatsApp cannot deliver it (and, or not,
     # when no reply comes within a day), sent to Rudi
-    within = {"no_reply_within": {"amount": 24, "unit": "hours"}} if no_reply else {}
+    within: dict[str, Any] = (
+        {"no_reply_within": {"amount": 24, "unit": "hours"}} if no_reply else {}
+    )
     followup = sent_with_sms_fallback(engine, **within)
     # When WhatsApp reports it undeliverable (131026) and the step goes out by SMS
     reported(engine, followup, "failed")
@@ -285,7 +291,9 @@ def test_a_send_refused_after_the_lead_stopped_marketing_goes_by_no_sms_and_coun
 ) -> None:
     # Given a step that falls back to SMS when WhatsApp cannot deliver it (and, or not,
     # when no reply comes within a day), sent to Rudi
-    within = {"no_reply_within": {"amount": 24, "unit": "hours"}} if no_reply else {}
+    within: dict[str, Any] = (
+        {"no_reply_within": {"amount": 24, "unit": "hours"}} if no_reply else {}
+    )
     followup = sent_with_sms_fallback(engine, **within)
     # When WhatsApp reports it failed: Rudi stopped marketing from this business (131050),
     # and a day goes by
@@ -331,3 +339,30 @@ def test_a_whatsapp_message_followed_by_sms_for_no_reply_counts_one_send(
         "messaging_cost_usd": 0,
     }
     assert step_sends(engine) == (1, 0)
+
+
+@pytest.mark.parametrize("no_reply", [False, True])
+def test_a_whatsapp_message_failing_after_its_journey_ended_counts_its_send_and_failure(
+    engine: MemoryEngine, outbox: Outbox, no_reply: bool
+) -> None:
+    # Given a step that falls back to SMS when WhatsApp cannot deliver it (and, or not,
+    # when no reply comes within a day), sent to Rudi, whose journey ends when he cancels
+    # his booking
+    within: dict[str, Any] = (
+        {"no_reply_within": {"amount": 24, "unit": "hours"}} if no_reply else {}
+    )
+    followup = sent_with_sms_fallback(engine, exit_events=("booking_cancelled",), **within)
+    # When the booking tool reports the cancellation, then WhatsApp reports the message
+    # undeliverable (131026)
+    event = {"type": "custom", "name": "booking_cancelled", "contact": RUDI}
+    crm_events.apply(engine.deps, crm_events.Event.model_validate(event).root)
+    reported(engine, followup, "failed")
+    for _ in range(3):
+        engine.clock.advance(timedelta(minutes=1))
+        engine.tick()
+    # Then no SMS goes to Rudi, and the Stats page and the journey's step count what
+    # happened: the send, and its failure after it
+    assert outbox.sent == []
+    counts = stats_page(engine, "sent", "failed", "failed_after_send")
+    assert counts == {"sent": 1, "failed": 1, "failed_after_send": 1, "messaging_cost_usd": 0}
+    assert step_sends(engine) == (1, 1)

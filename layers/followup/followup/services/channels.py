@@ -26,17 +26,18 @@ from followup.domain.contact import Contact
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import FollowUp, Reason, RenderedMessage, Status, StatusChange
 from followup.domain.ids import fallback_followup_id
+from followup.domain.journey import must_stop
 from followup.domain.messaging import blank_text, render_text
 from followup.domain.whatsapp import OutcomeUnknown, stopped_marketing
 from followup.services import sent_stream
 from followup.services.handover import handing_over
-from followup.services.planning import commit_passing_slot, past_fallbacks
+from followup.services.planning import commit_passing_slot, journey_of, past_fallbacks
 from followup.services.ports import CommitRejected, EnrollmentChange, NewFollowUp
 from followup.services.settle import end_unsent, record_sent
 from followup.services.timeline import outbound_line
 
 if TYPE_CHECKING:
-    from followup.domain.rule import Step
+    from followup.domain.rule import Rule, Step
     from followup.services.deps import Deps
 
 _OPTED_OUT = "opted_out:"
@@ -148,7 +149,8 @@ def _falling_back(deps: Deps, failed: FollowUp) -> Step | None:
     """The step of `failed` when it falls back on undeliverable sends and has a channel
     after the one that failed; else None. None too for a message refused because its lead
     stopped marketing messages (131050): that is the lead's opt-out of the step's marketing
-    message, which reaches them on no other channel either."""
+    message, which reaches them on no other channel either; and for one whose journey ended
+    since its send (`_journey_over`)."""
     rule = deps.catalog.rule(failed.rule_id, failed.rule_version)
     if rule is None or failed.manual or failed.step_index >= len(rule.steps):
         return None
@@ -157,7 +159,24 @@ def _falling_back(deps: Deps, failed: FollowUp) -> Step | None:
     step = rule.send_step(failed.step_index)
     if not step.fallback_when.undeliverable or failed.channel_index + 1 >= len(step.chain):
         return None
-    return step
+    return None if _journey_over(deps, failed, rule) else step
+
+
+def _journey_over(deps: Deps, failed: FollowUp, rule: Rule) -> bool:
+    """Whether the journey `failed` was sent for ended since its send: its enrollment
+    exited, or its lead ended it as the sender and the tick judge a step about to go (an
+    exit or goal stage or event, a STOP, a reply to a rule that exits on one). Its step
+    goes on no other channel then: that send would be canceled unsent, and the failed one
+    stays the step's send, and its failure."""
+    journey = journey_of(deps, failed)
+    if journey is not None and journey.state is EnrollmentState.EXITED:
+        return True
+    found = deps.contacts.contact(failed.contact_id)
+    if found is None:
+        return False
+    settings = deps.catalog.settings()
+    stop = must_stop(found.item, rule, failed.silence_key, settings, deps.clock.now())
+    return stop is not None and not stop.gated
 
 
 def after_failed(deps: Deps, failed: FollowUp, at: datetime) -> bool:
