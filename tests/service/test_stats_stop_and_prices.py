@@ -263,6 +263,13 @@ def step_sends(engine: MemoryEngine) -> tuple[int, int]:
     return sum(d.counts.get("sent", 0) for d in days), sum(d.counts.get("errors", 0) for d in days)
 
 
+def step_counts(engine: MemoryEngine, *names: str) -> tuple[int, ...]:
+    """The journey's one step, over its days: the counters `names`."""
+    since, until = TUESDAY_9AM_JAKARTA.date(), engine.clock.now().date()
+    days = engine.deps.stats.journey_stats(RULE, since, until).steps
+    return tuple(sum(d.counts.get(name, 0) for d in days) for name in names)
+
+
 @pytest.mark.parametrize("no_reply", [False, True])
 def test_an_undeliverable_whatsapp_sent_again_by_sms_counts_one_send(
     engine: MemoryEngine, outbox: Outbox, no_reply: bool
@@ -366,3 +373,41 @@ def test_a_whatsapp_message_failing_after_its_journey_ended_counts_its_send_and_
     counts = stats_page(engine, "sent", "failed", "failed_after_send")
     assert counts == {"sent": 1, "failed": 1, "failed_after_send": 1, "messaging_cost_usd": 0}
     assert step_sends(engine) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"), [("ok, how do I apply?", "responded"), ("STOP", "opted_out")]
+)
+def test_an_answer_to_the_sms_after_the_whatsapp_message_expired_counts_for_the_step(
+    engine: MemoryEngine, outbox: Outbox, text: str, answer: str
+) -> None:
+    # Given a step that goes on by SMS when no reply comes within a day, its WhatsApp
+    # message delivered to Rudi, and no reply: the SMS goes, and the WhatsApp message
+    # expires three days after its send
+    followup = sent_with_sms_fallback(engine, no_reply_within={"amount": 24, "unit": "hours"})
+    reported(engine, followup, "delivered")
+    for _ in range(74):
+        engine.clock.advance(HOUR)
+        engine.tick()
+    assert len(outbox.sent) == 1
+    assert current(engine, followup).status is Status.EXPIRED
+    # When Rudi answers (a reply, or STOP) within three days of the SMS, and WhatsApp
+    # delivers his message twice
+    at = engine.clock.advance(timedelta(seconds=10))
+    message = envelopes.text_message(RUDI, text, at, "wamid.IN-late")
+    assert engine.deliver(message) == 200
+    assert engine.deliver(message) == 200
+    # Then the Stats page and the journey's step count the step's one send, and his answer
+    # once, the message no longer expired
+    counts = stats_page(engine, "sent", "delivered", "responded", "opted_out", "expired")
+    assert counts == {
+        "sent": 1,
+        "delivered": 1,
+        "responded": 0,
+        "opted_out": 0,
+        "expired": 0,
+        answer: 1,
+        "messaging_cost_usd": 0,
+    }
+    assert step_sends(engine) == (1, 0)
+    assert step_counts(engine, answer, "expired") == (1, 0)

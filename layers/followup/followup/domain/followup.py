@@ -66,7 +66,8 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     | _AFTER_SEND,
     Status.DELIVERED: frozenset({Status.READ, Status.FAILED, Status.SKIPPED}) | _AFTER_SEND,
     Status.READ: _AFTER_SEND,
-    # An answer written before the expiry and heard after it: what it would have been.
+    # An answer written before the expiry and heard after it: what it would have been; or
+    # one to the send that followed on it on its step's next channel: the step's answer.
     Status.EXPIRED: frozenset({Status.RESPONDED, Status.OPTED_OUT}),
 }
 

@@ -369,7 +369,9 @@ def _settle_followups(
     contact's slot for a journey that will not send it), but for a call back that `stands`
     through the reply. A STOP for `only` one channel
     settles that channel's alone, and of those still to go only the ones with no later
-    channel that may reach the `contact` (as the STOP left them)."""
+    channel that may reach the `contact` (as the STOP left them). A step's send the reply
+    came too late for (expired, or past its window) takes the answer of the send that
+    followed on it on a later channel (`_followed_on`): the lead answered the step."""
     attribution = deps.catalog.settings().attribution_window.approx().total_seconds()
     responded = canceled = 0
     for followup in followups:
@@ -378,7 +380,12 @@ def _settle_followups(
         if followup.status.unsent and followup.enrollment_id in stands:
             continue
         journey_over = over.get(followup.enrollment_id or "")
-        settled = _settle(deps, followup, stop, at, attribution, ends, journey_over)
+        later = [
+            f
+            for f in _followed_on(followup, followups)
+            if only is None or _stopped_with(deps, f, only, contact)
+        ]
+        settled = _settle(deps, followup, stop, at, attribution, ends, journey_over, later)
         if settled is None:
             continue
         if settled.status.unsent:
@@ -386,6 +393,22 @@ def _settle_followups(
         else:
             responded += 1
     return responded, canceled
+
+
+def _followed_on(followup: FollowUp, followups: Sequence[FollowUp]) -> list[FollowUp]:
+    """The sends that followed on `followup`, a step's send, on its step's later channels
+    because no reply came to it (`follows_on`): they carry its message, and it counts their
+    answer. None for one that is no step's send."""
+    if followup.follows_on or followup.enrollment_id is None:
+        return []
+    step = (followup.enrollment_id, followup.step_index, followup.repeat_index)
+    return [
+        f
+        for f in followups
+        if f.follows_on
+        and (f.enrollment_id, f.step_index, f.repeat_index) == step
+        and f.channel_index > followup.channel_index
+    ]
 
 
 def _stopped_with(deps: Deps, followup: FollowUp, channel: Channel, contact: Contact) -> bool:
@@ -414,17 +437,21 @@ def _settle(
     attribution_seconds: float,
     ends: str | None,
     journey_over: str | None,
+    later: Sequence[FollowUp] = (),
 ) -> FollowUp | None:
     """Settle one follow-up; the copy it settled from, or None when there was nothing to
     settle. One that moved meanwhile is read again and judged as it stands now: the expire
     tick that expired it a moment ago leaves a reply written before its expiry to answer it
     (`_expired_before`); one the sender claimed is left to the sender, which finds the
-    reply before it sends."""
+    reply before it sends. `later` are the sends that followed on it (`_followed_on`), as
+    they stood before the reply."""
     current: FollowUp | None = followup
     for _ in range(_TRIES):
         if current is None:
             return None
         target = _settled(deps, current, stop, at, attribution_seconds, ends, journey_over)
+        if target is None and _answers_later(current, later, stop, at, attribution_seconds):
+            target = (Status.OPTED_OUT, Reason.OPTED_OUT) if stop else (Status.RESPONDED, "")
         if target is None:
             return None
         status, reason = target
@@ -472,13 +499,39 @@ def _settled(
         if journey_over is not None:
             return Status.CANCELED, journey_over
         return None
+    if not _answered(followup, at, attribution_seconds):
+        return None
+    return (Status.OPTED_OUT, Reason.OPTED_OUT) if stop else (Status.RESPONDED, "")
+
+
+def _answered(followup: FollowUp, at: datetime, attribution_seconds: float) -> bool:
+    """Whether a message stamped `at` answers `followup`'s send: written after it, within
+    its attribution window, while it waited for its answer (or before it expired)."""
     sent_at = followup.sent_at
     answerable = followup.status.outbound or _expired_before(followup, at)
     if not answerable or sent_at is None or not may_follow(at, sent_at):
-        return None
-    if (at - sent_at).total_seconds() > attribution_seconds:
-        return None
-    return (Status.OPTED_OUT, Reason.OPTED_OUT) if stop else (Status.RESPONDED, "")
+        return False
+    return (at - sent_at).total_seconds() <= attribution_seconds
+
+
+def _answers_later(
+    followup: FollowUp,
+    later: Sequence[FollowUp],
+    stop: bool,
+    at: datetime,
+    attribution_seconds: float,
+) -> bool:
+    """Whether a message stamped `at`, too late to answer `followup` (a step's send, sent
+    and unanswered), answers a send that followed on it (or did, when heard before): that
+    answer is the step's, and `followup` carries the step's outcome in the stats, so it
+    takes it (from `expired` too), and the step counts it once."""
+    if not (followup.status.outbound or followup.status is Status.EXPIRED):
+        return False
+    answer = Status.OPTED_OUT if stop else Status.RESPONDED
+    return any(
+        _answered(f, at, attribution_seconds) or (f.status is answer and f.history[-1].at == at)
+        for f in later
+    )
 
 
 def _expired_before(followup: FollowUp, at: datetime) -> bool:

@@ -45,7 +45,8 @@ with its step gone on to the next channel (`sent_again`), counts neither: its se
 taken back, and the new follow-up counts the step's send and its outcome, so a step counts
 one send however many channels it took. One the step sends on its next channel because no
 reply came to its send (`follows_on`) counts neither a send nor any outcome of it: the
-step's send on the earlier channel counts them. `ai_messages`
+step's send on the earlier channel counts them, and takes the answer to it when that came
+too late for its own (after its expiry: then no longer `expired`). `ai_messages`
 counts follow-ups for which the AI wrote (was called at least once, its text sent,
 refused by a guardrail, rejected by a person or never sent) and `ai_cost_micro_usd` what
 all their calls cost, in millionths of a dollar so DynamoDB can add them as integers.
