@@ -76,54 +76,41 @@ def test_a_stop_on_the_folded_contact_opts_out_the_one_kept(engine: MemoryEngine
     assert [r.body for r in engine.sandbox.sent() if r.body] == []
 
 
-def test_a_later_contact_with_a_journey_stays_apart_and_takes_the_opt_out(
-    engine: MemoryEngine,
+@pytest.mark.parametrize(
+    ("first", "second", "stopping"),
+    [
+        ("5511987654321", "551187654321", "earlier"),
+        ("525512345678", "5215512345678", "later"),
+    ],
+)
+def test_a_pair_kept_apart_shares_the_opt_out_of_either(
+    engine: MemoryEngine, first: str, second: str, stopping: str
 ) -> None:
     # Given a lead stored twice, each contact with a follow-up queued for Saturday (the
-    # weekend is outside business hours), the earlier one opted out since
+    # weekend is outside business hours), one of the two opted out since
     engine.clock.advance(timedelta(days=4))
-    _earlier, later = stored_twice(engine, "5511987654321", "551187654321")
+    earlier, later = stored_twice(engine, first, second)
     engine.deps.rules.save_rule(rule())
     engine.tick()
-    [queued] = engine.deps.followups.followups_of(later)
+    other = later if stopping == "earlier" else earlier
+    [queued] = engine.deps.followups.followups_of(other)
     assert queued.status is Status.QUEUED
-    record_inbound(engine.deps, "5511987654321", "STOP", engine.clock.now())
+    record_inbound(
+        engine.deps, first if stopping == "earlier" else second, "STOP", engine.clock.now()
+    )
     # When the duplicates are merged
     [merged] = merge_duplicates(engine.deps)
-    # Then the later contact stays apart, opted out: its follow-up ends opted out, its
-    # journey ends
+    # Then the later contact stays apart, and the other one is opted out too: its
+    # follow-up ends opted out, its journey ends
     assert merged.outcome is Outcome.APART
-    other = engine.deps.contacts.contact(later)
-    assert other is not None
-    assert other.item.opted_out
+    found = engine.deps.contacts.contact(other)
+    assert found is not None
+    assert found.item.opted_out
     ended = engine.deps.followups.followup(queued.id)
     assert ended is not None
     assert ended.status is Status.OPTED_OUT
-    [journey] = engine.deps.followups.enrollments_of(later)
+    [journey] = engine.deps.followups.enrollments_of(other)
     assert journey.item.state is not EnrollmentState.ACTIVE
-
-
-def test_an_opt_out_on_the_later_contact_kept_apart_opts_out_the_earlier(
-    engine: MemoryEngine,
-) -> None:
-    # Given a lead stored twice, each with a follow-up queued for Saturday, the later
-    # contact opted out since
-    engine.clock.advance(timedelta(days=4))
-    earlier, _later = stored_twice(engine, "525512345678", "5215512345678")
-    engine.deps.rules.save_rule(rule())
-    engine.tick()
-    [queued] = engine.deps.followups.followups_of(earlier)
-    record_inbound(engine.deps, "5215512345678", "STOP", engine.clock.now())
-    # When the duplicates are merged
-    [merged] = merge_duplicates(engine.deps)
-    # Then the earlier contact is opted out too, and its follow-up ends opted out
-    assert merged.outcome is Outcome.APART
-    kept = engine.deps.contacts.contact(earlier)
-    assert kept is not None
-    assert kept.item.opted_out
-    ended = engine.deps.followups.followup(queued.id)
-    assert ended is not None
-    assert ended.status is Status.OPTED_OUT
 
 
 def test_a_dry_run_lists_the_pairs_and_changes_nothing(engine: MemoryEngine) -> None:

@@ -233,16 +233,17 @@ def test_a_send_refused_after_the_lead_stopped_marketing_counts_an_opt_out(
 
 
 def sent_with_sms_fallback(
-    engine: MemoryEngine, *, exit_events: tuple[str, ...] = (), **fallback_when: Any
+    engine: MemoryEngine, *, no_reply: bool = False, exit_events: tuple[str, ...] = ()
 ) -> FollowUp:
     """A follow-up sent to Rudi by WhatsApp, of a one-step rule whose step falls back to
-    SMS (`fallback_when` as given, when WhatsApp cannot deliver it by default) and whose
-    journey ends on any of `exit_events`."""
+    SMS when WhatsApp cannot deliver it (and, with `no_reply`, when no reply comes within
+    a day) and whose journey ends on any of `exit_events`."""
+    within = {"no_reply_within": {"amount": 24, "unit": "hours"}} if no_reply else {}
     step = {
         "wait": {"amount": 0, "unit": "minutes"},
         "channel": "whatsapp",
         "fallbacks": ["sms"],
-        "fallback_when": fallback_when,
+        "fallback_when": within,
         "text": "Hi {first_name|there}, still thinking about applying?",
         "template": rule().steps[0].model_dump(mode="json")["template"],
     }
@@ -276,10 +277,7 @@ def test_an_undeliverable_whatsapp_sent_again_by_sms_counts_one_send(
 ) -> None:
     # Given a step that falls back to SMS when WhatsApp cannot deliver it (and, or not,
     # when no reply comes within a day), sent to Rudi
-    within: dict[str, Any] = (
-        {"no_reply_within": {"amount": 24, "unit": "hours"}} if no_reply else {}
-    )
-    followup = sent_with_sms_fallback(engine, **within)
+    followup = sent_with_sms_fallback(engine, no_reply=no_reply)
     # When WhatsApp reports it undeliverable (131026) and the step goes out by SMS
     reported(engine, followup, "failed")
     for _ in range(3):
@@ -298,10 +296,7 @@ def test_a_send_refused_after_the_lead_stopped_marketing_goes_by_no_sms_and_coun
 ) -> None:
     # Given a step that falls back to SMS when WhatsApp cannot deliver it (and, or not,
     # when no reply comes within a day), sent to Rudi
-    within: dict[str, Any] = (
-        {"no_reply_within": {"amount": 24, "unit": "hours"}} if no_reply else {}
-    )
-    followup = sent_with_sms_fallback(engine, **within)
+    followup = sent_with_sms_fallback(engine, no_reply=no_reply)
     # When WhatsApp reports it failed: Rudi stopped marketing from this business (131050),
     # and a day goes by
     reported(engine, followup, "failed", code=131050)
@@ -327,7 +322,7 @@ def test_a_whatsapp_message_followed_by_sms_for_no_reply_counts_one_send(
 ) -> None:
     # Given a step that goes on by SMS when no reply comes within a day, its WhatsApp
     # message delivered to Rudi
-    followup = sent_with_sms_fallback(engine, no_reply_within={"amount": 24, "unit": "hours"})
+    followup = sent_with_sms_fallback(engine, no_reply=True)
     reported(engine, followup, "delivered")
     # When no reply comes, the step goes on by SMS, and Rudi then answers
     for _ in range(26):
@@ -355,10 +350,7 @@ def test_a_whatsapp_message_failing_after_its_journey_ended_counts_its_send_and_
     # Given a step that falls back to SMS when WhatsApp cannot deliver it (and, or not,
     # when no reply comes within a day), sent to Rudi, whose journey ends when he cancels
     # his booking
-    within: dict[str, Any] = (
-        {"no_reply_within": {"amount": 24, "unit": "hours"}} if no_reply else {}
-    )
-    followup = sent_with_sms_fallback(engine, exit_events=("booking_cancelled",), **within)
+    followup = sent_with_sms_fallback(engine, no_reply=no_reply, exit_events=("booking_cancelled",))
     # When the booking tool reports the cancellation, then WhatsApp reports the message
     # undeliverable (131026)
     event = {"type": "custom", "name": "booking_cancelled", "contact": RUDI}
@@ -384,7 +376,7 @@ def test_an_answer_to_the_sms_after_the_whatsapp_message_expired_counts_for_the_
     # Given a step that goes on by SMS when no reply comes within a day, its WhatsApp
     # message delivered to Rudi, and no reply: the SMS goes, and the WhatsApp message
     # expires three days after its send
-    followup = sent_with_sms_fallback(engine, no_reply_within={"amount": 24, "unit": "hours"})
+    followup = sent_with_sms_fallback(engine, no_reply=True)
     reported(engine, followup, "delivered")
     for _ in range(74):
         engine.clock.advance(HOUR)
