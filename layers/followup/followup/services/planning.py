@@ -170,11 +170,11 @@ def advance(
 ) -> tuple[Outcome, str | None]:
     """Queue the enrollment's due step at its next send opening, or end or defer it
     (`guess_slot`: see `claim`)."""
+    if rule is None:
+        return _exit(deps, enrollment_v, Reason.RULE_DELETED, now)
     # Stopped as the contact under the other form of its number is: the same person.
     enrollment, contact = enrollment_v.item, with_other_form_stops(deps, contact_v.item)
     settings = deps.catalog.settings()
-    if rule is None:
-        return _exit(deps, enrollment_v, Reason.RULE_DELETED, now)
     stop = must_stop(contact, rule, enrollment.silence_key, settings, now)
     if stop is not None and not stop.gated:
         return _exit(deps, enrollment_v, stop.reason, now)
