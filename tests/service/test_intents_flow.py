@@ -223,6 +223,25 @@ def test_done_ends_the_follow_ups_and_suggests_a_stage_staff_confirm(engine: Mem
     assert contact["stage"] == "new"
 
 
+@pytest.mark.parametrize("text", ["não já paguei", "gak udah bayar kak", "nggak sudah transfer"])
+def test_a_no_straight_before_already_paid_ends_the_reminders(
+    engine: MemoryEngine, text: str
+) -> None:
+    # Given a lead in a two-step reminder journey (first step sent)
+    nurtured(engine)
+    # When they answer "no" and that they paid already, with no comma between
+    contact_id = reply(engine, text)
+    engine.clock.advance(timedelta(hours=2))
+    engine.tick()
+    # Then they are heard as paid: the journey ends and the second reminder never goes
+    [intent] = intents(engine, contact_id)
+    assert intent is not None
+    assert intent["intent"] == "done"
+    [enrollment] = enrollments(engine, contact_id)
+    assert (enrollment.state, enrollment.exit_reason) == ("exited", "done")
+    assert len(engine.sandbox.sent()) == 1
+
+
 def test_call_me_tomorrow_at_10_on_a_friday_goes_at_the_next_opening(engine: MemoryEngine) -> None:
     follow_up_rule(engine, "call-back", "call_back_at", 0)
     engine.clock.advance(timedelta(days=3))  # Friday 27 Nov, 09:00 in Jakarta

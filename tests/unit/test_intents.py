@@ -142,6 +142,36 @@ def test_a_no_that_answers_before_a_comma_negates_nothing_after_it(
 @pytest.mark.parametrize(
     ("zone", "text", "intent"),
     [
+        (SAO_PAULO, "não já paguei", Intent.DONE),
+        (SAO_PAULO, "nao ja paguei", Intent.DONE),
+        (SAO_PAULO, "não já fiz o pix", Intent.DONE),
+        (MEXICO_CITY, "no ya pagué", Intent.DONE),
+        (MEXICO_CITY, "no ya pague", Intent.DONE),
+        (JAKARTA, "gak udah bayar", Intent.DONE),
+        (JAKARTA, "nggak sudah transfer", Intent.DONE),
+        (JAKARTA, "ga udh tf kak", Intent.DONE),
+        (NEW_YORK, "no already paid", Intent.DONE),
+        (SAO_PAULO, "ainda não paguei", Intent.OTHER),
+        (SAO_PAULO, "não paguei", Intent.OTHER),
+        (SAO_PAULO, "não já não paguei", Intent.OTHER),
+        (MEXICO_CITY, "todavía no pagué", Intent.OTHER),
+        (MEXICO_CITY, "ya no me interesa", Intent.NOT_INTERESTED),
+        (JAKARTA, "belum bayar", Intent.OTHER),
+        (NEW_YORK, "not paid yet", Intent.OTHER),
+        (NEW_YORK, "I'm not already registered", Intent.OTHER),
+    ],
+)
+def test_a_no_straight_before_already_answers_and_what_follows_is_said(
+    zone: ZoneInfo, text: str, intent: Intent
+) -> None:
+    # Given a lead who answers "no" and says it is done already, with no comma between
+    # When the rules read it / Then it is done, as "Não, já paguei" is; a "not yet" stays one
+    assert _at(zone, text).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "intent"),
+    [
         (JAKARTA, "bukan salah sambung", Intent.OTHER),
         (JAKARTA, "ini bukan salah sambung kok", Intent.OTHER),
         (NEW_YORK, "this is not the wrong number", Intent.OTHER),
@@ -371,6 +401,7 @@ SPANISH = [
     ("ya reservé", Intent.DONE, None),
     ("Ya pagué. ¿Cuándo empieza la clase?", Intent.DONE, None),
     ("No, ya pagué", Intent.DONE, None),
+    ("no ya pagué", Intent.DONE, None),
     ("todavía no pagué", Intent.OTHER, None),
     ("aún no hice la transferencia", Intent.OTHER, None),
     ("¿ya pagué?", Intent.QUESTION, None),

@@ -19,9 +19,10 @@
    0812...");
 3. `done`: paid, transferred, booked, enrolled ("sudah bayar", "já fiz o pix", "ya
    pagué", "just booked"), in a sentence that neither negates it ("belum bayar", "ainda
-   não paguei", "todavía no hice la transferencia", "haven't paid") nor asks it ("sudah
-   bayar belum", "¿ya pagué?", "already paid?", "is my seat booked?"); another sentence
-   may ask something else ("Sudah bayar. Kapan mulai?");
+   não paguei", "todavía no hice la transferencia", "haven't paid"; a "no" straight before
+   "já" or "udah" answers: "não já paguei", "gak udah bayar") nor asks it ("sudah bayar
+   belum", "¿ya pagué?", "already paid?", "is my seat booked?"); another sentence may ask
+   something else ("Sudah bayar. Kapan mulai?");
 4. `not_interested`: "gak tertarik", "não tenho interesse", "no me interesa", "no
    thanks", or done elsewhere ("sudah daftar di tempat lain", "ya me inscribí en otra
    escuela", "already enrolled elsewhere"); a "no need" ("ga perlu, makasih", "não
@@ -70,6 +71,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from itertools import pairwise
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -195,6 +197,11 @@ _NEGATORS = frozenset(
     | {"ngak", "kagak", "bukan"}
     | {"not", "never", "havent", "hasnt", "didnt", "dont", "yet"}
 )
+_ALREADY = frozenset({"ja", "sudah", "sdh", "udah", "udh", "dah", "uda"})
+"""The word for "already" that a negator before it does not negate: "não já paguei", "gak
+udah bayar" answer "no" and say it is done, as "Não, já paguei" does. English "I'm not
+already registered" is a negation, and a Spanish "no" negates nothing alone ("no ya
+pagué")."""
 _ANSWERS = _NEGATORS | {"no", "nope", "nah"}
 """Words that, alone before a comma or a period, answer what the counsellor asked: "Não,
 estou ocupado", "No, estoy ocupado", "Nggak, lagi sibuk", "Nope, not yet. Busy now"."""
@@ -908,11 +915,12 @@ def _answered(text: str) -> int:
 def _negated(message: str, start: int, answered: int = 0) -> bool:
     """True when one of the two words before `start` negates what follows, or they say it
     is over ("no longer busy"); the first `answered` characters, a "no" answering the
-    counsellor (`_answered`), negate nothing."""
+    counsellor (`_answered`), negate nothing, nor does a negator right before the word for
+    "already" (`_ALREADY`: "nao ja paguei")."""
     before = message[answered:start]
-    words = before.split()[-2:]
+    words = [*before.split()[-2:], next(iter(message[start:].split()), "")]
     return (
-        any(word in _NEGATORS for word in words)
+        any(word in _NEGATORS and then not in _ALREADY for word, then in pairwise(words))
         or _NO_MORE.search(before) is not None
         or _NOT_ES.search(before) is not None
     )
