@@ -66,6 +66,21 @@ def test_a_reply_with_a_stop_request_opts_out_and_keeps_what_it_said_besides(
     assert heard["intent"] == intent
 
 
+@pytest.mark.parametrize(
+    "text", ["el precio sube y baja", "la fiebre ya baja", "sube y baja el dólar"]
+)
+def test_baja_said_as_a_verb_keeps_the_lead_subscribed(engine: MemoryEngine, text: str) -> None:
+    # Given a lead in a two-step reminder journey (first step sent)
+    nurtured(engine)
+    # When they say something goes down ("baja"), the verb, not a request to leave the list
+    reply(engine, text)
+    engine.clock.advance(timedelta(hours=2))
+    engine.tick()
+    # Then they stay subscribed and the second step goes
+    assert lead(engine)["opted_out"] is False
+    assert len(engine.sandbox.sent()) == 2
+
+
 def test_stop_it_opts_the_lead_out(engine: MemoryEngine) -> None:
     # Given a lead in a two-step reminder journey (first step sent)
     nurtured(engine)

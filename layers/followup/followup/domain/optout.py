@@ -15,7 +15,10 @@ politeness, must be exactly
 - stop signs only (🛑, ⛔).
 
 A clause ends at a comma, a full stop, a semicolon, an exclamation or question mark, a new
-line or an "and" ("dan", "e", "y"). A reply that closes with a request to stop opts out
+line or an "and" ("dan", "e", "y"). A single word an "and" joins to a clause before it is
+that sentence's verb, not a request ("el precio sube y baja", "vou pagar e sair"); after a
+comma it closes the reply ("ya pagué, baja"), and a request of more words still does
+("no me interesa y denme de baja"). A reply that closes with a request to stop opts out
 ("already paid, stop messaging me", "udah bayar, jangan chat lagi"), and what it says
 before the request is still read for its intent (`said_besides`). So does one whose first
 clause that says more than politeness is a request naming what to stop ("Stop messaging
@@ -45,7 +48,7 @@ BUILT_IN_KEYWORDS = (
 )  # fmt: skip
 """Always opt out, whatever the settings say; Meta's marketing opt-out button sends the last.
 Each is the whole message or its closing clause, never a word inside one ("baja el
-precio?")."""
+precio?") nor one an "and" joins to the clause before ("el precio sube y baja")."""
 
 _STOP_SIGNS = frozenset("🛑⛔")
 _SIGNS_AS_WORDS = str.maketrans(dict.fromkeys(_STOP_SIGNS, " stop "))
@@ -133,6 +136,7 @@ _PHRASES = (
     r"(?:yo )?no quiero que me (?:escriban|escribas|manden|mandes|envien|contacten)" + _ES_MORE,
     r"(?:(?:yo )?quiero )?(?:darme|me doy|dame|denme|deme) de baja"
     r"(?: de (?:la|esta|su|tu) lista| de los mensajes)?",
+    r"baja de (?:la|esta|su|tu) lista",
     r"(?:eliminenme|eliminame|elimineme|borrenme|borrame|saquenme|sacame|quitenme|quitame)"
     r" de (?:la|esta|su|tu|sus|tus) (?:lista|listas|base de datos|contactos)",
 )
@@ -216,7 +220,7 @@ def is_opt_out(text: str, extra_keywords: Iterable[str] = ()) -> bool:
     keywords = _keywords(extra_keywords)
     return (
         _is_request(text, keywords)
-        or _is_request(_closing_clause(text)[1], keywords)
+        or _before_closing_request(text, keywords) is not None
         or _after_opening_request(text, keywords) is not None
     )
 
@@ -230,8 +234,8 @@ def said_besides(text: str, extra_keywords: Iterable[str] = ()) -> str:
     keywords = _keywords(extra_keywords)
     if _is_request(text, keywords):
         return ""
-    before, closing = _closing_clause(text)
-    if closing and _is_request(closing, keywords):
+    before = _before_closing_request(text, keywords)
+    if before is not None:
         return before
     after = _after_opening_request(text, keywords)
     return text if after is None else after
@@ -241,20 +245,45 @@ def _keywords(extra_keywords: Iterable[str]) -> set[str]:
     return {normalise(k) for k in (*BUILT_IN_KEYWORDS, *extra_keywords)} - {""}
 
 
-def _closing_clause(text: str) -> tuple[str, str]:
+def _before_closing_request(text: str, keywords: set[str]) -> str | None:
+    """What comes before the request to stop that closes `text` ("already paid," of
+    "already paid, stop messaging me"); None when its closing clause is no request. A
+    single word an "and" joins to what comes before is that sentence's verb, not a request
+    ("el precio sube y baja", "vou pagar e sair"); one that says more still asks ("no me
+    interesa y denme de baja")."""
+    before, closing, joined = _closing_clause(text)
+    if not closing or not _is_request(closing, keywords):
+        return None
+    if joined and len(_trim_polite(normalise(closing)).split()) < 2:
+        return None
+    return before
+
+
+def _closing_clause(text: str) -> tuple[str, str, bool]:
     """The last clause of `text` that says more than politeness ("stop messaging me" of
-    "already paid, stop messaging me, thanks"), and what comes before it, the punctuation
-    that ended the clause before kept and an "and" left out ("already paid,"). No clause
-    for a message of one clause."""
+    "already paid, stop messaging me, thanks"), what comes before it, the punctuation
+    that ended the clause before kept and an "and" left out ("already paid,"), and whether
+    an "and" joins it to a clause before that says more than politeness ("sube y baja",
+    not "thanks and unsubscribe"). No clause for a message of one clause."""
+    ends = list(_CLAUSE_END.finditer(text))
     end = len(text)
-    for found in reversed(list(_CLAUSE_END.finditer(text))):
+    for index in reversed(range(len(ends))):
+        found = ends[index]
         clause = text[found.end() : end]
-        said = normalise(clause)
-        if said and _trim_polite(said) not in _POLITE:
-            marks = not found.group()[0].isalpha()
-            return text[: found.end() if marks else found.start()].rstrip(), clause
+        if _says_more(clause):
+            if not found.group()[0].isalpha():
+                return text[: found.end()].rstrip(), clause, False
+            start = ends[index - 1].end() if index else 0
+            joined = _says_more(text[start : found.start()])
+            return text[: found.start()].rstrip(), clause, joined
         end = found.start()
-    return text, ""
+    return text, "", False
+
+
+def _says_more(clause: str) -> bool:
+    """`clause` says more than politeness."""
+    said = normalise(clause)
+    return bool(said) and _trim_polite(said) not in _POLITE
 
 
 def _after_opening_request(text: str, keywords: set[str]) -> str | None:
@@ -265,8 +294,7 @@ def _after_opening_request(text: str, keywords: set[str]) -> str | None:
     promos, send me the price list")."""
     start = 0
     for found in _CLAUSE_END.finditer(text):
-        said = normalise(text[start : found.start()])
-        if said and _trim_polite(said) not in _POLITE:
+        if _says_more(text[start : found.start()]):
             after = text[found.end() :].strip()
             named = _is_request(text[start : found.start()], keywords, lone=False)
             return after if named and after and not _SEND_ME.search(normalise(after)) else None
