@@ -37,15 +37,17 @@ def step(wait_days: int, fallbacks: list[str], **fallback_when: Any) -> dict[str
     }
 
 
-def started(engine: MemoryEngine, max_sends: int, *steps: dict[str, Any]) -> FollowUp:
-    """Rudi's journey in a rule of `steps` capped at `max_sends`, its first step sent by
-    WhatsApp; the workspace's own caps leave room for every message."""
+def started(
+    engine: MemoryEngine, max_sends: int, *steps: dict[str, Any], **overrides: Any
+) -> FollowUp:
+    """Rudi's journey in a rule of `steps` capped at `max_sends` (and as `overrides` say),
+    its first step sent by WhatsApp; the workspace's own caps leave room for every message."""
     settings = engine.deps.rules.settings()
     gating = settings.gating.model_copy(
         update={"frequency_cap": FrequencyCap(max_sends=10), "cold_max_followups": 10}
     )
     engine.deps.rules.save_settings(settings.model_copy(update={"gating": gating}))
-    engine.deps.rules.save_rule(rule(steps=list(steps), max_sends=max_sends))
+    engine.deps.rules.save_rule(rule(steps=list(steps), max_sends=max_sends, **overrides))
     engine.sandbox.templates.approve_all([rule()])
     lead = quiet_contact(engine.deps, RUDI, engine.clock.now() - 25 * HOUR)
     engine.tick()

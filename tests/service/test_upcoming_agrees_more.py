@@ -20,9 +20,11 @@ from followup.domain.rule import Rule
 from followup.services.contacts import update_contact
 from followup.services.manual import send_now
 from followup.services.upcoming import upcoming
+from followup_local.envelopes import text_message
 from followup_local.memory_engine import MemoryEngine
 from tests.service.test_max_sends_counts_steps import (
     NO_REPLY,
+    RUDI,
     hours_pass,
     started,
     step,
@@ -319,6 +321,27 @@ def test_the_sms_for_no_reply_of_the_step_at_max_sends_is_still_promised(
     # And the ticks send the SMS, and the second step only then
     hours_pass(engine, 72)
     assert (len(outbox.sent), whatsapp_to_rudi(engine)) == (1, len(steps))
+
+
+@pytest.mark.parametrize(("max_sends", "steps"), [(1, []), (2, [2])])
+def test_no_sms_for_no_reply_is_promised_once_the_lead_replied(
+    engine: MemoryEngine, outbox: Outbox, max_sends: int, steps: list[int]
+) -> None:
+    # Given a two-step journey capped at `max_sends` messages that runs on when the lead
+    # replies, whose first step, sent by WhatsApp at 9:00 on Tuesday, goes on by SMS when
+    # no reply comes within a day
+    start = engine.clock.now()
+    no_exit = {"on_reply": False}
+    first = started(engine, max_sends, step(0, ["sms"], **NO_REPLY), step(1, []), exit=no_exit)
+    # When the lead replies at 10:00
+    engine.clock.advance(HOUR)
+    engine.deliver(text_message(RUDI, "Thinking about it", engine.clock.now(), "wamid.reply"))
+    # Then the page promises no SMS, only the second step on Wednesday if the cap leaves
+    # room for it
+    assert listed(engine, first) == [(n, start + DAY) for n in steps]
+    # And the ticks to Wednesday 9:00 send no SMS, and the second step only then
+    hours_pass(engine, 23)
+    assert (len(outbox.sent), whatsapp_to_rudi(engine)) == (0, 1 + len(steps))
 
 
 def test_nothing_is_promised_after_a_queued_send_that_reaches_max_sends(

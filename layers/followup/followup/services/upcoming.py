@@ -38,11 +38,13 @@ from followup.services.messaging_limit import LIMIT, WARM_UP, counts_against_cap
 from followup.services.number_pause import holding
 from followup.services.planning import (
     after_send,
+    answered_before_fallback,
     claim,
     counts_toward_max_sends,
     deferred,
     first_channel,
     manual_send,
+    past_fallbacks,
     went_by_hand,
 )
 
@@ -130,9 +132,11 @@ def _journey(
     going: list[tuple[datetime, bool]],
 ) -> list[Upcoming]:
     """The journey's next steps as the tick takes them: none where it ends the journey
-    (`must_stop`: an opt-out, a reply, an exit stage), none past the step whose message
-    reaches the rule's `max_sends` (counted as `planning` counts: once per step, whichever
-    channels carry it; that step's next channel still listed), none from the next send on
+    (`must_stop`: an opt-out, a reply, an exit stage), no fallback for no reply to a send
+    the lead wrote after (`planning.answered_before_fallback`: the journey goes on past the
+    step's channels), none past the step whose message reaches the rule's `max_sends`
+    (counted as `planning` counts: once per step, whichever channels carry it; that step's
+    next channel still listed), none from the next send on
     where gating skips it (score, frequency cap: counting the sends `going` before it, and the
     journey's own listed before it), its due step sent by hand (or going) shown so,
     the journey timed on from that send (`planning.manual_send`, `after_send`), its due
@@ -147,6 +151,10 @@ def _journey(
         return []
     if stop is not None and stop.reason is Reason.FREQUENCY_CAP:
         stop = None  # the cap is judged below, when each send goes (as the tick does)
+    if stop is None and answered_before_fallback(rule, enrollment, contact):
+        enrollment = past_fallbacks(enrollment, rule, contact, settings)
+        if enrollment.state is not EnrollmentState.ACTIVE:
+            return []
     shown: list[Upcoming] = []
     step = rule.steps[enrollment.step_index]
     manual = None
