@@ -13,11 +13,14 @@ from datetime import timedelta
 
 import pytest
 
+from followup.domain.contact import Contact
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import Status
 from followup.services.contacts import choose_marketing, find_contact
 from followup.services.duplicates import Outcome, merge_duplicates
 from followup.services.inbound import record_inbound
+from followup.services.preview import preview
+from followup.services.upcoming import upcoming
 from followup_local.memory_engine import MemoryEngine
 from tests.service.test_marketing_choice_order import marketing_rule, marketing_sent
 from tests.support.builders import quiet_contact, rule
@@ -186,3 +189,44 @@ def test_a_marketing_stop_on_one_form_keeps_marketing_from_the_other(
     engine.tick()
     # Then no marketing template goes to either form of the number
     assert marketing_sent(engine) == []
+
+
+def test_the_contact_page_promises_nothing_to_a_contact_whose_other_form_opted_out(
+    engine: MemoryEngine,
+) -> None:
+    # Given a lead stored twice, quiet for a day, each contact nudged by a journey whose
+    # last call is due two hours later
+    earlier, later = stored_twice(engine, "5511987654321", "551187654321")
+    nudge = rule().steps[0].model_dump(mode="json")
+    last_call = {**nudge, "wait": {"amount": 2, "unit": "hours"}}
+    engine.deps.rules.save_rule(rule(send_anytime=True, steps=[nudge, last_call]))
+    engine.tick()
+    assert [len(upcoming(engine.deps, contact(engine, c))) for c in (earlier, later)] == [1, 1]
+    # When the lead says STOP from the number the CRM dials
+    record_inbound(engine.deps, "5511987654321", "STOP", engine.clock.now())
+    # Then the page of the contact under WhatsApp's id promises no last call
+    assert upcoming(engine.deps, contact(engine, later)) == []
+    # And the ticks send no last call to either form
+    for _ in range(3):
+        engine.clock.advance(timedelta(hours=1))
+        engine.tick()
+    assert len([r for r in engine.sandbox.sent() if r.body]) == 2
+
+
+def test_the_preview_leaves_out_a_contact_whose_other_form_opted_out(
+    engine: MemoryEngine,
+) -> None:
+    # Given a lead stored twice, quiet for a day, opted out under the number the CRM dials
+    _earlier, later = stored_twice(engine, "5511987654321", "551187654321")
+    record_inbound(engine.deps, "5511987654321", "STOP", engine.clock.now())
+    # When a rule for leads quiet for a day is previewed
+    seen = preview(engine.deps, rule(send_anytime=True))
+    # Then it plans nothing for the contact under WhatsApp's id, left out as opted out
+    assert (seen.planned, seen.skipped) == ([], {"opted_out": 1})
+    assert [(e.contact_id, e.reason) for e in seen.excluded] == [(later, "opted_out")]
+
+
+def contact(engine: MemoryEngine, contact_id: str) -> Contact:
+    found = engine.deps.contacts.contact(contact_id)
+    assert found is not None
+    return found.item

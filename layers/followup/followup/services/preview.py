@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from followup.domain.costs import RateCard, message_cost, rate_card, would_be_priced
 from followup.domain.messaging import compose, window_open
 from followup.services.messaging_limit import counts_against_caps
+from followup.services.other_form import with_other_form_stops
 from followup.services.preview_caps import within_caps
 from followup.services.preview_gates import first_step, goes
 
@@ -104,6 +105,8 @@ def preview(deps: Deps, rule: Rule, sample: int = 100, excluded_sample: int = 20
                 trigger.matches(contact) and rule.conditions.hold(contact, crosses, settings.zone)
             ):
                 continue
+            # Stopped as the contact under the other form of its number is: the same person.
+            contact = with_other_form_stops(deps, contact)
             going = goes(deps, rule, trigger, contact, now)
             if isinstance(going, str):
                 skipped[going] += 1

@@ -36,6 +36,7 @@ from followup.domain.rule import BranchStep, Step, WaitStep
 from followup.services import messaging_limit
 from followup.services.messaging_limit import LIMIT, WARM_UP, counts_against_caps
 from followup.services.number_pause import holding
+from followup.services.other_form import with_other_form_stops
 from followup.services.planning import (
     after_send,
     answered_before_fallback,
@@ -104,6 +105,8 @@ class Upcoming:
 
 def upcoming(deps: Deps, contact: Contact) -> list[Upcoming]:
     """The next steps of every journey the contact is running, soonest first."""
+    # Stopped as the contact under the other form of its number is: the same person.
+    contact = with_other_form_stops(deps, contact)
     now = deps.clock.now()
     zone = contact.zone(deps.catalog.settings().zone)
     followups = list(deps.followups.followups_of(contact.id))
