@@ -6,17 +6,10 @@ it falls due (or the journey's queued send goes). A branch makes what follows de
 what the contact does, so the list of a journey stops there, as it does at a wait for a
 date the contact lacks (the journey would end). The list asks what the enqueue tick asks,
 with the same checks: a journey the tick would end promises nothing, and a first step a
-counsellor sent by hand is shown so, the journey going on from that send. The frequency
-and cold caps count, for each send, the follow-ups still to go before it (queued for the
-contact, by hand or by any rule, and the journey's own sends listed before it), as they
-are counted once sent: a send they would hold back is not promised, nor what follows it. Nor
-is what follows the step whose message reaches the rule's `max_sends`.
-
-The messaging limit and a new number's warm-up cap defer a send at send time, by what the
-other contacts' sends took by then, so the list cannot say whether one will be; it marks
-a send that counts against them (`may_defer`) while its warming number has no place left
-that day, or while the portfolio's limit has no room now: the same rules, read as the
-sender reads them.
+counsellor sent by hand is shown so, the journey going on from that send. A send the caps
+would hold back is not promised, nor what follows it, and one they may put off is marked
+so (`upcoming_caps`); nor is what follows the step whose message reaches the rule's
+`max_sends`.
 """
 
 from __future__ import annotations
@@ -28,13 +21,9 @@ from typing import TYPE_CHECKING
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.followup import FollowUp, Reason
-from followup.domain.gating import counted_send, gate
 from followup.domain.ids import followup_id
 from followup.domain.journey import Exit, due_at, must_stop, send_at
-from followup.domain.messaging_limit import still_reached
 from followup.domain.rule import BranchStep, Step, WaitStep
-from followup.services import messaging_limit
-from followup.services.messaging_limit import LIMIT, WARM_UP, counts_against_caps
 from followup.services.number_pause import holding
 from followup.services.other_form import with_other_form_stops
 from followup.services.planning import (
@@ -48,6 +37,7 @@ from followup.services.planning import (
     past_fallbacks,
     went_by_hand,
 )
+from followup.services.upcoming_caps import limit_full, may_defer, skipped, to_go
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -56,7 +46,6 @@ if TYPE_CHECKING:
     from followup.domain.contact import Contact
     from followup.domain.enrollment import Enrollment
     from followup.domain.rule import AnyStep, Rule
-    from followup.domain.settings import Gating
     from followup.services.deps import Deps
 
 SHOWN_STEPS = 5
@@ -111,16 +100,15 @@ def upcoming(deps: Deps, contact: Contact) -> list[Upcoming]:
     zone = contact.zone(deps.catalog.settings().zone)
     followups = list(deps.followups.followups_of(contact.id))
     queued = {f.rule_id: f.scheduled_at for f in followups if f.status.unsent and not f.manual}
-    going = _to_go(followups, now)
-    room = messaging_limit.room(deps, now)
-    full = room is not None and room[0] == 0
+    going = to_go(followups, now)
+    full = limit_full(deps, now)
     found: list[Upcoming] = []
     for enrollment_v in deps.followups.enrollments_of(contact.id):
         enrollment = enrollment_v.item
         rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
         if enrollment.state is EnrollmentState.ACTIVE and rule is not None:
             steps = _journey(deps, rule, enrollment, queued.get(rule.id), contact, now, going)
-            found += [_may_defer(deps, rule, shown, contact, full=full) for shown in steps]
+            found += [may_defer(deps, rule, shown, contact, full=full) for shown in steps]
     last = datetime.max.replace(tzinfo=zone)
     return sorted(found, key=lambda u: (u.at or last, u.rule_name, u.step))
 
@@ -200,7 +188,7 @@ def _journey(
         if at is not None and due.kind == "send":
             at = opening(at)
         if at is not None and due.kind == "send":
-            if gate(_counting(contact, going, settings.gating, at), settings.gating, at):
+            if skipped(contact, going, settings.gating, at):
                 break  # gating skips the send, and the journey ends there
             going = [*going, (at, False)]
         if due.kind == "send" and counts_toward_max_sends(channel):
@@ -242,52 +230,6 @@ def _held(
         channel_index=channel,
     )
     return holding(deps, planned, contact, rule, number) is not None
-
-
-def _may_defer(
-    deps: Deps, rule: Rule, shown: Upcoming, contact: Contact, *, full: bool
-) -> Upcoming:
-    """`shown`, marked when its send counts against the caps (`counts_against_caps`) and
-    the number it goes from, warming up, has no place left on its day now (`warm_up`), or
-    the portfolio's limit is `full` now and the send would reach the contact anew
-    (`messaging_limit`). Places another send gives back, or a later day's, may still let
-    it go: the mark says "may"."""
-    step = rule.steps[shown.step]
-    at = shown.at
-    if at is None or shown.by_hand or not isinstance(step, Step):
-        return shown
-    if not counts_against_caps(step, contact, at):
-        return shown
-    number = deps.numbers.sender(contact.phone_number_id, rule.numbers)
-    day = at.astimezone(deps.catalog.settings().zone).date()
-    if messaging_limit.warm_up_left(deps, number, day) == 0:
-        return replace(shown, may_defer=WARM_UP)
-    if full and not still_reached(contact.reached_at, at):
-        return replace(shown, may_defer=LIMIT)
-    return shown
-
-
-def _to_go(followups: list[FollowUp], now: datetime) -> list[tuple[datetime, bool]]:
-    """When each follow-up of the contact still to go (queued, held, in flight) goes, at
-    the soonest (now, for one held past its time), and whether it was sent by hand."""
-    return sorted(
-        (max(f.scheduled_at, now), f.manual)
-        for f in followups
-        if not f.status.terminal and f.sent_at is None
-    )
-
-
-def _counting(
-    contact: Contact, going: list[tuple[datetime, bool]], gating: Gating, at: datetime
-) -> Contact:
-    """The contact as the caps see it at `at`: counting each send `going` by then that
-    gating lets go, as the follow-up stream counts it once sent (`counted_send`)."""
-    for when, manual in sorted(going):
-        if when > at:
-            break
-        if gate(contact, gating, when, manual=manual) is None:
-            contact = counted_send(contact, when, gating, at) or contact
-    return contact
 
 
 def _after_pending(
