@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _table(merged: Iterable[Merged], dry_run: bool) -> Table:
     """One row per lead stored twice: each contact's number, stage, opt-out and journeys,
-    and what became of the second."""
+    and what became of the second (and of its user id, when the kept one has another)."""
     title = "leads stored under both forms of their number"
     table = Table(title=title + (" (dry run: nothing changed)" if dry_run else ""), box=box.SIMPLE)
     for side in ("kept", "other"):
@@ -76,9 +76,18 @@ def _table(merged: Iterable[Merged], dry_run: bool) -> Table:
         table.add_row(
             *_cells(each.kept, each.kept_journeys),
             *_cells(each.other, each.other_journeys),
-            each.outcome.value,
+            _done(each),
         )
     return table
+
+
+def _done(each: Merged) -> str:
+    """What became of the second; when both had a user id, which one the kept contact keeps
+    and that the other's only links to it."""
+    if each.user_id_linked is None:
+        return each.outcome.value
+    kept = each.kept.user_id
+    return f"{each.outcome.value}; user id {kept} kept, {each.user_id_linked} linked to it"
 
 
 def _cells(contact: Contact, journeys: int) -> tuple[str, str, str, str]:

@@ -16,6 +16,7 @@ import pytest
 from followup.domain.contact import Contact
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import Status
+from followup.domain.webhook_events import Identity
 from followup.services.contacts import choose_marketing, find_contact
 from followup.services.duplicates import Outcome, merge_duplicates
 from followup.services.inbound import record_inbound
@@ -224,6 +225,48 @@ def test_the_preview_leaves_out_a_contact_whose_other_form_opted_out(
     # Then it plans nothing for the contact under WhatsApp's id, left out as opted out
     assert (seen.planned, seen.skipped) == ([], {"opted_out": 1})
     assert [(e.contact_id, e.reason) for e in seen.excluded] == [(later, "opted_out")]
+
+
+def test_the_kept_contact_takes_the_user_id_of_the_folded_one(engine: MemoryEngine) -> None:
+    # Given a lead stored twice, WhatsApp naming the second by its number and user id
+    earlier, _later = stored_twice(engine, "5511987654321", "551187654321")
+    person = Identity("551187654321", "BR.8dE1aF9cB2")
+    record_inbound(engine.deps, person, "oi", engine.clock.now() - timedelta(hours=24))
+    # When the duplicates are merged, and a STOP comes naming the lead by the user id alone
+    [merged] = merge_duplicates(engine.deps)
+    assert merged.outcome is Outcome.FOLDED
+    assert merged.user_id_linked is None
+    stop = Identity(None, "BR.8dE1aF9cB2")
+    heard = record_inbound(engine.deps, stop, "STOP", engine.clock.now(), "wamid.STOP1")
+    # Then the kept contact has the user id, and is the one the STOP opts out
+    assert (heard.contact_id, heard.created) == (earlier, False)
+    kept = engine.deps.contacts.contact(earlier)
+    assert kept is not None
+    assert (kept.item.user_id, kept.item.opted_out) == ("BR.8dE1aF9cB2", True)
+    found = find_contact(engine.deps, None, "BR.8dE1aF9cB2")
+    assert found is not None
+    assert found.item.id == earlier
+
+
+def test_the_kept_contact_keeps_its_own_user_id_and_the_merge_says_so(
+    engine: MemoryEngine,
+) -> None:
+    # Given a lead stored twice, WhatsApp naming each by a user id of its own
+    earlier, _later = stored_twice(engine, "5511987654321", "551187654321")
+    at = engine.clock.now() - timedelta(hours=24)
+    record_inbound(engine.deps, Identity("5511987654321", "BR.kept"), "oi", at)
+    record_inbound(engine.deps, Identity("551187654321", "BR.folded"), "oi", at)
+    # When the duplicates are merged
+    [merged] = merge_duplicates(engine.deps)
+    # Then the kept contact keeps its user id, and the merge names the folded one's; a
+    # message naming the lead by it still finds them
+    assert merged.outcome is Outcome.FOLDED
+    assert merged.user_id_linked == "BR.folded"
+    kept = engine.deps.contacts.contact(earlier)
+    assert kept is not None
+    assert kept.item.user_id == "BR.kept"
+    heard = record_inbound(engine.deps, Identity(None, "BR.folded"), "STOP", engine.clock.now())
+    assert (heard.contact_id, heard.created) == (earlier, False)
 
 
 def contact(engine: MemoryEngine, contact_id: str) -> Contact:

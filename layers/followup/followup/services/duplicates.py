@@ -4,8 +4,8 @@ Before a number was looked up under its other form too (`find_contact`), a Brazi
 Mexican or Argentine lead imported by the number the CRM dials and heard from by the id
 WhatsApp names them by became two contacts. Merging keeps the contact created first and
 folds the other into it as a change of number folds a contact its new number made
-(`identity.fold`); one that already has journeys of its own stays apart, since they name
-it, and the two share their stops: an opt-out on either stops both.
+(`identity.fold`), its user id with it; one that already has journeys of its own stays
+apart, since they name it, and the two share their stops: an opt-out on either stops both.
 """
 
 from __future__ import annotations
@@ -45,6 +45,9 @@ class Merged:
     outcome: Outcome
     kept_journeys: int
     other_journeys: int
+    user_id_linked: str | None = None
+    """The other's business-scoped user id, when folding it meets another in the kept
+    contact: the kept contact keeps its own, and this one only finds it (a link)."""
 
 
 def merge_duplicates(deps: Deps, *, dry_run: bool = False) -> list[Merged]:
@@ -90,4 +93,7 @@ def _merge(
         outcome = Outcome.APART
     else:
         outcome = Outcome.LEFT
-    return Merged(kept.item, other.item, outcome, *journeys)
+    ids = (kept.item.user_id, other.item.user_id)
+    differ = outcome is Outcome.FOLDED and None not in ids and ids[0] != ids[1]
+    linked = ids[1] if differ else None
+    return Merged(kept.item, other.item, outcome, journeys[0], journeys[1], linked)

@@ -94,7 +94,8 @@ def _fold(deps: Deps, newcomer: Versioned[Contact], into: Contact, change: Ident
 
 def fold(deps: Deps, newcomer: Versioned[Contact], into: Contact, link: str, at: datetime) -> bool:
     """Fold a contact of the same person into `into`: `link` (a user id, or `wa:<number>`)
-    finds `into` from now on, the newcomer's messages are heard again as the person's,
+    and the newcomer's user ids find `into` from now on (it takes the newcomer's user id
+    when it has none), the newcomer's messages are heard again as the person's,
     with the reading they already had (a reply still answers their follow-ups, a STOP
     still opts them out), its stops and goal or exit events go with them, then it is
     removed. False when it has journeys of its own (they name it: it stays), or kept
@@ -109,6 +110,7 @@ def fold(deps: Deps, newcomer: Versioned[Contact], into: Contact, link: str, at:
     for _ in range(_TRIES):
         if current is None:
             return True
+        _keep_user_ids(deps, current.item, into.id, at)
         lines = deps.contacts.recent_messages(current.item.id, _NEWCOMER_LINES)
         for line in sorted(lines, key=lambda m: m.at):
             if line.direction is Direction.INBOUND:
@@ -162,6 +164,24 @@ def stopped_as(deps: Deps, person: Contact, newcomer_id: str, at: datetime) -> N
     for enrollment_v in deps.followups.enrollments_of(newcomer_id):
         if enrollment_v.item.state is EnrollmentState.ACTIVE:
             end_enrollment(deps, enrollment_v.item.id, Reason.OPTED_OUT, at)
+
+
+def _keep_user_ids(deps: Deps, newcomer: Contact, person_id: str, at: datetime) -> None:
+    """The user ids the newcomer has or had find the person from now on, by a link read by
+    key (the newcomer is removed, and the index lags behind the person's write); a person
+    without a user id takes the newcomer's. A webhook naming them by it alone (a reply, a
+    STOP) then reaches the person instead of making a contact of its own."""
+    for user_id in (*newcomer.previous_user_ids, newcomer.user_id):
+        if user_id and deps.contacts.linked_contact(user_id) != person_id:
+            deps.contacts.link_user_id(user_id, person_id)
+    user_id = newcomer.user_id
+    if user_id:
+        update_contact(
+            deps,
+            person_id,
+            lambda c: c if c.user_id else c.model_copy(update={"user_id": user_id}),
+            at,
+        )
 
 
 def _keep_stops(deps: Deps, newcomer: Contact, person_id: str, at: datetime) -> None:
