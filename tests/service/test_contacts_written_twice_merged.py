@@ -17,12 +17,13 @@ from followup.domain.contact import Contact
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import Status
 from followup.domain.webhook_events import Identity
-from followup.services.contacts import choose_marketing, find_contact
+from followup.services.contacts import change_stage, choose_marketing, find_contact
 from followup.services.duplicates import Outcome, merge_duplicates
 from followup.services.inbound import record_inbound
 from followup.services.preview import preview
 from followup.services.upcoming import upcoming
 from followup_local.memory_engine import MemoryEngine
+from tests.service.test_intents_flow import follow_up_rule, save_settings
 from tests.service.test_marketing_choice_order import marketing_rule, marketing_sent
 from tests.support.builders import quiet_contact, rule
 
@@ -36,9 +37,15 @@ FORMS = pytest.mark.parametrize(
 )
 
 
-def stored_twice(engine: MemoryEngine, first: str, second: str) -> tuple[str, str]:
-    """A lead quiet for a day, stored under `first` and, an hour later, under `second`."""
-    quiet = engine.clock.now() - timedelta(hours=25)
+MONTHS = timedelta(days=120)
+
+
+def stored_twice(
+    engine: MemoryEngine, first: str, second: str, quiet_for: timedelta = timedelta(hours=25)
+) -> tuple[str, str]:
+    """A lead quiet for `quiet_for` (a day), stored under `first` and, an hour later, under
+    `second`."""
+    quiet = engine.clock.now() - quiet_for
     earlier = quiet_contact(engine.deps, first, quiet - timedelta(hours=1))
     later = quiet_contact(engine.deps, second, quiet)
     return earlier.id, later.id
@@ -64,10 +71,15 @@ def test_a_lead_stored_under_both_forms_gets_one_follow_up_after_the_merge(
     assert [r.body.get("to") for r in engine.sandbox.sent() if r.body] == [dialable]
 
 
-def test_a_stop_on_the_folded_contact_opts_out_the_one_kept(engine: MemoryEngine) -> None:
-    # Given a lead stored twice, whose STOP reached only the contact WhatsApp's id made
-    earlier, _later = stored_twice(engine, "5511987654321", "551187654321")
-    record_inbound(engine.deps, "551187654321", "STOP", engine.clock.now() - timedelta(hours=24))
+@pytest.mark.parametrize("ago", [timedelta(hours=24), MONTHS])
+def test_a_stop_on_the_folded_contact_opts_out_the_one_kept(
+    engine: MemoryEngine, ago: timedelta
+) -> None:
+    # Given a lead stored twice, whose STOP (a day or months ago) reached only the contact
+    # WhatsApp's id made
+    quiet = ago + timedelta(hours=1)
+    earlier, _later = stored_twice(engine, "5511987654321", "551187654321", quiet)
+    record_inbound(engine.deps, "551187654321", "STOP", engine.clock.now() - ago)
     # When the duplicates are merged
     merge_duplicates(engine.deps)
     # Then the contact kept is opted out, and a rule a day later sends nothing
@@ -267,6 +279,82 @@ def test_the_kept_contact_keeps_its_own_user_id_and_the_merge_says_so(
     assert kept.item.user_id == "BR.kept"
     heard = record_inbound(engine.deps, Identity(None, "BR.folded"), "STOP", engine.clock.now())
     assert (heard.contact_id, heard.created) == (earlier, False)
+
+
+def written_months_ago(engine: MemoryEngine, *texts: str) -> tuple[str, str]:
+    """A lead stored twice months ago; `texts` reached only the contact WhatsApp's id made,
+    months ago (it applied since), and the lead wrote a day ago from the number the CRM
+    dials. A two-step rule for leads quiet for a day then sent the kept contact its first
+    step; rules follow a call back and busy up, made since the old lines (which no journey
+    followed up, so the second contact has none and is folded in)."""
+    earlier, later = stored_twice(engine, "5511987654321", "551187654321", MONTHS)
+    for i, text in enumerate(texts):
+        written = engine.clock.now() - MONTHS + timedelta(hours=1, minutes=i)
+        record_inbound(engine.deps, "551187654321", text, written, f"wamid.OLD{i}")
+    record_inbound(
+        engine.deps, "5511987654321", "halo", engine.clock.now() - timedelta(hours=25), "wamid.NEW"
+    )
+    change_stage(engine.deps, later, "applied", engine.clock.now() - MONTHS / 2)
+    template = {"name": "apply_reminder", "language": "en"}
+    steps = [
+        {"wait": {"amount": 0, "unit": "minutes"}, "template": template},
+        {"wait": {"amount": 1, "unit": "days"}, "template": template},
+    ]
+    engine.deps.rules.save_rule(rule(send_anytime=True, steps=steps))
+    follow_up_rule(engine, "call-back", "call_back_at", 0)
+    follow_up_rule(engine, "busy-nudge", "busy", 60)
+    engine.tick()
+    engine.deps.catalog.invalidate()  # the command runs with the rules as they are now
+    assert len(engine.sandbox.sent()) == 1
+    assert engine.deps.followups.enrollments_of(later) == []
+    return earlier, later
+
+
+@pytest.mark.parametrize("lookback_months", [None, 12])
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ("call me tomorrow at 10",),
+        ("lagi sibuk",),
+        ("makasih, gak tertarik",),
+        ("ok",),
+        ("call me tomorrow at 10", "lagi sibuk", "makasih, gak tertarik", "ok"),
+    ],
+)
+def test_lines_months_old_of_the_folded_contact_leave_todays_journeys_alone(
+    engine: MemoryEngine, texts: tuple[str, ...], lookback_months: int | None
+) -> None:
+    # Given a lead stored twice, whose old lines reached only the second contact, and a
+    # journey of the kept contact that started since and sent its first step (in a
+    # workspace whose new rules reach back a week, or a year)
+    if lookback_months is not None:
+        settings = engine.deps.rules.settings().model_dump(mode="json")
+        settings["trigger_lookback"] = {"amount": lookback_months, "unit": "months"}
+        save_settings(engine, settings)
+    earlier, _later = written_months_ago(engine, *texts)
+    [first] = engine.deps.followups.followups_of(earlier)
+    # When the duplicates are merged
+    [merged] = merge_duplicates(engine.deps)
+    assert merged.outcome is Outcome.FOLDED
+    # Then the old lines are in the kept contact's conversation, but the journey still
+    # runs, its send is not answered, and no call back or busy nudge is scheduled now
+    lines = engine.deps.contacts.recent_messages(earlier, 50)
+    assert {m.text for m in lines} >= set(texts)
+    [journey] = engine.deps.followups.enrollments_of(earlier)
+    assert (journey.item.rule_id, journey.item.state) == (
+        "apply-remind-24h",
+        EnrollmentState.ACTIVE,
+    )
+    still = engine.deps.followups.followup(first.id)
+    assert still is not None
+    assert still.status is Status.SENT
+    # And the next day the journey's second step goes, and nothing else
+    engine.clock.advance(timedelta(days=1, hours=1))
+    engine.tick()
+    assert len(engine.sandbox.sent()) == 2
+    assert {e.item.rule_id for e in engine.deps.followups.enrollments_of(earlier)} == {
+        "apply-remind-24h"
+    }
 
 
 def contact(engine: MemoryEngine, contact_id: str) -> Contact:

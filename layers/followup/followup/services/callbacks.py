@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 _ASKED_AMONG = 50
 """How many of the conversation's latest lines the message that asked for a call back is
 looked for among, when its rule follows busy up too."""
+SCHEDULED = "follow_up_scheduled"
+"""The effect code of a message whose reading enrolled the contact in a follow-up."""
 _TRIES = 5
 """How often a call back standing through a line is written again when a tick or the
 sender moved it meanwhile."""
@@ -102,7 +104,7 @@ def plan_follow_up(
     effects = [
         f"follow-up {e.rule_id} at {_local(e.next_due_at or now, zone)} {zone.key}" for e in planned
     ]
-    return _with_effect(reading, "; ".join(effects), "follow_up_scheduled"), planned
+    return _with_effect(reading, "; ".join(effects), SCHEDULED), planned
 
 
 def still_to_come(deps: Deps, contact_id: str, enrollments: Iterable[Enrollment]) -> set[str]:

@@ -25,6 +25,7 @@ from followup.domain.stamps import heard_after, may_follow
 from followup.domain.triggers import IntentTrigger
 from followup.domain.webhook_events import Identity
 from followup.services.callbacks import (
+    SCHEDULED,
     asked_by,
     plan_follow_up,
     schedule,
@@ -94,7 +95,10 @@ def record_inbound(
     duplicate changes nothing. `read_before` is the reading the message got when it was
     first heard (by a contact since folded into this one): its intent is acted on again
     without asking the AI twice. So is a message WhatsApp delivers again: read as it was
-    recorded the first time, it plans the same follow-ups, which exist already.
+    recorded the first time, it plans the same follow-ups, which exist already. One that
+    planned none then (no rule followed its intent up, a call back was still to come)
+    plans none now: a call back or busy heard months ago on a contact since folded in is
+    not followed up today by a rule made since.
     """
     identity = Identity(sender) if isinstance(sender, str) else sender
     settings = deps.catalog.settings()
@@ -119,7 +123,12 @@ def record_inbound(
     if asked or read_before is not None:
         reading = _read(deps, text, at, known, settings, read_before)
     follow_up: list[Enrollment] = []
-    if reading is not None:
+    planned_none = (
+        None if read_before is None or read_before.effect_code == SCHEDULED else read_before
+    )
+    if reading is not None and reading.follow_up is not None and planned_none is not None:
+        reading = _as_first_read(reading, planned_none)
+    elif reading is not None:
         now = deps.clock.now()
         reading, follow_up = plan_follow_up(deps, reading, known, line_id, at, now, stop)
     line_at = _line_at(known, deps.followups.followups_of(contact_id), at)
@@ -200,6 +209,13 @@ def record_inbound(
         ai_output_tokens=record.output_tokens or 0,
         ai_cost_usd=record.cost_usd or 0.0,
     )
+
+
+def _as_first_read(reading: Reading, before: MessageIntent) -> Reading:
+    """`reading` of a message heard before, asking for a follow-up it did not get then,
+    with the effect its first reading recorded (why nothing was scheduled)."""
+    said = {"effect": before.effect, "effect_code": before.effect_code}
+    return replace(reading, record=reading.record.model_copy(update=said))
 
 
 def _heard_before(
