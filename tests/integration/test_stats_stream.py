@@ -13,7 +13,9 @@ from pynamodb.exceptions import TransactWriteError
 from followup.adapters import tables
 from followup.adapters.followup_stream import DynamoLedger, changes
 from followup.adapters.tables import StatsItem
+from followup.domain.costs import rate_card
 from followup.services.monitoring import step_key
+from followup.services.stats import MICRO
 from followup.services.stats_stream import Counters, StreamRecord, apply, bumps_of
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
@@ -93,6 +95,25 @@ def test_a_retry_with_more_records_counts_only_the_new_ones(engine: LocalEngine)
 
 def counted_in(records: list[dict[str, Any]]) -> int:
     return sum(1 for record in changes({"Records": records}) if bumps_of(record))
+
+
+def test_an_sms_batch_delivered_again_counts_its_cost_once(engine: LocalEngine) -> None:
+    # Given a step that goes by SMS, sent to a lead, with the stream left unread
+    engine.pump_each_step = False
+    step = {"wait": {"amount": 0, "unit": "minutes"}, "channel": "sms", "text": "Still keen?"}
+    engine.deps.rules.save_rule(rule(steps=[step]))
+    quiet_contact(engine.deps, "6281100000907", engine.clock.now() - timedelta(hours=25))
+    engine.tick()
+    records: list[dict[str, Any]] = []
+    engine.streams["followups"].pump(records.extend)
+    # When the stats function counts its records, and Lambda then delivers them again
+    stats_of(engine, records)
+    assert stats_of(engine, records) == {"settled": 0, "counted": 0}
+    # Then the day counts the send and one SMS to Indonesia, once
+    counts = day_counts(engine)
+    assert counts["sent"] == 1
+    per_part = rate_card().sms_rate("indonesia")
+    assert counts["messaging_cost_micro_usd"] == round(per_part * MICRO)
 
 
 class Racing(DynamoLedger):

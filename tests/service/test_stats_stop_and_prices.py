@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from followup.domain.channels import sms_parts
 from followup.domain.costs import rate_card
 from followup.domain.followup import FollowUp, Reason, Status
 from followup.services import crm_events
@@ -31,6 +32,8 @@ RULE = "apply-remind-24h"
 FUNNEL = ("sent", "delivered", "read", "responded", "opted_out", "failed")
 MARKETING = {"billable": True, "category": "marketing", "type": "regular"}
 PRICE = rate_card().rate("indonesia", "marketing")
+SMS_PRICE = rate_card().sms_rate("indonesia")
+"""One SMS part to Indonesia: what SNS bills for the step's short text."""
 HOUR = timedelta(hours=1)
 
 
@@ -284,9 +287,15 @@ def test_an_undeliverable_whatsapp_sent_again_by_sms_counts_one_send(
         engine.clock.advance(timedelta(minutes=1))
         engine.tick()
     assert len(outbox.sent) == 1
-    # Then the Stats page and the journey's step count one send, no failure and no error
+    # Then the Stats page and the journey's step count one send, no failure and no error,
+    # and what the SMS cost
     counts = stats_page(engine, "sent", "failed", "failed_after_send")
-    assert counts == {"sent": 1, "failed": 0, "failed_after_send": 0, "messaging_cost_usd": 0}
+    assert counts == {
+        "sent": 1,
+        "failed": 0,
+        "failed_after_send": 0,
+        "messaging_cost_usd": SMS_PRICE,
+    }
     assert step_sends(engine) == (1, 0)
 
 
@@ -331,14 +340,14 @@ def test_a_whatsapp_message_followed_by_sms_for_no_reply_counts_one_send(
     assert len(outbox.sent) == 1
     writes(engine, "ok, how do I apply?")
     # Then the Stats page and the journey's step count the step's one send, delivered and
-    # answered once: the SMS followed on the same message
+    # answered once: the SMS followed on the same message; and what the SMS cost
     counts = stats_page(engine, "sent", "delivered", "responded", "failed")
     assert counts == {
         "sent": 1,
         "delivered": 1,
         "responded": 1,
         "failed": 0,
-        "messaging_cost_usd": 0,
+        "messaging_cost_usd": SMS_PRICE,
     }
     assert step_sends(engine) == (1, 0)
 
@@ -390,7 +399,7 @@ def test_an_answer_to_the_sms_after_the_whatsapp_message_expired_counts_for_the_
     assert engine.deliver(message) == 200
     assert engine.deliver(message) == 200
     # Then the Stats page and the journey's step count the step's one send, and his answer
-    # once, the message no longer expired
+    # once, the message no longer expired; and what the SMS cost
     counts = stats_page(engine, "sent", "delivered", "responded", "opted_out", "expired")
     assert counts == {
         "sent": 1,
@@ -399,7 +408,76 @@ def test_an_answer_to_the_sms_after_the_whatsapp_message_expired_counts_for_the_
         "opted_out": 0,
         "expired": 0,
         answer: 1,
-        "messaging_cost_usd": 0,
+        "messaging_cost_usd": SMS_PRICE,
     }
     assert step_sends(engine) == (1, 0)
     assert step_counts(engine, answer, "expired") == (1, 0)
+
+
+LONG_SMS = "Hi {first_name|there}, " + "your place in the March intake is still open. " * 4
+"""A text SNS sends as two SMS parts (GSM-7, over 160 characters)."""
+
+
+def sent_by_sms_or_email(engine: Engine, channel: str) -> FollowUp:
+    """A follow-up sent to Rudi by the real loop on `channel` (SMS or email), with SNS and
+    SES set up (the in-memory engine's outbox; moto's on the other)."""
+    if isinstance(engine, MemoryEngine):
+        engine.deps.sms = engine.deps.email = Outbox()
+    step = {
+        "wait": {"amount": 0, "unit": "minutes"},
+        "channel": channel,
+        "text": LONG_SMS,
+        "email": {"subject": "One step left", "body": "Hi {first_name|there}, apply."},
+    }
+    engine.deps.rules.save_rule(rule(steps=[step]))
+    quiet = engine.clock.now() - 25 * HOUR
+    lead = quiet_contact(engine.deps, RUDI, quiet, email="rudi@example.com")
+    engine.tick()
+    [sent] = engine.deps.followups.followups_of(lead.id)
+    assert (sent.status, sent.channel) == (Status.SENT, channel)
+    return sent
+
+
+def test_an_sms_costs_its_markets_sms_price_per_part_once(either: Engine) -> None:
+    # Given a step that goes by SMS, its text two SMS parts long
+    followup = sent_by_sms_or_email(either, "sms")
+    assert followup.rendered is not None
+    assert sms_parts(followup.rendered.text or "").parts == 2
+    # When Rudi answers it
+    writes(either, "ok, how do I apply?")
+    # Then the Stats page counts the send, and its cost: two SMS at Indonesia's price,
+    # counted once
+    per_part = rate_card().sms_rate("indonesia")
+    assert per_part > 0
+    counts = stats_page(either, "sent", "responded")
+    assert counts == {"sent": 1, "responded": 1, "messaging_cost_usd": 2 * per_part}
+    # And the follow-up shows what it cost
+    answered = current(either, followup)
+    assert answered.pricing is not None
+    assert (answered.pricing.category, answered.pricing.market) == ("sms", "indonesia")
+    assert answered.pricing.cost_usd == pytest.approx(2 * per_part)
+
+
+def test_an_email_costs_the_email_price_once(either: Engine) -> None:
+    # Given a step that goes by email, sent to Rudi, who never answers it
+    sent_by_sms_or_email(either, "email")
+    either.clock.advance(73 * HOUR)
+    either.tick()
+    # Then the Stats page counts the send and its cost, SES's price for one email, once
+    counts = stats_page(either, "sent", "expired")
+    assert counts == {"sent": 1, "expired": 1, "messaging_cost_usd": rate_card().email_rate}
+
+
+@pytest.mark.parametrize(("channel", "cost"), [("sms", 2 * 0.03), ("email", 0.0004)])
+def test_workspace_prices_cost_sms_and_email(
+    engine: MemoryEngine, channel: str, cost: float
+) -> None:
+    # Given the workspace's own prices for an SMS part to Indonesia and for an email
+    settings = engine.deps.rules.settings()
+    update = {"message_rates": {"indonesia": {"sms": 0.03}}, "email_rate": 0.0004}
+    engine.deps.rules.save_settings(settings.model_copy(update=update))
+    engine.deps.catalog.invalidate()
+    # When a step sends Rudi a two-part SMS, or an email
+    sent_by_sms_or_email(engine, channel)
+    # Then the Stats page counts them at the workspace's prices
+    assert stats_page(engine, "sent") == {"sent": 1, "messaging_cost_usd": cost}

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 from pydantic import ValidationError
 
-from followup.domain.costs import Pricing, message_cost, rate_card
+from followup.domain.costs import Pricing, email_pricing, message_cost, rate_card, sms_pricing
 from followup.domain.settings import WorkspaceSettings
 
 NOVEMBER_2026 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
@@ -95,3 +95,36 @@ def test_an_override_must_name_a_category_and_a_rate_of_zero_or_more(
 ) -> None:
     with pytest.raises(ValidationError):
         WorkspaceSettings.model_validate({"message_rates": rates})
+
+
+def test_an_sms_costs_its_markets_price_for_each_part() -> None:
+    card = rate_card()
+    short = sms_pricing("+6281100000301", "Still keen?", card)
+    assert (short.category, short.market) == ("sms", "indonesia")
+    assert short.cost_usd == card.sms_rate("indonesia") > 0
+    three_parts = sms_pricing("+6281100000301", "x" * 400, card)  # 153 GSM-7 to a part
+    assert three_parts.cost_usd == pytest.approx(3 * card.sms_rate("indonesia"))
+    two_in_unicode = sms_pricing("+6281100000301", "é" * 70 + "😀", card)  # 67 UCS-2 to a part
+    assert two_in_unicode.cost_usd == pytest.approx(2 * card.sms_rate("indonesia"))
+
+
+def test_an_sms_to_a_market_without_its_own_price_costs_the_default() -> None:
+    card = rate_card()
+    assert card.market_of("4915123456789") == "other"
+    assert card.sms_rate("rest_of_western_europe") == card.sms_rate("other") > 0
+    assert sms_pricing("+4915123456789", "Hi", card).cost_usd == card.sms_rate("other")
+
+
+def test_an_email_costs_ses_price_per_email() -> None:
+    assert email_pricing(rate_card()).cost_usd == pytest.approx(0.10 / 1_000)
+
+
+def test_workspace_prices_override_the_cards_sms_and_email_prices() -> None:
+    settings = WorkspaceSettings.model_validate(
+        {"message_rates": {"indonesia": {"sms": 0.03}}, "email_rate": 0.0004}
+    )
+    card = rate_card().overridden(settings.message_rates, settings.email_rate)
+    assert card.sms_rate("indonesia") == 0.03
+    assert card.sms_rate("brazil") == rate_card().sms_rate("brazil")
+    assert card.rate("indonesia", "marketing") == rate_card().rate("indonesia", "marketing")
+    assert email_pricing(card).cost_usd == 0.0004

@@ -1,5 +1,6 @@
-"""What a WhatsApp send costs: the `pricing` each status webhook carries, and the rate card
-(rates.toml) that turns it into dollars by the recipient's market."""
+"""What a send costs: for WhatsApp, the `pricing` each status webhook carries, and the rate
+card (rates.toml) that turns it into dollars by the recipient's market; for SMS and email,
+the card's SNS price per SMS part in that market and SES price per email."""
 
 from __future__ import annotations
 
@@ -12,10 +13,15 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-RateCategory = Literal["marketing", "utility", "authentication", "authentication-international"]
+from followup.domain.channels import sms_parts
+
+RateCategory = Literal[
+    "marketing", "utility", "authentication", "authentication-international", "sms"
+]
 MarketName = Annotated[str, StringConstraints(min_length=1, max_length=60)]
 Rates = dict[MarketName, dict[RateCategory, Annotated[float, Field(ge=0, le=10)]]]
-"""Market → category → US dollars per delivered message (workspace overrides)."""
+"""Market → category → US dollars per delivered message, or per SMS part sent for `sms`
+(workspace overrides)."""
 
 _BASE: dict[str, str] = {"authentication-international": "authentication"}
 """A category a market may not price, and the one it is billed as there."""
@@ -23,7 +29,8 @@ OTHER = "other"
 
 
 class Pricing(BaseModel):
-    """WhatsApp's word on a message's price (a status webhook's `pricing`)."""
+    """WhatsApp's word on a message's price (a status webhook's `pricing`); or the price of
+    an SMS or email, put on it when SNS or SES took it (`sms_pricing`, `email_pricing`)."""
 
     model_config = ConfigDict(defer_build=True)
 
@@ -31,7 +38,7 @@ class Pricing(BaseModel):
     category: str = Field(
         max_length=40,
         description="marketing, utility, authentication, authentication-international, "
-        "service or referral_conversion",
+        "service or referral_conversion; sms or email for those channels",
     )
     type: str = Field(
         default="regular",
@@ -50,7 +57,8 @@ class Pricing(BaseModel):
 
 @dataclass(frozen=True)
 class RateCard:
-    """Rates by market and category, with the card's date and source."""
+    """Rates by market and category, with the card's date and source; SNS's price per SMS
+    part by market (`other` for a market not listed) and SES's per email."""
 
     effective: date
     source: str
@@ -58,6 +66,8 @@ class RateCard:
     service_billed_from: datetime
     markets: dict[str, dict[str, float]]
     calling_codes: dict[str, str] = field(default_factory=dict)
+    sms: dict[str, float] = field(default_factory=dict)
+    email_rate: float = 0.0
 
     def market_of(self, number: str) -> str:
         """The market of a phone number: its longest listed calling code's, else `other`."""
@@ -78,14 +88,24 @@ class RateCard:
             found = rates.get(_BASE[category])
         return found or 0.0
 
-    def overridden(self, rates: Rates) -> RateCard:
-        """This card with the workspace's own rates in place of the card's."""
+    def sms_rate(self, market: str) -> float:
+        """Dollars per SMS part sent to `market`; a market not listed costs `other`'s."""
+        return self.sms.get(market, self.sms.get(OTHER, 0.0))
+
+    def overridden(self, rates: Rates, email_rate: float | None = None) -> RateCard:
+        """This card with the workspace's own rates in place of the card's (an `sms` rate
+        prices SMS to its market), and its own price per email when it names one."""
         markets = {name: dict(values) for name, values in self.markets.items()}
+        sms = dict(self.sms)
         for market, values in rates.items():
             own = markets.setdefault(market, {})
             for category, rate in values.items():
-                own[category] = rate
-        return replace(self, markets=markets)
+                if category == "sms":
+                    sms[market] = rate
+                else:
+                    own[category] = rate
+        email = self.email_rate if email_rate is None else email_rate
+        return replace(self, markets=markets, sms=sms, email_rate=email)
 
 
 @cache
@@ -103,6 +123,8 @@ def rate_card() -> RateCard:
         ),
         markets=raw["markets"],
         calling_codes=raw["calling_codes"],
+        sms={**raw["sms"]["markets"], OTHER: raw["sms"]["default"]},
+        email_rate=raw["email"]["per_message"],
     )
 
 
@@ -127,3 +149,18 @@ def would_be_priced(kind: str, category: str | None, in_window: bool) -> Pricing
     if category == "utility" and in_window:
         return Pricing(billable=False, category="utility", type="free_customer_service")
     return Pricing(billable=True, category=category or "marketing")
+
+
+def sms_pricing(number: str, text: str, card: RateCard) -> Pricing:
+    """What SNS bills for `text` sent to `number`: its market's price for each SMS part the
+    text goes out as. SNS's answer to a publish names no part count, so the parts are
+    counted as SNS splits the text (`sms_parts`: 160 GSM-7 characters or 70 UCS-2 to one
+    SMS, 153 or 67 to each part of a longer one)."""
+    market = card.market_of(number)
+    cost = sms_parts(text).parts * card.sms_rate(market)
+    return Pricing(billable=True, category="sms", market=market, cost_usd=cost)
+
+
+def email_pricing(card: RateCard) -> Pricing:
+    """What SES bills for one email: one flat price, wherever it goes."""
+    return Pricing(billable=True, category="email", cost_usd=card.email_rate)

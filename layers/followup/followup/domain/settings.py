@@ -143,8 +143,15 @@ class WorkspaceSettings(BaseModel):
     )
     message_rates: Rates = Field(
         default_factory=dict,
-        description="US dollars per delivered WhatsApp message by market and category, in "
-        'place of the shipped rate card\'s (e.g. {"indonesia": {"marketing": 0.04}})',
+        description="US dollars per delivered WhatsApp message by market and category, or "
+        "per SMS part sent (`sms`), in place of the shipped rate card's (e.g. "
+        '{"indonesia": {"marketing": 0.04, "sms": 0.03}})',
+    )
+    email_rate: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="US dollars per email sent, in place of the shipped rate card's",
     )
     review: ReviewThresholds = Field(default_factory=ReviewThresholds)
     intents: IntentSettings = Field(default_factory=IntentSettings)

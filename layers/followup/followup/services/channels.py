@@ -23,6 +23,7 @@ from followup.domain.channels import (
     skip_reason,
 )
 from followup.domain.contact import Contact
+from followup.domain.costs import Pricing, email_pricing, rate_card, sms_pricing
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import FollowUp, Reason, RenderedMessage, Status, StatusChange
 from followup.domain.ids import fallback_followup_id
@@ -120,7 +121,8 @@ def send_elsewhere(
     """Send by SMS or email on the channel `pick` chose; the status it ended in, or None
     when another worker settled it first. TryLater when the provider could not take it
     now; ChannelRefused when it refused it (the sender then decides what comes next). An
-    SMS or email the contact's fields leave blank is not sent: `skipped`, naming the field."""
+    SMS or email the contact's fields leave blank is not sent: `skipped`, naming the field.
+    One the provider took carries its price, which the stats count with its send."""
     missing = _blank(picked, contact, step)
     if missing is not None:
         reason = f"attribute_missing:{missing}"
@@ -132,7 +134,8 @@ def send_elsewhere(
         return Status.FAILED if ended else None
     except ChannelBusy as busy:
         raise TryLater(picked, f"{picked.channel}: {busy}") from busy
-    if not record_sent(deps, picked, message, provider_id, now):
+    priced = picked.model_copy(update={"pricing": _price(deps, picked, contact, message)})
+    if not record_sent(deps, priced, message, provider_id, now):
         # Settled meanwhile by another worker: the follow-up does not carry this send.
         line = outbound_line(picked.id, contact.id, provider_id, now, message)
         deps.contacts.add_message(line)
@@ -275,6 +278,15 @@ def _blank(followup: FollowUp, contact: Contact, step: Step) -> str | None:
     """The field the step's SMS text or email body goes blank without, for `contact`."""
     written = step.email.body if followup.channel == "email" and step.email else step.text
     return blank_text(written or "", render_text(written or "", contact)) if written else None
+
+
+def _price(deps: Deps, sent: FollowUp, contact: Contact, message: RenderedMessage) -> Pricing:
+    """What SNS or SES bills for the message it took, at the workspace's prices."""
+    settings = deps.catalog.settings()
+    card = rate_card().overridden(settings.message_rates, settings.email_rate)
+    if sent.channel == "sms":
+        return sms_pricing(contact.address("sms") or "", message.text or "", card)
+    return email_pricing(card)
 
 
 def _deliver(

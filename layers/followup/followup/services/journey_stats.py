@@ -38,7 +38,9 @@ class Counts(BaseModel):
     converted: int = 0
     opted_out: int = Field(default=0, description="sends answered with an opt-out")
     failed: int = 0
-    messaging_cost_usd: float = Field(default=0.0, description="what WhatsApp billed, in USD")
+    messaging_cost_usd: float = Field(
+        default=0.0, description="what WhatsApp, SNS (SMS) and SES (email) billed, in USD"
+    )
     ai_cost_usd: float = Field(default=0.0, description="what writing and reading cost")
     cost_usd: float = Field(default=0.0, description="messaging and AI together")
     cost_per_reply: float | None = Field(default=None, description="None without a reply")

@@ -52,7 +52,10 @@ refused by a guardrail, rejected by a person or never sent) and `ai_cost_micro_u
 all their calls cost, in millionths of a dollar so DynamoDB can add them as integers.
 Both are counted once per follow-up, when its spend is final: when it is sent, or when it
 ends without a send (skipped, canceled, failed, opted out); never again on the statuses
-after a send. `messaging_cost_micro_usd` is what WhatsApp bills for the messages, counted
+after a send. `messaging_cost_micro_usd` is what the messages cost. An SMS or email costs
+what SNS or SES bills for it, counted once, with its send (on the day it was sent; also
+one that counts no send of its own because it `follows_on`: the provider billed it all
+the same). A WhatsApp message costs what WhatsApp bills for it, counted
 once per follow-up when it first holds a price and is shown delivered (delivered, read,
 answered, or delivered or read before or after it expired), however late the price
 comes: a price its `sent` status named counts when a later status shows the delivery, even
@@ -176,8 +179,13 @@ def _cost(change: FollowUpChange, priced_before: Pricing | None) -> int:
     less what the copy it replaces did (`_bills`). A change that moves nothing bills a price
     put on the copy since, or one it held that a `delivered` or `read` status heard after
     it ended never shown delivered (services.webhook records it in its history) now bills:
-    the copy it replaces billed only what a delivery shown before the end let it."""
+    the copy it replaces billed only what a delivery shown before the end let it. An SMS or
+    email bills from its send on, whatever comes after: SNS and SES bill each message they
+    take, delivered or not."""
     followup = change.followup
+    if followup.channel != "whatsapp":
+        now, was = followup.status not in _UNCOUNTED, change.expected not in _UNCOUNTED
+        return (_micro(followup.pricing) if now else 0) - (_micro(priced_before) if was else 0)
     now = _bills(followup.status, followup.reason, followup.history)
     if followup.status is change.expected:
         was = _bills(followup.status, followup.reason, _until_ended(followup.history))
