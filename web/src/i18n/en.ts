@@ -239,7 +239,7 @@ export const en = {
   "stats.aiCostHint": "What the AI cost for the messages it wrote (or tried to write)",
   "stats.aiCostValue": "{cost} ({count, plural, one {# message} other {# messages}})",
   "stats.messagingCost": "Messaging cost",
-  "stats.messagingCostHint": "What WhatsApp billed for the delivered messages",
+  "stats.messagingCostHint": "What WhatsApp billed for the delivered messages, and SNS and SES for each SMS and email sent",
   "stats.cost": "Cost",
   "stats.costHint": "Messaging and AI",
   "stats.costPerReply": "Cost / reply",

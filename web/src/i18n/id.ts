@@ -241,7 +241,7 @@ export const id: Catalogue = {
   "stats.aiCostHint": "Biaya AI untuk pesan yang ditulisnya (atau dicoba ditulis)",
   "stats.aiCostValue": "{cost} ({count, plural, other {# pesan}})",
   "stats.messagingCost": "Biaya pesan",
-  "stats.messagingCostHint": "Tagihan WhatsApp untuk pesan yang terkirim",
+  "stats.messagingCostHint": "Tagihan WhatsApp untuk pesan yang terkirim, serta SNS dan SES untuk tiap SMS dan email yang dikirim",
   "stats.cost": "Biaya",
   "stats.costHint": "Pesan dan AI",
   "stats.costPerReply": "Biaya / balasan",
