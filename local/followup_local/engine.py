@@ -184,6 +184,17 @@ class Ticking(ABC):
         expired = self.scheduled("expire")
         return {"enqueue": enqueued, "dispatch": dispatched, "sender": sent, "expire": expired}
 
+    def ticks(self, count: int, *, every: timedelta) -> None:
+        """`count` scheduler ticks, `every` apart: each time the clock moves on, then one tick."""
+        for _ in range(count):
+            self.clock.advance(every)
+            self.tick()
+
+    def ticks_until(self, at: datetime, *, every: timedelta) -> None:
+        """Scheduler ticks `every` apart until the clock reaches `at`; the last may pass it."""
+        while self.clock.now() < at:
+            self.ticks(1, every=every)
+
 
 @dataclass
 class LocalEngine(Ticking):

@@ -124,9 +124,7 @@ def test_an_unapproved_text_is_skipped_after_the_expiry(
 ) -> None:
     engine, fake = ai
     followup = waiting(engine, "6281100000404")
-    for _ in range(73):  # expire_after defaults to 72 hours
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(73, every=HOUR)  # expire_after defaults to 72 hours
     ended = engine.deps.followups.followup(followup.id)
     assert ended is not None
     assert (ended.status, ended.reason) == (Status.SKIPPED, "approval_expired")

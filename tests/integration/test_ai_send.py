@@ -214,9 +214,7 @@ def test_the_same_ai_text_is_never_sent_twice_to_one_contact(ai: LocalEngine) ->
     ai.deps.rules.save_rule(rule(steps=[ai_step(), ai_step(wait={"amount": 1, "unit": "days"})]))
     lead = quiet_contact(ai.deps, "6281100000108", ai.clock.now() - 25 * HOUR)
     ai.tick()
-    for _ in range(30):
-        ai.clock.advance(HOUR)
-        ai.tick()
+    ai.ticks(30, every=HOUR)
     first, second = sorted(ai.deps.followups.followups_of(lead.id), key=lambda f: f.step_index)
     assert first.ai is not None
     assert first.ai.used

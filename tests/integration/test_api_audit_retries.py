@@ -82,9 +82,7 @@ def test_a_lift_sent_again_after_the_store_refused_to_resume_the_journey_resumes
     assert status == 503, answer
     status, allowed = call(engine, "DELETE", path)
     assert (status, allowed["opted_out"]) == (200, False)
-    for _ in range(3 * 24):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(3 * 24, every=HOUR)
     # Then the journey goes on from where it stood, as after a lift that did not fail
     assert sent_texts(engine) == ["one", "two", "three"]
     # And the audit log says once who lifted it

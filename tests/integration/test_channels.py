@@ -351,9 +351,7 @@ def test_an_sms_whose_opt_out_check_failed_goes_once_sns_answers_again(
     assert (waiting.status, engine.outbox()) == (Status.QUEUED, [])
     # When SNS answers again and the engine goes on
     engine.deps.sms = working
-    for _ in range(2):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(2, every=HOUR)
     # Then the SMS went, once
     [sent] = followups(engine, lead.id)
     assert sent.status is Status.SENT

@@ -42,9 +42,7 @@ def test_a_booking_from_a_clock_a_little_ahead_sent_again_enrolls_and_sends_once
     # When it sends the very same booking again 5 seconds later (its first answer lost)
     engine.clock.advance(timedelta(seconds=5))
     assert event(engine, **ahead)[0] == 200
-    for _ in range(6):
-        engine.clock.advance(timedelta(minutes=10))
-        engine.tick()
+    engine.ticks(6, every=timedelta(minutes=10))
     # Then the lead is enrolled once and gets one message
     assert enrolled(engine, contact.id) == ["gold-thanks"]
     assert len(engine.sandbox.sent()) == 1

@@ -89,9 +89,7 @@ def test_a_canceled_holder_leaves_the_slot_to_the_next_rule(engine: LocalEngine)
     # morning, when the send window opens), and goes out
     other = "second-rule" if holder == "first-rule" else "first-rule"
     assert statuses(engine, lead.id) == {holder: Status.CANCELED, other: Status.QUEUED}
-    for _ in range(3 * 24):
-        engine.clock.advance(timedelta(hours=1))
-        engine.tick()
+    engine.ticks(3 * 24, every=timedelta(hours=1))
     assert statuses(engine, lead.id) == {holder: Status.CANCELED, other: Status.SENT}
 
 

@@ -64,9 +64,7 @@ def test_a_window_closed_report_sends_the_template_once_and_never_loops(
     assert template.status is Status.SENT
     # When the template is reported failed with 131047 as well
     assert post(engine, failed_with(engine, template, 131047))["statusCode"] == 200
-    for _ in range(3):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(3, every=HOUR)
     # Then nothing more is sent, and it ends skipped with the reason
     assert len(engine.sandbox.sent()) == 2
     ended = by_id(engine, text.contact_id)[template.id]
@@ -106,9 +104,7 @@ def test_a_withheld_report_is_sent_again_no_sooner_than_a_day_later(engine: Loca
     assert post(engine, report)["statusCode"] == 200
     assert post(engine, report)["statusCode"] == 200
     # When the engine runs hour by hour for two days
-    for _ in range(48):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(48, every=HOUR)
     # Then it went out again once, a day or more after the report
     [first, again] = engine.sandbox.sent()
     assert again.received_at - reported >= 24 * HOUR

@@ -71,9 +71,7 @@ def test_a_tick_that_dies_between_the_writes_has_the_step_sent_once_by_the_next(
     crash.restore()
     assert len(engine.deps.followups.followups_of(rudi.id)) == writes - 1
     # When the next ticks run, Then the step goes out once and the journey is done
-    for _ in range(3):
-        engine.clock.advance(5 * MINUTE)
-        engine.tick()
+    engine.ticks(3, every=5 * MINUTE)
     assert the_followup(engine, rudi).status is Status.SENT
     assert len(engine.sandbox.sent()) == 1
     [enrollment] = engine.deps.followups.enrollments_of(rudi.id)
@@ -100,9 +98,7 @@ def test_a_journey_ending_between_the_follow_up_and_the_enrollment_write_sends_n
         engine.scheduled("enqueue")
     crash.restore()
     # When the ticks and the sender run on
-    for _ in range(3):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(3, every=HOUR)
     # Then the follow-up ended unsent, for the reason the journey ended
     ended = the_followup(engine, rudi)
     assert (ended.status, ended.reason) == (Status.CANCELED, Reason.EXIT_EVENT)

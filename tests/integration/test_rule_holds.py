@@ -41,9 +41,7 @@ def test_a_rule_turned_off_holds_later_steps_and_resumes_them_in_the_window(
     lead = two_steps(engine)
     # When marketing turns the rule off and the second step falls due
     assert call(engine, "POST", f"/api/rules/{RULE}/deactivate")[0] == 200
-    for _ in range(30):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(30, every=HOUR)
     # Then nothing more is queued, and the rule shows the lead as held
     assert len(engine.sandbox.sent()) == 1
     assert len(engine.deps.followups.followups_of(lead)) == 1
@@ -62,9 +60,7 @@ def test_a_rule_turned_off_holds_later_steps_and_resumes_them_in_the_window(
     assert [(f.step_index, f.scheduled_at.astimezone(JAKARTA).hour) for f in queued] == [(1, 8)]
     assert len(engine.sandbox.sent()) == 1
     # And it goes out when the window opens, once
-    for _ in range(14):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(14, every=HOUR)
     sent = [f.step_index for f in engine.deps.followups.followups_of(lead)]
     assert sorted(sent) == [0, 1]
     assert len(engine.sandbox.sent()) == 2

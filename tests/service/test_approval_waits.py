@@ -72,9 +72,7 @@ def test_an_unapproved_text_ends_when_its_wait_is_over_even_outside_business_hou
         [written] = deps.followups.followups_of(lead.id)
         assert (written.status, written.reason) == (Status.QUEUED, "awaiting_approval")
         # When nobody approves it for 72 hours, which end on a Sunday, outside the window
-        for _ in range(74):
-            engine.clock.advance(HOUR)
-            engine.tick()
+        engine.ticks(74, every=HOUR)
     # Then it ended when its wait was over, and a late approval is refused
     ended = deps.followups.followup(written.id)
     assert ended is not None

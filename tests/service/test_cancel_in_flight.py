@@ -66,9 +66,7 @@ def check_it_stops(
         cancel(engine)
     # When the bookkeeping runs, days pass, and the rule is turned on again
     engine.pump_stream()
-    for _ in range(3):
-        engine.clock.advance(DAY)
-        engine.tick()
+    engine.ticks(3, every=DAY)
     rules.activate(engine.deps, RULE, confirmed=True)
     engine.tick()
     # Then the sequence ended, and its second step never went

@@ -220,9 +220,7 @@ def test_the_contact_page_promises_nothing_to_a_contact_whose_other_form_opted_o
     # Then the page of the contact under WhatsApp's id promises no last call
     assert upcoming(engine.deps, contact(engine, later)) == []
     # And the ticks send no last call to either form
-    for _ in range(3):
-        engine.clock.advance(timedelta(hours=1))
-        engine.tick()
+    engine.ticks(3, every=timedelta(hours=1))
     assert len([r for r in engine.sandbox.sent() if r.body]) == 2
 
 

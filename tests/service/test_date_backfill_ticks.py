@@ -15,8 +15,9 @@ from followup.services import date_triggers, rules, settings
 from followup.services.contacts import change_stage, upsert
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import before_renewal, rule
-from tests.support.date_rules import FAR, RULE_ID, customer, reminders, run_until
+from tests.support.date_rules import FAR, RULE_ID, customer, reminders
 
+HOUR = timedelta(hours=1)
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
@@ -45,11 +46,11 @@ def test_a_date_rule_saved_over_a_large_funnel_indexes_a_page_and_the_ticks_inde
     assert len(indexed(engine)) == 2
     assert rules.indexing(engine.deps, RULE_ID) is True
     # And the ticks index the rest, a page each
-    run_until(engine, engine.clock.now() + timedelta(hours=12))
+    engine.ticks_until(engine.clock.now() + timedelta(hours=12), every=HOUR)
     assert indexed(engine) == set(customers)
     assert rules.indexing(engine.deps, RULE_ID) is False
     # And each customer is reminded once, on 1 December at 09:00 in Jakarta
-    run_until(engine, datetime(2026, 12, 3, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 3, tzinfo=UTC), every=HOUR)
     expected = [datetime(2026, 12, 1, 9, tzinfo=JAKARTA)]
     assert reminders(engine, customers) == dict.fromkeys(customers, expected)
 
@@ -62,7 +63,7 @@ def test_saving_the_rule_again_restarts_its_indexing_with_the_new_moment(
     save_reminder(engine, days=7)
     # When it is saved again as four days before, before the ticks indexed everyone
     save_reminder(engine, days=4)
-    run_until(engine, datetime(2026, 12, 7, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 7, tzinfo=UTC), every=HOUR)
     # Then everyone is reminded at the new moment only (4 December), once
     expected = [datetime(2026, 12, 4, 9, tzinfo=JAKARTA)]
     assert reminders(engine, customers) == dict.fromkeys(customers, expected)
@@ -74,7 +75,7 @@ def test_a_moment_moved_into_the_past_twice_during_indexing_sends_nothing_late(
     # Given a reminder 3 days before a renewal on 3 December (due 30 November), indexed
     customers = [customer(engine, n, attributes={"renewal_date": "2026-12-03"}) for n in range(6)]
     rules.create(engine.deps, rule(RULE_ID, trigger=before_renewal(3), exit={}))
-    run_until(engine, datetime(2026, 11, 27, 3, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 11, 27, 3, tzinfo=UTC), every=HOUR)
     # When on 27 November it is moved to 7 days before, then to 6 (both past), each save
     # indexing one page only
     monkeypatch.setattr(date_triggers, "BACKFILL_PAGE", 2)
@@ -82,7 +83,7 @@ def test_a_moment_moved_into_the_past_twice_during_indexing_sends_nothing_late(
     monkeypatch.setattr(date_triggers, "TICK_TIME", 0.0, raising=False)
     save_reminder(engine, days=7)
     save_reminder(engine, days=6)
-    run_until(engine, datetime(2026, 12, 4, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 4, tzinfo=UTC), every=HOUR)
     # Then nobody gets it on 30 November, the first moment: the new ones passed unsent
     assert reminders(engine, customers) == {contact_id: [] for contact_id in customers}
 
@@ -95,14 +96,14 @@ def test_a_rule_switched_off_stops_indexing_and_switched_on_starts_it_again(
     save_reminder(engine)
     # When it is switched off, and the ticks run
     rules.deactivate(engine.deps, RULE_ID, cancel_queued=False)
-    run_until(engine, engine.clock.now() + timedelta(hours=6))
+    engine.ticks_until(engine.clock.now() + timedelta(hours=6), every=HOUR)
     # Then no more contacts are indexed for it, and nothing says it is indexing
     assert len(indexed(engine)) == 2
     assert rules.indexing(engine.deps, RULE_ID) is False
     # When it is switched on again
     rules.activate(engine.deps, RULE_ID, confirmed=False)
     assert rules.indexing(engine.deps, RULE_ID) is True
-    run_until(engine, datetime(2026, 12, 3, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 3, tzinfo=UTC), every=HOUR)
     # Then its indexing finishes, and everyone is reminded once
     assert rules.indexing(engine.deps, RULE_ID) is False
     expected = [datetime(2026, 12, 1, 9, tzinfo=JAKARTA)]
@@ -126,7 +127,7 @@ def test_contacts_written_while_the_rule_indexes_are_reminded_once(
     save_reminder(engine)
     change_stage(engine.deps, mover, "new", engine.clock.now())
     newcomer = customer(engine, 5)
-    run_until(engine, datetime(2026, 12, 3, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 3, tzinfo=UTC), every=HOUR)
     # Then every one of them is reminded, once
     everyone = [*customers, mover, newcomer]
     expected = [datetime(2026, 12, 1, 9, tzinfo=JAKARTA)]
@@ -146,6 +147,6 @@ def test_a_new_workspace_zone_moves_the_reminders_of_contacts_without_their_own(
         sao_paulo.model_dump(mode="json") | {"timezone": "Asia/Jakarta"}
     )
     settings.replace(engine.deps, jakarta, None)
-    run_until(engine, datetime(2026, 12, 3, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 3, tzinfo=UTC), every=HOUR)
     # Then the reminder goes at 09:00 in Jakarta, not 09:00 in São Paulo
     assert reminders(engine, [found.id]) == {found.id: [datetime(2026, 12, 1, 9, tzinfo=JAKARTA)]}

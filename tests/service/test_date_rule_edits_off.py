@@ -5,7 +5,7 @@ again after a 503 still moves the reminders."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,8 +18,9 @@ from followup.services.contacts import upsert
 from followup.services.ports import StoreBusy
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import before_renewal, rule
-from tests.support.date_rules import FAR, RULE_ID, customer, reminders, run_until
+from tests.support.date_rules import FAR, RULE_ID, customer, reminders
 
+HOUR = timedelta(hours=1)
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
@@ -28,7 +29,7 @@ def three_days_before_indexed(engine: MemoryEngine, customers: int) -> list[str]
     indexed for them, and the clock on 27 November."""
     found = [customer(engine, n, "2026-12-03") for n in range(customers)]
     rules.create(engine.deps, rule(RULE_ID, trigger=before_renewal(3), exit={}))
-    run_until(engine, datetime(2026, 11, 27, 3, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 11, 27, 3, tzinfo=UTC), every=HOUR)
     return found
 
 
@@ -54,7 +55,7 @@ def test_a_reminder_moved_into_the_past_while_its_rule_is_off_is_not_sent_late_w
     # Then no reminder waits for the old moment any more
     assert waiting(engine) == set()
     # And nobody gets it late on 30 November
-    run_until(engine, datetime(2026, 12, 4, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 4, tzinfo=UTC), every=HOUR)
     assert reminders(engine, customers) == {contact_id: [] for contact_id in customers}
 
 
@@ -71,11 +72,11 @@ def test_an_edit_saved_off_while_the_indexing_walks_still_keeps_the_old_moment_f
     rules.deactivate(engine.deps, RULE_ID, cancel_queued=False)
     rules.update(engine.deps, RULE_ID, edited_off(6))
     rules.activate(engine.deps, RULE_ID, confirmed=False)
-    run_until(engine, datetime(2026, 11, 28, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 11, 28, tzinfo=UTC), every=HOUR)
     # Then, once indexed, no reminder waits for 30 November, the first moment
     assert (rules.indexing(engine.deps, RULE_ID), waiting(engine)) == (False, set())
     # And nobody gets it then: the later moments passed unsent
-    run_until(engine, datetime(2026, 12, 4, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 4, tzinfo=UTC), every=HOUR)
     assert reminders(engine, customers) == {contact_id: [] for contact_id in customers}
 
 
@@ -88,7 +89,7 @@ def test_a_reminder_moved_into_the_past_is_not_sent_late_to_customers_not_indexe
     # stalls after the save's first page (the ticks find no time to walk on)
     monkeypatch.setattr(date_triggers, "walk_on", lambda *args, **kwargs: None)
     rules.update(engine.deps, RULE_ID, rule(RULE_ID, trigger=before_renewal(7), exit={}))
-    run_until(engine, datetime(2026, 12, 4, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 4, tzinfo=UTC), every=HOUR)
     # Then nobody gets it on 30 November, also those the indexing had not reached
     assert reminders(engine, customers) == {contact_id: [] for contact_id in customers}
 
@@ -132,7 +133,7 @@ def test_a_zone_change_retried_after_a_busy_store_still_moves_the_reminders(
     with pytest.raises(StoreBusy):
         workspace_settings.replace(engine.deps, in_jakarta(sao_paulo), None)
     workspace_settings.replace(engine.deps, in_jakarta(sao_paulo), None)
-    run_until(engine, datetime(2026, 12, 3, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 3, tzinfo=UTC), every=HOUR)
     # Then the reminder goes at 09:00 in Jakarta, as when nothing failed
     assert reminders(engine, [found.id]) == {found.id: [datetime(2026, 12, 1, 9, tzinfo=JAKARTA)]}
 
@@ -153,7 +154,7 @@ def test_a_zone_change_busy_while_indexing_the_first_rule_still_moves_every_rule
     with pytest.raises(StoreBusy):
         workspace_settings.replace(engine.deps, in_jakarta(sao_paulo), None)
     workspace_settings.replace(engine.deps, in_jakarta(sao_paulo), None)
-    run_until(engine, datetime(2026, 12, 6, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 6, tzinfo=UTC), every=HOUR)
     # Then each reminder goes at 09:00 in Jakarta, as when nothing failed
     week = reminders(engine, [found.id], "week-before")
     days = reminders(engine, [found.id], "days-before")

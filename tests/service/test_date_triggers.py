@@ -14,6 +14,7 @@ from followup.services.imports import import_contacts
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import before_renewal, rule
 
+HOUR = timedelta(hours=1)
 WA_ID = "6281100000951"
 RENEWAL = before_renewal()
 JAKARTA, SAO_PAULO = ZoneInfo("Asia/Jakarta"), ZoneInfo("America/Sao_Paulo")
@@ -26,13 +27,6 @@ def renewal_rule(engine: MemoryEngine, **fields: Any) -> None:
 def write(engine: MemoryEngine, **changes: Any) -> str:
     contact, _ = upsert(engine.deps, WA_ID, {"name": "Sari", **changes})
     return contact.id
-
-
-def run_until(engine: MemoryEngine, until: datetime) -> None:
-    """Hourly ticks up to `until`."""
-    while engine.clock.now() < until:
-        engine.clock.advance(timedelta(hours=1))
-        engine.tick()
 
 
 def sends(engine: MemoryEngine, contact_id: str) -> list[tuple[str, datetime | None]]:
@@ -49,9 +43,9 @@ def test_seven_days_before_the_renewal_at_nine_in_jakarta_fires_once(engine: Mem
     contact_id = write(engine, timezone="Asia/Jakarta", attributes={"renewal_date": "2026-12-08"})
     # When the hourly ticks run past the reminder, and the contact is written again with the
     # same date (and a new name) after it went
-    run_until(engine, datetime(2026, 12, 3, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 3, tzinfo=UTC), every=HOUR)
     write(engine, name="Sari W.", attributes={"renewal_date": "2026-12-08"})
-    run_until(engine, datetime(2026, 12, 10, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 10, tzinfo=UTC), every=HOUR)
     # Then it went once, on 1 December at 09:00 in Jakarta
     assert sends(engine, contact_id) == [
         ("renewal-reminder", datetime(2026, 12, 1, 9, tzinfo=JAKARTA))
@@ -64,17 +58,17 @@ def test_seven_days_before_the_renewal_at_nine_in_jakarta_fires_once(engine: Mem
 def test_a_moved_date_fires_at_the_new_time_only(engine: MemoryEngine) -> None:
     renewal_rule(engine)
     contact_id = write(engine, timezone="Asia/Jakarta", attributes={"renewal_date": "2026-12-08"})
-    run_until(engine, datetime(2026, 11, 26, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 11, 26, tzinfo=UTC), every=HOUR)
     # When the renewal moves a week later before the reminder went
     write(engine, attributes={"renewal_date": "2026-12-15"})
-    run_until(engine, datetime(2026, 12, 10, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 10, tzinfo=UTC), every=HOUR)
     # Then the reminder goes a week later, once
     assert sends(engine, contact_id) == [
         ("renewal-reminder", datetime(2026, 12, 8, 9, tzinfo=JAKARTA))
     ]
     # And a renewal moved again after it went arms it once more
     write(engine, attributes={"renewal_date": "2027-01-12"})
-    run_until(engine, datetime(2027, 1, 6, tzinfo=UTC))
+    engine.ticks_until(datetime(2027, 1, 6, tzinfo=UTC), every=HOUR)
     assert [at for _, at in sends(engine, contact_id)] == [
         datetime(2026, 12, 8, 9, tzinfo=JAKARTA),
         datetime(2027, 1, 5, 9, tzinfo=JAKARTA),
@@ -85,10 +79,10 @@ def test_a_moved_date_keeps_to_the_rules_re_entry_policy(engine: MemoryEngine) -
     # Given a reminder a contact may get once ever, which went for 8 December
     renewal_rule(engine, reentry={"policy": "never"})
     contact_id = write(engine, timezone="Asia/Jakarta", attributes={"renewal_date": "2026-12-08"})
-    run_until(engine, datetime(2026, 12, 3, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 3, tzinfo=UTC), every=HOUR)
     # When the renewal moves to next term
     write(engine, attributes={"renewal_date": "2027-01-12"})
-    run_until(engine, datetime(2027, 1, 6, tzinfo=UTC))
+    engine.ticks_until(datetime(2027, 1, 6, tzinfo=UTC), every=HOUR)
     # Then no second reminder goes
     assert sends(engine, contact_id) == [
         ("renewal-reminder", datetime(2026, 12, 1, 9, tzinfo=JAKARTA))
@@ -103,14 +97,14 @@ def test_a_reminder_moved_to_a_moment_already_past_is_not_sent_at_the_old_one(
     rules.create(engine.deps, rule("renewal-reminder", trigger=before_renewal(3), exit={}))
     contact_id = write(engine, timezone="Asia/Jakarta", attributes={"renewal_date": "2026-12-03"})
     # When on 27 November marketing moves it to 7 days before (26 November, past)
-    run_until(engine, datetime(2026, 11, 27, 3, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 11, 27, 3, tzinfo=UTC), every=HOUR)
     rules.update(
         engine.deps,
         "renewal-reminder",
         rule("renewal-reminder", trigger=before_renewal(7), exit={}),
     )
     # Then nothing goes: not on 30 November, the old moment; the new one passed unsent
-    run_until(engine, datetime(2026, 12, 4, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 4, tzinfo=UTC), every=HOUR)
     assert sends(engine, contact_id) == []
 
 
@@ -120,7 +114,7 @@ def test_a_removed_date_never_fires(engine: MemoryEngine) -> None:
     assert len(list(engine.deps.contacts.due_dates(datetime(2027, 1, 1, tzinfo=UTC)))) == 1
     # When the renewal date is cleared
     write(engine, attributes={"renewal_date": None})
-    run_until(engine, datetime(2026, 12, 10, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 10, tzinfo=UTC), every=HOUR)
     # Then nothing went and nothing waits
     assert sends(engine, contact_id) == []
     assert engine.deps.followups.enrollments_of(contact_id) == []
@@ -132,7 +126,7 @@ def test_the_date_is_read_in_sao_paulo_for_a_contact_there(engine: MemoryEngine)
     contact_id = write(
         engine, timezone="America/Sao_Paulo", attributes={"renewal_date": "2026-12-08"}
     )
-    run_until(engine, datetime(2026, 12, 3, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 3, tzinfo=UTC), every=HOUR)
     assert sends(engine, contact_id) == [
         ("renewal-reminder", datetime(2026, 12, 1, 9, tzinfo=SAO_PAULO))
     ]
@@ -145,9 +139,9 @@ def test_contacts_that_had_the_date_before_the_rule_was_saved_are_reminded(
     contact_id = write(engine, timezone="Asia/Jakarta", attributes={"renewal_date": "2026-12-08"})
     # When the reminder is saved switched off, then turned on
     renewal_rule(engine, active=False)
-    run_until(engine, datetime(2026, 11, 25, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 11, 25, tzinfo=UTC), every=HOUR)
     rules.activate(engine.deps, "renewal-reminder", confirmed=False)
-    run_until(engine, datetime(2026, 12, 3, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 3, tzinfo=UTC), every=HOUR)
     # Then the reminder goes at its time
     assert sends(engine, contact_id) == [
         ("renewal-reminder", datetime(2026, 12, 1, 9, tzinfo=JAKARTA))
@@ -165,9 +159,9 @@ def test_a_reminder_due_while_its_rule_is_off_is_not_replayed(engine: MemoryEngi
     )
     rules.deactivate(engine.deps, "renewal-reminder", cancel_queued=False)
     # When the first reminder's time passes while it is off, and it is turned on after
-    run_until(engine, datetime(2026, 12, 3, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 3, tzinfo=UTC), every=HOUR)
     rules.activate(engine.deps, "renewal-reminder", confirmed=False)
-    run_until(engine, datetime(2026, 12, 16, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 16, tzinfo=UTC), every=HOUR)
     # Then the missed one is not sent late; the one still to come goes at its time
     assert sends(engine, soon) == []
     assert sends(engine, later.id) == [
@@ -179,7 +173,7 @@ def test_an_imported_date_is_indexed(engine: MemoryEngine) -> None:
     renewal_rule(engine)
     csv = f"wa_id,timezone,attr.renewal_date\n{WA_ID},Asia/Jakarta,2026-12-08\n"
     assert import_contacts(engine.deps, csv, "csv").created == 1
-    run_until(engine, datetime(2026, 12, 3, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 3, tzinfo=UTC), every=HOUR)
     assert sends(engine, ids.contact_id(f"wa:{WA_ID}")) == [
         ("renewal-reminder", datetime(2026, 12, 1, 9, tzinfo=JAKARTA))
     ]
@@ -208,7 +202,7 @@ def test_a_date_a_journey_sets_is_indexed(engine: MemoryEngine) -> None:
     assert found is not None
     now = engine.clock.now()
     triggers.event_happened(engine.deps, found.item, "subscribed", {}, "ev-1", now, now)
-    run_until(engine, datetime(2026, 12, 3, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 3, tzinfo=UTC), every=HOUR)
     # Then the date it set brings the reminder
     assert sends(engine, contact_id) == [
         ("renewal-reminder", datetime(2026, 12, 1, 9, tzinfo=JAKARTA))
@@ -221,7 +215,7 @@ def test_a_date_written_after_its_reminder_time_goes_on_the_next_tick(
     renewal_rule(engine)
     # A customer renewing in three days: a week before was four days ago (Tuesday 09:00)
     contact_id = write(engine, timezone="Asia/Jakarta", attributes={"renewal_date": "2026-11-27"})
-    run_until(engine, datetime(2026, 11, 24, 4, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 11, 24, 4, tzinfo=UTC), every=HOUR)
     assert sends(engine, contact_id) == [
         ("renewal-reminder", datetime(2026, 11, 24, 10, tzinfo=JAKARTA))
     ]
@@ -246,6 +240,6 @@ def test_a_date_moved_while_the_tick_fires_its_reminder_arms_the_next_one(
     monkeypatch.setattr(date_triggers, "_enroll", fire)
     # Then a week before next year's date, the reminder comes round again
     engine.clock.advance(datetime(2027, 11, 23, 23, 0, tzinfo=UTC) - engine.clock.now())
-    run_until(engine, datetime(2027, 11, 24, 3, 0, tzinfo=UTC))
+    engine.ticks_until(datetime(2027, 11, 24, 3, 0, tzinfo=UTC), every=HOUR)
     enrolled = [e.item.rule_id for e in engine.deps.followups.enrollments_of(contact_id)]
     assert enrolled == ["renewal-reminder", "renewal-reminder"]

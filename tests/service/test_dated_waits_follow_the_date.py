@@ -8,7 +8,7 @@ subscription renews today"."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from followup.domain.rule import Rule
@@ -16,8 +16,8 @@ from followup.services import rules
 from followup.services.contacts import upsert
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import before_renewal
-from tests.support.date_rules import run_until
 
+HOUR = timedelta(hours=1)
 JAKARTA = ZoneInfo("Asia/Jakarta")
 WA_ID = "6281100000931"
 
@@ -70,7 +70,7 @@ def reminded_a_week_before_the_8th(engine: MemoryEngine) -> str:
         WA_ID,
         {"timezone": "Asia/Jakarta", "attributes": {"renewal_date": "2026-12-08"}},
     )
-    run_until(engine, datetime(2026, 12, 2, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 2, tzinfo=UTC), every=HOUR)
     assert sent_days(engine, "renewal_upcoming") == ["2026-12-01"]
     return contact.id
 
@@ -82,7 +82,7 @@ def test_the_renewal_day_message_follows_a_renewal_date_moved_after_the_first_re
     contact_id = reminded_a_week_before_the_8th(engine)
     # When the CRM moves the renewal to 22 December (the contract was extended)
     upsert(engine.deps, WA_ID, {"attributes": {"renewal_date": "2026-12-22"}})
-    run_until(engine, datetime(2026, 12, 23, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 23, tzinfo=UTC), every=HOUR)
     # Then "your subscription renews today" goes on the renewal day only, once: never on
     # 8 December, which is no longer the customer's renewal date
     assert sent_days(engine, "renewal_today") == ["2026-12-22"]
@@ -98,7 +98,7 @@ def test_no_renewal_day_message_goes_once_the_renewal_date_is_cleared(
     contact_id = reminded_a_week_before_the_8th(engine)
     # When the CRM clears the renewal date (the subscription was cancelled)
     upsert(engine.deps, WA_ID, {"attributes": {"renewal_date": None}})
-    run_until(engine, datetime(2026, 12, 10, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 10, tzinfo=UTC), every=HOUR)
     # Then no "renews today" goes, and the journey ended for want of the date
     assert sent_days(engine, "renewal_today") == []
     assert exits(engine, contact_id) == ["attribute_missing:renewal_date"]
@@ -115,11 +115,11 @@ def test_the_renewal_day_message_follows_a_renewal_date_moved_earlier_once_remin
         WA_ID,
         {"timezone": "Asia/Jakarta", "attributes": {"renewal_date": "2026-12-22"}},
     )
-    run_until(engine, datetime(2026, 12, 9, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 9, tzinfo=UTC), every=HOUR)
     assert sent_days(engine, "renewal_upcoming") == ["2026-12-08"]
     # When the CRM brings the renewal forward to 15 December
     upsert(engine.deps, WA_ID, {"attributes": {"renewal_date": "2026-12-15"}})
-    run_until(engine, datetime(2026, 12, 23, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 23, tzinfo=UTC), every=HOUR)
     # Then "your subscription renews today" goes on the new renewal day, once, at 09:00
     assert sent_days(engine, "renewal_today") == ["2026-12-15"]
     assert exits(engine, contact.id) == ["sequence_done"]
@@ -132,7 +132,7 @@ def test_a_renewal_date_moved_earlier_starts_its_own_journey_in_place_of_the_fir
     contact_id = reminded_a_week_before_the_8th(engine)
     # When the CRM brings the renewal forward to Friday 4 December
     upsert(engine.deps, WA_ID, {"attributes": {"renewal_date": "2026-12-04"}})
-    run_until(engine, datetime(2026, 12, 10, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 10, tzinfo=UTC), every=HOUR)
     # Then the new date's journey replaces the first: "renews today" goes on the 4th, once
     assert sent_days(engine, "renewal_today") == ["2026-12-04"]
     assert sent_days(engine, "renewal_upcoming") == ["2026-12-01", "2026-12-02"]

@@ -39,9 +39,7 @@ def test_a_lead_who_moves_zone_after_planning_gets_the_send_in_the_new_zones_hou
         lambda c: c.patched({"timezone": "America/New_York"}),
         engine.clock.now(),
     )
-    for _ in range(12):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(12, every=HOUR)
     # Then nothing goes at 08:00 Lisbon (03:00 in New York), one send at 08:00 New York
     assert sent_on_the_wall_clock(engine, NEW_YORK) == ["Tue 2026-11-24 08:00 -0500"]
 
@@ -92,7 +90,5 @@ def test_a_day_before_a_date_whose_midnight_is_skipped_goes_at_that_days_midnigh
                 "attributes": {"deadline": "2026-09-06"},
             },
         )
-        while engine.clock.now() < datetime(2026, 9, 7, tzinfo=UTC):
-            engine.clock.advance(HOUR)
-            engine.tick()
+        engine.ticks_until(datetime(2026, 9, 7, tzinfo=UTC), every=HOUR)
         assert sent_on_the_wall_clock(engine, santiago) == ["Sat 2026-09-05 00:00 -0400"]

@@ -77,9 +77,7 @@ def test_the_second_step_goes_when_the_first_went_out_before_the_lead_was_enroll
     engine.drain()
     assert steps_sent(engine, lead) == [0]
     # And hourly ticks run on for a day
-    for _ in range(24):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(24, every=HOUR)
     # Then step 2 went two hours after step 1, as the journey promises
     assert steps_sent(engine, lead) == [0, 1]
     first, second = sorted(
@@ -117,9 +115,7 @@ def test_the_second_step_goes_when_the_first_is_being_sent_as_the_next_tick_enro
     assert seen == [Status.SENDING]
     assert steps_sent(engine, lead) == [0]
     # And hourly ticks run on for a day
-    for _ in range(24):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(24, every=HOUR)
     # Then step 2 went too, and the journey is done, entered once
     assert steps_sent(engine, lead) == [0, 1]
     [enrollment] = engine.deps.followups.enrollments_of(lead.id)

@@ -56,9 +56,7 @@ def test_a_131047_failure_heard_twice_sends_the_step_once_more_not_twice(
     engine.clock.advance(timedelta(seconds=10))
     assert engine.deliver(_failed_status(text, at, 131047)) == 200
     assert engine.deliver(_failed_status(text, at, 131047)) == 200
-    for _ in range(3):
-        engine.clock.advance(timedelta(minutes=1))
-        engine.tick()
+    engine.ticks(3, every=timedelta(minutes=1))
     # Then the step goes once more, as its template, and the lead gets no SMS besides
     templates = [r for r in engine.sandbox.sent() if r.body and r.body.get("type") == "template"]
     assert len(templates) == 1

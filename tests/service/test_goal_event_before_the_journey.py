@@ -12,7 +12,7 @@ from followup.services.contacts import upsert
 from followup.services.inbound import record_inbound
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import before_renewal, quiet_contact, rule
-from tests.support.date_rules import customer, run_until
+from tests.support.date_rules import customer
 
 HOUR = timedelta(hours=1)
 WA_ID = "6281100000811"
@@ -30,12 +30,6 @@ def sent(engine: MemoryEngine) -> list[str]:
     return [r.body["template"]["name"] for r in engine.sandbox.sent() if r.body]
 
 
-def run_hours(engine: MemoryEngine, hours: int) -> None:
-    for _ in range(hours):
-        engine.clock.advance(HOUR)
-        engine.tick()
-
-
 def test_a_lead_who_paid_before_the_payment_reminder_crossed_is_not_reminded_to_pay(
     engine: MemoryEngine,
 ) -> None:
@@ -46,7 +40,7 @@ def test_a_lead_who_paid_before_the_payment_reminder_crossed_is_not_reminded_to_
     engine.tick()
     # When the payment system reports the lead paid, in the same silence
     apply(engine, {"type": "custom", "name": "payment_received", "contact": WA_ID})
-    run_hours(engine, 24)
+    engine.ticks(24, every=HOUR)
     # Then the lead, whose goal is reached, is not asked to pay
     assert sent(engine) == []
 
@@ -60,14 +54,14 @@ def test_an_exit_event_before_the_journey_keeps_it_out_of_that_silence_only(
     lead = quiet_contact(engine.deps, WA_ID, engine.clock.now() - 20 * HOUR)
     # When the shop reports the order cancelled, in the same silence
     apply(engine, {"type": "custom", "name": "order_cancelled", "contact": WA_ID})
-    run_hours(engine, 24)
+    engine.ticks(24, every=HOUR)
     # Then nothing goes in that silence, and the journey that began ended for that reason
     assert sent(engine) == []
     ended = [e.item.exit_reason for e in engine.deps.followups.enrollments_of(lead.id)]
     assert ended == ["exit_event"]
     # When the lead writes again and falls quiet for a day
     record_inbound(engine.deps, WA_ID, "I ordered again", engine.clock.now())
-    run_hours(engine, 26)
+    engine.ticks(26, every=HOUR)
     # Then the new silence gets its reminder, once
     assert sent(engine) == ["pay_now"]
 
@@ -86,7 +80,7 @@ def test_an_exit_event_from_a_clock_running_fast_keeps_out_only_the_silence_it_c
     # and the lead writes again a minute later, then falls quiet for a day
     engine.clock.advance(timedelta(minutes=1))
     record_inbound(engine.deps, WA_ID, "I ordered again", engine.clock.now())
-    run_hours(engine, 26)
+    engine.ticks(26, every=HOUR)
     # Then the cancellation counts from when it was heard, before the lead wrote: the new
     # silence gets its reminder, once
     assert sent(engine) == ["pay_now"]
@@ -112,7 +106,7 @@ def test_a_customer_who_paid_before_the_renewal_reminder_is_not_reminded_to_pay(
     # When the customer pays on 27 November, before the reminder is due
     engine.clock.advance(3 * 24 * HOUR)
     apply(engine, {"type": "custom", "name": "payment_received", "contact": "6281100000912"})
-    run_until(engine, datetime(2026, 12, 9, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 9, tzinfo=UTC), every=HOUR)
     # Then no reminder goes: the goal is reached for this renewal
     assert sent(engine) == []
     ended = [e.item.exit_reason for e in engine.deps.followups.enrollments_of(contact_id)]
@@ -126,10 +120,10 @@ def test_a_payment_for_last_years_renewal_does_not_stop_this_years_reminder(
     renewal_reminder(engine)
     engine.clock.advance(3 * 24 * HOUR)
     apply(engine, {"type": "custom", "name": "payment_received", "contact": "6281100000912"})
-    run_until(engine, datetime(2026, 12, 9, tzinfo=UTC))
+    engine.ticks_until(datetime(2026, 12, 9, tzinfo=UTC), every=HOUR)
     # When the CRM rolls the renewal on to 8 December 2027
     upsert(engine.deps, "6281100000912", {"attributes": {"renewal_date": "2027-12-08"}})
     engine.clock.advance(datetime(2027, 11, 30, tzinfo=UTC) - engine.clock.now())
-    run_until(engine, datetime(2027, 12, 9, tzinfo=UTC))
+    engine.ticks_until(datetime(2027, 12, 9, tzinfo=UTC), every=HOUR)
     # Then this year's reminder goes a week before, once
     assert sent(engine) == ["pay_now"]

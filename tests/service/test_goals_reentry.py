@@ -72,9 +72,7 @@ def test_a_goal_stage_reached_mid_journey_ends_it_as_a_goal_and_nothing_more_goe
         (Status.CANCELED, "goal"),
     ]
     # And nothing more goes out; the payment counts as one conversion
-    for _ in range(3):
-        engine.clock.advance(DAY)
-        engine.tick()
+    engine.ticks(3, every=DAY)
     assert len(engine.sandbox.sent()) == 1
     assert converted(engine) == 1
 
@@ -96,9 +94,7 @@ def test_a_goal_event_ends_the_journey_and_counts_one_conversion(engine: MemoryE
     assert followups(engine, lead)[0].converted_at == engine.clock.now()
     apply(engine, {"type": "stage_changed", "contact": WA_ID, "stage": "paid"})
     assert converted(engine) == 1
-    for _ in range(3):
-        engine.clock.advance(DAY)
-        engine.tick()
+    engine.ticks(3, every=DAY)
     assert len(engine.sandbox.sent()) == 1
 
 
@@ -117,9 +113,7 @@ def test_an_exit_event_ends_the_journey_without_a_conversion(engine: MemoryEngin
         (Status.SENT, None),
         (Status.CANCELED, "exit_event"),
     ]
-    for _ in range(3):
-        engine.clock.advance(DAY)
-        engine.tick()
+    engine.ticks(3, every=DAY)
     assert len(engine.sandbox.sent()) == 1
     assert converted(engine) == 0
 
@@ -200,9 +194,7 @@ def test_a_late_message_enrolls_its_silence_only_as_the_re_entry_policy_allows(
     written = engine.clock.now() + timedelta(minutes=1)
     engine.sandbox.record_inbound(WA_ID, written)
     message = envelopes.text_message(WA_ID, "thanks, later", written, "wamid.late.2")
-    for _ in range(2):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(2, every=HOUR)
     assert engine.deliver(message) == 200
     engine.tick()
     # Then its silence was followed up only if the rule lets the lead in again
@@ -224,9 +216,7 @@ def test_a_silence_broken_before_it_crossed_does_not_count_as_being_in_the_journ
     [ahead] = engine.deps.followups.enrollments_of(lead.id)
     assert ahead.item.exit_reason == "silence_broken"
     # Then their next silence starts the journey: the first message goes once it crosses
-    for _ in range(48):
-        engine.clock.advance(timedelta(hours=1))
-        engine.tick()
+    engine.ticks(48, every=timedelta(hours=1))
     assert len(engine.sandbox.sent()) == 1
 
 
@@ -251,9 +241,7 @@ def test_a_lead_in_a_journey_a_reply_does_not_end_is_not_enrolled_in_it_a_second
     assert seen == {"not_enrolled:in_journey": 1}
     # And once it is over, the lead's next silence starts it again
     record_inbound(engine.deps, WA_ID, "one more question", engine.clock.now())
-    for _ in range(2 * 24):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(2 * 24, every=HOUR)
     assert len(engine.deps.followups.enrollments_of(lead.id)) == 2
     assert len(engine.sandbox.sent()) == 4
 

@@ -50,9 +50,7 @@ def test_an_import_sent_again_after_a_busy_store_sends_every_renewal_reminder(
     again = import_contacts(engine.deps, _file(), "csv")
     assert (again.created, again.updated, again.rejected) == (5, 25, [])
     # Then every imported lead gets the reminder on 1 December
-    while engine.clock.now() < datetime(2026, 12, 3, tzinfo=UTC):
-        engine.clock.advance(timedelta(hours=1))
-        engine.tick()
+    engine.ticks_until(datetime(2026, 12, 3, tzinfo=UTC), every=timedelta(hours=1))
     reminded = [
         n
         for n in range(LEADS)

@@ -258,9 +258,7 @@ def test_an_hour_the_lead_refuses_books_no_call_back_then(engine: MemoryEngine) 
     assert intent is not None
     assert intent["intent"] != "call_back_at"
     assert intent["local"] is None
-    for _ in range(32):  # hourly ticks to Wednesday 17:00
-        engine.clock.advance(timedelta(hours=1))
-        engine.tick()
+    engine.ticks(32, every=timedelta(hours=1))  # hourly ticks to Wednesday 17:00
     assert engine.sandbox.sent() == []
     assert enrollments(engine, contact_id) == []
 

@@ -56,12 +56,6 @@ def started(
     return followup
 
 
-def hours_pass(engine: MemoryEngine, hours: int) -> None:
-    for _ in range(hours):
-        engine.clock.advance(HOUR)
-        engine.tick()
-
-
 def whatsapp_to_rudi(engine: MemoryEngine) -> int:
     return len([r for r in engine.sandbox.sent() if r.body and r.body.get("to") == RUDI])
 
@@ -89,9 +83,9 @@ def test_a_step_sent_again_by_sms_for_no_reply_counts_one_of_max_sends(
     # when no reply comes within a day, sent to Rudi by WhatsApp
     first = started(engine, 2, step(0, ["sms"], **fallback_when), step(1, []))
     # When no reply comes: the step goes on by SMS, and a day later the second step is due
-    hours_pass(engine, 26)
+    engine.ticks(26, every=HOUR)
     assert len(outbox.sent) == 1
-    hours_pass(engine, 25)
+    engine.ticks(25, every=HOUR)
     # Then the second step went too: the first step's message counted once
     assert whatsapp_to_rudi(engine) == 2
     ended = journey(engine, first)
@@ -112,7 +106,7 @@ def test_a_step_sent_by_sms_in_place_of_an_undeliverable_whatsapp_counts_one_of_
     # When WhatsApp reports it undeliverable, the step goes by SMS, and the second step
     # comes due
     reported_failed(engine, first, 131026)
-    hours_pass(engine, 26)
+    engine.ticks(26, every=HOUR)
     assert len(outbox.sent) == 1
     # Then the second step went too: the first step's message counted once
     assert whatsapp_to_rudi(engine) == 2
@@ -127,12 +121,12 @@ def test_a_step_sent_again_after_a_reported_rate_limit_counts_one_of_max_sends(
     first = started(engine, 2, step(0, []), step(1, []))
     # When WhatsApp reports a rate limit met after taking it: the step goes again
     reported_failed(engine, first, 131056)
-    hours_pass(engine, 1)
+    engine.ticks(1, every=HOUR)
     again = engine.deps.followups.followup(resend_followup_id(first.id))
     assert again is not None
     assert again.status is Status.SENT
     # Then the second step goes a day later: the first step's message counted once
-    hours_pass(engine, 25)
+    engine.ticks(25, every=HOUR)
     assert whatsapp_to_rudi(engine) == 3
     assert journey(engine, first).sends == 2
 
@@ -147,7 +141,7 @@ def test_a_journey_capped_at_one_message_still_sends_its_step_by_sms(
     # When no reply comes (or WhatsApp reports the message undeliverable), and days pass
     if undeliverable:
         reported_failed(engine, first, 131026)
-    hours_pass(engine, 72)
+    engine.ticks(72, every=HOUR)
     # Then the step's one message went on by SMS, and the journey ended there
     assert len(outbox.sent) == 1
     assert whatsapp_to_rudi(engine) == 1

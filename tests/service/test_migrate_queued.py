@@ -51,13 +51,9 @@ def test_the_step_after_the_queued_one_waits_as_the_new_version_says(
     engine: MemoryEngine,
 ) -> None:
     migrated_while_queued(engine, "6281100000802", two_steps("second_v2", 3))
-    for _ in range(2):
-        engine.clock.advance(DAY)
-        engine.tick()
+    engine.ticks(2, every=DAY)
     assert templates_sent(engine) == ["apply_reminder"]
-    for _ in range(3):  # due Saturday, a blackout day: it goes on Monday 08:00
-        engine.clock.advance(DAY)
-        engine.tick()
+    engine.ticks(3, every=DAY)  # due Saturday, a blackout day: it goes on Monday 08:00
     assert templates_sent(engine) == ["apply_reminder", "second_v2"]
 
 

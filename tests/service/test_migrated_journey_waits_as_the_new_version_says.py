@@ -55,14 +55,10 @@ def test_a_migrated_journey_waits_for_its_next_step_as_the_new_version_says(
     # When marketing lengthens the wait to 3 days and moves running journeys onto it
     saved, _, _ = rules.update(engine.deps, RULE, two_steps("second_v2", 3))
     assert versions.migrate(engine.deps, saved).moved == 1
-    for _ in range(2 * 24):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(2 * 24, every=HOUR)
     # Then nothing more went in the two days after (the new wait is 3 days)...
     assert sent(engine) == [("first", "Tue 09:00")]
-    for _ in range(24):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(24, every=HOUR)
     # ...and the new second step goes 3 days after the first, Friday 09:00
     assert sent(engine) == [("first", "Tue 09:00"), ("second_v2", "Fri 09:00")]
 
@@ -79,8 +75,6 @@ def test_a_migrated_journey_whose_new_wait_is_shorter_gets_its_next_step_sooner(
     # When marketing shortens the wait to 1 day and moves running journeys onto it
     saved, _, _ = rules.update(engine.deps, RULE, two_steps("second_v2", 1))
     assert versions.migrate(engine.deps, saved).moved == 1
-    for _ in range(24):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(24, every=HOUR)
     # Then the new second step goes a day after the first, Wednesday 09:00
     assert sent(engine) == [("first", "Tue 09:00"), ("second_v2", "Wed 09:00")]

@@ -130,9 +130,7 @@ def test_a_withheld_marketing_message_is_retried_no_sooner_than_24_hours(
     followup = only_followup(engine, lead.id)
     assert followup.status is Status.QUEUED
     assert followup.scheduled_at >= first_try + timedelta(hours=24)
-    for _ in range(30):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(30, every=HOUR)
     requests = engine.sandbox.requests
     assert [r.status for r in requests] == [400, 200]
     assert requests[1].received_at - requests[0].received_at >= timedelta(hours=24)
@@ -153,9 +151,7 @@ def test_a_holiday_declared_after_a_step_was_planned_holds_it_to_the_next_openin
     window = settings.send_window.model_copy(update={"custom_holidays": [date(2026, 11, 25)]})
     engine.deps.rules.save_settings(settings.model_copy(update={"send_window": window}))
     engine.deps.catalog.invalidate()
-    for _ in range(38):  # hourly ticks to Thursday 09:00
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(38, every=HOUR)  # hourly ticks to Thursday 09:00
     # Then nothing went on the holiday: the step went at Thursday's opening, once
     [request] = engine.sandbox.sent()
     local = request.received_at.astimezone(ZoneInfo("Asia/Jakarta"))

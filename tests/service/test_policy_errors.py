@@ -69,9 +69,7 @@ def test_a_withheld_message_is_never_retried_early_by_redeliveries_or_restarts(
     lead = quiet_contact(engine.deps, LEAD, engine.clock.now() - 25 * HOUR)
     engine.sandbox.fail_next(status=400, code=131049, times=2)
     engine.tick()
-    for _ in range(30):  # the first retry, a day or so later
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(30, every=HOUR)  # the first retry, a day or so later
     [first, second] = engine.sandbox.requests
     followup = only_followup(engine, lead.id)
     assert followup.status is Status.QUEUED
@@ -84,9 +82,7 @@ def test_a_withheld_message_is_never_retried_early_by_redeliveries_or_restarts(
         engine.tick()
     # Then nothing went out before the second gap (48 h) had passed
     assert len(engine.sandbox.requests) == 2
-    for _ in range(3):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(3, every=HOUR)
     third = engine.sandbox.requests[2]
     assert (third.status, first.error_code) == (200, 131049)
     assert third.received_at - second.received_at >= 48 * HOUR
@@ -101,9 +97,7 @@ def test_a_meta_experiment_skips_the_follow_up_for_good(engine: MemoryEngine) ->
     assert followup.status is Status.SKIPPED
     assert followup.reason is not None
     assert "130472" in followup.reason
-    for _ in range(3 * 24):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(3 * 24, every=HOUR)
     assert len(engine.sandbox.requests) == 1
 
 
@@ -247,9 +241,7 @@ def test_a_marketing_stop_sends_the_step_on_no_channel_and_no_later_marketing_te
         followup = only_followup(engine, lead.id)
         at = engine.clock.advance(timedelta(seconds=30))
         assert engine.deliver(marketing_failure(followup, at)) == 200
-    for _ in range(4):
-        engine.clock.advance(HOUR / 2)
-        engine.tick()
+    engine.ticks(4, every=HOUR / 2)
     # Then the first step goes by no SMS either, the second is never given to WhatsApp,
     # and the journey ends as the lead's opt-out
     assert outbox.sent == []

@@ -92,9 +92,7 @@ def test_a_tick_that_dies_after_writing_the_follow_up_has_it_sent_once(
     if path == "due":
         assert the_enrollment(engine, rudi).next_due_at is not None
     # When the next ticks run, Then it goes out once and the journey is done
-    for _ in range(3):
-        engine.clock.advance(5 * MINUTE)
-        engine.tick()
+    engine.ticks(3, every=5 * MINUTE)
     assert the_followup(engine, rudi).status is Status.SENT
     assert len(engine.sandbox.sent()) == 1
     assert the_enrollment(engine, rudi).state is EnrollmentState.COMPLETED
@@ -120,9 +118,7 @@ def test_a_journey_that_ends_between_the_follow_up_and_the_enrollment_write_send
     ended = the_followup(engine, rudi)
     assert (ended.status, ended.reason) == (Status.CANCELED, Reason.EXIT_EVENT)
     # And nothing is ever sent for it
-    for _ in range(3):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(3, every=HOUR)
     assert engine.sandbox.sent() == []
     assert the_enrollment(engine, rudi).exit_reason == Reason.EXIT_EVENT
 
@@ -145,9 +141,7 @@ def test_a_journey_held_between_the_follow_up_and_the_enrollment_write_keeps_it(
     assert report[Outcome.LOST_RACE.value] == 1
     assert the_followup(engine, rudi).status is Status.QUEUED
     # And it goes out once, the journey done after it
-    for _ in range(3):
-        engine.clock.advance(5 * MINUTE)
-        engine.tick()
+    engine.ticks(3, every=5 * MINUTE)
     assert the_followup(engine, rudi).status is Status.SENT
     assert len(engine.sandbox.sent()) == 1
     assert the_enrollment(engine, rudi).state is EnrollmentState.COMPLETED
@@ -167,9 +161,7 @@ def test_a_tick_that_dies_before_ending_the_follow_up_of_an_ended_journey_sends_
     crash.restore()
     assert the_followup(engine, rudi).status is Status.QUEUED
     # When the follow-up comes due and the sender takes it
-    for _ in range(3):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(3, every=HOUR)
     # Then it is canceled for the reason the journey ended, never sent
     ended = the_followup(engine, rudi)
     assert (ended.status, ended.reason) == (Status.CANCELED, Reason.EXIT_EVENT)
@@ -224,9 +216,7 @@ def test_a_slot_left_by_a_dead_tick_is_free_for_another_rule_after_a_while(
     # When another rule's step for the lead comes due, Then it goes out once the dead
     # tick's claim has lapsed
     deps.rules.save_rule(rule("second-rule"))
-    for _ in range(4):
-        engine.clock.advance(10 * MINUTE)
-        engine.tick()
+    engine.ticks(4, every=10 * MINUTE)
     assert [f.rule_id for f in deps.followups.followups_of(rudi.id)] == ["second-rule"]
     assert the_followup(engine, rudi).status is Status.SENT
     assert len(engine.sandbox.sent()) == 1

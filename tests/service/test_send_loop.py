@@ -106,9 +106,7 @@ def test_a_crash_after_the_provider_call_is_never_resent(engine: MemoryEngine) -
     # it is failed with outcome_unknown; WhatsApp saw one request only
     [followup] = followups(engine, lead.id)
     assert (followup.status, followup.reason) == (Status.SENDING, "outcome_unknown")
-    for _ in range(3):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(3, every=HOUR)
     [followup] = followups(engine, lead.id)
     assert (followup.status, followup.reason) == (Status.FAILED, "outcome_unknown")
     assert len(engine.sandbox.requests) == 1

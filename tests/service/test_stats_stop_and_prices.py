@@ -190,9 +190,7 @@ def test_a_withheld_message_delivered_on_its_second_try_counts_one_send(
     withheld["entry"][0]["changes"][0]["value"]["statuses"][0]["errors"] = [error]
     assert engine.deliver(withheld) == 200
     # When the second try goes out and WhatsApp reports it delivered
-    for _ in range(13):
-        engine.clock.advance(2 * HOUR)
-        engine.tick()
+    engine.ticks(13, every=2 * HOUR)
     [again] = [
         f for f in engine.deps.followups.followups_of(followup.contact_id) if f.id != followup.id
     ]
@@ -283,9 +281,7 @@ def test_an_undeliverable_whatsapp_sent_again_by_sms_counts_one_send(
     followup = sent_with_sms_fallback(engine, no_reply=no_reply)
     # When WhatsApp reports it undeliverable (131026) and the step goes out by SMS
     reported(engine, followup, "failed")
-    for _ in range(3):
-        engine.clock.advance(timedelta(minutes=1))
-        engine.tick()
+    engine.ticks(3, every=timedelta(minutes=1))
     assert len(outbox.sent) == 1
     # Then the Stats page and the journey's step count one send, no failure and no error,
     # and what the SMS cost
@@ -309,9 +305,7 @@ def test_a_send_refused_after_the_lead_stopped_marketing_goes_by_no_sms_and_coun
     # When WhatsApp reports it failed: Rudi stopped marketing from this business (131050),
     # and a day goes by
     reported(engine, followup, "failed", code=131050)
-    for _ in range(26):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(26, every=HOUR)
     # Then the marketing message does not reach Rudi by SMS either, and the Stats page and
     # the journey's step count the step's one send and Rudi's opt-out, no failure or error
     assert outbox.sent == []
@@ -334,9 +328,7 @@ def test_a_whatsapp_message_followed_by_sms_for_no_reply_counts_one_send(
     followup = sent_with_sms_fallback(engine, no_reply=True)
     reported(engine, followup, "delivered")
     # When no reply comes, the step goes on by SMS, and Rudi then answers
-    for _ in range(26):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(26, every=HOUR)
     assert len(outbox.sent) == 1
     writes(engine, "ok, how do I apply?")
     # Then the Stats page and the journey's step count the step's one send, delivered and
@@ -365,9 +357,7 @@ def test_a_whatsapp_message_failing_after_its_journey_ended_counts_its_send_and_
     event = {"type": "custom", "name": "booking_cancelled", "contact": RUDI}
     crm_events.apply(engine.deps, crm_events.Event.model_validate(event).root)
     reported(engine, followup, "failed")
-    for _ in range(3):
-        engine.clock.advance(timedelta(minutes=1))
-        engine.tick()
+    engine.ticks(3, every=timedelta(minutes=1))
     # Then no SMS goes to Rudi, and the Stats page and the journey's step count what
     # happened: the send, and its failure after it
     assert outbox.sent == []
@@ -387,9 +377,7 @@ def test_an_answer_to_the_sms_after_the_whatsapp_message_expired_counts_for_the_
     # expires three days after its send
     followup = sent_with_sms_fallback(engine, no_reply=True)
     reported(engine, followup, "delivered")
-    for _ in range(74):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(74, every=HOUR)
     assert len(outbox.sent) == 1
     assert current(engine, followup).status is Status.EXPIRED
     # When Rudi answers (a reply, or STOP) within three days of the SMS, and WhatsApp

@@ -47,9 +47,7 @@ def test_a_stopped_person_gets_nothing_more_once_their_new_id_is_announced(
     # When the notice of the change comes, and the journey's next step comes due
     notice = user_id_change(OLD, NEW, "wamid.SYS-M", now - 2 * HOUR - timedelta(minutes=1))
     assert engine.deliver(notice) == 200
-    for _ in range(30):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(30, every=HOUR)
     # Then nothing more goes to the person on their new id, which is opted out as they are,
     # its journey ended
     assert len(engine.sandbox.sent()) == 1
@@ -78,9 +76,7 @@ def test_a_person_who_did_not_opt_out_goes_on_under_their_new_id(engine: MemoryE
     # When the notice of the change comes and a day passes
     notice = user_id_change(OLD, NEW, "wamid.SYS-N", now - 2 * HOUR - timedelta(minutes=1))
     assert engine.deliver(notice) == 200
-    for _ in range(30):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    engine.ticks(30, every=HOUR)
     # Then the new id's journey goes on: its second step went
     found = find_contact(engine.deps, None, NEW)
     assert found is not None

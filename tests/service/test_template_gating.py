@@ -205,9 +205,7 @@ def test_a_held_follow_up_is_not_read_again_by_every_tick(engine: MemoryEngine) 
     held = _queued(engine)
 
     # When hours of ticks pass without an approval
-    for _ in range(3):
-        engine.clock.advance(timedelta(hours=1))
-        engine.tick()
+    engine.ticks(3, every=timedelta(hours=1))
 
     # Then no tick handed it to the sender again: it is as it was held
     assert _reread(engine, held) == held

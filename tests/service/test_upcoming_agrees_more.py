@@ -25,7 +25,6 @@ from followup_local.memory_engine import MemoryEngine
 from tests.service.test_max_sends_counts_steps import (
     NO_REPLY,
     RUDI,
-    hours_pass,
     started,
     step,
     whatsapp_to_rudi,
@@ -302,7 +301,7 @@ def test_no_step_is_promised_past_the_rules_max_sends(engine: MemoryEngine) -> N
     # Then the page promises the second step on Wednesday, and not the third
     assert listed(engine, first) == [(2, start + DAY)]
     # And the ticks send the second step, and no third
-    hours_pass(engine, 72)
+    engine.ticks(72, every=HOUR)
     assert whatsapp_to_rudi(engine) == 2
 
 
@@ -319,7 +318,7 @@ def test_the_sms_for_no_reply_of_the_step_at_max_sends_is_still_promised(
     expected = [(1, start + DAY), (2, start + 2 * DAY)]
     assert listed(engine, first) == expected[: len(steps)]
     # And the ticks send the SMS, and the second step only then
-    hours_pass(engine, 72)
+    engine.ticks(72, every=HOUR)
     assert (len(outbox.sent), whatsapp_to_rudi(engine)) == (1, len(steps))
 
 
@@ -340,7 +339,7 @@ def test_no_sms_for_no_reply_is_promised_once_the_lead_replied(
     # room for it
     assert listed(engine, first) == [(n, start + DAY) for n in steps]
     # And the ticks to Wednesday 9:00 send no SMS, and the second step only then
-    hours_pass(engine, 23)
+    engine.ticks(23, every=HOUR)
     assert (len(outbox.sent), whatsapp_to_rudi(engine)) == (0, 1 + len(steps))
 
 

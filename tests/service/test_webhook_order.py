@@ -233,9 +233,7 @@ def test_a_withheld_message_is_not_sent_again_after_the_journeys_next_step(
     # When WhatsApp reports the first reminder withheld (131049), to be tried again no
     # sooner than a day later, and the engine runs hour by hour for three days
     assert engine.deliver(failed_status(first, engine.clock.now(), code=131049)) == 200
-    for _ in range(72):
-        engine.clock.advance(timedelta(hours=1))
-        engine.tick()
+    engine.ticks(72, every=timedelta(hours=1))
     # Then the lead gets the reminders in the journey's order, never the first after the
     # second, and the withheld one shows skipped
     followups = {f.id: f for f in engine.deps.followups.followups_of(quiet.id)}

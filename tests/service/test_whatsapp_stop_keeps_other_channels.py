@@ -45,13 +45,6 @@ def send_stop(engine: MemoryEngine, message_id: str) -> None:
     assert engine.deliver(envelopes.text_message(WA_ID, "STOP", at, message_id)) == 200
 
 
-def wait(engine: MemoryEngine, hours: int) -> None:
-    """`hours` pass, a tick each hour."""
-    for _ in range(hours):
-        engine.clock.advance(HOUR)
-        engine.tick()
-
-
 def waiting_for_ever(engine: MemoryEngine, contact_id: str) -> list[Enrollment]:
     """The contact's running journeys with no step due and no follow-up left to go."""
     followups = engine.deps.followups.followups_of(contact_id)
@@ -84,7 +77,7 @@ def test_whatsapp_only_stop_keeps_the_queued_steps_sms_fallback_and_journey(
     assert (queued.status, queued.channel) == (Status.QUEUED, "whatsapp")
     # When the lead sends STOP on WhatsApp while step 1 waits, and time passes over both steps
     send_stop(engine, "wamid.stop1")
-    wait(engine, 30)
+    engine.ticks(30, every=HOUR)
     # Then nothing went by WhatsApp, and the journey reached the lead by SMS, as it would
     # have had the STOP come before step 1 was queued (WhatsApp passed over, SMS used)
     assert engine.sandbox.sent() == []
@@ -110,7 +103,7 @@ def test_whatsapp_only_stop_leaves_no_journey_running_for_ever(
     engine.tick()
     # When the lead sends STOP on WhatsApp while the step waits, and days pass
     send_stop(engine, "wamid.stop2")
-    wait(engine, 72)
+    engine.ticks(72, every=HOUR)
     # Then every journey is over or on its way: none is left running on a step whose
     # follow-up ended, with nothing due, for ever
     assert engine.deps.followups.enrollments_of(lead.id) != []
@@ -148,6 +141,6 @@ def test_whatsapp_only_stop_ends_the_journey_at_a_step_no_other_channel_can_carr
         Reason.OPTED_OUT,
     )
     # and days later nothing went by WhatsApp and no journey waits for ever
-    wait(engine, 72)
+    engine.ticks(72, every=HOUR)
     assert engine.sandbox.sent() == []
     assert waiting_for_ever(engine, lead.id) == []

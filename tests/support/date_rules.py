@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from followup.services.contacts import upsert
@@ -22,13 +22,6 @@ def customer(engine: MemoryEngine, n: int, renews: str = "2026-12-08", **fields:
         {"timezone": "Asia/Jakarta", "attributes": {"renewal_date": renews}, **fields},
     )
     return found.id
-
-
-def run_until(engine: MemoryEngine, until: datetime) -> None:
-    """Hourly ticks up to `until`."""
-    while engine.clock.now() < until:
-        engine.clock.advance(timedelta(hours=1))
-        engine.tick()
 
 
 def reminders(
