@@ -10,6 +10,7 @@ from followup.domain.costs import rate_card
 from followup.services.preview import preview
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import quiet_contact, rule
+from tests.support.outbox import Outbox
 
 HOUR = timedelta(hours=1)
 SOON = {"stages": ["new"], "idle": {"amount": 1, "unit": "hours"}}
@@ -49,3 +50,44 @@ def test_workspace_rates_price_the_preview(engine: MemoryEngine) -> None:
     engine.deps.rules.save_settings(settings.model_copy(update={"message_rates": rates}))
     engine.deps.catalog.invalidate()
     assert preview(engine.deps, rule()).estimated_cost_usd == pytest.approx(0.25)
+
+
+LONG = "Hi {first_name|there}, " + "your place in the March intake is still open. " * 4
+
+
+@pytest.mark.parametrize("channel", ["sms", "email"])
+def test_a_first_step_by_sms_or_email_costs_what_sns_or_ses_would_bill(
+    engine: MemoryEngine, channel: str
+) -> None:
+    # Given an Indonesian lead with an email, quiet past the window, and SNS and SES set up
+    engine.deps.sms = engine.deps.email = Outbox()
+    quiet_contact(engine.deps, "6281100000631", engine.clock.now() - 30 * HOUR, email="r@x.id")
+    step = {
+        "wait": {"amount": 0, "unit": "minutes"},
+        "channel": channel,
+        "text": LONG,
+        "email": {"subject": "One step left", "body": "Hi {first_name|there}, apply."},
+    }
+    # When a rule whose first step goes by SMS (a text of two parts) or email is previewed
+    found = preview(engine.deps, rule(steps=[step]))
+    # Then it costs two Indonesian SMS parts, or one email
+    card = rate_card()
+    expected = 2 * card.sms_rate("indonesia") if channel == "sms" else card.email_rate
+    assert found.now_count == 1
+    assert expected > 0
+    assert found.estimated_cost_usd == pytest.approx(expected)
+    assert [(m.market, m.contacts) for m in found.cost_by_market] == [("indonesia", 1)]
+
+
+def test_a_workspace_email_price_prices_the_preview(engine: MemoryEngine) -> None:
+    engine.deps.email = Outbox()
+    quiet_contact(engine.deps, "6281100000641", engine.clock.now() - 30 * HOUR, email="r@x.id")
+    settings = engine.deps.rules.settings()
+    engine.deps.rules.save_settings(settings.model_copy(update={"email_rate": 0.002}))
+    engine.deps.catalog.invalidate()
+    step = {
+        "wait": {"amount": 0, "unit": "minutes"},
+        "channel": "email",
+        "email": {"subject": "One step left", "body": "Hi {first_name|there}, apply."},
+    }
+    assert preview(engine.deps, rule(steps=[step])).estimated_cost_usd == pytest.approx(0.002)

@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from followup.domain.costs import RateCard, message_cost, rate_card, would_be_priced
-from followup.domain.messaging import compose, window_open
+from followup.domain.channels import fit_sms
+from followup.domain.costs import RateCard, message_cost, rate_card, sms_pricing, would_be_priced
+from followup.domain.messaging import compose, render_text, window_open
+from followup.services.channels import first_reachable
 from followup.services.messaging_limit import counts_against_caps
 from followup.services.other_form import with_other_form_stops
 from followup.services.preview_caps import within_caps
@@ -86,7 +88,7 @@ def preview(deps: Deps, rule: Rule, sample: int = 100, excluded_sample: int = 20
     planned: list[Planned] = []
     excluded: list[Excluded] = []
     later: list[datetime] = []
-    card = rate_card().overridden(settings.message_rates)
+    card = rate_card().overridden(settings.message_rates, settings.email_rate)
     costs: dict[str, list[float]] = defaultdict(list)
     skipped: Counter[str] = Counter()
     counted: dict[str, Contact] = {}
@@ -120,8 +122,8 @@ def preview(deps: Deps, rule: Rule, sample: int = 100, excluded_sample: int = 20
             planned.append(Planned(contact.id, contact.name, at, waits_for))
             if counts_against_caps(first_step(rule), contact, at):
                 counted[contact.id] = contact
-            market = card.market_of(contact.wa_id or "")
-            costs[market].append(_first_cost(rule, contact, at, market, card))
+            market, cost = _first_cost(deps, rule, contact, at, card)
+            costs[market].append(cost)
     planned = within_caps(deps, rule, planned, counted, now)
     by_market = [
         MarketCost(market, len(each), sum(each))
@@ -140,15 +142,27 @@ def preview(deps: Deps, rule: Rule, sample: int = 100, excluded_sample: int = 20
     )
 
 
-def _first_cost(rule: Rule, contact: Contact, at: datetime, market: str, card: RateCard) -> float:
-    """What the rule's first WhatsApp message to `contact` at `at` would cost: the free
-    text inside the window, else the template in its category; nothing when it sends none."""
+def _first_cost(
+    deps: Deps, rule: Rule, contact: Contact, at: datetime, card: RateCard
+) -> tuple[str, float]:
+    """The contact's market and what the rule's first message to them at `at` would cost
+    on the channel the sender would pick (`first_reachable`): by WhatsApp, the free text
+    inside the window, else the template in its category; by SMS, its market's price for
+    each part the text goes out as; by email, the price of one; nothing when it sends none."""
+    market = card.market_of(contact.wa_id or "")
     step = first_step(rule)
-    if step is None or step.chain[0] != "whatsapp":
-        return 0.0
+    channel = None if step is None else first_reachable(deps, contact, step, 0)
+    if step is None or channel is None:
+        return market, 0.0
+    if channel == "sms":
+        text = fit_sms(render_text(step.text or "", contact))
+        priced = sms_pricing(contact.address("sms") or "", text, card)
+        return priced.market or market, priced.cost_usd
+    if channel == "email":
+        return market, card.email_rate
     message = compose(step, contact, at)
     if message is None:
-        return 0.0
+        return market, 0.0
     category = step.template.category if step.template else None
     expected = would_be_priced(message.kind, category, window_open(contact, at))
-    return message_cost(expected, market, at, card)
+    return market, message_cost(expected, market, at, card)
