@@ -18,6 +18,7 @@ from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import Status
 from followup.domain.webhook_events import Identity
 from followup.services.contacts import change_stage, choose_marketing, find_contact
+from followup.services.dry_run import DryRunRequest, dry_run
 from followup.services.duplicates import Outcome, merge_duplicates
 from followup.services.inbound import record_inbound
 from followup.services.preview import preview
@@ -353,6 +354,19 @@ def test_lines_months_old_of_the_folded_contact_leave_todays_journeys_alone(
     assert {e.item.rule_id for e in engine.deps.followups.enrollments_of(earlier)} == {
         "apply-remind-24h"
     }
+
+
+def test_a_dry_run_sends_nothing_to_a_contact_whose_other_form_opted_out(
+    engine: MemoryEngine,
+) -> None:
+    # Given a lead stored twice, quiet for a day, opted out under the number the CRM dials
+    _earlier, later = stored_twice(engine, "5511987654321", "551187654321")
+    record_inbound(engine.deps, "5511987654321", "STOP", engine.clock.now())
+    # When a rule for leads quiet for a day is played for the contact under WhatsApp's id
+    request = DryRunRequest.model_validate({"contact_id": later, "days": 3})
+    run = dry_run(engine.deps, rule(send_anytime=True), request)
+    # Then the run sends nothing, as the tick would not
+    assert [entry.kind for entry in run.entries if entry.kind == "send"] == []
 
 
 def contact(engine: MemoryEngine, contact_id: str) -> Contact:

@@ -41,6 +41,7 @@ from followup.services.contacts import new_contact
 from followup.services.crm_events import AnyEvent, Event, apply
 from followup.services.deps import Deps
 from followup.services.inbound import record_inbound
+from followup.services.other_form import with_other_form_stops
 from followup.services.ports import (
     Change,
     ContactChange,
@@ -369,10 +370,12 @@ def _contact(deps: Deps, inner: Deps, request: DryRunRequest, start: datetime) -
         found = deps.contacts.contact(request.contact_id)
         if found is None:
             raise NotFound("contact", request.contact_id)
-        inner.commit([ContactChange(found.item, 0)], start)
-        for message in conversation(deps, found.item.id, 50):
+        # Stopped as the contact under the other form of its number is: the same person.
+        contact = with_other_form_stops(deps, found.item)
+        inner.commit([ContactChange(contact, 0)], start)
+        for message in conversation(deps, contact.id, 50):
             inner.contacts.add_message(message)
-        return found.item
+        return contact
     given = request.contact or TestContact()
     wrote = given.last_message_at or start
     fields: dict[str, object] = {
