@@ -3,12 +3,14 @@ the ticks do once it went: a step the cap will skip for another follow-up alread
 for the contact (another rule's, sent by hand, or the journey's own) is not promised. And
 a send the messaging limit or a new number's warm-up cap may put off at send time is
 marked so: the engine then defers it. The list stops where the rule's `max_sends` ends the
-journey, counting a step's message once whichever channels carry it, as the ticks do."""
+journey, counting a step's message once whichever channels carry it, as the ticks do. A
+later step's channels for no reply are listed when the ticks send them, on the channels
+that reach the lead, the next step timed from the last of them."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,9 +19,10 @@ from followup.domain.contact import Contact
 from followup.domain.followup import FollowUp, Status
 from followup.domain.messaging_limit import DEFERRED, WARMING_UP
 from followup.domain.rule import Rule
+from followup.domain.settings import FrequencyCap
 from followup.services.contacts import update_contact
 from followup.services.manual import send_now
-from followup.services.upcoming import upcoming
+from followup.services.upcoming import SHOWN_STEPS, upcoming
 from followup_local.envelopes import text_message
 from followup_local.memory_engine import MemoryEngine
 from tests.service.test_max_sends_counts_steps import (
@@ -361,3 +364,116 @@ def test_nothing_is_promised_after_a_queued_send_that_reaches_max_sends(
     engine.drain()
     ticks(engine, start, range(1, 6))
     assert [text for text, _ in sent(engine)] == [NUDGE]
+
+
+def with_fallbacks(
+    wait_days: int, fallbacks: list[str], no_reply_hours: int = 24
+) -> dict[str, Any]:
+    """A WhatsApp step `wait_days` after the one before, going on to `fallbacks` (each an
+    SMS or an email) when no reply comes within `no_reply_hours`."""
+    no_reply = {"no_reply_within": {"amount": no_reply_hours, "unit": "hours"}}
+    email = {"subject": "{first_name|Hi}, one step left", "body": "Hi {first_name|there}."}
+    return {**step(wait_days, fallbacks, **no_reply), "email": email}
+
+
+def sends_promised(engine: MemoryEngine, first: FollowUp) -> list[tuple[int, str, datetime]]:
+    """What the contact page lists for the lead `first` went to: (step, channel, when)."""
+    found = engine.deps.contacts.contact(first.contact_id)
+    assert found is not None
+    return [(u.step + 1, u.does, u.at) for u in upcoming(engine.deps, found.item) if u.at]
+
+
+def sends_made(engine: MemoryEngine, first: FollowUp) -> list[tuple[int, str, datetime]]:
+    """What went to the lead after `first`, in order: (step, channel, when)."""
+    went = [
+        (f.step_index + 1, f.channel, f.sent_at)
+        for f in engine.deps.followups.followups_of(first.contact_id)
+        if f.sent_at is not None and f.id != first.id
+    ]
+    return sorted(went, key=lambda sent: sent[2])
+
+
+WEDNESDAY_9, THURSDAY_8, THURSDAY_9 = 24 * HOUR, 47 * HOUR, 48 * HOUR
+
+
+@pytest.mark.parametrize(
+    ("max_sends", "steps", "promised"),
+    [
+        (
+            5,
+            [with_fallbacks(1, ["sms"]), step(1, [])],
+            [(2, "whatsapp", WEDNESDAY_9), (2, "sms", THURSDAY_9), (3, "whatsapp", 3 * DAY)],
+        ),
+        (
+            5,
+            [with_fallbacks(1, ["sms"], no_reply_hours=8), step(1, [])],
+            [(2, "whatsapp", WEDNESDAY_9), (2, "sms", THURSDAY_8), (3, "whatsapp", 3 * DAY - HOUR)],
+        ),
+        (
+            5,
+            [with_fallbacks(1, ["email", "sms"]), step(1, [])],
+            [(2, "whatsapp", WEDNESDAY_9), (2, "sms", THURSDAY_9), (3, "whatsapp", 3 * DAY)],
+        ),
+        (
+            5,
+            [with_fallbacks(1, ["sms", "email"]), step(1, [])],
+            [(2, "whatsapp", WEDNESDAY_9), (2, "sms", THURSDAY_9)],
+        ),
+        (
+            2,
+            [with_fallbacks(1, ["sms"]), step(1, [])],
+            [(2, "whatsapp", WEDNESDAY_9), (2, "sms", THURSDAY_9)],
+        ),
+        (
+            9,
+            [with_fallbacks(1, ["sms"]), with_fallbacks(1, ["sms"]), with_fallbacks(1, ["sms"])],
+            [
+                (2, "whatsapp", WEDNESDAY_9),
+                (2, "sms", THURSDAY_9),
+                (3, "whatsapp", 3 * DAY),
+                (3, "sms", 6 * DAY - HOUR),
+                (4, "whatsapp", 7 * DAY - HOUR),
+            ],
+        ),
+    ],
+    ids=["sms", "sms-after-hours", "email-passed-over", "email-ends", "max-sends", "five"],
+)
+def test_a_later_steps_fallback_for_no_reply_is_promised_when_the_ticks_send_it(
+    engine: MemoryEngine,
+    outbox: Outbox,
+    max_sends: int,
+    steps: list[dict[str, Any]],
+    promised: list[tuple[int, str, timedelta]],
+) -> None:
+    # Given Rudi (no email address) sent the first step of a journey at 9:00 on Tuesday,
+    # whose later steps go on by SMS or email when no reply comes
+    start = engine.clock.now()
+    first = started(engine, max_sends, step(0, []), *steps)
+    # Then the page promises each step's fallback after its WhatsApp message, when the
+    # tick plans it, only on a channel that reaches him, and the next step timed from it
+    expected = [(number, channel, start + after) for number, channel, after in promised]
+    assert sends_promised(engine, first) == expected
+    # And the ticks send them then, the page's first five of them
+    engine.ticks(12 * 24, every=HOUR)
+    assert sends_made(engine, first)[:SHOWN_STEPS] == expected
+
+
+def test_no_fallback_is_promised_that_the_frequency_cap_will_skip(
+    engine: MemoryEngine, outbox: Outbox
+) -> None:
+    # Given Rudi sent the first step of a journey at 9:00 on Tuesday, whose second step
+    # goes on by SMS when no reply comes within 4 h, and a cap of one follow-up in 12 h
+    start = engine.clock.now()
+    steps = [with_fallbacks(1, ["sms"], no_reply_hours=4), step(1, [])]
+    first = started(engine, 5, step(0, []), *steps)
+    settings = engine.deps.rules.settings()
+    cap = FrequencyCap.model_validate({"max_sends": 1, "per": {"amount": 12, "unit": "hours"}})
+    gating = settings.gating.model_copy(update={"frequency_cap": cap})
+    engine.deps.rules.save_settings(settings.model_copy(update={"gating": gating}))
+    engine.deps.catalog.invalidate()
+    # Then the page promises the WhatsApp message on Wednesday, and no SMS 4 h after it
+    # (the cap skips it, ending the journey), nor anything after
+    assert sends_promised(engine, first) == [(2, "whatsapp", start + DAY)]
+    # And the ticks send the WhatsApp message, and nothing more
+    engine.ticks(5 * 24, every=HOUR)
+    assert sends_made(engine, first) == [(2, "whatsapp", start + DAY)]

@@ -2,13 +2,15 @@
 when they fall due and, for a send, when the send window lets it go, in the lead's time.
 
 Each step falls due as the engine works it out (`due_at`), from the moment the step before
-it falls due (or the journey's queued send goes). A branch makes what follows depend on
-what the contact does, so the list of a journey stops there, as it does at a wait for a
-date the contact lacks (the journey would end). The list asks what the enqueue tick asks,
-with the same checks: a journey the tick would end promises nothing, and a first step a
-counsellor sent by hand is shown so, the journey going on from that send. A send the caps
-would hold back is not promised, nor what follows it, and one they may put off is marked
-so (`upcoming_caps`); nor is what follows the step whose message reaches the rule's
+it falls due (or the journey's queued send goes). A send's channels for no reply that may
+reach the lead follow it, each when the tick plans it, the next step timed from the last
+of them (`upcoming_fallbacks`). A branch makes what follows depend on what the contact
+does, so the list of a journey stops there, as it does at a wait for a date the contact
+lacks (the journey would end). The list asks what the enqueue tick asks, with the same
+checks: a journey the tick would end promises nothing, and a first step a counsellor sent
+by hand is shown so, the journey going on from that send. A send the caps would hold back
+is not promised, nor what follows it, and one they may put off is marked so
+(`upcoming_caps`); nor is what follows the step whose message reaches the rule's
 `max_sends`.
 """
 
@@ -38,6 +40,7 @@ from followup.services.planning import (
     went_by_hand,
 )
 from followup.services.upcoming_caps import limit_full, may_defer, skipped, to_go
+from followup.services.upcoming_fallbacks import for_no_reply
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -174,14 +177,11 @@ def _journey(
         except RULE_DATA_ERRORS:
             return None  # a window that never opens: the tick reports it on the rule
 
-    steps = _steps(rule, enrollment, queued_at, contact, zone, opening, gated=stop is not None)
-    # The first step listed is the enrollment's own, from the channel it stands at.
-    start = enrollment.channel_index if enrollment.next_due_at is not None else 0
+    steps = _steps(deps, rule, enrollment, queued_at, contact, opening, gated=stop is not None)
     sends = enrollment.sends
     if enrollment.next_due_at is None and counts_toward_max_sends(enrollment.channel_index):
         sends += 1  # the journey's queued send, counted as it goes
-    for listed, due in enumerate(steps):
-        channel = start if listed == 0 else 0
+    for due, channel in steps:
         if _capped(rule, sends) and counts_toward_max_sends(channel):
             break  # the step that reached max_sends is past its channels: the journey ends
         at = due.due
@@ -249,19 +249,23 @@ def _after_pending(
 
 
 def _steps(
+    deps: Deps,
     rule: Rule,
     enrollment: Enrollment,
     queued_at: datetime | None,
     contact: Contact,
-    zone: ZoneInfo,
     opening: Callable[[datetime], datetime | None],
     *,
     gated: bool,
-) -> list[Upcoming]:
-    """The steps to come, as the tick takes them: a send's repeats before the next step,
-    each timed from the one before it, from when a send goes (`opening` of its due time,
-    as the tick times the next step from the real send)."""
+) -> list[tuple[Upcoming, int]]:
+    """The steps to come, as the tick takes them, each with the channel it goes from: a
+    send's channels for no reply (`upcoming_fallbacks`) and its repeats before the next
+    step, each timed from the send before it, from when that send goes (`opening` of its
+    due time, as the tick times the next step from the real send). The enrollment's own
+    step goes from the channel it stands at, every later one from its first."""
     number, repeat = enrollment.step_index, enrollment.repeat_index
+    channel, held = enrollment.channel_index, enrollment.held
+    zone = contact.zone(deps.catalog.settings().zone)
     if enrollment.next_due_at is not None:
         when: datetime | None = enrollment.next_due_at  # already holds this step's wait
         show = True
@@ -269,21 +273,29 @@ def _steps(
         when, show = queued_at, False  # the queued send is listed as such: what follows it
     else:
         return []
-    shown: list[Upcoming] = []
+    shown: list[tuple[Upcoming, int]] = []
     while number < len(rule.steps) and len(shown) < SHOWN_STEPS:
         step = rule.steps[number]
         if show:
             if gated and isinstance(step, Step):
                 break  # gating skips the send, and the journey ends there
             kind, does = _described(step)
-            shown.append(
-                Upcoming(rule.id, rule.name, number, kind, does, when, when, zone, enrollment.held)
-            )
+            entry = Upcoming(rule.id, rule.name, number, kind, does, when, when, zone, held)
+            shown.append((entry, channel))
             if isinstance(step, BranchStep) or when is None:
                 break
         show = True
         if isinstance(step, Step) and when is not None:
             when = opening(when)
+            fallbacks, goes_on = for_no_reply(deps, contact, step, channel, when, opening)
+            for f in fallbacks:
+                does = step.chain[f.channel]
+                entry = Upcoming(rule.id, rule.name, number, "send", does, f.due, f.due, zone, held)
+                shown.append((entry, f.channel))
+            if not goes_on:
+                break  # a channel for no reply reaches the lead on none: the journey ends
+            when = fallbacks[-1].at if fallbacks else when
+        channel = 0
         if isinstance(step, Step) and step.repeat and repeat < step.repeat.times:
             repeat += 1
             when = step.repeat.every.after(when, zone) if when is not None else None
@@ -291,7 +303,7 @@ def _steps(
         number, repeat = number + 1, 0
         if number < len(rule.steps) and when is not None:
             when = _due(rule, number, when, contact, zone)
-    return shown
+    return shown[:SHOWN_STEPS]
 
 
 def _due(
