@@ -458,6 +458,26 @@ def test_a_later_steps_fallback_for_no_reply_is_promised_when_the_ticks_send_it(
     assert sends_made(engine, first)[:SHOWN_STEPS] == expected
 
 
+def test_a_fallback_by_sms_is_not_marked_as_one_the_messaging_limit_may_defer(
+    engine: MemoryEngine, outbox: Outbox
+) -> None:
+    # Given Rudi sent the first step of a journey at 9:00 on Tuesday, whose second step
+    # goes on by SMS when no reply comes, and the portfolio's messaging limit spent
+    first = started(engine, 5, step(0, []), with_fallbacks(1, ["sms"]))
+    deps = engine.deps
+    assert deps.reach is not None
+    limit = deps.catalog.settings().messaging_limit
+    for _ in range(ALLOWANCE):
+        admit(deps.reach, limit, engine.clock.now())
+    # When the contact page lists what comes next
+    found = deps.contacts.contact(first.contact_id)
+    assert found is not None
+    listed = [(u.step + 1, u.does, u.may_defer) for u in upcoming(deps, found.item)]
+    # Then the WhatsApp message is marked as one the limit may put off, and the SMS,
+    # which the limit does not count, is not
+    assert listed == [(2, "whatsapp", "messaging_limit"), (2, "sms", None)]
+
+
 def test_no_fallback_is_promised_that_the_frequency_cap_will_skip(
     engine: MemoryEngine, outbox: Outbox
 ) -> None:

@@ -70,14 +70,14 @@ def limit_full(deps: Deps, now: datetime) -> bool:
 
 
 def may_defer(deps: Deps, rule: Rule, shown: Upcoming, contact: Contact, *, full: bool) -> Upcoming:
-    """`shown`, marked when its send counts against the caps (`counts_against_caps`) and
-    the number it goes from, warming up, has no place left on its day now (`warm_up`), or
-    the portfolio's limit is `full` now and the send would reach the contact anew
-    (`messaging_limit`). Places another send gives back, or a later day's, may still let
-    it go: the mark says "may"."""
+    """`shown`, marked when its send counts against the caps (`counts_against_caps`: a
+    step's channel for no reply by SMS or email never does) and the number it goes from,
+    warming up, has no place left on its day now (`warm_up`), or the portfolio's limit is
+    `full` now and the send would reach the contact anew (`messaging_limit`). Places
+    another send gives back, or a later day's, may still let it go: the mark says "may"."""
     step = rule.steps[shown.step]
     at = shown.at
-    if at is None or shown.by_hand or not isinstance(step, Step):
+    if at is None or shown.by_hand or not isinstance(step, Step) or shown.does != "whatsapp":
         return shown
     if not counts_against_caps(step, contact, at):
         return shown
