@@ -497,3 +497,19 @@ def test_no_fallback_is_promised_that_the_frequency_cap_will_skip(
     # And the ticks send the WhatsApp message, and nothing more
     engine.ticks(5 * 24, every=HOUR)
     assert sends_made(engine, first) == [(2, "whatsapp", start + DAY)]
+
+
+def test_a_fallback_the_journey_waits_on_is_listed_on_its_own_channel(
+    engine: MemoryEngine, outbox: Outbox
+) -> None:
+    # Given Rudi sent the first step of a journey at 9:00 on Tuesday, and its second step
+    # by WhatsApp at 9:00 on Wednesday, which goes on by SMS when no reply comes in a day
+    start = engine.clock.now()
+    first = started(engine, 5, step(0, []), with_fallbacks(1, ["sms"]), step(1, []))
+    engine.ticks(25, every=HOUR)
+    assert [channel for _, channel, _ in sends_made(engine, first)] == ["whatsapp"]
+    # Then the page lists the SMS the journey now waits on as an SMS, then the third step
+    assert sends_promised(engine, first) == [
+        (2, "sms", start + THURSDAY_9),
+        (3, "whatsapp", start + 3 * DAY),
+    ]

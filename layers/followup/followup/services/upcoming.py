@@ -280,6 +280,8 @@ def _steps(
             if gated and isinstance(step, Step):
                 break  # gating skips the send, and the journey ends there
             kind, does = _described(step)
+            if isinstance(step, Step):
+                does = step.chain[channel]  # a channel for no reply the journey waits on
             entry = Upcoming(rule.id, rule.name, number, kind, does, when, when, zone, held)
             shown.append((entry, channel))
             if isinstance(step, BranchStep) or when is None:
