@@ -33,7 +33,7 @@ from followup_local.fake_anthropic import FakeAnthropic
 from tests.integration.test_ai_send import ai_step
 from tests.integration.test_unsubscribe import request as unsubscribe_request
 from tests.support import api
-from tests.support.builders import quiet_contact, rule
+from tests.support.builders import channel_step, quiet_contact, rule
 from tests.support.events import load
 from tests.support.grants import Recorder, recorder
 from tests.support.hooks import hook
@@ -60,14 +60,7 @@ def channel_rule(
     **overrides: Any,
 ) -> Any:
     """A one-step rule on `channel`, falling back to `fallbacks` (`when` says when)."""
-    step: dict[str, Any] = {
-        "wait": NOW,
-        "channel": channel,
-        "fallbacks": fallbacks,
-        "text": "Hi {first_name|there}, your place is still open.",
-        "template": TEMPLATE,
-        "email": {"subject": "One step left", "body": "Hi {first_name|there}, apply."},
-    }
+    step = channel_step(channel, fallbacks=fallbacks, template=TEMPLATE)
     if when is not None:
         step["fallback_when"] = when
     return rule(rule_id, steps=[step], **overrides)

@@ -5,7 +5,6 @@ as a stop of every channel does."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from followup.domain.contact import Contact
 from followup.domain.followup import FollowUp, Reason, Status
@@ -14,7 +13,7 @@ from followup.services.contacts import update_contact
 from followup.services.unsubscribe import unsubscribe_email
 from followup_local import envelopes
 from followup_local.memory_engine import MemoryEngine
-from tests.support.builders import quiet_contact, rule
+from tests.support.builders import channel_step, quiet_contact, rule
 from tests.support.outbox import Outbox
 
 HOUR = timedelta(hours=1)
@@ -43,13 +42,7 @@ def opt_outs(engine: MemoryEngine, since: datetime) -> int:
 def sent_by(engine: MemoryEngine, channel: str) -> FollowUp:
     """A follow-up sent on time by `channel` to a lead quiet for a day (attribution window
     and expire_after both 72 h)."""
-    step: dict[str, Any] = {
-        "wait": {"amount": 0, "unit": "minutes"},
-        "channel": channel,
-        "text": "Hi {first_name|there}, your place is still open.",
-        "template": {"name": "apply_reminder", "language": "en"},
-        "email": {"subject": "One step left", "body": "Hi {first_name|there}, apply."},
-    }
+    step = channel_step(channel, template={"name": "apply_reminder", "language": "en"})
     engine.deps.rules.save_rule(rule(steps=[step]))
     quiet = engine.clock.now() - 25 * HOUR
     lead = quiet_contact(engine.deps, WA_ID, quiet, email="rudi@example.com")

@@ -9,7 +9,7 @@ import pytest
 from followup.domain.costs import rate_card
 from followup.services.preview import preview
 from followup_local.memory_engine import MemoryEngine
-from tests.support.builders import quiet_contact, rule
+from tests.support.builders import channel_step, quiet_contact, rule
 from tests.support.outbox import Outbox
 
 HOUR = timedelta(hours=1)
@@ -62,14 +62,8 @@ def test_a_first_step_by_sms_or_email_costs_what_sns_or_ses_would_bill(
     # Given an Indonesian lead with an email, quiet past the window, and SNS and SES set up
     engine.deps.sms = engine.deps.email = Outbox()
     quiet_contact(engine.deps, "6281100000631", engine.clock.now() - 30 * HOUR, email="r@x.id")
-    step = {
-        "wait": {"amount": 0, "unit": "minutes"},
-        "channel": channel,
-        "text": LONG,
-        "email": {"subject": "One step left", "body": "Hi {first_name|there}, apply."},
-    }
     # When a rule whose first step goes by SMS (a text of two parts) or email is previewed
-    found = preview(engine.deps, rule(steps=[step]))
+    found = preview(engine.deps, rule(steps=[channel_step(channel, LONG)]))
     # Then it costs two Indonesian SMS parts, or one email
     card = rate_card()
     expected = 2 * card.sms_rate("indonesia") if channel == "sms" else card.email_rate
@@ -85,9 +79,5 @@ def test_a_workspace_email_price_prices_the_preview(engine: MemoryEngine) -> Non
     settings = engine.deps.rules.settings()
     engine.deps.rules.save_settings(settings.model_copy(update={"email_rate": 0.002}))
     engine.deps.catalog.invalidate()
-    step = {
-        "wait": {"amount": 0, "unit": "minutes"},
-        "channel": "email",
-        "email": {"subject": "One step left", "body": "Hi {first_name|there}, apply."},
-    }
-    assert preview(engine.deps, rule(steps=[step])).estimated_cost_usd == pytest.approx(0.002)
+    found = preview(engine.deps, rule(steps=[channel_step("email")]))
+    assert found.estimated_cost_usd == pytest.approx(0.002)

@@ -21,7 +21,7 @@ from followup_local import envelopes
 from followup_local.engine import LocalEngine, local_engine
 from followup_local.memory_engine import MemoryEngine, memory_engine
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
-from tests.support.builders import quiet_contact, rule
+from tests.support.builders import channel_step, quiet_contact, rule
 from tests.support.outbox import Outbox
 from tests.support.sender import sent_followup
 
@@ -411,13 +411,7 @@ def sent_by_sms_or_email(engine: Engine, channel: str) -> FollowUp:
     SES set up (the in-memory engine's outbox; moto's on the other)."""
     if isinstance(engine, MemoryEngine):
         engine.deps.sms = engine.deps.email = Outbox()
-    step = {
-        "wait": {"amount": 0, "unit": "minutes"},
-        "channel": channel,
-        "text": LONG_SMS,
-        "email": {"subject": "One step left", "body": "Hi {first_name|there}, apply."},
-    }
-    engine.deps.rules.save_rule(rule(steps=[step]))
+    engine.deps.rules.save_rule(rule(steps=[channel_step(channel, LONG_SMS)]))
     quiet = engine.clock.now() - 25 * HOUR
     lead = quiet_contact(engine.deps, RUDI, quiet, email="rudi@example.com")
     engine.tick()

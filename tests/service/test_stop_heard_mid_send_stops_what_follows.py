@@ -17,14 +17,13 @@ from followup.domain.contact import Contact
 from followup.domain.followup import FollowUp, Status
 from followup_local import envelopes
 from followup_local.memory_engine import MemoryEngine
-from tests.support.builders import quiet_contact, rule
+from tests.support.builders import channel_step, quiet_contact, rule
 from tests.support.outbox import Outbox
 
 HOUR = timedelta(hours=1)
 WA_ID = "6281100000773"
 TEXT = "Hi {first_name|there}, your place is still open."
 TEMPLATE = {"name": "apply_reminder", "language": "en"}
-EMAIL = {"subject": "One step left", "body": "Hi {first_name|there}, apply."}
 
 
 def stop_heard_during(
@@ -77,14 +76,7 @@ def test_no_fallback_goes_after_a_stop_heard_while_whatsapp_answered(
 ) -> None:
     # Given a STOP that stops every channel (the default), and a step on WhatsApp falling
     # back to SMS / email when WhatsApp cannot deliver
-    step = {
-        "wait": {"amount": 0, "unit": "minutes"},
-        "channel": "whatsapp",
-        "fallbacks": [fallback],
-        "text": TEXT,
-        "template": TEMPLATE,
-        "email": EMAIL,
-    }
+    step = channel_step("whatsapp", TEXT, fallbacks=[fallback], template=TEMPLATE)
     engine.deps.rules.save_rule(rule(steps=[step]))
     lead = quiet_contact(
         engine.deps, WA_ID, engine.clock.now() - 25 * HOUR, email="rudi@example.com"
@@ -197,13 +189,7 @@ def test_no_email_goes_after_a_stop_heard_while_sns_answered(
     settings = engine.deps.rules.settings()
     engine.deps.rules.save_settings(settings.model_copy(update={"max_attempts": 1}))
     engine.deps.catalog.invalidate()
-    step = {
-        "wait": {"amount": 0, "unit": "minutes"},
-        "channel": "sms",
-        "fallbacks": ["email"],
-        "text": TEXT,
-        "email": EMAIL,
-    }
+    step = channel_step("sms", TEXT, fallbacks=["email"])
     engine.deps.rules.save_rule(rule(steps=[step]))
     lead = quiet_contact(
         engine.deps, WA_ID, engine.clock.now() - 25 * HOUR, email="rudi@example.com"

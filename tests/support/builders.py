@@ -59,6 +59,21 @@ def approval_step(wait_minutes: int = 0) -> dict[str, Any]:
     }
 
 
+def channel_step(
+    channel: str, text: str = "Hi {first_name|there}, your place is still open.", **more: Any
+) -> dict[str, Any]:
+    """A step that goes at once on `channel`, with a text for WhatsApp or SMS and an email;
+    `more` adds to it (a template, fallbacks)."""
+    email = {"subject": "One step left", "body": "Hi {first_name|there}, apply."}
+    return {
+        "wait": {"amount": 0, "unit": "minutes"},
+        "channel": channel,
+        "text": text,
+        "email": email,
+        **more,
+    }
+
+
 def journey(*steps: dict[str, Any]) -> Rule:
     """A journey of `steps` for contacts quiet for 24 h in stage `new`."""
     return Rule.model_validate(journey_document(*steps))
