@@ -97,6 +97,13 @@ def test_an_override_must_name_a_category_and_a_rate_of_zero_or_more(
         WorkspaceSettings.model_validate({"message_rates": rates})
 
 
+@pytest.mark.parametrize("rate", [-0.0001, 2, "cheap"])
+def test_a_workspace_email_price_must_be_a_dollar_amount_up_to_one(rate: object) -> None:
+    with pytest.raises(ValidationError) as refused:
+        WorkspaceSettings.model_validate({"email_rate": rate})
+    assert [error["loc"] for error in refused.value.errors()] == [("email_rate",)]
+
+
 def test_an_sms_costs_its_markets_price_for_each_part() -> None:
     card = rate_card()
     short = sms_pricing("+6281100000301", "Still keen?", card)
