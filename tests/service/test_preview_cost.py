@@ -81,3 +81,18 @@ def test_a_workspace_email_price_prices_the_preview(engine: MemoryEngine) -> Non
     engine.deps.catalog.invalidate()
     found = preview(engine.deps, rule(steps=[channel_step("email")]))
     assert found.estimated_cost_usd == pytest.approx(0.002)
+
+
+def test_free_text_outside_the_window_costs_the_sms_it_falls_back_to(
+    engine: MemoryEngine,
+) -> None:
+    # Given an Indonesian lead quiet past the window, and SNS set up
+    engine.deps.sms = Outbox()
+    quiet_contact(engine.deps, "6281100000651", engine.clock.now() - 30 * HOUR)
+    # When a rule whose WhatsApp step has free text only, going on by SMS when WhatsApp
+    # cannot take it, is previewed
+    step = channel_step("whatsapp", fallbacks=["sms"])
+    found = preview(engine.deps, rule(steps=[step]))
+    # Then it costs the one-part SMS that goes instead
+    assert found.now_count == 1
+    assert found.estimated_cost_usd == pytest.approx(rate_card().sms_rate("indonesia"))

@@ -148,21 +148,26 @@ def _first_cost(
     """The contact's market and what the rule's first message to them at `at` would cost
     on the channel the sender would pick (`first_reachable`): by WhatsApp, the free text
     inside the window, else the template in its category; by SMS, its market's price for
-    each part the text goes out as; by email, the price of one; nothing when it sends none."""
+    each part the text goes out as; by email, the price of one; nothing when it sends none.
+    A WhatsApp message that cannot go (free text only, outside the window) costs what the
+    next channel bills when the step goes on to it as undeliverable."""
     market = card.market_of(contact.wa_id or "")
     step = first_step(rule)
-    channel = None if step is None else first_reachable(deps, contact, step, 0)
-    if step is None or channel is None:
+    if step is None:
         return market, 0.0
+    channel = first_reachable(deps, contact, step, 0)
+    if channel == "whatsapp":
+        message = compose(step, contact, at)
+        if message is not None:
+            category = step.template.category if step.template else None
+            expected = would_be_priced(message.kind, category, window_open(contact, at))
+            return market, message_cost(expected, market, at, card)
+        undeliverable = step.fallback_when.undeliverable
+        channel = first_reachable(deps, contact, step, 1) if undeliverable else None
     if channel == "sms":
         text = fit_sms(render_text(step.text or "", contact))
         priced = sms_pricing(contact.address("sms") or "", text, card)
         return priced.market or market, priced.cost_usd
     if channel == "email":
         return market, card.email_rate
-    message = compose(step, contact, at)
-    if message is None:
-        return market, 0.0
-    category = step.template.category if step.template else None
-    expected = would_be_priced(message.kind, category, window_open(contact, at))
-    return market, message_cost(expected, market, at, card)
+    return market, 0.0
