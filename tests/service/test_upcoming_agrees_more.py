@@ -513,3 +513,39 @@ def test_a_fallback_the_journey_waits_on_is_listed_on_its_own_channel(
         (2, "sms", start + THURSDAY_9),
         (3, "whatsapp", start + 3 * DAY),
     ]
+
+
+@pytest.mark.parametrize(
+    ("steps", "promised"),
+    [
+        ([step(1, []), step(1, [])], []),
+        (
+            [with_fallbacks(1, ["sms"]), step(1, [])],
+            [(2, "sms", WEDNESDAY_9)],
+        ),
+    ],
+    ids=["whatsapp-only-ends", "sms-instead"],
+)
+def test_a_later_step_goes_on_the_channel_that_still_reaches_a_lead_who_stopped_whatsapp(
+    engine: MemoryEngine,
+    outbox: Outbox,
+    steps: list[dict[str, Any]],
+    promised: list[tuple[int, str, timedelta]],
+) -> None:
+    # Given Rudi sent the first step of a journey at 9:00 on Tuesday, who then stopped
+    # WhatsApp messages alone (SMS still reach him)
+    start = engine.clock.now()
+    first = started(engine, 5, step(0, []), *steps)
+    update_contact(
+        engine.deps,
+        first.contact_id,
+        lambda c: c.with_channel_stopped("whatsapp", engine.clock.now()),
+        engine.clock.now(),
+    )
+    # Then the page promises a later step only on a channel that reaches him, and nothing
+    # past a step none of whose channels does (the sender ends the journey there)
+    expected = [(number, channel, start + after) for number, channel, after in promised]
+    assert sends_promised(engine, first) == expected
+    # And the ticks send just that
+    engine.ticks(6 * 24, every=HOUR)
+    assert sends_made(engine, first) == expected

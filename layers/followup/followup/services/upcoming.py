@@ -2,16 +2,17 @@
 when they fall due and, for a send, when the send window lets it go, in the lead's time.
 
 Each step falls due as the engine works it out (`due_at`), from the moment the step before
-it falls due (or the journey's queued send goes). A send's channels for no reply that may
-reach the lead follow it, each when the tick plans it, the next step timed from the last
-of them (`upcoming_fallbacks`). A branch makes what follows depend on what the contact
-does, so the list of a journey stops there, as it does at a wait for a date the contact
-lacks (the journey would end). The list asks what the enqueue tick asks, with the same
-checks: a journey the tick would end promises nothing, and a first step a counsellor sent
-by hand is shown so, the journey going on from that send. A send the caps would hold back
-is not promised, nor what follows it, and one they may put off is marked so
-(`upcoming_caps`); nor is what follows the step whose message reaches the rule's
-`max_sends`.
+it falls due (or the journey's queued send goes), on the first of its channels that may
+reach the lead (the journey ends at a step none of them reaches, as the sender ends it). A
+send's channels for no reply that may reach the lead follow it, each when the tick plans
+it, the next step timed from the last of them (`upcoming_fallbacks`). A branch makes what
+follows depend on what the contact does, so the list of a journey stops there, as it does
+at a wait for a date the contact lacks (the journey would end). The list asks what the
+enqueue tick asks, with the same checks: a journey the tick would end promises nothing, and
+a first step a counsellor sent by hand is shown so, the journey going on from that send. A
+send the caps would hold back is not promised, nor what follows it, and one they may put
+off is marked so (`upcoming_caps`); nor is what follows the step whose message reaches the
+rule's `max_sends`.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from followup.services.planning import (
     went_by_hand,
 )
 from followup.services.upcoming_caps import limit_full, may_defer, skipped, to_go
-from followup.services.upcoming_fallbacks import for_no_reply
+from followup.services.upcoming_fallbacks import for_no_reply, taken_from
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -281,7 +282,11 @@ def _steps(
                 break  # gating skips the send, and the journey ends there
             kind, does = _described(step)
             if isinstance(step, Step):
-                does = step.chain[channel]  # a channel for no reply the journey waits on
+                taken = taken_from(deps, contact, step, channel)
+                if taken is None:
+                    break  # no channel reaches the lead: the sender ends the journey there
+                channel = taken
+                does = step.chain[channel]  # the channel passed on to, or waited on
             entry = Upcoming(rule.id, rule.name, number, kind, does, when, when, zone, held)
             shown.append((entry, channel))
             if isinstance(step, BranchStep) or when is None:

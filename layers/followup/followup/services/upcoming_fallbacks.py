@@ -42,11 +42,11 @@ def for_no_reply(
     contact (the sender ends it unsent, and the journey with it)."""
     no_reply = step.fallback_when.no_reply_within
     zone = contact.zone(deps.catalog.settings().zone)
-    went = _first(deps, contact, step, start)
+    went = taken_from(deps, contact, step, start)
     found: list[Fallback] = []
     at, last = sent, len(step.chain) - 1
     while no_reply is not None and went is not None and went < last and at is not None:
-        going = _first(deps, contact, step, went + 1)
+        going = taken_from(deps, contact, step, went + 1)
         if going is None:
             return found, False
         due = no_reply.after(at, zone)
@@ -56,7 +56,8 @@ def for_no_reply(
     return found, True
 
 
-def _first(deps: Deps, contact: Contact, step: Step, start: int) -> int | None:
-    """The place in the step's chain of the channel the sender takes from `start` on."""
+def taken_from(deps: Deps, contact: Contact, step: Step, start: int) -> int | None:
+    """The place in the step's chain of the channel the sender takes from `start` on; None
+    when none from there may reach the contact."""
     found = first_reachable(deps, contact, step, start)
     return None if found is None else step.chain.index(found)
