@@ -1,8 +1,8 @@
 """The Stats page proves a rule works: KPIs now, a date range checked before it is asked,
-each journey's funnel per step, a CSV of what is shown, and a retry after a failed load;
-Settings shows each number's messaging-limit use and pacing; the main flows work with the
-keyboard alone; the sandbox page passes axe, fits a 390 px phone and explains itself
-when empty."""
+each journey's funnel per step, a CSV of what is shown, what each channel cost, and a
+retry after a failed load; Settings shows each number's messaging-limit use and pacing;
+the main flows work with the keyboard alone; the sandbox page passes axe, fits a 390 px
+phone and explains itself when empty."""
 
 from __future__ import annotations
 
@@ -311,4 +311,55 @@ def test_the_sandbox_explains_itself_passes_axe_and_fits_a_phone(
     expect(page.locator("#conversation .lead").last).to_contain_text("terima kasih")
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
     assert serious_problems(page) == []
+    assert watched.errors == []
+
+
+SMS_RULE = {
+    "id": "sms-nudge",
+    "name": "SMS nudge",
+    "active": True,
+    "steps": [
+        {
+            "wait": {"amount": 0, "unit": "minutes"},
+            "channel": "sms",
+            "text": "Hi {first_name|there}, your place is still open.",
+        }
+    ],
+}
+
+
+@pytest.mark.slow
+def test_a_rule_that_sends_by_sms_shows_what_each_channel_cost(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given a rule whose message goes by SMS, sent by hand to the leads it takes
+    [first, *_] = stack.call("GET", "/api/rules").json()["rules"]
+    trigger = stack.call("GET", f"/api/rules/{first['id']}").json()["trigger"]
+    created = stack.call("POST", "/api/rules", json={**SMS_RULE, "trigger": trigger})
+    assert created.status_code == 201, created.text
+    send = {"rule_id": "sms-nudge"}
+    for contact in stack.call("GET", "/api/contacts").json()["contacts"]:
+        stack.call("POST", f"/api/contacts/{contact['id']}/followups", json=send)
+
+    # When SNS took one and the stats counted it
+    def sms_cost() -> dict[str, float] | None:
+        stats = stack.call("GET", "/api/stats").json()
+        row = next(r for r in stats["rules"] if r["rule_id"] == "sms-nudge")
+        return row["messaging_cost_by_channel"] if row["messaging_cost_by_channel"]["sms"] else None
+
+    settled(stack)
+    split = eventually(sms_cost)
+    shown = f"{split['sms']:.2f}" if split["sms"] >= 0.01 else f"{split['sms']:.4f}"
+    # Then the Stats page shows under the rule's messaging cost what the SMS cost
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    choose_language(page, "en")
+    open_stats(page, stack.url)
+    row = page.locator('[data-testid="stats-row"][data-id="sms-nudge"]')
+    by_channel = row.get_by_test_id("cost-by-channel")
+    expect(by_channel).to_have_text(re.compile(rf"^SMS (US)?\${re.escape(shown)}$"))
+    # And the CSV has a column for each channel's cost
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download CSV", exact=True).click()
+    header = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()[0]
+    assert "Messaging cost,WhatsApp cost,SMS cost,Email cost," in header
     assert watched.errors == []

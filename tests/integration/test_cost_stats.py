@@ -39,9 +39,12 @@ def test_a_delivered_marketing_template_costs_its_markets_rate_once(engine: Loca
     status_of(engine, followup, "delivered", MARKETING)
     status_of(engine, followup, "read", MARKETING)
     status_of(engine, followup, "delivered", MARKETING)  # a late copy
-    # Then its rule's messaging cost is Indonesia's marketing rate, counted once
+    # Then its rule's messaging cost is Indonesia's marketing rate, counted once, all of it
+    # WhatsApp's
     row = rule_row(engine)
     assert row["messaging_cost_usd"] == pytest.approx(INDONESIAN_MARKETING)
+    by_channel = {"whatsapp": pytest.approx(INDONESIAN_MARKETING), "sms": 0, "email": 0}
+    assert row["messaging_cost_by_channel"] == by_channel
     assert row["cost_usd"] == pytest.approx(INDONESIAN_MARKETING)
     assert (row["cost_per_reply"], row["cost_per_conversion"]) == (None, None)
     # And its step's too
@@ -50,6 +53,7 @@ def test_a_delivered_marketing_template_costs_its_markets_rate_once(engine: Loca
     [step] = journey["steps"]
     assert step["messaging_cost_usd"] == pytest.approx(INDONESIAN_MARKETING)
     assert journey["messaging_cost_usd"] == pytest.approx(INDONESIAN_MARKETING)
+    assert step["messaging_cost_by_channel"] == journey["messaging_cost_by_channel"] == by_channel
 
 
 def test_cost_per_reply_and_per_conversion(engine: LocalEngine) -> None:

@@ -61,6 +61,17 @@ def stats_page(engine: Engine, *names: str) -> dict[str, Any]:
     return shown
 
 
+def cost_by_channel(engine: Engine) -> dict[str, Any]:
+    """The rule's messaging cost since the send, by channel, as the Stats page shows it."""
+    engine.pump_stream()
+    total: Counter[str] = Counter()
+    for row in engine.deps.stats.stats(TUESDAY_9AM_JAKARTA.date(), engine.clock.now().date()):
+        if row.rule_id == RULE:
+            total.update(row.counts)
+    shown = cost_figures(dict(total))["messaging_cost_by_channel"]
+    return {channel: pytest.approx(cost) for channel, cost in shown.items()}
+
+
 def sent_to_rudi(engine: Engine) -> FollowUp:
     """A follow-up sent to Rudi by the real loop, as the rule's approved template."""
     engine.sandbox.templates.approve_all([rule()])
@@ -324,24 +335,25 @@ def test_a_whatsapp_message_followed_by_sms_for_no_reply_counts_one_send(
     engine: MemoryEngine, outbox: Outbox
 ) -> None:
     # Given a step that goes on by SMS when no reply comes within a day, its WhatsApp
-    # message delivered to Rudi
+    # message delivered to Rudi, priced as marketing
     followup = sent_with_sms_fallback(engine, no_reply=True)
-    reported(engine, followup, "delivered")
+    reported(engine, followup, "delivered", MARKETING)
     # When no reply comes, the step goes on by SMS, and Rudi then answers
     engine.ticks(26, every=HOUR)
     assert len(outbox.sent) == 1
     writes(engine, "ok, how do I apply?")
     # Then the Stats page and the journey's step count the step's one send, delivered and
-    # answered once: the SMS followed on the same message; and what the SMS cost
+    # answered once: the SMS followed on the same message; and what each message cost
     counts = stats_page(engine, "sent", "delivered", "responded", "failed")
     assert counts == {
         "sent": 1,
         "delivered": 1,
         "responded": 1,
         "failed": 0,
-        "messaging_cost_usd": SMS_PRICE,
+        "messaging_cost_usd": PRICE + SMS_PRICE,
     }
     assert step_sends(engine) == (1, 0)
+    assert cost_by_channel(engine) == {"whatsapp": PRICE, "sms": SMS_PRICE, "email": 0}
 
 
 @pytest.mark.parametrize("no_reply", [False, True])
@@ -433,6 +445,7 @@ def test_an_sms_costs_its_markets_sms_price_per_part_once(either: Engine) -> Non
     assert per_part > 0
     counts = stats_page(either, "sent", "responded")
     assert counts == {"sent": 1, "responded": 1, "messaging_cost_usd": 2 * per_part}
+    assert cost_by_channel(either) == {"whatsapp": 0, "sms": 2 * per_part, "email": 0}
     # And the follow-up shows what it cost
     answered = current(either, followup)
     assert answered.pricing is not None
@@ -447,7 +460,9 @@ def test_an_email_costs_the_email_price_once(either: Engine) -> None:
     either.tick()
     # Then the Stats page counts the send and its cost, SES's price for one email, once
     counts = stats_page(either, "sent", "expired")
-    assert counts == {"sent": 1, "expired": 1, "messaging_cost_usd": rate_card().email_rate}
+    email = rate_card().email_rate
+    assert counts == {"sent": 1, "expired": 1, "messaging_cost_usd": email}
+    assert cost_by_channel(either) == {"whatsapp": 0, "sms": 0, "email": email}
 
 
 @pytest.mark.parametrize(("channel", "cost"), [("sms", 2 * 0.03), ("email", 0.0004)])

@@ -240,6 +240,7 @@ export const en = {
   "stats.aiCostValue": "{cost} ({count, plural, one {# message} other {# messages}})",
   "stats.messagingCost": "Messaging cost",
   "stats.messagingCostHint": "What WhatsApp billed for the delivered messages, and SNS and SES for each SMS and email sent",
+  "stats.channelCost": "{channel} cost",
   "stats.cost": "Cost",
   "stats.costHint": "Messaging and AI",
   "stats.costPerReply": "Cost / reply",

@@ -242,6 +242,7 @@ export const id: Catalogue = {
   "stats.aiCostValue": "{cost} ({count, plural, other {# pesan}})",
   "stats.messagingCost": "Biaya pesan",
   "stats.messagingCostHint": "Tagihan WhatsApp untuk pesan yang terkirim, serta SNS dan SES untuk tiap SMS dan email yang dikirim",
+  "stats.channelCost": "Biaya {channel}",
   "stats.cost": "Biaya",
   "stats.costHint": "Pesan dan AI",
   "stats.costPerReply": "Biaya / balasan",

@@ -242,6 +242,7 @@ export const ptBR: Catalogue = {
   "stats.aiCostValue": "{cost} ({count, plural, one {# mensagem} other {# mensagens}})",
   "stats.messagingCost": "Custo de mensagens",
   "stats.messagingCostHint": "O que o WhatsApp cobrou pelas mensagens entregues, e o SNS e o SES por cada SMS e e-mail enviado",
+  "stats.channelCost": "Custo de {channel}",
   "stats.cost": "Custo",
   "stats.costHint": "Mensagens e IA",
   "stats.costPerReply": "Custo / resposta",

@@ -11,6 +11,9 @@ import { useUrlParams } from "../urlParams";
 import { download, toCsv } from "./stats/csv";
 import { JourneyStats } from "./stats/Journey";
 
+type Channel = "whatsapp" | "sms" | "email";
+const CHANNELS: Channel[] = ["whatsapp", "sms", "email"];
+
 /** Counters, rates, costs and review flags: a rule's, or every rule's together. */
 interface Figures {
   sent: number;
@@ -20,6 +23,8 @@ interface Figures {
   ai_messages?: number;
   ai_cost_usd: number;
   messaging_cost_usd: number;
+  /** The messaging cost by channel: WhatsApp's is what SMS and email leave of it. */
+  messaging_cost_by_channel: Record<Channel, number>;
   cost_usd: number;
   cost_per_reply: number | null;
   cost_per_conversion: number | null;
@@ -147,6 +152,19 @@ export function StatsPage() {
   });
   const data = stats.data;
   const cost = (amount: number | null) => (amount === null ? "–" : format.dollars(amount));
+  /** What each channel cost, under the messaging cost, once SMS or email cost anything. */
+  const byChannel = (row: Figures) => {
+    const split = row.messaging_cost_by_channel;
+    if (!split.sms && !split.email) return null;
+    const parts = CHANNELS.filter((channel) => split[channel]).map(
+      (channel) => `${t(`editor.channel.${channel}`)} ${format.dollars(split[channel])}`,
+    );
+    return (
+      <Text size="xs" c="dimmed" data-testid="cost-by-channel">
+        {parts.join(" · ")}
+      </Text>
+    );
+  };
   const ruleName = (row: Row) => row.name ?? row.rule_id;
   const flagWords = (flag: string) => {
     if (flag === "low_response") return t("stats.flag.low_response", { rate: format.percent(data?.review.min_response_rate ?? 0) });
@@ -165,6 +183,7 @@ export function StatsPage() {
       t("stats.conversions"),
       t("stats.aiCost"),
       t("stats.messagingCost"),
+      ...CHANNELS.map((channel) => t("stats.channelCost", { channel: t(`editor.channel.${channel}`) })),
       t("stats.costPerReply"),
       t("stats.costPerConversion"),
       t("stats.review"),
@@ -184,6 +203,7 @@ export function StatsPage() {
       row.converted,
       row.ai_cost_usd,
       row.messaging_cost_usd,
+      ...CHANNELS.map((channel) => row.messaging_cost_by_channel[channel]),
       row.cost_per_reply,
       row.cost_per_conversion,
       row.sample_too_small ? t("stats.tooFew", { sent: row.sent, min: minSample }) : row.flags.map(flagWords).join("; "),
@@ -209,6 +229,7 @@ export function StatsPage() {
       </Table.Td>
       <Table.Td data-label={t("stats.messagingCost")} data-testid="messaging-cost">
         {cost(row.messaging_cost_usd)}
+        {byChannel(row)}
       </Table.Td>
       <Table.Td data-label={t("stats.costPerReply")}>{cost(row.cost_per_reply)}</Table.Td>
       <Table.Td data-label={t("stats.costPerConversion")}>{cost(row.cost_per_conversion)}</Table.Td>

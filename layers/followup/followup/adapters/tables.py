@@ -392,6 +392,8 @@ class StatsItem(Model):
     ai_messages = NumberAttribute(null=True)
     ai_cost_micro_usd = NumberAttribute(null=True)
     messaging_cost_micro_usd = NumberAttribute(null=True)
+    sms_cost_micro_usd = NumberAttribute(null=True)
+    email_cost_micro_usd = NumberAttribute(null=True)
     entered = NumberAttribute(null=True)
     completed = NumberAttribute(null=True)
     exited = NumberAttribute(null=True)

@@ -41,6 +41,10 @@ class Counts(BaseModel):
     messaging_cost_usd: float = Field(
         default=0.0, description="what WhatsApp, SNS (SMS) and SES (email) billed, in USD"
     )
+    messaging_cost_by_channel: dict[str, float] = Field(
+        default_factory=dict,
+        description="the messaging cost by channel (whatsapp, sms, email), in USD",
+    )
     ai_cost_usd: float = Field(default=0.0, description="what writing and reading cost")
     cost_usd: float = Field(default=0.0, description="messaging and AI together")
     cost_per_reply: float | None = Field(default=None, description="None without a reply")

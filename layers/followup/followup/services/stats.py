@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -34,6 +34,8 @@ COUNTERS = (
     "ai_messages",
     "ai_cost_micro_usd",
     "messaging_cost_micro_usd",
+    "sms_cost_micro_usd",
+    "email_cost_micro_usd",
 )
 """`opted_out` counts opt-outs after a send (the rule's opt-out rate); STOP before a send
 cancels the queued entry as `opted_out_before_send`. A send WhatsApp refuses because the
@@ -53,22 +55,24 @@ all their calls cost, in millionths of a dollar so DynamoDB can add them as inte
 Both are counted once per follow-up, when its spend is final: when it is sent, or when it
 ends without a send (skipped, canceled, failed, opted out); never again on the statuses
 after a send. `messaging_cost_micro_usd` is what the messages cost. An SMS or email costs
-what SNS or SES bills for it, counted once, with its send (on the day it was sent; also
-one that counts no send of its own because it `follows_on`: the provider billed it all
-the same). A WhatsApp message costs what WhatsApp bills for it, counted
-once per follow-up when it first holds a price and is shown delivered (delivered, read,
-answered, or delivered or read before or after it expired), however late the price
-comes: a price its `sent` status named counts when a later status shows the delivery, even
-one heard after the follow-up expired or ended `opted_out_elsewhere` (kept in its history,
-the funnel unchanged), and none counts for one never shown delivered; one that failed or
-was skipped after the send was not delivered, so not billed (a price counted before is
-taken back), and one failed or skipped after its `delivered` status no longer counts
-`delivered`. A send whose outcome nobody recorded, found sent by WhatsApp's status about
-it, counts `sent` then, on the day it was sent (and the status it is in, when further);
-given up as `failed` before, it takes that count back on the day it was counted. One read,
-replied to or answered with a STOP without a `delivered` status first (WhatsApp's `read`
-may come before it) counts `delivered` as it moves, once: the funnel never shows more reads
-or replies than deliveries. One the expire tick ends `opted_out` (`opted_out_elsewhere`:
+what SNS or SES bills for it, counted once, with its send (on the day it was sent; also one
+that counts no send of its own because it `follows_on`: the provider billed it all the
+same), and also in `sms_cost_micro_usd` or `email_cost_micro_usd`: the part of the
+messaging cost each of those channels makes (the rest is WhatsApp's, `cost_figures`). A
+WhatsApp message costs what WhatsApp bills for it, counted once per follow-up when it first
+holds a price and is shown delivered (delivered, read, answered, or delivered or read
+before or after it expired), however late the price comes: a price its `sent` status named
+counts when a later status shows the delivery, even one heard after the follow-up expired
+or ended `opted_out_elsewhere` (kept in its history, the funnel unchanged), and none counts
+for one never shown delivered; one that failed or was skipped after the send was not
+delivered, so not billed (a price counted before is taken back), and one failed or skipped
+after its `delivered` status no longer counts `delivered`. A send whose outcome nobody
+recorded, found sent by WhatsApp's status about it, counts `sent` then, on the day it was
+sent (and the status it is in, when further); given up as `failed` before, it takes that
+count back on the day it was counted. One read, replied to or answered with a STOP without
+a `delivered` status first (WhatsApp's `read` may come before it) counts `delivered` as it
+moves, once: the funnel never shows more reads or replies than deliveries. One the expire
+tick ends `opted_out` (`opted_out_elsewhere`:
 its contact stopped the channel otherwise) proves no delivery."""
 
 MICRO = 1_000_000
@@ -85,6 +89,8 @@ once the message is shown delivered (`_bills`)."""
 _SENT_AGAIN = frozenset(
     {Disposition.TEMPLATE_INSTEAD, Disposition.RETRY_AFTER_24H, Disposition.THROTTLED}
 )
+_BILLED_APART = ("sms", "email")
+"""Channels whose part of the messaging cost is counted on its own too."""
 _DELIVERED_BY = frozenset({Status.READ, Status.RESPONDED})
 """Statuses a follow-up reaches only once its message was delivered: read, or replied to."""
 _SHOWN_DELIVERED = frozenset({Status.DELIVERED, *_DELIVERED_BY})
@@ -110,6 +116,8 @@ def counters_for(change: Change, priced_before: Pricing | None = None) -> dict[s
     cost = _cost(change, priced_before)
     if cost:
         found["messaging_cost_micro_usd"] = cost
+        if change.followup.channel in _BILLED_APART:
+            found[f"{change.followup.channel}_cost_micro_usd"] = cost
     return found
 
 
@@ -236,15 +244,20 @@ def ai_cost_usd(counts: dict[str, int]) -> float:
     return counts.get("ai_cost_micro_usd", 0) / MICRO
 
 
-def cost_figures(counts: dict[str, int]) -> dict[str, float | None]:
-    """Messaging and AI cost in dollars, their sum, and that sum per reply and per
-    conversion (None with none of them)."""
-    messaging = counts.get("messaging_cost_micro_usd", 0) / MICRO
-    ai = ai_cost_usd(counts)
+def cost_figures(counts: dict[str, int]) -> dict[str, Any]:
+    """Messaging cost in dollars, in all and by channel, AI cost, their sum, and that sum
+    per reply and per conversion (None with none of them). WhatsApp's part is what SMS and
+    email leave of the messaging cost (so one counted before they were counted apart
+    stands under WhatsApp)."""
+    micro = counts.get("messaging_cost_micro_usd", 0)
+    apart = {channel: counts.get(f"{channel}_cost_micro_usd", 0) for channel in _BILLED_APART}
+    by_channel = {"whatsapp": micro - sum(apart.values()), **apart}
+    messaging, ai = micro / MICRO, ai_cost_usd(counts)
     total = messaging + ai
     replies, conversions = counts.get("responded", 0), counts.get("converted", 0)
     return {
         "messaging_cost_usd": messaging,
+        "messaging_cost_by_channel": {channel: c / MICRO for channel, c in by_channel.items()},
         "ai_cost_usd": ai,
         "cost_usd": total,
         "cost_per_reply": total / replies if replies else None,
