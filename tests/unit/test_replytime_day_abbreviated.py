@@ -22,7 +22,7 @@ from tests.support.replies import NEW_YORK, at, detected
         ("sat morning works", "2026-11-28T09:00"),
         ("sun at 10", "2026-11-29T10:00"),
         ("mon at 10 ok", "2026-11-30T10:00"),
-        ("tues afternoon", "2026-12-01T15:00"),
+        ("tues afternoon", "2026-11-24T15:00"),
         ("tmrw is packed. call me fri", "2026-11-27T09:00"),
     ],
 )

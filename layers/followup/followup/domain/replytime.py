@@ -39,8 +39,10 @@ every answer is one time:
 - a number that counts something is no hour nor day ("quero saber sobre as 3 aulas", "a
   las 3 clases", "the 3 classes", "after 3 lessons"); after "jam" it is the hour ("jam 3
   kelas" is class at 3);
-- a time already past today with no day named, or a weekday named on that same weekday,
-  means the next such time; nothing is ever before "now";
+- a time already past today with no day named means the next day; a weekday named on
+  that same weekday is today while the hour asked is still to come (as a date is), else a
+  week later, and a week later when the next one is said ("next tuesday", "selasa
+  depan", "terça que vem", "el próximo martes"); nothing is ever before "now";
 - a day gone by ("yesterday at 10", "kemarin jam 3", "ontem às 15h") names no time, unless
   a day to come is named too ("kemarin sibuk, besok jam 10 ya"): it is what happened, not
   a call back;
@@ -424,7 +426,29 @@ def _english(
     if when == "today" and clock is None:
         # "nanti" alone is "later", not a time; "nanti malam" is this evening
         return _todays(part_hour, now) if part_hour is not None else None
+    if day is not None and when in _WEEKDAYS:
+        return f"{_weekday_named(day, when, now, hour, minute).isoformat()} {hour:02d}:{minute:02d}"
     return f"{when} {hour:02d}:{minute:02d}".strip()
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_NEXT_BEFORE = re.compile(r"\b(?:next|proxima|proximo) $")
+_NEXT_AFTER = re.compile(r"^ (?:depan|dpn|que vem|que viene|proxima|proximo)\b")
+"""The next one of a weekday, said right before it ("next tuesday", "na próxima terça", "el
+próximo martes") or right after it ("selasa depan", "terça que vem", "martes que viene")."""
+
+
+def _weekday_named(day: re.Match[str], name: str, now: datetime, hour: int, minute: int) -> date:
+    """The date of the weekday `name` that `day` says, asked for at `hour`:`minute`: the
+    coming one, today itself while that hour is still to come (as a date named is), unless
+    the lead says the next one ("next tuesday" on a Tuesday is a week later)."""
+    ahead = (_WEEKDAYS.index(name) - now.weekday()) % 7
+    if ahead == 0:
+        said = day.string
+        next_one = _NEXT_BEFORE.search(said[: day.start()]) or _NEXT_AFTER.search(said[day.end() :])
+        if next_one or datetime.combine(now.date(), time(hour, minute)) <= now:
+            ahead = 7
+    return now.date() + timedelta(days=ahead)
 
 
 _NEAR_AFTER = re.compile(
