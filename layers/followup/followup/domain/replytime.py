@@ -28,9 +28,12 @@ every answer is one time:
 - an hour said as it is spoken is that hour: "half past 3", "quarter to 1", "3 e meia",
   "setengah 3" (half way to three: 2:30), "after 5", "jam 10an", "around 11" (beside a
   day, a part of the day or an asking word), "por volta das 10"; "in an hour", "setengah
-  jam lagi", "em meia hora" count from now; times of prayer are parts of the day (dzuhur
-  13:00, ashar 15:00, maghrib and isya 19:00), and so are noon ("ao meio-dia") and after
-  lunch (13:00: "call me after lunch", "depois do almoço", "abis makan siang");
+  jam lagi", "em meia hora" count from now; days count from today ("in 2 days", "give me 3
+  days", "2 hari lagi", "daqui a 2 dias": that day, at 09:00 unless an hour is said), not
+  days until something happens ("the course starts in 2 weeks"); times of prayer are parts
+  of the day (dzuhur 13:00, ashar 15:00, maghrib and isya 19:00), and so are noon ("ao
+  meio-dia") and after lunch (13:00: "call me after lunch", "depois do almoço", "abis
+  makan siang");
 - "next week" (minggu depan, semana que vem, la semana que viene) means next Monday;
 - a date ("on the 30th", "tanggal 30", "dia 30", "30 November", "dec 2", "2 de
   dezembro") wins over a weekday: the next such date, this month or this year when it
@@ -383,14 +386,19 @@ def _english(
     message = _clock_ready(message)
     dated = _DATE.search(message)
     undated = _DATE.sub(lambda found: " " * len(found[0]), message) if dated else message
+    counted = None if dated else _days_later(undated)
+    if counted is not None:  # "in 2 days": its count is no hour
+        undated = undated[: counted.start()] + " " * len(counted[0]) + undated[counted.end() :]
     clock = _first_clock(undated)
     called = None if clock is None or dated else _called_later(message, clock)
     if called is not None and len(called) < len(message):
         return _english(called, now)  # "I have a meeting at 3, call me at 5"
-    day = None if dated else _day_asked(message, clock)
+    day = None if dated or counted else _day_asked(message, clock)
     if day is not None and clock is None and not _PART.search(message) and _refused(message, day):
         return None  # "besok gak bisa", "tomorrow I can't": no day asked for
-    asked = min((found for found in (dated, clock, day) if found), key=_start, default=None)
+    asked = min(
+        (found for found in (dated, counted, clock, day) if found), key=_start, default=None
+    )
     refused = None if asked is None else _not_called(message, asked, asked is day)
     if asked is not None and refused is not None:
         instead = _asked_instead(message, asked, refused, asked is day)
@@ -410,10 +418,10 @@ def _english(
         if other is None or len(other) >= len(message):
             return None  # "I can't at 3", "gak bisa jam 3 besok": never the hour refused
         return _english(other, now)  # "I can't at 3, how about 6?"
-    if day is None and clock is None and dated is None:
+    if day is None and clock is None and dated is None and counted is None:
         return _part_asked(message, now)
     hour, minute = MORNING_HOUR, 0
-    part_hour = _part_beside(message, clock or day or dated)
+    part_hour = _part_beside(message, clock or day or dated or counted)
     if clock:
         hour = _clock_hour(clock, part_hour)
         minute = _minute(clock)
@@ -422,6 +430,9 @@ def _english(
     if dated is not None:
         named = _date_named(dated, now, hour, minute)
         return f"{named.isoformat()} {hour:02d}:{minute:02d}" if named else None
+    if counted is not None:
+        named = now.date() + timedelta(days=_days_counted(counted))
+        return f"{named.isoformat()} {hour:02d}:{minute:02d}"
     when = _day_name(day) if day else ""
     if when == "today" and clock is None:
         # "nanti" alone is "later", not a time; "nanti malam" is this evening
@@ -429,6 +440,54 @@ def _english(
     if day is not None and when in _WEEKDAYS:
         return f"{_weekday_named(day, when, now, hour, minute).isoformat()} {hour:02d}:{minute:02d}"
     return f"{when} {hour:02d}:{minute:02d}".strip()
+
+
+_COUNTS = {
+    "a couple of": 2, "a couple": 2, "couple of": 2, "two": 2, "three": 3, "four": 4,
+    "five": 5, "six": 6, "seven": 7, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6,
+    "tujuh": 7, "dois": 2, "duas": 2, "tres": 3, "quatro": 4, "cinco": 5, "seis": 6,
+    "sete": 7, "dos": 2, "cuatro": 4, "siete": 7,
+}  # fmt: skip
+_COUNT = rf"\d{{1,2}}|{'|'.join(sorted(_COUNTS, key=len, reverse=True))}"
+_DAY_UNIT = r"days?|hari|dias?|weeks?|minggu|semanas?"
+_ABOUT = r"(?:(?:uns|umas|unos|unas|about|around|sekitar|kira kira|kurang lebih) )?"
+_DAYS_LATER = re.compile(
+    r"\b(?:in|dalam|daqui a|daqui|em|en|dentro de|give me|gimme|need|kasih waktu|kasih"
+    rf"|beri waktu|me da|me de|dame|deme|necesito|preciso de) {_ABOUT}(?P<n>{_COUNT})"
+    rf" ?(?P<unit>{_DAY_UNIT})\b"
+    rf"|\b(?P<n2>{_COUNT}) ?(?P<unit2>{_DAY_UNIT}) (?:lagi|lg|from now)\b"
+    r"|\b(?P<one>sehari|seminggu) (?:lagi|lg)\b"
+)
+"""Days (or weeks) counted from today, asked for before a call: "in 2 days", "give me 3
+days", "2 hari lagi", "kasih waktu 2 hari", "daqui a 2 dias", "dame tres días", "seminggu
+lagi"."""
+
+
+_EVENT_VERBS = frozenset(
+    {"start", "starts", "begin", "begins", "open", "opens", "close", "closes", "end", "ends"}
+    | {"mulai", "dimulai", "buka", "dibuka", "tutup", "ditutup", "selesai", "berakhir"}
+    | {"comeca", "comecam", "abre", "fecha", "termina", "empieza", "empiezan", "inicia"}
+)
+"""Verbs of something that happens, right before days counted ("the course starts in 2
+weeks", "kelasnya mulai 2 minggu lagi"): when it happens, no time asked for."""
+
+
+def _days_later(message: str) -> re.Match[str] | None:
+    """Days counted from today that `message` asks for (`_DAYS_LATER`), unless they say when
+    something happens."""
+    counted = _DAYS_LATER.search(message)
+    before = message[: counted.start()].split() if counted else []
+    return None if before and before[-1] in _EVENT_VERBS else counted
+
+
+def _days_counted(counted: re.Match[str]) -> int:
+    """How many days from today `counted` (a `_DAYS_LATER` match) says."""
+    if counted["one"]:
+        return 7 if counted["one"] == "seminggu" else 1
+    said = counted["n"] or counted["n2"]
+    count = int(said) if said.isdigit() else _COUNTS[said]
+    unit = counted["unit"] or counted["unit2"]
+    return count * 7 if unit.startswith(("week", "minggu", "semana")) else count
 
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

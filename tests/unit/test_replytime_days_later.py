@@ -1,0 +1,64 @@
+"""Days counted from today are a day to call back on: "in 2 days", "2 hari lagi", "daqui a
+2 dias", "give me 3 days", "kasih waktu 2 hari", "in 2 weeks"; at 09:00, or at the hour
+or part of the day said with them. Days gone by ("2 days ago"), days until something
+starts ("the course starts in 2 weeks") and hours counted from now ("in 2 hours") are read
+as before."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from followup.domain.intents import Intent
+from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "in 2 days", "2026-11-26T09:00"),
+        (NEW_YORK, "call me in 3 days at 4pm", "2026-11-27T16:00"),
+        (NEW_YORK, "give me 2 days to think", "2026-11-26T09:00"),
+        (NEW_YORK, "I need a couple of days", "2026-11-26T09:00"),
+        (NEW_YORK, "try again in 2 weeks", "2026-12-08T09:00"),
+        (NEW_YORK, "2 days from now in the afternoon", "2026-11-26T15:00"),
+        (JAKARTA, "2 hari lagi ya kak", "2026-11-26T09:00"),
+        (JAKARTA, "kasih waktu 3 hari ya", "2026-11-27T09:00"),
+        (JAKARTA, "dalam dua hari sore aja", "2026-11-26T15:00"),
+        (JAKARTA, "seminggu lagi aja kak", "2026-12-01T09:00"),
+        (JAKARTA, "sekitar 3 hari lagi", "2026-11-27T09:00"),
+        (SAO_PAULO, "me chama daqui a 2 dias", "2026-11-26T09:00"),
+        (SAO_PAULO, "me dá uns 3 dias", "2026-11-27T09:00"),
+        (SAO_PAULO, "em duas semanas", "2026-12-08T09:00"),
+        (NEW_YORK, "llámame en 2 días", "2026-11-26T09:00"),
+        (NEW_YORK, "dame tres días", "2026-11-27T09:00"),
+    ],
+)
+def test_days_counted_from_today_are_the_day_to_call_back(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they ask for some days first
+    # Then the call back is that many days later, at 09:00 or the hour they said
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "in 2 hours", "2026-11-24T11:00"),
+        (NEW_YORK, "I called 2 days ago", None),
+        (JAKARTA, "2 hari yang lalu sudah saya transfer", None),
+        (NEW_YORK, "the course starts in 2 weeks?", None),
+        (JAKARTA, "kelasnya mulai 2 minggu lagi kak?", None),
+        (SAO_PAULO, "as aulas começam em 2 semanas?", None),
+    ],
+)
+def test_hours_from_now_days_gone_by_and_days_until_an_event_are_read_as_before(
+    zone: ZoneInfo, text: str, local: str | None
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # Then hours count from now, and days gone by or until something starts book no call
+    # back
+    assert detected(zone, text)[1] == local
