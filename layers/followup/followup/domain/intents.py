@@ -78,12 +78,15 @@ from zoneinfo import ZoneInfo
 from followup.domain.optout import is_opt_out, normalise, said_besides
 from followup.domain.replytime import (
     UNTIL_DAY,
+    asks_only_a_time,
+    dates_said_no_to,
     days_named,
     hour_refused,
     plain_words,
     refuses_day,
     requested_time,
     says_cannot,
+    says_no_to_days,
 )
 
 
@@ -563,13 +566,7 @@ def classify(
     until = "?" in text and _asks_until(text, message)
     contact = None if until else _CONTACT.search(message)
     if contact or not (worded or until or ("?" in text and _asks_what_there_is(text))):
-        asked_for = requested_time(
-            message,
-            now,
-            zone,
-            refusal_asked=_refusal_asked(text),
-            refusal=hour_refused(normalise(c) for c in _CLAUSES.findall(text)),
-        )
+        asked_for = _time_asked(text, message, now, zone)
         if asked_for is not None and not _refuses_day(text):
             return Detected(
                 Intent.CALL_BACK_AT,
@@ -591,6 +588,36 @@ def classify(
     if asked:
         return Detected(Intent.QUESTION, 0.7)
     return Detected(Intent.OTHER, 0.0)
+
+
+def _time_asked(text: str, message: str, now: datetime, zone: ZoneInfo) -> datetime | None:
+    """The time the message asks to be called at (`requested_time`), never on a day one of
+    its clauses only says no to (`says_no_to_days`: "not tomorrow", "amanhã não", "besok
+    jangan"): read without those clauses, that day is then the one asked for after it
+    ("not tomorrow, friday" is Friday), or none; and when the message read whole asks for
+    no time, so is a day asked for plainly after one said no to ("not today, maybe
+    thursday", "hoje não, quinta talvez"; not "hoje não, amanhã tenho prova")."""
+    clauses = [(c.span(), normalise(c[0])) for c in _CLAUSES.finditer(text)]
+    refusal_asked = _refusal_asked(text)
+    refusal = hour_refused(clause for _, clause in clauses)
+
+    def read(message: str) -> datetime | None:
+        return requested_time(message, now, zone, refusal_asked=refusal_asked, refusal=refusal)
+
+    asked_for = read(message)
+    said_no = dates_said_no_to([clause for _, clause in clauses], now.astimezone(zone).date())
+    if not said_no:
+        return asked_for
+    kept = text
+    for (start, end), clause in reversed(clauses):
+        if says_no_to_days(clause):
+            kept = f"{kept[:start]} {kept[end:]}"
+    rest = normalise(kept)
+    if asked_for is not None and asked_for.astimezone(zone).date() in said_no:
+        asked_for = read(rest)
+        refused = asked_for is not None and asked_for.astimezone(zone).date() in said_no
+        return None if refused else asked_for
+    return read(rest) if asked_for is None and asks_only_a_time(rest) else asked_for
 
 
 def _reached_someone_else(text: str, message: str) -> bool:

@@ -1912,3 +1912,58 @@ def _date_named(found: re.Match[str], now: datetime, hour: int, minute: int) -> 
 
 def _day_name(day: re.Match[str]) -> str:
     return next(name for n, name in enumerate(_DAY_NAMES) if day[f"d{n}"])
+
+
+_SAYING_NO = frozenset({"no", "not", "nope", "nao", "jangan", "jgn", "bukan", "ga", "gak"})
+_SAYING_NO |= {"nggak", "ngga", "engga", "enggak", "tidak", "tdk", "ndak"}
+_JOINING_DAYS = frozenset({"or", "and", "atau", "dan", "ou", "e", "y", "o", "nor"})
+_SAYING_NO_ALSO = _SAYING_NO | _JOINING_DAYS | _FILLERS | _COURTESY
+_SAYING_NO_ALSO |= {"sorry", "maaf", "desculpa", "perdon", "thanks", "gracias"}
+
+
+def says_no_to_days(clause: str) -> bool:
+    """The normalised `clause` says no to one or more days and nothing more: "not
+    tomorrow", "amanhã não", "besok jangan ya kak", "not today or tomorrow", "hoy no". Not
+    a "no" that asks or sets a condition ("why not tomorrow", "if not tomorrow") or says
+    something else of the day ("tomorrow no problem", "amanhã não tenho aula")."""
+    if _DAY.search(clause) is None:
+        return False
+    words = set(_DAY.sub(" ", clause).split())
+    return bool(words & _SAYING_NO) and words <= _SAYING_NO_ALSO
+
+
+_DAYS_AHEAD = {"today": 0, "tomorrow": 1, "day after tomorrow": 2}
+
+
+def dates_said_no_to(clauses: Iterable[str], today: date) -> set[date]:
+    """The dates of the days that the normalised `clauses` only say no to
+    (`says_no_to_days`), a weekday both as this week's and next week's when it is today's
+    ("not friday" said on a Friday)."""
+    found: set[date] = set()
+    for clause in clauses:
+        if not says_no_to_days(clause):
+            continue
+        for day in _DAY.finditer(clause):
+            name = _day_name(day)
+            if name in _DAYS_AHEAD:
+                found.add(today + timedelta(days=_DAYS_AHEAD[name]))
+            elif name in _WEEKDAYS:
+                ahead = (_WEEKDAYS.index(name) - today.weekday()) % 7
+                found |= {today + timedelta(days=ahead), today + timedelta(days=ahead or 7)}
+    return found
+
+
+_ASKING_PLAINLY = _FILLERS | _COURTESY | _ASKED_AFTER | _JOINING_DAYS | _INSTEAD
+_ASKING_PLAINLY |= {"maybe", "talvez", "mungkin", "quizas", "yes", "sim", "si", "el", "la"}
+_ASKING_PLAINLY |= {"at", "is", "good", "better", "pode", "ser", "bisa", "boleh", "as", "a"}
+
+
+def asks_only_a_time(message: str) -> bool:
+    """The normalised `message` names a day or an hour and says nothing else of it than
+    asking for it ("maybe thursday", "quinta talvez", "besok aja", "friday at 3"): not what
+    keeps the lead then, or someone else's call ("amanhã tenho prova", "meu pai vai me
+    ligar amanhã")."""
+    if _DAY.search(message) is None and _CLOCK.search(message) is None:
+        return False
+    rest = _PART.sub(" ", _CLOCK.sub(" ", _DAY.sub(" ", message)))
+    return set(rest.split()) <= _ASKING_PLAINLY

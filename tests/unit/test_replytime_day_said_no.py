@@ -1,0 +1,80 @@
+"""A day the lead says no to with a bare "not" or "no" ("not tomorrow", "amanhã não",
+"besok jangan", "hoy no") is no day to call back on: the day asked for after it is
+("not tomorrow, friday" is Friday), and none when none is. A "no" that says something
+else of the day ("tomorrow no problem", "amanhã não tenho aula", "besok ga ada kelas"), or
+a "not" that asks ("why not tomorrow?") or makes a condition ("if not tomorrow, friday"),
+refuses nothing."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from followup.domain.intents import Intent
+from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
+
+TOMORROW_9AM = "2026-11-25T09:00"
+THURSDAY_9AM = "2026-11-26T09:00"
+FRIDAY_9AM = "2026-11-27T09:00"
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "not tomorrow, friday", FRIDAY_9AM),
+        (NEW_YORK, "no, not tomorrow. friday", FRIDAY_9AM),
+        (NEW_YORK, "tomorrow no, friday yes", FRIDAY_9AM),
+        (NEW_YORK, "not today, maybe thursday", THURSDAY_9AM),
+        (NEW_YORK, "not today, tomorrow", TOMORROW_9AM),
+        (JAKARTA, "besok jangan, jumat aja", FRIDAY_9AM),
+        (JAKARTA, "jangan besok kak, jumat aja", FRIDAY_9AM),
+        (JAKARTA, "hari ini jangan, besok aja", TOMORROW_9AM),
+        (JAKARTA, "besok ga, kamis aja", THURSDAY_9AM),
+        (SAO_PAULO, "amanhã não, sexta", FRIDAY_9AM),
+        (SAO_PAULO, "hoje não, quinta talvez", THURSDAY_9AM),
+        (NEW_YORK, "mañana no, el viernes", FRIDAY_9AM),
+        (NEW_YORK, "not tomorrow, friday at 3pm", "2026-11-27T15:00"),
+        (NEW_YORK, "not today or tomorrow, friday", FRIDAY_9AM),
+    ],
+)
+def test_the_day_asked_for_after_one_said_no_to_is_the_call_back(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they say no to a day, then name another
+    # Then the call back is on the other day
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "not tomorrow"),
+        (NEW_YORK, "tomorrow no"),
+        (JAKARTA, "besok jangan ya kak"),
+        (SAO_PAULO, "amanhã não"),
+        (NEW_YORK, "mañana no"),
+    ],
+)
+def test_a_day_said_no_to_alone_is_no_call_back(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they only say no to a day
+    # Then no call back is booked on it
+    assert detected(zone, text)[1] is None
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "tomorrow no problem", TOMORROW_9AM),
+        (SAO_PAULO, "amanhã não tenho aula, pode ligar", TOMORROW_9AM),
+        (NEW_YORK, "why not tomorrow", TOMORROW_9AM),
+        (NEW_YORK, "if not tomorrow, friday", TOMORROW_9AM),
+    ],
+)
+def test_a_no_that_refuses_no_day_keeps_it(zone: ZoneInfo, text: str, local: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When "no" says something else of the day, asks, or makes a condition
+    # Then the day is still the call back
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
