@@ -1,9 +1,11 @@
 """A day the lead says no to with a bare "not" or "no" ("not tomorrow", "amanhã não",
-"besok jangan", "hoy no") is no day to call back on: the day asked for after it is
-("not tomorrow, friday" is Friday), and none when none is. A "no" that says something
-else of the day ("tomorrow no problem", "amanhã não tenho aula", "besok ga ada kelas"), or
-a "not" that asks ("why not tomorrow?") or makes a condition ("if not tomorrow, friday"),
-refuses nothing."""
+"besok jangan", "hoy no"), or says they cannot or are busy on in a clause of its own
+("tomorrow I can't", "amanhã não posso", "mañana no puedo"), is no day to call back on
+(a part of a day so refused, "besok pagi gak bisa", leaves the rest of that day): the
+day asked for after it is ("not tomorrow, friday" is Friday), and none when none is. A
+"no" that says something else of the day ("tomorrow no problem", "amanhã não tenho
+aula", "besok ga ada kelas"), or a "not" that asks ("why not tomorrow?") or makes a
+condition ("if not tomorrow, friday"), refuses nothing."""
 
 from __future__ import annotations
 
@@ -77,4 +79,56 @@ def test_a_no_that_refuses_no_day_keeps_it(zone: ZoneInfo, text: str, local: str
     # Given a lead writing at 09:00 on Tuesday
     # When "no" says something else of the day, asks, or makes a condition
     # Then the day is still the call back
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "tomorrow I can't, friday", FRIDAY_9AM),
+        (NEW_YORK, "tomorrow I'm busy, friday?", FRIDAY_9AM),
+        (SAO_PAULO, "amanhã não posso, sexta", FRIDAY_9AM),
+        (SAO_PAULO, "amanhã não dá, sexta de manhã", FRIDAY_9AM),
+        (NEW_YORK, "mañana no puedo, el viernes", FRIDAY_9AM),
+        (JAKARTA, "besok gak bisa, jumat", FRIDAY_9AM),
+    ],
+)
+def test_the_day_asked_for_after_one_the_lead_cannot_do_is_the_call_back(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they cannot do a day, then name another
+    # Then the call back is on the other day
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "tomorrow I can't wait", TOMORROW_9AM),
+        (NEW_YORK, "if tomorrow you can't, friday", TOMORROW_9AM),
+    ],
+)
+def test_a_cannot_that_keeps_the_day_keeps_it(zone: ZoneInfo, text: str, local: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they are eager, or set a condition
+    # Then the day is still the call back
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "tomorrow morning I can't, afternoon is fine", "2026-11-25T15:00"),
+        (JAKARTA, "besok pagi gak bisa, sore aja", "2026-11-25T15:00"),
+        (SAO_PAULO, "amanhã de manhã não dá, à tarde pode", "2026-11-25T15:00"),
+        (NEW_YORK, "tomorrow morning no, evening yes", "2026-11-25T19:00"),
+    ],
+)
+def test_a_part_of_a_day_said_no_to_leaves_the_rest_of_that_day(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they cannot do tomorrow morning, and name another part of the day
+    # Then the call back is tomorrow, at that part of the day
     assert detected(zone, text) == (Intent.CALL_BACK_AT, local)

@@ -79,14 +79,14 @@ from followup.domain.optout import is_opt_out, normalise, said_besides
 from followup.domain.replytime import (
     UNTIL_DAY,
     asks_only_a_time,
-    dates_said_no_to,
     days_named,
     hour_refused,
+    names_an_hour,
     plain_words,
     refuses_day,
     requested_time,
+    said_no_to,
     says_cannot,
-    says_no_to_days,
 )
 
 
@@ -591,32 +591,43 @@ def classify(
 
 
 def _time_asked(text: str, message: str, now: datetime, zone: ZoneInfo) -> datetime | None:
-    """The time the message asks to be called at (`requested_time`), never on a day one of
-    its clauses only says no to (`says_no_to_days`: "not tomorrow", "amanhã não", "besok
-    jangan"): read without those clauses, that day is then the one asked for after it
-    ("not tomorrow, friday" is Friday), or none; and when the message read whole asks for
-    no time, so is a day asked for plainly after one said no to ("not today, maybe
-    thursday", "hoje não, quinta talvez"; not "hoje não, amanhã tenho prova")."""
-    clauses = [(c.span(), normalise(c[0])) for c in _CLAUSES.finditer(text)]
+    """The time the message asks to be called at (`requested_time`), never in what one of
+    its clauses only says no to (`said_no_to`: "not tomorrow", "amanhã não posso", "besok
+    pagi gak bisa"): read without those clauses (a day kept where only a part of it was
+    said no to), the time is then the one asked for after them ("not tomorrow, friday" is
+    Friday, "besok pagi gak bisa, sore aja" tomorrow afternoon), or none; and when the
+    message read whole asks for no time, so is a time asked for plainly after one said no
+    to ("not today, maybe thursday"; not "hoje não, amanhã tenho prova")."""
+    today, hour_said = now.astimezone(zone).date(), names_an_hour(message)
+    clauses = [
+        (c.span(), said_no_to(normalise(c[0]), today, hour_said=hour_said))
+        for c in _CLAUSES.finditer(text)
+    ]
     refusal_asked = _refusal_asked(text)
-    refusal = hour_refused(clause for _, clause in clauses)
+    refusal = hour_refused(normalise(c) for c in _CLAUSES.findall(text))
 
     def read(message: str) -> datetime | None:
         return requested_time(message, now, zone, refusal_asked=refusal_asked, refusal=refusal)
 
+    def refused(at: datetime | None) -> bool:
+        local = at.astimezone(zone) if at is not None else None
+        return local is not None and any(
+            local.date() in no.dates and no.start <= local.hour < no.end
+            for _, no in clauses
+            if no is not None
+        )
+
     asked_for = read(message)
-    said_no = dates_said_no_to([clause for _, clause in clauses], now.astimezone(zone).date())
-    if not said_no:
+    if all(no is None for _, no in clauses):
         return asked_for
     kept = text
-    for (start, end), clause in reversed(clauses):
-        if says_no_to_days(clause):
-            kept = f"{kept[:start]} {kept[end:]}"
+    for (start, end), no in reversed(clauses):
+        if no is not None:
+            kept = f"{kept[:start]} {no.leaves} {kept[end:]}"
     rest = normalise(kept)
-    if asked_for is not None and asked_for.astimezone(zone).date() in said_no:
+    if refused(asked_for):
         asked_for = read(rest)
-        refused = asked_for is not None and asked_for.astimezone(zone).date() in said_no
-        return None if refused else asked_for
+        return None if refused(asked_for) else asked_for
     return read(rest) if asked_for is None and asks_only_a_time(rest) else asked_for
 
 

@@ -64,6 +64,7 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from followup.domain.localtime import to_utc
@@ -1919,38 +1920,53 @@ _SAYING_NO |= {"nggak", "ngga", "engga", "enggak", "tidak", "tdk", "ndak"}
 _JOINING_DAYS = frozenset({"or", "and", "atau", "dan", "ou", "e", "y", "o", "nor"})
 _SAYING_NO_ALSO = _SAYING_NO | _JOINING_DAYS | _FILLERS | _COURTESY
 _SAYING_NO_ALSO |= {"sorry", "maaf", "desculpa", "perdon", "thanks", "gracias"}
-
-
-def says_no_to_days(clause: str) -> bool:
-    """The normalised `clause` says no to one or more days and nothing more: "not
-    tomorrow", "amanhã não", "besok jangan ya kak", "not today or tomorrow", "hoy no". Not
-    a "no" that asks or sets a condition ("why not tomorrow", "if not tomorrow") or says
-    something else of the day ("tomorrow no problem", "amanhã não tenho aula")."""
-    if _DAY.search(clause) is None:
-        return False
-    words = set(_DAY.sub(" ", clause).split())
-    return bool(words & _SAYING_NO) and words <= _SAYING_NO_ALSO
-
-
 _DAYS_AHEAD = {"today": 0, "tomorrow": 1, "day after tomorrow": 2}
 
 
-def dates_said_no_to(clauses: Iterable[str], today: date) -> set[date]:
-    """The dates of the days that the normalised `clauses` only say no to
-    (`says_no_to_days`), a weekday both as this week's and next week's when it is today's
-    ("not friday" said on a Friday)."""
-    found: set[date] = set()
-    for clause in clauses:
-        if not says_no_to_days(clause):
-            continue
-        for day in _DAY.finditer(clause):
-            name = _day_name(day)
-            if name in _DAYS_AHEAD:
-                found.add(today + timedelta(days=_DAYS_AHEAD[name]))
-            elif name in _WEEKDAYS:
-                ahead = (_WEEKDAYS.index(name) - today.weekday()) % 7
-                found |= {today + timedelta(days=ahead), today + timedelta(days=ahead or 7)}
-    return found
+class SaidNo(NamedTuple):
+    """What a clause says no to: the hours `start` to `end` of each of its `dates`, and
+    what it leaves of itself to read (the day, when only a part of it was said no to)."""
+
+    dates: frozenset[date]
+    start: int
+    end: int
+    leaves: str
+
+
+def said_no_to(clause: str, today: date, *, hour_said: bool) -> SaidNo | None:
+    """What the normalised `clause` says no to, when it names a day (or a part of one),
+    no hour, and only says no to it ("not tomorrow", "amanhã não", "besok pagi jangan ya",
+    "not today or tomorrow") or, when the message names no hour (`hour_said`: "tomorrow
+    I'm busy, at 3 is fine" may be tomorrow at 3), that the lead cannot or is busy on the
+    one day it names, said right after it (`_refused`: "tomorrow I can't", "amanhã não
+    posso", "besok pagi gak bisa"). None for a "no" that asks or sets a condition ("why not
+    tomorrow", "if not tomorrow"), or says something else of the day ("tomorrow no
+    problem", "amanhã não tenho aula"). A weekday that is today's stands for both ("not
+    friday" said on a Friday)."""
+    days = list(_DAY.finditer(clause))
+    parts = list(_PART.finditer(clause))
+    if not days or len(parts) > 1 or _CLOCK.search(clause):
+        return None
+    said = set(_PART.sub(" ", _DAY.sub(" ", clause)).split())
+    bare = bool(said & _SAYING_NO) and said <= _SAYING_NO_ALSO
+    plain = " ".join(_PART.sub(" ", clause).split())
+    first = _DAY.search(plain)
+    cannot = not hour_said and len(days) == 1 and first is not None and _refused(plain, first)
+    if not (bare or cannot):
+        return None
+    dates: set[date] = set()
+    for day in days:
+        name = _day_name(day)
+        if name in _DAYS_AHEAD:
+            dates.add(today + timedelta(days=_DAYS_AHEAD[name]))
+        elif name in _WEEKDAYS:
+            ahead = (_WEEKDAYS.index(name) - today.weekday()) % 7
+            dates |= {today + timedelta(days=ahead), today + timedelta(days=ahead or 7)}
+    if not parts:
+        return SaidNo(frozenset(dates), 0, 24, "")
+    hour = _PART_HOURS[parts[0][0]]
+    start = 0 if hour == MORNING_HOUR else hour
+    return SaidNo(frozenset(dates), start, _PART_ENDS[hour], " ".join(d[0] for d in days))
 
 
 _ASKING_PLAINLY = _FILLERS | _COURTESY | _ASKED_AFTER | _JOINING_DAYS | _INSTEAD
@@ -1967,3 +1983,8 @@ def asks_only_a_time(message: str) -> bool:
         return False
     rest = _PART.sub(" ", _CLOCK.sub(" ", _DAY.sub(" ", message)))
     return set(rest.split()) <= _ASKING_PLAINLY
+
+
+def names_an_hour(message: str) -> bool:
+    """The normalised `message` names an hour of the clock ("at 3", "jam 10", "às 15h")."""
+    return _CLOCK.search(_clock_ready(message)) is not None
