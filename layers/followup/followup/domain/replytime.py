@@ -34,7 +34,10 @@ every answer is one time:
   of the day (dzuhur 13:00, ashar 15:00, maghrib and isya 19:00), and so are noon ("ao
   meio-dia") and after lunch (13:00: "call me after lunch", "depois do almoço", "abis
   makan siang");
-- "next week" (minggu depan, semana que vem, la semana que viene) means next Monday;
+- "next week" (minggu depan, semana que vem, la semana que viene) means next Monday, and
+  so does after the weekend; the weekend (akhir pekan, fim de semana, fin de semana) is its
+  Saturday, its Sunday once Saturday's hour is past, the next one's once it is over; a
+  weekend wished well ("have a nice weekend", "bom fim de semana") is none;
 - a date ("on the 30th", "tanggal 30", "dia 30", "30 November", "dec 2", "2 de
   dezembro") wins over a weekday: the next such date, this month or this year when it
   is still to come at the hour asked, else the next; a day of the month no month has
@@ -80,13 +83,15 @@ _AS_A_DAY = (
     r"|okay|or|and|then|instead|better|good|fine|pls|please)\b|\d)|$)"
 )
 """After "wed", what makes it Wednesday, not "we'd" ("we'd be 15 students")."""
+_WEEKEND = r"weekend|akhir pekan|akhir minggu|fim de semana|fin de semana|finde"
 _DAYS = {
     "tomorrow": r"besok|bsk|besuk|bsok|tomorrow|tmr|tmrw|tomorow|2moro|amanha|amnh"
     r"|(?<!la )(?<!pasado )manana",
     "day after tomorrow": r"lusa|day after tomorrow|depois de amanha|pasado manana",
     "today": r"hari ini|today|hoje|hj|nanti|ntar|nti|entar|tonight|tonite|hoy",
     "next monday": r"minggu depan|next week|semana que vem|proxima semana|semana que viene"
-    r"|semana proxima",
+    r"|semana proxima|(?:after|depois do|depois de|apos o|setelah|sesudah|habis|abis"
+    rf"|despues del|despues de) (?:the |el )?(?:{_WEEKEND})",
     "monday": r"senin|monday|mon|segunda(?: feira)?|lunes",
     "tuesday": r"selasa|tuesday|tues|tue|terca(?: feira)?|martes",
     "wednesday": rf"rabu|wednesday|weds|wed{_AS_A_DAY}|quarta(?: feira)?|miercoles",
@@ -94,11 +99,14 @@ _DAYS = {
     "friday": r"jumat|friday|fri|sexta(?: feira)?|viernes",
     "saturday": rf"sabtu|saturday|{_NOT_SAID_OF}sat|sabado",
     "sunday": rf"hari minggu|ahad|sunday|{_NOT_SAID_OF}sun|domingo",
+    "weekend": _WEEKEND,
 }
 _PAST = re.compile(
     r"\b(?:yesterday|last (?:night|week|monday|tuesday|wednesday|thursday|friday|saturday"
     r"|sunday|mon|tues?|weds?|thur?s?|fri|sat|sun)|kemarin|kmrn|kemaren|tadi|minggu lalu"
-    r"|ontem|anteontem|semana passada|ayer|anteayer|antier|semana pasada)\b"
+    r"|ontem|anteontem|semana passada|ayer|anteayer|antier|semana pasada|last weekend"
+    r"|(?:weekend|akhir pekan|akhir minggu) (?:lalu|kemarin)"
+    r"|(?:fim de semana|fin de semana) (?:passado|pasado))\b"
 )
 """A day gone by: a time said with one is what happened, never a time to call back."""
 _DAY = re.compile(
@@ -195,6 +203,10 @@ _PART_WORDS = (
 _GREETING = re.compile(
     rf"\b(?:selamat|slamat|met|good|bom|boa) (?:{_PART_WORDS}|dia)\b"
     r"|\b(?:buenos|buenas) (?:dias|tardes|noches)\b"
+    # a wish for the weekend: "have a nice weekend", "bom fim de semana", "selamat akhir pekan"
+    r"|\b(?:(?:have|enjoy) (?:a |an |your |the )?(?:nice |good |great |lovely |relaxing )?"
+    r"|(?:happy|selamat|slamat|met|bom|boa|buen|feliz|good|nice|great) )"
+    r"(?:weekend|akhir pekan|akhir minggu|fim de semana|fin de semana|finde)\b"
     # one opening the message, unless a time goes on from it ("sore aja", "pagi jam 9")
     rf"|^(?:{_PART_WORDS})\b(?! (?:aja|saja|ya|deh|dong|lah|ini|nanti|jam|jm|pukul|pkl|at"
     r"|around|sekitar|works|would|is|better|please|pls|ok|okay|\d))"
@@ -438,6 +450,8 @@ def _english(
     if when == "today" and clock is None:
         # "nanti" alone is "later", not a time; "nanti malam" is this evening
         return _todays(part_hour, now) if part_hour is not None else None
+    if day is not None and when == "weekend":
+        return f"{_weekend(now, hour, minute).isoformat()} {hour:02d}:{minute:02d}"
     if day is not None and when in _WEEKDAYS:
         return f"{_weekday_named(day, when, now, hour, minute).isoformat()} {hour:02d}:{minute:02d}"
     return f"{when} {hour:02d}:{minute:02d}".strip()
@@ -496,6 +510,18 @@ _NEXT_BEFORE = re.compile(r"\b(?:next|proxima|proximo) $")
 _NEXT_AFTER = re.compile(r"^ (?:depan|dpn|que vem|que viene|proxima|proximo)\b")
 """The next one of a weekday, said right before it ("next tuesday", "na próxima terça", "el
 próximo martes") or right after it ("selasa depan", "terça que vem", "martes que viene")."""
+
+
+def _weekend(now: datetime, hour: int, minute: int) -> date:
+    """The day of the weekend asked for at `hour`:`minute`: its Saturday, or its Sunday
+    when Saturday's hour is past; the next one's Saturday once Sunday's is."""
+    today = now.date()
+    to_come = datetime.combine(today, time(hour, minute)) > now
+    if today.weekday() == 6:  # Sunday
+        return today if to_come else today + timedelta(days=6)
+    if today.weekday() == 5:  # Saturday
+        return today if to_come else today + timedelta(days=1)
+    return today + timedelta(days=5 - today.weekday())
 
 
 def _weekday_named(day: re.Match[str], name: str, now: datetime, hour: int, minute: int) -> date:
@@ -1920,6 +1946,7 @@ _SAYING_NO |= {"nggak", "ngga", "engga", "enggak", "tidak", "tdk", "ndak"}
 _JOINING_DAYS = frozenset({"or", "and", "atau", "dan", "ou", "e", "y", "o", "nor"})
 _SAYING_NO_ALSO = _SAYING_NO | _JOINING_DAYS | _FILLERS | _COURTESY
 _SAYING_NO_ALSO |= {"sorry", "maaf", "desculpa", "perdon", "thanks", "gracias"}
+_SAYING_NO_ALSO |= {"this", "the", "on", "el", "este", "esse", "ini"}
 _DAYS_AHEAD = {"today": 0, "tomorrow": 1, "day after tomorrow": 2}
 
 
@@ -1962,6 +1989,11 @@ def said_no_to(clause: str, today: date, *, hour_said: bool) -> SaidNo | None:
         elif name in _WEEKDAYS:
             ahead = (_WEEKDAYS.index(name) - today.weekday()) % 7
             dates |= {today + timedelta(days=ahead), today + timedelta(days=ahead or 7)}
+        elif name == "weekend":
+            saturday = today + timedelta(days=(5 - today.weekday()) % 7)
+            dates |= {saturday, saturday + timedelta(days=1)}
+            if today.weekday() == 6:  # said on a Sunday: today too
+                dates.add(today)
     if not parts:
         return SaidNo(frozenset(dates), 0, 24, "")
     hour = _PART_HOURS[parts[0][0]]
