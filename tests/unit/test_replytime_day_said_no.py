@@ -52,6 +52,7 @@ def test_the_day_asked_for_after_one_said_no_to_is_the_call_back(
 @pytest.mark.parametrize(
     ("zone", "text"),
     [
+        (JAKARTA, "besok seharian sibuk"),
         (NEW_YORK, "not tomorrow"),
         (NEW_YORK, "tomorrow no"),
         (JAKARTA, "besok jangan ya kak"),
@@ -91,6 +92,8 @@ def test_a_no_that_refuses_no_day_keeps_it(zone: ZoneInfo, text: str, local: str
         (SAO_PAULO, "amanhã não dá, sexta de manhã", FRIDAY_9AM),
         (NEW_YORK, "mañana no puedo, el viernes", FRIDAY_9AM),
         (JAKARTA, "besok gak bisa, jumat", FRIDAY_9AM),
+        (JAKARTA, "besok seharian sibuk kak, kamis aja", THURSDAY_9AM),
+        (SAO_PAULO, "amanhã o dia todo ocupado, quinta sim", THURSDAY_9AM),
     ],
 )
 def test_the_day_asked_for_after_one_the_lead_cannot_do_is_the_call_back(

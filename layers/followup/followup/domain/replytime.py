@@ -1950,6 +1950,13 @@ _SAYING_NO_ALSO |= {"this", "the", "on", "el", "este", "esse", "ini"}
 _DAYS_AHEAD = {"today": 0, "tomorrow": 1, "day after tomorrow": 2}
 
 
+_ALL_DAY = re.compile(
+    r"\b(?:all day|the whole day|whole day|seharian|sehari penuh|o dia todo|o dia inteiro"
+    r"|todo o dia|todo el dia|el dia entero)\b"
+)
+"""The whole of a day, said of what keeps the lead: "besok seharian sibuk"."""
+
+
 class SaidNo(NamedTuple):
     """What a clause says no to: the hours `start` to `end` of each of its `dates`, and
     what it leaves of itself to read (the day, when only a part of it was said no to)."""
@@ -1977,8 +1984,12 @@ def said_no_to(clause: str, today: date, *, hour_said: bool) -> SaidNo | None:
     said = set(_PART.sub(" ", _DAY.sub(" ", clause)).split())
     bare = bool(said & _SAYING_NO) and said <= _SAYING_NO_ALSO
     plain = " ".join(_PART.sub(" ", clause).split())
+    all_day = _ALL_DAY.search(plain)
+    plain = " ".join(_ALL_DAY.sub(" ", plain).split())
     first = _DAY.search(plain)
-    cannot = not hour_said and len(days) == 1 and first is not None and _refused(plain, first)
+    busy_all_day = all_day is not None and bool(said & _BUSY)
+    refused = first is not None and (busy_all_day or _refused(plain, first))
+    cannot = not hour_said and len(days) == 1 and refused
     if not (bare or cannot):
         return None
     dates: set[date] = set()
