@@ -38,6 +38,8 @@ FRIDAY_9AM = "2026-11-27T09:00"
         (NEW_YORK, "mañana no, el viernes", FRIDAY_9AM),
         (NEW_YORK, "not tomorrow, friday at 3pm", "2026-11-27T15:00"),
         (NEW_YORK, "not today or tomorrow, friday", FRIDAY_9AM),
+        (NEW_YORK, "not next week, friday", FRIDAY_9AM),
+        (SAO_PAULO, "semana que vem não, amanhã", TOMORROW_9AM),
     ],
 )
 def test_the_day_asked_for_after_one_said_no_to_is_the_call_back(

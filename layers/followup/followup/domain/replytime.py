@@ -35,9 +35,11 @@ every answer is one time:
   meio-dia") and after lunch (13:00: "call me after lunch", "depois do almoço", "abis
   makan siang");
 - "next week" (minggu depan, semana que vem, la semana que viene) means next Monday, and
-  so does after the weekend; the weekend (akhir pekan, fim de semana, fin de semana) is its
-  Saturday, its Sunday once Saturday's hour is past, the next one's once it is over; a
-  weekend wished well ("have a nice weekend", "bom fim de semana") is none;
+  so does after the weekend, unless a weekday is said with it ("minggu depan hari rabu",
+  "wednesday next week": that day of next week); the weekend (akhir pekan, fim de semana,
+  fin de semana) is its Saturday, its Sunday once Saturday's hour is past, the next one's
+  once it is over; a weekend wished well ("have a nice weekend", "bom fim de semana") is
+  none;
 - a date ("on the 30th", "tanggal 30", "dia 30", "30 November", "dec 2", "2 de
   dezembro") wins over a weekday: the next such date, this month or this year when it
   is still to come at the hour asked, else the next; a day of the month no month has
@@ -67,6 +69,7 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
+from itertools import pairwise
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -406,11 +409,15 @@ def _english(
     called = None if clock is None or dated else _called_later(message, clock)
     if called is not None and len(called) < len(message):
         return _english(called, now)  # "I have a meeting at 3, call me at 5"
-    day = None if dated or counted else _day_asked(message, clock)
+    weeks = None if dated or counted else _of_next_week(message)
+    day = None if dated or counted or weeks else _day_asked(message, clock)
     if day is not None and clock is None and not _PART.search(message) and _refused(message, day):
         return None  # "besok gak bisa", "tomorrow I can't": no day asked for
+    weekday = weeks[0] if weeks else None
     asked = min(
-        (found for found in (dated, counted, clock, day) if found), key=_start, default=None
+        (found for found in (dated, counted, weekday, clock, day) if found),
+        key=_start,
+        default=None,
     )
     refused = None if asked is None else _not_called(message, asked, asked is day)
     if asked is not None and refused is not None:
@@ -431,10 +438,10 @@ def _english(
         if other is None or len(other) >= len(message):
             return None  # "I can't at 3", "gak bisa jam 3 besok": never the hour refused
         return _english(other, now)  # "I can't at 3, how about 6?"
-    if day is None and clock is None and dated is None and counted is None:
+    if day is None and clock is None and dated is None and counted is None and weeks is None:
         return _part_asked(message, now)
     hour, minute = MORNING_HOUR, 0
-    part_hour = _part_beside(message, clock or day or dated or counted)
+    part_hour = _part_beside(message, clock or day or dated or counted or weekday)
     if clock:
         hour = _clock_hour(clock, part_hour)
         minute = _minute(clock)
@@ -445,6 +452,9 @@ def _english(
         return f"{named.isoformat()} {hour:02d}:{minute:02d}" if named else None
     if counted is not None:
         named = now.date() + timedelta(days=_days_counted(counted))
+        return f"{named.isoformat()} {hour:02d}:{minute:02d}"
+    if weeks is not None:
+        named = now.date() + timedelta(days=7 - now.weekday() + weeks[1])
         return f"{named.isoformat()} {hour:02d}:{minute:02d}"
     when = _day_name(day) if day else ""
     if when == "today" and clock is None:
@@ -510,6 +520,30 @@ _NEXT_BEFORE = re.compile(r"\b(?:next|proxima|proximo) $")
 _NEXT_AFTER = re.compile(r"^ (?:depan|dpn|que vem|que viene|proxima|proximo)\b")
 """The next one of a weekday, said right before it ("next tuesday", "na próxima terça", "el
 próximo martes") or right after it ("selasa depan", "terça que vem", "martes que viene")."""
+
+
+_BETWEEN_WEEK_AND_DAY = frozenset(
+    {"on", "the", "of", "hari", "di", "na", "no", "da", "do", "de", "la", "el", "a", "pas"}
+)
+"""Words between next week and a weekday of it: "semana que vem na quarta", "el miércoles
+de la semana que viene", "next week on wednesday"."""
+
+
+def _of_next_week(message: str) -> tuple[re.Match[str], int] | None:
+    """The weekday `message` names as next week's ("minggu depan hari rabu", "wednesday
+    next week", "quarta da semana que vem"): its match, and how many days after next
+    week's Monday it is."""
+    days = list(_DAY.finditer(message))
+    for first, then in pairwise(days):
+        between = set(message[first.end() : then.start()].split())
+        if not between <= _BETWEEN_WEEK_AND_DAY or len(between) > 3:
+            continue
+        names = (_day_name(first), _day_name(then))
+        weekday = next((n for n in names if n in _WEEKDAYS), None)
+        if "next monday" in names and weekday is not None:
+            match = first if _day_name(first) == weekday else then
+            return match, _WEEKDAYS.index(weekday)
+    return None
 
 
 def _weekend(now: datetime, hour: int, minute: int) -> date:
@@ -2000,6 +2034,9 @@ def said_no_to(clause: str, today: date, *, hour_said: bool) -> SaidNo | None:
         elif name in _WEEKDAYS:
             ahead = (_WEEKDAYS.index(name) - today.weekday()) % 7
             dates |= {today + timedelta(days=ahead), today + timedelta(days=ahead or 7)}
+        elif name == "next monday":  # next week: all of it
+            monday = today + timedelta(days=7 - today.weekday())
+            dates |= {monday + timedelta(days=n) for n in range(7)}
         elif name == "weekend":
             saturday = today + timedelta(days=(5 - today.weekday()) % 7)
             dates |= {saturday, saturday + timedelta(days=1)}

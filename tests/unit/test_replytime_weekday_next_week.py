@@ -1,0 +1,37 @@
+"""A weekday said with next week ("minggu depan hari rabu", "wednesday next week",
+"semana que vem na quarta", "el miércoles de la semana que viene") is that weekday of
+next week, not its Monday; next week alone is still its Monday."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from followup.domain.intents import Intent
+from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
+
+NEXT_WEDNESDAY_9AM = "2026-12-02T09:00"
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (JAKARTA, "minggu depan hari rabu", NEXT_WEDNESDAY_9AM),
+        (JAKARTA, "rabu minggu depan aja kak", NEXT_WEDNESDAY_9AM),
+        (NEW_YORK, "wednesday next week", NEXT_WEDNESDAY_9AM),
+        (NEW_YORK, "next week on wednesday at 3", "2026-12-02T15:00"),
+        (SAO_PAULO, "semana que vem na quarta", NEXT_WEDNESDAY_9AM),
+        (SAO_PAULO, "quarta da semana que vem à tarde", "2026-12-02T15:00"),
+        (NEW_YORK, "el miércoles de la semana que viene", NEXT_WEDNESDAY_9AM),
+        (NEW_YORK, "next week friday", "2026-12-04T09:00"),
+        (NEW_YORK, "next week", "2026-11-30T09:00"),
+    ],
+)
+def test_a_weekday_said_with_next_week_is_that_day_of_next_week(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they name a weekday of next week
+    # Then the call back is on that day of next week
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
