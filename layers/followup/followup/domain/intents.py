@@ -612,7 +612,7 @@ def _time_asked(text: str, message: str, now: datetime, zone: ZoneInfo) -> datet
     def refused(at: datetime | None) -> bool:
         local = at.astimezone(zone) if at is not None else None
         return local is not None and any(
-            local.date() in no.dates and no.start <= local.hour < no.end
+            (no.dates is None or local.date() in no.dates) and no.start <= local.hour < no.end
             for _, no in clauses
             if no is not None
         )

@@ -33,7 +33,7 @@ every answer is one time:
   days until something happens ("the course starts in 2 weeks"); times of prayer are parts
   of the day (dzuhur 13:00, ashar 15:00, maghrib and isya 19:00), and so are noon ("ao
   meio-dia") and after lunch (13:00: "call me after lunch", "depois do almoço", "abis
-  makan siang");
+  makan siang"), after work (19:00) and after school or class (15:00);
 - "next week" (minggu depan, semana que vem, la semana que viene) means next Monday, and
   so does after the weekend, unless a weekday is said with it ("minggu depan hari rabu",
   "wednesday next week": that day of next week); the weekend (akhir pekan, fim de semana,
@@ -185,12 +185,24 @@ _AFTER_LUNCH_WORDS = (
 """After lunch, a part of the day of its own (13:00)."""
 _AFTER_LUNCH = frozenset(_AFTER_LUNCH_WORDS.split("|"))
 
+_AFTER_WORK_WORDS = (
+    r"after work|sehabis kerja|habis kerja|abis kerja|pulang kerja|setelah kerja"
+    r"|sepulang kerja|depois do trabalho|despues del trabajo|saindo do trabalho"
+)
+"""After work, the evening: "besok sehabis kerja", "depois do trabalho"."""
+_AFTER_SCHOOL_WORDS = (
+    r"after school|after class|pulang sekolah|habis sekolah|abis sekolah|pulang kuliah"
+    r"|habis kuliah|abis kuliah|sepulang sekolah|sepulang kuliah|depois da aula"
+    r"|depois da escola|depois da faculdade|despues de clase|despues de la escuela"
+)
+"""After school or class, the afternoon: "pulang sekolah aja", "amanhã depois da aula"."""
 _PARTS = {
     MORNING_HOUR: r"pagi|cedo|manha|morning|de manha|da manha|pagi pagi|la manana",
     12: r"noon|midday|lunch|lunchtime|meio dia|almoco|tengah hari|mediodia|medio dia",
     13: rf"siang|dzuhur|zuhur|dhuhur|lohor|{_AFTER_LUNCH_WORDS}",
-    15: r"sore|tarde|afternoon|ashar|asar",
-    19: r"malam|malem|mlm|noite|evening|tonight|tonite|night|maghrib|magrib|isya|noche",
+    15: rf"sore|tarde|afternoon|ashar|asar|{_AFTER_SCHOOL_WORDS}",
+    19: r"malam|malem|mlm|noite|evening|tonight|tonite|night|maghrib|magrib|isya|noche"
+    rf"|{_AFTER_WORK_WORDS}",
 }
 _PART = re.compile(
     r"\b(?:" + "|".join(f"(?P<p{hour}>{words})" for hour, words in _PARTS.items()) + r")\b"
@@ -243,6 +255,7 @@ _A_PART = re.compile(
     r"|\b(?:at|around|ao) (?P<n>noon|midday|meio dia|lunchtime)\b"
     r"|\bna hora do (?P<m>almoco)\b"
     rf"|\b(?P<l>{_AFTER_LUNCH_WORDS})\b"
+    rf"|\b(?P<v>{_AFTER_WORK_WORDS}|{_AFTER_SCHOOL_WORDS})\b"
 )
 _ASKS = re.compile(
     r"\b(?:call|ring|phone|text|message|contact|reach|talk|chat|free|available|works|better"
@@ -1914,9 +1927,9 @@ def _after_lunch_refused(said: re.Match[str]) -> bool:
 
 def _asks_itself(said: re.Match[str]) -> bool:
     """A part of the day said as a request of its own: "sore aja", "abis isya", "abis
-    makan siang ya" (not "after lunch I have a meeting")."""
+    makan siang ya", "pulang kerja ya" (not "after lunch I have a meeting")."""
     groups = said.groupdict()
-    if groups.get("l"):
+    if groups.get("l") or groups.get("v"):
         return _AS_ASKED.match(said.string, said.end()) is not None
     return bool(groups.get("y") or groups.get("z"))
 
@@ -1992,10 +2005,11 @@ _ALL_DAY = re.compile(
 
 
 class SaidNo(NamedTuple):
-    """What a clause says no to: the hours `start` to `end` of each of its `dates`, and
-    what it leaves of itself to read (the day, when only a part of it was said no to)."""
+    """What a clause says no to: the hours `start` to `end` of each of its `dates` (of any
+    day when None), and what it leaves of itself to read (the day, when only a part of it
+    was said no to)."""
 
-    dates: frozenset[date]
+    dates: frozenset[date] | None
     start: int
     end: int
     leaves: str
@@ -2013,8 +2027,10 @@ def said_no_to(clause: str, today: date, *, hour_said: bool) -> SaidNo | None:
     friday" said on a Friday)."""
     days = list(_DAY.finditer(clause))
     parts = list(_PART.finditer(clause))
-    if not days or len(parts) > 1 or _CLOCK.search(clause):
+    if not (days or parts) or len(parts) > 1 or _CLOCK.search(clause):
         return None
+    if not days:
+        return _part_said_no_to(clause, parts[0])
     said = set(_PART.sub(" ", _DAY.sub(" ", clause)).split())
     bare = bool(said & _SAYING_NO) and said <= _SAYING_NO_ALSO
     plain = " ".join(_PART.sub(" ", clause).split())
@@ -2068,3 +2084,23 @@ def asks_only_a_time(message: str) -> bool:
 def names_an_hour(message: str) -> bool:
     """The normalised `message` names an hour of the clock ("at 3", "jam 10", "às 15h")."""
     return _CLOCK.search(_clock_ready(message)) is not None
+
+
+def _part_said_no_to(clause: str, part: re.Match[str]) -> SaidNo | None:
+    """What the normalised `clause` naming a part of the day and no day says no to: that
+    part of any day, when the clause only says no to it or that the lead cannot then,
+    right after it ("depois do trabalho não dá", "after work no", "malam jangan")."""
+    said = set((clause[: part.start()] + " " + clause[part.end() :]).split())
+    bare = bool(said & _SAYING_NO) and said <= _SAYING_NO_ALSO
+    rest = clause[part.end() :].strip()
+    refusal = _CANNOT.match(rest)
+    before = set(clause[: part.start()].split())
+    cannot = (
+        refusal is not None
+        and before <= _ALONE_BEFORE
+        and set(rest[refusal.end() :].split()) <= _ALONE_END
+    )
+    if not (bare or cannot):
+        return None
+    hour = _PART_HOURS[part[0]]
+    return SaidNo(None, 0 if hour == MORNING_HOUR else hour, _PART_ENDS[hour], "")

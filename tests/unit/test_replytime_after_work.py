@@ -1,0 +1,54 @@
+"""After work is the evening (19:00) and after school or class the afternoon (15:00), as
+parts of the day: "besok sehabis kerja", "call me after work", "depois do trabalho",
+"pulang sekolah aja", "after class tomorrow"."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from followup.domain.intents import Intent
+from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "call me after work", "2026-11-24T19:00"),
+        (NEW_YORK, "tomorrow after work", "2026-11-25T19:00"),
+        (JAKARTA, "besok sehabis kerja aja kak", "2026-11-25T19:00"),
+        (JAKARTA, "pulang kerja ya", "2026-11-24T19:00"),
+        (SAO_PAULO, "me liga depois do trabalho", "2026-11-24T19:00"),
+        (NEW_YORK, "llámame después del trabajo", "2026-11-24T19:00"),
+        (NEW_YORK, "after school tomorrow", "2026-11-25T15:00"),
+        (JAKARTA, "pulang sekolah aja kak", "2026-11-24T15:00"),
+        (JAKARTA, "besok abis kuliah", "2026-11-25T15:00"),
+        (SAO_PAULO, "amanhã depois da aula", "2026-11-25T15:00"),
+    ],
+)
+def test_after_work_or_school_is_a_part_of_the_day(zone: ZoneInfo, text: str, local: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they ask to be called after work or school
+    # Then the call back is that evening, or that afternoon
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+def test_after_work_said_no_to_leaves_the_day_asked_for() -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # Then "after work doesn't work, Saturday" is Saturday at 09:00, not after work
+    assert detected(SAO_PAULO, "depois do trabalho não dá, sábado") == (
+        Intent.CALL_BACK_AT,
+        "2026-11-28T09:00",
+    )
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (JAKARTA, "aku lagi kerja"),
+        (NEW_YORK, "I'm at work"),
+    ],
+)
+def test_at_work_is_still_busy(zone: ZoneInfo, text: str) -> None:
+    assert detected(zone, text) == (Intent.BUSY, None)
