@@ -40,6 +40,9 @@ every answer is one time:
   fin de semana) is its Saturday, its Sunday once Saturday's hour is past, the next one's
   once it is over; a weekend wished well ("have a nice weekend", "bom fim de semana") is
   none;
+- the end of the month (akhir bulan, fim do mês, fin de mes) is its last day, next
+  month's once that day's hour is past; next month or its start (bulan depan, early next
+  month, mês que vem) is the 1st of next month;
 - a date ("on the 30th", "tanggal 30", "dia 30", "30 November", "dec 2", "2 de
   dezembro") wins over a weekday: the next such date, this month or this year when it
   is still to come at the hour asked, else the next; a day of the month no month has
@@ -423,12 +426,13 @@ def _english(
     if called is not None and len(called) < len(message):
         return _english(called, now)  # "I have a meeting at 3, call me at 5"
     weeks = None if dated or counted else _of_next_week(message)
-    day = None if dated or counted or weeks else _day_asked(message, clock)
+    month = None if dated or counted or weeks else _month_part(message)
+    day = None if dated or counted or weeks or month else _day_asked(message, clock)
     if day is not None and clock is None and not _PART.search(message) and _refused(message, day):
         return None  # "besok gak bisa", "tomorrow I can't": no day asked for
     weekday = weeks[0] if weeks else None
     asked = min(
-        (found for found in (dated, counted, weekday, clock, day) if found),
+        (found for found in (dated, counted, weekday, month, clock, day) if found),
         key=_start,
         default=None,
     )
@@ -451,10 +455,10 @@ def _english(
         if other is None or len(other) >= len(message):
             return None  # "I can't at 3", "gak bisa jam 3 besok": never the hour refused
         return _english(other, now)  # "I can't at 3, how about 6?"
-    if day is None and clock is None and dated is None and counted is None and weeks is None:
+    if not (day or clock or dated or counted or weeks or month):
         return _part_asked(message, now)
     hour, minute = MORNING_HOUR, 0
-    part_hour = _part_beside(message, clock or day or dated or counted or weekday)
+    part_hour = _part_beside(message, clock or day or dated or counted or weekday or month)
     if clock:
         hour = _clock_hour(clock, part_hour)
         minute = _minute(clock)
@@ -468,6 +472,9 @@ def _english(
         return f"{named.isoformat()} {hour:02d}:{minute:02d}"
     if weeks is not None:
         named = now.date() + timedelta(days=7 - now.weekday() + weeks[1])
+        return f"{named.isoformat()} {hour:02d}:{minute:02d}"
+    if month is not None:
+        named = _month_day(month, now, hour, minute)
         return f"{named.isoformat()} {hour:02d}:{minute:02d}"
     when = _day_name(day) if day else ""
     if when == "today" and clock is None:
@@ -557,6 +564,36 @@ def _of_next_week(message: str) -> tuple[re.Match[str], int] | None:
             match = first if _day_name(first) == weekday else then
             return match, _WEEKDAYS.index(weekday)
     return None
+
+
+_MONTH_PART = re.compile(
+    r"\b(?:(?P<end>akhir bulan|ujung bulan|end of (?:the )?month|month end|fim do mes"
+    r"|final do mes|fim de mes|final de mes|fin de mes|fines de mes|finales de mes)"
+    r"|(?:awal |early |beginning of |start of |inicio do |comeco do |principios del? )?"
+    r"(?P<next>bulan depan|next month|mes que vem|proximo mes|mes que viene))\b"
+)
+"""A part of the month asked for: its end ("akhir bulan", "end of the month", "fim do
+mês"), or next month or its start ("bulan depan", "early next month", "mês que vem")."""
+
+
+def _month_part(message: str) -> re.Match[str] | None:
+    """The part of the month `message` asks for (`_MONTH_PART`), unless it says when
+    something happens ("the course starts next month")."""
+    found = _MONTH_PART.search(message)
+    before = message[: found.start()].split() if found else []
+    return None if before and before[-1] in _EVENT_VERBS else found
+
+
+def _month_day(found: re.Match[str], now: datetime, hour: int, minute: int) -> date:
+    """The day of the part of the month `found` says: the 1st of next month, or this
+    month's last day (next month's once its `hour`:`minute` is past)."""
+    first_of_next = (now.date().replace(day=28) + timedelta(days=4)).replace(day=1)
+    if found["next"]:
+        return first_of_next
+    last = first_of_next - timedelta(days=1)
+    if datetime.combine(last, time(hour, minute)) > now:
+        return last
+    return (first_of_next.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
 def _weekend(now: datetime, hour: int, minute: int) -> date:
