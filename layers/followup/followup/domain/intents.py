@@ -479,10 +479,13 @@ _BUSY = _any(
     r"depois (?:eu )?(?:te )?(?:falo|respondo|vejo|retorno|chamo)|mais tarde",
     r"(?:luego|despues) (?:te |le |les )?(?:escribo|llamo|aviso|contesto|respondo|hablamos)"
     r"|mas tarde|al rato",
-    r"later|not now|not right now|get back to you|ttyl",
+    r"later|not now|not right now|not at the moment|not atm|nows not a good time"
+    r"|get back to you|ttyl",
+    r"(?:jangan|jgn|ga|gak|nggak|tidak) (?:sekarang|skrg)|(?:jangan|jgn) dulu",
+    r"agora nao$",
 )
-"""Busy, or putting the talk off ("nanti", "later", "mais tarde", "más tarde", "luego te
-escribo")."""
+"""Busy, or putting the talk off ("nanti", "later", "not at the moment", "jangan sekarang",
+"mais tarde", "agora não", "más tarde", "luego te escribo")."""
 _WHEN_WORD = (
     r"(?:today|tomorrow|tmrw|tmr|tonight|monday|tuesday|wednesday|thursday|friday|saturday"
     r"|sunday|next|this|week|morning|afternoon|evening|noon|on|in"
