@@ -602,12 +602,10 @@ def _time_asked(text: str, message: str, now: datetime, zone: ZoneInfo) -> datet
     message read whole asks for no time, so is a time asked for plainly after one said no
     to ("not today, maybe thursday"; not "hoje não, amanhã tenho prova")."""
     today, hour_said = now.astimezone(zone).date(), names_an_hour(message)
-    clauses = [
-        (c.span(), said_no_to(normalise(c[0]), today, hour_said=hour_said))
-        for c in _CLAUSES.finditer(text)
-    ]
+    said = [(c.span(), normalise(c[0])) for c in _CLAUSES.finditer(text)]
+    clauses = [(span, said_no_to(clause, today, hour_said=hour_said)) for span, clause in said]
     refusal_asked = _refusal_asked(text)
-    refusal = hour_refused(normalise(c) for c in _CLAUSES.findall(text))
+    refusal = hour_refused(clause for _, clause in said)
 
     def read(message: str) -> datetime | None:
         return requested_time(message, now, zone, refusal_asked=refusal_asked, refusal=refusal)

@@ -517,12 +517,18 @@ _EVENT_VERBS = frozenset(
 weeks", "kelasnya mulai 2 minggu lagi"): when it happens, no time asked for."""
 
 
+def _asked_not_happening(pattern: re.Pattern[str], message: str) -> re.Match[str] | None:
+    """The first time `pattern` finds in `message`, unless a verb of something happening
+    comes right before it: when it happens, no time asked for ("the course starts in 2
+    weeks", "kelasnya mulai bulan depan")."""
+    found = pattern.search(message)
+    before = message[: found.start()].split() if found else []
+    return None if before and before[-1] in _EVENT_VERBS else found
+
+
 def _days_later(message: str) -> re.Match[str] | None:
-    """Days counted from today that `message` asks for (`_DAYS_LATER`), unless they say when
-    something happens."""
-    counted = _DAYS_LATER.search(message)
-    before = message[: counted.start()].split() if counted else []
-    return None if before and before[-1] in _EVENT_VERBS else counted
+    """Days counted from today that `message` asks for (`_DAYS_LATER`)."""
+    return _asked_not_happening(_DAYS_LATER, message)
 
 
 def _days_counted(counted: re.Match[str]) -> int:
@@ -577,11 +583,8 @@ mês"), or next month or its start ("bulan depan", "early next month", "mês que
 
 
 def _month_part(message: str) -> re.Match[str] | None:
-    """The part of the month `message` asks for (`_MONTH_PART`), unless it says when
-    something happens ("the course starts next month")."""
-    found = _MONTH_PART.search(message)
-    before = message[: found.start()].split() if found else []
-    return None if before and before[-1] in _EVENT_VERBS else found
+    """The part of the month `message` asks for (`_MONTH_PART`)."""
+    return _asked_not_happening(_MONTH_PART, message)
 
 
 def _month_day(found: re.Match[str], now: datetime, hour: int, minute: int) -> date:
