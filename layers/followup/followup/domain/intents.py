@@ -82,6 +82,7 @@ from followup.domain.replytime import (
     days_named,
     hour_refused,
     names_an_hour,
+    opens_with_no,
     plain_words,
     refuses_day,
     requested_time,
@@ -602,7 +603,7 @@ def _time_asked(text: str, message: str, now: datetime, zone: ZoneInfo) -> datet
     message read whole asks for no time, so is a time asked for plainly after one said no
     to ("not today, maybe thursday"; not "hoje não, amanhã tenho prova")."""
     today, hour_said = now.astimezone(zone).date(), names_an_hour(message)
-    said = [(c.span(), normalise(c[0])) for c in _CLAUSES.finditer(text)]
+    said = [(span, normalise(text[slice(*span)])) for span in _clause_spans(text)]
     clauses = [(span, said_no_to(clause, today, hour_said=hour_said)) for span, clause in said]
     refusal_asked = _refusal_asked(text)
     refusal = hour_refused(clause for _, clause in said)
@@ -630,6 +631,31 @@ def _time_asked(text: str, message: str, now: datetime, zone: ZoneInfo) -> datet
         asked_for = read(rest)
         return None if refused(asked_for) else asked_for
     return read(rest) if asked_for is None and asks_only_a_time(rest) else asked_for
+
+
+def _clause_spans(text: str) -> list[tuple[int, int]]:
+    """Where each clause of `text` lies, a question the lead answers themselves with a no
+    taken with that no as one clause ("tomorrow? no, friday" is "tomorrow no" and
+    "friday"; "tomorrow? nah friday" the same), so it says no to what it asked."""
+    spans = [found.span() for found in _CLAUSES.finditer(text)]
+    joined: list[tuple[int, int]] = []
+    for start, end in spans:
+        last = joined[-1] if joined else None
+        asked = last is not None and text[last[1] : start].lstrip().startswith("?")
+        said = opens_with_no(normalise(text[start:end])) if asked else 0
+        if last is None or not said:
+            joined.append((start, end))
+            continue
+        words = list(re.finditer(r"\S+", text[start:end]))
+        cut = next(
+            start + word.end()
+            for word in words
+            if len(normalise(text[start : start + word.end()]).split()) >= said
+        )
+        joined[-1] = (last[0], cut)
+        if text[cut:end].strip():
+            joined.append((cut, end))
+    return joined
 
 
 def _reached_someone_else(text: str, message: str) -> bool:

@@ -2028,11 +2028,13 @@ def _day_name(day: re.Match[str]) -> str:
     return next(name for n, name in enumerate(_DAY_NAMES) if day[f"d{n}"])
 
 
-_SAYING_NO = frozenset({"no", "not", "nope", "nao", "jangan", "jgn", "bukan", "ga", "gak"})
-_SAYING_NO |= {"nggak", "ngga", "engga", "enggak", "tidak", "tdk", "ndak"}
+_SAYING_NO = frozenset({"no", "not", "nope", "nah", "nao", "jangan", "jgn", "bukan", "ga"})
+_SAYING_NO |= {"gak", "nggak", "ngga", "engga", "enggak", "tidak", "tdk", "ndak"}
 _JOINING_DAYS = frozenset({"or", "and", "atau", "dan", "ou", "e", "y", "o", "nor"})
-_SAYING_NO_ALSO = _SAYING_NO | _JOINING_DAYS | _FILLERS | _COURTESY
-_SAYING_NO_ALSO |= {"sorry", "maaf", "desculpa", "perdon", "thanks", "gracias"}
+_NO_GOES_ON = _FILLERS | _COURTESY | {"sorry", "maaf", "desculpa", "perdon", "thanks", "gracias"}
+_NO_GOES_ON |= {"wait", "actually", "eh", "hmm", "espera"}
+"""Words a no may go on with before the time asked instead ("no wait, friday")."""
+_SAYING_NO_ALSO = _SAYING_NO | _JOINING_DAYS | _NO_GOES_ON
 _SAYING_NO_ALSO |= {"this", "the", "on", "el", "este", "esse", "ini"}
 _DAYS_AHEAD = {"today": 0, "tomorrow": 1, "day after tomorrow": 2}
 
@@ -2119,6 +2121,29 @@ def asks_only_a_time(message: str) -> bool:
         return False
     rest = _PART.sub(" ", _CLOCK.sub(" ", _DAY.sub(" ", message)))
     return set(rest.split()) <= _ASKING_PLAINLY
+
+
+_ANSWERING_NO = _SAYING_NO - {"not", "bukan"}
+_NO_THEN_A_DAY = frozenset({"no", "nah", "nope"})
+"""English answers that may run straight on to the day asked instead ("nah friday");
+"jangan jumat" and "não sexta" say no to the day they name."""
+
+
+def opens_with_no(clause: str) -> int:
+    """How many words of the normalised `clause` that answers a question the lead asked
+    themselves ("tomorrow? no, friday") say no to it: its no and the words that go on
+    from it ("no wait", "ga deh"), when what is left of the clause is nothing, or a time
+    asked for right after an English no ("nah friday"); else 0 ("no problem")."""
+    words = clause.split()
+    if not words or words[0] not in _ANSWERING_NO:
+        return 0
+    count = 1
+    while count < len(words) and words[count] in _NO_GOES_ON | _ANSWERING_NO:
+        count += 1
+    rest = " ".join(words[count:])
+    if not rest or (words[0] in _NO_THEN_A_DAY and asks_only_a_time(rest)):
+        return count
+    return 0
 
 
 def names_an_hour(message: str) -> bool:
