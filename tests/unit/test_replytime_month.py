@@ -1,8 +1,10 @@
 """A part of the month asked for is a day: the end of the month ("akhir bulan", "end of
-the month", "fim do mês", "fin de mes") its last day, and next month or its start ("bulan
-depan", "early next month", "início do mês que vem", "el mes que viene") the 1st of next
-month; at 09:00 or the hour said. The end of a month whose last day's hour is past is
-next month's end."""
+the month", "fim do mês", "fin de mes") its last day, its middle ("mid-month",
+"pertengahan bulan") the 15th, and next month or its start ("bulan depan", "early next
+month", "início do mês que vem", "el mes que viene") the 1st of next month; at 09:00 or
+the hour said. A part of this month whose day's hour is past is next month's; a part of
+a month named ("mid december", "awal januari") is this year's while to come, next
+year's for a month gone by, and none once this month's is past."""
 
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
 
 END_OF_NOVEMBER = "2026-11-30T09:00"
 FIRST_OF_DECEMBER = "2026-12-01T09:00"
+MID_DECEMBER = "2026-12-15T09:00"
+FIRST_OF_JANUARY = "2027-01-01T09:00"
 
 
 @pytest.mark.parametrize(
@@ -42,6 +46,46 @@ def test_a_part_of_the_month_asked_for_is_its_day(zone: ZoneInfo, text: str, loc
     assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
 
 
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "call me mid-month", MID_DECEMBER),
+        (JAKARTA, "pertengahan bulan aja", MID_DECEMBER),
+        (NEW_YORK, "mid next month pls", MID_DECEMBER),
+        (SAO_PAULO, "meados do mês que vem", MID_DECEMBER),
+        (NEW_YORK, "mid december", MID_DECEMBER),
+        (JAKARTA, "minggu pertama desember", FIRST_OF_DECEMBER),
+        (NEW_YORK, "first week of december", FIRST_OF_DECEMBER),
+        (JAKARTA, "awal januari aja kak", FIRST_OF_JANUARY),
+        (SAO_PAULO, "início de janeiro", FIRST_OF_JANUARY),
+        (NEW_YORK, "end of november", END_OF_NOVEMBER),
+        (NEW_YORK, "end of may", "2027-05-31T09:00"),
+    ],
+)
+def test_a_part_of_a_month_or_of_one_named_is_its_day(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday 24 November
+    # When they ask for the middle of the month, or a part of a month they name
+    # Then the call back is that day of it: the middle of November is past, May's next year
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+def test_the_middle_of_the_month_before_it_is_this_months() -> None:
+    # Given a lead writing at 09:00 on 10 November
+    # When they ask for the middle of the month
+    # Then the call back is on 15 November
+    now = datetime(2026, 11, 10, 9, 0)
+    assert detected(JAKARTA, "tengah bulan aja", now) == (Intent.CALL_BACK_AT, "2026-11-15T09:00")
+
+
+def test_a_part_of_this_month_named_once_past_is_no_day() -> None:
+    # Given a lead writing on 24 November
+    # When they ask for early November
+    # Then no call back is booked (not a year later)
+    assert detected(NEW_YORK, "early november")[1] is None
+
+
 def test_the_end_of_a_month_already_at_its_end_is_next_months() -> None:
     # Given a lead writing at 10:00 on the last day of November
     # When they ask for the end of the month
@@ -57,6 +101,7 @@ def test_the_end_of_a_month_already_at_its_end_is_next_months() -> None:
         (NEW_YORK, "last month I was sick"),
         (SAO_PAULO, "mês passado eu paguei"),
         (NEW_YORK, "the course starts next month?"),
+        (JAKARTA, "kelasnya mulai pertengahan desember"),
     ],
 )
 def test_a_month_gone_by_or_when_something_starts_names_no_day(zone: ZoneInfo, text: str) -> None:

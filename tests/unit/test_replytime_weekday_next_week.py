@@ -1,6 +1,7 @@
 """A weekday said with next week ("minggu depan hari rabu", "wednesday next week",
 "semana que vem na quarta", "el miércoles de la semana que viene") is that weekday of
-next week, not its Monday; next week alone is still its Monday."""
+next week, not its Monday, and so is its Wednesday for the middle of it ("the middle of
+next week", "tengah minggu depan"); next week alone is still its Monday."""
 
 from __future__ import annotations
 
@@ -34,4 +35,21 @@ def test_a_weekday_said_with_next_week_is_that_day_of_next_week(
     # Given a lead writing at 09:00 on Tuesday
     # When they name a weekday of next week
     # Then the call back is on that day of next week
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "call me in the middle of next week", NEXT_WEDNESDAY_9AM),
+        (NEW_YORK, "mid next week at 3", "2026-12-02T15:00"),
+        (JAKARTA, "tengah minggu depan aja", NEXT_WEDNESDAY_9AM),
+        (JAKARTA, "pertengahan minggu depan", NEXT_WEDNESDAY_9AM),
+        (SAO_PAULO, "meio da semana que vem", NEXT_WEDNESDAY_9AM),
+    ],
+)
+def test_the_middle_of_next_week_is_its_wednesday(zone: ZoneInfo, text: str, local: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they ask for the middle of next week
+    # Then the call back is next week's Wednesday, not its Monday
     assert detected(zone, text) == (Intent.CALL_BACK_AT, local)

@@ -475,7 +475,7 @@ def _english(
         return f"{named.isoformat()} {hour:02d}:{minute:02d}"
     if month is not None:
         named = _month_day(month, now, hour, minute)
-        return f"{named.isoformat()} {hour:02d}:{minute:02d}"
+        return f"{named.isoformat()} {hour:02d}:{minute:02d}" if named else None
     when = _day_name(day) if day else ""
     if when == "today" and clock is None:
         # "nanti" alone is "later", not a time; "nanti malam" is this evening
@@ -555,11 +555,21 @@ _BETWEEN_WEEK_AND_DAY = frozenset(
 de la semana que viene", "next week on wednesday"."""
 
 
+_MIDDLE_OF = re.compile(
+    r"\b(?:mid|middle of|pertengahan|tengah|meio da|meados da|mediados de la|mitad de la) $"
+)
+"""The middle of what comes right after: "mid next week", "tengah minggu depan"."""
+
+
 def _of_next_week(message: str) -> tuple[re.Match[str], int] | None:
     """The weekday `message` names as next week's ("minggu depan hari rabu", "wednesday
-    next week", "quarta da semana que vem"): its match, and how many days after next
-    week's Monday it is."""
+    next week", "quarta da semana que vem"), or its Wednesday for the middle of it ("the
+    middle of next week", "tengah minggu depan", "meio da semana que vem"): its match,
+    and how many days after next week's Monday it is."""
     days = list(_DAY.finditer(message))
+    for day in days:
+        if _day_name(day) == "next monday" and _MIDDLE_OF.search(message[: day.start()]):
+            return day, _WEEKDAYS.index("wednesday")
     for first, then in pairwise(days):
         between = set(message[first.end() : then.start()].split())
         if not between <= _BETWEEN_WEEK_AND_DAY or len(between) > 3:
@@ -572,31 +582,62 @@ def _of_next_week(message: str) -> tuple[re.Match[str], int] | None:
     return None
 
 
-_MONTH_PART = re.compile(
-    r"\b(?:(?P<end>akhir bulan|ujung bulan|end of (?:the )?month|month end|fim do mes"
-    r"|final do mes|fim de mes|final de mes|fin de mes|fines de mes|finales de mes)"
-    r"|(?:awal |early |beginning of |start of |inicio do |comeco do |principios del? )?"
-    r"(?P<next>bulan depan|next month|mes que vem|proximo mes|mes que viene))\b"
+_MONTH_START = (
+    r"awal|early|beginning of|start of|inicio do|inicio de|comeco do|comeco de|principios del"
+    r"|principios de|first week of|minggu pertama|primeira semana do|primeira semana de"
 )
-"""A part of the month asked for: its end ("akhir bulan", "end of the month", "fim do
-mês"), or next month or its start ("bulan depan", "early next month", "mês que vem")."""
+_MONTH_MIDDLE = (
+    r"mid|middle of|pertengahan|tengah|meio do|meio de|meados do|meados de|mediados del"
+    r"|mediados de|mitad del|mitad de"
+)
+_MONTH_END = r"akhir|ujung|end of|fim do|fim de|final do|final de|fin de|fines de|finales de"
+_NEXT_MONTH = r"bulan depan|next month|mes que vem|proximo mes|mes que viene"
+_MONTH_PART = re.compile(
+    rf"\b(?:(?P<end>{_MONTH_END})|(?P<mid>{_MONTH_MIDDLE})|{_MONTH_START})"
+    rf" (?:(?P<next>{_NEXT_MONTH})|(?:the |this )?month|bulan(?: ini)?|(?:este |esse )?mes"
+    rf"|{_month('z')})\b"
+    rf"|\b(?P<alone>{_NEXT_MONTH})\b|\b(?P<month_end>month end)\b"
+)
+"""A part of a month asked for: its start, middle or end ("awal bulan", "mid-month", "end
+of the month", "fim do mês"), of next month ("early next month", "pertengahan bulan
+depan") or of a month named ("mid december", "awal januari", "início de janeiro"); or
+next month alone ("bulan depan", "next month", "mês que vem"), its start."""
 
 
 def _month_part(message: str) -> re.Match[str] | None:
-    """The part of the month `message` asks for (`_MONTH_PART`)."""
+    """The part of a month `message` asks for (`_MONTH_PART`)."""
     return _asked_not_happening(_MONTH_PART, message)
 
 
-def _month_day(found: re.Match[str], now: datetime, hour: int, minute: int) -> date:
-    """The day of the part of the month `found` says: the 1st of next month, or this
-    month's last day (next month's once its `hour`:`minute` is past)."""
-    first_of_next = (now.date().replace(day=28) + timedelta(days=4)).replace(day=1)
-    if found["next"]:
-        return first_of_next
-    last = first_of_next - timedelta(days=1)
-    if datetime.combine(last, time(hour, minute)) > now:
-        return last
-    return (first_of_next.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+def _month_day(found: re.Match[str], now: datetime, hour: int, minute: int) -> date | None:
+    """The day of the part of a month `found` says, asked for at `hour`:`minute`: the
+    1st, the 15th or the last day of next month, of this month while that day's hour is
+    to come (else of next month), or of the month named, this year while to come (a
+    month gone by this year is next year's; None once the part of this month is past)."""
+    today = now.date()
+
+    def day_of(first: date) -> date:
+        if found["end"] or found["month_end"]:
+            return _first_of_next(first) - timedelta(days=1)
+        return first.replace(day=15) if found["mid"] else first
+
+    def to_come(day: date) -> bool:
+        return datetime.combine(day, time(hour, minute)) > now
+
+    this_month = today.replace(day=1)
+    if found["next"] or found["alone"]:
+        return day_of(_first_of_next(this_month))
+    named = next((n + 1 for n in range(len(_MONTHS)) if found[f"z{n}"]), None)
+    if named is None:
+        day = day_of(this_month)
+        return day if to_come(day) else day_of(_first_of_next(this_month))
+    day = day_of(date(today.year + (named < today.month), named, 1))
+    return day if to_come(day) else None
+
+
+def _first_of_next(first: date) -> date:
+    """The 1st of the month after the one that begins on `first`."""
+    return (first + timedelta(days=31)).replace(day=1)
 
 
 def _weekend(now: datetime, hour: int, minute: int) -> date:
