@@ -1,8 +1,8 @@
 """Days counted from today are a day to call back on: "in 2 days", "2 hari lagi", "daqui a
-2 dias", "give me 3 days", "kasih waktu 2 hari", "in 2 weeks"; at 09:00, or at the hour
-or part of the day said with them. Days gone by ("2 days ago"), days until something
-starts ("the course starts in 2 weeks") and hours counted from now ("in 2 hours") are read
-as before."""
+2 dias", "give me 3 days", "kasih waktu 2 hari", "in 2 weeks", "in a week", "daqui a uma
+semana"; at 09:00, or at the hour or part of the day said with them. Days gone by ("2
+days ago"), days until something starts ("the course starts in 2 weeks"), days not
+counted ("daqui a dias") and hours counted from now ("in 2 hours") are read as before."""
 
 from __future__ import annotations
 
@@ -33,6 +33,12 @@ from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
         (SAO_PAULO, "em duas semanas", "2026-12-08T09:00"),
         (NEW_YORK, "llámame en 2 días", "2026-11-26T09:00"),
         (NEW_YORK, "dame tres días", "2026-11-27T09:00"),
+        (NEW_YORK, "in a week", "2026-12-01T09:00"),
+        (NEW_YORK, "a week from now", "2026-12-01T09:00"),
+        (NEW_YORK, "give me a day or two", "2026-11-25T09:00"),
+        (JAKARTA, "satu minggu lagi", "2026-12-01T09:00"),
+        (SAO_PAULO, "daqui a uma semana", "2026-12-01T09:00"),
+        (NEW_YORK, "dentro de una semana", "2026-12-01T09:00"),
     ],
 )
 def test_days_counted_from_today_are_the_day_to_call_back(
@@ -53,6 +59,7 @@ def test_days_counted_from_today_are_the_day_to_call_back(
         (NEW_YORK, "the course starts in 2 weeks?", None),
         (JAKARTA, "kelasnya mulai 2 minggu lagi kak?", None),
         (SAO_PAULO, "as aulas começam em 2 semanas?", None),
+        (SAO_PAULO, "daqui a dias eu vejo", None),
     ],
 )
 def test_hours_from_now_days_gone_by_and_days_until_an_event_are_read_as_before(

@@ -151,14 +151,22 @@ _ASKED_WHY = frozenset({"pq", "por", "porque", "vc", "voce", "você", "ce", "cê
 """Words before "não me liga" that make it a request: "pq vc não me liga amanhã às 10"."""
 
 
+_HOURS_DASHED = re.compile(
+    r"(?<![\d/.:-])(\d{1,2}(?:[:.]\d\d)?(?: ?[ap]m)?) ?[-–] ?(\d{1,2})(?![\d/.-])",
+    re.IGNORECASE,
+)
+"""A span of hours written with a dash ("3-4pm", "jam 2-4"); not a date ("24-11-2026")."""
+
+
 def plain_words(text: str) -> str:
     """`text` with what its marks tell written out, before `optout.normalise` drops them:
-    an English day said with "'s" as the day itself when what follows takes the day or
-    names its time ("tomorrow's good" and "Friday's best at 10" name that day; "tomorrow's
-    class" and "monday's a holiday" none), and "não me liga" with no comma after "não",
-    before what it refuses, as "don't call me" outside a question ("não me liga amanhã";
-    not "não, me liga amanhã", "pq vc não me liga amanhã" nor "não me liga amanhã?")."""
-    text = _ENGLISH_DAY_FORM.sub(r"\1", text)
+    a span of hours written with a dash as said ("3-4pm" is "3 to 4pm"), an English day
+    said with "'s" as the day itself when what follows takes the day or names its time
+    ("tomorrow's good" and "Friday's best at 10" name that day; "tomorrow's class" and
+    "monday's a holiday" none), and "não me liga" with no comma after "não", before what
+    it refuses, as "don't call me" outside a question ("não me liga amanhã"; not "não, me
+    liga amanhã", "pq vc não me liga amanhã" nor "não me liga amanhã?")."""
+    text = _HOURS_DASHED.sub(r"\1 to \2", _ENGLISH_DAY_FORM.sub(r"\1", text))
     if "?" in text:
         return text
     return _NOT_CALLED_PT.sub(_not_called_pt, text)
@@ -464,48 +472,60 @@ def _english(
         minute = _minute(clock)
     elif part_hour is not None:
         hour = part_hour
+    # "jam 12 malam", "12 da noite": the midnight that ends the day, to come all that day
+    midnight = clock is not None and hour == 12 and part_hour == 19 and not _as_said(clock)[1]
+    hour, minute = (23, 59) if midnight else (hour, minute)
+
+    def at(day: date | None) -> str | None:
+        if day is None:
+            return None
+        if midnight:
+            return f"{(day + timedelta(days=1)).isoformat()} 00:00"
+        return f"{day.isoformat()} {hour:02d}:{minute:02d}"
+
     if dated is not None:
-        named = _date_named(dated, now, hour, minute)
-        return f"{named.isoformat()} {hour:02d}:{minute:02d}" if named else None
+        return at(_date_named(dated, now, hour, minute))
     if counted is not None:
-        named = now.date() + timedelta(days=_days_counted(counted))
-        return f"{named.isoformat()} {hour:02d}:{minute:02d}"
+        return at(now.date() + timedelta(days=_days_counted(counted)))
     if weeks is not None:
-        named = now.date() + timedelta(days=7 - now.weekday() + weeks[1])
-        return f"{named.isoformat()} {hour:02d}:{minute:02d}"
+        return at(now.date() + timedelta(days=7 - now.weekday() + weeks[1]))
     if month is not None:
-        named = _month_day(month, now, hour, minute)
-        return f"{named.isoformat()} {hour:02d}:{minute:02d}" if named else None
+        return at(_month_day(month, now, hour, minute))
     when = _day_name(day) if day else ""
     if when == "today" and clock is None:
         # "nanti" alone is "later", not a time; "nanti malam" is this evening
         return _todays(part_hour, now) if part_hour is not None else None
     if day is not None and when == "weekend":
-        return f"{_weekend(now, hour, minute).isoformat()} {hour:02d}:{minute:02d}"
+        return at(_weekend(now, hour, minute))
     if day is not None and when in _WEEKDAYS:
-        return f"{_weekday_named(day, when, now, hour, minute).isoformat()} {hour:02d}:{minute:02d}"
+        return at(_weekday_named(day, when, now, hour, minute))
+    if midnight:
+        ahead = 7 - now.weekday() if when == "next monday" else _DAYS_AHEAD.get(when, 0)
+        return at(now.date() + timedelta(days=ahead))
     return f"{when} {hour:02d}:{minute:02d}".strip()
 
 
 _COUNTS = {
-    "a couple of": 2, "a couple": 2, "couple of": 2, "two": 2, "three": 3, "four": 4,
-    "five": 5, "six": 6, "seven": 7, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6,
-    "tujuh": 7, "dois": 2, "duas": 2, "tres": 3, "quatro": 4, "cinco": 5, "seis": 6,
-    "sete": 7, "dos": 2, "cuatro": 4, "siete": 7,
+    "one": 1, "um": 1, "uma": 1, "un": 1, "una": 1, "satu": 1, "a couple of": 2,
+    "a couple": 2, "couple of": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7, "dois": 2,
+    "duas": 2, "tres": 3, "quatro": 4, "cinco": 5, "seis": 6, "sete": 7, "dos": 2,
+    "cuatro": 4, "siete": 7,
 }  # fmt: skip
-_COUNT = rf"\d{{1,2}}|{'|'.join(sorted(_COUNTS, key=len, reverse=True))}"
+# English "a" counts one day or week ("in a week"); not Portuguese "daqui a dias"
+_COUNT = rf"\d{{1,2}}|{'|'.join(sorted(_COUNTS, key=len, reverse=True))}|a(?= (?:day|week)\b)"
 _DAY_UNIT = r"days?|hari|dias?|weeks?|minggu|semanas?"
 _ABOUT = r"(?:(?:uns|umas|unos|unas|about|around|sekitar|kira kira|kurang lebih) )?"
 _DAYS_LATER = re.compile(
     r"\b(?:in|dalam|daqui a|daqui|em|en|dentro de|give me|gimme|need|kasih waktu|kasih"
     rf"|beri waktu|me da|me de|dame|deme|necesito|preciso de) {_ABOUT}(?P<n>{_COUNT})"
     rf" ?(?P<unit>{_DAY_UNIT})\b"
-    rf"|\b(?P<n2>{_COUNT}) ?(?P<unit2>{_DAY_UNIT}) (?:lagi|lg|from now)\b"
+    rf"|\b(?P<n2>{_COUNT}) ?(?P<unit2>{_DAY_UNIT}) (?:lagi|lg|from now|from today)\b"
     r"|\b(?P<one>sehari|seminggu) (?:lagi|lg)\b"
 )
 """Days (or weeks) counted from today, asked for before a call: "in 2 days", "give me 3
 days", "2 hari lagi", "kasih waktu 2 hari", "daqui a 2 dias", "dame tres días", "seminggu
-lagi"."""
+lagi", "in a week", "a week from now", "daqui a uma semana"."""
 
 
 _EVENT_VERBS = frozenset(
@@ -536,7 +556,7 @@ def _days_counted(counted: re.Match[str]) -> int:
     if counted["one"]:
         return 7 if counted["one"] == "seminggu" else 1
     said = counted["n"] or counted["n2"]
-    count = int(said) if said.isdigit() else _COUNTS[said]
+    count = int(said) if said.isdigit() else _COUNTS.get(said, 1)
     unit = counted["unit"] or counted["unit2"]
     return count * 7 if unit.startswith(("week", "minggu", "semana")) else count
 
@@ -1908,13 +1928,55 @@ def _cannot_or_busy(words: list[str]) -> bool:
     )
 
 
+_AT_CLOCK = (
+    rf"(?P<{{0}}>{_HOUR})(?!\d)(?:[:.h](?P<{{0}}_minute>[0-5]\d))?(?: ?(?P<{{0}}_ampm>am|pm)\b)?"
+)
+_NOT_A_NUMBER_OF = (
+    rf"(?! ?(?:{_DAY_UNIT}|months?|bulan|mes|meses|years?|tahun|anos?|minutes?|mins?|menit"
+    rf"|minutos?|{_COUNTED}|juta|jt|rb|ribu|k|reais|rs|dollars?|orang|people|kali|x)\b)"
+    rf"(?! (?:(?:de|of) )?(?:{'|'.join(_MONTHS)})\b)"
+)
+_RANGE = re.compile(
+    # "between 2 and 4", "antara jam 2-4 sore", "entre 2 e 4 da tarde", "from 10 to 12"
+    r"\b(?:between|antara|entre|dari|from|de|das) (?:(?:jam|pukul|as|las) )?"
+    + _AT_CLOCK.format("first")
+    + r" (?:(?:and|to|till|until|sampai|sampe|smp|e|a|y|ate|as) )?(?:(?:jam|pukul|as|las) )?"
+    + _AT_CLOCK.format("last")
+    + _NOT_A_NUMBER_OF
+    # "2 to 4pm", "3-4pm" (`plain_words`): the end says am or pm
+    + r"|\b(?<![:.])"
+    + _AT_CLOCK.format("start")
+    + r" (?:to|till|until|sampai|sampe|smp|ate) (?P<end>"
+    + _HOUR
+    + r")(?:[:.][0-5]\d)? ?(?P<end_ampm>am|pm)\b"
+)
+"""A span of hours the lead is free in: its first hour is asked for."""
+_ISH = re.compile(rf"\b(?P<hour>{_HOUR}) ?ish\b")
+"""An hour said roughly: "10ish", "3-ish"."""
+
+
 def _as_clock_reads(message: str) -> str:
-    """`message` with its half and quarter hours as a clock reads them ("2:30")."""
+    """`message` with its half and quarter hours as a clock reads them ("2:30"), an hour
+    said roughly as that hour ("10ish"), and a span of hours as its first one ("between 2
+    and 4", "2-4pm", "entre 2 e 4 da tarde"), with the am or pm the span ends with when
+    it says none itself and comes first in the day ("between 11 and 1pm" is 11 am)."""
     for said, hours, minutes in _SPOKEN:
         spoken = [(found.span(), int(found[1])) for found in said.finditer(message)]
         for (start, end), hour in reversed(spoken):
             message = f"{message[:start]}{(hour + hours) or 12}:{minutes}{message[end:]}"
-    return message
+    message = _ISH.sub(lambda found: f"jam {found['hour']}", message)
+    return _RANGE.sub(_range_start, message)
+
+
+def _range_start(found: re.Match[str]) -> str:
+    """The first hour of the span `found` as a clock reads it: "jam 2pm"."""
+    first = "first" if found["first"] else "start"
+    last = "last" if found["first"] else "end"
+    hour, minute, ampm = int(found[first]), found[f"{first}_minute"], found[f"{first}_ampm"]
+    end_ampm = found[f"{last}_ampm"]
+    if ampm is None and end_ampm is not None and (end_ampm == "am" or hour < int(found[last])):
+        ampm = end_ampm
+    return f"jam {hour}{f':{minute}' if minute else ''}{f' {ampm}' if ampm else ''}"
 
 
 def _later(relative: re.Match[str]) -> timedelta:

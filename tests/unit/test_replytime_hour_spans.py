@@ -1,0 +1,65 @@
+"""An hour said roughly or as a span is an hour to call back at: a span of hours ("between
+2 and 4", "3-4pm", "antara jam 2-4 sore", "entre 2 e 4 da tarde") is its first hour, with
+the am or pm the span ends with when it comes first in the day ("between 11 and 1pm" is
+11:00); "10ish" and "3-ish" are that hour. A span of days, people or money ("between 2 and
+3 days", "antara 2-3 juta") names no hour, and a dashed date stays a date."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from followup.domain.intents import Intent
+from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
+
+TOMORROW_2PM = "2026-11-25T14:00"
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "between 2 and 4 tomorrow", TOMORROW_2PM),
+        (NEW_YORK, "tomorrow between 2-4pm", TOMORROW_2PM),
+        (NEW_YORK, "call me tomorrow 2 to 4pm", TOMORROW_2PM),
+        (NEW_YORK, "3PM-4PM tomorrow", "2026-11-25T15:00"),
+        (NEW_YORK, "I'm free from 10 to 12", "2026-11-24T10:00"),
+        (NEW_YORK, "between 11 and 1pm", "2026-11-24T11:00"),
+        (NEW_YORK, "between 3:30 and 5", "2026-11-24T15:30"),
+        (JAKARTA, "besok antara jam 2-4 sore", TOMORROW_2PM),
+        (JAKARTA, "besok dari jam 1 sampai jam 3", "2026-11-25T13:00"),
+        (SAO_PAULO, "amanhã entre 2 e 4 da tarde", TOMORROW_2PM),
+        (SAO_PAULO, "entre 14h30 e 16h", "2026-11-24T14:30"),
+        (NEW_YORK, "call me at 10ish", "2026-11-24T10:00"),
+        (NEW_YORK, "tomorrow 3-ish", "2026-11-25T15:00"),
+        (NEW_YORK, "tomorrow morning around 10ish", "2026-11-25T10:00"),
+    ],
+)
+def test_an_hour_said_roughly_or_as_a_span_is_the_call_back(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they give a span of hours, or an hour roughly
+    # Then the call back is at the span's first hour, or at that hour
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "I'm busy at 3, 5pm", "2026-11-24T17:00"),
+        (NEW_YORK, "don't call me at 3pm or 4pm, 5pm ok", "2026-11-24T17:00"),
+        (SAO_PAULO, "de 10 a 12 de dezembro", "2026-12-12T09:00"),
+        (NEW_YORK, "on 24-11-2026 at 3", "2026-11-24T15:00"),
+        (NEW_YORK, "between 2 and 3 days", None),
+        (JAKARTA, "antara 2-3 juta kak", None),
+        (JAKARTA, "dari 10 sampai 12 orang", None),
+    ],
+)
+def test_what_is_no_span_of_hours_is_read_as_before(
+    zone: ZoneInfo, text: str, local: str | None
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When two hours are said apart, or a span counts days, money, people or dates
+    # Then no span of hours is read
+    assert detected(zone, text)[1] == local
