@@ -472,6 +472,15 @@ def _english(
         minute = _minute(clock)
     elif part_hour is not None:
         hour = part_hour
+    if clock is not None and _asked_before(message, clock):
+        # the earliest time to come before it: soon today, else a day's morning
+        limit = time(hour, minute)
+        hour, minute = (MORNING_HOUR, 0) if time(MORNING_HOUR) < limit else (hour - 1, minute)
+        soon = now + SOON
+        if not (dated or counted or weeks or month) and (day is None or _day_name(day) == "today"):
+            if soon.date() == now.date() and soon.time() < limit:
+                return f"{soon.date().isoformat()} {soon:%H:%M}"
+            return f"tomorrow {hour:02d}:{minute:02d}"
     # "jam 12 malam", "12 da noite": the midnight that ends the day, to come all that day
     midnight = clock is not None and hour == 12 and part_hour == 19 and not _as_said(clock)[1]
     hour, minute = (23, 59) if midnight else (hour, minute)
@@ -1955,6 +1964,43 @@ _ISH = re.compile(rf"\b(?P<hour>{_HOUR}) ?ish\b")
 """An hour said roughly: "10ish", "3-ish"."""
 
 
+_BEFORE = r"before|sebelum|sblm|antes das|antes da|antes de|antes do|antes de las|hasta las"
+_BEFORE_HOUR = re.compile(
+    rf"\b(?P<before>{_BEFORE}) (?P<hour>{_HOUR})(?![:.\dh])" + _NOT_A_NUMBER_OF
+)
+"""An hour said as the limit of when to call ("before 5", "antes das 10")."""
+_ASKED_BEFORE = re.compile(rf"\b(?:{_BEFORE}) $")
+_ASKING_BEFORE = frozenset(
+    {"call", "text", "message", "me", "us", "can", "you", "anytime", "any", "time", "reach"}
+    | {"liga", "ligue", "manda", "mensagem", "pode", "qualquer", "hora", "telp", "telpon"}
+    | {"hubungi", "kabari", "wa", "chat", "kapan", "aja", "saja", "llamame", "escribeme"}
+)
+"""Words that may come before a limit asked for plainly: "call me anytime before 5"."""
+
+
+def _asked_before(message: str, clock: re.Match[str]) -> bool:
+    """The hour `clock` is the limit of when to call, asked for plainly ("call me before
+    5", "sebelum jam 12 ya", "besok sebelum jam 3", "antes das 10"); not what keeps the
+    lead until then ("I'm busy before 5", "gak bisa sebelum jam 3") nor one they refuse
+    anything before ("not before 10", "jangan telpon sebelum jam 10"): from then."""
+    before = message[: clock.start()]
+    limit = _ASKED_BEFORE.search(before)
+    return limit is not None and _asks_plainly(before[: limit.start()])
+
+
+def _asks_plainly(said: str) -> bool:
+    """`said`, the words before a limit, only ask for a contact and name when."""
+    return set(_PART.sub(" ", _DAY.sub(" ", said)).split()) <= _ASKING_BEFORE | _ASKING_PLAINLY
+
+
+def _limit_as_clock(found: re.Match[str]) -> str:
+    """A bare hour said as the limit of when to call, plainly, as a clock reads it ("before
+    5" is "before jam 5"); else as it was ("I need to pay before 5?")."""
+    if not _asks_plainly(found.string[: found.start()]):
+        return found[0]
+    return f"{found['before']} jam {found['hour']}"
+
+
 def _as_clock_reads(message: str) -> str:
     """`message` with its half and quarter hours as a clock reads them ("2:30"), an hour
     said roughly as that hour ("10ish"), and a span of hours as its first one ("between 2
@@ -1965,6 +2011,7 @@ def _as_clock_reads(message: str) -> str:
         for (start, end), hour in reversed(spoken):
             message = f"{message[:start]}{(hour + hours) or 12}:{minutes}{message[end:]}"
     message = _ISH.sub(lambda found: f"jam {found['hour']}", message)
+    message = _BEFORE_HOUR.sub(_limit_as_clock, message)
     return _RANGE.sub(_range_start, message)
 
 

@@ -1,0 +1,69 @@
+"""An hour asked for plainly as the limit of when to call ("call me before 5", "sebelum
+jam 12 ya", "antes das 10") is the earliest time to come before it: in a quarter of an
+hour today while that is before the limit (sent at the send window's next opening, as
+any time), else the next day's morning (an hour before the limit when that is 09:00 or
+earlier); with a day named, that day's morning. What keeps the lead until then ("I'm busy
+before 5", "gak bisa sebelum jam 3") and a refusal of what comes before ("jangan telpon
+sebelum jam 10") are read as before: from then, or no time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from followup.domain.intents import Intent
+from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
+
+SOON = "2026-11-24T09:15"
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "call me before 5", SOON),
+        (NEW_YORK, "anytime before 5pm", SOON),
+        (JAKARTA, "sebelum jam 12 ya kak", SOON),
+        (SAO_PAULO, "me liga antes das 18h", SOON),
+        (SAO_PAULO, "antes das 10", SOON),
+        (NEW_YORK, "tomorrow before 10", "2026-11-25T09:00"),
+        (JAKARTA, "besok sebelum jam 3", "2026-11-25T09:00"),
+        (NEW_YORK, "before 9", "2026-11-25T08:00"),
+    ],
+)
+def test_a_limit_asked_for_is_the_earliest_time_before_it(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they ask to be called before an hour
+    # Then the call back is soon today, or the morning of the day they name, before it
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+def test_a_limit_already_past_today_is_the_next_morning() -> None:
+    # Given a lead writing at 13:00 on Tuesday
+    # When they ask to be called before 12
+    # Then the call back is the next morning, not after the limit today
+    now = datetime(2026, 11, 24, 13, 0)
+    assert detected(JAKARTA, "sebelum jam 12 ya", now) == (Intent.CALL_BACK_AT, "2026-11-25T09:00")
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (JAKARTA, "lagi sibuk sebelum jam 3", "2026-11-24T15:00"),
+        (JAKARTA, "gak bisa sebelum jam 3", "2026-11-24T15:00"),
+        (JAKARTA, "jangan telpon sebelum jam 10", "2026-11-24T10:00"),
+        (NEW_YORK, "I'm busy before 5", None),
+        (NEW_YORK, "i need to pay before 5?", None),
+        (NEW_YORK, "before 5 days", None),
+    ],
+)
+def test_what_keeps_the_lead_before_an_hour_is_read_as_before(
+    zone: ZoneInfo, text: str, local: str | None
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When the hour is what keeps them busy until, or no hour of the clock
+    # Then it is read as before: from that hour, or no time
+    assert detected(zone, text)[1] == local
