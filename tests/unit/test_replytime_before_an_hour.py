@@ -1,5 +1,6 @@
 """An hour asked for plainly as the limit of when to call ("call me before 5", "sebelum
-jam 12 ya", "antes das 10") is the earliest time to come before it: in a quarter of an
+jam 12 ya", "antes das 10"), or said as the end of the lead's free time ("I'm free until
+5", "aku free sampai jam 5"), is the earliest time to come before it: in a quarter of an
 hour today while that is before the limit (sent at the send window's next opening, as
 any time), else the next day's morning (an hour before the limit when that is 09:00 or
 earlier); with a day named, that day's morning. What keeps the lead until then ("I'm busy
@@ -30,6 +31,9 @@ SOON = "2026-11-24T09:15"
         (NEW_YORK, "tomorrow before 10", "2026-11-25T09:00"),
         (JAKARTA, "besok sebelum jam 3", "2026-11-25T09:00"),
         (NEW_YORK, "before 9", "2026-11-25T08:00"),
+        (NEW_YORK, "I'm free until 5", SOON),
+        (JAKARTA, "aku free sampai jam 5", SOON),
+        (SAO_PAULO, "tô livre até as 17h", SOON),
     ],
 )
 def test_a_limit_asked_for_is_the_earliest_time_before_it(
@@ -58,6 +62,9 @@ def test_a_limit_already_past_today_is_the_next_morning() -> None:
         (NEW_YORK, "I'm busy before 5", None),
         (NEW_YORK, "i need to pay before 5?", None),
         (NEW_YORK, "before 5 days", None),
+        (JAKARTA, "sibuk sampai jam 3", "2026-11-24T15:00"),
+        (JAKARTA, "gak bisa sampai jam 5", "2026-11-24T17:00"),
+        (NEW_YORK, "I'm not free until 5", None),
     ],
 )
 def test_what_keeps_the_lead_before_an_hour_is_read_as_before(

@@ -484,9 +484,13 @@ _BUSY = _any(
     r"|get back to you|ttyl",
     r"(?:jangan|jgn|ga|gak|nggak|tidak) (?:sekarang|skrg)|(?:jangan|jgn) dulu",
     r"agora nao$",
+    r"(?:dont|do not) (?:call|text|message|ring) (?:me )?(?:now|right now|agora|ahora)"
+    r"|(?:jangan|jgn) (?:telpon|telp|tlp|hubungi|wa|chat|sms)(?: (?:aku|saya))? (?:sekarang|skrg)"
+    r"|no me (?:llames|escribas) ahora",
 )
 """Busy, or putting the talk off ("nanti", "later", "not at the moment", "jangan sekarang",
-"mais tarde", "agora não", "más tarde", "luego te escribo")."""
+"mais tarde", "agora não", "más tarde", "luego te escribo", "don't call me now", "jangan
+telpon sekarang", "não me liga agora")."""
 _WHEN_WORD = (
     r"(?:today|tomorrow|tmrw|tmr|tonight|monday|tuesday|wednesday|thursday|friday|saturday"
     r"|sunday|next|this|week|morning|afternoon|evening|noon|on|in"

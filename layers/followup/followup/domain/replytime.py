@@ -222,7 +222,18 @@ _PART_HOURS = {word: hour for hour, words in _PARTS.items() for word in words.sp
 _PART_ENDS = {MORNING_HOUR: 12, 12: 13, 13: 15, 15: 18, 19: 24}
 """The hour each part of the day is over: "this morning" said after it names no time."""
 SOON = timedelta(minutes=15)
-"""When "this evening" said in the evening asks to be called."""
+"""When "this evening" said in the evening asks to be called, and "call me now"."""
+_NOW_ASKED = re.compile(
+    r"\b(?:call|ring|phone|text|message|contact|telp|telpon|telepon|tlp|hubungi|liga|ligar"
+    r"|ligue|chama|llama|llamame|llamenme)(?: (?:me|aku|saya|kak))?"
+    r" (?:now|right now|rn|asap|as soon as possible|sekarang|skrg|secepatnya|segera|agora"
+    r"|ja|o quanto antes|ahora|lo antes posible)\b"
+)
+"""A contact asked for now: "call me now", "telpon sekarang aja", "me liga agora"."""
+_NOT_NOW = frozenset({"no", "not", "dont", "never", "cant", "wont", "need", "nao", "precisa"})
+_NOT_NOW |= {"jangan", "jgn", "gak", "ga", "gk", "tidak", "tdk", "usah", "perlu", "nunca"}
+"""Words right before a contact asked for now that turn it down: "no need to call now",
+"não precisa ligar agora", "ga usah telpon sekarang"."""
 _PART_WORDS = (
     r"pagi|siang|sore|malam|malem|mlm|morning|afternoon|evening|night|manha|tarde|noite|noche"
 )
@@ -395,6 +406,9 @@ def requested_time(
         return (now.astimezone(UTC).replace(second=0, microsecond=0) + later).astimezone(zone)
     if _PAST.search(message) and not _AHEAD.search(message):
         return None
+    asked_now = _NOW_ASKED.search(message)
+    if asked_now and not _NOT_NOW & set(message[: asked_now.start()].split()[-3:]):
+        return (now.astimezone(UTC).replace(second=0, microsecond=0) + SOON).astimezone(zone)
     local_now = now.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
     phrase = _english(message, local_now, refusal_asked=refusal_asked, refusal=refusal)
     if phrase is None:
@@ -1148,9 +1162,14 @@ def _day_or_part_instead(
     return f"{on[0] if on else 'today'} {rest}"
 
 
+_DOUBLED = re.compile(rf"\b({_PART_WORDS})2\b")
+"""A part of the day written doubled with a 2 ("pagi2": early in the morning)."""
+
+
 def _clock_ready(message: str) -> str:
     """`message` as the hours in it are read: greetings and times said as spoken words
-    out, clocks as they read."""
+    out, clocks as they read, a part of the day doubled ("pagi2") written out."""
+    message = _DOUBLED.sub(r"\1 \1", message)
     return _TIME_SAID.sub(" ", _as_clock_reads(_GREETING.sub(" ", message)))
 
 
@@ -1965,11 +1984,17 @@ _ISH = re.compile(rf"\b(?P<hour>{_HOUR}) ?ish\b")
 
 
 _BEFORE = r"before|sebelum|sblm|antes das|antes da|antes de|antes do|antes de las|hasta las"
+_UNTIL_WORDS = r"until|till|sampai|sampe|smp|ate as|ate|hasta las|hasta"
 _BEFORE_HOUR = re.compile(
-    rf"\b(?P<before>{_BEFORE}) (?P<hour>{_HOUR})(?![:.\dh])" + _NOT_A_NUMBER_OF
+    rf"\b(?P<before>{_BEFORE}|{_UNTIL_WORDS}) (?P<hour>{_HOUR})(?![:.\dh])" + _NOT_A_NUMBER_OF
 )
-"""An hour said as the limit of when to call ("before 5", "antes das 10")."""
+"""An hour said as the limit of when to call ("before 5", "antes das 10", "free until
+5")."""
 _ASKED_BEFORE = re.compile(rf"\b(?:{_BEFORE}) $")
+_FREE_UNTIL = re.compile(
+    r"\b(?:free|available|luang|kosong|livre|disponivel|libre)(?: (?:today|hari ini|hoje|hoy))?"
+    rf" (?:{_UNTIL_WORDS}) $"
+)
 _ASKING_BEFORE = frozenset(
     {"call", "text", "message", "me", "us", "can", "you", "anytime", "any", "time", "reach"}
     | {"liga", "ligue", "manda", "mensagem", "pode", "qualquer", "hora", "telp", "telpon"}
@@ -1980,12 +2005,21 @@ _ASKING_BEFORE = frozenset(
 
 def _asked_before(message: str, clock: re.Match[str]) -> bool:
     """The hour `clock` is the limit of when to call, asked for plainly ("call me before
-    5", "sebelum jam 12 ya", "besok sebelum jam 3", "antes das 10"); not what keeps the
-    lead until then ("I'm busy before 5", "gak bisa sebelum jam 3") nor one they refuse
-    anything before ("not before 10", "jangan telpon sebelum jam 10"): from then."""
-    before = message[: clock.start()]
+    5", "sebelum jam 12 ya", "besok sebelum jam 3", "antes das 10") or as the end of the
+    lead's free time ("I'm free until 5", "aku free sampai jam 5", "tô livre até as
+    17h"); not what keeps the lead until then ("I'm busy before 5", "gak bisa sebelum jam
+    3", "not free until 5") nor one they refuse anything before ("not before 10", "jangan
+    telpon sebelum jam 10"): from then."""
+    return _a_limit(message[: clock.start()])
+
+
+def _a_limit(before: str) -> bool:
+    """What is `before` an hour says it is the limit of when to call (`_asked_before`)."""
     limit = _ASKED_BEFORE.search(before)
-    return limit is not None and _asks_plainly(before[: limit.start()])
+    if limit is not None:
+        return _asks_plainly(before[: limit.start()])
+    free = _FREE_UNTIL.search(before)
+    return free is not None and not _NOT_NOW & set(before[: free.start()].split()[-3:])
 
 
 def _asks_plainly(said: str) -> bool:
@@ -1994,9 +2028,9 @@ def _asks_plainly(said: str) -> bool:
 
 
 def _limit_as_clock(found: re.Match[str]) -> str:
-    """A bare hour said as the limit of when to call, plainly, as a clock reads it ("before
-    5" is "before jam 5"); else as it was ("I need to pay before 5?")."""
-    if not _asks_plainly(found.string[: found.start()]):
+    """A bare hour said as the limit of when to call (`_asked_before`) as a clock reads it
+    ("before 5" is "before jam 5"); else as it was ("I need to pay before 5?")."""
+    if not _a_limit(f"{found.string[: found.start()]}{found['before']} "):
         return found[0]
     return f"{found['before']} jam {found['hour']}"
 

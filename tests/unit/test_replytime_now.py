@@ -1,0 +1,56 @@
+"""A contact asked for now ("call me now", "telpon sekarang aja", "me liga agora", "call
+me asap", "hubungi saya secepatnya") is a call back a quarter of an hour from now. One
+turned down ("don't call me now", "no need to call now", "ga usah telpon sekarang",
+"não me liga agora") is no time: the lead is busy."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from followup.domain.intents import Intent
+from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
+
+SOON = "2026-11-24T09:15"
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "call me now"),
+        (NEW_YORK, "can you call me now?"),
+        (NEW_YORK, "call me asap"),
+        (JAKARTA, "telpon sekarang aja kak"),
+        (JAKARTA, "hubungi saya secepatnya"),
+        (SAO_PAULO, "me liga agora"),
+        (NEW_YORK, "llámame ahora"),
+    ],
+)
+def test_a_contact_asked_for_now_is_a_call_back_soon(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they ask to be contacted now
+    # Then the call back is a quarter of an hour from now
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, SOON)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "don't call me now"),
+        (NEW_YORK, "no need to call me now"),
+        (JAKARTA, "jangan telpon sekarang"),
+        (JAKARTA, "ga usah telpon sekarang"),
+        (SAO_PAULO, "não me liga agora"),
+        (NEW_YORK, "no me llames ahora"),
+    ],
+)
+def test_a_contact_turned_down_for_now_is_busy(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they say not to contact them now
+    # Then they are busy, with no time booked
+    assert detected(zone, text) == (Intent.BUSY, None)
+
+
+def test_early_morning_said_twice_is_the_morning() -> None:
+    assert detected(JAKARTA, "pagi2 aja") == (Intent.CALL_BACK_AT, "2026-11-25T09:00")
