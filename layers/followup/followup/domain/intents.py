@@ -232,6 +232,8 @@ _SENTENCES = re.compile(r"[^.!?\n]+[.!?]*")
 """A message's sentences, each with the marks that end it: "Sudah bayar. Kapan mulai?"
 tells it is done, and asks something else."""
 
+_THANKS = r"thanks|thank you|thx|makasih|makasi|terima kasih|trims|obrigad[oa]|valeu|gracias"
+_NO = r"no|nope|nah|nao|ga|gak|gk|nggak|ngga|engga|enggak|tidak|tdk"
 _NOT_INTERESTED = _any(
     r"(?:tidak|tdk|gak|ga|gk|nggak|ngga|ngak|kagak|enggak|engga|ndak|kurang|udah gak|sudah tidak|"
     r"udah ga) (?:tertarik|minat|berminat)",
@@ -247,6 +249,9 @@ _NOT_INTERESTED = _any(
     r"no (?:me |nos )?interes(?:a|an|e)|no estoy interesad[oa]|no tengo (?:ningun )?interes|"
     r"no (?:muchas )?gracias|cambie de opinion",
     r"(?:ya )?no (?:lo )?(?:quiero|necesito)(?: nada)?(?: gracias)?$",
+    # a polite no and nothing else: "thanks but no", "obrigado mas não", "ga kak makasih"
+    rf"^(?:{_THANKS})(?: kak| ka)? (?:but|tapi|tp|mas|pero) (?:{_NO})(?: kak| ka| dulu| ya)?$",
+    rf"^(?:{_NO})(?: kak| ka)? (?:{_THANKS})(?: kak| ka| ya)?$",
 )
 _NO_NEED = _any(
     r"(?:gak|ga|gk|nggak|ngga|ngak|kagak|tidak|tdk|engga) (?:usah|butuh|perlu)|gausah|gaperlu"
@@ -481,7 +486,7 @@ _BUSY = _any(
     r"(?:luego|despues) (?:te |le |les )?(?:escribo|llamo|aviso|contesto|respondo|hablamos)"
     r"|mas tarde|al rato",
     r"later|not now|not right now|not at the moment|not atm|nows not a good time"
-    r"|get back to you|ttyl",
+    r"|get back to you|ttyl|(?:ill|i will|will) let you know",
     r"(?:jangan|jgn|ga|gak|nggak|tidak) (?:sekarang|skrg)|(?:jangan|jgn) dulu",
     r"agora nao$",
     r"(?:dont|do not) (?:call|text|message|ring) (?:me )?(?:now|right now|agora|ahora)"
@@ -489,8 +494,8 @@ _BUSY = _any(
     r"|no me (?:llames|escribas) ahora",
 )
 """Busy, or putting the talk off ("nanti", "later", "not at the moment", "jangan sekarang",
-"mais tarde", "agora não", "más tarde", "luego te escribo", "don't call me now", "jangan
-telpon sekarang", "não me liga agora")."""
+"mais tarde", "agora não", "más tarde", "luego te escribo", "I'll let you know", "don't
+call me now", "jangan telpon sekarang", "não me liga agora")."""
 _WHEN_WORD = (
     r"(?:today|tomorrow|tmrw|tmr|tonight|monday|tuesday|wednesday|thursday|friday|saturday"
     r"|sunday|next|this|week|morning|afternoon|evening|noon|on|in"

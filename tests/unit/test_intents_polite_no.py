@@ -1,0 +1,47 @@
+"""A polite no and nothing else ("thanks but no", "obrigado mas não", "makasih kak tapi
+engga", "ga kak makasih", "gracias pero no") turns the offer down, as "no thanks" does;
+a no or a thanks alone, and a no that goes on to ask for a time, do not. "I'll let you
+know" puts the talk off, as "nanti saya kabari" does."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from followup.domain.intents import Intent
+from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "thanks but no"),
+        (SAO_PAULO, "obrigado mas não"),
+        (SAO_PAULO, "obrigada, mas não"),
+        (JAKARTA, "makasih kak tapi engga"),
+        (JAKARTA, "ga kak makasih"),
+        (NEW_YORK, "gracias pero no"),
+    ],
+)
+def test_a_polite_no_alone_is_not_interested(zone: ZoneInfo, text: str) -> None:
+    assert detected(zone, text) == (Intent.NOT_INTERESTED, None)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "read"),
+    [
+        (NEW_YORK, "no", (Intent.OTHER, None)),
+        (JAKARTA, "makasih kak", (Intent.OTHER, None)),
+        (NEW_YORK, "thanks but no, call me tomorrow", (Intent.CALL_BACK_AT, "2026-11-25T09:00")),
+    ],
+)
+def test_a_no_or_thanks_alone_or_a_no_asking_a_time_is_no_refusal(
+    zone: ZoneInfo, text: str, read: tuple[Intent, str | None]
+) -> None:
+    assert detected(zone, text) == read
+
+
+@pytest.mark.parametrize("text", ["I'll let you know", "will let you know"])
+def test_ill_let_you_know_is_busy(text: str) -> None:
+    assert detected(NEW_YORK, text) == (Intent.BUSY, None)
