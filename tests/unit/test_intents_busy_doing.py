@@ -24,6 +24,11 @@ from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
         (NEW_YORK, "I'm in class"),
         (NEW_YORK, "I'm at lunch"),
         (NEW_YORK, "I'm on a call"),
+        (SAO_PAULO, "estou dirigindo"),
+        (JAKARTA, "lagi di kelas kak"),
+        (NEW_YORK, "in class rn"),
+        (NEW_YORK, "working now"),
+        (NEW_YORK, "en clase"),
     ],
 )
 def test_a_lead_busy_doing_something_is_busy(zone: ZoneInfo, text: str) -> None:

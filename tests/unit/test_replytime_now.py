@@ -1,5 +1,6 @@
 """A contact asked for now ("call me now", "telpon sekarang aja", "me liga agora", "call
-me asap", "hubungi saya secepatnya") is a call back a quarter of an hour from now. One
+me asap", "hubungi saya secepatnya"), or asked for with nothing else ("call me", "telpon
+aja kak", "me liga"), is a call back a quarter of an hour from now. One
 turned down ("don't call me now", "no need to call now", "ga usah telpon sekarang",
 "não me liga agora") is no time: the lead is busy."""
 
@@ -25,6 +26,9 @@ SOON = "2026-11-24T09:15"
         (JAKARTA, "hubungi saya secepatnya"),
         (SAO_PAULO, "me liga agora"),
         (NEW_YORK, "llámame ahora"),
+        (NEW_YORK, "please call me back"),
+        (JAKARTA, "telpon aja kak"),
+        (SAO_PAULO, "me liga"),
     ],
 )
 def test_a_contact_asked_for_now_is_a_call_back_soon(zone: ZoneInfo, text: str) -> None:
@@ -54,3 +58,8 @@ def test_a_contact_turned_down_for_now_is_busy(zone: ZoneInfo, text: str) -> Non
 
 def test_early_morning_said_twice_is_the_morning() -> None:
     assert detected(JAKARTA, "pagi2 aja") == (Intent.CALL_BACK_AT, "2026-11-25T09:00")
+
+
+@pytest.mark.parametrize("text", ["call me maybe", "call me if there's a discount"])
+def test_a_contact_asked_on_a_condition_is_no_time(text: str) -> None:
+    assert detected(NEW_YORK, text)[1] is None

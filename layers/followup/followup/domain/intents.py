@@ -441,11 +441,12 @@ _ELSEWHERE = _any(
 _OCCUPIED = (
     r"sibuk|(?:lagi|lg|lgi|sedang|sdg|masih) (?:meeting|rapat|kerja|nyetir|di jalan|dijalan"
     r"|repot|ada acara|kelas|kuliah|ngajar|makan|ujian|les|dinas|di kantor|sholat|solat"
-    r"|otw|perjalanan|jemput|ngurus|di rs|di rumah sakit)",
+    r"|otw|perjalanan|jemput|ngurus|di rs|di rumah sakit|di kelas)",
     r"belum sempat|blm sempet|belum sempet",
     r"ocupad[oa]|agora nao (?:posso|da|consigo)|to no trabalho|em reuniao|to dirigindo",
     r"(?:to|estou|tou) (?:em aula|na aula|numa reuniao|em uma reuniao|no almoco|almocando"
-    r"|trabalhando|no trabalho|no servico|na faculdade|no onibus|no hospital)|numa reuniao",
+    r"|trabalhando|no trabalho|no servico|na faculdade|no onibus|no hospital|dirigindo)"
+    r"|numa reuniao",
     r"sem tempo|correria",
     r"(?:ahora|ahorita) no (?:puedo|es buen momento)|(?:ahora|ahorita) no$"
     r"|no por ahora|no puedo (?:hablar|atender|contestar)"
@@ -453,6 +454,8 @@ _OCCUPIED = (
     r"|(?:estoy|ando) (?:en (?:clase|el trabajo|la escuela|la universidad|el hospital)"
     r"|trabajando|comiendo)",
     r"busy|in a meeting|driving|cant talk|can not talk|bad time|no time|swamped|at work",
+    r"(?:in class|en clase) (?:rn|now|right now|atm|at the moment|ahora)|^(?:in class|en clase)$"
+    r"|(?:im |i am )?working (?:rn|now|right now|atm|at the moment)$",
     r"(?:im|i am) (?:in class|at lunch|having lunch|on a call|in a call|at school|on the road"
     r"|at the hospital|in the hospital)",
 )

@@ -230,6 +230,12 @@ _NOW_ASKED = re.compile(
     r"|ja|o quanto antes|ahora|lo antes posible)\b"
 )
 """A contact asked for now: "call me now", "telpon sekarang aja", "me liga agora"."""
+_ONLY_ASKED = re.compile(
+    r"(?:(?:please|pls|tolong|me) )?(?:call|ring|phone|telpon|telp|tlp|telepon|hubungi|liga"
+    r"|ligue|ligar|llamame|llamenme)(?: (?:me|back|aku|saya|ya|aja|saja|kak|ka|please|pls"
+    r"|dong|sim|por favor|pra mim))*"
+)
+"""A contact asked for and nothing else ("call me", "telpon aja kak", "me liga"): now."""
 _NOT_NOW = frozenset({"no", "not", "dont", "never", "cant", "wont", "need", "nao", "precisa"})
 _NOT_NOW |= {"jangan", "jgn", "gak", "ga", "gk", "tidak", "tdk", "usah", "perlu", "nunca"}
 """Words right before a contact asked for now that turn it down: "no need to call now",
@@ -407,7 +413,8 @@ def requested_time(
     if _PAST.search(message) and not _AHEAD.search(message):
         return None
     asked_now = _NOW_ASKED.search(message)
-    if asked_now and not _NOT_NOW & set(message[: asked_now.start()].split()[-3:]):
+    refused = asked_now is not None and _NOT_NOW & set(message[: asked_now.start()].split()[-3:])
+    if (asked_now and not refused) or _ONLY_ASKED.fullmatch(message):
         return (now.astimezone(UTC).replace(second=0, microsecond=0) + SOON).astimezone(zone)
     local_now = now.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
     phrase = _english(message, local_now, refusal_asked=refusal_asked, refusal=refusal)
