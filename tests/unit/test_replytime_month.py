@@ -4,7 +4,9 @@ the month", "fim do mês", "fin de mes") its last day, its middle ("mid-month",
 month", "início do mês que vem", "el mes que viene") the 1st of next month; at 09:00 or
 the hour said. A part of this month whose day's hour is past is next month's; a part of
 a month named ("mid december", "awal januari") is this year's while to come, next
-year's for a month gone by, and none once this month's is past."""
+year's for a month gone by, and none once this month's is past. Payday asked for ("pas
+gajian", "on payday") is the month's end, after it ("abis gajian") the 1st of next
+month; payday come or waited for ("udah gajian", "gajian dulu") names no day."""
 
 from __future__ import annotations
 
@@ -69,6 +71,34 @@ def test_a_part_of_a_month_or_of_one_named_is_its_day(
     # When they ask for the middle of the month, or a part of a month they name
     # Then the call back is that day of it: the middle of November is past, May's next year
     assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (JAKARTA, "nanti pas gajian aja kak", END_OF_NOVEMBER),
+        (JAKARTA, "kalo udah gajian kak", END_OF_NOVEMBER),
+        (NEW_YORK, "on payday at 3pm", "2026-11-30T15:00"),
+        (SAO_PAULO, "me liga no dia do pagamento", END_OF_NOVEMBER),
+        (JAKARTA, "abis gajian ya kak", FIRST_OF_DECEMBER),
+        (NEW_YORK, "call me after payday", FIRST_OF_DECEMBER),
+        (SAO_PAULO, "depois que eu receber o salário", FIRST_OF_DECEMBER),
+    ],
+)
+def test_payday_asked_for_is_the_months_end_and_after_it_next_months_first(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday 24 November
+    # When they ask for payday, or after it
+    # Then the call back is the month's last day, or the 1st of next month
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    "text", ["udah gajian nih kak, mau daftar", "belum bayar kak, gajian dulu", "gajian kapan?"]
+)
+def test_payday_come_waited_for_or_asked_about_is_no_day(text: str) -> None:
+    assert detected(JAKARTA, text)[1] is None
 
 
 def test_the_middle_of_the_month_before_it_is_this_months() -> None:

@@ -642,21 +642,37 @@ _MONTH_MIDDLE = (
 )
 _MONTH_END = r"akhir|ujung|end of|fim do|fim de|final do|final de|fin de|fines de|finales de"
 _NEXT_MONTH = r"bulan depan|next month|mes que vem|proximo mes|mes que viene"
+_PAYDAY = (
+    r"gajian|gajihan|payday|pay day|dia do pagamento|dia de pagamento|(?:eu )?receber o salario"
+    r"|o salario cair"
+)
 _MONTH_PART = re.compile(
     rf"\b(?:(?P<end>{_MONTH_END})|(?P<mid>{_MONTH_MIDDLE})|{_MONTH_START})"
     rf" (?:(?P<next>{_NEXT_MONTH})|(?:the |this )?month|bulan(?: ini)?|(?:este |esse )?mes"
     rf"|{_month('z')})\b"
     rf"|\b(?P<alone>{_NEXT_MONTH})\b|\b(?P<month_end>month end)\b"
+    rf"|\b(?P<paid_after>(?:abis|habis|setelah|sesudah|stlh|after|depois que) (?:{_PAYDAY}))\b"
+    rf"|\b(?:pas|waktu|wkt|kalau|kalo|klo|nanti|on|at|no|when|once|quando)"
+    rf" (?:(?:udah|sudah|dah) )?(?P<payday>{_PAYDAY})\b"
 )
 """A part of a month asked for: its start, middle or end ("awal bulan", "mid-month", "end
 of the month", "fim do mês"), of next month ("early next month", "pertengahan bulan
 depan") or of a month named ("mid december", "awal januari", "início de janeiro"); or
-next month alone ("bulan depan", "next month", "mês que vem"), its start."""
+next month alone ("bulan depan", "next month", "mês que vem"), its start; payday asked
+for ("pas gajian", "kalau udah gajian", "on payday", "no dia do pagamento"; not "gajian
+dulu", payday waited for) the month's end, and after it ("abis gajian",
+"after payday", "depois que eu receber o salário") the 1st of next month."""
+_PAID_ALREADY = frozenset({"udah", "sudah", "udh", "dah", "baru", "already", "ja", "just"})
 
 
 def _month_part(message: str) -> re.Match[str] | None:
-    """The part of a month `message` asks for (`_MONTH_PART`)."""
-    return _asked_not_happening(_MONTH_PART, message)
+    """The part of a month `message` asks for (`_MONTH_PART`); not after a payday said to
+    have come ("udah abis gajian")."""
+    found = _asked_not_happening(_MONTH_PART, message)
+    if found is None or not found["paid_after"]:
+        return found
+    before = set(message[: found.start()].split()[-2:])
+    return None if before & _PAID_ALREADY else found
 
 
 def _month_day(found: re.Match[str], now: datetime, hour: int, minute: int) -> date | None:
@@ -667,7 +683,7 @@ def _month_day(found: re.Match[str], now: datetime, hour: int, minute: int) -> d
     today = now.date()
 
     def day_of(first: date) -> date:
-        if found["end"] or found["month_end"]:
+        if found["end"] or found["month_end"] or found["payday"]:
             return _first_of_next(first) - timedelta(days=1)
         return first.replace(day=15) if found["mid"] else first
 
@@ -675,7 +691,7 @@ def _month_day(found: re.Match[str], now: datetime, hour: int, minute: int) -> d
         return datetime.combine(day, time(hour, minute)) > now
 
     this_month = today.replace(day=1)
-    if found["next"] or found["alone"]:
+    if found["next"] or found["alone"] or found["paid_after"]:
         return day_of(_first_of_next(this_month))
     named = next((n + 1 for n in range(len(_MONTHS)) if found[f"z{n}"]), None)
     if named is None:
