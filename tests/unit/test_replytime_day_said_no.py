@@ -1,6 +1,8 @@
 """A day the lead says no to with a bare "not" or "no" ("not tomorrow", "amanhã não",
 "besok jangan", "hoy no"), or says they cannot or are busy on in a clause of its own
-("tomorrow I can't", "amanhã não posso", "mañana no puedo"), is no day to call back on
+("tomorrow I can't", "amanhã não posso", "mañana no puedo"; "I can't tomorrow", "gak bisa
+besok" in a clause said plainly), or says the same of it as of the day before ("besok
+juga"), is no day to call back on
 (a part of a day so refused, "besok pagi gak bisa", leaves the rest of that day): the
 day asked for after it is ("not tomorrow, friday" is Friday), and none when none is. A
 "no" that says something else of the day ("tomorrow no problem", "amanhã não tenho
@@ -137,3 +139,38 @@ def test_a_part_of_a_day_said_no_to_leaves_the_rest_of_that_day(
     # When they cannot do tomorrow morning, and name another part of the day
     # Then the call back is tomorrow, at that part of the day
     assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "I can't tomorrow, friday", FRIDAY_9AM),
+        (NEW_YORK, "I'm busy tomorrow, friday works", FRIDAY_9AM),
+        (JAKARTA, "gak bisa besok, jumat aja", FRIDAY_9AM),
+        (JAKARTA, "ga bisa besok kak, jumat aja", FRIDAY_9AM),
+        (SAO_PAULO, "não posso amanhã, sexta", FRIDAY_9AM),
+        (NEW_YORK, "no puedo mañana, el viernes sí", FRIDAY_9AM),
+    ],
+)
+def test_a_day_the_lead_cannot_do_said_after_the_refusal_is_not_booked(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they say they cannot do a day, the refusal first, then name another
+    # Then the call back is on the other day
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (JAKARTA, "hari ini gak bisa, besok juga"),
+        (NEW_YORK, "today I can't, tomorrow too"),
+        (NEW_YORK, "I'm busy today, tomorrow too"),
+    ],
+)
+def test_a_day_said_no_to_too_is_not_booked(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they refuse today and say the same of tomorrow
+    # Then no call back is booked tomorrow
+    assert detected(zone, text)[1] is None

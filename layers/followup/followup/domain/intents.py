@@ -78,6 +78,7 @@ from zoneinfo import ZoneInfo
 from followup.domain.optout import is_opt_out, normalise, said_besides
 from followup.domain.replytime import (
     UNTIL_DAY,
+    SaidNo,
     asks_only_a_time,
     days_named,
     hour_refused,
@@ -616,7 +617,13 @@ def _time_asked(text: str, message: str, now: datetime, zone: ZoneInfo) -> datet
     to ("not today, maybe thursday"; not "hoje não, amanhã tenho prova")."""
     today, hour_said = now.astimezone(zone).date(), names_an_hour(message)
     said = [(span, normalise(text[slice(*span)])) for span in _clause_spans(text)]
-    clauses = [(span, said_no_to(clause, today, hour_said=hour_said)) for span, clause in said]
+    asks = "?" in text or "？" in text
+    clauses: list[tuple[tuple[int, int], SaidNo | None]] = []
+    for span, clause in said:
+        after_no = bool(clauses) and clauses[-1][1] is not None
+        plainly = not asks and _plain(text[slice(*span)])
+        no = said_no_to(clause, today, hour_said=hour_said, plainly=plainly, after_no=after_no)
+        clauses.append((span, no))
     refusal_asked = _refusal_asked(text)
     refusal = hour_refused(clause for _, clause in said)
 

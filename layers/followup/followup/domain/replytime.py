@@ -2264,16 +2264,27 @@ class SaidNo(NamedTuple):
     leaves: str
 
 
-def said_no_to(clause: str, today: date, *, hour_said: bool) -> SaidNo | None:
+def said_no_to(
+    clause: str,
+    today: date,
+    *,
+    hour_said: bool,
+    plainly: bool = False,
+    after_no: bool = False,
+) -> SaidNo | None:
     """What the normalised `clause` says no to, when it names a day (or a part of one),
     no hour, and only says no to it ("not tomorrow", "amanhã não", "besok pagi jangan ya",
-    "not today or tomorrow") or, when the message names no hour (`hour_said`: "tomorrow
-    I'm busy, at 3 is fine" may be tomorrow at 3), that the lead cannot or is busy on the
-    one day it names, said right after it (`_refused`: "tomorrow I can't", "amanhã não
-    posso", "besok pagi gak bisa"). None for a "no" that asks or sets a condition ("why not
-    tomorrow", "if not tomorrow"), or says something else of the day ("tomorrow no
-    problem", "amanhã não tenho aula"). A weekday that is today's stands for both ("not
-    friday" said on a Friday)."""
+    "not today or tomorrow"), or the same as the clause before it (`after_no`: "hari ini
+    gak bisa, besok juga", "I'm busy today, tomorrow too") or, when the message names no
+    hour (`hour_said`: "tomorrow I'm busy, at 3 is fine" may be tomorrow at 3), that the
+    lead cannot or is busy on the one day it names, said right after it (`_refused`:
+    "tomorrow I can't", "amanhã não posso", "besok pagi gak bisa") or, in a clause said
+    `plainly` (no mark within it, in a message that asks nothing) with no part of the day,
+    before it (`refuses_day`: "I can't tomorrow", "gak bisa besok", "não posso amanhã").
+    None for a "no" that asks or sets a condition ("why not tomorrow", "if not
+    tomorrow"), or says something else of the day ("tomorrow no problem", "amanhã não
+    tenho aula"). A weekday that is today's stands for both ("not friday" said on a
+    Friday)."""
     days = list(_DAY.finditer(clause))
     parts = list(_PART.finditer(clause))
     if not (days or parts) or len(parts) > 1 or _CLOCK.search(clause):
@@ -2282,12 +2293,14 @@ def said_no_to(clause: str, today: date, *, hour_said: bool) -> SaidNo | None:
         return _part_said_no_to(clause, parts[0])
     said = set(_PART.sub(" ", _DAY.sub(" ", clause)).split())
     bare = bool(said & _SAYING_NO) and said <= _SAYING_NO_ALSO
+    bare |= after_no and bool(said & _TOO) and said <= _TOO | _SAYING_NO_ALSO
     plain = " ".join(_PART.sub(" ", clause).split())
     all_day = _ALL_DAY.search(plain)
     plain = " ".join(_ALL_DAY.sub(" ", plain).split())
     first = _DAY.search(plain)
     busy_all_day = all_day is not None and bool(said & _BUSY)
-    refused = first is not None and (busy_all_day or _refused(plain, first))
+    before = plainly and not parts and refuses_day([plain])
+    refused = first is not None and (busy_all_day or _refused(plain, first) or before)
     cannot = not hour_said and len(days) == 1 and refused
     if not (bare or cannot):
         return None
