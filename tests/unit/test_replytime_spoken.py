@@ -56,6 +56,9 @@ def test_an_hour_or_half_of_one_in_words_is_read(zone: ZoneInfo, text: str, loca
         (JAKARTA, "abis ashar aja kak telpon", "2026-11-24T15:00"),
         (SAO_PAULO, "me liga ao meio-dia", "2026-11-24T12:00"),
         (NEW_YORK, "call me at noon", "2026-11-24T12:00"),
+        (SAO_PAULO, "depois das 6", "2026-11-24T18:00"),
+        (NEW_YORK, "después de las 6", "2026-11-24T18:00"),
+        (NEW_YORK, "háblame en la tarde", "2026-11-24T15:00"),
     ],
 )
 def test_after_an_hour_around_one_and_times_of_prayer_are_read(

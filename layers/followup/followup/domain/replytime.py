@@ -289,7 +289,7 @@ _ASKS = re.compile(
     r"\b(?:call|ring|phone|text|message|contact|reach|talk|chat|free|available|works|better"
     r"|telp|telpon|telepon|tlp|hubungi|kabari|kabarin|wa|japri|luang|bisa|aja|saja"
     r"|liga|ligar|ligue|chama|fala|falar|conversa|manda|livre|disponivel|melhor|pode"
-    r"|llama|llamame|llamar|llamenme|marcame|escribeme|hablar|hablamos|libre|disponible"
+    r"|llama|llamame|llamar|llamenme|marcame|escribeme|hablame|hablar|hablamos|libre|disponible"
     r"|mejor|puedes)\b"
 )
 """A part of the day alone names a time only in a message that asks for a contact then."""
@@ -326,7 +326,8 @@ _CLOCK = re.compile(
     rf"|vezes|pessoas|{_COUNTED})\b)"
     # "after 5", "abis jam 3" is said above; not "after 3 days", "after 7 pm" (a clock of its
     # own), "abis 2 juta", "after 2 more weeks"
-    rf"|\b(?:after|setelah|stlh|sesudah|abis|habis) (?P<after>{_HOUR})\b"
+    rf"|\b(?:after|setelah|stlh|sesudah|abis|habis|depois das|despues de las)"
+    rf" (?P<after>{_HOUR})\b"
     rf"(?![:.]\d| ?(?:am|pm)\b| ?(?:{_UNITS}|more|lagi|lg|juta|jt|rb|ribu|k|reais|rs|dollars?"
     rf"|bucks|orang|people|kali|x|{_COUNTED})\b)"
 )
