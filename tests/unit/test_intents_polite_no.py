@@ -1,7 +1,8 @@
 """A polite no and nothing else ("thanks but no", "obrigado mas não", "makasih kak tapi
 engga", "ga kak makasih", "gracias pero no") turns the offer down, as "no thanks" does;
 a no or a thanks alone, and a no that goes on to ask for a time, do not. "I'll let you
-know" puts the talk off, as "nanti saya kabari" does."""
+know", "next time", "lain kali", "kapan2", "outro dia" put the talk off, as "nanti saya
+kabari" does."""
 
 from __future__ import annotations
 
@@ -42,6 +43,18 @@ def test_a_no_or_thanks_alone_or_a_no_asking_a_time_is_no_refusal(
     assert detected(zone, text) == read
 
 
-@pytest.mark.parametrize("text", ["I'll let you know", "will let you know"])
-def test_ill_let_you_know_is_busy(text: str) -> None:
-    assert detected(NEW_YORK, text) == (Intent.BUSY, None)
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "I'll let you know"),
+        (NEW_YORK, "will let you know"),
+        (NEW_YORK, "maybe another time"),
+        (NEW_YORK, "next time"),
+        (JAKARTA, "lain kali ya kak"),
+        (JAKARTA, "kapan2 aja"),
+        (JAKARTA, "nanti2 aja"),
+        (SAO_PAULO, "outro dia"),
+    ],
+)
+def test_putting_it_off_is_busy(zone: ZoneInfo, text: str) -> None:
+    assert detected(zone, text) == (Intent.BUSY, None)

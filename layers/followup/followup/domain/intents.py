@@ -485,7 +485,8 @@ _SAYS_NO = re.compile(
 """A clause that only says no ("don't want it", "ga mau", "não quero")."""
 _BUSY = _any(
     *_OCCUPIED,
-    r"nanti|sebentar|bentar",
+    r"nanti|sebentar|bentar|nanti2|ntar2|kapan2|kapan kapan|lain kali|lain waktu",
+    r"next time|another time|some other time|outra hora|outro dia|otro dia|otra ocasion",
     r"depois (?:eu )?(?:te )?(?:falo|respondo|vejo|retorno|chamo)|mais tarde",
     r"(?:luego|despues) (?:te |le |les )?(?:escribo|llamo|aviso|contesto|respondo|hablamos)"
     r"|mas tarde|al rato",

@@ -72,6 +72,7 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
+from functools import lru_cache
 from itertools import pairwise
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -653,6 +654,10 @@ _MONTH_PART = re.compile(
     rf"|{_month('z')})\b"
     rf"|\b(?P<alone>{_NEXT_MONTH})\b|\b(?P<month_end>month end)\b"
     rf"|\b(?P<paid_after>(?:abis|habis|setelah|sesudah|stlh|after|depois que) (?:{_PAYDAY}))\b"
+    r"|\b(?:abis|habis|setelah|sesudah|stlh|after|depois do|depois da|depois de|despues de"
+    r"|despues del) (?:the )?(?:(?P<eid>lebaran|idul fitri|idulfitri|hari raya|eid)"
+    r"|(?P<christmas>natal|natalan|christmas|xmas|navidad)"
+    r"|(?P<new_year>tahun baru|new year|new years|ano novo|ano nuevo|reveillon))\b"
     rf"|\b(?:pas|waktu|wkt|kalau|kalo|klo|nanti|on|at|no|when|once|quando)"
     rf" (?:(?:udah|sudah|dah) )?(?P<payday>{_PAYDAY})\b"
 )
@@ -662,7 +667,9 @@ depan") or of a month named ("mid december", "awal januari", "início de janeiro
 next month alone ("bulan depan", "next month", "mês que vem"), its start; payday asked
 for ("pas gajian", "kalau udah gajian", "on payday", "no dia do pagamento"; not "gajian
 dulu", payday waited for) the month's end, and after it ("abis gajian",
-"after payday", "depois que eu receber o salário") the 1st of next month."""
+"after payday", "depois que eu receber o salário") the 1st of next month; after a
+holiday ("abis lebaran", "after christmas", "depois do ano novo") the day after its last
+day."""
 _PAID_ALREADY = frozenset({"udah", "sudah", "udh", "dah", "baru", "already", "ja", "just"})
 
 
@@ -691,6 +698,8 @@ def _month_day(found: re.Match[str], now: datetime, hour: int, minute: int) -> d
     def to_come(day: date) -> bool:
         return datetime.combine(day, time(hour, minute)) > now
 
+    if found["eid"] or found["christmas"] or found["new_year"]:
+        return _after_holiday(found, today)
     this_month = today.replace(day=1)
     if found["next"] or found["alone"] or found["paid_after"]:
         return day_of(_first_of_next(this_month))
@@ -700,6 +709,33 @@ def _month_day(found: re.Match[str], now: datetime, hour: int, minute: int) -> d
         return day if to_come(day) else day_of(_first_of_next(this_month))
     day = day_of(date(today.year + (named < today.month), named, 1))
     return day if to_come(day) else None
+
+
+def _after_holiday(found: re.Match[str], today: date) -> date | None:
+    """The day after the last day of the next holiday `found` names that has not ended
+    before `today`: Eid al-Fitr as Indonesia keeps it (both its days), Christmas, New
+    Year's Day; None for a year the calendar does not know."""
+    years = (today.year, today.year + 1)
+    if found["christmas"]:
+        last = [date(year, 12, 25) for year in years]
+    elif found["new_year"]:
+        last = [date(year, 1, 1) for year in years]
+    else:
+        last = [day for day in map(_last_day_of_eid, years) if day is not None]
+    ended = next((day for day in last if day >= today), None)
+    return ended + timedelta(days=1) if ended else None
+
+
+@lru_cache(maxsize=8)
+def _last_day_of_eid(year: int) -> date | None:
+    """The last day of Eid al-Fitr in `year` as Indonesia keeps it, or None if the
+    calendar does not know it."""
+    # Imported here: only a reply naming Eid needs the calendar.
+    with loading():
+        import holidays
+
+        calendar = holidays.country_holidays("ID", years=year, language="en_US")
+    return max((day for day, name in calendar.items() if "Eid al-Fitr" in name), default=None)
 
 
 def _first_of_next(first: date) -> date:
