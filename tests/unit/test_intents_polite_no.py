@@ -1,8 +1,8 @@
 """A polite no and nothing else ("thanks but no", "obrigado mas não", "makasih kak tapi
 engga", "ga kak makasih", "gracias pero no") turns the offer down, as "no thanks" does;
 a no or a thanks alone, and a no that goes on to ask for a time, do not. "I'll let you
-know", "next time", "lain kali", "kapan2", "outro dia" put the talk off, as "nanti saya
-kabari" does."""
+know", "next time", "lain kali", "kapan2", "outro dia", "mais tarde hoje" (later, not
+the afternoon) put the talk off, as "nanti saya kabari" does."""
 
 from __future__ import annotations
 
@@ -54,6 +54,7 @@ def test_a_no_or_thanks_alone_or_a_no_asking_a_time_is_no_refusal(
         (JAKARTA, "kapan2 aja"),
         (JAKARTA, "nanti2 aja"),
         (SAO_PAULO, "outro dia"),
+        (SAO_PAULO, "mais tarde hoje"),
     ],
 )
 def test_putting_it_off_is_busy(zone: ZoneInfo, text: str) -> None:

@@ -1,7 +1,9 @@
 """A weekday said with next week ("minggu depan hari rabu", "wednesday next week",
 "semana que vem na quarta", "el miércoles de la semana que viene") is that weekday of
 next week, not its Monday, and so is its Wednesday for the middle of it ("the middle of
-next week", "tengah minggu depan"); next week alone is still its Monday."""
+next week", "tengah minggu depan") and its Friday for the end of it ("end of next week",
+"fim da semana que vem"); next week alone is still its Monday. The end of this week ("end
+of the week", "fim da semana", not "fim de semana", the weekend) is its Friday."""
 
 from __future__ import annotations
 
@@ -52,4 +54,21 @@ def test_the_middle_of_next_week_is_its_wednesday(zone: ZoneInfo, text: str, loc
     # Given a lead writing at 09:00 on Tuesday
     # When they ask for the middle of next week
     # Then the call back is next week's Wednesday, not its Monday
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "end of next week", "2026-12-04T09:00"),
+        (SAO_PAULO, "fim da semana que vem", "2026-12-04T09:00"),
+        (NEW_YORK, "by the end of the week", "2026-11-27T09:00"),
+        (SAO_PAULO, "fim da semana", "2026-11-27T09:00"),
+        (SAO_PAULO, "fim de semana", "2026-11-28T09:00"),
+    ],
+)
+def test_the_end_of_a_week_is_its_friday(zone: ZoneInfo, text: str, local: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they ask for the end of this week or of next week
+    # Then the call back is that week's Friday (the weekend is Saturday)
     assert detected(zone, text) == (Intent.CALL_BACK_AT, local)

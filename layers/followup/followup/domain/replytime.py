@@ -103,7 +103,8 @@ _DAYS = {
     "tuesday": r"selasa|tuesday|tues|tue|terca(?: feira)?|martes",
     "wednesday": rf"rabu|wednesday|weds|wed{_AS_A_DAY}|quarta(?: feira)?|miercoles",
     "thursday": r"kamis|thursday|thurs|thur|thu|quinta(?: feira)?|jueves",
-    "friday": r"jumat|friday|fri|sexta(?: feira)?|viernes",
+    "friday": r"jumat|friday|fri|sexta(?: feira)?|viernes|end of (?:the |this )?week"
+    r"|(?:fim|final) da semana(?! que vem)|final de la semana(?! que viene)",
     "saturday": rf"sabtu|saturday|{_NOT_SAID_OF}sat|sabado",
     "sunday": rf"hari minggu|ahad|sunday|{_NOT_SAID_OF}sun|domingo",
     "weekend": _WEEKEND,
@@ -611,17 +612,24 @@ _MIDDLE_OF = re.compile(
     r"\b(?:mid|middle of|pertengahan|tengah|meio da|meados da|mediados de la|mitad de la) $"
 )
 """The middle of what comes right after: "mid next week", "tengah minggu depan"."""
+_END_OF = re.compile(r"\b(?:end of|fim da|final da|final de la) $")
+"""The end of what comes right after: "end of next week", "fim da semana que vem"."""
 
 
 def _of_next_week(message: str) -> tuple[re.Match[str], int] | None:
     """The weekday `message` names as next week's ("minggu depan hari rabu", "wednesday
-    next week", "quarta da semana que vem"), or its Wednesday for the middle of it ("the
-    middle of next week", "tengah minggu depan", "meio da semana que vem"): its match,
-    and how many days after next week's Monday it is."""
+    next week", "quarta da semana que vem"), its Wednesday for the middle of it ("the
+    middle of next week", "tengah minggu depan", "meio da semana que vem") or its Friday
+    for the end of it ("end of next week", "fim da semana que vem"): its match, and how
+    many days after next week's Monday it is."""
     days = list(_DAY.finditer(message))
     for day in days:
-        if _day_name(day) == "next monday" and _MIDDLE_OF.search(message[: day.start()]):
+        if _day_name(day) != "next monday":
+            continue
+        if _MIDDLE_OF.search(message[: day.start()]):
             return day, _WEEKDAYS.index("wednesday")
+        if _END_OF.search(message[: day.start()]):
+            return day, _WEEKDAYS.index("friday")
     for first, then in pairwise(days):
         between = set(message[first.end() : then.start()].split())
         if not between <= _BETWEEN_WEEK_AND_DAY or len(between) > 3:
@@ -1224,12 +1232,14 @@ def _day_or_part_instead(
 
 _DOUBLED = re.compile(rf"\b({_PART_WORDS})2\b")
 """A part of the day written doubled with a 2 ("pagi2": early in the morning)."""
+_MAIS_TARDE = re.compile(r"\b(?:mais|mas) tarde\b")
+""""Mais tarde", "más tarde": later, not the afternoon ("tarde")."""
 
 
 def _clock_ready(message: str) -> str:
     """`message` as the hours in it are read: greetings and times said as spoken words
     out, clocks as they read, a part of the day doubled ("pagi2") written out."""
-    message = _DOUBLED.sub(r"\1 \1", message)
+    message = _MAIS_TARDE.sub("later", _DOUBLED.sub(r"\1 \1", message))
     return _TIME_SAID.sub(" ", _as_clock_reads(_GREETING.sub(" ", message)))
 
 
