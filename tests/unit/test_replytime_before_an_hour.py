@@ -31,6 +31,7 @@ SOON = "2026-11-24T09:15"
         (NEW_YORK, "tomorrow before 10", "2026-11-25T09:00"),
         (JAKARTA, "besok sebelum jam 3", "2026-11-25T09:00"),
         (NEW_YORK, "before 9", "2026-11-25T08:00"),
+        (NEW_YORK, "call me before 12am", SOON),
         (NEW_YORK, "I'm free until 5", SOON),
         (JAKARTA, "aku free sampai jam 5", SOON),
         (SAO_PAULO, "tô livre até as 17h", SOON),

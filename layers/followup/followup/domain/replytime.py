@@ -498,8 +498,8 @@ def _english(
         hour = part_hour
     if clock is not None and _asked_before(message, clock):
         # the earliest time to come before it: soon today, else a day's morning
-        limit = time(hour, minute)
-        hour, minute = (MORNING_HOUR, 0) if time(MORNING_HOUR) < limit else (hour - 1, minute)
+        limit = time(hour, minute) if hour or minute else time.max  # before midnight: all day
+        hour, minute = (MORNING_HOUR, 0) if time(MORNING_HOUR) < limit else (max(hour - 1, 0), 0)
         soon = now + SOON
         if not (dated or counted or weeks or month) and (day is None or _day_name(day) == "today"):
             if soon.date() == now.date() and soon.time() < limit:
@@ -674,11 +674,11 @@ of the month", "fim do mês"), of next month ("early next month", "pertengahan b
 depan") or of a month named ("mid december", "awal januari", "início de janeiro"); or
 next month alone ("bulan depan", "next month", "mês que vem"), its start; payday asked
 for ("pas gajian", "kalau udah gajian", "on payday", "no dia do pagamento"; not "gajian
-dulu", payday waited for) the month's end, and after it ("abis gajian",
-"after payday", "depois que eu receber o salário") the 1st of next month; after a
-holiday ("abis lebaran", "after christmas", "depois do ano novo") the day after its last
-day."""
+dulu", payday waited for) the month's end, and after it ("abis gajian", "after payday",
+"depois que eu receber o salário") the 1st of next month; after a holiday ("abis
+lebaran", "after christmas", "depois do ano novo") the day after its last day."""
 _PAID_ALREADY = frozenset({"udah", "sudah", "udh", "dah", "baru", "already", "ja", "just"})
+"""Words before "after payday" that say it has come: "udah abis gajian"."""
 
 
 def _month_part(message: str) -> re.Match[str] | None:
@@ -693,9 +693,10 @@ def _month_part(message: str) -> re.Match[str] | None:
 
 def _month_day(found: re.Match[str], now: datetime, hour: int, minute: int) -> date | None:
     """The day of the part of a month `found` says, asked for at `hour`:`minute`: the
-    1st, the 15th or the last day of next month, of this month while that day's hour is
-    to come (else of next month), or of the month named, this year while to come (a
-    month gone by this year is next year's; None once the part of this month is past)."""
+    1st, the 15th or the last day (payday's) of next month, of this month while that
+    day's hour is to come (else of next month), or of the month named, this year while to
+    come (a month gone by this year is next year's; None once the part of this month is
+    past); or the day after a holiday (`_after_holiday`)."""
     today = now.date()
 
     def day_of(first: date) -> date:
@@ -2084,7 +2085,8 @@ def _asked_before(message: str, clock: re.Match[str]) -> bool:
 
 
 def _a_limit(before: str) -> bool:
-    """What is `before` an hour says it is the limit of when to call (`_asked_before`)."""
+    """Whether `before`, what is said before an hour, makes it the limit of when to call
+    (`_asked_before`)."""
     limit = _ASKED_BEFORE.search(before)
     if limit is not None:
         return _asks_plainly(before[: limit.start()])
@@ -2093,7 +2095,7 @@ def _a_limit(before: str) -> bool:
 
 
 def _asks_plainly(said: str) -> bool:
-    """`said`, the words before a limit, only ask for a contact and name when."""
+    """Whether `said`, the words before a limit, only ask for a contact and say when."""
     return set(_PART.sub(" ", _DAY.sub(" ", said)).split()) <= _ASKING_BEFORE | _ASKING_PLAINLY
 
 
