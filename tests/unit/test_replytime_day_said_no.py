@@ -174,3 +174,25 @@ def test_a_day_said_no_to_too_is_not_booked(zone: ZoneInfo, text: str) -> None:
     # When they refuse today and say the same of tomorrow
     # Then no call back is booked tomorrow
     assert detected(zone, text)[1] is None
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "i can't tomorrow morning, afternoon ok", "2026-11-25T15:00"),
+        (SAO_PAULO, "não posso amanhã de manhã, à tarde sim", "2026-11-25T15:00"),
+        (NEW_YORK, "sorry can't tomorrow. friday?", FRIDAY_9AM),
+        (JAKARTA, "gak bisa besok tapi jumat bisa", FRIDAY_9AM),
+        (SAO_PAULO, "não posso amanhã mas sexta sim", FRIDAY_9AM),
+        (JAKARTA, "gak bisa besok kak sore", "2026-11-25T15:00"),
+        (NEW_YORK, "I can't tomorrow, right?", TOMORROW_9AM),
+    ],
+)
+def test_a_refusal_said_first_keeps_to_its_own_sentence_and_part_of_the_day(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they refuse a day or its morning first, then ask for another (after a "but", or
+    # in a question of its own)
+    # Then the other is booked; a part asked apart, or a refusal asked about, keeps the day
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)

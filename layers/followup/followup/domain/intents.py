@@ -618,11 +618,12 @@ def _time_asked(text: str, message: str, now: datetime, zone: ZoneInfo) -> datet
     to ("not today, maybe thursday"; not "hoje não, amanhã tenho prova")."""
     today, hour_said = now.astimezone(zone).date(), names_an_hour(message)
     said = [(span, normalise(text[slice(*span)])) for span in _clause_spans(text)]
-    asks = "?" in text or "？" in text
+    asked = [found.span() for found in _SENTENCES.finditer(text) if _asks(found[0])]
     clauses: list[tuple[tuple[int, int], SaidNo | None]] = []
     for span, clause in said:
         after_no = bool(clauses) and clauses[-1][1] is not None
-        plainly = not asks and _plain(text[slice(*span)])
+        in_question = any(start <= span[0] < end for start, end in asked)
+        plainly = not in_question and _plain(text[slice(*span)])
         no = said_no_to(clause, today, hour_said=hour_said, plainly=plainly, after_no=after_no)
         clauses.append((span, no))
     refusal_asked = _refusal_asked(text)
@@ -653,11 +654,31 @@ def _time_asked(text: str, message: str, now: datetime, zone: ZoneInfo) -> datet
     return read(rest) if asked_for is None and asks_only_a_time(rest) else asked_for
 
 
+_BUT = re.compile(r"\s(?:but|tapi|tp|mas|pero)\s", re.IGNORECASE)
+"""A "but" that parts a clause as a comma does: "gak bisa besok tapi jumat bisa"."""
+
+
+def _parted_at_but(start: int, end: int, text: str) -> list[tuple[int, int]]:
+    """The clause of `text` from `start` to `end`, parted at each "but" in it."""
+    cuts = [found.start() for found in _BUT.finditer(text, start, end)]
+    bounds = [start, *cuts, end]
+    return [(a, b) for a, b in pairwise(bounds) if text[a:b].strip()]
+
+
+def _asks(sentence: str) -> bool:
+    """The sentence ends with a question mark."""
+    return sentence.rstrip().endswith(("?", "？"))
+
+
 def _clause_spans(text: str) -> list[tuple[int, int]]:
     """Where each clause of `text` lies, a question the lead answers themselves with a no
     taken with that no as one clause ("tomorrow? no, friday" is "tomorrow no" and
     "friday"; "tomorrow? nah friday" the same), so it says no to what it asked."""
-    spans = [found.span() for found in _CLAUSES.finditer(text)]
+    spans = [
+        part
+        for found in _CLAUSES.finditer(text)
+        for part in _parted_at_but(found.start(), found.end(), text)
+    ]
     joined: list[tuple[int, int]] = []
     for start, end in spans:
         last = joined[-1] if joined else None

@@ -2321,19 +2321,19 @@ def said_no_to(
     plainly: bool = False,
     after_no: bool = False,
 ) -> SaidNo | None:
-    """What the normalised `clause` says no to, when it names a day (or a part of one),
-    no hour, and only says no to it ("not tomorrow", "amanhã não", "besok pagi jangan ya",
+    """What the normalised `clause` says no to, when it names a day (or a part of one), no
+    hour, and only says no to it ("not tomorrow", "amanhã não", "besok pagi jangan ya",
     "not today or tomorrow"), or the same as the clause before it (`after_no`: "hari ini
     gak bisa, besok juga", "I'm busy today, tomorrow too") or, when the message names no
     hour (`hour_said`: "tomorrow I'm busy, at 3 is fine" may be tomorrow at 3), that the
     lead cannot or is busy on the one day it names, said right after it (`_refused`:
     "tomorrow I can't", "amanhã não posso", "besok pagi gak bisa") or, in a clause said
-    `plainly` (no mark within it, in a message that asks nothing) with no part of the day,
-    before it (`refuses_day`: "I can't tomorrow", "gak bisa besok", "não posso amanhã").
-    None for a "no" that asks or sets a condition ("why not tomorrow", "if not
-    tomorrow"), or says something else of the day ("tomorrow no problem", "amanhã não
-    tenho aula"). A weekday that is today's stands for both ("not friday" said on a
-    Friday)."""
+    `plainly` (no mark within it, in a sentence that asks nothing) with no part of the
+    day but the day's own, before it (`refuses_day`: "I can't tomorrow", "gak bisa
+    besok", "não posso amanhã"). None for a "no" that asks or sets a condition ("why not
+    tomorrow", "if not tomorrow"), or says something else of the day ("tomorrow no
+    problem", "amanhã não tenho aula"). A weekday that is today's stands for both ("not
+    friday" said on a Friday)."""
     days = list(_DAY.finditer(clause))
     parts = list(_PART.finditer(clause))
     if not (days or parts) or len(parts) > 1 or _CLOCK.search(clause):
@@ -2348,7 +2348,7 @@ def said_no_to(
     plain = " ".join(_ALL_DAY.sub(" ", plain).split())
     first = _DAY.search(plain)
     busy_all_day = all_day is not None and bool(said & _BUSY)
-    before = plainly and not parts and refuses_day([plain])
+    before = plainly and _part_of_the_day(clause, days, parts) and refuses_day([plain])
     refused = first is not None and (busy_all_day or _refused(plain, first) or before)
     cannot = not hour_said and len(days) == 1 and refused
     if not (bare or cannot):
@@ -2374,6 +2374,16 @@ def said_no_to(
     hour = _PART_HOURS[parts[0][0]]
     start = 0 if hour == MORNING_HOUR else hour
     return SaidNo(frozenset(dates), start, _PART_ENDS[hour], " ".join(d[0] for d in days))
+
+
+def _part_of_the_day(clause: str, days: list[re.Match[str]], parts: list[re.Match[str]]) -> bool:
+    """The part of the day `clause` names, if any, is of its day, right after it ("gak bisa
+    besok pagi", "I can't tomorrow morning"), not one asked apart ("gak bisa besok kak
+    sore")."""
+    if not parts:
+        return True
+    between = clause[days[-1].end() : parts[0].start()].split()
+    return len(days) == 1 and parts[0].start() > days[0].end() and set(between) <= _TO_THE_PART
 
 
 _ASKING_PLAINLY = _FILLERS | _COURTESY | _ASKED_AFTER | _JOINING_DAYS | _INSTEAD
