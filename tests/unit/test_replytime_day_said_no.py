@@ -196,3 +196,18 @@ def test_a_refusal_said_first_keeps_to_its_own_sentence_and_part_of_the_day(
     # in a question of its own)
     # Then the other is booked; a part asked apart, or a refusal asked about, keeps the day
     assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (SAO_PAULO, "hoje tô lotado, amanhã pode"),
+        (SAO_PAULO, "hoje cheio, amanhã pode"),
+        (NEW_YORK, "today is packed, tomorrow works"),
+    ],
+)
+def test_a_day_said_to_be_full_is_passed_over(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they say today is full and ask for tomorrow
+    # Then the call back is tomorrow
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, TOMORROW_9AM)

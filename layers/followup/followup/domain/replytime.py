@@ -1857,13 +1857,14 @@ _TO_THE_PART = frozenset({"de", "a", "in", "the"})
 _BAD_DAY = re.compile(
     r"(?:bad|not good|no good|isnt good|not great|difficult|tough|hard|impossible|not possible"
     r"|wont work|doesnt work|busy|nao (?:vai dar|da|rola)(?: nao)?|dificil|complicado|ruim"
-    r"|corrido|susah|repot|sibuk|full|penuh)\b"
+    r"|corrido|susah|repot|sibuk|full|penuh|packed|lotad[oa]|chei[oa]|llen[oa])\b"
 )
 """What a lead says of a day that does not suit, after it: "tomorrow is bad", "tomorrow
 looks busy", "amanhã fica difícil", "besok susah"; not "tomorrow is not bad"."""
 _NOT_FREE = re.compile(
     r"(?:not available|unavailable|not free|out|(?:cant|cannot|wont be able to)(?: make it)?"
-    r"|nao (?:vou poder|posso|consigo|tenho tempo)(?: nao)?|sem tempo|ocupad[oa]|trabalho"
+    r"|nao (?:vou poder|posso|consigo|tenho tempo)(?: nao)?|sem tempo|ocupad[oa]|lotad[oa]"
+    r"|trabalho"
     r"|no (?:puedo|podre|voy a poder|tengo tiempo)|sin tiempo|trabajo"
     rf"|{_CANNOT_ID}|kerja|lembur|ada (?:acara|urusan|kegiatan)(?: keluarga| kantor| kampus)?"
     r")\b"
