@@ -2,7 +2,7 @@
 engga", "ga kak makasih", "gracias pero no") turns the offer down, as "no thanks" does;
 a no or a thanks alone, and a no that goes on to ask for a time, do not. "I'll let you
 know", "next time", "lain kali", "kapan2", "outro dia", "mais tarde hoje" (later, not
-the afternoon) put the talk off, as "nanti saya kabari" does."""
+the afternoon), "eu te aviso" put the talk off, as "nanti saya kabari" does."""
 
 from __future__ import annotations
 
@@ -55,6 +55,8 @@ def test_a_no_or_thanks_alone_or_a_no_asking_a_time_is_no_refusal(
         (JAKARTA, "nanti2 aja"),
         (SAO_PAULO, "outro dia"),
         (SAO_PAULO, "mais tarde hoje"),
+        (SAO_PAULO, "vou ver com meu marido e te falo"),
+        (SAO_PAULO, "eu te aviso"),
     ],
 )
 def test_putting_it_off_is_busy(zone: ZoneInfo, text: str) -> None:

@@ -488,6 +488,7 @@ _BUSY = _any(
     r"nanti|sebentar|bentar|nanti2|ntar2|kapan2|kapan kapan|lain kali|lain waktu",
     r"next time|another time|some other time|outra hora|outro dia|otro dia|otra ocasion",
     r"depois (?:eu )?(?:te )?(?:falo|respondo|vejo|retorno|chamo)|mais tarde",
+    r"(?:e|ai|dai|eu) te (?:falo|aviso|retorno|dou (?:um )?retorno)",
     r"(?:luego|despues) (?:te |le |les )?(?:escribo|llamo|aviso|contesto|respondo|hablamos)"
     r"|mas tarde|al rato",
     r"later|not now|not right now|not at the moment|not atm|nows not a good time"
@@ -499,7 +500,8 @@ _BUSY = _any(
     r"|no me (?:llames|escribas) ahora",
 )
 """Busy, or putting the talk off ("nanti", "later", "not at the moment", "jangan sekarang",
-"mais tarde", "agora não", "más tarde", "luego te escribo", "I'll let you know", "don't
+"mais tarde", "agora não", "más tarde", "luego te escribo", "I'll let you know", "vou ver
+com meu marido e te falo", "don't
 call me now", "jangan telpon sekarang", "não me liga agora")."""
 _WHEN_WORD = (
     r"(?:today|tomorrow|tmrw|tmr|tonight|monday|tuesday|wednesday|thursday|friday|saturday"
