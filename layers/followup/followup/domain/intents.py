@@ -501,8 +501,8 @@ _BUSY = _any(
 )
 """Busy, or putting the talk off ("nanti", "later", "not at the moment", "jangan sekarang",
 "mais tarde", "agora não", "más tarde", "luego te escribo", "I'll let you know", "vou ver
-com meu marido e te falo", "don't
-call me now", "jangan telpon sekarang", "não me liga agora")."""
+com meu marido e te falo", "don't call me now", "jangan telpon sekarang", "não me liga
+agora")."""
 _WHEN_WORD = (
     r"(?:today|tomorrow|tmrw|tmr|tonight|monday|tuesday|wednesday|thursday|friday|saturday"
     r"|sunday|next|this|week|morning|afternoon|evening|noon|on|in"
@@ -668,7 +668,7 @@ def _parted_at_but(start: int, end: int, text: str) -> list[tuple[int, int]]:
 
 
 def _asks(sentence: str) -> bool:
-    """The sentence ends with a question mark."""
+    """Whether `sentence` ends with a question mark."""
     return sentence.rstrip().endswith(("?", "？"))
 
 
