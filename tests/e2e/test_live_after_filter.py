@@ -28,22 +28,27 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, A
 
 
 class LateFeed:
-    """The feed between the page and the stack, where the connections the page opens from
-    its `late`-th on reach the stack only once `release` is called (until then the page
-    waits for them to open), as a slow connection does."""
+    """The feed between the page and the stack, where the connections the page opens while
+    it is `holding` (from the start, or once `hold` is called) reach the stack only once
+    `release` is called (until then the page waits for them to open), as a slow connection
+    does. Which connection the page opens first (one the app opens just after signing in,
+    or the one a reload opens) does not matter."""
 
-    def __init__(self, page: Page, late: int) -> None:
-        self.opened = 0
+    def __init__(self, page: Page, *, holding: bool = False) -> None:
+        self.holding = holding
         self.released = False
-        self._late = late
         page.route_web_socket(re.compile(r"/ws"), self._route)
         self._page = page
 
     def _route(self, socket: WebSocketRoute) -> None:
-        self.opened += 1
-        while self.opened >= self._late and not self.released:
+        held = self.holding
+        while held and not self.released and not self._page.is_closed():
             self._page.wait_for_timeout(50)  # the page's own events go on meanwhile
-        socket.connect_to_server()
+        if not self._page.is_closed():
+            socket.connect_to_server()
+
+    def hold(self) -> None:
+        self.holding = True
 
     def release(self) -> None:
         self.released = True
@@ -85,12 +90,14 @@ def test_a_follow_up_queued_while_the_filtered_rows_load_shows_without_waiting(
     running, api = stack
     # Given an admin watching the whole queue live
     page = sign_in(browser, pages, running.url, "admin", watched)
-    feed = LateFeed(page, late=2)
+    feed = LateFeed(page)
     page.goto(f"{running.url}/#/queue")
+    expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible()
     page.reload()  # the feed opens again, through the route
     rows = page.get_by_test_id("followup-row")
     expect(rows.filter(has_text="Sari Tetap")).to_have_count(1)
     expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible()
+    feed.hold()  # a feed the app opens again from here on is slow
     # When they filter to queued follow-ups, and a new lead's follow-up is queued and pushed
     # just after the stack has read those rows, before the page has them
     read_then_queue, served = queued_once_read(running, api, feed, "Dodi Celah", "6281177799102")
@@ -112,7 +119,7 @@ def test_a_queue_whose_feed_is_slow_to_open_shows_its_rows_and_what_changed_mean
     # Given an admin opening the queue while its feed takes long to open, and a new lead's
     # follow-up queued just after the stack has read the queue's rows
     page = sign_in(browser, pages, running.url, "admin", watched)
-    feed = LateFeed(page, late=1)
+    feed = LateFeed(page, holding=True)
     read_then_queue, served = queued_once_read(running, api, feed, "Fajar Lambat", "6281177799104")
     page.route(lambda url: url.endswith(ROWS_FIRST_READ), read_then_queue, times=1)
     page.goto(f"{running.url}/#/queue")
