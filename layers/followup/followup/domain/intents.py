@@ -82,6 +82,7 @@ from followup.domain.replytime import (
     asks_only_a_time,
     days_named,
     hour_refused,
+    hour_said_no_to,
     names_an_hour,
     opens_with_no,
     plain_words,
@@ -617,16 +618,23 @@ def _time_asked(text: str, message: str, now: datetime, zone: ZoneInfo) -> datet
     said no to), the time is then the one asked for after them ("not tomorrow, friday" is
     Friday, "besok pagi gak bisa, sore aja" tomorrow afternoon), or none; and when the
     message read whole asks for no time, so is a time asked for plainly after one said no
-    to ("not today, maybe thursday"; not "hoje não, amanhã tenho prova")."""
+    to ("not today, maybe thursday"; not "hoje não, amanhã tenho prova"). A message with
+    an hour said no to (`hour_said_no_to`: "not tomorrow at 3", "tomorrow at 3? no, the
+    morning is better") is read only without it: read whole, its part of the day could
+    move that hour."""
     today, hour_said = now.astimezone(zone).date(), names_an_hour(message)
     said = [(span, normalise(text[slice(*span)])) for span in _clause_spans(text)]
     asked = [found.span() for found in _SENTENCES.finditer(text) if _asks(found[0])]
     clauses: list[tuple[tuple[int, int], SaidNo | None]] = []
+    hour_no = False
     for span, clause in said:
         after_no = bool(clauses) and clauses[-1][1] is not None
         in_question = any(start <= span[0] < end for start, end in asked)
         plainly = not in_question and _plain(text[slice(*span)])
         no = said_no_to(clause, today, hour_said=hour_said, plainly=plainly, after_no=after_no)
+        if no is None and hour_said and not text[span[1] :].lstrip().startswith("?"):
+            no = hour_said_no_to(clause, today, normalise(text[span[1] :]))
+            hour_no |= no is not None
         clauses.append((span, no))
     refusal_asked = _refusal_asked(text)
     refusal = hour_refused(clause for _, clause in said)
@@ -650,7 +658,7 @@ def _time_asked(text: str, message: str, now: datetime, zone: ZoneInfo) -> datet
         if no is not None:
             kept = f"{kept[:start]} {no.leaves} {kept[end:]}"
     rest = normalise(kept)
-    if refused(asked_for):
+    if hour_no or refused(asked_for):
         asked_for = read(rest)
         return None if refused(asked_for) else asked_for
     return read(rest) if asked_for is None and asks_only_a_time(rest) else asked_for

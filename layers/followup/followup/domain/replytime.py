@@ -2354,6 +2354,17 @@ def said_no_to(
     cannot = not hour_said and len(days) == 1 and refused
     if not (bare or cannot):
         return None
+    dates = _dates_of(days, today)
+    if not parts:
+        return SaidNo(dates, 0, 24, "")
+    hour = _PART_HOURS[parts[0][0]]
+    start = 0 if hour == MORNING_HOUR else hour
+    return SaidNo(dates, start, _PART_ENDS[hour], " ".join(d[0] for d in days))
+
+
+def _dates_of(days: list[re.Match[str]], today: date) -> frozenset[date]:
+    """The dates the `days` named on `today` may stand for (a weekday that is today's for
+    both, next week for all of it, a weekend for its two days)."""
     dates: set[date] = set()
     for day in days:
         name = _day_name(day)
@@ -2370,11 +2381,43 @@ def said_no_to(
             dates |= {saturday, saturday + timedelta(days=1)}
             if today.weekday() == 6:  # said on a Sunday: today too
                 dates.add(today)
-    if not parts:
-        return SaidNo(frozenset(dates), 0, 24, "")
-    hour = _PART_HOURS[parts[0][0]]
-    start = 0 if hour == MORNING_HOUR else hour
-    return SaidNo(frozenset(dates), start, _PART_ENDS[hour], " ".join(d[0] for d in days))
+    return frozenset(dates)
+
+
+_NEGATING = frozenset({"not", "jangan", "jgn", "bukan"})
+"""No-words that say no to what follows them ("not tomorrow at 3"); a "no" that opens a
+clause may answer something else ("no tomorrow at 3" for "no, tomorrow at 3")."""
+
+
+def hour_said_no_to(clause: str, today: date, then: str) -> SaidNo | None:
+    """What the normalised `clause` naming one hour says no to, when it only says no to
+    that hour ("not tomorrow at 3", "besok jangan jam 3", "tomorrow at 3 no" as the answer
+    to "tomorrow at 3? no"): the hour of its day (of any day when it names none). The day
+    is left to read when what is said `then` asks for an hour or a part of the day and
+    names no day of its own ("besok jam 3? ga, jam 5 aja", "not tomorrow at 3, 5 is fine"
+    are tomorrow at 5; "tomorrow at 3? no, friday" is Friday; "not tomorrow at 3" alone
+    asks for nothing). Not a clause a
+    plain "no" opens ("no tomorrow at 3" may answer something else with that time)."""
+    ready = _clock_ready(clause)
+    clocks, days = list(_CLOCK.finditer(ready)), list(_DAY.finditer(ready))
+    parts = list(_PART.finditer(ready))
+    if len(clocks) != 1 or len(days) > 1 or len(parts) > 1:
+        return None
+    said = _PART.sub(" ", _DAY.sub(" ", _CLOCK.sub(" ", ready))).split()
+    if not set(said) & _SAYING_NO or not set(said) <= _SAYING_NO_ALSO:
+        return None
+    first = ready.split()[0]
+    if first in _SAYING_NO - _NEGATING:
+        return None
+    hour = _clock_hour(clocks[0], _part_hour(parts[0]) if parts else None)
+    dates = _dates_of(days, today) if days else None
+    ready_then = _clock_ready(then)
+    if not days or _DAY.search(ready_then):
+        return SaidNo(dates, hour, hour + 1, "")
+    if _HOUR_OFFERED.match(ready_then):
+        return SaidNo(dates, hour, hour + 1, f"{days[0][0]} at")  # "..., 5 is fine"
+    kept = _CLOCK.search(ready_then) or _PART.search(then)
+    return SaidNo(dates, hour, hour + 1, days[0][0] if kept else "")
 
 
 def _part_of_the_day(clause: str, days: list[re.Match[str]], parts: list[re.Match[str]]) -> bool:
