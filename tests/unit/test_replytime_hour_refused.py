@@ -427,3 +427,43 @@ def test_an_hour_kept_when_what_follows_may_be_of_another_time(
     # asked, or it may be of a later hour (the comma before it is not read)
     # Then the call back stays at the hour asked for
     assert detected(zone, text, at(8))[1] == local
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "I can't tomorrow at 3, 5 works", "2026-11-25T17:00"),
+        (NEW_YORK, "I can't at 3 tomorrow, 5 works", "2026-11-25T17:00"),
+        (NEW_YORK, "I can't on friday at 3, 5 works", "2026-11-27T17:00"),
+        (NEW_YORK, "can't make it tomorrow at 3, how about 6?", "2026-11-25T18:00"),
+        (NEW_YORK, "I can't at 3 today, tomorrow at 10", "2026-11-25T10:00"),
+        (JAKARTA, "gak bisa besok jam 3, jam 5 aja", "2026-11-25T17:00"),
+        (JAKARTA, "gak bisa jam 3 besok, jam 5 aja", "2026-11-25T17:00"),
+        (JAKARTA, "gak bisa hari jumat jam 3, jam 5 aja", "2026-11-27T17:00"),
+        (SAO_PAULO, "não posso amanhã às 3, às 5 pode", "2026-11-25T17:00"),
+        (SAO_PAULO, "não posso na sexta às 3, às 5 pode", "2026-11-27T17:00"),
+    ],
+)
+def test_an_hour_offered_after_a_day_and_hour_refused_is_on_that_day(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they say they cannot, then a day and an hour, then offer a later hour
+    # Then the call back is at the later hour on that day, never at the hour refused
+    assert detected(zone, text, at(8))[1] == local
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "I can't tomorrow at 3"),
+        (NEW_YORK, "I can't at 3 tomorrow"),
+        (JAKARTA, "gak bisa besok jam 3"),
+        (SAO_PAULO, "não posso amanhã às 15h"),
+    ],
+)
+def test_a_day_and_hour_refused_alone_is_no_call_back(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they only say they cannot on a day at an hour
+    # Then no call back is booked
+    assert detected(zone, text, at(8))[1] is None

@@ -481,7 +481,7 @@ def _english(
         return None  # "tomorrow at 3 I can't, I have class": never the hour refused
     first = None
     if clock is not None and refusal is HourRefused.BEFORE and not refusal_asked:
-        first = _refusal_before(message[: clock.start()].split())
+        first = _refusal_before(message[: clock.start()].split(), clock)
     if clock is not None and first is not None:
         other = _offered_instead(message, clock, first)
         if other is None or len(other) >= len(message):
@@ -1123,7 +1123,7 @@ def hour_refused(clauses: Iterable[str]) -> HourRefused | None:
             words = message[: clock.start()].split()
             if (_IF_SAID | _CALL_WORDS) & set(words):
                 return None
-            if _refusal_before(words) is not None:
+            if _refusal_before(words, clock) is not None:
                 return HourRefused.BEFORE
             rest = _refused_hour(message, clock)
             ends = rest is not None and set(rest) <= _FILLERS | _COURTESY | _CLOSING
@@ -1131,8 +1131,12 @@ def hour_refused(clauses: Iterable[str]) -> HourRefused | None:
     return None
 
 
-def _refusal_before(words: list[str]) -> int | None:
-    """Where the refusal that ends `words` (said right before an hour) starts, or None."""
+def _refusal_before(words: list[str], clock: re.Match[str]) -> int | None:
+    """Where the refusal that ends `words` (said right before the hour `clock`) starts, or
+    None; a day said between them is the hour's ("I can't tomorrow at 3", "gak bisa besok
+    jam 3"), not one a limit follows ("I'm busy tomorrow after 3" is free then)."""
+    day = _day_ending(words) if clock["after"] is None else None
+    words = words if day is None else _less_trailing(day.string[: day.start()].split(), _ON)
     while words[-2:] == ["make", "it"] or words[-1:] == ["do"]:
         words = words[:-2] if words[-1] == "it" else words[:-1]
     for start in range(len(words)):
@@ -1149,13 +1153,25 @@ def _offered_instead(message: str, clock: re.Match[str], start: int) -> str | No
     after all ("gak bisa jam 3 aja", "can't at 3 but I'll try"); None when none is."""
     words = message[: clock.start()].split()
     rest = message[clock.end() :].split()
-    before = " ".join(words[:start])
-    other = _offered_after(f"{before} " if before else "", clock, rest)
+    day = _day_ending(words)
+    before = " ".join(words[:start] + ([day[0]] if day else []))
+    then = _DAY.match(" ".join(rest)) if day is None else None
+    other = None
+    if then is not None:  # the hour's day said after it: "I can't at 3 tomorrow, 5 works"
+        after = " ".join(rest)[then.end() :].split()
+        other = _offered_after(f"{before} {then[0]} ".lstrip(), clock, after)
+    other = other or _offered_after(f"{before} " if before else "", clock, rest)
     if other is not None:
         return other
     if _taken(rest, _GOOD) or (_TAKING_IT & set(rest[:1]) and _ACCEPTING & set(rest)):
         return f"{before} {message[clock.start() :]}".strip()
     return None
+
+
+def _day_ending(words: list[str]) -> re.Match[str] | None:
+    """The day that ends `words` ("tomorrow" in "I can't tomorrow"), or None."""
+    said = " ".join(words)
+    return next((day for day in _DAY.finditer(said) if day.end() == len(said)), None)
 
 
 def _past_refusal(after: list[str]) -> list[str]:
@@ -1988,6 +2004,13 @@ def _less_leading(words: list[str], leading: frozenset[str]) -> list[str]:
     """`words` without those of `leading` they start with."""
     while words and words[0] in leading:
         words = words[1:]
+    return words
+
+
+def _less_trailing(words: list[str], trailing: frozenset[str]) -> list[str]:
+    """`words` without those of `trailing` they end with."""
+    while words and words[-1] in trailing:
+        words = words[:-1]
     return words
 
 
