@@ -1,7 +1,9 @@
 """A lead who asks a day and answers it with a no in the same message ("tomorrow? no,
-friday") says no to that day: the day named after the no is the call back, and none
-when none is. A no that says something else ("tomorrow? no problem") or one that says
-no to the next day named ("besok? jangan jumat") leaves the day asked."""
+friday", "can you call tomorrow? no wait, friday", "besok bisa? eh ga deh, jumat aja")
+says no to that day, whatever they asked it with: the day named after the no is the
+call back, and none when none is. A no that says something else ("tomorrow? no
+problem") or one that says no to the next day named ("besok? jangan jumat") leaves the
+day asked."""
 
 from __future__ import annotations
 
@@ -26,6 +28,14 @@ MONDAY_9AM = "2026-11-30T09:00"
         (NEW_YORK, "friday? no no, monday", MONDAY_9AM),
         (JAKARTA, "besok? ga deh, jumat aja", FRIDAY_9AM),
         (SAO_PAULO, "amanhã? não, sexta", FRIDAY_9AM),
+        (NEW_YORK, "can you call tomorrow? no wait, friday", FRIDAY_9AM),
+        (NEW_YORK, "how about tomorrow? no, friday", FRIDAY_9AM),
+        (NEW_YORK, "maybe tomorrow? nah, friday", FRIDAY_9AM),
+        (NEW_YORK, "tomorrow? oh no, friday", FRIDAY_9AM),
+        (NEW_YORK, "can you call tomorrow at 3? no, friday", FRIDAY_9AM),
+        (NEW_YORK, "can you call tomorrow at 3? no, 5 is fine", "2026-11-25T17:00"),
+        (JAKARTA, "besok bisa? eh ga deh, jumat aja", FRIDAY_9AM),
+        (SAO_PAULO, "amanhã pode? não, sexta", FRIDAY_9AM),
     ],
 )
 def test_the_day_named_after_the_no_is_the_call_back(zone: ZoneInfo, text: str, local: str) -> None:
@@ -36,7 +46,13 @@ def test_the_day_named_after_the_no_is_the_call_back(zone: ZoneInfo, text: str, 
 
 
 @pytest.mark.parametrize(
-    ("zone", "text"), [(NEW_YORK, "tomorrow? no"), (NEW_YORK, "tomorrow? no, I can't")]
+    ("zone", "text"),
+    [
+        (NEW_YORK, "tomorrow? no"),
+        (NEW_YORK, "tomorrow? no, I can't"),
+        (NEW_YORK, "can you call tomorrow? no"),
+        (JAKARTA, "besok bisa? ga deh"),
+    ],
 )
 def test_a_day_answered_no_alone_is_no_call_back(zone: ZoneInfo, text: str) -> None:
     # Given a lead writing at 09:00 on Tuesday
@@ -50,6 +66,8 @@ def test_a_day_answered_no_alone_is_no_call_back(zone: ZoneInfo, text: str) -> N
     [
         (NEW_YORK, "tomorrow? no problem"),
         (NEW_YORK, "tomorrow? yes"),
+        (NEW_YORK, "how about tomorrow? no problem"),
+        (NEW_YORK, "tomorrow? eh"),
         (NEW_YORK, "tomorrow? not friday"),
         (JAKARTA, "besok? jangan jumat"),
     ],

@@ -79,6 +79,7 @@ from followup.domain.optout import is_opt_out, normalise, said_besides
 from followup.domain.replytime import (
     UNTIL_DAY,
     SaidNo,
+    answered_no_to,
     asks_only_a_time,
     days_named,
     hour_refused,
@@ -623,18 +624,23 @@ def _time_asked(text: str, message: str, now: datetime, zone: ZoneInfo) -> datet
     morning is better") is read only without it: read whole, its part of the day could
     move that hour."""
     today, hour_said = now.astimezone(zone).date(), names_an_hour(message)
-    said = [(span, normalise(text[slice(*span)])) for span in _clause_spans(text)]
+    spans = _clause_spans(text)
+    said = [(span, normalise(text[slice(*span)])) for span, _ in spans]
     asked = [found.span() for found in _SENTENCES.finditer(text) if _asks(found[0])]
     clauses: list[tuple[tuple[int, int], SaidNo | None]] = []
     hour_no = False
-    for span, clause in said:
+    for (span, clause), (_, answered) in zip(said, spans, strict=True):
         after_no = bool(clauses) and clauses[-1][1] is not None
         in_question = any(start <= span[0] < end for start, end in asked)
         plainly = not in_question and _plain(text[slice(*span)])
+        then = normalise(text[span[1] :])
         no = said_no_to(clause, today, hour_said=hour_said, plainly=plainly, after_no=after_no)
         if no is None and hour_said and not text[span[1] :].lstrip().startswith("?"):
-            no = hour_said_no_to(clause, today, normalise(text[span[1] :]))
+            no = hour_said_no_to(clause, today, then)
             hour_no |= no is not None
+        if no is None and answered:  # "can you call tomorrow? no wait, friday"
+            no = answered_no_to(clause, today, then)
+            hour_no |= no is not None and names_an_hour(clause)
         clauses.append((span, no))
     refusal_asked = _refusal_asked(text)
     refusal = hour_refused(clause for _, clause in said)
@@ -680,16 +686,18 @@ def _asks(sentence: str) -> bool:
     return sentence.rstrip().endswith(("?", "？"))
 
 
-def _clause_spans(text: str) -> list[tuple[int, int]]:
-    """Where each clause of `text` lies, a question the lead answers themselves with a no
-    taken with that no as one clause ("tomorrow? no, friday" is "tomorrow no" and
-    "friday"; "tomorrow? nah friday" the same), so it says no to what it asked."""
+def _clause_spans(text: str) -> list[tuple[tuple[int, int], bool]]:
+    """Where each clause of `text` lies, and whether it is a question the lead answers
+    themselves with a no, taken with that no as one clause ("tomorrow? no, friday" is
+    "tomorrow no" and "friday"; "tomorrow? nah friday" the same), so it says no to what
+    it asked."""
     spans = [
         part
         for found in _CLAUSES.finditer(text)
         for part in _parted_at_but(found.start(), found.end(), text)
     ]
     joined: list[tuple[int, int]] = []
+    answered: set[int] = set()
     for start, end in spans:
         last = joined[-1] if joined else None
         asked = last is not None and text[last[1] : start].lstrip().startswith("?")
@@ -697,6 +705,7 @@ def _clause_spans(text: str) -> list[tuple[int, int]]:
         if last is None or not said:
             joined.append((start, end))
             continue
+        answered.add(len(joined) - 1)
         words = list(re.finditer(r"\S+", text[start:end]))
         cut = next(
             start + word.end()
@@ -706,7 +715,7 @@ def _clause_spans(text: str) -> list[tuple[int, int]]:
         joined[-1] = (last[0], cut)
         if text[cut:end].strip():
             joined.append((cut, end))
-    return joined
+    return [(span, n in answered) for n, span in enumerate(joined)]
 
 
 def _reached_someone_else(text: str, message: str) -> bool:

@@ -2477,19 +2477,39 @@ _NO_THEN_A_DAY = frozenset({"no", "nah", "nope"})
 
 def opens_with_no(clause: str) -> int:
     """How many words of the normalised `clause` that answers a question the lead asked
-    themselves ("tomorrow? no, friday") say no to it: its no and the words that go on
-    from it ("no wait", "ga deh"), when what is left of the clause is nothing, or a time
-    asked for right after an English no ("nah friday"); else 0 ("no problem")."""
+    themselves ("tomorrow? no, friday") say no to it: its no (after an "eh" or "oh", if
+    any) and the words that go on from it ("no wait", "ga deh"), when what is left of the
+    clause is nothing, or a time asked for right after an English no ("nah friday"); else
+    0 ("no problem")."""
     words = clause.split()
-    if not words or words[0] not in _ANSWERING_NO:
+    first = len(words) - len(_less_leading(words, _OOPS))  # "eh ga deh"
+    if first == len(words) or words[first] not in _ANSWERING_NO:
         return 0
-    count = 1
+    count = first + 1
     while count < len(words) and words[count] in _NO_GOES_ON | _ANSWERING_NO:
         count += 1
     rest = " ".join(words[count:])
-    if not rest or (words[0] in _NO_THEN_A_DAY and asks_only_a_time(rest)):
+    if not rest or (words[first] in _NO_THEN_A_DAY and asks_only_a_time(rest)):
         return count
     return 0
+
+
+def answered_no_to(clause: str, today: date, then: str) -> SaidNo | None:
+    """What the normalised `clause`, a question the lead asked themselves and answered
+    with a no, says no to: the day, the part of it or the hour it names, whatever it
+    asked with ("can you call tomorrow? no wait, friday", "besok bisa? ga, jumat aja",
+    "how about tomorrow at 3? no, 5"); `then` is what is said after it
+    (`hour_said_no_to`)."""
+    ready = _clock_ready(clause)
+    named = sorted(
+        [*_DAY.finditer(ready), *_PART.finditer(ready), *_CLOCK.finditer(ready)], key=_start
+    )
+    if not named:
+        return None
+    core = f"{' '.join(found[0] for found in named)} no"
+    if any(found.re is _CLOCK for found in named):
+        return hour_said_no_to(core, today, then)
+    return said_no_to(core, today, hour_said=False)
 
 
 def names_an_hour(message: str) -> bool:
