@@ -211,3 +211,39 @@ def test_a_day_said_to_be_full_is_passed_over(zone: ZoneInfo, text: str) -> None
     # When they say today is full and ask for tomorrow
     # Then the call back is tomorrow
     assert detected(zone, text) == (Intent.CALL_BACK_AT, TOMORROW_9AM)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "saturday and sunday I can't, monday", "2026-11-30T09:00"),
+        (NEW_YORK, "saturday or sunday I'm busy, monday works", "2026-11-30T09:00"),
+        (SAO_PAULO, "sábado e domingo não posso, segunda", "2026-11-30T09:00"),
+        (JAKARTA, "sabtu dan minggu gak bisa, senin aja", "2026-11-30T09:00"),
+        (JAKARTA, "sabtu minggu gak bisa, senin aja", "2026-11-30T09:00"),
+        (JAKARTA, "sabtu atau minggu aja", "2026-11-28T09:00"),
+        (JAKARTA, "minggu depan aja", "2026-11-30T09:00"),
+    ],
+)
+def test_days_joined_and_refused_together_are_all_passed_over(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they say they cannot on two days joined ("sabtu minggu": "minggu" after
+    # Saturday is Sunday, not a week), then name another
+    # Then the call back is on the other day; days joined and asked for are the first
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "saturday and sunday I can't"),
+        (JAKARTA, "maaf sabtu minggu gak bisa kak"),
+    ],
+)
+def test_days_joined_and_refused_alone_are_no_call_back(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they only say they cannot on two days
+    # Then no call back is booked
+    assert detected(zone, text)[1] is None

@@ -91,6 +91,8 @@ _AS_A_DAY = (
 )
 """After "wed", what makes it Wednesday, not "we'd" ("we'd be 15 students")."""
 _WEEKEND = r"weekend|akhir pekan|akhir minggu|fim de semana|fin de semana|finde"
+_AFTER_SATURDAY = "(?:(?<=sabtu )|(?<=sabtu dan )|(?<=sabtu atau )|(?<=sabtu sama ))"
+"""Before "minggu" (a week), what makes it Sunday: "sabtu minggu", "sabtu dan minggu"."""
 _DAYS = {
     "tomorrow": r"besok|bsk|besuk|bsok|tomorrow|tmr|tmrw|tomorow|2moro|amanha|amnh"
     r"|(?<!la )(?<!pasado )manana",
@@ -106,7 +108,7 @@ _DAYS = {
     "friday": r"jumat|friday|fri|sexta(?: feira)?|viernes|end of (?:the |this )?week"
     r"|(?:fim|final) da semana(?! que vem)|final de la semana(?! que viene)",
     "saturday": rf"sabtu|saturday|{_NOT_SAID_OF}sat|sabado",
-    "sunday": rf"hari minggu|ahad|sunday|{_NOT_SAID_OF}sun|domingo",
+    "sunday": rf"hari minggu|ahad|sunday|{_NOT_SAID_OF}sun|domingo|{_AFTER_SATURDAY}minggu",
     "weekend": _WEEKEND,
 }
 _PAST = re.compile(
@@ -2374,7 +2376,7 @@ def said_no_to(
     busy_all_day = all_day is not None and bool(said & _BUSY)
     before = plainly and _part_of_the_day(clause, days, parts) and refuses_day([plain])
     refused = first is not None and (busy_all_day or _refused(plain, first) or before)
-    cannot = not hour_said and len(days) == 1 and refused
+    cannot = not hour_said and ((len(days) == 1 and refused) or _days_refused(plain))
     if not (bare or cannot):
         return None
     dates = _dates_of(days, today)
@@ -2383,6 +2385,19 @@ def said_no_to(
     hour = _PART_HOURS[parts[0][0]]
     start = 0 if hour == MORNING_HOUR else hour
     return SaidNo(dates, start, _PART_ENDS[hour], " ".join(d[0] for d in days))
+
+
+def _days_refused(plain: str) -> bool:
+    """The lead cannot or is busy on the days the normalised `plain` joins, said right
+    after the last ("saturday and sunday I can't", "sábado e domingo não posso")."""
+    days = list(_DAY.finditer(plain))
+    if len(days) < 2:
+        return False
+    between = _DAY.sub(" ", plain[days[0].start() : days[-1].start()]).split()
+    if not set(between) <= _JOINING_DAYS:
+        return False
+    first, last = days[0].start(), days[-1].start()
+    return _refused(plain[:first] + " " * (last - first) + plain[last:], days[-1])
 
 
 def _dates_of(days: list[re.Match[str]], today: date) -> frozenset[date]:
