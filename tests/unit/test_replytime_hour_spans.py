@@ -1,8 +1,9 @@
 """An hour said roughly or as a span is an hour to call back at: a span of hours ("between
 2 and 4", "3-4pm", "antara jam 2-4 sore", "entre 2 e 4 da tarde") is its first hour, with
 the am or pm the span ends with when it comes first in the day ("between 11 and 1pm" is
-11:00); "10ish" and "3-ish" are that hour. A span of days, people or money ("between 2 and
-3 days", "antara 2-3 juta") names no hour, and a dashed date stays a date."""
+11:00); "10ish" and "3-ish" are that hour. A span of days of a month ("de 10 a 12 de
+dezembro", "10-12 dec") is its first day. A count of days, people or money ("between 2
+and 3 days", "antara 2-3 juta") names no hour, and a dashed date stays a date."""
 
 from __future__ import annotations
 
@@ -49,7 +50,6 @@ def test_an_hour_said_roughly_or_as_a_span_is_the_call_back(
     [
         (NEW_YORK, "I'm busy at 3, 5pm", "2026-11-24T17:00"),
         (NEW_YORK, "don't call me at 3pm or 4pm, 5pm ok", "2026-11-24T17:00"),
-        (SAO_PAULO, "de 10 a 12 de dezembro", "2026-12-12T09:00"),
         (NEW_YORK, "on 24-11-2026 at 3", "2026-11-24T15:00"),
         (NEW_YORK, "between 2 and 3 days", None),
         (JAKARTA, "antara 2-3 juta kak", None),
@@ -63,3 +63,21 @@ def test_what_is_no_span_of_hours_is_read_as_before(
     # When two hours are said apart, or a span counts days, money, people or dates
     # Then no span of hours is read
     assert detected(zone, text)[1] == local
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (SAO_PAULO, "de 10 a 12 de dezembro", "2026-12-10T09:00"),
+        (SAO_PAULO, "entre 10 e 12 de dezembro", "2026-12-10T09:00"),
+        (SAO_PAULO, "10-12 dezembro", "2026-12-10T09:00"),
+        (NEW_YORK, "10-12 dec at 3pm", "2026-12-10T15:00"),
+        (NEW_YORK, "from the 10th to the 12th of december", "2026-12-10T09:00"),
+        (JAKARTA, "tanggal 10 sampai 12 desember", "2026-12-10T09:00"),
+    ],
+)
+def test_a_span_of_days_of_a_month_is_its_first_day(zone: ZoneInfo, text: str, local: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they name a span of days of one month
+    # Then the call back is on its first day (it was its last)
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)

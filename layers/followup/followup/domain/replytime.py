@@ -2076,6 +2076,14 @@ _RANGE = re.compile(
     + r")(?:[:.][0-5]\d)? ?(?P<end_ampm>am|pm)\b"
 )
 """A span of hours the lead is free in: its first hour is asked for."""
+_DAYS_SPANNED = re.compile(
+    r"\b(?:(?:between|from|de|entre|dari|antara) )?(?:(?:tanggal|tgl|dia|the) )?"
+    r"(?P<first>[0-3]?\d)(?:st|nd|rd|th)? (?:to|till|until|and|a|e|ate|sampai|sampe|smp"
+    r"|hingga|y|al) (?:(?:tanggal|tgl|dia|the) )?(?P<last>[0-3]?\d)(?:st|nd|rd|th)?"
+    rf" (?P<month>(?:of |de )?(?:{'|'.join(_MONTHS)}))\b"
+)
+"""A span of days of one month ("de 10 a 12 de dezembro", "10-12 dec"): its first day is
+asked for."""
 _ISH = re.compile(rf"\b(?P<hour>{_HOUR}) ?ish\b")
 """An hour said roughly: "10ish", "3-ish"."""
 
@@ -2135,16 +2143,26 @@ def _limit_as_clock(found: re.Match[str]) -> str:
 
 def _as_clock_reads(message: str) -> str:
     """`message` with its half and quarter hours as a clock reads them ("2:30"), an hour
-    said roughly as that hour ("10ish"), and a span of hours as its first one ("between 2
-    and 4", "2-4pm", "entre 2 e 4 da tarde"), with the am or pm the span ends with when
-    it says none itself and comes first in the day ("between 11 and 1pm" is 11 am)."""
+    said roughly as that hour ("10ish"), and a span of hours or of days as its first one
+    ("between 2 and 4", "2-4pm", "entre 2 e 4 da tarde", "de 10 a 12 de dezembro"), with
+    the am or pm the span ends with when it says none itself and comes first in the day
+    ("between 11 and 1pm" is 11 am)."""
     for said, hours, minutes in _SPOKEN:
         spoken = [(found.span(), int(found[1])) for found in said.finditer(message)]
         for (start, end), hour in reversed(spoken):
             message = f"{message[:start]}{(hour + hours) or 12}:{minutes}{message[end:]}"
     message = _ISH.sub(lambda found: f"jam {found['hour']}", message)
     message = _BEFORE_HOUR.sub(_limit_as_clock, message)
+    message = _DAYS_SPANNED.sub(_first_day, message)
     return _RANGE.sub(_range_start, message)
+
+
+def _first_day(found: re.Match[str]) -> str:
+    """The first day of the span of days `found` with its month ("10 de dezembro"), or
+    the words as said when they name no span ("12 and 10 dec")."""
+    if int(found["first"]) >= int(found["last"]):
+        return found[0]
+    return f"{found['first']} {found['month']}"
 
 
 def _range_start(found: re.Match[str]) -> str:
