@@ -1,9 +1,10 @@
 """An hour said roughly or as a span is an hour to call back at: a span of hours ("between
 2 and 4", "3-4pm", "antara jam 2-4 sore", "entre 2 e 4 da tarde") is its first hour, with
 the am or pm the span ends with when it comes first in the day ("between 11 and 1pm" is
-11:00); "10ish" and "3-ish" are that hour. A span of days of a month ("de 10 a 12 de
-dezembro", "10-12 dec") is its first day. A count of days, people or money ("between 2
-and 3 days", "antara 2-3 juta") names no hour, and a dashed date stays a date."""
+11:00), or a quarter of an hour from now when the span has begun today; "10ish" and
+"3-ish" are that hour. A span of days of a month ("de 10 a 12 de dezembro", "10-12
+dec") is its first day. A count of days, people or money ("between 2 and 3 days",
+"antara 2-3 juta") names no hour, and a dashed date stays a date."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from followup.domain.intents import Intent
-from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
+from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, at, detected
 
 TOMORROW_2PM = "2026-11-25T14:00"
 
@@ -81,3 +82,24 @@ def test_a_span_of_days_of_a_month_is_its_first_day(zone: ZoneInfo, text: str, l
     # When they name a span of days of one month
     # Then the call back is on its first day (it was its last)
     assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "I'm free between 9 and 11", "2026-11-24T10:15"),
+        (NEW_YORK, "call me between 10 and 12", "2026-11-24T10:15"),
+        (NEW_YORK, "between 9:30 and 11", "2026-11-24T10:15"),
+        (JAKARTA, "hari ini antara jam 9 sampai 11", "2026-11-24T10:15"),
+        (SAO_PAULO, "entre 9 e 11", "2026-11-24T10:15"),
+        (NEW_YORK, "between 8 and 10", "2026-11-25T08:00"),
+        (NEW_YORK, "between 9 and 11 tomorrow", "2026-11-25T09:00"),
+        (NEW_YORK, "friday between 9 and 11", "2026-11-27T09:00"),
+    ],
+)
+def test_a_span_of_hours_already_begun_today_is_soon(zone: ZoneInfo, text: str, local: str) -> None:
+    # Given a lead writing at 10:00 on Tuesday
+    # When they name a span of hours that has begun and not ended
+    # Then the call back is a quarter of an hour later, not its first hour tomorrow; a
+    # span over, or on another day, is its first hour as before
+    assert detected(zone, text, at(10)) == (Intent.CALL_BACK_AT, local)

@@ -449,7 +449,7 @@ def _english(
 ) -> str | None:
     """The plain English phrase for the first day (a date, else a weekday), hour and part
     of the day named; a date named is one whose hour is after `now` (local)."""
-    message = _clock_ready(message)
+    said, message = message, _clock_ready(message)
     dated = _DATE.search(message)
     undated = _DATE.sub(lambda found: " " * len(found[0]), message) if dated else message
     counted = None if dated else _days_later(undated)
@@ -498,6 +498,10 @@ def _english(
         minute = _minute(clock)
     elif part_hour is not None:
         hour = part_hour
+    today = not (dated or counted or weeks or month) and (day is None or _day_name(day) == "today")
+    if clock is not None and today and _span_begun(said, clock, hour, minute, now):
+        soon = now + SOON  # "I'm free between 9 and 11" said at 10
+        return f"{soon.date().isoformat()} {soon:%H:%M}"
     if clock is not None and _asked_before(message, clock):
         # the earliest time to come before it: soon today, else a day's morning
         limit = time(hour, minute) if hour or minute else time.max  # before midnight: all day
@@ -1257,9 +1261,28 @@ _MAIS_TARDE = re.compile(r"\b(?:mais|mas) tarde\b")
 
 def _clock_ready(message: str) -> str:
     """`message` as the hours in it are read: greetings and times said as spoken words
-    out, clocks as they read, a part of the day doubled ("pagi2") written out."""
+    out, clocks as they read, a span of hours as its first one (`_range_start`), a part
+    of the day doubled ("pagi2") written out."""
+    return _TIME_SAID.sub(" ", _RANGE.sub(_range_start, _spans_ready(message)))
+
+
+def _spans_ready(message: str) -> str:
+    """`message` as `_clock_ready` reads it up to its spans of hours, which are left as
+    said ("between 2 and 4")."""
     message = _MAIS_TARDE.sub("later", _DOUBLED.sub(r"\1 \1", message))
-    return _TIME_SAID.sub(" ", _as_clock_reads(_GREETING.sub(" ", message)))
+    return _as_clock_reads(_GREETING.sub(" ", message))
+
+
+def _span_begun(message: str, clock: re.Match[str], hour: int, minute: int, now: datetime) -> bool:
+    """The hour `clock` (at `hour`:`minute`) is the first of a span of hours `message`
+    names ("I'm free between 9 and 11"), and the span has begun but not ended `now`."""
+    span = _RANGE.search(_spans_ready(message))
+    if span is None or span.start() != clock.start():
+        return False
+    first, last = ("first", "last") if span["first"] else ("start", "end")
+    hours = (int(span[last]) - int(span[first])) % 12 or 12
+    begun = now.replace(hour=hour, minute=minute)
+    return begun <= now < begun + timedelta(hours=hours)
 
 
 def _first_clock(message: str, start: int = 0) -> re.Match[str] | None:
@@ -2143,18 +2166,15 @@ def _limit_as_clock(found: re.Match[str]) -> str:
 
 def _as_clock_reads(message: str) -> str:
     """`message` with its half and quarter hours as a clock reads them ("2:30"), an hour
-    said roughly as that hour ("10ish"), and a span of hours or of days as its first one
-    ("between 2 and 4", "2-4pm", "entre 2 e 4 da tarde", "de 10 a 12 de dezembro"), with
-    the am or pm the span ends with when it says none itself and comes first in the day
-    ("between 11 and 1pm" is 11 am)."""
+    said roughly as that hour ("10ish"), an hour said as a limit as the hour before it
+    (`_limit_as_clock`), and a span of days as its first one ("de 10 a 12 de dezembro")."""
     for said, hours, minutes in _SPOKEN:
         spoken = [(found.span(), int(found[1])) for found in said.finditer(message)]
         for (start, end), hour in reversed(spoken):
             message = f"{message[:start]}{(hour + hours) or 12}:{minutes}{message[end:]}"
     message = _ISH.sub(lambda found: f"jam {found['hour']}", message)
     message = _BEFORE_HOUR.sub(_limit_as_clock, message)
-    message = _DAYS_SPANNED.sub(_first_day, message)
-    return _RANGE.sub(_range_start, message)
+    return _DAYS_SPANNED.sub(_first_day, message)
 
 
 def _first_day(found: re.Match[str]) -> str:
@@ -2166,7 +2186,9 @@ def _first_day(found: re.Match[str]) -> str:
 
 
 def _range_start(found: re.Match[str]) -> str:
-    """The first hour of the span `found` as a clock reads it: "jam 2pm"."""
+    """The first hour of the span of hours `found` ("between 2 and 4", "2-4pm", "entre 2
+    e 4 da tarde") as a clock reads it: "jam 2pm", with the am or pm the span ends with
+    when it says none itself and comes first in the day ("between 11 and 1pm" is 11 am)."""
     first = "first" if found["first"] else "start"
     last = "last" if found["first"] else "end"
     hour, minute, ampm = int(found[first]), found[f"{first}_minute"], found[f"{first}_ampm"]
