@@ -34,6 +34,8 @@ SOON = "2026-11-24T09:15"
         (NEW_YORK, "call me before 12am", SOON),
         (NEW_YORK, "I'm free until 5", SOON),
         (JAKARTA, "aku free sampai jam 5", SOON),
+        (NEW_YORK, "free til 5", SOON),
+        (JAKARTA, "aku free hingga jam 5", SOON),
         (SAO_PAULO, "tô livre até as 17h", SOON),
     ],
 )

@@ -1890,6 +1890,7 @@ _LATER = frozenset({"nanti", "ntar", "nti", "entar"})
 _TONIGHT = frozenset({"tonight", "tonite"})
 """Day words that are a part of today too."""
 _UNTIL = frozenset({"until", "till", "til", "ate", "sampai", "sampe", "smp", "ampe", "hingga"})
+_UNTIL |= {"hasta"}
 """Words before an hour that make it the end of what keeps the lead: "sampai jam 3"."""
 _TO_THE_PART = frozenset({"de", "a", "in", "the"})
 """Words between a day and its part: "amanhã à tarde", "tomorrow in the morning"."""
@@ -2112,7 +2113,7 @@ _ISH = re.compile(rf"\b(?P<hour>{_HOUR}) ?ish\b")
 
 
 _BEFORE = r"before|sebelum|sblm|antes das|antes da|antes de|antes do|antes de las|hasta las"
-_UNTIL_WORDS = r"until|till|sampai|sampe|smp|ate as|ate|hasta las|hasta"
+_UNTIL_WORDS = "|".join(["ate as", "hasta las", *sorted(_UNTIL, key=len, reverse=True)])
 _BEFORE_HOUR = re.compile(
     rf"\b(?P<before>{_BEFORE}|{_UNTIL_WORDS}) (?P<hour>{_HOUR})(?![:.\dh])" + _NOT_A_NUMBER_OF
 )
