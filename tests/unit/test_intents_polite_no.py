@@ -22,6 +22,7 @@ from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
         (SAO_PAULO, "obrigada, mas não"),
         (JAKARTA, "makasih kak tapi engga"),
         (JAKARTA, "ga kak makasih"),
+        (JAKARTA, "ndak kak makasih"),
         (NEW_YORK, "gracias pero no"),
     ],
 )

@@ -35,6 +35,7 @@ FRIDAY_9AM = "2026-11-27T09:00"
         (JAKARTA, "jangan besok kak, jumat aja", FRIDAY_9AM),
         (JAKARTA, "hari ini jangan, besok aja", TOMORROW_9AM),
         (JAKARTA, "besok ga, kamis aja", THURSDAY_9AM),
+        (JAKARTA, "besok gk, kamis aja", THURSDAY_9AM),
         (SAO_PAULO, "amanhã não, sexta", FRIDAY_9AM),
         (SAO_PAULO, "hoje não, quinta talvez", THURSDAY_9AM),
         (NEW_YORK, "mañana no, el viernes", FRIDAY_9AM),

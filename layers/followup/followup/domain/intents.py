@@ -77,6 +77,7 @@ from zoneinfo import ZoneInfo
 
 from followup.domain.optout import is_opt_out, normalise, said_besides
 from followup.domain.replytime import (
+    ANSWERING_NO,
     UNTIL_DAY,
     SaidNo,
     answered_no_to,
@@ -236,7 +237,7 @@ _SENTENCES = re.compile(r"[^.!?\n]+[.!?]*")
 tells it is done, and asks something else."""
 
 _THANKS = r"thanks|thank you|thx|makasih|makasi|terima kasih|trims|obrigad[oa]|valeu|gracias"
-_NO = r"no|nope|nah|nao|ga|gak|gk|nggak|ngga|engga|enggak|tidak|tdk"
+_NO = "|".join(sorted(ANSWERING_NO - {"jangan", "jgn"}, key=len, reverse=True))
 _NOT_INTERESTED = _any(
     r"(?:tidak|tdk|gak|ga|gk|nggak|ngga|ngak|kagak|enggak|engga|ndak|kurang|udah gak|sudah tidak|"
     r"udah ga) (?:tertarik|minat|berminat)",

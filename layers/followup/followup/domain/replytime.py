@@ -2352,7 +2352,7 @@ def _day_name(day: re.Match[str]) -> str:
 
 
 _SAYING_NO = frozenset({"no", "not", "nope", "nah", "nao", "jangan", "jgn", "bukan", "ga"})
-_SAYING_NO |= {"gak", "nggak", "ngga", "engga", "enggak", "tidak", "tdk", "ndak"}
+_SAYING_NO |= {"gak", "gk", "nggak", "ngga", "engga", "enggak", "tidak", "tdk", "ndak"}
 _JOINING_DAYS = frozenset({"or", "and", "atau", "dan", "ou", "e", "y", "o", "nor"})
 _NO_GOES_ON = _FILLERS | _COURTESY | {"sorry", "maaf", "desculpa", "perdon", "thanks", "gracias"}
 _NO_GOES_ON |= {"wait", "actually", "eh", "hmm", "espera"}
@@ -2525,7 +2525,8 @@ def asks_only_a_time(message: str) -> bool:
     return set(rest.split()) <= _ASKING_PLAINLY
 
 
-_ANSWERING_NO = _SAYING_NO - {"not", "bukan"}
+ANSWERING_NO = _SAYING_NO - {"not", "bukan"}
+"""The words of a no that answers: "tomorrow? no", "ga kak makasih"."""
 _NO_THEN_A_DAY = frozenset({"no", "nah", "nope"})
 """English answers that may run straight on to the day asked instead ("nah friday");
 "jangan jumat" and "não sexta" say no to the day they name."""
@@ -2539,10 +2540,10 @@ def opens_with_no(clause: str) -> int:
     0 ("no problem")."""
     words = clause.split()
     first = len(words) - len(_less_leading(words, _OOPS))  # "eh ga deh"
-    if first == len(words) or words[first] not in _ANSWERING_NO:
+    if first == len(words) or words[first] not in ANSWERING_NO:
         return 0
     count = first + 1
-    while count < len(words) and words[count] in _NO_GOES_ON | _ANSWERING_NO:
+    while count < len(words) and words[count] in _NO_GOES_ON | ANSWERING_NO:
         count += 1
     rest = " ".join(words[count:])
     if not rest or (words[first] in _NO_THEN_A_DAY and asks_only_a_time(rest)):
