@@ -73,6 +73,20 @@ def test_by_default_the_fake_reads_like_the_rules(ai: LocalEngine, fake: FakeAnt
     assert len(fake.requests) == 1
 
 
+def test_claude_is_told_the_times_the_rules_give(ai: LocalEngine, fake: FakeAnthropic) -> None:
+    # Given the workspace reading replies with Claude
+    # When a lead asks for a call back
+    reply(ai, "call me tomorrow")
+    # Then Claude is asked to resolve times as the rules do, so that turning the AI on
+    # does not move call backs: a bare day at 09:00, "call me" a quarter of an hour on
+    [request] = fake.requests
+    assert request.body is not None
+    system = request.body["system"][0]["text"]
+    assert "a day with no hour is 09:00" in system
+    assert "('call me', 'call me now')" in system
+    assert "are 15 minutes from now" in system
+
+
 @pytest.mark.parametrize(
     ("tool_input", "reason"),
     [

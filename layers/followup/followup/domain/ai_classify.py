@@ -24,6 +24,7 @@ from pydantic import (
 
 from followup.domain.ai import Usage
 from followup.domain.intents import Intent
+from followup.domain.replytime import MORNING_HOUR, SOON
 
 TOOL_NAME = "classify_reply"
 _MINUTE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -35,7 +36,17 @@ CLASSIFY_PROMPT = (
     "to be contacted; give that local date-time), done (says they paid, booked or "
     "enrolled), question (asks something), other (anything else). Confidence is 0 to 1. "
     "local_time is the requested local date-time as YYYY-MM-DDTHH:MM, or null when none "
-    "is named. Never treat a request to stop messages as anything but other."
+    "is named. Never treat a request to stop messages as anything but other. "
+    # the conventions the rules read times by (`domain/replytime.py`), so both agree
+    f"Resolve times by these conventions: a day with no hour is {MORNING_HOUR:02d}:00; an "
+    "hour from 1 to 6 with no am or pm is in the afternoon; morning is "
+    f"{MORNING_HOUR:02d}:00, noon 12:00, after lunch 13:00, afternoon 15:00, evening "
+    "19:00; a span of hours is its first hour; a contact asked for with no time ('call "
+    "me', 'call me now'), a span of hours already begun and a limit ('before 5', 'free "
+    f"until 5') are {SOON.seconds // 60} minutes from now (a limit closer than that: "
+    f"{MORNING_HOUR:02d}:00 the next day); a day or hour the lead refuses or says no to "
+    "is never the time; payday is the month's last day, after payday the 1st of the next "
+    "month."
 )
 TOOL_SCHEMA: dict[str, Any] = {
     "type": "object",
