@@ -563,6 +563,14 @@ _QUESTION_WORDS = re.compile(
     r"|\b(?:dimana|di mana|berapa|gimana|bagaimana)\b"
 )
 
+_YES = re.compile(
+    r"(?:boleh|bisa|pode|posso|ada|tem|can|could)"
+    r"(?: (?:kak|ka|kk|sim|ya|yaa|dong|deh|aja|saja|banget|bgt|lah|sih|claro|sure|mas|mba|mbak"
+    r"|pak|bu|ok|oke|okay|do|yes|sis|bro|min))*"
+)
+"""A word that asks when it opens a question, said alone as a yes: "boleh kak", "pode
+sim", "bisa dong"."""
+
 
 def classify(
     text: str, now: datetime, zone: ZoneInfo, *, opt_out_keywords: Iterable[str] = ()
@@ -573,7 +581,7 @@ def classify(
         return Detected(Intent.OTHER, 0.0)
     text = plain_words(text)
     message = normalise(text)
-    worded = _QUESTION_WORDS.search(message) is not None
+    worded = _QUESTION_WORDS.search(message) is not None and not _YES.fullmatch(message)
     asked = worded or "?" in text
     if _reached_someone_else(text, message):
         return Detected(Intent.WRONG_NUMBER, 0.9)
