@@ -502,6 +502,9 @@ def _english(
     if clock is not None and today and _span_begun(said, clock, hour, minute, now):
         soon = now + SOON  # "I'm free between 9 and 11" said at 10
         return f"{soon.date().isoformat()} {soon:%H:%M}"
+    if clock is not None and day is not None and today and part_hour is None:
+        # "today at 7", "nanti jam 7" said at 9 in the morning: 19:00, not tomorrow's 07:00
+        hour += 12 if _evening_meant(clock, now) else 0
     if clock is not None and _asked_before(message, clock):
         # the earliest time to come before it: soon today, else a day's morning
         limit = time(hour, minute) if hour or minute else time.max  # before midnight: all day
@@ -1271,6 +1274,23 @@ def _spans_ready(message: str) -> str:
     said ("between 2 and 4")."""
     message = _MAIS_TARDE.sub("later", _DOUBLED.sub(r"\1 \1", message))
     return _as_clock_reads(_GREETING.sub(" ", message))
+
+
+_EVENING_HOURS = range(7, 10)
+"""Hours said with no am or pm whose evening is a time to call: 7, 8 and 9."""
+
+
+def _evening_meant(clock: re.Match[str], now: datetime) -> bool:
+    """The hour `clock`, said of today with no am or pm and not written as a 24-hour clock
+    ("07:00"), is one of the evening's (`_EVENING_HOURS`) that has passed this morning
+    `now` while its evening is still to come: the lead means this evening, not tomorrow
+    morning. An hour said with no day at all stays the next one to come ("jam 8 aja" said
+    at 9 is tomorrow at 8)."""
+    hour, ampm = _as_said(clock)
+    said = clock["hour"] or clock["bare"] or clock["near"] or clock["after"]
+    if ampm is not None or said.startswith("0") or hour not in _EVENING_HOURS:
+        return False
+    return time(hour, _minute(clock)) <= now.time() < time(hour + 12, _minute(clock))
 
 
 def _span_begun(message: str, clock: re.Match[str], hour: int, minute: int, now: datetime) -> bool:
