@@ -1,4 +1,5 @@
-"""Parts of the day in replies: a greeting names no time, and "call me this evening" does."""
+"""Parts of the day in replies: a greeting names no time, and "call me this evening" does,
+as does a part of the day said alone ("in the evening", "later this evening", "à noite")."""
 
 from __future__ import annotations
 
@@ -51,6 +52,43 @@ def test_a_part_of_the_day_asked_for_is_a_call_back(zone: ZoneInfo, text: str, l
     # When they ask to be called in a part of the day, with no hour
     # Then the call back is at that part's usual hour, today
     assert detected(zone, text, at(9)) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "in the evening", "2026-11-24T19:00"),
+        (NEW_YORK, "later this evening", "2026-11-24T19:00"),
+        (NEW_YORK, "later, in the evening", "2026-11-24T19:00"),
+        (NEW_YORK, "this afternoon please", "2026-11-24T15:00"),
+        (NEW_YORK, "in the morning", "2026-11-25T09:00"),
+        (SAO_PAULO, "à noite", "2026-11-24T19:00"),
+        (SAO_PAULO, "mais tarde à noite", "2026-11-24T19:00"),
+        (SAO_PAULO, "de manhã", "2026-11-25T09:00"),
+    ],
+)
+def test_a_part_of_the_day_said_alone_is_a_call_back(zone: ZoneInfo, text: str, local: str) -> None:
+    # Given a lead writing on Tuesday morning
+    # When all their reply says is a part of the day, perhaps with "later" or "please"
+    # Then the call back is at that part's usual hour (it was read as busy, or as nothing)
+    assert detected(zone, text, at(9)) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "I work in the evening"),
+        (SAO_PAULO, "trabalho à noite"),
+        (NEW_YORK, "in the evening I have class"),
+    ],
+)
+def test_a_part_of_the_day_said_of_what_keeps_the_lead_is_no_call_back(
+    zone: ZoneInfo, text: str
+) -> None:
+    # Given a lead writing on Tuesday morning
+    # When they say what keeps them in a part of the day
+    # Then no call back is booked then
+    assert detected(zone, text, at(9))[1] is None
 
 
 def test_a_part_of_the_day_gone_by_is_tomorrows() -> None:

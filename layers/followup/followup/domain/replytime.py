@@ -2278,7 +2278,8 @@ def _part_asked(message: str, now: datetime) -> str | None:
         if not any(start <= found.start() < end for start, end in spoken)
         and not _after_lunch_refused(found)
     ]
-    chosen = _asked_for(said, asks) or next(filter(_asks_itself, said), None)
+    alone = said[0] if len(said) == 1 and _only_it(said[0]) else None
+    chosen = _asked_for(said, asks) or next(filter(_asks_itself, said), None) or alone
     if chosen is None:
         return None
     hour = _part_hour(chosen)
@@ -2306,6 +2307,17 @@ def _after_lunch_refused(said: re.Match[str]) -> bool:
     before = said.string[: said.start()].split()[-3:]
     after = said.string[said.end() :].split()[:3]
     return bool(_NOT_THEN & set(before) or _NOR_THEN & set(after[:2])) or _cannot_or_busy(after)
+
+
+_LATER_SAID = frozenset({"later", "nanti", "ntar", "then", "ok", "okay", "oke"})
+
+
+def _only_it(said: re.Match[str]) -> bool:
+    """The part of the day `said` is all its message says, but for words that ask for it
+    or say "later": "in the evening", "later this evening", "mais tarde à noite", "this
+    afternoon please" answer when to call."""
+    rest = f"{said.string[: said.start()]} {said.string[said.end() :]}".split()
+    return set(rest) <= _ASKING_PLAINLY | _LATER_SAID
 
 
 def _asks_itself(said: re.Match[str]) -> bool:
