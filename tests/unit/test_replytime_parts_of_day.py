@@ -1,5 +1,6 @@
 """Parts of the day in replies: a greeting names no time, and "call me this evening" does,
-as does a part of the day said alone ("in the evening", "later this evening", "à noite")."""
+as does a part of the day said alone ("in the evening", "later this evening", "à noite")
+or preferred ("evenings work best for me")."""
 
 from __future__ import annotations
 
@@ -65,13 +66,25 @@ def test_a_part_of_the_day_asked_for_is_a_call_back(zone: ZoneInfo, text: str, l
         (SAO_PAULO, "à noite", "2026-11-24T19:00"),
         (SAO_PAULO, "mais tarde à noite", "2026-11-24T19:00"),
         (SAO_PAULO, "de manhã", "2026-11-25T09:00"),
+        (NEW_YORK, "evenings work best for me", "2026-11-24T19:00"),
+        (NEW_YORK, "I prefer afternoons", "2026-11-24T15:00"),
+        (NEW_YORK, "mornings are better", "2026-11-25T09:00"),
     ],
 )
 def test_a_part_of_the_day_said_alone_is_a_call_back(zone: ZoneInfo, text: str, local: str) -> None:
     # Given a lead writing on Tuesday morning
-    # When all their reply says is a part of the day, perhaps with "later" or "please"
+    # When all their reply says is a part of the day, perhaps with "later" or "please",
+    # or one of every day they prefer
     # Then the call back is at that part's usual hour (it was read as busy, or as nothing)
     assert detected(zone, text, at(9)) == (Intent.CALL_BACK_AT, local)
+
+
+def test_a_part_of_the_day_preferred_over_one_refused_is_the_call_back() -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they refuse after lunch and say mornings are better
+    # Then the call back is this morning, never after lunch
+    found = detected(NEW_YORK, "can't after lunch, mornings are better", at(8))
+    assert found == (Intent.CALL_BACK_AT, "2026-11-24T09:00")
 
 
 @pytest.mark.parametrize(
@@ -80,6 +93,8 @@ def test_a_part_of_the_day_said_alone_is_a_call_back(zone: ZoneInfo, text: str, 
         (NEW_YORK, "I work in the evening"),
         (SAO_PAULO, "trabalho à noite"),
         (NEW_YORK, "in the evening I have class"),
+        (NEW_YORK, "I work evenings"),
+        (NEW_YORK, "mornings are busy"),
     ],
 )
 def test_a_part_of_the_day_said_of_what_keeps_the_lead_is_no_call_back(
@@ -197,7 +212,6 @@ def test_after_lunch_asked_for_as_lunch_ends_is_soon() -> None:
         (JAKARTA, "setelah makan siang aku sibuk"),
         (SAO_PAULO, "depois do almoço não dá"),
         (SAO_PAULO, "te respondo depois do almoço"),
-        (NEW_YORK, "can't after lunch, mornings are better"),
         (JAKARTA, "jangan telpon abis makan siang"),
     ],
 )

@@ -288,6 +288,10 @@ _A_PART = re.compile(
     r"|\bna hora do (?P<m>almoco)\b"
     rf"|\b(?P<l>{_AFTER_LUNCH_WORDS})\b"
     rf"|\b(?P<v>{_AFTER_WORK_WORDS}|{_AFTER_SCHOOL_WORDS})\b"
+    # a part of every day preferred: "I prefer evenings", "mornings are better"
+    r"|\bprefer (?P<p>morning|afternoon|evening)s\b"
+    r"|\b(?P<q>morning|afternoon|evening)s (?:are |is |would be |work |works )?"
+    r"(?:better|best|good|fine|great)\b"
 )
 _ASKS = re.compile(
     r"\b(?:call|ring|phone|text|message|contact|reach|talk|chat|free|available|works|better"
@@ -2322,11 +2326,12 @@ def _only_it(said: re.Match[str]) -> bool:
 
 def _asks_itself(said: re.Match[str]) -> bool:
     """A part of the day said as a request of its own: "sore aja", "abis isya", "abis
-    makan siang ya", "pulang kerja ya" (not "after lunch I have a meeting")."""
+    makan siang ya", "pulang kerja ya", "evenings are better" (not "after lunch I have a
+    meeting", "I work evenings")."""
     groups = said.groupdict()
     if groups.get("l") or groups.get("v"):
         return _AS_ASKED.match(said.string, said.end()) is not None
-    return bool(groups.get("y") or groups.get("z"))
+    return any(groups.get(name) for name in "yzpq")
 
 
 def _asked_for(said: list[re.Match[str]], asks: list[tuple[int, int]]) -> re.Match[str] | None:
