@@ -236,3 +236,25 @@ def test_a_day_asked_for_keeps_its_morning_when_after_lunch_is_busy(
     # When they ask for tomorrow and say they are busy after lunch
     # Then the call back is tomorrow at 09:00, not in the busy afternoon
     assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, "2026-11-25T09:00")
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "end of the day", "2026-11-24T17:00"),
+        (NEW_YORK, "by end of day", "2026-11-24T17:00"),
+        (NEW_YORK, "call me at the end of the day", "2026-11-24T17:00"),
+        (NEW_YORK, "tomorrow late afternoon", "2026-11-25T17:00"),
+        (NEW_YORK, "early evening", "2026-11-24T19:00"),
+        (NEW_YORK, "early morning", "2026-11-25T09:00"),
+        (SAO_PAULO, "fim da tarde", "2026-11-24T17:00"),
+        (SAO_PAULO, "amanhã à tardinha", "2026-11-25T17:00"),
+        (JAKARTA, "besok sore banget", "2026-11-25T17:00"),
+        (JAKARTA, "besok sore", "2026-11-25T15:00"),
+    ],
+)
+def test_the_end_of_the_working_day_is_five(zone: ZoneInfo, text: str, local: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they ask for the end of the day, late in the afternoon, or early in a part
+    # Then the call back is at 17:00 (it was nothing, or 09:00), early ones at their part's
+    assert detected(zone, text, at(9)) == (Intent.CALL_BACK_AT, local)

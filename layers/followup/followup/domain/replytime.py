@@ -211,19 +211,27 @@ _AFTER_SCHOOL_WORDS = (
     r"|depois da escola|depois da faculdade|despues de clase|despues de la escuela"
 )
 """After school or class, the afternoon: "pulang sekolah aja", "amanhã depois da aula"."""
+_LATE_AFTERNOON_WORDS = (
+    r"late afternoon|end of the day|end of day|eod|fim da tarde|final da tarde|fim do dia"
+    r"|final do dia|tardinha|sore banget"
+)
+"""The end of the working day (17:00): "end of the day", "fim da tarde", "sore banget"."""
+_EARLY_WORDS = r"early morning|early evening"
 _PARTS = {
-    MORNING_HOUR: r"pagi|cedo|manha|morning|de manha|da manha|pagi pagi|la manana",
+    MORNING_HOUR: r"early morning|pagi|cedo|manha|morning|de manha|da manha|pagi pagi"
+    r"|la manana",
     12: r"noon|midday|lunch|lunchtime|meio dia|almoco|tengah hari|mediodia|medio dia",
     13: rf"siang|dzuhur|zuhur|dhuhur|lohor|{_AFTER_LUNCH_WORDS}",
+    17: _LATE_AFTERNOON_WORDS,  # before the afternoon's: "sore banget" is not "sore"
     15: rf"sore|tarde|afternoon|ashar|asar|{_AFTER_SCHOOL_WORDS}",
-    19: r"malam|malem|mlm|noite|evening|tonight|tonite|night|maghrib|magrib|isya|noche"
-    rf"|{_AFTER_WORK_WORDS}",
+    19: r"early evening|malam|malem|mlm|noite|evening|tonight|tonite|night|maghrib|magrib"
+    rf"|isya|noche|{_AFTER_WORK_WORDS}",
 }
 _PART = re.compile(
     r"\b(?:" + "|".join(f"(?P<p{hour}>{words})" for hour, words in _PARTS.items()) + r")\b"
 )
 _PART_HOURS = {word: hour for hour, words in _PARTS.items() for word in words.split("|")}
-_PART_ENDS = {MORNING_HOUR: 12, 12: 13, 13: 15, 15: 18, 19: 24}
+_PART_ENDS = {MORNING_HOUR: 12, 12: 13, 13: 15, 15: 18, 17: 19, 19: 24}
 """The hour each part of the day is over: "this morning" said after it names no time."""
 SOON = timedelta(minutes=15)
 """When "this evening" said in the evening asks to be called, and "call me now"."""
@@ -288,6 +296,8 @@ _A_PART = re.compile(
     r"|\bna hora do (?P<m>almoco)\b"
     rf"|\b(?P<l>{_AFTER_LUNCH_WORDS})\b"
     rf"|\b(?P<v>{_AFTER_WORK_WORDS}|{_AFTER_SCHOOL_WORDS})\b"
+    # the end of the working day, early in the morning or the evening: "end of the day"
+    rf"|\b(?P<f>{_LATE_AFTERNOON_WORDS}|{_EARLY_WORDS})\b"
     # a part of every day preferred: "I prefer evenings", "mornings are better"
     r"|\bprefer (?P<p>morning|afternoon|evening)s\b"
     r"|\b(?P<q>morning|afternoon|evening)s (?:are |is |would be |work |works )?"
@@ -364,7 +374,7 @@ _SPOKEN = (
     (re.compile(r"\bsetengah (\d{1,2})\b"), -1, 30),  # half way to three: 2:30
 )
 """Half and quarter hours as they are said, rewritten as a clock reads them."""
-_LATE = frozenset({15, 19})
+_LATE = frozenset({15, 17, 19})
 
 _MONTHS = (  # no abbreviation that is also a common word: "10 out of 10", "a week ago"
     r"january|januari|janeiro|jan",
@@ -2313,7 +2323,7 @@ def _after_lunch_refused(said: re.Match[str]) -> bool:
     return bool(_NOT_THEN & set(before) or _NOR_THEN & set(after[:2])) or _cannot_or_busy(after)
 
 
-_LATER_SAID = frozenset({"later", "nanti", "ntar", "then", "ok", "okay", "oke"})
+_LATER_SAID = frozenset({"later", "nanti", "ntar", "then", "ok", "okay", "oke", "by"})
 
 
 def _only_it(said: re.Match[str]) -> bool:
