@@ -2,7 +2,8 @@
 engga", "ga kak makasih", "gracias pero no") turns the offer down, as "no thanks" does;
 a no or a thanks alone, and a no that goes on to ask for a time, do not. "I'll let you
 know", "next time", "lain kali", "kapan2", "outro dia", "mais tarde hoje" (later, not
-the afternoon), "eu te aviso" put the talk off, as "nanti saya kabari" does."""
+the afternoon), "eu te aviso", "in a bit", "give me a minute", "daqui a pouco" put the
+talk off, as "nanti saya kabari" does."""
 
 from __future__ import annotations
 
@@ -58,6 +59,11 @@ def test_a_no_or_thanks_alone_or_a_no_asking_a_time_is_no_refusal(
         (SAO_PAULO, "mais tarde hoje"),
         (SAO_PAULO, "vou ver com meu marido e te falo"),
         (SAO_PAULO, "eu te aviso"),
+        (NEW_YORK, "in a bit"),
+        (NEW_YORK, "give me a minute"),
+        (NEW_YORK, "one sec"),
+        (SAO_PAULO, "daqui a pouco"),
+        (SAO_PAULO, "um minuto"),
     ],
 )
 def test_putting_it_off_is_busy(zone: ZoneInfo, text: str) -> None:

@@ -46,6 +46,8 @@ def test_a_greeting_does_not_move_the_hour_asked_for(zone: ZoneInfo, text: str, 
         (JAKARTA, "malam ini aja telpon", "2026-11-24T19:00"),
         (JAKARTA, "ntar sore aja kak", "2026-11-24T15:00"),
         (JAKARTA, "nti malam aja", "2026-11-24T19:00"),
+        (SAO_PAULO, "estou no trabalho, falamos à noite", "2026-11-24T19:00"),
+        (JAKARTA, "ngobrol sore aja", "2026-11-24T15:00"),
     ],
 )
 def test_a_part_of_the_day_asked_for_is_a_call_back(zone: ZoneInfo, text: str, local: str) -> None:

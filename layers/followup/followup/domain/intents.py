@@ -496,6 +496,9 @@ _BUSY = _any(
     r"|mas tarde|al rato",
     r"later|not now|not right now|not at the moment|not atm|nows not a good time"
     r"|get back to you|ttyl|(?:ill|i will|will) let you know",
+    r"in a (?:bit|while|minute|sec)|give me (?:a|one) (?:minute|min|sec|second|moment)"
+    r"|one (?:sec|second|moment)|daqui a pouco|daqui a pouquinho|(?:um|1) (?:minuto|momento)"
+    r"|en un rato|un momento",
     r"(?:jangan|jgn|ga|gak|nggak|tidak) (?:sekarang|skrg)|(?:jangan|jgn) dulu",
     r"agora nao$",
     r"(?:dont|do not) (?:call|text|message|ring) (?:me )?(?:now|right now|agora|ahora)"

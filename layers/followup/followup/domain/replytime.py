@@ -306,7 +306,8 @@ _A_PART = re.compile(
 _ASKS = re.compile(
     r"\b(?:call|ring|phone|text|message|contact|reach|talk|chat|free|available|works|better"
     r"|telp|telpon|telepon|tlp|hubungi|kabari|kabarin|wa|japri|luang|bisa|aja|saja"
-    r"|liga|ligar|ligue|chama|fala|falar|conversa|manda|livre|disponivel|melhor|pode"
+    r"|liga|ligar|ligue|chama|fala|falar|falamos|conversa|conversamos|manda|livre|disponivel"
+    r"|melhor|pode|ngobrol"
     r"|llama|llamame|llamar|llamenme|marcame|escribeme|hablame|hablar|hablamos|libre|disponible"
     r"|mejor|puedes)\b"
 )
