@@ -1,5 +1,6 @@
-"""Call-back times as leads say them: "half past 3", "setengah 3", "in an hour", "after 5",
-"abis maghrib", "jam 10an", "ao meio-dia"."""
+"""Call-back times as leads say them: "half past 3", "setengah 3", "jam 4 lewat 15", "3 e
+quinze", "in an hour", "after 5", "abis maghrib", "abis jumatan" (Friday, after its
+prayer), "jam 10an", "ao meio-dia"."""
 
 from __future__ import annotations
 
@@ -20,6 +21,11 @@ from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
         (JAKARTA, "telpon aku jam setengah 3", "2026-11-24T14:30"),
         (JAKARTA, "besok setengah 10 pagi aja", "2026-11-25T09:30"),
         (SAO_PAULO, "me liga amanhã às 3 e meia", "2026-11-25T15:30"),
+        (JAKARTA, "jam 4 lewat 15", "2026-11-24T16:15"),
+        (JAKARTA, "jam 4 lebih 15 menit", "2026-11-24T16:15"),
+        (JAKARTA, "jam 5 kurang seperempat", "2026-11-24T16:45"),
+        (JAKARTA, "jam 4 lewat 30 menit", "2026-11-24T16:30"),
+        (SAO_PAULO, "às 3 e quinze", "2026-11-24T15:15"),
     ],
 )
 def test_a_half_or_a_quarter_hour_is_read(zone: ZoneInfo, text: str, local: str) -> None:
@@ -53,6 +59,8 @@ def test_an_hour_or_half_of_one_in_words_is_read(zone: ZoneInfo, text: str, loca
         (NEW_YORK, "call me after 5", "2026-11-24T17:00"),
         (JAKARTA, "besok jam 10an ya", "2026-11-25T10:00"),
         (JAKARTA, "besok abis maghrib aja", "2026-11-25T19:00"),
+        (JAKARTA, "jumat abis jumatan", "2026-11-27T13:00"),
+        (JAKARTA, "abis jumatan aja", "2026-11-27T13:00"),
         (JAKARTA, "abis ashar aja kak telpon", "2026-11-24T15:00"),
         (SAO_PAULO, "me liga ao meio-dia", "2026-11-24T12:00"),
         (NEW_YORK, "call me at noon", "2026-11-24T12:00"),

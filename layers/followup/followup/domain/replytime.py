@@ -105,7 +105,7 @@ _DAYS = {
     "tuesday": r"selasa|tuesday|tues|tue|terca(?: feira)?|martes",
     "wednesday": rf"rabu|wednesday|weds|wed{_AS_A_DAY}|quarta(?: feira)?|miercoles",
     "thursday": r"kamis|thursday|thurs|thur|thu|quinta(?: feira)?|jueves",
-    "friday": r"jumat|friday|fri|sexta(?: feira)?|viernes|end of (?:the |this )?week"
+    "friday": r"jumat|jumatan|friday|fri|sexta(?: feira)?|viernes|end of (?:the |this )?week"
     r"|(?:fim|final) da semana(?! que vem)|final de la semana(?! que viene)",
     "saturday": rf"sabtu|saturday|{_NOT_SAID_OF}sat|sabado",
     "sunday": rf"hari minggu|ahad|sunday|{_NOT_SAID_OF}sun|domingo|{_AFTER_SATURDAY}minggu",
@@ -221,7 +221,7 @@ _PARTS = {
     MORNING_HOUR: r"early morning|pagi|cedo|manha|morning|de manha|da manha|pagi pagi"
     r"|la manana",
     12: r"noon|midday|lunch|lunchtime|meio dia|almoco|tengah hari|mediodia|medio dia",
-    13: rf"siang|dzuhur|zuhur|dhuhur|lohor|{_AFTER_LUNCH_WORDS}",
+    13: rf"siang|dzuhur|zuhur|dhuhur|lohor|jumatan|{_AFTER_LUNCH_WORDS}",
     17: _LATE_AFTERNOON_WORDS,  # before the afternoon's: "sore banget" is not "sore"
     15: rf"sore|tarde|afternoon|ashar|asar|{_AFTER_SCHOOL_WORDS}",
     19: r"early evening|malam|malem|mlm|noite|evening|tonight|tonite|night|maghrib|magrib"
@@ -291,7 +291,7 @@ _A_PART = re.compile(
     r"|\b(?:por|en|de|a) (?:(?P<s>la manana)|la (?P<t>tarde|noche))\b"
     r"|\b(?P<y>pagi|siang|sore|malam|malem) (?:aja|saja|ya|deh|dong)\b"
     r"|\b(?:abis|habis|setelah|sesudah|stlh|bada)"
-    r" (?P<z>dzuhur|zuhur|lohor|ashar|asar|maghrib|magrib|isya)\b"
+    r" (?P<z>dzuhur|zuhur|lohor|jumatan|ashar|asar|maghrib|magrib|isya)\b"
     r"|\b(?:at|around|ao) (?P<n>noon|midday|meio dia|lunchtime)\b"
     r"|\bna hora do (?P<m>almoco)\b"
     rf"|\b(?P<l>{_AFTER_LUNCH_WORDS})\b"
@@ -373,6 +373,10 @@ _SPOKEN = (
     (re.compile(r"\bquarter to (\d{1,2})\b"), -1, 45),
     (re.compile(r"\b(\d{1,2}) e meia\b"), 0, 30),
     (re.compile(r"\bsetengah (\d{1,2})\b"), -1, 30),  # half way to three: 2:30
+    (re.compile(r"\b(\d{1,2}) (?:lewat|lebih) (?:15|seperempat)(?: menit)?\b"), 0, 15),
+    (re.compile(r"\b(\d{1,2}) kurang (?:15|seperempat)(?: menit)?\b"), -1, 45),
+    (re.compile(r"\b(\d{1,2}) (?:lewat|lebih) 30(?: menit)?\b"), 0, 30),
+    (re.compile(r"\b(\d{1,2}) e quinze\b"), 0, 15),
 )
 """Half and quarter hours as they are said, rewritten as a clock reads them."""
 _LATE = frozenset({15, 17, 19})
