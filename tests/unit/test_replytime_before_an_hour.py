@@ -67,7 +67,7 @@ def test_a_limit_already_past_today_is_the_next_morning() -> None:
         (NEW_YORK, "before 5 days", None),
         (JAKARTA, "sibuk sampai jam 3", "2026-11-24T15:00"),
         (JAKARTA, "gak bisa sampai jam 5", "2026-11-24T17:00"),
-        (NEW_YORK, "I'm not free until 5", None),
+        (NEW_YORK, "I'm not free until 5", "2026-11-24T17:00"),
     ],
 )
 def test_what_keeps_the_lead_before_an_hour_is_read_as_before(
@@ -76,4 +76,27 @@ def test_what_keeps_the_lead_before_an_hour_is_read_as_before(
     # Given a lead writing at 09:00 on Tuesday
     # When the hour is what keeps them busy until, or no hour of the clock
     # Then it is read as before: from that hour, or no time
+    assert detected(zone, text)[1] == local
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "I'm busy until 3", "2026-11-24T15:00"),
+        (NEW_YORK, "I'm in a meeting till 3", "2026-11-24T15:00"),
+        (NEW_YORK, "in a meeting until 3, call after", "2026-11-24T15:00"),
+        (NEW_YORK, "I have class until 2", "2026-11-24T14:00"),
+        (NEW_YORK, "working till 5", "2026-11-24T17:00"),
+        (NEW_YORK, "not available until 4", "2026-11-24T16:00"),
+        (NEW_YORK, "I'm not busy until 3", None),
+        (NEW_YORK, "I'm busy today until 5, call me tomorrow", "2026-11-25T09:00"),
+    ],
+)
+def test_a_bare_hour_the_lead_is_kept_until_is_when_they_are_free(
+    zone: ZoneInfo, text: str, local: str | None
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they say what keeps them until an hour said bare ("until 3", no "at")
+    # Then the call back is at that hour, as "sibuk sampai jam 3" was (it was none); a
+    # keeper negated keeps nothing, and a day asked for still wins
     assert detected(zone, text)[1] == local

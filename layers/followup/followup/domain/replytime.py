@@ -2197,11 +2197,35 @@ def _asks_plainly(said: str) -> bool:
 
 
 def _limit_as_clock(found: re.Match[str]) -> str:
-    """A bare hour said as the limit of when to call (`_asked_before`) as a clock reads it
-    ("before 5" is "before jam 5"); else as it was ("I need to pay before 5?")."""
-    if not _a_limit(f"{found.string[: found.start()]}{found['before']} "):
+    """A bare hour said as the limit of when to call (`_asked_before`), or as the end of
+    what keeps the lead in a message naming no day ("I'm in a meeting till 3"), as a
+    clock reads it ("before 5" is "before jam 5"); else as it was ("I need to pay before
+    5?", "I'm busy today until 5, call me tomorrow")."""
+    before = f"{found.string[: found.start()]}{found['before']} "
+    kept = _DAY.search(found.string) is None and _kept_until(before)  # no day to weigh it against
+    if not (_a_limit(before) or kept):
         return found[0]
     return f"{found['before']} jam {found['hour']}"
+
+
+_KEEPS_UNTIL = re.compile(
+    r"\b(?:(?<!not )(?<!nt )(?:busy|in a meeting|in class|at work|at school|working|have class"
+    r"|have a class|in a call|on a call|driving|out)|not (?:free|available))"
+    r"(?: (?:today|now|rn|right now))? $"
+)
+"""What keeps the lead, said right before "until" ("busy", "in a meeting", "not free")."""
+
+
+def _kept_until(before: str) -> bool:
+    """Whether `before`, what is said before a bare hour, ends with what keeps the lead and
+    an until-word ("I'm busy until", "in a meeting till", "working till"): the hour is when
+    they are free."""
+    words = before.split()
+    return (
+        bool(words)
+        and words[-1] in _UNTIL
+        and _KEEPS_UNTIL.search(f"{' '.join(words[:-1])} ") is not None
+    )
 
 
 def _as_clock_reads(message: str) -> str:
