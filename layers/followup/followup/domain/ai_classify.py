@@ -40,13 +40,14 @@ CLASSIFY_PROMPT = (
     # the conventions the rules read times by (`domain/replytime.py`), so both agree
     f"Resolve times by these conventions: a day with no hour is {MORNING_HOUR:02d}:00; an "
     "hour from 1 to 6 with no am or pm is in the afternoon; morning is "
-    f"{MORNING_HOUR:02d}:00, noon 12:00, after lunch 13:00, afternoon 15:00, evening "
-    "19:00; a span of hours is its first hour; a contact asked for with no time ('call "
-    "me', 'call me now'), a span of hours already begun and a limit ('before 5', 'free "
-    f"until 5') are {SOON.seconds // 60} minutes from now (a limit closer than that: "
-    f"{MORNING_HOUR:02d}:00 the next day); a day or hour the lead refuses or says no to "
-    "is never the time; payday is the month's last day, after payday the 1st of the next "
-    "month."
+    f"{MORNING_HOUR:02d}:00, noon 12:00, after lunch 13:00, afternoon 15:00, the end of "
+    "the working day 17:00, evening 19:00; an hour from 7 to 9 said of today once past "
+    "this morning is this evening's; a span of hours is its first hour; a contact asked "
+    "for with no time ('call me', 'call me now'), a span of hours already begun and a "
+    f"limit ('before 5', 'free until 5') are {SOON.seconds // 60} minutes from now (a limit "
+    f"closer than that: {MORNING_HOUR:02d}:00 the next day); a day or hour the lead "
+    "refuses or says no to is never the time; payday is the month's last day, after "
+    "payday the 1st of the next month."
 )
 TOOL_SCHEMA: dict[str, Any] = {
     "type": "object",
