@@ -1,5 +1,5 @@
 """Call-back times as leads say them: "half past 3", "setengah 3", "jam 4 lewat 15", "3 e
-quinze", "in an hour", "after 5", "abis maghrib", "abis jumatan" (Friday, after its
+quinze", "@ 5", "in an hour", "after 5", "abis maghrib", "abis jumatan" (Friday, after its
 prayer), "jam 10an", "ao meio-dia"."""
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
         (JAKARTA, "jam 5 kurang seperempat", "2026-11-24T16:45"),
         (JAKARTA, "jam 4 lewat 30 menit", "2026-11-24T16:30"),
         (SAO_PAULO, "às 3 e quinze", "2026-11-24T15:15"),
+        (NEW_YORK, "call me @ 5", "2026-11-24T17:00"),
+        (NEW_YORK, "tmrw @3pm", "2026-11-25T15:00"),
     ],
 )
 def test_a_half_or_a_quarter_hour_is_read(zone: ZoneInfo, text: str, local: str) -> None:

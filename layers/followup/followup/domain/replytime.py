@@ -162,14 +162,20 @@ _HOURS_DASHED = re.compile(
 """A span of hours written with a dash ("3-4pm", "jam 2-4"); not a date ("24-11-2026")."""
 
 
+_AT_SIGN = re.compile(r"(?<!\S)@ ?(?=\d)")
+"""An "@" before an hour, said "at": "call me @ 5", "tmrw @3pm"."""
+
+
 def plain_words(text: str) -> str:
     """`text` with what its marks tell written out, before `optout.normalise` drops them:
-    a span of hours written with a dash as said ("3-4pm" is "3 to 4pm"), an English day
-    said with "'s" as the day itself when what follows takes the day or names its time
-    ("tomorrow's good" and "Friday's best at 10" name that day; "tomorrow's class" and
-    "monday's a holiday" none), and "não me liga" with no comma after "não", before what
-    it refuses, as "don't call me" outside a question ("não me liga amanhã"; not "não, me
-    liga amanhã", "pq vc não me liga amanhã" nor "não me liga amanhã?")."""
+    an "@" before an hour as "at", a span of hours written with a dash as said ("3-4pm" is
+    "3 to 4pm"), an English day said with "'s" as the day itself when what follows takes
+    the day or names its time ("tomorrow's good" and "Friday's best at 10" name that day;
+    "tomorrow's class" and "monday's a holiday" none), and "não me liga" with no comma
+    after "não", before what it refuses, as "don't call me" outside a question ("não me
+    liga amanhã"; not "não, me liga amanhã", "pq vc não me liga amanhã" nor "não me liga
+    amanhã?")."""
+    text = _AT_SIGN.sub(" at ", text)
     text = _HOURS_DASHED.sub(r"\1 to \2", _ENGLISH_DAY_FORM.sub(r"\1", text))
     if "?" in text:
         return text
