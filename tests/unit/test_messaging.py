@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from followup.domain.contact import Contact
@@ -68,6 +68,9 @@ def steps(draw: st.DrawFn) -> Step:
     silence=st.one_of(st.none(), silences),
     inbound_zone=st.sampled_from([UTC, timezone(timedelta(hours=8))]),
 )
+@example(  # text that renders blank inside the window: the template goes
+    step=a_step(text=" ", template=TEMPLATE), at=NOW, silence=timedelta(0), inbound_zone=UTC
+)
 def test_free_text_only_inside_24h_of_last_inbound_else_template_else_nothing(
     step: Step, at: datetime, silence: timedelta | None, inbound_zone: timezone
 ) -> None:
@@ -79,13 +82,15 @@ def test_free_text_only_inside_24h_of_last_inbound_else_template_else_nothing(
     message = compose(step, contact, at)
 
     # Then it is free text iff the step has text and the contact wrote < 24 h ago
-    # (not in the future), else the step's template, else nothing may be sent
+    # (not in the future), else the step's template, else nothing may be sent; text that
+    # renders blank (" ", a placeholder the contact leaves empty) gives way to a template
     inside = silence is not None and timedelta(0) <= silence < DAY
     assert window_open(contact, at) is inside
-    if step.text and inside:
+    rendered = render_text(step.text, contact) if step.text else ""
+    if step.text and inside and (rendered.strip() or step.template is None):
         assert message is not None
         assert message.kind == "text"
-        assert message.text == render_text(step.text, contact)
+        assert message.text == rendered
     elif step.template is not None:
         assert message is not None
         assert message.kind == "template"
