@@ -1,6 +1,8 @@
 """A contact asked for now ("call me now", "telpon sekarang aja", "me liga agora", "call
-me asap", "hubungi saya secepatnya"), or asked for with nothing else ("call me", "telpon
-aja kak", "me liga"), is a call back a quarter of an hour from now. One
+me asap", "hubungi saya secepatnya"), asked for with nothing else ("call me", "telpon
+aja kak", "me liga", "can you call me?", "pode me ligar?"), or at any time ("call me
+whenever", "telpon kapan aja", "qualquer hora"; not "anytime" alone, which may answer a
+thanks), is a call back a quarter of an hour from now. One
 turned down ("don't call me now", "no need to call now", "ga usah telpon sekarang",
 "não me liga agora") is no time: the lead is busy."""
 
@@ -29,6 +31,15 @@ SOON = "2026-11-24T09:15"
         (NEW_YORK, "please call me back"),
         (JAKARTA, "telpon aja kak"),
         (SAO_PAULO, "me liga"),
+        (NEW_YORK, "can you call me?"),
+        (JAKARTA, "bisa telpon aku?"),
+        (SAO_PAULO, "pode me ligar?"),
+        (NEW_YORK, "call me whenever"),
+        (NEW_YORK, "call me anytime"),
+        (NEW_YORK, "any time is fine"),
+        (JAKARTA, "telpon kapan aja"),
+        (JAKARTA, "kapan aja kak"),
+        (SAO_PAULO, "qualquer hora"),
     ],
 )
 def test_a_contact_asked_for_now_is_a_call_back_soon(zone: ZoneInfo, text: str) -> None:
@@ -60,6 +71,8 @@ def test_early_morning_said_twice_is_the_morning() -> None:
     assert detected(JAKARTA, "pagi2 aja") == (Intent.CALL_BACK_AT, "2026-11-25T09:00")
 
 
-@pytest.mark.parametrize("text", ["call me maybe", "call me if there's a discount"])
+@pytest.mark.parametrize(
+    "text", ["call me maybe", "call me if there's a discount", "anytime", "thanks! anytime"]
+)
 def test_a_contact_asked_on_a_condition_is_no_time(text: str) -> None:
     assert detected(NEW_YORK, text)[1] is None

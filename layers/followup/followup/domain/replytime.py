@@ -254,6 +254,24 @@ _ONLY_ASKED = re.compile(
     r"|dong|sim|por favor|pra mim))*"
 )
 """A contact asked for and nothing else ("call me", "telpon aja kak", "me liga"): now."""
+_ANYTIME_SAID = (
+    r"whenever you can|when you can|kapan aja|kapan saja|kapan pun|kapanpun|qualquer hora"
+    r"|a qualquer hora|quando puder|quando quiser|cuando puedas|cuando quieras"
+)
+_ANYTIME = rf"anytime|any time|whenever|{_ANYTIME_SAID}"
+"""Any time, said of a contact ("call me anytime"); alone, only what cannot be thanks
+("anytime" may answer one)."""
+_ASKED_ANYHOW = re.compile(
+    # a contact asked for as a question: "can you call me?", "bisa telpon aku?"
+    r"(?:(?:can|could|would) you (?:please |pls )?(?:call|ring|phone) me(?: back)?"
+    r"|(?:bisa|boleh|tolong) (?:telpon|telp|tlp|telepon|hubungi)(?: (?:aku|saya|sy))?"
+    r"|(?:(?:vc|voce) )?(?:pode|poderia) (?:me )?(?:ligar|liga)(?: pra mim)?"
+    # or at any time: "call me whenever", "telpon kapan aja", "anytime is fine"
+    rf"|(?:call|text|telpon|telp|liga|me liga|hubungi)(?: me| aku| saya)? (?:{_ANYTIME})"
+    rf"|(?:{_ANYTIME_SAID})|(?:{_ANYTIME})(?= (?:is fine|is ok|works|ok|okay)))"
+    r"(?: (?:please|pls|kak|ka|ya|is fine|is ok|works|ok|okay|por favor|pra mim))*"
+)
+"""A contact asked for as a question, or at any time, and nothing else: now."""
 _NOT_NOW = frozenset({"no", "not", "dont", "never", "cant", "wont", "need", "nao", "precisa"})
 _NOT_NOW |= {"jangan", "jgn", "gak", "ga", "gk", "tidak", "tdk", "usah", "perlu", "nunca"}
 """Words right before a contact asked for now that turn it down: "no need to call now",
@@ -444,7 +462,11 @@ def requested_time(
         return None
     asked_now = _NOW_ASKED.search(message)
     refused = asked_now is not None and _NOT_NOW & set(message[: asked_now.start()].split()[-3:])
-    if (asked_now and not refused) or _ONLY_ASKED.fullmatch(message):
+    if (
+        (asked_now and not refused)
+        or _ONLY_ASKED.fullmatch(message)
+        or _ASKED_ANYHOW.fullmatch(message)
+    ):
         return (now.astimezone(UTC).replace(second=0, microsecond=0) + SOON).astimezone(zone)
     local_now = now.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
     phrase = _english(message, local_now, refusal_asked=refusal_asked, refusal=refusal)
@@ -2236,8 +2258,9 @@ def _kept_until(before: str) -> bool:
 
 def _as_clock_reads(message: str) -> str:
     """`message` with its half and quarter hours as a clock reads them ("2:30"), an hour
-    said roughly as that hour ("10ish"), an hour said as a limit as the hour before it
-    (`_limit_as_clock`), and a span of days as its first one ("de 10 a 12 de dezembro")."""
+    said roughly as that hour ("10ish"), a bare hour said as a limit or as the end of what
+    keeps the lead as a clock (`_limit_as_clock`), and a span of days as its first one
+    ("de 10 a 12 de dezembro")."""
     for said, hours, minutes in _SPOKEN:
         spoken = [(found.span(), int(found[1])) for found in said.finditer(message)]
         for (start, end), hour in reversed(spoken):
