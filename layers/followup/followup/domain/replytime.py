@@ -2580,8 +2580,8 @@ def hour_said_no_to(clause: str, today: date, then: str) -> SaidNo | None:
     is left to read when what is said `then` asks for an hour or a part of the day and
     names no day of its own ("besok jam 3? ga, jam 5 aja", "not tomorrow at 3, 5 is fine"
     are tomorrow at 5; "tomorrow at 3? no, friday" is Friday; "not tomorrow at 3" alone
-    asks for nothing). Not a clause a
-    plain "no" opens ("no tomorrow at 3" may answer something else with that time)."""
+    asks for nothing). Not a clause a plain "no" opens ("no tomorrow at 3" may answer
+    something else with that time)."""
     ready = _clock_ready(clause)
     clocks, days = list(_CLOCK.finditer(ready)), list(_DAY.finditer(ready))
     parts = list(_PART.finditer(ready))
