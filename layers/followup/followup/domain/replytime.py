@@ -496,7 +496,8 @@ def _english(
 ) -> str | None:
     """The plain English phrase for the first day (a date, else a weekday), hour and part
     of the day named; a date named is one whose hour is after `now` (local)."""
-    said, message = message, _clock_ready(message)
+    spans = _spans_ready(message)
+    message = _spans_read(spans)
     dated = _DATE.search(message)
     undated = _DATE.sub(lambda found: " " * len(found[0]), message) if dated else message
     counted = None if dated else _days_later(undated)
@@ -546,7 +547,7 @@ def _english(
     elif part_hour is not None:
         hour = part_hour
     today = not (dated or counted or weeks or month) and (day is None or _day_name(day) == "today")
-    if clock is not None and today and _span_begun(said, clock, hour, minute, now):
+    if clock is not None and today and _span_begun(spans, clock, hour, minute, now):
         soon = now + SOON  # "I'm free between 9 and 11" said at 10
         return f"{soon.date().isoformat()} {soon:%H:%M}"
     if clock is not None and day is not None and today and part_hour is None:
@@ -1313,7 +1314,7 @@ def _clock_ready(message: str) -> str:
     """`message` as the hours in it are read: greetings and times said as spoken words
     out, clocks as they read, a span of hours as its first one (`_range_start`), a part
     of the day doubled ("pagi2") written out."""
-    return _TIME_SAID.sub(" ", _RANGE.sub(_range_start, _spans_ready(message)))
+    return _spans_read(_spans_ready(message))
 
 
 def _spans_ready(message: str) -> str:
@@ -1321,6 +1322,12 @@ def _spans_ready(message: str) -> str:
     said ("between 2 and 4")."""
     message = _MAIS_TARDE.sub("later", _DOUBLED.sub(r"\1 \1", message))
     return _as_clock_reads(_GREETING.sub(" ", message))
+
+
+def _spans_read(spans: str) -> str:
+    """`spans` (`_spans_ready`) as `_clock_ready` reads it: its spans of hours as their
+    first one, times said as spoken words out."""
+    return _TIME_SAID.sub(" ", _RANGE.sub(_range_start, spans))
 
 
 _EVENING_HOURS = range(7, 10)
@@ -1334,16 +1341,16 @@ def _evening_meant(clock: re.Match[str], now: datetime) -> bool:
     morning. An hour said with no day at all stays the next one to come ("jam 8 aja" said
     at 9 is tomorrow at 8)."""
     hour, ampm = _as_said(clock)
-    said = clock["hour"] or clock["bare"] or clock["near"] or clock["after"]
-    if ampm is not None or said.startswith("0") or hour not in _EVENING_HOURS:
+    if ampm is not None or _hour_digits(clock).startswith("0") or hour not in _EVENING_HOURS:
         return False
     return time(hour, _minute(clock)) <= now.time() < time(hour + 12, _minute(clock))
 
 
-def _span_begun(message: str, clock: re.Match[str], hour: int, minute: int, now: datetime) -> bool:
-    """The hour `clock` (at `hour`:`minute`) is the first of a span of hours `message`
-    names ("I'm free between 9 and 11"), and the span has begun but not ended `now`."""
-    span = _RANGE.search(_spans_ready(message))
+def _span_begun(spans: str, clock: re.Match[str], hour: int, minute: int, now: datetime) -> bool:
+    """The hour `clock` (at `hour`:`minute`) is the first of a span of hours the message
+    names (`spans`, as `_spans_ready` leaves it: "I'm free between 9 and 11"), and the span
+    has begun but not ended `now`."""
+    span = _RANGE.search(spans)
     if span is None or span.start() != clock.start():
         return False
     first, last = ("first", "last") if span["first"] else ("start", "end")
@@ -1569,10 +1576,12 @@ def _as_said(hour: re.Match[str]) -> tuple[int, str | None]:
     """The number and the am or pm of `hour`, a clock or an hour offered alone."""
     if hour.re is not _CLOCK:
         return int(hour["hour"]), None
-    return (
-        int(hour["hour"] or hour["bare"] or hour["near"] or hour["after"]),
-        hour["ampm"] or hour["mampm"],
-    )
+    return int(_hour_digits(hour)), hour["ampm"] or hour["mampm"]
+
+
+def _hour_digits(clock: re.Match[str]) -> str:
+    """The hour of `clock` as written ("07" in "07:30")."""
+    return str(clock["hour"] or clock["bare"] or clock["near"] or clock["after"])
 
 
 def _near(clock: re.Match[str]) -> bool:
