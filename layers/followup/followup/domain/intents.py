@@ -645,13 +645,13 @@ def _time_asked(text: str, message: str, now: datetime, zone: ZoneInfo) -> datet
         after_no = bool(clauses) and clauses[-1][1] is not None
         in_question = any(start <= span[0] < end for start, end in asked)
         plainly = not in_question and _plain(text[slice(*span)])
-        then = normalise(text[span[1] :])
+        after = text[span[1] :]
         no = said_no_to(clause, today, hour_said=hour_said, plainly=plainly, after_no=after_no)
-        if no is None and hour_said and not text[span[1] :].lstrip().startswith("?"):
-            no = hour_said_no_to(clause, today, then)
+        if no is None and hour_said and not after.lstrip().startswith("?"):
+            no = hour_said_no_to(clause, today, normalise(after))
             hour_no |= no is not None
         if no is None and answered:  # "can you call tomorrow? no wait, friday"
-            no = answered_no_to(clause, today, then)
+            no = answered_no_to(clause, today, normalise(after))
             hour_no |= no is not None and names_an_hour(clause)
         clauses.append((span, no))
     refusal_asked = _refusal_asked(text)
