@@ -227,14 +227,18 @@ export function QueuePage() {
   );
 
   // The feed does not say whether a queued follow-up waits for the send window, nor who its
-  // lead is: ask the API. A read already on its way stays, so a steady run of changes does not
-  // hold a new row back until it ends.
+  // lead is: ask the API. A read already asked for stays, so a steady run of changes does not
+  // hold a new row back until it ends; so does a read already on its way (cancelled at each
+  // change, reads slower than the changes would never land), and another follows it, as it
+  // may have begun before the change.
   const reloadTimer = useRef<number | undefined>(undefined);
   const reloadSoon = useCallback(() => {
     if (reloadTimer.current !== undefined) return;
     reloadTimer.current = window.setTimeout(() => {
       reloadTimer.current = undefined;
-      queries.invalidateQueries({ queryKey: key });
+      const onItsWay = queries.isFetching({ queryKey: key }) > 0;
+      const read = () => queries.invalidateQueries({ queryKey: key }, { cancelRefetch: false });
+      void read().then(() => (onItsWay ? read() : undefined));
     }, RELOAD_SOON_MS);
   }, [queries, key]);
   useEffect(
