@@ -1,7 +1,8 @@
 """The live queue while the feed is busy: a follow-up queued in the middle of a steady run of
 pushes about other follow-ups (another rule's sends, their receipts) shows at once, not only
 once the feed falls quiet for a second, even where each read of the rows takes longer than
-the pause between two pushes (a busy API)."""
+the pause between two pushes (a busy API); and the counts per status move while the burst
+goes on, even where each read of them takes longer than the pause between two recounts."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, WebSocketRoute, expect
+from playwright.sync_api import Browser, Page, Route, WebSocketRoute, expect
 
 from tests.support.browser import Watched, sign_in
 from tests.support.devstack import AdminApi, Running, queued_by_hand, queued_on_friday
@@ -23,6 +24,10 @@ each split in messages of 25) reach the app more often than once a second."""
 BURST_SECONDS = 12.0
 SLOW_READ_MS = 1_500
 """A read of the rows slower than the app's wait before it reads them again after a push."""
+SLOW_COUNT_MS = 2_500
+"""A read of the counts slower than the app's wait between two recounts after pushes."""
+ROWS = r"/api/queue\?limit=50"
+COUNTS = r"/api/queue\?limit=1(&|$)"
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +57,9 @@ def held_feed(page: Page) -> dict[str, Any]:
     return held
 
 
-def slow_reads(page: Page, delay_ms: int) -> None:
-    """Each read of the queue's rows (not of its counts) comes back `delay_ms` late, as
-    from an API slowed by a busy store."""
+def slow_reads(page: Page, delay_ms: int, reads: str = ROWS) -> None:
+    """Each read of the queue whose address matches `reads` (`ROWS`, `COUNTS`) comes back
+    `delay_ms` late, as from an API slowed by a busy store."""
     late = f"await new Promise((done) => setTimeout(done, {delay_ms}))"
     page.add_init_script(
         f"""(() => {{
@@ -62,7 +67,7 @@ def slow_reads(page: Page, delay_ms: int) -> None:
           window.fetch = async (input, init) => {{
             const response = await fetchNow(input, init);
             const url = String(input instanceof Request ? input.url : input);
-            if (url.includes("/api/queue?limit=50")) {late};
+            if (new RegExp({json.dumps(reads)}).test(url)) {late};
             return response;
           }};
         }})();"""
@@ -125,4 +130,51 @@ def test_a_follow_up_queued_during_a_burst_of_pushes_shows_while_the_burst_goes_
     assert shown_during_burst, (
         f"{name}'s follow-up stayed off the live queue for the whole {BURST_SECONDS:.0f} s burst"
     )
+    assert watched.errors == []
+
+
+def test_the_counts_move_during_a_burst_of_pushes_even_when_each_count_is_slow(
+    stack: tuple[Running, AdminApi], browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    running, api = stack
+    of_rule = "/api/queue?limit=1&rule=open-day-invite"
+    # Given an admin watching the open-day invitations live, each count read slower than the
+    # pause between two recounts
+    page = sign_in(browser, pages, running.url, "admin", watched)
+    slow_reads(page, SLOW_COUNT_MS, COUNTS)
+    lagging: dict[str, Any] = {"counts": None}
+
+    def answer(route: Route) -> None:  # the stats function yet to count the last change
+        response = route.fetch()
+        body = response.json()
+        if lagging["counts"] is not None:
+            body["counts"] = lagging["counts"]
+        route.fulfill(response=response, json=body)
+
+    page.route(re.compile(r"/api/queue\?"), answer)
+    feed = held_feed(page)
+    page.goto(f"{running.url}/#/queue?rule=open-day-invite")
+    page.reload()  # the feed opens again, through the route
+    rows = page.get_by_test_id("followup-row")
+    expect(rows.filter(has_text="Sari Tenang")).to_have_count(1)
+    expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible()
+    [sari] = api("GET", "/api/queue?q=Sari%20Tenang")["followups"]
+    # When a new lead is sent the invitation, its row read before the stats counted it
+    before = api("GET", of_rule)["counts"]
+    lagging["counts"] = before
+    queued_by_hand(api, "6281177799204", "Tuti Hitung", "Asia/Jakarta")
+    expect(rows.filter(has_text="Tuti Hitung")).to_have_count(1)
+    counts = page.get_by_test_id("status-counts")
+    expect(counts).to_contain_text(f"Queued: {before['queued']}")
+    lagging["counts"] = None
+    assert api("GET", of_rule)["counts"]["queued"] == before["queued"] + 1
+    # and changes to a row shown keep coming, a push every 400 ms
+    started = time.monotonic()
+    moved = False
+    while time.monotonic() - started < BURST_SECONDS and not moved:
+        feed["socket"].send(json.dumps({"type": "followups", "followups": [sari]}))
+        page.wait_for_timeout(PUSH_EVERY_MS)
+        moved = f"Queued: {before['queued'] + 1}" in (counts.text_content() or "")
+    # Then the counts say so while the changes go on, not only once they stop
+    assert moved, f"the counts stayed put for the whole {BURST_SECONDS:.0f} s burst"
     assert watched.errors == []

@@ -1,6 +1,13 @@
 import { Badge, Button, Checkbox, Group, NativeSelect, Stack, Table, Text, TextInput, Textarea, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import { type InfiniteData, useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
+import {
+  type InfiniteData,
+  type QueryClient,
+  type QueryKey,
+  useInfiniteQuery,
+  useQuery,
+  useQueryClient,
+} from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link } from "react-router";
 import { ApiError, type FollowUp } from "../api";
@@ -193,10 +200,12 @@ export function QueuePage() {
 
   // The counts of the whole period come with the rows; a status change moves them, so the
   // feed asks for them again (apart from the rows, which it updates in place).
-  const [recount, setRecount] = useState(0);
+  const countsKey = useMemo(() => ["queue-counts", rule, rangeKey], [rule, rangeKey]);
+  const countsKeyNow = useLatest(countsKey);
+  const [recounted, setRecounted] = useState(false);
   const counts = useQuery({
-    queryKey: ["queue-counts", rule, rangeKey, recount],
-    enabled: recount > 0 && rangeQuery !== null,
+    queryKey: countsKey,
+    enabled: recounted && rangeQuery !== null,
     queryFn: async () => {
       const query = new URLSearchParams({ limit: "1", ...rangeQuery });
       if (rule) query.set("rule", rule);
@@ -204,19 +213,23 @@ export function QueuePage() {
     },
   });
   // Asked again soon, and once more after the stats function's longest batching window. A
-  // recount already on its way stays: a steady run of changes moves the counts every
-  // RECOUNT_SOON_MS instead of holding them until it ends.
+  // recount already asked for stays: a steady run of changes moves the counts every
+  // RECOUNT_SOON_MS instead of holding them until it ends (`readAfresh`).
   const countsTimers = useRef<{ soon?: number; late?: number }>({});
   const reloadCountsSoon = useCallback(() => {
+    const recount = () => {
+      setRecounted(true);
+      readAfresh(queries, countsKeyNow.current);
+    };
     const timers = countsTimers.current;
     if (timers.soon === undefined)
       timers.soon = window.setTimeout(() => {
         timers.soon = undefined;
-        setRecount((n) => n + 1);
+        recount();
       }, RECOUNT_SOON_MS);
     window.clearTimeout(timers.late);
-    timers.late = window.setTimeout(() => setRecount((n) => n + 1), RECOUNT_LATE_MS);
-  }, []);
+    timers.late = window.setTimeout(recount, RECOUNT_LATE_MS);
+  }, [queries, countsKeyNow]);
   useEffect(
     () => () => {
       window.clearTimeout(countsTimers.current.soon);
@@ -228,17 +241,13 @@ export function QueuePage() {
 
   // The feed does not say whether a queued follow-up waits for the send window, nor who its
   // lead is: ask the API. A read already asked for stays, so a steady run of changes does not
-  // hold a new row back until it ends; so does a read already on its way (cancelled at each
-  // change, reads slower than the changes would never land), and another follows it, as it
-  // may have begun before the change.
+  // hold a new row back until it ends (`readAfresh`).
   const reloadTimer = useRef<number | undefined>(undefined);
   const reloadSoon = useCallback(() => {
     if (reloadTimer.current !== undefined) return;
     reloadTimer.current = window.setTimeout(() => {
       reloadTimer.current = undefined;
-      const onItsWay = queries.isFetching({ queryKey: key }) > 0;
-      const read = () => queries.invalidateQueries({ queryKey: key }, { cancelRefetch: false });
-      void read().then(() => (onItsWay ? read() : undefined));
+      readAfresh(queries, key);
     }, RELOAD_SOON_MS);
   }, [queries, key]);
   useEffect(
@@ -372,8 +381,8 @@ export function QueuePage() {
 
   const rows = withLeft(rowsOf(pages.data), leftRows, sort);
   const ruleNames = new Map((rules.data ?? []).map((r) => [r.id, r.name]));
-  const recounted = counts.data && counts.dataUpdatedAt > pages.dataUpdatedAt;
-  const counted = (recounted ? counts.data : pages.data?.pages[0]?.counts) ?? {};
+  const countsNewer = counts.data && counts.dataUpdatedAt > pages.dataUpdatedAt;
+  const counted = (countsNewer ? counts.data : pages.data?.pages[0]?.counts) ?? {};
   const countList = STATUSES.map((s) => [s, counted[s] ?? 0] as const).filter(([, n]) => n);
   const countsCover = rangeQuery ? countedDays(rangeQuery) : null;
   const banner = windowBanner(rows);
@@ -600,6 +609,15 @@ export function QueuePage() {
 }
 
 const NONE: Map<string, FollowUp> = new Map();
+
+/** Reads the query `key` again after a change. A read of it already on its way is let finish
+ * (cancelled at each change, reads slower than the changes would never land), and another
+ * follows it, as it may have begun before the change. */
+function readAfresh(queries: QueryClient, key: QueryKey): void {
+  const onItsWay = queries.isFetching({ queryKey: key, exact: true }) > 0;
+  const read = () => queries.invalidateQueries({ queryKey: key, exact: true }, { cancelRefetch: false });
+  void read().then(() => (onItsWay ? read() : undefined));
+}
 
 /** The rows loaded, with the rows that left the filters back where their send time puts them. */
 function withLeft(loaded: FollowUp[], left: Map<string, FollowUp>, sort: "newest" | "oldest"): FollowUp[] {
