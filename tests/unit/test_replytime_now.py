@@ -2,8 +2,9 @@
 me asap", "hubungi saya secepatnya"), asked for with nothing else ("call me", "telpon
 aja kak", "me liga", "can you call me?", "pode me ligar?"), or at any time ("call me
 whenever", "telpon kapan aja", "qualquer hora"; not "anytime" alone, which may answer a
-thanks), is a call back a quarter of an hour from now. One
-turned down ("don't call me now", "no need to call now", "ga usah telpon sekarang",
+thanks), is a call back a quarter of an hour from now; at any time but on days or a part
+of one ("anytime except tomorrow", "kapan aja asal jangan besok"), never on what it
+excepts. One turned down ("don't call me now", "no need to call now", "ga usah telpon sekarang",
 "não me liga agora") is no time: the lead is busy."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from followup.domain.intents import Intent
-from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
+from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, at, detected
 
 SOON = "2026-11-24T09:15"
 
@@ -47,6 +48,40 @@ def test_a_contact_asked_for_now_is_a_call_back_soon(zone: ZoneInfo, text: str) 
     # When they ask to be contacted now
     # Then the call back is a quarter of an hour from now
     assert detected(zone, text) == (Intent.CALL_BACK_AT, SOON)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "said_at", "wanted"),
+    [
+        (NEW_YORK, "anytime except tomorrow", (9, 0), SOON),
+        (NEW_YORK, "any time but not tomorrow", (9, 0), SOON),
+        (NEW_YORK, "call me whenever but not on friday", (9, 0), SOON),
+        (NEW_YORK, "anytime except the weekend", (9, 0), SOON),
+        (NEW_YORK, "anytime except tomorrow morning", (9, 0), SOON),
+        (NEW_YORK, "any day except monday", (9, 0), SOON),
+        (SAO_PAULO, "qualquer dia menos segunda", (9, 0), SOON),
+        (JAKARTA, "kapan aja asal jangan besok", (9, 0), SOON),
+        (JAKARTA, "kapan aja kecuali sabtu atau minggu", (9, 0), SOON),
+        (SAO_PAULO, "qualquer hora menos amanhã", (9, 0), SOON),
+        (SAO_PAULO, "qualquer hora, menos no sábado", (9, 0), SOON),
+        # what it excepts begins now: the end of it, else the next morning it spares
+        (NEW_YORK, "call me anytime except today", (9, 0), "2026-11-25T09:00"),
+        (NEW_YORK, "anytime except tuesday", (9, 0), "2026-11-25T09:00"),
+        (NEW_YORK, "anytime except today or tomorrow", (9, 0), "2026-11-26T09:00"),
+        (JAKARTA, "telpon kapan aja asal jangan hari ini ya", (9, 0), "2026-11-25T09:00"),
+        (NEW_YORK, "anytime except this morning", (9, 0), "2026-11-24T12:00"),
+        (JAKARTA, "kapan aja asal jangan malam", (20, 0), "2026-11-25T09:00"),
+        (NEW_YORK, "anytime except tomorrow", (23, 0), "2026-11-24T23:15"),
+        (NEW_YORK, "anytime except tomorrow", (23, 45), "2026-11-26T09:00"),
+    ],
+)
+def test_a_contact_at_any_time_but_on_some_days_is_never_on_them(
+    zone: ZoneInfo, text: str, said_at: tuple[int, int], wanted: str
+) -> None:
+    # Given a lead writing on Tuesday at `said_at`
+    # When they ask to be contacted at any time but on days or a part of one
+    # Then the call back is soon, or at the first time that is not excepted
+    assert detected(zone, text, at(*said_at)) == (Intent.CALL_BACK_AT, wanted)
 
 
 @pytest.mark.parametrize(

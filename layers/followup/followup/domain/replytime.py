@@ -272,6 +272,22 @@ _ASKED_ANYHOW = re.compile(
     r"(?: (?:please|pls|kak|ka|ya|is fine|is ok|works|ok|okay|por favor|pra mim))*"
 )
 """A contact asked for as a question, or at any time, and nothing else: now."""
+_ANYTIME_BUT = re.compile(
+    r"(?P<ask>.+?),? (?:except(?: for| on)?|but not(?: on)?|apart from|other than|besides"
+    r"|kecuali|selain|asal (?:jangan|jgn|gak|ga|bukan)|menos|exceto|excepto|salvo) (?P<days>.+)"
+)
+"""A contact asked for at any time but on some days: "anytime except tomorrow", "kapan aja
+asal jangan besok", "qualquer hora menos sábado"."""
+_ANY_DAY = re.compile(
+    rf"(?:(?:call|text|telpon|telp|liga|me liga|hubungi)(?: me| aku| saya)? )?(?:{_ANYTIME}"
+    r"|any day|any other day|hari apa (?:aja|saja)|qualquer dia|cualquier dia)"
+)
+"""Any time or any day, asked for or said alone, before the days it excepts: "any day
+except monday"."""
+_EXCEPTED_ALSO = frozenset({"the", "on", "no", "na", "de", "da", "di", "or", "and", "atau", "dan"})
+_EXCEPTED_ALSO |= {"ou", "e", "y", "o", "this", "ini", "ya", "aja", "kak", "ka", "please", "pls"}
+"""Words the days a contact at any time is not asked for may go with: "but not on the
+weekend", "menos no sábado"."""
 _NOT_NOW = frozenset({"no", "not", "dont", "never", "cant", "wont", "need", "nao", "precisa"})
 _NOT_NOW |= {"jangan", "jgn", "gak", "ga", "gk", "tidak", "tdk", "usah", "perlu", "nunca"}
 """Words right before a contact asked for now that turn it down: "no need to call now",
@@ -468,6 +484,9 @@ def requested_time(
         or _ASKED_ANYHOW.fullmatch(message)
     ):
         return (now.astimezone(UTC).replace(second=0, microsecond=0) + SOON).astimezone(zone)
+    excepted = _anytime_but(message, now.astimezone(zone).date())
+    if excepted is not None:  # "anytime except tomorrow"
+        return _first_not_excepted(excepted, now, zone)
     local_now = now.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
     phrase = _english(message, local_now, refusal_asked=refusal_asked, refusal=refusal)
     if phrase is None:
@@ -485,6 +504,53 @@ def requested_time(
     while at <= local_now:  # a time past with no date named (a named one is still to come)
         at += timedelta(days=1)
     return to_utc(at, zone).astimezone(zone)
+
+
+def _anytime_but(message: str, today: date) -> SaidNo | None:
+    """What a normalised `message` said on `today` asks not to be contacted at when it asks
+    to be at any time or on any day but on days or a part of one ("anytime except
+    tomorrow", "any day except monday", "call me whenever but not on friday", "kapan aja
+    kecuali sabtu atau minggu", "qualquer hora menos amanhã de manhã"); None for any other
+    message."""
+    said = _ANYTIME_BUT.fullmatch(message)
+    if said is None:
+        return None
+    ask, but = said["ask"], said["days"]
+    if not (_ASKED_ANYHOW.fullmatch(ask) or _ANY_DAY.fullmatch(ask)):
+        return None
+    days, parts = list(_DAY.finditer(but)), list(_PART.finditer(but))
+    if not (days or parts) or len(parts) > 1:
+        return None
+    if not set(_PART.sub(" ", _DAY.sub(" ", but)).split()) <= _EXCEPTED_ALSO:
+        return None
+    dates = _dates_of(days, today) if days else frozenset({today})
+    if not parts:
+        return SaidNo(dates, 0, 24, "")
+    hour = _PART_HOURS[parts[0][0]]
+    return SaidNo(dates, 0 if hour == MORNING_HOUR else hour, _PART_ENDS[hour], "")
+
+
+def _first_not_excepted(excepted: SaidNo, now: datetime, zone: ZoneInfo) -> datetime:
+    """A quarter of an hour from `now` unless `excepted` says no to it, else the end of
+    what it says no to that day, else the morning of the first day after it says no to no
+    more."""
+    soon = (now.astimezone(UTC).replace(second=0, microsecond=0) + SOON).astimezone(zone)
+
+    def at(day: date, hour: int) -> datetime:
+        return to_utc(datetime.combine(day, time(hour)), zone).astimezone(zone)
+
+    def refused(when: datetime) -> bool:
+        on, (start, end) = excepted.dates, excepted[1:3]
+        return (on is None or when.date() in on) and start <= when.hour < end
+
+    if not refused(soon):
+        return soon
+    if excepted.end < 24 and not refused(at(soon.date(), excepted.end)):
+        return at(soon.date(), excepted.end)
+    day = soon.date() + timedelta(days=1)
+    while refused(at(day, MORNING_HOUR)):
+        day += timedelta(days=1)
+    return at(day, MORNING_HOUR)
 
 
 def _english(
