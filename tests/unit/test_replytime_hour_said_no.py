@@ -1,7 +1,8 @@
 """An hour the lead says no to with a bare "not" or "no" ("not tomorrow at 3", "besok
 jangan jam 3", "besok jam 3 jangan"), or asks themselves and answers with a no
 ("tomorrow at 3? no, friday"), is never booked: the time asked for after it is (an hour
-alone on the day of the one refused, another day on its own), and none when none is. A
+alone on the day of the one refused, another day on its own; a part of the day that begins
+with the hour refused, past it), and none when none is. A
 "no" that opens the clause may answer something else ("no tomorrow at 3" for "no,
 tomorrow at 3"), and an answer that is no no ("tomorrow at 3? no problem") keeps the
 hour."""
@@ -37,6 +38,12 @@ FRIDAY_9AM = "2026-11-27T09:00"
         (NEW_YORK, "not tomorrow at 3, friday at 5", "2026-11-27T17:00"),
         (JAKARTA, "besok jangan jam 3, jam 5 aja", TOMORROW_5PM),
         (NEW_YORK, "call me at 5, not at 3", "2026-11-24T17:00"),
+        # the afternoon begins at 3: past the hour refused
+        (JAKARTA, "besok jam 3? ga, sore aja", "2026-11-25T16:00"),
+        (JAKARTA, "besok jam 3? ga, besok sore aja", "2026-11-25T16:00"),
+        (NEW_YORK, "tomorrow at 3? no, in the afternoon", "2026-11-25T16:00"),
+        (NEW_YORK, "not tomorrow at 3, the afternoon is fine", "2026-11-25T16:00"),
+        (JAKARTA, "besok jam 9? ga, pagi aja", "2026-11-25T10:00"),
     ],
 )
 def test_the_time_asked_for_after_an_hour_said_no_to_is_the_call_back(
@@ -56,6 +63,7 @@ def test_the_time_asked_for_after_an_hour_said_no_to_is_the_call_back(
         (NEW_YORK, "tomorrow at 3? no"),
         (JAKARTA, "besok jam 3 jangan"),
         (JAKARTA, "jangan besok jam 3 ya kak"),
+        (NEW_YORK, "tomorrow at 12? no, at lunch"),  # lunch is over past 12
     ],
 )
 def test_an_hour_said_no_to_alone_is_no_call_back(zone: ZoneInfo, text: str) -> None:

@@ -69,12 +69,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from itertools import pairwise
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from followup.domain.localtime import to_utc
 from followup.domain.optout import is_opt_out, normalise, said_besides
 from followup.domain.replytime import (
     ANSWERING_NO,
@@ -87,6 +88,7 @@ from followup.domain.replytime import (
     hour_said_no_to,
     names_an_hour,
     opens_with_no,
+    part_named,
     plain_words,
     refuses_day,
     requested_time,
@@ -678,8 +680,28 @@ def _time_asked(text: str, message: str, now: datetime, zone: ZoneInfo) -> datet
     rest = normalise(kept)
     if hour_no or refused(asked_for):
         asked_for = read(rest)
+        if asked_for is not None and refused(asked_for) and not names_an_hour(rest):
+            asked_for = _past_refused(asked_for, rest, [no for _, no in clauses if no], zone)
         return None if refused(asked_for) else asked_for
     return read(rest) if asked_for is None and asks_only_a_time(rest) else asked_for
+
+
+def _past_refused(
+    at: datetime, rest: str, refusals: list[SaidNo], zone: ZoneInfo
+) -> datetime | None:
+    """The time `at` that the part of the day `rest` asks for begins with, moved past the
+    hours `refusals` say no to on its day while the part lasts ("besok jam 3? ga, sore aja":
+    the afternoon, past 15:00); None when the part is over by then."""
+    part = part_named(rest)
+    local = at.astimezone(zone)
+    ends = [
+        no.end
+        for no in refusals
+        if (no.dates is None or local.date() in no.dates) and no.start <= local.hour < no.end
+    ]
+    if part is None or not ends or max(ends) >= part[1]:
+        return None
+    return to_utc(datetime.combine(local.date(), time(max(ends))), zone).astimezone(zone)
 
 
 _BUT = re.compile(r"\s(?:but|tapi|tp|mas|pero)\s", re.IGNORECASE)

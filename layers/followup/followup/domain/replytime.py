@@ -2749,6 +2749,16 @@ def answered_no_to(clause: str, today: date, then: str) -> SaidNo | None:
     return said_no_to(core, today, hour_said=False)
 
 
+def part_named(message: str) -> tuple[int, int] | None:
+    """The hours (from, to) of the one part of the day the normalised `message` names, if
+    it names one ("sore aja": 15 to 18)."""
+    parts = list(_PART.finditer(message))
+    if len(parts) != 1:
+        return None
+    hour = _part_hour(parts[0])
+    return hour, _PART_ENDS[hour]
+
+
 def names_an_hour(message: str) -> bool:
     """The normalised `message` names an hour of the clock ("at 3", "jam 10", "às 15h")."""
     return _CLOCK.search(_clock_ready(message)) is not None
