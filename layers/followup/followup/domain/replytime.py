@@ -37,9 +37,9 @@ every answer is one time:
 - "next week" (minggu depan, semana que vem, la semana que viene) means next Monday, and
   so does after the weekend, unless a weekday is said with it ("minggu depan hari rabu",
   "wednesday next week": that day of next week); the weekend (akhir pekan, fim de semana,
-  fin de semana) is its Saturday, its Sunday once Saturday's hour is past, the next one's
-  once it is over; a weekend wished well ("have a nice weekend", "bom fim de semana") is
-  none;
+  final de semana, fin de semana) is its Saturday, its Sunday once Saturday's hour is
+  past, the next one's once it is over; a weekend wished well ("have a nice weekend", "bom
+  fim de semana") is none;
 - the end of the month (akhir bulan, fim do mês, fin de mes) is its last day, next
   month's once that day's hour is past; next month or its start (bulan depan, early next
   month, mês que vem) is the 1st of next month;
@@ -90,7 +90,7 @@ _AS_A_DAY = (
     r"|okay|or|and|then|instead|better|good|fine|pls|please)\b|\d)|$)"
 )
 """After "wed", what makes it Wednesday, not "we'd" ("we'd be 15 students")."""
-_WEEKEND = r"weekend|akhir pekan|akhir minggu|fim de semana|fin de semana|finde"
+_WEEKEND = r"weekend|akhir pekan|akhir minggu|fim de semana|final de semana|fin de semana|finde"
 _AFTER_SATURDAY = "(?:(?<=sabtu )|(?<=sabtu dan )|(?<=sabtu atau )|(?<=sabtu sama ))"
 """Before "minggu" (a week), what makes it Sunday: "sabtu minggu", "sabtu dan minggu"."""
 _DAYS = {
@@ -116,7 +116,7 @@ _PAST = re.compile(
     r"|sunday|mon|tues?|weds?|thur?s?|fri|sat|sun)|kemarin|kmrn|kemaren|tadi|minggu lalu"
     r"|ontem|anteontem|semana passada|ayer|anteayer|antier|semana pasada|last weekend"
     r"|(?:weekend|akhir pekan|akhir minggu) (?:lalu|kemarin)"
-    r"|(?:fim de semana|fin de semana) (?:passado|pasado))\b"
+    r"|(?:fim de semana|final de semana|fin de semana) (?:passado|pasado))\b"
 )
 """A day gone by: a time said with one is what happened, never a time to call back."""
 _DAY = re.compile(
@@ -162,20 +162,28 @@ _HOURS_DASHED = re.compile(
 """A span of hours written with a dash ("3-4pm", "jam 2-4"); not a date ("24-11-2026")."""
 
 
+_PT_ON_THE = re.compile(
+    r"\bno (?=(?:s[áa]bado|domingo|fim|final|finde|come[çc]o|in[íi]cio|per[íi]odo|dia|m[êe]s"
+    r"|pr[óo]ximo)\b)",
+    re.IGNORECASE,
+)
+"""Portuguese "no" before a day or a time of one ("no sábado", "no fim da tarde"): "on the",
+never a no; not before where the lead is ("tô no almoço")."""
 _AT_SIGN = re.compile(r"(?<!\S)@ ?(?=\d)")
 """An "@" before an hour, said "at": "call me @ 5", "tmrw @3pm"."""
 
 
 def plain_words(text: str) -> str:
     """`text` with what its marks tell written out, before `optout.normalise` drops them:
-    an "@" before an hour as "at", a span of hours written with a dash as said ("3-4pm" is
+    an "@" before an hour as "at", a Portuguese "no" before a time as "on" (`_PT_ON_THE`),
+    a span of hours written with a dash as said ("3-4pm" is
     "3 to 4pm"), an English day said with "'s" as the day itself when what follows takes
     the day or names its time ("tomorrow's good" and "Friday's best at 10" name that day;
     "tomorrow's class" and "monday's a holiday" none), and "não me liga" with no comma
     after "não", before what it refuses, as "don't call me" outside a question ("não me
     liga amanhã"; not "não, me liga amanhã", "pq vc não me liga amanhã" nor "não me liga
     amanhã?")."""
-    text = _AT_SIGN.sub(" at ", text)
+    text = _PT_ON_THE.sub("on ", _AT_SIGN.sub(" at ", text))
     text = _HOURS_DASHED.sub(r"\1 to \2", _ENGLISH_DAY_FORM.sub(r"\1", text))
     if "?" in text:
         return text
@@ -301,7 +309,7 @@ _GREETING = re.compile(
     # a wish for the weekend: "have a nice weekend", "bom fim de semana", "selamat akhir pekan"
     r"|\b(?:(?:have|enjoy) (?:a |an |your |the )?(?:nice |good |great |lovely |relaxing )?"
     r"|(?:happy|selamat|slamat|met|bom|boa|buen|feliz|good|nice|great) )"
-    r"(?:weekend|akhir pekan|akhir minggu|fim de semana|fin de semana|finde)\b"
+    rf"(?:{_WEEKEND})\b"
     # one opening the message, unless a time goes on from it ("sore aja", "pagi jam 9")
     rf"|^(?:{_PART_WORDS})\b(?! (?:aja|saja|ya|deh|dong|lah|ini|nanti|jam|jm|pukul|pkl|at"
     r"|around|sekitar|works|would|is|better|please|pls|ok|okay|\d))"
@@ -1989,14 +1997,14 @@ def _later_day_refused(
 
 
 def _refused(message: str, day: re.Match[str]) -> bool:
-    """The message is a refusal of `day`: the day (an apology before it at most), perhaps
-    who says it, and "cannot" ("maaf besok gak bisa kak", "amanhã eu não posso",
-    "tomorrow I can't, sorry") or busy said by the lead ("besok aku sibuk", "tomorrow I'm
-    busy"). Not when anything else comes before the day ("call me tomorrow, I can't",
-    "selain besok gak bisa", "e amanhã, não dá?"); a refusal before a day may be of now,
-    the comma lost ("gak bisa, besok ya", "I can't, tomorrow?"), and so may a busy word
-    alone ("friday? busy", "besok ya, lagi sibuk")."""
-    if not set(message[: day.start()].split()) <= _ALONE_BEFORE:
+    """The message is a refusal of `day`: the day (an apology or an "on" before it at most),
+    perhaps who says it, and "cannot" ("maaf besok gak bisa kak", "amanhã eu não posso",
+    "on saturday I can't", "tomorrow I can't, sorry") or busy said by the lead ("besok aku
+    sibuk", "tomorrow I'm busy"). Not when anything else comes before the day ("call me
+    tomorrow, I can't", "selain besok gak bisa", "e amanhã, não dá?"); a refusal before a
+    day may be of now, the comma lost ("gak bisa, besok ya", "I can't, tomorrow?"), and so
+    may a busy word alone ("friday? busy", "besok ya, lagi sibuk")."""
+    if not set(message[: day.start()].split()) <= _ALONE_BEFORE | _ON:
         return False  # "call me tomorrow, I can't", "selain besok gak bisa", "e amanhã, não dá?"
     after = message[day.end() :].split()
     subject = after[:1] != [] and after[0] in _ALONE_AFTER
