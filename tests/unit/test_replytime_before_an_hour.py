@@ -3,9 +3,11 @@ jam 12 ya", "antes das 10"), or said as the end of the lead's free time ("I'm fr
 5", "aku free sampai jam 5"), is the earliest time to come before it: in a quarter of an
 hour today while that is before the limit (sent at the send window's next opening, as
 any time), else the next day's morning (an hour before the limit when that is 09:00 or
-earlier); with a day named, that day's morning. What keeps the lead until then ("I'm busy
-before 5", "gak bisa sebelum jam 3") and a refusal of what comes before ("jangan telpon
-sebelum jam 10") are read as before: from then, or no time."""
+earlier); with a day named, that day's morning. So is a part of the day said so
+("tomorrow before lunch", "besok sebelum sore"): never the hour it begins at. What keeps
+the lead until then ("I'm busy before 5", "gak bisa sebelum jam 3") and a refusal of what
+comes before ("jangan telpon sebelum jam 10") are read as before: from then, or no
+time."""
 
 from __future__ import annotations
 
@@ -48,12 +50,34 @@ def test_a_limit_asked_for_is_the_earliest_time_before_it(
     assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
 
 
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "tomorrow before lunch", "2026-11-25T09:00"),
+        (NEW_YORK, "before noon tomorrow", "2026-11-25T09:00"),
+        (NEW_YORK, "tomorrow before the evening", "2026-11-25T09:00"),
+        (NEW_YORK, "call me before lunch on friday", "2026-11-27T09:00"),
+        (JAKARTA, "besok sebelum sore", "2026-11-25T09:00"),
+        (SAO_PAULO, "amanhã antes do almoço", "2026-11-25T09:00"),
+        (NEW_YORK, "today before lunch", SOON),
+    ],
+)
+def test_a_part_of_the_day_asked_for_as_a_limit_is_the_earliest_time_before_it(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they ask to be called before a part of the day
+    # Then the call back is soon today, or the morning of the day they name, before it
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
 def test_a_limit_already_past_today_is_the_next_morning() -> None:
     # Given a lead writing at 13:00 on Tuesday
-    # When they ask to be called before 12
+    # When they ask to be called before 12, or before lunch today
     # Then the call back is the next morning, not after the limit today
-    now = datetime(2026, 11, 24, 13, 0)
-    assert detected(JAKARTA, "sebelum jam 12 ya", now) == (Intent.CALL_BACK_AT, "2026-11-25T09:00")
+    now, tomorrow_9am = datetime(2026, 11, 24, 13, 0), "2026-11-25T09:00"
+    assert detected(JAKARTA, "sebelum jam 12 ya", now) == (Intent.CALL_BACK_AT, tomorrow_9am)
+    assert detected(NEW_YORK, "today before lunch", now) == (Intent.CALL_BACK_AT, tomorrow_9am)
 
 
 @pytest.mark.parametrize(

@@ -627,7 +627,10 @@ def _english(
     if clock is not None and day is not None and today and part_hour is None:
         # "today at 7", "nanti jam 7" said at 9 in the morning: 19:00, not tomorrow's 07:00
         hour += 12 if _evening_meant(clock, now) else 0
-    if clock is not None and _asked_before(message, clock):
+    part_limit = None if clock else _part_limit(message)
+    if part_limit is not None:
+        hour, minute = part_limit, 0  # "tomorrow before lunch": the hour the part begins
+    if (clock is not None and _asked_before(message, clock)) or part_limit is not None:
         # the earliest time to come before it: soon today, else a day's morning
         limit = time(hour, minute) if hour or minute else time.max  # before midnight: all day
         hour, minute = (MORNING_HOUR, 0) if time(MORNING_HOUR) < limit else (max(hour - 1, 0), 0)
@@ -2290,6 +2293,20 @@ def _asked_before(message: str, clock: re.Match[str]) -> bool:
     3", "not free until 5") nor one they refuse anything before ("not before 10", "jangan
     telpon sebelum jam 10"): from then."""
     return _a_limit(message[: clock.start()])
+
+
+def _part_limit(message: str) -> int | None:
+    """The hour of the part of the day `message` names when it is the limit of when to
+    call, as an hour may be (`_asked_before`: "tomorrow before lunch", "besok sebelum sore",
+    "amanhã antes do almoço", "tomorrow I'm free until the evening")."""
+    part = _PART.search(message)
+    if part is None or not _a_limit(_THE_END.sub("", message[: part.start()])):
+        return None
+    return _part_hour(part)
+
+
+_THE_END = re.compile(r"\bthe $")
+"""A "the" right before a part of the day: "before the evening"."""
 
 
 def _a_limit(before: str) -> bool:
