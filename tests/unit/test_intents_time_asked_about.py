@@ -22,6 +22,11 @@ from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, at, detected
         (NEW_YORK, "does tomorrow morning work?", "2026-11-25T09:00"),
         (JAKARTA, "besok jam 10 gimana?", "2026-11-25T10:00"),
         (JAKARTA, "kalau besok jam 10 pagi gimana kak?", "2026-11-25T10:00"),
+        (NEW_YORK, "can we do thursday afternoon instead?", "2026-11-26T15:00"),
+        (NEW_YORK, "could we do 3pm tomorrow?", "2026-11-25T15:00"),
+        (NEW_YORK, "can we make it friday?", "2026-11-27T09:00"),
+        (NEW_YORK, "can we move it to friday?", "2026-11-27T09:00"),
+        (NEW_YORK, "can we reschedule to friday?", "2026-11-27T09:00"),
     ],
 )
 def test_a_time_proposed_as_a_question_is_a_call_back(
@@ -43,6 +48,8 @@ def test_a_time_proposed_as_a_question_is_a_call_back(
         (NEW_YORK, "does the class work on Saturday?"),
         (NEW_YORK, "is the 10am class fine for beginners?"),
         (NEW_YORK, "is tomorrow a holiday?"),
+        (NEW_YORK, "can we do the payment on friday?"),
+        (NEW_YORK, "can I make it to the open day?"),
         (JAKARTA, "besok jam berapa gimana?"),
     ],
 )

@@ -525,6 +525,10 @@ _ID_WHEN_WORD = (
 _CONTACT = _any(
     r"call|ring|phone|text|message|msg|remind|reach|contact|talk|chat|ping|try|what about|"
     r"how about|works|ok|okay",
+    # another time proposed: "can we do thursday?", "can we move it to friday?"
+    rf"(?:can|could|shall|should) we do (?:it )?{_WHEN_WORD}",
+    r"(?:make it|move it|push it|switch it|change it|reschedule(?: it)?|postpone(?: it)?)"
+    rf"(?: (?:to|till|until|for))? {_WHEN_WORD}",
     # a time proposed, the whole message asking whether it suits: "would tomorrow 10am
     # work?", not "is tomorrow good for the class?"
     rf"^(?:would|does|will|could|can|is) (?:{_WHEN_WORD} ){{1,6}}(?:be )?"

@@ -1764,8 +1764,9 @@ _TAKEN = _ASKED_AFTER | {"siap", "sim", "blz", "beleza", "sure", "good", "yes", 
 """Words right after a day that take it: "besok oke, gabisa skrg"."""
 _NOW = frozenset({"sekarang", "skrg", "skg", "agora", "agr", "now", "rn"})
 """Words that place a refusal now: "tomorrow? busy rn"."""
-_CANT_DO = re.compile(r"\b(?:cant|cannot) (?:do|make it) $")
-"""An English refusal right before a day: "can't do friday", "can't make it tomorrow"."""
+_CANT_DO = re.compile(r"\b(?:cant|cannot|can not) (?:do|make it)(?: on)? $")
+"""An English refusal right before a day: "can't do friday", "can't make it tomorrow",
+"can't make it on friday"."""
 _IF = frozenset({"if", "kalau", "kalo", "klo", "kl", "se", "caso", "otherwise", "senao"})
 """Words that make a refusal a condition: "if you can't tomorrow, friday works"."""
 _YOU = frozenset({"you", "youre", "vc", "voce", "ce", "kakak", "kamu", "anda"})
@@ -1792,10 +1793,11 @@ _CALLED = re.compile(
 """Words right before a day that ask for a call then: "call me tomorrow", "me liga amanhã",
 "llámame el lunes"."""
 _PROPOSED = re.compile(
-    r"\b(?:how about|what about|que tal(?: el)?|(?:gimana|gmn|bagaimana) kalau) $"
+    r"\b(?:how about|what about|que tal(?: el)?|(?:gimana|gmn|bagaimana) kalau"
+    r"|(?:can|could|shall) we (?:do|make it)) $"
 )
 """Words right before a day that propose it instead: "how about thursday", "que tal sexta",
-"¿qué tal el lunes?"."""
+"¿qué tal el lunes?", "can we do monday?"."""
 _NOR_THEN = frozenset(
     {"not", "nao", "gak", "ga", "gk", "nggak", "tidak", "tdk", "jangan", "dont", "cant"}
     | {"either", "too", "neither", "juga", "tambem", "same", "worse", "pior", "bad", "repot"}
