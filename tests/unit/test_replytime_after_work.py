@@ -1,6 +1,7 @@
 """After work is the evening (19:00) and after school or class the afternoon (15:00), as
 parts of the day: "besok sehabis kerja", "call me after work", "depois do trabalho",
-"pulang sekolah aja", "after class tomorrow"."""
+"pulang sekolah aja", "after class tomorrow". The hour the lead leaves work is when they
+are free ("saio do trabalho às 17h"), not an hour they work at ("trabalho às 17h")."""
 
 from __future__ import annotations
 
@@ -41,6 +42,24 @@ def test_after_work_said_no_to_leaves_the_day_asked_for() -> None:
         Intent.CALL_BACK_AT,
         "2026-11-28T09:00",
     )
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (SAO_PAULO, "saio do trabalho às 17h, liga depois", "2026-11-24T17:00"),
+        (SAO_PAULO, "chego do trabalho às 18h", "2026-11-24T18:00"),
+        (NEW_YORK, "I finish work at 5, call me after", "2026-11-24T17:00"),
+        (SAO_PAULO, "trabalho às 17h", None),
+    ],
+)
+def test_the_hour_the_lead_leaves_work_is_when_they_are_free(
+    zone: ZoneInfo, text: str, local: str | None
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they say when they leave work (not when they work)
+    # Then the call back is then
+    assert detected(zone, text)[1] == local
 
 
 @pytest.mark.parametrize(

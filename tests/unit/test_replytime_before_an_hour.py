@@ -86,6 +86,11 @@ def test_a_limit_already_past_today_is_the_next_morning() -> None:
         (JAKARTA, "lagi sibuk sebelum jam 3", "2026-11-24T15:00"),
         (JAKARTA, "gak bisa sebelum jam 3", "2026-11-24T15:00"),
         (JAKARTA, "jangan telpon sebelum jam 10", "2026-11-24T10:00"),
+        (NEW_YORK, "not before 11 please", "2026-11-24T11:00"),
+        (NEW_YORK, "call me but not before 11", "2026-11-24T11:00"),
+        (SAO_PAULO, "não antes das 11", "2026-11-24T11:00"),
+        (SAO_PAULO, "antes das 11 não", "2026-11-24T11:00"),
+        (JAKARTA, "sebelum jam 11 jangan ya", "2026-11-24T11:00"),
         (NEW_YORK, "I'm busy before 5", None),
         (NEW_YORK, "i need to pay before 5?", None),
         (NEW_YORK, "before 5 days", None),
@@ -98,7 +103,8 @@ def test_what_keeps_the_lead_before_an_hour_is_read_as_before(
     zone: ZoneInfo, text: str, local: str | None
 ) -> None:
     # Given a lead writing at 09:00 on Tuesday
-    # When the hour is what keeps them busy until, or no hour of the clock
+    # When the hour is what keeps them busy until, a limit they refuse, or no hour of the
+    # clock
     # Then it is read as before: from that hour, or no time
     assert detected(zone, text)[1] == local
 

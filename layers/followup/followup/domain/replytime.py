@@ -1741,10 +1741,10 @@ courtesy, a question), not as what the lead cannot do ("can't miss it", "gak bis
 comma between them is not read."""
 _NOT_BUSY = frozenset(
     {"gak", "ga", "gk", "nggak", "tidak", "tdk", "nao", "not", "no", "sem", "without"}
-    | {"after", "abis", "habis", "setelah", "depois", "pulang"}
+    | {"after", "abis", "habis", "setelah", "depois", "pulang", "do"}
 )
 """Words before a busy word that say the lead is free then: "gak ada kelas", "not busy",
-"after class"."""
+"after class", "saio do trabalho às 17h" (from work)."""
 _NOT_THIS = re.compile(r"\b(?:not|nao|jangan|bukan|gak|ga|nggak|tidak|no) $")
 """A negator right before a day: "not tomorrow", "jangan besok"."""
 _FILLERS = frozenset(
@@ -2287,14 +2287,18 @@ _ASKING_BEFORE = frozenset(
 """Words that may come before a limit asked for plainly: "call me anytime before 5"."""
 
 
+_NO_AFTER = re.compile(r" (?:nao|no|not|jangan|jgn|gak|ga|nggak)(?: (?:please|pls|ya|kak|ka))*$")
+"""A bare no that ends a message after an hour: "antes das 11 não"."""
+
+
 def _asked_before(message: str, clock: re.Match[str]) -> bool:
     """The hour `clock` is the limit of when to call, asked for plainly ("call me before
     5", "sebelum jam 12 ya", "besok sebelum jam 3", "antes das 10") or as the end of the
     lead's free time ("I'm free until 5", "aku free sampai jam 5", "tô livre até as
     17h"); not what keeps the lead until then ("I'm busy before 5", "gak bisa sebelum jam
     3", "not free until 5") nor one they refuse anything before ("not before 10", "jangan
-    telpon sebelum jam 10"): from then."""
-    return _a_limit(message[: clock.start()])
+    telpon sebelum jam 10", "antes das 10 não"): from then."""
+    return _a_limit(message[: clock.start()]) and not _NO_AFTER.match(message, clock.end())
 
 
 def _part_limit(message: str) -> int | None:
@@ -2327,13 +2331,14 @@ def _asks_plainly(said: str) -> bool:
 
 
 def _limit_as_clock(found: re.Match[str]) -> str:
-    """A bare hour said as the limit of when to call (`_asked_before`), or as the end of
-    what keeps the lead in a message naming no day ("I'm in a meeting till 3"), as a
-    clock reads it ("before 5" is "before jam 5"); else as it was ("I need to pay before
+    """A bare hour said as the limit of when to call (`_asked_before`), as the end of what
+    keeps the lead in a message naming no day ("I'm in a meeting till 3"), or as a limit
+    refused ("not before 11": from then), as a clock reads it ("before 5" is "before jam
+    5"); else as it was ("I need to pay before
     5?", "I'm busy today until 5, call me tomorrow")."""
     before = f"{found.string[: found.start()]}{found['before']} "
     kept = _DAY.search(found.string) is None and _kept_until(before)  # no day to weigh it against
-    if not (_a_limit(before) or kept):
+    if not (_a_limit(before) or kept or _NOT_THIS.search(found.string[: found.start()])):
         return found[0]
     return f"{found['before']} jam {found['hour']}"
 
