@@ -53,6 +53,8 @@ LABELLED = [
     ("stop sending messages to me", True),
     ("I don't want to receive messages anymore", True),
     ("i dont want any more messages", True),
+    ("I don't want to receive these messages", True),
+    ("I do not want your texts", True),
     ("Please remove my number", True),
     ("remove my number from your list", True),
     ("stop all", True),
@@ -62,6 +64,8 @@ LABELLED = [
     ("Stop kirim pesan lagi ya kak", True),
     ("jangan kirim pesan lagi", True),
     ("jangan hubungi saya lagi", True),
+    ("gak usah chat lagi", True),
+    ("gausah wa saya lagi ya", True),
     ("berhenti berlangganan", True),
     ("saya tidak mau dihubungi lagi", True),
     # Portuguese
@@ -133,6 +137,10 @@ LABELLED = [
     # normal replies: a keyword inside a sentence that is not a request to stop
     ("I don't want to receive messages about the morning class, only the evening one", False),
     ("remove my number 0811 and use this one", False),
+    ("I don't want the course", False),
+    ("gak usah kirim brosur lagi", False),
+    ("gak usah chat", False),
+    ("ga usah hubungi lagi", False),  # no need to call: not interested, no opt-out
     ("please don't stop", False),
     ("don't stop", False),
     ("stop by tomorrow?", False),

@@ -9,9 +9,9 @@ what remains of the message, or of its last (or first) clause that says more tha
 politeness, must be exactly
 
 - a built-in keyword (`BUILT_IN_KEYWORDS`, always on) or one the workspace added, or
-- one of the request phrasings below ("stop sending me messages", "berhenti kirim pesan",
-  "parar de enviar", "no me escribas más", "don't message me again", "I want to
-  unsubscribe", "quiero darme de baja"), or
+- one of the request phrasings below ("stop sending me messages", "I don't want these
+  texts", "berhenti kirim pesan", "gak usah chat lagi", "parar de enviar", "no me escribas
+  más", "don't message me again", "I want to unsubscribe", "quiero darme de baja"), or
 - stop signs only (🛑, ⛔).
 
 A clause ends at a comma, a full stop, a semicolon, an exclamation or question mark, a new
@@ -90,7 +90,8 @@ _PHRASES = (
     r"(?: me)?(?: from (?:this|these|here|it|all|everything|the list|your list|this list))?",
     r"stop (?:all|everything|it)",
     r"(?:i )?(?:dont|do not) want (?:to (?:receive|get) )?(?:any )?(?:more )?"
-    r"(?:messages|message|texts|msgs|promotions|promos)" + _EN_MORE,
+    r"(?:(?:these|this|your|the|any) )?(?:messages|message|texts|msgs|promotions|promos)"
+    + _EN_MORE,
     r"stop (?:sending|messaging|texting|contacting|spamming|emailing|bothering|writing to|"
     r"receiving|getting)" + _EN_ME + _EN_MORE,
     r"stop (?:the |these |your |all |all the )?"
@@ -110,6 +111,8 @@ _PHRASES = (
     r"menghubungi|berlangganan)" + _ID_MORE,
     r"jangan (?:kirim|kirimi|mengirim|ngirim|hubungi|menghubungi|chat|sms|wa|ganggu|spam)"
     + _ID_MORE,
+    r"(?:(?:gak|ga|gk|nggak|ngga|tidak|tdk|ndak) usah|gausah|gaush|ngga usah)"
+    r" (?:chat|sms|wa|spam)(?: (?:saya|aku|gue))? lagi" + _ID_MORE,
     r"(?:saya |aku )?(?:mau|ingin|minta|pengen) (?:berhenti|stop|unsubscribe|"
     r"berhenti berlangganan)",
     r"(?:saya |aku )?(?:tidak|nggak|gak|ga|enggak) (?:mau|ingin) (?:dihubungi|dikirimi pesan|"
