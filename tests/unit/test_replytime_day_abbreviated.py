@@ -1,13 +1,17 @@
 """An English weekday written short ("fri at 10", "call me wed", "thurs 3pm?") is that
 day: each booked today at the hour named, or no day at all. "We'd", "I sat" and "the
-sun" are no days."""
+sun" are no days. So is a Portuguese or Indonesian one right before an hour or a part of
+the day ("seg às 10", "qui de manhã", "sen pagi", "jum jam 3"): "seg às 10" was booked
+today at 10, the others not at all."""
 
 from __future__ import annotations
+
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from followup.domain.intents import Intent
-from tests.support.replies import NEW_YORK, at, detected
+from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, at, detected
 
 
 @pytest.mark.parametrize(
@@ -31,6 +35,32 @@ def test_a_weekday_written_short_is_that_day(text: str, local: str) -> None:
     # When they name a weekday by its short form
     # Then the call back is on that weekday (it was booked today, or tomorrow)
     assert detected(NEW_YORK, text, at(8)) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (SAO_PAULO, "seg às 10", "2026-11-30T10:00"),
+        (SAO_PAULO, "qua às 15h", "2026-11-25T15:00"),
+        (SAO_PAULO, "qui de manhã", "2026-11-26T09:00"),
+        (SAO_PAULO, "sex à tarde", "2026-11-27T15:00"),
+        (SAO_PAULO, "sab 10h", "2026-11-28T10:00"),
+        (SAO_PAULO, "dom de manhã", "2026-11-29T09:00"),
+        (JAKARTA, "sen pagi", "2026-11-30T09:00"),
+        (JAKARTA, "sel pagi", "2026-11-24T09:00"),
+        (JAKARTA, "rab jam 10", "2026-11-25T10:00"),
+        (JAKARTA, "kam sore", "2026-11-26T15:00"),
+        (JAKARTA, "jum jam 3", "2026-11-27T15:00"),
+        (JAKARTA, "sab pagi aja", "2026-11-28T09:00"),
+    ],
+)
+def test_a_portuguese_or_indonesian_weekday_written_short_is_that_day(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they name a weekday by its short form, then an hour or a part of the day
+    # Then the call back is on that weekday
+    assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, local)
 
 
 @pytest.mark.parametrize(

@@ -90,6 +90,12 @@ _AS_A_DAY = (
     r"|okay|or|and|then|instead|better|good|fine|pls|please)\b|\d)|$)"
 )
 """After "wed", what makes it Wednesday, not "we'd" ("we'd be 15 students")."""
+_SHORT = (
+    r"(?= (?:as|a|de|da|pela|pagi|siang|sore|malam|malem|jam|jm|pukul|pkl|manha|tarde|noite"
+    r"|cedo)\b| \d)"
+)
+"""After a weekday written short in Portuguese or Indonesian ("seg", "qui", "sen", "jum"),
+what makes it the day: an hour or a part of the day ("seg às 10", "sen pagi")."""
 _WEEKEND = r"weekend|akhir pekan|akhir minggu|fim de semana|final de semana|fin de semana|finde"
 _AFTER_SATURDAY = "(?:(?<=sabtu )|(?<=sabtu dan )|(?<=sabtu atau )|(?<=sabtu sama ))"
 """Before "minggu" (a week), what makes it Sunday: "sabtu minggu", "sabtu dan minggu"."""
@@ -101,14 +107,16 @@ _DAYS = {
     "next monday": r"minggu depan|next week|semana que vem|proxima semana|semana que viene"
     r"|semana proxima|(?:after|depois do|depois de|apos o|setelah|sesudah|habis|abis"
     rf"|despues del|despues de) (?:the |el )?(?:{_WEEKEND})",
-    "monday": r"senin|monday|mon|segunda(?: feira)?|lunes",
-    "tuesday": r"selasa|tuesday|tues|tue|terca(?: feira)?|martes",
-    "wednesday": rf"rabu|wednesday|weds|wed{_AS_A_DAY}|quarta(?: feira)?|miercoles",
-    "thursday": r"kamis|thursday|thurs|thur|thu|quinta(?: feira)?|jueves",
+    "monday": rf"senin|monday|mon|segunda(?: feira)?|lunes|(?:seg|sen){_SHORT}",
+    "tuesday": rf"selasa|tuesday|tues|tue|terca(?: feira)?|martes|sel{_SHORT}",
+    "wednesday": rf"rabu|wednesday|weds|wed{_AS_A_DAY}|quarta(?: feira)?|miercoles"
+    rf"|(?:qua|rab){_SHORT}",
+    "thursday": rf"kamis|thursday|thurs|thur|thu|quinta(?: feira)?|jueves|(?:qui|kam){_SHORT}",
     "friday": r"jumat|jumatan|friday|fri|sexta(?: feira)?|viernes|end of (?:the |this )?week"
-    r"|(?:fim|final) da semana(?! que vem)|final de la semana(?! que viene)",
-    "saturday": rf"sabtu|saturday|{_NOT_SAID_OF}sat|sabado",
-    "sunday": rf"hari minggu|ahad|sunday|{_NOT_SAID_OF}sun|domingo|{_AFTER_SATURDAY}minggu",
+    rf"|(?:fim|final) da semana(?! que vem)|final de la semana(?! que viene)|(?:sex|jum){_SHORT}",
+    "saturday": rf"sabtu|saturday|{_NOT_SAID_OF}sat|sabado|sab{_SHORT}",
+    "sunday": rf"hari minggu|ahad|sunday|{_NOT_SAID_OF}sun|domingo|{_AFTER_SATURDAY}minggu"
+    rf"|dom{_SHORT}",
     "weekend": _WEEKEND,
 }
 _PAST = re.compile(
