@@ -73,6 +73,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
 from functools import lru_cache
+from importlib import resources
 from itertools import pairwise
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -453,6 +454,39 @@ _MONTHS = (  # no abbreviation that is also a common word: "10 out of 10", "a we
 )
 
 
+_NUMERIC_DATE = re.compile(
+    r"(?<![\d/.:])(?P<a>[0-3]?\d)/(?P<b>[0-3]?\d)(?:/(?:20)?\d\d)?(?![\d/.:])"
+    r"(?= (?:at|as|a|jam|jm|pukul|pkl|pagi|siang|sore|malam|malem|de|da|in|morning"
+    r"|afternoon|evening|ok|okay|pls|please|ya|aja)\b|$)"
+)
+"""A date written in numbers, before an hour or a part of the day or as the message ends:
+"5/12 às 14h", "tgl 25/12 jam 10", "call me 12/3"; not a fraction ("1/2 hour")."""
+_MONTH_FIRST = frozenset({"US", "PH", "FM", "MH", "PW"})
+"""Countries that write a date's month first ("12/3" is 3 December)."""
+
+
+def _date_in_words(found: re.Match[str], zone: ZoneInfo) -> str:
+    """The date `found` written in numbers as `_DATE` reads it ("5 december"): day first,
+    as in Indonesia, Brazil and most of the world, unless that cannot be ("12/25") or the
+    lead's zone is in a country that writes the month first and that can be; as it was when
+    it names no date ("31/31")."""
+    first, second = int(found["a"]), int(found["b"])
+    month_first = second > 12 or (first <= 12 and _country(zone.key) in _MONTH_FIRST)
+    day, month = (second, first) if month_first else (first, second)
+    if not (1 <= day <= 31 and 1 <= month <= 12):
+        return found[0]
+    return f"{day} {_MONTHS[month - 1].split('|')[0]}"
+
+
+@lru_cache
+def _country(zone_key: str) -> str | None:
+    """The country of the time zone `zone_key` ("America/New_York": "US"), if tzdata's zone
+    table names one."""
+    table = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text("utf-8")
+    rows = (line.split("\t") for line in table.splitlines() if not line.startswith("#"))
+    return next((row[0] for row in rows if len(row) > 2 and row[2] == zone_key), None)
+
+
 def _month(group: str) -> str:
     """Any month's name, the month's number (from 0) kept in the group `<group><n>`."""
     return "|".join(f"(?P<{group}{n}>{words})" for n, words in enumerate(_MONTHS))
@@ -486,6 +520,7 @@ def requested_time(
     whether an hour does not suit ("jam 3 gak bisa kak?"), so one refused is not taken
     as said by the lead (`_refused_alone`). `refusal`: how the clause of the first hour
     refuses it (`hour_refused`)."""
+    message = _NUMERIC_DATE.sub(lambda found: _date_in_words(found, zone), message)
     relative = _RELATIVE.search(message)
     if relative:
         later = _later(relative)
