@@ -175,6 +175,8 @@ def test_the_counts_move_during_a_burst_of_pushes_even_when_each_count_is_slow(
         feed["socket"].send(json.dumps({"type": "followups", "followups": [sari]}))
         page.wait_for_timeout(PUSH_EVERY_MS)
         moved = f"Queued: {before['queued'] + 1}" in (counts.text_content() or "")
+    # (the app keeps recounting: reads still on their way when the page closes are let go)
+    page.unroute_all(behavior="ignoreErrors")
     # Then the counts say so while the changes go on, not only once they stop
     assert moved, f"the counts stayed put for the whole {BURST_SECONDS:.0f} s burst"
     assert watched.errors == []
