@@ -2,8 +2,8 @@
 engga", "ga kak makasih", "gracias pero no") turns the offer down, as "no thanks" does;
 a no or a thanks alone, and a no that goes on to ask for a time, do not. "I'll let you
 know", "next time", "lain kali", "kapan2", "outro dia", "mais tarde hoje" (later, not
-the afternoon), "eu te aviso", "in a bit", "give me a minute", "daqui a pouco" put the
-talk off, as "nanti saya kabari" does."""
+the afternoon), "eu te aviso", "in a bit", "give me a minute", "daqui a pouco", "I'll call
+you back", "te retorno depois" put the talk off, as "nanti saya kabari" does."""
 
 from __future__ import annotations
 
@@ -64,6 +64,11 @@ def test_a_no_or_thanks_alone_or_a_no_asking_a_time_is_no_refusal(
         (NEW_YORK, "one sec"),
         (SAO_PAULO, "daqui a pouco"),
         (SAO_PAULO, "um minuto"),
+        (NEW_YORK, "I'll call you back"),
+        (NEW_YORK, "I will text you back"),
+        (SAO_PAULO, "depois eu te ligo"),
+        (SAO_PAULO, "te retorno depois"),
+        (SAO_PAULO, "depois a gente se fala"),
     ],
 )
 def test_putting_it_off_is_busy(zone: ZoneInfo, text: str) -> None:

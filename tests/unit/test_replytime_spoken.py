@@ -56,6 +56,23 @@ def test_an_hour_or_half_of_one_in_words_is_read(zone: ZoneInfo, text: str, loca
 
 
 @pytest.mark.parametrize(
+    ("text", "local"),
+    [
+        ("I'm driving, call me in 20", "2026-11-24T09:20"),
+        ("call me back in 10", "2026-11-24T09:10"),
+        ("call me in 5 pls", "2026-11-24T09:05"),
+        ("try again in 30", "2026-11-24T09:30"),
+        ("call me in 2", None),  # minutes or hours: not said
+    ],
+)
+def test_minutes_said_bare_after_a_call_are_read(text: str, local: str | None) -> None:
+    # Given a lead writing at 09:00
+    # When they ask to be called in a round number of minutes, the unit left out
+    # Then the call back is that many minutes from now (it was none, or busy)
+    assert detected(NEW_YORK, text)[1] == local
+
+
+@pytest.mark.parametrize(
     ("zone", "text", "local"),
     [
         (NEW_YORK, "call me after 5", "2026-11-24T17:00"),

@@ -492,12 +492,14 @@ _BUSY = _any(
     *_OCCUPIED,
     r"nanti|sebentar|bentar|nanti2|ntar2|kapan2|kapan kapan|lain kali|lain waktu",
     r"next time|another time|some other time|outra hora|outro dia|otro dia|otra ocasion",
-    r"depois (?:eu )?(?:te )?(?:falo|respondo|vejo|retorno|chamo)|mais tarde",
+    r"depois (?:eu )?(?:te )?(?:falo|respondo|vejo|retorno|chamo|ligo)|mais tarde",
     r"(?:e|ai|dai|eu) te (?:falo|aviso|retorno|dou (?:um )?retorno)",
+    r"te (?:retorno|ligo|chamo|respondo) depois|(?:depois )?a gente se fala|falamos depois",
     r"(?:luego|despues) (?:te |le |les )?(?:escribo|llamo|aviso|contesto|respondo|hablamos)"
     r"|mas tarde|al rato",
     r"later|not now|not right now|not at the moment|not atm|nows not a good time"
-    r"|get back to you|ttyl|(?:ill|i will|will) let you know",
+    r"|get back to you|ttyl|(?:ill|i will|will) let you know"
+    r"|(?:ill|i will|will) (?:call|text|message|ring) (?:you|u) back",
     r"in a (?:bit|while|minute|sec)|give me (?:a|one) (?:minute|min|sec|second|moment)"
     r"|one (?:sec|second|moment)|daqui a pouco|daqui a pouquinho|(?:um|1) (?:minuto|momento)"
     r"|en un rato|un momento",
@@ -508,9 +510,9 @@ _BUSY = _any(
     r"|no me (?:llames|escribas) ahora",
 )
 """Busy, or putting the talk off ("nanti", "later", "not at the moment", "jangan sekarang",
-"mais tarde", "agora não", "más tarde", "luego te escribo", "I'll let you know", "vou ver
-com meu marido e te falo", "don't call me now", "jangan telpon sekarang", "não me liga
-agora")."""
+"mais tarde", "agora não", "más tarde", "luego te escribo", "I'll let you know", "I'll
+call you back", "te retorno depois", "vou ver com meu marido e te falo", "don't call me
+now", "jangan telpon sekarang", "não me liga agora")."""
 _WHEN_WORD = (
     r"(?:today|tomorrow|tmrw|tmr|tonight|monday|tuesday|wednesday|thursday|friday|saturday"
     r"|sunday|next|this|week|morning|afternoon|evening|noon|on|in"

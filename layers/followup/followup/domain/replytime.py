@@ -423,7 +423,11 @@ _RELATIVE = re.compile(
     rf"|\b(?:in|dalam|daqui a|daqui|em|en|dentro de) (?:(?P<half>{_HALF_HOUR})"
     rf"|(?P<one>{_ONE_HOUR}))\b"
     rf"|\b(?:(?P<half2>{_HALF_HOUR})|(?P<one2>{_ONE_HOUR})) (?:lagi|lg|from now)\b"
+    # "call me in 20", "call me back in 10": minutes, said bare after a call
+    r"|\b(?:call|ring|text|try)(?: (?:me|us|u|back|again))* in (?P<minutes>5|10|15|20|30|45)"
+    r"(?= (?:please|pls|ok|okay|thanks|thx)\b|$)"
 )
+"""A time from now: "in 2 hours", "30 menit lagi", "daqui a uma hora", "call me in 20"."""
 _SPOKEN = (
     (re.compile(r"\bhalf past (\d{1,2})\b"), 0, 30),
     (re.compile(r"\bquarter past (\d{1,2})\b"), 0, 15),
@@ -2446,6 +2450,8 @@ def _later(relative: re.Match[str]) -> timedelta:
         return timedelta(minutes=30)
     if relative["one"] or relative["one2"]:
         return timedelta(hours=1)
+    if relative["minutes"]:
+        return timedelta(minutes=int(relative["minutes"]))
     count = int(relative["n"] or relative["n2"])
     unit = relative["unit"] or relative["unit2"]
     return timedelta(minutes=count) if unit.startswith("m") else timedelta(hours=count)
