@@ -303,6 +303,7 @@ _ANY_DAY = re.compile(
 except monday"."""
 _EXCEPTED_ALSO = frozenset({"the", "on", "no", "na", "de", "da", "di", "or", "and", "atau", "dan"})
 _EXCEPTED_ALSO |= {"ou", "e", "y", "o", "this", "ini", "ya", "aja", "kak", "ka", "please", "pls"}
+_EXCEPTED_ALSO |= {"el", "los", "la", "las"}
 """Words the days a contact at any time is not asked for may go with: "but not on the
 weekend", "menos no sábado"."""
 _NOT_NOW = frozenset({"no", "not", "dont", "never", "cant", "wont", "need", "nao", "precisa"})
@@ -438,23 +439,26 @@ _SPOKEN = (
     (re.compile(r"\b(\d{1,2}) kurang (?:15|seperempat)(?: menit)?\b"), -1, 45),
     (re.compile(r"\b(\d{1,2}) (?:lewat|lebih) 30(?: menit)?\b"), 0, 30),
     (re.compile(r"\b(\d{1,2}) e quinze\b"), 0, 15),
+    (re.compile(r"\b(\d{1,2}) y media\b"), 0, 30),
+    (re.compile(r"\b(\d{1,2}) y cuarto\b"), 0, 15),
+    (re.compile(r"\b(\d{1,2}) menos cuarto\b"), -1, 45),
 )
 """Half and quarter hours as they are said, rewritten as a clock reads them."""
 _LATE = frozenset({15, 17, 19})
 
 _MONTHS = (  # no abbreviation that is also a common word: "10 out of 10", "a week ago"
-    r"january|januari|janeiro|jan",
-    r"february|februari|fevereiro|feb|fev|pebruari",
-    r"march|maret|marco|mar",
+    r"january|januari|janeiro|enero|jan",
+    r"february|februari|fevereiro|febrero|feb|fev|pebruari",
+    r"march|maret|marco|marzo|mar",
     r"april|abril|apr|abr",
-    r"may|mei|maio|mai",
-    r"june|juni|junho|jun",
-    r"july|juli|julho|jul",
+    r"may|mei|maio|mayo|mai",
+    r"june|juni|junho|junio|jun",
+    r"july|juli|julho|julio|jul",
     r"august|agustus|agosto|aug|agu|agt|ags",
-    r"september|setembro|sept|sep",
-    r"october|oktober|outubro|oct|okt",
-    r"november|novembro|nov|nop",
-    r"december|desember|dezembro|dec|des|dez",
+    r"september|setembro|septiembre|setiembre|sept|sep",
+    r"october|oktober|outubro|octubre|oct|okt",
+    r"november|novembro|noviembre|nov|nop",
+    r"december|desember|dezembro|diciembre|dec|des|dez",
 )
 
 
@@ -2084,7 +2088,7 @@ _REFUSER = _ALONE_AFTER | {"am", "to", "tou", "ill", "will", "be", "we", "kami",
 not "tá", said of someone else ("tá ocupado amanhã" asks the counsellor)."""
 _ON = frozenset(
     {"on", "this", "for", "na", "no", "nesta", "neste", "nessa", "nesse", "pra", "para"}
-    | {"hari", "di", "pada"}
+    | {"hari", "di", "pada", "el"}
 )
 """Words between a refusal and the day refused: "busy on friday", "não posso na sexta"."""
 _LATER = frozenset({"nanti", "ntar", "nti", "entar"})

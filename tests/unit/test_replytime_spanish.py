@@ -1,0 +1,36 @@
+"""Spanish replies read as the other languages' are: a date with its month named ("el 5
+de diciembre"), a half or a quarter hour ("a las 10 y media", "a las 5 menos cuarto"), a
+day refused with its article ("el sábado no puedo") and a day excepted ("cualquier día
+menos el lunes"). Each was read as today's hour, or booked the day refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from followup.domain.intents import Intent
+from tests.support.replies import NEW_YORK, detected
+
+
+@pytest.mark.parametrize(
+    ("text", "local"),
+    [
+        ("el 5 de diciembre a las 10", "2026-12-05T10:00"),
+        ("el 10 de marzo", "2027-03-10T09:00"),
+        ("a las 10 y media", "2026-11-24T10:30"),
+        ("a las 4 y cuarto", "2026-11-24T16:15"),
+        ("a las 5 menos cuarto", "2026-11-24T16:45"),
+        ("no puedo el sábado, el lunes sí", "2026-11-30T09:00"),
+        ("cualquier día menos el lunes", "2026-11-24T09:15"),
+    ],
+)
+def test_a_spanish_reply_books_the_time_it_asks_for(text: str, local: str) -> None:
+    # Given a lead writing in Spanish at 09:00 on Tuesday
+    # When they name a date, a half or quarter hour, or a day besides one refused
+    # Then the call back is then
+    assert detected(NEW_YORK, text) == (Intent.CALL_BACK_AT, local)
+
+
+def test_a_spanish_day_refused_with_its_article_is_not_booked() -> None:
+    # When a lead says they cannot on Saturday, with its article
+    # Then no call back is booked (it was Saturday at 09:00)
+    assert detected(NEW_YORK, "el sábado no puedo")[1] is None
