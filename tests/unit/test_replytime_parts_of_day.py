@@ -1,6 +1,6 @@
 """Parts of the day in replies: a greeting names no time, and "call me this evening" does,
-as does a part of the day said alone ("in the evening", "later this evening", "à noite")
-or preferred ("evenings work best for me")."""
+as does a part of the day said alone ("in the evening", "later this evening", "à noite",
+"sorean aja", "pas jam makan siang") or preferred ("evenings work best for me")."""
 
 from __future__ import annotations
 
@@ -48,6 +48,11 @@ def test_a_greeting_does_not_move_the_hour_asked_for(zone: ZoneInfo, text: str, 
         (JAKARTA, "nti malam aja", "2026-11-24T19:00"),
         (SAO_PAULO, "estou no trabalho, falamos à noite", "2026-11-24T19:00"),
         (JAKARTA, "ngobrol sore aja", "2026-11-24T15:00"),
+        (JAKARTA, "besok siangan aja", "2026-11-25T13:00"),
+        (JAKARTA, "sorean aja ya kak", "2026-11-24T15:00"),
+        (JAKARTA, "maleman aja", "2026-11-24T19:00"),
+        (JAKARTA, "pas jam makan siang", "2026-11-24T12:00"),
+        (JAKARTA, "besok jam makan siang", "2026-11-25T12:00"),
     ],
 )
 def test_a_part_of_the_day_asked_for_is_a_call_back(zone: ZoneInfo, text: str, local: str) -> None:

@@ -243,12 +243,13 @@ _EARLY_WORDS = r"early morning|early evening"
 _PARTS = {
     MORNING_HOUR: r"early morning|pagi|cedo|manha|morning|de manha|da manha|pagi pagi"
     r"|la manana",
-    12: r"noon|midday|lunch|lunchtime|meio dia|almoco|tengah hari|mediodia|medio dia",
-    13: rf"siang|dzuhur|zuhur|dhuhur|lohor|jumatan|{_AFTER_LUNCH_WORDS}",
+    12: r"noon|midday|lunch|lunchtime|meio dia|almoco|tengah hari|mediodia|medio dia"
+    r"|jam makan siang|waktu makan siang",
+    13: rf"siang|siangan|dzuhur|zuhur|dhuhur|lohor|jumatan|{_AFTER_LUNCH_WORDS}",
     17: _LATE_AFTERNOON_WORDS,  # before the afternoon's: "sore banget" is not "sore"
-    15: rf"sore|tarde|afternoon|ashar|asar|{_AFTER_SCHOOL_WORDS}",
-    19: r"early evening|malam|malem|mlm|noite|evening|tonight|tonite|night|maghrib|magrib"
-    rf"|isya|noche|{_AFTER_WORK_WORDS}",
+    15: rf"sore|sorean|tarde|afternoon|ashar|asar|{_AFTER_SCHOOL_WORDS}",
+    19: r"early evening|malam|malem|maleman|malaman|mlm|noite|evening|tonight|tonite|night"
+    rf"|maghrib|magrib|isya|noche|{_AFTER_WORK_WORDS}",
 }
 _PART = re.compile(
     r"\b(?:" + "|".join(f"(?P<p{hour}>{words})" for hour, words in _PARTS.items()) + r")\b"
@@ -347,10 +348,12 @@ _A_PART = re.compile(
     r"\b(?:in the|later in the) (?P<w>morning|afternoon|evening)\b"
     r"|\b(?:a|de|pela|da) (?P<x>manha|tarde|noite)\b"
     r"|\b(?:por|en|de|a) (?:(?P<s>la manana)|la (?P<t>tarde|noche))\b"
-    r"|\b(?P<y>pagi|siang|sore|malam|malem) (?:aja|saja|ya|deh|dong)\b"
+    r"|\b(?P<y>pagi|siang|siangan|sore|sorean|malam|malem|maleman|malaman)"
+    r" (?:aja|saja|ya|deh|dong)\b"
     r"|\b(?:abis|habis|setelah|sesudah|stlh|bada)"
     r" (?P<z>dzuhur|zuhur|lohor|jumatan|ashar|asar|maghrib|magrib|isya)\b"
-    r"|\b(?:at|around|ao) (?P<n>noon|midday|meio dia|lunchtime)\b"
+    r"|\b(?:at|around|ao|pas) (?P<n>noon|midday|meio dia|lunchtime|jam makan siang"
+    r"|waktu makan siang)\b"
     r"|\bna hora do (?P<m>almoco)\b"
     rf"|\b(?P<l>{_AFTER_LUNCH_WORDS})\b"
     rf"|\b(?P<v>{_AFTER_WORK_WORDS}|{_AFTER_SCHOOL_WORDS})\b"
