@@ -53,6 +53,9 @@ def test_a_greeting_does_not_move_the_hour_asked_for(zone: ZoneInfo, text: str, 
         (JAKARTA, "maleman aja", "2026-11-24T19:00"),
         (JAKARTA, "pas jam makan siang", "2026-11-24T12:00"),
         (JAKARTA, "besok jam makan siang", "2026-11-25T12:00"),
+        (SAO_PAULO, "hoje à noitinha", "2026-11-24T19:00"),
+        (SAO_PAULO, "amanhã na hora do almoço", "2026-11-25T12:00"),
+        (SAO_PAULO, "amanhã no horário do almoço", "2026-11-25T12:00"),
     ],
 )
 def test_a_part_of_the_day_asked_for_is_a_call_back(zone: ZoneInfo, text: str, local: str) -> None:

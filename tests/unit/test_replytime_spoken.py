@@ -128,6 +128,9 @@ def test_words_like_a_time_that_name_none_ask_no_call_back(zone: ZoneInfo, text:
         (SAO_PAULO, "amanhã depois do almoço umas 2", "2026-11-25T14:00"),
         (NEW_YORK, "we have around 3 kids, call me around 4", "2026-11-24T16:00"),
         (NEW_YORK, "lunch tomorrow around 1?", "2026-11-25T13:00"),
+        (SAO_PAULO, "lá pelas 5", "2026-11-24T17:00"),
+        (NEW_YORK, "around 5 pls", "2026-11-24T17:00"),
+        (JAKARTA, "sekitar 5", "2026-11-24T17:00"),
     ],
 )
 def test_an_hour_said_as_around_one_is_that_hour(zone: ZoneInfo, text: str, local: str) -> None:

@@ -248,7 +248,7 @@ _PARTS = {
     13: rf"siang|siangan|dzuhur|zuhur|dhuhur|lohor|jumatan|{_AFTER_LUNCH_WORDS}",
     17: _LATE_AFTERNOON_WORDS,  # before the afternoon's: "sore banget" is not "sore"
     15: rf"sore|sorean|tarde|afternoon|ashar|asar|{_AFTER_SCHOOL_WORDS}",
-    19: r"early evening|malam|malem|maleman|malaman|mlm|noite|evening|tonight|tonite|night"
+    19: r"early evening|malam|malem|maleman|malaman|mlm|noite|noitinha|evening|tonight|tonite|night"
     rf"|maghrib|magrib|isya|noche|{_AFTER_WORK_WORDS}",
 }
 _PART = re.compile(
@@ -346,7 +346,7 @@ _TODAYS_PART = re.compile(
 )
 _A_PART = re.compile(
     r"\b(?:in the|later in the) (?P<w>morning|afternoon|evening)\b"
-    r"|\b(?:a|de|pela|da) (?P<x>manha|tarde|noite)\b"
+    r"|\b(?:a|de|pela|da) (?P<x>manha|tarde|noite|tardinha|noitinha)\b"
     r"|\b(?:por|en|de|a) (?:(?P<s>la manana)|la (?P<t>tarde|noche))\b"
     r"|\b(?P<y>pagi|siang|siangan|sore|sorean|malam|malem|maleman|malaman)"
     r" (?:aja|saja|ya|deh|dong)\b"
@@ -1718,10 +1718,10 @@ def _hour_digits(clock: re.Match[str]) -> str:
 def _near(clock: re.Match[str]) -> bool:
     """An hour said as "around 3" right after a day, a part of the day or a request
     ("tomorrow around 11", "depois do almoço umas 2", "call me around 3", "amanhã lá pelas
-    3") or right before a part of the day ("around 8 in the evening", "por volta das 8 da
-    noite"). Elsewhere it may count people, years or
-    money ("we have around 3 kids", "anak saya sekitar 8"), or be an hour the lead is busy
-    at ("I have a meeting around 11")."""
+    3"), said alone ("lá pelas 5", "around 5 pls") or right before a part of the day
+    ("around 8 in the evening", "por volta das 8 da noite"). Elsewhere it may count
+    people, years or money ("we have around 3 kids", "anak saya sekitar 8"), or be an hour
+    the lead is busy at ("I have a meeting around 11")."""
     message = clock.string
     before = message[: clock.start()]
     said = [found.end() for found in _DAY.finditer(before)] + [
@@ -1729,6 +1729,8 @@ def _near(clock: re.Match[str]) -> bool:
     ]  # not "I'll be at lunch around 12"
     if len(before) - 1 in said or _NEAR_AFTER.search(before):
         return True  # "tomorrow around 11", "after lunch around 2", "call me around 3"
+    if not before.strip() and set(message[clock.end() :].split()) <= _FILLERS | _COURTESY:
+        return True  # the whole reply: "lá pelas 5", "around 5 pls"
     linked = _TO_A_PART.match(message, clock.end())
     return linked is not None and _PART.match(message, linked.end()) is not None
 
@@ -2482,9 +2484,11 @@ def _part_beside(message: str, anchor: re.Match[str] | None) -> int | None:
 _LINKING = frozenset(
     {"in", "the", "at", "de", "da", "a", "pela", "di", "of", "on", "que", "vem", "next", "depan"}
     | {"aja", "saja", "ya", "deh", "nanti", "ntar", "nti", "por", "en", "la"}
+    | {"na", "hora", "do", "horario"}
 )
 """Words that join a day or an hour to its part of the day: "at 8 in the evening", "sexta
-que vem de tarde", "besok aja ya sore", "mañana por la tarde"."""
+que vem de tarde", "besok aja ya sore", "mañana por la tarde", "amanhã na hora do
+almoço"."""
 
 
 def _words_between(message: str, one: tuple[int, int], other: tuple[int, int]) -> int:
