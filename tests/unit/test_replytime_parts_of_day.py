@@ -56,6 +56,11 @@ def test_a_greeting_does_not_move_the_hour_asked_for(zone: ZoneInfo, text: str, 
         (SAO_PAULO, "hoje à noitinha", "2026-11-24T19:00"),
         (SAO_PAULO, "amanhã na hora do almoço", "2026-11-25T12:00"),
         (SAO_PAULO, "amanhã no horário do almoço", "2026-11-25T12:00"),
+        (NEW_YORK, "first thing in the morning", "2026-11-25T09:00"),
+        (NEW_YORK, "after dinner", "2026-11-24T19:00"),
+        (NEW_YORK, "I'm having dinner, call me after dinner", "2026-11-24T19:00"),
+        (JAKARTA, "abis makan malam aja", "2026-11-24T19:00"),
+        (SAO_PAULO, "depois do jantar", "2026-11-24T19:00"),
     ],
 )
 def test_a_part_of_the_day_asked_for_is_a_call_back(zone: ZoneInfo, text: str, local: str) -> None:

@@ -33,7 +33,7 @@ every answer is one time:
   days until something happens ("the course starts in 2 weeks"); times of prayer are parts
   of the day (dzuhur 13:00, ashar 15:00, maghrib and isya 19:00), and so are noon ("ao
   meio-dia") and after lunch (13:00: "call me after lunch", "depois do almoço", "abis
-  makan siang"), after work (19:00) and after school or class (15:00);
+  makan siang"), after work or dinner (19:00) and after school or class (15:00);
 - "next week" (minggu depan, semana que vem, la semana que viene) means next Monday, and
   so does after the weekend, unless a weekday is said with it ("minggu depan hari rabu",
   "wednesday next week": that day of next week); the weekend (akhir pekan, fim de semana,
@@ -226,8 +226,11 @@ _AFTER_LUNCH = frozenset(_AFTER_LUNCH_WORDS.split("|"))
 _AFTER_WORK_WORDS = (
     r"after work|sehabis kerja|habis kerja|abis kerja|pulang kerja|setelah kerja"
     r"|sepulang kerja|depois do trabalho|despues del trabajo|saindo do trabalho"
+    r"|after dinner|abis makan malam|habis makan malam|setelah makan malam|depois do jantar"
+    r"|despues de cenar|despues de la cena"
 )
-"""After work, the evening: "besok sehabis kerja", "depois do trabalho"."""
+"""After work or dinner, the evening: "besok sehabis kerja", "depois do trabalho", "after
+dinner"."""
 _AFTER_SCHOOL_WORDS = (
     r"after school|after class|pulang sekolah|habis sekolah|abis sekolah|pulang kuliah"
     r"|habis kuliah|abis kuliah|sepulang sekolah|sepulang kuliah|depois da aula"
@@ -239,10 +242,10 @@ _LATE_AFTERNOON_WORDS = (
     r"|final do dia|tardinha|sore banget"
 )
 """The end of the working day (17:00): "end of the day", "fim da tarde", "sore banget"."""
-_EARLY_WORDS = r"early morning|early evening"
+_EARLY_WORDS = r"first thing in the morning|early morning|early evening"
 _PARTS = {
-    MORNING_HOUR: r"early morning|pagi|cedo|manha|morning|de manha|da manha|pagi pagi"
-    r"|la manana",
+    MORNING_HOUR: r"first thing in the morning|early morning|pagi|cedo|manha|morning|de manha"
+    r"|da manha|pagi pagi|la manana",
     12: r"noon|midday|lunch|lunchtime|meio dia|almoco|tengah hari|mediodia|medio dia"
     r"|jam makan siang|waktu makan siang",
     13: rf"siang|siangan|dzuhur|zuhur|dhuhur|lohor|jumatan|{_AFTER_LUNCH_WORDS}",
