@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, WebSocketRoute, expect
+from playwright.sync_api import Browser, Locator, Page, WebSocketRoute, expect
 
-from tests.support.browser import Watched, sign_in
+from tests.support.browser import Watched, counted_late, sign_in
 from tests.support.devstack import AdminApi, Running, queued_by_hand, queued_on_friday
 
 PUSH_EVERY_MS = 400
@@ -74,6 +74,18 @@ def slow_reads(page: Page, delay_ms: int, reads: str = ROWS) -> None:
     )
 
 
+def watching_open_days(page: Page, url: str) -> tuple[dict[str, Any], Locator]:
+    """The queue of the open-day invitations open live on `page`, its feed held (`held_feed`):
+    the feed and the rows, once Sari's shows."""
+    feed = held_feed(page)
+    page.goto(f"{url}/#/queue?rule=open-day-invite")
+    page.reload()  # the feed opens again, through the route
+    rows = page.get_by_test_id("followup-row")
+    expect(rows.filter(has_text="Sari Tenang")).to_have_count(1)
+    expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible()
+    return feed, rows
+
+
 @pytest.mark.parametrize(
     ("read_delay_ms", "wa_id", "name"),
     [(0, "6281177799202", "Tono Ramai"), (SLOW_READ_MS, "6281177799203", "Tini Lambat")],
@@ -95,12 +107,7 @@ def test_a_follow_up_queued_during_a_burst_of_pushes_shows_while_the_burst_goes_
     # Given an admin watching the open-day invitations live
     page = sign_in(browser, pages, running.url, "admin", watched)
     slow_reads(page, read_delay_ms)
-    feed = held_feed(page)
-    page.goto(f"{running.url}/#/queue?rule=open-day-invite")
-    page.reload()  # the feed opens again, through the route
-    rows = page.get_by_test_id("followup-row")
-    expect(rows.filter(has_text="Sari Tenang")).to_have_count(1)
-    expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible()
+    feed, rows = watching_open_days(page, running.url)
     # When another rule is busy (a push about it every 400 ms) and, meanwhile, a new lead is
     # sent the open-day invitation
     new_row = rows.filter(has_text=name)
@@ -142,31 +149,17 @@ def test_the_counts_move_during_a_burst_of_pushes_even_when_each_count_is_slow(
     # pause between two recounts
     page = sign_in(browser, pages, running.url, "admin", watched)
     slow_reads(page, SLOW_COUNT_MS, COUNTS)
-    lagging: dict[str, Any] = {"counts": None}
-
-    def answer(route: Route) -> None:  # the stats function yet to count the last change
-        response = route.fetch()
-        body = response.json()
-        if lagging["counts"] is not None:
-            body["counts"] = lagging["counts"]
-        route.fulfill(response=response, json=body)
-
-    page.route(re.compile(r"/api/queue\?"), answer)
-    feed = held_feed(page)
-    page.goto(f"{running.url}/#/queue?rule=open-day-invite")
-    page.reload()  # the feed opens again, through the route
-    rows = page.get_by_test_id("followup-row")
-    expect(rows.filter(has_text="Sari Tenang")).to_have_count(1)
-    expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible()
+    stats = counted_late(page)  # the stats function yet to count the last change
+    feed, rows = watching_open_days(page, running.url)
     [sari] = api("GET", "/api/queue?q=Sari%20Tenang")["followups"]
     # When a new lead is sent the invitation, its row read before the stats counted it
     before = api("GET", of_rule)["counts"]
-    lagging["counts"] = before
+    stats["lagging"] = before
     queued_by_hand(api, "6281177799204", "Tuti Hitung", "Asia/Jakarta")
     expect(rows.filter(has_text="Tuti Hitung")).to_have_count(1)
     counts = page.get_by_test_id("status-counts")
     expect(counts).to_contain_text(f"Queued: {before['queued']}")
-    lagging["counts"] = None
+    stats["lagging"] = None
     assert api("GET", of_rule)["counts"]["queued"] == before["queued"] + 1
     # and changes to a row shown keep coming, a push every 400 ms
     started = time.monotonic()

@@ -4,14 +4,12 @@ counted again after that window, whether its row is among those loaded or not.""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.support.browser import Watched, sign_in
+from tests.support.browser import Watched, counted_late, sign_in
 from tests.support.devstack import AdminApi, Running, queued_by_hand, queued_on_friday
 
 
@@ -20,22 +18,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, A
     state = tmp_path_factory.mktemp("counts") / "state"
     with queued_on_friday(state, 4, [("6281177799301", "Sari Hitung", "Asia/Jakarta")]) as started:
         yield started
-
-
-def counted_late(page: Page) -> dict[str, Any]:
-    """The queue API as it answers on AWS while the stats function has not yet counted the
-    last changes: while `lagging` holds counts, every answer carries those instead."""
-    stats: dict[str, Any] = {"lagging": None}
-
-    def answer(route: Route) -> None:
-        response = route.fetch()
-        body = response.json()
-        if stats["lagging"] is not None:
-            body["counts"] = stats["lagging"]
-        route.fulfill(response=response, json=body)
-
-    page.route(re.compile(r"/api/queue\?"), answer)
-    return stats
 
 
 def test_counts_move_for_a_new_follow_up_once_the_stats_have_counted_it(

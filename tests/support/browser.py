@@ -1,11 +1,14 @@
-"""Signing in to the admin web app in a browser, and watching what its pages log."""
+"""Signing in to the admin web app in a browser, watching what its pages log, and answering
+its reads as the API does on AWS."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
+from typing import Any
 
-from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, Response, expect
+from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, Response, Route, expect
 
 from tests.support.devstack import SAFETY_NET
 
@@ -58,3 +61,19 @@ def until(page: Page, check: Callable[[], bool]) -> None:
     while not check():
         assert time.monotonic() < deadline, "waited too long"
         page.wait_for_timeout(50)
+
+
+def counted_late(page: Page) -> dict[str, Any]:
+    """The queue API as it answers on AWS while the stats function has not yet counted the
+    last changes: while `lagging` holds counts, every answer carries those instead."""
+    stats: dict[str, Any] = {"lagging": None}
+
+    def answer(route: Route) -> None:
+        response = route.fetch()
+        body = response.json()
+        if stats["lagging"] is not None:
+            body["counts"] = stats["lagging"]
+        route.fulfill(response=response, json=body)
+
+    page.route(re.compile(r"/api/queue\?"), answer)
+    return stats
