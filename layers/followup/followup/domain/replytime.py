@@ -183,15 +183,14 @@ _AT_SIGN = re.compile(r"(?<!\S)@ ?(?=\d)")
 
 
 def plain_words(text: str) -> str:
-    """`text` with what its marks tell written out, before `optout.normalise` drops them:
-    an "@" before an hour as "at", a Portuguese "no" before a time as "on" (`_PT_ON_THE`),
-    a span of hours written with a dash as said ("3-4pm" is
-    "3 to 4pm"), an English day said with "'s" as the day itself when what follows takes
-    the day or names its time ("tomorrow's good" and "Friday's best at 10" name that day;
-    "tomorrow's class" and "monday's a holiday" none), and "não me liga" with no comma
-    after "não", before what it refuses, as "don't call me" outside a question ("não me
-    liga amanhã"; not "não, me liga amanhã", "pq vc não me liga amanhã" nor "não me liga
-    amanhã?")."""
+    """`text` with what its marks tell written out, before `optout.normalise` drops them: an
+    "@" before an hour as "at", a Portuguese "no" before a time as "on" (`_PT_ON_THE`), a
+    span of hours written with a dash as said ("3-4pm" is "3 to 4pm"), an English day said
+    with "'s" as the day itself when what follows takes the day or names its time
+    ("tomorrow's good" and "Friday's best at 10" name that day; "tomorrow's class" and
+    "monday's a holiday" none), and "não me liga" with no comma after "não", before what it
+    refuses, as "don't call me" outside a question ("não me liga amanhã"; not "não, me liga
+    amanhã", "pq vc não me liga amanhã" nor "não me liga amanhã?")."""
     text = _PT_ON_THE.sub("on ", _AT_SIGN.sub(" at ", text))
     text = _HOURS_DASHED.sub(r"\1 to \2", _ENGLISH_DAY_FORM.sub(r"\1", text))
     if "?" in text:
@@ -591,7 +590,7 @@ def _anytime_but(message: str, today: date) -> SaidNo | None:
     dates = _dates_of(days, today) if days else frozenset({today})
     if not parts:
         return SaidNo(dates, 0, 24, "")
-    hour = _PART_HOURS[parts[0][0]]
+    hour = _part_hour(parts[0])
     return SaidNo(dates, 0 if hour == MORNING_HOUR else hour, _PART_ENDS[hour], "")
 
 
@@ -605,8 +604,8 @@ def _first_not_excepted(excepted: SaidNo, now: datetime, zone: ZoneInfo) -> date
         return to_utc(datetime.combine(day, time(hour)), zone).astimezone(zone)
 
     def refused(when: datetime) -> bool:
-        on, (start, end) = excepted.dates, excepted[1:3]
-        return (on is None or when.date() in on) and start <= when.hour < end
+        on = excepted.dates is None or when.date() in excepted.dates
+        return on and excepted.start <= when.hour < excepted.end
 
     if not refused(soon):
         return soon
