@@ -120,6 +120,10 @@ def test_what_keeps_the_lead_before_an_hour_is_read_as_before(
         (NEW_YORK, "not available until 4", "2026-11-24T16:00"),
         (NEW_YORK, "I'm not busy until 3", None),
         (NEW_YORK, "I'm busy today until 5, call me tomorrow", "2026-11-25T09:00"),
+        (NEW_YORK, "tomorrow I'm at work until 5, call after", "2026-11-25T17:00"),
+        (NEW_YORK, "I'm in a meeting till 3 tomorrow", "2026-11-25T15:00"),
+        (NEW_YORK, "friday I have class until 2", "2026-11-27T14:00"),
+        (NEW_YORK, "I'm busy until 3, call me friday", "2026-11-27T09:00"),
     ],
 )
 def test_a_bare_hour_the_lead_is_kept_until_is_when_they_are_free(
@@ -127,6 +131,7 @@ def test_a_bare_hour_the_lead_is_kept_until_is_when_they_are_free(
 ) -> None:
     # Given a lead writing at 09:00 on Tuesday
     # When they say what keeps them until an hour said bare ("until 3", no "at")
-    # Then the call back is at that hour, as "sibuk sampai jam 3" was (it was none); a
-    # keeper negated keeps nothing, and a day asked for still wins
+    # Then the call back is at that hour (on the keeper's day, if it names one), as
+    # "sibuk sampai jam 3" was (it was none); a keeper negated keeps nothing, and another
+    # day asked for still wins
     assert detected(zone, text)[1] == local

@@ -2390,12 +2390,16 @@ def _asks_plainly(said: str) -> bool:
 
 def _limit_as_clock(found: re.Match[str]) -> str:
     """A bare hour said as the limit of when to call (`_asked_before`), as the end of what
-    keeps the lead in a message naming no day ("I'm in a meeting till 3"), or as a limit
-    refused ("not before 11": from then), as a clock reads it ("before 5" is "before jam
-    5"); else as it was ("I need to pay before
+    keeps the lead on the one day the message names, if any ("I'm in a meeting till 3",
+    "tomorrow I'm at work until 5"), or as a limit refused ("not before 11": from then), as
+    a clock reads it ("before 5" is "before jam 5"); else as it was ("I need to pay before
     5?", "I'm busy today until 5, call me tomorrow")."""
     before = f"{found.string[: found.start()]}{found['before']} "
-    kept = _DAY.search(found.string) is None and _kept_until(before)  # no day to weigh it against
+    # the keeper's day, if any, is the hour's: "tomorrow I'm busy until 5", "... till 3
+    # tomorrow"; not "I'm busy today until 5, call me tomorrow"
+    later = _DAY.search(found.string, found.end())
+    own_day = later is None or later.start() == found.end() + 1
+    kept = own_day and len(_DAY.findall(found.string)) < 2 and _kept_until(before)
     if not (_a_limit(before) or kept or _NOT_THIS.search(found.string[: found.start()])):
         return found[0]
     return f"{found['before']} jam {found['hour']}"
