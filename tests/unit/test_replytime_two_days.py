@@ -68,6 +68,10 @@ def test_today_refused_gives_way_to_the_day_asked_for(
         (NEW_YORK, "friday doesn't work, could we make it monday?", "2026-11-30T09:00"),
         (JAKARTA, "besok gabisa, lusa aja", "2026-11-26T09:00"),
         (JAKARTA, "hari ini gabisa, besok aja", "2026-11-25T09:00"),
+        (SAO_PAULO, "hoje tá corrido, amanhã?", "2026-11-25T09:00"),
+        (SAO_PAULO, "hoje fica difícil, amanhã?", "2026-11-25T09:00"),
+        (NEW_YORK, "today is bad, tomorrow?", "2026-11-25T09:00"),
+        (JAKARTA, "hari ini susah, besok?", "2026-11-25T09:00"),
     ],
 )
 def test_another_day_refused_gives_way_to_the_day_asked_for(

@@ -2061,12 +2061,13 @@ def _later_day_refused(
 
 def _refused(message: str, day: re.Match[str]) -> bool:
     """The message is a refusal of `day`: the day (an apology or an "on" before it at most),
-    perhaps who says it, and "cannot" ("maaf besok gak bisa kak", "amanhã eu não posso",
-    "on saturday I can't", "tomorrow I can't, sorry") or busy said by the lead ("besok aku
-    sibuk", "tomorrow I'm busy"). Not when anything else comes before the day ("call me
-    tomorrow, I can't", "selain besok gak bisa", "e amanhã, não dá?"); a refusal before a
-    day may be of now, the comma lost ("gak bisa, besok ya", "I can't, tomorrow?"), and so
-    may a busy word alone ("friday? busy", "besok ya, lagi sibuk")."""
+    perhaps who says it, and "cannot" ("maaf besok gak bisa kak", "amanhã eu não posso", "on
+    saturday I can't", "tomorrow I can't, sorry"), busy said by the lead ("besok aku sibuk",
+    "tomorrow I'm busy") or a bad day ("hoje tá corrido", "today is bad"). Not when anything
+    else comes before the day ("call me tomorrow, I can't", "selain besok gak bisa", "e
+    amanhã, não dá?"); a refusal before a day may be of now, the comma lost ("gak bisa,
+    besok ya", "I can't, tomorrow?"), and so may a busy word alone ("friday? busy", "besok
+    ya, lagi sibuk")."""
     if not set(message[: day.start()].split()) <= _ALONE_BEFORE | _ON:
         return False  # "call me tomorrow, I can't", "selain besok gak bisa", "e amanhã, não dá?"
     after = message[day.end() :].split()
@@ -2074,13 +2075,20 @@ def _refused(message: str, day: re.Match[str]) -> bool:
     words = after[1:] if subject else after
     said = " ".join(words)
     refusal = _CANNOT.match(said)
+    bad = _BAD_DAY.match(" ".join(_less_leading(after, _OF_THE_DAY)))
     if refusal is not None:
         rest = said[refusal.end() :].split()
     elif subject and words[:1] != [] and words[0] in _BUSY:
         rest = words[1:]  # "besok aku sibuk"
+    elif bad is not None and not set(bad[0].split()) & _BUSY:  # "friday? busy" may be of now
+        rest = bad.string[bad.end() :].split()  # "hoje tá corrido", "today is bad"
     else:
         return False
     return set(rest) <= _ALONE_END
+
+
+_OF_THE_DAY = frozenset({"is", "its", "looks", "seems", "e", "ta", "esta", "fica", "vai", "ser"})
+"""Words between a day and what is said of it, with no one said: "today is", "hoje tá"."""
 
 
 _REFUSAL = re.compile(
