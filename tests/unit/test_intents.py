@@ -88,6 +88,8 @@ def test_a_message_of_only_an_opt_out_in_the_evaluation_set_is_never_read_as_an_
         (NEW_YORK, "not at the moment", Intent.BUSY),
         (NEW_YORK, "now's not a good time", Intent.BUSY),
         (JAKARTA, "berapa harganya?", Intent.QUESTION),
+        (JAKARTA, "ini nomor siapa ya", Intent.QUESTION),
+        (SAO_PAULO, "quem fala", Intent.QUESTION),
         (NEW_YORK, "what time is the class tomorrow?", Intent.QUESTION),
         (JAKARTA, "ok kak", Intent.OTHER),
     ],

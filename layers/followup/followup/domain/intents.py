@@ -566,12 +566,12 @@ _QUESTIONED = re.compile(r"[^,;:.!?\n]+(?=\?)")
 """A clause a question mark closes."""
 _QUESTION_WORDS = re.compile(
     r"^(?:berapa|gimana|bagaimana|apakah|apa|kapan|dimana|boleh|bisa|ada|caranya"
-    r"|quanto|qual|quais|como|quando|onde|tem|pode|posso|o que|e o"
+    r"|quanto|qual|quais|como|quando|onde|quem|tem|pode|posso|o que|e o"
     r"|cuanto|cuanta|cuantos|cuantas|cuando|donde|adonde|cual|cuales|a que hora|por que|hay"
     r"|tienen|puedo|pueden|se puede|que (?:hora|horario|horarios|dia|dias|precio|costo"
     r"|incluye|necesito|requisitos|es|son)"
     r"|how|hows|what|whats|when|where|wheres|which|is|are|can|could|do|does|will|would)\b"
-    r"|\b(?:dimana|di mana|berapa|gimana|bagaimana)\b"
+    r"|\b(?:dimana|di mana|berapa|gimana|bagaimana|siapa)\b"
 )
 
 _YES = re.compile(
