@@ -145,6 +145,26 @@ def test_a_part_of_a_day_said_no_to_leaves_the_rest_of_that_day(
 @pytest.mark.parametrize(
     ("zone", "text", "local"),
     [
+        (NEW_YORK, "tomorrow, but not in the morning", "2026-11-25T12:00"),
+        (JAKARTA, "besok tapi jangan pagi", "2026-11-25T12:00"),
+        (SAO_PAULO, "amanhã, mas não de manhã", "2026-11-25T12:00"),
+        (NEW_YORK, "tomorrow afternoon but not at 3", "2026-11-25T16:00"),
+        (NEW_YORK, "next week but not monday", None),
+        (JAKARTA, "minggu depan aja tapi jangan senin", None),
+    ],
+)
+def test_what_a_but_says_no_to_is_never_booked(
+    zone: ZoneInfo, text: str, local: str | None
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they ask for a day, "but" not a part of it, an hour or a day it stands for
+    # Then the call back is past what they said no to that day, or none (it was on it)
+    assert detected(zone, text)[1] == local
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
         (NEW_YORK, "I can't tomorrow, friday", FRIDAY_9AM),
         (NEW_YORK, "I'm busy tomorrow, friday works", FRIDAY_9AM),
         (JAKARTA, "gak bisa besok, jumat aja", FRIDAY_9AM),

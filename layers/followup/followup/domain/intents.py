@@ -645,7 +645,7 @@ def _time_asked(text: str, message: str, now: datetime, zone: ZoneInfo) -> datet
     move that hour."""
     today, hour_said = now.astimezone(zone).date(), names_an_hour(message)
     spans = _clause_spans(text)
-    said = [(span, normalise(text[slice(*span)])) for span, _ in spans]
+    said = [(span, _BUT_OPENING.sub("", normalise(text[slice(*span)]))) for span, _ in spans]
     asked = [found.span() for found in _SENTENCES.finditer(text) if _asks(found[0])]
     clauses: list[tuple[tuple[int, int], SaidNo | None]] = []
     hour_no = False
@@ -695,9 +695,10 @@ def _time_asked(text: str, message: str, now: datetime, zone: ZoneInfo) -> datet
 def _past_refused(
     at: datetime, rest: str, refusals: list[SaidNo], zone: ZoneInfo
 ) -> datetime | None:
-    """The time `at` that the part of the day `rest` asks for begins with, moved past the
-    hours `refusals` say no to on its day while the part lasts ("besok jam 3? ga, sore aja":
-    the afternoon, past 15:00); None when the part is over by then."""
+    """The time `at` that the part of the day `rest` asks for begins with, or its day's
+    morning when it names none, moved past the hours `refusals` say no to on its day while
+    the part or the day lasts ("besok jam 3? ga, sore aja": the afternoon, past 15:00;
+    "besok tapi jangan pagi": noon); None when it is over by then."""
     part = part_named(rest)
     local = at.astimezone(zone)
     ends = [
@@ -705,11 +706,13 @@ def _past_refused(
         for no in refusals
         if (no.dates is None or local.date() in no.dates) and no.start <= local.hour < no.end
     ]
-    if part is None or not ends or max(ends) >= part[1]:
+    if not ends or max(ends) >= (part[1] if part else 24):
         return None
     return to_utc(datetime.combine(local.date(), time(max(ends))), zone).astimezone(zone)
 
 
+_BUT_OPENING = re.compile(r"^(?:but|tapi|tp|mas|pero) ")
+"""A "but" that opens a clause, parted at it (`_parted_at_but`): "tomorrow, but not at 3"."""
 _BUT = re.compile(r"\s(?:but|tapi|tp|mas|pero)\s", re.IGNORECASE)
 """A "but" that parts a clause as a comma does: "gak bisa besok tapi jumat bisa"."""
 

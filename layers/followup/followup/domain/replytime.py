@@ -2644,7 +2644,7 @@ _NO_GOES_ON = _FILLERS | _COURTESY | {"sorry", "maaf", "desculpa", "perdon", "th
 _NO_GOES_ON |= {"wait", "actually", "eh", "hmm", "espera"}
 """Words a no may go on with before the time asked instead ("no wait, friday")."""
 _SAYING_NO_ALSO = _SAYING_NO | _JOINING_DAYS | _NO_GOES_ON
-_SAYING_NO_ALSO |= {"this", "the", "on", "el", "este", "esse", "ini"}
+_SAYING_NO_ALSO |= {"this", "the", "on", "el", "este", "esse", "ini", "in", "de"}
 _DAYS_AHEAD = {"today": 0, "tomorrow": 1, "day after tomorrow": 2}
 
 
