@@ -670,11 +670,7 @@ def _time_asked(text: str, message: str, now: datetime, zone: ZoneInfo) -> datet
 
     def refused(at: datetime | None) -> bool:
         local = at.astimezone(zone) if at is not None else None
-        return local is not None and any(
-            (no.dates is None or local.date() in no.dates) and no.start <= local.hour < no.end
-            for _, no in clauses
-            if no is not None
-        )
+        return local is not None and any(no.covers(local) for _, no in clauses if no is not None)
 
     asked_for = read(message)
     if all(no is None for _, no in clauses):
@@ -701,19 +697,16 @@ def _past_refused(
     "besok tapi jangan pagi": noon); None when it is over by then."""
     part = part_named(rest)
     local = at.astimezone(zone)
-    ends = [
-        no.end
-        for no in refusals
-        if (no.dates is None or local.date() in no.dates) and no.start <= local.hour < no.end
-    ]
+    ends = [no.end for no in refusals if no.covers(local)]
     if not ends or max(ends) >= (part[1] if part else 24):
         return None
     return to_utc(datetime.combine(local.date(), time(max(ends))), zone).astimezone(zone)
 
 
-_BUT_OPENING = re.compile(r"^(?:but|tapi|tp|mas|pero) ")
+_BUT_WORDS = r"but|tapi|tp|mas|pero"
+_BUT_OPENING = re.compile(rf"^(?:{_BUT_WORDS}) ")
 """A "but" that opens a clause, parted at it (`_parted_at_but`): "tomorrow, but not at 3"."""
-_BUT = re.compile(r"\s(?:but|tapi|tp|mas|pero)\s", re.IGNORECASE)
+_BUT = re.compile(rf"\s(?:{_BUT_WORDS})\s", re.IGNORECASE)
 """A "but" that parts a clause as a comma does: "gak bisa besok tapi jumat bisa"."""
 
 

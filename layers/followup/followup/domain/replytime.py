@@ -537,7 +537,7 @@ def requested_time(
     relative = _RELATIVE.search(message)
     if relative:
         later = _later(relative)
-        return (now.astimezone(UTC).replace(second=0, microsecond=0) + later).astimezone(zone)
+        return _from_now(now, later, zone)
     if _PAST.search(message) and not _AHEAD.search(message):
         return None
     asked_now = _NOW_ASKED.search(message)
@@ -547,7 +547,7 @@ def requested_time(
         or _ONLY_ASKED.fullmatch(message)
         or _ASKED_ANYHOW.fullmatch(message)
     ):
-        return (now.astimezone(UTC).replace(second=0, microsecond=0) + SOON).astimezone(zone)
+        return _from_now(now, SOON, zone)
     excepted = _anytime_but(message, now.astimezone(zone).date())
     if excepted is not None:  # "anytime except tomorrow"
         return _first_not_excepted(excepted, now, zone)
@@ -598,23 +598,25 @@ def _first_not_excepted(excepted: SaidNo, now: datetime, zone: ZoneInfo) -> date
     """A quarter of an hour from `now` unless `excepted` says no to it, else the end of
     what it says no to that day, else the morning of the first day after it says no to no
     more."""
-    soon = (now.astimezone(UTC).replace(second=0, microsecond=0) + SOON).astimezone(zone)
+    soon = _from_now(now, SOON, zone)
 
     def at(day: date, hour: int) -> datetime:
         return to_utc(datetime.combine(day, time(hour)), zone).astimezone(zone)
 
-    def refused(when: datetime) -> bool:
-        on = excepted.dates is None or when.date() in excepted.dates
-        return on and excepted.start <= when.hour < excepted.end
-
-    if not refused(soon):
+    if not excepted.covers(soon):
         return soon
-    if excepted.end < 24 and not refused(at(soon.date(), excepted.end)):
+    if excepted.end < 24 and not excepted.covers(at(soon.date(), excepted.end)):
         return at(soon.date(), excepted.end)
     day = soon.date() + timedelta(days=1)
-    while refused(at(day, MORNING_HOUR)):
+    while excepted.covers(at(day, MORNING_HOUR)):
         day += timedelta(days=1)
     return at(day, MORNING_HOUR)
+
+
+def _from_now(now: datetime, later: timedelta, zone: ZoneInfo) -> datetime:
+    """`later` from `now`, to the minute, in real time (across a change of the clocks too),
+    in `zone`."""
+    return (now.astimezone(UTC).replace(second=0, microsecond=0) + later).astimezone(zone)
 
 
 def _english(
@@ -2075,7 +2077,7 @@ def _refused(message: str, day: re.Match[str]) -> bool:
     words = after[1:] if subject else after
     said = " ".join(words)
     refusal = _CANNOT.match(said)
-    bad = _BAD_DAY.match(" ".join(_less_leading(after, _OF_THE_DAY)))
+    bad = _BAD_DAY.match(" ".join(_less_leading(after, _OF_THE_DAY | {"esta"})))
     if refusal is not None:
         rest = said[refusal.end() :].split()
     elif subject and words[:1] != [] and words[0] in _BUSY:
@@ -2085,10 +2087,6 @@ def _refused(message: str, day: re.Match[str]) -> bool:
     else:
         return False
     return set(rest) <= _ALONE_END
-
-
-_OF_THE_DAY = frozenset({"is", "its", "looks", "seems", "e", "ta", "esta", "fica", "vai", "ser"})
-"""Words between a day and what is said of it, with no one said: "today is", "hoje tá"."""
 
 
 _REFUSAL = re.compile(
@@ -2144,7 +2142,9 @@ _DOING = re.compile(r"(?:working|trabalhando)\b")
 (it works for them)."""
 _BEING = frozenset({"am", "will", "be"})
 """Words of `_REFUSER` that name no one: "tomorrow will be working" may be "works"."""
-_SAID_OF_IT = _REFUSER | {"is", "e", "ta", "fica", "its", "looks", "seems", "vai", "ser"}
+_OF_THE_DAY = frozenset({"is", "e", "ta", "fica", "its", "looks", "seems", "vai", "ser"})
+"""Words between a day and what is said of it, with no one said: "today is", "hoje tá"."""
+_SAID_OF_IT = _REFUSER | _OF_THE_DAY
 """Words between a day and what is said of it: "tomorrow is", "amanhã vai ser", "besok
 aku"."""
 _HOW_MUCH = frozenset(
@@ -2664,6 +2664,11 @@ class SaidNo(NamedTuple):
     start: int
     end: int
     leaves: str
+
+    def covers(self, local: datetime) -> bool:
+        """Whether the wall-clock time `local` is one this says no to."""
+        on_day = self.dates is None or local.date() in self.dates
+        return on_day and self.start <= local.hour < self.end
 
 
 def said_no_to(
