@@ -42,3 +42,11 @@ def test_a_date_written_in_numbers_is_that_date(zone: ZoneInfo, text: str, local
 )
 def test_a_fraction_is_no_date(zone: ZoneInfo, text: str) -> None:
     assert detected(zone, text)[1] is None
+
+
+@pytest.mark.parametrize("zone", [ZoneInfo("UTC"), ZoneInfo("Etc/GMT+5")])
+def test_a_zone_of_no_country_reads_a_date_day_first(zone: ZoneInfo) -> None:
+    # Given a contact whose zone tzdata's zone table gives no country
+    # When they name an ambiguous date in numbers
+    # Then it is read day first, as most of the world writes it
+    assert detected(zone, "5/12 at 2pm")[1] == "2026-12-05T14:00"
