@@ -35,6 +35,26 @@ def test_a_greeting_does_not_move_the_hour_asked_for(zone: ZoneInfo, text: str, 
 @pytest.mark.parametrize(
     ("zone", "text", "local"),
     [
+        (NEW_YORK, "evening after 7 works", "2026-11-24T19:00"),
+        (NEW_YORK, "evening, after 7", "2026-11-24T19:00"),
+        (NEW_YORK, "morning after 10 is fine", "2026-11-24T10:00"),
+        (JAKARTA, "malam abis jam 7", "2026-11-24T19:00"),
+        (JAKARTA, "sore setelah jam 4 aja", "2026-11-24T16:00"),
+        (SAO_PAULO, "noite depois das 7", "2026-11-24T19:00"),
+    ],
+)
+def test_a_part_of_the_day_opening_a_time_after_an_hour_is_no_greeting(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00
+    # When they open with a part of the day and go on with an hour it begins after
+    # Then the call back is that hour in that part of the day, not the next morning
+    assert detected(zone, text, at(9)) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
         (NEW_YORK, "I'm at work, call me this evening", "2026-11-24T19:00"),
         (NEW_YORK, "call me this afternoon please", "2026-11-24T15:00"),
         (NEW_YORK, "can you call me in the evening?", "2026-11-24T19:00"),

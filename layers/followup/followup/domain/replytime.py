@@ -323,9 +323,12 @@ _GREETING = re.compile(
     r"|\b(?:(?:have|enjoy) (?:a |an |your |the )?(?:nice |good |great |lovely |relaxing )?"
     r"|(?:happy|selamat|slamat|met|bom|boa|buen|feliz|good|nice|great) )"
     rf"(?:{_WEEKEND})\b"
-    # one opening the message, unless a time goes on from it ("sore aja", "pagi jam 9")
+    # one opening the message, unless a time goes on from it ("sore aja", "pagi jam 9",
+    # "evening after 7")
     rf"|^(?:{_PART_WORDS})\b(?! (?:aja|saja|ya|deh|dong|lah|ini|nanti|jam|jm|pukul|pkl|at"
-    r"|around|sekitar|works|would|is|better|please|pls|ok|okay|\d))"
+    r"|around|sekitar|works|would|is|better|please|pls|ok|okay|\d"
+    r"|(?:after|abis|habis|setelah|sesudah|lewat|depois|despues)"
+    r"(?: (?:jam|jm|pukul|pkl|das|da|de|las|la))? \d))"
 )
 """A part of the day that greets: "selamat pagi", "boa noite", "good evening", "pagi kak",
 "Morning! Call me tomorrow at 3", "buenas tardes"."""
