@@ -4,13 +4,15 @@
 besok" in a clause said plainly), or says the same of it as of the day before ("besok
 juga"), is no day to call back on
 (a part of a day so refused, "besok pagi gak bisa", leaves the rest of that day): the
-day asked for after it is ("not tomorrow, friday" is Friday), and none when none is. A
+day asked for after it is ("not tomorrow, friday" is Friday), the next day of the week or
+weekend asked for ("next week, not monday" is its Tuesday), and none when none is. A
 "no" that says something else of the day ("tomorrow no problem", "amanhã não tenho
 aula", "besok ga ada kelas"), or a "not" that asks ("why not tomorrow?") or makes a
 condition ("if not tomorrow, friday"), refuses nothing."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -149,8 +151,9 @@ def test_a_part_of_a_day_said_no_to_leaves_the_rest_of_that_day(
         (JAKARTA, "besok tapi jangan pagi", "2026-11-25T12:00"),
         (SAO_PAULO, "amanhã, mas não de manhã", "2026-11-25T12:00"),
         (NEW_YORK, "tomorrow afternoon but not at 3", "2026-11-25T16:00"),
-        (NEW_YORK, "next week but not monday", None),
-        (JAKARTA, "minggu depan aja tapi jangan senin", None),
+        (NEW_YORK, "next week but not monday", "2026-12-01T09:00"),
+        (JAKARTA, "minggu depan aja tapi jangan senin", "2026-12-01T09:00"),
+        (NEW_YORK, "this weekend but not saturday or sunday", None),
     ],
 )
 def test_what_a_but_says_no_to_is_never_booked(
@@ -158,8 +161,48 @@ def test_what_a_but_says_no_to_is_never_booked(
 ) -> None:
     # Given a lead writing at 09:00 on Tuesday
     # When they ask for a day, "but" not a part of it, an hour or a day it stands for
-    # Then the call back is past what they said no to that day, or none (it was on it)
+    # Then the call back is past what they said no to that day, or on the next day of
+    # those asked for it leaves, or none (it leaves none)
     assert detected(zone, text)[1] == local
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "next week, not monday though", "2026-12-01T09:00"),
+        (NEW_YORK, "next week is better, not monday or tuesday though", "2026-12-02T09:00"),
+        (NEW_YORK, "next week afternoon, not monday", "2026-12-01T15:00"),
+        (NEW_YORK, "next week, not monday morning", "2026-11-30T12:00"),
+        (NEW_YORK, "this weekend, not saturday though", "2026-11-29T09:00"),
+        (JAKARTA, "minggu depan aja, senin jangan", "2026-12-01T09:00"),
+        (NEW_YORK, "any day next week except monday", "2026-12-01T09:00"),
+        (NEW_YORK, "call me anytime next week except monday or tuesday", "2026-12-02T09:00"),
+        (NEW_YORK, "next week except wednesday", "2026-11-30T09:00"),
+        (JAKARTA, "minggu depan aja kecuali senin", "2026-12-01T09:00"),
+        (SAO_PAULO, "semana que vem, menos segunda", "2026-12-01T09:00"),
+        (SAO_PAULO, "qualquer dia da semana que vem menos segunda", "2026-12-01T09:00"),
+    ],
+)
+def test_a_day_said_no_to_in_the_week_asked_for_leaves_its_other_days(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they ask for next week or the weekend, except a day of it
+    # Then the call back is on the first day of it they did not say no to
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+def test_the_days_excepted_from_next_week_are_next_weeks() -> None:
+    # Given a lead writing on Sunday 29 November, the day before next week begins
+    sunday = datetime(2026, 11, 29, 9)
+    # When they ask for next week except its Monday, or except a Wednesday
+    # Then the call back skips next week's Monday, and is on that Monday otherwise
+    assert detected(NEW_YORK, "next week except monday", sunday)[1] == "2026-12-01T09:00"
+    assert detected(NEW_YORK, "next week except wednesday", sunday)[1] == "2026-11-30T09:00"
+    # And said on the Tuesday before, a Wednesday excepted is next week's, not tomorrow
+    tuesday = datetime(2026, 11, 24, 9)
+    found = detected(NEW_YORK, "any day next week except monday, tuesday or wednesday", tuesday)
+    assert found[1] == "2026-12-03T09:00"
 
 
 @pytest.mark.parametrize(

@@ -69,7 +69,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from itertools import pairwise
 from typing import Literal
@@ -94,6 +94,7 @@ from followup.domain.replytime import (
     requested_time,
     said_no_to,
     says_cannot,
+    span_named,
 )
 
 
@@ -683,24 +684,34 @@ def _time_asked(text: str, message: str, now: datetime, zone: ZoneInfo) -> datet
     if hour_no or refused(asked_for):
         asked_for = read(rest)
         if asked_for is not None and refused(asked_for) and not names_an_hour(rest):
-            asked_for = _past_refused(asked_for, rest, [no for _, no in clauses if no], zone)
+            refusals = [no for _, no in clauses if no]
+            asked_for = _past_refused(asked_for, rest, refusals, zone, today)
         return None if refused(asked_for) else asked_for
     return read(rest) if asked_for is None and asks_only_a_time(rest) else asked_for
 
 
 def _past_refused(
-    at: datetime, rest: str, refusals: list[SaidNo], zone: ZoneInfo
+    at: datetime, rest: str, refusals: list[SaidNo], zone: ZoneInfo, today: date
 ) -> datetime | None:
     """The time `at` that the part of the day `rest` asks for begins with, or its day's
     morning when it names none, moved past the hours `refusals` say no to on its day while
     the part or the day lasts ("besok jam 3? ga, sore aja": the afternoon, past 15:00;
-    "besok tapi jangan pagi": noon); None when it is over by then."""
+    "besok tapi jangan pagi": noon), else to the same time of the first day `rest` may
+    also stand for that they leave ("next week, not monday": its Tuesday; "the weekend
+    but not saturday": Sunday); None when there is none."""
     part = part_named(rest)
     local = at.astimezone(zone)
+
+    def on(day: date, clock: time) -> datetime:
+        return to_utc(datetime.combine(day, clock), zone).astimezone(zone)
+
     ends = [no.end for no in refusals if no.covers(local)]
-    if not ends or max(ends) >= (part[1] if part else 24):
+    if not ends:
         return None
-    return to_utc(datetime.combine(local.date(), time(max(ends))), zone).astimezone(zone)
+    if max(ends) < (part[1] if part else 24):
+        return on(local.date(), time(max(ends)))
+    later = (on(day, local.time()) for day in span_named(rest, today) if day > local.date())
+    return next((at for at in later if not any(no.covers(at) for no in refusals)), None)
 
 
 _BUT_WORDS = r"but|tapi|tp|mas|pero"

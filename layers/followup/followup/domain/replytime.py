@@ -304,6 +304,12 @@ _ANY_DAY = re.compile(
 )
 """Any time or any day, asked for or said alone, before the days it excepts: "any day
 except monday"."""
+_A_WEEK_ASKED = re.compile(
+    rf"(?:(?:{_ANY_DAY.pattern}) (?:(?:of|in|on|da|de la|di) )?)?(?:{_DAYS['next monday']})"
+    r"(?: (?:aja|saja|ya|is fine|works|ok|okay|is better|is good))?"
+)
+"""Next week, or any day of it, before the days it excepts: "next week except monday",
+"any day next week but not monday", "minggu depan kecuali senin"."""
 _EXCEPTED_ALSO = frozenset({"the", "on", "no", "na", "de", "da", "di", "or", "and", "atau", "dan"})
 _EXCEPTED_ALSO |= {"ou", "e", "y", "o", "this", "ini", "ya", "aja", "kak", "ka", "please", "pls"}
 _EXCEPTED_ALSO |= {"el", "los", "la", "las"}
@@ -552,8 +558,8 @@ def requested_time(
     ):
         return _from_now(now, SOON, zone)
     excepted = _anytime_but(message, now.astimezone(zone).date())
-    if excepted is not None:  # "anytime except tomorrow"
-        return _first_not_excepted(excepted, now, zone)
+    if excepted is not None:  # "anytime except tomorrow", "next week except monday"
+        return _first_not_excepted(*excepted, now, zone)
     local_now = now.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
     phrase = _english(message, local_now, refusal_asked=refusal_asked, refusal=refusal)
     if phrase is None:
@@ -573,39 +579,48 @@ def requested_time(
     return to_utc(at, zone).astimezone(zone)
 
 
-def _anytime_but(message: str, today: date) -> SaidNo | None:
+def _anytime_but(message: str, today: date) -> tuple[SaidNo, date | None] | None:
     """What a normalised `message` said on `today` asks not to be contacted at when it asks
-    to be at any time or on any day but on days or a part of one ("anytime except
-    tomorrow", "any day except monday", "call me whenever but not on friday", "kapan aja
-    kecuali sabtu atau minggu", "qualquer hora menos amanhã de manhã"); None for any other
-    message."""
+    to be at any time, on any day or in next week but on days or a part of one ("anytime
+    except tomorrow", "any day except monday", "call me whenever but not on friday", "kapan
+    aja kecuali sabtu atau minggu", "qualquer hora menos amanhã de manhã", "any day next
+    week except monday", "semana que vem, menos segunda"), and the Monday of the week asked
+    for (None: from now on); None for any other message."""
     said = _ANYTIME_BUT.fullmatch(message)
     if said is None:
         return None
     ask, but = said["ask"], said["days"]
-    if not (_ASKED_ANYHOW.fullmatch(ask) or _ANY_DAY.fullmatch(ask)):
+    week = _A_WEEK_ASKED.fullmatch(ask) is not None
+    if not (week or _ASKED_ANYHOW.fullmatch(ask) or _ANY_DAY.fullmatch(ask)):
         return None
     days, parts = list(_DAY.finditer(but)), list(_PART.finditer(but))
     if not (days or parts) or len(parts) > 1:
         return None
     if not set(_PART.sub(" ", _DAY.sub(" ", but)).split()) <= _EXCEPTED_ALSO:
         return None
-    dates = _dates_of(days, today) if days else frozenset({today})
+    monday = today + timedelta(days=7 - today.weekday()) if week else None
+    if monday is None:
+        dates = _dates_of(days, today) if days else frozenset({today})
+    else:  # its weekdays are those of next week, as said on the Sunday before it
+        every_day = frozenset(monday + timedelta(days=n) for n in range(7))
+        dates = _dates_of(days, monday - timedelta(days=1)) & every_day if days else every_day
     if not parts:
-        return SaidNo(dates, 0, 24, "")
+        return SaidNo(dates, 0, 24, ""), monday
     hour = _part_hour(parts[0])
-    return SaidNo(dates, 0 if hour == MORNING_HOUR else hour, _PART_ENDS[hour], "")
+    return SaidNo(dates, 0 if hour == MORNING_HOUR else hour, _PART_ENDS[hour], ""), monday
 
 
-def _first_not_excepted(excepted: SaidNo, now: datetime, zone: ZoneInfo) -> datetime:
-    """A quarter of an hour from `now` unless `excepted` says no to it, else the end of
-    what it says no to that day, else the morning of the first day after it says no to no
-    more."""
-    soon = _from_now(now, SOON, zone)
+def _first_not_excepted(
+    excepted: SaidNo, monday: date | None, now: datetime, zone: ZoneInfo
+) -> datetime:
+    """A quarter of an hour from `now` (or the morning of `monday`, when a week was asked
+    for) unless `excepted` says no to it, else the end of what it says no to that day,
+    else the morning of the first day after it says no to no more."""
 
     def at(day: date, hour: int) -> datetime:
         return to_utc(datetime.combine(day, time(hour)), zone).astimezone(zone)
 
+    soon = _from_now(now, SOON, zone) if monday is None else at(monday, MORNING_HOUR)
     if not excepted.covers(soon):
         return soon
     if excepted.end < 24 and not excepted.covers(at(soon.date(), excepted.end)):
@@ -2644,8 +2659,9 @@ _SAYING_NO = frozenset({"no", "not", "nope", "nah", "nao", "jangan", "jgn", "buk
 _SAYING_NO |= {"gak", "gk", "nggak", "ngga", "engga", "enggak", "tidak", "tdk", "ndak"}
 _JOINING_DAYS = frozenset({"or", "and", "atau", "dan", "ou", "e", "y", "o", "nor"})
 _NO_GOES_ON = _FILLERS | _COURTESY | {"sorry", "maaf", "desculpa", "perdon", "thanks", "gracias"}
-_NO_GOES_ON |= {"wait", "actually", "eh", "hmm", "espera"}
-"""Words a no may go on with before the time asked instead ("no wait, friday")."""
+_NO_GOES_ON |= {"wait", "actually", "eh", "hmm", "espera", "though", "tho"}
+"""Words a no may go on with ("not monday though") or before the time asked instead ("no
+wait, friday")."""
 _SAYING_NO_ALSO = _SAYING_NO | _JOINING_DAYS | _NO_GOES_ON
 _SAYING_NO_ALSO |= {"this", "the", "on", "el", "este", "esse", "ini", "in", "de"}
 _DAYS_AHEAD = {"today": 0, "tomorrow": 1, "day after tomorrow": 2}
@@ -2871,6 +2887,15 @@ def part_named(message: str) -> tuple[int, int] | None:
         return None
     hour = _part_hour(parts[0])
     return hour, _PART_ENDS[hour]
+
+
+def span_named(message: str, today: date) -> list[date]:
+    """The days of the one span of days the normalised `message` said on `today` names
+    (next week, a weekend), soonest first; none when it names any other day."""
+    days = list(_DAY.finditer(message))
+    if len(days) != 1 or _day_name(days[0]) not in ("next monday", "weekend"):
+        return []
+    return sorted(_dates_of(days, today))
 
 
 def names_an_hour(message: str) -> bool:
