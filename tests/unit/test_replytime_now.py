@@ -1,11 +1,12 @@
-"""A contact asked for now ("call me now", "telpon sekarang aja", "me liga agora", "call
-me asap", "hubungi saya secepatnya"), asked for with nothing else ("call me", "telpon
-aja kak", "me liga", "can you call me?", "pode me ligar?"), or at any time ("call me
+"""A contact asked for now ("call me now", "telpon sekarang aja", "me liga agora", "call me
+asap", "hubungi saya secepatnya"), asked for with nothing else ("call me", "telpon aja
+kak", "me liga", "can you call me?", "pode me ligar?"), or at any time ("call me
 whenever", "telpon kapan aja", "qualquer hora"; not "anytime" alone, which may answer a
-thanks), is a call back a quarter of an hour from now; at any time but on days or a part
-of one ("anytime except tomorrow", "kapan aja asal jangan besok"), never on what it
-excepts. One turned down ("don't call me now", "no need to call now", "ga usah telpon sekarang",
-"não me liga agora") is no time: the lead is busy."""
+thanks), is a call back a quarter of an hour from now; at any time but on days, a part
+of one or an hour ("anytime except tomorrow", "kapan aja asal jangan besok", "anytime
+except tomorrow at 3"), never on what it excepts. One turned down ("don't call me now",
+"no need to call now", "ga usah telpon sekarang", "não me liga agora") is no time: the
+lead is busy."""
 
 from __future__ import annotations
 
@@ -73,13 +74,20 @@ def test_a_contact_asked_for_now_is_a_call_back_soon(zone: ZoneInfo, text: str) 
         (JAKARTA, "kapan aja asal jangan malam", (20, 0), "2026-11-25T09:00"),
         (NEW_YORK, "anytime except tomorrow", (23, 0), "2026-11-24T23:15"),
         (NEW_YORK, "anytime except tomorrow", (23, 45), "2026-11-26T09:00"),
+        # an hour excepted, of a day or of every day
+        (NEW_YORK, "anytime except tomorrow at 3", (9, 0), SOON),
+        (NEW_YORK, "anytime except at 3", (14, 0), "2026-11-24T14:15"),
+        (NEW_YORK, "call me whenever, but not at 3pm", (14, 50), "2026-11-24T16:00"),
+        (JAKARTA, "kapan aja asal jangan jam 3", (14, 50), "2026-11-24T16:00"),
+        (SAO_PAULO, "qualquer hora menos às 15h", (14, 50), "2026-11-24T16:00"),
+        (NEW_YORK, "anytime except tomorrow at 3", (14, 50), "2026-11-24T15:05"),
     ],
 )
 def test_a_contact_at_any_time_but_on_some_days_is_never_on_them(
     zone: ZoneInfo, text: str, said_at: tuple[int, int], wanted: str
 ) -> None:
     # Given a lead writing on Tuesday at `said_at`
-    # When they ask to be contacted at any time but on days or a part of one
+    # When they ask to be contacted at any time but on days, a part of one or an hour
     # Then the call back is soon, or at the first time that is not excepted
     assert detected(zone, text, at(*said_at)) == (Intent.CALL_BACK_AT, wanted)
 

@@ -581,11 +581,12 @@ def requested_time(
 
 def _anytime_but(message: str, today: date) -> tuple[SaidNo, date | None] | None:
     """What a normalised `message` said on `today` asks not to be contacted at when it asks
-    to be at any time, on any day or in next week but on days or a part of one ("anytime
-    except tomorrow", "any day except monday", "call me whenever but not on friday", "kapan
-    aja kecuali sabtu atau minggu", "qualquer hora menos amanhã de manhã", "any day next
-    week except monday", "semana que vem, menos segunda"), and the Monday of the week asked
-    for (None: from now on); None for any other message."""
+    to be at any time, on any day or in next week but on days, a part of one or an hour
+    ("anytime except tomorrow", "any day except monday", "call me whenever but not on
+    friday", "kapan aja kecuali sabtu atau minggu", "qualquer hora menos amanhã de manhã",
+    "anytime except tomorrow at 3", "any day next week except monday", "semana que vem,
+    menos segunda"), and the Monday of the week asked for (None: from now on); None for
+    any other message."""
     said = _ANYTIME_BUT.fullmatch(message)
     if said is None:
         return None
@@ -594,9 +595,12 @@ def _anytime_but(message: str, today: date) -> tuple[SaidNo, date | None] | None
     if not (week or _ASKED_ANYHOW.fullmatch(ask) or _ANY_DAY.fullmatch(ask)):
         return None
     days, parts = list(_DAY.finditer(but)), list(_PART.finditer(but))
-    if not (days or parts) or len(parts) > 1:
+    clock_read = _clock_ready(but)  # it drops a part of the day opening it, as a greeting
+    clocks = list(_CLOCK.finditer(clock_read))
+    if not (days or parts or clocks) or len(parts) > 1 or len(clocks) > 1:
         return None
-    if not set(_PART.sub(" ", _DAY.sub(" ", but)).split()) <= _EXCEPTED_ALSO:
+    besides = _PART.sub(" ", _DAY.sub(" ", _CLOCK.sub(" ", clock_read))).split()
+    if not set(besides) <= _EXCEPTED_ALSO:
         return None
     monday = today + timedelta(days=7 - today.weekday()) if week else None
     if monday is None:
@@ -604,6 +608,9 @@ def _anytime_but(message: str, today: date) -> tuple[SaidNo, date | None] | None
     else:  # its weekdays are those of next week, as said on the Sunday before it
         every_day = frozenset(monday + timedelta(days=n) for n in range(7))
         dates = _dates_of(days, monday - timedelta(days=1)) & every_day if days else every_day
+    if clocks:  # "anytime except tomorrow at 3": that hour of those days, or of every day
+        hour = _clock_hour(clocks[0], _part_hour(parts[0]) if parts else None)
+        return SaidNo(dates if days or week else None, hour, hour + 1, ""), monday
     if not parts:
         return SaidNo(dates, 0, 24, ""), monday
     hour = _part_hour(parts[0])
