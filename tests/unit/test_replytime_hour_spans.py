@@ -1,10 +1,11 @@
 """An hour said roughly or as a span is an hour to call back at: a span of hours ("between
-2 and 4", "3-4pm", "antara jam 2-4 sore", "entre 2 e 4 da tarde") is its first hour, with
-the am or pm the span ends with when it comes first in the day ("between 11 and 1pm" is
-11:00), or a quarter of an hour from now when the span has begun today; "10ish" and
-"3-ish" are that hour. A span of days of a month ("de 10 a 12 de dezembro", "10-12
-dec") is its first day. A count of days, people or money ("between 2 and 3 days",
-"antara 2-3 juta") names no hour, and a dashed date stays a date."""
+2 and 4", "3-4pm", "antara jam 2-4 sore", "entre 2 e 4 da tarde"; with a dash and no
+word before it, "tomorrow 2-4", "amanhã 14-16h") is its first hour, with the am or pm
+the span ends with when it comes first in the day ("between 11 and 1pm" is 11:00), or a
+quarter of an hour from now when the span has begun today; "10ish" and "3-ish" are that
+hour. A span of days of a month ("de 10 a 12 de dezembro", "10-12 dec") is its first
+day. A count of days, people or money ("between 2 and 3 days", "antara 2-3 juta") names
+no hour, and a dashed date stays a date."""
 
 from __future__ import annotations
 
@@ -49,12 +50,35 @@ def test_an_hour_said_roughly_or_as_a_span_is_the_call_back(
 @pytest.mark.parametrize(
     ("zone", "text", "local"),
     [
+        (NEW_YORK, "I'm free tomorrow 2-4", TOMORROW_2PM),
+        (NEW_YORK, "3-4 works tomorrow", "2026-11-25T15:00"),
+        (NEW_YORK, "tomorrow 10-12", "2026-11-25T10:00"),
+        (NEW_YORK, "tomorrow 11-1", "2026-11-25T11:00"),
+        (SAO_PAULO, "amanhã 14-16h", TOMORROW_2PM),
+        (SAO_PAULO, "amanhã 9-11h", "2026-11-25T09:00"),
+    ],
+)
+def test_a_span_written_with_a_dash_alone_is_a_span_of_hours(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they give a span of hours with a dash and no word before it
+    # Then the call back is at its first hour, not the morning nor its last hour
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
         (NEW_YORK, "I'm busy at 3, 5pm", "2026-11-24T17:00"),
         (NEW_YORK, "don't call me at 3pm or 4pm, 5pm ok", "2026-11-24T17:00"),
         (NEW_YORK, "on 24-11-2026 at 3", "2026-11-24T15:00"),
         (NEW_YORK, "between 2 and 3 days", None),
         (JAKARTA, "antara 2-3 juta kak", None),
         (JAKARTA, "dari 10 sampai 12 orang", None),
+        (NEW_YORK, "we'll be 2-3 people", None),
+        (NEW_YORK, "it takes 1-2 weeks", None),
+        (JAKARTA, "2-3 hari lagi", "2026-11-27T09:00"),
     ],
 )
 def test_what_is_no_span_of_hours_is_read_as_before(

@@ -192,10 +192,28 @@ def plain_words(text: str) -> str:
     refuses, as "don't call me" outside a question ("não me liga amanhã"; not "não, me liga
     amanhã", "pq vc não me liga amanhã" nor "não me liga amanhã?")."""
     text = _PT_ON_THE.sub("on ", _AT_SIGN.sub(" at ", text))
-    text = _HOURS_DASHED.sub(r"\1 to \2", _ENGLISH_DAY_FORM.sub(r"\1", text))
+    text = _HOURS_DASHED.sub(_hours_dashed, _ENGLISH_DAY_FORM.sub(r"\1", text))
     if "?" in text:
         return text
     return _NOT_CALLED_PT.sub(_not_called_pt, text)
+
+
+_SPAN_SAID = frozenset(
+    {"between", "antara", "entre", "dari", "from", "de", "das", "jam", "jm", "pukul", "pkl"}
+) | {"as", "às", "at", "by", "around", "sekitar", "in", "dalam", "em", "en", "within"}
+"""Words before a span written with a dash that say what it is: "jam 2-4", "in 2-3 days"."""
+
+
+def _hours_dashed(found: re.Match[str]) -> str:
+    """The span `found` written with a dash, as said: "3-4pm" is "3 to 4pm"; one that
+    nothing before says what it is and nothing after counts ("tomorrow 2-4", "amanhã
+    14-16h") is a span of hours, "from 2 to 4"."""
+    spanned = f"{found[1]} to {found[2]}"
+    before = found.string[: found.start()].split()[-1:]
+    said = bool(before) and before[0].casefold() in _SPAN_SAID
+    if said or _SPAN_COUNTS.match(found.string, found.end()):
+        return spanned
+    return f"from {spanned}"
 
 
 def _not_called_pt(found: re.Match[str]) -> str:
@@ -399,6 +417,13 @@ _COUNTED = (
 clases", "the 3 classes", "after 3 lessons" name no hour nor day of the month. After
 "jam", "pukul" or "tanggal" the number is still the hour or the day ("jam 3 kelas": a
 class at 3)."""
+_SPAN_COUNTS = re.compile(
+    rf"(?!h\b) ?(?:{_UNITS}|{_COUNTED}|lagi|lg|more|juta|jt|rb|ribu|k|reais|rs|dollars?"
+    r"|orang|people|kali|x|mil|thousand|persen|percent|vezes|pessoas)\b",
+    re.IGNORECASE,
+)
+"""What after a span written with a dash says it counts ("2-3 days", "2-3 jam lagi", "1-2
+hours"); an "h" right after it says it spans hours of the clock ("14-16h")."""
 _CLOCK = re.compile(
     # "10:30", "10.30", "8:30pm", "14h", "14h30", "2pm", "10 horas", or "jam 10" / "at 10"
     # alone; am/pm is a word of its own ("as 2 amanha" is not 2 am)
