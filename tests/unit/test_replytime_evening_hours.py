@@ -1,8 +1,8 @@
-"""An hour from 7 to 9 said of today ("today", "hari ini", "nanti", "hoje") with no am
-or pm and no part of the day, once that hour has passed this morning, is this evening's:
-"today at 7" said at 09:00 was booked at 07:00 the next day. Said before it comes, with
-"am", "pagi" or a 24-hour clock ("07:00"), with another day ("tomorrow at 7"), or with no
-day at all ("jam 8 aja": the next 08:00), it is the morning's."""
+"""An hour from 7 to 9 said of today ("today", "hari ini", "nanti", "hoje", "later at")
+with no am or pm and no part of the day, once that hour has passed this morning, is this
+evening's: "today at 7" said at 09:00 was booked at 07:00 the next day. Said before it
+comes, with "am", "pagi" or a 24-hour clock ("07:00"), with another day ("tomorrow at
+7"), or with no day at all ("jam 8 aja": the next 08:00), it is the morning's."""
 
 from __future__ import annotations
 
@@ -24,6 +24,9 @@ from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, at, detected
         (JAKARTA, "nanti kak jam 7", "2026-11-24T19:00"),
         (JAKARTA, "hari ini jam 9 aja", "2026-11-24T21:00"),
         (SAO_PAULO, "hoje às 7", "2026-11-24T19:00"),
+        (NEW_YORK, "later at 7", "2026-11-24T19:00"),
+        (NEW_YORK, "I'll be free later on at 8", "2026-11-24T20:00"),
+        (SAO_PAULO, "mais tarde às 7", "2026-11-24T19:00"),
     ],
 )
 def test_an_evening_hour_past_this_morning_is_this_evening(
@@ -43,6 +46,7 @@ def test_an_evening_hour_past_this_morning_is_this_evening(
         (JAKARTA, "jam 8 aja", 9, "2026-11-25T08:00"),
         (NEW_YORK, "tomorrow at 7", 9, "2026-11-25T07:00"),
         (NEW_YORK, "at 7am", 9, "2026-11-25T07:00"),
+        (NEW_YORK, "later at 7am", 9, "2026-11-25T07:00"),
         (NEW_YORK, "at 07:00", 9, "2026-11-25T07:00"),
         (JAKARTA, "jam 7 pagi", 9, "2026-11-25T07:00"),
         (NEW_YORK, "at 10", 9, "2026-11-24T10:00"),

@@ -732,8 +732,10 @@ def _english(
     if clock is not None and today and _span_begun(spans, clock, hour, minute, now):
         soon = now + SOON  # "I'm free between 9 and 11" said at 10
         return f"{soon.date().isoformat()} {soon:%H:%M}"
-    if clock is not None and day is not None and today and part_hour is None:
-        # "today at 7", "nanti jam 7" said at 9 in the morning: 19:00, not tomorrow's 07:00
+    later = clock is not None and _LATER_TODAY.search(message, 0, clock.start()) is not None
+    if clock is not None and (day is not None or later) and today and part_hour is None:
+        # "today at 7", "nanti jam 7", "later at 7" said at 9 in the morning: 19:00, not
+        # tomorrow's 07:00
         hour += 12 if _evening_meant(clock, now) else 0
     part_limit = None if clock else _part_limit(message)
     if part_limit is not None:
@@ -1493,6 +1495,8 @@ _DOUBLED = re.compile(rf"\b({_PART_WORDS})2\b")
 """A part of the day written doubled with a 2 ("pagi2": early in the morning)."""
 _MAIS_TARDE = re.compile(r"\b(?:mais|mas) tarde\b")
 """"Mais tarde", "más tarde": later, not the afternoon ("tarde")."""
+_LATER_TODAY = re.compile(r"\blater(?: on)? $")
+"""Later, said right before an hour: later today ("later at 7", "mais tarde às 7")."""
 
 
 def _clock_ready(message: str) -> str:
