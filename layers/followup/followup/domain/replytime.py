@@ -1773,11 +1773,20 @@ def _hour_digits(clock: re.Match[str]) -> str:
     return str(clock["hour"] or clock["bare"] or clock["near"] or clock["after"])
 
 
+_CALLED_AFTER_IT = re.compile(
+    r" (?:(?:so|then|pls|please|just) )?(?:call|text|ring|phone|telpon|telp|tlp|hubungi|liga"
+    r"|me liga|ligue)(?: (?:me|aku|saya))? (?:after that|afterwards|after|after then"
+    r"|depois disso|depois|abis itu|habis itu|setelah itu|sesudah itu|despues)\b"
+)
+"""A request to be called after the hour said right before it: ", call me after that"."""
+
+
 def _near(clock: re.Match[str]) -> bool:
     """An hour said as "around 3" right after a day, a part of the day or a request
     ("tomorrow around 11", "depois do almoço umas 2", "call me around 3", "amanhã lá pelas
-    3"), said alone ("lá pelas 5", "around 5 pls") or right before a part of the day
-    ("around 8 in the evening", "por volta das 8 da noite"). Elsewhere it may count
+    3"), said alone ("lá pelas 5", "around 5 pls"), right before a part of the day
+    ("around 8 in the evening", "por volta das 8 da noite") or right before a request to
+    be called after it ("I get home around 6, call me after that"). Elsewhere it may count
     people, years or money ("we have around 3 kids", "anak saya sekitar 8"), or be an hour
     the lead is busy at ("I have a meeting around 11")."""
     message = clock.string
@@ -1789,6 +1798,8 @@ def _near(clock: re.Match[str]) -> bool:
         return True  # "tomorrow around 11", "after lunch around 2", "call me around 3"
     if not before.strip() and set(message[clock.end() :].split()) <= _FILLERS | _COURTESY:
         return True  # the whole reply: "lá pelas 5", "around 5 pls"
+    if _CALLED_AFTER_IT.match(message, clock.end()):
+        return True  # "I get home around 6, call after that"
     linked = _TO_A_PART.match(message, clock.end())
     return linked is not None and _PART.match(message, linked.end()) is not None
 
