@@ -250,6 +250,12 @@ def test_a_day_said_no_to_too_is_not_booked(zone: ZoneInfo, text: str) -> None:
         (SAO_PAULO, "não posso amanhã mas sexta sim", FRIDAY_9AM),
         (JAKARTA, "gak bisa besok kak sore", "2026-11-25T15:00"),
         (NEW_YORK, "I can't tomorrow, right?", TOMORROW_9AM),
+        (NEW_YORK, "I can't tomorrow, friday?", FRIDAY_9AM),
+        (JAKARTA, "gak bisa besok, jumat?", FRIDAY_9AM),
+        (SAO_PAULO, "não posso amanhã, sexta?", FRIDAY_9AM),
+        (NEW_YORK, "I'm busy today, thursday?", "2026-11-26T09:00"),
+        (NEW_YORK, "I'm swamped today, thursday works", "2026-11-26T09:00"),
+        (SAO_PAULO, "tô ocupado hoje, quinta pode?", "2026-11-26T09:00"),
     ],
 )
 def test_a_refusal_said_first_keeps_to_its_own_sentence_and_part_of_the_day(
@@ -257,7 +263,7 @@ def test_a_refusal_said_first_keeps_to_its_own_sentence_and_part_of_the_day(
 ) -> None:
     # Given a lead writing at 09:00 on Tuesday
     # When they refuse a day or its morning first, then ask for another (after a "but", or
-    # in a question of its own)
+    # in a question of its own, or in a clause the question ends)
     # Then the other is booked; a part asked apart, or a refusal asked about, keeps the day
     assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
 

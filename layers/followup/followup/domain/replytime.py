@@ -1882,7 +1882,8 @@ _MAY = frozenset({"pode", "bisa"})
 """A word right after a day that asks whether it suits: "quinta pode ser?", "lusa bisa?"."""
 _MAY_ENDS = frozenset({"ser", "ga", "gak", "gk", "nggak", "kah", "sim", "ya", "kak", "ka"})
 """Words that may follow it to the end of the ask: "pode ser", "bisa ga kak"."""
-_BUSY = frozenset({"sibuk", "busy", "ocupado", "ocupada", "ocupados", "ocupadas"})
+_BUSY = frozenset({"sibuk", "repot", "busy", "swamped", "slammed"})
+_BUSY |= {"ocupado", "ocupada", "ocupados", "ocupadas"}
 """Busy said outright: of another day than today, what the lead is busy with ("amanhã
 tenho prova") may be done by the time they are called."""
 _TAKEN = _ASKED_AFTER | {"siap", "sim", "blz", "beleza", "sure", "good", "yes", "iya"}
@@ -2745,19 +2746,19 @@ def said_no_to(
     plainly: bool = False,
     after_no: bool = False,
 ) -> SaidNo | None:
-    """What the normalised `clause` says no to, when it names a day (or a part of one), no
-    hour, and only says no to it ("not tomorrow", "amanhã não", "besok pagi jangan ya",
-    "not today or tomorrow"), or the same as the clause before it (`after_no`: "hari ini
-    gak bisa, besok juga", "I'm busy today, tomorrow too") or, when the message names no
-    hour (`hour_said`: "tomorrow I'm busy, at 3 is fine" may be tomorrow at 3), that the
-    lead cannot or is busy on the one day it names, said right after it (`_refused`:
-    "tomorrow I can't", "amanhã não posso", "besok pagi gak bisa") or, in a clause said
-    `plainly` (no mark within it, in a sentence that asks nothing) with no part of the
-    day but the day's own, before it (`refuses_day`: "I can't tomorrow", "gak bisa
-    besok", "não posso amanhã"). None for a "no" that asks or sets a condition ("why not
-    tomorrow", "if not tomorrow"), or says something else of the day ("tomorrow no
-    problem", "amanhã não tenho aula"). A weekday that is today's stands for both ("not
-    friday" said on a Friday)."""
+    """What the normalised `clause` says no to, when it names a day (or a part of one),
+    no hour, and only says no to it ("not tomorrow", "amanhã não", "besok pagi jangan
+    ya", "not today or tomorrow"), or the same as the clause before it (`after_no`:
+    "hari ini gak bisa, besok juga", "I'm busy today, tomorrow too") or, when the
+    message names no hour (`hour_said`: "tomorrow I'm busy, at 3 is fine" may be
+    tomorrow at 3), that the lead cannot or is busy on the one day it names, said right
+    after it (`_refused`: "tomorrow I can't", "amanhã não posso", "besok pagi gak bisa")
+    or, in a clause said `plainly` (no mark within it, in a sentence that asks nothing
+    of it) with no part of the day but the day's own, before it (`refuses_day`: "I can't
+    tomorrow", "gak bisa besok", "não posso amanhã"). None for a "no" that asks or sets
+    a condition ("why not tomorrow", "if not tomorrow"), or says something else of the
+    day ("tomorrow no problem", "amanhã não tenho aula"). A weekday that is today's
+    stands for both ("not friday" said on a Friday)."""
     days = list(_DAY.finditer(clause))
     parts = list(_PART.finditer(clause))
     if not (days or parts) or len(parts) > 1 or _CLOCK.search(clause):
