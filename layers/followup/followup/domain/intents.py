@@ -528,8 +528,9 @@ _ID_WHEN_WORD = (
 _CONTACT = _any(
     r"call|ring|phone|text|message|msg|remind|reach|contact|talk|chat|ping|try|what about|"
     r"how about|works|ok|okay",
-    # another time proposed: "can we do thursday?", "can we move it to friday?"
-    rf"(?:can|could|shall|should) we do (?:it )?{_WHEN_WORD}",
+    # another time proposed: "can we do thursday?", "can you do 3pm?", "can we move it to
+    # friday?"
+    rf"(?:can|could|shall|should) (?:we|you|u) do (?:it )?{_WHEN_WORD}",
     r"(?:make it|move it|push it|switch it|change it|reschedule(?: it)?|postpone(?: it)?)"
     rf"(?: (?:to|till|until|for))? {_WHEN_WORD}",
     # a time proposed, the whole message asking whether it suits: "would tomorrow 10am
