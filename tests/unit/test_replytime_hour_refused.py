@@ -4,7 +4,9 @@ the day offered ("at 10 I can't, tomorrow morning ok"). An hour refused with no 
 offered is no call back at all: "tomorrow at 3 I can't, I have class" and "tomorrow at 3
 I have a meeting" were booked at 15:00 too, and so were "at 3 I can't, 5pm too" and "às
 15h não posso, 2 reuniões seguidas": a later hour refused as well is passed over for the
-next one offered ("5pm neither, 7pm ok"), and a number that is no hour books nothing."""
+next one offered ("5pm neither, 7pm ok"), and a number that is no hour books nothing.
+The hour of a meeting or a class the lead has, said before it ("I have a meeting at 3"),
+is never booked either, and a call asked for after it is an hour later."""
 
 from __future__ import annotations
 
@@ -286,6 +288,50 @@ def test_an_hour_the_lead_is_busy_until_is_when_they_are_free(
     # Given a lead writing at 08:00 on Tuesday
     # When they are busy at one hour until a later one
     # Then the call back is at the later hour (or at one they offer after it)
+    assert detected(zone, text, at(8))[1] == local
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "I have a meeting at 3", None),
+        (NEW_YORK, "I have class at 3", None),
+        (JAKARTA, "aku ada kelas jam 3", None),
+        (SAO_PAULO, "tenho aula às 15h", None),
+        (NEW_YORK, "I have a meeting at 3, so call at 5", "2026-11-24T17:00"),
+        (NEW_YORK, "I have class at 3, can you call tomorrow?", "2026-11-25T09:00"),
+        (NEW_YORK, "tomorrow works, friday I have class at 10", "2026-11-25T09:00"),
+    ],
+)
+def test_the_hour_of_what_the_lead_has_said_before_it_is_never_booked(
+    zone: ZoneInfo, text: str, local: str | None
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they say they have a meeting, a class or an appointment at an hour
+    # Then that hour is not booked: the time asked for besides, or none
+    assert detected(zone, text, at(8))[1] == local
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "I have a meeting at 3, call me after", "2026-11-24T16:00"),
+        (NEW_YORK, "I have class at 2, call after that", "2026-11-24T15:00"),
+        (NEW_YORK, "tomorrow I have an exam at 10, call me after", "2026-11-25T11:00"),
+        (JAKARTA, "jam 3 ada rapat, abis itu telpon aja", "2026-11-24T16:00"),
+        (JAKARTA, "aku ada kelas jam 1, habis itu bisa", "2026-11-24T14:00"),
+        (SAO_PAULO, "tenho reunião às 15h, me liga depois", "2026-11-24T16:00"),
+        (NEW_YORK, "I'm in class until 3, call me after that", "2026-11-24T15:00"),
+        (NEW_YORK, "I get home at 6, call after that", "2026-11-24T18:00"),
+    ],
+)
+def test_a_call_after_what_begins_at_an_hour_is_an_hour_later(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they have a meeting, a class or an exam at an hour and ask to be called after
+    # Then the call back is an hour later, not as it begins (and at the end of what lasts
+    # until an hour, or at an hour the lead gets somewhere, as before)
     assert detected(zone, text, at(8))[1] == local
 
 

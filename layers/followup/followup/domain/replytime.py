@@ -726,6 +726,12 @@ def _english(
     if clock:
         hour = _clock_hour(clock, part_hour)
         minute = _minute(clock)
+        engaged = _ENGAGED_AT.search(message, 0, clock.start())
+        if _called_after_it(message, clock):
+            hour += 1 if hour < 23 else 0  # "I have a meeting at 3, call me after"
+        elif engaged is not None:  # "I have a meeting at 3, call at 5": never the first hour
+            rest = f"{message[: engaged.start()]} {message[clock.end() :]}"
+            return _english(rest, now) if rest.split() else None
     elif part_hour is not None:
         hour = part_hour
     today = not (dated or counted or weeks or month) and (day is None or _day_name(day) == "today")
@@ -1886,6 +1892,36 @@ _BUSY = frozenset({"sibuk", "repot", "busy", "swamped", "slammed"})
 _BUSY |= {"ocupado", "ocupada", "ocupados", "ocupadas"}
 """Busy said outright: of another day than today, what the lead is busy with ("amanhã
 tenho prova") may be done by the time they are called."""
+_AFTER_IT = re.compile(
+    r"\b(?:after|afterwards|depois|abis|habis|setelah|sesudah|despues|luego)"
+    r"(?: (?:that|it|this|disso|itu|eso))?\b(?! (?:(?:jam|pukul|das|de las|at) )?\d)"
+)
+"""After it, said of what the lead has then: "call me after that", "abis itu", "depois"."""
+_ENGAGEMENTS = _BUSY_WITH - _BUSY - {"kerja", "trabalho", "trabajo"}
+"""What begins at an hour and lasts (a meeting, a class, an exam); not work, nor busy."""
+
+
+_ENGAGED_AT = re.compile(
+    r"\b(?:(?:i|aku|saya|sy|eu|yo|we|my \w+) )?(?:have|has|got|ive|tenho|tem|tengo|ada|punya)"
+    rf"(?: \w+){{0,2}}? (?:{'|'.join(sorted(_ENGAGEMENTS))})"
+    r"(?: (?:at|as|a|las|jam|jm|pukul|pkl|around))? $"
+)
+"""What keeps the lead said right before an hour, up to it: "I have a meeting at 3", "aku
+ada kelas jam 3", "tenho aula às 15h"."""
+
+
+def _called_after_it(message: str, clock: re.Match[str]) -> bool:
+    """The hour `clock` is when something the lead has begins ("I have a meeting at 3",
+    "jam 3 ada rapat", "tenho aula às 14h"), and they ask to be called after it ("call me
+    after", "abis itu telpon aja", "me liga depois"): the call back is an hour later, not
+    as it begins. Not the end of it ("in class until 3, call me after")."""
+    before = message[: clock.start()].split()
+    near = before[-3:] + message[clock.end() :].split()[:3]
+    if set(before[-1:]) & _UNTIL or not set(near) & _ENGAGEMENTS:
+        return False
+    return _AFTER_IT.search(message, clock.end()) is not None
+
+
 _TAKEN = _ASKED_AFTER | {"siap", "sim", "blz", "beleza", "sure", "good", "yes", "iya"}
 """Words right after a day that take it: "besok oke, gabisa skrg"."""
 _NOW = frozenset({"sekarang", "skrg", "skg", "agora", "agr", "now", "rn"})
