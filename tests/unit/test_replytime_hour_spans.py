@@ -50,6 +50,26 @@ def test_an_hour_said_roughly_or_as_a_span_is_the_call_back(
 @pytest.mark.parametrize(
     ("zone", "text", "local"),
     [
+        (NEW_YORK, "between 10 and 12pm tomorrow", "2026-11-25T10:00"),
+        (NEW_YORK, "between 10 and noon tomorrow", "2026-11-25T10:00"),
+        (NEW_YORK, "between 11 and noon", "2026-11-24T11:00"),
+        (NEW_YORK, "from 10 to noon", "2026-11-24T10:00"),
+        (SAO_PAULO, "amanhã entre 10 e meio dia", "2026-11-25T10:00"),
+        (NEW_YORK, "between 12 and 2pm", "2026-11-24T12:00"),
+    ],
+)
+def test_a_span_of_hours_ending_at_noon_begins_in_the_morning(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they give a span of hours that ends at noon, as 12pm or as the word
+    # Then the call back is at its first hour in the morning (it was 22:00, or none)
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
         (NEW_YORK, "I'm free tomorrow 2-4", TOMORROW_2PM),
         (NEW_YORK, "3-4 works tomorrow", "2026-11-25T15:00"),
         (NEW_YORK, "tomorrow 10-12", "2026-11-25T10:00"),

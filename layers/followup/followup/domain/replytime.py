@@ -2545,8 +2545,18 @@ def _as_clock_reads(message: str) -> str:
         for (start, end), hour in reversed(spoken):
             message = f"{message[:start]}{(hour + hours) or 12}:{minutes}{message[end:]}"
     message = _ISH.sub(lambda found: f"jam {found['hour']}", message)
+    message = _NOON_ENDING.sub(r"\g<span> 12pm", message)
     message = _BEFORE_HOUR.sub(_limit_as_clock, message)
     return _DAYS_SPANNED.sub(_first_day, message)
+
+
+_NOON_ENDING = re.compile(
+    r"(?P<span>\b(?:between|antara|entre|dari|from|de|das) (?:(?:jam|pukul|as|las) )?"
+    rf"(?:{_HOUR})(?:[:.][0-5]\d)?(?: ?am)?"
+    r" (?:and|to|till|until|sampai|sampe|smp|e|a|y|ate|as))(?: (?:the|o|el))?"
+    r" (?:noon|midday|meio dia|mediodia)\b"
+)
+"""A span of hours that ends at noon: "between 10 and noon", "entre 10 e meio dia"."""
 
 
 def _first_day(found: re.Match[str]) -> str:
@@ -2565,7 +2575,8 @@ def _range_start(found: re.Match[str]) -> str:
     last = "last" if found["first"] else "end"
     hour, minute, ampm = int(found[first]), found[f"{first}_minute"], found[f"{first}_ampm"]
     end_ampm = found[f"{last}_ampm"]
-    if ampm is None and end_ampm is not None and (end_ampm == "am" or hour < int(found[last])):
+    before_end = hour < int(found[last]) % 12  # "between 10 and 12pm" is in the morning
+    if ampm is None and end_ampm is not None and (end_ampm == "am" or before_end):
         ampm = end_ampm
     return f"jam {hour}{f':{minute}' if minute else ''}{f' {ampm}' if ampm else ''}"
 
