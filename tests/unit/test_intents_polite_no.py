@@ -67,6 +67,7 @@ def test_a_no_or_thanks_alone_or_a_no_asking_a_time_is_no_refusal(
         (NEW_YORK, "I'll call you back"),
         (NEW_YORK, "I will text you back"),
         (SAO_PAULO, "depois eu te ligo"),
+        (SAO_PAULO, "eu te ligo"),
         (SAO_PAULO, "te retorno depois"),
         (SAO_PAULO, "depois a gente se fala"),
     ],

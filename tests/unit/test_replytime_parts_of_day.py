@@ -78,6 +78,8 @@ def test_a_part_of_the_day_opening_a_time_after_an_hour_is_no_greeting(
         (SAO_PAULO, "amanhã no horário do almoço", "2026-11-25T12:00"),
         (NEW_YORK, "first thing in the morning", "2026-11-25T09:00"),
         (NEW_YORK, "after dinner", "2026-11-24T19:00"),
+        (SAO_PAULO, "depois do almoço eu te ligo", "2026-11-24T13:00"),
+        (SAO_PAULO, "eu te ligo à noite", "2026-11-24T19:00"),
         (NEW_YORK, "I'm having dinner, call me after dinner", "2026-11-24T19:00"),
         (JAKARTA, "abis makan malam aja", "2026-11-24T19:00"),
         (SAO_PAULO, "depois do jantar", "2026-11-24T19:00"),
@@ -85,7 +87,8 @@ def test_a_part_of_the_day_opening_a_time_after_an_hour_is_no_greeting(
 )
 def test_a_part_of_the_day_asked_for_is_a_call_back(zone: ZoneInfo, text: str, local: str) -> None:
     # Given a lead writing on Tuesday morning
-    # When they ask to be called in a part of the day, with no hour
+    # When they ask to be called in a part of the day, or say they will call then, with
+    # no hour
     # Then the call back is at that part's usual hour, today
     assert detected(zone, text, at(9)) == (Intent.CALL_BACK_AT, local)
 

@@ -494,7 +494,7 @@ _BUSY = _any(
     r"nanti|sebentar|bentar|nanti2|ntar2|kapan2|kapan kapan|lain kali|lain waktu",
     r"next time|another time|some other time|outra hora|outro dia|otro dia|otra ocasion",
     r"depois (?:eu )?(?:te )?(?:falo|respondo|vejo|retorno|chamo|ligo)|mais tarde",
-    r"(?:e|ai|dai|eu) te (?:falo|aviso|retorno|dou (?:um )?retorno)",
+    r"(?:e|ai|dai|eu) te (?:falo|aviso|retorno|ligo|dou (?:um )?retorno)",
     r"te (?:retorno|ligo|chamo|respondo) depois|(?:depois )?a gente se fala|falamos depois",
     r"(?:luego|despues) (?:te |le |les )?(?:escribo|llamo|aviso|contesto|respondo|hablamos)"
     r"|mas tarde|al rato",

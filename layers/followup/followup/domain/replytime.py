@@ -396,7 +396,8 @@ _A_PART = re.compile(
 _ASKS = re.compile(
     r"\b(?:call|ring|phone|text|message|contact|reach|talk|chat|free|available|works|better"
     r"|telp|telpon|telepon|tlp|hubungi|kabari|kabarin|wa|japri|luang|bisa|aja|saja"
-    r"|liga|ligar|ligue|chama|fala|falar|falamos|conversa|conversamos|manda|livre|disponivel"
+    r"|liga|ligar|ligue|ligo|chama|fala|falar|falamos|conversa|conversamos|manda|livre"
+    r"|disponivel"
     r"|melhor|pode|ngobrol"
     r"|llama|llamame|llamar|llamenme|marcame|escribeme|hablame|hablar|hablamos|libre|disponible"
     r"|mejor|puedes)\b"
@@ -1824,7 +1825,7 @@ puedo"."""
 _BUSY_WITH = frozenset(
     {"sibuk", "busy", "ocupado", "ocupada", "aula", "class", "kelas", "kuliah", "meeting"}
     | {"rapat", "kerja", "trabalho", "prova", "exam", "ujian", "reuniao", "consulta", "medico"}
-    | {"clase", "clases", "reunion", "examen", "trabajo", "cita"}
+    | {"clase", "clases", "reunion", "junta", "examen", "trabajo", "cita"}
     | {"doctor", "dentist", "dentista", "dokter", "client", "cliente", "klien"}
 )
 """What a lead is busy with: "lagi sibuk", "tenho aula", "I have class"."""
