@@ -39,6 +39,8 @@ SOON = "2026-11-24T09:15"
         (NEW_YORK, "free til 5", SOON),
         (JAKARTA, "aku free hingga jam 5", SOON),
         (SAO_PAULO, "tô livre até as 17h", SOON),
+        (NEW_YORK, "call me before noon", SOON),
+        (SAO_PAULO, "me liga antes do meio dia", SOON),
     ],
 )
 def test_a_limit_asked_for_is_the_earliest_time_before_it(
@@ -124,6 +126,10 @@ def test_what_keeps_the_lead_before_an_hour_is_read_as_before(
         (NEW_YORK, "I'm in a meeting till 3 tomorrow", "2026-11-25T15:00"),
         (NEW_YORK, "friday I have class until 2", "2026-11-27T14:00"),
         (NEW_YORK, "I'm busy until 3, call me friday", "2026-11-27T09:00"),
+        (NEW_YORK, "in class till noon, call after", "2026-11-24T12:00"),
+        (NEW_YORK, "I'm in a meeting until noon", "2026-11-24T12:00"),
+        (SAO_PAULO, "tô em aula até meio dia, me liga depois", "2026-11-24T12:00"),
+        (SAO_PAULO, "estoy ocupado hasta mediodía", "2026-11-24T12:00"),
     ],
 )
 def test_a_bare_hour_the_lead_is_kept_until_is_when_they_are_free(

@@ -2443,6 +2443,10 @@ _BEFORE_HOUR = re.compile(
 )
 """An hour said as the limit of when to call ("before 5", "antes das 10", "free until
 5")."""
+_NOON_LIMIT = re.compile(
+    rf"\b(?P<before>{_BEFORE}|{_UNTIL_WORDS}|ate o|hasta el) (?:noon|midday|meio dia|mediodia)\b"
+)
+"""Noon said as a limit: "until noon", "before midday", "até meio dia", "hasta mediodía"."""
 _ASKED_BEFORE = re.compile(rf"\b(?:{_BEFORE}) $")
 _FREE_UNTIL = re.compile(
     r"\b(?:free|available|luang|kosong|livre|disponivel|libre)(?: (?:today|hari ini|hoje|hoy))?"
@@ -2547,6 +2551,7 @@ def _as_clock_reads(message: str) -> str:
             message = f"{message[:start]}{(hour + hours) or 12}:{minutes}{message[end:]}"
     message = _ISH.sub(lambda found: f"jam {found['hour']}", message)
     message = _NOON_ENDING.sub(r"\g<span> 12pm", message)
+    message = _NOON_LIMIT.sub(r"\g<before> 12pm", message)
     message = _BEFORE_HOUR.sub(_limit_as_clock, message)
     return _DAYS_SPANNED.sub(_first_day, message)
 
