@@ -381,8 +381,8 @@ _A_PART = re.compile(
     r" (?:aja|saja|ya|deh|dong)\b"
     r"|\b(?:abis|habis|setelah|sesudah|stlh|bada)"
     r" (?P<z>dzuhur|zuhur|lohor|jumatan|ashar|asar|maghrib|magrib|isya)\b"
-    r"|\b(?:at|around|ao|pas) (?P<n>noon|midday|meio dia|lunchtime|jam makan siang"
-    r"|waktu makan siang)\b"
+    r"|\b(?:at|around|ao|pas|liga|ligue|ligar) (?P<n>noon|midday|meio dia|lunchtime"
+    r"|jam makan siang|waktu makan siang)\b"
     r"|\bna hora do (?P<m>almoco)\b"
     rf"|\b(?P<l>{_AFTER_LUNCH_WORDS})\b"
     rf"|\b(?P<v>{_AFTER_WORK_WORDS}|{_AFTER_SCHOOL_WORDS})\b"
@@ -2617,11 +2617,12 @@ def _part_beside(message: str, anchor: re.Match[str] | None) -> int | None:
 _LINKING = frozenset(
     {"in", "the", "at", "de", "da", "a", "pela", "di", "of", "on", "que", "vem", "next", "depan"}
     | {"aja", "saja", "ya", "deh", "nanti", "ntar", "nti", "por", "en", "la"}
-    | {"na", "hora", "do", "horario"}
+    | {"na", "hora", "do", "horario", "abis", "habis", "setelah", "sesudah", "bada"}
+    | {"kak", "ka", "kk", "mas", "mbak", "mba", "pak", "bu", "bang", "sis"}
 )
 """Words that join a day or an hour to its part of the day: "at 8 in the evening", "sexta
 que vem de tarde", "besok aja ya sore", "mañana por la tarde", "amanhã na hora do
-almoço"."""
+almoço", "kamis aja kak habis maghrib"."""
 
 
 def _words_between(message: str, one: tuple[int, int], other: tuple[int, int]) -> int:
