@@ -30,6 +30,9 @@ from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, at, detected
         (NEW_YORK, "can you do wednesday at half past 2?", "2026-11-25T14:30"),
         (NEW_YORK, "could you do thursday at 3?", "2026-11-26T15:00"),
         (NEW_YORK, "can u do tomorrow 3pm?", "2026-11-25T15:00"),
+        (JAKARTA, "besok gimana kak?", "2026-11-25T09:00"),
+        (JAKARTA, "kalau kamis gimana?", "2026-11-26T09:00"),
+        (JAKARTA, "aku sibuk hari ini, kamis gimana?", "2026-11-26T09:00"),
     ],
 )
 def test_a_time_proposed_as_a_question_is_a_call_back(
@@ -53,6 +56,8 @@ def test_a_time_proposed_as_a_question_is_a_call_back(
         (NEW_YORK, "is tomorrow a holiday?"),
         (NEW_YORK, "can we do the payment on friday?"),
         (NEW_YORK, "can you do the payment on friday?"),
+        (JAKARTA, "jadwal kamis gimana?"),
+        (JAKARTA, "kamis gimana kelasnya?"),
         (NEW_YORK, "can I make it to the open day?"),
         (JAKARTA, "besok jam berapa gimana?"),
     ],

@@ -541,6 +541,11 @@ _CONTACT = _any(
     rf"^(?:kalau |kalo |klo |kl )?(?:{_ID_WHEN_WORD} )*(?:jam|jm|pukul|pkl) \d{{1,2}}"
     r"(?:[:.]\d{2})?(?: (?:pagi|siang|sore|malam|malem))? (?:gimana|gmn|gmna|bagaimana)"
     r"(?: (?:kak|ka|kk|mas|mba|mbak|pak|bu|bang|sis))?$",
+    # a day proposed last: "hari ini sibuk, kamis gimana?", not "kamis gimana kelasnya?"
+    r"(?<!jadwal )(?<!kelas )(?<!kelasnya )\b(?:besok|bsk|lusa|senin|selasa|rabu|kamis|jumat|sabtu"
+    r"|minggu depan)"
+    r"(?: (?:pagi|siang|sore|malam|malem))? (?:aja )?(?:gimana|gmn|gmna|bagaimana)"
+    r"(?: (?:kak|ka|kk|mas|mba|mbak|pak|bu|bang|sis))?$",
     r"(?:you|u|ya) (?:have|got) (?:a |some |a few |\d+ )?(?:time|minutes?|mins?|moment)"
     r"(?=$| (?:today|tomorrow|tmrw|now|later|this|next|on|at|in|\d))"
     r"|(?:are|r) (?:you|u) free|^(?:im|i am) free",

@@ -2924,6 +2924,7 @@ def _part_of_the_day(clause: str, days: list[re.Match[str]], parts: list[re.Matc
 _ASKING_PLAINLY = _FILLERS | _COURTESY | _ASKED_AFTER | _JOINING_DAYS | _INSTEAD
 _ASKING_PLAINLY |= {"maybe", "talvez", "mungkin", "quizas", "yes", "sim", "si", "el", "la"}
 _ASKING_PLAINLY |= {"at", "is", "good", "better", "pode", "ser", "bisa", "boleh", "as", "a"}
+_ASKING_PLAINLY |= {"gimana", "gmn", "bagaimana", "how", "about", "what"}
 
 
 def asks_only_a_time(message: str) -> bool:
