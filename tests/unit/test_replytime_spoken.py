@@ -135,6 +135,9 @@ def test_words_like_a_time_that_name_none_ask_no_call_back(zone: ZoneInfo, text:
         (NEW_YORK, "I'm home around 6, call after", "2026-11-24T18:00"),
         (SAO_PAULO, "chego em casa lá pelas 6, me liga depois", "2026-11-24T18:00"),
         (JAKARTA, "aku pulang sekitar jam 6, telpon abis itu", "2026-11-24T18:00"),
+        (NEW_YORK, "call me later around 6", "2026-11-24T18:00"),
+        (SAO_PAULO, "mais tarde umas 6", "2026-11-24T18:00"),
+        (SAO_PAULO, "lá pras 6", "2026-11-24T18:00"),
     ],
 )
 def test_an_hour_said_as_around_one_is_that_hour(zone: ZoneInfo, text: str, local: str) -> None:
@@ -158,6 +161,7 @@ def test_an_hour_said_as_around_one_is_that_hour(zone: ZoneInfo, text: str, loca
         (NEW_YORK, "sorry I missed your call around 11, call me back"),
         (NEW_YORK, "I'll be at lunch around 12, call before"),
         (NEW_YORK, "we have around 3 kids, call me after"),
+        (SAO_PAULO, "é pras 6 pessoas"),
     ],
 )
 def test_around_a_number_that_is_no_hour_asks_no_call_back(zone: ZoneInfo, text: str) -> None:

@@ -437,7 +437,8 @@ _CLOCK = re.compile(
     rf" (?P<bare>{_HOUR})(?:an)?\b"
     # "around 11", "at around 4", "por volta das 10", "lá pelas 3"; not "around 3 days",
     # "sekitar 2 juta"
-    rf"|\b(?:(?:at )?around|sekitar|por volta d[ae]s?|(?:la )?pelas|umas) (?P<near>{_HOUR})\b"
+    rf"|\b(?:(?:at )?around|sekitar|por volta d[ae]s?|(?:la )?(?:pelas|pras)|umas)"
+    rf" (?P<near>{_HOUR})\b"
     rf"(?![:.]\d| ?(?:am|pm)\b| ?(?:(?:{_UNITS})(?:an)?|more|lagi|lg|juta|jt|jutaan|rb|ribu|k"
     r"|reais|rs|dollars?|bucks|orang|people|kali|x|mil|thousand|million|of|persen|percent"
     rf"|vezes|pessoas|{_COUNTED})\b)"
@@ -1031,10 +1032,10 @@ def _weekday_named(day: re.Match[str], name: str, now: datetime, hour: int, minu
 _NEAR_AFTER = re.compile(
     r"\b(?:call me|text me|ring me|message me|me liga|me ligue|me ligar|me chama|telpon|telp"
     r"|hubungi|kabari|kabarin|free|available|livre|disponivel|luang|good|fine|ok|okay|works"
-    r"|better|best) $"
+    r"|better|best|later|nanti|ntar|nti) $"
 )
 """Words right before "around 3" that ask for it: "call me around 3", "free around 3",
-"friday's good, around 2"."""
+"friday's good, around 2", "later around 6", "mais tarde umas 6"."""
 _TO_A_PART = re.compile(r" (?:(?:in the|at|de|da|a|di) )?")
 
 
