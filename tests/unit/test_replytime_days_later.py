@@ -1,8 +1,10 @@
 """Days counted from today are a day to call back on: "in 2 days", "2 hari lagi", "daqui a
 2 dias", "give me 3 days", "kasih waktu 2 hari", "in 2 weeks", "in a week", "daqui a uma
-semana"; at 09:00, or at the hour or part of the day said with them. Days gone by ("2
-days ago"), days until something starts ("the course starts in 2 weeks"), days not
-counted ("daqui a dias") and hours counted from now ("in 2 hours") are read as before."""
+semana", and a few ("in a few days", "daqui uns dias": three); at 09:00, or at the hour
+or part of the day said with them; a couple or a few hours are two or three. Days gone
+by ("2 days ago"), days until something starts ("the course starts in 2 weeks"), days
+not counted ("daqui a dias") and hours counted from now ("in 2 hours") are read as
+before."""
 
 from __future__ import annotations
 
@@ -39,6 +41,10 @@ from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
         (JAKARTA, "satu minggu lagi", "2026-12-01T09:00"),
         (SAO_PAULO, "daqui a uma semana", "2026-12-01T09:00"),
         (NEW_YORK, "dentro de una semana", "2026-12-01T09:00"),
+        (NEW_YORK, "in a few days", "2026-11-27T09:00"),
+        (JAKARTA, "beberapa hari lagi", "2026-11-27T09:00"),
+        (SAO_PAULO, "daqui uns dias", "2026-11-27T09:00"),
+        (NEW_YORK, "en unos días", "2026-11-27T09:00"),
     ],
 )
 def test_days_counted_from_today_are_the_day_to_call_back(
@@ -69,3 +75,21 @@ def test_hours_from_now_days_gone_by_and_days_until_an_event_are_read_as_before(
     # Then hours count from now, and days gone by or until something starts book no call
     # back
     assert detected(zone, text)[1] == local
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "in a couple of hours", "2026-11-24T11:00"),
+        (NEW_YORK, "in a few hours", "2026-11-24T12:00"),
+        (JAKARTA, "beberapa jam lagi", "2026-11-24T12:00"),
+        (SAO_PAULO, "daqui umas horas", "2026-11-24T12:00"),
+    ],
+)
+def test_a_couple_or_a_few_hours_count_two_or_three_from_now(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they ask to be called in a couple or a few hours
+    # Then the call back is two or three hours from now (it was none)
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)

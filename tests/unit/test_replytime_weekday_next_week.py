@@ -29,6 +29,10 @@ NEXT_WEDNESDAY_9AM = "2026-12-02T09:00"
         (NEW_YORK, "el miércoles de la semana que viene", NEXT_WEDNESDAY_9AM),
         (NEW_YORK, "next week friday", "2026-12-04T09:00"),
         (NEW_YORK, "next week", "2026-11-30T09:00"),
+        (SAO_PAULO, "semana que vem, pode ser na quarta", NEXT_WEDNESDAY_9AM),
+        (NEW_YORK, "next week maybe wednesday", NEXT_WEDNESDAY_9AM),
+        (NEW_YORK, "la otra semana el miércoles", NEXT_WEDNESDAY_9AM),
+        (NEW_YORK, "next week is fine, wednesday I have class", "2026-11-30T09:00"),
     ],
 )
 def test_a_weekday_said_with_next_week_is_that_day_of_next_week(

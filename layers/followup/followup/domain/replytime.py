@@ -106,6 +106,7 @@ _DAYS = {
     "day after tomorrow": r"lusa|day after tomorrow|depois de amanha|pasado manana",
     "today": r"hari ini|today|hoje|hj|nanti|ntar|nti|entar|tonight|tonite|hoy",
     "next monday": r"minggu depan|next week|semana que vem|proxima semana|semana que viene"
+    r"|(?<=la )otra semana"
     r"|semana proxima|(?:after|depois do|depois de|apos o|setelah|sesudah|habis|abis"
     rf"|despues del|despues de) (?:the |el )?(?:{_WEEKEND})",
     "monday": rf"senin|monday|mon|segunda(?: feira)?|lunes|(?:seg|sen){_SHORT}",
@@ -458,6 +459,8 @@ _TIME_SAID = re.compile(
 3 horas", "I called at 3"."""
 _UNIT = r"hours?|hrs?|h|jam|horas?|minutes?|mins?|menit|minutos?"
 _HALF_HOUR = r"half an hour|half hour|meia hora|setengah jam|media hora"
+_SOME = r"a couple of|a couple|couple of|a few|few|beberapa|umas|uns|unas|unos|algumas|alguns"
+_HOURS_UNIT = r"hours?|hrs?|jam|horas?"
 _ONE_HOUR = r"an hour|one hour|uma hora|satu jam|sejam|una hora"
 _RELATIVE = re.compile(
     rf"\b(?:in|dalam|daqui a|daqui|em|en|dentro de) (?P<n>\d{{1,2}}) ?(?P<unit>{_UNIT})\b"
@@ -465,6 +468,9 @@ _RELATIVE = re.compile(
     rf"|\b(?:in|dalam|daqui a|daqui|em|en|dentro de) (?:(?P<half>{_HALF_HOUR})"
     rf"|(?P<one>{_ONE_HOUR}))\b"
     rf"|\b(?:(?P<half2>{_HALF_HOUR})|(?P<one2>{_ONE_HOUR})) (?:lagi|lg|from now)\b"
+    # a couple or a few hours: "in a few hours", "beberapa jam lagi", "daqui umas horas"
+    rf"|\b(?:in|dalam|daqui a|daqui|em|en|dentro de) (?P<some>{_SOME}) (?:{_HOURS_UNIT})\b"
+    rf"|\b(?P<some2>{_SOME}) (?:{_HOURS_UNIT}) (?:lagi|lg|from now)\b"
     # "call me in 20", "call me back in 10": minutes, said bare after a call
     r"|\b(?:call|ring|text|try)(?: (?:me|us|u|back|again))* in (?P<minutes>5|10|15|20|30|45)"
     r"(?= (?:please|pls|ok|okay|thanks|thx)\b|$)"
@@ -796,6 +802,9 @@ _COUNTS = {
     "seven": 7, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7, "dois": 2,
     "duas": 2, "tres": 3, "quatro": 4, "cinco": 5, "seis": 6, "sete": 7, "dos": 2,
     "cuatro": 4, "siete": 7,
+    # a few: "in a few days", "beberapa hari lagi", "daqui uns dias", "en unos días"
+    "a few": 3, "few": 3, "beberapa": 3, "uns": 3, "umas": 3, "unos": 3, "unas": 3,
+    "alguns": 3, "algumas": 3,
 }  # fmt: skip
 # English "a" counts one day or week ("in a week"); not Portuguese "daqui a dias"
 _COUNT = rf"\d{{1,2}}|{'|'.join(sorted(_COUNTS, key=len, reverse=True))}|a(?= (?:day|week)\b)"
@@ -855,9 +864,11 @@ próximo martes") or right after it ("selasa depan", "terça que vem", "martes q
 
 _BETWEEN_WEEK_AND_DAY = frozenset(
     {"on", "the", "of", "hari", "di", "na", "no", "da", "do", "de", "la", "el", "a", "pas"}
+    | {"pode", "ser", "puede", "maybe", "talvez", "mungkin", "aja", "ya"}
 )
 """Words between next week and a weekday of it: "semana que vem na quarta", "el miércoles
-de la semana que viene", "next week on wednesday"."""
+de la semana que viene", "next week on wednesday", "semana que vem, pode ser na
+quarta"."""
 
 
 _MIDDLE_OF = re.compile(
@@ -2595,6 +2606,9 @@ def _later(relative: re.Match[str]) -> timedelta:
         return timedelta(hours=1)
     if relative["minutes"]:
         return timedelta(minutes=int(relative["minutes"]))
+    some = relative["some"] or relative["some2"]
+    if some:  # a couple: two; a few: three
+        return timedelta(hours=2 if "couple" in some else 3)
     count = int(relative["n"] or relative["n2"])
     unit = relative["unit"] or relative["unit2"]
     return timedelta(minutes=count) if unit.startswith("m") else timedelta(hours=count)
