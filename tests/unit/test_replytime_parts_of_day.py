@@ -111,12 +111,15 @@ def test_a_part_of_the_day_asked_for_is_a_call_back(zone: ZoneInfo, text: str, l
         (NEW_YORK, "evenings work best for me", "2026-11-24T19:00"),
         (NEW_YORK, "I prefer afternoons", "2026-11-24T15:00"),
         (NEW_YORK, "mornings are better", "2026-11-25T09:00"),
+        (NEW_YORK, "I can only do mornings", "2026-11-25T09:00"),
+        (NEW_YORK, "evenings only", "2026-11-24T19:00"),
+        (NEW_YORK, "only in the afternoon", "2026-11-24T15:00"),
     ],
 )
 def test_a_part_of_the_day_said_alone_is_a_call_back(zone: ZoneInfo, text: str, local: str) -> None:
     # Given a lead writing on Tuesday morning
     # When all their reply says is a part of the day, perhaps with "later" or "please",
-    # or one of every day they prefer
+    # or one of every day they prefer or can only do
     # Then the call back is at that part's usual hour (it was read as busy, or as nothing)
     assert detected(zone, text, at(9)) == (Intent.CALL_BACK_AT, local)
 
@@ -197,6 +200,8 @@ def test_this_morning_said_in_the_afternoon_names_no_time(zone: ZoneInfo, text: 
         (SAO_PAULO, "bom dia! quero saber o preço"),
         (NEW_YORK, "good evening, what does it cost?"),
         (NEW_YORK, "I was busy this morning"),
+        (NEW_YORK, "the class is only in the evening?"),
+        (NEW_YORK, "classes are only in the evening"),
     ],
 )
 def test_a_greeting_or_a_part_of_the_day_alone_asks_no_call_back(zone: ZoneInfo, text: str) -> None:

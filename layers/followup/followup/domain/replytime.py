@@ -393,6 +393,11 @@ _A_PART = re.compile(
     r"|\bprefer (?P<p>morning|afternoon|evening)s\b"
     r"|\b(?P<q>morning|afternoon|evening)s (?:are |is |would be |work |works )?"
     r"(?:better|best|good|fine|great)\b"
+    # or the only one: "I can only do mornings", "evenings only" (not "the class is only in
+    # the evening")
+    r"|(?<!\bis )(?<!\bare )(?<!\bits )\bonly (?:do |in the |at )?"
+    r"(?P<o>morning|afternoon|evening)s?\b"
+    r"|\b(?P<r>morning|afternoon|evening)s only\b"
 )
 _ASKS = re.compile(
     r"\b(?:call|ring|phone|text|message|contact|reach|talk|chat|free|available|works|better"
@@ -2710,12 +2715,12 @@ def _only_it(said: re.Match[str]) -> bool:
 
 def _asks_itself(said: re.Match[str]) -> bool:
     """A part of the day said as a request of its own: "sore aja", "abis isya", "abis
-    makan siang ya", "pulang kerja ya", "evenings are better" (not "after lunch I have a
-    meeting", "I work evenings")."""
+    makan siang ya", "pulang kerja ya", "evenings are better", "mornings only" (not "after
+    lunch I have a meeting", "I work evenings")."""
     groups = said.groupdict()
     if groups.get("l") or groups.get("v"):
         return _AS_ASKED.match(said.string, said.end()) is not None
-    return any(groups.get(name) for name in "yzpq")
+    return any(groups.get(name) for name in "yzpqor")
 
 
 def _asked_for(said: list[re.Match[str]], asks: list[tuple[int, int]]) -> re.Match[str] | None:
