@@ -91,6 +91,9 @@ def test_another_day_refused_gives_way_to_the_day_asked_for(
         (NEW_YORK, "call me tomorrow, today I'm in class until 10", "2026-11-25T09:00"),
         (JAKARTA, "besok jam 10 ya, hari ini lagi sibuk", "2026-11-25T10:00"),
         (JAKARTA, "besok atau lusa jam 10", "2026-11-25T10:00"),
+        (JAKARTA, "besok atau lusa sore", "2026-11-25T15:00"),
+        (NEW_YORK, "mon or tue afternoon", "2026-11-30T15:00"),
+        (SAO_PAULO, "quinta ou sexta à tarde", "2026-11-26T15:00"),
         (JAKARTA, "hari ini atau besok jam 3", "2026-11-24T15:00"),
         (NEW_YORK, "no, tomorrow or friday is better", "2026-11-25T09:00"),
         (JAKARTA, "besok gak ada kelas, lusa ada", "2026-11-25T09:00"),
@@ -110,8 +113,9 @@ def test_another_day_refused_gives_way_to_the_day_asked_for(
 )
 def test_the_first_day_asked_for_still_leads(zone: ZoneInfo, text: str, local: str) -> None:
     # Given a lead writing at 08:00 on Tuesday
-    # When the day they ask for comes first, days are offered as one choice, today has an
-    # hour or a part of the day of its own, or a refusal is of something else
+    # When the day they ask for comes first, days are offered as one choice (with the
+    # hour or part of the day said after them), today has an hour or a part of the day of
+    # its own, or a refusal is of something else
     # Then the call back is the first day named, as before
     assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, local)
 

@@ -2647,9 +2647,15 @@ almoço", "kamis aja kak habis maghrib"."""
 
 def _words_between(message: str, one: tuple[int, int], other: tuple[int, int]) -> int:
     """How many words stand between two spans of `message`, linking words ("in the", "da")
-    aside; 0 when they touch or overlap."""
+    and other days joined to the first ("mon or tue afternoon") aside; 0 when they touch
+    or overlap."""
     start, end = min(one[1], other[1]), max(one[0], other[0])
-    return len([word for word in message[start:end].split() if word not in _LINKING])
+    between = _JOINED_DAY.sub(" ", message[start:end]).split()
+    return len([word for word in between if word not in _LINKING])
+
+
+_JOINED_DAY = re.compile(rf"\b(?:or|and|atau|dan|ou|e|y|o) {_DAY.pattern}")
+"""Another day joined to one: "mon or tue afternoon", "besok atau lusa sore"."""
 
 
 def _part_asked(message: str, now: datetime) -> str | None:
