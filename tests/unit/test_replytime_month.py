@@ -1,12 +1,13 @@
-"""A part of the month asked for is a day: the end of the month ("akhir bulan", "end of
-the month", "fim do mês", "fin de mes") its last day, its middle ("mid-month",
-"pertengahan bulan") the 15th, and next month or its start ("bulan depan", "early next
-month", "início do mês que vem", "el mes que viene") the 1st of next month; at 09:00 or
-the hour said. A part of this month whose day's hour is past is next month's; a part of
-a month named ("mid december", "awal januari") is this year's while to come, next
-year's for a month gone by, and none once this month's is past. Payday asked for ("pas
-gajian", "on payday") is the month's end, after it ("abis gajian") the 1st of next
-month; payday come or waited for ("udah gajian", "gajian dulu") names no day."""
+"""A part of the month asked for is a day: the end of the month ("akhir bulan", "end of the
+month", "fim do mês", "fin de mes") its last day, its middle ("mid-month", "pertengahan
+bulan") the 15th, and next month or its start ("bulan depan", "early next month",
+"início do mês que vem", "el mes que viene") the 1st of next month; at 09:00 or the hour
+said. A part of this month whose day's hour is past is next month's; a part of a month
+named ("mid december", "awal januari"; a month asked for alone, "call me in january",
+"em janeiro", its start) is this year's while to come, next year's for a month gone by,
+and none once this month's is past. Payday asked for ("pas gajian", "on payday") is the
+month's end, after it ("abis gajian") the 1st of next month; payday come or waited for
+("udah gajian", "gajian dulu") names no day."""
 
 from __future__ import annotations
 
@@ -62,13 +63,18 @@ def test_a_part_of_the_month_asked_for_is_its_day(zone: ZoneInfo, text: str, loc
         (SAO_PAULO, "início de janeiro", FIRST_OF_JANUARY),
         (NEW_YORK, "end of november", END_OF_NOVEMBER),
         (NEW_YORK, "end of may", "2027-05-31T09:00"),
+        (NEW_YORK, "call me in january", FIRST_OF_JANUARY),
+        (SAO_PAULO, "em janeiro", FIRST_OF_JANUARY),
+        (JAKARTA, "bulan januari aja", FIRST_OF_JANUARY),
+        (NEW_YORK, "in december is better", FIRST_OF_DECEMBER),
     ],
 )
 def test_a_part_of_a_month_or_of_one_named_is_its_day(
     zone: ZoneInfo, text: str, local: str
 ) -> None:
     # Given a lead writing at 09:00 on Tuesday 24 November
-    # When they ask for the middle of the month, or a part of a month they name
+    # When they ask for the middle of the month, or a part of a month they name (or a
+    # month alone: its start)
     # Then the call back is that day of it: the middle of November is past, May's next year
     assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
 
@@ -132,6 +138,9 @@ def test_the_end_of_a_month_already_at_its_end_is_next_months() -> None:
         (SAO_PAULO, "mês passado eu paguei"),
         (NEW_YORK, "the course starts next month?"),
         (JAKARTA, "kelasnya mulai pertengahan desember"),
+        (NEW_YORK, "I was born in january"),
+        (NEW_YORK, "my exam is in january"),
+        (NEW_YORK, "in november"),
     ],
 )
 def test_a_month_gone_by_or_when_something_starts_names_no_day(zone: ZoneInfo, text: str) -> None:

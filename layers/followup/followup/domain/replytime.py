@@ -936,11 +936,14 @@ _MONTH_PART = re.compile(
     r"|(?P<new_year>tahun baru|new year|new years|ano novo|ano nuevo|reveillon))\b"
     rf"|\b(?:pas|waktu|wkt|kalau|kalo|klo|nanti|on|at|no|when|once|quando)"
     rf" (?:(?:udah|sudah|dah) )?(?P<payday>{_PAYDAY})\b"
+    # a month alone, its start: "call me in january", "em janeiro", "bulan januari aja"
+    rf"|\b(?:in|em|en|di|pada|bulan|di bulan) (?:{_month('w')})\b"
 )
 """A part of a month asked for: its start, middle or end ("awal bulan", "mid-month", "end
 of the month", "fim do mês"), of next month ("early next month", "pertengahan bulan
 depan") or of a month named ("mid december", "awal januari", "início de janeiro"); or
-next month alone ("bulan depan", "next month", "mês que vem"), its start; payday asked
+next month or a month alone ("bulan depan", "next month", "mês que vem", "in january",
+"em janeiro"), its start, when the message asks for a contact then; payday asked
 for ("pas gajian", "kalau udah gajian", "on payday", "no dia do pagamento"; not "gajian
 dulu", payday waited for) the month's end, and after it ("abis gajian", "after payday",
 "depois que eu receber o salário") the 1st of next month; after a holiday ("abis
@@ -953,10 +956,24 @@ def _month_part(message: str) -> re.Match[str] | None:
     """The part of a month `message` asks for (`_MONTH_PART`); not after a payday said to
     have come ("udah abis gajian")."""
     found = _asked_not_happening(_MONTH_PART, message)
+    if found is not None and _month_alone(found) and not _month_asked(message, found):
+        return None  # "I was born in january", "my exam is in january"
     if found is None or not found["paid_after"]:
         return found
     before = set(message[: found.start()].split()[-2:])
     return None if before & _PAID_ALREADY else found
+
+
+def _month_alone(found: re.Match[str]) -> bool:
+    """`found` (a `_MONTH_PART` match) names a month alone: "in january"."""
+    return any(found[f"w{n}"] for n in range(len(_MONTHS)))
+
+
+def _month_asked(message: str, found: re.Match[str]) -> bool:
+    """The month alone `found` is asked for: a contact is asked for in the message ("call
+    me in january"), or it says nothing else ("em janeiro", "bulan januari aja")."""
+    rest = f"{message[: found.start()]} {message[found.end() :]}".split()
+    return _ASKS.search(message) is not None or set(rest) <= _ASKING_PLAINLY
 
 
 def _month_day(found: re.Match[str], now: datetime, hour: int, minute: int) -> date | None:
@@ -980,7 +997,7 @@ def _month_day(found: re.Match[str], now: datetime, hour: int, minute: int) -> d
     this_month = today.replace(day=1)
     if found["next"] or found["alone"] or found["paid_after"]:
         return day_of(_first_of_next(this_month))
-    named = next((n + 1 for n in range(len(_MONTHS)) if found[f"z{n}"]), None)
+    named = next((n + 1 for n in range(len(_MONTHS)) if found[f"z{n}"] or found[f"w{n}"]), None)
     if named is None:
         day = day_of(this_month)
         return day if to_come(day) else day_of(_first_of_next(this_month))
