@@ -1,7 +1,9 @@
 """Spanish replies read as the other languages' are: a date with its month named ("el 5
 de diciembre"), a half or a quarter hour ("a las 10 y media", "a las 5 menos cuarto"), a
-day refused with its article ("el sábado no puedo") and a day excepted ("cualquier día
-menos el lunes"). Each was read as today's hour, or booked the day refused."""
+day refused with its article ("el sábado no puedo"), a day excepted ("cualquier día
+menos el lunes"), an hour said roughly ("como a las 3", "a eso de las 4"), noon ("a
+mediodía") and after lunch ("después de comer"). Each was read as today's hour, a
+question or nothing, or booked the day refused."""
 
 from __future__ import annotations
 
@@ -21,11 +23,17 @@ from tests.support.replies import NEW_YORK, detected
         ("a las 5 menos cuarto", "2026-11-24T16:45"),
         ("no puedo el sábado, el lunes sí", "2026-11-30T09:00"),
         ("cualquier día menos el lunes", "2026-11-24T09:15"),
+        ("como a las 3", "2026-11-24T15:00"),
+        ("mañana como a las 3", "2026-11-25T15:00"),
+        ("a eso de las 4", "2026-11-24T16:00"),
+        ("después de comer", "2026-11-24T13:00"),
+        ("a mediodía", "2026-11-24T12:00"),
     ],
 )
 def test_a_spanish_reply_books_the_time_it_asks_for(text: str, local: str) -> None:
     # Given a lead writing in Spanish at 09:00 on Tuesday
-    # When they name a date, a half or quarter hour, or a day besides one refused
+    # When they name a date, a half or quarter hour, an hour roughly ("como a las 3"),
+    # noon or after lunch, or a day besides one refused
     # Then the call back is then
     assert detected(NEW_YORK, text) == (Intent.CALL_BACK_AT, local)
 

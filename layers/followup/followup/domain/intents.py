@@ -573,7 +573,7 @@ _QUESTIONED = re.compile(r"[^,;:.!?\n]+(?=\?)")
 """A clause a question mark closes."""
 _QUESTION_WORDS = re.compile(
     r"^(?:berapa|gimana|bagaimana|apakah|apa|kapan|dimana|boleh|bisa|ada|caranya"
-    r"|quanto|qual|quais|como|quando|onde|quem|tem|pode|posso|o que|e o"
+    r"|quanto|qual|quais|como(?! a las)|quando|onde|quem|tem|pode|posso|o que|e o"
     r"|cuanto|cuanta|cuantos|cuantas|cuando|donde|adonde|cual|cuales|a que hora|por que|hay"
     r"|tienen|puedo|pueden|se puede|que (?:hora|horario|horarios|dia|dias|precio|costo"
     r"|incluye|necesito|requisitos|es|son)"

@@ -236,7 +236,8 @@ _AHEAD = re.compile(
 
 _AFTER_LUNCH_WORDS = (
     r"after lunch|depois do almoco|apos o almoco|abis makan siang|habis makan siang"
-    r"|setelah makan siang|sesudah makan siang"
+    r"|setelah makan siang|sesudah makan siang|despues de comer|despues del almuerzo"
+    r"|despues de almorzar"
 )
 """After lunch, a part of the day of its own (13:00)."""
 _AFTER_LUNCH = frozenset(_AFTER_LUNCH_WORDS.split("|"))
@@ -382,8 +383,8 @@ _A_PART = re.compile(
     r" (?:aja|saja|ya|deh|dong)\b"
     r"|\b(?:abis|habis|setelah|sesudah|stlh|bada)"
     r" (?P<z>dzuhur|zuhur|lohor|jumatan|ashar|asar|maghrib|magrib|isya)\b"
-    r"|\b(?:at|around|ao|pas|liga|ligue|ligar) (?P<n>noon|midday|meio dia|lunchtime"
-    r"|jam makan siang|waktu makan siang)\b"
+    r"|\b(?:at|around|ao|pas|liga|ligue|ligar|a|al) (?P<n>noon|midday|meio dia|mediodia"
+    r"|lunchtime|jam makan siang|waktu makan siang)\b"
     r"|\bna hora do (?P<m>almoco)\b"
     rf"|\b(?P<l>{_AFTER_LUNCH_WORDS})\b"
     rf"|\b(?P<v>{_AFTER_WORK_WORDS}|{_AFTER_SCHOOL_WORDS})\b"
@@ -443,8 +444,8 @@ _CLOCK = re.compile(
     rf" (?P<bare>{_HOUR})(?:an)?\b"
     # "around 11", "at around 4", "por volta das 10", "lá pelas 3"; not "around 3 days",
     # "sekitar 2 juta"
-    rf"|\b(?:(?:at )?around|sekitar|por volta d[ae]s?|(?:la )?(?:pelas|pras)|umas)"
-    rf" (?P<near>{_HOUR})\b"
+    rf"|\b(?:(?:at )?around|sekitar|por volta d[ae]s?|(?:la )?(?:pelas|pras)|umas"
+    rf"|como a las|a eso de las) (?P<near>{_HOUR})\b"
     rf"(?![:.]\d| ?(?:am|pm)\b| ?(?:(?:{_UNITS})(?:an)?|more|lagi|lg|juta|jt|jutaan|rb|ribu|k"
     r"|reais|rs|dollars?|bucks|orang|people|kali|x|mil|thousand|million|of|persen|percent"
     rf"|vezes|pessoas|{_COUNTED})\b)"
