@@ -256,6 +256,9 @@ def test_a_day_said_no_to_too_is_not_booked(zone: ZoneInfo, text: str) -> None:
         (NEW_YORK, "I'm busy today, thursday?", "2026-11-26T09:00"),
         (NEW_YORK, "I'm swamped today, thursday works", "2026-11-26T09:00"),
         (SAO_PAULO, "tô ocupado hoje, quinta pode?", "2026-11-26T09:00"),
+        (NEW_YORK, "I'm away tomorrow, call me friday", FRIDAY_9AM),
+        (JAKARTA, "besok aku keluar kota, jumat aja", FRIDAY_9AM),
+        (SAO_PAULO, "amanhã tô viajando, sexta pode", FRIDAY_9AM),
     ],
 )
 def test_a_refusal_said_first_keeps_to_its_own_sentence_and_part_of_the_day(

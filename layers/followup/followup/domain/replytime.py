@@ -2253,24 +2253,34 @@ _TO_THE_PART = frozenset({"de", "a", "in", "the"})
 """Words between a day and its part: "amanhã à tarde", "tomorrow in the morning"."""
 
 
+_AWAY_WORDS = (
+    r"away|traveling|travelling|out of town|on vacation|on holiday|keluar kota|ke luar kota"
+    r"|di luar kota|luar kota|mudik|pulang kampung|viajando|de viagem|de viaje"
+    r"|fuera de la ciudad"
+)
+"""Away for the day: "I'm away tomorrow", "besok aku keluar kota", "amanhã tô viajando"."""
+_AWAY = frozenset({"out", *_AWAY_WORDS.split("|")})
 _BAD_DAY = re.compile(
     r"(?:bad|not good|no good|isnt good|not great|difficult|tough|hard|impossible|not possible"
     r"|wont work|doesnt work|busy|nao (?:vai dar|da|rola)(?: nao)?|dificil|complicado|ruim"
-    r"|corrido|susah|repot|sibuk|full|penuh|packed|lotad[oa]|chei[oa]|llen[oa])\b"
+    r"|corrido|susah|repot|sibuk|full|penuh|packed|lotad[oa]|chei[oa]|llen[oa]"
+    r"|no me (?:queda|sirve|funciona))\b"
 )
 """What a lead says of a day that does not suit, after it: "tomorrow is bad", "tomorrow
 looks busy", "amanhã fica difícil", "besok susah"; not "tomorrow is not bad"."""
 _NOT_FREE = re.compile(
-    r"(?:not available|unavailable|not free|out|(?:cant|cannot|wont be able to)(?: make it)?"
+    r"(?:not available|unavailable|not free|out(?: of town)?"
+    r"|(?:cant|cannot|wont be able to)(?: make it)?"
     r"|nao (?:vou poder|posso|consigo|tenho tempo)(?: nao)?|sem tempo|ocupad[oa]|lotad[oa]"
     r"|trabalho"
     r"|no (?:puedo|podre|voy a poder|tengo tiempo)|sin tiempo|trabajo"
     rf"|{_CANNOT_ID}|kerja|lembur|ada (?:acara|urusan|kegiatan)(?: keluarga| kantor| kampus)?"
+    rf"|{_AWAY_WORDS}"
     r")\b"
 )
 """What a lead says of themselves on a day, after it: "tomorrow I'm out", "amanhã tô
-ocupado", "besok aku kerja", "mañana no puedo"; not "besok gak kerja", nor said with "is"
-or "tá" ("amanhã tá ocupado?" asks about the counsellor)."""
+ocupado", "besok aku kerja", "mañana no puedo", "besok aku keluar kota"; not "besok gak
+kerja", nor said with "is" or "tá" ("amanhã tá ocupado?" asks about the counsellor)."""
 _OUTRIGHT = (_CANNOT, _BAD_DAY, _NOT_FREE)
 """A refusal said outright: cannot, a bad time, not free."""
 _OUTRIGHT_ANYWHERE = tuple(re.compile(rf"\b(?:{refusal.pattern})") for refusal in _OUTRIGHT)
@@ -2367,7 +2377,7 @@ def refuses_day(clauses: list[str]) -> bool:
     while before and before[0] in _HOW_MUCH:
         before.pop(0)
     refusal = " ".join(before)
-    return _REFUSAL.fullmatch(refusal) is not None or (subject and refusal in _BUSY)
+    return _REFUSAL.fullmatch(refusal) is not None or (subject and refusal in _BUSY | _AWAY)
 
 
 def _past_its_time(after: list[str], later: bool) -> list[str]:
