@@ -1,12 +1,12 @@
 """A contact asked for now ("call me now", "telpon sekarang aja", "me liga agora", "call me
 asap", "hubungi saya secepatnya"), asked for with nothing else ("call me", "telpon aja
-kak", "me liga", "can you call me?", "pode me ligar?"), or at any time ("call me
-whenever", "telpon kapan aja", "qualquer hora"; not "anytime" alone, which may answer a
-thanks), is a call back a quarter of an hour from now; at any time but on days, a part
-of one or an hour ("anytime except tomorrow", "kapan aja asal jangan besok", "anytime
-except tomorrow at 3"), never on what it excepts. One turned down ("don't call me now",
-"no need to call now", "ga usah telpon sekarang", "não me liga agora") is no time: the
-lead is busy."""
+kak", "me liga", "can you call me?", "pode me ligar?"), said free now ("I'm free now",
+"skrg bisa kak", "agora posso"), or at any time ("call me whenever", "telpon kapan aja",
+"qualquer hora"; not "anytime" alone, which may answer a thanks), is a call back a
+quarter of an hour from now; at any time but on days, a part of one or an hour ("anytime
+except tomorrow", "kapan aja asal jangan besok", "anytime except tomorrow at 3"), never
+on what it excepts. One turned down ("don't call me now", "no need to call now", "ga
+usah telpon sekarang", "não me liga agora") is no time: the lead is busy."""
 
 from __future__ import annotations
 
@@ -42,6 +42,15 @@ SOON = "2026-11-24T09:15"
         (JAKARTA, "telpon kapan aja"),
         (JAKARTA, "kapan aja kak"),
         (SAO_PAULO, "qualquer hora"),
+        (NEW_YORK, "ok call me"),
+        (NEW_YORK, "I'm free now"),
+        (NEW_YORK, "I'm available now if you want to call"),
+        (NEW_YORK, "now works"),
+        (JAKARTA, "skrg bisa kak"),
+        (JAKARTA, "sekarang aja telpon"),
+        (SAO_PAULO, "agora posso"),
+        (SAO_PAULO, "já pode ligar"),
+        (NEW_YORK, "ahora sí puedo"),
     ],
 )
 def test_a_contact_asked_for_now_is_a_call_back_soon(zone: ZoneInfo, text: str) -> None:
@@ -112,6 +121,22 @@ def test_a_contact_turned_down_for_now_is_busy(zone: ZoneInfo, text: str) -> Non
 
 def test_early_morning_said_twice_is_the_morning() -> None:
     assert detected(JAKARTA, "pagi2 aja") == (Intent.CALL_BACK_AT, "2026-11-25T09:00")
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "I'm not free now"),
+        (NEW_YORK, "now is not good"),
+        (JAKARTA, "skrg gak bisa kak"),
+        (SAO_PAULO, "agora não posso"),
+    ],
+)
+def test_not_free_now_is_no_call_back_soon(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they say they are not free now
+    # Then no call back is booked
+    assert detected(zone, text)[1] is None
 
 
 @pytest.mark.parametrize(

@@ -289,11 +289,24 @@ _NOW_ASKED = re.compile(
 )
 """A contact asked for now: "call me now", "telpon sekarang aja", "me liga agora"."""
 _ONLY_ASKED = re.compile(
-    r"(?:(?:please|pls|tolong|me) )?(?:call|ring|phone|telpon|telp|tlp|telepon|hubungi|liga"
+    r"(?:(?:ok|okay|please|pls|tolong|me) )?(?:call|ring|phone|telpon|telp|tlp|telepon|hubungi|liga"
     r"|ligue|ligar|llamame|llamenme)(?: (?:me|back|aku|saya|ya|aja|saja|kak|ka|please|pls"
     r"|dong|sim|por favor|pra mim))*"
 )
 """A contact asked for and nothing else ("call me", "telpon aja kak", "me liga"): now."""
+_FREE_NOW = re.compile(
+    r"(?:(?:ok|okay|yes|yeah|iya|sim|si) )?(?:"
+    r"(?:(?:im|i am) )?(?:free|available) (?:now|right now|rn)"
+    r"|(?:now|right now) (?:works|is good|is fine|is ok|ok)"
+    r"|(?:skrg|sekarang) (?:aja |udah |sudah )?(?:bisa|boleh|free|luang|kosong)"
+    r"|(?:skrg|sekarang) aja (?:telpon|telp|tlp|hubungi)"
+    r"|agora (?:posso|pode|da|estou livre|to livre|tou livre)|ja pode (?:me )?ligar"
+    r"|ya (?:puedes|puede) (?:llamar|llamarme)|ahora (?:si )?puedo|ahora estoy libre)"
+    r"(?: (?:if you want to call|you can call|call me|call|kak|ka|pls|please|ya|aja|sim|si"
+    r"|ok))*"
+)
+"""The lead free now, and nothing else: "I'm free now", "skrg bisa kak", "agora posso",
+"ahora sí puedo", "now works": now."""
 _ANYTIME_SAID = (
     r"whenever you can|when you can|kapan aja|kapan saja|kapan pun|kapanpun|qualquer hora"
     r"|a qualquer hora|quando puder|quando quiser|cuando puedas|cuando quieras"
@@ -594,6 +607,7 @@ def requested_time(
         (asked_now and not refused)
         or _ONLY_ASKED.fullmatch(message)
         or _ASKED_ANYHOW.fullmatch(message)
+        or _FREE_NOW.fullmatch(message)
     ):
         return _from_now(now, SOON, zone)
     excepted = _anytime_but(message, now.astimezone(zone).date())
