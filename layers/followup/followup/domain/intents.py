@@ -134,7 +134,8 @@ def _any(*phrases: str) -> re.Pattern[str]:
 
 _SUDAH = r"(?:sudah|sdh|udah|udh|dah|uda|barusan|baru)"
 _DONE = _any(
-    _SUDAH + r" (?:saya |aku |sy )?(?:bayar|dibayar|transfer|tf|trf|lunas|daftar|terdaftar|"
+    _SUDAH
+    + r" (?:saya |aku |sy )?(?:bayar|dibayar|transfer|ditransfer|tf|trf|lunas|daftar|terdaftar|"
     r"booking|book|join|gabung|checkout|co|beli|order|dp)",
     r"(?:bukti|sudah|udah) (?:tf|transfer|bayar)",
     r"(?:ja )?(?:paguei|transferi|comprei|agendei|marquei|matriculei|inscrevi)",
@@ -148,7 +149,8 @@ _DONE = _any(
     r"(?:already|just|i|ive|i have|we|weve) (?:already |just )?(?:paid|booked|enrolled|registered|"
     r"signed up|bought|purchased|transferred|sent the payment|made the payment|paid it)",
     r"paid (?:already|it|in full|today|yesterday)",
-    r"payment (?:done|sent|made|completed|complete|is done)",
+    r"(?:payment|transfer|money|deposit) (?:done|sent|made|completed|complete|is done)",
+    r"^(?:done )?(?:paid|transferred)$",
     r"(?:all )?(?:booked|enrolled|registered|signed up)(?: already)?",
     r"ya (?:lo |la )?(?:pague|pagamos|transferi|deposite|reserve|reservamos|compre|abone)",
     r"ya (?:me |nos )?(?:inscribi|inscribimos|registre|registramos|matricule|anote)",
