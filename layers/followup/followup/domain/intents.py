@@ -251,10 +251,13 @@ _NOT_INTERESTED = _any(
     r"nao (?:tenho|tenho mais|tenho nenhum) (?:interesse|intresse)|sem (?:interesse|intresse)|"
     r"nao me interessa",
     r"nao (?:quero|preciso|vou querer)(?: mais)?(?: nao| obrigad[oa]| nada)?$",
+    r"nao vou (?:fazer|comprar|contratar|me inscrever|me matricular)(?: nao| obrigad[oa])?$",
     r"nao obrigad[oa]|nao valeu|to fora|desisti|deixa pra la|nao vai rolar",
     r"not (?:really )?(?:interested|intrested)|no longer (?:interested|intrested)|no thanks|"
     r"no thank you|nah thanks",
     r"not for me|ill pass|i will pass|ill have to pass|changed my mind|dont need it",
+    r"(?:i )?(?:dont|do not) want (?:it|this|that)(?: thanks| thank you)?$",
+    r"(?:ga|gak|gk|nggak|ngga|tidak|engga) mau(?: kak| ka| ya)?$",
     r"no (?:me |nos )?interes(?:a|an|e)|no estoy interesad[oa]|no tengo (?:ningun )?interes|"
     r"no (?:muchas )?gracias|cambie de opinion",
     r"(?:ya )?no (?:lo )?(?:quiero|necesito)(?: nada)?(?: gracias)?$",
@@ -494,7 +497,8 @@ _SAYS_NO = re.compile(
 _BUSY = _any(
     *_OCCUPIED,
     r"nanti|sebentar|bentar|nanti2|ntar2|kapan2|kapan kapan|lain kali|lain waktu",
-    r"next time|another time|some other time|outra hora|outro dia|otro dia|otra ocasion",
+    r"next time|another time|some other time|outra hora|outro dia|otro dia|otra ocasion"
+    r"|(?:fica|deixa|deixar|deixo) (?:pra|para) (?:a )?proxima",
     r"depois (?:eu )?(?:te )?(?:falo|respondo|vejo|retorno|chamo|ligo)|mais tarde",
     r"(?:e|ai|dai|eu) te (?:falo|aviso|retorno|ligo|dou (?:um )?retorno)",
     r"te (?:retorno|ligo|chamo|respondo) depois|(?:depois )?a gente se fala|falamos depois",
