@@ -90,6 +90,9 @@ def test_a_contact_asked_for_now_is_a_call_back_soon(zone: ZoneInfo, text: str) 
         (JAKARTA, "kapan aja asal jangan jam 3", (14, 50), "2026-11-24T16:00"),
         (SAO_PAULO, "qualquer hora menos às 15h", (14, 50), "2026-11-24T16:00"),
         (NEW_YORK, "anytime except tomorrow at 3", (14, 50), "2026-11-24T15:05"),
+        (NEW_YORK, "anytime except tomorrow at 3 or 4", (9, 0), SOON),
+        (NEW_YORK, "anytime except at 3 or 4", (14, 50), "2026-11-24T17:00"),
+        (JAKARTA, "kapan aja asal jangan jam 3 atau 4", (14, 50), "2026-11-24T17:00"),
     ],
 )
 def test_a_contact_at_any_time_but_on_some_days_is_never_on_them(

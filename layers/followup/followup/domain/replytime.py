@@ -445,6 +445,10 @@ _SPAN_COUNTS = re.compile(
 )
 """What after a span written with a dash says it counts ("2-3 days", "2-3 jam lagi", "1-2
 hours"); an "h" right after it says it spans hours of the clock ("14-16h")."""
+_OR_HOUR = re.compile(
+    rf"(?<=\d)(?P<join> (?:or|and|atau|dan|ou|e|o|y) )(?:jam |as |las )?(?P<hour>{_HOUR})\b"
+)
+"""A second hour joined bare to one said: "at 3 or 4", "jam 3 atau 4"."""
 _CLOCK = re.compile(
     # "10:30", "10.30", "8:30pm", "14h", "14h30", "2pm", "10 horas", or "jam 10" / "at 10"
     # alone; am/pm is a word of its own ("as 2 amanha" is not 2 am)
@@ -649,8 +653,9 @@ def _anytime_but(message: str, today: date) -> tuple[SaidNo, date | None] | None
         return None
     days, parts = list(_DAY.finditer(but)), list(_PART.finditer(but))
     clock_read = _clock_ready(but)  # it drops a part of the day opening it, as a greeting
+    clock_read = _OR_HOUR.sub(r"\g<join>at \g<hour>", clock_read)  # "at 3 or 4"
     clocks = list(_CLOCK.finditer(clock_read))
-    if not (days or parts or clocks) or len(parts) > 1 or len(clocks) > 1:
+    if not (days or parts or clocks) or len(parts) > 1:
         return None
     besides = _PART.sub(" ", _DAY.sub(" ", _CLOCK.sub(" ", clock_read))).split()
     if not set(besides) <= _EXCEPTED_ALSO:
@@ -661,9 +666,10 @@ def _anytime_but(message: str, today: date) -> tuple[SaidNo, date | None] | None
     else:  # its weekdays are those of next week, as said on the Sunday before it
         every_day = frozenset(monday + timedelta(days=n) for n in range(7))
         dates = _dates_of(days, monday - timedelta(days=1)) & every_day if days else every_day
-    if clocks:  # "anytime except tomorrow at 3": that hour of those days, or of every day
-        hour = _clock_hour(clocks[0], _part_hour(parts[0]) if parts else None)
-        return SaidNo(dates if days or week else None, hour, hour + 1, ""), monday
+    if clocks:  # "anytime except tomorrow at 3 (or 4)": those hours of those days, or of
+        # every day
+        hours = [_clock_hour(clock, _part_hour(parts[0]) if parts else None) for clock in clocks]
+        return SaidNo(dates if days or week else None, min(hours), max(hours) + 1, ""), monday
     if not parts:
         return SaidNo(dates, 0, 24, ""), monday
     hour = _part_hour(parts[0])
