@@ -2725,7 +2725,7 @@ def _part_asked(message: str, now: datetime) -> str | None:
         if not any(start <= found.start() < end for start, end in spoken)
         and not _after_lunch_refused(found)
     ]
-    alone = said[0] if len(said) == 1 and _only_it(said[0]) else None
+    alone = said[0] if said and _only_it(*said) else None
     chosen = _asked_for(said, asks) or next(filter(_asks_itself, said), None) or alone
     if chosen is None:
         return None
@@ -2759,12 +2759,17 @@ def _after_lunch_refused(said: re.Match[str]) -> bool:
 _LATER_SAID = frozenset({"later", "nanti", "ntar", "then", "ok", "okay", "oke", "by"})
 
 
-def _only_it(said: re.Match[str]) -> bool:
-    """The part of the day `said` is all its message says, but for words that ask for it
-    or say "later": "in the evening", "later this evening", "mais tarde à noite", "this
-    afternoon please" answer when to call."""
-    rest = f"{said.string[: said.start()]} {said.string[said.end() :]}".split()
-    return set(rest) <= _ASKING_PLAINLY | _LATER_SAID
+def _only_it(*said: re.Match[str]) -> bool:
+    """The part of the day `said` (or several that are the same part, "this evening after
+    dinner") is all its message says, but for words that ask for it or say "later": "in
+    the evening", "later this evening", "mais tarde à noite", "this afternoon please"
+    answer when to call."""
+    if len({_part_hour(found) for found in said}) != 1:
+        return False
+    message = said[0].string
+    for found in sorted(said, key=lambda found: found.start(), reverse=True):
+        message = f"{message[: found.start()]} {message[found.end() :]}"
+    return set(message.split()) <= _ASKING_PLAINLY | _LATER_SAID
 
 
 def _asks_itself(said: re.Match[str]) -> bool:
