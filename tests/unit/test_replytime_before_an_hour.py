@@ -5,9 +5,9 @@ hour today while that is before the limit (sent at the send window's next openin
 any time), else the next day's morning (an hour before the limit when that is 09:00 or
 earlier); with a day named, that day's morning. So is a part of the day said so
 ("tomorrow before lunch", "besok sebelum sore"): never the hour it begins at. What keeps
-the lead until then ("I'm busy before 5", "gak bisa sebelum jam 3") and a refusal of what
-comes before ("jangan telpon sebelum jam 10") are read as before: from then, or no
-time."""
+the lead until then ("I'm busy before 5", "gak bisa sebelum jam 3", "tomorrow I'm busy
+before lunch") and a refusal of what comes before ("jangan telpon sebelum jam 10") are
+read as before: from then, or no time."""
 
 from __future__ import annotations
 
@@ -93,7 +93,14 @@ def test_a_limit_already_past_today_is_the_next_morning() -> None:
         (SAO_PAULO, "não antes das 11", "2026-11-24T11:00"),
         (SAO_PAULO, "antes das 11 não", "2026-11-24T11:00"),
         (JAKARTA, "sebelum jam 11 jangan ya", "2026-11-24T11:00"),
-        (NEW_YORK, "I'm busy before 5", None),
+        (NEW_YORK, "I'm busy before 5", "2026-11-24T17:00"),
+        (NEW_YORK, "tomorrow I can't before 5", "2026-11-25T17:00"),
+        (NEW_YORK, "I'm busy tomorrow before 5", "2026-11-25T17:00"),
+        (NEW_YORK, "I'm not busy before 5", None),
+        (NEW_YORK, "I'm busy today before 5, call me tomorrow", "2026-11-25T09:00"),
+        (NEW_YORK, "tomorrow I'm busy before lunch", "2026-11-25T12:00"),
+        (JAKARTA, "besok sibuk sebelum sore", "2026-11-25T15:00"),
+        (NEW_YORK, "tomorrow I can't before the evening", "2026-11-25T19:00"),
         (NEW_YORK, "i need to pay before 5?", None),
         (NEW_YORK, "before 5 days", None),
         (JAKARTA, "sibuk sampai jam 3", "2026-11-24T15:00"),

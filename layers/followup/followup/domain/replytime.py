@@ -768,6 +768,8 @@ def _english(
             return _english(rest, now) if rest.split() else None
     elif part_hour is not None:
         hour = part_hour
+    elif (free := _free_after_part(message)) is not None:
+        hour = free  # "tomorrow I'm busy before lunch": from noon
     today = not (dated or counted or weeks or month) and (day is None or _day_name(day) == "today")
     if clock is not None and today and _span_begun(spans, clock, hour, minute, now):
         soon = now + SOON  # "I'm free between 9 and 11" said at 10
@@ -2549,6 +2551,20 @@ def _part_limit(message: str) -> int | None:
     return _part_hour(part)
 
 
+def _free_after_part(message: str) -> int | None:
+    """The hour of the part of the day the lead says they are kept before ("tomorrow I'm
+    busy before lunch", "besok sibuk sebelum sore"): when they are free; None when no part
+    is said so."""
+    part = _PART.search(message)
+    if part is None:
+        return None
+    before = _THE_END.sub("", message[: part.start()])
+    limit = _ASKED_BEFORE.search(before)
+    if limit is None or not _REFUSED_BEFORE.search(_DAY.sub(" ", before[: limit.start()])):
+        return None
+    return _part_hour(part)
+
+
 _THE_END = re.compile(r"\bthe $")
 """A "the" right before a part of the day: "before the evening"."""
 
@@ -2580,9 +2596,23 @@ def _limit_as_clock(found: re.Match[str]) -> str:
     later = _DAY.search(found.string, found.end())
     own_day = later is None or later.start() == found.end() + 1
     kept = own_day and len(_DAY.findall(found.string)) < 2 and _kept_until(before)
-    if not (_a_limit(before) or kept or _NOT_THIS.search(found.string[: found.start()])):
+    refused = (
+        own_day
+        and len(_DAY.findall(found.string)) < 2
+        and _ASKED_BEFORE.search(before) is not None
+        and _REFUSED_BEFORE.search(_DAY.sub(" ", found.string[: found.start()])) is not None
+    )
+    if not (_a_limit(before) or kept or refused or _NOT_THIS.search(found.string[: found.start()])):
         return found[0]
     return f"{found['before']} jam {found['hour']}"
+
+
+_REFUSED_BEFORE = re.compile(
+    r"\b(?:cant|cannot|can not|not available|unavailable|not free|(?<!not )busy|sibuk"
+    r"|nao posso|no puedo)\s+$"
+)
+"""A refusal right before a limit (the day aside): "tomorrow I can't before 5", "I'm busy
+tomorrow before 5": the hour is when the lead is free."""
 
 
 _KEEPS_UNTIL = re.compile(
