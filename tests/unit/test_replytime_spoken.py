@@ -28,6 +28,9 @@ from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
         (SAO_PAULO, "às 3 e quinze", "2026-11-24T15:15"),
         (NEW_YORK, "call me @ 5", "2026-11-24T17:00"),
         (NEW_YORK, "tmrw @3pm", "2026-11-25T15:00"),
+        (SAO_PAULO, "meio-dia e meia", "2026-11-24T12:30"),
+        (SAO_PAULO, "amanhã ao meio-dia e meia", "2026-11-25T12:30"),
+        (NEW_YORK, "mañana al mediodía y media", "2026-11-25T12:30"),
     ],
 )
 def test_a_half_or_a_quarter_hour_is_read(zone: ZoneInfo, text: str, local: str) -> None:

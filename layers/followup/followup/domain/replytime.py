@@ -2645,12 +2645,15 @@ def _as_clock_reads(message: str) -> str:
         for (start, end), hour in reversed(spoken):
             message = f"{message[:start]}{(hour + hours) or 12}:{minutes}{message[end:]}"
     message = _ISH.sub(lambda found: f"jam {found['hour']}", message)
+    message = _HALF_PAST_NOON.sub("12:30", message)
     message = _NOON_ENDING.sub(r"\g<span> 12pm", message)
     message = _NOON_LIMIT.sub(r"\g<before> 12pm", message)
     message = _BEFORE_HOUR.sub(_limit_as_clock, message)
     return _DAYS_SPANNED.sub(_first_day, message)
 
 
+_HALF_PAST_NOON = re.compile(r"\b(?:(?:ao|al|a) )?(?:meio dia|mediodia) (?:e|y) (?:meia|media)\b")
+"""Half past noon as it is said: "meio-dia e meia", "mediodía y media" (12:30)."""
 _NOON_ENDING = re.compile(
     r"(?P<span>\b(?:between|antara|entre|dari|from|de|das) (?:(?:jam|pukul|as|las) )?"
     rf"(?:{_HOUR})(?:[:.][0-5]\d)?(?: ?am)?"
