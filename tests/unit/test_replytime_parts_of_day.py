@@ -116,6 +116,8 @@ def test_a_part_of_the_day_asked_for_is_a_call_back(zone: ZoneInfo, text: str, l
         (NEW_YORK, "only in the afternoon", "2026-11-24T15:00"),
         (NEW_YORK, "this evening after dinner", "2026-11-24T19:00"),
         (NEW_YORK, "tonight after dinner", "2026-11-24T19:00"),
+        (NEW_YORK, "noon works", "2026-11-24T12:00"),
+        (SAO_PAULO, "meio-dia pode ser", "2026-11-24T12:00"),
     ],
 )
 def test_a_part_of_the_day_said_alone_is_a_call_back(zone: ZoneInfo, text: str, local: str) -> None:
@@ -205,6 +207,7 @@ def test_this_morning_said_in_the_afternoon_names_no_time(zone: ZoneInfo, text: 
         (NEW_YORK, "the class is only in the evening?"),
         (NEW_YORK, "classes are only in the evening"),
         (NEW_YORK, "this evening, in the morning"),
+        (NEW_YORK, "noon is when I eat"),
     ],
 )
 def test_a_greeting_or_a_part_of_the_day_alone_asks_no_call_back(zone: ZoneInfo, text: str) -> None:

@@ -398,6 +398,8 @@ _A_PART = re.compile(
     r" (?P<z>dzuhur|zuhur|lohor|jumatan|ashar|asar|maghrib|magrib|isya)\b"
     r"|\b(?:at|around|ao|pas|liga|ligue|ligar|a|al) (?P<n>noon|midday|meio dia|mediodia"
     r"|lunchtime|jam makan siang|waktu makan siang)\b"
+    # or opening the message: "noon works", "meio-dia pode ser" (alone, `_only_it`)
+    r"|^(?P<k>noon|midday|meio dia|mediodia|lunchtime)\b"
     r"|\bna hora do (?P<m>almoco)\b"
     rf"|\b(?P<l>{_AFTER_LUNCH_WORDS})\b"
     rf"|\b(?P<v>{_AFTER_WORK_WORDS}|{_AFTER_SCHOOL_WORDS})\b"
