@@ -20,11 +20,14 @@ from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, at, detected
         (JAKARTA, "hari ini sibuk, besok jam 10 ya"),
         (NEW_YORK, "I have class today, tomorrow at 10?"),
         (NEW_YORK, "tomorrow at 10, today I'm busy"),
+        (NEW_YORK, "I can't today, tomorrow after 10 is better"),
+        (JAKARTA, "hari ini gak bisa, besok abis jam 10 aja"),
+        (SAO_PAULO, "hoje não consigo, amanhã depois das 10h"),
     ],
 )
 def test_the_hour_asked_for_goes_with_the_day_beside_it(zone: ZoneInfo, text: str) -> None:
     # Given a lead writing at 08:00 on Tuesday
-    # When they say they cannot today and ask for tomorrow at 10
+    # When they say they cannot today and ask for tomorrow at (or after) 10
     # Then the call back is tomorrow at 10, not today at 10 (in their class)
     assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, "2026-11-25T10:00")
 

@@ -2108,6 +2108,14 @@ _HOUR_PROPOSED = re.compile(
 """The same, proposed as the message ends: "how about 6?", "que tal 16?"."""
 
 
+_TO_ITS_HOUR = frozenset(
+    {"after", "before", "around", "from", "by", "depois", "das", "antes", "desde", "apos"}
+    | {"abis", "habis", "setelah", "sesudah", "sebelum", "sblm", "despues", "de", "las"}
+)
+"""Words between a day and the hour said of it: "tomorrow after 6pm", "besok abis jam 6",
+"amanhã depois das 18h"."""
+
+
 def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | None:
     """Of the days `message` names, the one asked for: the first, unless it is said with
     no hour or part of the day of its own, the lead cannot or is busy then, and the next
@@ -2146,7 +2154,7 @@ def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | Non
         return first
     rest = message[then.end() : days[2].start() if len(days) > 2 else len(message)]
     if clock is not None and clock.start() >= then.end():
-        if message[then.end() : clock.start()].split():
+        if set(message[then.end() : clock.start()].split()) - _TO_ITS_HOUR:
             return first  # the hour asked for is not the next day's
         rest = message[clock.end() : len(message) if len(days) < 3 else days[2].start()]
         return first if _cannot_or_busy(rest.split()) else then
