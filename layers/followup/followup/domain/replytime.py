@@ -3047,6 +3047,9 @@ _ASKING_PLAINLY = _FILLERS | _COURTESY | _ASKED_AFTER | _JOINING_DAYS | _INSTEAD
 _ASKING_PLAINLY |= {"maybe", "talvez", "mungkin", "quizas", "yes", "sim", "si", "el", "la"}
 _ASKING_PLAINLY |= {"at", "is", "good", "better", "pode", "ser", "bisa", "boleh", "as", "a"}
 _ASKING_PLAINLY |= {"gimana", "gmn", "bagaimana", "how", "about", "what"}
+_ASKING_PLAINLY |= _TO_ME | {"mi", "melhor", "mejor", "es"}
+"""Words a time asked for may go with and say nothing else of it: "maybe thursday",
+"tomorrow works for me", "amanhã é melhor pra mim"."""
 
 
 def asks_only_a_time(message: str) -> bool:
