@@ -277,6 +277,8 @@ _PART = re.compile(
     r"\b(?:" + "|".join(f"(?P<p{hour}>{words})" for hour, words in _PARTS.items()) + r")\b"
 )
 _PART_HOURS = {word: hour for hour, words in _PARTS.items() for word in words.split("|")}
+_NOON = r"noon|midday|meio dia|mediodia"
+"""Noon, said as a word: "noon", "meio-dia", "mediodía"."""
 _PART_ENDS = {MORNING_HOUR: 12, 12: 13, 13: 15, 15: 18, 17: 19, 19: 24}
 """The hour each part of the day is over: "this morning" said after it names no time."""
 SOON = timedelta(minutes=15)
@@ -396,10 +398,10 @@ _A_PART = re.compile(
     r" (?:aja|saja|ya|deh|dong)\b"
     r"|\b(?:abis|habis|setelah|sesudah|stlh|bada)"
     r" (?P<z>dzuhur|zuhur|lohor|jumatan|ashar|asar|maghrib|magrib|isya)\b"
-    r"|\b(?:at|around|ao|pas|liga|ligue|ligar|a|al) (?P<n>noon|midday|meio dia|mediodia"
+    rf"|\b(?:at|around|ao|pas|liga|ligue|ligar|a|al) (?P<n>{_NOON}"
     r"|lunchtime|jam makan siang|waktu makan siang)\b"
     # or opening the message: "noon works", "meio-dia pode ser" (alone, `_only_it`)
-    r"|^(?P<k>noon|midday|meio dia|mediodia|lunchtime)\b"
+    rf"|^(?P<k>{_NOON}|lunchtime)\b"
     r"|\bna hora do (?P<m>almoco)\b"
     rf"|\b(?P<l>{_AFTER_LUNCH_WORDS})\b"
     rf"|\b(?P<v>{_AFTER_WORK_WORDS}|{_AFTER_SCHOOL_WORDS})\b"
@@ -484,7 +486,13 @@ _TIME_SAID = re.compile(
 3 horas", "I called at 3"."""
 _UNIT = r"hours?|hrs?|h|jam|horas?|minutes?|mins?|menit|minutos?"
 _HALF_HOUR = r"half an hour|half hour|meia hora|setengah jam|media hora"
-_SOME = r"a couple of|a couple|couple of|a few|few|beberapa|umas|uns|unas|unos|algumas|alguns"
+_SOME_COUNTS = {
+    "a couple of": 2, "a couple": 2, "couple of": 2,
+    "a few": 3, "few": 3, "beberapa": 3, "uns": 3, "umas": 3, "unos": 3, "unas": 3,
+    "alguns": 3, "algumas": 3,
+}  # fmt: skip
+"""A couple (two) or a few (three): "in a few days", "beberapa jam lagi", "daqui uns dias"."""
+_SOME = "|".join(sorted(_SOME_COUNTS, key=len, reverse=True))
 _HOURS_UNIT = r"hours?|hrs?|jam|horas?"
 _ONE_HOUR = r"an hour|one hour|uma hora|satu jam|sejam|una hora"
 _RELATIVE = re.compile(
@@ -827,14 +835,11 @@ def _english(
 
 
 _COUNTS = {
-    "one": 1, "um": 1, "uma": 1, "un": 1, "una": 1, "satu": 1, "a couple of": 2,
-    "a couple": 2, "couple of": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7, "dois": 2,
-    "duas": 2, "tres": 3, "quatro": 4, "cinco": 5, "seis": 6, "sete": 7, "dos": 2,
-    "cuatro": 4, "siete": 7,
-    # a few: "in a few days", "beberapa hari lagi", "daqui uns dias", "en unos días"
-    "a few": 3, "few": 3, "beberapa": 3, "uns": 3, "umas": 3, "unos": 3, "unas": 3,
-    "alguns": 3, "algumas": 3,
+    "one": 1, "um": 1, "uma": 1, "un": 1, "una": 1, "satu": 1, "two": 2, "three": 3,
+    "four": 4, "five": 5, "six": 6, "seven": 7, "dua": 2, "tiga": 3, "empat": 4, "lima": 5,
+    "enam": 6, "tujuh": 7, "dois": 2, "duas": 2, "tres": 3, "quatro": 4, "cinco": 5,
+    "seis": 6, "sete": 7, "dos": 2, "cuatro": 4, "siete": 7,
+    **_SOME_COUNTS,
 }  # fmt: skip
 # English "a" counts one day or week ("in a week"); not Portuguese "daqui a dias"
 _COUNT = rf"\d{{1,2}}|{'|'.join(sorted(_COUNTS, key=len, reverse=True))}|a(?= (?:day|week)\b)"
@@ -2520,9 +2525,7 @@ _BEFORE_HOUR = re.compile(
 )
 """An hour said as the limit of when to call ("before 5", "antes das 10", "free until
 5")."""
-_NOON_LIMIT = re.compile(
-    rf"\b(?P<before>{_BEFORE}|{_UNTIL_WORDS}|ate o|hasta el) (?:noon|midday|meio dia|mediodia)\b"
-)
+_NOON_LIMIT = re.compile(rf"\b(?P<before>{_BEFORE}|{_UNTIL_WORDS}|ate o|hasta el) (?:{_NOON})\b")
 """Noon said as a limit: "until noon", "before midday", "até meio dia", "hasta mediodía"."""
 _ASKED_BEFORE = re.compile(rf"\b(?:{_BEFORE}) $")
 _FREE_UNTIL = re.compile(
@@ -2618,8 +2621,7 @@ def _limit_as_clock(found: re.Match[str]) -> str:
 
 
 _REFUSED_BEFORE = re.compile(
-    r"\b(?:cant|cannot|can not|not available|unavailable|not free|(?<!not )busy|sibuk"
-    r"|nao posso|no puedo)\s+$"
+    rf"\b(?:{_REFUSAL.pattern}|not available|unavailable|not free|(?<!not )busy|sibuk)\s+$"
 )
 """A refusal right before a limit (the day aside): "tomorrow I can't before 5", "I'm busy
 tomorrow before 5": the hour is when the lead is free."""
@@ -2668,7 +2670,7 @@ _NOON_ENDING = re.compile(
     r"(?P<span>\b(?:between|antara|entre|dari|from|de|das) (?:(?:jam|pukul|as|las) )?"
     rf"(?:{_HOUR})(?:[:.][0-5]\d)?(?: ?am)?"
     r" (?:and|to|till|until|sampai|sampe|smp|e|a|y|ate|as))(?: (?:the|o|el))?"
-    r" (?:noon|midday|meio dia|mediodia)\b"
+    rf" (?:{_NOON})\b"
 )
 """A span of hours that ends at noon: "between 10 and noon", "entre 10 e meio dia"."""
 
@@ -2704,7 +2706,7 @@ def _later(relative: re.Match[str]) -> timedelta:
         return timedelta(minutes=int(relative["minutes"]))
     some = relative["some"] or relative["some2"]
     if some:  # a couple: two; a few: three
-        return timedelta(hours=2 if "couple" in some else 3)
+        return timedelta(hours=_SOME_COUNTS[some])
     count = int(relative["n"] or relative["n2"])
     unit = relative["unit"] or relative["unit2"]
     return timedelta(minutes=count) if unit.startswith("m") else timedelta(hours=count)
