@@ -2,7 +2,8 @@
 day: each booked today at the hour named, or no day at all. "We'd", "I sat" and "the
 sun" are no days. So is a Portuguese or Indonesian one right before an hour or a part of
 the day ("seg às 10", "qui de manhã", "sen pagi", "jum jam 3"): "seg às 10" was booked
-today at 10, the others not at all."""
+today at 10, the others not at all. "Tomorrow" misspelt or texted ("tommorow", "tmw",
+"2morrow") is tomorrow: it was no day, so the hour was booked today."""
 
 from __future__ import annotations
 
@@ -83,3 +84,33 @@ def test_a_weekday_gone_by_written_short_names_no_time() -> None:
     # When they say what happened last Friday, written short
     # Then no call back is booked, as for "last friday"
     assert detected(NEW_YORK, "i called you last fri at 3", at(8))[1] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "local"),
+    [
+        ("tommorow at 3", "2026-11-25T15:00"),
+        ("tommorrow at 3", "2026-11-25T15:00"),
+        ("tmw 3pm", "2026-11-25T15:00"),
+        ("2mrw at 3", "2026-11-25T15:00"),
+        ("tomoro 10am", "2026-11-25T10:00"),
+        ("2morrow's fine", "2026-11-25T09:00"),
+        ("call me 2morrow", "2026-11-25T09:00"),
+        ("can u do tmrow at 4?", "2026-11-25T16:00"),
+    ],
+)
+def test_tomorrow_misspelt_or_texted_is_tomorrow(text: str, local: str) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When "tomorrow" is misspelt or written as texted
+    # Then the call back is tomorrow (it was booked today at the hour, or not at all)
+    assert detected(NEW_YORK, text, at(8)) == (Intent.CALL_BACK_AT, local)
+
+
+def test_tomorrow_texted_and_refused_books_the_day_offered_instead() -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they cannot "2moro" and name Friday
+    # Then the call back is Friday, not tomorrow
+    assert detected(NEW_YORK, "busy 2morrow, call me friday", at(8)) == (
+        Intent.CALL_BACK_AT,
+        "2026-11-27T09:00",
+    )

@@ -79,6 +79,7 @@ from followup.domain.localtime import to_utc
 from followup.domain.optout import is_opt_out, normalise, said_besides
 from followup.domain.replytime import (
     ANSWERING_NO,
+    TOMORROW_EN,
     UNTIL_DAY,
     SaidNo,
     answered_no_to,
@@ -521,7 +522,7 @@ _BUSY = _any(
 call you back", "te retorno depois", "vou ver com meu marido e te falo", "don't call me
 now", "jangan telpon sekarang", "não me liga agora")."""
 _WHEN_WORD = (
-    r"(?:today|tomorrow|tmrw|tmr|tonight|monday|tuesday|wednesday|thursday|friday|saturday"
+    rf"(?:today|{TOMORROW_EN}|tonight|monday|tuesday|wednesday|thursday|friday|saturday"
     r"|sunday|next|this|week|morning|afternoon|evening|noon|on|in"
     r"|at \d{1,2}(?:[:.]\d{2})?(?: ?(?:am|pm))?|\d{1,2}(?:[:.]\d{2})? ?(?:am|pm)|\d{1,2}[:.]\d{2})"
 )
@@ -553,7 +554,7 @@ _CONTACT = _any(
     r"(?: (?:pagi|siang|sore|malam|malem))? (?:aja )?(?:gimana|gmn|gmna|bagaimana)"
     r"(?: (?:kak|ka|kk|mas|mba|mbak|pak|bu|bang|sis))?$",
     r"(?:you|u|ya) (?:have|got) (?:a |some |a few |\d+ )?(?:time|minutes?|mins?|moment)"
-    r"(?=$| (?:today|tomorrow|tmrw|now|later|this|next|on|at|in|\d))"
+    rf"(?=$| (?:today|{TOMORROW_EN}|now|later|this|next|on|at|in|\d))"
     r"|(?:are|r) (?:you|u) free|^(?:im|i am) free",
     r"telp|telpon|telepon|tlp|hubungi|kabari|kabarin|wa|japri|ingetin|ingatkan|aja|saja|dong|bisa",
     r"(?:gimana|gmn|bagaimana) (?:kalau|kalo|klo|kl) (?:(?:besok|bsk|lusa|nanti|senin|selasa"

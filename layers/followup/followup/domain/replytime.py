@@ -84,6 +84,12 @@ from followup.loading import loading
 MORNING_HOUR = 9
 """The hour a morning word or a bare day stands for."""
 
+TOMORROW_EN = (
+    r"tomorrow|tomorow|tommorow|tommorrow|tomorrw|tomoro|tomorro|tmrw|tmrow|tmr|tmw|2moro"
+    r"|2morrow|2mrw|2mro"
+)
+""""Tomorrow" as leads write it: in full, misspelt or texted ("tmrw", "2morrow")."""
+
 _NOT_SAID_OF = "".join(f"(?<!{who} )" for who in ("i", "we", "he", "she", "they", "you", "the"))
 """Not right after who or "the": "I sat my exam", "the sun", not Saturday or Sunday."""
 _AS_A_DAY = (
@@ -101,7 +107,7 @@ _WEEKEND = r"weekend|akhir pekan|akhir minggu|fim de semana|final de semana|fin 
 _AFTER_SATURDAY = "(?:(?<=sabtu )|(?<=sabtu dan )|(?<=sabtu atau )|(?<=sabtu sama ))"
 """Before "minggu" (a week), what makes it Sunday: "sabtu minggu", "sabtu dan minggu"."""
 _DAYS = {
-    "tomorrow": r"besok|bsk|besuk|bsok|tomorrow|tmr|tmrw|tomorow|2moro|amanha|amnh"
+    "tomorrow": rf"besok|bsk|besuk|bsok|{TOMORROW_EN}|amanha|amnh"
     r"|(?<!la )(?<!pasado )manana",
     "day after tomorrow": r"lusa|day after tomorrow|depois de amanha|pasado manana",
     "today": r"hari ini|today|hoje|hj|nanti|ntar|nti|entar|tonight|tonite|hoy",
@@ -140,7 +146,7 @@ UNTIL_DAY = re.compile(
 
 
 _ENGLISH_DAY_FORM = re.compile(
-    r"\b(today|tonight|tonite|tomorrow|tomorow|tmrw|tmr|2moro"
+    rf"\b(today|tonight|tonite|{TOMORROW_EN}"
     r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday)['’`´]s"
     # "is", when what follows takes the day or names its time; else perhaps a possessive
     # ("tomorrow's class", "cancel friday's call") or a verdict not read yet ("friday's
