@@ -1,6 +1,7 @@
 """Parts of the day in replies: a greeting names no time, and "call me this evening" does,
 as does a part of the day said alone ("in the evening", "later this evening", "à noite",
-"sorean aja", "pas jam makan siang") or preferred ("evenings work best for me")."""
+"sorean aja", "pas jam makan siang") or preferred ("evenings work best for me"), and
+"am" or "pm" said of a day with no hour ("tmrw pm")."""
 
 from __future__ import annotations
 
@@ -311,3 +312,33 @@ def test_the_end_of_the_working_day_is_five(zone: ZoneInfo, text: str, local: st
     # When they ask for the end of the day, late in the afternoon, or early in a part
     # Then the call back is at 17:00 (it was nothing, or 09:00), early ones at their part's
     assert detected(zone, text, at(9)) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("text", "local"),
+    [
+        ("tomorrow pm", "2026-11-25T15:00"),
+        ("tmrw pm", "2026-11-25T15:00"),
+        ("Tomorrow PM works", "2026-11-25T15:00"),
+        ("fri pm", "2026-11-27T15:00"),
+        ("friday p.m.", "2026-11-27T15:00"),
+        ("mon am", "2026-11-30T09:00"),
+        ("today pm", "2026-11-24T15:00"),
+        ("tomorrow pm at 4", "2026-11-25T16:00"),
+    ],
+)
+def test_a_day_with_am_or_pm_and_no_hour_is_its_morning_or_afternoon(text: str, local: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they name a day with "am" or "pm" alone
+    # Then the call back is that day's morning or afternoon (it was 09:00 whatever they said)
+    assert detected(NEW_YORK, text) == (Intent.CALL_BACK_AT, local)
+
+
+def test_pm_said_as_a_private_message_is_no_afternoon() -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When "pm" after a day asks for a private message
+    # Then the call back is that day at 09:00, no afternoon read in it
+    assert detected(NEW_YORK, "tomorrow pm me the details") == (
+        Intent.CALL_BACK_AT,
+        "2026-11-25T09:00",
+    )

@@ -185,6 +185,13 @@ _PT_ON_THE = re.compile(
 )
 """Portuguese "no" before a day or a time of one ("no sábado", "no fim da tarde"): "on the",
 never a no; not before where the lead is ("tô no almoço")."""
+_DAY_AM_PM = re.compile(
+    rf"\b(today|{TOMORROW_EN}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon"
+    r"|tues?|weds?|thu|thurs?|fri|sat|sun) ([ap])\.?m\b\.?(?! me\b)",
+    re.IGNORECASE,
+)
+"""An English day with "am" or "pm" and no hour: its morning or afternoon ("tmrw pm",
+"fri am"); not "pm me"."""
 _AT_SIGN = re.compile(r"(?<!\S)@ ?(?=\d)")
 """An "@" before an hour, said "at": "call me @ 5", "tmrw @3pm"."""
 
@@ -195,10 +202,12 @@ def plain_words(text: str) -> str:
     span of hours written with a dash as said ("3-4pm" is "3 to 4pm"), an English day said
     with "'s" as the day itself when what follows takes the day or names its time
     ("tomorrow's good" and "Friday's best at 10" name that day; "tomorrow's class" and
-    "monday's a holiday" none), and "não me liga" with no comma after "não", before what it
+    "monday's a holiday" none), an English day with "am" or "pm" and no hour as its
+    morning or afternoon ("tmrw pm"), and "não me liga" with no comma after "não", before what it
     refuses, as "don't call me" outside a question ("não me liga amanhã"; not "não, me liga
     amanhã", "pq vc não me liga amanhã" nor "não me liga amanhã?")."""
     text = _PT_ON_THE.sub("on ", _AT_SIGN.sub(" at ", text))
+    text = _DAY_AM_PM.sub(_day_am_pm, text)
     text = _HOURS_DASHED.sub(_hours_dashed, _ENGLISH_DAY_FORM.sub(r"\1", text))
     if "?" in text:
         return text
@@ -221,6 +230,11 @@ def _hours_dashed(found: re.Match[str]) -> str:
     if said or _SPAN_COUNTS.match(found.string, found.end()):
         return spanned
     return f"from {spanned}"
+
+
+def _day_am_pm(found: re.Match[str]) -> str:
+    part = "morning" if found[2].casefold() == "a" else "afternoon"
+    return f"{found[1]} {part}"
 
 
 def _not_called_pt(found: re.Match[str]) -> str:
