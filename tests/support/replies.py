@@ -1,5 +1,5 @@
 """Replies read as a lead writes them, on Tuesday 24 November 2026 by the lead's clock in
-one of the three languages' zones: the intent, and the wall-clock time a call back asks
+one of the four languages' zones: the intent, and the wall-clock time a call back asks
 for."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from followup.domain.intents import Intent, classify
 JAKARTA = ZoneInfo("Asia/Jakarta")
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 NEW_YORK = ZoneInfo("America/New_York")
+MEXICO_CITY = ZoneInfo("America/Mexico_City")
 
 
 def at(hour: int, minute: int = 0) -> datetime:

@@ -11,11 +11,8 @@ import pytest
 from benchmarks.intents import ZONES, load, predict, score
 from followup.domain.intents import Detected, Intent, classify
 from followup.domain.optout import is_opt_out, said_besides
+from tests.support.replies import JAKARTA, MEXICO_CITY, NEW_YORK, SAO_PAULO
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
-SAO_PAULO = ZoneInfo("America/Sao_Paulo")
-NEW_YORK = ZoneInfo("America/New_York")
-MEXICO_CITY = ZoneInfo("America/Mexico_City")
 FRIDAY_3PM = datetime(2026, 11, 27, 15, 0)
 
 

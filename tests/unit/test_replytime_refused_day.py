@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from followup.domain.intents import Intent
-from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, at, detected
+from tests.support.replies import JAKARTA, MEXICO_CITY, NEW_YORK, SAO_PAULO, at, detected
 
 
 @pytest.mark.parametrize(
@@ -171,3 +171,42 @@ def test_a_refusal_parted_from_the_day_or_not_of_it_still_books_the_day(
     # someone else, of something else than the day, or another part of it is asked for
     # Then the call back is on the day, as before
     assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "friday afternoon is bad, monday works", "2026-11-30T09:00"),
+        (NEW_YORK, "friday afternoon is bad, monday morning works", "2026-11-30T09:00"),
+        (NEW_YORK, "friday afternoon is bad for me, monday?", "2026-11-30T09:00"),
+        (NEW_YORK, "tomorrow morning is bad, thursday morning works", "2026-11-26T09:00"),
+        (NEW_YORK, "tomorrow morning I cant, thursday at 10?", "2026-11-26T10:00"),
+        (SAO_PAULO, "sexta à tarde não dá, segunda de manhã pode", "2026-11-30T09:00"),
+        (MEXICO_CITY, "mañana en la tarde no puedo, el viernes en la mañana", "2026-11-27T09:00"),
+    ],
+)
+def test_a_part_of_a_day_refused_then_another_day_asked_for_books_the_other_day(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they refuse a part of one day and ask for another day
+    # Then the call back is on the other day (it was the day refused at 09:00, its
+    # afternoon, or nothing)
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (JAKARTA, "besok pagi gak bisa, sore aja", "2026-11-25T15:00"),
+        (NEW_YORK, "tomorrow morning no, afternoon is fine", "2026-11-25T15:00"),
+        (NEW_YORK, "tomorrow morning works, or friday", "2026-11-25T09:00"),
+    ],
+)
+def test_a_part_of_a_day_refused_with_no_other_day_keeps_the_day(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they refuse a part of a day and ask for another part, or take the first day
+    # Then the call back stays on that day
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)

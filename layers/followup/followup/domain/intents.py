@@ -647,16 +647,16 @@ def classify(
 
 
 def _time_asked(text: str, message: str, now: datetime, zone: ZoneInfo) -> datetime | None:
-    """The time the message asks to be called at (`requested_time`), never in what one of
-    its clauses only says no to (`said_no_to`: "not tomorrow", "amanhã não posso", "besok
-    pagi gak bisa"): read without those clauses (a day kept where only a part of it was
-    said no to), the time is then the one asked for after them ("not tomorrow, friday" is
-    Friday, "besok pagi gak bisa, sore aja" tomorrow afternoon), or none; and when the
-    message read whole asks for no time, so is a time asked for plainly after one said no
-    to ("not today, maybe thursday"; not "hoje não, amanhã tenho prova"). A message with
-    an hour said no to (`hour_said_no_to`: "not tomorrow at 3", "tomorrow at 3? no, the
-    morning is better") is read only without it: read whole, its part of the day could
-    move that hour."""
+    """The time the message asks to be called at (`requested_time`), never in what one
+    of its clauses only says no to (`said_no_to`: "not tomorrow", "amanhã não posso",
+    "besok pagi gak bisa"): read without those clauses (a day kept where only a part of
+    it was said no to, unless a later clause names a day), the time is then the one
+    asked for after them ("not tomorrow, friday" is Friday, "besok pagi gak bisa, sore
+    aja" tomorrow afternoon), or none; and when the message read whole asks for no time,
+    so is a time asked for plainly after one said no to ("not today, maybe thursday";
+    not "hoje não, amanhã tenho prova"). A message with an hour said no to
+    (`hour_said_no_to`: "not tomorrow at 3", "tomorrow at 3? no, the morning is better")
+    is read only without it: read whole, its part of the day could move that hour."""
     today, hour_said = now.astimezone(zone).date(), names_an_hour(message)
     spans = _clause_spans(text)
     said = [(span, _BUT_OPENING.sub("", normalise(text[slice(*span)]))) for span, _ in spans]
@@ -691,9 +691,12 @@ def _time_asked(text: str, message: str, now: datetime, zone: ZoneInfo) -> datet
     if all(no is None for _, no in clauses):
         return asked_for
     kept = text
-    for (start, end), no in reversed(clauses):
+    for index, ((start, end), no) in reversed(list(enumerate(clauses))):
         if no is not None:
-            kept = f"{kept[:start]} {no.leaves} {kept[end:]}"
+            # the day kept unless a later clause names another: "friday afternoon is bad,
+            # monday morning works" is Monday's
+            later_day = any(days_named(clause) for _, clause in said[index + 1 :])
+            kept = f"{kept[:start]} {'' if later_day else no.leaves} {kept[end:]}"
     rest = normalise(kept)
     if hour_no or refused(asked_for):
         asked_for = read(rest)

@@ -2143,13 +2143,15 @@ _TO_ITS_HOUR = frozenset(
 
 def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | None:
     """Of the days `message` names, the one asked for: the first, unless it is said with
-    no hour or part of the day of its own, the lead cannot or is busy then, and the next
-    day is asked for (the hour asked for right after it, an asking word, or a part of the
-    day ending the message), not refused nor busy: "hj tenho aula, amanha as 10?", "hari
-    ini gak bisa, besok aja", "besok gak bisa, lusa aja", "tomorrow doesn't work, how about
-    thursday?"; not "hoje não tenho aula, amanhã às 10 tenho", "today, not tomorrow at 5",
-    "gak bisa hari ini, besok pagi aku kerja". A next day the lead asks to be called on
-    wins whatever is said of the first ("I'm at work today, call me tomorrow at 10")."""
+    no hour of its own (nor a part of the day but one right after it), the lead cannot
+    or is busy then, and the next day is asked for (the hour asked for right after it,
+    an asking word, or a part of the day ending the message), not refused nor busy: "hj
+    tenho aula, amanha as 10?", "hari ini gak bisa, besok aja", "besok gak bisa, lusa
+    aja", "tomorrow doesn't work, how about thursday?", "tomorrow morning I can't,
+    thursday at 10?"; not "hoje não tenho aula, amanhã às 10 tenho", "today, not
+    tomorrow at 5", "gak bisa hari ini, besok pagi aku kerja". A next day the lead asks
+    to be called on wins whatever is said of the first ("I'm at work today, call me
+    tomorrow at 10")."""
     days = list(_DAY.finditer(message))
     if len(days) < 2:
         return days[0] if days else None
@@ -2162,10 +2164,12 @@ def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | Non
         days = [first, *days[2:]]
     if _called_for(message, first, then, days[2] if len(days) > 2 else None):
         return then
-    if _CLOCK.search(message, first.start(), then.start()) or _PART.search(
-        message, first.start(), then.start()
-    ):
+    if _CLOCK.search(message, first.start(), then.start()):
         return first
+    if part := _PART.search(message, first.start(), then.start()):
+        if set(message[said_end : part.start()].split()) - _TO_THE_PART:
+            return first
+        said_end = part.end()  # "friday afternoon is bad, monday morning works"
     if _NOT_THIS.search(message[: then.start()]):
         return first
     if set(message[: then.start()].split()[-1:]) & _JOINED:
@@ -2306,8 +2310,9 @@ _TONIGHT = frozenset({"tonight", "tonite"})
 _UNTIL = frozenset({"until", "till", "til", "ate", "sampai", "sampe", "smp", "ampe", "hingga"})
 _UNTIL |= {"hasta"}
 """Words before an hour that make it the end of what keeps the lead: "sampai jam 3"."""
-_TO_THE_PART = frozenset({"de", "a", "in", "the"})
-"""Words between a day and its part: "amanhã à tarde", "tomorrow in the morning"."""
+_TO_THE_PART = frozenset({"de", "a", "in", "the", "en", "la", "por", "pela", "da"})
+"""Words between a day and its part: "amanhã à tarde", "tomorrow in the morning", "mañana
+en la tarde", "sexta pela manhã"."""
 
 
 _AWAY_WORDS = (
