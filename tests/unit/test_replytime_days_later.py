@@ -4,7 +4,8 @@ semana", and a few ("in a few days", "daqui uns dias": three); at 09:00, or at t
 or part of the day said with them; a couple or a few hours are two or three. Days gone
 by ("2 days ago"), days until something starts ("the course starts in 2 weeks"), days
 not counted ("daqui a dias") and hours counted from now ("in 2 hours") are read as
-before."""
+before. Minutes or hours the lead asks for ("give me 10 minutes", "kasih waktu setengah
+jam") count from now, as days do."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from followup.domain.intents import Intent
-from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
+from tests.support.replies import JAKARTA, MEXICO_CITY, NEW_YORK, SAO_PAULO, detected
 
 
 @pytest.mark.parametrize(
@@ -93,3 +94,34 @@ def test_a_couple_or_a_few_hours_count_two_or_three_from_now(
     # When they ask to be called in a couple or a few hours
     # Then the call back is two or three hours from now (it was none)
     assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "give me 10 mins", "2026-11-24T09:10"),
+        (NEW_YORK, "give me an hour", "2026-11-24T10:00"),
+        (NEW_YORK, "give me half an hour", "2026-11-24T09:30"),
+        (NEW_YORK, "give me 2 hours, I'm in a meeting", "2026-11-24T11:00"),
+        (NEW_YORK, "gimme a couple of hours", "2026-11-24T11:00"),
+        (JAKARTA, "kasih waktu 10 menit ya", "2026-11-24T09:10"),
+        (JAKARTA, "kasih waktu setengah jam ya kak", "2026-11-24T09:30"),
+        (SAO_PAULO, "me dá 10 minutos", "2026-11-24T09:10"),
+        (MEXICO_CITY, "dame media hora", "2026-11-24T09:30"),
+    ],
+)
+def test_minutes_or_hours_the_lead_asks_for_count_from_now(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they ask for minutes or hours before a call ("give me 10 minutes")
+    # Then the call back is that long from now (it was none), as "give me 3 days" is days
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize("text", ["the class takes 2 hours", "terima kasih kak", "give me a sec"])
+def test_hours_not_asked_for_before_a_call_count_nothing(text: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When hours are said of something else, or no time is counted
+    # Then no call back is booked
+    assert detected(NEW_YORK, text)[0] is not Intent.CALL_BACK_AT

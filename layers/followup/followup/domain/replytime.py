@@ -28,12 +28,13 @@ every answer is one time:
 - an hour said as it is spoken is that hour: "half past 3", "quarter to 1", "3 e meia",
   "setengah 3" (half way to three: 2:30), "after 5", "jam 10an", "around 11" (beside a
   day, a part of the day or an asking word), "por volta das 10"; "in an hour", "setengah
-  jam lagi", "em meia hora" count from now; days count from today ("in 2 days", "give me 3
-  days", "2 hari lagi", "daqui a 2 dias": that day, at 09:00 unless an hour is said), not
-  days until something happens ("the course starts in 2 weeks"); times of prayer are parts
-  of the day (dzuhur 13:00, ashar 15:00, maghrib and isya 19:00), and so are noon ("ao
-  meio-dia") and after lunch (13:00: "call me after lunch", "depois do almoço", "abis
-  makan siang"), after work or dinner (19:00) and after school or class (15:00);
+  jam lagi", "em meia hora", "give me 10 minutes" count from now; days count from today
+  ("in 2 days", "give me 3 days", "2 hari lagi", "daqui a 2 dias": that day, at 09:00
+  unless an hour is said), not days until something happens ("the course starts in 2
+  weeks"); times of prayer are parts of the day (dzuhur 13:00, ashar 15:00, maghrib and
+  isya 19:00), and so are noon ("ao meio-dia") and after lunch (13:00: "call me after
+  lunch", "depois do almoço", "abis makan siang"), after work or dinner (19:00) and after
+  school or class (15:00);
 - "next week" (minggu depan, semana que vem, la semana que viene) means next Monday, and
   so does after the weekend, unless a weekday is said with it ("minggu depan hari rabu",
   "wednesday next week": that day of next week); the weekend (akhir pekan, fim de semana,
@@ -515,20 +516,27 @@ _SOME_COUNTS = {
 _SOME = "|".join(sorted(_SOME_COUNTS, key=len, reverse=True))
 _HOURS_UNIT = r"hours?|hrs?|jam|horas?"
 _ONE_HOUR = r"an hour|one hour|uma hora|satu jam|sejam|una hora"
+_IN = r"in|dalam|daqui a|daqui|em|en|dentro de"
+"""Before a time counted from now: "in 2 hours", "dalam 30 menit", "daqui a 2 dias"."""
+_GIVE_ME = r"give me|gimme|kasih waktu|kasih|beri waktu|me da|me de|dame|deme"
+"""Before a time the lead asks for before a call: "give me 10 minutes", "kasih waktu 2
+hari", "dame tres días"."""
+_FROM_NOW = rf"(?:{_IN}|{_GIVE_ME})"
 _RELATIVE = re.compile(
-    rf"\b(?:in|dalam|daqui a|daqui|em|en|dentro de) (?P<n>\d{{1,2}}) ?(?P<unit>{_UNIT})\b"
+    rf"\b{_FROM_NOW} (?P<n>\d{{1,2}}) ?(?P<unit>{_UNIT})\b"
     rf"|\b(?P<n2>\d{{1,2}}) ?(?P<unit2>{_UNIT}) (?:lagi|lg|from now)\b"
-    rf"|\b(?:in|dalam|daqui a|daqui|em|en|dentro de) (?:(?P<half>{_HALF_HOUR})"
+    rf"|\b{_FROM_NOW} (?:(?P<half>{_HALF_HOUR})"
     rf"|(?P<one>{_ONE_HOUR}))\b"
     rf"|\b(?:(?P<half2>{_HALF_HOUR})|(?P<one2>{_ONE_HOUR})) (?:lagi|lg|from now)\b"
     # a couple or a few hours: "in a few hours", "beberapa jam lagi", "daqui umas horas"
-    rf"|\b(?:in|dalam|daqui a|daqui|em|en|dentro de) (?P<some>{_SOME}) (?:{_HOURS_UNIT})\b"
+    rf"|\b{_FROM_NOW} (?P<some>{_SOME}) (?:{_HOURS_UNIT})\b"
     rf"|\b(?P<some2>{_SOME}) (?:{_HOURS_UNIT}) (?:lagi|lg|from now)\b"
     # "call me in 20", "call me back in 10": minutes, said bare after a call
     r"|\b(?:call|ring|text|try)(?: (?:me|us|u|back|again))* in (?P<minutes>5|10|15|20|30|45)"
     r"(?= (?:please|pls|ok|okay|thanks|thx)\b|$)"
 )
-"""A time from now: "in 2 hours", "30 menit lagi", "daqui a uma hora", "call me in 20"."""
+"""A time from now: "in 2 hours", "30 menit lagi", "daqui a uma hora", "call me in 20",
+"give me 10 minutes"."""
 _SPOKEN = (
     (re.compile(r"\bhalf past (\d{1,2})\b"), 0, 30),
     (re.compile(r"\bquarter past (\d{1,2})\b"), 0, 15),
@@ -866,8 +874,7 @@ _COUNT = rf"\d{{1,2}}|{'|'.join(sorted(_COUNTS, key=len, reverse=True))}|a(?= (?
 _DAY_UNIT = r"days?|hari|dias?|weeks?|minggu|semanas?"
 _ABOUT = r"(?:(?:uns|umas|unos|unas|about|around|sekitar|kira kira|kurang lebih) )?"
 _DAYS_LATER = re.compile(
-    r"\b(?:in|dalam|daqui a|daqui|em|en|dentro de|give me|gimme|need|kasih waktu|kasih"
-    rf"|beri waktu|me da|me de|dame|deme|necesito|preciso de) {_ABOUT}(?P<n>{_COUNT})"
+    rf"\b(?:{_IN}|{_GIVE_ME}|need|necesito|preciso de) {_ABOUT}(?P<n>{_COUNT})"
     rf" ?(?P<unit>{_DAY_UNIT})\b"
     rf"|\b(?P<n2>{_COUNT}) ?(?P<unit2>{_DAY_UNIT}) (?:lagi|lg|from now|from today)\b"
     r"|\b(?P<one>sehari|seminggu) (?:lagi|lg)\b"
