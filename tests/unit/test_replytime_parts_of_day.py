@@ -1,7 +1,8 @@
 """Parts of the day in replies: a greeting names no time, and "call me this evening" does,
 as does a part of the day said alone ("in the evening", "later this evening", "à noite",
 "sorean aja", "pas jam makan siang") or preferred ("evenings work best for me"), and
-"am" or "pm" said of a day with no hour ("tmrw pm")."""
+"am" or "pm" said of a day with no hour ("tmrw pm"), and lunch asked for ("call me at
+lunch", "me liga no almoço")."""
 
 from __future__ import annotations
 
@@ -342,3 +343,39 @@ def test_pm_said_as_a_private_message_is_no_afternoon() -> None:
         Intent.CALL_BACK_AT,
         "2026-11-25T09:00",
     )
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "call me at lunch", "2026-11-24T12:00"),
+        (NEW_YORK, "ring me on my lunch break", "2026-11-24T12:00"),
+        (NEW_YORK, "call me during lunch", "2026-11-24T12:00"),
+        (NEW_YORK, "can you call me at lunch tomorrow?", "2026-11-25T12:00"),
+        (NEW_YORK, "lunch break works", "2026-11-24T12:00"),
+        (SAO_PAULO, "me liga no almoço", "2026-11-24T12:00"),
+        (SAO_PAULO, "liga no almoço amanhã", "2026-11-25T12:00"),
+    ],
+)
+def test_lunch_asked_for_is_noon(zone: ZoneInfo, text: str, local: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they ask to be called at lunch, or say their lunch break suits
+    # Then the call back is at noon (it was none)
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "I'm at lunch"),
+        (NEW_YORK, "I'm at lunch, call me later"),
+        (NEW_YORK, "at lunch now, call me later"),
+        (NEW_YORK, "don't call me at lunch"),
+        (SAO_PAULO, "tô no almoço, me liga depois"),
+    ],
+)
+def test_lunch_the_lead_is_at_or_refuses_books_no_noon(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they are at lunch, or refuse a call then
+    # Then no call back is booked at noon
+    assert detected(zone, text)[1] is None

@@ -424,6 +424,13 @@ _A_PART = re.compile(
     # or opening the message: "noon works", "meio-dia pode ser" (alone, `_only_it`)
     rf"|^(?P<k>{_NOON}|lunchtime)\b"
     r"|\bna hora do (?P<m>almoco)\b"
+    # lunch, asked for right after the call ("call me at lunch", "ring me on my lunch
+    # break", "me liga no almoço") or said to suit ("lunch break works"); not "I'm at lunch"
+    r"|\b(?:call|ring|phone|text|try|reach|catch) (?:me |us )?(?:back )?(?:at|during|on|around"
+    r"|over) (?:my |the |your )?(?P<u>lunch)(?: ?break| ?time| hour)?\b"
+    r"|\b(?:liga|ligue|ligar|chama)(?: pra mim)? no (?P<a>almoco)\b"
+    r"|\b(?:my |the )?(?P<b>lunch) ?break (?:works|would work|is fine|is good|is best"
+    r"|is better|ok)\b"
     rf"|\b(?P<l>{_AFTER_LUNCH_WORDS})\b"
     rf"|\b(?P<v>{_AFTER_WORK_WORDS}|{_AFTER_SCHOOL_WORDS})\b"
     # the end of the working day, early in the morning or the evening: "end of the day"
