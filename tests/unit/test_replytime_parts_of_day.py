@@ -2,7 +2,9 @@
 as does a part of the day said alone ("in the evening", "later this evening", "à noite",
 "sorean aja", "pas jam makan siang") or preferred ("evenings work best for me"), and
 "am" or "pm" said of a day with no hour ("tmrw pm"), and lunch asked for ("call me at
-lunch", "me liga no almoço")."""
+lunch", "me liga no almoço"). A part in the plural goes with its day as in the singular
+("friday evenings are best"), and one refused moves no hour ("tomorrow at 10? can't do
+afternoons")."""
 
 from __future__ import annotations
 
@@ -379,3 +381,37 @@ def test_lunch_the_lead_is_at_or_refuses_books_no_noon(zone: ZoneInfo, text: str
     # When they are at lunch, or refuse a call then
     # Then no call back is booked at noon
     assert detected(zone, text)[1] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "local"),
+    [
+        ("friday evenings are best", "2026-11-27T19:00"),
+        ("tomorrow, evenings only", "2026-11-25T19:00"),
+        ("tuesday afternoons are good", "2026-11-24T15:00"),
+        ("next week except mornings", "2026-11-30T12:00"),
+    ],
+)
+def test_a_part_of_the_day_said_in_the_plural_goes_with_the_day(text: str, local: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they name a day and a part of the day in the plural ("evenings")
+    # Then the call back is that part of that day (it was the day at 09:00)
+    assert detected(NEW_YORK, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "tomorrow at 10? cant do afternoons", "2026-11-25T10:00"),
+        (NEW_YORK, "tomorrow at 10? cant do the afternoon", "2026-11-25T10:00"),
+        (NEW_YORK, "I work evenings, call me tomorrow", "2026-11-25T09:00"),
+        (SAO_PAULO, "amanhã às 10? não posso à tarde", "2026-11-25T10:00"),
+    ],
+)
+def test_a_part_of_the_day_refused_or_spoken_of_moves_no_hour(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When a part of the day is refused ("can't do afternoons") or what the lead does then
+    # Then the hour or day asked for stands (10 was read as 22:00 in the afternoon's light)
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)

@@ -698,7 +698,10 @@ def _time_asked(text: str, message: str, now: datetime, zone: ZoneInfo) -> datet
             later_day = any(days_named(clause) for _, clause in said[index + 1 :])
             kept = f"{kept[:start]} {'' if later_day else no.leaves} {kept[end:]}"
     rest = normalise(kept)
-    if hour_no or refused(asked_for):
+    # a part of every day said no to could move the hour asked for, read whole: "tomorrow
+    # at 10? can't do afternoons" is not 22:00
+    part_no = hour_said and any(no is not None and no.dates is None for _, no in clauses)
+    if hour_no or part_no or refused(asked_for):
         asked_for = read(rest)
         if asked_for is not None and refused(asked_for) and not names_an_hour(rest):
             refusals = [no for _, no in clauses if no]

@@ -284,14 +284,16 @@ _LATE_AFTERNOON_WORDS = (
 """The end of the working day (17:00): "end of the day", "fim da tarde", "sore banget"."""
 _EARLY_WORDS = r"first thing in the morning|early morning|early evening"
 _PARTS = {
-    MORNING_HOUR: r"first thing in the morning|early morning|pagi|cedo|manha|morning|de manha"
+    MORNING_HOUR: r"first thing in the morning|early morning|pagi|cedo|manha|mornings|morning"
+    r"|de manha"
     r"|da manha|pagi pagi|la manana",
     12: r"noon|midday|lunch|lunchtime|meio dia|almoco|tengah hari|mediodia|medio dia"
     r"|jam makan siang|waktu makan siang",
     13: rf"siang|siangan|dzuhur|zuhur|dhuhur|lohor|jumatan|{_AFTER_LUNCH_WORDS}",
     17: _LATE_AFTERNOON_WORDS,  # before the afternoon's: "sore banget" is not "sore"
-    15: rf"sore|sorean|tarde|afternoon|ashar|asar|{_AFTER_SCHOOL_WORDS}",
-    19: r"early evening|malam|malem|maleman|malaman|mlm|noite|noitinha|evening|tonight|tonite|night"
+    15: rf"sore|sorean|tarde|afternoons|afternoon|ashar|asar|{_AFTER_SCHOOL_WORDS}",
+    19: r"early evening|malam|malem|maleman|malaman|mlm|noite|noitinha|evenings|evening|tonight"
+    r"|tonite|night"
     rf"|maghrib|magrib|isya|noche|{_AFTER_WORK_WORDS}",
 }
 _PART = re.compile(
@@ -3175,17 +3177,21 @@ def names_an_hour(message: str) -> bool:
 def _part_said_no_to(clause: str, part: re.Match[str]) -> SaidNo | None:
     """What the normalised `clause` naming a part of the day and no day says no to: that
     part of any day, when the clause only says no to it or that the lead cannot then,
-    right after it ("depois do trabalho não dá", "after work no", "malam jangan")."""
+    right after it ("depois do trabalho não dá", "after work no", "malam jangan") or
+    right before it ("can't do afternoons", "não posso à tarde")."""
     said = set((clause[: part.start()] + " " + clause[part.end() :]).split())
     bare = bool(said & _SAYING_NO) and said <= _SAYING_NO_ALSO
     rest = clause[part.end() :].strip()
     refusal = _CANNOT.match(rest)
-    before = set(clause[: part.start()].split())
+    before = clause[: part.start()].split()
     cannot = (
         refusal is not None
-        and before <= _ALONE_BEFORE
+        and set(before) <= _ALONE_BEFORE
         and set(rest[refusal.end() :].split()) <= _ALONE_END
     )
+    refusing = _less_leading(_less_leading(before, _ALONE_BEFORE), _REFUSER)
+    refusing = _less_trailing(refusing, _TO_THE_PART | {"at", "on", "in", "the"})
+    cannot |= _REFUSAL.fullmatch(" ".join(refusing)) is not None and set(rest.split()) <= _ALONE_END
     if not (bare or cannot):
         return None
     hour = _PART_HOURS[part[0]]
