@@ -7,7 +7,9 @@ named ("mid december", "awal januari"; a month asked for alone, "call me in janu
 "em janeiro", its start) is this year's while to come, next year's for a month gone by,
 and none once this month's is past. Payday asked for ("pas gajian", "on payday") is the
 month's end, after it ("abis gajian") the 1st of next month; payday come or waited for
-("udah gajian", "gajian dulu") names no day."""
+("udah gajian", "gajian dulu") names no day. Getting paid is payday too ("when I get
+paid", "quando eu receber o salário", "cuando cobre"), and "when" opening it asks
+nothing."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from followup.domain.intents import Intent
-from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
+from tests.support.replies import JAKARTA, MEXICO_CITY, NEW_YORK, SAO_PAULO, detected
 
 END_OF_NOVEMBER = "2026-11-30T09:00"
 FIRST_OF_DECEMBER = "2026-12-01T09:00"
@@ -145,3 +147,37 @@ def test_the_end_of_a_month_already_at_its_end_is_next_months() -> None:
 )
 def test_a_month_gone_by_or_when_something_starts_names_no_day(zone: ZoneInfo, text: str) -> None:
     assert detected(zone, text)[1] is None
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (SAO_PAULO, "quando eu receber o salário", END_OF_NOVEMBER),
+        (SAO_PAULO, "quando cair o salário eu pago", END_OF_NOVEMBER),
+        (NEW_YORK, "when I get paid", END_OF_NOVEMBER),
+        (NEW_YORK, "I will pay after I get paid", FIRST_OF_DECEMBER),
+        (MEXICO_CITY, "cuando cobre", END_OF_NOVEMBER),
+        (MEXICO_CITY, "llámame cuando me paguen", END_OF_NOVEMBER),
+        (MEXICO_CITY, "después de que cobre", FIRST_OF_DECEMBER),
+    ],
+)
+def test_getting_paid_opening_with_when_is_payday_not_a_question(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday 24 November
+    # When they say "when I get paid" (or after it), in a message that may open with "when"
+    # Then the call back is the month's last day or next month's 1st (it was a question, or
+    # nothing)
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (SAO_PAULO, "quando começa a aula"),
+        (NEW_YORK, "when does the class start"),
+        (MEXICO_CITY, "cuando empieza el curso"),
+    ],
+)
+def test_when_asking_of_something_else_is_still_a_question(zone: ZoneInfo, text: str) -> None:
+    assert detected(zone, text) == (Intent.QUESTION, None)

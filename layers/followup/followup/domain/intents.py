@@ -79,6 +79,7 @@ from followup.domain.localtime import to_utc
 from followup.domain.optout import is_opt_out, normalise, said_besides
 from followup.domain.replytime import (
     ANSWERING_NO,
+    PAYDAY,
     TOMORROW_EN,
     UNTIL_DAY,
     SaidNo,
@@ -580,11 +581,13 @@ _QUESTIONED = re.compile(r"[^,;:.!?\n]+(?=\?)")
 """A clause a question mark closes."""
 _QUESTION_WORDS = re.compile(
     r"^(?:berapa|gimana|bagaimana|apakah|apa|kapan|dimana|boleh|bisa|ada|caranya"
-    r"|quanto|qual|quais|como(?! a las)|quando|onde|quem|tem|pode|posso|o que|e o"
-    r"|cuanto|cuanta|cuantos|cuantas|cuando|donde|adonde|cual|cuales|a que hora|por que|hay"
+    r"|quanto|qual|quais|como(?! a las)|onde|quem|tem|pode|posso|o que|e o"
+    # not when the lead is paid: "quando eu receber o salário", "when I get paid"
+    rf"|(?:quando|cuando|when)(?! (?:{PAYDAY})\b)"
+    r"|cuanto|cuanta|cuantos|cuantas|donde|adonde|cual|cuales|a que hora|por que|hay"
     r"|tienen|puedo|pueden|se puede|que (?:hora|horario|horarios|dia|dias|precio|costo"
     r"|incluye|necesito|requisitos|es|son)"
-    r"|how|hows|what|whats|when|where|wheres|which|is|are|can|could|do|does|will|would)\b"
+    r"|how|hows|what|whats|where|wheres|which|is|are|can|could|do|does|will|would)\b"
     r"|\b(?:dimana|di mana|berapa|gimana|bagaimana|siapa)\b"
 )
 

@@ -986,22 +986,25 @@ _MONTH_MIDDLE = (
 )
 _MONTH_END = r"akhir|ujung|end of|fim do|fim de|final do|final de|fin de|fines de|finales de"
 _NEXT_MONTH = r"bulan depan|next month|mes que vem|proximo mes|mes que viene"
-_PAYDAY = (
-    r"gajian|gajihan|payday|pay day|dia do pagamento|dia de pagamento|(?:eu )?receber o salario"
-    r"|o salario cair"
+PAYDAY = (
+    r"gajian|gajihan|payday|pay day|(?:i )?get paid|dia do pagamento|dia de pagamento"
+    r"|(?:eu )?receber o salario|o salario cair|cair o salario|cobre|me paguen"
 )
+"""Payday, or getting paid: "gajian", "when I get paid", "quando receber o salário",
+"cuando cobre"."""
 _MONTH_PART = re.compile(
     rf"\b(?:(?P<end>{_MONTH_END})|(?P<mid>{_MONTH_MIDDLE})|{_MONTH_START})"
     rf" (?:(?P<next>{_NEXT_MONTH})|(?:the |this )?month|bulan(?: ini)?|(?:este |esse )?mes"
     rf"|{_month('z')})\b"
     rf"|\b(?P<alone>{_NEXT_MONTH})\b|\b(?P<month_end>month end)\b"
-    rf"|\b(?P<paid_after>(?:abis|habis|setelah|sesudah|stlh|after|depois que) (?:{_PAYDAY}))\b"
+    rf"|\b(?P<paid_after>(?:abis|habis|setelah|sesudah|stlh|after|depois que|despues de que)"
+    rf" (?:{PAYDAY}))\b"
     r"|\b(?:abis|habis|setelah|sesudah|stlh|after|depois do|depois da|depois de|despues de"
     r"|despues del) (?:the )?(?:(?P<eid>lebaran|idul fitri|idulfitri|hari raya|eid)"
     r"|(?P<christmas>natal|natalan|christmas|xmas|navidad)"
     r"|(?P<new_year>tahun baru|new year|new years|ano novo|ano nuevo|reveillon))\b"
-    rf"|\b(?:pas|waktu|wkt|kalau|kalo|klo|nanti|on|at|no|when|once|quando)"
-    rf" (?:(?:udah|sudah|dah) )?(?P<payday>{_PAYDAY})\b"
+    rf"|\b(?:pas|waktu|wkt|kalau|kalo|klo|nanti|on|at|no|when|once|quando|cuando)"
+    rf" (?:(?:udah|sudah|dah) )?(?P<payday>{PAYDAY})\b"
     # a month alone, its start: "call me in january", "em janeiro", "bulan januari aja"
     rf"|\b(?:in|em|en|di|pada|bulan|di bulan) (?:{_month('w')})\b"
 )
@@ -1010,9 +1013,10 @@ of the month", "fim do mês"), of next month ("early next month", "pertengahan b
 depan") or of a month named ("mid december", "awal januari", "início de janeiro"); or
 next month or a month alone ("bulan depan", "next month", "mês que vem", "in january",
 "em janeiro"), its start, when the message asks for a contact then; payday asked
-for ("pas gajian", "kalau udah gajian", "on payday", "no dia do pagamento"; not "gajian
-dulu", payday waited for) the month's end, and after it ("abis gajian", "after payday",
-"depois que eu receber o salário") the 1st of next month; after a holiday ("abis
+for ("pas gajian", "kalau udah gajian", "on payday", "no dia do pagamento", "when I get
+paid", "cuando cobre"; not "gajian dulu", payday waited for) the month's end, and after
+it ("abis gajian", "after payday", "depois que eu receber o salário") the 1st of next
+month; after a holiday ("abis
 lebaran", "after christmas", "depois do ano novo") the day after its last day."""
 _PAID_ALREADY = frozenset({"udah", "sudah", "udh", "dah", "baru", "already", "ja", "just"})
 """Words before "after payday" that say it has come: "udah abis gajian"."""
