@@ -1,6 +1,6 @@
 """Call-back times as leads say them: "half past 3", "setengah 3", "jam 4 lewat 15", "3 e
 quinze", "@ 5", "in an hour", "after 5", "abis maghrib", "abis jumatan" (Friday, after its
-prayer), "jam 10an", "ao meio-dia"."""
+prayer), "jam 10an", "ao meio-dia", "I'm free from 3"."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from followup.domain.intents import Intent
-from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
+from tests.support.replies import JAKARTA, MEXICO_CITY, NEW_YORK, SAO_PAULO, detected
 
 
 @pytest.mark.parametrize(
@@ -187,3 +187,33 @@ def test_around_the_hour_the_lead_is_busy_is_not_the_hour_booked(zone: ZoneInfo,
     # When they say what they have around an hour on a day
     # Then the day may be booked, but never at that hour
     assert detected(zone, text) == (Intent.CALL_BACK_AT, "2026-11-25T09:00")
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "I'm free from 3", "2026-11-24T15:00"),
+        (NEW_YORK, "I'm available from 2", "2026-11-24T14:00"),
+        (NEW_YORK, "anytime from 2", "2026-11-24T14:00"),
+        (NEW_YORK, "from 3 onwards", "2026-11-24T15:00"),
+        (NEW_YORK, "I'm free from 3 tomorrow", "2026-11-25T15:00"),
+        (SAO_PAULO, "tô livre a partir das 3", "2026-11-24T15:00"),
+        (MEXICO_CITY, "estoy libre a partir de las 4", "2026-11-24T16:00"),
+    ],
+)
+def test_the_hour_the_lead_is_free_from_is_the_hour(zone: ZoneInfo, text: str, local: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they say the hour they are free from, with no am/pm
+    # Then the call back is at that hour, as "after 3" is (it was none, or tomorrow 09:00)
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("I'm from 3 different schools", Intent.OTHER),
+        ("I'm at work from 9", Intent.BUSY),
+    ],
+)
+def test_from_a_number_said_of_something_else_is_no_hour(text: str, said: Intent) -> None:
+    assert detected(NEW_YORK, text) == (said, None)

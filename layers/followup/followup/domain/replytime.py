@@ -483,6 +483,14 @@ _OR_HOUR = re.compile(
     rf"(?<=\d)(?P<join> (?:or|and|atau|dan|ou|e|o|y) )(?:jam |as |las )?(?P<hour>{_HOUR})\b"
 )
 """A second hour joined bare to one said: "at 3 or 4", "jam 3 atau 4"."""
+_FREE_FROM = "|".join(
+    f"(?<={word} )"
+    for word in (
+        *("free", "available", "anytime", "any time", "call me"),
+        *("livre", "disponivel", "me liga", "libre", "disponible", "llamame"),
+    )
+)
+"""Before "from" an hour, what makes it the hour the lead is free from: "free from 3"."""
 _CLOCK = re.compile(
     # "10:30", "10.30", "8:30pm", "14h", "14h30", "2pm", "10 horas", or "jam 10" / "at 10"
     # alone; am/pm is a word of its own ("as 2 amanha" is not 2 am)
@@ -500,9 +508,13 @@ _CLOCK = re.compile(
     rf"(?![:.]\d| ?(?:am|pm)\b| ?(?:(?:{_UNITS})(?:an)?|more|lagi|lg|juta|jt|jutaan|rb|ribu|k"
     r"|reais|rs|dollars?|bucks|orang|people|kali|x|mil|thousand|million|of|persen|percent"
     rf"|vezes|pessoas|{_COUNTED})\b)"
-    # "after 5", "abis jam 3" is said above; not "after 3 days", "after 7 pm" (a clock of its
-    # own), "abis 2 juta", "after 2 more weeks"
-    rf"|\b(?:after|setelah|stlh|sesudah|abis|habis|depois das|despues de las)"
+    # "after 5", "free from 3", "from 3 onwards", "livre a partir das 3" ("abis jam 3" is
+    # said above); not "after 3 days", "after 7 pm" (a clock of its own), "abis 2 juta",
+    # "after 2 more weeks", "I work from 9", "I'm from 3 schools"
+    rf"|\b(?:after|setelah|stlh|sesudah|abis|habis|depois das|despues de las"
+    rf"|(?:{_FREE_FROM})(?:from|a partir das|a partir de las)"
+    rf"|(?:from|a partir das|a partir de las)(?= (?:{_HOUR}) (?:onwards?|on|em diante"
+    r"|en adelante)\b))"
     rf" (?P<after>{_HOUR})\b"
     rf"(?![:.]\d| ?(?:am|pm)\b| ?(?:{_UNITS}|more|lagi|lg|juta|jt|rb|ribu|k|reais|rs|dollars?"
     rf"|bucks|orang|people|kali|x|{_COUNTED})\b)"
