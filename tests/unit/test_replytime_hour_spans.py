@@ -2,7 +2,8 @@
 2 and 4", "3-4pm", "antara jam 2-4 sore", "entre 2 e 4 da tarde"; with a dash and no
 word before it, "tomorrow 2-4", "amanhã 14-16h") is its first hour, with the am or pm
 the span ends with when it comes first in the day ("between 11 and 1pm" is 11:00), or a
-quarter of an hour from now when the span has begun today; "10ish" and "3-ish" are that
+quarter of an hour from now when the span has begun today, or its end when the lead is
+kept in it ("I'm at work from 9 to 5"); "10ish" and "3-ish" are that
 hour. A span of days of a month ("de 10 a 12 de dezembro", "10-12 dec") is its first
 day. A count of days, people or money ("between 2 and 3 days", "antara 2-3 juta") names
 no hour, and a dashed date stays a date."""
@@ -14,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from followup.domain.intents import Intent
-from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, at, detected
+from tests.support.replies import JAKARTA, MEXICO_CITY, NEW_YORK, SAO_PAULO, at, detected
 
 TOMORROW_2PM = "2026-11-25T14:00"
 
@@ -147,3 +148,44 @@ def test_a_span_of_hours_already_begun_today_is_soon(zone: ZoneInfo, text: str, 
     # Then the call back is a quarter of an hour later, not its first hour tomorrow; a
     # span over, or on another day, is its first hour as before
     assert detected(zone, text, at(10)) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "I'm at work from 9 to 5, call me after", "2026-11-24T17:00"),
+        (NEW_YORK, "from 9 to 5 I'm at work", "2026-11-24T17:00"),
+        (NEW_YORK, "I'm in class from 10 to 12", "2026-11-24T12:00"),
+        (NEW_YORK, "I'm busy between 10 and 12 tomorrow", "2026-11-25T12:00"),
+        (NEW_YORK, "I can't between 2 and 4", "2026-11-24T16:00"),
+        (JAKARTA, "aku kerja dari jam 8 sampai jam 5", "2026-11-24T17:00"),
+        (SAO_PAULO, "tô no trabalho das 9 às 18, me liga depois", "2026-11-24T18:00"),
+        (MEXICO_CITY, "estoy en el trabajo de 9 a 6", "2026-11-24T18:00"),
+    ],
+)
+def test_a_span_the_lead_is_kept_in_is_its_end(zone: ZoneInfo, text: str, local: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they name the hours they are at work, in class or busy
+    # Then the call back is as those hours end (it was at once, inside them, or at their
+    # first hour)
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "I'm free from 2 to 4", "2026-11-24T14:00"),
+        (NEW_YORK, "I'm not busy from 2 to 4", "2026-11-24T14:00"),
+        (NEW_YORK, "no class from 2 to 4, call me then", "2026-11-24T14:00"),
+        (NEW_YORK, "call me between 2 and 4, I'm in class until 1", "2026-11-24T14:00"),
+        (NEW_YORK, "I'm in class from 10 to 12, call me at 3", "2026-11-24T15:00"),
+        (SAO_PAULO, "sem aula das 2 às 4, me liga", "2026-11-24T14:00"),
+    ],
+)
+def test_a_span_the_lead_is_free_in_or_that_another_hour_follows_is_read_as_before(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When the span is one they are free in, or they name another hour to call
+    # Then the call back is the span's first hour, or the hour named
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)

@@ -1663,7 +1663,7 @@ def _span_begun(spans: str, clock: re.Match[str], hour: int, minute: int, now: d
     names (`spans`, as `_spans_ready` leaves it: "I'm free between 9 and 11"), and the span
     has begun but not ended `now`."""
     span = _RANGE.search(spans)
-    if span is None or span.start() != clock.start():
+    if span is None or span.start() != clock.start() or _kept_in(span):
         return False
     first, last = ("first", "last") if span["first"] else ("start", "end")
     hours = (int(span[last]) - int(span[first])) % 12 or 12
@@ -2562,7 +2562,8 @@ _RANGE = re.compile(
     + _HOUR
     + r")(?:[:.][0-5]\d)? ?(?P<end_ampm>am|pm)\b"
 )
-"""A span of hours the lead is free in: its first hour is asked for."""
+"""A span of hours: the lead is free in it (its first hour is asked for), or kept in it
+(`_kept_in`: its last)."""
 _DAYS_SPANNED = re.compile(
     r"\b(?:(?:between|from|de|entre|dari|antara) )?(?:(?:tanggal|tgl|dia|the) )?"
     r"(?P<first>[0-3]?\d)(?:st|nd|rd|th)? (?:to|till|until|and|a|e|ate|sampai|sampe|smp"
@@ -2743,15 +2744,49 @@ def _first_day(found: re.Match[str]) -> str:
 def _range_start(found: re.Match[str]) -> str:
     """The first hour of the span of hours `found` ("between 2 and 4", "2-4pm", "entre 2
     e 4 da tarde") as a clock reads it: "jam 2pm", with the am or pm the span ends with
-    when it says none itself and comes first in the day ("between 11 and 1pm" is 11 am)."""
+    when it says none itself and comes first in the day ("between 11 and 1pm" is 11 am);
+    its last, when the lead is kept in it (`_kept_in`)."""
     first = "first" if found["first"] else "start"
     last = "last" if found["first"] else "end"
+    if _kept_in(found):
+        end_ampm = found[f"{last}_ampm"]
+        return f"until jam {found[last]}{f' {end_ampm}' if end_ampm else ''}"
     hour, minute, ampm = int(found[first]), found[f"{first}_minute"], found[f"{first}_ampm"]
     end_ampm = found[f"{last}_ampm"]
     before_end = hour < int(found[last]) % 12  # "between 10 and 12pm" is in the morning
     if ampm is None and end_ampm is not None and (end_ampm == "am" or before_end):
         ampm = end_ampm
     return f"jam {hour}{f':{minute}' if minute else ''}{f' {ampm}' if ampm else ''}"
+
+
+_KEPT_DOING = frozenset({"work", "working", "school", "trabalhando", "trabajando"})
+"""What keeps the lead besides `_BUSY_WITH`: "I'm at work from 9 to 5"."""
+_PT_AT_THE = frozenset({"trabalho", "medico", "dentista"})
+"""Where a Portuguese "no" before it is "at the", no negation: "tô no trabalho"."""
+
+
+def _kept_in(span: re.Match[str]) -> bool:
+    """The span of hours `span` is one the lead is kept in, said right before it ("I'm at
+    work from 9 to 5", "in class between 10 and 12", "tô no trabalho das 9 às 18", "I
+    can't between 2 and 4") or, with nothing asked before it and no hour after, right
+    after it ("from 9 to 5 I'm at work"; not "between 2 and 4, I'm in class until 1")."""
+    message = span.string
+    before = message[: span.start()].split()[-3:]
+    after = message[span.end() :].split()[:3]
+    if _CANNOT.search(" ".join(before)) or _keeps(before):
+        return True
+    asked = _ASKS.search(message, 0, span.start()) or _CLOCK.search(message, span.end())
+    return not asked and _keeps(after)
+
+
+def _keeps(words: list[str]) -> bool:
+    """`words` say what keeps the lead: busy, in class, at work ("tô no trabalho" is at
+    work, "not busy" and "sem aula" free)."""
+    for n, word in enumerate(words):
+        if word in _BUSY_WITH or word in _KEPT_DOING:
+            said = set(words[:n]) - ({"no"} if word in _PT_AT_THE else set())
+            return not _NOT_BUSY & said
+    return False
 
 
 def _later(relative: re.Match[str]) -> timedelta:
