@@ -125,3 +125,13 @@ def test_hours_not_asked_for_before_a_call_count_nothing(text: str) -> None:
     # When hours are said of something else, or no time is counted
     # Then no call back is booked
     assert detected(NEW_YORK, text)[0] is not Intent.CALL_BACK_AT
+
+
+@pytest.mark.parametrize(
+    ("text", "local"), [("15 mnt lg", "2026-11-24T09:15"), ("10 mnt lagi ya", "2026-11-24T09:10")]
+)
+def test_minutes_written_short_in_indonesian_count_from_now(text: str, local: str) -> None:
+    # Given a lead in Jakarta writing at 09:00 on Tuesday
+    # When they write minutes as "mnt"
+    # Then the call back is that many minutes from now (it was none)
+    assert detected(JAKARTA, text) == (Intent.CALL_BACK_AT, local)

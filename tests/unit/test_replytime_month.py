@@ -181,3 +181,21 @@ def test_getting_paid_opening_with_when_is_payday_not_a_question(
 )
 def test_when_asking_of_something_else_is_still_a_question(zone: ZoneInfo, text: str) -> None:
     assert detected(zone, text) == (Intent.QUESTION, None)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [(JAKARTA, "januari aja kak"), (NEW_YORK, "january works"), (SAO_PAULO, "janeiro pode ser")],
+)
+def test_a_month_opening_the_message_and_asked_for_is_its_first(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday 24 November
+    # When they open with a month and ask for it ("januari aja")
+    # Then the call back is its 1st (it was none)
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, FIRST_OF_JANUARY)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"), [(JAKARTA, "januari saya ujian"), (NEW_YORK, "january was tough")]
+)
+def test_a_month_opening_a_message_that_asks_nothing_is_no_day(zone: ZoneInfo, text: str) -> None:
+    assert detected(zone, text)[1] is None

@@ -415,3 +415,23 @@ def test_a_part_of_the_day_refused_or_spoken_of_moves_no_hour(
     # When a part of the day is refused ("can't do afternoons") or what the lead does then
     # Then the hour or day asked for stands (10 was read as 22:00 in the afternoon's light)
     assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("text", "local"),
+    [
+        ("jam makan siang aja", "2026-11-24T12:00"),
+        ("waktu makan siang aja", "2026-11-24T12:00"),
+        ("lagi makan siang, nanti sore aja", "2026-11-24T15:00"),
+        ("makan siang dulu kak, nanti sore aja", "2026-11-24T15:00"),
+        ("jam makan malam aja", "2026-11-24T19:00"),
+    ],
+)
+def test_lunch_said_in_indonesian_is_noon_and_not_the_afternoon_asked_after_it(
+    text: str, local: str
+) -> None:
+    # Given a lead in Jakarta writing at 09:00 on Tuesday
+    # When they ask for lunch time, or are at lunch and ask for the afternoon
+    # Then the call back is at noon, or in the afternoon asked for (it was 13:00: the
+    # "siang" of "makan siang")
+    assert detected(JAKARTA, text) == (Intent.CALL_BACK_AT, local)

@@ -417,14 +417,14 @@ _A_PART = re.compile(
     r"\b(?:in the|later in the) (?P<w>morning|afternoon|evening)\b"
     r"|\b(?:a|de|pela|da) (?P<x>manha|tarde|noite|tardinha|noitinha)\b"
     r"|\b(?:por|en|de|a) (?:(?P<s>la manana)|la (?P<t>tarde|noche))\b"
-    r"|\b(?P<y>pagi|siang|siangan|sore|sorean|malam|malem|maleman|malaman)"
+    r"|\b(?P<y>pagi|(?<!makan )siang|siangan|sore|sorean|malam|malem|maleman|malaman)"
     r" (?:aja|saja|ya|deh|dong)\b"
     r"|\b(?:abis|habis|setelah|sesudah|stlh|bada)"
     r" (?P<z>dzuhur|zuhur|lohor|jumatan|ashar|asar|maghrib|magrib|isya)\b"
     rf"|\b(?:at|around|ao|pas|liga|ligue|ligar|a|al) (?P<n>{_NOON}"
     r"|lunchtime|jam makan siang|waktu makan siang)\b"
     # or opening the message: "noon works", "meio-dia pode ser" (alone, `_only_it`)
-    rf"|^(?P<k>{_NOON}|lunchtime)\b"
+    rf"|^(?P<k>{_NOON}|lunchtime|jam makan siang|waktu makan siang)\b"
     r"|\bna hora do (?P<m>almoco)\b"
     # lunch, asked for right after the call ("call me at lunch", "ring me on my lunch
     # break", "me liga no almoço") or said to suit ("lunch break works"); not "I'm at lunch"
@@ -459,7 +459,7 @@ _ASKS = re.compile(
 """A part of the day alone names a time only in a message that asks for a contact then."""
 _HOUR = r"[01]?\d|2[0-3]"
 _UNITS = (
-    r"hours?|hrs?|h|jam|horas?|minutes?|mins?|menit|minutos?|days?|hari|dias?|weeks?|minggu"
+    r"hours?|hrs?|h|jam|horas?|minutes?|mins?|menit|mnt|minutos?|days?|hari|dias?|weeks?|minggu"
     r"|semanas?|months?|bulan|mes|meses|years?|tahun|anos?"
 )
 """What a number counts, beside an hour of the clock."""
@@ -526,7 +526,7 @@ _TIME_SAID = re.compile(
 )
 """An hour that happened or is now, not asked for: "kemarin jam 3", "udah jam 5", "já são
 3 horas", "I called at 3"."""
-_UNIT = r"hours?|hrs?|h|jam|horas?|minutes?|mins?|menit|minutos?"
+_UNIT = r"hours?|hrs?|h|jam|horas?|minutes?|mins?|menit|mnt|minutos?"
 _HALF_HOUR = r"half an hour|half hour|meia hora|setengah jam|media hora"
 _SOME_COUNTS = {
     "a couple of": 2, "a couple": 2, "couple of": 2,
@@ -1017,14 +1017,15 @@ _MONTH_PART = re.compile(
     r"|(?P<new_year>tahun baru|new year|new years|ano novo|ano nuevo|reveillon))\b"
     rf"|\b(?:pas|waktu|wkt|kalau|kalo|klo|nanti|on|at|no|when|once|quando|cuando)"
     rf" (?:(?:udah|sudah|dah) )?(?P<payday>{PAYDAY})\b"
-    # a month alone, its start: "call me in january", "em janeiro", "bulan januari aja"
-    rf"|\b(?:in|em|en|di|pada|bulan|di bulan) (?:{_month('w')})\b"
+    # a month alone, its start: "call me in january", "em janeiro", "bulan januari aja",
+    # "januari aja kak"
+    rf"|(?:^|\b(?:in|em|en|di|pada|bulan|di bulan) )(?:{_month('w')})\b"
 )
 """A part of a month asked for: its start, middle or end ("awal bulan", "mid-month", "end
 of the month", "fim do mês"), of next month ("early next month", "pertengahan bulan
 depan") or of a month named ("mid december", "awal januari", "início de janeiro"); or
 next month or a month alone ("bulan depan", "next month", "mês que vem", "in january",
-"em janeiro"), its start, when the message asks for a contact then; payday asked
+"em janeiro", "januari aja"), its start, when the message asks for a contact then; payday asked
 for ("pas gajian", "kalau udah gajian", "on payday", "no dia do pagamento", "when I get
 paid", "cuando cobre"; not "gajian dulu", payday waited for) the month's end, and after
 it ("abis gajian", "after payday", "depois que eu receber o salário") the 1st of next
@@ -2544,7 +2545,7 @@ _AT_CLOCK = (
     rf"(?P<{{0}}>{_HOUR})(?!\d)(?:[:.h](?P<{{0}}_minute>[0-5]\d))?(?: ?(?P<{{0}}_ampm>am|pm)\b)?"
 )
 _NOT_A_NUMBER_OF = (
-    rf"(?! ?(?:{_DAY_UNIT}|months?|bulan|mes|meses|years?|tahun|anos?|minutes?|mins?|menit"
+    rf"(?! ?(?:{_DAY_UNIT}|months?|bulan|mes|meses|years?|tahun|anos?|minutes?|mins?|menit|mnt"
     rf"|minutos?|{_COUNTED}|juta|jt|rb|ribu|k|reais|rs|dollars?|orang|people|kali|x)\b)"
     rf"(?! (?:(?:de|of) )?(?:{'|'.join(_MONTHS)})\b)"
 )
@@ -2806,17 +2807,24 @@ def _later(relative: re.Match[str]) -> timedelta:
 
 def _part_beside(message: str, anchor: re.Match[str] | None) -> int | None:
     """The hour of the part of the day said beside `anchor` (the hour asked for, else the
-    day), a word apart at most ("jam 7 malam", "besok sore jam 4", "at 8 in the evening");
-    not one the lead speaks of ("udah malem", "kerja sampe malam")."""
+    day), a word apart at most ("jam 7 malam", "besok sore jam 4", "at 8 in the evening"),
+    the nearer of two, or the one after it ("lagi makan siang, nanti sore aja"); not one
+    the lead speaks of ("udah malem", "kerja sampe malam")."""
     if anchor is None:
         return None
     spoken = [found.span() for found in _SAID_OF.finditer(message)]
-    for part in _PART.finditer(message):
-        if any(start <= part.start() < end for start, end in spoken) or _after_lunch_refused(part):
-            continue
-        if _words_between(message, anchor.span(), part.span()) <= 1:
-            return next(int(key[1:]) for key, value in part.groupdict().items() if value)
-    return None
+    beside = [
+        (_words_between(message, anchor.span(), part.span()), part.start() < anchor.start(), part)
+        for part in _PART.finditer(message)
+        if not any(start <= part.start() < end for start, end in spoken)
+        and not _after_lunch_refused(part)
+    ]
+    near = min(
+        (found for found in beside if found[0] <= 1), key=lambda found: found[:2], default=None
+    )
+    if near is None:
+        return None
+    return next(int(key[1:]) for key, value in near[2].groupdict().items() if value)
 
 
 _LINKING = frozenset(
