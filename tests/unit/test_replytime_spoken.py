@@ -1,6 +1,7 @@
 """Call-back times as leads say them: "half past 3", "setengah 3", "jam 4 lewat 15", "3 e
 quinze", "@ 5", "in an hour", "after 5", "abis maghrib", "abis jumatan" (Friday, after its
-prayer), "jam 10an", "ao meio-dia", "I'm free from 3"."""
+prayer), "jam 10an", "ao meio-dia", "I'm free from 3", and a bare hour beside a day
+("tomorrow 10", "3 tomorrow?")."""
 
 from __future__ import annotations
 
@@ -217,3 +218,40 @@ def test_the_hour_the_lead_is_free_from_is_the_hour(zone: ZoneInfo, text: str, l
 )
 def test_from_a_number_said_of_something_else_is_no_hour(text: str, said: Intent) -> None:
     assert detected(NEW_YORK, text) == (said, None)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "tomorrow 10", "2026-11-25T10:00"),
+        (NEW_YORK, "call me tomorrow 3", "2026-11-25T15:00"),
+        (NEW_YORK, "friday 2 works", "2026-11-27T14:00"),
+        (NEW_YORK, "tomorrow, 3?", "2026-11-25T15:00"),
+        (NEW_YORK, "3 tomorrow?", "2026-11-25T15:00"),
+        (NEW_YORK, "I can do 3 or 4 tomorrow", "2026-11-25T15:00"),
+        (NEW_YORK, "how about 10 friday", "2026-11-27T10:00"),
+        (JAKARTA, "besok 3", "2026-11-25T15:00"),
+        (SAO_PAULO, "amanhã 15", "2026-11-25T15:00"),
+        (MEXICO_CITY, "mañana 4", "2026-11-25T16:00"),
+    ],
+)
+def test_a_bare_hour_right_beside_a_day_is_that_hour(zone: ZoneInfo, text: str, local: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they write a day and a bare number, nothing counted by it
+    # Then the call back is that day at that hour (it was the day at 09:00)
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "tomorrow 3 people"),
+        (NEW_YORK, "I have 3 classes tomorrow"),
+        (NEW_YORK, "tomorrow 0"),
+        (JAKARTA, "besok 2 orang"),
+    ],
+)
+def test_a_number_beside_a_day_that_counts_or_is_no_hour_leaves_the_morning(
+    zone: ZoneInfo, text: str
+) -> None:
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, "2026-11-25T09:00")

@@ -2720,7 +2720,28 @@ def _as_clock_reads(message: str) -> str:
     message = _NOON_ENDING.sub(r"\g<span> 12pm", message)
     message = _NOON_LIMIT.sub(r"\g<before> 12pm", message)
     message = _BEFORE_HOUR.sub(_limit_as_clock, message)
+    message = _HOUR_THEN_DAY.sub(r"jam \g<hour>\g<or> \g<day>", message)
+    message = _DAY_THEN_HOUR.sub(r"\g<day> jam \g<hour>", message)
     return _DAYS_SPANNED.sub(_first_day, message)
+
+
+_ANY_DAY_WORD = "|".join(_DAYS.values())
+_AN_HOUR = r"[1-9]|1\d|2[0-3]"
+"""An hour said bare beside a day: never 0."""
+_DAY_THEN_HOUR = re.compile(
+    rf"\b(?P<day>{_ANY_DAY_WORD}) (?P<hour>{_AN_HOUR})"
+    r"(?=$| (?:or \d{1,2}|ok|okay|works?|is (?:fine|good|ok|better)|pls|please|then|aja|ya"
+    r"|pode|sounds good|would work)\b)"
+)
+"""A bare hour right after a day, ending the message or taken: "tomorrow 10", "amanhã
+15", "friday 2 works", "tomorrow 3 or 4"; not "tomorrow 3 people"."""
+_HOUR_THEN_DAY = re.compile(
+    rf"(?:(?<=\bdo )|(?<=\babout )|^)(?P<hour>{_AN_HOUR})(?P<or> or (?:{_AN_HOUR}))?"
+    rf" (?P<day>{_ANY_DAY_WORD})\b"
+)
+"""A bare hour (or two) right before a day, opening the message or offered: "3
+tomorrow?", "I can do 3 or 4 tomorrow", "how about 10 friday"; not "I have 3 classes
+tomorrow"."""
 
 
 _HALF_PAST_NOON = re.compile(r"\b(?:(?:ao|al|a) )?(?:meio dia|mediodia) (?:e|y) (?:meia|media)\b")
