@@ -255,3 +255,22 @@ def test_a_number_beside_a_day_that_counts_or_is_no_hour_leaves_the_morning(
     zone: ZoneInfo, text: str
 ) -> None:
     assert detected(zone, text) == (Intent.CALL_BACK_AT, "2026-11-25T09:00")
+
+
+@pytest.mark.parametrize(
+    ("text", "local"),
+    [
+        ("I should be done by 4", "2026-11-24T16:00"),
+        ("I'll be home by 6", "2026-11-24T18:00"),
+        ("I'll be free by 3 tomorrow", "2026-11-25T15:00"),
+    ],
+)
+def test_the_hour_the_lead_is_free_by_is_that_hour(text: str, local: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they say the hour they will be done or home by
+    # Then the call back is at that hour, as "I'll be done at 4" is (it was none)
+    assert detected(NEW_YORK, text) == (Intent.CALL_BACK_AT, local)
+
+
+def test_call_me_by_an_hour_is_no_hour_to_call_at() -> None:
+    assert detected(NEW_YORK, "call me by 5")[1] is None

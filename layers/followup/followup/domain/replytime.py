@@ -2708,9 +2708,10 @@ def _kept_until(before: str) -> bool:
 
 def _as_clock_reads(message: str) -> str:
     """`message` with its half and quarter hours as a clock reads them ("2:30"), an hour
-    said roughly as that hour ("10ish"), a bare hour said as a limit or as the end of what
-    keeps the lead as a clock (`_limit_as_clock`), and a span of days as its first one
-    ("de 10 a 12 de dezembro")."""
+    said roughly as that hour ("10ish"), the hour the lead is free by as "at" it, a bare
+    hour right beside a day as a clock (`_DAY_THEN_HOUR`, `_HOUR_THEN_DAY`), a bare hour
+    said as a limit or as the end of what keeps the lead as a clock (`_limit_as_clock`),
+    and a span of days as its first one ("de 10 a 12 de dezembro")."""
     for said, hours, minutes in _SPOKEN:
         spoken = [(found.span(), int(found[1])) for found in said.finditer(message)]
         for (start, end), hour in reversed(spoken):
@@ -2720,11 +2721,15 @@ def _as_clock_reads(message: str) -> str:
     message = _NOON_ENDING.sub(r"\g<span> 12pm", message)
     message = _NOON_LIMIT.sub(r"\g<before> 12pm", message)
     message = _BEFORE_HOUR.sub(_limit_as_clock, message)
+    message = _FREE_BY.sub(r"\1 at ", message)
     message = _HOUR_THEN_DAY.sub(r"jam \g<hour>\g<or> \g<day>", message)
     message = _DAY_THEN_HOUR.sub(r"\g<day> jam \g<hour>", message)
     return _DAYS_SPANNED.sub(_first_day, message)
 
 
+_FREE_BY = re.compile(r"\b(done|finished|home|back|free|off|available) by (?=\d)")
+"""The hour the lead is free by, said "at": "I'll be home by 6", "I should be done by 4";
+not "call me by 5" (before it)."""
 _ANY_DAY_WORD = "|".join(_DAYS.values())
 _AN_HOUR = r"[1-9]|1\d|2[0-3]"
 """An hour said bare beside a day: never 0."""
