@@ -2,7 +2,8 @@
 de diciembre"), a half or a quarter hour ("a las 10 y media", "a las 5 menos cuarto"), a
 day refused with its article ("el sábado no puedo"), a day excepted ("cualquier día
 menos el lunes"), an hour said roughly ("como a las 3", "a eso de las 4"), noon ("a
-mediodía") and after lunch ("después de comer"). Each was read as today's hour, a
+mediodía"), after lunch ("después de comer") and a part of the day in the plural ("por
+las noches", "solo en las tardes"). Each was read as today's hour, a
 question or nothing, or booked the day refused."""
 
 from __future__ import annotations
@@ -42,3 +43,25 @@ def test_a_spanish_day_refused_with_its_article_is_not_booked() -> None:
     # When a lead says they cannot on Saturday, with its article
     # Then no call back is booked (it was Saturday at 09:00)
     assert detected(NEW_YORK, "el sábado no puedo")[1] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "local"),
+    [
+        ("por las noches", "2026-11-24T19:00"),
+        ("llámame por las tardes", "2026-11-24T15:00"),
+        ("solo en las tardes", "2026-11-24T15:00"),
+    ],
+)
+def test_a_spanish_part_of_the_day_in_the_plural_is_asked_for(text: str, local: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they ask for the afternoons or the evenings, perhaps "only"
+    # Then the call back is that part of today (it was none)
+    assert detected(NEW_YORK, text) == (Intent.CALL_BACK_AT, local)
+
+
+def test_a_spanish_part_of_the_day_the_lead_works_in_is_not_the_one_asked_for() -> None:
+    assert detected(NEW_YORK, "trabajo por las tardes, llámame en la mañana") == (
+        Intent.CALL_BACK_AT,
+        "2026-11-25T09:00",
+    )

@@ -416,7 +416,7 @@ _TODAYS_PART = re.compile(
 _A_PART = re.compile(
     r"\b(?:in the|later in the) (?P<w>morning|afternoon|evening)\b"
     r"|\b(?:a|de|pela|da) (?P<x>manha|tarde|noite|tardinha|noitinha)\b"
-    r"|\b(?:por|en|de|a) (?:(?P<s>la manana)|la (?P<t>tarde|noche))\b"
+    r"|\b(?:por|en|de|a) (?:(?P<s>la manana)|las? (?P<t>tarde|noche)s?)\b"
     r"|\b(?P<y>pagi|(?<!makan )siang|siangan|sore|sorean|malam|malem|maleman|malaman)"
     r" (?:aja|saja|ya|deh|dong)\b"
     r"|\b(?:abis|habis|setelah|sesudah|stlh|bada)"
@@ -3176,8 +3176,9 @@ _ASKING_PLAINLY |= {"maybe", "talvez", "mungkin", "quizas", "yes", "sim", "si", 
 _ASKING_PLAINLY |= {"at", "is", "good", "better", "pode", "ser", "bisa", "boleh", "as", "a"}
 _ASKING_PLAINLY |= {"gimana", "gmn", "bagaimana", "how", "about", "what"}
 _ASKING_PLAINLY |= _TO_ME | {"mi", "melhor", "mejor", "es"}
+_ASKING_PLAINLY |= {"only", "so", "solo", "apenas", "cuma", "hanya"}
 """Words a time asked for may go with and say nothing else of it: "maybe thursday",
-"tomorrow works for me", "amanhã é melhor pra mim"."""
+"tomorrow works for me", "amanhã é melhor pra mim", "solo en las tardes"."""
 
 
 def asks_only_a_time(message: str) -> bool:
