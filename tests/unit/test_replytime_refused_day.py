@@ -210,3 +210,23 @@ def test_a_part_of_a_day_refused_with_no_other_day_keeps_the_day(
     # When they refuse a part of a day and ask for another part, or take the first day
     # Then the call back stays on that day
     assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "today is bad, tomorrow at 10", "2026-11-25T10:00"),
+        (NEW_YORK, "today is bad for me, tomorrow at 10", "2026-11-25T10:00"),
+        (NEW_YORK, "tomorrow is bad, friday at 10", "2026-11-27T10:00"),
+        (JAKARTA, "besok susah, jumat jam 10 aja", "2026-11-27T10:00"),
+        (SAO_PAULO, "hoje tá corrido, amanhã às 10", "2026-11-25T10:00"),
+        (SAO_PAULO, "amanhã fica difícil, sexta às 10", "2026-11-27T10:00"),
+    ],
+)
+def test_a_day_said_to_be_bad_then_another_day_at_an_hour_books_the_other(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they say a day is bad and name another day with an hour
+    # Then the call back is the other day at that hour (it was the bad day at that hour)
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)

@@ -2210,6 +2210,7 @@ def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | Non
     after_first = message[said_end : then.start()].split()[:3]
     if _day_name(first) == "today":
         refused = _cannot_or_busy(message[: first.start()].split()[-2:] + after_first)
+        refused |= _said_bad(after_first)  # "today is bad, tomorrow at 10"
     else:
         refused = _later_day_refused(message, first, then, after_first)
     if not refused:
@@ -2281,15 +2282,18 @@ def _later_day_refused(
     message: str, first: re.Match[str], then: re.Match[str], after_first: list[str]
 ) -> bool:
     """The `first` day, after today, refused before the day named `then`: by a refusal
-    said of it ("besok gak bisa", "can't do friday", "amanhã tô ocupado"; what the lead is
-    busy with may be done by then); not when the day is taken first ("besok oke, gabisa
-    skrg"), the refusal is of now ("tomorrow? busy rn"), a condition ("if you can't
-    tomorrow") or about the counsellor ("vc tá ocupado amanhã?")."""
+    said of it ("besok gak bisa", "can't do friday", "amanhã tô ocupado", "tomorrow is
+    bad"; what the lead is busy with may be done by then); not when the day is taken
+    first ("besok oke, gabisa skrg"), the refusal is of now ("tomorrow? busy rn"), a
+    condition ("if you can't tomorrow") or about the counsellor ("vc tá ocupado
+    amanhã?")."""
     said = set(_PROPOSED.sub(" ", message[: then.start()]).split())
     if (_IF | _YOU) & said or _TAKEN & set(after_first[:2]) or _NOW & set(after_first):
         return False
-    return _CANT_DO.search(message[: first.start()]) is not None or _cannot_or_busy(
-        [word for word in after_first if word not in _BUSY_WITH - _BUSY]
+    return (
+        _CANT_DO.search(message[: first.start()]) is not None
+        or _cannot_or_busy([word for word in after_first if word not in _BUSY_WITH - _BUSY])
+        or _said_bad(after_first)  # "tomorrow is bad, friday at 10"
     )
 
 
