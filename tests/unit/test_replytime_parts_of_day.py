@@ -3,8 +3,8 @@ as does a part of the day said alone ("in the evening", "later this evening", "Ã
 "sorean aja", "pas jam makan siang") or preferred ("evenings work best for me"), and
 "am" or "pm" said of a day with no hour ("tmrw pm"), and lunch asked for ("call me at
 lunch", "me liga no almoÃ§o"). A part in the plural goes with its day as in the singular
-("friday evenings are best"), and one refused moves no hour ("tomorrow at 10? can't do
-afternoons")."""
+("friday evenings are best"); one refused (or too early) moves no hour ("tomorrow at
+10? can't do afternoons")."""
 
 from __future__ import annotations
 
@@ -435,3 +435,24 @@ def test_lunch_said_in_indonesian_is_noon_and_not_the_afternoon_asked_after_it(
     # Then the call back is at noon, or in the afternoon asked for (it was 13:00: the
     # "siang" of "makan siang")
     assert detected(JAKARTA, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "tomorrow morning is too early, afternoon is better", "2026-11-25T15:00"),
+        (NEW_YORK, "friday evening is too late, friday afternoon works", "2026-11-27T15:00"),
+        (JAKARTA, "besok pagi kepagian, siang aja", "2026-11-25T13:00"),
+    ],
+)
+def test_a_part_of_the_day_too_early_or_too_late_is_said_no_to(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When a part of a day is too early or too late, and another part is asked for
+    # Then the call back is the other part (it was the morning said to be too early)
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+def test_early_asked_for_beside_a_day_is_no_refusal() -> None:
+    assert detected(NEW_YORK, "tomorrow early") == (Intent.CALL_BACK_AT, "2026-11-25T09:00")

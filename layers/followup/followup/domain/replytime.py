@@ -2363,10 +2363,13 @@ _BAD_DAY = re.compile(
     r"(?:bad|not good|no good|isnt good|not great|difficult|tough|hard|impossible|not possible"
     r"|wont work|doesnt work|busy|nao (?:vai dar|da|rola)(?: nao)?|dificil|complicado|ruim"
     r"|corrido|susah|repot|sibuk|full|penuh|packed|lotad[oa]|chei[oa]|llen[oa]"
-    r"|no me (?:queda|sirve|funciona))\b"
+    r"|no me (?:queda|sirve|funciona)"
+    # too early or too late: "tomorrow morning is too early", "besok pagi kepagian"
+    r"|too (?:early|late)|terlalu (?:pagi|malam|malem)|kepagian|kemaleman|kemalaman)\b"
 )
 """What a lead says of a day that does not suit, after it: "tomorrow is bad", "tomorrow
-looks busy", "amanhã fica difícil", "besok susah"; not "tomorrow is not bad"."""
+looks busy", "amanhã fica difícil", "besok susah", "tomorrow morning is too early"; not
+"tomorrow is not bad"."""
 _NOT_FREE = re.compile(
     r"(?:not available|unavailable|not free|out(?: of town)?"
     r"|(?:cant|cannot|wont be able to)(?: make it)?"
