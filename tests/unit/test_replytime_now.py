@@ -1,12 +1,13 @@
-"""A contact asked for now ("call me now", "telpon sekarang aja", "me liga agora", "call me
-asap", "hubungi saya secepatnya"), asked for with nothing else ("call me", "telpon aja
-kak", "me liga", "can you call me?", "pode me ligar?"), said free now ("I'm free now",
-"skrg bisa kak", "agora posso"), or at any time ("call me whenever", "telpon kapan aja",
-"qualquer hora"; not "anytime" alone, which may answer a thanks), is a call back a
+"""A contact asked for now ("call me now", "telpon sekarang aja", "me liga agora", "call
+me asap", "hubungi saya secepatnya"), asked for with nothing else ("call me", "telpon
+aja kak", "me liga", "can you call me?", "pode me ligar?"), said free now ("I'm free
+now", "skrg bisa kak", "agora posso"), or at any time ("call me whenever", "telpon kapan
+aja", "qualquer hora"; not "anytime" alone, which may answer a thanks), is a call back a
 quarter of an hour from now; at any time but on days, a part of one or an hour ("anytime
-except tomorrow", "kapan aja asal jangan besok", "anytime except tomorrow at 3"), never
-on what it excepts. One turned down ("don't call me now", "no need to call now", "ga
-usah telpon sekarang", "não me liga agora") is no time: the lead is busy."""
+except tomorrow", "kapan aja asal jangan besok", "anytime except tomorrow at 3"), or
+free but then ("I'm free except between 12 and 1"), never on what it excepts. One turned
+down ("don't call me now", "no need to call now", "ga usah telpon sekarang", "não me
+liga agora") is no time: the lead is busy."""
 
 from __future__ import annotations
 
@@ -147,3 +148,25 @@ def test_not_free_now_is_no_call_back_soon(zone: ZoneInfo, text: str) -> None:
 )
 def test_a_contact_asked_on_a_condition_is_no_time(text: str) -> None:
     assert detected(NEW_YORK, text)[1] is None
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "said_at", "wanted"),
+    [
+        (NEW_YORK, "I'm free except between 12 and 1", (9, 0), SOON),
+        (NEW_YORK, "I'm free except between 12 and 1", (12, 0), "2026-11-24T13:00"),
+        (NEW_YORK, "I'm free all day except 2-3", (9, 0), SOON),
+        (NEW_YORK, "I'm free except at 3", (14, 50), "2026-11-24T16:00"),
+        (NEW_YORK, "I'm free except tomorrow", (9, 0), SOON),
+        (JAKARTA, "aku free kecuali jam 12", (11, 50), "2026-11-24T13:00"),
+        (SAO_PAULO, "tô livre menos às 15h", (14, 50), "2026-11-24T16:00"),
+    ],
+)
+def test_the_lead_free_but_at_some_hours_is_never_called_then(
+    zone: ZoneInfo, text: str, said_at: tuple[int, int], wanted: str
+) -> None:
+    # Given a lead writing on Tuesday at `said_at`
+    # When they say they are free but at some hours or on a day
+    # Then the call back is soon, or as what is excepted ends (it was the hour excepted,
+    # or the day excepted)
+    assert detected(zone, text, at(*said_at)) == (Intent.CALL_BACK_AT, wanted)

@@ -362,6 +362,13 @@ _ANY_DAY = re.compile(
 )
 """Any time or any day, asked for or said alone, before the days it excepts: "any day
 except monday"."""
+_FREE_ALL = re.compile(
+    r"(?:(?:i|im|i am|ill be|aku|saya|eu|to|tou|estou|yo|estoy) )?(?:free|available|luang"
+    r"|kosong|livre|disponivel|libre|disponible)(?: (?:all day|today|hari ini|hoje|hoy"
+    rf"|{_ANYTIME}))?"
+)
+"""The lead free all day, before the hours it excepts: "I'm free except between 12 and
+1"."""
 _A_WEEK_ASKED = re.compile(
     rf"(?:(?:{_ANY_DAY.pattern}) (?:(?:of|in|on|da|de la|di) )?)?(?:{_DAYS['next monday']})"
     r"(?: (?:aja|saja|ya|is fine|works|ok|okay|is better|is good))?"
@@ -701,14 +708,17 @@ def _anytime_but(message: str, today: date) -> tuple[SaidNo, date | None] | None
     ("anytime except tomorrow", "any day except monday", "call me whenever but not on
     friday", "kapan aja kecuali sabtu atau minggu", "qualquer hora menos amanhã de manhã",
     "anytime except tomorrow at 3", "any day next week except monday", "semana que vem,
-    menos segunda"), and the Monday of the week asked for (None: from now on); None for
+    menos segunda"), or the lead is free but then ("I'm free except between 12 and 1"), and
+    the Monday of the week asked for (None: from now on); None for
     any other message."""
     said = _ANYTIME_BUT.fullmatch(message)
     if said is None:
         return None
     ask, but = said["ask"], said["days"]
     week = _A_WEEK_ASKED.fullmatch(ask) is not None
-    if not (week or _ASKED_ANYHOW.fullmatch(ask) or _ANY_DAY.fullmatch(ask)):
+    if not (
+        week or _ASKED_ANYHOW.fullmatch(ask) or _ANY_DAY.fullmatch(ask) or _FREE_ALL.fullmatch(ask)
+    ):
         return None
     days, parts = list(_DAY.finditer(but)), list(_PART.finditer(but))
     clock_read = _clock_ready(but)  # it drops a part of the day opening it, as a greeting
