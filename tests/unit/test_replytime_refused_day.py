@@ -230,3 +230,19 @@ def test_a_day_said_to_be_bad_then_another_day_at_an_hour_books_the_other(
     # When they say a day is bad and name another day with an hour
     # Then the call back is the other day at that hour (it was the bad day at that hour)
     assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("text", "local"),
+    [
+        ("too late for today, tomorrow at 10", "2026-11-25T10:00"),
+        ("not good for today, tomorrow at 3?", "2026-11-25T15:00"),
+    ],
+)
+def test_today_said_not_to_suit_before_it_then_tomorrow_at_an_hour_is_tomorrow(
+    text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When what does not suit is said before "today" ("too late for today")
+    # Then the call back is tomorrow at the hour (it was today at that hour)
+    assert detected(NEW_YORK, text) == (Intent.CALL_BACK_AT, local)

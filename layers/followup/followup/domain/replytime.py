@@ -2221,6 +2221,7 @@ def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | Non
     if _day_name(first) == "today":
         refused = _cannot_or_busy(message[: first.start()].split()[-2:] + after_first)
         refused |= _said_bad(after_first)  # "today is bad, tomorrow at 10"
+        refused |= _BAD_FOR.search(message[: first.start()]) is not None
     else:
         refused = _later_day_refused(message, first, then, after_first)
     if not refused:
@@ -2393,6 +2394,9 @@ _NOT_FREE = re.compile(
 """What a lead says of themselves on a day, after it: "tomorrow I'm out", "amanhã tô
 ocupado", "besok aku kerja", "mañana no puedo", "besok aku keluar kota"; not "besok gak
 kerja", nor said with "is" or "tá" ("amanhã tá ocupado?" asks about the counsellor)."""
+_BAD_FOR = re.compile(rf"\b(?:{_BAD_DAY.pattern}) for $")
+"""What does not suit said before the day it is for: "too late for today", "bad for
+tomorrow"."""
 _OUTRIGHT = (_CANNOT, _BAD_DAY, _NOT_FREE)
 """A refusal said outright: cannot, a bad time, not free."""
 _OUTRIGHT_ANYWHERE = tuple(re.compile(rf"\b(?:{refusal.pattern})") for refusal in _OUTRIGHT)
