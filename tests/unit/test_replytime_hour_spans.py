@@ -180,6 +180,9 @@ def test_a_span_the_lead_is_kept_in_is_its_end(zone: ZoneInfo, text: str, local:
         (NEW_YORK, "call me between 2 and 4, I'm in class until 1", "2026-11-24T14:00"),
         (NEW_YORK, "I'm in class from 10 to 12, call me at 3", "2026-11-24T15:00"),
         (SAO_PAULO, "sem aula das 2 às 4, me liga", "2026-11-24T14:00"),
+        (NEW_YORK, "I'm busy, between 2 and 4 works", "2026-11-24T14:00"),
+        (NEW_YORK, "busy now, from 2 to 4 is fine", "2026-11-24T14:00"),
+        (JAKARTA, "lagi sibuk, antara jam 2-4 aja", "2026-11-24T14:00"),
     ],
 )
 def test_a_span_the_lead_is_free_in_or_that_another_hour_follows_is_read_as_before(

@@ -2816,11 +2816,15 @@ _PT_AT_THE = frozenset({"trabalho", "medico", "dentista"})
 def _kept_in(span: re.Match[str]) -> bool:
     """The span of hours `span` is one the lead is kept in, said right before it ("I'm at
     work from 9 to 5", "in class between 10 and 12", "tô no trabalho das 9 às 18", "I
-    can't between 2 and 4") or, with nothing asked before it and no hour after, right
-    after it ("from 9 to 5 I'm at work"; not "between 2 and 4, I'm in class until 1")."""
+    can't between 2 and 4"; not of now, nor a span taken after it: "busy now, from 2 to 4
+    is fine", "I'm busy, between 2 and 4 works") or, with nothing asked before it and no
+    hour after, right after it ("from 9 to 5 I'm at work"; not "between 2 and 4, I'm in
+    class until 1")."""
     message = span.string
     before = message[: span.start()].split()[-3:]
     after = message[span.end() :].split()[:3]
+    if _TAKEN & set(after[:2]) or {"is", "sounds"} & set(after[:1]) or _NOW & set(before):
+        return False
     if _CANNOT.search(" ".join(before)) or _keeps(before):
         return True
     asked = _ASKS.search(message, 0, span.start()) or _CLOCK.search(message, span.end())
