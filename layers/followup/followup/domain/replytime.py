@@ -198,15 +198,16 @@ _AT_SIGN = re.compile(r"(?<!\S)@ ?(?=\d)")
 
 
 def plain_words(text: str) -> str:
-    """`text` with what its marks tell written out, before `optout.normalise` drops them: an
-    "@" before an hour as "at", a Portuguese "no" before a time as "on" (`_PT_ON_THE`), a
-    span of hours written with a dash as said ("3-4pm" is "3 to 4pm"), an English day said
-    with "'s" as the day itself when what follows takes the day or names its time
-    ("tomorrow's good" and "Friday's best at 10" name that day; "tomorrow's class" and
-    "monday's a holiday" none), an English day with "am" or "pm" and no hour as its
-    morning or afternoon ("tmrw pm"), and "não me liga" with no comma after "não", before what it
-    refuses, as "don't call me" outside a question ("não me liga amanhã"; not "não, me liga
-    amanhã", "pq vc não me liga amanhã" nor "não me liga amanhã?")."""
+    """`text` with what its marks tell written out, before `optout.normalise` drops
+    them: an "@" before an hour as "at", a Portuguese "no" before a time as "on"
+    (`_PT_ON_THE`), a span of hours written with a dash as said ("3-4pm" is "3 to 4pm"),
+    an English day said with "'s" as the day itself when what follows takes the day or
+    names its time ("tomorrow's good" and "Friday's best at 10" name that day;
+    "tomorrow's class" and "monday's a holiday" none), an English day with "am" or "pm"
+    and no hour as its morning or afternoon ("tmrw pm"), and "não me liga" with no comma
+    after "não", before what it refuses, as "don't call me" outside a question ("não me
+    liga amanhã"; not "não, me liga amanhã", "pq vc não me liga amanhã" nor "não me liga
+    amanhã?")."""
     text = _PT_ON_THE.sub("on ", _AT_SIGN.sub(" at ", text))
     text = _DAY_AM_PM.sub(_day_am_pm, text)
     text = _HOURS_DASHED.sub(_hours_dashed, _ENGLISH_DAY_FORM.sub(r"\1", text))
@@ -285,8 +286,7 @@ _LATE_AFTERNOON_WORDS = (
 _EARLY_WORDS = r"first thing in the morning|early morning|early evening"
 _PARTS = {
     MORNING_HOUR: r"first thing in the morning|early morning|pagi|cedo|manha|mornings|morning"
-    r"|de manha"
-    r"|da manha|pagi pagi|la manana",
+    r"|de manha|da manha|pagi pagi|la manana",
     12: r"noon|midday|lunch|lunchtime|meio dia|almoco|tengah hari|mediodia|medio dia"
     r"|jam makan siang|waktu makan siang",
     13: rf"siang|siangan|dzuhur|zuhur|dhuhur|lohor|jumatan|{_AFTER_LUNCH_WORDS}",
@@ -703,14 +703,14 @@ def requested_time(
 
 
 def _anytime_but(message: str, today: date) -> tuple[SaidNo, date | None] | None:
-    """What a normalised `message` said on `today` asks not to be contacted at when it asks
-    to be at any time, on any day or in next week but on days, a part of one or an hour
-    ("anytime except tomorrow", "any day except monday", "call me whenever but not on
-    friday", "kapan aja kecuali sabtu atau minggu", "qualquer hora menos amanhã de manhã",
-    "anytime except tomorrow at 3", "any day next week except monday", "semana que vem,
-    menos segunda"), or the lead is free but then ("I'm free except between 12 and 1"), and
-    the Monday of the week asked for (None: from now on); None for
-    any other message."""
+    """What a normalised `message` said on `today` asks not to be contacted at when it
+    asks to be at any time, on any day or in next week but on days, a part of one or an
+    hour ("anytime except tomorrow", "any day except monday", "call me whenever but not
+    on friday", "kapan aja kecuali sabtu atau minggu", "qualquer hora menos amanhã de
+    manhã", "anytime except tomorrow at 3", "any day next week except monday", "semana
+    que vem, menos segunda"), or the lead is free but then ("I'm free except between 12
+    and 1"), and the Monday of the week asked for (None: from now on); None for any
+    other message."""
     said = _ANYTIME_BUT.fullmatch(message)
     if said is None:
         return None
@@ -1031,16 +1031,16 @@ _MONTH_PART = re.compile(
     # "januari aja kak"
     rf"|(?:^|\b(?:in|em|en|di|pada|bulan|di bulan) )(?:{_month('w')})\b"
 )
-"""A part of a month asked for: its start, middle or end ("awal bulan", "mid-month", "end
-of the month", "fim do mês"), of next month ("early next month", "pertengahan bulan
+"""A part of a month asked for: its start, middle or end ("awal bulan", "mid-month",
+"end of the month", "fim do mês"), of next month ("early next month", "pertengahan bulan
 depan") or of a month named ("mid december", "awal januari", "início de janeiro"); or
 next month or a month alone ("bulan depan", "next month", "mês que vem", "in january",
-"em janeiro", "januari aja"), its start, when the message asks for a contact then; payday asked
-for ("pas gajian", "kalau udah gajian", "on payday", "no dia do pagamento", "when I get
-paid", "cuando cobre"; not "gajian dulu", payday waited for) the month's end, and after
-it ("abis gajian", "after payday", "depois que eu receber o salário") the 1st of next
-month; after a holiday ("abis
-lebaran", "after christmas", "depois do ano novo") the day after its last day."""
+"em janeiro", "januari aja"), its start, when the message asks for a contact then;
+payday asked for ("pas gajian", "kalau udah gajian", "on payday", "no dia do pagamento",
+"when I get paid", "cuando cobre"; not "gajian dulu", payday waited for) the month's
+end, and after it ("abis gajian", "after payday", "depois que eu receber o salário") the
+1st of next month; after a holiday ("abis lebaran", "after christmas", "depois do ano
+novo") the day after its last day."""
 _PAID_ALREADY = frozenset({"udah", "sudah", "udh", "dah", "baru", "already", "ja", "just"})
 """Words before "after payday" that say it has come: "udah abis gajian"."""
 
