@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, at, detected
+from tests.support.replies import JAKARTA, MEXICO_CITY, NEW_YORK, SAO_PAULO, at, detected
 
 
 @pytest.mark.parametrize(
@@ -515,3 +515,31 @@ def test_a_day_and_hour_refused_alone_is_no_call_back(zone: ZoneInfo, text: str)
     # When they only say they cannot on a day at an hour
     # Then no call back is booked
     assert detected(zone, text, at(8))[1] is None
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "at 3 is too early, 5 works", "2026-11-24T17:00"),
+        (NEW_YORK, "10am is too early, after lunch", "2026-11-24T13:00"),
+        (NEW_YORK, "at 9pm is too late, 6pm?", "2026-11-24T18:00"),
+        (SAO_PAULO, "às 8 é muito cedo, às 10 pode", "2026-11-24T10:00"),
+        (MEXICO_CITY, "a las 8 es muy temprano, a las 10", "2026-11-24T10:00"),
+        (MEXICO_CITY, "a las 8 es malo, a las 10", "2026-11-24T10:00"),
+    ],
+)
+def test_an_hour_too_early_or_too_late_is_refused_for_the_one_offered(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When an hour is too early, too late or bad, and another is offered
+    # Then the call back is the one offered (it was the hour refused)
+    assert detected(zone, text)[1] == local
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [(NEW_YORK, "at 10 is too early for me"), (NEW_YORK, "is it too late to join?")],
+)
+def test_an_hour_too_early_with_none_offered_books_nothing(zone: ZoneInfo, text: str) -> None:
+    assert detected(zone, text)[1] is None

@@ -246,3 +246,21 @@ def test_today_said_not_to_suit_before_it_then_tomorrow_at_an_hour_is_tomorrow(
     # When what does not suit is said before "today" ("too late for today")
     # Then the call back is tomorrow at the hour (it was today at that hour)
     assert detected(NEW_YORK, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (SAO_PAULO, "muito tarde pra hoje, amanhã às 10", "2026-11-25T10:00"),
+        (MEXICO_CITY, "mañana es malo, el viernes a las 10", "2026-11-27T10:00"),
+        (NEW_YORK, "tomorrow is bad, on friday at 10", "2026-11-27T10:00"),
+        (SAO_PAULO, "amanhã é ruim, na sexta às 10", "2026-11-27T10:00"),
+    ],
+)
+def test_a_day_said_to_be_bad_before_another_with_its_article_books_the_other(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When the day said to be bad comes before "on friday", "el viernes", or "pra hoje"
+    # Then the call back is the other day at the hour (it was the bad day)
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)

@@ -193,6 +193,14 @@ _DAY_AM_PM = re.compile(
 )
 """An English day with "am" or "pm" and no hour: its morning or afternoon ("tmrw pm",
 "fri am"); not "pm me"."""
+_TOO_SOON = re.compile(
+    r"\btoo (?:early|late)\b|\b(?:muito|demasiado|muy) (?:cedo|temprano|tarde)\b"
+    r"|\b(?:cedo|tarde) demais\b|\bterlalu (?:pagi|sore|malam|malem)\b"
+    r"|\b(?:kepagian|kesorean|kemaleman|kemalaman)\b",
+    re.IGNORECASE,
+)
+"""A time too early or too late, which does not suit as a bad one does: "at 3 is too
+early", "às 8 é muito cedo", "jam 7 kepagian"."""
 _AT_SIGN = re.compile(r"(?<!\S)@ ?(?=\d)")
 """An "@" before an hour, said "at": "call me @ 5", "tmrw @3pm"."""
 
@@ -204,12 +212,14 @@ def plain_words(text: str) -> str:
     an English day said with "'s" as the day itself when what follows takes the day or
     names its time ("tomorrow's good" and "Friday's best at 10" name that day;
     "tomorrow's class" and "monday's a holiday" none), an English day with "am" or "pm"
-    and no hour as its morning or afternoon ("tmrw pm"), and "não me liga" with no comma
+    and no hour as its morning or afternoon ("tmrw pm"), a time too early or too late as
+    "bad" (`_TOO_SOON`), and "não me liga" with no comma
     after "não", before what it refuses, as "don't call me" outside a question ("não me
     liga amanhã"; not "não, me liga amanhã", "pq vc não me liga amanhã" nor "não me liga
     amanhã?")."""
     text = _PT_ON_THE.sub("on ", _AT_SIGN.sub(" at ", text))
     text = _DAY_AM_PM.sub(_day_am_pm, text)
+    text = _TOO_SOON.sub("bad", text)
     text = _HOURS_DASHED.sub(_hours_dashed, _ENGLISH_DAY_FORM.sub(r"\1", text))
     if "?" in text:
         return text
@@ -2220,7 +2230,7 @@ def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | Non
     after_first = message[said_end : then.start()].split()[:3]
     if _day_name(first) == "today":
         refused = _cannot_or_busy(message[: first.start()].split()[-2:] + after_first)
-        refused |= _said_bad(after_first)  # "today is bad, tomorrow at 10"
+        refused |= _said_bad(_less_trailing(after_first, _ON))  # "today is bad, tomorrow at 10"
         refused |= _BAD_FOR.search(message[: first.start()]) is not None
     else:
         refused = _later_day_refused(message, first, then, after_first)
@@ -2304,7 +2314,7 @@ def _later_day_refused(
     return (
         _CANT_DO.search(message[: first.start()]) is not None
         or _cannot_or_busy([word for word in after_first if word not in _BUSY_WITH - _BUSY])
-        or _said_bad(after_first)  # "tomorrow is bad, friday at 10"
+        or _said_bad(_less_trailing(after_first, _ON))  # "tomorrow is bad, on friday at 10"
     )
 
 
@@ -2373,13 +2383,11 @@ _AWAY = frozenset({"out", *_AWAY_WORDS.split("|")})
 _BAD_DAY = re.compile(
     r"(?:bad|not good|no good|isnt good|not great|difficult|tough|hard|impossible|not possible"
     r"|wont work|doesnt work|busy|nao (?:vai dar|da|rola)(?: nao)?|dificil|complicado|ruim"
-    r"|corrido|susah|repot|sibuk|full|penuh|packed|lotad[oa]|chei[oa]|llen[oa]"
-    r"|no me (?:queda|sirve|funciona)"
-    # too early or too late: "tomorrow morning is too early", "besok pagi kepagian"
-    r"|too (?:early|late)|terlalu (?:pagi|malam|malem)|kepagian|kemaleman|kemalaman)\b"
+    r"|corrido|susah|repot|sibuk|full|penuh|packed|lotad[oa]|chei[oa]|llen[oa]|mal[oa]"
+    r"|no me (?:queda|sirve|funciona))\b"
 )
 """What a lead says of a day that does not suit, after it: "tomorrow is bad", "tomorrow
-looks busy", "amanhã fica difícil", "besok susah", "tomorrow morning is too early"; not
+looks busy", "amanhã fica difícil", "besok susah" (or too early: `_TOO_SOON`); not
 "tomorrow is not bad"."""
 _NOT_FREE = re.compile(
     r"(?:not available|unavailable|not free|out(?: of town)?"
@@ -2394,9 +2402,9 @@ _NOT_FREE = re.compile(
 """What a lead says of themselves on a day, after it: "tomorrow I'm out", "amanhã tô
 ocupado", "besok aku kerja", "mañana no puedo", "besok aku keluar kota"; not "besok gak
 kerja", nor said with "is" or "tá" ("amanhã tá ocupado?" asks about the counsellor)."""
-_BAD_FOR = re.compile(rf"\b(?:{_BAD_DAY.pattern}) for $")
+_BAD_FOR = re.compile(rf"\b(?:{_BAD_DAY.pattern}) (?:for|pra|para|buat|untuk) $")
 """What does not suit said before the day it is for: "too late for today", "bad for
-tomorrow"."""
+tomorrow", "muito tarde pra hoje"."""
 _OUTRIGHT = (_CANNOT, _BAD_DAY, _NOT_FREE)
 """A refusal said outright: cannot, a bad time, not free."""
 _OUTRIGHT_ANYWHERE = tuple(re.compile(rf"\b(?:{refusal.pattern})") for refusal in _OUTRIGHT)
@@ -2406,8 +2414,9 @@ _DOING = re.compile(r"(?:working|trabalhando)\b")
 (it works for them)."""
 _BEING = frozenset({"am", "will", "be"})
 """Words of `_REFUSER` that name no one: "tomorrow will be working" may be "works"."""
-_OF_THE_DAY = frozenset({"is", "e", "ta", "fica", "its", "looks", "seems", "vai", "ser"})
-"""Words between a day and what is said of it, with no one said: "today is", "hoje tá"."""
+_OF_THE_DAY = frozenset({"is", "e", "ta", "fica", "its", "looks", "seems", "vai", "ser", "es"})
+"""Words between a day and what is said of it, with no one said: "today is", "hoje tá",
+"mañana es"."""
 _SAID_OF_IT = _REFUSER | _OF_THE_DAY
 """Words between a day and what is said of it: "tomorrow is", "amanhã vai ser", "besok
 aku"."""
