@@ -324,3 +324,41 @@ def test_days_joined_and_refused_alone_are_no_call_back(zone: ZoneInfo, text: st
     # When they only say they cannot on two days
     # Then no call back is booked
     assert detected(zone, text)[1] is None
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (JAKARTA, "kalo bisa jangan hari senin"),
+        (JAKARTA, "asal jangan weekend"),
+        (JAKARTA, "jgn malem2 ya"),
+        (SAO_PAULO, "não na segunda"),
+        (SAO_PAULO, "se possível não na segunda"),
+    ],
+)
+def test_a_day_or_part_said_no_to_softly_or_doubled_books_nothing(
+    zone: ZoneInfo, text: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they say no to a day or a part of one "if possible", "as long as", or doubled
+    # Then nothing is booked (it was that day, or this evening)
+    assert detected(zone, text)[1] is None
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (JAKARTA, "kalo bisa jangan senin, selasa aja", "2026-12-01T09:00"),
+        (SAO_PAULO, "não na segunda, na terça", "2026-12-01T09:00"),
+        (JAKARTA, "minggu pagi aja", "2026-11-29T09:00"),
+        (JAKARTA, "minggu jam 10", "2026-11-29T10:00"),
+        (JAKARTA, "kalau bisa senin", "2026-11-30T09:00"),
+    ],
+)
+def test_the_day_asked_for_after_a_soft_no_or_sunday_with_its_time_is_booked(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When a soft no is followed by another day, or "minggu" comes with its morning or hour
+    # Then the call back is that day ("minggu pagi" is Sunday morning: it was tomorrow's)
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)

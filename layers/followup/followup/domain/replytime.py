@@ -125,6 +125,7 @@ _DAYS = {
     rf"|(?:fim|final) da semana(?! que vem)|final de la semana(?! que viene)|(?:sex|jum){_SHORT}",
     "saturday": rf"sabtu|saturday|{_NOT_SAID_OF}sat|sabado|sab{_SHORT}",
     "sunday": rf"hari minggu|ahad|sunday|{_NOT_SAID_OF}sun|domingo|{_AFTER_SATURDAY}minggu"
+    r"|(?<!\d )minggu(?= (?:pagi|siang|sore|malam|malem|jam)\b)"
     rf"|dom{_SHORT}",
     "weekend": _WEEKEND,
 }
@@ -3050,6 +3051,9 @@ _NO_GOES_ON |= {"wait", "actually", "eh", "hmm", "espera", "though", "tho"}
 wait, friday")."""
 _SAYING_NO_ALSO = _SAYING_NO | _JOINING_DAYS | _NO_GOES_ON
 _SAYING_NO_ALSO |= {"this", "the", "on", "el", "este", "esse", "ini", "in", "de"}
+_SAYING_NO_ALSO |= {"asal", "hari", "na"}  # "asal jangan weekend", "jangan hari senin", "não na"
+_IF_POSSIBLE = re.compile(r"^(?:(?:kalau|kalo|klo|kl) bisa|if possible|se possivel|si se puede) ")
+"""Opening words that soften what follows, no condition: "kalo bisa jangan hari senin"."""
 _DAYS_AHEAD = {"today": 0, "tomorrow": 1, "day after tomorrow": 2}
 
 
@@ -3096,7 +3100,9 @@ def said_no_to(
     tomorrow", "gak bisa besok", "não posso amanhã"). None for a "no" that asks or sets
     a condition ("why not tomorrow", "if not tomorrow"), or says something else of the
     day ("tomorrow no problem", "amanhã não tenho aula"). A weekday that is today's
-    stands for both ("not friday" said on a Friday)."""
+    stands for both ("not friday" said on a Friday). A part of the day said doubled is
+    said once ("jgn malem2 ya")."""
+    clause = _IF_POSSIBLE.sub("", _DOUBLED.sub(r"\1", clause))
     days = list(_DAY.finditer(clause))
     parts = list(_PART.finditer(clause))
     if not (days or parts) or len(parts) > 1 or _CLOCK.search(clause):
