@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from followup.domain.intents import Intent
-from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
+from tests.support.replies import JAKARTA, MEXICO_CITY, NEW_YORK, SAO_PAULO, detected
 
 TOMORROW_9AM = "2026-11-25T09:00"
 THURSDAY_9AM = "2026-11-26T09:00"
@@ -362,3 +362,20 @@ def test_the_day_asked_for_after_a_soft_no_or_sunday_with_its_time_is_booked(
     # When a soft no is followed by another day, or "minggu" comes with its morning or hour
     # Then the call back is that day ("minggu pagi" is Sunday morning: it was tomorrow's)
     assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (SAO_PAULO, "amanhã à noite não, de manhã pode"),
+        (SAO_PAULO, "amanhã à noite não"),
+        (MEXICO_CITY, "mañana en la tarde no, en la mañana"),
+    ],
+)
+def test_a_part_of_a_day_said_no_to_with_its_article_leaves_the_morning(
+    zone: ZoneInfo, text: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they say no to tomorrow evening (or afternoon) with "à" or "en la"
+    # Then the call back is tomorrow morning (it was the part refused)
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, "2026-11-25T09:00")

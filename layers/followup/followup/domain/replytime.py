@@ -3052,6 +3052,7 @@ wait, friday")."""
 _SAYING_NO_ALSO = _SAYING_NO | _JOINING_DAYS | _NO_GOES_ON
 _SAYING_NO_ALSO |= {"this", "the", "on", "el", "este", "esse", "ini", "in", "de"}
 _SAYING_NO_ALSO |= {"asal", "hari", "na"}  # "asal jangan weekend", "jangan hari senin", "não na"
+_SAYING_NO_ALSO |= {"a", "en", "la"}  # "amanhã à noite não", "mañana en la tarde no"
 _IF_POSSIBLE = re.compile(r"^(?:(?:kalau|kalo|klo|kl) bisa|if possible|se possivel|si se puede) ")
 """Opening words that soften what follows, no condition: "kalo bisa jangan hari senin"."""
 _DAYS_AHEAD = {"today": 0, "tomorrow": 1, "day after tomorrow": 2}
