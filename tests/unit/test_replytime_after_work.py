@@ -1,7 +1,8 @@
 """After work is the evening (19:00) and after school or class the afternoon (15:00), as
 parts of the day: "besok sehabis kerja", "call me after work", "depois do trabalho",
 "pulang sekolah aja", "after class tomorrow". The hour the lead leaves work is when they
-are free ("saio do trabalho às 17h"), not an hour they work at ("trabalho às 17h")."""
+are free ("saio do trabalho às 17h"), not an hour they work at ("trabalho às 17h"). So is
+the lead home or done with work ("when I get home", "quando eu sair do trabalho")."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from followup.domain.intents import Intent
-from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
+from tests.support.replies import JAKARTA, MEXICO_CITY, NEW_YORK, SAO_PAULO, detected
 
 
 @pytest.mark.parametrize(
@@ -71,3 +72,29 @@ def test_the_hour_the_lead_leaves_work_is_when_they_are_free(
 )
 def test_at_work_is_still_busy(zone: ZoneInfo, text: str) -> None:
     assert detected(zone, text) == (Intent.BUSY, None)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "when I get home", "2026-11-24T19:00"),
+        (NEW_YORK, "call me when I get home", "2026-11-24T19:00"),
+        (NEW_YORK, "after I get off work", "2026-11-24T19:00"),
+        (NEW_YORK, "when I finish work tomorrow", "2026-11-25T19:00"),
+        (NEW_YORK, "after my shift", "2026-11-24T19:00"),
+        (SAO_PAULO, "quando eu sair do trabalho", "2026-11-24T19:00"),
+        (SAO_PAULO, "depois do expediente", "2026-11-24T19:00"),
+        (MEXICO_CITY, "cuando llegue a casa", "2026-11-24T19:00"),
+    ],
+)
+def test_the_lead_done_with_work_or_home_is_the_evening(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they ask to be called once they are home or done with work
+    # Then the call back is at 19:00, as "after work" (it was none, or a question)
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+def test_asking_when_the_lead_gets_home_is_a_question() -> None:
+    assert detected(NEW_YORK, "when do I get home") == (Intent.QUESTION, None)

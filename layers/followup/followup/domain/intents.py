@@ -79,6 +79,7 @@ from followup.domain.localtime import to_utc
 from followup.domain.optout import is_opt_out, normalise, said_besides
 from followup.domain.replytime import (
     ANSWERING_NO,
+    HOME_FROM_WORK,
     PAYDAY,
     TOMORROW_EN,
     UNTIL_DAY,
@@ -579,11 +580,12 @@ kelas?"): a question about that day, not a time asked for; not the lead's own ("
 class till 2, tomorrow 3pm?")."""
 _QUESTIONED = re.compile(r"[^,;:.!?\n]+(?=\?)")
 """A clause a question mark closes."""
+_HOME = "|".join(done for dones in HOME_FROM_WORK.values() for done in dones)
 _QUESTION_WORDS = re.compile(
     r"^(?:berapa|gimana|bagaimana|apakah|apa|kapan|dimana|boleh|bisa|ada|caranya"
     r"|quanto|qual|quais|como(?! a las)|onde|quem|tem|pode|posso|o que|e o"
-    # not when the lead is paid: "quando eu receber o salário", "when I get paid"
-    rf"|(?:quando|cuando|when)(?! (?:{PAYDAY})\b)"
+    # not when the lead is paid or home: "quando eu receber o salário", "when I get home"
+    rf"|(?:quando|cuando|when)(?! (?:{PAYDAY}|{_HOME})\b)"
     r"|cuanto|cuanta|cuantos|cuantas|donde|adonde|cual|cuales|a que hora|por que|hay"
     r"|tienen|puedo|pueden|se puede|que (?:hora|horario|horarios|dia|dias|precio|costo"
     r"|incluye|necesito|requisitos|es|son)"

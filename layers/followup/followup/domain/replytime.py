@@ -275,14 +275,27 @@ _AFTER_LUNCH_WORDS = (
 """After lunch, a part of the day of its own (13:00)."""
 _AFTER_LUNCH = frozenset(_AFTER_LUNCH_WORDS.split("|"))
 
+HOME_FROM_WORK = {
+    ("after", "when", "once"): ("i get off work", "i finish work", "i get home", "im home"),
+    ("quando", "depois que"): ("eu sair do trabalho", "sair do trabalho", "eu chegar em casa"),
+    ("cuando",): ("salga del trabajo", "llegue a casa"),
+}
+"""The lead done with work or home, after the words that say when: "when I get home",
+"quando eu sair do trabalho", "cuando llegue a casa"."""
 _AFTER_WORK_WORDS = (
     r"after work|sehabis kerja|habis kerja|abis kerja|pulang kerja|setelah kerja"
     r"|sepulang kerja|depois do trabalho|despues del trabajo|saindo do trabalho"
     r"|after dinner|abis makan malam|habis makan malam|setelah makan malam|depois do jantar"
-    r"|despues de cenar|despues de la cena"
+    r"|despues de cenar|despues de la cena|after my shift|depois do expediente|"
+    + "|".join(
+        f"{when} {done}"
+        for whens, dones in HOME_FROM_WORK.items()
+        for when in whens
+        for done in dones
+    )
 )
 """After work or dinner, the evening: "besok sehabis kerja", "depois do trabalho", "after
-dinner"."""
+dinner", "when I get home"."""
 _AFTER_SCHOOL_WORDS = (
     r"after school|after class|pulang sekolah|habis sekolah|abis sekolah|pulang kuliah"
     r"|habis kuliah|abis kuliah|sepulang sekolah|sepulang kuliah|depois da aula"
