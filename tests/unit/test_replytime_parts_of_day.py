@@ -456,3 +456,18 @@ def test_a_part_of_the_day_too_early_or_too_late_is_said_no_to(
 
 def test_early_asked_for_beside_a_day_is_no_refusal() -> None:
     assert detected(NEW_YORK, "tomorrow early") == (Intent.CALL_BACK_AT, "2026-11-25T09:00")
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [(SAO_PAULO, "de manhã não posso, só à tarde"), (SAO_PAULO, "de manhã não, à tarde")],
+)
+def test_a_part_of_the_day_asked_for_after_one_refused_is_booked(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they refuse the morning and ask for the afternoon
+    # Then the call back is this afternoon (it was none)
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, "2026-11-24T15:00")
+
+
+def test_a_part_of_the_day_spoken_of_after_one_refused_books_nothing() -> None:
+    assert detected(SAO_PAULO, "de manhã não posso, à tarde tenho aula")[1] is None

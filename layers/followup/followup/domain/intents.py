@@ -659,7 +659,8 @@ def _time_asked(text: str, message: str, now: datetime, zone: ZoneInfo) -> datet
     asked for after them ("not tomorrow, friday" is Friday, "besok pagi gak bisa, sore
     aja" tomorrow afternoon), or none; and when the message read whole asks for no time,
     so is a time asked for plainly after one said no to ("not today, maybe thursday";
-    not "hoje não, amanhã tenho prova"). A message with an hour said no to
+    not "hoje não, amanhã tenho prova"), or a part of the day asked for after one said no
+    to ("de manhã não posso, só à tarde"). A message with an hour said no to
     (`hour_said_no_to`: "not tomorrow at 3", "tomorrow at 3? no, the morning is better")
     is read only without it: read whole, its part of the day could move that hour."""
     today, hour_said = now.astimezone(zone).date(), names_an_hour(message)
@@ -712,7 +713,9 @@ def _time_asked(text: str, message: str, now: datetime, zone: ZoneInfo) -> datet
             refusals = [no for _, no in clauses if no]
             asked_for = _past_refused(asked_for, rest, refusals, zone, today)
         return None if refused(asked_for) else asked_for
-    return read(rest) if asked_for is None and asks_only_a_time(rest) else asked_for
+    # a part of the day alone is read as it is asked for: "de manhã não posso, só à tarde"
+    part_alone = part_named(rest) is not None and not days_named(rest) and not hour_said
+    return read(rest) if asked_for is None and (asks_only_a_time(rest) or part_alone) else asked_for
 
 
 def _past_refused(
