@@ -264,3 +264,15 @@ def test_a_day_said_to_be_bad_before_another_with_its_article_books_the_other(
     # When the day said to be bad comes before "on friday", "el viernes", or "pra hoje"
     # Then the call back is the other day at the hour (it was the bad day)
     assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize("text", ["busy today, maybe tomorrow", "busy today, maybe tomorrow?"])
+def test_a_next_day_offered_with_maybe_after_a_busy_today_is_booked(text: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they are busy today and offer tomorrow with "maybe"
+    # Then the call back is tomorrow morning (it was busy, no time)
+    assert detected(NEW_YORK, text) == (Intent.CALL_BACK_AT, "2026-11-25T09:00")
+
+
+def test_a_next_day_offered_with_maybe_and_refused_too_books_nothing() -> None:
+    assert detected(NEW_YORK, "busy today, maybe tomorrow too") == (Intent.BUSY, None)

@@ -2267,11 +2267,16 @@ def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | Non
     asked = (
         may
         or bool(_ASKED_AFTER & set(words[:2]))
+        or bool(_PERHAPS & set(message[: then.start()].split()[-1:]))  # "maybe tomorrow"
         or called is not None
         or (_PROPOSED.search(message[: then.start()]) is not None and set(words) <= _FILLERS)
         or (part is not None and set(words[2:]) <= _FILLERS | {"de", "da", "a", "in", "the"})
     )
     return then if asked else first
+
+
+_PERHAPS = frozenset({"maybe", "perhaps", "talvez", "mungkin", "quizas", "quiza"})
+"""A word right before the next day that offers it: "busy today, maybe tomorrow"."""
 
 
 _NO_REQUEST = frozenset(
