@@ -151,7 +151,8 @@ _DONE = _any(
     r"(?:segue|mandei|enviei) o comprovante",
     r"(?:already|just|i|ive|i have|we|weve) (?:already |just )?(?:paid|booked|enrolled|registered|"
     r"signed up|bought|purchased|transferred|sent the payment|made the payment|paid it)",
-    r"paid (?:already|it|in full|today|yesterday)",
+    r"paid (?:already|it|in full|today|yesterday|(?:via|by|with|through) \w+)",
+    r"(?:i )?(?:sent|made|did) the (?:transfer|payment|deposit)",
     r"(?:payment|transfer|money|deposit) (?:done|sent|made|completed|complete|is done)",
     r"^(?:done )?(?:paid|transferred)$",
     r"(?:all )?(?:booked|enrolled|registered|signed up)(?: already)?",
@@ -259,6 +260,10 @@ _NOT_INTERESTED = _any(
     r"not (?:really )?(?:interested|intrested)|no longer (?:interested|intrested)|no thanks|"
     r"no thank you|nah thanks",
     r"not for me|ill pass|i will pass|ill have to pass|changed my mind|dont need it",
+    # a decision, not one for now: not "I decided not to join yet", "mudei de ideia, quero"
+    r"(?:i )?decided not to (?:join|enroll|register|sign up|go ahead|buy|do it|take it)"
+    r"(?! (?:yet|now|right now|this (?:month|week|year)))",
+    r"mudei de ideia(?: (?:obrigad[oa]|desculpa|desculpe|sorry))?$",
     r"(?:i )?(?:dont|do not) want (?:it|this|that)(?: thanks| thank you)?$",
     r"(?:ga|gak|gk|nggak|ngga|tidak|engga) mau(?: kak| ka| ya)?$",
     r"no (?:me |nos )?interes(?:a|an|e)|no estoy interesad[oa]|no tengo (?:ningun )?interes|"
