@@ -65,3 +65,27 @@ def test_a_spanish_part_of_the_day_the_lead_works_in_is_not_the_one_asked_for() 
         Intent.CALL_BACK_AT,
         "2026-11-25T09:00",
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "local"),
+    [
+        ("estoy ocupado hasta las 5", "2026-11-24T17:00"),
+        ("estoy en una reunión hasta las 11", "2026-11-24T11:00"),
+        ("salgo del trabajo a las 6", "2026-11-24T18:00"),
+        ("la semana que entra", "2026-11-30T09:00"),
+        ("en un par de horas", "2026-11-24T11:00"),
+        ("en un par de días", "2026-11-26T09:00"),
+        ("después de la comida", "2026-11-24T13:00"),
+    ],
+)
+def test_spanish_ways_of_saying_when_the_lead_is_free_are_read(text: str, local: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they say in Spanish until when they are kept, when they leave work, next week,
+    # a couple of hours or days, or after lunch
+    # Then the call back is then (each was busy with no time, or nothing)
+    assert detected(NEW_YORK, text) == (Intent.CALL_BACK_AT, local)
+
+
+def test_spanish_not_busy_until_an_hour_books_nothing() -> None:
+    assert detected(NEW_YORK, "no estoy ocupado hasta las 5")[1] is None

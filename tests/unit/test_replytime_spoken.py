@@ -274,3 +274,13 @@ def test_the_hour_the_lead_is_free_by_is_that_hour(text: str, local: str) -> Non
 
 def test_call_me_by_an_hour_is_no_hour_to_call_at() -> None:
     assert detected(NEW_YORK, "call me by 5")[1] is None
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [(SAO_PAULO, "tô em aula até as 3"), (JAKARTA, "aku sibuk sampai jam 3")],
+)
+def test_kept_until_a_bare_hour_in_portuguese_or_indonesian_is_that_hour(
+    zone: ZoneInfo, text: str
+) -> None:
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, "2026-11-24T15:00")

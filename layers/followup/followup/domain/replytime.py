@@ -113,6 +113,7 @@ _DAYS = {
     "day after tomorrow": r"lusa|day after tomorrow|depois de amanha|pasado manana",
     "today": r"hari ini|today|hoje|hj|nanti|ntar|nti|entar|tonight|tonite|hoy",
     "next monday": r"minggu depan|next week|semana que vem|proxima semana|semana que viene"
+    r"|semana que entra"
     r"|(?<=la )otra semana"
     r"|semana proxima|(?:after|depois do|depois de|apos o|setelah|sesudah|habis|abis"
     rf"|despues del|despues de) (?:the |el )?(?:{_WEEKEND})",
@@ -270,6 +271,7 @@ _AHEAD = re.compile(
 _AFTER_LUNCH_WORDS = (
     r"after lunch|depois do almoco|apos o almoco|abis makan siang|habis makan siang"
     r"|setelah makan siang|sesudah makan siang|despues de comer|despues del almuerzo"
+    r"|despues de la comida"
     r"|despues de almorzar"
 )
 """After lunch, a part of the day of its own (13:00)."""
@@ -560,7 +562,7 @@ _TIME_SAID = re.compile(
 _UNIT = r"hours?|hrs?|h|jam|horas?|minutes?|mins?|menit|mnt|minutos?"
 _HALF_HOUR = r"half an hour|half hour|meia hora|setengah jam|media hora"
 _SOME_COUNTS = {
-    "a couple of": 2, "a couple": 2, "couple of": 2,
+    "a couple of": 2, "a couple": 2, "couple of": 2, "un par de": 2,
     "a few": 3, "few": 3, "beberapa": 3, "uns": 3, "umas": 3, "unos": 3, "unas": 3,
     "alguns": 3, "algumas": 3,
 }  # fmt: skip
@@ -2024,10 +2026,10 @@ courtesy, a question), not as what the lead cannot do ("can't miss it", "gak bis
 comma between them is not read."""
 _NOT_BUSY = frozenset(
     {"gak", "ga", "gk", "nggak", "tidak", "tdk", "nao", "not", "no", "sem", "without"}
-    | {"after", "abis", "habis", "setelah", "depois", "pulang", "do"}
+    | {"after", "abis", "habis", "setelah", "depois", "pulang", "do", "del"}
 )
 """Words before a busy word that say the lead is free then: "gak ada kelas", "not busy",
-"after class", "saio do trabalho às 17h" (from work)."""
+"after class", "saio do trabalho às 17h", "salgo del trabajo a las 6" (from work)."""
 _NOT_THIS = re.compile(r"\b(?:not|nao|jangan|bukan|gak|ga|nggak|tidak|no) $")
 """A negator right before a day: "not tomorrow", "jangan besok"."""
 _FILLERS = frozenset(
@@ -2737,17 +2739,22 @@ tomorrow before 5": the hour is when the lead is free."""
 
 _KEEPS_UNTIL = re.compile(
     r"\b(?:(?<!not )(?<!nt )(?:busy|in a meeting|in class|at work|at school|working|have class"
-    r"|have a class|in a call|on a call|driving|out)|not (?:free|available))"
-    r"(?: (?:today|now|rn|right now))? $"
+    r"|have a class|in a call|on a call|driving|out)|not (?:free|available)"
+    r"|(?<!no )(?<!no estoy )(?<!nao )(?<!nao to )(?<!nao estou )(?:ocupad[oa]|en (?:una )?"
+    r"(?:reunion|junta|clase)|en el trabajo|trabajando|manejando|em (?:aula|reuniao)"
+    r"|no trabalho|trabalhando|dirigindo)"
+    r"|(?<!gak )(?<!tidak )(?:sibuk|rapat|kerja|kuliah|meeting))"
+    r"(?: (?:today|now|rn|right now|hoy|ahorita|hoje|agora|hari ini|sekarang))? $"
 )
-"""What keeps the lead, said right before "until" ("busy", "in a meeting", "not free")."""
+"""What keeps the lead, said right before "until" ("busy", "in a meeting", "not free",
+"ocupado", "em aula", "sibuk")."""
 
 
 def _kept_until(before: str) -> bool:
     """Whether `before`, what is said before a bare hour, ends with what keeps the lead and
     an until-word ("I'm busy until", "in a meeting till", "working till"): the hour is when
     they are free."""
-    words = before.split()
+    words = _less_trailing(before.split(), frozenset({"las", "as", "jam"}))  # "hasta las"
     return (
         bool(words)
         and words[-1] in _UNTIL
