@@ -215,10 +215,9 @@ def plain_words(text: str) -> str:
     names its time ("tomorrow's good" and "Friday's best at 10" name that day;
     "tomorrow's class" and "monday's a holiday" none), an English day with "am" or "pm"
     and no hour as its morning or afternoon ("tmrw pm"), a time too early or too late as
-    "bad" (`_TOO_SOON`), and "não me liga" with no comma
-    after "não", before what it refuses, as "don't call me" outside a question ("não me
-    liga amanhã"; not "não, me liga amanhã", "pq vc não me liga amanhã" nor "não me liga
-    amanhã?")."""
+    "bad" (`_TOO_SOON`), and "não me liga" with no comma after "não", before what it
+    refuses, as "don't call me" outside a question ("não me liga amanhã"; not "não, me
+    liga amanhã", "pq vc não me liga amanhã" nor "não me liga amanhã?")."""
     text = _PT_ON_THE.sub("on ", _AT_SIGN.sub(" at ", text))
     text = _DAY_AM_PM.sub(_day_am_pm, text)
     text = _TOO_SOON.sub("bad", text)
@@ -3076,8 +3075,9 @@ _NO_GOES_ON |= {"wait", "actually", "eh", "hmm", "espera", "though", "tho"}
 wait, friday")."""
 _SAYING_NO_ALSO = _SAYING_NO | _JOINING_DAYS | _NO_GOES_ON
 _SAYING_NO_ALSO |= {"this", "the", "on", "el", "este", "esse", "ini", "in", "de"}
-_SAYING_NO_ALSO |= {"asal", "hari", "na"}  # "asal jangan weekend", "jangan hari senin", "não na"
-_SAYING_NO_ALSO |= {"a", "en", "la"}  # "amanhã à noite não", "mañana en la tarde no"
+# "asal jangan weekend", "jangan hari senin", "não na segunda", "amanhã à noite não",
+# "mañana en la tarde no"
+_SAYING_NO_ALSO |= {"asal", "hari", "na", "a", "en", "la"}
 _IF_POSSIBLE = re.compile(r"^(?:(?:kalau|kalo|klo|kl) bisa|if possible|se possivel|si se puede) ")
 """Opening words that soften what follows, no condition: "kalo bisa jangan hari senin"."""
 _DAYS_AHEAD = {"today": 0, "tomorrow": 1, "day after tomorrow": 2}
