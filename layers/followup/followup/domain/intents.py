@@ -259,15 +259,17 @@ _NOT_INTERESTED = _any(
     r"nao obrigad[oa]|nao valeu|to fora|desisti|deixa pra la|nao vai rolar",
     r"not (?:really )?(?:interested|intrested)|no longer (?:interested|intrested)|no thanks|"
     r"no thank you|nah thanks",
-    r"not for me|ill pass|i will pass|ill have to pass|changed my mind|dont need it",
+    r"not for me|ill pass|i will pass|ill have to pass|dont need it",
     # a decision, not one for now: not "I decided not to join yet", "mudei de ideia, quero"
     r"(?:i )?decided not to (?:join|enroll|register|sign up|go ahead|buy|do it|take it)"
     r"(?! (?:yet|now|right now|this (?:month|week|year)))",
-    r"mudei de ideia(?: (?:obrigad[oa]|desculpa|desculpe|sorry))?$",
+    # a change of mind ending the message: not "I changed my mind, I want to join"
+    r"(?:changed my mind|mudei de ideia|cambie de opinion)"
+    r"(?: (?:sorry|thanks|thank you|obrigad[oa]|desculpa|desculpe|perdon|gracias))?$",
     r"(?:i )?(?:dont|do not) want (?:it|this|that)(?: thanks| thank you)?$",
     r"(?:ga|gak|gk|nggak|ngga|tidak|engga) mau(?: kak| ka| ya)?$",
     r"no (?:me |nos )?interes(?:a|an|e)|no estoy interesad[oa]|no tengo (?:ningun )?interes|"
-    r"no (?:muchas )?gracias|cambie de opinion",
+    r"no (?:muchas )?gracias",
     r"(?:ya )?no (?:lo )?(?:quiero|necesito)(?: nada)?(?: gracias)?$",
     # a polite no and nothing else: "thanks but no", "obrigado mas não", "ga kak makasih"
     rf"^(?:{_THANKS})(?: kak| ka)? (?:but|tapi|tp|mas|pero) (?:{_NO})(?: kak| ka| dulu| ya)?$",
