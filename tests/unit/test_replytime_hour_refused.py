@@ -543,3 +543,17 @@ def test_an_hour_too_early_or_too_late_is_refused_for_the_one_offered(
 )
 def test_an_hour_too_early_with_none_offered_books_nothing(zone: ZoneInfo, text: str) -> None:
     assert detected(zone, text)[1] is None
+
+
+@pytest.mark.parametrize(
+    "text", ["tomorrow at 3 is bad, plan 2 is fine", "tomorrow at 3 is bad, my son has school"]
+)
+def test_an_hour_said_to_be_bad_then_a_count_or_a_reason_books_nothing(text: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When an hour is bad and what follows is a count or a reason, no other hour
+    # Then no call back is booked (it was the hour said to be bad)
+    assert detected(NEW_YORK, text)[1] is None
+
+
+def test_an_hour_busy_until_an_earlier_one_is_still_that_hour() -> None:
+    assert detected(NEW_YORK, "at 3 I'm busy until 2")[1] == "2026-11-24T15:00"

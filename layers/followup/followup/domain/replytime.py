@@ -1755,7 +1755,10 @@ def _refused_alone(message: str, clock: re.Match[str]) -> bool:
         # "às 15h não posso, 17h tb", "at 3 I'm busy in the afternoon"; not "..., 2
         # meetings, tomorrow ok" (tomorrow at 3)
         return not _day_taken(further or "")
-    if rest and (rest[0] not in _NEW_CLAUSE or (rest[0] == "to" and _BAD_DAY.match(said))):
+    # a bad time (not busy) takes no object: what follows it begins a clause of its own
+    # ("tomorrow at 3 is bad, plan 2 is fine")
+    bad = found is not None and found.re is _BAD_DAY and not set(found[0].split()) & _BUSY
+    if rest and ((rest[0] not in _NEW_CLAUSE and not bad) or (rest[0] == "to" and bad)):
         return False  # "at 3 I can't miss it", "at 3 I'm busy until 2", "hard to say no"
     number = _NUMBER.search(_DATE.sub(lambda found: " " * len(found[0]), after))
     counted = after[: number.start() if number else len(after)].split()  # not "2 orang bisa?"
