@@ -150,7 +150,7 @@ _DONE = _any(
     r"(?:ta|esta|tudo) pago",
     r"(?:segue|mandei|enviei) o comprovante",
     r"(?:already|just|i|ive|i have|we|weve) (?:already |just )?(?:paid|booked|enrolled|registered|"
-    r"signed up|bought|purchased|transferred|sent the payment|made the payment|paid it)",
+    r"signed up|bought|purchased|transferred|paid it)",
     r"paid (?:already|it|in full|today|yesterday|(?:via|by|with|through) \w+)",
     r"(?:i )?(?:sent|made|did) the (?:transfer|payment|deposit)",
     r"(?:payment|transfer|money|deposit) (?:done|sent|made|completed|complete|is done)",

@@ -387,10 +387,15 @@ _ANY_DAY = re.compile(
 )
 """Any time or any day, asked for or said alone, before the days it excepts: "any day
 except monday"."""
+_FREE_WORDS = (
+    *("free", "available", "luang", "kosong"),
+    *("livre", "disponivel", "libre", "disponible"),
+)
+"""The lead free: "I'm free", "aku luang", "tô livre", "estoy libre"."""
+_FREE = "|".join(_FREE_WORDS)
 _FREE_ALL = re.compile(
-    r"(?:(?:i|im|i am|ill be|aku|saya|eu|to|tou|estou|yo|estoy) )?(?:free|available|luang"
-    r"|kosong|livre|disponivel|libre|disponible)(?: (?:all day|today|hari ini|hoje|hoy"
-    rf"|{_ANYTIME}))?"
+    rf"(?:(?:i|im|i am|ill be|aku|saya|eu|to|tou|estou|yo|estoy) )?(?:{_FREE})"
+    rf"(?: (?:all day|today|hari ini|hoje|hoy|{_ANYTIME}))?"
 )
 """The lead free all day, before the hours it excepts: "I'm free except between 12 and
 1"."""
@@ -517,10 +522,7 @@ _OR_HOUR = re.compile(
 """A second hour joined bare to one said: "at 3 or 4", "jam 3 atau 4"."""
 _FREE_FROM = "|".join(
     f"(?<={word} )"
-    for word in (
-        *("free", "available", "anytime", "any time", "call me"),
-        *("livre", "disponivel", "me liga", "libre", "disponible", "llamame"),
-    )
+    for word in (*_FREE_WORDS, "anytime", "any time", "call me", "me liga", "llamame")
 )
 """Before "from" an hour, what makes it the hour the lead is free from: "free from 3"."""
 _CLOCK = re.compile(
@@ -2641,7 +2643,7 @@ _NOON_LIMIT = re.compile(rf"\b(?P<before>{_BEFORE}|{_UNTIL_WORDS}|ate o|hasta el
 """Noon said as a limit: "until noon", "before midday", "até meio dia", "hasta mediodía"."""
 _ASKED_BEFORE = re.compile(rf"\b(?:{_BEFORE}) $")
 _FREE_UNTIL = re.compile(
-    r"\b(?:free|available|luang|kosong|livre|disponivel|libre)(?: (?:today|hari ini|hoje|hoy))?"
+    rf"\b(?:{_FREE})(?: (?:today|hari ini|hoje|hoy))?"
     rf" (?:{_UNTIL_WORDS}) $"
 )
 _ASKING_BEFORE = frozenset(
