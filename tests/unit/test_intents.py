@@ -11,7 +11,7 @@ import pytest
 from benchmarks.intents import ZONES, load, predict, score
 from followup.domain.intents import Detected, Intent, classify
 from followup.domain.optout import is_opt_out, said_besides
-from tests.support.replies import JAKARTA, MEXICO_CITY, NEW_YORK, SAO_PAULO
+from tests.support.replies import JAKARTA, MEXICO_CITY, NEW_YORK, SAO_PAULO, detected
 
 FRIDAY_3PM = datetime(2026, 11, 27, 15, 0)
 
@@ -140,6 +140,45 @@ def test_obvious_replies_get_their_intent(zone: ZoneInfo, text: str, intent: Int
 )
 def test_not_yet_paid_or_asking_whether_paid_is_not_done(text: str) -> None:
     assert _at(JAKARTA, text).intent != Intent.DONE
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "local"),
+    [
+        ("I got paid already", Intent.OTHER, None),
+        ("just got paid yesterday lol", Intent.OTHER, None),
+        ("got paid today, will transfer tonight", Intent.CALL_BACK_AT, "2026-11-24T19:00"),
+        ("I get paid today, will pay tonight", Intent.CALL_BACK_AT, "2026-11-24T19:00"),
+        ("it was paid yesterday", Intent.DONE, None),
+        ("the fee is paid already", Intent.DONE, None),
+        ("I got it paid already", Intent.DONE, None),
+    ],
+)
+def test_a_lead_who_got_paid_has_not_paid_us(text: str, intent: Intent, local: str | None) -> None:
+    # Given a payment reminder, and a lead saying their salary came in
+    # Then their payment reminders go on: the money is theirs, not ours yet
+    assert detected(NEW_YORK, text) == (intent, local)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "local"),
+    [
+        ("will transfer tonight", Intent.CALL_BACK_AT, "2026-11-24T19:00"),
+        ("will pay friday", Intent.CALL_BACK_AT, "2026-11-27T09:00"),
+        ("will get back to you next week", Intent.CALL_BACK_AT, "2026-11-30T09:00"),
+        ("will do", Intent.OTHER, None),
+        ("will think about it", Intent.OTHER, None),
+        ("will you call me", Intent.QUESTION, None),
+        ("will the class be recorded", Intent.QUESTION, None),
+        ("will there be a discount", Intent.QUESTION, None),
+    ],
+)
+def test_a_promise_with_its_i_dropped_is_no_question(
+    text: str, intent: Intent, local: str | None
+) -> None:
+    # Given a lead texting "will ..." without the "I"
+    # Then it is what they will do, and a "will" before a subject still asks
+    assert detected(NEW_YORK, text) == (intent, local)
 
 
 @pytest.mark.parametrize(

@@ -270,3 +270,22 @@ def test_two_days_offered_together_keep_the_first(zone: ZoneInfo, text: str, loc
     # When they offer two days together, and say nothing or refuse a third
     # Then the call back is on the first day offered
     assert detected(zone, text, at(8))[1] == local
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("today I'll pay tonight", (Intent.CALL_BACK_AT, "2026-11-24T19:00")),
+        ("got paid today, will transfer tonight", (Intent.CALL_BACK_AT, "2026-11-24T19:00")),
+        ("today is bad, maybe tonight", (Intent.CALL_BACK_AT, "2026-11-24T19:00")),
+        ("tonight I can't, today works", (Intent.OTHER, None)),
+        ("busy today, not tonight either", (Intent.BUSY, None)),
+    ],
+)
+def test_tonight_after_today_is_that_days_evening(
+    text: str, expected: tuple[Intent, str | None]
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they say "today" and then "tonight", and refuse neither
+    # Then the call back is this evening: the two name one day, not two
+    assert detected(NEW_YORK, text, at(9)) == expected

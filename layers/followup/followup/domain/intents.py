@@ -151,6 +151,7 @@ _DONE = _any(
     r"(?:segue|mandei|enviei) o comprovante",
     r"(?:already|just|i|ive|i have|we|weve) (?:already |just )?(?:paid|booked|enrolled|registered|"
     r"signed up|bought|purchased|transferred|paid it)",
+    r"(?<!get )(?<!got )(?<!gets )(?<!getting )(?<!gotten )"
     r"paid (?:already|it|in full|today|yesterday|(?:via|by|with|through) \w+)",
     r"(?:i )?(?:sent|made|did) the (?:transfer|payment|deposit)",
     r"(?:payment|transfer|money|deposit) (?:done|sent|made|completed|complete|is done)",
@@ -588,6 +589,13 @@ class till 2, tomorrow 3pm?")."""
 _QUESTIONED = re.compile(r"[^,;:.!?\n]+(?=\?)")
 """A clause a question mark closes."""
 _HOME = "|".join(done for dones in HOME_FROM_WORK.values() for done in dones)
+_PROMISED = (
+    r"(?:pay|transfer|send|call|text|message|ring|get|do|try|come|let|check|see|think|talk"
+    r"|reply|answer|confirm|register|sign|join|book|love|like|prefer|rather|go|need|update"
+    r"|contact|wait|buy|make|finish|look)"
+)
+"""A verb after "will" or "would" that opens a statement of the lead's own, its "I"
+dropped as texts drop it: "will pay tomorrow", "would love to"."""
 _QUESTION_WORDS = re.compile(
     r"^(?:berapa|gimana|bagaimana|apakah|apa|kapan|dimana|boleh|bisa|ada|caranya"
     r"|quanto|qual|quais|como(?! a las)|onde|quem|tem|pode|posso|o que|e o"
@@ -596,7 +604,9 @@ _QUESTION_WORDS = re.compile(
     r"|cuanto|cuanta|cuantos|cuantas|donde|adonde|cual|cuales|a que hora|por que|hay"
     r"|tienen|puedo|pueden|se puede|que (?:hora|horario|horarios|dia|dias|precio|costo"
     r"|incluye|necesito|requisitos|es|son)"
-    r"|how|hows|what|whats|where|wheres|which|is|are|can|could|do|does|will|would)\b"
+    r"|how|hows|what|whats|where|wheres|which|is|are|can|could|do|does"
+    # not a statement with its "I" dropped: "will transfer tonight", "would love to"
+    rf"|(?:will|would)(?! {_PROMISED}\b))\b"
     r"|\b(?:dimana|di mana|berapa|gimana|bagaimana|siapa)\b"
 )
 

@@ -2255,7 +2255,7 @@ def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | Non
     else:
         refused = _later_day_refused(message, first, then, after_first)
     if not refused:
-        return first
+        return then if _tonight_of(first, then, after_first) else first
     rest = message[then.end() : days[2].start() if len(days) > 2 else len(message)]
     if clock is not None and clock.start() >= then.end():
         if set(message[then.end() : clock.start()].split()) - _TO_ITS_HOUR:
@@ -2567,6 +2567,17 @@ def _within(clock: re.Match[str], part: re.Match[str]) -> bool:
     if (ampm == "pm" or (ampm is None and (1 <= hour <= 6 or start > MORNING_HOUR))) and hour < 12:
         hour += 12  # "sore jam 4", "malam jam 8"
     return (5 if start == MORNING_HOUR else start - 2) <= hour < _PART_ENDS[start]
+
+
+def _tonight_of(first: re.Match[str], then: re.Match[str], after_first: list[str]) -> bool:
+    """`then` is a "tonight" that tells the evening of `first`, a "today" said with
+    `after_first` after it not to suit: "got paid today, will transfer tonight", not
+    "today is bad, maybe tonight" (its "maybe" names the evening as another time)."""
+    return (
+        _day_name(first) == "today"
+        and then[0] in _TONIGHT
+        and not _said_bad(_less_trailing(after_first, _ON | _PERHAPS))
+    )
 
 
 def _said_bad(after: list[str]) -> bool:
