@@ -1,13 +1,14 @@
 """An hour asked for plainly as the limit of when to call ("call me before 5", "sebelum
 jam 12 ya", "antes das 10"), or said as the end of the lead's free time ("I'm free until
-5", "aku free sampai jam 5"), is the earliest time to come before it: in a quarter of an
-hour today while that is before the limit (sent at the send window's next opening, as
-any time), else the next day's morning (an hour before the limit when that is 09:00 or
-earlier); with a day named, that day's morning. So is a part of the day said so
-("tomorrow before lunch", "besok sebelum sore"): never the hour it begins at. What keeps
-the lead until then ("I'm busy before 5", "gak bisa sebelum jam 3", "tomorrow I'm busy
-before lunch") and a refusal of what comes before ("jangan telpon sebelum jam 10") are
-read as before: from then, or no time."""
+5", "aku free sampai jam 5", or not busy until then: "não tô ocupado até as 5"), is the
+earliest time to come before it: in a quarter of an hour today while that is before the
+limit (sent at the send window's next opening, as any time), else the next day's morning
+(an hour before the limit when that is 09:00 or earlier); with a day named, that day's
+morning. So is a part of the day said so ("tomorrow before lunch", "besok sebelum
+sore"): never the hour it begins at. What keeps the lead until then ("I'm busy before
+5", "gak bisa sebelum jam 3", "tomorrow I'm busy before lunch") and a refusal of what
+comes before ("jangan telpon sebelum jam 10") are read as before: from then, or no
+time."""
 
 from __future__ import annotations
 
@@ -39,6 +40,9 @@ SOON = "2026-11-24T09:15"
         (NEW_YORK, "free til 5", SOON),
         (JAKARTA, "aku free hingga jam 5", SOON),
         (SAO_PAULO, "tô livre até as 17h", SOON),
+        (NEW_YORK, "I'm not busy until 5", SOON),
+        (SAO_PAULO, "não tô ocupado até as 5", SOON),
+        (JAKARTA, "aku gak sibuk sampai jam 5", SOON),
         (NEW_YORK, "call me before noon", SOON),
         (SAO_PAULO, "me liga antes do meio dia", SOON),
     ],
@@ -127,7 +131,6 @@ def test_what_keeps_the_lead_before_an_hour_is_read_as_before(
         (NEW_YORK, "I have class until 2", "2026-11-24T14:00"),
         (NEW_YORK, "working till 5", "2026-11-24T17:00"),
         (NEW_YORK, "not available until 4", "2026-11-24T16:00"),
-        (NEW_YORK, "I'm not busy until 3", None),
         (NEW_YORK, "I'm busy today until 5, call me tomorrow", "2026-11-25T09:00"),
         (NEW_YORK, "tomorrow I'm at work until 5, call after", "2026-11-25T17:00"),
         (NEW_YORK, "I'm in a meeting till 3 tomorrow", "2026-11-25T15:00"),

@@ -2653,10 +2653,17 @@ _BEFORE_HOUR = re.compile(
 _NOON_LIMIT = re.compile(rf"\b(?P<before>{_BEFORE}|{_UNTIL_WORDS}|ate o|hasta el) (?:{_NOON})\b")
 """Noon said as a limit: "until noon", "before midday", "até meio dia", "hasta mediodía"."""
 _ASKED_BEFORE = re.compile(rf"\b(?:{_BEFORE}) $")
+_NOT_BUSY_SAID = (
+    r"(?:not|no|nao|gak|ga|gk|nggak|tidak|tdk)(?: (?:to|tou|estou|estoy|lagi|lg))?"
+    r" (?:busy|ocupad[oa]|sibuk)"
+)
+"""Busy said not to be the case: "I'm not busy", "não tô ocupado", "gak sibuk"."""
 _FREE_UNTIL = re.compile(
-    rf"\b(?:{_FREE})(?: (?:today|hari ini|hoje|hoy))?"
+    rf"\b(?:{_FREE}|{_NOT_BUSY_SAID})(?: (?:today|hari ini|hoje|hoy))?"
     rf" (?:{_UNTIL_WORDS}) $"
 )
+"""The lead free until an hour: "free until 5", "not busy till 5", "não tô ocupado até as
+5" (soon, as a limit is)."""
 _ASKING_BEFORE = frozenset(
     {"call", "text", "message", "me", "us", "can", "you", "anytime", "any", "time", "reach"}
     | {"liga", "ligue", "manda", "mensagem", "pode", "qualquer", "hora", "telp", "telpon"}
