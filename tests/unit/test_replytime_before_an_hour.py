@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from followup.domain.intents import Intent
-from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
+from tests.support.replies import JAKARTA, MEXICO_CITY, NEW_YORK, SAO_PAULO, detected
 
 SOON = "2026-11-24T09:15"
 
@@ -130,6 +130,9 @@ def test_what_keeps_the_lead_before_an_hour_is_read_as_before(
         (NEW_YORK, "in a meeting until 3, call after", "2026-11-24T15:00"),
         (NEW_YORK, "I have class until 2", "2026-11-24T14:00"),
         (NEW_YORK, "working till 5", "2026-11-24T17:00"),
+        (NEW_YORK, "I work till 5", "2026-11-24T17:00"),
+        (NEW_YORK, "tomorrow I work till 5", "2026-11-25T17:00"),
+        (MEXICO_CITY, "trabajo hasta las 5", "2026-11-24T17:00"),
         (NEW_YORK, "not available until 4", "2026-11-24T16:00"),
         (NEW_YORK, "I'm busy today until 5, call me tomorrow", "2026-11-25T09:00"),
         (NEW_YORK, "tomorrow I'm at work until 5, call after", "2026-11-25T17:00"),

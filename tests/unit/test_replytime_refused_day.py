@@ -276,3 +276,52 @@ def test_a_next_day_offered_with_maybe_after_a_busy_today_is_booked(text: str) -
 
 def test_a_next_day_offered_with_maybe_and_refused_too_books_nothing() -> None:
     assert detected(NEW_YORK, "busy today, maybe tomorrow too") == (Intent.BUSY, None)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "intent"),
+    [
+        (NEW_YORK, "I'm at work tomorrow", Intent.BUSY),
+        (NEW_YORK, "tomorrow I'm at work", Intent.BUSY),
+        (NEW_YORK, "friday I am at work", Intent.BUSY),
+        (NEW_YORK, "I work tomorrow", Intent.OTHER),
+        (NEW_YORK, "I'm working tomorrow", Intent.OTHER),
+        (JAKARTA, "aku kerja besok", Intent.OTHER),
+        (SAO_PAULO, "trabalho amanhã", Intent.OTHER),
+        (MEXICO_CITY, "trabajo mañana", Intent.OTHER),
+        (NEW_YORK, "busy on friday", Intent.BUSY),
+        (NEW_YORK, "busy on the weekend", Intent.BUSY),
+        (NEW_YORK, "I work monday to friday", Intent.OTHER),
+        (SAO_PAULO, "trabalho de segunda a sexta", Intent.OTHER),
+        (MEXICO_CITY, "trabajo del lunes al viernes", Intent.OTHER),
+        (JAKARTA, "aku kerja senin sampai jumat", Intent.OTHER),
+    ],
+)
+def test_a_day_the_lead_is_at_work_books_no_call_back(
+    zone: ZoneInfo, text: str, intent: Intent
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they say they are at work on a day, or on a span of weekdays, or busy on one
+    # Then no call back is booked (it was booked at 09:00 that day, at their work)
+    assert detected(zone, text, at(8)) == (intent, None)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "I work monday to friday, call me saturday", "2026-11-28T09:00"),
+        (NEW_YORK, "mon-fri I'm at work, sat works", "2026-11-28T09:00"),
+        (SAO_PAULO, "seg a sex trabalho, sábado pode", "2026-11-28T09:00"),
+        (MEXICO_CITY, "de lunes a viernes trabajo, el sábado sí", "2026-11-28T09:00"),
+        (JAKARTA, "senin-jumat kerja kak, sabtu aja", "2026-11-28T09:00"),
+        (NEW_YORK, "I'm busy monday to wednesday, thursday works", "2026-11-26T09:00"),
+        (NEW_YORK, "monday to friday after 6", "2026-11-30T18:00"),
+        (SAO_PAULO, "quero ter a sexta livre", "2026-11-27T09:00"),
+    ],
+)
+def test_a_span_of_weekdays_is_read_as_its_first_day(zone: ZoneInfo, text: str, local: str) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they are at work over a span of weekdays and ask for another day, or ask for
+    # the span
+    # Then the call back is on the day asked for, or the span's first day
+    assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, local)

@@ -29,11 +29,14 @@ SATURDAY_9AM = "2026-11-28T09:00"
         (NEW_YORK, "after the weekend", "2026-11-30T09:00"),
         (SAO_PAULO, "depois do fim de semana", "2026-11-30T09:00"),
         (JAKARTA, "habis weekend aja", "2026-11-30T09:00"),
+        (NEW_YORK, "weekends work", SATURDAY_9AM),
+        (NEW_YORK, "weekends are best", SATURDAY_9AM),
+        (NEW_YORK, "weekends only", SATURDAY_9AM),
     ],
 )
 def test_the_weekend_asked_for_is_its_saturday(zone: ZoneInfo, text: str, local: str) -> None:
     # Given a lead writing at 09:00 on Tuesday
-    # When they ask for the weekend, or after it
+    # When they ask for the weekend (or weekends), or after it
     # Then the call back is on Saturday, or the Monday after it
     assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
 
@@ -57,6 +60,7 @@ def test_the_weekend_asked_for_during_it_is_what_is_left_of_it(now: datetime, lo
     ("zone", "text"),
     [
         (NEW_YORK, "I work weekends"),
+        (NEW_YORK, "weekends are bad for me"),
         (NEW_YORK, "last weekend I was away"),
         (SAO_PAULO, "no fim de semana passado eu viajei"),
         (NEW_YORK, "thanks, have a nice weekend"),

@@ -104,7 +104,7 @@ _SHORT = (
 )
 """After a weekday written short in Portuguese or Indonesian ("seg", "qui", "sen", "jum"),
 what makes it the day: an hour or a part of the day ("seg às 10", "sen pagi")."""
-_WEEKEND = r"weekend|akhir pekan|akhir minggu|fim de semana|final de semana|fin de semana|finde"
+_WEEKEND = r"weekends?|akhir pekan|akhir minggu|fim de semana|final de semana|fin de semana|finde"
 _AFTER_SATURDAY = "(?:(?<=sabtu )|(?<=sabtu dan )|(?<=sabtu atau )|(?<=sabtu sama ))"
 """Before "minggu" (a week), what makes it Sunday: "sabtu minggu", "sabtu dan minggu"."""
 _DAYS = {
@@ -217,7 +217,9 @@ def plain_words(text: str) -> str:
     and no hour as its morning or afternoon ("tmrw pm"), a time too early or too late as
     "bad" (`_TOO_SOON`), and "não me liga" with no comma after "não", before what it
     refuses, as "don't call me" outside a question ("não me liga amanhã"; not "não, me
-    liga amanhã", "pq vc não me liga amanhã" nor "não me liga amanhã?")."""
+    liga amanhã", "pq vc não me liga amanhã" nor "não me liga amanhã?"). A span of
+    weekdays is its first (`_WEEKDAYS_SPANNED`)."""
+    text = _WEEKDAYS_SPANNED.sub(r"\g<first>", text)
     text = _PT_ON_THE.sub("on ", _AT_SIGN.sub(" at ", text))
     text = _DAY_AM_PM.sub(_day_am_pm, text)
     text = _TOO_SOON.sub("bad", text)
@@ -225,6 +227,25 @@ def plain_words(text: str) -> str:
     if "?" in text:
         return text
     return _NOT_CALLED_PT.sub(_not_called_pt, text)
+
+
+_A_WEEKDAY = (
+    r"(?:mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:r|rs|rsday)?|fri(?:day)?"
+    r"|sat(?:urday)?|sun(?:day)?|(?:segunda|ter[çc]a|quarta|quinta|sexta)(?:[- ]feira)?"
+    r"|seg|qua|qui|s[áa]b(?:ado)?|dom(?:ingo)?|lunes|martes|mi[ée]rcoles|jueves"
+    r"|viernes|senin|selasa|rabu|kamis|jum'?at|sabtu|minggu)"
+)
+_WEEKDAYS_SPANNED = re.compile(
+    r"\b(?:(?:from|de|del|dari|desde) )?(?:(?:the|o|a|el|hari) )?"
+    rf"(?P<first>{_A_WEEKDAY}) ?(?:to|through|thru|till|until|-|–|a|al|à|ate|até|sampai|sampe"
+    rf"|smp|hingga|s/d|sd) ?(?:(?:the|o|a|el|hari) )?(?:{_A_WEEKDAY}|sex)\b",
+    re.IGNORECASE,
+)
+"""A span of weekdays ("monday to friday", "mon-fri", "de segunda a sexta", "del lunes al
+viernes", "senin sampai jumat"), read as its first day: the lead at work over it refuses
+it ("I work monday to friday"), and one asked for is asked from its first day. "ter" and
+"sex" are no first day: "quero ter a sexta livre" keeps its Friday ("seg a sex" is a
+span)."""
 
 
 _SPAN_SAID = frozenset(
@@ -2364,6 +2385,8 @@ def _refused(message: str, day: re.Match[str]) -> bool:
         rest = said[refusal.end() :].split()
     elif subject and words[:1] != [] and words[0] in _BUSY:
         rest = words[1:]  # "besok aku sibuk"
+    elif subject and (work := _at_work(being := _less_leading(words, _BEING))):
+        rest = being[work:]  # "tomorrow I'm at work", "friday I am at work", "monday I work"
     elif bad is not None and not set(bad[0].split()) & _BUSY:  # "friday? busy" may be of now
         rest = bad.string[bad.end() :].split()  # "hoje tá corrido", "today is bad"
     else:
@@ -2405,6 +2428,14 @@ _AWAY_WORDS = (
 )
 """Away for the day: "I'm away tomorrow", "besok aku keluar kota", "amanhã tô viajando"."""
 _AWAY = frozenset({"out", *_AWAY_WORDS.split("|")})
+_AT_WORK = frozenset(
+    {"at work", "working", "work", "kerja", "lagi kerja", "trabalhando", "no trabalho"}
+    | {"trabajando", "en el trabajo"}
+)
+"""At work all of a day, said with who ("I'm at work tomorrow", "tomorrow I work", "aku
+kerja besok"): a call that morning finds the lead at work."""
+_I_WORK = frozenset({"trabalho", "trabajo"})
+"""At work, said with no one as Portuguese and Spanish say it: "trabalho amanhã"."""
 _BAD_DAY = re.compile(
     r"(?:bad|not good|no good|isnt good|not great|difficult|tough|hard|impossible|not possible"
     r"|wont work|doesnt work|busy|nao (?:vai dar|da|rola)(?: nao)?|dificil|complicado|ruim"
@@ -2439,7 +2470,9 @@ _DOING = re.compile(r"(?:working|trabalhando)\b")
 (it works for them)."""
 _BEING = frozenset({"am", "will", "be"})
 """Words of `_REFUSER` that name no one: "tomorrow will be working" may be "works"."""
-_OF_THE_DAY = frozenset({"is", "e", "ta", "fica", "its", "looks", "seems", "vai", "ser", "es"})
+_OF_THE_DAY = frozenset(
+    {"is", "are", "e", "ta", "fica", "its", "looks", "seems", "vai", "ser", "es"}
+)
 """Words between a day and what is said of it, with no one said: "today is", "hoje tá",
 "mañana es"."""
 _SAID_OF_IT = _REFUSER | _OF_THE_DAY
@@ -2516,7 +2549,8 @@ def refuses_day(clauses: list[str]) -> bool:
         return True
     if not set(after) <= _CLOSING:
         return False
-    while before and before[-1] in _ON:
+    on = bool(set(before[-2:]) & _ON)  # "busy on friday": the busy is of the day
+    while before and before[-1] in _ON | {"the"}:  # "busy on the weekend"
         before.pop()
     while before and before[0] in _OPENING:
         before.pop(0)
@@ -2527,7 +2561,11 @@ def refuses_day(clauses: list[str]) -> bool:
     while before and before[0] in _HOW_MUCH:
         before.pop(0)
     refusal = " ".join(before)
-    return _REFUSAL.fullmatch(refusal) is not None or (subject and refusal in _BUSY | _AWAY)
+    return (
+        _REFUSAL.fullmatch(refusal) is not None
+        or ((subject or on) and refusal in _BUSY | _AWAY | _AT_WORK)
+        or refusal in _I_WORK
+    )
 
 
 def _past_its_time(after: list[str], later: bool) -> list[str]:
@@ -2578,6 +2616,11 @@ def _tonight_of(first: re.Match[str], then: re.Match[str], after_first: list[str
         and then[0] in _TONIGHT
         and not _said_bad(_less_trailing(after_first, _ON | _PERHAPS))
     )
+
+
+def _at_work(words: list[str]) -> int:
+    """How many of `words` open them saying the lead is at work (`_AT_WORK`): 0 if none."""
+    return max((n for n in (1, 2, 3) if " ".join(words[:n]) in _AT_WORK), default=0)
 
 
 def _said_bad(after: list[str]) -> bool:
@@ -2760,16 +2803,16 @@ tomorrow before 5": the hour is when the lead is free."""
 
 
 _KEEPS_UNTIL = re.compile(
-    r"\b(?:(?<!not )(?<!nt )(?:busy|in a meeting|in class|at work|at school|working|have class"
-    r"|have a class|in a call|on a call|driving|out)|not (?:free|available)"
+    r"\b(?:(?<!not )(?<!nt )(?:busy|in a meeting|in class|at work|at school|working"
+    r"|(?<=i )work|have class|have a class|in a call|on a call|driving|out)|not (?:free|available)"
     r"|(?<!no )(?<!no estoy )(?<!nao )(?<!nao to )(?<!nao estou )(?:ocupad[oa]|en (?:una )?"
     r"(?:reunion|junta|clase)|en el trabajo|trabajando|manejando|em (?:aula|reuniao)"
-    r"|no trabalho|trabalhando|dirigindo)"
+    r"|no trabalho|trabalho|trabalhando|trabajo|dirigindo)"
     r"|(?<!gak )(?<!tidak )(?:sibuk|rapat|kerja|kuliah|meeting))"
     r"(?: (?:today|now|rn|right now|hoy|ahorita|hoje|agora|hari ini|sekarang))? $"
 )
 """What keeps the lead, said right before "until" ("busy", "in a meeting", "not free",
-"ocupado", "em aula", "sibuk")."""
+"I work", "ocupado", "em aula", "trabajo", "sibuk")."""
 
 
 def _kept_until(before: str) -> bool:
