@@ -1,12 +1,12 @@
-"""An hour said roughly or as a span is an hour to call back at: a span of hours ("between
-2 and 4", "3-4pm", "antara jam 2-4 sore", "entre 2 e 4 da tarde"; with a dash and no
-word before it, "tomorrow 2-4", "amanhã 14-16h") is its first hour, with the am or pm
-the span ends with when it comes first in the day ("between 11 and 1pm" is 11:00), or a
-quarter of an hour from now when the span has begun today, or its end when the lead is
-kept in it ("I'm at work from 9 to 5"); "10ish" and "3-ish" are that
-hour. A span of days of a month ("de 10 a 12 de dezembro", "10-12 dec") is its first
-day. A count of days, people or money ("between 2 and 3 days", "antara 2-3 juta") names
-no hour, and a dashed date stays a date."""
+"""An hour said roughly or as a span is an hour to call back at: a span of hours
+("between 2 and 4", "3-4pm", "antara jam 2-4 sore", "entre 2 e 4 da tarde", "jam 10
+sampai 12", "jam 10-12"; with a dash and no word before it, "tomorrow 2-4", "amanhã
+14-16h") is its first hour, with the am or pm the span ends with when it comes first in
+the day ("between 11 and 1pm" is 11:00), or a quarter of an hour from now when the span
+has begun today, or its end when the lead is kept in it ("I'm at work from 9 to 5");
+"10ish" and "3-ish" are that hour. A span of days of a month ("de 10 a 12 de dezembro",
+"10-12 dec") is its first day. A count of days, people or money ("between 2 and 3 days",
+"antara 2-3 juta") names no hour, and a dashed date stays a date."""
 
 from __future__ import annotations
 
@@ -136,6 +136,7 @@ def test_a_span_of_days_of_a_month_is_its_first_day(zone: ZoneInfo, text: str, l
         (NEW_YORK, "call me between 10 and 12", "2026-11-24T10:15"),
         (NEW_YORK, "between 9:30 and 11", "2026-11-24T10:15"),
         (JAKARTA, "hari ini antara jam 9 sampai 11", "2026-11-24T10:15"),
+        (JAKARTA, "bisa telpon jam 10 sampai 12", "2026-11-24T10:15"),
         (SAO_PAULO, "entre 9 e 11", "2026-11-24T10:15"),
         (NEW_YORK, "between 8 and 10", "2026-11-25T08:00"),
         (NEW_YORK, "between 9 and 11 tomorrow", "2026-11-25T09:00"),
@@ -159,6 +160,9 @@ def test_a_span_of_hours_already_begun_today_is_soon(zone: ZoneInfo, text: str, 
         (NEW_YORK, "I'm busy between 10 and 12 tomorrow", "2026-11-25T12:00"),
         (NEW_YORK, "I can't between 2 and 4", "2026-11-24T16:00"),
         (JAKARTA, "aku kerja dari jam 8 sampai jam 5", "2026-11-24T17:00"),
+        (JAKARTA, "aku ada kelas jam 10-12, telpon abis itu", "2026-11-24T12:00"),
+        (JAKARTA, "jam 8 sampai 5 aku kerja", "2026-11-24T17:00"),
+        (JAKARTA, "besok jam 3 sampai jam 5 aku kerja", "2026-11-25T17:00"),
         (SAO_PAULO, "tô no trabalho das 9 às 18, me liga depois", "2026-11-24T18:00"),
         (MEXICO_CITY, "estoy en el trabajo de 9 a 6", "2026-11-24T18:00"),
     ],

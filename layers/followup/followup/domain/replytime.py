@@ -2659,8 +2659,10 @@ _NOT_A_NUMBER_OF = (
     rf"(?! (?:(?:de|of) )?(?:{'|'.join(_MONTHS)})\b)"
 )
 _RANGE = re.compile(
-    # "between 2 and 4", "antara jam 2-4 sore", "entre 2 e 4 da tarde", "from 10 to 12"
-    r"\b(?:between|antara|entre|dari|from|de|das) (?:(?:jam|pukul|as|las) )?"
+    # "between 2 and 4", "antara jam 2-4 sore", "entre 2 e 4 da tarde", "from 10 to 12",
+    # "jam 10-12"
+    r"\b(?:(?:between|antara|entre|dari|from|de|das) (?:(?:jam|pukul|as|las) )?"
+    r"|(?:jam|pukul|pkl) (?=\S+ (?:to|sampai|sampe|smp) ))"
     + _AT_CLOCK.format("first")
     + r" (?:(?:and|to|till|until|sampai|sampe|smp|e|a|y|ate|as) )?(?:(?:jam|pukul|as|las) )?"
     + _AT_CLOCK.format("last")
