@@ -89,13 +89,21 @@ from tests.support.replies import JAKARTA, MEXICO_CITY, NEW_YORK, SAO_PAULO, at,
         (JAKARTA, "jam 3 gak bisa, jam 4 lah", "2026-11-24T16:00"),
         (SAO_PAULO, "15h não dá, umas 17h", "2026-11-24T17:00"),
         (NEW_YORK, "at 3 im with a client, 5 is ok", "2026-11-24T17:00"),
+        (NEW_YORK, "3 is bad, 5 works", "2026-11-24T17:00"),
+        (NEW_YORK, "3 doesn't work, 5?", "2026-11-24T17:00"),
+        (NEW_YORK, "3 is too early, 5 works", "2026-11-24T17:00"),
+        (JAKARTA, "3 gak bisa, 5 aja", "2026-11-24T17:00"),
+        (SAO_PAULO, "3 não dá, 5 pode", "2026-11-24T17:00"),
+        (NEW_YORK, "plan 3 is bad, 5 works", None),
+        (NEW_YORK, "3 is bad", None),
     ],
 )
 def test_the_hour_offered_after_one_refused_is_booked(
-    zone: ZoneInfo, text: str, local: str
+    zone: ZoneInfo, text: str, local: str | None
 ) -> None:
     # Given a lead writing at 08:00 on Tuesday
-    # When they say they cannot or are busy at one hour, then offer another
+    # When they say they cannot or are busy at one hour, then offer another (a bare
+    # number refused then another offered are hours; one refused alone, or of a plan, not)
     # Then the call back is at the hour offered, on the day they named
     assert detected(zone, text, at(8))[1] == local
 

@@ -205,6 +205,15 @@ _TOO_SOON = re.compile(
 early", "às 8 é muito cedo", "jam 7 kepagian"."""
 _AT_SIGN = re.compile(r"(?<!\S)@ ?(?=\d)")
 """An "@" before an hour, said "at": "call me @ 5", "tmrw @3pm"."""
+_HOUR_TRADED = re.compile(
+    r"^\s*(?:at )?(\d{1,2}) (is bad|is no good|doesn'?t work|won'?t work|is too early"
+    r"|is too late|gak bisa|ga bisa|gabisa|n[ãa]o d[áa]|n[ãa]o posso|no puedo|no me queda)"
+    r"(\s*[,.;]\s*)(?:at )?(\d{1,2})\b",
+    re.IGNORECASE,
+)
+"""A bare hour refused, then another offered, opening a message: "3 is bad, 5 works", "3
+gak bisa, 5 aja", "3 não dá, 5 pode": both are hours ("at"), as a number refused then
+another offered can only be."""
 
 
 def plain_words(text: str) -> str:
@@ -218,8 +227,10 @@ def plain_words(text: str) -> str:
     "bad" (`_TOO_SOON`), and "não me liga" with no comma after "não", before what it
     refuses, as "don't call me" outside a question ("não me liga amanhã"; not "não, me
     liga amanhã", "pq vc não me liga amanhã" nor "não me liga amanhã?"). A span of
-    weekdays is its first (`_WEEKDAYS_SPANNED`)."""
+    weekdays is its first (`_WEEKDAYS_SPANNED`), and bare hours traded are said "at"
+    (`_HOUR_TRADED`)."""
     text = _WEEKDAYS_SPANNED.sub(r"\g<first>", text)
+    text = _HOUR_TRADED.sub(r"at \1 \2\3at \4", text)
     text = _PT_ON_THE.sub("on ", _AT_SIGN.sub(" at ", text))
     text = _DAY_AM_PM.sub(_day_am_pm, text)
     text = _TOO_SOON.sub("bad", text)
