@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from followup.domain.intents import Intent
-from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
+from tests.support.replies import JAKARTA, MEXICO_CITY, NEW_YORK, SAO_PAULO, detected
 
 NEXT_WEDNESDAY_9AM = "2026-12-02T09:00"
 
@@ -76,3 +76,25 @@ def test_the_end_of_a_week_is_its_friday(zone: ZoneInfo, text: str, local: str) 
     # When they ask for the end of this week or of next week
     # Then the call back is that week's Friday (the weekend is Saturday)
     assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "expected"),
+    [
+        (NEW_YORK, "not this week, next", (Intent.CALL_BACK_AT, "2026-11-30T09:00")),
+        (NEW_YORK, "not this week, maybe next", (Intent.CALL_BACK_AT, "2026-11-30T09:00")),
+        (NEW_YORK, "this week is full. next?", (Intent.CALL_BACK_AT, "2026-11-30T09:00")),
+        (SAO_PAULO, "essa semana não, a próxima", (Intent.CALL_BACK_AT, "2026-11-30T09:00")),
+        (MEXICO_CITY, "esta semana no, la próxima", (Intent.CALL_BACK_AT, "2026-11-30T09:00")),
+        (NEW_YORK, "busy this week, next month maybe", (Intent.CALL_BACK_AT, "2026-12-01T09:00")),
+        (NEW_YORK, "not this week, next time", (Intent.BUSY, None)),
+    ],
+)
+def test_next_week_said_after_this_one_without_its_week_is_next_week(
+    zone: ZoneInfo, text: str, expected: tuple[Intent, str | None]
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they refuse this week and offer the next, leaving out its "week"
+    # Then the call back is next Monday (it was nothing); "next month" and "next time"
+    # are no week
+    assert detected(zone, text) == expected

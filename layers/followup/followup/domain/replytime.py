@@ -205,6 +205,15 @@ _TOO_SOON = re.compile(
 early", "às 8 é muito cedo", "jam 7 kepagian"."""
 _AT_SIGN = re.compile(r"(?<!\S)@ ?(?=\d)")
 """An "@" before an hour, said "at": "call me @ 5", "tmrw @3pm"."""
+_NEXT_ONE = re.compile(
+    r"\b(?P<week>week|semana)\b[^.!?]*?[,;.!]\s*(?:(?:maybe|perhaps|talvez|quiz[áa]s?) )?"
+    r"(?:(?:the|a|la) )?(?:next|pr[óo]xima)\b"
+    r"(?=\s*(?:$|[.!?,;]|(?:one|is|works?|pls|please|then|maybe|ok|pode|melhor|mejor|s[ií])\b))",
+    re.IGNORECASE,
+)
+"""The next week said after this one with its "week" left out: "not this week, next",
+"essa semana não, a próxima", "esta semana no, la próxima"; not "next month" nor "next
+time"."""
 _HOUR_TRADED = re.compile(
     r"^\s*(?:at )?(\d{1,2}) (is bad|is no good|doesn'?t work|won'?t work|is too early"
     r"|is too late|gak bisa|ga bisa|gabisa|n[ãa]o d[áa]|n[ãa]o posso|no puedo|no me queda)"
@@ -227,10 +236,12 @@ def plain_words(text: str) -> str:
     "bad" (`_TOO_SOON`), and "não me liga" with no comma after "não", before what it
     refuses, as "don't call me" outside a question ("não me liga amanhã"; not "não, me
     liga amanhã", "pq vc não me liga amanhã" nor "não me liga amanhã?"). A span of
-    weekdays is its first (`_WEEKDAYS_SPANNED`), and bare hours traded are said "at"
-    (`_HOUR_TRADED`)."""
+    weekdays is its first (`_WEEKDAYS_SPANNED`), bare hours traded are said "at"
+    (`_HOUR_TRADED`), and the next week said after this one with its "week" left out is
+    whole (`_NEXT_ONE`)."""
     text = _WEEKDAYS_SPANNED.sub(r"\g<first>", text)
     text = _HOUR_TRADED.sub(r"at \1 \2\3at \4", text)
+    text = _NEXT_ONE.sub(lambda found: f"{found[0]} {found['week']}", text)
     text = _PT_ON_THE.sub("on ", _AT_SIGN.sub(" at ", text))
     text = _DAY_AM_PM.sub(_day_am_pm, text)
     text = _TOO_SOON.sub("bad", text)
