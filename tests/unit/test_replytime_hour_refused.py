@@ -565,3 +565,23 @@ def test_an_hour_said_to_be_bad_then_a_count_or_a_reason_books_nothing(text: str
 
 def test_an_hour_busy_until_an_earlier_one_is_still_that_hour() -> None:
     assert detected(NEW_YORK, "at 3 I'm busy until 2")[1] == "2026-11-24T15:00"
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "tomorrow is fine, friday at 10 is bad", "2026-11-25T09:00"),
+        (NEW_YORK, "friday at 10 is bad, tomorrow is fine", "2026-11-25T09:00"),
+        (MEXICO_CITY, "mañana a las 10 es malo, el viernes está bien", "2026-11-27T09:00"),
+        (NEW_YORK, "tomorrow at 3 is bad, 5 is fine", "2026-11-25T17:00"),
+        (NEW_YORK, "tomorrow at 3 is bad", None),
+    ],
+)
+def test_a_day_and_hour_said_to_be_bad_leave_the_day_asked_for_without_that_hour(
+    zone: ZoneInfo, text: str, local: str | None
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they say a day at an hour is bad and another day is fine
+    # Then the call back is on the day that is fine, at its own hour (it was nothing, or
+    # the other day at the hour refused)
+    assert detected(zone, text, at(8))[1] == local

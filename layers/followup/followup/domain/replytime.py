@@ -3301,7 +3301,8 @@ def hour_said_no_to(clause: str, today: date, then: str) -> SaidNo | None:
     if len(clocks) != 1 or len(days) > 1 or len(parts) > 1:
         return None
     said = _PART.sub(" ", _DAY.sub(" ", _CLOCK.sub(" ", ready))).split()
-    if not set(said) & _SAYING_NO or not set(said) <= _SAYING_NO_ALSO:
+    bad = bool(said) and said[0] in _OF_THE_DAY and _said_bad(said)  # "friday at 10 is bad"
+    if not bad and (not set(said) & _SAYING_NO or not set(said) <= _SAYING_NO_ALSO):
         return None
     first = ready.split()[0]
     if first in _SAYING_NO - _NEGATING:
