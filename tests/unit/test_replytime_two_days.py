@@ -289,3 +289,22 @@ def test_tonight_after_today_is_that_days_evening(
     # When they say "today" and then "tonight", and refuse neither
     # Then the call back is this evening: the two name one day, not two
     assert detected(NEW_YORK, text, at(9)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I'm out tonight, lunch?", (Intent.CALL_BACK_AT, "2026-11-24T12:00")),
+        ("I'm out tonight, today at lunch?", (Intent.CALL_BACK_AT, "2026-11-24T12:00")),
+        ("tonight I'm out, how about lunch today", (Intent.CALL_BACK_AT, "2026-11-24T12:00")),
+        ("I'm out tonight", (Intent.OTHER, None)),
+        ("can't tonight, tomorrow morning", (Intent.CALL_BACK_AT, "2026-11-25T09:00")),
+    ],
+)
+def test_tonight_refused_leaves_the_rest_of_today(
+    text: str, expected: tuple[Intent, str | None]
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they say they are out tonight and ask for another part of the day
+    # Then the call back is at that part of today, never tonight (it was 19:00)
+    assert detected(NEW_YORK, text, at(9)) == expected

@@ -684,7 +684,11 @@ def _time_asked(text: str, message: str, now: datetime, zone: ZoneInfo) -> datet
     spans = _clause_spans(text)
     said = [(span, _BUT_OPENING.sub("", normalise(text[slice(*span)]))) for span, _ in spans]
     asked = [found.span() for found in _SENTENCES.finditer(text) if _asks(found[0])]
-    timed = [span[0] for span, clause in said if days_named(clause) or names_an_hour(clause)]
+    timed = [
+        span[0]
+        for span, clause in said
+        if days_named(clause) or names_an_hour(clause) or part_named(clause)
+    ]
     clauses: list[tuple[tuple[int, int], SaidNo | None]] = []
     hour_no = False
     for (span, clause), (_, answered) in zip(said, spans, strict=True):
@@ -775,9 +779,10 @@ def _parted_at_but(start: int, end: int, text: str) -> list[tuple[int, int]]:
 
 def _asked_of(span: tuple[int, int], asked: list[tuple[int, int]], timed: list[int]) -> bool:
     """The clause at `span` is in a sentence that asks (`asked`) and no clause after it
-    there names a day or an hour (those starting at `timed`): the question is of that
-    clause, not of this one ("I'm busy today, thursday?" asks of Thursday and says plainly
-    that today is busy; "I can't tomorrow, right?" asks of tomorrow)."""
+    there names a day, an hour or a part of the day (those starting at `timed`): the
+    question is of that clause, not of this one ("I'm busy today, thursday?" asks of
+    Thursday and says plainly that today is busy, "I'm out tonight, lunch?" asks of lunch;
+    "I can't tomorrow, right?" asks of tomorrow)."""
     return any(
         start <= span[0] < end and not any(span[0] < other < end for other in timed)
         for start, end in asked

@@ -3228,7 +3228,10 @@ def said_no_to(
     said = set(_PART.sub(" ", _DAY.sub(" ", clause)).split())
     bare = bool(said & _SAYING_NO) and said <= _SAYING_NO_ALSO
     bare |= after_no and bool(said & _TOO) and said <= _TOO | _SAYING_NO_ALSO
-    plain = " ".join(_PART.sub(" ", clause).split())
+    # a "tonight" is a day and its part: it stays as the day ("I'm out tonight")
+    plain = " ".join(
+        _PART.sub(lambda part: part[0] if part[0] in _TONIGHT else " ", clause).split()
+    )
     all_day = _ALL_DAY.search(plain)
     plain = " ".join(_ALL_DAY.sub(" ", plain).split())
     first = _DAY.search(plain)
@@ -3243,7 +3246,8 @@ def said_no_to(
         return SaidNo(dates, 0, 24, "")
     hour = _PART_HOURS[parts[0][0]]
     start = 0 if hour == MORNING_HOUR else hour
-    return SaidNo(dates, start, _PART_ENDS[hour], " ".join(d[0] for d in days))
+    leaves = " ".join("today" if d[0] in _TONIGHT else d[0] for d in days)
+    return SaidNo(dates, start, _PART_ENDS[hour], leaves)
 
 
 def _days_refused(plain: str) -> bool:
@@ -3322,8 +3326,8 @@ def _part_of_the_day(clause: str, days: list[re.Match[str]], parts: list[re.Matc
     """The part of the day `clause` names, if any, is of its day, right after it ("gak bisa
     besok pagi", "I can't tomorrow morning"), not one asked apart ("gak bisa besok kak
     sore")."""
-    if not parts:
-        return True
+    if not parts or parts[0].span() == days[-1].span():
+        return True  # none, or the day's own: "I'm out tonight"
     between = clause[days[-1].end() : parts[0].start()].split()
     return len(days) == 1 and parts[0].start() > days[0].end() and set(between) <= _TO_THE_PART
 
