@@ -161,6 +161,43 @@ def test_a_lead_who_got_paid_has_not_paid_us(text: str, intent: Intent, local: s
 
 
 @pytest.mark.parametrize(
+    ("zone", "text", "intent", "local"),
+    [
+        (NEW_YORK, "I paid half, rest next week", Intent.CALL_BACK_AT, "2026-11-30T09:00"),
+        (NEW_YORK, "already paid, rest on friday", Intent.CALL_BACK_AT, "2026-11-27T09:00"),
+        (NEW_YORK, "I paid half", Intent.OTHER, None),
+        (NEW_YORK, "registered already but haven't paid", Intent.OTHER, None),
+        (
+            SAO_PAULO,
+            "paguei metade, o resto semana que vem",
+            Intent.CALL_BACK_AT,
+            "2026-11-30T09:00",
+        ),
+        (SAO_PAULO, "já paguei a matrícula, falta a mensalidade", Intent.OTHER, None),
+        (
+            MEXICO_CITY,
+            "ya pagué la inscripción, la colegiatura la pago el viernes",
+            Intent.CALL_BACK_AT,
+            "2026-11-27T09:00",
+        ),
+        (NEW_YORK, "I paid the rest yesterday", Intent.DONE, None),
+        (NEW_YORK, "paid half an hour ago", Intent.OTHER, None),
+        (NEW_YORK, "paid already, I rest now lol", Intent.DONE, None),
+        (JAKARTA, "sisanya udah aku transfer", Intent.DONE, None),
+        (SAO_PAULO, "já paguei, falta mandar o comprovante", Intent.DONE, None),
+        (MEXICO_CITY, "ya pagué el resto", Intent.DONE, None),
+    ],
+)
+def test_a_payment_with_some_still_owed_is_not_done(
+    zone: ZoneInfo, text: str, intent: Intent, local: str | None
+) -> None:
+    # Given a payment reminder, and a lead who paid part of it or only registered
+    # Then their reminders go on (done would end them): the day they give for the rest
+    # is a call back; the rest said paid is done
+    assert detected(zone, text) == (intent, local)
+
+
+@pytest.mark.parametrize(
     ("text", "intent", "local"),
     [
         ("will transfer tonight", Intent.CALL_BACK_AT, "2026-11-24T19:00"),

@@ -165,6 +165,22 @@ _DONE = _any(
     r"(?:pago|deposito|reserva|inscripcion) (?:hecho|hecha|realizado|realizada|confirmado|"
     r"confirmada)",
 )
+_STILL_OWED = _any(
+    r"(?<!other )half(?! (?:an?|past|hour)\b)|rest (?:next|on|tomorrow|later|by|in)\b"
+    r"|(?<!paid )(?<!pay )(?<!paid off )(?:the (?:other half|rest|remaining|remainder|balance)"
+    r"|(?:first|1st) installment)(?! (?:is |was )?(?:paid|done|sent))",
+    r"(?:havent|have not|not|didnt|did not) (?:paid|pay)(?: it)?(?: yet)?|still owe",
+    r"(?<!bayar )(?<!lunas )(?:setengah|separuh|sisanya|sisa (?:pembayaran|bayar)|pelunasan"
+    r"|cicilan pertama)(?! (?:udah|sudah|sdh|udh|dah) )",
+    r"(?<!paguei )(?:metade|o resto|o restante|a primeira parcela)",
+    r"falta(?:m)? (?:pagar|a mensalidade|as mensalidades|a parcela|o resto|o restante|o valor)",
+    r"(?<!pague )(?:la mitad|el resto|lo que falta|(?:la|lo) pago|te pago|el primer pago)",
+)
+"""What is still owed, said with a payment or a booking made: "I paid half, rest next
+week", "registered already but haven't paid", "dp dulu, sisanya minggu depan", "paguei
+metade", "já paguei a matrícula, falta a mensalidade", "ya pagué la inscripción, la
+colegiatura la pago el viernes". Not the rest paid ("paid the rest", "sisanya udah
+transfer")."""
 _WRONG_NUMBER = _any(
     r"wrong (?:number|person|contact|guy|girl)|(?:you have|youve got|you got) the wrong|"
     r"not the (?:right|person you)",
@@ -632,7 +648,8 @@ def classify(
     asked = worded or "?" in text
     if _reached_someone_else(text, message):
         return Detected(Intent.WRONG_NUMBER, 0.9)
-    if any(_says_done(sentence) for sentence in _SENTENCES.findall(text)):
+    done = any(_says_done(sentence) for sentence in _SENTENCES.findall(text))
+    if done and not _STILL_OWED.search(message):  # not "I paid half, rest next week"
         return Detected(Intent.DONE, 0.9)
     refusal = _NOT_INTERESTED.search(message) or _ELSEWHERE.search(message)
     if refusal and not _NOT_REALLY.search(message[: refusal.start()]) and not _redirected(text):
