@@ -115,6 +115,9 @@ def test_a_part_of_the_day_asked_for_is_a_call_back(zone: ZoneInfo, text: str, l
         (NEW_YORK, "evenings work best for me", "2026-11-24T19:00"),
         (NEW_YORK, "I prefer afternoons", "2026-11-24T15:00"),
         (NEW_YORK, "mornings are better", "2026-11-25T09:00"),
+        (NEW_YORK, "morning is better", "2026-11-25T09:00"),
+        (NEW_YORK, "afternoon works", "2026-11-24T15:00"),
+        (NEW_YORK, "evening would work", "2026-11-24T19:00"),
         (NEW_YORK, "I can only do mornings", "2026-11-25T09:00"),
         (NEW_YORK, "evenings only", "2026-11-24T19:00"),
         (NEW_YORK, "only in the afternoon", "2026-11-24T15:00"),
@@ -129,6 +132,28 @@ def test_a_part_of_the_day_said_alone_is_a_call_back(zone: ZoneInfo, text: str, 
     # When all their reply says is a part of the day, perhaps with "later" or "please",
     # or one of every day they prefer or can only do
     # Then the call back is at that part's usual hour (it was read as busy, or as nothing)
+    assert detected(zone, text, at(9)) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (
+            NEW_YORK,
+            "we're not interested in the evening class, morning is better",
+            "2026-11-25T09:00",
+        ),
+        (NEW_YORK, "evening doesn't work, morning is better", "2026-11-25T09:00"),
+        (JAKARTA, "malam ini aku keluar, siang aja?", "2026-11-24T13:00"),
+    ],
+)
+def test_a_part_of_the_day_that_asks_for_itself_wins_over_one_only_spoken_of(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing on Tuesday morning
+    # When they speak of one part of the day, then ask for another ("morning is better",
+    # "siang aja")
+    # Then the call back is at the part asked for (it was at the evening spoken of)
     assert detected(zone, text, at(9)) == (Intent.CALL_BACK_AT, local)
 
 

@@ -517,10 +517,11 @@ _A_PART = re.compile(
     rf"|\b(?P<v>{_AFTER_WORK_WORDS}|{_AFTER_SCHOOL_WORDS})\b"
     # the end of the working day, early in the morning or the evening: "end of the day"
     rf"|\b(?P<f>{_LATE_AFTERNOON_WORDS}|{_EARLY_WORDS})\b"
-    # a part of every day preferred: "I prefer evenings", "mornings are better"
+    # a part of every day preferred: "I prefer evenings", "mornings are better", "morning
+    # works"
     r"|\bprefer (?P<p>morning|afternoon|evening)s\b"
-    r"|\b(?P<q>morning|afternoon|evening)s (?:are |is |would be |work |works )?"
-    r"(?:better|best|good|fine|great)\b"
+    r"|\b(?P<q>morning|afternoon|evening)s? (?:(?:are |is |would be |work |works )?"
+    r"(?:better|best|good|fine|great)|works?|would work)\b"
     # or the only one: "I can only do mornings", "evenings only" (not "the class is only in
     # the evening")
     r"|(?<!\bis )(?<!\bare )(?<!\bits )\bonly (?:do |in the |at )?"
@@ -3045,6 +3046,8 @@ def _part_asked(message: str, now: datetime) -> str | None:
         if not any(start <= found.start() < end for start, end in spoken)
         and not _after_lunch_refused(found)
     ]
+    # an asking word of a part's own ("morning is better") asks for that part alone
+    asks = [ask for ask in asks if not any(f.start() <= ask[0] < f.end() for f in said)]
     alone = said[0] if said and _only_it(*said) else None
     chosen = _asked_for(said, asks) or next(filter(_asks_itself, said), None) or alone
     if chosen is None:
