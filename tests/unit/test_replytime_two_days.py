@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from followup.domain.intents import Intent
-from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, at, detected
+from tests.support.replies import JAKARTA, MEXICO_CITY, NEW_YORK, SAO_PAULO, at, detected
 
 
 @pytest.mark.parametrize(
@@ -308,3 +308,33 @@ def test_tonight_refused_leaves_the_rest_of_today(
     # When they say they are out tonight and ask for another part of the day
     # Then the call back is at that part of today, never tonight (it was 19:00)
     assert detected(NEW_YORK, text, at(9)) == expected
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (SAO_PAULO, "amanhã de manhã tenho consulta, à tarde pode ser", "2026-11-25T15:00"),
+        (NEW_YORK, "tomorrow morning I have class, afternoon works", "2026-11-25T15:00"),
+        (
+            NEW_YORK,
+            "tomorrow morning I have a doctor's appointment, afternoon is fine",
+            "2026-11-25T15:00",
+        ),
+        (JAKARTA, "besok pagi aku ada ujian, siang bisa", "2026-11-25T13:00"),
+        (MEXICO_CITY, "mañana tengo examen, el jueves en la tarde sí puedo", "2026-11-26T15:00"),
+        (NEW_YORK, "tomorrow I have an exam, thursday afternoon works", "2026-11-26T15:00"),
+        (MEXICO_CITY, "mañana no puedo, el jueves en la tarde sí puedo", "2026-11-26T15:00"),
+        (JAKARTA, "hari ini gak bisa kak, besok aja jam 1", "2026-11-25T13:00"),
+        (JAKARTA, "hari ini full meeting kak, besok aja jam 1", "2026-11-25T13:00"),
+        (SAO_PAULO, "hoje não dá, amanhã depois do almoço", "2026-11-25T13:00"),
+    ],
+)
+def test_what_the_lead_has_on_a_day_gives_way_to_the_time_asked_after_it(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they say they have an exam, a class or an appointment then (theirs: "I have",
+    # "tenho", "aku ada"), and ask for another part of the day or another day
+    # Then the call back is at the time asked for (it was 09:00 then, in the engagement,
+    # or today at the hour asked for tomorrow)
+    assert detected(zone, text, at(9)) == (Intent.CALL_BACK_AT, local)

@@ -2027,7 +2027,8 @@ _BUSY_WITH = frozenset(
     {"sibuk", "busy", "ocupado", "ocupada", "aula", "class", "kelas", "kuliah", "meeting"}
     | {"rapat", "kerja", "trabalho", "prova", "exam", "ujian", "reuniao", "consulta", "medico"}
     | {"clase", "clases", "reunion", "junta", "examen", "trabajo", "cita"}
-    | {"doctor", "dentist", "dentista", "dokter", "client", "cliente", "klien"}
+    | {"doctor", "doctors", "dentist", "dentista", "dokter", "client", "cliente", "klien"}
+    | {"appointment", "appt"}
 )
 """What a lead is busy with: "lagi sibuk", "tenho aula", "I have class"."""
 
@@ -2101,6 +2102,9 @@ _AFTER_IT = re.compile(
 """After it, said of what the lead has then: "call me after that", "abis itu", "depois"."""
 _ENGAGEMENTS = _BUSY_WITH - _BUSY - {"kerja", "trabalho", "trabajo"}
 """What begins at an hour and lasts (a meeting, a class, an exam); not work, nor busy."""
+_MINE = frozenset({"i", "ive", "aku", "saya", "sy", "gw", "gue", "eu", "tenho", "yo", "tengo"})
+"""Who says an engagement is theirs, opening what is said of a day: "I have class",
+"aku ada ujian", "tenho consulta", "tengo examen" (not "ada kelas", the course's)."""
 
 
 _ENGAGED_AT = re.compile(
@@ -2253,9 +2257,10 @@ _HOUR_PROPOSED = re.compile(
 _TO_ITS_HOUR = frozenset(
     {"after", "before", "around", "from", "by", "depois", "das", "antes", "desde", "apos"}
     | {"abis", "habis", "setelah", "sesudah", "sebelum", "sblm", "despues", "de", "las"}
+    | {"aja", "saja", "ya", "deh", "kak", "ka", "kk"}
 )
 """Words between a day and the hour said of it: "tomorrow after 6pm", "besok abis jam 6",
-"amanhã depois das 18h"."""
+"amanhã depois das 18h", "besok aja jam 1"."""
 
 
 def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | None:
@@ -2321,6 +2326,7 @@ def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | Non
         or called is not None
         or (_PROPOSED.search(message[: then.start()]) is not None and set(words) <= _FILLERS)
         or (part is not None and set(words[2:]) <= _FILLERS | {"de", "da", "a", "in", "the"})
+        or (part is not None and set(part.string[part.end() :].split()) <= _TAKING_A_PART)
     )
     return then if asked else first
 
@@ -2373,13 +2379,17 @@ def _later_day_refused(
 ) -> bool:
     """The `first` day, after today, refused before the day named `then`: by a refusal
     said of it ("besok gak bisa", "can't do friday", "amanhã tô ocupado", "tomorrow is
-    bad"; what the lead is busy with may be done by then); not when the day is taken
+    bad"; what the lead is busy with may be done by then, unless the lead says it is
+    theirs: "mañana tengo examen", "besok pagi aku ada ujian"); not when the day is taken
     first ("besok oke, gabisa skrg"), the refusal is of now ("tomorrow? busy rn"), a
     condition ("if you can't tomorrow") or about the counsellor ("vc tá ocupado
     amanhã?")."""
     said = set(_PROPOSED.sub(" ", message[: then.start()]).split())
     if (_IF | _YOU) & said or _TAKEN & set(after_first[:2]) or _NOW & set(after_first):
         return False
+    between = _PART.sub(" ", message[first.end() : then.start()]).split()
+    if _MINE & set(between[:2]) and _ENGAGEMENTS & set(between[:6]):
+        return True  # "tomorrow I have an exam, thursday afternoon works", "tengo examen"
     return (
         _CANT_DO.search(message[: first.start()]) is not None
         or _cannot_or_busy([word for word in after_first if word not in _BUSY_WITH - _BUSY])
@@ -2410,6 +2420,8 @@ def _refused(message: str, day: re.Match[str]) -> bool:
         rest = words[1:]  # "besok aku sibuk"
     elif subject and (work := _at_work(being := _less_leading(words, _BEING))):
         rest = being[work:]  # "tomorrow I'm at work", "friday I am at work", "monday I work"
+    elif engaged := _engaged(after):
+        rest = after[engaged:]  # "amanhã de manhã tenho consulta", "mañana tengo examen"
     elif bad is not None and not set(bad[0].split()) & _BUSY:  # "friday? busy" may be of now
         rest = bad.string[bad.end() :].split()  # "hoje tá corrido", "today is bad"
     else:
@@ -2639,6 +2651,19 @@ def _tonight_of(first: re.Match[str], then: re.Match[str], after_first: list[str
         and then[0] in _TONIGHT
         and not _said_bad(_less_trailing(after_first, _ON | _PERHAPS))
     )
+
+
+def _engaged(words: list[str]) -> int:
+    """How many of `words` open them with an engagement the lead says is theirs ("tenho
+    consulta", "I have a doctor's appointment", "aku ada ujian"): 0 if none."""
+    n = 0
+    while n < len(words) and words[n] in _MINE | _HAVING:
+        n += 1
+    if not _MINE & set(words[:n]) or n == len(words) or words[n] not in _ENGAGEMENTS:
+        return 0
+    while n < len(words) and words[n] in _ENGAGEMENTS:
+        n += 1
+    return n
 
 
 def _at_work(words: list[str]) -> int:
@@ -3071,10 +3096,11 @@ _NOT_THEN = frozenset({"cant", "cannot", "dont", "never"}) | _SAID_NO
 
 def _after_lunch_refused(said: re.Match[str]) -> bool:
     """ "After lunch" refused, or when the lead is busy: "can't after lunch", "jangan telpon
-    abis makan siang", "depois do almoço não dá", "after lunch I'm busy"."""
+    abis makan siang", "depois do almoço não dá", "after lunch I'm busy"; not a refusal of
+    a day named before its own ("hoje não dá, amanhã depois do almoço")."""
     if said[0] not in _AFTER_LUNCH:
         return False
-    before = said.string[: said.start()].split()[-3:]
+    before = _DAY.split(said.string[: said.start()])[-1].split()[-3:]
     after = said.string[said.end() :].split()[:3]
     return bool(_NOT_THEN & set(before) or _NOR_THEN & set(after[:2])) or _cannot_or_busy(after)
 
@@ -3343,6 +3369,8 @@ _ASKING_PLAINLY |= _TO_ME | {"mi", "melhor", "mejor", "es"}
 _ASKING_PLAINLY |= {"only", "so", "solo", "apenas", "cuma", "hanya"}
 """Words a time asked for may go with and say nothing else of it: "maybe thursday",
 "tomorrow works for me", "amanhã é melhor pra mim", "solo en las tardes"."""
+_TAKING_A_PART = _FILLERS | _ASKING_PLAINLY | {"puedo", "works", "work", "fine", "ok", "okay"}
+"""Words after a part of the next day that take it: "el jueves en la tarde sí puedo"."""
 
 
 def asks_only_a_time(message: str) -> bool:
