@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from followup.domain.intents import Intent
-from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, at, detected
+from tests.support.replies import JAKARTA, MEXICO_CITY, NEW_YORK, SAO_PAULO, at, detected
 
 SOON = "2026-11-24T09:15"
 
@@ -134,6 +134,7 @@ def test_early_morning_said_twice_is_the_morning() -> None:
         (NEW_YORK, "now is not good"),
         (JAKARTA, "skrg gak bisa kak"),
         (SAO_PAULO, "agora não posso"),
+        (NEW_YORK, "I was free now and then"),
     ],
 )
 def test_not_free_now_is_no_call_back_soon(zone: ZoneInfo, text: str) -> None:
@@ -141,6 +142,25 @@ def test_not_free_now_is_no_call_back_soon(zone: ZoneInfo, text: str) -> None:
     # When they say they are not free now
     # Then no call back is booked
     assert detected(zone, text)[1] is None
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "sorry I missed your call, I'm free now"),
+        (NEW_YORK, "I was in a meeting, free now"),
+        (NEW_YORK, "missed your call, can talk now"),
+        (JAKARTA, "maaf tadi gak angkat, sekarang bisa kak"),
+        (SAO_PAULO, "desculpa, não vi a ligação, agora posso"),
+        (MEXICO_CITY, "perdón no vi tu llamada, ya estoy libre"),
+    ],
+)
+def test_free_now_after_what_kept_the_lead_is_a_call_back_soon(zone: ZoneInfo, text: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they say what kept them, or that they missed the call, then that they are free
+    # now
+    # Then the call back is a quarter of an hour from now (it was nothing, or busy)
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, "2026-11-24T09:15")
 
 
 @pytest.mark.parametrize(

@@ -389,12 +389,12 @@ _ONLY_ASKED = re.compile(
 """A contact asked for and nothing else ("call me", "telpon aja kak", "me liga"): now."""
 _FREE_NOW = re.compile(
     r"(?:(?:ok|okay|yes|yeah|iya|sim|si) )?(?:"
-    r"(?:(?:im|i am) )?(?:free|available) (?:now|right now|rn)"
+    r"(?:(?:im|i am) )?(?:free|available) (?:now|right now|rn)|(?:i )?can talk (?:now|right now)"
     r"|(?:now|right now) (?:works|is good|is fine|is ok|ok)"
     r"|(?:skrg|sekarang) (?:aja |udah |sudah )?(?:bisa|boleh|free|luang|kosong)"
     r"|(?:skrg|sekarang) aja (?:telpon|telp|tlp|hubungi)"
     r"|agora (?:posso|pode|da|estou livre|to livre|tou livre)|ja pode (?:me )?ligar"
-    r"|ya (?:puedes|puede) (?:llamar|llamarme)|ahora (?:si )?puedo|ahora estoy libre)"
+    r"|ya (?:puedes|puede) (?:llamar|llamarme)|(?:ahora|ya) (?:si )?puedo|(?:ahora|ya) estoy libre)"
     r"(?: (?:if you want to call|you can call|call me|call|kak|ka|pls|please|ya|aja|sim|si"
     r"|ok))*"
 )
@@ -740,6 +740,8 @@ def requested_time(
     if relative:
         later = _later(relative)
         return _from_now(now, later, zone)
+    if _free_now_after(message):  # "maaf tadi gak angkat, sekarang bisa kak"
+        return _from_now(now, SOON, zone)
     if _PAST.search(message) and not _AHEAD.search(message):
         return None
     asked_now = _NOW_ASKED.search(message)
@@ -748,7 +750,6 @@ def requested_time(
         (asked_now and not refused)
         or _ONLY_ASKED.fullmatch(message)
         or _ASKED_ANYHOW.fullmatch(message)
-        or _FREE_NOW.fullmatch(message)
     ):
         return _from_now(now, SOON, zone)
     excepted = _anytime_but(message, now.astimezone(zone).date())
@@ -771,6 +772,28 @@ def requested_time(
     while at <= local_now:  # a time past with no date named (a named one is still to come)
         at += timedelta(days=1)
     return to_utc(at, zone).astimezone(zone)
+
+
+def _free_now_after(message: str) -> bool:
+    """The normalised `message` ends saying the lead is free now (`_FREE_NOW`), after
+    words that name no day nor hour and do not negate it: "free now", "sorry I missed your
+    call, I'm free now", "I was in a meeting, free now", "maaf tadi gak angkat, sekarang
+    bisa kak"; not "I'm not free now" nor "tomorrow, free now?"."""
+    words = message.split()
+    for start in range(len(words)):
+        if _FREE_NOW.fullmatch(" ".join(words[start:])):
+            before = " ".join(words[:start])
+            return not (
+                set(words[start - 1 : start]) & _NOT_FREE_NOW
+                or _DAY.search(before)
+                or _CLOCK.search(before)
+            )
+    return False
+
+
+_NOT_FREE_NOW = frozenset({"not", "nt", "nao", "no", "gak", "ga", "tidak", "belum", "if", "when"})
+_NOT_FREE_NOW |= {"kalau", "kalo", "se", "si", "cuando", "quando"}
+"""Words right before a "free now" that negate it or make it a condition."""
 
 
 def _anytime_but(message: str, today: date) -> tuple[SaidNo, date | None] | None:
