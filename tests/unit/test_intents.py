@@ -161,6 +161,29 @@ def test_a_lead_who_got_paid_has_not_paid_us(text: str, intent: Intent, local: s
 
 
 @pytest.mark.parametrize(
+    ("zone", "text", "expected"),
+    [
+        (NEW_YORK, "not interested right now, maybe in january", "2027-01-01T09:00"),
+        (NEW_YORK, "not interested at the moment, try me next month", "2026-12-01T09:00"),
+        (SAO_PAULO, "agora não tenho interesse, talvez em janeiro", "2027-01-01T09:00"),
+        (MEXICO_CITY, "no me interesa por ahora, llámame en enero", "2027-01-01T09:00"),
+        (JAKARTA, "untuk saat ini gak minat kak, bulan depan aja", "2026-12-01T09:00"),
+        (NEW_YORK, "not interested right now", None),
+        (SAO_PAULO, "não tenho interesse no momento", None),
+        (NEW_YORK, "not interested, call me in january", None),
+    ],
+)
+def test_not_interested_for_now_with_a_later_time_is_a_call_back_then(
+    zone: ZoneInfo, text: str, expected: str | None
+) -> None:
+    # Given a lead who says they are not interested for now, and when to ask again
+    # Then the call back is then (it ended their journeys); not interested for now alone,
+    # or with no time limit, still ends them
+    intent = Intent.CALL_BACK_AT if expected else Intent.NOT_INTERESTED
+    assert detected(zone, text) == (intent, expected)
+
+
+@pytest.mark.parametrize(
     ("zone", "text", "intent", "local"),
     [
         (NEW_YORK, "I paid half, rest next week", Intent.CALL_BACK_AT, "2026-11-30T09:00"),

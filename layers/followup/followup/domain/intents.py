@@ -653,6 +653,9 @@ def classify(
         return Detected(Intent.DONE, 0.9)
     refusal = _NOT_INTERESTED.search(message) or _ELSEWHERE.search(message)
     if refusal and not _NOT_REALLY.search(message[: refusal.start()]) and not _redirected(text):
+        later = _refused_for_now(message, refusal) and _asked_after_refusal(text, now, zone)
+        if later:  # "not interested right now, maybe in january": asked again then
+            return _call_back(later)
         return Detected(Intent.NOT_INTERESTED, 0.9)
     no_need = _no_need(text, keywords, now, zone)
     if no_need == "refuses":
@@ -663,12 +666,7 @@ def classify(
     if contact or not (worded or until or ("?" in text and _asks_what_there_is(text))):
         asked_for = _time_asked(text, message, now, zone)
         if asked_for is not None and not _refuses_day(text):
-            return Detected(
-                Intent.CALL_BACK_AT,
-                0.85,
-                at=asked_for.astimezone(UTC),
-                local=asked_for.replace(tzinfo=None).isoformat(timespec="minutes"),
-            )
+            return _call_back(asked_for)
     yours = _your_busy(message)
     lead_busy = (
         found
@@ -683,6 +681,33 @@ def classify(
     if asked:
         return Detected(Intent.QUESTION, 0.7)
     return Detected(Intent.OTHER, 0.0)
+
+
+def _call_back(at: datetime) -> Detected:
+    """A call back asked for at `at`, a time in the lead's zone."""
+    local = at.replace(tzinfo=None).isoformat(timespec="minutes")
+    return Detected(Intent.CALL_BACK_AT, 0.85, at=at.astimezone(UTC), local=local)
+
+
+def _refused_for_now(message: str, refusal: re.Match[str]) -> bool:
+    """The `refusal` in the normalised `message` is limited in time (`_FOR_NOW`), said
+    right after it or right before it: "not interested right now", "agora não tenho
+    interesse", "no me interesa por ahora"."""
+    after = " ".join(message[refusal.end() :].split()[:3])
+    before = " ".join(message[: refusal.start()].split()[-3:])
+    return _FOR_NOW.search(after) is not None or _FOR_NOW.search(before) is not None
+
+
+def _asked_after_refusal(text: str, now: datetime, zone: ZoneInfo) -> datetime | None:
+    """The time asked for in the clauses of `text` after its first refusal ("not interested
+    right now, maybe in january": January)."""
+    clauses = _CLAUSES.findall(text)
+    refusing = next(
+        (n for n, clause in enumerate(clauses) if _NOT_INTERESTED.search(normalise(clause))),
+        len(clauses),
+    )
+    rest = " ".join(clauses[refusing + 1 :])
+    return _time_asked(rest, normalise(rest), now, zone) if rest.strip() else None
 
 
 def _time_asked(text: str, message: str, now: datetime, zone: ZoneInfo) -> datetime | None:
