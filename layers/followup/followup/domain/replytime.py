@@ -382,11 +382,15 @@ _NOW_ASKED = re.compile(
 )
 """A contact asked for now: "call me now", "telpon sekarang aja", "me liga agora"."""
 _ONLY_ASKED = re.compile(
+    # interested first: "yes I'm interested, call me", "sim, tenho interesse, me liga"
+    r"(?:(?:yes|yeah|yep|sim|si|iya|ya) )?(?:(?:im|i am|were|we are) (?:very |really )?interested"
+    r"|(?:tenho|tengo) interes(?:se)?|(?:aku |saya )?(?:minat|tertarik)(?: kak| ka)?)? ?"
     r"(?:(?:ok|okay|please|pls|tolong|me) )?(?:call|ring|phone|telpon|telp|tlp|telepon|hubungi|liga"
     r"|ligue|ligar|llamame|llamenme)(?: (?:me|back|aku|saya|ya|aja|saja|kak|ka|please|pls"
     r"|dong|sim|por favor|pra mim))*"
 )
-"""A contact asked for and nothing else ("call me", "telpon aja kak", "me liga"): now."""
+"""A contact asked for and nothing else ("call me", "telpon aja kak", "me liga"), perhaps
+after saying the lead is interested ("yes I'm interested, call me"): now."""
 _FREE_NOW = re.compile(
     r"(?:(?:ok|okay|yes|yeah|iya|sim|si) )?(?:"
     r"(?:(?:im|i am) )?(?:free|available) (?:now|right now|rn)|(?:i )?can talk (?:now|right now)"
