@@ -1,9 +1,10 @@
 """Spanish replies read as the other languages' are: a date with its month named ("el 5
-de diciembre"), a half or a quarter hour ("a las 10 y media", "a las 5 menos cuarto"), a
-day refused with its article ("el sábado no puedo"), a day excepted ("cualquier día
-menos el lunes"), an hour said roughly ("como a las 3", "a eso de las 4"), noon ("a
-mediodía"), after lunch ("después de comer") and a part of the day in the plural ("por
-las noches", "solo en las tardes"). Each was read as today's hour, a
+de diciembre") or a day of the month after a word that asks for one ("llámame el 15",
+"hasta el 15", "después del 10"), a half or a quarter hour ("a las 10 y media", "a las 5
+menos cuarto"), a day refused with its article ("el sábado no puedo"), a day excepted
+("cualquier día menos el lunes"), an hour said roughly ("como a las 3", "a eso de las
+4"), noon ("a mediodía"), after lunch ("después de comer") and a part of the day in the
+plural ("por las noches", "solo en las tardes"). Each was read as today's hour, a
 question or nothing, or booked the day refused."""
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from tests.support.replies import NEW_YORK, detected
         ("a eso de las 4", "2026-11-24T16:00"),
         ("después de comer", "2026-11-24T13:00"),
         ("a mediodía", "2026-11-24T12:00"),
+        ("llámame el 15", "2026-12-15T09:00"),
+        ("estoy de vacaciones hasta el 15", "2026-12-15T09:00"),
+        ("después del 10 te pago", "2026-12-10T09:00"),
     ],
 )
 def test_a_spanish_reply_books_the_time_it_asks_for(text: str, local: str) -> None:
@@ -85,6 +89,14 @@ def test_spanish_ways_of_saying_when_the_lead_is_free_are_read(text: str, local:
     # a couple of hours or days, or after lunch
     # Then the call back is then (each was busy with no time, or nothing)
     assert detected(NEW_YORK, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize("text", ["me interesa el 2", "el 2 es mejor"])
+def test_a_spanish_number_after_el_alone_is_no_day(text: str) -> None:
+    # When a lead names a number after "el" with no word asking for a day ("el 2" may be a
+    # plan)
+    # Then no call back is booked
+    assert detected(NEW_YORK, text)[1] is None
 
 
 def test_spanish_not_busy_until_an_hour_books_nothing() -> None:

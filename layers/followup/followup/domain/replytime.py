@@ -711,14 +711,21 @@ def _month(group: str) -> str:
     return "|".join(f"(?P<{group}{n}>{words})" for n, words in enumerate(_MONTHS))
 
 
+_EL_DAY = (
+    r"(?:(?<=hasta )|(?<=para )|(?<=desde )|(?<=llamame )|(?<=marcame )|(?<=escribeme ))el"
+    r"|(?:despues|antes|a partir) del"
+)
+"""A Spanish "el" that names a day of the month after it: "llámame el 15", "hasta el 15",
+"después del 10"; not one alone ("el 2 es mejor" may be a plan)."""
 _DATE = re.compile(
     # "30 November", "30th of November", "2 de dezembro", "tanggal 30 nov", "dia 2 de dezembro"
     r"\b(?:(?:tanggal|tgl|tg|dia|the) )?(?P<dom>[0-3]?\d)(?:st|nd|rd|th)? (?:of |de )?"
     + rf"(?:{_month('x')})\b"
     # "November 30", "dec 2nd"
     + rf"|\b(?:{_month('y')}) (?P<dom2>[0-3]?\d)(?:st|nd|rd|th)?\b"
-    # "on the 30th", "tanggal 30", "tgl 30", "dia 30", "the 2nd"; not "the 3 classes"
-    + rf"|\b(?:tanggal|tgl|tg|dia|the(?! \d+ (?:{_COUNTED})\b)) (?P<dom3>[0-3]?\d)"
+    # "on the 30th", "tanggal 30", "tgl 30", "dia 30", "the 2nd", "llámame el 15", "hasta
+    # el 15", "después del 10"; not "the 3 classes", "me interesa el 2"
+    + rf"|\b(?:tanggal|tgl|tg|dia|the(?! \d+ (?:{_COUNTED})\b)|{_EL_DAY}) (?P<dom3>[0-3]?\d)"
     + r"(?:st|nd|rd|th)?\b"
     # "30th" alone
     + r"|\b(?P<dom4>[0-3]?\d)(?:st|nd|rd|th)\b"
