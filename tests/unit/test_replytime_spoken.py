@@ -125,6 +125,7 @@ def test_words_like_a_time_that_name_none_ask_no_call_back(zone: ZoneInfo, text:
         (NEW_YORK, "call me tomorrow around 11", "2026-11-25T11:00"),
         (NEW_YORK, "tomorrow at around 4", "2026-11-25T16:00"),
         (NEW_YORK, "call me around 3", "2026-11-24T15:00"),
+        (NEW_YORK, "can you call me back around 4? I'm in class until 3:30", "2026-11-24T16:00"),
         (NEW_YORK, "around 8 in the evening", "2026-11-24T20:00"),
         (SAO_PAULO, "amanhã por volta das 10", "2026-11-25T10:00"),
         (SAO_PAULO, "amanhã lá pelas 3", "2026-11-25T15:00"),

@@ -1263,10 +1263,10 @@ def _weekday_named(day: re.Match[str], name: str, now: datetime, hour: int, minu
 _NEAR_AFTER = re.compile(
     r"\b(?:call me|text me|ring me|message me|me liga|me ligue|me ligar|me chama|telpon|telp"
     r"|hubungi|kabari|kabarin|free|available|livre|disponivel|luang|good|fine|ok|okay|works"
-    r"|better|best|later|nanti|ntar|nti) $"
+    r"|better|best|later|nanti|ntar|nti)(?: back)? $"
 )
-"""Words right before "around 3" that ask for it: "call me around 3", "free around 3",
-"friday's good, around 2", "later around 6", "mais tarde umas 6"."""
+"""Words right before "around 3" that ask for it: "call me around 3", "call me back around
+3", "free around 3", "friday's good, around 2", "later around 6", "mais tarde umas 6"."""
 _TO_A_PART = re.compile(r" (?:(?:in the|at|de|da|a|di) )?")
 
 
