@@ -199,3 +199,23 @@ def test_a_month_opening_the_message_and_asked_for_is_its_first(zone: ZoneInfo, 
 )
 def test_a_month_opening_a_message_that_asks_nothing_is_no_day(zone: ZoneInfo, text: str) -> None:
     assert detected(zone, text)[1] is None
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (SAO_PAULO, "recebo dia 5, pago dia 6", "2026-12-06T09:00"),
+        (NEW_YORK, "I get paid on the 15th, will pay on the 16th", "2026-12-16T09:00"),
+        (JAKARTA, "gajian tanggal 25, bayar tanggal 26 ya kak", "2026-11-26T09:00"),
+        (NEW_YORK, "I get paid on the 15th", "2026-12-15T09:00"),
+        (NEW_YORK, "call me on the 3rd or the 4th", "2026-12-03T09:00"),
+    ],
+)
+def test_the_day_paid_then_the_day_to_pay_is_the_day_to_pay(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they name the day they are paid, then the day they will pay
+    # Then the call back is the day they will pay (it was their payday); a payday alone,
+    # or two days offered, stays the first
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)

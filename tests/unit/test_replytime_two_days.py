@@ -338,3 +338,23 @@ def test_what_the_lead_has_on_a_day_gives_way_to_the_time_asked_after_it(
     # Then the call back is at the time asked for (it was 09:00 then, in the engagement,
     # or today at the hour asked for tomorrow)
     assert detected(zone, text, at(9)) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "I'm on night shift tonight, call tomorrow afternoon", "2026-11-25T15:00"),
+        (NEW_YORK, "busy today, I'll call tomorrow", "2026-11-25T09:00"),
+        (JAKARTA, "kak besok aku kerja sampe sore, telpon malem aja ya", "2026-11-25T19:00"),
+        (JAKARTA, "jumat bisa kak, malem aja", "2026-11-27T19:00"),
+    ],
+)
+def test_a_call_or_a_part_asked_for_apart_from_its_day_goes_with_it(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they ask for a call on a day ("call tomorrow", with no "me"), or for a part of
+    # the day on its own after naming the day ("besok ... telpon malem aja")
+    # Then the call back is that day, at that part (it was tonight's shift, or busy, or
+    # 09:00 at work)
+    assert detected(zone, text, at(9)) == (Intent.CALL_BACK_AT, local)

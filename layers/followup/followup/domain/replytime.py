@@ -732,6 +732,16 @@ _DATE = re.compile(
 )
 
 
+def _date_asked(message: str) -> re.Match[str] | None:
+    """The first date the normalised `message` names (`_DATE`), or the next one when the
+    first is the day the lead is paid and another follows: "I get paid on the 15th, will
+    pay on the 16th", "recebo dia 5, pago dia 6" (the 16th, the 6th)."""
+    dates = list(_DATE.finditer(message))
+    if len(dates) > 1 and _PAID_ON.search(message[: dates[0].start()]):
+        return dates[1]
+    return dates[0] if dates else None
+
+
 def requested_time(
     message: str,
     now: datetime,
@@ -888,7 +898,7 @@ def _english(
     of the day named; a date named is one whose hour is after `now` (local)."""
     spans = _spans_ready(message)
     message = _spans_read(spans)
-    dated = _DATE.search(message)
+    dated = _date_asked(message)
     undated = _DATE.sub(lambda found: " " * len(found[0]), message) if dated else message
     counted = None if dated else _days_later(undated)
     if counted is not None:  # "in 2 days": its count is no hour
@@ -944,6 +954,8 @@ def _english(
         hour = part_hour
     elif (free := _free_after_part(message)) is not None:
         hour = free  # "tomorrow I'm busy before lunch": from noon
+    elif (own := _part_asking_itself(message)) is not None:
+        hour = own  # "besok aku kerja sampe sore, telpon malem aja": that day's evening
     today = not (dated or counted or weeks or month) and (day is None or _day_name(day) == "today")
     if clock is not None and today and _span_begun(spans, clock, hour, minute, now):
         soon = now + SOON  # "I'm free between 9 and 11" said at 10
@@ -1119,6 +1131,12 @@ PAYDAY = (
 )
 """Payday, or getting paid: "gajian", "when I get paid", "quando receber o salário",
 "cuando cobre"."""
+_PAID_ON = re.compile(
+    rf"\b(?:{PAYDAY}|paid|recebo|me pagan|cobro)(?: (?:on|em|no|el|di|pada|tanggal|tgl|dia))?"
+    r"(?: the)? $"
+)
+"""What the lead says before the day they are paid on: "I get paid on the 15th", "recebo
+dia 5", "gajian tanggal 25"."""
 _MONTH_PART = re.compile(
     rf"\b(?:(?P<end>{_MONTH_END})|(?P<mid>{_MONTH_MIDDLE})|{_MONTH_START})"
     rf" (?:(?P<next>{_NEXT_MONTH})|(?:the |this )?month|bulan(?: ini)?|(?:este |esse )?mes"
@@ -2188,7 +2206,7 @@ _ALONE_END = frozenset(
 )
 """Words that may end a refusal of a day: "besok gak bisa kak", "tomorrow I can't, sorry"."""
 _CALLED = re.compile(
-    r"\b(?:call me(?: back)?|me (?:liga|ligar|ligue|chama)(?: de novo| so)?"
+    r"\b(?:call(?: me)?(?: back)?|me (?:liga|ligar|ligue|chama)(?: de novo| so)?"
     r"|(?:telpon|telp|hubungi)(?: (?:saya|aku|sy|lagi))?"
     r"|(?:llamame|llamenme|marcame|escribeme)(?: (?:el|de nuevo))?) $"
 )
@@ -3153,6 +3171,23 @@ def _only_it(*said: re.Match[str]) -> bool:
     for found in sorted(said, key=lambda found: found.start(), reverse=True):
         message = f"{message[: found.start()]} {message[found.end() :]}"
     return set(message.split()) <= _ASKING_PLAINLY | _LATER_SAID
+
+
+def _part_asking_itself(message: str) -> int | None:
+    """The hour of the part of the day the normalised `message` asks for on its own
+    (`_asks_itself`: "malem aja", "evenings are better"), away from the day it names; not
+    one spoken of nor "after lunch" refused."""
+    spoken = [found.span() for found in _SAID_OF.finditer(message)]
+    return next(
+        (
+            _part_hour(found)
+            for found in _A_PART.finditer(message)
+            if _asks_itself(found)
+            and not any(start <= found.start() < end for start, end in spoken)
+            and not _after_lunch_refused(found)
+        ),
+        None,
+    )
 
 
 def _asks_itself(said: re.Match[str]) -> bool:
