@@ -120,6 +120,8 @@ def test_a_part_of_the_day_asked_for_is_a_call_back(zone: ZoneInfo, text: str, l
         (NEW_YORK, "evening would work", "2026-11-24T19:00"),
         (NEW_YORK, "I can only do mornings", "2026-11-25T09:00"),
         (NEW_YORK, "evenings only", "2026-11-24T19:00"),
+        (JAKARTA, "bisanya malem kak", "2026-11-24T19:00"),
+        (JAKARTA, "aku cuma bisa sore", "2026-11-24T15:00"),
         (NEW_YORK, "only in the afternoon", "2026-11-24T15:00"),
         (NEW_YORK, "this evening after dinner", "2026-11-24T19:00"),
         (NEW_YORK, "tonight after dinner", "2026-11-24T19:00"),

@@ -526,11 +526,13 @@ _A_PART = re.compile(
     r"|\bprefer (?P<p>morning|afternoon|evening)s\b"
     r"|\b(?P<q>morning|afternoon|evening)s? (?:(?:are |is |would be |work |works )?"
     r"(?:better|best|good|fine|great)|works?|would work)\b"
-    # or the only one: "I can only do mornings", "evenings only" (not "the class is only in
-    # the evening")
+    # or the only one: "I can only do mornings", "evenings only", "bisanya malem" (not "the
+    # class is only in the evening")
     r"|(?<!\bis )(?<!\bare )(?<!\bits )\bonly (?:do |in the |at )?"
     r"(?P<o>morning|afternoon|evening)s?\b"
     r"|\b(?P<r>morning|afternoon|evening)s only\b"
+    r"|\b(?:bisanya|cuma bisa|hanya bisa|bisa nya)"
+    r" (?P<i>pagi|siang|sore|malam|malem|maleman|malaman)\b"
 )
 _ASKS = re.compile(
     r"\b(?:call|ring|phone|text|message|contact|reach|talk|chat|free|available|works|better"
@@ -3197,7 +3199,7 @@ def _asks_itself(said: re.Match[str]) -> bool:
     groups = said.groupdict()
     if groups.get("l") or groups.get("v"):
         return _AS_ASKED.match(said.string, said.end()) is not None
-    return any(groups.get(name) for name in "yzpqor")
+    return any(groups.get(name) for name in "yzpqori")
 
 
 def _asked_for(said: list[re.Match[str]], asks: list[tuple[int, int]]) -> re.Match[str] | None:
