@@ -358,3 +358,19 @@ def test_a_call_or_a_part_asked_for_apart_from_its_day_goes_with_it(
     # Then the call back is that day, at that part (it was tonight's shift, or busy, or
     # 09:00 at work)
     assert detected(zone, text, at(9)) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("text", "local"),
+    [
+        ("nanti aku kabarin minggu depan", "2026-11-30T09:00"),
+        ("kak aku mikir2 dulu ya, nanti aku kabarin lagi minggu depan", "2026-11-30T09:00"),
+        ("ntar aku telpon besok", "2026-11-25T09:00"),
+        ("nanti sore atau besok pagi", "2026-11-24T15:00"),
+    ],
+)
+def test_later_before_another_day_is_that_day(text: str, local: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When "nanti" (later) comes before the day they name
+    # Then the call back is that day (it was busy); "nanti sore" is still this afternoon
+    assert detected(JAKARTA, text, at(9)) == (Intent.CALL_BACK_AT, local)

@@ -2338,6 +2338,8 @@ def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | Non
         # "today and tomorrow I'm busy, call me friday": the two days are one
         said_end, then = then.end(), days[2]
         days = [first, *days[2:]]
+    if first[0] in _LATER and not _PART.match(message, first.end() + 1):
+        return then  # "nanti aku kabarin minggu depan": "later" is the day said after it
     if _called_for(message, first, then, days[2] if len(days) > 2 else None):
         return then
     if _CLOCK.search(message, first.start(), then.start()):
