@@ -204,6 +204,8 @@ def test_not_interested_for_now_with_a_later_time_is_a_call_back_then(
             "2026-11-27T09:00",
         ),
         (NEW_YORK, "I paid the rest yesterday", Intent.DONE, None),
+        (NEW_YORK, "I'm not the one who signed up, it was my sister", Intent.OTHER, None),
+        (NEW_YORK, "registered already", Intent.DONE, None),
         (NEW_YORK, "paid half an hour ago", Intent.OTHER, None),
         (NEW_YORK, "paid already, I rest now lol", Intent.DONE, None),
         (JAKARTA, "sisanya udah aku transfer", Intent.DONE, None),
@@ -211,10 +213,11 @@ def test_not_interested_for_now_with_a_later_time_is_a_call_back_then(
         (MEXICO_CITY, "ya pagué el resto", Intent.DONE, None),
     ],
 )
-def test_a_payment_with_some_still_owed_is_not_done(
+def test_a_payment_still_owed_or_someone_elses_is_not_done(
     zone: ZoneInfo, text: str, intent: Intent, local: str | None
 ) -> None:
-    # Given a payment reminder, and a lead who paid part of it or only registered
+    # Given a payment reminder, and a lead who paid part of it, only registered, or says
+    # someone else signed up
     # Then their reminders go on (done would end them): the day they give for the rest
     # is a call back; the rest said paid is done
     assert detected(zone, text) == (intent, local)

@@ -156,7 +156,8 @@ _DONE = _any(
     r"(?:i )?(?:sent|made|did) the (?:transfer|payment|deposit)",
     r"(?:payment|transfer|money|deposit) (?:done|sent|made|completed|complete|is done)",
     r"^(?:done )?(?:paid|transferred)$",
-    r"(?:all )?(?:booked|enrolled|registered|signed up)(?: already)?",
+    # not someone else's: "I'm not the one who signed up"
+    r"(?<!who )(?<!that )(?:all )?(?:booked|enrolled|registered|signed up)(?: already)?",
     r"ya (?:lo |la )?(?:pague|pagamos|transferi|deposite|reserve|reservamos|compre|abone)",
     r"ya (?:me |nos )?(?:inscribi|inscribimos|registre|registramos|matricule|anote)",
     r"(?<!no )(?:ya )?(?:hice|hicimos|realice) (?:la |el |un |una )?"
