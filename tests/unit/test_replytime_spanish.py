@@ -26,6 +26,8 @@ from tests.support.replies import NEW_YORK, detected
         ("no puedo el sábado, el lunes sí", "2026-11-30T09:00"),
         ("cualquier día menos el lunes", "2026-11-24T09:15"),
         ("como a las 3", "2026-11-24T15:00"),
+        ("como a las 7 de la noche", "2026-11-24T19:00"),
+        ("como a las 3 de la tarde", "2026-11-24T15:00"),
         ("mañana como a las 3", "2026-11-25T15:00"),
         ("a eso de las 4", "2026-11-24T16:00"),
         ("después de comer", "2026-11-24T13:00"),

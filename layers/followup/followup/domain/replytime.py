@@ -1287,7 +1287,7 @@ _NEAR_AFTER = re.compile(
 )
 """Words right before "around 3" that ask for it: "call me around 3", "call me back around
 3", "free around 3", "friday's good, around 2", "later around 6", "mais tarde umas 6"."""
-_TO_A_PART = re.compile(r" (?:(?:in the|at|de|da|a|di) )?")
+_TO_A_PART = re.compile(r" (?:(?:in the|at|de la|en la|por la|de|da|a|di) )?")
 
 
 _NOT_CALLED_BEFORE = re.compile(
