@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from followup.domain.intents import Intent
-from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, at, detected
+from tests.support.replies import JAKARTA, MEXICO_CITY, NEW_YORK, SAO_PAULO, at, detected
 
 
 @pytest.mark.parametrize(
@@ -333,6 +333,8 @@ def test_a_day_asked_for_keeps_its_morning_when_after_lunch_is_busy(
         (NEW_YORK, "early morning", "2026-11-25T09:00"),
         (SAO_PAULO, "fim da tarde", "2026-11-24T17:00"),
         (SAO_PAULO, "amanhã à tardinha", "2026-11-25T17:00"),
+        (SAO_PAULO, "de tardezinha", "2026-11-24T17:00"),
+        (MEXICO_CITY, "mañana en la tardecita", "2026-11-25T17:00"),
         (JAKARTA, "besok sore banget", "2026-11-25T17:00"),
         (JAKARTA, "besok sore", "2026-11-25T15:00"),
     ],

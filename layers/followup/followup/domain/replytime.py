@@ -348,9 +348,10 @@ _AFTER_SCHOOL_WORDS = (
 """After school or class, the afternoon: "pulang sekolah aja", "amanhã depois da aula"."""
 _LATE_AFTERNOON_WORDS = (
     r"late afternoon|end of the day|end of day|eod|fim da tarde|final da tarde|fim do dia"
-    r"|final do dia|tardinha|sore banget"
+    r"|final do dia|tardinha|tardezinha|tardecita|sore banget"
 )
-"""The end of the working day (17:00): "end of the day", "fim da tarde", "sore banget"."""
+"""The end of the working day (17:00): "end of the day", "fim da tarde", "tardezinha",
+"tardecita", "sore banget"."""
 _EARLY_WORDS = r"first thing in the morning|early morning|early evening"
 _PARTS = {
     MORNING_HOUR: r"first thing in the morning|early morning|pagi|cedo|manha|mornings|morning"
@@ -499,8 +500,8 @@ _TODAYS_PART = re.compile(
 )
 _A_PART = re.compile(
     r"\b(?:in the|later in the) (?P<w>morning|afternoon|evening)\b"
-    r"|\b(?:a|de|pela|da) (?P<x>manha|tarde|noite|tardinha|noitinha)\b"
-    r"|\b(?:por|en|de|a) (?:(?P<s>la manana)|las? (?P<t>tarde|noche)s?)\b"
+    r"|\b(?:a|de|pela|da) (?P<x>manha|tarde|noite|tardinha|tardezinha|noitinha)\b"
+    r"|\b(?:por|en|de|a) (?:(?P<s>la manana)|las? (?P<t>tarde|noche|tardecita)s?)\b"
     r"|\b(?P<y>pagi|(?<!makan )siang|siangan|sore|sorean|malam|malem|maleman|malaman)"
     r" (?:aja|saja|ya|deh|dong)\b"
     r"|\b(?:abis|habis|setelah|sesudah|stlh|bada)"
