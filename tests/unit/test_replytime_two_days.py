@@ -327,6 +327,8 @@ def test_tonight_refused_leaves_the_rest_of_today(
         (JAKARTA, "hari ini gak bisa kak, besok aja jam 1", "2026-11-25T13:00"),
         (JAKARTA, "hari ini full meeting kak, besok aja jam 1", "2026-11-25T13:00"),
         (SAO_PAULO, "hoje não dá, amanhã depois do almoço", "2026-11-25T13:00"),
+        (JAKARTA, "hari ini aku shift malam kak, besok pagi aja", "2026-11-25T09:00"),
+        (JAKARTA, "hari ini malam aja, besok aku kerja", "2026-11-24T19:00"),
     ],
 )
 def test_what_the_lead_has_on_a_day_gives_way_to_the_time_asked_after_it(

@@ -2083,7 +2083,7 @@ _BUSY_WITH = frozenset(
     | {"rapat", "kerja", "trabalho", "prova", "exam", "ujian", "reuniao", "consulta", "medico"}
     | {"clase", "clases", "reunion", "junta", "examen", "trabajo", "cita"}
     | {"doctor", "doctors", "dentist", "dentista", "dokter", "client", "cliente", "klien"}
-    | {"appointment", "appt"}
+    | {"appointment", "appt", "shift"}
 )
 """What a lead is busy with: "lagi sibuk", "tenho aula", "I have class"."""
 
@@ -2345,8 +2345,11 @@ def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | Non
         return then
     if _CLOCK.search(message, first.start(), then.start()):
         return first
+    kept_then = False
     if part := _PART.search(message, first.start(), then.start()):
-        if set(message[said_end : part.start()].split()) - _TO_THE_PART:
+        between = message[said_end : part.start()].split()
+        kept_then = bool(_MINE & set(between[:1])) and _cannot_or_busy(between)
+        if set(between) - _TO_THE_PART and not kept_then:
             return first
         said_end = part.end()  # "friday afternoon is bad, monday morning works"
     if _NOT_THIS.search(message[: then.start()]):
@@ -2358,6 +2361,7 @@ def _day_asked(message: str, clock: re.Match[str] | None) -> re.Match[str] | Non
         refused = _cannot_or_busy(message[: first.start()].split()[-2:] + after_first)
         refused |= _said_bad(_less_trailing(after_first, _ON))  # "today is bad, tomorrow at 10"
         refused |= _BAD_FOR.search(message[: first.start()]) is not None
+        refused |= kept_then  # "hari ini aku shift malam, besok pagi aja"
     else:
         refused = _later_day_refused(message, first, then, after_first)
     if not refused:
