@@ -1,6 +1,7 @@
-"""A question about what there is on a day ("vcs tem turma sábado?") asks about the day; it
-names no time to call the lead back. A time proposed as a question ("tmrw 2pm?", "besok ada
-waktu jam 3?", "do you have time tomorrow at 3?") still does."""
+"""A question about what there is on a day ("vcs tem turma sábado?") or whether the
+place is open ("sabtu buka gak?") asks about the day; it names no time to call the lead
+back. A time proposed as a question ("tmrw 2pm?", "besok ada waktu jam 3?", "do you have
+time tomorrow at 3?") still does."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from followup.domain.intents import Intent
-from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
+from tests.support.replies import JAKARTA, MEXICO_CITY, NEW_YORK, SAO_PAULO, detected
 
 
 @pytest.mark.parametrize(
@@ -37,6 +38,9 @@ from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
         (NEW_YORK, "what if im free only after 5pm, is there an evening class?"),
         (SAO_PAULO, "posso chegar atrasado sabado? vc tem uns minutinhos de tolerancia?"),
         (JAKARTA, "kalo gk jd ikut, uangnya balik ga kak?"),
+        (JAKARTA, "sabtu buka gak kak?"),
+        (SAO_PAULO, "vocês abrem sábado?"),
+        (MEXICO_CITY, "¿abren el sábado?"),
     ],
 )
 def test_asking_what_there_is_on_a_day_is_a_question(zone: ZoneInfo, text: str) -> None:

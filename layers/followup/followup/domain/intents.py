@@ -598,11 +598,14 @@ _THERE_IS = _any(
     r"(?:tem|existe|existem|ada|have|has|is there|are there|there is|there are)"
     r"(?: (?:a|an|any|uma|um|some))? (?:turmas?|aulas?|kelas|class|classes|courses?|cursos?"
     r"|vagas?|slots?|lessons?|sessions?|sesi|jadwal|batch|promo|diskon|desconto|trial"
-    r"|webinar|events?|eventos?|acara)"
+    r"|webinar|events?|eventos?|acara)",
+    # or open: "sabtu buka gak?", "vocês abrem sábado?", "are you open on saturday?"
+    r"(?:buka|abrem|abre|abren|abierto|abiertos|aberto|abertos|(?:you|u) open|open on)",
 )
 """Asks whether a class, a place or an offer is there ("vcs tem turma sábado?", "sabtu ada
-kelas?"): a question about that day, not a time asked for; not the lead's own ("I have
-class till 2, tomorrow 3pm?")."""
+kelas?") or the place is open ("sabtu buka gak?", "vocês abrem sábado?"): a question about
+that day, not a time asked for; not the lead's own ("I have class till 2, tomorrow
+3pm?")."""
 _QUESTIONED = re.compile(r"[^,;:.!?\n]+(?=\?)")
 """A clause a question mark closes."""
 _HOME = "|".join(done for dones in HOME_FROM_WORK.values() for done in dones)
