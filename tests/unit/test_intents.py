@@ -163,6 +163,30 @@ def test_a_lead_who_got_paid_has_not_paid_us(text: str, intent: Intent, local: s
 @pytest.mark.parametrize(
     ("zone", "text", "expected"),
     [
+        (SAO_PAULO, "agora não, obrigado", (Intent.BUSY, None)),
+        (MEXICO_CITY, "ahorita no, gracias", (Intent.BUSY, None)),
+        (NEW_YORK, "not today, no thanks", (Intent.BUSY, None)),
+        (
+            SAO_PAULO,
+            "agora não, obrigado, talvez semana que vem",
+            (Intent.CALL_BACK_AT, "2026-11-30T09:00"),
+        ),
+        (SAO_PAULO, "não, obrigado", (Intent.NOT_INTERESTED, None)),
+        (MEXICO_CITY, "no gracias", (Intent.NOT_INTERESTED, None)),
+    ],
+)
+def test_a_no_thanks_limited_to_now_puts_off(
+    zone: ZoneInfo, text: str, expected: tuple[Intent, str | None]
+) -> None:
+    # Given a lead answering "not now, thanks"
+    # Then they are busy, or asked again when they say (it ended their journeys); a no
+    # thanks with no limit still does
+    assert detected(zone, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "expected"),
+    [
         (NEW_YORK, "not interested right now, maybe in january", "2027-01-01T09:00"),
         (NEW_YORK, "not interested at the moment, try me next month", "2026-12-01T09:00"),
         (SAO_PAULO, "agora não tenho interesse, talvez em janeiro", "2027-01-01T09:00"),

@@ -656,10 +656,14 @@ def classify(
     if done and not _STILL_OWED.search(message):  # not "I paid half, rest next week"
         return Detected(Intent.DONE, 0.9)
     refusal = _NOT_INTERESTED.search(message) or _ELSEWHERE.search(message)
+    if refusal and _POLITE_NO.fullmatch(refusal[0]) and _refused_for_now(message, refusal):
+        later = _asked_after_refusal(text, now, zone)  # "agora não, obrigado": not now
+        return _call_back(later) if later else Detected(Intent.BUSY, 0.8)
     if refusal and not _NOT_REALLY.search(message[: refusal.start()]) and not _redirected(text):
-        later = _refused_for_now(message, refusal) and _asked_after_refusal(text, now, zone)
-        if later:  # "not interested right now, maybe in january": asked again then
-            return _call_back(later)
+        for_now = _refused_for_now(message, refusal)
+        then = _asked_after_refusal(text, now, zone) if for_now else None
+        if then is not None:  # "not interested right now, maybe in january": asked again then
+            return _call_back(then)
         return Detected(Intent.NOT_INTERESTED, 0.9)
     no_need = _no_need(text, keywords, now, zone)
     if no_need == "refuses":
@@ -693,6 +697,13 @@ def _call_back(at: datetime) -> Detected:
     return Detected(Intent.CALL_BACK_AT, 0.85, at=at.astimezone(UTC), local=local)
 
 
+_POLITE_NO = re.compile(
+    r"nao obrigad[oa]|nao valeu|no (?:muchas )?gracias|no thanks|no thank you|nah thanks"
+)
+"""A no with thanks, which a time limit before it makes a "not now": "agora não, obrigado",
+"ahorita no, gracias", "not now, no thanks"."""
+
+
 def _refused_for_now(message: str, refusal: re.Match[str]) -> bool:
     """The `refusal` in the normalised `message` is limited in time (`_FOR_NOW`), said
     right after it or right before it: "not interested right now", "agora não tenho
@@ -707,9 +718,13 @@ def _asked_after_refusal(text: str, now: datetime, zone: ZoneInfo) -> datetime |
     right now, maybe in january": January)."""
     clauses = _CLAUSES.findall(text)
     refusing = next(
-        (n for n, clause in enumerate(clauses) if _NOT_INTERESTED.search(normalise(clause))),
+        (
+            n
+            for n in range(len(clauses))
+            if _NOT_INTERESTED.search(normalise(" ".join(clauses[: n + 1])))
+        ),
         len(clauses),
-    )
+    )  # the clause the refusal ends in: "agora não, obrigado" spans two
     rest = " ".join(clauses[refusing + 1 :])
     return _time_asked(rest, normalise(rest), now, zone) if rest.strip() else None
 
