@@ -236,10 +236,13 @@ def plain_words(text: str) -> str:
     "bad" (`_TOO_SOON`), and "não me liga" with no comma after "não", before what it
     refuses, as "don't call me" outside a question ("não me liga amanhã"; not "não, me
     liga amanhã", "pq vc não me liga amanhã" nor "não me liga amanhã?"). A span of
-    weekdays is its first (`_WEEKDAYS_SPANNED`), bare hours traded are said "at"
+    weekdays is its first (`_WEEKDAYS_SPANNED`), an hour in words is in digits ("at three",
+    "às duas", "a las dos", "jam dua": `_hours_in_words`) and one "o'clock" is "at" it,
+    bare hours traded are said "at"
     (`_HOUR_TRADED`), and the next week said after this one with its "week" left out is
     whole (`_NEXT_ONE`)."""
     text = _WEEKDAYS_SPANNED.sub(r"\g<first>", text)
+    text = _O_CLOCK.sub(r"at \1", _hours_in_words(text))
     text = _HOUR_TRADED.sub(r"at \1 \2\3at \4", text)
     text = _NEXT_ONE.sub(lambda found: f"{found[0]} {found['week']}", text)
     text = _PT_ON_THE.sub("on ", _AT_SIGN.sub(" at ", text))
@@ -249,6 +252,98 @@ def plain_words(text: str) -> str:
     if "?" in text:
         return text
     return _NOT_CALLED_PT.sub(_not_called_pt, text)
+
+
+_HOUR_WORDS = {
+    "en": {
+        "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+        "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    },
+    "pt": {
+        "uma": 1, "duas": 2, "três": 3, "tres": 3, "quatro": 4, "cinco": 5, "seis": 6,
+        "sete": 7, "oito": 8, "nove": 9, "dez": 10, "onze": 11, "doze": 12,
+    },
+    "es": {
+        "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7,
+        "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12,
+    },
+    "id": {
+        "satu": 1, "dua belas": 12, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6,
+        "tujuh": 7, "delapan": 8, "sembilan": 9, "sepuluh": 10, "sebelas": 11,
+    },
+}  # fmt: skip
+"""The hours of the clock in words, per language."""
+_BEFORE_HOUR_WORD = {
+    "en": r"at|around|by|after|before|till|until",
+    "pt": r"às|as|umas|lá pelas|la pelas|pelas|pras|por volta das|depois das|antes das"
+    r"|até as|até às",
+    "es": r"a las|a la|como a las|como a la|a eso de las|después de las|despues de las"
+    r"|antes de las|hasta las",
+    "id": r"jam|jm|pukul|pkl",
+}
+"""What goes before an hour in words: "at three", "às duas", "a las dos", "jam dua"."""
+_AFTER_HOUR_WORD = {
+    "en": r"$|[,.!?]| (?:am|pm|a\.m\.|p\.m\.|o'?clock|o’clock|thirty|fifteen|forty five"
+    r"|ish|tomorrow|today|tonight|on|in the|works?|is|pls|please|then|or|and|ok)\b",
+    "pt": r"$|[,.!?]| (?:da tarde|da manhã|da manha|da noite|e meia|e quinze|horas?|amanhã"
+    r"|amanha|hoje|pode|tá|ta|ok)\b",
+    "es": r"$|[,.!?]| (?:de la tarde|de la mañana|de la manana|de la noche|y media|y cuarto"
+    r"|mañana|manana|hoy|está|esta|ok)\b",
+    "id": r"",
+}
+"""What may follow an hour in words, so that it is one ("at three tomorrow", "às duas da
+tarde"), not a count ("at two locations", "as duas turmas"); any word after "jam"."""
+_HOUR_MARK = {
+    "en": r"o'?clock|o’clock",
+    "pt": r"da tarde|da manhã|da manha|da noite",
+    "es": r"de la tarde|de la mañana|de la manana|de la noche",
+    "id": r"siang|sore|malam|malem|pagi",
+}
+"""What makes a number in words an hour with nothing before it: "three o'clock", "duas da
+tarde", "dos de la tarde"."""
+_HOURS_IN_WORDS = [
+    re.compile(
+        rf"(?<![\w])(?:(?P<before>{_BEFORE_HOUR_WORD[lang]}) (?P<word>{said})\b"
+        rf"(?={_AFTER_HOUR_WORD[lang]})|(?P<alone>{said})(?= (?:{_HOUR_MARK[lang]})\b))",
+        re.IGNORECASE,
+    )
+    for lang, said in (
+        (lang, "|".join(sorted(words, key=len, reverse=True)))
+        for lang, words in _HOUR_WORDS.items()
+    )
+]
+_HOUR_OF_WORD = {word: hour for words in _HOUR_WORDS.values() for word, hour in words.items()}
+_A_LA = re.compile(r"\ba la$", re.IGNORECASE)
+_AT = {"en": "at", "pt": "às", "es": "a las", "id": "jam"}
+"""The word that makes a number an hour, per language."""
+_HOUR_OF_THE_PART = re.compile(
+    r"(?<![\w:.])(?<!às )(?<!as )(?<!las )(?<!umas )(?<!pelas )(?<!pras )(?<!das )"
+    r"(\d{1,2})(?= (?:(?P<pt>da tarde|da manhã|da manha|da noite)"
+    r"|de la (?:tarde|mañana|manana|noche)))",
+    re.IGNORECASE,
+)
+"""A bare number before a part of the day as Portuguese and Spanish say it: "2 da tarde"
+is "às 2 da tarde", "2 de la tarde" "a las 2 de la tarde"."""
+_O_CLOCK = re.compile(r"\b(\d{1,2}) ?o['’]?clock\b", re.IGNORECASE)
+"""An hour said "o'clock": "3 o'clock" is "at 3"."""
+
+
+def _hours_in_words(text: str) -> str:
+    """`text` with the hours it says in words after what says they are hours (and before
+    what may follow one) in digits: "at three tomorrow", "às duas da tarde", "a las dos y
+    media", "jam dua siang"."""
+    for lang, said in zip(_HOUR_WORDS, _HOURS_IN_WORDS, strict=True):
+
+        def in_digits(found: re.Match[str], lang: str = lang) -> str:
+            if found["alone"]:  # "three o'clock", "duas da tarde": "at 3", "às 2"
+                return f"{_AT[lang]} {_HOUR_OF_WORD[found['alone'].casefold()]}"
+            before = _A_LA.sub("a las", found["before"])  # "a la una": "a las 1"
+            return f"{before} {_HOUR_OF_WORD[found['word'].casefold()]}"
+
+        text = said.sub(in_digits, text)
+    return _HOUR_OF_THE_PART.sub(
+        lambda found: f"{_AT['pt' if found['pt'] else 'es']} {found[1]}", text
+    )
 
 
 _A_WEEKDAY = (
