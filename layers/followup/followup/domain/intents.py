@@ -656,15 +656,14 @@ def classify(
     if done and not _STILL_OWED.search(message):  # not "I paid half, rest next week"
         return Detected(Intent.DONE, 0.9)
     refusal = _NOT_INTERESTED.search(message) or _ELSEWHERE.search(message)
-    if refusal and _POLITE_NO.fullmatch(refusal[0]) and _refused_for_now(message, refusal):
-        later = _asked_after_refusal(text, now, zone)  # "agora não, obrigado": not now
-        return _call_back(later) if later else Detected(Intent.BUSY, 0.8)
+    for_now = refusal is not None and _refused_for_now(message, refusal)
+    # asked again then: "not interested right now, maybe in january"
+    then = _asked_after_refusal(text, now, zone) if for_now else None
+    if refusal and for_now and _POLITE_NO.fullmatch(refusal[0]):
+        # "agora não, obrigado": not now, as "agora não" is
+        return _call_back(then) if then else Detected(Intent.BUSY, 0.8)
     if refusal and not _NOT_REALLY.search(message[: refusal.start()]) and not _redirected(text):
-        for_now = _refused_for_now(message, refusal)
-        then = _asked_after_refusal(text, now, zone) if for_now else None
-        if then is not None:  # "not interested right now, maybe in january": asked again then
-            return _call_back(then)
-        return Detected(Intent.NOT_INTERESTED, 0.9)
+        return _call_back(then) if then else Detected(Intent.NOT_INTERESTED, 0.9)
     no_need = _no_need(text, keywords, now, zone)
     if no_need == "refuses":
         return Detected(Intent.NOT_INTERESTED, 0.9)

@@ -73,7 +73,7 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib import resources
 from itertools import pairwise
 from typing import NamedTuple
@@ -301,8 +301,8 @@ _HOUR_MARK = {
 }
 """What makes a number in words an hour with nothing before it: "three o'clock", "duas da
 tarde", "dos de la tarde"."""
-_HOURS_IN_WORDS = [
-    re.compile(
+_HOURS_IN_WORDS = {
+    lang: re.compile(
         rf"(?<![\w])(?:(?P<before>{_BEFORE_HOUR_WORD[lang]}) (?P<word>{said})\b"
         rf"(?={_AFTER_HOUR_WORD[lang]})|(?P<alone>{said})(?= (?:{_HOUR_MARK[lang]})\b))",
         re.IGNORECASE,
@@ -311,7 +311,7 @@ _HOURS_IN_WORDS = [
         (lang, "|".join(sorted(words, key=len, reverse=True)))
         for lang, words in _HOUR_WORDS.items()
     )
-]
+}
 _HOUR_OF_WORD = {word: hour for words in _HOUR_WORDS.values() for word, hour in words.items()}
 _A_LA = re.compile(r"\ba la$", re.IGNORECASE)
 _AT = {"en": "at", "pt": "às", "es": "a las", "id": "jam"}
@@ -328,19 +328,20 @@ _O_CLOCK = re.compile(r"\b(\d{1,2}) ?o['’]?clock\b", re.IGNORECASE)
 """An hour said "o'clock": "3 o'clock" is "at 3"."""
 
 
+def _in_digits(found: re.Match[str], lang: str) -> str:
+    """The hour in words `found` (`_HOURS_IN_WORDS` of `lang`) in digits, said as one."""
+    if found["alone"]:  # "three o'clock", "duas da tarde": "at 3", "às 2"
+        return f"{_AT[lang]} {_HOUR_OF_WORD[found['alone'].casefold()]}"
+    before = _A_LA.sub("a las", found["before"])  # "a la una": "a las 1"
+    return f"{before} {_HOUR_OF_WORD[found['word'].casefold()]}"
+
+
 def _hours_in_words(text: str) -> str:
     """`text` with the hours it says in words after what says they are hours (and before
     what may follow one) in digits: "at three tomorrow", "às duas da tarde", "a las dos y
     media", "jam dua siang"."""
-    for lang, said in zip(_HOUR_WORDS, _HOURS_IN_WORDS, strict=True):
-
-        def in_digits(found: re.Match[str], lang: str = lang) -> str:
-            if found["alone"]:  # "three o'clock", "duas da tarde": "at 3", "às 2"
-                return f"{_AT[lang]} {_HOUR_OF_WORD[found['alone'].casefold()]}"
-            before = _A_LA.sub("a las", found["before"])  # "a la una": "a las 1"
-            return f"{before} {_HOUR_OF_WORD[found['word'].casefold()]}"
-
-        text = said.sub(in_digits, text)
+    for lang, said in _HOURS_IN_WORDS.items():
+        text = said.sub(partial(_in_digits, lang=lang), text)
     return _HOUR_OF_THE_PART.sub(
         lambda found: f"{_AT['pt' if found['pt'] else 'es']} {found[1]}", text
     )
@@ -910,8 +911,8 @@ def _free_now_after(message: str) -> bool:
     return False
 
 
-_NOT_FREE_NOW = frozenset({"not", "nt", "nao", "no", "gak", "ga", "tidak", "belum", "if", "when"})
-_NOT_FREE_NOW |= {"kalau", "kalo", "se", "si", "cuando", "quando"}
+_NOT_FREE_NOW = _NOT_NOW | {"nt", "belum", "if", "when", "kalau", "kalo", "se", "si", "cuando"}
+_NOT_FREE_NOW |= {"quando"}
 """Words right before a "free now" that negate it or make it a condition."""
 
 
@@ -2550,8 +2551,7 @@ def _later_day_refused(
     said = set(_PROPOSED.sub(" ", message[: then.start()]).split())
     if (_IF | _YOU) & said or _TAKEN & set(after_first[:2]) or _NOW & set(after_first):
         return False
-    between = _PART.sub(" ", message[first.end() : then.start()]).split()
-    if _MINE & set(between[:2]) and _ENGAGEMENTS & set(between[:6]):
+    if _engaged(_PART.sub(" ", message[first.end() : then.start()]).split()):
         return True  # "tomorrow I have an exam, thursday afternoon works", "tengo examen"
     return (
         _CANT_DO.search(message[: first.start()]) is not None
