@@ -219,3 +219,24 @@ def test_the_day_paid_then_the_day_to_pay_is_the_day_to_pay(
     # Then the call back is the day they will pay (it was their payday); a payday alone,
     # or two days offered, stays the first
     assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "call me after the 10th", "2026-12-11T09:00"),
+        (NEW_YORK, "after the 30th", "2026-12-01T09:00"),
+        (NEW_YORK, "after december 3rd", "2026-12-04T09:00"),
+        (JAKARTA, "setelah tanggal 20 aja", "2026-12-21T09:00"),
+        (SAO_PAULO, "depois do dia 10", "2026-12-11T09:00"),
+        (MEXICO_CITY, "después del 10 te pago", "2026-12-11T09:00"),
+        (NEW_YORK, "not before the 10th", "2026-12-10T09:00"),
+        (SAO_PAULO, "a partir do dia 10", "2026-12-10T09:00"),
+    ],
+)
+def test_after_a_date_is_the_day_after_it(zone: ZoneInfo, text: str, local: str) -> None:
+    # Given a lead writing at 09:00 on Tuesday
+    # When they ask to be called after a date
+    # Then the call back is the day after it (it was that date); "not before" and "from"
+    # a date keep the date
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)

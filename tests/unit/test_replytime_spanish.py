@@ -34,7 +34,7 @@ from tests.support.replies import NEW_YORK, detected
         ("a mediodía", "2026-11-24T12:00"),
         ("llámame el 15", "2026-12-15T09:00"),
         ("estoy de vacaciones hasta el 15", "2026-12-15T09:00"),
-        ("después del 10 te pago", "2026-12-10T09:00"),
+        ("después del 10 te pago", "2026-12-11T09:00"),
     ],
 )
 def test_a_spanish_reply_books_the_time_it_asks_for(text: str, local: str) -> None:

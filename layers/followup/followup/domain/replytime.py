@@ -831,6 +831,21 @@ _DATE = re.compile(
 )
 
 
+_AFTER_THE_DATE = re.compile(
+    r"\b(?:after|depois do|depois de|setelah|sesudah|stlh|abis|habis|despues de)"
+    r"(?: (?:the|o|el))? $"
+)
+"""Words right before a date that ask for the days after it: "after the 10th", "depois do
+dia 10", "setelah tanggal 10"."""
+
+
+def _after_the_date(dated: re.Match[str]) -> bool:
+    """The date `dated` names is said with "after" before it ("after the 10th", "setelah
+    tanggal 20", "después del 10"): the day after it is asked for."""
+    before = dated.string[: dated.start()]
+    return _AFTER_THE_DATE.search(before) is not None or dated[0].startswith("despues")
+
+
 def _date_asked(message: str) -> re.Match[str] | None:
     """The first date the normalised `message` names (`_DATE`), or the next one when the
     first is the day the lead is paid and another follows: "I get paid on the 15th, will
@@ -1089,7 +1104,10 @@ def _english(
         return f"{day.isoformat()} {hour:02d}:{minute:02d}"
 
     if dated is not None:
-        return at(_date_named(dated, now, hour, minute))
+        named = _date_named(dated, now, hour, minute)
+        if named is not None and _after_the_date(dated):
+            named += timedelta(days=1)  # "call me after the 10th": the 11th
+        return at(named)
     if counted is not None:
         return at(now.date() + timedelta(days=_days_counted(counted)))
     if weeks is not None:
