@@ -235,6 +235,8 @@ def test_not_interested_for_now_with_a_later_time_is_a_call_back_then(
         (JAKARTA, "sisanya udah aku transfer", Intent.DONE, None),
         (SAO_PAULO, "já paguei, falta mandar o comprovante", Intent.DONE, None),
         (MEXICO_CITY, "ya pagué el resto", Intent.DONE, None),
+        (NEW_YORK, "I've paid the first installment", Intent.DONE, None),
+        (SAO_PAULO, "paguei a primeira parcela", Intent.DONE, None),
     ],
 )
 def test_a_payment_still_owed_or_someone_elses_is_not_done(

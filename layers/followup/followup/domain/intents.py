@@ -169,7 +169,7 @@ _DONE = _any(
 _STILL_OWED = _any(
     r"(?<!other )half(?! (?:an?|past|hour)\b)|rest (?:next|on|tomorrow|later|by|in)\b"
     r"|(?<!paid )(?<!pay )(?<!paid off )(?:the (?:other half|rest|remaining|remainder|balance)"
-    r"|(?:first|1st) installment)(?! (?:is |was )?(?:paid|done|sent))",
+    r"|(?<!paid the )(?:first|1st) installment)(?! (?:is |was )?(?:paid|done|sent))",
     r"(?:havent|have not|not|didnt|did not) (?:paid|pay)(?: it)?(?: yet)?|still owe",
     r"(?<!bayar )(?<!lunas )(?:setengah|separuh|sisanya|sisa (?:pembayaran|bayar)|pelunasan"
     r"|cicilan pertama)(?! (?:udah|sudah|sdh|udh|dah) )",
