@@ -1075,7 +1075,8 @@ def _english(
         soon = now + SOON  # "I'm free between 9 and 11" said at 10
         return f"{soon.date().isoformat()} {soon:%H:%M}"
     later = clock is not None and _LATER_TODAY.search(message, 0, clock.start()) is not None
-    later |= day is None and now.hour >= _AFTERNOON  # "at 7" said at 6 in the evening
+    # "at 7" said at 6 in the evening
+    later |= day is None and clock is not None and _evening_near(clock, now)
     if clock is not None and (day is not None or later) and today and part_hour is None:
         # "today at 7", "nanti jam 7", "later at 7" said at 9 in the morning: 19:00, not
         # tomorrow's 07:00
@@ -1898,9 +1899,16 @@ _EVENING_HOURS = range(7, 10)
 """Hours said with no am or pm whose evening is a time to call: 7, 8 and 9."""
 
 
-_AFTERNOON = 12
-"""From this hour an hour said with no day, as with "today", may be this evening's: "at 7"
-said at 18:00 is 19:00."""
+_EVENING_AHEAD = 4
+"""Hours before an evening hour from which it said with no day, as with "today", may be
+this evening's: "at 7" said from 15:00 is 19:00."""
+
+
+def _evening_near(clock: re.Match[str], now: datetime) -> bool:
+    """The hour `clock` is one of the evening's (`_EVENING_HOURS`) that comes within
+    `_EVENING_AHEAD` hours `now`: "at 7" said at 18:00."""
+    hour, _ = _as_said(clock)
+    return hour in _EVENING_HOURS and now.hour >= hour + 12 - _EVENING_AHEAD
 
 
 def _evening_meant(clock: re.Match[str], now: datetime) -> bool:
@@ -1908,8 +1916,8 @@ def _evening_meant(clock: re.Match[str], now: datetime) -> bool:
     ("07:00"), is one of the evening's (`_EVENING_HOURS`) that has passed this morning
     `now` while its evening is still to come: the lead means this evening, not tomorrow
     morning. An hour said with no day at all in the morning stays the next one to come
-    ("jam 8 aja" said at 9 is tomorrow at 8); said from noon on, it is this evening's ("at
-    7" said at 18:00 is 19:00)."""
+    ("jam 8 aja" said at 9 is tomorrow at 8); said a few hours before its evening, it is
+    this evening's (`_evening_near`: "at 7" said at 18:00 is 19:00)."""
     hour, ampm = _as_said(clock)
     if ampm is not None or _hour_digits(clock).startswith("0") or hour not in _EVENING_HOURS:
         return False
