@@ -295,14 +295,23 @@ def test_a_next_day_offered_with_maybe_and_refused_too_books_nothing() -> None:
         (SAO_PAULO, "trabalho de segunda a sexta", Intent.OTHER),
         (MEXICO_CITY, "trabajo del lunes al viernes", Intent.OTHER),
         (JAKARTA, "aku kerja senin sampai jumat", Intent.OTHER),
+        (NEW_YORK, "I have an exam tomorrow", Intent.OTHER),
+        (NEW_YORK, "tomorrow I have an exam", Intent.OTHER),
+        (SAO_PAULO, "tenho prova amanhã", Intent.OTHER),
+        (SAO_PAULO, "amanhã tenho prova", Intent.OTHER),
+        (JAKARTA, "besok aku ada ujian", Intent.OTHER),
+        (JAKARTA, "aku ada ujian besok", Intent.OTHER),
+        (MEXICO_CITY, "tengo examen mañana", Intent.OTHER),
+        (NEW_YORK, "I have class monday", Intent.OTHER),
     ],
 )
-def test_a_day_the_lead_is_at_work_books_no_call_back(
+def test_a_day_the_lead_is_at_work_or_has_an_exam_books_no_call_back(
     zone: ZoneInfo, text: str, intent: Intent
 ) -> None:
     # Given a lead writing at 08:00 on Tuesday
-    # When they say they are at work on a day, or on a span of weekdays, or busy on one
-    # Then no call back is booked (it was booked at 09:00 that day, at their work)
+    # When they say they are at work on a day, or on a span of weekdays, busy on one, or
+    # have an exam or a class then (theirs: "I have", "tenho", "aku ada")
+    # Then no call back is booked (it was booked at 09:00 that day, at their work or exam)
     assert detected(zone, text, at(8)) == (intent, None)
 
 

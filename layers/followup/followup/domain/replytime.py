@@ -2778,6 +2778,7 @@ def refuses_day(clauses: list[str]) -> bool:
         before.pop()
     while before and before[0] in _OPENING:
         before.pop(0)
+    engaged = bool(before) and _engaged(before) == len(before)  # "I have an exam tomorrow"
     subject = False
     while before and before[0] in _REFUSER:
         before.pop(0)
@@ -2789,6 +2790,7 @@ def refuses_day(clauses: list[str]) -> bool:
         _REFUSAL.fullmatch(refusal) is not None
         or ((subject or on) and refusal in _BUSY | _AWAY | _AT_WORK)
         or refusal in _I_WORK
+        or engaged
     )
 
 
