@@ -1427,7 +1427,7 @@ Not a refusal of an earlier day ("hari ini jangan, telpon besok aja")."""
 
 
 _CALLED_BEFORE = re.compile(
-    r"\b(?:call me|text me|me liga|me ligue|telpon|telp|hubungi|llamame|llamenme|marcame"
+    r"\b(?:call(?: me)?|text me|me liga|me ligue|telpon|telp|hubungi|llamame|llamenme|marcame"
     r"|escribeme)(?: (?:on|at|di|pas|el|a las))? $"
 )
 """A request to be called right before a day or hour: "call me thursday"."""
