@@ -242,6 +242,11 @@ def test_the_hour_asked_for_first_stays_when_the_refusal_is_not_of_it(
     [
         (NEW_YORK, "I have a meeting at 3, call me at 5", "2026-11-24T17:00"),
         (NEW_YORK, "dentist at 10, call after 11", "2026-11-24T11:00"),
+        (
+            MEXICO_CITY,
+            "tengo cita con el doctor a las 10, después de las 12 sí",
+            "2026-11-24T12:00",
+        ),
         (NEW_YORK, "my son has class at 3, call me at 5", "2026-11-24T17:00"),
         (NEW_YORK, "tomorrow I have a meeting at 3, call me at 5", "2026-11-25T17:00"),
         (NEW_YORK, "at 4pm I'm still at work, call me at 8", "2026-11-24T20:00"),

@@ -2293,11 +2293,11 @@ _MINE = frozenset({"i", "ive", "aku", "saya", "sy", "gw", "gue", "eu", "tenho", 
 
 _ENGAGED_AT = re.compile(
     r"\b(?:(?:i|aku|saya|sy|eu|yo|we|my \w+) )?(?:have|has|got|ive|tenho|tem|tengo|ada|punya)"
-    rf"(?: \w+){{0,2}}? (?:{'|'.join(sorted(_ENGAGEMENTS))})"
-    r"(?: (?:at|as|a|las|jam|jm|pukul|pkl|around))? $"
+    rf"(?: \w+){{0,3}}? (?:{'|'.join(sorted(_ENGAGEMENTS))})"
+    r"(?: (?:at|as|a las|a|las|jam|jm|pukul|pkl|around))? $"
 )
 """What keeps the lead said right before an hour, up to it: "I have a meeting at 3", "aku
-ada kelas jam 3", "tenho aula às 15h"."""
+ada kelas jam 3", "tenho aula às 15h", "tengo cita con el doctor a las 10"."""
 
 
 def _called_after_it(message: str, clock: re.Match[str]) -> bool:
