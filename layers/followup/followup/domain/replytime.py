@@ -242,7 +242,7 @@ def plain_words(text: str) -> str:
     (`_HOUR_TRADED`), and the next week said after this one with its "week" left out is
     whole (`_NEXT_ONE`)."""
     text = _WEEKDAYS_SPANNED.sub(r"\g<first>", text)
-    text = _O_CLOCK.sub(r"at \1", _hours_in_words(text))
+    text = _O_CLOCK.sub(r"at \1", _hours_in_words(_AT_ONE.sub("a las ", text)))
     text = _HOUR_TRADED.sub(r"at \1 \2\3at \4", text)
     text = _NEXT_ONE.sub(lambda found: f"{found[0]} {found['week']}", text)
     text = _PT_ON_THE.sub("on ", _AT_SIGN.sub(" at ", text))
@@ -277,8 +277,7 @@ _BEFORE_HOUR_WORD = {
     "en": r"at|around|by|after|before|till|until",
     "pt": r"às|as|umas|lá pelas|la pelas|pelas|pras|por volta das|depois das|antes das"
     r"|até as|até às",
-    "es": r"a las|a la|como a las|como a la|a eso de las|después de las|despues de las"
-    r"|antes de las|hasta las",
+    "es": r"a las|como a las|a eso de las|después de las|despues de las|antes de las|hasta las",
     "id": r"jam|jm|pukul|pkl",
 }
 """What goes before an hour in words: "at three", "às duas", "a las dos", "jam dua"."""
@@ -313,7 +312,8 @@ _HOURS_IN_WORDS = {
     )
 }
 _HOUR_OF_WORD = {word: hour for words in _HOUR_WORDS.values() for word, hour in words.items()}
-_A_LA = re.compile(r"\ba la$", re.IGNORECASE)
+_AT_ONE = re.compile(r"\ba la (?=(?:1|una)\b)", re.IGNORECASE)
+"""The Spanish one o'clock, said in the singular: "a la una", "como a la 1" ("a las")."""
 _AT = {"en": "at", "pt": "às", "es": "a las", "id": "jam"}
 """The word that makes a number an hour, per language."""
 _HOUR_OF_THE_PART = re.compile(
@@ -332,8 +332,7 @@ def _in_digits(found: re.Match[str], lang: str) -> str:
     """The hour in words `found` (`_HOURS_IN_WORDS` of `lang`) in digits, said as one."""
     if found["alone"]:  # "three o'clock", "duas da tarde": "at 3", "às 2"
         return f"{_AT[lang]} {_HOUR_OF_WORD[found['alone'].casefold()]}"
-    before = _A_LA.sub("a las", found["before"])  # "a la una": "a las 1"
-    return f"{before} {_HOUR_OF_WORD[found['word'].casefold()]}"
+    return f"{found['before']} {_HOUR_OF_WORD[found['word'].casefold()]}"
 
 
 def _hours_in_words(text: str) -> str:
