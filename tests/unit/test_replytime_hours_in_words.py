@@ -33,6 +33,7 @@ from tests.support.replies import JAKARTA, MEXICO_CITY, NEW_YORK, SAO_PAULO, det
         (MEXICO_CITY, "a la una", "2026-11-24T13:00"),
         (MEXICO_CITY, "mañana a la una de la tarde", "2026-11-25T13:00"),
         (MEXICO_CITY, "a las once", "2026-11-24T11:00"),
+        (MEXICO_CITY, "a las tres en punto", "2026-11-24T15:00"),
         (MEXICO_CITY, "tipo 7 de la noche", "2026-11-24T19:00"),
         (JAKARTA, "jam dua siang", "2026-11-24T14:00"),
         (JAKARTA, "jam tiga sore", "2026-11-24T15:00"),

@@ -287,7 +287,7 @@ _AFTER_HOUR_WORD = {
     "pt": r"$|[,.!?]| (?:da tarde|da manhã|da manha|da noite|e meia|e quinze|horas?|amanhã"
     r"|amanha|hoje|pode|tá|ta|ok)\b",
     "es": r"$|[,.!?]| (?:de la tarde|de la mañana|de la manana|de la noche|y media|y cuarto"
-    r"|mañana|manana|hoy|está|esta|ok)\b",
+    r"|en punto|mañana|manana|hoy|está|esta|ok)\b",
     "id": r"",
 }
 """What may follow an hour in words, so that it is one ("at three tomorrow", "às duas da
