@@ -22,6 +22,8 @@ from tests.support.replies import JAKARTA, MEXICO_CITY, NEW_YORK, SAO_PAULO, det
         (NEW_YORK, "three o'clock", "2026-11-24T15:00"),
         (NEW_YORK, "one o'clock tomorrow", "2026-11-25T13:00"),
         (NEW_YORK, "3 o'clock", "2026-11-24T15:00"),
+        (NEW_YORK, "at ten thirty tomorrow", "2026-11-25T10:30"),
+        (NEW_YORK, "at 4 fifteen", "2026-11-24T16:15"),
         (SAO_PAULO, "às duas", "2026-11-24T14:00"),
         (SAO_PAULO, "duas da tarde", "2026-11-24T14:00"),
         (SAO_PAULO, "umas duas da tarde", "2026-11-24T14:00"),
@@ -54,6 +56,7 @@ def test_an_hour_in_words_is_that_hour(zone: ZoneInfo, text: str, local: str) ->
         (NEW_YORK, "at once"),
         (SAO_PAULO, "as duas turmas"),
         (SAO_PAULO, "as duas e eu"),
+        (NEW_YORK, "I have 2 thirty minute calls"),
     ],
 )
 def test_a_number_of_things_in_words_is_no_hour(zone: ZoneInfo, text: str) -> None:

@@ -751,6 +751,10 @@ _SPOKEN = (
     (re.compile(r"\b(\d{1,2}) y media\b"), 0, 30),
     (re.compile(r"\b(\d{1,2}) y cuarto\b"), 0, 15),
     (re.compile(r"\b(\d{1,2}) menos cuarto\b"), -1, 45),
+    # "at ten thirty" (its hour in digits by then: `_hours_in_words`), "at 4 fifteen"
+    (re.compile(r"\b(?<=at )(\d{1,2}) thirty\b"), 0, 30),
+    (re.compile(r"\b(?<=at )(\d{1,2}) fifteen\b"), 0, 15),
+    (re.compile(r"\b(?<=at )(\d{1,2}) forty five\b"), 0, 45),
 )
 """Half and quarter hours as they are said, rewritten as a clock reads them."""
 _LATE = frozenset({15, 17, 19})
