@@ -1133,12 +1133,11 @@ def _english(
 
 
 _COUNTS = {
-    "one": 1, "um": 1, "uma": 1, "un": 1, "una": 1, "satu": 1, "two": 2, "three": 3,
-    "four": 4, "five": 5, "six": 6, "seven": 7, "dua": 2, "tiga": 3, "empat": 4, "lima": 5,
-    "enam": 6, "tujuh": 7, "dois": 2, "duas": 2, "tres": 3, "quatro": 4, "cinco": 5,
-    "seis": 6, "sete": 7, "dos": 2, "cuatro": 4, "siete": 7,
+    **{word: n for words in _HOUR_WORDS.values() for word, n in words.items() if n <= 7},
+    **{"um": 1, "un": 1, "dois": 2},  # the masculine forms no hour takes
     **_SOME_COUNTS,
-}  # fmt: skip
+}
+"""Days or weeks counted in words, up to a week ("in two days", "daqui a dois dias")."""
 # English "a" counts one day or week ("in a week"); not Portuguese "daqui a dias"
 _COUNT = rf"\d{{1,2}}|{'|'.join(sorted(_COUNTS, key=len, reverse=True))}|a(?= (?:day|week)\b)"
 _DAY_UNIT = r"days?|hari|dias?|weeks?|minggu|semanas?"
