@@ -1,7 +1,7 @@
 """The journey builder in a real headless Chromium against `followup dev`: it reads in each
 language, passes axe and fits a 390 px phone; a branching journey is built, reordered and
-activated; the API's problems show beside their field in plain words; a draft survives a
-reload."""
+activated; a date rule is built and edited; the API's problems show beside their field in
+plain words; a draft survives a reload; the rules list says each trigger in words."""
 
 from __future__ import annotations
 
@@ -241,4 +241,81 @@ def test_a_save_keeps_the_rule_off_that_a_colleague_switched_off_meanwhile(
     # Then the rename is saved and the rule stays off
     saved = stack.call("GET", "/api/rules/busy-nudge").json()
     assert (saved["name"], saved["active"]) == ("Renamed while off", False)
+    assert watched.errors == []
+
+
+@pytest.mark.slow
+def test_a_date_rule_is_built_listed_in_words_and_edited_in_the_builder(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given marketing building a reminder a week before each lead's renewal date
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    new_journey(page, stack.url)
+    page.get_by_label("Id", exact=True).fill("e2e-renewal")
+    page.get_by_label("Name", exact=True).fill("Renewal reminder")
+    page.get_by_label("Trigger", exact=True).select_option(label="A date comes round")
+    page.get_by_label("Date field").fill("renewal_date")
+    page.get_by_label("Time from the date (amount)").fill("7")
+    page.get_by_label("Step 1 template from the catalogue").select_option(
+        label="follow_up_later (id) · Approved"
+    )
+    canvas = page.get_by_test_id("canvas").last
+    trigger = canvas.get_by_role("button", name=re.compile("^Trigger"))
+    expect(trigger).to_contain_text(
+        "7 days before the date in renewal_date, at 09:00 in the lead's time"
+    )
+    # A time that is no time is refused beside its field, and nothing is saved
+    at = page.get_by_label("At (HH:MM, the lead's time)")
+    at.fill("9am")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(at).to_have_attribute("aria-invalid", "true")
+    assert stack.call("GET", "/api/rules/e2e-renewal").status_code == 404
+    # When it is saved with 09:00, the rules list says when it fires
+    at.fill("09:00")
+    page.get_by_role("button", name="Save", exact=True).click()
+    row = page.locator('[data-testid="rule-row"][data-id="e2e-renewal"]')
+    expect(row.get_by_test_id("trigger")).to_have_text(
+        "7 days before the date in renewal_date, at 09:00 in the lead's time"
+    )
+    assert stack.call("GET", "/api/rules/e2e-renewal").json()["trigger"] == {
+        "kind": "date",
+        "attribute": "renewal_date",
+        "offset": {"amount": 7, "unit": "days"},
+        "before": True,
+        "at": "09:00",
+    }
+    # And opened again, it moves to 2 days after the date, at the date's own time
+    row.get_by_role("button", name="Edit").click()
+    expect(page.get_by_label("Date field")).to_have_value("renewal_date")
+    page.get_by_label("Time from the date (amount)").fill("2")
+    page.get_by_label("Before or after").select_option(label="After the date")
+    page.get_by_label("At (HH:MM, the lead's time)").fill("")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(row.get_by_test_id("trigger")).to_have_text("2 days after the date in renewal_date")
+    saved = stack.call("GET", "/api/rules/e2e-renewal").json()
+    assert (saved["version"], saved["trigger"]) == (
+        2,
+        {
+            "kind": "date",
+            "attribute": "renewal_date",
+            "offset": {"amount": 2, "unit": "days"},
+            "before": False,
+            "at": None,
+        },
+    )
+    # The browser logs the refused save; nothing else went wrong
+    assert [e for e in watched.errors if "status of 422" not in e] == []
+
+
+@pytest.mark.slow
+def test_the_rules_list_says_each_quiet_time_in_the_readers_words(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    row = page.locator('[data-testid="rule-row"][data-id="new-idle-1h"]')
+    for locale, words in (("en", "new · quiet 1 hour"), ("id", "new · diam 1 jam")):
+        choose_language(page, locale)
+        page.goto(f"{stack.url}/#/rules")
+        expect(row.get_by_test_id("trigger")).to_have_text(words)
+    choose_language(page, "en")
     assert watched.errors == []

@@ -165,7 +165,10 @@ export type Trigger =
   | { kind: "idle"; stages: string[]; idle: Duration; last_speaker?: string; [extra: string]: unknown }
   | { kind: "intent"; intents: string[] }
   | { kind: "stage_entered"; stages: string[] }
-  | { kind: "event"; name: string; where?: Record<string, string> };
+  | { kind: "event"; name: string; where?: Record<string, string> }
+  /** A date attribute coming round, moved by `offset` (before it when `before`), at the
+   * lead's local `at` (HH:MM) that day, or at the moment itself when `at` is null. */
+  | { kind: "date"; attribute: string; offset: Duration; before: boolean; at?: string | null };
 
 export interface Rule {
   id: string;

@@ -6,8 +6,10 @@ import { ApiError, type Rule, type Trigger } from "../api";
 import { useT } from "../i18n/locale";
 import { Empty, ErrorState, Loading } from "../problems";
 import { useRules, useSession } from "../session";
+import { duration, triggerWords } from "./editor/words";
 
-/** One line for the rules list: "new · quiet 24 hours", "reply: busy", ... */
+/** One line for the rules list: "new · quiet 24 hours", "reply: busy", "7 days before the
+ * date in renewal_date, at 09:00", ... */
 export function useTriggerWords(): (trigger: Trigger) => string {
   const t = useT();
   return (trigger) => {
@@ -22,12 +24,13 @@ export function useTriggerWords(): (trigger: Trigger) => string {
           ? t("trigger.eventWhere", { name: trigger.name, where: where.join(", ") })
           : t("trigger.event", { name: trigger.name });
       }
-      default:
+      case "idle":
         return t("trigger.idle", {
           stages: trigger.stages.join(", ") || t("trigger.anyStage"),
-          amount: trigger.idle.amount,
-          unit: trigger.idle.unit,
+          idle: duration(trigger.idle, t),
         });
+      default:
+        return triggerWords(trigger, t);
     }
   };
 }

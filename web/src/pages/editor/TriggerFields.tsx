@@ -1,12 +1,13 @@
-// What starts the journey: a silence, a reply's intent, a stage entered, a custom event.
-import { Checkbox, Fieldset, NativeSelect, Stack, Text, TextInput } from "@mantine/core";
+// What starts the journey: a silence, a reply's intent, a stage entered, a custom event, a
+// date coming round.
+import { Checkbox, Fieldset, Group, NativeSelect, Stack, Text, TextInput } from "@mantine/core";
 import { useState } from "react";
 import type { Trigger } from "../../api";
 import { useT } from "../../i18n/locale";
 import { DurationInput, ListInput } from "./fields";
 import { type Problems, problemsAt } from "./problems";
 
-const KINDS = ["idle", "intent", "stage_entered", "event"] as const;
+const KINDS = ["idle", "intent", "stage_entered", "event", "date"] as const;
 const INTENTS = ["busy", "call_back_at"] as const;
 
 /** A fresh trigger of `kind`, keeping the stages of the one it replaces. */
@@ -19,6 +20,8 @@ function triggerOf(kind: Trigger["kind"], from: Trigger): Trigger {
       return { kind, stages };
     case "event":
       return { kind, name: "", where: {} };
+    case "date":
+      return { kind, attribute: "", offset: { amount: 1, unit: "days" }, before: true, at: "09:00" };
     default:
       return { kind: "idle", stages, idle: { amount: 24, unit: "hours" } };
   }
@@ -121,6 +124,42 @@ export function TriggerFields({
               change({ ...trigger, where: parseWhere(e.currentTarget.value) });
             }}
             error={at("trigger.where", true)}
+          />
+        </>
+      )}
+      {trigger.kind === "date" && (
+        <>
+          <TextInput
+            label={t("editor.trigger.attribute")}
+            description={t("editor.trigger.attributeHint")}
+            value={trigger.attribute}
+            onChange={(e) => change({ ...trigger, attribute: e.currentTarget.value })}
+            error={at("trigger.attribute")}
+          />
+          <Group gap="xs" align="flex-start" wrap="wrap">
+            <DurationInput
+              label={t("editor.trigger.offset")}
+              value={trigger.offset}
+              change={(offset) => change({ ...trigger, offset })}
+              error={at("trigger.offset", true)}
+            />
+            <NativeSelect
+              label={t("editor.trigger.side")}
+              value={trigger.before ? "before" : "after"}
+              onChange={(e) => change({ ...trigger, before: e.currentTarget.value === "before" })}
+              data={(["before", "after"] as const).map((side) => ({
+                value: side,
+                label: t(`editor.trigger.side.${side}`),
+              }))}
+            />
+          </Group>
+          <TextInput
+            label={t("editor.trigger.at")}
+            description={t("editor.trigger.atHint")}
+            placeholder="09:00"
+            value={trigger.at ?? ""}
+            onChange={(e) => change({ ...trigger, at: e.currentTarget.value.trim() || null })}
+            error={at("trigger.at")}
           />
         </>
       )}

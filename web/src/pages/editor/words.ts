@@ -36,9 +36,19 @@ export function duration(value: Duration, t: T): string {
 
 const list = (items: string[] | undefined) => (items ?? []).join(", ");
 
+/** "7 days before the date in renewal_date, at 09:00": when a date trigger fires. */
+function dateWords(trigger: Extract<Rule["trigger"], { kind: "date" }>, t: T): string {
+  const field = trigger.attribute;
+  const day = !trigger.offset.amount
+    ? t("canvas.trigger.dateOn", { field })
+    : t(trigger.before ? "canvas.trigger.dateBefore" : "canvas.trigger.dateAfter", {
+        offset: duration(trigger.offset, t),
+        field,
+      });
+  return trigger.at ? t("canvas.trigger.dateAt", { day, at: trigger.at }) : day;
+}
+
 export function triggerWords(trigger: Rule["trigger"], t: T): string {
-  const kind: string = trigger.kind;
-  if (kind === "date") return t("canvas.trigger.date", { field: String((trigger as { attribute?: string }).attribute ?? "") });
   switch (trigger.kind) {
     case "idle":
       return trigger.stages.length
@@ -50,6 +60,8 @@ export function triggerWords(trigger: Rule["trigger"], t: T): string {
       return t("canvas.trigger.stageEntered", { stages: list(trigger.stages) });
     case "event":
       return t("canvas.trigger.event", { name: trigger.name });
+    case "date":
+      return dateWords(trigger, t);
     default:
       return t("canvas.trigger.other", { kind: (trigger as { kind: string }).kind });
   }
