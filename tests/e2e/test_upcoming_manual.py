@@ -1,11 +1,13 @@
 """The contact page's upcoming steps in a real headless Chromium against `followup dev`: a
 journey's first step a counsellor sent by hand is shown as sent by hand, in the reader's
 language, not as a step the rule will send; and while sending is paused, each send says
-it is held."""
+it is held; a scheduled follow-up says since when the lead has been quiet."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -45,9 +47,10 @@ PAUSED = {
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, str]]:
     """The demo with its rules off, a two-step journey, and a lead who wrote and was sent
-    its first step by hand after hours; the tick then enrolled the lead."""
+    its first step by hand after hours; the tick then enrolled the lead, and queued the
+    first step for the demo leads quiet for days whose send window is closed."""
     state = tmp_path_factory.mktemp("upcoming") / "state"
-    running = Running(state, free_port(), contacts=2, clock=TUESDAY_8PM_JAKARTA)
+    running = Running(state, free_port(), contacts=6, clock=TUESDAY_8PM_JAKARTA)
     for rule in running.call("GET", "/api/rules").json()["rules"]:
         running.call("POST", f"/api/rules/{rule['id']}/deactivate")
     assert running.call("POST", "/api/rules", json=RULE).status_code == 201
@@ -95,6 +98,26 @@ def test_a_step_sent_by_hand_is_shown_so_in_the_contacts_upcoming_steps(
     scroll, width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
     assert scroll <= width
     assert problems == []
+    assert watched.errors == []
+
+
+def test_a_scheduled_follow_up_says_since_when_the_lead_has_been_quiet(
+    stack: tuple[Running, str], browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given a demo lead quiet for days, whose first step the tick queued at 20:00 for
+    # Wednesday 08:00, when the journey's send window opens
+    running, by_hand = stack
+    queue = running.call("GET", "/api/queue?status=queued").json()["followups"]
+    [queued, *_] = [f for f in queue if f["contact_id"] != by_hand]
+    quiet = datetime.fromisoformat(queued["silence_key"]).astimezone(ZoneInfo(queued["zone"]))
+    assert quiet.date() < date(2026, 11, 24)
+    # When the contact's page is opened
+    page = sign_in(browser, pages, running.url, "counselor", watched)
+    page.goto(f"{running.url}/#/contacts/{queued['contact_id']}")
+    # Then the scheduled step says since when the lead has been quiet, not when it was queued
+    since = f"(quiet since {quiet.day} {quiet:%b %Y, %H:%M} ({queued['zone']}))"
+    scheduled = page.get_by_role("listitem").filter(has_text="Nudge and last call: 25 Nov 2026")
+    expect(scheduled).to_contain_text(since)
     assert watched.errors == []
 
 

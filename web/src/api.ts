@@ -61,6 +61,9 @@ export interface FollowUp {
   pricing?: { billable: boolean; category: string; cost_usd: number } | null;
   scheduled_at: string;
   created_at: string;
+  /** When what caused it happened: the silence began, the reply, stage entry or event came,
+   * the date came round (absent on rows pushed by the live feed). */
+  silence_key?: string;
   sent_at: string | null;
   manual: boolean;
   history: { status: string; at: string; reason?: string | null }[];

@@ -11,6 +11,8 @@ import { useReasonWords, useWaitWords } from "../waiting";
 import { ContactEdit } from "./ContactEdit";
 import { TaskList } from "./Tasks";
 
+/** The trigger kinds whose cause a scheduled follow-up names, with when it happened. */
+const CAUSES = new Set(["idle", "intent", "stage_entered", "event", "date"]);
 const SEND_NOW_WHY = new Set(["already_sent", "not_sent", "window_closed", "paused", "send_anytime", "window_open"]);
 
 interface MessageIntent {
@@ -147,6 +149,14 @@ export function ContactPage() {
   const zone = lead.timezone ?? workspaceZone ?? "UTC";
   const inZone = (iso: string) => t("time.inZone", { time: format.dateTime(iso, zone), zone });
   const ruleName = (ruleId: string) => allRules.data?.find((r) => r.id === ruleId)?.name ?? ruleId;
+  /** What caused a scheduled follow-up, when: by hand, or its rule's trigger at the moment
+   * its silence began or its occurrence came (nothing for a rule no longer listed). */
+  const causeWords = (f: FollowUp) => {
+    if (f.manual) return t("contact.byHand");
+    const kind = allRules.data?.find((r) => r.id === f.rule_id)?.trigger.kind;
+    if (!kind || !f.silence_key || !CAUSES.has(kind)) return "";
+    return t(`contact.cause.${kind}` as "contact.cause.idle", { at: inZone(f.silence_key) });
+  };
   const scheduled = timeline.data.followups.filter((f) => f.status === "queued" || f.status === "waiting_template");
   const changedWord = lead.conversation_open ? t("contact.reopened") : t("contact.closedWord");
   const events: TimelineEvent[] = [
@@ -271,7 +281,7 @@ export function ContactPage() {
         {scheduled.map((f) => (
           <li key={f.id}>
             {t("contact.scheduledItem", { rule: ruleName(f.rule_id), at: inZone(f.scheduled_at) })}{" "}
-            {f.manual ? t("contact.byHand") : t("contact.quietSince", { at: inZone(f.created_at) })}
+            {causeWords(f)}
             {waitWords(f) && <small className="why-waiting">{waitWords(f)}</small>}
             {f.status === "waiting_template" && <small className="why-waiting">{reasonWords(f.reason)}</small>}
           </li>
