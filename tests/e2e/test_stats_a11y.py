@@ -143,6 +143,24 @@ def test_stats_in_indonesian_read_a_range_a_journeys_funnel_and_export_a_csv(
 
 
 @pytest.mark.slow
+def test_the_per_day_chart_draws_every_day_of_the_period_those_without_sends_too(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given a week in which the demo sent on its last day alone
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    open_stats(page, stack.url)
+    stats = stack.call("GET", "/api/stats").json()
+    first, last = date.fromisoformat(stats["from"]), date.fromisoformat(stats["to"])
+    week = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    assert {d["day"] for d in stats["days"] if d.get("sent")} == {last.isoformat()}
+    # Then the chart has a place for each of its seven days, in order
+    chart = page.get_by_role("img", name="Sent per day, and how many of those got a reply")
+    days = chart.locator(".recharts-xAxis .recharts-cartesian-axis-tick-value")
+    expect(days).to_have_text([f"{day.day} {day:%b}" for day in week])
+    assert watched.errors == []
+
+
+@pytest.mark.slow
 def test_a_failed_load_says_so_and_try_again_brings_the_stats(
     stack: Running, browser: Browser, pages: list[Page], watched: Watched
 ) -> None:

@@ -3,6 +3,7 @@ import { Badge, Button, Group, Paper, SimpleGrid, Stack, Table, Text, Title, Uns
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { DayField } from "../DayField";
+import { days } from "../days";
 import { useFormat } from "../format";
 import { useT } from "../i18n/locale";
 import { Empty, ErrorState, Loading } from "../problems";
@@ -108,18 +109,29 @@ function Kpi({ label, value, detail, testId }: { label: string; value: string; d
   );
 }
 
-function PerDay({ days }: { days: Day[] }) {
+/** Every day from `from` to `to` (YYYY-MM-DD, both in), in order. */
+function daysBetween(from: string, to: string): string[] {
+  const all: string[] = [];
+  for (let at = Date.parse(`${from}T00:00:00Z`); ; at += days(1)) {
+    const day = new Date(at).toISOString().slice(0, 10);
+    if (day > to) return all;
+    all.push(day);
+  }
+}
+
+/** Sent and responded per day over the whole period: a day with nothing is drawn as 0. */
+function PerDay({ days: counted, from, to }: { days: Day[]; from: string; to: string }) {
   const t = useT();
   const format = useFormat();
-  const totals = new Map<string, { sent: number; responded: number }>();
-  for (const d of days) {
+  if (!counted.length) return <Empty>{t("stats.nothingSent")}</Empty>;
+  const totals = new Map(daysBetween(from, to).map((day) => [day, { sent: 0, responded: 0 }]));
+  for (const d of counted) {
     const total = totals.get(d.day) ?? { sent: 0, responded: 0 };
     total.sent += d.sent ?? 0;
     total.responded += d.responded ?? 0;
     totals.set(d.day, total);
   }
   const series = [...totals.entries()].sort(([a], [b]) => a.localeCompare(b));
-  if (!series.length) return <Empty>{t("stats.nothingSent")}</Empty>;
   return (
     <div role="img" aria-label={t("stats.chartLabel")}>
       <BarChart
@@ -352,7 +364,7 @@ export function StatsPage() {
             {openRow && <JourneyStats ruleId={openRow.rule_id} name={ruleName(openRow)} from={data.from} to={data.to} />}
           </div>
           <Title order={3}>{t("stats.perDay")}</Title>
-          <PerDay days={data.days} />
+          <PerDay days={data.days} from={data.from} to={data.to} />
         </>
       )}
     </Stack>
