@@ -255,7 +255,7 @@ def test_a_date_rule_is_built_listed_in_words_and_edited_in_the_builder(
     page.get_by_label("Name", exact=True).fill("Renewal reminder")
     page.get_by_label("Trigger", exact=True).select_option(label="A date comes round")
     page.get_by_label("Date field").fill("renewal_date")
-    page.get_by_label("Time from the date (amount)").fill("7")
+    page.get_by_label("From the date (amount)").fill("7")
     page.get_by_label("Step 1 template from the catalogue").select_option(
         label="follow_up_later (id) · Approved"
     )
@@ -287,7 +287,7 @@ def test_a_date_rule_is_built_listed_in_words_and_edited_in_the_builder(
     # And opened again, it moves to 2 days after the date, at the date's own time
     row.get_by_role("button", name="Edit").click()
     expect(page.get_by_label("Date field")).to_have_value("renewal_date")
-    page.get_by_label("Time from the date (amount)").fill("2")
+    page.get_by_label("From the date (amount)").fill("2")
     page.get_by_label("Before or after").select_option(label="After the date")
     page.get_by_label("At (HH:MM, the lead's time)").fill("")
     page.get_by_role("button", name="Save", exact=True).click()

@@ -311,7 +311,7 @@ export const en = {
   "editor.trigger.date": "A date comes round",
   "editor.trigger.attribute": "Date field",
   "editor.trigger.attributeHint": "The contact attribute that holds the date, e.g. renewal_date",
-  "editor.trigger.offset": "Time from the date",
+  "editor.trigger.offset": "From the date",
   "editor.trigger.side": "Before or after",
   "editor.trigger.side.before": "Before the date",
   "editor.trigger.side.after": "After the date",

@@ -313,7 +313,7 @@ export const id: Catalogue = {
   "editor.trigger.date": "Sebuah tanggal tiba",
   "editor.trigger.attribute": "Kolom tanggal",
   "editor.trigger.attributeHint": "Atribut kontak yang berisi tanggal, mis. renewal_date",
-  "editor.trigger.offset": "Jarak dari tanggal",
+  "editor.trigger.offset": "Dari tanggal",
   "editor.trigger.side": "Sebelum atau setelah",
   "editor.trigger.side.before": "Sebelum tanggal",
   "editor.trigger.side.after": "Setelah tanggal",

@@ -313,7 +313,7 @@ export const ptBR: Catalogue = {
   "editor.trigger.date": "Chega uma data",
   "editor.trigger.attribute": "Campo de data",
   "editor.trigger.attributeHint": "O atributo do contato que guarda a data, ex.: renewal_date",
-  "editor.trigger.offset": "Distância da data",
+  "editor.trigger.offset": "Da data",
   "editor.trigger.side": "Antes ou depois",
   "editor.trigger.side.before": "Antes da data",
   "editor.trigger.side.after": "Depois da data",

@@ -1,6 +1,6 @@
 // What starts the journey: a silence, a reply's intent, a stage entered, a custom event, a
 // date coming round.
-import { Checkbox, Fieldset, Group, NativeSelect, Stack, Text, TextInput } from "@mantine/core";
+import { Checkbox, Fieldset, NativeSelect, Stack, Text, TextInput } from "@mantine/core";
 import { useState } from "react";
 import type { Trigger } from "../../api";
 import { useT } from "../../i18n/locale";
@@ -136,23 +136,22 @@ export function TriggerFields({
             onChange={(e) => change({ ...trigger, attribute: e.currentTarget.value })}
             error={at("trigger.attribute")}
           />
-          <Group gap="xs" align="flex-start" wrap="wrap">
-            <DurationInput
-              label={t("editor.trigger.offset")}
-              value={trigger.offset}
-              change={(offset) => change({ ...trigger, offset })}
-              error={at("trigger.offset", true)}
-            />
-            <NativeSelect
-              label={t("editor.trigger.side")}
-              value={trigger.before ? "before" : "after"}
-              onChange={(e) => change({ ...trigger, before: e.currentTarget.value === "before" })}
-              data={(["before", "after"] as const).map((side) => ({
-                value: side,
-                label: t(`editor.trigger.side.${side}`),
-              }))}
-            />
-          </Group>
+          <DurationInput
+            label={t("editor.trigger.offset")}
+            value={trigger.offset}
+            change={(offset) => change({ ...trigger, offset })}
+            error={at("trigger.offset", true)}
+          />
+          <NativeSelect
+            label={t("editor.trigger.side")}
+            value={trigger.before ? "before" : "after"}
+            onChange={(e) => change({ ...trigger, before: e.currentTarget.value === "before" })}
+            data={(["before", "after"] as const).map((side) => ({
+              value: side,
+              label: t(`editor.trigger.side.${side}`),
+            }))}
+            w="fit-content"
+          />
           <TextInput
             label={t("editor.trigger.at")}
             description={t("editor.trigger.atHint")}

@@ -38,7 +38,7 @@ const list = (items: string[] | undefined) => (items ?? []).join(", ");
 
 /** "7 days before the date in renewal_date, at 09:00": when a date trigger fires. */
 function dateWords(trigger: Extract<Rule["trigger"], { kind: "date" }>, t: T): string {
-  const field = trigger.attribute;
+  const field = trigger.attribute || "…";
   const day = !trigger.offset.amount
     ? t("canvas.trigger.dateOn", { field })
     : t(trigger.before ? "canvas.trigger.dateBefore" : "canvas.trigger.dateAfter", {
