@@ -211,6 +211,20 @@ def test_cold_lead_is_held_after_two_follow_ups_even_for_a_manual_send() -> None
     assert gate(contact, Gating(), NOW, manual=True) is Reason.COLD_CAP
 
 
+def test_a_call_back_the_lead_asked_for_passes_the_caps_but_not_an_opt_out_or_hot_gating() -> None:
+    # Given a lead at the frequency cap, a cold lead at its limit, a hot lead, one opted out
+    capped = a_contact(recent_sends=sends_ago(2, 20))
+    cold = a_contact(score=Score.COLD, followups_sent=2)
+    hot = a_contact(score=Score.HOT)
+    stopped = a_contact(opted_out=True)
+    # Then a call back each asked for passes both caps, and the hot lead stays the
+    # counsellor's, and the opted-out lead gets nothing
+    assert gate(capped, Gating(), NOW, asked=True) is None
+    assert gate(cold, Gating(), NOW, asked=True) is None
+    assert gate(hot, Gating(), NOW, asked=True) is Reason.HOT
+    assert gate(stopped, Gating(), NOW, asked=True) is Reason.OPTED_OUT
+
+
 def test_hot_lead_passes_when_the_workspace_does_not_skip_hot_leads() -> None:
     contact = a_contact(score=Score.HOT)
     assert gate(contact, Gating(skip_hot=False), NOW) is None

@@ -10,15 +10,21 @@ from followup.domain.followup import Reason
 from followup.domain.settings import Gating
 
 
-def gate(contact: Contact, gating: Gating, at: datetime, *, manual: bool = False) -> Reason | None:
+def gate(
+    contact: Contact, gating: Gating, at: datetime, *, manual: bool = False, asked: bool = False
+) -> Reason | None:
     """The reason this contact must not get a follow-up now, or None when it may.
 
-    A manual send comes from the counsellor, so it is not held back for a hot lead.
+    A manual send comes from the counsellor, so it is not held back for a hot lead. A call
+    back the lead `asked` for answers the lead, so the cold-lead and frequency caps, which
+    hold back what the lead did not ask for, let it go (it still counts toward them).
     """
     if contact.opted_out:
         return Reason.OPTED_OUT
     if contact.score is Score.HOT and gating.skip_hot and not manual:
         return Reason.HOT
+    if asked:
+        return None
     if contact.score is Score.COLD and contact.followups_sent >= gating.cold_max_followups:
         return Reason.COLD_CAP
     cap = gating.frequency_cap

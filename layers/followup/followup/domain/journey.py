@@ -65,7 +65,7 @@ def must_stop(
     reached = stage_ends(rule, contact.stage) or events_end(rule, contact, since)
     if reached is not None:
         return Stop(reached, gated=False)
-    blocked = gate(contact, settings.gating, now, manual=manual)
+    blocked = gate(contact, settings.gating, now, manual=manual, asked=rule.calls_back)
     return Stop(blocked, gated=True) if blocked is not None else None
 
 

@@ -584,6 +584,14 @@ class Rule(BaseModel):
         return not contact.conversation_open and not sends_into_closed
 
     @property
+    def calls_back(self) -> bool:
+        """Whether the rule follows up a call back the lead asked for (a reply read as
+        `call_back_at`): its journeys answer the lead, and the caps let them go."""
+        return isinstance(self.trigger, IntentTrigger) and self.trigger.fires_on_intent(
+            "call_back_at"
+        )
+
+    @property
     def idle(self) -> IdleTrigger | None:
         """The trigger when the rule fires on idle (the enqueue tick enrolls), else None."""
         return self.trigger if isinstance(self.trigger, IdleTrigger) else None

@@ -40,7 +40,7 @@ from followup.services.planning import (
     past_fallbacks,
     went_by_hand,
 )
-from followup.services.upcoming_caps import limit_full, may_defer, skipped, to_go
+from followup.services.upcoming_caps import Going, limit_full, may_defer, skipped, to_go
 from followup.services.upcoming_fallbacks import for_no_reply, taken_from
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ def upcoming(deps: Deps, contact: Contact) -> list[Upcoming]:
     zone = contact.zone(deps.catalog.settings().zone)
     followups = list(deps.followups.followups_of(contact.id))
     queued = {f.rule_id: f.scheduled_at for f in followups if f.status.unsent and not f.manual}
-    going = to_go(followups, now)
+    going = to_go(followups, now, lambda f: _calls_back(deps, f))
     full = limit_full(deps, now)
     found: list[Upcoming] = []
     for enrollment_v in deps.followups.enrollments_of(contact.id):
@@ -117,6 +117,13 @@ def upcoming(deps: Deps, contact: Contact) -> list[Upcoming]:
     return sorted(found, key=lambda u: (u.at or last, u.rule_name, u.step))
 
 
+def _calls_back(deps: Deps, followup: FollowUp) -> bool:
+    """Whether `followup` is a call back the lead asked for (its rule's version follows
+    call backs up), which the caps let go."""
+    rule = deps.catalog.rule(followup.rule_id, followup.rule_version)
+    return rule is not None and rule.calls_back
+
+
 def _journey(
     deps: Deps,
     rule: Rule,
@@ -124,7 +131,7 @@ def _journey(
     queued_at: datetime | None,
     contact: Contact,
     now: datetime,
-    going: list[tuple[datetime, bool]],
+    going: list[Going],
 ) -> list[Upcoming]:
     """The journey's next steps as the tick takes them: none where it ends the journey
     (`must_stop`: an opt-out, a reply, an exit stage), no fallback for no reply to a send
@@ -189,9 +196,9 @@ def _journey(
         if at is not None and due.kind == "send":
             at = opening(at)
         if at is not None and due.kind == "send":
-            if skipped(contact, going, settings.gating, at):
+            if skipped(contact, going, settings.gating, at, asked=rule.calls_back):
                 break  # gating skips the send, and the journey ends there
-            going = [*going, (at, False)]
+            going = [*going, Going(at, False, rule.calls_back)]
         if due.kind == "send" and counts_toward_max_sends(channel):
             sends += 1
         held_by_pause = paused and due.kind == "send"

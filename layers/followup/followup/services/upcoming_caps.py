@@ -3,7 +3,7 @@
 The frequency and cold caps count, for each send, the follow-ups still to go before it
 (queued for the contact, by hand or by any rule, and the journey's own sends listed before
 it), as they are counted once sent: a send they would hold back is not promised, nor what
-follows it.
+follows it. A call back the lead asked for passes them, and counts toward them.
 
 The messaging limit and a new number's warm-up cap defer a send at send time, by what the
 other contacts' sends took by then, so the list cannot say whether one will be; it marks
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from followup.domain.gating import counted_send, gate
 from followup.domain.messaging_limit import still_reached
@@ -25,6 +25,8 @@ from followup.services import messaging_limit
 from followup.services.messaging_limit import LIMIT, WARM_UP, counts_against_caps
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from followup.domain.contact import Contact
     from followup.domain.followup import FollowUp
     from followup.domain.rule import Rule
@@ -33,33 +35,43 @@ if TYPE_CHECKING:
     from followup.services.upcoming import Upcoming
 
 
-def to_go(followups: list[FollowUp], now: datetime) -> list[tuple[datetime, bool]]:
+class Going(NamedTuple):
+    """A send still to go: when, whether a counsellor sent it by hand, and whether it is a
+    call back the lead asked for (`Rule.calls_back`), as gating tells them apart."""
+
+    at: datetime
+    manual: bool
+    asked: bool
+
+
+def to_go(
+    followups: list[FollowUp], now: datetime, asked: Callable[[FollowUp], bool]
+) -> list[Going]:
     """When each follow-up of the contact still to go (queued, held, in flight) goes, at
-    the soonest (now, for one held past its time), and whether it was sent by hand."""
+    the soonest (now, for one held past its time), and how gating reads it."""
     return sorted(
-        (max(f.scheduled_at, now), f.manual)
+        Going(max(f.scheduled_at, now), f.manual, asked(f))
         for f in followups
         if not f.status.terminal and f.sent_at is None
     )
 
 
 def skipped(
-    contact: Contact, going: list[tuple[datetime, bool]], gating: Gating, at: datetime
+    contact: Contact, going: list[Going], gating: Gating, at: datetime, *, asked: bool
 ) -> bool:
-    """Whether gating skips a send at `at`, the caps counting the sends `going` before it."""
-    return gate(_counting(contact, going, gating, at), gating, at) is not None
+    """Whether gating skips a send at `at`, the caps counting the sends `going` before it
+    (none for a call back the lead `asked` for, which the caps let go)."""
+    return gate(_counting(contact, going, gating, at), gating, at, asked=asked) is not None
 
 
-def _counting(
-    contact: Contact, going: list[tuple[datetime, bool]], gating: Gating, at: datetime
-) -> Contact:
+def _counting(contact: Contact, going: list[Going], gating: Gating, at: datetime) -> Contact:
     """The contact as the caps see it at `at`: counting each send `going` by then that
     gating lets go, as the follow-up stream counts it once sent (`counted_send`)."""
-    for when, manual in sorted(going):
-        if when > at:
+    for send in sorted(going):
+        if send.at > at:
             break
-        if gate(contact, gating, when, manual=manual) is None:
-            contact = counted_send(contact, when, gating, at) or contact
+        if gate(contact, gating, send.at, manual=send.manual, asked=send.asked) is None:
+            contact = counted_send(contact, send.at, gating, at) or contact
     return contact
 
 
