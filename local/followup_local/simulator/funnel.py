@@ -34,6 +34,7 @@ _REPLIES = {
 }
 _STOPS = {"id": ("BERHENTI", "STOP", "berhenti"), "pt": ("PARAR", "Parar", "STOP")}
 _HELLO = {"id": "Halo, saya mau tanya program {}", "pt": "Olá, quero saber mais sobre {}"}
+_LANGUAGE_TAGS = {"America/Sao_Paulo": "pt-BR", "Europe/Lisbon": "pt-PT"}
 
 
 class Persona(StrEnum):
@@ -69,6 +70,13 @@ class Person:
     @property
     def language(self) -> str:
         return "id" if self.timezone.startswith("Asia/") else "pt"
+
+    @property
+    def attributes(self) -> dict[str, str]:
+        """What the CRM holds about them: the program, and the language the AI writes to
+        them in when it is not the workspace's (Indonesian)."""
+        own = _LANGUAGE_TAGS.get(self.timezone)
+        return {"program": self.program, **({"language": own} if own else {})}
 
 
 @dataclass(frozen=True)

@@ -179,7 +179,7 @@ def add_quiet_lead(deps: Deps, person: Person) -> Contact:
         stage=person.stage,
         score=person.score,
         timezone=person.timezone,
-        attributes={"program": person.program},
+        attributes=person.attributes,
     )
     at = person.first_message_at
     return update_contact(deps, contact.id, _spoke_last(at), at)
@@ -195,7 +195,7 @@ def _crm_sync(person: Person) -> Callable[[Contact], Contact]:
     update = {
         "timezone": person.timezone,
         "score": person.score,
-        "attributes": {"program": person.program},
+        "attributes": person.attributes,
     }
     return lambda contact: contact.model_copy(update=update)
 

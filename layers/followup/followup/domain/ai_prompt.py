@@ -1,10 +1,10 @@
 """The prompt for an AI-written follow-up, built from only the fields the model may read.
 
-The context carries the contact's name, stage, score, language, the step's tone and
-purpose, custom and deal attributes, and their own recent lines. Ids, phone numbers,
-e-mail addresses and other contacts' messages never reach it. Older lines are trimmed so
-a follow-up stays cheap: the last `VERBATIM_LINES` in full, a few before them shortened,
-the rest only counted.
+The context carries the contact's name, stage, score, language (their own `language`
+attribute, else the workspace's), the step's tone and purpose, custom and deal
+attributes, and their own recent lines. Ids, phone numbers, e-mail addresses and other
+contacts' messages never reach it. Older lines are trimmed so a follow-up stays cheap:
+the last `VERBATIM_LINES` in full, a few before them shortened, the rest only counted.
 """
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ SYSTEM_PROMPT = (
     "assistant. Answer with the message text only."
 )
 
+LANGUAGE_ATTRIBUTE = "language"
+"""The contact attribute naming the language the AI writes to them in (`pt-BR`, `en`), over
+the workspace's `ai.language`: leads of one workspace may live in several countries."""
 VERBATIM_LINES = 6
 SHORTENED_LINES = 6
 LINE_MAX_CHARS = 400
@@ -80,7 +83,9 @@ def context_for(
     rule_purpose: str,
     deal_attributes: Mapping[str, str] | None = None,
 ) -> AiContext:
-    """The context of one contact: their own lines (oldest first), trimmed, and public fields."""
+    """The context of one contact: their own lines (oldest first), trimmed, and public fields.
+    The text is written in the contact's own `LANGUAGE_ATTRIBUTE` when they have one, else
+    in `language` (the workspace's)."""
     own = sorted(
         (message for message in messages if message.contact_id == contact.id and message.text),
         key=lambda message: message.placed,
@@ -98,7 +103,7 @@ def context_for(
         contact_name=contact.name.strip(),
         stage=contact.stage,
         score=contact.score,
-        language=language,
+        language=contact.attributes.get(LANGUAGE_ATTRIBUTE, "").strip() or language,
         tone=tone,
         rule_purpose=rule_purpose,
         attributes=public_attributes(contact.attributes),
