@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.test_app_pages import choose_language, serious_problems
-from tests.support.browser import Watched, sign_in
+from tests.support.browser import Watched, sign_in, type_day
 from tests.support.devstack import Running, free_port
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "pages"
@@ -302,6 +303,20 @@ def test_a_date_rule_is_built_listed_in_words_and_edited_in_the_builder(
             "before": False,
             "at": None,
         },
+    )
+    # And a dry run for a test contact plays it from the date given to that contact
+    row.get_by_role("button", name="Edit").click()
+    panel = page.get_by_test_id("dry-run")
+    page.get_by_role("button", name="Dry run").click()
+    expect(panel).to_contain_text("Nothing happens")
+    renewal = date.today() + timedelta(days=5)
+    type_day(
+        page.get_by_label("The test contact's renewal_date", exact=True), f"{renewal:%d/%m/%Y}"
+    )
+    page.get_by_role("button", name="Dry run").click()
+    entered = renewal + timedelta(days=2)
+    expect(panel.get_by_role("row").filter(has_text="entered the journey")).to_contain_text(
+        f"{entered:%Y-%m-%d} 00:00"
     )
     # The browser logs the refused save; nothing else went wrong
     assert [e for e in watched.errors if "status of 422" not in e] == []

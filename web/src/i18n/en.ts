@@ -496,6 +496,7 @@ export const en = {
   "editor.dryRun.hint": "Plays the journey (as saved) on a virtual clock; nothing is sent or stored.",
   "editor.dryRun.contact": "Dry run contact id (empty: a test contact)",
   "editor.dryRun.days": "Dry run days",
+  "editor.dryRun.date": "The test contact's {field}",
   "editor.dryRun.run": "Dry run",
   "editor.dryRun.nothing": "Nothing happens in this run: the trigger does not fire for this contact.",
   "editor.dryRun.finished": "Times in {zone}; the journey ends within the run",

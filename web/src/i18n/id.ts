@@ -498,6 +498,7 @@ export const id: Catalogue = {
   "editor.dryRun.hint": "Menjalankan perjalanan (yang tersimpan) pada jam virtual; tidak ada yang dikirim atau disimpan.",
   "editor.dryRun.contact": "Id kontak uji coba (kosong: kontak uji)",
   "editor.dryRun.days": "Hari uji coba",
+  "editor.dryRun.date": "{field} kontak uji",
   "editor.dryRun.run": "Jalankan uji coba",
   "editor.dryRun.nothing": "Tidak terjadi apa-apa: pemicunya tidak aktif untuk kontak ini.",
   "editor.dryRun.finished": "Waktu dalam {zone}; perjalanan berakhir di dalam uji coba",

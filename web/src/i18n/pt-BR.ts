@@ -498,6 +498,7 @@ export const ptBR: Catalogue = {
   "editor.dryRun.hint": "Executa a jornada (como salva) em um relógio virtual; nada é enviado nem guardado.",
   "editor.dryRun.contact": "Id do contato da simulação (vazio: um contato de teste)",
   "editor.dryRun.days": "Dias da simulação",
+  "editor.dryRun.date": "{field} do contato de teste",
   "editor.dryRun.run": "Simular",
   "editor.dryRun.nothing": "Nada acontece nesta simulação: o gatilho não dispara para este contato.",
   "editor.dryRun.finished": "Horários em {zone}; a jornada termina dentro da simulação",

@@ -487,7 +487,13 @@ export function RuleEditor({
         </Stack>
       </div>
       {preview && <PreviewPanel preview={preview} />}
-      {rule && <DryRunPanel api={api} ruleId={rule.id} />}
+      {rule && (
+        <DryRunPanel
+          api={api}
+          ruleId={rule.id}
+          dateField={rule.trigger.kind === "date" ? rule.trigger.attribute : undefined}
+        />
+      )}
       {rule && <History api={api} rule={rule} restore={restore} />}
     </Stack>
   );

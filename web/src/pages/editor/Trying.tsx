@@ -4,6 +4,7 @@ import { Alert, Button, Group, List, NumberInput, Paper, Stack, Table, Text, Tex
 import { useState } from "react";
 import { useIntl } from "react-intl";
 import type { Api, DryRun, Sample } from "../../api";
+import { DayField } from "../../DayField";
 import { useFormat } from "../../format";
 import type { MessageId } from "../../i18n/en";
 import { useT } from "../../i18n/locale";
@@ -163,18 +164,22 @@ function Excluded({ preview }: { preview: Preview }) {
   );
 }
 
-export function DryRunPanel({ api, ruleId }: { api: Api; ruleId: string }) {
+/** Plays the saved rule for a contact by id, or a test contact: for a date rule (`dateField`
+ * names its attribute), one whose date is the day typed. */
+export function DryRunPanel({ api, ruleId, dateField }: { api: Api; ruleId: string; dateField?: string }) {
   const t = useT();
   const kindWords = (kind: string) =>
     DRY_RUN_KINDS.has(kind) ? t(`editor.dryRun.kind.${kind}` as MessageId) : readableCode(kind);
   const [contactId, setContactId] = useState("");
   const [days, setDays] = useState(14);
+  const [day, setDay] = useState("");
   const [run, setRun] = useState<DryRun | null>(null);
   const [error, setError] = useState<unknown>(null);
   const play = async () => {
     setError(null);
     setRun(null);
-    const who = contactId.trim() ? { contact_id: contactId.trim() } : { contact: {} };
+    const dated = dateField && day ? { attributes: { [dateField]: day } } : {};
+    const who = contactId.trim() ? { contact_id: contactId.trim() } : { contact: dated };
     try {
       setRun(await api.call<DryRun>("POST", `/api/rules/${encodeURIComponent(ruleId)}/dry-run`, { ...who, days }));
     } catch (failure) {
@@ -195,6 +200,15 @@ export function DryRunPanel({ api, ruleId }: { api: Api; ruleId: string }) {
           value={contactId}
           onChange={(e) => setContactId(e.currentTarget.value)}
         />
+        {dateField && (
+          <DayField
+            label={t("editor.dryRun.date", { field: dateField })}
+            value={day}
+            onChange={setDay}
+            disabled={!!contactId.trim()}
+            w="12rem"
+          />
+        )}
         <NumberInput
           label={t("editor.dryRun.days")}
           min={1}
