@@ -324,13 +324,41 @@ def test_a_day_the_lead_is_at_work_or_has_an_exam_books_no_call_back(
         (MEXICO_CITY, "de lunes a viernes trabajo, el sábado sí", "2026-11-28T09:00"),
         (JAKARTA, "senin-jumat kerja kak, sabtu aja", "2026-11-28T09:00"),
         (NEW_YORK, "I'm busy monday to wednesday, thursday works", "2026-11-26T09:00"),
-        (NEW_YORK, "monday to friday after 6", "2026-11-30T18:00"),
+        (NEW_YORK, "call me monday to friday", "2026-11-30T09:00"),
+        (NEW_YORK, "I work monday to friday, weekends are better", "2026-11-28T09:00"),
+        (NEW_YORK, "sat-sun after 6", "2026-11-28T18:00"),
+        (NEW_YORK, "wed to fri after 6", "2026-11-25T18:00"),
         (SAO_PAULO, "quero ter a sexta livre", "2026-11-27T09:00"),
     ],
 )
 def test_a_span_of_weekdays_is_read_as_its_first_day(zone: ZoneInfo, text: str, local: str) -> None:
     # Given a lead writing at 08:00 on Tuesday
     # When they are at work over a span of weekdays and ask for another day, or ask for
-    # the span
+    # the span with no hour, or for one that has not begun
     # Then the call back is on the day asked for, or the span's first day
+    assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "Monday-Friday 9-5 I'm at work, call me after 5", "2026-11-24T17:00"),
+        (NEW_YORK, "monday to friday after 6", "2026-11-24T18:00"),
+        (NEW_YORK, "I'm busy monday to wednesday, thursday at 3 works", "2026-11-26T15:00"),
+        (
+            SAO_PAULO,
+            "trabalho de segunda a sexta das 8 às 17, pode me ligar depois das 17h",
+            "2026-11-24T17:00",
+        ),
+        (MEXICO_CITY, "de lunes a viernes después de las 6", "2026-11-24T18:00"),
+        (JAKARTA, "senin-jumat abis jam 5", "2026-11-24T17:00"),
+    ],
+)
+def test_a_weeks_routine_with_its_hours_said_on_one_of_its_days_is_todays(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they give the hours of a span of weekdays that holds today, or are busy over it
+    # and name a later day's hour
+    # Then the call back is today at that hour (it was next Monday's), or on that day
     assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, local)

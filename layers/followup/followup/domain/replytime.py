@@ -225,7 +225,7 @@ gak bisa, 5 aja", "3 não dá, 5 pode": both are hours ("at"), as a number refus
 another offered can only be."""
 
 
-def plain_words(text: str) -> str:
+def plain_words(text: str, today: int | None = None) -> str:
     """`text` with what its marks tell written out, before `optout.normalise` drops
     them: an "@" before an hour as "at", a Portuguese "no" before a time as "on"
     (`_PT_ON_THE`), a span of hours written with a dash as said ("3-4pm" is "3 to 4pm"),
@@ -236,12 +236,12 @@ def plain_words(text: str) -> str:
     "bad" (`_TOO_SOON`), and "não me liga" with no comma after "não", before what it
     refuses, as "don't call me" outside a question ("não me liga amanhã"; not "não, me
     liga amanhã", "pq vc não me liga amanhã" nor "não me liga amanhã?"). A span of
-    weekdays is its first (`_WEEKDAYS_SPANNED`), an hour in words is in digits ("at three",
-    "às duas", "a las dos", "jam dua": `_hours_in_words`) and one "o'clock" is "at" it,
-    bare hours traded are said "at"
-    (`_HOUR_TRADED`), and the next week said after this one with its "week" left out is
-    whole (`_NEXT_ONE`)."""
-    text = _WEEKDAYS_SPANNED.sub(r"\g<first>", text)
+    weekdays is today when `today` (the weekday, Monday 0) is one of them, else its
+    first (`_WEEKDAYS_SPANNED`), an hour in words is in digits ("at three", "às duas",
+    "a las dos", "jam dua": `_hours_in_words`) and one "o'clock" is "at" it, bare hours
+    traded are said "at" (`_HOUR_TRADED`), and the next week said after this one with
+    its "week" left out is whole (`_NEXT_ONE`)."""
+    text = _WEEKDAYS_SPANNED.sub(partial(_span_read, today), text)
     text = _O_CLOCK.sub(r"at \1", _hours_in_words(_AT_ONE.sub("a las ", text)))
     text = _HOUR_TRADED.sub(r"at \1 \2\3at \4", text)
     text = _NEXT_ONE.sub(lambda found: f"{found[0]} {found['week']}", text)
@@ -346,23 +346,47 @@ def _hours_in_words(text: str) -> str:
     )
 
 
-_A_WEEKDAY = (
-    r"(?:mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:r|rs|rsday)?|fri(?:day)?"
-    r"|sat(?:urday)?|sun(?:day)?|(?:segunda|ter[çc]a|quarta|quinta|sexta)(?:[- ]feira)?"
-    r"|seg|qua|qui|s[áa]b(?:ado)?|dom(?:ingo)?|lunes|martes|mi[ée]rcoles|jueves"
-    r"|viernes|senin|selasa|rabu|kamis|jum'?at|sabtu|minggu)"
+_WEEKDAY_WORDS = (
+    r"mon(?:day)?|segunda(?:[- ]feira)?|seg|lunes|senin",
+    r"tue(?:s|sday)?|ter[çc]a(?:[- ]feira)?|martes|selasa",
+    r"wed(?:nesday)?|quarta(?:[- ]feira)?|qua|mi[ée]rcoles|rabu",
+    r"thu(?:r|rs|rsday)?|quinta(?:[- ]feira)?|qui|jueves|kamis",
+    r"fri(?:day)?|sexta(?:[- ]feira)?|viernes|jum'?at",
+    r"sat(?:urday)?|s[áa]b(?:ado)?|sabtu",
+    r"sun(?:day)?|dom(?:ingo)?|minggu",
 )
+"""Each weekday, Monday first, as a span of weekdays names it."""
+_A_WEEKDAY = "(?:" + "|".join(_WEEKDAY_WORDS) + ")"
 _WEEKDAYS_SPANNED = re.compile(
     r"\b(?:(?:from|de|del|dari|desde) )?(?:(?:the|o|a|el|hari) )?"
     rf"(?P<first>{_A_WEEKDAY}) ?(?:to|through|thru|till|until|-|–|a|al|à|ate|até|sampai|sampe"
-    rf"|smp|hingga|s/d|sd) ?(?:(?:the|o|a|el|hari) )?(?:{_A_WEEKDAY}|sex)\b",
+    rf"|smp|hingga|s/d|sd) ?(?:(?:the|o|a|el|hari) )?(?P<last>{_A_WEEKDAY}|sex)\b",
     re.IGNORECASE,
 )
 """A span of weekdays ("monday to friday", "mon-fri", "de segunda a sexta", "del lunes al
-viernes", "senin sampai jumat"), read as its first day: the lead at work over it refuses
-it ("I work monday to friday"), and one asked for is asked from its first day. "ter" and
+viernes", "senin sampai jumat"), read as one day (`_span_read`): the lead at work over it
+refuses it ("I work monday to friday"), and one asked for is asked from it. "ter" and
 "sex" are no first day: "quero ter a sexta livre" keeps its Friday ("seg a sex" is a
 span)."""
+
+
+def _weekday_of(word: str) -> int:
+    """Which weekday (Monday 0) a word of a span of weekdays names ("sex" ends one)."""
+    return next(
+        (day for day, said in enumerate(_WEEKDAY_WORDS) if re.fullmatch(said, word, re.I)), 4
+    )
+
+
+def _span_read(today: int | None, span: re.Match[str]) -> str:
+    """A span of weekdays as the one day it stands for: today when today is one of them
+    and an hour follows (a week's routine, "Monday-Friday 9-5 I'm at work, call me after
+    5", said on a Tuesday, is Tuesday's), else its first ("I work monday to friday,
+    weekends are better", "call me monday to friday")."""
+    first, last = _weekday_of(span["first"]), _weekday_of(span["last"])
+    hour_follows = any(character.isdigit() for character in span.string[span.end() :])
+    if today is not None and hour_follows and (today - first) % 7 <= (last - first) % 7:
+        return "today"
+    return span["first"]
 
 
 _SPAN_SAID = frozenset(
