@@ -271,13 +271,18 @@ def test_the_hour_asked_for_first_stays_when_the_refusal_is_not_of_it(
         (SAO_PAULO, "às 15h me liga, às 17h tenho aula", "2026-11-24T15:00"),
         (SAO_PAULO, "às 15h pode, me liga às 17h tb", "2026-11-24T15:00"),
         (SAO_PAULO, "hoje às 15h tenho reunião, quinta me liga às 17h", "2026-11-26T17:00"),
+        (NEW_YORK, "I work 9-6, call me saturday at 10", "2026-11-28T10:00"),
+        (NEW_YORK, "I'm at work from 9 to 5, call me tomorrow at 10", "2026-11-25T10:00"),
+        (SAO_PAULO, "trabalho das 9 às 18, me liga sábado às 10", "2026-11-28T10:00"),
+        (JAKARTA, "aku kerja jam 8-5, telpon sabtu jam 10 aja", "2026-11-28T10:00"),
     ],
 )
 def test_a_call_asked_for_at_a_later_hour_is_booked_over_an_hour_only_said(
     zone: ZoneInfo, text: str, local: str
 ) -> None:
     # Given a lead writing at 08:00 on Tuesday
-    # When they say what they do at one hour, then ask to be called at a later one
+    # When they say what they do at one hour (or over a span of hours), then ask to be
+    # called at a later one, or at an hour of another day
     # Then the call back is at the later hour, on the day said with the request (unless
     # the first is asked for or taken, or the later one is a condition, a second call, or
     # an hour the lead is busy)

@@ -1454,9 +1454,11 @@ Not a refusal of an earlier day ("hari ini jangan, telpon besok aja")."""
 
 _CALLED_BEFORE = re.compile(
     r"\b(?:call(?: me)?|text me|me liga|me ligue|telpon|telp|hubungi|llamame|llamenme|marcame"
-    r"|escribeme)(?: (?:on|at|di|pas|el|a las))? $"
+    r"|escribeme)(?: (?:on|at|di|pas|el|a las))?"
+    rf"(?: (?:{'|'.join(_DAYS.values())})(?: (?:at|jam|pukul|pkl|as|a las))?)? $"
 )
-"""A request to be called right before a day or hour: "call me thursday"."""
+"""A request to be called right before a day or hour, or an hour of a day: "call me
+thursday", "call me saturday at 10"."""
 _INSTEAD = frozenset(
     {"call", "me", "text", "but", "only", "just", "so", "pls", "please", "then", "maybe"}
     | {"instead", "try", "aja", "saja", "ya", "tapi", "mas", "liga", "telpon", "in", "the"}
