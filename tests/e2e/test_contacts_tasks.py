@@ -256,3 +256,25 @@ def test_contacts_a_contact_and_tasks_fit_a_390_px_phone(
     assert wide == {}
     assert problems == []
     assert watched.errors == []
+
+
+@pytest.mark.slow
+def test_a_lead_without_a_name_is_shown_by_their_number(
+    site: tuple[Running, dict[str, str]], browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given a lead imported with a number and no name
+    stack, _ = site
+    nameless = lead(stack, "6281199990199", "")
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    # When marketing finds them by the digits of their number
+    page.goto(f"{stack.url}/#/contacts")
+    page.get_by_label("Search", exact=True).fill("99990199")
+    page.get_by_role("button", name="Find").click()
+    rows = page.get_by_test_id("contact-row")
+    expect(rows).to_have_count(1)
+    # Then the list and their page name them by their number, not by an internal id
+    expect(rows.first.get_by_role("link")).to_have_text("+6281199990199")
+    rows.first.get_by_role("link").click()
+    expect(page.get_by_role("heading", level=2)).to_have_text("+6281199990199")
+    assert nameless not in page.get_by_role("main").inner_text()
+    assert watched.errors == []

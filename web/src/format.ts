@@ -14,6 +14,12 @@ export function localWhen(iso: string, zone: string, locale: string): string {
   return `${part("weekday")} ${part("hour")}:${part("minute")}`;
 }
 
+/** A lead as the pages name them: their name, else their number, else their id (a row the
+ * live feed pushed before its lead was read). */
+export function leadName(name: string | null | undefined, number: string | null | undefined, id: string): string {
+  return name?.trim() || (number ? `+${number}` : id);
+}
+
 export function useFormat() {
   const intl = useIntl();
   return {

@@ -2,6 +2,7 @@ import { Alert, Button, Group, List, Modal, Stack, Text } from "@mantine/core";
 import { useState } from "react";
 import type { CancelResult, FollowUp } from "../api";
 import { useCancelWords } from "../explain";
+import { leadName } from "../format";
 import { useT } from "../i18n/locale";
 import { ErrorState } from "../problems";
 import { useSession } from "../session";
@@ -37,7 +38,7 @@ export function BulkCancel({
   const count = selected.size;
 
   const cancel = () => {
-    const names = new Map(rows.map((f) => [f.id, f.contact_name || f.contact_id]));
+    const names = new Map(rows.map((f) => [f.id, leadName(f.contact_name, f.contact_number, f.contact_id)]));
     setBusy(true);
     setProblem(null);
     api

@@ -3,7 +3,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useParams } from "react-router";
 import type { Contact, FollowUp, Rule, SendNowAnswer, Task, UpcomingStep } from "../api";
-import { useFormat } from "../format";
+import { leadName, useFormat } from "../format";
 import { useT } from "../i18n/locale";
 import { Empty, ErrorState, Loading, useProblemWords } from "../problems";
 import { useRules, useSession, useWorkspaceZone } from "../session";
@@ -209,7 +209,7 @@ export function ContactPage() {
           : t("contact.upcoming.branch");
   return (
     <Stack gap="sm">
-      <Title order={2}>{lead.name || lead.id}</Title>
+      <Title order={2}>{leadName(lead.name, lead.wa_id, lead.id)}</Title>
       <Text>
         {t("contact.summary", {
           number: lead.wa_id ? `+${lead.wa_id}` : "–",

@@ -3,7 +3,7 @@ import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link } from "react-router";
 import type { Contact } from "../api";
-import { useFormat } from "../format";
+import { leadName, useFormat } from "../format";
 import type { MessageId } from "../i18n/en";
 import { useT } from "../i18n/locale";
 import { Empty, ErrorState, Loading } from "../problems";
@@ -30,7 +30,8 @@ function useStages(): string[] {
 
 /** Name and score order the contacts loaded so far; creation order comes from the API. */
 function sorted(contacts: Contact[], sort: Sort, locale: string): Contact[] {
-  if (sort === "name") return [...contacts].sort((a, b) => (a.name || a.id).localeCompare(b.name || b.id, locale));
+  const named = (c: Contact) => leadName(c.name, c.wa_id, c.id);
+  if (sort === "name") return [...contacts].sort((a, b) => named(a).localeCompare(named(b), locale));
   if (sort === "score") return [...contacts].sort((a, b) => SCORE_RANK[a.score] - SCORE_RANK[b.score]);
   return contacts;
 }
@@ -187,7 +188,7 @@ export function ContactsPage() {
             {rows.map((c) => (
               <Table.Tr key={c.id} data-testid="contact-row" data-id={c.id}>
                 <Table.Td data-label={t("contacts.name")}>
-                  <Link to={`/contacts/${encodeURIComponent(c.id)}`}>{c.name || c.id}</Link>{" "}
+                  <Link to={`/contacts/${encodeURIComponent(c.id)}`}>{leadName(c.name, c.wa_id, c.id)}</Link>{" "}
                   {c.opted_out && (
                     <Badge color="red.9" variant="outline">
                       {c.opted_out_by && c.opted_out_by !== "contact" ? t("contacts.doNotContact") : t("contacts.optedOut")}

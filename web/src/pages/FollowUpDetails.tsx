@@ -5,7 +5,7 @@ import type { ReactNode } from "react";
 import { Link } from "react-router";
 import type { FollowUp, Rendered } from "../api";
 import { useErrorWords } from "../explain";
-import { useFormat } from "../format";
+import { leadName, useFormat } from "../format";
 import { useT } from "../i18n/locale";
 import { ErrorState, Loading } from "../problems";
 import { useRules, useSession, useWorkspaceZone } from "../session";
@@ -86,7 +86,7 @@ function Summary({ f }: { f: FollowUp }) {
       <dt>{t("queue.contact")}</dt>
       <dd>
         <Anchor component={Link} to={`/contacts/${encodeURIComponent(f.contact_id)}`}>
-          {f.contact_name || f.contact_id}
+          {leadName(f.contact_name, f.contact_number, f.contact_id)}
         </Anchor>
         {f.contact_number && ` · +${f.contact_number}`}
       </dd>

@@ -14,7 +14,7 @@ import { ApiError, type FollowUp } from "../api";
 import { DayField } from "../DayField";
 import { apiTime, dayEnd, dayStart, days } from "../days";
 import { useErrorWords } from "../explain";
-import { useFormat } from "../format";
+import { leadName, useFormat } from "../format";
 import type { MessageId } from "../i18n/en";
 import { useT } from "../i18n/locale";
 import { type FeedState, openFeed } from "../live";
@@ -524,7 +524,7 @@ export function QueuePage() {
               const zone = f.zone ?? workspaceZone ?? "UTC";
               const waits = waitWords(f);
               const why = errorWords(f) || reasonWords(f.reason, f.reason_code);
-              const name = f.contact_name || f.contact_id;
+              const name = leadName(f.contact_name, f.contact_number, f.contact_id);
               return (
                 <Table.Tr key={f.id} data-testid="followup-row" data-id={f.id} data-status={f.status}>
                   {canCancel && (

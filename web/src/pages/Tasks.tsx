@@ -4,7 +4,7 @@ import { useState } from "react";
 import { Link } from "react-router";
 import type { Task } from "../api";
 import { whoAmI } from "../auth";
-import { useFormat } from "../format";
+import { leadName, useFormat } from "../format";
 import { useT } from "../i18n/locale";
 import { Empty, ErrorState, Loading, useProblemWords } from "../problems";
 import { useRules, useSession, useWorkspaceZone } from "../session";
@@ -70,7 +70,7 @@ export function TaskList({ tasks, zone, onChanged, showContact }: {
               {showContact && (
                 <Table.Td data-label={t("tasks.contact")}>
                   <Link to={`/contacts/${encodeURIComponent(task.contact_id)}`} data-testid="task-contact">
-                    {task.contact_name || task.contact_id}
+                    {leadName(task.contact_name, task.contact_number, task.contact_id)}
                   </Link>
                   {task.contact_number && (
                     <Text size="xs" c="dimmed" data-testid="task-number">
