@@ -38,7 +38,7 @@ def test_the_first_tick_of_the_demo_sends_on_a_sunday_night_and_a_holiday(
     assert reasons["hot_contact"] <= 1
 
 
-def test_without_a_key_the_demo_writes_with_the_local_model_in_the_workspace_language() -> None:
+def test_without_a_key_the_demo_writes_with_the_local_model_in_each_leads_language() -> None:
     with local_engine(SUNDAY_9PM_JAKARTA) as engine, FakeAnthropic(LOCAL_MODEL_KEY) as fake:
         local = {
             "anthropic_api_key": SecretStr(LOCAL_MODEL_KEY),
@@ -49,19 +49,24 @@ def test_without_a_key_the_demo_writes_with_the_local_model_in_the_workspace_lan
         engine.tick()
         sent = [r.body for r in engine.sandbox.sent() if r.body is not None]
     written = [
-        param["text"]
+        (body["to"], param["text"])
         for body in sent
         for component in body.get("template", {}).get("components", [])
         for param in component.get("parameters", [])
         if param.get("text", "").startswith(LABEL)
     ] + [
-        body["text"]["body"]
+        (body["to"], body["text"]["body"])
         for body in sent
         if body.get("text", {}).get("body", "").startswith(LABEL)
     ]
-    assert written
-    # Indonesian, the demo workspace's language, to the contact by first name
-    assert all("Anda" in text for text in written)
+    # Indonesian, the demo workspace's language, to the leads in Indonesia; Portuguese to
+    # those in Brazil and Portugal, whose `language` attribute says so
+    indonesian = {text for to, text in written if to.startswith("62")}
+    portuguese = {text for to, text in written if to.startswith(("55", "351"))}
+    assert indonesian
+    assert portuguese
+    assert all("Anda" in text for text in indonesian)
+    assert all("você" in text for text in portuguese)
 
 
 def test_the_demo_follows_up_a_busy_reply_after_five_minutes() -> None:
