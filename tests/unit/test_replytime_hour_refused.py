@@ -292,6 +292,32 @@ def test_a_call_asked_for_at_a_later_hour_is_booked_over_an_hour_only_said(
 @pytest.mark.parametrize(
     ("zone", "text", "local"),
     [
+        (JAKARTA, "aku sibuk sampai jam 5, besok jam 10 aja", "2026-11-25T10:00"),
+        (SAO_PAULO, "tô ocupado até as 17h, amanhã às 10 pode", "2026-11-25T10:00"),
+        (MEXICO_CITY, "estoy ocupado hasta las 5, mañana a las 10 sí", "2026-11-25T10:00"),
+        (JAKARTA, "aku sibuk sampai jam 5 hari ini, besok jam 10 aja", "2026-11-25T10:00"),
+        (JAKARTA, "sibuk sampai jam 5 kak, besok aja", "2026-11-25T09:00"),
+        (NEW_YORK, "I work 9-6, saturday at 10 works", "2026-11-28T10:00"),
+        # the day the lead is kept on, a day they cannot do either, or the end asked for
+        (JAKARTA, "aku kerja sampai jam 5 besok", "2026-11-25T17:00"),
+        (JAKARTA, "besok aku sibuk sampai jam 3", "2026-11-25T15:00"),
+        (JAKARTA, "aku sibuk sampai jam 5, besok jam 10 aku juga sibuk", "2026-11-25T17:00"),
+        (JAKARTA, "aku sibuk sampai jam 5, telpon abis itu", "2026-11-24T17:00"),
+    ],
+)
+def test_a_later_day_offered_after_the_hour_the_lead_is_busy_until_is_that_day(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they are busy until an hour, then offer another day (with its own hour or not)
+    # Then the call back is on that day, at its hour or in the morning (it was that day at
+    # the hour they are busy until)
+    assert detected(zone, text, at(8))[1] == local
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
         (NEW_YORK, "at 3 im busy until 5", "2026-11-24T17:00"),
         (NEW_YORK, "at 10 im busy until 12", "2026-11-24T12:00"),
         (NEW_YORK, "at 9 busy until 9:30", "2026-11-24T09:30"),

@@ -1048,6 +1048,9 @@ def _english(
     called = None if clock is None or dated else _called_later(message, clock)
     if called is not None and len(called) < len(message):
         return _english(called, now)  # "I have a meeting at 3, call me at 5"
+    then = None if clock is None or dated else _another_day_after(message, clock)
+    if then is not None:
+        return _english(then, now)  # "aku sibuk sampai jam 5, besok jam 10 aja"
     weeks = None if dated or counted else _of_next_week(message)
     month = None if dated or counted or weeks else _month_part(message)
     day = None if dated or counted or weeks or month else _day_asked(message, clock)
@@ -1474,6 +1477,24 @@ _CALLING = frozenset({"call", "text", "liga", "telpon", "telp", "hubungi"})
 _OR = frozenset({"or", "atau", "ato", "ou", "else"})
 _AGAIN = frozenset({"again", "lagi", "lg", "novo"})
 """Words after an hour asked for that make it a second call: "telpon jam 5 lagi ya"."""
+
+
+def _another_day_after(message: str, clock: re.Match[str]) -> str | None:
+    """`message` from the later day it names, when the first hour `clock` is the end of
+    what keeps the lead ("sibuk sampai", "ocupado até as", `_kept_until`) and that day is
+    said apart from it or with an hour of its own: "aku sibuk sampai jam 5, besok jam 10
+    aja", "tô ocupado até as 17h, amanhã às 10 pode" are tomorrow at 10, "sibuk sampai
+    jam 5 kak, besok aja" tomorrow morning, "... sampai jam 5 hari ini, besok jam 10 aja"
+    too. Not the day the lead is kept on ("aku kerja sampai jam 5 besok"), nor one they
+    cannot do either ("besok jam 10 aku juga sibuk")."""
+    if not _kept_until(message[: clock.start()]):
+        return None
+    days = _DAY.finditer(message, clock.end())
+    day = next((found for found in days if _day_name(found) != "today"), None)
+    if day is None or says_cannot(message[day.start() :]):
+        return None
+    apart = message[clock.end() : day.start()].strip()
+    return message[day.start() :] if apart or _CLOCK.search(message, day.end()) else None
 
 
 def _called_later(message: str, clock: re.Match[str]) -> str | None:
