@@ -163,6 +163,9 @@ export interface Sample {
   ai: { used: boolean; fallback_reason?: string | null; guardrail?: string | null } | null;
 }
 
+/** Every kind of trigger the app knows, in the order the builder offers them. */
+export const TRIGGER_KINDS = ["idle", "intent", "stage_entered", "event", "date"] as const;
+
 /** What starts a rule, told apart by `kind`; fields the editor does not show are kept. */
 export type Trigger =
   | { kind: "idle"; stages: string[]; idle: Duration; last_speaker?: string; [extra: string]: unknown }

@@ -2,7 +2,7 @@ import { Alert, Button, Group, NativeSelect, Stack, Text, Title } from "@mantine
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useParams } from "react-router";
-import type { Contact, FollowUp, Rule, SendNowAnswer, Task, UpcomingStep } from "../api";
+import { type Contact, type FollowUp, type Rule, type SendNowAnswer, type Task, TRIGGER_KINDS, type UpcomingStep } from "../api";
 import { leadName, useFormat } from "../format";
 import { useT } from "../i18n/locale";
 import { Empty, ErrorState, Loading, useProblemWords } from "../problems";
@@ -11,8 +11,6 @@ import { useReasonWords, useWaitWords } from "../waiting";
 import { ContactEdit } from "./ContactEdit";
 import { TaskList } from "./Tasks";
 
-/** The trigger kinds whose cause a scheduled follow-up names, with when it happened. */
-const CAUSES = new Set(["idle", "intent", "stage_entered", "event", "date"]);
 const SEND_NOW_WHY = new Set(["already_sent", "not_sent", "window_closed", "paused", "send_anytime", "window_open"]);
 
 interface MessageIntent {
@@ -154,7 +152,8 @@ export function ContactPage() {
   const causeWords = (f: FollowUp) => {
     if (f.manual) return t("contact.byHand");
     const kind = allRules.data?.find((r) => r.id === f.rule_id)?.trigger.kind;
-    if (!kind || !f.silence_key || !CAUSES.has(kind)) return "";
+    const named = (TRIGGER_KINDS as readonly string[]).includes(kind ?? "");
+    if (!kind || !f.silence_key || !named) return "";
     return t(`contact.cause.${kind}` as "contact.cause.idle", { at: inZone(f.silence_key) });
   };
   const scheduled = timeline.data.followups.filter((f) => f.status === "queued" || f.status === "waiting_template");

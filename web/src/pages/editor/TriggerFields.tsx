@@ -2,12 +2,11 @@
 // date coming round.
 import { Checkbox, Fieldset, NativeSelect, Stack, Text, TextInput } from "@mantine/core";
 import { useState } from "react";
-import type { Trigger } from "../../api";
+import { TRIGGER_KINDS, type Trigger } from "../../api";
 import { useT } from "../../i18n/locale";
 import { DurationInput, ListInput } from "./fields";
 import { type Problems, problemsAt } from "./problems";
 
-const KINDS = ["idle", "intent", "stage_entered", "event", "date"] as const;
 const INTENTS = ["busy", "call_back_at"] as const;
 
 /** A fresh trigger of `kind`, keeping the stages of the one it replaces. */
@@ -54,7 +53,7 @@ export function TriggerFields({
           .join(", ")
       : "",
   );
-  const known = (KINDS as readonly string[]).includes(trigger.kind);
+  const known = (TRIGGER_KINDS as readonly string[]).includes(trigger.kind);
   return (
     <Stack gap="sm">
       <NativeSelect
@@ -62,7 +61,7 @@ export function TriggerFields({
         value={trigger.kind}
         onChange={(e) => change(triggerOf(e.currentTarget.value as Trigger["kind"], trigger))}
         data={[
-          ...KINDS.map((kind) => ({ value: kind, label: t(`editor.trigger.${kind}`) })),
+          ...TRIGGER_KINDS.map((kind) => ({ value: kind, label: t(`editor.trigger.${kind}`) })),
           ...(known ? [] : [{ value: trigger.kind, label: trigger.kind }]),
         ]}
         error={at("trigger")}
