@@ -1,7 +1,7 @@
 """Contacts and tasks in the admin app: a search with filters, editing a lead's tags and
-attributes, do-not-contact and lifting it, and a counsellor completing a task from a
-journey. Each page has no serious or critical axe-core finding and, on a 390 px phone,
-never scrolls sideways.
+attributes, do-not-contact and lifting it, a counsellor completing a task from a
+journey, and what each reply was read as, in words. Each page has no serious or critical
+axe-core finding and, on a 390 px phone, never scrolls sideways.
 
 Screenshots go to test-artifacts/contacts/.
 """
@@ -277,4 +277,39 @@ def test_a_lead_without_a_name_is_shown_by_their_number(
     rows.first.get_by_role("link").click()
     expect(page.get_by_role("heading", level=2)).to_have_text("+6281199990199")
     assert nameless not in page.get_by_role("main").inner_text()
+    assert watched.errors == []
+
+
+READ_AS = {
+    "en": ("Not interested", "Is there a scholarship?", "A question"),
+    "id": ("Tidak tertarik", "Is there a scholarship?", "Sebuah pertanyaan"),
+    "pt-BR": ("Sem interesse", "Is there a scholarship?", "Uma pergunta"),
+}
+
+
+def test_a_reply_says_what_it_was_read_as_in_the_readers_words(
+    site: tuple[Running, dict[str, str]], browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given a lead who asked a question, then wrote that they are not interested
+    stack, _ = site
+    wa_id = "6281199990177"
+    asked = lead(stack, wa_id, "Rina Ragu")
+    for text in ("Is there a scholarship?", "not interested, thanks"):
+        wrote = httpx.post(
+            f"{stack.url}/sandbox/reply", json={"wa_id": wa_id, "text": text}, timeout=SAFETY_NET
+        )
+        assert wrote.status_code == 200
+    page = sign_in(browser, pages, stack.url, "counselor", watched)
+    for locale, (refusal, question, question_words) in READ_AS.items():
+        choose_language(page, locale)
+        # When their page is opened
+        page.goto(f"{stack.url}/#/contacts/{asked}")
+        # Then each reply says what it was read as in the reader's words, not a code
+        read = page.locator(".intent")
+        expect(read.filter(has_text=re.compile(f"^{refusal} 90"))).to_have_count(1)
+        expect(page.get_by_role("listitem").filter(has_text=question)).to_contain_text(
+            question_words
+        )
+        expect(page.get_by_role("main")).not_to_contain_text("not_interested")
+    choose_language(page, "en")
     assert watched.errors == []

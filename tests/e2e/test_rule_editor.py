@@ -1,7 +1,8 @@
 """The journey builder in a real headless Chromium against `followup dev`: it reads in each
 language, passes axe and fits a 390 px phone; a branching journey is built, reordered and
 activated; a date rule is built and edited; the API's problems show beside their field in
-plain words; a draft survives a reload; the rules list says each trigger in words."""
+plain words; a draft survives a reload; the rules list says each trigger in words; a dry
+run says why each step went as it did in words."""
 
 from __future__ import annotations
 
@@ -21,6 +22,31 @@ SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "pages"
 ADD_A_STEP = {"en": "Add a step", "id": "Tambah langkah", "pt-BR": "Adicionar um passo"}
 ADD_A_BRANCH = {"en": "Add a branch", "id": "Tambah cabang", "pt-BR": "Adicionar ramificação"}
 BRANCH_TITLE = {"en": "Step 3: Branch", "id": "Langkah 3: Cabang", "pt-BR": "Passo 3: Ramificação"}
+NEEDS_PROGRAM = {
+    "id": "e2e-needs-program",
+    "name": "Program nudge",
+    "active": False,
+    "trigger": {"stages": ["new"], "idle": {"amount": 1, "unit": "hours"}},
+    "steps": [
+        {"kind": "branch", "if": {"tag": "vip"}, "then": 2},
+        {
+            "wait": {"amount": 0, "unit": "minutes"},
+            "template": {
+                "name": "new_lead_checkin",
+                "language": "en",
+                "params": [
+                    {"field": "first_name", "default": "there"},
+                    {"field": "attributes.program"},
+                ],
+            },
+        },
+    ],
+}
+"""A journey past a branch on a tag to a template that needs the lead's program."""
+WHY_IN_WORDS = {
+    "en": ("condition not met", "The lead has no program"),
+    "id": ("syarat tidak terpenuhi", "Lead tidak punya program"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -320,6 +346,31 @@ def test_a_date_rule_is_built_listed_in_words_and_edited_in_the_builder(
     )
     # The browser logs the refused save; nothing else went wrong
     assert [e for e in watched.errors if "status of 422" not in e] == []
+
+
+@pytest.mark.slow
+def test_a_dry_run_says_why_in_the_readers_words(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given a journey whose template needs the lead's program, past a branch on a tag
+    assert stack.call("POST", "/api/rules", json=NEEDS_PROGRAM).status_code == 201
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    for locale, (branch, skipped) in WHY_IN_WORDS.items():
+        choose_language(page, locale)
+        page.goto(f"{stack.url}/#/rules/{NEEDS_PROGRAM['id']}")
+        expect(page.locator(".editor")).to_be_visible()
+        # When a test contact without either plays it
+        panel = page.get_by_test_id("dry-run")
+        panel.get_by_role("button").last.click()
+        # Then the branch says which way it went, and the skipped send and the journey's
+        # end say what the lead lacks, in the reader's words rather than codes
+        rows = panel.get_by_role("row")
+        expect(rows.nth(2)).to_contain_text(branch)
+        expect(rows.nth(3)).to_contain_text(skipped)
+        expect(rows.nth(4)).to_contain_text(skipped)
+        expect(panel).not_to_contain_text("attribute_missing")
+    choose_language(page, "en")
+    assert watched.errors == []
 
 
 @pytest.mark.slow

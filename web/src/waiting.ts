@@ -1,4 +1,5 @@
-// Why a follow-up waits, in words: the send window's opening, read in the lead's time.
+// Why a follow-up waits or ended, and what a reply was read as, in words: the send
+// window's opening is read in the lead's time.
 import type { FollowUp } from "./api";
 import { useFormat } from "./format";
 import type { MessageId } from "./i18n/en";
@@ -10,12 +11,23 @@ export function useReasonWords(): (reason: string | null, code?: string | null) 
   const t = useT();
   return (reason, code) => {
     if (!reason) return "";
+    const field = /^(attribute_missing|attribute_invalid|attribute_passed):\s*(\S.*)$/.exec(reason);
+    if (field) return t(`reason.${field[1] as "attribute_missing"}.field`, { field: readableCode(field[2].replace(/^attributes\./, "")) });
     const tail = reason.includes(": ") ? reason.slice(reason.indexOf(": ") + 2) : reason;
     const coded = code ?? (PREFIXED.some((p) => reason.startsWith(`${p}: `)) ? reason.split(":")[0] : reason);
     if (coded === "held") return t("reason.held", { why: tail });
     if (coded === "waiting_template" || coded === "template_unusable") return t(`reason.${coded}`, { why: tail });
     const key = `reason.${coded}` as MessageId;
     return REASONS.has(key) ? t(key) : t("reason.other", { code: readableCode(coded) });
+  };
+}
+
+/** What a reply was read as (`busy`, `call_back_at`), in the reader's language. */
+export function useIntentWords(): (intent: string) => string {
+  const t = useT();
+  return (intent) => {
+    const key = `intent.${intent}` as MessageId;
+    return INTENTS.has(key) ? t(key) : readableCode(intent);
   };
 }
 
@@ -65,8 +77,19 @@ const REASONS_LIST: MessageId[] = [
   "reason.attribute_missing",
   "reason.attribute_invalid",
   "reason.attribute_passed",
+  "reason.sequence_done",
+  "reason.silence_played",
 ];
 const REASONS = new Set<MessageId>(REASONS_LIST);
+const INTENTS = new Set<MessageId>([
+  "intent.not_interested",
+  "intent.wrong_number",
+  "intent.busy",
+  "intent.call_back_at",
+  "intent.done",
+  "intent.question",
+  "intent.other",
+]);
 
 /** Why a queued follow-up waits for its send window, or "" when nothing holds it so. */
 export function useWaitWords(): (f: FollowUp) => string {

@@ -7,7 +7,7 @@ import { leadName, useFormat } from "../format";
 import { useT } from "../i18n/locale";
 import { Empty, ErrorState, Loading, useProblemWords } from "../problems";
 import { useRules, useSession, useWorkspaceZone } from "../session";
-import { useReasonWords, useWaitWords } from "../waiting";
+import { useIntentWords, useReasonWords, useWaitWords } from "../waiting";
 import { ContactEdit } from "./ContactEdit";
 import { TaskList } from "./Tasks";
 
@@ -58,6 +58,7 @@ export function ContactPage() {
   const words = useProblemWords();
   const waitWords = useWaitWords();
   const reasonWords = useReasonWords();
+  const intentWords = useIntentWords();
   const workspaceZone = useWorkspaceZone();
   const queries = useQueryClient();
   const allRules = useRules();
@@ -165,7 +166,7 @@ export function ContactPage() {
       kind: t("contact.message", { speaker: m.speaker, direction: m.direction }),
       text: m.text,
       intent: m.intent
-        ? [t("contact.intent", { intent: m.intent.intent, confidence: m.intent.confidence }), m.intent.local, m.intent.effect]
+        ? [t("contact.intent", { intent: intentWords(m.intent.intent), confidence: m.intent.confidence }), m.intent.local, m.intent.effect]
             .filter(Boolean)
             .join(" · ")
         : "",

@@ -89,7 +89,7 @@ export function TriggerFields({
             <Checkbox
               key={intent}
               mb="xs"
-              label={t(`editor.intent.${intent}`)}
+              label={t(`intent.${intent}`)}
               checked={trigger.intents.includes(intent)}
               onChange={(e) => {
                 const on = e.currentTarget.checked;

@@ -3,7 +3,7 @@
 import { Alert, Button, Group, List, NumberInput, Paper, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useState } from "react";
 import { useIntl } from "react-intl";
-import type { Api, DryRun, Sample } from "../../api";
+import type { Api, DryRun, DryRunEntry, Sample } from "../../api";
 import { DayField } from "../../DayField";
 import { useFormat } from "../../format";
 import type { MessageId } from "../../i18n/en";
@@ -131,6 +131,18 @@ export function PreviewPanel({ preview }: { preview: Preview }) {
   );
 }
 
+/** Why a dry run's entry happened, in words: why the tick would not enroll the lead, which
+ * way a branch went, why a send or the journey ended. */
+function useDryRunWhy(): (entry: DryRunEntry) => string {
+  const t = useT();
+  const reasonWords = useReasonWords();
+  return ({ kind, reason }) => {
+    if (!reason) return "";
+    if (kind === "branch") return t(reason === "then" ? "editor.dryRun.branch.then" : "editor.dryRun.branch.else");
+    return reasonWords(reason.replace(/^not_enrolled:/, ""));
+  };
+}
+
 /** Who the preview leaves out, counted by why, and some of them by name, in words. */
 function Excluded({ preview }: { preview: Preview }) {
   const t = useT();
@@ -170,6 +182,7 @@ export function DryRunPanel({ api, ruleId, dateField }: { api: Api; ruleId: stri
   const t = useT();
   const kindWords = (kind: string) =>
     DRY_RUN_KINDS.has(kind) ? t(`editor.dryRun.kind.${kind}` as MessageId) : readableCode(kind);
+  const why = useDryRunWhy();
   const [contactId, setContactId] = useState("");
   const [days, setDays] = useState(14);
   const [day, setDay] = useState("");
@@ -254,7 +267,7 @@ export function DryRunPanel({ api, ruleId, dateField }: { api: Api; ruleId: stri
                 <Table.Td data-label={t("editor.dryRun.message")}>
                   {entry.message?.body ?? entry.message?.text ?? entry.message?.template_name ?? entry.detail ?? ""}
                 </Table.Td>
-                <Table.Td data-label={t("editor.dryRun.why")}>{[entry.reason, entry.effect].filter(Boolean).join(" · ")}</Table.Td>
+                <Table.Td data-label={t("editor.dryRun.why")}>{[why(entry), entry.effect].filter(Boolean).join(" · ")}</Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>

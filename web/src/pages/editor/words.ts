@@ -55,7 +55,7 @@ export function triggerWords(trigger: Rule["trigger"], t: T): string {
         ? t("canvas.trigger.idleIn", { idle: duration(trigger.idle, t), stages: list(trigger.stages) })
         : t("canvas.trigger.idle", { idle: duration(trigger.idle, t) });
     case "intent":
-      return t("canvas.trigger.intent", { intents: trigger.intents.map((i) => known(`editor.intent.${i}`, t, i)).join(", ") });
+      return t("canvas.trigger.intent", { intents: trigger.intents.map((i) => known(`intent.${i}`, t, i)).join(", ") });
     case "stage_entered":
       return t("canvas.trigger.stageEntered", { stages: list(trigger.stages) });
     case "event":
