@@ -374,6 +374,37 @@ def test_a_dry_run_says_why_in_the_readers_words(
 
 
 @pytest.mark.slow
+def test_a_placeholder_without_a_default_is_warned_of_in_the_readers_words(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given marketing writing a message that greets the lead by first name, no default
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    choose_language(page, "id")
+    new_journey(page, stack.url)
+    page.get_by_label("Id", exact=True).fill("e2e-greeting")
+    page.get_by_label("Nama", exact=True).fill("Greeting")
+    text = page.get_by_label("Teks bebas langkah 1")
+    text.fill("Halo {first_name}, program {attributes.program|kami} masih dibuka")
+    # When it is saved
+    page.get_by_role("button", name="Simpan", exact=True).click()
+    # Then it is saved, and the step says a lead without a first name reads a gap there
+    gap = page.get_by_text(
+        "{first_name} tidak punya nilai bawaan: prospek tanpa data itu membaca celah kosong "
+        "di sana. Beri nilai bawaan setelah garis tegak, seperti {first_name|…}."
+    )
+    expect(gap).to_be_visible()
+    assert stack.call("GET", "/api/rules/e2e-greeting").status_code == 200
+    expect(page.get_by_text("{attributes.program} tidak punya")).to_have_count(0)
+    # And once given a default, saved again, the warning is gone
+    text.fill("Halo {first_name|kak}, program {attributes.program|kami} masih dibuka")
+    page.get_by_role("button", name="Simpan", exact=True).click()
+    expect(gap).to_have_count(0)
+    assert stack.call("GET", "/api/rules/e2e-greeting").json()["version"] == 2
+    choose_language(page, "en")
+    assert watched.errors == []
+
+
+@pytest.mark.slow
 def test_the_rules_list_says_each_quiet_time_in_the_readers_words(
     stack: Running, browser: Browser, pages: list[Page], watched: Watched
 ) -> None:

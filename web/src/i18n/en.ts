@@ -475,6 +475,7 @@ export const en = {
   "editor.problems": "{count, plural, one {# thing} other {# things}} to fix before saving: see the marked fields.",
   "editor.savedWithWarnings": "Saved, with warnings: see the steps.",
   "editor.warning.freeTextOnly": "Free text only: it is skipped when the lead has not written in the last 24 hours. Add an approved template.",
+  "editor.warning.noDefault": "{placeholder} has no default: a lead without it reads a gap there. Give one after a bar, as in {example}.",
   "editor.warning.other": "Check this step before it goes live.",
   "editor.warning.smsUnicode": "This SMS goes as Unicode ({chars}): {parts, number} SMS per message instead of {plain, number}.{fields, select, yes { Names and fields filled in may add more.} other {}}",
   "editor.preview": "Preview",

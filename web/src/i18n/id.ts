@@ -477,6 +477,7 @@ export const id: Catalogue = {
   "editor.problems": "{count, plural, other {# hal}} perlu diperbaiki sebelum menyimpan: lihat kolom yang ditandai.",
   "editor.savedWithWarnings": "Tersimpan, dengan peringatan: lihat langkah-langkahnya.",
   "editor.warning.freeTextOnly": "Hanya teks bebas: dilewati jika prospek tidak menulis dalam 24 jam terakhir. Tambahkan templat yang disetujui.",
+  "editor.warning.noDefault": "{placeholder} tidak punya nilai bawaan: prospek tanpa data itu membaca celah kosong di sana. Beri nilai bawaan setelah garis tegak, seperti {example}.",
   "editor.warning.other": "Periksa langkah ini sebelum diaktifkan.",
   "editor.warning.smsUnicode": "SMS ini dikirim sebagai Unicode ({chars}): {parts, number} SMS per pesan, bukan {plain, number}.{fields, select, yes { Nama dan kolom yang diisi bisa menambah lagi.} other {}}",
   "editor.preview": "Pratinjau",

@@ -477,6 +477,7 @@ export const ptBR: Catalogue = {
   "editor.problems": "{count, plural, one {# item} other {# itens}} a corrigir antes de salvar: veja os campos marcados.",
   "editor.savedWithWarnings": "Salvo, com avisos: veja os passos.",
   "editor.warning.freeTextOnly": "Só texto livre: é pulado quando o lead não escreveu nas últimas 24 horas. Adicione um modelo aprovado.",
+  "editor.warning.noDefault": "{placeholder} não tem valor padrão: um lead sem esse dado lê um espaço vazio ali. Dê um depois de uma barra, como em {example}.",
   "editor.warning.other": "Confira este passo antes de ativar.",
   "editor.warning.smsUnicode": "Este SMS vai como Unicode ({chars}): {parts, number} SMS por mensagem em vez de {plain, number}.{fields, select, yes { Nomes e campos preenchidos podem aumentar isso.} other {}}",
   "editor.preview": "Pré-visualizar",

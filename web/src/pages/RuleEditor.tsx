@@ -35,6 +35,16 @@ const SHOWN_AT_FIELD: Record<Kind, RegExp> = {
 
 /** The save's warning on an SMS step's text that goes as Unicode, and what it costs. */
 const SMS_UNICODE = /goes as Unicode \((?<chars>.*)\): (?<parts>\d+) SMS per message instead of (?<plain>\d+)/;
+const NO_DEFAULT = /^\{(?<name>[^{}|]+)\} has no default/;
+
+/** A warning of the API about a step, in the reader's words. */
+function warningWords(message: string, t: ReturnType<typeof useT>): string {
+  const sms = SMS_UNICODE.exec(message)?.groups;
+  if (sms) return t("editor.warning.smsUnicode", { ...sms, fields: /names and fields/.test(message) ? "yes" : "no" });
+  const bare = NO_DEFAULT.exec(message)?.groups;
+  if (bare) return t("editor.warning.noDefault", { placeholder: `{${bare.name}}`, example: `{${bare.name}|…}` });
+  return t(/free text only/.test(message) ? "editor.warning.freeTextOnly" : "editor.warning.other");
+}
 
 function StepCard({
   api,
@@ -109,16 +119,11 @@ function StepCard({
             {rest.join(" ")}
           </Text>
         )}
-        {warnings.map((w) => {
-          const sms = SMS_UNICODE.exec(w.message)?.groups;
-          return (
-            <Text key={w.message} size="sm" c="#8a3c00">
-              {sms
-                ? t("editor.warning.smsUnicode", { ...sms, fields: /names and fields/.test(w.message) ? "yes" : "no" })
-                : t(/free text only/.test(w.message) ? "editor.warning.freeTextOnly" : "editor.warning.other")}
-            </Text>
-          );
-        })}
+        {warnings.map((w) => (
+          <Text key={`${w.field} ${w.message}`} size="sm" c="#8a3c00">
+            {warningWords(w.message, t)}
+          </Text>
+        ))}
         {kind === "send" && <SendStep {...props} catalogue={catalogue} />}
         {kind === "wait" && <WaitStep {...props} />}
         {kind === "branch" && <BranchStep {...props} />}
@@ -443,7 +448,7 @@ export function RuleEditor({
               index={index}
               count={steps.length}
               problems={problems}
-              warnings={warnings.filter((w) => w.field === `steps.${index}` || w.field === `steps.${index}.text`)}
+              warnings={warnings.filter((w) => w.field === `steps.${index}` || w.field.startsWith(`steps.${index}.`))}
               catalogue={catalogue}
               change={(edit) => update((r) => edit((r.steps as Step[])[index]))}
               replace={(kind) => {

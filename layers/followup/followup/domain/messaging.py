@@ -96,6 +96,13 @@ def placeholders(text: str) -> list[str]:
     return [match.group(1) for match in _PLACEHOLDER.finditer(text)]
 
 
+def undefaulted(text: str) -> list[str]:
+    """The contact fields a text refers to without a default (`{first_name}`, not
+    `{first_name|there}`), each once: a lead without one reads a gap there."""
+    names = (match.group(1) for match in _PLACEHOLDER.finditer(text) if match.group(2) is None)
+    return list(dict.fromkeys(names))
+
+
 def _param(param: TemplateParam, contact: Contact) -> str:
     """The parameter on one line, as WhatsApp takes it: no newline, no tab, no run of
     spaces (a CRM field written on two lines included); empty when the contact lacks the

@@ -16,10 +16,11 @@ from followup.domain.contact import PERSONAL_FIELDS
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.errors import Conflict, DomainError, NotFound
 from followup.domain.followup import Reason, Status
-from followup.domain.messaging import placeholders, typical_text
-from followup.domain.rule import BranchStep, Rule, SetStage, Step, field_path
+from followup.domain.messaging import placeholders, typical_text, undefaulted
+from followup.domain.rule import BranchStep, Rule, SetStage, Step, WaitStep, field_path
 from followup.domain.settings import WorkspaceSettings
 from followup.domain.templates import rule_problems
+from followup.domain.triggers import DateTrigger
 from followup.services import date_triggers, holds
 from followup.services.deps import Deps
 from followup.services.number_pause import held_names
@@ -79,6 +80,11 @@ def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list
             for name in placeholders(text or ""):
                 if not _is_field(name):
                     errors.append(Problem(field, f"{{{name}}} names no contact field"))
+            warnings += [
+                Problem(field, f"{{{name}}} has no default: a lead without it reads a gap there")
+                for name in undefaulted(text or "")
+                if _is_field(name) and name not in _always_there(rule)
+            ]
         if "sms" in step.chain and step.text and len(step.text) > SMS_MAX_CHARACTERS:
             errors.append(
                 Problem(
@@ -162,6 +168,19 @@ def check_settings(deps: Deps, settings: WorkspaceSettings) -> None:
     ]
     if problems:
         raise StagesInUse(problems)
+
+
+def _always_there(rule: Rule) -> set[str]:
+    """The contact fields every lead the rule sends to has: the stage, and the attributes
+    its date trigger, its conditions or its waits need (without one, no send)."""
+    needed = set(rule.conditions.attributes)
+    needed |= {c.attribute for c in rule.conditions.match if c.attribute is not None}
+    needed |= {
+        s.until_attribute for s in rule.steps if isinstance(s, WaitStep) and s.until_attribute
+    }
+    if isinstance(rule.trigger, DateTrigger):
+        needed.add(rule.trigger.attribute)
+    return {"stage", *(f"attributes.{name}" for name in needed)}
 
 
 def _is_field(name: str) -> bool:
