@@ -283,6 +283,9 @@ def test_a_date_rule_is_built_listed_in_words_and_edited_in_the_builder(
     page.get_by_label("Trigger", exact=True).select_option(label="A date comes round")
     page.get_by_label("Date field").fill("renewal_date")
     page.get_by_label("From the date (amount)").fill("7")
+    label = page.get_by_text("From the date (amount)").bounding_box()
+    assert label is not None
+    assert label["height"] < 30, "the label keeps to one line"
     page.get_by_label("Step 1 template from the catalogue").select_option(
         label="follow_up_later (id) · Approved"
     )

@@ -25,7 +25,7 @@ export function DurationInput({
         value={value.amount}
         onChange={(amount) => change({ ...value, amount: Number(amount) || 0 })}
         error={error}
-        w="9rem"
+        miw="9rem"
       />
       <NativeSelect
         label={t("editor.unitOf", { what: label })}
