@@ -281,35 +281,61 @@ def test_a_lead_without_a_name_is_shown_by_their_number(
 
 
 READ_AS = {
-    "en": ("Not interested", "Is there a scholarship?", "A question"),
-    "id": ("Tidak tertarik", "Is there a scholarship?", "Sebuah pertanyaan"),
-    "pt-BR": ("Sem interesse", "Is there a scholarship?", "Uma pergunta"),
+    "en": ("lead · received", "Not interested", "follow-ups ended: not interested", "A question"),
+    "id": (
+        "prospek · diterima",
+        "Tidak tertarik",
+        "tindak lanjut dihentikan: tidak tertarik",
+        "Sebuah pertanyaan",
+    ),
+    "pt-BR": (
+        "lead · recebida",
+        "Sem interesse",
+        "follow-ups encerrados: sem interesse",
+        "Uma pergunta",
+    ),
+}
+SCHEDULED = {
+    "en": "follow-up scheduled: Call back as asked, ",
+    "id": "tindak lanjut dijadwalkan: Call back as asked, ",
+    "pt-BR": "follow-up agendado: Call back as asked, ",
 }
 
 
-def test_a_reply_says_what_it_was_read_as_in_the_readers_words(
+def test_each_reply_says_what_it_was_read_as_and_what_it_did_in_the_readers_words(
     site: tuple[Running, dict[str, str]], browser: Browser, pages: list[Page], watched: Watched
 ) -> None:
-    # Given a lead who asked a question, then wrote that they are not interested
+    # Given a lead who asked a question, then wrote that they are not interested, and one
+    # who asked to be called back tomorrow at 10 (the demo's call-back rule is on)
     stack, _ = site
-    wa_id = "6281199990177"
-    asked = lead(stack, wa_id, "Rina Ragu")
-    for text in ("Is there a scholarship?", "not interested, thanks"):
-        wrote = httpx.post(
-            f"{stack.url}/sandbox/reply", json={"wa_id": wa_id, "text": text}, timeout=SAFETY_NET
-        )
-        assert wrote.status_code == 200
+    said = {
+        "6281199990177": ("Is there a scholarship?", "not interested, thanks"),
+        "6281199990178": ("lagi sibuk kak, telpon besok jam 10 aja ya",),
+    }
+    ids = [lead(stack, wa_id, "Rina Ragu") for wa_id in said]
+    for wa_id, texts in said.items():
+        for text in texts:
+            wrote = httpx.post(
+                f"{stack.url}/sandbox/reply",
+                json={"wa_id": wa_id, "text": text},
+                timeout=SAFETY_NET,
+            )
+            assert wrote.status_code == 200
     page = sign_in(browser, pages, stack.url, "counselor", watched)
-    for locale, (refusal, question, question_words) in READ_AS.items():
+    for locale, (who, refusal, ended, question) in READ_AS.items():
         choose_language(page, locale)
-        # When their page is opened
-        page.goto(f"{stack.url}/#/contacts/{asked}")
-        # Then each reply says what it was read as in the reader's words, not a code
-        read = page.locator(".intent")
-        expect(read.filter(has_text=re.compile(f"^{refusal} 90"))).to_have_count(1)
-        expect(page.get_by_role("listitem").filter(has_text=question)).to_contain_text(
-            question_words
-        )
+        # When their pages are opened
+        page.goto(f"{stack.url}/#/contacts/{ids[0]}")
+        # Then each reply says who wrote it, what it was read as and what that did, in the
+        # reader's words rather than codes or the server's English
+        lines = page.get_by_role("listitem")
+        refused = lines.filter(has_text="not interested, thanks")
+        expect(refused).to_contain_text(who)
+        expect(refused.locator(".intent")).to_have_text(re.compile(f"^{refusal} 90% · {ended}$"))
+        expect(lines.filter(has_text="Is there a scholarship?")).to_contain_text(question)
         expect(page.get_by_role("main")).not_to_contain_text("not_interested")
+        page.goto(f"{stack.url}/#/contacts/{ids[1]}")
+        expect(page.locator(".intent").last).to_contain_text(SCHEDULED[locale])
+        expect(page.get_by_role("main")).not_to_contain_text("2026-")
     choose_language(page, "en")
     assert watched.errors == []

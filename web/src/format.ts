@@ -28,6 +28,9 @@ export function useFormat() {
     /** Date and time on the wall clock of `zone`. */
     dateTime: (iso: string, zone: string) =>
       intl.formatDate(iso, { timeZone: zone, dateStyle: "medium", timeStyle: "short" }),
+    /** A wall-clock time with no zone ("2026-12-06T10:00" or "2026-12-06 10:00"), as it reads. */
+    wallTime: (local: string) =>
+      intl.formatDate(`${local.replace(" ", "T")}:00Z`, { timeZone: "UTC", dateStyle: "medium", timeStyle: "short" }),
     day: (isoDay: string) => intl.formatDate(`${isoDay}T12:00:00Z`, { timeZone: "UTC", dateStyle: "medium" }),
     shortDay: (isoDay: string) =>
       intl.formatDate(`${isoDay}T12:00:00Z`, { timeZone: "UTC", day: "numeric", month: "short" }),

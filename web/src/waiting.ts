@@ -31,6 +31,36 @@ export function useIntentWords(): (intent: string) => string {
   };
 }
 
+/** What a reply made the engine do, as the API recorded it. */
+export interface ReplyEffect {
+  effect: string;
+  effect_code?: string | null;
+  suggested_stage: string | null;
+}
+
+const SCHEDULED = /follow-up (\S+) at (\d{4}-\d{2}-\d{2} \d{2}:\d{2}) ([^\s;]+)/g;
+const ALREADY_AT = /already at stage (.+)$/;
+
+/** What a reply made the engine do, in the reader's words, by its `effect_code` (the rules
+ * scheduled name by `ruleName`); the API's own sentence for a code this does not know. */
+export function useEffectWords(): (read: ReplyEffect, ruleName: (id: string) => string) => string {
+  const t = useT();
+  const format = useFormat();
+  return ({ effect, effect_code: code, suggested_stage: suggested }, ruleName) => {
+    if (code === "follow_up_scheduled") {
+      const planned = [...effect.matchAll(SCHEDULED)];
+      return planned.length
+        ? planned.map(([, rule, when, zone]) => t("effect.scheduled", { rule: ruleName(rule), when: format.wallTime(when), zone })).join("; ")
+        : effect;
+    }
+    if (code === "ended_done_suggested_stage" && suggested) return t("effect.ended_done_suggested_stage", { stage: suggested });
+    const already = code === "ended_done_already_at_stage" ? ALREADY_AT.exec(effect) : null;
+    if (already) return t("effect.ended_done_already_at_stage", { stage: already[1] });
+    const key = `effect.${code}` as MessageId;
+    return EFFECTS.has(key) ? t(key) : effect;
+  };
+}
+
 /** An unknown code as words: "quiet_hours" reads "quiet hours"; a sentence stays as it is. */
 export function readableCode(code: string): string {
   return /^[a-z0-9_.]+$/.test(code) ? code.replace(/[_.]+/g, " ").trim() : code;
@@ -81,6 +111,15 @@ const REASONS_LIST: MessageId[] = [
   "reason.silence_played",
 ];
 const REASONS = new Set<MessageId>(REASONS_LIST);
+const EFFECTS = new Set<MessageId>([
+  "effect.ended_not_interested",
+  "effect.ended_not_interested_suppressed",
+  "effect.ended_wrong_number",
+  "effect.low_confidence",
+  "effect.opted_out",
+  "effect.no_rule",
+  "effect.call_back_pending",
+]);
 const INTENTS = new Set<MessageId>([
   "intent.not_interested",
   "intent.wrong_number",

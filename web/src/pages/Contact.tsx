@@ -7,18 +7,17 @@ import { leadName, useFormat } from "../format";
 import { useT } from "../i18n/locale";
 import { Empty, ErrorState, Loading, useProblemWords } from "../problems";
 import { useRules, useSession, useWorkspaceZone } from "../session";
-import { useIntentWords, useReasonWords, useWaitWords } from "../waiting";
+import { type ReplyEffect, useEffectWords, useIntentWords, useReasonWords, useWaitWords } from "../waiting";
 import { ContactEdit } from "./ContactEdit";
+import { known } from "./editor/words";
 import { TaskList } from "./Tasks";
 
 const SEND_NOW_WHY = new Set(["already_sent", "not_sent", "window_closed", "paused", "send_anytime", "window_open"]);
 
-interface MessageIntent {
+interface MessageIntent extends ReplyEffect {
   intent: string;
   confidence: number;
   local: string | null;
-  effect: string;
-  suggested_stage: string | null;
 }
 
 interface Message {
@@ -59,6 +58,7 @@ export function ContactPage() {
   const waitWords = useWaitWords();
   const reasonWords = useReasonWords();
   const intentWords = useIntentWords();
+  const effectWords = useEffectWords();
   const workspaceZone = useWorkspaceZone();
   const queries = useQueryClient();
   const allRules = useRules();
@@ -163,10 +163,18 @@ export function ContactPage() {
     ...timeline.data.messages.map((m) => ({
       at: m.at,
       placed: m.placed_at ?? m.at,
-      kind: t("contact.message", { speaker: m.speaker, direction: m.direction }),
+      kind: t("contact.message", {
+        speaker: known(`contact.speaker.${m.speaker}`, t, m.speaker),
+        direction: known(`contact.direction.${m.direction}`, t, m.direction),
+      }),
       text: m.text,
-      intent: m.intent
-        ? [t("contact.intent", { intent: intentWords(m.intent.intent), confidence: m.intent.confidence }), m.intent.local, m.intent.effect]
+      intent:
+        m.intent && (m.intent.intent !== "other" || m.intent.effect)
+        ? [
+            t("contact.intent", { intent: intentWords(m.intent.intent), confidence: m.intent.confidence }),
+            m.intent.local && format.wallTime(m.intent.local),
+            m.intent.effect && effectWords(m.intent, ruleName),
+          ]
             .filter(Boolean)
             .join(" · ")
         : "",
@@ -176,7 +184,7 @@ export function ContactPage() {
       .map((f) => ({
         at: f.sent_at as string,
         kind: t("contact.followupEvent", { rule: ruleName(f.rule_id) }),
-        text: f.status,
+        text: known(`status.${f.status}`, t, f.status),
         intent: "",
       })),
     ...(tasks.data ?? []).flatMap((task) => [
@@ -201,7 +209,7 @@ export function ContactPage() {
   const stoppedByStaff = lead.opted_out && !!lead.opted_out_by && lead.opted_out_by !== "contact";
   const stepWords = (step: UpcomingStep) =>
     step.kind === "send"
-      ? t("contact.upcoming.send", { channel: step.does })
+      ? t("contact.upcoming.send", { channel: known(`editor.channel.${step.does}`, t, step.does) })
       : step.kind === "action"
         ? t("contact.upcoming.action", { action: step.does })
         : step.kind === "wait"
@@ -214,7 +222,7 @@ export function ContactPage() {
         {t("contact.summary", {
           number: lead.wa_id ? `+${lead.wa_id}` : "–",
           stage: lead.stage,
-          score: lead.score,
+          score: known(`contacts.score.${lead.score}`, t, lead.score),
           zone: lead.timezone ?? workspaceZone ?? t("time.workspaceZone"),
         })}
         {lead.opted_out && <strong> · {stoppedByStaff ? t("contact.dnc.short") : t("contact.optedOut")}</strong>}
