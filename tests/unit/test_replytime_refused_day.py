@@ -3,6 +3,7 @@ appointment for tomorrow."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -362,3 +363,29 @@ def test_a_weeks_routine_with_its_hours_said_on_one_of_its_days_is_todays(
     # and name a later day's hour
     # Then the call back is today at that hour (it was next Monday's), or on that day
     assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, local)
+
+
+FRIDAY = datetime(2026, 11, 27)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "hour", "local"),
+    [
+        (NEW_YORK, "monday to friday after 6", 19, "2026-11-30T18:00"),
+        (NEW_YORK, "Monday-Friday 9-5 I'm at work, call me after 5", 17, "2026-11-30T17:00"),
+        (JAKARTA, "senin-jumat abis jam 5", 20, "2026-11-30T17:00"),
+        (MEXICO_CITY, "de lunes a viernes después de las 18:30", 21, "2026-11-30T18:30"),
+        # the attacks: the hour still to come that Friday, and a span that goes on tomorrow
+        (NEW_YORK, "monday to friday after 6", 16, "2026-11-27T18:00"),
+        (NEW_YORK, "Monday-Friday 9-5 I'm at work, call me after 5", 10, "2026-11-27T17:00"),
+        (NEW_YORK, "monday to saturday after 6", 19, "2026-11-28T18:00"),
+    ],
+)
+def test_a_weeks_routine_said_on_its_last_day_after_its_hour_is_the_next_week(
+    zone: ZoneInfo, text: str, hour: int, local: str
+) -> None:
+    # Given a lead writing on a Friday evening, the hour they name already past
+    # When they give the hours of a span of weekdays that ends that day
+    # Then the call back is on the span's next first day, not on Saturday; before the
+    # hour it is that Friday, and a span that goes on tomorrow is tomorrow
+    assert detected(zone, text, FRIDAY.replace(hour=hour)) == (Intent.CALL_BACK_AT, local)

@@ -646,7 +646,7 @@ def classify(
     keywords = tuple(opt_out_keywords)
     if not said_besides(text, keywords).strip():
         return Detected(Intent.OTHER, 0.0)
-    text = plain_words(text, now.astimezone(zone).weekday())
+    text = plain_words(text, now.astimezone(zone))
     message = normalise(text)
     worded = _QUESTION_WORDS.search(message) is not None and not _YES.fullmatch(message)
     asked = worded or "?" in text

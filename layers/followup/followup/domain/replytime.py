@@ -225,7 +225,7 @@ gak bisa, 5 aja", "3 não dá, 5 pode": both are hours ("at"), as a number refus
 another offered can only be."""
 
 
-def plain_words(text: str, today: int | None = None) -> str:
+def plain_words(text: str, local: datetime | None = None) -> str:
     """`text` with what its marks tell written out, before `optout.normalise` drops
     them: an "@" before an hour as "at", a Portuguese "no" before a time as "on"
     (`_PT_ON_THE`), a span of hours written with a dash as said ("3-4pm" is "3 to 4pm"),
@@ -236,12 +236,12 @@ def plain_words(text: str, today: int | None = None) -> str:
     "bad" (`_TOO_SOON`), and "não me liga" with no comma after "não", before what it
     refuses, as "don't call me" outside a question ("não me liga amanhã"; not "não, me
     liga amanhã", "pq vc não me liga amanhã" nor "não me liga amanhã?"). A span of
-    weekdays is today when `today` (the weekday, Monday 0) is one of them, else its
-    first (`_WEEKDAYS_SPANNED`), an hour in words is in digits ("at three", "às duas",
+    weekdays is today when today (of `local`, the lead's wall clock now) is one of them,
+    else its first (`_span_read`), an hour in words is in digits ("at three", "às duas",
     "a las dos", "jam dua": `_hours_in_words`) and one "o'clock" is "at" it, bare hours
     traded are said "at" (`_HOUR_TRADED`), and the next week said after this one with
     its "week" left out is whole (`_NEXT_ONE`)."""
-    text = _WEEKDAYS_SPANNED.sub(partial(_span_read, today), text)
+    text = _WEEKDAYS_SPANNED.sub(partial(_span_read, local), text)
     text = _O_CLOCK.sub(r"at \1", _hours_in_words(_AT_ONE.sub("a las ", text)))
     text = _HOUR_TRADED.sub(r"at \1 \2\3at \4", text)
     text = _NEXT_ONE.sub(lambda found: f"{found[0]} {found['week']}", text)
@@ -377,16 +377,25 @@ def _weekday_of(word: str) -> int:
     )
 
 
-def _span_read(today: int | None, span: re.Match[str]) -> str:
-    """A span of weekdays as the one day it stands for: today when today is one of them
-    and an hour follows (a week's routine, "Monday-Friday 9-5 I'm at work, call me after
-    5", said on a Tuesday, is Tuesday's), else its first ("I work monday to friday,
-    weekends are better", "call me monday to friday")."""
+def _span_read(local: datetime | None, span: re.Match[str]) -> str:
+    """A span of weekdays as the one day it stands for: today (`local`, the lead's wall
+    clock now) when today is one of them and an hour follows (a week's routine,
+    "Monday-Friday 9-5 I'm at work, call me after 5", said on a Tuesday, is Tuesday's),
+    unless today is its last day and that hour passed, morning and afternoon alike (said
+    on a Friday evening, it is the span's next first day); else its first ("I work monday
+    to friday, weekends are better", "call me monday to friday")."""
     first, last = _weekday_of(span["first"]), _weekday_of(span["last"])
-    hour_follows = any(character.isdigit() for character in span.string[span.end() :])
-    if today is not None and hour_follows and (today - first) % 7 <= (last - first) % 7:
-        return "today"
-    return span["first"]
+    hours = [int(hour) for hour in _HOUR_NUMBER.findall(span.string, span.end())]
+    if local is None or not hours or (local.weekday() - first) % 7 > (last - first) % 7:
+        return span["first"]
+    hour = hours[-1] if hours[-1] > 12 else hours[-1] % 12 + 12
+    if local.weekday() == last and local.hour >= hour:
+        return span["first"]
+    return "today"
+
+
+_HOUR_NUMBER = re.compile(r"(?<![\d:.])(\d{1,2})(?!\d)")
+"""A number of one or two digits, not the minutes of a time ("18:30" counts 18)."""
 
 
 _SPAN_SAID = frozenset(
