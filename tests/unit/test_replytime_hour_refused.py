@@ -298,7 +298,12 @@ def test_a_call_asked_for_at_a_later_hour_is_booked_over_an_hour_only_said(
         (JAKARTA, "aku sibuk sampai jam 5 hari ini, besok jam 10 aja", "2026-11-25T10:00"),
         (JAKARTA, "sibuk sampai jam 5 kak, besok aja", "2026-11-25T09:00"),
         (NEW_YORK, "I work 9-6, saturday at 10 works", "2026-11-28T10:00"),
+        (NEW_YORK, "I'm at work until 6, saturday morning works", "2026-11-28T09:00"),
+        (SAO_PAULO, "tô no trabalho até as 18h, sábado de manhã pode ser", "2026-11-28T09:00"),
+        (NEW_YORK, "I'm busy until 5, tomorrow afternoon works", "2026-11-25T15:00"),
         # the day the lead is kept on, a day they cannot do either, or the end asked for
+        (NEW_YORK, "I'm busy until 6 tomorrow evening", "2026-11-25T18:00"),
+        (JAKARTA, "aku sibuk sampai jam 6 besok sore", "2026-11-25T18:00"),
         (JAKARTA, "aku kerja sampai jam 5 besok", "2026-11-25T17:00"),
         (JAKARTA, "besok aku sibuk sampai jam 3", "2026-11-25T15:00"),
         (JAKARTA, "aku sibuk sampai jam 5, besok jam 10 aku juga sibuk", "2026-11-25T17:00"),

@@ -1491,11 +1491,12 @@ _AGAIN = frozenset({"again", "lagi", "lg", "novo"})
 def _another_day_after(message: str, clock: re.Match[str]) -> str | None:
     """`message` from the later day it names, when the first hour `clock` is the end of
     what keeps the lead ("sibuk sampai", "ocupado até as", `_kept_until`) and that day is
-    said apart from it or with an hour of its own: "aku sibuk sampai jam 5, besok jam 10
-    aja", "tô ocupado até as 17h, amanhã às 10 pode" are tomorrow at 10, "sibuk sampai
-    jam 5 kak, besok aja" tomorrow morning, "... sampai jam 5 hari ini, besok jam 10 aja"
-    too. Not the day the lead is kept on ("aku kerja sampai jam 5 besok"), nor one they
-    cannot do either ("besok jam 10 aku juga sibuk")."""
+    said apart from it, with an hour of its own or with a part of the day it offers: "aku
+    sibuk sampai jam 5, besok jam 10 aja", "tô ocupado até as 17h, amanhã às 10 pode" are
+    tomorrow at 10, "sibuk sampai jam 5 kak, besok aja" and "I'm at work until 6, saturday
+    morning works" that day's morning, "... sampai jam 5 hari ini, besok jam 10 aja" too.
+    Not the day the lead is kept on ("aku kerja sampai jam 5 besok", "I'm busy until 6
+    tomorrow evening"), nor one they cannot do either ("besok jam 10 aku juga sibuk")."""
     if not _kept_until(message[: clock.start()]):
         return None
     days = _DAY.finditer(message, clock.end())
@@ -1503,7 +1504,9 @@ def _another_day_after(message: str, clock: re.Match[str]) -> str | None:
     if day is None or says_cannot(message[day.start() :]):
         return None
     apart = message[clock.end() : day.start()].strip()
-    return message[day.start() :] if apart or _CLOCK.search(message, day.end()) else None
+    part = _PART.match(message, day.end() + 1)
+    offered = part is not None and _taken(message[part.end() :].split(), _GOOD)
+    return message[day.start() :] if apart or offered or _CLOCK.search(message, day.end()) else None
 
 
 def _called_later(message: str, clock: re.Match[str]) -> str | None:
