@@ -44,8 +44,13 @@ NEEDS_PROGRAM = {
 }
 """A journey past a branch on a tag to a template that needs the lead's program."""
 WHY_IN_WORDS = {
-    "en": ("condition not met", "The lead has no program"),
-    "id": ("syarat tidak terpenuhi", "Lead tidak punya program"),
+    "en": ("to step 2", "condition not met", "The lead has no program", "ended before its last"),
+    "id": (
+        "ke langkah 2",
+        "syarat tidak terpenuhi",
+        "Lead tidak punya program",
+        "berakhir sebelum langkah terakhir",
+    ),
 }
 
 
@@ -358,20 +363,23 @@ def test_a_dry_run_says_why_in_the_readers_words(
     # Given a journey whose template needs the lead's program, past a branch on a tag
     assert stack.call("POST", "/api/rules", json=NEEDS_PROGRAM).status_code == 201
     page = sign_in(browser, pages, stack.url, "marketing", watched)
-    for locale, (branch, skipped) in WHY_IN_WORDS.items():
+    for locale, (target, branch, skipped, ended) in WHY_IN_WORDS.items():
         choose_language(page, locale)
         page.goto(f"{stack.url}/#/rules/{NEEDS_PROGRAM['id']}")
         expect(page.locator(".editor")).to_be_visible()
         # When a test contact without either plays it
         panel = page.get_by_test_id("dry-run")
         panel.get_by_role("button").last.click()
-        # Then the branch says which way it went, and the skipped send and the journey's
-        # end say what the lead lacks, in the reader's words rather than codes
+        # Then the branch says which way it went and where to, and the skipped send and the
+        # journey's end say what the lead lacks, in the reader's words rather than codes
         rows = panel.get_by_role("row")
+        expect(rows.nth(2)).to_contain_text(target)
         expect(rows.nth(2)).to_contain_text(branch)
         expect(rows.nth(3)).to_contain_text(skipped)
+        expect(rows.nth(4)).to_contain_text(ended)
         expect(rows.nth(4)).to_contain_text(skipped)
         expect(panel).not_to_contain_text("attribute_missing")
+        expect(panel).not_to_contain_text("exited")
     choose_language(page, "en")
     assert watched.errors == []
 

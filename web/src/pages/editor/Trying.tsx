@@ -143,6 +143,22 @@ function useDryRunWhy(): (entry: DryRunEntry) => string {
   };
 }
 
+const TO_STEP = /^step (\d+)$/;
+
+/** A dry run's entry's detail in words: where a branch went, how the journey ended; else
+ * the detail as the API gave it (a reply's text, an action). */
+function useDryRunDetail(): (entry: DryRunEntry) => string {
+  const t = useT();
+  return ({ kind, detail }) => {
+    if (!detail) return "";
+    const step = kind === "branch" ? TO_STEP.exec(detail) : null;
+    if (step) return t("editor.dryRun.toStep", { n: Number(step[1]) });
+    if (kind === "branch" && detail === "the end") return t("editor.dryRun.toEnd");
+    if (kind === "ended" && (detail === "completed" || detail === "exited")) return t(`editor.dryRun.state.${detail}`);
+    return detail;
+  };
+}
+
 /** Who the preview leaves out, counted by why, and some of them by name, in words. */
 function Excluded({ preview }: { preview: Preview }) {
   const t = useT();
@@ -183,6 +199,7 @@ export function DryRunPanel({ api, ruleId, dateField }: { api: Api; ruleId: stri
   const kindWords = (kind: string) =>
     DRY_RUN_KINDS.has(kind) ? t(`editor.dryRun.kind.${kind}` as MessageId) : readableCode(kind);
   const why = useDryRunWhy();
+  const detail = useDryRunDetail();
   const [contactId, setContactId] = useState("");
   const [days, setDays] = useState(14);
   const [day, setDay] = useState("");
@@ -265,7 +282,7 @@ export function DryRunPanel({ api, ruleId, dateField }: { api: Api; ruleId: stri
                 </Table.Td>
                 <Table.Td data-label={t("editor.dryRun.step")}>{entry.step ?? ""}</Table.Td>
                 <Table.Td data-label={t("editor.dryRun.message")}>
-                  {entry.message?.body ?? entry.message?.text ?? entry.message?.template_name ?? entry.detail ?? ""}
+                  {entry.message?.body ?? entry.message?.text ?? entry.message?.template_name ?? detail(entry)}
                 </Table.Td>
                 <Table.Td data-label={t("editor.dryRun.why")}>{[why(entry), entry.effect].filter(Boolean).join(" · ")}</Table.Td>
               </Table.Tr>
