@@ -101,10 +101,16 @@ def test_an_admin_pauses_and_resumes_sending_and_resumes_a_number(
     expect(page.get_by_test_id("numbers-paused")).to_have_count(0)
     [number] = stack.call("GET", "/api/numbers").json()["numbers"]
     assert number["paused"] is False
-    # The templates come from WhatsApp on "Sync now", each with its status
+    # The templates come from WhatsApp on "Sync now", each with its status and quality in
+    # words, not Meta's codes
     page.get_by_role("button", name="Sync now").click()
     expect(page.get_by_test_id("settings-templates")).to_contain_text("Last synced")
-    expect(page.get_by_test_id("template-row").first).to_contain_text("APPROVED")
+    template = page.get_by_test_id("template-row").first
+    expect(template).to_contain_text("marketing")
+    expect(template).to_contain_text("Approved")
+    expect(template).to_contain_text("Not rated yet")
+    expect(template).not_to_contain_text("APPROVED")
+    expect(row).to_contain_text("Not rated yet")
     assert watched.errors == []
 
 

@@ -64,3 +64,9 @@ export function useT(): (id: MessageId, values?: Values) => string {
   const intl = useIntl();
   return (messageId, values) => intl.formatMessage({ id: messageId }, values as Record<string, string | number>);
 }
+
+/** The message `key` names when the catalogues have it (every catalogue has the same keys),
+ * else `otherwise`: codes from the server (units, kinds, statuses, recipes) it has no words for. */
+export function known(key: string, t: ReturnType<typeof useT>, otherwise: string): string {
+  return key in en ? t(key as MessageId) : otherwise;
+}

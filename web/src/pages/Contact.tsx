@@ -4,12 +4,11 @@ import { useState } from "react";
 import { useParams } from "react-router";
 import { type Contact, type FollowUp, type Rule, type SendNowAnswer, type Task, TRIGGER_KINDS, type UpcomingStep } from "../api";
 import { leadName, useFormat } from "../format";
-import { useT } from "../i18n/locale";
+import { known, useT } from "../i18n/locale";
 import { Empty, ErrorState, Loading, useProblemWords } from "../problems";
 import { useRules, useSession, useWorkspaceZone } from "../session";
 import { type ReplyEffect, useEffectWords, useIntentWords, useReasonWords, useWaitWords } from "../waiting";
 import { ContactEdit } from "./ContactEdit";
-import { known } from "./editor/words";
 import { TaskList } from "./Tasks";
 
 const SEND_NOW_WHY = new Set(["already_sent", "not_sent", "window_closed", "paused", "send_anytime", "window_open"]);

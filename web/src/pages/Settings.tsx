@@ -22,9 +22,10 @@ import { type ReactNode, useEffect, useRef, useState } from "react";
 import { ApiError, type Problem, problemsByField } from "../api";
 import { DayField } from "../DayField";
 import { useFormat } from "../format";
-import { useT } from "../i18n/locale";
+import { known, useT } from "../i18n/locale";
 import { Empty, ErrorState, Loading, useProblemWords } from "../problems";
 import { useSession } from "../session";
+import { statusKey } from "./editor/SendStep";
 
 const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 type Weekday = (typeof WEEKDAYS)[number];
@@ -831,7 +832,7 @@ function Numbers({ admin }: { admin: boolean }) {
                     </Text>
                   )}
                 </Table.Td>
-                <Table.Td data-label={t("settings.quality")}>{n.quality}</Table.Td>
+                <Table.Td data-label={t("settings.quality")}>{known(`quality.${n.quality}`, t, n.quality)}</Table.Td>
                 <Table.Td data-label={t("settings.status")}>
                   <Badge color={n.paused ? "red.9" : "teal.9"} variant="outline">
                     {n.paused ? t("settings.numberPaused") : t("settings.numberActive")}
@@ -918,12 +919,14 @@ function Templates({ canSync }: { canSync: boolean }) {
               <Table.Tr key={`${tpl.name}-${tpl.language}`} data-testid="template-row">
                 <Table.Td data-label={t("settings.templateName")}>{tpl.name}</Table.Td>
                 <Table.Td data-label={t("settings.templateLanguage")}>{tpl.language}</Table.Td>
-                <Table.Td data-label={t("settings.category")}>{tpl.category}</Table.Td>
+                <Table.Td data-label={t("settings.category")}>
+                  {known(`category.${tpl.category.toLowerCase()}`, t, tpl.category)}
+                </Table.Td>
                 <Table.Td data-label={t("settings.status")}>
-                  {tpl.status}
+                  {t(statusKey(tpl.status))}
                   {tpl.reason ? ` (${tpl.reason})` : ""}
                 </Table.Td>
-                <Table.Td data-label={t("settings.quality")}>{tpl.quality}</Table.Td>
+                <Table.Td data-label={t("settings.quality")}>{known(`quality.${tpl.quality}`, t, tpl.quality)}</Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>

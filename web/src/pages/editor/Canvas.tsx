@@ -5,7 +5,7 @@
 import { Switch, Title } from "@mantine/core";
 import { type KeyboardEvent, useId, useState } from "react";
 import type { Rule } from "../../api";
-import { useT } from "../../i18n/locale";
+import { known, useT } from "../../i18n/locale";
 import { type Step, kindOf } from "./model";
 import {
   type Conditions,
@@ -14,7 +14,6 @@ import {
   duration,
   exitWords,
   goalWords,
-  known,
   stepWords,
   targetWords,
   triggerWords,

@@ -7,11 +7,11 @@ import { useState } from "react";
 import { useIntl } from "react-intl";
 import type { Api, Rule } from "../../api";
 import { useFormat } from "../../format";
-import { useT } from "../../i18n/locale";
+import { known, useT } from "../../i18n/locale";
 import { ErrorState, Loading } from "../../problems";
 import { useWorkspaceZone } from "../../session";
 import type { Step } from "./model";
-import { isDuration, duration, known, stepWords, targetWords, triggerWords } from "./words";
+import { isDuration, duration, stepWords, targetWords, triggerWords } from "./words";
 
 export interface Change {
   path: string;

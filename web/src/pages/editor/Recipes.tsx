@@ -9,11 +9,10 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useNavigate } from "react-router";
 import { type Api, ApiError, type Problem, type Rule } from "../../api";
-import { useT } from "../../i18n/locale";
+import { known, useT } from "../../i18n/locale";
 import { ErrorState, Loading } from "../../problems";
 import { Canvas } from "./Canvas";
 import { keepDraft } from "./draft";
-import { known } from "./words";
 
 /** What the builder is told when it opens a recipe that could not be installed as it is. */
 export interface Arrival {

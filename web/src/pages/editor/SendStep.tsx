@@ -2,7 +2,7 @@
 // parameters, and what the AI writes.
 import { Badge, Blockquote, Button, Checkbox, Group, NativeSelect, Stack, Text, TextInput, Textarea } from "@mantine/core";
 import type { StepAi } from "../../api";
-import { useT } from "../../i18n/locale";
+import { known, useT } from "../../i18n/locale";
 import { DurationInput } from "./fields";
 import { CHANNELS, type Step, type TemplateParam } from "./model";
 import { type Problems, problemsAt } from "./problems";
@@ -217,7 +217,7 @@ export function SendStep({
                 <Badge color={STATUS_COLOR[chosen.status] ?? "#495057"} variant="outline">
                   {t(statusKey(chosen.status))}
                 </Badge>
-                <Text size="sm">{t("editor.template.category", { category: chosen.category.toLowerCase() })}</Text>
+                <Text size="sm">{t("editor.template.category", { category: known(`category.${chosen.category.toLowerCase()}`, t, chosen.category) })}</Text>
               </Group>
               {chosen.reason && <Text size="sm">{chosen.reason}</Text>}
               <Blockquote p="xs" mt="xs">
@@ -319,7 +319,8 @@ const FALLBACKS = ["sms", "email"] as const;
 
 const STATUSES = ["APPROVED", "PENDING", "REJECTED", "PAUSED", "DISABLED"] as const;
 
-function statusKey(status: string) {
+/** The words of a template's review status in the catalogue. */
+export function statusKey(status: string) {
   const known = STATUSES.find((s) => s === status.toUpperCase());
   return known ? (`editor.templateStatus.${known}` as const) : ("editor.templateStatus.other" as const);
 }

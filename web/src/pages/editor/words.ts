@@ -2,7 +2,7 @@
 // the canvas draws, the history's diff names and a recipe shows before it is installed.
 import type { Duration, Rule } from "../../api";
 import { type MessageId, en } from "../../i18n/en";
-import { useT } from "../../i18n/locale";
+import { known, useT } from "../../i18n/locale";
 import { type Condition, type Step, kindOf, testOf } from "./model";
 
 type T = ReturnType<typeof useT>;
@@ -18,12 +18,6 @@ export interface Conditions {
 export interface Goal {
   stages: string[];
   events?: string[];
-}
-
-/** The message `key` names when the catalogues have it (every catalogue has the same keys),
- * else `otherwise`: names of units, kinds and recipes come from the server. */
-export function known(key: string, t: T, otherwise: string): string {
-  return key in en ? t(key as MessageId) : otherwise;
 }
 
 export const isDuration = (value: unknown): value is Duration =>
