@@ -1,9 +1,9 @@
-// Why a follow-up waits or ended, and what a reply was read as, in words: the send
-// window's opening is read in the lead's time.
+// Why a follow-up waits or ended, what a reply was read as and what it did, in words: the
+// send window's opening is read in the lead's time.
 import type { FollowUp } from "./api";
 import { useFormat } from "./format";
 import type { MessageId } from "./i18n/en";
-import { useT } from "./i18n/locale";
+import { known, useT } from "./i18n/locale";
 
 /** The reason a follow-up ended or waits, as the reader's language says it: by the API's
  * `reason_code` when it gave one, else read from the reason itself. */
@@ -25,10 +25,7 @@ export function useReasonWords(): (reason: string | null, code?: string | null) 
 /** What a reply was read as (`busy`, `call_back_at`), in the reader's language. */
 export function useIntentWords(): (intent: string) => string {
   const t = useT();
-  return (intent) => {
-    const key = `intent.${intent}` as MessageId;
-    return INTENTS.has(key) ? t(key) : readableCode(intent);
-  };
+  return (intent) => known(`intent.${intent}`, t, readableCode(intent));
 }
 
 /** What a reply made the engine do, as the API recorded it. */
@@ -119,15 +116,6 @@ const EFFECTS = new Set<MessageId>([
   "effect.opted_out",
   "effect.no_rule",
   "effect.call_back_pending",
-]);
-const INTENTS = new Set<MessageId>([
-  "intent.not_interested",
-  "intent.wrong_number",
-  "intent.busy",
-  "intent.call_back_at",
-  "intent.done",
-  "intent.question",
-  "intent.other",
 ]);
 
 /** Why a queued follow-up waits for its send window, or "" when nothing holds it so. */
