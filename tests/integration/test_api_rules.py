@@ -43,7 +43,7 @@ def test_every_problem_is_listed_with_its_field(engine: LocalEngine) -> None:
 
 
 def test_a_free_text_only_step_saves_with_a_warning(engine: LocalEngine) -> None:
-    text_only = body(steps=[{"wait": {"amount": 0, "unit": "minutes"}, "text": "Hi {name}"}])
+    text_only = body(steps=[{"wait": {"amount": 0, "unit": "minutes"}, "text": "Hi {name|there}"}])
     status, saved = call(engine, "POST", "/api/rules", text_only)
     assert status == 201
     assert [w["field"] for w in saved["warnings"]] == ["steps.0"]
