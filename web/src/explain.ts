@@ -1,5 +1,5 @@
 // The API's codes in the reader's words: WhatsApp's error codes, bulk-cancel outcomes and
-// audit actions, each with a readable fallback for a code this app does not know yet.
+// audit actions and values, each with a readable fallback for a code this app does not know yet.
 import type { AuditEntry, CancelResult, FollowUp } from "./api";
 import type { MessageId } from "./i18n/en";
 import { useT } from "./i18n/locale";
@@ -50,4 +50,28 @@ export function useAuditWords(): (entry: AuditEntry) => string {
     AUDIT_ACTIONS.has(entry.action)
       ? t(`audit.action.${entry.action}` as MessageId)
       : t("audit.action.other", { code: readableCode(entry.action) });
+}
+
+const AUDIT_VALUES: Record<string, MessageId> = {
+  active: "audit.value.active",
+  inactive: "audit.value.inactive",
+  paused: "audit.value.paused",
+  resumed: "audit.value.resumed",
+  allowed: "audit.value.allowed",
+  "do not contact": "audit.value.doNotContact",
+};
+
+/** An audit entry's before or after in the reader's language where the log says it in fixed
+ * words ("version 2", "inactive; 3 queued canceled"); a summary of fields changed as the log
+ * has it. */
+export function useAuditValueWords(): (value: string) => string {
+  const t = useT();
+  const part = (said: string): string => {
+    const version = /^version (\d+)$/.exec(said);
+    if (version) return t("audit.value.version", { n: Number(version[1]) });
+    const canceled = /^(\d+) queued canceled$/.exec(said);
+    if (canceled) return t("audit.value.canceled", { count: Number(canceled[1]) });
+    return AUDIT_VALUES[said] ? t(AUDIT_VALUES[said]) : said;
+  };
+  return (value) => value.split("; ").map(part).join("; ");
 }

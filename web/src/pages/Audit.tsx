@@ -1,7 +1,7 @@
 import { Button, Stack, Table, Text, Title } from "@mantine/core";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import type { AuditEntry } from "../api";
-import { useAuditWords } from "../explain";
+import { useAuditValueWords, useAuditWords } from "../explain";
 import { useFormat } from "../format";
 import { useT } from "../i18n/locale";
 import { Empty, ErrorState, Loading } from "../problems";
@@ -16,6 +16,7 @@ export function AuditPage() {
   const format = useFormat();
   const zone = useWorkspaceZone() ?? "UTC";
   const actionWords = useAuditWords();
+  const valueWords = useAuditValueWords();
   const pages = useInfiniteQuery({
     queryKey: ["audit"],
     initialPageParam: null as string | null,
@@ -58,8 +59,8 @@ export function AuditPage() {
                   </Text>
                 </Table.Td>
                 <Table.Td data-label={t("audit.change")}>
-                  {entry.before && <Text size="sm">{t("audit.before", { value: entry.before })}</Text>}
-                  {entry.after && <Text size="sm">{t("audit.after", { value: entry.after })}</Text>}
+                  {entry.before && <Text size="sm">{t("audit.before", { value: valueWords(entry.before) })}</Text>}
+                  {entry.after && <Text size="sm">{t("audit.after", { value: valueWords(entry.after) })}</Text>}
                 </Table.Td>
               </Table.Tr>
             ))}
