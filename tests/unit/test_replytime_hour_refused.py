@@ -627,3 +627,24 @@ def test_a_day_and_hour_said_to_be_bad_leave_the_day_asked_for_without_that_hour
     # Then the call back is on the day that is fine, at its own hour (it was nothing, or
     # the other day at the hour refused)
     assert detected(zone, text, at(8))[1] == local
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "at 3 works, call me friday at 5 if not", "2026-11-24T15:00"),
+        (JAKARTA, "jam 3 bisa, kalau gak jumat jam 5", "2026-11-24T15:00"),
+        (SAO_PAULO, "às 15h pode, se não sexta às 17h", "2026-11-24T15:00"),
+        (NEW_YORK, "at 3 works, or friday at 5", "2026-11-24T15:00"),
+        # the attacks: a day said of the hour taken, and a day said before it
+        (NEW_YORK, "at 3 works for me on friday", "2026-11-27T15:00"),
+        (NEW_YORK, "tomorrow at 3 works, if not friday at 5", "2026-11-25T15:00"),
+    ],
+)
+def test_an_hour_taken_stays_on_its_day_when_another_day_is_only_the_fallback(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they take an hour, then name another day's hour should that one not do
+    # Then the call back is at the hour taken, today (it was on the other day)
+    assert detected(zone, text, at(8))[1] == local

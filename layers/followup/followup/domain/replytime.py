@@ -1063,6 +1063,8 @@ def _english(
     weeks = None if dated or counted else _of_next_week(message)
     month = None if dated or counted or weeks else _month_part(message)
     day = None if dated or counted or weeks or month else _day_asked(message, clock)
+    if day is not None and clock is not None and _offered_otherwise(message, clock, day):
+        day = None  # "at 3 works, call me friday at 5 if not": today at 3
     if day is not None and clock is None and not _PART.search(message) and _refused(message, day):
         return None  # "besok gak bisa", "tomorrow I can't": no day asked for
     weekday = weeks[0] if weeks else None
@@ -1507,6 +1509,16 @@ def _another_day_after(message: str, clock: re.Match[str]) -> str | None:
     part = _PART.match(message, day.end() + 1)
     offered = part is not None and _taken(message[part.end() :].split(), _GOOD)
     return message[day.start() :] if apart or offered or _CLOCK.search(message, day.end()) else None
+
+
+def _offered_otherwise(message: str, clock: re.Match[str], day: re.Match[str]) -> bool:
+    """Whether the day is said after the first hour `clock`, taken ("at 3 works", "jam 3
+    bisa"), as what stands if that hour does not: "at 3 works, call me friday at 5 if
+    not", "jam 3 bisa, kalau gak jumat jam 5". Not a day said of that hour ("at 3 works
+    for me on friday")."""
+    if day.start() < clock.end() or not set(message[clock.end() :].split()[:1]) & _GOOD:
+        return False
+    return bool((_IF | _OR) & set(message[clock.end() :].split()))
 
 
 def _called_later(message: str, clock: re.Match[str]) -> str | None:
