@@ -291,13 +291,13 @@ def test_marketing_edits_an_intent_trigger_and_creates_an_event_rule(
     page.get_by_role("link", name="Rules").click()
     # The demo's busy rule shows its trigger; editing it keeps the trigger and adds an intent
     row = page.locator('[data-testid="rule-row"][data-id="busy-nudge"]')
-    expect(row.get_by_test_id("trigger")).to_have_text("reply: busy")
+    expect(row.get_by_test_id("trigger")).to_have_text("reply: Busy")
     row.get_by_role("button", name="Edit").click()
     expect(page.get_by_label("Trigger", exact=True)).to_have_value("intent")
     expect(page.get_by_label("Busy", exact=True)).to_be_checked()
     page.get_by_label("Call me back at a time").check()
     page.get_by_role("button", name="Save").click()
-    expect(row.get_by_test_id("trigger")).to_have_text("reply: busy, call_back_at")
+    expect(row.get_by_test_id("trigger")).to_have_text("reply: Busy, Call me back at a time")
     saved = stack.call("GET", "/api/rules/busy-nudge").json()
     assert saved["trigger"] == {"kind": "intent", "intents": ["busy", "call_back_at"]}
     assert saved["version"] == 2

@@ -416,14 +416,19 @@ def test_a_placeholder_without_a_default_is_warned_of_in_the_readers_words(
 
 
 @pytest.mark.slow
-def test_the_rules_list_says_each_quiet_time_in_the_readers_words(
+def test_the_rules_list_says_each_quiet_time_and_reply_in_the_readers_words(
     stack: Running, browser: Browser, pages: list[Page], watched: Watched
 ) -> None:
     page = sign_in(browser, pages, stack.url, "marketing", watched)
     row = page.locator('[data-testid="rule-row"][data-id="new-idle-1h"]')
-    for locale, words in (("en", "new · quiet 1 hour"), ("id", "new · diam 1 jam")):
+    busy = page.locator('[data-testid="rule-row"][data-id="busy-nudge"]')
+    for locale, words, reply in (
+        ("en", "new · quiet 1 hour", "reply: Busy"),
+        ("id", "new · diam 1 jam", "balasan: Sibuk"),
+    ):
         choose_language(page, locale)
         page.goto(f"{stack.url}/#/rules")
         expect(row.get_by_test_id("trigger")).to_have_text(words)
+        expect(busy.get_by_test_id("trigger")).to_have_text(reply)
     choose_language(page, "en")
     assert watched.errors == []

@@ -3,19 +3,19 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useNavigate } from "react-router";
 import { ApiError, type Rule, type Trigger } from "../api";
-import { useT } from "../i18n/locale";
+import { known, useT } from "../i18n/locale";
 import { Empty, ErrorState, Loading } from "../problems";
 import { useRules, useSession } from "../session";
 import { duration, triggerWords } from "./editor/words";
 
-/** One line for the rules list: "new · quiet 24 hours", "reply: busy", "7 days before the
+/** One line for the rules list: "new · quiet 24 hours", "reply: Busy", "7 days before the
  * date in renewal_date, at 09:00", ... */
 export function useTriggerWords(): (trigger: Trigger) => string {
   const t = useT();
   return (trigger) => {
     switch (trigger.kind) {
       case "intent":
-        return t("trigger.intent", { intents: trigger.intents.join(", ") });
+        return t("trigger.intent", { intents: trigger.intents.map((i) => known(`intent.${i}`, t, i)).join(", ") });
       case "stage_entered":
         return t("trigger.stageEntered", { stages: trigger.stages.join(", ") });
       case "event": {
