@@ -355,7 +355,7 @@ def test_marketing_keeps_a_journeys_branches_on_save_and_dry_runs_it(
     page.get_by_role("button", name="Dry run").click()
     panel = page.get_by_test_id("dry-run")
     expect(panel).to_contain_text("entered")
-    expect(panel).to_contain_text("send (whatsapp)")
+    expect(panel).to_contain_text("send (WhatsApp)")
     assert watched.missing == []
 
 

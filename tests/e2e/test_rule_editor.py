@@ -299,14 +299,20 @@ def test_a_date_rule_is_built_listed_in_words_and_edited_in_the_builder(
     expect(trigger).to_contain_text(
         "7 days before the date in renewal_date, at 09:00 in the lead's time"
     )
-    # A time that is no time is refused beside its field, and nothing is saved
+    # A time that is no time is refused beside its field, then the template's parameter
+    # left empty (WhatsApp refuses an empty one), and nothing is saved
     at = page.get_by_label("At (HH:MM, the lead's time)")
     at.fill("9am")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(at).to_have_attribute("aria-invalid", "true")
-    assert stack.call("GET", "/api/rules/e2e-renewal").status_code == 404
-    # When it is saved with 09:00, the rules list says when it fires
     at.fill("09:00")
+    page.get_by_role("button", name="Save", exact=True).click()
+    parameter = page.get_by_label("Step 1 parameter 1", exact=True)
+    expect(parameter).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_text("Give this parameter a text, or take it from")).to_be_visible()
+    assert stack.call("GET", "/api/rules/e2e-renewal").status_code == 404
+    # When it is saved with a text for it, the rules list says when it fires
+    parameter.fill("kak")
     page.get_by_role("button", name="Save", exact=True).click()
     row = page.locator('[data-testid="rule-row"][data-id="e2e-renewal"]')
     expect(row.get_by_test_id("trigger")).to_have_text(
@@ -352,6 +358,7 @@ def test_a_date_rule_is_built_listed_in_words_and_edited_in_the_builder(
     expect(panel.get_by_role("row").filter(has_text="entered the journey")).to_contain_text(
         f"{entered:%Y-%m-%d} 00:00"
     )
+    expect(panel.get_by_role("row").filter(has_text="send (WhatsApp)")).to_have_count(1)
     # The browser logs the refused save; nothing else went wrong
     assert [e for e in watched.errors if "status of 422" not in e] == []
 

@@ -564,6 +564,7 @@ export const en = {
   "editor.problem.aiPlace": "AI instructions need a free text or a template parameter the AI may write.",
   "editor.problem.oneAiParam": "The AI may write only one parameter.",
   "editor.problem.paramSource": "Give each parameter a contact field or a fixed text.",
+  "editor.problem.emptyParam": "Give this parameter a text, or take it from a contact field: WhatsApp refuses an empty one.",
   "editor.problem.waitTarget": "Choose what the wait is for: a length of time, a time of day or a date.",
   "editor.problem.waitOffset": "An offset only goes with a date on the contact.",
   "editor.problem.jumpForward": "A branch can only jump forward, to a later step or the end.",

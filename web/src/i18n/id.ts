@@ -566,6 +566,7 @@ export const id: Catalogue = {
   "editor.problem.aiPlace": "Instruksi AI memerlukan teks bebas atau parameter templat yang boleh ditulis AI.",
   "editor.problem.oneAiParam": "AI hanya boleh menulis satu parameter.",
   "editor.problem.paramSource": "Beri setiap parameter kolom kontak atau teks tetap.",
+  "editor.problem.emptyParam": "Beri parameter ini teks, atau ambil dari kolom kontak: WhatsApp menolak parameter kosong.",
   "editor.problem.waitTarget": "Pilih apa yang ditunggu: sejumlah waktu, jam tertentu atau sebuah tanggal.",
   "editor.problem.waitOffset": "Selisih hanya berlaku dengan tanggal pada kontak.",
   "editor.problem.jumpForward": "Cabang hanya bisa melompat maju, ke langkah berikutnya atau ke akhir.",

@@ -566,6 +566,7 @@ export const ptBR: Catalogue = {
   "editor.problem.aiPlace": "Instruções de IA precisam de um texto livre ou de um parâmetro do modelo que a IA possa escrever.",
   "editor.problem.oneAiParam": "A IA pode escrever só um parâmetro.",
   "editor.problem.paramSource": "Dê a cada parâmetro um campo do contato ou um texto fixo.",
+  "editor.problem.emptyParam": "Dê um texto a este parâmetro, ou tire-o de um campo do contato: o WhatsApp recusa um vazio.",
   "editor.problem.waitTarget": "Escolha o que a espera aguarda: um tempo, um horário do dia ou uma data.",
   "editor.problem.waitOffset": "Um deslocamento só vale com uma data do contato.",
   "editor.problem.jumpForward": "Uma ramificação só pode pular para frente, para um passo seguinte ou para o fim.",

@@ -111,6 +111,14 @@ def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list
             )
         if step.template:
             for p, param in enumerate(step.template.params):
+                written_by_ai = param.ai and step.ai is not None
+                if param.text is not None and not param.text.strip() and not written_by_ai:
+                    errors.append(
+                        Problem(
+                            f"steps.{n}.template.params.{p}.text",
+                            "a fixed text parameter is empty: WhatsApp refuses an empty one",
+                        )
+                    )
                 if param.field is not None and not _is_field(param.field):
                     errors.append(
                         Problem(

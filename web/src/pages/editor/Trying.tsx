@@ -7,7 +7,7 @@ import type { Api, DryRun, DryRunEntry, Sample } from "../../api";
 import { DayField } from "../../DayField";
 import { useFormat } from "../../format";
 import type { MessageId } from "../../i18n/en";
-import { useT } from "../../i18n/locale";
+import { known, useT } from "../../i18n/locale";
 import { ErrorState } from "../../problems";
 import { readableCode, useReasonWords } from "../../waiting";
 
@@ -277,7 +277,7 @@ export function DryRunPanel({ api, ruleId, dateField }: { api: Api; ruleId: stri
                 <Table.Td data-label={t("editor.dryRun.when")}>{entry.local}</Table.Td>
                 <Table.Td data-label={t("editor.dryRun.what")}>
                   {entry.channel && entry.kind === "send"
-                    ? t("editor.dryRun.sendOn", { channel: entry.channel })
+                    ? t("editor.dryRun.sendOn", { channel: known(`editor.channel.${entry.channel}`, t, entry.channel) })
                     : kindWords(entry.kind)}
                 </Table.Td>
                 <Table.Td data-label={t("editor.dryRun.step")}>{entry.step ?? ""}</Table.Td>

@@ -25,6 +25,7 @@ const KNOWN: [RegExp, MessageId][] = [
   [/AI step needs a free text or a template parameter/, "editor.problem.aiPlace"],
   [/at most one parameter may be written by the AI/, "editor.problem.oneAiParam"],
   [/either a contact field or a fixed text/, "editor.problem.paramSource"],
+  [/fixed text parameter is empty/, "editor.problem.emptyParam"],
   [/exactly one of for, until_time, until_attribute/, "editor.problem.waitTarget"],
   [/offset and before go with until_attribute/, "editor.problem.waitOffset"],
   [/jump forward/, "editor.problem.jumpForward"],
