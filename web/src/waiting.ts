@@ -23,9 +23,13 @@ export function useReasonWords(): (reason: string | null, code?: string | null) 
 }
 
 /** What a reply was read as (`busy`, `call_back_at`), in the reader's language. */
+export function intentWords(intent: string, t: ReturnType<typeof useT>): string {
+  return known(`intent.${intent}`, t, readableCode(intent));
+}
+
 export function useIntentWords(): (intent: string) => string {
   const t = useT();
-  return (intent) => known(`intent.${intent}`, t, readableCode(intent));
+  return (intent) => intentWords(intent, t);
 }
 
 /** What a reply made the engine do, as the API recorded it. */

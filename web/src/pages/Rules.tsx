@@ -3,9 +3,10 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useNavigate } from "react-router";
 import { ApiError, type Rule, type Trigger } from "../api";
-import { known, useT } from "../i18n/locale";
+import { useT } from "../i18n/locale";
 import { Empty, ErrorState, Loading } from "../problems";
 import { useRules, useSession } from "../session";
+import { intentWords } from "../waiting";
 import { duration, triggerWords } from "./editor/words";
 
 /** One line for the rules list: "new · quiet 24 hours", "reply: Busy", "7 days before the
@@ -15,7 +16,7 @@ export function useTriggerWords(): (trigger: Trigger) => string {
   return (trigger) => {
     switch (trigger.kind) {
       case "intent":
-        return t("trigger.intent", { intents: trigger.intents.map((i) => known(`intent.${i}`, t, i)).join(", ") });
+        return t("trigger.intent", { intents: trigger.intents.map((i) => intentWords(i, t)).join(", ") });
       case "stage_entered":
         return t("trigger.stageEntered", { stages: trigger.stages.join(", ") });
       case "event": {

@@ -3,6 +3,7 @@
 import type { Duration, Rule } from "../../api";
 import { type MessageId, en } from "../../i18n/en";
 import { known, useT } from "../../i18n/locale";
+import { intentWords } from "../../waiting";
 import { type Condition, type Step, kindOf, testOf } from "./model";
 
 type T = ReturnType<typeof useT>;
@@ -49,7 +50,7 @@ export function triggerWords(trigger: Rule["trigger"], t: T): string {
         ? t("canvas.trigger.idleIn", { idle: duration(trigger.idle, t), stages: list(trigger.stages) })
         : t("canvas.trigger.idle", { idle: duration(trigger.idle, t) });
     case "intent":
-      return t("canvas.trigger.intent", { intents: trigger.intents.map((i) => known(`intent.${i}`, t, i)).join(", ") });
+      return t("canvas.trigger.intent", { intents: trigger.intents.map((i) => intentWords(i, t)).join(", ") });
     case "stage_entered":
       return t("canvas.trigger.stageEntered", { stages: list(trigger.stages) });
     case "event":
