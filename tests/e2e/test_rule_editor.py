@@ -48,7 +48,7 @@ WHY_IN_WORDS = {
     "id": (
         "ke langkah 2",
         "syarat tidak terpenuhi",
-        "Lead tidak punya program",
+        "Prospek tidak punya program",
         "berakhir sebelum langkah terakhir",
     ),
 }

@@ -88,7 +88,7 @@ export const ptBR: Catalogue = {
   "reason.attribute_missing.field": "O lead não tem {field}",
   "reason.attribute_invalid.field": "O campo {field} do lead não é uma data válida",
   "reason.attribute_passed.field": "O campo {field} do lead já passou",
-  "reason.sequence_done": "Todas as etapas concluídas",
+  "reason.sequence_done": "Todos os passos concluídos",
   "reason.silence_played": "A jornada já rodou neste silêncio: não começa de novo",
   "reason.held": "Retido: {why}; sai quando o envio for retomado",
   "reason.waiting_template": "Aguardando o modelo ser aprovado de novo: {why}",
