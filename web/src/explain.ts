@@ -1,5 +1,6 @@
-// The API's codes in the reader's words: WhatsApp's error codes, bulk-cancel outcomes and
-// audit actions and values, each with a readable fallback for a code this app does not know yet.
+// The API's codes in the reader's words: WhatsApp's error codes, bulk-cancel outcomes, audit
+// actions and values, and templates' review statuses, each with a readable fallback for a
+// code this app does not know yet.
 import type { AuditEntry, CancelResult, FollowUp } from "./api";
 import type { MessageId } from "./i18n/en";
 import { useT } from "./i18n/locale";
@@ -74,4 +75,12 @@ export function useAuditValueWords(): (value: string) => string {
     return AUDIT_VALUES[said] ? t(AUDIT_VALUES[said]) : said;
   };
   return (value) => value.split("; ").map(part).join("; ");
+}
+
+const TEMPLATE_STATUSES = ["APPROVED", "PENDING", "REJECTED", "PAUSED", "DISABLED"] as const;
+
+/** The words of a template's review status in the catalogue. */
+export function statusKey(status: string) {
+  const known = TEMPLATE_STATUSES.find((s) => s === status.toUpperCase());
+  return known ? (`editor.templateStatus.${known}` as const) : ("editor.templateStatus.other" as const);
 }

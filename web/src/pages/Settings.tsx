@@ -21,11 +21,11 @@ import { useIntl } from "react-intl";
 import { type ReactNode, useEffect, useRef, useState } from "react";
 import { ApiError, type Problem, problemsByField } from "../api";
 import { DayField } from "../DayField";
+import { statusKey } from "../explain";
 import { useFormat } from "../format";
 import { known, useT } from "../i18n/locale";
 import { Empty, ErrorState, Loading, useProblemWords } from "../problems";
 import { useSession } from "../session";
-import { statusKey } from "./editor/SendStep";
 
 const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 type Weekday = (typeof WEEKDAYS)[number];

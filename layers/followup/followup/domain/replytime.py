@@ -1516,9 +1516,10 @@ def _offered_otherwise(message: str, clock: re.Match[str], day: re.Match[str]) -
     bisa"), as what stands if that hour does not: "at 3 works, call me friday at 5 if
     not", "jam 3 bisa, kalau gak jumat jam 5". Not a day said of that hour ("at 3 works
     for me on friday")."""
-    if day.start() < clock.end() or not set(message[clock.end() :].split()[:1]) & _GOOD:
+    after = message[clock.end() :].split()
+    if day.start() < clock.end() or not set(after[:1]) & _GOOD:
         return False
-    return bool((_IF | _OR) & set(message[clock.end() :].split()))
+    return bool((_IF | _OR) & set(after))
 
 
 def _called_later(message: str, clock: re.Match[str]) -> str | None:

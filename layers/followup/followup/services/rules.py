@@ -67,6 +67,7 @@ def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list
         for field, stage in _unknown_stages(rule, settings.stages)
     ]
     warnings: list[Problem] = []
+    there = _always_there(rule)
     for n, step in enumerate(rule.steps):
         if not isinstance(step, Step):
             continue
@@ -83,7 +84,7 @@ def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list
             warnings += [
                 Problem(field, f"{{{name}}} has no default: a lead without it reads a gap there")
                 for name in undefaulted(text or "")
-                if _is_field(name) and name not in _always_there(rule)
+                if _is_field(name) and name not in there
             ]
         if "sms" in step.chain and step.text and len(step.text) > SMS_MAX_CHARACTERS:
             errors.append(

@@ -2,6 +2,7 @@
 // parameters, and what the AI writes.
 import { Badge, Blockquote, Button, Checkbox, Group, NativeSelect, Stack, Text, TextInput, Textarea } from "@mantine/core";
 import type { StepAi } from "../../api";
+import { statusKey } from "../../explain";
 import { known, useT } from "../../i18n/locale";
 import { DurationInput } from "./fields";
 import { CHANNELS, type Step, type TemplateParam } from "./model";
@@ -317,10 +318,3 @@ export function SendStep({
 /** Channels a message falls back to, in the order they are tried (WhatsApp only ever goes first). */
 const FALLBACKS = ["sms", "email"] as const;
 
-const STATUSES = ["APPROVED", "PENDING", "REJECTED", "PAUSED", "DISABLED"] as const;
-
-/** The words of a template's review status in the catalogue. */
-export function statusKey(status: string) {
-  const known = STATUSES.find((s) => s === status.toUpperCase());
-  return known ? (`editor.templateStatus.${known}` as const) : ("editor.templateStatus.other" as const);
-}
