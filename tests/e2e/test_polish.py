@@ -65,6 +65,23 @@ def checked(page: Page, name: str) -> list[str]:
     return found
 
 
+def lines(page: Page, text: str) -> list[int]:
+    """How many lines each shown element whose whole text is `text` takes, as the browser
+    laid out its words."""
+    counted: list[int] = page.evaluate(
+        """(text) => [...document.querySelectorAll("main *")]
+            .filter((el) => el.children.length === 0 && el.textContent.trim() === text
+              && el.offsetParent !== null)
+            .map((el) => {
+              const range = document.createRange();
+              range.selectNodeContents(el);
+              return new Set([...range.getClientRects()].map((box) => Math.round(box.top))).size;
+            })""",
+        text,
+    )
+    return counted
+
+
 @pytest.mark.slow
 def test_my_tasks_name_the_lead_and_their_number(
     stack: Running, browser: Browser, pages: list[Page], watched: Watched
@@ -83,6 +100,29 @@ def test_my_tasks_name_the_lead_and_their_number(
     task.get_by_role("link", name="Tono Tugas").click()
     expect(page.get_by_role("heading", name="Tono Tugas")).to_be_visible()
     assert problems == []
+    assert watched.errors == []
+
+
+@pytest.mark.slow
+def test_a_number_stays_whole_on_one_line_in_the_queue_and_the_contacts_on_a_laptop(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    choose_language(page, "id")
+    page.set_viewport_size({"width": 1024, "height": 768})
+    number = "+6281199990203"
+    page.goto(f"{stack.url}/#/queue")
+    rows = page.get_by_test_id("followup-row")
+    expect(rows.first).to_be_visible()
+    shown = [text for text in rows.locator("td").all_inner_texts() for text in text.split("\n")]
+    numbers = sorted({text for text in shown if text.startswith("+")})
+    assert numbers, "the queue names each lead's number"
+    # Every number in the queue reads on one line, beside its lead's name
+    for each in numbers:
+        assert set(lines(page, each)) == {1}, each
+    page.goto(f"{stack.url}/#/contacts")
+    expect(page.get_by_role("cell", name=number)).to_be_visible()
+    assert lines(page, number) == [1]
     assert watched.errors == []
 
 

@@ -195,7 +195,9 @@ export function ContactsPage() {
                     </Badge>
                   )}
                 </Table.Td>
-                <Table.Td data-label={t("contacts.number")}>{c.wa_id ? `+${c.wa_id}` : "–"}</Table.Td>
+                <Table.Td data-label={t("contacts.number")} className="number">
+                  {c.wa_id ? `+${c.wa_id}` : "–"}
+                </Table.Td>
                 <Table.Td data-label={t("contacts.stage")}>{c.stage}</Table.Td>
                 <Table.Td data-label={t("contacts.score")}>{t(`contacts.score.${c.score}` as MessageId)}</Table.Td>
                 <Table.Td data-label={t("contacts.tags")}>{c.tags.join(", ")}</Table.Td>

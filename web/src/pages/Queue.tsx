@@ -541,7 +541,7 @@ export function QueuePage() {
                   <Table.Td data-label={t("queue.contact")}>
                     <Link to={`/contacts/${encodeURIComponent(f.contact_id)}`}>{name}</Link>
                     {f.contact_number && (
-                      <Text size="xs" c="dimmed">
+                      <Text size="xs" c="dimmed" className="number">
                         +{f.contact_number}
                       </Text>
                     )}

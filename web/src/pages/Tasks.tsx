@@ -73,7 +73,7 @@ export function TaskList({ tasks, zone, onChanged, showContact }: {
                     {leadName(task.contact_name, task.contact_number, task.contact_id)}
                   </Link>
                   {task.contact_number && (
-                    <Text size="xs" c="dimmed" data-testid="task-number">
+                    <Text size="xs" c="dimmed" className="number" data-testid="task-number">
                       +{task.contact_number}
                     </Text>
                   )}
