@@ -22,8 +22,6 @@ state directory: a second start on it stops before reading or changing anything.
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import json
 import logging
 import math
@@ -68,6 +66,7 @@ from followup_local.live import LiveFeed
 from followup_local.outbox import EMAIL_FROM, verify_sender
 from followup_local.sandbox import WhatsAppSandbox
 from followup_local.sandbox_page import SandboxPage
+from followup_local.statelock import announce, lock_state
 from followup_local.streams import COUNTED, StreamPump, stream_of
 from followup_local.tokens import DevTokens
 
@@ -76,8 +75,6 @@ PREFIX = "followup-"
 SANDBOX_KEY = "local-sandbox-key"
 LOCAL_MODEL_KEY = "local-model-key"
 SECRET_FILE = "webhook-secret"  # noqa: S105  # a file name, not a secret
-LOCK_FILE = "dev.lock"
-"""Locked by the running `followup dev`, so a second one on the same state stops at once."""
 LOOPBACK_ONLY = ("/dev/", "/sandbox", "/@connections")
 """Endpoints without sign-in: only for requests from this machine to this machine."""
 WEB = Path(__file__).resolve().parents[2] / "web" / "dist"
@@ -152,7 +149,7 @@ class DevStack:
         StateError, with nothing read or changed, when another `followup dev` holds it."""
         state = self.options.state_dir
         state.mkdir(parents=True, exist_ok=True)
-        self._hold = _lock_state(state)
+        self._hold = lock_state(state)
         try:
             self._start(state)
         except BaseException:
@@ -212,6 +209,7 @@ class DevStack:
         )
         self._gateway = serving(app, self.options.port)
         self._gateway.__enter__()
+        announce(self._hold, self.base_url)
         self._loops = [
             _Loop("sender", 0.2, self._drain_queue),
             _Loop("stream", 0.5, self._pump_stream),
@@ -452,24 +450,6 @@ def _stored_contacts() -> Iterator[Contact]:
     """Every contact in the contacts table (not its slots or date-trigger entries)."""
     for item in tables.ContactItem.scan(tables.ContactItem.stage.exists()):
         yield Contact.model_validate_json(item.doc, context=STORED)
-
-
-def _lock_state(state: Path) -> IO[bytes]:
-    """The state directory's lock file, locked for this process alone (released when it is
-    closed, or by the system when the process ends, even by kill -9); StateError when
-    another process holds it."""
-    path = state / LOCK_FILE
-    held = os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "r+b")
-    try:
-        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as problem:
-        held.close()
-        if problem.errno in (errno.EAGAIN, errno.EACCES):
-            raise StateError(
-                f"another followup dev uses {state}; stop it or pass --state-dir"
-            ) from None
-        raise StateError(f"{path} cannot be locked: {problem.strerror or problem}") from None
-    return held
 
 
 class SettingError(StateError):

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from followup.api.auth import Role
+from followup_local.statelock import running_url
 from followup_local.tokens import DevTokens
 
 _AFTER = re.compile(r"^(\d+)(m|h|d|w)$")
@@ -97,8 +98,9 @@ def add_parser(verbs: Any, state_dir: Path) -> None:
     run.add_argument("--start", help="ISO 8601 instant with its offset (default: now)")
     run.add_argument(
         "--url",
-        default=os.environ.get("FOLLOWUP_URL", "http://127.0.0.1:8000"),
-        help="the API (default: $FOLLOWUP_URL or %(default)s, where `followup dev` listens)",
+        default=os.environ.get("FOLLOWUP_URL"),
+        help="the API (default: $FOLLOWUP_URL, else where the `followup dev` running on the"
+        " state directory listens)",
     )
     run.add_argument(
         "--token",
@@ -134,8 +136,16 @@ def request_body(args: argparse.Namespace) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     """Ask the API, print the timeline; 1 with the API's own message when it refuses."""
     errors = Console(stderr=True, soft_wrap=True)
+    address = args.url or running_url(args.state_dir)
+    if address is None:
+        errors.print(
+            f"[red]dry-run:[/red] no `followup dev` runs on {args.state_dir}: start it, or"
+            " pass --state-dir or --url",
+            highlight=False,
+        )
+        return 1
     token = args.token or DevTokens.load(args.state_dir).issue(Role.MARKETING)
-    url = f"{args.url.rstrip('/')}/api/rules/{args.rule}/dry-run"
+    url = f"{address.rstrip('/')}/api/rules/{args.rule}/dry-run"
     try:
         answer = httpx.post(
             url,
@@ -145,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
         )
     except httpx.HTTPError as problem:
         errors.print(
-            f"[red]dry-run:[/red] cannot reach {args.url} ({problem}); is `followup dev` running?",
+            f"[red]dry-run:[/red] cannot reach {address} ({problem})",
             highlight=False,
         )
         return 1

@@ -18,10 +18,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     running.stop()
 
 
-def dry_run(stack: Running, *arguments: str) -> subprocess.CompletedProcess[str]:
-    command = [str(FOLLOWUP), "dry-run", *arguments, "--url", stack.url]
+def dry_run(state: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """The command as typed beside `followup dev` on `state`: it finds where the stack
+    listens (a free port here, not the default one) from the state directory."""
     return subprocess.run(
-        [*command, "--state-dir", str(stack.state)],
+        [str(FOLLOWUP), "dry-run", *arguments, "--state-dir", str(state)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -33,7 +34,7 @@ def dry_run(stack: Running, *arguments: str) -> subprocess.CompletedProcess[str]
 @pytest.mark.slow
 def test_a_busy_reply_is_followed_up_in_the_printed_timeline(stack: Running) -> None:
     before = stack.call("GET", "/api/queue").json()["followups"]
-    done = dry_run(stack, "busy-nudge", "--name", "Dewi", "--reply", "1h=lagi sibuk kak")
+    done = dry_run(stack.state, "busy-nudge", "--name", "Dewi", "--reply", "1h=lagi sibuk kak")
     assert done.returncode == 0, done.stderr
     assert "busy-nudge: dry run in Asia/Jakarta" in done.stdout
     rows = [line for line in done.stdout.splitlines() if " send " in f" {line} "]
@@ -45,10 +46,10 @@ def test_a_busy_reply_is_followed_up_in_the_printed_timeline(stack: Running) -> 
 
 @pytest.mark.slow
 def test_a_refusal_prints_the_apis_reason_and_fails(stack: Running) -> None:
-    done = dry_run(stack, "no-such-rule")
+    done = dry_run(stack.state, "no-such-rule")
     assert done.returncode == 1
     assert "no-such-rule" in done.stderr
-    done = dry_run(stack, "busy-nudge", "--contact", "ct_nobody")
+    done = dry_run(stack.state, "busy-nudge", "--contact", "ct_nobody")
     assert done.returncode == 1
     assert "ct_nobody" in done.stderr
 
@@ -64,3 +65,23 @@ def test_a_bad_flag_names_itself() -> None:
     assert done.returncode == 2
     assert "--reply" in done.stderr
     assert "30m, 2h, 3d or 1w" in done.stderr
+
+
+@pytest.mark.slow
+def test_a_state_directory_no_stack_runs_on_says_so_whatever_a_stopped_one_left(
+    tmp_path: Path,
+) -> None:
+    # Given the state of a stack that stopped, its last address left behind
+    stopped = Running(tmp_path / "state", free_port(), contacts=1)
+    stopped.stop()
+    # When the command asks it
+    done = dry_run(stopped.state, "busy-nudge")
+    # Then it says no stack runs there, and how to point it at one
+    assert done.returncode == 1
+    assert f"no `followup dev` runs on {stopped.state}" in done.stderr
+    assert "--url" in done.stderr
+    # An address given that answers nothing is named as it is
+    elsewhere = f"http://127.0.0.1:{free_port()}"
+    done = dry_run(stopped.state, "busy-nudge", "--url", elsewhere)
+    assert done.returncode == 1
+    assert f"cannot reach {elsewhere}" in done.stderr

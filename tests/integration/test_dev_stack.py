@@ -14,9 +14,10 @@ import httpx
 import pytest
 from websockets.sync.client import connect
 
-from followup_local.devstack import LOCK_FILE, DevOptions, DevStack, SettingError
+from followup_local.devstack import DevOptions, DevStack, SettingError
 from followup_local.envelopes import BUSINESS_NUMBER
 from followup_local.sandbox import WhatsAppSandbox
+from followup_local.statelock import LOCK_FILE
 from tests.support.builders import rule
 from tests.support.devstack import FOLLOWUP, FRIDAY, SAFETY_NET, Running, eventually, free_port
 
