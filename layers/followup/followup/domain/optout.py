@@ -125,10 +125,13 @@ _PHRASES = (
     r"(?:eu )?nao (?:quero|desejo) (?:mais )?(?:receber|ser contatado|ser contactado|"
     r"mensagens|contato)" + _PT_MORE,
     r"nao me (?:envie|mande|enviem|mandem|envia|manda|contate|procure)" + _PT_MORE,
-    r"(?:(?:eu )?quero )?(?:cancelar|descadastrar|descadastre|sair|remover)"
-    r"(?: (?:inscricao|assinatura|me|minha inscricao|da lista|dessa lista|desta lista|"
+    r"(?:(?:eu )?(?:quero|queria|gostaria de) )?(?:cancelar|descadastrar|descadastre|sair|"
+    r"remover)(?: (?:inscricao|assinatura|me|minha inscricao|da lista|dessa lista|desta lista|"
     r"mensagens))?",
-    r"me (?:tire|tira|remova|remove|descadastre|descadastra) (?:da|dessa|desta) (?:sua )?lista",
+    r"(?:eu )?(?:quero|queria|gostaria de) me (?:descadastrar|remover|retirar)"
+    r"(?: (?:da|dessa|desta) (?:sua )?lista)?",
+    r"me (?:tire|tira|remova|remove|retire|retira|exclua|exclui|descadastre|descadastra)"
+    r" (?:da|dessa|desta) (?:sua )?lista",
     # Spanish
     r"(?:dejen|deja|deje|dejar) de (?:enviar|mandar|escribir|contactar|molestar)(?:me|nos)?"
     + _ES_MORE,
@@ -150,8 +153,8 @@ _LONE = re.compile(
     r"|jangan (?:kirim|kirimi|mengirim|ngirim|ganggu)"
     r"|nao me (?:envie|mande|enviem|mandem|envia|manda)"
     r"|(?:parar|pare|parem)"
-    r"|(?:(?:eu )?quero )?(?:cancelar|descadastrar|descadastre|sair|remover)"
-    r"(?: (?:me|inscricao|assinatura|minha inscricao))?"
+    r"|(?:(?:eu )?(?:quero|queria|gostaria de) )?(?:cancelar|descadastrar|descadastre|sair|"
+    r"remover)(?: (?:me|inscricao|assinatura|minha inscricao))?"
     r"|baja|(?:(?:yo )?quiero )?(?:darme|me doy|dame|denme|deme) de baja"
 )
 """Requests that name nothing to stop: a verb alone ("stop", "cancel", "stop it"), or one
