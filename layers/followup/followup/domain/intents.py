@@ -139,11 +139,11 @@ _SUDAH = r"(?:sudah|sdh|udah|udh|dah|uda|barusan|baru)"
 _DONE = _any(
     _SUDAH
     + r" (?:saya |aku |sy )?(?:bayar|dibayar|transfer|ditransfer|tf|trf|lunas|daftar|terdaftar|"
-    r"booking|book|join|gabung|checkout|co|beli|order|dp)",
+    r"lunasin|lunasi|dilunasi|melunasi|booking|book|join|gabung|checkout|co|beli|order|dp)",
     r"(?:bukti|sudah|udah) (?:tf|transfer|bayar)",
     r"(?:ja )?(?:paguei|transferi|comprei|agendei|marquei|matriculei|inscrevi)",
     r"(?:ja )?(?:me )?(?:inscrevi|matriculei|cadastrei)",
-    r"(?:ja )?(?:fiz|mandei|enviei) (?:o |a )?"
+    r"(?:ja )?(?:fiz|mandei|enviei|efetuei|realizei) (?:o |a |meu |minha )?"
     r"(?:pix|pagamento|transferencia|inscricao|matricula|compra)",
     r"(?:pix|pagamento|compra|inscricao|matricula) "
     r"(?:feito|feita|realizado|realizada|confirmado|confirmada)",
@@ -163,6 +163,7 @@ _DONE = _any(
     r"(?<!no )(?:ya )?(?:hice|hicimos|realice) (?:la |el |un |una )?"
     r"(?:transferencia|pago|deposito|reserva|inscripcion)",
     r"ya (?:mande|envie) (?:la |el )?(?:transferencia|pago|comprobante)",
+    r"(?<!no )(?:te|le|les) (?:mande|envie|pase) (?:la |el )?(?:transferencia|comprobante)",
     r"(?:pago|deposito|reserva|inscripcion) (?:hecho|hecha|realizado|realizada|confirmado|"
     r"confirmada)",
 )
