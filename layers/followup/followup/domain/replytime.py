@@ -612,9 +612,13 @@ _GREETING = re.compile(
 _SAID_OF = re.compile(
     rf"\b(?:udah|sudah|udh|dah|already|sampe|sampai|smp|until|till|ate)"
     rf"(?: (?:in the|at|a|de|da|di|pas))? (?:{_PART_WORDS})\b"
+    r"|\b(?:(?:class|classes|course|lesson|lessons|aula|aulas|turma|curso|clase|clases|kelas)"
+    r"(?: (?:is|are|e|sao|es|son))?(?: (?:in the|at|a|de|da|en la|por la|pela|di))"
+    r"|(?:class|classes|course|lesson|lessons) (?:is|are)|kelasnya(?: (?:di|pas))?)"
+    rf" (?:{_PART_WORDS})\b"
 )
 """A part of the day the lead speaks of, not one they ask for: "udah malem", "kerja sampe
-malam", "until the evening"."""
+malam", "until the evening", "is the class in the evening?", "a aula é à noite?"."""
 _NEGATED_ASK = re.compile(
     r"\b(?:gak|ga|gk|nggak|ngga|enggak|tidak|tdk|nda|not|nao|cant|cannot|dont|wont|isnt|never)"
     r"(?: \w+)? $|\b(?:jangan|jgn)(?: (?!lupa\b)\w+)? $"
@@ -666,10 +670,11 @@ _A_PART = re.compile(
 _ASKS = re.compile(
     r"\b(?:call|ring|phone|text|message|contact|reach|talk|chat|free|available|works|better"
     r"|telp|telpon|telepon|tlp|hubungi|kabari|kabarin|wa|japri|luang|bisa|aja|saja"
-    r"|liga|ligar|ligue|ligo|chama|fala|falar|falamos|conversa|conversamos|manda|livre"
-    r"|disponivel"
+    r"|liga|ligar|ligue|ligo|chama|chamo|fala|falar|falo|falamos|conversa|conversamos|manda"
+    r"|retorno|escrevo|livre|disponivel"
     r"|melhor|pode|ngobrol"
-    r"|llama|llamame|llamar|llamenme|marcame|escribeme|hablame|hablar|hablamos|libre|disponible"
+    r"|llama|llamame|llamar|llamenme|llamo|marcame|escribeme|escribo|hablame|hablar|hablo"
+    r"|hablamos|libre|disponible"
     r"|mejor|puedes)\b"
 )
 """A part of the day alone names a time only in a message that asks for a contact then."""
