@@ -50,15 +50,23 @@ def test_an_admin_changes_hours_adds_a_keyword_and_sees_them_kept(
     # A keyword joins the list, and both are saved
     page.get_by_label("New keyword").fill("jangan kirim lagi")
     page.get_by_role("button", name="Add keyword").click()
+    # Two messages to a lead at least 90 minutes apart, not the hour it starts at
+    gap = page.get_by_label("Least time between two messages to a lead")
+    expect(gap).to_have_value("1")
+    expect(page.get_by_label("Unit of that time")).to_have_value("hours")
+    gap.fill("90")
+    page.get_by_label("Unit of that time").select_option("minutes")
     page.get_by_role("button", name="Save settings").click()
     expect(page.get_by_test_id("settings-saved")).to_be_visible()
     saved = stack.call("GET", "/api/settings").json()
     assert saved["send_window"]["hours"] == {"mon": [{"start": "06:30", "end": "17:00"}]}
     assert "jangan kirim lagi" in saved["opt_out_keywords"]
+    assert saved["gating"]["min_gap"] == {"amount": 90, "unit": "minutes"}
     # After a reload the page shows what was saved; a keyword cannot be removed
     open_settings(page, stack)
     expect(page.get_by_test_id("keywords")).to_contain_text("jangan kirim lagi")
     expect(page.get_by_test_id("keywords").get_by_role("button")).to_have_count(0)
+    expect(page.get_by_label("Least time between two messages to a lead")).to_have_value("90")
     expect(openings.filter(has_text="Mon")).to_have_count(5)
     expect(openings.last).to_contain_text("06:30–17:00")
     # The admin's form passes axe and fits a 390 px phone too

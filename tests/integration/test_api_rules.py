@@ -191,6 +191,9 @@ def test_an_sms_longer_than_sns_takes_is_refused_naming_the_text(engine: LocalEn
     assert call(engine, "POST", "/api/rules", body(steps=[fits]), role="marketing")[0] == 201
 
 
+BACKWARDS = {"amount": -1, "unit": "hours"}
+
+
 def test_settings_that_cannot_work_are_refused_naming_the_field(engine: LocalEngine) -> None:
     _, settings = call(engine, "GET", "/api/settings")
     capped_forever = {**settings["gating"], "frequency_cap": {"max_sends": 2, "per": TOO_LONG}}
@@ -199,6 +202,8 @@ def test_settings_that_cannot_work_are_refused_naming_the_field(engine: LocalEng
         ({"trigger_lookback": TOO_LONG}, "trigger_lookback"),
         ({"expire_after": TOO_LONG}, "expire_after"),
         ({"gating": capped_forever}, "gating.frequency_cap.per"),
+        ({"gating": {**settings["gating"], "min_gap": TOO_LONG}}, "gating.min_gap"),
+        ({"gating": {**settings["gating"], "min_gap": BACKWARDS}}, "gating.min_gap.amount"),
         ({"stages": []}, "stages"),
         ({"stages": ["", *settings["stages"]]}, "stages"),
         ({"stages": [*settings["stages"], "x" * 65]}, "stages"),

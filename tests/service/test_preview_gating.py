@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from followup.domain.contact import Score, Speaker
+from followup.domain.durations import Duration
 from followup.domain.enrollment import EnrollmentState, enroll
 from followup.domain.followup import FollowUp
 from followup.domain.messaging_limit import WarmUp
@@ -307,6 +308,10 @@ def test_the_preview_sends_a_lead_reached_today_past_a_full_messaging_limit(
     # Given a portfolio one user short of its allowance, and two leads quiet for 30 h
     deps, now = engine.deps, engine.clock.now()
     leave_room_for_one(engine)
+    settings = deps.rules.settings()  # with no least gap between two messages to a lead
+    gating = settings.gating.model_copy(update={"min_gap": Duration.of(0, "minutes")})
+    deps.rules.save_settings(settings.model_copy(update={"gating": gating}))
+    deps.catalog.invalidate()
     reached = quiet_contact(deps, "6281100001210", now - 30 * HOUR, name="reached")
     quiet_contact(deps, "6281100001211", now - 30 * HOUR, name="new")
     # And the first reached by another rule: the allowance is full
@@ -376,12 +381,13 @@ def test_a_lead_sent_by_hand_or_waiting_on_another_rule_is_promised_as_the_ticks
     # And the lead sent the nudge by hand is left out, with why
     assert seen.skipped == {"sent_by_hand": 1}
     assert [(e.name, e.reason) for e in seen.excluded] == [("by-hand", "sent_by_hand")]
-    # And the busy leads go at the first tick after the other rule's follow-up: the slot
-    # frees once that one is sent, and only a tick plans the next send
+    # And the busy leads go at the first tick after the other rule's follow-up (the slot
+    # frees once that one is sent, and only a tick plans the next send), an hour after it
+    # at the soonest (the workspace's least gap between two messages)
     at_15 = datetime(2026, 11, 24, 15, 0, tzinfo=JAKARTA)
     assert sorted((p.name, p.send_at, p.waits_for) for p in seen.planned) == [
         ("busy-14:00", at_15, "pending_followup"),
-        ("busy-14:30", at_15, "pending_followup"),
+        ("busy-14:30", at_15 + timedelta(minutes=30), "pending_followup"),
         ("ready", now, None),
     ]
     # When the ticks run every hour, the sender taking each message when its delay ends

@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 from followup.domain.contact import Contact, Score
 from followup.domain.durations import Duration
 from followup.domain.followup import Reason
-from followup.domain.gating import SENDS_KEPT, counted_send, gate, trim_recent, unreached_send
+from followup.domain.gating import (
+    SENDS_KEPT,
+    counted_send,
+    gate,
+    spaced,
+    trim_recent,
+    unreached_send,
+)
 from followup.domain.settings import FrequencyCap, Gating
 from tests.support.builders import contact_at
 
@@ -284,3 +291,24 @@ def test_a_send_marked_unreached_is_kept_when_the_contact_is_stored_and_read_aga
     assert "unreached_sends" not in contact.model_dump_json()  # an empty list costs no bytes
     marked = unreached_send(contact, now, Gating(), now)
     assert Contact.model_validate_json(marked.model_dump_json()).unreached_sends == [now]
+
+
+def test_a_step_goes_the_least_gap_after_the_last_message_unless_it_follows_its_own_send() -> None:
+    gating = Gating()  # an hour by default
+    messaged = a_contact(last_outbound_at=NOW - timedelta(minutes=10))
+    hour_after = NOW + timedelta(minutes=50)
+    # Another journey's step due now waits until an hour after the last message
+    assert spaced(NOW, messaged, gating, own_last=None) == hour_after
+    assert spaced(NOW, messaged, gating, own_last=NOW - timedelta(hours=3)) == hour_after
+    # A step due later than that goes when due
+    assert spaced(NOW + timedelta(hours=2), messaged, gating, own_last=None) == NOW + timedelta(
+        hours=2
+    )
+    # The journey's own last send was that message: its wait decides
+    assert spaced(NOW, messaged, gating, own_last=NOW - timedelta(minutes=10)) == NOW
+    # A call back asked for, or a step again on another channel, goes when due
+    assert spaced(NOW, messaged, gating, own_last=None, at_once=True) == NOW
+    # A lead never messaged, or no gap set, puts nothing off
+    assert spaced(NOW, a_contact(), gating, own_last=None) == NOW
+    none = gating.model_copy(update={"min_gap": Duration.of(0, "minutes")})
+    assert spaced(NOW, messaged, none, own_last=None) == NOW

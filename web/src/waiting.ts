@@ -73,6 +73,7 @@ const REASONS_LIST: MessageId[] = [
   "reason.hot_contact",
   "reason.cold_cap",
   "reason.frequency_cap",
+  "reason.spaced",
   "reason.opted_out",
   "reason.opted_out_elsewhere",
   "reason.marketing_suppressed",

@@ -50,6 +50,7 @@ interface Settings {
     skip_hot: boolean;
     cold_max_followups: number;
     frequency_cap: { max_sends: number; per: { amount: number; unit: string } };
+    min_gap: { amount: number; unit: string };
   };
   opt_out_keywords: string[];
   max_attempts: number;
@@ -697,6 +698,20 @@ function PolicyForm({
                 const unit = e.currentTarget.value;
                 change((s) => {
                   s.gating.frequency_cap.per.unit = unit;
+                });
+              }}
+            />
+            {number("gating.min_gap", t("settings.minGap"), draft.gating.min_gap.amount, (s, v) => {
+              s.gating.min_gap.amount = v;
+            })}
+            <NativeSelect
+              label={t("settings.minGapUnit")}
+              value={draft.gating.min_gap.unit}
+              data={UNITS.map((unit) => ({ value: unit, label: t(`settings.unit.${unit}`) }))}
+              onChange={(e) => {
+                const unit = e.currentTarget.value;
+                change((s) => {
+                  s.gating.min_gap.unit = unit;
                 });
               }}
             />

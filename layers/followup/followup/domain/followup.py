@@ -106,6 +106,9 @@ class Reason(StrEnum):
     INTERRUPTED = "interrupted"
     """A send stopped by a failure (a store or network error) before anything reached a
     provider: queued again, to go when the send queue brings it back."""
+    SPACED = "spaced"
+    """Queued later than its step was due: the contact was sent a message (another
+    journey's follow-up, a counsellor's) less than `Gating.min_gap` before."""
     SENT_UNRECORDED = "sent_unrecorded"
     """WhatsApp reported a message no sender recorded (the sender died after handing it
     over, lost 360dialog's answer, or was told of an error for a message that went all the

@@ -35,6 +35,34 @@ def gate(
     return None
 
 
+def spaced(
+    due: datetime,
+    contact: Contact,
+    gating: Gating,
+    *,
+    own_last: datetime | None,
+    at_once: bool = False,
+) -> datetime:
+    """When a journey's step due at `due` may go: `gating.min_gap` after the last message
+    the contact was sent, so that two do not reach a lead back to back. A journey's step
+    after its own send goes when its wait says (`own_last`: the journey's last send), and
+    one that goes `at_once` (a call back at the time the lead asked, a step again on
+    another channel) when due."""
+    last, gap = contact.last_outbound_at, gating.min_gap.approx()
+    if at_once or not gap or last is None or (own_last is not None and own_last >= last):
+        return due
+    return max(due, last + gap)
+
+
+def messaged(contact: Contact, at: datetime) -> Contact:
+    """The contact as `spaced` reads it once a message goes to it at `at` (the follow-up
+    holding its slot, whose send is not counted yet)."""
+    last = contact.last_outbound_at
+    if last is not None and last >= at:
+        return contact
+    return contact.model_copy(update={"last_outbound_at": at})
+
+
 SENDS_KEPT = timedelta(days=2)
 """A contact keeps each send time this long at least, past the follow-up stream's day of
 retention: a send's record delivered again finds its time and is not counted twice."""

@@ -49,6 +49,11 @@ class Gating(BaseModel):
     skip_hot: StrictBool = Field(default=True, description="hot leads are left to the counsellor")
     cold_max_followups: StrictInt = Field(default=2, ge=0)
     frequency_cap: FrequencyCap = Field(default_factory=FrequencyCap)
+    min_gap: Duration = Field(
+        default_factory=lambda: _hours(1),
+        description="the least time between a message to a contact and a follow-up of"
+        " another journey (0 minutes: none)",
+    )
 
 
 class ReviewThresholds(BaseModel):

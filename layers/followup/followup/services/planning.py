@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.followup import FollowUp, Reason, Status
+from followup.domain.gating import spaced
 from followup.domain.ids import followup_id, manual_followup_id
 from followup.domain.journey import must_stop, send_at
 from followup.domain.rule import Step
@@ -203,8 +204,12 @@ def advance(
     if claimed.busy_until is not None:
         return _wait_for_slot(deps, enrollment_v, claimed.busy_until, now, held=claimed.held)
     due = max(enrollment.next_due_at or now, now)
-    scheduled = send_at(due, now, contact, rule, settings)
-    queued = _followup(fid, enrollment, contact, now, scheduled, None, due)
+    at_once = rule.calls_back or enrollment.channel_index > 0
+    gap = spaced(due, contact, settings.gating, own_last=enrollment.last_sent_at, at_once=at_once)
+    scheduled = send_at(gap, now, contact, rule, settings)
+    # Due once the gap is kept: a wider window never brings it sooner than that.
+    note = Reason.SPACED if gap > due else None
+    queued = _followup(fid, enrollment, contact, now, scheduled, None, gap, note)
     if enrollment.channel_index:
         queued = queued.model_copy(update={"follows_on": _follows_on(deps, enrollment)})
     # Taken at the clock's time, not the tick's (a retried tick runs hours after it).
@@ -502,9 +507,11 @@ def _followup(
     scheduled: datetime,
     skipped: str | None,
     due: datetime | None = None,
+    note: str | None = None,
 ) -> FollowUp:
     """The enrollment's step planned at `now` for `scheduled` (put off from `due` by the
-    send window when later), or skipped, saying why."""
+    send window when later), or skipped, saying why; `note` says why it is queued later
+    than its step fell due (`Reason.SPACED`)."""
     return FollowUp.planned(
         followup_id=fid,
         contact_id=contact.id,
@@ -518,6 +525,7 @@ def _followup(
         step_index=enrollment.step_index,
         repeat_index=enrollment.repeat_index,
         channel_index=enrollment.channel_index,
+        note=note,
         skipped=skipped,
     )
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import EnrollmentState, enroll
 from followup.domain.followup import FollowUp, Reason
+from followup.domain.gating import messaged, spaced
 from followup.domain.ids import followup_id
 from followup.domain.journey import Exit, first_send, must_stop, send_at
 from followup.domain.messaging import compose
@@ -63,7 +64,10 @@ def goes(
     if reached.state is EnrollmentState.EXITED:
         return code(reached.exit_reason or "")
     if reached.state is EnrollmentState.ACTIVE and reached.next_due_at is not None:
-        at: datetime | Exit = send_at(reached.next_due_at, now, contact, rule, settings)
+        due = spaced(
+            reached.next_due_at, contact, settings.gating, own_last=None, at_once=rule.calls_back
+        )
+        at: datetime | Exit = send_at(due, now, contact, rule, settings)
     else:  # a journey that sends nothing: the first opening after its first step is due
         at = first_send(rule, trigger, contact, settings, now)
     if isinstance(at, Exit):
@@ -79,6 +83,8 @@ def goes(
     waits_for = None
     if busy_until is not None:
         after = _next_tick(deps, max(busy_until, now), now)
+        lead = messaged(contact, busy_until)  # the pending one sent
+        after = spaced(after, lead, settings.gating, own_last=None, at_once=rule.calls_back)
         at, waits_for = send_at(max(at, after), now, contact, rule, settings), PENDING
     index = _first_send_index(rule, enrollment.step_index)
     if index is None:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.followup import FollowUp, Reason
+from followup.domain.gating import messaged, spaced
 from followup.domain.ids import followup_id
 from followup.domain.journey import Exit, due_at, must_stop, send_at
 from followup.domain.rule import BranchStep, Step, WaitStep
@@ -160,10 +161,12 @@ def _journey(
     shown: list[Upcoming] = []
     step = rule.steps[enrollment.step_index]
     manual = None
+    lead = contact  # as the step reads the last message sent to them
     if stop is None and enrollment.next_due_at is not None and isinstance(step, Step):
         manual = manual_send(deps, enrollment, contact)
         if manual is None:
-            enrollment = _after_pending(deps, enrollment, contact, now, rule)
+            enrollment, pending = _after_pending(deps, enrollment, contact, now, rule)
+            lead = contact if pending is None else messaged(contact, pending)
     number = deps.numbers.sender(contact.phone_number_id, rule.numbers)
     paused = deps.catalog.sending_paused(number) is not None
     if manual is not None:
@@ -178,10 +181,15 @@ def _journey(
         if enrollment.state is not EnrollmentState.ACTIVE:
             return shown
 
+    at_once = rule.calls_back or enrollment.channel_index > 0
+    own_last = enrollment.last_sent_at
+
     def opening(due: datetime) -> datetime | None:
-        """When a send due at `due` goes: the send window's opening from then."""
+        """When a send due at `due` goes: the send window's opening from then, kept the
+        least gap after the last message the lead was sent."""
+        gap = spaced(due, lead, settings.gating, own_last=own_last, at_once=at_once)
         try:
-            return send_at(due, now, contact, rule, settings)
+            return send_at(gap, now, contact, rule, settings)
         except RULE_DATA_ERRORS:
             return None  # a window that never opens: the tick reports it on the rule
 
@@ -242,9 +250,10 @@ def _held(
 
 def _after_pending(
     deps: Deps, enrollment: Enrollment, contact: Contact, now: datetime, rule: Rule
-) -> Enrollment:
+) -> tuple[Enrollment, datetime | None]:
     """The enrollment as the tick defers its due send while another follow-up of the
-    contact, due no sooner, holds the contact's slot (`planning.claim`)."""
+    contact, due no sooner, holds the contact's slot (`planning.claim`), and when that
+    one goes (None when none holds it)."""
     due = enrollment.next_due_at
     fid = followup_id(
         enrollment.id, enrollment.step_index, enrollment.repeat_index, enrollment.channel_index
@@ -252,8 +261,8 @@ def _after_pending(
     channel = first_channel(rule, enrollment)
     busy_until = claim(deps, contact, fid, now, channel=channel).busy_until
     if due is None or busy_until is None or busy_until < due:
-        return enrollment
-    return deferred(enrollment, busy_until, now)
+        return enrollment, busy_until
+    return deferred(enrollment, busy_until, now), busy_until
 
 
 def _steps(
