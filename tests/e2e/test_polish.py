@@ -20,7 +20,13 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.test_app_pages import choose_language, serious_problems
 from tests.support.browser import Watched, sign_in
-from tests.support.devstack import SAFETY_NET, Running, call_task_journey, free_port
+from tests.support.devstack import (
+    SAFETY_NET,
+    Running,
+    call_task_journey,
+    eventually,
+    free_port,
+)
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "polish"
 COUNSELLOR = "counselor@followup.local"
@@ -123,6 +129,49 @@ def test_a_number_stays_whole_on_one_line_in_the_queue_and_the_contacts_on_a_lap
     page.goto(f"{stack.url}/#/contacts")
     expect(page.get_by_role("cell", name=number)).to_be_visible()
     assert lines(page, number) == [1]
+    assert watched.errors == []
+
+
+def greeting(n: int) -> dict[str, Any]:
+    """A journey greeting a lead as they reach `qualified`, at once."""
+    return {
+        "id": f"welcome-{n}",
+        "name": f"Welcome {n}",
+        "active": True,
+        "trigger": {"kind": "stage_entered", "stages": ["qualified"]},
+        "steps": [{"wait": {"amount": 0, "unit": "minutes"}, "text": f"Selamat datang ({n})"}],
+    }
+
+
+@pytest.mark.slow
+def test_a_follow_up_kept_apart_from_the_last_message_says_why_in_its_row(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given two journeys that greet a lead reaching `qualified`, and a lead who wrote
+    for n in (1, 2):
+        assert stack.call("POST", "/api/rules", json=greeting(n)).status_code == 201
+    lead = {"wa_id": "6281199990311", "name": "Gita Jeda", "timezone": "Asia/Jakarta"}
+    created = stack.call("POST", "/api/contacts", json=lead)
+    assert created.status_code == 201
+    contact_id = created.json()["id"]
+    wrote = {"wa_id": lead["wa_id"], "text": "Halo, mau tanya kelas"}
+    assert httpx.post(f"{stack.url}/sandbox/reply", json=wrote, timeout=SAFETY_NET).is_success
+    # When the lead reaches `qualified`: one greeting goes, the other is queued after it
+    assert stack.call("POST", "/api/contacts", json={**lead, "stage": "qualified"}).is_success
+
+    def kept_apart() -> dict[str, Any] | None:
+        httpx.post(f"{stack.url}/dev/tick", timeout=SAFETY_NET).raise_for_status()
+        rows = stack.call("GET", "/api/queue?status=queued&limit=50").json()["followups"]
+        mine = [f for f in rows if f["contact_id"] == contact_id]
+        return next((f for f in mine if f["history"][0]["reason"] == "spaced"), None)
+
+    queued = eventually(kept_apart)
+    # Then its row in the queue says why it waits, in the reader's words
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    choose_language(page, "id")
+    page.goto(f"{stack.url}/#/queue")
+    row = page.locator(f'[data-testid="followup-row"][data-id="{queued["id"]}"]')
+    expect(row).to_contain_text("Diberi jeda dari pesan terakhir yang dikirim ke prospek")
     assert watched.errors == []
 
 

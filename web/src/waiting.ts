@@ -123,13 +123,18 @@ const EFFECTS = new Set<MessageId>([
   "effect.call_back_pending",
 ]);
 
-/** Why a queued follow-up waits for its send window, or "" when nothing holds it so. */
+/** Why a queued follow-up waits: for its send window, or kept a gap after the last message
+ * the lead was sent; "" when nothing holds it so. */
 export function useWaitWords(): (f: FollowUp) => string {
   const t = useT();
   const format = useFormat();
   return (f) => {
-    if (f.status !== "queued" || !f.waiting_for_window || !f.opens_at || !f.zone) return "";
-    return t("queue.waitsForWindow", { when: format.when(f.opens_at, f.zone), zone: f.zone });
+    if (f.status !== "queued") return "";
+    if (f.waiting_for_window && f.opens_at && f.zone) {
+      return t("queue.waitsForWindow", { when: format.when(f.opens_at, f.zone), zone: f.zone });
+    }
+    // Queued later than due, a gap after the last message the lead was sent
+    return f.history[0]?.reason === "spaced" ? t("reason.spaced") : "";
   };
 }
 
