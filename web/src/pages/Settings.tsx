@@ -439,6 +439,17 @@ function PolicyForm({
       />
     );
   };
+  const unit = (label: string, value: string, set: (s: Settings, v: string) => void) => (
+    <NativeSelect
+      label={label}
+      value={value}
+      data={UNITS.map((each) => ({ value: each, label: t(`settings.unit.${each}`) }))}
+      onChange={(e) => {
+        const chosen = e.currentTarget.value;
+        change((s) => set(s, chosen));
+      }}
+    />
+  );
   return (
     <form
       onSubmit={(e) => {
@@ -690,31 +701,15 @@ function PolicyForm({
             {number("gating.frequency_cap.per", t("settings.capPer"), draft.gating.frequency_cap.per.amount, (s, v) => {
               s.gating.frequency_cap.per.amount = v;
             })}
-            <NativeSelect
-              label={t("settings.capUnit")}
-              value={draft.gating.frequency_cap.per.unit}
-              data={UNITS.map((unit) => ({ value: unit, label: t(`settings.unit.${unit}`) }))}
-              onChange={(e) => {
-                const unit = e.currentTarget.value;
-                change((s) => {
-                  s.gating.frequency_cap.per.unit = unit;
-                });
-              }}
-            />
+            {unit(t("settings.capUnit"), draft.gating.frequency_cap.per.unit, (s, v) => {
+              s.gating.frequency_cap.per.unit = v;
+            })}
             {number("gating.min_gap", t("settings.minGap"), draft.gating.min_gap.amount, (s, v) => {
               s.gating.min_gap.amount = v;
             })}
-            <NativeSelect
-              label={t("settings.minGapUnit")}
-              value={draft.gating.min_gap.unit}
-              data={UNITS.map((unit) => ({ value: unit, label: t(`settings.unit.${unit}`) }))}
-              onChange={(e) => {
-                const unit = e.currentTarget.value;
-                change((s) => {
-                  s.gating.min_gap.unit = unit;
-                });
-              }}
-            />
+            {unit(t("settings.minGapUnit"), draft.gating.min_gap.unit, (s, v) => {
+              s.gating.min_gap.unit = v;
+            })}
             {number("max_attempts", t("settings.maxAttempts"), draft.max_attempts, (s, v) => {
               s.max_attempts = v;
             })}
