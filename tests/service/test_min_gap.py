@@ -2,7 +2,8 @@
 the workspace's least gap (an hour by default) after the last message the lead was sent,
 another journey's follow-up or a counsellor's, and the contact's upcoming steps say so
 (the rule preview too: `test_preview_gating`). A journey's own next step goes when its
-wait says, and with no gap set the two go together, as before."""
+wait says, a lead who wrote since the last message is answered when due, and with no gap
+set the two go together, as before."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from followup.services import rules
 from followup.services.inbound import record_outbound
 from followup.services.resume import save_settings
 from followup.services.upcoming import upcoming
+from followup_local import envelopes
 from followup_local.demo import AROUND_THE_CLOCK
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import before_renewal, quiet_contact, rule
@@ -151,3 +153,27 @@ def test_the_upcoming_steps_say_when_a_step_waiting_behind_another_goes(
         engine.run_until(engine.clock.now() + timedelta(hours=1))
         engine.tick()
     assert sent(engine, lead) == [(first.rule_id, "08:00"), (other, "09:00")]
+
+
+def test_a_lead_who_wrote_after_the_last_message_is_answered_when_due(
+    engine: MemoryEngine,
+) -> None:
+    # Given a renewal reminder sent at 09:00
+    rules.create(engine.deps, rule("renewal", trigger=before_renewal(7, "09:00")))
+    now = engine.clock.now()
+    attributes = {"renewal_date": "2026-12-01"}
+    lead = quiet_contact(engine.deps, LEAD, now - timedelta(hours=8), attributes=attributes).id
+    engine.sandbox.record_inbound(LEAD, now - timedelta(hours=8))
+    every_minute(engine, 2)
+    assert sent(engine, lead) == [("renewal", "09:00")]
+    # And an acknowledgement for a lead who wrote and was left unanswered ten minutes
+    ack = {"stages": ["new"], "idle": {"amount": 10, "unit": "minutes"}, "last_speaker": "contact"}
+    engine.deps.rules.save_rule(rule("ack", trigger=ack, steps=TWO_STEPS[:1]))
+    # When the lead answers the reminder at 09:02
+    engine.deliver(
+        envelopes.text_message(LEAD, "ok, how much is it?", engine.clock.now(), "wamid.a")
+    )
+    every_minute(engine, 30)
+    # Then the acknowledgement goes when due, ten minutes on: the lead's message stands
+    # between the two, which are not back to back
+    assert sent(engine, lead) == [("renewal", "09:00"), ("ack", "09:12")]

@@ -308,6 +308,9 @@ def test_a_step_goes_the_least_gap_after_the_last_message_unless_it_follows_its_
     assert spaced(NOW, messaged, gating, own_last=NOW - timedelta(minutes=10)) == NOW
     # A call back asked for, or a step again on another channel, goes when due
     assert spaced(NOW, messaged, gating, own_last=None, at_once=True) == NOW
+    # A lead who wrote after that message is answered when due: the two are not back to back
+    answered = messaged.model_copy(update={"last_inbound_at": NOW - timedelta(minutes=5)})
+    assert spaced(NOW, answered, gating, own_last=None) == NOW
     # A lead never messaged, or no gap set, puts nothing off
     assert spaced(NOW, a_contact(), gating, own_last=None) == NOW
     none = gating.model_copy(update={"min_gap": Duration.of(0, "minutes")})

@@ -44,14 +44,16 @@ def spaced(
     at_once: bool = False,
 ) -> datetime:
     """When a journey's step due at `due` may go: `gating.min_gap` after the last message
-    the contact was sent, so that two do not reach a lead back to back. A journey's step
-    after its own send goes when its wait says (`own_last`: the journey's last send), and
-    one that goes `at_once` (a call back at the time the lead asked, a step again on
-    another channel) when due."""
+    the contact was sent, so that two do not reach a lead back to back. Once the lead
+    wrote after that message, the two are not back to back: it goes when due. So does a
+    journey's step after its own send (`own_last`: the journey's last send; its wait
+    decides), and one that goes `at_once` (a call back at the time the lead asked, a step
+    again on another channel)."""
     last, gap = contact.last_outbound_at, gating.min_gap.approx()
     if at_once or not gap or last is None or (own_last is not None and own_last >= last):
         return due
-    return max(due, last + gap)
+    heard = contact.last_inbound_at
+    return due if heard is not None and heard > last else max(due, last + gap)
 
 
 def messaged(contact: Contact, at: datetime) -> Contact:
