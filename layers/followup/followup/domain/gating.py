@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from followup.domain.contact import Contact, Score
 from followup.domain.durations import shifted
 from followup.domain.followup import Reason
 from followup.domain.settings import Gating
+
+if TYPE_CHECKING:
+    from followup.domain.enrollment import Enrollment
+    from followup.domain.rule import Rule
 
 
 def gate(
@@ -54,6 +59,16 @@ def spaced(
         return due
     heard = contact.last_inbound_at
     return due if heard is not None and heard > last else max(due, last + gap)
+
+
+def step_spaced(
+    due: datetime, contact: Contact, gating: Gating, rule: Rule, enrollment: Enrollment
+) -> datetime:
+    """`spaced` for the step the enrollment stands at, as the planner queues it and the
+    contact's upcoming steps show it: after the journey's own last send, and at once for a
+    call back or the step again on another channel."""
+    at_once = rule.calls_back or enrollment.channel_index > 0
+    return spaced(due, contact, gating, own_last=enrollment.last_sent_at, at_once=at_once)
 
 
 def messaged(contact: Contact, at: datetime) -> Contact:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.followup import FollowUp, Reason, Status
-from followup.domain.gating import spaced
+from followup.domain.gating import step_spaced
 from followup.domain.ids import followup_id, manual_followup_id
 from followup.domain.journey import must_stop, send_at
 from followup.domain.rule import Step
@@ -204,8 +204,7 @@ def advance(
     if claimed.busy_until is not None:
         return _wait_for_slot(deps, enrollment_v, claimed.busy_until, now, held=claimed.held)
     due = max(enrollment.next_due_at or now, now)
-    at_once = rule.calls_back or enrollment.channel_index > 0
-    gap = spaced(due, contact, settings.gating, own_last=enrollment.last_sent_at, at_once=at_once)
+    gap = step_spaced(due, contact, settings.gating, rule, enrollment)
     scheduled = send_at(gap, now, contact, rule, settings)
     # Due once the gap is kept: a wider window never brings it sooner than that.
     note = Reason.SPACED if gap > due else None

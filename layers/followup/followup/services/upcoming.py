@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.followup import FollowUp, Reason
-from followup.domain.gating import messaged, spaced
+from followup.domain.gating import messaged, step_spaced
 from followup.domain.ids import followup_id
 from followup.domain.journey import Exit, due_at, must_stop, send_at
 from followup.domain.rule import BranchStep, Step, WaitStep
@@ -181,13 +181,10 @@ def _journey(
         if enrollment.state is not EnrollmentState.ACTIVE:
             return shown
 
-    at_once = rule.calls_back or enrollment.channel_index > 0
-    own_last = enrollment.last_sent_at
-
     def opening(due: datetime) -> datetime | None:
         """When a send due at `due` goes: the send window's opening from then, kept the
         least gap after the last message the lead was sent."""
-        gap = spaced(due, lead, settings.gating, own_last=own_last, at_once=at_once)
+        gap = step_spaced(due, lead, settings.gating, rule, enrollment)
         try:
             return send_at(gap, now, contact, rule, settings)
         except RULE_DATA_ERRORS:
