@@ -1,12 +1,12 @@
 """The journey builder's preview in a real headless Chromium against `followup dev`: the
 leads a rule would leave out are listed by name with why (a hot lead, one a counsellor
-sent the message by hand), and those a new number's warm-up puts off say so, in the
-reader's language."""
+sent the message by hand), those a new number's warm-up puts off say so, and a date rule
+lists whom its date reaches in the next day, in the reader's language."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -63,6 +63,31 @@ SENT_BY_HAND = {
     "pt-BR": "Um consultor já enviou ou agendou esta mensagem manualmente",
 }
 PREVIEW_BUTTON = {"en": "Preview", "id": "Pratinjau", "pt-BR": "Pré-visualizar"}
+DATE_RULE = {
+    **WARM_RULE,
+    "id": "e2e-renewal",
+    "name": "Renewal reminder",
+    "trigger": {"kind": "date", "attribute": "renewal_at"},
+}
+WELCOME_RULE = {
+    **WARM_RULE,
+    "id": "e2e-welcome",
+    "name": "Welcome",
+    "trigger": {"kind": "stage_entered", "stages": ["applied"]},
+}
+WHEN_IT_HAPPENS = {
+    "en": "This rule messages a lead when its trigger happens to them",
+    "id": "Aturan ini mengirim pesan ke prospek saat pemicunya terjadi",
+    "pt-BR": "Esta regra envia mensagem a um lead quando o gatilho acontece com ele",
+}
+NO_ONE_NOW = {
+    "en": "Would message no one now (a date already past is not replayed), 0 in the next hour "
+    "and 1 in the next day",
+    "id": "Tidak akan mengirim ke siapa pun sekarang (tanggal yang sudah lewat tidak diulang), "
+    "0 dalam satu jam ke depan dan 1 dalam sehari ke depan",
+    "pt-BR": "Não enviaria para ninguém agora (uma data que já passou não é repetida), 0 na "
+    "próxima hora e 1 no próximo dia",
+}
 
 
 @pytest.fixture(scope="module")
@@ -162,4 +187,33 @@ def test_the_preview_leaves_out_a_lead_sent_the_message_by_hand_in_words(
             f"Budi Manual: {SENT_BY_HAND[locale]}"
         )
         expect(page.get_by_test_id("preview-excluded")).not_to_contain_text("sent_by_hand")
+    assert watched.errors == []
+
+
+def test_a_date_rules_preview_lists_whom_the_date_reaches_and_others_wait_for_their_trigger(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given a renewal reminder and a welcome on entering "applied", both off, and a
+    # customer whose renewal comes in three hours
+    assert stack.call("POST", "/api/rules", json=DATE_RULE).status_code == 201
+    assert stack.call("POST", "/api/rules", json=WELCOME_RULE).status_code == 201
+    soon = (datetime.now(ZoneInfo("Asia/Jakarta")) + timedelta(hours=3)).isoformat()
+    lead = {"wa_id": "6281199997301", "name": "Rina Renewal", "attributes": {"renewal_at": soon}}
+    assert stack.call("POST", "/api/contacts", json=lead).status_code in (200, 201)
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    for locale in ("en", "id", "pt-BR"):
+        choose_language(page, locale)
+        # When the rule is previewed
+        preview(page, stack.url, locale, str(DATE_RULE["id"]))
+        # Then it says no one is messaged now, one in the next day, and names her
+        shown = page.get_by_test_id("preview")
+        expect(shown).to_contain_text(NO_ONE_NOW[locale])
+        expect(shown).to_contain_text("Rina Renewal")
+        expect(page.get_by_test_id("preview-incomplete")).to_have_count(0)
+        # And a rule on a stage entered says it waits for it, with no count or cost
+        preview(page, stack.url, locale, str(WELCOME_RULE["id"]))
+        expect(page.get_by_test_id("preview-on-occurrence")).to_contain_text(
+            WHEN_IT_HAPPENS[locale]
+        )
+        expect(page.get_by_test_id("preview-cost")).to_have_count(0)
     assert watched.errors == []

@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from followup.domain.contact import Contact, Score
+from followup.domain.enrollment import enroll
 from followup.domain.followup import Reason
-from followup.domain.journey import Stop, first_due, first_send, must_stop, send_at
+from followup.domain.journey import Stop, must_stop, send_at
 from followup.domain.policy import SendWindow
 from followup.domain.rule import IdleTrigger, Rule
 from followup.domain.settings import Gating, WorkspaceSettings
@@ -117,18 +118,23 @@ def waiting(wait: dict[str, object]) -> Rule:
     return rule(steps=[{"wait": wait, "text": "Hi {first_name|there}"}])
 
 
+def first_due(of: Rule, contact: Contact) -> datetime | None:
+    """When the first step is due for the contact enrolled for its current silence."""
+    return enroll(of, idle(of), contact, JAKARTA, NOW).next_due_at
+
+
 def test_the_first_step_is_due_its_wait_after_the_silence_crossed_the_idle_time() -> None:
     contact = quiet_since(NOW - timedelta(hours=30))
     hours = waiting({"amount": 2, "unit": "hours"})
 
-    assert first_due(hours, idle(hours), contact, JAKARTA) == NOW - timedelta(hours=4)
+    assert first_due(hours, contact) == NOW - timedelta(hours=4)
 
 
 def test_a_wait_in_days_follows_the_contacts_calendar() -> None:
     silence = datetime(2026, 3, 4, 9, 30, tzinfo=JAKARTA)
     days = waiting({"amount": 1, "unit": "days"})
 
-    due = first_due(days, idle(days), quiet_since(silence), JAKARTA)
+    due = first_due(days, quiet_since(silence))
 
     assert isinstance(due, datetime)
     assert due.astimezone(JAKARTA) == datetime(2026, 3, 6, 9, 30, tzinfo=JAKARTA)
@@ -167,14 +173,15 @@ def test_holidays_and_the_rules_own_window_move_the_send() -> None:
     assert send_at(friday_evening, NOW, quiet_since(NOW), anytime, monday_off) == friday_evening
 
 
-def test_first_send_plans_the_wait_then_the_window() -> None:
+def test_the_first_send_is_planned_past_the_wait_then_the_window() -> None:
     # Quiet since Thursday 16:00: the 24 h idle time passed Friday 16:00, and a 2 h wait
     # lands at 18:00, after hours, so it goes Monday 08:00.
     contact = quiet_since(datetime(2026, 3, 5, 16, 0, tzinfo=JAKARTA))
     waits = waiting({"amount": 2, "unit": "hours"})
     friday_noon = datetime(2026, 3, 6, 12, 0, tzinfo=JAKARTA)
 
-    planned = first_send(waits, idle(waits), contact, SETTINGS, friday_noon)
+    due = first_due(waits, contact)
+    assert due is not None
+    planned = send_at(due, friday_noon, contact, waits, SETTINGS)
 
-    assert isinstance(planned, datetime)
     assert planned.astimezone(JAKARTA) == datetime(2026, 3, 9, 8, 0, tzinfo=JAKARTA)

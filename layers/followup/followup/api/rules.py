@@ -202,6 +202,8 @@ def _preview(rule: Rule) -> dict[str, Any]:
         "cost_by_market": [asdict(market) for market in found.cost_by_market],
         "skipped": found.skipped,
         "excluded": [asdict(excluded) for excluded in found.excluded],
+        "fires": found.fires,
+        "complete": found.complete,
     }
 
 

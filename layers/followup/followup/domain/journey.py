@@ -20,7 +20,7 @@ from followup.domain.gating import gate
 from followup.domain.localtime import to_utc, utc
 from followup.domain.phones import country_of
 from followup.domain.policy import SendWindow
-from followup.domain.rule import BranchStep, IdleTrigger, Rule, Step, WaitStep
+from followup.domain.rule import BranchStep, Rule, Step, WaitStep
 from followup.domain.settings import WorkspaceSettings
 from followup.domain.triggers import DateTrigger
 
@@ -114,29 +114,12 @@ def events_end(rule: Rule, contact: Contact, since: datetime) -> Reason | None:
     return Reason.EXIT_EVENT if Reason.EXIT_EVENT in reasons else None
 
 
-def first_due(rule: Rule, idle: IdleTrigger, contact: Contact, zone: ZoneInfo) -> datetime | Exit:
-    """When the first step is due, counted from the moment the contact's silence crossed
-    the idle time of the rule's trigger."""
-    return due_at(rule, 0, contact.quiet_since + idle.idle.approx(), contact, zone)
-
-
 def send_at(
     due: datetime, now: datetime, contact: Contact, rule: Rule, settings: WorkspaceSettings
 ) -> datetime:
     """When a step due at `due` goes: never before `now`, at the send window's next opening
     (business hours, blackout days and holidays in the contact's zone)."""
     return next_opening(max(due, now), contact, rule, settings)
-
-
-def first_send(
-    rule: Rule, idle: IdleTrigger, contact: Contact, settings: WorkspaceSettings, now: datetime
-) -> datetime | Exit:
-    """When the first step goes for the contact's current silence, if nothing stops it (a
-    step that sends nothing: the first opening after it is due)."""
-    due = first_due(rule, idle, contact, contact.zone(settings.zone))
-    if isinstance(due, Exit):
-        return due
-    return send_at(due, now, contact, rule, settings)
 
 
 def next_opening(

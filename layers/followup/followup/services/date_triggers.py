@@ -124,7 +124,8 @@ class _Place:
         return cls(held.get("stage"), held.get("after"), tuple(held.get("replaced", ())))
 
 
-def _for(duration: float) -> Callable[[], bool]:
+def for_seconds(duration: float) -> Callable[[], bool]:
+    """Whether time is left, `duration` seconds from now."""
     deadline = time.monotonic() + duration
     return lambda: time.monotonic() < deadline
 
@@ -162,7 +163,7 @@ def backfill(
         return True
     if not deps.rules.move_backfill(rule.id, rule.version, head.backfill, start):
         return False
-    return _walk(deps, rule, start, time_left or _for(SAVE_TIME))
+    return _walk(deps, rule, start, time_left or for_seconds(SAVE_TIME))
 
 
 def _start(head: RuleHead, replaced: Rule | None = None, before: RuleHead | None = None) -> str:
@@ -187,7 +188,7 @@ def restart_all(deps: Deps) -> None:
     """Start over the indexing of every active date rule, `SAVE_TIME` in all (a page each
     at least): the workspace moved to another zone, and the dates of contacts without
     their own come round at other moments."""
-    time_left = _for(SAVE_TIME)
+    time_left = for_seconds(SAVE_TIME)
     for head in deps.rules.rule_heads():
         rule = deps.catalog.rule(head.rule_id, head.version) if head.active else None
         if rule is not None and isinstance(rule.trigger, DateTrigger):
@@ -198,7 +199,7 @@ def restart_all(deps: Deps) -> None:
 def walk_on(deps: Deps, heads: Sequence[RuleHead], deadline: Deadline | None = None) -> None:
     """Walk on with the indexing of each active rule under way, for up to `TICK_TIME` (a
     page each at least) and never past `deadline`."""
-    within = _for(TICK_TIME)
+    within = for_seconds(TICK_TIME)
 
     def time_left() -> bool:
         return within() and not (deadline is not None and deadline.near())
@@ -305,10 +306,9 @@ def _enroll(deps: Deps, rule: Rule, contact: Contact, due: datetime, now: dateti
         return 0
     if deps.numbers.refusal(contact.phone_number_id, rule.numbers) is not None:
         return 0  # the contact talks to a number the rule does not send from
-    value = contact.attributes[trigger.attribute].strip()
     zone = contact.zone(settings.zone)
     try:
-        planned = enroll_on(rule, contact, f"date:{trigger.attribute}:{value}", due, due, now, zone)
+        planned = date_enrollment(rule, trigger, contact, due, now, zone)
     except RULE_DATA_ERRORS:
         return 0  # the rule's own data is broken, as `triggers.plan` skips it
     history = reentry.History(deps, contact.id)
@@ -319,6 +319,15 @@ def _enroll(deps: Deps, rule: Rule, contact: Contact, due: datetime, now: dateti
     replaced = history.running(rule.id, but=planned.id)
     _end_replaced(deps, replaced, f"attribute_changed:{trigger.attribute}", now)
     return len(written)
+
+
+def date_enrollment(
+    rule: Rule, trigger: DateTrigger, contact: Contact, due: datetime, now: datetime, zone: ZoneInfo
+) -> Enrollment:
+    """`contact` in `rule` for the date that comes round at `due`: one occurrence per
+    attribute value, its first step counted from `due`."""
+    value = contact.attributes[trigger.attribute].strip()
+    return enroll_on(rule, contact, f"date:{trigger.attribute}:{value}", due, due, now, zone)
 
 
 def _end_replaced(deps: Deps, replaced: list[Enrollment], reason: str, now: datetime) -> None:

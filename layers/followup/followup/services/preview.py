@@ -1,17 +1,28 @@
 """What a rule would do if switched on now: who it enrolls, when each message would go,
-and what those first messages would cost."""
+and what those first messages would cost.
+
+An idle rule enrolls the leads quiet long enough at once, and those who cross its idle time
+later: the preview lists the first, and counts the others. A date rule enrolls no one at
+once (a date that passed is not replayed): the preview lists those whose date comes round
+in the next day, read from the whole funnel (the date has no index until the rule is on),
+for up to `READ_TIME` seconds. Any other trigger waits for an occurrence (a reply, a stage
+entered, an event): its preview only says so."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from followup.domain.channels import fit_sms
 from followup.domain.costs import RateCard, message_cost, rate_card, sms_pricing, would_be_priced
+from followup.domain.enrollment import enroll
 from followup.domain.messaging import compose, render_text, window_open
+from followup.domain.triggers import DateTrigger
 from followup.services.channels import first_reachable
+from followup.services.date_triggers import BACKFILL_PAGE, date_enrollment, for_seconds
 from followup.services.messaging_limit import counts_against_caps
 from followup.services.other_form import with_other_form_stops
 from followup.services.preview_caps import within_caps
@@ -19,10 +30,18 @@ from followup.services.preview_gates import first_step, goes
 
 if TYPE_CHECKING:
     from followup.domain.contact import Contact
-    from followup.domain.rule import Rule
+    from followup.domain.enrollment import Enrollment
+    from followup.domain.rule import IdleTrigger, Rule
+    from followup.domain.settings import WorkspaceSettings
     from followup.services.deps import Deps
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
+READ_TIME = 10.0
+"""Seconds a date rule's preview reads the funnel for, at most (a page at least): API
+Gateway gives a request 30."""
+
+Found = tuple["Contact", datetime, "Enrollment"]
+"""A lead the trigger finds, the moment it fires for them, and their enrollment then."""
 
 
 @dataclass(frozen=True)
@@ -75,16 +94,36 @@ class Preview:
     due_now: int = 0
     """Of `now_count`, those whose message would go at once (the others wait for the send
     window, another rule's pending follow-up, the messaging limit or a warm-up cap)."""
+    fires: Literal["idle", "date", "occurrence"] = "idle"
+    """How the trigger enrolls: an idle time crossed (`planned`: those enrolled now), a
+    date come round (`planned`: those of the next day), or an occurrence it waits for (a
+    reply, a stage entered, an event: no one by itself, and the counts are naught)."""
+    complete: bool = True
+    """False when a date rule's preview could not read the whole funnel in `READ_TIME`: its
+    counts are of the leads read."""
 
 
-def preview(deps: Deps, rule: Rule, sample: int = 100, excluded_sample: int = 20) -> Preview:
-    """Contacts the rule would enroll at once, and how many more join in the next hour/day;
-    and those the trigger found that enqueue or the sender would leave alone, and why.
-
-    Only an idle trigger enrolls contacts by itself; the others wait for their occurrence
-    (a reply, a stage entered, an event), so their preview is empty."""
+def preview(
+    deps: Deps,
+    rule: Rule,
+    sample: int = 100,
+    excluded_sample: int = 20,
+    time_left: Callable[[], bool] | None = None,
+) -> Preview:
+    """Whom the rule would message if switched on now, and when; and those the trigger
+    finds that enqueue or the sender would leave alone, and why. An idle rule's `planned`
+    are the leads it enrolls at once (`now_count`); a date rule's, those whose date comes
+    round in the next day (`next_day`), read while `time_left()` (by default for
+    `READ_TIME`)."""
     now = deps.clock.now()
     settings = deps.catalog.settings()
+    reading = _Reading()
+    if rule.idle is not None:
+        found = _idle(deps, rule, rule.idle, settings, now)
+    elif isinstance(rule.trigger, DateTrigger):
+        found = _dated(deps, rule, rule.trigger, settings, now, time_left, reading)
+    else:
+        return Preview(now_count=0, planned=[], next_hour=0, next_day=0, fires="occurrence")
     planned: list[Planned] = []
     excluded: list[Excluded] = []
     later: list[datetime] = []
@@ -92,45 +131,32 @@ def preview(deps: Deps, rule: Rule, sample: int = 100, excluded_sample: int = 20
     costs: dict[str, list[float]] = defaultdict(list)
     skipped: Counter[str] = Counter()
     counted: dict[str, Contact] = {}
-    trigger = rule.idle
-    if trigger is None:
-        return Preview(now_count=0, planned=[], next_hour=0, next_day=0)
-    idle = trigger.idle.approx()
-    lookback = rule.lookback(settings.trigger_lookback.approx())
-    for stage in trigger.stages or settings.stages:
-        for contact_v in deps.contacts.quiet_contacts(
-            stage, now - idle - lookback, now + DAY - idle
-        ):
-            contact = contact_v.item
-            crosses = contact.quiet_since + idle
-            if not (
-                trigger.matches(contact) and rule.conditions.hold(contact, crosses, settings.zone)
-            ):
-                continue
-            # Stopped as the contact under the other form of its number is: the same person.
-            contact = with_other_form_stops(deps, contact)
-            going = goes(deps, rule, trigger, contact, now)
-            if isinstance(going, str):
-                skipped[going] += 1
-                if len(excluded) < excluded_sample:
-                    excluded.append(Excluded(contact.id, contact.name, going))
-                continue
-            if crosses > now:
-                later.append(crosses)
-                continue
-            at, waits_for = going
-            planned.append(Planned(contact.id, contact.name, at, waits_for))
-            if counts_against_caps(first_step(rule), contact, at):
-                counted[contact.id] = contact
-            market, cost = _first_cost(deps, rule, contact, at, card)
-            costs[market].append(cost)
+    for found_contact, fires, enrollment in found:
+        # Stopped as the contact under the other form of its number is: the same person.
+        contact = with_other_form_stops(deps, found_contact)
+        going = goes(deps, rule, enrollment, contact, now)
+        if isinstance(going, str):
+            skipped[going] += 1
+            if len(excluded) < excluded_sample:
+                excluded.append(Excluded(contact.id, contact.name, going))
+            continue
+        if fires > now:
+            later.append(fires)
+            if rule.idle is not None:
+                continue  # counted: it joins when its silence crosses the idle time
+        at, waits_for = going
+        planned.append(Planned(contact.id, contact.name, at, waits_for))
+        if counts_against_caps(first_step(rule), contact, at):
+            counted[contact.id] = contact
+        market, cost = _first_cost(deps, rule, contact, at, card)
+        costs[market].append(cost)
     planned = within_caps(deps, rule, planned, counted, now)
     by_market = [
         MarketCost(market, len(each), sum(each))
         for market, each in sorted(costs.items(), key=lambda item: -sum(item[1]))
     ]
     return Preview(
-        now_count=len(planned),
+        now_count=len(planned) if rule.idle is not None else 0,
         planned=planned[:sample],
         next_hour=sum(1 for at in later if at <= now + HOUR),
         next_day=len(later),
@@ -139,7 +165,66 @@ def preview(deps: Deps, rule: Rule, sample: int = 100, excluded_sample: int = 20
         skipped=dict(skipped),
         excluded=excluded,
         due_now=sum(1 for p in planned if p.send_at <= now),
+        fires="idle" if rule.idle is not None else "date",
+        complete=reading.complete,
     )
+
+
+@dataclass
+class _Reading:
+    complete: bool = True
+
+
+def _idle(
+    deps: Deps, rule: Rule, trigger: IdleTrigger, settings: WorkspaceSettings, now: datetime
+) -> Iterator[Found]:
+    """The leads whose silence crossed the idle time (within the lookback) or crosses it in
+    the next day, and whom the conditions let in then."""
+    idle = trigger.idle.approx()
+    lookback = rule.lookback(settings.trigger_lookback.approx())
+    for stage in trigger.stages or settings.stages:
+        for contact_v in deps.contacts.quiet_contacts(
+            stage, now - idle - lookback, now + DAY - idle
+        ):
+            contact = contact_v.item
+            crosses = contact.quiet_since + idle
+            if trigger.matches(contact) and rule.conditions.hold(contact, crosses, settings.zone):
+                zone = contact.zone(settings.zone)
+                yield contact, crosses, enroll(rule, trigger, contact, zone, now)
+
+
+def _dated(
+    deps: Deps,
+    rule: Rule,
+    trigger: DateTrigger,
+    settings: WorkspaceSettings,
+    now: datetime,
+    time_left: Callable[[], bool] | None,
+    reading: _Reading,
+) -> Iterator[Found]:
+    """The leads of the funnel whose date comes round in the next day, and whom the
+    conditions let in on it, read a page at a time while `time_left()` (a page at least);
+    `reading` says whether time ran out first."""
+    time_left = time_left or for_seconds(READ_TIME)
+    read = False
+    for stage in settings.stages:
+        after: str | None = None
+        while True:
+            if read and not time_left():
+                reading.complete = False
+                return
+            page = deps.contacts.contacts_in(stage, BACKFILL_PAGE, after)
+            read = True
+            for contact in page.items:
+                zone = contact.zone(settings.zone)
+                due = trigger.due(contact.attributes, zone)
+                if due is None or not now < due <= now + DAY:
+                    continue  # a date past is not replayed; a later one is not previewed
+                if rule.conditions.hold(contact, due, settings.zone):
+                    yield contact, due, date_enrollment(rule, trigger, contact, due, now, zone)
+            after = page.cursor
+            if after is None:
+                break
 
 
 def _first_cost(

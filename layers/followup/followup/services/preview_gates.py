@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from followup.domain.enrollment import EnrollmentState, enroll
+from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import FollowUp, Reason
 from followup.domain.gating import messaged, spaced
 from followup.domain.ids import followup_id
-from followup.domain.journey import Exit, first_send, must_stop, send_at
+from followup.domain.journey import Exit, must_stop, send_at
 from followup.domain.messaging import compose
 from followup.domain.rule import Step
 from followup.services import reentry
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from followup.domain.contact import Contact
     from followup.domain.enrollment import Enrollment
-    from followup.domain.rule import IdleTrigger, Rule
+    from followup.domain.rule import Rule
     from followup.services.deps import Deps
 
 NUMBER_PAUSED = "number_paused"
@@ -41,17 +41,16 @@ def first_step(rule: Rule) -> Step | None:
 
 
 def goes(
-    deps: Deps, rule: Rule, trigger: IdleTrigger, contact: Contact, now: datetime
+    deps: Deps, rule: Rule, enrollment: Enrollment, contact: Contact, now: datetime
 ) -> tuple[datetime, str | None] | str:
-    """When the rule's first message would go to `contact` (and what puts it off), or the
-    code of why it would not: the questions enqueue asks (number, re-entry, `must_stop`,
-    the journey, the one pending follow-up), then those the sender asks at that time
-    (paused number or workspace, channel, window, template)."""
+    """When the rule's first message would go to `contact` enrolled as `enrollment` (and
+    what puts it off), or the code of why it would not: the questions enqueue asks (number,
+    re-entry, `must_stop`, the journey, the one pending follow-up), then those the sender
+    asks at that time (paused number or workspace, channel, window, template)."""
     settings = deps.catalog.settings()
     other = deps.numbers.refusal(contact.phone_number_id, rule.numbers)
     if other is not None:
         return code(other)
-    enrollment = enroll(rule, trigger, contact, contact.zone(settings.zone), now)
     refused = reentry.History(deps, contact.id).refused(rule, enrollment)
     if refused is not None:
         return refused
@@ -69,7 +68,7 @@ def goes(
         )
         at: datetime | Exit = send_at(due, now, contact, rule, settings)
     else:  # a journey that sends nothing: the first opening after its first step is due
-        at = first_send(rule, trigger, contact, settings, now)
+        at = send_at(enrollment.next_due_at or now, now, contact, rule, settings)
     if isinstance(at, Exit):
         return code(at.reason)
     if stop is not None:

@@ -364,6 +364,8 @@ def _today(model: BaseModel, prefix: str) -> list[Problem]:
 
 def _check_mass_send(deps: Deps, rule: Rule, confirmed: bool) -> None:
     runnable(deps, rule)
+    if rule.idle is None:
+        return  # only an idle rule enrolls leads the moment it is switched on
     limit = deps.catalog.settings().mass_send_limit
     count = preview(deps, rule, sample=0).now_count
     if count > limit and not confirmed:

@@ -42,6 +42,11 @@ export interface Preview {
   skipped?: Record<string, number>;
   /** Some of them (the first 20), each with the code of why. */
   excluded?: { contact_id: string; name: string; reason: string }[];
+  /** How the trigger enrolls: an idle time crossed (`planned`: those enrolled now), a date
+   * come round (`planned`: those of the next day), or an occurrence it waits for. */
+  fires?: "idle" | "date" | "occurrence";
+  /** False when the funnel could not all be read in time: the counts are of those read. */
+  complete?: boolean;
 }
 
 export function SampleStep({ api, ruleId, index }: { api: Api; ruleId: string; index: number }) {
@@ -102,17 +107,26 @@ export function PreviewPanel({ preview }: { preview: Preview }) {
       <Title order={3} size="h4">
         {t("editor.preview.title")}
       </Title>
-      <Text>{t("editor.preview.counts", { now: preview.now, hour: preview.next_hour, day: preview.next_day })}</Text>
+      {preview.fires === "occurrence" ? (
+        <Text data-testid="preview-on-occurrence">{t("editor.preview.onOccurrence")}</Text>
+      ) : preview.fires === "date" ? (
+        <Text>{t("editor.preview.dateCounts", { hour: preview.next_hour, day: preview.next_day })}</Text>
+      ) : (
+        <Text>{t("editor.preview.counts", { now: preview.now, hour: preview.next_hour, day: preview.next_day })}</Text>
+      )}
+      {preview.complete === false && <Text data-testid="preview-incomplete">{t("editor.preview.incomplete")}</Text>}
       {preview.due_now !== undefined && preview.due_now < preview.now && (
         <Text data-testid="preview-due-now">
           {t("editor.preview.dueNow", { due: preview.due_now, later: preview.now - preview.due_now })}
         </Text>
       )}
-      <Text data-testid="preview-cost">
-        {t("editor.preview.cost", {
-          cost: intl.formatNumber(preview.estimated_cost_usd, { style: "currency", currency: "USD" }),
-        })}
-      </Text>
+      {preview.fires !== "occurrence" && (
+        <Text data-testid="preview-cost">
+          {t("editor.preview.cost", {
+            cost: intl.formatNumber(preview.estimated_cost_usd, { style: "currency", currency: "USD" }),
+          })}
+        </Text>
+      )}
       <List size="sm">
         {preview.planned.slice(0, 20).map((p) => (
           <List.Item key={p.contact_id}>
