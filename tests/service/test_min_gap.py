@@ -15,6 +15,7 @@ from followup.domain.durations import Duration
 from followup.domain.followup import FollowUp, Reason
 from followup.services import rules
 from followup.services.inbound import record_outbound
+from followup.services.manual import send_now
 from followup.services.resume import save_settings
 from followup.services.upcoming import upcoming
 from followup_local import envelopes
@@ -177,3 +178,43 @@ def test_a_lead_who_wrote_after_the_last_message_is_answered_when_due(
     # Then the acknowledgement goes when due, ten minutes on: the lead's message stands
     # between the two, which are not back to back
     assert sent(engine, lead) == [("renewal", "09:00"), ("ack", "09:12")]
+
+
+def test_a_counsellors_message_after_the_follow_up_was_queued_keeps_it_an_hour_after(
+    engine: MemoryEngine,
+) -> None:
+    # Given a nudge falling due at 17:30 on Tuesday, after the send window closed, queued
+    # by the tick for the window's opening, Wednesday 08:00
+    engine.clock.advance(timedelta(hours=8, minutes=30))
+    trigger = {"stages": ["new"], "idle": {"amount": 1, "unit": "hours"}}
+    engine.deps.rules.save_rule(rule("nudge", trigger=trigger, steps=TWO_STEPS[:1]))
+    lead = quiet_contact(engine.deps, LEAD, engine.clock.now() - timedelta(hours=8)).id
+    engine.sandbox.record_inbound(LEAD, engine.clock.now() - timedelta(hours=8))
+    engine.tick()
+    [queued] = engine.deps.followups.followups_of(lead)
+    assert queued.scheduled_at == datetime(2026, 11, 25, 8, 0, tzinfo=JAKARTA)
+    # And a counsellor who wrote to the lead at 07:50 on Wednesday, the nudge still queued
+    engine.run_until(datetime(2026, 11, 25, 7, 50, tzinfo=JAKARTA))
+    record_outbound(engine.deps, lead, Speaker.AGENT, "Any questions?", engine.clock.now())
+    # When the ticks run every minute until 09:00
+    every_minute(engine, 70)
+    # Then the nudge went at 08:50, an hour after the counsellor's message, not at 08:00
+    assert sent(engine, lead) == [("nudge", "08:50")]
+    [went] = engine.deps.followups.followups_of(lead)
+    assert Reason.SPACED in [change.reason for change in went.history]
+
+
+def test_a_counsellors_send_now_goes_at_once_after_their_own_message(
+    engine: MemoryEngine,
+) -> None:
+    # Given a counsellor who wrote to a lead a minute ago
+    engine.deps.rules.save_rule(rule("nudge", steps=TWO_STEPS[:1]))
+    lead = quiet_contact(engine.deps, LEAD, engine.clock.now() - timedelta(hours=8)).id
+    engine.sandbox.record_inbound(LEAD, engine.clock.now() - timedelta(hours=8))
+    record_outbound(engine.deps, lead, Speaker.AGENT, "Any questions?", engine.clock.now())
+    engine.clock.advance(MINUTE)
+    # When they send the nudge by hand
+    send_now(engine.deps, lead, "nudge")
+    engine.drain()
+    # Then it goes at once: the gap spaces the journeys, not a person's own sends
+    assert sent(engine, lead) == [("nudge", "09:01")]

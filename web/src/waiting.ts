@@ -133,8 +133,9 @@ export function useWaitWords(): (f: FollowUp) => string {
     if (f.waiting_for_window && f.opens_at && f.zone) {
       return t("queue.waitsForWindow", { when: format.when(f.opens_at, f.zone), zone: f.zone });
     }
-    // Queued later than due, a gap after the last message the lead was sent
-    return f.history[0]?.reason === "spaced" ? t("reason.spaced") : "";
+    // Queued later than due, a gap after the last message the lead was sent (by the planner,
+    // or by the sender for a message sent since)
+    return f.reason === "spaced" || f.history[0]?.reason === "spaced" ? t("reason.spaced") : "";
   };
 }
 

@@ -523,7 +523,8 @@ export function QueuePage() {
             {rows.map((f) => {
               const zone = f.zone ?? workspaceZone ?? "UTC";
               const waits = waitWords(f);
-              const why = errorWords(f) || reasonWords(f.reason, f.reason_code);
+              // A gap kept is said beside the send time (`waits`), not twice.
+              const why = errorWords(f) || (f.reason === "spaced" ? "" : reasonWords(f.reason, f.reason_code));
               const name = leadName(f.contact_name, f.contact_number, f.contact_id);
               return (
                 <Table.Tr key={f.id} data-testid="followup-row" data-id={f.id} data-status={f.status}>

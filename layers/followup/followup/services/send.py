@@ -15,6 +15,7 @@ from followup.domain.channels import ChannelRefused
 from followup.domain.contact import Contact
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.followup import AiWriting, FollowUp, Reason, RenderedMessage, Status
+from followup.domain.gating import step_spaced
 from followup.domain.journey import is_open, must_stop, send_at
 from followup.domain.lookahead import judged_at, queue_delay
 from followup.domain.messaging import blank_text, compose, incomplete, missing_param
@@ -520,6 +521,16 @@ def _recheck(
     if claimed.channel_index > 0 and answered:
         skipped = skip_fallback(deps, claimed, rule, now)
         return SendResult.CANCELED if skipped else SendResult.IGNORED
+    # A message the lead was sent after this one was planned (a counsellor's) keeps the
+    # least gap too: the planner read the contact before it.
+    if journey is not None and not claimed.manual:
+        apart = step_spaced(now, contact, settings.gating, rule, journey)
+        if apart > now:
+            opening = send_at(apart, now, contact, rule, settings)
+            back = _requeue(
+                deps, claimed, now, opening, dispatched=False, reason=Reason.SPACED, due=apart
+            )
+            return SendResult.IGNORED if back is SendResult.IGNORED else SendResult.RESCHEDULED
     # The send window as at its due time when the queue brought it a moment after that
     # (whole seconds, rounded up): one due in the window's last second goes that day.
     judged = judged_at(claimed.scheduled_at, now)
