@@ -209,6 +209,16 @@ def test_settings_that_cannot_work_are_refused_naming_the_field(engine: LocalEng
         ({"stages": [*settings["stages"], "x" * 65]}, "stages"),
         ({"stages": [*settings["stages"], *(f"s{n}" for n in range(50))]}, "stages"),
         ({"stages": [*settings["stages"], settings["stages"][0]]}, "stages"),
+        ({"email_rate": False}, "email_rate"),
+        ({"email_rate": "0.01"}, "email_rate"),
+        (
+            {"message_rates": {"indonesia": {"marketing": True}}},
+            "message_rates.indonesia.marketing",
+        ),
+        (
+            {"messaging_limit": {**settings["messaging_limit"], "headroom": "0.2"}},
+            "messaging_limit.headroom",
+        ),
     ]
     for change, field in cases:
         status, answer = call(engine, "PUT", "/api/settings", {**settings, **change})

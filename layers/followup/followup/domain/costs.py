@@ -11,7 +11,7 @@ from functools import cache
 from importlib import resources
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StringConstraints
 
 from followup.domain.channels import sms_parts
 
@@ -19,7 +19,7 @@ RateCategory = Literal[
     "marketing", "utility", "authentication", "authentication-international", "sms"
 ]
 MarketName = Annotated[str, StringConstraints(min_length=1, max_length=60)]
-Rates = dict[MarketName, dict[RateCategory, Annotated[float, Field(ge=0, le=10)]]]
+Rates = dict[MarketName, dict[RateCategory, Annotated[StrictFloat, Field(ge=0, le=10)]]]
 """Market → category → US dollars per delivered message, or per SMS part sent for `sms`
 (workspace overrides)."""
 

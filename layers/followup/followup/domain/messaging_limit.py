@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat
 
 from followup.domain.localtime import to_utc
 
@@ -97,7 +97,7 @@ class MessagingLimit(BaseModel):
         default=250,
         description="unique users reached outside the window per moving 24 h; null: unlimited",
     )
-    headroom: float = Field(
+    headroom: StrictFloat = Field(
         default=0.1, ge=0.1, le=0.9, description="share of the tier left unused (at least 10 %)"
     )
     warm_up: WarmUp = Field(default_factory=lambda: WarmUp())

@@ -152,7 +152,7 @@ class WorkspaceSettings(BaseModel):
         "per SMS part sent (`sms`), in place of the shipped rate card's (e.g. "
         '{"indonesia": {"marketing": 0.04, "sms": 0.03}})',
     )
-    email_rate: float | None = Field(
+    email_rate: StrictFloat | None = Field(
         default=None,
         ge=0,
         le=1,
