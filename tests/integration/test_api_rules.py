@@ -197,6 +197,7 @@ BACKWARDS = {"amount": -1, "unit": "hours"}
 def test_settings_that_cannot_work_are_refused_naming_the_field(engine: LocalEngine) -> None:
     _, settings = call(engine, "GET", "/api/settings")
     capped_forever = {**settings["gating"], "frequency_cap": {"max_sends": 2, "per": TOO_LONG}}
+    limit = settings["messaging_limit"]
     cases: list[tuple[dict[str, Any], str]] = [
         ({"send_window": {"hours": {}}}, "send_window"),
         ({"trigger_lookback": TOO_LONG}, "trigger_lookback"),
@@ -216,8 +217,16 @@ def test_settings_that_cannot_work_are_refused_naming_the_field(engine: LocalEng
             "message_rates.indonesia.marketing",
         ),
         (
-            {"messaging_limit": {**settings["messaging_limit"], "headroom": "0.2"}},
+            {"messaging_limit": {**limit, "headroom": "0.2"}},
             "messaging_limit.headroom",
+        ),
+        (
+            {"messaging_limit": {**limit, "warm_up": {"started_on": 0}}},
+            "messaging_limit.warm_up.started_on",
+        ),
+        (
+            {"messaging_limit": {**limit, "warm_up": {"schedule": [True]}}},
+            "messaging_limit.warm_up.schedule.0",
         ),
     ]
     for change, field in cases:

@@ -16,9 +16,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt
 
-from followup.domain.localtime import to_utc
+from followup.domain.localtime import IsoDate, to_utc
 
 REACH_WINDOW = timedelta(hours=24)
 BUCKET = timedelta(hours=1)
@@ -64,10 +64,10 @@ class WarmUp(BaseModel):
 
     model_config = ConfigDict(defer_build=True)
 
-    started_on: date | None = Field(
+    started_on: IsoDate | None = Field(
         default=None, description="the new number's first day of sending; null: no warm-up"
     )
-    schedule: list[Annotated[int, Field(ge=1)]] = Field(
+    schedule: list[Annotated[StrictInt, Field(ge=1)]] = Field(
         default_factory=lambda: [50, 100, 250, 500, 1000],
         min_length=1,
         max_length=60,
