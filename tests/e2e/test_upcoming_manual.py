@@ -1,10 +1,12 @@
 """The contact page's upcoming steps in a real headless Chromium against `followup dev`: a
 journey's first step a counsellor sent by hand is shown as sent by hand, in the reader's
 language, not as a step the rule will send; and while sending is paused, each send says
-it is held; a scheduled follow-up says since when the lead has been quiet."""
+it is held; a scheduled follow-up says since when the lead has been quiet; and the journey
+a date rule will begin for the lead says so."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -37,6 +39,24 @@ BY_HAND = {
     "pt-BR": "; a regra não vai enviá-lo de novo.",
 }
 SENT_BY_HAND = {"en": "sent by hand", "id": "dikirim manual", "pt-BR": "enviado manualmente"}
+RENEWAL = {
+    "id": "e2e-renewal-eve",
+    "name": "Renewal eve",
+    "active": True,
+    "trigger": {
+        "kind": "date",
+        "attribute": "renewal_date",
+        "offset": {"amount": 1, "unit": "days"},
+        "before": True,
+        "at": "10:00",
+    },
+    "steps": [{"wait": {"amount": 0, "unit": "minutes"}, "text": "Your plan renews tomorrow"}],
+}
+BEGINS = {
+    "en": "Begins when the lead's date comes round.",
+    "id": "Dimulai saat tanggal prospek tiba.",
+    "pt-BR": "Começa quando a data do lead chegar.",
+}
 PAUSED = {
     "en": "sending is paused for the number it goes from",
     "id": "pengiriman dari nomor pengirimnya dijeda",
@@ -118,6 +138,32 @@ def test_a_scheduled_follow_up_says_since_when_the_lead_has_been_quiet(
     since = f"(quiet since {quiet.day} {quiet:%b %Y, %H:%M} ({queued['zone']}))"
     scheduled = page.get_by_role("listitem").filter(has_text="Nudge and last call: 25 Nov 2026")
     expect(scheduled).to_contain_text(since)
+    assert watched.errors == []
+
+
+def test_the_journey_a_date_rule_will_begin_is_listed_and_says_so(
+    stack: tuple[Running, str], browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given a reminder the day before a renewal, at 10:00, and a customer renewing on
+    # Thursday (it is Tuesday evening), a paid one the nudge leaves alone
+    running, _ = stack
+    assert running.call("POST", "/api/rules", json=RENEWAL).status_code == 201
+    lead = {"wa_id": "6281199997302", "name": "Rina Renewal", "stage": "paid"}
+    created = running.call(
+        "POST", "/api/contacts", json={**lead, "attributes": {"renewal_date": "2026-11-26"}}
+    )
+    assert created.status_code == 201
+    page = sign_in(browser, pages, running.url, "counselor", watched)
+    for locale in ("en", "id", "pt-BR"):
+        choose_language(page, locale)
+        # When her page is opened
+        page.goto(f"{running.url}/#/contacts/{created.json()['id']}")
+        # Then the reminder is listed for Wednesday 10:00, as a journey still to begin
+        step = page.get_by_test_id("upcoming").locator("li")
+        expect(step).to_have_count(1)
+        expect(step).to_contain_text("Renewal eve")
+        expect(step).to_contain_text(re.compile(r"\b10[:.]00\b"))
+        expect(step).to_contain_text(BEGINS[locale])
     assert watched.errors == []
 
 

@@ -110,6 +110,8 @@ export interface UpcomingStep {
   /** What may put the send off at send time: the messaging limit, spent now, or the warm-up
    * cap of the new number it goes from. Other contacts' sends decide, so it is only "may". */
   may_defer: "messaging_limit" | "warm_up" | null;
+  /** A step of the journey a date rule begins when the lead's date comes round. */
+  starts: boolean;
 }
 
 export interface Task {

@@ -879,6 +879,7 @@ export const ptBR: Catalogue = {
   "contact.upcoming.moved": "Previsto para {due}; o horário de envio o move para a hora mostrada.",
   "contact.upcoming.byHand": "enviado manualmente, {at}; a regra não vai enviá-lo de novo.",
   "contact.upcoming.held": "Retido: a regra está desligada; continua quando ela for ligada de novo.",
+  "contact.upcoming.starts": "Começa quando a data do lead chegar.",
   "contact.upcoming.paused": "Retido: o envio pelo número que o envia está pausado; sai quando o envio for retomado.",
   "contact.upcoming.mayDefer.limit": "Pode ser adiado: o limite de mensagens está atingido agora; se não houver espaço na hora do envio, ele espera até haver.",
   "contact.upcoming.mayDefer.warmUp": "Pode ser adiado: o número que o envia é novo e está em aquecimento, e a cota daquele dia está esgotada por enquanto; a menos que uma vaga volte, o envio passa para um dia seguinte.",

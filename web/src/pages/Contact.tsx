@@ -312,6 +312,7 @@ export function ContactPage() {
                 <small className="why-waiting">{t("contact.upcoming.moved", { due: inZone(step.due) })}</small>
               )}
               {step.held && <small className="why-waiting">{t("contact.upcoming.held")}</small>}
+              {step.starts && <small className="why-waiting">{t("contact.upcoming.starts")}</small>}
               {step.paused && <small className="why-waiting">{t("contact.upcoming.paused")}</small>}
               {step.may_defer === "messaging_limit" && (
                 <small className="why-waiting">{t("contact.upcoming.mayDefer.limit")}</small>

@@ -144,7 +144,8 @@ def _lift_unaudited(deps: Deps, contact_id: str) -> bool:
 
 
 class UpcomingStep(BaseModel):
-    """A step still to come in a journey the contact is in."""
+    """A step still to come in a journey the contact is in, or one an active date rule
+    begins when the contact's date comes round (`starts`)."""
 
     model_config = ConfigDict(defer_build=True)
 
@@ -168,6 +169,10 @@ class UpcomingStep(BaseModel):
         "then: the portfolio's messaging limit, spent now; or the daily cap of the new "
         "number it goes from, warming up that day"
     )
+    starts: bool = Field(
+        description="a step of the journey an active date rule begins when the contact's "
+        "date comes round: not begun yet"
+    )
 
 
 class UpcomingSteps(BaseModel):
@@ -184,7 +189,8 @@ def next_steps(contact_id: str) -> UpcomingSteps:
     `by_hand` marks a rule's first step a counsellor sent by hand (or is sending), with
     when it went (or goes): the rule does not send it again; `paused` marks a send held
     while the number it goes from is paused; `may_defer`, one the messaging limit or a
-    warm-up cap may put off."""
+    warm-up cap may put off; `starts`, the steps of a journey an active date rule begins
+    when the contact's date comes round."""
     require(router.current_event.raw_event, READERS)
     deps = runtime.deps()
     found = deps.contacts.contact(contact_id)

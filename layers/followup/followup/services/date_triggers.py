@@ -74,7 +74,7 @@ def due_for(rule: Rule, contact: Contact, zone: ZoneInfo) -> datetime | None:
     return rule.trigger.due(contact.attributes, contact.zone(zone))
 
 
-def _date_rules(deps: Deps) -> list[tuple[Rule, bool]]:
+def date_rules(deps: Deps) -> list[tuple[Rule, bool]]:
     """The active date rules, each with whether its indexing is under way."""
     found = (
         (deps.catalog.rule(head.rule_id, head.version), head.backfill is not None)
@@ -92,7 +92,7 @@ def reindex(deps: Deps, before: Contact | None, after: Contact) -> None:
     """Keep the index true to a contact just written (`before` it, None when new). While a
     rule's indexing walks the funnel, a contact that changed stage is indexed here: it may
     have moved into a stage the walk has passed."""
-    rules = _date_rules(deps)
+    rules = date_rules(deps)
     if not rules:
         return
     zone = deps.catalog.settings().zone

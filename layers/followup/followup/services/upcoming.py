@@ -28,6 +28,9 @@ from followup.domain.gating import messaged, step_spaced
 from followup.domain.ids import followup_id
 from followup.domain.journey import Exit, due_at, must_stop, send_at
 from followup.domain.rule import BranchStep, Step, WaitStep
+from followup.domain.triggers import DateTrigger
+from followup.services import reentry
+from followup.services.date_triggers import date_enrollment, date_rules, due_for
 from followup.services.number_pause import holding
 from followup.services.other_form import with_other_form_stops
 from followup.services.planning import (
@@ -45,7 +48,7 @@ from followup.services.upcoming_caps import Going, limit_full, may_defer, skippe
 from followup.services.upcoming_fallbacks import for_no_reply, taken_from
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from zoneinfo import ZoneInfo
 
     from followup.domain.contact import Contact
@@ -64,7 +67,8 @@ class Upcoming:
     its rule is off; `by_hand`: a counsellor sent it by hand (or is sending it), `at` when;
     `paused`: a send a pause holds until sending resumes (the workspace's, or that of the
     number it goes from, when it goes by WhatsApp); `may_defer`: what may put a send off
-    at send time (`messaging_limit`, `warm_up`), or None."""
+    at send time (`messaging_limit`, `warm_up`), or None; `starts`: the journey has not
+    begun, its date comes round then."""
 
     rule_id: str
     rule_name: str
@@ -78,6 +82,7 @@ class Upcoming:
     by_hand: bool = False
     paused: bool = False
     may_defer: str | None = None
+    starts: bool = False
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -94,11 +99,13 @@ class Upcoming:
             "by_hand": self.by_hand,
             "paused": self.paused,
             "may_defer": self.may_defer,
+            "starts": self.starts,
         }
 
 
 def upcoming(deps: Deps, contact: Contact) -> list[Upcoming]:
-    """The next steps of every journey the contact is running, soonest first."""
+    """The next steps of every journey the contact is running, and of each an active date
+    rule will begin for it, soonest first."""
     # Stopped as the contact under the other form of its number is: the same person.
     contact = with_other_form_stops(deps, contact)
     now = deps.clock.now()
@@ -114,8 +121,35 @@ def upcoming(deps: Deps, contact: Contact) -> list[Upcoming]:
         if enrollment.state is EnrollmentState.ACTIVE and rule is not None:
             steps = _journey(deps, rule, enrollment, queued.get(rule.id), contact, now, going)
             found += [may_defer(deps, rule, shown, contact, full=full) for shown in steps]
+    for rule, steps in _to_begin(deps, contact, now, going):
+        found += [may_defer(deps, rule, shown, contact, full=full) for shown in steps]
     last = datetime.max.replace(tzinfo=zone)
     return sorted(found, key=lambda u: (u.at or last, u.rule_name, u.step))
+
+
+def _to_begin(
+    deps: Deps, contact: Contact, now: datetime, going: list[Going]
+) -> Iterator[tuple[Rule, list[Upcoming]]]:
+    """Each active date rule whose date for the contact is still to come, with the steps
+    of the journey it would begin then (marked `starts`), when the tick would enroll the
+    contact: the rule's conditions hold on the date, it sends from the contact's number,
+    its re-entry policy lets it in, and it is not in that journey already."""
+    settings = deps.catalog.settings()
+    zone = contact.zone(settings.zone)
+    history = reentry.History(deps, contact.id)
+    for rule, _ in date_rules(deps):
+        trigger, due = rule.trigger, due_for(rule, contact, settings.zone)
+        if not isinstance(trigger, DateTrigger) or due is None or due <= now:
+            continue
+        if not rule.conditions.hold(contact, due, settings.zone):
+            continue
+        if deps.numbers.refusal(contact.phone_number_id, rule.numbers) is not None:
+            continue
+        begun = date_enrollment(rule, trigger, contact, due, now, zone)
+        if history.holds(begun) or history.refused(rule, begun) is not None:
+            continue
+        steps = _journey(deps, rule, begun, None, contact, now, going)
+        yield rule, [replace(step, starts=True) for step in steps]
 
 
 def _calls_back(deps: Deps, followup: FollowUp) -> bool:
