@@ -5,6 +5,7 @@ lists whom its date reaches in the next day, in the reader's language."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -82,12 +83,13 @@ WHEN_IT_HAPPENS = {
 }
 NO_ONE_NOW = {
     "en": "Would message no one now (a date already past is not replayed), 0 in the next hour "
-    "and 1 in the next day",
+    "and 22 in the next day",
     "id": "Tidak akan mengirim ke siapa pun sekarang (tanggal yang sudah lewat tidak diulang), "
-    "0 dalam satu jam ke depan dan 1 dalam sehari ke depan",
+    "0 dalam satu jam ke depan dan 22 dalam sehari ke depan",
     "pt-BR": "Não enviaria para ninguém agora (uma data que já passou não é repetida), 0 na "
-    "próxima hora e 1 no próximo dia",
+    "próxima hora e 22 no próximo dia",
 }
+TWO_MORE = {"en": "…and 2 more.", "id": "…dan 2 lainnya.", "pt-BR": "…e mais 2."}
 
 
 @pytest.fixture(scope="module")
@@ -193,22 +195,33 @@ def test_the_preview_leaves_out_a_lead_sent_the_message_by_hand_in_words(
 def test_a_date_rules_preview_lists_whom_the_date_reaches_and_others_wait_for_their_trigger(
     stack: Running, browser: Browser, pages: list[Page], watched: Watched
 ) -> None:
-    # Given a renewal reminder and a welcome on entering "applied", both off, and a
-    # customer whose renewal comes in three hours
+    # Given a renewal reminder and a welcome on entering "applied", both off, a customer
+    # whose renewal comes in three hours, and 21 more renewing an hour after her
     assert stack.call("POST", "/api/rules", json=DATE_RULE).status_code == 201
     assert stack.call("POST", "/api/rules", json=WELCOME_RULE).status_code == 201
     soon = (datetime.now(ZoneInfo("Asia/Jakarta")) + timedelta(hours=3)).isoformat()
     lead = {"wa_id": "6281199997301", "name": "Rina Renewal", "attributes": {"renewal_at": soon}}
     assert stack.call("POST", "/api/contacts", json=lead).status_code in (200, 201)
+    later = (datetime.now(ZoneInfo("Asia/Jakarta")) + timedelta(hours=4)).isoformat()
+    for n in range(21):
+        more = {"wa_id": f"62811999974{n:02d}", "name": f"Renewing {n}"}
+        created = stack.call(
+            "POST", "/api/contacts", json={**more, "attributes": {"renewal_at": later}}
+        )
+        assert created.status_code in (200, 201)
     page = sign_in(browser, pages, stack.url, "marketing", watched)
     for locale in ("en", "id", "pt-BR"):
         choose_language(page, locale)
         # When the rule is previewed
         preview(page, stack.url, locale, str(DATE_RULE["id"]))
-        # Then it says no one is messaged now, one in the next day, and names her
+        # Then it says no one is messaged now and 22 in the next day, lists twenty of them
+        # by name (her too, unless a warm-up cap put her off with the others), and counts
+        # the two past those
         shown = page.get_by_test_id("preview")
         expect(shown).to_contain_text(NO_ONE_NOW[locale])
-        expect(shown).to_contain_text("Rina Renewal")
+        listed = shown.get_by_role("listitem").filter(has_text=re.compile("^(Rina )?Renew"))
+        expect(listed).to_have_count(20)
+        expect(page.get_by_test_id("preview-more")).to_have_text(TWO_MORE[locale])
         expect(page.get_by_test_id("preview-incomplete")).to_have_count(0)
         # And a rule on a stage entered says it waits for it, with no count or cost
         preview(page, stack.url, locale, str(WELCOME_RULE["id"]))

@@ -502,6 +502,7 @@ export const en = {
   "editor.preview.dueNow": "{due, number} of them at once; {later, number} later (when the send window opens, after another rule's follow-up, once the messaging limit has room, or on a later day while a new number warms up).",
   "editor.preview.cost": "Their first messages would cost about {cost} at the rate card.",
   "editor.preview.planned": "{name}: {at}",
+  "editor.preview.more": "…and {count, number} more.",
   "editor.preview.waitsPending": "after another rule's follow-up still waiting to go",
   "editor.preview.waitsLimit": "put off by the messaging limit until it has room",
   "editor.preview.waitsWarmUp": "put off to a later day: the new number it goes from has used up today's warm-up cap",

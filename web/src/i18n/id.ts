@@ -504,6 +504,7 @@ export const id: Catalogue = {
   "editor.preview.dueNow": "{due, number} di antaranya langsung; {later, number} nanti (saat jendela kirim dibuka, setelah tindak lanjut aturan lain, saat batas pesan punya kuota lagi, atau pada hari berikutnya selama nomor baru masih dalam masa pemanasan).",
   "editor.preview.cost": "Pesan pertama mereka akan berbiaya sekitar {cost} menurut tarif.",
   "editor.preview.planned": "{name}: {at}",
+  "editor.preview.more": "…dan {count, number} lainnya.",
   "editor.preview.waitsPending": "setelah tindak lanjut aturan lain yang masih menunggu dikirim",
   "editor.preview.waitsLimit": "ditunda oleh batas pesan sampai ada kuota lagi",
   "editor.preview.waitsWarmUp": "ditunda ke hari lain: nomor baru yang mengirimnya sudah mencapai batas pemanasan hari ini",

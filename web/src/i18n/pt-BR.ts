@@ -504,6 +504,7 @@ export const ptBR: Catalogue = {
   "editor.preview.dueNow": "{due, number} deles na hora; {later, number} depois (quando a janela de envio abrir, após o acompanhamento de outra regra, quando o limite de mensagens tiver espaço ou em outro dia enquanto um número novo está em aquecimento).",
   "editor.preview.cost": "As primeiras mensagens custariam cerca de {cost} pela tabela de preços.",
   "editor.preview.planned": "{name}: {at}",
+  "editor.preview.more": "…e mais {count, number}.",
   "editor.preview.waitsPending": "depois do acompanhamento de outra regra que ainda aguarda envio",
   "editor.preview.waitsLimit": "adiado pelo limite de mensagens até haver espaço",
   "editor.preview.waitsWarmUp": "adiado para outro dia: o número novo que envia já usou o limite de aquecimento de hoje",

@@ -97,11 +97,16 @@ export function SampleStep({ api, ruleId, index }: { api: Api; ruleId: string; i
   );
 }
 
+/** The sends a preview lists by name; the others are counted. */
+const LISTED = 20;
+
 /** Who would be messaged and when: each send time on the lead's wall clock, its zone named. */
 export function PreviewPanel({ preview }: { preview: Preview }) {
   const t = useT();
   const intl = useIntl();
   const format = useFormat();
+  const listedOf = preview.fires === "date" ? preview.next_day : preview.now;
+  const unlisted = listedOf - Math.min(preview.planned.length, LISTED);
   return (
     <Paper withBorder p="md" data-testid="preview">
       <Title order={3} size="h4">
@@ -128,7 +133,7 @@ export function PreviewPanel({ preview }: { preview: Preview }) {
         </Text>
       )}
       <List size="sm">
-        {preview.planned.slice(0, 20).map((p) => (
+        {preview.planned.slice(0, LISTED).map((p) => (
           <List.Item key={p.contact_id}>
             {t("editor.preview.planned", {
               name: p.name || p.contact_id,
@@ -140,6 +145,11 @@ export function PreviewPanel({ preview }: { preview: Preview }) {
           </List.Item>
         ))}
       </List>
+      {unlisted > 0 && (
+        <Text size="sm" data-testid="preview-more">
+          {t("editor.preview.more", { count: unlisted })}
+        </Text>
+      )}
       <Excluded preview={preview} />
     </Paper>
   );
