@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.e2e.test_app_pages import choose_language, serious_problems
 from tests.support.browser import Watched, sign_in
@@ -92,6 +92,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, s
     running.stop()
 
 
+def upcoming_steps(page: Page, url: str, contact_id: str, locale: str) -> Locator:
+    """The steps the contact's page lists to come, read in `locale`."""
+    choose_language(page, locale)
+    page.goto(f"{url}/#/contacts/{contact_id}")
+    return page.get_by_test_id("upcoming").locator("li")
+
+
 def test_a_step_sent_by_hand_is_shown_so_in_the_contacts_upcoming_steps(
     stack: tuple[Running, str], browser: Browser, pages: list[Page], watched: Watched
 ) -> None:
@@ -99,12 +106,9 @@ def test_a_step_sent_by_hand_is_shown_so_in_the_contacts_upcoming_steps(
     page = sign_in(browser, pages, running.url, "counselor", watched)
     problems: list[str] = []
     for locale in ("en", "id", "pt-BR"):
-        choose_language(page, locale)
         # When the contact's page is opened
-        page.goto(f"{running.url}/#/contacts/{contact_id}")
-        upcoming = page.get_by_test_id("upcoming")
+        steps = upcoming_steps(page, running.url, contact_id, locale)
         # Then the first step says it was sent by hand, and only the last call is to come
-        steps = upcoming.locator("li")
         expect(steps).to_have_count(2)
         expect(steps.first).to_contain_text(SENT_BY_HAND[locale])
         expect(steps.first).to_contain_text(BY_HAND[locale])
@@ -155,11 +159,9 @@ def test_the_journey_a_date_rule_will_begin_is_listed_and_says_so(
     assert created.status_code == 201
     page = sign_in(browser, pages, running.url, "counselor", watched)
     for locale in ("en", "id", "pt-BR"):
-        choose_language(page, locale)
         # When her page is opened
-        page.goto(f"{running.url}/#/contacts/{created.json()['id']}")
+        step = upcoming_steps(page, running.url, created.json()["id"], locale)
         # Then the reminder is listed for Wednesday 10:00, as a journey still to begin
-        step = page.get_by_test_id("upcoming").locator("li")
         expect(step).to_have_count(1)
         expect(step).to_contain_text("Renewal eve")
         expect(step).to_contain_text(re.compile(r"\b10[:.]00\b"))
@@ -176,11 +178,9 @@ def test_while_sending_is_paused_each_upcoming_send_says_it_is_held(
     assert running.call("PUT", "/api/settings", json={**settings, "paused": True}).is_success
     page = sign_in(browser, pages, running.url, "counselor", watched)
     for locale in ("en", "id", "pt-BR"):
-        choose_language(page, locale)
         # When the contact's page is opened
-        page.goto(f"{running.url}/#/contacts/{contact_id}")
+        steps = upcoming_steps(page, running.url, contact_id, locale)
         # Then both sends to come say they are held until sending resumes
-        steps = page.get_by_test_id("upcoming").locator("li")
         expect(steps).to_have_count(2)
         for step in (steps.first, steps.nth(1)):
             expect(step).to_contain_text(PAUSED[locale])

@@ -172,6 +172,8 @@ def preview(
 
 @dataclass
 class _Reading:
+    """Whether a date rule's preview read the whole funnel in its time."""
+
     complete: bool = True
 
 
