@@ -108,14 +108,14 @@ def test_a_date_rules_conditions_are_judged_on_the_date(engine: MemoryEngine) ->
 def test_a_funnel_too_large_to_read_in_time_previews_the_leads_read_and_says_so(
     engine: MemoryEngine,
 ) -> None:
-    # Given 130 customers renewing on the 25th, more than one page of the funnel
+    # Given 130 customers renewing on the 25th, more than a page of the funnel
     for n in range(130):
         customer(engine, f"62811000080{n:02d}", f"Customer {n}", "2026-11-25")
     reminder = renewal_eve()
-    # When the preview has time for one page only
+    # When the preview has no time left after its first lead
     short = preview(engine.deps, reminder, time_left=lambda: False)
-    # Then it counts the page it read, and says it is not the whole funnel
-    assert (short.complete, short.next_day) == (False, 100)
+    # Then it counts the one it read, and says it is not the whole funnel
+    assert (short.complete, short.next_day) == (False, 1)
     # And with time to read it all, it counts all of them
     whole = preview(engine.deps, reminder)
     assert (whole.complete, whole.next_day, len(whole.planned)) == (True, 130, 100)
@@ -128,3 +128,18 @@ def test_a_rule_waiting_for_an_occurrence_says_it_enrolls_no_one_by_itself(
     welcome = rule("applied-welcome", trigger={"kind": "stage_entered", "stages": ["applied"]})
     seen = preview(engine.deps, welcome)
     assert (seen.fires, seen.now_count, seen.next_day, seen.planned) == ("occurrence", 0, 0, [])
+
+
+def test_a_funnel_of_later_dates_read_out_of_time_says_it_stopped_short(
+    engine: MemoryEngine,
+) -> None:
+    # Given 130 customers renewing next month: none in the next day, more than a page
+    for n in range(130):
+        customer(engine, f"62811000081{n:02d}", f"Customer {n}", "2026-12-25")
+    reminder = renewal_eve()
+    # When the preview has time for its first page only, it says it stopped short
+    short = preview(engine.deps, reminder, time_left=lambda: False)
+    assert (short.complete, short.next_day) == (False, 0)
+    # And with its time, it read them all, none to message in the next day
+    whole = preview(engine.deps, reminder)
+    assert (whole.complete, whole.next_day) == (True, 0)

@@ -4,9 +4,11 @@ and what those first messages would cost.
 An idle rule enrolls the leads quiet long enough at once, and those who cross its idle time
 later: the preview lists the first, and counts the others. A date rule enrolls no one at
 once (a date that passed is not replayed): the preview lists those whose date comes round
-in the next day, read from the whole funnel (the date has no index until the rule is on),
-for up to `READ_TIME` seconds. Any other trigger waits for an occurrence (a reply, a stage
-entered, an event): its preview only says so."""
+in the next day, read from the whole funnel (the date has no index until the rule is on).
+Either is read, and each lead found asked what the tick and the sender would ask, for up
+to `READ_TIME` seconds (a lead at least): past that the counts are of the leads read, and
+the preview says so. Any other trigger waits for an occurrence (a reply, a stage entered,
+an event): its preview only says so."""
 
 from __future__ import annotations
 
@@ -37,8 +39,8 @@ if TYPE_CHECKING:
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 READ_TIME = 10.0
-"""Seconds a date rule's preview reads the funnel for, at most (a page at least): API
-Gateway gives a request 30."""
+"""Seconds a preview reads and asks about leads for, at most: API Gateway gives a request
+30, and each lead found costs a few reads."""
 
 Found = tuple["Contact", datetime, "Enrollment"]
 """A lead the trigger finds, the moment it fires for them, and their enrollment then."""
@@ -99,8 +101,8 @@ class Preview:
     date come round (`planned`: those of the next day), or an occurrence it waits for (a
     reply, a stage entered, an event: no one by itself, and the counts are naught)."""
     complete: bool = True
-    """False when a date rule's preview could not read the whole funnel in `READ_TIME`: its
-    counts are of the leads read."""
+    """False when the preview could not read every lead the trigger finds in `READ_TIME`:
+    its counts are of the leads read."""
 
 
 def preview(
@@ -113,10 +115,11 @@ def preview(
     """Whom the rule would message if switched on now, and when; and those the trigger
     finds that enqueue or the sender would leave alone, and why. An idle rule's `planned`
     are the leads it enrolls at once (`now_count`); a date rule's, those whose date comes
-    round in the next day (`next_day`), read while `time_left()` (by default for
-    `READ_TIME`)."""
+    round in the next day (`next_day`). Leads are read while `time_left()` (by default
+    for `READ_TIME`), one at least."""
     now = deps.clock.now()
     settings = deps.catalog.settings()
+    time_left = time_left or for_seconds(READ_TIME)
     reading = _Reading()
     if rule.idle is not None:
         found = _idle(deps, rule, rule.idle, settings, now)
@@ -131,7 +134,10 @@ def preview(
     costs: dict[str, list[float]] = defaultdict(list)
     skipped: Counter[str] = Counter()
     counted: dict[str, Contact] = {}
-    for found_contact, fires, enrollment in found:
+    for n, (found_contact, fires, enrollment) in enumerate(found):
+        if n and not time_left():
+            reading.complete = False
+            break
         # Stopped as the contact under the other form of its number is: the same person.
         contact = with_other_form_stops(deps, found_contact)
         going = goes(deps, rule, enrollment, contact, now)
@@ -172,7 +178,7 @@ def preview(
 
 @dataclass
 class _Reading:
-    """Whether a date rule's preview read the whole funnel in its time."""
+    """Whether the preview read every lead the trigger finds in its time."""
 
     complete: bool = True
 
@@ -201,13 +207,12 @@ def _dated(
     trigger: DateTrigger,
     settings: WorkspaceSettings,
     now: datetime,
-    time_left: Callable[[], bool] | None,
+    time_left: Callable[[], bool],
     reading: _Reading,
 ) -> Iterator[Found]:
     """The leads of the funnel whose date comes round in the next day, and whom the
     conditions let in on it, read a page at a time while `time_left()` (a page at least);
     `reading` says whether time ran out first."""
-    time_left = time_left or for_seconds(READ_TIME)
     read = False
     for stage in settings.stages:
         after: str | None = None

@@ -367,12 +367,14 @@ def _check_mass_send(deps: Deps, rule: Rule, confirmed: bool) -> None:
     if rule.idle is None:
         return  # only an idle rule enrolls leads the moment it is switched on
     limit = deps.catalog.settings().mass_send_limit
-    count = preview(deps, rule, sample=0).now_count
-    if count > limit and not confirmed:
-        raise MassSend(
-            f"activating would message {count} contacts at once (limit {limit}); "
-            "mass sends get WhatsApp numbers banned: confirm to go ahead"
-        )
+    seen = preview(deps, rule, sample=0)
+    if confirmed or (seen.now_count <= limit and seen.complete):
+        return
+    unread = "" if seen.complete else " or more (the check could not read every lead in time)"
+    raise MassSend(
+        f"activating would message {seen.now_count} contacts{unread} at once (limit {limit}); "
+        "mass sends get WhatsApp numbers banned: confirm to go ahead"
+    )
 
 
 def deactivate(deps: Deps, rule_id: str, cancel_queued: bool) -> Toggled:
