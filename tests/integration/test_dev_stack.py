@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -361,3 +362,20 @@ def test_a_second_ctrl_c_keeps_the_data_and_a_damaged_state_file_is_left_alone(
     assert "--reset" in printed
     assert "Traceback" not in printed
     assert saved.read_bytes() == damaged
+
+
+def test_a_port_taken_before_the_stack_listens_is_given_up_for_another(tmp_path: Path) -> None:
+    # Given a port another process holds, as one may take a free port before a stack starts
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = holder.getsockname()[1]
+        # When a test's stack is started on it
+        stack = Running(tmp_path / "state", taken, contacts=1)
+        try:
+            # Then it serves on another port, and says where ("already in use" is no "ready")
+            assert stack.port != taken
+            answer = httpx.get(f"{stack.url}/config.json", timeout=SAFETY_NET)
+            assert answer.json() == {"mode": "local"}
+        finally:
+            assert stack.stop() == 0

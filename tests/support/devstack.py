@@ -27,6 +27,14 @@ stack here: the demo's leads are seeded from the clock, so the hour a test happe
 at would change what is due."""
 
 
+READY = "ready · Ctrl-C stops"
+"""The line `followup dev` prints once it serves ("already in use" holds "ready" too)."""
+PORT_TAKEN = "could not listen"
+"""What `followup dev` says when another process took its port first."""
+STARTS = 3
+"""Starts tried, each on another free port, when the one given is taken meanwhile."""
+
+
 class Running:
     """`followup dev` on a free port with its own state directory, ticking only when asked."""
 
@@ -44,17 +52,31 @@ class Running:
     ) -> None:
         """`background`: started as a script's `followup dev &` is, with SIGINT ignored;
         `ready`: wait until it says so; `tick`: seconds between ticks (0: POST /dev/tick);
-        `clock`: the demo clock's start."""
-        self.url = f"http://127.0.0.1:{port}"
-        self.port = port
+        `clock`: the demo clock's start. A port another process takes between `free_port`
+        and the stack's start is given up for another free one."""
         self.state = state
-        self.output: list[str] = []
         self._tokens: dict[str, dict[str, str]] = {}
-        command = [
-            *(str(FOLLOWUP), "dev", "--port", str(port), "--tick", str(tick)),
-            *("--contacts", str(contacts), "--state-dir", str(state)),
+        options = [
+            *("--tick", str(tick), "--contacts", str(contacts), "--state-dir", str(state)),
             *(("--clock", clock) if clock else ()),
         ]
+        for _ in range(STARTS):
+            self._start(port, options, background, env)
+            if not ready or self._serving():
+                return
+            said = "".join(self.output)
+            if PORT_TAKEN not in said:
+                raise AssertionError(f"followup dev stopped before it was ready:\n{said}")
+            port = free_port()
+        raise AssertionError(f"followup dev found no free port in {STARTS} starts")
+
+    def _start(
+        self, port: int, options: list[str], background: bool, env: dict[str, str] | None
+    ) -> None:
+        self.url = f"http://127.0.0.1:{port}"
+        self.port = port
+        self.output: list[str] = []
+        command = [str(FOLLOWUP), "dev", "--port", str(port), *options]
         if background:  # what `&` in a non-interactive shell does to SIGINT
             command = ["sh", "-c", 'trap "" INT; exec "$@"', "sh", *command]
         self.process = subprocess.Popen(
@@ -64,9 +86,22 @@ class Running:
             text=True,
             env={**os.environ, **(env or {})},
         )
-        threading.Thread(target=self._read, daemon=True).start()
-        if ready:
-            eventually(lambda: "ready" in "".join(self.output) or None, timeout=2 * SAFETY_NET)
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _serving(self) -> bool:
+        """Whether the stack says it is ready before its process ends (then all it said is
+        in `output`), waiting as long as a start may take."""
+        deadline = time.monotonic() + 2 * SAFETY_NET
+        while time.monotonic() < deadline:
+            if READY in "".join(self.output):
+                return True
+            if self.process.poll() is not None:
+                self._reader.join(timeout=SAFETY_NET)
+                return READY in "".join(self.output)
+            time.sleep(0.2)
+        said = "".join(self.output)[-2000:]
+        raise AssertionError(f"followup dev did not say it was ready; it said:\n{said}")
 
     def _read(self) -> None:
         assert self.process.stdout is not None
