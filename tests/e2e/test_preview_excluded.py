@@ -1,7 +1,9 @@
 """The journey builder's preview in a real headless Chromium against `followup dev`: the
 leads a rule would leave out are listed by name with why (a hot lead, one a counsellor
-sent the message by hand), those a new number's warm-up puts off say so, and a date rule
-lists whom its date reaches in the next day, in the reader's language."""
+sent the message by hand), those a new number's warm-up puts off say so, a date rule
+lists whom its date reaches in the next day, and turning on one whose date reaches more
+than the mass-send limit on one day asks for confirmation saying how many on which day,
+in the reader's language."""
 
 from __future__ import annotations
 
@@ -90,6 +92,28 @@ NO_ONE_NOW = {
     "próxima hora e 22 no próximo dia",
 }
 TWO_MORE = {"en": "…and 2 more.", "id": "…dan 2 lainnya.", "pt-BR": "…e mais 2."}
+CLASS_RULE = {
+    **WARM_RULE,
+    "id": "e2e-class",
+    "name": "Class reminder",
+    "trigger": {"kind": "date", "attribute": "class_start", "at": "09:00"},
+}
+SWITCH = {"en": "Active: ", "id": "Aktif: ", "pt-BR": "Ativa: "}
+CROWD = {
+    "en": r"Turning this on would message 3 leads on {d} \S+ {y}, when their class_start "
+    r"comes round \(the limit is 2\)\. Mass sends get WhatsApp numbers banned\.",
+    "id": r"Mengaktifkan ini akan mengirim pesan ke 3 prospek pada {d} \S+ {y}, saat "
+    r"class_start mereka tiba \(batasnya 2\)\. Pengiriman massal membuat nomor WhatsApp "
+    r"diblokir\.",
+    "pt-BR": r"Ativar isto enviaria mensagens a 3 leads em {d} de \S+ de {y}, quando chegar o "
+    r"class_start deles \(o limite é 2\)\. Envios em massa fazem números de WhatsApp "
+    r"serem banidos\.",
+}
+BUTTONS = {
+    "en": ("Activate anyway", "Cancel"),
+    "id": ("Tetap aktifkan", "Batal"),
+    "pt-BR": ("Ativar mesmo assim", "Cancelar"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -230,3 +254,38 @@ def test_a_date_rules_preview_lists_whom_the_date_reaches_and_others_wait_for_th
         )
         expect(page.get_by_test_id("preview-cost")).to_have_count(0)
     assert watched.errors == []
+
+
+def test_turning_on_a_date_rule_that_reaches_a_crowd_on_one_day_says_how_many_on_which_day(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given a mass-send limit of two, a class reminder that is off, and three students
+    # whose class starts on the same day, ten days on
+    settings = stack.call("GET", "/api/settings").json()
+    assert stack.call("PUT", "/api/settings", json=settings | {"mass_send_limit": 2}).is_success
+    assert stack.call("POST", "/api/rules", json=CLASS_RULE).status_code == 201
+    starts = datetime.now(ZoneInfo("Asia/Jakarta")).date() + timedelta(days=10)
+    for n in range(3):
+        student = {"wa_id": f"62811999975{n:02d}", "attributes": {"class_start": str(starts)}}
+        assert stack.call("POST", "/api/contacts", json=student).status_code in (200, 201)
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    for locale in ("en", "id", "pt-BR"):
+        choose_language(page, locale)
+        page.goto(f"{stack.url}/#/rules")
+        # When they switch it on
+        page.get_by_role("checkbox", name=f"{SWITCH[locale]}{CLASS_RULE['name']}").click()
+        # Then they are asked to confirm, told in their language how many it would message
+        # on which day, the day in their language's words
+        asked = page.get_by_role("alertdialog")
+        said = CROWD[locale].format(d=starts.day, y=starts.year)
+        expect(asked).to_contain_text(re.compile(said))
+        expect(asked).not_to_contain_text(str(starts))
+        asked.get_by_role("button", name=BUTTONS[locale][1]).click()
+        expect(asked).to_have_count(0)
+    assert not stack.call("GET", f"/api/rules/{CLASS_RULE['id']}").json()["active"]
+    # And confirming turns it on
+    page.get_by_role("checkbox", name=f"{SWITCH['pt-BR']}{CLASS_RULE['name']}").click()
+    page.get_by_role("alertdialog").get_by_role("button", name=BUTTONS["pt-BR"][0]).click()
+    expect(page.get_by_role("alertdialog")).to_have_count(0)
+    assert stack.call("GET", f"/api/rules/{CLASS_RULE['id']}").json()["active"]
+    assert [e for e in watched.errors if "status of 409" not in e] == []  # the refusals

@@ -61,10 +61,44 @@ def test_activating_a_mass_send_needs_confirmation(engine: LocalEngine) -> None:
     status, answer = call(engine, "POST", "/api/rules/apply-remind-24h/activate", role="marketing")
     assert (status, answer["error"]["code"]) == (409, "mass_send")
     assert "3 contacts" in answer["error"]["message"]
+    [details] = answer["error"]["details"]
+    assert [details[k] for k in ("count", "limit", "complete", "day")] == [3, 2, True, None]
     _, saved = call(engine, "POST", "/api/rules/apply-remind-24h/preview")
     assert saved["now"] == 3
     status, answer = call(engine, "POST", "/api/rules/apply-remind-24h/activate?confirm=true")
     assert (status, answer["active"]) == (200, True)
+
+
+def test_activating_a_date_rule_says_its_busiest_day_in_the_details(engine: LocalEngine) -> None:
+    # Given three students starting class on 10 Dec, and a limit of two
+    for n in range(3):
+        attributes = {"class_start": "2026-12-10"}
+        call(
+            engine,
+            "POST",
+            "/api/contacts",
+            {"wa_id": f"6281100001{n:03d}", "attributes": attributes},
+        )
+    _, settings = call(engine, "GET", "/api/settings")
+    call(engine, "PUT", "/api/settings", settings | {"mass_send_limit": 2})
+    trigger = {"kind": "date", "attribute": "class_start", "at": "09:00"}
+    call(engine, "POST", "/api/rules", body(trigger=trigger, exit={}, active=False))
+    # When marketing turns it on, the refusal gives the app what to say in its language
+    status, answer = call(engine, "POST", "/api/rules/apply-remind-24h/activate", role="marketing")
+    assert (status, answer["error"]["code"]) == (409, "mass_send")
+    [details] = answer["error"]["details"]
+    assert details | {"message": ""} == {
+        "field": "trigger",
+        "message": "",
+        "code": "mass_send",
+        "count": 3,
+        "limit": 2,
+        "complete": True,
+        "day": "2026-12-10",
+        "attribute": "class_start",
+    }
+    assert details["message"] == answer["error"]["message"]
+    assert not call(engine, "GET", "/api/rules/apply-remind-24h")[1]["active"]
 
 
 def test_saving_an_active_rule_is_an_activation_too(engine: LocalEngine) -> None:

@@ -9,6 +9,7 @@ import { useIntl } from "react-intl";
 import { useLocation, useNavigate, useParams } from "react-router";
 import { type Api, ApiError, type Problem, type Rule } from "../api";
 import { useT } from "../i18n/locale";
+import { useMassSendWords } from "../massSend";
 import { ErrorState, Loading } from "../problems";
 import { useSession } from "../session";
 import { Canvas } from "./editor/Canvas";
@@ -150,6 +151,7 @@ export function RuleEditor({
 }) {
   const t = useT();
   const intl = useIntl();
+  const massSendWords = useMassSendWords();
   // The rule as last saved: the one opened, then each save's answer. A new rule saved here
   // (kept open for its warnings) is from then on edited as that rule: saved again as its
   // next version, its draft kept under its id.
@@ -170,7 +172,7 @@ export function RuleEditor({
   const [failure, setFailure] = useState<unknown>(null);
   const [warnings, setWarnings] = useState<Problem[]>([]);
   const [preview, setPreview] = useState<Preview | null>(null);
-  const [massSend, setMassSend] = useState(false);
+  const [massSend, setMassSend] = useState<string | null>(null);
   const [stale, setStale] = useState(false);
   const [generation, setGeneration] = useState(0);
   const [layout, setLayout] = useState(0);
@@ -266,7 +268,7 @@ export function RuleEditor({
   const save = async (confirm = false) => {
     setProblems(new Map());
     setFailure(null);
-    setMassSend(false);
+    setMassSend(null);
     setStale(false);
     const suffix = confirm ? "?confirm=true" : "";
     try {
@@ -286,7 +288,7 @@ export function RuleEditor({
       if (saved.warnings.length) setWarnings(saved.warnings);
       else onDone();
     } catch (error) {
-      if (error instanceof ApiError && error.code === "mass_send") setMassSend(true);
+      if (error instanceof ApiError && error.code === "mass_send") setMassSend(massSendWords(error));
       else if (error instanceof ApiError && error.code === "stale") setStale(true);
       else fail(error);
     }
@@ -478,12 +480,14 @@ export function RuleEditor({
           </Group>
           {massSend && (
             <Alert color="yellow" role="alertdialog" aria-label={t("rules.confirm")}>
-              <Text size="sm">{t("editor.massSend")}</Text>
+              <Text size="sm">
+                {massSend} {t("editor.checkPreview")}
+              </Text>
               <Group gap="xs" mt="xs">
                 <Button size="xs" onClick={() => save(true)}>
                   {t("editor.massSendConfirm")}
                 </Button>
-                <Button size="xs" variant="default" onClick={() => setMassSend(false)}>
+                <Button size="xs" variant="default" onClick={() => setMassSend(null)}>
                   {t("editor.cancel")}
                 </Button>
               </Group>

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { useNavigate } from "react-router";
 import { ApiError, type Rule, type Trigger } from "../api";
 import { useT } from "../i18n/locale";
+import { useMassSendWords } from "../massSend";
 import { Empty, ErrorState, Loading } from "../problems";
 import { useRules, useSession } from "../session";
 import { intentWords } from "../waiting";
@@ -40,6 +41,7 @@ export function RulesPage() {
   const { api, session } = useSession();
   const t = useT();
   const triggerWords = useTriggerWords();
+  const massSendWords = useMassSendWords();
   const rules = useRules();
   const queries = useQueryClient();
   const navigate = useNavigate();
@@ -55,7 +57,7 @@ export function RulesPage() {
       setConfirming(null);
       await queries.invalidateQueries({ queryKey: ["rules"] });
     } catch (error) {
-      if (error instanceof ApiError && error.code === "mass_send") setConfirming({ rule, message: error.message });
+      if (error instanceof ApiError && error.code === "mass_send") setConfirming({ rule, message: massSendWords(error) });
       else setProblem(error);
     }
   };

@@ -44,6 +44,8 @@ def from_domain(exc: DomainError) -> Response[str]:
                 details = rule_details(exc)
             elif isinstance(exc, InvalidField):
                 details = [{"field": exc.field, "message": exc.message, "code": exc.code}]
+            elif isinstance(exc, MassSend):
+                details = [mass_send_details(exc)]
             return error(status, code, str(exc), details)
     return error(400, "bad_request", str(exc))
 
@@ -64,6 +66,21 @@ def method_not_allowed(allowed: list[str]) -> Response[str]:
     response = error(405, "method_not_allowed", f"this path answers {', '.join(allowed)}")
     response.headers["Allow"] = ", ".join(allowed)
     return response
+
+
+def mass_send_details(exc: MassSend) -> dict[str, Any]:
+    """How many the activation would message, against which limit, and (a date rule) on
+    which day, for the admin app to say in the reader's language."""
+    return {
+        "field": "trigger",
+        "message": str(exc),
+        "code": "mass_send",
+        "count": exc.count,
+        "limit": exc.limit,
+        "complete": exc.complete,
+        "day": exc.day.isoformat() if exc.day is not None else None,
+        "attribute": exc.attribute,
+    }
 
 
 def rule_details(exc: InvalidRule) -> list[dict[str, Any]]:

@@ -8,14 +8,17 @@ in the next day, read from the whole funnel (the date has no index until the rul
 Either is read, and each lead found asked what the tick and the sender would ask, for up
 to `READ_TIME` seconds (a lead at least): past that the counts are of the leads read, and
 the preview says so. Any other trigger waits for an occurrence (a reply, a stage entered,
-an event): its preview only says so."""
+an event): its preview only says so.
+
+A date rule's whole future is in its contacts' dates: `busiest_day` counts the day whose
+date reaches the most of them, the mass send that switching it on would set off."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from followup.domain.channels import fit_sms
@@ -183,6 +186,39 @@ class _Reading:
     complete: bool = True
 
 
+@dataclass(frozen=True)
+class Crowd:
+    """The most leads a date rule's date reaches on one day of the workspace's calendar,
+    and that day (None: no lead's date is still to come)."""
+
+    count: int
+    day: date | None
+    complete: bool
+    """False when the funnel could not all be read in time: the counts are of those read."""
+
+
+def busiest_day(
+    deps: Deps, rule: Rule, trigger: DateTrigger, time_left: Callable[[], bool] | None = None
+) -> Crowd:
+    """The day on which `trigger`'s date comes round for the most leads of the funnel, from
+    now on, with the conditions judged on the date and opted-out leads left out: the most
+    `rule` would message on one day, however far off. Read while `time_left()` (by
+    default for `READ_TIME`), a page at least."""
+    now = deps.clock.now()
+    settings = deps.catalog.settings()
+    reading = _Reading()
+    days: Counter[date] = Counter()
+    for contact in _funnel(deps, settings, time_left or for_seconds(READ_TIME), reading):
+        due = trigger.due(contact.attributes, contact.zone(settings.zone))
+        if due is None or due <= now or contact.opted_out:
+            continue
+        if rule.conditions.hold(contact, due, settings.zone):
+            days[due.astimezone(settings.zone).date()] += 1
+    busiest = days.most_common(1)
+    day, count = busiest[0] if busiest else (None, 0)
+    return Crowd(count, day, reading.complete)
+
+
 def _idle(
     deps: Deps, rule: Rule, trigger: IdleTrigger, settings: WorkspaceSettings, now: datetime
 ) -> Iterator[Found]:
@@ -211,8 +247,22 @@ def _dated(
     reading: _Reading,
 ) -> Iterator[Found]:
     """The leads of the funnel whose date comes round in the next day, and whom the
-    conditions let in on it, read a page at a time while `time_left()` (a page at least);
-    `reading` says whether time ran out first."""
+    conditions let in on it."""
+    for contact in _funnel(deps, settings, time_left, reading):
+        zone = contact.zone(settings.zone)
+        due = trigger.due(contact.attributes, zone)
+        if due is None or not now < due <= now + DAY:
+            continue  # a date past is not replayed; a later one is not previewed
+        if rule.conditions.hold(contact, due, settings.zone):
+            yield contact, due, date_enrollment(rule, trigger, contact, due, now, zone)
+
+
+def _funnel(
+    deps: Deps, settings: WorkspaceSettings, time_left: Callable[[], bool], reading: _Reading
+) -> Iterator[Contact]:
+    """The contacts of every stage of the funnel (a date has no index until its rule is
+    on), read a page at a time while `time_left()` (a page at least); `reading` says
+    whether time ran out first."""
     read = False
     for stage in settings.stages:
         after: str | None = None
@@ -222,13 +272,7 @@ def _dated(
                 return
             page = deps.contacts.contacts_in(stage, BACKFILL_PAGE, after)
             read = True
-            for contact in page.items:
-                zone = contact.zone(settings.zone)
-                due = trigger.due(contact.attributes, zone)
-                if due is None or not now < due <= now + DAY:
-                    continue  # a date past is not replayed; a later one is not previewed
-                if rule.conditions.hold(contact, due, settings.zone):
-                    yield contact, due, date_enrollment(rule, trigger, contact, due, now, zone)
+            yield from page.items
             after = page.cursor
             if after is None:
                 break

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from itertools import chain
 
 from pydantic import BaseModel, ValidationError
@@ -26,7 +26,7 @@ from followup.services.deps import Deps
 from followup.services.number_pause import held_names
 from followup.services.planning import COUNTED_WITHIN, ended
 from followup.services.ports import Authorship, CommitRejected, EnrollmentChange, Phase, RuleError
-from followup.services.preview import preview
+from followup.services.preview import busiest_day, preview
 from followup.services.settle import end_enrollment, end_unsent
 
 _EVERYTHING = timedelta(days=3650)
@@ -324,7 +324,29 @@ def _switch(deps: Deps, rule_id: str, active: bool) -> Toggled:
 
 
 class MassSend(DomainError):
-    """Activation would message more contacts at once than the workspace allows unconfirmed."""
+    """Activation would message more contacts at once than the workspace allows unconfirmed:
+    `count` of them (or more, not `complete`: the check ran out of time), and for a date
+    rule on `day`, when their `attribute` comes round."""
+
+    def __init__(
+        self,
+        count: int,
+        limit: int,
+        complete: bool,
+        day: date | None = None,
+        attribute: str | None = None,
+    ) -> None:
+        unread = "" if complete else " or more (the check could not read every lead in time)"
+        when = "at once"
+        if attribute is not None:
+            on = f"on {day.isoformat()}" if day is not None else "on one day"
+            when = f"{on}, when their {attribute} comes round"
+        super().__init__(
+            f"activating would message {count} contacts{unread} {when} (limit {limit}); "
+            "mass sends get WhatsApp numbers banned: confirm to go ahead"
+        )
+        self.count, self.limit, self.complete = count, limit, complete
+        self.day, self.attribute = day, attribute
 
 
 def activate(deps: Deps, rule_id: str, confirmed: bool) -> Toggled:
@@ -362,19 +384,34 @@ def _today(model: BaseModel, prefix: str) -> list[Problem]:
     return []
 
 
-def _check_mass_send(deps: Deps, rule: Rule, confirmed: bool) -> None:
+def _check_mass_send(deps: Deps, rule: Rule, confirmed: bool, replaced: Rule | None = None) -> None:
+    """Refuse, unless `confirmed`, to switch on (or save active over `replaced`) a rule that
+    would message more than the workspace's mass-send limit at once: an idle rule, the
+    leads it enrolls on the spot; a date rule, the leads its date reaches on the busiest
+    day to come (a class start, a fair). A check that could not read every lead in time
+    asks too. A date rule saved active over an active version with the same trigger and
+    conditions reaches the same leads: it was checked when it was switched on."""
     runnable(deps, rule)
-    if rule.idle is None:
-        return  # only an idle rule enrolls leads the moment it is switched on
-    limit = deps.catalog.settings().mass_send_limit
-    seen = preview(deps, rule, sample=0)
-    if confirmed or (seen.now_count <= limit and seen.complete):
+    if confirmed:
         return
-    unread = "" if seen.complete else " or more (the check could not read every lead in time)"
-    raise MassSend(
-        f"activating would message {seen.now_count} contacts{unread} at once (limit {limit}); "
-        "mass sends get WhatsApp numbers banned: confirm to go ahead"
-    )
+    limit = deps.catalog.settings().mass_send_limit
+    if rule.idle is not None:
+        seen = preview(deps, rule, sample=0)
+        if seen.now_count <= limit and seen.complete:
+            return
+        raise MassSend(seen.now_count, limit, seen.complete)
+    if not isinstance(rule.trigger, DateTrigger):
+        return  # the other triggers reach contacts one occurrence at a time
+    if replaced is not None and replaced.active and _reaches_the_same(replaced, rule):
+        return
+    crowd = busiest_day(deps, rule, rule.trigger)
+    if crowd.count <= limit and crowd.complete:
+        return
+    raise MassSend(crowd.count, limit, crowd.complete, crowd.day, rule.trigger.attribute)
+
+
+def _reaches_the_same(replaced: Rule, rule: Rule) -> bool:
+    return (replaced.trigger, replaced.conditions) == (rule.trigger, rule.conditions)
 
 
 def deactivate(deps: Deps, rule_id: str, cancel_queued: bool) -> Toggled:
@@ -457,7 +494,7 @@ def _save(
     if errors:
         raise InvalidRule(errors)
     if rule.active:
-        _check_mass_send(deps, rule, confirmed)
+        _check_mass_send(deps, rule, confirmed, replaced)
     authored = Authorship(by, deps.clock.now()) if by else None
     before = deps.rules.rule_head(rule.id) if over else None
     was_active = replaced.active if replaced else None

@@ -1,0 +1,34 @@
+// The mass-send refusal in the reader's language, from the numbers the API gives with it.
+import type { ApiError } from "./api";
+import { useFormat } from "./format";
+import { useT } from "./i18n/locale";
+
+interface MassSend {
+  count: number;
+  limit: number;
+  complete: boolean;
+  /** A date rule's busiest day to come (the workspace's calendar), and its attribute. */
+  day: string | null;
+  attribute: string | null;
+}
+
+/** "Turning this on would message 450 leads on 8 Dec 2026, when their class_start comes
+ * round (the limit is 200)." and, when the check ran out of time, that there may be more;
+ * the API's English sentence when it gives no numbers. */
+export function useMassSendWords(): (error: ApiError) => string {
+  const t = useT();
+  const format = useFormat();
+  return (error) => {
+    const facts = error.details.find((d) => d.code === "mass_send") as unknown as MassSend | undefined;
+    if (facts?.count === undefined) return error.message;
+    const values = { count: facts.count, limit: facts.limit };
+    const said =
+      facts.attribute === null
+        ? t("massSend.atOnce", values)
+        : facts.day === null
+          ? t("massSend.oneDay", { ...values, attribute: facts.attribute })
+          : t("massSend.onDay", { ...values, attribute: facts.attribute, day: format.day(facts.day) });
+    const unread = facts.complete ? "" : ` ${t("massSend.unread")}`;
+    return `${said}${unread} ${t("massSend.why")}`;
+  };
+}
