@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from followup.domain.contact import Contact
 from followup.domain.rule import Rule
 from followup.services import rules
@@ -103,3 +105,26 @@ def test_a_rule_that_never_lets_a_lead_in_twice_lists_no_second_renewal(
     customer(engine, "2026-12-26")
     # Then no second journey is listed: the rule would not begin it
     assert listed(engine, lead) == []
+
+
+def test_the_contact_page_reads_the_contacts_enrollments_once(
+    engine: MemoryEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a customer reminded this Wednesday who renewed for a year: next year's reminder
+    # is to come, and the listing judges its re-entry on this year's enrollment
+    rules.create(engine.deps, renewal())
+    lead = customer(engine, "2026-11-26")
+    engine.ticks_until(datetime(2026, 11, 25, 13, 0, tzinfo=JAKARTA), every=HOUR)
+    lead = customer(engine, "2027-11-26")
+    store = engine.deps.followups
+    asked: list[str] = []
+
+    def enrollments_of(contact_id: str) -> Any:
+        asked.append(contact_id)
+        return type(store).enrollments_of(store, contact_id)
+
+    monkeypatch.setattr(store, "enrollments_of", enrollments_of)
+    # When the contact page lists their steps, the journey to begin is judged on the
+    # enrollments read once
+    assert listed(engine, lead) == [(1, "Thu 10:00", True), (2, "Thu 12:00", True)]
+    assert asked == [lead.id]

@@ -14,12 +14,13 @@ if TYPE_CHECKING:
 
 
 class History:
-    """One contact's enrollments, read (one query) the first time a rule needs them."""
+    """One contact's enrollments, read (one query) the first time a rule needs them, unless
+    the caller read them already (`read`)."""
 
-    def __init__(self, deps: Deps, contact_id: str) -> None:
+    def __init__(self, deps: Deps, contact_id: str, read: list[Enrollment] | None = None) -> None:
         self._deps = deps
         self._contact_id = contact_id
-        self._past: list[Enrollment] | None = None
+        self._past = read
 
     def refused(self, rule: Rule, candidate: Enrollment) -> str | None:
         """Why `rule`'s re-entry policy keeps `candidate` out (`in_journey`,

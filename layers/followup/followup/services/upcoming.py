@@ -115,28 +115,29 @@ def upcoming(deps: Deps, contact: Contact) -> list[Upcoming]:
     going = to_go(followups, now, lambda f: _calls_back(deps, f))
     full = limit_full(deps, now)
     found: list[Upcoming] = []
-    for enrollment_v in deps.followups.enrollments_of(contact.id):
-        enrollment = enrollment_v.item
+    enrollments = [found_v.item for found_v in deps.followups.enrollments_of(contact.id)]
+    for enrollment in enrollments:
         rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
         if enrollment.state is EnrollmentState.ACTIVE and rule is not None:
             steps = _journey(deps, rule, enrollment, queued.get(rule.id), contact, now, going)
             found += [may_defer(deps, rule, shown, contact, full=full) for shown in steps]
-    for rule, steps in _to_begin(deps, contact, now, going):
+    history = reentry.History(deps, contact.id, enrollments)
+    for rule, steps in _to_begin(deps, contact, now, going, history):
         found += [may_defer(deps, rule, shown, contact, full=full) for shown in steps]
     last = datetime.max.replace(tzinfo=zone)
     return sorted(found, key=lambda u: (u.at or last, u.rule_name, u.step))
 
 
 def _to_begin(
-    deps: Deps, contact: Contact, now: datetime, going: list[Going]
+    deps: Deps, contact: Contact, now: datetime, going: list[Going], history: reentry.History
 ) -> Iterator[tuple[Rule, list[Upcoming]]]:
     """Each active date rule whose date for the contact is still to come, with the steps
     of the journey it would begin then (marked `starts`), when the tick would enroll the
     contact: the rule's conditions hold on the date, it sends from the contact's number,
-    its re-entry policy lets it in, and it is not in that journey already."""
+    its re-entry policy lets it in (judged on its enrollments, `history`), and it is not
+    in that journey already."""
     settings = deps.catalog.settings()
     zone = contact.zone(settings.zone)
-    history = reentry.History(deps, contact.id)
     for rule, _ in date_rules(deps):
         trigger, due = rule.trigger, due_for(rule, contact, settings.zone)
         if not isinstance(trigger, DateTrigger) or due is None or due <= now:
