@@ -300,19 +300,27 @@ SCHEDULED = {
     "id": "tindak lanjut dijadwalkan: Call back as asked, ",
     "pt-BR": "follow-up agendado: Call back as asked, ",
 }
+ALREADY_ENROLLED = {
+    "en": "follow-ups ended; already at stage enrolled",
+    "id": "tindak lanjut dihentikan; sudah di tahap enrolled",
+    "pt-BR": "follow-ups encerrados; já na etapa enrolled",
+}
 
 
 def test_each_reply_says_what_it_was_read_as_and_what_it_did_in_the_readers_words(
     site: tuple[Running, dict[str, str]], browser: Browser, pages: list[Page], watched: Watched
 ) -> None:
-    # Given a lead who asked a question, then wrote that they are not interested, and one
-    # who asked to be called back tomorrow at 10 (the demo's call-back rule is on)
+    # Given a lead who asked a question, then wrote that they are not interested, one who
+    # asked to be called back tomorrow at 10 (the demo's call-back rule is on), and an
+    # enrolled student who says they paid already
     stack, _ = site
     said = {
         "6281199990177": ("Is there a scholarship?", "not interested, thanks"),
         "6281199990178": ("lagi sibuk kak, telpon besok jam 10 aja ya",),
+        "6281199990179": ("sudah bayar kak, sudah transfer kemarin",),
     }
-    ids = [lead(stack, wa_id, "Rina Ragu") for wa_id in said]
+    ids = [lead(stack, wa_id, "Rina Ragu") for wa_id in list(said)[:2]]
+    ids.append(lead(stack, "6281199990179", "Sari Siswa", stage="enrolled"))
     for wa_id, texts in said.items():
         for text in texts:
             wrote = httpx.post(
@@ -337,5 +345,7 @@ def test_each_reply_says_what_it_was_read_as_and_what_it_did_in_the_readers_word
         page.goto(f"{stack.url}/#/contacts/{ids[1]}")
         expect(page.locator(".intent").last).to_contain_text(SCHEDULED[locale])
         expect(page.get_by_role("main")).not_to_contain_text("2026-")
+        page.goto(f"{stack.url}/#/contacts/{ids[2]}")
+        expect(page.locator(".intent").last).to_contain_text(ALREADY_ENROLLED[locale])
     choose_language(page, "en")
     assert watched.errors == []

@@ -240,6 +240,10 @@ def test_call_me_tomorrow_at_10_on_a_friday_goes_at_the_next_opening(engine: Mem
     # Saturday is a blackout day by default: Monday 08:00 WIB is the next opening.
     assert intent["effect"] == "follow-up call-back at 2026-11-30 08:00 Asia/Jakarta"
     assert intent["effect_code"] == "follow_up_scheduled"
+    # and in data, for the admin app to say in its reader's language
+    assert intent["scheduled"] == [
+        {"rule_id": "call-back", "local": "2026-11-30T08:00", "zone": "Asia/Jakarta"}
+    ]
     engine.clock.advance(timedelta(days=2, hours=22, minutes=59))  # Monday 07:59 WIB
     engine.tick()
     assert engine.sandbox.sent() == []

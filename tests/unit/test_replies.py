@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from followup.domain.conversation import MessageIntent
 from followup.domain.intents import Detected, Intent
 from followup.domain.replies import read_reply
 from followup.domain.settings import IntentSettings, WorkspaceSettings
@@ -26,7 +27,24 @@ def test_done_suggests_nothing_to_a_contact_already_there() -> None:
     reading = read_reply(SURE_DONE, WorkspaceSettings(), "enrolled")
     assert reading.record.suggested_stage is None
     assert reading.record.effect == "ended the follow-ups; already at stage enrolled"
+    assert reading.record.at_stage == "enrolled"  # for the admin app's words
     assert reading.ends == "done"
+
+
+def test_a_reading_stored_before_its_effects_facts_were_kept_gives_them_from_its_sentence() -> None:
+    two = (
+        "follow-up call-back at 2026-11-30 08:00 Asia/Jakarta; "
+        "follow-up visit-day at 2026-12-01 09:30 Asia/Makassar"
+    )
+    stored = {"intent": "call_back_at", "confidence": 0.9, "effect_code": "follow_up_scheduled"}
+    read = MessageIntent.model_validate(stored | {"effect": two})
+    assert [s.model_dump() for s in read.scheduled] == [
+        {"rule_id": "call-back", "local": "2026-11-30T08:00", "zone": "Asia/Jakarta"},
+        {"rule_id": "visit-day", "local": "2026-12-01T09:30", "zone": "Asia/Makassar"},
+    ]
+    done = {"intent": "done", "confidence": 0.9, "effect_code": "ended_done_already_at_stage"}
+    effect = "ended the follow-ups; already at stage paid in full"
+    assert MessageIntent.model_validate(done | {"effect": effect}).at_stage == "paid in full"
 
 
 def test_a_question_is_recorded_and_ends_nothing() -> None:

@@ -32,31 +32,32 @@ export function useIntentWords(): (intent: string) => string {
   return (intent) => intentWords(intent, t);
 }
 
-/** What a reply made the engine do, as the API recorded it. */
+/** What a reply made the engine do, as the API recorded it: its sentence, its code and the
+ * code's facts. */
 export interface ReplyEffect {
   effect: string;
   effect_code?: string | null;
+  /** `follow_up_scheduled`: each follow-up the reply began, when it goes on the lead's clock. */
+  scheduled?: { rule_id: string; local: string; zone: string }[];
+  /** `ended_done_already_at_stage`: the stage the lead is at. */
+  at_stage?: string | null;
   suggested_stage: string | null;
 }
 
-const SCHEDULED = /follow-up (\S+) at (\d{4}-\d{2}-\d{2} \d{2}:\d{2}) ([^\s;]+)/g;
-const ALREADY_AT = /already at stage (.+)$/;
-
-/** What a reply made the engine do, in the reader's words, by its `effect_code` (the rules
- * scheduled name by `ruleName`); the API's own sentence for a code this does not know. */
+/** What a reply made the engine do, in the reader's words, by its `effect_code` and facts
+ * (the rules scheduled named by `ruleName`); the API's own sentence for a code this does not
+ * know. */
 export function useEffectWords(): (read: ReplyEffect, ruleName: (id: string) => string) => string {
   const t = useT();
   const format = useFormat();
-  return ({ effect, effect_code: code, suggested_stage: suggested }, ruleName) => {
-    if (code === "follow_up_scheduled") {
-      const planned = [...effect.matchAll(SCHEDULED)];
-      return planned.length
-        ? planned.map(([, rule, when, zone]) => t("effect.scheduled", { rule: ruleName(rule), when: format.wallTime(when), zone })).join("; ")
-        : effect;
+  return ({ effect, effect_code: code, scheduled, at_stage: atStage, suggested_stage: suggested }, ruleName) => {
+    if (code === "follow_up_scheduled" && scheduled?.length) {
+      return scheduled
+        .map((s) => t("effect.scheduled", { rule: ruleName(s.rule_id), when: format.wallTime(s.local), zone: s.zone }))
+        .join("; ");
     }
     if (code === "ended_done_suggested_stage" && suggested) return t("effect.ended_done_suggested_stage", { stage: suggested });
-    const already = code === "ended_done_already_at_stage" ? ALREADY_AT.exec(effect) : null;
-    if (already) return t("effect.ended_done_already_at_stage", { stage: already[1] });
+    if (code === "ended_done_already_at_stage" && atStage) return t("effect.ended_done_already_at_stage", { stage: atStage });
     const key = `effect.${code}` as MessageId;
     return EFFECTS.has(key) ? t(key) : effect;
   };

@@ -87,7 +87,13 @@ def read_reply(detected: Detected, settings: WorkspaceSettings, stage: str) -> R
             f"suggested stage: {suggested} (confirm)" if suggested else f"already at stage {stage}"
         )
         code = "ended_done_" + ("suggested_stage" if suggested else "already_at_stage")
-        update = {"effect": effect, "effect_code": code, "suggested_stage": suggested}
+        at_stage = None if suggested else stage
+        update = {
+            "effect": effect,
+            "effect_code": code,
+            "suggested_stage": suggested,
+            "at_stage": at_stage,
+        }
         return Reading(record.model_copy(update=update), Intent.DONE)
     return Reading(record, follow_up=detected.intent)
 

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from followup.domain.conversation import Direction
+from followup.domain.conversation import Direction, Scheduled
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.ids import enrollment_id
 from followup.domain.intents import Intent
@@ -101,10 +101,14 @@ def plan_follow_up(
         effect = "a call back is still to come: nothing scheduled"
         return _with_effect(reading, effect, "call_back_pending"), []
     zone = contact.zone(settings.zone)
-    effects = [
-        f"follow-up {e.rule_id} at {_local(e.next_due_at or now, zone)} {zone.key}" for e in planned
+    scheduled = [
+        Scheduled(rule_id=e.rule_id, local=_local(e.next_due_at or now, zone), zone=zone.key)
+        for e in planned
     ]
-    return _with_effect(reading, "; ".join(effects), SCHEDULED), planned
+    effect = "; ".join(
+        f"follow-up {s.rule_id} at {s.local.replace('T', ' ')} {s.zone}" for s in scheduled
+    )
+    return _with_effect(reading, effect, SCHEDULED, scheduled=scheduled), planned
 
 
 def still_to_come(deps: Deps, contact_id: str, enrollments: Iterable[Enrollment]) -> set[str]:
@@ -192,9 +196,11 @@ def schedule(deps: Deps, planned: list[Enrollment], now: datetime) -> int:
 
 
 def _local(at: datetime, zone: ZoneInfo) -> str:
-    return at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    return at.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
 
 
-def _with_effect(reading: Reading, effect: str, code: str) -> Reading:
-    update = {"effect": effect, "effect_code": code}
+def _with_effect(
+    reading: Reading, effect: str, code: str, scheduled: list[Scheduled] | None = None
+) -> Reading:
+    update = {"effect": effect, "effect_code": code, "scheduled": scheduled or []}
     return replace(reading, record=reading.record.model_copy(update=update))
