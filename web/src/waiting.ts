@@ -2,7 +2,7 @@
 // send window's opening is read in the lead's time.
 import type { FollowUp } from "./api";
 import { useFormat } from "./format";
-import type { MessageId } from "./i18n/en";
+import { type MessageId, en } from "./i18n/en";
 import { known, useT } from "./i18n/locale";
 
 /** The reason a follow-up ended or waits, as the reader's language says it: by the API's
@@ -17,8 +17,7 @@ export function useReasonWords(): (reason: string | null, code?: string | null) 
     const coded = code ?? (PREFIXED.some((p) => reason.startsWith(`${p}: `)) ? reason.split(":")[0] : reason);
     if (coded === "held") return t("reason.held", { why: tail });
     if (coded === "waiting_template" || coded === "template_unusable") return t(`reason.${coded}`, { why: tail });
-    const key = `reason.${coded}` as MessageId;
-    return REASONS.has(key) ? t(key) : t("reason.other", { code: readableCode(coded) });
+    return plainWords(`reason.${coded}`, t) ?? t("reason.other", { code: readableCode(coded) });
   };
 }
 
@@ -58,8 +57,7 @@ export function useEffectWords(): (read: ReplyEffect, ruleName: (id: string) => 
     }
     if (code === "ended_done_suggested_stage" && suggested) return t("effect.ended_done_suggested_stage", { stage: suggested });
     if (code === "ended_done_already_at_stage" && atStage) return t("effect.ended_done_already_at_stage", { stage: atStage });
-    const key = `effect.${code}` as MessageId;
-    return EFFECTS.has(key) ? t(key) : effect;
+    return plainWords(`effect.${code}`, t) ?? effect;
   };
 }
 
@@ -69,60 +67,12 @@ export function readableCode(code: string): string {
 }
 
 const PREFIXED = ["held", "waiting_template", "template_unusable"];
-const REASONS_LIST: MessageId[] = [
-  "reason.window_closed",
-  "reason.hot_contact",
-  "reason.cold_cap",
-  "reason.frequency_cap",
-  "reason.spaced",
-  "reason.opted_out",
-  "reason.opted_out_elsewhere",
-  "reason.marketing_suppressed",
-  "reason.replied",
-  "reason.exit_stage",
-  "reason.exit_event",
-  "reason.goal",
-  "reason.outcome_unknown",
-  "reason.retries_exhausted",
-  "reason.provider_error",
-  "reason.no_reply",
-  "reason.rule_deleted",
-  "reason.no_whatsapp_number",
-  "reason.rule_error",
-  "reason.awaiting_approval",
-  "reason.approval_expired",
-  "reason.rejected",
-  "reason.canceled_by_staff",
-  "reason.manual",
-  "reason.conversation_closed",
-  "reason.silence_broken",
-  "reason.sent_unrecorded",
-  "reason.interrupted",
-  "reason.template_approved",
-  "reason.template_wait_over",
-  "reason.other_number",
-  "reason.in_journey",
-  "reason.reentry_never",
-  "reason.reentry_cooldown",
-  "reason.number_paused",
-  "reason.no_channel",
-  "reason.sent_by_hand",
-  "reason.attribute_missing",
-  "reason.attribute_invalid",
-  "reason.attribute_passed",
-  "reason.sequence_done",
-  "reason.silence_played",
-];
-const REASONS = new Set<MessageId>(REASONS_LIST);
-const EFFECTS = new Set<MessageId>([
-  "effect.ended_not_interested",
-  "effect.ended_not_interested_suppressed",
-  "effect.ended_wrong_number",
-  "effect.low_confidence",
-  "effect.opted_out",
-  "effect.no_rule",
-  "effect.call_back_pending",
-]);
+
+/** The catalogue's words for `key` when it has some that take no values, else null: the
+ * codes the server sends that have words of their own. */
+function plainWords(key: string, t: ReturnType<typeof useT>): string | null {
+  return key in en && !en[key as MessageId].includes("{") ? t(key as MessageId) : null;
+}
 
 /** Why a queued follow-up waits: for its send window, or kept a gap after the last message
  * the lead was sent; "" when nothing holds it so. */
