@@ -17,8 +17,10 @@ from followup.domain.rule import Rule
 from followup.services import preview as previewing
 from followup.services import rules
 from followup.services.contacts import update_contact, upsert
-from followup_local.memory_engine import MemoryEngine
+from followup_local.memory_engine import MemoryEngine, memory_engine
+from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 from tests.support.builders import rule
+from tests.support.numbers import TWO_NUMBERS, configured
 
 LIMIT = 3
 
@@ -155,3 +157,25 @@ def test_a_funnel_too_large_to_read_in_time_asks_for_confirmation(
     assert not turned_on(students)
     rules.activate(students.deps, "class-reminder", confirmed=True)
     assert turned_on(students)
+
+
+def test_leads_talking_to_a_number_the_rule_does_not_send_from_do_not_count() -> None:
+    # Given two numbers, the reminder sending from the first, and five students starting on
+    # the 10th: two talking to the first number, three to the second
+    first, second = (n["phone_number_id"] for n in TWO_NUMBERS)
+    with memory_engine(TUESDAY_9AM_JAKARTA, configured(TWO_NUMBERS)) as engine:
+        settings = engine.deps.rules.settings()
+        engine.deps.rules.save_settings(settings.model_copy(update={"mass_send_limit": LIMIT}))
+        rules.create(engine.deps, class_reminder(numbers=[first]))
+        for n in range(5):
+            talks_to = first if n < 2 else second
+            added = student(engine, n, "2026-12-10")
+            update_contact(
+                engine.deps,
+                added.id,
+                lambda c, to=talks_to: c.model_copy(update={"phone_number_id": to}),
+                added.created_at,
+            )
+        # When it is turned on unconfirmed, it goes on: two leads on the 10th
+        rules.activate(engine.deps, "class-reminder", confirmed=False)
+        assert turned_on(engine)

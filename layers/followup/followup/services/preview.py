@@ -201,8 +201,9 @@ def busiest_day(
     deps: Deps, rule: Rule, trigger: DateTrigger, time_left: Callable[[], bool] | None = None
 ) -> Crowd:
     """The day on which `trigger`'s date comes round for the most leads of the funnel, from
-    now on, with the conditions judged on the date and opted-out leads left out: the most
-    `rule` would message on one day, however far off. Read while `time_left()` (by
+    now on, with the conditions judged on the date, and opted-out leads and those talking to
+    a number the rule does not send from left out: the most `rule` would message on one
+    day, however far off. Read while `time_left()` (by
     default for `READ_TIME`), a page at least."""
     now = deps.clock.now()
     settings = deps.catalog.settings()
@@ -211,6 +212,8 @@ def busiest_day(
     for contact in _funnel(deps, settings, time_left or for_seconds(READ_TIME), reading):
         due = trigger.due(contact.attributes, contact.zone(settings.zone))
         if due is None or due <= now or contact.opted_out:
+            continue
+        if deps.numbers.refusal(contact.phone_number_id, rule.numbers) is not None:
             continue
         if rule.conditions.hold(contact, due, settings.zone):
             days[due.astimezone(settings.zone).date()] += 1
