@@ -7,6 +7,7 @@ or an opt-out do not add up."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pytest
@@ -168,13 +169,10 @@ def test_leads_talking_to_a_number_the_rule_does_not_send_from_do_not_count() ->
         engine.deps.rules.save_settings(settings.model_copy(update={"mass_send_limit": LIMIT}))
         rules.create(engine.deps, class_reminder(numbers=[first]))
         for n in range(5):
-            talks_to = first if n < 2 else second
             added = student(engine, n, "2026-12-10")
+            tied = {"phone_number_id": first if n < 2 else second}
             update_contact(
-                engine.deps,
-                added.id,
-                lambda c, to=talks_to: c.model_copy(update={"phone_number_id": to}),
-                added.created_at,
+                engine.deps, added.id, partial(Contact.model_copy, update=tied), added.created_at
             )
         # When it is turned on unconfirmed, it goes on: two leads on the 10th
         rules.activate(engine.deps, "class-reminder", confirmed=False)
