@@ -22,7 +22,7 @@ def test_rule_and_settings_changes_are_audited_newest_first(engine: LocalEngine)
         ("rule.deactivated", "apply-remind-24h"),
         ("rule.updated", "apply-remind-24h"),
     ]
-    assert log["entries"][0]["after"] == "paused: True"
+    assert log["entries"][0]["after"] == "paused: true"
     assert log["entries"][2]["before"] == "version 1"
     assert log["entries"][2]["after"] == "version 2"
     _, rest = call(engine, "GET", f"/api/audit?limit=3&cursor={log['cursor']}")
@@ -30,3 +30,20 @@ def test_rule_and_settings_changes_are_audited_newest_first(engine: LocalEngine)
     assert (created["action"], created["actor"]) == ("rule.created", "user-marketing")
     assert rest["cursor"] is None
     assert call(engine, "GET", "/api/audit", role="marketing")[0] == 403
+
+
+def test_a_settings_change_is_logged_setting_by_setting_not_as_whole_groups(
+    engine: LocalEngine,
+) -> None:
+    # When an admin widens the least gap and adds a stop word
+    _, settings = call(engine, "GET", "/api/settings")
+    gating = settings["gating"] | {"min_gap": {"amount": 30, "unit": "minutes"}}
+    words = [*settings["opt_out_keywords"], "CUKUP"]
+    changed = {**settings, "gating": gating, "opt_out_keywords": words}
+    assert call(engine, "PUT", "/api/settings", changed)[0] == 200
+    # Then the log names each setting changed by its path, and only those
+    [entry] = call(engine, "GET", "/api/audit?limit=1")[1]["entries"]
+    assert entry["before"] == 'gating.min_gap: {"amount":1,"unit":"hours"}; opt_out_keywords: []'
+    assert entry["after"] == (
+        'gating.min_gap: {"amount":30,"unit":"minutes"}; opt_out_keywords: ["CUKUP"]'
+    )

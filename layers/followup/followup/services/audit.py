@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from followup.domain.audit import AuditEntry
 
@@ -68,13 +69,29 @@ def newest(
 
 
 def settings_change(before: WorkspaceSettings, after: WorkspaceSettings) -> tuple[str, str]:
-    """The settings that changed, as "name: value" before and after."""
-    old, new = before.model_dump(mode="json"), after.model_dump(mode="json")
-    changed = [name for name in new if old.get(name) != new[name]]
+    """The settings that changed, each by its own path and its value in JSON, before and
+    after: `gating.min_gap: {"amount":1,"unit":"hours"}`, not the whole of `gating`."""
+    old, new = _leaves(before.model_dump(mode="json")), _leaves(after.model_dump(mode="json"))
+    changed = [path for path in {**old, **new} if old.get(path) != new.get(path)]
     return (
-        "; ".join(f"{name}: {old.get(name)}" for name in changed),
-        "; ".join(f"{name}: {new[name]}" for name in changed),
+        "; ".join(f"{path}: {_json(old.get(path))}" for path in changed),
+        "; ".join(f"{path}: {_json(new.get(path))}" for path in changed),
     )
+
+
+def _leaves(settings: dict[str, Any], within: str = "") -> dict[str, Any]:
+    """Each setting by its dotted path; a duration (`amount` and `unit`) or a list is one."""
+    found: dict[str, Any] = {}
+    for name, value in settings.items():
+        if isinstance(value, dict) and value and set(value) != {"amount", "unit"}:
+            found |= _leaves(value, f"{within}{name}.")
+        else:
+            found[f"{within}{name}"] = value
+    return found
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _cut(summary: str | None) -> str | None:
