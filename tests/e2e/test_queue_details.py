@@ -276,14 +276,19 @@ def test_an_admin_reads_who_changed_what_and_when_a_page_at_a_time(
         api("POST", "/api/rules/busy-nudge/deactivate")
         api("POST", "/api/rules/busy-nudge/activate")
     settings = api("GET", "/api/settings")
-    api("PUT", "/api/settings", json={**settings, "opt_out_keywords": ["chega"]})
+    gating = settings["gating"] | {"min_gap": {"amount": 30, "unit": "minutes"}}
+    api("PUT", "/api/settings", json={**settings, "opt_out_keywords": ["chega"], "gating": gating})
     page = sign_in(browser, pages, running.url, "admin", watched)
     choose_language(page, "pt-BR")
     page.get_by_role("link", name="Registro de auditoria").click()
     rows = page.get_by_test_id("audit-row")
     expect(rows).to_have_count(50)
     expect(rows.first).to_contain_text("Configurações alteradas")
-    expect(rows.first).to_contain_text("chega")
+    # each setting changed by the settings page's label, its value in words
+    before = "Antes: Intervalo mínimo entre duas mensagens a um lead: 1 hora; "
+    expect(rows.first.get_by_text(before + "Palavras de descadastro: nenhum")).to_be_visible()
+    after = "Depois: Intervalo mínimo entre duas mensagens a um lead: 30 minutos; "
+    expect(rows.first.get_by_text(after + "Palavras de descadastro: chega")).to_be_visible()
     expect(rows.nth(1)).to_contain_text("Regra ativada")
     expect(rows.nth(1).get_by_text("Depois: ativa", exact=True)).to_be_visible()
     expect(rows.nth(2)).to_contain_text("Regra desativada")

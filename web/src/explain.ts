@@ -1,9 +1,10 @@
 // The API's codes in the reader's words: WhatsApp's error codes, bulk-cancel outcomes, audit
 // actions and values, and templates' review statuses, each with a readable fallback for a
 // code this app does not know yet.
-import type { AuditEntry, CancelResult, FollowUp } from "./api";
+import type { AuditEntry, CancelResult, Duration, FollowUp } from "./api";
 import type { MessageId } from "./i18n/en";
 import { useT } from "./i18n/locale";
+import { duration } from "./pages/editor/words";
 import { readableCode } from "./waiting";
 
 const PROVIDER_ERRORS = new Set([
@@ -62,9 +63,32 @@ const AUDIT_VALUES: Record<string, MessageId> = {
   "do not contact": "audit.value.doNotContact",
 };
 
+/** The settings page's label of each setting a settings change names by its path. */
+const SETTING_LABELS: Record<string, MessageId> = {
+  timezone: "settings.zone",
+  "send_window.holiday_countries": "settings.countries",
+  "send_window.custom_holidays": "settings.holidays",
+  "gating.skip_hot": "settings.skipHot",
+  "gating.cold_max_followups": "settings.coldMax",
+  "gating.frequency_cap.max_sends": "settings.capSends",
+  "gating.min_gap": "settings.minGap",
+  opt_out_keywords: "settings.optOut",
+  max_attempts: "settings.maxAttempts",
+  withheld_attempts: "settings.withheldAttempts",
+  mass_send_limit: "settings.massSend",
+  "review.min_response_rate": "settings.minResponse",
+  "review.max_opt_out_rate": "settings.maxOptOut",
+  "review.min_response_sample": "settings.minResponseSample",
+  "review.min_opt_out_sample": "settings.minSample",
+  "review.pause_on_opt_out_spike": "settings.pauseOnSpike",
+  paused: "settings.pauseAll",
+  paused_reason: "settings.pausedReason",
+};
+
 /** An audit entry's before or after in the reader's language where the log says it in fixed
- * words ("version 2", "inactive; 3 queued canceled"); a summary of fields changed as the log
- * has it. */
+ * words ("version 2", "inactive; 3 queued canceled") or names a setting the settings page
+ * labels (`gating.min_gap: {"amount":30,"unit":"minutes"}`: its label and value in words);
+ * any other summary of fields changed as the log has it. */
 export function useAuditValueWords(): (value: string) => string {
   const t = useT();
   const part = (said: string): string => {
@@ -72,9 +96,33 @@ export function useAuditValueWords(): (value: string) => string {
     if (version) return t("audit.value.version", { n: Number(version[1]) });
     const canceled = /^(\d+) queued canceled$/.exec(said);
     if (canceled) return t("audit.value.canceled", { count: Number(canceled[1]) });
+    const setting = /^([a-z_.]+): (.+)$/s.exec(said);
+    if (setting && SETTING_LABELS[setting[1]]) {
+      const value = settingValue(setting[2], t);
+      if (value !== null) return `${t(SETTING_LABELS[setting[1]])}: ${value}`;
+    }
     return AUDIT_VALUES[said] ? t(AUDIT_VALUES[said]) : said;
   };
   return (value) => value.split("; ").map(part).join("; ");
+}
+
+/** A setting's value, as the log gives it in JSON, in words: a duration, yes or no, a list;
+ * null when it is not JSON (cut short in a long summary). */
+function settingValue(json: string, t: ReturnType<typeof useT>): string | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return null;
+  }
+  const words = (v: unknown): string => {
+    if (v === null || (Array.isArray(v) && v.length === 0)) return t("audit.value.none");
+    if (typeof v === "boolean") return t(v ? "audit.value.yes" : "audit.value.no");
+    if (Array.isArray(v)) return v.map(words).join(", ");
+    if (typeof v === "object" && "amount" in v && "unit" in v) return duration(v as Duration, t);
+    return typeof v === "object" ? JSON.stringify(v) : String(v);
+  };
+  return words(value);
 }
 
 const TEMPLATE_STATUSES = ["APPROVED", "PENDING", "REJECTED", "PAUSED", "DISABLED"] as const;
