@@ -271,7 +271,10 @@ def test_an_admin_reads_who_changed_what_and_when_a_page_at_a_time(
     stack: tuple[Running, AdminApi], browser: Browser, pages: list[Page], watched: Watched
 ) -> None:
     running, api = stack
-    # 52 changes: more than one page of the log
+    # A lead's score and programme edited, then 52 changes: more than one page of the log
+    lead = api("POST", "/api/contacts", json={"wa_id": "6281199990991", "attributes": {}})
+    edit = {"score": "hot", "attributes": {"program": "Law"}}
+    api("PATCH", f"/api/contacts/{lead['id']}", json=edit)
     for _ in range(26):
         api("POST", "/api/rules/busy-nudge/deactivate")
         api("POST", "/api/rules/busy-nudge/activate")
@@ -295,7 +298,11 @@ def test_an_admin_reads_who_changed_what_and_when_a_page_at_a_time(
     expect(rows.nth(2).get_by_text("Depois: desativada", exact=True)).to_be_visible()
     expect(rows.first).to_contain_text(re.compile(r"\d{1,2} de \w+\.? de 2026"))
     page.get_by_role("button", name="Mostrar alterações mais antigas").click()
-    expect(rows).to_have_count(53)
+    expect(rows).to_have_count(54)
+    edited = rows.last
+    expect(edited).to_contain_text("Contato editado")
+    expect(edited.get_by_text("Antes: Pontuação: morno; program: nenhum")).to_be_visible()
+    expect(edited.get_by_text("Depois: Pontuação: quente; program: Law")).to_be_visible()
     assert serious_problems(page) == []
     assert fits_a_phone(page)
     # Only admins are shown the way to it

@@ -56,8 +56,8 @@ def test_a_contact_edited_through_the_upsert_route_is_in_the_audit_log(
             "contact.updated",
             "user-counselor",
             created["id"],
-            "name: Dewi; score: warm; tags: []",
-            "name: Dewi S.; score: hot; tags: ['vip']",
+            'name: "Dewi"; score: "warm"; tags: []',
+            'name: "Dewi S."; score: "hot"; tags: ["vip"]',
         )
     ]
 
@@ -91,8 +91,8 @@ def test_an_edit_made_meanwhile_by_someone_else_stays_in_their_name(
     # Then the counsellor's audit entry names only the rename; the score is marketing's
     by_actor = {e["actor"]: (e["before"], e["after"]) for e in audit_entries(engine)}
     assert by_actor == {
-        "user-marketing": ("score: warm", "score: hot"),
-        "user-counselor": ("name: Dewi", "name: Dewi S."),
+        "user-marketing": ('score: "warm"', 'score: "hot"'),
+        "user-counselor": ('name: "Dewi"', 'name: "Dewi S."'),
     }
 
 

@@ -72,8 +72,8 @@ def test_an_edit_changes_only_what_it_names_and_is_audited(engine: LocalEngine) 
     [entry] = audit_actions(engine)
     assert entry[:2] == ("contact.updated", "user-counselor")
     assert (
-        entry[2] == "score: warm; tags: ['webinar', 'scholarship']; attributes.city: Bandung;"
-        " attributes.intake: None; attributes.program: Nursing"
+        entry[2] == 'score: "warm"; tags: ["webinar","scholarship"]; attributes.city: "Bandung";'
+        ' attributes.intake: null; attributes.program: "Nursing"'
     )
 
 

@@ -3,7 +3,7 @@
 // code this app does not know yet.
 import type { AuditEntry, CancelResult, Duration, FollowUp } from "./api";
 import type { MessageId } from "./i18n/en";
-import { useT } from "./i18n/locale";
+import { known, useT } from "./i18n/locale";
 import { duration } from "./pages/editor/words";
 import { readableCode } from "./waiting";
 
@@ -63,8 +63,14 @@ const AUDIT_VALUES: Record<string, MessageId> = {
   "do not contact": "audit.value.doNotContact",
 };
 
-/** The settings page's label of each setting a settings change names by its path. */
-const SETTING_LABELS: Record<string, MessageId> = {
+/** The label the settings page, or the contact page, gives each field a settings change or
+ * a contact edit names by its path. */
+const FIELD_LABELS: Record<string, MessageId> = {
+  name: "contacts.name",
+  stage: "contacts.stage",
+  score: "contacts.score",
+  tags: "contacts.tags",
+  email: "editor.channel.email",
   timezone: "settings.zone",
   "send_window.holiday_countries": "settings.countries",
   "send_window.custom_holidays": "settings.holidays",
@@ -96,25 +102,30 @@ export function useAuditValueWords(): (value: string) => string {
     if (version) return t("audit.value.version", { n: Number(version[1]) });
     const canceled = /^(\d+) queued canceled$/.exec(said);
     if (canceled) return t("audit.value.canceled", { count: Number(canceled[1]) });
-    const setting = /^([a-z_.]+): (.+)$/s.exec(said);
-    if (setting && SETTING_LABELS[setting[1]]) {
-      const value = settingValue(setting[2], t);
-      if (value !== null) return `${t(SETTING_LABELS[setting[1]])}: ${value}`;
-    }
+    const field = /^([a-z_.]+|attributes\.[^:]+): (.+)$/s.exec(said);
+    const label = field && (FIELD_LABELS[field[1]] ? t(FIELD_LABELS[field[1]]) : attributeName(field[1]));
+    const value = field && label && fieldValue(field[1], field[2], t);
+    if (label && value !== null) return `${label}: ${value}`;
     return AUDIT_VALUES[said] ? t(AUDIT_VALUES[said]) : said;
   };
   return (value) => value.split("; ").map(part).join("; ");
 }
 
-/** A setting's value, as the log gives it in JSON, in words: a duration, yes or no, a list;
- * null when it is not JSON (cut short in a long summary). */
-function settingValue(json: string, t: ReturnType<typeof useT>): string | null {
+/** A contact's attribute by its own name (`attributes.program`: "program"), else null. */
+function attributeName(path: string): string | null {
+  return path.startsWith("attributes.") ? path.slice("attributes.".length) : null;
+}
+
+/** A field's value, as the log gives it in JSON, in words: a duration, yes or no, a list, a
+ * lead's score; null when it is not JSON (cut short in a long summary). */
+function fieldValue(path: string, json: string, t: ReturnType<typeof useT>): string | null {
   let value: unknown;
   try {
     value = JSON.parse(json);
   } catch {
     return null;
   }
+  if (path === "score" && typeof value === "string") return known(`contacts.score.${value}`, t, value);
   const words = (v: unknown): string => {
     if (v === null || (Array.isArray(v) && v.length === 0)) return t("audit.value.none");
     if (typeof v === "boolean") return t(v ? "audit.value.yes" : "audit.value.no");

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -72,10 +72,16 @@ def settings_change(before: WorkspaceSettings, after: WorkspaceSettings) -> tupl
     """The settings that changed, each by its own path and its value in JSON, before and
     after: `gating.min_gap: {"amount":1,"unit":"hours"}`, not the whole of `gating`."""
     old, new = _leaves(before.model_dump(mode="json")), _leaves(after.model_dump(mode="json"))
-    changed = [path for path in {**old, **new} if old.get(path) != new.get(path)]
+    return changes(old, new)
+
+
+def changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[str, str]:
+    """The fields whose values differ (JSON values; one missing on a side is null there),
+    as "field: value" before and after, in the order the fields come."""
+    changed = [name for name in {**old, **new} if old.get(name) != new.get(name)]
     return (
-        "; ".join(f"{path}: {_json(old.get(path))}" for path in changed),
-        "; ".join(f"{path}: {_json(new.get(path))}" for path in changed),
+        "; ".join(f"{name}: {_json(old.get(name))}" for name in changed),
+        "; ".join(f"{name}: {_json(new.get(name))}" for name in changed),
     )
 
 

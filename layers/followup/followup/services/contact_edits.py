@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from followup.domain.errors import InvalidField
 from followup.domain.limits import MAX_ITEMS
+from followup.services import audit
 from followup.services.contacts import patched, rewritten
 
 if TYPE_CHECKING:
@@ -55,17 +56,15 @@ def edit_contact(deps: Deps, contact_id: str, edit: Edit) -> tuple[Contact, Cont
 
 
 def summary(before: Contact, after: Contact) -> tuple[str, str]:
-    """What changed, as "name: value" before and after (attributes key by key)."""
-    old: dict[str, object] = {}
-    new: dict[str, object] = {}
-    for name in SHOWN:
-        if name == "attributes":
-            for key in sorted(before.attributes.keys() | after.attributes.keys()):
-                if before.attributes.get(key) != after.attributes.get(key):
-                    old[f"attributes.{key}"] = before.attributes.get(key)
-                    new[f"attributes.{key}"] = after.attributes.get(key)
-        elif getattr(before, name) != getattr(after, name):
-            old[name], new[name] = getattr(before, name), getattr(after, name)
-    return "; ".join(f"{k}: {v}" for k, v in old.items()), "; ".join(
-        f"{k}: {v}" for k, v in new.items()
-    )
+    """What changed, as "name: value" before and after, values in JSON (attributes key by
+    key)."""
+    old, new = _shown(before), _shown(after)
+    keys = sorted(name for name in old.keys() | new.keys() if name.startswith("attributes."))
+    order = [*(name for name in SHOWN if name != "attributes"), *keys]
+    return audit.changes({k: old.get(k) for k in order}, {k: new.get(k) for k in order})
+
+
+def _shown(contact: Contact) -> dict[str, Any]:
+    fields = contact.model_dump(mode="json", include=set(SHOWN))
+    attributes = fields.pop("attributes")
+    return fields | {f"attributes.{key}": value for key, value in attributes.items()}
