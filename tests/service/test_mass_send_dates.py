@@ -20,7 +20,7 @@ from followup.services import rules
 from followup.services.contacts import update_contact, upsert
 from followup_local.memory_engine import MemoryEngine, memory_engine
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
-from tests.support.builders import rule
+from tests.support.builders import days_before, rule
 from tests.support.numbers import TWO_NUMBERS, configured
 
 LIMIT = 3
@@ -28,13 +28,7 @@ LIMIT = 3
 
 def class_reminder(**fields: Any) -> Rule:
     """Two days before `class_start`, at 09:00 on the student's clock; saved off."""
-    trigger = {
-        "kind": "date",
-        "attribute": "class_start",
-        "offset": {"amount": 2, "unit": "days"},
-        "before": True,
-        "at": "09:00",
-    }
+    trigger = days_before("class_start", 2, "09:00")
     return rule("class-reminder", **{"trigger": trigger, "exit": {}, "active": False, **fields})
 
 

@@ -17,7 +17,7 @@ from followup.services import rules
 from followup.services.contacts import update_contact, upsert
 from followup.services.preview import preview
 from followup_local.memory_engine import MemoryEngine
-from tests.support.builders import rule
+from tests.support.builders import before_renewal, rule
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 JAKARTA, LISBON = ZoneInfo("Asia/Jakarta"), ZoneInfo("Europe/Lisbon")
@@ -26,14 +26,7 @@ JAKARTA, LISBON = ZoneInfo("Asia/Jakarta"), ZoneInfo("Europe/Lisbon")
 def renewal_eve(**fields: Any) -> Rule:
     """The day before `renewal_date`, at 10:00 on the customer's clock: free text inside
     the WhatsApp window, else a template."""
-    trigger = {
-        "kind": "date",
-        "attribute": "renewal_date",
-        "offset": {"amount": 1, "unit": "days"},
-        "before": True,
-        "at": "10:00",
-    }
-    return rule("renewal-eve", trigger=trigger, exit={}, **fields)
+    return rule("renewal-eve", trigger=before_renewal(1, "10:00"), exit={}, **fields)
 
 
 def customer(

@@ -36,9 +36,14 @@ def rule(rule_id: str = "apply-remind-24h", **overrides: Any) -> Rule:
 
 def before_renewal(days: int = 7, at: str = "09:00") -> dict[str, Any]:
     """A date trigger: `days` before the contact's `renewal_date`, at `at` in its zone."""
+    return days_before("renewal_date", days, at)
+
+
+def days_before(attribute: str, days: int, at: str) -> dict[str, Any]:
+    """A date trigger: `days` before the contact's date in `attribute`, at `at` in its zone."""
     return {
         "kind": "date",
-        "attribute": "renewal_date",
+        "attribute": attribute,
         "offset": {"amount": days, "unit": "days"},
         "before": True,
         "at": at,
