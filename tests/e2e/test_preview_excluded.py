@@ -92,6 +92,11 @@ NO_ONE_NOW = {
     "próxima hora e 22 no próximo dia",
 }
 TWO_MORE = {"en": "…and 2 more.", "id": "…dan 2 lainnya.", "pt-BR": "…e mais 2."}
+BUSIEST = {
+    "en": r"The most it messages on one day: {n} leads, on {d} \S+ {y}\.",
+    "id": r"Paling banyak dalam satu hari: {n} prospek, pada {d} \S+ {y}\.",
+    "pt-BR": r"O máximo que envia num só dia: {n} leads, em {d} de \S+ de {y}\.",
+}
 CLASS_RULE = {
     **WARM_RULE,
     "id": "e2e-class",
@@ -223,10 +228,13 @@ def test_a_date_rules_preview_lists_whom_the_date_reaches_and_others_wait_for_th
     # whose renewal comes in three hours, and 21 more renewing an hour after her
     assert stack.call("POST", "/api/rules", json=DATE_RULE).status_code == 201
     assert stack.call("POST", "/api/rules", json=WELCOME_RULE).status_code == 201
-    soon = (datetime.now(ZoneInfo("Asia/Jakarta")) + timedelta(hours=3)).isoformat()
+    zone = ZoneInfo(stack.call("GET", "/api/settings").json()["timezone"])
+    soon_at = datetime.now(ZoneInfo("Asia/Jakarta")) + timedelta(hours=3)
+    soon = soon_at.isoformat()
     lead = {"wa_id": "6281199997301", "name": "Rina Renewal", "attributes": {"renewal_at": soon}}
     assert stack.call("POST", "/api/contacts", json=lead).status_code in (200, 201)
-    later = (datetime.now(ZoneInfo("Asia/Jakarta")) + timedelta(hours=4)).isoformat()
+    later_at = soon_at + timedelta(hours=1)
+    later = later_at.isoformat()
     for n in range(21):
         more = {"wa_id": f"62811999974{n:02d}", "name": f"Renewing {n}"}
         created = stack.call(
@@ -247,6 +255,12 @@ def test_a_date_rules_preview_lists_whom_the_date_reaches_and_others_wait_for_th
         expect(listed).to_have_count(20)
         expect(page.get_by_test_id("preview-more")).to_have_text(TWO_MORE[locale])
         expect(page.get_by_test_id("preview-incomplete")).to_have_count(0)
+        # And names its busiest day to come: the 21's, in the workspace's calendar (with her
+        # when her day is theirs)
+        day = later_at.astimezone(zone).date()
+        crowd = 22 if soon_at.astimezone(zone).date() == day else 21
+        said = BUSIEST[locale].format(n=crowd, d=day.day, y=day.year)
+        expect(page.get_by_test_id("preview-busiest")).to_have_text(re.compile(said))
         # And a rule on a stage entered says it waits for it, with no count or cost
         preview(page, stack.url, locale, str(WELCOME_RULE["id"]))
         expect(page.get_by_test_id("preview-on-occurrence")).to_contain_text(

@@ -303,9 +303,10 @@ def test_a_date_rules_preview_names_whom_its_date_reaches_in_the_next_day(
     engine: LocalEngine,
 ) -> None:
     # Given customers renewing on the 25th (reminded Tuesday 10:00 in Jakarta, in an hour)
-    # and on the 27th (reminded Thursday)
+    # and two on the 27th (reminded Thursday)
     customer(engine, "6281100000811", "2026-11-25")
     customer(engine, "6281100000812", "2026-11-27")
+    customer(engine, "6281100000813", "2026-11-27")
     # When the reminder, not saved, is previewed through the API
     status, seen = call(engine, "POST", "/api/rules/preview", body(DAY_BEFORE_AT_TEN, "renewal"))
     # Then no one is messaged now, the first customer in the hour, at 10:00 Jakarta
@@ -314,10 +315,17 @@ def test_a_date_rules_preview_names_whom_its_date_reaches_in_the_next_day(
     assert (seen["now"], seen["next_hour"], seen["next_day"]) == (0, 1, 1)
     [planned] = seen["planned"]
     assert (planned["send_at"], planned["zone"]) == ("2026-11-24T03:00:00+00:00", "Asia/Jakarta")
+    # And its busiest day to come is Thursday, with two
+    assert seen["busiest"] == {"day": "2026-11-26", "count": 2}
     # And a rule on a stage entered says it waits for one
     stage = {"kind": "stage_entered", "stages": ["applied"]}
     status, waits = call(engine, "POST", "/api/rules/preview", body(stage, "welcome"))
-    assert (status, waits["fires"], waits["planned"]) == (200, "occurrence", [])
+    assert (status, waits["fires"], waits["planned"], waits["busiest"]) == (
+        200,
+        "occurrence",
+        [],
+        None,
+    )
 
 
 def test_a_stage_change_from_the_bus_sent_again_after_a_crash_enrolls_its_rule(

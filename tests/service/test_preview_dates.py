@@ -5,7 +5,7 @@ so. A rule waiting for an occurrence says it enrolls no one by itself."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -63,6 +63,9 @@ def test_a_date_rule_previews_the_next_days_customers_and_the_ticks_send_them_th
     ana_at = datetime(2026, 11, 24, 10, 0, tzinfo=LISBON)
     assert [(p.name, p.send_at) for p in seen.planned] == [("Dewi", dewi_at), ("Ana", ana_at)]
     assert seen.estimated_cost_usd > 0  # a template each: neither wrote in the last day
+    # And its busiest day to come is today, in the workspace's calendar (Jakarta): Ana's
+    # 10:00 in Lisbon is 17:00 here
+    assert seen.busiest == (date(2026, 11, 24), 2)
     # And, the rule created and the ticks run every 15 minutes for a day, the two are sent
     # to at the times promised, and no one else
     rules.create(deps, reminder)
@@ -131,3 +134,19 @@ def test_a_rule_waiting_for_an_occurrence_says_it_enrolls_no_one_by_itself(
     welcome = rule("applied-welcome", trigger={"kind": "stage_entered", "stages": ["applied"]})
     seen = preview(engine.deps, welcome)
     assert (seen.fires, seen.now_count, seen.next_day, seen.planned) == ("occurrence", 0, 0, [])
+
+
+def test_a_date_rules_preview_names_its_busiest_day_however_far_off(engine: MemoryEngine) -> None:
+    # Given one customer renewing on the 25th and three on 10 Dec, of whom one opted out
+    # and one on a plan the reminder leaves out
+    customer(engine, "6281100007041", "Dewi", "2026-11-25", plan="gold")
+    for n, plan in enumerate(("gold", "gold", "basic")):
+        customer(engine, f"628110000705{n}", f"December {n}", "2026-12-10", plan=plan)
+    gone = customer(engine, "6281100007060", "Gone", "2026-12-10", plan="gold")
+    update_contact(
+        engine.deps, gone.id, lambda c: c.model_copy(update={"opted_out": True}), gone.created_at
+    )
+    # When the reminder for gold customers is previewed
+    seen = preview(engine.deps, renewal_eve(conditions={"attributes": {"plan": "gold"}}))
+    # Then it lists the one of the next day, and names 9 Dec as its busiest day, with two
+    assert (seen.next_day, seen.busiest) == (1, (date(2026, 12, 9), 2))

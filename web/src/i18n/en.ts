@@ -506,6 +506,7 @@ export const en = {
   "editor.preview.counts": "Would message {now, number} now, {hour, number} more in the next hour and {day, number} in the next day.",
   "editor.preview.dateCounts": "Would message no one now (a date already past is not replayed), {hour, number} in the next hour and {day, number} in the next day, each when their date comes round.",
   "editor.preview.onOccurrence": "This rule messages a lead when its trigger happens to them (a reply, a stage entered, an event), not when it is switched on: no one is messaged at once.",
+  "editor.preview.busiest": "The most it messages on one day: {count, plural, one {# lead} other {# leads}}, on {day}.",
   "editor.preview.incomplete": "Counted among the leads read in time only: the funnel holds more than a preview reads.",
   "editor.preview.dueNow": "{due, number} of them at once; {later, number} later (when the send window opens, after another rule's follow-up, once the messaging limit has room, or on a later day while a new number warms up).",
   "editor.preview.cost": "Their first messages would cost about {cost} at the rate card.",

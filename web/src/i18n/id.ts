@@ -508,6 +508,7 @@ export const id: Catalogue = {
   "editor.preview.counts": "Akan mengirim ke {now, number} sekarang, {hour, number} lagi dalam satu jam ke depan dan {day, number} dalam sehari ke depan.",
   "editor.preview.dateCounts": "Tidak akan mengirim ke siapa pun sekarang (tanggal yang sudah lewat tidak diulang), {hour, number} dalam satu jam ke depan dan {day, number} dalam sehari ke depan, masing-masing saat tanggalnya tiba.",
   "editor.preview.onOccurrence": "Aturan ini mengirim pesan ke prospek saat pemicunya terjadi (balasan, masuk tahap, peristiwa), bukan saat diaktifkan: tidak ada yang langsung dikirimi pesan.",
+  "editor.preview.busiest": "Paling banyak dalam satu hari: {count, number} prospek, pada {day}.",
   "editor.preview.incomplete": "Hanya dihitung dari prospek yang sempat dibaca: corong berisi lebih banyak dari yang dibaca pratinjau.",
   "editor.preview.dueNow": "{due, number} di antaranya langsung; {later, number} nanti (saat jendela kirim dibuka, setelah tindak lanjut aturan lain, saat batas pesan punya kuota lagi, atau pada hari berikutnya selama nomor baru masih dalam masa pemanasan).",
   "editor.preview.cost": "Pesan pertama mereka akan berbiaya sekitar {cost} menurut tarif.",

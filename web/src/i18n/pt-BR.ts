@@ -508,6 +508,7 @@ export const ptBR: Catalogue = {
   "editor.preview.counts": "Enviaria para {now, number} agora, mais {hour, number} na próxima hora e {day, number} no próximo dia.",
   "editor.preview.dateCounts": "Não enviaria para ninguém agora (uma data que já passou não é repetida), {hour, number} na próxima hora e {day, number} no próximo dia, cada um quando chegar a sua data.",
   "editor.preview.onOccurrence": "Esta regra envia mensagem a um lead quando o gatilho acontece com ele (uma resposta, uma etapa alcançada, um evento), não quando é ativada: ninguém recebe mensagem de imediato.",
+  "editor.preview.busiest": "O máximo que envia num só dia: {count, plural, one {# lead} other {# leads}}, em {day}.",
   "editor.preview.incomplete": "Contado só entre os leads lidos a tempo: o funil tem mais do que uma pré-visualização lê.",
   "editor.preview.dueNow": "{due, number} deles na hora; {later, number} depois (quando a janela de envio abrir, após o acompanhamento de outra regra, quando o limite de mensagens tiver espaço ou em outro dia enquanto um número novo está em aquecimento).",
   "editor.preview.cost": "As primeiras mensagens custariam cerca de {cost} pela tabela de preços.",

@@ -204,6 +204,11 @@ def _preview(rule: Rule) -> dict[str, Any]:
         "excluded": [asdict(excluded) for excluded in found.excluded],
         "fires": found.fires,
         "complete": found.complete,
+        "busiest": (
+            {"day": found.busiest[0].isoformat(), "count": found.busiest[1]}
+            if found.busiest
+            else None
+        ),
     }
 
 

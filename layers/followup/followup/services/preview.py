@@ -10,8 +10,8 @@ to `READ_TIME` seconds (a lead at least): past that the counts are of the leads 
 the preview says so. Any other trigger waits for an occurrence (a reply, a stage entered,
 an event): its preview only says so.
 
-A date rule's whole future is in its contacts' dates: `busiest_day` counts the day whose
-date reaches the most of them, the mass send that switching it on would set off."""
+A date rule's whole future is in its contacts' dates: its preview, and `busiest_day`, count
+the day whose date reaches the most of them, the mass send switching it on sets off."""
 
 from __future__ import annotations
 
@@ -106,6 +106,9 @@ class Preview:
     complete: bool = True
     """False when the preview could not read every lead the trigger finds in `READ_TIME`:
     its counts are of the leads read."""
+    busiest: tuple[date, int] | None = None
+    """A date rule's busiest day to come (the workspace's calendar) and how many leads its
+    date reaches then (`_reaches`); None for the other triggers, or no date to come."""
 
 
 def preview(
@@ -124,10 +127,11 @@ def preview(
     settings = deps.catalog.settings()
     time_left = time_left or for_seconds(READ_TIME)
     reading = _Reading()
+    days: Counter[date] = Counter()
     if rule.idle is not None:
         found = _idle(deps, rule, rule.idle, settings, now)
     elif isinstance(rule.trigger, DateTrigger):
-        found = _dated(deps, rule, rule.trigger, settings, now, time_left, reading)
+        found = _dated(deps, rule, rule.trigger, settings, now, time_left, reading, days)
     else:
         return Preview(now_count=0, planned=[], next_hour=0, next_day=0, fires="occurrence")
     planned: list[Planned] = []
@@ -176,6 +180,7 @@ def preview(
         due_now=sum(1 for p in planned if p.send_at <= now),
         fires="idle" if rule.idle is not None else "date",
         complete=reading.complete,
+        busiest=days.most_common(1)[0] if days else None,
     )
 
 
@@ -200,23 +205,15 @@ class Crowd:
 def busiest_day(
     deps: Deps, rule: Rule, trigger: DateTrigger, time_left: Callable[[], bool] | None = None
 ) -> Crowd:
-    """The day on which `trigger`'s date comes round for the most leads of the funnel, from
-    now on, with the conditions judged on the date, and opted-out leads and those talking to
-    a number the rule does not send from left out: the most `rule` would message on one
-    day, however far off. Read while `time_left()` (by
-    default for `READ_TIME`), a page at least."""
-    now = deps.clock.now()
+    """The day on which `trigger`'s date comes round for the most leads of the funnel
+    (`_dated`): the most `rule` would message on one day, however far off. Read while
+    `time_left()` (by default for `READ_TIME`), a page at least."""
     settings = deps.catalog.settings()
     reading = _Reading()
     days: Counter[date] = Counter()
-    for contact in _funnel(deps, settings, time_left or for_seconds(READ_TIME), reading):
-        due = trigger.due(contact.attributes, contact.zone(settings.zone))
-        if due is None or due <= now or contact.opted_out:
-            continue
-        if deps.numbers.refusal(contact.phone_number_id, rule.numbers) is not None:
-            continue
-        if rule.conditions.hold(contact, due, settings.zone):
-            days[due.astimezone(settings.zone).date()] += 1
+    time_left = time_left or for_seconds(READ_TIME)
+    for _ in _dated(deps, rule, trigger, settings, deps.clock.now(), time_left, reading, days):
+        pass  # the next day's leads: counted among the days
     busiest = days.most_common(1)
     day, count = busiest[0] if busiest else (None, 0)
     return Crowd(count, day, reading.complete)
@@ -248,16 +245,27 @@ def _dated(
     now: datetime,
     time_left: Callable[[], bool],
     reading: _Reading,
+    days: Counter[date],
 ) -> Iterator[Found]:
     """The leads of the funnel whose date comes round in the next day, and whom the
-    conditions let in on it."""
+    conditions let in on it; counting in `days`, by the day of the workspace's calendar,
+    those its date reaches from now on, however far off (`_reaches`)."""
     for contact in _funnel(deps, settings, time_left, reading):
         zone = contact.zone(settings.zone)
         due = trigger.due(contact.attributes, zone)
-        if due is None or not now < due <= now + DAY:
-            continue  # a date past is not replayed; a later one is not previewed
-        if rule.conditions.hold(contact, due, settings.zone):
+        if due is None or due <= now or not rule.conditions.hold(contact, due, settings.zone):
+            continue  # a date past is not replayed
+        if _reaches(deps, rule, contact):
+            days[due.astimezone(settings.zone).date()] += 1
+        if due <= now + DAY:  # a later one is counted, not previewed
             yield contact, due, date_enrollment(rule, trigger, contact, due, now, zone)
+
+
+def _reaches(deps: Deps, rule: Rule, contact: Contact) -> bool:
+    """Whether `rule` messages `contact` when its date comes round, as far as can be told
+    ahead: not opted out, and talking to a number the rule sends from."""
+    refused = deps.numbers.refusal(contact.phone_number_id, rule.numbers)
+    return not contact.opted_out and refused is None
 
 
 def _funnel(

@@ -47,6 +47,9 @@ export interface Preview {
   fires?: "idle" | "date" | "occurrence";
   /** False when the funnel could not all be read in time: the counts are of those read. */
   complete?: boolean;
+  /** A date rule's busiest day to come (the workspace's calendar) and how many its date
+   * reaches then; null when no lead's date is still to come. */
+  busiest?: { day: string; count: number } | null;
 }
 
 export function SampleStep({ api, ruleId, index }: { api: Api; ruleId: string; index: number }) {
@@ -115,7 +118,14 @@ export function PreviewPanel({ preview }: { preview: Preview }) {
       {preview.fires === "occurrence" ? (
         <Text data-testid="preview-on-occurrence">{t("editor.preview.onOccurrence")}</Text>
       ) : preview.fires === "date" ? (
-        <Text>{t("editor.preview.dateCounts", { hour: preview.next_hour, day: preview.next_day })}</Text>
+        <>
+          <Text>{t("editor.preview.dateCounts", { hour: preview.next_hour, day: preview.next_day })}</Text>
+          {preview.busiest && (
+            <Text data-testid="preview-busiest">
+              {t("editor.preview.busiest", { count: preview.busiest.count, day: format.day(preview.busiest.day) })}
+            </Text>
+          )}
+        </>
       ) : (
         <Text>{t("editor.preview.counts", { now: preview.now, hour: preview.next_hour, day: preview.next_day })}</Text>
       )}
