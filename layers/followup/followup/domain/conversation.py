@@ -49,9 +49,9 @@ class MessageIntent(BaseModel):
 
     `at` (UTC) and `local` (the contact's wall clock) only for a named time; `effect` says
     what was scheduled or ended, or why nothing was, in a sentence, and `effect_code` with
-    its facts (`scheduled`, `at_stage`, `suggested_stage`) in data, for an app to say it
-    in its reader's language; `suggested_stage` awaits staff's
-    confirmation (a stage change through the API), the engine never moves it itself.
+    its facts (`scheduled`, `at_stage`, `suggested_stage`) says it in data, for an app to
+    say in its reader's language. `suggested_stage` awaits staff's confirmation (a stage
+    change through the API): the engine never moves it itself.
     With an AI reading, the tokens and cost it took; `ai_fallback` says why the AI's
     reading was not used (the rules' reading was).
     """

@@ -115,7 +115,7 @@ def upcoming(deps: Deps, contact: Contact) -> list[Upcoming]:
     going = to_go(followups, now, lambda f: _calls_back(deps, f))
     full = limit_full(deps, now)
     found: list[Upcoming] = []
-    enrollments = [found_v.item for found_v in deps.followups.enrollments_of(contact.id)]
+    enrollments = [read.item for read in deps.followups.enrollments_of(contact.id)]
     for enrollment in enrollments:
         rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
         if enrollment.state is EnrollmentState.ACTIVE and rule is not None:
