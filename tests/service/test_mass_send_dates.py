@@ -140,14 +140,21 @@ def test_a_new_date_rule_saved_active_is_checked_too(students: MemoryEngine) -> 
         rules.current(students.deps, "new")
 
 
+@pytest.mark.parametrize(
+    ("starts", "said"),
+    [
+        ("2026-12-10", r"1 contacts or more \(the check could not read every lead in time\) on "),
+        ("not a date", r"may message more than 3 contacts on one day, .*: the check could not"),
+    ],
+)
 def test_a_funnel_too_large_to_read_in_time_asks_for_confirmation(
-    students: MemoryEngine, monkeypatch: pytest.MonkeyPatch
+    students: MemoryEngine, monkeypatch: pytest.MonkeyPatch, starts: str, said: str
 ) -> None:
-    # Given one student starting on the 10th, and a check with no time past the first page
-    student(students, 0, "2026-12-10")
+    # Given one student, and a check with no time past the first page
+    student(students, 0, starts)
     monkeypatch.setattr(previewing, "READ_TIME", 0.0)
     # When the reminder is turned on unconfirmed, it is refused, saying it could not count
-    with pytest.raises(rules.MassSend, match=r"1 contacts or more \(the check could not read"):
+    with pytest.raises(rules.MassSend, match=said):
         rules.activate(students.deps, "class-reminder", confirmed=False)
     assert not turned_on(students)
     rules.activate(students.deps, "class-reminder", confirmed=True)

@@ -22,12 +22,14 @@ export function useMassSendWords(): (error: ApiError) => string {
     const facts = error.details.find((d) => d.code === "mass_send") as unknown as MassSend | undefined;
     if (facts?.count === undefined) return error.message;
     const values = { count: facts.count, limit: facts.limit };
+    if (facts.attribute !== null && facts.day === null) {
+      // No date still to come among the leads read in time: how many, it cannot say.
+      return `${t("massSend.oneDay", { limit: facts.limit, attribute: facts.attribute })} ${t("massSend.why")}`;
+    }
     const said =
       facts.attribute === null
         ? t("massSend.atOnce", values)
-        : facts.day === null
-          ? t("massSend.oneDay", { ...values, attribute: facts.attribute })
-          : t("massSend.onDay", { ...values, attribute: facts.attribute, day: format.day(facts.day) });
+        : t("massSend.onDay", { ...values, attribute: facts.attribute, day: format.day(facts.day ?? "") });
     const unread = facts.complete ? "" : ` ${t("massSend.unread")}`;
     return `${said}${unread} ${t("massSend.why")}`;
   };

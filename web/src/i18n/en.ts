@@ -237,7 +237,7 @@ export const en = {
   "rules.empty": "No rules yet.",
   "massSend.atOnce": "Turning this on would message {count, plural, one {# lead} other {# leads}} at once (the limit is {limit, number}).",
   "massSend.onDay": "Turning this on would message {count, plural, one {# lead} other {# leads}} on {day}, when their {attribute} comes round (the limit is {limit, number}).",
-  "massSend.oneDay": "Turning this on would message {count, plural, one {# lead} other {# leads}} or more on one day, when their {attribute} comes round (the limit is {limit, number}).",
+  "massSend.oneDay": "Turning this on may message more than {limit, number} leads on one day, when their {attribute} comes round: the check could not count them in time.",
   "massSend.unread": "The check could not read every lead in time: there may be more.",
   "massSend.why": "Mass sends get WhatsApp numbers banned.",
   "rules.confirm": "Confirm mass send",

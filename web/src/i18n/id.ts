@@ -239,7 +239,7 @@ export const id: Catalogue = {
   "rules.empty": "Belum ada aturan.",
   "massSend.atOnce": "Mengaktifkan ini akan mengirim pesan ke {count, number} prospek sekaligus (batasnya {limit, number}).",
   "massSend.onDay": "Mengaktifkan ini akan mengirim pesan ke {count, number} prospek pada {day}, saat {attribute} mereka tiba (batasnya {limit, number}).",
-  "massSend.oneDay": "Mengaktifkan ini akan mengirim pesan ke {count, number} prospek atau lebih dalam satu hari, saat {attribute} mereka tiba (batasnya {limit, number}).",
+  "massSend.oneDay": "Mengaktifkan ini mungkin mengirim pesan ke lebih dari {limit, number} prospek dalam satu hari, saat {attribute} mereka tiba: pemeriksaan tidak sempat menghitungnya.",
   "massSend.unread": "Pemeriksaan tidak sempat membaca semua prospek: mungkin ada lebih banyak.",
   "massSend.why": "Pengiriman massal membuat nomor WhatsApp diblokir.",
   "rules.confirm": "Konfirmasi pengiriman massal",

@@ -239,7 +239,7 @@ export const ptBR: Catalogue = {
   "rules.empty": "Nenhuma regra ainda.",
   "massSend.atOnce": "Ativar isto enviaria mensagens a {count, plural, one {# lead} other {# leads}} de uma vez (o limite é {limit, number}).",
   "massSend.onDay": "Ativar isto enviaria mensagens a {count, plural, one {# lead} other {# leads}} em {day}, quando chegar o {attribute} deles (o limite é {limit, number}).",
-  "massSend.oneDay": "Ativar isto enviaria mensagens a {count, plural, one {# lead} other {# leads}} ou mais num só dia, quando chegar o {attribute} deles (o limite é {limit, number}).",
+  "massSend.oneDay": "Ativar isto pode enviar mensagens a mais de {limit, number} leads num só dia, quando chegar o {attribute} deles: a verificação não conseguiu contá-los a tempo.",
   "massSend.unread": "A verificação não conseguiu ler todos os leads a tempo: pode haver mais.",
   "massSend.why": "Envios em massa fazem números de WhatsApp serem banidos.",
   "rules.confirm": "Confirmar envio em massa",

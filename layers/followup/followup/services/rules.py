@@ -336,15 +336,20 @@ class MassSend(DomainError):
         day: date | None = None,
         attribute: str | None = None,
     ) -> None:
-        unread = "" if complete else " or more (the check could not read every lead in time)"
-        when = "at once"
-        if attribute is not None:
-            on = f"on {day.isoformat()}" if day is not None else "on one day"
-            when = f"{on}, when their {attribute} comes round"
-        super().__init__(
-            f"activating would message {count} contacts{unread} {when} (limit {limit}); "
-            "mass sends get WhatsApp numbers banned: confirm to go ahead"
-        )
+        more = "" if complete else " or more (the check could not read every lead in time)"
+        if attribute is None:
+            said = f"activating would message {count} contacts{more} at once (limit {limit})"
+        elif day is None:  # no date still to come among the leads read in time
+            said = (
+                f"activating may message more than {limit} contacts on one day, when their "
+                f"{attribute} comes round: the check could not read every lead in time"
+            )
+        else:
+            said = (
+                f"activating would message {count} contacts{more} on {day.isoformat()}, when "
+                f"their {attribute} comes round (limit {limit})"
+            )
+        super().__init__(f"{said}; mass sends get WhatsApp numbers banned: confirm to go ahead")
         self.count, self.limit, self.complete = count, limit, complete
         self.day, self.attribute = day, attribute
 
