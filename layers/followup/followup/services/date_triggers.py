@@ -302,10 +302,8 @@ def _enroll(deps: Deps, rule: Rule, contact: Contact, due: datetime, now: dateti
     trigger = rule.trigger
     if not isinstance(trigger, DateTrigger) or now - due > settings.trigger_lookback.approx():
         return 0
-    if not rule.conditions.hold(contact, due, settings.zone):  # as they stand on the date
+    if not lets_in(deps, rule, contact, due):
         return 0
-    if deps.numbers.refusal(contact.phone_number_id, rule.numbers) is not None:
-        return 0  # the contact talks to a number the rule does not send from
     zone = contact.zone(settings.zone)
     try:
         planned = date_enrollment(rule, trigger, contact, due, now, zone)
@@ -319,6 +317,15 @@ def _enroll(deps: Deps, rule: Rule, contact: Contact, due: datetime, now: dateti
     replaced = history.running(rule.id, but=planned.id)
     _end_replaced(deps, replaced, f"attribute_changed:{trigger.attribute}", now)
     return len(written)
+
+
+def lets_in(deps: Deps, rule: Rule, contact: Contact, due: datetime) -> bool:
+    """Whether `rule` takes `contact` for the date that comes round at `due`, as far as the
+    contact tells: its conditions hold as the contact stands on the date, and the contact
+    talks to a number the rule sends from."""
+    if not rule.conditions.hold(contact, due, deps.catalog.settings().zone):
+        return False
+    return deps.numbers.refusal(contact.phone_number_id, rule.numbers) is None
 
 
 def date_enrollment(

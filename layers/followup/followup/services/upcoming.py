@@ -30,7 +30,7 @@ from followup.domain.journey import Exit, due_at, must_stop, send_at
 from followup.domain.rule import BranchStep, Step, WaitStep
 from followup.domain.triggers import DateTrigger
 from followup.services import reentry
-from followup.services.date_triggers import date_enrollment, date_rules, due_for
+from followup.services.date_triggers import date_enrollment, date_rules, due_for, lets_in
 from followup.services.number_pause import holding
 from followup.services.other_form import with_other_form_stops
 from followup.services.planning import (
@@ -142,9 +142,7 @@ def _to_begin(
         trigger, due = rule.trigger, due_for(rule, contact, settings.zone)
         if not isinstance(trigger, DateTrigger) or due is None or due <= now:
             continue
-        if not rule.conditions.hold(contact, due, settings.zone):
-            continue
-        if deps.numbers.refusal(contact.phone_number_id, rule.numbers) is not None:
+        if not lets_in(deps, rule, contact, due):
             continue
         begun = date_enrollment(rule, trigger, contact, due, now, zone)
         if history.holds(begun) or history.refused(rule, begun) is not None:
