@@ -29,7 +29,8 @@ every answer is one time:
   "setengah 3" (half way to three: 2:30), "after 5", "jam 10an", "around 11" (beside a
   day, a part of the day or an asking word), "por volta das 10"; "in an hour", "setengah
   jam lagi", "em meia hora", "give me 10 minutes" count from now; days count from today
-  ("in 2 days", "give me 3 days", "2 hari lagi", "daqui a 2 dias": that day, at 09:00
+  ("in 2 days", "give me 3 days", "2 hari lagi", "daqui a 2 dias", "in a fortnight",
+  "daqui a quinze dias": that day, at 09:00
   unless an hour is said), not days until something happens ("the course starts in 2
   weeks"); times of prayer are parts of the day (dzuhur 13:00, ashar 15:00, maghrib and
   isya 19:00), and so are noon ("ao meio-dia") and after lunch (13:00: "call me after
@@ -37,7 +38,9 @@ every answer is one time:
   school or class (15:00);
 - "next week" (minggu depan, semana que vem, la semana que viene) means next Monday, and
   so does after the weekend, unless a weekday is said with it ("minggu depan hari rabu",
-  "wednesday next week": that day of next week); the weekend (akhir pekan, fim de semana,
+  "wednesday next week": that day of next week); the week after next (minggu depannya
+  lagi, a semana depois da que vem, after next week) is the Monday after, and a weekday
+  said with it that day of it; the weekend (akhir pekan, fim de semana,
   final de semana, fin de semana) is its Saturday, its Sunday once Saturday's hour is
   past, the next one's once it is over; a weekend wished well ("have a nice weekend", "bom
   fim de semana") is none;
@@ -122,13 +125,16 @@ _DAYS = {
     "wednesday": rf"rabu|wednesday|weds|wed{_AS_A_DAY}|quarta(?: feira)?|miercoles"
     rf"|(?:qua|rab){_SHORT}",
     "thursday": rf"kamis|thursday|thurs|thur|thu|quinta(?: feira)?|jueves|(?:qui|kam){_SHORT}",
-    "friday": r"jumat|jumatan|friday|fri|sexta(?: feira)?|viernes|end of (?:the |this )?week"
+    "friday": r"jumat|jumatan|friday|fri|sexta(?: feira)?|viernes"
+    r"|end of (?:the |this )?week(?! after next)"
     rf"|(?:fim|final) da semana(?! que vem)|final de la semana(?! que viene)|(?:sex|jum){_SHORT}",
     "saturday": rf"sabtu|saturday|{_NOT_SAID_OF}sat|sabado|sab{_SHORT}",
     "sunday": rf"hari minggu|ahad|sunday|{_NOT_SAID_OF}sun|domingo|{_AFTER_SATURDAY}minggu"
     r"|(?<!\d )minggu(?= (?:pagi|siang|sore|malam|malem|jam)\b)"
     rf"|dom{_SHORT}",
     "weekend": _WEEKEND,
+    "monday after next": r"(?:the )?week after next(?: week)?|after next week|minggu depannya lagi"
+    r"|semana depois da (?:que vem|proxima)|semana despues de la (?:que viene|proxima)",
 }
 _PAST = re.compile(
     r"\b(?:yesterday|last (?:night|week|monday|tuesday|wednesday|thursday|friday|saturday"
@@ -433,7 +439,10 @@ def days_named(message: str) -> int:
 
 _AHEAD = re.compile(
     r"\b(?:"
-    + "|".join(_DAYS[day] for day in ("tomorrow", "day after tomorrow", "today", "next monday"))
+    + "|".join(
+        _DAYS[day]
+        for day in ("tomorrow", "day after tomorrow", "today", "next monday", "monday after next")
+    )
     + r")\b"
 )
 """A day still to come named beside one gone by ("kemarin sibuk, besok jam 10 ya")."""
@@ -576,11 +585,13 @@ _FREE_ALL = re.compile(
 """The lead free all day, before the hours it excepts: "I'm free except between 12 and
 1"."""
 _A_WEEK_ASKED = re.compile(
-    rf"(?:(?:{_ANY_DAY.pattern}) (?:(?:of|in|on|da|de la|di) )?)?(?:{_DAYS['next monday']})"
+    rf"(?:(?:{_ANY_DAY.pattern}) (?:(?:of|in|on|da|de la|di) )?)?"
+    rf"(?:(?P<next>{_DAYS['next monday']})|{_DAYS['monday after next']})"
     r"(?: (?:aja|saja|ya|is fine|works|ok|okay|is better|is good))?"
 )
-"""Next week, or any day of it, before the days it excepts: "next week except monday",
-"any day next week but not monday", "minggu depan kecuali senin"."""
+"""Next week or the one after, or any day of it, before the days it excepts: "next week
+except monday", "any day next week but not monday", "minggu depan kecuali senin", "the
+week after next except monday"."""
 _EXCEPTED_ALSO = frozenset({"the", "on", "no", "na", "de", "da", "di", "or", "and", "atau", "dan"})
 _EXCEPTED_ALSO |= {"ou", "e", "y", "o", "this", "ini", "ya", "aja", "kak", "ka", "please", "pls"}
 _EXCEPTED_ALSO |= {"el", "los", "la", "las"}
@@ -985,7 +996,7 @@ def _anytime_but(message: str, today: date) -> tuple[SaidNo, date | None] | None
     if said is None:
         return None
     ask, but = said["ask"], said["days"]
-    week = _A_WEEK_ASKED.fullmatch(ask) is not None
+    week = _A_WEEK_ASKED.fullmatch(ask)
     if not (
         week or _ASKED_ANYHOW.fullmatch(ask) or _ANY_DAY.fullmatch(ask) or _FREE_ALL.fullmatch(ask)
     ):
@@ -999,7 +1010,8 @@ def _anytime_but(message: str, today: date) -> tuple[SaidNo, date | None] | None
     besides = _PART.sub(" ", _DAY.sub(" ", _CLOCK.sub(" ", clock_read))).split()
     if not set(besides) <= _EXCEPTED_ALSO:
         return None
-    monday = today + timedelta(days=7 - today.weekday()) if week else None
+    named = week and ("next monday" if week["next"] else "monday after next")
+    monday = _monday_of(named, today) if named else None
     if monday is None:
         dates = _dates_of(days, today) if days else frozenset({today})
     else:  # its weekdays are those of next week, as said on the Sunday before it
@@ -1169,21 +1181,28 @@ def _english(
         return at(_weekend(now, hour, minute))
     if day is not None and when in _WEEKDAYS:
         return at(_weekday_named(day, when, now, hour, minute))
+    if when == "monday after next":
+        return at(_monday_of(when, now.date()))
     if midnight:
-        ahead = 7 - now.weekday() if when == "next monday" else _DAYS_AHEAD.get(when, 0)
-        return at(now.date() + timedelta(days=ahead))
+        ahead = _monday_of(when, now.date()) if when in _WEEKS_AHEAD else None
+        return at(ahead or now.date() + timedelta(days=_DAYS_AHEAD.get(when, 0)))
     return f"{when} {hour:02d}:{minute:02d}".strip()
 
 
 _COUNTS = {
     **{word: n for words in _HOUR_WORDS.values() for word, n in words.items() if n <= 7},
     **{"um": 1, "un": 1, "dois": 2},  # the masculine forms no hour takes
+    **{"quinze": 15, "quince": 15, "fifteen": 15, "lima belas": 15},  # two weeks, as said
     **_SOME_COUNTS,
 }
-"""Days or weeks counted in words, up to a week ("in two days", "daqui a dois dias")."""
-# English "a" counts one day or week ("in a week"); not Portuguese "daqui a dias"
-_COUNT = rf"\d{{1,2}}|{'|'.join(sorted(_COUNTS, key=len, reverse=True))}|a(?= (?:day|week)\b)"
-_DAY_UNIT = r"days?|hari|dias?|weeks?|minggu|semanas?"
+"""Days or weeks counted in words, up to a week, and fifteen days ("in two days", "daqui a
+dois dias", "daqui a quinze dias", "en quince días")."""
+# English "a" counts one day, week or fortnight ("in a week"); not Portuguese "daqui a dias"
+_COUNT = (
+    rf"\d{{1,2}}|{'|'.join(sorted(_COUNTS, key=len, reverse=True))}"
+    r"|a(?= (?:day|week|fortnight)\b)"
+)
+_DAY_UNIT = r"days?|hari|dias?|weeks?|minggu|semanas?|fortnights?"
 _ABOUT = r"(?:(?:uns|umas|unos|unas|about|around|sekitar|kira kira|kurang lebih) )?"
 _DAYS_LATER = re.compile(
     rf"\b(?:{_IN}|{_GIVE_ME}|need|necesito|preciso de) {_ABOUT}(?P<n>{_COUNT})"
@@ -1226,6 +1245,8 @@ def _days_counted(counted: re.Match[str]) -> int:
     said = counted["n"] or counted["n2"]
     count = int(said) if said.isdigit() else _COUNTS.get(said, 1)
     unit = counted["unit"] or counted["unit2"]
+    if unit.startswith("fortnight"):
+        return count * 14
     return count * 7 if unit.startswith(("week", "minggu", "semana")) else count
 
 
@@ -1261,22 +1282,35 @@ def _of_next_week(message: str) -> tuple[re.Match[str], int] | None:
     many days after next week's Monday it is."""
     days = list(_DAY.finditer(message))
     for day in days:
-        if _day_name(day) != "next monday":
+        later = _WEEKS_AHEAD.get(_day_name(day))
+        if later is None:
             continue
         if _MIDDLE_OF.search(message[: day.start()]):
-            return day, _WEEKDAYS.index("wednesday")
+            return day, later + _WEEKDAYS.index("wednesday")
         if _END_OF.search(message[: day.start()]):
-            return day, _WEEKDAYS.index("friday")
+            return day, later + _WEEKDAYS.index("friday")
     for first, then in pairwise(days):
         between = set(message[first.end() : then.start()].split())
         if not between <= _BETWEEN_WEEK_AND_DAY or len(between) > 3:
             continue
         names = (_day_name(first), _day_name(then))
         weekday = next((n for n in names if n in _WEEKDAYS), None)
-        if "next monday" in names and weekday is not None:
+        week = next((n for n in names if n in _WEEKS_AHEAD), None)
+        if week is not None and weekday is not None:
             match = first if _day_name(first) == weekday else then
-            return match, _WEEKDAYS.index(weekday)
+            return match, _WEEKS_AHEAD[week] + _WEEKDAYS.index(weekday)
     return None
+
+
+_WEEKS_AHEAD = {"next monday": 0, "monday after next": 7}
+"""The weeks a day name stands for, by how many days after next week's Monday theirs is:
+next week ("minggu depan", "semana que vem"), and the week after it ("the week after
+next", "minggu depannya lagi", "a semana depois da que vem", "after next week")."""
+
+
+def _monday_of(week: str, today: date) -> date:
+    """The Monday of the week (`_WEEKS_AHEAD`) named on `today`."""
+    return today + timedelta(days=7 - today.weekday() + _WEEKS_AHEAD[week])
 
 
 _MONTH_START = (
@@ -3590,8 +3624,8 @@ def _dates_of(days: list[re.Match[str]], today: date) -> frozenset[date]:
         elif name in _WEEKDAYS:
             ahead = (_WEEKDAYS.index(name) - today.weekday()) % 7
             dates |= {today + timedelta(days=ahead), today + timedelta(days=ahead or 7)}
-        elif name == "next monday":  # next week: all of it
-            monday = today + timedelta(days=7 - today.weekday())
+        elif name in _WEEKS_AHEAD:  # next week, or the one after: all of it
+            monday = _monday_of(name, today)
             dates |= {monday + timedelta(days=n) for n in range(7)}
         elif name == "weekend":
             saturday = today + timedelta(days=(5 - today.weekday()) % 7)
@@ -3729,7 +3763,7 @@ def span_named(message: str, today: date) -> list[date]:
     """The days of the one span of days the normalised `message` said on `today` names
     (next week, a weekend), soonest first; none when it names any other day."""
     days = list(_DAY.finditer(message))
-    if len(days) != 1 or _day_name(days[0]) not in ("next monday", "weekend"):
+    if len(days) != 1 or _day_name(days[0]) not in ("next monday", "monday after next", "weekend"):
         return []
     return sorted(_dates_of(days, today))
 
