@@ -68,17 +68,20 @@ def upsert_contact(contact: ContactRow) -> tuple[dict[str, Any], int]:
 @router.post("/api/contacts/import", openapi_extensions=statuses(413, 415))
 def import_contacts(
     from_line: Annotated[int, Query(ge=1, le=1_000_000_000)] = 1,
+    confirm: bool = False,
 ) -> dict[str, Any]:
     """CSV (`text/csv`) or JSON lines (`application/x-ndjson`), up to 10,000 rows. A file
     not written whole within the request's time answers `next_line`: send the same file
-    again with `from_line` set to it, until `next_line` is null."""
+    again with `from_line` set to it, until `next_line` is null. A file that would have an
+    active rule message more contacts on one day than the mass-send limit is refused
+    (409 `mass_send`, nothing written) unless `confirm`."""
     require(router.current_event.raw_event, RULE_WRITERS)
     event = router.current_event
     kind = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
     if kind not in IMPORT_KINDS:
         raise InvalidField("content-type", "send text/csv or application/x-ndjson")
     report = imports.import_contacts(
-        runtime.deps(), _text_of(event), IMPORT_KINDS[kind], from_line=from_line
+        runtime.deps(), _text_of(event), IMPORT_KINDS[kind], from_line=from_line, confirmed=confirm
     )
     return {
         "created": report.created,

@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler import Response
 from followup.api.auth import Forbidden, Unauthenticated
 from followup.domain.errors import Conflict, DomainError, InvalidField, NoSendWindow, NotFound
 from followup.domain.rule import field_path
+from followup.services.import_crowd import MassImport
 from followup.services.imports import TooManyRows
 from followup.services.rules import DuplicateRule, InvalidRule, MassSend, StaleRule
 
@@ -26,6 +27,7 @@ _STATUS: list[tuple[type[DomainError], int, str]] = [
     (NoSendWindow, 422, "invalid"),
     (TooManyRows, 413, "too_large"),
     (MassSend, 409, "mass_send"),
+    (MassImport, 409, "mass_send"),
 ]
 
 
@@ -46,6 +48,8 @@ def from_domain(exc: DomainError) -> Response[str]:
                 details = [{"field": exc.field, "message": exc.message, "code": exc.code}]
             elif isinstance(exc, MassSend):
                 details = [mass_send_details(exc)]
+            elif isinstance(exc, MassImport):
+                details = [mass_import_details(exc)]
             return error(status, code, str(exc), details)
     return error(400, "bad_request", str(exc))
 
@@ -80,6 +84,23 @@ def mass_send_details(exc: MassSend) -> dict[str, Any]:
         "complete": exc.complete,
         "day": exc.day.isoformat() if exc.day is not None else None,
         "attribute": exc.attribute,
+    }
+
+
+def mass_import_details(exc: MassImport) -> dict[str, Any]:
+    """Which rule the import would have message how many, on which day, against which
+    limit (no rule nor day: the check could not read every row in time)."""
+    return {
+        "field": "body",
+        "message": str(exc),
+        "code": "mass_send",
+        "rule_id": exc.rule.id if exc.rule else None,
+        "rule": exc.rule.name if exc.rule else None,
+        "trigger": exc.rule.trigger.kind if exc.rule else None,
+        "count": exc.count,
+        "limit": exc.limit,
+        "complete": exc.complete,
+        "day": exc.day.isoformat() if exc.day else None,
     }
 
 

@@ -7,7 +7,7 @@ import io
 import json
 import re
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import dropwhile
@@ -26,10 +26,12 @@ from pydantic import (
 from followup.domain.conditions import field_error
 from followup.domain.contact import USER_ID, Contact, Score
 from followup.domain.errors import DomainError, InvalidField
+from followup.domain.ids import contact_id
 from followup.domain.localtime import ZoneName
 from followup.domain.phones import other_whatsapp_form
-from followup.services import date_triggers, late
-from followup.services.contacts import find_contact, new_contact, upsert
+from followup.domain.rule import Rule
+from followup.services import date_triggers, import_crowd, late
+from followup.services.contacts import find_contact, new_contact, patched, upsert
 from followup.services.deps import Deps
 
 MAX_ROWS = 10_000
@@ -214,9 +216,15 @@ def import_contacts(
     *,
     from_line: int = 1,
     time_left: Callable[[], bool] | None = None,
+    confirmed: bool = False,
+    check_time: Callable[[], bool] | None = None,
 ) -> ImportReport:
     """Upsert every valid row from the file's line `from_line` on; each rejected row comes
     back with its line and reason.
+
+    Unless `confirmed`, nothing is written when an active rule would message more of the
+    file's contacts from that line on than the mass-send limit on one day (or some of
+    them, when they could not all be read while `check_time()`: `import_crowd.check`).
 
     Rows are written a chunk at a time while `time_left()` (by default: `WRITING_TIME`
     from now); a file not done by then comes back with `next_line`, the line to send it
@@ -232,8 +240,12 @@ def import_contacts(
         entry for entry in _checked(parsed, deps.catalog.settings().stages) if entry[0] >= from_line
     ]
     time_left = time_left or _for(WRITING_TIME)
-    report = ImportReport()
     now = deps.clock.now()
+    if not confirmed:
+        rules = import_crowd.reaching(deps)
+        valid = (row for _, row in checked if isinstance(row, ContactRow))
+        import_crowd.check(deps, rules, _changed(deps, rules, valid, now), check_time)
+    report = ImportReport()
     for start in range(0, len(checked), CHUNK_ROWS):
         if start and not time_left():
             report.next_line = checked[start][0]
@@ -275,6 +287,48 @@ def _checked(
             yield line, {"line": line, "field": exc.field, "reason": exc.message}
 
 
+def _changed(
+    deps: Deps, rules: list[Rule], rows: Iterable[ContactRow], now: datetime
+) -> Iterator[import_crowd.Changed]:
+    """The contact of each row that may reach one of `rules`, as it stands (None: the row
+    creates it) and as the row would leave it, read by key a hundred at a time as they
+    are pulled: a contact known only by another form of its number or by an id it had
+    counts as new. Rows the writing would refuse are left out."""
+    reaching = [
+        row
+        for row in rows
+        if import_crowd.may_reach(rules, row.stage, row.attributes or {}, row.timezone is not None)
+    ]
+    for start in range(0, len(reaching), CHUNK_ROWS):
+        chunk = reaching[start : start + CHUNK_ROWS]
+        found = deps.contacts.contacts_by_ids(key for row in chunk for key in _keys(row))
+        for row in chunk:
+            before = next((found[key] for key in _keys(row) if key in found), None)
+            try:
+                yield before, _as_left(deps, row, before, now)
+            except (ValidationError, InvalidField):
+                continue  # refused again when written, with its line
+
+
+def _keys(row: ContactRow) -> list[str]:
+    """The keys of the contact a row names, by wa_id first."""
+    keys = [contact_id(f"wa:{row.wa_id}")] if row.wa_id else []
+    return keys + ([contact_id(f"user:{row.user_id}")] if row.user_id else [])
+
+
+def _as_left(deps: Deps, row: ContactRow, before: Contact | None, now: datetime) -> Contact:
+    """The contact as `row` would leave it, from `before` (None: created by it)."""
+    changes = row.changes()
+    stage = changes.pop("stage", None)
+    if before is None:
+        made = new_contact(deps, at=now, wa_id=row.wa_id, user_id=row.user_id, stage=stage)
+        return made.patched(changes)
+    after = patched(before, changes)
+    if stage is not None and stage != after.stage:
+        after = after.model_copy(update={"stage": stage, "stage_changed_at": now})
+    return after
+
+
 def _write(
     deps: Deps, valid: list[tuple[int, ContactRow]], report: ImportReport, now: datetime
 ) -> None:
@@ -301,8 +355,8 @@ def _write(
     existing = deps.contacts.import_contacts(
         (contact for _, contact in fresh.values()), lambda written: _indexed(deps, written)
     )
-    for contact_id in existing:
-        row = fresh[contact_id][0]
+    for made in existing:
+        row = fresh[made][0]
         upsert(deps, row.wa_id, row.changes(), user_id=row.user_id)
     report.created += len(fresh) - len(existing)
     report.updated += len(existing)
