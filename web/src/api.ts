@@ -261,14 +261,19 @@ function readJson(text: string): any {
 export class Api {
   constructor(private readonly session: Session) {}
 
-  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.send<T>(method, path, body === undefined ? undefined : JSON.stringify(body), "application/json");
+  }
+
+  /** `body` sent as it is, of `contentType` (a file to import). */
+  async send<T>(method: string, path: string, body: string | undefined, contentType: string): Promise<T> {
     const response = await fetch(`${this.session.apiUrl}${path}`, {
       method,
       headers: {
         Authorization: `Bearer ${this.session.token}`,
-        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+        ...(body === undefined ? {} : { "Content-Type": contentType }),
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body,
     });
     const text = await response.text();
     const parsed = readJson(text);

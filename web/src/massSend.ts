@@ -34,3 +34,36 @@ export function useMassSendWords(): (error: ApiError) => string {
     return `${said}${unread} ${t("massSend.why")}`;
   };
 }
+
+interface MassImport {
+  /** The rule, by name, that would message the most on one day: null when the check read
+   * nobody it reaches before its time ran out. */
+  rule: string | null;
+  count: number;
+  limit: number;
+  complete: boolean;
+  day: string | null;
+}
+
+/** "Importing this file would have “Class reminder” message 450 leads on 8 Dec 2026 (the
+ * limit is 200)." and, when the check ran out of time, that there may be more; the API's
+ * English sentence when it gives no numbers. */
+export function useMassImportWords(): (error: ApiError) => string {
+  const t = useT();
+  const format = useFormat();
+  return (error) => {
+    const facts = error.details.find((d) => d.code === "mass_send") as unknown as MassImport | undefined;
+    if (facts?.count === undefined) return error.message;
+    if (facts.rule === null || facts.day === null) {
+      return `${t("massSend.importUnread", { limit: facts.limit })} ${t("massSend.why")}`;
+    }
+    const said = t("massSend.import", {
+      rule: facts.rule,
+      count: facts.count,
+      limit: facts.limit,
+      day: format.day(facts.day),
+    });
+    const unread = facts.complete ? "" : ` ${t("massSend.unread")}`;
+    return `${said}${unread} ${t("massSend.why")}`;
+  };
+}

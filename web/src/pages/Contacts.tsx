@@ -1,5 +1,5 @@
 import { Badge, Button, Group, NativeSelect, Stack, Table, Text, TextInput, Title, UnstyledButton } from "@mantine/core";
-import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link } from "react-router";
 import type { Contact } from "../api";
@@ -9,6 +9,7 @@ import { useT } from "../i18n/locale";
 import { Empty, ErrorState, Loading } from "../problems";
 import { useSession, useWorkspaceZone } from "../session";
 import { useUrlParams } from "../urlParams";
+import { ContactImport } from "./ContactImport";
 
 /** `any`: without a stage the API reads contacts in no set order. */
 type Sort = "any" | "newest" | "oldest" | "name" | "score";
@@ -53,7 +54,8 @@ function SortHeader({ label, sort, own, onSort }: { label: string; sort: Sort; o
 }
 
 export function ContactsPage() {
-  const { api } = useSession();
+  const { api, session } = useSession();
+  const queries = useQueryClient();
   const t = useT();
   const format = useFormat();
   const zone = useWorkspaceZone() ?? "UTC";
@@ -109,7 +111,12 @@ export function ContactsPage() {
   ];
   return (
     <Stack gap="sm">
-      <Title order={2}>{t("contacts.title")}</Title>
+      <Group justify="space-between">
+        <Title order={2}>{t("contacts.title")}</Title>
+        {session.role !== "counselor" && (
+          <ContactImport onImported={() => queries.invalidateQueries({ queryKey: ["contacts"] })} />
+        )}
+      </Group>
       <form onSubmit={search} role="search" aria-label={t("contacts.searchForm")}>
         <Group align="end" gap="sm">
           <TextInput
