@@ -48,13 +48,8 @@ class MassImport(DomainError):
             f"{said}; mass sends get WhatsApp numbers banned: confirm to go ahead; nothing"
             " was imported"
         )
-        self.rule, self.count, self.limit, self.complete, self.day = (
-            rule,
-            count,
-            limit,
-            complete,
-            day,
-        )
+        self.rule, self.day = rule, day
+        self.count, self.limit, self.complete = count, limit, complete
 
 
 def _why(rule: Rule) -> str:
@@ -146,12 +141,12 @@ def _count(
         read = True
         before, after = pair
         for which, rule in enumerate(rules):
-            at = reached_at(deps, rule, before, after, settings, now)
+            at = _reached_at(deps, rule, before, after, settings, now)
             if at is not None:
                 days[which, at.astimezone(settings.zone).date()] += 1
 
 
-def reached_at(
+def _reached_at(
     deps: Deps,
     rule: Rule,
     before: Contact | None,
