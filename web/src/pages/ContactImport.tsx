@@ -160,7 +160,7 @@ export function ContactImport({ onImported }: { onImported: () => void }) {
                       {outcome.rejected.map((r) => (
                         <Table.Tr key={`${r.line}-${r.field}`}>
                           <Table.Td>{r.line}</Table.Td>
-                          <Table.Td>{r.field}</Table.Td>
+                          <Table.Td style={{ whiteSpace: "nowrap" }}>{r.field}</Table.Td>
                           <Table.Td>{r.reason}</Table.Td>
                         </Table.Tr>
                       ))}
