@@ -306,7 +306,9 @@ def test_a_call_asked_for_at_a_later_hour_is_booked_over_an_hour_only_said(
         (JAKARTA, "aku sibuk sampai jam 6 besok sore", "2026-11-25T18:00"),
         (JAKARTA, "aku kerja sampai jam 5 besok", "2026-11-25T17:00"),
         (JAKARTA, "besok aku sibuk sampai jam 3", "2026-11-25T15:00"),
-        (JAKARTA, "aku sibuk sampai jam 5, besok jam 10 aku juga sibuk", "2026-11-25T17:00"),
+        (JAKARTA, "aku sibuk sampai jam 5, besok jam 10 aku juga sibuk", "2026-11-24T17:00"),
+        (NEW_YORK, "I'm busy until 5, tomorrow at 10 I'm busy too", "2026-11-24T17:00"),
+        (SAO_PAULO, "tô ocupado até as 17h, amanhã às 10 também não posso", "2026-11-24T17:00"),
         (JAKARTA, "aku sibuk sampai jam 5, telpon abis itu", "2026-11-24T17:00"),
     ],
 )
@@ -316,7 +318,8 @@ def test_a_later_day_offered_after_the_hour_the_lead_is_busy_until_is_that_day(
     # Given a lead writing at 08:00 on Tuesday
     # When they are busy until an hour, then offer another day (with its own hour or not)
     # Then the call back is on that day, at its hour or in the morning (it was that day at
-    # the hour they are busy until)
+    # the hour they are busy until); a later day they cannot do either leaves today, from
+    # the hour they are busy until (it was that hour of the later day)
     assert detected(zone, text, at(8))[1] == local
 
 

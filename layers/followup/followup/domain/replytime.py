@@ -1537,17 +1537,21 @@ def _another_day_after(message: str, clock: re.Match[str]) -> str | None:
     tomorrow at 10, "sibuk sampai jam 5 kak, besok aja" and "I'm at work until 6, saturday
     morning works" that day's morning, "... sampai jam 5 hari ini, besok jam 10 aja" too.
     Not the day the lead is kept on ("aku kerja sampai jam 5 besok", "I'm busy until 6
-    tomorrow evening"), nor one they cannot do either ("besok jam 10 aku juga sibuk")."""
+    tomorrow evening"); a later day said apart that they cannot do either ("aku sibuk
+    sampai jam 5, besok jam 10 aku juga sibuk") leaves the message before it: today, from
+    the hour they are kept until."""
     if not _kept_until(message[: clock.start()]):
         return None
     days = _DAY.finditer(message, clock.end())
     day = next((found for found in days if _day_name(found) != "today"), None)
-    if day is None or says_cannot(message[day.start() :]):
+    if day is None:
         return None
-    apart = message[clock.end() : day.start()].strip()
+    apart = message[clock.end() : day.start()].strip() or _CLOCK.search(message, day.end())
+    if says_cannot(message[day.start() :]):
+        return message[: day.start()] if apart else None
     part = _PART.match(message, day.end() + 1)
     offered = part is not None and _taken(message[part.end() :].split(), _GOOD)
-    return message[day.start() :] if apart or offered or _CLOCK.search(message, day.end()) else None
+    return message[day.start() :] if apart or offered else None
 
 
 def _offered_otherwise(message: str, clock: re.Match[str], day: re.Match[str]) -> bool:
