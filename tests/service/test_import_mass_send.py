@@ -205,3 +205,18 @@ def test_each_part_of_a_long_file_is_checked_from_its_line(workspace: MemoryEngi
     # Then its own 50 leads are the crowd, and it writes nothing
     assert refusal.count == 50
     assert stored(workspace, CHUNK_ROWS + 50) == CHUNK_ROWS
+
+
+def test_a_time_zone_set_for_students_already_there_moves_no_crowd(
+    workspace: MemoryEngine,
+) -> None:
+    # Given four students starting class on 10 Dec, imported with confirmation
+    class_reminder(workspace)
+    assert imported(workspace, students(["2026-12-10"] * 4), confirmed=True).created == 4
+    # When a file gives them another time zone, their dates unchanged
+    zoned = "\n".join(
+        ["wa_id,timezone,attr.class_start"]
+        + [f"628110000{n:04d},Asia/Makassar,2026-12-10" for n in range(4)]
+    )
+    # Then it goes in unasked: the rule reaches the same four as before, an hour earlier
+    assert imported(workspace, zoned).updated == 4

@@ -52,6 +52,10 @@ class MassImport(DomainError):
         self.count, self.limit, self.complete = count, limit, complete
 
 
+def _same_date(attribute: str, before: Contact, after: Contact) -> bool:
+    return before.attributes.get(attribute) == after.attributes.get(attribute)
+
+
 def _why(rule: Rule) -> str:
     trigger = rule.trigger
     if isinstance(trigger, DateTrigger):
@@ -73,19 +77,17 @@ def reaching(deps: Deps) -> list[Rule]:
     return [rule for rule in found if rule is not None and isinstance(rule.trigger, kinds)]
 
 
-def may_reach(
-    rules: Iterable[Rule], stage: str | None, attributes: Collection[str], zoned: bool
-) -> bool:
+def may_reach(rules: Iterable[Rule], stage: str | None, attributes: Collection[str]) -> bool:
     """Whether a row may bring its contact to one of `rules` at all, told from the row
-    alone: a stage it names, a date attribute or a time zone it sets (which moves a
-    date); any row may, for an idle rule (a contact it creates starts a silence)."""
+    alone: a stage it names, a date attribute it sets; any row may, for an idle rule (a
+    contact it creates starts a silence)."""
     for rule in rules:
         trigger = rule.trigger
         if isinstance(trigger, IdleTrigger):
             return True
         if isinstance(trigger, StageEnteredTrigger) and stage is not None:
             return True
-        if isinstance(trigger, DateTrigger) and (zoned or trigger.attribute in attributes):
+        if isinstance(trigger, DateTrigger) and trigger.attribute in attributes:
             return True
     return False
 
@@ -156,8 +158,9 @@ def _reached_at(
 ) -> datetime | None:
     """When `rule` starts messaging a contact the import changes from `before` (None: new)
     to `after`, as the write's own triggers would have it; None when the write starts
-    nothing of the rule's: a stage it does not move into, a date it does not change (or
-    that passed longer ago than the lookback), a silence it does not begin; conditions
+    nothing of the rule's: a stage it does not move into, a date it does not change (a
+    time zone it sets moves the moment of a crowd the rule has already) or that passed
+    longer ago than the lookback, a silence it does not begin; conditions
     not met then, an opt-out, or a number the rule does not send from."""
     if after.opted_out or deps.numbers.refusal(after.phone_number_id, rule.numbers) is not None:
         return None
@@ -169,8 +172,9 @@ def _reached_at(
         return None
     if isinstance(trigger, DateTrigger):
         due = date_triggers.due_for(rule, after, zone)
-        was = date_triggers.due_for(rule, before, zone) if before is not None else None
-        if due is None or due == was or now - due > settings.trigger_lookback.approx():
+        if before is not None and _same_date(trigger.attribute, before, after):
+            return None  # a time zone set moves the moment, not the crowd already there
+        if due is None or now - due > settings.trigger_lookback.approx():
             return None
         return max(due, now) if date_triggers.lets_in(deps, rule, after, due) else None
     if isinstance(trigger, IdleTrigger):

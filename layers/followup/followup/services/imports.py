@@ -295,9 +295,7 @@ def _changed(
     are pulled: a contact known only by another form of its number or by an id it had
     counts as new. Rows the writing would refuse are left out."""
     reaching = [
-        row
-        for row in rows
-        if import_crowd.may_reach(rules, row.stage, row.attributes or {}, row.timezone is not None)
+        row for row in rows if import_crowd.may_reach(rules, row.stage, row.attributes or {})
     ]
     for start in range(0, len(reaching), CHUNK_ROWS):
         chunk = reaching[start : start + CHUNK_ROWS]
