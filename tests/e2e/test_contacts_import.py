@@ -1,17 +1,19 @@
 """Importing contacts from a file in the admin app: what each row became, line by line,
 and, when a running rule would message more of the file's leads on one day than the
 mass-send limit, a confirmation in the reader's language naming the rule, how many and
-which day, that writes nothing until it is given."""
+which day, that writes nothing until it is given; a file stopped by a failure goes on
+from the part it stopped at."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.e2e.test_app_pages import choose_language, serious_problems
 from tests.e2e.test_preview_excluded import CLASS_RULE
@@ -125,3 +127,34 @@ def test_an_import_reaching_a_crowd_on_one_day_asks_in_words_and_writes_nothing_
     expect(page.get_by_test_id("import-outcome")).to_contain_text(DONE["pt-BR"])
     assert all(found(stack, f"62811999961{n:02d}") for n in range(3))
     assert [e for e in watched.errors if "status of 409" not in e] == []  # the refusals
+
+
+def test_a_file_stopped_by_a_failure_goes_on_from_the_part_it_stopped_at(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given a file whose first part was written (its answer names line 3 to go on from)
+    # and whose next part met a busy store
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    choose_language(page, "en")
+
+    def first_part_then_busy(route: Route) -> None:
+        if re.search(r"from_line=1(&|$)", route.request.url):
+            written = {"created": 1, "updated": 0, "rejected": [], "next_line": 3}
+            route.fulfill(status=200, content_type="application/json", body=json.dumps(written))
+        else:
+            busy = {"error": {"code": "busy", "message": "try again", "details": []}}
+            route.fulfill(status=503, content_type="application/json", body=json.dumps(busy))
+
+    page.route(re.compile(r".*/api/contacts/import.*"), first_part_then_busy)
+    text = "wa_id,name\n6281199996201,Lina Lanjut\n6281199996202,Maya Lanjut"
+    import_file(page, "en", "resume.csv", text)
+    # When the store is free again and they go on
+    go_on = page.get_by_role("dialog").get_by_role("button", name="Go on from line 3")
+    expect(go_on).to_be_visible()
+    page.unroute(re.compile(r".*/api/contacts/import.*"))
+    go_on.click()
+    # Then the file went on from line 3: its lead is written, line 2 was not sent again
+    expect(page.get_by_test_id("import-outcome")).to_contain_text("2 contacts created, 0 updated.")
+    assert found(stack, "6281199996202")
+    assert not found(stack, "6281199996201")
+    assert [e for e in watched.errors if "status of 503" not in e] == []  # the busy answer

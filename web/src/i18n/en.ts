@@ -857,6 +857,7 @@ export const en = {
   "contacts.import.file": "CSV or JSON lines file",
   "contacts.import.hint": "Columns: wa_id (or user_id), name, stage, score, timezone, email, tags (separated by ;) and attr.* for attributes (attr.program). Up to 10,000 rows, saved as UTF-8. A contact already there keeps the fields the file leaves out.",
   "contacts.import.start": "Import",
+  "contacts.import.resume": "Go on from line {line, number}",
   "contacts.import.clear": "Remove the file",
   "contacts.import.close": "Close",
   "contacts.import.progress": "Importing… written up to line {line, number}",

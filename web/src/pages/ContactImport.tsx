@@ -38,7 +38,8 @@ function kindOf(file: File): string {
 /** "Import contacts": a CSV or JSON lines file sent part by part (each request writes for
  * a while and names the line to go on from), what each row became, and the mass-send
  * confirmation when a running rule would message a crowd of them on one day: confirmed,
- * the rest of the file goes with it. */
+ * the rest of the file goes with it. A part that fails (the store busy, the network
+ * gone) leaves a button to go on from it. */
 export function ContactImport({ onImported }: { onImported: () => void }) {
   const { api } = useSession();
   const t = useT();
@@ -49,6 +50,8 @@ export function ContactImport({ onImported }: { onImported: () => void }) {
   const [line, setLine] = useState<number | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [confirming, setConfirming] = useState<{ message: string; from: number; sofar: Outcome } | null>(null);
+  /** Where a file stopped by a failure (the store busy, the network gone) goes on from. */
+  const [stopped, setStopped] = useState<{ from: number; confirm: boolean; sofar: Outcome } | null>(null);
   const [problem, setProblem] = useState<unknown>(null);
 
   const run = async (from: number, confirm: boolean, sofar: Outcome) => {
@@ -56,6 +59,7 @@ export function ContactImport({ onImported }: { onImported: () => void }) {
     setBusy(true);
     setProblem(null);
     setConfirming(null);
+    setStopped(null);
     let total = sofar;
     let next: number | null = from;
     try {
@@ -77,6 +81,7 @@ export function ContactImport({ onImported }: { onImported: () => void }) {
       if (error instanceof ApiError && error.code === "mass_send" && next !== null) {
         setConfirming({ message: massImportWords(error), from: next, sofar: total });
       } else {
+        if (next !== null) setStopped({ from: next, confirm, sofar: total });
         setProblem(error);
       }
     } finally {
@@ -91,6 +96,7 @@ export function ContactImport({ onImported }: { onImported: () => void }) {
     setFile(null);
     setOutcome(null);
     setConfirming(null);
+    setStopped(null);
     setProblem(null);
   };
 
@@ -110,6 +116,7 @@ export function ContactImport({ onImported }: { onImported: () => void }) {
               setFile(chosen);
               setOutcome(null);
               setConfirming(null);
+              setStopped(null);
               setProblem(null);
             }}
             clearable
@@ -119,9 +126,15 @@ export function ContactImport({ onImported }: { onImported: () => void }) {
             <Button variant="default" onClick={close}>
               {t("contacts.import.close")}
             </Button>
-            <Button disabled={file === null || confirming !== null} loading={busy} onClick={() => run(1, false, NOTHING)}>
-              {t("contacts.import.start")}
-            </Button>
+            {stopped ? (
+              <Button loading={busy} onClick={() => run(stopped.from, stopped.confirm, stopped.sofar)}>
+                {t("contacts.import.resume", { line: stopped.from })}
+              </Button>
+            ) : (
+              <Button disabled={file === null || confirming !== null} loading={busy} onClick={() => run(1, false, NOTHING)}>
+                {t("contacts.import.start")}
+              </Button>
+            )}
           </Group>
           {line !== null && (
             <Text size="sm" role="status">
