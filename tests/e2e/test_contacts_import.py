@@ -158,3 +158,27 @@ def test_a_file_stopped_by_a_failure_goes_on_from_the_part_it_stopped_at(
     assert found(stack, "6281199996202")
     assert not found(stack, "6281199996201")
     assert [e for e in watched.errors if "status of 503" not in e] == []  # the busy answer
+
+
+def test_a_file_refused_whole_says_why_and_offers_no_going_on(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given marketing with a CSV saved in Latin-1, as Excel's plain "CSV" saves it
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    choose_language(page, "en")
+    page.goto(f"{stack.url}/#/contacts")
+    page.get_by_role("button", name=OPEN["en"]).click()
+    dialog = page.get_by_role("dialog")
+    latin = "wa_id,name\n6281199996301,Jo\xe3o Latin\n".encode("latin-1")
+    dialog.locator("input[type=file]").set_input_files(
+        {"name": "latin.csv", "mimeType": "text/csv", "buffer": latin}
+    )
+    # When they import it
+    dialog.get_by_role("button", name=START["en"], exact=True).click()
+    # Then they are told to save it as UTF-8, nothing is written, and sending it again
+    # is not offered as going on
+    expect(dialog).to_contain_text("save it as “CSV UTF-8”")
+    expect(dialog.get_by_role("button", name=re.compile("Go on"))).to_have_count(0)
+    expect(dialog.get_by_role("button", name=START["en"], exact=True)).to_be_visible()
+    assert not found(stack, "6281199996301")
+    assert [e for e in watched.errors if "status of 422" not in e] == []  # the refusal

@@ -81,7 +81,9 @@ export function ContactImport({ onImported }: { onImported: () => void }) {
       if (error instanceof ApiError && error.code === "mass_send" && next !== null) {
         setConfirming({ message: massImportWords(error), from: next, sofar: total });
       } else {
-        if (next !== null) setStopped({ from: next, confirm, sofar: total });
+        // A refusal of the file (not UTF-8, too many rows) is not worth sending again.
+        const passing = !(error instanceof ApiError) || error.status >= 500;
+        if (passing && next !== null) setStopped({ from: next, confirm, sofar: total });
         setProblem(error);
       }
     } finally {
