@@ -3,6 +3,11 @@ import type { ApiError } from "./api";
 import { useFormat } from "./format";
 import { useT } from "./i18n/locale";
 
+/** The numbers the API gives with a mass-send refusal, if it gave them. */
+function factsOf<Facts>(error: ApiError): Facts | undefined {
+  return error.details.find((d) => d.code === "mass_send") as unknown as Facts | undefined;
+}
+
 interface MassSend {
   count: number;
   limit: number;
@@ -19,7 +24,7 @@ export function useMassSendWords(): (error: ApiError) => string {
   const t = useT();
   const format = useFormat();
   return (error) => {
-    const facts = error.details.find((d) => d.code === "mass_send") as unknown as MassSend | undefined;
+    const facts = factsOf<MassSend>(error);
     if (facts?.count === undefined) return error.message;
     const values = { count: facts.count, limit: facts.limit };
     if (facts.attribute !== null && facts.day === null) {
@@ -52,7 +57,7 @@ export function useMassImportWords(): (error: ApiError) => string {
   const t = useT();
   const format = useFormat();
   return (error) => {
-    const facts = error.details.find((d) => d.code === "mass_send") as unknown as MassImport | undefined;
+    const facts = factsOf<MassImport>(error);
     if (facts?.count === undefined) return error.message;
     if (facts.rule === null || facts.day === null) {
       return `${t("massSend.importUnread", { limit: facts.limit })} ${t("massSend.why")}`;

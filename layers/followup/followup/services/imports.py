@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import re
-import time
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -239,7 +238,7 @@ def import_contacts(
     checked = [
         entry for entry in _checked(parsed, deps.catalog.settings().stages) if entry[0] >= from_line
     ]
-    time_left = time_left or _for(WRITING_TIME)
+    time_left = time_left or date_triggers.for_seconds(WRITING_TIME)
     now = deps.clock.now()
     if not confirmed:
         rules = import_crowd.reaching(deps)
@@ -374,8 +373,3 @@ def _rejection(line: int, exc: ValidationError) -> dict[str, Any]:
         "field": ".".join(str(part) for part in first["loc"]),
         "reason": first["msg"],
     }
-
-
-def _for(duration: float) -> Callable[[], bool]:
-    deadline = time.monotonic() + duration
-    return lambda: time.monotonic() < deadline
