@@ -53,6 +53,7 @@ from followup.adapters import tables
 from followup.adapters.webhook_security import secrets_of
 from followup.api.auth import Role
 from followup.domain.contact import Contact
+from followup.domain.errors import problem_message
 from followup.domain.stored import STORED
 from followup.wiring import runtime
 from followup.wiring.config import Config
@@ -475,9 +476,9 @@ def _check_config() -> None:
     except ValidationError as refused:
         raise SettingError(
             "\n".join(
-                f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}"
+                f"{'.'.join(map(str, problem['loc']))}: {problem_message(problem)}"
                 if problem["loc"]
-                else problem["msg"]
+                else problem_message(problem)
                 for problem in refused.errors()
             )
         ) from None

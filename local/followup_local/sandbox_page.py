@@ -25,6 +25,7 @@ from starlette.routing import BaseRoute, Route
 
 from followup.adapters.tables import FollowUpItem, MessageItem
 from followup.domain.conversation import Direction, Message
+from followup.domain.errors import problem_message
 from followup.services.contacts import find_contact
 from followup.services.timeline import sent_line
 from followup.wiring import runtime
@@ -76,7 +77,8 @@ class SandboxPage:
             reply = Reply.model_validate_json(await request.body())
         except ValidationError as error:
             problems = [
-                {"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in error.errors()
+                {"field": ".".join(map(str, e["loc"])), "message": problem_message(e)}
+                for e in error.errors()
             ]
             return JSONResponse({"error": {"code": "invalid", "details": problems}}, 422)
         status = await run_in_threadpool(self.reply, reply.wa_id, reply.text)

@@ -9,7 +9,14 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from followup.api.auth import Forbidden, Unauthenticated
-from followup.domain.errors import Conflict, DomainError, InvalidField, NoSendWindow, NotFound
+from followup.domain.errors import (
+    Conflict,
+    DomainError,
+    InvalidField,
+    NoSendWindow,
+    NotFound,
+    problem_message,
+)
 from followup.domain.rule import field_path
 from followup.services.import_crowd import MassImport
 from followup.services.imports import TooManyRows
@@ -115,7 +122,7 @@ def validation_details(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, An
     return [
         {
             "field": field_path([part for part in e["loc"] if part != "body"]),
-            "message": e["msg"],
+            "message": problem_message(e),
             "code": e["type"],
         }
         for e in errors

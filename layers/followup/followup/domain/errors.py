@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -27,6 +28,13 @@ class InvalidTransition(DomainError):
 
 class NoSendWindow(DomainError):
     """The send window never opens (every day blacked out)."""
+
+
+def problem_message(problem: Mapping[str, Any]) -> str:
+    """A validation problem of pydantic's in its check's own words: without the "Value
+    error, " pydantic puts before what a validator's ValueError says."""
+    error = (problem.get("ctx") or {}).get("error")
+    return str(error) if problem["type"] == "value_error" and error is not None else problem["msg"]
 
 
 class InvalidField(DomainError):

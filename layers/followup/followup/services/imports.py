@@ -24,7 +24,7 @@ from pydantic import (
 
 from followup.domain.conditions import field_error
 from followup.domain.contact import USER_ID, Contact, Score
-from followup.domain.errors import DomainError, InvalidField
+from followup.domain.errors import DomainError, InvalidField, problem_message
 from followup.domain.ids import contact_id
 from followup.domain.localtime import ZoneName
 from followup.domain.phones import other_whatsapp_form
@@ -371,5 +371,5 @@ def _rejection(line: int, exc: ValidationError) -> dict[str, Any]:
     return {
         "line": line,
         "field": ".".join(str(part) for part in first["loc"]),
-        "reason": first["msg"],
+        "reason": problem_message(first),
     }

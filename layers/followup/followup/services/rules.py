@@ -14,7 +14,7 @@ from followup.domain.channels import SMS_MAX_CHARACTERS, sms_parts
 from followup.domain.conditions import Condition
 from followup.domain.contact import PERSONAL_FIELDS
 from followup.domain.enrollment import EnrollmentState
-from followup.domain.errors import Conflict, DomainError, NotFound
+from followup.domain.errors import Conflict, DomainError, NotFound, problem_message
 from followup.domain.followup import Reason, Status
 from followup.domain.messaging import placeholders, typical_text, undefaulted
 from followup.domain.rule import BranchStep, Rule, SetStage, Step, WaitStep, field_path
@@ -385,7 +385,7 @@ def _today(model: BaseModel, prefix: str) -> list[Problem]:
     try:
         type(model).model_validate(model.model_dump(mode="json"))
     except ValidationError as exc:
-        return [Problem(prefix + field_path(e["loc"]), e["msg"]) for e in exc.errors()]
+        return [Problem(prefix + field_path(e["loc"]), problem_message(e)) for e in exc.errors()]
     return []
 
 
