@@ -36,7 +36,8 @@ every answer is one time:
   isya 19:00), and so are noon ("ao meio-dia") and after lunch (13:00: "call me after
   lunch", "depois do almoço", "abis makan siang"), after work or dinner (19:00) and after
   school or class (15:00);
-- "next week" (minggu depan, semana que vem, la semana que viene) means next Monday, and
+- "next week" (minggu depan, semana que vem, la semana que viene, the following week,
+  minggu berikutnya, a semana seguinte, la semana siguiente) means next Monday, and
   so does after the weekend, unless a weekday is said with it ("minggu depan hari rabu",
   "wednesday next week": that day of next week); the week after next (minggu depannya
   lagi, a semana depois da que vem, after next week) is the Monday after, and a weekday
@@ -116,7 +117,8 @@ _DAYS = {
     "day after tomorrow": r"lusa|day after tomorrow|depois de amanha|pasado manana",
     "today": r"hari ini|today|hoje|hj|nanti|ntar|nti|entar|tonight|tonite|hoy",
     "next monday": r"minggu depan|next week|semana que vem|proxima semana|semana que viene"
-    r"|semana que entra"
+    r"|semana que entra|(?:the )?following week|semana seguinte|semana siguiente"
+    r"|minggu (?:berikutnya|selanjutnya)"
     r"|(?<=la )otra semana"
     r"|semana proxima|(?:after|depois do|depois de|apos o|setelah|sesudah|habis|abis"
     rf"|despues del|despues de) (?:the |el )?(?:{_WEEKEND})",
