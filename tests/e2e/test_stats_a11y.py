@@ -95,6 +95,11 @@ def test_stats_in_indonesian_read_a_range_a_journeys_funnel_and_export_a_csv(
     expect(row.locator('[data-col="responded"]')).to_contain_text(f"({busiest['responded']})")
     # And a rule with so few sends says it is too early to judge instead of a flag
     expect(row.get_by_test_id("too-few")).to_contain_text("terlalu sedikit")
+    # And one that sent nothing has no rates, not rates of 0 %
+    silent = next(r for r in stats["rules"] if r["sent"] == 0)
+    unsent = page.locator(f'[data-testid="stats-row"][data-id="{silent["rule_id"]}"]')
+    expect(unsent.locator('[data-col="responded"]')).to_have_text("– (0)")
+    expect(unsent.locator('[data-col="opted_out"]')).to_have_text("– (0)")
 
     # When the range ends before it starts, the field says so and nothing is asked
     today = date.fromisoformat(stats["to"])
@@ -131,6 +136,7 @@ def test_stats_in_indonesian_read_a_range_a_journeys_funnel_and_export_a_csv(
     assert len(lines) == 1 + 1 + len(stats["rules"])
     assert lines[1].startswith(f"Semua aturan,{stats['total']['sent']},")  # every rule first
     assert any(line.startswith(f"{busiest['name']},{busiest['sent']},") for line in lines)
+    assert any(line.startswith(f"{silent['name']},0,0,,0,,0,") for line in lines)  # no rates
     # And the journey's own CSV has a line per step and the total
     with page.expect_download() as download:
         page.get_by_role("button", name=f"Unduh CSV {busiest['name']}").click()
@@ -181,6 +187,20 @@ def test_a_failed_load_says_so_and_try_again_brings_the_stats(
     expect(page.get_by_test_id("stats-total")).to_be_visible()
     expect(page.get_by_role("alert")).to_have_count(0)
     assert [e for e in watched.errors if "503" not in e] == []
+
+
+@pytest.mark.slow
+def test_a_page_the_role_may_not_read_says_so_without_offering_to_try_again(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given marketing opening the audit log, an admin's page, by its address
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    page.goto(f"{stack.url}/#/audit")
+    # Then the page says the role may not, and offers no retry that would be refused again
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Your role may not do this.")
+    expect(alert.get_by_role("button", name="Try again")).to_have_count(0)
+    assert [e for e in watched.errors if "403" not in e] == []
 
 
 @pytest.mark.slow

@@ -26,13 +26,20 @@ export function useProblemWords(): (error: unknown) => string {
   };
 }
 
+/** Whether asking again may answer otherwise: the network or the server failed, or it was
+ * busy; not when the request itself was refused (a role, a sign-in, a deleted item). */
+function passing(error: unknown): boolean {
+  if (!(error instanceof ApiError)) return true;
+  return error.status >= 500 || error.status === 408 || error.status === 429;
+}
+
 export function ErrorState({ error, retry }: { error: unknown; retry?: () => void }) {
   const t = useT();
   const words = useProblemWords();
   return (
     <Alert color="red" variant="light" role="alert" my="sm">
       <Text size="sm">{words(error)}</Text>
-      {retry && (
+      {retry && passing(error) && (
         <Button size="xs" variant="white" color="red" mt="xs" onClick={retry}>
           {t("error.retry")}
         </Button>

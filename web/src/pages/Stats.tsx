@@ -209,9 +209,9 @@ export function StatsPage() {
       label,
       row.sent,
       row.responded,
-      row.response_rate,
+      row.sent ? row.response_rate : null,
       row.opted_out,
-      row.opt_out_rate,
+      row.sent ? row.opt_out_rate : null,
       row.converted,
       row.ai_cost_usd,
       row.messaging_cost_usd,
@@ -223,6 +223,8 @@ export function StatsPage() {
     download(`stats-${shown.from}-${shown.to}.csv`, toCsv(header, rows));
   };
   const openRow = data?.rules.find((row) => row.rule_id === open);
+  /** A share of a row's sends; none when it sent nothing, which no rate describes. */
+  const rate = (row: Figures, share: number) => (row.sent ? format.percent(share) : "–");
   /** A row's cells after its name, the same for a rule and for every rule together. */
   const figureCells = (row: Figures) => (
     <>
@@ -230,10 +232,10 @@ export function StatsPage() {
         {format.number(row.sent)}
       </Table.Td>
       <Table.Td data-label={t("stats.responseRate")} data-col="responded">
-        {format.percent(row.response_rate)} ({format.number(row.responded)})
+        {rate(row, row.response_rate)} ({format.number(row.responded)})
       </Table.Td>
       <Table.Td data-label={t("stats.optOutRate")} data-col="opted_out">
-        {format.percent(row.opt_out_rate)} ({format.number(row.opted_out)})
+        {rate(row, row.opt_out_rate)} ({format.number(row.opted_out)})
       </Table.Td>
       <Table.Td data-label={t("stats.conversions")}>{format.number(row.converted)}</Table.Td>
       <Table.Td data-label={t("stats.aiCost")} data-testid="ai-cost">
@@ -301,7 +303,7 @@ export function StatsPage() {
             <Kpi
               testId="kpi-replies"
               label={t("stats.responseRate")}
-              value={format.percent(data.total.response_rate)}
+              value={rate(data.total, data.total.response_rate)}
               detail={t("stats.repliesDetail", { replied: data.total.responded, sent: data.total.sent })}
             />
             <Kpi testId="kpi-cost" label={t("stats.costPerReply")} value={cost(data.total.cost_per_reply)} detail={t("stats.costTotal", { cost: format.dollars(data.total.cost_usd) })} />
