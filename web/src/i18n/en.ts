@@ -855,7 +855,7 @@ export const en = {
   "contacts.import.open": "Import contacts",
   "contacts.import.title": "Import contacts from a file",
   "contacts.import.file": "CSV or JSON lines file",
-  "contacts.import.hint": "Columns: wa_id (or user_id), name, stage, score, timezone, email, tags (separated by ;) and attr.* for attributes (attr.program). Up to 10,000 rows, saved as UTF-8. A contact already there keeps the fields the file leaves out.",
+  "contacts.import.hint": "The first line names the columns: wa_id (or user_id), name, stage, score, timezone, email, tags (separated by ;) and attr.* for attributes (attr.program). Up to 10,000 rows, saved as UTF-8. A contact already there keeps the fields the file leaves out.",
   "contacts.import.start": "Import",
   "contacts.import.resume": "Go on from line {line, number}",
   "contacts.import.clear": "Remove the file",

@@ -857,7 +857,7 @@ export const id: Catalogue = {
   "contacts.import.open": "Impor kontak",
   "contacts.import.title": "Impor kontak dari berkas",
   "contacts.import.file": "Berkas CSV atau JSON lines",
-  "contacts.import.hint": "Kolom: wa_id (atau user_id), name, stage, score, timezone, email, tags (dipisah ;) dan attr.* untuk atribut (attr.program). Paling banyak 10.000 baris, disimpan sebagai UTF-8. Kontak yang sudah ada mempertahankan kolom yang tidak ada di berkas.",
+  "contacts.import.hint": "Baris pertama menyebut kolomnya: wa_id (atau user_id), name, stage, score, timezone, email, tags (dipisah ;) dan attr.* untuk atribut (attr.program). Paling banyak 10.000 baris, disimpan sebagai UTF-8. Kontak yang sudah ada mempertahankan kolom yang tidak ada di berkas.",
   "contacts.import.start": "Impor",
   "contacts.import.resume": "Lanjutkan dari baris {line, number}",
   "contacts.import.clear": "Hapus berkas",

@@ -857,7 +857,7 @@ export const ptBR: Catalogue = {
   "contacts.import.open": "Importar contatos",
   "contacts.import.title": "Importar contatos de um arquivo",
   "contacts.import.file": "Arquivo CSV ou JSON lines",
-  "contacts.import.hint": "Colunas: wa_id (ou user_id), name, stage, score, timezone, email, tags (separadas por ;) e attr.* para atributos (attr.program). Até 10.000 linhas, salvo como UTF-8. Um contato que já existe mantém os campos que o arquivo não traz.",
+  "contacts.import.hint": "A primeira linha nomeia as colunas: wa_id (ou user_id), name, stage, score, timezone, email, tags (separadas por ;) e attr.* para atributos (attr.program). Até 10.000 linhas, salvo como UTF-8. Um contato que já existe mantém os campos que o arquivo não traz.",
   "contacts.import.start": "Importar",
   "contacts.import.resume": "Continuar da linha {line, number}",
   "contacts.import.clear": "Remover o arquivo",

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import dropwhile
@@ -112,6 +112,11 @@ class ContactRow(BaseModel):
         return {name: getattr(self, name) for name in named}
 
 
+CSV_COLUMNS = tuple(name for name in ContactRow.model_fields if name != "attributes")
+"""The CSV's columns besides `attr.<name>`: wa_id, user_id, name, stage, score, timezone,
+email and tags."""
+
+
 @dataclass
 class ImportReport:
     created: int = 0
@@ -142,7 +147,8 @@ def rows(text: str, kind: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
 
         reader = csv.DictReader(lines(), delimiter=_delimiter(text))
         try:
-            reader.fieldnames  # noqa: B018 (reads the header row)
+            if reader.fieldnames is not None:  # reads the header row
+                reader.fieldnames = _columns(reader.fieldnames, read[0][0])
             read.clear()
             for record in reader:
                 filled = [n for n, line in read if not _blank(line)]
@@ -178,10 +184,52 @@ def _blank(line: str) -> bool:
 
 
 def _delimiter(text: str) -> str:
-    """`;` for a file whose header is separated by semicolons, as Excel saves CSV where the
-    comma is the decimal mark (Indonesia, Brazil); else `,`."""
+    """What separates the header's columns most: `;` as Excel saves CSV where the comma is
+    the decimal mark (Indonesia, Brazil), a tab as spreadsheets save "tab-separated" text;
+    else `,`."""
     header = next((line for _, line in _numbered(text) if not _blank(line)), "")
-    return ";" if header.count(";") > header.count(",") else ","
+    return max(",;\t", key=header.count)
+
+
+def _columns(header: Sequence[str], line: int) -> list[str]:
+    """The header's columns as rows name them: a field in any case with spaces around it
+    (`WA_ID`, ` Name `), an attribute's `attr.` in any case before its name as written.
+
+    InvalidField refuses the whole file for a column that names no field (a file with no
+    header, whose first line is a lead, too), a column named twice, or no id column: each
+    row would be refused alike, or only those with the column's cell blank taken.
+    """
+    named: list[str] = []
+    for column in header:
+        bare = column.strip()
+        if bare[:5].lower() == "attr." and bare[5:]:
+            named.append("attr." + bare[5:])
+        else:
+            named.append(bare.lower() if bare.lower() in CSV_COLUMNS else column)
+    unknown = [
+        column
+        for column in named
+        if column.strip()
+        and column not in CSV_COLUMNS
+        and not (column.startswith("attr.") and column[5:])
+    ]
+    if unknown:
+        raise InvalidField(
+            "body",
+            f"line {line}: {', '.join(map(repr, unknown))} {'name' if unknown[1:] else 'names'}"
+            f" no contact field; the first line names the columns: {', '.join(CSV_COLUMNS)},"
+            " and attr.<name> for an attribute; nothing was imported",
+        )
+    twice = sorted({column for column in named if named.count(column) > 1 and column.strip()})
+    if twice:
+        raise InvalidField(
+            "body", f"line {line}: the column {twice[0]!r} is given twice; nothing was imported"
+        )
+    if not {"wa_id", "user_id"} & set(named):
+        raise InvalidField(
+            "body", f"line {line}: no wa_id or user_id column names the leads; nothing was imported"
+        )
+    return named
 
 
 def _from_csv(record: dict[str, Any]) -> dict[str, Any]:
