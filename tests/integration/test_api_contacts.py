@@ -388,3 +388,31 @@ def test_a_from_line_that_is_no_line_is_refused_naming_it(engine: LocalEngine) -
         assert status == 422
         assert [d["field"] for d in answer["error"]["details"]] == ["query.from_line"]
     assert find_contact(engine.deps, "6281100010200", None) is None
+
+
+def test_a_number_a_crm_sends_for_an_attribute_is_kept_as_its_text(engine: LocalEngine) -> None:
+    # Given a CRM that sends amounts and ids as JSON numbers
+    lead = {"wa_id": 6281100000871, "attributes": {"fee": 1500, "discount": 2.5}}
+    # When it upserts the lead, imports another by JSON lines and edits the first
+    status, created = call(engine, "POST", "/api/contacts", lead)
+    line = '{"wa_id": 6281100000872, "attributes": {"fee": 900}}'
+    _, report = call(
+        engine, "POST", "/api/contacts/import", raw=line, content_type="application/x-ndjson"
+    )
+    edited_status, edited = call(
+        engine, "PATCH", f"/api/contacts/{created['id']}", {"attributes": {"fee": 1750}}
+    )
+    # Then each is stored, the numbers as their text (conditions compare them as numbers)
+    assert (status, created["wa_id"], created["attributes"]) == (
+        201,
+        "6281100000871",
+        {"fee": "1500", "discount": "2.5"},
+    )
+    assert (report["created"], report["rejected"]) == (1, [])
+    assert (edited_status, edited["attributes"]["fee"]) == (200, "1750")
+    # And a yes or no is no number: refused, naming the attribute
+    status, refused = call(
+        engine, "POST", "/api/contacts", {"wa_id": "6281100000873", "attributes": {"paid": True}}
+    )
+    assert status == 422
+    assert refused["error"]["details"][0]["field"] == "attributes.paid"

@@ -32,9 +32,10 @@ _LIFT_AUDITED_WITHIN = timedelta(days=1)
 
 class ContactEdit(BaseModel):
     """Fields left out stay as they are. `attributes` merge key by key (null removes one);
-    tags are added and removed one by one, so edits made meanwhile are kept."""
+    tags are added and removed one by one, so edits made meanwhile are kept. A number where
+    text goes (an attribute's amount) is kept as its text."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid", defer_build=True, coerce_numbers_to_str=True)
 
     name: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=254, description="null clears it")

@@ -54,10 +54,11 @@ Tag = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 class ContactRow(BaseModel):
     """What a CRM or a counsellor may set. Opt-out, counters and status are the engine's.
 
-    A field left out stays as it is; null clears it (see `Contact.patched`).
+    A field left out stays as it is; null clears it (see `Contact.patched`). A number
+    where text goes (`"fee": 1500`, as CRMs send amounts) is kept as its text.
     """
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid", defer_build=True, coerce_numbers_to_str=True)
 
     wa_id: str | None = Field(default=None, description="8 to 15 digits 0-9, country code first")
     user_id: str | None = Field(
