@@ -73,6 +73,31 @@ def test_events_name_their_problems(engine: LocalEngine) -> None:
     )
 
 
+def test_numbers_an_event_gives_where_text_goes_are_kept_as_their_text(
+    engine: LocalEngine,
+) -> None:
+    # Given a lead, and a system that sends its number and amounts as JSON numbers
+    quiet_contact(engine.deps, "6281100000813", engine.clock.now())
+    stage = {"type": "stage_changed", "contact": 6281100000813, "stage": "paid"}
+    paid = {
+        "type": "custom",
+        "contact": 6281100000813,
+        "name": "payment_received",
+        "properties": {"amount": 1500, "installment": 2},
+        "id": 981,
+    }
+    # When it tells of the stage change and the payment
+    changed_status, changed = call(engine, "POST", "/api/events", stage)
+    paid_status, _ = call(engine, "POST", "/api/events", paid)
+    # Then both are taken, the lead found by its number
+    assert (changed_status, changed["stage"]) == (200, "paid")
+    assert paid_status == 200
+    # And a yes or no is no number: refused, naming the property
+    paid["properties"] = {"refunded": False}
+    status, answer = call(engine, "POST", "/api/events", paid)
+    assert (status, answer["error"]["details"][0]["field"]) == (422, "custom.properties.refunded")
+
+
 def test_an_agent_message_changes_who_spoke_last(engine: LocalEngine) -> None:
     lead = quiet_contact(engine.deps, "6281100000813", engine.clock.now() - timedelta(hours=2))
     status, _ = call(

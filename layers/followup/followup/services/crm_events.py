@@ -24,10 +24,13 @@ custom event so dated is named by it but kept as happened when heard, since it e
 journeys of the silence it happened in and one dated ahead would end the next one too."""
 _AHEAD = f"at most {SKEW.seconds // 60} minutes after this service's clock"
 _AT = f"when it happened, on the other system's clock (default: when it arrives); {_AHEAD}"
+EVENT_CONFIG = ConfigDict(extra="forbid", defer_build=True, coerce_numbers_to_str=True)
+"""Each event's fields as sent, a number where text goes (a contact's wa_id, a property's
+amount) kept as its text, as a contact's own fields are."""
 
 
 class StageChanged(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = EVENT_CONFIG
 
     type: Literal["stage_changed"]
     contact: str = Field(min_length=1, max_length=256, description="the contact's id or wa_id")
@@ -38,7 +41,7 @@ class StageChanged(BaseModel):
 class MessageSent(BaseModel):
     """A counsellor (agent) or another system wrote to the contact outside this engine."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = EVENT_CONFIG
 
     type: Literal["message_sent"]
     contact: str = Field(min_length=1, max_length=256, description="the contact's id or wa_id")
@@ -58,7 +61,7 @@ class MessageSent(BaseModel):
 class ConversationClosed(BaseModel):
     """A help desk closed the conversation (its ticket): see `close_conversation`."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = EVENT_CONFIG
 
     type: Literal["conversation_closed"]
     contact: str = Field(min_length=1, max_length=256, description="the contact's id or wa_id")
@@ -68,7 +71,7 @@ class ConversationClosed(BaseModel):
 class ConversationReopened(BaseModel):
     """A help desk reopened the conversation (its ticket)."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = EVENT_CONFIG
 
     type: Literal["conversation_reopened"]
     contact: str = Field(min_length=1, max_length=256, description="the contact's id or wa_id")
@@ -82,7 +85,7 @@ class CustomEvent(BaseModel):
     trigger of that name whose `where` holds on the properties enroll the contact, once per
     event id."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = EVENT_CONFIG
 
     type: Literal["custom"]
     name: Annotated[Label, Field(min_length=1, description="e.g. booking_completed")]
