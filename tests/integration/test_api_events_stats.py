@@ -73,7 +73,7 @@ def test_events_name_their_problems(engine: LocalEngine) -> None:
     )
 
 
-def test_numbers_an_event_gives_where_text_goes_are_kept_as_their_text(
+def test_an_events_numbers_are_kept_as_text_and_a_number_as_typed_finds_its_lead(
     engine: LocalEngine,
 ) -> None:
     # Given a lead, and a system that sends its number and amounts as JSON numbers
@@ -92,6 +92,10 @@ def test_numbers_an_event_gives_where_text_goes_are_kept_as_their_text(
     # Then both are taken, the lead found by its number
     assert (changed_status, changed["stage"]) == (200, "paid")
     assert paid_status == 200
+    # And a number as a person types it finds the lead too
+    typed = {"type": "stage_changed", "contact": "+62 811-0000-0813", "stage": "enrolled"}
+    typed_status, moved = call(engine, "POST", "/api/events", typed)
+    assert (typed_status, moved["stage"]) == (200, "enrolled")
     # And a yes or no is no number: refused, naming the property
     paid["properties"] = {"refunded": False}
     status, answer = call(engine, "POST", "/api/events", paid)

@@ -24,9 +24,17 @@ def country_of(address: str | None) -> str | None:
     prefix, dot, _ = address.partition(".")
     if dot and prefix.isalpha():
         return prefix if len(prefix) == 2 and prefix.isascii() and prefix.isupper() else None
-    typed = address.strip().translate(_SEPARATORS)
-    digits = typed[1:] if typed.startswith("+") else typed.removeprefix("00")
-    return _region(digits) if digits.isascii() and digits.isdigit() else None
+    digits = international_digits(address)
+    return _region(digits) if digits else None
+
+
+def international_digits(typed: str) -> str | None:
+    """The digits of a phone number written country code first, with "+", the
+    international "00" or neither, and spaces, dashes, dots or parentheses between them
+    ("+62 811-0000-0201" → 6281100000201); None for text that is no such number."""
+    bare = typed.strip().translate(_SEPARATORS)
+    digits = bare[1:] if bare.startswith("+") else bare.removeprefix("00")
+    return digits if digits.isascii() and digits.isdigit() else None
 
 
 _WRITTEN_TWICE: tuple[tuple[re.Pattern[str], str, bool], ...] = (

@@ -11,6 +11,7 @@ from followup.domain.contact import Contact, Speaker
 from followup.domain.errors import InvalidField, NotFound
 from followup.domain.limits import Attributes, Label
 from followup.domain.localtime import Moment
+from followup.domain.phones import international_digits
 from followup.services import goals, triggers
 from followup.services.contacts import change_stage, find_contact, update_contact
 from followup.services.conversations import EVENT, close_conversation, reopen_conversation
@@ -119,10 +120,11 @@ class Event(RootModel):  # type: ignore[type-arg]  # typed by `root`: RootModel[
 
 
 def apply(deps: Deps, event: AnyEvent) -> Contact:
-    """Apply one event; the contact is named by id or wa_id."""
+    """Apply one event; the contact is named by id or wa_id (as typed too: "+62 811-...")."""
     now = deps.clock.now()
     at = _happened(event, now)
-    found = deps.contacts.contact(event.contact) or find_contact(deps, event.contact, None)
+    number = international_digits(event.contact) or event.contact
+    found = deps.contacts.contact(event.contact) or find_contact(deps, number, None)
     if found is None:
         raise NotFound("contact", event.contact)
     if isinstance(event, StageChanged):
