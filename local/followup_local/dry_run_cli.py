@@ -175,6 +175,14 @@ def _refusal(answer: httpx.Response) -> str:
     return f"{error.get('message', answer.status_code)}" + (f" ({details})" if details else "")
 
 
+def _words(code: str | None) -> str:
+    """A reason's code as words: `sequence_done` → "sequence done", `not_enrolled:in_journey`
+    → "not enrolled: in journey"; text that is no code as it is."""
+    if not code or not re.fullmatch(r"[a-z0-9_]+(?::[a-z0-9_]+)?", code):
+        return code or ""
+    return ": ".join(part.replace("_", " ") for part in code.split(":"))
+
+
 def _print(console: Console, rule: str, run: dict[str, Any]) -> None:
     ending = "finished" if run["finished"] else "still running at the end"
     table = Table(
@@ -185,7 +193,9 @@ def _print(console: Console, rule: str, run: dict[str, Any]) -> None:
     for entry in run["timeline"]:
         message = entry.get("message") or {}
         said = message.get("text") or message.get("template_name") or entry.get("detail", "")
-        why = " · ".join(part for part in (entry.get("reason"), entry.get("effect")) if part)
+        why = " · ".join(
+            part for part in (_words(entry.get("reason")), entry.get("effect")) if part
+        )
         step = str(entry["step"]) if "step" in entry else ""
         table.add_row(entry["local"], entry["kind"], step, said, why)
     if not run["timeline"]:
