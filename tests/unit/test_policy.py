@@ -214,6 +214,14 @@ def test_unknown_holiday_country_is_rejected_by_name() -> None:
         SendWindow(holiday_countries=["BR-ZZ"])
 
 
+def test_a_country_written_in_small_letters_is_that_country() -> None:
+    # Given a window naming its countries as typed, in small letters and with spaces
+    window = SendWindow(holiday_countries=["id", " br-SP "])
+    # Then they are the countries' codes, and Indonesia's Christmas closes the window
+    assert window.holiday_countries == ["ID", "BR-SP"]
+    assert not window.is_open(datetime(2026, 12, 25, 10, 0, tzinfo=JAKARTA), JAKARTA)
+
+
 def test_subdivision_holidays_apply_only_in_that_subdivision() -> None:
     # Given 9 July 2024, a state holiday in Sao Paulo (BR-SP) but not nationally
     due = datetime(2024, 7, 9, 10, 0, tzinfo=SAO_PAULO)

@@ -96,19 +96,24 @@ class SendWindow(BaseModel):
     @field_validator("holiday_countries")
     @classmethod
     def _known_countries(cls, codes: list[str]) -> list[str]:
+        """Each country by its code in capitals, as written in any case ("id" is ID), with
+        its subdivision after a dash as the calendars name it ("BR-SP")."""
         if not codes:  # the calendars (a large library) load only for a window that names one
             return codes
         supported = _supported_countries()
+        known: list[str] = []
         for code in codes:
-            country, dash, subdiv = code.partition("-")
+            country, dash, subdiv = code.strip().partition("-")
+            country = country.upper()
             if country not in supported:
                 raise ValueError(
-                    f"unknown holiday country {country!r} in {code!r}: "
+                    f"unknown holiday country {code!r}: "
                     "use an ISO 3166-1 alpha-2 code such as 'ID', 'BR' or 'PT'"
                 )
             if dash and subdiv not in supported[country]:
                 raise ValueError(f"unknown subdivision {subdiv!r} of {country} in {code!r}")
-        return codes
+            known.append(country + dash + subdiv)
+        return known
 
     @model_validator(mode="after")
     def _opens(self, info: ValidationInfo) -> SendWindow:
