@@ -79,3 +79,22 @@ def test_an_unnamed_empty_column_and_a_user_id_file_still_import(engine: MemoryE
     # Then both leads are created
     assert (first.created, first.rejected) == (1, [])
     assert (second.created, second.rejected) == (1, [])
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "said"),
+    [
+        ("wa_id,name\n", "csv", "the file holds no contacts: no line after its header"),
+        ("\n \n", "csv", "the file holds no contacts"),
+        ("\n\n", "jsonl", "the file holds no contacts; nothing was imported"),
+    ],
+)
+def test_a_file_of_no_contacts_is_refused_saying_so(
+    engine: MemoryEngine, text: str, kind: str, said: str
+) -> None:
+    # When a file with a header alone, or nothing, is imported (the wrong sheet exported)
+    with pytest.raises(InvalidField) as refused:
+        import_contacts(engine.deps, text, kind)
+    # Then it is refused saying it holds no contacts, not answered "0 created, 0 updated"
+    assert refused.value.field == "body"
+    assert said in refused.value.message

@@ -282,6 +282,9 @@ def import_contacts(
     import) is patched instead, never overwritten.
     """
     parsed = list(rows(text, kind))
+    if not parsed:
+        after = ": no line after its header" if kind == "csv" else ""
+        raise InvalidField("body", f"the file holds no contacts{after}; nothing was imported")
     if len(parsed) > MAX_ROWS:
         raise TooManyRows(f"at most {MAX_ROWS} rows per import, got {len(parsed)}")
     checked = [
