@@ -201,19 +201,17 @@ def _columns(header: Sequence[str], line: int) -> list[str]:
     row would be refused alike, or only those with the column's cell blank taken.
     """
     named: list[str] = []
+    unknown: list[str] = []
     for column in header:
         bare = column.strip()
         if bare[:5].lower() == "attr." and bare[5:]:
             named.append("attr." + bare[5:])
+        elif bare.lower() in CSV_COLUMNS:
+            named.append(bare.lower())
         else:
-            named.append(bare.lower() if bare.lower() in CSV_COLUMNS else column)
-    unknown = [
-        column
-        for column in named
-        if column.strip()
-        and column not in CSV_COLUMNS
-        and not (column.startswith("attr.") and column[5:])
-    ]
+            named.append(column)
+            if bare:  # an unnamed column (a trailing comma) is left to its cells
+                unknown.append(column)
     if unknown:
         raise InvalidField(
             "body",
