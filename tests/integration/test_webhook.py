@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -591,3 +592,43 @@ def test_a_photo_s_caption_is_read_as_what_the_lead_wrote(engine: LocalEngine) -
     assert message.text == "Sudah transfer ya kak, ini buktinya"
     assert message.intent is not None
     assert message.intent.intent == "done"
+
+
+def inbound_lines(engine: LocalEngine, contact_id: str) -> list[tuple[str, str]]:
+    messages = engine.deps.contacts.recent_messages(contact_id, 50)
+    return [(m.id, m.text) for m in messages if m.direction is Direction.INBOUND]
+
+
+def test_a_call_the_lead_places_answers_their_follow_up_and_opens_the_window(
+    engine: LocalEngine,
+) -> None:
+    followup = sent_followup(engine, RUDI)
+    connect = payload("call-connect.json")
+    wacid = connect["entry"][0]["changes"][0]["value"]["calls"][0]["id"]
+    assert post(engine, connect)["statusCode"] == 200
+    assert current(engine, followup).status is Status.RESPONDED
+    called = contact_of(engine, RUDI)
+    assert called.last_inbound_at == datetime(2026, 11, 24, 2, 1, 40, tzinfo=UTC)
+    assert inbound_lines(engine, called.id) == [(wacid, "[call]")]
+    # The call's end, and the connect delivered again, are the same call: heard once.
+    assert post(engine, payload("call-terminate.json"))["statusCode"] == 200
+    assert post(engine, connect)["statusCode"] == 200
+    assert contact_of(engine, RUDI).last_inbound_at == called.last_inbound_at
+    assert inbound_lines(engine, called.id) == [(wacid, "[call]")]
+
+
+def test_a_call_without_its_direction_is_the_lead_s_unless_it_is_from_the_business(
+    engine: LocalEngine,
+) -> None:
+    followup = sent_followup(engine, RUDI)
+    business = payload("call-business-initiated.json")
+    undirected = copy.deepcopy(business)
+    del undirected["entry"][0]["changes"][0]["value"]["calls"][0]["direction"]
+    for document in (business, undirected):
+        assert post(engine, document)["statusCode"] == 200
+    assert current(engine, followup).status is Status.SENT
+    assert inbound_lines(engine, followup.contact_id) == []
+    lead_s = payload("call-connect.json")
+    del lead_s["entry"][0]["changes"][0]["value"]["calls"][0]["direction"]
+    assert post(engine, lead_s)["statusCode"] == 200
+    assert current(engine, followup).status is Status.RESPONDED

@@ -3,6 +3,8 @@
 Only what the user wrote, tapped or sent is an `InboundMessage` (it counts as a reply and
 opens the 24 h window); system notices, edits, deletions, a removed reaction and a chat
 opened for the first time are not. A changed number or user id is an `IdentityChange`.
+A call the user places (an entry of a `calls` change) counts as them writing, as it opens
+the window on WhatsApp's side too.
 """
 
 from __future__ import annotations
@@ -105,10 +107,42 @@ class _Message(Timestamped):
     system: _System | None = None
 
 
+class _Call(Timestamped):
+    id: Id = Field(min_length=1)
+    event: str = ""
+    direction: str = ""
+    from_: Id | None = Field(default=None, alias="from")
+    from_user_id: Id | None = None
+
+
+def call_event(raw: Any, contacts: list[Contact], business: str) -> WebhookEvent:
+    """The event one `calls[]` entry stands for: the user calling in is heard once, when the
+    call connects (its end, and a call the business placed, are not the user writing).
+    `business` is the delivery's display number: a call from it is the business's own
+    when the entry does not say its direction."""
+    call = _Call.model_validate(raw)
+    direction = call.direction.upper()
+    if not direction:
+        direction = "BUSINESS_INITIATED" if business and call.from_ == business else ""
+    if direction == "BUSINESS_INITIATED":
+        return Unhandled("calls", "a call the business placed")
+    if call.event != "connect":
+        return Unhandled("calls", f"call {call.event or 'event'}"[:60])
+    wa_id, user_id, name = _sender(call.from_, call.from_user_id, contacts)
+    return InboundMessage(
+        message_id=call.id,
+        sender=Identity(wa_id, user_id),
+        at=call.timestamp,
+        kind="call",
+        text="[call]",
+        name=name,
+    )
+
+
 def message_event(raw: Any, contacts: list[Contact]) -> WebhookEvent:
     """The event one `messages[]` entry stands for; ValueError when it cannot be read."""
     message = _Message.model_validate(raw)
-    wa_id, user_id, name = _sender(message, contacts)
+    wa_id, user_id, name = _sender(message.from_, message.from_user_id or message.user_id, contacts)
     sender = Identity(wa_id, user_id)
     if message.type == "system":
         return _system(message, sender)
@@ -129,10 +163,12 @@ def message_event(raw: Any, contacts: list[Contact]) -> WebhookEvent:
     )
 
 
-def _sender(message: _Message, contacts: list[Contact]) -> tuple[str | None, str | None, str]:
+def _sender(
+    from_: str | None, from_user_id: str | None, contacts: list[Contact]
+) -> tuple[str | None, str | None, str]:
     """A username sender has an empty `from` and a `from_user_id`; contacts[] fills gaps."""
-    wa_id = message.from_ or None
-    user_id = message.from_user_id or message.user_id or None
+    wa_id = from_ or None
+    user_id = from_user_id or None
     if not wa_id and not user_id and len(contacts) == 1:
         wa_id, user_id = contacts[0].wa_id or None, contacts[0].user_id or None
     match = next(

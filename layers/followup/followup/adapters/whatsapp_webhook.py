@@ -24,6 +24,7 @@ from followup.adapters.whatsapp_messages import (
     Id,
     Model,
     Timestamped,
+    call_event,
     message_event,
 )
 from followup.domain.costs import Pricing
@@ -85,6 +86,7 @@ class _Value(Model):
     contacts: list[Contact] = Field(default_factory=list)
     messages: list[Any] = Field(default_factory=list)
     statuses: list[Any] = Field(default_factory=list)
+    calls: list[Any] = Field(default_factory=list)
     user_preferences: list[Any] = Field(default_factory=list)
     display_phone_number: str = ""
     event: str = ""
@@ -155,6 +157,8 @@ def _change(raw: Any, received_at: datetime) -> list[WebhookEvent]:
         return [_unreadable(str(field or "change"), _where(exc), raw)]
     if change.field == "messages":
         return _conversation(value)
+    if change.field == "calls":
+        return _calls(value)
     if change.field == "standby":
         # Meta's agent has the chats; what the contact writes still counts (a STOP too).
         return [
@@ -184,6 +188,19 @@ def _conversation(value: _Value) -> list[WebhookEvent]:
     return [
         *_each("messages", value.messages, lambda m: _on(message_event(m, value.contacts), number)),
         *_each("statuses", value.statuses, lambda s: _on(_status(s), number)),
+    ]
+
+
+def _calls(value: _Value) -> list[WebhookEvent]:
+    """Calls, each marked with the business number; a call's statuses (ringing, accepted,
+    rejected) are of calls the business placed, not the user writing."""
+    number = str(value.metadata.get("phone_number_id") or "") or None
+    business = str(value.metadata.get("display_phone_number") or "")
+    return [
+        *_each(
+            "calls", value.calls, lambda c: _on(call_event(c, value.contacts, business), number)
+        ),
+        *(Unhandled("calls", "status of a call the business placed") for _ in value.statuses),
     ]
 
 
