@@ -30,6 +30,8 @@ _TITLES = {
     100: "Invalid parameter",
     132000: "Number of parameters does not match the expected number of params",
     _NO_TEMPLATE: "Template name does not exist in the translation",
+    132015: "Template is Paused",
+    132016: "Template is Disabled",
     131026: "Message undeliverable",
     131047: "Re-engagement message",
     131055: "Method not allowed: accept the Marketing Messages API terms first",

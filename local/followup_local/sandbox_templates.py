@@ -14,6 +14,9 @@ from followup.domain.rule import Rule, TemplateRef
 from followup.domain.templates import placeholders_in
 from followup_local import envelopes
 
+_REFUSED = {"paused": 132015, "disabled": 132016}
+"""WhatsApp's refusal of a send of a template in that status."""
+
 
 class SandboxTemplates:
     """Templates by (name, language), in 360dialog's `waba_templates[]` shape."""
@@ -148,7 +151,8 @@ class SandboxTemplates:
         """Why WhatsApp refuses this template send, or None: 132001 for a template not in
         the catalogue in that language and 132000 for a body whose parameter count is not
         its placeholders' (both checked once the catalogue lists any template: an empty
-        one stands for a test that set none up); 100 for a parameter holding a newline or
+        one stands for a test that set none up); 132015 and 132016 for a paused or disabled
+        one; 100 for a parameter holding a newline or
         a tab, or a template with named placeholders not given each its `parameter_name`."""
         template = (body or {}).get("template") or {}
         name = str(template.get("name"))
@@ -164,6 +168,8 @@ class SandboxTemplates:
             entry = self._templates.get((name, language))
         if listed and entry is None:
             return 132001, f"template name ({name}) does not exist in {language}"
+        if entry is not None and entry["status"] in _REFUSED:
+            return _REFUSED[entry["status"]], f"template ({name}) is {entry['status']}"
         text = "".join(
             str(c.get("text") or "")
             for c in (entry or {}).get("components", [])

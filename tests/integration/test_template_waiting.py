@@ -96,3 +96,96 @@ def test_a_follow_up_held_past_its_wait_ends_skipped_at_the_dispatch_tick(
     )
     assert engine.sandbox.sent() == []
     assert _counts(engine, "sent", "skipped") == [0, 1]
+
+
+def _paused_unheard(engine: LocalEngine, *, sibling: bool = False) -> None:
+    """The rule's template approved in the synced catalogue, then paused by Meta with its
+    webhook lost: only the next send learns it (refused, 132015)."""
+    engine.sandbox.templates.add("apply_reminder", "en", BODY)
+    if sibling:
+        engine.sandbox.templates.add("apply_reminder_v2", "en", BODY)
+    assert call(engine, "POST", "/api/templates/sync")[0] == 200
+    paused = {"name": "apply_reminder", "language": "en", "status": "PAUSED"}
+    engine.sandbox.templates.change(paused)
+    body = rule().model_dump(mode="json")
+    if sibling:
+        body["steps"][0]["template"]["sibling"] = "apply_reminder_v2"
+    engine.deps.rules.save_rule(rule(**body))
+
+
+def _due(engine: LocalEngine, wa_id: str) -> FollowUp:
+    """A lead quiet past the rule's silence, and one tick: its follow-up as it left it."""
+    lead = quiet_contact(engine.deps, wa_id, engine.clock.now() - timedelta(hours=25))
+    engine.tick()
+    [followup] = engine.deps.followups.followups_of(lead.id)
+    return followup
+
+
+def test_a_template_whatsapp_refuses_as_paused_holds_this_follow_up_and_the_next_untried(
+    engine: LocalEngine,
+) -> None:
+    # Given a template paused by Meta while the catalogue still holds it approved
+    _paused_unheard(engine)
+
+    # When a follow-up's send is refused for it
+    first = _due(engine, "6281100000711")
+
+    # Then it waits for its template, saying so and what WhatsApp answered, not failed
+    assert (first.status, first.reason, first.error_code) == (
+        Status.WAITING_TEMPLATE,
+        REASON,
+        132015,
+    )
+    # And the catalogue learnt it: the next lead's follow-up holds without a try
+    status, listed = call(engine, "GET", "/api/templates")
+    assert status == 200
+    [template] = [t for t in listed["templates"] if t["name"] == "apply_reminder"]
+    assert template["status"] == "PAUSED"
+    engine.clock.advance(timedelta(minutes=1))
+    second = _due(engine, "6281100000712")
+    assert (second.status, second.reason) == (Status.WAITING_TEMPLATE, REASON)
+    assert [r.error_code for r in engine.sandbox.requests] == [132015]
+    assert _counts(engine, "sent", "failed", "skipped") == [0, 0, 0]
+
+    # When Meta approves it again, both go at the next tick
+    _approve(engine)
+    engine.clock.advance(timedelta(minutes=1))
+    engine.tick()
+    assert {s.followup_id for s in engine.sandbox.sent()} == {first.id, second.id}
+
+
+def test_a_step_whose_template_whatsapp_refuses_goes_with_its_sibling_at_once(
+    engine: LocalEngine,
+) -> None:
+    # Given a step with a sibling template, its own paused by Meta unheard
+    _paused_unheard(engine, sibling=True)
+
+    # When its follow-up is due
+    sent = _due(engine, "6281100000713")
+
+    # Then the refused send is followed, in the same attempt, by the sibling's
+    assert sent.status is Status.SENT
+    assert sent.rendered is not None
+    assert sent.rendered.template_name == "apply_reminder_v2"
+    assert [r.error_code for r in engine.sandbox.requests] == [132015, None]
+
+
+def test_a_template_refused_before_any_sync_fails_its_follow_up_saying_why(
+    engine: LocalEngine,
+) -> None:
+    # Given no catalogue synced (360dialog failing to list it): nothing to hold it on
+    engine.sandbox.templates.add("apply_reminder", "en", BODY, status="disabled")
+    engine.sandbox.templates.fail_next(status=500, code=131000)
+    engine.deps.rules.save_rule(rule())
+
+    # When WhatsApp refuses the template as disabled
+    failed = _due(engine, "6281100000714")
+
+    # Then the follow-up fails with WhatsApp's reason, and it is not tried again
+    assert failed.status is Status.FAILED
+    assert failed.reason is not None
+    assert "132016" in failed.reason
+    assert "disabled" in failed.reason
+    engine.clock.advance(timedelta(hours=1))
+    engine.tick()
+    assert [r.error_code for r in engine.sandbox.requests] == [132016]

@@ -26,6 +26,8 @@ PERMANENT, PAUSE, RETRY = Disposition.PERMANENT, Disposition.PAUSE, Disposition.
         (403, 131031, PAUSE, "locked"),
         (400, 131042, PAUSE, "billing"),
         (400, 130472, Disposition.SKIP, "experiment"),
+        (400, 132015, Disposition.TEMPLATE_REFUSED, "template is paused"),
+        (400, 132016, Disposition.TEMPLATE_REFUSED, "template is disabled"),
     ],
 )
 def test_each_known_code_gets_its_disposition_and_a_readable_reason(

@@ -30,6 +30,7 @@ class Disposition(StrEnum):
     THROTTLED = "throttled"  # too fast for the number or the recipient: again shortly, uncounted
     RETRY_AFTER_24H = "retry_after_24h"  # withheld by Meta: again a day later, then longer
     TEMPLATE_INSTEAD = "template_instead"  # the window closed: the step's template, or skip
+    TEMPLATE_REFUSED = "template_refused"  # the template itself is paused or disabled
     SKIP = "skip"  # Meta chose not to deliver it (not billed): skipped, never retried
     PERMANENT = "permanent"
     PAUSE = "pause"  # stop sending from this number and alert an operator
@@ -101,7 +102,16 @@ _KNOWN: dict[int, tuple[Disposition, str]] = {
         "payment problem on the WhatsApp account; sending paused until billing is fixed",
     ),
     130472: (Disposition.SKIP, "the contact is part of a Meta experiment: not retried"),
+    132015: (Disposition.TEMPLATE_REFUSED, "the template is paused for its low quality"),
+    132016: (Disposition.TEMPLATE_REFUSED, "the template is disabled for its low quality"),
 }
+_REFUSED_TEMPLATE = {132015: "PAUSED", 132016: "DISABLED"}
+
+
+def refused_template_status(code: int | None) -> str | None:
+    """The template status a refusal says the sent template has (PAUSED, DISABLED), or None
+    for a refusal of anything else."""
+    return _REFUSED_TEMPLATE.get(code) if code is not None else None
 
 
 def stopped_marketing(code: int | None) -> bool:

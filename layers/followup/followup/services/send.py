@@ -27,6 +27,7 @@ from followup.domain.whatsapp import (
     OutcomeUnknown,
     ProviderFailure,
     ProviderRejected,
+    refused_template_status,
     stopped_marketing,
     withheld_gap,
 )
@@ -40,7 +41,13 @@ from followup.services.pausing import pause_number, pause_workspace
 from followup.services.planning import answered_before_fallback, journey_of, why_ended
 from followup.services.ports import CommitRejected, Delayed, FollowUpChange
 from followup.services.settle import end_unsent, record_sent, skip_fallback
-from followup.services.templates import gate, routed, send_routed, with_body
+from followup.services.templates import (
+    gate,
+    refused_by_whatsapp,
+    routed,
+    send_routed,
+    with_body,
+)
 from followup.services.timeline import outbound_line
 from followup.services.writing import personalise
 
@@ -569,6 +576,10 @@ def _handle_rejection(
         return _withheld(deps, noted, contact, rule, failure, now)
     if failure.disposition is Disposition.TEMPLATE_INSTEAD:
         return _template_instead(deps, noted, contact, rule, outbound, failure.reason, now)
+    if failure.disposition is Disposition.TEMPLATE_REFUSED:
+        held = _template_refused(deps, noted, contact, rule, outbound, failure, now)
+        if held is not None:
+            return held
     settings = deps.catalog.settings()
     attempt = claimed.attempt + 1
     noted = noted.model_copy(update={"attempt": attempt})
@@ -638,6 +649,39 @@ def _template_instead(
     if isinstance(gated, SendResult):
         return gated
     return _hand_over(deps, noted, current, refused.to, rule, gated, now)
+
+
+def _template_refused(
+    deps: Deps,
+    claimed: FollowUp,
+    contact: Contact,
+    rule: Rule,
+    refused: OutboundMessage,
+    failure: ProviderFailure,
+    now: datetime,
+) -> SendResult | None:
+    """WhatsApp will not send the template itself (132015 paused, 132016 disabled) though
+    the catalogue held it sendable: the catalogue is told, and the step's message is gated
+    again, as the catalogue now stands: it goes with the step's other template when that
+    one may be sent, or holds for them as `waiting_template`. None when the catalogue could
+    not take it (none synced yet): the refusal then ends it as any other does."""
+    message = refused.message
+    step = rule.send_step(claimed.step_index)
+    status = refused_template_status(failure.code)
+    name, language = message.template_name, message.language
+    if step.template is None or status is None or name is None or language is None:
+        return None
+    if not refused_by_whatsapp(deps, name, language, status, failure.reason, now):
+        return None
+    # The step's own template first, as the gate chooses it: the one refused may have been
+    # its sibling; the body and names are the chosen template's, filled in as it goes.
+    again = message.model_copy(
+        update={"template_name": step.template.name, "body": None, "param_names": []}
+    )
+    gated = _template_gate(deps, claimed, contact, step, again, now)
+    if isinstance(gated, SendResult):
+        return gated
+    return _hand_over(deps, claimed, contact, refused.to, rule, gated, now)
 
 
 def _written_unsent(followup: FollowUp) -> FollowUp:

@@ -10,7 +10,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from followup.domain.followup import Status
-from followup.domain.templates import TemplateCatalogue, TemplateEvent, changed
+from followup.domain.templates import (
+    TemplateCatalogue,
+    TemplateEvent,
+    TemplateStatusChange,
+    changed,
+)
 from followup.domain.whatsapp import OutboundMessage, OutcomeUnknown, ProviderRejected
 from followup.services.handover import handing_over
 from followup.services.ports import CommitRejected, FollowUpChange, Phase
@@ -117,6 +122,21 @@ def apply_event(deps: Deps, event: TemplateEvent) -> str:
         return "template_unknown"
     release_waiting(deps, approved(before, after), deps.clock.now())
     return "template_at_risk" if found[0].at_risk else "template_changed"
+
+
+def refused_by_whatsapp(
+    deps: Deps, name: str, language: str, status: str, why: str, now: datetime
+) -> bool:
+    """WhatsApp refused a send of the template for its status (`status`: PAUSED, DISABLED)
+    while the catalogue held it sendable: its webhook late or lost, the catalogue up to an
+    hour old. The catalogue takes the status as a webhook's, so that the sends after this
+    one hold without a try, until a webhook or a sync says it is approved. False when the
+    catalogue does not hold the template (none synced yet, or not in that language)."""
+    event = TemplateStatusChange(name, language, status, now, reason=why)
+    try:
+        return apply_event(deps, event) != "template_unknown"
+    except CatalogueBusy:
+        return False
 
 
 def _change(
