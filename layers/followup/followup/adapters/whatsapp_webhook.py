@@ -43,6 +43,7 @@ from followup.domain.webhook_events import (
     Unreadable,
     WebhookEvent,
 )
+from followup.domain.whatsapp import provider_said
 
 ENVELOPE_OBJECT = "whatsapp_business_account"
 # Meta's deliveries nest about 12 levels deep; far deeper is not Meta and costs recursion.
@@ -87,6 +88,7 @@ class _Value(Model):
     messages: list[Any] = Field(default_factory=list)
     statuses: list[Any] = Field(default_factory=list)
     calls: list[Any] = Field(default_factory=list)
+    errors: list[Any] = Field(default_factory=list)
     user_preferences: list[Any] = Field(default_factory=list)
     display_phone_number: str = ""
     event: str = ""
@@ -188,7 +190,17 @@ def _conversation(value: _Value) -> list[WebhookEvent]:
     return [
         *_each("messages", value.messages, lambda m: _on(message_event(m, value.contacts), number)),
         *_each("statuses", value.statuses, lambda s: _on(_status(s), number)),
+        *_each("errors", value.errors, _reported),
     ]
+
+
+def _reported(raw: Any) -> WebhookEvent:
+    """An error WhatsApp reports beside any message or status: nothing to act on, but an
+    operator reads it in the log."""
+    error = _Error.model_validate(raw)
+    named = "WhatsApp error" if error.code is None else f"WhatsApp error {error.code}"
+    said = provider_said(error.title or error.message, str(error.error_data.get("details", "")))
+    return Unhandled("errors", _safe(named + said)[:300])
 
 
 def _calls(value: _Value) -> list[WebhookEvent]:

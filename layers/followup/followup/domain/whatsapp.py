@@ -141,7 +141,7 @@ def classify(
     if code is not None and code in _KNOWN:
         disposition, reason = _KNOWN[code]
         return failure(disposition, f"WhatsApp error {code}: {reason}")
-    said = _provider_said(title, detail)
+    said = provider_said(title, detail)
     if http_status is None and code is None:
         return failure(Disposition.RETRY, f"could not reach 360dialog, nothing was sent{said}")
     answer = ", ".join(
@@ -167,10 +167,12 @@ def reported_failure(code: int | None, title: str = "", detail: str = "") -> Pro
     "could not reach 360dialog"."""
     if code is None:
         reason = "WhatsApp reported the message failed, without saying why"
-        return ProviderFailure(Disposition.PERMANENT, reason + _provider_said(title, detail))
+        return ProviderFailure(Disposition.PERMANENT, reason + provider_said(title, detail))
     return classify(None, code, title, detail)
 
 
-def _provider_said(title: str, detail: str) -> str:
+def provider_said(title: str, detail: str) -> str:
+    """The provider's words after a colon (its title, then its detail, each once), or
+    nothing when it said none."""
     parts = dict.fromkeys(part.strip() for part in (title, detail) if part.strip())
     return ": " + " - ".join(parts) if parts else ""

@@ -154,6 +154,9 @@ def _apply_one(
     elif isinstance(event, TemplateStatusChange | TemplateQualityChange | TemplateCategoryChange):
         outcome[apply_event(deps, event)] += 1
     elif isinstance(event, Unhandled):
+        log.info(
+            "webhook event not acted on", extra={"field": event.field, "summary": event.summary}
+        )
         outcome["unhandled"] += 1
     elif isinstance(event, Unreadable):
         outcome["unreadable"] += 1
