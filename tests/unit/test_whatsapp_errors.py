@@ -25,6 +25,8 @@ PERMANENT, PAUSE, RETRY = Disposition.PERMANENT, Disposition.PAUSE, Disposition.
         (403, 368, PAUSE, "policy"),
         (403, 131031, PAUSE, "locked"),
         (400, 131042, PAUSE, "billing"),
+        (400, 133010, PAUSE, "not registered"),
+        (500, 131045, PAUSE, "registration"),
         (400, 130472, Disposition.SKIP, "experiment"),
         (400, 132015, Disposition.TEMPLATE_REFUSED, "template is paused"),
         (400, 132016, Disposition.TEMPLATE_REFUSED, "template is disabled"),

@@ -101,6 +101,14 @@ _KNOWN: dict[int, tuple[Disposition, str]] = {
         Disposition.PAUSE,
         "payment problem on the WhatsApp account; sending paused until billing is fixed",
     ),
+    133010: (
+        Disposition.PAUSE,
+        "the number is not registered on WhatsApp's platform; sending paused, register it",
+    ),
+    131045: (
+        Disposition.PAUSE,
+        "the number's registration failed (certificate); sending paused, register it again",
+    ),
     130472: (Disposition.SKIP, "the contact is part of a Meta experiment: not retried"),
     132015: (Disposition.TEMPLATE_REFUSED, "the template is paused for its low quality"),
     132016: (Disposition.TEMPLATE_REFUSED, "the template is disabled for its low quality"),
