@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from followup.adapters.webhook_security import sign
-from followup.domain.contact import Contact
+from followup.domain.contact import Contact, Speaker
 from followup.domain.conversation import Direction
 from followup.domain.followup import FollowUp, Status
 from followup.services.contacts import find_contact
@@ -653,3 +653,62 @@ def test_a_call_without_its_direction_is_the_lead_s_unless_it_is_from_the_busine
     del lead_s["entry"][0]["changes"][0]["value"]["calls"][0]["direction"]
     assert post(engine, lead_s)["statusCode"] == 200
     assert current(engine, followup).status is Status.RESPONDED
+
+
+def test_a_counsellor_s_message_from_the_business_app_is_theirs_in_the_conversation(
+    engine: LocalEngine,
+) -> None:
+    """A number shared with the WhatsApp Business app: what a counsellor writes there comes
+    as an `smb_message_echoes` webhook, and the lead is no longer waiting for an answer."""
+    unanswered = rule(
+        "unanswered-1h",
+        trigger={
+            "stages": ["new"],
+            "idle": {"amount": 1, "unit": "hours"},
+            "last_speaker": "contact",
+        },
+    )
+    engine.deps.rules.save_rule(unanswered)
+    assert post(engine, payload("text.json"))["statusCode"] == 200
+    echo = payload("smb-message-echo.json")
+    for _ in range(2):  # delivered again: still one line
+        assert post(engine, echo)["statusCode"] == 200
+    rudi = contact_of(engine, RUDI)
+    said_at = datetime(2026, 11, 24, 2, 1, 40, tzinfo=UTC)
+    assert (rudi.last_speaker, rudi.last_agent_at, rudi.last_activity_at) == (
+        Speaker.AGENT,
+        said_at,
+        said_at,
+    )
+    outbound = [
+        (m.speaker, m.text)
+        for m in engine.deps.contacts.recent_messages(rudi.id, 50)
+        if m.direction is Direction.OUTBOUND
+    ]
+    assert outbound == [
+        (Speaker.AGENT, "Hi Rudi, I saw your question: yes, the scholarship is open until Friday.")
+    ]
+    # The counsellor answered: the rule for leads left unanswered does not write to him
+    engine.clock.advance(timedelta(hours=2))
+    engine.tick()
+    assert engine.deps.followups.followups_of(rudi.id) == []
+
+
+def test_a_counsellor_s_message_to_a_number_no_contact_has_makes_no_contact(
+    engine: LocalEngine,
+) -> None:
+    echo = payload("smb-message-echo.json")
+    echo["entry"][0]["changes"][0]["value"]["message_echoes"][0]["to"] = "6281100000599"
+    assert post(engine, echo)["statusCode"] == 200
+    assert find_contact(engine.deps, "6281100000599", None) is None
+
+
+def test_a_counsellor_s_message_to_the_number_with_its_plus_finds_the_lead(
+    engine: LocalEngine,
+) -> None:
+    """WhatsApp names the user in an echo as the app was given the number: "+62…" too."""
+    post(engine, payload("text.json"))
+    echo = payload("smb-message-echo.json")
+    echo["entry"][0]["changes"][0]["value"]["message_echoes"][0]["to"] = f"+{RUDI}"
+    assert post(engine, echo)["statusCode"] == 200
+    assert contact_of(engine, RUDI).last_speaker is Speaker.AGENT

@@ -4,7 +4,8 @@ Only what the user wrote, tapped or sent is an `InboundMessage` (it counts as a 
 opens the 24 h window); system notices, edits, deletions, a removed reaction and a chat
 opened for the first time are not. A changed number or user id is an `IdentityChange`.
 A call the user places (an entry of a `calls` change) counts as them writing, as it opens
-the window on WhatsApp's side too.
+the window on WhatsApp's side too. What a counsellor writes from the WhatsApp Business app
+sharing the number (an `smb_message_echoes` entry) is `AgentWrote`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from followup.domain.conversation import Referral
 from followup.domain.webhook_events import (
+    AgentWrote,
     Identity,
     IdentityChange,
     InboundMessage,
@@ -137,6 +139,24 @@ def call_event(raw: Any, contacts: list[Contact], business: str) -> WebhookEvent
         text="[call]",
         name=name,
     )
+
+
+class _Echo(Timestamped):
+    id: Id = Field(min_length=1)
+    type: str = Field(min_length=1, max_length=64)
+    to: Id | None = None
+    to_user_id: Id | None = None
+
+
+def echo_event(raw: Any) -> WebhookEvent:
+    """What one `message_echoes[]` entry says a counsellor wrote, and to whom."""
+    echo = _Echo.model_validate(raw)
+    if not echo.to and not echo.to_user_id:
+        raise BadEvent("message echo has neither to nor to_user_id")
+    body = (echo.model_extra or {}).get(echo.type)
+    text = _text(echo.type, body if isinstance(body, dict) else {})
+    recipient = Identity(echo.to or None, echo.to_user_id or None)
+    return AgentWrote(echo.id, recipient, echo.timestamp, text)
 
 
 def message_event(raw: Any, contacts: list[Contact]) -> WebhookEvent:

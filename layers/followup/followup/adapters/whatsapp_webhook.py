@@ -25,6 +25,7 @@ from followup.adapters.whatsapp_messages import (
     Model,
     Timestamped,
     call_event,
+    echo_event,
     message_event,
 )
 from followup.domain.costs import Pricing
@@ -89,6 +90,7 @@ class _Value(Model):
     statuses: list[Any] = Field(default_factory=list)
     calls: list[Any] = Field(default_factory=list)
     errors: list[Any] = Field(default_factory=list)
+    message_echoes: list[Any] = Field(default_factory=list)
     user_preferences: list[Any] = Field(default_factory=list)
     display_phone_number: str = ""
     event: str = ""
@@ -161,6 +163,8 @@ def _change(raw: Any, received_at: datetime) -> list[WebhookEvent]:
         return _conversation(value)
     if change.field == "calls":
         return _calls(value)
+    if change.field == "smb_message_echoes":
+        return _each(change.field, value.message_echoes, echo_event)
     if change.field == "standby":
         # Meta's agent has the chats; what the contact writes still counts (a STOP too).
         return [

@@ -44,6 +44,18 @@ class InboundMessage:
 
 
 @dataclass(frozen=True)
+class AgentWrote:
+    """A counsellor wrote to the user from the WhatsApp Business app that shares the number
+    (an `smb_message_echoes` webhook): the agent speaking, not the contact, nor a follow-up.
+    `text` is the body, or a `[kind]` marker."""
+
+    message_id: str
+    recipient: Identity
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
 class IdentityChange:
     """The user changed their number or user id: `new` names the same person from now on."""
 
@@ -144,6 +156,7 @@ class Unreadable:
 
 WebhookEvent = (
     InboundMessage
+    | AgentWrote
     | IdentityChange
     | DeliveryStatus
     | MarketingPreference

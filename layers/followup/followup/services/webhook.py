@@ -10,12 +10,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from followup.domain.contact import Speaker
 from followup.domain.costs import rate_card
 from followup.domain.errors import InvalidTransition
 from followup.domain.followup import TRANSITIONS, FollowUp, Reason, Status, StatusChange
 from followup.domain.gating import unreached_send
 from followup.domain.ids import resend_followup_id
 from followup.domain.numbers import NumberHealth
+from followup.domain.phones import international_digits
 from followup.domain.stamps import may_follow
 from followup.domain.templates import (
     TemplateCategoryChange,
@@ -24,6 +26,7 @@ from followup.domain.templates import (
 )
 from followup.domain.webhook_events import (
     AgentStandby,
+    AgentWrote,
     DeliveryState,
     DeliveryStatus,
     Identity,
@@ -46,7 +49,7 @@ from followup.services import settings as workspace
 from followup.services.channels import after_failed, falls_back
 from followup.services.contacts import choose_marketing, find_contact, update_contact
 from followup.services.identity import relink
-from followup.services.inbound import record_inbound
+from followup.services.inbound import record_inbound, record_outbound
 from followup.services.messaging_limit import set_tier
 from followup.services.pausing import pause_number, release
 from followup.services.planning import commit_passing_slot
@@ -111,12 +114,28 @@ def apply(deps: Deps, events: list[WebhookEvent], received_at: datetime) -> Appl
     return Applied(outcome, cost)
 
 
+def _agent_wrote(deps: Deps, event: AgentWrote) -> str:
+    """A counsellor's message from the WhatsApp Business app: their line in the contact's
+    conversation, the agent now the last to speak (told again, still one line). A message
+    to a number no contact has is to someone the business talks to apart from its leads (a
+    supplier, a friend): no contact is made for them."""
+    wa_id = event.recipient.wa_id
+    number = (international_digits(wa_id) or wa_id) if wa_id else None
+    found = find_contact(deps, number, event.recipient.user_id)
+    if found is None:
+        return "agent_message_unknown_contact"
+    record_outbound(deps, found.item.id, Speaker.AGENT, event.text, event.at, ref=event.message_id)
+    return "agent_message"
+
+
 def _apply_one(
     deps: Deps, event: WebhookEvent, received_at: datetime, outcome: Counter[str]
 ) -> float:
     """Apply one event, counting what it did in `outcome`; returns what reading it cost."""
     cost = 0.0
-    if isinstance(event, InboundMessage):
+    if isinstance(event, AgentWrote):
+        outcome[_agent_wrote(deps, event)] += 1
+    elif isinstance(event, InboundMessage):
         result = record_inbound(
             deps,
             event.sender,
