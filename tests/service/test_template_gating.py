@@ -454,3 +454,32 @@ def test_a_template_with_named_placeholders_goes_with_each_parameter_s_name(
     ]
     assert sent.rendered is not None
     assert sent.rendered.body == "Hi Rudi, still applying?"
+
+
+def test_a_refusal_heard_after_the_template_s_approval_leaves_it_approved(
+    engine: MemoryEngine,
+) -> None:
+    # Given a send refused as paused (132015) whose answer comes after Meta's webhook
+    # approved the template again
+    _catalogue(engine, "approved")
+    sent_at = engine.clock.now()
+    engine.clock.advance(timedelta(seconds=2))
+    _approve(engine)
+
+    # When the sender tells the catalogue what the refusal said
+    told = templates.refused_by_whatsapp(
+        engine.deps, "apply_reminder", "en", "PAUSED", "WhatsApp error 132015", sent_at
+    )
+
+    # Then the newer word stands: the template may still be sent
+    assert told
+    found = templates.catalogue(engine.deps).find("apply_reminder", "en")
+    assert found is not None
+    assert found.status == "APPROVED"
+    # And a refusal heard before any newer word pauses it
+    assert templates.refused_by_whatsapp(
+        engine.deps, "apply_reminder", "en", "PAUSED", "WhatsApp error 132015", engine.clock.now()
+    )
+    paused = templates.catalogue(engine.deps).find("apply_reminder", "en")
+    assert paused is not None
+    assert (paused.status, paused.reason) == ("PAUSED", "WhatsApp error 132015")

@@ -125,18 +125,31 @@ def apply_event(deps: Deps, event: TemplateEvent) -> str:
 
 
 def refused_by_whatsapp(
-    deps: Deps, name: str, language: str, status: str, why: str, now: datetime
+    deps: Deps, name: str, language: str, status: str, why: str, sent_at: datetime
 ) -> bool:
-    """WhatsApp refused a send of the template for its status (`status`: PAUSED, DISABLED)
-    while the catalogue held it sendable: its webhook late or lost, the catalogue up to an
-    hour old. The catalogue takes the status as a webhook's, so that the sends after this
-    one hold without a try, until a webhook or a sync says it is approved. False when the
-    catalogue does not hold the template (none synced yet, or not in that language)."""
-    event = TemplateStatusChange(name, language, status, now, reason=why)
+    """WhatsApp refused a send of the template made at `sent_at` for its status (`status`:
+    PAUSED, DISABLED) while the catalogue held it sendable: its webhook late or lost, the
+    catalogue up to an hour old. The catalogue takes the status as from a webhook, so that
+    the sends after this one hold without a try, until a webhook or a sync says it is
+    approved; but not over what a webhook or a sync said of it since the send (approved
+    again meanwhile). False when the catalogue does not hold the template (none synced
+    yet, or not in that language)."""
+    event = TemplateStatusChange(name, language, status, sent_at, reason=why)
+    held: list[Template] = []
+
+    def note(current: TemplateCatalogue) -> TemplateCatalogue:
+        held.clear()
+        template = current.find(name, language)
+        if template is None:
+            return current
+        held.append(template)
+        return current if template.updated_at > sent_at else current.put(changed(template, event))
+
     try:
-        return apply_event(deps, event) != "template_unknown"
+        _change(deps, note)
     except CatalogueBusy:
         return False
+    return bool(held)
 
 
 def _change(
