@@ -201,3 +201,23 @@ def test_the_fake_refuses_a_tool_choice_naming_no_tool(fake: FakeAnthropic) -> N
     response = httpx.post(f"{fake.base_url}/v1/messages", json=body, headers=headers)
     assert response.status_code == 400
     assert "tool_choice.name" in response.json()["error"]["message"]
+
+
+def test_a_call_or_a_photo_without_words_is_not_sent_to_claude(
+    ai: LocalEngine, fake: FakeAnthropic
+) -> None:
+    # Given the workspace reading replies with Claude
+    # When a lead sends a photo without a caption, then a sticker
+    for kind in ("image", "sticker"):
+        document = envelopes.text_message(LEAD, "x", ai.clock.now(), f"wamid.{kind}", name="Dewi")
+        message = document["entry"][0]["changes"][0]["value"]["messages"][0]
+        del message["text"]
+        message |= {"type": kind, kind: {"id": "media-1", "mime_type": "image/webp"}}
+        assert ai.deliver(document) == 200
+    # Then neither is read by Claude, paid for, nor read as asking anything
+    assert fake.requests == []
+    found = ai.deps.contacts.contact_by_wa_id(LEAD)
+    assert found is not None
+    records = intents(ai, found.item.id)
+    assert [(r or {}).get("intent") for r in records] == ["other", "other"]
+    assert [(r or {}).get("cost_usd") for r in records] == [None, None]

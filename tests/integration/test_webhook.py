@@ -14,6 +14,7 @@ from followup.adapters.webhook_security import sign
 from followup.domain.contact import Contact, Speaker
 from followup.domain.conversation import Direction
 from followup.domain.followup import FollowUp, Status
+from followup.domain.intents import Intent
 from followup.services.contacts import find_contact
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
@@ -631,6 +632,10 @@ def test_a_call_the_lead_places_answers_their_follow_up_and_opens_the_window(
     called = contact_of(engine, RUDI)
     assert called.last_inbound_at == datetime(2026, 11, 24, 2, 1, 40, tzinfo=UTC)
     assert inbound_lines(engine, called.id) == [(wacid, "[call]")]
+    # A call is no words: nothing in it asks to be called back at some time
+    [line] = engine.deps.contacts.recent_messages(called.id, 1)
+    assert line.intent is not None
+    assert (line.intent.intent, line.intent.scheduled) == (Intent.OTHER, [])
     # The call's end, and the connect delivered again, are the same call: heard once.
     assert post(engine, payload("call-terminate.json"))["statusCode"] == 200
     assert post(engine, connect)["statusCode"] == 200

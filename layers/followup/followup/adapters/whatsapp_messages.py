@@ -137,6 +137,7 @@ def call_event(raw: Any, contacts: list[Contact], business: str) -> WebhookEvent
         at=call.timestamp,
         kind="call",
         text="[call]",
+        worded=False,
         name=name,
     )
 
@@ -154,7 +155,7 @@ def echo_event(raw: Any) -> WebhookEvent:
     if not echo.to and not echo.to_user_id:
         raise BadEvent("message echo has neither to nor to_user_id")
     body = (echo.model_extra or {}).get(echo.type)
-    text = _text(echo.type, body if isinstance(body, dict) else {})
+    text, _ = _said(echo.type, body if isinstance(body, dict) else {})
     recipient = Identity(echo.to or None, echo.to_user_id or None)
     return AgentWrote(echo.id, recipient, echo.timestamp, text)
 
@@ -171,12 +172,14 @@ def message_event(raw: Any, contacts: list[Contact]) -> WebhookEvent:
         kind = "reaction removed" if message.type == "reaction" else message.type
         return Unhandled("messages", f"{kind} (not written by the user)")
     referral = message.referral
+    text, worded = _said(message.type, body)
     return InboundMessage(
         message_id=message.id,
         sender=sender,
         at=message.timestamp,
         kind=message.type,
-        text=_text(message.type, body),
+        text=text,
+        worded=worded,
         name=name,
         replying_to=message.context.get("id"),
         referral=Referral.model_validate(referral.model_dump()) if referral else None,
@@ -224,25 +227,28 @@ def _body(message: _Message) -> dict[str, Any]:
 _CAPTIONED = frozenset({"image", "video", "document"})
 
 
-def _text(kind: str, body: dict[str, Any]) -> str:
-    """A button's payload or title, a flow's answers, a photo's, video's or file's caption
-    (a receipt sent with "sudah transfer ya"); other kinds are a marker."""
+def _said(kind: str, body: dict[str, Any]) -> tuple[str, bool]:
+    """The text of a message and whether it is words to read: its body, a button's payload
+    or title, a flow's answers, a reaction's emoji, a photo's, video's or file's caption (a
+    receipt sent with "sudah transfer ya"). Other kinds are a `[kind]` marker, not words."""
     if kind == "text":
-        return str(body.get("body", ""))
+        return str(body.get("body", "")), True
     caption = body.get("caption")
     if kind in _CAPTIONED and isinstance(caption, str) and caption.strip():
-        return caption
+        return caption, True
     if kind == "button":
-        return str(body.get("text") or body.get("payload") or "")
-    if kind == "reaction":
-        return str(body["emoji"])
+        return str(body.get("text") or body.get("payload") or ""), True
+    if kind == "reaction" and body.get("emoji"):
+        return str(body["emoji"]), True
     if kind != "interactive":
-        return f"[{kind}]"
+        return f"[{kind}]", False
     reply = body.get(str(body.get("type")))
     if not isinstance(reply, dict):
-        return "[interactive]"
+        return "[interactive]", False
     if body.get("type") == "nfm_reply":
-        return str(reply.get("response_json") or reply.get("body") or "[flow]")
+        answers = reply.get("response_json") or reply.get("body")
+        return (str(answers), True) if answers else ("[flow]", False)
     if body.get("type") == "call_permission_reply":
-        return f"[call permission: {reply.get('response', '')}]"
-    return str(reply.get("title") or reply.get("id") or "[interactive]")
+        return f"[call permission: {reply.get('response', '')}]", False
+    title = reply.get("title") or reply.get("id")
+    return (str(title), True) if title else ("[interactive]", False)

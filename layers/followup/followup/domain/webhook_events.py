@@ -41,6 +41,9 @@ class InboundMessage:
     referral: Referral | None = None
     phone_number_id: str | None = None
     """The business number written to (the delivery's `metadata.phone_number_id`)."""
+    worded: bool = True
+    """False for a `[kind]` marker (a call, a photo without a caption): nothing the user
+    wrote, so nothing to read an intent in."""
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,7 @@ def record_inbound(
     referral: Referral | None = None,
     read_before: MessageIntent | None = None,
     number: str | None = None,
+    worded: bool = True,
 ) -> InboundResult:
     """The contact wrote: record it, then answer sent follow-ups and cancel queued ones.
 
@@ -98,7 +99,9 @@ def record_inbound(
     recorded the first time, it plans the same follow-ups, which exist already. One that
     planned none then (no rule followed its intent up, a call back was still to come)
     plans none now: a call back or busy heard months ago on a contact since folded in is
-    not followed up today by a rule made since.
+    not followed up today by a rule made since. A message that is not `worded` (a call, a
+    photo without a caption: a `[kind]` marker) is read as `other`, by neither the rules
+    nor the AI.
     """
     identity = Identity(sender) if isinstance(sender, str) else sender
     settings = deps.catalog.settings()
@@ -121,7 +124,7 @@ def record_inbound(
     line_id = message_id or uuid4().hex
     reading: Reading | None = None
     if asked or read_before is not None:
-        reading = _read(deps, text, at, known, settings, read_before)
+        reading = _read(deps, text, at, known, settings, read_before, worded=worded)
     follow_up: list[Enrollment] = []
     planned_none = (
         None if read_before is None or read_before.effect_code == SCHEDULED else read_before
@@ -239,6 +242,8 @@ def _read(
     contact: Contact,
     settings: WorkspaceSettings,
     before: MessageIntent | None = None,
+    *,
+    worded: bool = True,
 ) -> Reading | None:
     """The reply's intent, read in the contact's zone as of when it was written: by Claude
     when a key is set and the workspace's AI is on, else (or when its answer is unusable)
@@ -250,6 +255,8 @@ def _read(
     if before is not None:
         again = Detected(before.intent, before.confidence, before.source, before.at, before.local)
         return read_reply(again, settings, contact.stage)
+    if not worded:  # a marker: "[call]" is no request to be called back
+        return read_reply(Detected(Intent.OTHER, 0.0), settings, contact.stage)
     zone = contact.zone(settings.zone)
     try:
         detected = classify(text, at, zone, opt_out_keywords=settings.opt_out_keywords)

@@ -145,6 +145,7 @@ def _apply_one(
             event.name,
             referral=event.referral,
             number=event.phone_number_id,
+            worded=event.worded,
         )
         outcome["opt_out" if result.opted_out else "inbound"] += 1
         if result.ai_read is not None:
