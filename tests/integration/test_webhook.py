@@ -717,3 +717,19 @@ def test_a_counsellor_s_message_to_the_number_with_its_plus_finds_the_lead(
     echo["entry"][0]["changes"][0]["value"]["message_echoes"][0]["to"] = f"+{RUDI}"
     assert post(engine, echo)["statusCode"] == 200
     assert contact_of(engine, RUDI).last_speaker is Speaker.AGENT
+
+
+def test_a_reaction_the_counsellor_takes_back_in_the_business_app_adds_no_line(
+    engine: LocalEngine,
+) -> None:
+    post(engine, payload("text.json"))
+    echo = payload("smb-message-echo.json")
+    sent = echo["entry"][0]["changes"][0]["value"]["message_echoes"][0]
+    del sent["text"]
+    sent |= {"type": "reaction", "reaction": {"message_id": "wamid.ANY", "emoji": ""}}
+    assert post(engine, echo)["statusCode"] == 200
+    rudi = contact_of(engine, RUDI)
+    assert rudi.last_speaker is Speaker.CONTACT
+    assert [m.direction for m in engine.deps.contacts.recent_messages(rudi.id, 50)] == [
+        Direction.INBOUND
+    ]

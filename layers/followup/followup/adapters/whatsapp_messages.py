@@ -154,8 +154,11 @@ def echo_event(raw: Any) -> WebhookEvent:
     echo = _Echo.model_validate(raw)
     if not echo.to and not echo.to_user_id:
         raise BadEvent("message echo has neither to nor to_user_id")
-    body = (echo.model_extra or {}).get(echo.type)
-    text, _ = _said(echo.type, body if isinstance(body, dict) else {})
+    raw_body = (echo.model_extra or {}).get(echo.type)
+    body = raw_body if isinstance(raw_body, dict) else {}
+    if echo.type == "reaction" and not body.get("emoji"):
+        return Unhandled("smb_message_echoes", "reaction removed (not written)")
+    text, _ = _said(echo.type, body)
     recipient = Identity(echo.to or None, echo.to_user_id or None)
     return AgentWrote(echo.id, recipient, echo.timestamp, text)
 
