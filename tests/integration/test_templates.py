@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from followup.domain.followup import Status
 from followup_local.engine import LocalEngine
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
@@ -190,3 +191,27 @@ def test_the_api_says_when_marketing_templates_fall_back_to_messages(
         ("/messages", 200),
     ]
     assert "131055" in _catalogue(engine)["marketing_api_refused"]
+
+
+def test_a_template_moved_out_of_marketing_unheard_still_goes_through_messages(
+    engine: LocalEngine,
+) -> None:
+    # Given a template synced as marketing, then moved to utility by Meta with its
+    # webhook lost: the catalogue still routes it to the Marketing Messages API
+    engine.sandbox.templates.add("apply_reminder", "en", "Hi {{1}}, still applying?")
+    call(engine, "POST", "/api/templates/sync")
+    moved = {"name": "apply_reminder", "language": "en", "category": "UTILITY"}
+    engine.sandbox.templates.change(moved)
+    assert call(engine, "POST", "/api/rules", rule().model_dump(mode="json"))[0] == 201
+    lead = quiet_contact(engine.deps, "6281100000702", engine.clock.now() - timedelta(hours=30))
+
+    # When the tick sends its follow-up
+    engine.tick()
+
+    # Then the API's refusal (100) sends it through /messages in the same attempt
+    assert [(r.path, r.status) for r in engine.sandbox.requests] == [
+        ("/marketing_messages", 400),
+        ("/messages", 200),
+    ]
+    [followup] = engine.deps.followups.followups_of(lead.id)
+    assert followup.status is Status.SENT

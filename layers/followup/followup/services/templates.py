@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 
 MARKETING_TERMS = 131055
 """The business has not accepted the Marketing Messages API's terms."""
+NOT_MARKETING = 100
+"""The Marketing Messages API's refusal of a template that is not marketing (an invalid
+parameter, for it)."""
 SYNC_EVERY = timedelta(hours=1)
 """The scheduled sync's period; webhooks keep the catalogue current in between."""
 _TRIES = 5
@@ -307,13 +310,22 @@ def routed(deps: Deps, outbound: OutboundMessage) -> OutboundMessage:
 def send_routed(deps: Deps, outbound: OutboundMessage, now: datetime) -> str:
     """Send; when the Marketing Messages API refuses us for its terms (131055), note it
     on the catalogue (logged once) and send the same message through `/messages` now:
-    a refused send sent nothing."""
+    a refused send sent nothing. So too, without a note, when it refuses the template
+    as an invalid parameter (100): the template is no longer marketing, its category's
+    webhook late or lost (the next sync or webhook moves it); a parameter truly invalid
+    is refused by `/messages` too."""
     handing_over()
     try:
         return deps.whatsapp.send(outbound)
     except ProviderRejected as rejected:
-        if not outbound.marketing or rejected.failure.code != MARKETING_TERMS:
+        if not outbound.marketing or rejected.failure.code not in (MARKETING_TERMS, NOT_MARKETING):
             raise
+        if rejected.failure.code == NOT_MARKETING:
+            log.warning(
+                "the Marketing Messages API refused a template: sent through /messages",
+                extra={"template": outbound.message.template_name, "why": rejected.failure.reason},
+            )
+            return deps.whatsapp.send(replace(outbound, marketing=False))
         reason = rejected.failure.reason
     why = f"the Marketing Messages API refused us (131055, terms not accepted): {reason}"
     first: list[bool] = []
