@@ -328,28 +328,25 @@ def test_the_get_handshake_echoes_the_challenge_for_the_right_token(engine: Loca
     assert get(engine, query, secret="guess")["statusCode"] == 404
 
 
-def test_an_unknown_event_kind_is_acknowledged_and_logged_with_what_it_was(
-    engine: LocalEngine, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize(
+    ("name", "field", "summary"),
+    [
+        ("account-update.json", "account_update", "account_update event"),
+        # An error WhatsApp reports beside a change's messages, with its code and words
+        (
+            "value-errors.json",
+            "errors",
+            "WhatsApp error 131000: Something went wrong - The message could not be processed",
+        ),
+    ],
+)
+def test_an_event_not_acted_on_is_acknowledged_and_logged_with_what_it_was(
+    engine: LocalEngine, caplog: pytest.LogCaptureFixture, name: str, field: str, summary: str
 ) -> None:
     caplog.set_level(logging.INFO)
-    assert post(engine, payload("account-update.json"))["statusCode"] == 200
+    assert post(engine, payload(name))["statusCode"] == 200
     [kept] = [r for r in caplog.records if r.getMessage() == "webhook event not acted on"]
-    assert (kept.__dict__["field"], kept.__dict__["summary"]) == (
-        "account_update",
-        "account_update event",
-    )
-
-
-def test_an_error_whatsapp_reports_beside_any_message_is_logged_with_its_code(
-    engine: LocalEngine, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.INFO)
-    assert post(engine, payload("value-errors.json"))["statusCode"] == 200
-    [kept] = [r for r in caplog.records if r.getMessage() == "webhook event not acted on"]
-    assert kept.__dict__["field"] == "errors"
-    assert kept.__dict__["summary"] == (
-        "WhatsApp error 131000: Something went wrong - The message could not be processed"
-    )
+    assert (kept.__dict__["field"], kept.__dict__["summary"]) == (field, summary)
 
 
 def test_local_deliveries_use_the_same_envelope_and_path(engine: LocalEngine) -> None:
