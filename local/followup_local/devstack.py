@@ -417,7 +417,7 @@ class DevStack:
         state_flag = "" if state == Path(".followup") else f" --state-dir {state}"
         rows = [
             ("open the app", f"{url}/  and sign in as marketing"),
-            ("answer as a lead", f"{url}/sandbox  (reply, or send STOP)"),
+            ("answer as a lead", f"{url}/sandbox  (reply, send STOP, or call)"),
             ("send window", self._window()),
         ]
         if self.local_model is not None:

@@ -53,6 +53,29 @@ def text_message(
     )
 
 
+def call(
+    wa_id: str, at: datetime, call_id: str, name: str = "", number: dict[str, str] = BUSINESS_NUMBER
+) -> dict[str, Any]:
+    """The contact calls the business `number` on WhatsApp: the call connecting."""
+    return _delivery(
+        {
+            "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
+            "calls": [
+                {
+                    "id": call_id,
+                    "from": wa_id,
+                    "to": number["display_phone_number"],
+                    "event": "connect",
+                    "direction": "USER_INITIATED",
+                    "timestamp": str(int(at.timestamp())),
+                }
+            ],
+        },
+        field="calls",
+        number=number,
+    )
+
+
 def status(
     wamid: str,
     state: str,

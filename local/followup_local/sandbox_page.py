@@ -44,6 +44,10 @@ class Reply(BaseModel):
     text: str = Field(min_length=1, max_length=4096)
 
 
+class Caller(BaseModel):
+    wa_id: str = Field(pattern=r"^\d{6,20}$")
+
+
 class SandboxPage:
     def __init__(self, stack: DevStack) -> None:
         self._stack = stack
@@ -56,6 +60,7 @@ class SandboxPage:
             Route("/sandbox/chats", self._chats),
             Route("/sandbox/outbox", self._outbox),
             Route("/sandbox/reply", self._reply, methods=["POST"]),
+            Route("/sandbox/call", self._call, methods=["POST"]),
             Route("/sandbox/templates", self._template, methods=["POST"]),
         ]
 
@@ -76,12 +81,16 @@ class SandboxPage:
         try:
             reply = Reply.model_validate_json(await request.body())
         except ValidationError as error:
-            problems = [
-                {"field": ".".join(map(str, e["loc"])), "message": problem_message(e)}
-                for e in error.errors()
-            ]
-            return JSONResponse({"error": {"code": "invalid", "details": problems}}, 422)
+            return _invalid(error)
         status = await run_in_threadpool(self.reply, reply.wa_id, reply.text)
+        return JSONResponse({"webhook_status": status}, status_code=200 if status == 200 else 502)
+
+    async def _call(self, request: Request) -> Response:
+        try:
+            caller = Caller.model_validate_json(await request.body())
+        except ValidationError as error:
+            return _invalid(error)
+        status = await run_in_threadpool(self.call, caller.wa_id)
         return JSONResponse({"webhook_status": status}, status_code=200 if status == 200 else 502)
 
     async def _template(self, request: Request) -> Response:
@@ -150,6 +159,17 @@ class SandboxPage:
         self._stack.sandbox.record_inbound(wa_id, now)
         return httpx.post(self._webhook_url, json=document, timeout=30).status_code
 
+    def call(self, wa_id: str) -> int:
+        """The lead calls the business on WhatsApp: post Meta's `calls` envelope to the
+        webhook (a call opens the 24 h window, as a message does); the webhook's status."""
+        now = self._stack.clock.now()
+        found = find_contact(runtime.deps(), wa_id, None)
+        document = envelopes.call(
+            wa_id, now, f"wacid.sandbox.{secrets.token_hex(8)}", found.item.name if found else ""
+        )
+        self._stack.sandbox.record_inbound(wa_id, now)
+        return httpx.post(self._webhook_url, json=document, timeout=30).status_code
+
     def report_deliveries(self) -> None:
         """Each accepted send is `delivered` to the lead's phone, told through the webhook."""
         for sent in self._stack.sandbox.sent():
@@ -170,3 +190,12 @@ class SandboxPage:
     @property
     def _webhook_url(self) -> str:
         return f"{self._stack.base_url}/webhooks/whatsapp/{self._stack.path_secret}"
+
+
+def _invalid(error: ValidationError) -> JSONResponse:
+    """422 naming each field the sandbox's request got wrong."""
+    problems = [
+        {"field": ".".join(map(str, e["loc"])), "message": problem_message(e)}
+        for e in error.errors()
+    ]
+    return JSONResponse({"error": {"code": "invalid", "details": problems}}, 422)

@@ -86,6 +86,14 @@ def test_the_local_stack_runs_the_whole_loop_and_keeps_its_data(stack: Running) 
     chats = httpx.get(f"{stack.url}/sandbox/chats").json()
     chat = next(c for c in chats if c["wa_id"] == first["to"])
     assert [m["from"] for m in chat["messages"]][-2:] == ["business", "lead"]
+    # The lead calls the business on WhatsApp from the sandbox page: heard as them writing
+    called = httpx.post(
+        f"{stack.url}/sandbox/call", json={"wa_id": first["to"]}, timeout=SAFETY_NET
+    )
+    assert called.status_code == 200
+    chats = httpx.get(f"{stack.url}/sandbox/chats").json()
+    chat = next(c for c in chats if c["wa_id"] == first["to"])
+    assert (chat["messages"][-1]["from"], chat["messages"][-1]["text"]) == ("lead", "[call]")
     assert "<form" in httpx.get(f"{stack.url}/sandbox").text
     # Ctrl-C stops it cleanly; the next start has the same data
     assert stack.stop() == 0
