@@ -152,8 +152,8 @@ class SandboxTemplates:
         the catalogue in that language and 132000 for a body whose parameter count is not
         its placeholders' (both checked once the catalogue lists any template: an empty
         one stands for a test that set none up); 132015 and 132016 for a paused or disabled
-        one; 100 for a parameter holding a newline or
-        a tab, or a template with named placeholders not given each its `parameter_name`."""
+        one; 100 for a parameter holding a newline or a tab, or a template with named
+        placeholders not given each its `parameter_name`."""
         template = (body or {}).get("template") or {}
         name = str(template.get("name"))
         language = str((template.get("language") or {}).get("code"))
