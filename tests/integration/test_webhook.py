@@ -730,3 +730,27 @@ def test_a_reaction_the_counsellor_takes_back_in_the_business_app_adds_no_line(
     assert [m.direction for m in engine.deps.contacts.recent_messages(rudi.id, 50)] == [
         Direction.INBOUND
     ]
+
+
+def test_a_failed_status_naming_the_template_paused_pauses_it_in_the_catalogue(
+    engine: LocalEngine,
+) -> None:
+    # Given a follow-up sent with a template the synced catalogue holds approved
+    engine.sandbox.templates.add("apply_reminder", "en", "Hi {{1}}, still thinking about it?")
+    assert call(engine, "POST", "/api/templates/sync")[0] == 200
+    followup = sent_followup(engine, RUDI)
+    assert followup.rendered is not None
+    assert followup.rendered.template_name == "apply_reminder"
+
+    # When WhatsApp reports it failed: the template is paused (132015)
+    failed = status_for(followup, "status-failed-131050.json")
+    error = failed["entry"][0]["changes"][0]["value"]["statuses"][0]["errors"][0]
+    error |= {"code": 132015, "title": "Template is Paused", "message": "Template is Paused"}
+    assert post(engine, failed)["statusCode"] == 200
+
+    # Then it failed saying why, and the catalogue holds the template paused
+    assert current(engine, followup).status is Status.FAILED
+    status, listed = call(engine, "GET", "/api/templates")
+    assert status == 200
+    [template] = [t for t in listed["templates"] if t["name"] == "apply_reminder"]
+    assert template["status"] == "PAUSED"

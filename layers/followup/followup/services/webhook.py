@@ -42,6 +42,7 @@ from followup.domain.webhook_events import (
 from followup.domain.whatsapp import (
     Disposition,
     ProviderFailure,
+    refused_template_status,
     reported_failure,
     stopped_marketing,
 )
@@ -55,7 +56,7 @@ from followup.services.pausing import pause_number, release
 from followup.services.planning import commit_passing_slot
 from followup.services.ports import Change, CommitRejected, FollowUpChange, NewFollowUp
 from followup.services.resend import SKIPPING, resend
-from followup.services.templates import apply_event
+from followup.services.templates import apply_event, refused_by_whatsapp
 
 if TYPE_CHECKING:
     from followup.domain.contact import Contact
@@ -390,7 +391,8 @@ def _after_failure(
     again: bool = False,
 ) -> tuple[bool, bool]:
     """What a failure after the send means beyond the follow-up: the step on its next
-    channel, marketing stopped (131050) as of the failure's time, the number paused. Each
+    channel, marketing stopped (131050) as of the failure's time, the template paused or
+    disabled in the catalogue (132015, 132016), the number paused. Each
     is idempotent: a fallback has an id of its own, a pause already set stays as it is,
     and marketing stopped at that time changes nothing the second time (nor undoes a
     newer resume). Heard `again`, it leaves paused no number an operator resumed (or a
@@ -399,6 +401,14 @@ def _after_failure(
     planned = after_failed(deps, failed, status.at)
     if stopped_marketing(failure.code):
         choose_marketing(deps, failed.contact_id, True, status.at)
+    sent = failed.rendered
+    refused = refused_template_status(failure.code)
+    if refused and sent is not None and sent.template_name and sent.language:
+        # The template itself is paused or disabled: the sends after it hold, as when the
+        # refusal comes at once (services.send).
+        refused_by_whatsapp(
+            deps, sent.template_name, sent.language, refused, failure.reason, status.at
+        )
     if failure.disposition is not Disposition.PAUSE:
         return planned, False
     # WhatsApp refused it after accepting it (spam limit, policy block, locked account,
