@@ -7,7 +7,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from followup.domain.followup import FollowUp, Status
+from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
@@ -189,3 +192,33 @@ def test_a_template_refused_before_any_sync_fails_its_follow_up_saying_why(
     engine.clock.advance(timedelta(hours=1))
     engine.tick()
     assert [r.error_code for r in engine.sandbox.requests] == [132016]
+
+
+def test_a_stop_heard_while_whatsapp_refused_the_template_sends_no_sibling(
+    engine: LocalEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a step whose template Meta paused unheard, with an approved sibling, and a lead
+    # who writes STOP while WhatsApp answers the first send
+    _paused_unheard(engine, sibling=True)
+    lead = quiet_contact(engine.deps, "6281100000715", engine.clock.now() - timedelta(hours=25))
+    provider = engine.deps.whatsapp.send
+    heard: list[int] = []
+
+    def stop_while_answering(outbound: Any) -> str:
+        if not heard:
+            stop = envelopes.text_message(
+                lead.wa_id or "", "STOP", engine.clock.now(), "wamid.in.1"
+            )
+            heard.append(engine.deliver(stop))
+        return provider(outbound)
+
+    monkeypatch.setattr(engine.deps.whatsapp, "send", stop_while_answering)
+
+    # When its follow-up is due
+    engine.tick()
+
+    # Then the sibling is not sent: the lead's stop counts
+    assert heard == [200]
+    assert [r.error_code for r in engine.sandbox.requests] == [132015]
+    [followup] = engine.deps.followups.followups_of(lead.id)
+    assert followup.status is Status.OPTED_OUT

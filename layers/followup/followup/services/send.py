@@ -639,16 +639,33 @@ def _template_instead(
     if refused.message.kind != "text" or template is None:
         fallen = _fall_back(deps, noted, contact, rule, step, why, now)
         return fallen or _finish(deps, noted, Status.SKIPPED, why, now)
-    current = _read_again(deps, noted, contact, rule, now)
+    return _template_again(deps, noted, contact, rule, step, template, refused.to, now)
+
+
+def _template_again(
+    deps: Deps,
+    claimed: FollowUp,
+    seen: Contact,
+    rule: Rule,
+    step: Step,
+    template: RenderedMessage,
+    to: str,
+    now: datetime,
+) -> SendResult:
+    """The step's `template` once more within this claim, after WhatsApp refused the first
+    message: to the contact as stored now (a STOP or an ended journey heard while it
+    answered sends nothing; WhatsApp stopped alone, the step's next channel), through the
+    catalogue's gate as it now stands."""
+    current = _read_again(deps, claimed, seen, rule, now)
     if isinstance(current, SendResult):
         return current
-    picked = pick(deps, noted, current, step, noted.channel_index)
+    picked = pick(deps, claimed, current, step, claimed.channel_index)
     if picked.channel != "whatsapp":
         return _on_channel(deps, picked, current, rule, step, now)
-    gated = _template_gate(deps, noted, current, step, template, now)
+    gated = _template_gate(deps, claimed, current, step, template, now)
     if isinstance(gated, SendResult):
         return gated
-    return _hand_over(deps, noted, current, refused.to, rule, gated, now)
+    return _hand_over(deps, claimed, current, to, rule, gated, now)
 
 
 def _template_refused(
@@ -662,8 +679,9 @@ def _template_refused(
 ) -> SendResult | None:
     """WhatsApp will not send the template itself (132015 paused, 132016 disabled) though
     the catalogue held it sendable: the catalogue is told, and the step's message is gated
-    again, as the catalogue now stands: it goes with the step's other template when that
-    one may be sent, or holds for them as `waiting_template`. None when the catalogue could
+    again, as the catalogue now stands (`_template_again`): it goes with the step's other
+    template when that one may be sent, or holds for them as `waiting_template`. None when
+    the catalogue could
     not take it (none synced yet): the refusal then ends it as any other does."""
     message = refused.message
     step = rule.send_step(claimed.step_index)
@@ -678,10 +696,7 @@ def _template_refused(
     again = message.model_copy(
         update={"template_name": step.template.name, "body": None, "param_names": []}
     )
-    gated = _template_gate(deps, claimed, contact, step, again, now)
-    if isinstance(gated, SendResult):
-        return gated
-    return _hand_over(deps, claimed, contact, refused.to, rule, gated, now)
+    return _template_again(deps, claimed, contact, rule, step, again, refused.to, now)
 
 
 def _written_unsent(followup: FollowUp) -> FollowUp:
