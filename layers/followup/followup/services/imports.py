@@ -27,7 +27,7 @@ from followup.domain.contact import USER_ID, Contact, Score
 from followup.domain.errors import DomainError, InvalidField, problem_message
 from followup.domain.ids import contact_id
 from followup.domain.localtime import ZoneName
-from followup.domain.phones import other_whatsapp_form
+from followup.domain.phones import international_digits, other_whatsapp_form
 from followup.domain.rule import Rule
 from followup.services import date_triggers, import_crowd, late
 from followup.services.contacts import find_contact, new_contact, patched, upsert
@@ -60,7 +60,11 @@ class ContactRow(BaseModel):
 
     model_config = ConfigDict(extra="forbid", defer_build=True, coerce_numbers_to_str=True)
 
-    wa_id: str | None = Field(default=None, description="8 to 15 digits 0-9, country code first")
+    wa_id: str | None = Field(
+        default=None,
+        description="8 to 15 digits 0-9, country code first; written as typed too"
+        " (+62 811-0000-0201), kept as its digits",
+    )
     user_id: str | None = Field(
         default=None,
         max_length=131,
@@ -78,12 +82,16 @@ class ContactRow(BaseModel):
     @field_validator("wa_id")
     @classmethod
     def _digits_only(cls, value: str | None) -> str | None:
-        if value is not None and not WA_ID.fullmatch(value):
+        """The number's digits, as WhatsApp names it: a CRM's "+62 811-0000-0201" (or
+        "0062 ...") is 6281100000201, one number however it was written."""
+        if value is None:
+            return None
+        digits = international_digits(value)
+        if digits is None or not WA_ID.fullmatch(digits):
             raise ValueError(
-                "8 to 15 digits 0-9, country code first (62811..., not 0811...), without + or "
-                "spaces"
+                "8 to 15 digits 0-9, country code first (62811... or +62 811..., not 0811...)"
             )
-        return value
+        return digits
 
     @field_validator("user_id")
     @classmethod
