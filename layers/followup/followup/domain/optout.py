@@ -30,6 +30,9 @@ price?", "jangan kirim, saya ambil sendiri"): it is as often a "wait" or said of
 a request. Asking how to stop the messages asks it in effect ("how do I stop these
 messages?", "como faço para parar de receber mensagens?"); asking how with a verb alone
 ("how do I unsubscribe?", "how do I cancel?") stays a question, for a person to answer.
+Asking for a request that names what to stop asks it too ("can you stop sending me
+messages?", "bisa berhenti kirim pesan?", "pode me tirar dessa lista"; "can you cancel?"
+does not). Indonesian chat's short spellings are read as their words ("jgn chat sy lg").
 Anything longer or different stays a normal reply: "please don't stop", "don't stop
 sending me updates", "if you stop messaging me I'll never know", "stop by tomorrow?", "ok,
 stop by tomorrow?", "can't stop thinking about the course", "jangan berhenti", "cancel my
@@ -63,10 +66,11 @@ _APOSTROPHES = str.maketrans({"'": "", "’": "", "`": "", "´": "", "-": " "})
 _POLITE = {
     # English
     "please", "pls", "plz", "kindly", "thanks", "thank you", "thx", "ok", "okay",
-    "sorry", "hi", "hello", "just", "already", "but",
+    "sorry", "hi", "hello", "just", "already", "but", "bro", "sis", "mate", "dude",
     # Indonesian
     "tolong", "mohon", "ya", "yah", "aja", "saja", "dong", "deh", "sih", "kak", "pak", "bu",
     "min", "admin", "terima kasih", "makasih", "trims", "sudah", "udah", "oke", "tapi",
+    "gan", "bang", "mbak",
     # Portuguese
     "por favor", "pf", "pfv", "obrigado", "obrigada", "valeu", "ja", "oi", "ola", "mas",
     # Spanish
@@ -76,13 +80,19 @@ _POLITE = {
 
 _EN_ME = r"(?: (?:me|us))?"
 _EN_MORE = (
-    r"(?: (?:again|anymore|any more|messages|message|texts|more|ever|promos|promo|"
+    r"(?: (?:again|anymore|any more|messages|message|msgs|msg|texts|more|ever|promos|promo|"
     r"promotions|offers|ads|marketing|spam|notifications|reminders|these|this|stuff|"
-    r"to me|to us|to this number))*"
+    r"whatsapp|whatsapps|to me|to us|to this number))*"
 )
 _ID_MORE = r"(?: (?:saya|aku|gue|lagi|pesan|promo|ke saya|ke nomor ini|ya))*"
-_PT_MORE = r"(?: (?:mais|mensagens|mensagem|nada|para mim|pra mim|promocoes))*"
+_PT_MORE = (
+    r"(?: (?:mais|mensagens|mensagem|msgs|msg|essas|estas|suas|as|nada|para mim|pra mim|"
+    r"promocoes|promocao|propagandas|propaganda))*"
+)
 _ES_MORE = r"(?: (?:mas|mensajes|mensaje|nada|promociones|ofertas|por aqui|por favor))*"
+_SHORT = {"jgn": "jangan", "sy": "saya", "lg": "lagi", "lgi": "lagi", "gw": "gue"}
+"""Indonesian chat's short spellings, read as the words they stand for: "jgn chat sy lg"
+is "jangan chat saya lagi"."""
 
 _PHRASES = (
     # English
@@ -92,8 +102,8 @@ _PHRASES = (
     r"(?:i )?(?:dont|do not) want (?:to (?:receive|get) )?(?:any )?(?:more )?"
     r"(?:(?:these|this|your|the|any) )?(?:messages|message|texts|msgs|promotions|promos)"
     + _EN_MORE,
-    r"stop (?:sending|messaging|texting|contacting|spamming|emailing|bothering|writing to|"
-    r"receiving|getting)" + _EN_ME + _EN_MORE,
+    r"(?:stop|quit) (?:sending|messaging|msging|texting|contacting|spamming|emailing|"
+    r"bothering|writing to|receiving|getting)" + _EN_ME + _EN_MORE,
     r"stop (?:the |these |your |all |all the )?"
     r"(?:messages|message|texts|msgs|spam|promotions|notifications|marketing|reminders)",
     r"(?:dont|do not|never) (?:message|text|contact|spam|email|bother|write to) (?:me|us)"
@@ -109,7 +119,7 @@ _PHRASES = (
     r"(?:berhenti|stop|setop|hentikan|stopkan)"
     r" (?:kirim|mengirim|kirimi|ngirim|mengirimi|chat|sms|wa|pesan|promo|spam|hubungi|"
     r"menghubungi|berlangganan)" + _ID_MORE,
-    r"jangan (?:kirim|kirimi|mengirim|ngirim|hubungi|menghubungi|chat|sms|wa|ganggu|spam)"
+    r"jangan (?:kirim|kirimi|mengirim|ngirim|hubungi|menghubungi|chat|sms|wa|wa2|ganggu|spam)"
     + _ID_MORE,
     r"(?:(?:gak|ga|gk|nggak|ngga|tidak|tdk|ndak) usah|gausah|gaush|ngga usah)"
     r" (?:chat|sms|wa|spam)(?: (?:saya|aku|gue))? lagi" + _ID_MORE,
@@ -121,7 +131,10 @@ _PHRASES = (
     # Portuguese
     r"(?:parar|pare|parem|para) de (?:me )?(?:enviar|mandar|receber|mensagens|contatar|"
     r"incomodar)" + _PT_MORE,
-    r"(?:parar|pare|parem)(?: (?:as |com as )?(?:mensagens|promocoes))?",
+    r"(?:parar|pare|parem|para)(?: (?:as |com as )?(?:mensagens|promocoes))?",
+    r"(?:para|pare|parem) com (?:isso|essas mensagens|as mensagens)",
+    r"chega de (?:mensagem|mensagens|msg|msgs|promocao|promocoes|propaganda|spam)",
+    r"nao (?:manda|mande|mandem|envia|envie|enviem) mais" + _PT_MORE,
     r"(?:eu )?nao (?:quero|desejo) (?:mais )?(?:receber|ser contatado|ser contactado|"
     r"mensagens|contato)" + _PT_MORE,
     r"nao me (?:envie|mande|enviem|mandem|envia|manda|contate|procure)" + _PT_MORE,
@@ -130,7 +143,8 @@ _PHRASES = (
     r"mensagens))?",
     r"(?:eu )?(?:quero|queria|gostaria de) me (?:descadastrar|remover|retirar)"
     r"(?: (?:da|dessa|desta) (?:sua )?lista)?",
-    r"me (?:tire|tira|remova|remove|retire|retira|exclua|exclui|descadastre|descadastra)"
+    r"me (?:tire|tira|tirar|remova|remove|remover|retire|retira|retirar|exclua|exclui|excluir|"
+    r"descadastre|descadastra|descadastrar)"
     r" (?:da|dessa|desta) (?:sua )?lista",
     # Spanish
     r"(?:dejen|deja|deje|dejar) de (?:enviar|mandar|escribir|contactar|molestar)(?:me|nos)?"
@@ -143,6 +157,7 @@ _PHRASES = (
     r"(?:(?:yo )?quiero )?(?:darme|me doy|dame|denme|deme) de baja"
     r"(?: de (?:la|esta|su|tu) lista| de los mensajes)?",
     r"baja de (?:la|esta|su|tu) lista",
+    r"(?:ya )?basta de (?:mensajes|mensaje|promociones|spam)",
     r"(?:eliminenme|eliminame|elimineme|borrenme|borrame|saquenme|sacame|quitenme|quitame)"
     r" de (?:la|esta|su|tu|sus|tus) (?:lista|listas|base de datos|contactos)",
 )
@@ -152,7 +167,7 @@ _LONE = re.compile(
     r"|(?:saya |aku )?(?:mau|ingin|minta|pengen) (?:berhenti|stop)"
     r"|jangan (?:kirim|kirimi|mengirim|ngirim|ganggu)"
     r"|nao me (?:envie|mande|enviem|mandem|envia|manda)"
-    r"|(?:parar|pare|parem)"
+    r"|(?:parar|pare|parem|para)"
     r"|(?:(?:eu )?(?:quero|queria|gostaria de) )?(?:cancelar|descadastrar|descadastre|sair|"
     r"remover)(?: (?:me|inscricao|assinatura|minha inscricao))?"
     r"|baja|(?:(?:yo )?quiero )?(?:darme|me doy|dame|denme|deme) de baja"
@@ -167,6 +182,11 @@ _HOW = re.compile(
     r"|caranya|como (?:eu )?(?:faco|posso|consigo)(?: (?:para|pra))?|como) "
 )
 """What asks how to do what follows: "how do I", "gimana caranya", "como faço para"."""
+_CAN_YOU = re.compile(
+    r"(?:(?:can|could|would|will) (?:you|u)|bisa(?:kah)?|(?:voce |vc )?(?:pode|poderia)"
+    r"|(?:me )?(?:puedes|puede|pueden|podrias|podria))(?: (?:please|pls|plz|tolong|mohon))? "
+)
+"""What asks someone to do what follows: "can you", "bisa tolong", "pode", "me puedes"."""
 _SEND_ME = re.compile(
     r"(?<!dont )(?<!not )(?<!never )\b(?:send|text|message|call|email|whatsapp|dm) (?:me|us)\b"
     r"|(?<!jangan )\b(?:kirim|kirimin|kirimkan|kirimi)\b(?: \w+){0,3} (?:aja|saja|dong)\b"
@@ -323,7 +343,7 @@ def _asks_to_stop(message: str, keywords: set[str], lone: bool) -> bool:
         return False
     if lone and message in keywords:
         return True
-    words = message.split()
+    words = [_SHORT.get(word, word) for word in message.split()]
     once = " ".join(w for i, w in enumerate(words) if i == 0 or w != words[i - 1])
     request = _trim_polite(once)
     for now in _NOW:
@@ -337,7 +357,9 @@ def _asks_to_stop(message: str, keywords: set[str], lone: bool) -> bool:
         return True
     how = _HOW.match(request)
     asked = request[how.end() :] if how else ""  # "how do I stop these messages"
-    return any(_names_what_to_stop(said) for said in (request, asked))
+    can = _CAN_YOU.match(request)
+    wanted = request[can.end() :] if can else ""  # "can you stop sending me messages"
+    return any(_names_what_to_stop(said) for said in (request, asked, wanted))
 
 
 def _names_what_to_stop(request: str) -> bool:
