@@ -123,8 +123,8 @@ def acknowledge(stack: FollowupStack) -> None:
             queue,
             "AwsSolutions-SQS3",
             "This queue is itself a dead-letter queue (of the tick workflow and its "
-            "schedule, the event bus rule, or the follow-up stream's broadcaster and "
-            "stats function).",
+            "schedule, the event bus rule and its function, or the follow-up stream's "
+            "broadcaster and stats function).",
         )
 
 

@@ -22,6 +22,7 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -372,11 +373,21 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
 
     def _event_bus(self) -> None:
         """Other systems put `stage_changed` / `message_sent` / `conversation_closed` /
-        `conversation_reopened` events on this bus."""
+        `conversation_reopened` events on this bus.
+
+        EventBridge invokes the function asynchronously: its retries and dead-letter queue
+        cover an invocation Lambda refused; an event the function failed on is retried by
+        Lambda, then kept in the same queue (as an invocation record, the event in its
+        `requestPayload`), not dropped."""
         self.event_bus = events.EventBus(
             self, "EventBus", event_bus_name=f"{self.settings.prefix}events"
         )
         self.bus_dlq = self.dead_letter_queue("BusDeadLetters")
+        self.functions["bus_events"].configure_async_invoke(
+            on_failure=destinations.SqsDestination(self.bus_dlq),
+            retry_attempts=2,
+            max_event_age=Duration.hours(6),
+        )
         events.Rule(
             self,
             "CrmEvents",

@@ -5,8 +5,9 @@ Other systems put events with `detail-type` `stage_changed`, `message_sent`,
 a custom event without an `id` of its own takes the envelope's, and an event without an
 `at` the envelope's `time`, so EventBridge or Lambda retrying a delivery does its work once
 (a stage change retried after the function died midway finishes it, not a second entry).
-A bad event (a `detail` that is no JSON object among them) is logged and dropped:
-EventBridge would retry it unchanged for a day, and it would never succeed.
+A bad event (a `detail` that is no JSON object among them) is logged and dropped: retried
+unchanged it would never succeed. Any other failure raises, so Lambda tries the event
+twice more and then keeps it in the bus's dead-letter queue (`infra/stack.py`).
 """
 
 from __future__ import annotations

@@ -791,6 +791,15 @@ def test_every_handler_is_wired_to_its_trigger(dev: Synth) -> None:
         "source": [{"anything-but": ["followup.journeys"]}],
     }
     assert rule["Properties"]["Targets"][0]["Arn"]["Fn::GetAtt"][0] == fn["bus_events"]
+    # an event the function fails on is kept in the bus's alarmed dead-letter queue, as
+    # one EventBridge could not deliver is, not dropped after Lambda's retries
+    bus_dlq = _ref_of(dev, dev.stack.bus_dlq)
+    assert rule["Properties"]["Targets"][0]["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0] == bus_dlq
+    [invoke] = dev.resources("AWS::Lambda::EventInvokeConfig").values()
+    assert invoke["Properties"]["FunctionName"]["Ref"] == fn["bus_events"]
+    assert invoke["Properties"]["MaximumRetryAttempts"] == 2
+    failure = invoke["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]
+    assert failure["Fn::GetAtt"][0] == bus_dlq
     authorizer_uris = [
         a["Properties"]["AuthorizerUri"]
         for a in dev.resources("AWS::ApiGatewayV2::Authorizer").values()
