@@ -47,6 +47,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 def _is_ping(body: str | None) -> bool:
     try:
         message = json.loads(body or "")
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return isinstance(message, dict) and message.get("action") == "ping"

@@ -272,6 +272,11 @@ def test_unknown_rules_and_routes_are_404_and_duplicates_409(engine: LocalEngine
 def test_a_body_that_is_not_json_is_400(engine: LocalEngine) -> None:
     status, answer = call(engine, "POST", "/api/rules", raw="{not json")
     assert (status, answer["error"]["code"]) == (400, "bad_request")
+    # nor is one nested deeper than a parser goes, signed in or not: no failed invocation
+    deep = "[" * 100_000 + "]" * 100_000
+    for role in ("admin", None):
+        status, answer = call(engine, "POST", "/api/rules", raw=deep, role=role)
+        assert (status, answer["error"]["code"]) == (400, "bad_request")
 
 
 def test_the_openapi_description_is_served_and_the_committed_copy_is_current(

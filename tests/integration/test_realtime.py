@@ -96,6 +96,13 @@ def test_connections_are_recorded_and_forgotten(engine: LocalEngine) -> None:
     assert open_ids(Connections(), now) == []
 
 
+def test_a_message_nested_deeper_than_a_parser_goes_is_ignored(engine: LocalEngine) -> None:
+    event = load("apigw-ws-connect.json")
+    event["requestContext"] |= {"routeKey": "$default", "eventType": "MESSAGE"}
+    event["body"] = "[" * 100_000 + "]" * 100_000
+    assert engine.invoke("realtime", event) == {"statusCode": 200}
+
+
 def test_the_feed_stops_with_the_sign_in_that_opened_it(engine: LocalEngine, issuer: str) -> None:
     # Given a token the authorizer admits: it passes the token's expiry on
     signed = token(issuer)

@@ -69,7 +69,7 @@ def unreadable_body(event: dict[str, Any], accepted: frozenset[str]) -> dict[str
         return None
     try:
         json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested deeper than the parser goes: no body of ours
         return raw(400, "bad_request", "the body is not valid JSON")
     return None
 
