@@ -206,7 +206,7 @@ def test_after_a_manual_send_of_unknown_outcome_the_journey_goes_on_from_it(
     engine: MemoryEngine,
 ) -> None:
     # Given a journey: a nudge once the lead is quiet for an hour, a last call 2 h later;
-    # and another rule, for leads lost
+    # and another rule, sent only by hand (on an event that never comes)
     deps, start = engine.deps, engine.clock.now()
     steps = [
         {"wait": {"amount": 0, "unit": "minutes"}, "text": NUDGE},
@@ -214,8 +214,8 @@ def test_after_a_manual_send_of_unknown_outcome_the_journey_goes_on_from_it(
     ]
     trigger = {"stages": ["new"], "idle": {"amount": 1, "unit": "hours"}}
     deps.rules.save_rule(rule("nudge", trigger=trigger, steps=steps))
-    lost = {"stages": ["lost"], "idle": {"amount": 1, "unit": "hours"}}
-    deps.rules.save_rule(rule("offer", trigger=lost, steps=[{**steps[0], "text": "Offer"}]))
+    by_hand = {"kind": "event", "name": "offer_asked"}
+    deps.rules.save_rule(rule("offer", trigger=by_hand, steps=[{**steps[0], "text": "Offer"}]))
     lead = quiet_contact(deps, WA_ID, start - 30 * MINUTE, name="lead")
     engine.sandbox.record_inbound(WA_ID, start - 30 * MINUTE)
     # And a counsellor's nudge by hand at 9:00, whose answer from WhatsApp was lost

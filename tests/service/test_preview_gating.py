@@ -133,8 +133,11 @@ def warming_number_audience(engine: MemoryEngine) -> Rule:
         numbers=[NEW],
     )
     deps.rules.save_rule(reminder)
+    # the one by hand from another rule on the number, sent only so
+    hand = rule("hand", trigger={"kind": "event", "name": "asked_by_hand"}, numbers=[NEW])
+    deps.rules.save_rule(hand)
     by_hand = quiet_contact(deps, "6281100001010", now - 30 * HOUR, stage="lost")
-    send_now(deps, by_hand.id, reminder.id)
+    send_now(deps, by_hand.id, hand.id)
     engine.drain()
     assert len(engine.sandbox.sent()) == 1
     for n, zone in enumerate(["Asia/Jakarta", "Asia/Jakarta", "Europe/Lisbon", "Europe/Lisbon"]):
@@ -315,8 +318,8 @@ def test_the_preview_sends_a_lead_reached_today_past_a_full_messaging_limit(
     reached = quiet_contact(deps, "6281100001210", now - 30 * HOUR, name="reached")
     quiet_contact(deps, "6281100001211", now - 30 * HOUR, name="new")
     # And the first reached by another rule: the allowance is full
-    paid = {"stages": ["paid"], "idle": {"amount": 24, "unit": "hours"}}
-    deps.rules.save_rule(rule("pay-remind", trigger=paid))
+    by_hand = {"kind": "event", "name": "payment_due"}
+    deps.rules.save_rule(rule("pay-remind", trigger=by_hand))
     send_now(deps, reached.id, "pay-remind")
     engine.drain()
     reminder = rule()

@@ -1,4 +1,5 @@
-"""Send now offers and sends only rules whose journey opens with a message."""
+"""Send now offers and sends only rules whose journey opens with a message, that are on,
+and whose trigger stages and conditions take the lead."""
 
 from __future__ import annotations
 
@@ -52,6 +53,30 @@ def test_send_now_refuses_a_rule_whose_journey_opens_without_a_message(
     # And the lead's slot stays free: a rule that opens with a message still goes at once
     deps.rules.save_rule(rule("apply-remind-24h", steps=[MESSAGE]))
     followup = send_now(deps, lead.id, "apply-remind-24h")
+    engine.drain()
+    assert [r.followup_id for r in engine.sandbox.sent()] == [followup.id]
+
+
+def test_send_now_refuses_a_rule_that_is_off_or_not_for_the_lead(engine: MemoryEngine) -> None:
+    # Given a rule marketing turned off, and one for qualified leads only; a lead in stage new
+    deps = engine.deps
+    deps.rules.save_rule(rule("win-back", active=False))
+    qualified = {"stages": ["qualified"], "idle": {"amount": 24, "unit": "hours"}}
+    deps.rules.save_rule(rule("pay-remind", trigger=qualified))
+    lead = quiet_contact(deps, RUDI, engine.clock.now() - HOUR)
+    # When a counsellor asks to send either by hand (neither is offered on the lead's page)
+    assert applicable(deps, lead) == []
+    for rule_id, code in (("win-back", "rule_inactive"), ("pay-remind", "rule_not_for_contact")):
+        with pytest.raises(InvalidField) as refused:
+            send_now(deps, lead.id, rule_id)
+        # Then each is refused saying why, and nothing is queued or sent
+        assert (refused.value.field, refused.value.code) == ("rule_id", code)
+    engine.drain()
+    assert engine.sandbox.sent() == []
+    assert deps.followups.followups_of(lead.id) == []
+    # And a qualified lead is sent the qualified leads' rule
+    paying = quiet_contact(deps, "6281100000612", engine.clock.now() - HOUR, stage="qualified")
+    followup = send_now(deps, paying.id, "pay-remind")
     engine.drain()
     assert [r.followup_id for r in engine.sandbox.sent()] == [followup.id]
 

@@ -247,7 +247,7 @@ def test_a_step_is_not_promised_before_another_rules_pending_follow_up(
     engine.deps.rules.save_settings(settings.model_copy(update={"gating": gating}))
     engine.deps.catalog.invalidate()
     afternoon = {"hours": {"tue": [{"start": "14:00", "end": "17:00"}]}}
-    trigger = {"stages": ["lost"], "idle": {"amount": 1, "unit": "hours"}}
+    trigger = {"kind": "event", "name": "offer_asked"}  # sent only by hand
     offer = [{"wait": {"amount": 0, "unit": "minutes"}, "text": "Offer"}]
     engine.deps.rules.save_rule(rule("offer", trigger=trigger, steps=offer, send_window=afternoon))
     engine.run_until(start + 70 * MINUTE)

@@ -58,7 +58,7 @@ ALLOWANCE = 225
 def offer_held_till_the_afternoon(engine: MemoryEngine, lead: Contact) -> None:
     """Another rule's offer, sent by hand now and held by its send window until 14:00."""
     afternoon = {"hours": {"tue": [{"start": "14:00", "end": "17:00"}]}}
-    trigger = {"stages": ["lost"], "idle": {"amount": 1, "unit": "hours"}}
+    trigger = {"kind": "event", "name": "offer_asked"}  # sent only by hand
     steps = [{"wait": {"amount": 0, "unit": "minutes"}, "text": OFFER}]
     engine.deps.rules.save_rule(rule("offer", trigger=trigger, steps=steps, send_window=afternoon))
     held = send_now(engine.deps, lead.id, "offer")
@@ -174,8 +174,8 @@ def test_a_send_a_warming_numbers_cap_may_defer_is_marked_so(engine: MemoryEngin
     # reminder sent by hand takes, and a lead nudged inside the window
     warming(engine.deps, [1, 1])
     other = quiet_contact(engine.deps, "6281100002102", engine.clock.now() - 30 * HOUR)
-    lost = {"stages": ["lost"], "idle": {"amount": 24, "unit": "hours"}}
-    engine.deps.rules.save_rule(rule("win-back", trigger=lost))
+    by_hand = {"kind": "event", "name": "win_back_asked"}
+    engine.deps.rules.save_rule(rule("win-back", trigger=by_hand))
     send_now(engine.deps, other.id, "win-back")
     engine.drain()
     start, lead = nudged_in_the_window(engine)

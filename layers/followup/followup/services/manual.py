@@ -68,14 +68,17 @@ def applicable(deps: Deps, contact: Contact) -> list[Rule]:
     found = []
     for head in deps.rules.rule_heads():
         rule = deps.catalog.rule(head.rule_id, head.version) if head.active else None
-        if rule is None or not isinstance(rule.steps[0], Step):
+        if rule is None or not isinstance(rule.steps[0], Step) or rule.closed_to(contact):
             continue
-        stages = rule.trigger_stages
-        if rule.closed_to(contact):
-            continue
-        if (not stages or contact.stage in stages) and rule.conditions.hold(contact, now, zone):
+        if _takes(rule, contact, now, zone):
             found.append(rule)
     return found
+
+
+def _takes(rule: Rule, contact: Contact, now: datetime, zone: ZoneInfo) -> bool:
+    """The rule's trigger stages and conditions take the contact."""
+    stages = rule.trigger_stages
+    return (not stages or contact.stage in stages) and rule.conditions.hold(contact, now, zone)
 
 
 def when(deps: Deps, followup: FollowUp) -> When:
@@ -119,7 +122,10 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
     twice in the same silence returns the same follow-up instead of sending twice;
     after one that ended without going (refused by WhatsApp, canceled) it is a new try. A rule
     whose journey opens with something other than a message is refused (`InvalidField`,
-    code `rule_opens_without_message`) before anything is written.
+    code `rule_opens_without_message`) before anything is written, as is one that is off
+    (`rule_inactive`) or whose trigger stages or conditions leave the contact out
+    (`rule_not_for_contact`): send now offers only the rules `applicable` finds, and
+    whoever may not turn a rule on may not send from one that is off either.
     """
     now = deps.clock.now()
     settings = deps.catalog.settings()
@@ -135,6 +141,10 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
             " sends a rule's first message, so pick a rule that opens with one",
             "rule_opens_without_message",
         )
+    if head is not None and not head.active:
+        raise InvalidField(
+            "rule_id", f"rule {rule_id!r} is off: turn it on to send it by hand", "rule_inactive"
+        )
     contact_v = deps.contacts.contact(contact_id)
     if contact_v is None:
         raise NotFound("contact", contact_id)
@@ -143,6 +153,13 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
         raise OptedOut(f"contact {contact_id} opted out")
     if rule.closed_to(contact):
         raise Conflict(f"the conversation with contact {contact_id} is closed; reopen it first")
+    if not _takes(rule, contact, now, settings.zone):
+        raise InvalidField(
+            "rule_id",
+            f"rule {rule_id!r} is not for this contact: its trigger stages or conditions leave"
+            f" them out (stage {contact.stage!r})",
+            "rule_not_for_contact",
+        )
     attempt, existing = tries_by_hand(deps, rule.id, contact.id, contact.silence_key)
     if existing is not None and not ended_without_going(existing):
         return existing
