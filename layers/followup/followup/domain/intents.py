@@ -137,10 +137,12 @@ def _any(*phrases: str) -> re.Pattern[str]:
 
 _SUDAH = r"(?:sudah|sdh|udah|udh|dah|uda|barusan|baru)"
 _DONE = _any(
-    _SUDAH
-    + r" (?:saya |aku |sy )?(?:bayar|dibayar|transfer|ditransfer|tf|trf|lunas|daftar|terdaftar|"
-    r"lunasin|lunasi|dilunasi|melunasi|booking|book|join|gabung|checkout|co|beli|order|dp)",
+    _SUDAH + r" (?:saya |aku |sy )?(?:bayar|dibayar|bayarkan|dibayarkan|transfer|ditransfer|"
+    r"transferkan|tf|trf|lunas|daftar|terdaftar|lunasin|lunasi|dilunasi|melunasi|booking|book|"
+    r"join|gabung|checkout|co|beli|order|dp)",
     r"(?:bukti|sudah|udah) (?:tf|transfer|bayar)",
+    r"pembayaran(?:nya)? " + _SUDAH + r" (?:saya |sy |aku |kami )?(?:lakukan|dilakukan|"
+    r"masuk|beres|selesai|lunas|diterima)",
     r"(?:ja )?(?:paguei|transferi|comprei|agendei|marquei|matriculei|inscrevi)",
     r"(?:ja )?(?:me )?(?:inscrevi|matriculei|cadastrei)",
     r"(?:ja )?(?:fiz|mandei|enviei|efetuei|realizei) (?:o |a |meu |minha )?"
@@ -148,6 +150,9 @@ _DONE = _any(
     r"(?:pix|pagamento|compra|inscricao|matricula) "
     r"(?:feito|feita|realizado|realizada|confirmado|confirmada)",
     r"(?:ta|esta|tudo) pago",
+    r"acabei de (?:pagar|transferir|fazer o pix|me inscrever|me matricular)",
+    r"(?:ja )?quitei",
+    r"(?:o )?pagamento (?:ja )?foi (?:feito|realizado|efetuado|confirmado)",
     r"(?:segue|mandei|enviei) o comprovante",
     r"(?:already|just|i|ive|i have|we|weve) (?:already |just )?(?:paid|booked|enrolled|registered|"
     r"signed up|bought|purchased|transferred|paid it)",
@@ -155,10 +160,17 @@ _DONE = _any(
     r"paid (?:already|it|in full|today|yesterday|(?:via|by|with|through) \w+)",
     r"(?:i )?(?:sent|made|did) the (?:transfer|payment|deposit)",
     r"(?:payment|transfer|money|deposit) (?:done|sent|made|completed|complete|is done)",
+    r"(?:fee|fees|payment|invoice|bill|tuition|deposit) (?:has been|have been|was|is) "
+    r"(?:already )?(?:paid|settled)",
+    r"(?:payment|transfer|deposit) (?:has been|was) (?:already )?(?:made|completed|sent)",
+    r"(?<!not )(?<!havent )(?<!never )(?<!yet )completed (?:the|my) (?:payment|transfer)",
     r"^(?:done )?(?:paid|transferred)$",
     # not someone else's: "I'm not the one who signed up"
     r"(?<!who )(?<!that )(?:all )?(?:booked|enrolled|registered|signed up)(?: already)?",
-    r"ya (?:lo |la )?(?:pague|pagamos|transferi|deposite|reserve|reservamos|compre|abone)",
+    r"ya (?:lo |la |te |le |les )?(?:pague|pagamos|transferi|deposite|reserve|reservamos|compre|"
+    r"abone)",
+    r"acabo de (?:pagar|transferir|depositar|inscribirme|registrarme)",
+    r"ya (?:esta|quedo) (?:pagado|pagada|liquidado|liquidada)",
     r"ya (?:me |nos )?(?:inscribi|inscribimos|registre|registramos|matricule|anote)",
     r"(?<!no )(?:ya )?(?:hice|hicimos|realice) (?:la |el |un |una )?"
     r"(?:transferencia|pago|deposito|reserva|inscripcion)",
