@@ -389,3 +389,27 @@ def test_a_weeks_routine_said_on_its_last_day_after_its_hour_is_the_next_week(
     # Then the call back is on the span's next first day, not on Saturday; before the
     # hour it is that Friday, and a span that goes on tomorrow is tomorrow
     assert detected(zone, text, FRIDAY.replace(hour=hour)) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "I can't tomorrow, monday at 10", "2026-11-30T10:00"),
+        (NEW_YORK, "I'm busy tomorrow, monday at 10", "2026-11-30T10:00"),
+        (NEW_YORK, "I can't tomorrow. Monday at 10?", "2026-11-30T10:00"),
+        (NEW_YORK, "I can't tomorrow, but at 3 on monday", "2026-11-30T15:00"),
+        (JAKARTA, "gak bisa besok, senin jam 10", "2026-11-30T10:00"),
+        (SAO_PAULO, "não posso amanhã, sábado às 10", "2026-11-28T10:00"),
+        (MEXICO_CITY, "no puedo mañana, el lunes a las 10", "2026-11-30T10:00"),
+        # an hour given no day of its own may be the day's: kept as it was
+        (NEW_YORK, "tomorrow I'm busy, at 3 is fine", "2026-11-25T15:00"),
+        (JAKARTA, "besok sibuk, jam 3 bisa", "2026-11-25T15:00"),
+    ],
+)
+def test_a_day_refused_before_another_day_and_its_hour_is_not_given_that_hour(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they refuse a day and then ask for another, with an hour
+    # Then the call back is on the day asked for (it was on the day refused, at that hour)
+    assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, local)

@@ -764,12 +764,20 @@ def _time_asked(text: str, message: str, now: datetime, zone: ZoneInfo) -> datet
     ]
     clauses: list[tuple[tuple[int, int], SaidNo | None]] = []
     hour_no = False
-    for (span, clause), (_, answered) in zip(said, spans, strict=True):
+    for index, ((span, clause), (_, answered)) in enumerate(zip(said, spans, strict=True)):
         after_no = bool(clauses) and clauses[-1][1] is not None
         in_question = _asked_of(span, asked, timed)
         plainly = not in_question and _plain(text[slice(*span)])
         after = text[span[1] :]
-        no = said_no_to(clause, today, hour_said=hour_said, plainly=plainly, after_no=after_no)
+        # an hour another clause gives its own day is not this day's: "I can't tomorrow,
+        # monday at 10" refuses tomorrow ("tomorrow I'm busy, at 3 is fine" may not)
+        loose = hour_said and not all(
+            days_named(other) or not names_an_hour(other)
+            for n, (_, other) in enumerate(said)
+            if n != index
+        )
+        loose |= names_an_hour(clause)
+        no = said_no_to(clause, today, hour_said=loose, plainly=plainly, after_no=after_no)
         if no is None and hour_said and not after.lstrip().startswith("?"):
             no = hour_said_no_to(clause, today, normalise(after))
             hour_no |= no is not None
