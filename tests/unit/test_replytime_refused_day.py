@@ -413,3 +413,32 @@ def test_a_day_refused_before_another_day_and_its_hour_is_not_given_that_hour(
     # When they refuse a day and then ask for another, with an hour
     # Then the call back is on the day asked for (it was on the day refused, at that hour)
     assert detected(zone, text, at(8)) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "I'm not available tomorrow", None),
+        (NEW_YORK, "I'm unavailable tomorrow", None),
+        (NEW_YORK, "I won't be free tomorrow", None),
+        (NEW_YORK, "I'm not around tomorrow", None),
+        (JAKARTA, "besok aku gak ada waktu", None),
+        (JAKARTA, "besok aku ga available", None),
+        (SAO_PAULO, "amanhã não estou disponível", None),
+        (SAO_PAULO, "não estou livre amanhã", None),
+        (MEXICO_CITY, "mañana no estoy disponible", None),
+        (NEW_YORK, "I'm not free tomorrow, monday works", "2026-11-30T09:00"),
+        (NEW_YORK, "not free today, tomorrow works", "2026-11-25T09:00"),
+        (JAKARTA, "besok sy ga free, senin aja", "2026-11-30T09:00"),
+        (MEXICO_CITY, "no estoy disponible mañana, el lunes sí", "2026-11-30T09:00"),
+        (NEW_YORK, "I'm not available now but tomorrow at 3 is fine", "2026-11-25T15:00"),
+    ],
+)
+def test_a_day_the_lead_is_not_free_on_is_not_booked(
+    zone: ZoneInfo, text: str, local: str | None
+) -> None:
+    # Given a lead writing at 08:00 on Tuesday
+    # When they say they are not available or free on a day, perhaps asking for another
+    # Then that day is not booked (it was, at 09:00): the other day is, or none
+    intent = Intent.OTHER if local is None else Intent.CALL_BACK_AT
+    assert detected(zone, text, at(8)) == (intent, local)

@@ -2319,13 +2319,22 @@ _NOT_ID = r"gak|ga|gk|g|nggak|ngga|ngak|kagak|enggak|engga|tidak|tdk|nda|ndak|ta
 """Indonesian "not", as leads write it."""
 _CANNOT_ID = rf"(?:{_NOT_ID}) (?:bisa|bs|sempet|sempat)|gabisa|gbisa|gbs|gakbisa|gkbisa"
 """Indonesian "cannot": "gak bisa", "belum sempat", "gabisa"."""
+_NOT_FREE_TO_CALL = (
+    r"(?:not|wont be|will not be) (?:available|free|around)|unavailable"
+    rf"|(?:{_NOT_ID}) (?:ada waktu|available|free|luang)"
+    r"|nao (?:estou|to|tou|vou estar|estarei) (?:disponivel|livre)"
+    r"|no (?:estoy|estare|voy a estar) (?:disponible|libre)"
+)
+"""Not free for a call, said of a day: "not available", "gak ada waktu", "não estou
+disponível", "no estoy libre"."""
 _CANNOT = re.compile(
     rf"\b(?:{_NOT_ID}|nao|not|dont|doesnt) (?:bisa|bs|sempet|sempat|da|posso|consigo|rola|work"
     r"|make it)\b|\bn (?:da|posso|consigo)\b|\b(?:gabisa|gbisa|gbs|gakbisa|gkbisa|cant|cannot)\b"
     r"|\bno (?:puedo|podre|podemos)\b"
+    rf"|\b(?:{_NOT_FREE_TO_CALL})\b"
 )
 """A lead saying they cannot: "gak bisa", "gabisa", "não dá", "n posso", "can't", "no
-puedo"."""
+puedo", "not available"."""
 _BUSY_WITH = frozenset(
     {"sibuk", "busy", "ocupado", "ocupada", "aula", "class", "kelas", "kuliah", "meeting"}
     | {"rapat", "kerja", "trabalho", "prova", "exam", "ujian", "reuniao", "consulta", "medico"}
@@ -2740,10 +2749,10 @@ def _refused(message: str, day: re.Match[str]) -> bool:
 _REFUSAL = re.compile(
     rf"{_CANNOT_ID}|(?:nao|n) (?:posso|consigo|da|rola|vou poder|vai dar)"
     r"|(?:cant|cannot|can not|wont be able to|not able to)(?: make it| do)?"
-    r"|no (?:puedo|podre|podemos|voy a poder)"
+    rf"|no (?:puedo|podre|podemos|voy a poder)|{_NOT_FREE_TO_CALL}"
 )
-""""Cannot" said before the day refused: "gak bisa", "não posso", "can't make it"; not
-"don't work" ("I don't work tomorrow" is free then)."""
+""""Cannot" said before the day refused: "gak bisa", "não posso", "can't make it", "not
+available"; not "don't work" ("I don't work tomorrow" is free then)."""
 _REFUSER = _ALONE_AFTER | {"am", "to", "tou", "ill", "will", "be", "we", "kami", "kita"}
 """Who refuses, said before the refusal: "I'll be busy", "tô ocupado", "kami gak bisa";
 not "tá", said of someone else ("tá ocupado amanhã" asks the counsellor)."""
