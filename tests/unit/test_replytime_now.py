@@ -1,6 +1,7 @@
 """A contact asked for now ("call me now", "telpon sekarang aja", "me liga agora", "call
 me asap", "hubungi saya secepatnya"), asked for with nothing else ("call me", "telpon
-aja kak", "me liga", "can you call me?", "pode me ligar?"), said free now ("I'm free
+aja kak", "me liga", "can you call me?", "pode me ligar?"; also with the lead saying they
+are free: "I'm not busy, call me", "tô livre, pode ligar"), said free now ("I'm free
 now", "skrg bisa kak", "agora posso"), or at any time ("call me whenever", "telpon kapan
 aja", "qualquer hora"; not "anytime" alone, which may answer a thanks), is a call back a
 quarter of an hour from now; at any time but on days, a part of one or an hour ("anytime
@@ -194,3 +195,44 @@ def test_the_lead_free_but_at_some_hours_is_never_called_then(
     # Then the call back is soon, or as what is excepted ends (it was the hour excepted,
     # or the day excepted)
     assert detected(zone, text, at(*said_at)) == (Intent.CALL_BACK_AT, wanted)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        (NEW_YORK, "I'm not busy, call me"),
+        (NEW_YORK, "call me, I'm not busy"),
+        (NEW_YORK, "I'm free, call me"),
+        (NEW_YORK, "I'm home now, call me"),
+        (NEW_YORK, "sorry I missed your call, call me"),
+        (JAKARTA, "aku gak sibuk, telpon skrg aja"),
+        (JAKARTA, "telpon aja kak, aku ga sibuk"),
+        (JAKARTA, "aku lagi free, telpon aja"),
+        (SAO_PAULO, "to livre, pode ligar"),
+        (SAO_PAULO, "pode me ligar, to livre"),
+        (SAO_PAULO, "não estou ocupado, pode ligar"),
+        (MEXICO_CITY, "ya estoy libre, llámame"),
+        (MEXICO_CITY, "márcame, no estoy ocupado"),
+    ],
+)
+def test_a_call_asked_for_by_a_lead_who_says_they_are_free_is_now(
+    zone: ZoneInfo, text: str
+) -> None:
+    # When the lead asks for a call and says they are free (it was read as nothing)
+    # Then the call back is a quarter of an hour from now
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, SOON)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "read"),
+    [
+        (NEW_YORK, "I'm busy, call me", (Intent.BUSY, None)),
+        (NEW_YORK, "I'm not free, call me tomorrow", (Intent.CALL_BACK_AT, "2026-11-25T09:00")),
+        (NEW_YORK, "I'm home, call me at 5", (Intent.CALL_BACK_AT, "2026-11-24T17:00")),
+        (NEW_YORK, "don't call me, I'm not free", (Intent.OTHER, None)),
+    ],
+)
+def test_a_call_asked_for_with_more_than_being_free_is_read_as_before(
+    zone: ZoneInfo, text: str, read: tuple[Intent, str | None]
+) -> None:
+    assert detected(zone, text) == read

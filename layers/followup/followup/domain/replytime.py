@@ -526,7 +526,8 @@ _ONLY_ASKED = re.compile(
     r"(?:(?:yes|yeah|yep|sim|si|iya|ya) )?(?:(?:im|i am|were|we are) (?:very |really )?interested"
     r"|(?:tenho|tengo) interes(?:se)?|(?:aku |saya )?(?:minat|tertarik)(?: kak| ka)?)? ?"
     r"(?:(?:ok|okay|please|pls|tolong|me) )?(?:call|ring|phone|telpon|telp|tlp|telepon|hubungi|liga"
-    r"|ligue|ligar|llamame|llamenme)(?: (?:me|back|aku|saya|ya|aja|saja|kak|ka|please|pls"
+    r"|ligue|ligar|llamame|llamenme|marcame|marquenme)(?: (?:me|back|aku|saya|ya|aja|saja|kak|ka"
+    r"|please|pls"
     r"|dong|sim|por favor|pra mim))*"
 )
 """A contact asked for and nothing else ("call me", "telpon aja kak", "me liga"), perhaps
@@ -929,8 +930,8 @@ def requested_time(
     if relative:
         later = _later(relative)
         return _from_now(now, later, zone)
-    if _free_now_after(message):  # "maaf tadi gak angkat, sekarang bisa kak"
-        return _from_now(now, SOON, zone)
+    if _free_now_after(message) or _asked_being_free(message):
+        return _from_now(now, SOON, zone)  # "maaf tadi gak angkat, sekarang bisa kak"
     if _PAST.search(message) and not _AHEAD.search(message):
         return None
     asked_now = _NOW_ASKED.search(message)
@@ -977,6 +978,42 @@ def _free_now_after(message: str) -> bool:
                 or _DAY.search(before)
                 or _CLOCK.search(before)
             )
+    return False
+
+
+_FREE_SAID = re.compile(
+    r"(?:(?:im|i am|iam) )?(?:not busy|free|home|available|back)(?: (?:anymore|any more))?"
+    r"|(?:sorry )?i missed your call"
+    r"|(?:aku |saya |sy |gue )?(?:lagi )?(?:(?:gak|ga|gk|nggak|ngga|tidak|tdk) sibuk|free|luang)"
+    r"(?: kok)?"
+    r"|(?:maaf )?tadi (?:gak|ga|gk|nggak|tidak) (?:angkat|keangkat|ngangkat)"
+    r"|(?:eu )?(?:estou|to|tou) livre|(?:eu )?nao (?:estou|to|tou) ocupad[oa]"
+    r"|(?:desculpa |desculpe )?(?:nao atendi|perdi (?:a|sua) ligacao)"
+    r"|(?:yo )?(?:estoy|ando) libre|(?:yo )?no (?:estoy|ando) ocupad[oa]"
+    r"|(?:perdon |disculpa )?no (?:conteste|alcance a contestar)"
+)
+"""The lead saying they are free, or sorry to have missed a call: "I'm not busy", "aku
+gak sibuk", "tô livre", "no estoy ocupado", "sorry I missed your call"."""
+_NOW_WORDS = frozenset(
+    {"now", "right", "rn", "skrg", "sekarang", "agora", "ahora", "ahorita", "ya", "kok", "aja"}
+)
+"""Words for now, and fillers, said about a call asked for or about being free."""
+
+
+def _asked_being_free(message: str) -> bool:
+    """The normalised `message` asks for a call now (`_ONLY_ASKED`, `_ASKED_ANYHOW`)
+    before or after saying the lead is free (`_FREE_SAID`), and nothing else: "I'm not
+    busy, call me", "call me, I'm free now", "aku gak sibuk, telpon skrg aja", "tô livre,
+    pode ligar", "márcame, no estoy ocupado". Not "I'm not free, call me tomorrow"."""
+    words = message.split()
+    for cut in range(1, len(words)):
+        for free, ask in ((words[:cut], words[cut:]), (words[cut:], words[:cut])):
+            said = " ".join(word for word in free if word not in _NOW_WORDS)
+            asked = " ".join(word for word in ask if word not in _NOW_WORDS - {"ya", "aja"})
+            if _FREE_SAID.fullmatch(said) and (
+                _ONLY_ASKED.fullmatch(asked) or _ASKED_ANYHOW.fullmatch(asked)
+            ):
+                return True
     return False
 
 
