@@ -503,7 +503,7 @@ _OCCUPIED = (
     r"sem tempo|correria",
     r"(?:ahora|ahorita) no (?:puedo|es buen momento)|(?:ahora|ahorita) no$"
     r"|no por ahora|no puedo (?:hablar|atender|contestar)"
-    r"|en (?:una )?reunion|en junta|manejando|sin tiempo"
+    r"|en (?:una )?reunion|en junta|manejando|sin tiempo|no tengo tiempo (?:ahorita|ahora)"
     r"|(?:estoy|ando) (?:en (?:clase|el trabajo|la escuela|la universidad|el hospital)"
     r"|trabajando|comiendo)",
     r"busy|in a meeting|driving|cant talk|can not talk|bad time|no time|swamped|at work",
@@ -537,13 +537,15 @@ _SAYS_NO = re.compile(
 """A clause that only says no ("don't want it", "ga mau", "não quero")."""
 _BUSY = _any(
     *_OCCUPIED,
-    r"nanti|sebentar|bentar|nanti2|ntar2|kapan2|kapan kapan|lain kali|lain waktu",
+    r"nanti|nnti|ntar|entar|sebentar|bentar|nanti2|ntar2|kapan2|kapan kapan|lain kali"
+    r"|lain waktu",
     r"next time|another time|some other time|outra hora|outro dia|otro dia|otra ocasion"
     r"|(?:fica|deixa|deixar|deixo) (?:pra|para) (?:a )?proxima",
     r"depois (?:eu )?(?:te )?(?:falo|respondo|vejo|retorno|chamo|ligo)|mais tarde",
     r"(?:e|ai|dai|eu) te (?:falo|aviso|retorno|ligo|dou (?:um )?retorno)",
     r"te (?:retorno|ligo|chamo|respondo) depois|(?:depois )?a gente se fala|falamos depois",
-    r"(?:luego|despues) (?:te |le |les )?(?:escribo|llamo|aviso|contesto|respondo|hablamos)"
+    r"(?:luego|despues) (?:te |le |les )?(?:escribo|llamo|marco|aviso|contesto|respondo"
+    r"|hablamos)"
     r"|mas tarde|al rato",
     r"later|not now|not right now|not at the moment|not atm|nows not a good time"
     r"|get back to you|ttyl|(?:ill|i will|will) let you know"
