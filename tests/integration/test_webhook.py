@@ -400,7 +400,35 @@ def test_one_unreadable_event_is_skipped_and_everything_readable_applied(
     assert contact_of(engine, "6281100000502").marketing_suppressed
     [kept] = [r for r in caplog.records if r.getMessage() == "webhook event unreadable"]
     assert "type" in kept.__dict__["reason"]
-    assert json.loads(kept.__dict__["event"])["id"] == "wamid.MIX0002"
+    event = json.loads(kept.__dict__["event"])
+    assert event["id"] == "wamid.MIX0002"
+    # kept for someone to look at, without the lead's number or where they are
+    assert event["from"] == "<13 characters>"
+    assert event["location"] == {
+        "latitude": "<number>",
+        "longitude": "<number>",
+        "name": "<14 characters>",
+    }
+    assert "6281100000501" not in kept.__dict__["event"]
+
+
+def test_an_unreadable_message_is_logged_without_what_the_lead_wrote(
+    engine: LocalEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given a lead's message whose time cannot be read
+    said = "My passport number is A1234567, call me on +62 811 0000 999"
+    delivery = envelopes.text_message("6281100000503", said, engine.clock.now(), "wamid.PII1")
+    [message] = delivery["entry"][0]["changes"][0]["value"]["messages"]
+    message["timestamp"] = "not-a-time"
+    # When it is delivered, it is refused and kept in the log for someone to look at
+    assert post(engine, delivery)["statusCode"] == 400
+    [kept] = [r for r in caplog.records if r.getMessage() == "webhook event unreadable"]
+    # Then with its id and what was wrong, not the lead's words or number
+    event = json.loads(kept.__dict__["event"])
+    assert (event["id"], event["timestamp"]) == ("wamid.PII1", "not-a-time")
+    assert event["text"] == {"body": f"<{len(said)} characters>"}
+    assert "A1234567" not in kept.__dict__["event"]
+    assert "6281100000503" not in kept.__dict__["event"]
 
 
 def test_system_and_non_message_events_do_not_count_as_the_contact_writing(

@@ -331,7 +331,30 @@ def _standby(value: _Value, received_at: datetime) -> WebhookEvent:
 
 
 def _unreadable(field: str, reason: str, raw: Any) -> Unreadable:
-    return Unreadable(_safe(field)[:64], reason, json.dumps(raw, default=str))
+    return Unreadable(_safe(field)[:64], reason, json.dumps(masked(raw), default=str))
+
+
+PERSONAL = frozenset(
+    {"from", "wa_id", "recipient_id", "to", "user_id", "phone", "phones", "email", "emails"}
+    | {"body", "text", "caption", "emoji", "title", "description", "payload", "input"}
+    | {"name", "formatted_name", "first_name", "last_name", "profile", "address", "addresses"}
+    | {"latitude", "longitude", "url", "urls", "link", "filename"}
+)
+"""The keys of an event whose values say who a lead is or what they wrote."""
+
+
+def masked(raw: Any, personal: bool = False) -> Any:
+    """`raw` with every value under a `PERSONAL` key shown by its kind and size only (a
+    number, what a lead wrote, where they are: "<29 characters>", "<number>"), the rest
+    (ids, times, types, statuses, errors) as it is: an event kept in the logs for someone
+    to look at keeps no lead's words or number."""
+    if isinstance(raw, dict):
+        return {key: masked(value, personal or key in PERSONAL) for key, value in raw.items()}
+    if isinstance(raw, list):
+        return [masked(value, personal) for value in raw]
+    if not personal or raw is None or isinstance(raw, bool):
+        return raw
+    return f"<{len(raw)} characters>" if isinstance(raw, str) else "<number>"
 
 
 def _safe(text: str) -> str:
