@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -25,6 +26,35 @@ def test_marketing_creates_a_rule_and_reads_it_back(engine: LocalEngine) -> None
     status, listed = call(engine, "GET", "/api/rules", role="counselor")
     assert status == 200
     assert [r["id"] for r in listed["rules"]] == ["apply-remind-24h"]
+
+
+def test_a_counselor_reads_rules_without_the_crm_credentials_in_their_addresses(
+    engine: LocalEngine,
+) -> None:
+    # Given a rule that tells the CRM, edited to log in to it and pass its API key
+    plain = "https://crm.example.com/hooks/followup?lead=1"
+    secret = "https://crmbot:Sup3rS3cret@crm.example.com/hooks/followup?api_key=abc123&lead=1"
+    path = "/api/rules/apply-remind-24h"
+    for url, method, route in ((plain, "POST", "/api/rules"), (secret, "PUT", path)):
+        steps = [*body()["steps"], {"kind": "action", "do": "notify", "webhook": url}]
+        status, _ = call(engine, method, route, body(steps=steps), role="marketing")
+        assert status in {200, 201}
+    lead = quiet_contact(engine.deps, "6281100000998", engine.clock.now() - timedelta(hours=1))
+    # When a counselor reads the rule, the rules, its versions, their diff and the rules
+    # offered on a lead's page
+    offered = f"/api/contacts/{lead.id}/rules"
+    for route in (path, "/api/rules", f"{path}/versions", f"{path}/diff", offered):
+        status, answer = call(engine, "GET", route, role="counselor")
+        # Then the password and the key are nowhere in what they are shown
+        assert status == 200, route
+        assert "Sup3rS3cret" not in json.dumps(answer), route
+        assert "abc123" not in json.dumps(answer), route
+    # And the address is there, with only those hidden
+    answer = call(engine, "GET", path, role="counselor")[1]
+    hidden = "https://crmbot:****@crm.example.com/hooks/followup?api_key=****&lead=1"
+    assert answer["steps"][1]["webhook"] == hidden
+    # And marketing, who may edit the rule, reads it whole
+    assert call(engine, "GET", path, role="marketing")[1]["steps"][1]["webhook"] == secret
 
 
 def test_every_problem_is_listed_with_its_field(engine: LocalEngine) -> None:

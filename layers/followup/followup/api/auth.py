@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Any
 
@@ -58,3 +59,32 @@ def require(event: dict[str, Any], allowed: frozenset[Role]) -> None:
     if not roles(event) & allowed:
         names = ", ".join(sorted(role.value for role in allowed))
         raise Forbidden(f"this needs one of these roles: {names}")
+
+
+_LOGIN = re.compile(r"(?i)(\bhttps?://[^\s:/?#@]*):[^\s/?#@]*@")
+_SECRET_PARAMETER = re.compile(
+    r"(?i)([?&][^\s=&#]*(?:key|token|secret|pass|sig|auth|credential)[^\s=&#]*=)[^\s&#'\"]*"
+)
+HIDDEN = "****"
+
+
+def seen_by(event: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
+    """`answer` (rules, their versions or diff) as the caller may see it: whole for who
+    may edit rules; for anyone else, every address with the password of its login
+    (`https://user:****@crm...`) and the values of its key, token, secret, password,
+    signature or auth parameters hidden, so a counsellor learns no CRM's credentials
+    from a rule's notify step."""
+    if roles(event) & RULE_WRITERS:
+        return answer
+    hidden: dict[str, Any] = _hidden(answer)
+    return hidden
+
+
+def _hidden(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _hidden(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_hidden(inner) for inner in value]
+    if isinstance(value, str) and "://" in value:
+        return _SECRET_PARAMETER.sub(rf"\g<1>{HIDDEN}", _LOGIN.sub(rf"\g<1>:{HIDDEN}@", value))
+    return value

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from followup.api.auth import READERS, RULE_WRITERS, caller, require
+from followup.api.auth import READERS, RULE_WRITERS, caller, require, seen_by
 from followup.api.edge import IMPORT_KINDS
 from followup.api.openapi import statuses
 from followup.api.waits import shown
@@ -188,7 +188,8 @@ def applicable_rules(contact_id: str) -> dict[str, Any]:
     found = deps.contacts.contact(contact_id)
     if found is None:
         raise NotFound("contact", contact_id)
-    return {"rules": [r.model_dump(mode="json") for r in manual.applicable(deps, found.item)]}
+    offered = [r.model_dump(mode="json") for r in manual.applicable(deps, found.item)]
+    return seen_by(router.current_event.raw_event, {"rules": offered})
 
 
 @router.get("/api/followups/<followup_id>")

@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from followup.api.auth import READERS, RULE_WRITERS, caller, require
+from followup.api.auth import READERS, RULE_WRITERS, caller, require, seen_by
 from followup.api.fields import refuse_unknown
 from followup.api.openapi import statuses
 from followup.domain.contact import Contact
@@ -63,7 +63,10 @@ def list_rules() -> dict[str, Any]:
     require(router.current_event.raw_event, READERS)
     deps = runtime.deps()
     errors = rules.last_errors(deps)
-    return {"rules": [_shown(deps, r, errors) for r in rules.listing(deps)]}
+    return seen_by(
+        router.current_event.raw_event,
+        {"rules": [_shown(deps, r, errors) for r in rules.listing(deps)]},
+    )
 
 
 @router.post("/api/rules", status_code=201, openapi_extensions=statuses(409))
@@ -89,7 +92,10 @@ def create_rule(rule: Rule, confirm: bool = False) -> tuple[dict[str, Any], int]
 def get_rule(rule_id: str) -> dict[str, Any]:
     require(router.current_event.raw_event, READERS)
     deps = runtime.deps()
-    return _shown(deps, rules.current(deps, rule_id), rules.last_errors(deps))
+    return seen_by(
+        router.current_event.raw_event,
+        _shown(deps, rules.current(deps, rule_id), rules.last_errors(deps)),
+    )
 
 
 @router.put("/api/rules/<rule_id>", openapi_extensions=statuses(409))
@@ -122,16 +128,19 @@ def rule_versions(rule_id: str) -> dict[str, Any]:
     deps = runtime.deps()
     found = rules.versions(deps, rule_id)
     saved = deps.rules.authorship(rule_id)
-    return {
-        "versions": [
-            r.model_dump(mode="json")
-            | {
-                "saved_by": saved[r.version].by if r.version in saved else None,
-                "saved_at": saved[r.version].at.isoformat() if r.version in saved else None,
-            }
-            for r in found
-        ]
-    }
+    return seen_by(
+        router.current_event.raw_event,
+        {
+            "versions": [
+                r.model_dump(mode="json")
+                | {
+                    "saved_by": saved[r.version].by if r.version in saved else None,
+                    "saved_at": saved[r.version].at.isoformat() if r.version in saved else None,
+                }
+                for r in found
+            ]
+        },
+    )
 
 
 @router.post("/api/rules/<rule_id>/dry-run")
@@ -153,13 +162,13 @@ def rule_diff(
     """What changed between two versions (default: the current one and the one before)."""
     require(router.current_event.raw_event, READERS)
     found = versions.diff(runtime.deps(), rule_id, from_version, to_version)
-    return {
+    return seen_by(router.current_event.raw_event, {
         "changes": [
             {"path": d.path, "kind": d.kind.value, "before": d.before, "after": d.after,
              "description": d.describe()}
             for d in found
         ]
-    }  # fmt: skip
+    })  # fmt: skip
 
 
 @router.post("/api/rules/<rule_id>/activate", openapi_extensions=statuses(409))
