@@ -135,8 +135,8 @@ def _web_app(stack: FollowupStack) -> None:
         distribution,
         "AwsSolutions-CFR4",
         "The app is served on CloudFront's default *.cloudfront.net certificate, whose "
-        "minimum TLS version CloudFront does not let a distribution raise; deploying with "
-        "a custom domain and ACM certificate enforces TLSv1.2_2021 (already requested).",
+        "minimum TLS version CloudFront does not let a distribution raise; the stack takes "
+        "no custom domain, which would be needed to require TLS 1.2.",
     )
     _accept(
         distribution,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aws_cdk import Duration
+from aws_cdk import Annotations, CfnOutput, Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_iam as iam
@@ -21,8 +21,15 @@ if TYPE_CHECKING:
 
 def alarms(stack: FollowupStack) -> sns.Topic:
     topic = alarm_topic(stack)
+    CfnOutput(stack, "AlarmTopicArn", value=topic.topic_arn, description="where alarms go")
     if stack.settings.alarm_email:
         topic.add_subscription(subscriptions.EmailSubscription(stack.settings.alarm_email))
+    elif stack.settings.production:
+        Annotations.of(stack).add_warning_v2(
+            "followup:alarms-unheard",
+            "stage=prod without alarm_email: the alarms reach no one until the topic in the"
+            " AlarmTopicArn output has a subscriber (-c alarm_email=ops@example.com)",
+        )
     notify = actions.SnsAction(topic)
 
     def alarm(name: str, metric: cloudwatch.IMetric, threshold: float, what: str) -> None:

@@ -4,11 +4,13 @@ a day."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from aws_cdk.assertions import Annotations, Match
 
-from tests.infra.conftest import Synth
+from tests.infra.conftest import Synth, synth
 
 DEAD_LETTER_QUEUES = ("send_dlq", "tick_dlq", "bus_dlq", "stream_dlq", "stats_dlq")
 FIVE_MINUTES = 300
@@ -95,6 +97,15 @@ def test_every_alarm_may_publish_to_the_topic_the_on_call_follows(dev: Synth) ->
     }
     [refused] = [s for s in statements if s["Effect"] == "Deny"]
     assert refused["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    # And the deploy names the topic, for whoever follows it another way than email
+    assert dev.template.find_outputs("AlarmTopicArn")["AlarmTopicArn"]["Value"] == topic
+
+
+def test_a_production_deploy_whose_alarms_reach_no_one_says_so(prod: Synth, tmp_path: Path) -> None:
+    unheard = Match.string_like_regexp("alarms reach no one")
+    assert Annotations.from_stack(prod.stack).find_warning("*", unheard)
+    heard = synth(tmp_path, stage="prod", alarm_email="oncall@example.edu")
+    assert not Annotations.from_stack(heard.stack).find_warning("*", unheard)
 
 
 def test_a_stats_batch_that_keeps_failing_holds_its_stream_for_hours_not_a_day(
