@@ -86,7 +86,9 @@ def user_pool(stack: FollowupStack) -> tuple[cognito.IUserPool, cognito.IUserPoo
         auth_flows=cognito.AuthFlow(user_srp=True),
         prevent_user_existence_errors=True,
         o_auth=cognito.OAuthSettings(
-            flows=cognito.OAuthFlows(implicit_code_grant=True),
+            # the code flow with PKCE (the app has no secret): no token in a URL, and a
+            # code only the tab that asked can exchange
+            flows=cognito.OAuthFlows(authorization_code_grant=True),
             scopes=[cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL],
             callback_urls=[f"{stack.web_url}/"],
             logout_urls=[f"{stack.web_url}/"],

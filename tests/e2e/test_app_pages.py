@@ -7,9 +7,12 @@ Screenshots of every page go to test-artifacts/pages/.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -18,6 +21,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from followup_local.demo import AI_RULE
 from tests.support.browser import Watched, sign_in
 from tests.support.devstack import SAFETY_NET, Running, free_port
+from tests.support.hosted_ui import CLIENT_ID, HostedUi
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "pages"
@@ -245,4 +249,58 @@ def test_a_filter_changed_while_the_page_draws_the_one_before_keeps_both(
         expect(page).to_have_url(re.compile(r"status=skipped"))
         expect(search).to_have_value("")
         assert "q=" not in page.url, f"the cleared search came back after {pause} ms"
+    assert watched.errors == []
+
+
+@pytest.mark.slow
+def test_signing_in_with_cognito_takes_a_code_only_the_tab_that_asked_can_exchange(
+    site: tuple[Running, str], browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given the app deployed with Cognito's hosted UI, which signs people in as marketing
+    running, _ = site
+    marketing = running.token("marketing")["Authorization"].removeprefix("Bearer ")
+    with HostedUi(lambda: marketing, f"{running.url}/") as ui:
+        config = {"mode": "cognito", "cognitoDomain": ui.url, "clientId": CLIENT_ID}
+        context = browser.new_context()
+        context.route("**/config.json", lambda route: route.fulfill(json=config))
+        # And an attacker's links: a code the hosted UI gave for the attacker's own sign-in
+        # (its verifier theirs), and a token in the fragment as the implicit flow sent one
+        verifier = "the-attackers-own-verifier-of-forty-three-chars"
+        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+        asked = {
+            "response_type": "code",
+            "client_id": CLIENT_ID,
+            "redirect_uri": f"{running.url}/",
+            "code_challenge": challenge.rstrip(b"=").decode(),
+            "code_challenge_method": "S256",
+            "state": "attackers-state",
+        }
+        _, back = ui.authorize(asked)
+        code = parse_qs(urlsplit(back["Location"]).query)["code"][0]
+        links = (
+            f"{running.url}/?code={code}&state=attackers-state",
+            f"{running.url}/#id_token={marketing}",
+        )
+        for link, says in zip(links, (True, False), strict=True):
+            # When a victim opens either in a new tab
+            tab = watched.watch(context.new_page())
+            pages.append(tab)
+            tab.goto(link)
+            # Then it signs nobody in, and the code is never exchanged
+            expect(tab.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+            unfinished = tab.get_by_role("alert").filter(has_text="Signing in did not finish")
+            expect(unfinished).to_have_count(1 if says else 0)
+            assert "code=" not in tab.url
+        assert (ui.exchanged, ui.refused) == (0, [])
+        # When the user signs in from the app
+        page = watched.watch(context.new_page())
+        pages.append(page)
+        page.goto(running.url)
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        # Then the hosted UI sends them back with a code their tab exchanges, once, and
+        # the app opens signed in, with no code nor token left in its address
+        expect(page.get_by_role("link", name="Queue")).to_be_visible()
+        assert ui.exchanged == 1
+        assert "code=" not in page.url
+        assert "token" not in page.url
     assert watched.errors == []

@@ -1020,7 +1020,9 @@ def test_the_web_app_is_private_behind_cloudfront_and_knows_where_the_apis_are(
     assert _ref_of(dev, dev.stack.http_api) in markers
     assert _ref_of(dev, dev.stack.user_pool_client) in markers
     [client] = dev.resources("AWS::Cognito::UserPoolClient").values()
-    assert client["Properties"]["AllowedOAuthFlows"] == ["implicit"]
+    # the code flow, with no client secret the app would have to hold (it uses PKCE)
+    assert client["Properties"]["AllowedOAuthFlows"] == ["code"]
+    assert not client["Properties"].get("GenerateSecret", False)
     assert _ref_of(dev, dev.stack.web) in json.dumps(client["Properties"]["CallbackURLs"])
     [api] = [
         a

@@ -1,10 +1,10 @@
-import { AppShell, Burger, Button, Group, NativeSelect, NavLink, Stack, Text, Title } from "@mantine/core";
+import { Alert, AppShell, Burger, Button, Group, NativeSelect, NavLink, Stack, Text, Title } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { useQueryClient } from "@tanstack/react-query";
 import { Suspense, lazy, useEffect, useMemo, useState } from "react";
 import { HashRouter, Link, Navigate, Route, Routes, useMatch } from "react-router";
 import { Api, type Role, type Session } from "./api";
-import { loadConfig, savedSession, signInLocally, signInWithCognito, signOut } from "./auth";
+import { SignInUnfinished, loadConfig, savedSession, signInLocally, signInWithCognito, signOut } from "./auth";
 import type { MessageId } from "./i18n/en";
 import { LOCALES, type LocaleCode, useLocale, useT } from "./i18n/locale";
 import { QueuePage } from "./pages/Queue";
@@ -41,15 +41,23 @@ function LanguagePicker() {
   );
 }
 
-function SignIn({ config, onSession }: { config: Config; onSession: (session: Session) => void }) {
+function SignIn({
+  config,
+  onSession,
+  failed,
+}: {
+  config: Config;
+  onSession: (session: Session) => void;
+  failed: unknown;
+}) {
   const t = useT();
-  const [problem, setProblem] = useState<unknown>(null);
+  const [problem, setProblem] = useState<unknown>(failed);
   const pick = (role: Role) => signInLocally(config, role).then(onSession, setProblem);
   return (
     <Stack component="main" maw={360} mx="auto" p="lg">
       <Title order={1}>{t("app.name")}</Title>
       {config.mode === "cognito" ? (
-        <Button onClick={() => signInWithCognito(config)}>{t("app.signIn")}</Button>
+        <Button onClick={() => signInWithCognito(config).catch(setProblem)}>{t("app.signIn")}</Button>
       ) : (
         <>
           <Text>{t("app.signInLocal")}</Text>
@@ -60,7 +68,13 @@ function SignIn({ config, onSession }: { config: Config; onSession: (session: Se
           ))}
         </>
       )}
-      {problem !== null && <ErrorState error={problem} />}
+      {problem instanceof SignInUnfinished ? (
+        <Alert color="red" variant="light" role="alert">
+          {t("app.signInUnfinished")}
+        </Alert>
+      ) : (
+        problem !== null && <ErrorState error={problem} />
+      )}
       <LanguagePicker />
     </Stack>
   );
@@ -149,19 +163,21 @@ function Shell({ config, session, onSignOut }: { config: Config; session: Sessio
 export function App() {
   const [config, setConfig] = useState<Config | null>(null);
   const [session, setSession] = useState<Session | null>(null);
+  const [failed, setFailed] = useState<unknown>(null);
   const queries = useQueryClient();
 
   useEffect(() => {
-    loadConfig().then((loaded) => {
-      setConfig(loaded);
-      setSession(savedSession(loaded));
-    });
+    loadConfig().then((loaded) =>
+      savedSession(loaded)
+        .then(setSession, setFailed)
+        .finally(() => setConfig(loaded)),
+    );
   }, []);
 
   const api = useMemo(() => (session ? new Api(session) : null), [session]);
 
   if (!config) return <Loading />;
-  if (!session || !api) return <SignIn config={config} onSession={setSession} />;
+  if (!session || !api) return <SignIn config={config} onSession={setSession} failed={failed} />;
   return (
     <SessionContext.Provider value={{ session, api }}>
       <HashRouter>

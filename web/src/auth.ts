@@ -1,5 +1,7 @@
 // Sign-in: locally, pick a dev role (the local gateway signs a token); in AWS, Cognito's
-// hosted UI returns an ID token in the URL fragment.
+// hosted UI with the authorization code flow and PKCE: the code it returns is exchanged
+// for the ID token only by the tab that asked for it (its state and verifier), so a link
+// carrying someone else's code or token signs nobody in.
 import type { Role, Session } from "./api";
 
 interface Config {
@@ -11,6 +13,29 @@ interface Config {
 }
 
 const KEY = "followup.session";
+const ASKED = "followup.signIn";
+
+/** The hosted UI's sign-in did not finish here: refused, not asked from this tab, or its
+ * code not taken. The user signs in again. */
+export class SignInUnfinished extends Error {}
+
+/** Where the hosted UI is: its domain (https), or an address with its scheme. */
+function hostedUi(config: Config): string {
+  const domain = config.cognitoDomain ?? "";
+  return /^https?:\/\//.test(domain) ? domain.replace(/\/+$/, "") : `https://${domain}`;
+}
+
+function redirectUri(): string {
+  return `${window.location.origin}/`;
+}
+
+function base64Url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function randomText(size: number): string {
+  return base64Url(crypto.getRandomValues(new Uint8Array(size)));
+}
 
 export async function loadConfig(): Promise<Config> {
   const response = await fetch("/config.json");
@@ -41,17 +66,42 @@ function roleOf(token: string): Role {
   return (["admin", "marketing", "counselor"] as Role[]).find((r) => groups.includes(r)) ?? "counselor";
 }
 
-export function savedSession(config: Config): Session | null {
-  const fragment = new URLSearchParams(window.location.hash.slice(1));
-  const fromCognito = fragment.get("id_token");
-  if (fromCognito) {
-    window.history.replaceState(null, "", window.location.pathname);
-    const session = { token: fromCognito, role: roleOf(fromCognito), ...defaults(config) };
+/** The session this tab holds, or the one the hosted UI just sent it back to finish: its
+ * code exchanged for the ID token when the state is the one this tab asked with. A code
+ * with another state, or none asked for, is refused and signs nobody in. */
+export async function savedSession(config: Config): Promise<Session | null> {
+  const query = new URLSearchParams(window.location.search);
+  const code = query.get("code");
+  if (code !== null || query.has("error")) {
+    window.history.replaceState(null, "", window.location.pathname + window.location.hash);
+    const asked = sessionStorage.getItem(ASKED);
+    sessionStorage.removeItem(ASKED);
+    const { state, verifier } = asked ? (JSON.parse(asked) as { state: string; verifier: string }) : {};
+    if (!code || !state || query.get("state") !== state || !verifier) {
+      throw new SignInUnfinished(query.get("error_description") ?? query.get("error") ?? "not asked here");
+    }
+    const token = await exchange(config, code, verifier);
+    const session = { token, role: roleOf(token), ...defaults(config) };
     sessionStorage.setItem(KEY, JSON.stringify(session));
     return session;
   }
   const saved = sessionStorage.getItem(KEY);
   return saved ? (JSON.parse(saved) as Session) : null;
+}
+
+async function exchange(config: Config, code: string, verifier: string): Promise<string> {
+  const body = new URLSearchParams({
+    grant_type: "authorization_code",
+    client_id: config.clientId ?? "",
+    code,
+    redirect_uri: redirectUri(),
+    code_verifier: verifier,
+  });
+  const response = await fetch(`${hostedUi(config)}/oauth2/token`, { method: "POST", body });
+  if (!response.ok) throw new SignInUnfinished(`the code was refused (${response.status})`);
+  const { id_token: token } = (await response.json()) as { id_token?: string };
+  if (!token) throw new SignInUnfinished("no ID token");
+  return token;
 }
 
 export async function signInLocally(config: Config, role: Role): Promise<Session> {
@@ -63,11 +113,21 @@ export async function signInLocally(config: Config, role: Role): Promise<Session
   return session;
 }
 
-export function signInWithCognito(config: Config): void {
-  const redirect = encodeURIComponent(`${window.location.origin}/`);
-  window.location.href =
-    `https://${config.cognitoDomain}/oauth2/authorize?response_type=token&client_id=${config.clientId}` +
-    `&scope=openid+email&redirect_uri=${redirect}`;
+export async function signInWithCognito(config: Config): Promise<void> {
+  const state = randomText(24);
+  const verifier = randomText(48);
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier));
+  sessionStorage.setItem(ASKED, JSON.stringify({ state, verifier }));
+  const query = new URLSearchParams({
+    response_type: "code",
+    client_id: config.clientId ?? "",
+    scope: "openid email",
+    redirect_uri: redirectUri(),
+    state,
+    code_challenge: base64Url(new Uint8Array(digest)),
+    code_challenge_method: "S256",
+  });
+  window.location.href = `${hostedUi(config)}/oauth2/authorize?${query}`;
 }
 
 export function signOut(): void {

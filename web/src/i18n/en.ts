@@ -6,6 +6,7 @@ export const en = {
   "app.signInLocal": "Local sign-in: pick a role.",
   "app.signInAs": "Sign in as {role}",
   "app.signInFailed": "Sign-in did not work (the server answered {status}). Is the local stack running?",
+  "app.signInUnfinished": "Signing in did not finish. Sign in again from here.",
   "app.signOut": "Sign out",
   "app.language": "Language",
   "app.menu": "Menu",

@@ -8,6 +8,7 @@ export const id: Catalogue = {
   "app.signInLocal": "Masuk lokal: pilih peran.",
   "app.signInAs": "Masuk sebagai {role}",
   "app.signInFailed": "Gagal masuk (server menjawab {status}). Apakah stack lokal berjalan?",
+  "app.signInUnfinished": "Proses masuk tidak selesai. Silakan masuk lagi dari sini.",
   "app.signOut": "Keluar",
   "app.language": "Bahasa",
   "app.menu": "Menu",

@@ -8,6 +8,7 @@ export const ptBR: Catalogue = {
   "app.signInLocal": "Acesso local: escolha um papel.",
   "app.signInAs": "Entrar como {role}",
   "app.signInFailed": "Não foi possível entrar (o servidor respondeu {status}). O ambiente local está rodando?",
+  "app.signInUnfinished": "O login não foi concluído. Entre de novo por aqui.",
   "app.signOut": "Sair",
   "app.language": "Idioma",
   "app.menu": "Menu",

@@ -1,0 +1,134 @@
+"""Cognito's hosted UI as the admin app meets it, on 127.0.0.1: the authorization code
+flow with PKCE, its `/oauth2/authorize` redirect and its `/oauth2/token` exchange, speaking
+their wire format (query and form parameters, the JSON answer, `invalid_grant`)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+CLIENT_ID = "admin-app"
+
+
+@dataclass
+class Asked:
+    """A code handed out, and what its exchange must show."""
+
+    challenge: str
+    redirect_uri: str
+
+
+@dataclass
+class HostedUi:
+    """The hosted UI signing every visitor in as whoever `token` issues an ID token for.
+    `exchanged` counts the codes traded for a token; `refused` the exchanges refused."""
+
+    token: Callable[[], str]
+    redirect_uri: str
+    codes: dict[str, Asked] = field(default_factory=dict)
+    exchanged: int = 0
+    refused: list[str] = field(default_factory=list)
+
+    def __enter__(self) -> HostedUi:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def authorize(self, query: dict[str, str]) -> tuple[int, dict[str, str]]:
+        """Where the browser goes next: back to the app with a code and its state."""
+        if (
+            query.get("response_type") != "code"
+            or query.get("client_id") != CLIENT_ID
+            or query.get("redirect_uri") != self.redirect_uri
+            or query.get("code_challenge_method") != "S256"
+            or not query.get("code_challenge")
+            or not query.get("state")
+        ):
+            return 400, {}
+        code = secrets.token_urlsafe(16)
+        self.codes[code] = Asked(query["code_challenge"], query["redirect_uri"])
+        back = urlencode({"code": code, "state": query["state"]})
+        return 302, {"Location": f"{query['redirect_uri']}?{back}"}
+
+    def exchange(self, form: dict[str, str]) -> tuple[int, dict[str, object]]:
+        """The tokens for a code, once, to whoever shows the verifier of its challenge."""
+        asked = self.codes.pop(form.get("code", ""), None)
+        verifier = form.get("code_verifier", "").encode()
+        shown = base64.urlsafe_b64encode(hashlib.sha256(verifier).digest()).rstrip(b"=")
+        if (
+            asked is None
+            or form.get("grant_type") != "authorization_code"
+            or form.get("client_id") != CLIENT_ID
+            or form.get("redirect_uri") != asked.redirect_uri
+            or shown.decode() != asked.challenge
+        ):
+            self.refused.append(form.get("code", ""))
+            return 400, {"error": "invalid_grant"}
+        self.exchanged += 1
+        issued = self.token()
+        return 200, {
+            "id_token": issued,
+            "access_token": issued,
+            "refresh_token": secrets.token_urlsafe(32),
+            "expires_in": 3600,
+            "token_type": "Bearer",
+        }
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        ui = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                parts = urlsplit(self.path)
+                if parts.path != "/oauth2/authorize":
+                    self._answer(404, {})
+                    return
+                query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+                status, headers = ui.authorize(query)
+                self._answer(status, headers)
+
+            def do_POST(self) -> None:
+                if self.path != "/oauth2/token":
+                    self._answer(404, {})
+                    return
+                length = int(self.headers.get("Content-Length") or 0)
+                form = parse_qs(self.rfile.read(length).decode())
+                status, body = ui.exchange({k: v[0] for k, v in form.items()})
+                self._answer(status, {"Content-Type": "application/json"}, json.dumps(body))
+
+            def _answer(self, status: int, headers: dict[str, str], body: str = "") -> None:
+                self.send_response(status)
+                # the token endpoint answers the app's origin, as Cognito's does
+                self.send_header("Access-Control-Allow-Origin", "*")
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body.encode())))
+                self.end_headers()
+                self.wfile.write(body.encode())
+
+            def log_message(self, format: str, *args: object) -> None:
+                """Quiet: the test says what matters."""
+
+        return Handler
