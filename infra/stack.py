@@ -353,8 +353,15 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
         (alarmed): a batch that fails every time (a record the function cannot read) holds
         the sends behind it on its shard, their journeys not moved on, that long and not
         for the streams' whole day of retention, by when those records would be gone too.
+        Within that day, `followup replay-counts` takes the dead letters again.
         """
         self.stats_dlq = self.dead_letter_queue("StatsDeadLetters")
+        CfnOutput(
+            self,
+            "CountsDeadLettersUrl",
+            value=self.stats_dlq.queue_url,
+            description="the stats function's dead letters: followup replay-counts",
+        )
         stats = self.function("stats", timeout_seconds=300)
         for table in ("followups", "enrollments"):
             stats.add_event_source(

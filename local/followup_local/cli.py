@@ -25,7 +25,7 @@ from followup.adapters.tables import bind
 from followup.adapters.whatsapp_messages import LATEST_SECONDS
 from followup.api.auth import Role
 from followup.domain.localtime import FIRST_YEAR
-from followup_local import connect, dry_run_cli, duplicates_cli
+from followup_local import connect, dry_run_cli, duplicates_cli, replay_cli
 from followup_local.devstack import DevOptions, DevStack
 from followup_local.durable import StateError
 from followup_local.simulator import Outcome, SimulationConfig, simulate
@@ -270,6 +270,7 @@ def parser() -> argparse.ArgumentParser:
     slots.add_argument("--region", required=True, help="the stack's AWS region")
     dry_run_cli.add_parser(verbs, Path(os.environ.get("FOLLOWUP_STATE_DIR", ".followup")))
     duplicates_cli.add_parser(verbs)
+    replay_cli.add_parser(verbs)
     return root
 
 
@@ -295,6 +296,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _migrate_slots()
     if args.command == "contacts":
         return duplicates_cli.run(args)
+    if args.command == "replay-counts":
+        return replay_cli.run(args)
     return _simulate(args)
 
 

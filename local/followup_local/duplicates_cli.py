@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     again."""
     bind(args.table_prefix, args.region)
     deps = Deps.over(
-        DynamoStore(), queue=_NothingSent(), whatsapp=_NothingSent(), clock=SystemClock()
+        DynamoStore(), queue=NothingSent(), whatsapp=NothingSent(), clock=SystemClock()
     )
     merged = merge_duplicates(deps, dry_run=args.dry_run)
     console = Console()
@@ -94,15 +94,16 @@ def _cells(contact: Contact, journeys: int) -> tuple[str, str, str, str]:
     return (contact.wa_id or "", contact.stage, "yes" if contact.opted_out else "no", str(journeys))
 
 
-class _NothingSent:
-    """The send queue and WhatsApp of a merge, which hears lines again and ends follow-ups
-    but never queues or sends one: a call is refused."""
+class NothingSent:
+    """The send queue and WhatsApp of a repair on a deployed stack (a merge, a replay),
+    which moves contacts, enrollments and follow-ups but never queues or sends one: a call
+    is refused."""
 
     def enqueue(self, followup_ids: Iterable[str], delay_seconds: int = 0) -> None:
-        raise RuntimeError("merging contacts queues no send")
+        raise RuntimeError("a repair queues no send")
 
     def enqueue_each(self, messages: Iterable[Delayed]) -> None:
-        raise RuntimeError("merging contacts queues no send")
+        raise RuntimeError("a repair queues no send")
 
     def send(self, outbound: OutboundMessage) -> str:
-        raise RuntimeError("merging contacts sends nothing")
+        raise RuntimeError("a repair sends nothing")

@@ -133,3 +133,6 @@ def test_a_stats_batch_that_keeps_failing_holds_its_stream_for_hours_not_a_day(
         # ...and retried whole from its first record, whose checkpoint keeps each record
         # counted once (a split batch would start at another record and count it again)
         assert mapping["BisectBatchOnFunctionError"] is False
+    # And the deploy names the queue, for `followup replay-counts` to take the batch again
+    outputs = dev.template.find_outputs("CountsDeadLettersUrl")
+    assert outputs["CountsDeadLettersUrl"]["Value"] == {"Ref": dead_letters}
