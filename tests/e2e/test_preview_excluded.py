@@ -197,8 +197,10 @@ def test_the_preview_says_in_words_which_sends_a_new_numbers_warm_up_puts_off(
 def test_the_preview_leaves_out_a_lead_sent_the_message_by_hand_in_words(
     stack: Running, browser: Browser, pages: list[Page], watched: Watched
 ) -> None:
-    # Given a lead a counsellor sent the rule's message by hand
-    assert stack.call("POST", "/api/rules", json=BY_HAND_RULE).status_code == 201
+    # Given a lead a counsellor sent the rule's message by hand while it was on, the rule
+    # turned off since (send now takes only a rule that is on)
+    on = {**BY_HAND_RULE, "active": True}
+    assert stack.call("POST", "/api/rules", json=on).status_code == 201
     lead = {"wa_id": "6281199997201", "name": "Budi Manual", "stage": "new"}
     created = stack.call("POST", "/api/contacts", json=lead)
     assert created.status_code in (200, 201)
@@ -208,6 +210,8 @@ def test_the_preview_leaves_out_a_lead_sent_the_message_by_hand_in_words(
         json={"rule_id": BY_HAND_RULE["id"]},
     )
     assert sent.status_code == 202
+    off = stack.call("POST", f"/api/rules/{BY_HAND_RULE['id']}/deactivate")
+    assert off.status_code == 200
     page = sign_in(browser, pages, stack.url, "marketing", watched)
     for locale in ("en", "id", "pt-BR"):
         choose_language(page, locale)
