@@ -75,16 +75,19 @@ def run(args: argparse.Namespace) -> int:
     sqs = boto3.client("sqs", region_name=args.region)
     streams = streams_client(args.region)
     done: list[Replayed] = []
+    seen: set[str] = set()
     while letters := sqs.receive_message(
         QueueUrl=args.queue_url, MaxNumberOfMessages=10, VisibilityTimeout=HIDDEN_WHILE_TAKEN
     ).get("Messages", []):
-        for letter in letters:
+        fresh = [letter for letter in letters if letter["MessageId"] not in seen]
+        if not fresh:
+            break  # only kept letters come round again: they wait for a person
+        for letter in fresh:
+            seen.add(letter["MessageId"])
             replayed = replay(deps, streams, json.loads(letter["Body"]))
             done.append(replayed)
             if replayed.kept is None:
                 sqs.delete_message(QueueUrl=args.queue_url, ReceiptHandle=letter["ReceiptHandle"])
-        if any(each.kept is not None for each in done):
-            break  # a kept letter comes round again: leave it for the person to read
     console = Console()
     (console if console.is_terminal else Console(width=200)).print(_table(done))
     return 1 if any(each.kept is not None for each in done) else 0

@@ -115,7 +115,8 @@ def test_a_batch_given_up_is_taken_once_from_its_dead_letter(
 def test_a_dead_letter_whose_batch_the_stream_no_longer_holds_is_kept(
     engine: LocalEngine, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # Given a dead letter naming records the stream no longer holds, and one naming no batch
+    # Given a dead letter naming records the stream no longer holds, one naming no batch,
+    # and a good one after them
     url, letter = given_up(engine)
     trimmed = json.loads(json.dumps(letter))
     beyond = int(letter["DDBStreamBatchInfo"]["endSequenceNumber"]) + 10**6
@@ -124,17 +125,19 @@ def test_a_dead_letter_whose_batch_the_stream_no_longer_holds_is_kept(
         "endSequenceNumber": str(beyond + 1),
     }
     sqs = boto3.client("sqs", region_name=REGION)
-    for body in (trimmed, {"note": "not a dead letter"}):
+    for body in (trimmed, *[{"note": "not a dead letter"}] * 9, letter):  # a page and more
         sqs.send_message(QueueUrl=url, MessageBody=json.dumps(body))
     # When the command runs
     assert main(replay(url)) == 1
     printed = capsys.readouterr().out
-    # Then it says why each is kept, counts nothing, and the letters wait for a person
+    # Then it says why each is kept, and the letters wait for a person; the good one is
+    # still taken
     assert "kept: no longer in the stream" in printed
     assert "kept: not a stream batch" in printed
-    assert rule_sent(engine) == 0
+    assert printed.count("replayed, letter deleted") == 1
+    assert rule_sent(engine) == 1
     kept = sqs.get_queue_attributes(
         QueueUrl=url,
         AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
     )["Attributes"]
-    assert sum(int(count) for count in kept.values()) == 2
+    assert sum(int(count) for count in kept.values()) == 10
