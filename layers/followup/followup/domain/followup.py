@@ -103,6 +103,9 @@ class Reason(StrEnum):
     CONVERSATION_CLOSED = "conversation_closed"
     SILENCE_BROKEN = "silence_broken"
     """The silence ended before it lasted the rule's idle time: its trigger never fired."""
+    SPEAKER_CHANGED = "speaker_changed"
+    """The rule is for conversations one side spoke last in (`last_speaker`), and the other
+    side has spoken since: a counsellor answered a lead left unanswered."""
     INTERRUPTED = "interrupted"
     """A send stopped by a failure (a store or network error) before anything reached a
     provider: queued again, to go when the send queue brings it back."""

@@ -61,6 +61,8 @@ def must_stop(
         return Stop(Reason.REPLIED, gated=False)
     if not manual and broke_early(contact, rule, silence_key):
         return Stop(Reason.SILENCE_BROKEN, gated=False)
+    if not manual and spoken_over(contact, rule):
+        return Stop(Reason.SPEAKER_CHANGED, gated=False)
     since = events_since(rule, silence_key, settings.trigger_lookback.approx())
     reached = stage_ends(rule, contact.stage) or events_end(rule, contact, since)
     if reached is not None:
@@ -78,6 +80,16 @@ def broke_early(contact: Contact, rule: Rule, silence_key: str) -> bool:
         return False
     began = datetime.fromisoformat(silence_key)
     return began < contact.quiet_since < began + rule.idle.idle.approx()
+
+
+def spoken_over(contact: Contact, rule: Rule) -> bool:
+    """A rule for conversations one side spoke last in (a lead left unanswered, a question
+    of the counsellor's left unanswered) whose other side has spoken since: the conversation
+    it was for moved on, and its steps must not go. A counsellor answering the lead ends the
+    rule for unanswered leads, however long after its silence crossed; the engine's own
+    follow-ups change nobody's turn."""
+    idle = rule.idle
+    return idle is not None and not idle.spoke_last(contact)
 
 
 def stage_ends(rule: Rule, stage: str) -> Reason | None:

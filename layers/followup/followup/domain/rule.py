@@ -77,6 +77,10 @@ class IdleTrigger(BaseModel):
             return False
         if not self.include_closed and not contact.conversation_open:
             return False
+        return self.spoke_last(contact)
+
+    def spoke_last(self, contact: Contact) -> bool:
+        """Whether the contact's conversation was last spoken in by whom `last_speaker` asks."""
         if self.last_speaker is LastSpeaker.ANY:
             return True
         return contact.last_speaker is Speaker(self.last_speaker.value)
