@@ -121,15 +121,21 @@ def counts_toward_max_sends(channel_index: int) -> bool:
 
 
 def _onward(
-    enrollment: Enrollment, rule: Rule, sent_at: datetime, contact: Contact, tz: ZoneInfo
+    enrollment: Enrollment,
+    rule: Rule,
+    sent_at: datetime,
+    contact: Contact,
+    tz: ZoneInfo,
+    *,
+    again: bool = True,
 ) -> Enrollment:
     """Past the current step's channels, timed from its send at `sent_at`: done when the
-    journey sent its `max_sends` steps' messages, else its next repeat, else the next
-    step."""
+    journey sent its `max_sends` steps' messages, else its next repeat (unless not `again`),
+    else the next step."""
     if rule.max_sends is not None and enrollment.sends >= rule.max_sends:
         return ended(enrollment, "max_sends", EnrollmentState.COMPLETED)
     step = rule.send_step(enrollment.step_index)
-    if step.repeat and enrollment.repeat_index < step.repeat.times:
+    if again and step.repeat and enrollment.repeat_index < step.repeat.times:
         return enrollment.model_copy(
             update={
                 "repeat_index": enrollment.repeat_index + 1,
@@ -149,15 +155,30 @@ def past_fallbacks(
     return _onward(back, rule, sent_at, contact, contact.zone(settings.zone))
 
 
-def answered_before_fallback(rule: Rule, enrollment: Enrollment, contact: Contact) -> bool:
-    """The step's next channel waits for "no reply within" its send, and the lead wrote
-    after the send: there is nothing to fall back for."""
+def past_answered(
+    enrollment: Enrollment, rule: Rule, contact: Contact, settings: WorkspaceSettings
+) -> Enrollment:
+    """The enrollment past its step's remaining channels and repeats, the lead having
+    answered the step: the next step, timed from the step's last send."""
+    sent_at = enrollment.last_sent_at or enrollment.enrolled_at
+    back = enrollment.model_copy(update={"channel_index": 0})
+    return _onward(back, rule, sent_at, contact, contact.zone(settings.zone), again=False)
+
+
+def answered_since_send(rule: Rule, enrollment: Enrollment, contact: Contact) -> bool:
+    """The due send follows on the step's own last send, the lead wrote after that send,
+    and so there is nothing to follow on: the step on its next channel waiting for "no
+    reply within" the send, or the step sent again (`repeat`: until the contact replies,
+    in a rule whose journey a reply does not end)."""
     sent_at = enrollment.last_sent_at
-    if enrollment.channel_index == 0 or sent_at is None or contact.last_inbound_at is None:
+    if sent_at is None or contact.last_inbound_at is None:
         return False
-    step = rule.send_step(enrollment.step_index)
-    waits = step.fallback_when.no_reply_within is not None
-    return waits and may_follow(contact.last_inbound_at, sent_at)
+    if enrollment.channel_index > 0:
+        step = rule.send_step(enrollment.step_index)
+        follows = step.fallback_when.no_reply_within is not None
+    else:
+        follows = enrollment.repeat_index > 0
+    return follows and may_follow(contact.last_inbound_at, sent_at)
 
 
 def advance(
@@ -192,8 +213,8 @@ def advance(
         exited = ended(enrollment, stop.reason, EnrollmentState.EXITED)
         changes: list[Change] = [NewFollowUp(skipped), moved(enrollment_v, exited)]
         return _commit(deps, changes, now, Outcome.SKIPPED, stop.reason)
-    if answered_before_fallback(rule, enrollment, contact):
-        onward = past_fallbacks(enrollment, rule, contact, settings)
+    if answered_since_send(rule, enrollment, contact):
+        onward = past_answered(enrollment, rule, contact, settings)
         return _commit(deps, [moved(enrollment_v, onward)], now, Outcome.SKIPPED, Reason.REPLIED)
     by_hand = sent_by_hand(deps, enrollment, contact)
     if by_hand is not None:

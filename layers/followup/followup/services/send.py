@@ -38,9 +38,9 @@ from followup.services.messaging_limit import Deferral, cleared
 from followup.services.number_pause import holding
 from followup.services.other_form import with_other_form_stops
 from followup.services.pausing import pause_number, pause_workspace
-from followup.services.planning import answered_before_fallback, journey_of, why_ended
+from followup.services.planning import answered_since_send, journey_of, why_ended
 from followup.services.ports import CommitRejected, Delayed, FollowUpChange
-from followup.services.settle import end_unsent, record_sent, skip_fallback
+from followup.services.settle import end_unsent, record_sent, skip_answered
 from followup.services.templates import (
     gate,
     refused_by_whatsapp,
@@ -523,10 +523,11 @@ def _recheck(
     journey_over = why_ended(journey)
     if journey_over is not None:
         return _finish(deps, claimed, Status.CANCELED, journey_over, now)
-    # A "no reply within" fallback the lead answered since it was queued: nothing to send.
-    answered = journey is not None and answered_before_fallback(rule, journey, contact)
-    if claimed.channel_index > 0 and answered:
-        skipped = skip_fallback(deps, claimed, rule, now)
+    # A "no reply within" fallback or a repeat the lead answered since it was queued:
+    # nothing to send.
+    answered = journey is not None and answered_since_send(rule, journey, contact)
+    if (claimed.channel_index > 0 or claimed.repeat_index > 0) and answered:
+        skipped = skip_answered(deps, claimed, rule, now)
         return SendResult.CANCELED if skipped else SendResult.IGNORED
     # A message the lead was sent after this one was planned (a counsellor's) keeps the
     # least gap too: the planner read the contact before it.

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.followup import FollowUp, Reason, RenderedMessage, Status
 from followup.services.monitoring import exit_kind
-from followup.services.planning import ended, past_fallbacks
+from followup.services.planning import ended, past_answered
 from followup.services.ports import (
     Change,
     CommitRejected,
@@ -52,14 +52,15 @@ def _exit_reason(final: FollowUp, reason: str) -> str:
     return f"{Reason.PROVIDER_ERROR.value}: {reason}"
 
 
-def skip_fallback(deps: Deps, followup: FollowUp, rule: Rule, now: datetime) -> bool:
-    """End a "no reply within" fallback the lead answered before it went (`canceled`,
-    `replied`), its journey going on past the step's channels rather than ending."""
+def skip_answered(deps: Deps, followup: FollowUp, rule: Rule, now: datetime) -> bool:
+    """End a "no reply within" fallback or a repeat the lead answered before it went
+    (`canceled`, `replied`), its journey going on past the step's channels and repeats
+    rather than ending."""
     final = followup.ended(Status.CANCELED, now, Reason.REPLIED)
     settings = deps.catalog.settings()
 
     def onward(enrollment: Enrollment, contact: Contact) -> Enrollment:
-        return past_fallbacks(enrollment, rule, contact, settings)
+        return past_answered(enrollment, rule, contact, settings)
 
     return _commit_with_fresh_reads(deps, final, followup.status, now, onward)
 

@@ -35,13 +35,13 @@ from followup.services.number_pause import holding
 from followup.services.other_form import with_other_form_stops
 from followup.services.planning import (
     after_send,
-    answered_before_fallback,
+    answered_since_send,
     claim,
     counts_toward_max_sends,
     deferred,
     first_channel,
     manual_send,
-    past_fallbacks,
+    past_answered,
     went_by_hand,
 )
 from followup.services.upcoming_caps import Going, limit_full, may_defer, skipped, to_go
@@ -168,11 +168,11 @@ def _journey(
     going: list[Going],
 ) -> list[Upcoming]:
     """The journey's next steps as the tick takes them: none where it ends the journey
-    (`must_stop`: an opt-out, a reply, an exit stage), no fallback for no reply to a send
-    the lead wrote after (`planning.answered_before_fallback`: the journey goes on past the
-    step's channels), none past the step whose message reaches the rule's `max_sends`
-    (counted as `planning` counts: once per step, whichever channels carry it; that step's
-    next channel still listed), none from the next send on
+    (`must_stop`: an opt-out, a reply, an exit stage), no fallback for no reply nor repeat
+    of a send the lead wrote after (`planning.answered_since_send`: the journey goes on past
+    the step's channels and repeats), none past the step whose message reaches the rule's
+    `max_sends` (counted as `planning` counts: once per step, whichever channels carry it;
+    that step's next channel still listed), none from the next send on
     where gating skips it (score, frequency cap: counting the sends `going` before it, and the
     journey's own listed before it), its due step sent by hand (or going) shown so,
     the journey timed on from that send (`planning.manual_send`, `after_send`), its due
@@ -187,8 +187,8 @@ def _journey(
         return []
     if stop is not None and stop.reason is Reason.FREQUENCY_CAP:
         stop = None  # the cap is judged below, when each send goes (as the tick does)
-    if stop is None and answered_before_fallback(rule, enrollment, contact):
-        enrollment = past_fallbacks(enrollment, rule, contact, settings)
+    if stop is None and answered_since_send(rule, enrollment, contact):
+        enrollment = past_answered(enrollment, rule, contact, settings)
         if enrollment.state is not EnrollmentState.ACTIVE:
             return []
     shown: list[Upcoming] = []
