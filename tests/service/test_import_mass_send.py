@@ -128,6 +128,18 @@ def test_a_date_past_longer_than_the_lookback_is_no_crowd(workspace: MemoryEngin
     assert report.created == 4
 
 
+def test_a_date_already_come_is_no_crowd_for_a_reminder_before_it(
+    workspace: MemoryEngine,
+) -> None:
+    # Given class-reminder on, two days before, and four students whose class started
+    # today: their reminder's moment, Sunday 09:00, is within the lookback
+    class_reminder(workspace)
+    # When they are imported
+    report = imported(workspace, students([TODAY.isoformat()] * 4))
+    # Then nothing asks: the tick reminds no one of a class already started
+    assert report.created == 4
+
+
 def test_contacts_moved_into_a_welcomed_stage_are_a_crowd_created_ones_are_not(
     workspace: MemoryEngine,
 ) -> None:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from followup.domain.conditions import moved_moment
+from followup.domain.conditions import moved_moment, parse_moment
 from followup.domain.durations import Duration
 from followup.domain.limits import Attributes, Label, Labels
 from followup.domain.localtime import to_utc
@@ -86,3 +86,17 @@ class DateTrigger(BaseModel):
             return to_utc(datetime.combine(moved.astimezone(zone).date(), time(hour, minute)), zone)
         except (ValueError, OverflowError):
             return None  # moved past the years a datetime holds: no date to wait for
+
+    def passed(self, attributes: Mapping[str, str], zone: ZoneInfo, now: datetime) -> bool:
+        """Whether a reminder `before` the date comes too late at `now`: the date itself
+        (its local midnight, for a date without a time) has come, as a `before` wait whose
+        date has passed ends the journey (`journey.wait_ends`). A moment just missed while
+        the date is still ahead is not: "1 day before at 09:00" still goes at 11:00 for a
+        date tomorrow. Nor is a rule for the day itself or after it, whose moment comes
+        once the date has."""
+        text = attributes.get(self.attribute)
+        due = self.due(attributes, zone)
+        if not self.before or text is None or due is None:
+            return False
+        moment = parse_moment(text, zone)
+        return moment is not None and due < moment <= now

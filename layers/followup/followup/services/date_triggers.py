@@ -27,7 +27,9 @@ came round enrolls the contact once per rule and attribute value (the occurrence
 same date never enrolls twice and a changed date arms the rule once more (ending the
 contact's journey in the rule for the date before, if it still runs); the entry goes.
 Conditions and the opt-out are checked then, and a date older than the workspace's
-`trigger_lookback` (a rule saved after it passed) enrolls nobody.
+`trigger_lookback` (a rule saved after it passed) enrolls nobody; nor does a reminder
+before a date that has itself come (a contact written on or after it), while a moment
+just missed with the date still ahead goes at once.
 
 Entries are written after the contact, so a crash in between leaves a contact unindexed
 until its next write. A contact written by a container whose rule cache (`Catalog`, one
@@ -38,6 +40,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -269,9 +272,10 @@ def _still_to_come(due: datetime | None, now: datetime) -> bool:
     return due is not None and due > now
 
 
-def fire_due(deps: Deps, heads: list[RuleHead], now: datetime) -> int:
+def fire_due(deps: Deps, heads: list[RuleHead], now: datetime, reasons: Counter[str]) -> int:
     """Enroll contacts whose date comes round before the next tick (the horizon), each
-    with its first step due at the date itself; returns how many enrolled. An entry whose
+    with its first step due at the date itself; returns how many enrolled, and counts in
+    `reasons` those a reminder before their date reaches too late. An entry whose
     moment an edit (of the rule, or of the workspace's zone) moved earlier, to one already
     past, before the indexing reached it enrolls nobody: the old moment never fires the
     new one late."""
@@ -290,21 +294,29 @@ def fire_due(deps: Deps, heads: list[RuleHead], now: datetime) -> int:
                 continue
             moved_into_the_past = due < entry.due_at and due < now
             if not moved_into_the_past:
-                enrolled += _enroll(deps, rule, contact_v.item, due, now)
+                enrolled += _enroll(deps, rule, contact_v.item, due, now, reasons)
         # Only the entry as read: a date moved meanwhile has put its next time there.
         deps.contacts.clear_date_due(entry.rule_id, entry.contact_id, entry.due_at)
     return enrolled
 
 
-def _enroll(deps: Deps, rule: Rule, contact: Contact, due: datetime, now: datetime) -> int:
-    """Enroll `contact` for the date that came round at `due`, once per rule and value."""
+def _enroll(
+    deps: Deps, rule: Rule, contact: Contact, due: datetime, now: datetime, reasons: Counter[str]
+) -> int:
+    """Enroll `contact` for the date that came round at `due`, once per rule and value.
+    A reminder before the date, its moment missed (the contact written late), goes within
+    the lookback while the date is still ahead; once the date itself has come, it would
+    tell of a date gone, and is counted `not_enrolled:attribute_passed:<name>`."""
     settings = deps.catalog.settings()
     trigger = rule.trigger
     if not isinstance(trigger, DateTrigger) or now - due > settings.trigger_lookback.approx():
         return 0
+    zone = contact.zone(settings.zone)
+    if trigger.passed(contact.attributes, zone, now):
+        reasons[f"not_enrolled:attribute_passed:{trigger.attribute}"] += 1
+        return 0
     if not lets_in(deps, rule, contact, due):
         return 0
-    zone = contact.zone(settings.zone)
     try:
         planned = date_enrollment(rule, trigger, contact, due, now, zone)
     except RULE_DATA_ERRORS:

@@ -153,7 +153,7 @@ def _run(deps: Deps, now: datetime, deadline: Deadline | None, touched: set[str]
                 report.resumed += holds.resume(deps, head.rule_id, now)
     # Before the due dates are read: entries it writes for this tick are read by it.
     date_triggers.walk_on(deps, heads, deadline)
-    report.enrolled += date_triggers.fire_due(deps, heads, now)
+    report.enrolled += date_triggers.fire_due(deps, heads, now, report.reasons)
     _plan_in_due_order(deps, heads, settings, now, report, touched, deadline)
     _show_errors(deps, heads, report, now)
     deliveries = notifications.deliver_due(deps, now, deadline)
