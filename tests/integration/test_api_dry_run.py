@@ -49,3 +49,23 @@ def test_a_dry_run_is_refused_clearly_for_bad_requests(engine: LocalEngine) -> N
     status, answer = call(engine, "POST", f"/api/rules/{RULE}/dry-run", too_long)
     assert status == 422
     assert "days" in str(answer["error"]["details"])
+
+
+def test_a_placeholder_names_an_attribute_as_it_is_stored_with_its_spaces(
+    engine: LocalEngine,
+) -> None:
+    # Given a rule whose SMS names the attribute a CSV column `attr.my program` gave leads
+    text = "Hi {first_name|there}, {attributes.my program|our programmes} starts soon"
+    step = {"wait": {"amount": 0, "unit": "minutes"}, "channel": "sms", "text": text}
+    status, saved = call(
+        engine, "POST", "/api/rules", rule(RULE, steps=[step]).model_dump(mode="json")
+    )
+    assert status == 201, saved
+    assert saved["warnings"] == []
+    # When marketing plays it for a lead with that attribute
+    lead = {"name": "Siti Aminah", "attributes": {"my program": "MBA"}}
+    status, answer = call(engine, "POST", f"/api/rules/{RULE}/dry-run", {"contact": lead})
+    # Then the lead would read the programme, not the braces
+    assert status == 200, answer
+    [send] = [entry for entry in answer["timeline"] if entry["kind"] == "send"]
+    assert send["message"]["text"] == "Hi Siti, MBA starts soon"

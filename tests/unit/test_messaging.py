@@ -200,6 +200,20 @@ def test_attribute_placeholder_reads_the_contact_attribute() -> None:
     )
 
 
+def test_an_attribute_is_named_as_it_is_stored_spaces_and_capitals_included() -> None:
+    # Given a contact imported from a CSV column `attr.My Program`
+    contact = inside_window(name="Siti", attributes={"My Program": "MBA", "intake.2025": "May"})
+
+    # When the text names the attribute as it is stored / Then its value appears
+    assert text_of("{attributes.My Program|our programmes}, {attributes.intake.2025}", contact) == (
+        "MBA, May"
+    )
+    # And a lead without it reads the default, never the braces
+    assert text_of("About {attributes.My Program|our programmes}.", inside_window()) == (
+        "About our programmes."
+    )
+
+
 def test_missing_field_without_fallback_renders_empty_not_the_raw_placeholder() -> None:
     # Given a contact without the `program` attribute
     contact = inside_window(name="Budi")

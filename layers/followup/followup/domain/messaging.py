@@ -11,7 +11,10 @@ from followup.domain.localtime import utc
 from followup.domain.rule import Step, TemplateParam
 from followup.domain.settings import SERVICE_WINDOW
 
-_PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[A-Za-z0-9_-]+)?)(?:\|([^{}]*))?\}")
+_PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[^\s{}|](?:[^{}|\n]*[^\s{}|])?)?)(?:\|([^{}]*))?\}")
+"""`{first_name}`, `{first_name|there}`, `{attributes.program}`: an attribute is named as
+it is stored (`{attributes.My Program}`, spaces and capitals kept), on one line, without a
+brace or a bar and without spaces around it."""
 
 
 def window_open(contact: Contact, at: datetime) -> bool:

@@ -14,8 +14,9 @@ const GSM7_BASIC = new Set(
 /** GSM 03.38's extension table: two septets each (the escape and the character). */
 const GSM7_EXTENSION = new Set("\f^{}\\[~]|€");
 
-/** `{first_name}`, `{attributes.program}`, `{first_name|there}`, as the server reads them. */
-const PLACEHOLDER = /\{([a-z_]+(?:\.[A-Za-z0-9_-]+)?)(?:\|([^{}]*))?\}/g;
+/** `{first_name}`, `{attributes.program}` (`{attributes.My Program}` too), `{first_name|there}`,
+ * as the server reads them. */
+const PLACEHOLDER = /\{([a-z_]+(?:\.[^\s{}|](?:[^{}|\n]*[^\s{}|])?)?)(?:\|([^{}]*))?\}/g;
 /** What a placeholder without a default is counted as (the server's TYPICAL_VALUES). */
 const TYPICAL_VALUES = new Map([
   ["name", "Maria Santos"],
