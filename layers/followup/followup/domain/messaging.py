@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
-from followup.domain.contact import Contact
+from followup.domain.contact import PERSONAL_FIELDS, Contact
 from followup.domain.followup import RenderedMessage
 from followup.domain.localtime import utc
 from followup.domain.rule import Step, TemplateParam
@@ -15,6 +16,15 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[^\s{}|](?:[^{}|\n]*[^\s{}|])?)?)(?:\
 """`{first_name}`, `{first_name|there}`, `{attributes.program}`: an attribute is named as
 it is stored (`{attributes.My Program}`, spaces and capitals kept), on one line, without a
 brace or a bar and without spaces around it."""
+_BRACES = re.compile("(?P<placeholder>" + _PLACEHOLDER.pattern + r")|(?P<pair>\{[^{}\n]*\})|[{}]")
+"""What `miswritten` reads a text as: placeholders, other pairs of braces on one line, and
+braces on their own."""
+_OPENS_A_WORD = re.compile(r"\{[\w|]")
+_CLOSES_A_WORD = re.compile(r"[\w|]$")
+_ONE_WORD = re.compile(r"\{\s*[\w.]+\s*(?:\|[^{}]*)?\}")
+"""Braces around one word, with spaces inside them (`{ first_name }`, `{ name|there }`)."""
+_SHOWN = 30
+"""Characters of an unclosed placeholder shown: enough to find it in the text."""
 
 
 def window_open(contact: Contact, at: datetime) -> bool:
@@ -97,6 +107,73 @@ def blank_text(written: str, rendered: str) -> str | None:
 def placeholders(text: str) -> list[str]:
     """The contact fields a text refers to (for validation)."""
     return [match.group(1) for match in _PLACEHOLDER.finditer(text)]
+
+
+def is_field(name: str) -> bool:
+    """Whether a placeholder or a template parameter names a contact field."""
+    return name in PERSONAL_FIELDS or (name.startswith("attributes.") and len(name) > 11)
+
+
+@dataclass(frozen=True)
+class Miswritten:
+    """Text written as a placeholder that is not one: `meant` is the placeholder it reads
+    as once its braces, spaces and the field's capitals are set right (None when that names
+    no contact field); `closed` is False for a brace opened and never closed."""
+
+    fragment: str
+    meant: str | None = None
+    closed: bool = True
+
+
+def miswritten(text: str) -> list[Miswritten]:
+    """Each brace of `text` that touches a word, or holds one, and is no placeholder, in
+    order: `{First_Name}`, `{{first_name}}`, `{ name }`, `{first_name|there` (never closed),
+    `first_name}`. A lead would read it as written, braces and all. Other braces are text
+    (`:-{ see you }:)`, `{"code": 1}`, `{}`): a message may hold them, and render_text
+    leaves them be."""
+    tokens = list(_BRACES.finditer(text))
+    found: list[Miswritten] = []
+    for n, token in enumerate(tokens):
+        start, end = token.span()
+        outer = _outer_braces(tokens, n)
+        doubled = token.group("placeholder") is not None and outer != (start, end)
+        pair = token.group("pair")
+        if doubled or (
+            pair is not None and (_OPENS_A_WORD.match(pair) or _ONE_WORD.fullmatch(pair))
+        ):
+            fragment = text[outer[0] : outer[1]]
+            found.append(Miswritten(fragment, _meant(fragment)))
+        elif token.group() == "{" and _OPENS_A_WORD.match(text, start):
+            line = text[start + 1 :].split("\n", 1)[0].split("{", 1)[0].rstrip()
+            shown = line if len(line) <= _SHOWN else line[:_SHOWN].rstrip() + "…"
+            found.append(Miswritten("{" + shown, closed=False))
+        elif token.group() == "}" and _CLOSES_A_WORD.search(text, 0, start):
+            before = text[:start].rstrip()
+            word = re.split(r"\s", before)[-1]
+            found.append(Miswritten(word + text[len(before) : start] + "}"))
+    return found
+
+
+def _outer_braces(tokens: list[re.Match[str]], n: int) -> tuple[int, int]:
+    """Token `n`'s span widened by braces on their own that touch it: `{{first_name}}`."""
+    start, end = tokens[n].span()
+    before = n - 1
+    while before >= 0 and tokens[before].group() == "{" and tokens[before].end() == start:
+        start, before = tokens[before].start(), before - 1
+    after = n + 1
+    while after < len(tokens) and tokens[after].group() == "}" and tokens[after].start() == end:
+        end, after = tokens[after].end(), after + 1
+    return start, end
+
+
+def _meant(fragment: str) -> str | None:
+    """The placeholder `fragment` reads as with one pair of braces, no spaces around the
+    field and the field's first part in lower case, if that names a contact field."""
+    field, bar, default = fragment.strip("{}").partition("|")
+    head, dot, attribute = field.strip().partition(".")
+    candidate = "{" + head.lower() + dot + attribute + bar + default + "}"
+    found = _PLACEHOLDER.fullmatch(candidate)
+    return candidate if found is not None and is_field(found.group(1)) else None
 
 
 def undefaulted(text: str) -> list[str]:

@@ -12,11 +12,17 @@ from pydantic import BaseModel, ValidationError
 
 from followup.domain.channels import SMS_MAX_CHARACTERS, sms_parts
 from followup.domain.conditions import Condition
-from followup.domain.contact import PERSONAL_FIELDS
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.errors import Conflict, DomainError, NotFound, problem_message
 from followup.domain.followup import Reason, Status
-from followup.domain.messaging import placeholders, typical_text, undefaulted
+from followup.domain.messaging import (
+    Miswritten,
+    is_field,
+    miswritten,
+    placeholders,
+    typical_text,
+    undefaulted,
+)
 from followup.domain.rule import BranchStep, Rule, SetStage, Step, WaitStep, field_path
 from followup.domain.settings import WorkspaceSettings
 from followup.domain.templates import rule_problems
@@ -78,13 +84,14 @@ def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list
                 f"steps.{n}.email.body": step.email.body,
             }
         for field, text in texts.items():
+            errors += [Problem(field, _not_a_placeholder(m)) for m in miswritten(text or "")]
             for name in placeholders(text or ""):
-                if not _is_field(name):
+                if not is_field(name):
                     errors.append(Problem(field, f"{{{name}}} names no contact field"))
             warnings += [
                 Problem(field, f"{{{name}}} has no default: a lead without it reads a gap there")
                 for name in undefaulted(text or "")
-                if _is_field(name) and name not in there
+                if is_field(name) and name not in there
             ]
         if "sms" in step.chain and step.text and len(step.text) > SMS_MAX_CHARACTERS:
             errors.append(
@@ -120,7 +127,7 @@ def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list
                             "a fixed text parameter is empty: WhatsApp refuses an empty one",
                         )
                     )
-                if param.field is not None and not _is_field(param.field):
+                if param.field is not None and not is_field(param.field):
                     errors.append(
                         Problem(
                             f"steps.{n}.template.params.{p}.field",
@@ -136,6 +143,22 @@ def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list
                 )
             )
     return errors, warnings
+
+
+_PLACEHOLDER_FORM = (
+    "a placeholder is a contact field in one pair of braces, {first_name} or "
+    "{attributes.program}, with a default after a bar if you like, {first_name|there}; "
+    "for brackets in the message itself, use ( ) or [ ]"
+)
+
+
+def _not_a_placeholder(found: Miswritten) -> str:
+    """What is wrong with `found` and how to write it."""
+    if found.meant is not None:
+        return f"{found.fragment!r} is not a placeholder: write {found.meant}"
+    if not found.closed:
+        return f"{found.fragment!r} opens a brace it never closes: {_PLACEHOLDER_FORM}"
+    return f"{found.fragment!r} is not a placeholder: {_PLACEHOLDER_FORM}"
 
 
 def _unknown_stages(rule: Rule, stages: list[str]) -> list[tuple[str, str]]:
@@ -190,10 +213,6 @@ def _always_there(rule: Rule) -> set[str]:
     if isinstance(rule.trigger, DateTrigger):
         needed.add(rule.trigger.attribute)
     return {"stage", *(f"attributes.{name}" for name in needed)}
-
-
-def _is_field(name: str) -> bool:
-    return name in PERSONAL_FIELDS or (name.startswith("attributes.") and len(name) > 11)
 
 
 def create(
