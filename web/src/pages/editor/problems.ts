@@ -9,6 +9,9 @@ type Values = Record<string, string>;
 const KNOWN: [RegExp, MessageId][] = [
   [/^unknown stage '(?<stage>.+)'$/, "editor.problem.unknownStage"],
   [/\{?(?<name>[^{}']+)\}?'? names no contact field/, "editor.problem.noField"],
+  [/^["'](?<fragment>.+)["'] is not a placeholder: write (?<meant>\{.+\})$/, "editor.problem.placeholderMeant"],
+  [/^["'](?<fragment>.+)["'] opens a brace it never closes/, "editor.problem.placeholderOpen"],
+  [/^["'](?<fragment>.+)["'] is not a placeholder/, "editor.problem.placeholder"],
   [/no template '(?<name>.+)' in language '(?<language>.+)' in the synced catalogue/, "editor.problem.noTemplate"],
   [/template '.+' takes (?<wanted>\d+) parameters, the step gives (?<given>\d+)/, "editor.problem.paramCount"],
   [/sibling/, "editor.problem.sibling"],
