@@ -156,6 +156,9 @@ _DONE = _any(
     r"(?:segue|mandei|enviei) o comprovante",
     r"(?:already|just|i|ive|i have|we|weve) (?:already |just )?(?:paid|booked|enrolled|registered|"
     r"signed up|bought|purchased|transferred|paid it)",
+    r"(?:already|just|ive|i have|weve|we have) (?:already |just )?applied",
+    r"(?<!not )already (?:pay|transfer|tf|trf)\b",
+    r"^(?:all |already )?done(?: already)?$",
     r"(?<!get )(?<!got )(?<!gets )(?<!getting )(?<!gotten )"
     r"paid (?:already|it|in full|today|yesterday|(?:via|by|with|through) \w+)",
     r"(?:i )?(?:sent|made|did) the (?:transfer|payment|deposit)",
