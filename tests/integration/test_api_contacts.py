@@ -143,6 +143,31 @@ def test_a_number_given_for_a_person_known_by_user_id_is_kept_and_finds_them(
     )
 
 
+def test_a_user_id_another_contact_holds_is_refused_and_neither_contact_changes(
+    engine: LocalEngine,
+) -> None:
+    # Given one contact known by a user id alone, and another by a number alone
+    _, by_user = call(engine, "POST", "/api/contacts", {"user_id": "ID.777000111"})
+    _, by_number = call(engine, "POST", "/api/contacts", {"wa_id": "6281170000777"})
+    # When the CRM sends both ids, for the number's contact, over the API and by import
+    both = {"wa_id": "6281170000777", "user_id": "ID.777000111", "name": "Both"}
+    status, problem = call(engine, "POST", "/api/contacts", both)
+    _, report = imported(engine, "wa_id,user_id,name\n6281170000777,ID.777000111,Both\n")
+    # Then both are refused by the field, naming the contact that holds it
+    assert status == 422
+    assert problem["error"]["details"][0]["field"] == "user_id"
+    assert by_user["id"] in problem["error"]["details"][0]["message"]
+    assert [(r["line"], r["field"]) for r in report["rejected"]] == [(2, "user_id")]
+    # And the user id still finds one contact, the number the other, neither renamed
+    held = find_contact(engine.deps, None, "ID.777000111")
+    numbered = find_contact(engine.deps, "6281170000777", None)
+    assert held is not None
+    assert numbered is not None
+    assert (held.item.id, held.item.wa_id) == (by_user["id"], None)
+    assert (numbered.item.id, numbered.item.user_id) == (by_number["id"], None)
+    assert "Both" not in (held.item.name, numbered.item.name)
+
+
 def test_a_json_lines_import_and_its_refusals(engine: LocalEngine) -> None:
     lines = "\n".join(
         [

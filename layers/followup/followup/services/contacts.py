@@ -126,6 +126,8 @@ def upserted(
             date_triggers.reindex(deps, None, fresh)
             late.written(deps, None, fresh)
             return None, fresh
+    if user_id and not found.item.user_id:
+        _refuse_held(deps, found.item.id, user_id)
 
     def applied(contact: Contact) -> Contact:
         # An id the contact lacks is added, as a message from it would: found by the other
@@ -135,6 +137,18 @@ def upserted(
         return patched(contact, changes).model_copy(update=ids)
 
     return rewritten(deps, found.item.id, applied, None if stage is None else str(stage), now)
+
+
+def _refuse_held(deps: Deps, contact_id: str, user_id: str) -> None:
+    """Refuse to give `contact_id` a user id another contact holds: two contacts of one
+    user id would be one person sent two journeys, its opt-out on one of them only."""
+    holder = _find_contact(deps, None, user_id)
+    if holder is not None and holder.item.id != contact_id:
+        raise InvalidField(
+            "user_id",
+            f"{user_id} is another contact's ({holder.item.id}), not this number's",
+            "user_id_taken",
+        )
 
 
 def rewritten(
