@@ -32,10 +32,15 @@ def sends_ago(*hours: float) -> list[datetime]:
     return [NOW - timedelta(hours=h) for h in hours]
 
 
-periods = st.builds(
-    Duration.of,
-    amount=st.integers(min_value=1, max_value=72),
-    unit=st.sampled_from(["minutes", "hours", "days"]),
+periods = st.one_of(
+    st.builds(
+        Duration.of, amount=st.integers(min_value=60, max_value=4320), unit=st.just("minutes")
+    ),
+    st.builds(
+        Duration.of,
+        amount=st.integers(min_value=1, max_value=72),
+        unit=st.sampled_from(["hours", "days"]),
+    ),
 )
 gatings = st.builds(
     Gating,

@@ -140,6 +140,7 @@ def test_lowercase_slug_rule_ids_are_accepted(rule_id: str) -> None:
 # --- what cannot work is refused, naming the field ----------------------------------------
 
 TOO_LONG = {"amount": 100_000, "unit": "months"}
+NO_TIME = {"amount": 59, "unit": "minutes"}
 MONTHS_25 = {"amount": 25, "unit": "months"}
 DAYS_800 = {"amount": 800, "unit": "days"}
 WAIT = {"wait": {"amount": 0, "unit": "hours"}, "text": "Hi"}
@@ -202,6 +203,9 @@ def test_a_rule_window_that_never_opens_is_refused(window: dict[str, Any]) -> No
         ({"attribution_window": TOO_LONG}, ("attribution_window",)),
         ({"gating": {"frequency_cap": {"per": TOO_LONG}}}, ("gating", "frequency_cap", "per")),
         ({"stages": []}, ("stages",)),
+        ({"trigger_lookback": NO_TIME}, ("trigger_lookback",)),
+        ({"expire_after": NO_TIME}, ("expire_after",)),
+        ({"gating": {"frequency_cap": {"per": NO_TIME}}}, ("gating", "frequency_cap", "per")),
     ],
 )
 def test_settings_that_cannot_work_are_refused_by_field(
@@ -221,7 +225,13 @@ def test_what_was_stored_before_these_checks_still_reads_back() -> None:
         "steps": [{**WAIT, "wait": TOO_LONG}],
         "send_window": {"hours": {}},
     }
-    stored_settings = {"stages": [], "send_window": {"hours": {}}, "expire_after": TOO_LONG}
+    stored_settings = {
+        "stages": [],
+        "send_window": {"hours": {}},
+        "expire_after": TOO_LONG,
+        "trigger_lookback": {"amount": 0, "unit": "hours"},
+        "gating": {"frequency_cap": {"per": {"amount": 0, "unit": "hours"}}},
+    }
 
     # When they are read back from the store / Then they load as they were
     rule = Rule.model_validate(stored_rule, context=STORED)
@@ -231,6 +241,7 @@ def test_what_was_stored_before_these_checks_still_reads_back() -> None:
         {},
     )
     assert (settings.stages, settings.expire_after.amount) == ([], 100_000)
+    assert (settings.trigger_lookback.amount, settings.gating.frequency_cap.per.amount) == (0, 0)
 
 
 # --- IdleTrigger.matches --------------------------------------------------------------------

@@ -30,8 +30,23 @@ SERVICE_WINDOW = timedelta(hours=24)
 """WhatsApp's customer-service window: free text only this long after the last inbound."""
 
 
+AN_HOUR = timedelta(hours=1)
+"""The least a save takes for `gating.frequency_cap.per`, `expire_after` and
+`trigger_lookback`. The ticks that enqueue, dispatch and expire run up to an hour apart
+(`tick_minutes`): a cap counted over less may count the sends of one tick only, an expiry
+of less ends a follow-up at the first tick after its send, before its lead could answer or
+anyone approve it, and a lookback of less drops what came due since the tick before.
+Settings stored with less still load."""
+
+
 def _hours(amount: int) -> Duration:
     return Duration(amount=amount, unit=Unit.HOURS)
+
+
+def _at_least_an_hour(duration: Duration, info: ValidationInfo, what: str) -> Duration:
+    if new_input(info) and duration.approx() < AN_HOUR:
+        raise ValueError(f"{duration} {what}: give at least 1 hour")
+    return duration
 
 
 class FrequencyCap(BaseModel):
@@ -40,7 +55,15 @@ class FrequencyCap(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     max_sends: StrictInt = Field(default=2, ge=1)
-    per: Duration = Field(default_factory=lambda: _hours(24))
+    per: Duration = Field(
+        default_factory=lambda: _hours(24),
+        description="the time over which sends are counted; at least 1 hour",
+    )
+
+    @field_validator("per")
+    @classmethod
+    def _long_enough(cls, per: Duration, info: ValidationInfo) -> Duration:
+        return _at_least_an_hour(per, info, "is too short to cap sends between two ticks")
 
 
 class Gating(BaseModel):
@@ -125,12 +148,17 @@ class WorkspaceSettings(BaseModel):
         default=True,
         description="a STOP on WhatsApp stops SMS and email too; off: it stops WhatsApp only",
     )
-    expire_after: Duration = Field(default_factory=lambda: _hours(72))
+    expire_after: Duration = Field(
+        default_factory=lambda: _hours(72),
+        description="a follow-up with no reply this long after its send expires (one "
+        "awaiting approval, this long after it was written); at least 1 hour",
+    )
     attribution_window: Duration = Field(default_factory=lambda: _hours(72))
     trigger_lookback: Duration = Field(
         default_factory=lambda: Duration(amount=7, unit=Unit.DAYS),
         description="a new rule reaches back this far past its idle time, no further; a "
-        "date rule's journey ends for a goal reached this long before its date",
+        "date rule's journey ends for a goal reached this long before its date; at least "
+        "1 hour",
     )
     max_attempts: StrictInt = Field(
         default=10,
@@ -179,6 +207,18 @@ class WorkspaceSettings(BaseModel):
         if not self.paused and self.paused_reason is not None:
             self.paused_reason = None
         return self
+
+    @field_validator("expire_after")
+    @classmethod
+    def _reply_has_time(cls, expire_after: Duration, info: ValidationInfo) -> Duration:
+        return _at_least_an_hour(
+            expire_after, info, "would expire a follow-up before its lead could reply"
+        )
+
+    @field_validator("trigger_lookback")
+    @classmethod
+    def _catches_a_tick_up(cls, lookback: Duration, info: ValidationInfo) -> Duration:
+        return _at_least_an_hour(lookback, info, "would drop what came due between two ticks")
 
     @field_validator("stages")
     @classmethod

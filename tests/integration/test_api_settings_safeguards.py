@@ -1,0 +1,63 @@
+"""Settings that would switch a safeguard off are refused by field, on a check and on a save,
+and nothing saved changes; the least values that still work are taken."""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from typing import Any
+
+import pytest
+
+from followup_local.engine import LocalEngine
+from tests.support.api import call
+
+NONE = {"amount": 0, "unit": "hours"}
+AN_HOUR = {"amount": 60, "unit": "minutes"}
+
+
+def _changed(settings: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    changed = deepcopy(settings)
+    *parents, last = path.split(".")
+    held = changed
+    for part in parents:
+        held = held[part]
+    held[last] = value
+    return changed
+
+
+REFUSED = [
+    pytest.param("gating.frequency_cap.per", NONE, "1 hour", id="a frequency cap over 0 hours"),
+    pytest.param("expire_after", NONE, "1 hour", id="expiry after 0 hours"),
+    pytest.param("trigger_lookback", NONE, "1 hour", id="a lookback of 0 hours"),
+]
+
+
+@pytest.mark.parametrize(("path", "value", "said"), REFUSED)
+def test_a_setting_that_switches_a_safeguard_off_is_refused_by_its_field(
+    engine: LocalEngine, path: str, value: Any, said: str
+) -> None:
+    # Given the saved settings
+    _, saved = call(engine, "GET", "/api/settings")
+    changed = _changed(saved, path, value)
+    # When an admin checks, then saves, them with the safeguard switched off
+    status, checked = call(engine, "POST", "/api/settings/check", changed)
+    # Then the check names the field and says what would work
+    assert (status, [p["field"] for p in checked["problems"]]) == (200, [path])
+    assert said in checked["problems"][0]["message"]
+    # And the save is refused the same way, and nothing saved changes
+    status, answer = call(engine, "PUT", "/api/settings", changed)
+    assert (status, [d["field"] for d in answer["error"]["details"]]) == (422, [path])
+    assert answer["error"]["details"][0]["message"] == checked["problems"][0]["message"]
+    assert call(engine, "GET", "/api/settings") == (200, saved)
+
+
+def test_an_hour_is_the_least_the_frequency_cap_expiry_and_lookback_take(
+    engine: LocalEngine,
+) -> None:
+    _, saved = call(engine, "GET", "/api/settings")
+    least = _changed(saved, "gating.frequency_cap.per", AN_HOUR)
+    least |= {"expire_after": AN_HOUR, "trigger_lookback": AN_HOUR}
+    assert call(engine, "POST", "/api/settings/check", least) == (200, {"problems": []})
+    status, answer = call(engine, "PUT", "/api/settings", least)
+    assert status == 200, answer
+    assert call(engine, "GET", "/api/settings")[1] == {**least, "revision": answer["revision"]}
