@@ -29,6 +29,27 @@ REFUSED = [
     pytest.param("gating.frequency_cap.per", NONE, "1 hour", id="a frequency cap over 0 hours"),
     pytest.param("expire_after", NONE, "1 hour", id="expiry after 0 hours"),
     pytest.param("trigger_lookback", NONE, "1 hour", id="a lookback of 0 hours"),
+    pytest.param(
+        "opt_out_keywords", ["", "  "], "no reply would match", id="blank opt-out keywords"
+    ),
+    pytest.param(
+        "opt_out_keywords",
+        ["Cukup", "cukup", "CUKUP"],
+        "keyword 1 again",
+        id="an opt-out keyword again in other capitals",
+    ),
+    pytest.param(
+        "opt_out_keywords",
+        [f"k{n}" for n in range(10_000)],
+        "at most 50",
+        id="10,000 opt-out keywords",
+    ),
+    pytest.param(
+        "opt_out_keywords",
+        ["x" * 100_000],
+        "at most 64",
+        id="an opt-out keyword of 100,000 characters",
+    ),
 ]
 
 
@@ -61,3 +82,13 @@ def test_an_hour_is_the_least_the_frequency_cap_expiry_and_lookback_take(
     status, answer = call(engine, "PUT", "/api/settings", least)
     assert status == 200, answer
     assert call(engine, "GET", "/api/settings")[1] == {**least, "revision": answer["revision"]}
+
+
+def test_fifty_opt_out_keywords_of_64_characters_in_any_language_are_taken(
+    engine: LocalEngine,
+) -> None:
+    _, saved = call(engine, "GET", "/api/settings")
+    words = ["cukup", "jangan kirim lagi", "não quero", "ya no más", "🙅 basta"]
+    words += [f"{n:02d} " + "x" * 61 for n in range(45)]
+    status, answer = call(engine, "PUT", "/api/settings", saved | {"opt_out_keywords": words})
+    assert (status, answer.get("opt_out_keywords")) == (200, words)

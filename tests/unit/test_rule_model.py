@@ -206,6 +206,9 @@ def test_a_rule_window_that_never_opens_is_refused(window: dict[str, Any]) -> No
         ({"trigger_lookback": NO_TIME}, ("trigger_lookback",)),
         ({"expire_after": NO_TIME}, ("expire_after",)),
         ({"gating": {"frequency_cap": {"per": NO_TIME}}}, ("gating", "frequency_cap", "per")),
+        ({"opt_out_keywords": ["cukup", "!!"]}, ("opt_out_keywords",)),
+        ({"opt_out_keywords": ["Sudah cukup", "sudah  CUKUP!"]}, ("opt_out_keywords",)),
+        ({"opt_out_keywords": [f"k{n}" for n in range(51)]}, ("opt_out_keywords",)),
     ],
 )
 def test_settings_that_cannot_work_are_refused_by_field(
@@ -231,6 +234,7 @@ def test_what_was_stored_before_these_checks_still_reads_back() -> None:
         "expire_after": TOO_LONG,
         "trigger_lookback": {"amount": 0, "unit": "hours"},
         "gating": {"frequency_cap": {"per": {"amount": 0, "unit": "hours"}}},
+        "opt_out_keywords": ["", "Cukup", "cukup"],
     }
 
     # When they are read back from the store / Then they load as they were
@@ -242,6 +246,7 @@ def test_what_was_stored_before_these_checks_still_reads_back() -> None:
     )
     assert (settings.stages, settings.expire_after.amount) == ([], 100_000)
     assert (settings.trigger_lookback.amount, settings.gating.frequency_cap.per.amount) == (0, 0)
+    assert settings.opt_out_keywords == ["", "Cukup", "cukup"]
 
 
 # --- IdleTrigger.matches --------------------------------------------------------------------

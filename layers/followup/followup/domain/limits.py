@@ -11,10 +11,10 @@ from typing import Annotated
 from pydantic import Field
 
 MAX_ITEMS = 50
-"""Tags, attributes, stages or template parameters in one list."""
+"""Tags, attributes, stages, template parameters or opt-out keywords in one list."""
 
 LABEL_LENGTH = 64
-"""Characters in a tag, a stage, or an attribute's name."""
+"""Characters in a tag, a stage, an attribute's name or an opt-out keyword."""
 
 Label = Annotated[str, Field(max_length=LABEL_LENGTH)]
 """A tag, a stage, or an attribute's name."""

@@ -22,6 +22,7 @@ from followup.domain.durations import Duration, Unit
 from followup.domain.limits import LABEL_LENGTH, MAX_ITEMS
 from followup.domain.localtime import ZoneName
 from followup.domain.messaging_limit import MessagingLimit
+from followup.domain.optout import normalise
 from followup.domain.policy import SendWindow
 from followup.domain.stored import new_input
 
@@ -142,7 +143,9 @@ class WorkspaceSettings(BaseModel):
     gating: Gating = Field(default_factory=Gating)
     opt_out_keywords: list[str] = Field(
         default_factory=list,
-        description="added to the built-in opt-out keywords and phrasings, which always apply",
+        description="added to the built-in opt-out keywords and phrasings, which always"
+        f" apply; at most {MAX_ITEMS}, each up to {LABEL_LENGTH} characters with a letter or"
+        " digit, none twice (case, accents and punctuation do not matter)",
     )
     whatsapp_stop_stops_all: StrictBool = Field(
         default=True,
@@ -219,6 +222,33 @@ class WorkspaceSettings(BaseModel):
     @classmethod
     def _catches_a_tick_up(cls, lookback: Duration, info: ValidationInfo) -> Duration:
         return _at_least_an_hour(lookback, info, "would drop what came due between two ticks")
+
+    @field_validator("opt_out_keywords")
+    @classmethod
+    def _matchable_keywords(cls, keywords: list[str], info: ValidationInfo) -> list[str]:
+        """Keywords match a reply whatever its case, accents and punctuation (`normalise`):
+        one with no letter or digit left would match no reply, and two that read the same
+        are one keyword."""
+        if not new_input(info):
+            return keywords  # as stored: settings saved before these checks still load
+        if len(keywords) > MAX_ITEMS:
+            raise ValueError(f"at most {MAX_ITEMS} opt-out keywords")
+        read: dict[str, int] = {}
+        for n, keyword in enumerate(keywords, 1):
+            if len(keyword) > LABEL_LENGTH:
+                raise ValueError(f"keyword {n}: at most {LABEL_LENGTH} characters")
+            words = normalise(keyword)
+            if not words:
+                raise ValueError(
+                    f"keyword {n}: {keyword!r} has no letter or digit, so no reply would match it"
+                )
+            if words in read:
+                raise ValueError(
+                    f"keyword {n}: {keyword!r} is keyword {read[words]} again"
+                    " (case, accents and punctuation do not matter)"
+                )
+            read[words] = n
+        return keywords
 
     @field_validator("stages")
     @classmethod
