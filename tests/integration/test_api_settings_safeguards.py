@@ -50,6 +50,12 @@ REFUSED = [
         "at most 64",
         id="an opt-out keyword of 100,000 characters",
     ),
+    pytest.param(
+        "message_rates",
+        {"atlantis": {"marketing": 0.1}},
+        "unknown market 'atlantis'",
+        id="a rate for a market the rate card does not name",
+    ),
 ]
 
 

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from followup.domain.costs import Pricing, email_pricing, message_cost, rate_card, sms_pricing
 from followup.domain.settings import WorkspaceSettings
+from followup.domain.stored import STORED
 
 NOVEMBER_2026 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 SEPTEMBER_2026 = datetime(2026, 9, 30, 12, 0, tzinfo=UTC)
@@ -95,6 +96,15 @@ def test_an_override_must_name_a_category_and_a_rate_of_zero_or_more(
 ) -> None:
     with pytest.raises(ValidationError):
         WorkspaceSettings.model_validate({"message_rates": rates})
+
+
+def test_an_override_for_a_market_the_card_does_not_name_is_refused_unless_stored() -> None:
+    rates = {"indonesia": {"marketing": 0.05}, "Indonesia": {"marketing": 0.05}}
+    with pytest.raises(ValidationError, match="unknown market 'Indonesia'") as refused:
+        WorkspaceSettings.model_validate({"message_rates": rates})
+    assert [e["loc"] for e in refused.value.errors()] == [("message_rates",)]
+    stored = WorkspaceSettings.model_validate({"message_rates": rates}, context=STORED)
+    assert stored.message_rates == rates
 
 
 @pytest.mark.parametrize("rate", [-0.0001, 2, "cheap"])

@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from followup.domain.costs import Rates
+from followup.domain.costs import Rates, rate_card
 from followup.domain.durations import Duration, Unit
 from followup.domain.limits import LABEL_LENGTH, MAX_ITEMS
 from followup.domain.localtime import ZoneName
@@ -181,7 +181,7 @@ class WorkspaceSettings(BaseModel):
         default_factory=dict,
         description="US dollars per delivered WhatsApp message by market and category, or "
         "per SMS part sent (`sms`), in place of the shipped rate card's (e.g. "
-        '{"indonesia": {"marketing": 0.04, "sms": 0.03}})',
+        '{"indonesia": {"marketing": 0.04, "sms": 0.03}}), for markets the rate card names',
     )
     email_rate: StrictFloat | None = Field(
         default=None,
@@ -249,6 +249,22 @@ class WorkspaceSettings(BaseModel):
                 )
             read[words] = n
         return keywords
+
+    @field_validator("message_rates")
+    @classmethod
+    def _markets_on_the_card(cls, rates: Rates, info: ValidationInfo) -> Rates:
+        """A send is priced by the market the rate card puts its number in (`market_of`):
+        a rate for a market the card does not name would price nothing."""
+        if not new_input(info):
+            return rates  # as stored: settings saved before these checks still load
+        markets = rate_card().markets
+        for market in rates:
+            if market not in markets:
+                raise ValueError(
+                    f"unknown market {market!r}: use one of the rate card's,"
+                    f" {', '.join(sorted(markets))}"
+                )
+        return rates
 
     @field_validator("stages")
     @classmethod
