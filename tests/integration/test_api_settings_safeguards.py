@@ -56,6 +56,24 @@ REFUSED = [
         "unknown market 'atlantis'",
         id="a rate for a market the rate card does not name",
     ),
+    pytest.param(
+        "send_window.blackout_days",
+        ["sat", "sun", "sat"],
+        "sat is listed twice",
+        id="a blackout day twice",
+    ),
+    pytest.param(
+        "send_window.custom_holidays",
+        ["2026-12-25", "2026-12-31", "2026-12-25"],
+        "2026-12-25 is listed twice",
+        id="a holiday twice",
+    ),
+    pytest.param(
+        "send_window.holiday_countries",
+        ["ID", "BR", "id"],
+        "ID is listed twice",
+        id="a holiday country twice, once in small letters",
+    ),
 ]
 
 

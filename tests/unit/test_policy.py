@@ -193,6 +193,24 @@ def test_window_that_never_opens_raises() -> None:
         window.next_opening(datetime(2026, 3, 6, tzinfo=UTC), JAKARTA)
 
 
+@pytest.mark.parametrize(
+    ("listed", "field"),
+    [
+        ({"blackout_days": ["sat", "sun", "sat"]}, "blackout_days"),
+        ({"custom_holidays": ["2026-12-25", "2026-12-25"]}, "custom_holidays"),
+        ({"holiday_countries": ["BR-SP", "br-SP"]}, "holiday_countries"),
+    ],
+)
+def test_a_day_date_or_country_listed_twice_is_refused_unless_stored(
+    listed: dict[str, list[str]], field: str
+) -> None:
+    with pytest.raises(ValidationError, match="listed twice") as refused:
+        SendWindow.model_validate(listed)
+    assert [e["loc"] for e in refused.value.errors()] == [(field,)]
+    stored = SendWindow.model_validate(listed, context=STORED)
+    assert len(getattr(stored, field)) == len(listed[field])
+
+
 def test_window_closed_by_holidays_for_over_a_year_raises() -> None:
     # Given a Monday-only window and every Monday of the next two years declared a holiday
     mondays = [date(2026, 3, 2) + timedelta(weeks=n) for n in range(110)]
@@ -293,7 +311,7 @@ def scenarios(draw: st.DrawFn) -> tuple[SendWindow, ZoneInfo, datetime]:
     days = st.sampled_from(list(Weekday))
     open_days = draw(st.lists(days, min_size=1, max_size=7, unique=True))
     blackout = [day for day in draw(st.lists(days, unique=True)) if day != open_days[0]]
-    offsets = draw(st.lists(st.integers(-1, 10), max_size=4))
+    offsets = draw(st.lists(st.integers(-1, 10), max_size=4, unique=True))
     window = SendWindow(
         hours={day: draw(day_ranges()) for day in open_days},
         blackout_days=blackout,

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import (
@@ -83,6 +84,9 @@ def _office_hours() -> dict[Weekday, list[TimeRange]]:
     return {day: [TimeRange(start="08:00", end="17:00")] for day in workdays}
 
 
+_Listed = TypeVar("_Listed", Weekday, date)
+
+
 class SendWindow(BaseModel):
     """When sends are allowed, read in the contact's (else the workspace's) time zone."""
 
@@ -93,11 +97,21 @@ class SendWindow(BaseModel):
     holiday_countries: list[str] = Field(default_factory=list)
     custom_holidays: list[IsoDate] = Field(default_factory=list)
 
+    @field_validator("blackout_days", "custom_holidays")
+    @classmethod
+    def _each_once(cls, listed: list[_Listed], info: ValidationInfo) -> list[_Listed]:
+        """A day or date listed twice is a slip (one meant another): said, not kept."""
+        if new_input(info):
+            for n, item in enumerate(listed):
+                if item in listed[:n]:
+                    raise ValueError(f"{item} is listed twice")
+        return listed
+
     @field_validator("holiday_countries")
     @classmethod
-    def _known_countries(cls, codes: list[str]) -> list[str]:
+    def _known_countries(cls, codes: list[str], info: ValidationInfo) -> list[str]:
         """Each country by its code in capitals, as written in any case ("id" is ID), with
-        its subdivision after a dash as the calendars name it ("BR-SP")."""
+        its subdivision after a dash as the calendars name it ("BR-SP"); each once."""
         if not codes:  # the calendars (a large library) load only for a window that names one
             return codes
         supported = _supported_countries()
@@ -112,6 +126,8 @@ class SendWindow(BaseModel):
                 )
             if dash and subdiv not in supported[country]:
                 raise ValueError(f"unknown subdivision {subdiv!r} of {country} in {code!r}")
+            if new_input(info) and country + dash + subdiv in known:
+                raise ValueError(f"{country + dash + subdiv} is listed twice")
             known.append(country + dash + subdiv)
         return known
 
