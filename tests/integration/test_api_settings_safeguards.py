@@ -3,11 +3,13 @@ and nothing saved changes; the least values that still work are taken."""
 
 from __future__ import annotations
 
+import json
 from copy import deepcopy
 from typing import Any
 
 import pytest
 
+from followup.adapters.tables import StateItem
 from followup_local.engine import LocalEngine
 from tests.support.api import call
 
@@ -116,3 +118,29 @@ def test_fifty_opt_out_keywords_of_64_characters_in_any_language_are_taken(
     words += [f"{n:02d} " + "x" * 61 for n in range(45)]
     status, answer = call(engine, "PUT", "/api/settings", saved | {"opt_out_keywords": words})
     assert (status, answer.get("opt_out_keywords")) == (200, words)
+
+
+def test_settings_stored_before_these_bounds_still_load_and_are_put_right_on_the_next_save(
+    engine: LocalEngine,
+) -> None:
+    # Given settings an earlier release stored with every value now refused
+    _, fresh = call(engine, "GET", "/api/settings")
+    old = {key: value for key, value in fresh.items() if key != "revision"}
+    for path, value, _ in (param.values for param in REFUSED):
+        old = _changed(old, str(path), value)
+    StateItem("settings", doc=json.dumps(old)).save()
+    # When the engine ticks and an admin reads them
+    engine.tick()
+    status, read = call(engine, "GET", "/api/settings")
+    # Then they load as stored (a country's code in capitals, as ever)
+    assert status == 200
+    loaded = _changed(old, "send_window.holiday_countries", ["ID", "BR", "ID"])
+    assert {**read, "revision": None} == {**loaded, "revision": None}
+    # And saving them back names each value to put right, and changes nothing
+    status, answer = call(engine, "PUT", "/api/settings", read)
+    paths = {str(param.values[0]) for param in REFUSED}
+    assert (status, {d["field"] for d in answer["error"]["details"]}) == (422, paths)
+    assert call(engine, "GET", "/api/settings") == (200, read)
+    # And once put right, they are saved
+    status, _ = call(engine, "PUT", "/api/settings", fresh | {"revision": read["revision"]})
+    assert status == 200
