@@ -9,7 +9,6 @@ import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import dropwhile
 from typing import Annotated, Any
 
 from pydantic import (
@@ -46,6 +45,11 @@ country code starts with 0, so `0811...` is a number written the national way.""
 TRIMMED = frozenset({"wa_id", "stage", "score", "timezone", "email"})
 """CSV columns read without the spaces around a cell (spreadsheet exports carry them): no
 value of theirs starts or ends with one."""
+UNCLOSED = (
+    'a quote (") opened on this line is left open (a cell is quoted whole, as in'
+    ' "Budi, The Boss"); the lines below it are read as rows of their own'
+)
+"""Why a CSV row whose quote swallows the rows below it, or the rest of the file, is refused."""
 Key = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Text = Annotated[str, StringConstraints(max_length=1000)]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -144,29 +148,7 @@ def rows(text: str, kind: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
     """(line number, row or the reason it cannot be read) from CSV or JSON lines."""
     text = text.removeprefix("\ufeff")  # Excel's "CSV UTF-8" starts with a byte order mark
     if kind == "csv":
-        # Each row by the line of the file it starts on, as a spreadsheet numbers it:
-        # blank lines and cells written over several lines counted. The header is the
-        # first line that is not blank.
-        read: list[tuple[int, str]] = []
-
-        def lines() -> Iterator[str]:
-            for number, line in dropwhile(lambda entry: _blank(entry[1]), _numbered(text)):
-                read.append((number, line))
-                yield line
-
-        reader = csv.DictReader(lines(), delimiter=_delimiter(text))
-        try:
-            if reader.fieldnames is not None:  # reads the header row
-                reader.fieldnames = _columns(reader.fieldnames, read[0][0])
-            read.clear()
-            for record in reader:
-                filled = [n for n, line in read if not _blank(line)]
-                if filled:  # a line of spaces alone is a blank line
-                    yield filled[0], _from_csv(record)
-                read.clear()
-        except csv.Error as exc:
-            where = read[-1][0] if read else reader.line_num + 1
-            raise InvalidField("body", f"line {where}: {exc}; nothing was imported") from exc
+        yield from _csv_rows(text)
         return
     # Lines end at \n alone: U+2028 and U+0085 may stand raw inside a JSON string.
     for number, line in enumerate(text.split("\n"), start=1):
@@ -179,6 +161,71 @@ def rows(text: str, kind: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
             yield number, "not valid JSON"
             continue
         yield number, parsed if isinstance(parsed, dict) else "not a JSON object"
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """Each row by the line of the file it starts on, as a spreadsheet numbers it: blank
+    lines and cells written over several lines counted. The header is the first line that
+    is not blank.
+
+    A quote that opens a cell and is not closed before the file ends, or closed only after
+    lines that read as rows of their own (a name typed `"Budi The Boss`), refuses its line
+    alone, and the lines after it are read as the rows they are rather than swallowed into
+    that cell. A note written over several lines in one quoted cell is kept whole.
+    """
+    lines = list(_numbered(text))
+    at = next((index for index, (_, line) in enumerate(lines) if not _blank(line)), len(lines))
+    if at == len(lines):
+        return
+    delimiter = _delimiter(text)
+    header, taken, _ = _record(lines, at, delimiter)
+    columns = _columns(header, lines[at][0])
+    width = sum(1 for column in columns if column.strip())
+    at += taken
+    while at < len(lines):
+        number, line = lines[at]
+        if _blank(line):
+            at += 1
+            continue
+        cells, taken, unclosed = _record(lines, at, delimiter)
+        swallowed = lines[at + 1 : at + taken]
+        if unclosed or any(_width(later, delimiter) >= width for _, later in swallowed):
+            yield number, UNCLOSED
+            at += 1
+            continue
+        yield number, _from_csv(dict(zip(columns, cells, strict=False)))
+        at += taken
+
+
+def _record(lines: list[tuple[int, str]], at: int, delimiter: str) -> tuple[list[str], int, bool]:
+    """The cells of the CSV record that starts on `lines[at]`, how many lines it takes, and
+    whether a quoted cell in it is still open where the file ends.
+
+    InvalidField refuses the whole file for a cell the parser refuses (over 128 KB) on the
+    record's first line; a cell that grows that long over later lines is a quote left open.
+    """
+    taken = 0
+    unclosed = False
+
+    def feed() -> Iterator[str]:
+        nonlocal taken, unclosed
+        for index in range(at, len(lines)):
+            taken += 1
+            yield lines[index][1]
+        unclosed = True  # the reader asked for a line past the last one: a cell is open
+
+    try:
+        cells = next(csv.reader(feed(), delimiter=delimiter), [])
+    except csv.Error as exc:
+        if taken > 1:
+            return [], taken, True
+        raise InvalidField("body", f"line {lines[at][0]}: {exc}; nothing was imported") from exc
+    return cells, taken, unclosed
+
+
+def _width(line: str, delimiter: str) -> int:
+    """How many cells `line` holds, read as a row of its own."""
+    return len(next(csv.reader([line], delimiter=delimiter), []))
 
 
 def _numbered(text: str) -> Iterator[tuple[int, str]]:
