@@ -221,6 +221,33 @@ def test_an_sms_longer_than_sns_takes_is_refused_naming_the_text(engine: LocalEn
     assert call(engine, "POST", "/api/rules", body(steps=[fits]), role="marketing")[0] == 201
 
 
+def test_a_message_of_spaces_alone_is_refused_as_an_empty_one(engine: LocalEngine) -> None:
+    # Given send steps whose text, AI instructions or email subject is spaces alone
+    send = body()["steps"][0]
+    bare = {"wait": send["wait"]}
+    email = {"channel": "email", "email": {"subject": " \t ", "body": "Your place is open"}}
+    cases = [
+        ({**bare, "text": "   "}, "steps.0", "a step needs a free text, a template, or both"),
+        ({**bare, "channel": "sms", "text": " \n "}, "steps.0", "an SMS step needs a free text"),
+        ({**send, "ai": {"instructions": "  "}}, "steps.0.ai.instructions", "only spaces"),
+        ({**bare, **email}, "steps.0.email.subject", "only spaces"),
+    ]
+    for step, field, said in cases:
+        # When marketing saves the rule
+        refused = {**body(), "steps": [step]}
+        status, answer = call(engine, "POST", "/api/rules", refused, role="marketing")
+        # Then it is refused as an empty one is, naming the field, and nothing is stored
+        assert (status, fields_of(answer)) == (422, [field]), step
+        assert said in answer["error"]["details"][0]["message"]
+    assert call(engine, "GET", "/api/rules")[1]["rules"] == []
+    # And a text with spaces around its words, sent right away, is saved
+    spaced = {**send, "text": "  Hi {first_name|there}  "}
+    assert (
+        call(engine, "POST", "/api/rules", {**body(), "steps": [spaced]}, role="marketing")[0]
+        == 201
+    )
+
+
 BACKWARDS = {"amount": -1, "unit": "hours"}
 
 

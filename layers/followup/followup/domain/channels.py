@@ -7,11 +7,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from followup.domain.durations import Duration
+from followup.domain.stored import Written
 from followup.loading import loading
 
 Channel = Literal["whatsapp", "sms", "email"]
@@ -167,8 +168,8 @@ class EmailContent(BaseModel):
 
     model_config = ConfigDict(frozen=True, defer_build=True)
 
-    subject: str = Field(min_length=1, max_length=200)
-    body: str = Field(min_length=1, max_length=20_000)
+    subject: Annotated[str, Written] = Field(min_length=1, max_length=200)
+    body: Annotated[str, Written] = Field(min_length=1, max_length=20_000)
 
 
 class FallbackWhen(BaseModel):

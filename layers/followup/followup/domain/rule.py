@@ -31,7 +31,7 @@ from followup.domain.contact import Contact, Score, Speaker
 from followup.domain.durations import Duration, Unit
 from followup.domain.limits import MAX_ITEMS, Attributes, Label, Labels
 from followup.domain.policy import SendWindow
-from followup.domain.stored import new_input
+from followup.domain.stored import Written, new_input
 from followup.domain.task import Assignee, Priority
 from followup.domain.triggers import (
     DateTrigger,
@@ -214,7 +214,9 @@ class AiMessage(BaseModel):
 
     model_config = ConfigDict(frozen=True, defer_build=True)
 
-    instructions: str = Field(min_length=1, max_length=2000, description="what to say")
+    instructions: Annotated[str, Written] = Field(
+        min_length=1, max_length=2000, description="what to say"
+    )
     extra: str | None = Field(default=None, max_length=2000, description="rules for special cases")
     approval: StrictBool = Field(
         default=False, description="a person approves (or edits) each written text before it goes"
@@ -249,14 +251,14 @@ class Step(BaseModel):
     ai: AiMessage | None = None
 
     @model_validator(mode="after")
-    def _has_message(self) -> Step:
+    def _has_message(self, info: ValidationInfo) -> Step:
         if len(set(self.chain)) != len(self.chain):
             raise ValueError("a channel appears once in a step's channel and fallbacks")
         if "whatsapp" in self.fallbacks:
             raise ValueError("WhatsApp can only be a step's first channel, not a fallback")
-        if "whatsapp" in self.chain and not self.text and self.template is None:
+        if "whatsapp" in self.chain and not self._says(info) and self.template is None:
             raise ValueError("a step needs a free text, a template, or both")
-        if "sms" in self.chain and not self.text:
+        if "sms" in self.chain and not self._says(info):
             raise ValueError("an SMS step needs a free text")
         if "email" in self.chain and self.email is None:
             raise ValueError("an email step needs `email` with a subject and a body")
@@ -267,10 +269,15 @@ class Step(BaseModel):
         """The channels in the order they are tried."""
         return [self.channel, *self.fallbacks]
 
+    def _says(self, info: ValidationInfo) -> bool:
+        """Whether the step has free text. New text of spaces alone is none, as an empty
+        one: it renders blank, so only a template could go; a step read back keeps its own."""
+        return bool(self.text and (self.text.strip() or not new_input(info)))
+
     @model_validator(mode="after")
-    def _ai_has_a_place(self) -> Step:
+    def _ai_has_a_place(self, info: ValidationInfo) -> Step:
         template_param = self.template.ai_param if self.template else None
-        if self.ai is not None and not self.text and template_param is None:
+        if self.ai is not None and not self._says(info) and template_param is None:
             raise ValueError("an AI step needs a free text or a template parameter with ai: true")
         return self
 
