@@ -248,6 +248,29 @@ def test_a_message_of_spaces_alone_is_refused_as_an_empty_one(engine: LocalEngin
     )
 
 
+def test_a_name_title_or_tag_of_spaces_alone_is_refused_naming_it(engine: LocalEngine) -> None:
+    # Given a rule named with spaces alone, and rules whose task title or tag is spaces
+    send = body()["steps"][0]
+    due = {"amount": 1, "unit": "days"}
+    task = {"kind": "action", "do": "create_task", "title": "  ", "assignee": "a@b.co", "due": due}
+    tag = {"kind": "action", "do": "add_tag", "tag": "   "}
+    cases = [
+        ({**body(), "name": "   "}, "name"),
+        ({**body(), "steps": [send, task]}, "steps.1.title"),
+        ({**body(), "steps": [send, tag]}, "steps.1.tag"),
+    ]
+    for refused, field in cases:
+        # When marketing saves it
+        status, answer = call(engine, "POST", "/api/rules", refused, role="marketing")
+        # Then it is refused naming the field, and nothing is stored
+        assert (status, fields_of(answer)) == (422, [field]), field
+        assert "only spaces" in answer["error"]["details"][0]["message"]
+    assert call(engine, "GET", "/api/rules")[1]["rules"] == []
+    # And the same rule with words there, spaces around them, is saved
+    named = {**body(), "name": " Beasiswa ", "steps": [send, {**tag, "tag": "vip"}]}
+    assert call(engine, "POST", "/api/rules", named, role="marketing")[0] == 201
+
+
 BACKWARDS = {"amount": -1, "unit": "hours"}
 
 

@@ -338,7 +338,7 @@ class AddTag(BaseModel):
 
     kind: Literal["action"]
     do: Literal["add_tag"]
-    tag: Label = Field(min_length=1)
+    tag: Annotated[Label, Written] = Field(min_length=1)
 
 
 class RemoveTag(BaseModel):
@@ -346,7 +346,7 @@ class RemoveTag(BaseModel):
 
     kind: Literal["action"]
     do: Literal["remove_tag"]
-    tag: Label = Field(min_length=1)
+    tag: Annotated[Label, Written] = Field(min_length=1)
 
 
 class SetStage(BaseModel):
@@ -354,7 +354,7 @@ class SetStage(BaseModel):
 
     kind: Literal["action"]
     do: Literal["set_stage"]
-    stage: Label = Field(min_length=1)
+    stage: Annotated[Label, Written] = Field(min_length=1)
 
 
 class SetAttribute(BaseModel):
@@ -362,7 +362,7 @@ class SetAttribute(BaseModel):
 
     kind: Literal["action"]
     do: Literal["set_attribute"]
-    attribute: Label = Field(min_length=1)
+    attribute: Annotated[Label, Written] = Field(min_length=1)
     value: str = Field(max_length=1000)
 
 
@@ -380,7 +380,7 @@ class CreateTask(BaseModel):
 
     kind: Literal["action"]
     do: Literal["create_task"]
-    title: str = Field(min_length=1, max_length=200)
+    title: Annotated[str, Written] = Field(min_length=1, max_length=200)
     assignee: Assignee = Field(
         min_length=1, max_length=254, description="a counsellor's email or a team"
     )
@@ -530,7 +530,7 @@ class Rule(BaseModel):
 
     id: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")
     version: StrictInt = Field(default=1, ge=1)
-    name: str = Field(min_length=1, max_length=200)
+    name: Annotated[str, Written] = Field(min_length=1, max_length=200)
     active: StrictBool = True
     trigger: Trigger
     conditions: Conditions = Field(default_factory=Conditions)
