@@ -20,9 +20,10 @@ from followup.domain.messaging_limit import (
     bucket_start,
 )
 from followup.domain.pacing import RECIPIENT_GAP
-from followup.services.manual import send_now
+from followup.services.manual import send_now, when
 from followup.services.messaging_limit import usage
 from followup.services.ports import RuleRepository
+from followup.services.waiting import window_waits
 from followup_local.engine import LOCAL_API_KEY
 from followup_local.envelopes import BUSINESS_NUMBER, SECOND_NUMBER
 from followup_local.memory_engine import MemoryEngine, memory_engine
@@ -452,3 +453,22 @@ def test_a_journeys_next_step_the_same_day_counts_nothing_and_the_next_day_count
     engine.tick()
     assert _sent_to(engine) == ["6281100001529"] * 3
     assert _reached(engine) == 1
+
+
+def test_send_now_put_off_by_the_warm_up_says_so_and_when_it_goes(engine: MemoryEngine) -> None:
+    # Given a new number allowed 1 business-initiated send today, and one sent already
+    _rules(engine)
+    warming(engine.deps, [1, 5])
+    assert _send(engine, "6281100001801").status is Status.SENT
+
+    # When a counsellor sends a second lead the rule now, and asks again once it was tried
+    later = _send(engine, "6281100001802")
+    goes = when(engine.deps, later)
+
+    # Then the answer names the warm-up, and the time it really goes: the send window's
+    # first opening on the number's next day, not its midnight
+    assert later.reason == WARMING_UP
+    assert (goes.why_code, goes.now) == ("warm_up", False)
+    assert goes.local.strftime("%a %H:%M") == "Wed 08:00"
+    # And the queue does not show it waiting for the send window
+    assert window_waits(engine.deps, [later]) == {}

@@ -888,6 +888,8 @@ export const en = {
   "contact.why.already_sent": "a follow-up already went in this silence",
   "contact.why.not_sent": "this follow-up ended without being sent",
   "contact.why.window_closed": "outside the send window",
+  "contact.why.warm_up": "the sending number is warming up and today's sends are used up",
+  "contact.why.messaging_limit": "the WhatsApp messaging limit has no room now",
   "contact.why.paused": "sending is paused; it goes once sending resumes",
   "contact.why.send_anytime": "the rule sends at any hour, so it goes now (the number's pacing may hold it a few seconds)",
   "contact.why.window_open": "inside the send window, so it goes now (the number's pacing may hold it a few seconds)",

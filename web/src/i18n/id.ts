@@ -890,6 +890,8 @@ export const id: Catalogue = {
   "contact.why.already_sent": "tindak lanjut sudah terkirim dalam masa diam ini",
   "contact.why.not_sent": "tindak lanjut ini berakhir tanpa dikirim",
   "contact.why.window_closed": "di luar jam kirim",
+  "contact.why.warm_up": "nomor pengirim sedang pemanasan dan jatah kirim hari ini sudah habis",
+  "contact.why.messaging_limit": "batas pesan WhatsApp sedang penuh",
   "contact.why.paused": "pengiriman dijeda; dikirim setelah pengiriman dilanjutkan",
   "contact.why.send_anytime": "aturan ini mengirim kapan saja, jadi dikirim sekarang (laju kirim nomor dapat menahannya beberapa detik)",
   "contact.why.window_open": "di dalam jam kirim, jadi dikirim sekarang (laju kirim nomor dapat menahannya beberapa detik)",

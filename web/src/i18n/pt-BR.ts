@@ -890,6 +890,8 @@ export const ptBR: Catalogue = {
   "contact.why.already_sent": "um follow-up já foi enviado neste silêncio",
   "contact.why.not_sent": "este follow-up terminou sem ser enviado",
   "contact.why.window_closed": "fora do horário de envio",
+  "contact.why.warm_up": "o número de envio está em aquecimento e os envios de hoje acabaram",
+  "contact.why.messaging_limit": "o limite de mensagens do WhatsApp está sem espaço agora",
   "contact.why.paused": "os envios estão pausados; vai quando forem retomados",
   "contact.why.send_anytime": "a regra envia a qualquer hora, então vai agora (o ritmo de envio do número pode segurá-lo alguns segundos)",
   "contact.why.window_open": "dentro do horário de envio, então vai agora (o ritmo de envio do número pode segurá-lo alguns segundos)",

@@ -11,7 +11,18 @@ import { type ReplyEffect, useEffectWords, useIntentWords, useReasonWords, useWa
 import { ContactEdit } from "./ContactEdit";
 import { TaskList } from "./Tasks";
 
-const SEND_NOW_WHY = new Set(["already_sent", "not_sent", "window_closed", "paused", "send_anytime", "window_open"]);
+const SEND_NOW_WHY = new Set([
+  "already_sent",
+  "not_sent",
+  "window_closed",
+  "warm_up",
+  "messaging_limit",
+  "paused",
+  "send_anytime",
+  "window_open",
+]);
+/** Answers whose `send_at` is when the follow-up will go, later than now. */
+const GOES_LATER = new Set(["window_closed", "warm_up", "messaging_limit"]);
 
 interface MessageIntent extends ReplyEffect {
   intent: string;
@@ -107,7 +118,7 @@ export function ContactPage() {
       setNote(
         answer.now
           ? t("contact.sendingNow", { why })
-          : answer.why_code === "window_closed"
+          : GOES_LATER.has(answer.why_code)
             ? t("contact.goes", { when: format.when(answer.send_at, answer.zone), zone: answer.zone, why })
             : t("contact.notNow", { why }),
       );

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from followup.domain.errors import Conflict, InvalidField, NotFound
 from followup.domain.followup import FollowUp, Status
 from followup.domain.ids import manual_followup_id
-from followup.domain.journey import send_at
+from followup.domain.journey import next_opening, send_at
 from followup.domain.rule import Step
 from followup.services.number_pause import holding
 from followup.services.planning import (
@@ -30,7 +30,7 @@ from followup.services.ports import (
     Slot,
     SlotChange,
 )
-from followup.services.waiting import opening
+from followup.services.waiting import capped, opening
 
 if TYPE_CHECKING:
     from followup.domain.contact import Contact
@@ -51,8 +51,8 @@ class When:
     now: bool
     why: str
     why_code: str
-    """`why` as a stable code: already_sent, not_sent, window_closed, paused, send_anytime,
-    window_open."""
+    """`why` as a stable code: already_sent, not_sent, window_closed, warm_up,
+    messaging_limit, paused, send_anytime, window_open."""
 
     @property
     def local(self) -> datetime:
@@ -81,10 +81,20 @@ def _takes(rule: Rule, contact: Contact, now: datetime, zone: ZoneInfo) -> bool:
     return (not stages or contact.stage in stages) and rule.conditions.hold(contact, now, zone)
 
 
+_PUT_OFF = {
+    "warm_up": "the sending number's warm-up cap for today is used up: it goes on its next"
+    " day, at the send window's first opening",
+    "messaging_limit": "the portfolio's messaging limit has no room now: it goes once it has,"
+    " at the send window's first opening then",
+}
+
+
 def when(deps: Deps, followup: FollowUp) -> When:
     """When `followup` (from `send_now`) goes: now, at the send window's next opening,
-    once sending resumes (a paused workspace holds it, and a paused number when it goes by
-    WhatsApp: `number_pause.holding`), or it already went."""
+    at its first opening once the cap that put it off has room again (the number's warm-up,
+    the portfolio's messaging limit), once sending resumes (a paused workspace holds it, and
+    a paused number when it goes by WhatsApp: `number_pause.holding`), or it already
+    went."""
     now = deps.clock.now()
     settings = deps.catalog.settings()
     contact_v = deps.contacts.contact(followup.contact_id)
@@ -97,6 +107,10 @@ def when(deps: Deps, followup: FollowUp) -> When:
             followup.scheduled_at, zone, False, f"not sent: {followup.status.value}", "not_sent"
         )
     if followup.scheduled_at > now and rule is not None and contact_v is not None:
+        cap = capped(followup)
+        if cap is not None:
+            goes = next_opening(followup.scheduled_at, contact_v.item, rule, settings)
+            return When(goes, zone, False, _PUT_OFF[cap], cap)
         opens = opening(followup.scheduled_at, contact_v.item, rule, settings)
         why = f"outside the send window ({opens.window} {zone.key}); next opening {opens.when}"
         return When(followup.scheduled_at, zone, False, why, "window_closed")

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from followup.domain.followup import FollowUp, Status
 from followup.domain.journey import is_open, window
+from followup.domain.messaging_limit import DEFERRED, WARMING_UP
 
 if TYPE_CHECKING:
     from followup.domain.contact import Contact
@@ -17,6 +18,16 @@ if TYPE_CHECKING:
     from followup.services.deps import Deps
 
 _JUST_BEFORE = timedelta(seconds=1)
+
+_CAPS = {WARMING_UP: "warm_up", DEFERRED: "messaging_limit"}
+
+
+def capped(followup: FollowUp) -> str | None:
+    """The cap a queued follow-up was put off by, as a code (`warm_up`: its number's
+    warm-up cap for the day was used up; `messaging_limit`: the portfolio's limit had no
+    room), or None. Its time is when the cap has room again (the warming number's next
+    day, from midnight), not an opening of the send window."""
+    return _CAPS.get(followup.reason or "")
 
 
 @dataclass(frozen=True)
@@ -55,7 +66,7 @@ def window_wait(
     closed just before it: a due time inside open hours is kept as it is.
     """
     scheduled = followup.scheduled_at
-    if followup.status is not Status.QUEUED or scheduled <= now:
+    if followup.status is not Status.QUEUED or scheduled <= now or capped(followup):
         return None
     if is_open(scheduled - _JUST_BEFORE, contact, rule, settings):
         return None
