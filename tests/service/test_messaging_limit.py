@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
 
+from followup.api.waits import shown
 from followup.domain.followup import FollowUp, Status
 from followup.domain.messaging_limit import (
     BUCKET,
@@ -23,7 +24,6 @@ from followup.domain.pacing import RECIPIENT_GAP
 from followup.services.manual import send_now, when
 from followup.services.messaging_limit import usage
 from followup.services.ports import RuleRepository
-from followup.services.waiting import window_waits
 from followup_local.engine import LOCAL_API_KEY
 from followup_local.envelopes import BUSINESS_NUMBER, SECOND_NUMBER
 from followup_local.memory_engine import MemoryEngine, memory_engine
@@ -470,5 +470,6 @@ def test_send_now_put_off_by_the_warm_up_says_so_and_when_it_goes(engine: Memory
     assert later.reason == WARMING_UP
     assert (goes.why_code, goes.now) == ("warm_up", False)
     assert goes.local.strftime("%a %H:%M") == "Wed 08:00"
-    # And the queue does not show it waiting for the send window
-    assert window_waits(engine.deps, [later]) == {}
+    # And the queue says it was put off by the warm-up, not that it waits for the window
+    [row] = shown(engine.deps, [later])
+    assert (row["reason_code"], row["waiting_for_window"]) == ("warm_up", False)

@@ -97,6 +97,8 @@ export const en = {
   "reason.template_approved": "Its template was approved again: it goes at the next dispatch",
   "reason.template_wait_over": "Its template wait is over: checked once more before it ends",
   "reason.other": "Other reason ({code})",
+  "reason.warm_up": "Put off: the sending number is warming up and today's sends are used up",
+  "reason.messaging_limit": "Put off: the WhatsApp messaging limit has no room now",
   "queue.title": "Queue",
   "queue.search": "Search by name or number",
   "queue.status": "Status",

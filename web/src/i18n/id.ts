@@ -99,6 +99,8 @@ export const id: Catalogue = {
   "reason.template_approved": "Templatenya disetujui lagi: dikirim pada pengiriman berikutnya",
   "reason.template_wait_over": "Waktu tunggu template habis: diperiksa sekali lagi sebelum berakhir",
   "reason.other": "Alasan lain ({code})",
+  "reason.warm_up": "Ditunda: nomor pengirim sedang pemanasan dan jatah kirim hari ini sudah habis",
+  "reason.messaging_limit": "Ditunda: batas pesan WhatsApp sedang penuh",
   "queue.title": "Antrean",
   "queue.search": "Cari nama atau nomor",
   "queue.status": "Status",

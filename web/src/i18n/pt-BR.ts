@@ -99,6 +99,8 @@ export const ptBR: Catalogue = {
   "reason.template_approved": "O modelo foi aprovado de novo: sai no próximo despacho",
   "reason.template_wait_over": "A espera pelo modelo acabou: verificado mais uma vez antes de encerrar",
   "reason.other": "Outro motivo ({code})",
+  "reason.warm_up": "Adiado: o número de envio está em aquecimento e os envios de hoje acabaram",
+  "reason.messaging_limit": "Adiado: o limite de mensagens do WhatsApp está sem espaço agora",
   "queue.title": "Fila",
   "queue.search": "Buscar por nome ou número",
   "queue.status": "Status",

@@ -7,7 +7,7 @@ from typing import Any
 
 from followup.domain.followup import FollowUp, Reason
 from followup.services.deps import Deps
-from followup.services.waiting import window_waits
+from followup.services.waiting import capped, window_waits
 
 _CODED = re.compile(r"[a-z_]+")
 _REASONS = frozenset(Reason)
@@ -15,13 +15,17 @@ _REASONS = frozenset(Reason)
 
 def reason_code(followup: FollowUp) -> str | None:
     """`reason` as a stable code for translation: the reason itself when it is one of
-    `Reason`, the leading code of "held: ..." or "waiting_template: ...", else
-    `provider_error` beside a provider's error code, else `other`."""
+    `Reason`, the cap that put it off (`warm_up`, `messaging_limit`), the leading code of
+    "held: ..." or "waiting_template: ...", else `provider_error` beside a provider's error
+    code, else `other`."""
     reason = followup.reason
     if reason is None:
         return None
     if reason in _REASONS:
         return reason
+    cap = capped(followup)
+    if cap is not None:
+        return cap
     prefix = reason.partition(":")[0]
     if prefix != reason and _CODED.fullmatch(prefix):
         return prefix
