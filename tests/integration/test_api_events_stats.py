@@ -73,6 +73,35 @@ def test_events_name_their_problems(engine: LocalEngine) -> None:
     )
 
 
+def test_an_events_fields_are_named_as_the_caller_wrote_them(engine: LocalEngine) -> None:
+    # Given events missing a field, with a wrong value, with no type or an unknown one
+    bodies = [
+        {"type": "custom", "contact": "6281100000812"},
+        {"type": "message_sent", "contact": "x", "text": "hi", "speaker": "robot"},
+        {"contact": "6281100000812"},
+        {"type": "teleported", "contact": "6281100000812"},
+    ]
+    # When each is sent
+    answers = [call(engine, "POST", "/api/events", body) for body in bodies]
+    # Then each refusal names the field as the body has it, without the event's type
+    fields = [
+        (status, [d["field"] for d in answer["error"]["details"]]) for status, answer in answers
+    ]
+    assert fields == [(422, ["name"]), (422, ["speaker"]), (422, ["type"]), (422, ["type"])]
+
+
+def test_an_email_body_refused_is_named_with_its_body(engine: LocalEngine) -> None:
+    # Given a rule whose email step's body is of the wrong type
+    step = {"wait": {"amount": 0, "unit": "minutes"}, "channel": "email"}
+    step["email"] = {"subject": "Your seat", "body": ["not", "text"]}
+    body = {"id": "mail", "name": "Mail", "trigger": {"idle": {"amount": 1, "unit": "hours"}}}
+    # When it is saved
+    status, answer = call(engine, "POST", "/api/rules", {**body, "steps": [step]})
+    # Then the refusal names the body of the email, not the email
+    assert status == 422
+    assert [d["field"] for d in answer["error"]["details"]] == ["steps.0.email.body"]
+
+
 def test_an_events_numbers_are_kept_as_text_and_a_number_as_typed_finds_its_lead(
     engine: LocalEngine,
 ) -> None:
@@ -99,7 +128,7 @@ def test_an_events_numbers_are_kept_as_text_and_a_number_as_typed_finds_its_lead
     # And a yes or no is no number: refused, naming the property
     paid["properties"] = {"refunded": False}
     status, answer = call(engine, "POST", "/api/events", paid)
-    assert (status, answer["error"]["details"][0]["field"]) == (422, "custom.properties.refunded")
+    assert (status, answer["error"]["details"][0]["field"]) == (422, "properties.refunded")
 
 
 def test_an_agent_message_changes_who_spoke_last(engine: LocalEngine) -> None:

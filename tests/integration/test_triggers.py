@@ -228,8 +228,8 @@ def test_custom_event_properties_keep_the_limits(engine: LocalEngine) -> None:
     lead(engine)
     too_many = {f"p{n}": "x" for n in range(51)}
     for properties, field in [
-        ({"plan": "x" * 1001}, "custom.properties.plan"),
-        (too_many, "custom.properties"),
+        ({"plan": "x" * 1001}, "properties.plan"),
+        (too_many, "properties"),
     ]:
         status, answer = event(
             engine, type="custom", name="booking_completed", contact=LEAD, properties=properties

@@ -18,6 +18,7 @@ from followup.domain.errors import (
     problem_message,
 )
 from followup.domain.rule import field_path
+from followup.services.crm_events import EVENT_TYPES
 from followup.services.import_crowd import MassImport
 from followup.services.imports import TooManyRows
 from followup.services.rules import DuplicateRule, InvalidRule, MassSend, StaleRule
@@ -119,14 +120,25 @@ def rule_details(exc: InvalidRule) -> list[dict[str, Any]]:
 def validation_details(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Pydantic's problems, each with its field path, a readable message and pydantic's
     stable error type as `code` (`missing`, `too_short`, `string_pattern_mismatch`...)."""
-    return [
-        {
-            "field": field_path([part for part in e["loc"] if part != "body"]),
-            "message": problem_message(e),
-            "code": e["type"],
-        }
-        for e in errors
-    ]
+    return [{"field": _place(e), "message": problem_message(e), "code": e["type"]} for e in errors]
+
+
+_TAG_ERRORS = frozenset({"union_tag_invalid", "union_tag_not_found"})
+
+
+def _place(error: Mapping[str, Any]) -> str:
+    """Where in the request body `error` is, as the API names fields: without the `body`
+    Powertools puts first (a field of that name inside it, an email's `body`, is kept), nor
+    the event type pydantic puts before an event's field (`name`, not `custom.name`); a
+    missing or unknown type at its discriminator (`type`)."""
+    loc = [str(part) for part in error["loc"]]
+    if loc[:1] == ["body"]:
+        loc = loc[1:]
+    if loc[:1] and loc[0] in EVENT_TYPES:
+        loc = loc[1:]
+    if error["type"] in _TAG_ERRORS:
+        loc.append(str(error.get("ctx", {}).get("discriminator", "")).strip("'"))
+    return field_path(loc)
 
 
 def from_validation(errors: Sequence[Mapping[str, Any]]) -> Response[str]:
