@@ -2,8 +2,9 @@
 
 pip fetches manylinux wheels for the Lambda platform (`--platform`, binary only), so
 no container is needed. boto3, botocore and s3transfer are left out: the runtime has
-them, and with them the layer is five times larger. The directory is named after a
-hash of the pinned requirements and the library's sources, so an unchanged layer is
+them, and with them the layer is five times larger. So is what libphonenumber knows of
+places and carriers (`UNUSED`), which the engine never reads. The directory is named after
+a hash of the pinned requirements and the library's sources, so an unchanged layer is
 reused and CDK's asset hash stays the same.
 
 Lambda mounts layers read-only, so a layer without bytecode is compiled again on every
@@ -35,13 +36,16 @@ REQUIREMENTS = (
     "pydantic",
     "pydantic-settings",
     "holidays",
-    "phonenumberslite",
+    "phonenumbers",
     "python-dateutil",
     "tzdata",
     "dateparser",
     "pyjwt[crypto]",
 )
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
+UNUSED = ("phonenumbers/geodata", "phonenumbers/carrierdata")
+"""libphonenumber's places and carriers by number, four fifths of its package: the engine
+reads its numbering plan and time zones only."""
 CACHE_TAG = f"cpython-{PYTHON_VERSION.replace('.', '')}"
 COMPILER = ROOT / "infra" / "bytecode.mjs"
 
@@ -83,7 +87,8 @@ def _build(target: Path, out: Path) -> Path:
     for name in RUNTIME_PROVIDED:
         for path in site.glob(f"{name}*"):
             shutil.rmtree(path) if path.is_dir() else path.unlink()
-    shutil.rmtree(site / "bin", ignore_errors=True)
+    for unused in ("bin", *UNUSED):
+        shutil.rmtree(site / unused, ignore_errors=True)
     shutil.copytree(LIBRARY, site / "followup", ignore=shutil.ignore_patterns("__pycache__"))
     _compile(site)
     (target / ".complete").touch()

@@ -941,6 +941,8 @@ def test_the_layer_has_the_library_without_boto3_and_is_reused(tmp_path: Path) -
     assert (site / "jwt").exists()
     assert (site / "dateparser").exists()
     assert (site / "tzdata" / "zoneinfo" / "zone.tab").exists()  # dates in numbers read by it
+    assert (site / "phonenumbers" / "tzdata").exists()  # a lead's zone read from their number
+    assert not (site / "phonenumbers" / "geodata").exists()
     assert list(site.glob("regex/_regex.*aarch64*.so"))
     assert (site / "anthropic").exists()  # imported only where a message is written
     assert not list(site.glob("boto*"))

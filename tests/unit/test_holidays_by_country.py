@@ -187,24 +187,24 @@ from zoneinfo import ZoneInfo
 from followup.domain.journey import send_at
 from followup.domain.settings import WorkspaceSettings
 from tests.support.builders import contact_at, rule
-for name in sys.argv[2:]:
+for name in sys.argv[3:]:
     importlib.import_module(name)
 loaded = {"handlers": "phonenumbers" in sys.modules}
 due = datetime(2026, 8, 17, 9, tzinfo=ZoneInfo("Asia/Jakarta"))
 settings = WorkspaceSettings.model_validate(json.loads(sys.argv[1]))
-send_at(due, due, contact_at(due), rule(), settings)
+send_at(due, due, contact_at(due, timezone=json.loads(sys.argv[2])), rule(), settings)
 loaded["planned"] = "phonenumbers" in sys.modules
 print(json.dumps(loaded))
 """
 
 
-def numbering_plan_loaded(settings: Mapping[str, object]) -> dict[str, bool]:
+def numbering_plan_loaded(settings: Mapping[str, object], zone: str | None) -> dict[str, bool]:
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(str(ROOT / p) for p in ("layers/followup", "local", "")),
         "AWS_DEFAULT_REGION": "us-east-1",
     }
-    args = [sys.executable, "-c", PLAN_A_SEND, json.dumps(settings), *HANDLERS]
+    args = [sys.executable, "-c", PLAN_A_SEND, json.dumps(settings), json.dumps(zone), *HANDLERS]
     done = subprocess.run(
         args, capture_output=True, text=True, env=env, cwd=ROOT, check=True, timeout=120
     )
@@ -212,15 +212,20 @@ def numbering_plan_loaded(settings: Mapping[str, object]) -> dict[str, bool]:
     return found
 
 
-@pytest.mark.parametrize(("countries", "loads"), [([], False), (["ID"], True)])
-def test_the_numbering_plan_loads_only_to_plan_a_send_under_a_country_calendar(
-    countries: list[str], loads: bool
+@pytest.mark.parametrize(
+    ("countries", "zone", "loads"),
+    [([], "Asia/Jakarta", False), (["ID"], "Asia/Jakarta", True), ([], None, True)],
+)
+def test_the_numbering_plan_loads_only_to_plan_a_send_under_a_country_calendar_or_zone_unknown(
+    countries: list[str], zone: str | None, loads: bool
 ) -> None:
-    # Given every handler imported, and a workspace with or without a country calendar
+    # Given every handler imported, a workspace with or without a country calendar, and a
+    # lead with their own zone or none (their number then says it)
     settings = {"send_window": {"holiday_countries": countries}}
 
-    # When a send is planned for a lead
-    loaded = numbering_plan_loaded(settings)
+    # When a send is planned for the lead
+    loaded = numbering_plan_loaded(settings, zone)
 
     # Then no handler loaded the numbering plan, and planning loads it only for a calendar
+    # or to read the lead's zone from their number
     assert loaded == {"handlers": False, "planned": loads}

@@ -39,7 +39,11 @@ class ContactEdit(BaseModel):
 
     name: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=254, description="null clears it")
-    timezone: ZoneName | None = Field(default=None, description="null: the workspace's")
+    timezone: ZoneName | None = Field(
+        default=None,
+        description="null: the zone the lead's number places them in when it is another"
+        " country's than the workspace's, else the workspace's",
+    )
     score: Score | None = None
     stage: str | None = Field(default=None, min_length=1, max_length=64)
     attributes: dict[Key, Text | None] | None = Field(default=None, max_length=50)

@@ -185,8 +185,8 @@ def activate(rule_id: str, confirm: bool = False) -> dict[str, Any]:
 
 
 def _preview(rule: Rule) -> dict[str, Any]:
-    """The preview, each planned send with the zone its time is read in: the lead's, else
-    the workspace's (the leads read in one batch)."""
+    """The preview, each planned send with the zone its time is read in: the lead's own,
+    else their number's, else the workspace's (the leads read in one batch)."""
     deps = runtime.deps()
     rules.runnable(deps, rule)
     found = preview(deps, rule)
@@ -222,7 +222,7 @@ def _preview(rule: Rule) -> dict[str, Any]:
 
 
 def _zone_of(lead: Contact | None, workspace_zone: ZoneInfo) -> str:
-    """The IANA name of the zone a lead's times are read in: theirs, else the workspace's."""
+    """The IANA name of the zone a lead's times are read in (`Contact.zone`)."""
     return (lead.zone(workspace_zone) if lead else workspace_zone).key
 
 

@@ -12,6 +12,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo
 
 from followup.domain.channels import EMAIL_PATTERN, Channel
 from followup.domain.localtime import ZoneName
+from followup.domain.phones import zone_of
 from followup.domain.stamps import heard_after
 from followup.domain.stored import STORED, new_input
 
@@ -259,8 +260,16 @@ class Contact(BaseModel):
         return self.model_copy(update=update)
 
     def zone(self, fallback: ZoneInfo) -> ZoneInfo:
-        """The contact's own time zone, else the workspace's."""
-        return ZoneInfo(self.timezone) if self.timezone else fallback
+        """The contact's own time zone; without one, the zone their number places them in
+        (`zone_of`: a number of another country than the workspace's), else the
+        workspace's (`fallback`). A lead of the workspace's country, of a user id or an
+        email alone is read in the workspace's: a +62 lead of a workspace in Makassar is
+        in Makassar, though Indonesia has three zones; a +55 11 lead of a workspace in
+        Jakarta is in São Paulo."""
+        if self.timezone:
+            return ZoneInfo(self.timezone)
+        placed = zone_of(self.wa_id or self.phone, fallback.key)
+        return fallback if placed is None else ZoneInfo(placed)
 
     def patched(self, changes: Mapping[str, object]) -> Contact:
         """A copy with a caller's `changes` (name, email, time zone, score, tags, attributes).

@@ -1,6 +1,6 @@
-"""What a phone number says of where its owner lives: its country calling code and its
-country, from libphonenumber's numbering plan (loaded on first use); and the other way
-WhatsApp may write a mobile number."""
+"""What a phone number says of where its owner lives: its country calling code, its
+country and its time zones, from libphonenumber's numbering plan (loaded on first use); and
+the other way WhatsApp may write a mobile number."""
 
 from __future__ import annotations
 
@@ -26,6 +26,24 @@ def country_of(address: str | None) -> str | None:
         return prefix if len(prefix) == 2 and prefix.isascii() and prefix.isupper() else None
     digits = international_digits(address)
     return _region(digits) if digits else None
+
+
+def zone_of(address: str | None, home: str) -> str | None:
+    """The time zone (IANA name) a phone number, written as `country_of` reads one, places
+    its owner in, for a workspace in the zone `home`. None where it says nothing: a user
+    id, an email, a number libphonenumber places nowhere; and a number of a country `home`
+    is in, whose owner is read in the workspace's zone as before, since a mobile number
+    does not say where in a country of several zones its owner is ("+62 812 ..." is any of
+    Indonesia). Else the first zone libphonenumber lists for the number: its only one for
+    most, the first of its alphabetical list for a mobile of a country of several (a guess
+    within the country: Adelaide for an Australian mobile). A WhatsApp id in the form no
+    one dials (a Brazilian mobile without its ninth digit, a Mexican one with the 1 after
+    52) is placed by the form dialled."""
+    digits = international_digits(address) if address else None
+    if not digits:
+        return None
+    own, country = _zones(digits)
+    return None if not own or home in country else own[0]
 
 
 def international_digits(typed: str) -> str | None:
@@ -115,3 +133,26 @@ def _mobile(digits: str) -> bool:
             phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
         )
         return phonenumbers.is_valid_number(number) and kind in kinds
+
+
+@lru_cache(maxsize=4096)
+def _zones(digits: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The time zones of the number +`digits` (or of its other WhatsApp form, when
+    libphonenumber places it nowhere), and every zone of its country calling code; empty
+    for a number placed nowhere (an invalid one)."""
+    with loading():
+        import phonenumbers
+        from phonenumbers.timezone import UNKNOWN_TIMEZONE, time_zones_for_number
+        from phonenumbers.tzdata import TIMEZONE_DATA
+
+        for form in (digits, other_whatsapp_form(digits)):
+            if form is None:
+                continue
+            try:
+                number = phonenumbers.parse("+" + form)
+            except phonenumbers.NumberParseException:
+                return (), ()
+            own = tuple(zone for zone in time_zones_for_number(number) if zone != UNKNOWN_TIMEZONE)
+            if own:
+                return own, tuple(TIMEZONE_DATA.get(str(number.country_code), ()))
+    return (), ()

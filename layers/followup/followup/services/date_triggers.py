@@ -22,10 +22,12 @@ The enqueue tick reads the entries due before the next tick, and only those, so 
 between two ticks goes at its own minute. Each is checked against
 the rule's head and the contact read by key: a rule off or deleted, a contact gone, a date
 removed or unreadable drops the entry, and so does a moment an edit moved earlier, into
-the past, before the walk reached the contact; a date moved later moves it. A date that
-came round enrolls the contact once per rule and attribute value (the occurrence), so the
-same date never enrolls twice and a changed date arms the rule once more (ending the
-contact's journey in the rule for the date before, if it still runs); the entry goes.
+the past, before the walk reached the contact (but for an entry written before a contact
+without their own zone was read in their number's: it goes at its moment); a date moved
+later moves it. A date that came round enrolls the contact once per rule and attribute
+value (the occurrence), so the same date never enrolls twice and a changed date arms the
+rule once more (ending the contact's journey in the rule for the date before, if it still
+runs); the entry goes.
 Conditions and the opt-out are checked then, and a date older than the workspace's
 `trigger_lookback` (a rule saved after it passed) enrolls nobody; nor does a reminder
 before a date that has itself come (a contact written on or after it), while a moment
@@ -278,7 +280,8 @@ def fire_due(deps: Deps, heads: list[RuleHead], now: datetime, reasons: Counter[
     `reasons` those a reminder before their date reaches too late. An entry whose
     moment an edit (of the rule, or of the workspace's zone) moved earlier, to one already
     past, before the indexing reached it enrolls nobody: the old moment never fires the
-    new one late."""
+    new one late. One written before contacts without their own zone were read in their
+    number's enrolls at its moment (`_as_indexed`)."""
     current = {head.rule_id: head for head in heads if head.active}
     settings = deps.catalog.settings()
     horizon = deps.timings.horizon(now)
@@ -292,12 +295,26 @@ def fire_due(deps: Deps, heads: list[RuleHead], now: datetime, reasons: Counter[
             if due > horizon:
                 deps.contacts.set_date_due(entry.rule_id, entry.contact_id, due)
                 continue
-            moved_into_the_past = due < entry.due_at and due < now
-            if not moved_into_the_past:
+            if due < entry.due_at and due < now:  # moved earlier, into the past
+                due = _as_indexed(rule, contact_v.item, entry.due_at, settings.zone)
+            if due is not None:
                 enrolled += _enroll(deps, rule, contact_v.item, due, now, reasons)
         # Only the entry as read: a date moved meanwhile has put its next time there.
         deps.contacts.clear_date_due(entry.rule_id, entry.contact_id, entry.due_at)
     return enrolled
+
+
+def _as_indexed(rule: Rule, contact: Contact, indexed: datetime, zone: ZoneInfo) -> datetime | None:
+    """`indexed`, the moment an entry was written for, when the contact's date read in the
+    workspace's `zone` still gives it, though read in the zone their number places them in
+    it comes earlier (and has gone by): the entry was written before a contact without
+    their own zone was read in their number's, for the date and rule as they are now. The
+    reminder goes at the entry's moment, as it would have then, not lost to a zone no one
+    changed. None otherwise: an edit moved the moment earlier, and the old one never fires
+    the new one late."""
+    if contact.timezone is not None or not isinstance(rule.trigger, DateTrigger):
+        return None
+    return indexed if rule.trigger.due(contact.attributes, zone) == indexed else None
 
 
 def _enroll(

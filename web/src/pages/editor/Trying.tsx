@@ -33,9 +33,9 @@ export interface Preview {
   due_now?: number;
   next_hour: number;
   next_day: number;
-  /** `zone`: the zone the send time is read in (the lead's, else the workspace's); `waits_for`:
-   * what puts the send off (another rule's pending follow-up, the messaging limit, a new
-   * number's warm-up cap). */
+  /** `zone`: the zone the send time is read in (the lead's own, else their number's, else
+   * the workspace's); `waits_for`: what puts the send off (another rule's pending
+   * follow-up, the messaging limit, a new number's warm-up cap). */
   planned: { contact_id: string; name: string; send_at: string; zone: string; waits_for?: string | null }[];
   estimated_cost_usd: number;
   /** How many leads the trigger found are left out, by the code of why. */
