@@ -57,7 +57,7 @@ templates = st.builds(
 @st.composite
 def steps(draw: st.DrawFn) -> Step:
     text = draw(st.one_of(st.none(), st.just(""), st.text(min_size=1, max_size=40)))
-    template = draw(st.one_of(st.none(), templates) if text else templates)
+    template = draw(st.one_of(st.none(), templates) if text and text.strip() else templates)
     return a_step(text=text, template=template)
 
 
