@@ -19,6 +19,7 @@ from followup.domain.followup import FollowUp
 from followup.domain.policy import SendWindow, Weekday
 from followup.domain.rule import Rule
 from followup.services import rules, versions
+from followup.services.contact_edits import Edit, edit_contact
 from followup.services.manual import send_now
 from followup.services.resume import save_settings
 from followup.services.send import send_one
@@ -295,3 +296,34 @@ def test_a_rule_window_narrowed_in_a_new_version_does_not_hold_back_the_queued_f
         hourly_until(engine, local(30, 12))
         # Then it still goes on Monday 08:00, under the version it was planned with
         assert went(engine) == ["Mon 30 08:00"]
+
+
+def test_a_leads_zone_set_right_brings_their_queued_follow_up_to_its_opening() -> None:
+    # Given Saturday 28 Nov, 10:00 in Jakarta, and a lead stored in New York by mistake,
+    # quiet for 24 h: queued for New York's Monday 08:00 (20:00 in Jakarta)
+    with opened(local(28, 10), window("08:00")) as engine:
+        lead = quiet_contact(
+            engine.deps, "6281200000011", local(27, 10), timezone="America/New_York"
+        )
+        engine.tick()
+        assert only(engine, lead.id).scheduled_at == local(30, 20)
+        # When a counsellor sets their zone right on Sunday evening
+        engine.run_until(local(29, 20))
+        edit_contact(engine.deps, lead.id, Edit({"timezone": "Asia/Jakarta"}))
+        hourly_until(engine, local(30, 22))
+        # Then it goes at Monday's opening in Jakarta
+        assert went(engine) == ["Mon 30 08:00"]
+
+
+def test_a_leads_zone_whose_morning_comes_later_sends_nothing_early() -> None:
+    # Given a lead of the workspace's zone queued for Monday 08:00 in Jakarta
+    with opened(local(28, 10), window("08:00")) as engine:
+        lead = quiet_contact(engine.deps, "6281200000012", local(27, 10), timezone=None)
+        engine.tick()
+        assert only(engine, lead.id).scheduled_at == local(30, 8)
+        # When their zone is set to Lisbon's (Monday 08:00 there is 15:00 in Jakarta)
+        engine.run_until(local(29, 20))
+        edit_contact(engine.deps, lead.id, Edit({"timezone": "Europe/Lisbon"}))
+        hourly_until(engine, local(30, 22))
+        # Then it goes at Lisbon's opening, not at 01:00 in Lisbon
+        assert went(engine) == ["Mon 30 15:00"]

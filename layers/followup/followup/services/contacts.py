@@ -13,7 +13,7 @@ from followup.domain.ids import contact_id
 from followup.domain.journey import stage_ends
 from followup.domain.limits import MAX_ITEMS
 from followup.domain.phones import calling_code, other_whatsapp_form
-from followup.services import date_triggers, date_waits, goals, late, triggers
+from followup.services import date_triggers, date_waits, goals, late, triggers, widening
 from followup.services.ports import (
     CommitRejected,
     ContactChange,
@@ -242,6 +242,7 @@ def update_contact(
         date_triggers.reindex(deps, current.item, updated)
         date_waits.written(deps, current.item, updated)
         late.written(deps, current.item, updated)
+        widening.rezoned(deps, current.item, updated)
         return updated
     raise Conflict(f"contact {contact_id} kept changing; try again")
 

@@ -1,6 +1,7 @@
 """A wider send window brings forward what it put off: a settings save that lets sends go
-sooner (fewer holidays or blackout days, longer hours, another zone) moves each queued
-follow-up the window kept waiting to its new opening, for the next dispatch tick."""
+sooner (fewer holidays or blackout days, longer hours, another zone), or a contact's own
+zone set right, moves each queued follow-up the window kept waiting to its new opening,
+for the next dispatch tick."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from followup.domain.followup import FollowUp, Status
 from followup.domain.journey import send_at
 from followup.domain.policy import LONGEST_PUT_OFF
 from followup.services.planning import commit_passing_slot
-from followup.services.ports import CommitRejected, FollowUpChange, Phase
+from followup.services.ports import CommitRejected, FollowUpChange, Phase, phase_of
 
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from followup.domain.contact import Contact
     from followup.domain.settings import WorkspaceSettings
     from followup.services.deps import Deps
 
@@ -37,6 +39,24 @@ def bring_forward(deps: Deps, before: WorkspaceSettings, after: WorkspaceSetting
         opening = _sooner_opening(deps, followup, after, now)
         if opening is not None:
             _move(deps, followup, opening, now)
+
+
+def rezoned(deps: Deps, before: Contact, after: Contact) -> None:
+    """After a contact was written from `before` to `after`, when the zone their times are
+    read in changed (their own set, corrected or cleared): each of their follow-ups the
+    window put off and still waiting for a dispatch tick that may go sooner in the new
+    zone is due at its new opening, as `bring_forward` moves the workspace's. One the new
+    zone puts later goes when the sender finds the window open: it checks before each
+    send."""
+    settings = deps.catalog.settings()
+    if before.zone(settings.zone) == after.zone(settings.zone):
+        return
+    now = deps.clock.now()
+    for followup in deps.followups.followups_of(after.id):
+        if phase_of(followup) is Phase.QUEUED:
+            opening = _sooner_opening(deps, followup, settings, now)
+            if opening is not None:
+                _move(deps, followup, opening, now)
 
 
 def _sooner_opening(
