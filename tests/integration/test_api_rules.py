@@ -341,6 +341,35 @@ def test_settings_that_drop_a_stage_a_rule_uses_are_refused_naming_the_rule(
     assert status == 200
 
 
+def test_settings_that_drop_a_stage_contacts_are_in_are_refused_until_they_move(
+    engine: LocalEngine,
+) -> None:
+    # Given a lead in `qualified`, a stage no rule names
+    _, settings = call(engine, "GET", "/api/settings")
+    lead = {"wa_id": "6281100000951", "stage": "qualified"}
+    _, contact = call(engine, "POST", "/api/contacts", lead)
+    without = [stage for stage in settings["stages"] if stage != "qualified"]
+
+    # When an admin removes `qualified` from the funnel, checked and saved
+    _, checked = call(engine, "POST", "/api/settings/check", {**settings, "stages": without})
+    status, answer = call(engine, "PUT", "/api/settings", {**settings, "stages": without})
+
+    # Then both say the stage still has contacts, and nothing changes
+    said = "contacts are in stage 'qualified'"
+    assert [(p["field"], said in p["message"]) for p in checked["problems"]] == [("stages", True)]
+    assert status == 422
+    assert [(d["field"], said in d["message"]) for d in answer["error"]["details"]] == [
+        ("stages", True)
+    ]
+    assert call(engine, "GET", "/api/settings")[1]["stages"] == settings["stages"]
+
+    # And once the lead is moved on, the stage goes
+    moved = {"type": "stage_changed", "contact": contact["id"], "stage": "new"}
+    assert call(engine, "POST", "/api/events", moved)[0] == 200
+    status, _ = call(engine, "PUT", "/api/settings", {**settings, "stages": without})
+    assert status == 200
+
+
 def test_unknown_rules_and_routes_are_404_and_duplicates_409(engine: LocalEngine) -> None:
     assert call(engine, "GET", "/api/rules/nope")[0] == 404
     assert call(engine, "GET", "/api/nothing-here")[0] == 404

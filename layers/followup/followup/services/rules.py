@@ -188,15 +188,27 @@ def _condition_stages(path: str, condition: Condition) -> list[tuple[str, str]]:
 
 
 class StagesInUse(InvalidRule):
-    """New settings would drop stages that current rules name."""
+    """New settings would drop stages that current rules name, or that contacts are in."""
 
 
 def check_settings(deps: Deps, settings: WorkspaceSettings) -> None:
-    """Refuse settings under which a current rule would name a stage the funnel lacks."""
+    """Refuse settings under which a current rule would name a stage the funnel lacks, or
+    a contact would stand in one: the funnel would rank them nowhere, and the import, the
+    API and the events would refuse their stage as unknown."""
     problems = [
         Problem("stages", f"rule {rule.id!r} uses stage {stage!r} ({field})")
         for rule in listing(deps)
         for field, stage in _unknown_stages(rule, settings.stages)
+    ]
+    dropped = [s for s in deps.catalog.settings().stages if s not in settings.stages]
+    problems += [
+        Problem(
+            "stages",
+            f"contacts are in stage {stage!r}: move them to another stage first (an import"
+            " with a stage column, a stage_changed event, or each contact's page)",
+        )
+        for stage in dropped
+        if deps.contacts.contacts_in(stage, 1, None).items
     ]
     if problems:
         raise StagesInUse(problems)
