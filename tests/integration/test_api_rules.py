@@ -248,16 +248,23 @@ def test_a_message_of_spaces_alone_is_refused_as_an_empty_one(engine: LocalEngin
     )
 
 
-def test_a_name_title_or_tag_of_spaces_alone_is_refused_naming_it(engine: LocalEngine) -> None:
-    # Given a rule named with spaces alone, and rules whose task title or tag is spaces
+def test_a_name_title_tag_or_event_name_of_spaces_alone_is_refused_naming_it(
+    engine: LocalEngine,
+) -> None:
+    # Given a rule named with spaces alone, and rules whose task title, tag, notification
+    # type or event name is spaces alone
     send = body()["steps"][0]
     due = {"amount": 1, "unit": "days"}
     task = {"kind": "action", "do": "create_task", "title": "  ", "assignee": "a@b.co", "due": due}
     tag = {"kind": "action", "do": "add_tag", "tag": "   "}
+    notify = {"kind": "action", "do": "notify", "bus": True, "detail_type": "  "}
+    on_event = {"kind": "event", "name": "   "}
     cases = [
         ({**body(), "name": "   "}, "name"),
         ({**body(), "steps": [send, task]}, "steps.1.title"),
         ({**body(), "steps": [send, tag]}, "steps.1.tag"),
+        ({**body(), "steps": [send, notify]}, "steps.1.detail_type"),
+        ({**body(), "trigger": on_event}, "trigger.name"),
     ]
     for refused, field in cases:
         # When marketing saves it

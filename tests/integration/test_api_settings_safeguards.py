@@ -76,6 +76,22 @@ REFUSED = [
         "ID is listed twice",
         id="a holiday country twice, once in small letters",
     ),
+    pytest.param("attribution_window", NONE, "1 hour", id="an attribution window of 0 hours"),
+    pytest.param(
+        "ai.forbidden_phrases", ["guaranteed", "  "], "phrase 2 holds no words", id="a blank phrase"
+    ),
+    pytest.param(
+        "ai.forbidden_phrases",
+        [f"phrase {n}" for n in range(51)],
+        "at most 50",
+        id="51 forbidden phrases",
+    ),
+    pytest.param(
+        "ai.forbidden_phrases",
+        ["x" * 201],
+        "at most 200",
+        id="a forbidden phrase of 201 characters",
+    ),
 ]
 
 
@@ -103,7 +119,7 @@ def test_an_hour_is_the_least_the_frequency_cap_expiry_and_lookback_take(
 ) -> None:
     _, saved = call(engine, "GET", "/api/settings")
     least = _changed(saved, "gating.frequency_cap.per", AN_HOUR)
-    least |= {"expire_after": AN_HOUR, "trigger_lookback": AN_HOUR}
+    least |= {"expire_after": AN_HOUR, "trigger_lookback": AN_HOUR, "attribution_window": AN_HOUR}
     assert call(engine, "POST", "/api/settings/check", least) == (200, {"problems": []})
     status, answer = call(engine, "PUT", "/api/settings", least)
     assert status == 200, answer

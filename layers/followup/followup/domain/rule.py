@@ -398,7 +398,7 @@ class Notify(BaseModel):
     do: Literal["notify"]
     webhook: str | None = Field(default=None, max_length=2000, pattern=r"^https?://\S+$")
     bus: StrictBool = False
-    detail_type: str | None = Field(default=None, min_length=1, max_length=128)
+    detail_type: Annotated[str, Written] | None = Field(default=None, min_length=1, max_length=128)
     payload: Attributes = Field(default_factory=dict)
 
     @field_validator("webhook")

@@ -31,6 +31,9 @@ SERVICE_WINDOW = timedelta(hours=24)
 """WhatsApp's customer-service window: free text only this long after the last inbound."""
 
 
+PHRASE_LENGTH = 200
+"""The longest phrase the AI's text is kept from."""
+
 AN_HOUR = timedelta(hours=1)
 """The least a save takes for `gating.frequency_cap.per`, `expire_after` and
 `trigger_lookback`. The ticks that enqueue, dispatch and expire run up to an hour apart
@@ -109,8 +112,26 @@ class AiSettings(BaseModel):
     language: str = Field(default="id", min_length=2, max_length=15)
     tone: str = Field(default="friendly, brief", max_length=200)
     forbidden_phrases: list[str] = Field(
-        default_factory=list, description="an AI text containing one is not sent"
+        default_factory=list,
+        description=f"an AI text containing one is not sent; at most {MAX_ITEMS}, each up to"
+        f" {PHRASE_LENGTH} characters",
     )
+
+    @field_validator("forbidden_phrases")
+    @classmethod
+    def _bounded_phrases(cls, phrases: list[str], info: ValidationInfo) -> list[str]:
+        """Every AI text is searched for each phrase (`guardrails`), which passes over one of
+        spaces alone: saved, it would look kept out and keep nothing out."""
+        if not new_input(info):
+            return phrases  # as stored: settings saved before these checks still load
+        if len(phrases) > MAX_ITEMS:
+            raise ValueError(f"at most {MAX_ITEMS} forbidden phrases")
+        for n, phrase in enumerate(phrases, 1):
+            if not phrase.strip():
+                raise ValueError(f"phrase {n} holds no words: it would keep nothing out")
+            if len(phrase) > PHRASE_LENGTH:
+                raise ValueError(f"phrase {n}: at most {PHRASE_LENGTH} characters")
+        return phrases
 
 
 class IntentSettings(BaseModel):
@@ -156,7 +177,11 @@ class WorkspaceSettings(BaseModel):
         description="a follow-up with no reply this long after its send expires (one "
         "awaiting approval, this long after it was written); at least 1 hour",
     )
-    attribution_window: Duration = Field(default_factory=lambda: _hours(72))
+    attribution_window: Duration = Field(
+        default_factory=lambda: _hours(72),
+        description="a reply, an opt-out or a conversion this long after a send counts for"
+        " it; at least 1 hour",
+    )
     trigger_lookback: Duration = Field(
         default_factory=lambda: Duration(amount=7, unit=Unit.DAYS),
         description="a new rule reaches back this far past its idle time, no further; a "
@@ -210,6 +235,11 @@ class WorkspaceSettings(BaseModel):
         if not self.paused and self.paused_reason is not None:
             self.paused_reason = None
         return self
+
+    @field_validator("attribution_window")
+    @classmethod
+    def _credit_has_time(cls, window: Duration, info: ValidationInfo) -> Duration:
+        return _at_least_an_hour(window, info, "would count no reply or conversion for a send")
 
     @field_validator("expire_after")
     @classmethod

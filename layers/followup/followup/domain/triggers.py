@@ -15,6 +15,7 @@ from followup.domain.conditions import moved_moment, parse_moment
 from followup.domain.durations import Duration
 from followup.domain.limits import Attributes, Label, Labels
 from followup.domain.localtime import to_utc
+from followup.domain.stored import Written
 
 FollowedIntent = Literal["busy", "call_back_at"]
 """The intents a rule can follow up (the others end follow-ups or do nothing)."""
@@ -50,7 +51,7 @@ class EventTrigger(BaseModel):
     model_config = ConfigDict(frozen=True, defer_build=True)
 
     kind: Literal["event"] = "event"
-    name: Annotated[Label, Field(min_length=1)]
+    name: Annotated[Label, Field(min_length=1), Written]
     where: Attributes = Field(default_factory=dict, description="property equalities, all hold")
 
     def fires_on_event(self, name: str, properties: Mapping[str, str]) -> bool:
