@@ -73,6 +73,7 @@ export const en = {
   "reason.rejected": "The AI text was rejected",
   "reason.conversation_closed": "The conversation was closed",
   "reason.silence_broken": "The lead spoke again before the quiet time passed",
+  "reason.said_done": "The lead said they already did it (a stage for staff to confirm): not asked again meanwhile",
   "reason.speaker_changed": "Someone else spoke since: the rule is for conversations the other side spoke last in (a counsellor answered the lead)",
   "reason.sent_unrecorded": "WhatsApp reported it sent after the send went unrecorded (exact text unknown)",
   "reason.interrupted": "Stopped by an error before anything was sent: it goes again shortly",

@@ -75,6 +75,7 @@ export const id: Catalogue = {
   "reason.rejected": "Teks AI ditolak",
   "reason.conversation_closed": "Percakapan ditutup",
   "reason.silence_broken": "Prospek berbicara lagi sebelum waktu diam berlalu",
+  "reason.said_done": "Prospek bilang sudah melakukannya (tahap menunggu konfirmasi staf): tidak ditanya lagi sementara itu",
   "reason.speaker_changed": "Pihak lain sudah berbicara sejak itu: aturan ini untuk percakapan yang terakhir diisi pihak satunya (konselor sudah menjawab prospek)",
   "reason.sent_unrecorded": "WhatsApp melaporkan terkirim setelah pengiriman tidak tercatat (teks persisnya tidak diketahui)",
   "reason.interrupted": "Terhenti karena galat sebelum apa pun terkirim: segera dikirim lagi",

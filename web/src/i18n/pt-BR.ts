@@ -75,6 +75,7 @@ export const ptBR: Catalogue = {
   "reason.rejected": "O texto da IA foi rejeitado",
   "reason.conversation_closed": "A conversa foi encerrada",
   "reason.silence_broken": "O lead falou de novo antes de passar o tempo de silêncio",
+  "reason.said_done": "O lead disse que já fez isso (etapa aguardando confirmação da equipe): não é perguntado de novo enquanto isso",
   "reason.speaker_changed": "Outra pessoa falou desde então: a regra é para conversas em que o outro lado falou por último (um consultor respondeu o lead)",
   "reason.sent_unrecorded": "O WhatsApp informou o envio, que não tinha sido registrado (texto exato desconhecido)",
   "reason.interrupted": "Interrompido por um erro antes de qualquer envio: vai de novo em breve",

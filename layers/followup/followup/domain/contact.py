@@ -35,6 +35,16 @@ class Speaker(StrEnum):
     SYSTEM = "system"
 
 
+class StageClaim(BaseModel):
+    """A stage the lead said they reached ("I already paid": `paid`), awaiting staff's
+    confirmation, and when they said it."""
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    stage: str
+    at: AwareDatetime
+
+
 class Contact(BaseModel):
     """A lead: identity, funnel stage, score and the state of their conversation.
 
@@ -124,6 +134,14 @@ class Contact(BaseModel):
         default=None,
         description="when a send to the contact last counted toward the portfolio's messaging"
         " limit (from the follow-up stream, as the sender marked the send)",
+    )
+    claimed_stage: StageClaim | None = Field(
+        default=None,
+        description="the stage the lead last said they reached, for staff to confirm (a reply"
+        " read as done); it holds back the rules it would end while staff have not moved the"
+        " lead's stage since",
+        # Left out of the stored contact while empty, as it nearly always is.
+        exclude_if=lambda claim: claim is None,
     )
     events_at: dict[str, AwareDatetime] = Field(
         default_factory=dict,

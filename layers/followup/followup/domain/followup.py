@@ -103,6 +103,9 @@ class Reason(StrEnum):
     CONVERSATION_CLOSED = "conversation_closed"
     SILENCE_BROKEN = "silence_broken"
     """The silence ended before it lasted the rule's idle time: its trigger never fired."""
+    SAID_DONE = "said_done"
+    """The lead said they reached a stage that ends the rule ("I already paid"), which staff
+    have not confirmed yet: the rule does not ask them again meanwhile."""
     SPEAKER_CHANGED = "speaker_changed"
     """The rule is for conversations one side spoke last in (`last_speaker`), and the other
     side has spoken since: a counsellor answered a lead left unanswered."""

@@ -63,6 +63,8 @@ def must_stop(
         return Stop(Reason.SILENCE_BROKEN, gated=False)
     if not manual and spoken_over(contact, rule):
         return Stop(Reason.SPEAKER_CHANGED, gated=False)
+    if not manual and said_reached(contact, rule, now):
+        return Stop(Reason.SAID_DONE, gated=False)
     since = events_since(rule, silence_key, settings.trigger_lookback.approx())
     reached = stage_ends(rule, contact.stage) or events_end(rule, contact, since)
     if reached is not None:
@@ -90,6 +92,24 @@ def spoken_over(contact: Contact, rule: Rule) -> bool:
     follow-ups change nobody's turn."""
     idle = rule.idle
     return idle is not None and not idle.spoke_last(contact)
+
+
+CLAIM_HOLDS = timedelta(days=14)
+"""How long a stage the lead said they reached holds back the rules it would end, while
+staff neither confirm it nor move the lead otherwise."""
+
+
+def said_reached(contact: Contact, rule: Rule, now: datetime) -> bool:
+    """The lead said they reached a stage that ends this rule's journeys ("I already paid"
+    to a payment reminder that ends at `paid`), and staff have not moved their stage since,
+    within `CLAIM_HOLDS`: the rule waits for staff to confirm it rather than ask the lead
+    again for what they say is done. Once staff move the lead, to that stage or another,
+    the stage decides; once the claim is older, the rule may ask again."""
+    claim = contact.claimed_stage
+    if claim is None or stage_ends(rule, claim.stage) is None or now - claim.at > CLAIM_HOLDS:
+        return False
+    moved = contact.stage_changed_at
+    return moved is None or moved < claim.at
 
 
 def stage_ends(rule: Rule, stage: str) -> Reason | None:

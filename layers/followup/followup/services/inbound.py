@@ -12,7 +12,7 @@ from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 from followup.domain.ai import AiUnavailable
-from followup.domain.contact import Contact, Speaker
+from followup.domain.contact import Contact, Speaker, StageClaim
 from followup.domain.conversation import Direction, Message, MessageIntent, Referral
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.followup import FollowUp, Reason, Status
@@ -179,6 +179,9 @@ def record_inbound(
             contact = contact.with_channel_stopped("whatsapp", at)
         if reading and reading.suppress_marketing:
             contact = contact.with_marketing(True, at)
+        claimed = reading.record.suggested_stage if reading else None
+        if new and claimed:
+            update["claimed_stage"] = StageClaim(stage=claimed, at=at)
         if reading and reading.stops_all and not contact.opted_out:
             update |= {"opted_out": True, "opted_out_at": at, "opted_out_by": WRONG_NUMBER_BY}
         return contact.model_copy(update=update)
