@@ -377,6 +377,21 @@ def test_settings_that_drop_a_stage_contacts_are_in_are_refused_until_they_move(
     assert status == 200
 
 
+def test_a_save_whose_body_names_another_rule_is_refused_and_saves_nothing(
+    engine: LocalEngine,
+) -> None:
+    # Given two rules
+    call(engine, "POST", "/api/rules", body())
+    other = {**body(), "id": "other-rule", "name": "Other"}
+    call(engine, "POST", "/api/rules", other)
+    # When the other's body is saved at the first rule's address
+    status, answer = call(engine, "PUT", f"/api/rules/{body()['id']}", other)
+    # Then it is refused naming the id, and the first rule keeps its one version
+    assert (status, fields_of(answer)) == (422, ["id"])
+    _, versions = call(engine, "GET", f"/api/rules/{body()['id']}/versions")
+    assert [v["name"] for v in versions["versions"]] == [body()["name"]]
+
+
 def test_unknown_rules_and_routes_are_404_and_duplicates_409(engine: LocalEngine) -> None:
     assert call(engine, "GET", "/api/rules/nope")[0] == 404
     assert call(engine, "GET", "/api/nothing-here")[0] == 404

@@ -108,6 +108,9 @@ def edit_rule(
     event = router.current_event.raw_event
     require(event, RULE_WRITERS)
     _known_fields(rule)
+    if rule.id != rule_id:
+        # a body copied from another rule would otherwise save over this one unnoticed
+        raise InvalidField("id", f"{rule.id!r} is not the rule this saves ({rule_id!r})")
     deps = runtime.deps()
     saved, warnings, new = rules.update(deps, rule_id, rule, confirm, caller(event))
     if new or rule_audit.save_unaudited(deps, saved, caller(event)):
