@@ -35,12 +35,21 @@ PHRASE_LENGTH = 200
 """The longest phrase the AI's text is kept from."""
 
 AN_HOUR = timedelta(hours=1)
-"""The least a save takes for `gating.frequency_cap.per`, `expire_after` and
-`trigger_lookback`. The ticks that enqueue, dispatch and expire run up to an hour apart
-(`tick_minutes`): a cap counted over less may count the sends of one tick only, an expiry
-of less ends a follow-up at the first tick after its send, before its lead could answer or
-anyone approve it, and a lookback of less drops what came due since the tick before.
+"""The least a save takes for `gating.frequency_cap.per`, `expire_after`,
+`trigger_lookback` and `attribution_window`. The ticks that enqueue, dispatch and expire
+run up to an hour apart (`tick_minutes`): a cap counted over less may count the sends of
+one tick only, an expiry of less ends a follow-up at the first tick after its send, before
+its lead could answer or anyone approve it, a lookback of less drops what came due since
+the tick before, and an attribution window of less credits a send with next to nothing.
 Settings stored with less still load."""
+
+
+_TOO_SHORT = {
+    "attribution_window": "would count no reply or conversion for a send",
+    "expire_after": "would expire a follow-up before its lead could reply",
+    "trigger_lookback": "would drop what came due between two ticks",
+}
+"""What a duration of the workspace's under `AN_HOUR` would do, by its field."""
 
 
 def _hours(amount: int) -> Duration:
@@ -236,22 +245,10 @@ class WorkspaceSettings(BaseModel):
             self.paused_reason = None
         return self
 
-    @field_validator("attribution_window")
+    @field_validator(*_TOO_SHORT)
     @classmethod
-    def _credit_has_time(cls, window: Duration, info: ValidationInfo) -> Duration:
-        return _at_least_an_hour(window, info, "would count no reply or conversion for a send")
-
-    @field_validator("expire_after")
-    @classmethod
-    def _reply_has_time(cls, expire_after: Duration, info: ValidationInfo) -> Duration:
-        return _at_least_an_hour(
-            expire_after, info, "would expire a follow-up before its lead could reply"
-        )
-
-    @field_validator("trigger_lookback")
-    @classmethod
-    def _catches_a_tick_up(cls, lookback: Duration, info: ValidationInfo) -> Duration:
-        return _at_least_an_hour(lookback, info, "would drop what came due between two ticks")
+    def _an_hour_at_least(cls, duration: Duration, info: ValidationInfo) -> Duration:
+        return _at_least_an_hour(duration, info, _TOO_SHORT[str(info.field_name)])
 
     @field_validator("opt_out_keywords")
     @classmethod
