@@ -209,7 +209,7 @@ def test_an_empty_cut_or_refused_answer_is_invalid(
 def test_message_contents_are_not_logged_at_info(
     fake: FakeAnthropic, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.INFO, logger="followup")  # whatever level a handler gave it
     fake.fail_next(429)
     _writer(fake).write(_request())
     _writer(fake).write(_request())
