@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from copy import deepcopy
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -77,6 +78,12 @@ REFUSED = [
         id="a holiday country twice, once in small letters",
     ),
     pytest.param("attribution_window", NONE, "1 hour", id="an attribution window of 0 hours"),
+    pytest.param(
+        "send_window.custom_holidays",
+        [(date(2026, 1, 1) + timedelta(days=n)).isoformat() for n in range(1001)],
+        "at most 1,000 dates",
+        id="1,001 custom holidays",
+    ),
     pytest.param(
         "ai.forbidden_phrases", ["guaranteed", "  "], "phrase 2 holds no words", id="a blank phrase"
     ),

@@ -85,6 +85,8 @@ def _office_hours() -> dict[Weekday, list[TimeRange]]:
 
 
 _Listed = TypeVar("_Listed", Weekday, date)
+MOST_HOLIDAYS = 1000
+"""Custom holidays a save takes: years of them."""
 
 
 class SendWindow(BaseModel):
@@ -100,11 +102,16 @@ class SendWindow(BaseModel):
     @field_validator("blackout_days", "custom_holidays")
     @classmethod
     def _each_once(cls, listed: list[_Listed], info: ValidationInfo) -> list[_Listed]:
-        """A day or date listed twice is a slip (one meant another): said, not kept."""
+        """A day or date listed twice is a slip (one meant another): said, not kept. At most
+        `MOST_HOLIDAYS` dates: each send's window is checked against them."""
         if new_input(info):
-            for n, item in enumerate(listed):
-                if item in listed[:n]:
+            if len(listed) > MOST_HOLIDAYS:
+                raise ValueError(f"at most {MOST_HOLIDAYS:,} dates")
+            seen: set[_Listed] = set()
+            for item in listed:
+                if item in seen:
                     raise ValueError(f"{item} is listed twice")
+                seen.add(item)
         return listed
 
     @field_validator("holiday_countries")
