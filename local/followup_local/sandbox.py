@@ -8,7 +8,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -66,6 +66,7 @@ class _Injection:
     code: int | None
     times: int
     to: str | None
+    retry_after: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class _Answer:
     payload: dict[str, Any]
     wamid: str | None = None
     error_code: int | None = None
+    retry_after: str | None = None  # the Retry-After header's value, when it has one
 
 
 def _utc_now() -> datetime:
@@ -165,11 +167,18 @@ class WhatsAppSandbox(BackgroundServer):
             self._inbound[wa_id] = at if last is None else max(last, at)
 
     def fail_next(
-        self, *, status: int, code: int | None = None, times: int = 1, to: str | None = None
+        self,
+        *,
+        status: int,
+        code: int | None = None,
+        times: int = 1,
+        to: str | None = None,
+        retry_after: str | None = None,
     ) -> None:
-        """Answer the next `times` sends (to `to`, or to anyone) with this error."""
+        """Answer the next `times` sends (to `to`, or to anyone) with this error, and a
+        `Retry-After` header of `retry_after` when given."""
         with self._lock:
-            self._injections.append(_Injection(status, code, times, to))
+            self._injections.append(_Injection(status, code, times, to, retry_after))
 
     def limit_rate(
         self,
@@ -323,7 +332,8 @@ class WhatsAppSandbox(BackgroundServer):
             injected = self._take_injection(body)
         if injected is not None:
             title = _TITLES.get(injected.code or 0, "Injected sandbox failure")
-            return _error(injected.status, injected.code, title, "injected by fail_next"), dropped
+            answer = _error(injected.status, injected.code, title, "injected by fail_next")
+            return replace(answer, retry_after=injected.retry_after), dropped
         if body is None:
             return _error(400, 100, _TITLES[100], "the body is not a JSON object"), dropped
         problem = _invalid(body)
@@ -511,7 +521,7 @@ class _Handler(BaseHTTPRequestHandler):
         if dropped:
             self.close_connection = True  # the provider has the message; the answer is lost
             return
-        self._reply(answer.status, answer.payload)
+        self._reply(answer.status, answer.payload, answer.retry_after)
 
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
@@ -527,11 +537,13 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._reply(404, {"error": {"message": f"no route for GET {self.path}"}})
 
-    def _reply(self, status: int, payload: object) -> None:
+    def _reply(self, status: int, payload: object, retry_after: str | None = None) -> None:
         data = json.dumps(payload).encode()
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
+            if retry_after is not None:
+                self.send_header("Retry-After", retry_after)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)

@@ -147,6 +147,37 @@ def test_a_server_error_is_retried_and_the_next_send_goes(
     assert [request.status for request in sandbox.requests] == [500, 200]
 
 
+def test_a_rate_limit_says_how_long_360dialog_asked_us_to_wait(
+    sandbox: WhatsAppSandbox, client: D360Client
+) -> None:
+    sandbox.fail_next(status=429, retry_after="60")
+    failure = rejection(client, text()).failure
+    assert (failure.disposition, failure.retry_after) == (
+        Disposition.THROTTLED,
+        timedelta(seconds=60),
+    )
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "wait"),
+    [
+        ("Tue, 24 Nov 2026 02:02:00 GMT", timedelta(minutes=2)),
+        ("Tue, 24 Nov 2026 01:59:00 GMT", None),
+        ("soon", None),
+        ("0", None),
+        ("99999999999999999999999", timedelta(days=1)),
+    ],
+)
+def test_a_retry_after_date_counts_from_the_answer_s_own_date(
+    retry_after: str, wait: timedelta | None
+) -> None:
+    headers = {"Retry-After": retry_after, "Date": "Tue, 24 Nov 2026 02:00:00 GMT"}
+    busy = httpx.MockTransport(lambda _: httpx.Response(503, headers=headers, text="busy"))
+    with httpx.Client(transport=busy) as http:
+        failure = rejection(D360Client("https://waba-v2.example", KEY, client=http), text()).failure
+    assert (failure.disposition, failure.retry_after) == (Disposition.RETRY, wait)
+
+
 def test_a_withheld_marketing_message_waits_a_day(
     sandbox: WhatsAppSandbox, client: D360Client
 ) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any
 
@@ -24,6 +26,8 @@ from followup.domain.whatsapp import (
 # Sized for ~20 concurrent sends per Lambda; a few spare connections absorb slow closes.
 _MAX_CONNECTIONS = 24
 _CONNECT_TIMEOUT = PROVIDER.connect
+_LONGEST_RETRY_AFTER = timedelta(days=1)
+"""A longer `Retry-After` is read as a day: the sender waits far less than that anyway."""
 
 # Raised before the request left this process (no connection, or a URL it could not be
 # sent to): nothing reached 360dialog, a retry is safe.
@@ -234,12 +238,34 @@ def _failure(response: httpx.Response) -> ProviderFailure:
     details = error.get("error_data")
     detail = details.get("details") if isinstance(details, dict) else error.get("details")
     title = error.get("title") or error.get("message") or response.reason_phrase
-    return classify(
+    failure = classify(
         response.status_code,
         code if isinstance(code, int) else None,
         title=str(title),
         detail=str(detail or ""),
     )
+    wait = _retry_after(response)
+    return failure if wait is None else replace(failure, retry_after=wait)
+
+
+def _retry_after(response: httpx.Response) -> timedelta | None:
+    """The wait a `Retry-After` header asks for (seconds, or an HTTP date, counted from the
+    answer's own `Date` so that our clock's drift does not matter), at most a day; None
+    without one, or with one that asks for no wait or cannot be read."""
+    value = response.headers.get("Retry-After", "").strip()
+    if value.isdigit():
+        seconds = float(value)
+    else:
+        try:
+            until = parsedate_to_datetime(value)
+            sent = response.headers.get("Date")
+            since = parsedate_to_datetime(sent) if sent else datetime.now(UTC)
+            seconds = (until - since).total_seconds()
+        except (TypeError, ValueError):
+            return None
+    if seconds <= 0:
+        return None
+    return timedelta(seconds=min(seconds, _LONGEST_RETRY_AFTER.total_seconds()))
 
 
 def _error_object(response: httpx.Response) -> dict[str, Any]:

@@ -46,6 +46,8 @@ class ProviderFailure:
     code: int | None = None
     http_status: int | None = None
     title: str = ""
+    retry_after: timedelta | None = None
+    """How long the provider asked us to wait before trying again (its `Retry-After`)."""
 
 
 class ProviderRejected(Exception):

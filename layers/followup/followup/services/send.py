@@ -586,7 +586,7 @@ def _handle_rejection(
     noted = noted.model_copy(update={"attempt": attempt})
     retryable = failure.disposition in (Disposition.RETRY, Disposition.THROTTLED)
     if retryable and attempt < settings.max_attempts:
-        return _after_backoff(deps, noted, now, failure.reason)
+        return _after_backoff(deps, noted, now, failure.reason, failure.retry_after)
     reason = failure.reason
     if retryable:
         reason = f"{Reason.RETRIES_EXHAUSTED.value}: {failure.reason}"
@@ -714,8 +714,9 @@ def _throttled(
     deps: Deps, claimed: FollowUp, failure: ProviderFailure, now: datetime
 ) -> SendResult:
     """Too fast for the number (130429) or the recipient (131056): back on the queue for a
-    few seconds; for the app or the account (4, 80007): for up to a minute. The attempt is
-    not counted, since the message itself is fine."""
+    few seconds; for the app or the account (4, 80007): for up to a minute; longer when
+    the answer asked for a longer wait (`Retry-After`). The attempt is not counted, since
+    the message itself is fine."""
     key = f"{claimed.id}:{now.isoformat()}"
     if failure.code == 131056:
         pause = RECIPIENT_GAP
@@ -723,6 +724,8 @@ def _throttled(
         pause = backoff(_ACCOUNT_THROTTLED_RETRY, key, 1)
     else:
         pause = backoff(_THROTTLED_RETRY, key, 1)
+    if failure.retry_after is not None:
+        pause = max(pause, failure.retry_after)
     noted = claimed.model_copy(
         update={
             "error_code": failure.code,
@@ -786,10 +789,16 @@ def _hold(
     return result
 
 
-def _after_backoff(deps: Deps, noted: FollowUp, now: datetime, why: str) -> SendResult:
+def _after_backoff(
+    deps: Deps, noted: FollowUp, now: datetime, why: str, asked: timedelta | None = None
+) -> SendResult:
     """Back to queued for its next try (`noted.attempt`, counted already), after the
-    backoff: on the send queue with that delay when SQS can hold it, else for a tick."""
+    backoff, or the wait the provider `asked` for (`Retry-After`) when that is longer, up
+    to `RETRY_GAP_AT_MOST`: on the send queue with that delay when SQS can hold it, else
+    for a tick."""
     delay = backoff(deps.timings.retry_base, noted.id, noted.attempt)
+    if asked is not None:
+        delay = max(delay, min(asked, RETRY_GAP_AT_MOST))
     in_queue = delay <= deps.timings.max_queue_delay
     result = _requeue(deps, noted, now, now + delay, dispatched=in_queue, reason=why)
     if in_queue:
