@@ -4,6 +4,7 @@ error that means "stop sending from this number" pauses and holds the queue, fai
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -233,6 +234,72 @@ def test_a_refused_api_key_pauses_the_workspace_and_fails_nothing(
         engine.tick()
     assert sent_to(engine) == sorted(str(lead.wa_id) for lead in leads)
     assert {f.status for f in followups(engine, leads)} == {Status.SENT}
+
+
+def refused_key_container(engine: LocalEngine, monkeypatch: pytest.MonkeyPatch) -> Deps:
+    """A container whose key (from a secret of its own) 360dialog refuses; the secret's
+    name, for the test to rewrite it."""
+    secrets = boto3.client("secretsmanager", region_name=REGION)
+    name = f"followup/test/{uuid.uuid4().hex}"
+    secrets.create_secret(Name=name, SecretString=json.dumps({"D360_API_KEY": "rotated-away"}))
+    monkeypatch.setenv(SECRETS_NAME, name)
+    config = Config.model_validate(
+        {
+            "FOLLOWUP_SEND_QUEUE_URL": engine.queue_url,
+            "D360_BASE_URL": engine.sandbox.base_url,
+            "D360_NUMBER": BUSINESS_NUMBER["display_phone_number"],
+            "D360_PHONE_NUMBER_ID": NUMBER,
+        }
+    )
+    return runtime.build(config, engine.clock)
+
+
+def secret_unreadable() -> None:
+    """The secret rewritten as something that is not JSON: the new key pasted alone."""
+    secrets = boto3.client("secretsmanager", region_name=REGION)
+    secrets.put_secret_value(SecretId=os.environ[SECRETS_NAME], SecretString=LOCAL_API_KEY)
+
+
+@pytest.mark.usefixtures("own_secrets_client")
+def test_a_refused_key_whose_secret_cannot_be_read_again_still_pauses_and_fails_nothing(
+    engine: LocalEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given three follow-ups planned, a container whose key 360dialog refuses, and the
+    # secret then rewritten as no valid secret
+    leads = quiet_leads(engine, 3)
+    sender = refused_key_container(engine, monkeypatch)
+    with container(engine, sender):
+        engine.scheduled("enqueue")
+    secret_unreadable()
+    # When they are handed to the sender there
+    with container(engine, sender):
+        engine.scheduled("dispatch")
+        engine.drain()
+    # Then the refusal is what the marketer is told: the workspace is paused for the key,
+    # and the follow-ups wait, queued, none left sending as if it might have gone
+    settings = call(engine, "GET", "/api/settings", role="counselor")[1]
+    assert (settings["paused"], "API key" in settings["paused_reason"]) == (True, True)
+    assert engine.sandbox.sent() == []
+    held = followups(engine, leads)
+    assert [f.status for f in held] == [Status.QUEUED] * 3
+    assert all(f.reason and "API key" in f.reason for f in held)
+
+
+@pytest.mark.usefixtures("own_secrets_client")
+def test_a_refused_key_whose_secret_cannot_be_read_again_still_lets_the_tick_plan(
+    engine: LocalEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a due lead, a container whose key 360dialog refuses, and its secret no valid
+    # secret any more
+    [lead] = quiet_leads(engine, 1)
+    sender = refused_key_container(engine, monkeypatch)
+    secret_unreadable()
+    # When the enqueue tick runs there (its template sync refused)
+    with container(engine, sender):
+        report = engine.scheduled("enqueue")
+    # Then the sync failed as any refused sync does, and the lead's follow-up was planned
+    assert report["templates_sync_failed"] == 1
+    assert [f.status for f in engine.deps.followups.followups_of(lead.id)] == [Status.QUEUED]
 
 
 def test_a_failed_status_that_means_stop_sending_pauses_the_number_too(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -22,6 +23,8 @@ from followup.domain.whatsapp import (
     ProviderRejected,
     classify,
 )
+
+log = logging.getLogger(__name__)
 
 # Sized for ~20 concurrent sends per Lambda; a few spare connections absorb slow closes.
 _MAX_CONNECTIONS = 24
@@ -116,10 +119,20 @@ class D360Client:
         return response
 
     def _fresh_headers(self, refused: dict[str, str]) -> dict[str, str] | None:
-        """Headers with the key kept now, or None when it is the one just refused."""
+        """Headers with the key kept now, or None when it is the one just refused, or when
+        where it is kept cannot be read (unreachable, or rewritten mid-rotation as no
+        valid secret): the refusal then stands, as one (the workspace or number paused,
+        saying why), rather than becoming an error of its own that leaves the send
+        unknown, though a refused key sent nothing."""
         if self._current_key is None:
             return None
-        key = self._current_key()
+        try:
+            key = self._current_key()
+        except Exception:
+            log.warning(
+                "360dialog refused the key and the key kept now could not be read", exc_info=True
+            )
+            return None
         if not key or key == refused["D360-API-KEY"]:
             return None
         self._headers = {"D360-API-KEY": key}
