@@ -74,8 +74,16 @@ function plainWords(key: string, t: ReturnType<typeof useT>): string | null {
   return key in en && !en[key as MessageId].includes("{") ? t(key as MessageId) : null;
 }
 
-/** Why a queued follow-up waits: for its send window, or kept a gap after the last message
- * the lead was sent; "" when nothing holds it so. */
+/** Why a follow-up was queued later than its step was due (a gap after the last message the
+ * lead was sent; a call back the lead asked for goes first), said beside its send time. */
+export const PUT_OFF = ["spaced", "call_back_pending"] as const;
+
+function putOff(f: FollowUp): (typeof PUT_OFF)[number] | undefined {
+  return PUT_OFF.find((code) => f.reason === code || f.history[0]?.reason === code);
+}
+
+/** Why a queued follow-up waits: for its send window, kept a gap after the last message the
+ * lead was sent, or after a call back still to come; "" when nothing holds it so. */
 export function useWaitWords(): (f: FollowUp) => string {
   const t = useT();
   const format = useFormat();
@@ -84,9 +92,10 @@ export function useWaitWords(): (f: FollowUp) => string {
     if (f.waiting_for_window && f.opens_at && f.zone) {
       return t("queue.waitsForWindow", { when: format.when(f.opens_at, f.zone), zone: f.zone });
     }
-    // Queued later than due, a gap after the last message the lead was sent (by the planner,
-    // or by the sender for a message sent since)
-    return f.reason === "spaced" || f.history[0]?.reason === "spaced" ? t("reason.spaced") : "";
+    // Queued later than due (by the planner, or by the sender for what came since): a gap
+    // after the last message the lead was sent, or a call back the lead asked for first
+    const code = putOff(f);
+    return code ? t(`reason.${code}`) : "";
   };
 }
 

@@ -53,6 +53,7 @@ export const en = {
   "reason.hot_contact": "Hot lead: left to the counsellor",
   "reason.cold_cap": "Cold lead: already had as many follow-ups as allowed",
   "reason.spaced": "Kept apart from the last message the lead was sent",
+  "reason.call_back_pending": "Waits for the call back the lead asked for: it goes after it",
   "reason.frequency_cap": "Messaged too often lately: the frequency cap holds it",
   "reason.opted_out": "The lead opted out",
   "reason.opted_out_elsewhere": "The lead opted out, not in reply to this message",

@@ -55,6 +55,7 @@ export const id: Catalogue = {
   "reason.hot_contact": "Prospek panas: diserahkan ke konselor",
   "reason.cold_cap": "Prospek dingin: sudah menerima tindak lanjut sebanyak yang diizinkan",
   "reason.spaced": "Diberi jeda dari pesan terakhir yang dikirim ke prospek",
+  "reason.call_back_pending": "Menunggu panggilan balik yang diminta prospek: dikirim sesudahnya",
   "reason.frequency_cap": "Terlalu sering dikirimi belakangan ini: ditahan batas frekuensi",
   "reason.opted_out": "Prospek berhenti berlangganan",
   "reason.opted_out_elsewhere": "Prospek berhenti berlangganan, bukan sebagai balasan pesan ini",

@@ -55,6 +55,7 @@ export const ptBR: Catalogue = {
   "reason.hot_contact": "Lead quente: deixado para o consultor",
   "reason.cold_cap": "Lead frio: já recebeu o máximo de follow-ups permitido",
   "reason.spaced": "Espaçado da última mensagem enviada ao lead",
+  "reason.call_back_pending": "Aguarda o retorno que o lead pediu: vai depois dele",
   "reason.frequency_cap": "Recebeu mensagens demais ultimamente: o limite de frequência o segura",
   "reason.opted_out": "O lead se descadastrou",
   "reason.opted_out_elsewhere": "O lead se descadastrou, não em resposta a esta mensagem",

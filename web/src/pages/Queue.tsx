@@ -22,7 +22,7 @@ import { Empty, ErrorState, Loading, useProblemWords } from "../problems";
 import { useRules, useSession, useWorkspaceZone } from "../session";
 import { useUrlParams } from "../urlParams";
 import { useLatest } from "../useLatest";
-import { useReasonWords, useWaitWords, useWindowBanner } from "../waiting";
+import { PUT_OFF, useReasonWords, useWaitWords, useWindowBanner } from "../waiting";
 import { BulkCancel, MAX_CANCEL, UNSENT } from "./BulkCancel";
 import { FollowUpDrawer } from "./FollowUpDetails";
 
@@ -523,8 +523,9 @@ export function QueuePage() {
             {rows.map((f) => {
               const zone = f.zone ?? workspaceZone ?? "UTC";
               const waits = waitWords(f);
-              // A gap kept is said beside the send time (`waits`), not twice.
-              const why = errorWords(f) || (f.reason === "spaced" ? "" : reasonWords(f.reason, f.reason_code));
+              // A gap kept, or a call back waited for, is said beside the send time (`waits`), not twice.
+              const putOff = PUT_OFF.some((code) => code === f.reason);
+              const why = errorWords(f) || (putOff ? "" : reasonWords(f.reason, f.reason_code));
               const name = leadName(f.contact_name, f.contact_number, f.contact_id);
               return (
                 <Table.Tr key={f.id} data-testid="followup-row" data-id={f.id} data-status={f.status}>

@@ -143,6 +143,14 @@ class Contact(BaseModel):
         # Left out of the stored contact while empty, as it nearly always is.
         exclude_if=lambda claim: claim is None,
     )
+    call_back_at: AwareDatetime | None = Field(
+        default=None,
+        description="when the call back the lead last asked for is due (a reply read as"
+        " `call_back_at` that started one): until a while after it, another rule's follow-up"
+        " looks whether it is still to come, and waits for it",
+        # Left out of the stored contact while empty, as it mostly is.
+        exclude_if=lambda at: at is None,
+    )
     events_at: dict[str, AwareDatetime] = Field(
         default_factory=dict,
         description="when each custom event a rule's goal or exit names last happened to the"

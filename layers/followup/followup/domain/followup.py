@@ -115,6 +115,9 @@ class Reason(StrEnum):
     SPACED = "spaced"
     """Queued later than its step was due: the contact was sent a message (another
     journey's follow-up, a counsellor's) less than `Gating.min_gap` before."""
+    CALL_BACK_PENDING = "call_back_pending"
+    """Queued later than its step was due: a call back the lead asked for is still to come,
+    and this follow-up of another rule goes after it."""
     SENT_UNRECORDED = "sent_unrecorded"
     """WhatsApp reported a message no sender recorded (the sender died after handing it
     over, lost 360dialog's answer, or was told of an error for a message that went all the

@@ -15,7 +15,7 @@ nudge.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -46,6 +46,10 @@ SCHEDULED = "follow_up_scheduled"
 _TRIES = 5
 """How often a call back standing through a line is written again when a tick or the
 sender moved it meanwhile."""
+CALL_BACK_FIRST = timedelta(minutes=1)
+"""How long after a call back still to come another rule's follow-up held back for it goes
+at the soonest, when the workspace keeps no gap between messages (`Gating.min_gap`): the
+call back goes first."""
 
 
 def occurrence(message_id: str) -> str:
@@ -132,6 +136,50 @@ def still_to_come(deps: Deps, contact_id: str, enrollments: Iterable[Enrollment]
         and m.intent.intent is Intent.CALL_BACK_AT
     ]
     return sure | {e.id for e in unsure if any(asked_by(e, line) for line in asked)}
+
+
+def booked_for(reading: Reading | None, planned: list[Enrollment]) -> datetime | None:
+    """When the call back `reading` started goes (the latest of its journeys' starts), for
+    the contact to note (`Contact.call_back_at`); None for any other reading, and for one
+    that started none."""
+    if reading is None or reading.follow_up is not Intent.CALL_BACK_AT:
+        return None
+    return max((e.next_due_at for e in planned if e.next_due_at is not None), default=None)
+
+
+def after_call_back(
+    deps: Deps, contact: Contact, rule: Rule, due: datetime, now: datetime
+) -> datetime:
+    """When a follow-up of `rule` due at `due` may go, a call back the lead asked for being
+    still to come (nothing of it sent, its step waiting or queued): the least gap between
+    messages (`Gating.min_gap`, `CALL_BACK_FIRST` at least) after the call back's time, as
+    after any message the lead was sent, however far off the call back is: the lead asked
+    to be left alone until then. `due` for a rule that follows call backs up, and when no
+    call back is to come. The contact's journeys are read only while it notes a call back
+    (`Contact.call_back_at`) that the follow-up would otherwise go before, or less than that
+    gap after: most follow-ups read nothing more."""
+    noted = contact.call_back_at
+    if rule.calls_back or noted is None:
+        return due
+    gap = max(deps.catalog.settings().gating.min_gap.approx(), CALL_BACK_FIRST)
+    if max(due, now) >= noted + gap:
+        return due
+    times = _to_come_at(deps, contact.id)
+    return max(due, max(times) + gap) if times else due
+
+
+def _to_come_at(deps: Deps, contact_id: str) -> list[datetime]:
+    """When each call back still to come for the contact goes: its step's due time, or its
+    queued follow-up's."""
+    enrollments = [found.item for found in deps.followups.enrollments_of(contact_id)]
+    coming = still_to_come(deps, contact_id, enrollments)
+    times = {e.id: e.next_due_at for e in enrollments if e.id in coming and e.next_due_at}
+    if len(times) < len(coming):
+        for queued in deps.followups.followups_of(contact_id):
+            journey = queued.enrollment_id
+            if journey in coming and journey not in times and queued.status.unsent:
+                times[journey] = queued.scheduled_at
+    return list(times.values())
 
 
 def _call_back_to_come(deps: Deps, contact: Contact) -> bool:

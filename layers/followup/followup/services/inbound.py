@@ -27,6 +27,7 @@ from followup.domain.webhook_events import Identity
 from followup.services.callbacks import (
     SCHEDULED,
     asked_by,
+    booked_for,
     plan_follow_up,
     schedule,
     stand_through,
@@ -182,6 +183,9 @@ def record_inbound(
         claimed = reading.record.suggested_stage if reading else None
         if new and claimed:
             update["claimed_stage"] = StageClaim(stage=claimed, at=at)
+        booked = booked_for(reading, follow_up) if new else None
+        if booked is not None:
+            update["call_back_at"] = booked
         if reading and reading.stops_all and not contact.opted_out:
             update |= {"opted_out": True, "opted_out_at": at, "opted_out_by": WRONG_NUMBER_BY}
         return contact.model_copy(update=update)

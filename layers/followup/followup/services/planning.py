@@ -16,6 +16,7 @@ from followup.domain.ids import followup_id, manual_followup_id
 from followup.domain.journey import must_stop, send_at
 from followup.domain.rule import Step
 from followup.domain.stamps import may_follow
+from followup.services.callbacks import after_call_back
 from followup.services.other_form import with_other_form_stops
 from followup.services.ports import (
     Change,
@@ -221,15 +222,18 @@ def advance(
         went = after_send(enrollment, rule, by_hand, contact, settings)
         return _commit(deps, [moved(enrollment_v, went)], now, Outcome.SKIPPED, SENT_BY_HAND)
     channel = first_channel(rule, enrollment)
-    claimed = claim(deps, contact, fid, now, guess=guess_slot, channel=channel)
+    claimed = claim(
+        deps, contact, fid, now, guess=guess_slot, channel=channel, calls_back=rule.calls_back
+    )
     if claimed.busy_until is not None:
         return _wait_for_slot(deps, enrollment_v, claimed.busy_until, now, held=claimed.held)
     due = max(enrollment.next_due_at or now, now)
     gap = step_spaced(due, contact, settings.gating, rule, enrollment)
-    scheduled = send_at(gap, now, contact, rule, settings)
+    waits = after_call_back(deps, contact, rule, gap, now)
+    scheduled = send_at(waits, now, contact, rule, settings)
     # Due once the gap is kept: a wider window never brings it sooner than that.
-    note = Reason.SPACED if gap > due else None
-    queued = _followup(fid, enrollment, contact, now, scheduled, None, gap, note)
+    note = Reason.CALL_BACK_PENDING if waits > gap else Reason.SPACED if gap > due else None
+    queued = _followup(fid, enrollment, contact, now, scheduled, None, waits, note)
     if enrollment.channel_index:
         queued = queued.model_copy(update={"follows_on": _follows_on(deps, enrollment)})
     # Taken at the clock's time, not the tick's (a retried tick runs hours after it).
@@ -597,6 +601,7 @@ def claim(
     *,
     guess: bool = False,
     channel: Channel | None = None,
+    calls_back: bool = False,
 ) -> Claim:
     """At most one pending follow-up per contact. While another follow-up needs the
     contact's slot: when that one is scheduled (`Claim.busy_until`). Else the slot's
@@ -621,7 +626,11 @@ def claim(
     A holder sent but not yet counted on the contact (its bookkeeping follows from the
     follow-up stream, services.sent_stream) still holds the slot, for `COUNTED_WITHIN` at
     most: the next follow-up is planned against a contact that counts every send before
-    it, so the frequency and cold caps see them all."""
+    it, so the frequency and cold caps see them all.
+
+    A call back the lead asked for (`calls_back`) takes the slot from another rule's
+    follow-up still queued: the sender holds that one back until after the call back
+    (`callbacks.after_call_back`), so it must not keep the call back waiting behind it."""
     if guess and contact.followups_sent == 0:
         return Claim(None)
     taken = deps.contacts.slot(contact.id)
@@ -639,11 +648,23 @@ def claim(
     if pending is None:
         leased = slot.taken_at is not None and deps.clock.now() - slot.taken_at < CLAIM_LEASE
         return Claim(slot.until) if leased else Claim(None, taken.revision, keeps=keeps)
+    if calls_back and _gives_way(deps, pending):
+        return Claim(None, taken.revision, keeps=keeps)
     if _needs_slot(contact, pending, now, channel):
         return Claim(slot.until, held=pending.held_by is not None)
     if pending.held_by is not None and not _settled(pending):
         keeps = pending.id  # held for its paused number: WhatsApp steps still wait for it
     return Claim(None, taken.revision, keeps=keeps)
+
+
+def _gives_way(deps: Deps, pending: FollowUp) -> bool:
+    """Whether `pending`, holding the contact's slot, gives it to a call back: queued (not
+    yet taken by the sender, nor held for its paused number), not sent by hand, and of a
+    rule that does not follow call backs up."""
+    if pending.status is not Status.QUEUED or pending.held_by is not None or pending.manual:
+        return False
+    rule = deps.catalog.rule(pending.rule_id, pending.rule_version)
+    return rule is not None and not rule.calls_back
 
 
 def _settled(followup: FollowUp) -> bool:

@@ -32,6 +32,7 @@ from followup.domain.whatsapp import (
     withheld_gap,
 )
 from followup.services import handover
+from followup.services.callbacks import after_call_back
 from followup.services.channels import Picked, TryLater, pick, send_elsewhere, unreachable
 from followup.services.contacts import choose_marketing
 from followup.services.messaging_limit import Deferral, cleared
@@ -529,6 +530,15 @@ def _recheck(
     if (claimed.channel_index > 0 or claimed.repeat_index > 0) and answered:
         skipped = skip_answered(deps, claimed, rule, now)
         return SendResult.CANCELED if skipped else SendResult.IGNORED
+    # A call back the lead asked for after this one was planned, or still to come when it
+    # was dispatched ahead of its time, goes first.
+    if journey is not None and not claimed.manual:
+        waits = after_call_back(deps, contact, rule, now, now)
+        if waits > now:
+            opening = send_at(waits, now, contact, rule, settings)
+            reason = Reason.CALL_BACK_PENDING
+            back = _requeue(deps, claimed, now, opening, dispatched=False, reason=reason, due=waits)
+            return SendResult.IGNORED if back is SendResult.IGNORED else SendResult.RESCHEDULED
     # A message the lead was sent after this one was planned (a counsellor's) keeps the
     # least gap too: the planner read the contact before it.
     if journey is not None and not claimed.manual:

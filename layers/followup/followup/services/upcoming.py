@@ -30,6 +30,7 @@ from followup.domain.journey import Exit, due_at, must_stop, send_at
 from followup.domain.rule import BranchStep, Step, WaitStep
 from followup.domain.triggers import DateTrigger
 from followup.services import reentry
+from followup.services.callbacks import after_call_back
 from followup.services.date_triggers import date_enrollment, date_rules, due_for, lets_in
 from followup.services.number_pause import holding
 from followup.services.other_form import with_other_form_stops
@@ -216,10 +217,12 @@ def _journey(
 
     def opening(due: datetime) -> datetime | None:
         """When a send due at `due` goes: the send window's opening from then, kept the
-        least gap after the last message the lead was sent."""
+        least gap after the last message the lead was sent, and after a call back still to
+        come (`callbacks.after_call_back`)."""
         gap = step_spaced(due, lead, settings.gating, rule, enrollment)
+        waits = after_call_back(deps, contact, rule, gap, now)
         try:
-            return send_at(gap, now, contact, rule, settings)
+            return send_at(waits, now, contact, rule, settings)
         except RULE_DATA_ERRORS:
             return None  # a window that never opens: the tick reports it on the rule
 
@@ -289,7 +292,8 @@ def _after_pending(
         enrollment.id, enrollment.step_index, enrollment.repeat_index, enrollment.channel_index
     )
     channel = first_channel(rule, enrollment)
-    busy_until = claim(deps, contact, fid, now, channel=channel).busy_until
+    calls_back = rule.calls_back
+    busy_until = claim(deps, contact, fid, now, channel=channel, calls_back=calls_back).busy_until
     if due is None or busy_until is None or busy_until < due:
         return enrollment, busy_until
     return deferred(enrollment, busy_until, now), busy_until
