@@ -225,6 +225,68 @@ def wait_ends(step: WaitStep, start: datetime, contact: Contact, zone: ZoneInfo)
     return utc(start)
 
 
+@dataclass(frozen=True)
+class Passed:
+    """A message of a reminder `before` a date that would go once the date has come, and
+    why it goes no more (`attribute_passed:<name>`, as a `before` wait's date passed).
+    `timed` is when the rule meant it to go: the journey goes on from there, so its steps
+    for the date itself still go when the rule times them."""
+
+    reason: str
+    timed: datetime
+
+
+def timed_from_date(rule: Rule, index: int, contact: Contact, zone: ZoneInfo) -> datetime | None:
+    """When the step at `index` of a date rule goes as the rule times it from the date:
+    the trigger's moment, then each step's wait after the step before it, in the rule's
+    order, as if each went on time (a send the send window or a pause puts off is still
+    the message its step's timing says). None for another rule, a date the contact lacks,
+    or a wait that would end the journey first."""
+    trigger = rule.trigger
+    if not isinstance(trigger, DateTrigger):
+        return None
+    timed = trigger.due(contact.attributes, zone)
+    for number in range(index + 1):
+        if timed is None:
+            return None
+        found = due_at(rule, number, timed, contact, zone)
+        timed = None if isinstance(found, Exit) else found
+    return timed
+
+
+def date_passed(
+    rule: Rule, index: int, contact: Contact, zone: ZoneInfo, now: datetime
+) -> Passed | None:
+    """Whether the send of step `index` comes too late at `now`: its rule reminds `before`
+    a date, times the step before that date (`timed_from_date`), and the date has come in
+    the contact's zone (`DateTrigger.passed`): "your payment is due tomorrow" put off by a
+    weekend past the due date. A step the rule times on the date or after it ("renews
+    today", a day after "renews in a week") goes: that is when its author meant it."""
+    trigger = rule.trigger
+    if not isinstance(trigger, DateTrigger) or not trigger.before:
+        return None
+    timed = timed_from_date(rule, index, contact, zone)
+    if timed is None or not trigger.passed(contact.attributes, zone, now, timed):
+        return None
+    return Passed(f"attribute_passed:{trigger.attribute}", timed)
+
+
+def still_for_the_date(rule: Rule, contact: Contact, zone: ZoneInfo, now: datetime) -> bool:
+    """Whether a rule reminding `before` a date that has come still has a message for the
+    contact: a send it times on the date or after it, on a day not over yet in the
+    contact's zone. A customer written on their renewal day still hears "renews today";
+    one written the day after hears nothing of yesterday's."""
+    today = now.astimezone(zone).date()
+    for index, step in enumerate(rule.steps):
+        if not isinstance(step, Step):
+            continue
+        timed = timed_from_date(rule, index, contact, zone)
+        late = date_passed(rule, index, contact, zone, now) is not None
+        if timed is not None and not late and timed.astimezone(zone).date() >= today:
+            return True
+    return False
+
+
 def ends_now(
     rule: Rule, index: int, planned: datetime, contact: Contact, zone: ZoneInfo
 ) -> datetime | Exit:

@@ -88,15 +88,23 @@ class DateTrigger(BaseModel):
         except (ValueError, OverflowError):
             return None  # moved past the years a datetime holds: no date to wait for
 
-    def passed(self, attributes: Mapping[str, str], zone: ZoneInfo, now: datetime) -> bool:
+    def passed(
+        self,
+        attributes: Mapping[str, str],
+        zone: ZoneInfo,
+        now: datetime,
+        timed: datetime | None = None,
+    ) -> bool:
         """Whether a reminder `before` the date comes too late at `now`: the date itself
         (its local midnight, for a date without a time) has come, as a `before` wait whose
         date has passed ends the journey (`journey.wait_ends`). A moment just missed while
         the date is still ahead is not: "1 day before at 09:00" still goes at 11:00 for a
         date tomorrow. Nor is a rule for the day itself or after it, whose moment comes
-        once the date has."""
+        once the date has. `timed` is when the message is meant to go (by default the
+        rule's moment; a later step's, `journey.timed_from_date`): one meant for the date
+        or after it is not too late either."""
         text = attributes.get(self.attribute)
-        due = self.due(attributes, zone)
+        due = self.due(attributes, zone) if timed is None else timed
         if not self.before or text is None or due is None:
             return False
         moment = parse_moment(text, zone)

@@ -31,7 +31,8 @@ runs); the entry goes.
 Conditions and the opt-out are checked then, and a date older than the workspace's
 `trigger_lookback` (a rule saved after it passed) enrolls nobody; nor does a reminder
 before a date that has itself come (a contact written on or after it), while a moment
-just missed with the date still ahead goes at once.
+just missed with the date still ahead goes at once, and one whose journey has a message
+for the date's own day enrolls while that day lasts (`too_late`).
 
 Entries are written after the contact, so a crash in between leaves a contact unindexed
 until its next write. A contact written by a container whose rule cache (`Catalog`, one
@@ -52,6 +53,7 @@ from zoneinfo import ZoneInfo
 from followup.domain.enrollment import Enrollment, enroll_on
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.followup import Status
+from followup.domain.journey import still_for_the_date
 from followup.domain.triggers import DateTrigger
 from followup.services import reentry, triggers
 from followup.services.settle import end_enrollment, end_unsent
@@ -59,6 +61,7 @@ from followup.services.settle import end_enrollment, end_unsent
 if TYPE_CHECKING:
     from followup.domain.contact import Contact
     from followup.domain.rule import Rule
+    from followup.domain.settings import WorkspaceSettings
     from followup.services.deadline import Deadline
     from followup.services.deps import Deps
     from followup.services.ports import RuleHead
@@ -323,14 +326,18 @@ def _enroll(
     """Enroll `contact` for the date that came round at `due`, once per rule and value.
     A reminder before the date, its moment missed (the contact written late), goes within
     the lookback while the date is still ahead; once the date itself has come, it would
-    tell of a date gone, and is counted `not_enrolled:attribute_passed:<name>`."""
+    tell of a date gone: only the journey's steps for the date itself or after it go, on
+    a day not over yet (the sender passes the others by, `journey.date_passed`), and a
+    journey with none is counted `not_enrolled:attribute_passed:<name>`."""
     settings = deps.catalog.settings()
     trigger = rule.trigger
-    if not isinstance(trigger, DateTrigger) or now - due > settings.trigger_lookback.approx():
+    if not isinstance(trigger, DateTrigger):
         return 0
     zone = contact.zone(settings.zone)
-    if trigger.passed(contact.attributes, zone, now):
-        reasons[f"not_enrolled:attribute_passed:{trigger.attribute}"] += 1
+    late = too_late(rule, trigger, contact, due, now, settings)
+    if late is not None:
+        if late != LOOKBACK:
+            reasons[f"not_enrolled:{late}"] += 1
         return 0
     if not lets_in(deps, rule, contact, due):
         return 0
@@ -346,6 +353,33 @@ def _enroll(
     replaced = history.running(rule.id, but=planned.id)
     _end_replaced(deps, replaced, f"attribute_changed:{trigger.attribute}", now)
     return len(written)
+
+
+LOOKBACK = "lookback"
+"""Why a date enrolls nobody: it came round longer ago than the workspace's
+`trigger_lookback` (a rule saved after it passed), which the tick does not count."""
+
+
+def too_late(
+    rule: Rule,
+    trigger: DateTrigger,
+    contact: Contact,
+    due: datetime,
+    now: datetime,
+    settings: WorkspaceSettings,
+) -> str | None:
+    """Why the date that came round at `due` enrolls `contact` no more at `now`: longer
+    ago than the lookback (`LOOKBACK`), or a reminder before a date that has itself come
+    (`attribute_passed:<name>`). A journey that still has a message for the date
+    (`journey.still_for_the_date`) enrolls, whatever the lookback: its steps for the
+    date go, the sender passing the others by. None: it enrolls."""
+    zone = contact.zone(settings.zone)
+    passed = trigger.passed(contact.attributes, zone, now)
+    if passed and still_for_the_date(rule, contact, zone, now):
+        return None
+    if now - due > settings.trigger_lookback.approx():
+        return LOOKBACK
+    return f"attribute_passed:{trigger.attribute}" if passed else None
 
 
 def lets_in(deps: Deps, rule: Rule, contact: Contact, due: datetime) -> bool:

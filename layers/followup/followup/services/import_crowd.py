@@ -160,7 +160,8 @@ def _reached_at(
     to `after`, as the write's own triggers would have it; None when the write starts
     nothing of the rule's: a stage it does not move into, a date it does not change (a
     time zone it sets moves the moment of a crowd the rule has already), that passed
-    longer ago than the lookback or, for a reminder before it, that has come, a silence
+    longer ago than the lookback or, for a reminder before it with no message for the
+    date itself, that has come (`date_triggers.too_late`), a silence
     it does not begin; conditions not met then, an opt-out, or a number the rule does not
     send from."""
     if after.opted_out or deps.numbers.refusal(after.phone_number_id, rule.numbers) is not None:
@@ -175,10 +176,8 @@ def _reached_at(
         due = date_triggers.due_for(rule, after, zone)
         if before is not None and _same_date(trigger.attribute, before, after):
             return None  # a time zone set moves the moment, not the crowd already there
-        if due is None or now - due > settings.trigger_lookback.approx():
-            return None
-        if trigger.passed(after.attributes, after.zone(zone), now):
-            return None  # a reminder before a date already come: the tick sends none
+        if due is None or date_triggers.too_late(rule, trigger, after, due, now, settings):
+            return None  # as the tick would not enroll them
         return max(due, now) if date_triggers.lets_in(deps, rule, after, due) else None
     if isinstance(trigger, IdleTrigger):
         if before is not None and before.quiet_since == after.quiet_since:

@@ -166,6 +166,20 @@ def past_answered(
     return _onward(back, rule, sent_at, contact, contact.zone(settings.zone), again=False)
 
 
+def past_date(
+    enrollment: Enrollment,
+    rule: Rule,
+    timed: datetime,
+    contact: Contact,
+    settings: WorkspaceSettings,
+) -> Enrollment:
+    """The enrollment past its step's channels and repeats, a reminder before a date that
+    has come (`journey.date_passed`): the next step, timed from when the rule meant the
+    step to go, so a step for the date itself goes when the rule times it."""
+    back = enrollment.model_copy(update={"channel_index": 0})
+    return _onward(back, rule, timed, contact, contact.zone(settings.zone), again=False)
+
+
 def answered_since_send(rule: Rule, enrollment: Enrollment, contact: Contact) -> bool:
     """The due send follows on the step's own last send, the lead wrote after that send,
     and so there is nothing to follow on: the step on its next channel waiting for "no

@@ -10,7 +10,7 @@ from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import FollowUp, Reason
 from followup.domain.gating import messaged, spaced
 from followup.domain.ids import followup_id
-from followup.domain.journey import Exit, must_stop, send_at
+from followup.domain.journey import Exit, date_passed, must_stop, send_at
 from followup.domain.messaging import compose
 from followup.domain.rule import Step
 from followup.services import reentry
@@ -144,7 +144,8 @@ def _sender_refusal(
 ) -> str | None:
     """Why the sender would not send step `index` at `at` (the checks of `send.send_one`
     that need no provider): a pause holds it (the workspace's, or its number's when it
-    goes by WhatsApp: `number_pause.holding`), no channel may reach the contact (SNS's
+    goes by WhatsApp: `number_pause.holding`), a reminder before a date that has come by
+    then (`journey.date_passed`), no channel may reach the contact (SNS's
     opt-out list is not asked: `channels.first_reachable`), the WhatsApp window is closed
     with no template, or the template is unusable."""
     step = rule.send_step(index)
@@ -161,6 +162,10 @@ def _sender_refusal(
     number = deps.numbers.sender(contact.phone_number_id, rule.numbers)
     if holding(deps, followup, contact, rule, number):
         return NUMBER_PAUSED
+    zone = contact.zone(deps.catalog.settings().zone)
+    passed = date_passed(rule, index, contact, zone, at)
+    if passed is not None:
+        return code(passed.reason)
     channel = first_reachable(deps, contact, step, 0)
     if channel is None:
         return NO_CHANNEL

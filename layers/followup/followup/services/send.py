@@ -16,7 +16,7 @@ from followup.domain.contact import Contact
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.followup import AiWriting, FollowUp, Reason, RenderedMessage, Status
 from followup.domain.gating import step_spaced
-from followup.domain.journey import is_open, must_stop, send_at
+from followup.domain.journey import date_passed, is_open, must_stop, send_at
 from followup.domain.lookahead import judged_at, queue_delay
 from followup.domain.messaging import blank_text, compose, incomplete, missing_param
 from followup.domain.pacing import RECIPIENT_GAP
@@ -41,7 +41,7 @@ from followup.services.other_form import with_other_form_stops
 from followup.services.pausing import pause_number, pause_workspace
 from followup.services.planning import answered_since_send, journey_of, why_ended
 from followup.services.ports import CommitRejected, Delayed, FollowUpChange
-from followup.services.settle import end_unsent, record_sent, skip_answered
+from followup.services.settle import end_unsent, record_sent, skip_answered, skip_passed
 from followup.services.templates import (
     gate,
     refused_by_whatsapp,
@@ -524,6 +524,13 @@ def _recheck(
     journey_over = why_ended(journey)
     if journey_over is not None:
         return _finish(deps, claimed, Status.CANCELED, journey_over, now)
+    # A reminder before a date, put off (a closed window, a pause, a cap, a retry) until
+    # the date has come: it would tell of a date gone, and the journey goes on without it.
+    zone = contact.zone(settings.zone)
+    passed = None if claimed.manual else date_passed(rule, claimed.step_index, contact, zone, now)
+    if passed is not None:
+        skipped = skip_passed(deps, claimed, rule, passed, now)
+        return SendResult.SKIPPED if skipped else SendResult.IGNORED
     # A "no reply within" fallback or a repeat the lead answered since it was queued:
     # nothing to send.
     answered = journey is not None and answered_since_send(rule, journey, contact)

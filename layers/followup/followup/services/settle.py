@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.followup import FollowUp, Reason, RenderedMessage, Status
 from followup.services.monitoring import exit_kind
-from followup.services.planning import ended, past_answered
+from followup.services.planning import ended, past_answered, past_date
 from followup.services.ports import (
     Change,
     CommitRejected,
@@ -23,6 +23,7 @@ from followup.services.stats import stopped_marketing_by
 
 if TYPE_CHECKING:
     from followup.domain.contact import Contact
+    from followup.domain.journey import Passed
     from followup.domain.rule import Rule
     from followup.services.deps import Deps
 
@@ -61,6 +62,19 @@ def skip_answered(deps: Deps, followup: FollowUp, rule: Rule, now: datetime) -> 
 
     def onward(enrollment: Enrollment, contact: Contact) -> Enrollment:
         return past_answered(enrollment, rule, contact, settings)
+
+    return _commit_with_fresh_reads(deps, final, followup.status, now, onward)
+
+
+def skip_passed(deps: Deps, followup: FollowUp, rule: Rule, passed: Passed, now: datetime) -> bool:
+    """End a reminder before a date that has come (`skipped`, `attribute_passed:<name>`),
+    its journey going on past the step's channels and repeats to the steps the rule times
+    on the date or after it (`planning.past_date`), rather than ending."""
+    final = followup.ended(Status.SKIPPED, now, passed.reason)
+    settings = deps.catalog.settings()
+
+    def onward(enrollment: Enrollment, contact: Contact) -> Enrollment:
+        return past_date(enrollment, rule, passed.timed, contact, settings)
 
     return _commit_with_fresh_reads(deps, final, followup.status, now, onward)
 

@@ -26,7 +26,7 @@ from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.followup import FollowUp, Reason
 from followup.domain.gating import messaged, step_spaced
 from followup.domain.ids import followup_id
-from followup.domain.journey import Exit, due_at, must_stop, send_at
+from followup.domain.journey import Exit, date_passed, due_at, must_stop, send_at
 from followup.domain.rule import BranchStep, Step, WaitStep
 from followup.domain.triggers import DateTrigger
 from followup.services import reentry
@@ -313,7 +313,9 @@ def _steps(
     send's channels for no reply (`upcoming_fallbacks`) and its repeats before the next
     step, each timed from the send before it, from when that send goes (`opening` of its
     due time, as the tick times the next step from the real send). The enrollment's own
-    step goes from the channel it stands at, every later one from its first."""
+    step goes from the channel it stands at, every later one from its first. A send
+    the sender passes by, a reminder before a date come by its opening, is not listed:
+    the step after it is timed from when the rule meant it (`journey.date_passed`)."""
     number, repeat = enrollment.step_index, enrollment.repeat_index
     channel, held = enrollment.channel_index, enrollment.held
     zone = contact.zone(deps.catalog.settings().zone)
@@ -327,6 +329,13 @@ def _steps(
     shown: list[tuple[Upcoming, int]] = []
     while number < len(rule.steps) and len(shown) < SHOWN_STEPS:
         step = rule.steps[number]
+        late = _late(rule, number, contact, zone, when, opening)
+        if late is not None:
+            # The sender passes it by, and the journey goes on from when it was meant.
+            number, repeat, channel, show = number + 1, 0, 0, True
+            if number < len(rule.steps):
+                when = _due(rule, number, late, contact, zone)
+            continue
         if show:
             if gated and isinstance(step, Step):
                 break  # gating skips the send, and the journey ends there
@@ -361,6 +370,24 @@ def _steps(
         if number < len(rule.steps) and when is not None:
             when = _due(rule, number, when, contact, zone)
     return shown[:SHOWN_STEPS]
+
+
+def _late(
+    rule: Rule,
+    number: int,
+    contact: Contact,
+    zone: ZoneInfo,
+    when: datetime | None,
+    opening: Callable[[datetime], datetime | None],
+) -> datetime | None:
+    """When the rule meant step `number` to go, when it is a send due at `when` that goes
+    no more at its opening (`journey.date_passed`: a reminder before a date that has come
+    by then); None when it goes."""
+    if not isinstance(rule.steps[number], Step) or when is None:
+        return None
+    at = opening(when)
+    passed = date_passed(rule, number, contact, zone, at) if at is not None else None
+    return passed.timed if passed is not None else None
 
 
 def _due(
