@@ -11,7 +11,7 @@ from followup_local.engine import LocalEngine
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
 
-HOUR = timedelta(hours=1)
+HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 JAKARTA = ZoneInfo("Asia/Jakarta")
 RULE = "apply-remind-24h"
 
@@ -105,3 +105,30 @@ def test_a_held_lead_who_replies_is_no_longer_held(engine: LocalEngine) -> None:
     engine.clock.advance(HOUR)
     engine.tick()
     assert len(engine.sandbox.sent()) == 1
+
+
+def test_a_held_lead_moved_to_a_version_that_waits_longer_waits_as_it_says_when_turned_on(
+    engine: LocalEngine,
+) -> None:
+    # Given a lead held at the second step (a day after the first, sent Tuesday 09:00) by
+    # a rule that is off
+    lead = two_steps(engine)
+    call(engine, "POST", f"/api/rules/{RULE}/deactivate")
+    engine.ticks(1, every=DAY)
+    assert held(engine) == 1
+    # When marketing saves a version whose second step waits 3 days, moves the running
+    # journeys onto it, and turns the rule on again on Wednesday
+    first = rule().steps[0].model_dump(mode="json")
+    edited = rule(steps=[first, {**first, "wait": {"amount": 3, "unit": "days"}}])
+    body = edited.model_dump(mode="json", exclude={"active", "version"})
+    _, answer = call(engine, "PUT", f"/api/rules/{RULE}?migrate=true", body)
+    assert answer["migration"]["moved"] == 1
+    assert call(engine, "POST", f"/api/rules/{RULE}/activate")[0] == 200
+    # Then the second step waits as the new version says: nothing on Thursday, and it goes
+    # on Friday, 3 days after the first
+    engine.ticks(1, every=DAY)
+    assert len(engine.sandbox.sent()) == 1
+    engine.ticks(1, every=DAY)
+    assert len(engine.sandbox.sent()) == 2
+    sent = [f for f in engine.deps.followups.followups_of(lead) if f.step_index == 1]
+    assert [(f.rule_version, f.sent_at is not None) for f in sent] == [(2, True)]

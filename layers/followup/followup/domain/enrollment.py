@@ -69,8 +69,10 @@ class Enrollment(BaseModel):
         return self.model_copy(update={"held_at": at})
 
     def resume(self, at: datetime) -> Enrollment:
-        """Its rule is on again: the held step is due from `at`."""
-        return self.model_copy(update={"held_at": None, "next_due_at": at})
+        """Its rule is on again: the held step is due from `at`, or later when a move onto
+        a new version while it was held timed it later (a longer wait after a send)."""
+        due = at if self.next_due_at is None else max(at, self.next_due_at)
+        return self.model_copy(update={"held_at": None, "next_due_at": due})
 
     def due_sooner(self, at: datetime) -> Enrollment:
         """Its waiting step is due at `at`, sooner than planned: the date it waits for moved."""

@@ -27,8 +27,8 @@ def hold(deps: Deps, enrollment_v: Versioned[Enrollment], now: datetime) -> bool
 
 
 def resume(deps: Deps, rule_id: str, now: datetime) -> int:
-    """Make the rule's held enrollments due at `now`; the tick then queues each step at
-    its next send opening. Returns how many resumed."""
+    """Make the rule's held enrollments due at `now` (one a migration timed later, then);
+    the tick then queues each step at its next send opening. Returns how many resumed."""
     resumed = 0
     for enrollment_v in deps.followups.held_enrollments(rule_id):
         change = EnrollmentChange(
