@@ -132,3 +132,36 @@ def test_a_held_lead_moved_to_a_version_that_waits_longer_waits_as_it_says_when_
     assert len(engine.sandbox.sent()) == 2
     sent = [f for f in engine.deps.followups.followups_of(lead) if f.step_index == 1]
     assert [(f.rule_version, f.sent_at is not None) for f in sent] == [(2, True)]
+
+
+def test_turning_on_a_rule_that_held_more_leads_than_the_mass_send_limit_asks_first(
+    engine: LocalEngine,
+) -> None:
+    # Given a mass-send limit of two, and a rule off for over a week (longer than its
+    # lookback: its leads' silences are too old to enroll anyone) that holds three leads'
+    # second steps
+    _, settings = call(engine, "GET", "/api/settings")
+    call(engine, "PUT", "/api/settings", settings | {"mass_send_limit": 2})
+    first = rule().steps[0].model_dump(mode="json")
+    engine.deps.rules.save_rule(
+        rule(steps=[first, {**first, "wait": {"amount": 1, "unit": "days"}}])
+    )
+    for n in range(3):
+        quiet_contact(engine.deps, f"62811000007{n:02d}", engine.clock.now() - 25 * HOUR)
+    engine.tick()
+    call(engine, "POST", f"/api/rules/{RULE}/deactivate")
+    engine.ticks(8, every=DAY)
+    assert held(engine) == 3
+    # When marketing turns it on again
+    status, answer = call(engine, "POST", f"/api/rules/{RULE}/activate", role="marketing")
+    # Then it asks first, saying how many it would message at once, and holds them still
+    assert (status, answer["error"]["code"]) == (409, "mass_send")
+    assert "3 contacts" in answer["error"]["message"]
+    [details] = answer["error"]["details"]
+    assert [details[k] for k in ("count", "limit", "complete", "day")] == [3, 2, True, None]
+    assert held(engine) == 3
+    assert not call(engine, "GET", f"/api/rules/{RULE}")[1]["active"]
+    # And confirmed, the three second steps go
+    assert call(engine, "POST", f"/api/rules/{RULE}/activate?confirm=true")[0] == 200
+    engine.tick()
+    assert len(engine.sandbox.sent()) == 6

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass, replace
@@ -422,20 +423,26 @@ def _today(model: BaseModel, prefix: str) -> list[Problem]:
 
 def _check_mass_send(deps: Deps, rule: Rule, confirmed: bool, replaced: Rule | None = None) -> None:
     """Refuse, unless `confirmed`, to switch on (or save active over `replaced`) a rule that
-    would message more than the workspace's mass-send limit at once: an idle rule, the
-    leads it enrolls on the spot; a date rule, the leads its date reaches on the busiest
-    day to come (a class start, a fair). A check that could not read every lead in time
-    asks too. A date rule saved active over an active version with the same trigger and
-    conditions reaches the same leads: it was checked when it was switched on."""
+    would message more than the workspace's mass-send limit at once: the leads whose
+    sequences it held while off, whose steps all resume at once, with an idle rule's
+    leads it enrolls on the spot (each lead once: one held in the silence it enrolls is
+    both); a date rule, the leads its date reaches on the busiest day to come (a class
+    start, a fair). A check that could not read every lead in time asks too. A date rule
+    saved active over an active version with the same trigger and conditions reaches the
+    same leads: it was checked when it was switched on."""
     runnable(deps, rule)
     if confirmed:
         return
     limit = deps.catalog.settings().mass_send_limit
+    held = {e.item.contact_id for e in deps.followups.held_enrollments(rule.id)}
     if rule.idle is not None:
-        seen = preview(deps, rule, sample=0)
-        if seen.now_count <= limit and seen.complete:
+        seen = preview(deps, rule, sample=sys.maxsize)
+        count = len(held | {planned.contact_id for planned in seen.planned})
+        if count <= limit and seen.complete:
             return
-        raise MassSend(seen.now_count, limit, seen.complete)
+        raise MassSend(count, limit, seen.complete)
+    if len(held) > limit:
+        raise MassSend(len(held), limit, complete=True)
     if not isinstance(rule.trigger, DateTrigger):
         return  # the other triggers reach contacts one occurrence at a time
     if replaced is not None and replaced.active and _reaches_the_same(replaced, rule):
