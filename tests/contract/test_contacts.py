@@ -289,6 +289,25 @@ def test_contacts_are_found_by_text_score_tag_and_opt_out_with_or_without_a_stag
     assert everything(store, ContactQuery(stage="lost")) == []
 
 
+def test_a_tag_finds_contacts_stored_with_it_in_any_case(store: Any) -> None:
+    # Given contacts as stored before tags compared in any case: one tagged "VIP", one
+    # holding "Vip" and "vip" both (written then as two tags), one at another stage
+    write(
+        store,
+        contact("ct_1", tags=["VIP"]),
+        contact("ct_2").model_copy(update={"tags": ["Vip", "webinar", "vip"]}),
+        contact("ct_3", stage="applied", tags=["vIp"]),
+        contact("ct_4", tags=["vip-2027"]),
+    )
+    # When the list is filtered by "vip", within a stage (its index) and without (a scan)
+    # Then each contact holding the tag in any case is found
+    assert sorted(everything(store, ContactQuery(tag="vip"))) == ["ct_1", "ct_2", "ct_3"]
+    assert sorted(everything(store, ContactQuery(stage="new", tag="VIP"))) == ["ct_1", "ct_2"]
+    # And the one stored with the tag twice reads as holding it once, as first written
+    found = store.contact("ct_2")
+    assert found.item.tags == ["Vip", "webinar"]
+
+
 def test_a_contact_search_reads_a_bounded_number_of_contacts_per_page(store: Any) -> None:
     write(store, *[contact(f"ct_{n:02d}", name="Ana" if n == 11 else "Budi") for n in range(12)])
     page = store.find_contacts(ContactQuery(text="ana"), 5, None, budget=4)

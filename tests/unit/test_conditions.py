@@ -44,6 +44,21 @@ def test_stage_score_and_tag() -> None:
     assert not holds({"tag": "vip"}, tags=["webinar"])
 
 
+def test_a_tag_is_held_in_any_case() -> None:
+    # A marketer writes the condition "vip"; the CRM imported the lead as "VIP"
+    assert holds({"tag": "vip"}, tags=["VIP"])
+    assert holds({"tag": "VIP"}, tags=["webinar", "Vip"])
+    assert holds({"tag": "café"}, tags=["CAFE\u0301"])  # the accent typed as a mark
+    assert not holds({"not": {"tag": "do-not-call"}}, tags=["Do-Not-Call"])
+    assert not holds({"tag": "vip"}, tags=["vip-2027"])
+
+
+def test_rule_tags_are_held_in_any_case() -> None:
+    conditions = Conditions.model_validate({"tags": ["vip", "Webinar"]})
+    assert conditions.hold(contact_at(NOW, tags=["WEBINAR", "VIP"]), NOW, JAKARTA)
+    assert not conditions.hold(contact_at(NOW, tags=["VIP"]), NOW, JAKARTA)
+
+
 def test_not_negates_any_test() -> None:
     assert holds({"not": {"tag": "vip"}}, tags=[])
     assert not holds({"not": {"tag": "vip"}}, tags=["vip"])

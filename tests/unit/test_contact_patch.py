@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from followup.domain.contact import Contact
+from followup.domain.stored import STORED
 from tests.support.builders import contact_at
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
@@ -43,3 +45,23 @@ def test_fields_left_out_stay_and_none_clears() -> None:
 def test_fields_the_engine_owns_cannot_be_patched(field: str) -> None:
     with pytest.raises(ValueError, match=field):
         contact_at(NOW).patched({field: None})
+
+
+def test_a_tag_given_in_another_case_keeps_the_contacts_spelling() -> None:
+    # Given a lead a CRM tagged "VIP"
+    lead = contact_at(NOW, tags=["VIP", "webinar"])
+    # When another CRM sends its tags as "vip", "Webinar" and a new one, twice over
+    patched = lead.patched({"tags": ["vip", "Webinar", "Alumni", "ALUMNI"]})
+    # Then the lead holds each tag once, as first written
+    assert patched.tags == ["VIP", "webinar", "Alumni"]
+    assert patched.has_tag("alumni")
+    assert lead.without_tags(["vip"]) == ["webinar"]
+
+
+def test_a_contact_stored_with_a_tag_in_two_cases_reads_as_holding_one() -> None:
+    # Given a contact written before tags compared in any case, holding "VIP" and "vip"
+    stored = contact_at(NOW).model_copy(update={"tags": ["VIP", "webinar", "vip"]})
+    # When it is read back
+    read = Contact.model_validate_json(stored.model_dump_json(), context=STORED)
+    # Then it holds the tag once, as first written
+    assert read.tags == ["VIP", "webinar"]

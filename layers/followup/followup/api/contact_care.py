@@ -32,8 +32,9 @@ _LIFT_AUDITED_WITHIN = timedelta(days=1)
 
 class ContactEdit(BaseModel):
     """Fields left out stay as they are. `attributes` merge key by key (null removes one);
-    tags are added and removed one by one, so edits made meanwhile are kept. A number where
-    text goes (an attribute's amount) is kept as its text."""
+    tags are added and removed one by one, so edits made meanwhile are kept, and in any case
+    ("vip" is not added beside "VIP", and removes it). A number where text goes (an
+    attribute's amount) is kept as its text."""
 
     model_config = ConfigDict(extra="forbid", defer_build=True, coerce_numbers_to_str=True)
 

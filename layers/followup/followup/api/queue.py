@@ -123,7 +123,8 @@ def contacts(  # one parameter per filter of the query string
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> dict[str, Any]:
-    """Contacts that match, a page at a time. With a `stage` they come in creation order
+    """Contacts that match, a page at a time (`tag` in any case: `vip` finds a contact
+    tagged `VIP`). With a `stage` they come in creation order
     (`sort`); without one the list is a scan in no set order. A page examines at most 1,000
     contacts, so a narrow search may answer a short (even empty) page with a cursor: read
     on until the cursor is null."""

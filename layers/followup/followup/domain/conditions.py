@@ -73,7 +73,7 @@ class Condition(BaseModel):
     )
     stage: Labels | None = Field(default=None, description="the contact is in one of them")
     score: list[Score] | None = None
-    tag: Label | None = Field(default=None, description="the contact has this tag")
+    tag: Label | None = Field(default=None, description="the contact has this tag, in any case")
     attribute: Label | None = None
     op: Compare = Compare.EQ
     value: str | None = Field(default=None, max_length=1000)
@@ -122,7 +122,7 @@ class Condition(BaseModel):
         if self.score is not None:
             return contact.score in self.score
         if self.tag is not None:
-            return self.tag in contact.tags
+            return contact.has_tag(self.tag)
         return self._attribute_holds(contact, facts)
 
     def _attribute_holds(self, contact: Contact, facts: Facts) -> bool:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -19,6 +20,20 @@ from followup.domain.stored import STORED, new_input
 # A business-scoped user id: a country prefix, a dot, then up to 128 letters and digits.
 # Kept as written: it is not a phone number, and no phone normalisation may touch it.
 USER_ID = re.compile(r"[A-Z]{2}\.[A-Za-z0-9]{1,128}")
+
+
+def tag_key(tag: str) -> str:
+    """A tag as tags compare: "VIP", "Vip" and "vip" are one tag, and so is a "Café"
+    whose accent one keyboard typed as a letter of its own and another as a mark."""
+    return unicodedata.normalize("NFKC", tag).casefold()
+
+
+def one_of_each(tags: Iterable[str]) -> list[str]:
+    """`tags` with each tag once, whatever its case, as first written."""
+    kept: dict[str, str] = {}
+    for tag in tags:
+        kept.setdefault(tag_key(tag), tag)
+    return list(kept.values())
 
 
 class Score(StrEnum):
@@ -165,6 +180,23 @@ class Contact(BaseModel):
             raise ValueError("not an email address")
         return value
 
+    @field_validator("tags")
+    @classmethod
+    def _each_tag_once(cls, value: list[str]) -> list[str]:
+        """A contact holds "VIP" or "vip", never both: one stored with both, before tags
+        compared in any case, reads as holding the one written first."""
+        return one_of_each(value)
+
+    def has_tag(self, tag: str) -> bool:
+        """Whether the contact holds `tag`, in any case: "vip" finds "VIP"."""
+        key = tag_key(tag)
+        return any(tag_key(held) == key for held in self.tags)
+
+    def without_tags(self, removed: Iterable[str]) -> list[str]:
+        """The contact's tags but those in `removed`, each in any case."""
+        keys = {tag_key(tag) for tag in removed}
+        return [tag for tag in self.tags if tag_key(tag) not in keys]
+
     def stopped(self, channel: Channel) -> bool:
         """The contact may not be messaged on `channel` (SNS keeps SMS opt-outs itself)."""
         return self.opted_out or channel in self.opted_out_channels
@@ -301,8 +333,9 @@ class Contact(BaseModel):
         """A copy with a caller's `changes` (name, email, time zone, score, tags, attributes).
 
         A field not named stays as it is; None clears it. Attributes merge key by key, and
-        None for one key removes it. Opt-out, counters and conversation state are the
-        engine's: naming one is refused.
+        None for one key removes it. Tags given keep the spelling the contact has for them
+        ("vip" given to a contact tagged "VIP" leaves "VIP"). Opt-out, counters and
+        conversation state are the engine's: naming one is refused.
         """
         update: dict[str, object] = {}
         for name, value in changes.items():
@@ -311,6 +344,11 @@ class Contact(BaseModel):
             if name == "attributes" and isinstance(value, Mapping):
                 merged = {**self.attributes, **value}
                 update[name] = {key: v for key, v in merged.items() if v is not None}
+            elif name == "tags" and isinstance(value, list):
+                held = {tag_key(tag): tag for tag in self.tags}
+                update[name] = [
+                    held.get(tag_key(tag), tag) if isinstance(tag, str) else tag for tag in value
+                ]
             elif value is None:
                 update[name] = Contact.model_fields[name].get_default(call_default_factory=True)
             else:

@@ -128,7 +128,9 @@ class Conditions(BaseModel):
     model_config = ConfigDict(frozen=True, defer_build=True)
 
     scores: list[Score] = Field(default_factory=list, description="empty means any score")
-    tags: Labels = Field(default_factory=list, description="the contact has all of them")
+    tags: Labels = Field(
+        default_factory=list, description="the contact has all of them, in any case"
+    )
     attributes: Attributes = Field(default_factory=dict)
     no_agent_message_within: Duration | None = None
     match: list[Condition] = Field(
@@ -144,7 +146,7 @@ class Conditions(BaseModel):
             return False
         if self.scores and contact.score not in self.scores:
             return False
-        if any(tag not in contact.tags for tag in self.tags):
+        if not all(contact.has_tag(tag) for tag in self.tags):
             return False
         if any(contact.attributes.get(k) != v for k, v in self.attributes.items()):
             return False

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from followup.domain.contact import one_of_each
 from followup.domain.errors import InvalidField
 from followup.domain.limits import MAX_ITEMS
 from followup.services import audit
@@ -26,7 +27,9 @@ SHOWN = ("name", "email", "timezone", "score", "stage", "tags", "attributes")
 @dataclass(frozen=True)
 class Edit:
     """`fields` as `Contact.patched` takes them (attributes merge; None clears);
-    `add_tags` and `remove_tags` change the tags one by one; `stage` moves the contact."""
+    `add_tags` and `remove_tags` change the tags one by one, each in any case (a tag the
+    contact holds is not added again; removing "vip" removes "VIP"); `stage` moves the
+    contact."""
 
     fields: Mapping[str, object] = field(default_factory=dict)
     add_tags: Sequence[str] = ()
@@ -45,9 +48,7 @@ def edit_contact(deps: Deps, contact_id: str, edit: Edit) -> tuple[Contact, Cont
 
     def changed(contact: Contact) -> Contact:
         found = patched(contact, edit.fields)
-        removed = set(edit.remove_tags)
-        tags = [t for t in found.tags if t not in removed]
-        tags += [t for t in dict.fromkeys(edit.add_tags) if t not in tags]
+        tags = one_of_each([*found.without_tags(edit.remove_tags), *edit.add_tags])
         if len(tags) > MAX_ITEMS:
             raise InvalidField("add_tags", f"a contact has at most {MAX_ITEMS} tags", "too_long")
         return found if tags == found.tags else found.model_copy(update={"tags": tags})

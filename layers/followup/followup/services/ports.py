@@ -420,12 +420,14 @@ _SCORE_RANK = {Score.COLD: 0, Score.WARM: 1, Score.HOT: 2}
 
 @dataclass(frozen=True)
 class ContactQuery:
-    """Filters for the contact list; None means any. `text` is found in the name (any case)
-    or, by its digits, in the WhatsApp number or phone; digits written the national way
-    (`0812...`) also find the number that reads so after `calling_code` (`62812...`), or
-    after its own country code when the workspace's is not known. With a `stage` the list is
-    in creation order (newest first unless `oldest_first`); without one it is a scan, in no
-    particular order."""
+    """Filters for the contact list; None means any. `tag` is held in any case. `text` is
+    found in the name (any case) or, by its digits, in the WhatsApp number or phone; digits
+    written the national way (`0812...`) also find the number that reads so after
+    `calling_code` (`62812...`), or after its own country code when the workspace's is not
+    known. With a `stage` the list is in creation order (newest first unless
+    `oldest_first`); without one it is a scan, in no particular order. Tags are read from
+    each contact's document, never from an index, so a contact stored with "VIP" is found
+    by "vip" however long ago it was written."""
 
     stage: str | None = None
     text: str | None = None
@@ -440,7 +442,7 @@ class ContactQuery:
             return False
         if self.min_score is not None and _SCORE_RANK[contact.score] < _SCORE_RANK[self.min_score]:
             return False
-        if self.tag is not None and self.tag not in contact.tags:
+        if self.tag is not None and not contact.has_tag(self.tag):
             return False
         if self.opted_out is not None and contact.opted_out is not self.opted_out:
             return False

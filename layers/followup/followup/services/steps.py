@@ -178,13 +178,13 @@ def _act(
         return update_contact(
             deps,
             contact.id,
-            lambda c: c if tag in c.tags else c.patched({"tags": [*c.tags, tag]}),
+            lambda c: c if c.has_tag(tag) else c.patched({"tags": [*c.tags, tag]}),
             now,
         )
     if isinstance(step, RemoveTag):
         tag = step.tag
         return update_contact(
-            deps, contact.id, lambda c: c.patched({"tags": [t for t in c.tags if t != tag]}), now
+            deps, contact.id, lambda c: c.patched({"tags": c.without_tags([tag])}), now
         )
     if isinstance(step, SetAttribute):
         change = {"attributes": {step.attribute: step.value}}
