@@ -150,6 +150,11 @@ def test_tags_and_attributes_are_edited_in_portuguese(
     tags = edit.get_by_label("Etiquetas")
     tags.fill("bolsa")
     tags.press("Enter")
+    # The same tag in another case is the same tag: no second chip
+    tags.fill("Bolsa")
+    tags.press("Enter")
+    expect(edit.get_by_text("bolsa", exact=True)).to_have_count(1)
+    expect(edit.get_by_text("Bolsa", exact=True)).to_have_count(0)
     edit.get_by_label("program", exact=True).fill("Law")
     edit.get_by_label("Nome do novo atributo").fill("intake")
     edit.get_by_label("Seu valor").fill("2027")
