@@ -140,6 +140,27 @@ def test_forbidden_phrases_are_refused_whatever_the_case_and_spacing() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I cannot assist with this request.", Guardrail.REFUSAL),
+        ("As an AI, I won't write that.", Guardrail.REFUSAL),
+        ("Desculpe, não posso ajudar com isso.", Guardrail.REFUSAL),
+        ("I can't help but smile at your news, Budi!", None),
+        ("Berikut pesannya:\nHalo Budi, jadi daftar?", Guardrail.PREAMBLE),
+        ("Here is the schedule for Friday's class: 9 am.", None),
+        ("Hi Budi: here is a quick message about the MBA.", None),
+        ("Hi {{1}}, the MBA intake closes on Friday", Guardrail.PLACEHOLDER),
+        ("Hi Budi, see [link] to register", Guardrail.PLACEHOLDER),
+        ("Hi Budi, regards, [your_name]", Guardrail.PLACEHOLDER),
+        ("[local model] Hello Budi!", None),
+        ("Hi Budi :) <3", None),
+    ],
+)
+def test_an_answer_must_be_the_message_itself(text: str, expected: Guardrail | None) -> None:
+    assert _failed(text) is expected
+
+
+@pytest.mark.parametrize(
     ("text", "language", "expected"),
     [
         ("Halo Budi, apakah kamu sudah siap untuk kelas yang dimulai hari Jumat?", "id", None),

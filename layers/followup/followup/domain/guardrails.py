@@ -10,6 +10,10 @@ read as values by `facts`: a link by its host and path, a phone number by its di
 price by its amount ("Rp 1,5 juta" is "Rp1.500.000", not "Rp 15 juta"), a discount by the
 percentage written in the source (not by any number found there).
 
+Not a message at all: the model's refusal ("I can't help with that"), a preamble meant for
+whoever asked ("Here is the message:"), or a placeholder it left for someone to fill in
+("[Name]", "{first_name}", "<name>") would read as nonsense to the lead.
+
 Language: a cheap stop-word count over English, Indonesian/Malay, Portuguese and Spanish
 (no library: langdetect, the lightest detector, spends ~300 ms loading its profiles on
 its first detection, which every cold start would pay). A text is refused only when it
@@ -34,6 +38,9 @@ _MAX_SPACES = 4
 
 class Guardrail(StrEnum):
     EMPTY = "empty"
+    REFUSAL = "refusal"
+    PREAMBLE = "preamble"
+    PLACEHOLDER = "placeholder"
     LENGTH = "length"
     TEMPLATE_PARAMETER = "template_parameter"
     LANGUAGE = "language"
@@ -76,6 +83,34 @@ _CLAIMS_HUMAN = re.compile(
     r"|\bno\s+soy\s+(?:una?\s+)?(?:robot|bot|m[áa]quina|ia)\b",
     re.IGNORECASE,
 )
+_REFUSAL = re.compile(
+    r"\bas an ai\b"
+    r"|\bi\s*(?:can(?:no|'|’)?t|won(?:'|’)t|(?:am|'m|’m)\s+(?:unable|not able)\s+to)\s+"
+    r"(?:help|assist|comply|write|create|provide|fulfil+)\b(?!\s+but\b)"
+    r"|\b(?:saya|aku)\s+tidak\s+(?:bisa|dapat)\s+(?:membantu|menulis|memenuhi)\b"
+    r"|\bn[ãa]o\s+posso\s+(?:ajudar|escrever|atender)\b"
+    r"|\bno\s+puedo\s+(?:ayudar|escribir|cumplir)\b",
+    re.IGNORECASE,
+)
+"""The model declining to write ("I'm sorry, but I can't help with that"), not a lead's
+"I can't help but smile"."""
+_PREAMBLE = re.compile(
+    r"^\W*(?:(?:sure|certainly|of course|okay|ok|claro|tentu|baik)\W+)?"
+    r"(?:here(?:'|’)?s|here\s+is|below\s+is|berikut(?:\s+ini)?(?:\s+adalah)?|"
+    r"aqui\s+est[áa]|aqu[íi]\s+(?:est[áa]|tienes))"
+    r"\b[^\n:]{0,80}?\b(?:message|follow-?up|draft|text|version|reply|response|pesan(?:nya)?|"
+    r"mensagem|mensaje)\b[^\n:]{0,40}:",
+    re.IGNORECASE,
+)
+"""A first line introducing the message to whoever asked for it, in the languages checked."""
+_PLACEHOLDER = re.compile(
+    r"\{+\s*\w[^{}\n]{0,40}\}+"
+    r"|<\s*[^\W\d][\w ]{0,30}>"
+    r"|\[\s*(?:[A-Z][\w ]{0,30}|[\w ]*_[\w ]*"
+    r"|[\w ]*\b(?:name|nama|nome|nombre|link|date)\b[\w ]*)\]"
+)
+"""A blank left for someone to fill in: "{first_name}", "{{1}}", "<name>", "[Name]",
+"[your name]", "[link]"; not a lowercase note in brackets such as "[local model]"."""
 
 _STOP_WORDS = {
     "en": {"the", "you", "your", "and", "is", "are", "to", "we", "for", "with", "this", "it"},
@@ -100,7 +135,10 @@ def check(
     if not text.strip():
         return Refusal(Guardrail.EMPTY, "the text is empty")
     return (
-        _length(text, target, max_chars)
+        _found(_REFUSAL, text, Guardrail.REFUSAL, "declines to write")
+        or _found(_PREAMBLE, text, Guardrail.PREAMBLE, "introduces the message")
+        or _found(_PLACEHOLDER, text, Guardrail.PLACEHOLDER, "leaves a blank")
+        or _length(text, target, max_chars)
         or (_template_parameter(text) if target is Target.TEMPLATE_PARAMETER else None)
         or _claims_human(text)
         or _forbidden(text, forbidden)
@@ -161,6 +199,11 @@ def _template_parameter(text: str) -> Refusal | None:
         detail = f"a parameter may hold no more than {_MAX_SPACES} consecutive spaces"
         return Refusal(Guardrail.TEMPLATE_PARAMETER, detail)
     return None
+
+
+def _found(pattern: re.Pattern[str], text: str, guardrail: Guardrail, what: str) -> Refusal | None:
+    found = pattern.search(text)
+    return Refusal(guardrail, f"{what}: {found.group(0)!r}") if found else None
 
 
 def _claims_human(text: str) -> Refusal | None:
