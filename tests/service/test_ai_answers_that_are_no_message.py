@@ -74,3 +74,21 @@ def test_an_answer_that_is_no_message_is_not_sent(
     assert followup.ai is not None
     assert (followup.ai.fallback_reason, followup.ai.guardrail) == ("guardrail", guardrail)
     assert followup.ai.cost_usd > 0
+
+
+@pytest.mark.parametrize(
+    ("forbidden", "answer"),
+    [
+        ("gratis", "Hi Rudi, your first class is GRÁTIS this week, are you still applying?"),
+        ("grátis", "Hi Rudi, your first class is gratis this week, are you still applying?"),
+        ("gratis", "Hi Rudi, your first class is ｇｒａｔｉｓ this week, are you still applying?"),
+    ],
+    ids=["accent-in-text", "accent-in-phrase", "full-width"],
+)
+def test_a_forbidden_phrase_is_found_whatever_its_accents(
+    engine: MemoryEngine, forbidden: str, answer: str
+) -> None:
+    sent, followup = sent_for(engine, answer, [forbidden])
+    assert sent == [STATIC_SENT]
+    assert followup.ai is not None
+    assert followup.ai.guardrail == "forbidden_phrase"

@@ -23,6 +23,7 @@ clearly reads as another of these languages; a short or mixed text passes.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -214,9 +215,9 @@ def _claims_human(text: str) -> Refusal | None:
 
 
 def _forbidden(text: str, phrases: Iterable[str]) -> Refusal | None:
-    flat = _flat(text)
+    folded = _folded(text)
     for phrase in phrases:
-        if phrase.strip() and _flat(phrase) in flat:
+        if phrase.strip() and _folded(phrase) in folded:
             return Refusal(Guardrail.FORBIDDEN_PHRASE, f"contains {phrase!r}")
     return None
 
@@ -262,3 +263,11 @@ def _language(text: str, language: str | None) -> Refusal | None:
 
 def _flat(text: str) -> str:
     return " ".join(text.lower().split())
+
+
+def _folded(text: str) -> str:
+    """`text` compared whatever its case, accents, spacing, full-width letters and invisible
+    characters: "GRATIS", "grátis" and "ｇｒａｔｉｓ" are one phrase."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = "".join(c for c in decomposed if unicodedata.category(c) not in ("Mn", "Cf"))
+    return _flat(kept.casefold())
