@@ -77,6 +77,24 @@ def test_an_answer_that_is_no_message_is_not_sent(
 
 
 @pytest.mark.parametrize(
+    "answer",
+    [f'"{WRITTEN}"', f"“{WRITTEN}”", f"  “{WRITTEN}”\n"],
+    ids=["straight", "curly", "curly-spaced"],
+)
+def test_a_message_in_quotes_is_sent_without_them(engine: MemoryEngine, answer: str) -> None:
+    sent, followup = sent_for(engine, answer)
+    assert sent == [WRITTEN]
+    assert followup.ai is not None
+    assert followup.ai.used
+
+
+def test_quotations_inside_the_message_are_kept(engine: MemoryEngine) -> None:
+    answer = '"Later" is fine, Rudi: are you still thinking about the "Evening MBA"?'
+    sent, _ = sent_for(engine, answer)
+    assert sent == [answer]
+
+
+@pytest.mark.parametrize(
     ("forbidden", "answer"),
     [
         ("gratis", "Hi Rudi, your first class is GRÁTIS this week, are you still applying?"),

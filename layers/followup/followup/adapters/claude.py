@@ -186,7 +186,7 @@ class ClaudeWriter:
         if message.stop_reason != "end_turn":
             detail = f"stopped with {message.stop_reason}"
             return self._unavailable(Unavailable.INVALID_ANSWER, detail, usage)
-        text = "".join(block.text for block in message.content if block.type == "text").strip()
+        text = _unquoted("".join(block.text for block in message.content if block.type == "text"))
         if not text:
             return self._unavailable(Unavailable.INVALID_ANSWER, "no text in the answer", usage)
         return AiText(text, message.model, usage)
@@ -207,6 +207,21 @@ class ClaudeWriter:
         result = AiUnavailable(reason, detail, usage)
         log.info("AI text unavailable", extra={"reason": reason.value, "detail": detail})
         return result
+
+
+_QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»", "‘": "’"}
+
+
+def _unquoted(text: str) -> str:
+    """The answer without the pair of quotes a model may put around the whole message
+    (`"Hi Rudi, ..."`): the lead reads the message, not a quotation of it. Kept as is when
+    the closing quote also appears inside (`"Hi" and "bye"` is two quotations)."""
+    text = text.strip()
+    closing = _QUOTES.get(text[:1])
+    inner = text[1:-1]
+    if closing is None or len(text) < 2 or text[-1] != closing or closing in inner:
+        return text
+    return inner.strip()
 
 
 def _status(exc: APIStatusError) -> str:
