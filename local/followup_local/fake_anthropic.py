@@ -294,8 +294,10 @@ def _written(context: str) -> str:
     if greeting is None:
         return DEFAULT_TEXT
     contact = _CONTACT.search(context)
-    name = contact.group(1).split()[0] if contact else ""
-    if not name or name == "unknown":
+    quoted = contact.group(1) if contact else ""
+    written = json.loads(quoted) if quoted.startswith('"') else ""
+    name = written.split()[0] if written.strip() else ""
+    if not name:
         return greeting.replace(" {name}", "")
     return greeting.format(name=name)
 
