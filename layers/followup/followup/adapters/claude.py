@@ -180,16 +180,18 @@ class ClaudeWriter:
                 "cost_usd": usage.cost_usd,
             },
         )
+        model = message.model
         if elapsed > self._budget:
             detail = f"answered after {elapsed:.1f} s, budget {self._budget} s"
-            return self._unavailable(Unavailable.OVER_BUDGET, detail, usage)
+            return self._unavailable(Unavailable.OVER_BUDGET, detail, usage, model)
         if message.stop_reason != "end_turn":
             detail = f"stopped with {message.stop_reason}"
-            return self._unavailable(Unavailable.INVALID_ANSWER, detail, usage)
+            return self._unavailable(Unavailable.INVALID_ANSWER, detail, usage, model)
         text = _unquoted("".join(block.text for block in message.content if block.type == "text"))
         if not text:
-            return self._unavailable(Unavailable.INVALID_ANSWER, "no text in the answer", usage)
-        return AiText(text, message.model, usage)
+            detail = "no text in the answer"
+            return self._unavailable(Unavailable.INVALID_ANSWER, detail, usage, model)
+        return AiText(text, model, usage)
 
     def _usage(self, message: Message) -> Usage:
         usage = message.usage
@@ -202,9 +204,9 @@ class ClaudeWriter:
         )
 
     def _unavailable(
-        self, reason: Unavailable, detail: str, usage: Usage | None = None
+        self, reason: Unavailable, detail: str, usage: Usage | None = None, model: str | None = None
     ) -> AiUnavailable:
-        result = AiUnavailable(reason, detail, usage)
+        result = AiUnavailable(reason, detail, usage, model)
         log.info("AI text unavailable", extra={"reason": reason.value, "detail": detail})
         return result
 

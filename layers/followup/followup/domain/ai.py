@@ -134,11 +134,13 @@ class AiText:
 
 @dataclass(frozen=True)
 class AiUnavailable:
-    """No text: `reason` says why; `usage` is set when tokens were spent all the same."""
+    """No text: `reason` says why; `usage` (and `model`, the one that answered) are set when
+    tokens were spent all the same."""
 
     reason: Unavailable
     detail: str = ""
     usage: Usage | None = None
+    model: str | None = None
 
     def __str__(self) -> str:
         return f"AI unavailable, because {self.reason.value}" + (

@@ -159,8 +159,10 @@ class AiWriting(BaseModel):
     writer's reason such as `rate_limited` or `timeout`, `no_api_key`, `ai_disabled`, or
     `guardrail`, then `guardrail` names the check the text failed, e.g. `url`, `duplicate`).
     Tokens and cost add up every call made for the follow-up (a retried send may have needed
-    a second one), whether its text was used or not. `text` keeps a used text, and `target`
-    where it went, so a retried send sends it again instead of paying for another.
+    a second one), whether its text was used or not; `model` names the one that answered, so
+    a cost reads against its prices after `ANTHROPIC_MODEL` changed. `text` keeps a used
+    text, and `target` where it went, so a retried send sends it again instead of paying for
+    another.
     """
 
     model_config = ConfigDict(defer_build=True)
@@ -171,6 +173,9 @@ class AiWriting(BaseModel):
     text: str | None = Field(default=None, description="the text written, when it was used")
     target: Literal["text", "template_parameter"] | None = Field(
         default=None, description="where the text went: the free text or the template parameter"
+    )
+    model: str | None = Field(
+        default=None, description="the model that answered the last call, as it named itself"
     )
     input_tokens: int = Field(default=0, description="input tokens not read from the cache")
     output_tokens: int = 0

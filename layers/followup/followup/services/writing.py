@@ -96,7 +96,8 @@ def personalise(
     request = _request(step.ai, rule, contact, history, settings, target)
     result = deps.writer.write(request)
     if isinstance(result, AiUnavailable):
-        return _written(static, _record(result.usage, fallback_reason=result.reason.value), before)
+        unavailable = _record(result.usage, result.model, fallback_reason=result.reason.value)
+        return _written(static, unavailable, before)
     refusal = check_written(
         result.text, request, target=target, forbidden=settings.forbidden_phrases
     )
@@ -105,9 +106,11 @@ def personalise(
     elif result.text in _sent_before(followups, history):
         guardrail = DUPLICATE
     else:
-        used = _record(result.usage, text=result.text, target=target)
+        used = _record(result.usage, result.model, text=result.text, target=target)
         return _written(_with(static, slot, result.text), used, before)
-    refused = _record(result.usage, fallback_reason=Fallback.GUARDRAIL.value, guardrail=guardrail)
+    refused = _record(
+        result.usage, result.model, fallback_reason=Fallback.GUARDRAIL.value, guardrail=guardrail
+    )
     return _written(static, refused, before)
 
 
@@ -186,6 +189,7 @@ def _written(message: RenderedMessage, attempt: AiWriting, before: AiWriting | N
         return Written(message, attempt, attempt)
     total = attempt.model_copy(
         update={
+            "model": attempt.model or before.model,
             "input_tokens": before.input_tokens + attempt.input_tokens,
             "output_tokens": before.output_tokens + attempt.output_tokens,
             "cached_tokens": before.cached_tokens + attempt.cached_tokens,
@@ -197,6 +201,7 @@ def _written(message: RenderedMessage, attempt: AiWriting, before: AiWriting | N
 
 def _record(
     usage: Usage | None,
+    model: str | None = None,
     *,
     fallback_reason: str | None = None,
     guardrail: str | None = None,
@@ -210,6 +215,7 @@ def _record(
         guardrail=guardrail,
         text=text,
         target=None if target is None else target.value,
+        model=model,
         input_tokens=spent.input_tokens + spent.cache_creation_input_tokens,
         output_tokens=spent.output_tokens,
         cached_tokens=spent.cache_read_input_tokens,
