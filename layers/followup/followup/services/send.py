@@ -50,7 +50,7 @@ from followup.services.templates import (
     with_body,
 )
 from followup.services.timeline import outbound_line
-from followup.services.writing import personalise
+from followup.services.writing import Fallback, personalise
 
 if TYPE_CHECKING:
     from followup.domain.rule import Rule, Step
@@ -372,14 +372,15 @@ def _on_channel(
     if picked.channel is None:
         status, reason = unreachable(picked.followup)
         return _finish(deps, picked.followup, status, reason, now)
+    going = _written_for_whatsapp(picked.followup)
     try:
-        ended = send_elsewhere(deps, picked.followup, contact, step, now)
+        ended = send_elsewhere(deps, going, contact, step, now)
     except TryLater as busy:
         return _tried_later(deps, busy.followup, contact, rule, step, busy.why, now)
     except ChannelRefused as refused:
         why = f"{picked.channel}: {refused}"
-        skipped = [*picked.followup.skipped_channels, why]
-        noted = picked.followup.model_copy(update={"skipped_channels": skipped})
+        skipped = [*going.skipped_channels, why]
+        noted = going.model_copy(update={"skipped_channels": skipped})
         onward = _onward(deps, noted, contact, rule, step, now)
         return onward or _finish(deps, noted, Status.FAILED, why, now)
     return SendResult.IGNORED if ended is None else SendResult(ended.value)
@@ -724,6 +725,17 @@ def _written_unsent(followup: FollowUp) -> FollowUp:
     if ai is None or not ai.used or ai.target != "text":
         return followup
     unused = {"used": False, "fallback_reason": Reason.WINDOW_CLOSED.value, "text": None}
+    return followup.model_copy(update={"ai": ai.model_copy(update={**unused, "target": None})})
+
+
+def _written_for_whatsapp(followup: FollowUp) -> FollowUp:
+    """`followup` going by SMS or email after WhatsApp could not take it: what the AI wrote
+    for WhatsApp does not go there (the step's own text does), and its record says so,
+    keeping what the writing cost."""
+    ai = followup.ai
+    if ai is None or not ai.used:
+        return followup
+    unused = {"used": False, "fallback_reason": Fallback.OTHER_CHANNEL.value, "text": None}
     return followup.model_copy(update={"ai": ai.model_copy(update={**unused, "target": None})})
 
 

@@ -49,6 +49,7 @@ class Fallback(StrEnum):
 
     AI_DISABLED = "ai_disabled"
     GUARDRAIL = "guardrail"
+    OTHER_CHANNEL = "other_channel"  # written for WhatsApp, which could not take it
 
 
 DUPLICATE = "duplicate"
