@@ -147,3 +147,32 @@ def test_preview_says_who_is_left_out_and_why(engine: LocalEngine) -> None:
     assert [p["name"] for p in answer["planned"]] == ["Sari"]
     assert answer["skipped"] == {"hot_contact": 1}
     assert answer["excluded"] == [{"contact_id": hot.id, "name": "Hana", "reason": "hot_contact"}]
+
+
+def test_an_edit_of_a_running_rule_counts_no_lead_it_messaged_in_this_silence(
+    engine: LocalEngine,
+) -> None:
+    # Given a running reminder that sent its message to three new leads in this silence
+    now = engine.clock.now()
+    for n in range(3):
+        quiet_contact(engine.deps, f"6281100001{n:03d}", now - timedelta(hours=30))
+    assert call(engine, "POST", "/api/rules?confirm=true", body())[0] == 201
+    engine.tick()
+    # And two qualified leads quiet as long, and a mass-send limit of two
+    for n in range(2):
+        quiet_contact(
+            engine.deps, f"6281100001{n + 10:03d}", now - timedelta(hours=30), stage="qualified"
+        )
+    _, settings = call(engine, "GET", "/api/settings")
+    call(engine, "PUT", "/api/settings", settings | {"mass_send_limit": 2})
+    # When the running rule is previewed, and an edit widening it to qualified leads too
+    _, running = call(engine, "POST", "/api/rules/apply-remind-24h/preview")
+    day = {"amount": 24, "unit": "hours"}
+    widened = body(trigger={"stages": ["new", "qualified"], "idle": day})
+    _, edited = call(engine, "POST", "/api/rules/preview", widened)
+    # Then neither counts the three leads messaged in this silence: the rule plays it once
+    assert (running["now"], running["skipped"]) == (0, {"silence_played": 3})
+    assert (edited["now"], edited["skipped"]) == (2, {"silence_played": 3})
+    # And saving the edit asks no mass-send confirmation, and the tick enrolls those two
+    assert call(engine, "PUT", "/api/rules/apply-remind-24h", widened)[0] == 200
+    assert engine.tick()["enqueue"]["enrolled"] == 2

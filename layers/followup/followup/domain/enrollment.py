@@ -190,6 +190,28 @@ def enroll_on(
 REENTRY_NEVER = "reentry_never"
 REENTRY_COOLDOWN = "reentry_cooldown"
 IN_JOURNEY = "in_journey"
+SILENCE_PLAYED = "silence_played"
+"""The contact already went through the rule's journey for this very silence (or
+occurrence): the tick enrolls each once, so it does not play again."""
+
+
+def served(candidate: Enrollment, past: Iterable[Enrollment]) -> str | None:
+    """Why the tick starts no journey for `candidate` though the rule's re-entry policy
+    lets it in: the contact's enrollment for this very silence (or occurrence) is stored
+    already, and the tick enrolls each once. Once it ended, the silence is played
+    (`silence_played`); once a step of it went, the contact is in that journey
+    (`in_journey`), which goes on from there. One that has sent nothing yet (enrolled
+    ahead of its crossing, or held while the rule was off) is the journey whose first
+    message is still to go: None, as when none is stored."""
+    for enrollment in past:
+        if enrollment.id != candidate.id:
+            continue
+        if enrollment.state is not EnrollmentState.ACTIVE:
+            return SILENCE_PLAYED
+        if enrollment.sends or enrollment.last_sent_at is not None:
+            return IN_JOURNEY
+        return None
+    return None
 
 
 def reentry_refused(candidate: Enrollment, rule: Rule, past: Iterable[Enrollment]) -> str | None:

@@ -28,7 +28,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, mod
 from followup.domain.channels import OutboundEmail
 from followup.domain.contact import Contact, Score, Speaker
 from followup.domain.durations import Duration
-from followup.domain.enrollment import IN_JOURNEY, Enrollment, EnrollmentState
+from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.errors import NotFound
 from followup.domain.followup import RenderedMessage, Status
 from followup.domain.limits import Attributes, Labels
@@ -56,9 +56,6 @@ from followup.services.timeline import conversation
 if TYPE_CHECKING:
     from followup.adapters.memory import MemoryStore
 
-SILENCE_PLAYED = "silence_played"
-"""The run's journey is one the contact already went through for this very silence (or
-occurrence): the tick enrolls each once, so it does not play again."""
 MAX_MOMENTS = 2_000
 """Moments played at most: far more than a year of any journey needs."""
 TEST_WA_ID = "447700900100"
@@ -401,27 +398,21 @@ def _kept_out(deps: Deps, inner: Deps, rule: Rule, contact_id: str) -> str | Non
     """Why the tick would not make the run's first enrollment of the contact in `rule`,
     judged on the contact's real enrollments as the tick judges it (`reentry.History`).
     The same enrollment already stored (this very silence or occurrence, enrolled ahead by
-    the contact's own write or by a tick) is the tick's own journey: while it has sent
-    nothing it is the one the run plays, so nothing keeps the contact out; once a step
-    went it is the journey the contact is in (`in_journey`), and once it ended the tick
-    never plays that silence again (`silence_played`). None when the run enrolls it
-    nowhere, or the tick would too."""
+    the contact's own write or by a tick) is the tick's own journey (`enrollment.served`):
+    while it has sent nothing it is the one the run plays, so nothing keeps the contact
+    out; once a step went it is the journey the contact is in (`in_journey`), and once it
+    ended the tick never plays that silence again (`silence_played`). None when the run
+    enrolls it nowhere, or the tick would too."""
     played = [
         e.item for e in inner.followups.enrollments_of(contact_id) if e.item.rule_id == rule.id
     ]
     if not played:
         return None
     first: Enrollment = min(played, key=lambda enrollment: enrollment.enrolled_at)
-    for real_v in deps.followups.enrollments_of(contact_id):
-        real = real_v.item
-        if real.id != first.id:
-            continue
-        if real.state is not EnrollmentState.ACTIVE:
-            return SILENCE_PLAYED
-        if real.sends or real.last_sent_at is not None:
-            return IN_JOURNEY
-        return None
-    return reentry.History(deps, contact_id).refused(rule, first)
+    history = reentry.History(deps, contact_id)
+    if history.holds(first):
+        return history.served(first)
+    return history.refused(rule, first)
 
 
 def _mark_entered(run: DryRun, refused: str | None) -> None:

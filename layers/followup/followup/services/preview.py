@@ -92,8 +92,8 @@ class Preview:
     cost_by_market: list[MarketCost] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
     """Contacts the trigger found that the rule leaves alone, counted by the code of why
-    (`other_number`, `reentry_never`, `opted_out`, `hot_contact`, `window_closed`,
-    `sent_by_hand`, ...)."""
+    (`other_number`, `silence_played`, `in_journey`, `reentry_never`, `opted_out`,
+    `hot_contact`, `window_closed`, `sent_by_hand`, ...)."""
     excluded: list[Excluded] = field(default_factory=list)
     """The first of them (a sample), each with its code."""
     due_now: int = 0

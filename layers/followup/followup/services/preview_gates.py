@@ -45,13 +45,21 @@ def goes(
 ) -> tuple[datetime, str | None] | str:
     """When the rule's first message would go to `contact` enrolled as `enrollment` (and
     what puts it off), or the code of why it would not: the questions enqueue asks (number,
-    re-entry, `must_stop`, the journey, the one pending follow-up), then those the sender
-    asks at that time (paused number or workspace, channel, window, template)."""
+    this silence's journey started already, re-entry, `must_stop`, the journey, the one
+    pending follow-up), then those the sender asks at that time (paused number or
+    workspace, channel, window, template)."""
     settings = deps.catalog.settings()
     other = deps.numbers.refusal(contact.phone_number_id, rule.numbers)
     if other is not None:
         return code(other)
-    refused = reentry.History(deps, contact.id).refused(rule, enrollment)
+    history = reentry.History(deps, contact.id)
+    if rule.idle is not None:
+        # The tick plays a silence once: the enrollments the re-entry policy reads anyway
+        # say whether this silence's journey ended already, or has sent.
+        played = history.served(enrollment)
+        if played is not None:
+            return played
+    refused = history.refused(rule, enrollment)
     if refused is not None:
         return refused
     stop = must_stop(contact, rule, enrollment.silence_key, settings, now)

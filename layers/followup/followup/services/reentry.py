@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from followup.domain.enrollment import Enrollment, EnrollmentState, reentry_refused
+from followup.domain.enrollment import Enrollment, EnrollmentState, reentry_refused, served
 from followup.domain.rule import ReentryPolicy, Rule
 
 if TYPE_CHECKING:
@@ -28,6 +28,12 @@ class History:
         if rule.reentry.policy is ReentryPolicy.ALWAYS and rule.idle is None:
             return None
         return reentry_refused(candidate, rule, self._read())
+
+    def served(self, candidate: Enrollment) -> str | None:
+        """Why the contact's stored enrollment for `candidate`'s own silence keeps the tick
+        from starting its journey (`silence_played`, `in_journey`), or None: see
+        `enrollment.served`."""
+        return served(candidate, self._read())
 
     def holds(self, candidate: Enrollment) -> bool:
         """Whether `candidate` is enrolled already (the list may lag a write by a moment:
