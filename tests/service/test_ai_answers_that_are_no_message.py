@@ -6,16 +6,13 @@ says which guardrail refused the answer."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from followup.domain.followup import FollowUp
 from followup.domain.settings import AiSettings
 from followup_local.fake_anthropic import FakeAnthropic
 from followup_local.memory_engine import MemoryEngine
-from tests.support.ai import KEY, writing_in_english
-from tests.support.builders import quiet_contact, rule
+from tests.support.ai import KEY, lead_quiet_before_an_ai_step, writing_in_english
 
 WA_ID = "6281100000880"
 STATIC_SENT = "Hi Rudi, still applying?"
@@ -34,16 +31,7 @@ def sent_for(
         ai = AiSettings(language="en", forbidden_phrases=forbidden or [])
         deps.rules.save_settings(deps.rules.settings().model_copy(update={"ai": ai}))
         deps.catalog.invalidate()
-        step = {
-            "wait": {"amount": 0, "unit": "minutes"},
-            "text": "Hi {first_name|there}, still applying?",
-            "ai": {"instructions": "Ask kindly whether they still want to apply for the MBA."},
-        }
-        trigger = {"stages": ["new"], "idle": {"amount": 1, "unit": "hours"}}
-        deps.rules.save_rule(rule(trigger=trigger, steps=[step]))
-        then = engine.clock.now() - timedelta(hours=2)
-        lead = quiet_contact(deps, WA_ID, then)
-        engine.sandbox.record_inbound(WA_ID, then)
+        lead = lead_quiet_before_an_ai_step(engine, WA_ID)
         # When the tick sends the step and the model answers
         fake.reply_next(answer)
         engine.tick()

@@ -4,15 +4,12 @@ Through the real Anthropic client against the fake Messages API, on the in-memor
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from followup.adapters.claude import ClaudeWriter
 from followup_local.fake_anthropic import FakeAnthropic
 from followup_local.memory_engine import MemoryEngine
-from tests.support.ai import KEY, writing_in_english
-from tests.support.builders import quiet_contact, rule
+from tests.support.ai import KEY, lead_quiet_before_an_ai_step, writing_in_english
 
 WA_ID = "6281100000870"
 MODEL = "claude-sonnet-5-5"
@@ -35,16 +32,7 @@ def test_the_followup_names_the_model_that_wrote_it(
         deps = engine.deps
         writing_in_english(engine, fake)
         deps.writer = ClaudeWriter(KEY, MODEL, base_url=fake.base_url, budget_seconds=60)
-        step = {
-            "wait": {"amount": 0, "unit": "minutes"},
-            "text": "Hi {first_name|there}, still applying?",
-            "ai": {"instructions": "Ask kindly whether they still want to apply for the MBA."},
-        }
-        trigger = {"stages": ["new"], "idle": {"amount": 1, "unit": "hours"}}
-        deps.rules.save_rule(rule(trigger=trigger, steps=[step]))
-        then = engine.clock.now() - timedelta(hours=2)
-        lead = quiet_contact(deps, WA_ID, then)
-        engine.sandbox.record_inbound(WA_ID, then)
+        lead = lead_quiet_before_an_ai_step(engine, WA_ID)
         # When the step goes and the model answers, its text used or not
         fake.reply_next(answer, stop_reason)
         engine.tick()

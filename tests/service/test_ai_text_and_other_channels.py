@@ -4,14 +4,12 @@ against the fake Messages API, on the in-memory twin."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from followup.domain.followup import FollowUp, Status
 from followup_local.fake_anthropic import FakeAnthropic
 from followup_local.memory_engine import MemoryEngine
-from tests.support.ai import KEY, writing_in_english
-from tests.support.builders import quiet_contact, rule
+from tests.support.ai import KEY, lead_quiet_before_an_ai_step, writing_in_english
 from tests.support.outbox import Outbox
 
 WA_ID = "6281100000860"
@@ -22,17 +20,7 @@ def sent_with(engine: MemoryEngine, fake: FakeAnthropic, **channels: Any) -> Fol
     """The follow-up of an AI step on `channels`, sent to a lead quiet for two hours."""
     deps = engine.deps
     writing_in_english(engine, fake)
-    step = {
-        "wait": {"amount": 0, "unit": "minutes"},
-        "text": "Hi {first_name|there}, still applying?",
-        "ai": {"instructions": "Ask kindly whether they still want to apply for the MBA."},
-        **channels,
-    }
-    trigger = {"stages": ["new"], "idle": {"amount": 1, "unit": "hours"}}
-    deps.rules.save_rule(rule(trigger=trigger, steps=[step]))
-    then = engine.clock.now() - timedelta(hours=2)
-    lead = quiet_contact(deps, WA_ID, then)
-    engine.sandbox.record_inbound(WA_ID, then)
+    lead = lead_quiet_before_an_ai_step(engine, WA_ID, **channels)
     fake.reply_next(WRITTEN)
     engine.tick()
     [followup] = deps.followups.followups_of(lead.id)
