@@ -191,19 +191,7 @@ def test_a_refused_api_key_pauses_the_workspace_and_fails_nothing(
 ) -> None:
     # Given five due leads, and a container whose key (from the secret) 360dialog refuses
     leads = quiet_leads(engine, 5)
-    secrets = boto3.client("secretsmanager", region_name=REGION)
-    name = f"followup/test/{uuid.uuid4().hex}"
-    secrets.create_secret(Name=name, SecretString=json.dumps({"D360_API_KEY": "rotated-away"}))
-    monkeypatch.setenv(SECRETS_NAME, name)
-    config = Config.model_validate(
-        {
-            "FOLLOWUP_SEND_QUEUE_URL": engine.queue_url,
-            "D360_BASE_URL": engine.sandbox.base_url,
-            "D360_NUMBER": BUSINESS_NUMBER["display_phone_number"],
-            "D360_PHONE_NUMBER_ID": NUMBER,
-        }
-    )
-    sender = runtime.build(config, engine.clock)
+    sender = refused_key_container(engine, monkeypatch)
     # When ticks run there
     with container(engine, sender):
         engine.tick()
@@ -222,8 +210,8 @@ def test_a_refused_api_key_pauses_the_workspace_and_fails_nothing(
     enrollments = [e.item for lead in leads for e in engine.deps.followups.enrollments_of(lead.id)]
     assert [e.state for e in enrollments] == [EnrollmentState.ACTIVE] * 5
     # When the key is fixed in the secret and an admin resumes, each goes out exactly once
-    secrets.put_secret_value(
-        SecretId=name, SecretString=json.dumps({"D360_API_KEY": LOCAL_API_KEY})
+    boto3.client("secretsmanager", region_name=REGION).put_secret_value(
+        SecretId=os.environ[SECRETS_NAME], SecretString=json.dumps({"D360_API_KEY": LOCAL_API_KEY})
     )
     resume_through_the_api(engine)
     settings = call(engine, "GET", "/api/settings")[1]
@@ -237,8 +225,8 @@ def test_a_refused_api_key_pauses_the_workspace_and_fails_nothing(
 
 
 def refused_key_container(engine: LocalEngine, monkeypatch: pytest.MonkeyPatch) -> Deps:
-    """A container whose key (from a secret of its own) 360dialog refuses; the secret's
-    name, for the test to rewrite it."""
+    """A container whose key (from a secret of its own, named in `SECRETS_NAME` for the
+    test to rewrite) 360dialog refuses."""
     secrets = boto3.client("secretsmanager", region_name=REGION)
     name = f"followup/test/{uuid.uuid4().hex}"
     secrets.create_secret(Name=name, SecretString=json.dumps({"D360_API_KEY": "rotated-away"}))
