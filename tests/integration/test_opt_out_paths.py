@@ -7,12 +7,14 @@ from typing import Any
 
 import pytest
 
+from followup.domain.followup import Status
 from followup.domain.webhook_events import Identity
 from followup.services.contacts import find_contact, new_contact
 from followup.services.inbound import record_inbound
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from tests.support.api import call
+from tests.support.sender import sent_followup
 
 LEAD = "6281100000901"
 
@@ -47,6 +49,27 @@ def test_settings_cannot_switch_the_built_in_opt_out_off(
     found = find_contact(engine.deps, LEAD, None)
     assert found is not None
     assert found.item.opted_out
+
+
+@pytest.mark.parametrize(
+    "label", ["Hentikan promosi", "Berhenti promosi", "Parar promoções", "Detener promociones"]
+)
+def test_the_opt_out_button_of_a_template_in_another_language_opts_out(
+    engine: LocalEngine, label: str
+) -> None:
+    # Given a lead sent a follow-up whose template, in the lead's language, ends with the
+    # marketing opt-out button
+    followup = sent_followup(engine, LEAD)
+    # When the lead taps it
+    at = engine.clock.now()
+    assert engine.deliver(button_reply(LEAD, label, at, "wamid.stop.button")) == 200
+    # Then they are opted out and the follow-up counts as an opt-out, as "Stop promotions"
+    found = find_contact(engine.deps, LEAD, None)
+    assert found is not None
+    assert found.item.opted_out
+    tapped = engine.deps.followups.followup(followup.id)
+    assert tapped is not None
+    assert tapped.status is Status.OPTED_OUT
 
 
 def test_a_keyword_the_workspace_adds_opts_out_too(engine: LocalEngine) -> None:

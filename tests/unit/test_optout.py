@@ -26,6 +26,13 @@ LABELLED = [
     ("Unsubscribe", True),
     ("cancel", True),
     ("Stop promotions", True),
+    # the marketing opt-out button as a template in another language labels it
+    ("Hentikan promosi", True),
+    ("Berhenti promosi", True),
+    ("Stop promosi", True),
+    ("Parar promoções", True),
+    ("Detener promociones", True),
+    ("Dejar de recibir promociones", True),
     ("🛑", True),
     ("🛑 stop 🛑", True),
     # a clear request, with politeness around it (English)
@@ -166,6 +173,9 @@ LABELLED = [
     ("cancel my booking", False),
     ("I want to stop working first, then study", False),
     ("jangan berhenti", False),
+    ("ada promosi bulan ini?", False),
+    ("deja de recibir", False),
+    ("detener el pago", False),
     ("Berhenti kerja dulu baru kuliah", False),
     ("kapan pendaftaran berhenti?", False),
     ("não quero perder a vaga", False),

@@ -49,7 +49,9 @@ from collections.abc import Iterable
 BUILT_IN_KEYWORDS = (
     "STOP", "BERHENTI", "PARAR", "BAJA", "UNSUBSCRIBE", "CANCEL", "Stop promotions"
 )  # fmt: skip
-"""Always opt out, whatever the settings say; Meta's marketing opt-out button sends the last.
+"""Always opt out, whatever the settings say; Meta's marketing opt-out button sends the last
+(a template in another language labels it as a request: "Hentikan promosi", "Detener
+promociones", read by `_PHRASES`).
 Each is the whole message or its closing clause, never a word inside one ("baja el
 precio?") nor one an "and" joins to the clause before ("el precio sube y baja")."""
 
@@ -84,7 +86,7 @@ _EN_MORE = (
     r"promotions|offers|ads|marketing|spam|notifications|reminders|these|this|stuff|"
     r"whatsapp|whatsapps|to me|to us|to this number))*"
 )
-_ID_MORE = r"(?: (?:saya|aku|gue|lagi|pesan|promo|ke saya|ke nomor ini|ya))*"
+_ID_MORE = r"(?: (?:saya|aku|gue|lagi|pesan|promo|promosi|ke saya|ke nomor ini|ya))*"
 _PT_MORE = (
     r"(?: (?:mais|mensagens|mensagem|msgs|msg|essas|estas|suas|as|nada|para mim|pra mim|"
     r"promocoes|promocao|propagandas|propaganda))*"
@@ -117,7 +119,7 @@ _PHRASES = (
     r"leave me alone",
     # Indonesian
     r"(?:berhenti|stop|setop|hentikan|stopkan)"
-    r" (?:kirim|mengirim|kirimi|ngirim|mengirimi|chat|sms|wa|pesan|promo|spam|hubungi|"
+    r" (?:kirim|mengirim|kirimi|ngirim|mengirimi|chat|sms|wa|pesan|promo|promosi|spam|hubungi|"
     r"menghubungi|berlangganan)" + _ID_MORE,
     r"jangan (?:kirim|kirimi|mengirim|ngirim|hubungi|menghubungi|chat|sms|wa|wa2|ganggu|spam)"
     + _ID_MORE,
@@ -148,6 +150,9 @@ _PHRASES = (
     r" (?:da|dessa|desta) (?:sua )?lista",
     # Spanish
     r"(?:dejen|deja|deje|dejar) de (?:enviar|mandar|escribir|contactar|molestar)(?:me|nos)?"
+    + _ES_MORE,
+    r"(?:dejen|deja|deje|dejar) de recibir (?:mensajes|mensaje|promociones|ofertas)" + _ES_MORE,
+    r"(?:detener|detengan|deten|detenga)(?: (?:las|los|sus|tus))? (?:promociones|mensajes)"
     + _ES_MORE,
     r"no (?:me |nos )?(?:escribas|escriban|escriba|mandes|manden|mande|envies|envien|envie|"
     r"contactes|contacten|contacte|molestes|molesten)" + _ES_MORE,
