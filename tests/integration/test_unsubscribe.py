@@ -6,7 +6,10 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlparse
 
-from followup_local.engine import LocalEngine
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
+
+from followup_local.engine import REGION, LocalEngine
 from tests.support.builders import quiet_contact, rule
 
 HOUR = timedelta(hours=1)
@@ -60,6 +63,14 @@ def emailed_link(engine: LocalEngine) -> str:
     return urlparse(email.headers["List-Unsubscribe"].strip("<>")).path
 
 
+def raw_headers(engine: LocalEngine) -> list[str]:
+    """The header lines of the first email as its bytes reach a mail client, unfolded but
+    not decoded: a client reads List-Unsubscribe as written, never as an encoded-word."""
+    [raw] = ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages
+    head = str(raw.raw_data).split("\n\n", 1)[0]
+    return head.replace("\r\n", "\n").replace("\n ", " ").replace("\n\t", " ").split("\n")
+
+
 def send_one_email(engine: LocalEngine, wa_id: str) -> None:
     engine.deps.rules.save_rule(email_rule())
     quiet_contact(engine.deps, wa_id, engine.clock.now() - 25 * HOUR, email="rudi@example.com")
@@ -78,6 +89,25 @@ def test_the_link_in_the_email_unsubscribes_from_email_in_one_click(engine: Loca
     engine.tick()
     assert [sent.channel for sent in engine.outbox()] == ["sms", "email"]
     # And the link keeps answering 200 when the client posts it again
+    assert request(engine, "POST", path, ONE_CLICK)[0] == 200
+
+
+def test_the_one_click_headers_reach_the_mail_client_as_a_plain_link(
+    engine: LocalEngine,
+) -> None:
+    # Given a marketing email sent to a lead (its link longer than a folded header line)
+    send_one_email(engine, "6281100000210")
+    # When a mail client reads its headers as they arrive
+    headers = raw_headers(engine)
+    # Then List-Unsubscribe is the https link in angle brackets, as RFC 8058 asks, which
+    # Gmail and Yahoo show as their unsubscribe button; not an RFC 2047 encoded-word
+    [link] = [line for line in headers if line.startswith("List-Unsubscribe: ")]
+    assert link.removeprefix("List-Unsubscribe: ").startswith("<http")
+    assert link.endswith(">")
+    assert "=?" not in link
+    assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in headers
+    # And the link is the one a one-click post unsubscribes with
+    path = urlparse(link.removeprefix("List-Unsubscribe: ").strip("<>")).path
     assert request(engine, "POST", path, ONE_CLICK)[0] == 200
 
 

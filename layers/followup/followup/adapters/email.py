@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email import policy
 from email.message import EmailMessage
 from typing import Any
 
@@ -16,6 +17,11 @@ from botocore.exceptions import (
 from followup.domain.channels import ChannelBusy, OutboundEmail, provider_error
 from followup.domain.unsubscribe import sign
 from followup.domain.whatsapp import OutcomeUnknown
+
+# Header lines as long as RFC 5322 allows: folded at 78, a List-Unsubscribe link (one word
+# longer than that) would go as an RFC 2047 encoded-word, which mail clients do not read as
+# a link, so Gmail and Yahoo would show no unsubscribe button.
+_LONG_LINES = policy.default.clone(max_line_length=998)
 
 # Raised before the request reached SES: nothing was sent, a later try is safe.
 _NOT_SENT = (EndpointConnectionError, ConnectTimeoutError)
@@ -51,7 +57,7 @@ class SesEmail:
             answer = self._client.send_email(
                 FromEmailAddress=self._sender,
                 Destination={"ToAddresses": [outbound.to]},
-                Content={"Raw": {"Data": message.as_bytes()}},
+                Content={"Raw": {"Data": message.as_bytes(policy=_LONG_LINES)}},
             )
         except ClientError as exc:
             raise _refusal(exc) from exc
