@@ -8,6 +8,8 @@ from typing import Any, cast
 
 import boto3
 from botocore.exceptions import ClientError
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -433,6 +435,21 @@ def test_an_email_subject_on_two_lines_goes_on_one(engine: LocalEngine) -> None:
     [followup] = followups(engine, lead.id)
     assert followup.rendered is not None
     assert followup.rendered.subject == "MBA Evening class: one step left"
+
+
+def test_an_email_to_an_accented_domain_goes_to_its_punycode_form(engine: LocalEngine) -> None:
+    # Given an email step and a lead whose address has an accented domain, as they wrote it
+    engine.deps.rules.save_rule(channel_rule("email"))
+    quiet_contact(
+        engine.deps, "6281100000704", engine.clock.now() - 25 * HOUR, email="budi@bücher.de"
+    )
+    # When the rule comes due
+    engine.tick()
+    # Then SES is given the domain in Punycode, the only form of it SES takes, in the
+    # envelope and the To header alike
+    [raw] = ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages
+    assert set(raw.destinations) == {"budi@xn--bcher-kva.de"}
+    assert "\nTo: budi@xn--bcher-kva.de\n" in str(raw.raw_data).replace("\r\n", "\n")
 
 
 def test_an_sms_longer_once_personalised_is_trimmed_to_what_sns_takes(engine: LocalEngine) -> None:

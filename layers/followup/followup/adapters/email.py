@@ -46,9 +46,10 @@ class SesEmail:
         """The SES message id; raises ChannelRefused, ChannelBusy (also when SES could not be
         reached) or OutcomeUnknown (no answer: it may have gone)."""
         link = f"{self._base}/u/{sign(self._secret, outbound.unsubscribe_for)}"
+        to = _ascii_domain(outbound.to)
         message = EmailMessage()
         message["From"] = self._sender
-        message["To"] = outbound.to
+        message["To"] = to
         message["Subject"] = outbound.subject
         message["List-Unsubscribe"] = f"<{link}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -56,7 +57,7 @@ class SesEmail:
         try:
             answer = self._client.send_email(
                 FromEmailAddress=self._sender,
-                Destination={"ToAddresses": [outbound.to]},
+                Destination={"ToAddresses": [to]},
                 Content={"Raw": {"Data": message.as_bytes(policy=_LONG_LINES)}},
             )
         except ClientError as exc:
@@ -66,6 +67,17 @@ class SesEmail:
         except BotoCoreError as exc:
             raise OutcomeUnknown(str(exc)) from exc
         return str(answer["MessageId"])
+
+
+def _ascii_domain(address: str) -> str:
+    """`address` with its domain in Punycode (`budi@xn--bcher-kva.de` for `budi@bücher.de`),
+    as SES takes an accented domain; one IDNA cannot encode stays as written, for SES to
+    refuse."""
+    local, _, domain = address.rpartition("@")
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return address
 
 
 def _refusal(exc: ClientError) -> Exception:
