@@ -77,7 +77,9 @@ it converts no one."""
 def credit_last_send(deps: Deps, followups: list[FollowUp], at: datetime) -> None:
     """Credit the latest of `followups` sent within the attribution window before `at`, and
     delivered as far as WhatsApp said, as a conversion, unless it already is one (a
-    follow-up converts once)."""
+    follow-up converts once). One its step sent on a later channel because no reply came
+    (`follows_on`) credits the step's send it follows on, as a reply to it does: that send
+    counts the step's send and its outcomes, on its day, and converts once for the step."""
     window = deps.catalog.settings().attribution_window.approx()
     sent = [
         f
@@ -86,7 +88,7 @@ def credit_last_send(deps: Deps, followups: list[FollowUp], at: datetime) -> Non
     ]
     if not sent:
         return
-    last: FollowUp | None = max(sent, key=lambda f: f.sent_at or at)
+    last: FollowUp | None = _step_send(max(sent, key=lambda f: f.sent_at or at), followups)
     for _ in range(_CREDIT_TRIES):
         if last is None or last.converted_at is not None or last.status in _UNSEEN:
             return
@@ -101,6 +103,24 @@ def credit_last_send(deps: Deps, followups: list[FollowUp], at: datetime) -> Non
 
 
 _CREDIT_TRIES = 4
+
+
+def _step_send(followup: FollowUp, followups: list[FollowUp]) -> FollowUp:
+    """The step's send `followup` follows on (its step's first channel that took the
+    message), or `followup` itself when it is that send."""
+    if not followup.follows_on:
+        return followup
+    step = (followup.enrollment_id, followup.step_index, followup.repeat_index)
+    earlier = [
+        f
+        for f in followups
+        if not f.follows_on
+        and f.sent_at is not None
+        and (f.enrollment_id, f.step_index, f.repeat_index) == step
+        and f.channel_index < followup.channel_index
+        and f.status not in _UNSEEN
+    ]
+    return max(earlier, key=lambda f: f.channel_index) if earlier else followup
 
 
 def _reason(deps: Deps, rule_id: str, version: int, ends: Ends) -> Reason | None:
