@@ -52,8 +52,8 @@ def says(engine: LocalEngine, lead: Contact, text: str) -> None:
     assert engine.deliver(envelopes.text_message(wa_id, text, at, message_id)) == 200
 
 
-def converts(engine: LocalEngine, contact_id: str) -> None:
-    event = {"type": "stage_changed", "contact": contact_id, "stage": "applied"}
+def converts(engine: LocalEngine, contact_id: str, stage: str = "applied") -> None:
+    event = {"type": "stage_changed", "contact": contact_id, "stage": stage}
     assert call(engine, "POST", "/api/events", event)[0] == 200
 
 
@@ -168,3 +168,27 @@ def test_a_conversion_after_the_no_reply_sms_counts_for_the_step_s_send_on_its_d
     assert (second["sent"], second["converted"]) == (0, 0)
     assert second["messaging_cost_by_channel"]["sms"] == pytest.approx(2 * SMS_PART)
     assert stats(engine, first_day, second_day)["total"]["converted"] == 1
+
+
+def test_a_lead_moving_up_twice_around_the_no_reply_sms_converts_the_step_once(
+    engine: LocalEngine,
+) -> None:
+    # Given a WhatsApp step going on by SMS when no reply comes within 24 hours, and a lead
+    # who qualifies an hour after the WhatsApp message
+    deps = engine.deps
+    no_reply = {"no_reply_within": {"amount": 24, "unit": "hours"}}
+    started(engine, whatsapp_step(fallbacks=["sms"], fallback_when=no_reply))
+    first_day = engine.clock.now().date()
+    lead = quiet_contact(deps, "6281100000813", engine.clock.now() - 25 * HOUR)
+    engine.tick()
+    engine.clock.advance(HOUR)
+    converts(engine, lead.id, "qualified")
+    # When the step's SMS goes a day later, and the lead then applies
+    engine.clock.advance(25 * HOUR)
+    engine.tick()
+    sent = sorted(f.channel for f in deps.followups.followups_of(lead.id) if f.sent_at)
+    assert sent == ["sms", "whatsapp"]
+    converts(engine, lead.id)
+    # Then the rule shows one send and one conversion: the step's message converts once
+    total = stats(engine, first_day, engine.clock.now().date())["total"]
+    assert (total["sent"], total["converted"]) == (1, 1)
