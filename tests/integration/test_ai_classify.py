@@ -15,11 +15,13 @@ import pytest
 from followup.adapters.claude import ClaudeWriter
 from followup.domain.ai import DEFAULT_MODEL, AiUnavailable, Unavailable
 from followup.domain.ai_classify import TOOL_NAME
+from followup.domain.followup import FollowUp, Status
 from followup.domain.settings import AiSettings
 from followup_local import envelopes
 from followup_local.engine import LambdaContext, LocalEngine
 from followup_local.fake_anthropic import FakeAnthropic
 from tests.service.test_intents_flow import LEAD, intents, reply
+from tests.support.sender import sent_followup
 
 KEY = "sk-ant-local-test"
 
@@ -221,3 +223,49 @@ def test_a_call_or_a_photo_without_words_is_not_sent_to_claude(
     records = intents(ai, found.item.id)
     assert [(r or {}).get("intent") for r in records] == ["other", "other"]
     assert [(r or {}).get("cost_usd") for r in records] == [None, None]
+
+
+def react(engine: LocalEngine, emoji: str, to: FollowUp, message_id: str) -> None:
+    """The lead reacts to the follow-up `to` with `emoji`, as WhatsApp delivers it."""
+    document = envelopes.text_message(LEAD, "x", engine.clock.now(), message_id, name="Dewi")
+    message = document["entry"][0]["changes"][0]["value"]["messages"][0]
+    del message["text"]
+    message |= {
+        "type": "reaction",
+        "reaction": {"message_id": to.provider_message_id, "emoji": emoji},
+    }
+    assert engine.deliver(document) == 200
+
+
+def test_a_reaction_is_a_reply_read_without_claude(ai: LocalEngine, fake: FakeAnthropic) -> None:
+    # Given the workspace reading replies with Claude, and a follow-up sent to the lead
+    followup = sent_followup(ai, LEAD)
+    # When the lead reacts to it with a thumbs up
+    react(ai, "\U0001f44d", followup, "wamid.REACT1")
+    # Then Claude is not asked nor paid for: a reaction asks for nothing
+    assert fake.requests == []
+    [record] = intents(ai, followup.contact_id)
+    assert record is not None
+    assert (record["source"], record["intent"], record["cost_usd"]) == ("rules", "other", None)
+    # And it is still the lead's reply: the follow-up answered, the window open
+    answered = ai.deps.followups.followup(followup.id)
+    assert answered is not None
+    assert answered.status is Status.RESPONDED
+    found = ai.deps.contacts.contact(followup.contact_id)
+    assert found is not None
+    assert found.item.last_inbound_at == ai.clock.now().replace(microsecond=0)
+
+
+def test_a_stop_sign_reaction_opts_out_without_claude(ai: LocalEngine, fake: FakeAnthropic) -> None:
+    # Given the workspace reading replies with Claude, and a follow-up sent to the lead
+    followup = sent_followup(ai, LEAD)
+    # When the lead reacts to it with a stop sign
+    react(ai, "\U0001f6d1", followup, "wamid.REACT2")
+    # Then they are opted out, as a lone stop sign written does, and Claude is not asked
+    found = ai.deps.contacts.contact(followup.contact_id)
+    assert found is not None
+    assert found.item.opted_out
+    answered = ai.deps.followups.followup(followup.id)
+    assert answered is not None
+    assert answered.status is Status.OPTED_OUT
+    assert fake.requests == []

@@ -232,8 +232,9 @@ _CAPTIONED = frozenset({"image", "video", "document"})
 
 def _said(kind: str, body: dict[str, Any]) -> tuple[str, bool]:
     """The text of a message and whether it is words to read: its body, a button's payload
-    or title, a flow's answers, a reaction's emoji, a photo's, video's or file's caption (a
-    receipt sent with "sudah transfer ya"). Other kinds are a `[kind]` marker, not words."""
+    or title, a flow's answers, a photo's, video's or file's caption (a receipt sent with
+    "sudah transfer ya"). A reaction's emoji is its text but no words: it asks for nothing.
+    Other kinds are a `[kind]` marker, not words."""
     if kind == "text":
         return str(body.get("body", "")), True
     caption = body.get("caption")
@@ -242,7 +243,7 @@ def _said(kind: str, body: dict[str, Any]) -> tuple[str, bool]:
     if kind == "button":
         return str(body.get("text") or body.get("payload") or ""), True
     if kind == "reaction" and body.get("emoji"):
-        return str(body["emoji"]), True
+        return str(body["emoji"]), False
     if kind != "interactive":
         return f"[{kind}]", False
     reply = body.get(str(body.get("type")))

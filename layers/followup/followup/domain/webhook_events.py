@@ -42,8 +42,8 @@ class InboundMessage:
     phone_number_id: str | None = None
     """The business number written to (the delivery's `metadata.phone_number_id`)."""
     worded: bool = True
-    """False for a `[kind]` marker (a call, a photo without a caption): nothing the user
-    wrote, so nothing to read an intent in."""
+    """False for a `[kind]` marker (a call, a photo without a caption) or a reaction's emoji:
+    nothing the user wrote in words, so nothing to read an intent in."""
 
 
 @dataclass(frozen=True)

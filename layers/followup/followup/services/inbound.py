@@ -101,8 +101,8 @@ def record_inbound(
     planned none then (no rule followed its intent up, a call back was still to come)
     plans none now: a call back or busy heard months ago on a contact since folded in is
     not followed up today by a rule made since. A message that is not `worded` (a call, a
-    photo without a caption: a `[kind]` marker) is read as `other`, by neither the rules
-    nor the AI.
+    photo without a caption: a `[kind]` marker; a reaction's emoji) is read as `other`, by
+    neither the rules nor the AI; a 🛑 reaction still opts out.
     """
     identity = Identity(sender) if isinstance(sender, str) else sender
     settings = deps.catalog.settings()
@@ -262,7 +262,7 @@ def _read(
     if before is not None:
         again = Detected(before.intent, before.confidence, before.source, before.at, before.local)
         return read_reply(again, settings, contact.stage)
-    if not worded:  # a marker: "[call]" is no request to be called back
+    if not worded:  # a marker or a reaction: "[call]" is no request to be called back
         return read_reply(Detected(Intent.OTHER, 0.0), settings, contact.stage)
     zone = contact.zone(settings.zone)
     try:
