@@ -641,6 +641,33 @@ def test_a_photo_s_caption_is_read_as_what_the_lead_wrote(engine: LocalEngine) -
     assert message.intent.intent == "done"
 
 
+def test_the_words_typed_with_an_order_are_the_line_and_read_as_a_caption_is(
+    engine: LocalEngine,
+) -> None:
+    """A catalogue order sent with "kirim besok ya": the counsellor reads what the lead
+    wrote, and the reply is read for what it asks (tomorrow, at 09:00)."""
+    # When the lead places an order from the catalogue, typing a note with it
+    assert post(engine, payload("order.json"))["statusCode"] == 200
+    # Then the conversation shows their words, read as any words they write
+    found = find_contact(engine.deps, RUDI, None)
+    assert found is not None
+    [message] = engine.deps.contacts.recent_messages(found.item.id, 50)
+    assert message.text == "kirim besok ya"
+    assert message.intent is not None
+    assert (message.intent.intent, message.intent.local) == ("call_back_at", "2026-11-25T09:00")
+
+
+def test_stop_typed_with_an_order_opts_the_contact_out(engine: LocalEngine) -> None:
+    followup = sent_followup(engine, RUDI)
+    order = payload("order.json")
+    message = order["entry"][0]["changes"][0]["value"]["messages"][0]
+    message["timestamp"] = str(int(engine.clock.now().timestamp()))
+    message["order"]["text"] = "STOP"
+    assert post(engine, order)["statusCode"] == 200
+    assert current(engine, followup).status is Status.OPTED_OUT
+    assert contact_of(engine, RUDI).opted_out
+
+
 def inbound_lines(engine: LocalEngine, contact_id: str) -> list[tuple[str, str]]:
     messages = engine.deps.contacts.recent_messages(contact_id, 50)
     return [(m.id, m.text) for m in messages if m.direction is Direction.INBOUND]

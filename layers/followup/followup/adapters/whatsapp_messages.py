@@ -227,19 +227,21 @@ def _body(message: _Message) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-_CAPTIONED = frozenset({"image", "video", "document"})
+_WORDS_WITH = {"image": "caption", "video": "caption", "document": "caption", "order": "text"}
+"""Where a kind carries the words the lead typed with it: a photo's, video's or file's
+caption, the note written with a catalogue order."""
 
 
 def _said(kind: str, body: dict[str, Any]) -> tuple[str, bool]:
     """The text of a message and whether it is words to read: its body, a button's payload
     or title, a flow's answers, a photo's, video's or file's caption (a receipt sent with
-    "sudah transfer ya"). A reaction's emoji is its text but no words: it asks for nothing.
-    Other kinds are a `[kind]` marker, not words."""
+    "sudah transfer ya"), an order's note ("kirim besok ya"). A reaction's emoji is its
+    text but no words: it asks for nothing. Other kinds are a `[kind]` marker, not words."""
     if kind == "text":
         return str(body.get("body", "")), True
-    caption = body.get("caption")
-    if kind in _CAPTIONED and isinstance(caption, str) and caption.strip():
-        return caption, True
+    words = body.get(_WORDS_WITH[kind]) if kind in _WORDS_WITH else None
+    if isinstance(words, str) and words.strip():
+        return words, True
     if kind == "button":
         return str(body.get("text") or body.get("payload") or ""), True
     if kind == "reaction" and body.get("emoji"):
