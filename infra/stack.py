@@ -26,13 +26,14 @@ from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from followup.adapters import notify
 from followup.adapters.tables import TABLES, table_spec, ttl_attribute
 from followup.adapters.timeouts import SENDER_TIMEOUT
-from followup.services import crm_events
+from followup.services import crm_events, email_feedback
 from followup.wiring.runtime import NAMESPACE
 from infra import access, layer, observability, realtime, ticks, web
 from infra.batching import STATS
@@ -107,6 +108,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
         self.web_bucket, self.web = web.distribution(self)
         self.web_url = f"https://{self.web.distribution_domain_name}"
         self.user_pool, self.user_pool_client = access.user_pool(self)
+        self.email_events = self._email_events()
         self._handlers()
         self.tick_machine = ticks.schedule(self)
         self._event_bus()
@@ -276,18 +278,42 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
             )
         )
         sender = self.settings.email_from
-        if sender is None:
+        if sender is None or self.email_events is None:
             return
         identities = [sender, sender.rpartition("@")[2]]
+        name = self.email_events.configuration_set_name
         fn.add_to_role_policy(
             iam.PolicyStatement(
                 actions=["ses:SendEmail", "ses:SendRawEmail"],
                 resources=[
-                    self.format_arn(service="ses", resource="identity", resource_name=identity)
-                    for identity in identities
+                    *(
+                        self.format_arn(service="ses", resource="identity", resource_name=identity)
+                        for identity in identities
+                    ),
+                    self.format_arn(
+                        service="ses", resource="configuration-set", resource_name=name
+                    ),
                 ],
             )
         )
+        fn.add_environment("SES_CONFIGURATION_SET", name)
+
+    def _email_events(self) -> ses.ConfigurationSet | None:
+        """The configuration set every email goes with: it publishes each one's hard bounce
+        and complaint to the account's default EventBridge bus (the only bus SES publishes
+        to), for the bus_events function (`_event_bus`). None without `email_from`."""
+        if self.settings.email_from is None:
+            return None
+        configuration_set = ses.ConfigurationSet(
+            self, "EmailEvents", configuration_set_name=f"{self.settings.prefix}emails"
+        )
+        default_bus = events.EventBus.from_event_bus_name(self, "DefaultBus", "default")
+        configuration_set.add_event_destination(
+            "ToDefaultBus",
+            destination=ses.EventDestination.event_bus(default_bus),
+            events=[ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
+        )
+        return configuration_set
 
     def _handlers(self) -> None:
         settings = self.settings
@@ -380,7 +406,8 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
 
     def _event_bus(self) -> None:
         """Other systems put `stage_changed` / `message_sent` / `conversation_closed` /
-        `conversation_reopened` events on this bus.
+        `conversation_reopened` events on this bus; SES puts emails' bounces and complaints
+        on the default one (`_email_events`).
 
         EventBridge invokes the function asynchronously: its retries and dead-letter queue
         cover an invocation Lambda refused; an event the function failed on is retried by
@@ -413,6 +440,23 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
                 )
             ],
         )
+        if self.email_events is not None:
+            events.Rule(
+                self,
+                "EmailFeedback",
+                event_pattern=events.EventPattern(
+                    source=[email_feedback.SOURCE],
+                    detail_type=list(email_feedback.DETAIL_TYPES),
+                ),
+                targets=[
+                    events_targets.LambdaFunction(
+                        self.functions["bus_events"],
+                        dead_letter_queue=self.bus_dlq,
+                        retry_attempts=4,
+                        max_event_age=Duration.hours(2),
+                    )
+                ],
+            )
         for name, fn in self.functions.items():
             if NEEDS[name].notifies:
                 self.event_bus.grant_put_events_to(fn)

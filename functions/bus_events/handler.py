@@ -5,9 +5,12 @@ Other systems put events with `detail-type` `stage_changed`, `message_sent`,
 a custom event without an `id` of its own takes the envelope's, and an event without an
 `at` the envelope's `time`, so EventBridge or Lambda retrying a delivery does its work once
 (a stage change retried after the function died midway finishes it, not a second entry).
-A bad event (a `detail` that is no JSON object among them) is logged and dropped: retried
-unchanged it would never succeed. Any other failure raises, so Lambda tries the event
-twice more and then keeps it in the bus's dead-letter queue (`infra/stack.py`).
+SES puts each email's hard bounce or complaint on the account's default bus (source
+`aws.ses`, through the configuration set the sender sends with), for
+`services.email_feedback`. A bad event (a `detail` that is no JSON object among them) is
+logged and dropped: retried unchanged it would never succeed. Any other failure raises,
+so Lambda tries the event twice more and then keeps it in the bus's dead-letter queue
+(`infra/stack.py`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from followup.domain.errors import InvalidField, NotFound
-from followup.services import crm_events
+from followup.services import crm_events, email_feedback
 from followup.wiring import runtime
 
 logger, metrics = runtime.observability("bus_events")
@@ -29,6 +32,8 @@ logger, metrics = runtime.observability("bus_events")
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     detail = event.get("detail") or {}
+    if event.get("source") == email_feedback.SOURCE:
+        return _email_feedback(event, detail)
     try:
         if not isinstance(detail, dict):
             raise InvalidField("detail", "the event's body must be a JSON object")
@@ -45,3 +50,16 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return {"applied": False, "reason": str(refused)}
     metrics.add_metric(name=f"bus_event_{parsed.type}", unit=MetricUnit.Count, value=1)
     return {"applied": True, "contact_id": contact.id}
+
+
+def _email_feedback(event: dict[str, Any], detail: Any) -> dict[str, Any]:
+    """An SES bounce or complaint; one that is about no email of ours changes nothing."""
+    try:
+        feedback = email_feedback.EmailFeedback.model_validate(detail)
+    except ValidationError as refused:
+        logger.warning("event dropped", extra={"reason": str(refused), "id": event.get("id")})
+        metrics.add_metric(name="bus_event_dropped", unit=MetricUnit.Count, value=1)
+        return {"applied": False, "reason": str(refused)}
+    outcome = email_feedback.apply(runtime.deps(), feedback)
+    metrics.add_metric(name=f"email_{outcome}", unit=MetricUnit.Count, value=1)
+    return {"applied": outcome in email_feedback.APPLIED, "outcome": outcome}

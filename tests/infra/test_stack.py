@@ -345,6 +345,46 @@ def test_only_the_sender_may_send_sms_and_email_and_only_from_its_identity(
     assert "PUBLIC_API_URL" in variables
 
 
+def test_emails_bounces_and_complaints_reach_the_bus_events_function(
+    tmp_path: Path, dev: Synth
+) -> None:
+    # Given a deployment that emails from an SES identity
+    with_email = synth(tmp_path, email_from="admissions@example.edu")
+    # Then the sender sends with a configuration set, and may
+    [configuration_set] = with_email.resources("AWS::SES::ConfigurationSet")
+    sender = with_email.resources("AWS::Lambda::Function")[
+        _ref_of(with_email, with_email.stack.functions["sender"])
+    ]
+    told = sender["Properties"]["Environment"]["Variables"]["SES_CONFIGURATION_SET"]
+    assert told == {"Ref": configuration_set}
+    mailing = json.dumps(
+        [
+            statement["Resource"]
+            for statement in _statements(with_email)["sender"]
+            if "ses:SendEmail" in _listed(statement["Action"])
+        ]
+    )
+    assert ":configuration-set/" in mailing
+    assert configuration_set in mailing
+    # And the set publishes hard bounces and complaints to the default bus (the only one
+    # SES publishes to), where a rule hands them to the bus_events function
+    [destination] = with_email.resources("AWS::SES::ConfigurationSetEventDestination").values()
+    published = destination["Properties"]["EventDestination"]
+    assert sorted(published["MatchingEventTypes"]) == ["bounce", "complaint"]
+    assert "event-bus/default" in json.dumps(published["EventBridgeDestination"])
+    bus_events = _ref_of(with_email, with_email.stack.functions["bus_events"])
+    [rule] = [
+        found["Properties"]
+        for found in with_email.resources("AWS::Events::Rule").values()
+        if found["Properties"].get("EventPattern", {}).get("source") == ["aws.ses"]
+    ]
+    assert "EventBusName" not in rule
+    assert rule["EventPattern"]["detail-type"] == ["Email Bounced", "Email Complaint Received"]
+    assert bus_events in json.dumps(rule["Targets"])
+    # Without an identity there is no email, and nothing to hear about it
+    assert dev.resources("AWS::SES::ConfigurationSet") == {}
+
+
 def test_no_secret_is_in_the_template(dev: Synth) -> None:
     text = dev.file.read_text()
     for name in ("D360_API_KEY", "WEBHOOK_SECRET", "META_APP_SECRET", "ANTHROPIC_API_KEY"):

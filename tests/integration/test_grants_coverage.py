@@ -31,6 +31,7 @@ from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from followup_local.fake_anthropic import FakeAnthropic
 from tests.integration.test_ai_send import ai_step
+from tests.integration.test_email_feedback import ses_event
 from tests.integration.test_unsubscribe import request as unsubscribe_request
 from tests.support import api
 from tests.support.builders import channel_step, quiet_contact, rule
@@ -537,6 +538,34 @@ def test_every_bus_event_stays_within_the_bus_functions_grants(
     assert "booked" in {e.item.rule_id for e in deps.followups.enrollments_of(talked.id)}
     assert recorder.refused() == {}
     assert {"write messages", "write enrollments"} <= recorder.used["bus_events"]
+
+
+def test_an_email_bounce_and_complaint_stay_within_the_grants(
+    engine: LocalEngine, recorder: Recorder
+) -> None:
+    # Given two leads sent an email step that falls back to SMS
+    deps = engine.deps
+    deps.rules.save_rule(channel_rule("email", ["sms"]))
+    quiet = engine.clock.now() - 25 * HOUR
+    bounced = quiet_contact(deps, "6281100003930", quiet, email="gone@example.com")
+    annoyed = quiet_contact(deps, "6281100003931", quiet, email="annoyed@example.com")
+    loop(engine, recorder)
+    [bounced_email] = the_followups(engine, bounced.id)
+    [annoyed_email] = the_followups(engine, annoyed.id)
+    # When SES reports one address gone for good and the other reader's complaint
+    bounce = ses_event("eventbridge-ses-bounce.json", bounced_email, engine.clock.now())
+    complaint = ses_event("eventbridge-ses-complaint.json", annoyed_email, engine.clock.now())
+    with recorder.running(engine, "bus_events"):
+        outcomes = [engine.invoke("bus_events", e)["outcome"] for e in (bounce, complaint)]
+    loop(engine, recorder)
+    # Then each was applied, through calls the function is granted
+    assert outcomes == ["bounce", "complaint"]
+    assert sorted(f.channel for f in the_followups(engine, bounced.id)) == ["email", "sms"]
+    stopped = deps.contacts.contact(annoyed.id)
+    assert stopped is not None
+    assert stopped.item.opted_out_channels == ["email"]
+    assert recorder.refused() == {}
+    assert {"write followups", "write contacts"} <= recorder.used["bus_events"]
 
 
 def test_expiry_redrive_and_an_approval_running_out_stay_within_the_grants(

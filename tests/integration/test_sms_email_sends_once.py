@@ -8,6 +8,7 @@ clients' timeouts and retries (followup.adapters.timeouts.SMS_EMAIL)."""
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from http.server import BaseHTTPRequestHandler
@@ -27,7 +28,11 @@ SNS_ANSWER = (
 )
 SES_ANSWER = b'{"MessageId": "e-1"}'
 EMAIL = OutboundEmail(
-    to="rudi@example.com", subject="One step left", body="Hi Rudi", unsubscribe_for="c-1"
+    to="rudi@example.com",
+    subject="One step left",
+    body="Hi Rudi",
+    unsubscribe_for="c-1",
+    followup_id="fu_1",
 )
 
 
@@ -53,13 +58,32 @@ def _late_first(received: list[bytes], answer: bytes, content_type: str) -> type
     return Handler
 
 
-def _config(url: str) -> Config:
+def _answering(received: list[bytes], answer: bytes, content_type: str) -> type:
+    """An endpoint that takes every request and answers it at once."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # the name http.server calls
+            received.append(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return Handler
+
+
+def _config(url: str, **settings: str) -> Config:
     return Config.model_validate(
         {
             "AWS_ENDPOINT_URL": url,
             "AWS_REGION": "us-east-1",
             "EMAIL_FROM": "news@example.com",
             "UNSUBSCRIBE_SECRET": "s" * 32,
+            **settings,
         }
     )
 
@@ -100,6 +124,19 @@ def test_an_email_whose_answer_comes_late_is_sent_once_its_outcome_unknown() -> 
             email.send(EMAIL)
     # Then SES was given it once
     assert len(received) == 1
+
+
+def test_an_email_goes_with_the_configuration_set_tagged_with_its_follow_up() -> None:
+    # Given a deployment whose configuration set publishes bounces and complaints
+    received: list[bytes] = []
+    with serving(_answering(received, SES_ANSWER, "application/json")) as url:
+        email = runtime._email(_config(url, SES_CONFIGURATION_SET="followup-emails"))
+        # When an email is sent
+        assert email.send(EMAIL) == "e-1"
+    # Then it goes with that set, tagged with its follow-up, which its bounce names back
+    [request] = [json.loads(body) for body in received]
+    assert request["ConfigurationSetName"] == "followup-emails"
+    assert request["EmailTags"] == [{"Name": "followup_id", "Value": "fu_1"}]
 
 
 def test_an_sms_sns_cannot_be_reached_for_is_tried_again_later() -> None:

@@ -14,7 +14,13 @@ from botocore.exceptions import (
     EndpointConnectionError,
 )
 
-from followup.domain.channels import ChannelBusy, OutboundEmail, provider_error
+from followup.domain.channels import (
+    FOLLOWUP_TAG,
+    ChannelBusy,
+    OutboundEmail,
+    ascii_address,
+    provider_error,
+)
 from followup.domain.unsubscribe import sign
 from followup.domain.whatsapp import OutcomeUnknown
 
@@ -29,7 +35,8 @@ _NOT_SENT = (EndpointConnectionError, ConnectTimeoutError)
 
 class SesEmail:
     """Sends from `sender`; every message carries `List-Unsubscribe` (RFC 8058) pointing at
-    `{unsubscribe_base}/u/{token}`, the token signed with `secret`."""
+    `{unsubscribe_base}/u/{token}`, the token signed with `secret`. With a
+    `configuration_set`, SES publishes the messages' bounces and complaints through it."""
 
     def __init__(
         self,
@@ -38,15 +45,17 @@ class SesEmail:
         secret: str,
         client: Any = None,
         region: str | None = None,
+        configuration_set: str = "",
     ) -> None:
         self._sender, self._base, self._secret = sender, unsubscribe_base.rstrip("/"), secret
         self._client = client or boto3.client("sesv2", region_name=region)
+        self._published = {"ConfigurationSetName": configuration_set} if configuration_set else {}
 
     def send(self, outbound: OutboundEmail) -> str:
         """The SES message id; raises ChannelRefused, ChannelBusy (also when SES could not be
         reached) or OutcomeUnknown (no answer: it may have gone)."""
         link = f"{self._base}/u/{sign(self._secret, outbound.unsubscribe_for)}"
-        to = _ascii_domain(outbound.to)
+        to = ascii_address(outbound.to)
         message = EmailMessage()
         message["From"] = self._sender
         message["To"] = to
@@ -59,6 +68,8 @@ class SesEmail:
                 FromEmailAddress=self._sender,
                 Destination={"ToAddresses": [to]},
                 Content={"Raw": {"Data": message.as_bytes(policy=_LONG_LINES)}},
+                EmailTags=[{"Name": FOLLOWUP_TAG, "Value": outbound.followup_id}],
+                **self._published,
             )
         except ClientError as exc:
             raise _refusal(exc) from exc
@@ -67,17 +78,6 @@ class SesEmail:
         except BotoCoreError as exc:
             raise OutcomeUnknown(str(exc)) from exc
         return str(answer["MessageId"])
-
-
-def _ascii_domain(address: str) -> str:
-    """`address` with its domain in Punycode (`budi@xn--bcher-kva.de` for `budi@bücher.de`),
-    as SES takes an accented domain; one IDNA cannot encode stays as written, for SES to
-    refuse."""
-    local, _, domain = address.rpartition("@")
-    try:
-        return f"{local}@{domain.encode('idna').decode('ascii')}"
-    except UnicodeError:
-        return address
 
 
 def _refusal(exc: ClientError) -> Exception:

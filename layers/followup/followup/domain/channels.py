@@ -185,12 +185,17 @@ class FallbackWhen(BaseModel):
     )
 
 
-def skip_reason(channel: Channel, address: str | None, stopped: bool) -> str | None:
-    """Why `channel` is passed over for a contact, or None when it may be used."""
+def skip_reason(
+    channel: Channel, address: str | None, stopped: bool, bounced: bool = False
+) -> str | None:
+    """Why `channel` is passed over for a contact, or None when it may be used: `bounced`
+    when mail to their address hard-bounced, which is no opt-out of theirs."""
     if address is None:
         return f"no_address:{channel}"
     if stopped:
         return f"opted_out:{channel}"
+    if bounced:
+        return f"bounced:{channel}"
     return None
 
 
@@ -228,8 +233,15 @@ def provider_error(service: str, code: str, http_status: int) -> Exception:
     return ChannelRefused(why)
 
 
+FOLLOWUP_TAG = "followup_id"
+"""The SES message tag naming the follow-up an email sends: SES names it again in that
+message's bounce and complaint events (services.email_feedback)."""
+
+
 class OutboundEmail(BaseModel):
-    """One marketing email; `unsubscribe_for` names the contact its one-click link stops."""
+    """One marketing email; `unsubscribe_for` names the contact its one-click link stops,
+    `followup_id` the follow-up it sends (SES tags it so, and its bounce or complaint names
+    it back)."""
 
     model_config = ConfigDict(frozen=True, defer_build=True)
 
@@ -237,3 +249,15 @@ class OutboundEmail(BaseModel):
     subject: str
     body: str
     unsubscribe_for: str
+    followup_id: str
+
+
+def ascii_address(address: str) -> str:
+    """`address` with its domain in Punycode (`budi@xn--bcher-kva.de` for `budi@bücher.de`),
+    as SES takes an accented domain and names it in its bounces; one IDNA cannot encode
+    stays as written, for SES to refuse."""
+    local, _, domain = address.rpartition("@")
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return address

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from followup.domain.channels import EMAIL_PATTERN, Channel
+from followup.domain.channels import EMAIL_PATTERN, Channel, ascii_address
 from followup.domain.localtime import ZoneName
 from followup.domain.phones import zone_of
 from followup.domain.stamps import heard_after
@@ -57,6 +57,16 @@ class StageClaim(BaseModel):
     model_config = ConfigDict(frozen=True, defer_build=True)
 
     stage: str
+    at: AwareDatetime
+
+
+class EmailBounce(BaseModel):
+    """An address email to which hard-bounced (SES's `Permanent` bounce: it does not exist,
+    or its server refuses it for good), and when."""
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    address: str
     at: AwareDatetime
 
 
@@ -115,6 +125,14 @@ class Contact(BaseModel):
         default_factory=dict,
         description="when each channel in `opted_out_channels` was stopped; one stopped before"
         " these times were kept has none",
+    )
+    email_bounce: EmailBounce | None = Field(
+        default=None,
+        description="the address an email to the contact hard-bounced from, and when: no"
+        " email goes to `email` while it is that address (not an opt-out of theirs; a new"
+        " `email` is emailed again)",
+        # Left out of the stored contact while empty, as it nearly always is.
+        exclude_if=lambda bounce: bounce is None,
     )
     last_inbound_at: AwareDatetime | None = None
     last_outbound_at: AwareDatetime | None = None
@@ -211,6 +229,20 @@ class Contact(BaseModel):
         if channel in self.opted_out_channels:
             stops.append(self.opted_out_channels_at.get(channel))
         return any(at is None or at <= moment for at in stops)
+
+    def bounced(self, channel: Channel) -> bool:
+        """Email to the contact's address hard-bounced: it is no use emailing it again."""
+        bounce = self.email_bounce
+        return channel == "email" and bounce is not None and bounce.address == self.email
+
+    def with_email_bounced(self, address: str, at: datetime) -> Contact:
+        """Email to `address` hard-bounced at `at`: when it is still the contact's email,
+        it gets no more (its first bounce keeps its time); one changed since stays."""
+        if self.email is None or address.casefold() != ascii_address(self.email).casefold():
+            return self
+        if self.bounced("email"):
+            return self
+        return self.model_copy(update={"email_bounce": EmailBounce(address=self.email, at=at)})
 
     def with_channel_stopped(self, channel: Channel, at: datetime) -> Contact:
         """`channel` stopped at `at`; one stopped already keeps the time it was first

@@ -2,8 +2,9 @@
 
 A step names its channels in order (`Step.chain`). The sender starts at the follow-up's
 `channel_index` and passes over a channel the contact cannot be reached on (no address,
-opted out there, SNS's opt-out list, the channel not set up), recording why; a refusal by
-SMS or email moves on to the next channel when the step falls back on undeliverable ones.
+opted out there, SNS's opt-out list, an email address that hard-bounced, the channel not
+set up), recording why; a refusal by SMS or email moves on to the next channel when the
+step falls back on undeliverable ones.
 """
 
 from __future__ import annotations
@@ -87,7 +88,8 @@ def may_reach(deps: Deps, contact: Contact, channel: Channel) -> bool:
     The sender still checks SNS's opt-out list before it sends an SMS."""
     if not _set_up(deps, channel):
         return False
-    return skip_reason(channel, contact.address(channel), contact.stopped(channel)) is None
+    address, stopped = contact.address(channel), contact.stopped(channel)
+    return skip_reason(channel, address, stopped, contact.bounced(channel)) is None
 
 
 def first_reachable(deps: Deps, contact: Contact, step: Step, start: int) -> Channel | None:
@@ -112,7 +114,7 @@ def _passed_over(deps: Deps, contact: Contact, channel: Channel) -> str | None:
     stopped = contact.stopped(channel)
     if channel == "sms" and address is not None and not stopped and deps.sms is not None:
         stopped = deps.sms.opted_out(address)
-    return skip_reason(channel, address, stopped)
+    return skip_reason(channel, address, stopped, contact.bounced(channel))
 
 
 def send_elsewhere(
@@ -301,7 +303,13 @@ def _deliver(
     if followup.channel == "email" and deps.email is not None and address and step.email:
         subject = one_line(render_text(step.email.subject, contact))
         body = render_text(step.email.body, contact)
-        outbound = OutboundEmail(to=address, subject=subject, body=body, unsubscribe_for=contact.id)
+        outbound = OutboundEmail(
+            to=address,
+            subject=subject,
+            body=body,
+            unsubscribe_for=contact.id,
+            followup_id=followup.id,
+        )
         handing_over()
         return RenderedMessage(kind="email", subject=subject, text=body), deps.email.send(outbound)
     raise ChannelRefused(f"cannot send {followup.channel} from this step")

@@ -373,7 +373,7 @@ def _failed(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
             commit_passing_slot(deps, [*changes, NewFollowUp(again)], followup, again, status.at)
     except CommitRejected:
         return "stale"
-    _unreached(deps, failed, status.at)
+    unreached(deps, failed, status.at)
     if again is not None:
         return "failed_sent_again"
     if skipped:
@@ -430,7 +430,7 @@ def _failed_again(
     after_send = len(followup.history) > 1 and followup.history[-2].status.outbound
     if followup.error_code != failure.code or not after_send:
         return "stale"
-    _unreached(deps, followup, status.at)
+    unreached(deps, followup, status.at)
     if deps.followups.followup(resend_followup_id(followup.id)) is not None:
         return "stale"
     planned, paused = _after_failure(deps, followup, status, failure, again=True)
@@ -439,19 +439,20 @@ def _failed_again(
     return "failed" if planned else "stale"
 
 
-def _unreached(deps: Deps, failed: FollowUp, at: datetime) -> None:
-    """WhatsApp took the message, then reported it failed: it never reached the lead, so
-    their frequency cap stops counting it (before the step is sent again, or the next
-    step is planned). Marking it again changes nothing."""
+def unreached(deps: Deps, failed: FollowUp, at: datetime) -> None:
+    """The provider took the message, then reported it failed (WhatsApp's status, SES's
+    hard bounce): it never reached the lead, so their frequency cap stops counting it
+    (before the step is sent again, or the next step is planned). Marking it again
+    changes nothing."""
     sent_at = failed.sent_at
     if sent_at is None:
         return
     gating = deps.catalog.settings().gating
 
-    def unreached(contact: Contact) -> Contact:
+    def marked(contact: Contact) -> Contact:
         return unreached_send(contact, sent_at, gating, at)
 
-    update_contact(deps, failed.contact_id, unreached, at)
+    update_contact(deps, failed.contact_id, marked, at)
 
 
 def _resumed_since(deps: Deps, number: str, at: datetime) -> bool:

@@ -311,6 +311,12 @@ class Config(BaseSettings):
         validation_alias="EMAIL_FROM",
         description="the SES verified identity emails come from; without it email is skipped",
     )
+    ses_configuration_set: str = Field(
+        default="",
+        validation_alias="SES_CONFIGURATION_SET",
+        description="the SES configuration set emails go with, which publishes their bounces"
+        " and complaints to EventBridge; without it none is heard",
+    )
     public_api_url: UrlSetting = Field(
         default="http://localhost:3000",
         validation_alias="PUBLIC_API_URL",

@@ -208,6 +208,7 @@ def _email(config: Config) -> SesEmail:
         config.public_api_url,
         secret,
         _client("sesv2", config, timeouts.SMS_EMAIL),
+        configuration_set=config.ses_configuration_set,
     )
 
 

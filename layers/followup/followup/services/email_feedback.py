@@ -1,0 +1,156 @@
+"""What SES tells of an email after taking it, published by its configuration set to
+EventBridge: a hard bounce or a complaint. Each effect is conditional, so an event heard
+twice changes nothing the second time.
+
+A hard bounce (`Permanent`: the address does not exist, or its server refuses it for good)
+fails the follow-up, which sends its step on the next channel as a WhatsApp `failed`
+status does, and keeps the address from being emailed again (`Contact.email_bounce`): it
+is no opt-out of the lead's. A complaint (the reader marked it spam) stops email to the
+contact as their unsubscribe does. A soft bounce (`Transient`, `Undetermined`: a full
+mailbox, a server down) changes nothing; SES publishes one only once it gave up trying."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from followup.domain.channels import FOLLOWUP_TAG
+from followup.domain.errors import NotFound
+from followup.domain.followup import TRANSITIONS, FollowUp, Status
+from followup.services.channels import after_failed, falls_back
+from followup.services.contacts import update_contact
+from followup.services.ports import CommitRejected, FollowUpChange
+from followup.services.webhook import unreached
+
+if TYPE_CHECKING:
+    from followup.domain.contact import Contact
+    from followup.services.deps import Deps
+
+SOURCE = "aws.ses"
+"""The `source` of the events SES puts on the account's default EventBridge bus."""
+DETAIL_TYPES = ("Email Bounced", "Email Complaint Received")
+"""The `detail-type`s of those events the bus routes to this service."""
+BOUNCED = "ses: bounced"
+"""The reason a follow-up whose email hard-bounced failed with."""
+APPLIED = frozenset({"bounce", "complaint"})
+"""What `apply` returns when the event changed something."""
+_READ = ConfigDict(frozen=True, defer_build=True, populate_by_name=True)
+
+
+class Mail(BaseModel):
+    """The message an event is about."""
+
+    model_config = _READ
+
+    message_id: str = Field(alias="messageId")
+    tags: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class Recipient(BaseModel):
+    model_config = _READ
+
+    address: str = Field(alias="emailAddress")
+    diagnostic: str | None = Field(default=None, alias="diagnosticCode")
+
+
+class Bounce(BaseModel):
+    model_config = _READ
+
+    type: str = Field(alias="bounceType")
+    recipients: list[Recipient] = Field(default_factory=list, alias="bouncedRecipients")
+    at: AwareDatetime = Field(alias="timestamp")
+
+
+class Complaint(BaseModel):
+    model_config = _READ
+
+    at: AwareDatetime = Field(alias="timestamp")
+
+
+class EmailFeedback(BaseModel):
+    """An SES event as it publishes it (the EventBridge event's `detail`): what it is
+    about, and a bounce or a complaint."""
+
+    model_config = _READ
+
+    mail: Mail
+    bounce: Bounce | None = None
+    complaint: Complaint | None = None
+
+
+def apply(deps: Deps, feedback: EmailFeedback) -> str:
+    """Apply one bounce or complaint; returns what it did, for logs and metrics. An event
+    about a message no follow-up of ours sent (by the tag the sender gave it), or about a
+    contact since deleted, changes nothing: `unknown`."""
+    try:
+        if feedback.complaint is not None:
+            return _complained(deps, feedback.mail, feedback.complaint)
+        if feedback.bounce is not None and feedback.bounce.type == "Permanent":
+            return _hard_bounce(deps, feedback.mail, feedback.bounce)
+    except NotFound:
+        return "unknown"
+    return "transient"
+
+
+def _complained(deps: Deps, mail: Mail, complaint: Complaint) -> str:
+    """The reader marked the email spam: no more email to them, as after their unsubscribe
+    (the expire tick ends the message `opted_out` with the others they did not answer)."""
+    followup = _followup_of(deps, mail)
+    if followup is None:
+        return "unknown"
+
+    def stopped(contact: Contact) -> Contact:
+        return contact.with_channel_stopped("email", complaint.at)
+
+    update_contact(deps, followup.contact_id, stopped, complaint.at)
+    return "complaint"
+
+
+def _hard_bounce(deps: Deps, mail: Mail, bounce: Bounce) -> str:
+    """The address the email bounced from is emailed no more while it is the contact's, and
+    the follow-up fails (`_failed`)."""
+    followup = _followup_of(deps, mail)
+    if followup is None:
+        return "unknown"
+
+    def marked(contact: Contact) -> Contact:
+        for recipient in bounce.recipients:
+            contact = contact.with_email_bounced(recipient.address, bounce.at)
+        return contact
+
+    update_contact(deps, followup.contact_id, marked, bounce.at)
+    return _failed(deps, followup, bounce)
+
+
+def _followup_of(deps: Deps, mail: Mail) -> FollowUp | None:
+    """The email follow-up the message's tag names, when its recorded send is this message."""
+    for followup_id in mail.tags.get(FOLLOWUP_TAG, []):
+        found = deps.followups.followup(followup_id)
+        if found and found.channel == "email" and found.provider_message_id == mail.message_id:
+            return found
+    return None
+
+
+def _failed(deps: Deps, followup: FollowUp, bounce: Bounce) -> str:
+    """Fail the follow-up whose email hard-bounced, and send its step on the next channel
+    when it falls back on undeliverable sends. Heard again, the fallback (of an id of its
+    own) is planned again, which changes nothing once it is; one the follow-up can no longer
+    take (it was answered, or ended) is stale."""
+    if followup.status is Status.FAILED and followup.reason == BOUNCED:
+        return "bounce" if after_failed(deps, followup, bounce.at) else "stale"
+    if Status.FAILED not in TRANSITIONS.get(followup.status, frozenset()):
+        return "stale"
+    diagnostic = next((r.diagnostic for r in bounce.recipients if r.diagnostic), None)
+    failed = followup.ended(Status.FAILED, bounce.at, BOUNCED).model_copy(
+        update={"error_title": diagnostic}
+    )
+    if falls_back(deps, failed):
+        failed = failed.model_copy(update={"fell_back": True})
+    try:
+        deps.commit([FollowUpChange(failed, followup.status)], bounce.at)
+    except CommitRejected:
+        return "stale"
+    unreached(deps, failed, bounce.at)
+    after_failed(deps, failed, bounce.at)
+    return "bounce"
