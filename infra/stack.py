@@ -431,14 +431,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
                 detail_type=list(crm_events.EVENT_TYPES),
                 source=events.Match.anything_but(notify.SOURCE),
             ),
-            targets=[
-                events_targets.LambdaFunction(
-                    self.functions["bus_events"],
-                    dead_letter_queue=self.bus_dlq,
-                    retry_attempts=4,
-                    max_event_age=Duration.hours(2),
-                )
-            ],
+            targets=[self._to_bus_events()],
         )
         if self.email_events is not None:
             events.Rule(
@@ -448,17 +441,20 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
                     source=[email_feedback.SOURCE],
                     detail_type=list(email_feedback.DETAIL_TYPES),
                 ),
-                targets=[
-                    events_targets.LambdaFunction(
-                        self.functions["bus_events"],
-                        dead_letter_queue=self.bus_dlq,
-                        retry_attempts=4,
-                        max_event_age=Duration.hours(2),
-                    )
-                ],
+                targets=[self._to_bus_events()],
             )
         for name, fn in self.functions.items():
             if NEEDS[name].notifies:
                 self.event_bus.grant_put_events_to(fn)
                 fn.add_environment("FOLLOWUP_EVENT_BUS_NAME", self.event_bus.event_bus_name)
         CfnOutput(self, "EventBusName", value=self.event_bus.event_bus_name)
+
+    def _to_bus_events(self) -> events_targets.LambdaFunction:
+        """A rule's target: the bus events function, an event EventBridge could not deliver
+        kept in the bus's dead-letter queue."""
+        return events_targets.LambdaFunction(
+            self.functions["bus_events"],
+            dead_letter_queue=self.bus_dlq,
+            retry_attempts=4,
+            max_event_age=Duration.hours(2),
+        )
