@@ -36,34 +36,18 @@ EMAIL = OutboundEmail(
 )
 
 
-def _late_first(received: list[bytes], answer: bytes, content_type: str) -> type:
-    """An endpoint that takes every request, and answers the first only once the read
-    timeout is past (the client gone: nothing is written), the others at once."""
+def _answering(
+    received: list[bytes], answer: bytes, content_type: str, *, late_first: bool = False
+) -> type:
+    """An endpoint that takes every request and answers it at once; `late_first`, the first
+    only once the read timeout is past (the client gone: nothing is written)."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # the name http.server calls
             received.append(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-            if len(received) == 1:
+            if late_first and len(received) == 1:
                 time.sleep(3)  # past the 2 s read timeout
                 return
-            self.send_response(200)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    return Handler
-
-
-def _answering(received: list[bytes], answer: bytes, content_type: str) -> type:
-    """An endpoint that takes every request and answers it at once."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # the name http.server calls
-            received.append(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
             self.send_response(200)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(answer)))
@@ -105,7 +89,7 @@ def _credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_an_sms_whose_answer_comes_late_is_published_once_its_outcome_unknown() -> None:
     # Given SNS taking the SMS but answering past the read timeout
     received: list[bytes] = []
-    with serving(_late_first(received, SNS_ANSWER, "text/xml")) as url:
+    with serving(_answering(received, SNS_ANSWER, "text/xml", late_first=True)) as url:
         sms = runtime._sms(_config(url))
         # When the SMS is sent, then its outcome is unknown (it may have gone)
         with pytest.raises(OutcomeUnknown):
@@ -117,7 +101,7 @@ def test_an_sms_whose_answer_comes_late_is_published_once_its_outcome_unknown() 
 def test_an_email_whose_answer_comes_late_is_sent_once_its_outcome_unknown() -> None:
     # Given SES taking the email but answering past the read timeout
     received: list[bytes] = []
-    with serving(_late_first(received, SES_ANSWER, "application/json")) as url:
+    with serving(_answering(received, SES_ANSWER, "application/json", late_first=True)) as url:
         email = runtime._email(_config(url))
         # When the email is sent, then its outcome is unknown (it may have gone)
         with pytest.raises(OutcomeUnknown):

@@ -144,17 +144,23 @@ def test_ten_leads_over_two_days_count_as_a_marketer_counts_them(engine: LocalEn
     }
 
 
+def sms_when_no_reply(engine: LocalEngine, wa_id: str) -> Contact:
+    """A WhatsApp step going on by SMS when no reply comes within 24 hours, sent now to a
+    lead quiet for a day."""
+    no_reply = {"no_reply_within": {"amount": 24, "unit": "hours"}}
+    started(engine, whatsapp_step(fallbacks=["sms"], fallback_when=no_reply))
+    lead = quiet_contact(engine.deps, wa_id, engine.clock.now() - 25 * HOUR)
+    engine.tick()
+    return lead
+
+
 def test_a_conversion_after_the_no_reply_sms_counts_for_the_step_s_send_on_its_day(
     engine: LocalEngine,
 ) -> None:
     # Given a WhatsApp step going on by SMS when no reply comes within 24 hours, sent on
     # one day, and its SMS on the next
-    deps = engine.deps
-    no_reply = {"no_reply_within": {"amount": 24, "unit": "hours"}}
-    started(engine, whatsapp_step(fallbacks=["sms"], fallback_when=no_reply))
     first_day = engine.clock.now().date()
-    lead = quiet_contact(deps, "6281100000801", engine.clock.now() - 25 * HOUR)
-    engine.tick()
+    lead = sms_when_no_reply(engine, "6281100000801")
     engine.clock.advance(25 * HOUR)
     engine.tick()
     second_day = engine.clock.now().date()
@@ -176,11 +182,8 @@ def test_a_lead_moving_up_twice_around_the_no_reply_sms_converts_the_step_once(
     # Given a WhatsApp step going on by SMS when no reply comes within 24 hours, and a lead
     # who qualifies an hour after the WhatsApp message
     deps = engine.deps
-    no_reply = {"no_reply_within": {"amount": 24, "unit": "hours"}}
-    started(engine, whatsapp_step(fallbacks=["sms"], fallback_when=no_reply))
     first_day = engine.clock.now().date()
-    lead = quiet_contact(deps, "6281100000813", engine.clock.now() - 25 * HOUR)
-    engine.tick()
+    lead = sms_when_no_reply(engine, "6281100000813")
     engine.clock.advance(HOUR)
     converts(engine, lead.id, "qualified")
     # When the step's SMS goes a day later, and the lead then applies
