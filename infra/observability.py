@@ -105,6 +105,14 @@ def alarms(stack: FollowupStack) -> sns.Topic:
         "a refused API key): sending is paused until an admin resumes it",
     )
     alarm(
+        "EmailUnavailable",
+        metric("send_email_unavailable", "sender"),
+        1,
+        "SES refused an email for the whole account (sending paused or suspended, the "
+        "sender's identity or the configuration set not usable): email follow-ups go on "
+        "their steps' next channel, or fail, until the account is fixed",
+    )
+    alarm(
         "SendingPausedByStatus",
         metric("webhook_status_failed_paused", "webhook"),
         1,

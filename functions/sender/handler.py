@@ -88,6 +88,9 @@ async def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> st
             _count_ai(paid)
         raise
     metrics.add_metric(name=f"send_{outcome.result.value}", unit=MetricUnit.Count, value=1)
+    if outcome.unavailable is not None:
+        name = f"send_{outcome.unavailable}_unavailable"
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
     if outcome.ai is not None:
         _count_ai(outcome.ai)
     logger.info(

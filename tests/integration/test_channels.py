@@ -26,6 +26,7 @@ from followup_local.outbox import EMAIL_FROM
 from followup_local.sandbox_page import SandboxPage
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
+from tests.support.sender import send_batch
 
 HOUR = timedelta(hours=1)
 SMS_TEXT = "Hi {first_name|there}, your place is still open."
@@ -236,19 +237,43 @@ def test_the_sandbox_page_lists_sms_and_email_in_its_outbox(engine: LocalEngine)
 
 
 def test_an_email_ses_refuses_falls_back_to_sms(engine: LocalEngine) -> None:
+    # Given an email step with an SMS fallback, and SES refusing the lead's address
+    client = _Flaky(boto3.client("sesv2", region_name=REGION), "send_email", "MessageRejected")
+    engine.deps.email = SesEmail(EMAIL_FROM, "http://localhost", "key", client)
+    engine.deps.rules.save_rule(channel_rule("email", ["sms"]))
+    lead = quiet_contact(
+        engine.deps, "6281100000112", engine.clock.now() - 25 * HOUR, email="rudi@example.com"
+    )
+    engine.scheduled("enqueue")
+    engine.scheduled("dispatch")
+    metrics = send_batch(engine, 1)
+    # Then SES refused it and the SMS went instead, with no alarm about email
+    assert [sent.channel for sent in engine.outbox()] == ["sms"]
+    [followup] = followups(engine, lead.id)
+    assert (followup.status, followup.channel) == (Status.SENT, "sms")
+    assert followup.skipped_channels == ["email: ses: MessageRejected"]
+    assert "send_email_unavailable" not in metrics
+
+
+def test_email_from_an_identity_ses_never_verified_raises_the_alarm(engine: LocalEngine) -> None:
     # Given email from an identity SES never verified, with an SMS fallback
     client = boto3.client("sesv2", region_name=REGION)
     engine.deps.email = SesEmail("stranger@example.org", "http://localhost", "key", client)
     engine.deps.rules.save_rule(channel_rule("email", ["sms"]))
     lead = quiet_contact(
-        engine.deps, "6281100000112", engine.clock.now() - 25 * HOUR, email="rudi@example.com"
+        engine.deps, "6281100000113", engine.clock.now() - 25 * HOUR, email="rudi@example.com"
     )
-    engine.tick()
-    # Then SES refused it and the SMS went instead
+    engine.scheduled("enqueue")
+    engine.scheduled("dispatch")
+    # When the sender takes the follow-up
+    metrics = send_batch(engine, 1)
+    # Then the SMS went instead, the follow-up saying email is unavailable (the account's
+    # problem, not the lead's address), and the EmailUnavailable alarm's metric is raised
     assert [sent.channel for sent in engine.outbox()] == ["sms"]
     [followup] = followups(engine, lead.id)
     assert (followup.status, followup.channel) == (Status.SENT, "sms")
-    assert followup.skipped_channels == ["email: ses: MessageRejected"]
+    assert followup.skipped_channels == ["email_unavailable: ses: MessageRejected"]
+    assert metrics.get("send_email_unavailable") == 1
 
 
 def test_whatsapp_text_outside_the_24_hour_window_falls_back_to_sms(engine: LocalEngine) -> None:

@@ -15,7 +15,12 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from followup.domain.channels import ChannelBusy, OutboundEmail
+from followup.domain.channels import (
+    ChannelBusy,
+    ChannelRefused,
+    ChannelUnavailable,
+    OutboundEmail,
+)
 from followup.domain.whatsapp import OutcomeUnknown
 from followup.wiring import runtime
 from followup.wiring.config import Config
@@ -37,10 +42,16 @@ EMAIL = OutboundEmail(
 
 
 def _answering(
-    received: list[bytes], answer: bytes, content_type: str, *, late_first: bool = False
+    received: list[bytes],
+    answer: bytes,
+    content_type: str,
+    *,
+    late_first: bool = False,
+    error_type: str = "",
 ) -> type:
     """An endpoint that takes every request and answers it at once; `late_first`, the first
-    only once the read timeout is past (the client gone: nothing is written)."""
+    only once the read timeout is past (the client gone: nothing is written); with
+    `error_type`, as SES v2 refuses a send: 400, the error named in `x-amzn-ErrorType`."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # the name http.server calls
@@ -48,7 +59,9 @@ def _answering(
             if late_first and len(received) == 1:
                 time.sleep(3)  # past the 2 s read timeout
                 return
-            self.send_response(200)
+            self.send_response(400 if error_type else 200)
+            if error_type:
+                self.send_header("x-amzn-ErrorType", error_type)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
@@ -137,3 +150,46 @@ def test_an_email_ses_cannot_be_reached_for_is_tried_again_later() -> None:
     # When the email is sent, then SES is busy, not an unknown outcome that ends the send
     with pytest.raises(ChannelBusy, match="ses: unreachable"):
         email.send(EMAIL)
+
+
+def _ses_refusing(code: str, message: str) -> type:
+    answer = json.dumps({"message": message}).encode()
+    return _answering([], answer, "application/json", error_type=f"{code}:http://internal/")
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("SendingPausedException", "Sending is paused for this account."),
+        ("AccountSuspendedException", "Account is suspended."),
+        ("NotFoundException", "Configuration set <followup-emails> does not exist."),
+        (
+            "MessageRejected",
+            "Email address is not verified. The following identities failed the check in "
+            "region US-EAST-1: news@example.com",
+        ),
+    ],
+)
+def test_an_email_ses_refuses_for_the_whole_account_says_email_is_unavailable(
+    code: str, message: str
+) -> None:
+    # Given SES refusing every send of the account, as its SendEmail answers say so
+    with serving(_ses_refusing(code, message)) as url:
+        email = runtime._email(_config(url))
+        # When an email is sent, then email is unavailable, not this lead's address refused
+        with pytest.raises(ChannelUnavailable, match=f"ses: {code}"):
+            email.send(EMAIL)
+
+
+def test_an_email_ses_refuses_for_its_recipient_is_refused_for_that_lead_only() -> None:
+    # Given SES in its sandbox refusing the recipient's address, which is not verified
+    message = (
+        "Email address is not verified. The following identities failed the check in "
+        "region US-EAST-1: rudi@example.com"
+    )
+    with serving(_ses_refusing("MessageRejected", message)) as url:
+        email = runtime._email(_config(url))
+        # When the email is sent, then that message is refused, and email stays in use
+        with pytest.raises(ChannelRefused, match="ses: MessageRejected") as refused:
+            email.send(EMAIL)
+    assert not isinstance(refused.value, ChannelUnavailable)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from email import policy
 from email.message import EmailMessage
+from email.utils import parseaddr
 from typing import Any
 
 import boto3
@@ -17,6 +18,7 @@ from botocore.exceptions import (
 from followup.domain.channels import (
     FOLLOWUP_TAG,
     ChannelBusy,
+    ChannelUnavailable,
     OutboundEmail,
     ascii_address,
     provider_error,
@@ -31,6 +33,18 @@ _LONG_LINES = policy.default.clone(max_line_length=998)
 
 # Raised before the request reached SES: nothing was sent, a later try is safe.
 _NOT_SENT = (EndpointConnectionError, ConnectTimeoutError)
+
+_ACCOUNT_REFUSALS = frozenset(
+    {
+        "AccountSuspendedException",
+        "SendingPausedException",
+        "MailFromDomainNotVerifiedException",
+        "NotFoundException",
+    }
+)
+"""SES v2 SendEmail errors about the account, not the message: sending suspended or paused
+(for the account or the configuration set), the sender's MAIL FROM domain unverified, the
+configuration set gone."""
 
 
 class SesEmail:
@@ -72,7 +86,7 @@ class SesEmail:
                 **self._published,
             )
         except ClientError as exc:
-            raise _refusal(exc) from exc
+            raise _refusal(exc, self._sender) from exc
         except _NOT_SENT as exc:
             raise ChannelBusy("ses: unreachable") from exc
         except BotoCoreError as exc:
@@ -80,6 +94,22 @@ class SesEmail:
         return str(answer["MessageId"])
 
 
-def _refusal(exc: ClientError) -> Exception:
+def _refusal(exc: ClientError, sender: str) -> Exception:
+    """Busy, refused for this message, or unavailable for every message: SES refusing the
+    account's sends, or refusing the sender's own identity (a recipient's address refused,
+    as SES's sandbox does one not verified, is this message's refusal)."""
     error, meta = exc.response.get("Error", {}), exc.response.get("ResponseMetadata", {})
-    return provider_error("ses", str(error.get("Code", "")), int(meta.get("HTTPStatusCode", 0)))
+    code = str(error.get("Code", ""))
+    if code in _ACCOUNT_REFUSALS or (
+        code == "MessageRejected" and _names_sender(str(error.get("Message", "")), sender)
+    ):
+        return ChannelUnavailable(f"ses: {code}")
+    return provider_error("ses", code, int(meta.get("HTTPStatusCode", 0)))
+
+
+def _names_sender(message: str, sender: str) -> bool:
+    """Whether SES's refusal names the sender's address or domain (not verified, no
+    authority to send from it): about the account, not the recipient."""
+    address = parseaddr(sender)[1].lower()
+    named = {word.strip(".,;:") for word in message.lower().split()}
+    return bool(named & {address, address.rpartition("@")[2]})

@@ -203,6 +203,12 @@ class ChannelRefused(Exception):
     """The SMS or email provider refused the message: it will not be delivered."""
 
 
+class ChannelUnavailable(ChannelRefused):
+    """The provider refuses every message of the account, not this one's address (SES
+    sending paused or the account suspended, the sender's identity or the configuration
+    set not usable): the channel is out of use until someone fixes the account."""
+
+
 class ChannelBusy(Exception):
     """The SMS or email provider could not take the message now (throttled, or failing on
     its side): nothing was sent, and a later try may go."""

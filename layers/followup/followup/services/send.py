@@ -6,12 +6,12 @@ import contextlib
 import hashlib
 import math
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from followup.domain.channels import ChannelRefused
+from followup.domain.channels import Channel, ChannelRefused, ChannelUnavailable
 from followup.domain.contact import Contact
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.followup import AiWriting, FollowUp, Reason, RenderedMessage, Status
@@ -75,6 +75,8 @@ _CLEARED: ContextVar[FollowUp | None] = ContextVar("cleared", default=None)
 """This send's follow-up as the caps cleared it (the warm-up place it holds, and when it
 counted its user toward the messaging limit): kept should the send fail before it is
 handed over, so the try again holds the same place and count and takes no other."""
+_UNAVAILABLE: ContextVar[Channel | None] = ContextVar("unavailable", default=None)
+"""The channel whose provider refused this send for the whole account, if one did."""
 
 
 class SendResult(StrEnum):
@@ -100,10 +102,13 @@ class SendResult(StrEnum):
 @dataclass(frozen=True)
 class Outcome:
     """What became of one follow-up, and what this attempt's AI writing did and cost (None
-    when it wrote nothing, e.g. a retry that sent the text written before)."""
+    when it wrote nothing, e.g. a retry that sent the text written before); `unavailable`
+    names the channel whose provider refused it for the whole account (SES paused, say),
+    which the sender counts for the operators' alarm."""
 
     result: SendResult
     ai: AiWriting | None = None
+    unavailable: Channel | None = None
 
 
 def send_one(deps: Deps, followup_id: str, due: datetime | None = None) -> Outcome:
@@ -133,8 +138,9 @@ def send_one(deps: Deps, followup_id: str, due: datetime | None = None) -> Outco
         return Outcome(SendResult.IGNORED)
     handover.starting()
     _CLEARED.set(None)
+    _UNAVAILABLE.set(None)
     try:
-        return _send_claimed(deps, claimed, now)
+        return replace(_send_claimed(deps, claimed, now), unavailable=_UNAVAILABLE.get())
     except Exception:
         if not handover.handed_over():
             _put_back(deps, claimed.id, now)
@@ -379,6 +385,9 @@ def _on_channel(
         return _tried_later(deps, busy.followup, contact, rule, step, busy.why, now)
     except ChannelRefused as refused:
         why = f"{picked.channel}: {refused}"
+        if isinstance(refused, ChannelUnavailable):  # the account's problem, not the lead's
+            _UNAVAILABLE.set(picked.channel)
+            why = f"{picked.channel}_unavailable: {refused}"
         skipped = [*going.skipped_channels, why]
         noted = going.model_copy(update={"skipped_channels": skipped})
         onward = _onward(deps, noted, contact, rule, step, now)
