@@ -17,7 +17,7 @@ from followup.domain.contact import Contact
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import Status
 from followup.domain.webhook_events import Identity
-from followup.services.contacts import change_stage, choose_marketing, find_contact
+from followup.services.contacts import change_stage, choose_marketing, find_contact, update_contact
 from followup.services.dry_run import DryRunRequest, dry_run
 from followup.services.duplicates import Outcome, merge_duplicates
 from followup.services.inbound import record_inbound
@@ -26,7 +26,8 @@ from followup.services.upcoming import upcoming
 from followup_local.memory_engine import MemoryEngine
 from tests.service.test_intents_flow import follow_up_rule, save_settings
 from tests.service.test_marketing_choice_order import marketing_rule, marketing_sent
-from tests.support.builders import quiet_contact, rule
+from tests.support.builders import channel_step, quiet_contact, rule
+from tests.support.outbox import Outbox
 
 FORMS = pytest.mark.parametrize(
     ("dialable", "whatsapp_id"),
@@ -39,17 +40,29 @@ FORMS = pytest.mark.parametrize(
 
 
 MONTHS = timedelta(days=120)
+ADDRESS = "rudi@example.com"
 
 
 def stored_twice(
-    engine: MemoryEngine, first: str, second: str, quiet_for: timedelta = timedelta(hours=25)
+    engine: MemoryEngine,
+    first: str,
+    second: str,
+    quiet_for: timedelta = timedelta(hours=25),
+    emails: tuple[str | None, str | None] = (None, None),
 ) -> tuple[str, str]:
     """A lead quiet for `quiet_for` (a day), stored under `first` and, an hour later, under
-    `second`."""
+    `second`, each with its email of `emails`."""
     quiet = engine.clock.now() - quiet_for
-    earlier = quiet_contact(engine.deps, first, quiet - timedelta(hours=1))
-    later = quiet_contact(engine.deps, second, quiet)
+    earlier = quiet_contact(engine.deps, first, quiet - timedelta(hours=1), email=emails[0])
+    later = quiet_contact(engine.deps, second, quiet, email=emails[1])
     return earlier.id, later.id
+
+
+def hard_bounced(engine: MemoryEngine, contact_id: str) -> None:
+    """SES reported now that email to `ADDRESS`, the contact's, hard-bounced (as the bus
+    events function keeps it: `email_feedback`)."""
+    at = engine.clock.now()
+    update_contact(engine.deps, contact_id, lambda c: c.with_email_bounced(ADDRESS, at), at)
 
 
 @FORMS
@@ -236,6 +249,58 @@ def test_the_preview_leaves_out_a_contact_whose_other_form_opted_out(
     # Then it plans nothing for the contact under WhatsApp's id, left out as opted out
     assert (seen.planned, seen.skipped) == ([], {"opted_out": 1})
     assert [(e.contact_id, e.reason) for e in seen.excluded] == [(later, "opted_out")]
+
+
+@pytest.mark.parametrize(
+    ("other_address", "emailed"),
+    [
+        (ADDRESS, []),
+        ("Rudi@Example.com", []),
+        ("rudi.hartono@example.com", ["rudi.hartono@example.com"]),
+    ],
+    ids=["same_address", "same_address_other_case", "another_address"],
+)
+def test_an_address_that_bounced_on_one_form_is_not_emailed_on_the_other(
+    engine: MemoryEngine, outbox: Outbox, other_address: str, emailed: list[str]
+) -> None:
+    # Given a lead stored twice, quiet for a day, whose address hard-bounced an email to
+    # the contact under the number the CRM dials; the contact under WhatsApp's id has the
+    # same address (or another)
+    earlier, later = stored_twice(
+        engine, "5511987654321", "551187654321", emails=(ADDRESS, other_address)
+    )
+    hard_bounced(engine, earlier)
+    # When an email rule for leads quiet for a day runs
+    engine.deps.rules.save_rule(rule(send_anytime=True, steps=[channel_step("email")]))
+    engine.tick()
+    # Then the bounced address gets no email under either form; another address does
+    assert [to for channel, to in outbox.sent if channel == "email"] == emailed
+    [step] = engine.deps.followups.followups_of(later)
+    skipped = [] if emailed else ["bounced:email"]
+    assert step.skipped_channels == skipped
+
+
+def test_the_kept_contact_takes_the_bounce_of_the_folded_one(
+    engine: MemoryEngine, outbox: Outbox
+) -> None:
+    # Given a lead stored twice with one address, which hard-bounced an email to the
+    # contact WhatsApp's id made
+    earlier, later = stored_twice(
+        engine, "5511987654321", "551187654321", emails=(ADDRESS, ADDRESS)
+    )
+    hard_bounced(engine, later)
+    bounced_at = engine.clock.now()
+    # When the duplicates are merged, and an email rule for leads quiet for a day runs
+    [merged] = merge_duplicates(engine.deps)
+    assert merged.outcome is Outcome.FOLDED
+    engine.clock.advance(timedelta(hours=1))
+    engine.deps.rules.save_rule(rule(send_anytime=True, steps=[channel_step("email")]))
+    engine.tick()
+    # Then the kept contact shows the address bounced when it did, and gets no email
+    bounce = contact(engine, earlier).email_bounce
+    assert bounce is not None
+    assert (bounce.address, bounce.at) == (ADDRESS, bounced_at)
+    assert outbox.sent == []
 
 
 def test_the_kept_contact_takes_the_user_id_of_the_folded_one(engine: MemoryEngine) -> None:

@@ -267,9 +267,10 @@ class Contact(BaseModel):
     def with_stops_of(self, source: Contact) -> Contact:
         """The contact with what stops messages to `source` (another contact of the same
         person) too: its opt-out (when it was set, and by whom), each channel it stopped (at
-        its time, unless this contact had stopped it already: its own time stays), and its
+        its time, unless this contact had stopped it already: its own time stays), its
         marketing choice as a choice made when it was (a newer one stands; one made before
-        choices kept their time stops marketing)."""
+        choices kept their time stops marketing), and the hard bounce of its address when
+        that address is this contact's email too (a bounce of its own keeps its time)."""
         channels = sorted({*self.opted_out_channels, *source.opted_out_channels})
         times = {**source.opted_out_channels_at, **self.opted_out_channels_at}
         update: dict[str, object] = {
@@ -283,6 +284,9 @@ class Contact(BaseModel):
                 "opted_out_by": source.opted_out_by,
             }
         stopped = self.model_copy(update=update)
+        bounce = source.email_bounce
+        if bounce is not None:
+            stopped = stopped.with_email_bounced(ascii_address(bounce.address), bounce.at)
         if source.marketing_changed_at is not None:
             return stopped.with_marketing(source.marketing_suppressed, source.marketing_changed_at)
         if source.marketing_suppressed:

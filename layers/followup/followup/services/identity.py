@@ -151,7 +151,8 @@ def _made_by(newcomer: Contact, into: Contact, change: IdentityChange) -> str | 
 def stopped_as(deps: Deps, person: Contact, newcomer_id: str, at: datetime) -> None:
     """The person's stops on another contact of theirs, which keeps journeys of its own:
     a STOP or a do-not-contact ends what it has still to send and its journeys, a channel
-    stopped and a marketing choice carry with their times."""
+    stopped, a marketing choice and a hard bounce of the address it has too carry with
+    their times."""
     if not _stops_any(person):
         return
     update_contact(deps, newcomer_id, lambda c: c.with_stops_of(person), at)
@@ -187,7 +188,7 @@ def _keep_user_ids(deps: Deps, newcomer: Contact, person_id: str, at: datetime) 
 def _keep_stops(deps: Deps, newcomer: Contact, person_id: str, at: datetime) -> None:
     """What stops messages to the newcomer stops them to the person: a do-not-contact set
     on it meanwhile (no message carries it, so hearing its lines again would lose it), a
-    channel stopped, marketing refused."""
+    channel stopped, marketing refused, a hard bounce of the address the person has too."""
     if _stops_any(newcomer):
         update_contact(deps, person_id, lambda c: c.with_stops_of(newcomer), at)
 
@@ -208,6 +209,8 @@ def _keep_events(deps: Deps, newcomer: Contact, person_id: str, at: datetime) ->
 
 
 def _stops_any(contact: Contact) -> bool:
-    """Whether anything stops messages to `contact`, or it made a marketing choice."""
+    """Whether anything stops messages to `contact` (an address of theirs that hard-bounced
+    among them), or it made a marketing choice."""
     marketing = contact.marketing_suppressed or contact.marketing_changed_at is not None
-    return contact.opted_out or bool(contact.opted_out_channels) or marketing
+    stopped = contact.opted_out or bool(contact.opted_out_channels)
+    return stopped or marketing or contact.email_bounce is not None

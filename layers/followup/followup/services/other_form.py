@@ -35,7 +35,8 @@ def other_form(deps: Deps, contact: Contact) -> Versioned[Contact] | None:
 
 def with_other_form_stops(deps: Deps, contact: Contact) -> Contact:
     """`contact` stopped as the contact under the other form of its number is too: opted
-    out, a channel stopped, marketing refused (`Contact.with_stops_of`). A number without
-    another form is returned as it is, with no read."""
+    out, a channel stopped, marketing refused, its email address bounced when it is
+    `contact`'s too (`Contact.with_stops_of`). A number without another form is returned
+    as it is, with no read."""
     other = other_form(deps, contact)
     return contact if other is None else contact.with_stops_of(other.item)
