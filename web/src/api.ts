@@ -223,6 +223,9 @@ export interface Contact {
   opted_out_at?: string | null;
   /** `contact` (their own STOP), a user who set do-not-contact, or null (an older opt-out). */
   opted_out_by?: string | null;
+  /** The address an email to the contact hard-bounced from, and when: no email goes to
+   * `email` while it is that address. Left out when none did. */
+  email_bounce?: { address: string; at: string } | null;
   conversation_open: boolean;
   /** When the conversation was last closed or reopened, and by whom. */
   conversation_changed_at: string | null;

@@ -906,6 +906,8 @@ export const en = {
   "contact.dnc.adminOnly": "Only an admin can lift it.",
   "contact.dnc.lift": "Allow contact again",
   "contact.dnc.ownStop": "The contact opted out themselves; only their own message can change that.",
+  "contact.email": "Email: {email}",
+  "contact.emailBounced": "Email bounced on {at}: no email goes to this address until it is changed.",
   "contact.upcoming": "Next in running journeys",
   "contact.upcoming.none": "No journey has a step to come for this contact.",
   "contact.upcoming.item": "{rule}, step {step, number}: {what} —",

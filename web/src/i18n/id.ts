@@ -908,6 +908,8 @@ export const id: Catalogue = {
   "contact.dnc.adminOnly": "Hanya admin yang dapat mencabutnya.",
   "contact.dnc.lift": "Izinkan dihubungi lagi",
   "contact.dnc.ownStop": "Kontak ini berhenti berlangganan sendiri; hanya pesannya sendiri yang dapat mengubahnya.",
+  "contact.email": "Email: {email}",
+  "contact.emailBounced": "Email terpental pada {at}: tidak ada email yang dikirim ke alamat ini sampai alamatnya diganti.",
   "contact.upcoming": "Berikutnya dalam perjalanan yang berjalan",
   "contact.upcoming.none": "Tidak ada langkah perjalanan yang akan datang untuk kontak ini.",
   "contact.upcoming.item": "{rule}, langkah {step, number}: {what} —",

@@ -908,6 +908,8 @@ export const ptBR: Catalogue = {
   "contact.dnc.adminOnly": "Só um administrador pode desfazer.",
   "contact.dnc.lift": "Permitir contato de novo",
   "contact.dnc.ownStop": "O próprio contato se descadastrou; só uma mensagem dele pode mudar isso.",
+  "contact.email": "E-mail: {email}",
+  "contact.emailBounced": "E-mail devolvido em {at}: nenhum e-mail vai para este endereço até que ele seja alterado.",
   "contact.upcoming": "Próximos passos das jornadas em andamento",
   "contact.upcoming.none": "Nenhuma jornada tem um passo por vir para este contato.",
   "contact.upcoming.item": "{rule}, passo {step, number}: {what} —",

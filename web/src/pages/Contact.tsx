@@ -217,6 +217,8 @@ export function ContactPage() {
   events.sort((a, b) => later(instant(b.placed ?? b.at), instant(a.placed ?? a.at)));
   const ruleOptions = rules.data ?? [];
   const stoppedByStaff = lead.opted_out && !!lead.opted_out_by && lead.opted_out_by !== "contact";
+  // A bounce of an address the contact no longer has stops nothing: the new one is emailed.
+  const bounce = lead.email_bounce?.address === lead.email ? lead.email_bounce : null;
   const stepWords = (step: UpcomingStep) =>
     step.kind === "send"
       ? t("contact.upcoming.send", { channel: known(`editor.channel.${step.does}`, t, step.does) })
@@ -237,6 +239,12 @@ export function ContactPage() {
         })}
         {lead.opted_out && <strong> · {stoppedByStaff ? t("contact.dnc.short") : t("contact.optedOut")}</strong>}
       </Text>
+      {lead.email && (
+        <Text size="sm" data-testid="contact-email">
+          {t("contact.email", { email: lead.email })}
+          {bounce && <strong> · {t("contact.emailBounced", { at: inZone(bounce.at) })}</strong>}
+        </Text>
+      )}
       <Group gap="sm" data-testid="do-not-contact">
         {!lead.opted_out && (
           <>
