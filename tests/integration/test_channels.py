@@ -236,20 +236,29 @@ def test_the_sandbox_page_lists_sms_and_email_in_its_outbox(engine: LocalEngine)
     ]
 
 
-def test_an_email_ses_refuses_falls_back_to_sms(engine: LocalEngine) -> None:
-    # Given an email step with an SMS fallback, and SES refusing the lead's address
-    client = _Flaky(boto3.client("sesv2", region_name=REGION), "send_email", "MessageRejected")
-    engine.deps.email = SesEmail(EMAIL_FROM, "http://localhost", "key", client)
+def emailed_through(
+    engine: LocalEngine, email: SesEmail, wa_id: str
+) -> tuple[str, dict[str, float]]:
+    """An email step with an SMS fallback, sent through `email` to a lead quiet for a day:
+    the lead's id, and what the sender's batch counted."""
+    engine.deps.email = email
     engine.deps.rules.save_rule(channel_rule("email", ["sms"]))
     lead = quiet_contact(
-        engine.deps, "6281100000112", engine.clock.now() - 25 * HOUR, email="rudi@example.com"
+        engine.deps, wa_id, engine.clock.now() - 25 * HOUR, email="rudi@example.com"
     )
     engine.scheduled("enqueue")
     engine.scheduled("dispatch")
-    metrics = send_batch(engine, 1)
+    return lead.id, send_batch(engine, 1)
+
+
+def test_an_email_ses_refuses_falls_back_to_sms(engine: LocalEngine) -> None:
+    # Given an email step with an SMS fallback, and SES refusing the lead's address
+    client = _Flaky(boto3.client("sesv2", region_name=REGION), "send_email", "MessageRejected")
+    email = SesEmail(EMAIL_FROM, "http://localhost", "key", client)
+    lead_id, metrics = emailed_through(engine, email, "6281100000112")
     # Then SES refused it and the SMS went instead, with no alarm about email
     assert [sent.channel for sent in engine.outbox()] == ["sms"]
-    [followup] = followups(engine, lead.id)
+    [followup] = followups(engine, lead_id)
     assert (followup.status, followup.channel) == (Status.SENT, "sms")
     assert followup.skipped_channels == ["email: ses: MessageRejected"]
     assert "send_email_unavailable" not in metrics
@@ -258,19 +267,13 @@ def test_an_email_ses_refuses_falls_back_to_sms(engine: LocalEngine) -> None:
 def test_email_from_an_identity_ses_never_verified_raises_the_alarm(engine: LocalEngine) -> None:
     # Given email from an identity SES never verified, with an SMS fallback
     client = boto3.client("sesv2", region_name=REGION)
-    engine.deps.email = SesEmail("stranger@example.org", "http://localhost", "key", client)
-    engine.deps.rules.save_rule(channel_rule("email", ["sms"]))
-    lead = quiet_contact(
-        engine.deps, "6281100000113", engine.clock.now() - 25 * HOUR, email="rudi@example.com"
-    )
-    engine.scheduled("enqueue")
-    engine.scheduled("dispatch")
+    email = SesEmail("stranger@example.org", "http://localhost", "key", client)
     # When the sender takes the follow-up
-    metrics = send_batch(engine, 1)
+    lead_id, metrics = emailed_through(engine, email, "6281100000113")
     # Then the SMS went instead, the follow-up saying email is unavailable (the account's
     # problem, not the lead's address), and the EmailUnavailable alarm's metric is raised
     assert [sent.channel for sent in engine.outbox()] == ["sms"]
-    [followup] = followups(engine, lead.id)
+    [followup] = followups(engine, lead_id)
     assert (followup.status, followup.channel) == (Status.SENT, "sms")
     assert followup.skipped_channels == ["email_unavailable: ses: MessageRejected"]
     assert metrics.get("send_email_unavailable") == 1

@@ -19,7 +19,6 @@ from followup.domain.contact import Contact
 from followup.domain.followup import Status
 from followup.domain.recipes import recipe
 from followup.domain.rule import Rule
-from followup.domain.settings import WorkspaceSettings
 from followup.services import rules
 from followup.services.contacts import upsert
 from followup.services.pausing import pause_number
@@ -29,7 +28,7 @@ from followup.services.upcoming import upcoming
 from followup.services.webhook import resume_number
 from followup_local.envelopes import BUSINESS_NUMBER
 from followup_local.memory_engine import MemoryEngine, memory_engine
-from tests.support.builders import days_before, rule
+from tests.support.builders import days_before, holidays, rule
 from tests.support.friday import FRIDAY_4PM
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
@@ -160,10 +159,7 @@ def test_a_step_on_the_day_of_a_reminder_before_it_still_goes_when_the_rule_time
     # Given Wednesday 25 November a holiday, and "1 day before payment_due at 09:00",
     # "due tomorrow", then a day later "due today", for a customer due on Thursday
     start = engine.clock.now()
-    settings = engine.deps.rules.settings().model_dump(mode="json")
-    settings["send_window"]["custom_holidays"] = ["2026-11-25"]
-    engine.deps.rules.save_settings(WorkspaceSettings.model_validate(settings))
-    engine.deps.catalog.invalidate()
+    holidays(engine.deps, "2026-11-25")
     tomorrow, today = send("Due tomorrow"), send("Due today", {"amount": 1, "unit": "days"})
     rules.create(engine.deps, reminder(days_before("payment_due", 1, "09:00"), tomorrow, today))
     contact = customer(engine, "6281200000134", payment_due="2026-11-26")

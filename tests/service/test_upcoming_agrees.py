@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from followup.domain.contact import Contact, Score
 from followup.domain.followup import Status
 from followup.domain.rule import Rule, Step
-from followup.domain.settings import WorkspaceSettings
 from followup.services.bulk_cancel import cancel_queued
 from followup.services.contacts import update_contact
 from followup.services.manual import send_now
@@ -18,7 +17,7 @@ from followup.services.pausing import pause_number
 from followup.services.upcoming import upcoming
 from followup_local.envelopes import text_message
 from followup_local.memory_engine import MemoryEngine
-from tests.support.builders import quiet_contact, rule
+from tests.support.builders import holidays, quiet_contact, rule
 from tests.support.by_hand import held_by_hand, resume
 
 HOUR, MINUTE = timedelta(hours=1), timedelta(minutes=1)
@@ -210,10 +209,7 @@ def test_a_step_the_window_puts_off_past_the_cap_is_promised_and_sent_then(
     # at 9:30 (two in the day: the cap), and Wednesday a holiday: the last call, due at
     # 18:00 after hours, goes at the next opening, Thursday 08:00, when the cap has freed
     start = engine.clock.now()
-    settings = engine.deps.rules.settings().model_dump(mode="json")
-    settings["send_window"]["custom_holidays"] = ["2026-11-25"]
-    engine.deps.rules.save_settings(WorkspaceSettings.model_validate(settings))
-    engine.deps.catalog.invalidate()
+    holidays(engine.deps, "2026-11-25")
     template = {"name": "apply_reminder", "language": "en"}
     last_call = {"wait": {"amount": 8, "unit": "hours"}, "text": LAST_CALL, "template": template}
     engine.deps.rules.save_rule(

@@ -7,6 +7,7 @@ from typing import Any
 
 from followup.domain.contact import Contact, Speaker
 from followup.domain.rule import Rule
+from followup.domain.settings import WorkspaceSettings
 from followup.services.contacts import create_contact, update_contact
 from followup.services.deps import Deps
 
@@ -140,3 +141,11 @@ def quiet_contact(deps: Deps, wa_id: str, last_inbound: datetime, **fields: Any)
         ),
         last_inbound,
     )
+
+
+def holidays(deps: Deps, *days: str) -> None:
+    """The workspace's send window closed on `days` (ISO dates), its own holidays."""
+    settings = deps.rules.settings().model_dump(mode="json")
+    settings["send_window"]["custom_holidays"] = list(days)
+    deps.rules.save_settings(WorkspaceSettings.model_validate(settings))
+    deps.catalog.invalidate()
