@@ -195,3 +195,38 @@ def test_a_lead_moving_up_twice_around_the_no_reply_sms_converts_the_step_once(
     # Then the rule shows one send and one conversion: the step's message converts once
     total = stats(engine, first_day, engine.clock.now().date())["total"]
     assert (total["sent"], total["converted"]) == (1, 1)
+
+
+def test_a_stop_after_a_reply_counts_one_opt_out_and_flags_the_rule(engine: LocalEngine) -> None:
+    # Given a rule sent to three leads, judged for opt-outs from three sends on
+    started(engine, whatsapp_step())
+    day = engine.clock.now().date()
+    leads = [
+        quiet_contact(engine.deps, f"62811000082{n}", engine.clock.now() - 25 * HOUR)
+        for n in range(3)
+    ]
+    engine.tick()
+    settings = call(engine, "GET", "/api/settings")[1]
+    settings["review"]["min_opt_out_sample"] = 3
+    assert call(engine, "PUT", "/api/settings", settings)[0] == 200
+    # When one lead asks who is writing, then sends STOP, which WhatsApp delivers twice,
+    # and another replies and sends STOP only after the 72-hour attribution window
+    says(engine, leads[0], "who is this?")
+    says(engine, leads[1], "ok")
+    at = engine.clock.advance(HOUR)
+    stop = envelopes.text_message(leads[0].wa_id or "", "STOP", at, "wamid.IN.stop")
+    assert engine.deliver(stop) == 200
+    assert engine.deliver(stop) == 200
+    engine.clock.advance(73 * HOUR)
+    says(engine, leads[1], "STOP")
+    # Then the rule shows both replies and one opt-out, 1 of 3 sends, and is flagged
+    answer = stats(engine, day, engine.clock.now().date())
+    [row] = answer["rules"]
+    for shown in (answer["total"], row):
+        assert (shown["sent"], shown["responded"], shown["opted_out"]) == (3, 2, 1)
+        assert shown["opt_out_rate"] == pytest.approx(1 / 3)
+    assert row["flags"] == ["high_opt_out"]
+    # and so does the journey's one step
+    path = f"/api/rules/apply-remind-24h/stats?from={day}&to={engine.clock.now().date()}"
+    [step] = call(engine, "GET", path)[1]["steps"]
+    assert (step["sent"], step["replied"], step["opted_out"]) == (3, 2, 1)

@@ -41,7 +41,7 @@ def changes(event: Mapping[str, Any]) -> list[Record]:
         converted_on = _text(new_image, "converted_on")
         old_doc = old_image.get("doc", {}).get("S")
         old = _attributes(old_image)
-        priced_before = followup_doc.load(old_doc, old).pricing if old_doc else None
+        replaced = followup_doc.load(old_doc, old) if old_doc else None
         found.append(
             StreamRecord(
                 stream["SequenceNumber"],
@@ -51,7 +51,8 @@ def changes(event: Mapping[str, Any]) -> list[Record]:
                 converted_on if converted_on != _text(old_image, "converted_on") else None,
                 _placed(new_image),
                 _placed(old_image),
-                priced_before,
+                replaced.pricing if replaced else None,
+                replaced is not None and replaced.stopped_after_reply_at is not None,
             )
         )
     return found

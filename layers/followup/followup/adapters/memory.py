@@ -29,7 +29,6 @@ from followup.adapters.tables import SHARDS, stamp, unstamp
 from followup.domain.audit import AuditEntry
 from followup.domain.contact import Contact
 from followup.domain.conversation import Message
-from followup.domain.costs import Pricing
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.followup import FollowUp, Status
 from followup.domain.ids import shard_of
@@ -218,7 +217,15 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
             for change in ordered:
                 if self._made(change):  # a rewrite of the same item: DynamoDB streams none
                     continue
-                found = bumps(change, day, self._previous(change), self._priced(change))
+                replaced = self._replaced(change)
+                found = bumps(
+                    change,
+                    day,
+                    self._previous(change),
+                    replaced.pricing if replaced else None,
+                    stopped_before=replaced is not None
+                    and replaced.stopped_after_reply_at is not None,
+                )
                 for bump in found + self._placed(change):
                     if bump.name not in _COUNTERS:  # DynamoStore's item has no such attribute
                         raise Refused(f"no counter named {bump.name!r}")
@@ -271,12 +278,12 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
             return None
         return Enrollment.model_validate_json(row.doc)
 
-    def _priced(self, change: Change) -> Pricing | None:
-        """The price on the follow-up copy a FollowUpChange replaces (the stream's old image)."""
+    def _replaced(self, change: Change) -> FollowUp | None:
+        """The follow-up copy a FollowUpChange replaces (the stream's old image)."""
         if not isinstance(change, FollowUpChange):
             return None
         stored = self._followups.get(change.followup.id)
-        return FollowUp.model_validate_json(stored.doc).pricing if stored else None
+        return FollowUp.model_validate_json(stored.doc) if stored else None
 
     def _row(self, change: Change) -> Any:
         if isinstance(change, NewFollowUp | FollowUpChange):

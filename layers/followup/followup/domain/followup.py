@@ -267,6 +267,11 @@ class FollowUp(BaseModel):
     )
     approved_at: AwareDatetime | None = None
     converted_at: AwareDatetime | None = None
+    stopped_after_reply_at: AwareDatetime | None = Field(
+        default=None,
+        description="when its lead opted out after replying to it, within its attribution "
+        "window: it stays `responded`, and counts as answered with an opt-out too, once",
+    )
     pricing: Pricing | None = Field(
         default=None, description="what WhatsApp's status webhooks said the message costs"
     )

@@ -474,7 +474,8 @@ def _settle(
     tick that expired it a moment ago leaves a reply written before its expiry to answer it
     (`_expired_before`); one the sender claimed is left to the sender, which finds the
     reply before it sends. `later` are the sends that followed on it (`_followed_on`), as
-    they stood before the reply."""
+    they stood before the reply. A STOP answering one the lead replied to already leaves
+    it `responded` and marks it stopped (`_stops_after_reply`), which settles nothing."""
     current: FollowUp | None = followup
     for _ in range(_TRIES):
         if current is None:
@@ -483,7 +484,12 @@ def _settle(
         if target is None and _answers_later(current, later, stop, at, attribution_seconds):
             target = (Status.OPTED_OUT, Reason.OPTED_OUT) if stop else (Status.RESPONDED, "")
         if target is None:
-            return None
+            if not (stop and _stops_after_reply(current, later, at, attribution_seconds)):
+                return None
+            if _marked_stopped(deps, current, at):
+                return None
+            current = deps.followups.followup(current.id)
+            continue
         status, reason = target
         if _ended(deps, current, status, reason, at, running=journey_over is None):
             return current
@@ -537,11 +543,45 @@ def _settled(
 def _answered(followup: FollowUp, at: datetime, attribution_seconds: float) -> bool:
     """Whether a message stamped `at` answers `followup`'s send: written after it, within
     its attribution window, while it waited for its answer (or before it expired)."""
-    sent_at = followup.sent_at
     answerable = followup.status.outbound or _expired_before(followup, at)
-    if not answerable or sent_at is None or not may_follow(at, sent_at):
+    return answerable and _within(followup, at, attribution_seconds)
+
+
+def _within(followup: FollowUp, at: datetime, attribution_seconds: float) -> bool:
+    """Whether a message stamped `at` was written after `followup`'s send, within its
+    attribution window."""
+    sent_at = followup.sent_at
+    if sent_at is None or not may_follow(at, sent_at):
         return False
     return (at - sent_at).total_seconds() <= attribution_seconds
+
+
+def _stops_after_reply(
+    followup: FollowUp, later: Sequence[FollowUp], at: datetime, attribution_seconds: float
+) -> bool:
+    """Whether a STOP stamped `at` answers `followup`, which the lead replied to already:
+    within its attribution window (or that of a send that followed on it, whose answer it
+    took), and the first such STOP. The follow-up stays `responded`, a reply came, and its
+    rule counts the opt-out too (services.stats): a lead who asks "who is this?" and then
+    stops is an opt-out of that rule all the same. A send that followed on another carries
+    no outcome of its own: the step's send it followed on takes the mark."""
+    if followup.status is not Status.RESPONDED or followup.follows_on:
+        return False
+    if followup.stopped_after_reply_at is not None:
+        return False
+    return any(_within(f, at, attribution_seconds) for f in (followup, *later))
+
+
+def _marked_stopped(deps: Deps, followup: FollowUp, at: datetime) -> bool:
+    """Mark `followup` stopped after its reply, as of `at`; False when the stored copy is no
+    longer `responded` as read: read it again. The stats count the mark once, when a copy
+    without it is replaced by one with it, so two STOPs heard at once count one opt-out."""
+    marked = followup.model_copy(update={"stopped_after_reply_at": at})
+    try:
+        deps.commit([FollowUpChange(marked, Status.RESPONDED, moves=followup.moves)], at)
+    except CommitRejected:
+        return False
+    return True
 
 
 def _answers_later(

@@ -132,11 +132,17 @@ def exit_kind(reason: str | None) -> str:
 
 
 def bumps(
-    change: Change, day: str, previous: Enrollment | None, priced_before: Pricing | None = None
+    change: Change,
+    day: str,
+    previous: Enrollment | None,
+    priced_before: Pricing | None = None,
+    *,
+    stopped_before: bool = False,
 ) -> list[Bump]:
     """What `change`, committed on `day`, adds to which counters. `previous` is the
     enrollment an EnrollmentChange replaces, as stored at the revision it names;
-    `priced_before` the price on the follow-up copy a FollowUpChange replaces."""
+    `priced_before` the price on the follow-up copy a FollowUpChange replaces, and
+    `stopped_before` whether that copy was marked stopped after its reply."""
     if isinstance(change, NewEnrollment):
         return _enrollment_bumps(None, change.enrollment, day)
     if isinstance(change, EnrollmentChange):
@@ -144,11 +150,13 @@ def bumps(
     if not isinstance(change, NewFollowUp | FollowUpChange | Conversion):
         return []
     followup = change.followup
-    found = counters_for(change, priced_before)
+    found = counters_for(change, priced_before, stopped_before=stopped_before)
     if found.get("failed_after_send"):  # a send sent again instead is no error
         found["errors"] = 1
     sent_on = outcome_day(change, day)
     counted_on = dict.fromkeys(found, sent_on)
+    if found.get("opted_out") and followup.sent_at:  # also a STOP after the reply
+        counted_on["opted_out"] = followup.sent_at.astimezone(UTC).date().isoformat()
     if found.get("failed", 0) < 0:  # a failure taken back: on the day it was counted
         counted_on["failed"] = _failed_on(followup) or sent_on
     version, index = followup.rule_version, followup.step_index

@@ -37,10 +37,12 @@ COUNTERS = (
     "sms_cost_micro_usd",
     "email_cost_micro_usd",
 )
-"""`opted_out` counts opt-outs after a send (the rule's opt-out rate); STOP before a send
-cancels the queued entry as `opted_out_before_send`. A send WhatsApp refuses because the
-lead stopped marketing messages (131050) is that lead's opt-out: `opted_out` when refused
-after the send, `opted_out_before_send` when refused at once, never a failure.
+"""`opted_out` counts opt-outs after a send (the rule's opt-out rate), also a STOP after a
+reply to it within its attribution window (the follow-up stays `responded`, and counts
+both, once); STOP before a send cancels the queued entry as `opted_out_before_send`. A
+send WhatsApp refuses because the lead stopped marketing messages (131050) is that lead's
+opt-out: `opted_out` when refused after the send, `opted_out_before_send` when refused at
+once, never a failure.
 `failed_after_send` counts those `failed` that WhatsApp refused after taking them (so also
 counted `sent`); one refused for a policy its step is sent again for, or undeliverable
 with its step gone on to the next channel (`sent_again`), counts neither: its send is
@@ -98,11 +100,15 @@ _ENDED_WAITING = frozenset({Status.EXPIRED, Status.OPTED_OUT})
 """Ends of a sent follow-up that waited for its answer and show no delivery themselves."""
 
 
-def counters_for(change: Change, priced_before: Pricing | None = None) -> dict[str, int]:
+def counters_for(
+    change: Change, priced_before: Pricing | None = None, *, stopped_before: bool = False
+) -> dict[str, int]:
     """The counters `change` increments, and by how much (status changes and conversions).
     `priced_before` is the price on the copy a FollowUpChange replaces (the stream record's
     old image): the messaging cost moves by what the new copy bills less what that one did,
-    so a price is counted once, whenever it comes, and taken back when the send fails."""
+    so a price is counted once, whenever it comes, and taken back when the send fails.
+    `stopped_before` says whether that copy was marked stopped after its reply already: the
+    change that first marks it counts its opt-out (`stopped_after_reply`), once."""
     with loading():
         from followup.services.ports import Conversion, FollowUpChange, NewFollowUp
 
@@ -113,6 +119,8 @@ def counters_for(change: Change, priced_before: Pricing | None = None) -> dict[s
     if not isinstance(change, FollowUpChange):
         return {}
     found = _moved(change)
+    if not stopped_before and stopped_after_reply(change.followup):
+        found["opted_out"] = found.get("opted_out", 0) + 1
     cost = _cost(change, priced_before)
     if cost:
         found["messaging_cost_micro_usd"] = cost
@@ -174,6 +182,18 @@ def sent_again(followup: FollowUp) -> bool:
     if followup.error_code is None:
         return False
     return classify(None, followup.error_code).disposition in _SENT_AGAIN
+
+
+def stopped_after_reply(followup: FollowUp) -> bool:
+    """Replied to, then answered with a STOP within its attribution window (services.inbound
+    marks it): it stays `responded` and counts `opted_out` too, so a rule that annoys leads
+    into asking who wrote before they stop shows its opt-outs. One that followed on a step's
+    earlier send counts nothing of its own."""
+    return (
+        followup.status is Status.RESPONDED
+        and followup.stopped_after_reply_at is not None
+        and not followup.follows_on
+    )
 
 
 def stopped_marketing_by(followup: FollowUp) -> bool:

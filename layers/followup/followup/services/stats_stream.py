@@ -53,7 +53,8 @@ class StreamRecord:
     (None when the change is not one); both None in copies older than these fields.
     `placed` and `placed_before` are the (UTC send day, status) of the new and the old item
     as the status gauges count them; None for an item written before them (never counted).
-    `priced_before` is the price the old item carried (its messaging cost counted so far).
+    `priced_before` is the price the old item carried (its messaging cost counted so far),
+    `stopped_before` whether it was marked stopped after its reply (its opt-out counted).
     """
 
     sequence: str
@@ -64,6 +65,7 @@ class StreamRecord:
     placed: tuple[str, Status] | None = None
     placed_before: tuple[str, Status] | None = None
     priced_before: Pricing | None = None
+    stopped_before: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,10 @@ def bumps_of(record: Record) -> list[Bump]:
     if record.previous is None:
         return bumps(NewFollowUp(record.new), record.day, None) + gauges
     moved = FollowUpChange(record.new, record.previous)
-    return bumps(moved, record.day, None, record.priced_before) + gauges
+    counted = bumps(
+        moved, record.day, None, record.priced_before, stopped_before=record.stopped_before
+    )
+    return counted + gauges
 
 
 def apply(records: Sequence[Record], ledger: Ledger) -> int:

@@ -1,0 +1,130 @@
+"""A lead who replies to a follow-up ("who is this?") and then sends STOP within its
+attribution window: the follow-up stays `responded`, and its rule counts the opt-out too,
+once, so a rule that annoys leads into replying before they stop still shows its opt-outs."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from followup.domain.followup import FollowUp, Status
+from followup.services.stats import PeriodStats, flags
+from followup_local import envelopes
+from followup_local.engine import LocalEngine, local_engine
+from followup_local.memory_engine import MemoryEngine, memory_engine
+from tests.integration.conftest import TUESDAY_9AM_JAKARTA
+from tests.support.builders import quiet_contact, rule
+
+Engine = MemoryEngine | LocalEngine
+
+RULE = "apply-remind-24h"
+LEADS = ("6281100000571", "6281100000572", "6281100000573")
+HOUR = timedelta(hours=1)
+
+
+@pytest.fixture(params=["memory", "moto"])
+def either(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """The engine on the in-memory twin, and on moto with the stats counted from the
+    follow-up table's stream: both must show the same numbers."""
+    if request.param == "memory":
+        with memory_engine(TUESDAY_9AM_JAKARTA) as running:
+            yield running
+    else:
+        with local_engine(TUESDAY_9AM_JAKARTA) as running:
+            yield running
+
+
+def sent_to_three(engine: Engine) -> list[FollowUp]:
+    """The rule's approved template sent to three leads quiet for 25 h, judged for opt-outs
+    from three sends on."""
+    saved = rule()
+    engine.deps.rules.save_rule(saved)
+    engine.sandbox.templates.approve_all([saved])
+    settings = engine.deps.rules.settings()
+    review = settings.review.model_copy(update={"min_opt_out_sample": 3})
+    engine.deps.rules.save_settings(settings.model_copy(update={"review": review}))
+    engine.deps.catalog.invalidate()
+    leads = [quiet_contact(engine.deps, wa_id, engine.clock.now() - 25 * HOUR) for wa_id in LEADS]
+    engine.tick()
+    found = [f for lead in leads for f in engine.deps.followups.followups_of(lead.id)]
+    assert [f.status for f in found] == [Status.SENT] * 3
+    return found
+
+
+def writes(engine: Engine, text: str, message_id: str | None = None) -> str:
+    """The first lead writes `text`, 10 s later (or delivered again: `message_id`'s)."""
+    at = engine.clock.advance(timedelta(seconds=10))
+    message_id = message_id or f"wamid.IN{int(at.timestamp())}"
+    assert engine.deliver(envelopes.text_message(LEADS[0], text, at, message_id)) == 200
+    return message_id
+
+
+def stats_page(engine: Engine) -> dict[str, Any]:
+    """The rule's row since the sends: counts, rates and flags, as the Stats page shows."""
+    engine.pump_stream()
+    total: Counter[str] = Counter()
+    for day in engine.deps.stats.stats(TUESDAY_9AM_JAKARTA.date(), engine.clock.now().date()):
+        if day.rule_id == RULE:
+            total.update(day.counts)
+    row = PeriodStats(counts=dict(total))
+    return {
+        "sent": row.sent,
+        "responded": total["responded"],
+        "opted_out": total["opted_out"],
+        "opt_out_rate": pytest.approx(row.opt_out_rate),
+        "flags": flags(row, engine.deps.catalog.settings().review),
+    }
+
+
+def current(engine: Engine, followup: FollowUp) -> FollowUp:
+    found = engine.deps.followups.followup(followup.id)
+    assert found is not None
+    return found
+
+
+def test_a_stop_after_a_reply_counts_the_reply_and_one_opt_out(either: Engine) -> None:
+    # Given a rule sent to three leads
+    first, *_ = sent_to_three(either)
+    # When the first asks who is writing, then sends STOP an hour later
+    writes(either, "who is this?")
+    either.clock.advance(HOUR)
+    stop = writes(either, "STOP")
+    # Then the follow-up stays responded, and the Stats page counts its reply and one
+    # opt-out: 1 of 3 sends, past the 2 % the rule is judged by
+    assert current(either, first).status is Status.RESPONDED
+    expected = {
+        "sent": 3,
+        "responded": 1,
+        "opted_out": 1,
+        "opt_out_rate": pytest.approx(1 / 3),
+        "flags": ["high_opt_out"],
+    }
+    assert stats_page(either) == expected
+    # When WhatsApp delivers the STOP again, and the lead writes STOP once more
+    writes(either, "STOP", stop)
+    writes(either, "STOP")
+    # Then the opt-out is still counted once
+    assert current(either, first).status is Status.RESPONDED
+    assert stats_page(either) == expected
+
+
+def test_a_stop_after_the_attribution_window_counts_no_opt_out(engine: MemoryEngine) -> None:
+    # Given a rule sent to three leads, the first of whom replied
+    first, *_ = sent_to_three(engine)
+    writes(engine, "who is this?")
+    # When that lead sends STOP after the follow-up's 72-hour attribution window
+    engine.clock.advance(73 * HOUR)
+    writes(engine, "STOP")
+    # Then the Stats page counts the reply, and no opt-out for that follow-up
+    assert current(engine, first).status is Status.RESPONDED
+    assert stats_page(engine) == {
+        "sent": 3,
+        "responded": 1,
+        "opted_out": 0,
+        "opt_out_rate": pytest.approx(0),
+        "flags": [],
+    }
