@@ -533,10 +533,14 @@ def test_with_the_setting_off_a_whatsapp_stop_does_not_end_an_sms_journey(
 
 
 class _Flaky:
-    """A boto3 client whose `method` raises `code` the first `times` calls, then works."""
+    """A boto3 client whose `method` raises `code` the first `times` calls (with HTTP
+    `status` when given), then works."""
 
-    def __init__(self, client: Any, method: str, code: str, times: int = 1) -> None:
+    def __init__(
+        self, client: Any, method: str, code: str, times: int = 1, status: int | None = None
+    ) -> None:
         self._client, self._method, self._code, self.left = client, method, code, times
+        self._status = status
 
     def __getattr__(self, name: str) -> Any:
         real = getattr(self._client, name)
@@ -546,7 +550,9 @@ class _Flaky:
         def call(**kwargs: Any) -> Any:
             if self.left > 0:
                 self.left -= 1
-                error = {"Error": {"Code": self._code, "Message": "Rate exceeded"}}
+                error: dict[str, Any] = {"Error": {"Code": self._code, "Message": "Rate exceeded"}}
+                if self._status is not None:
+                    error["ResponseMetadata"] = {"HTTPStatusCode": self._status}
                 raise ClientError(error, name)
             return real(**kwargs)
 
@@ -564,6 +570,24 @@ def test_a_throttled_sms_publish_is_tried_again_not_failed_for_good(engine: Loca
         engine.tick()
         engine.clock.advance(HOUR)
     # Then the lead got the SMS, as a throttled WhatsApp send would be retried
+    [followup] = followups(engine, lead.id)
+    assert [sent.channel for sent in engine.outbox()] == ["sms"], followup.reason
+    assert followup.status is Status.SENT
+
+
+def test_an_sms_publish_a_proxy_timed_out_is_tried_again_not_failed_for_good(
+    engine: LocalEngine,
+) -> None:
+    # Given an SMS step, and a proxy on the way to SNS answering the one publish 408
+    working = cast(SnsSms, engine.deps.sms)
+    engine.deps.sms = SnsSms(_Flaky(working._client, "publish", "408", status=408))
+    engine.deps.rules.save_rule(channel_rule("sms"))
+    lead = quiet_contact(engine.deps, "6281100000703", engine.clock.now() - 25 * HOUR)
+    # When the engine ticks, then goes on a few hours with SNS answering again
+    for _ in range(3):
+        engine.tick()
+        engine.clock.advance(HOUR)
+    # Then the lead got the SMS, once
     [followup] = followups(engine, lead.id)
     assert [sent.channel for sent in engine.outbox()] == ["sms"], followup.reason
     assert followup.status is Status.SENT

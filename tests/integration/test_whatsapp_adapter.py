@@ -158,6 +158,16 @@ def test_a_rate_limit_says_how_long_360dialog_asked_us_to_wait(
     )
 
 
+def test_a_request_timeout_from_a_proxy_is_retried_after_the_wait_it_asks(
+    sandbox: WhatsAppSandbox, client: D360Client
+) -> None:
+    sandbox.fail_next(status=408, retry_after="90")
+    failure = rejection(client, text()).failure
+    assert (failure.disposition, failure.retry_after) == (Disposition.RETRY, timedelta(seconds=90))
+    assert "HTTP 408" in failure.reason
+    assert client.send(text()).startswith("wamid.")
+
+
 @pytest.mark.parametrize(
     ("retry_after", "wait"),
     [

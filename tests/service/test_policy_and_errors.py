@@ -103,6 +103,28 @@ def test_a_retryable_provider_error_is_retried_with_backoff_then_sent(engine: Me
     assert [r.status for r in engine.sandbox.requests] == [503, 200]
 
 
+def test_a_request_timeout_from_a_proxy_is_retried_when_it_asks_then_sent(
+    engine: MemoryEngine,
+) -> None:
+    # Given a proxy in front of 360dialog answering the first send 408, asking for 2 minutes
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, "6281100000207", engine.clock.now() - 25 * HOUR)
+    engine.sandbox.fail_next(status=408, retry_after="120")
+    # When the engine ticks
+    engine.tick()
+    # Then the follow-up waits in the queue, not failed, and is not tried again a minute on
+    followup = only_followup(engine, lead.id)
+    assert (followup.status, followup.attempt) == (Status.QUEUED, 1)
+    engine.clock.advance(timedelta(minutes=1))
+    engine.drain()
+    assert only_followup(engine, lead.id).status is Status.QUEUED
+    # and once the 2 minutes passed, the lead gets the message, once
+    engine.clock.advance(timedelta(minutes=1, seconds=30))
+    engine.drain()
+    assert only_followup(engine, lead.id).status is Status.SENT
+    assert [r.status for r in engine.sandbox.requests] == [408, 200]
+
+
 def test_a_permanent_provider_error_fails_with_a_readable_reason(engine: MemoryEngine) -> None:
     engine.deps.rules.save_rule(rule())
     lead = quiet_contact(engine.deps, "6281100000206", engine.clock.now() - 25 * HOUR)

@@ -231,10 +231,11 @@ _BUSY_CODES = frozenset(
 
 
 def provider_error(service: str, code: str, http_status: int) -> Exception:
-    """What an SMS or email provider's error means: busy for a throttle or a fault on its
-    side (tried again later, as WhatsApp's are), refused for anything about the message."""
+    """What an SMS or email provider's error means: busy for a throttle, a request timed out
+    on the way (408, from a proxy) or a fault on its side (tried again later, as WhatsApp's
+    are), refused for anything about the message."""
     why = f"{service}: {code or 'error'}"
-    if code in _BUSY_CODES or http_status == 429 or http_status >= 500:
+    if code in _BUSY_CODES or http_status in (408, 429) or http_status >= 500:
         return ChannelBusy(why)
     return ChannelRefused(why)
 

@@ -497,7 +497,7 @@ class FollowUp(BaseModel):
     def may_have_gone(self) -> bool:
         """Handed to the provider at least once with nothing recorded sent: still
         `sending`; back in the queue, or failed, after an answer that may hide a message
-        that went all the same (a 5xx, no answer at all). Only WhatsApp can still tell:
+        that went all the same (a 5xx or 408, no answer at all). Only WhatsApp can still tell:
         a status naming it says a message went."""
         if self.provider_message_id is not None or self.claimed_at is None:
             return False

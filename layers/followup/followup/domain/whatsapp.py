@@ -168,6 +168,12 @@ def classify(
         return failure(Disposition.THROTTLED, f"360dialog is rate limiting ({answer}){said}")
     if http_status is not None and http_status >= 500:
         return failure(Disposition.RETRY, f"360dialog is busy or failing ({answer}){said}")
+    if http_status == 408:
+        # A proxy or load balancer in front of 360dialog gave up waiting for the request:
+        # it most likely passed nothing on. Tried again as a 5xx is (a status about a
+        # message that went all the same records it sent first), not left unknown as a
+        # lost answer is, which is never sent again.
+        return failure(Disposition.RETRY, f"360dialog timed out the request ({answer}){said}")
     return failure(Disposition.PERMANENT, f"WhatsApp refused the message ({answer}){said}")
 
 
