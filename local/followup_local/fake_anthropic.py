@@ -8,7 +8,8 @@ tokenizer's: good for comparing prompts and costs, not for exact billing.
 
 A request that forces a tool (`tool_choice` of type `tool`) is answered with a `tool_use`
 block for that tool: its input is what `tool_input_next` queued, else the rules' reading
-(`domain.intents.classify`, in UTC) of the text after "Reply: " in the last user message.
+(`domain.intents.classify`, in UTC) of the reply quoted after "Reply: " in the last user
+message.
 
 Prompt caching is simulated: a system prefix that ends at a `cache_control` block is
 written to the cache the first time (`cache_creation_input_tokens`) and read afterwards
@@ -303,8 +304,11 @@ def _written(context: str) -> str:
 
 
 def _rules_reading(content: str) -> dict[str, Any]:
-    """What the rules read in the text after "Reply: ", as the classification tool's input."""
-    text = content.rpartition("Reply: ")[2]
+    """What the rules read in the reply quoted after "Reply: ", as the classification tool's
+    input."""
+    text = content.partition("Reply: ")[2]
+    if text.startswith('"'):
+        text = json.JSONDecoder().raw_decode(text)[0]
     detected = classify(text, datetime.now(UTC), ZoneInfo("UTC"))
     return {
         "intent": detected.intent.value,

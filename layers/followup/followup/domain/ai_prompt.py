@@ -139,7 +139,7 @@ def render(request: AiRequest) -> Prompt:
 
 
 def _render_context(context: AiContext) -> str:
-    name = _quoted(context.contact_name) if context.contact_name else "unknown name"
+    name = quoted(context.contact_name) if context.contact_name else "unknown name"
     parts = [
         f"Contact: {name}",
         f"Stage: {context.stage}; score: {context.score.value}",
@@ -153,16 +153,17 @@ def _render_context(context: AiContext) -> str:
     if context.lines:
         earlier = f" ({context.earlier_lines} earlier left out)" if context.earlier_lines else ""
         parts.append(f"Conversation, oldest first{earlier}, each line's text quoted:")
-        parts.extend(f"{line.speaker.value}: {_quoted(line.text)}" for line in context.lines)
+        parts.extend(f"{line.speaker.value}: {quoted(line.text)}" for line in context.lines)
     return "\n".join(parts)
 
 
 def _pairs(values: Mapping[str, str]) -> str:
-    return "; ".join(f"{key}={_quoted(value)}" for key, value in values.items())
+    return "; ".join(f"{key}={quoted(value)}" for key, value in values.items())
 
 
-def _quoted(text: str) -> str:
-    """`text` as one JSON string: whatever it holds, it cannot end its quotes."""
+def quoted(text: str) -> str:
+    """`text` as one JSON string: whatever it holds, it cannot end its quotes. Every prompt
+    quotes what a lead wrote with it, so their words never pass for the prompt's own."""
     return json.dumps(text, ensure_ascii=False)
 
 
