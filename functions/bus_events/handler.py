@@ -8,9 +8,10 @@ a custom event without an `id` of its own takes the envelope's, and an event wit
 SES puts each email's hard bounce or complaint on the account's default bus (source
 `aws.ses`, through the configuration set the sender sends with), for
 `services.email_feedback`. A bad event (a `detail` that is no JSON object among them) is
-logged and dropped: retried unchanged it would never succeed. Any other failure raises,
-so Lambda tries the event twice more and then keeps it in the bus's dead-letter queue
-(`infra/stack.py`).
+logged and dropped: retried unchanged it would never succeed; its reason is logged without
+the phone number, e-mail address or words the event holds (`domain.masking`). Any other
+failure raises, so Lambda tries the event twice more and then keeps it in the bus's
+dead-letter queue (`infra/stack.py`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
+from followup.domain import masking
 from followup.domain.errors import InvalidField, NotFound
 from followup.services import crm_events, email_feedback
 from followup.wiring import runtime
@@ -45,9 +47,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         parsed = crm_events.Event.model_validate(body).root
         contact = crm_events.apply(runtime.deps(), parsed)
     except (ValidationError, NotFound, InvalidField) as refused:
-        logger.warning("event dropped", extra={"reason": str(refused), "id": event.get("id")})
-        metrics.add_metric(name="bus_event_dropped", unit=MetricUnit.Count, value=1)
-        return {"applied": False, "reason": str(refused)}
+        return _dropped(event, refused)
     metrics.add_metric(name=f"bus_event_{parsed.type}", unit=MetricUnit.Count, value=1)
     return {"applied": True, "contact_id": contact.id}
 
@@ -57,9 +57,19 @@ def _email_feedback(event: dict[str, Any], detail: Any) -> dict[str, Any]:
     try:
         feedback = email_feedback.EmailFeedback.model_validate(detail)
     except ValidationError as refused:
-        logger.warning("event dropped", extra={"reason": str(refused), "id": event.get("id")})
-        metrics.add_metric(name="bus_event_dropped", unit=MetricUnit.Count, value=1)
-        return {"applied": False, "reason": str(refused)}
+        return _dropped(event, refused)
     outcome = email_feedback.apply(runtime.deps(), feedback)
     metrics.add_metric(name=f"email_{outcome}", unit=MetricUnit.Count, value=1)
     return {"applied": outcome in email_feedback.APPLIED, "outcome": outcome}
+
+
+def _dropped(event: dict[str, Any], refused: Exception) -> dict[str, Any]:
+    """A bad event, logged and answered without the number, address or words it holds: a
+    contact named by wa_id shows its last 4 digits, a field sent wrong only its name."""
+    if isinstance(refused, ValidationError):
+        reason = masking.problem(refused)
+    else:
+        reason = masking.masked(str(refused))
+    logger.warning("event dropped", extra={"reason": reason, "id": event.get("id")})
+    metrics.add_metric(name="bus_event_dropped", unit=MetricUnit.Count, value=1)
+    return {"applied": False, "reason": reason}
