@@ -1,5 +1,6 @@
 """What the model answers is not always a message: a refusal, a preamble for whoever asked,
-a blank left to fill in, a quotation of the message, a forbidden phrase with its accents.
+a blank left to fill in, a quotation of the message, a forbidden phrase with its accents or
+broken by punctuation.
 Through the real Anthropic client against the fake Messages API, on the in-memory twin:
 the lead gets the step's own text (or the message without its quotes), and the follow-up
 says which guardrail refused the answer."""
@@ -88,10 +89,13 @@ def test_quotations_inside_the_message_are_kept(engine: MemoryEngine) -> None:
         ("gratis", "Hi Rudi, your first class is GRÁTIS this week, are you still applying?"),
         ("grátis", "Hi Rudi, your first class is gratis this week, are you still applying?"),
         ("gratis", "Hi Rudi, your first class is ｇｒａｔｉｓ this week, are you still applying?"),
+        ("guarantee", "Hi Rudi, we guar-antee your seat in the MBA, are you still applying?"),
+        ("guarantee", "Hi Rudi, we g.u.a.r.a.n.t.e.e your seat, are you still applying?"),
+        ("guarantee", "Hi Rudi, we G U A R A N T E E your seat, are you still applying?"),
     ],
-    ids=["accent-in-text", "accent-in-phrase", "full-width"],
+    ids=["accent-in-text", "accent-in-phrase", "full-width", "hyphen", "dots", "spelled-out"],
 )
-def test_a_forbidden_phrase_is_found_whatever_its_accents(
+def test_a_forbidden_phrase_is_found_whatever_its_accents_or_marks_inside(
     engine: MemoryEngine, forbidden: str, answer: str
 ) -> None:
     sent, followup = sent_for(engine, answer, [forbidden])

@@ -140,6 +140,31 @@ def test_forbidden_phrases_are_refused_whatever_the_case_and_spacing() -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    ["We guar-antee it", "We guar.antee it", "We guar_antee it", "We g u a r a n t e e it"],
+)
+def test_a_forbidden_word_broken_by_punctuation_or_spelled_out_is_refused(text: str) -> None:
+    assert _failed(text, forbidden=["guarantee"]) is Guardrail.FORBIDDEN_PHRASE
+
+
+@pytest.mark.parametrize(
+    ("phrase", "text"),
+    [
+        # two words that make the phrase when joined: a space inside a word is not looked
+        # through, so "guaran tee" is not caught either
+        ("forget", "Thanks for getting back to us, Budi!"),
+        ("together", "Could you ask Rina to get her documents ready?"),
+        ("everyday", "Classes run every day at 9 am."),
+        ("guarantee", "We guaran tee it"),
+        # an apostrophe joins two words, not one word's letters
+        ("hell", "Budi, he'll call you on Friday."),
+    ],
+)
+def test_words_that_only_join_into_a_forbidden_word_are_kept(phrase: str, text: str) -> None:
+    assert _failed(text, forbidden=[phrase]) is None
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("I cannot assist with this request.", Guardrail.REFUSAL),

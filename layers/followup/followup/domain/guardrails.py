@@ -10,6 +10,10 @@ read as values by `facts`: a link by its host and path, a phone number by its di
 price by its amount ("Rp 1,5 juta" is "Rp1.500.000", not "Rp 15 juta"), a discount by the
 percentage written in the source (not by any number found there).
 
+Forbidden phrases are found whatever their case, accents, spacing or full-width letters,
+and with their words broken by punctuation or spelled out ("guar-antee", "g u a r a n t e
+e"); a space inside a word is not looked through (see `_phrase_pattern`).
+
 Not a message at all: the model's refusal ("I can't help with that"), a preamble meant for
 whoever asked ("Here is the message:"), or a placeholder it left for someone to fill in
 ("[Name]", "{first_name}", "<name>") would read as nonsense to the lead.
@@ -121,6 +125,15 @@ _STOP_WORDS = {
 }
 _SAME_LANGUAGE = {"ms": "id", "in": "id"}
 _MIN_HITS = 3
+_BREAK = r"(?:[^\w\s'’]|_)*"
+"""What may stand between two letters of a forbidden word and still spell it: punctuation
+and symbols, never a space nor an apostrophe (see `_phrase_pattern`)."""
+_LETTER_GAP = r"(?:[^\w'’]|_)"
+"""One space or mark after each letter: a word spelled out, "g u a r a n t e e"."""
+_SPELLED_OUT_MIN = 4
+"""The fewest letters a word spelled out is found by, its first and last letters standing
+alone too: one-letter words stand in a row in real sentences ("e o", "y a"), four such
+letters spelling a forbidden word do not."""
 
 
 def check(
@@ -217,9 +230,31 @@ def _claims_human(text: str) -> Refusal | None:
 def _forbidden(text: str, phrases: Iterable[str]) -> Refusal | None:
     folded = _folded(text)
     for phrase in phrases:
-        if phrase.strip() and _folded(phrase) in folded:
+        if phrase.strip() and _phrase_pattern(_folded(phrase)).search(folded):
             return Refusal(Guardrail.FORBIDDEN_PHRASE, f"contains {phrase!r}")
     return None
+
+
+def _phrase_pattern(folded: str) -> re.Pattern[str]:
+    """A folded phrase as a pattern that also finds its words broken by punctuation
+    ("guar-antee", "guar.antee", "guar_antee") or spelled out a letter at a time
+    ("g u a r a n t e e", "f-r-e-e"). A space breaking a word in two ("guaran tee") is not
+    found: it cannot be told from two words that are one when joined, and "for get",
+    "to get her" or "every day" written by the model are no "forget", "together" or
+    "everyday"; nor an apostrophe, so "he'll" is no "hell"."""
+    pattern = []
+    # split at runs of letters: the runs are at odd places, what stands between them at even
+    for index, part in enumerate(re.split(r"([^\W\d_]+)", folded)):
+        if index % 2 == 0:
+            pattern.append(re.escape(part))
+            continue
+        letters = [re.escape(letter) for letter in part]
+        broken = _BREAK.join(letters)
+        if len(letters) >= _SPELLED_OUT_MIN:
+            spelled = _LETTER_GAP.join(letters)
+            broken = rf"(?:{broken}|(?<![^\W\d_]){spelled}(?![^\W\d_]))"
+        pattern.append(broken)
+    return re.compile("".join(pattern))
 
 
 def _invented(text: str, source: str) -> Refusal | None:
