@@ -94,6 +94,11 @@ def user_pool(stack: FollowupStack) -> tuple[cognito.IUserPool, cognito.IUserPoo
             logout_urls=[f"{stack.web_url}/"],
         ),
         id_token_validity=Duration.hours(1),
+        # the app renews its hour-long ID token with the refresh token the code exchange
+        # returns, so a session lasts a working day without signing in again; signing out
+        # revokes it
+        refresh_token_validity=Duration.hours(12),
+        enable_token_revocation=True,
     )
     stack.hosted_ui = made.add_domain(
         "SignIn",

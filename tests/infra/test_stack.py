@@ -1074,6 +1074,20 @@ def test_the_web_app_is_private_behind_cloudfront_and_knows_where_the_apis_are(
     assert _ref_of(dev, dev.stack.web) in json.dumps(api["Properties"]["CorsConfiguration"])
 
 
+def test_a_staff_sign_in_lasts_a_working_day_renewed_hourly_and_revoked_at_sign_out(
+    dev: Synth,
+) -> None:
+    [client] = dev.resources("AWS::Cognito::UserPoolClient").values()
+    properties = client["Properties"]
+    validity = properties["TokenValidityUnits"]
+    # the ID token the API checks lives an hour; the app renews it with the refresh token,
+    # which lives a working day and which signing out revokes
+    assert (properties["IdTokenValidity"], validity["IdToken"]) == (60, "minutes")
+    assert (properties["RefreshTokenValidity"], validity["RefreshToken"]) == (720, "minutes")
+    assert "ALLOW_REFRESH_TOKEN_AUTH" in properties["ExplicitAuthFlows"]
+    assert properties["EnableTokenRevocation"] is True
+
+
 def test_the_stats_function_takes_both_streams_in_whole_batches_retried_whole(
     dev: Synth,
 ) -> None:
