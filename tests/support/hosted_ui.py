@@ -1,6 +1,7 @@
 """Cognito's hosted UI as the admin app meets it, on 127.0.0.1: the authorization code
-flow with PKCE, its `/oauth2/authorize` redirect and its `/oauth2/token` exchange, speaking
-their wire format (query and form parameters, the JSON answer, `invalid_grant`)."""
+flow with PKCE, its `/oauth2/authorize` redirect and its `/oauth2/token` exchange, the
+`refresh_token` grant that renews the ID token and `/oauth2/revoke`, speaking their wire
+format (query and form parameters, the JSON answer, `invalid_grant`)."""
 
 from __future__ import annotations
 
@@ -29,13 +30,23 @@ class Asked:
 @dataclass
 class HostedUi:
     """The hosted UI signing every visitor in as whoever `token` issues an ID token for.
-    `exchanged` counts the codes traded for a token; `refused` the exchanges refused."""
+    `exchanged` counts the codes traded for a token; `refused` the exchanges refused.
+
+    Each exchange also hands out a refresh token, good until revoked or `end_sessions`:
+    `renewed` holds the ID tokens issued for one, `refused_renewals` the refresh tokens
+    refused, `revoked` those revoked. With `rotate`, each renewal hands out a new refresh
+    token in place of the one shown, as Cognito's refresh token rotation does."""
 
     token: Callable[[], str]
     redirect_uri: str
+    rotate: bool = False
     codes: dict[str, Asked] = field(default_factory=dict)
     exchanged: int = 0
     refused: list[str] = field(default_factory=list)
+    refresh_tokens: set[str] = field(default_factory=set)
+    renewed: list[str] = field(default_factory=list)
+    refused_renewals: list[str] = field(default_factory=list)
+    revoked: list[str] = field(default_factory=list)
 
     def __enter__(self) -> HostedUi:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -72,8 +83,15 @@ class HostedUi:
         back = urlencode({"code": code, "state": query["state"]})
         return 302, {"Location": f"{query['redirect_uri']}?{back}"}
 
+    def end_sessions(self) -> None:
+        """Every refresh token handed out expires: renewing with it is refused."""
+        self.refresh_tokens.clear()
+
     def exchange(self, form: dict[str, str]) -> tuple[int, dict[str, object]]:
-        """The tokens for a code, once, to whoever shows the verifier of its challenge."""
+        """The tokens for a code, once, to whoever shows the verifier of its challenge;
+        a new ID token for a refresh token still good."""
+        if form.get("grant_type") == "refresh_token":
+            return self.renew(form)
         asked = self.codes.pop(form.get("code", ""), None)
         verifier = form.get("code_verifier", "").encode()
         shown = base64.urlsafe_b64encode(hashlib.sha256(verifier).digest()).rstrip(b"=")
@@ -91,10 +109,44 @@ class HostedUi:
         return 200, {
             "id_token": issued,
             "access_token": issued,
-            "refresh_token": secrets.token_urlsafe(32),
+            "refresh_token": self._refresh_token(),
             "expires_in": 3600,
             "token_type": "Bearer",
         }
+
+    def renew(self, form: dict[str, str]) -> tuple[int, dict[str, object]]:
+        """The `refresh_token` grant of a public client: no secret, the client id."""
+        shown = form.get("refresh_token", "")
+        if form.get("client_id") != CLIENT_ID or shown not in self.refresh_tokens:
+            self.refused_renewals.append(shown)
+            return 400, {"error": "invalid_grant"}
+        issued = self.token()
+        self.renewed.append(issued)
+        answer: dict[str, object] = {
+            "id_token": issued,
+            "access_token": issued,
+            "expires_in": 3600,
+            "token_type": "Bearer",
+        }
+        if self.rotate:
+            self.refresh_tokens.discard(shown)
+            answer["refresh_token"] = self._refresh_token()
+        return 200, answer
+
+    def revoke(self, form: dict[str, str]) -> int:
+        """Revokes a refresh token of this client; one unknown is answered alike (RFC 7009)."""
+        if form.get("client_id") != CLIENT_ID:
+            return 400
+        shown = form.get("token", "")
+        if shown in self.refresh_tokens:
+            self.refresh_tokens.discard(shown)
+            self.revoked.append(shown)
+        return 200
+
+    def _refresh_token(self) -> str:
+        issued = secrets.token_urlsafe(32)
+        self.refresh_tokens.add(issued)
+        return issued
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         ui = self
@@ -110,12 +162,15 @@ class HostedUi:
                 self._answer(status, headers)
 
             def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                if self.path == "/oauth2/revoke":
+                    self._answer(ui.revoke(form), {})
+                    return
                 if self.path != "/oauth2/token":
                     self._answer(404, {})
                     return
-                length = int(self.headers.get("Content-Length") or 0)
-                form = parse_qs(self.rfile.read(length).decode())
-                status, body = ui.exchange({k: v[0] for k, v in form.items()})
+                status, body = ui.exchange(form)
                 self._answer(status, {"Content-Type": "application/json"}, json.dumps(body))
 
             def _answer(self, status: int, headers: dict[str, str], body: str = "") -> None:

@@ -4,7 +4,15 @@ import { useQueryClient } from "@tanstack/react-query";
 import { Suspense, lazy, useEffect, useMemo, useState } from "react";
 import { HashRouter, Link, Navigate, Route, Routes, useMatch } from "react-router";
 import { Api, type Role, type Session } from "./api";
-import { SignInUnfinished, loadConfig, savedSession, signInLocally, signInWithCognito, signOut } from "./auth";
+import {
+  SignInUnfinished,
+  loadConfig,
+  savedSession,
+  signInLocally,
+  signInWithCognito,
+  signOut,
+  tokenSource,
+} from "./auth";
 import type { MessageId } from "./i18n/en";
 import { LOCALES, type LocaleCode, useLocale, useT } from "./i18n/locale";
 import { QueuePage } from "./pages/Queue";
@@ -174,7 +182,10 @@ export function App() {
     );
   }, []);
 
-  const api = useMemo(() => (session ? new Api(session) : null), [session]);
+  const api = useMemo(
+    () => (session && config ? new Api(session, tokenSource(config, session)) : null),
+    [session, config],
+  );
 
   if (!config) return <Loading />;
   if (!session || !api) return <SignIn config={config} onSession={setSession} failed={failed} />;
@@ -185,7 +196,7 @@ export function App() {
           config={config}
           session={session}
           onSignOut={() => {
-            signOut();
+            signOut(config);
             queries.clear();
             setSession(null);
           }}

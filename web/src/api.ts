@@ -261,23 +261,29 @@ function readJson(text: string): any {
   }
 }
 
+/** The ID token to send now; given `refused`, a token the API just answered 401 to, one
+ * renewed in its place when the sign-in can be renewed (else `refused` again). */
+export type TokenSource = (refused?: string) => Promise<string>;
+
 export class Api {
-  constructor(private readonly session: Session) {}
+  constructor(
+    private readonly session: Session,
+    readonly token: TokenSource = async () => session.token,
+  ) {}
 
   call<T>(method: string, path: string, body?: unknown): Promise<T> {
     return this.send<T>(method, path, body === undefined ? undefined : JSON.stringify(body), "application/json");
   }
 
-  /** `body` sent as it is, of `contentType` (a file to import). */
+  /** `body` sent as it is, of `contentType` (a file to import). Refused for the sign-in,
+   * it is sent once more with a renewed token, if there is one. */
   async send<T>(method: string, path: string, body: string | undefined, contentType: string): Promise<T> {
-    const response = await fetch(`${this.session.apiUrl}${path}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${this.session.token}`,
-        ...(body === undefined ? {} : { "Content-Type": contentType }),
-      },
-      body,
-    });
+    const sent = await this.token();
+    let response = await this.ask(method, path, body, contentType, sent);
+    if (response.status === 401) {
+      const renewed = await this.token(sent);
+      if (renewed !== sent) response = await this.ask(method, path, body, contentType, renewed);
+    }
     const text = await response.text();
     const parsed = readJson(text);
     if (!response.ok) {
@@ -288,6 +294,17 @@ export class Api {
       throw new ApiError(502, "unreadable", "the answer was not JSON", []);
     }
     return parsed as T;
+  }
+
+  private ask(method: string, path: string, body: string | undefined, contentType: string, token: string) {
+    return fetch(`${this.session.apiUrl}${path}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { "Content-Type": contentType }),
+      },
+      body,
+    });
   }
 
   get<T>(path: string): Promise<T> {

@@ -1,5 +1,5 @@
 // The live queue feed: a WebSocket that reconnects by itself and says when it is down.
-import type { FollowUp } from "./api";
+import type { FollowUp, TokenSource } from "./api";
 
 export type FeedState = "connecting" | "live" | "disconnected";
 
@@ -14,18 +14,38 @@ export interface FeedHandlers {
   onResumed: () => void;
 }
 
-export function openFeed(url: string, token: string, { onFollowUps, onReload, onState, onResumed }: FeedHandlers): () => void {
+/** Each connection asks `token` for the ID token of the moment: one that expired while the
+ * feed was down is renewed before the feed connects again. */
+export function openFeed(
+  url: string,
+  token: TokenSource,
+  { onFollowUps, onReload, onState, onResumed }: FeedHandlers,
+): () => void {
   let socket: WebSocket | null = null;
   let retry = 0;
   let timer: number | undefined;
   let closed = false;
   let dropped = false;
 
-  const connect = () => {
+  const retryLater = () => {
+    const wait = Math.min(30_000, 1000 * 2 ** retry++);
+    timer = window.setTimeout(connect, wait);
+  };
+  const connect = async () => {
     // After a drop it stays "disconnected" until it is back, not flickering at each try.
     if (!dropped) onState("connecting");
+    let offered: string;
+    try {
+      offered = await token();
+    } catch {
+      onState("disconnected");
+      dropped = true;
+      if (!closed) retryLater();
+      return;
+    }
+    if (closed) return;
     // The token rides as a subprotocol: browsers log the URL of a socket that fails.
-    socket = new WebSocket(url, ["followup.live", token]);
+    socket = new WebSocket(url, ["followup.live", offered]);
     socket.onopen = () => {
       retry = 0;
       onState("live");
@@ -42,11 +62,10 @@ export function openFeed(url: string, token: string, { onFollowUps, onReload, on
       onState("disconnected");
       dropped = true;
       if (closed) return;
-      const wait = Math.min(30_000, 1000 * 2 ** retry++);
-      timer = window.setTimeout(connect, wait);
+      retryLater();
     };
   };
-  connect();
+  void connect();
   const ping = window.setInterval(() => {
     if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ action: "ping" }));
   }, 60_000);

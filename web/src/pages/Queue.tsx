@@ -324,7 +324,7 @@ export function QueuePage() {
       readWithoutFeed.current = true;
       setFeedSettled(true);
     }, FEED_WAIT_MS);
-    const close = openFeed(session.wsUrl, session.token, {
+    const close = openFeed(session.wsUrl, api.token, {
       onFollowUps: (changed) => {
         if (queries.getQueryData<Pages>(live.current.key)) return live.current.applyChanges(changed);
         for (const f of changed) {
@@ -354,7 +354,7 @@ export function QueuePage() {
       window.clearTimeout(waited);
       close();
     };
-  }, [session, queries]);
+  }, [session, api, queries]);
 
   // A follow-up asked for again (an approval someone else decided first): shown in its row
   // at once, kept in place if it no longer matches the filters, as a change the feed brings.
