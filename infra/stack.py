@@ -271,10 +271,19 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
 
     def _grant_texts_and_emails(self, fn: lambda_.Function) -> None:
         """SMS to phone numbers (SNS has no resource to scope them to) and email from the
-        one configured identity (told to the function by `_grant`)."""
+        one configured identity (told to the function by `_grant`). A publish to a phone
+        number names no SNS resource; one to a topic or a push endpoint names its ARN, and
+        is denied: the sender texts leads, it has no topic of anyone's to post to."""
         fn.add_to_role_policy(
             iam.PolicyStatement(
                 actions=["sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"], resources=["*"]
+            )
+        )
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                effect=iam.Effect.DENY,
+                actions=["sns:Publish"],
+                resources=[f"arn:{self.partition}:sns:*:*:*"],
             )
         )
         sender = self.settings.email_from

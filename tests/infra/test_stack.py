@@ -323,6 +323,10 @@ def test_only_the_sender_may_send_sms_and_email_and_only_from_its_identity(
             <= set(_listed(statement["Action"]))
         }
         assert texters == {"sender"}
+        # and it texts phone numbers only: publishing to any topic or push endpoint is denied
+        [denied] = [s for s in statements["sender"] if s.get("Effect") == "Deny"]
+        assert _listed(denied["Action"]) == ["sns:Publish"]
+        assert ':sns:*:*:*"' in json.dumps(denied["Resource"])
     # Without a sender identity nobody may send email; with one, the sender from it only
     assert not any(
         "ses:" in json.dumps(statement["Action"])
