@@ -109,8 +109,8 @@ def alarms(stack: FollowupStack) -> sns.Topic:
         metric("send_email_unavailable", "sender"),
         1,
         "SES refused an email for the whole account (sending paused or suspended, the "
-        "sender's identity or the configuration set not usable): email follow-ups go on "
-        "their steps' next channel, or fail, until the account is fixed",
+        "sender's identity or the configuration set not usable): email is paused, and the "
+        "email follow-ups wait until an admin resumes email",
     )
     alarm(
         "SendingPausedByStatus",

@@ -264,19 +264,45 @@ def test_an_email_ses_refuses_falls_back_to_sms(engine: LocalEngine) -> None:
     assert "send_email_unavailable" not in metrics
 
 
-def test_email_from_an_identity_ses_never_verified_raises_the_alarm(engine: LocalEngine) -> None:
+def test_email_from_an_identity_ses_never_verified_pauses_email_until_resumed(
+    engine: LocalEngine,
+) -> None:
     # Given email from an identity SES never verified, with an SMS fallback
     client = boto3.client("sesv2", region_name=REGION)
     email = SesEmail("stranger@example.org", "http://localhost", "key", client)
     # When the sender takes the follow-up
     lead_id, metrics = emailed_through(engine, email, "6281100000113")
-    # Then the SMS went instead, the follow-up saying email is unavailable (the account's
-    # problem, not the lead's address), and the EmailUnavailable alarm's metric is raised
-    assert [sent.channel for sent in engine.outbox()] == ["sms"]
+    # Then nothing went: email is paused with SES's refusal (the account's problem, not the
+    # lead's address), the follow-up waits for it, and the EmailUnavailable alarm's metric
+    # is raised
+    assert engine.outbox() == []
     [followup] = followups(engine, lead_id)
-    assert (followup.status, followup.channel) == (Status.SENT, "sms")
-    assert followup.skipped_channels == ["email_unavailable: ses: MessageRejected"]
+    assert (followup.status, followup.held_by) == (Status.QUEUED, "email")
     assert metrics.get("send_email_unavailable") == 1
+    status, settings = call(engine, "GET", "/api/settings")
+    assert settings["email_paused"]["reason"] == "ses: MessageRejected"
+    # When the identity is verified and an admin resumes email
+    engine.deps.email = SesEmail(EMAIL_FROM, "http://localhost", "key", client)
+    status, resumed = call(engine, "POST", "/api/email/resume")
+    assert (status, resumed["resumed"]) == (200, "email")
+    send_batch(engine, 1)
+    # Then the lead gets the email, once
+    assert [(sent.channel, sent.to) for sent in engine.outbox()] == [("email", "rudi@example.com")]
+    [followup] = followups(engine, lead_id)
+    assert (followup.status, followup.channel) == (Status.SENT, "email")
+    assert call(engine, "GET", "/api/settings")[1]["email_paused"] is None
+    # And the audit log has the pause and who resumed it
+    entries = call(engine, "GET", "/api/audit")[1]["entries"]
+    assert [(e["action"], e["actor"], e["before"], e["after"]) for e in entries] == [
+        ("email.resumed", "user-admin", "ses: MessageRejected", "resumed"),
+        ("email.paused", "engine", None, "ses: MessageRejected"),
+    ]
+
+
+def test_resuming_email_that_is_not_paused_is_refused(engine: LocalEngine) -> None:
+    status, answer = call(engine, "POST", "/api/email/resume")
+    assert status == 409
+    assert answer["error"]["message"] == "email is not paused: there is nothing to resume"
 
 
 def test_whatsapp_text_outside_the_24_hour_window_falls_back_to_sms(engine: LocalEngine) -> None:

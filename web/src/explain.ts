@@ -40,6 +40,8 @@ const AUDIT_ACTIONS = new Set([
   "rule.deleted",
   "settings.updated",
   "number.resumed",
+  "email.paused",
+  "email.resumed",
   "contact.updated",
   "contact.do_not_contact",
   "contact.contact_allowed",

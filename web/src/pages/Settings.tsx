@@ -65,6 +65,8 @@ interface Settings {
   };
   paused: boolean;
   paused_reason: string | null;
+  /** Set when SES refused the whole account: email waits until an admin resumes it. */
+  email_paused: { reason: string; at: string } | null;
   /** Sent back with a save: the API refuses it (409) when someone saved the settings since. */
   revision: number;
   [other: string]: unknown;
@@ -365,7 +367,35 @@ function PauseSwitch({
         </Group>
       )}
       {pause.isError && (isStale(pause.error) ? <Stale reload={reload} /> : <ErrorState error={pause.error} />)}
+      {settings.email_paused && <EmailPaused pause={settings.email_paused} admin={admin} />}
     </Section>
+  );
+}
+
+/** Email paused by SES's refusal of the account, with why and since when; an admin resumes it. */
+function EmailPaused({ pause, admin }: { pause: { reason: string; at: string }; admin: boolean }) {
+  const { api } = useSession();
+  const t = useT();
+  const format = useFormat();
+  const queries = useQueryClient();
+  const resume = useMutation({
+    mutationFn: () => api.call("POST", "/api/email/resume"),
+    onSuccess: () => queries.invalidateQueries({ queryKey: ["settings"] }),
+  });
+  return (
+    <Stack gap="xs" data-testid="email-paused">
+      <Text className="warning">
+        {t("settings.emailPaused", { reason: pause.reason, at: format.dateTime(pause.at, "UTC") })}
+      </Text>
+      {admin && (
+        <Group>
+          <Button color="green.9" loading={resume.isPending} onClick={() => resume.mutate()}>
+            {t("settings.resumeEmail")}
+          </Button>
+        </Group>
+      )}
+      {resume.isError && <ErrorState error={resume.error} />}
+    </Stack>
   );
 }
 

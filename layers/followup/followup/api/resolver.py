@@ -41,6 +41,7 @@ PREFIXES: dict[str, frozenset[str]] = {
     "/api/rules": frozenset({"rules", "events"}),
     "/api/settings": frozenset({"settings"}),
     "/api/numbers": frozenset({"settings"}),
+    "/api/email": frozenset({"settings"}),
     "/api/audit": frozenset({"settings"}),
     "/api/contacts": frozenset({"contacts", "contact_care", "queue", "tasks"}),
     "/api/followups": frozenset({"contacts"}),

@@ -1,5 +1,5 @@
 """/api/settings and /api/numbers: everyone reads the policy and the numbers' health; only
-admins change the policy or resume a paused number."""
+admins change the policy or resume a paused number, or paused email."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from followup.api.auth import READERS, SETTINGS_WRITERS, caller, require
 from followup.api.errors import rule_details, validation_details
 from followup.api.fields import refuse_unknown, unknown_fields
 from followup.api.openapi import statuses
-from followup.domain.errors import NotFound
+from followup.domain.errors import Conflict, NotFound
 from followup.domain.settings import WorkspaceSettings
-from followup.services import audit, messaging_limit, rules, webhook
+from followup.services import audit, messaging_limit, pausing, rules, webhook
 from followup.services import numbers as sending_numbers
 from followup.services import resume as resuming
 from followup.services.audit import settings_change
@@ -55,6 +55,7 @@ def write_settings(body: SettingsWrite) -> dict[str, Any]:
     settings = WorkspaceSettings.model_validate(body.model_dump(exclude={"revision"}))
     rules.check_settings(deps, settings)
     before, revision = resuming.save_settings(deps, settings, body.revision)
+    settings = settings.model_copy(update={"email_paused": before.email_paused})
     messaging_limit.note_raise(
         deps, before.messaging_limit, settings.messaging_limit, deps.clock.now()
     )
@@ -127,6 +128,21 @@ def resume(phone_number_id: str) -> dict[str, Any]:
     if paused:
         audit.record(deps, caller(event), "number.resumed", phone_number_id, "paused", "resumed")
     return {"resumed": phone_number_id, "sending_paused": deps.catalog.sending_paused()}
+
+
+@router.post("/api/email/resume", openapi_extensions=statuses(409))
+def resume_email() -> dict[str, Any]:
+    """An admin resumes email once SES sends for the account again (after AWS lifted its
+    pause, or the sender's identity was verified): the follow-ups it held go at once.
+    Refused with 409 when email is not paused."""
+    event = router.current_event.raw_event
+    require(event, SETTINGS_WRITERS)
+    deps = runtime.deps()
+    reason = pausing.resume_email(deps, deps.clock.now())
+    if reason is None:
+        raise Conflict("email is not paused: there is nothing to resume")
+    audit.record(deps, caller(event), "email.resumed", "email", reason, "resumed")
+    return {"resumed": "email", "email_paused": None}
 
 
 @router.get("/api/audit")

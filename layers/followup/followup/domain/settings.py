@@ -6,6 +6,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -161,6 +162,16 @@ class IntentSettings(BaseModel):
     )
 
 
+class EmailPause(BaseModel):
+    """SES refused the whole account (sending paused or suspended by AWS, the sender's
+    identity not verified...): no email goes until an admin resumes email."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    reason: str = Field(description="SES's refusal, e.g. `ses: SendingPausedException`")
+    at: AwareDatetime = Field(description="when the refusal paused email")
+
+
 class WorkspaceSettings(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
@@ -236,6 +247,11 @@ class WorkspaceSettings(BaseModel):
     paused_reason: str | None = Field(
         default=None,
         description="why sending is paused, when the engine paused it (e.g. a refused API key)",
+    )
+    email_paused: EmailPause | None = Field(
+        default=None,
+        description="read only: set when SES refuses the whole account, cleared by POST "
+        "/api/email/resume; a save of the settings keeps it as stored",
     )
 
     @model_validator(mode="after")

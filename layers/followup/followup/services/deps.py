@@ -170,6 +170,11 @@ class Catalog:
         pause = self._pause_state()
         return workspace_paused(pause.settings)
 
+    def email_paused(self) -> str | None:
+        """Why no email may go now (SES refused the whole account), or None."""
+        pause = self._pause_state().settings.email_paused
+        return None if pause is None else f"email paused: {pause.reason}"
+
     def templates(self) -> TemplateCatalogue:
         """The template catalogue, re-read after the TTL (what each send checks)."""
         with self._lock:

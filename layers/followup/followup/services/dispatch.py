@@ -15,6 +15,7 @@ from followup.domain.lookahead import queue_delay, redrive_passed
 from followup.services.messaging_limit import release_deferred
 from followup.services.pausing import release
 from followup.services.ports import (
+    EMAIL_HELD,
     CommitRejected,
     Delayed,
     DispatchMark,
@@ -90,6 +91,10 @@ def run_tick(
         # held just then; the lane of a number still paused is not read at all.
         if deps.catalog.sending_paused(number) is None:
             report.dispatched += release(deps, number, now)
+    if deps.catalog.email_paused() is None:
+        # Held while email was paused: resuming it released them, save those a sender held
+        # just then.
+        report.dispatched += release(deps, EMAIL_HELD, now)
     for number in deps.catalog.removed_paused():
         # Held by a number no longer configured: the sender sends them from the number the
         # contact may use now, or ends them saying why.

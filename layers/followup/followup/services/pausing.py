@@ -1,6 +1,7 @@
 """Pausing sends when WhatsApp says to stop: one number (its quality, a block, billing,
-Meta's agent) or the whole workspace (our API key refused). Only an admin resumes; a
-resumed number's held follow-ups are released to the send queue at once."""
+Meta's agent) or the whole workspace (our API key refused); or email, when SES refuses the
+whole account. Only an admin resumes; a resumed number's (or email's) held follow-ups are
+released to the send queue at once."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from typing import TYPE_CHECKING
 
 from followup.domain.followup import Status
 from followup.domain.numbers import NumberHealth
-from followup.domain.settings import WorkspaceSettings
+from followup.domain.settings import EmailPause, WorkspaceSettings
+from followup.services import audit
 from followup.services import settings as workspace
-from followup.services.ports import CommitRejected, Delayed, FollowUpChange
+from followup.services.ports import EMAIL_HELD, CommitRejected, Delayed, FollowUpChange
 
 _BATCH = 10
 """Messages per SendMessageBatch."""
@@ -59,6 +61,46 @@ def pause_workspace(deps: Deps, reason: str) -> None:
 
     workspace.change(deps, paused)
     deps.catalog.invalidate()
+
+
+ENGINE = "engine"
+"""The audit log's actor for a change the engine made by itself (no person's)."""
+
+
+def pause_email(deps: Deps, reason: str, at: datetime) -> bool:
+    """Stop every email, saying why (SES's refusal of the account), until an admin resumes
+    email. One conditional write: of senders refused at the same moment one pauses it
+    (True, and an entry in the audit log), the others find it paused (False) and the first
+    reason stays. An admin's save made meanwhile is read again and kept."""
+
+    def paused(settings: WorkspaceSettings) -> WorkspaceSettings | None:
+        if settings.email_paused is not None:
+            return None
+        return settings.model_copy(update={"email_paused": EmailPause(reason=reason, at=at)})
+
+    changed = workspace.change(deps, paused) is not None
+    deps.catalog.invalidate()
+    if changed:
+        audit.record(deps, ENGINE, "email.paused", "email", None, reason)
+    return changed
+
+
+def resume_email(deps: Deps, at: datetime) -> str | None:
+    """An admin resumes email: the follow-ups it held go to the send queue at once. The
+    reason it was paused for, or None when it was not paused."""
+
+    def resumed(settings: WorkspaceSettings) -> WorkspaceSettings | None:
+        if settings.email_paused is None:
+            return None
+        return settings.model_copy(update={"email_paused": None})
+
+    read = workspace.change(deps, resumed)
+    if read is None or read.item.email_paused is None:
+        return None
+    deps.catalog.invalidate()
+    if deps.catalog.email_paused() is None:
+        release(deps, EMAIL_HELD, at)
+    return read.item.email_paused.reason
 
 
 def release(deps: Deps, number: str, now: datetime) -> int:

@@ -19,6 +19,7 @@ from followup.domain.stamps import may_follow
 from followup.services.callbacks import after_call_back
 from followup.services.other_form import with_other_form_stops
 from followup.services.ports import (
+    EMAIL_HELD,
     Change,
     CommitRejected,
     EnrollmentChange,
@@ -692,7 +693,10 @@ def _needs_slot(
     `channel`."""
     answer_lost = pending.reason == Reason.OUTCOME_UNKNOWN  # never sent again
     if not (pending.status.terminal or pending.status.outbound or answer_lost):
-        return pending.held_by is None or channel in (None, "whatsapp")
+        # Held by a paused number, it keeps only WhatsApp steps waiting; held while email
+        # is paused, every step (it goes once email is resumed).
+        held_by = pending.held_by
+        return held_by in (None, EMAIL_HELD) or channel in (None, "whatsapp")
     sent_at = pending.sent_at
     return (
         sent_at is not None

@@ -75,6 +75,10 @@ def lane_phases(phase: Phase | tuple[Phase, ...]) -> tuple[Phase, ...]:
     return asked
 
 
+EMAIL_HELD = "email"
+"""The name the follow-ups held while email is paused are kept under (no number's id)."""
+
+
 def held_lane(number: str) -> str:
     """The lane of the follow-ups held until `number` is resumed: read only then."""
     return f"{Phase.HELD.value}:{number}"

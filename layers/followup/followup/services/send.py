@@ -36,11 +36,11 @@ from followup.services.callbacks import after_call_back
 from followup.services.channels import Picked, TryLater, pick, send_elsewhere, unreachable
 from followup.services.contacts import choose_marketing
 from followup.services.messaging_limit import Deferral, cleared
-from followup.services.number_pause import holding
+from followup.services.number_pause import holder
 from followup.services.other_form import with_other_form_stops
-from followup.services.pausing import pause_number, pause_workspace
+from followup.services.pausing import pause_email, pause_number, pause_workspace
 from followup.services.planning import answered_since_send, journey_of, why_ended
-from followup.services.ports import CommitRejected, Delayed, FollowUpChange
+from followup.services.ports import EMAIL_HELD, CommitRejected, Delayed, FollowUpChange
 from followup.services.settle import end_unsent, record_sent, skip_answered, skip_passed
 from followup.services.templates import (
     gate,
@@ -374,11 +374,16 @@ def _on_channel(
     deps: Deps, picked: Picked, contact: Contact, rule: Rule, step: Step, now: datetime
 ) -> SendResult:
     """Send by SMS or email, or end the follow-up when no channel of its step can reach
-    the contact."""
+    the contact. While email is paused (SES refused the account), one whose channel now
+    is email is held until an admin resumes email, its tries unspent; SES refusing the
+    account for this one pauses email and holds it so."""
     if picked.channel is None:
         status, reason = unreachable(picked.followup)
         return _finish(deps, picked.followup, status, reason, now)
     going = _written_for_whatsapp(picked.followup)
+    email_paused = deps.catalog.email_paused() if picked.channel == "email" else None
+    if email_paused is not None:
+        return _hold(deps, going, now, email_paused, SendResult.HELD, EMAIL_HELD)
     try:
         ended = send_elsewhere(deps, going, contact, step, now)
     except TryLater as busy:
@@ -388,6 +393,10 @@ def _on_channel(
         if isinstance(refused, ChannelUnavailable):  # the account's problem, not the lead's
             _UNAVAILABLE.set(picked.channel)
             why = f"{picked.channel}_unavailable: {refused}"
+        if isinstance(refused, ChannelUnavailable) and picked.channel == "email":
+            pause_email(deps, str(refused), now)
+            paused = deps.catalog.email_paused() or why
+            return _hold(deps, going, now, paused, SendResult.PAUSED, EMAIL_HELD)
         skipped = [*going.skipped_channels, why]
         noted = going.model_copy(update={"skipped_channels": skipped})
         onward = _onward(deps, noted, contact, rule, step, now)
@@ -522,9 +531,9 @@ def _recheck(
     if other is not None:
         return _finish(deps, claimed, Status.SKIPPED, other, now)
     number = deps.numbers.sender(contact.phone_number_id, rule.numbers)
-    paused = holding(deps, claimed, contact, rule, number, asks_sns=True)
-    if paused:
-        return _hold(deps, claimed, now, paused, SendResult.HELD, number)
+    held = holder(deps, claimed, contact, rule, number, asks_sns=True)
+    if held is not None:
+        return _hold(deps, claimed, now, held[0], SendResult.HELD, held[1])
     if stop is not None:
         status = Status.SKIPPED if stop.gated else Status.CANCELED
         return _finish(deps, claimed, status, stop.reason, now)

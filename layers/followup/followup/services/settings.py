@@ -45,7 +45,8 @@ def replace(
     zone starts the indexing of the active date rules over: the dates of contacts without
     their own zone come round at other moments. Each rule is marked to start over before
     the zone is saved, so the ticks walk it even when this request fails midway (a 503)
-    and its retry, finding the zone saved, has nothing to change."""
+    and its retry, finding the zone saved, has nothing to change. Email's pause is kept as
+    stored: only resuming email lifts it, releasing what it held."""
     for _ in range(_TRIES):
         read = deps.rules.versioned_settings()
         if revision is not None and read.revision != revision:
@@ -53,7 +54,8 @@ def replace(
         new_zone = read.item.timezone != settings.timezone
         if new_zone:
             date_triggers.start_over_all(deps)
-        if deps.rules.save_settings_from(settings, read.revision):
+        kept = settings.model_copy(update={"email_paused": read.item.email_paused})
+        if deps.rules.save_settings_from(kept, read.revision):
             deps.catalog.invalidate()
             if new_zone:
                 date_triggers.restart_all(deps)
