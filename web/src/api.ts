@@ -105,8 +105,11 @@ export interface UpcomingStep {
   held: boolean;
   /** A rule's first step a counsellor sent by hand (or is sending); `at` is when. */
   by_hand: boolean;
-  /** A send the paused number it goes from holds until sending resumes. */
+  /** A send a pause holds until sending resumes: the workspace's, the number it goes from
+   * (a WhatsApp send), or email's (an email). */
   paused: boolean;
+  /** The pause holding it is email's (SES refused the account): it goes once an admin resumes email. */
+  email_paused: boolean;
   /** What may put the send off at send time: the messaging limit, spent now, or the warm-up
    * cap of the new number it goes from. Other contacts' sends decide, so it is only "may". */
   may_defer: "messaging_limit" | "warm_up" | null;

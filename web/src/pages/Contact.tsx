@@ -18,6 +18,7 @@ const SEND_NOW_WHY = new Set([
   "warm_up",
   "messaging_limit",
   "paused",
+  "email_paused",
   "send_anytime",
   "window_open",
 ]);
@@ -332,7 +333,11 @@ export function ContactPage() {
               )}
               {step.held && <small className="why-waiting">{t("contact.upcoming.held")}</small>}
               {step.starts && <small className="why-waiting">{t("contact.upcoming.starts")}</small>}
-              {step.paused && <small className="why-waiting">{t("contact.upcoming.paused")}</small>}
+              {step.paused && (
+                <small className="why-waiting">
+                  {t(step.email_paused ? "contact.upcoming.emailPaused" : "contact.upcoming.paused")}
+                </small>
+              )}
               {step.may_defer === "messaging_limit" && (
                 <small className="why-waiting">{t("contact.upcoming.mayDefer.limit")}</small>
               )}

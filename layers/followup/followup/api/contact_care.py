@@ -169,7 +169,14 @@ class UpcomingStep(BaseModel):
     zone: str
     held: bool = Field(description="its rule is off")
     by_hand: bool = Field(description="a first step sent by hand (or being sent); `at`: when")
-    paused: bool = Field(description="a send held while the number it goes from is paused")
+    paused: bool = Field(
+        description="a send held until sending resumes: while the workspace is paused, a "
+        "WhatsApp send while the number it goes from is, an email while email is"
+    )
+    email_paused: bool = Field(
+        description="the pause holding it is email's (SES refused the account): it goes "
+        "once an admin resumes email"
+    )
     may_defer: Literal["messaging_limit", "warm_up"] | None = Field(
         description="what may put the send off at send time, by what other sends took by "
         "then: the portfolio's messaging limit, spent now; or the daily cap of the new "
@@ -194,9 +201,10 @@ def next_steps(contact_id: str) -> UpcomingSteps:
     `at` is null for a step that waits on the contact (after a branch or a dated wait);
     `by_hand` marks a rule's first step a counsellor sent by hand (or is sending), with
     when it went (or goes): the rule does not send it again; `paused` marks a send held
-    while the number it goes from is paused; `may_defer`, one the messaging limit or a
-    warm-up cap may put off; `starts`, the steps of a journey an active date rule begins
-    when the contact's date comes round."""
+    while the workspace is paused, or the number it goes from (a WhatsApp send) or email
+    (an email) is, and `email_paused` when email's pause holds it; `may_defer`, one the
+    messaging limit or a warm-up cap may put off; `starts`, the steps of a journey an
+    active date rule begins when the contact's date comes round."""
     require(router.current_event.raw_event, READERS)
     deps = runtime.deps()
     found = deps.contacts.contact(contact_id)

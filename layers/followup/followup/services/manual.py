@@ -15,7 +15,7 @@ from followup.domain.followup import FollowUp, Status
 from followup.domain.ids import manual_followup_id
 from followup.domain.journey import next_opening, send_at
 from followup.domain.rule import Step
-from followup.services.number_pause import holding
+from followup.services.number_pause import holder
 from followup.services.planning import (
     MANUAL_TRIES,
     claim,
@@ -23,6 +23,7 @@ from followup.services.planning import (
     tries_by_hand,
 )
 from followup.services.ports import (
+    EMAIL_HELD,
     CommitRejected,
     ContactChange,
     FollowUpChange,
@@ -52,7 +53,7 @@ class When:
     why: str
     why_code: str
     """`why` as a stable code: already_sent, not_sent, window_closed, warm_up,
-    messaging_limit, paused, send_anytime, window_open."""
+    messaging_limit, paused, email_paused, send_anytime, window_open."""
 
     @property
     def local(self) -> datetime:
@@ -93,8 +94,8 @@ def when(deps: Deps, followup: FollowUp) -> When:
     """When `followup` (from `send_now`) goes: now, at the send window's next opening,
     at its first opening once the cap that put it off has room again (the number's warm-up,
     the portfolio's messaging limit), once sending resumes (a paused workspace holds it, and
-    a paused number when it goes by WhatsApp: `number_pause.holding`), or it already
-    went."""
+    a paused number when it goes by WhatsApp: `number_pause.holder`), once an admin resumes
+    email (paused email holds it when it goes by email), or it already went."""
     now = deps.clock.now()
     settings = deps.catalog.settings()
     contact_v = deps.contacts.contact(followup.contact_id)
@@ -117,7 +118,11 @@ def when(deps: Deps, followup: FollowUp) -> When:
     paused = deps.catalog.sending_paused()
     if rule is not None and contact_v is not None:
         number = deps.numbers.sender(contact_v.item.phone_number_id, rule.numbers)
-        paused = holding(deps, followup, contact_v.item, rule, number)
+        held = holder(deps, followup, contact_v.item, rule, number)
+        if held is not None and held[1] == EMAIL_HELD:
+            why = f"{held[0]}: it goes once an admin resumes email"
+            return When(now, zone, False, why, "email_paused")
+        paused = None if held is None else held[0]
     if paused:
         return When(
             now, zone, False, f"sending is paused ({paused}): it goes once it resumes", "paused"

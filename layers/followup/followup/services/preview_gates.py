@@ -15,8 +15,9 @@ from followup.domain.messaging import compose
 from followup.domain.rule import Step
 from followup.services import reentry
 from followup.services.channels import first_reachable
-from followup.services.number_pause import holding
+from followup.services.number_pause import holder
 from followup.services.planning import SENT_BY_HAND, claim, first_channel, manual_send
+from followup.services.ports import EMAIL_HELD
 from followup.services.templates import gate
 
 if TYPE_CHECKING:
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
 NUMBER_PAUSED = "number_paused"
 """The sender holds it until someone resumes sending: the workspace is paused, or it goes
 by WhatsApp from a paused number."""
+EMAIL_PAUSED = "email_paused"
+"""The sender holds it until an admin resumes email: it goes by email, and SES refused the
+account."""
 PENDING = "pending_followup"
 NO_CHANNEL = "no_channel"
 """No channel of the step reaches the contact (no WhatsApp number, phone or email)."""
@@ -151,11 +155,11 @@ def _sender_refusal(
     at: datetime,
 ) -> str | None:
     """Why the sender would not send step `index` at `at` (the checks of `send.send_one`
-    that need no provider): a pause holds it (the workspace's, or its number's when it
-    goes by WhatsApp: `number_pause.holding`), a reminder before a date that has come by
-    then (`journey.date_passed`), no channel may reach the contact (SNS's
-    opt-out list is not asked: `channels.first_reachable`), the WhatsApp window is closed
-    with no template, or the template is unusable."""
+    that need no provider): a pause holds it (the workspace's, its number's when it goes
+    by WhatsApp, or email's when it goes by email: `number_pause.holder`), a reminder
+    before a date that has come by then (`journey.date_passed`), no channel may reach the
+    contact (SNS's opt-out list is not asked: `channels.first_reachable`), the WhatsApp
+    window is closed with no template, or the template is unusable."""
     step = rule.send_step(index)
     followup = FollowUp.planned(
         followup_id=fid,
@@ -168,8 +172,9 @@ def _sender_refusal(
         step_index=index,
     )
     number = deps.numbers.sender(contact.phone_number_id, rule.numbers)
-    if holding(deps, followup, contact, rule, number):
-        return NUMBER_PAUSED
+    held = holder(deps, followup, contact, rule, number)
+    if held is not None:
+        return EMAIL_PAUSED if held[1] == EMAIL_HELD else NUMBER_PAUSED
     zone = contact.zone(deps.catalog.settings().zone)
     passed = date_passed(rule, index, contact, zone, at)
     if passed is not None:

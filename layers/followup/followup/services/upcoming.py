@@ -32,7 +32,7 @@ from followup.domain.triggers import DateTrigger
 from followup.services import reentry
 from followup.services.callbacks import after_call_back
 from followup.services.date_triggers import date_enrollment, date_rules, due_for, lets_in
-from followup.services.number_pause import holding
+from followup.services.number_pause import holder
 from followup.services.other_form import with_other_form_stops
 from followup.services.planning import (
     after_send,
@@ -45,6 +45,7 @@ from followup.services.planning import (
     past_answered,
     went_by_hand,
 )
+from followup.services.ports import EMAIL_HELD
 from followup.services.upcoming_caps import Going, limit_full, may_defer, skipped, to_go
 from followup.services.upcoming_fallbacks import for_no_reply, taken_from
 
@@ -66,10 +67,11 @@ class Upcoming:
     """One step to come: `due` by the rule's waits, `at` when it happens (a send at the
     send window's next opening). None when the journey would end there instead. `held`:
     its rule is off; `by_hand`: a counsellor sent it by hand (or is sending it), `at` when;
-    `paused`: a send a pause holds until sending resumes (the workspace's, or that of the
-    number it goes from, when it goes by WhatsApp); `may_defer`: what may put a send off
-    at send time (`messaging_limit`, `warm_up`), or None; `starts`: the journey has not
-    begun, its date comes round then."""
+    `paused`: a send a pause holds until sending resumes (the workspace's, that of the
+    number it goes from when it goes by WhatsApp, or email's when it goes by email), and
+    `email_paused` when the pause is email's: it goes once an admin resumes email;
+    `may_defer`: what may put a send off at send time (`messaging_limit`, `warm_up`), or
+    None; `starts`: the journey has not begun, its date comes round then."""
 
     rule_id: str
     rule_name: str
@@ -82,6 +84,7 @@ class Upcoming:
     held: bool
     by_hand: bool = False
     paused: bool = False
+    email_paused: bool = False
     may_defer: str | None = None
     starts: bool = False
 
@@ -99,6 +102,7 @@ class Upcoming:
             "held": self.held,
             "by_hand": self.by_hand,
             "paused": self.paused,
+            "email_paused": self.email_paused,
             "may_defer": self.may_defer,
             "starts": self.starts,
         }
@@ -178,8 +182,9 @@ def _journey(
     journey's own listed before it), its due step sent by hand (or going) shown so,
     the journey timed on from that send (`planning.manual_send`, `after_send`), its due
     send put off while another follow-up of the contact holds the slot, and its sends
-    marked held where the sender holds them: while the workspace is paused, or while the
-    number they go from is and they go by WhatsApp."""
+    marked held where the sender holds them: while the workspace is paused, while the
+    number they go from is and they go by WhatsApp, or while email is and they go by
+    email."""
     settings = deps.catalog.settings()
     zone = contact.zone(settings.zone)
     asked = max(enrollment.next_due_at or queued_at or now, now)
@@ -202,15 +207,15 @@ def _journey(
             enrollment, pending = _after_pending(deps, enrollment, contact, now, rule)
             lead = contact if pending is None else messaged(contact, pending)
     number = deps.numbers.sender(contact.phone_number_id, rule.numbers)
-    paused = deps.catalog.sending_paused(number) is not None
+    paused = deps.catalog.sending_paused(number) or deps.catalog.email_paused()
     if manual is not None:
         gone = went_by_hand(manual)
         went = gone or max(manual.scheduled_at, now)
         kind, does = _described(step)
         index, held = enrollment.step_index, enrollment.held
         by_hand = Upcoming(rule.id, rule.name, index, kind, does, went, went, zone, held, True)
-        holds = paused and gone is None and holding(deps, manual, contact, rule, number) is not None
-        shown.append(replace(by_hand, paused=holds))
+        held_by = holder(deps, manual, contact, rule, number) if paused and gone is None else None
+        shown.append(_paused(by_hand, held_by))
         enrollment = after_send(enrollment, rule, went, contact, settings)
         if enrollment.state is not EnrollmentState.ACTIVE:
             return shown
@@ -242,11 +247,19 @@ def _journey(
             going = [*going, Going(at, False, rule.calls_back)]
         if due.kind == "send" and counts_toward_max_sends(channel):
             sends += 1
-        held_by_pause = paused and due.kind == "send"
-        if held_by_pause:
-            held_by_pause = _held(deps, rule, enrollment, contact, number, due.step, channel, now)
-        shown.append(replace(due, at=at, paused=held_by_pause))
+        held_by = None
+        if paused and due.kind == "send":
+            held_by = _held(deps, rule, enrollment, contact, number, due.step, channel, now)
+        shown.append(_paused(replace(due, at=at), held_by))
     return shown
+
+
+def _paused(step: Upcoming, held_by: tuple[str, str] | None) -> Upcoming:
+    """`step` marked as a pause holds it (`number_pause.holder`: why, and the name it is
+    held under), saying so when the pause is email's."""
+    if held_by is None:
+        return step
+    return replace(step, paused=True, email_paused=held_by[1] == EMAIL_HELD)
 
 
 def _capped(rule: Rule, sends: int) -> bool:
@@ -263,10 +276,11 @@ def _held(
     step: int,
     channel: int,
     now: datetime,
-) -> bool:
-    """Whether a pause holds the send of step `step` from channel `channel` on, as the
-    sender judges it now (`number_pause.holding`): the workspace's holds every send, the
-    number's only one that goes by WhatsApp."""
+) -> tuple[str, str] | None:
+    """Why a pause holds the send of step `step` from channel `channel` on and the name
+    it is held under, as the sender judges it now (`number_pause.holder`), or None: the
+    workspace's holds every send, the number's only one that goes by WhatsApp, email's
+    only one that goes by email."""
     planned = FollowUp.planned(
         followup_id=followup_id(enrollment.id, step, 0, channel),
         contact_id=contact.id,
@@ -278,7 +292,7 @@ def _held(
         step_index=step,
         channel_index=channel,
     )
-    return holding(deps, planned, contact, rule, number) is not None
+    return holder(deps, planned, contact, rule, number)
 
 
 def _after_pending(
