@@ -358,7 +358,7 @@ function PauseSwitch({
       {admin && (
         <Group>
           <Button
-            color={settings.paused ? "green.9" : "red.9"}
+            color={settings.paused ? undefined : "red.9"}
             loading={pause.isPending}
             onClick={() => pause.mutate(!settings.paused)}
           >
@@ -389,7 +389,7 @@ function EmailPaused({ pause, admin }: { pause: { reason: string; at: string }; 
       </Text>
       {admin && (
         <Group>
-          <Button color="green.9" loading={resume.isPending} onClick={() => resume.mutate()}>
+          <Button loading={resume.isPending} onClick={() => resume.mutate()}>
             {t("settings.resumeEmail")}
           </Button>
         </Group>
