@@ -120,7 +120,7 @@ def test_a_deleted_rule_is_hidden_but_its_versions_and_counters_stay(store: Any)
 
 
 def test_a_save_over_a_version_is_refused_once_another_save_came_first(store: Any) -> None:
-    # A new rule: only while no rule by that id is listed (a deleted one's versions aside)
+    # A new rule: only while no rule by that id was ever saved
     assert store.save_rule(rule("r", name="first"), over=0).version == 1
     with pytest.raises(CommitRejected):
         store.save_rule(rule("r", name="again"), over=0)
@@ -131,11 +131,15 @@ def test_a_save_over_a_version_is_refused_once_another_save_came_first(store: An
     assert [(h.rule_id, h.version) for h in store.rule_heads()] == [("r", 2)]
     assert store.rule("r", 2).name == "second"
     assert store.rule("r", 3) is None
+    # Deleted, its id stays its own: a new rule checked before the delete is refused
     store.delete_rule("r")
-    assert store.save_rule(rule("r", name="anew"), over=0).version == 3
+    with pytest.raises(CommitRejected):
+        store.save_rule(rule("r", name="anew"), over=0)
+    assert store.rule("r", 3) is None
+    assert [(h.rule_id, h.version) for h in store.deleted_rule_heads()] == [("r", 2)]
     store.advance_watermark("w", None, T0)  # a head that only a watermark made
     store.delete_rule("w")
-    assert store.deleted_rule_heads() == []
+    assert [h.rule_id for h in store.deleted_rule_heads()] == ["r"]
     assert store.save_rule(rule("w"), over=0).version == 1
 
 

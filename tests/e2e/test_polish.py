@@ -242,6 +242,30 @@ def test_a_recipe_whose_template_is_missing_says_which_without_a_refused_request
 
 
 @pytest.mark.slow
+def test_a_recipe_installed_under_a_deleted_journey_s_id_says_why_beside_the_id(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given a journey installed from a recipe, then deleted
+    recipe = "/api/recipes/apply-reminder-24h/install"
+    installed = stack.call("POST", recipe, json={"id": "gone-reminder"}, role="marketing")
+    assert installed.status_code == 201, installed.text
+    assert stack.call("DELETE", "/api/rules/gone-reminder").status_code == 200
+    # When a marketer installs the recipe again under that id
+    page = sign_in(browser, pages, stack.url, "marketing", watched)
+    page.goto(f"{stack.url}/#/rules/new")
+    recipes = page.get_by_test_id("recipes")
+    recipes.get_by_label("Recipe", exact=True).select_option(label="Apply reminder after 24 h")
+    recipes.get_by_label("Id of the new journey").fill("gone-reminder")
+    recipes.get_by_role("button", name="Install as a draft").click()
+    # Then the id field says why it is refused and what to do, and nothing is installed
+    expect(recipes).to_contain_text(
+        "The id “gone-reminder” belonged to a journey that was deleted: its sends stay "
+        "counted under it in the stats, so choose another id."
+    )
+    assert stack.call("GET", "/api/rules/gone-reminder").status_code == 404
+
+
+@pytest.mark.slow
 def test_settings_the_api_objects_to_are_said_beside_their_fields_without_an_error(
     stack: Running, browser: Browser, pages: list[Page], watched: Watched
 ) -> None:

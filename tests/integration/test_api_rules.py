@@ -458,3 +458,42 @@ def test_deleting_a_rule_hides_it_and_cancels_what_waits(engine: LocalEngine) ->
     # Its pending slot is free for another rule's follow-up
     claimed = claim(engine.deps, contact.item, "fu_next", engine.clock.now())
     assert (claimed.busy_until, claimed.revision) == (None, 1)
+
+
+def test_the_id_of_a_deleted_rule_is_refused_to_a_new_rule_and_its_sends_stay_its_own(
+    engine: LocalEngine,
+) -> None:
+    # Given a rule that sent a follow-up under its second name, then was deleted
+    path = "/api/rules/apply-remind-24h"
+    assert call(engine, "POST", "/api/rules", body(name="Apply reminder"))[0] == 201
+    assert call(engine, "PUT", path, body(name="Apply reminder, day 1"))[0] == 200
+    quiet_contact(engine.deps, "6281100000823", engine.clock.now() - timedelta(hours=25))
+    engine.tick()
+    assert call(engine, "DELETE", path)[0] == 200
+    entries = call(engine, "GET", "/api/audit")[1]["entries"]
+    # When a marketer creates a rule under the same id, or installs a recipe under it
+    created = call(engine, "POST", "/api/rules", body(name="Welcome"), role="marketing")
+    recipe = "/api/recipes/apply-reminder-24h/install"
+    installed = call(engine, "POST", recipe, {"id": "apply-remind-24h"}, role="marketing")
+    # Then both are refused, naming the id, saying why and what to do
+    for status, answer in (created, installed):
+        assert (status, answer["error"]["code"]) == (409, "conflict")
+        [problem] = answer["error"]["details"]
+        assert (problem["field"], problem["code"]) == ("id", "deleted_rule_id")
+        assert problem["message"] == (
+            "'apply-remind-24h' belonged to a rule that was deleted; its sends stay counted"
+            " under it: choose another id"
+        )
+    # And nothing is stored: no rule, no version, no audit entry
+    assert call(engine, "GET", "/api/rules")[1]["rules"] == []
+    assert call(engine, "GET", path)[0] == 404
+    assert call(engine, "GET", f"{path}/versions")[0] == 404
+    assert call(engine, "GET", "/api/audit")[1]["entries"] == entries
+    # And the stats still count its send under its last name, marked deleted
+    [row] = call(engine, "GET", "/api/stats")[1]["rules"]
+    assert (row["rule_id"], row["name"], row["deleted"]) == (
+        "apply-remind-24h",
+        "Apply reminder, day 1",
+        True,
+    )
+    assert row["sent"] == 1

@@ -55,16 +55,19 @@ def test_a_follow_up_its_deleted_rule_left_queued_is_canceled_not_sent(
     assert (found.status, found.reason) == (Status.CANCELED, "rule_deleted")
 
 
-def test_a_follow_up_its_deleted_rule_left_queued_is_not_sent_once_the_id_is_taken_again(
+def test_the_id_of_a_deleted_rule_is_not_taken_again_and_what_it_left_queued_is_not_sent(
     engine: MemoryEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a rule deleted while its queue's sweep failed, the delete not sent again
     queued = deleted_midway(engine, monkeypatch)
     # When a rule is created under the same id again (a recipe installed again), and the
     # scheduler ticks
-    rules.create(engine.deps, rule(active=False))
+    with pytest.raises(rules.DeletedRuleId):
+        rules.create(engine.deps, rule(active=False))
     engine.tick()
-    # Then the deleted rule's follow-up does not go to the lead
+    # Then the id stays the deleted rule's, and its follow-up does not go to the lead
+    assert engine.deps.rules.rule_head(queued.rule_id) is None
+    assert engine.deps.rules.rule(queued.rule_id, 2) is None
     found = engine.deps.followups.followup(queued.id)
     assert found is not None
     assert (found.status, found.reason) == (Status.CANCELED, "rule_deleted")

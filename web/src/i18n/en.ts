@@ -571,6 +571,7 @@ export const en = {
   "editor.dryRun.state.completed": "completed",
   "editor.dryRun.state.exited": "ended before its last step",
   "editor.problem.generic": "This value is not accepted: check {field}.",
+  "editor.problem.deletedId": "The id “{id}” belonged to a journey that was deleted: its sends stay counted under it in the stats, so choose another id.",
   "editor.problem.unknownStage": "There is no stage “{stage}” in the funnel.",
   "editor.problem.noField": "“{name}” is not a contact field.",
   "editor.problem.placeholderMeant": "“{fragment}” is not a placeholder: write {meant}.",

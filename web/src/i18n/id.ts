@@ -573,6 +573,7 @@ export const id: Catalogue = {
   "editor.dryRun.state.completed": "selesai",
   "editor.dryRun.state.exited": "berakhir sebelum langkah terakhir",
   "editor.problem.generic": "Nilai ini tidak diterima: periksa {field}.",
+  "editor.problem.deletedId": "Id “{id}” milik perjalanan yang sudah dihapus: kirimannya tetap dihitung atas id itu di statistik, jadi pilih id lain.",
   "editor.problem.unknownStage": "Tidak ada tahap “{stage}” di corong.",
   "editor.problem.noField": "“{name}” bukan kolom kontak.",
   "editor.problem.placeholderMeant": "“{fragment}” bukan placeholder: tulis {meant}.",

@@ -573,6 +573,7 @@ export const ptBR: Catalogue = {
   "editor.dryRun.state.completed": "concluída",
   "editor.dryRun.state.exited": "encerrada antes do último passo",
   "editor.problem.generic": "Este valor não é aceito: confira {field}.",
+  "editor.problem.deletedId": "O id “{id}” pertencia a uma jornada excluída: os envios dela continuam contados sob ele nas estatísticas, então escolha outro id.",
   "editor.problem.unknownStage": "Não existe a etapa “{stage}” no funil.",
   "editor.problem.noField": "“{name}” não é um campo do contato.",
   "editor.problem.placeholderMeant": "“{fragment}” não é um marcador: escreva {meant}.",

@@ -640,12 +640,13 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
         """Store `rule` as the next version and make it current; resets the watermark.
 
         CommitRejected when another save took that version first, with `over`, when the
-        current version is no longer `over` (0: no rule listed by that id), and with
+        current version is no longer `over` (0: no rule ever saved by that id), and with
         `was_active`, when the rule was switched on or off since it was read.
         """
         head = _get(RuleItem, rule.id, "head")
-        listed = int(head.version) if head and head.head == LISTED and head.version else 0
-        if over is not None and listed != over:
+        last = int(head.version) if head and head.version else 0
+        listed = last if head and head.head == LISTED else 0
+        if over is not None and (last if over == 0 else listed) != over:
             raise CommitRejected([])
         version = int(head.version) + 1 if head and head.version else 1
         stored = rule.model_copy(update={"version": version})
@@ -885,12 +886,13 @@ def _save_state(key: str, doc: str, revision: int) -> bool:
 
 
 def _current_is(over: int | None) -> Condition | None:
-    """A rule head's condition: no listed rule (0), or `over` its current version."""
+    """A rule head's condition: no rule ever saved (0: a deleted one keeps its id), or
+    `over` its current version."""
     if over is None:
         return None
     if over == 0:
-        unlisted: Condition = RuleItem.head.does_not_exist() | (RuleItem.head == DELETED)
-        return unlisted
+        unsaved: Condition = RuleItem.version.does_not_exist()
+        return unsaved
     current: Condition = (RuleItem.head == LISTED) & (RuleItem.version == over)
     return current
 

@@ -779,8 +779,9 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
         _nonempty(rule.id)
         with self._lock:
             head = self._heads.get(rule.id)
-            listed = head.version or 0 if head and head.listed else 0
-            if over is not None and listed != over:
+            last = head.version or 0 if head else 0
+            listed = last if head and head.listed else 0
+            if over is not None and (last if over == 0 else listed) != over:
                 raise CommitRejected([])
             if was_active is not None and (head or _HeadRow()).active != was_active:
                 raise CommitRejected([])

@@ -21,7 +21,13 @@ from followup.domain.rule import field_path
 from followup.services.crm_events import EVENT_TYPES
 from followup.services.import_crowd import MassImport
 from followup.services.imports import TooManyRows
-from followup.services.rules import DuplicateRule, InvalidRule, MassSend, StaleRule
+from followup.services.rules import (
+    DeletedRuleId,
+    DuplicateRule,
+    InvalidRule,
+    MassSend,
+    StaleRule,
+)
 
 _STATUS: list[tuple[type[DomainError], int, str]] = [
     (Unauthenticated, 401, "unauthenticated"),
@@ -54,6 +60,8 @@ def from_domain(exc: DomainError) -> Response[str]:
                 details = rule_details(exc)
             elif isinstance(exc, InvalidField):
                 details = [{"field": exc.field, "message": exc.message, "code": exc.code}]
+            elif isinstance(exc, DeletedRuleId):
+                details = [{"field": "id", "message": exc.message, "code": "deleted_rule_id"}]
             elif isinstance(exc, MassSend):
                 details = [mass_send_details(exc)]
             elif isinstance(exc, MassImport):

@@ -320,7 +320,7 @@ def delete_rule(rule_id: str) -> dict[str, Any]:
 def _delete_audited(deps: Deps, rule_id: str) -> bool:
     """The deleted rule's delete is in the audit log: the newest entry about the rule, read
     back to when its last version was saved, is its delete (every other entry about it,
-    a save or a switch, came before the delete; one after a re-creation is `created`)."""
+    a save or a switch, came before the delete: its id is never taken again)."""
     saves = deps.rules.authorship(rule_id)
     since = max((s.at for s in saves.values()), default=None)
     newest = audit.newest_about(deps, rule_id, lambda action: action.startswith("rule."), since)

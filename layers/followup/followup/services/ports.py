@@ -607,7 +607,8 @@ class RuleRepository(Protocol):
         was_active: bool | None = None,
     ) -> Rule:
         """Store `rule` as its next version, with who saved it and when when told. With
-        `over`, only on the current version the caller read (0: no rule listed by that id),
+        `over`, only on the current version the caller read (0: no rule, not even a deleted
+        one, ever saved by that id),
         and with `was_active`, only while the rule is still on (True) or off (False) as the
         caller read it: CommitRejected when another save, or a switch, came first."""
         ...

@@ -57,6 +57,17 @@ class DuplicateRule(DomainError):
     pass
 
 
+class DeletedRuleId(Conflict):
+    """The id of a deleted rule: it stays with that rule's versions and its sends."""
+
+    def __init__(self, rule_id: str) -> None:
+        self.message = (
+            f"{rule_id!r} belonged to a rule that was deleted; its sends stay counted under"
+            " it: choose another id"
+        )
+        super().__init__(f"id: {self.message}")
+
+
 @dataclass(frozen=True)
 class Toggled:
     """A rule after a switch: whether this request switched it (a repeated request finds it
@@ -232,13 +243,16 @@ def create(
     deps: Deps, rule: Rule, confirmed: bool = False, by: str | None = None
 ) -> tuple[Rule, list[Problem]]:
     """Save a new rule (version 1), noting `by` as who saved it; refuses an id in use, also
-    by a save that came first while this one was checked. An id a deleted rule had is
-    taken once what that rule left queued or running is ended (its delete may have stopped
-    midway): the sender would find its versions listed again and send it."""
+    by a save that came first while this one was checked, and the id of a deleted rule (its
+    versions stay): the stats count sends by rule id, so a new rule under it would take
+    the deleted rule's sends and versions as its own. Its first version is read before its
+    head: a version is saved with a listed head at once, so one found whose head is not
+    listed after it is a deleted rule's, not that of a create saved between the reads."""
+    saved_before = deps.rules.rule(rule.id, 1) is not None
     if deps.rules.rule_head(rule.id) is not None:
         raise DuplicateRule(f"rule {rule.id!r} already exists")
-    if deps.rules.rule(rule.id, 1) is not None:
-        cancel_waiting(deps, rule.id, Reason.RULE_DELETED)
+    if saved_before:
+        raise DeletedRuleId(rule.id)
     return _save(deps, rule, confirmed, by, over=0)
 
 

@@ -13,6 +13,7 @@ import { known, useT } from "../../i18n/locale";
 import { ErrorState, Loading } from "../../problems";
 import { Canvas } from "./Canvas";
 import { keepDraft } from "./draft";
+import { problemsAt, useProblemReader } from "./problems";
 
 /** What the builder is told when it opens a recipe that could not be installed as it is. */
 export interface Arrival {
@@ -56,6 +57,9 @@ export function Recipes({ api }: { api: Api }) {
   const [name, setName] = useState("");
   const [failure, setFailure] = useState<unknown>(null);
   const [taken, setTaken] = useState<string | null>(null);
+  // The API's word on the id, beside its field: one a deleted journey had is refused (409).
+  const [idProblem, setIdProblem] = useState<string | undefined>(undefined);
+  const readProblems = useProblemReader();
   const chosen = recipes.data?.recipes.find((r) => r.id === chosenId);
   const nameOf = (r: Recipe) => known(`recipe.${r.id}.name`, t, r.name);
   const choose = (recipeId: string) => {
@@ -69,6 +73,7 @@ export function Recipes({ api }: { api: Api }) {
     if (!chosen) return;
     setFailure(null);
     setTaken(null);
+    setIdProblem(undefined);
     const body = { id: id.trim() || chosen.id, name: name.trim() || nameOf(chosen) };
     try {
       // An id in use is said before asking the server, which would only refuse it.
@@ -93,7 +98,9 @@ export function Recipes({ api }: { api: Api }) {
       await queries.invalidateQueries({ queryKey: ["rules"] });
       navigate(`/rules/${encodeURIComponent(body.id)}`);
     } catch (error) {
-      if (error instanceof ApiError && error.status === 409) setTaken(body.id);
+      const onId = problemsAt(readProblems(error, () => t("recipes.id")), "id");
+      if (onId) setIdProblem(onId);
+      else if (error instanceof ApiError && error.status === 409) setTaken(body.id);
       else setFailure(error);
     }
   };
@@ -121,7 +128,7 @@ export function Recipes({ api }: { api: Api }) {
               {chosen.stages.length > 0 && <Text size="sm">{t("recipes.stages", { stages: chosen.stages.join(", ") })}</Text>}
               <Canvas rule={chosen.rule} />
               <Group gap="sm" align="flex-end" wrap="wrap">
-                <TextInput label={t("recipes.id")} value={id} onChange={(e) => setId(e.currentTarget.value)} />
+                <TextInput label={t("recipes.id")} value={id} error={idProblem} onChange={(e) => setId(e.currentTarget.value)} />
                 <TextInput label={t("recipes.name")} value={name} onChange={(e) => setName(e.currentTarget.value)} />
               </Group>
               {taken !== null && (

@@ -7,6 +7,7 @@ type Values = Record<string, string>;
 
 /** Messages the API gives, from its validator or its own review, and what we say instead. */
 const KNOWN: [RegExp, MessageId][] = [
+  [/^'(?<id>.+)' belonged to a rule that was deleted/, "editor.problem.deletedId"],
   [/^unknown stage '(?<stage>.+)'$/, "editor.problem.unknownStage"],
   [/\{?(?<name>[^{}']+)\}?'? names no contact field/, "editor.problem.noField"],
   [/^["'](?<fragment>.+)["'] is not a placeholder: write (?<meant>\{.+\})$/, "editor.problem.placeholderMeant"],
