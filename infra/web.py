@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from aws_cdk import CfnOutput, Duration
 from aws_cdk import aws_cloudfront as cloudfront
@@ -11,6 +12,8 @@ from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
+
+from infra.content_policy import connect_policy, content_security_policy
 
 if TYPE_CHECKING:
     from infra.stack import FollowupStack
@@ -49,7 +52,6 @@ def distribution(stack: FollowupStack) -> tuple[s3.Bucket, cloudfront.Distributi
         default_behavior=cloudfront.BehaviorOptions(
             origin=origins.S3BucketOrigin.with_origin_access_control(bucket),
             viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-            response_headers_policy=cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
         ),
         error_responses=[
             spa(http_status=403, response_http_status=200, response_page_path="/index.html"),
@@ -63,8 +65,82 @@ def distribution(stack: FollowupStack) -> tuple[s3.Bucket, cloudfront.Distributi
     return bucket, distribution
 
 
+def headers(stack: FollowupStack) -> None:
+    """The security headers of CloudFront's managed policy (frames refused outright), plus
+    the app's Content-Security-Policy. The API's CORS names the distribution, so the policy
+    cannot name the API in turn (CloudFormation would have a cycle): its `connect-src` takes
+    any API Gateway API of the stack's region, and the page's own policy (`page`) narrows
+    that to this stack's API. Made with the files, once the APIs and sign-in are."""
+    policy = cloudfront.ResponseHeadersPolicy(
+        stack,
+        "WebHeaders",
+        comment=f"{stack.settings.prefix}admin: security headers and the app's CSP",
+        security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+            content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                content_security_policy=content_security_policy(
+                    [f"https://*.execute-api.{stack.region}.{stack.url_suffix}", *reached(stack)]
+                ),
+                override=True,
+            ),
+            content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=False),
+            frame_options=cloudfront.ResponseHeadersFrameOptions(
+                frame_option=cloudfront.HeadersFrameOption.DENY, override=False
+            ),
+            referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+                override=False,
+            ),
+            strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                access_control_max_age=Duration.days(365), override=False
+            ),
+            xss_protection=cloudfront.ResponseHeadersXSSProtection(
+                protection=True, mode_block=True, override=False
+            ),
+        ),
+    )
+    distribution = stack.web.node.default_child
+    assert isinstance(distribution, cloudfront.CfnDistribution)
+    distribution.add_property_override(
+        "DistributionConfig.DefaultCacheBehavior.ResponseHeadersPolicyId",
+        policy.response_headers_policy_id,
+    )
+
+
+def page(stack: FollowupStack) -> str:
+    """The built `index.html`, its policy narrowing `connect-src` to this stack's API, live
+    feed and hosted UI (values filled in at deploy)."""
+    built = (WEB_DIST / "index.html").read_text()
+    if "<head>" not in built:
+        raise ValueError("the built index.html has no <head> to put its policy in")
+    policy = connect_policy([stack.http_api.api_endpoint, *reached(stack)])
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}" />'
+    return built.replace("<head>", f"<head>\n    {meta}", 1)
+
+
+def reached(stack: FollowupStack) -> list[str]:
+    """The origins the app connects to besides its own and the HTTP API: the live feed and,
+    when there is one, the hosted UI. Another origin the app must reach is added here, for
+    both policies."""
+    origins = [stack.websocket_api.api_endpoint]
+    if stack.hosted_ui is not None:
+        origins.append(f"https://{_hosted_ui(stack)}")
+    elif stack.settings.user_pool_domain:
+        given = stack.settings.user_pool_domain
+        address = urlsplit(given if "://" in given else f"https://{given}")
+        origins.append(f"{address.scheme}://{address.netloc}")
+    return origins
+
+
+def _hosted_ui(stack: FollowupStack) -> str | None:
+    """Where the app signs in: the stack's own hosted UI domain, or the one given."""
+    if stack.hosted_ui is not None:
+        return f"{stack.hosted_ui.domain_name}.auth.{stack.region}.amazoncognito.com"
+    return stack.settings.user_pool_domain
+
+
 def files(stack: FollowupStack) -> None:
-    """The built app, plus the `config.json` that tells it where the APIs and sign-in are."""
+    """The built app, its `index.html` with its policy, plus the `config.json` that tells
+    it where the APIs and sign-in are."""
     if not (WEB_DIST / "index.html").exists():
         raise ValueError("the admin web app is not built: run `make web` (make synth does)")
     config: dict[str, str] = {
@@ -73,18 +149,17 @@ def files(stack: FollowupStack) -> None:
         "wsUrl": stack.websocket_url,
         "clientId": stack.user_pool_client.user_pool_client_id,
     }
-    if stack.hosted_ui is not None:
-        config["cognitoDomain"] = (
-            f"{stack.hosted_ui.domain_name}.auth.{stack.region}.amazoncognito.com"
-        )
-    elif stack.settings.user_pool_domain:
-        config["cognitoDomain"] = stack.settings.user_pool_domain
+    hosted_ui = _hosted_ui(stack)
+    if hosted_ui is not None:
+        config["cognitoDomain"] = hosted_ui
+    headers(stack)
     s3deploy.BucketDeployment(
         stack,
         "WebAppFiles",
         destination_bucket=stack.web_bucket,
         sources=[
             s3deploy.Source.asset(str(WEB_DIST)),
+            s3deploy.Source.data("index.html", page(stack)),  # over the build's own
             s3deploy.Source.json_data("config.json", config),
         ],
         distribution=stack.web,

@@ -43,10 +43,12 @@ from moto.moto_server.werkzeug_app import (
 )
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from werkzeug.serving import make_server
 
 from followup.adapters import tables
@@ -70,6 +72,7 @@ from followup_local.sandbox_page import SandboxPage
 from followup_local.statelock import announce, lock_state
 from followup_local.streams import COUNTED, StreamPump, stream_of
 from followup_local.tokens import DevTokens
+from infra.content_policy import content_security_policy
 
 REGION = "us-east-1"
 PREFIX = "followup-"
@@ -87,6 +90,24 @@ async def _unbuilt(_: Request) -> HTMLResponse:
         "<p>The web app is not built: run <code>make dev</code> (it builds web/ first).</p>"
         '<p><a href="/sandbox">WhatsApp sandbox</a> · <a href="/api/openapi.json">API</a></p>'
     )
+
+
+class _WithPolicy:
+    """The web app's files with the Content-Security-Policy CloudFront sends with them, the
+    origins it connects to being this gateway's: itself (the API) and its live feed."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        policy = content_security_policy([f"ws://{Headers(scope=scope).get('host', '')}"])
+
+        async def with_policy(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["content-security-policy"] = policy
+            await send(message)
+
+        await self.app(scope, receive, with_policy)
 
 
 class _MotoServer(ThreadedMotoServer):
@@ -405,7 +426,7 @@ class DevStack:
             Route("/config.json", config),
         ]
         if (WEB / "index.html").exists():
-            routes.append(Mount("/", StaticFiles(directory=WEB, html=True)))
+            routes.append(Mount("/", _WithPolicy(StaticFiles(directory=WEB, html=True))))
         else:
             routes.append(Route("/", _unbuilt))
         return routes

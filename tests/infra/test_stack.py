@@ -1061,7 +1061,8 @@ def test_the_web_app_is_private_behind_cloudfront_and_knows_where_the_apis_are(
     assert "OriginAccessControlId" in config["Origins"][0]
     assert config["Logging"]["Prefix"] == "cloudfront/"
     [upload] = dev.resources("Custom::CDKBucketDeployment").values()
-    assert len(upload["Properties"]["SourceObjectKeys"]) == 2  # the build, and config.json
+    # the build, its index.html with its policy, and config.json
+    assert len(upload["Properties"]["SourceObjectKeys"]) == 3
     markers = json.dumps(upload["Properties"].get("SourceMarkers", []))
     assert _ref_of(dev, dev.stack.http_api) in markers
     assert _ref_of(dev, dev.stack.user_pool_client) in markers
@@ -1090,6 +1091,78 @@ def test_a_staff_sign_in_lasts_a_working_day_renewed_hourly_and_revoked_at_sign_
     assert (properties["RefreshTokenValidity"], validity["RefreshToken"]) == (720, "minutes")
     assert "ALLOW_REFRESH_TOKEN_AUTH" in properties["ExplicitAuthFlows"]
     assert properties["EnableTokenRevocation"] is True
+
+
+def _text(value: Any) -> str:
+    """A template value as text, each deploy-time value written as its reference, in
+    braces: `{Ref:Name}`, `{Fn::GetAtt:Name.Attribute}`."""
+    if isinstance(value, str):
+        return value
+    [(function, argument)] = value.items()
+    if function == "Fn::Join":
+        separator, parts = argument
+        return str(separator).join(_text(part) for part in parts)
+    return f"{{{function}:{argument if isinstance(argument, str) else '.'.join(argument)}}}"
+
+
+def _directives(policy: str) -> dict[str, str]:
+    named = (directive.strip().partition(" ") for directive in policy.split(";"))
+    return {name: sources for name, _, sources in named}
+
+
+def test_the_web_app_is_served_with_a_content_security_policy_no_injected_script_passes(
+    dev: Synth,
+) -> None:
+    [distribution] = dev.resources("AWS::CloudFront::Distribution").values()
+    behavior = distribution["Properties"]["DistributionConfig"]["DefaultCacheBehavior"]
+    [(name, policy)] = dev.resources("AWS::CloudFront::ResponseHeadersPolicy").items()
+    assert behavior["ResponseHeadersPolicyId"] == {"Ref": name}
+    headers = policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    # the headers CloudFront's managed security headers policy sent, frames refused outright
+    assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] == 31_536_000
+    assert headers["ContentTypeOptions"] == {"Override": False}
+    assert headers["FrameOptions"]["FrameOption"] == "DENY"
+    assert headers["ReferrerPolicy"]["ReferrerPolicy"] == "strict-origin-when-cross-origin"
+    assert headers["XSSProtection"] | {"Override": False} == {
+        "Protection": True,
+        "ModeBlock": True,
+        "Override": False,
+    }
+    # and a policy under which only the app's own script files run
+    text = _text(headers["ContentSecurityPolicy"]["ContentSecurityPolicy"])
+    assert "unsafe-eval" not in text
+    csp = _directives(text)
+    assert csp["default-src"] == csp["script-src"] == "'self'"
+    assert (csp["object-src"], csp["frame-ancestors"], csp["form-action"]) == ("'none'",) * 3
+    assert csp["base-uri"] == "'self'"
+    assert "unsafe-inline" not in csp["script-src"] + csp["default-src"]
+    # which connects only to the stack's API Gateway APIs, its live feed and its hosted UI
+    connect = csp["connect-src"]
+    assert connect.split() == [
+        "'self'",
+        "https://*.execute-api.{Ref:AWS::Region}.{Ref:AWS::URLSuffix}",
+        f"{{Fn::GetAtt:{_ref_of(dev, dev.stack.websocket_api)}.ApiEndpoint}}",
+        f"https://{{Ref:{_ref_of(dev, dev.stack.hosted_ui)}}}.auth.{{Ref:AWS::Region}}"
+        ".amazoncognito.com",
+    ]
+    # and the deployed page narrows that to the stack's own API
+    [upload] = dev.resources("Custom::CDKBucketDeployment").values()
+    pages = [
+        (dev.outdir / f"asset.{key.removesuffix('.zip')}" / "index.html", markers)
+        for key, markers in zip(
+            upload["Properties"]["SourceObjectKeys"],
+            upload["Properties"]["SourceMarkers"],
+            strict=True,
+        )
+    ]
+    # (the build's own index.html is replaced by the one after it)
+    page, markers = [(page, markers) for page, markers in pages if page.exists()][-1]
+    deployed = page.read_text()
+    for marker, value in markers.items():
+        deployed = deployed.replace(marker, _text(value))
+    [meta] = re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)"', deployed)
+    api = f"{{Fn::GetAtt:{_ref_of(dev, dev.stack.http_api)}.ApiEndpoint}}"
+    assert _directives(meta) == {"connect-src": " ".join(["'self'", api, *connect.split()[2:]])}
 
 
 def test_the_stats_function_takes_both_streams_in_whole_batches_retried_whole(
