@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from followup_local.engine import LocalEngine, local_engine
 from followup_local.memory_engine import MemoryEngine, memory_engine
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 from tests.support.builders import rule
@@ -19,6 +20,18 @@ from tests.support.outbox import Outbox
 def engine() -> Iterator[MemoryEngine]:
     with memory_engine(TUESDAY_9AM_JAKARTA) as running:
         yield running
+
+
+@pytest.fixture(params=["memory", "moto"])
+def either(request: pytest.FixtureRequest) -> Iterator[MemoryEngine | LocalEngine]:
+    """The engine on the in-memory twin, and on moto with the stats counted from the
+    follow-up table's stream: both must show the same numbers."""
+    if request.param == "memory":
+        with memory_engine(TUESDAY_9AM_JAKARTA) as running:
+            yield running
+    else:
+        with local_engine(TUESDAY_9AM_JAKARTA) as running:
+            yield running
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from followup.services.upcoming import upcoming
 from followup_local.memory_engine import MemoryEngine
 from tests.service.test_paused_number_channels import one_step, quiet_lead
 from tests.service.test_paused_number_views import HOUR, journey, the_contact
+from tests.support.builders import sends_a_day
 from tests.support.outbox import Outbox
 
 PAUSED = "ses: SendingPausedException"
@@ -64,11 +65,7 @@ def test_the_contact_page_marks_only_the_email_step_held_by_paused_email(
 ) -> None:
     # Given a journey of a WhatsApp message, then an email, then an SMS, an hour apart
     # (three follow-ups a day allowed), its first message sent, and then email paused
-    settings = engine.deps.rules.settings()
-    cap = settings.gating.frequency_cap.model_copy(update={"max_sends": 3})
-    gating = settings.gating.model_copy(update={"frequency_cap": cap})
-    engine.deps.rules.save_settings(settings.model_copy(update={"gating": gating}))
-    engine.deps.catalog.invalidate()
+    sends_a_day(engine.deps, 3)
     engine.deps.rules.save_rule(journey("whatsapp", "email", "sms"))
     lead = quiet_lead(engine, "6281100000333")
     engine.tick()

@@ -35,7 +35,7 @@ from tests.service.test_paused_number_channels import (
     pause_the_number,
     quiet_lead,
 )
-from tests.support.builders import rule
+from tests.support.builders import rule, sends_a_day
 from tests.support.outbox import Outbox
 
 HOUR = timedelta(hours=1)
@@ -124,11 +124,7 @@ def test_the_contact_page_marks_held_only_the_whatsapp_steps_of_a_paused_number(
     # Given a journey of a WhatsApp message, then an SMS, then WhatsApp again, an hour
     # apart (three follow-ups a day allowed), its first message sent, and then the lead's
     # WhatsApp number paused
-    settings = engine.deps.rules.settings()
-    cap = settings.gating.frequency_cap.model_copy(update={"max_sends": 3})
-    gating = settings.gating.model_copy(update={"frequency_cap": cap})
-    engine.deps.rules.save_settings(settings.model_copy(update={"gating": gating}))
-    engine.deps.catalog.invalidate()
+    sends_a_day(engine.deps, 3)
     engine.deps.rules.save_rule(journey("whatsapp", "sms", "whatsapp"))
     lead = quiet_lead(engine, "6281100000314")
     engine.tick()

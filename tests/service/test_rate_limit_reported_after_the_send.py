@@ -16,7 +16,7 @@ from followup.domain.ids import resend_followup_id
 from followup.services.resend import REPORTED_THROTTLES
 from followup_local.memory_engine import MemoryEngine
 from tests.service.test_webhook_order import RUDI, current, failed_status, funnel
-from tests.support.builders import quiet_contact, rule
+from tests.support.builders import quiet_contact, rule, sends_a_day
 from tests.support.sender import sent_followup
 
 
@@ -56,11 +56,7 @@ def test_a_step_throttled_after_each_send_goes_a_few_times_then_ends_skipped(
 ) -> None:
     # Given a workspace that lets a lead get many messages a day, and a follow-up
     # WhatsApp took
-    settings = engine.deps.rules.settings()
-    cap = settings.gating.frequency_cap.model_copy(update={"max_sends": 10})
-    gating = settings.gating.model_copy(update={"frequency_cap": cap})
-    engine.deps.rules.save_settings(settings.model_copy(update={"gating": gating}))
-    engine.deps.catalog.invalidate()
+    sends_a_day(engine.deps, 10)
     followup = sent_followup(engine, RUDI)
     # When every send of the step is reported throttled after it went
     for _ in range(REPORTED_THROTTLES):
@@ -95,11 +91,7 @@ def test_a_step_sent_again_after_a_reported_rate_limit_is_not_held_by_the_freque
 ) -> None:
     # Given a workspace that lets a lead get one message a day, and a follow-up WhatsApp
     # took
-    settings = engine.deps.rules.settings()
-    cap = settings.gating.frequency_cap.model_copy(update={"max_sends": 1})
-    gating = settings.gating.model_copy(update={"frequency_cap": cap})
-    engine.deps.rules.save_settings(settings.model_copy(update={"gating": gating}))
-    engine.deps.catalog.invalidate()
+    sends_a_day(engine.deps, 1)
     followup = sent_followup(engine, RUDI)
     engine.pump_stream()
     # When its `failed` status says a rate limit was met (heard twice), and a minute passes
@@ -118,6 +110,7 @@ def test_a_step_sent_again_after_a_reported_rate_limit_is_not_held_by_the_freque
     engine.pump_stream()
     lead = engine.deps.contacts.contact(followup.contact_id)
     assert lead is not None
+    gating = engine.deps.catalog.settings().gating
     assert gate(lead.item, gating, engine.clock.now()) is Reason.FREQUENCY_CAP
 
 

@@ -5,7 +5,6 @@ once, so a rule that annoys leads into replying before they stop still shows its
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -14,8 +13,8 @@ import pytest
 from followup.domain.followup import FollowUp, Status
 from followup.services.stats import PeriodStats, flags
 from followup_local import envelopes
-from followup_local.engine import LocalEngine, local_engine
-from followup_local.memory_engine import MemoryEngine, memory_engine
+from followup_local.engine import LocalEngine
+from followup_local.memory_engine import MemoryEngine
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 from tests.support.builders import quiet_contact, rule
 
@@ -24,18 +23,6 @@ Engine = MemoryEngine | LocalEngine
 RULE = "apply-remind-24h"
 LEADS = ("6281100000571", "6281100000572", "6281100000573")
 HOUR = timedelta(hours=1)
-
-
-@pytest.fixture(params=["memory", "moto"])
-def either(request: pytest.FixtureRequest) -> Iterator[Engine]:
-    """The engine on the in-memory twin, and on moto with the stats counted from the
-    follow-up table's stream: both must show the same numbers."""
-    if request.param == "memory":
-        with memory_engine(TUESDAY_9AM_JAKARTA) as running:
-            yield running
-    else:
-        with local_engine(TUESDAY_9AM_JAKARTA) as running:
-            yield running
 
 
 def sent_to_three(engine: Engine) -> list[FollowUp]:

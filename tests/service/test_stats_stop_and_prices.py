@@ -5,7 +5,6 @@ each delivery and each price counted once, and a message that failed costs nothi
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -18,8 +17,8 @@ from followup.services import crm_events
 from followup.services.do_not_contact import stop_contacting
 from followup.services.stats import cost_figures
 from followup_local import envelopes
-from followup_local.engine import LocalEngine, local_engine
-from followup_local.memory_engine import MemoryEngine, memory_engine
+from followup_local.engine import LocalEngine
+from followup_local.memory_engine import MemoryEngine
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 from tests.support.builders import channel_step, quiet_contact, rule
 from tests.support.outbox import Outbox
@@ -35,18 +34,6 @@ PRICE = rate_card().rate("indonesia", "marketing")
 SMS_PRICE = rate_card().sms_rate("indonesia")
 """One SMS part to Indonesia: what SNS bills for the step's short text."""
 HOUR = timedelta(hours=1)
-
-
-@pytest.fixture(params=["memory", "moto"])
-def either(request: pytest.FixtureRequest) -> Iterator[Engine]:
-    """The engine on the in-memory twin, and on moto with the stats counted from the
-    follow-up table's stream: both must show the same numbers."""
-    if request.param == "memory":
-        with memory_engine(TUESDAY_9AM_JAKARTA) as running:
-            yield running
-    else:
-        with local_engine(TUESDAY_9AM_JAKARTA) as running:
-            yield running
 
 
 def stats_page(engine: Engine, *names: str) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from followup.services.pausing import pause_number
 from followup.services.upcoming import upcoming
 from followup_local.envelopes import text_message
 from followup_local.memory_engine import MemoryEngine
-from tests.support.builders import holidays, quiet_contact, rule
+from tests.support.builders import holidays, quiet_contact, rule, sends_a_day
 from tests.support.by_hand import held_by_hand, resume
 
 HOUR, MINUTE = timedelta(hours=1), timedelta(minutes=1)
@@ -237,11 +237,7 @@ def test_a_step_is_not_promised_before_another_rules_pending_follow_up(
     # of three follow-ups a day, and another rule's offer a counsellor sent by hand at
     # 10:10, which its rule's own send window holds until 14:00
     start, lead = journey_under_way(engine)
-    settings = engine.deps.rules.settings()
-    cap = settings.gating.frequency_cap.model_copy(update={"max_sends": 3})
-    gating = settings.gating.model_copy(update={"frequency_cap": cap})
-    engine.deps.rules.save_settings(settings.model_copy(update={"gating": gating}))
-    engine.deps.catalog.invalidate()
+    sends_a_day(engine.deps, 3)
     afternoon = {"hours": {"tue": [{"start": "14:00", "end": "17:00"}]}}
     trigger = {"kind": "event", "name": "offer_asked"}  # sent only by hand
     offer = [{"wait": {"amount": 0, "unit": "minutes"}, "text": "Offer"}]

@@ -143,6 +143,15 @@ def quiet_contact(deps: Deps, wa_id: str, last_inbound: datetime, **fields: Any)
     )
 
 
+def sends_a_day(deps: Deps, max_sends: int) -> None:
+    """The workspace's frequency cap: at most `max_sends` follow-ups to a contact a day."""
+    settings = deps.rules.settings()
+    cap = settings.gating.frequency_cap.model_copy(update={"max_sends": max_sends})
+    gating = settings.gating.model_copy(update={"frequency_cap": cap})
+    deps.rules.save_settings(settings.model_copy(update={"gating": gating}))
+    deps.catalog.invalidate()
+
+
 def holidays(deps: Deps, *days: str) -> None:
     """The workspace's send window closed on `days` (ISO dates), its own holidays."""
     settings = deps.rules.settings().model_dump(mode="json")
