@@ -114,3 +114,21 @@ def test_an_approval_after_someone_elses_edited_approval_shows_the_text_that_goe
     expect(row.get_by_role("button", name="Setujui")).to_have_count(0)
     assert serious_problems(page) == []
     assert [e for e in watched.errors if "status of 409" not in e] == []
+
+
+def test_an_ai_texts_details_name_the_model_that_wrote_it(
+    stack: tuple[Running, AdminApi], browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given an AI text waiting for approval, written by the model the API names
+    running, api = stack
+    followup_id = awaiting_approval(running, api, "6281177740903", "Wati Model")
+    model = api("GET", f"/api/followups/{followup_id}")["ai"]["model"]
+    assert model
+    # When a person reading Portuguese opens its details
+    page = sign_in(browser, pages, running.url, "marketing", watched)
+    choose_language(page, "pt-BR")
+    page.goto(f"{running.url}/#/queue?open={followup_id}")
+    # Then they read which model wrote it
+    expect(page.get_by_test_id("details-ai-model")).to_have_text(f"Modelo: {model}")
+    assert serious_problems(page) == []
+    assert watched.errors == []

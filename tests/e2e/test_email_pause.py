@@ -1,6 +1,6 @@
 """The settings page while SES refuses the account: email shows paused, with SES's reason,
 in the reader's language; an admin resumes email and the email it held goes; marketing
-sees the pause but cannot resume it."""
+sees the pause but cannot resume it. A follow-up that passed email over says why in words."""
 
 from __future__ import annotations
 
@@ -115,4 +115,41 @@ def test_email_paused_by_ses_shows_on_settings_and_an_admin_resumes_it(
     # And after a reload the page still shows email on
     open_settings(admin, stack)
     expect(admin.get_by_test_id("email-paused")).to_have_count(0)
+    assert watched.errors == []
+
+
+@pytest.mark.slow
+def test_a_follow_ups_details_say_each_channel_it_passed_over_and_why(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given a rule that emails, or else texts, and a lead with no email address
+    step = {
+        "wait": {"amount": 0, "unit": "minutes"},
+        "channel": "email",
+        "fallbacks": ["sms"],
+        "text": "Your place is still open.",
+        "email": {"subject": "One step left", "body": "Your place is still open."},
+    }
+    rule = {**RULE, "id": "e2e-email-then-sms", "send_anytime": True, "steps": [step]}
+    assert stack.call("POST", "/api/rules", json=rule).status_code == 201
+    lead = {"wa_id": "6281199997502", "name": "Tari Surel", "stage": "new"}
+    created = stack.call("POST", "/api/contacts", json=lead)
+    assert created.status_code == 201
+    sent = stack.call(
+        "POST", f"/api/contacts/{created.json()['id']}/followups", json={"rule_id": rule["id"]}
+    )
+    assert sent.status_code == 202
+    followup_id = sent.json()["id"]
+    eventually(
+        lambda: stack.call("GET", f"/api/followups/{followup_id}").json()["skipped_channels"]
+    )
+    # When a counsellor reading Indonesian opens its details
+    page = sign_in(browser, pages, stack.url, "counselor", watched)
+    choose_language(page, "id")
+    page.goto(f"{stack.url}/#/queue?open={followup_id}")
+    # Then each channel passed over is told in words, not as its code
+    skipped = page.get_by_test_id("details-skipped").get_by_role("listitem")
+    expect(skipped.first).to_have_text("Email dilewati: prospek tidak punya alamat di sana")
+    expect(page.get_by_test_id("followup-details")).not_to_contain_text("no_address")
+    assert serious_problems(page) == []
     assert watched.errors == []

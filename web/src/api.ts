@@ -46,6 +46,8 @@ export interface FollowUp {
   rule_version?: number;
   step_index?: number;
   channel?: string;
+  /** The channels passed over and why (`bounced:email`, `email_unavailable: ses: <code>`). */
+  skipped_channels?: string[];
   status: string;
   reason: string | null;
   /** `reason` as a stable code for translation (absent on rows pushed by the live feed). */
@@ -57,7 +59,14 @@ export interface FollowUp {
   contact_name?: string | null;
   contact_number?: string | null;
   rendered?: Rendered | null;
-  ai?: { used: boolean; fallback_reason?: string | null; guardrail?: string | null; cost_usd?: number } | null;
+  /** `model`: the Claude model that answered, as it named itself. */
+  ai?: {
+    used: boolean;
+    fallback_reason?: string | null;
+    guardrail?: string | null;
+    model?: string | null;
+    cost_usd?: number;
+  } | null;
   pricing?: { billable: boolean; category: string; cost_usd: number } | null;
   scheduled_at: string;
   created_at: string;

@@ -2,10 +2,10 @@
 // actions and values, and templates' review statuses, each with a readable fallback for a
 // code this app does not know yet.
 import type { AuditEntry, CancelResult, Duration, FollowUp } from "./api";
-import type { MessageId } from "./i18n/en";
+import { type MessageId, en } from "./i18n/en";
 import { known, useT } from "./i18n/locale";
 import { duration } from "./pages/editor/words";
-import { readableCode } from "./waiting";
+import { readableCode, useReasonWords } from "./waiting";
 
 const PROVIDER_ERRORS = new Set([
   131047, 470, 131026, 131049, 131050, 131056, 130429, 131048, 368, 131031, 131042, 130472,
@@ -144,4 +144,32 @@ const TEMPLATE_STATUSES = ["APPROVED", "PENDING", "REJECTED", "PAUSED", "DISABLE
 export function statusKey(status: string) {
   const known = TEMPLATE_STATUSES.find((s) => s === status.toUpperCase());
   return known ? (`editor.templateStatus.${known}` as const) : ("editor.templateStatus.other" as const);
+}
+
+const PASSED_OVER = new Set(["no_address", "opted_out", "bounced", "not_set_up"]);
+
+/** Why a follow-up passed a channel over, as its `skipped_channels` records it
+ * (`bounced:email`, `email_unavailable: ses: AccountSuspended`, `whatsapp: window_closed`),
+ * in words: "Email skipped: the address bounced". A provider's own code is kept in brackets;
+ * an entry this app does not know reads as its code in words. */
+export function useSkipWords(): (entry: string) => string {
+  const t = useT();
+  const reasonWords = useReasonWords();
+  const skipped = (channel: string, why: string) =>
+    t("details.skip", { channel: known(`editor.channel.${channel}`, t, channel), why });
+  return (entry) => {
+    const coded = /^([a-z_]+):(whatsapp|sms|email)$/.exec(entry);
+    if (coded && PASSED_OVER.has(coded[1])) return skipped(coded[2], t(`details.skip.${coded[1]}` as MessageId));
+    const gaveUp = /^retries_exhausted: (whatsapp|sms|email): (.+)$/s.exec(entry);
+    if (gaveUp) return skipped(gaveUp[1], t("details.skip.retries", { detail: gaveUp[2] }));
+    const unavailable = /^(whatsapp|sms|email)_unavailable: (.+)$/s.exec(entry);
+    if (unavailable) return skipped(unavailable[1], t("details.skip.unavailable", { detail: unavailable[2] }));
+    const refused = /^(whatsapp|sms|email): (.+)$/s.exec(entry);
+    if (!refused) return readableCode(entry);
+    const [, channel, why] = refused;
+    const retried = /^retries_exhausted: (.+)$/s.exec(why);
+    if (retried) return skipped(channel, t("details.skip.retries", { detail: retried[1] }));
+    if (/^(ses|sns): /.test(why)) return skipped(channel, t("details.skip.refused", { detail: why }));
+    return skipped(channel, `reason.${why}` in en ? reasonWords(why) : readableCode(why));
+  };
 }

@@ -11,6 +11,8 @@ export function useReasonWords(): (reason: string | null, code?: string | null) 
   const t = useT();
   return (reason, code) => {
     if (!reason) return "";
+    // "no channel: bounced:email; ...": each channel passed over is told by `skipped_channels`
+    if (reason.startsWith("no channel: ")) return t("reason.no_channel");
     const field = /^(attribute_missing|attribute_invalid|attribute_passed):\s*(\S.*)$/.exec(reason);
     if (field) return t(`reason.${field[1] as "attribute_missing"}.field`, { field: readableCode(field[2].replace(/^attributes\./, "")) });
     const tail = reason.includes(": ") ? reason.slice(reason.indexOf(": ") + 2) : reason;

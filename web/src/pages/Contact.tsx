@@ -3,6 +3,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useParams } from "react-router";
 import { type Contact, type FollowUp, type Rule, type SendNowAnswer, type Task, TRIGGER_KINDS, type UpcomingStep } from "../api";
+import { useSkipWords } from "../explain";
 import { leadName, useFormat } from "../format";
 import { known, useT } from "../i18n/locale";
 import { Empty, ErrorState, Loading, useProblemWords } from "../problems";
@@ -71,6 +72,7 @@ export function ContactPage() {
   const intentWords = useIntentWords();
   const effectWords = useEffectWords();
   const workspaceZone = useWorkspaceZone();
+  const skipWords = useSkipWords();
   const queries = useQueryClient();
   const allRules = useRules();
   const contactId = useParams().contactId ?? "";
@@ -195,7 +197,7 @@ export function ContactPage() {
       .map((f) => ({
         at: f.sent_at as string,
         kind: t("contact.followupEvent", { rule: ruleName(f.rule_id) }),
-        text: known(`status.${f.status}`, t, f.status),
+        text: [known(`status.${f.status}`, t, f.status), ...(f.skipped_channels ?? []).map(skipWords)].join(" · "),
         intent: "",
       })),
     ...(tasks.data ?? []).flatMap((task) => [

@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Link } from "react-router";
 import type { FollowUp, Rendered } from "../api";
-import { useErrorWords } from "../explain";
+import { useErrorWords, useSkipWords } from "../explain";
 import { leadName, useFormat } from "../format";
 import { useT } from "../i18n/locale";
 import { ErrorState, Loading } from "../problems";
@@ -76,6 +76,7 @@ function Summary({ f }: { f: FollowUp }) {
   const statusWords = useStatusWords();
   const reasonWords = useReasonWords();
   const errorWords = useErrorWords();
+  const skipWords = useSkipWords();
   const workspaceZone = useWorkspaceZone();
   const zone = f.zone ?? workspaceZone ?? "UTC";
   const rule = rules.data?.find((r) => r.id === f.rule_id);
@@ -102,6 +103,18 @@ function Summary({ f }: { f: FollowUp }) {
         <>
           <dt>{t("details.channel")}</dt>
           <dd>{t(`editor.channel.${f.channel === "sms" || f.channel === "email" ? f.channel : "whatsapp"}`)}</dd>
+        </>
+      )}
+      {!!f.skipped_channels?.length && (
+        <>
+          <dt>{t("details.skipped")}</dt>
+          <dd>
+            <ul className="skipped" data-testid="details-skipped">
+              {f.skipped_channels.map((entry, index) => (
+                <li key={`${index}-${entry}`}>{skipWords(entry)}</li>
+              ))}
+            </ul>
+          </dd>
         </>
       )}
       <dt>{t("queue.scheduled")}</dt>
@@ -155,6 +168,11 @@ function Message({ f }: { f: FollowUp }) {
         <blockquote className="message">{shown.body ?? shown.text ?? ""}</blockquote>
       )}
       {ai?.used && <Text size="xs">{t("details.aiWrote")}</Text>}
+      {ai?.model && (
+        <Text size="xs" data-testid="details-ai-model">
+          {t("details.aiModel", { model: ai.model })}
+        </Text>
+      )}
       {ai && !ai.used && (
         <Text size="xs">{t("details.aiFallback", { why: readableCode(ai.guardrail ?? ai.fallback_reason ?? "") })}</Text>
       )}
