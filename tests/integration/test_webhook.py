@@ -657,6 +657,30 @@ def test_the_words_typed_with_an_order_are_the_line_and_read_as_a_caption_is(
     assert (message.intent.intent, message.intent.local) == ("call_back_at", "2026-11-25T09:00")
 
 
+def test_the_timeline_says_what_the_lead_sent_beside_its_words(engine: LocalEngine) -> None:
+    """A photo with its caption, a catalogue order with its note, a voice note: the
+    contact's timeline names each line's kind, so the app says a photo or an order came,
+    not only the words typed with it."""
+    # Given a lead who sends a captioned photo, an order with a note, then a voice note
+    assert post(engine, payload("image-caption.json"))["statusCode"] == 200
+    assert post(engine, payload("order.json"))["statusCode"] == 200
+    voice = payload("image.json")
+    message = voice["entry"][0]["changes"][0]["value"]["messages"][0]
+    message.update(id="wamid.AUD0001", type="audio", audio=message.pop("image"))
+    assert post(engine, voice)["statusCode"] == 200
+    # When a counsellor reads the contact's timeline
+    found = find_contact(engine.deps, RUDI, None)
+    assert found is not None
+    status, timeline = call(engine, "GET", f"/api/contacts/{found.item.id}/timeline")
+    # Then each line says what was sent, beside its words or its marker
+    assert status == 200
+    assert sorted((m["kind"], m["text"]) for m in timeline["messages"]) == [
+        ("audio", "[audio]"),
+        ("image", "Sudah transfer ya kak, ini buktinya"),
+        ("order", "kirim besok ya"),
+    ]
+
+
 def test_stop_typed_with_an_order_opts_the_contact_out(engine: LocalEngine) -> None:
     followup = sent_followup(engine, RUDI)
     order = payload("order.json")

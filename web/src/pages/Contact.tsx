@@ -40,6 +40,9 @@ interface Message {
   direction: string;
   speaker: string;
   text: string;
+  /** What the lead sent, by WhatsApp's type (`image`, `audio`, `order`...): `text` is then its
+   * caption or note, or a `[kind]` marker. Absent on other lines and older ones. */
+  kind?: string | null;
   intent: MessageIntent | null;
 }
 
@@ -170,6 +173,16 @@ export function ContactPage() {
     if (!kind || !f.silence_key || !named) return "";
     return t(`contact.cause.${kind}` as "contact.cause.idle", { at: inZone(f.silence_key) });
   };
+  /** A line's words, after what was sent when it was more than words: "Photo: <caption>",
+   * "Order: <note>", "Voice note" for its `[audio]` marker (a line kept before its kind was
+   * is told by its marker). */
+  const lineText = (m: Message) => {
+    const marker = /^\[([a-z_]+)\]$/.exec(m.text)?.[1];
+    const kind = m.kind ?? marker;
+    const label = kind ? known(`contact.sent.${kind}`, t, "") : "";
+    if (!label) return m.text;
+    return kind === marker ? label : t("contact.sentWith", { kind: label, text: m.text });
+  };
   const scheduled = timeline.data.followups.filter((f) => f.status === "queued" || f.status === "waiting_template");
   const changedWord = lead.conversation_open ? t("contact.reopened") : t("contact.closedWord");
   const events: TimelineEvent[] = [
@@ -180,7 +193,7 @@ export function ContactPage() {
         speaker: known(`contact.speaker.${m.speaker}`, t, m.speaker),
         direction: known(`contact.direction.${m.direction}`, t, m.direction),
       }),
-      text: m.text,
+      text: lineText(m),
       intent:
         m.intent && (m.intent.intent !== "other" || m.intent.effect)
         ? [

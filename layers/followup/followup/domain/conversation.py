@@ -107,6 +107,13 @@ class Message(BaseModel):
     direction: Direction
     speaker: Speaker
     text: str = ""
+    kind: str | None = Field(
+        default=None,
+        description="what a contact sent on WhatsApp, by WhatsApp's type: `text`, `image`,"
+        " `video`, `document`, `audio`, `order`...; `text` is then its caption or the note typed"
+        " with it, or a `[kind]` marker. None for other lines, and for ones recorded before"
+        " the kind was kept",
+    )
     followup_id: str | None = None
     referral: Referral | None = None
     intent: MessageIntent | None = None

@@ -122,6 +122,7 @@ def fold(deps: Deps, newcomer: Versioned[Contact], into: Contact, link: str, at:
                     line.id,
                     current.item.name,
                     read_before=line.intent,
+                    kind=line.kind,
                 )
         _keep_stops(deps, current.item, into.id, at)
         _keep_events(deps, current.item, into.id, at)

@@ -88,6 +88,7 @@ def record_inbound(
     read_before: MessageIntent | None = None,
     number: str | None = None,
     worded: bool = True,
+    kind: str | None = None,
 ) -> InboundResult:
     """The contact wrote: record it, then answer sent follow-ups and cancel queued ones.
 
@@ -102,7 +103,8 @@ def record_inbound(
     plans none now: a call back or busy heard months ago on a contact since folded in is
     not followed up today by a rule made since. A message that is not `worded` (a call, a
     photo without a caption: a `[kind]` marker; a reaction's emoji) is read as `other`, by
-    neither the rules nor the AI; a 🛑 reaction still opts out.
+    neither the rules nor the AI; a 🛑 reaction still opts out. `kind` is what WhatsApp says
+    was sent (`image`, `audio`, `order`...), kept with the line so the app can say it.
     """
     identity = Identity(sender) if isinstance(sender, str) else sender
     settings = deps.catalog.settings()
@@ -144,6 +146,7 @@ def record_inbound(
             direction=Direction.INBOUND,
             speaker=Speaker.CONTACT,
             text=text,
+            kind=kind,
             referral=referral,
             intent=reading.record if reading else None,
             placed_at=line_at if line_at != at else None,

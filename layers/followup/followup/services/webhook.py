@@ -147,6 +147,7 @@ def _apply_one(
             referral=event.referral,
             number=event.phone_number_id,
             worded=event.worded,
+            kind=event.kind,
         )
         outcome["opt_out" if result.opted_out else "inbound"] += 1
         if result.ai_read is not None:
