@@ -1,8 +1,8 @@
 """The contact page's upcoming steps in a real headless Chromium against `followup dev`: a
 journey's first step a counsellor sent by hand is shown as sent by hand, in the reader's
-language, not as a step the rule will send; and while sending is paused, each send says
-it is held; a scheduled follow-up says since when the lead has been quiet; and the journey
-a date rule will begin for the lead says so."""
+language, not as a step the rule will send; and while the workspace is paused, each send
+says the workspace's pause holds it; a scheduled follow-up says since when the lead has
+been quiet; and the journey a date rule will begin for the lead says so."""
 
 from __future__ import annotations
 
@@ -58,9 +58,14 @@ BEGINS = {
     "pt-BR": "Começa quando a data do lead chegar.",
 }
 PAUSED = {
-    "en": "sending is paused for the number it goes from",
-    "id": "pengiriman dari nomor pengirimnya dijeda",
-    "pt-BR": "o envio pelo número que o envia está pausado",
+    "en": "Held: sending is paused for the workspace",
+    "id": "Ditahan: pengiriman dijeda untuk seluruh workspace",
+    "pt-BR": "Retido: o envio está pausado para o espaço de trabalho",
+}
+NUMBER_PAUSED = {
+    "en": "the number it goes from",
+    "id": "nomor pengirimnya",
+    "pt-BR": "pelo número que o envia",
 }
 
 
@@ -180,9 +185,10 @@ def test_while_sending_is_paused_each_upcoming_send_says_it_is_held(
     for locale in ("en", "id", "pt-BR"):
         # When the contact's page is opened
         steps = upcoming_steps(page, running.url, contact_id, locale)
-        # Then both sends to come say they are held until sending resumes
+        # Then both sends to come say the workspace holds them, not the number they go from
         expect(steps).to_have_count(2)
         for step in (steps.first, steps.nth(1)):
             expect(step).to_contain_text(PAUSED[locale])
+            expect(step).not_to_contain_text(NUMBER_PAUSED[locale])
     assert serious_problems(page) == []
     assert watched.errors == []

@@ -19,12 +19,22 @@ export function useRules() {
   });
 }
 
-/** The workspace's time zone: the lead's zone when the contact has none of its own. */
-export function useWorkspaceZone(): string | undefined {
+/** The workspace's settings the pages share, read once for all of them. */
+function useWorkspace() {
   const { api } = useSession();
   return useQuery({
     queryKey: ["settings"],
-    queryFn: () => api.get<{ timezone: string }>("/api/settings"),
+    queryFn: () => api.get<{ timezone: string; paused: boolean }>("/api/settings"),
     staleTime: 5 * 60_000,
-  }).data?.timezone;
+  }).data;
+}
+
+/** The workspace's time zone: the lead's zone when the contact has none of its own. */
+export function useWorkspaceZone(): string | undefined {
+  return useWorkspace()?.timezone;
+}
+
+/** Whether an admin paused all sending for the workspace (false until the settings are read). */
+export function useWorkspacePaused(): boolean {
+  return useWorkspace()?.paused ?? false;
 }

@@ -944,6 +944,7 @@ export const en = {
   "contact.upcoming.held": "Held: its rule is off; it goes on when the rule is turned on again.",
   "contact.upcoming.starts": "Begins when the lead's date comes round.",
   "contact.upcoming.paused": "Held: sending is paused for the number it goes from; it goes once sending resumes.",
+  "contact.upcoming.workspacePaused": "Held: sending is paused for the workspace; it goes once an admin resumes sending.",
   "contact.upcoming.emailPaused": "Held: email is paused (SES refused the account); it goes once an admin resumes email.",
   "contact.upcoming.mayDefer.limit": "May be deferred: the messaging limit is reached for now; if it has no room at send time, the send waits until it does.",
   "contact.upcoming.mayDefer.warmUp": "May be deferred: the number it goes from is new and warming up, and that day's cap is used up for now; unless a place comes back, the send moves to a later day.",

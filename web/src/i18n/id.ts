@@ -946,6 +946,7 @@ export const id: Catalogue = {
   "contact.upcoming.held": "Ditahan: aturannya nonaktif; berlanjut saat aturan diaktifkan lagi.",
   "contact.upcoming.starts": "Dimulai saat tanggal prospek tiba.",
   "contact.upcoming.paused": "Ditahan: pengiriman dari nomor pengirimnya dijeda; terkirim setelah pengiriman dilanjutkan.",
+  "contact.upcoming.workspacePaused": "Ditahan: pengiriman dijeda untuk seluruh workspace; terkirim setelah admin melanjutkan pengiriman.",
   "contact.upcoming.emailPaused": "Ditahan: email dijeda (SES menolak akun); terkirim setelah admin melanjutkan email.",
   "contact.upcoming.mayDefer.limit": "Mungkin ditunda: batas pesan sedang penuh; jika belum ada ruang saat waktunya, pengiriman menunggu sampai ada.",
   "contact.upcoming.mayDefer.warmUp": "Mungkin ditunda: nomor pengirimnya masih baru dan dalam masa pemanasan, dan kuota hari itu sudah habis untuk saat ini; kecuali ada slot yang kembali, pengiriman pindah ke hari berikutnya.",

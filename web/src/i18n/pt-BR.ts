@@ -946,6 +946,7 @@ export const ptBR: Catalogue = {
   "contact.upcoming.held": "Retido: a regra está desligada; continua quando ela for ligada de novo.",
   "contact.upcoming.starts": "Começa quando a data do lead chegar.",
   "contact.upcoming.paused": "Retido: o envio pelo número que o envia está pausado; sai quando o envio for retomado.",
+  "contact.upcoming.workspacePaused": "Retido: o envio está pausado para o espaço de trabalho; sai quando um admin retomar o envio.",
   "contact.upcoming.emailPaused": "Retido: o e-mail está pausado (o SES recusou a conta); sai quando um admin retomar o e-mail.",
   "contact.upcoming.mayDefer.limit": "Pode ser adiado: o limite de mensagens está atingido agora; se não houver espaço na hora do envio, ele espera até haver.",
   "contact.upcoming.mayDefer.warmUp": "Pode ser adiado: o número que o envia é novo e está em aquecimento, e a cota daquele dia está esgotada por enquanto; a menos que uma vaga volte, o envio passa para um dia seguinte.",

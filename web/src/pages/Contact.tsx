@@ -7,7 +7,7 @@ import { useSkipWords } from "../explain";
 import { leadName, useFormat } from "../format";
 import { known, useT } from "../i18n/locale";
 import { Empty, ErrorState, Loading, useProblemWords } from "../problems";
-import { useRules, useSession, useWorkspaceZone } from "../session";
+import { useRules, useSession, useWorkspacePaused, useWorkspaceZone } from "../session";
 import { type ReplyEffect, useEffectWords, useIntentWords, useReasonWords, useWaitWords } from "../waiting";
 import { ContactEdit } from "./ContactEdit";
 import { TaskList } from "./Tasks";
@@ -75,6 +75,7 @@ export function ContactPage() {
   const intentWords = useIntentWords();
   const effectWords = useEffectWords();
   const workspaceZone = useWorkspaceZone();
+  const workspacePaused = useWorkspacePaused();
   const skipWords = useSkipWords();
   const queries = useQueryClient();
   const allRules = useRules();
@@ -350,7 +351,13 @@ export function ContactPage() {
               {step.starts && <small className="why-waiting">{t("contact.upcoming.starts")}</small>}
               {step.paused && (
                 <small className="why-waiting">
-                  {t(step.email_paused ? "contact.upcoming.emailPaused" : "contact.upcoming.paused")}
+                  {t(
+                    step.email_paused
+                      ? "contact.upcoming.emailPaused"
+                      : workspacePaused
+                        ? "contact.upcoming.workspacePaused"
+                        : "contact.upcoming.paused",
+                  )}
                 </small>
               )}
               {step.may_defer === "messaging_limit" && (
