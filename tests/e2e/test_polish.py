@@ -60,7 +60,7 @@ def checked(page: Page, name: str) -> list[str]:
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(SHOTS / f"{name}-390.png"), full_page=True)
     # The layout settles after the resize; a page that still scrolls sideways fails here
-    fits = "document.documentElement.scrollWidth <= innerWidth"
+    fits = "() => document.documentElement.scrollWidth <= innerWidth"
     try:
         page.wait_for_function(fits, timeout=SAFETY_NET * 1000)
     except PlaywrightTimeout:

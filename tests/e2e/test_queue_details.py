@@ -46,7 +46,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, A
 def fits_a_phone(page: Page) -> bool:
     """At 390 px, once the page has laid itself out again, nothing scrolls sideways."""
     page.set_viewport_size({"width": 390, "height": 844})
-    page.wait_for_function("document.documentElement.scrollWidth <= innerWidth")
+    page.wait_for_function("() => document.documentElement.scrollWidth <= innerWidth")
     fits: bool = page.evaluate("document.documentElement.scrollWidth <= innerWidth")
     return fits
 
