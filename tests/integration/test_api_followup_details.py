@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from followup_local.engine import LocalEngine
 from tests.support.api import call
-from tests.support.builders import quiet_contact, rule
+from tests.support.builders import channel_step, quiet_contact, rule
 
 
 def test_a_followup_reads_with_its_lead_and_its_reason_as_a_code(engine: LocalEngine) -> None:
@@ -38,3 +38,22 @@ def test_a_cancelled_followup_says_why_as_a_code(engine: LocalEngine) -> None:
     _, found = call(engine, "GET", f"/api/followups/{row['id']}")
     assert found["status"] == "canceled"
     assert found["reason_code"] == "canceled_by_staff"
+
+
+def test_a_followup_no_channel_could_carry_says_so_as_a_code(engine: LocalEngine) -> None:
+    # Given an email-only step and a lead with no email address: no channel can reach them
+    engine.deps.rules.save_rule(rule(steps=[channel_step("email")]))
+    lead = quiet_contact(engine.deps, "6281100000803", engine.clock.now() - timedelta(hours=25))
+    engine.tick()
+    # When the queue, the follow-up's details and the lead's timeline are read
+    _, page = call(engine, "GET", f"/api/queue?contact={lead.id}")
+    [row] = page["followups"]
+    _, found = call(engine, "GET", f"/api/followups/{row['id']}")
+    _, timeline = call(engine, "GET", f"/api/contacts/{lead.id}/timeline")
+    # Then each gives the reason its own code, the channel passed over beside it
+    assert row["status"] == "skipped"
+    assert row["reason"] == "no channel: no_address:email"
+    assert row["reason_code"] == "no_channel"
+    assert found["reason_code"] == "no_channel"
+    assert [f["reason_code"] for f in timeline["followups"]] == ["no_channel"]
+    assert found["skipped_channels"] == ["no_address:email"]

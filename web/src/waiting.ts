@@ -11,12 +11,10 @@ export function useReasonWords(): (reason: string | null, code?: string | null) 
   const t = useT();
   return (reason, code) => {
     if (!reason) return "";
-    // "no channel: bounced:email; ...": each channel passed over is told by `skipped_channels`
-    if (reason.startsWith("no channel: ")) return t("reason.no_channel");
     const field = /^(attribute_missing|attribute_invalid|attribute_passed):\s*(\S.*)$/.exec(reason);
     if (field) return t(`reason.${field[1] as "attribute_missing"}.field`, { field: readableCode(field[2].replace(/^attributes\./, "")) });
     const tail = reason.includes(": ") ? reason.slice(reason.indexOf(": ") + 2) : reason;
-    const coded = code ?? (PREFIXED.some((p) => reason.startsWith(`${p}: `)) ? reason.split(":")[0] : reason);
+    const coded = code ?? readCode(reason);
     if (coded === "held") return t("reason.held", { why: tail });
     if (coded === "waiting_template" || coded === "template_unusable") return t(`reason.${coded}`, { why: tail });
     return plainWords(`reason.${coded}`, t) ?? t("reason.other", { code: readableCode(coded) });
@@ -69,6 +67,14 @@ export function readableCode(code: string): string {
 }
 
 const PREFIXED = ["held", "waiting_template", "template_unusable"];
+
+/** A reason's code as the API derives it, for a follow-up the feed brought without one:
+ * "no channel: bounced:email; ..." is `no_channel` (each channel passed over is told by
+ * `skipped_channels`), "held: ..." its leading code, else the reason itself. */
+function readCode(reason: string): string {
+  if (reason.startsWith("no channel: ")) return "no_channel";
+  return PREFIXED.some((p) => reason.startsWith(`${p}: `)) ? reason.split(":")[0] : reason;
+}
 
 /** The catalogue's words for `key` when it has some that take no values, else null: the
  * codes the server sends that have words of their own. */

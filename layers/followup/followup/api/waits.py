@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from followup.domain.followup import FollowUp, Reason
+from followup.services.channels import NO_CHANNEL
 from followup.services.deps import Deps
 from followup.services.waiting import capped, window_waits
 
@@ -15,7 +16,8 @@ _REASONS = frozenset(Reason)
 
 def reason_code(followup: FollowUp) -> str | None:
     """`reason` as a stable code for translation: the reason itself when it is one of
-    `Reason`, the cap that put it off (`warm_up`, `messaging_limit`), the leading code of
+    `Reason`, `no_channel` when no channel of its step could reach the lead ("no channel:
+    ..."), the cap that put it off (`warm_up`, `messaging_limit`), the leading code of
     "held: ..." or "waiting_template: ...", else `provider_error` beside a provider's error
     code, else `other`."""
     reason = followup.reason
@@ -23,6 +25,8 @@ def reason_code(followup: FollowUp) -> str | None:
         return None
     if reason in _REASONS:
         return reason
+    if reason.startswith(NO_CHANNEL):
+        return "no_channel"
     cap = capped(followup)
     if cap is not None:
         return cap

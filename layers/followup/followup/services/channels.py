@@ -43,6 +43,9 @@ if TYPE_CHECKING:
     from followup.services.deps import Deps
 
 _OPTED_OUT = "opted_out:"
+NO_CHANNEL = "no channel: "
+"""How the reason of a follow-up no channel of its step could reach begins: the channels
+passed over follow it."""
 
 
 class TryLater(Exception):
@@ -79,7 +82,7 @@ def unreachable(followup: FollowUp) -> tuple[Status, str]:
     stopped, else skipped; the reason lists every channel passed over."""
     skipped = followup.skipped_channels
     status = Status.OPTED_OUT if any(s.startswith(_OPTED_OUT) for s in skipped) else Status.SKIPPED
-    return status, "no channel: " + "; ".join(skipped)
+    return status, NO_CHANNEL + "; ".join(skipped)
 
 
 def may_reach(deps: Deps, contact: Contact, channel: Channel) -> bool:
