@@ -147,9 +147,13 @@ def test_a_follow_ups_details_say_each_channel_it_passed_over_and_why(
     page = sign_in(browser, pages, stack.url, "counselor", watched)
     choose_language(page, "id")
     page.goto(f"{stack.url}/#/queue?open={followup_id}")
-    # Then each channel passed over is told in words, not as its code
+    # Then each channel passed over is told in words, not as its code, in its queue row too
     skipped = page.get_by_test_id("details-skipped").get_by_role("listitem")
     expect(skipped.first).to_have_text("Email dilewati: prospek tidak punya alamat di sana")
+    row = page.locator(f'[data-testid="followup-row"][data-id="{followup_id}"]')
+    expect(row.get_by_test_id("row-skipped")).to_have_text(
+        "Email dilewati: prospek tidak punya alamat di sana"
+    )
     expect(page.get_by_test_id("followup-details")).not_to_contain_text("no_address")
     assert serious_problems(page) == []
     assert watched.errors == []

@@ -13,7 +13,7 @@ import { Link } from "react-router";
 import { ApiError, type FollowUp } from "../api";
 import { DayField } from "../DayField";
 import { apiTime, dayEnd, dayStart, days } from "../days";
-import { useErrorWords } from "../explain";
+import { useErrorWords, useSkipWords } from "../explain";
 import { leadName, useFormat } from "../format";
 import type { MessageId } from "../i18n/en";
 import { useT } from "../i18n/locale";
@@ -122,6 +122,7 @@ export function QueuePage() {
   const statusWords = useStatusWords();
   const reasonWords = useReasonWords();
   const errorWords = useErrorWords();
+  const skipWords = useSkipWords();
   const waitWords = useWaitWords();
   const windowBanner = useWindowBanner();
   const workspaceZone = useWorkspaceZone();
@@ -584,6 +585,11 @@ export function QueuePage() {
                   </Table.Td>
                   <Table.Td data-label={t("queue.why")}>
                     {why}
+                    {!!f.skipped_channels?.length && (
+                      <Text size="xs" c="dimmed" data-testid="row-skipped">
+                        {f.skipped_channels.map(skipWords).join(" · ")}
+                      </Text>
+                    )}
                     {f.proposed && (
                       <Approval
                         followup={f}
