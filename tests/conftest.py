@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import pytest
 
 from followup.services import date_triggers
+from followup_local.fake_anthropic import FakeAnthropic
+from tests.support.ai import KEY
 
 
 @pytest.hookimpl(wrapper=True)
@@ -25,3 +27,10 @@ def small_steps(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(date_triggers, "BACKFILL_PAGE", 2)
     monkeypatch.setattr(date_triggers, "SAVE_TIME", 0.0)
     monkeypatch.setattr(date_triggers, "TICK_TIME", 0.0)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeAnthropic]:
+    """Anthropic's Messages API faked on 127.0.0.1, taking the tests' key."""
+    with FakeAnthropic(KEY) as server:
+        yield server

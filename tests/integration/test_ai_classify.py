@@ -5,7 +5,6 @@ reading; opt-outs never reach the AI."""
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,12 +23,6 @@ from tests.service.test_intents_flow import LEAD, intents, reply
 from tests.support.sender import sent_followup
 
 KEY = "sk-ant-local-test"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeAnthropic]:
-    with FakeAnthropic(KEY) as server:
-        yield server
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ what a retried send reuses and adds up."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -50,12 +49,6 @@ def ai_step(**changes: Any) -> dict[str, Any]:
     }
     step.update(changes)
     return step
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeAnthropic]:
-    with FakeAnthropic(KEY) as server:
-        yield server
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -21,12 +20,6 @@ from followup_local.fake_anthropic import LABEL, FakeAnthropic
 KEY = "sk-ant-local-test"
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 SECRET_LINE = "my mother's maiden name is Wulandari"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeAnthropic]:
-    with FakeAnthropic(KEY) as server:
-        yield server
 
 
 def _writer(fake: FakeAnthropic, **kw: object) -> ClaudeWriter:

@@ -3,7 +3,6 @@ opts the lead out, and what it said besides the request is still heard."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -23,12 +22,6 @@ from tests.service.test_intents_flow import (
 )
 
 KEY = "sk-ant-local-test"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeAnthropic]:
-    with FakeAnthropic(KEY) as server:
-        yield server
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ again they change nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,12 +24,6 @@ EARLY = "6281100000911"
 STOPPER = "6281100000912"
 REPLIER = "6281100000913"
 KEY = "sk-ant-local-test"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeAnthropic]:
-    with FakeAnthropic(KEY) as server:
-        yield server
 
 
 def beside_early_status(request: SandboxRequest, at: datetime, message: dict[str, Any]) -> Any:

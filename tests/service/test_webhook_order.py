@@ -4,7 +4,6 @@ stats count what happened once, the AI reads a reply once and a failure's effect
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,12 +23,6 @@ from tests.support.sender import sent_followup
 
 RUDI = "6281100000501"
 KEY = "sk-ant-local-test"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeAnthropic]:
-    with FakeAnthropic(KEY) as server:
-        yield server
 
 
 def current(engine: MemoryEngine, followup: FollowUp) -> FollowUp:
