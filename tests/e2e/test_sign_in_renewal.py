@@ -1,6 +1,7 @@
 """Signed in with Cognito all day: the app renews its ID token with the refresh token the
 sign-in returned, so pages and the live feed keep working past the token's hour, until the
-refresh token itself is refused. The hosted UI's ID tokens here live seconds, not an hour."""
+refresh token itself is refused, or the user signs out, which also ends the hosted UI's own
+session. The hosted UI's ID tokens here live seconds, not an hour."""
 
 from __future__ import annotations
 
@@ -74,6 +75,14 @@ def signed_in(
     return page
 
 
+def signed_out(page: Page, app: str) -> None:
+    """Signs the tab out, and waits for it to come back from the hosted UI's sign-out to
+    the app's address (`app`), at its sign-in."""
+    with page.expect_navigation(url=app):
+        page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+
+
 def bearer_of(response: Response) -> str:
     return (response.request.headers.get("authorization") or "").removeprefix("Bearer ")
 
@@ -112,8 +121,7 @@ def test_a_session_whose_id_token_expires_keeps_working_without_signing_in_again
         expect(page.get_by_role("alert")).to_have_count(0)
         # When the marketer signs out, then the refresh token the tab held is revoked
         [held] = ui.refresh_tokens
-        page.get_by_role("button", name="Sign out").click()
-        expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+        signed_out(page, f"{running.url}/")
         until(page, lambda: ui.revoked == [held])
     assert watched.errors == []
 
@@ -172,9 +180,33 @@ def test_a_session_whose_refresh_token_is_refused_says_the_sign_in_expired(
         assert len(ui.refused_renewals) == 1
         assert ui.exchanged == 1
         # and signing out leads back to signing in, with nothing left to revoke
-        page.get_by_role("button", name="Sign out").click()
-        expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+        signed_out(page, f"{running.url}/")
         assert ui.revoked == []
     # the page logs only the refused renewal and the requests the API refused
     refused = re.compile(r"status of (400|401)")
     assert [error for error in watched.errors if not refused.search(error)] == []
+
+
+@pytest.mark.slow
+def test_signing_out_ends_the_hosted_ui_session_so_the_next_person_is_asked_who_they_are(
+    running: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given a marketer signed in with Cognito on a shared computer: the hosted UI asked
+    # who they are once, and keeps its own session in the browser
+    app = f"{running.url}/"
+    with HostedUi(Issuer(), app) as ui:
+        page = signed_in(browser, pages, watched, ui, running.url)
+        [held] = ui.refresh_tokens
+        # When they sign out
+        signed_out(page, app)
+        # Then the app went through the hosted UI's sign-out, naming its client and its
+        # address to come back to, and the refresh token the tab held is revoked
+        assert ui.logouts == [{"client_id": CLIENT_ID, "logout_uri": app}]
+        until(page, lambda: ui.revoked == [held])
+        # When the next person at that computer presses Sign in
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        expect(page.get_by_role("link", name="Queue")).to_be_visible()
+        # Then the hosted UI asked who they are, rather than signing the marketer back in
+        assert (ui.asked_who, ui.remembered) == (2, 0)
+        assert ui.exchanged == 2
+    assert watched.errors == []

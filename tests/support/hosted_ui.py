@@ -1,7 +1,9 @@
 """Cognito's hosted UI as the admin app meets it, on 127.0.0.1: the authorization code
 flow with PKCE, its `/oauth2/authorize` redirect and its `/oauth2/token` exchange, the
-`refresh_token` grant that renews the ID token and `/oauth2/revoke`, speaking their wire
-format (query and form parameters, the JSON answer, `invalid_grant`)."""
+`refresh_token` grant that renews the ID token, `/oauth2/revoke` and `/logout`, speaking
+their wire format (query and form parameters, the JSON answer, `invalid_grant`), with the
+hosted UI's own session: a cookie that signs the browser in again without asking anyone,
+until `/logout` ends it."""
 
 from __future__ import annotations
 
@@ -12,11 +14,14 @@ import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 CLIENT_ID = "admin-app"
+COOKIE = "cognito"
+"""The hosted UI's session cookie, on its own domain."""
 
 
 @dataclass
@@ -35,7 +40,13 @@ class HostedUi:
     Each exchange also hands out a refresh token, good until revoked or `end_sessions`:
     `renewed` holds the ID tokens issued for one, `refused_renewals` the refresh tokens
     refused, `revoked` those revoked. With `rotate`, each renewal hands out a new refresh
-    token in place of the one shown, as Cognito's refresh token rotation does."""
+    token in place of the one shown, as Cognito's refresh token rotation does.
+
+    A browser asked who it is (`asked_who`) gets the hosted UI's session cookie, and the
+    next time it is sent to sign in, the cookie alone signs it in as the same user
+    (`remembered`). `/logout` ends that session when it names this client and its allowed
+    sign-out URL, the app's address as `redirect_uri` is (infra/access.py sets both so):
+    `logouts` holds the query of each call, the refused ones too."""
 
     token: Callable[[], str]
     redirect_uri: str
@@ -47,6 +58,10 @@ class HostedUi:
     renewed: list[str] = field(default_factory=list)
     refused_renewals: list[str] = field(default_factory=list)
     revoked: list[str] = field(default_factory=list)
+    sessions: set[str] = field(default_factory=set)
+    asked_who: int = 0
+    remembered: int = 0
+    logouts: list[dict[str, str]] = field(default_factory=list)
 
     def __enter__(self) -> HostedUi:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -67,8 +82,12 @@ class HostedUi:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def authorize(self, query: dict[str, str]) -> tuple[int, dict[str, str]]:
-        """Where the browser goes next: back to the app with a code and its state."""
+    def authorize(
+        self, query: dict[str, str], session: str | None = None
+    ) -> tuple[int, dict[str, str]]:
+        """Where the browser goes next: back to the app with a code and its state. A browser
+        without a live `session` is asked who it is (here: always the same user, at once)
+        and given one."""
         if (
             query.get("response_type") != "code"
             or query.get("client_id") != CLIENT_ID
@@ -81,7 +100,30 @@ class HostedUi:
         code = secrets.token_urlsafe(16)
         self.codes[code] = Asked(query["code_challenge"], query["redirect_uri"])
         back = urlencode({"code": code, "state": query["state"]})
-        return 302, {"Location": f"{query['redirect_uri']}?{back}"}
+        headers = {"Location": f"{query['redirect_uri']}?{back}"}
+        if session in self.sessions:
+            self.remembered += 1
+        else:
+            self.asked_who += 1
+            started = secrets.token_urlsafe(16)
+            self.sessions.add(started)
+            headers["Set-Cookie"] = f"{COOKIE}={started}; Path=/; HttpOnly; SameSite=Lax"
+        return 302, headers
+
+    def logout(
+        self, query: dict[str, str], session: str | None = None
+    ) -> tuple[int, dict[str, str]]:
+        """Ends the browser's session and sends it to `logout_uri`, when the call names
+        this client and one of its allowed sign-out URLs; otherwise an error page, the
+        session kept."""
+        self.logouts.append(query)
+        if query.get("client_id") != CLIENT_ID or query.get("logout_uri") != self.redirect_uri:
+            return 400, {}
+        self.sessions.discard(session or "")
+        return 302, {
+            "Location": query["logout_uri"],
+            "Set-Cookie": f"{COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax",
+        }
 
     def end_sessions(self) -> None:
         """Every refresh token handed out expires: renewing with it is refused."""
@@ -154,11 +196,14 @@ class HostedUi:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 parts = urlsplit(self.path)
-                if parts.path != "/oauth2/authorize":
+                endpoints = {"/oauth2/authorize": ui.authorize, "/logout": ui.logout}
+                if parts.path not in endpoints:
                     self._answer(404, {})
                     return
                 query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-                status, headers = ui.authorize(query)
+                cookie = SimpleCookie(self.headers.get("Cookie") or "").get(COOKIE)
+                session = None if cookie is None else cookie.value
+                status, headers = endpoints[parts.path](query, session)
                 self._answer(status, headers)
 
             def do_POST(self) -> None:

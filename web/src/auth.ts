@@ -4,7 +4,8 @@
 // carrying someone else's code or token signs nobody in. The exchange also returns a
 // refresh token, kept in the tab with the session: the ID token (an hour) is renewed with
 // it shortly before it expires, or when the API refuses it, until the refresh token
-// itself expires (a working day) or is revoked at sign-out.
+// itself expires (a working day) or is revoked at sign-out, which also ends the hosted UI's
+// own session.
 import { ApiError, type Role, type Session, type TokenSource } from "./api";
 
 interface Config {
@@ -204,14 +205,22 @@ export async function signInWithCognito(config: Config): Promise<void> {
   window.location.href = `${hostedUi(config)}/oauth2/authorize?${query}`;
 }
 
-/** Forgets the session; in AWS its refresh token is revoked too, so a copy of it renews
- * nothing. Revoking is a plain form POST, which Cognito acts on even when the browser keeps
- * its answer from the tab: the tab does not wait for it. */
+/** Forgets the session. In AWS its refresh token is revoked too, so a copy of it renews
+ * nothing, and the tab goes through the hosted UI's sign-out, which ends the hosted UI's own
+ * session (its cookie) and comes back to the app signed out: otherwise the next person to
+ * press "Sign in" on this computer would be signed in as this user without a password.
+ * Revoking is a plain form POST, which Cognito acts on even when the browser keeps its
+ * answer from the tab; `keepalive` lets it go out although the tab leaves at once. */
 export function signOut(config: Config): void {
   const refresh = sessionStorage.getItem(RENEWAL);
   sessionStorage.removeItem(KEY);
   sessionStorage.removeItem(RENEWAL);
-  if (refresh === null || config.mode !== "cognito") return;
-  const body = new URLSearchParams({ token: refresh, client_id: config.clientId ?? "" });
-  fetch(`${hostedUi(config)}/oauth2/revoke`, { method: "POST", body }).catch(() => undefined);
+  if (config.mode !== "cognito") return;
+  const clientId = config.clientId ?? "";
+  if (refresh !== null) {
+    const body = new URLSearchParams({ token: refresh, client_id: clientId });
+    fetch(`${hostedUi(config)}/oauth2/revoke`, { method: "POST", body, keepalive: true }).catch(() => undefined);
+  }
+  const query = new URLSearchParams({ client_id: clientId, logout_uri: redirectUri() });
+  window.location.assign(`${hostedUi(config)}/logout?${query}`);
 }
