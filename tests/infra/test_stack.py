@@ -1071,6 +1071,9 @@ def test_the_web_app_is_private_behind_cloudfront_and_knows_where_the_apis_are(
     assert client["Properties"]["AllowedOAuthFlows"] == ["code"]
     assert not client["Properties"].get("GenerateSecret", False)
     assert _ref_of(dev, dev.stack.web) in json.dumps(client["Properties"]["CallbackURLs"])
+    # signing out of the hosted UI comes back to the app's address, with its slash, as
+    # signing in does: the app sends the one address as both, and Cognito takes only these
+    assert client["Properties"]["LogoutURLs"] == client["Properties"]["CallbackURLs"]
     [api] = [
         a
         for a in dev.resources("AWS::ApiGatewayV2::Api").values()
