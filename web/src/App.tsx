@@ -15,6 +15,7 @@ import {
 } from "./auth";
 import type { MessageId } from "./i18n/en";
 import { LOCALES, type LocaleCode, useLocale, useT } from "./i18n/locale";
+import { PauseNotice } from "./PauseNotice";
 import { QueuePage } from "./pages/Queue";
 import { Empty, ErrorState, Loading } from "./problems";
 import { SessionContext } from "./session";
@@ -147,6 +148,7 @@ function Shell({ config, session, onSignOut }: { config: Config; session: Sessio
         </AppShell.Section>
       </AppShell.Navbar>
       <AppShell.Main>
+        <PauseNotice />
         <Suspense fallback={<Loading />}>
         <Routes>
           <Route path="/" element={<Navigate to="/queue" replace />} />

@@ -316,10 +316,13 @@ export function QueuePage() {
   // The one feed of the page, opened once: it reads the filters of the moment through `live`.
   const live = useLatest({ key, applyChanges, reloadSoon });
   useEffect(() => {
-    // What changed while the feed was not listening never came: ask for the rows shown again.
+    // What changed while the feed was not listening never came: ask for the rows shown again,
+    // and the pauses the notice above them says.
     const readAgain = () => {
       queries.invalidateQueries({ queryKey: live.current.key });
       queries.invalidateQueries({ queryKey: ["followup"] });
+      queries.invalidateQueries({ queryKey: ["settings"], exact: true });
+      queries.invalidateQueries({ queryKey: ["numbers"] });
     };
     const waited = window.setTimeout(() => {
       readWithoutFeed.current = true;

@@ -25,7 +25,7 @@ import { statusKey } from "../explain";
 import { useFormat } from "../format";
 import { known, useT } from "../i18n/locale";
 import { Empty, ErrorState, Loading, useProblemWords } from "../problems";
-import { useSession } from "../session";
+import { type MessagingLimitUse, useNumbers, useSession } from "../session";
 
 const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 type Weekday = (typeof WEEKDAYS)[number];
@@ -70,28 +70,6 @@ interface Settings {
   /** Sent back with a save: the API refuses it (409) when someone saved the settings since. */
   revision: number;
   [other: string]: unknown;
-}
-
-interface NumberHealth {
-  phone_number_id: string;
-  display_phone_number: string;
-  quality: string;
-  /** When WhatsApp last reported on it: null before its first report. */
-  updated_at: string | null;
-  paused: boolean;
-  paused_reason: string | null;
-  /** Its pace; null for a number reported on that the configuration does not name. */
-  sends_per_second: number | null;
-  default: boolean;
-  configured: boolean;
-}
-
-/** The portfolio's messaging limit, shared by every number in it. */
-interface MessagingLimitUse {
-  portfolio: string;
-  tier: number | null;
-  allowance: number | null;
-  reached: number;
 }
 
 /** One number's use of the limit, and how the engine paces its new conversations. */
@@ -810,13 +788,7 @@ function Numbers({ admin }: { admin: boolean }) {
   const t = useT();
   const format = useFormat();
   const queries = useQueryClient();
-  const numbers = useQuery({
-    queryKey: ["numbers"],
-    queryFn: () =>
-      api.get<{ numbers: NumberHealth[]; sending_paused: string | null; messaging_limit: MessagingLimitUse }>(
-        "/api/numbers",
-      ),
-  });
+  const numbers = useNumbers();
   const resume = useMutation({
     mutationFn: (id: string) => api.call("POST", `/api/numbers/${encodeURIComponent(id)}/resume`),
     onSuccess: () => queries.invalidateQueries({ queryKey: ["numbers"] }),

@@ -1,0 +1,92 @@
+"""The notice of pauses atop every page: while sending is paused for the workspace, or
+email since SES refused the account, a marketer on the queue reads why follow-ups do not
+go, line by line, and that an admin resumes them; the admin follows its link to Settings,
+resumes both, and the notice goes from both their pages without a reload."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from followup_local.outbox import EMAIL_FROM
+from tests.e2e.test_app_pages import serious_problems
+from tests.e2e.test_email_pause import REFUSAL, RULE, ses
+from tests.support.browser import Watched, sign_in
+from tests.support.devstack import Running, eventually, free_port
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    running = Running(tmp_path_factory.mktemp("pause-notice") / "state", free_port(), contacts=2)
+    yield running
+    running.stop()
+
+
+def pause_email(stack: Running) -> None:
+    """SES stops taking the sender's address, and an email sent now pauses email."""
+    ses(stack).delete_email_identity(EmailIdentity=EMAIL_FROM)
+    assert stack.call("POST", "/api/rules", json=RULE).status_code == 201
+    lead = {"wa_id": "6281199997601", "name": "Sari Jeda", "stage": "new"}
+    created = stack.call("POST", "/api/contacts", json={**lead, "email": "sari@example.com"})
+    assert created.status_code == 201
+    sent = stack.call(
+        "POST", f"/api/contacts/{created.json()['id']}/followups", json={"rule_id": RULE["id"]}
+    )
+    assert sent.status_code == 202
+    eventually(lambda: stack.call("GET", "/api/settings").json()["email_paused"])
+
+
+def open_queue(page: Page) -> None:
+    page.get_by_role("link", name="Queue").click()
+    expect(page.get_by_role("heading", name="Queue", exact=True)).to_be_visible()
+
+
+@pytest.mark.slow
+def test_a_marketer_on_the_queue_reads_each_pause_and_it_goes_once_an_admin_resumes(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given email paused by SES, then all sending paused by an admin
+    pause_email(stack)
+    settings = stack.call("GET", "/api/settings").json()
+    assert stack.call("PUT", "/api/settings", json={**settings, "paused": True}).is_success
+    # When a marketer opens the queue
+    marketing = sign_in(browser, pages, stack.url, "marketing", watched)
+    open_queue(marketing)
+    # Then a notice says each pause on its own line, email's with SES's reason and since
+    # when in the workspace's zone, and that an admin resumes them
+    notice = marketing.get_by_role("status").filter(has_text="Sending is paused")
+    expect(notice).to_be_visible()
+    lines = notice.get_by_test_id("pause-line")
+    expect(lines).to_have_count(2)
+    expect(lines.and_(marketing.locator('[data-pause="workspace"]'))).to_contain_text(
+        "Everything is paused: by an admin"
+    )
+    email = lines.and_(marketing.locator('[data-pause="email"]'))
+    expect(email).to_contain_text("Email is paused since")
+    expect(email).to_contain_text(REFUSAL)
+    expect(email).to_contain_text("(Asia/Jakarta)")
+    expect(notice).to_contain_text("once an admin resumes it")
+    expect(notice.get_by_role("link")).to_have_count(0)
+    assert serious_problems(marketing) == []
+    # When an admin follows the notice's link to Settings and resumes sending
+    admin = sign_in(browser, pages, stack.url, "admin", watched)
+    open_queue(admin)
+    admin_notice = admin.get_by_test_id("pause-notice")
+    admin_notice.get_by_role("link", name="Resume it on the Settings page").click()
+    expect(admin.get_by_role("heading", name="Settings and health")).to_be_visible()
+    assert serious_problems(admin) == []
+    admin.get_by_role("button", name="Resume sending").click()
+    # Then only email's pause is left in the notice
+    expect(admin_notice.get_by_test_id("pause-line")).to_have_count(1)
+    expect(admin_notice.get_by_test_id("pause-line")).to_contain_text(REFUSAL)
+    # When SES takes the address again and the admin resumes email
+    ses(stack).create_email_identity(EmailIdentity=EMAIL_FROM)
+    admin.get_by_role("button", name="Resume email").click()
+    # Then the notice is gone from the admin's pages, and, read again, from the marketer's
+    expect(admin_notice).to_have_count(0)
+    open_queue(admin)
+    expect(admin.get_by_test_id("pause-notice")).to_have_count(0)
+    expect(marketing.get_by_test_id("pause-notice")).to_have_count(0)
+    assert watched.errors == []

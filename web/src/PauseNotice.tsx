@@ -1,0 +1,64 @@
+// The pauses holding sends back, said at the top of every page while they hold: a follow-up
+// that does not go says why where it is missed, not only on the Settings page.
+import { Alert, Anchor, List, Text } from "@mantine/core";
+import { Link } from "react-router";
+import { useFormat } from "./format";
+import { useT } from "./i18n/locale";
+import { useSendingPauses, useSession } from "./session";
+
+export function PauseNotice() {
+  const { session } = useSession();
+  const t = useT();
+  const format = useFormat();
+  const { workspace, numbers } = useSendingPauses();
+  const zone = workspace?.timezone ?? "UTC";
+  const lines: { kind: string; words: string }[] = [];
+  if (workspace?.paused)
+    lines.push({
+      kind: "workspace",
+      words: t("settings.pausedNow", { reason: workspace.paused_reason ?? t("settings.pausedByAdmin") }),
+    });
+  if (workspace?.email_paused) {
+    const { reason, at } = workspace.email_paused;
+    lines.push({ kind: "email", words: t("pauses.email", { reason, at: format.dateTime(at, zone), zone }) });
+  }
+  for (const n of numbers) {
+    const number = n.display_phone_number ? `+${n.display_phone_number}` : n.phone_number_id;
+    const reason = n.paused_reason ?? t("settings.numberPaused");
+    lines.push({
+      kind: `number:${n.phone_number_id}`,
+      words: n.updated_at
+        ? t("pauses.number", { number, reason, at: format.dateTime(n.updated_at, zone), zone })
+        : t("pauses.numberUndated", { number, reason }),
+    });
+  }
+  // The region is there before any pause is read, so a screen reader says a pause when it
+  // shows, and says nothing more while it holds.
+  return (
+    <div role="status">
+      {lines.length > 0 && (
+        <Alert color="yellow" variant="light" role="note" mb="md" data-testid="pause-notice">
+          <Text size="sm" fw={700}>
+            {t("pauses.title")}
+          </Text>
+          <List size="sm" spacing={4}>
+            {lines.map((line) => (
+              <List.Item key={line.kind} data-testid="pause-line" data-pause={line.kind}>
+                {line.words}
+              </List.Item>
+            ))}
+          </List>
+          {session.role === "admin" ? (
+            <Anchor component={Link} to="/settings" size="sm" mt="xs" display="inline-block">
+              {t("pauses.resumeOnSettings")}
+            </Anchor>
+          ) : (
+            <Text size="sm" mt="xs">
+              {t("pauses.adminResumes")}
+            </Text>
+          )}
+        </Alert>
+      )}
+    </div>
+  );
+}
