@@ -89,11 +89,13 @@ def test_email_paused_by_ses_shows_on_settings_and_an_admin_resumes_it(
     eventually(lambda: stack.call("GET", "/api/settings").json()["email_paused"])
     assert stack.call("GET", "/api/settings").json()["email_paused"]["reason"] == REFUSAL
     assert followup_status(stack, held) == "queued"
-    # Then marketing sees email paused, and why, but no Resume email button
+    # Then marketing sees email paused, since when in the workspace's zone (as the notice
+    # atop the page says it), and why, but no Resume email button
     marketing = sign_in(browser, pages, stack.url, "marketing", watched)
     open_settings(marketing, stack)
     paused = marketing.get_by_test_id("email-paused")
     expect(paused).to_contain_text(EMAIL_PAUSED["en"])
+    expect(paused).to_contain_text("(Asia/Jakarta)")
     expect(paused).to_contain_text(REFUSAL)
     expect(marketing.get_by_role("button", name="Resume email")).to_have_count(0)
     # And an admin reading Indonesian, then Portuguese, sees it in their words

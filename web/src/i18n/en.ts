@@ -1062,7 +1062,7 @@ export const en = {
   "settings.numberPaused": "Paused",
   "settings.numberActive": "Active",
   "settings.resumeNumber": "Resume number",
-  "settings.emailPaused": "Email is paused since {at} (UTC): {reason}. SES refused the account; email follow-ups wait until someone resumes email.",
+  "settings.emailPaused": "Email is paused since {at} ({zone}): {reason}. SES refused the account; email follow-ups wait until someone resumes email.",
   "settings.resumeEmail": "Resume email",
   "pauses.title": "Sending is paused",
   "pauses.email": "Email is paused since {at} ({zone}): {reason}. Email follow-ups wait until email is resumed.",

@@ -1064,7 +1064,7 @@ export const id: Catalogue = {
   "settings.numberPaused": "Dijeda",
   "settings.numberActive": "Aktif",
   "settings.resumeNumber": "Lanjutkan nomor",
-  "settings.emailPaused": "Email dijeda sejak {at} (UTC): {reason}. SES menolak akun; tindak lanjut email menunggu sampai email dilanjutkan.",
+  "settings.emailPaused": "Email dijeda sejak {at} ({zone}): {reason}. SES menolak akun; tindak lanjut email menunggu sampai email dilanjutkan.",
   "settings.resumeEmail": "Lanjutkan email",
   "pauses.title": "Pengiriman dijeda",
   "pauses.email": "Email dijeda sejak {at} ({zone}): {reason}. Tindak lanjut email menunggu sampai email dilanjutkan.",

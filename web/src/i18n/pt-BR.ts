@@ -1064,7 +1064,7 @@ export const ptBR: Catalogue = {
   "settings.numberPaused": "Pausado",
   "settings.numberActive": "Ativo",
   "settings.resumeNumber": "Retomar número",
-  "settings.emailPaused": "O e-mail está pausado desde {at} (UTC): {reason}. O SES recusou a conta; os follow-ups por e-mail esperam até alguém retomar o e-mail.",
+  "settings.emailPaused": "O e-mail está pausado desde {at} ({zone}): {reason}. O SES recusou a conta; os follow-ups por e-mail esperam até alguém retomar o e-mail.",
   "settings.resumeEmail": "Retomar e-mail",
   "pauses.title": "O envio está pausado",
   "pauses.email": "O e-mail está pausado desde {at} ({zone}): {reason}. Os follow-ups por e-mail esperam até o e-mail ser retomado.",

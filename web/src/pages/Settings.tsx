@@ -345,13 +345,24 @@ function PauseSwitch({
         </Group>
       )}
       {pause.isError && (isStale(pause.error) ? <Stale reload={reload} /> : <ErrorState error={pause.error} />)}
-      {settings.email_paused && <EmailPaused pause={settings.email_paused} admin={admin} />}
+      {settings.email_paused && (
+        <EmailPaused pause={settings.email_paused} zone={settings.timezone} admin={admin} />
+      )}
     </Section>
   );
 }
 
-/** Email paused by SES's refusal of the account, with why and since when; an admin resumes it. */
-function EmailPaused({ pause, admin }: { pause: { reason: string; at: string }; admin: boolean }) {
+/** Email paused by SES's refusal of the account, with why and since when (in the workspace's
+ * zone, as the notice atop every page says it); an admin resumes it. */
+function EmailPaused({
+  pause,
+  zone,
+  admin,
+}: {
+  pause: { reason: string; at: string };
+  zone: string;
+  admin: boolean;
+}) {
   const { api } = useSession();
   const t = useT();
   const format = useFormat();
@@ -363,7 +374,7 @@ function EmailPaused({ pause, admin }: { pause: { reason: string; at: string }; 
   return (
     <Stack gap="xs" data-testid="email-paused">
       <Text className="warning">
-        {t("settings.emailPaused", { reason: pause.reason, at: format.dateTime(pause.at, "UTC") })}
+        {t("settings.emailPaused", { reason: pause.reason, at: format.dateTime(pause.at, zone), zone })}
       </Text>
       {admin && (
         <Group>
