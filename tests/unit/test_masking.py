@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from followup.domain.masking import masked, masked_email, masked_phone
+from followup.domain.errors import NotFound
+from followup.domain.masking import error, masked, masked_email, masked_phone
 
 
 @pytest.mark.parametrize(
@@ -32,3 +33,7 @@ def test_numbers_and_addresses_in_a_text_keep_only_what_tells_them_apart(
 def test_a_number_keeps_its_last_4_digits_and_an_address_its_first_letter_and_domain() -> None:
     assert masked_phone("+62 811-0000-5019") == "****5019"
     assert masked_email("rudi@example.com") == "r****@example.com"
+
+
+def test_an_error_shows_its_kind_and_its_message_masked() -> None:
+    assert error(NotFound("contact", "6281100005019")) == "NotFound: contact '****5019' not found"

@@ -52,6 +52,15 @@ def problem(exc: ValidationError) -> str:
     return masked(f"{where}: {problem_message(first)}")
 
 
+def error(exc: Exception) -> str:
+    """`exc` as the logs show it: its kind, then, for a validation problem, what was read,
+    its field and what is wrong (`problem`); for any other error its message, each number
+    and address in it masked."""
+    if isinstance(exc, ValidationError):
+        return f"{type(exc).__name__}: {exc.title}.{problem(exc)}"
+    return f"{type(exc).__name__}: {masked(str(exc))}"
+
+
 def _masked_run(found: re.Match[str]) -> str:
     run = found.group(0)
     digits = sum(char.isdigit() for char in run)

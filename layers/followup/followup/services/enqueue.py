@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
+from followup.domain import masking
 from followup.domain.enrollment import Enrollment, EnrollmentState, enroll
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.journey import send_at
@@ -54,7 +55,8 @@ class EnqueueReport:
     outcomes: Counter[str] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)
     failed_rules: dict[str, str] = field(default_factory=dict)
-    """The last error met per rule id this tick."""
+    """The last error met per rule id this tick, without the lead's data it may quote (a
+    contact stored with a bad field): it is logged, and shown on the rule."""
     unfinished: set[str] = field(default_factory=set)
     """Rules whose silences the tick had no time to plan: left for the next tick."""
 
@@ -89,7 +91,7 @@ def _isolated(
     try:
         yield
     except RULE_DATA_ERRORS as exc:
-        report.failed_rules[rule_id] = f"{type(exc).__name__}: {exc}"
+        report.failed_rules[rule_id] = masking.error(exc)
         if broken is not None:
             broken.add(rule_id)
 

@@ -1,0 +1,64 @@
+"""A rule skipped for a lead stored with bad data is logged (to CloudWatch), reported and
+shown on the rule without the lead's phone number or e-mail address: the error names what
+was read, its field and what is wrong."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import warnings
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from followup.services.ports import ContactChange
+from followup_local.engine import LocalEngine
+from tests.support.api import call
+from tests.support.builders import quiet_contact, rule
+
+NUMBER = "+62 811-0000-5019"
+ADDRESS = "budi@example.com"
+EXPECTED = "ValidationError: Contact.attributes.reach: Input should be a valid string"
+
+
+def skipped_lines(caplog: pytest.LogCaptureFixture) -> tuple[str, list[dict[str, Any]]]:
+    """What the function logged, each line as Powertools writes it to CloudWatch, and its
+    "rule skipped this tick" lines read."""
+    formatter = importlib.import_module("functions.enqueue.handler").logger.registered_formatter
+    written = [formatter.format(r) for r in caplog.records if r.name == "enqueue"]
+    lines = [json.loads(line) for line in written]
+    skipped = [line for line in lines if line["message"] == "rule skipped this tick"]
+    return "\n".join(written), skipped
+
+
+def test_a_lead_stored_with_bad_data_is_not_in_the_rule_s_error(
+    engine: LocalEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given an idle rule, and a quiet lead stored by a CRM sync with a list where an
+    # attribute's text goes: the lead's number and e-mail address
+    engine.deps.rules.save_rule(rule("welcome"))
+    lead = quiet_contact(engine.deps, "6281100005019", engine.clock.now() - timedelta(hours=25))
+    stored = engine.deps.contacts.contact(lead.id)
+    assert stored is not None
+    bad = lead.model_copy(update={"attributes": {"reach": [NUMBER, ADDRESS]}})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pydantic warns of the list it writes as it is
+        engine.deps.commit([ContactChange(bad, stored.revision)], engine.clock.now())
+
+    # When the engine ticks and the rule reads the lead
+    report = engine.tick()["enqueue"]
+
+    # Then the rule is skipped, and its log line, the tick's report and the error the rule
+    # shows name the field and what is wrong with it
+    written, [line] = skipped_lines(caplog)
+    assert line["rule_id"] == "welcome"
+    assert line["error"] == EXPECTED
+    assert report["failed_rules"] == {"welcome": EXPECTED}
+    status, shown = call(engine, "GET", "/api/rules/welcome", role="counselor")
+    assert status == 200
+    assert shown["last_error"]["message"] == EXPECTED
+    # And none of them holds the lead's number or address
+    for text in (written, json.dumps(report), json.dumps(shown)):
+        assert "811-0000-5019" not in text
+        assert ADDRESS not in text
