@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from followup.domain.costs import Pricing
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import AiWriting, Status
 from followup.services.ports import (
@@ -25,6 +26,8 @@ from followup.services.ports import (
 )
 from tests.contract.items import T0, contact, enrollment, followup, moved
 from tests.support.builders import rule
+
+PRICING = Pricing(billable=True, category="marketing", market="indonesia", cost_usd=0.0411)
 
 
 def counts(store: Any, rule_id: str = "r") -> dict[str, int]:
@@ -245,6 +248,39 @@ def test_a_conversion_of_a_copy_read_before_the_follow_up_moved_is_refused(store
     store.commit([Conversion(replied.model_copy(update={"converted_at": T0}))], T0)
     found = store.followup("fu_1")
     assert (found.status, found.converted_at) == (Status.RESPONDED, T0)
+
+
+def test_a_copy_read_before_the_lead_stopped_after_replying_never_writes_the_mark_away(
+    store: Any,
+) -> None:
+    # Given a follow-up the lead replied to, read by a late priced status and by a goal,
+    # then marked stopped: the lead sent STOP after their reply
+    store.save_rule(rule("r"))
+    replied = moved(followup(status=Status.SENT, sent_at=T0), Status.RESPONDED, T0)
+    store.commit([NewFollowUp(replied)], T0)
+    stop_at = T0 + timedelta(hours=1)
+    marked = replied.model_copy(update={"stopped_after_reply_at": stop_at})
+    store.commit([FollowUpChange(marked, Status.RESPONDED, moves=replied.moves)], stop_at)
+    assert counts(store)["opted_out"] == 1
+    # When the copies read before the STOP are written, priced and converted, both lose
+    priced = replied.model_copy(update={"pricing": PRICING})
+    with pytest.raises(CommitRejected):
+        store.commit([FollowUpChange(priced, Status.RESPONDED)], stop_at)
+    with pytest.raises(CommitRejected):
+        store.commit([Conversion(replied.model_copy(update={"converted_at": stop_at}))], stop_at)
+    # Then the mark stands, and the copies read again are written over it, keeping it: the
+    # opt-out counted once
+    assert store.followup("fu_1") == marked
+    priced = marked.model_copy(update={"pricing": PRICING})
+    store.commit([FollowUpChange(priced, Status.RESPONDED)], stop_at)
+    store.commit([Conversion(priced.model_copy(update={"converted_at": stop_at}))], stop_at)
+    found = store.followup("fu_1")
+    assert (found.stopped_after_reply_at, found.pricing, found.converted_at) == (
+        stop_at,
+        PRICING,
+        stop_at,
+    )
+    assert counts(store)["opted_out"] == 1
 
 
 def test_a_follow_up_written_with_its_conversion_does_not_convert_again(store: Any) -> None:

@@ -4,14 +4,17 @@ once, so a rule that annoys leads into replying before they stop still shows its
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from followup.adapters.whatsapp_webhook import parse
 from followup.domain.followup import FollowUp, Status
-from followup.services.stats import PeriodStats, flags
+from followup.services import crm_events, webhook
+from followup.services.stats import PeriodStats, cost_figures, flags
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from followup_local.memory_engine import MemoryEngine
@@ -23,6 +26,7 @@ Engine = MemoryEngine | LocalEngine
 RULE = "apply-remind-24h"
 LEADS = ("6281100000571", "6281100000572", "6281100000573")
 HOUR = timedelta(hours=1)
+MARKETING = {"billable": True, "category": "marketing", "type": "regular"}
 
 
 def sent_to_three(engine: Engine) -> list[FollowUp]:
@@ -65,6 +69,29 @@ def stats_page(engine: Engine) -> dict[str, Any]:
         "opt_out_rate": pytest.approx(row.opt_out_rate),
         "flags": flags(row, engine.deps.catalog.settings().review),
     }
+
+
+class StopAfterRead:
+    """The follow-ups, with the first lead's STOP heard just after the first read by
+    `method` (a late status reads its follow-up by key, a stage change the lead's
+    follow-ups), before what read it writes its copy."""
+
+    def __init__(self, engine: Engine, method: str) -> None:
+        self._engine, self.inner = engine, engine.deps.followups
+        self._method, self.heard = method, False
+
+    def __getattr__(self, name: str) -> Any:
+        read = getattr(self.inner, name)
+        if name != self._method or self.heard:
+            return read
+
+        def then_stop(*args: Any) -> Any:
+            found = read(*args)
+            self.heard = True
+            writes(self._engine, "STOP")
+            return found
+
+        return then_stop
 
 
 def current(engine: Engine, followup: FollowUp) -> FollowUp:
@@ -115,3 +142,72 @@ def test_a_stop_after_the_attribution_window_counts_no_opt_out(engine: MemoryEng
         "opt_out_rate": pytest.approx(0),
         "flags": [],
     }
+
+
+def test_a_late_price_read_before_a_stop_after_the_reply_keeps_the_opt_out(
+    either: Engine,
+) -> None:
+    # Given a rule sent to three leads, and the first asking who is writing before any
+    # status about the message came
+    first, *_ = sent_to_three(either)
+    writes(either, "who is this?")
+    # When WhatsApp's priced `delivered` status comes, and the lead's STOP is heard just
+    # after the status read the follow-up (each on its own webhook call)
+    stopping = StopAfterRead(either, "followup")
+    either.deps.followups = stopping
+    at = either.clock.advance(timedelta(seconds=10))
+    wamid = first.provider_message_id or ""
+    status = envelopes.status(wamid, "delivered", at, LEADS[0], first.id, MARKETING)
+    webhook.apply(either.deps, parse(json.dumps(status).encode(), at), at)
+    # Then the follow-up keeps the price and the STOP's mark, and the Stats page counts
+    # one opt-out and the price once
+    assert stopping.heard
+    either.deps.followups = stopping.inner
+    found = current(either, first)
+    assert (found.status, found.pricing is not None) == (Status.RESPONDED, True)
+    assert found.stopped_after_reply_at is not None
+    assert stats_page(either)["opted_out"] == 1
+    assert messaging_cost(either) > 0
+    # And a STOP written again counts no second opt-out
+    writes(either, "STOP")
+    assert stats_page(either)["opted_out"] == 1
+
+
+def test_a_goal_read_before_a_stop_after_the_reply_keeps_the_opt_out(either: Engine) -> None:
+    # Given a rule sent to three leads, the first of whom asked who is writing
+    first, *_ = sent_to_three(either)
+    writes(either, "who is this?")
+    # When the CRM moves that lead on in the funnel, and the lead's STOP is heard just
+    # after the stage change read the lead's follow-ups to credit the conversion
+    stopping = StopAfterRead(either, "followups_of")
+    either.deps.followups = stopping
+    at = either.clock.advance(timedelta(seconds=10))
+    event = {"type": "stage_changed", "contact": LEADS[0], "stage": "applied", "at": at}
+    crm_events.apply(either.deps, crm_events.Event.model_validate(event).root)
+    # Then the follow-up is converted and keeps the STOP's mark: the Stats page counts one
+    # conversion and one opt-out
+    assert stopping.heard
+    either.deps.followups = stopping.inner
+    found = current(either, first)
+    assert found.converted_at is not None
+    assert found.stopped_after_reply_at is not None
+    assert stats_page(either)["opted_out"] == 1
+    # And a STOP written again counts no second opt-out
+    writes(either, "STOP")
+    assert stats_page(either)["opted_out"] == 1
+    assert counted(either)["converted"] == 1
+
+
+def counted(engine: Engine) -> Counter[str]:
+    """The rule's counters since the sends."""
+    engine.pump_stream()
+    total: Counter[str] = Counter()
+    for day in engine.deps.stats.stats(TUESDAY_9AM_JAKARTA.date(), engine.clock.now().date()):
+        if day.rule_id == RULE:
+            total.update(day.counts)
+    return total
+
+
+def messaging_cost(engine: Engine) -> float:
+    """What the rule's messages cost since the sends, as the Stats page shows it."""
+    return float(cost_figures(dict(counted(engine)))["messaging_cost_usd"])

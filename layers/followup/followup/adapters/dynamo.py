@@ -946,6 +946,8 @@ def _written(change: Change, day: str) -> tuple[Any, Condition]:
             expected &= FollowUpItem.approved.does_not_exist()
         if change.moves is not None:
             expected &= (FollowUpItem.moves == change.moves) | FollowUpItem.moves.does_not_exist()
+        if change.followup.stopped_after_reply_at is None:
+            expected &= _unmarked()
         made = FollowUpItem.token == change.token
         return _followup_item(change.followup, day, change.token), expected | made
     if isinstance(change, NewEnrollment):
@@ -979,12 +981,21 @@ def _at_revision(revision: int) -> Condition:
 
 
 def _unconverted(followup: FollowUp) -> Condition:
-    """A conversion's condition: not converted yet, and still in the status it was read in,
-    so a copy read before a reply (or any other move) never writes that move back."""
+    """A conversion's condition: not converted yet, and still in the status it was read in
+    and unmarked if it was read so, so a copy read before a reply (or any other move, or the
+    lead's stop after their reply) never writes that move back."""
     condition: Condition = FollowUpItem.converted.does_not_exist() & (
         FollowUpItem.status == followup.status.value
     )
+    if followup.stopped_after_reply_at is None:
+        condition &= _unmarked()
     return condition
+
+
+def _unmarked() -> Condition:
+    """The condition of a write of a copy without the lead's stop after their reply: no one
+    marked the follow-up since the copy was read (FollowUpItem.stopped)."""
+    return FollowUpItem.stopped.does_not_exist()
 
 
 def _converted(change: Conversion, day: str) -> list[Action]:
@@ -1020,6 +1031,7 @@ def _followup_item(followup: FollowUp, day: str, token: str | None = None) -> Fo
         converted=1 if followup.converted_at else None,
         counted_on=day,
         approved=1 if followup.approved_at else None,
+        stopped=1 if followup.stopped_after_reply_at else None,
         moves=followup.moves,
         token=token,
     )

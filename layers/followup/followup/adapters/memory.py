@@ -144,6 +144,8 @@ class _FollowUpRow:
     phase_key: str | None = None
     wake_at: str | None = None
     approved: bool = False
+    stopped: bool = False
+    """The lead stopped after replying to it (DynamoStore's `stopped`)."""
     moves: int | None = None
     token: str | None = None
     """The token of the write that put this copy (DynamoStore's item keeps it)."""
@@ -316,6 +318,8 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
                 return False
             if change.moves is not None and found.moves not in (None, change.moves):
                 return False
+            if not _marked_as_read(change.followup, found):
+                return False
             return not (change.undecided and found.approved)
         if isinstance(change, Conversion):
             found = self._followups.get(change.followup.id)
@@ -323,6 +327,7 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
                 found is not None
                 and not found.converted
                 and found.status == change.followup.status.value
+                and _marked_as_read(change.followup, found)
             )
         if isinstance(change, NewEnrollment):
             return change.enrollment.id not in self._enrollments
@@ -1063,6 +1068,12 @@ def _now(counters: dict[str, int]) -> dict[str, int]:
     return {name[len(NOW) :]: counters[name] for name in STATUS_GAUGES if counters.get(name)}
 
 
+def _marked_as_read(followup: FollowUp, stored: _FollowUpRow) -> bool:
+    """Whether a copy without the lead's stop after their reply may replace `stored`: only
+    when no one marked it since it was read."""
+    return followup.stopped_after_reply_at is not None or not stored.stopped
+
+
 def _followup_row(followup: FollowUp, token: str | None) -> _FollowUpRow:
     entry = waiting_entry(followup)
     created = stamp(followup.created_at)
@@ -1078,6 +1089,7 @@ def _followup_row(followup: FollowUp, token: str | None) -> _FollowUpRow:
         phase_key=f"{entry[0]}#{shard_of(followup.id, SHARDS)}" if entry else None,
         wake_at=stamp(entry[1]) if entry else None,
         approved=followup.approved_at is not None,
+        stopped=followup.stopped_after_reply_at is not None,
         moves=followup.moves,
         token=token,
     )

@@ -297,6 +297,10 @@ class FollowUpItem(Model):
     """The UTC day of the commit that recorded its conversion (until the next put)."""
     approved = NumberAttribute(null=True)
     """1 once a person approved its text: a write of a copy read before then is refused."""
+    stopped = NumberAttribute(null=True)
+    """1 once the lead stopped after replying to it: a write of a copy read before then is
+    refused, so the mark is never lost (nor counted again when a later STOP sets it anew).
+    An item marked before it kept this is taken on its status alone."""
     moves = NumberAttribute(null=True)
     """How many times its status was set: a write of a copy read before another move
     (away and back to the same status) is refused when it asks (FollowUpChange.moves)."""

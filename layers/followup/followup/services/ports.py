@@ -158,6 +158,10 @@ class FollowUpChange:
     (claimed, then put back `queued`). An item written before it counted its moves is
     taken on its status alone.
 
+    A copy without the lead's stop after their reply (`FollowUp.stopped_after_reply_at`)
+    is written only where no one marked it since it was read: a late price or status read
+    before the STOP never writes the mark away.
+
     Or if the item already carries this change's `token`: the client sends a write again
     when its answer is lost (a read timeout), and the copy that finds the write already
     made holds, as the first send did, and changes nothing. Any other change, even one
@@ -173,7 +177,8 @@ class FollowUpChange:
 @dataclass(frozen=True)
 class Conversion:
     """Mark a sent follow-up as having converted (once); refused when it is no longer in
-    the status it was read in (its copy is stale: read it again)."""
+    the status it was read in, or was marked stopped after its reply since (its copy is
+    stale: read it again)."""
 
     followup: FollowUp
 

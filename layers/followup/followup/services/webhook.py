@@ -293,7 +293,28 @@ def _priced_late(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
     """A status that moves nothing may still bring the first price of a message already
     sent (a reply or a `read` came before its priced statuses, or it expired first), when
     it is one to keep (`_kept`), or show delivered one that ended never shown so
-    (`_delivered_late`)."""
+    (`_delivered_late`). A follow-up written meanwhile (the lead's STOP after their reply
+    marked it) is read again, so its copy read before never writes over that."""
+    for _ in range(_LATE_TRIES):
+        late = _shown_late(followup, status)
+        if late is None:
+            return "stale"
+        outcome, shown = late
+        if _moved(deps, shown, followup.status, status.at):
+            return outcome
+        found = deps.followups.followup(followup.id)
+        if found is None:
+            return "stale"
+        followup = found
+    return "stale"
+
+
+_LATE_TRIES = 3
+
+
+def _shown_late(followup: FollowUp, status: DeliveryStatus) -> tuple[str, FollowUp] | None:
+    """What a status that moves nothing records on `followup`, and its outcome; None when
+    it records nothing (see `_priced_late`)."""
     if _delivered_late(followup, status):
         change = StatusChange(status=Status(status.state.value), at=status.at)
         shown = followup.model_copy(
@@ -302,12 +323,11 @@ def _priced_late(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
                 "history": [*followup.history, change],
             }
         )
-        return "delivered_late" if _moved(deps, shown, followup.status, status.at) else "stale"
+        return "delivered_late", shown
     unpriced = followup.pricing is None and status.pricing is not None
     if not unpriced or followup.sent_at is None or not _kept(followup, status):
-        return "stale"
-    priced = followup.model_copy(update={"pricing": status.pricing})
-    return "priced" if _moved(deps, priced, followup.status, status.at) else "stale"
+        return None
+    return "priced", followup.model_copy(update={"pricing": status.pricing})
 
 
 def _kept(followup: FollowUp, status: DeliveryStatus) -> bool:
