@@ -538,7 +538,7 @@ function PolicyForm({
                     <Table.Td data-label={t("settings.from")}>
                       {open && (
                         <TextInput
-                          placeholder="HH:MM"
+                          placeholder={t("settings.timePlaceholder")}
                           maxLength={5}
                           inputMode="numeric"
                           aria-label={t("settings.opensAt", { day: dayName })}
@@ -552,7 +552,7 @@ function PolicyForm({
                     <Table.Td data-label={t("settings.until")}>
                       {open && (
                         <TextInput
-                          placeholder="HH:MM"
+                          placeholder={t("settings.timePlaceholder")}
                           maxLength={5}
                           inputMode="numeric"
                           aria-label={t("settings.closesAt", { day: dayName })}

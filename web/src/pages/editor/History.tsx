@@ -26,13 +26,36 @@ type T = ReturnType<typeof useT>;
  * did not record it: a version seeded outside it). */
 type Version = Rule & { saved_by: string | null; saved_at: string | null };
 
+/** The last name in a field path that is not a position in a list (`steps.0.fallbacks.1`: `fallbacks`). */
+function lastName(names: string[]): string {
+  return [...names].reverse().find((p) => !/^\d+$/.test(p)) ?? names.join(".");
+}
+
+/** A field's name in words; a weekday of the send window's hours by its name. */
+function fieldWords(name: string, t: T): string {
+  return known(`history.field.${name}`, t, known(`settings.weekday.${name}`, t, name.replaceAll("_", " ")));
+}
+
+/** The catalogue prefix whose messages name a field's coded values, by the field's name. */
+const CODED: Record<string, string> = {
+  op: "editor.op",
+  priority: "editor.priority",
+  score: "editor.score",
+  scores: "editor.score",
+  do: "editor.action",
+  type: "editor.valueType",
+  last_speaker: "history.speaker",
+  policy: "history.policy",
+  blackout_days: "settings.weekday",
+};
+
 /** What a field path names: a step's field, or a part of the rule. */
 function place(path: string, t: T): string {
   const parts = path.split(".");
   const field = (names: string[]) => {
-    const last = [...names].reverse().find((p) => !/^\d+$/.test(p)) ?? names.join(".");
+    const last = lastName(names);
     const param = names.indexOf("params");
-    const words = known(`history.field.${last}`, t, last.replaceAll("_", " "));
+    const words = fieldWords(last, t);
     return param >= 0 && names[param + 1] !== undefined
       ? t("history.param", { k: Number(names[param + 1]) + 1, field: words })
       : words;
@@ -54,13 +77,16 @@ function useValueWords(total: number): (value: unknown, path: string) => string 
     if (typeof value === "number") {
       return /\.(then|else)$/.test(path) ? targetWords(value, total, t) : intl.formatNumber(value);
     }
-    if (typeof value === "string") return `“${known(`editor.channel.${value}`, t, value)}”`;
+    if (typeof value === "string") {
+      const coded = CODED[lastName(path.split("."))] ?? "editor.channel";
+      return `“${known(`${coded}.${value}`, t, value)}”`;
+    }
     if (Array.isArray(value)) return value.map((v) => words(v, path)).join(", ");
     if (isDuration(value)) return duration(value, t);
     if (/^steps\.\d+$/.test(path)) return stepWords(value as Step, total, t);
     if (path === "trigger" && typeof value === "object" && "kind" in value) return triggerWords(value as Rule["trigger"], t);
     return Object.entries(value as Record<string, unknown>)
-      .map(([k, v]) => `${known(`history.field.${k}`, t, k.replaceAll("_", " "))}: ${words(v, `${path}.${k}`)}`)
+      .map(([k, v]) => `${fieldWords(k, t)}: ${words(v, `${path}.${k}`)}`)
       .join("; ");
   };
   return words;
