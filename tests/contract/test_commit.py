@@ -250,6 +250,33 @@ def test_a_conversion_of_a_copy_read_before_the_follow_up_moved_is_refused(store
     assert (found.status, found.converted_at) == (Status.RESPONDED, T0)
 
 
+def test_a_status_read_before_a_conversion_never_writes_the_conversion_away(store: Any) -> None:
+    # Given a sent follow-up read by a delivered status, then converted before that status
+    # is written
+    store.save_rule(rule("r"))
+    sent = followup(status=Status.SENT, sent_at=T0)
+    store.commit([NewFollowUp(sent)], T0)
+    credited = sent.model_copy(update={"converted_at": T0})
+    store.commit([Conversion(credited)], T0)
+    # When the delivered copy read before the conversion is written, it is refused
+    delivered = moved(sent, Status.DELIVERED, T0)
+    with pytest.raises(CommitRejected):
+        store.commit([FollowUpChange(delivered, Status.SENT)], T0)
+    # Then the conversion stands, and a conversion sent again is refused: counted once
+    assert store.followup("fu_1") == credited
+    with pytest.raises(CommitRejected):
+        store.commit([Conversion(credited)], T0)
+    # And the delivered copy written over the conversion keeps it
+    store.commit(
+        [FollowUpChange(delivered.model_copy(update={"converted_at": T0}), Status.SENT)], T0
+    )
+    found = store.followup("fu_1")
+    assert (found.status, found.converted_at) == (Status.DELIVERED, T0)
+    with pytest.raises(CommitRejected):
+        store.commit([Conversion(found)], T0)
+    assert counts(store)["converted"] == 1
+
+
 def test_a_copy_read_before_the_lead_stopped_after_replying_never_writes_the_mark_away(
     store: Any,
 ) -> None:

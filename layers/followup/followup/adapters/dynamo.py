@@ -948,6 +948,8 @@ def _written(change: Change, day: str) -> tuple[Any, Condition]:
             expected &= (FollowUpItem.moves == change.moves) | FollowUpItem.moves.does_not_exist()
         if change.followup.stopped_after_reply_at is None:
             expected &= _unmarked()
+        if change.followup.converted_at is None:
+            expected &= FollowUpItem.converted.does_not_exist()
         made = FollowUpItem.token == change.token
         return _followup_item(change.followup, day, change.token), expected | made
     if isinstance(change, NewEnrollment):

@@ -320,6 +320,8 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
                 return False
             if not _marked_as_read(change.followup, found):
                 return False
+            if change.followup.converted_at is None and found.converted:
+                return False
             return not (change.undecided and found.approved)
         if isinstance(change, Conversion):
             found = self._followups.get(change.followup.id)

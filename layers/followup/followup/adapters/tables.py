@@ -291,6 +291,7 @@ class FollowUpItem(Model):
     wake_at = UnicodeAttribute(null=True)
     provider_message_id = UnicodeAttribute(null=True)
     converted = NumberAttribute(null=True)
+    """1 once it converted: a write of a copy read before then is refused."""
     counted_on = UnicodeAttribute(null=True)
     """The UTC day of the commit that put this copy: its counters land on that day."""
     converted_on = UnicodeAttribute(null=True)

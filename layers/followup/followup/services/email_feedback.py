@@ -20,6 +20,7 @@ from followup.domain.errors import NotFound
 from followup.domain.followup import TRANSITIONS, FollowUp, Status
 from followup.services.channels import after_failed, falls_back
 from followup.services.contacts import update_contact
+from followup.services.goals import converted_meanwhile
 from followup.services.ports import CommitRejected, FollowUpChange
 from followup.services.webhook import unreached
 
@@ -150,7 +151,8 @@ def _failed(deps: Deps, followup: FollowUp, bounce: Bounce) -> str:
     try:
         deps.commit([FollowUpChange(failed, followup.status)], bounce.at)
     except CommitRejected:
-        return "stale"
+        converted = converted_meanwhile(deps, followup, followup.status)
+        return "stale" if converted is None else _failed(deps, converted, bounce)
     unreached(deps, failed, bounce.at)
     after_failed(deps, failed, bounce.at)
     return "bounce"

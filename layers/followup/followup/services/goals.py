@@ -105,6 +105,19 @@ def credit_last_send(deps: Deps, followups: list[FollowUp], at: datetime) -> Non
 _CREDIT_TRIES = 4
 
 
+def converted_meanwhile(deps: Deps, followup: FollowUp, stored: Status) -> FollowUp | None:
+    """After a write of `followup` on the status `stored` as read was refused: `followup`
+    with the conversion a goal credited since it was read, when the follow-up converted
+    meanwhile and is still in that status, to be written again (the write of a copy
+    without it is refused: ports.FollowUpChange); None when it did not, or moved on."""
+    if followup.converted_at is not None:
+        return None
+    found = deps.followups.followup(followup.id)
+    if found is None or found.converted_at is None or found.status is not stored:
+        return None
+    return followup.model_copy(update={"converted_at": found.converted_at})
+
+
 def _step_send(followup: FollowUp, followups: list[FollowUp]) -> FollowUp:
     """The step's send `followup` follows on (its step's first channel that took the
     message), or `followup` itself when it is that send."""

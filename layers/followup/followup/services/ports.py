@@ -160,7 +160,9 @@ class FollowUpChange:
 
     A copy without the lead's stop after their reply (`FollowUp.stopped_after_reply_at`)
     is written only where no one marked it since it was read: a late price or status read
-    before the STOP never writes the mark away.
+    before the STOP never writes the mark away. So too a copy without its conversion
+    (`FollowUp.converted_at`): a status read before a goal credited it never writes the
+    conversion away, nor lets it be credited, and counted, a second time.
 
     Or if the item already carries this change's `token`: the client sends a write again
     when its answer is lost (a read timeout), and the copy that finds the write already

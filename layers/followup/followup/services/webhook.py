@@ -49,6 +49,7 @@ from followup.domain.whatsapp import (
 from followup.services import settings as workspace
 from followup.services.channels import after_failed, falls_back
 from followup.services.contacts import choose_marketing, find_contact, update_contact
+from followup.services.goals import converted_meanwhile
 from followup.services.identity import relink
 from followup.services.inbound import record_inbound, record_outbound
 from followup.services.messaging_limit import set_tier
@@ -218,11 +219,13 @@ def apply_status(deps: Deps, status: DeliveryStatus) -> str:
 
 
 def _moved(deps: Deps, followup: FollowUp, stored: Status, at: datetime) -> bool:
-    """Written on the status `stored` as read; False when something moved it first."""
+    """Written on the status `stored` as read; False when something moved it first. A
+    conversion credited meanwhile moves nothing: the copy is written again with it."""
     try:
         deps.commit([FollowUpChange(followup, stored)], at)
     except CommitRejected:
-        return False
+        converted = converted_meanwhile(deps, followup, stored)
+        return converted is not None and _moved(deps, converted, stored, at)
     return True
 
 
@@ -393,7 +396,8 @@ def _failed(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
         else:
             commit_passing_slot(deps, [*changes, NewFollowUp(again)], followup, again, status.at)
     except CommitRejected:
-        return "stale"
+        converted = converted_meanwhile(deps, followup, followup.status)
+        return "stale" if converted is None else _failed(deps, converted, status)
     unreached(deps, failed, status.at)
     if again is not None:
         return "failed_sent_again"

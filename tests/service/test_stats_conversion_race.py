@@ -1,0 +1,82 @@
+"""A lead converts (the CRM moves them on) while a status about their follow-up is being
+written: the follow-up keeps both, and the rule counts the conversion once."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+
+from followup.adapters.whatsapp_webhook import parse
+from followup.domain.followup import Status
+from followup.services import crm_events, webhook
+from followup_local import envelopes
+from followup_local.engine import LocalEngine
+from followup_local.memory_engine import MemoryEngine
+from tests.integration.conftest import TUESDAY_9AM_JAKARTA
+from tests.service.test_stats_stop_after_reply import LEADS, RULE, current, sent_to_three
+
+Engine = MemoryEngine | LocalEngine
+
+
+class ConvertAfterRead:
+    """The follow-ups, with the first lead moved on in the CRM just after the first read
+    of a follow-up by key (a status reads its follow-up so), before the status writes."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine, self.inner, self.heard = engine, engine.deps.followups, False
+
+    def __getattr__(self, name: str) -> Any:
+        read = getattr(self.inner, name)
+        if name != "followup" or self.heard:
+            return read
+
+        def then_convert(*args: Any) -> Any:
+            found = read(*args)
+            self.heard = True
+            moved_on(self._engine, "applied")
+            return found
+
+        return then_convert
+
+
+def moved_on(engine: Engine, stage: str) -> None:
+    """The CRM moves the first lead on to `stage`, one of the rule's goals."""
+    at = engine.clock.now()
+    event = {"type": "stage_changed", "contact": LEADS[0], "stage": stage, "at": at}
+    crm_events.apply(engine.deps, crm_events.Event.model_validate(event).root)
+
+
+def counted(engine: Engine) -> Counter[str]:
+    """The rule's counters since the sends, as the Stats page adds them."""
+    engine.pump_stream()
+    total: Counter[str] = Counter()
+    for day in engine.deps.stats.stats(TUESDAY_9AM_JAKARTA.date(), engine.clock.now().date()):
+        if day.rule_id == RULE:
+            total.update(day.counts)
+    return total
+
+
+def test_a_status_read_before_a_conversion_keeps_it_and_it_counts_once(either: Engine) -> None:
+    # Given a rule sent to three leads
+    first, *_ = sent_to_three(either)
+    # When WhatsApp's `delivered` status about the first lead's message comes, and the CRM
+    # moves that lead on to the rule's goal just after the status read the follow-up
+    converting = ConvertAfterRead(either)
+    either.deps.followups = converting
+    at = either.clock.advance(timedelta(seconds=10))
+    wamid = first.provider_message_id or ""
+    status = envelopes.status(wamid, "delivered", at, LEADS[0], first.id)
+    outcome = webhook.apply(either.deps, parse(json.dumps(status).encode(), at), at)
+    # Then the follow-up shows both: delivered, and converted
+    assert converting.heard
+    either.deps.followups = converting.inner
+    assert outcome.outcome["status_delivered"] == 1
+    found = current(either, first)
+    assert (found.status, found.converted_at is not None) == (Status.DELIVERED, True)
+    assert (counted(either)["delivered"], counted(either)["converted"]) == (1, 1)
+    # And the lead paying next counts no second conversion
+    either.clock.advance(timedelta(seconds=10))
+    moved_on(either, "paid")
+    assert counted(either)["converted"] == 1
