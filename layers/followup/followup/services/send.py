@@ -35,6 +35,7 @@ from followup.services import handover
 from followup.services.callbacks import after_call_back
 from followup.services.channels import Picked, TryLater, pick, send_elsewhere, unreachable
 from followup.services.contacts import choose_marketing
+from followup.services.goals import converted_meanwhile
 from followup.services.messaging_limit import Deferral, cleared
 from followup.services.number_pause import holder
 from followup.services.other_form import with_other_form_stops
@@ -512,8 +513,13 @@ def _answered_while_sending(deps: Deps, claimed: FollowUp, seen: Contact, now: d
         return
     status, reason = (Status.OPTED_OUT, Reason.OPTED_OUT) if stopped else (Status.RESPONDED, None)
     moved = current.ended(status, now, reason)
-    with contextlib.suppress(CommitRejected):  # a later reply or status got there first
+    try:
         deps.commit([FollowUpChange(moved, Status.SENT)], now)
+    except CommitRejected:  # a later reply or status got there first, or a conversion
+        converted = converted_meanwhile(deps, moved, Status.SENT)
+        if converted is not None:
+            with contextlib.suppress(CommitRejected):
+                deps.commit([FollowUpChange(converted, Status.SENT)], now)
 
 
 def _recheck(
