@@ -1,11 +1,14 @@
 """The notice of pauses atop every page: while sending is paused for the workspace, or
 email since SES refused the account, a marketer on the queue reads why follow-ups do not
-go, line by line, and that an admin resumes them; the admin follows its link to Settings,
-resumes both, and the notice goes from both their pages without a reload."""
+go and since when, line by line, and that an admin resumes them; the admin follows its
+link to Settings, resumes both, and the notice goes from both their pages without a
+reload."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -15,6 +18,8 @@ from tests.e2e.test_app_pages import serious_problems
 from tests.e2e.test_email_pause import REFUSAL, RULE, ses
 from tests.support.browser import Watched, sign_in
 from tests.support.devstack import Running, eventually, free_port
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
 @pytest.fixture(scope="module")
@@ -50,19 +55,22 @@ def test_a_marketer_on_the_queue_reads_each_pause_and_it_goes_once_an_admin_resu
     # Given email paused by SES, then all sending paused by an admin
     pause_email(stack)
     settings = stack.call("GET", "/api/settings").json()
-    assert stack.call("PUT", "/api/settings", json={**settings, "paused": True}).is_success
+    paused = stack.call("PUT", "/api/settings", json={**settings, "paused": True})
+    assert paused.is_success
+    since = datetime.fromisoformat(paused.json()["paused_at"]).astimezone(JAKARTA)
+    since_words = f"{since:%H:%M} (Asia/Jakarta): by an admin"
     # When a marketer opens the queue
     marketing = sign_in(browser, pages, stack.url, "marketing", watched)
     open_queue(marketing)
-    # Then a notice says each pause on its own line, email's with SES's reason and since
-    # when in the workspace's zone, and that an admin resumes them
+    # Then a notice says each pause on its own line, since when in the workspace's zone,
+    # email's with SES's reason, and that an admin resumes them
     notice = marketing.get_by_role("status").filter(has_text="Sending is paused")
     expect(notice).to_be_visible()
     lines = notice.get_by_test_id("pause-line")
     expect(lines).to_have_count(2)
-    expect(lines.and_(marketing.locator('[data-pause="workspace"]'))).to_contain_text(
-        "Everything is paused: by an admin"
-    )
+    workspace = lines.and_(marketing.locator('[data-pause="workspace"]'))
+    expect(workspace).to_contain_text("Everything is paused since")
+    expect(workspace).to_contain_text(since_words)
     email = lines.and_(marketing.locator('[data-pause="email"]'))
     expect(email).to_contain_text("Email is paused since")
     expect(email).to_contain_text(REFUSAL)
@@ -77,6 +85,10 @@ def test_a_marketer_on_the_queue_reads_each_pause_and_it_goes_once_an_admin_resu
     admin_notice.get_by_role("link", name="Resume it on the Settings page").click()
     expect(admin.get_by_role("heading", name="Settings and health")).to_be_visible()
     assert serious_problems(admin) == []
+    # And Settings says since when sending is paused, as the notice does
+    state = admin.get_by_test_id("sending-state")
+    expect(state).to_contain_text("Everything is paused since")
+    expect(state).to_contain_text(since_words)
     admin.get_by_role("button", name="Resume sending").click()
     # Then only email's pause is left in the notice
     expect(admin_notice.get_by_test_id("pause-line")).to_have_count(1)

@@ -518,7 +518,7 @@ def test_a_settings_save_sent_twice_at_once_saves_once_and_refuses_the_other(
     )
     saved = [a for a in answers if not isinstance(a, str)]
     assert [a for a in answers if isinstance(a, str)] == ["StaleSettings"]
-    assert [revision for _, revision in saved] == [read.revision + 1]
+    assert [revision for _, _, revision in saved] == [read.revision + 1]
     stored = engine.deps.rules.versioned_settings()
     assert (stored.item, stored.revision) == (changed, read.revision + 1)
 

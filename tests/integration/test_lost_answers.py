@@ -243,7 +243,7 @@ def test_an_admin_s_settings_save_whose_answer_is_lost_is_not_taken_for_someone_
     edited = read.item.model_copy(update={"mass_send_limit": read.item.mass_send_limit + 50})
     proxy.match, proxy.lose_first = _settings_saved, True
     # When the admin saves from the revision the page showed
-    _, revision = settings.replace(engine.deps, edited, read.revision)
+    _, _, revision = settings.replace(engine.deps, edited, read.revision)
     # Then the client sent the same save again, it held, and the admin is told it is saved
     # (not that someone else saved meanwhile)
     first, again = proxy.picked

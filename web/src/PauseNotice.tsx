@@ -13,11 +13,15 @@ export function PauseNotice() {
   const { workspace, numbers } = useSendingPauses();
   const zone = workspace?.timezone ?? "UTC";
   const lines: { kind: string; words: string }[] = [];
-  if (workspace?.paused)
+  if (workspace?.paused) {
+    const reason = workspace.paused_reason ?? t("settings.pausedByAdmin");
     lines.push({
       kind: "workspace",
-      words: t("settings.pausedNow", { reason: workspace.paused_reason ?? t("settings.pausedByAdmin") }),
+      words: workspace.paused_at
+        ? t("settings.pausedSince", { reason, at: format.dateTime(workspace.paused_at, zone), zone })
+        : t("settings.pausedNow", { reason }),
     });
+  }
   if (workspace?.email_paused) {
     const { reason, at } = workspace.email_paused;
     lines.push({ kind: "email", words: t("pauses.email", { reason, at: format.dateTime(at, zone), zone }) });

@@ -24,6 +24,8 @@ export interface Workspace {
   timezone: string;
   paused: boolean;
   paused_reason: string | null;
+  /** Since when all sending is paused; null for a pause stored before this was kept. */
+  paused_at: string | null;
   /** Set when SES refused the whole account: email waits until an admin resumes it. */
   email_paused: { reason: string; at: string } | null;
 }

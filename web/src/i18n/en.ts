@@ -1011,6 +1011,7 @@ export const en = {
   "settings.sendingNow": "Sending is on: follow-ups go out in their send window.",
   "settings.pausedNow": "Everything is paused: {reason}. Nothing is sent until someone resumes.",
   "settings.pausedByAdmin": "by an admin",
+  "settings.pausedSince": "Everything is paused since {at} ({zone}): {reason}. Nothing is sent until someone resumes.",
   "settings.pauseAll": "Pause everything",
   "settings.resume": "Resume sending",
   "settings.hours": "Business hours",

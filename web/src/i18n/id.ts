@@ -1013,6 +1013,7 @@ export const id: Catalogue = {
   "settings.sendingNow": "Pengiriman aktif: tindak lanjut terkirim dalam jendela kirimnya.",
   "settings.pausedNow": "Semua dijeda: {reason}. Tidak ada yang dikirim sampai dilanjutkan.",
   "settings.pausedByAdmin": "oleh admin",
+  "settings.pausedSince": "Semua dijeda sejak {at} ({zone}): {reason}. Tidak ada yang dikirim sampai dilanjutkan.",
   "settings.pauseAll": "Jeda semuanya",
   "settings.resume": "Lanjutkan pengiriman",
   "settings.hours": "Jam kerja",

@@ -1013,6 +1013,7 @@ export const ptBR: Catalogue = {
   "settings.sendingNow": "O envio está ativo: os follow-ups saem na janela de envio.",
   "settings.pausedNow": "Tudo está pausado: {reason}. Nada é enviado até alguém retomar.",
   "settings.pausedByAdmin": "por um administrador",
+  "settings.pausedSince": "Tudo está pausado desde {at} ({zone}): {reason}. Nada é enviado até alguém retomar.",
   "settings.pauseAll": "Pausar tudo",
   "settings.resume": "Retomar o envio",
   "settings.hours": "Horário comercial",

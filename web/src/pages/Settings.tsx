@@ -65,6 +65,8 @@ interface Settings {
   };
   paused: boolean;
   paused_reason: string | null;
+  /** Since when all sending is paused; null for a pause stored before this was kept. */
+  paused_at: string | null;
   /** Set when SES refused the whole account: email waits until an admin resumes it. */
   email_paused: { reason: string; at: string } | null;
   /** Sent back with a save: the API refuses it (409) when someone saved the settings since. */
@@ -246,6 +248,7 @@ export function SettingsPage() {
       ...from,
       paused: found.paused,
       paused_reason: found.paused_reason,
+      paused_at: found.paused_at,
       revision: from.revision === over ? found.revision : from.revision,
     });
     if (loaded.current) loaded.current = carried(loaded.current);
@@ -326,12 +329,18 @@ function PauseSwitch({
   reload: () => void;
 }) {
   const t = useT();
+  const format = useFormat();
+  const reason = settings.paused_reason ?? t("settings.pausedByAdmin");
+  const zone = settings.timezone;
+  // Since when in the workspace's zone, as the notice atop every page says it; a pause stored
+  // before its time was kept says none.
+  const paused = settings.paused_at
+    ? t("settings.pausedSince", { reason, at: format.dateTime(settings.paused_at, zone), zone })
+    : t("settings.pausedNow", { reason });
   return (
     <Section title={t("settings.sending")} testId="settings-pause">
       <Text data-testid="sending-state" className={settings.paused ? "warning" : undefined}>
-        {settings.paused
-          ? t("settings.pausedNow", { reason: settings.paused_reason ?? t("settings.pausedByAdmin") })
-          : t("settings.sendingNow")}
+        {settings.paused ? paused : t("settings.sendingNow")}
       </Text>
       {admin && (
         <Group>

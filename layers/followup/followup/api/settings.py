@@ -54,8 +54,7 @@ def write_settings(body: SettingsWrite) -> dict[str, Any]:
     deps = runtime.deps()
     settings = WorkspaceSettings.model_validate(body.model_dump(exclude={"revision"}))
     rules.check_settings(deps, settings)
-    before, revision = resuming.save_settings(deps, settings, body.revision)
-    settings = settings.model_copy(update={"email_paused": before.email_paused})
+    before, settings, revision = resuming.save_settings(deps, settings, body.revision)
     messaging_limit.note_raise(
         deps, before.messaging_limit, settings.messaging_limit, deps.clock.now()
     )

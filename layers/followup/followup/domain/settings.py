@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from pydantic import (
@@ -248,6 +248,12 @@ class WorkspaceSettings(BaseModel):
         default=None,
         description="why sending is paused, when the engine paused it (e.g. a refused API key)",
     )
+    paused_at: AwareDatetime | None = Field(
+        default=None,
+        description="read only: since when sending is paused, set by the save (or the "
+        "engine's pause) that paused it and kept as stored by any later save; null while "
+        "sending is on, and for a pause stored before this was kept",
+    )
     email_paused: EmailPause | None = Field(
         default=None,
         description="read only: set when SES refuses the whole account, cleared by POST "
@@ -256,10 +262,19 @@ class WorkspaceSettings(BaseModel):
 
     @model_validator(mode="after")
     def _reason_only_while_paused(self) -> WorkspaceSettings:
-        # Resuming clears the reason, whatever the request carried back.
-        if not self.paused and self.paused_reason is not None:
-            self.paused_reason = None
+        # Resuming clears the reason and since when, whatever the request carried back.
+        if not self.paused:
+            self.paused_reason = self.paused_at = None
         return self
+
+    def saved_over(self, stored: WorkspaceSettings, at: datetime) -> WorkspaceSettings:
+        """These settings as a save at `at` writes them over `stored`: what no save sets is
+        kept as stored, whatever the save carried back (a page read before, or a client's
+        own value). Email's pause stays as stored (only resuming email lifts it); the
+        workspace's pause is since `at` when this save pauses it, since when it was stored
+        while it stays paused, and since no time once it resumes."""
+        since = (stored.paused_at if stored.paused else at) if self.paused else None
+        return self.model_copy(update={"email_paused": stored.email_paused, "paused_at": since})
 
     @field_validator(*_TOO_SHORT)
     @classmethod

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 _SUMMARY = 500
 _PAGE = 100
+_WITH_PAUSED = {"paused_at"}
+"""Settings that change only with `paused`, set by the server: the entry says `paused`,
+and when."""
 
 
 def record(
@@ -71,7 +74,8 @@ def newest(
 def settings_change(before: WorkspaceSettings, after: WorkspaceSettings) -> tuple[str, str]:
     """The settings that changed, each by its own path and its value in JSON, before and
     after: `gating.min_gap: {"amount":1,"unit":"hours"}`, not the whole of `gating`."""
-    old, new = _leaves(before.model_dump(mode="json")), _leaves(after.model_dump(mode="json"))
+    old = _leaves(before.model_dump(mode="json", exclude=_WITH_PAUSED))
+    new = _leaves(after.model_dump(mode="json", exclude=_WITH_PAUSED))
     return changes(old, new)
 
 

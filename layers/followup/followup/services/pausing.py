@@ -51,13 +51,15 @@ def pause_number(
 
 
 def pause_workspace(deps: Deps, reason: str) -> None:
-    """Stop all sending, saying why (shown with the settings until an admin resumes). An
-    admin's save made meanwhile is read again and kept."""
+    """Stop all sending, saying why and since when (shown with the settings until an admin
+    resumes). An admin's save made meanwhile is read again and kept."""
+    at = deps.clock.now()
 
     def paused(settings: WorkspaceSettings) -> WorkspaceSettings | None:
         if settings.paused:
             return None
-        return settings.model_copy(update={"paused": True, "paused_reason": reason})
+        pause = {"paused": True, "paused_reason": reason, "paused_at": at}
+        return settings.model_copy(update=pause)
 
     workspace.change(deps, paused)
     deps.catalog.invalidate()

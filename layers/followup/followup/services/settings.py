@@ -39,14 +39,18 @@ class SettingsBusy(Exception):
 
 def replace(
     deps: Deps, settings: WorkspaceSettings, revision: int | None
-) -> tuple[WorkspaceSettings, int]:
+) -> tuple[WorkspaceSettings, WorkspaceSettings, int]:
     """Save `settings` if they are still at `revision` (StaleSettings if not); without a
-    revision, over whatever is saved. The settings replaced and the new revision. A new
+    revision, over whatever is saved. The settings replaced, those saved and the new
+    revision. A new
     zone starts the indexing of the active date rules over: the dates of contacts without
     their own zone come round at other moments. Each rule is marked to start over before
     the zone is saved, so the ticks walk it even when this request fails midway (a 503)
-    and its retry, finding the zone saved, has nothing to change. Email's pause is kept as
-    stored: only resuming email lifts it, releasing what it held."""
+    and its retry, finding the zone saved, has nothing to change. What no save sets is
+    kept as stored (`WorkspaceSettings.saved_over`): email's pause, which only resuming
+    email lifts, releasing what it held, and since when the workspace is paused, which is
+    now when this save pauses it."""
+    at = deps.clock.now()
     for _ in range(_TRIES):
         read = deps.rules.versioned_settings()
         if revision is not None and read.revision != revision:
@@ -54,12 +58,12 @@ def replace(
         new_zone = read.item.timezone != settings.timezone
         if new_zone:
             date_triggers.start_over_all(deps)
-        kept = settings.model_copy(update={"email_paused": read.item.email_paused})
+        kept = settings.saved_over(read.item, at)
         if deps.rules.save_settings_from(kept, read.revision):
             deps.catalog.invalidate()
             if new_zone:
                 date_triggers.restart_all(deps)
-            return read.item, read.revision + 1
+            return read.item, kept, read.revision + 1
     raise SettingsBusy
 
 
