@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import timedelta
-from typing import Any
 
 from followup.adapters.whatsapp_webhook import parse
 from followup.domain.followup import Status
@@ -16,29 +15,9 @@ from followup_local.engine import LocalEngine
 from followup_local.memory_engine import MemoryEngine
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 from tests.service.test_stats_stop_after_reply import LEADS, RULE, current, sent_to_three
+from tests.support.races import AfterFirstRead
 
 Engine = MemoryEngine | LocalEngine
-
-
-class ConvertAfterRead:
-    """The follow-ups, with the first lead moved on in the CRM just after the first read
-    of a follow-up by key (a status reads its follow-up so), before the status writes."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine, self.inner, self.heard = engine, engine.deps.followups, False
-
-    def __getattr__(self, name: str) -> Any:
-        read = getattr(self.inner, name)
-        if name != "followup" or self.heard:
-            return read
-
-        def then_convert(*args: Any) -> Any:
-            found = read(*args)
-            self.heard = True
-            moved_on(self._engine, "applied")
-            return found
-
-        return then_convert
 
 
 def moved_on(engine: Engine, stage: str) -> None:
@@ -63,7 +42,9 @@ def test_a_status_read_before_a_conversion_keeps_it_and_it_counts_once(either: E
     first, *_ = sent_to_three(either)
     # When WhatsApp's `delivered` status about the first lead's message comes, and the CRM
     # moves that lead on to the rule's goal just after the status read the follow-up
-    converting = ConvertAfterRead(either)
+    converting = AfterFirstRead(
+        either.deps.followups, "followup", lambda: moved_on(either, "applied")
+    )
     either.deps.followups = converting
     at = either.clock.advance(timedelta(seconds=10))
     wamid = first.provider_message_id or ""

@@ -20,6 +20,7 @@ from followup_local.engine import LocalEngine
 from followup_local.memory_engine import MemoryEngine
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 from tests.support.builders import quiet_contact, rule
+from tests.support.races import AfterFirstRead
 
 Engine = MemoryEngine | LocalEngine
 
@@ -69,29 +70,6 @@ def stats_page(engine: Engine) -> dict[str, Any]:
         "opt_out_rate": pytest.approx(row.opt_out_rate),
         "flags": flags(row, engine.deps.catalog.settings().review),
     }
-
-
-class StopAfterRead:
-    """The follow-ups, with the first lead's STOP heard just after the first read by
-    `method` (a late status reads its follow-up by key, a stage change the lead's
-    follow-ups), before what read it writes its copy."""
-
-    def __init__(self, engine: Engine, method: str) -> None:
-        self._engine, self.inner = engine, engine.deps.followups
-        self._method, self.heard = method, False
-
-    def __getattr__(self, name: str) -> Any:
-        read = getattr(self.inner, name)
-        if name != self._method or self.heard:
-            return read
-
-        def then_stop(*args: Any) -> Any:
-            found = read(*args)
-            self.heard = True
-            writes(self._engine, "STOP")
-            return found
-
-        return then_stop
 
 
 def current(engine: Engine, followup: FollowUp) -> FollowUp:
@@ -153,7 +131,7 @@ def test_a_late_price_read_before_a_stop_after_the_reply_keeps_the_opt_out(
     writes(either, "who is this?")
     # When WhatsApp's priced `delivered` status comes, and the lead's STOP is heard just
     # after the status read the follow-up (each on its own webhook call)
-    stopping = StopAfterRead(either, "followup")
+    stopping = AfterFirstRead(either.deps.followups, "followup", lambda: writes(either, "STOP"))
     either.deps.followups = stopping
     at = either.clock.advance(timedelta(seconds=10))
     wamid = first.provider_message_id or ""
@@ -179,7 +157,7 @@ def test_a_goal_read_before_a_stop_after_the_reply_keeps_the_opt_out(either: Eng
     writes(either, "who is this?")
     # When the CRM moves that lead on in the funnel, and the lead's STOP is heard just
     # after the stage change read the lead's follow-ups to credit the conversion
-    stopping = StopAfterRead(either, "followups_of")
+    stopping = AfterFirstRead(either.deps.followups, "followups_of", lambda: writes(either, "STOP"))
     either.deps.followups = stopping
     at = either.clock.advance(timedelta(seconds=10))
     event = {"type": "stage_changed", "contact": LEADS[0], "stage": "applied", "at": at}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from followup.domain.settings import WorkspaceSettings
@@ -31,3 +32,26 @@ class AdminSavesFirst:
     def save_settings_from(self, settings: WorkspaceSettings, revision: int) -> bool:
         self._race()
         return self._real.save_settings_from(settings, revision)
+
+
+class AfterFirstRead:
+    """A repository whose first call of `method` runs `meanwhile` once it has read, before
+    its caller writes what it read: another writer landing in between, made deterministic.
+    `heard` says it ran."""
+
+    def __init__(self, inner: Any, method: str, meanwhile: Callable[[], object]) -> None:
+        self.inner, self._method, self._meanwhile = inner, method, meanwhile
+        self.heard = False
+
+    def __getattr__(self, name: str) -> Any:
+        read = getattr(self.inner, name)
+        if name != self._method or self.heard:
+            return read
+
+        def then_meanwhile(*args: Any) -> Any:
+            found = read(*args)
+            self.heard = True
+            self._meanwhile()
+            return found
+
+        return then_meanwhile
