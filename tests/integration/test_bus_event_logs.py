@@ -3,25 +3,13 @@ address or words: the number shows its last 4 digits, a field sent wrong only it
 
 from __future__ import annotations
 
-import importlib
-import json
-from typing import Any
-
 import pytest
 
 from followup_local.engine import LocalEngine
 from tests.support.events import load
+from tests.support.logs import logged
 
 NUMBER = "+62 811-0000-5019"
-
-
-def dropped_lines(caplog: pytest.LogCaptureFixture) -> tuple[str, list[dict[str, Any]]]:
-    """What the function logged, each line as Powertools writes it to CloudWatch, and its
-    "event dropped" lines read."""
-    formatter = importlib.import_module("functions.bus_events.handler").logger.registered_formatter
-    written = [formatter.format(r) for r in caplog.records if r.name == "bus_events"]
-    lines = [json.loads(line) for line in written]
-    return "\n".join(written), [line for line in lines if line["message"] == "event dropped"]
 
 
 def test_a_stage_change_for_an_unknown_number_is_logged_by_its_last_digits(
@@ -34,7 +22,7 @@ def test_a_stage_change_for_an_unknown_number_is_logged_by_its_last_digits(
     # When its stage change arrives on the bus
     answer = engine.invoke("bus_events", event)
     # Then it is dropped, and the log says which contact by its last 4 digits only
-    written, [line] = dropped_lines(caplog)
+    written, [line] = logged(caplog, "bus_events", "event dropped")
     assert NUMBER not in written
     assert "811-0000" not in written
     assert line["reason"] == "contact '****5019' not found"
@@ -53,7 +41,7 @@ def test_a_message_sent_event_too_long_is_logged_without_the_lead_s_words(
     # When it arrives on the bus
     answer = engine.invoke("bus_events", event)
     # Then it is dropped, with no number, address or words of the lead's in the log
-    written, [line] = dropped_lines(caplog)
+    written, [line] = logged(caplog, "bus_events", "event dropped")
     assert NUMBER not in written
     assert "Budi wrote" not in written
     assert "santoso@example.com" not in written
@@ -71,7 +59,7 @@ def test_an_unreadable_ses_bounce_is_logged_without_the_address(
     # When it arrives on the bus
     answer = engine.invoke("bus_events", event)
     # Then it is dropped naming where it is wrong, and the address is not in the log
-    written, [line] = dropped_lines(caplog)
+    written, [line] = logged(caplog, "bus_events", "event dropped")
     assert "rudi@example.com" not in written
     assert line["reason"].startswith("bounce.bouncedRecipients.0: ")
     assert answer["applied"] is False

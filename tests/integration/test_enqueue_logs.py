@@ -4,11 +4,9 @@ was read, its field and what is wrong."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import warnings
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
@@ -16,20 +14,11 @@ from followup.services.ports import ContactChange
 from followup_local.engine import LocalEngine
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
+from tests.support.logs import logged
 
 NUMBER = "+62 811-0000-5019"
 ADDRESS = "budi@example.com"
 EXPECTED = "ValidationError: Contact.attributes.reach: Input should be a valid string"
-
-
-def skipped_lines(caplog: pytest.LogCaptureFixture) -> tuple[str, list[dict[str, Any]]]:
-    """What the function logged, each line as Powertools writes it to CloudWatch, and its
-    "rule skipped this tick" lines read."""
-    formatter = importlib.import_module("functions.enqueue.handler").logger.registered_formatter
-    written = [formatter.format(r) for r in caplog.records if r.name == "enqueue"]
-    lines = [json.loads(line) for line in written]
-    skipped = [line for line in lines if line["message"] == "rule skipped this tick"]
-    return "\n".join(written), skipped
 
 
 def test_a_lead_stored_with_bad_data_is_not_in_the_rule_s_error(
@@ -51,7 +40,7 @@ def test_a_lead_stored_with_bad_data_is_not_in_the_rule_s_error(
 
     # Then the rule is skipped, and its log line, the tick's report and the error the rule
     # shows name the field and what is wrong with it
-    written, [line] = skipped_lines(caplog)
+    written, [line] = logged(caplog, "enqueue", "rule skipped this tick")
     assert line["rule_id"] == "welcome"
     assert line["error"] == EXPECTED
     assert report["failed_rules"] == {"welcome": EXPECTED}
