@@ -64,7 +64,7 @@ def test_a_marketer_on_the_queue_reads_each_pause_and_it_goes_once_an_admin_resu
     open_queue(marketing)
     # Then a notice says each pause on its own line, since when in the workspace's zone,
     # email's with SES's reason, and that an admin resumes them
-    notice = marketing.get_by_role("status").filter(has_text="Sending is paused")
+    notice = marketing.get_by_role("note").filter(has_text="Sending is paused")
     expect(notice).to_be_visible()
     lines = notice.get_by_test_id("pause-line")
     expect(lines).to_have_count(2)

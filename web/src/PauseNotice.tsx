@@ -36,10 +36,11 @@ export function PauseNotice() {
         : t("pauses.numberUndated", { number, reason }),
     });
   }
-  // The region is there before any pause is read, so a screen reader says a pause when it
-  // shows, and says nothing more while it holds.
+  // The live region is there before any pause is read, so a screen reader says a pause when
+  // it shows, and says nothing more while it holds. It is no `status` role: each page keeps
+  // that for its own state (the live feed's, a send's answer).
   return (
-    <div role="status">
+    <div aria-live="polite">
       {lines.length > 0 && (
         <Alert color="yellow" variant="light" role="note" mb="md" data-testid="pause-notice">
           <Text size="sm" fw={700}>
