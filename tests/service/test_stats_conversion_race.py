@@ -4,7 +4,6 @@ written: the follow-up keeps both, and the rule counts the conversion once."""
 from __future__ import annotations
 
 import json
-from collections import Counter
 from datetime import timedelta
 
 from followup.adapters.whatsapp_webhook import parse
@@ -13,8 +12,7 @@ from followup.services import crm_events, webhook
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from followup_local.memory_engine import MemoryEngine
-from tests.integration.conftest import TUESDAY_9AM_JAKARTA
-from tests.service.test_stats_stop_after_reply import LEADS, RULE, current, sent_to_three
+from tests.service.test_stats_stop_after_reply import LEADS, counted, current, sent_to_three
 from tests.support.races import AfterFirstRead
 
 Engine = MemoryEngine | LocalEngine
@@ -25,16 +23,6 @@ def moved_on(engine: Engine, stage: str) -> None:
     at = engine.clock.now()
     event = {"type": "stage_changed", "contact": LEADS[0], "stage": stage, "at": at}
     crm_events.apply(engine.deps, crm_events.Event.model_validate(event).root)
-
-
-def counted(engine: Engine) -> Counter[str]:
-    """The rule's counters since the sends, as the Stats page adds them."""
-    engine.pump_stream()
-    total: Counter[str] = Counter()
-    for day in engine.deps.stats.stats(TUESDAY_9AM_JAKARTA.date(), engine.clock.now().date()):
-        if day.rule_id == RULE:
-            total.update(day.counts)
-    return total
 
 
 def test_a_status_read_before_a_conversion_keeps_it_and_it_counts_once(either: Engine) -> None:

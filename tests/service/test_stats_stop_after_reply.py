@@ -55,13 +55,19 @@ def writes(engine: Engine, text: str, message_id: str | None = None) -> str:
     return message_id
 
 
-def stats_page(engine: Engine) -> dict[str, Any]:
-    """The rule's row since the sends: counts, rates and flags, as the Stats page shows."""
+def counted(engine: Engine) -> Counter[str]:
+    """The rule's counters since the sends, as the Stats page adds them."""
     engine.pump_stream()
     total: Counter[str] = Counter()
     for day in engine.deps.stats.stats(TUESDAY_9AM_JAKARTA.date(), engine.clock.now().date()):
         if day.rule_id == RULE:
             total.update(day.counts)
+    return total
+
+
+def stats_page(engine: Engine) -> dict[str, Any]:
+    """The rule's row since the sends: counts, rates and flags, as the Stats page shows."""
+    total = counted(engine)
     row = PeriodStats(counts=dict(total))
     return {
         "sent": row.sent,
@@ -174,16 +180,6 @@ def test_a_goal_read_before_a_stop_after_the_reply_keeps_the_opt_out(either: Eng
     writes(either, "STOP")
     assert stats_page(either)["opted_out"] == 1
     assert counted(either)["converted"] == 1
-
-
-def counted(engine: Engine) -> Counter[str]:
-    """The rule's counters since the sends."""
-    engine.pump_stream()
-    total: Counter[str] = Counter()
-    for day in engine.deps.stats.stats(TUESDAY_9AM_JAKARTA.date(), engine.clock.now().date()):
-        if day.rule_id == RULE:
-            total.update(day.counts)
-    return total
 
 
 def messaging_cost(engine: Engine) -> float:
