@@ -60,6 +60,21 @@ def ses(stack: Running) -> Any:
     )
 
 
+def email_refused(stack: Running, lead: dict[str, str], email: str) -> str:
+    """SES stops taking the sender's address and an email is sent now to `lead` at `email`:
+    email is paused. The id of that email's follow-up, which waits."""
+    ses(stack).delete_email_identity(EmailIdentity=EMAIL_FROM)
+    assert stack.call("POST", "/api/rules", json=RULE).status_code == 201
+    created = stack.call("POST", "/api/contacts", json={**lead, "email": email})
+    assert created.status_code == 201
+    sent_now = stack.call(
+        "POST", f"/api/contacts/{created.json()['id']}/followups", json={"rule_id": RULE["id"]}
+    )
+    assert sent_now.status_code == 202
+    eventually(lambda: stack.call("GET", "/api/settings").json()["email_paused"])
+    return str(sent_now.json()["id"])
+
+
 def followup_status(stack: Running, followup_id: str) -> str:
     return str(stack.call("GET", f"/api/followups/{followup_id}").json()["status"])
 
@@ -75,18 +90,9 @@ def test_email_paused_by_ses_shows_on_settings_and_an_admin_resumes_it(
     stack: Running, browser: Browser, pages: list[Page], watched: Watched
 ) -> None:
     # Given SES no longer taking the sender's address, and an email sent now to a lead
-    ses(stack).delete_email_identity(EmailIdentity=EMAIL_FROM)
-    assert stack.call("POST", "/api/rules", json=RULE).status_code == 201
-    lead = {"wa_id": "6281199997501", "name": "Rudi Email", "stage": "new"}
-    created = stack.call("POST", "/api/contacts", json={**lead, "email": "rudi@example.com"})
-    assert created.status_code == 201
-    sent_now = stack.call(
-        "POST", f"/api/contacts/{created.json()['id']}/followups", json={"rule_id": RULE["id"]}
-    )
-    assert sent_now.status_code == 202
-    held = sent_now.json()["id"]
     # When SES refuses it: email is paused, and the email waits
-    eventually(lambda: stack.call("GET", "/api/settings").json()["email_paused"])
+    lead = {"wa_id": "6281199997501", "name": "Rudi Email", "stage": "new"}
+    held = email_refused(stack, lead, "rudi@example.com")
     assert stack.call("GET", "/api/settings").json()["email_paused"]["reason"] == REFUSAL
     assert followup_status(stack, held) == "queued"
     # Then marketing sees email paused, since when in the workspace's zone (as the notice

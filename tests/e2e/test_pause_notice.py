@@ -15,9 +15,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from followup_local.outbox import EMAIL_FROM
 from tests.e2e.test_app_pages import serious_problems
-from tests.e2e.test_email_pause import REFUSAL, RULE, ses
+from tests.e2e.test_email_pause import REFUSAL, email_refused, ses
 from tests.support.browser import Watched, sign_in
-from tests.support.devstack import Running, eventually, free_port
+from tests.support.devstack import Running, free_port
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
@@ -27,20 +27,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     running = Running(tmp_path_factory.mktemp("pause-notice") / "state", free_port(), contacts=2)
     yield running
     running.stop()
-
-
-def pause_email(stack: Running) -> None:
-    """SES stops taking the sender's address, and an email sent now pauses email."""
-    ses(stack).delete_email_identity(EmailIdentity=EMAIL_FROM)
-    assert stack.call("POST", "/api/rules", json=RULE).status_code == 201
-    lead = {"wa_id": "6281199997601", "name": "Sari Jeda", "stage": "new"}
-    created = stack.call("POST", "/api/contacts", json={**lead, "email": "sari@example.com"})
-    assert created.status_code == 201
-    sent = stack.call(
-        "POST", f"/api/contacts/{created.json()['id']}/followups", json={"rule_id": RULE["id"]}
-    )
-    assert sent.status_code == 202
-    eventually(lambda: stack.call("GET", "/api/settings").json()["email_paused"])
 
 
 def open_queue(page: Page) -> None:
@@ -53,7 +39,8 @@ def test_a_marketer_on_the_queue_reads_each_pause_and_it_goes_once_an_admin_resu
     stack: Running, browser: Browser, pages: list[Page], watched: Watched
 ) -> None:
     # Given email paused by SES, then all sending paused by an admin
-    pause_email(stack)
+    lead = {"wa_id": "6281199997601", "name": "Sari Jeda", "stage": "new"}
+    email_refused(stack, lead, "sari@example.com")
     settings = stack.call("GET", "/api/settings").json()
     paused = stack.call("PUT", "/api/settings", json={**settings, "paused": True})
     assert paused.is_success

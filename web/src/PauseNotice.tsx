@@ -6,22 +6,32 @@ import { useFormat } from "./format";
 import { useT } from "./i18n/locale";
 import { useSendingPauses, useSession } from "./session";
 
+/** The workspace's pause in words: why, and since when in the workspace's zone (a pause
+ * stored before its time was kept says none). The notice and Settings say it alike. */
+export function usePausedWords(): (pause: {
+  paused_reason: string | null;
+  paused_at: string | null;
+  timezone: string;
+}) => string {
+  const t = useT();
+  const format = useFormat();
+  return ({ paused_reason, paused_at, timezone }) => {
+    const reason = paused_reason ?? t("settings.pausedByAdmin");
+    return paused_at
+      ? t("settings.pausedSince", { reason, at: format.dateTime(paused_at, timezone), zone: timezone })
+      : t("settings.pausedNow", { reason });
+  };
+}
+
 export function PauseNotice() {
   const { session } = useSession();
   const t = useT();
   const format = useFormat();
+  const pausedWords = usePausedWords();
   const { workspace, numbers } = useSendingPauses();
   const zone = workspace?.timezone ?? "UTC";
   const lines: { kind: string; words: string }[] = [];
-  if (workspace?.paused) {
-    const reason = workspace.paused_reason ?? t("settings.pausedByAdmin");
-    lines.push({
-      kind: "workspace",
-      words: workspace.paused_at
-        ? t("settings.pausedSince", { reason, at: format.dateTime(workspace.paused_at, zone), zone })
-        : t("settings.pausedNow", { reason }),
-    });
-  }
+  if (workspace?.paused) lines.push({ kind: "workspace", words: pausedWords(workspace) });
   if (workspace?.email_paused) {
     const { reason, at } = workspace.email_paused;
     lines.push({ kind: "email", words: t("pauses.email", { reason, at: format.dateTime(at, zone), zone }) });

@@ -24,6 +24,7 @@ import { DayField } from "../DayField";
 import { statusKey } from "../explain";
 import { useFormat } from "../format";
 import { known, useT } from "../i18n/locale";
+import { usePausedWords } from "../PauseNotice";
 import { Empty, ErrorState, Loading, useProblemWords } from "../problems";
 import { type MessagingLimitUse, useNumbers, useSession } from "../session";
 
@@ -329,18 +330,11 @@ function PauseSwitch({
   reload: () => void;
 }) {
   const t = useT();
-  const format = useFormat();
-  const reason = settings.paused_reason ?? t("settings.pausedByAdmin");
-  const zone = settings.timezone;
-  // Since when in the workspace's zone, as the notice atop every page says it; a pause stored
-  // before its time was kept says none.
-  const paused = settings.paused_at
-    ? t("settings.pausedSince", { reason, at: format.dateTime(settings.paused_at, zone), zone })
-    : t("settings.pausedNow", { reason });
+  const pausedWords = usePausedWords();
   return (
     <Section title={t("settings.sending")} testId="settings-pause">
       <Text data-testid="sending-state" className={settings.paused ? "warning" : undefined}>
-        {settings.paused ? paused : t("settings.sendingNow")}
+        {settings.paused ? pausedWords(settings) : t("settings.sendingNow")}
       </Text>
       {admin && (
         <Group>
