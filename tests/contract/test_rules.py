@@ -235,7 +235,12 @@ def test_settings_are_saved_from_the_revision_read_or_not_at_all(store: Any) -> 
 
 
 def health(number: str, quality: str, paused: bool = False) -> NumberHealth:
-    return NumberHealth(phone_number_id=number, quality=quality, updated_at=T0, paused=paused)
+    """A report; a paused one says since when (an hour before it) and its code."""
+    report = NumberHealth(phone_number_id=number, quality=quality, updated_at=T0, paused=paused)
+    if not paused:
+        return report
+    pause = {"paused_at": T0 - timedelta(hours=1), "paused_code": f"quality:{quality}"}
+    return report.model_copy(update=pause)
 
 
 def test_the_numbers_health_is_saved_only_from_the_revision_read(store: Any) -> None:

@@ -1,6 +1,7 @@
 """The sending numbers through the handlers: the API lists each with its quality, status,
-pace and the portfolio's messaging-limit use; a rule names only configured numbers; and
-a number is kept under its phone_number_id however WhatsApp or the sender name it."""
+since when and why it is paused, pace and the portfolio's messaging-limit use; a rule
+names only configured numbers; and a number is kept under its phone_number_id however
+WhatsApp or the sender name it."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from followup_local.envelopes import BUSINESS_NUMBER, SECOND_NUMBER
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
-from tests.support.numbers import SECOND_KEY, configured
+from tests.support.numbers import SECOND_KEY, configured, flagged
 from tests.support.webhook import payload, post
 
 FIRST, OTHER = BUSINESS_NUMBER["phone_number_id"], SECOND_NUMBER["phone_number_id"]
@@ -51,6 +52,29 @@ def test_the_api_lists_every_number_with_quality_status_pace_and_the_shared_limi
     # And each shows the portfolio's one messaging limit; nothing stops all sending
     assert first["messaging_limit"] == other["messaging_limit"] == listed["messaging_limit"]
     assert listed["sending_paused"] is None
+
+
+def test_the_api_says_since_when_a_number_is_paused_however_often_whatsapp_reports_it(
+    engine: LocalEngine,
+) -> None:
+    # Given WhatsApp flagged the number
+    flagged_at = engine.clock.now()
+    assert post(engine, flagged(BUSINESS_NUMBER))["statusCode"] == 200
+    # When it reports the number still flagged an hour later
+    engine.clock.advance(timedelta(hours=1))
+    assert post(engine, flagged(BUSINESS_NUMBER))["statusCode"] == 200
+    # Then the API says it is paused since it was flagged, with the quality as its code,
+    # and its last report an hour later
+    status, listed = call(engine, "GET", "/api/numbers", role="counselor")
+    assert status == 200
+    [number] = listed["numbers"]
+    assert number["paused_at"] == flagged_at.isoformat()
+    assert number["paused_code"] == "quality:FLAGGED"
+    assert number["updated_at"] == engine.clock.now().isoformat()
+    # When an admin resumes it, the API says it is paused since no time, for nothing
+    assert call(engine, "POST", f"/api/numbers/{FIRST}/resume")[0] == 200
+    [number] = call(engine, "GET", "/api/numbers", role="counselor")[1]["numbers"]
+    assert (number["paused"], number["paused_at"], number["paused_code"]) == (False, None, None)
 
 
 def test_a_rule_may_name_only_configured_numbers(two_numbers: LocalEngine) -> None:

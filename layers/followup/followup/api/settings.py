@@ -95,8 +95,11 @@ def check_settings(settings: dict[str, Any]) -> dict[str, Any]:
 @router.get("/api/numbers")
 def numbers() -> dict[str, Any]:
     """Every sending number with its quality, status (a paused one says why: flagged,
-    blocked, taken over by Meta Business Agent...), pace and messaging-limit use (the
-    portfolio's, shared by its numbers). A paused number stops only its own sends;
+    blocked, taken over by Meta Business Agent..., in `paused_reason`, and as a code in
+    `paused_code`: `quality:<level>`, `whatsapp:<error code>`, `agent`, `api_key`; since
+    when in `paused_at`, null for a pause stored before that was kept), pace and
+    messaging-limit use (the portfolio's, shared by its numbers). `updated_at` is the time
+    of WhatsApp's last report on it. A paused number stops only its own sends;
     `sending_paused` says why nothing at all goes (the workspace or every number paused)."""
     require(router.current_event.raw_event, READERS)
     deps = runtime.deps()
@@ -110,7 +113,9 @@ def numbers() -> dict[str, Any]:
 
 def _number(status: sending_numbers.NumberStatus) -> dict[str, Any]:
     shown = asdict(status)
-    shown["updated_at"] = status.updated_at.isoformat() if status.updated_at else None
+    for moment in ("updated_at", "paused_at"):
+        at = getattr(status, moment)
+        shown[moment] = at.isoformat() if at else None
     return shown
 
 

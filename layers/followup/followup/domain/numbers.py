@@ -21,6 +21,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 from followup.domain.messaging_limit import WarmUp
 from followup.domain.pacing import DEFAULT_RATE, MAX_RATE
 from followup.domain.settings import WorkspaceSettings
+from followup.domain.whatsapp import Disposition, ProviderFailure
 
 DEFAULT_NUMBER = "360dialog"
 """The name of the sending number when the configuration does not give one."""
@@ -28,7 +29,10 @@ DEFAULT_NUMBER = "360dialog"
 
 class NumberHealth(BaseModel):
     """A degraded quality (e.g. FLAGGED) or an error that stops the number pauses sending
-    from it until an operator resumes it; `paused_reason` says which."""
+    from it until an operator resumes it; `paused_reason` says which, `paused_code` the
+    same for the app to word (`quality_code`, `failure_code`...), `paused_at` since when.
+    `updated_at` is the time of WhatsApp's last report, which a later report moves while
+    the pause holds."""
 
     model_config = ConfigDict(defer_build=True)
 
@@ -38,6 +42,28 @@ class NumberHealth(BaseModel):
     updated_at: AwareDatetime
     paused: bool
     paused_reason: str | None = None
+    paused_at: AwareDatetime | None = None
+    """When the pause began; None while running, and for a pause stored before it was kept."""
+    paused_code: str | None = None
+
+
+AGENT_TOOK_OVER_CODE = "agent"
+"""The pause's code when Meta Business Agent took over the number's chats."""
+API_KEY_REFUSED_CODE = "api_key"
+"""The pause's code when 360dialog refused the number's API key."""
+
+
+def quality_code(quality: str) -> str:
+    """The pause's code for a degraded quality WhatsApp reported, e.g. "quality:FLAGGED"."""
+    return f"quality:{quality.upper()}"
+
+
+def failure_code(failure: ProviderFailure) -> str | None:
+    """The pause's code for a refusal that stops the number: its API key refused, or
+    WhatsApp's error code (e.g. "whatsapp:131048"); None when the refusal names none."""
+    if failure.disposition is Disposition.PAUSE_WORKSPACE:
+        return API_KEY_REFUSED_CODE
+    return None if failure.code is None else f"whatsapp:{failure.code}"
 
 
 class SendingNumber(BaseModel):

@@ -26,6 +26,12 @@ class NumberStatus:
     status: str
     paused: bool
     paused_reason: str | None
+    paused_at: datetime | None
+    """When its pause began (the earliest of the reports about it); None while it runs,
+    and for a pause stored before that time was kept."""
+    paused_code: str | None
+    """What paused it, for the app to word (e.g. "quality:FLAGGED", "whatsapp:131048",
+    "agent", "api_key"); None when it runs, or its reports say different things."""
     sends_per_second: int | None
     default: bool
     configured: bool
@@ -76,6 +82,7 @@ def _status(
 ) -> NumberStatus:
     latest = max(about, key=lambda r: r.updated_at, default=None)
     paused = [r for r in about if r.paused]
+    codes = {r.paused_code for r in paused}
     return NumberStatus(
         phone_number_id=number,
         display_phone_number=display or (latest.display_phone_number if latest else ""),
@@ -84,6 +91,8 @@ def _status(
         status="paused" if paused else "active",
         paused=bool(paused),
         paused_reason=number_paused(number, about),
+        paused_at=min((r.paused_at for r in paused if r.paused_at), default=None),
+        paused_code=codes.pop() if len(codes) == 1 else None,
         sends_per_second=rate,
         default=default,
         configured=rate is not None,

@@ -23,12 +23,17 @@ if TYPE_CHECKING:
 
 
 def pause_number(
-    deps: Deps, phone_number_id: str, reason: str, at: datetime, display: str = ""
+    deps: Deps,
+    phone_number_id: str,
+    reason: str,
+    at: datetime,
+    display: str = "",
+    code: str | None = None,
 ) -> bool:
     """Stop sending from a number (named by its phone_number_id, or as a report names it),
-    saying why; the other numbers go on. A later error keeps the first reason. True when
-    this paused it, False when it was paused already. A report saved meanwhile is read
-    again and kept."""
+    saying why (`code`: the same for the app to word) and since `at`; the other numbers go
+    on. A later error keeps the first reason and time. True when this paused it, False
+    when it was paused already. A report saved meanwhile is read again and kept."""
     number = deps.numbers.named(phone_number_id, display)
 
     def paused(reports: list[NumberHealth]) -> list[NumberHealth] | None:
@@ -42,7 +47,13 @@ def pause_number(
             updated_at=at,
             paused=True,
         )
-        update = {"paused": True, "paused_reason": reason, "updated_at": at}
+        update = {
+            "paused": True,
+            "paused_reason": reason,
+            "paused_at": at,
+            "paused_code": code,
+            "updated_at": at,
+        }
         return workspace.with_report(reports, health.model_copy(update=update))
 
     changed = workspace.change_numbers(deps, paused) is not None

@@ -19,6 +19,7 @@ from followup.domain.gating import step_spaced
 from followup.domain.journey import date_passed, is_open, must_stop, send_at
 from followup.domain.lookahead import judged_at, queue_delay
 from followup.domain.messaging import blank_text, compose, incomplete, missing_param
+from followup.domain.numbers import failure_code
 from followup.domain.pacing import RECIPIENT_GAP
 from followup.domain.whatsapp import (
     ACCOUNT_RATE_LIMITS,
@@ -817,7 +818,7 @@ def _pause(
     if failure.disposition is Disposition.PAUSE_WORKSPACE and len(deps.numbers.ids) == 1:
         pause_workspace(deps, failure.reason)
     else:
-        pause_number(deps, number, failure.reason, now)
+        pause_number(deps, number, failure.reason, now, code=failure_code(failure))
     noted = claimed.model_copy(update={"error_code": failure.code, "error_title": failure.title})
     why = deps.catalog.sending_paused(number) or failure.reason
     return _hold(deps, noted, now, why, SendResult.PAUSED, number)

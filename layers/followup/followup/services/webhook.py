@@ -16,7 +16,12 @@ from followup.domain.errors import InvalidTransition
 from followup.domain.followup import TRANSITIONS, FollowUp, Reason, Status, StatusChange
 from followup.domain.gating import unreached_send
 from followup.domain.ids import resend_followup_id
-from followup.domain.numbers import NumberHealth
+from followup.domain.numbers import (
+    AGENT_TOOK_OVER_CODE,
+    NumberHealth,
+    failure_code,
+    quality_code,
+)
 from followup.domain.phones import international_digits
 from followup.domain.stamps import may_follow
 from followup.domain.templates import (
@@ -171,7 +176,12 @@ def _apply_one(
         outcome[set_tier(deps, event)] += 1
     elif isinstance(event, AgentStandby):
         paused = pause_number(
-            deps, event.phone_number_id, AGENT_TOOK_OVER, event.at, event.display_phone_number
+            deps,
+            event.phone_number_id,
+            AGENT_TOOK_OVER,
+            event.at,
+            event.display_phone_number,
+            AGENT_TOOK_OVER_CODE,
         )
         outcome["agent_standby_paused" if paused else "agent_standby"] += 1
     elif isinstance(event, TemplateStatusChange | TemplateQualityChange | TemplateCategoryChange):
@@ -441,7 +451,8 @@ def _after_failure(
     number = deps.numbers.named(_sent_from(deps, status, failed))
     if again and _resumed_since(deps, number, status.at):
         return planned, False
-    return planned, pause_number(deps, number, failure.reason, status.at)
+    code = failure_code(failure)
+    return planned, pause_number(deps, number, failure.reason, status.at, code=code)
 
 
 def _failed_again(
@@ -517,19 +528,30 @@ def _record_quality(deps: Deps, event: NumberQuality, received_at: datetime) -> 
             display_phone_number=event.display_phone_number,
             quality=event.event,
             updated_at=received_at,
-            paused=event.degraded or (previous is not None and previous.paused),
-            paused_reason=_quality_pause(event, previous),
+            paused=False,
         )
-        return workspace.with_report(reports, health)
+        return workspace.with_report(reports, _quality_pause(health, event, previous))
 
     workspace.change_numbers(deps, reported)
 
 
-def _quality_pause(event: NumberQuality, previous: NumberHealth | None) -> str | None:
-    """Why the number is paused after this event: an earlier pause keeps its reason."""
+def _quality_pause(
+    health: NumberHealth, event: NumberQuality, previous: NumberHealth | None
+) -> NumberHealth:
+    """The report with the number's pause after this event: an earlier pause keeps its
+    reason and the time it began; a degraded quality pauses a running number from now."""
     if previous is not None and previous.paused:
-        return previous.paused_reason
-    return f"WhatsApp rated the number's quality {event.event}" if event.degraded else None
+        kept = ("paused", "paused_reason", "paused_at", "paused_code")
+        return health.model_copy(update={name: getattr(previous, name) for name in kept})
+    if not event.degraded:
+        return health
+    pause = {
+        "paused": True,
+        "paused_reason": f"WhatsApp rated the number's quality {event.event}",
+        "paused_at": health.updated_at,
+        "paused_code": quality_code(event.event),
+    }
+    return health.model_copy(update=pause)
 
 
 def paused_by_report(deps: Deps, phone_number_id: str) -> bool:
@@ -560,7 +582,13 @@ def resume_number(deps: Deps, phone_number_id: str, at: datetime) -> bool:
         about = deps.numbers.health(number, reports)
         if not about:
             return None
-        update = {"paused": False, "paused_reason": None, "updated_at": at}
+        update = {
+            "paused": False,
+            "paused_reason": None,
+            "paused_at": None,
+            "paused_code": None,
+            "updated_at": at,
+        }
         for health in about:
             reports = workspace.with_report(reports, health.model_copy(update=update))
         return reports
