@@ -2,24 +2,29 @@
 email since SES refused the account, a marketer on the queue reads why follow-ups do not
 go and since when, line by line, and that an admin resumes them; the admin follows its
 link to Settings, resumes both, and the notice goes from both their pages without a
-reload."""
+reload. A WhatsApp number WhatsApp flagged has its own line, why in the reader's language
+and since when it was flagged, however often WhatsApp reports on it since."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from followup_local.outbox import EMAIL_FROM
-from tests.e2e.test_app_pages import serious_problems
+from tests.e2e.test_app_pages import choose_language, serious_problems
 from tests.e2e.test_email_pause import REFUSAL, email_refused, ses
-from tests.support.browser import Watched, sign_in
-from tests.support.devstack import Running, free_port
+from tests.support.browser import Watched, sign_in, until
+from tests.support.devstack import SAFETY_NET, Running, free_port
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
+FLAGGED = Path(__file__).resolve().parents[2] / "events" / "whatsapp" / "quality-flagged.json"
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +32,23 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     running = Running(tmp_path_factory.mktemp("pause-notice") / "state", free_port(), contacts=2)
     yield running
     running.stop()
+
+
+def flagged(stack: Running) -> dict[str, Any]:
+    """WhatsApp reports the number's quality FLAGGED; the number as the API lists it then."""
+    secret = (stack.state / "webhook-secret").read_text().strip()
+    httpx.post(
+        f"{stack.url}/webhooks/whatsapp/{secret}",
+        content=FLAGGED.read_bytes(),
+        headers={"Content-Type": "application/json"},
+        timeout=SAFETY_NET,
+    ).raise_for_status()
+    [number] = stack.call("GET", "/api/numbers").json()["numbers"]
+    return dict(number)
+
+
+def to_the_minute(at: datetime) -> datetime:
+    return at.replace(second=0, microsecond=0)
 
 
 def open_queue(page: Page) -> None:
@@ -88,4 +110,42 @@ def test_a_marketer_on_the_queue_reads_each_pause_and_it_goes_once_an_admin_resu
     open_queue(admin)
     expect(admin.get_by_test_id("pause-notice")).to_have_count(0)
     expect(marketing.get_by_test_id("pause-notice")).to_have_count(0)
+    assert watched.errors == []
+
+
+@pytest.mark.slow
+def test_a_flagged_numbers_line_says_why_in_portuguese_since_it_was_flagged(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given WhatsApp flagged the number
+    admin = sign_in(browser, pages, stack.url, "admin", watched)
+    number = flagged(stack)
+    began = datetime.fromisoformat(number["paused_at"])
+    # And, in a later minute, reported it flagged again while it is still paused
+    until(admin, lambda: to_the_minute(datetime.now(UTC)) > to_the_minute(began))
+    again = flagged(stack)
+    reported = datetime.fromisoformat(again["updated_at"])
+    assert again["paused"] is True
+    assert to_the_minute(reported) > to_the_minute(began)
+    # When the admin reads the app in Português (Brasil) on the queue
+    choose_language(admin, "pt-BR")
+    admin.reload()
+    # Then the number's line says why in Portuguese, since it was flagged in the
+    # workspace's zone, not since WhatsApp's later report
+    notice = admin.get_by_test_id("pause-notice")
+    line = notice.locator(f'[data-pause="number:{again["phone_number_id"]}"]')
+    expect(line).to_contain_text("está pausado desde")
+    expect(line).to_contain_text("o WhatsApp classificou a qualidade dele como “Sinalizado”")
+    expect(line).to_contain_text(f"{began.astimezone(JAKARTA):%H:%M} (Asia/Jakarta)")
+    expect(line).not_to_contain_text(f"{reported.astimezone(JAKARTA):%H:%M}")
+    expect(line).not_to_contain_text("rated the number's quality")
+    # And Settings words the number's pause alike
+    notice.get_by_role("link", name="Retome na página Configurações").click()
+    row = admin.get_by_test_id("number-row")
+    expect(row).to_contain_text("o WhatsApp classificou a qualidade dele como “Sinalizado”")
+    assert serious_problems(admin) == []
+    # When the admin resumes the number, its line goes
+    row.get_by_role("button", name="Retomar número").click()
+    expect(row).to_have_attribute("data-paused", "false")
+    expect(admin.get_by_test_id("pause-notice")).to_have_count(0)
     assert watched.errors == []

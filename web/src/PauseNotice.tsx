@@ -2,6 +2,7 @@
 // that does not go says why where it is missed, not only on the Settings page.
 import { Alert, Anchor, List, Text } from "@mantine/core";
 import { Link } from "react-router";
+import { useNumberPauseWords } from "./explain";
 import { useFormat } from "./format";
 import { useT } from "./i18n/locale";
 import { useSendingPauses, useSession } from "./session";
@@ -28,6 +29,7 @@ export function PauseNotice() {
   const t = useT();
   const format = useFormat();
   const pausedWords = usePausedWords();
+  const numberPauseWords = useNumberPauseWords();
   const { workspace, numbers } = useSendingPauses();
   const zone = workspace?.timezone ?? "UTC";
   const lines: { kind: string; words: string }[] = [];
@@ -36,13 +38,15 @@ export function PauseNotice() {
     const { reason, at } = workspace.email_paused;
     lines.push({ kind: "email", words: t("pauses.email", { reason, at: format.dateTime(at, zone), zone }) });
   }
+  // A number's pause says since when it began, not WhatsApp's last report about it; one
+  // stored before that time was kept says no time.
   for (const n of numbers) {
     const number = n.display_phone_number ? `+${n.display_phone_number}` : n.phone_number_id;
-    const reason = n.paused_reason ?? t("settings.numberPaused");
+    const reason = numberPauseWords(n);
     lines.push({
       kind: `number:${n.phone_number_id}`,
-      words: n.updated_at
-        ? t("pauses.number", { number, reason, at: format.dateTime(n.updated_at, zone), zone })
+      words: n.paused_at
+        ? t("pauses.number", { number, reason, at: format.dateTime(n.paused_at, zone), zone })
         : t("pauses.numberUndated", { number, reason }),
     });
   }

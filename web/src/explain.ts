@@ -1,5 +1,5 @@
-// The API's codes in the reader's words: WhatsApp's error codes, bulk-cancel outcomes, audit
-// actions and values, and templates' review statuses, each with a readable fallback for a
+// The API's codes in the reader's words: WhatsApp's error codes, why a number is paused,
+// bulk-cancel outcomes, audit actions and values, and templates' review statuses, each with a readable fallback for a
 // code this app does not know yet.
 import type { AuditEntry, CancelResult, Duration, FollowUp } from "./api";
 import { type MessageId, en } from "./i18n/en";
@@ -18,6 +18,20 @@ export function useErrorWords(): (f: FollowUp) => string {
     if (f.error_code == null) return "";
     if (PROVIDER_ERRORS.has(f.error_code)) return t(`providerError.${f.error_code}` as MessageId);
     return t("providerError.other", { code: f.error_code, title: f.error_title ?? "" });
+  };
+}
+
+/** Why a number is paused, in the reader's words: its pause's code (`quality:FLAGGED`,
+ * `whatsapp:131048`, `agent`, `api_key`) worded here, a quality level this app does not
+ * name as WhatsApp gives it; else the server's sentence (a code this app does not know
+ * yet, or a pause stored before its code was kept). */
+export function useNumberPauseWords(): (n: { paused_code: string | null; paused_reason: string | null }) => string {
+  const t = useT();
+  return ({ paused_code, paused_reason }) => {
+    const said = paused_reason ?? t("settings.numberPaused");
+    const quality = /^quality:(.+)$/.exec(paused_code ?? "");
+    if (quality) return t("numberPause.quality", { quality: known(`quality.${quality[1]}`, t, quality[1]) });
+    return paused_code ? known(`numberPause.${paused_code.replace(":", ".")}`, t, said) : said;
   };
 }
 

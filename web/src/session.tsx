@@ -65,7 +65,14 @@ export interface NumberHealth {
   /** When WhatsApp last reported on it: null before its first report. */
   updated_at: string | null;
   paused: boolean;
+  /** Why it is paused, in the server's English. */
   paused_reason: string | null;
+  /** When its pause began (later reports leave it); null while it runs, and for a pause
+   * stored before this was kept. */
+  paused_at: string | null;
+  /** What paused it, for the app to word (`quality:FLAGGED`, `whatsapp:131048`, `agent`,
+   * `api_key`); null when the server does not say. */
+  paused_code: string | null;
   /** Its pace; null for a number reported on that the configuration does not name. */
   sends_per_second: number | null;
   default: boolean;

@@ -21,7 +21,7 @@ import { useIntl } from "react-intl";
 import { type ReactNode, useEffect, useRef, useState } from "react";
 import { ApiError, type Problem, problemsByField } from "../api";
 import { DayField } from "../DayField";
-import { statusKey } from "../explain";
+import { statusKey, useNumberPauseWords } from "../explain";
 import { useFormat } from "../format";
 import { known, useT } from "../i18n/locale";
 import { usePausedWords } from "../PauseNotice";
@@ -801,6 +801,7 @@ function Numbers({ admin }: { admin: boolean }) {
   const { api } = useSession();
   const t = useT();
   const format = useFormat();
+  const numberPauseWords = useNumberPauseWords();
   const queries = useQueryClient();
   const numbers = useNumbers();
   const resume = useMutation({
@@ -864,7 +865,7 @@ function Numbers({ admin }: { admin: boolean }) {
                     {n.paused ? t("settings.numberPaused") : t("settings.numberActive")}
                   </Badge>
                 </Table.Td>
-                <Table.Td data-label={t("settings.pausedReason")}>{n.paused_reason ?? ""}</Table.Td>
+                <Table.Td data-label={t("settings.pausedReason")}>{n.paused ? numberPauseWords(n) : ""}</Table.Td>
                 <Table.Td data-label={t("settings.limit")}>
                   <LimitUse use={numbers.data.messaging_limit} />
                 </Table.Td>
