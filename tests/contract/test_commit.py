@@ -310,6 +310,43 @@ def test_a_copy_read_before_the_lead_stopped_after_replying_never_writes_the_mar
     assert counts(store)["opted_out"] == 1
 
 
+def test_a_mark_or_a_conversion_read_before_a_late_price_never_writes_it_away(
+    store: Any,
+) -> None:
+    # Given a follow-up the lead replied to before any priced status came, read by their
+    # STOP and by a goal, then priced by a late status
+    store.save_rule(rule("r"))
+    replied = moved(followup(status=Status.SENT, sent_at=T0), Status.RESPONDED, T0)
+    store.commit([NewFollowUp(replied)], T0)
+    stop_at = T0 + timedelta(hours=1)
+    priced = replied.model_copy(update={"pricing": PRICING})
+    store.commit([FollowUpChange(priced, Status.RESPONDED)], stop_at)
+    cost = counts(store)["messaging_cost_micro_usd"]
+    assert cost == 41100
+    # When the mark and the conversion of the copies read before the price are written,
+    # both lose
+    marked = replied.model_copy(update={"stopped_after_reply_at": stop_at})
+    mark = FollowUpChange(marked, Status.RESPONDED, moves=replied.moves, unpriced=True)
+    with pytest.raises(CommitRejected):
+        store.commit([mark], stop_at)
+    with pytest.raises(CommitRejected):
+        store.commit([Conversion(replied.model_copy(update={"converted_at": stop_at}))], stop_at)
+    # Then the price stands, and the copies read again are written over it, keeping it: the
+    # price, the opt-out and the conversion each counted once
+    assert store.followup("fu_1") == priced
+    marked = priced.model_copy(update={"stopped_after_reply_at": stop_at})
+    store.commit([FollowUpChange(marked, Status.RESPONDED, moves=priced.moves)], stop_at)
+    store.commit([Conversion(marked.model_copy(update={"converted_at": stop_at}))], stop_at)
+    found = store.followup("fu_1")
+    assert (found.stopped_after_reply_at, found.pricing, found.converted_at) == (
+        stop_at,
+        PRICING,
+        stop_at,
+    )
+    assert counts(store)["messaging_cost_micro_usd"] == cost
+    assert (counts(store)["opted_out"], counts(store)["converted"]) == (1, 1)
+
+
 def test_a_follow_up_written_with_its_conversion_does_not_convert_again(store: Any) -> None:
     credited = followup(status=Status.SENT, sent_at=T0, converted_at=T0)
     store.commit([NewFollowUp(credited)], T0)

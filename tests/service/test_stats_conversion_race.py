@@ -12,7 +12,15 @@ from followup.services import crm_events, webhook
 from followup_local import envelopes
 from followup_local.engine import LocalEngine
 from followup_local.memory_engine import MemoryEngine
-from tests.service.test_stats_stop_after_reply import LEADS, counted, current, sent_to_three
+from tests.service.test_stats_stop_after_reply import (
+    LEADS,
+    MARKETING,
+    counted,
+    current,
+    messaging_cost,
+    sent_to_three,
+    writes,
+)
 from tests.support.races import AfterFirstRead
 
 Engine = MemoryEngine | LocalEngine
@@ -45,6 +53,38 @@ def test_a_status_read_before_a_conversion_keeps_it_and_it_counts_once(either: E
     found = current(either, first)
     assert (found.status, found.converted_at is not None) == (Status.DELIVERED, True)
     assert (counted(either)["delivered"], counted(either)["converted"]) == (1, 1)
+    # And the lead paying next counts no second conversion
+    either.clock.advance(timedelta(seconds=10))
+    moved_on(either, "paid")
+    assert counted(either)["converted"] == 1
+
+
+def test_a_goal_read_before_a_late_price_keeps_it_and_counts_once(either: Engine) -> None:
+    # Given a rule sent to three leads, the first asking who is writing before any status
+    # about the message came
+    first, *_ = sent_to_three(either)
+    writes(either, "who is this?")
+
+    # When the CRM moves that lead on to the rule's goal, and WhatsApp's priced `delivered`
+    # status is written just after the stage change read the lead's follow-ups
+    def priced() -> None:
+        at = either.clock.now()
+        wamid = first.provider_message_id or ""
+        status = envelopes.status(wamid, "delivered", at, LEADS[0], first.id, MARKETING)
+        assert either.deliver(status) == 200
+
+    pricing = AfterFirstRead(either.deps.followups, "followups_of", priced)
+    either.deps.followups = pricing
+    either.clock.advance(timedelta(seconds=10))
+    moved_on(either, "applied")
+    # Then the follow-up shows both: converted, and its price, which the Stats page counts
+    assert pricing.heard
+    either.deps.followups = pricing.inner
+    found = current(either, first)
+    assert (found.status, found.converted_at is not None) == (Status.RESPONDED, True)
+    assert found.pricing is not None
+    assert counted(either)["converted"] == 1
+    assert messaging_cost(either) > 0
     # And the lead paying next counts no second conversion
     either.clock.advance(timedelta(seconds=10))
     moved_on(either, "paid")

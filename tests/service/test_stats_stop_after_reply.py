@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -185,3 +186,74 @@ def test_a_goal_read_before_a_stop_after_the_reply_keeps_the_opt_out(either: Eng
 def messaging_cost(engine: Engine) -> float:
     """What the rule's messages cost since the sends, as the Stats page shows it."""
     return float(cost_figures(dict(counted(engine)))["messaging_cost_usd"])
+
+
+def stop_while(engine: Engine, meanwhile: Callable[[], object]) -> None:
+    """The first lead sends STOP, 10 s later; `meanwhile` lands just after the STOP read
+    the lead's follow-ups and journeys, before it marks the one they replied to."""
+    landing = AfterFirstRead(engine.deps.followups, "enrollments_of", meanwhile)
+    engine.deps.followups = landing
+    at = engine.clock.advance(timedelta(seconds=10))
+    stop = envelopes.text_message(LEADS[0], "STOP", at, f"wamid.IN{int(at.timestamp())}")
+    webhook.apply(engine.deps, parse(json.dumps(stop).encode(), at), at)
+    engine.deps.followups = landing.inner
+    assert landing.heard
+
+
+def test_a_late_price_written_while_a_stop_after_the_reply_is_marked_stays(
+    either: Engine,
+) -> None:
+    # Given a rule sent to three leads, the first asking who is writing before any status
+    # about the message came
+    first, *_ = sent_to_three(either)
+    writes(either, "who is this?")
+
+    # When the lead sends STOP, and WhatsApp's priced `delivered` status is written while
+    # the STOP marks the follow-up (each on its own webhook call)
+    def priced() -> None:
+        at = either.clock.now()
+        wamid = first.provider_message_id or ""
+        status = envelopes.status(wamid, "delivered", at, LEADS[0], first.id, MARKETING)
+        assert either.deliver(status) == 200
+
+    stop_while(either, priced)
+    # Then the follow-up keeps the price and the STOP's mark, and the Stats page counts
+    # the price and one opt-out
+    found = current(either, first)
+    assert (found.status, found.pricing is not None) == (Status.RESPONDED, True)
+    assert found.stopped_after_reply_at is not None
+    assert stats_page(either)["opted_out"] == 1
+    assert messaging_cost(either) > 0
+    # And a STOP written again counts no second opt-out, and leaves the price
+    writes(either, "STOP")
+    assert stats_page(either)["opted_out"] == 1
+    assert messaging_cost(either) > 0
+
+
+def test_a_conversion_credited_while_a_stop_after_the_reply_is_marked_stays(
+    either: Engine,
+) -> None:
+    # Given a rule sent to three leads, the first of whom asked who is writing
+    first, *_ = sent_to_three(either)
+    writes(either, "who is this?")
+
+    # When the lead sends STOP, and the CRM moves the lead on in the funnel while the STOP
+    # marks the follow-up
+    def moved_on(stage: str) -> None:
+        at = either.clock.now()
+        event = {"type": "stage_changed", "contact": LEADS[0], "stage": stage, "at": at}
+        crm_events.apply(either.deps, crm_events.Event.model_validate(event).root)
+
+    stop_while(either, lambda: moved_on("applied"))
+    # Then the follow-up keeps the conversion and the STOP's mark: the Stats page counts
+    # one conversion and one opt-out
+    found = current(either, first)
+    assert (found.converted_at, found.stopped_after_reply_at) == (
+        either.clock.now(),
+        either.clock.now(),
+    )
+    assert (stats_page(either)["opted_out"], counted(either)["converted"]) == (1, 1)
+    # And a STOP written again, or the lead paying next, counts nothing more
+    writes(either, "STOP")
+    moved_on("paid")
+    assert (stats_page(either)["opted_out"], counted(either)["converted"]) == (1, 1)

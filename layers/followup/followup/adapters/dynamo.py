@@ -950,6 +950,8 @@ def _written(change: Change, day: str) -> tuple[Any, Condition]:
             expected &= _unmarked()
         if change.followup.converted_at is None:
             expected &= FollowUpItem.converted.does_not_exist()
+        if change.unpriced:
+            expected &= _unpriced()
         made = FollowUpItem.token == change.token
         return _followup_item(change.followup, day, change.token), expected | made
     if isinstance(change, NewEnrollment):
@@ -984,13 +986,15 @@ def _at_revision(revision: int) -> Condition:
 
 def _unconverted(followup: FollowUp) -> Condition:
     """A conversion's condition: not converted yet, and still in the status it was read in
-    and unmarked if it was read so, so a copy read before a reply (or any other move, or the
-    lead's stop after their reply) never writes that move back."""
+    and unmarked and unpriced if it was read so, so a copy read before a reply (or any other
+    move, the lead's stop after their reply, or a late price) never writes that move back."""
     condition: Condition = FollowUpItem.converted.does_not_exist() & (
         FollowUpItem.status == followup.status.value
     )
     if followup.stopped_after_reply_at is None:
         condition &= _unmarked()
+    if followup.pricing is None:
+        condition &= _unpriced()
     return condition
 
 
@@ -998,6 +1002,12 @@ def _unmarked() -> Condition:
     """The condition of a write of a copy without the lead's stop after their reply: no one
     marked the follow-up since the copy was read (FollowUpItem.stopped)."""
     return FollowUpItem.stopped.does_not_exist()
+
+
+def _unpriced() -> Condition:
+    """The condition of a write of a copy read without a price: no one priced the follow-up
+    since the copy was read (FollowUpItem.priced)."""
+    return FollowUpItem.priced.does_not_exist()
 
 
 def _converted(change: Conversion, day: str) -> list[Action]:
@@ -1034,6 +1044,7 @@ def _followup_item(followup: FollowUp, day: str, token: str | None = None) -> Fo
         counted_on=day,
         approved=1 if followup.approved_at else None,
         stopped=1 if followup.stopped_after_reply_at else None,
+        priced=1 if followup.pricing else None,
         moves=followup.moves,
         token=token,
     )

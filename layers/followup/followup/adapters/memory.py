@@ -146,6 +146,8 @@ class _FollowUpRow:
     approved: bool = False
     stopped: bool = False
     """The lead stopped after replying to it (DynamoStore's `stopped`)."""
+    priced: bool = False
+    """Its copy holds a price (DynamoStore's `priced`)."""
     moves: int | None = None
     token: str | None = None
     """The token of the write that put this copy (DynamoStore's item keeps it)."""
@@ -322,6 +324,8 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
                 return False
             if change.followup.converted_at is None and found.converted:
                 return False
+            if change.unpriced and found.priced:
+                return False
             return not (change.undecided and found.approved)
         if isinstance(change, Conversion):
             found = self._followups.get(change.followup.id)
@@ -330,6 +334,7 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
                 and not found.converted
                 and found.status == change.followup.status.value
                 and _marked_as_read(change.followup, found)
+                and (change.followup.pricing is not None or not found.priced)
             )
         if isinstance(change, NewEnrollment):
             return change.enrollment.id not in self._enrollments
@@ -1092,6 +1097,7 @@ def _followup_row(followup: FollowUp, token: str | None) -> _FollowUpRow:
         wake_at=stamp(entry[1]) if entry else None,
         approved=followup.approved_at is not None,
         stopped=followup.stopped_after_reply_at is not None,
+        priced=followup.pricing is not None,
         moves=followup.moves,
         token=token,
     )

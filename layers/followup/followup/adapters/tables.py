@@ -302,6 +302,10 @@ class FollowUpItem(Model):
     """1 once the lead stopped after replying to it: a write of a copy read before then is
     refused, so the mark is never lost (nor counted again when a later STOP sets it anew).
     An item marked before it kept this is taken on its status alone."""
+    priced = NumberAttribute(null=True)
+    """1 while its copy holds a price: the lead's stop after their reply, and a conversion,
+    of a copy read before a late price are refused, so the price is never lost. An item
+    priced before it kept this is read with its price, so no write of it asks."""
     moves = NumberAttribute(null=True)
     """How many times its status was set: a write of a copy read before another move
     (away and back to the same status) is refused when it asks (FollowUpChange.moves)."""

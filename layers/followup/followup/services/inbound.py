@@ -577,11 +577,15 @@ def _stops_after_reply(
 
 def _marked_stopped(deps: Deps, followup: FollowUp, at: datetime) -> bool:
     """Mark `followup` stopped after its reply, as of `at`; False when the stored copy is no
-    longer `responded` as read: read it again. The stats count the mark once, when a copy
-    without it is replaced by one with it, so two STOPs heard at once count one opt-out."""
+    longer as read (no longer `responded`, or converted or priced since): read it again, so
+    the mark never writes away what landed meanwhile. The stats count the mark once, when a
+    copy without it is replaced by one with it, so two STOPs heard at once count one
+    opt-out."""
     marked = followup.model_copy(update={"stopped_after_reply_at": at})
+    unpriced = followup.pricing is None
+    change = FollowUpChange(marked, Status.RESPONDED, moves=followup.moves, unpriced=unpriced)
     try:
-        deps.commit([FollowUpChange(marked, Status.RESPONDED, moves=followup.moves)], at)
+        deps.commit([change], at)
     except CommitRejected:
         return False
     return True

@@ -164,6 +164,10 @@ class FollowUpChange:
     (`FollowUp.converted_at`): a status read before a goal credited it never writes the
     conversion away, nor lets it be credited, and counted, a second time.
 
+    With `unpriced` (its copy was read without a price), only if nobody priced it since
+    either: the lead's stop after their reply, marked on a copy read before a late price,
+    never writes that price away (the queue and the Stats page would lose its cost).
+
     Or if the item already carries this change's `token`: the client sends a write again
     when its answer is lost (a read timeout), and the copy that finds the write already
     made holds, as the first send did, and changes nothing. Any other change, even one
@@ -173,14 +177,15 @@ class FollowUpChange:
     expected: Status
     undecided: bool = False
     moves: int | None = None
+    unpriced: bool = False
     token: str = field(default_factory=write_token, compare=False)
 
 
 @dataclass(frozen=True)
 class Conversion:
     """Mark a sent follow-up as having converted (once); refused when it is no longer in
-    the status it was read in, or was marked stopped after its reply since (its copy is
-    stale: read it again)."""
+    the status it was read in, or was marked stopped after its reply or priced since (its
+    copy is stale: read it again)."""
 
     followup: FollowUp
 
