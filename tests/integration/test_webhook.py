@@ -431,6 +431,43 @@ def test_an_unreadable_message_is_logged_without_what_the_lead_wrote(
     assert "6281100000503" not in kept.__dict__["event"]
 
 
+def test_an_unreadable_flow_reply_or_number_change_is_logged_without_the_lead_s_details(
+    engine: LocalEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given a lead's flow reply whose answers hold their number and address, and their
+    # change to that number, neither with a time that can be read
+    delivery = payload("flow-reply.json")
+    messages = delivery["entry"][0]["changes"][0]["value"]["messages"]
+    [reply] = messages
+    reply["timestamp"] = "not-a-time"
+    answers = {"flow_token": "intake-7", "phone": "+62 811-0000-5019", "email": "budi@example.com"}
+    written = reply["interactive"]["nfm_reply"]["response_json"] = json.dumps(answers)
+    changed = {"body": "User changed to 6281100005019", "new_wa_id": "6281100005019"}
+    messages.append(
+        {
+            "from": RUDI,
+            "id": "wamid.SYS0001",
+            "timestamp": "not-a-time",
+            "type": "system",
+            "system": changed | {"type": "user_changed_number"},
+        }
+    )
+    # When they are delivered, they are refused and kept in the log for someone to look at
+    assert post(engine, delivery)["statusCode"] == 400
+    kept = [
+        r.__dict__["event"] for r in caplog.records if r.getMessage() == "webhook event unreadable"
+    ]
+    flow, change = (json.loads(event) for event in kept)
+    # Then with their ids, kinds and the size of what the lead sent, not the lead's details
+    assert flow["id"] == "wamid.FLOW0001"
+    assert flow["interactive"]["nfm_reply"]["response_json"] == f"<{len(written)} characters>"
+    assert change["system"]["new_wa_id"] == "<13 characters>"
+    for event in kept:
+        assert "0000-5019" not in event
+        assert "6281100005019" not in event
+        assert "budi@example.com" not in event
+
+
 def test_system_and_non_message_events_do_not_count_as_the_contact_writing(
     engine: LocalEngine,
 ) -> None:

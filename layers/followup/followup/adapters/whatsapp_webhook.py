@@ -335,9 +335,10 @@ def _unreadable(field: str, reason: str, raw: Any) -> Unreadable:
 
 
 PERSONAL = frozenset(
-    {"from", "wa_id", "recipient_id", "to", "user_id", "phone", "phones", "email", "emails"}
-    | {"body", "text", "caption", "emoji", "title", "description", "payload", "input"}
-    | {"name", "formatted_name", "first_name", "last_name", "profile", "address", "addresses"}
+    {"from", "wa_id", "new_wa_id", "recipient_id", "to", "user_id", "phone", "phones"}
+    | {"email", "emails", "body", "text", "caption", "emoji", "title", "description"}
+    | {"payload", "input", "response_json", "name", "formatted_name", "first_name"}
+    | {"last_name", "profile", "address", "addresses", "org", "birthday"}
     | {"latitude", "longitude", "url", "urls", "link", "filename"}
 )
 """The keys of an event whose values say who a lead is or what they wrote."""
