@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from followup.api import edge
 from followup.loading import loading
-from followup.wiring import runtime
+from followup.wiring import logs, runtime
 
 logger, metrics = runtime.observability("api")
 JSON = frozenset({"application/json"})
@@ -40,6 +40,7 @@ def _resolved(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return resolver.resolve(event, context)
 
 
+@logs.masked_failures
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from followup.adapters.timeouts import broadcaster_reserve
 from followup.domain.followup import FollowUp
 from followup.services.broadcast import broadcast
 from followup.services.deadline import of_invocation
-from followup.wiring import runtime
+from followup.wiring import logs, runtime
 
 logger, metrics = runtime.observability("broadcaster")
 
@@ -37,6 +37,7 @@ def changed_followups(event: dict[str, Any]) -> list[FollowUp]:
     return list(latest.values())
 
 
+@logs.masked_failures
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:

@@ -25,11 +25,12 @@ from pydantic import ValidationError
 from followup.domain import masking
 from followup.domain.errors import InvalidField, NotFound
 from followup.services import crm_events, email_feedback
-from followup.wiring import runtime
+from followup.wiring import logs, runtime
 
 logger, metrics = runtime.observability("bus_events")
 
 
+@logs.masked_failures
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -7,11 +7,12 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from followup.services import dispatch
-from followup.wiring import runtime
+from followup.wiring import logs, runtime
 
 logger, metrics = runtime.observability("dispatch")
 
 
+@logs.masked_failures
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

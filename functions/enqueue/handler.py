@@ -10,11 +10,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from followup.adapters.timeouts import notify_reserve
 from followup.services import enqueue, templates
 from followup.services.deadline import of_invocation
-from followup.wiring import runtime
+from followup.wiring import logs, runtime
 
 logger, metrics = runtime.observability("enqueue")
 
 
+@logs.masked_failures
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

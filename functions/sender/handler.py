@@ -27,7 +27,7 @@ from followup.adapters.timeouts import sender_record
 from followup.loading import loading
 from followup.services import handover
 from followup.services.deadline import Deadline, of_invocation
-from followup.wiring import runtime
+from followup.wiring import logs, runtime
 
 if TYPE_CHECKING:
     from followup.domain.followup import AiWriting
@@ -110,6 +110,7 @@ def _count_ai(ai: AiWriting) -> None:
     metrics.add_metric(name=used, unit=MetricUnit.Count, value=1)
 
 
+@logs.masked_failures
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:

@@ -12,12 +12,13 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from followup.wiring import runtime
+from followup.wiring import logs, runtime
 from followup.wiring.counting import take
 
 logger, metrics = runtime.observability("stats")
 
 
+@logs.masked_failures
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:

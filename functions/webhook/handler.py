@@ -1,8 +1,9 @@
 """360dialog / WhatsApp webhooks: POST events, GET Meta's verification handshake.
 
 Verify, parse, apply, answer. Bad input gets a 4xx and nothing is written; an unreadable
-event beside readable ones is logged in full and skipped; an internal failure gets a 5xx
-so the provider delivers again: nothing is acknowledged and lost.
+event beside readable ones is logged, without what says who the lead is or what they wrote,
+and skipped; an internal failure gets a 5xx so the provider delivers again: nothing is
+acknowledged and lost, and its error is logged masked (`wiring.logs`).
 
 Every answer counts as `webhook_http_<status>`; a 503 also says why, for the alarms:
 `webhook_secret_unset` (every delivery refused until the operator sets it, alarmed) or
@@ -23,7 +24,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from followup.adapters import webhook_security as security
 from followup.adapters.http_event import HttpRequest, answer
 from followup.loading import loading
-from followup.wiring import runtime
+from followup.wiring import logs, runtime
 
 if TYPE_CHECKING:
     from followup.domain.webhook_events import Unreadable
@@ -115,7 +116,8 @@ def receive(request: HttpRequest, secret: str) -> Answer:
 
 
 def _keep(unreadable: Sequence[Unreadable]) -> None:
-    """Each unreadable event in full, with the reason, for someone to look at later."""
+    """Each unreadable event, with the reason, for someone to look at later: what says who
+    the lead is or what they wrote shown only by its size (`whatsapp_webhook.masked`)."""
     for event in unreadable:
         logger.warning(
             "webhook event unreadable",
@@ -144,6 +146,7 @@ def _route(request: HttpRequest) -> Answer:
     return route(request, path["secret"])
 
 
+@logs.masked_failures
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

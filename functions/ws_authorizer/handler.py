@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from followup.adapters.cognito import CognitoVerifier, InvalidToken
 from followup.api.feed import may_listen, offered_token
-from followup.wiring import runtime
+from followup.wiring import logs, runtime
 
 logger, metrics = runtime.observability("ws_authorizer")
 
@@ -21,6 +21,7 @@ def verifier() -> CognitoVerifier:
     return CognitoVerifier(config.cognito_issuer, config.cognito_client_id)
 
 
+@logs.masked_failures
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
+import traceback
 from typing import Any
 
 import pytest
@@ -18,3 +20,21 @@ def logged(
     written = [formatter.format(r) for r in caplog.records if r.name == function]
     lines = [json.loads(line) for line in written]
     return "\n".join(written), [line for line in lines if line["message"] == message]
+
+
+def engine_logged(
+    caplog: pytest.LogCaptureFixture, message: str
+) -> tuple[str, list[dict[str, Any]]]:
+    """Every line the engine's own loggers (`logging.getLogger(__name__)` in the services and
+    adapters) logged saying `message`, as written, and read."""
+    [handler] = logging.getLogger("followup").handlers
+    written = [handler.format(r) for r in caplog.records if r.getMessage() == message]
+    return "\n".join(written), [json.loads(line) for line in written]
+
+
+def lambda_error(failed: BaseException) -> str:
+    """What Lambda writes of an error escaping a handler (and hands to SQS, Step Functions
+    and X-Ray): its kind, its message and the frames it was raised through."""
+    frames = "".join(traceback.format_list(traceback.extract_tb(failed.__traceback__)))
+    said = f"[ERROR] {type(failed).__name__}: {failed}"
+    return f"{said}\nTraceback (most recent call last):\n{frames}"

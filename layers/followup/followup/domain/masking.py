@@ -52,7 +52,7 @@ def problem(exc: ValidationError) -> str:
     return masked(f"{where}: {problem_message(first)}")
 
 
-def error(exc: Exception) -> str:
+def error(exc: BaseException) -> str:
     """`exc` as the logs show it: its kind, then, for a validation problem, what was read,
     its field and what is wrong (`problem`); for any other error its message, each number
     and address in it masked."""

@@ -14,6 +14,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from followup.adapters import timeouts
 from followup.loading import loading
+from followup.wiring import logs
 from followup.wiring.lazy import on_first_use
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ def build(config: Config, clock: Clock | None = None) -> Deps:
     has_ai = bool(config.anthropic_api_key.get_secret_value())
     has_email = bool(config.email_from and config.unsubscribe_secret.get_secret_value())
     if config.email_from and not has_email:
-        Logger(service="followup").warning(
+        logs.package().warning(
             "EMAIL_FROM is set but UNSUBSCRIBE_SECRET is not: every email has an unsubscribe"
             " link signed with it, so email steps are passed over (not_set_up:email)"
         )
@@ -289,5 +290,6 @@ def publish(report: dict[str, Any], service: str, logger: Logger, metrics: Metri
 
 
 def observability(service: str) -> tuple[Logger, Metrics]:
-    """Structured logs and metrics for one function."""
-    return Logger(service=service), Metrics(namespace=NAMESPACE, service=service)
+    """Structured logs, never holding a lead's number or address (`logs`), and metrics for
+    one function."""
+    return logs.logger(service), Metrics(namespace=NAMESPACE, service=service)

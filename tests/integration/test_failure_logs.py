@@ -1,0 +1,107 @@
+"""A function that fails on a lead stored with bad data logs (to CloudWatch) what failed and
+where, never the lead's phone number or e-mail address: the error names what was read, its
+field and what is wrong, over the frames it was raised through."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import re
+import warnings
+from datetime import timedelta
+
+import pytest
+from pydantic import ValidationError
+
+from followup.domain.contact import Contact
+from followup.services.ports import ContactChange
+from followup_local import envelopes
+from followup_local.engine import LambdaContext, LocalEngine, sqs_event
+from tests.support.builders import quiet_contact, rule
+from tests.support.logs import engine_logged, lambda_error, logged
+from tests.support.webhook import post
+
+WA_ID = "6281100005019"
+NUMBER = "+62 811-0000-5019"
+ADDRESS = "budi@example.com"
+PROBLEM = "Contact.attributes.reach: Input should be a valid string"
+
+
+def stored_with_bad_data(engine: LocalEngine, lead: Contact) -> None:
+    """`lead` as a CRM sync stored them: a list where an attribute's text goes, holding the
+    lead's number and e-mail address."""
+    stored = engine.deps.contacts.contact(lead.id)
+    assert stored is not None
+    bad = lead.model_copy(update={"attributes": {"reach": [NUMBER, ADDRESS]}})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pydantic warns of the list it writes as it is
+        engine.deps.commit([ContactChange(bad, stored.revision)], engine.clock.now())
+
+
+def test_a_webhook_failing_on_a_lead_s_bad_data_logs_the_field_not_the_number(
+    engine: LocalEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given a lead stored with bad data
+    lead = quiet_contact(engine.deps, WA_ID, engine.clock.now() - timedelta(hours=25))
+    stored_with_bad_data(engine, lead)
+    # When the lead writes again
+    delivery = envelopes.text_message(WA_ID, "halo", engine.clock.now(), "wamid.BAD1")
+    response = post(engine, delivery)
+    # Then the delivery is answered 500, so WhatsApp delivers it again
+    assert response["statusCode"] == 500
+    # And the log names the field and what is wrong, and where it failed
+    written, [line] = logged(caplog, "webhook", "webhook failed; the provider will deliver again")
+    assert PROBLEM in line["exception"]
+    assert PROBLEM in line["stack_trace"]["value"]
+    assert line["stack_trace"]["frames"][0]["function"] == "handler"
+    assert line["exception"].startswith("Traceback (most recent call last):")
+    # And never the lead's number or address
+    assert "811-0000-5019" not in written
+    assert ADDRESS not in written
+
+
+def test_a_send_failing_on_a_lead_s_bad_data_fails_without_the_number(
+    engine: LocalEngine,
+) -> None:
+    # Given a follow-up handed to the sender for a lead stored with bad data since
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, WA_ID, engine.clock.now() - timedelta(hours=25))
+    engine.scheduled("enqueue")
+    engine.scheduled("dispatch")
+    stored_with_bad_data(engine, lead)
+    received = engine.sqs.receive_message(QueueUrl=engine.queue_url, MaxNumberOfMessages=10)
+    event = sqs_event(received["Messages"], engine.queue_url)
+    sender = importlib.import_module("functions.sender.handler")
+    # When the sender takes the batch, it still fails, so SQS hands the record over again
+    try:
+        with pytest.raises(Exception, match=re.escape(PROBLEM)) as failed:
+            sender.handler(event, LambdaContext("sender"))
+    finally:
+        sender.metrics.clear_metrics()
+    # Then what Lambda writes of the failure names the field and what is wrong, and where
+    written = lambda_error(failed.value)
+    assert "in _send_claimed" in written
+    # And never the lead's number or address
+    assert "811-0000-5019" not in written
+    assert ADDRESS not in written
+
+
+def test_an_error_the_engine_logs_on_its_own_is_written_without_the_number(
+    engine: LocalEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given a lead stored with bad data, and a function loaded
+    lead = quiet_contact(engine.deps, WA_ID, engine.clock.now() - timedelta(hours=25))
+    stored_with_bad_data(engine, lead)
+    importlib.import_module("functions.webhook.handler")
+    # When a use case fails to read them and logs the error with its own logger
+    with pytest.raises(ValidationError) as failed:
+        engine.deps.contacts.contact(lead.id)
+    service = logging.getLogger("followup.services.inbound")
+    service.error("the rules could not read a reply", exc_info=failed.value)
+    # Then its line names the field and what is wrong, and where it failed
+    written, [line] = engine_logged(caplog, "the rules could not read a reply")
+    assert line["exception"].endswith(f"ValidationError: {PROBLEM}")
+    assert line["stack_trace"]["frames"][-1]["function"] == "model_validate_json"
+    # And never the lead's number or address
+    assert "811-0000-5019" not in written
+    assert ADDRESS not in written
