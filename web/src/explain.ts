@@ -1,6 +1,6 @@
 // The API's codes in the reader's words: WhatsApp's error codes, why a number is paused,
-// bulk-cancel outcomes, audit actions and values, and templates' review statuses, each with a readable fallback for a
-// code this app does not know yet.
+// bulk-cancel outcomes, audit actions and values, and templates' review statuses, each
+// with a readable fallback for a code this app does not know yet.
 import type { AuditEntry, CancelResult, Duration, FollowUp } from "./api";
 import { type MessageId, en } from "./i18n/en";
 import { known, useT } from "./i18n/locale";
