@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,15 +22,14 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from followup_local.demo import AI_RULE
 from tests.support.browser import Watched, sign_in
+from tests.support.catalogues import LOCALES, catalogue
 from tests.support.devstack import SAFETY_NET, Running, free_port
 from tests.support.hosted_ui import CLIENT_ID, HostedUi
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOGUES = ROOT / "web" / "src" / "i18n"
 SHOTS = ROOT / "test-artifacts" / "pages"
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 LANGUAGE = re.compile(r"^(Language|Bahasa|Idioma)$")
-LOCALES = ("en", "id", "pt-BR")
 HOT_LEAD = {
     "en": "Hot lead: left to the counsellor",
     "id": "Prospek panas: diserahkan ke konselor",
@@ -104,13 +102,6 @@ def pages_of(contact_id: str) -> list[tuple[str, str, dict[str, str]]]:
             },
         ),
     ]
-
-
-def catalogue(locale: str) -> dict[str, str]:
-    """A catalogue's messages by id, read from its source (one `"id": "message",` a line)."""
-    line = re.compile(r'^\s*"([^"]+)":\s*("(?:[^"\\]|\\.)*"),?$', re.MULTILINE)
-    text = (CATALOGUES / f"{locale}.ts").read_text()
-    return {key: json.loads(said) for key, said in line.findall(text)}
 
 
 class EnglishLeft:
