@@ -16,12 +16,14 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import (
     AsyncBatchProcessor,
     EventType,
+    ExceptionInfo,
+    FailureResponse,
     async_process_partial_response,
 )
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
 from followup.adapters.timeouts import sender_record
 from followup.loading import loading
@@ -34,7 +36,6 @@ if TYPE_CHECKING:
     from followup.services.send import Outcome
 
 logger, metrics = runtime.observability("sender")
-processor = AsyncBatchProcessor(event_type=EventType.SQS)
 
 
 @cache
@@ -50,6 +51,44 @@ class SendRequest(BaseModel):
     followup_id: str
     due: AwareDatetime | None = None
     """The scheduled time the message was handed over for, when it names one."""
+
+
+class Processor(AsyncBatchProcessor):
+    """Powertools' processor, each record that failed (back to SQS, and to the dead-letter
+    queue after its last receive) logged once, its error masked (`logs`), and counted: the
+    batch's answer names only its message id, and Lambda writes nothing of it unless every
+    record failed."""
+
+    def failure_handler(
+        self, record: SQSRecord | None, exception: ExceptionInfo
+    ) -> FailureResponse:
+        logger.warning(
+            "follow-up failed; SQS hands it over again",
+            exc_info=exception[1],
+            extra=_named(record),
+        )
+        metrics.add_metric(name="send_record_failed", unit=MetricUnit.Count, value=1)
+        return super().failure_handler(record, exception)
+
+
+def _named(record: SQSRecord | None) -> dict[str, Any]:
+    """What finds a failed record: its follow-up (when its body names one), its message,
+    and how many times SQS has handed it over."""
+    if record is None:
+        return {}
+    try:
+        followup_id: str | None = SendRequest.model_validate_json(record.body).followup_id
+    except ValidationError:
+        followup_id = None
+    received = record.attributes.get("ApproximateReceiveCount")
+    return {
+        "followup_id": followup_id,
+        "message_id": record.message_id,
+        "receive_count": int(received) if received is not None else None,
+    }
+
+
+processor = Processor(event_type=EventType.SQS)
 
 
 class NoTimeLeft(Exception):

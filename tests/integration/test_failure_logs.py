@@ -14,6 +14,7 @@ import pytest
 from pydantic import ValidationError
 
 from followup.domain.contact import Contact
+from followup.domain.followup import Status
 from followup.services.ports import ContactChange
 from followup_local import envelopes
 from followup_local.engine import LambdaContext, LocalEngine, sqs_event
@@ -22,6 +23,7 @@ from tests.support.logs import engine_logged, lambda_error, logged
 from tests.support.webhook import post
 
 WA_ID = "6281100005019"
+OTHER_WA_ID = "6281100005020"
 NUMBER = "+62 811-0000-5019"
 ADDRESS = "budi@example.com"
 PROBLEM = "Contact.attributes.reach: Input should be a valid string"
@@ -81,6 +83,48 @@ def test_a_send_failing_on_a_lead_s_bad_data_fails_without_the_number(
     # Then what Lambda writes of the failure names the field and what is wrong, and where
     written = lambda_error(failed.value)
     assert "in _send_claimed" in written
+    # And never the lead's number or address
+    assert "811-0000-5019" not in written
+    assert ADDRESS not in written
+
+
+def test_one_send_of_a_batch_failing_on_a_lead_s_bad_data_is_logged_without_the_number(
+    engine: LocalEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given a batch of two follow-ups handed to the sender, one for a lead stored with bad
+    # data since
+    engine.deps.rules.save_rule(rule())
+    quiet_since = engine.clock.now() - timedelta(hours=25)
+    lead = quiet_contact(engine.deps, WA_ID, quiet_since)
+    other = quiet_contact(engine.deps, OTHER_WA_ID, quiet_since)
+    engine.scheduled("enqueue")
+    engine.scheduled("dispatch")
+    stored_with_bad_data(engine, lead)
+    [failing] = engine.deps.followups.followups_of(lead.id)
+    received = engine.sqs.receive_message(
+        QueueUrl=engine.queue_url, MaxNumberOfMessages=10, AttributeNames=["All"]
+    )
+    [message] = [m for m in received["Messages"] if failing.id in m["Body"]]
+    sender = importlib.import_module("functions.sender.handler")
+    # When the sender takes the batch
+    try:
+        response = sender.handler(
+            sqs_event(received["Messages"], engine.queue_url), LambdaContext("sender")
+        )
+        counted = {name: sum(m["Value"]) for name, m in sender.metrics.metric_set.items()}
+    finally:
+        sender.metrics.clear_metrics()
+    # Then only that lead's record is handed back to SQS, and the other lead's is sent
+    assert response == {"batchItemFailures": [{"itemIdentifier": message["MessageId"]}]}
+    [sent] = engine.deps.followups.followups_of(other.id)
+    assert sent.status is Status.SENT
+    assert counted["send_record_failed"] == 1
+    # And one line names the follow-up, its message and receive, the field and what is wrong
+    written, [line] = logged(caplog, "sender", "follow-up failed; SQS hands it over again")
+    assert (line["level"], line["followup_id"]) == ("WARNING", failing.id)
+    assert (line["message_id"], line["receive_count"]) == (message["MessageId"], 1)
+    assert line["exception"].endswith(f"ValidationError: {PROBLEM}")
+    assert "in _send_claimed" in line["exception"]
     # And never the lead's number or address
     assert "811-0000-5019" not in written
     assert ADDRESS not in written
