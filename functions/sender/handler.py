@@ -53,21 +53,32 @@ class SendRequest(BaseModel):
     """The scheduled time the message was handed over for, when it names one."""
 
 
+class NoTimeLeft(Exception):
+    """A record not started: one send might block longer than the invocation has left, and
+    be cut off mid-flight with its outcome unknown. SQS hands it over again."""
+
+
 class Processor(AsyncBatchProcessor):
     """Powertools' processor, each record that failed (back to SQS, and to the dead-letter
     queue after its last receive) logged once, its error masked (`logs`), and counted: the
     batch's answer names only its message id, and Lambda writes nothing of it unless every
-    record failed."""
+    record failed. A record left for want of time failed at nothing: it is said, not
+    counted."""
 
     def failure_handler(
         self, record: SQSRecord | None, exception: ExceptionInfo
     ) -> FailureResponse:
-        logger.warning(
-            "follow-up failed; SQS hands it over again",
-            exc_info=exception[1],
-            extra=_named(record),
-        )
-        metrics.add_metric(name="send_record_failed", unit=MetricUnit.Count, value=1)
+        if isinstance(exception[1], NoTimeLeft):
+            logger.info(
+                "follow-up not started in time; SQS hands it over again", extra=_named(record)
+            )
+        else:
+            logger.warning(
+                "follow-up failed; SQS hands it over again",
+                exc_info=exception[1],
+                extra=_named(record),
+            )
+            metrics.add_metric(name="send_record_failed", unit=MetricUnit.Count, value=1)
         return super().failure_handler(record, exception)
 
 
@@ -89,11 +100,6 @@ def _named(record: SQSRecord | None) -> dict[str, Any]:
 
 
 processor = Processor(event_type=EventType.SQS)
-
-
-class NoTimeLeft(Exception):
-    """A record not started: one send might block longer than the invocation has left, and
-    be cut off mid-flight with its outcome unknown. SQS hands it over again."""
 
 
 def _send(request: SendRequest, deadline: Deadline) -> Outcome:

@@ -51,6 +51,7 @@ from tests.infra.conftest import Synth, synth
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
 from tests.support.builders import journey, quiet_contact, rule
 from tests.support.hooks import hook, serving
+from tests.support.logs import logged
 
 HELD_SECONDS = 5.0
 """How long the stage holds a hanging push before answering it after all: far past the
@@ -257,7 +258,7 @@ def one_thread(engine: LocalEngine) -> Iterator[LocalEngine]:
 
 
 def test_with_one_thread_a_record_waiting_past_the_time_is_left_to_sqs(
-    one_thread: LocalEngine,
+    one_thread: LocalEngine, caplog: pytest.LogCaptureFixture
 ) -> None:
     # Given a sender with one thread, and two follow-ups handed to it in one batch
     engine = one_thread
@@ -266,9 +267,15 @@ def test_with_one_thread_a_record_waiting_past_the_time_is_left_to_sqs(
     # When the first send leaves less time than another may block
     batch = sqs_event([first, second], engine.queue_url)
     answer = sender.handler(batch, _Shrinking(60, reserve - 1))
+    counted = {name: sum(m["Value"]) for name, m in sender.metrics.metric_set.items()}
     sender.metrics.clear_metrics()
     # Then the first is sent, the second not started: back to SQS, not cut off mid-flight
     assert _not_started(answer) == {second["MessageId"]}
+    # And said so, not as a failure an operator would look into
+    assert "send_record_failed" not in counted
+    _, [line] = logged(caplog, "sender", "follow-up not started in time; SQS hands it over again")
+    assert (line["level"], line["message_id"]) == ("INFO", second["MessageId"])
+    assert logged(caplog, "sender", "follow-up failed; SQS hands it over again")[1] == []
     assert len(engine.sandbox.sent()) == 1
     waiting = engine.deps.followups.followup(json.loads(second["Body"])["followup_id"])
     assert waiting is not None
