@@ -206,13 +206,28 @@ def apply_status(deps: Deps, status: DeliveryStatus) -> str:
     found = _followup_of(deps, status)
     if found is None:
         return "unknown"
+    for _ in range(_LATE_TRIES):
+        outcome = _status_applied(deps, found, status)
+        if outcome is not None:
+            return outcome
+        found = deps.followups.followup(found.id)
+        if found is None:
+            return "stale"
+    return "stale"
+
+
+def _status_applied(deps: Deps, found: FollowUp, status: DeliveryStatus) -> str | None:
+    """What `status` does to the follow-up as `found`; None when its write was refused
+    because something moved the follow-up first (the lead's reply, another status): then
+    `apply_status` reads it again and applies the status to that, as if it had come just
+    after, so what it still means (its price) is kept and nothing is counted twice."""
     followup = _sent_after_all(deps, found, status)
     recovered = followup.status is not found.status
     if status.state is DeliveryState.FAILED:
         # One found sent only now goes sent, then failed, as any other: its journey moves
         # on from the send, and the failure may resend it or fall back to another channel.
         if recovered and not _moved(deps, followup, found.status, status.at):
-            return "stale"
+            return None
         return _failed(deps, followup, status)
     target = Status(status.state.value)
     if not followup.status.outbound or (_RANK[target] <= _RANK[followup.status] and not recovered):
@@ -221,7 +236,7 @@ def apply_status(deps: Deps, status: DeliveryStatus) -> str:
     if status.pricing is not None:
         moved = moved.model_copy(update={"pricing": status.pricing})
     if not _moved(deps, moved, found.status, status.at):
-        return "stale"
+        return None
     if not recovered:
         return target.value
     _answered_meanwhile(deps, moved)

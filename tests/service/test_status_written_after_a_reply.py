@@ -1,0 +1,145 @@
+"""A lead replies, or another status finds the send sent, while WhatsApp's status about the
+message is being written: the status is applied to the follow-up as that left it, as if it
+had come just after, so its price is kept and the rule counts each outcome and the price
+once."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from followup.adapters.whatsapp_webhook import parse
+from followup.domain.followup import FollowUp, Reason, Status
+from followup.services import webhook
+from followup_local import envelopes
+from followup_local.engine import LocalEngine
+from followup_local.memory_engine import MemoryEngine
+from tests.service.test_stats_stop_after_reply import (
+    LEADS,
+    MARKETING,
+    counted,
+    current,
+    messaging_cost,
+    sent_to_three,
+    writes,
+)
+from tests.support.builders import quiet_contact, rule
+from tests.support.races import AfterFirstRead
+
+Engine = MemoryEngine | LocalEngine
+
+HOUR = timedelta(hours=1)
+
+
+def delivered(engine: Engine, followup: FollowUp) -> webhook.Applied:
+    """WhatsApp's priced `delivered` status about `followup`'s message, 10 s later."""
+    at = engine.clock.advance(timedelta(seconds=10))
+    wamid = followup.provider_message_id or ""
+    status = envelopes.status(wamid, "delivered", at, LEADS[0], followup.id, MARKETING)
+    return webhook.apply(engine.deps, parse(json.dumps(status).encode(), at), at)
+
+
+def test_a_priced_status_read_before_a_reply_keeps_its_price(either: Engine) -> None:
+    # Given a rule sent to three leads
+    first, *_ = sent_to_three(either)
+    # When WhatsApp's priced `delivered` status about the first lead's message comes, and
+    # the lead's reply is heard just after the status read the follow-up
+    replying = AfterFirstRead(
+        either.deps.followups, "followup", lambda: writes(either, "who is this?")
+    )
+    either.deps.followups = replying
+    applied = delivered(either, first)
+    # Then the follow-up stays responded and keeps the price, as a status heard just after
+    # the reply keeps it
+    assert replying.heard
+    either.deps.followups = replying.inner
+    found = current(either, first)
+    assert found.status is Status.RESPONDED
+    assert found.pricing is not None
+    assert found.pricing.cost_usd > 0
+    assert applied.outcome["status_priced"] == 1
+    # And the Stats page counts the reply, the delivery and the price once
+    counts = counted(either)
+    assert (counts["sent"], counts["responded"], counts["delivered"]) == (3, 1, 1)
+    assert messaging_cost(either) == pytest.approx(found.pricing.cost_usd)
+    # And the status delivered again changes nothing
+    delivered(either, first)
+    assert current(either, first) == found
+    assert counted(either) == counts
+
+
+def test_a_priced_status_read_while_the_send_is_found_sent_keeps_its_price(
+    either: Engine,
+) -> None:
+    # Given a lead's follow-up handed to 360dialog, whose answer never came back
+    lost = answer_lost(either)
+    # When WhatsApp's priced `delivered` status comes, and its `sent` status finds the
+    # send sent just after the `delivered` one read the follow-up (each on its own call)
+    applied = found_sent_meanwhile(either, lost, "delivered", MARKETING)
+    # Then the follow-up is delivered with its price, and the Stats page counts the send,
+    # its delivery and its price once
+    found = current(either, lost)
+    assert (found.status, found.sent_at) == (Status.DELIVERED, lost.claimed_at)
+    assert found.pricing is not None
+    assert messaging_cost(either) == pytest.approx(found.pricing.cost_usd)
+    counts = counted(either)
+    assert (counts["sent"], counts["delivered"], counts["failed"]) == (1, 1, 0)
+    assert applied.outcome["status_delivered"] == 1
+
+
+def test_a_failure_read_while_the_send_is_found_sent_fails_it(either: Engine) -> None:
+    # Given a lead's follow-up handed to 360dialog, whose answer never came back
+    lost = answer_lost(either)
+    # When WhatsApp reports it failed, and its `sent` status finds the send sent just
+    # after the failure read the follow-up (each on its own call)
+    applied = found_sent_meanwhile(either, lost, "failed")
+    # Then the follow-up went, then failed, as if the failure had come just after: the
+    # Stats page counts the send and its failure once
+    found = current(either, lost)
+    assert [change.status for change in found.history][-2:] == [Status.SENT, Status.FAILED]
+    assert found.reason != Reason.OUTCOME_UNKNOWN
+    counts = counted(either)
+    assert (counts["sent"], counts["failed"], counts["delivered"]) == (1, 1, 0)
+    assert applied.outcome["status_failed"] == 1
+
+
+def answer_lost(engine: Engine) -> FollowUp:
+    """The first lead's follow-up handed to 360dialog, whose answer never came back."""
+    saved = rule()
+    engine.deps.rules.save_rule(saved)
+    engine.sandbox.templates.approve_all([saved])
+    lead = quiet_contact(engine.deps, LEADS[0], engine.clock.now() - 25 * HOUR)
+    engine.sandbox.drop_connection_next()
+    engine.tick()
+    [lost] = engine.deps.followups.followups_of(lead.id)
+    assert (lost.status, lost.reason) == (Status.SENDING, Reason.OUTCOME_UNKNOWN)
+    return lost
+
+
+def found_sent_meanwhile(
+    engine: Engine, lost: FollowUp, state: str, pricing: dict[str, Any] | None = None
+) -> webhook.Applied:
+    """WhatsApp's `state` status about `lost`'s message, a second later; its `sent` status
+    (on a webhook call of its own) finds the send sent just after this one read it."""
+    [request] = engine.sandbox.requests
+    wamid = request.wamid or ""
+
+    def found_sent() -> None:
+        status = envelopes.status(wamid, "sent", engine.clock.now(), LEADS[0], lost.id)
+        assert engine.deliver(status) == 200
+
+    sending = AfterFirstRead(engine.deps.followups, "followup", found_sent)
+    engine.deps.followups = sending
+    at = engine.clock.advance(timedelta(seconds=1))
+    status = envelopes.status(wamid, state, at, LEADS[0], lost.id, pricing)
+    if state == "failed":
+        status["entry"][0]["changes"][0]["value"]["statuses"][0]["errors"] = [
+            {"code": 131026, "title": "Message undeliverable"}
+        ]
+    applied = webhook.apply(engine.deps, parse(json.dumps(status).encode(), at), at)
+    engine.deps.followups = sending.inner
+    assert sending.heard
+    return applied
