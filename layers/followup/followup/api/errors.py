@@ -59,7 +59,7 @@ def from_domain(exc: DomainError) -> Response[str]:
             if isinstance(exc, InvalidRule):
                 details = rule_details(exc)
             elif isinstance(exc, InvalidField):
-                details = [{"field": exc.field, "message": exc.message, "code": exc.code}]
+                details = [field_detail(exc)]
             elif isinstance(exc, DeletedRuleId):
                 details = [{"field": "id", "message": exc.message, "code": "deleted_rule_id"}]
             elif isinstance(exc, MassSend):
@@ -125,10 +125,70 @@ def rule_details(exc: InvalidRule) -> list[dict[str, Any]]:
     return [{"field": p.field, "message": p.message, "code": "invalid_rule"} for p in exc.problems]
 
 
+def field_detail(exc: InvalidField) -> dict[str, Any]:
+    """One field's problem, with the bounds it broke when it has them (`limits`)."""
+    detail: dict[str, Any] = {"field": exc.field, "message": exc.message, "code": exc.code}
+    if exc.limits:
+        detail["limits"] = dict(exc.limits)
+    return detail
+
+
 def validation_details(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Pydantic's problems, each with its field path, a readable message and pydantic's
-    stable error type as `code` (`missing`, `too_short`, `string_pattern_mismatch`...)."""
-    return [{"field": _place(e), "message": problem_message(e), "code": e["type"]} for e in errors]
+    """Pydantic's problems, each with its field path, a readable message, pydantic's
+    stable error type as `code` (`missing`, `too_short`, `string_pattern_mismatch`...) and,
+    when the check has them, the bounds it holds the value to (`limits`), for an app to
+    say the problem in its reader's language."""
+    return [_validation_detail(e) for e in errors]
+
+
+def _validation_detail(error: Mapping[str, Any]) -> dict[str, Any]:
+    detail: dict[str, Any] = {
+        "field": _place(error),
+        "message": problem_message(error),
+        "code": error["type"],
+    }
+    found = limits(error)
+    if found:
+        detail["limits"] = found
+    return detail
+
+
+_LIMITS = frozenset(
+    {
+        "min_length",
+        "max_length",
+        "ge",
+        "gt",
+        "le",
+        "lt",
+        "multiple_of",
+        "max_digits",
+        "decimal_places",
+        "expected",
+        "expected_tags",
+    }
+)
+"""What a check holds a value to, as pydantic's `ctx` names it: the model's own bounds and
+choices, never what was sent (`input`, a union's `tag`, an `actual_length`, a validator's
+`error`, which may quote the value: a lead's number or address)."""
+
+_LONGEST_LIMIT = 200
+
+
+def limits(error: Mapping[str, Any]) -> dict[str, int | float | str]:
+    """The bounds of `error`'s check (`{"max_length": 200}`, `{"ge": 1, "le": 20}`,
+    `{"expected": "'hot', 'warm' or 'cold'"}`): numbers as they are, anything else
+    (a date, a duration) as its text, a choice too long to say left out."""
+    found: dict[str, int | float | str] = {}
+    for name, value in (error.get("ctx") or {}).items():
+        if name not in _LIMITS:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            value = str(value)
+            if len(value) > _LONGEST_LIMIT:
+                continue
+        found[name] = value
+    return found
 
 
 _TAG_ERRORS = frozenset({"union_tag_invalid", "union_tag_not_found"})

@@ -14,7 +14,7 @@ import copy
 from http import HTTPStatus
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 STATUSES = "x-statuses"
 _ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -26,7 +26,17 @@ class ErrorDetail(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     field: str
-    message: str
+    message: str = Field(description="in English, for a reader when the code is unknown")
+    code: str = Field(
+        description="pydantic's error type (`missing`, `string_too_long`, "
+        "`less_than_equal`...) or the API's own (`unknown_stage`, `from_after_to`...)"
+    )
+    limits: dict[str, int | float | str] = Field(
+        default_factory=dict,
+        description="the bounds the value broke, when the check has them (left out when it "
+        'has none), as pydantic names them: `{"max_length": 200}`, `{"ge": 1, "le": 20}`, '
+        """`{"expected": "'hot', 'warm' or 'cold'"}`; never the value sent""",
+    )
 
 
 class ErrorInfo(BaseModel):
@@ -38,7 +48,7 @@ class ErrorInfo(BaseModel):
 
 
 class Error(BaseModel):
-    """Every 4xx and 5xx body: {"error": {"code", "message", "details": [{field, message}]}}."""
+    """Every 4xx and 5xx body: {"error": {"code", "message", "details": [ErrorDetail]}}."""
 
     model_config = ConfigDict(defer_build=True)
 

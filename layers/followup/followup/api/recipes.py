@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import ValidationError
 
 from followup.api.auth import READERS, RULE_WRITERS, caller, require
-from followup.api.errors import validation_details
+from followup.api.errors import field_detail, validation_details
 from followup.api.openapi import statuses
 from followup.domain.errors import InvalidField
 from followup.domain.recipes import all_recipes
@@ -59,8 +59,7 @@ def check_recipe(recipe_id: str, how: Installation | None = None) -> dict[str, A
     except ValidationError as exc:
         return {"rule": None, "problems": validation_details(exc.errors()), "missing": []}
     except InvalidField as exc:
-        problem = {"field": exc.field, "message": exc.message, "code": exc.code}
-        return {"rule": None, "problems": [problem], "missing": []}
+        return {"rule": None, "problems": [field_detail(exc)], "missing": []}
     return {
         "rule": checked.rule.model_dump(mode="json"),
         "problems": [

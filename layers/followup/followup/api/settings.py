@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import Field, StrictInt, ValidationError
 
 from followup.api.auth import READERS, SETTINGS_WRITERS, caller, require
-from followup.api.errors import rule_details, validation_details
+from followup.api.errors import field_detail, rule_details, validation_details
 from followup.api.fields import refuse_unknown, unknown_fields
 from followup.api.openapi import statuses
 from followup.domain.errors import Conflict, NotFound
@@ -81,9 +81,7 @@ def check_settings(settings: dict[str, Any]) -> dict[str, Any]:
         return {"problems": validation_details(exc.errors())}
     extra = unknown_fields(settings, written, "the settings")
     if extra:
-        return {
-            "problems": [{"field": p.field, "message": p.message, "code": p.code} for p in extra]
-        }
+        return {"problems": [field_detail(p) for p in extra]}
     try:
         checked = WorkspaceSettings.model_validate(written.model_dump(exclude={"revision"}))
         rules.check_settings(runtime.deps(), checked)

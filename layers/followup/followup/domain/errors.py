@@ -38,11 +38,19 @@ def problem_message(problem: Mapping[str, Any]) -> str:
 
 
 class InvalidField(DomainError):
-    """One field a caller sent is wrong; `code` names the problem for translation."""
+    """One field a caller sent is wrong; `code` names the problem for translation, and
+    `limits` the bounds it broke (`{"max_length": 50}`), as pydantic's context names them."""
 
-    def __init__(self, field: str, message: str, code: str = "invalid_value") -> None:
+    def __init__(
+        self,
+        field: str,
+        message: str,
+        code: str = "invalid_value",
+        limits: Mapping[str, int | float | str] | None = None,
+    ) -> None:
         super().__init__(f"{field}: {message}")
         self.field, self.message, self.code = field, message, code
+        self.limits = dict(limits or {})
 
 
 RULE_DATA_ERRORS: tuple[type[Exception], ...] = (

@@ -50,7 +50,12 @@ def edit_contact(deps: Deps, contact_id: str, edit: Edit) -> tuple[Contact, Cont
         found = patched(contact, edit.fields)
         tags = one_of_each([*found.without_tags(edit.remove_tags), *edit.add_tags])
         if len(tags) > MAX_ITEMS:
-            raise InvalidField("add_tags", f"a contact has at most {MAX_ITEMS} tags", "too_long")
+            raise InvalidField(
+                "add_tags",
+                f"a contact has at most {MAX_ITEMS} tags",
+                "too_long",
+                {"max_length": MAX_ITEMS},
+            )
         return found if tags == found.tags else found.model_copy(update={"tags": tags})
 
     return rewritten(deps, contact_id, changed, edit.stage, now)

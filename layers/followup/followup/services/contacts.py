@@ -178,7 +178,10 @@ def patched(contact: Contact, changes: Mapping[str, object]) -> Contact:
     found = contact.patched(changes)
     if len(found.attributes) > max(MAX_ITEMS, len(contact.attributes)):
         raise InvalidField(
-            "attributes", f"a contact has at most {MAX_ITEMS} attributes", "too_long"
+            "attributes",
+            f"a contact has at most {MAX_ITEMS} attributes",
+            "too_long",
+            {"max_length": MAX_ITEMS},
         )
     return found
 
