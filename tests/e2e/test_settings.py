@@ -1,6 +1,7 @@
 """The settings page: an admin changes business hours and sees the next openings move,
 adds an opt-out keyword, pauses and resumes all sending, resumes a number Meta Business
-Agent took over, and reads the API's objection beside the field it concerns."""
+Agent took over, and reads the API's objection beside the field it concerns, in the
+language the admin reads the app in."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.test_app_pages import serious_problems
+from tests.e2e.test_app_pages import (
+    SETTLED,
+    WORDS_SHOWN,
+    EnglishLeft,
+    choose_language,
+    serious_problems,
+)
 from tests.support.browser import Watched, sign_in
 from tests.support.devstack import SAFETY_NET, Running, free_port
 
@@ -158,3 +165,48 @@ def test_the_apis_objection_shows_beside_its_field_and_others_only_read(
     expect(reader.get_by_label("Time zone")).to_be_disabled()
     expect(reader.get_by_role("button", name="Save settings")).to_have_count(0)
     expect(reader.get_by_role("button", name="Pause everything")).to_have_count(0)
+
+
+REFUSED_TRIES = [
+    (
+        "id",
+        "Percobaan kirim yang gagal",
+        "Simpan pengaturan",
+        "Server mengatakan: paling banyak 20.",
+    ),
+    (
+        "pt-BR",
+        "Tentativas de um envio falho",
+        "Salvar configurações",
+        "O servidor diz: no máximo 20.",
+    ),
+]
+
+
+@pytest.mark.slow
+def test_a_setting_out_of_range_is_refused_in_the_admins_language_with_its_bound(
+    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    page = sign_in(browser, pages, stack.url, "admin", watched)
+    saved = stack.call("GET", "/api/settings").json()
+    for locale, label, save, said in REFUSED_TRIES:
+        # Given an admin reading the settings in Bahasa Indonesia, then in Portuguese
+        choose_language(page, locale)
+        open_settings(page, stack)
+        # When they ask for 30 tries of a failed send, past the 20 the API keeps, and save
+        tries = page.get_by_label(label)
+        tries.fill("30")
+        page.get_by_role("button", name=save).click()
+        # Then that field is marked, and its problem says the bound in their language
+        expect(tries).to_have_attribute("aria-invalid", "true")
+        described = tries.get_attribute("aria-describedby") or ""
+        expect(page.locator(f"#{described.split()[0]}")).to_have_text(said)
+        # And no English is left on the page: neither the API's words nor the app's
+        expect(page.get_by_role("main")).not_to_contain_text("Input should be")
+        page.evaluate(SETTLED)
+        english = EnglishLeft(locale)
+        shown = page.evaluate(WORDS_SHOWN)
+        assert [hit for words in shown for hit in english.found_in(words)] == [], locale
+    # And nothing was saved
+    assert stack.call("GET", "/api/settings").json()["max_attempts"] == saved["max_attempts"]
+    assert watched.errors == []

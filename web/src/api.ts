@@ -14,6 +14,8 @@ export interface Problem {
   message: string;
   /** A stable code for the problem (`from_after_to`, `too_long`...). */
   code?: string;
+  /** The bounds the value broke, as pydantic names them (`max_length`, `ge`, `expected`...). */
+  limits?: Record<string, number | string>;
 }
 
 export class ApiError extends Error {
@@ -322,15 +324,4 @@ export class Api {
   get<T>(path: string): Promise<T> {
     return this.call<T>("GET", path);
   }
-}
-
-/** The API's objections to a request, by the field each names. */
-export function problemsByField(error: unknown): Map<string, string[]> {
-  const found = new Map<string, string[]>();
-  if (error instanceof ApiError) {
-    for (const { field, message } of error.details) {
-      found.set(field, [...(found.get(field) ?? []), message]);
-    }
-  }
-  return found;
 }

@@ -107,6 +107,12 @@ const FIELD_LABELS: Record<string, MessageId> = {
   paused_reason: "settings.pausedReason",
 };
 
+/** The label the settings or contact page gives the field at `path`, else the path as the
+ * API names it (`query.limit`). */
+export function fieldLabel(path: string, t: ReturnType<typeof useT>): string {
+  return Object.hasOwn(FIELD_LABELS, path) ? t(FIELD_LABELS[path]) : path;
+}
+
 /** An audit entry's before or after in the reader's language where the log says it in fixed
  * words ("version 2", "inactive; 3 queued canceled") or names a setting the settings page
  * labels (`gating.min_gap: {"amount":30,"unit":"minutes"}`: its label and value in words);

@@ -1,8 +1,8 @@
 import { Button, Group, NativeSelect, Stack, TagsInput, Text, TextInput, Title } from "@mantine/core";
 import { useEffect, useRef, useState } from "react";
-import { type Contact, problemsByField } from "../api";
+import type { Contact } from "../api";
 import { useT } from "../i18n/locale";
-import { useProblemWords } from "../problems";
+import { useProblemWords, useProblemsByField } from "../problems";
 import { useSession } from "../session";
 
 const MAX_VALUE = 1000;
@@ -14,6 +14,7 @@ export function ContactEdit({ contact, onSaved }: { contact: Contact; onSaved: (
   const { api } = useSession();
   const t = useT();
   const words = useProblemWords();
+  const problemsByField = useProblemsByField();
   // The contact as the form shows it: the page may read the contact again meanwhile (a
   // conversation closed, a task done), and what others changed since is not the reader's edit.
   const shown = useRef(contact);

@@ -19,13 +19,13 @@ import {
 import { type UseMutationResult, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useIntl } from "react-intl";
 import { type ReactNode, useEffect, useRef, useState } from "react";
-import { ApiError, type Problem, problemsByField } from "../api";
+import { ApiError, type Problem } from "../api";
 import { DayField } from "../DayField";
-import { statusKey, useNumberPauseWords } from "../explain";
+import { fieldLabel, statusKey, useNumberPauseWords } from "../explain";
 import { useFormat } from "../format";
 import { known, useT } from "../i18n/locale";
 import { usePausedWords } from "../PauseNotice";
-import { Empty, ErrorState, Loading, useProblemWords } from "../problems";
+import { Empty, ErrorState, Loading, useProblemWords, useProblemsByField } from "../problems";
 import { type MessagingLimitUse, useNumbers, useSession } from "../session";
 
 const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
@@ -192,10 +192,8 @@ export function nextOpenings(window: Settings["send_window"], zone: string, at: 
 }
 
 /** The API's problems for one field (or anything under it), shown beside it. */
-function useFieldProblems(error: unknown) {
-  const byField = problemsByField(error);
-  return (path: string) =>
-    [...byField.entries()].filter(([field]) => field === path || field.startsWith(`${path}.`)).flatMap(([, found]) => found);
+function fieldProblems(byField: Map<string, string[]>, path: string): string[] {
+  return [...byField.entries()].filter(([field]) => field === path || field.startsWith(`${path}.`)).flatMap(([, found]) => found);
 }
 
 function Section({ title, children, testId }: { title: string; children: ReactNode; testId: string }) {
@@ -410,7 +408,7 @@ function PolicyForm({
   const weekdayDate = (isoDay: string) =>
     intl.formatDate(`${isoDay}T12:00:00Z`, { timeZone: "UTC", weekday: "short", day: "numeric", month: "short" });
   const words = useProblemWords();
-  const problemsOf = useFieldProblems(save.error);
+  const byField = useProblemsByField()(save.error);
   const [keyword, setKeyword] = useState("");
   const [holiday, setHoliday] = useState("");
   const [now] = useState(() => new Date());
@@ -421,7 +419,7 @@ function PolicyForm({
   };
   /** aria-invalid, aria-describedby and the problem text of one field. */
   const field = (path: string) => {
-    const found = problemsOf(path);
+    const found = fieldProblems(byField, path);
     const id = `problem-${path.replaceAll(".", "-")}`;
     return {
       props: found.length ? { "aria-invalid": true, "aria-describedby": id, error: found.map((m) => t("settings.serverSays", { message: m })).join(" ") } : {},
@@ -440,13 +438,12 @@ function PolicyForm({
   const countriesField = field("send_window.holiday_countries");
   const holidaysField = field("send_window.custom_holidays");
   const hoursField = field("send_window");
-  const byField = problemsByField(save.error);
   // The window's own objection (it never opens) and any about its hours as a whole.
   const windowProblems = [...(byField.get("send_window") ?? []), ...(byField.get("send_window.hours") ?? [])];
   // Problems of fields this page does not show go with the save button.
   const elsewhere = [...byField.entries()]
     .filter(([path]) => !SHOWN.some((shown) => path === shown || path.startsWith(`${shown}.`)))
-    .map(([path, found]) => `${path}: ${found.join(" ")}`);
+    .map(([path, found]) => `${fieldLabel(path, t)}: ${found.join(" ")}`);
   const number = (path: string, label: string, value: number, set: (s: Settings, v: number) => void, step = 1) => {
     const f = field(path);
     return (
