@@ -72,7 +72,7 @@ def test_the_anthropic_key_comes_from_its_slot_in_the_secret(
 
 
 def test_email_set_up_without_its_unsubscribe_secret_is_said_at_cold_start(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     # Given a deployment that names an email sender but lost its unsubscribe secret
     monkeypatch.delenv(SECRETS_NAME, raising=False)
@@ -82,6 +82,8 @@ def test_email_set_up_without_its_unsubscribe_secret_is_said_at_cold_start(
     deps = runtime.build(Config())
     # Then email is off, and its log says why and what to set
     assert deps.email is None
-    logged = capsys.readouterr().out
+    [line] = [record for record in caplog.records if record.name == "followup"]
+    assert line.levelname == "WARNING"
+    logged = line.getMessage()
     assert "UNSUBSCRIBE_SECRET" in logged
     assert "not_set_up:email" in logged
