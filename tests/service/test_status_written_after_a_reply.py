@@ -1,12 +1,12 @@
-"""A lead replies, or another status finds the send sent, while WhatsApp's status about the
-message is being written: the status is applied to the follow-up as that left it, as if it
-had come just after, so its price is kept and the rule counts each outcome and the price
-once."""
+"""A lead replies, or another status finds the send sent or shows it delivered, while
+WhatsApp's status about the message is being written: the status is applied to the
+follow-up as that left it, as if it had come just after, so its price is kept (or a
+failure takes it back) and the rule counts each outcome and the price once."""
 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -104,6 +104,56 @@ def test_a_failure_read_while_the_send_is_found_sent_fails_it(either: Engine) ->
     counts = counted(either)
     assert (counts["sent"], counts["failed"], counts["delivered"]) == (1, 1, 0)
     assert applied.outcome["status_failed"] == 1
+
+
+def test_a_failure_read_before_the_delivery_lands_fails_the_message(either: Engine) -> None:
+    # Given a rule sent to three leads
+    first, *_ = sent_to_three(either)
+    # When WhatsApp reports the first lead's message failed, and its priced `delivered`
+    # status, stamped before the failure, is heard just after the failure read the
+    # follow-up (each on its own call)
+    failed_at = either.clock.advance(timedelta(seconds=30))
+    delivering = AfterFirstRead(
+        either.deps.followups,
+        "followup",
+        lambda: reported(either, first, "delivered", failed_at - timedelta(seconds=10)),
+    )
+    either.deps.followups = delivering
+    applied = reported(either, first, "failed", failed_at)
+    assert delivering.heard
+    either.deps.followups = delivering.inner
+    # Then the message went, was delivered, then failed, as when the failure comes just
+    # after its delivery: it costs nothing, and the Stats page counts its failure once and
+    # takes its delivery and its price back
+    found = current(either, first)
+    assert [change.status for change in found.history][-3:] == [
+        Status.SENT,
+        Status.DELIVERED,
+        Status.FAILED,
+    ]
+    assert (found.pricing, found.error_code) == (None, 131026)
+    assert applied.outcome["status_failed"] == 1
+    counts = counted(either)
+    assert (counts["sent"], counts["delivered"], counts["failed"]) == (3, 0, 1)
+    assert messaging_cost(either) == 0
+    # And the failure delivered again changes nothing
+    reported(either, first, "failed", failed_at)
+    assert current(either, first) == found
+    assert counted(either) == counts
+
+
+def reported(engine: Engine, followup: FollowUp, state: str, at: datetime) -> webhook.Applied:
+    """WhatsApp's `state` status about `followup`'s message, stamped `at`: a `delivered`
+    one priced as marketing, a `failed` one undeliverable (131026)."""
+    wamid = followup.provider_message_id or ""
+    pricing = MARKETING if state == "delivered" else None
+    status = envelopes.status(wamid, state, at, LEADS[0], followup.id, pricing)
+    if state == "failed":
+        status["entry"][0]["changes"][0]["value"]["statuses"][0]["errors"] = [
+            {"code": 131026, "title": "Message undeliverable"}
+        ]
+    received = engine.clock.now()
+    return webhook.apply(engine.deps, parse(json.dumps(status).encode(), received), received)
 
 
 def answer_lost(engine: Engine) -> FollowUp:

@@ -388,12 +388,15 @@ def _delivered_late(followup: FollowUp, status: DeliveryStatus) -> bool:
     return ended and delivery and followup.sent_at is not None and not shown
 
 
-def _failed(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
+def _failed(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str | None:
     """Fail a sent follow-up (or skip it, or send it again, as policy says) and apply what
     the failure means for the contact, the number and the step's next channel. A status
     the follow-up cannot take any more (it was read, answered or ended) is stale; one
     heard again for a follow-up it already failed applies those effects again, so a first
-    try that erred after failing it loses none of them."""
+    try that erred after failing it loses none of them. None when its write was refused
+    because something other than a conversion moved the follow-up first (its `delivered`
+    status, the lead's reply): `apply_status` reads it again and fails what that left, so
+    those effects follow the one write that fails it."""
     error = status.errors[0] if status.errors else None
     failure = reported_failure(
         error.code if error else None,
@@ -422,7 +425,7 @@ def _failed(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str:
             commit_passing_slot(deps, [*changes, NewFollowUp(again)], followup, again, status.at)
     except CommitRejected:
         converted = converted_meanwhile(deps, followup, followup.status)
-        return "stale" if converted is None else _failed(deps, converted, status)
+        return None if converted is None else _failed(deps, converted, status)
     unreached(deps, failed, status.at)
     if again is not None:
         return "failed_sent_again"
