@@ -121,14 +121,20 @@ def _hard_bounce(deps: Deps, mail: Mail, bounce: Bounce) -> str:
         return contact
 
     update_contact(deps, followup.contact_id, marked, bounce.at)
+    if followup.provider_message_id is None:
+        return "bounce"  # its send unrecorded: the follow-up stays as its sender leaves it
     return _failed(deps, followup, bounce)
 
 
 def _followup_of(deps: Deps, mail: Mail) -> FollowUp | None:
-    """The email follow-up the message's tag names, when its recorded send is this message."""
+    """The email follow-up the message's tag names, when its recorded send is this message,
+    or it recorded none: SES's answer was lost (its outcome unknown), and this event shows
+    the message went all the same, so its bounce or complaint still keeps the address from
+    being emailed again."""
     for followup_id in mail.tags.get(FOLLOWUP_TAG, []):
         found = deps.followups.followup(followup_id)
-        if found and found.channel == "email" and found.provider_message_id == mail.message_id:
+        recorded = found.provider_message_id if found else None
+        if found and found.channel == "email" and recorded in (None, mail.message_id):
             return found
     return None
 
