@@ -3,27 +3,22 @@ written: the follow-up keeps both, and the rule counts the conversion once."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
-from followup.adapters.whatsapp_webhook import parse
 from followup.domain.followup import Status
-from followup.services import crm_events, webhook
-from followup_local import envelopes
-from followup_local.engine import LocalEngine
-from followup_local.memory_engine import MemoryEngine
-from tests.service.test_stats_stop_after_reply import (
+from followup.services import crm_events
+from tests.support.races import AfterFirstRead
+from tests.support.three_leads import (
     LEADS,
-    MARKETING,
+    Engine,
     counted,
     current,
+    heard,
     messaging_cost,
     sent_to_three,
+    status_of,
     writes,
 )
-from tests.support.races import AfterFirstRead
-
-Engine = MemoryEngine | LocalEngine
 
 
 def moved_on(engine: Engine, stage: str) -> None:
@@ -43,9 +38,8 @@ def test_a_status_read_before_a_conversion_keeps_it_and_it_counts_once(either: E
     )
     either.deps.followups = converting
     at = either.clock.advance(timedelta(seconds=10))
-    wamid = first.provider_message_id or ""
-    status = envelopes.status(wamid, "delivered", at, LEADS[0], first.id)
-    outcome = webhook.apply(either.deps, parse(json.dumps(status).encode(), at), at)
+    status = status_of(first, "delivered", at, None)
+    outcome = heard(either, status, at)
     # Then the follow-up shows both: delivered, and converted
     assert converting.heard
     either.deps.followups = converting.inner
@@ -68,10 +62,7 @@ def test_a_goal_read_before_a_late_price_keeps_it_and_counts_once(either: Engine
     # When the CRM moves that lead on to the rule's goal, and WhatsApp's priced `delivered`
     # status is written just after the stage change read the lead's follow-ups
     def priced() -> None:
-        at = either.clock.now()
-        wamid = first.provider_message_id or ""
-        status = envelopes.status(wamid, "delivered", at, LEADS[0], first.id, MARKETING)
-        assert either.deliver(status) == 200
+        assert either.deliver(status_of(first, "delivered", either.clock.now())) == 200
 
     pricing = AfterFirstRead(either.deps.followups, "followups_of", priced)
     either.deps.followups = pricing

@@ -4,85 +4,29 @@ once, so a rule that annoys leads into replying before they stop still shows its
 
 from __future__ import annotations
 
-import json
-from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
-from followup.adapters.whatsapp_webhook import parse
-from followup.domain.followup import FollowUp, Status
-from followup.services import crm_events, webhook
-from followup.services.stats import PeriodStats, cost_figures, flags
+from followup.domain.followup import Status
+from followup.services import crm_events
 from followup_local import envelopes
-from followup_local.engine import LocalEngine
 from followup_local.memory_engine import MemoryEngine
-from tests.integration.conftest import TUESDAY_9AM_JAKARTA
-from tests.support.builders import quiet_contact, rule
 from tests.support.races import AfterFirstRead
-
-Engine = MemoryEngine | LocalEngine
-
-RULE = "apply-remind-24h"
-LEADS = ("6281100000571", "6281100000572", "6281100000573")
-HOUR = timedelta(hours=1)
-MARKETING = {"billable": True, "category": "marketing", "type": "regular"}
-
-
-def sent_to_three(engine: Engine) -> list[FollowUp]:
-    """The rule's approved template sent to three leads quiet for 25 h, judged for opt-outs
-    from three sends on."""
-    saved = rule()
-    engine.deps.rules.save_rule(saved)
-    engine.sandbox.templates.approve_all([saved])
-    settings = engine.deps.rules.settings()
-    review = settings.review.model_copy(update={"min_opt_out_sample": 3})
-    engine.deps.rules.save_settings(settings.model_copy(update={"review": review}))
-    engine.deps.catalog.invalidate()
-    leads = [quiet_contact(engine.deps, wa_id, engine.clock.now() - 25 * HOUR) for wa_id in LEADS]
-    engine.tick()
-    found = [f for lead in leads for f in engine.deps.followups.followups_of(lead.id)]
-    assert [f.status for f in found] == [Status.SENT] * 3
-    return found
-
-
-def writes(engine: Engine, text: str, message_id: str | None = None) -> str:
-    """The first lead writes `text`, 10 s later (or delivered again: `message_id`'s)."""
-    at = engine.clock.advance(timedelta(seconds=10))
-    message_id = message_id or f"wamid.IN{int(at.timestamp())}"
-    assert engine.deliver(envelopes.text_message(LEADS[0], text, at, message_id)) == 200
-    return message_id
-
-
-def counted(engine: Engine) -> Counter[str]:
-    """The rule's counters since the sends, as the Stats page adds them."""
-    engine.pump_stream()
-    total: Counter[str] = Counter()
-    for day in engine.deps.stats.stats(TUESDAY_9AM_JAKARTA.date(), engine.clock.now().date()):
-        if day.rule_id == RULE:
-            total.update(day.counts)
-    return total
-
-
-def stats_page(engine: Engine) -> dict[str, Any]:
-    """The rule's row since the sends: counts, rates and flags, as the Stats page shows."""
-    total = counted(engine)
-    row = PeriodStats(counts=dict(total))
-    return {
-        "sent": row.sent,
-        "responded": total["responded"],
-        "opted_out": total["opted_out"],
-        "opt_out_rate": pytest.approx(row.opt_out_rate),
-        "flags": flags(row, engine.deps.catalog.settings().review),
-    }
-
-
-def current(engine: Engine, followup: FollowUp) -> FollowUp:
-    found = engine.deps.followups.followup(followup.id)
-    assert found is not None
-    return found
+from tests.support.three_leads import (
+    HOUR,
+    LEADS,
+    Engine,
+    counted,
+    current,
+    heard,
+    messaging_cost,
+    sent_to_three,
+    stats_page,
+    status_of,
+    writes,
+)
 
 
 def test_a_stop_after_a_reply_counts_the_reply_and_one_opt_out(either: Engine) -> None:
@@ -141,9 +85,8 @@ def test_a_late_price_read_before_a_stop_after_the_reply_keeps_the_opt_out(
     stopping = AfterFirstRead(either.deps.followups, "followup", lambda: writes(either, "STOP"))
     either.deps.followups = stopping
     at = either.clock.advance(timedelta(seconds=10))
-    wamid = first.provider_message_id or ""
-    status = envelopes.status(wamid, "delivered", at, LEADS[0], first.id, MARKETING)
-    webhook.apply(either.deps, parse(json.dumps(status).encode(), at), at)
+    status = status_of(first, "delivered", at)
+    heard(either, status, at)
     # Then the follow-up keeps the price and the STOP's mark, and the Stats page counts
     # one opt-out and the price once
     assert stopping.heard
@@ -183,11 +126,6 @@ def test_a_goal_read_before_a_stop_after_the_reply_keeps_the_opt_out(either: Eng
     assert counted(either)["converted"] == 1
 
 
-def messaging_cost(engine: Engine) -> float:
-    """What the rule's messages cost since the sends, as the Stats page shows it."""
-    return float(cost_figures(dict(counted(engine)))["messaging_cost_usd"])
-
-
 def stop_while(engine: Engine, meanwhile: Callable[[], object]) -> None:
     """The first lead sends STOP, 10 s later; `meanwhile` lands just after the STOP read
     the lead's follow-ups and journeys, before it marks the one they replied to."""
@@ -195,7 +133,7 @@ def stop_while(engine: Engine, meanwhile: Callable[[], object]) -> None:
     engine.deps.followups = landing
     at = engine.clock.advance(timedelta(seconds=10))
     stop = envelopes.text_message(LEADS[0], "STOP", at, f"wamid.IN{int(at.timestamp())}")
-    webhook.apply(engine.deps, parse(json.dumps(stop).encode(), at), at)
+    heard(engine, stop, at)
     engine.deps.followups = landing.inner
     assert landing.heard
 
@@ -211,10 +149,7 @@ def test_a_late_price_written_while_a_stop_after_the_reply_is_marked_stays(
     # When the lead sends STOP, and WhatsApp's priced `delivered` status is written while
     # the STOP marks the follow-up (each on its own webhook call)
     def priced() -> None:
-        at = either.clock.now()
-        wamid = first.provider_message_id or ""
-        status = envelopes.status(wamid, "delivered", at, LEADS[0], first.id, MARKETING)
-        assert either.deliver(status) == 200
+        assert either.deliver(status_of(first, "delivered", either.clock.now())) == 200
 
     stop_while(either, priced)
     # Then the follow-up keeps the price and the STOP's mark, and the Stats page counts

@@ -5,41 +5,36 @@ failure takes it back) and the rule counts each outcome and the price once."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
-from followup.adapters.whatsapp_webhook import parse
 from followup.domain.followup import FollowUp, Reason, Status
 from followup.services import webhook
 from followup_local import envelopes
-from followup_local.engine import LocalEngine
-from followup_local.memory_engine import MemoryEngine
-from tests.service.test_stats_stop_after_reply import (
-    LEADS,
-    MARKETING,
-    counted,
-    current,
-    messaging_cost,
-    sent_to_three,
-    writes,
-)
 from tests.support.builders import quiet_contact, rule
 from tests.support.races import AfterFirstRead
-
-Engine = MemoryEngine | LocalEngine
-
-HOUR = timedelta(hours=1)
+from tests.support.three_leads import (
+    HOUR,
+    LEADS,
+    MARKETING,
+    Engine,
+    counted,
+    current,
+    heard,
+    messaging_cost,
+    sent_to_three,
+    status_of,
+    writes,
+)
 
 
 def delivered(engine: Engine, followup: FollowUp) -> webhook.Applied:
     """WhatsApp's priced `delivered` status about `followup`'s message, 10 s later."""
     at = engine.clock.advance(timedelta(seconds=10))
-    wamid = followup.provider_message_id or ""
-    status = envelopes.status(wamid, "delivered", at, LEADS[0], followup.id, MARKETING)
-    return webhook.apply(engine.deps, parse(json.dumps(status).encode(), at), at)
+    status = status_of(followup, "delivered", at)
+    return heard(engine, status, at)
 
 
 def test_a_priced_status_read_before_a_reply_keeps_its_price(either: Engine) -> None:
@@ -145,15 +140,13 @@ def test_a_failure_read_before_the_delivery_lands_fails_the_message(either: Engi
 def reported(engine: Engine, followup: FollowUp, state: str, at: datetime) -> webhook.Applied:
     """WhatsApp's `state` status about `followup`'s message, stamped `at`: a `delivered`
     one priced as marketing, a `failed` one undeliverable (131026)."""
-    wamid = followup.provider_message_id or ""
-    pricing = MARKETING if state == "delivered" else None
-    status = envelopes.status(wamid, state, at, LEADS[0], followup.id, pricing)
+    status = status_of(followup, state, at, MARKETING if state == "delivered" else None)
     if state == "failed":
         status["entry"][0]["changes"][0]["value"]["statuses"][0]["errors"] = [
             {"code": 131026, "title": "Message undeliverable"}
         ]
     received = engine.clock.now()
-    return webhook.apply(engine.deps, parse(json.dumps(status).encode(), received), received)
+    return heard(engine, status, received)
 
 
 def answer_lost(engine: Engine) -> FollowUp:
@@ -189,7 +182,7 @@ def found_sent_meanwhile(
         status["entry"][0]["changes"][0]["value"]["statuses"][0]["errors"] = [
             {"code": 131026, "title": "Message undeliverable"}
         ]
-    applied = webhook.apply(engine.deps, parse(json.dumps(status).encode(), at), at)
+    applied = heard(engine, status, at)
     engine.deps.followups = sending.inner
     assert sending.heard
     return applied
