@@ -5,19 +5,15 @@ was read, its field and what is wrong."""
 from __future__ import annotations
 
 import json
-import warnings
 from datetime import timedelta
 
 import pytest
 
-from followup.services.ports import ContactChange
 from followup_local.engine import LocalEngine
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
-from tests.support.logs import logged
+from tests.support.logs import ADDRESS, logged, stored_with_bad_data
 
-NUMBER = "+62 811-0000-5019"
-ADDRESS = "budi@example.com"
 EXPECTED = "ValidationError: Contact.attributes.reach: Input should be a valid string"
 
 
@@ -28,12 +24,7 @@ def test_a_lead_stored_with_bad_data_is_not_in_the_rule_s_error(
     # attribute's text goes: the lead's number and e-mail address
     engine.deps.rules.save_rule(rule("welcome"))
     lead = quiet_contact(engine.deps, "6281100005019", engine.clock.now() - timedelta(hours=25))
-    stored = engine.deps.contacts.contact(lead.id)
-    assert stored is not None
-    bad = lead.model_copy(update={"attributes": {"reach": [NUMBER, ADDRESS]}})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pydantic warns of the list it writes as it is
-        engine.deps.commit([ContactChange(bad, stored.revision)], engine.clock.now())
+    stored_with_bad_data(engine, lead)
 
     # When the engine ticks and the rule reads the lead
     report = engine.tick()["enqueue"]

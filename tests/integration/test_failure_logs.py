@@ -7,37 +7,27 @@ from __future__ import annotations
 import importlib
 import logging
 import re
-import warnings
 from datetime import timedelta
 
 import pytest
 from pydantic import ValidationError
 
-from followup.domain.contact import Contact
 from followup.domain.followup import Status
-from followup.services.ports import ContactChange
 from followup_local import envelopes
 from followup_local.engine import LambdaContext, LocalEngine, sqs_event
 from tests.support.builders import quiet_contact, rule
-from tests.support.logs import engine_logged, lambda_error, logged
+from tests.support.logs import (
+    ADDRESS,
+    engine_logged,
+    lambda_error,
+    logged,
+    stored_with_bad_data,
+)
 from tests.support.webhook import post
 
 WA_ID = "6281100005019"
 OTHER_WA_ID = "6281100005020"
-NUMBER = "+62 811-0000-5019"
-ADDRESS = "budi@example.com"
 PROBLEM = "Contact.attributes.reach: Input should be a valid string"
-
-
-def stored_with_bad_data(engine: LocalEngine, lead: Contact) -> None:
-    """`lead` as a CRM sync stored them: a list where an attribute's text goes, holding the
-    lead's number and e-mail address."""
-    stored = engine.deps.contacts.contact(lead.id)
-    assert stored is not None
-    bad = lead.model_copy(update={"attributes": {"reach": [NUMBER, ADDRESS]}})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pydantic warns of the list it writes as it is
-        engine.deps.commit([ContactChange(bad, stored.revision)], engine.clock.now())
 
 
 def test_a_webhook_failing_on_a_lead_s_bad_data_logs_the_field_not_the_number(

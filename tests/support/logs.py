@@ -6,9 +6,18 @@ import importlib
 import json
 import logging
 import traceback
+import warnings
 from typing import Any
 
 import pytest
+
+from followup.domain.contact import Contact
+from followup.services.ports import ContactChange
+from followup_local.engine import LocalEngine
+
+NUMBER = "+62 811-0000-5019"
+ADDRESS = "budi@example.com"
+"""What a lead stored with bad data holds in it: what no log line may show."""
 
 
 def logged(
@@ -38,3 +47,14 @@ def lambda_error(failed: BaseException) -> str:
     frames = "".join(traceback.format_list(traceback.extract_tb(failed.__traceback__)))
     said = f"[ERROR] {type(failed).__name__}: {failed}"
     return f"{said}\nTraceback (most recent call last):\n{frames}"
+
+
+def stored_with_bad_data(engine: LocalEngine, lead: Contact) -> None:
+    """`lead` as a CRM sync stored them: a list where an attribute's text goes, holding the
+    lead's number and e-mail address (NUMBER, ADDRESS)."""
+    stored = engine.deps.contacts.contact(lead.id)
+    assert stored is not None
+    bad = lead.model_copy(update={"attributes": {"reach": [NUMBER, ADDRESS]}})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pydantic warns of the list it writes as it is
+        engine.deps.commit([ContactChange(bad, stored.revision)], engine.clock.now())
