@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from followup.domain.followup import Status
+from followup.domain.followup import FollowUp, Status
 from followup.services import crm_events
 from followup_local import envelopes
 from followup_local.memory_engine import MemoryEngine
@@ -87,18 +87,10 @@ def test_a_late_price_read_before_a_stop_after_the_reply_keeps_the_opt_out(
     at = either.clock.advance(timedelta(seconds=10))
     status = status_of(first, "delivered", at)
     heard(either, status, at)
-    # Then the follow-up keeps the price and the STOP's mark, and the Stats page counts
-    # one opt-out and the price once
+    # Then the follow-up keeps the price and the STOP's mark, counted once
     assert stopping.heard
     either.deps.followups = stopping.inner
-    found = current(either, first)
-    assert (found.status, found.pricing is not None) == (Status.RESPONDED, True)
-    assert found.stopped_after_reply_at is not None
-    assert stats_page(either)["opted_out"] == 1
-    assert messaging_cost(either) > 0
-    # And a STOP written again counts no second opt-out
-    writes(either, "STOP")
-    assert stats_page(either)["opted_out"] == 1
+    priced_and_stopped_once(either, first)
 
 
 def test_a_goal_read_before_a_stop_after_the_reply_keeps_the_opt_out(either: Engine) -> None:
@@ -124,6 +116,20 @@ def test_a_goal_read_before_a_stop_after_the_reply_keeps_the_opt_out(either: Eng
     writes(either, "STOP")
     assert stats_page(either)["opted_out"] == 1
     assert counted(either)["converted"] == 1
+
+
+def priced_and_stopped_once(engine: Engine, followup: FollowUp) -> None:
+    """`followup` is still `responded`, keeps its price and the lead's STOP after their
+    reply, and the Stats page counts the price and one opt-out; a STOP written again counts
+    no second opt-out and leaves the price."""
+    found = current(engine, followup)
+    assert (found.status, found.pricing is not None) == (Status.RESPONDED, True)
+    assert found.stopped_after_reply_at is not None
+    assert stats_page(engine)["opted_out"] == 1
+    assert messaging_cost(engine) > 0
+    writes(engine, "STOP")
+    assert stats_page(engine)["opted_out"] == 1
+    assert messaging_cost(engine) > 0
 
 
 def stop_while(engine: Engine, meanwhile: Callable[[], object]) -> None:
@@ -152,17 +158,8 @@ def test_a_late_price_written_while_a_stop_after_the_reply_is_marked_stays(
         assert either.deliver(status_of(first, "delivered", either.clock.now())) == 200
 
     stop_while(either, priced)
-    # Then the follow-up keeps the price and the STOP's mark, and the Stats page counts
-    # the price and one opt-out
-    found = current(either, first)
-    assert (found.status, found.pricing is not None) == (Status.RESPONDED, True)
-    assert found.stopped_after_reply_at is not None
-    assert stats_page(either)["opted_out"] == 1
-    assert messaging_cost(either) > 0
-    # And a STOP written again counts no second opt-out, and leaves the price
-    writes(either, "STOP")
-    assert stats_page(either)["opted_out"] == 1
-    assert messaging_cost(either) > 0
+    # Then the follow-up keeps the price and the STOP's mark, counted once
+    priced_and_stopped_once(either, first)
 
 
 def test_a_conversion_credited_while_a_stop_after_the_reply_is_marked_stays(
