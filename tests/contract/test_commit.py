@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
 from followup.domain.costs import Pricing
 from followup.domain.enrollment import EnrollmentState
-from followup.domain.followup import AiWriting, Status
+from followup.domain.followup import AiWriting, FollowUp, Status
 from followup.services.ports import (
     CommitRejected,
     ContactChange,
@@ -277,14 +277,27 @@ def test_a_status_read_before_a_conversion_never_writes_the_conversion_away(stor
     assert counts(store)["converted"] == 1
 
 
+def replied_to(store: Any) -> FollowUp:
+    """A sent follow-up of rule "r" the lead replied to at T0, stored."""
+    store.save_rule(rule("r"))
+    replied = moved(followup(status=Status.SENT, sent_at=T0), Status.RESPONDED, T0)
+    store.commit([NewFollowUp(replied)], T0)
+    return replied
+
+
+def assert_marked_priced_and_converted(store: Any, at: datetime) -> None:
+    """The stored follow-up holds the lead's STOP after their reply, its price and its
+    conversion, marked and converted `at`."""
+    found = store.followup("fu_1")
+    assert (found.stopped_after_reply_at, found.pricing, found.converted_at) == (at, PRICING, at)
+
+
 def test_a_copy_read_before_the_lead_stopped_after_replying_never_writes_the_mark_away(
     store: Any,
 ) -> None:
     # Given a follow-up the lead replied to, read by a late priced status and by a goal,
     # then marked stopped: the lead sent STOP after their reply
-    store.save_rule(rule("r"))
-    replied = moved(followup(status=Status.SENT, sent_at=T0), Status.RESPONDED, T0)
-    store.commit([NewFollowUp(replied)], T0)
+    replied = replied_to(store)
     stop_at = T0 + timedelta(hours=1)
     marked = replied.model_copy(update={"stopped_after_reply_at": stop_at})
     store.commit([FollowUpChange(marked, Status.RESPONDED, moves=replied.moves)], stop_at)
@@ -301,12 +314,7 @@ def test_a_copy_read_before_the_lead_stopped_after_replying_never_writes_the_mar
     priced = marked.model_copy(update={"pricing": PRICING})
     store.commit([FollowUpChange(priced, Status.RESPONDED)], stop_at)
     store.commit([Conversion(priced.model_copy(update={"converted_at": stop_at}))], stop_at)
-    found = store.followup("fu_1")
-    assert (found.stopped_after_reply_at, found.pricing, found.converted_at) == (
-        stop_at,
-        PRICING,
-        stop_at,
-    )
+    assert_marked_priced_and_converted(store, stop_at)
     assert counts(store)["opted_out"] == 1
 
 
@@ -315,9 +323,7 @@ def test_a_mark_or_a_conversion_read_before_a_late_price_never_writes_it_away(
 ) -> None:
     # Given a follow-up the lead replied to before any priced status came, read by their
     # STOP and by a goal, then priced by a late status
-    store.save_rule(rule("r"))
-    replied = moved(followup(status=Status.SENT, sent_at=T0), Status.RESPONDED, T0)
-    store.commit([NewFollowUp(replied)], T0)
+    replied = replied_to(store)
     stop_at = T0 + timedelta(hours=1)
     priced = replied.model_copy(update={"pricing": PRICING})
     store.commit([FollowUpChange(priced, Status.RESPONDED)], stop_at)
@@ -337,12 +343,7 @@ def test_a_mark_or_a_conversion_read_before_a_late_price_never_writes_it_away(
     marked = priced.model_copy(update={"stopped_after_reply_at": stop_at})
     store.commit([FollowUpChange(marked, Status.RESPONDED, moves=priced.moves)], stop_at)
     store.commit([Conversion(marked.model_copy(update={"converted_at": stop_at}))], stop_at)
-    found = store.followup("fu_1")
-    assert (found.stopped_after_reply_at, found.pricing, found.converted_at) == (
-        stop_at,
-        PRICING,
-        stop_at,
-    )
+    assert_marked_priced_and_converted(store, stop_at)
     assert counts(store)["messaging_cost_micro_usd"] == cost
     assert (counts(store)["opted_out"], counts(store)["converted"]) == (1, 1)
 
