@@ -140,11 +140,21 @@ def send_elsewhere(
     except ChannelBusy as busy:
         raise TryLater(picked, f"{picked.channel}: {busy}") from busy
     priced = picked.model_copy(update={"pricing": _price(deps, picked, contact, message)})
-    if not record_sent(deps, priced, message, provider_id, now):
+    if not record_sent(deps, priced, message, provider_id, now) and not _bounced_first(
+        deps, picked, provider_id
+    ):
         # Settled meanwhile by another worker: the follow-up does not carry this send.
         line = outbound_line(picked.id, contact.id, provider_id, now, message)
         deps.contacts.add_message(line)
     return Status.SENT
+
+
+def _bounced_first(deps: Deps, picked: FollowUp, provider_id: str) -> bool:
+    """Whether SES's hard bounce of this email, heard before its send was recorded here,
+    recorded it on the follow-up and failed it (services.email_feedback): the lead never
+    got it, so no line shows it said, as none does for one recorded before its bounce."""
+    found = deps.followups.followup(picked.id)
+    return found is not None and found.provider_message_id == provider_id
 
 
 def falls_back(deps: Deps, failed: FollowUp) -> bool:

@@ -25,6 +25,8 @@ from followup.services.ports import CommitRejected, FollowUpChange
 from followup.services.webhook import unreached
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from followup.domain.contact import Contact
     from followup.services.deps import Deps
 
@@ -110,7 +112,7 @@ def _complained(deps: Deps, mail: Mail, complaint: Complaint) -> str:
 
 def _hard_bounce(deps: Deps, mail: Mail, bounce: Bounce) -> str:
     """The address the email bounced from is emailed no more while it is the contact's, and
-    the follow-up fails (`_failed`)."""
+    the follow-up fails (`_failed`), its send recorded first when nobody had (`_recorded`)."""
     followup = _followup_of(deps, mail)
     if followup is None:
         return "unknown"
@@ -121,9 +123,40 @@ def _hard_bounce(deps: Deps, mail: Mail, bounce: Bounce) -> str:
         return contact
 
     update_contact(deps, followup.contact_id, marked, bounce.at)
-    if followup.provider_message_id is None:
-        return "bounce"  # its send unrecorded: the follow-up stays as its sender leaves it
-    return _failed(deps, followup, bounce)
+    recorded = _recorded(deps, followup, mail, bounce.at)
+    if recorded is None:
+        return "bounce"  # given up as unknown: its journey ended with it, so it stays so
+    return _failed(deps, recorded, bounce)
+
+
+def _recorded(deps: Deps, followup: FollowUp, mail: Mail, at: datetime) -> FollowUp | None:
+    """`followup` with this message recorded as its send. One still `sending` (its sender
+    still writing, or gone before it wrote) is recorded sent now (`FollowUp.recovered`):
+    the event shows the message went, so its bounce fails it as any other's, and the
+    sender's own record, coming after, is refused (services.channels). One its sender
+    recorded meanwhile is read again. None for one that ended without it (failed as
+    unknown: SES's answer was lost, or its sender's deadline passed)."""
+    for _ in range(_TRIES):
+        if followup.provider_message_id is not None:
+            return followup if followup.provider_message_id == mail.message_id else None
+        emailed = _emailed(deps, followup) if followup.status is Status.SENDING else None
+        if emailed is None:
+            return None
+        expire_after = deps.catalog.settings().expire_after.approx()
+        sent = emailed.recovered(at, mail.message_id, expire_after)
+        try:
+            deps.commit([FollowUpChange(sent, Status.SENDING)], at)
+        except CommitRejected:
+            found = deps.followups.followup(followup.id)
+            if found is None:
+                return None
+            followup = found
+            continue
+        return sent
+    return None
+
+
+_TRIES = 3
 
 
 def _followup_of(deps: Deps, mail: Mail) -> FollowUp | None:
@@ -133,10 +166,24 @@ def _followup_of(deps: Deps, mail: Mail) -> FollowUp | None:
     being emailed again."""
     for followup_id in mail.tags.get(FOLLOWUP_TAG, []):
         found = deps.followups.followup(followup_id)
-        recorded = found.provider_message_id if found else None
-        if found and found.channel == "email" and recorded in (None, mail.message_id):
-            return found
+        emailed = _emailed(deps, found) if found else None
+        if emailed and emailed.provider_message_id in (None, mail.message_id):
+            return emailed
     return None
+
+
+def _emailed(deps: Deps, followup: FollowUp) -> FollowUp | None:
+    """`followup` as the email it sent: one still `sending` is stored on no channel yet (its
+    sender picks one as it goes), so on its step's email channel from its own on; None
+    when it went on no email."""
+    if followup.channel == "email" or followup.status is not Status.SENDING:
+        return followup if followup.channel == "email" else None
+    rule = deps.catalog.rule(followup.rule_id, followup.rule_version)
+    if rule is None or followup.step_index >= len(rule.steps):
+        return None
+    chain = rule.send_step(followup.step_index).chain
+    at = next((i for i in range(followup.channel_index, len(chain)) if chain[i] == "email"), None)
+    return None if at is None else followup.on_channel("email", at, followup.skipped_channels)
 
 
 def _failed(deps: Deps, followup: FollowUp, bounce: Bounce) -> str:
