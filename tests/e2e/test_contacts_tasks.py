@@ -211,6 +211,36 @@ def test_do_not_contact_is_set_by_a_counsellor_and_lifted_by_an_admin_in_indones
 
 
 @pytest.mark.slow
+def test_an_admin_lifting_a_stop_the_lead_made_their_own_meanwhile_reads_why_in_indonesian(
+    site: tuple[Running, dict[str, str]], browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    stack, _ = site
+    # Given a lead a counsellor marked do-not-contact, open on an admin's page in Indonesian
+    wa_id = "6281199990104"
+    contact_id = lead(stack, wa_id, "Dewi Berhenti")
+    marked = stack.call("POST", f"/api/contacts/{contact_id}/do-not-contact", role="counselor")
+    assert marked.status_code == 200, marked.text
+    admin = sign_in(browser, pages, stack.url, "admin", watched)
+    choose_language(admin, "id")
+    admin.goto(f"{stack.url}/#/contacts/{contact_id}")
+    lift = admin.get_by_test_id("do-not-contact").get_by_role("button")
+    expect(lift).to_have_text("Izinkan dihubungi lagi")
+    # And the lead writes STOP themselves meanwhile
+    stop = {"wa_id": wa_id, "text": "STOP"}
+    assert httpx.post(f"{stack.url}/sandbox/reply", json=stop, timeout=SAFETY_NET).is_success
+    # When the admin lifts the stop on the page as it was read
+    lift.click()
+    # Then the refusal says why in Indonesian, not in the server's English, and the lead
+    # stays stopped
+    expect(admin.get_by_role("status")).to_have_text(
+        "Kontak ini berhenti berlangganan sendiri; hanya pesannya sendiri yang dapat mengubahnya."
+    )
+    read = stack.call("GET", f"/api/contacts/{contact_id}").json()
+    assert (read["opted_out"], read["opted_out_by"]) == (True, "contact")
+    assert [e for e in watched.errors if "status of 409" not in e] == []
+
+
+@pytest.mark.slow
 def test_a_counsellor_completes_a_task_from_a_journey(
     site: tuple[Running, dict[str, str]], browser: Browser, pages: list[Page], watched: Watched
 ) -> None:

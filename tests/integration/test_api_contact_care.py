@@ -136,7 +136,7 @@ def test_a_contacts_own_stop_cannot_be_lifted_by_an_admin(engine: LocalEngine) -
     call(engine, "POST", path, role="counselor")
     record_inbound(engine.deps, "6281100000905", "STOP", engine.clock.now())
     status, answer = call(engine, "DELETE", path)
-    assert (status, answer["error"]["code"]) == (409, "conflict")
+    assert (status, answer["error"]["code"]) == (409, "own_opt_out")
     _, read = call(engine, "GET", f"/api/contacts/{created['id']}")
     assert (read["opted_out"], read["opted_out_by"]) == (True, "contact")
 

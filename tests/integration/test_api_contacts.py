@@ -75,7 +75,7 @@ def test_send_now_to_an_opted_out_contact_is_refused(engine: LocalEngine) -> Non
     status, answer = call(
         engine, "POST", f"/api/contacts/{contact['id']}/followups", {"rule_id": "apply-remind-24h"}
     )
-    assert (status, answer["error"]["code"]) == (409, "conflict")
+    assert (status, answer["error"]["code"]) == (409, "opted_out")
     assert engine.sandbox.requests == []
 
 

@@ -36,7 +36,7 @@ def test_a_switch_off_made_while_a_save_is_checked_is_not_undone_by_it(
     status, answer = call(engine, "PUT", RULE_PATH, edit, role="marketing")
     # Then the save is refused, saying the rule was switched off meanwhile
     assert switched
-    assert (status, answer["error"]["code"]) == (409, "conflict")
+    assert (status, answer["error"]["code"]) == (409, "switched_meanwhile")
     assert "switched off" in answer["error"]["message"]
     _, now = call(engine, "GET", RULE_PATH)
     assert (now["active"], now["version"], now["name"]) == (False, 1, body()["name"])

@@ -477,7 +477,7 @@ def test_the_id_of_a_deleted_rule_is_refused_to_a_new_rule_and_its_sends_stay_it
     installed = call(engine, "POST", recipe, {"id": "apply-remind-24h"}, role="marketing")
     # Then both are refused, naming the id, saying why and what to do
     for status, answer in (created, installed):
-        assert (status, answer["error"]["code"]) == (409, "conflict")
+        assert (status, answer["error"]["code"]) == (409, "deleted_rule_id")
         [problem] = answer["error"]["details"]
         assert (problem["field"], problem["code"]) == ("id", "deleted_rule_id")
         assert problem["message"] == (

@@ -29,7 +29,7 @@ def test_a_save_from_a_stale_read_is_refused_and_the_other_save_stands(
 
     # Then the second is refused in words, and the first one's change is what is saved
     assert status == 409
-    assert refused["error"]["code"] == "conflict"
+    assert refused["error"]["code"] == "stale_settings"
     assert "changed since you read them" in refused["error"]["message"]
     _, now = call(engine, "GET", "/api/settings")
     assert (now["timezone"], now["max_attempts"]) == ("Asia/Makassar", first["max_attempts"])

@@ -65,11 +65,15 @@ function wording(code: string | undefined) {
   return code !== undefined && Object.hasOwn(WORDED, code) ? WORDED[code] : undefined;
 }
 
-/** Refusals of a whole request (no field to name) this app says in its own words. */
+/** Refusals of a whole request (no field to name) this app says in its own words: a
+ * conflict's kind among them, by the code the API gives it. */
 const REFUSALS: Record<string, MessageId> = {
   busy: "error.busy",
   too_large: "error.too_large",
   unsupported_media_type: "error.unsupported_media_type",
+  switched_meanwhile: "error.switched_meanwhile",
+  own_opt_out: "contact.dnc.ownStop",
+  opted_out: "error.opted_out",
 };
 
 /** The choices pydantic lists (`'hot', 'warm' or 'cold'`, `'send', 'wait'`). */

@@ -26,7 +26,6 @@ from followup.services.rules import (
     DuplicateRule,
     InvalidRule,
     MassSend,
-    StaleRule,
 )
 
 _STATUS: list[tuple[type[DomainError], int, str]] = [
@@ -34,7 +33,6 @@ _STATUS: list[tuple[type[DomainError], int, str]] = [
     (Forbidden, 403, "forbidden"),
     (NotFound, 404, "not_found"),
     (DuplicateRule, 409, "conflict"),
-    (StaleRule, 409, "stale"),
     (Conflict, 409, "conflict"),
     (InvalidRule, 422, "invalid"),
     (InvalidField, 422, "invalid"),
@@ -66,6 +64,8 @@ def from_domain(exc: DomainError) -> Response[str]:
                 details = [mass_send_details(exc)]
             elif isinstance(exc, MassImport):
                 details = [mass_import_details(exc)]
+            if isinstance(exc, Conflict):
+                code = exc.code
             return error(status, code, str(exc), details)
     return error(400, "bad_request", str(exc))
 

@@ -17,7 +17,10 @@ class NotFound(DomainError):
 
 
 class Conflict(DomainError):
-    """A conditional write lost: someone else changed the item first."""
+    """A conditional write lost: someone else changed the item first. `code` names the
+    kind for an app to say in its reader's language; each kind of its own has one."""
+
+    code = "conflict"
 
 
 class InvalidTransition(DomainError):

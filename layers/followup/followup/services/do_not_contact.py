@@ -34,6 +34,8 @@ _TRIES = 8
 class OwnOptOut(Conflict):
     """The contact opted out themselves: only their own message can change that."""
 
+    code = "own_opt_out"
+
 
 def stop_contacting(deps: Deps, contact_id: str, by: str, at: datetime) -> Contact:
     """Mark the contact do-not-contact, cancel their queued follow-ups and end their running

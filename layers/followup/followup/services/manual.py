@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 class OptedOut(Conflict):
     """The contact opted out: nothing may be sent to them."""
 
+    code = "opted_out"
+
 
 @dataclass(frozen=True)
 class When:

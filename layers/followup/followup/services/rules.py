@@ -60,6 +60,8 @@ class DuplicateRule(DomainError):
 class DeletedRuleId(Conflict):
     """The id of a deleted rule: it stays with that rule's versions and its sends."""
 
+    code = "deleted_rule_id"
+
     def __init__(self, rule_id: str) -> None:
         self.message = (
             f"{rule_id!r} belonged to a rule that was deleted; its sends stay counted under"
@@ -296,6 +298,8 @@ def _refuse_if_switched(deps: Deps, read: Rule) -> None:
 class SwitchedMeanwhile(Conflict):
     """The rule was switched on or off after the save read it, before it was written."""
 
+    code = "switched_meanwhile"
+
     def __init__(self, rule_id: str, active: bool) -> None:
         now = "on" if active else "off"
         super().__init__(
@@ -306,6 +310,8 @@ class SwitchedMeanwhile(Conflict):
 
 class StaleRule(Conflict):
     """The rule was saved as a newer version after the one the editor read."""
+
+    code = "stale"
 
     def __init__(self, rule_id: str, read: int, stored: int) -> None:
         super().__init__(

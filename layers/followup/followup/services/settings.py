@@ -24,6 +24,8 @@ _T = TypeVar("_T")
 class StaleSettings(Conflict):
     """The settings were saved by someone else after the revision the caller read."""
 
+    code = "stale_settings"
+
     def __init__(self, read: int, stored: int) -> None:
         super().__init__(
             f"the settings changed since you read them (revision {read}, now {stored}): "
