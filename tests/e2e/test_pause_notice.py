@@ -20,11 +20,14 @@ from playwright.sync_api import Browser, Page, expect
 from followup_local.outbox import EMAIL_FROM
 from tests.e2e.test_app_pages import choose_language, serious_problems
 from tests.e2e.test_email_pause import REFUSAL, email_refused, ses
-from tests.support.browser import Watched, sign_in, until
-from tests.support.devstack import SAFETY_NET, Running, free_port
+from tests.support.browser import Watched, sign_in
+from tests.support.devstack import FRIDAY, SAFETY_NET, Running, free_port
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 FLAGGED = Path(__file__).resolve().parents[2] / "events" / "whatsapp" / "quality-flagged.json"
+FIVE_MINUTES_ON = FRIDAY.replace("14:00:00", "14:05:00")
+"""The demo clock the stack starts again at: a quality report carries no time of its own,
+so WhatsApp's later report is made later on the stack's clock, not by waiting."""
 
 
 @pytest.fixture(scope="module")
@@ -115,37 +118,53 @@ def test_a_marketer_on_the_queue_reads_each_pause_and_it_goes_once_an_admin_resu
 
 @pytest.mark.slow
 def test_a_flagged_numbers_line_says_why_in_portuguese_since_it_was_flagged(
-    stack: Running, browser: Browser, pages: list[Page], watched: Watched
+    tmp_path: Path, browser: Browser, pages: list[Page], watched: Watched
 ) -> None:
-    # Given WhatsApp flagged the number
-    admin = sign_in(browser, pages, stack.url, "admin", watched)
-    number = flagged(stack)
-    began = datetime.fromisoformat(number["paused_at"])
-    # And, in a later minute, reported it flagged again while it is still paused
-    until(admin, lambda: to_the_minute(datetime.now(UTC)) > to_the_minute(began))
-    again = flagged(stack)
-    reported = datetime.fromisoformat(again["updated_at"])
-    assert again["paused"] is True
-    assert to_the_minute(reported) > to_the_minute(began)
-    # When the admin reads the app in Português (Brasil) on the queue
-    choose_language(admin, "pt-BR")
-    admin.reload()
-    # Then the number's line says why in Portuguese, since it was flagged in the
-    # workspace's zone, not since WhatsApp's later report
-    notice = admin.get_by_test_id("pause-notice")
-    line = notice.locator(f'[data-pause="number:{again["phone_number_id"]}"]')
-    expect(line).to_contain_text("está pausado desde")
-    expect(line).to_contain_text("o WhatsApp classificou a qualidade dele como “Sinalizado”")
-    expect(line).to_contain_text(f"{began.astimezone(JAKARTA):%H:%M} (Asia/Jakarta)")
-    expect(line).not_to_contain_text(f"{reported.astimezone(JAKARTA):%H:%M}")
-    expect(line).not_to_contain_text("rated the number's quality")
-    # And Settings words the number's pause alike
-    notice.get_by_role("link", name="Retome na página Configurações").click()
-    row = admin.get_by_test_id("number-row")
-    expect(row).to_contain_text("o WhatsApp classificou a qualidade dele como “Sinalizado”")
-    assert serious_problems(admin) == []
-    # When the admin resumes the number, its line goes
-    row.get_by_role("button", name="Retomar número").click()
-    expect(row).to_have_attribute("data-paused", "false")
-    expect(admin.get_by_test_id("pause-notice")).to_have_count(0)
-    assert watched.errors == []
+    state = tmp_path / "state"
+    # Given WhatsApp flagged the number on the stack's Friday afternoon
+    first = Running(state, free_port(), contacts=2, clock=FRIDAY)
+    try:
+        began = datetime.fromisoformat(flagged(first)["paused_at"])
+    finally:
+        assert first.stop() == 0
+    # And, the stack started again with its data five minutes on, reported it flagged
+    # again while it is still paused
+    stack = Running(state, free_port(), contacts=2, clock=FIVE_MINUTES_ON)
+    try:
+        again = flagged(stack)
+        reported = datetime.fromisoformat(again["updated_at"])
+        assert again["paused"] is True
+        assert to_the_minute(reported) > to_the_minute(began)
+        # When the admin reads the app in Português (Brasil) on the queue
+        admin = sign_in(browser, pages, stack.url, "admin", watched)
+        choose_language(admin, "pt-BR")
+        admin.reload()
+        # Then the number's line says why in Portuguese, since it was flagged in the
+        # workspace's zone, not since WhatsApp's later report
+        since = f"{began.astimezone(JAKARTA):%H:%M} (Asia/Jakarta)"
+        later = f"{reported.astimezone(JAKARTA):%H:%M}"
+        notice = admin.get_by_test_id("pause-notice")
+        line = notice.locator(f'[data-pause="number:{again["phone_number_id"]}"]')
+        expect(line).to_contain_text("está pausado desde")
+        expect(line).to_contain_text("o WhatsApp classificou a qualidade dele como “Sinalizado”")
+        expect(line).to_contain_text(since)
+        expect(line).not_to_contain_text(later)
+        expect(line).not_to_contain_text("rated the number's quality")
+        # And Settings words the number's pause alike, since when it began beside why,
+        # while its last report is WhatsApp's later one
+        notice.get_by_role("link", name="Retome na página Configurações").click()
+        row = admin.get_by_test_id("number-row")
+        expect(row).to_contain_text("o WhatsApp classificou a qualidade dele como “Sinalizado”")
+        expect(row.get_by_test_id("number-paused-since")).to_contain_text("Desde")
+        expect(row.get_by_test_id("number-paused-since")).to_contain_text(since)
+        expect(row.get_by_test_id("number-paused-since")).not_to_contain_text(later)
+        expect(row).to_contain_text(f"{reported.astimezone(UTC):%H:%M} (UTC)")
+        assert serious_problems(admin) == []
+        # When the admin resumes the number, its line goes, and so does its since
+        row.get_by_role("button", name="Retomar número").click()
+        expect(row).to_have_attribute("data-paused", "false")
+        expect(row.get_by_test_id("number-paused-since")).to_have_count(0)
+        expect(admin.get_by_test_id("pause-notice")).to_have_count(0)
+        assert watched.errors == []
+    finally:
+        stack.stop()

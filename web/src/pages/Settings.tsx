@@ -26,7 +26,7 @@ import { useFormat } from "../format";
 import { known, useT } from "../i18n/locale";
 import { usePausedWords } from "../PauseNotice";
 import { Empty, ErrorState, Loading, useProblemWords, useProblemsByField } from "../problems";
-import { type MessagingLimitUse, useNumbers, useSession } from "../session";
+import { type MessagingLimitUse, useNumbers, useSession, useWorkspaceZone } from "../session";
 
 const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 type Weekday = (typeof WEEKDAYS)[number];
@@ -801,6 +801,8 @@ function Numbers({ admin }: { admin: boolean }) {
   const numberPauseWords = useNumberPauseWords();
   const queries = useQueryClient();
   const numbers = useNumbers();
+  // A pause's start in the workspace's zone, as the notice atop every page says it.
+  const zone = useWorkspaceZone() ?? "UTC";
   const resume = useMutation({
     mutationFn: (id: string) => api.call("POST", `/api/numbers/${encodeURIComponent(id)}/resume`),
     onSuccess: () => queries.invalidateQueries({ queryKey: ["numbers"] }),
@@ -862,7 +864,14 @@ function Numbers({ admin }: { admin: boolean }) {
                     {n.paused ? t("settings.numberPaused") : t("settings.numberActive")}
                   </Badge>
                 </Table.Td>
-                <Table.Td data-label={t("settings.pausedReason")}>{n.paused ? numberPauseWords(n) : ""}</Table.Td>
+                <Table.Td data-label={t("settings.pausedReason")}>
+                  {n.paused && numberPauseWords(n)}
+                  {n.paused && n.paused_at && (
+                    <Text size="xs" c="dimmed" data-testid="number-paused-since">
+                      {t("settings.numberPausedSince", { at: format.dateTime(n.paused_at, zone), zone })}
+                    </Text>
+                  )}
+                </Table.Td>
                 <Table.Td data-label={t("settings.limit")}>
                   <LimitUse use={numbers.data.messaging_limit} />
                 </Table.Td>
