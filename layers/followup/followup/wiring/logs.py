@@ -1,11 +1,13 @@
 """What the functions write to CloudWatch of an error: never a lead's number or address.
 
 An error's message may hold them, and a pydantic validation error's holds the very input
-it refused (a stored lead's fields, what they wrote). Every log line's error, with its
-causes, is written as `domain.masking` shows it, over the frames it was raised through
-(file, line, function: what an operator needs to find it); and an error escaping a
-handler, which Lambda itself writes (and hands on to Step Functions, a dead-letter queue
-or X-Ray), is raised again so masked when its message held anything to mask.
+it refused (a stored lead's fields, what they wrote); and a note a library or our code
+added to it (PEP 678 `add_note`, printed under its message) may hold them too. Every log
+line's error, with its causes, is written as `domain.masking` shows it, each note masked,
+over the frames it was raised through (file, line, function: what an operator needs to
+find it); and an error escaping a handler, which Lambda itself writes (and hands on to
+Step Functions, a dead-letter queue or X-Ray), is raised again so masked when its message,
+or a note of it or of its causes, held anything to mask.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import functools
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
 from typing import Any, ParamSpec, TypeVar
 
@@ -32,19 +34,28 @@ R = TypeVar("R")
 
 
 class Failure(Exception):
-    """An error that escaped a handler with something to mask in its message, as Lambda
-    writes and hands it on: its kind and masked message (`shown`), over its frames."""
+    """An error that escaped a handler with something to mask in its message or notes, as
+    Lambda writes and hands it on: its kind and masked message (`shown`) and its notes
+    masked, over its frames."""
 
 
 class MaskedFormatter(LambdaPowertoolsFormatter):
     """Powertools' JSON lines, each error in them (`exception`, `stack_trace.value`, or one
-    given as a value) as `shown` writes it; the frames as they are."""
+    given as a value) as `shown` writes it, and its `exception_notes` masked; the frames as
+    they are."""
 
     def __init__(self) -> None:
         super().__init__(json_default=_value)
 
     def formatException(self, ei: Any) -> str:
         return masked_traceback(ei[1])
+
+    def serialize(self, log: Mapping[str, Any]) -> str:
+        written = dict(log)
+        if "exception_notes" in written:
+            noted = _texts(written["exception_notes"])
+            written["exception_notes"] = [masking.masked(note) for note in noted]
+        return super().serialize(written)
 
 
 def logger(service: str) -> Logger:
@@ -63,17 +74,23 @@ def package() -> Logger:
 
 def masked_failures(handler: Callable[P, R]) -> Callable[P, R]:
     """`handler`, failing as before (so SQS, EventBridge and Step Functions try again),
-    with an error whose message holds something to mask raised again as a `Failure`; an
-    error with nothing to mask escapes as it is."""
+    with an error whose message, or a note of it or of its causes, holds something to mask
+    raised again as a `Failure`, its own notes masked; an error with nothing to mask
+    escapes as it is."""
 
     @functools.wraps(handler)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return handler(*args, **kwargs)
         except Exception as failed:
-            if all(shown(each) == _unmasked(each) for each in _written(failed)):
+            said = all(shown(each) == _unmasked(each) for each in _written(failed))
+            noted = all(notes(each) == _notes(each) for each in _escaping(failed))
+            if said and noted:
                 raise
-            raise Failure(shown(failed)).with_traceback(failed.__traceback__) from None
+            masked = Failure(shown(failed))
+            for note in notes(failed):
+                masked.add_note(note)
+            raise masked.with_traceback(failed.__traceback__) from None
 
     return run
 
@@ -88,12 +105,19 @@ def shown(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {getattr(exc, 'msg', '')}\n{tracebacks}"
 
 
+def notes(exc: BaseException) -> list[str]:
+    """`exc`'s notes, each number and address in them masked."""
+    return [masking.masked(note) for note in _notes(exc)]
+
+
 def masked_traceback(exc: BaseException) -> str:
-    """`exc`'s traceback as Python prints it, causes first, each error as `shown` says."""
+    """`exc`'s traceback as Python prints it, causes first, each error as `shown` says and
+    each note under it masked."""
     parts: list[str] = []
     for link, each in _chain(exc):
         frames = "".join(traceback.format_list(traceback.extract_tb(each.__traceback__)))
-        parts.append(f"Traceback (most recent call last):\n{frames}{shown(each)}\n{link}")
+        noted = "".join(f"{note}\n" for note in notes(each))
+        parts.append(f"Traceback (most recent call last):\n{frames}{shown(each)}\n{noted}{link}")
     return "".join(reversed(parts)).rstrip("\n")
 
 
@@ -121,6 +145,28 @@ def _written(exc: BaseException) -> Iterator[BaseException]:
         yield exc
     for record in records or []:
         yield from (each for _, each in _chain(record))
+
+
+def _escaping(exc: BaseException) -> Iterator[BaseException]:
+    """Every error that escapes with `exc`: itself and its causes, and for a batch each
+    record's error and its causes."""
+    yield from (each for _, each in _chain(exc))
+    for record in _records(exc) or []:
+        yield from (each for _, each in _chain(record))
+
+
+def _notes(exc: BaseException) -> list[str]:
+    return _texts(getattr(exc, "__notes__", None))
+
+
+def _texts(found: object) -> list[str]:
+    """Notes (an error's `__notes__`) as Python prints them: each as text, or, if they are
+    not a list of them, that one value."""
+    if found is None:
+        return []
+    if isinstance(found, str | bytes) or not isinstance(found, Sequence):
+        return [str(found)]
+    return [str(note) for note in found]
 
 
 def _records(exc: BaseException) -> list[BaseException] | None:
