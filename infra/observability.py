@@ -1,5 +1,6 @@
 """Alarms to an SNS topic and one dashboard: dead letters, errors, failures, rules skipped
-for bad data, pauses, opt-outs, a webhook failing or refusing deliveries."""
+for bad data, pauses, opt-outs, a webhook failing or refusing deliveries, records the
+sender keeps failing on."""
 
 from __future__ import annotations
 
@@ -32,13 +33,16 @@ def alarms(stack: FollowupStack) -> sns.Topic:
         )
     notify = actions.SnsAction(topic)
 
-    def alarm(name: str, metric: cloudwatch.IMetric, threshold: float, what: str) -> None:
+    def alarm(
+        name: str, metric: cloudwatch.IMetric, threshold: float, what: str, periods: int = 1
+    ) -> None:
+        """Notifies once `metric` reaches `threshold` in each of `periods` periods in a row."""
         made = cloudwatch.Alarm(
             stack,
             name,
             metric=metric,
             threshold=threshold,
-            evaluation_periods=1,
+            evaluation_periods=periods,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
             alarm_description=what,
@@ -76,6 +80,14 @@ def alarms(stack: FollowupStack) -> sns.Topic:
         alarm(title, failed, 1, "a tick workflow ended without running all its steps")
     failures = metric("send_failed", "sender")
     alarm("SendFailures", failures, 10, "10 or more sends failed within 5 minutes")
+    alarm(
+        "SendRecordsFailing",
+        metric("send_record_failed", "sender"),
+        5,
+        "the sender failed on 5 or more records in each of 3 five-minute periods in a row: "
+        "SQS hands each back, and after its 5th receive to the sends' dead-letter queue",
+        periods=3,
+    )
     alarm(
         "ProviderFailing",
         metric("send_retrying", "sender"),

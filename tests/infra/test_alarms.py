@@ -4,11 +4,13 @@ a day."""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aws_cdk.assertions import Annotations, Match
+from aws_lambda_powertools.metrics import MetricUnit
 
 from tests.infra.conftest import Synth, synth
 
@@ -72,6 +74,53 @@ def test_each_new_dead_letter_notifies_even_while_older_ones_wait(dev: Synth, qu
     assert _notifications(alarm, week) == 3
     assert alarm["EvaluationPeriods"] == 1
     assert alarm["TreatMissingData"] == "notBreaching"
+
+
+def _published_by_sender(name: str) -> dict[str, Any]:
+    """The metric `name` as the sender's Powertools metrics write it (EMF): its namespace,
+    dimensions and their values."""
+    metrics = importlib.import_module("functions.sender.handler").metrics
+    try:
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+        written: dict[str, Any] = metrics.serialize_metric_set()
+    finally:
+        metrics.clear_metrics()
+    [published] = written["_aws"]["CloudWatchMetrics"]
+    assert [m["Name"] for m in published["Metrics"]] == [name]
+    [dimensions] = published["Dimensions"]
+    return {
+        "Namespace": published["Namespace"],
+        "Dimensions": [{"Name": d, "Value": written[d]} for d in dimensions],
+    }
+
+
+def test_records_the_sender_keeps_failing_on_notify_before_the_dead_letter_queue(
+    dev: Synth,
+) -> None:
+    # Given the sender counts each record of a batch it fails on, as Powertools publishes it
+    published = _published_by_sender("send_record_failed")
+    queue = dev.resources("AWS::SQS::Queue")[_ref_of(dev, dev.stack.send_queue)]["Properties"]
+    handed_back_after = queue["VisibilityTimeout"]
+    receives = queue["RedrivePolicy"]["maxReceiveCount"]
+    # When records keep failing
+    [alarm] = [
+        a["Properties"]
+        for a in dev.resources("AWS::CloudWatch::Alarm").values()
+        if a["Properties"].get("MetricName") == "send_record_failed"
+    ]
+    # Then an alarm reads that very metric, and tells the on-call
+    assert {k: alarm[k] for k in published} == published
+    assert (alarm["Statistic"], alarm["Period"]) == ("Sum", FIVE_MINUTES)
+    assert alarm["AlarmActions"] == [{"Ref": _ref_of(dev, dev.stack.alarm_topic)}]
+    assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert alarm["TreatMissingData"] == "notBreaching"
+    # Once 5 or more records failed in each of 3 five-minute periods in a row...
+    assert (alarm["Threshold"], alarm["EvaluationPeriods"]) == (5, 3)
+    assert alarm.get("DatapointsToAlarm", alarm["EvaluationPeriods"]) == 3
+    # ...not for one record tried again (SQS hands it back at most once a period)...
+    assert handed_back_after > FIVE_MINUTES
+    # ...and before records failing on every receive wait in the dead-letter queue
+    assert alarm["EvaluationPeriods"] * FIVE_MINUTES < (receives - 1) * handed_back_after
 
 
 def test_every_alarm_may_publish_to_the_topic_the_on_call_follows(dev: Synth) -> None:
