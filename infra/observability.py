@@ -80,9 +80,10 @@ def alarms(stack: FollowupStack) -> sns.Topic:
         alarm(title, failed, 1, "a tick workflow ended without running all its steps")
     failures = metric("send_failed", "sender")
     alarm("SendFailures", failures, 10, "10 or more sends failed within 5 minutes")
+    record_failures = metric("send_record_failed", "sender")
     alarm(
         "SendRecordsFailing",
-        metric("send_record_failed", "sender"),
+        record_failures,
         5,
         "the sender failed on 5 or more records in each of 3 five-minute periods in a row: "
         "SQS hands each back, and after its 5th receive to the sends' dead-letter queue",
@@ -187,7 +188,7 @@ def alarms(stack: FollowupStack) -> sns.Topic:
     dashboard.add_widgets(
         cloudwatch.GraphWidget(
             title="Sends",
-            left=[metric("send_sent", "sender"), failures, unanswered],
+            left=[metric("send_sent", "sender"), failures, unanswered, record_failures],
         ),
         cloudwatch.GraphWidget(
             title="Replies and opt-outs",

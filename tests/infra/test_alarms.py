@@ -5,6 +5,7 @@ a day."""
 from __future__ import annotations
 
 import importlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +122,10 @@ def test_records_the_sender_keeps_failing_on_notify_before_the_dead_letter_queue
     assert handed_back_after > FIVE_MINUTES
     # ...and before records failing on every receive wait in the dead-letter queue
     assert alarm["EvaluationPeriods"] * FIVE_MINUTES < (receives - 1) * handed_back_after
+    # And the dashboard's graph of sends shows them beside the sends that went and failed
+    [dashboard] = dev.resources("AWS::CloudWatch::Dashboard").values()
+    body = json.dumps(dashboard["Properties"]["DashboardBody"])
+    assert "send_record_failed" in body
 
 
 def test_every_alarm_may_publish_to_the_topic_the_on_call_follows(dev: Synth) -> None:
