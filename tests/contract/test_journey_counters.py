@@ -82,7 +82,9 @@ def test_a_change_naming_the_enrollment_it_replaces_counts_as_one_that_does_not(
         (Reason.CONVERSATION_CLOSED, "closed"),
         ("goal_reached", "goal"),
         (f"{Reason.RULE_ERROR.value}: no such template", "error"),
+        ("no channel: no_address:email; opted_out:sms", "unreachable"),
         ("contact_deleted", "other"),
+        (Reason.CANCELED_BY_STAFF, "other"),
     ],
 )
 def test_an_exit_counts_by_its_kind_at_the_step_it_left(store: Any, reason: str, kind: str) -> None:

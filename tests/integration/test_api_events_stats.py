@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from followup_local.engine import LocalEngine
 from tests.support.api import call
-from tests.support.builders import quiet_contact, rule
+from tests.support.builders import channel_step, quiet_contact, rule
 from tests.support.events import load
 
 
@@ -200,6 +200,24 @@ def test_a_journeys_stats_show_each_step_and_who_is_in_it_now(engine: LocalEngin
     assert stats["steps"][1]["exited_by"] == {"exit": 1}
     totals = call(engine, "GET", "/api/stats")[1]
     assert next(r for r in totals["rules"] if r["rule_id"] == "apply-remind-24h")["entered"] == 1
+
+
+def test_a_journey_no_channel_could_carry_shows_its_leads_unreachable(engine: LocalEngine) -> None:
+    # Given an email step and a lead with no email address: no channel can reach them
+    engine.deps.rules.save_rule(rule(steps=[channel_step("email")]))
+    quiet_contact(engine.deps, "6281100000814", engine.clock.now() - timedelta(hours=25))
+    engine.tick()
+    # When a reader asks for the journey's stats and every rule's
+    _, journey = call(engine, "GET", "/api/rules/apply-remind-24h/stats", role="counselor")
+    _, totals = call(engine, "GET", "/api/stats", role="counselor")
+    # Then the lead's exit counts as unreachable, not as another exit
+    assert (journey["exited"], journey["exited_by"]) == (1, {"unreachable": 1})
+    assert journey["steps"][0]["exited_by"] == {"unreachable": 1}
+    row = next(r for r in totals["rules"] if r["rule_id"] == "apply-remind-24h")
+    [day] = [d for d in totals["days"] if d["rule_id"] == "apply-remind-24h"]
+    for counted in (row, day, totals["total"]):
+        assert (counted["exited"], counted["exited_unreachable"]) == (1, 1)
+        assert "exited_other" not in counted
 
 
 def test_a_journeys_stats_name_their_problems(engine: LocalEngine) -> None:

@@ -350,6 +350,7 @@ export const en = {
   "stats.exitKind.opted_out": "opted out",
   "stats.exitKind.closed": "conversation closed",
   "stats.exitKind.gated": "held back by gating",
+  "stats.exitKind.unreachable": "could not be reached",
   "stats.exitKind.error": "error",
   "stats.exitKind.other": "other",
   "stats.optedOut": "Opted out",

@@ -352,6 +352,7 @@ export const id: Catalogue = {
   "stats.exitKind.opted_out": "berhenti berlangganan",
   "stats.exitKind.closed": "percakapan ditutup",
   "stats.exitKind.gated": "ditahan aturan penyaringan",
+  "stats.exitKind.unreachable": "tidak dapat dijangkau",
   "stats.exitKind.error": "galat",
   "stats.exitKind.other": "lainnya",
   "stats.optedOut": "Berhenti",

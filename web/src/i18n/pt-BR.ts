@@ -352,6 +352,7 @@ export const ptBR: Catalogue = {
   "stats.exitKind.opted_out": "pediram para sair",
   "stats.exitKind.closed": "conversa encerrada",
   "stats.exitKind.gated": "barrados pela triagem",
+  "stats.exitKind.unreachable": "não puderam ser alcançados",
   "stats.exitKind.error": "erro",
   "stats.exitKind.other": "outro",
   "stats.optedOut": "Descadastros",

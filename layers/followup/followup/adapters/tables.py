@@ -412,6 +412,7 @@ class StatsItem(Model):
     exited_opted_out = NumberAttribute(null=True)
     exited_closed = NumberAttribute(null=True)
     exited_gated = NumberAttribute(null=True)
+    exited_unreachable = NumberAttribute(null=True)
     exited_error = NumberAttribute(null=True)
     exited_other = NumberAttribute(null=True)
     errors = NumberAttribute(null=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from followup.domain.channels import NO_CHANNEL
 from followup.domain.followup import FollowUp, Reason
-from followup.services.channels import NO_CHANNEL
 from followup.services.deps import Deps
 from followup.services.waiting import capped, window_waits
 

@@ -185,6 +185,11 @@ class FallbackWhen(BaseModel):
     )
 
 
+NO_CHANNEL = "no channel: "
+"""How the reason of a follow-up no channel of its step could reach begins: the channels
+passed over follow it."""
+
+
 def skip_reason(
     channel: Channel, address: str | None, stopped: bool, bounced: bool = False
 ) -> str | None:

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from followup.domain.channels import (
+    NO_CHANNEL,
     Channel,
     ChannelBusy,
     ChannelRefused,
@@ -43,9 +44,6 @@ if TYPE_CHECKING:
     from followup.services.deps import Deps
 
 _OPTED_OUT = "opted_out:"
-NO_CHANNEL = "no channel: "
-"""How the reason of a follow-up no channel of its step could reach begins: the channels
-passed over follow it."""
 
 
 class TryLater(Exception):

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date
 from typing import TYPE_CHECKING
 
+from followup.domain.channels import NO_CHANNEL
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.followup import FollowUp, Reason, Status
 from followup.services.ports import (
@@ -44,8 +45,20 @@ if TYPE_CHECKING:
 LIVE = "live"
 STEP = "step#"
 
-EXIT_KINDS = ("goal", "exit", "replied", "opted_out", "closed", "gated", "error", "other")
-"""Why enrollments exited, each counted as `exited_<kind>` beside the total `exited`."""
+EXIT_KINDS = (
+    "goal",
+    "exit",
+    "replied",
+    "opted_out",
+    "closed",
+    "gated",
+    "unreachable",
+    "error",
+    "other",
+)
+"""Why enrollments exited, each counted as `exited_<kind>` beside the total `exited`.
+`unreachable`: no channel of a step could reach the lead (no address there, stopped,
+bounced, not set up); counted as `other` before it had a counter of its own."""
 
 ENROLLMENT_COUNTERS = (
     "entered",
@@ -122,7 +135,10 @@ def step_day(key: str, counts: dict[str, int]) -> StepDay:
 
 
 def exit_kind(reason: str | None) -> str:
-    """The kind of exit a reason stands for (`rule_error: ...` is an error)."""
+    """The kind of exit a reason stands for (`rule_error: ...` is an error, `no channel:
+    ...` an unreachable lead)."""
+    if (reason or "").startswith(NO_CHANNEL):
+        return "unreachable"
     head = (reason or "").split(":", 1)[0].strip()
     if head.startswith("goal"):
         return "goal"

@@ -66,7 +66,7 @@ const COSTS: { col: "cost_usd" | "cost_per_reply" | "cost_per_conversion"; label
   { col: "cost_per_conversion", label: "stats.costPerConversion" },
 ];
 
-const EXIT_KINDS = new Set(["goal", "exit", "replied", "opted_out", "closed", "gated", "error", "other"]);
+const EXIT_KINDS = new Set(["goal", "exit", "replied", "opted_out", "closed", "gated", "unreachable", "error", "other"]);
 const STEP_KINDS = new Set(["send", "wait", "branch", "action"]);
 
 /** An exit's kind in the chosen language (a kind this app does not know yet, as the API names it). */
