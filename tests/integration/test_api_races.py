@@ -56,7 +56,7 @@ def test_send_now_racing_a_reply_before_it_is_queued_answers_409(engine: LocalEn
     )
     # Then the request is refused with a reason, and nothing goes out
     assert racing.raced
-    assert (status, answer["error"]["code"]) == (409, "conflict")
+    assert (status, answer["error"]["code"]) == (409, "kept_changing")
     assert "try again" in answer["error"]["message"]
     engine.drain()
     assert engine.sandbox.sent() == []
@@ -80,7 +80,7 @@ def test_send_now_racing_a_reply_before_it_is_dispatched_answers_409(engine: Loc
     )
     # Then the reply won: the request says so, the follow-up is canceled and never sent
     assert racing.raced
-    assert (status, answer["error"]["code"]) == (409, "conflict")
+    assert (status, answer["error"]["code"]) == (409, "overtaken")
     assert "replied" in answer["error"]["message"]
     [followup] = deps.followups.followups_of(lead.id)
     assert followup.status is Status.CANCELED

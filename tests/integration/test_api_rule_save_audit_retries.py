@@ -59,7 +59,7 @@ def test_a_create_whose_audit_entry_was_refused_succeeds_when_sent_again(
     # And sent once more, or by someone else, it is the duplicate it is now
     for role in ("marketing", "admin"):
         status, again = call(engine, "POST", "/api/rules", body(), role=role)
-        assert (status, again["error"]["code"]) == (409, "conflict")
+        assert (status, again["error"]["code"]) == (409, "rule_exists")
     assert about(engine) == [("rule.created", "user-marketing")]
 
 
@@ -72,9 +72,9 @@ def test_while_a_creations_entry_is_missing_only_its_creator_sending_it_again_fi
     # When someone else creates a rule under its id, or marketing another one
     other = body(name="another reminder")
     status, answer = call(engine, "POST", "/api/rules", body(), role="admin")
-    assert (status, answer["error"]["code"]) == (409, "conflict")
+    assert (status, answer["error"]["code"]) == (409, "rule_exists")
     status, answer = call(engine, "POST", "/api/rules", other, role="marketing")
-    assert (status, answer["error"]["code"]) == (409, "conflict")
+    assert (status, answer["error"]["code"]) == (409, "rule_exists")
     # Then the rule stays as first created, and the resend still finishes its creation
     assert call(engine, "GET", RULE_PATH)[1]["name"] == body()["name"]
     assert call(engine, "POST", "/api/rules", body(), role="marketing")[0] == 201

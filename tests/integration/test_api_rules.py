@@ -397,7 +397,7 @@ def test_unknown_rules_and_routes_are_404_and_duplicates_409(engine: LocalEngine
     assert call(engine, "GET", "/api/nothing-here")[0] == 404
     call(engine, "POST", "/api/rules", body())
     status, answer = call(engine, "POST", "/api/rules", body())
-    assert (status, answer["error"]["code"]) == (409, "conflict")
+    assert (status, answer["error"]["code"]) == (409, "rule_exists")
 
 
 def test_a_body_that_is_not_json_is_400(engine: LocalEngine) -> None:

@@ -73,7 +73,7 @@ def test_two_identical_approvals_at_once_send_once_and_the_later_is_told(
     race = raced(engine, followup, lands(engine, followup, "approve"))
     status, answer = decide(engine, followup, "approve")
     assert race.answer.approved_at is not None
-    assert (status, answer["error"]["code"]) == (409, "conflict")
+    assert (status, answer["error"]["code"]) == (409, "already_decided")
     assert "already approved by someone else" in answer["error"]["message"]
     drained(engine, race)
     assert len(highlights(engine)) == 1
@@ -90,7 +90,7 @@ def test_two_approvals_with_different_texts_at_once_send_the_winner_s_text(
     status, answer = decide(engine, followup, "approve", "Text from A")
     # Then B is told approved, and A is told B's text was approved instead
     assert race.answer.proposed.params[1] == "Text from B"
-    assert (status, answer["error"]["code"]) == (409, "conflict")
+    assert (status, answer["error"]["code"]) == (409, "already_decided")
     assert "already approved by someone else" in answer["error"]["message"]
     assert "Text from B" in answer["error"]["message"]
     # And B's text is what is stored and what the lead receives, once
@@ -110,7 +110,7 @@ def test_a_rejection_landing_before_an_approval_keeps_it_rejected(
     race = raced(engine, followup, lands(engine, followup, "reject"))
     status, answer = decide(engine, followup, "approve", "Text from A")
     assert race.answer.status is Status.CANCELED
-    assert (status, answer["error"]["code"]) == (409, "conflict")
+    assert (status, answer["error"]["code"]) == (409, "already_decided")
     assert "already rejected by someone else" in answer["error"]["message"]
     drained(engine, race)
     assert highlights(engine) == []
@@ -126,7 +126,7 @@ def test_an_approval_landing_before_a_rejection_sends_the_approved_text(
     race = raced(engine, followup, lands(engine, followup, "approve", "Text from A"))
     status, answer = decide(engine, followup, "reject")
     assert race.answer.approved_at is not None
-    assert (status, answer["error"]["code"]) == (409, "conflict")
+    assert (status, answer["error"]["code"]) == (409, "already_decided")
     assert "already approved by someone else" in answer["error"]["message"]
     assert "Text from A" in answer["error"]["message"]
     drained(engine, race)
@@ -147,7 +147,7 @@ def test_an_approval_landing_while_the_sender_ends_the_wait_is_refused_as_expire
     # Then the person is told the wait had ended; the text ended with it, and nothing goes
     assert race.raced
     status, answer = race.answer
-    assert (status, answer["error"]["code"]) == (409, "conflict")
+    assert (status, answer["error"]["code"]) == (409, "already_decided")
     assert "approval_expired" in answer["error"]["message"]
     drained(engine, race)
     assert highlights(engine) == []
@@ -167,7 +167,7 @@ def test_an_approval_reading_before_the_sender_ends_the_wait_is_told_it_expired(
     status, answer = decide(engine, followup, "approve")
     # Then the person is told it is no longer awaiting approval, and why; nothing is sent
     assert race.answer["sender"]
-    assert (status, answer["error"]["code"]) == (409, "conflict")
+    assert (status, answer["error"]["code"]) == (409, "already_decided")
     assert "not awaiting approval" in answer["error"]["message"]
     assert "approval_expired" in answer["error"]["message"]
     drained(engine, race)

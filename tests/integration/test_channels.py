@@ -301,7 +301,7 @@ def test_email_from_an_identity_ses_never_verified_pauses_email_until_resumed(
 
 def test_resuming_email_that_is_not_paused_is_refused(engine: LocalEngine) -> None:
     status, answer = call(engine, "POST", "/api/email/resume")
-    assert status == 409
+    assert (status, answer["error"]["code"]) == (409, "email_not_paused")
     assert answer["error"]["message"] == "email is not paused: there is nothing to resume"
 
 

@@ -315,7 +315,7 @@ def test_send_now_into_a_closed_conversation_is_refused(engine: LocalEngine) -> 
     status, answer = call(
         engine, "POST", f"/api/contacts/{lead.id}/followups", {"rule_id": IDLE_RULE}
     )
-    assert (status, answer["error"]["code"]) == (409, "conflict")
+    assert (status, answer["error"]["code"]) == (409, "conversation_closed")
     assert "closed" in answer["error"]["message"]
     engine.drain()
     assert engine.sandbox.sent() == []

@@ -285,7 +285,7 @@ def test_an_approval_sent_twice_sends_once_and_the_repeat_is_a_conflict(
     path = f"/api/followups/{followup.id}/approve"
     assert call(engine, "POST", path, {})[0] == 200
     status, answer = call(engine, "POST", path, {})
-    assert (status, answer["error"]["code"]) == (409, "conflict")
+    assert (status, answer["error"]["code"]) == (409, "already_decided")
     assert "already approved" in answer["error"]["message"]
     engine.tick()
     assert len(highlights(engine)) == 1
@@ -296,7 +296,7 @@ def test_an_approval_sent_twice_at_once_sends_once(ai: tuple[LocalEngine, Any]) 
     engine, _ = ai
     followup = waiting(engine, "6281100000721")
     answers = at_once(engine.deps, "followup", lambda: approval.approve(engine.deps, followup.id))
-    assert [a for a in answers if isinstance(a, str)] == ["Conflict"]
+    assert [a for a in answers if isinstance(a, str)] == ["AlreadyDecided"]
     engine.tick()
     assert len(highlights(engine)) == 1
     assert current(engine, followup).status is Status.SENT
@@ -310,7 +310,7 @@ def test_a_rejection_sent_twice_keeps_it_rejected_and_the_repeat_is_a_conflict(
     path = f"/api/followups/{followup.id}/reject"
     assert call(engine, "POST", path)[0] == 200
     status, answer = call(engine, "POST", path)
-    assert (status, answer["error"]["code"]) == (409, "conflict")
+    assert (status, answer["error"]["code"]) == (409, "already_decided")
     assert "not awaiting approval" in answer["error"]["message"]
     engine.clock.advance(HOUR)
     engine.tick()
@@ -326,7 +326,7 @@ def test_a_rejection_sent_twice_at_once_cancels_once(ai: tuple[LocalEngine, Any]
     before = counts_on(engine, day).get("canceled", 0)
     answers = at_once(engine.deps, "followup", lambda: approval.reject(engine.deps, followup.id))
     engine.pump_stream()
-    assert [a for a in answers if isinstance(a, str)] == ["Conflict"]
+    assert [a for a in answers if isinstance(a, str)] == ["AlreadyDecided"]
     assert counts_on(engine, day).get("canceled", 0) == before + 1
     engine.clock.advance(HOUR)
     engine.tick()
@@ -374,7 +374,7 @@ def test_a_settings_save_sent_twice_with_the_same_revision_saves_once(
     status, saved = call(engine, "PUT", "/api/settings", body)
     assert (status, saved["revision"]) == (200, read["revision"] + 1)
     status, again = call(engine, "PUT", "/api/settings", body)
-    assert (status, again["error"]["code"]) == (409, "conflict")
+    assert (status, again["error"]["code"]) == (409, "stale_settings")
     assert "changed since you read them" in again["error"]["message"]
     assert call(engine, "GET", "/api/settings")[1] == saved
     assert audit_actions(engine) == ["settings.updated"]
@@ -410,7 +410,7 @@ def test_a_new_rule_posted_twice_is_created_once_and_the_repeat_is_a_conflict(
     status, created = call(engine, "POST", "/api/rules", rule_body())
     assert (status, created["rule"]["version"]) == (201, 1)
     status, again = call(engine, "POST", "/api/rules", rule_body())
-    assert (status, again["error"]["code"]) == (409, "conflict")
+    assert (status, again["error"]["code"]) == (409, "rule_exists")
     assert "already exists" in again["error"]["message"]
     versions = call(engine, "GET", "/api/rules/nudge/versions")[1]["versions"]
     assert [v["version"] for v in versions] == [1]

@@ -294,7 +294,7 @@ def test_a_send_now_that_lost_a_race_beside_a_conflict_is_refused_as_a_lost_race
     with conflicting(ContactItem, "TransactWriteItems", 1, lost) as refusals:
         status, answer = _send_now(engine, contact_id)
     # Then it is refused as a lost race, without sending it again (it cannot commit as built)
-    assert (status, answer["error"]["code"]) == (409, "conflict")
+    assert (status, answer["error"]["code"]) == (409, "kept_changing")
     assert (refusals.refused, refusals.passed) == (1, 0)
     # And nothing was queued or sent
     assert engine.deps.followups.followups_of(contact_id) == []

@@ -23,7 +23,6 @@ from followup.services.import_crowd import MassImport
 from followup.services.imports import TooManyRows
 from followup.services.rules import (
     DeletedRuleId,
-    DuplicateRule,
     InvalidRule,
     MassSend,
 )
@@ -32,7 +31,6 @@ _STATUS: list[tuple[type[DomainError], int, str]] = [
     (Unauthenticated, 401, "unauthenticated"),
     (Forbidden, 403, "forbidden"),
     (NotFound, 404, "not_found"),
-    (DuplicateRule, 409, "conflict"),
     (Conflict, 409, "conflict"),
     (InvalidRule, 422, "invalid"),
     (InvalidField, 422, "invalid"),

@@ -14,7 +14,7 @@ from followup.api.auth import READERS, SETTINGS_WRITERS, caller, require
 from followup.api.errors import field_detail, rule_details, validation_details
 from followup.api.fields import refuse_unknown, unknown_fields
 from followup.api.openapi import statuses
-from followup.domain.errors import Conflict, NotFound
+from followup.domain.errors import NotFound
 from followup.domain.settings import WorkspaceSettings
 from followup.services import audit, messaging_limit, pausing, rules, webhook
 from followup.services import numbers as sending_numbers
@@ -142,7 +142,7 @@ def resume_email() -> dict[str, Any]:
     deps = runtime.deps()
     reason = pausing.resume_email(deps, deps.clock.now())
     if reason is None:
-        raise Conflict("email is not paused: there is nothing to resume")
+        raise pausing.EmailNotPaused("email is not paused: there is nothing to resume")
     audit.record(deps, caller(event), "email.resumed", "email", reason, "resumed")
     return {"resumed": "email", "email_paused": None}
 

@@ -23,6 +23,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class KeptChanging(Conflict):
+    """Others wrote the item while this request tried to: nothing changed, try again."""
+
+    code = "kept_changing"
+
+
 class InvalidTransition(DomainError):
     def __init__(self, followup_id: str, current: Any, target: Any) -> None:
         super().__init__(f"follow-up {followup_id}: cannot move from {current} to {target}")

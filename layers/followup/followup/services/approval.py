@@ -14,6 +14,12 @@ if TYPE_CHECKING:
     from followup.services.deps import Deps
 
 
+class AlreadyDecided(Conflict):
+    """The follow-up is no longer awaiting approval: someone decided, or its wait ended."""
+
+    code = "already_decided"
+
+
 def approve(deps: Deps, followup_id: str, text: str | None = None) -> FollowUp:
     """Send the proposed message (with `text` in place of the written part) once."""
     now = deps.clock.now()
@@ -52,17 +58,17 @@ def _awaiting(deps: Deps, followup_id: str) -> FollowUp:
     return found
 
 
-def _decided(stored: FollowUp) -> Conflict:
+def _decided(stored: FollowUp) -> AlreadyDecided:
     """Refused: `stored` is no longer awaiting approval; says what became of it."""
     gone = f"follow-up {stored.id} is not awaiting approval"
     if stored.approved_at is not None and stored.proposed is not None:
         proposed = stored.proposed
         text = proposed.text if proposed.kind == "text" else " · ".join(proposed.params)
-        return Conflict(f"{gone}: already approved by someone else, to send: {text}")
+        return AlreadyDecided(f"{gone}: already approved by someone else, to send: {text}")
     if stored.status is Status.CANCELED and stored.reason == Reason.REJECTED:
-        return Conflict(f"{gone}: already rejected by someone else")
+        return AlreadyDecided(f"{gone}: already rejected by someone else")
     reason = f", {stored.reason}" if stored.reason else ""
-    return Conflict(f"{gone} ({stored.status}{reason})")
+    return AlreadyDecided(f"{gone} ({stored.status}{reason})")
 
 
 def _edited(deps: Deps, waiting: FollowUp, text: str) -> RenderedMessage:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from followup.domain.contact import Contact
-from followup.domain.errors import Conflict, InvalidField, NotFound
+from followup.domain.errors import InvalidField, KeptChanging, NotFound
 from followup.domain.ids import contact_id
 from followup.domain.journey import stage_ends
 from followup.domain.limits import MAX_ITEMS
@@ -247,7 +247,7 @@ def update_contact(
         late.written(deps, current.item, updated)
         widening.rezoned(deps, current.item, updated)
         return updated
-    raise Conflict(f"contact {contact_id} kept changing; try again")
+    raise KeptChanging(f"contact {contact_id} kept changing; try again")
 
 
 def choose_marketing(deps: Deps, contact_id: str, stopped: bool, at: datetime) -> Contact:

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import Enrollment, EnrollmentState
-from followup.domain.errors import Conflict, NotFound
+from followup.domain.errors import Conflict, KeptChanging, NotFound
 from followup.domain.followup import Reason, Status
 from followup.domain.ids import followup_id
 from followup.services import date_triggers
@@ -100,7 +100,7 @@ def allow_contacting(
             on_lift()
         enroll_late(deps, after, at)
         return after
-    raise Conflict(f"contact {contact_id} kept changing; try again")
+    raise KeptChanging(f"contact {contact_id} kept changing; try again")
 
 
 def _allowed_now(deps: Deps, contact_id: str) -> bool:

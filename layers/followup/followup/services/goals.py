@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import EnrollmentState
-from followup.domain.errors import Conflict
+from followup.domain.errors import KeptChanging
 from followup.domain.followup import FollowUp, Reason, Status
 from followup.domain.journey import event_ends
 from followup.domain.rule import Rule
@@ -145,4 +145,4 @@ def _exit(deps: Deps, enrollment_id: str, reason: Reason, at: datetime) -> None:
     """End one enrollment, re-read by key on each try. Conflict when it keeps changing: the
     event is then answered with an error and sent again (ending is idempotent)."""
     if not end_enrollment(deps, enrollment_id, reason, at):
-        raise Conflict(f"enrollment {enrollment_id} kept changing; try again")
+        raise KeptChanging(f"enrollment {enrollment_id} kept changing; try again")

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from followup.domain.errors import Conflict, InvalidField, NotFound
+from followup.domain.errors import Conflict, InvalidField, KeptChanging, NotFound
 from followup.domain.followup import FollowUp, Status
 from followup.domain.ids import manual_followup_id
 from followup.domain.journey import next_opening, send_at
@@ -43,6 +43,31 @@ class OptedOut(Conflict):
     """The contact opted out: nothing may be sent to them."""
 
     code = "opted_out"
+
+
+class ConversationClosed(Conflict):
+    """The conversation with the contact is closed: reopen it before sending by hand."""
+
+    code = "conversation_closed"
+
+
+class TriesUsedUp(Conflict):
+    """Send-now of the rule ended without reaching the contact as often as it may in this
+    silence."""
+
+    code = "tries_used_up"
+
+
+class FollowUpWaiting(Conflict):
+    """Another follow-up of the contact waits to be sent, or one just sent is being counted."""
+
+    code = "followup_waiting"
+
+
+class Overtaken(Conflict):
+    """A reply, an opt-out or a canceled rule moved the follow-up first: nothing was sent."""
+
+    code = "overtaken"
 
 
 @dataclass(frozen=True)
@@ -173,7 +198,9 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
     if contact.opted_out:
         raise OptedOut(f"contact {contact_id} opted out")
     if rule.closed_to(contact):
-        raise Conflict(f"the conversation with contact {contact_id} is closed; reopen it first")
+        raise ConversationClosed(
+            f"the conversation with contact {contact_id} is closed; reopen it first"
+        )
     if not _takes(rule, contact, now, settings.zone):
         raise InvalidField(
             "rule_id",
@@ -187,14 +214,14 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
     if existing is not None:
         attempt += 1
         if attempt == MANUAL_TRIES:
-            raise Conflict(
+            raise TriesUsedUp(
                 f"send now of rule {rule_id!r} ended without reaching the contact"
                 f" {MANUAL_TRIES} times in this silence; see why on its follow-ups"
             )
     fid = manual_followup_id(rule.id, contact.id, contact.silence_key, attempt)
     claimed = claim(deps, contact, fid, now, channel=first.chain[0])
     if claimed.busy_until is not None:
-        raise Conflict(
+        raise FollowUpWaiting(
             f"contact {contact_id} already has a follow-up waiting to be sent, or one sent"
             " moments ago that is still being counted; try again in a minute"
         )
@@ -219,14 +246,14 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
     try:
         deps.commit([NewFollowUp(followup), slot, marked], now)
     except CommitRejected as rejected:
-        raise Conflict(f"contact {contact_id} changed meanwhile; try again") from rejected
+        raise KeptChanging(f"contact {contact_id} changed meanwhile; try again") from rejected
     if scheduled > now:
         return followup
     dispatched = followup.dispatched(now, deps.timings.redrive_after)
     try:
         deps.commit([FollowUpChange(dispatched, Status.QUEUED, moves=followup.moves)], now)
     except CommitRejected as rejected:
-        raise Conflict(_overtaken(deps, fid)) from rejected
+        raise Overtaken(_overtaken(deps, fid)) from rejected
     deps.queue.enqueue([fid])
     return dispatched
 

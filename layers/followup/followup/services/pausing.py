@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from followup.domain.errors import Conflict
 from followup.domain.followup import Status
 from followup.domain.numbers import NumberHealth
 from followup.domain.settings import EmailPause, WorkspaceSettings
@@ -20,6 +21,12 @@ _BATCH = 10
 
 if TYPE_CHECKING:
     from followup.services.deps import Deps
+
+
+class EmailNotPaused(Conflict):
+    """Resuming email that is not paused: there is nothing to resume."""
+
+    code = "email_not_paused"
 
 
 def pause_number(

@@ -53,8 +53,10 @@ class InvalidRule(DomainError):
         self.problems = problems
 
 
-class DuplicateRule(DomainError):
-    pass
+class DuplicateRule(Conflict):
+    """A rule of that id exists already."""
+
+    code = "rule_exists"
 
 
 class DeletedRuleId(Conflict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from followup.domain.errors import Conflict, NotFound
+from followup.domain.errors import KeptChanging, NotFound
 
 if TYPE_CHECKING:
     from followup.domain.task import Task, TaskPatch
@@ -24,4 +24,4 @@ def update_task(deps: Deps, task_id: str, patch: TaskPatch, now: datetime) -> Ta
         changed = patch.applied(found.item, now)
         if changed == found.item or deps.tasks.save_task(changed, found.revision):
             return changed
-    raise Conflict(f"task {task_id!r} keeps changing; try again")
+    raise KeptChanging(f"task {task_id!r} keeps changing; try again")
