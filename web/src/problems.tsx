@@ -74,6 +74,14 @@ const REFUSALS: Record<string, MessageId> = {
   switched_meanwhile: "error.switched_meanwhile",
   own_opt_out: "contact.dnc.ownStop",
   opted_out: "error.opted_out",
+  rule_exists: "error.rule_exists",
+  kept_changing: "error.kept_changing",
+  conversation_closed: "error.conversation_closed",
+  followup_waiting: "error.followup_waiting",
+  tries_used_up: "error.tries_used_up",
+  overtaken: "error.overtaken",
+  email_not_paused: "error.email_not_paused",
+  already_decided: "error.already_decided",
 };
 
 /** The choices pydantic lists (`'hot', 'warm' or 'cold'`, `'send', 'wait'`). */
