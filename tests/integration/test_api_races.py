@@ -130,7 +130,7 @@ def test_a_rule_change_that_keeps_losing_to_other_writers_answers_409(
     )
     # Then the request says it lost the race instead of failing with a 500
     assert busy.writes > 1
-    assert (status, answer["error"]["code"]) == (409, "conflict")
+    assert (status, answer["error"]["code"]) == (409, "kept_changing")
     assert "try again" in answer["error"]["message"]
 
 
@@ -144,6 +144,6 @@ def test_an_edit_racing_another_edit_of_the_same_rule_answers_409(engine: LocalE
     edit = rule(name="edited here").model_dump(mode="json", exclude={"version"})
     status, answer = call(engine, "PUT", "/api/rules/apply-remind-24h", edit)
     # Then it is told it lost, and the rule it reads back is not a mix of both
-    assert (status, answer["error"]["code"]) == (409, "conflict")
+    assert (status, answer["error"]["code"]) == (409, "kept_changing")
     assert "try again" in answer["error"]["message"]
     assert call(engine, "GET", "/api/rules/apply-remind-24h")[1]["version"] == 1

@@ -480,7 +480,7 @@ def test_a_new_rule_posted_twice_at_once_is_created_once(engine: LocalEngine) ->
         status, answer = call(engine, "POST", "/api/rules", rule_body())
     finally:
         deps.rules = real
-    assert (status, answer["error"]["code"]) == (409, "conflict")
+    assert (status, answer["error"]["code"]) == (409, "kept_changing")
     assert "try again" in answer["error"]["message"]
     versions = call(engine, "GET", "/api/rules/nudge/versions")[1]["versions"]
     assert [v["version"] for v in versions] == [1]
@@ -497,7 +497,7 @@ def test_a_rule_edit_sent_twice_at_once_saves_one_version(engine: LocalEngine) -
         status, answer = call(engine, "PUT", "/api/rules/nudge", rule_body(name="Nudge v2"))
     finally:
         deps.rules = real
-    assert (status, answer["error"]["code"]) == (409, "conflict")
+    assert (status, answer["error"]["code"]) == (409, "kept_changing")
     versions = call(engine, "GET", "/api/rules/nudge/versions")[1]["versions"]
     assert [(v["version"], v["name"]) for v in versions] == [(1, "nudge"), (2, "Nudge v2")]
     # Sent once more, the edit answers the version saved

@@ -69,7 +69,9 @@ def from_domain(exc: DomainError) -> Response[str]:
 
 
 def lost_race() -> Response[str]:
-    return error(409, "conflict", "someone else changed the same data at the same time; try again")
+    return error(
+        409, "kept_changing", "someone else changed the same data at the same time; try again"
+    )
 
 
 def busy() -> Response[str]:
