@@ -75,5 +75,5 @@ def test_a_rule_naming_a_template_with_a_media_header_is_refused_at_save() -> No
     )
     catalogue = TemplateCatalogue(templates=[found.model_copy(update={"language": "en"})])
     problems = rule_problems(rule(), catalogue)
-    assert [field for field, _ in problems] == ["steps.0.template"]
-    assert "header" in problems[0][1]
+    assert [problem.field for problem in problems] == ["steps.0.template"]
+    assert "header" in problems[0].message

@@ -16,6 +16,8 @@ export interface Problem {
   code?: string;
   /** The bounds the value broke, as pydantic names them (`max_length`, `ge`, `expected`...). */
   limits?: Record<string, number | string>;
+  /** What the message names, for saying it in other words (`stage`, `template`, `wanted`...). */
+  values?: Record<string, number | string>;
 }
 
 export class ApiError extends Error {

@@ -15,6 +15,8 @@ from followup.domain.errors import (
     InvalidField,
     NoSendWindow,
     NotFound,
+    Problem,
+    limits,
     problem_message,
 )
 from followup.domain.rule import field_path
@@ -57,7 +59,7 @@ def from_domain(exc: DomainError) -> Response[str]:
             elif isinstance(exc, InvalidField):
                 details = [field_detail(exc)]
             elif isinstance(exc, DeletedRuleId):
-                details = [{"field": "id", "message": exc.message, "code": "deleted_rule_id"}]
+                details = [deleted_id_detail(exc)]
             elif isinstance(exc, MassSend):
                 details = [mass_send_details(exc)]
             elif isinstance(exc, MassImport):
@@ -120,9 +122,34 @@ def mass_import_details(exc: MassImport) -> dict[str, Any]:
     }
 
 
+def deleted_id_detail(exc: DeletedRuleId) -> dict[str, Any]:
+    """The id of a deleted rule, named in `values` for the app to say it in its words."""
+    return {
+        "field": "id",
+        "message": exc.message,
+        "code": "deleted_rule_id",
+        "values": {"id": exc.rule_id},
+    }
+
+
 def rule_details(exc: InvalidRule) -> list[dict[str, Any]]:
     """A rule's (or the settings') problems, each with its field path."""
-    return [{"field": p.field, "message": p.message, "code": "invalid_rule"} for p in exc.problems]
+    return [problem_detail(p) for p in exc.problems]
+
+
+def problem_detail(problem: Problem) -> dict[str, Any]:
+    """One problem of a rule's, with what its message names (`values`) and the bounds it
+    broke (`limits`), each when it has them."""
+    detail: dict[str, Any] = {
+        "field": problem.field,
+        "message": problem.message,
+        "code": problem.code,
+    }
+    if problem.values:
+        detail["values"] = dict(problem.values)
+    if problem.limits:
+        detail["limits"] = dict(problem.limits)
+    return detail
 
 
 def field_detail(exc: InvalidField) -> dict[str, Any]:
@@ -151,44 +178,6 @@ def _validation_detail(error: Mapping[str, Any]) -> dict[str, Any]:
     if found:
         detail["limits"] = found
     return detail
-
-
-_LIMITS = frozenset(
-    {
-        "min_length",
-        "max_length",
-        "ge",
-        "gt",
-        "le",
-        "lt",
-        "multiple_of",
-        "max_digits",
-        "decimal_places",
-        "expected",
-        "expected_tags",
-    }
-)
-"""What a check holds a value to, as pydantic's `ctx` names it: the model's own bounds and
-choices, never what was sent (`input`, a union's `tag`, an `actual_length`, a validator's
-`error`, which may quote the value: a lead's number or address)."""
-
-_LONGEST_LIMIT = 200
-
-
-def limits(error: Mapping[str, Any]) -> dict[str, int | float | str]:
-    """The bounds of `error`'s check (`{"max_length": 200}`, `{"ge": 1, "le": 20}`,
-    `{"expected": "'hot', 'warm' or 'cold'"}`): numbers as they are, anything else
-    (a date, a duration) as its text, a choice too long to say left out."""
-    found: dict[str, int | float | str] = {}
-    for name, value in (error.get("ctx") or {}).items():
-        if name not in _LIMITS:
-            continue
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            value = str(value)
-            if len(value) > _LONGEST_LIMIT:
-                continue
-        found[name] = value
-    return found
 
 
 _TAG_ERRORS = frozenset({"union_tag_invalid", "union_tag_not_found"})

@@ -37,6 +37,12 @@ class ErrorDetail(BaseModel):
         'has none), as pydantic names them: `{"max_length": 200}`, `{"ge": 1, "le": 20}`, '
         """`{"expected": "'hot', 'warm' or 'cold'"}`; never the value sent""",
     )
+    values: dict[str, int | str] = Field(
+        default_factory=dict,
+        description="what the message names, for an app to say it in its own words (left "
+        'out when it names nothing): `{"stage": "prospect"}`, `{"template": "open_day", '
+        '"wanted": 2, "given": 0}`; taken from the rule sent, never a lead\'s data',
+    )
 
 
 class ErrorInfo(BaseModel):

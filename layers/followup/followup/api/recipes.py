@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import ValidationError
 
 from followup.api.auth import READERS, RULE_WRITERS, caller, require
-from followup.api.errors import field_detail, validation_details
+from followup.api.errors import field_detail, problem_detail, validation_details
 from followup.api.openapi import statuses
 from followup.domain.errors import InvalidField
 from followup.domain.recipes import all_recipes
@@ -62,9 +62,6 @@ def check_recipe(recipe_id: str, how: Installation | None = None) -> dict[str, A
         return {"rule": None, "problems": [field_detail(exc)], "missing": []}
     return {
         "rule": checked.rule.model_dump(mode="json"),
-        "problems": [
-            {"field": p.field, "message": p.message, "code": "invalid_rule"}
-            for p in checked.problems
-        ],
+        "problems": [problem_detail(p) for p in checked.problems],
         "missing": [asdict(m) for m in checked.missing],
     }

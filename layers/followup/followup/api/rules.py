@@ -16,7 +16,7 @@ from followup.api.auth import READERS, RULE_WRITERS, caller, require, seen_by
 from followup.api.fields import refuse_unknown
 from followup.api.openapi import statuses
 from followup.domain.contact import Contact
-from followup.domain.errors import InvalidField, NotFound
+from followup.domain.errors import InvalidField, NotFound, Problem
 from followup.domain.followup import Reason
 from followup.domain.rule import Rule
 from followup.services import audit, rule_audit, rules, versions
@@ -24,7 +24,7 @@ from followup.services.deps import Deps
 from followup.services.dry_run import DryRunRequest, as_json, dry_run
 from followup.services.ports import RuleError
 from followup.services.preview import preview
-from followup.services.rules import DuplicateRule, Problem
+from followup.services.rules import DuplicateRule
 from followup.services.writing import sample
 from followup.wiring import runtime
 

@@ -26,9 +26,12 @@ TESTS = ("replied", "stage", "score", "tag", "attribute", "not_")
 """The fields that name what a condition tests: exactly one is set."""
 
 
-def field_error(loc: tuple[str | int, ...], message: str, value: Any = None) -> ValidationError:
-    """A validation error on the field at `loc` (relative to the model raising it)."""
-    details = InitErrorDetails(type=PydanticCustomError("invalid", message), loc=loc, input=value)
+def field_error(
+    loc: tuple[str | int, ...], message: str, value: Any = None, code: str = "invalid"
+) -> ValidationError:
+    """A validation error on the field at `loc` (relative to the model raising it), with
+    `code` as its stable type for an app to translate."""
+    details = InitErrorDetails(type=PydanticCustomError(code, message), loc=loc, input=value)
     return ValidationError.from_exception_data("invalid", [details])
 
 
@@ -88,8 +91,9 @@ class Condition(BaseModel):
     def _one_test(self) -> Condition:
         named = [name for name in TESTS if getattr(self, name) is not None]
         if len(named) != 1:
-            raise ValueError(
-                "a condition tests exactly one of replied, stage, score, tag, attribute, not"
+            raise PydanticCustomError(
+                "condition_one",
+                "a condition tests exactly one of replied, stage, score, tag, attribute, not",
             )
         if self.attribute is not None:
             self._check_attribute()
@@ -97,7 +101,12 @@ class Condition(BaseModel):
 
     def _check_attribute(self) -> None:
         if self.op in _ORDER and self.type == "text":
-            raise field_error(("type",), f"{self.op.value} compares numbers or dates", self.type)
+            raise field_error(
+                ("type",),
+                f"{self.op.value} compares numbers or dates",
+                self.type,
+                "order_needs_number",
+            )
         if self.op is Compare.EXISTS:
             return
         if self.type == "date":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -44,6 +45,58 @@ def problem_message(problem: Mapping[str, Any]) -> str:
     error, " pydantic puts before what a validator's ValueError says."""
     error = (problem.get("ctx") or {}).get("error")
     return str(error) if problem["type"] == "value_error" and error is not None else problem["msg"]
+
+
+_LIMITS = frozenset(
+    {
+        "min_length",
+        "max_length",
+        "ge",
+        "gt",
+        "le",
+        "lt",
+        "multiple_of",
+        "max_digits",
+        "decimal_places",
+        "expected",
+        "expected_tags",
+    }
+)
+"""What a check holds a value to, as pydantic's `ctx` names it: the model's own bounds and
+choices, never what was sent (`input`, a union's `tag`, an `actual_length`, a validator's
+`error`, which may quote the value: a lead's number or address)."""
+
+_LONGEST_LIMIT = 200
+
+
+def limits(problem: Mapping[str, Any]) -> dict[str, int | float | str]:
+    """The bounds of a validation problem's check (`{"max_length": 200}`, `{"ge": 1, "le":
+    20}`, `{"expected": "'hot', 'warm' or 'cold'"}`): numbers as they are, anything else
+    (a date, a duration) as its text, a choice too long to say left out."""
+    found: dict[str, int | float | str] = {}
+    for name, value in (problem.get("ctx") or {}).items():
+        if name not in _LIMITS:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            value = str(value)
+            if len(value) > _LONGEST_LIMIT:
+                continue
+        found[name] = value
+    return found
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """What is wrong with one field of a rule (or the settings): `message` in English,
+    `code` stable for an app to translate, `values` what the message names (a stage, a
+    template and its language...) and `limits` the bounds the value broke, for the app to
+    say them in its reader's words."""
+
+    field: str
+    message: str
+    code: str = "invalid_rule"
+    values: Mapping[str, str | int] = dataclasses.field(default_factory=dict)
+    limits: Mapping[str, int | float | str] = dataclasses.field(default_factory=dict)
 
 
 class InvalidField(DomainError):

@@ -24,6 +24,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from followup.domain.channels import Channel, EmailContent, FallbackWhen
 from followup.domain.conditions import Condition, Facts, all_hold, field_error
@@ -66,9 +67,11 @@ class IdleTrigger(BaseModel):
     def _fixed_units(self) -> IdleTrigger:
         for duration in (self.idle, self.max_idle):
             if duration is not None and duration.unit is Unit.MONTHS:
-                raise ValueError("idle times are elapsed time: use minutes to weeks")
+                raise PydanticCustomError(
+                    "idle_units", "idle times are elapsed time: use minutes to weeks"
+                )
         if self.max_idle is not None and self.max_idle.approx() <= self.idle.approx():
-            raise ValueError("max_idle must be longer than idle")
+            raise PydanticCustomError("max_idle", "max_idle must be longer than idle")
         return self
 
     def matches(self, contact: Contact) -> bool:
@@ -174,7 +177,9 @@ class TemplateParam(BaseModel):
     @model_validator(mode="after")
     def _one_source(self) -> TemplateParam:
         if (self.field is None) == (self.text is None):
-            raise ValueError("a parameter takes either a contact field or a fixed text")
+            raise PydanticCustomError(
+                "param_source", "a parameter takes either a contact field or a fixed text"
+            )
         return self
 
 
@@ -201,7 +206,9 @@ class TemplateRef(BaseModel):
     @model_validator(mode="after")
     def _one_ai_param(self) -> TemplateRef:
         if sum(param.ai for param in self.params) > 1:
-            raise ValueError("at most one parameter may be written by the AI")
+            raise PydanticCustomError(
+                "one_ai_param", "at most one parameter may be written by the AI"
+            )
         return self
 
     @property
@@ -255,15 +262,21 @@ class Step(BaseModel):
     @model_validator(mode="after")
     def _has_message(self, info: ValidationInfo) -> Step:
         if len(set(self.chain)) != len(self.chain):
-            raise ValueError("a channel appears once in a step's channel and fallbacks")
+            raise PydanticCustomError(
+                "channel_twice", "a channel appears once in a step's channel and fallbacks"
+            )
         if "whatsapp" in self.fallbacks:
-            raise ValueError("WhatsApp can only be a step's first channel, not a fallback")
+            raise PydanticCustomError(
+                "whatsapp_fallback", "WhatsApp can only be a step's first channel, not a fallback"
+            )
         if "whatsapp" in self.chain and not self._says(info) and self.template is None:
-            raise ValueError("a step needs a free text, a template, or both")
+            raise PydanticCustomError("no_message", "a step needs a free text, a template, or both")
         if "sms" in self.chain and not self._says(info):
-            raise ValueError("an SMS step needs a free text")
+            raise PydanticCustomError("sms_needs_text", "an SMS step needs a free text")
         if "email" in self.chain and self.email is None:
-            raise ValueError("an email step needs `email` with a subject and a body")
+            raise PydanticCustomError(
+                "email_needs_content", "an email step needs `email` with a subject and a body"
+            )
         return self
 
     @property
@@ -280,7 +293,10 @@ class Step(BaseModel):
     def _ai_has_a_place(self, info: ValidationInfo) -> Step:
         template_param = self.template.ai_param if self.template else None
         if self.ai is not None and not self._says(info) and template_param is None:
-            raise ValueError("an AI step needs a free text or a template parameter with ai: true")
+            raise PydanticCustomError(
+                "ai_needs_place",
+                "an AI step needs a free text or a template parameter with ai: true",
+            )
         return self
 
     def sends(self) -> int:
@@ -317,9 +333,13 @@ class WaitStep(BaseModel):
     def _one_target(self) -> WaitStep:
         named = [self.for_, self.until_time, self.until_attribute]
         if sum(target is not None for target in named) != 1:
-            raise ValueError("a wait takes exactly one of for, until_time, until_attribute")
+            raise PydanticCustomError(
+                "wait_target", "a wait takes exactly one of for, until_time, until_attribute"
+            )
         if self.until_attribute is None and (self.offset is not None or self.before):
-            raise field_error(("offset",), "offset and before go with until_attribute")
+            raise field_error(
+                ("offset",), "offset and before go with until_attribute", code="wait_offset"
+            )
         return self
 
 
@@ -413,9 +433,13 @@ class Notify(BaseModel):
     @model_validator(mode="after")
     def _one_target(self) -> Notify:
         if (self.webhook is None) == (not self.bus):
-            raise ValueError("a notification goes to a webhook or to the bus (bus: true)")
+            raise PydanticCustomError(
+                "notify_target", "a notification goes to a webhook or to the bus (bus: true)"
+            )
         if self.bus and self.detail_type is None:
-            raise field_error(("detail_type",), "an event on the bus needs a detail_type")
+            raise field_error(
+                ("detail_type",), "an event on the bus needs a detail_type", code="detail_type"
+            )
         return self
 
 
@@ -561,7 +585,9 @@ class Rule(BaseModel):
             if not isinstance(step, BranchStep):
                 continue
             if step.if_ is None and step.else_ is not None:
-                raise field_error(("steps", index, "else"), "an else needs an if", step.else_)
+                raise field_error(
+                    ("steps", index, "else"), "an else needs an if", step.else_, "else_needs_if"
+                )
             for name, target in (("then", step.then), ("else", step.else_)):
                 if target is not None and not index < target <= last:
                     raise field_error(
@@ -569,6 +595,7 @@ class Rule(BaseModel):
                         f"jump forward to a step from {index + 1} to {last} ({last} ends the"
                         " journey): branches cannot loop",
                         target,
+                        "jump_forward",
                     )
         return self
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from followup.domain.errors import Problem
 from followup.domain.rule import Rule, TemplateRef
 
 SENDABLE = frozenset({"APPROVED", "FLAGGED"})
@@ -157,13 +158,13 @@ _TOLD = ("status", "reason", "disable_date", "quality", "category", "updated_at"
 """What Meta's template webhooks change (`changed`)."""
 
 
-def rule_problems(rule: Rule, catalogue: TemplateCatalogue) -> list[tuple[str, str]]:
-    """(field, message) for each template a rule's steps name that the catalogue does not
+def rule_problems(rule: Rule, catalogue: TemplateCatalogue) -> list[Problem]:
+    """The problem of each template a rule's steps name that the catalogue does not
     hold in that language, or that takes another number of parameters. Nothing is checked
     before the first sync fills the catalogue."""
     if not catalogue.known:
         return []
-    problems: list[tuple[str, str]] = []
+    problems: list[Problem] = []
     for n, step in enumerate(rule.steps):
         ref = getattr(step, "template", None)
         if not isinstance(ref, TemplateRef):
@@ -171,19 +172,23 @@ def rule_problems(rule: Rule, catalogue: TemplateCatalogue) -> list[tuple[str, s
         template = catalogue.find(ref.name, ref.language)
         if template is None:
             problems.append(
-                (
+                Problem(
                     f"steps.{n}.template",
                     f"step {n + 1}: no template {ref.name!r} in language {ref.language!r} "
                     "in the synced catalogue",
+                    "unknown_template",
+                    {"template": ref.name, "language": ref.language},
                 )
             )
         sibling = catalogue.find(ref.sibling, ref.language) if ref.sibling else None
         if ref.sibling and (sibling is None or sibling.placeholders != len(ref.params)):
             problems.append(
-                (
+                Problem(
                     f"steps.{n}.template.sibling",
                     f"step {n + 1}: sibling {ref.sibling!r} must be in the catalogue in "
                     f"{ref.language!r} and take {len(ref.params)} parameters",
+                    "unknown_sibling",
+                    {"template": ref.sibling, "language": ref.language, "wanted": len(ref.params)},
                 )
             )
         if template is None:
@@ -191,18 +196,26 @@ def rule_problems(rule: Rule, catalogue: TemplateCatalogue) -> list[tuple[str, s
         beyond = template.values_beyond_body
         if beyond:
             problems.append(
-                (
+                Problem(
                     f"steps.{n}.template",
                     f"step {n + 1}: template {ref.name!r} needs a value in its {beyond}, which "
                     "steps cannot give (only body parameters): WhatsApp would refuse each send",
+                    "template_beyond_body",
+                    {"template": ref.name, "part": beyond},
                 )
             )
         if template.placeholders != len(ref.params):
             problems.append(
-                (
+                Problem(
                     f"steps.{n}.template.params",
                     f"step {n + 1}: template {ref.name!r} takes {template.placeholders} "
                     f"parameters, the step gives {len(ref.params)}",
+                    "template_params",
+                    {
+                        "template": ref.name,
+                        "wanted": template.placeholders,
+                        "given": len(ref.params),
+                    },
                 )
             )
     return problems

@@ -6,12 +6,11 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from followup.domain.errors import InvalidField, NotFound
+from followup.domain.errors import InvalidField, NotFound, Problem
 from followup.domain.recipes import MissingTemplate, fit_templates, recipe
 from followup.domain.rule import Rule
 from followup.services import rules
 from followup.services.deps import Deps
-from followup.services.rules import Problem
 
 
 class Installation(BaseModel):

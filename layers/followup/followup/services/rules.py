@@ -14,7 +14,14 @@ from pydantic import BaseModel, ValidationError
 from followup.domain.channels import SMS_MAX_CHARACTERS, sms_parts
 from followup.domain.conditions import Condition
 from followup.domain.enrollment import EnrollmentState
-from followup.domain.errors import Conflict, DomainError, NotFound, problem_message
+from followup.domain.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    Problem,
+    limits,
+    problem_message,
+)
 from followup.domain.followup import Reason, Status
 from followup.domain.messaging import (
     Miswritten,
@@ -39,12 +46,6 @@ from followup.services.settle import end_enrollment, end_unsent
 _EVERYTHING = timedelta(days=3650)
 
 
-@dataclass(frozen=True)
-class Problem:
-    field: str
-    message: str
-
-
 class InvalidRule(DomainError):
     """Everything wrong with a rule, listed at once."""
 
@@ -65,6 +66,7 @@ class DeletedRuleId(Conflict):
     code = "deleted_rule_id"
 
     def __init__(self, rule_id: str) -> None:
+        self.rule_id = rule_id
         self.message = (
             f"{rule_id!r} belonged to a rule that was deleted; its sends stay counted under"
             " it: choose another id"
@@ -85,7 +87,7 @@ class Toggled:
 def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list[Problem]]:
     """(errors, warnings) a user can fix before the rule runs."""
     errors = [
-        Problem(field, f"unknown stage {stage!r}")
+        Problem(field, f"unknown stage {stage!r}", "unknown_stage", {"stage": stage})
         for field, stage in _unknown_stages(rule, settings.stages)
     ]
     warnings: list[Problem] = []
@@ -100,10 +102,17 @@ def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list
                 f"steps.{n}.email.body": step.email.body,
             }
         for field, text in texts.items():
-            errors += [Problem(field, _not_a_placeholder(m)) for m in miswritten(text or "")]
+            errors += [_not_a_placeholder(field, m) for m in miswritten(text or "")]
             for name in placeholders(text or ""):
                 if not is_field(name):
-                    errors.append(Problem(field, f"{{{name}}} names no contact field"))
+                    errors.append(
+                        Problem(
+                            field,
+                            f"{{{name}}} names no contact field",
+                            "unknown_contact_field",
+                            {"contact_field": name},
+                        )
+                    )
             warnings += [
                 Problem(field, f"{{{name}}} has no default: a lead without it reads a gap there")
                 for name in undefaulted(text or "")
@@ -115,6 +124,8 @@ def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list
                     f"steps.{n}.text",
                     f"an SMS takes at most {SMS_MAX_CHARACTERS:,} characters; this text has "
                     f"{len(step.text):,}",
+                    "sms_too_long",
+                    limits={"max_length": SMS_MAX_CHARACTERS},
                 )
             )
         sms = sms_parts(typical_text(step.text or "")) if "sms" in step.chain else None
@@ -141,6 +152,7 @@ def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list
                         Problem(
                             f"steps.{n}.template.params.{p}.text",
                             "a fixed text parameter is empty: WhatsApp refuses an empty one",
+                            "empty_param",
                         )
                     )
                 if param.field is not None and not is_field(param.field):
@@ -148,6 +160,8 @@ def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list
                         Problem(
                             f"steps.{n}.template.params.{p}.field",
                             f"{param.field!r} names no contact field",
+                            "unknown_contact_field",
+                            {"contact_field": param.field},
                         )
                     )
         elif step.text and step.chain == ["whatsapp"]:
@@ -168,13 +182,29 @@ _PLACEHOLDER_FORM = (
 )
 
 
-def _not_a_placeholder(found: Miswritten) -> str:
-    """What is wrong with `found` and how to write it."""
+def _not_a_placeholder(field: str, found: Miswritten) -> Problem:
+    """What is wrong with `found`, written in `field`, and how to write it."""
+    fragment = found.fragment
     if found.meant is not None:
-        return f"{found.fragment!r} is not a placeholder: write {found.meant}"
+        return Problem(
+            field,
+            f"{fragment!r} is not a placeholder: write {found.meant}",
+            "placeholder_meant",
+            {"fragment": fragment, "meant": found.meant},
+        )
     if not found.closed:
-        return f"{found.fragment!r} opens a brace it never closes: {_PLACEHOLDER_FORM}"
-    return f"{found.fragment!r} is not a placeholder: {_PLACEHOLDER_FORM}"
+        return Problem(
+            field,
+            f"{fragment!r} opens a brace it never closes: {_PLACEHOLDER_FORM}",
+            "placeholder_unclosed",
+            {"fragment": fragment},
+        )
+    return Problem(
+        field,
+        f"{fragment!r} is not a placeholder: {_PLACEHOLDER_FORM}",
+        "not_a_placeholder",
+        {"fragment": fragment},
+    )
 
 
 def _unknown_stages(rule: Rule, stages: list[str]) -> list[tuple[str, str]]:
@@ -439,7 +469,10 @@ def _today(model: BaseModel, prefix: str) -> list[Problem]:
     try:
         type(model).model_validate(model.model_dump(mode="json"))
     except ValidationError as exc:
-        return [Problem(prefix + field_path(e["loc"]), problem_message(e)) for e in exc.errors()]
+        return [
+            Problem(prefix + field_path(e["loc"]), problem_message(e), e["type"], limits=limits(e))
+            for e in exc.errors()
+        ]
     return []
 
 
@@ -535,9 +568,14 @@ def problems(deps: Deps, rule: Rule) -> tuple[list[Problem], list[Problem]]:
     """(errors, warnings) saving `rule` would meet: errors refuse it, warnings go with it."""
     errors, warnings = review(rule, deps.catalog.settings())
     catalogue = deps.templates.templates().item
-    errors += [Problem(field, message) for field, message in rule_problems(rule, catalogue)]
+    errors += rule_problems(rule, catalogue)
     errors += [
-        Problem(f"numbers.{index}", f"{name!r} is no configured sending number")
+        Problem(
+            f"numbers.{index}",
+            f"{name!r} is no configured sending number",
+            "unknown_number",
+            {"number": name},
+        )
         for index, name in enumerate(rule.numbers)
         if name not in deps.numbers.ids
     ]
