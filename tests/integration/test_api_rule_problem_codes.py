@@ -28,6 +28,9 @@ def with_params(params: list[dict[str, Any]]) -> dict[str, Any]:
     return {**body(), "steps": [{**step, "template": {**step["template"], "params": params}}]}
 
 
+NOTIFY = {"kind": "action", "do": "notify", "payload": {"source": "follow-up"}}
+
+
 def coded(answer: dict[str, Any]) -> list[tuple[str, str, dict[str, Any] | None]]:
     return [(d["field"], d["code"], d.get("values")) for d in answer["error"]["details"]]
 
@@ -75,6 +78,13 @@ def synced(engine: LocalEngine) -> None:
         (
             {**body(), "steps": [*body()["steps"], {"kind": "wait"}]},
             ("steps.1", "wait_target", None),
+        ),
+        (
+            {
+                **body(),
+                "steps": [*body()["steps"], NOTIFY | {"webhook": "https://crm..example.com"}],
+            },
+            ("steps.1.webhook", "webhook_host", None),
         ),
     ],
 )
@@ -129,3 +139,32 @@ def test_the_id_of_a_deleted_rule_is_refused_naming_that_id(engine: LocalEngine)
         409,
         [("id", "deleted_rule_id", {"id": "apply-remind-24h"})],
     )
+
+
+def test_a_rule_saved_with_warnings_names_each_by_its_code_and_values(
+    engine: LocalEngine,
+) -> None:
+    # Given a WhatsApp step of free text only, its placeholder without a default, and an SMS
+    # step whose text, with a name in it, goes as Unicode for six characters
+    now = {"amount": 0, "unit": "minutes"}
+    sms = "It’s “João” ça 🙂 {first_name|there} " + "a" * 60
+    steps = [
+        {"wait": now, "text": "Hi {first_name}, still applying?"},
+        {"wait": now, "channel": "sms", "text": sms},
+    ]
+    # When marketing saves the rule
+    status, saved = call(engine, "POST", "/api/rules", {**body(), "steps": steps})
+    # Then it is saved, each warning named by its field, its code and what it names
+    unicode = {
+        "characters": "’ “ ã",
+        "others": 3,
+        "parts": 2,
+        "gsm7_parts": 1,
+        "placeholders": 1,
+    }
+    assert status == 201
+    assert [(w["field"], w["code"], w.get("values")) for w in saved["warnings"]] == [
+        ("steps.0.text", "no_default", {"placeholder": "first_name"}),
+        ("steps.0", "free_text_only", None),
+        ("steps.1.text", "sms_unicode", unicode),
+    ]

@@ -339,9 +339,17 @@ def test_settings_that_drop_a_stage_a_rule_uses_are_refused_naming_the_rule(
         {
             "field": "stages",
             "message": "rule 'apply-remind-24h' uses stage 'applied' (exit.stages.0)",
-            "code": "invalid_rule",
+            "code": "stage_in_use",
+            "values": {
+                "rule": "apply-remind-24h",
+                "stage": "applied",
+                "rule_field": "exit.stages.0",
+            },
         }
     ]
+    # And the check before a save says the same
+    _, checked = call(engine, "POST", "/api/settings/check", {**settings, "stages": renamed})
+    assert checked["problems"] == answer["error"]["details"]
     assert call(engine, "GET", "/api/settings")[1]["stages"] == settings["stages"]
     # And adding a stage is fine
     status, _ = call(engine, "PUT", "/api/settings", {**settings, "stages": [*renamed, "applied"]})
@@ -361,13 +369,18 @@ def test_settings_that_drop_a_stage_contacts_are_in_are_refused_until_they_move(
     _, checked = call(engine, "POST", "/api/settings/check", {**settings, "stages": without})
     status, answer = call(engine, "PUT", "/api/settings", {**settings, "stages": without})
 
-    # Then both say the stage still has contacts, and nothing changes
+    # Then both say the stage still has contacts, by code and naming the stage, and nothing
+    # changes
     said = "contacts are in stage 'qualified'"
-    assert [(p["field"], said in p["message"]) for p in checked["problems"]] == [("stages", True)]
+    named = ("stages", True, "stage_has_contacts", {"stage": "qualified"})
+    assert [
+        (p["field"], said in p["message"], p["code"], p["values"]) for p in checked["problems"]
+    ] == [named]
     assert status == 422
-    assert [(d["field"], said in d["message"]) for d in answer["error"]["details"]] == [
-        ("stages", True)
-    ]
+    assert [
+        (d["field"], said in d["message"], d["code"], d["values"])
+        for d in answer["error"]["details"]
+    ] == [named]
     assert call(engine, "GET", "/api/settings")[1]["stages"] == settings["stages"]
 
     # And once the lead is moved on, the stage goes

@@ -41,7 +41,8 @@ class ErrorDetail(BaseModel):
         default_factory=dict,
         description="what the message names, for an app to say it in its own words (left "
         'out when it names nothing): `{"stage": "prospect"}`, `{"template": "open_day", '
-        '"wanted": 2, "given": 0}`; taken from the rule sent, never a lead\'s data',
+        '"wanted": 2, "given": 0}`; taken from the rule or settings sent, or a saved rule, '
+        "never a lead's data",
     )
 
 

@@ -40,7 +40,7 @@ def install_recipe(recipe_id: str, how: Installation | None = None) -> tuple[dic
     audit.record(deps, caller(event), "rule.created", rule.id, None, f"version {rule.version}")
     answer = {
         "rule": rule.model_dump(mode="json"),
-        "warnings": [{"field": w.field, "message": w.message} for w in warnings],
+        "warnings": [problem_detail(w) for w in warnings],
     }
     return answer, 201
 

@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from followup.api.auth import READERS, RULE_WRITERS, caller, require, seen_by
+from followup.api.errors import problem_detail
 from followup.api.fields import refuse_unknown
 from followup.api.openapi import statuses
 from followup.domain.contact import Contact
@@ -45,7 +46,7 @@ def _saved(deps: Deps, rule: Rule, warnings: list[Problem]) -> dict[str, Any]:
     dates (a date rule over more contacts than the save had time for)."""
     return {
         "rule": rule.model_dump(mode="json"),
-        "warnings": [{"field": w.field, "message": w.message} for w in warnings],
+        "warnings": [problem_detail(w) for w in warnings],
         "indexing": rules.indexing(deps, rule.id),
     }
 

@@ -87,14 +87,14 @@ def limits(problem: Mapping[str, Any]) -> dict[str, int | float | str]:
 
 @dataclasses.dataclass(frozen=True)
 class Problem:
-    """What is wrong with one field of a rule (or the settings): `message` in English,
-    `code` stable for an app to translate, `values` what the message names (a stage, a
-    template and its language...) and `limits` the bounds the value broke, for the app to
-    say them in its reader's words."""
+    """What is wrong with one field of a rule (or the settings), or worth a look before the
+    rule runs (a warning): `message` in English, `code` stable for an app to translate,
+    `values` what the message names (a stage, a template and its language...) and `limits`
+    the bounds the value broke, for the app to say them in its reader's words."""
 
     field: str
     message: str
-    code: str = "invalid_rule"
+    code: str
     values: Mapping[str, str | int] = dataclasses.field(default_factory=dict)
     limits: Mapping[str, int | float | str] = dataclasses.field(default_factory=dict)
 

@@ -427,7 +427,9 @@ class Notify(BaseModel):
     @classmethod
     def _reachable(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is not None and new_input(info) and not _host_named(value):
-            raise ValueError("names no host a request can go to (check the address for typos)")
+            raise PydanticCustomError(
+                "webhook_host", "names no host a request can go to (check the address for typos)"
+            )
         return value
 
     @model_validator(mode="after")

@@ -114,7 +114,12 @@ def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list
                         )
                     )
             warnings += [
-                Problem(field, f"{{{name}}} has no default: a lead without it reads a gap there")
+                Problem(
+                    field,
+                    f"{{{name}}} has no default: a lead without it reads a gap there",
+                    "no_default",
+                    {"placeholder": name},
+                )
                 for name in undefaulted(text or "")
                 if is_field(name) and name not in there
             ]
@@ -134,14 +139,21 @@ def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list
                 c if c.isprintable() and not c.isspace() else f"U+{ord(c):04X}" for c in sms.unicode
             ]
             more = " …" if len(named) > 3 else ""
-            filled = (
-                "; names and fields filled in may add more" if placeholders(step.text or "") else ""
-            )
+            filled_in = len(placeholders(step.text or ""))
+            filled = "; names and fields filled in may add more" if filled_in else ""
             warnings.append(
                 Problem(
                     f"steps.{n}.text",
                     f"goes as Unicode ({' '.join(named[:3])}{more}): {sms.parts} SMS per "
                     f"message instead of {sms.gsm7_parts}{filled}",
+                    "sms_unicode",
+                    {
+                        "characters": " ".join(named[:3]),
+                        "others": len(named[3:]),
+                        "parts": sms.parts,
+                        "gsm7_parts": sms.gsm7_parts,
+                        "placeholders": filled_in,
+                    },
                 )
             )
         if step.template:
@@ -170,6 +182,7 @@ def review(rule: Rule, settings: WorkspaceSettings) -> tuple[list[Problem], list
                     f"steps.{n}",
                     "free text only: skipped when the contact has not "
                     "written in the last 24 hours; add an approved template",
+                    "free_text_only",
                 )
             )
     return errors, warnings
@@ -242,7 +255,12 @@ def check_settings(deps: Deps, settings: WorkspaceSettings) -> None:
     a contact would stand in one: the funnel would rank them nowhere, and the import, the
     API and the events would refuse their stage as unknown."""
     problems = [
-        Problem("stages", f"rule {rule.id!r} uses stage {stage!r} ({field})")
+        Problem(
+            "stages",
+            f"rule {rule.id!r} uses stage {stage!r} ({field})",
+            "stage_in_use",
+            {"rule": rule.id, "stage": stage, "rule_field": field},
+        )
         for rule in listing(deps)
         for field, stage in _unknown_stages(rule, settings.stages)
     ]
@@ -252,6 +270,8 @@ def check_settings(deps: Deps, settings: WorkspaceSettings) -> None:
             "stages",
             f"contacts are in stage {stage!r}: move them to another stage first (an import"
             " with a stage column, a stage_changed event, or each contact's page)",
+            "stage_has_contacts",
+            {"stage": stage},
         )
         for stage in dropped
         if deps.contacts.contacts_in(stage, 1, None).items
