@@ -88,6 +88,7 @@ const FIELD_LABELS: Record<string, MessageId> = {
   tags: "contacts.tags",
   email: "editor.channel.email",
   timezone: "settings.zone",
+  stages: "settings.stages",
   "send_window.holiday_countries": "settings.countries",
   "send_window.custom_holidays": "settings.holidays",
   "gating.skip_hot": "settings.skipHot",

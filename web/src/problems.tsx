@@ -8,9 +8,10 @@ import type { MessageId } from "./i18n/en";
 import { useT } from "./i18n/locale";
 
 /** The API's problem codes (pydantic's error types and its own) this app says in its own
- * words, with the bounds each needs from the problem's `limits`; others show the API's
- * message. `whole`: the words speak of the request, not of one field. */
-const WORDED: Record<string, { id: MessageId; needs?: string[]; whole?: boolean }> = {
+ * words, with the bounds each needs from the problem's `limits` and what it names from its
+ * `values`; others show the API's message. `whole`: the words speak of the request, not of
+ * one field. */
+const WORDED: Record<string, { id: MessageId; needs?: string[]; names?: string[]; whole?: boolean }> = {
   missing: { id: "problem.missing" },
   union_tag_not_found: { id: "problem.missing" },
   string_too_short: { id: "problem.string_too_short", needs: ["min_length"] },
@@ -52,6 +53,8 @@ const WORDED: Record<string, { id: MessageId; needs?: string[]; whole?: boolean 
   url_type: { id: "problem.url" },
   json_invalid: { id: "problem.json" },
   unknown_stage: { id: "problem.unknown_stage" },
+  stage_in_use: { id: "problem.stage_in_use", names: ["rule", "stage"] },
+  stage_has_contacts: { id: "problem.stage_has_contacts", names: ["stage"] },
   user_id_taken: { id: "problem.user_id_taken", whole: true },
   rule_inactive: { id: "problem.rule_inactive", whole: true },
   rule_opens_without_message: { id: "problem.rule_opens_without_message", whole: true },
@@ -91,8 +94,9 @@ function choices(listed: string): string[] {
 
 /** One problem of the API's in the reader's words, without its field: by its code, with the
  * bounds its `limits` give (numbers written the reader's way, choices joined with the
- * language's "or"); the API's own message for a code this app does not word, or whose
- * bound is no number (a date, a duration, said in English). */
+ * language's "or") and the stage or rule its `values` name; the API's own message for a
+ * code this app does not word, or whose bound is no number (a date, a duration, said in
+ * English). */
 export function useProblemSaying(): (problem: Problem) => string {
   const t = useT();
   const intl = useIntl();
@@ -111,6 +115,11 @@ export function useProblemSaying(): (problem: Problem) => string {
       } else {
         values[name] = name.endsWith("_length") ? value : intl.formatNumber(value);
       }
+    }
+    for (const name of worded.names ?? []) {
+      const value = problem.values?.[name];
+      if (value === undefined) return problem.message;
+      values[name] = value;
     }
     return t(worded.id, values);
   };

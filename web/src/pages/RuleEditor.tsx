@@ -34,17 +34,21 @@ const SHOWN_AT_FIELD: Record<Kind, RegExp> = {
   action: /^(do|tag|stage|attribute|value|title|assignee|due(\..*)?|webhook)$/,
 };
 
-/** The save's warning on an SMS step's text that goes as Unicode, and what it costs. */
-const SMS_UNICODE = /goes as Unicode \((?<chars>.*)\): (?<parts>\d+) SMS per message instead of (?<plain>\d+)/;
-const NO_DEFAULT = /^\{(?<name>[^{}|]+)\} has no default/;
-
-/** A warning of the API about a step, in the reader's words. */
-function warningWords(message: string, t: ReturnType<typeof useT>): string {
-  const sms = SMS_UNICODE.exec(message)?.groups;
-  if (sms) return t("editor.warning.smsUnicode", { ...sms, fields: /names and fields/.test(message) ? "yes" : "no" });
-  const bare = NO_DEFAULT.exec(message)?.groups;
-  if (bare) return t("editor.warning.noDefault", { placeholder: `{${bare.name}}`, example: `{${bare.name}|…}` });
-  return t(/free text only/.test(message) ? "editor.warning.freeTextOnly" : "editor.warning.other");
+/** A warning of the API about a step, in the reader's words, by its code and the values it names. */
+function warningWords({ code, values = {} }: Problem, t: ReturnType<typeof useT>): string {
+  switch (code) {
+    case "sms_unicode": {
+      const chars = `${values.characters ?? ""}${Number(values.others) > 0 ? " …" : ""}`;
+      const fields = Number(values.placeholders) > 0 ? "yes" : "no";
+      return t("editor.warning.smsUnicode", { chars, parts: values.parts ?? 0, plain: values.gsm7_parts ?? 0, fields });
+    }
+    case "no_default":
+      return t("editor.warning.noDefault", { placeholder: `{${values.placeholder}}`, example: `{${values.placeholder}|…}` });
+    case "free_text_only":
+      return t("editor.warning.freeTextOnly");
+    default:
+      return t("editor.warning.other");
+  }
 }
 
 function StepCard({
@@ -122,7 +126,7 @@ function StepCard({
         )}
         {warnings.map((w) => (
           <Text key={`${w.field} ${w.message}`} size="sm" c="#8a3c00">
-            {warningWords(w.message, t)}
+            {warningWords(w, t)}
           </Text>
         ))}
         {kind === "send" && <SendStep {...props} catalogue={catalogue} />}

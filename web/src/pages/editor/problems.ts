@@ -50,6 +50,7 @@ const KNOWN: Record<string, Reading> = {
   idle_units: "editor.problem.idleUnits",
   max_idle: "editor.problem.maxIdle",
   notify_target: "editor.problem.notifyTarget",
+  webhook_host: "editor.problem.webhookHost",
   detail_type: "editor.problem.detailType",
   missing: "editor.problem.required",
   string_too_short: required,
