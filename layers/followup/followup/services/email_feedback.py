@@ -39,6 +39,9 @@ BOUNCED = "ses: bounced"
 APPLIED = frozenset({"bounce", "complaint"})
 """What `apply` returns when the event changed something."""
 _READ = ConfigDict(frozen=True, defer_build=True, populate_by_name=True)
+_TRIES = 3
+"""How often a bounce recording its email's send reads the follow-up again after a write
+refused because it moved meanwhile."""
 
 
 class Mail(BaseModel):
@@ -154,9 +157,6 @@ def _recorded(deps: Deps, followup: FollowUp, mail: Mail, at: datetime) -> Follo
             continue
         return sent
     return None
-
-
-_TRIES = 3
 
 
 def _followup_of(deps: Deps, mail: Mail) -> FollowUp | None:
