@@ -176,8 +176,10 @@ def _emailed(deps: Deps, followup: FollowUp) -> FollowUp | None:
     """`followup` as the email it sent: one still `sending` is stored on no channel yet (its
     sender picks one as it goes), so on its step's email channel from its own on; None
     when it went on no email."""
-    if followup.channel == "email" or followup.status is not Status.SENDING:
-        return followup if followup.channel == "email" else None
+    if followup.channel == "email":
+        return followup
+    if followup.status is not Status.SENDING:
+        return None
     rule = deps.catalog.rule(followup.rule_id, followup.rule_version)
     if rule is None or followup.step_index >= len(rule.steps):
         return None
