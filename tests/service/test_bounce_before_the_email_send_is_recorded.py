@@ -1,6 +1,7 @@
 """An email SES took and hard-bounced before its sender recorded the send (the sender
 still writing, or gone before it wrote): the bounce fails the follow-up as it fails one
-recorded sent, and the step goes by SMS once, whatever comes after it."""
+recorded sent, the email costs SES's price once, and the step goes by SMS once, whatever
+comes after it."""
 
 from __future__ import annotations
 
@@ -9,10 +10,14 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
+
 from followup.domain.channels import OutboundEmail
 from followup.domain.contact import Contact
+from followup.domain.costs import Pricing
 from followup.domain.followup import FollowUp, Status
 from followup.services import email_feedback
+from followup.services.stats import cost_figures
 from followup.services.timeline import conversation
 from followup_local.engine import LocalEngine
 from followup_local.memory_engine import MemoryEngine
@@ -27,6 +32,8 @@ Engine = MemoryEngine | LocalEngine
 HOUR = timedelta(hours=1)
 ADDRESS = "rudi@example.com"
 RULE = "apply-remind-24h"
+EMAIL_PRICE = 0.0004
+"""The workspace's price of an email (its settings' `email_rate`)."""
 
 
 def bounce_of(message_id: str, followup_id: str, at: datetime) -> email_feedback.EmailFeedback:
@@ -66,7 +73,11 @@ class _DiedAfterTheEmail(Outbox):
 
 
 def emailed_lead(engine: Engine) -> Contact:
-    """A lead due an email step that falls back to SMS."""
+    """A lead due an email step that falls back to SMS, in a workspace with its own price
+    of an email."""
+    settings = engine.deps.rules.settings()
+    engine.deps.rules.save_settings(settings.model_copy(update={"email_rate": EMAIL_PRICE}))
+    engine.deps.catalog.invalidate()
     engine.deps.rules.save_rule(rule(steps=[channel_step("email", fallbacks=["sms"])]))
     return quiet_contact(
         engine.deps, "6281100007201", engine.clock.now() - 25 * HOUR, email=ADDRESS
@@ -77,27 +88,43 @@ def steps_of(engine: Engine, lead: Contact) -> dict[str, FollowUp]:
     return {f.channel: f for f in engine.deps.followups.followups_of(lead.id)}
 
 
-def stats_page(engine: Engine) -> dict[str, int]:
-    """What the Stats page counts of the rule's sends."""
+def rule_counts(engine: Engine) -> dict[str, int]:
+    """The rule's counters since the send."""
     engine.pump_stream()
     total: Counter[str] = Counter()
     for row in engine.deps.stats.stats(TUESDAY_9AM_JAKARTA.date(), engine.clock.now().date()):
         if row.rule_id == RULE:
             total.update(row.counts)
-    return {name: total[name] for name in ("sent", "failed", "failed_after_send")}
+    return dict(total)
+
+
+def stats_page(engine: Engine) -> dict[str, int]:
+    """What the Stats page counts of the rule's sends."""
+    total = rule_counts(engine)
+    return {name: total.get(name, 0) for name in ("sent", "failed", "failed_after_send")}
+
+
+def cost_by_channel(engine: Engine) -> dict[str, Any]:
+    """The rule's messaging cost since the send, by channel, as the Stats page shows it."""
+    shown = cost_figures(rule_counts(engine))["messaging_cost_by_channel"]
+    return {channel: pytest.approx(cost) for channel, cost in shown.items()}
 
 
 def assert_failed_by_its_bounce_and_sent_by_sms(engine: Engine, ses: Outbox, lead: Contact) -> None:
-    """The email failed with the bounce, the step went by SMS once, and the Stats page
-    counts as it does for a bounce of an email recorded sent: one send (the SMS), no
-    failure."""
+    """The email failed with the bounce, carrying SES's price, the step went by SMS once,
+    and the Stats page counts as it does for a bounce of an email recorded sent: one send
+    (the SMS), no failure, and the cost of the email and of the SMS, each once."""
     assert ses.sent == [("email", ADDRESS), ("sms", "+6281100007201")]
     by_channel = steps_of(engine, lead)
     email, sms = by_channel["email"], by_channel["sms"]
     assert (email.status, email.reason) == (Status.FAILED, email_feedback.BOUNCED)
     assert email.error_title == "smtp; 550 5.1.1 user unknown"
+    assert email.pricing == Pricing(billable=True, category="email", cost_usd=EMAIL_PRICE)
     assert sms.status is Status.SENT
+    assert sms.pricing is not None
     assert stats_page(engine) == {"sent": 1, "failed": 0, "failed_after_send": 0}
+    sms_price = sms.pricing.cost_usd
+    assert cost_by_channel(engine) == {"whatsapp": 0, "sms": sms_price, "email": EMAIL_PRICE}
     lines = conversation(engine.deps, lead.id, 10)
     assert [line.followup_id for line in lines] == [sms.id]
 
@@ -157,4 +184,7 @@ def test_a_bounce_of_an_email_recorded_sent_ends_the_same(either: Engine) -> Non
     either.clock.advance(HOUR)
     either.tick()
     # Then it ends as one bounced before its record
+    assert_failed_by_its_bounce_and_sent_by_sms(either, ses, lead)
+    # And the bounce heard again changes nothing
+    assert email_feedback.apply(either.deps, copy.deepcopy(bounce)) == "stale"
     assert_failed_by_its_bounce_and_sent_by_sms(either, ses, lead)

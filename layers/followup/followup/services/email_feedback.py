@@ -18,7 +18,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from followup.domain.channels import FOLLOWUP_TAG
 from followup.domain.errors import NotFound
 from followup.domain.followup import TRANSITIONS, FollowUp, Status
-from followup.services.channels import after_failed, falls_back
+from followup.services.channels import after_failed, email_price, falls_back
 from followup.services.contacts import update_contact
 from followup.services.goals import converted_meanwhile
 from followup.services.ports import CommitRejected, FollowUpChange
@@ -134,11 +134,13 @@ def _hard_bounce(deps: Deps, mail: Mail, bounce: Bounce) -> str:
 
 def _recorded(deps: Deps, followup: FollowUp, mail: Mail, at: datetime) -> FollowUp | None:
     """`followup` with this message recorded as its send. One still `sending` (its sender
-    still writing, or gone before it wrote) is recorded sent now (`FollowUp.recovered`):
-    the event shows the message went, so its bounce fails it as any other's, and the
-    sender's own record, coming after, is refused (services.channels). One its sender
-    recorded meanwhile is read again. None for one that ended without it (failed as
-    unknown: SES's answer was lost, or its sender's deadline passed)."""
+    still writing, or gone before it wrote) is recorded sent now (`FollowUp.recovered`),
+    at SES's price of an email, as its sender would have (`email_price`): the event shows
+    the message went, so its bounce fails it as any other's, the stats count its price
+    with that send, and the sender's own record, coming after, is refused
+    (services.channels). One its sender recorded meanwhile is read again. None for one
+    that ended without it (failed as unknown: SES's answer was lost, or its sender's
+    deadline passed)."""
     for _ in range(_TRIES):
         if followup.provider_message_id is not None:
             return followup if followup.provider_message_id == mail.message_id else None
@@ -146,7 +148,8 @@ def _recorded(deps: Deps, followup: FollowUp, mail: Mail, at: datetime) -> Follo
         if emailed is None:
             return None
         expire_after = deps.catalog.settings().expire_after.approx()
-        sent = emailed.recovered(at, mail.message_id, expire_after)
+        recovered = emailed.recovered(at, mail.message_id, expire_after)
+        sent = recovered.model_copy(update={"pricing": email_price(deps)})
         try:
             deps.commit([FollowUpChange(sent, Status.SENDING)], at)
         except CommitRejected:
