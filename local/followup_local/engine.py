@@ -13,7 +13,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
+from unittest.mock import patch
 
 import boto3
 
@@ -347,6 +349,18 @@ def create_queues(sqs: Any, prefix: str) -> tuple[str, str]:
     return queue_url, dlq_url
 
 
+@cache
+def _aws() -> boto3.Session:
+    """The boto3 session every local run makes its clients from, its handlers' included.
+
+    moto hands each run a fresh default session, which would read every service model its
+    clients need (megabytes of JSON) again: most of what starting a run costs. This one
+    reads each model once per process; its credentials are moto's fake ones in every run.
+    A Lambda still builds its own clients once per container (`wiring.runtime`).
+    """
+    return boto3.Session()
+
+
 @contextmanager
 def local_engine(
     start: datetime, *, prefix: str = "followup-", settings: dict[str, Any] | None = None
@@ -360,13 +374,17 @@ def local_engine(
     for name, value in _QUIET_ENV.items():
         os.environ.setdefault(name, value)
     clock = VirtualClock(start)
-    with mock_aws(), WhatsAppSandbox(LOCAL_API_KEY, clock.now) as sandbox:
+    with (
+        mock_aws(),
+        patch.object(boto3, "DEFAULT_SESSION", _aws()),
+        WhatsAppSandbox(LOCAL_API_KEY, clock.now) as sandbox,
+    ):
         tables.bind(prefix, REGION)
         dynamodb = boto3.client("dynamodb", region_name=REGION)
         tables.create_tables(dynamodb)
+        reader = streams_client(REGION)
         streams = {
-            table: StreamPump(streams_client(REGION), stream_of(dynamodb, f"{prefix}{table}"))
-            for table in COUNTED
+            table: StreamPump(reader, stream_of(dynamodb, f"{prefix}{table}")) for table in COUNTED
         }
         sqs = boto3.client("sqs", region_name=REGION)
         queue_url, dlq_url = create_queues(sqs, prefix)
