@@ -40,13 +40,9 @@ class StreamPump:
 
     def _pump(self, handler: Handler) -> int:
         handed = 0
-        description = self._client.describe_stream(StreamArn=self._arn)["StreamDescription"]
-        for shard in description["Shards"]:
-            shard_id = shard["ShardId"]
-            if shard_id not in self._iterators:
-                self._iterators[shard_id] = self._client.get_shard_iterator(
-                    StreamArn=self._arn, ShardId=shard_id, ShardIteratorType=self._start
-                )["ShardIterator"]
+        if not self._iterators:
+            self._open_shards()
+        for shard_id in self._iterators:
             while True:
                 page = self._client.get_records(
                     ShardIterator=self._iterators[shard_id], Limit=self.size
@@ -58,6 +54,16 @@ class StreamPump:
                 if len(page["Records"]) < self.size:
                     break
         return handed
+
+    def _open_shards(self) -> None:
+        """Start reading each of the stream's shards: listed once, as moto keeps a table's
+        one shard for the table's life (DynamoDB would close it within hours, and a new one
+        open: a pump follows neither)."""
+        description = self._client.describe_stream(StreamArn=self._arn)["StreamDescription"]
+        for shard in description["Shards"]:
+            self._iterators[shard["ShardId"]] = self._client.get_shard_iterator(
+                StreamArn=self._arn, ShardId=shard["ShardId"], ShardIteratorType=self._start
+            )["ShardIterator"]
 
 
 def stream_of(dynamodb: Any, table_name: str) -> str:
