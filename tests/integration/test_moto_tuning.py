@@ -1,0 +1,111 @@
+"""The local engine's moto writes DynamoDB's answers itself (`moto_tuning.py`): every kind
+of attribute value, nested or empty, reads back as it was written, by every call that
+answers items."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+
+from followup_local.engine import REGION, local_engine
+
+TABLE = "moto-tuning"
+ITEM: dict[str, Any] = {
+    "pk": {"S": "ct_1"},
+    "text": {"S": "Halo Rudi, sudah daftar? 🙂"},
+    "empty_text": {"S": ""},
+    "count": {"N": "42"},
+    "price": {"N": "0.0004"},
+    "raw": {"B": b"\x00\xffbytes"},
+    "yes": {"BOOL": True},
+    "no": {"BOOL": False},
+    "nothing": {"NULL": True},
+    "tags": {"SS": ["hot", "paid"]},
+    "scores": {"NS": ["1", "2.5"]},
+    "blobs": {"BS": [b"a", b"b"]},
+    "empty_list": {"L": []},
+    "empty_map": {"M": {}},
+    "doc": {
+        "M": {
+            "steps": {"L": [{"M": {"at": {"N": "1"}, "sent": {"BOOL": True}}}, {"NULL": True}]},
+            "name": {"S": "Rudi"},
+            "raw": {"B": b"\x01"},
+        }
+    },
+}
+
+
+@pytest.fixture
+def dynamodb() -> Iterator[Any]:
+    with local_engine(datetime(2026, 11, 24, 2, tzinfo=UTC)):
+        client = boto3.client("dynamodb", region_name=REGION)
+        client.create_table(
+            TableName=TABLE,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        client.put_item(TableName=TABLE, Item=ITEM)
+        yield client
+
+
+def as_sets(item: dict[str, Any]) -> dict[str, Any]:
+    """Sets compared as sets: DynamoDB keeps no order in them."""
+    return {
+        name: {kind: sorted(value) for kind, value in typed.items()}
+        if next(iter(typed)) in {"SS", "NS", "BS"}
+        else typed
+        for name, typed in item.items()
+    }
+
+
+def test_every_kind_of_value_reads_back_as_written_by_every_call(dynamodb: Any) -> None:
+    key = {"pk": ITEM["pk"]}
+    answers = [
+        dynamodb.get_item(TableName=TABLE, Key=key, ConsistentRead=True)["Item"],
+        dynamodb.query(
+            TableName=TABLE,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": ITEM["pk"]},
+        )["Items"][0],
+        dynamodb.scan(TableName=TABLE)["Items"][0],
+        dynamodb.batch_get_item(RequestItems={TABLE: {"Keys": [key]}})["Responses"][TABLE][0],
+        dynamodb.transact_get_items(TransactItems=[{"Get": {"TableName": TABLE, "Key": key}}])[
+            "Responses"
+        ][0]["Item"],
+    ]
+    for answer in answers:
+        assert as_sets(answer) == as_sets(ITEM)
+
+
+def test_an_update_answers_the_values_it_wrote_and_the_ones_it_kept(dynamodb: Any) -> None:
+    answer = dynamodb.update_item(
+        TableName=TABLE,
+        Key={"pk": ITEM["pk"]},
+        UpdateExpression="SET #count = #count + :one, #new = :new",
+        ExpressionAttributeNames={"#count": "count", "#new": "new"},
+        ExpressionAttributeValues={":one": {"N": "1"}, ":new": {"L": [{"S": "x"}, {"N": "2"}]}},
+        ReturnValues="ALL_NEW",
+    )["Attributes"]
+    assert as_sets(answer) == as_sets(
+        {**ITEM, "count": {"N": "43"}, "new": {"L": [{"S": "x"}, {"N": "2"}]}}
+    )
+
+
+def test_answers_other_than_items_keep_their_shape(dynamodb: Any) -> None:
+    described = dynamodb.describe_table(TableName=TABLE)["Table"]
+    assert described["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
+    assert described["ItemCount"] == 1
+    refused = dynamodb.exceptions.ConditionalCheckFailedException
+    with pytest.raises(refused) as caught:
+        dynamodb.put_item(
+            TableName=TABLE,
+            Item=ITEM,
+            ConditionExpression="attribute_not_exists(pk)",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+    assert as_sets(caught.value.response["Item"]) == as_sets(ITEM)
